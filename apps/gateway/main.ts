@@ -1,0 +1,2 @@
+import { x } from '@workgate/config';
+console.log('hello', x);

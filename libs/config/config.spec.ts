@@ -1,0 +1,40 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.DATABASE_URL).toBe('postgres://127.0.0.1:5432/workgate');
+    expect(config.NATS_URL).toBe('nats://127.0.0.1:4222');
+    expect(config.PORT).toBe(3000);
+    expect(config.WORKGATE_PRINCIPALS).toBe('config/principals.yaml');
+    expect(config.WORKGATE_WORKFLOWS_DIR).toBe('workflows');
+    expect(config.WORKGATE_SIGNING_KEY).toBeUndefined();
+  });
+
+  it('reads and converts values from the environment', () => {
+    const config = loadConfig({ PORT: '8080', NATS_URL: 'nats://a:4222,nats://b:4222' });
+    expect(config.PORT).toBe(8080);
+    expect(config.NATS_URL).toBe('nats://a:4222,nats://b:4222');
+  });
+
+  it.each([
+    ['PORT', 'eighty', /PORT must be an integer/],
+    ['PORT', '70000', /PORT must be between/],
+    ['DATABASE_URL', 'mysql://x', /DATABASE_URL must be a postgres/],
+    ['NATS_URL', 'http://x', /NATS_URL must be/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['WORKGATE_DB_ROLE', 'x; drop table', /WORKGATE_DB_ROLE/],
+  ])('refuses a bad %s with a message naming it', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      loadConfig({ PORT: 'x', NATS_URL: 'y' });
+      fail('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.join('\n')).toMatch(/PORT[\s\S]*NATS_URL|NATS_URL[\s\S]*PORT/);
+    }
+  });
+});

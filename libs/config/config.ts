@@ -1,0 +1,92 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+/**
+ * Every setting workgate reads from the environment (SPEC section 9), validated once at boot.
+ * A bad value stops the process with a message naming the variable.
+ */
+export class WorkgateConfig {
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://127.0.0.1:5432/workgate';
+
+  @Matches(/^nats:\/\/[^,\s]+(,nats:\/\/[^,\s]+)*$/, {
+    message: 'NATS_URL must be one or more comma-separated nats:// URLs',
+  })
+  NATS_URL = 'nats://127.0.0.1:4222';
+
+  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @IsInt({ message: 'PORT must be an integer' })
+  @Min(0, { message: 'PORT must be between 0 and 65535' })
+  @Max(65535, { message: 'PORT must be between 0 and 65535' })
+  PORT = 3000;
+
+  @IsString()
+  WORKGATE_PRINCIPALS = 'config/principals.yaml';
+
+  @IsString()
+  WORKGATE_WORKFLOWS_DIR = 'workflows';
+
+  /** Ed25519 private key (PEM or base64 PKCS#8) for ledger checkpoints; generated into .data/ when unset. */
+  @IsOptional()
+  @IsString()
+  WORKGATE_SIGNING_KEY?: string;
+
+  /** The role the services act as in Postgres; it may only INSERT and SELECT the ledger. Empty: the connecting user. */
+  @Matches(/^([a-z_][a-z0-9_]*)?$/, { message: 'WORKGATE_DB_ROLE must be a plain Postgres role name' })
+  WORKGATE_DB_ROLE = 'workgate_app';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+  })
+  LOG_LEVEL = 'info';
+
+  /** Request/reply time-out between services, in milliseconds. */
+  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @IsInt({ message: 'WORKGATE_RPC_TIMEOUT_MS must be an integer' })
+  @Min(1, { message: 'WORKGATE_RPC_TIMEOUT_MS must be at least 1' })
+  WORKGATE_RPC_TIMEOUT_MS = 5000;
+
+  /** Where private NATS/Postgres instances, the signing key and other local state live. */
+  @IsString()
+  WORKGATE_DATA_DIR = '.data';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KNOWN = Object.keys(new WorkgateConfig());
+
+/** Reads the variables workgate knows from `env`, applies defaults and validates them. Throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkgateConfig {
+  const raw: Record<string, string> = {};
+  for (const key of KNOWN) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const config = plainToInstance(WorkgateConfig, raw);
+  const errors = validateSync(config, { forbidUnknownValues: true });
+  if (errors.length > 0) {
+    throw new ConfigError(
+      errors.flatMap((e) => Object.values(e.constraints ?? { invalid: `${e.property} is invalid` })),
+    );
+  }
+  return Object.freeze(config);
+}
+
+/** Boot helper: load the configuration or stop the process with the problems named. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): WorkgateConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`workgate: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}

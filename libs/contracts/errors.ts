@@ -1,0 +1,49 @@
+/**
+ * Stable error codes. Every refusal carries one; it crosses NATS intact and the gateway
+ * maps it to one HTTP status in one place.
+ */
+export const ErrorCodes = {
+  validation_failed: 422,
+  invalid_event: 422,
+  version_conflict: 409,
+  duplicate_event_id: 409,
+  not_found: 404,
+  unauthorized: 401,
+  forbidden: 403,
+  timeout: 504,
+  unavailable: 503,
+  internal: 500,
+} as const;
+export type ErrorCode = keyof typeof ErrorCodes | (string & {});
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  details?: unknown[];
+}
+
+/** A refusal with a stable code; domain, store and service code throw these. */
+export class WorkgateError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown[],
+  ) {
+    super(message);
+    this.name = 'WorkgateError';
+  }
+
+  toWire(): WireError {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+
+  static fromWire(wire: WireError): WorkgateError {
+    return new WorkgateError(wire.code, wire.message, wire.details);
+  }
+}
+
+export function isWorkgateError(error: unknown): error is WorkgateError {
+  return error instanceof WorkgateError;
+}

@@ -1,0 +1,41 @@
+/** Every NATS subject, stream and queue group workgate uses, declared once. */
+
+export const SERVICES = ['gateway', 'intake', 'policy', 'approvals', 'ledger', 'exceptions'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** Request/reply subjects: `workgate.<service>.<verb>`; every service listens in a queue group named after itself. */
+export const Subjects = {
+  health: (service: ServiceName) => `workgate.${service}.health`,
+  ledger: {
+    append: 'workgate.ledger.append',
+    readStream: 'workgate.ledger.read-stream',
+    readAll: 'workgate.ledger.read-all',
+    verify: 'workgate.ledger.verify',
+    head: 'workgate.ledger.head',
+  },
+} as const;
+
+/** JetStream streams. Both refuse deletes and purges: they carry evidence. */
+export const Streams = {
+  workEvents: { name: 'WORK_EVENTS', subjects: ['workgate.events.>'] },
+  ledger: { name: 'LEDGER', subjects: ['ledger.>'] },
+} as const;
+
+/** Subject an appended ledger event is published on: `ledger.<streamType>.<eventType>`. */
+export function ledgerSubject(streamId: string, eventType: string): string {
+  const dash = streamId.indexOf('-');
+  const streamType = dash > 0 ? streamId.slice(0, dash) : streamId;
+  return `ledger.${token(streamType)}.${token(eventType)}`;
+}
+
+/** NATS subject tokens may not contain dots, spaces or wildcards. */
+function token(value: string): string {
+  return value.replace(/[.\s*>]/g, '_') || '_';
+}
+
+/** Headers the ledger relay sets on every message it publishes to `LEDGER`. */
+export const LedgerHeaders = {
+  position: 'Workgate-Position',
+  streamId: 'Workgate-Stream-Id',
+  streamVersion: 'Workgate-Stream-Version',
+} as const;

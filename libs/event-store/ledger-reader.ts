@@ -1,0 +1,77 @@
+import { Pool } from 'pg';
+import { LedgerHead, ReadAllResult, ReadStreamResult, RecordedEvent } from '@workgate/contracts';
+import { GENESIS_HASH } from './hash';
+
+const COLUMNS = `position, stream_id, stream_version, event_id::text AS event_id, type, data, metadata,
+  occurred_at, recorded_at, prev_hash, hash`;
+
+export const MAX_READ = 10_000;
+
+interface Row {
+  position: number;
+  stream_id: string;
+  stream_version: number;
+  event_id: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  occurred_at: Date;
+  recorded_at: Date;
+  prev_hash: string;
+  hash: string;
+}
+
+export function toRecordedEvent(r: Row): RecordedEvent {
+  return {
+    position: r.position,
+    streamId: r.stream_id,
+    streamVersion: r.stream_version,
+    eventId: r.event_id,
+    type: r.type,
+    data: r.data,
+    metadata: r.metadata,
+    occurredAt: r.occurred_at.toISOString(),
+    recordedAt: r.recorded_at.toISOString(),
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+function clampLimit(limit: number | undefined, fallback: number): number {
+  if (limit === undefined || !Number.isFinite(limit)) return fallback;
+  return Math.max(1, Math.min(MAX_READ, Math.floor(limit)));
+}
+
+/** Read side of the ledger: any instance may serve it (the writer is not needed). */
+export class LedgerReader {
+  constructor(private readonly pool: Pool) {}
+
+  async readStream(streamId: string, fromVersion = 1, limit?: number): Promise<ReadStreamResult> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM ledger_events WHERE stream_id = $1 AND stream_version >= $2
+        ORDER BY stream_version LIMIT $3`,
+      [streamId, Math.max(1, fromVersion), clampLimit(limit, MAX_READ)],
+    );
+    const events = rows.map(toRecordedEvent);
+    let version = events.length ? events[events.length - 1].streamVersion : 0;
+    if (!events.length) {
+      const v = await this.pool.query('SELECT max(stream_version) AS v FROM ledger_events WHERE stream_id = $1', [streamId]);
+      version = v.rows[0].v ?? 0;
+    }
+    return { streamId, version, events };
+  }
+
+  async readAll(after = 0, limit?: number): Promise<ReadAllResult> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM ledger_events WHERE position > $1 ORDER BY position LIMIT $2`,
+      [Math.max(0, after), clampLimit(limit, 1000)],
+    );
+    const events = rows.map(toRecordedEvent);
+    return { events, next: events.length ? events[events.length - 1].position : after };
+  }
+
+  async head(): Promise<LedgerHead> {
+    const { rows } = await this.pool.query('SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1');
+    return rows.length ? { position: rows[0].position, hash: rows[0].hash } : { position: 0, hash: GENESIS_HASH };
+  }
+}

@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { AppendResult, WorkgateError } from '@workgate/contracts';
+import { freshDatabase, TestDatabase } from '../../test/support/database';
+import { LedgerReader } from './ledger-reader';
+import { LedgerWriter } from './ledger-writer';
+import { verifyLedger } from './verify';
+
+const ev = (type = 'ThingHappened', data: Record<string, unknown> = { n: 1 }) => ({ eventId: randomUUID(), type, data });
+
+describe('LedgerWriter (real Postgres)', () => {
+  let db: TestDatabase;
+  let app: Pool;
+  let owner: Pool;
+  let writer: LedgerWriter;
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    app = db.appPool();
+    owner = db.ownerPool();
+    writer = new LedgerWriter(db.url, { role: 'workgate_app' });
+    await writer.start();
+  });
+  afterAll(async () => {
+    await writer.stop();
+    await db.drop();
+  });
+
+  it('lands 1,000 concurrent appends to 1,000 streams at positions 1..N with no gap and a valid chain', async () => {
+    const before = (await new LedgerReader(app).head()).position;
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => writer.append({ streamId: `bulk-${i}`, expectedVersion: 'no_stream', events: [ev()] })),
+    );
+    const positions = results.flatMap((r) => r.positions).sort((a, b) => a - b);
+    expect(positions).toEqual(Array.from({ length: 1000 }, (_, i) => before + i + 1));
+    expect(results.every((r) => r.nextVersion === 1)).toBe(true);
+
+    const { rows } = await app.query('SELECT count(*)::int AS n, min(position) AS lo, max(position) AS hi FROM ledger_events');
+    expect(rows[0]).toEqual({ n: before + 1000, lo: 1, hi: before + 1000 });
+    const verdict = await verifyLedger(app);
+    expect(verdict).toMatchObject({ ok: true, checked: before + 1000, headPosition: before + 1000 });
+    expect(verdict.headHash).toBe(writer.currentHead().hash);
+  });
+
+  it('lets exactly one of 100 concurrent appends with the same expected version win', async () => {
+    await writer.append({ streamId: 'contended', expectedVersion: 'no_stream', events: [ev()] });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 100 }, () => writer.append({ streamId: 'contended', expectedVersion: 1, events: [ev()] })),
+    );
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(99);
+    for (const o of lost) expect((o.reason as WorkgateError).code).toBe('version_conflict');
+    const stream = await new LedgerReader(app).readStream('contended');
+    expect(stream.version).toBe(2);
+  });
+
+  it('refuses no_stream on an existing stream and a stale version', async () => {
+    await writer.append({ streamId: 'once', expectedVersion: 'no_stream', events: [ev(), ev()] });
+    await expect(writer.append({ streamId: 'once', expectedVersion: 'no_stream', events: [ev()] })).rejects.toMatchObject({
+      code: 'version_conflict',
+    });
+    await expect(writer.append({ streamId: 'once', expectedVersion: 1, events: [ev()] })).rejects.toMatchObject({
+      code: 'version_conflict',
+    });
+    await expect(writer.append({ streamId: 'once', expectedVersion: 2, events: [ev()] })).resolves.toMatchObject({ nextVersion: 3 });
+    await expect(writer.append({ streamId: 'once', expectedVersion: 'any', events: [ev()] })).resolves.toMatchObject({ nextVersion: 4 });
+  });
+
+  it('records a repeated event id once and answers the replay as the first time', async () => {
+    const events = [ev('A'), ev('B')];
+    const first = await writer.append({ streamId: 'idem', expectedVersion: 'no_stream', events });
+    const again = await writer.append({ streamId: 'idem', expectedVersion: 'no_stream', events });
+    const concurrent = await Promise.all([
+      writer.append({ streamId: 'idem-2', expectedVersion: 'any', events: [events[0]].map((e) => ({ ...e, eventId: 'b5a1f3a0-0000-4000-8000-000000000001' })) }),
+      writer.append({ streamId: 'idem-2', expectedVersion: 'any', events: [events[0]].map((e) => ({ ...e, eventId: 'b5a1f3a0-0000-4000-8000-000000000001' })) }),
+    ]);
+    expect(again).toEqual(first);
+    expect(concurrent[1]).toEqual(concurrent[0]);
+    const { rows } = await app.query('SELECT count(*)::int AS n FROM ledger_events WHERE stream_id IN ($1, $2)', ['idem', 'idem-2']);
+    expect(rows[0].n).toBe(3);
+    await expect(
+      writer.append({ streamId: 'elsewhere', expectedVersion: 'any', events: [events[0]] }),
+    ).rejects.toMatchObject({ code: 'duplicate_event_id' });
+  });
+
+  it('refuses invalid events with every problem listed, and one bad append never fails its batch', async () => {
+    const bad = writer.append({
+      streamId: '',
+      expectedVersion: -1 as never,
+      events: [{ eventId: 'nope', type: '', data: { s: 'nul\u0000byte' } }],
+    });
+    const good = writer.append({ streamId: 'neighbour', expectedVersion: 'no_stream', events: [ev()] });
+    const error = (await bad.catch((e) => e)) as WorkgateError;
+    expect(error.code).toBe('invalid_event');
+    expect(error.details).toHaveLength(5);
+    await expect(good).resolves.toMatchObject({ nextVersion: 1 });
+  });
+
+  it('stores data and metadata as given, readable by stream and by position', async () => {
+    const e = { ...ev('Noted', { nested: { list: [1, 'two', { three: 3 }] }, text: 'é 🚀' }), metadata: { actor: 'ops' } };
+    const r: AppendResult = await writer.append({ streamId: 'read-me', expectedVersion: 'no_stream', events: [e] });
+    const reader = new LedgerReader(app);
+    const stream = await reader.readStream('read-me');
+    expect(stream.events[0]).toMatchObject({ eventId: e.eventId, type: 'Noted', data: e.data, metadata: e.metadata, streamVersion: 1 });
+    const page = await reader.readAll(r.positions[0] - 1, 1);
+    expect(page.events[0].eventId).toBe(e.eventId);
+    expect(page.next).toBe(r.positions[0]);
+    expect((await verifyLedger(app)).ok).toBe(true);
+  });
+
+  describe('append-only', () => {
+    it.each([
+      ['UPDATE', "UPDATE ledger_events SET type = 'X' WHERE position = 1"],
+      ['DELETE', 'DELETE FROM ledger_events WHERE position = 1'],
+      ['TRUNCATE', 'TRUNCATE ledger_events'],
+    ])('refuses %s for the application role', async (_op, sql) => {
+      await expect(app.query(sql)).rejects.toThrow(/permission denied|append-only/);
+    });
+
+    it.each([
+      ['UPDATE', "UPDATE ledger_events SET type = 'X' WHERE position = 1"],
+      ['DELETE', 'DELETE FROM ledger_events WHERE position = 1'],
+      ['TRUNCATE', 'TRUNCATE ledger_events'],
+    ])('refuses %s even for the owner while triggers are on', async (_op, sql) => {
+      await expect(owner.query(sql)).rejects.toThrow(/append-only/);
+    });
+  });
+});
+
+describe('verify (tampering by a superuser with triggers disabled)', () => {
+  let db: TestDatabase;
+  let writer: LedgerWriter;
+
+  beforeEach(async () => {
+    db = await freshDatabase();
+    writer = new LedgerWriter(db.url, { role: 'workgate_app' });
+    await writer.start();
+    for (let i = 0; i < 10; i++) await writer.append({ streamId: `t-${i}`, expectedVersion: 'no_stream', events: [ev('T', { i })] });
+  });
+  afterEach(async () => {
+    await writer.stop();
+    await db.drop();
+  });
+
+  async function asSuperuser(sql: string): Promise<void> {
+    const owner = db.ownerPool();
+    const client = await owner.connect();
+    try {
+      await client.query('SET session_replication_role = replica');
+      await client.query(sql);
+    } finally {
+      client.release();
+    }
+  }
+
+  it('names an altered row at its position', async () => {
+    await asSuperuser(`UPDATE ledger_events SET data = '{"i": 99}' WHERE position = 6`);
+    expect(await verifyLedger(db.appPool(), { pageSize: 3 })).toMatchObject({ ok: false, checked: 5, firstBadPosition: 6 });
+  });
+
+  it('names a deleted row at its position', async () => {
+    await asSuperuser('DELETE FROM ledger_events WHERE position = 4');
+    expect(await verifyLedger(db.appPool())).toMatchObject({ ok: false, firstBadPosition: 4 });
+  });
+
+  it('names a row whose hashes were rewritten to match its new content by the next row', async () => {
+    await asSuperuser(`UPDATE ledger_events SET hash = repeat('a', 64) WHERE position = 3`);
+    expect(await verifyLedger(db.appPool())).toMatchObject({ ok: false, firstBadPosition: 3 });
+  });
+});
+
+describe('single writer', () => {
+  it('keeps a second instance as a standby and hands over when the first dies', async () => {
+    const db = await freshDatabase();
+    const changes: string[] = [];
+    const first = new LedgerWriter(db.url, { role: 'workgate_app', onActiveChange: (a) => changes.push(`first:${a}`) });
+    const second = new LedgerWriter(db.url, {
+      role: 'workgate_app',
+      standbyPollMs: 50,
+      onActiveChange: (a) => changes.push(`second:${a}`),
+    });
+    try {
+      await first.start();
+      await first.append({ streamId: 's', expectedVersion: 'no_stream', events: [ev()] });
+      const secondActive = second.start();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(second.isActive).toBe(false);
+      await expect(second.append({ streamId: 's', expectedVersion: 1, events: [ev()] })).rejects.toMatchObject({ code: 'unavailable' });
+
+      // Kill the first writer's connection from the outside, as a crash would.
+      const owner = db.ownerPool();
+      await owner.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                          WHERE datname = $1 AND application_name = 'workgate-ledger-writer'
+                            AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)`, [db.name]);
+      await secondActive;
+      expect(second.isActive).toBe(true);
+      await expect(second.append({ streamId: 's', expectedVersion: 1, events: [ev()] })).resolves.toMatchObject({
+        positions: [2],
+        nextVersion: 2,
+      });
+      expect(changes.slice(0, 3)).toEqual(['first:true', 'first:false', 'second:true']);
+      expect((await verifyLedger(db.appPool())).ok).toBe(true);
+    } finally {
+      await first.stop();
+      await second.stop();
+      await db.drop();
+    }
+  });
+});

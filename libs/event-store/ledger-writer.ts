@@ -1,0 +1,362 @@
+import { Client } from 'pg';
+import { AppendRequest, AppendResult, LedgerHead, WorkgateError } from '@workgate/contracts';
+import { chainHash, composeCanonicalEvent, GENESIS_HASH } from './hash';
+import { createClient } from './pg';
+import { PreparedAppend, prepareAppend } from './validate';
+
+export interface LedgerWriterOptions {
+  /** Postgres role the writer acts as (INSERT/SELECT only on the ledger). */
+  role?: string;
+  /** Most events one group commit writes. */
+  maxBatchEvents?: number;
+  /** How long a commit waits for company when the queue is short; 0 = commit as soon as the writer is free. */
+  lingerMs?: number;
+  /** How often a standby instance tries to take the writer lock. */
+  standbyPollMs?: number;
+  /** Stream versions kept in memory, so most appends need no version lookup. */
+  streamCacheSize?: number;
+  /** Called after every commit, with the new head (e.g. to wake the relay). */
+  onCommitted?: (head: LedgerHead) => void;
+  /** Called when this instance becomes (or stops being) the single writer. */
+  onActiveChange?: (active: boolean) => void;
+  log?: (message: string) => void;
+}
+
+interface Pending {
+  append: PreparedAppend;
+  eventCount: number;
+  resolve: (result: AppendResult) => void;
+  reject: (error: Error) => void;
+}
+
+interface Known {
+  streamId: string;
+  version: number;
+  position: number;
+}
+
+/** Advisory-lock key owned by the one ledger writer. */
+export const WRITER_LOCK_KEY = 7243002;
+
+const LOOKUP_SQL = `
+  SELECT event_id::text AS event_id, stream_id, stream_version AS version, position
+    FROM ledger_events WHERE event_id = ANY($1::uuid[])
+  UNION ALL
+  SELECT NULL, stream_id, max(stream_version), NULL
+    FROM ledger_events WHERE stream_id = ANY($2::text[]) GROUP BY stream_id`;
+
+const INSERT_SQL = `
+  INSERT INTO ledger_events
+    (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
+  SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[],
+                       $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[])`;
+
+const HEAD_SQL = 'SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1';
+
+/**
+ * The single writer of the evidence ledger.
+ *
+ * One instance per deployment holds a Postgres advisory lock on its own connection and does
+ * every write through that connection, so the lock and the writes live and die together.
+ * Concurrent appends are group-committed: collected while the previous commit is in flight
+ * (or for `lingerMs`), version-checked against an in-memory stream cache, hashed in position
+ * order, written in one INSERT ... SELECT unnest(...) (one implicit transaction, one fsync),
+ * and only then answered. Positions are assigned here, so they are gap-free.
+ */
+export class LedgerWriter {
+  private readonly opts: Required<Omit<LedgerWriterOptions, 'role' | 'onCommitted' | 'onActiveChange' | 'log'>> &
+    LedgerWriterOptions;
+  private client?: Client;
+  private active = false;
+  private stopping = false;
+  private head: LedgerHead = { position: 0, hash: GENESIS_HASH };
+  private queue: Pending[] = [];
+  private queuedEvents = 0;
+  private flushing = false;
+  private lingerTimer?: NodeJS.Timeout;
+  private currentFlush: Promise<void> = Promise.resolve();
+  private readonly versions = new Map<string, number>();
+  private acquiring?: Promise<void>;
+
+  constructor(
+    private readonly connectionString: string,
+    options: LedgerWriterOptions = {},
+  ) {
+    this.opts = {
+      maxBatchEvents: 4000,
+      lingerMs: 0,
+      standbyPollMs: 500,
+      streamCacheSize: 200_000,
+      ...options,
+    };
+  }
+
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  currentHead(): LedgerHead {
+    return { ...this.head };
+  }
+
+  /** Resolves once this instance is the writer; waits as a standby while another instance holds the lock. */
+  start(): Promise<void> {
+    this.stopping = false;
+    this.acquiring ??= this.acquire().finally(() => (this.acquiring = undefined));
+    return this.acquiring;
+  }
+
+  /** Appends events to one stream; resolves after the commit that records them. */
+  append(request: AppendRequest): Promise<AppendResult> {
+    let append: PreparedAppend;
+    try {
+      append = prepareAppend(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!this.active) {
+      return Promise.reject(new WorkgateError('unavailable', 'this ledger instance is not the writer (standby)'));
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ append, eventCount: append.events.length, resolve, reject });
+      this.queuedEvents += append.events.length;
+      this.kick();
+    });
+  }
+
+  /** Finishes the commit in flight, refuses what is still queued, releases the lock. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    await this.currentFlush;
+    this.failQueued(new WorkgateError('unavailable', 'the ledger writer is shutting down'));
+    this.setActive(false);
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      await client.query('SELECT pg_advisory_unlock($1)', [WRITER_LOCK_KEY]).catch(() => undefined);
+      await client.end().catch(() => undefined);
+    }
+    await this.acquiring?.catch(() => undefined);
+  }
+
+  private async acquire(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        if (!this.client) {
+          const client = createClient(this.connectionString, {
+            role: this.opts.role,
+            applicationName: 'workgate-ledger-writer',
+          });
+          client.on('error', (error) => this.lostConnection(client, error));
+          await client.connect();
+          this.client = client;
+        }
+        const { rows } = await this.client.query('SELECT pg_try_advisory_lock($1) AS locked', [WRITER_LOCK_KEY]);
+        if (rows[0].locked) {
+          await this.loadHead();
+          this.versions.clear();
+          this.setActive(true);
+          this.opts.log?.(`ledger writer active at position ${this.head.position}`);
+          return;
+        }
+      } catch (error) {
+        this.opts.log?.(`ledger writer cannot take the lock yet: ${(error as Error).message}`);
+        await this.dropClient();
+      }
+      await new Promise((r) => setTimeout(r, this.opts.standbyPollMs));
+    }
+  }
+
+  private async loadHead(): Promise<void> {
+    const { rows } = await this.client!.query(HEAD_SQL);
+    this.head = rows.length ? { position: rows[0].position, hash: rows[0].hash } : { position: 0, hash: GENESIS_HASH };
+  }
+
+  private lostConnection(client: Client, error: Error): void {
+    if (client !== this.client) return;
+    this.opts.log?.(`ledger writer lost its connection: ${error.message}`);
+    this.setActive(false);
+    void this.dropClient();
+    // Back off before competing for the lock again, so a healthy standby can take over.
+    if (!this.stopping) setTimeout(() => void this.start(), this.opts.standbyPollMs).unref();
+  }
+
+  private async dropClient(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => undefined);
+  }
+
+  private setActive(active: boolean): void {
+    if (this.active === active) return;
+    this.active = active;
+    this.opts.onActiveChange?.(active);
+  }
+
+  private kick(): void {
+    if (this.flushing || this.queue.length === 0 || this.stopping) return;
+    if (this.opts.lingerMs > 0 && this.queuedEvents < this.opts.maxBatchEvents) {
+      if (!this.lingerTimer) {
+        this.lingerTimer = setTimeout(() => {
+          this.lingerTimer = undefined;
+          this.startFlush();
+        }, this.opts.lingerMs);
+      }
+      return;
+    }
+    this.startFlush();
+  }
+
+  private startFlush(): void {
+    if (this.flushing || this.queue.length === 0) return;
+    if (this.lingerTimer) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = undefined;
+    }
+    this.flushing = true;
+    const batch = this.takeBatch();
+    this.currentFlush = this.flush(batch).finally(() => {
+      this.flushing = false;
+      this.kick();
+    });
+  }
+
+  private takeBatch(): Pending[] {
+    let events = 0;
+    let n = 0;
+    while (n < this.queue.length && (n === 0 || events + this.queue[n].eventCount <= this.opts.maxBatchEvents)) {
+      events += this.queue[n].eventCount;
+      n++;
+    }
+    this.queuedEvents -= events;
+    return this.queue.splice(0, n);
+  }
+
+  private failQueued(error: Error): void {
+    const queued = this.queue;
+    this.queue = [];
+    this.queuedEvents = 0;
+    for (const p of queued) p.reject(error);
+  }
+
+  private async flush(batch: Pending[]): Promise<void> {
+    const client = this.client;
+    if (!client || !this.active) {
+      for (const p of batch) p.reject(new WorkgateError('unavailable', 'the ledger writer is not active'));
+      return;
+    }
+    try {
+      await this.writeBatch(client, batch);
+    } catch (error) {
+      // The single INSERT either committed whole or not at all. Reload what we believe so the
+      // next batch starts from the truth; callers may retry (event ids make retries harmless).
+      this.versions.clear();
+      const wrapped =
+        error instanceof WorkgateError
+          ? error
+          : new WorkgateError('unavailable', `ledger append failed: ${(error as Error).message}`);
+      for (const p of batch) p.reject(wrapped);
+      if (this.client === client) await this.loadHead().catch(() => undefined);
+    }
+  }
+
+  private async writeBatch(client: Client, batch: Pending[]): Promise<void> {
+    const eventIds: string[] = [];
+    const unknownStreams = new Set<string>();
+    for (const p of batch) {
+      for (const e of p.append.events) eventIds.push(e.eventId);
+      if (!this.versions.has(p.append.streamId)) unknownStreams.add(p.append.streamId);
+    }
+    const { rows } = await client.query(LOOKUP_SQL, [eventIds, [...unknownStreams]]);
+    const existing = new Map<string, Known>();
+    const dbVersions = new Map<string, number>();
+    for (const r of rows) {
+      if (r.event_id) existing.set(r.event_id, { streamId: r.stream_id, version: r.version, position: r.position });
+      else dbVersions.set(r.stream_id, r.version);
+    }
+
+    const recordedAt = new Date().toISOString();
+    let position = this.head.position;
+    let prevHash = this.head.hash;
+    const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []];
+    const inBatch = new Map<string, Known>();
+    const batchVersions = new Map<string, number>();
+    const answers: Array<{ p: Pending; result: AppendResult }> = [];
+
+    for (const p of batch) {
+      const { streamId, expectedVersion, events } = p.append;
+      const known = events.map((e) => existing.get(e.eventId) ?? inBatch.get(e.eventId));
+      if (known.some((k) => k !== undefined)) {
+        // A replay of an append that was already accepted: answer as the first time, write nothing.
+        if (known.every((k) => k !== undefined && k.streamId === streamId)) {
+          answers.push({ p, result: { positions: known.map((k) => k!.position), nextVersion: known[known.length - 1]!.version } });
+        } else {
+          p.reject(new WorkgateError('duplicate_event_id', 'an event id of this append is already recorded with other content'));
+        }
+        continue;
+      }
+      const current = batchVersions.get(streamId) ?? this.versions.get(streamId) ?? dbVersions.get(streamId) ?? 0;
+      if (expectedVersion !== 'any' && expectedVersion !== current) {
+        p.reject(
+          new WorkgateError(
+            'version_conflict',
+            `stream ${streamId} is at version ${current}, the append expected ${expectedVersion === 0 ? 'no stream' : expectedVersion}`,
+            [{ streamId, expectedVersion, currentVersion: current }],
+          ),
+        );
+        continue;
+      }
+      let version = current;
+      const positions: number[] = [];
+      for (const e of events) {
+        position += 1;
+        version += 1;
+        const occurredAt = e.occurredAt ?? recordedAt;
+        const canonical = composeCanonicalEvent(
+          { position, streamId, streamVersion: version, eventId: e.eventId, type: e.type, occurredAt, recordedAt },
+          e.canonicalData,
+          e.canonicalMetadata,
+        );
+        const hash = chainHash(prevHash, canonical);
+        cols[0].push(position);
+        cols[1].push(streamId);
+        cols[2].push(version);
+        cols[3].push(e.eventId);
+        cols[4].push(e.type);
+        cols[5].push(e.canonicalData);
+        cols[6].push(e.canonicalMetadata);
+        cols[7].push(occurredAt);
+        cols[8].push(recordedAt);
+        cols[9].push(prevHash);
+        cols[10].push(hash);
+        prevHash = hash;
+        positions.push(position);
+        inBatch.set(e.eventId, { streamId, version, position });
+      }
+      batchVersions.set(streamId, version);
+      answers.push({ p, result: { positions, nextVersion: version } });
+    }
+
+    if (cols[0].length > 0) {
+      await client.query(INSERT_SQL, cols);
+      this.head = { position, hash: prevHash };
+      for (const [streamId, version] of batchVersions) this.rememberVersion(streamId, version);
+    }
+    for (const { p, result } of answers) p.resolve(result);
+    if (cols[0].length > 0) this.opts.onCommitted?.(this.currentHead());
+  }
+
+  private rememberVersion(streamId: string, version: number): void {
+    this.versions.delete(streamId);
+    this.versions.set(streamId, version);
+    if (this.versions.size > this.opts.streamCacheSize) {
+      // Evict the least recently written tenth in one go.
+      let evict = Math.ceil(this.opts.streamCacheSize / 10);
+      for (const key of this.versions.keys()) {
+        if (evict-- <= 0) break;
+        this.versions.delete(key);
+      }
+    }
+  }
+}

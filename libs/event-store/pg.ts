@@ -1,0 +1,44 @@
+import { Client, ClientConfig, Pool, PoolConfig, types } from 'pg';
+
+// Positions and counts are bigint in Postgres; they stay far below 2^53 here.
+types.setTypeParser(types.builtins.INT8, (value: string) => Number(value));
+
+export interface PgOptions {
+  /** Act as this role after connecting (the ledger's INSERT/SELECT-only role). Empty: the connecting user. */
+  role?: string;
+  max?: number;
+  applicationName?: string;
+}
+
+function connectionConfig(connectionString: string, options: PgOptions): ClientConfig {
+  const settings = ['-c TimeZone=UTC'];
+  if (options.role) settings.push(`-c role=${options.role}`);
+  return {
+    connectionString,
+    options: settings.join(' '),
+    application_name: options.applicationName ?? 'workgate',
+  };
+}
+
+export function createPool(connectionString: string, options: PgOptions = {}): Pool {
+  const config: PoolConfig = { ...connectionConfig(connectionString, options), max: options.max ?? 8 };
+  const pool = new Pool(config);
+  // An idle client that loses its connection must not crash the process; the pool drops it.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+export function createClient(connectionString: string, options: PgOptions = {}): Client {
+  return new Client(connectionConfig(connectionString, options));
+}
+
+/** The same URL pointing at another database (e.g. `postgres` for CREATE DATABASE). */
+export function withDatabase(connectionString: string, database: string): string {
+  const url = new URL(connectionString);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export function databaseName(connectionString: string): string {
+  return decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, '')) || 'postgres';
+}

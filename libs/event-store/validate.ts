@@ -1,0 +1,103 @@
+import { AppendRequest, WorkgateError } from '@workgate/contracts';
+import { canonicalize } from './hash';
+
+/** An event of an append request, checked and with its JSON work done once. */
+export interface PreparedEvent {
+  eventId: string;
+  type: string;
+  canonicalData: string;
+  canonicalMetadata: string;
+  occurredAt?: string;
+}
+
+export interface PreparedAppend {
+  streamId: string;
+  expectedVersion: number | 'any';
+  events: PreparedEvent[];
+}
+
+export const MAX_EVENTS_PER_APPEND = 1000;
+export const MAX_EVENT_BYTES = 1024 * 1024;
+
+const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
+const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_.-]{0,199}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+// Postgres jsonb refuses NUL characters and unpaired surrogates: refuse them here, per event,
+// so one bad event never fails a whole group commit.
+const UNSTORABLE = /\\u0000|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function canonicalJson(value: unknown, where: string, problems: string[]): string {
+  if (!isPlainObject(value)) {
+    problems.push(`${where} must be a JSON object`);
+    return '{}';
+  }
+  let json: string;
+  try {
+    json = canonicalize(value);
+  } catch (error) {
+    problems.push(`${where} is not valid JSON: ${(error as Error).message}`);
+    return '{}';
+  }
+  if (UNSTORABLE.test(json)) problems.push(`${where} contains a NUL character or an unpaired surrogate`);
+  if (json.length > MAX_EVENT_BYTES) problems.push(`${where} is larger than ${MAX_EVENT_BYTES} bytes`);
+  return json;
+}
+
+/**
+ * Checks an append request and prepares its events. Throws `invalid_event` listing every
+ * problem, or returns the request with canonical JSON computed.
+ */
+export function prepareAppend(request: AppendRequest): PreparedAppend {
+  const problems: string[] = [];
+  const req = (request ?? {}) as Partial<AppendRequest>;
+  if (typeof req.streamId !== 'string' || !STREAM_ID.test(req.streamId)) {
+    problems.push('streamId must be 1-200 characters of letters, digits and _ . : @ - (starting with a letter or digit)');
+  }
+  const ev = req.expectedVersion;
+  let expectedVersion: number | 'any' = 'any';
+  if (ev === 'no_stream') expectedVersion = 0;
+  else if (ev === 'any') expectedVersion = 'any';
+  else if (typeof ev === 'number' && Number.isSafeInteger(ev) && ev >= 0) expectedVersion = ev;
+  else problems.push("expectedVersion must be a non-negative integer, 'any' or 'no_stream'");
+
+  const events: PreparedEvent[] = [];
+  if (!Array.isArray(req.events) || req.events.length === 0) {
+    problems.push('events must be a non-empty array');
+  } else if (req.events.length > MAX_EVENTS_PER_APPEND) {
+    problems.push(`events may hold at most ${MAX_EVENTS_PER_APPEND} events`);
+  } else {
+    const seen = new Set<string>();
+    req.events.forEach((raw, i) => {
+      const e = (raw ?? {}) as unknown as Record<string, unknown>;
+      const where = `events[${i}]`;
+      if (typeof e.eventId !== 'string' || !UUID.test(e.eventId)) problems.push(`${where}.eventId must be a UUID`);
+      else if (seen.has(e.eventId.toLowerCase())) problems.push(`${where}.eventId repeats an earlier event of this append`);
+      else seen.add(e.eventId.toLowerCase());
+      if (typeof e.type !== 'string' || !EVENT_TYPE.test(e.type)) problems.push(`${where}.type must be a name like WorkOrderOpened`);
+      let occurredAt: string | undefined;
+      if (e.occurredAt !== undefined) {
+        const ms = typeof e.occurredAt === 'string' && RFC3339.test(e.occurredAt) ? Date.parse(e.occurredAt) : NaN;
+        if (Number.isNaN(ms)) problems.push(`${where}.occurredAt must be an RFC 3339 time`);
+        else occurredAt = new Date(ms).toISOString();
+      }
+      events.push({
+        eventId: typeof e.eventId === 'string' ? e.eventId.toLowerCase() : '',
+        type: e.type as string,
+        canonicalData: canonicalJson(e.data, `${where}.data`, problems),
+        canonicalMetadata: canonicalJson(e.metadata ?? {}, `${where}.metadata`, problems),
+        occurredAt,
+      });
+    });
+  }
+  if (problems.length > 0) {
+    throw new WorkgateError('invalid_event', `append refused: ${problems[0]}`, problems);
+  }
+  return { streamId: req.streamId as string, expectedVersion, events };
+}

@@ -1,0 +1,47 @@
+import { Pool } from 'pg';
+import { VerifyResult } from '@workgate/contracts';
+import { canonicalEventJson, chainHash, GENESIS_HASH } from './hash';
+import { LedgerReader } from './ledger-reader';
+
+export interface VerifyOptions {
+  pageSize?: number;
+  /** Called after every page with the number of events checked so far. */
+  onProgress?: (checked: number) => void;
+}
+
+/**
+ * Walks the hash chain from position 1: every position must be present, in order, carry its
+ * predecessor's hash and hash to what its content says. Names the first position that fails.
+ */
+export async function verifyLedger(pool: Pool, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const reader = new LedgerReader(pool);
+  const pageSize = options.pageSize ?? 5000;
+  let expected = 1;
+  let prevHash = GENESIS_HASH;
+  let checked = 0;
+  for (;;) {
+    const { events } = await reader.readAll(expected - 1, pageSize);
+    if (events.length === 0) break;
+    for (const e of events) {
+      const bad = (problem: string): VerifyResult => ({
+        ok: false,
+        checked,
+        headHash: prevHash,
+        headPosition: expected - 1,
+        firstBadPosition: expected,
+        problem,
+      });
+      if (e.position !== expected) return bad(`position ${expected} is missing (next present is ${e.position})`);
+      if (e.prevHash !== prevHash) return bad(`position ${expected} does not carry its predecessor's hash`);
+      if (chainHash(prevHash, canonicalEventJson(e)) !== e.hash) {
+        return bad(`position ${expected} does not match its hash: its content was altered`);
+      }
+      prevHash = e.hash;
+      expected += 1;
+      checked += 1;
+    }
+    options.onProgress?.(checked);
+    if (events.length < pageSize) break;
+  }
+  return { ok: true, checked, headHash: prevHash, headPosition: expected - 1 };
+}

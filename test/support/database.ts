@@ -1,0 +1,49 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import { createPool, withDatabase } from '../../libs/event-store';
+import { TEST_PG_URL } from './env';
+
+export interface TestDatabase {
+  name: string;
+  /** URL as the database owner (a superuser here: migrations, tampering). */
+  url: string;
+  /** A pool acting as the application role (INSERT/SELECT only on the ledger). */
+  appPool(): Pool;
+  /** A pool as the owner. */
+  ownerPool(): Pool;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database for one test file, cloned from the run's template. */
+export async function freshDatabase(): Promise<TestDatabase> {
+  const template = process.env.WORKGATE_TEST_TEMPLATE;
+  if (!template) throw new Error('the jest global setup did not prepare a template database');
+  const name = `wg_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: TEST_PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  await admin.end();
+  const url = withDatabase(TEST_PG_URL, name);
+  const pools: Pool[] = [];
+  return {
+    name,
+    url,
+    appPool: () => {
+      const pool = createPool(url, { role: 'workgate_app' });
+      pools.push(pool);
+      return pool;
+    },
+    ownerPool: () => {
+      const pool = createPool(url);
+      pools.push(pool);
+      return pool;
+    },
+    drop: async () => {
+      await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+      const c = new Client({ connectionString: TEST_PG_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

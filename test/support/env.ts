@@ -1,0 +1,3 @@
+/** Where the tests find the real Postgres and NATS (the same defaults as the product). */
+export const TEST_PG_URL = process.env.WORKGATE_TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+export const TEST_NATS_URL = process.env.WORKGATE_TEST_NATS_URL ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';

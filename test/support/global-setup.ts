@@ -1,0 +1,31 @@
+// Global setup runs outside jest's module mapper: resolve @workgate/* through tsconfig paths.
+import 'tsconfig-paths/register';
+import { connect } from 'nats';
+import { Client } from 'pg';
+import { migrate, withDatabase } from '../../libs/event-store';
+import { TEST_NATS_URL, TEST_PG_URL } from './env';
+
+/**
+ * Once per `jest` run: check Postgres and NATS answer, and build a migrated template
+ * database that every test file clones (CREATE DATABASE ... TEMPLATE is fast).
+ */
+export default async function globalSetup(): Promise<void> {
+  const admin = new Client({ connectionString: TEST_PG_URL });
+  try {
+    await admin.connect();
+  } catch (error) {
+    throw new Error(`tests need Postgres at ${TEST_PG_URL}: ${(error as Error).message}`);
+  }
+  try {
+    const nc = await connect({ servers: TEST_NATS_URL.split(','), timeout: 3000 });
+    await nc.close();
+  } catch (error) {
+    throw new Error(`tests need NATS with JetStream at ${TEST_NATS_URL}: ${(error as Error).message}`);
+  }
+  const template = `wg_tpl_${process.pid}`;
+  await admin.query(`DROP DATABASE IF EXISTS ${template}`);
+  await admin.query(`CREATE DATABASE ${template}`);
+  await admin.end();
+  await migrate(withDatabase(TEST_PG_URL, template));
+  process.env.WORKGATE_TEST_TEMPLATE = template;
+}
