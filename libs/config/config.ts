@@ -21,6 +21,10 @@ export class WorkgateConfig {
   @Max(65535, { message: 'PORT must be between 0 and 65535' })
   PORT = 3000;
 
+  /** Interface the gateway listens on (0.0.0.0 inside a container). */
+  @Matches(/^[0-9a-fA-F.:]+$|^localhost$/, { message: 'HOST must be an IP address or localhost' })
+  HOST = '127.0.0.1';
+
   @IsString()
   WORKGATE_PRINCIPALS = 'config/principals.yaml';
 

@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations';
-import { createClient, databaseName, withDatabase } from './pg';
+import { createClient, databaseName, withDatabase, withDefaultUser } from './pg';
 
 /** Creates the database named in the URL when it does not exist yet. */
 export async function ensureDatabase(connectionString: string): Promise<boolean> {
@@ -25,7 +25,7 @@ export async function ensureDatabase(connectionString: string): Promise<boolean>
 export function migrationDataSource(connectionString: string): DataSource {
   return new DataSource({
     type: 'postgres',
-    url: connectionString,
+    url: withDefaultUser(connectionString),
     migrations: MIGRATIONS,
     migrationsTableName: 'workgate_migrations',
     migrationsTransactionMode: 'each',

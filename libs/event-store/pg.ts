@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { Client, ClientConfig, Pool, PoolConfig, types } from 'pg';
 
 // Positions and counts are bigint in Postgres; they stay far below 2^53 here.
@@ -10,11 +11,25 @@ export interface PgOptions {
   applicationName?: string;
 }
 
+/** Like libpq: with no user in the URL (nor PGUSER), connect as the operating-system user. */
+export function withDefaultUser(connectionString: string): string {
+  const url = new URL(connectionString);
+  if (url.username) return connectionString;
+  let user = process.env.PGUSER;
+  try {
+    user ??= userInfo().username;
+  } catch {
+    return connectionString;
+  }
+  url.username = encodeURIComponent(user);
+  return url.toString();
+}
+
 function connectionConfig(connectionString: string, options: PgOptions): ClientConfig {
   const settings = ['-c TimeZone=UTC'];
   if (options.role) settings.push(`-c role=${options.role}`);
   return {
-    connectionString,
+    connectionString: withDefaultUser(connectionString),
     options: settings.join(' '),
     application_name: options.applicationName ?? 'workgate',
   };

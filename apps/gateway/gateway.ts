@@ -1,0 +1,21 @@
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { logLevels, NatsRpcServer, PassThroughRpcFilter, ServiceContext } from '@workgate/messaging';
+import { GatewayModule } from './gateway.module';
+
+/** The HTTP edge plus its own NATS microservice (for its health subject). Listens on `port` (0: any free port). */
+export async function startGateway(ctx: ServiceContext, port = ctx.config.PORT): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(ctx), { logger: logLevels(ctx.config.LOG_LEVEL) });
+  app.disable('x-powered-by');
+  app.connectMicroservice({ strategy: new NatsRpcServer(ctx.nc, 'gateway') }, { inheritAppConfig: true });
+  app.useGlobalFilters(new PassThroughRpcFilter());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('workgate').setDescription('The control plane for delegated work').setVersion('1').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  await app.startAllMicroservices();
+  await app.listen(port, ctx.config.HOST);
+  return app;
+}

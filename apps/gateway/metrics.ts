@@ -1,0 +1,52 @@
+import { Controller, Get, Header, Injectable, NestMiddleware } from '@nestjs/common';
+import { ApiExcludeEndpoint } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
+
+let defaultsCollected = false;
+
+/** Prometheus metrics of this process (with every service in one process, of all of them). */
+@Injectable()
+export class HttpMetrics implements NestMiddleware {
+  private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly duration: Histogram<'method' | 'route'>;
+
+  constructor() {
+    if (!defaultsCollected) {
+      collectDefaultMetrics({ prefix: 'workgate_' });
+      defaultsCollected = true;
+    }
+    this.requests =
+      (register.getSingleMetric('workgate_http_requests_total') as Counter<'method' | 'route' | 'status'>) ??
+      new Counter({ name: 'workgate_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'] });
+    this.duration =
+      (register.getSingleMetric('workgate_http_request_duration_seconds') as Histogram<'method' | 'route'>) ??
+      new Histogram({
+        name: 'workgate_http_request_duration_seconds',
+        help: 'HTTP request duration',
+        labelNames: ['method', 'route'],
+        buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      });
+  }
+
+  use(req: Request, res: Response, next: NextFunction): void {
+    const stop = this.duration.startTimer();
+    res.on('finish', () => {
+      // The matched route pattern, not the raw URL, keeps label cardinality bounded.
+      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      stop({ method: req.method, route });
+      this.requests.inc({ method: req.method, route, status: String(res.statusCode) });
+    });
+    next();
+  }
+}
+
+@Controller()
+export class MetricsController {
+  @Get('metrics')
+  @ApiExcludeEndpoint()
+  @Header('Content-Type', register.contentType)
+  metrics(): Promise<string> {
+    return register.metrics();
+  }
+}

@@ -1,0 +1,52 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Pool } from 'pg';
+import { LedgerHead } from '@workgate/contracts';
+import { WorkgateConfig } from '@workgate/config';
+import { createPool, LedgerReader, LedgerWriter } from '@workgate/event-store';
+
+type HeadListener = (head: LedgerHead) => void;
+type ActiveListener = (active: boolean) => void;
+
+/** The ledger's Postgres side: one writer (active or standby), a read pool and a reader. */
+@Injectable()
+export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('ledger');
+  readonly pool: Pool;
+  readonly reader: LedgerReader;
+  readonly writer: LedgerWriter;
+  private readonly headListeners: HeadListener[] = [];
+  private readonly activeListeners: ActiveListener[] = [];
+
+  constructor(@Inject(WorkgateConfig) config: WorkgateConfig) {
+    const role = config.WORKGATE_DB_ROLE || undefined;
+    this.pool = createPool(config.DATABASE_URL, { role, max: 4, applicationName: 'workgate-ledger' });
+    this.reader = new LedgerReader(this.pool);
+    this.writer = new LedgerWriter(config.DATABASE_URL, {
+      role,
+      onCommitted: (head) => this.headListeners.forEach((l) => l(head)),
+      onActiveChange: (active) => {
+        this.logger.log(active ? 'this instance is the ledger writer' : 'this instance is not the ledger writer (standby)');
+        this.activeListeners.forEach((l) => l(active));
+      },
+      log: (m) => this.logger.log(m),
+    });
+  }
+
+  onCommitted(listener: HeadListener): void {
+    this.headListeners.push(listener);
+  }
+
+  onActiveChange(listener: ActiveListener): void {
+    this.activeListeners.push(listener);
+  }
+
+  onModuleInit(): void {
+    // Not awaited: a standby keeps serving reads while it waits for the writer lock.
+    void this.writer.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.writer.stop();
+    await this.pool.end();
+  }
+}

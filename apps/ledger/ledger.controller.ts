@@ -1,0 +1,65 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  HealthReply,
+  LedgerHead,
+  ReadAllRequest,
+  ReadAllResult,
+  ReadStreamRequest,
+  ReadStreamResult,
+  Subjects,
+  VerifyResult,
+  WorkgateError,
+} from '@workgate/contracts';
+import { verifyLedger } from '@workgate/event-store';
+import { SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import { LedgerRelay } from './ledger-relay';
+import { LedgerStore } from './ledger-store';
+
+/** Reads, verification and health: any ledger instance (writer or standby) serves these. */
+@Controller()
+export class LedgerController {
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly relay: LedgerRelay,
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
+  ) {}
+
+  @MessagePattern(Subjects.ledger.readStream)
+  readStream(@Payload() req: ReadStreamRequest): Promise<ReadStreamResult> {
+    if (!req || typeof req.streamId !== 'string' || req.streamId.length === 0) {
+      throw new WorkgateError('validation_failed', 'streamId is required');
+    }
+    return this.store.reader.readStream(req.streamId, req.fromVersion ?? 1, req.limit);
+  }
+
+  @MessagePattern(Subjects.ledger.readAll)
+  readAll(@Payload() req: ReadAllRequest): Promise<ReadAllResult> {
+    return this.store.reader.readAll(req?.after ?? 0, req?.limit);
+  }
+
+  @MessagePattern(Subjects.ledger.head)
+  head(): Promise<LedgerHead> {
+    return this.store.reader.head();
+  }
+
+  @MessagePattern(Subjects.ledger.verify)
+  verify(): Promise<VerifyResult> {
+    return verifyLedger(this.store.pool);
+  }
+
+  @MessagePattern(Subjects.health('ledger'))
+  async health(): Promise<HealthReply> {
+    await this.store.pool.query('SELECT 1');
+    return {
+      service: 'ledger',
+      ok: true,
+      instance: this.ctx.instance,
+      details: {
+        writer: this.store.writer.isActive ? 'active' : 'standby',
+        headPosition: this.store.writer.isActive ? this.store.writer.currentHead().position : undefined,
+        publishedPosition: this.relay.publishedPosition,
+      },
+    };
+  }
+}

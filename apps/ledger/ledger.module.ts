@@ -1,0 +1,18 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { AppendListener } from './append.listener';
+import { LedgerController } from './ledger.controller';
+import { LedgerRelay } from './ledger-relay';
+import { LedgerStore } from './ledger-store';
+
+@Module({})
+export class LedgerModule {
+  static register(ctx: ServiceContext): DynamicModule {
+    return {
+      module: LedgerModule,
+      imports: [ServiceCoreModule.forService(ctx)],
+      controllers: [LedgerController],
+      providers: [LedgerStore, AppendListener, LedgerRelay],
+    };
+  }
+}

@@ -1,0 +1,4 @@
+import { runStandalone } from '@workgate/messaging';
+import { PolicyModule } from './policy.module';
+
+void runStandalone('policy', (ctx) => PolicyModule.register(ctx));

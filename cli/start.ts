@@ -1,0 +1,53 @@
+import { Logger } from '@nestjs/common';
+import { loadConfigOrExit } from '@workgate/config';
+import { ensureDatabase, migrate } from '@workgate/event-store';
+import { logLevels } from '@workgate/messaging';
+import { ensureNats, ensurePostgres, PrivateInstance } from './infra';
+import { startWorkgate } from './workgate';
+
+/** `npm start`: infrastructure if missing, database, migrations, every service in one process. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  Logger.overrideLogger(logLevels(config.LOG_LEVEL));
+  const say = (m: string) => process.stdout.write(`workgate: ${m}\n`);
+  const started: PrivateInstance[] = [];
+  const stopInfra = async () => {
+    for (const i of started.reverse()) await i.stop().catch(() => undefined);
+  };
+  try {
+    const nats = await ensureNats(config.NATS_URL, config.WORKGATE_DATA_DIR, say);
+    if (nats) started.push(nats);
+    const pg = await ensurePostgres(config.DATABASE_URL, config.WORKGATE_DATA_DIR, say);
+    if (pg) started.push(pg);
+    if (await ensureDatabase(config.DATABASE_URL)) say('created the database');
+    const applied = await migrate(config.DATABASE_URL);
+    if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
+    const running = await startWorkgate(config);
+    const safeDb = new URL(config.DATABASE_URL);
+    safeDb.password = safeDb.password ? '***' : '';
+    say(`ready
+  API        ${running.url}/v1
+  OpenAPI    ${running.url}/docs
+  health     ${running.url}/health
+  metrics    ${running.url}/metrics
+  NATS       ${config.NATS_URL}
+  Postgres   ${safeDb.toString()}`);
+    let closing = false;
+    const shutdown = async (signal: string) => {
+      if (closing) return;
+      closing = true;
+      say(`${signal}: draining and stopping`);
+      await running.close();
+      await stopInfra();
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+  } catch (error) {
+    process.stderr.write(`workgate: cannot start: ${(error as Error).message}\n`);
+    await stopInfra();
+    process.exit(1);
+  }
+}
+
+void main();

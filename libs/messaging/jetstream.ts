@@ -1,0 +1,61 @@
+import { DiscardPolicy, JetStreamManager, nanos, NatsConnection, RetentionPolicy, StorageType, StreamConfig } from 'nats';
+import { Streams } from '@workgate/contracts';
+
+export interface StreamOptions {
+  /** Replicas per stream: 1 on one server, 3 on a cluster. */
+  replicas?: number;
+  /** Window in which a repeated Nats-Msg-Id is dropped by the server. */
+  duplicateWindowMs?: number;
+}
+
+/** The evidence-carrying streams: messages can be neither deleted nor purged. */
+export function streamConfigs(options: StreamOptions = {}): Array<Partial<StreamConfig> & { name: string }> {
+  const common = {
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    num_replicas: options.replicas ?? 1,
+    duplicate_window: nanos(options.duplicateWindowMs ?? 2 * 60_000),
+    deny_delete: true,
+    deny_purge: true,
+    allow_rollup_hdrs: false,
+  };
+  return [
+    { ...common, name: Streams.workEvents.name, subjects: [...Streams.workEvents.subjects] },
+    { ...common, name: Streams.ledger.name, subjects: [...Streams.ledger.subjects] },
+  ];
+}
+
+function isNotFound(error: unknown): boolean {
+  return /not found/i.test((error as Error).message ?? '');
+}
+
+/** Creates (or brings up to date) WORK_EVENTS and LEDGER; safe to call from every service at every start. */
+export async function ensureStreams(nc: NatsConnection, options: StreamOptions = {}): Promise<JetStreamManager> {
+  const jsm = await nc.jetstreamManager();
+  for (const config of streamConfigs(options)) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const info = await jsm.streams.info(config.name);
+        const c = info.config;
+        const differs =
+          c.deny_delete !== true ||
+          c.deny_purge !== true ||
+          c.duplicate_window !== config.duplicate_window ||
+          JSON.stringify(c.subjects) !== JSON.stringify(config.subjects);
+        if (differs) await jsm.streams.update(config.name, { ...c, ...config });
+        break;
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        try {
+          await jsm.streams.add(config);
+          break;
+        } catch (addError) {
+          // Another service created it a moment ago: look again.
+          if (attempt >= 2) throw addError;
+        }
+      }
+    }
+  }
+  return jsm;
+}

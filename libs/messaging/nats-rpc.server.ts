@@ -1,0 +1,95 @@
+import { Logger } from '@nestjs/common';
+import { BaseRpcContext, CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { MsgHdrs, NatsConnection, Subscription } from 'nats';
+import { lastValueFrom } from 'rxjs';
+import { WorkgateError } from '@workgate/contracts';
+import { decodeJson, encodeJson, replyError } from './wire';
+
+/** What a handler can learn about the message it serves. */
+export class NatsRpcContext extends BaseRpcContext<[string, MsgHdrs | undefined]> {
+  getSubject(): string {
+    return this.args[0];
+  }
+  getHeaders(): MsgHdrs | undefined {
+    return this.args[1];
+  }
+}
+
+/**
+ * Nest transport over the process's shared NATS connection. Every pattern is subscribed in a
+ * queue group named after the service, so instances share the work; replies carry either the
+ * result or the error's stable code and message.
+ */
+export class NatsRpcServer extends Server implements CustomTransportStrategy {
+  private readonly subscriptions: Subscription[] = [];
+  protected override readonly logger: Logger;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly queue: string,
+  ) {
+    super();
+    this.logger = new Logger(`${queue}:nats`);
+  }
+
+  listen(callback: () => void): void {
+    for (const [pattern, handler] of this.messageHandlers) {
+      const sub = this.nc.subscribe(pattern, {
+        queue: this.queue,
+        callback: (err, msg) => {
+          if (err) {
+            this.logger.error(`subscription ${pattern} failed: ${err.message}`);
+            return;
+          }
+          void this.dispatch(pattern, handler.isEventHandler, msg.data, msg.headers, (bytes) => {
+            if (msg.reply) msg.respond(bytes);
+          });
+        },
+      });
+      this.subscriptions.push(sub);
+    }
+    callback();
+  }
+
+  private async dispatch(
+    pattern: string,
+    isEvent: boolean | undefined,
+    data: Uint8Array,
+    headers: MsgHdrs | undefined,
+    respond: (bytes: Uint8Array) => void,
+  ): Promise<void> {
+    const handler = this.getHandlerByPattern(pattern)!;
+    const ctx = new NatsRpcContext([pattern, headers]);
+    let payload: unknown;
+    try {
+      payload = decodeJson(data);
+    } catch {
+      respond(encodeJson(replyError(new WorkgateError('validation_failed', 'the request is not valid JSON'))));
+      return;
+    }
+    try {
+      const result = await lastValueFrom(this.transformToObservable(await handler(payload, ctx)), { defaultValue: undefined });
+      if (!isEvent) respond(encodeJson({ ok: true, data: result ?? null }));
+    } catch (error) {
+      const wire = replyError(error);
+      if (!wire.ok && wire.error.code === 'internal') {
+        this.logger.error(`${pattern} failed: ${(error as Error)?.stack ?? String(error)}`);
+      }
+      if (!isEvent) respond(encodeJson(wire));
+    }
+  }
+
+  async close(): Promise<void> {
+    // Drain: stop taking new requests, let the ones in flight answer.
+    await Promise.all(this.subscriptions.map((s) => s.drain().catch(() => undefined)));
+    this.subscriptions.length = 0;
+  }
+
+  on(): never {
+    throw new Error('NatsRpcServer does not emit transport events');
+  }
+
+  unwrap<T>(): T {
+    return this.nc as T;
+  }
+}

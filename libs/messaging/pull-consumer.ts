@@ -1,0 +1,117 @@
+import { AckPolicy, ConsumerConfig, DeliverPolicy, JsMsg, nanos, NatsConnection } from 'nats';
+
+/** What became of one message: acked after its commit, retried later, or never processable. */
+export type Outcome = { kind: 'ack' } | { kind: 'retry'; reason: string } | { kind: 'reject'; reason: string };
+
+export interface PullConsumerOptions {
+  stream: string;
+  durable: string;
+  filterSubject?: string;
+  /** Most messages handed to `handle` at once. */
+  batch?: number;
+  /** Deliveries before a message that keeps failing is dead-lettered. */
+  maxDeliver?: number;
+  /** Delay before redelivery, per failed delivery (the last one repeats). */
+  backoffMs?: number[];
+  /** How long the server waits for an ack before it redelivers. */
+  ackWaitMs?: number;
+  /** Processes a batch in stream order; resolves with one outcome per message, after the Postgres commit. */
+  handle: (messages: JsMsg[]) => Promise<Outcome[]>;
+  /** Keeps a message that can never be processed (raw bytes + reason). Must be durable before it resolves. */
+  deadLetter: (message: JsMsg, reason: string) => Promise<void>;
+  log?: (message: string) => void;
+}
+
+export interface RunningConsumer {
+  stop(): Promise<void>;
+}
+
+async function ensureConsumer(nc: NatsConnection, o: PullConsumerOptions): Promise<void> {
+  const jsm = await nc.jetstreamManager();
+  const config: Partial<ConsumerConfig> = {
+    durable_name: o.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(o.ackWaitMs ?? 30_000),
+    // The delivery bound is enforced here, not by the server: a message past `maxDeliver` is
+    // written to the dead letters first and only then terminated, so none is silently dropped
+    // (a server-side max_deliver would stop redelivering even when the dead-letter write failed).
+    max_deliver: -1,
+    max_ack_pending: Math.max(1000, (o.batch ?? 256) * 8),
+    ...(o.filterSubject ? { filter_subject: o.filterSubject } : {}),
+  };
+  try {
+    await jsm.consumers.info(o.stream, o.durable);
+    await jsm.consumers.update(o.stream, o.durable, config);
+  } catch (error) {
+    if (!/not found/i.test((error as Error).message)) throw error;
+    await jsm.consumers.add(o.stream, config);
+  }
+}
+
+/**
+ * A durable pull consumer with explicit acks: messages are processed in batches (taken while the
+ * previous batch is being handled), acked only after `handle` says their commit is done, retried
+ * with back-off, and dead-lettered with a reason when they can never be processed.
+ */
+export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions): Promise<RunningConsumer> {
+  await ensureConsumer(nc, o);
+  const batchSize = o.batch ?? 256;
+  const maxDeliver = o.maxDeliver ?? 5;
+  const backoff = o.backoffMs ?? [250, 1000, 5000, 15000];
+  const consumer = await nc.jetstream().consumers.get(o.stream, o.durable);
+  const messages = await consumer.consume({ max_messages: batchSize * 2 });
+
+  const buffer: JsMsg[] = [];
+  let draining: Promise<void> | undefined;
+
+  const settle = async (m: JsMsg, outcome: Outcome): Promise<void> => {
+    if (outcome.kind === 'ack') {
+      m.ack();
+      return;
+    }
+    const deliveries = m.info.redeliveryCount;
+    if (outcome.kind === 'retry' && deliveries < maxDeliver) {
+      m.nak(backoff[Math.min(deliveries - 1, backoff.length - 1)]);
+      return;
+    }
+    const reason = outcome.kind === 'retry' ? `gave up after ${deliveries} deliveries: ${outcome.reason}` : outcome.reason;
+    try {
+      await o.deadLetter(m, reason);
+      m.term();
+    } catch (error) {
+      o.log?.(`cannot keep dead letter ${o.stream}#${m.seq}: ${(error as Error).message}; will retry`);
+      m.nak(backoff[backoff.length - 1]);
+    }
+  };
+
+  const drain = async (): Promise<void> => {
+    while (buffer.length > 0) {
+      const batch = buffer.splice(0, batchSize);
+      let outcomes: Outcome[];
+      try {
+        outcomes = await o.handle(batch);
+      } catch (error) {
+        o.log?.(`${o.durable}: batch of ${batch.length} failed: ${(error as Error).message}`);
+        outcomes = batch.map(() => ({ kind: 'retry', reason: (error as Error).message }));
+      }
+      await Promise.all(batch.map((m, i) => settle(m, outcomes[i] ?? { kind: 'retry', reason: 'no outcome' })));
+    }
+    draining = undefined;
+  };
+
+  const loop = (async () => {
+    for await (const m of messages) {
+      buffer.push(m);
+      draining ??= drain();
+    }
+  })();
+
+  return {
+    async stop() {
+      await messages.close().catch(() => undefined);
+      await loop.catch(() => undefined);
+      await draining;
+    },
+  };
+}

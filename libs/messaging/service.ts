@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { DynamicModule, Global, INestMicroservice, Logger, LogLevel, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NatsConnection } from 'nats';
+import { ServiceName } from '@workgate/contracts';
+import { loadConfigOrExit, WorkgateConfig } from '@workgate/config';
+import { ensureStreams } from './jetstream';
+import { borrowNats, releaseNats } from './nats-connection';
+import { NatsRpcServer } from './nats-rpc.server';
+import { PassThroughRpcFilter } from './pass-through.filter';
+import { RpcClient } from './rpc-client';
+
+/** What every service is started with: who it is, its configuration and the process's NATS connection. */
+export interface ServiceContext {
+  service: ServiceName;
+  instance: string;
+  config: WorkgateConfig;
+  nc: NatsConnection;
+}
+
+export const SERVICE_CONTEXT = Symbol('SERVICE_CONTEXT');
+export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+
+/** Provides the service context, the configuration, the NATS connection and an RpcClient to a service's modules. */
+@Global()
+@Module({})
+export class ServiceCoreModule {
+  static forService(ctx: ServiceContext): DynamicModule {
+    return {
+      module: ServiceCoreModule,
+      providers: [
+        { provide: SERVICE_CONTEXT, useValue: ctx },
+        { provide: NATS_CONNECTION, useValue: ctx.nc },
+        { provide: WorkgateConfig, useValue: ctx.config },
+        { provide: RpcClient, useValue: new RpcClient(ctx.nc, ctx.config.WORKGATE_RPC_TIMEOUT_MS) },
+      ],
+      exports: [SERVICE_CONTEXT, NATS_CONNECTION, WorkgateConfig, RpcClient],
+    };
+  }
+}
+
+export type ServiceModuleFactory = (ctx: ServiceContext) => DynamicModule;
+
+const LEVELS: Record<string, LogLevel[]> = {
+  silent: [],
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+export function logLevels(level: string): LogLevel[] {
+  return LEVELS[level] ?? LEVELS.info;
+}
+
+/** Starts one service as its own Nest microservice on the given NATS connection. */
+export async function startMicroservice(factory: ServiceModuleFactory, ctx: ServiceContext): Promise<INestMicroservice> {
+  const app = await NestFactory.createMicroservice(factory(ctx), {
+    strategy: new NatsRpcServer(ctx.nc, ctx.service),
+    logger: logLevels(ctx.config.LOG_LEVEL),
+  });
+  app.useGlobalFilters(new PassThroughRpcFilter());
+  await app.listen();
+  return app;
+}
+
+/** `node dist/apps/<service>/main.js`: one service alone, with its own NATS connection. */
+export async function runStandalone(service: ServiceName, factory: ServiceModuleFactory): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = new Logger(service);
+  Logger.overrideLogger(logLevels(config.LOG_LEVEL));
+  const nc = await borrowNats(config.NATS_URL, `workgate-${service}`);
+  await ensureStreams(nc);
+  const app = await startMicroservice(factory, { service, instance: randomUUID(), config, nc });
+  logger.log(`${service} listening on ${config.NATS_URL} (queue group ${service})`);
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal}: draining`);
+    await app.close();
+    await releaseNats(config.NATS_URL);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}

@@ -1,0 +1,30 @@
+import { isWorkgateError, WireError, WorkgateError } from '@workgate/contracts';
+
+/** The reply envelope of every request/reply exchange. */
+export type Reply<T> = { ok: true; data: T } | { ok: false; error: WireError };
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeJson(value: unknown): Uint8Array {
+  return encoder.encode(JSON.stringify(value ?? null));
+}
+
+export function decodeJson<T = unknown>(bytes: Uint8Array): T {
+  return (bytes.length === 0 ? undefined : JSON.parse(decoder.decode(bytes))) as T;
+}
+
+/** Any thrown value as a wire error. Only WorkgateErrors keep their code; anything else is `internal`. */
+export function toWireError(error: unknown): WireError {
+  if (isWorkgateError(error)) return error.toWire();
+  return { code: 'internal', message: 'internal error' };
+}
+
+export function replyError(error: unknown): Reply<never> {
+  return { ok: false, error: toWireError(error) };
+}
+
+export function unwrapReply<T>(reply: Reply<T>): T {
+  if (reply.ok) return reply.data;
+  throw WorkgateError.fromWire(reply.error);
+}
