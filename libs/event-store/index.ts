@@ -6,3 +6,4 @@ export * from './ledger-writer';
 export * from './ledger-reader';
 export * from './verify';
 export { MIGRATIONS } from './migrations';
+export * from './dead-letters';

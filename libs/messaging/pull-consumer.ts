@@ -115,3 +115,18 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
     },
   };
 }
+
+/** The parts of a JetStream message a dead-letter record keeps. */
+export function describeForDeadLetter(m: JsMsg, consumer: string) {
+  const headers: Record<string, string[]> = {};
+  if (m.headers) for (const key of m.headers.keys()) headers[key] = m.headers.values(key);
+  return {
+    stream: m.info.stream,
+    consumer,
+    subject: m.subject,
+    streamSeq: m.seq,
+    deliveries: m.info.redeliveryCount,
+    headers,
+    payload: m.data,
+  };
+}

@@ -1,5 +1,7 @@
 // Global setup runs outside jest's module mapper: resolve @workgate/* through tsconfig paths.
 import 'tsconfig-paths/register';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { connect } from 'nats';
 import { Client } from 'pg';
 import { migrate, withDatabase } from '../../libs/event-store';
@@ -10,6 +12,8 @@ import { TEST_NATS_URL, TEST_PG_URL } from './env';
  * database that every test file clones (CREATE DATABASE ... TEMPLATE is fast).
  */
 export default async function globalSetup(): Promise<void> {
+  // Process-level tests run the built services: make sure dist/ matches the tree.
+  execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'ensure-build.js')], { stdio: 'inherit' });
   const admin = new Client({ connectionString: TEST_PG_URL });
   try {
     await admin.connect();

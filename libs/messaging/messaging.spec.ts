@@ -1,0 +1,162 @@
+import { Controller, DynamicModule, INestMicroservice, Module } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { connect, JsMsg, NatsConnection, StringCodec } from 'nats';
+import { Streams, WorkgateError } from '@workgate/contracts';
+import { loadConfig } from '@workgate/config';
+import { listDeadLetters, recordDeadLetter } from '@workgate/event-store';
+import { freshDatabase, TestDatabase } from '../../test/support/database';
+import { startNatsServer, TestNatsServer } from '../../test/support/nats-server';
+import { eventually } from '../../test/support/processes';
+import { ensureStreams } from './jetstream';
+import { describeForDeadLetter, Outcome, runPullConsumer } from './pull-consumer';
+import { RpcClient } from './rpc-client';
+import { ServiceContext, ServiceCoreModule, startMicroservice } from './service';
+
+const served: string[] = [];
+
+@Controller()
+class EchoController {
+  @MessagePattern('workgate.policy.echo')
+  echo(@Payload() body: { text: string; instance: string }) {
+    served.push(body.text);
+    return { text: body.text };
+  }
+  @MessagePattern('workgate.policy.refuse')
+  refuse(): never {
+    throw new WorkgateError('version_conflict', 'stream x is at version 2', [{ currentVersion: 2 }]);
+  }
+  @MessagePattern('workgate.policy.crash')
+  crash(): never {
+    throw new Error('secret connection string postgres://user:hunter2@db');
+  }
+  @MessagePattern('workgate.policy.slow')
+  async slow(): Promise<string> {
+    await new Promise((r) => setTimeout(r, 300));
+    return 'late';
+  }
+}
+
+@Module({})
+class EchoModule {
+  static register(ctx: ServiceContext): DynamicModule {
+    return { module: EchoModule, imports: [ServiceCoreModule.forService(ctx)], controllers: [EchoController] };
+  }
+}
+
+describe('messaging over a real NATS server', () => {
+  let nats: TestNatsServer;
+  let nc: NatsConnection;
+  let rpc: RpcClient;
+  const apps: INestMicroservice[] = [];
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    nc = await connect({ servers: nats.url });
+    rpc = new RpcClient(nc, 2000);
+    const config = loadConfig({ NATS_URL: nats.url, LOG_LEVEL: 'silent' });
+    for (const instance of ['a', 'b']) {
+      apps.push(await startMicroservice((ctx) => EchoModule.register(ctx), { service: 'policy', instance, config, nc }));
+    }
+  });
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await nc.close();
+    await nats.stop();
+  });
+
+  it('answers each request once, shared across instances in the service queue group', async () => {
+    served.length = 0;
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => rpc.request<{ text: string }>('workgate.policy.echo', { text: `m${i}` })),
+    );
+    expect(replies.map((r) => r.text)).toEqual(Array.from({ length: 100 }, (_, i) => `m${i}`));
+    expect(served.sort()).toEqual(Array.from({ length: 100 }, (_, i) => `m${i}`).sort());
+  });
+
+  it('carries a refusal across NATS with its stable code, message and details', async () => {
+    await expect(rpc.request('workgate.policy.refuse', {})).rejects.toEqual(
+      expect.objectContaining({ code: 'version_conflict', message: 'stream x is at version 2', details: [{ currentVersion: 2 }] }),
+    );
+  });
+
+  it('turns an unexpected failure into `internal` without leaking its text', async () => {
+    const error = await rpc.request('workgate.policy.crash', {}).catch((e) => e);
+    expect(error).toBeInstanceOf(WorkgateError);
+    expect(error.code).toBe('internal');
+    expect(error.message).not.toMatch(/hunter2/);
+  });
+
+  it('times out explicitly, and says when nobody answers', async () => {
+    await expect(rpc.request('workgate.policy.slow', {}, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'timeout' });
+    await expect(rpc.request('workgate.nobody.home', {})).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('creates the evidence streams idempotently, refusing deletes and purges', async () => {
+    await ensureStreams(nc);
+    const jsm = await ensureStreams(nc);
+    for (const name of [Streams.workEvents.name, Streams.ledger.name]) {
+      const info = await jsm.streams.info(name);
+      expect(info.config).toMatchObject({ deny_delete: true, deny_purge: true });
+    }
+    const ack = await nc.jetstream().publish('workgate.events.test', StringCodec().encode('{}'));
+    await expect(jsm.streams.purge(Streams.workEvents.name)).rejects.toThrow();
+    await expect(jsm.streams.deleteMessage(Streams.workEvents.name, ack.seq)).rejects.toThrow();
+    expect((await jsm.streams.info(Streams.workEvents.name)).state.messages).toBeGreaterThanOrEqual(1);
+  });
+
+  describe('durable pull consumer', () => {
+    let db: TestDatabase;
+    beforeAll(async () => {
+      db = await freshDatabase();
+    });
+    afterAll(async () => db.drop());
+
+    it('acks after handling, retries with back-off, and dead-letters what can never be processed', async () => {
+      const pool = db.ownerPool();
+      const js = nc.jetstream();
+      const sc = StringCodec();
+      const attempts = new Map<string, number>();
+      const handled: string[] = [];
+      const consumer = await runPullConsumer(nc, {
+        stream: Streams.workEvents.name,
+        durable: 'consumer-test',
+        filterSubject: 'workgate.events.consumer-test',
+        maxDeliver: 3,
+        backoffMs: [20, 40],
+        handle: async (messages: JsMsg[]): Promise<Outcome[]> =>
+          messages.map((m) => {
+            const body = sc.decode(m.data);
+            attempts.set(body, (attempts.get(body) ?? 0) + 1);
+            if (body === 'poison') return { kind: 'reject', reason: 'not a CloudEvent' };
+            if (body === 'flaky' && attempts.get(body)! < 2) return { kind: 'retry', reason: 'ledger busy' };
+            if (body === 'doomed') return { kind: 'retry', reason: 'ledger busy' };
+            handled.push(body);
+            return { kind: 'ack' };
+          }),
+        deadLetter: (m, reason) => recordDeadLetter(pool, { ...describeForDeadLetter(m, 'consumer-test'), reason }),
+      });
+      try {
+        for (const body of ['ok-1', 'poison', 'flaky', 'doomed', 'ok-2']) {
+          await js.publish('workgate.events.consumer-test', sc.encode(body));
+        }
+        await eventually(async () => (await listDeadLetters(pool)).length === 2 && handled.length === 3, 10_000, 'dead letters');
+        expect(handled.sort()).toEqual(['flaky', 'ok-1', 'ok-2']);
+        expect(attempts.get('flaky')).toBe(2);
+        expect(attempts.get('doomed')).toBe(3);
+        expect(attempts.get('poison')).toBe(1);
+        const letters = await listDeadLetters(pool);
+        expect(letters.map((l) => [sc.decode(l.payload), l.reason]).sort()).toEqual([
+          ['doomed', 'gave up after 3 deliveries: ledger busy'],
+          ['poison', 'not a CloudEvent'],
+        ]);
+      } finally {
+        await consumer.stop();
+      }
+      // Nothing is redelivered after it was acked or dead-lettered.
+      await new Promise((r) => setTimeout(r, 200));
+      const info = await (await nc.jetstreamManager()).consumers.info(Streams.workEvents.name, 'consumer-test');
+      expect(info.num_ack_pending).toBe(0);
+      expect(info.num_pending).toBe(0);
+    });
+  });
+});
