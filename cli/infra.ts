@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** Resolves true when something accepts TCP connections at host:port. */
@@ -17,7 +18,7 @@ export function answers(host: string, port: number, timeoutMs = 1000): Promise<b
   });
 }
 
-async function waitFor(host: string, port: number, what: string, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(host: string, port: number, what: string, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await answers(host, port, 500)) return;
@@ -51,27 +52,51 @@ export interface PrivateInstance {
   stop(): Promise<void>;
 }
 
+export interface NatsServerProcess {
+  url: string;
+  /** Stops the server (SIGTERM) or crashes it (SIGKILL); resolves when it has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Spawns nats-server with JetStream on host:port, storing under `storeDir`; resolves once it answers. */
+export async function spawnNatsServer(
+  host: string,
+  port: number,
+  storeDir: string,
+  options: { logFile?: string; detached?: boolean; extraArgs?: string[] } = {},
+): Promise<NatsServerProcess> {
+  const binary = which('nats-server');
+  if (!binary) throw new Error('no nats-server binary is installed');
+  mkdirSync(storeDir, { recursive: true });
+  const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
+  const child = spawn(binary, ['-a', host, '-p', String(port), '-js', '-sd', storeDir, ...(options.extraArgs ?? [])], {
+    stdio: ['ignore', out, out],
+    detached: options.detached ?? false,
+  });
+  if (options.detached) child.unref();
+  await waitFor(host, port, 'nats-server', 10_000);
+  return {
+    url: `nats://${host}:${port}`,
+    kill: (signal = 'SIGTERM') =>
+      new Promise((resolveKill) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolveKill();
+        child.once('exit', () => resolveKill());
+        child.kill(signal);
+      }),
+  };
+}
+
 /** Starts a private nats-server with JetStream under `<dataDir>/nats` when nothing answers at the URL. */
 export async function ensureNats(natsUrl: string, dataDir: string, log: (m: string) => void): Promise<PrivateInstance | undefined> {
   const first = new URL(natsUrl.split(',')[0]);
   const host = first.hostname || '127.0.0.1';
   const port = Number(first.port || 4222);
   if (await answers(host, port)) return undefined;
-  const binary = which('nats-server');
-  if (!binary) throw new Error(`nothing answers at ${natsUrl} and no nats-server binary is installed`);
+  if (!which('nats-server')) throw new Error(`nothing answers at ${natsUrl} and no nats-server binary is installed`);
   const dir = resolve(dataDir, 'nats');
-  mkdirSync(dir, { recursive: true });
-  const out = openSync(join(dataDir, 'nats.log'), 'a');
-  const child = spawn(binary, ['-a', host, '-p', String(port), '-js', '-sd', dir], { stdio: ['ignore', out, out], detached: true });
-  child.unref();
-  await waitFor(host, port, 'nats-server');
+  const server = await spawnNatsServer(host, port, dir, { logFile: join(dataDir, 'nats.log'), detached: true });
   log(`started a private nats-server on ${host}:${port} (data in ${dir})`);
-  return {
-    what: 'nats-server',
-    stop: async () => {
-      child.kill('SIGTERM');
-    },
-  };
+  return { what: 'nats-server', stop: () => server.kill() };
 }
 
 /** Starts a private Postgres cluster under `<dataDir>/postgres` when nothing answers at the URL. */
@@ -109,5 +134,48 @@ export async function ensurePostgres(databaseUrl: string, dataDir: string, log: 
   return {
     what: 'postgres',
     stop: async () => run([join(bin, 'pg_ctl'), '-D', dir, '-m', 'fast', 'stop']),
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ScratchNatsServer {
+  url: string;
+  port: number;
+  storeDir: string;
+  stop(): Promise<void>;
+  /** Kill -9 and start again on the same port with the same store (a crash). */
+  restart(): Promise<void>;
+}
+
+/**
+ * A private nats-server with JetStream for one test file (or benchmark), on a free loopback port:
+ * they never share streams or subjects, and one may kill its server without touching others.
+ */
+export async function startScratchNats(extraArgs: string[] = []): Promise<ScratchNatsServer> {
+  const port = await freePort();
+  const storeDir = mkdtempSync(join(tmpdir(), 'wg-nats-'));
+  let server: NatsServerProcess = await spawnNatsServer('127.0.0.1', port, storeDir, { extraArgs });
+  return {
+    url: server.url,
+    port,
+    storeDir,
+    stop: async () => {
+      await server.kill();
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+    restart: async () => {
+      await server.kill('SIGKILL');
+      server = await spawnNatsServer('127.0.0.1', port, storeDir, { extraArgs });
+    },
   };
 }

@@ -33,7 +33,7 @@ describe('workgate in one process', () => {
     let body: { status: string; info: Record<string, { status: string }> } | undefined;
     for (let i = 0; i < 50; i++) {
       const res = await fetch(`${workgate.url}/health`);
-      body = await res.json();
+      body = (await res.json()) as typeof body;
       if (res.status === 200) break;
       await new Promise((r) => setTimeout(r, 100));
     }

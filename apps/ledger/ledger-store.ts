@@ -2,9 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { Pool } from 'pg';
 import { LedgerHead } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
-import { createPool, LedgerReader, LedgerWriter } from '@workgate/event-store';
+import { CommittedEvent, createPool, LedgerReader, LedgerWriter } from '@workgate/event-store';
 
-type HeadListener = (head: LedgerHead) => void;
+type HeadListener = (head: LedgerHead, events: CommittedEvent[]) => void;
 type ActiveListener = (active: boolean) => void;
 
 /** The ledger's Postgres side: one writer (active or standby), a read pool and a reader. */
@@ -23,7 +23,7 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
     this.reader = new LedgerReader(this.pool);
     this.writer = new LedgerWriter(config.DATABASE_URL, {
       role,
-      onCommitted: (head) => this.headListeners.forEach((l) => l(head)),
+      onCommitted: (head, events) => this.headListeners.forEach((l) => l(head, events)),
       onActiveChange: (active) => {
         this.logger.log(active ? 'this instance is the ledger writer' : 'this instance is not the ledger writer (standby)');
         this.activeListeners.forEach((l) => l(active));

@@ -85,6 +85,21 @@ describe('LedgerWriter (real Postgres)', () => {
     ).rejects.toMatchObject({ code: 'duplicate_event_id' });
   });
 
+  it('after a takeover (empty cache) still refuses no_stream on an existing stream and answers replays', async () => {
+    const events = [ev('First')];
+    const first = await writer.append({ streamId: 'survivor', expectedVersion: 'no_stream', events });
+    await writer.stop();
+    writer = new LedgerWriter(db.url, { role: 'workgate_app' });
+    await writer.start();
+    const [conflict, replay] = await Promise.allSettled([
+      writer.append({ streamId: 'survivor', expectedVersion: 'no_stream', events: [ev()] }),
+      writer.append({ streamId: 'survivor', expectedVersion: 'no_stream', events }),
+    ]);
+    expect(conflict).toMatchObject({ status: 'rejected', reason: { code: 'version_conflict' } });
+    expect(replay).toEqual({ status: 'fulfilled', value: first });
+    await expect(writer.append({ streamId: 'survivor', expectedVersion: 1, events: [ev()] })).resolves.toMatchObject({ nextVersion: 2 });
+  });
+
   it('refuses invalid events with every problem listed, and one bad append never fails its batch', async () => {
     const bad = writer.append({
       streamId: '',

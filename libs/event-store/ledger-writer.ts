@@ -15,8 +15,8 @@ export interface LedgerWriterOptions {
   standbyPollMs?: number;
   /** Stream versions kept in memory, so most appends need no version lookup. */
   streamCacheSize?: number;
-  /** Called after every commit, with the new head (e.g. to wake the relay). */
-  onCommitted?: (head: LedgerHead) => void;
+  /** Called after every commit with the new head and the events it recorded, in position order (the relay's fast path). */
+  onCommitted?: (head: LedgerHead, events: CommittedEvent[]) => void;
   /** Called when this instance becomes (or stops being) the single writer. */
   onActiveChange?: (active: boolean) => void;
   log?: (message: string) => void;
@@ -27,6 +27,26 @@ interface Pending {
   eventCount: number;
   resolve: (result: AppendResult) => void;
   reject: (error: Error) => void;
+}
+
+/** A just-committed event, with its RecordedEvent JSON already composed (no re-serialisation needed). */
+export interface CommittedEvent {
+  position: number;
+  streamId: string;
+  streamVersion: number;
+  eventId: string;
+  type: string;
+  /** JSON of the RecordedEvent. */
+  json: string;
+}
+
+interface BatchPlan {
+  cols: unknown[][];
+  committed: CommittedEvent[];
+  answers: Array<{ p: Pending; result: AppendResult }>;
+  rejected: Array<{ p: Pending; error: WorkgateError }>;
+  head: LedgerHead;
+  batchVersions: Map<string, number>;
 }
 
 interface Known {
@@ -73,6 +93,7 @@ export class LedgerWriter {
   private queue: Pending[] = [];
   private queuedEvents = 0;
   private flushing = false;
+  private flushScheduled = false;
   private lingerTimer?: NodeJS.Timeout;
   private currentFlush: Promise<void> = Promise.resolve();
   private readonly versions = new Map<string, number>();
@@ -205,7 +226,15 @@ export class LedgerWriter {
       }
       return;
     }
-    this.startFlush();
+    // Start on the next turn of the event loop, so every append that arrived in this turn
+    // (e.g. a burst of NATS requests read from one socket chunk) joins the same commit.
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        this.startFlush();
+      });
+    }
   }
 
   private startFlush(): void {
@@ -261,28 +290,62 @@ export class LedgerWriter {
     }
   }
 
+  /**
+   * Fast path: when every stream of the batch is either in the version cache or expected not to
+   * exist, skip the lookup and let the unique constraints on (stream_id, stream_version) and
+   * event_id catch the rare surprise (a replayed event id, a stream created before a restart);
+   * the batch is then redone with the lookup. The INSERT is one statement, so a refused batch
+   * wrote nothing.
+   */
   private async writeBatch(client: Client, batch: Pending[]): Promise<void> {
+    const optimistic = batch.every((p) => this.versions.has(p.append.streamId) || p.append.expectedVersion === 0);
+    if (optimistic) {
+      const plan = this.plan(batch, new Map(), new Map());
+      // A refusal may really be the replay of an accepted append: only the lookup can tell.
+      if (plan.rejected.length === 0) {
+        try {
+          await this.commit(client, plan);
+          return;
+        } catch (error) {
+          if ((error as { code?: string }).code !== '23505') throw error;
+        }
+      }
+    }
+    const { existing, dbVersions } = await this.lookup(client, batch);
+    await this.commit(client, this.plan(batch, existing, dbVersions));
+  }
+
+  private async lookup(client: Client, batch: Pending[]) {
     const eventIds: string[] = [];
-    const unknownStreams = new Set<string>();
+    const streams = new Set<string>();
     for (const p of batch) {
       for (const e of p.append.events) eventIds.push(e.eventId);
-      if (!this.versions.has(p.append.streamId)) unknownStreams.add(p.append.streamId);
+      streams.add(p.append.streamId);
     }
-    const { rows } = await client.query(LOOKUP_SQL, [eventIds, [...unknownStreams]]);
+    const { rows } = await client.query(LOOKUP_SQL, [eventIds, [...streams]]);
     const existing = new Map<string, Known>();
     const dbVersions = new Map<string, number>();
     for (const r of rows) {
       if (r.event_id) existing.set(r.event_id, { streamId: r.stream_id, version: r.version, position: r.position });
       else dbVersions.set(r.stream_id, r.version);
     }
+    // What the database says wins over the cache (the cache may predate a takeover).
+    for (const s of streams) this.versions.delete(s);
+    return { existing, dbVersions };
+  }
 
+  /** Version-checks and hashes a batch in position order; writes nothing. */
+  private plan(batch: Pending[], existing: Map<string, Known>, dbVersions: Map<string, number>): BatchPlan {
     const recordedAt = new Date().toISOString();
     let position = this.head.position;
     let prevHash = this.head.hash;
     const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []];
+    const committed: CommittedEvent[] = [];
     const inBatch = new Map<string, Known>();
     const batchVersions = new Map<string, number>();
     const answers: Array<{ p: Pending; result: AppendResult }> = [];
+    // Refusals are answered only once the batch is final: a fast-path batch may be redone.
+    const rejected: Array<{ p: Pending; error: WorkgateError }> = [];
 
     for (const p of batch) {
       const { streamId, expectedVersion, events } = p.append;
@@ -292,19 +355,20 @@ export class LedgerWriter {
         if (known.every((k) => k !== undefined && k.streamId === streamId)) {
           answers.push({ p, result: { positions: known.map((k) => k!.position), nextVersion: known[known.length - 1]!.version } });
         } else {
-          p.reject(new WorkgateError('duplicate_event_id', 'an event id of this append is already recorded with other content'));
+          const error = new WorkgateError('duplicate_event_id', 'an event id of this append is already recorded with other content');
+          rejected.push({ p, error });
         }
         continue;
       }
       const current = batchVersions.get(streamId) ?? this.versions.get(streamId) ?? dbVersions.get(streamId) ?? 0;
       if (expectedVersion !== 'any' && expectedVersion !== current) {
-        p.reject(
-          new WorkgateError(
-            'version_conflict',
-            `stream ${streamId} is at version ${current}, the append expected ${expectedVersion === 0 ? 'no stream' : expectedVersion}`,
-            [{ streamId, expectedVersion, currentVersion: current }],
-          ),
+        const expected = expectedVersion === 0 ? 'no stream' : expectedVersion;
+        const error = new WorkgateError(
+          'version_conflict',
+          `stream ${streamId} is at version ${current}, the append expected ${expected}`,
+          [{ streamId, expectedVersion, currentVersion: current }],
         );
+        rejected.push({ p, error });
         continue;
       }
       let version = current;
@@ -319,6 +383,14 @@ export class LedgerWriter {
           e.canonicalMetadata,
         );
         const hash = chainHash(prevHash, canonical);
+        committed.push({
+          position,
+          streamId,
+          streamVersion: version,
+          eventId: e.eventId,
+          type: e.type,
+          json: `${canonical.slice(0, -1)},"hash":"${hash}","prevHash":"${prevHash}"}`,
+        });
         cols[0].push(position);
         cols[1].push(streamId);
         cols[2].push(version);
@@ -338,13 +410,20 @@ export class LedgerWriter {
       answers.push({ p, result: { positions, nextVersion: version } });
     }
 
-    if (cols[0].length > 0) {
-      await client.query(INSERT_SQL, cols);
-      this.head = { position, hash: prevHash };
-      for (const [streamId, version] of batchVersions) this.rememberVersion(streamId, version);
+    return { cols, committed, answers, rejected, head: { position, hash: prevHash }, batchVersions };
+  }
+
+  /** Inserts a planned batch (one statement: all or nothing), then answers every caller. */
+  private async commit(client: Client, plan: BatchPlan): Promise<void> {
+    const wrote = plan.cols[0].length > 0;
+    if (wrote) {
+      await client.query(INSERT_SQL, plan.cols);
+      this.head = plan.head;
+      for (const [streamId, version] of plan.batchVersions) this.rememberVersion(streamId, version);
     }
-    for (const { p, result } of answers) p.resolve(result);
-    if (cols[0].length > 0) this.opts.onCommitted?.(this.currentHead());
+    for (const { p, error } of plan.rejected) p.reject(error);
+    for (const { p, result } of plan.answers) p.resolve(result);
+    if (wrote) this.opts.onCommitted?.(this.currentHead(), plan.committed);
   }
 
   private rememberVersion(streamId: string, version: number): void {

@@ -5,5 +5,6 @@ export * from './nats-rpc.server';
 export * from './pass-through.filter';
 export * from './jetstream';
 export * from './pull-consumer';
+export * from './batch-publisher';
 export * from './service';
 export * from './health';

@@ -80,7 +80,7 @@ describe('messaging over a real NATS server', () => {
   });
 
   it('turns an unexpected failure into `internal` without leaking its text', async () => {
-    const error = await rpc.request('workgate.policy.crash', {}).catch((e) => e);
+    const error = (await rpc.request('workgate.policy.crash', {}).catch((e) => e)) as WorkgateError;
     expect(error).toBeInstanceOf(WorkgateError);
     expect(error.code).toBe('internal');
     expect(error.message).not.toMatch(/hunter2/);

@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { median, table } from './stats';
+
+/**
+ * `npm run bench:ledger`: durable appends/s, one event per append to its own stream with an
+ * expected version, from 64 concurrent writers; every store in the same run, each scenario in
+ * its own process, repeated; medians reported.
+ * Environment: BENCH_REPS (default 3), BENCH_SECONDS (default 5), BENCH_WRITERS (default 64).
+ */
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WRITERS = Number(process.env.BENCH_WRITERS ?? 64);
+const SCENARIOS: Array<[string, string]> = [
+  ['inprocess', 'workgate event-store, in-process'],
+  ['nats', 'workgate ledger service over NATS'],
+  ['emmett', 'Emmett PostgreSQL event store, in-process'],
+  ['raw', 'raw batched INSERT (same rows, no checks)'],
+];
+
+interface Result {
+  scenario: string;
+  events: number;
+  seconds: number;
+  rate: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function runScenario(scenario: string): Result {
+  const out = execFileSync(process.execPath, [join(__dirname, 'ledger.scenario.js'), scenario, String(SECONDS), String(WRITERS)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out.trim().split('\n').pop()!) as Result;
+}
+
+function main(): void {
+  const runs: Record<string, Result[]> = {};
+  for (let rep = 1; rep <= REPS; rep++) {
+    for (const [scenario] of SCENARIOS) {
+      process.stderr.write(`run ${rep}/${REPS}: ${scenario} … `);
+      const r = runScenario(scenario);
+      (runs[scenario] ??= []).push(r);
+      process.stderr.write(`${Math.round(r.rate).toLocaleString('en-US')} events/s\n`);
+    }
+  }
+  const med = (s: string, k: keyof Result) => median(runs[s].map((r) => r[k] as number));
+  const emmettRate = med('emmett', 'rate');
+  const rawRate = med('raw', 'rate');
+  const rows = SCENARIOS.map(([s, label]) => [
+    label,
+    med(s, 'rate'),
+    med(s, 'p50'),
+    med(s, 'p99'),
+    `${(med(s, 'rate') / emmettRate).toFixed(1)}x`,
+    `${Math.round((100 * med(s, 'rate')) / rawRate)}%`,
+    runs[s].reduce((n, r) => n + r.errors, 0),
+  ]);
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const header = `ledger append: 1 event per append, own stream, expected version; ${WRITERS} writers; median of ${REPS} runs x ${SECONDS}s\n${machine}\n`;
+  const text = `${header}\n${table(['store', 'events/s', 'p50 ms', 'p99 ms', 'vs Emmett', 'vs raw', 'errors'], rows)}\n`;
+  process.stdout.write(text);
+  const dir = join(__dirname, '..', '..', 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `ledger-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ machine, reps: REPS, seconds: SECONDS, writers: WRITERS, runs }, null, 2));
+  process.stderr.write(`results: ${file}\n`);
+}
+
+main();

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { Client } from 'pg';
+import { AppendResult, HealthReply, Subjects } from '@workgate/contracts';
+import { createClient, createPool, ensureDatabase, LedgerWriter, migrate, withDatabase, withDefaultUser } from '@workgate/event-store';
+import { borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
+import { startScratchNats } from '../cli/infra';
+import { closedLoop } from './stats';
+
+/**
+ * One ledger-append scenario in its own process (so no scenario inherits another's pg type
+ * parsers, pools or garbage): prints one JSON line with events/s and p50/p99 latency.
+ * Usage: node dist/bench/ledger.scenario.js <inprocess|nats|emmett|raw> [seconds] [writers]
+ */
+const [scenario, secondsArg = '5', writersArg = '64'] = process.argv.slice(2);
+const MEASURE_MS = Number(secondsArg) * 1000;
+const WARMUP_MS = 1000;
+const WRITERS = Number(writersArg);
+const BASE_URL = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres';
+
+const payload = (w: number, n: number) => ({
+  workOrderId: `wo-${w}`,
+  stepId: `step-${n}`,
+  actor: 'bench-operator',
+  note: 'address corrected before fulfilment cutoff',
+});
+
+async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `wg_bench_${scenario}_${process.pid}`;
+  const url = withDatabase(BASE_URL, name);
+  await ensureDatabase(url);
+  await migrate(url);
+  return {
+    url,
+    drop: async () => {
+      const admin = createClient(withDatabase(BASE_URL, 'postgres'));
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+async function inProcess(url: string) {
+  const writer = new LedgerWriter(url, { role: 'workgate_app' });
+  await writer.start();
+  const result = await closedLoop(WRITERS, WARMUP_MS, MEASURE_MS, async (w, n) => {
+    await writer.append({
+      streamId: `bench-${w}-${n}`,
+      expectedVersion: 'no_stream',
+      events: [{ eventId: randomUUID(), type: 'StepCompleted', data: payload(w, n) }],
+    });
+  });
+  await writer.stop();
+  return result;
+}
+
+async function overNats(url: string) {
+  const nats = await startScratchNats();
+  const ledger = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), join(__dirname, '..', 'apps', 'ledger', 'main.js')], {
+    env: { ...process.env, DATABASE_URL: url, NATS_URL: nats.url, LOG_LEVEL: 'warn' },
+    stdio: 'inherit',
+  });
+  const nc = await borrowNats(nats.url, 'bench');
+  const rpc = new RpcClient(nc, 10_000);
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        const h = await rpc.request<HealthReply>(Subjects.health('ledger'), {}, { timeoutMs: 500 });
+        if (h.details?.writer === 'active') break;
+      } catch {
+        /* not up yet */
+      }
+      if (i > 200) throw new Error('the ledger service did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return await closedLoop(WRITERS, WARMUP_MS, MEASURE_MS, async (w, n) => {
+      await rpc.request<AppendResult>(Subjects.ledger.append, {
+        streamId: `bench-${w}-${n}`,
+        expectedVersion: 'no_stream',
+        events: [{ eventId: randomUUID(), type: 'StepCompleted', data: payload(w, n) }],
+      });
+    });
+  } finally {
+    await new Promise<void>((r) => {
+      ledger.once('exit', () => r());
+      ledger.kill('SIGTERM');
+    });
+    await releaseNats(nats.url);
+    await nats.stop();
+  }
+}
+
+async function emmett(url: string) {
+  // Loaded only here: Emmett changes pg's global type parsers.
+  const { createEmmettPeer } = await import('./peers/emmett.peer');
+  const peer = await createEmmettPeer(withDefaultUser(url), { poolSize: 16 });
+  const result = await closedLoop(WRITERS, WARMUP_MS, MEASURE_MS, async (w, n) => {
+    await peer.append(`bench-${w}-${n}`, { type: 'StepCompleted', data: payload(w, n) }, 'no_stream');
+  });
+  await peer.close();
+  return result;
+}
+
+/**
+ * The floor under every store: the same rows, batched the same way (collected while the previous
+ * INSERT is in flight, one INSERT ... unnest per batch), into a copy of ledger_events with the same
+ * indexes, but with no version check, no hashing and no idempotency lookup.
+ */
+async function rawInsert(url: string) {
+  const setup = createPool(url, { max: 1 });
+  await setup.query('CREATE TABLE raw_events (LIKE ledger_events INCLUDING ALL)');
+  await setup.end();
+  const client: Client = createClient(url);
+  await client.connect();
+  let position = 0;
+  type Row = { streamId: string; eventId: string; data: string; done: () => void; fail: (e: Error) => void };
+  let queue: Row[] = [];
+  let flushing = false;
+  const hash = 'f'.repeat(64);
+  const flush = async () => {
+    flushing = true;
+    while (queue.length) {
+      const batch = queue;
+      queue = [];
+      const now = new Date().toISOString();
+      const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []];
+      for (const r of batch) {
+        cols[0].push(++position);
+        cols[1].push(r.streamId);
+        cols[2].push(1);
+        cols[3].push(r.eventId);
+        cols[4].push('StepCompleted');
+        cols[5].push(r.data);
+        cols[6].push('{}');
+        cols[7].push(now);
+        cols[8].push(now);
+        cols[9].push(hash);
+        cols[10].push(hash);
+      }
+      try {
+        await client.query(
+          `INSERT INTO raw_events SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::uuid[], $5::text[],
+             $6::jsonb[], $7::jsonb[], $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[])`,
+          cols,
+        );
+        batch.forEach((r) => r.done());
+      } catch (error) {
+        batch.forEach((r) => r.fail(error as Error));
+      }
+    }
+    flushing = false;
+  };
+  const result = await closedLoop(
+    WRITERS,
+    WARMUP_MS,
+    MEASURE_MS,
+    (w, n) =>
+      new Promise<void>((done, fail) => {
+        queue.push({ streamId: `bench-${w}-${n}`, eventId: randomUUID(), data: JSON.stringify(payload(w, n)), done, fail });
+        if (!flushing) void flush();
+      }),
+  );
+  await client.end();
+  return result;
+}
+
+async function main(): Promise<void> {
+  const run = { inprocess: inProcess, nats: overNats, emmett, raw: rawInsert }[scenario as 'inprocess'];
+  if (!run) throw new Error(`unknown scenario ${scenario}: use inprocess, nats, emmett or raw`);
+  const db = await freshDatabase();
+  try {
+    const result = await run(db.url);
+    process.stdout.write(`${JSON.stringify({ scenario, writers: WRITERS, ...result })}\n`);
+  } finally {
+    await db.drop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`${scenario}: ${(error as Error).stack}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,73 @@
+/** Small statistics helpers shared by the benchmarks. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Runs `writers` concurrent loops of `op` for warm-up + measured seconds; returns rate and latency of the measured part. */
+export async function closedLoop(
+  writers: number,
+  warmupMs: number,
+  measureMs: number,
+  op: (writer: number, n: number) => Promise<void>,
+): Promise<{ events: number; seconds: number; rate: number; p50: number; p99: number; errors: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let measuring = false;
+  let stop = false;
+  const start = Date.now();
+  let measureStart = 0;
+  const loop = async (w: number) => {
+    let n = 0;
+    while (!stop) {
+      const t0 = process.hrtime.bigint();
+      try {
+        await op(w, n++);
+        if (measuring) latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      } catch {
+        errors++;
+      }
+    }
+  };
+  const loops = Array.from({ length: writers }, (_, w) => loop(w));
+  await new Promise((r) => setTimeout(r, warmupMs));
+  measuring = true;
+  measureStart = Date.now();
+  await new Promise((r) => setTimeout(r, measureMs));
+  measuring = false;
+  const seconds = (Date.now() - measureStart) / 1000;
+  stop = true;
+  await Promise.all(loops);
+  void start;
+  latencies.sort((a, b) => a - b);
+  return {
+    events: latencies.length,
+    seconds,
+    rate: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    errors,
+  };
+}
+
+export function table(headers: string[], rows: Array<Array<string | number>>): string {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
+  const line = (r: Array<string | number>) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  return [line(cells[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+}
+
+function fmt(n: number): string {
+  if (!Number.isFinite(n)) return 'n/a';
+  if (Number.isInteger(n)) return n.toLocaleString('en-US');
+  if (Math.abs(n) >= 100) return Math.round(n).toLocaleString('en-US');
+  return n.toFixed(1);
+}
