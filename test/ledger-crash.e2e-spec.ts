@@ -60,23 +60,26 @@ describe('ledger process: SIGKILL during appends', () => {
             events: [{ eventId, type: 'Appended', data: { w, n } }],
           });
           acked.set(eventId, r);
-          n++;
         } catch {
-          await new Promise((r) => setTimeout(r, 20)); // the ledger is down: try a new append shortly
+          // The ledger is down (the append may or may not have committed): try a new one shortly.
+          await new Promise((r) => setTimeout(r, 20));
         }
+        n++;
       }
     };
     const writers = Array.from({ length: 32 }, (_, w) => writer(w));
-
-    for (let kill = 0; kill < 3; kill++) {
-      const before = acked.size;
-      await eventually(async () => acked.size >= before + 300, 20_000, 'appends to flow');
-      await ledger.kill('SIGKILL');
-      await startLedger();
+    try {
+      for (let kill = 0; kill < 3; kill++) {
+        const before = acked.size;
+        await eventually(async () => acked.size >= before + 300, 20_000, 'appends to flow');
+        await ledger.kill('SIGKILL');
+        await startLedger();
+      }
+      await eventually(async () => acked.size >= 1500, 20_000, 'appends after the last restart');
+    } finally {
+      stop = true;
+      await Promise.all(writers);
     }
-    await eventually(async () => acked.size >= 1500, 20_000, 'appends after the last restart');
-    stop = true;
-    await Promise.all(writers);
 
     const pool = db.appPool();
     const { rows } = await pool.query('SELECT event_id::text AS id, position FROM ledger_events');
@@ -94,10 +97,14 @@ describe('ledger process: SIGKILL during appends', () => {
     await eventually(async () => (await jsm.streams.info(Streams.ledger.name)).state.messages === rows.length, 20_000, 'the relay');
     const consumer = await nc.jetstream().consumers.get(Streams.ledger.name);
     const positions: number[] = [];
-    const messages = await consumer.consume();
-    for await (const m of messages) {
-      positions.push(Number(m.headers?.get(LedgerHeaders.position)));
-      if (m.info.pending === 0) break;
+    while (positions.length < rows.length) {
+      const batch = await consumer.fetch({ max_messages: 1000, expires: 2000 });
+      let got = 0;
+      for await (const m of batch) {
+        positions.push(Number(m.headers?.get(LedgerHeaders.position)));
+        got++;
+      }
+      if (got === 0) break;
     }
     expect(positions).toEqual(Array.from({ length: rows.length }, (_, i) => i + 1));
   });
