@@ -1,3 +1,4 @@
 export * from './subjects';
 export * from './errors';
 export * from './ledger';
+export * from './policy';

@@ -1,0 +1,114 @@
+import { celEnv, CelResult, isCelError, parse, plan } from '@bufbuild/cel';
+
+/** The variables a rule condition may use. */
+export const CEL_VARIABLES = ['action', 'facts', 'workOrder'] as const;
+export const MAX_CEL_LENGTH = 4096;
+const MAX_COMPREHENSION_DEPTH = 2;
+
+export type CelProgram = (bindings: Record<string, unknown>) => CelResult;
+
+interface ExprNode {
+  exprKind: { case?: string; value?: any };
+}
+
+const env = celEnv();
+
+/** Literals compared with `action.system` (`action.system == "x"`, `"x" == action.system`, `action.system in [...]`). */
+export interface CelAnalysis {
+  systemLiterals: string[];
+}
+
+/** Parses, checks and plans a condition once; throws an Error whose message says what is wrong. */
+export function compileCel(source: string): { program: CelProgram; analysis: CelAnalysis } {
+  if (source.length > MAX_CEL_LENGTH) throw new Error(`is longer than ${MAX_CEL_LENGTH} characters`);
+  let parsed;
+  try {
+    parsed = parse(source);
+  } catch (error) {
+    throw new Error(`is not valid CEL: ${(error as Error).message.replace(/^<input>:/, 'at ')}`);
+  }
+  const analysis: CelAnalysis = { systemLiterals: [] };
+  walk(parsed.expr as unknown as ExprNode, new Set(), 0, analysis);
+  const program = plan(env, parsed) as CelProgram;
+  return { program, analysis };
+}
+
+function isActionSystem(e: ExprNode | undefined): boolean {
+  if (e?.exprKind.case !== 'selectExpr') return false;
+  const { operand, field } = e.exprKind.value;
+  return field === 'system' && operand?.exprKind.case === 'identExpr' && operand.exprKind.value.name === 'action';
+}
+
+function stringConst(e: ExprNode | undefined): string | undefined {
+  if (e?.exprKind.case !== 'constExpr') return undefined;
+  const c = e.exprKind.value.constantKind;
+  return c?.case === 'stringValue' ? c.value : undefined;
+}
+
+function walk(e: ExprNode | undefined, bound: Set<string>, depth: number, analysis: CelAnalysis): void {
+  if (!e) return;
+  const { case: kind, value } = e.exprKind;
+  switch (kind) {
+    case 'identExpr':
+      if (!bound.has(value.name) && !(CEL_VARIABLES as readonly string[]).includes(value.name)) {
+        throw new Error(`uses unknown variable "${value.name}" (conditions see ${CEL_VARIABLES.join(', ')})`);
+      }
+      return;
+    case 'selectExpr':
+      return walk(value.operand, bound, depth, analysis);
+    case 'callExpr': {
+      const args: ExprNode[] = value.args ?? [];
+      if ((value.function === '_==_' || value.function === '_!=_') && args.length === 2) {
+        const literal = isActionSystem(args[0]) ? stringConst(args[1]) : isActionSystem(args[1]) ? stringConst(args[0]) : undefined;
+        if (literal !== undefined) analysis.systemLiterals.push(literal);
+      }
+      if (value.function === '@in' && args.length === 2 && isActionSystem(args[0]) && args[1].exprKind.case === 'listExpr') {
+        for (const el of args[1].exprKind.value.elements ?? []) {
+          const literal = stringConst(el);
+          if (literal !== undefined) analysis.systemLiterals.push(literal);
+        }
+      }
+      walk(value.target, bound, depth, analysis);
+      for (const a of args) walk(a, bound, depth, analysis);
+      return;
+    }
+    case 'listExpr':
+      for (const el of value.elements ?? []) walk(el, bound, depth, analysis);
+      return;
+    case 'structExpr':
+      for (const entry of value.entries ?? []) {
+        walk(entry.keyKind?.case === 'mapKey' ? entry.keyKind.value : undefined, bound, depth, analysis);
+        walk(entry.value, bound, depth, analysis);
+      }
+      return;
+    case 'comprehensionExpr': {
+      if (depth + 1 > MAX_COMPREHENSION_DEPTH) throw new Error(`nests list macros deeper than ${MAX_COMPREHENSION_DEPTH}`);
+      walk(value.iterRange, bound, depth, analysis);
+      walk(value.accuInit, bound, depth, analysis);
+      const inner = new Set(bound);
+      for (const v of [value.iterVar, value.iterVar2, value.accuVar]) if (v) inner.add(v);
+      walk(value.loopCondition, inner, depth + 1, analysis);
+      walk(value.loopStep, inner, depth + 1, analysis);
+      walk(value.result, inner, depth + 1, analysis);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/**
+ * Evaluates a planned condition. Anything but a boolean `true`/`false` is an error: a rule
+ * that cannot be evaluated must fail closed, never be skipped.
+ */
+export function evaluateCondition(program: CelProgram, bindings: Record<string, unknown>): { ok: true; value: boolean } | { ok: false; error: string } {
+  let result: CelResult;
+  try {
+    result = program(bindings);
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+  if (isCelError(result)) return { ok: false, error: result.message };
+  if (typeof result !== 'boolean') return { ok: false, error: `condition gave ${typeof result}, not a boolean` };
+  return { ok: true, value: result };
+}

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { canonicalize } from 'json-canonicalize';
+import { parse as parseYaml } from 'yaml';
+import { CelProgram, compileCel } from './cel';
+import { PolicyRef, Rule, SystemBoundary, WorkflowDefinition } from './definition';
+import { parseDuration } from './duration';
+
+/** sha256 (hex) of the RFC 8785 canonical JSON of a definition: the same content always has the same hash. */
+export function definitionSha256(definition: WorkflowDefinition): string {
+  return createHash('sha256').update(canonicalize(definition)).digest('hex');
+}
+
+export interface CompiledRule extends Rule {
+  program: CelProgram;
+}
+
+/** A definition version ready to decide: conditions planned once, lookups indexed. */
+export interface CompiledWorkflow {
+  definition: WorkflowDefinition;
+  policy: PolicyRef;
+  systems: Map<string, SystemBoundary & { writeSet: Set<string> }>;
+  rules: CompiledRule[];
+  stallAfterMs: number;
+}
+
+export const DEFAULT_STALL_AFTER = 'PT24H';
+
+/** Compiles a validated definition. */
+export function compileWorkflow(definition: WorkflowDefinition, sha256 = definitionSha256(definition)): CompiledWorkflow {
+  return {
+    definition,
+    policy: { jobType: definition.jobType, version: definition.version, sha256 },
+    systems: new Map(definition.systems.map((s) => [s.name, { ...s, writeSet: new Set(s.write) }])),
+    rules: (definition.rules ?? []).map((r) => ({ ...r, program: compileCel(r.when).program })),
+    stallAfterMs: parseDuration(definition.stallAfter ?? DEFAULT_STALL_AFTER)!,
+  };
+}
+
+/** Parses definition text: JSON when it looks like JSON, YAML otherwise. Throws with a readable message. */
+export function parseDefinitionText(text: string): unknown {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('{')) return JSON.parse(text);
+  return parseYaml(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 });
+}

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { canonicalize } from 'json-canonicalize';
+import { evaluateCondition } from './cel';
+import { CompiledWorkflow } from './compile';
+import { Decision, DecisionInput, DecisionReason, DecisionResult } from './definition';
+
+/** A rule slower than this fails closed (CEL has no loops beyond bounded list macros; this catches pathological inputs). */
+export const RULE_TIME_BUDGET_MS = 50;
+
+const SCOPE_CHECKS = 3; // system named, kind allowed, operation allowed
+
+/**
+ * Decides one action request under one workflow version, first hit wins:
+ * 1. a system outside the boundary stops (`system_not_named`);
+ * 2. a read of a system not readable stops (`read_not_allowed`); a write whose operation is not
+ *    in the system's write list stops (`write_not_allowed`) unless a matching rule says `wait`;
+ * 3. the first matching rule decides (`rule_matched`);
+ * 4. otherwise the action runs (`inside_boundary`).
+ * A rule that cannot be evaluated stops the action (`rule_error`, fail closed), naming the rule.
+ */
+export function decide(workflow: CompiledWorkflow, input: DecisionInput, clock: () => number = Date.now): DecisionResult {
+  const { action } = input;
+  const facts = input.facts ?? {};
+  const workOrder = input.workOrder ?? {};
+  const owner = workflow.definition.owner;
+  const base = {
+    policy: workflow.policy,
+    objectsNamed: new Set([action.system, ...(action.objects ?? [])]).size,
+    inputsSha256: createHash('sha256').update(canonicalize({ action, facts, workOrder })).digest('hex'),
+  };
+  const answer = (decision: Decision, reason: DecisionReason, message: string, rule: string | null, passed: number, ruleOwner?: string): DecisionResult => ({
+    decision,
+    reason,
+    message,
+    rule,
+    decisionOwner: decision === 'run' ? null : (ruleOwner ?? owner),
+    ...base,
+    scopeChecks: { passed, total: SCOPE_CHECKS },
+  });
+
+  const system = workflow.systems.get(action.system);
+  if (!system) return answer('stop', 'system_not_named', `system "${action.system}" is not named by ${workflow.policy.jobType} v${workflow.policy.version}`, null, 0);
+
+  const kindAllowed = action.kind === 'read' ? system.read : system.write.length > 0;
+  const operationAllowed = action.kind === 'read' ? system.read : system.writeSet.has(action.operation);
+  const passed = 1 + (kindAllowed ? 1 : 0) + (operationAllowed ? 1 : 0);
+  if (action.kind === 'read' && !system.read) {
+    return answer('stop', 'read_not_allowed', `reads of "${action.system}" are not allowed`, null, passed);
+  }
+
+  const bindings = { action, facts, workOrder };
+  let firstMatch: { rule: (typeof workflow.rules)[number] } | undefined;
+  for (const rule of workflow.rules) {
+    const started = clock();
+    const result = evaluateCondition(rule.program, bindings);
+    const elapsed = clock() - started;
+    if (!result.ok) return answer('stop', 'rule_error', `rule "${rule.id}" could not be evaluated: ${result.error}`, rule.id, passed);
+    if (elapsed > RULE_TIME_BUDGET_MS) {
+      return answer('stop', 'rule_error', `rule "${rule.id}" took ${elapsed} ms, over its ${RULE_TIME_BUDGET_MS} ms budget`, rule.id, passed);
+    }
+    if (!result.value) continue;
+    if (operationAllowed) {
+      firstMatch = { rule };
+      break;
+    }
+    // Outside the write list only an owner's approval can let the action through.
+    if (rule.decision === 'wait') {
+      return answer('wait', 'rule_matched', `write "${action.operation}" to "${action.system}" waits for its owner (rule "${rule.id}")`, rule.id, passed, rule.owner);
+    }
+  }
+  if (!operationAllowed) {
+    return answer('stop', 'write_not_allowed', `write "${action.operation}" to "${action.system}" is not in its write list`, null, passed);
+  }
+  if (firstMatch) {
+    const { rule } = firstMatch;
+    const message = rule.decision === 'stop' ? (rule.reason ?? `rule "${rule.id}" stops this action`) : `rule "${rule.id}" says ${rule.decision}`;
+    return answer(rule.decision, 'rule_matched', message, rule.id, passed, rule.owner);
+  }
+  return answer('run', 'inside_boundary', 'inside the declared boundary, no rule applies', null, passed);
+}

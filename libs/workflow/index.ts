@@ -1,0 +1,6 @@
+export * from './definition';
+export * from './duration';
+export * from './cel';
+export * from './validate';
+export * from './compile';
+export * from './decide';

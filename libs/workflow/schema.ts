@@ -1,0 +1,121 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  Allow,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+
+/**
+ * The structure of a workflow definition as class-validator DTOs. Validated with
+ * whitelist + forbidNonWhitelisted, so an unknown key at any depth is a problem.
+ */
+const NAME = /^[a-z0-9][a-z0-9-]*$/;
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+const CODE = /^[A-Z][A-Z0-9_]*$/;
+
+export class RequiredInputDto {
+  @IsString() @Matches(ID, { message: 'name must be an identifier' }) name: string;
+  @IsOptional() @Allow() equals?: unknown;
+}
+
+export class SystemDto {
+  @IsString() @Matches(ID, { message: 'name must be an identifier' }) name: string;
+  @IsBoolean() read: boolean;
+  @IsArray() @IsString({ each: true }) @MinLength(1, { each: true }) @ArrayUnique({ message: 'write lists an operation twice' })
+  write: string[];
+}
+
+export class RuleDto {
+  @IsString() @Matches(ID, { message: 'id must be an identifier' }) id: string;
+  @IsString() @MinLength(1) when: string;
+  @IsIn(['run', 'wait', 'stop']) decision: 'run' | 'wait' | 'stop';
+  @IsOptional() @IsString() @MaxLength(500) reason?: string;
+  @IsOptional() @IsString() @MinLength(1) owner?: string;
+}
+
+export class StepDto {
+  @IsString() @Matches(ID, { message: 'id must be an identifier' }) id: string;
+  @IsString() @MinLength(1) title: string;
+  @IsOptional() @IsArray() @IsString({ each: true }) @ArrayUnique() evidence?: string[];
+}
+
+export class ApprovalDto {
+  @IsString() timeout: string;
+}
+
+export class BreakGlassDto {
+  @IsBoolean() allowed: boolean;
+  @IsOptional() @IsString() postReviewDue?: string;
+  @IsOptional() @IsString() @MinLength(1) reviewer?: string;
+}
+
+export class ClosureDto {
+  @IsArray() @IsString({ each: true }) @ArrayUnique() evidence: string[];
+}
+
+export class DelegationDto {
+  @IsString() initialWait: string;
+  @IsString() reminderEvery: string;
+  @IsNumber() @Min(1) @Max(10) backoff: number;
+  @IsString() hardTimeout: string;
+}
+
+export class StageDto {
+  @IsString() @Matches(ID, { message: 'id must be an identifier' }) id: string;
+  @IsString() @MinLength(1) artifact: string;
+  @IsString() @MinLength(1) gate: string;
+}
+
+export class OverlayDto {
+  @IsString() @Matches(ID, { message: 'id must be an identifier' }) id: string;
+  @IsString() @MinLength(1) when: string;
+  @IsString() @MinLength(1) gate: string;
+}
+
+export class WorkflowDefinitionDto {
+  @IsString() @Matches(NAME, { message: 'jobType must match [a-z0-9-]+' }) @MaxLength(100) jobType: string;
+  @IsInt({ message: 'version must be an integer' }) @Min(1) version: number;
+  @IsString() @MinLength(1) title: string;
+  @IsString() @MinLength(1) owner: string;
+
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => RequiredInputDto)
+  requiredInputs?: RequiredInputDto[];
+
+  @IsArray() @ValidateNested({ each: true }) @Type(() => SystemDto)
+  systems: SystemDto[];
+
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => RuleDto)
+  rules?: RuleDto[];
+
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => StepDto)
+  steps?: StepDto[];
+
+  @IsOptional() @ValidateNested() @Type(() => ApprovalDto) approval?: ApprovalDto;
+  @IsOptional() @ValidateNested() @Type(() => BreakGlassDto) breakGlass?: BreakGlassDto;
+  @IsOptional() @ValidateNested() @Type(() => ClosureDto) closure?: ClosureDto;
+
+  @IsOptional() @IsArray() @Matches(CODE, { each: true, message: 'exceptionCodes must be codes like PREREQ_MISSING' }) @ArrayUnique()
+  exceptionCodes?: string[];
+
+  @IsOptional() @ValidateNested() @Type(() => DelegationDto) delegation?: DelegationDto;
+  @IsOptional() @IsString() stallAfter?: string;
+
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => StageDto)
+  stages?: StageDto[];
+
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => OverlayDto)
+  overlays?: OverlayDto[];
+}

@@ -1,0 +1,68 @@
+import { parseDefinitionText } from './compile';
+import { validateDefinition } from './validate';
+import { CATALOG, SHIPPED, shippedWorkflow } from './test-fixtures';
+
+const valid = () => shippedWorkflow('support-recovery') as unknown as Record<string, any>;
+const problemsOf = (raw: unknown) => {
+  const v = validateDefinition(raw, { catalog: CATALOG });
+  return v.ok ? [] : v.problems;
+};
+
+describe('validateDefinition', () => {
+  it.each(SHIPPED)('accepts the shipped %s workflow', (jobType) => {
+    expect(problemsOf(shippedWorkflow(jobType))).toEqual([]);
+  });
+
+  it.each<[string, (d: Record<string, any>) => void, string, RegExp]>([
+    ['an unknown top-level key', (d) => (d.colour = 'blue'), 'colour', /unknown key "colour"/],
+    ['an unknown nested key', (d) => (d.systems[0].delete = true), 'systems[0].delete', /unknown key "delete"/],
+    ['an unknown key in a rule', (d) => (d.rules[1].priority = 1), 'rules[1].priority', /unknown key/],
+    ['bad CEL', (d) => (d.rules[0].when = 'action.system ==== "x"'), 'rules[0].when', /not valid CEL/],
+    ['CEL using an unknown variable', (d) => (d.rules[0].when = 'user.admin == true'), 'rules[0].when', /unknown variable "user"/],
+    ['a rule naming a system outside the boundary', (d) => (d.rules[0].when = 'action.system == "crm"'), 'rules[0].when', /"crm", which is not in systems/],
+    ['duplicate step ids', (d) => d.steps.push({ id: 'inspect-case', title: 'again' }), 'steps', /step id "inspect-case" appears more than once/],
+    ['duplicate rule ids', (d) => d.rules.push({ ...d.rules[0] }), 'rules', /rule id .* appears more than once/],
+    ['duplicate systems', (d) => d.systems.push({ ...d.systems[0] }), 'systems', /system "helpdesk" appears more than once/],
+    ['an exception code outside the catalog', (d) => d.exceptionCodes.push('CAT_ON_KEYBOARD'), 'exceptionCodes[4]', /not in the exception-code catalog/],
+    ['a bad ISO 8601 duration', (d) => (d.approval.timeout = '24 hours'), 'approval.timeout', /not a positive ISO 8601 duration/],
+    ['a zero duration', (d) => (d.breakGlass.postReviewDue = 'PT0S'), 'breakGlass.postReviewDue', /not a positive ISO 8601 duration/],
+    ['a version that is not an integer', (d) => (d.version = '1'), 'version', /version must be an integer/],
+    ['a fractional version', (d) => (d.version = 1.5), 'version', /version must be an integer/],
+    ['a bad job type', (d) => (d.jobType = 'Support Recovery'), 'jobType', /\[a-z0-9-\]\+/],
+    ['an unknown decision', (d) => (d.rules[0].decision = 'maybe'), 'rules[0].decision', /one of the following values: run, wait, stop/],
+    ['break-glass allowed without a reviewer', (d) => delete d.breakGlass.reviewer, 'breakGlass.reviewer', /required when break-glass is allowed/],
+    ['a prototype key', (d) => Object.defineProperty(d, '__proto__', { value: { x: 1 }, enumerable: true }), '__proto__', /not allowed/],
+  ])('refuses %s, naming where', (_what, mutate, path, message) => {
+    const d = valid();
+    mutate(d);
+    const problems = problemsOf(d);
+    expect(problems).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+
+  it('lists every problem at once', () => {
+    const d = valid();
+    d.colour = 'blue';
+    d.version = 'two';
+    d.rules[0].when = '((';
+    d.steps.push({ id: 'inspect-case', title: 'dup' });
+    d.exceptionCodes.push('NOPE');
+    d.approval.timeout = 'soon';
+    d.systems[1].write = 'order.note';
+    const paths = problemsOf(d).map((p) => p.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['colour', 'version', 'rules[0].when', 'steps', 'exceptionCodes[4]', 'approval.timeout', 'systems[1].write']),
+    );
+  });
+
+  it('refuses what is not an object', () => {
+    expect(problemsOf('jobType: x')).toEqual([{ path: '', message: 'a definition must be an object' }]);
+    expect(problemsOf([])).toEqual([{ path: '', message: 'a definition must be an object' }]);
+  });
+
+  it('reads YAML and JSON alike', () => {
+    const yaml = parseDefinitionText('jobType: a\nversion: 1\n');
+    const json = parseDefinitionText('{"jobType":"a","version":1}');
+    expect(yaml).toEqual(json);
+    expect(() => parseDefinitionText('a: 1\na: 2\n')).toThrow(/unique/i);
+  });
+});

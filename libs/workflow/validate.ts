@@ -1,0 +1,151 @@
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+import { compileCel } from './cel';
+import { WorkflowDefinition } from './definition';
+import { parseDuration } from './duration';
+import { WorkflowDefinitionDto } from './schema';
+
+export interface Problem {
+  /** Where, e.g. `rules[1].when` (empty for the whole definition). */
+  path: string;
+  message: string;
+}
+
+export interface ValidationContext {
+  /** The exception-code catalog: a definition may only allow codes in it. */
+  catalog: ReadonlySet<string>;
+}
+
+export type Validation = { ok: true; definition: WorkflowDefinition } | { ok: false; problems: Problem[] };
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function join(path: string, key: string): string {
+  if (/^\d+$/.test(key)) return `${path}[${key}]`;
+  return path ? `${path}.${key}` : key;
+}
+
+function flatten(errors: ValidationError[], path = '', out: Problem[] = []): Problem[] {
+  for (const e of errors) {
+    const here = join(path, e.property);
+    for (const [kind, message] of Object.entries(e.constraints ?? {})) {
+      out.push({ path: here, message: kind === 'whitelistValidation' ? `unknown key "${e.property}"` : message });
+    }
+    if (e.children?.length) flatten(e.children, here, out);
+  }
+  return out;
+}
+
+function findForbiddenKeys(value: unknown, path: string, out: Problem[]): void {
+  if (value === null || typeof value !== 'object') return;
+  for (const key of Object.keys(value)) {
+    const here = Array.isArray(value) ? `${path}[${key}]` : join(path, key);
+    if (FORBIDDEN_KEYS.has(key)) out.push({ path: here, message: `key "${key}" is not allowed` });
+    else findForbiddenKeys((value as Record<string, unknown>)[key], here, out);
+  }
+}
+
+function duplicates<T>(items: T[] | undefined, key: (t: T) => string): Set<string> {
+  const seen = new Set<string>();
+  const dup = new Set<string>();
+  for (const item of items ?? []) {
+    const k = key(item);
+    if (seen.has(k)) dup.add(k);
+    seen.add(k);
+  }
+  return dup;
+}
+
+/**
+ * Validates a parsed definition (YAML or JSON) strictly and lists EVERY problem with its
+ * path: structure and unknown keys, CEL that does not parse or uses unknown variables, rules
+ * naming systems outside the boundary, duplicate ids, exception codes outside the catalog,
+ * ISO 8601 durations, steps and overlays that do not line up.
+ */
+export function validateDefinition(raw: unknown, ctx: ValidationContext): Validation {
+  const problems: Problem[] = [];
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, problems: [{ path: '', message: 'a definition must be an object' }] };
+  }
+  findForbiddenKeys(raw, '', problems);
+  if (problems.length) return { ok: false, problems };
+
+  const dto = plainToInstance(WorkflowDefinitionDto, raw);
+  problems.push(
+    ...flatten(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: false } })),
+  );
+  const d = raw as Partial<WorkflowDefinition>;
+  const systems = Array.isArray(d.systems) ? d.systems : [];
+  const systemNames = new Set(systems.map((s) => s?.name));
+
+  for (const [field, items, what] of [
+    ['systems', d.systems, 'system'],
+    ['rules', d.rules, 'rule id'],
+    ['steps', d.steps, 'step id'],
+    ['requiredInputs', d.requiredInputs, 'input'],
+    ['stages', d.stages, 'stage id'],
+    ['overlays', d.overlays, 'overlay id'],
+  ] as const) {
+    if (!Array.isArray(items)) continue;
+    const dup = duplicates(items as unknown as Array<Record<string, unknown>>, (i) => String(i?.id ?? i?.name));
+    for (const k of dup) problems.push({ path: field, message: `${what} "${k}" appears more than once` });
+  }
+
+  if (Array.isArray(d.rules)) {
+    d.rules.forEach((rule, i) => {
+      if (typeof rule?.when !== 'string' || rule.when.length === 0) return;
+      try {
+        const { analysis } = compileCel(rule.when);
+        for (const name of analysis.systemLiterals) {
+          if (!systemNames.has(name)) problems.push({ path: `rules[${i}].when`, message: `names system "${name}", which is not in systems` });
+        }
+      } catch (error) {
+        problems.push({ path: `rules[${i}].when`, message: (error as Error).message });
+      }
+    });
+  }
+  if (Array.isArray(d.overlays)) {
+    d.overlays.forEach((o, i) => {
+      if (typeof o?.when !== 'string' || o.when.length === 0) return;
+      try {
+        compileCel(o.when);
+      } catch (error) {
+        problems.push({ path: `overlays[${i}].when`, message: (error as Error).message });
+      }
+    });
+  }
+
+  if (Array.isArray(d.exceptionCodes)) {
+    d.exceptionCodes.forEach((code, i) => {
+      if (typeof code === 'string' && !ctx.catalog.has(code)) {
+        problems.push({ path: `exceptionCodes[${i}]`, message: `"${code}" is not in the exception-code catalog` });
+      }
+    });
+  }
+
+  const durations: Array<[string, unknown]> = [
+    ['approval.timeout', d.approval?.timeout],
+    ['breakGlass.postReviewDue', d.breakGlass?.postReviewDue],
+    ['delegation.initialWait', d.delegation?.initialWait],
+    ['delegation.reminderEvery', d.delegation?.reminderEvery],
+    ['delegation.hardTimeout', d.delegation?.hardTimeout],
+    ['stallAfter', d.stallAfter],
+  ];
+  for (const [path, value] of durations) {
+    if (typeof value === 'string' && !parseDuration(value)) {
+      problems.push({ path, message: `"${value}" is not a positive ISO 8601 duration like PT48H` });
+    }
+  }
+  const bg = d.breakGlass;
+  if (bg?.allowed === true) {
+    if (bg.postReviewDue === undefined) problems.push({ path: 'breakGlass.postReviewDue', message: 'is required when break-glass is allowed' });
+    if (bg.reviewer === undefined) problems.push({ path: 'breakGlass.reviewer', message: 'is required when break-glass is allowed' });
+  }
+  const dl = d.delegation;
+  if (dl && parseDuration(dl.initialWait) && parseDuration(dl.hardTimeout) && parseDuration(dl.initialWait)! >= parseDuration(dl.hardTimeout)!) {
+    problems.push({ path: 'delegation.hardTimeout', message: 'must be longer than initialWait' });
+  }
+
+  if (problems.length) return { ok: false, problems };
+  return { ok: true, definition: raw as WorkflowDefinition };
+}
