@@ -10,11 +10,11 @@ import { IntakeModule } from '../apps/intake/intake.module';
 import { LedgerModule } from '../apps/ledger/ledger.module';
 import { PolicyModule } from '../apps/policy/policy.module';
 
-/** Every NATS service, in start order (the ledger first: the others read and append through it). */
+/** Every NATS service, in start order: the ledger first (the others read and append through it), the catalog before policy. */
 export const SERVICE_MODULES: Array<[Exclude<ServiceName, 'gateway'>, ServiceModuleFactory]> = [
   ['ledger', (ctx) => LedgerModule.register(ctx)],
-  ['policy', (ctx) => PolicyModule.register(ctx)],
   ['exceptions', (ctx) => ExceptionsModule.register(ctx)],
+  ['policy', (ctx) => PolicyModule.register(ctx)],
   ['approvals', (ctx) => ApprovalsModule.register(ctx)],
   ['intake', (ctx) => IntakeModule.register(ctx)],
 ];

@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { healthController, ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { ExceptionCatalog } from './exception-catalog';
+import { ExceptionsController } from './exceptions.controller';
 
 @Module({})
 export class ExceptionsModule {
@@ -7,7 +9,8 @@ export class ExceptionsModule {
     return {
       module: ExceptionsModule,
       imports: [ServiceCoreModule.forService(ctx)],
-      controllers: [healthController('exceptions')],
+      controllers: [ExceptionsController, healthController('exceptions')],
+      providers: [ExceptionCatalog],
     };
   }
 }

@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   HealthReply,
   LedgerHead,
+  QueryEventsRequest,
   ReadAllRequest,
   ReadAllResult,
   ReadStreamRequest,
@@ -36,6 +37,17 @@ export class LedgerController {
   @MessagePattern(Subjects.ledger.readAll)
   readAll(@Payload() req: ReadAllRequest): Promise<ReadAllResult> {
     return this.store.reader.readAll(req?.after ?? 0, req?.limit);
+  }
+
+  @MessagePattern(Subjects.ledger.query)
+  query(@Payload() req: QueryEventsRequest): Promise<ReadAllResult> {
+    if (!req || !Array.isArray(req.types) || req.types.some((t) => typeof t !== 'string')) {
+      throw new WorkgateError('validation_failed', 'types must be a list of event types');
+    }
+    for (const [name, value] of [['from', req.from], ['to', req.to]] as const) {
+      if (value !== undefined && Number.isNaN(Date.parse(value))) throw new WorkgateError('validation_failed', `${name} must be an RFC 3339 time`);
+    }
+    return this.store.reader.query(req.types, req);
   }
 
   @MessagePattern(Subjects.ledger.head)

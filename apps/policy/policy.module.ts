@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { healthController, ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { PolicyController } from './policy.controller';
+import { PolicyService } from './policy.service';
 
 @Module({})
 export class PolicyModule {
@@ -7,7 +9,8 @@ export class PolicyModule {
     return {
       module: PolicyModule,
       imports: [ServiceCoreModule.forService(ctx)],
-      controllers: [healthController('policy')],
+      controllers: [PolicyController],
+      providers: [PolicyService],
     };
   }
 }

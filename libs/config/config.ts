@@ -31,6 +31,10 @@ export class WorkgateConfig {
   @IsString()
   WORKGATE_WORKFLOWS_DIR = 'workflows';
 
+  /** The seed exception-code catalog. */
+  @IsString()
+  WORKGATE_EXCEPTION_CODES = 'config/exception-codes.yaml';
+
   /** Ed25519 private key (PEM or base64 PKCS#8) for ledger checkpoints; generated into .data/ when unset. */
   @IsOptional()
   @IsString()

@@ -4,6 +4,10 @@
  */
 export const ErrorCodes = {
   validation_failed: 422,
+  invalid_definition: 422,
+  version_not_higher: 409,
+  unknown_job_type: 404,
+  unknown_version: 404,
   invalid_event: 422,
   version_conflict: 409,
   duplicate_event_id: 409,

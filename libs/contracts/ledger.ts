@@ -62,6 +62,15 @@ export interface ReadAllResult {
   next: number;
 }
 
+/** Events of some types, in position order, optionally within an occurred-at range [from, to). */
+export interface QueryEventsRequest {
+  types: string[];
+  after?: number;
+  limit?: number;
+  from?: string;
+  to?: string;
+}
+
 export interface VerifyResult {
   ok: boolean;
   checked: number;

@@ -112,3 +112,88 @@ export interface DecisionResult {
   scopeChecks: { passed: number; total: number };
   inputsSha256: string;
 }
+
+/** Ledger stream of a job type's definitions. */
+export const workflowStream = (jobType: string) => `workflow-${jobType}`;
+
+export const PolicyEvents = {
+  WorkflowPublished: 'WorkflowPublished',
+  /** Recorded on a work order's stream for every action request it decided; simulate replays them. */
+  ActionDecided: 'ActionDecided',
+} as const;
+
+export interface WorkflowPublishedData {
+  jobType: string;
+  version: number;
+  sha256: string;
+  definition: WorkflowDefinition;
+}
+
+export interface ActionDecidedData {
+  actionId: string;
+  workOrderId: string;
+  action: ActionRequest;
+  facts: Facts;
+  workOrder: Record<string, unknown>;
+  decision: DecisionResult;
+}
+
+export interface PublishWorkflowRequest {
+  /** The definition as an object, or as YAML / JSON text. */
+  definition: unknown;
+  actor?: string;
+}
+
+export interface PublishWorkflowResult {
+  jobType: string;
+  version: number;
+  sha256: string;
+  /** False when identical content was already published (nothing written). */
+  created: boolean;
+}
+
+export interface GetWorkflowRequest {
+  jobType: string;
+  version?: number;
+}
+
+export interface WorkflowVersion {
+  jobType: string;
+  version: number;
+  sha256: string;
+  publishedAt: string;
+  definition: WorkflowDefinition;
+}
+
+export interface WorkflowSummary {
+  jobType: string;
+  title: string;
+  owner: string;
+  currentVersion: number;
+  versions: Array<{ version: number; sha256: string; publishedAt: string }>;
+}
+
+export interface DecideRequest extends DecisionInput {
+  jobType: string;
+  /** Decide under this version (default: the current one). */
+  version?: number;
+}
+
+export interface SimulateRequest {
+  jobType: string;
+  definition: unknown;
+  from?: string;
+  to?: string;
+}
+
+export interface SimulateResult {
+  evaluated: number;
+  changed: Array<{ actionId: string; before: Decision; after: Decision; rule: string | null }>;
+}
+
+export interface ExceptionCode {
+  code: string;
+  title: string;
+  owner: string;
+  sla: string;
+}

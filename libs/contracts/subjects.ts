@@ -12,6 +12,17 @@ export const Subjects = {
     readAll: 'workgate.ledger.read-all',
     verify: 'workgate.ledger.verify',
     head: 'workgate.ledger.head',
+    query: 'workgate.ledger.query',
+  },
+  policy: {
+    publish: 'workgate.policy.publish',
+    get: 'workgate.policy.get',
+    list: 'workgate.policy.list',
+    decide: 'workgate.policy.decide',
+    simulate: 'workgate.policy.simulate',
+  },
+  exceptions: {
+    listCodes: 'workgate.exceptions.list-codes',
   },
 } as const;
 

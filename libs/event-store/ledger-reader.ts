@@ -70,6 +70,20 @@ export class LedgerReader {
     return { events, next: events.length ? events[events.length - 1].position : after };
   }
 
+  /** Events of the given types after a position, optionally with occurredAt in [from, to). */
+  async query(types: string[], options: { after?: number; limit?: number; from?: string; to?: string } = {}): Promise<ReadAllResult> {
+    const after = Math.max(0, options.after ?? 0);
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM ledger_events
+        WHERE type = ANY($1::text[]) AND position > $2
+          AND ($3::timestamptz IS NULL OR occurred_at >= $3) AND ($4::timestamptz IS NULL OR occurred_at < $4)
+        ORDER BY position LIMIT $5`,
+      [types, after, options.from ?? null, options.to ?? null, clampLimit(options.limit, 1000)],
+    );
+    const events = rows.map(toRecordedEvent);
+    return { events, next: events.length ? events[events.length - 1].position : after };
+  }
+
   async head(): Promise<LedgerHead> {
     const { rows } = await this.pool.query('SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1');
     return rows.length ? { position: rows[0].position, hash: rows[0].hash } : { position: 0, hash: GENESIS_HASH };

@@ -1,4 +1,5 @@
 import { LedgerEvents1763800000000 } from './1763800000000-ledger-events';
+import { LedgerTypeIndex1763800000001 } from './1763800000001-ledger-type-index';
 
 /** Every migration, in order. Schema changes only ever go through these. */
-export const MIGRATIONS = [LedgerEvents1763800000000];
+export const MIGRATIONS = [LedgerEvents1763800000000, LedgerTypeIndex1763800000001];

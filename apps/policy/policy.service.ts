@@ -1,0 +1,245 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { NatsConnection, Subscription } from 'nats';
+import {
+  ActionDecidedData,
+  AppendResult,
+  DecideRequest,
+  DecisionResult,
+  ExceptionCode,
+  LedgerHeaders,
+  ledgerSubject,
+  PolicyEvents,
+  PublishWorkflowRequest,
+  PublishWorkflowResult,
+  ReadAllResult,
+  RecordedEvent,
+  SimulateRequest,
+  SimulateResult,
+  Subjects,
+  WorkflowDefinition,
+  WorkflowPublishedData,
+  workflowStream,
+  WorkgateError,
+} from '@workgate/contracts';
+import { WorkgateConfig } from '@workgate/config';
+import { deterministicUuid } from '@workgate/domain';
+import { decodeJson, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
+import { compileWorkflow, decide, definitionSha256, parseDefinitionText, validateDefinition } from '@workgate/workflow';
+import { PolicyRegistry } from './policy-registry';
+
+const STARTUP_RETRY_MS = 250;
+const STARTUP_PATIENCE_MS = 60_000;
+
+/**
+ * Workflow definitions are artifacts: published as ledger events on `workflow-<jobType>`,
+ * compiled once into memory, rebuilt from the ledger at start. Decisions and simulations are
+ * pure functions of a compiled version and the request.
+ */
+@Injectable()
+export class PolicyService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('policy');
+  readonly registry = new PolicyRegistry();
+  private subscription?: Subscription;
+
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(WorkgateConfig) private readonly config: WorkgateConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    // Definitions another instance publishes reach every instance through the ledger relay.
+    this.subscription = this.nc.subscribe(ledgerSubject('workflow', PolicyEvents.WorkflowPublished), {
+      callback: (err, msg) => {
+        if (err) return;
+        try {
+          this.applyRecorded(decodeJson<RecordedEvent>(msg.data));
+        } catch (error) {
+          this.logger.warn(`ignored a WorkflowPublished message (${msg.headers?.get(LedgerHeaders.position)}): ${(error as Error).message}`);
+        }
+      },
+    });
+    await this.patiently('load definitions from the ledger', () => this.loadFromLedger());
+    await this.loadDirectory(this.config.WORKGATE_WORKFLOWS_DIR);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.subscription?.unsubscribe();
+  }
+
+  private async patiently<T>(what: string, work: () => Promise<T>): Promise<T> {
+    const until = Date.now() + STARTUP_PATIENCE_MS;
+    for (;;) {
+      try {
+        return await work();
+      } catch (error) {
+        const code = (error as WorkgateError).code;
+        if ((code !== 'unavailable' && code !== 'timeout') || Date.now() > until) throw error;
+        await new Promise((r) => setTimeout(r, STARTUP_RETRY_MS));
+      }
+    }
+  }
+
+  private applyRecorded(e: RecordedEvent): void {
+    if (e.type !== PolicyEvents.WorkflowPublished) return;
+    this.registry.apply(e.data as unknown as WorkflowPublishedData, e.streamVersion, e.recordedAt);
+  }
+
+  private async loadFromLedger(): Promise<void> {
+    let after = 0;
+    for (;;) {
+      const page = await this.rpc.request<ReadAllResult>(Subjects.ledger.query, { types: [PolicyEvents.WorkflowPublished], after, limit: 1000 });
+      page.events.forEach((e) => this.applyRecorded(e));
+      if (page.events.length < 1000) break;
+      after = page.next;
+    }
+  }
+
+  /** Publishes every definition in the workflows directory that is new; logs (never hides) the ones refused. */
+  private async loadDirectory(dir: string): Promise<void> {
+    let files: string[];
+    try {
+      files = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+    } catch {
+      this.logger.warn(`no workflow directory at ${dir}`);
+      return;
+    }
+    for (const file of files) {
+      try {
+        const result = await this.patiently(`publish ${file}`, () =>
+          this.publish({ definition: readFileSync(join(dir, file), 'utf8'), actor: `file:${file}` }),
+        );
+        if (result.created) this.logger.log(`published ${result.jobType} v${result.version} from ${file}`);
+      } catch (error) {
+        const e = error as WorkgateError;
+        const details = Array.isArray(e.details) ? `\n  ${e.details.map((d) => JSON.stringify(d)).join('\n  ')}` : '';
+        this.logger.error(`${file} was not published: ${e.message}${details}`);
+      }
+    }
+  }
+
+  private async catalog(): Promise<Set<string>> {
+    const codes = await this.rpc.request<ExceptionCode[]>(Subjects.exceptions.listCodes, {});
+    return new Set(codes.map((c) => c.code));
+  }
+
+  /** Parses (YAML/JSON text or an object) and validates a definition; refuses with every problem. */
+  private async checked(definition: unknown): Promise<WorkflowDefinition> {
+    let raw = definition;
+    if (typeof definition === 'string') {
+      try {
+        raw = parseDefinitionText(definition);
+      } catch (error) {
+        throw new WorkgateError('invalid_definition', 'the definition is neither valid YAML nor JSON', [
+          { path: '', message: (error as Error).message },
+        ]);
+      }
+    }
+    const validation = validateDefinition(raw, { catalog: await this.catalog() });
+    if (!validation.ok) {
+      const n = validation.problems.length;
+      throw new WorkgateError('invalid_definition', `the definition has ${n} problem${n === 1 ? '' : 's'}`, validation.problems);
+    }
+    return validation.definition;
+  }
+
+  async publish(req: PublishWorkflowRequest): Promise<PublishWorkflowResult> {
+    const definition = await this.checked(req?.definition);
+    const { jobType, version } = definition;
+    const sha256 = definitionSha256(definition);
+    for (let attempt = 0; ; attempt++) {
+      if (this.registry.findBySha(jobType, sha256)) return { jobType, version, sha256, created: false };
+      const current = this.registry.currentVersion(jobType);
+      if (current !== undefined && version <= current) {
+        throw new WorkgateError('version_not_higher', `${jobType} is at version ${current}; a new definition needs a higher version than ${version}`, [
+          { jobType, currentVersion: current, version },
+        ]);
+      }
+      const streamVersion = this.registry.streamVersion(jobType);
+      const data: WorkflowPublishedData = { jobType, version, sha256, definition };
+      try {
+        const appended = await this.rpc.request<AppendResult>(Subjects.ledger.append, {
+          streamId: workflowStream(jobType),
+          expectedVersion: streamVersion === 0 ? 'no_stream' : streamVersion,
+          events: [{ eventId: deterministicUuid(PolicyEvents.WorkflowPublished, sha256), type: PolicyEvents.WorkflowPublished, data, metadata: { actor: req.actor ?? 'unknown' } }],
+        });
+        this.registry.apply(data, appended.nextVersion, new Date().toISOString());
+        return { jobType, version, sha256, created: true };
+      } catch (error) {
+        // Another instance published meanwhile: learn what it wrote and decide again.
+        if ((error as WorkgateError).code !== 'version_conflict' || attempt >= 3) throw error;
+        await this.loadFromLedger();
+      }
+    }
+  }
+
+  decide(req: DecideRequest): DecisionResult {
+    checkDecideRequest(req);
+    const { compiled, missing } = this.registry.resolve(req.jobType, req.version);
+    if (!compiled) {
+      if (missing === 'job_type') throw new WorkgateError('unknown_job_type', `no workflow is published for job type "${req.jobType}"`);
+      throw new WorkgateError('unknown_version', `${req.jobType} has no version ${req.version}`);
+    }
+    return decide(compiled, req);
+  }
+
+  /** Re-decides every past action request of the job type under a draft; writes nothing. */
+  async simulate(req: SimulateRequest): Promise<SimulateResult> {
+    if (!req || typeof req.jobType !== 'string') throw new WorkgateError('validation_failed', 'jobType is required');
+    const draft = await this.checked(req.definition);
+    if (draft.jobType !== req.jobType) {
+      throw new WorkgateError('invalid_definition', `the draft is for job type "${draft.jobType}", not "${req.jobType}"`, [
+        { path: 'jobType', message: `must be ${req.jobType}` },
+      ]);
+    }
+    const compiled = compileWorkflow(draft);
+    const result: SimulateResult = { evaluated: 0, changed: [] };
+    let after = 0;
+    for (;;) {
+      const page = await this.rpc.request<ReadAllResult>(
+        Subjects.ledger.query,
+        { types: [PolicyEvents.ActionDecided], after, limit: 1000, from: req.from, to: req.to },
+        { timeoutMs: 30_000 },
+      );
+      for (const e of page.events) {
+        const past = e.data as unknown as ActionDecidedData;
+        if (past.decision?.policy?.jobType !== req.jobType) continue;
+        result.evaluated += 1;
+        const now = decide(compiled, { action: past.action, facts: past.facts, workOrder: past.workOrder });
+        if (now.decision !== past.decision.decision) {
+          result.changed.push({ actionId: past.actionId, before: past.decision.decision, after: now.decision, rule: now.rule });
+        }
+      }
+      if (page.events.length < 1000) break;
+      after = page.next;
+    }
+    return result;
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The shape a decision request must have over NATS (the gateway checks HTTP bodies the same way). */
+function checkDecideRequest(req: DecideRequest): void {
+  const problems: string[] = [];
+  if (!isObject(req)) throw new WorkgateError('validation_failed', 'a decision request must be an object');
+  if (typeof req.jobType !== 'string' || !req.jobType) problems.push('jobType is required');
+  if (req.version !== undefined && !Number.isInteger(req.version)) problems.push('version must be an integer');
+  const a = req.action as unknown;
+  if (!isObject(a)) problems.push('action is required');
+  else {
+    if (typeof a.system !== 'string' || !a.system) problems.push('action.system is required');
+    if (typeof a.operation !== 'string' || !a.operation) problems.push('action.operation is required');
+    if (a.kind !== 'read' && a.kind !== 'write') problems.push('action.kind must be read or write');
+    if (a.objects !== undefined && (!Array.isArray(a.objects) || a.objects.some((o) => typeof o !== 'string'))) {
+      problems.push('action.objects must be a list of strings');
+    }
+  }
+  if (req.facts !== undefined && !isObject(req.facts)) problems.push('facts must be an object');
+  if (req.workOrder !== undefined && !isObject(req.workOrder)) problems.push('workOrder must be an object');
+  if (problems.length) throw new WorkgateError('validation_failed', problems[0], problems);
+}

@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { connect, NatsConnection } from 'nats';
+import {
+  ActionDecidedData,
+  ActionRequest,
+  DecisionResult,
+  PolicyEvents,
+  PublishWorkflowResult,
+  SimulateResult,
+  Subjects,
+  WorkflowDefinition,
+  WorkflowSummary,
+  WorkflowVersion,
+  WorkgateError,
+} from '@workgate/contracts';
+import { loadConfig } from '@workgate/config';
+import { RpcClient } from '@workgate/messaging';
+import { RunningWorkgate, startWorkgate } from '../cli/workgate';
+import { freshDatabase, TestDatabase } from './support/database';
+import { startNatsServer, TestNatsServer } from './support/nats-server';
+
+const v1: WorkflowDefinition = {
+  jobType: 'credit-review',
+  version: 1,
+  title: 'Credit review',
+  owner: 'finance-lead',
+  systems: [
+    { name: 'billing', read: true, write: ['credit.issue'] },
+    { name: 'crm', read: true, write: ['note'] },
+  ],
+  rules: [{ id: 'big-credits-wait', when: 'action.operation == "credit.issue" && facts.amount > 500', decision: 'wait' }],
+  exceptionCodes: ['PAYMENT_MISMATCH'],
+};
+// v2 tightens the threshold and stops notes on closed accounts.
+const v2: WorkflowDefinition = {
+  ...v1,
+  version: 2,
+  rules: [
+    { id: 'closed-accounts-stop', when: 'action.operation == "note" && facts.accountClosed == true', decision: 'stop', reason: 'the account is closed' },
+    { id: 'credits-over-100-wait', when: 'action.operation == "credit.issue" && facts.amount > 100', decision: 'wait' },
+  ],
+};
+
+const credit = (amount: number) => ({ action: { system: 'billing', operation: 'credit.issue', kind: 'write' } as ActionRequest, facts: { amount } });
+const note = (accountClosed: boolean) => ({ action: { system: 'crm', operation: 'note', kind: 'write' } as ActionRequest, facts: { accountClosed } });
+
+describe('policy service over NATS', () => {
+  let nats: TestNatsServer;
+  let db: TestDatabase;
+  let workgate: RunningWorkgate;
+  let nc: NatsConnection;
+  let rpc: RpcClient;
+  const config = () =>
+    loadConfig({ DATABASE_URL: db.url, NATS_URL: nats.url, LOG_LEVEL: 'silent', WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', 'workflows') });
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    db = await freshDatabase();
+    workgate = await startWorkgate(config(), { port: 0 });
+    nc = await connect({ servers: nats.url });
+    rpc = new RpcClient(nc, 5000);
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await workgate?.close();
+    await db?.drop();
+    await nats?.stop();
+  });
+
+  it('publishes the shipped workflows at start', async () => {
+    const list = await rpc.request<WorkflowSummary[]>(Subjects.policy.list, {});
+    expect(list.map((w) => w.jobType)).toEqual(['agent-delegation', 'engagement-lifecycle', 'field-work-order', 'support-recovery']);
+  });
+
+  it('publishes v1 and v2, refuses a version that is not higher, and treats identical content as a no-op', async () => {
+    const p1 = await rpc.request<PublishWorkflowResult>(Subjects.policy.publish, { definition: v1, actor: 'admin' });
+    expect(p1).toEqual({ jobType: 'credit-review', version: 1, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), created: true });
+    expect(await rpc.request(Subjects.policy.publish, { definition: v1 })).toEqual({ ...p1, created: false });
+    await expect(rpc.request(Subjects.policy.publish, { definition: { ...v1, title: 'Changed' } })).rejects.toMatchObject({
+      code: 'version_not_higher',
+    });
+    // YAML text is accepted as well as objects.
+    const yaml = `jobType: credit-review\nversion: 2\ntitle: Credit review\nowner: finance-lead\nsystems:\n${v2.systems
+      .map((s) => `  - { name: ${s.name}, read: true, write: [${s.write.join(', ')}] }`)
+      .join('\n')}\nrules:\n${v2.rules!.map((r) => `  - { id: ${r.id}, when: '${r.when}', decision: ${r.decision}${r.reason ? `, reason: ${r.reason}` : ''} }`).join('\n')}\nexceptionCodes: [PAYMENT_MISMATCH]\n`;
+    const p2 = await rpc.request<PublishWorkflowResult>(Subjects.policy.publish, { definition: yaml });
+    expect(p2).toMatchObject({ version: 2, created: true });
+    const got = await rpc.request<WorkflowVersion>(Subjects.policy.get, { jobType: 'credit-review', version: 1 });
+    expect(got).toMatchObject({ version: 1, sha256: p1.sha256, definition: v1 });
+    const events = await db.appPool().query(`SELECT type, stream_version FROM ledger_events WHERE stream_id = 'workflow-credit-review' ORDER BY position`);
+    expect(events.rows).toEqual([
+      { type: 'WorkflowPublished', stream_version: 1 },
+      { type: 'WorkflowPublished', stream_version: 2 },
+    ]);
+  });
+
+  it('refuses an invalid definition with every problem listed', async () => {
+    const error = (await rpc
+      .request(Subjects.policy.publish, { definition: { ...v1, version: 3, colour: 'red', exceptionCodes: ['NOPE'], rules: [{ id: 'x', when: '((', decision: 'run' }] } })
+      .catch((e) => e)) as WorkgateError;
+    expect(error.code).toBe('invalid_definition');
+    expect((error.details as Array<{ path: string }>).map((p) => p.path).sort()).toEqual(['colour', 'exceptionCodes[0]', 'rules[0].when']);
+  });
+
+  it('decides the same request differently under v1 and v2', async () => {
+    const under = (version: number, input: object) =>
+      rpc.request<DecisionResult>(Subjects.policy.decide, { jobType: 'credit-review', version, ...input });
+    expect(await under(1, credit(300))).toMatchObject({ decision: 'run', reason: 'inside_boundary', policy: { version: 1 } });
+    expect(await under(2, credit(300))).toMatchObject({ decision: 'wait', rule: 'credits-over-100-wait', decisionOwner: 'finance-lead', policy: { version: 2 } });
+    expect(await under(2, note(true))).toMatchObject({ decision: 'stop', message: 'the account is closed' });
+    expect(await rpc.request<DecisionResult>(Subjects.policy.decide, { jobType: 'credit-review', ...credit(50) })).toMatchObject({
+      decision: 'run',
+      policy: { version: 2 },
+    });
+    await expect(rpc.request(Subjects.policy.decide, { jobType: 'nope', ...credit(1) })).rejects.toMatchObject({ code: 'unknown_job_type' });
+    await expect(rpc.request(Subjects.policy.decide, { jobType: 'credit-review', version: 9, ...credit(1) })).rejects.toMatchObject({ code: 'unknown_version' });
+    await expect(rpc.request(Subjects.policy.decide, { jobType: 'credit-review', action: { system: 'billing' } })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+  });
+
+  it("simulates v2 over v1's history: only the decisions that change are listed, nothing is written", async () => {
+    const history: Array<{ actionId: string; input: ReturnType<typeof credit> }> = [
+      { actionId: randomUUID(), input: credit(50) }, // run under both
+      { actionId: randomUUID(), input: credit(300) }, // run -> wait
+      { actionId: randomUUID(), input: credit(900) }, // wait under both
+      { actionId: randomUUID(), input: note(true) }, // run -> stop
+      { actionId: randomUUID(), input: note(false) }, // run under both
+    ];
+    for (const [i, h] of history.entries()) {
+      const decision = await rpc.request<DecisionResult>(Subjects.policy.decide, { jobType: 'credit-review', version: 1, ...h.input });
+      const data: ActionDecidedData = { actionId: h.actionId, workOrderId: `wo-${i}`, action: h.input.action, facts: h.input.facts, workOrder: {}, decision };
+      await rpc.request(Subjects.ledger.append, {
+        streamId: `workorder-sim-${i}`,
+        expectedVersion: 'any',
+        events: [{ eventId: randomUUID(), type: PolicyEvents.ActionDecided, data }],
+      });
+    }
+    const { rows: before } = await db.appPool().query('SELECT count(*)::int AS n FROM ledger_events');
+    const result = await rpc.request<SimulateResult>(Subjects.policy.simulate, { jobType: 'credit-review', definition: { ...v2, version: 3 } });
+    expect(result.evaluated).toBe(5);
+    expect(result.changed).toEqual([
+      { actionId: history[1].actionId, before: 'run', after: 'wait', rule: 'credits-over-100-wait' },
+      { actionId: history[3].actionId, before: 'run', after: 'stop', rule: 'closed-accounts-stop' },
+    ]);
+    const { rows: after } = await db.appPool().query('SELECT count(*)::int AS n FROM ledger_events');
+    expect(after[0].n).toBe(before[0].n);
+    const future = await rpc.request<SimulateResult>(Subjects.policy.simulate, {
+      jobType: 'credit-review',
+      definition: v2,
+      from: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    expect(future).toEqual({ evaluated: 0, changed: [] });
+  });
+
+  it('rebuilds every version from the ledger after a restart', async () => {
+    await workgate.close();
+    workgate = await startWorkgate(config(), { port: 0 });
+    const list = await rpc.request<WorkflowSummary[]>(Subjects.policy.list, {});
+    const credit = list.find((w) => w.jobType === 'credit-review');
+    expect(credit).toMatchObject({ currentVersion: 2, versions: [expect.objectContaining({ version: 1 }), expect.objectContaining({ version: 2 })] });
+    // The shipped files were already published: nothing new was written for them.
+    const { rows } = await db.appPool().query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'WorkflowPublished'`);
+    expect(rows[0].n).toBe(6);
+  });
+});
