@@ -23,8 +23,6 @@ export async function closedLoop(
   let errors = 0;
   let measuring = false;
   let stop = false;
-  const start = Date.now();
-  let measureStart = 0;
   const loop = async (w: number) => {
     let n = 0;
     while (!stop) {
@@ -40,13 +38,12 @@ export async function closedLoop(
   const loops = Array.from({ length: writers }, (_, w) => loop(w));
   await new Promise((r) => setTimeout(r, warmupMs));
   measuring = true;
-  measureStart = Date.now();
+  const measureStart = Date.now();
   await new Promise((r) => setTimeout(r, measureMs));
   measuring = false;
   const seconds = (Date.now() - measureStart) / 1000;
   stop = true;
   await Promise.all(loops);
-  void start;
   latencies.sort((a, b) => a - b);
   return {
     events: latencies.length,

@@ -42,8 +42,9 @@ const v2: WorkflowDefinition = {
   ],
 };
 
-const credit = (amount: number) => ({ action: { system: 'billing', operation: 'credit.issue', kind: 'write' } as ActionRequest, facts: { amount } });
-const note = (accountClosed: boolean) => ({ action: { system: 'crm', operation: 'note', kind: 'write' } as ActionRequest, facts: { accountClosed } });
+type Input = { action: ActionRequest; facts: Record<string, unknown> };
+const credit = (amount: number): Input => ({ action: { system: 'billing', operation: 'credit.issue', kind: 'write' } as ActionRequest, facts: { amount } });
+const note = (accountClosed: boolean): Input => ({ action: { system: 'crm', operation: 'note', kind: 'write' } as ActionRequest, facts: { accountClosed } });
 
 describe('policy service over NATS', () => {
   let nats: TestNatsServer;
@@ -121,7 +122,7 @@ describe('policy service over NATS', () => {
   });
 
   it("simulates v2 over v1's history: only the decisions that change are listed, nothing is written", async () => {
-    const history: Array<{ actionId: string; input: ReturnType<typeof credit> }> = [
+    const history: Array<{ actionId: string; input: Input }> = [
       { actionId: randomUUID(), input: credit(50) }, // run under both
       { actionId: randomUUID(), input: credit(300) }, // run -> wait
       { actionId: randomUUID(), input: credit(900) }, // wait under both

@@ -1,0 +1,117 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { ActionRequest, DecisionResult, HealthReply, Subjects, WorkflowDefinition } from '@workgate/contracts';
+import { createClient, withDatabase } from '@workgate/event-store';
+import { borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
+import { compileWorkflow, decide, parseDefinitionText } from '@workgate/workflow';
+import { freePort, startScratchNats } from '../cli/infra';
+import { closedLoop, median, table } from './stats';
+
+/**
+ * `npm run bench:policy`: run/wait/stop decisions per second under the shipped support-recovery
+ * workflow, in-process (the pure decider) and over NATS request/reply (64 in flight) against the
+ * policy service running in its own process. Medians of BENCH_REPS runs of BENCH_SECONDS.
+ */
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const IN_FLIGHT = 64;
+const ROOT = join(__dirname, '..', '..');
+const BASE_URL = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres';
+
+/** A realistic mix: address fixes that run, refunds that wait, unnamed systems and after-cutoff fixes that stop. */
+const REQUESTS: Array<{ action: ActionRequest; facts: Record<string, unknown> }> = [
+  { action: { system: 'shop', operation: 'order.note', kind: 'write', objects: ['order:1001', 'customer:77', 'address:1001'] }, facts: { orderFulfilled: false, addressValidated: true } },
+  { action: { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] }, facts: { orderFulfilled: false, amount: 42.5 } },
+  { action: { system: 'crm', operation: 'contact.update', kind: 'write' }, facts: {} },
+  { action: { system: 'shop', operation: 'order.note', kind: 'write' }, facts: { orderFulfilled: true } },
+  { action: { system: 'warehouse', operation: 'notify', kind: 'write' }, facts: { orderFulfilled: false } },
+  { action: { system: 'shop', operation: 'order', kind: 'read' }, facts: {} },
+];
+const workOrder = { id: 'wo-1', jobType: 'support-recovery', inputs: { caseId: 'C-1', orderId: '1001', orderPaid: true } };
+
+function inProcess(): { rate: number; p50: number; p99: number } {
+  const def = parseDefinitionText(readFileSync(join(ROOT, 'workflows', 'support-recovery.yaml'), 'utf8')) as WorkflowDefinition;
+  const compiled = compileWorkflow(def);
+  for (let i = 0; i < 20_000; i++) decide(compiled, { ...REQUESTS[i % REQUESTS.length], workOrder }); // warm-up
+  const until = Date.now() + SECONDS * 1000;
+  let n = 0;
+  const started = process.hrtime.bigint();
+  while (Date.now() < until) {
+    for (let i = 0; i < 1000; i++, n++) decide(compiled, { ...REQUESTS[n % REQUESTS.length], workOrder });
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const perDecisionMs = (seconds * 1000) / n;
+  return { rate: n / seconds, p50: perDecisionMs, p99: perDecisionMs };
+}
+
+async function overNats(rpc: RpcClient) {
+  return closedLoop(IN_FLIGHT, 1000, SECONDS * 1000, async (w, n) => {
+    await rpc.request<DecisionResult>(Subjects.policy.decide, { jobType: 'support-recovery', ...REQUESTS[(w + n) % REQUESTS.length], workOrder });
+  });
+}
+
+async function main(): Promise<void> {
+  const nats = await startScratchNats();
+  const dbName = `wg_bench_policy_${process.pid}`;
+  const dbUrl = withDatabase(BASE_URL, dbName);
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, '..', 'cli', 'start.js')], {
+    env: { ...process.env, DATABASE_URL: dbUrl, NATS_URL: nats.url, PORT: String(port), LOG_LEVEL: 'warn', WORKGATE_WORKFLOWS_DIR: join(ROOT, 'workflows'), WORKGATE_EXCEPTION_CODES: join(ROOT, 'config', 'exception-codes.yaml') },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const nc = await borrowNats(nats.url, 'bench');
+  const rpc = new RpcClient(nc, 10_000);
+  try {
+    for (let i = 0; ; i++) {
+      const h = await rpc.request<HealthReply>(Subjects.health('policy'), {}, { timeoutMs: 500 }).catch(() => undefined);
+      if ((h?.details?.jobTypes as number) >= 4) break;
+      if (i > 400) throw new Error('the policy service did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const runs: Record<string, Array<{ rate: number; p50: number; p99: number }>> = { inprocess: [], nats: [] };
+    for (let rep = 1; rep <= REPS; rep++) {
+      const a = inProcess();
+      runs.inprocess.push(a);
+      const b = await overNats(rpc);
+      runs.nats.push(b);
+      process.stderr.write(`run ${rep}/${REPS}: in-process ${Math.round(a.rate).toLocaleString('en-US')}/s, over NATS ${Math.round(b.rate).toLocaleString('en-US')}/s\n`);
+    }
+    const med = (s: string, k: 'rate' | 'p50' | 'p99') => median(runs[s].map((r) => r[k]));
+    const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+    const text =
+      `policy decisions, support-recovery v1, mixed run/wait/stop requests; median of ${REPS} runs x ${SECONDS}s\n${machine}\n\n` +
+      table(
+        ['path', 'decisions/s', 'p50 ms', 'p99 ms'],
+        [
+          ['in-process decider (one core, sequential)', med('inprocess', 'rate'), `${(med('inprocess', 'p50') * 1000).toFixed(1)} µs (mean)`, '-'],
+          [`policy service over NATS (${IN_FLIGHT} in flight)`, med('nats', 'rate'), med('nats', 'p50'), med('nats', 'p99')],
+        ],
+      ) +
+      '\n';
+    process.stdout.write(text);
+    const dir = join(ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `policy-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, runs }, null, 2));
+  } finally {
+    await new Promise<void>((r) => {
+      child.once('exit', () => r());
+      child.kill('SIGTERM');
+    });
+    await releaseNats(nats.url);
+    await nats.stop();
+    const admin = createClient(withDatabase(BASE_URL, 'postgres'));
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`${(error as Error).stack}\n`);
+    process.exit(1);
+  },
+);
