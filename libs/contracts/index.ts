@@ -2,3 +2,4 @@ export * from './subjects';
 export * from './errors';
 export * from './ledger';
 export * from './policy';
+export * from './work-orders';

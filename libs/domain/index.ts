@@ -3,3 +3,4 @@
  * No Nest, no NATS, no Postgres.
  */
 export * from './ids';
+export * from './work-order/work-order.decider';

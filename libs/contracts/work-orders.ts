@@ -1,0 +1,209 @@
+/** Work orders: commands, events and answers crossing process boundaries. */
+import { ActionRequest, DecisionResult, Facts, PolicyRef } from './policy';
+
+export interface Evidence {
+  kind: string;
+  ref: string;
+  sha256?: string;
+  /** Private evidence never appears on public surfaces (delivery page, notifications). */
+  private?: boolean;
+  note?: string;
+}
+
+export type WorkOrderStatus = 'open' | 'blocked' | 'closed';
+
+export interface PrerequisiteCheck {
+  name: string;
+  ok: boolean;
+  reason?: string;
+}
+
+export interface ExceptionRef {
+  exceptionId: string;
+  code: string;
+  owner: string;
+  dueAt: string;
+  stepId: string | null;
+  rationale: string;
+}
+
+export const workOrderStream = (id: string) => `workorder-${id}`;
+
+export const WorkOrderEvents = {
+  Opened: 'WorkOrderOpened',
+  ActionRequested: 'ActionRequested',
+  ActionDecided: 'ActionDecided',
+  StepCompleted: 'StepCompleted',
+  StepBlocked: 'StepBlocked',
+  Closed: 'WorkOrderClosed',
+  ClosureReported: 'WorkOrderClosureReported',
+  Reopened: 'WorkOrderReopened',
+} as const;
+
+export interface WorkOrderOpenedData {
+  workOrderId: string;
+  source: string;
+  externalRef: string;
+  policy: PolicyRef;
+  owner: string;
+  inputs: Record<string, unknown>;
+  prerequisites: PrerequisiteCheck[];
+  status: 'open' | 'blocked';
+  exceptions: ExceptionRef[];
+}
+
+export interface ActionRequestedData {
+  actionId: string;
+  workOrderId: string;
+  action: ActionRequest;
+  facts: Facts;
+}
+
+export interface StepCompletedData {
+  workOrderId: string;
+  stepId: string;
+  evidence: Evidence[];
+  note?: string;
+}
+
+export interface StepBlockedData extends ExceptionRef {
+  workOrderId: string;
+}
+
+export interface WorkOrderClosedData {
+  workOrderId: string;
+  closureEvidenceId: string;
+  evidence: Evidence[];
+}
+
+export interface WorkOrderClosureReportedData {
+  workOrderId: string;
+  source: string;
+  closedAt: string;
+  note?: string;
+  evidence: Evidence[];
+  /** True when the source closed it without closure evidence: flagged in the views. */
+  evidenceMissing: boolean;
+  /** What was still open when the source closed it. */
+  openBlockers: string[];
+}
+
+export interface WorkOrderReopenedData {
+  workOrderId: string;
+  reason: string;
+}
+
+// ---- commands (the body of the matching HTTP route / CloudEvent `data`) ----
+
+export interface OpenWorkOrderBody {
+  jobType: string;
+  externalRef: string;
+  source: string;
+  inputs: Record<string, unknown>;
+  owner?: string;
+}
+
+export interface RequestActionBody extends ActionRequest {
+  facts?: Facts;
+}
+
+export interface CompleteStepBody {
+  evidence: Evidence[];
+  note?: string;
+}
+
+export interface BlockStepBody {
+  code: string;
+  rationale: string;
+}
+
+export interface CloseWorkOrderBody {
+  closureEvidenceId: string;
+  evidence: Evidence[];
+}
+
+export interface ReportClosureBody {
+  closedAt?: string;
+  note?: string;
+  evidence?: Evidence[];
+}
+
+export interface ReopenWorkOrderBody {
+  reason: string;
+}
+
+/** Who asks, and the id that makes a retry harmless (Idempotency-Key, CloudEvent source+id). */
+export interface CommandMeta {
+  commandId: string;
+  actor: string;
+  /** RFC 3339; the time the command takes effect. */
+  now: string;
+  /** Where it came from: `http` or the CloudEvent source. */
+  channel: string;
+}
+
+/** A work order is addressed by id, or by source + externalRef (CloudEvents). */
+export interface WorkOrderAddress {
+  workOrderId?: string;
+  source?: string;
+  externalRef?: string;
+}
+
+export type WorkOrderCommand =
+  | { type: 'open'; body: OpenWorkOrderBody }
+  | { type: 'request-action'; body: RequestActionBody }
+  | { type: 'complete-step'; stepId: string; body: CompleteStepBody }
+  | { type: 'block-step'; stepId: string; body: BlockStepBody }
+  | { type: 'close'; body: CloseWorkOrderBody }
+  | { type: 'report-closure'; body: ReportClosureBody }
+  | { type: 'reopen'; body: ReopenWorkOrderBody };
+
+export interface WorkOrderCommandRequest {
+  address: WorkOrderAddress;
+  command: WorkOrderCommand;
+  meta: CommandMeta;
+}
+
+export interface OpenedAnswer {
+  id: string;
+  status: WorkOrderStatus;
+  prerequisites: PrerequisiteCheck[];
+  exceptions: ExceptionRef[];
+}
+
+export interface ActionAnswer extends DecisionResult {
+  actionId: string;
+  receiptId: string;
+  approvalId?: string;
+}
+
+export interface StepAnswer {
+  workOrderId: string;
+  stepId: string;
+  status: 'completed' | 'blocked';
+  receiptId: string;
+  exception?: ExceptionRef;
+}
+
+export interface StatusAnswer {
+  id: string;
+  status: WorkOrderStatus;
+  receiptId: string;
+  evidenceMissing?: boolean;
+}
+
+export type WorkOrderAnswer = OpenedAnswer | ActionAnswer | StepAnswer | StatusAnswer;
+
+export interface Receipt {
+  receiptId: string;
+  kind: string;
+  workOrderId: string;
+  decision?: DecisionResult['decision'];
+  reason?: string;
+  actor: string;
+  at: string;
+  policy: PolicyRef;
+  inputsSha256?: string;
+  evidence: Evidence[];
+  ledger: { position: number; hash: string };
+}

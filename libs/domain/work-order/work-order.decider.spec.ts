@@ -1,0 +1,195 @@
+import { CommandMeta, DecisionResult, WorkflowDefinition, WorkgateError, WorkOrderCommand, WorkOrderEvents } from '@workgate/contracts';
+import { parseDuration } from '../../workflow/duration';
+import {
+  answerOf,
+  DecisionContext,
+  decideWorkOrder,
+  evolveWorkOrder,
+  initialWorkOrderState,
+  OpenState,
+  WorkOrderEvent,
+  WorkOrderState,
+} from './work-order.decider';
+
+const definition: WorkflowDefinition = {
+  jobType: 'support-recovery',
+  version: 1,
+  title: 'Support recovery',
+  owner: 'support-lead',
+  requiredInputs: [{ name: 'orderId' }, { name: 'orderPaid', equals: true }],
+  systems: [{ name: 'shop', read: true, write: ['order.note'] }],
+  steps: [
+    { id: 'inspect', title: 'Inspect' },
+    { id: 'update-order', title: 'Update', evidence: ['receipt'] },
+  ],
+  closure: { evidence: ['closure-note'] },
+  exceptionCodes: ['PREREQ_MISSING', 'CUSTOMER_UNREACHABLE'],
+};
+const policy = { jobType: 'support-recovery', version: 1, sha256: 'a'.repeat(64) };
+const catalog = new Map([
+  ['PREREQ_MISSING', { owner: 'intake-lead', sla: 'PT4H' }],
+  ['CUSTOMER_UNREACHABLE', { owner: 'support-lead', sla: 'PT24H' }],
+  ['SAFETY_HOLD', { owner: 'safety-officer', sla: 'PT2H' }],
+]);
+const decision = (d: DecisionResult['decision']): DecisionResult => ({
+  decision: d,
+  reason: d === 'run' ? 'inside_boundary' : 'rule_matched',
+  message: '',
+  rule: d === 'run' ? null : 'r',
+  decisionOwner: d === 'run' ? null : 'support-lead',
+  policy,
+  objectsNamed: 1,
+  scopeChecks: { passed: 3, total: 3 },
+  inputsSha256: 'b'.repeat(64),
+});
+const NOW = '2026-11-22T10:00:00.000Z';
+let n = 0;
+const meta = (commandId = `cmd-${++n}`): CommandMeta => ({ commandId, actor: 'op-1', now: NOW, channel: 'http' });
+const ctx = (extra: Partial<DecisionContext> = {}): DecisionContext => ({ workOrderId: 'wo-1', definition, policy, catalog, durationMs: (iso) => parseDuration(iso), ...extra });
+
+const open: WorkOrderCommand = { type: 'open', body: { jobType: 'support-recovery', externalRef: 'CASE-1', source: 'helpdesk', inputs: { orderId: '1001', orderPaid: true } } };
+
+/** given(events) -> when(command) -> then(events) | thenThrows(code) */
+function given(...commands: Array<[WorkOrderCommand, Partial<DecisionContext>?]>) {
+  let state: WorkOrderState = initialWorkOrderState();
+  for (const [c, extra] of commands) {
+    for (const e of decideWorkOrder(c, state, meta(), ctx(extra))) state = evolveWorkOrder(state, e);
+  }
+  return {
+    state,
+    when(command: WorkOrderCommand, extra: Partial<DecisionContext> = {}, m: CommandMeta = meta()) {
+      const run = () => decideWorkOrder(command, state, m, ctx(extra));
+      return {
+        then(types: string[], check?: (events: WorkOrderEvent[], after: OpenState) => void) {
+          const events = run();
+          expect(events.map((e) => e.type)).toEqual(types);
+          const after = events.reduce(evolveWorkOrder, state) as OpenState;
+          check?.(events, after);
+        },
+        thenThrows(code: string, details?: unknown) {
+          let error: WorkgateError | undefined;
+          try {
+            run();
+          } catch (e) {
+            error = e as WorkgateError;
+          }
+          expect(error?.code).toBe(code);
+          if (details !== undefined) expect(error?.details).toEqual(details);
+        },
+      };
+    },
+  };
+}
+
+describe('work order decider', () => {
+  describe('open', () => {
+    it('opens with every prerequisite passing', () =>
+      given().when(open).then([WorkOrderEvents.Opened], ([e], s) => {
+        expect(s.status).toBe('open');
+        expect(answerOf(e, s)).toEqual({ id: 'wo-1', status: 'open', prerequisites: [{ name: 'orderId', ok: true }, { name: 'orderPaid', ok: true }], exceptions: [] });
+      }));
+
+    it('opens blocked with PREREQ_MISSING (owner and SLA from the catalog) when a prerequisite fails', () =>
+      given()
+        .when({ ...open, body: { ...open.body, inputs: { orderId: '', orderPaid: false } } } as WorkOrderCommand)
+        .then([WorkOrderEvents.Opened], ([e], s) => {
+          expect(s.status).toBe('blocked');
+          const answer = answerOf(e, s) as { prerequisites: unknown; exceptions: Array<Record<string, unknown>> };
+          expect(answer.prerequisites).toEqual([
+            { name: 'orderId', ok: false, reason: 'orderId is missing' },
+            { name: 'orderPaid', ok: false, reason: 'orderPaid must be true, got false' },
+          ]);
+          expect(answer.exceptions).toEqual([
+            expect.objectContaining({ code: 'PREREQ_MISSING', owner: 'intake-lead', dueAt: '2026-11-22T14:00:00.000Z', stepId: null }),
+          ]);
+        }));
+
+    it('refuses a second open of the same work order', () => given([open]).when(open).thenThrows('work_order_exists'));
+
+    it('answers a retried command as the first time and records nothing', () => {
+      const first = meta('same-command');
+      const g = given();
+      const events = decideWorkOrder(open, g.state, first, ctx());
+      const state = events.reduce(evolveWorkOrder, g.state);
+      expect(decideWorkOrder(open, state, first, ctx())).toEqual([]);
+      expect(decideWorkOrder(open, g.state, first, ctx()).map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+    });
+  });
+
+  describe('request action', () => {
+    it('records the request and the decision; a wait carries an approval id and blocks closure', () =>
+      given([open]).when({ type: 'request-action', body: { system: 'payments', operation: 'refund', kind: 'write' } }, { decision: decision('wait') }).then(
+        [WorkOrderEvents.ActionRequested, WorkOrderEvents.ActionDecided],
+        ([, decided], s) => {
+          const answer = answerOf(decided, s) as { decision: string; approvalId?: string; receiptId: string };
+          expect(answer).toMatchObject({ decision: 'wait', receiptId: decided.eventId, approvalId: expect.any(String) });
+          expect([...s.actions.values()][0]).toMatchObject({ pending: true });
+        },
+      ));
+    it('records a run without an approval', () =>
+      given([open]).when({ type: 'request-action', body: { system: 'shop', operation: 'order.note', kind: 'write' } }, { decision: decision('run') }).then(
+        [WorkOrderEvents.ActionRequested, WorkOrderEvents.ActionDecided],
+        ([, decided], s) => expect(answerOf(decided, s)).not.toHaveProperty('approvalId'),
+      ));
+    it('refuses an unknown step', () =>
+      given([open]).when({ type: 'request-action', body: { system: 'shop', operation: 'x', kind: 'read', stepId: 'nope' } }, { decision: decision('run') }).thenThrows('unknown_step'));
+  });
+
+  describe('steps', () => {
+    it('completes a step with its required evidence', () =>
+      given([open]).when({ type: 'complete-step', stepId: 'update-order', body: { evidence: [{ kind: 'receipt', ref: 'r-1' }] } }).then([WorkOrderEvents.StepCompleted]));
+    it('refuses a step without its required evidence, naming the kinds', () =>
+      given([open]).when({ type: 'complete-step', stepId: 'update-order', body: { evidence: [] } }).thenThrows('step_evidence_required', [{ kind: 'receipt' }]));
+    it('refuses completing a step twice and an unknown step', () => {
+      const done: WorkOrderCommand = { type: 'complete-step', stepId: 'inspect', body: { evidence: [] } };
+      given([open], [done]).when(done).thenThrows('step_already_completed');
+      given([open]).when({ ...done, stepId: 'nope' } as WorkOrderCommand).thenThrows('unknown_step');
+    });
+    it('blocks a step with a catalog code allowed here: owner and SLA from the catalog', () =>
+      given([open]).when({ type: 'block-step', stepId: 'inspect', body: { code: 'CUSTOMER_UNREACHABLE', rationale: 'no answer' } }).then([WorkOrderEvents.StepBlocked], ([e], s) => {
+        expect(e.data).toMatchObject({ code: 'CUSTOMER_UNREACHABLE', owner: 'support-lead', dueAt: '2026-11-23T10:00:00.000Z', stepId: 'inspect' });
+        expect(s.status).toBe('blocked');
+      }));
+    it.each([['FREE_TEXT'], ['SAFETY_HOLD']])('refuses exception code %s (outside the catalog or the workflow subset)', (code) =>
+      given([open]).when({ type: 'block-step', stepId: 'inspect', body: { code, rationale: 'x' } }).thenThrows('unknown_exception_code'));
+  });
+
+  describe('close', () => {
+    const steps: Array<[WorkOrderCommand]> = [
+      [{ type: 'complete-step', stepId: 'inspect', body: { evidence: [] } }],
+      [{ type: 'complete-step', stepId: 'update-order', body: { evidence: [{ kind: 'receipt', ref: 'r' }] } }],
+    ];
+    const close = (evidence = [{ kind: 'closure-note', ref: 'n-1' }], closureEvidenceId = 'CE-1'): WorkOrderCommand => ({ type: 'close', body: { closureEvidenceId, evidence } });
+
+    it('closes with closure evidence and no blockers', () => given([open], ...steps).when(close()).then([WorkOrderEvents.Closed], (_e, s) => expect(s.status).toBe('closed')));
+    it('refuses without closureEvidenceId', () => given([open], ...steps).when(close(undefined, '')).thenThrows('closure_evidence_required'));
+    it('refuses without the required evidence kinds', () => given([open], ...steps).when(close([])).thenThrows('closure_evidence_required'));
+    it('refuses with incomplete steps', () => given([open]).when(close()).thenThrows('open_blockers', ['step inspect is not completed', 'step update-order is not completed']));
+    it('refuses with an open exception', () =>
+      given([open], ...steps, [{ type: 'block-step', stepId: 'inspect', body: { code: 'CUSTOMER_UNREACHABLE', rationale: 'x' } }]).when(close()).thenThrows('open_blockers'));
+    it('refuses with a pending approval', () =>
+      given([open], ...steps, [{ type: 'request-action', body: { system: 'payments', operation: 'refund', kind: 'write' } }, { decision: decision('wait') }]).when(close()).thenThrows('open_blockers'));
+    it('refuses closing twice', () => given([open], ...steps, [close()]).when(close()).thenThrows('work_order_closed'));
+
+    it('records a closure reported by the source even without evidence, flagged', () =>
+      given([open]).when({ type: 'report-closure', body: {} }).then([WorkOrderEvents.ClosureReported], ([e], s) => {
+        expect(e.data).toMatchObject({ evidenceMissing: true, openBlockers: ['step inspect is not completed', 'step update-order is not completed'] });
+        expect(s.status).toBe('closed');
+      }));
+    it('reopens a closed work order, and refuses reopening an open one', () => {
+      given([open], [{ type: 'report-closure', body: {} }]).when({ type: 'reopen', body: { reason: 'customer called back' } }).then([WorkOrderEvents.Reopened], (_e, s) => {
+        expect(s.status).toBe('open');
+        expect(s.reopened).toBe(1);
+      });
+      given([open]).when({ type: 'reopen', body: { reason: 'x' } }).thenThrows('work_order_not_closed');
+    });
+    it('refuses actions and steps on a closed work order', () => {
+      const closed = given([open], [{ type: 'report-closure', body: {} }]);
+      closed.when({ type: 'request-action', body: { system: 'shop', operation: 'order.note', kind: 'write' } }, { decision: decision('run') }).thenThrows('work_order_closed');
+      closed.when({ type: 'complete-step', stepId: 'inspect', body: { evidence: [] } }).thenThrows('work_order_closed');
+    });
+  });
+
+  it('refuses commands on a work order that does not exist', () =>
+    given().when({ type: 'close', body: { closureEvidenceId: 'x', evidence: [] } }).thenThrows('not_found'));
+});
