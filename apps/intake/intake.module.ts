@@ -1,5 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { healthController, ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { IntakeController } from './intake.controller';
+import { IntakeProcessor } from './intake.processor';
+import { RejectionStore } from './rejections';
+import { WorkOrdersService } from './work-orders.service';
 
 @Module({})
 export class IntakeModule {
@@ -7,7 +11,8 @@ export class IntakeModule {
     return {
       module: IntakeModule,
       imports: [ServiceCoreModule.forService(ctx)],
-      controllers: [healthController('intake')],
+      controllers: [IntakeController],
+      providers: [WorkOrdersService, RejectionStore, IntakeProcessor],
     };
   }
 }

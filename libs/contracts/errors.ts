@@ -26,6 +26,12 @@ export const ErrorCodes = {
   timeout: 504,
   unavailable: 503,
   internal: 500,
+  malformed_json: 400,
+  bad_request: 400,
+  payload_too_large: 413,
+  rate_limited: 429,
+  unsupported_media_type: 415,
+  route_not_found: 404,
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes | (string & {});
 

@@ -66,6 +66,9 @@ export interface ReadAllResult {
 export interface QueryEventsRequest {
   types: string[];
   after?: number;
+  /** Newest first, positions below `before` (for "latest N" listings). */
+  descending?: boolean;
+  before?: number;
   limit?: number;
   from?: string;
   to?: string;

@@ -13,6 +13,17 @@ export const Subjects = {
     verify: 'workgate.ledger.verify',
     head: 'workgate.ledger.head',
     query: 'workgate.ledger.query',
+    getEvent: 'workgate.ledger.get-event',
+  },
+  intake: {
+    command: 'workgate.intake.command',
+    get: 'workgate.intake.get',
+    list: 'workgate.intake.list',
+    events: 'workgate.intake.events',
+    delivery: 'workgate.intake.delivery',
+    receipt: 'workgate.intake.receipt',
+    ingest: 'workgate.intake.ingest',
+    rejections: 'workgate.intake.rejections',
   },
   policy: {
     publish: 'workgate.policy.publish',

@@ -71,17 +71,26 @@ export class LedgerReader {
   }
 
   /** Events of the given types after a position, optionally with occurredAt in [from, to). */
-  async query(types: string[], options: { after?: number; limit?: number; from?: string; to?: string } = {}): Promise<ReadAllResult> {
+  async query(
+    types: string[],
+    options: { after?: number; before?: number; descending?: boolean; limit?: number; from?: string; to?: string } = {},
+  ): Promise<ReadAllResult> {
     const after = Math.max(0, options.after ?? 0);
     const { rows } = await this.pool.query<Row>(
       `SELECT ${COLUMNS} FROM ledger_events
-        WHERE type = ANY($1::text[]) AND position > $2
+        WHERE type = ANY($1::text[]) AND position > $2 AND ($6::bigint IS NULL OR position < $6)
           AND ($3::timestamptz IS NULL OR occurred_at >= $3) AND ($4::timestamptz IS NULL OR occurred_at < $4)
-        ORDER BY position LIMIT $5`,
-      [types, after, options.from ?? null, options.to ?? null, clampLimit(options.limit, 1000)],
+        ORDER BY position ${options.descending ? 'DESC' : 'ASC'} LIMIT $5`,
+      [types, after, options.from ?? null, options.to ?? null, clampLimit(options.limit, 1000), options.before ?? null],
     );
     const events = rows.map(toRecordedEvent);
     return { events, next: events.length ? events[events.length - 1].position : after };
+  }
+
+  async getEvent(eventId: string): Promise<RecordedEvent | undefined> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(eventId)) return undefined;
+    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM ledger_events WHERE event_id = $1`, [eventId]);
+    return rows.length ? toRecordedEvent(rows[0]) : undefined;
   }
 
   async head(): Promise<LedgerHead> {

@@ -1,4 +1,4 @@
-import { CommandMeta, DecisionResult, WorkflowDefinition, WorkgateError, WorkOrderCommand, WorkOrderEvents } from '@workgate/contracts';
+import { CommandMeta, DecisionResult, OpenedAnswer, WorkflowDefinition, WorkgateError, WorkOrderCommand, WorkOrderEvents } from '@workgate/contracts';
 import { parseDuration } from '../../workflow/duration';
 import {
   answerOf,
@@ -94,7 +94,7 @@ describe('work order decider', () => {
         .when({ ...open, body: { ...open.body, inputs: { orderId: '', orderPaid: false } } } as WorkOrderCommand)
         .then([WorkOrderEvents.Opened], ([e], s) => {
           expect(s.status).toBe('blocked');
-          const answer = answerOf(e, s) as { prerequisites: unknown; exceptions: Array<Record<string, unknown>> };
+          const answer = answerOf(e, s) as OpenedAnswer;
           expect(answer.prerequisites).toEqual([
             { name: 'orderId', ok: false, reason: 'orderId is missing' },
             { name: 'orderPaid', ok: false, reason: 'orderPaid must be true, got false' },

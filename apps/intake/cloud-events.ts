@@ -1,0 +1,122 @@
+import { CloudEvent } from 'cloudevents';
+import {
+  BlockStepEventDto,
+  CloseWorkOrderDto,
+  CompleteStepEventDto,
+  FieldProblem,
+  forbiddenKeyProblems,
+  OpenWorkOrderEventDto,
+  ReopenWorkOrderDto,
+  ReportClosureDto,
+  RequestActionDto,
+  validateDto,
+  WorkOrderCommand,
+  WorkOrderCommandRequest,
+} from '@workgate/contracts';
+import { deterministicUuid } from '@workgate/domain';
+
+export const MAX_EVENT_BYTES = 1024 * 1024;
+
+/** The envelope fields workgate uses. */
+export interface Envelope {
+  id: string;
+  source: string;
+  type: string;
+  subject?: string;
+  time?: string;
+  data: unknown;
+}
+
+type Mapping = { dto: new () => object; command: (data: any, ce: Envelope) => WorkOrderCommand };
+
+/** CloudEvent type -> the work-order command it carries. One table; `data` is the HTTP command body (+ `stepId`). */
+export const CLOUD_EVENT_COMMANDS: Record<string, Mapping> = {
+  'workgate.workorder.open': {
+    dto: OpenWorkOrderEventDto,
+    command: (d, ce) => ({ type: 'open', body: { jobType: d.jobType, inputs: d.inputs, ...(d.owner ? { owner: d.owner } : {}), source: ce.source, externalRef: ce.subject! } }),
+  },
+  'workgate.action.requested': { dto: RequestActionDto, command: (d) => ({ type: 'request-action', body: d }) },
+  'workgate.step.completed': { dto: CompleteStepEventDto, command: ({ stepId, ...body }) => ({ type: 'complete-step', stepId, body }) },
+  'workgate.step.blocked': { dto: BlockStepEventDto, command: ({ stepId, ...body }) => ({ type: 'block-step', stepId, body }) },
+  'workgate.workorder.close': { dto: CloseWorkOrderDto, command: (d) => ({ type: 'close', body: d }) },
+  'workgate.workorder.closure_reported': { dto: ReportClosureDto, command: (d) => ({ type: 'report-closure', body: d }) },
+  'workgate.workorder.reopen': { dto: ReopenWorkOrderDto, command: (d) => ({ type: 'reopen', body: d }) },
+};
+
+export type Parsed = { ok: true; envelope: Envelope; request: WorkOrderCommandRequest } | { ok: false; source?: string; id?: string; reasons: string[] };
+
+const fail = (reasons: string[], envelope?: Partial<Envelope>): Parsed => ({ ok: false, source: envelope?.source, id: envelope?.id, reasons });
+const describe = (p: FieldProblem) => (p.path ? `${p.path}: ${p.message}` : p.message);
+
+/** A structured-mode CloudEvent (already JSON-parsed) -> the command it carries, or every reason it is refused. */
+export function fromStructured(value: unknown, receivedAt: string): Parsed {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(['a CloudEvent must be a JSON object']);
+  const raw = value as Record<string, unknown>;
+  const envelope = { id: raw.id, source: raw.source, type: raw.type, subject: raw.subject, time: raw.time, data: raw.data } as Envelope;
+  const forbidden = forbiddenKeyProblems(raw);
+  if (forbidden.length) return fail(forbidden.map(describe), envelope);
+  const reasons: string[] = [];
+  if (raw.specversion !== '1.0') reasons.push('specversion must be "1.0"');
+  if (typeof raw.id !== 'string' || raw.id.length === 0) reasons.push('id is required');
+  if (typeof raw.source !== 'string' || raw.source.length === 0) reasons.push('source is required');
+  if (typeof raw.type !== 'string' || raw.type.length === 0) reasons.push('type is required');
+  if (raw.datacontenttype !== undefined && !/^application\/(.+\+)?json\b/.test(String(raw.datacontenttype))) reasons.push('datacontenttype must be JSON');
+  if (reasons.length) return fail(reasons, envelope);
+  try {
+    new CloudEvent({ ...raw }, true); // the SDK's own spec checks (attribute names and formats)
+  } catch (error) {
+    const errs = (error as { errors?: Array<{ instancePath?: string; message?: string }> }).errors;
+    return fail(errs?.length ? errs.map((e) => `${(e.instancePath ?? '').replace(/^\//, '') || 'event'}: ${e.message}`) : [(error as Error).message], envelope);
+  }
+  return toCommand(envelope, receivedAt);
+}
+
+/** A message from `workgate.events.<source>`: structured (JSON body) or binary (`ce-` headers, body = data). */
+export function fromNatsMessage(headers: Record<string, string>, body: Uint8Array, receivedAt: string): Parsed {
+  if (body.length > MAX_EVENT_BYTES) return fail([`the message is larger than ${MAX_EVENT_BYTES} bytes`]);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    return fail(['the message is not valid UTF-8']);
+  }
+  let parsed: unknown;
+  try {
+    parsed = text.length ? JSON.parse(text) : undefined;
+  } catch (error) {
+    return fail([`the body is not valid JSON: ${(error as Error).message}`]);
+  }
+  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+  if (lower['ce-specversion'] !== undefined) {
+    const structured: Record<string, unknown> = { data: parsed };
+    for (const [k, v] of Object.entries(lower)) if (k.startsWith('ce-')) structured[k.slice(3)] = v;
+    return fromStructured(structured, receivedAt);
+  }
+  return fromStructured(parsed, receivedAt);
+}
+
+function toCommand(envelope: Envelope, receivedAt: string): Parsed {
+  const mapping = CLOUD_EVENT_COMMANDS[envelope.type];
+  if (!mapping) return fail([`unknown CloudEvent type "${envelope.type}" (known: ${Object.keys(CLOUD_EVENT_COMMANDS).join(', ')})`], envelope);
+  if (typeof envelope.subject !== 'string' || envelope.subject.length === 0) {
+    return fail(['subject is required: it is the work order\'s externalRef within source'], envelope);
+  }
+  if (envelope.time !== undefined && (typeof envelope.time !== 'string' || Number.isNaN(Date.parse(envelope.time)))) return fail(['time must be an RFC 3339 time'], envelope);
+  const checked = validateDto(mapping.dto, envelope.data);
+  if (!checked.ok) return fail(checked.problems.map((p) => `data${p.path ? `.${p.path}` : ''}: ${p.message}`), envelope);
+  const command = mapping.command(JSON.parse(JSON.stringify(checked.value)), envelope);
+  return {
+    ok: true,
+    envelope,
+    request: {
+      address: { source: envelope.source, externalRef: envelope.subject },
+      command,
+      meta: {
+        commandId: deterministicUuid('cloudevent', envelope.source, envelope.id),
+        actor: `source:${envelope.source}`,
+        now: envelope.time ? new Date(envelope.time).toISOString() : receivedAt,
+        channel: envelope.source,
+      },
+    },
+  };
+}

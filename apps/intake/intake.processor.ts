@@ -1,0 +1,186 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { JsMsg, NatsConnection } from 'nats';
+import { Streams, WorkgateError, WorkOrderAnswer, WorkOrderCommandRequest } from '@workgate/contracts';
+import { WorkgateConfig } from '@workgate/config';
+import { createPool, recordDeadLetter } from '@workgate/event-store';
+import { describeForDeadLetter, NATS_CONNECTION, Outcome, RunningConsumer, runPullConsumer } from '@workgate/messaging';
+import { fromNatsMessage, fromStructured, Parsed } from './cloud-events';
+import { RejectionStore, sourceToken } from './rejections';
+import { WorkOrdersService } from './work-orders.service';
+
+/** Failures that may pass: the message is retried. Any other refusal is final and kept as a rejection. */
+const TRANSIENT = new Set(['unavailable', 'timeout', 'internal', 'version_conflict']);
+export const INTAKE_DURABLE = 'intake';
+
+export type IngestOutcome = { id: string; ok: true; answer: WorkOrderAnswer } | { id?: string; ok: false; reasons: string[]; rejectionId: string };
+
+/**
+ * The front door for work events: a durable JetStream consumer on WORK_EVENTS and the HTTP
+ * CloudEvents route share one pipeline. Each message is acked only after the ledger commit of what
+ * it caused, or after its rejection is recorded; within a batch, the events of one work order run
+ * in order and different work orders run concurrently.
+ */
+@Injectable()
+export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('intake');
+  private consumer?: RunningConsumer;
+  private readonly deadLetterPool;
+
+  constructor(
+    private readonly workOrders: WorkOrdersService,
+    private readonly rejections: RejectionStore,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(WorkgateConfig) config: WorkgateConfig,
+  ) {
+    this.deadLetterPool = createPool(config.DATABASE_URL, { role: config.WORKGATE_DB_ROLE || undefined, max: 2, applicationName: 'workgate-intake' });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.consumer = await runPullConsumer(this.nc, {
+      stream: Streams.workEvents.name,
+      durable: INTAKE_DURABLE,
+      filterSubject: 'workgate.events.>',
+      batch: 256,
+      handle: (messages) => this.handleBatch(messages),
+      deadLetter: (m, reason) => recordDeadLetter(this.deadLetterPool, { ...describeForDeadLetter(m, INTAKE_DURABLE), reason }),
+      log: (m) => this.logger.warn(m),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
+    await this.deadLetterPool.end();
+  }
+
+  private async handleBatch(messages: JsMsg[]): Promise<Outcome[]> {
+    const receivedAt = new Date().toISOString();
+    const outcomes: Outcome[] = new Array(messages.length);
+    const groups = new Map<string, Array<{ i: number; request: WorkOrderCommandRequest }>>();
+    await Promise.all(
+      messages.map(async (m, i) => {
+        const headers: Record<string, string> = {};
+        if (m.headers) for (const k of m.headers.keys()) headers[k] = m.headers.get(k);
+        const parsed = fromNatsMessage(headers, m.data, receivedAt);
+        if (!parsed.ok) {
+          outcomes[i] = await this.reject(parsed, 'nats', m.subject, headers, m.data, `${m.info.stream}:${m.seq}`, receivedAt);
+          return;
+        }
+        let id: string;
+        try {
+          id = this.workOrders.resolveId(parsed.request);
+        } catch (error) {
+          outcomes[i] = await this.reject({ ok: false, reasons: [(error as Error).message] }, 'nats', m.subject, headers, m.data, `${m.info.stream}:${m.seq}`, receivedAt);
+          return;
+        }
+        const group = groups.get(id) ?? [];
+        group.push({ i, request: parsed.request });
+        groups.set(id, group);
+      }),
+    );
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        let retryRest: string | undefined;
+        for (const { i, request } of group) {
+          // Keep a work order's events in order: once one must be retried, so must the ones after it.
+          if (retryRest) {
+            outcomes[i] = { kind: 'retry', reason: retryRest };
+            continue;
+          }
+          try {
+            await this.workOrders.execute(request);
+            outcomes[i] = { kind: 'ack' };
+          } catch (error) {
+            const e = error as WorkgateError;
+            if (TRANSIENT.has(e.code)) {
+              retryRest = `${e.code}: ${e.message}`;
+              outcomes[i] = { kind: 'retry', reason: retryRest };
+            } else {
+              const m = messages[i];
+              const headers: Record<string, string> = {};
+              if (m.headers) for (const k of m.headers.keys()) headers[k] = m.headers.get(k);
+              outcomes[i] = await this.reject(
+                { ok: false, source: request.address.source, reasons: [`${e.code ?? 'refused'}: ${e.message}`] },
+                'nats',
+                m.subject,
+                headers,
+                m.data,
+                `${m.info.stream}:${m.seq}`,
+                receivedAt,
+              );
+            }
+          }
+        }
+      }),
+    );
+    return outcomes;
+  }
+
+  private async reject(
+    parsed: Extract<Parsed, { ok: false }>,
+    channel: 'nats' | 'http',
+    subject: string,
+    headers: Record<string, string>,
+    raw: Uint8Array,
+    key: string,
+    receivedAt: string,
+  ): Promise<Outcome> {
+    const source = parsed.source ?? subject.split('.').slice(2).join('.');
+    try {
+      await this.rejections.keep({ channel, source, subject, receivedAt, headers, raw, reasons: parsed.reasons, key });
+      return { kind: 'ack' };
+    } catch (error) {
+      return { kind: 'retry', reason: `cannot keep the rejection: ${(error as Error).message}` };
+    }
+  }
+
+  /**
+   * POST /v1/events: structured or batch CloudEvents. Every event is validated first; if any is
+   * invalid, none is applied and every invalid one is kept as a rejection. Otherwise each is applied
+   * (in order per work order) and the answers come back once committed.
+   */
+  async ingest(body: unknown, raw: string, caller: string): Promise<IngestOutcome[]> {
+    const receivedAt = new Date().toISOString();
+    const items = Array.isArray(body) ? body : [body];
+    const parsed = items.map((item) => fromStructured(item, receivedAt));
+    if (parsed.some((p) => !p.ok)) {
+      const bytes = new TextEncoder().encode(raw);
+      return Promise.all(
+        parsed.map(async (p, index) => {
+          if (p.ok) return { id: p.envelope.id, ok: false as const, reasons: ['not applied: another event of this batch was refused'], rejectionId: '' };
+          const rejectionId = await this.rejections.keep({
+            channel: 'http',
+            source: p.source ?? 'unknown',
+            subject: `http:${sourceToken(p.source)}`,
+            receivedAt,
+            headers: {},
+            raw: bytes,
+            reasons: p.reasons,
+            key: `${caller}:${index}:${receivedAt}:${raw.length}`,
+          });
+          return { id: p.id, ok: false as const, reasons: p.reasons, rejectionId };
+        }),
+      );
+    }
+    const results: IngestOutcome[] = [];
+    for (const p of parsed as Array<Extract<Parsed, { ok: true }>>) {
+      try {
+        results.push({ id: p.envelope.id, ok: true, answer: await this.workOrders.execute(p.request) });
+      } catch (error) {
+        const e = error as WorkgateError;
+        if (TRANSIENT.has(e.code)) throw error;
+        const rejectionId = await this.rejections.keep({
+          channel: 'http',
+          source: p.envelope.source,
+          subject: `http:${sourceToken(p.envelope.source)}`,
+          receivedAt,
+          headers: {},
+          raw: new TextEncoder().encode(JSON.stringify(items[results.length])),
+          reasons: [`${e.code}: ${e.message}`],
+          key: `${p.envelope.source}:${p.envelope.id}`,
+        });
+        results.push({ id: p.envelope.id, ok: false, reasons: [`${e.code}: ${e.message}`], rejectionId });
+      }
+    }
+    return results;
+  }
+}

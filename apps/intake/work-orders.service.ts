@@ -1,0 +1,192 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AppendResult,
+  DecisionResult,
+  ExceptionCode,
+  ReadStreamResult,
+  RecordedEvent,
+  Subjects,
+  WorkflowDefinition,
+  WorkflowVersion,
+  WorkgateError,
+  WorkOrderAnswer,
+  WorkOrderCommandRequest,
+  workOrderStream,
+} from '@workgate/contracts';
+import {
+  answerOf,
+  CatalogEntry,
+  decideWorkOrder,
+  deterministicUuid,
+  evolveWorkOrder,
+  initialWorkOrderState,
+  OpenState,
+  WorkOrderEvent,
+  workOrderFacts,
+  WorkOrderState,
+} from '@workgate/domain';
+import { RpcClient } from '@workgate/messaging';
+import { parseDuration } from '@workgate/workflow';
+
+interface Cached {
+  state: WorkOrderState;
+  version: number;
+}
+
+const CACHE_LIMIT = 50_000;
+const CATALOG_TTL_MS = 10_000;
+const MAX_ATTEMPTS = 4;
+
+/** The id of the work order an integrator opened as `externalRef` within `source`. */
+export function workOrderIdFor(source: string, externalRef: string): string {
+  return deterministicUuid('workorder', source, externalRef);
+}
+
+export function toWorkOrderEvent(e: RecordedEvent): WorkOrderEvent {
+  return { type: e.type, eventId: e.eventId, data: e.data, metadata: e.metadata as WorkOrderEvent['metadata'], occurredAt: e.occurredAt };
+}
+
+/**
+ * Runs work-order commands: load the stream (cached with its version), decide, append with the
+ * expected version, answer after the ledger commit. A version conflict reloads and decides again;
+ * a retried command (same command id) answers as the first time and writes nothing.
+ */
+@Injectable()
+export class WorkOrdersService {
+  private readonly cache = new Map<string, Cached>();
+  private readonly definitions = new Map<string, WorkflowVersion>();
+  private catalogCache?: { at: number; codes: Map<string, CatalogEntry> };
+  private readonly locks = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly rpc: RpcClient) {}
+
+  /** Commands on one work order run one at a time in this instance (no needless conflicts). */
+  private serialized<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    this.locks.set(id, next);
+    void next.catch(() => undefined).finally(() => {
+      if (this.locks.get(id) === next) this.locks.delete(id);
+    });
+    return next;
+  }
+
+  resolveId(req: Pick<WorkOrderCommandRequest, 'address' | 'command'>): string {
+    const { address, command } = req;
+    if (command.type === 'open') return workOrderIdFor(command.body.source, command.body.externalRef);
+    if (address.workOrderId) return address.workOrderId;
+    if (address.source && address.externalRef) return workOrderIdFor(address.source, address.externalRef);
+    throw new WorkgateError('validation_failed', 'a work order is addressed by its id, or by source and externalRef');
+  }
+
+  execute(req: WorkOrderCommandRequest): Promise<WorkOrderAnswer> {
+    const id = this.resolveId(req);
+    return this.serialized(id, () => this.executeNow(id, req));
+  }
+
+  private async executeNow(id: string, req: WorkOrderCommandRequest): Promise<WorkOrderAnswer> {
+    // Opening a new work order needs no read: append with 'no_stream' and learn on a conflict.
+    let optimisticOpen = req.command.type === 'open' && !this.cache.has(id);
+    for (let attempt = 1; ; attempt++) {
+      const { state, version } = optimisticOpen ? { state: initialWorkOrderState(), version: 0 } : await this.load(id);
+      optimisticOpen = false;
+      const definition = await this.definitionFor(req, state);
+      const catalog = await this.catalog();
+      const policy = { jobType: definition.jobType, version: definition.version, sha256: definition.sha256 };
+      let decision: DecisionResult | undefined;
+      if (req.command.type === 'request-action' && state.status !== 'none' && state.status !== 'closed' && !state.handled.has(req.meta.commandId)) {
+        const b = req.command.body;
+        decision = await this.rpc.request<DecisionResult>(Subjects.policy.decide, {
+          jobType: policy.jobType,
+          version: policy.version,
+          action: { system: b.system, operation: b.operation, kind: b.kind, ...(b.objects ? { objects: b.objects } : {}), ...(b.stepId ? { stepId: b.stepId } : {}) },
+          facts: b.facts ?? {},
+          workOrder: workOrderFacts(state),
+        });
+      }
+      const events = decideWorkOrder(req.command, state, req.meta, {
+        workOrderId: id,
+        definition: definition.definition,
+        policy,
+        catalog,
+        durationMs: parseDuration,
+        decision,
+      });
+      if (events.length === 0) {
+        const s = state as OpenState;
+        return answerOf(s.handled.get(req.meta.commandId)!, s);
+      }
+      try {
+        const appended = await this.rpc.request<AppendResult>(Subjects.ledger.append, {
+          streamId: workOrderStream(id),
+          expectedVersion: version === 0 ? 'no_stream' : version,
+          events: events.map((e) => ({ eventId: e.eventId, type: e.type, data: e.data, metadata: e.metadata, occurredAt: e.occurredAt })),
+        });
+        const after = events.reduce(evolveWorkOrder, state) as OpenState;
+        this.remember(id, { state: after, version: appended.nextVersion });
+        return answerOf(events[events.length - 1], after);
+      } catch (error) {
+        this.cache.delete(id);
+        if ((error as WorkgateError).code !== 'version_conflict' || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** The work order's state and stream version (cached; read from the ledger when not). */
+  async load(id: string): Promise<Cached> {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    let state = initialWorkOrderState();
+    let version = 0;
+    for (;;) {
+      const page = await this.rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: workOrderStream(id), fromVersion: version + 1 });
+      for (const e of page.events) state = evolveWorkOrder(state, toWorkOrderEvent(e));
+      if (page.events.length === 0) break;
+      version = page.events[page.events.length - 1].streamVersion;
+      if (version >= page.version) break;
+    }
+    const loaded = { state, version };
+    if (version > 0) this.remember(id, loaded);
+    return loaded;
+  }
+
+  private remember(id: string, cached: Cached): void {
+    this.cache.delete(id);
+    this.cache.set(id, cached);
+    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+  }
+
+  /** The definition version a command is decided under: the current one to open, the work order's own afterwards. */
+  private async definitionFor(req: WorkOrderCommandRequest, state: WorkOrderState): Promise<WorkflowVersion> {
+    if (req.command.type === 'open' && state.status === 'none') {
+      return this.rpc.request<WorkflowVersion>(Subjects.policy.get, { jobType: req.command.body.jobType });
+    }
+    if (state.status === 'none') throw new WorkgateError('not_found', 'no such work order');
+    return this.definition(state.policy.jobType, state.policy.version);
+  }
+
+  async definition(jobType: string, version: number): Promise<WorkflowVersion> {
+    const key = `${jobType}@${version}`;
+    let found = this.definitions.get(key);
+    if (!found) {
+      found = await this.rpc.request<WorkflowVersion>(Subjects.policy.get, { jobType, version });
+      this.definitions.set(key, found); // versions never change
+    }
+    return found;
+  }
+
+  private async catalog(): Promise<Map<string, CatalogEntry>> {
+    if (!this.catalogCache || Date.now() - this.catalogCache.at > CATALOG_TTL_MS) {
+      const codes = await this.rpc.request<ExceptionCode[]>(Subjects.exceptions.listCodes, {});
+      this.catalogCache = { at: Date.now(), codes: new Map(codes.map((c) => [c.code, { owner: c.owner, sla: c.sla }])) };
+    }
+    return this.catalogCache.codes;
+  }
+
+  /** The state of an existing work order, or `not_found`. */
+  async existing(id: string): Promise<{ state: OpenState; definition: WorkflowDefinition }> {
+    const { state } = await this.load(id);
+    if (state.status === 'none') throw new WorkgateError('not_found', `no work order ${id}`);
+    return { state, definition: (await this.definition(state.policy.jobType, state.policy.version)).definition };
+  }
+}

@@ -1,0 +1,47 @@
+import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function join(path: string, key: string): string {
+  if (/^\d+$/.test(key)) return `${path}[${key}]`;
+  return path ? `${path}.${key}` : key;
+}
+
+export function flattenValidationErrors(errors: ValidationError[], path = '', out: FieldProblem[] = []): FieldProblem[] {
+  for (const e of errors) {
+    const here = join(path, e.property);
+    for (const [kind, message] of Object.entries(e.constraints ?? {})) {
+      out.push({ path: here, message: kind === 'whitelistValidation' ? `unknown key "${e.property}"` : message });
+    }
+    if (e.children?.length) flattenValidationErrors(e.children, here, out);
+  }
+  return out;
+}
+
+/** Problems for `__proto__`, `constructor` or `prototype` keys anywhere in a parsed value. */
+export function forbiddenKeyProblems(value: unknown, path = '', out: FieldProblem[] = []): FieldProblem[] {
+  if (value === null || typeof value !== 'object') return out;
+  for (const key of Object.keys(value)) {
+    const here = Array.isArray(value) ? `${path}[${key}]` : join(path, key);
+    if (FORBIDDEN_KEYS.has(key)) out.push({ path: here, message: `key "${key}" is not allowed` });
+    else forbiddenKeyProblems((value as Record<string, unknown>)[key], here, out);
+  }
+  return out;
+}
+
+/** Validates a plain value against a DTO class: unknown keys at any depth and prototype keys are problems. */
+export function validateDto<T extends object>(cls: ClassConstructor<T>, plain: unknown): { ok: true; value: T } | { ok: false; problems: FieldProblem[] } {
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) return { ok: false, problems: [{ path: '', message: 'must be a JSON object' }] };
+  const forbidden = forbiddenKeyProblems(plain);
+  if (forbidden.length) return { ok: false, problems: forbidden };
+  const instance = plainToInstance(cls, plain);
+  const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: false, value: false } });
+  if (errors.length) return { ok: false, problems: flattenValidationErrors(errors) };
+  return { ok: true, value: instance };
+}

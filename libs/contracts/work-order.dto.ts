@@ -1,0 +1,86 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsISO8601,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+
+/**
+ * Bodies of the work-order commands, shared by the HTTP routes and the CloudEvents `data`.
+ * Validated with whitelist + forbidNonWhitelisted: an unknown key at any depth is refused.
+ * `inputs` and `facts` are free-form maps by design (prototype keys are refused separately).
+ */
+export class EvidenceDto {
+  @IsString() @IsNotEmpty() @MaxLength(100) kind: string;
+  @IsString() @IsNotEmpty() @MaxLength(2000) ref: string;
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'sha256 must be 64 lowercase hex characters' }) sha256?: string;
+  @IsOptional() @IsBoolean() private?: boolean;
+  @IsOptional() @IsString() @MaxLength(2000) note?: string;
+}
+
+export class OpenWorkOrderDto {
+  @IsString() @Matches(/^[a-z0-9][a-z0-9-]*$/, { message: 'jobType must match [a-z0-9-]+' }) jobType: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) externalRef: string;
+  @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,199}$/, { message: 'source must be 1-200 letters, digits or _ . : / @ -' }) source: string;
+  @IsObject() inputs: Record<string, unknown>;
+  @IsOptional() @IsString() @IsNotEmpty() owner?: string;
+}
+
+export class RequestActionDto {
+  @IsString() @IsNotEmpty() @MaxLength(200) system: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) operation: string;
+  @IsIn(['read', 'write']) kind: 'read' | 'write';
+  @IsOptional() @IsObject() facts?: Record<string, unknown>;
+  @IsOptional() @IsArray() @IsString({ each: true }) @MaxLength(200, { each: true }) objects?: string[];
+  @IsOptional() @IsString() @IsNotEmpty() stepId?: string;
+}
+
+export class CompleteStepDto {
+  @IsArray() @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence: EvidenceDto[];
+  @IsOptional() @IsString() @MaxLength(4000) note?: string;
+}
+
+export class BlockStepDto {
+  @IsString() @IsNotEmpty() code: string;
+  @IsString() @IsNotEmpty() @MaxLength(4000) rationale: string;
+}
+
+export class CloseWorkOrderDto {
+  @IsString() @IsNotEmpty() @MaxLength(200) closureEvidenceId: string;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence: EvidenceDto[];
+}
+
+export class ReportClosureDto {
+  @IsOptional() @IsISO8601({ strict: true }) closedAt?: string;
+  @IsOptional() @IsString() @MaxLength(4000) note?: string;
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence?: EvidenceDto[];
+}
+
+export class ReopenWorkOrderDto {
+  @IsString() @IsNotEmpty() @MaxLength(4000) reason: string;
+}
+
+/** CloudEvent `data` of commands that name a step carry it as `stepId`. */
+export class CompleteStepEventDto extends CompleteStepDto {
+  @IsString() @IsNotEmpty() stepId: string;
+}
+
+export class BlockStepEventDto extends BlockStepDto {
+  @IsString() @IsNotEmpty() stepId: string;
+}
+
+/** An `open` CloudEvent takes source and externalRef from the envelope (`source`, `subject`). */
+export class OpenWorkOrderEventDto {
+  @IsString() @Matches(/^[a-z0-9][a-z0-9-]*$/, { message: 'jobType must match [a-z0-9-]+' }) jobType: string;
+  @IsObject() inputs: Record<string, unknown>;
+  @IsOptional() @IsString() @IsNotEmpty() owner?: string;
+}
