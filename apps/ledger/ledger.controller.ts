@@ -8,6 +8,7 @@ import {
   ReadAllResult,
   ReadStreamRequest,
   ReadStreamResult,
+  RecordedEvent,
   Subjects,
   VerifyResult,
   WorkgateError,
@@ -48,6 +49,13 @@ export class LedgerController {
       if (value !== undefined && Number.isNaN(Date.parse(value))) throw new WorkgateError('validation_failed', `${name} must be an RFC 3339 time`);
     }
     return this.store.reader.query(req.types, req);
+  }
+
+  @MessagePattern(Subjects.ledger.getEvent)
+  async getEvent(@Payload() req: { eventId: string }): Promise<RecordedEvent> {
+    const event = typeof req?.eventId === 'string' ? await this.store.reader.getEvent(req.eventId) : undefined;
+    if (!event) throw new WorkgateError('not_found', 'no ledger event has that id');
+    return event;
   }
 
   @MessagePattern(Subjects.ledger.head)
