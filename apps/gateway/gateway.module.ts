@@ -1,18 +1,31 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { healthController, ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { GatewayDatabase } from './gateway-database';
 import { HealthController } from './health.controller';
+import { AuthGuard, principalsProvider, rateLimitModule } from './http';
 import { HttpMetrics, MetricsController } from './metrics';
+import { IntakeController } from './routes/intake.controller';
+import { WorkflowsController } from './routes/workflows.controller';
+import { WorkOrdersController } from './routes/work-orders.controller';
 
 @Module({})
 export class GatewayModule implements NestModule {
   static register(ctx: ServiceContext): DynamicModule {
+    const rateLimit = rateLimitModule(ctx.config.WORKGATE_RATE_LIMIT_PER_MINUTE);
     return {
       module: GatewayModule,
-      imports: [ServiceCoreModule.forService(ctx), TerminusModule.forRoot({ logger: false })],
-      controllers: [HealthController, MetricsController, healthController('gateway')],
-      providers: [GatewayDatabase, HttpMetrics],
+      imports: [ServiceCoreModule.forService(ctx), TerminusModule.forRoot({ logger: false }), rateLimit.module],
+      controllers: [HealthController, MetricsController, healthController('gateway'), WorkflowsController, WorkOrdersController, IntakeController],
+      providers: [
+        GatewayDatabase,
+        HttpMetrics,
+        principalsProvider(ctx.config.WORKGATE_PRINCIPALS),
+        // Rate limit first, so key guessing is throttled too; then authentication and roles.
+        { provide: APP_GUARD, useClass: rateLimit.guard },
+        { provide: APP_GUARD, useClass: AuthGuard },
+      ],
     };
   }
 

@@ -5,11 +5,13 @@ import { NatsConnection } from 'nats';
 import { HealthReply, SERVICES, Subjects } from '@workgate/contracts';
 import { NATS_CONNECTION, RpcClient } from '@workgate/messaging';
 import { GatewayDatabase } from './gateway-database';
+import { Public } from './http';
 
 const SERVICE_TIMEOUT_MS = 1500;
 
 /** Readiness: NATS, Postgres and every service answering on its health subject. 503 when any is down. */
 @ApiTags('operations')
+@Public()
 @Controller()
 export class HealthController {
   constructor(

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Injectable, NestMiddleware } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
+import { Public } from './http';
 import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
 
 let defaultsCollected = false;
@@ -41,6 +42,7 @@ export class HttpMetrics implements NestMiddleware {
   }
 }
 
+@Public()
 @Controller()
 export class MetricsController {
   @Get('metrics')

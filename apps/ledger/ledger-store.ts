@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { Pool } from 'pg';
 import { LedgerHead } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
-import { CommittedEvent, createPool, LedgerReader, LedgerWriter } from '@workgate/event-store';
+import { CommittedEvent, createPool, LedgerReader, LedgerWriter, ProjectionRunner } from '@workgate/event-store';
+import { workOrdersProjection } from './views/work-orders.projection';
 
 type HeadListener = (head: LedgerHead, events: CommittedEvent[]) => void;
 type ActiveListener = (active: boolean) => void;
@@ -14,6 +15,8 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
   readonly pool: Pool;
   readonly reader: LedgerReader;
   readonly writer: LedgerWriter;
+  /** Views fed from the log; they run on the active writer and are woken by its commits. */
+  readonly projections: ProjectionRunner;
   private readonly headListeners: HeadListener[] = [];
   private readonly activeListeners: ActiveListener[] = [];
 
@@ -21,10 +24,16 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
     const role = config.WORKGATE_DB_ROLE || undefined;
     this.pool = createPool(config.DATABASE_URL, { role, max: 4, applicationName: 'workgate-ledger' });
     this.reader = new LedgerReader(this.pool);
+    this.projections = new ProjectionRunner(this.pool, [workOrdersProjection], { log: (m) => this.logger.warn(m) });
     this.writer = new LedgerWriter(config.DATABASE_URL, {
       role,
-      onCommitted: (head, events) => this.headListeners.forEach((l) => l(head, events)),
+      onCommitted: (head, events) => {
+        this.projections.wake();
+        this.headListeners.forEach((l) => l(head, events));
+      },
       onActiveChange: (active) => {
+        if (active) this.projections.start();
+        else void this.projections.stop();
         this.logger.log(active ? 'this instance is the ledger writer' : 'this instance is not the ledger writer (standby)');
         this.activeListeners.forEach((l) => l(active));
       },
@@ -46,6 +55,7 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.projections.stop();
     await this.writer.stop();
     await this.pool.end();
   }

@@ -17,6 +17,7 @@ import { verifyLedger } from '@workgate/event-store';
 import { SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { LedgerRelay } from './ledger-relay';
 import { LedgerStore } from './ledger-store';
+import { listWorkOrders, WorkOrderListQuery } from './views/work-orders.projection';
 
 /** Reads, verification and health: any ledger instance (writer or standby) serves these. */
 @Controller()
@@ -56,6 +57,11 @@ export class LedgerController {
     const event = typeof req?.eventId === 'string' ? await this.store.reader.getEvent(req.eventId) : undefined;
     if (!event) throw new WorkgateError('not_found', 'no ledger event has that id');
     return event;
+  }
+
+  @MessagePattern(Subjects.ledger.listWorkOrders)
+  listWorkOrders(@Payload() req: WorkOrderListQuery) {
+    return listWorkOrders(this.store.pool, req ?? {});
   }
 
   @MessagePattern(Subjects.ledger.head)

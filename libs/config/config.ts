@@ -49,6 +49,12 @@ export class WorkgateConfig {
   })
   LOG_LEVEL = 'info';
 
+  /** HTTP requests per minute per principal (per gateway process); over it: 429. */
+  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @IsInt({ message: 'WORKGATE_RATE_LIMIT_PER_MINUTE must be an integer' })
+  @Min(1, { message: 'WORKGATE_RATE_LIMIT_PER_MINUTE must be at least 1' })
+  WORKGATE_RATE_LIMIT_PER_MINUTE = 6000;
+
   /** Request/reply time-out between services, in milliseconds. */
   @Transform(({ value }) => (value === undefined ? value : Number(value)))
   @IsInt({ message: 'WORKGATE_RPC_TIMEOUT_MS must be an integer' })

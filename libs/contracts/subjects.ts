@@ -14,6 +14,7 @@ export const Subjects = {
     head: 'workgate.ledger.head',
     query: 'workgate.ledger.query',
     getEvent: 'workgate.ledger.get-event',
+    listWorkOrders: 'workgate.ledger.list-work-orders',
   },
   intake: {
     command: 'workgate.intake.command',

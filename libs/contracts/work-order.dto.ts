@@ -54,9 +54,10 @@ export class BlockStepDto {
   @IsString() @IsNotEmpty() @MaxLength(4000) rationale: string;
 }
 
+/** Missing closure evidence is the domain's refusal (`closure_evidence_required`), not a shape error. */
 export class CloseWorkOrderDto {
-  @IsString() @IsNotEmpty() @MaxLength(200) closureEvidenceId: string;
-  @IsArray() @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence: EvidenceDto[];
+  @IsOptional() @IsString() @MaxLength(200) closureEvidenceId: string;
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence: EvidenceDto[];
 }
 
 export class ReportClosureDto {

@@ -7,3 +7,4 @@ export * from './ledger-reader';
 export * from './verify';
 export { MIGRATIONS } from './migrations';
 export * from './dead-letters';
+export * from './projection-runner';

@@ -210,8 +210,9 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
     }
     case 'close': {
       if (state.status === 'closed') throw refuse('work_order_closed', `work order ${state.id} is already closed`);
-      const { closureEvidenceId, evidence } = command.body;
-      const missing = missingKinds(def.closure?.evidence, evidence ?? []);
+      const closureEvidenceId = command.body.closureEvidenceId ?? '';
+      const evidence = command.body.evidence ?? [];
+      const missing = missingKinds(def.closure?.evidence, evidence);
       if (isEmpty(closureEvidenceId) || missing.length) {
         const details = [...(isEmpty(closureEvidenceId) ? [{ field: 'closureEvidenceId', message: 'is required' }] : []), ...missing.map((kind) => ({ kind, message: 'evidence of this kind is required' }))];
         throw refuse('closure_evidence_required', `closing ${state.id} needs ${isEmpty(closureEvidenceId) ? 'a closureEvidenceId' : ''}${isEmpty(closureEvidenceId) && missing.length ? ' and ' : ''}${missing.length ? `evidence of kind ${missing.join(', ')}` : ''}`, details);

@@ -1,5 +1,6 @@
 import { LedgerEvents1763800000000 } from './1763800000000-ledger-events';
 import { LedgerTypeIndex1763800000001 } from './1763800000001-ledger-type-index';
+import { WorkOrdersView1763800000002 } from './1763800000002-work-orders-view';
 
 /** Every migration, in order. Schema changes only ever go through these. */
-export const MIGRATIONS = [LedgerEvents1763800000000, LedgerTypeIndex1763800000001];
+export const MIGRATIONS = [LedgerEvents1763800000000, LedgerTypeIndex1763800000001, WorkOrdersView1763800000002];

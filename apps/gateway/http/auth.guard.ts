@@ -1,0 +1,87 @@
+import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable, Provider, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { WorkgateError } from '@workgate/contracts';
+import { loadPrincipals, Principal, PrincipalDirectory, Role } from './principals';
+
+/** Provider token of the PrincipalDirectory (tests inject their own). */
+export const PRINCIPALS = Symbol('workgate:principals');
+
+/** Provides PRINCIPALS from the principals file at `path` (WORKGATE_PRINCIPALS), read once at boot. */
+export function principalsProvider(path: string): Provider {
+  return { provide: PRINCIPALS, useFactory: () => loadPrincipals(path) };
+}
+
+const IS_PUBLIC = 'workgate:public';
+const ROLES_KEY = 'workgate:roles';
+
+/** The route needs no API key (a valid key, when sent, still sets the principal). */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+
+/** The route needs a principal holding at least one of these roles. */
+export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+
+export type RequestWithPrincipal = Request & { principal?: Principal };
+
+const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
+
+/** The API key of `Authorization: Bearer <key>`, or undefined. */
+export function bearerKey(req: { headers: Record<string, string | string[] | undefined> }): string | undefined {
+  const header = req.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  return BEARER.exec(header)?.[1];
+}
+
+const resolved = new WeakMap<object, Principal | null>();
+
+/**
+ * The principal of the request's API key (undefined when none or unknown), resolved once per
+ * request whichever guard asks first, so neither guard depends on the other's order.
+ */
+export function principalOf(req: object & { headers: Record<string, string | string[] | undefined> }, directory: PrincipalDirectory): Principal | undefined {
+  if (resolved.has(req)) return resolved.get(req) ?? undefined;
+  const key = bearerKey(req);
+  const principal = key === undefined ? undefined : directory.byApiKey(key);
+  resolved.set(req, principal ?? null);
+  return principal;
+}
+
+/**
+ * Global guard of the HTTP edge: `@Public()` routes are open; every other route needs a valid
+ * API key (401 otherwise), and with `@Roles(...)` one of those roles (403 otherwise). Only
+ * HTTP is guarded: the gateway's NATS handlers pass.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(PRINCIPALS) private readonly principals: PrincipalDirectory,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
+    const targets = [context.getHandler(), context.getClass()];
+    const principal = principalOf(req, this.principals);
+    if (principal) req.principal = principal;
+
+    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets)) return true;
+
+    if (!principal) {
+      throw bearerKey(req) === undefined
+        ? new WorkgateError('unauthorized', 'an API key is required: send Authorization: Bearer <api key>')
+        : new WorkgateError('unauthorized', 'the API key is not known');
+    }
+
+    const needed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (needed && needed.length > 0 && !needed.some((role) => principal.roles.includes(role))) {
+      throw new WorkgateError('forbidden', `this route needs one of the roles: ${needed.join(', ')}`);
+    }
+    return true;
+  }
+}
+
+/** The principal the AuthGuard attached (undefined only on a `@Public()` route called without a key). */
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): Principal | undefined => ctx.switchToHttp().getRequest<RequestWithPrincipal>().principal,
+);

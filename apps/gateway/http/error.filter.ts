@@ -1,0 +1,143 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Observable, throwError } from 'rxjs';
+import { ErrorCodes, WorkgateError } from '@workgate/contracts';
+
+/** The one error body of the HTTP API (SPEC section 3). */
+export interface ErrorBody {
+  error: string;
+  message: string;
+  details?: unknown[];
+}
+
+export interface HttpErrorAnswer {
+  status: number;
+  body: ErrorBody;
+  /** Set when the error is not the client's doing: the filter logs it, the body never repeats it. */
+  unexpected?: unknown;
+}
+
+const INTERNAL: ErrorBody = { error: 'internal', message: 'internal error' };
+
+/** Body-parser (http-errors) `type` values and the code each means. */
+const BODY_ERROR_TYPES: Record<string, string> = {
+  'entity.parse.failed': 'malformed_json',
+  'entity.too.large': 'payload_too_large',
+  'charset.unsupported': 'unsupported_media_type',
+  'encoding.unsupported': 'unsupported_media_type',
+};
+
+/** Codes for HTTP statuses that Nest, Express or a library answer with on their own. */
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'route_not_found',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'validation_failed',
+  429: 'rate_limited',
+  503: 'unavailable',
+  504: 'timeout',
+};
+
+const JSON_SYNTAX = /JSON|Unexpected (token|end|non-whitespace)/;
+
+function statusOf(code: string): number | undefined {
+  return Object.prototype.hasOwnProperty.call(ErrorCodes, code) ? (ErrorCodes as Record<string, number>)[code] : undefined;
+}
+
+/** snake_case name of an HTTP status (405 -> method_not_allowed), for statuses without a code of their own. */
+function statusName(status: number): string {
+  const name = (HttpStatus as unknown as Record<number, string | undefined>)[status];
+  return name ? name.toLowerCase() : status >= 500 ? 'internal' : 'bad_request';
+}
+
+function fromStatus(status: number, message: string, details?: unknown[], unexpected?: unknown): HttpErrorAnswer {
+  if (status >= 500 && status !== 503 && status !== 504) return { status: 500, body: INTERNAL, unexpected };
+  if (status < 400 || status > 599) return { status: 500, body: INTERNAL, unexpected };
+  const body: ErrorBody = { error: STATUS_CODES[status] ?? statusName(status), message };
+  if (details !== undefined && details.length > 0) body.details = details;
+  return { status, body };
+}
+
+/**
+ * Maps anything thrown while answering an HTTP request to a status and the error body. The one
+ * place that knows HTTP statuses: WorkgateError codes through ErrorCodes, Nest HttpExceptions and
+ * body-parser errors by status and type, anything else to a 500 that never repeats the original.
+ */
+export function toHttpError(exception: unknown): HttpErrorAnswer {
+  if (exception instanceof WorkgateError) {
+    const status = statusOf(exception.code);
+    if (status === undefined || exception.code === 'internal' || (status >= 500 && status !== 503 && status !== 504)) {
+      return { status: 500, body: INTERNAL, unexpected: exception };
+    }
+    const body: ErrorBody = { error: exception.code, message: exception.message };
+    if (exception.details !== undefined) body.details = exception.details;
+    return { status, body };
+  }
+
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    if (status === 400 && Array.isArray(raw)) {
+      // A ValidationPipe without our exception factory: a list of messages.
+      const details = raw.map((message) => ({ path: '', message: String(message) }));
+      return { status: 422, body: { error: 'validation_failed', message: String(raw[0] ?? 'validation failed'), details } };
+    }
+    const message = typeof raw === 'string' ? raw : exception.message;
+    if (status === 400 && JSON_SYNTAX.test(message)) {
+      // Nest turns body-parser's SyntaxError into a BadRequestException with the parser's message.
+      return { status: 400, body: { error: 'malformed_json', message: `the request body is not valid JSON: ${message}` } };
+    }
+    // A response object of another shape (e.g. the health check's report) travels as details.
+    const standard =
+      typeof response === 'string' || Object.keys(response).every((k) => k === 'statusCode' || k === 'message' || k === 'error');
+    return fromStatus(status, message, standard ? undefined : [response], exception);
+  }
+
+  if (exception instanceof Error || (typeof exception === 'object' && exception !== null)) {
+    // body-parser and other http-errors: plain errors with status/statusCode, type and expose.
+    const err = exception as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown; message?: unknown };
+    const status = typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : undefined;
+    if (status !== undefined && status >= 400 && status < 500) {
+      const message = err.expose !== false && typeof err.message === 'string' ? err.message : statusName(status).replace(/_/g, ' ');
+      const code = typeof err.type === 'string' ? BODY_ERROR_TYPES[err.type] : undefined;
+      if (code === 'malformed_json' || (code === undefined && status === 400 && exception instanceof SyntaxError)) {
+        return { status: 400, body: { error: 'malformed_json', message: `the request body is not valid JSON: ${message}` } };
+      }
+      if (code !== undefined) return { status: statusOf(code) ?? status, body: { error: code, message } };
+      return fromStatus(status, message);
+    }
+  }
+
+  return { status: 500, body: INTERNAL, unexpected: exception };
+}
+
+/**
+ * The gateway's one exception filter. HTTP errors answer in the error body of SPEC section 3; an
+ * RPC error (the gateway's NATS side) is handed on unchanged, as PassThroughRpcFilter does.
+ */
+@Catch()
+export class GatewayErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
+    if (host.getType() !== 'http') return throwError(() => exception);
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    const req = http.getRequest<Request>();
+    const { status, body, unexpected } = toHttpError(exception);
+    if (status === 500 || unexpected !== undefined) {
+      const stack = unexpected instanceof Error ? unexpected.stack : String(unexpected);
+      this.logger.error(`${req?.method} ${req?.originalUrl ?? req?.url} failed: answered ${status}`, stack);
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="workgate"');
+    res.status(status).json(body);
+  }
+}

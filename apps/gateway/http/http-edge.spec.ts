@@ -1,0 +1,484 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Body, Controller, Get, HttpCode, Logger, Post } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { Type } from 'class-transformer';
+import { IsArray, IsBoolean, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { lastValueFrom, of } from 'rxjs';
+import { ErrorCodes, WorkgateError } from '@workgate/contracts';
+import {
+  AuthGuard,
+  BODY_LIMIT_BYTES,
+  bodyProblems,
+  CurrentPrincipal,
+  GatewayErrorFilter,
+  installBodyParsers,
+  loadPrincipals,
+  Principal,
+  PRINCIPALS,
+  PrincipalDirectory,
+  Public,
+  rateLimitModule,
+  rateLimitPerMinute,
+  Roles,
+  sha256Hex,
+  toHttpError,
+  validationPipe,
+} from './index';
+
+class InputsDto {
+  @IsBoolean()
+  orderPaid: boolean;
+}
+
+class EvidenceDto {
+  @IsString()
+  kind: string;
+
+  @IsOptional()
+  @IsString()
+  ref?: string;
+}
+
+class StepDto {
+  @IsString()
+  step: string;
+
+  @IsObject()
+  @ValidateNested()
+  @Type(() => InputsDto)
+  inputs: InputsDto;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => EvidenceDto)
+  evidence: EvidenceDto[];
+}
+
+@Controller('t')
+class ThrowawayController {
+  @Public()
+  @Get('public')
+  open(@CurrentPrincipal() principal?: Principal) {
+    return { ok: true, principal: principal?.id ?? null };
+  }
+
+  @Get('any')
+  any(@CurrentPrincipal() principal: Principal) {
+    return { principal: principal.id };
+  }
+
+  @Roles('operator')
+  @Post('steps')
+  @HttpCode(200)
+  step(@Body() body: StepDto, @CurrentPrincipal() principal: Principal) {
+    return {
+      principal: principal.id,
+      isDto: body instanceof StepDto,
+      nested: body.inputs instanceof InputsDto && body.evidence.every((e) => e instanceof EvidenceDto),
+      body,
+    };
+  }
+
+  @Get('conflict')
+  conflict() {
+    throw new WorkgateError('version_conflict', 'stream workorder-1 is at version 3, not 2', [{ expected: 2, actual: 3 }]);
+  }
+
+  @Get('crash')
+  crash() {
+    throw new Error('secret postgres://u:hunter2@x');
+  }
+}
+
+interface Keys {
+  operator: string;
+  analyst: string;
+  burst: string;
+  other: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = (res: Response): Promise<any> => res.json();
+
+function newKey(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+async function startApp(directory: PrincipalDirectory, limitPerMinute: number): Promise<{ app: NestExpressApplication; url: string }> {
+  const rateLimit = rateLimitModule(limitPerMinute);
+  const moduleRef = await Test.createTestingModule({
+    imports: [rateLimit.module],
+    controllers: [ThrowawayController],
+    providers: [
+      { provide: PRINCIPALS, useValue: directory },
+      { provide: APP_GUARD, useClass: rateLimit.guard },
+      { provide: APP_GUARD, useClass: AuthGuard },
+    ],
+  }).compile();
+  // bodyParser: false, so that installBodyParsers is the only parser.
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+  installBodyParsers(app);
+  app.useGlobalPipes(validationPipe);
+  app.useGlobalFilters(new GatewayErrorFilter());
+  await app.listen(0, '127.0.0.1');
+  return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
+}
+
+describe('HTTP edge', () => {
+  let dir: string;
+  let keys: Keys;
+  let directory: PrincipalDirectory;
+  let app: NestExpressApplication;
+  let url: string;
+  let limited: { app: NestExpressApplication; url: string };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'workgate-http-'));
+    keys = { operator: newKey(), analyst: newKey(), burst: newKey(), other: newKey() };
+    const yaml = [
+      'principals:',
+      `  - id: ops-1`,
+      `    roles: [operator, approver]`,
+      `    apiKeySha256: ${sha256Hex(keys.operator)}`,
+      `  - id: analyst-1`,
+      `    roles: [analyst]`,
+      `    apiKeySha256: ${sha256Hex(keys.analyst)}`,
+      `  - id: burst-1`,
+      `    roles: [integrator]`,
+      `    apiKeySha256: ${sha256Hex(keys.burst)}`,
+      `  - id: other-1`,
+      `    roles: [integrator]`,
+      `    apiKeySha256: ${sha256Hex(keys.other)}`,
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'principals.yaml'), yaml);
+    directory = loadPrincipals(join(dir, 'principals.yaml'));
+    ({ app, url } = await startApp(directory, 10_000));
+    limited = await startApp(directory, 5);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await limited?.app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const get = (path: string, key?: string, base = url) =>
+    fetch(`${base}${path}`, { headers: key === undefined ? {} : { authorization: `Bearer ${key}` } });
+
+  const post = (path: string, body: string, key?: string, contentType = 'application/json') =>
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': contentType, ...(key === undefined ? {} : { authorization: `Bearer ${key}` }) },
+      body,
+    });
+
+  const validStep = { step: 'pay', inputs: { orderPaid: true }, evidence: [{ kind: 'receipt', ref: 'r-1' }] };
+
+  describe('principals file', () => {
+    it('loads principals and finds them only by the exact key', () => {
+      expect(directory.size).toBe(4);
+      expect(directory.byApiKey(keys.operator)).toEqual({ id: 'ops-1', roles: ['operator', 'approver'] });
+      expect(directory.byApiKey(keys.analyst)?.id).toBe('analyst-1');
+      expect(directory.byApiKey(`${keys.operator}x`)).toBeUndefined();
+      expect(directory.byApiKey(sha256Hex(keys.operator))).toBeUndefined();
+      expect(directory.byApiKey('')).toBeUndefined();
+    });
+
+    it('treats a missing file as no principals', () => {
+      const none = loadPrincipals(join(dir, 'does-not-exist.yaml'));
+      expect(none.size).toBe(0);
+      expect(none.byApiKey(keys.operator)).toBeUndefined();
+    });
+
+    it('lists every problem of an invalid file at once, naming the file', () => {
+      const path = join(dir, 'bad.yaml');
+      const hash = sha256Hex(newKey());
+      writeFileSync(
+        path,
+        [
+          'principals:',
+          '  - id: a',
+          '    roles: [operator, superuser]',
+          `    apiKeySha256: ${hash}`,
+          '  - id: b',
+          '    roles: [analyst]',
+          `    apiKeySha256: ${hash.toUpperCase()}`,
+          '  - id: a',
+          '    roles: [admin]',
+          `    apiKeySha256: ${sha256Hex(newKey())}`,
+          '    password: hunter2',
+          '  - id: c',
+          '    roles: [admin]',
+          `    apiKeySha256: ${hash}`,
+          'extra: 1',
+          '',
+        ].join('\n'),
+      );
+      let error: Error | undefined;
+      try {
+        loadPrincipals(path);
+      } catch (e) {
+        error = e as Error;
+      }
+      expect(error).toBeDefined();
+      const lines = error!.message.split('\n');
+      expect(lines[0]).toBe(`invalid principals file ${path}:`);
+      expect(lines.slice(1)).toEqual([
+        '  - unknown key "extra" (expected only "principals")',
+        '  - principals[0].roles[1]: unknown role "superuser" (roles: integrator, operator, approver, analyst, ops-lead, admin)',
+        '  - principals[1].apiKeySha256: must be the sha256 of the API key as 64 lowercase hex digits',
+        '  - principals[2]: unknown key "password" (expected id, roles, apiKeySha256)',
+        '  - principals[2].id: duplicate id "a" (also principals[0])',
+        '  - principals[3].apiKeySha256: the same key hash as principals[0] (every principal needs its own key)',
+      ]);
+    });
+
+    it('refuses a file that is not YAML or not a mapping', () => {
+      const path = join(dir, 'broken.yaml');
+      writeFileSync(path, 'principals: [\n');
+      expect(() => loadPrincipals(path)).toThrow(`invalid principals file ${path}:\n  - YAML:`);
+      writeFileSync(path, '');
+      expect(() => loadPrincipals(path)).toThrow(`invalid principals file ${path}:\n  - the file must be a mapping with a "principals" list`);
+      writeFileSync(path, 'principals: {}\n');
+      expect(() => loadPrincipals(path)).toThrow('"principals" must be a list');
+    });
+  });
+
+  describe('authentication and roles', () => {
+    it('lets anyone call a @Public() route, and still names a principal that sent a key', async () => {
+      const res = await get('/t/public');
+      expect(res.status).toBe(200);
+      expect(await json(res)).toEqual({ ok: true, principal: null });
+      expect(await json(await get('/t/public', keys.analyst))).toEqual({ ok: true, principal: 'analyst-1' });
+    });
+
+    it('answers 401 unauthorized without a key and with an unknown key', async () => {
+      const none = await get('/t/any');
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toBe('Bearer realm="workgate"');
+      expect(await json(none)).toEqual({ error: 'unauthorized', message: 'an API key is required: send Authorization: Bearer <api key>' });
+
+      const wrong = await get('/t/any', newKey());
+      expect(wrong.status).toBe(401);
+      expect(await json(wrong)).toEqual({ error: 'unauthorized', message: 'the API key is not known' });
+
+      const basic = await fetch(`${url}/t/any`, { headers: { authorization: `Basic ${keys.operator}` } });
+      expect(basic.status).toBe(401);
+      expect((await json(basic)).error).toBe('unauthorized');
+    });
+
+    it('lets any principal call a route without @Roles', async () => {
+      const res = await get('/t/any', keys.analyst);
+      expect(res.status).toBe(200);
+      expect(await json(res)).toEqual({ principal: 'analyst-1' });
+    });
+
+    it('answers 403 forbidden when the principal lacks the role, 200 with it', async () => {
+      const forbidden = await post('/t/steps', JSON.stringify(validStep), keys.analyst);
+      expect(forbidden.status).toBe(403);
+      expect(await json(forbidden)).toEqual({ error: 'forbidden', message: 'this route needs one of the roles: operator' });
+
+      const noKey = await post('/t/steps', JSON.stringify(validStep));
+      expect(noKey.status).toBe(401);
+
+      const ok = await post('/t/steps', JSON.stringify(validStep), keys.operator);
+      expect(ok.status).toBe(200);
+      expect(await json(ok)).toEqual({ principal: 'ops-1', isDto: true, nested: true, body: validStep });
+    });
+  });
+
+  describe('bodies', () => {
+    it('parses application/cloudevents+json and other +json types', async () => {
+      for (const type of ['application/cloudevents+json', 'application/vnd.workgate+json', 'application/json; charset=utf-8']) {
+        const res = await post('/t/steps', JSON.stringify(validStep), keys.operator, type);
+        expect(res.status).toBe(200);
+      }
+    });
+
+    it('answers 400 malformed_json for a body that is not JSON', async () => {
+      const res = await post('/t/steps', '{"step": "pay",', keys.operator);
+      expect(res.status).toBe(400);
+      const body = await json(res);
+      expect(body.error).toBe('malformed_json');
+      expect(body.message).toMatch(/^the request body is not valid JSON: /);
+      expect(Object.keys(body).sort()).toEqual(['error', 'message']);
+
+      const scalar = await post('/t/steps', '"just a string"', keys.operator);
+      expect(scalar.status).toBe(400);
+      expect((await json(scalar)).error).toBe('malformed_json');
+    });
+
+    it('answers 415 unsupported_media_type for a JSON body in an unsupported charset', async () => {
+      const res = await post('/t/steps', JSON.stringify(validStep), keys.operator, 'application/json; charset=latin1');
+      expect(res.status).toBe(415);
+      expect(await json(res)).toEqual({ error: 'unsupported_media_type', message: 'unsupported charset "LATIN1"' });
+    });
+
+    it('answers 422 validation_failed with the path of every problem', async () => {
+      const res = await post(
+        '/t/steps',
+        JSON.stringify({ step: 5, inputs: { orderPaid: 'yes', extra: 1 }, evidence: [{ kind: 'receipt' }, { kind: 3, x: true }], bogus: true }),
+        keys.operator,
+      );
+      expect(res.status).toBe(422);
+      const body = await json(res);
+      expect(body.error).toBe('validation_failed');
+      expect(body.message).toBe('bogus: unknown key "bogus" (and 5 more)');
+      expect(body.details).toHaveLength(6);
+      expect(body.details).toEqual(
+        expect.arrayContaining([
+          { path: 'step', message: 'step must be a string' },
+          { path: 'bogus', message: 'unknown key "bogus"' },
+          { path: 'inputs.orderPaid', message: 'orderPaid must be a boolean value' },
+          { path: 'inputs.extra', message: 'unknown key "extra"' },
+          { path: 'evidence[1].kind', message: 'kind must be a string' },
+          { path: 'evidence[1].x', message: 'unknown key "x"' },
+        ]),
+      );
+    });
+
+    it('answers 422 for a missing body and for a non-object where a nested object belongs', async () => {
+      const empty = await fetch(`${url}/t/steps`, { method: 'POST', headers: { authorization: `Bearer ${keys.operator}` } });
+      expect(empty.status).toBe(422);
+      expect((await json(empty)).details).toEqual(expect.arrayContaining([{ path: 'step', message: 'step must be a string' }]));
+
+      const wrong = await post('/t/steps', JSON.stringify({ ...validStep, inputs: 'x', evidence: {} }), keys.operator);
+      expect(wrong.status).toBe(422);
+      const body = await json(wrong);
+      expect(body.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['inputs', 'evidence']));
+    });
+
+    it('refuses __proto__, constructor and prototype keys at any depth, and Object.prototype stays clean', async () => {
+      const proto = await post('/t/steps', '{"__proto__": {"polluted": 1}}', keys.operator);
+      expect(proto.status).toBe(422);
+      expect(await json(proto)).toEqual({
+        error: 'validation_failed',
+        message: '__proto__: key "__proto__" is not allowed',
+        details: [{ path: '__proto__', message: 'key "__proto__" is not allowed' }],
+      });
+
+      const ctor = await post('/t/steps', '{"a": {"constructor": {"prototype": {"polluted": 1}}}}', keys.operator);
+      expect(ctor.status).toBe(422);
+      expect((await json(ctor)).details).toEqual([{ path: 'a.constructor', message: 'key "constructor" is not allowed' }]);
+
+      const deep = await post('/t/steps', JSON.stringify({ ...validStep, evidence: [{ kind: 'k', meta: { prototype: 1 } }] }), keys.operator);
+      expect(deep.status).toBe(422);
+      expect((await json(deep)).details).toEqual([{ path: 'evidence[0].meta.prototype', message: 'key "prototype" is not allowed' }]);
+
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
+    });
+
+    it('refuses a body nested too deep with 422, not a crash', async () => {
+      // 500,000 levels: just under 1 MiB.
+      const res = await post('/t/steps', '['.repeat(500_000) + ']'.repeat(500_000), keys.operator);
+      expect(res.status).toBe(422);
+      const body = await json(res);
+      expect(body.error).toBe('validation_failed');
+      expect(body.message).toBe('body: the body nests deeper than 64 levels');
+      expect(body.details).toEqual([{ path: '[0]'.repeat(64), message: 'the body nests deeper than 64 levels' }]);
+      expect(bodyProblems(JSON.parse('['.repeat(100) + ']'.repeat(100)))).toEqual([
+        { path: '[0]'.repeat(64), message: 'the body nests deeper than 64 levels' },
+      ]);
+    });
+
+    it('answers 413 payload_too_large above 1 MiB', async () => {
+      const big = JSON.stringify({ ...validStep, step: 'x'.repeat(1.5 * 1024 * 1024) });
+      const res = await post('/t/steps', big, keys.operator);
+      expect(res.status).toBe(413);
+      expect(await json(res)).toEqual({ error: 'payload_too_large', message: `the request body is larger than ${BODY_LIMIT_BYTES} bytes (1 MiB)` });
+
+      const justUnder = JSON.stringify({ ...validStep, step: 'x'.repeat(BODY_LIMIT_BYTES - 200) });
+      expect((await post('/t/steps', justUnder, keys.operator)).status).toBe(200);
+    });
+  });
+
+  describe('errors', () => {
+    it('answers a WorkgateError with the status of its code and the error body', async () => {
+      const res = await get('/t/conflict', keys.analyst);
+      expect(res.status).toBe(409);
+      expect(ErrorCodes.version_conflict).toBe(409);
+      expect(await json(res)).toEqual({
+        error: 'version_conflict',
+        message: 'stream workorder-1 is at version 3, not 2',
+        details: [{ expected: 2, actual: 3 }],
+      });
+    });
+
+    it('answers anything else with 500 internal, logs it and never repeats its message', async () => {
+      const logged = jest.spyOn(Logger.prototype, 'error');
+      try {
+        const res = await get('/t/crash', keys.analyst);
+        expect(res.status).toBe(500);
+        const text = await res.text();
+        expect(text).not.toContain('hunter2');
+        expect(JSON.parse(text)).toEqual({ error: 'internal', message: 'internal error' });
+        expect(logged).toHaveBeenCalledWith('GET /t/crash failed: answered 500', expect.stringContaining('hunter2'));
+      } finally {
+        logged.mockRestore();
+      }
+    });
+
+    it('answers an unknown route with 404 route_not_found', async () => {
+      const res = await get('/nope', keys.analyst);
+      expect(res.status).toBe(404);
+      expect(await json(res)).toEqual({ error: 'route_not_found', message: 'Cannot GET /nope' });
+      const anon = await fetch(`${url}/t/nope`, { method: 'DELETE' });
+      expect(anon.status).toBe(404);
+      expect((await json(anon)).error).toBe('route_not_found');
+    });
+
+    it('maps Nest and body-parser errors by status and type', () => {
+      const syntax = Object.assign(new SyntaxError('Unexpected token } in JSON at position 1'), { status: 400, type: 'entity.parse.failed' });
+      expect(toHttpError(syntax)).toEqual({
+        status: 400,
+        body: { error: 'malformed_json', message: 'the request body is not valid JSON: Unexpected token } in JSON at position 1' },
+      });
+      const tooLarge = Object.assign(new Error('request entity too large'), { status: 413, statusCode: 413, expose: true, type: 'entity.too.large' });
+      expect(toHttpError(tooLarge)).toEqual({ status: 413, body: { error: 'payload_too_large', message: 'request entity too large' } });
+      expect(toHttpError(new WorkgateError('internal', 'pg: password hunter2'))).toMatchObject({ status: 500, body: { error: 'internal', message: 'internal error' } });
+      expect(toHttpError(new WorkgateError('no_such_code', 'x'))).toMatchObject({ status: 500, body: { error: 'internal', message: 'internal error' } });
+      expect(toHttpError(new WorkgateError('unavailable', 'no service answers on workgate.ledger.append')).status).toBe(503);
+    });
+
+    it('hands an RPC error on unchanged', async () => {
+      const error = new WorkgateError('not_found', 'x');
+      const host = { getType: () => 'rpc' } as never;
+      const result = new GatewayErrorFilter().catch(error, host);
+      await expect(lastValueFrom(result ?? of(undefined))).rejects.toBe(error);
+    });
+  });
+
+  describe('rate limit', () => {
+    it('answers 429 rate_limited to the principal over its limit while another principal still gets 200', async () => {
+      for (let i = 0; i < 5; i++) {
+        const res = await get('/t/any', keys.burst, limited.url);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('x-ratelimit-remaining')).toBe(String(4 - i));
+      }
+      // The budget is per principal across routes, not per route.
+      const over = await get('/t/public', keys.burst, limited.url);
+      expect(over.status).toBe(429);
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      const body = await json(over);
+      expect(body.error).toBe('rate_limited');
+      expect(body.message).toMatch(/^this principal sent more than 5 requests in 60 s; retry after \d+ s$/);
+
+      const other = await get('/t/any', keys.other, limited.url);
+      expect(other.status).toBe(200);
+      expect(await json(other)).toEqual({ principal: 'other-1' });
+    });
+
+    it('reads WORKGATE_RATE_LIMIT_PER_MINUTE', () => {
+      expect(rateLimitPerMinute({})).toBe(6000);
+      expect(rateLimitPerMinute({ WORKGATE_RATE_LIMIT_PER_MINUTE: '120' })).toBe(120);
+      expect(() => rateLimitPerMinute({ WORKGATE_RATE_LIMIT_PER_MINUTE: '1.5' })).toThrow('WORKGATE_RATE_LIMIT_PER_MINUTE must be a positive integer');
+    });
+  });
+});

@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isMap, parseDocument } from 'yaml';
+
+/** The roles of SPEC section 3. A route names the roles it accepts with `@Roles(...)`. */
+export const ROLES = ['integrator', 'operator', 'approver', 'analyst', 'ops-lead', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who called: resolved from the presented API key, attached to the request as `req.principal`. */
+export interface Principal {
+  readonly id: string;
+  readonly roles: readonly Role[];
+}
+
+/** What the principals file holds for one principal. */
+export interface PrincipalEntry extends Principal {
+  /** sha256 (lowercase hex) of the API key; the key itself is never stored. */
+  readonly apiKeySha256: string;
+}
+
+const ROLE_SET: ReadonlySet<string> = new Set(ROLES);
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const ID_PATTERN = /^[^\s]{1,200}$/;
+const PRINCIPAL_KEYS = new Set(['id', 'roles', 'apiKeySha256']);
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** The known principals, looked up by the hash of a presented API key. */
+export class PrincipalDirectory {
+  private readonly byHash = new Map<string, Principal>();
+
+  constructor(entries: readonly PrincipalEntry[] = []) {
+    for (const entry of entries) {
+      if (!SHA256_HEX.test(entry.apiKeySha256)) throw new Error(`principal "${entry.id}": apiKeySha256 must be 64 lowercase hex digits`);
+      if (this.byHash.has(entry.apiKeySha256)) throw new Error(`principal "${entry.id}": its key hash is already taken`);
+      this.byHash.set(entry.apiKeySha256, Object.freeze({ id: entry.id, roles: Object.freeze([...entry.roles]) }));
+    }
+  }
+
+  get size(): number {
+    return this.byHash.size;
+  }
+
+  /** The principal whose key hashes to sha256(key), or undefined. Only hashes are compared, never keys. */
+  byApiKey(key: string): Principal | undefined {
+    if (typeof key !== 'string' || key.length === 0) return undefined;
+    return this.byHash.get(sha256Hex(key));
+  }
+
+  all(): Principal[] {
+    return [...this.byHash.values()];
+  }
+}
+
+/**
+ * Reads and strictly validates the principals file (`principals: [{id, roles, apiKeySha256}]`).
+ * A missing file means no principals. A file that exists but is invalid throws one Error that
+ * names the file and lists every problem.
+ */
+export function loadPrincipals(path: string): PrincipalDirectory {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new PrincipalDirectory();
+    throw new Error(`principals file ${path}: cannot be read: ${(error as Error).message}`);
+  }
+  const entries = parsePrincipals(text, path);
+  return new PrincipalDirectory(entries);
+}
+
+/** Parses and validates the YAML text of a principals file; `source` names it in the error. */
+export function parsePrincipals(text: string, source: string): PrincipalEntry[] {
+  const fail = (problems: string[]): never => {
+    throw new Error(`invalid principals file ${source}:\n  - ${problems.join('\n  - ')}`);
+  };
+
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) fail(doc.errors.map((e) => `YAML: ${e.message}`));
+  const problems: string[] = [];
+
+  const root = doc.contents;
+  if (!isMap(root)) return fail(['the file must be a mapping with a "principals" list']);
+  const top = doc.toJS() as Record<string, unknown>;
+  for (const key of Object.keys(top)) if (key !== 'principals') problems.push(`unknown key "${key}" (expected only "principals")`);
+  const list = top.principals;
+  if (!Array.isArray(list)) {
+    problems.push('"principals" must be a list');
+    return fail(problems);
+  }
+
+  const entries: PrincipalEntry[] = [];
+  const seenIds = new Map<string, number>();
+  const seenHashes = new Map<string, number>();
+  list.forEach((raw: unknown, i) => {
+    const at = `principals[${i}]`;
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      problems.push(`${at}: must be a mapping with id, roles and apiKeySha256`);
+      return;
+    }
+    const item = raw as Record<string, unknown>;
+    let ok = true;
+    for (const key of Object.keys(item)) {
+      if (!PRINCIPAL_KEYS.has(key)) {
+        problems.push(`${at}: unknown key "${key}" (expected id, roles, apiKeySha256)`);
+        ok = false;
+      }
+    }
+
+    const id = item.id;
+    if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
+      problems.push(`${at}.id: must be a non-empty string without spaces (at most 200 characters)`);
+      ok = false;
+    } else if (seenIds.has(id)) {
+      problems.push(`${at}.id: duplicate id "${id}" (also principals[${seenIds.get(id)}])`);
+      ok = false;
+    } else {
+      seenIds.set(id, i);
+    }
+
+    const roles: Role[] = [];
+    if (!Array.isArray(item.roles)) {
+      problems.push(`${at}.roles: must be a list of roles (${ROLES.join(', ')})`);
+      ok = false;
+    } else {
+      item.roles.forEach((role: unknown, j) => {
+        if (typeof role !== 'string' || !ROLE_SET.has(role)) {
+          problems.push(`${at}.roles[${j}]: unknown role ${JSON.stringify(role)} (roles: ${ROLES.join(', ')})`);
+          ok = false;
+        } else if (roles.includes(role as Role)) {
+          problems.push(`${at}.roles[${j}]: role "${role}" is listed twice`);
+          ok = false;
+        } else {
+          roles.push(role as Role);
+        }
+      });
+    }
+
+    const hash = item.apiKeySha256;
+    if (typeof hash !== 'string' || !SHA256_HEX.test(hash)) {
+      problems.push(`${at}.apiKeySha256: must be the sha256 of the API key as 64 lowercase hex digits`);
+      ok = false;
+    } else if (seenHashes.has(hash)) {
+      problems.push(`${at}.apiKeySha256: the same key hash as principals[${seenHashes.get(hash)}] (every principal needs its own key)`);
+      ok = false;
+    } else {
+      seenHashes.set(hash, i);
+    }
+
+    if (ok) entries.push({ id: id as string, roles, apiKeySha256: hash as string });
+  });
+
+  if (problems.length > 0) fail(problems);
+  return entries;
+}

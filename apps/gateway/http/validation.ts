@@ -1,0 +1,31 @@
+import { ValidationPipe } from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
+import { flattenValidationErrors, WorkgateError } from '@workgate/contracts';
+
+/**
+ * The WorkgateError('validation_failed') for class-validator errors: the first problem as the
+ * message, every problem as `details: [{path, message}]` (paths like `inputs.orderPaid`,
+ * `evidence[0].kind`; unknown keys as `unknown key "x"`), flattened by the contracts' helper.
+ */
+export function validationFailed(errors: readonly ValidationError[]): WorkgateError {
+  const problems = flattenValidationErrors([...errors]);
+  if (problems.length === 0) return new WorkgateError('validation_failed', 'the request is not valid');
+  const first = problems[0];
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+  return new WorkgateError('validation_failed', `${first.path ? `${first.path}: ` : ''}${first.message}${more}`, problems);
+}
+
+/**
+ * The gateway's global pipe: DTOs are class-validator classes; unknown keys are refused (not
+ * stripped), values are transformed to the DTO classes, and failures answer 422
+ * validation_failed with `details: [{path, message}]`.
+ */
+export const validationPipe = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  transform: true,
+  validationError: { target: false, value: false },
+  // Nest types these as its own ValidationError interface; they are class-validator's objects.
+  exceptionFactory: (errors) => validationFailed(errors as unknown as ValidationError[]),
+});

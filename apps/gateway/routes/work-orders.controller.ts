@@ -1,0 +1,104 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import {
+  BlockStepDto,
+  CloseWorkOrderDto,
+  CompleteStepDto,
+  OpenWorkOrderDto,
+  RecordedEvent,
+  ReopenWorkOrderDto,
+  RequestActionDto,
+  Subjects,
+  WorkgateError,
+  WorkOrderAnswer,
+} from '@workgate/contracts';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { RpcClient } from '@workgate/messaging';
+import { CurrentPrincipal, Principal, Roles } from '../http';
+import { commandMeta, sendCommand } from './command';
+import { deliveryHtml } from './delivery.html';
+
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no work order has that id') });
+
+class ListQuery {
+  @IsOptional() @IsString() source?: string;
+  @IsOptional() @IsString() externalRef?: string;
+  @IsOptional() @IsString() jobType?: string;
+  @IsOptional() @IsIn(['open', 'blocked', 'closed']) status?: string;
+  @IsOptional() @Matches(/^\d{1,4}$/, { message: 'limit must be a number up to 1000' }) limit?: string;
+}
+
+@ApiTags('work orders')
+@ApiBearerAuth()
+@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a replay returns the first answer and writes nothing' })
+@Controller('v1/work-orders')
+export class WorkOrdersController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Post()
+  @Roles('integrator')
+  open(@Body() body: OpenWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string): Promise<WorkOrderAnswer> {
+    return sendCommand(this.rpc, undefined, { type: 'open', body }, commandMeta(p, key));
+  }
+
+  @Get()
+  list(@Query() q: ListQuery) {
+    const limit = q.limit === undefined ? undefined : Number(q.limit);
+    return this.rpc.request(Subjects.ledger.listWorkOrders, { source: q.source, externalRef: q.externalRef, jobType: q.jobType, status: q.status, limit });
+  }
+
+  @Get(':id')
+  get(@Param('id', uuid) id: string) {
+    return this.rpc.request(Subjects.intake.get, { workOrderId: id });
+  }
+
+  @Get(':id/events')
+  @Roles('ops-lead')
+  events(@Param('id', uuid) id: string): Promise<RecordedEvent[]> {
+    return this.rpc.request(Subjects.intake.events, { workOrderId: id });
+  }
+
+  @Get(':id/delivery')
+  async delivery(@Param('id', uuid) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const page = await this.rpc.request<Record<string, unknown>>(Subjects.intake.delivery, { workOrderId: id });
+    if (req.accepts(['application/json', 'text/html']) === 'text/html') {
+      res.type('html').setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'").send(deliveryHtml(page));
+    } else {
+      res.json(page);
+    }
+  }
+
+  @Post(':id/actions')
+  @Roles('integrator', 'operator')
+  action(@Param('id', uuid) id: string, @Body() body: RequestActionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return sendCommand(this.rpc, id, { type: 'request-action', body }, commandMeta(p, key));
+  }
+
+  @Post(':id/steps/:stepId/complete')
+  @Roles('operator')
+  @HttpCode(200)
+  complete(@Param('id', uuid) id: string, @Param('stepId') stepId: string, @Body() body: CompleteStepDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return sendCommand(this.rpc, id, { type: 'complete-step', stepId, body }, commandMeta(p, key));
+  }
+
+  @Post(':id/steps/:stepId/block')
+  @Roles('operator')
+  block(@Param('id', uuid) id: string, @Param('stepId') stepId: string, @Body() body: BlockStepDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return sendCommand(this.rpc, id, { type: 'block-step', stepId, body }, commandMeta(p, key));
+  }
+
+  @Post(':id/close')
+  @Roles('operator')
+  @HttpCode(200)
+  close(@Param('id', uuid) id: string, @Body() body: CloseWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return sendCommand(this.rpc, id, { type: 'close', body }, commandMeta(p, key));
+  }
+
+  @Post(':id/reopen')
+  @Roles('operator')
+  @HttpCode(200)
+  reopen(@Param('id', uuid) id: string, @Body() body: ReopenWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return sendCommand(this.rpc, id, { type: 'reopen', body }, commandMeta(p, key));
+  }
+}

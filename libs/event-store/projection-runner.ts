@@ -1,0 +1,118 @@
+import { Pool, PoolClient } from 'pg';
+import { RecordedEvent } from '@workgate/contracts';
+import { LedgerReader } from './ledger-reader';
+
+/** A view fed from the ledger: the event types it reads and how a page of them changes its rows. */
+export interface Projection {
+  name: string;
+  types: string[];
+  /** Applies a page of events (in position order) inside the runner's transaction. */
+  apply(client: PoolClient, events: RecordedEvent[]): Promise<void>;
+}
+
+/**
+ * Feeds projections from the log by position, page by page: each page's view rows and the
+ * checkpoint are written in ONE transaction, so a view never skips or repeats an event. Positions
+ * are gap-free and committed in order by the single writer, so a page read after position N sees
+ * every committed event above N.
+ */
+export class ProjectionRunner {
+  private running?: Promise<void>;
+  private stopped = true;
+  private wakeUp?: () => void;
+  private readonly reader: LedgerReader;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly projections: Projection[],
+    private readonly options: { pageSize?: number; idleMs?: number; log?: (m: string) => void } = {},
+  ) {
+    this.reader = new LedgerReader(pool);
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.running = this.loop();
+  }
+
+  /** Something was committed: look again now. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    await this.running;
+  }
+
+  /** Runs every projection until it has nothing newer; returns how many events were applied. */
+  async catchUp(): Promise<number> {
+    let applied = 0;
+    for (const p of this.projections) {
+      for (;;) {
+        const n = await this.step(p);
+        applied += n;
+        if (n === 0) break;
+      }
+    }
+    return applied;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        const applied = await this.catchUp();
+        if (applied === 0) await this.idle();
+      } catch (error) {
+        this.options.log?.(`projections paused: ${(error as Error).message}`);
+        await this.idle();
+      }
+    }
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.options.idleMs ?? 250);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wakeUp = undefined;
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  /** One page of one projection; returns the number of events applied. */
+  private async step(p: Projection): Promise<number> {
+    const { rows } = await this.pool.query('SELECT position FROM projection_checkpoints WHERE name = $1', [p.name]);
+    const after: number = rows[0]?.position ?? 0;
+    const page = await this.reader.query(p.types, { after, limit: this.options.pageSize ?? 1000 });
+    if (page.events.length === 0) return 0;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // The checkpoint row is locked for the transaction: two runners never apply the same page.
+      const locked = await client.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [p.name]);
+      if ((locked.rows[0]?.position ?? 0) !== after) {
+        await client.query('ROLLBACK');
+        return 1; // another runner moved it: look again
+      }
+      await p.apply(client, page.events);
+      await client.query(
+        `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+         ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
+        [p.name, page.next],
+      );
+      await client.query('COMMIT');
+      return page.events.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * docs/asyncapi.yaml is the contract of workgate's NATS subjects: it must parse as AsyncAPI
+ * without errors and name every subject declared in libs/contracts/subjects.ts.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AsyncAPIDocumentInterface, Diagnostic, DiagnosticSeverity, Parser } from '@asyncapi/parser';
+import { SERVICES, Subjects, ledgerSubject } from '@workgate/contracts';
+
+const DOC = join(__dirname, '..', 'docs', 'asyncapi.yaml');
+
+/** Every string constant of `Subjects` with its path (e.g. `ledger.append`); functions are checked separately. */
+function subjectConstants(node: unknown, path: string[] = []): Array<{ path: string; subject: string }> {
+  if (typeof node === 'string') return [{ path: path.join('.'), subject: node }];
+  if (node && typeof node === 'object') {
+    return Object.entries(node).flatMap(([key, value]) => subjectConstants(value, [...path, key]));
+  }
+  return [];
+}
+
+/** Does a concrete subject match a channel address whose `{param}`s stand for one NATS token each? */
+function addressMatches(address: string, subject: string): boolean {
+  const a = address.split('.');
+  const s = subject.split('.');
+  return a.length === s.length && a.every((token, i) => (/^\{[^}]+\}$/.test(token) ? s[i].length > 0 : token === s[i]));
+}
+
+function describeDiagnostic(d: Diagnostic): string {
+  return `${DiagnosticSeverity[d.severity]} ${d.code} at ${d.path.join('.') || '(root)'}: ${d.message}`;
+}
+
+describe('docs/asyncapi.yaml', () => {
+  let document: AsyncAPIDocumentInterface | undefined;
+  let diagnostics: Diagnostic[] = [];
+  let addresses: string[] = [];
+
+  beforeAll(async () => {
+    ({ document, diagnostics } = await new Parser().parse(readFileSync(DOC, 'utf8')));
+    addresses = (document?.channels().all() ?? []).map((c) => c.address()).filter((a): a is string => typeof a === 'string');
+  });
+
+  it('parses as AsyncAPI 3.0.0 with no errors', () => {
+    const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map(describeDiagnostic);
+    expect(errors).toEqual([]);
+    expect(document).toBeDefined();
+    expect(document!.version()).toBe('3.0.0');
+    const servers = document!.servers().all();
+    expect(servers.map((s) => [s.protocol(), s.host()])).toContainEqual(['nats', '127.0.0.1:4222']);
+  });
+
+  it('has a channel for every request/reply subject of the contracts', () => {
+    const constants = subjectConstants(Subjects);
+    expect(constants.length).toBeGreaterThan(0);
+    const missing = constants.filter(({ subject }) => !addresses.includes(subject)).map((c) => `${c.path}: ${c.subject}`);
+    expect(missing).toEqual([]);
+  });
+
+  it('has workgate.{service}.health for Subjects.health, with every service as a parameter value', () => {
+    expect(addresses).toContain('workgate.{service}.health');
+    for (const service of SERVICES) expect(addressMatches('workgate.{service}.health', Subjects.health(service))).toBe(true);
+    const channel = document!.channels().all().find((c) => c.address() === 'workgate.{service}.health')!;
+    const parameter = channel.parameters().get('service');
+    expect((parameter?.schema()?.enum() ?? []).slice().sort()).toEqual([...SERVICES].sort());
+  });
+
+  it('has the stream channels: work events, rejections and the ledger', () => {
+    for (const address of ['workgate.events.{source}', 'workgate.rejected.{source}', 'ledger.{streamType}.{eventType}']) {
+      expect(addresses).toContain(address);
+    }
+    expect(addressMatches('ledger.{streamType}.{eventType}', ledgerSubject('workorder-42', 'StepCompleted'))).toBe(true);
+  });
+
+  it('describes every request/reply subject as a send operation with a reply', () => {
+    const requestSubjects = [...subjectConstants(Subjects).map((c) => c.subject), 'workgate.{service}.health'];
+    const withoutReply = requestSubjects.filter(
+      (subject) =>
+        !document!
+          .operations()
+          .all()
+          .some((op) => op.isSend() && op.reply() !== undefined && op.channels().all().some((c) => c.address() === subject)),
+    );
+    expect(withoutReply).toEqual([]);
+  });
+});

@@ -1,0 +1,208 @@
+import { join } from 'node:path';
+import { loadConfig } from '@workgate/config';
+import { RunningWorkgate, startWorkgate } from '../cli/workgate';
+import { freshDatabase, TestDatabase } from './support/database';
+import { startNatsServer, TestNatsServer } from './support/nats-server';
+import { eventually } from './support/processes';
+import { client, writePrincipals } from './support/principals';
+
+const CANARY = 'CANARY-7f3a9c-SECRET';
+
+/** The support-recovery scenario through the HTTP API, with auth, receipts and the delivery page. */
+describe('gateway: support recovery over HTTP', () => {
+  let nats: TestNatsServer;
+  let db: TestDatabase;
+  let workgate: RunningWorkgate;
+  const principals = writePrincipals({
+    helpdesk: ['integrator'],
+    agent: ['operator'],
+    lead: ['ops-lead'],
+    admin: ['admin'],
+    analyst: ['analyst'],
+  });
+  let as: Record<string, ReturnType<typeof client>>;
+  let anonymous: ReturnType<typeof client>;
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    db = await freshDatabase();
+    workgate = await startWorkgate(
+      loadConfig({
+        DATABASE_URL: db.url,
+        NATS_URL: nats.url,
+        LOG_LEVEL: 'silent',
+        WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', 'workflows'),
+        WORKGATE_PRINCIPALS: principals.path,
+      }),
+      { port: 0 },
+    );
+    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(workgate.url, key)]));
+    anonymous = client(workgate.url);
+  });
+  afterAll(async () => {
+    await workgate?.close();
+    await db?.drop();
+    await nats?.stop();
+  });
+
+  const open = (externalRef: string, inputs: Record<string, unknown> = { caseId: 'C-1', orderId: '1001', orderPaid: true }) =>
+    as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef, source: 'helpdesk', inputs });
+
+  it('runs the address fix, makes the refund wait, stops the unnamed system, and closes only with evidence', async () => {
+    const opened = await open('CASE-1');
+    expect(opened.status).toBe(201);
+    expect(opened.body).toMatchObject({ status: 'open', prerequisites: [{ name: 'caseId', ok: true }, { name: 'orderId', ok: true }, { name: 'orderPaid', ok: true }], exceptions: [] });
+    const id = opened.body.id;
+
+    const fix = await as.agent('POST', `/v1/work-orders/${id}/actions`, {
+      system: 'shop',
+      operation: 'order.note',
+      kind: 'write',
+      objects: ['order:1001', 'customer:77', 'address:1001'],
+      facts: { orderFulfilled: false, addressValidated: true },
+    });
+    expect(fix.status).toBe(201);
+    expect(fix.body).toMatchObject({ decision: 'run', rule: 'address-fix-before-cutoff', objectsNamed: 4, scopeChecks: { passed: 3, total: 3 }, receiptId: expect.any(String) });
+    const receipt = await as.agent('GET', `/v1/receipts/${fix.body.receiptId}`);
+    expect(receipt.status).toBe(200);
+    expect(receipt.body).toMatchObject({ receiptId: fix.body.receiptId, kind: 'decision', decision: 'run', actor: 'agent', policy: { jobType: 'support-recovery', version: 1 }, ledger: { position: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+
+    const refundCase = await open('CASE-2');
+    const refund = await as.agent('POST', `/v1/work-orders/${refundCase.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write', facts: { amount: 30 } });
+    expect(refund.body).toMatchObject({ decision: 'wait', decisionOwner: 'support-lead', approvalId: expect.any(String) });
+
+    const crm = await as.agent('POST', `/v1/work-orders/${id}/actions`, { system: 'crm', operation: 'contact.update', kind: 'write' });
+    expect(crm.body).toMatchObject({ decision: 'stop', reason: 'system_not_named', decisionOwner: 'support-lead' });
+
+    for (const step of ['inspect-case', 'validate-address']) {
+      expect((await as.agent('POST', `/v1/work-orders/${id}/steps/${step}/complete`, { evidence: [] })).status).toBe(200);
+    }
+    const missingEvidence = await as.agent('POST', `/v1/work-orders/${id}/steps/update-order/complete`, { evidence: [] });
+    expect(missingEvidence).toMatchObject({ status: 422, body: { error: 'step_evidence_required' } });
+    for (const step of ['update-order', 'notify-warehouse', 'confirm-customer']) {
+      const done = await as.agent('POST', `/v1/work-orders/${id}/steps/${step}/complete`, { evidence: [{ kind: 'receipt', ref: `rcpt-${step}` }, { kind: 'log', ref: `token=${CANARY}`, private: true }] });
+      expect(done.status).toBe(200);
+    }
+
+    const noEvidence = await as.agent('POST', `/v1/work-orders/${id}/close`, { closureEvidenceId: '', evidence: [] });
+    expect(noEvidence).toMatchObject({ status: 422, body: { error: 'closure_evidence_required' } });
+    const closed = await as.agent('POST', `/v1/work-orders/${id}/close`, { closureEvidenceId: 'CE-1', evidence: [{ kind: 'closure-note', ref: 'note-1' }] });
+    expect(closed).toMatchObject({ status: 200, body: { id, status: 'closed' } });
+
+    const blockedClose = await as.agent('POST', `/v1/work-orders/${refundCase.body.id}/close`, { closureEvidenceId: 'CE-2', evidence: [{ kind: 'closure-note', ref: 'n' }] });
+    expect(blockedClose).toMatchObject({ status: 409, body: { error: 'open_blockers' } });
+    expect(blockedClose.body.details).toEqual(expect.arrayContaining([expect.stringMatching(/approval .* is pending/)]));
+
+    // The delivery page shows decisions and next moves, never private evidence or secrets.
+    const page = await as.agent('GET', `/v1/work-orders/${id}/delivery`);
+    expect(page.status).toBe(200);
+    expect(page.body.decisions.map((d: { decision: string }) => d.decision)).toEqual(['run', 'stop']);
+    const html = await as.agent('GET', `/v1/work-orders/${id}/delivery`, undefined, { Accept: 'text/html' });
+    expect(html.headers.get('content-type')).toMatch(/text\/html/);
+    for (const surface of [page.text, html.text]) {
+      expect(surface).not.toContain(CANARY);
+      expect(surface).not.toContain('rcpt-update-order');
+    }
+    // The ops lead sees the work order's ledger events, private evidence included.
+    const events = await as.lead('GET', `/v1/work-orders/${id}/events`);
+    expect(events.text).toContain(CANARY);
+    expect((await as.agent('GET', `/v1/work-orders/${id}/events`)).status).toBe(403);
+  });
+
+  it('opens blocked with PREREQ_MISSING when a prerequisite fails, and finds work orders by source and externalRef', async () => {
+    const opened = await open('CASE-3', { caseId: 'C-3', orderId: '1003', orderPaid: false });
+    expect(opened.status).toBe(201);
+    expect(opened.body).toMatchObject({ status: 'blocked', exceptions: [{ code: 'PREREQ_MISSING', owner: 'intake-lead' }] });
+    expect(opened.body.prerequisites).toContainEqual({ name: 'orderPaid', ok: false, reason: 'orderPaid must be true, got false' });
+    const found = await eventually(async () => {
+      const r = await as.helpdesk('GET', '/v1/work-orders?source=helpdesk&externalRef=CASE-3');
+      return r.body?.length === 1 ? r : undefined;
+    }, 5000, 'the work-orders view');
+    expect(found.body[0]).toMatchObject({ id: opened.body.id, status: 'blocked', jobType: 'support-recovery' });
+    const handoff = await as.helpdesk('GET', `/v1/work-orders/${opened.body.id}`);
+    expect(handoff.body).toMatchObject({ status: 'blocked', stage: 'TBD', nextOwner: 'intake-lead', nextAction: 'resolve exception PREREQ_MISSING' });
+  });
+
+  it('blocks a step with a catalog code (owner and SLA from the catalog) and refuses free text', async () => {
+    const { body } = await open('CASE-4');
+    const blocked = await as.agent('POST', `/v1/work-orders/${body.id}/steps/confirm-customer/block`, { code: 'CUSTOMER_UNREACHABLE', rationale: 'no answer twice' });
+    expect(blocked.status).toBe(201);
+    expect(blocked.body.exception).toMatchObject({ code: 'CUSTOMER_UNREACHABLE', owner: 'support-lead', dueAt: expect.any(String) });
+    const free = await as.agent('POST', `/v1/work-orders/${body.id}/steps/confirm-customer/block`, { code: 'customer did not pick up', rationale: 'x' });
+    expect(free).toMatchObject({ status: 422, body: { error: 'unknown_exception_code' } });
+  });
+
+  it('answers a replayed Idempotency-Key with the first answer and writes nothing', async () => {
+    const { body } = await open('CASE-5');
+    const request = { system: 'shop', operation: 'customer.reply', kind: 'write' };
+    const first = await as.agent('POST', `/v1/work-orders/${body.id}/actions`, request, { 'Idempotency-Key': 'reply-1' });
+    const again = await as.agent('POST', `/v1/work-orders/${body.id}/actions`, request, { 'Idempotency-Key': 'reply-1' });
+    expect(again.body).toEqual(first.body);
+    const { rows } = await db.appPool().query(`SELECT count(*)::int AS n FROM ledger_events WHERE stream_id = $1 AND type = 'ActionDecided'`, [`workorder-${body.id}`]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('takes CloudEvents over HTTP: 202 once committed, 422 with kept rejections', async () => {
+    const event = (id: string, type: string, subject: string, data: unknown) => ({ specversion: '1.0', id, source: 'shopify', type, subject, data });
+    const ok = await as.helpdesk('POST', '/v1/events', event('e-1', 'workgate.workorder.open', 'ORDER-9', { jobType: 'support-recovery', inputs: { caseId: 'C', orderId: '9', orderPaid: true } }), {
+      'Content-Type': 'application/cloudevents+json',
+    });
+    expect(ok.status).toBe(202);
+    expect(ok.body.results[0]).toMatchObject({ ok: true, answer: { status: 'open' } });
+    const bad = await as.helpdesk('POST', '/v1/events', [event('e-2', 'workgate.nope', 'X', {}), event('e-3', 'workgate.workorder.open', 'ORDER-10', { jobType: 'support-recovery', inputs: {} })], {
+      'Content-Type': 'application/cloudevents-batch+json',
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error).toBe('invalid_event');
+    const list = await as.lead('GET', '/v1/intake/rejections?source=shopify');
+    expect(list.body.rejections[0].reasons[0]).toMatch(/unknown CloudEvent type/);
+    // Nothing of the refused batch was applied.
+    const found = await as.helpdesk('GET', '/v1/work-orders?source=shopify&externalRef=ORDER-10');
+    expect(found.body).toEqual([]);
+  });
+
+  describe('refusals', () => {
+    it('401 without or with a wrong key, 403 with the wrong role', async () => {
+      expect(await anonymous('GET', '/v1/workflows')).toMatchObject({ status: 401, body: { error: 'unauthorized' } });
+      expect(await client(workgate.url, 'nope')('GET', '/v1/workflows')).toMatchObject({ status: 401 });
+      expect(await as.analyst('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'X', source: 's', inputs: {} })).toMatchObject({
+        status: 403,
+        body: { error: 'forbidden' },
+      });
+      expect((await anonymous('GET', '/health')).status).toBe(200);
+    });
+
+    it.each<[string, unknown, number, string]>([
+      ['malformed JSON', '{"jobType": ', 400, 'malformed_json'],
+      ['wrong types', { jobType: 7, externalRef: 'x', source: 's', inputs: {} }, 422, 'validation_failed'],
+      ['unknown keys', { jobType: 'support-recovery', externalRef: 'x', source: 's', inputs: {}, colour: 'red' }, 422, 'validation_failed'],
+      ['a prototype key', '{"jobType":"support-recovery","externalRef":"x","source":"s","inputs":{"__proto__":{"polluted":1}}}', 422, 'validation_failed'],
+      ['an unknown job type', { jobType: 'teleportation', externalRef: 'x', source: 's', inputs: {} }, 404, 'unknown_job_type'],
+    ])('%s -> %s %s, nothing written', async (_what, body, status, error) => {
+      const { rows: before } = await db.appPool().query('SELECT count(*)::int AS n FROM ledger_events');
+      const res = await as.helpdesk('POST', '/v1/work-orders', body);
+      expect(res.status).toBe(status);
+      expect(res.body).toMatchObject({ error, message: expect.any(String) });
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      const { rows: after } = await db.appPool().query('SELECT count(*)::int AS n FROM ledger_events');
+      expect(after[0].n).toBe(before[0].n);
+    });
+
+    it('413 for a body over 1 MiB', async () => {
+      const res = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'x', source: 's', inputs: { blob: 'x'.repeat(1_100_000) } });
+      expect(res).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+    });
+
+    it('404 for an unknown work order, never a 500', async () => {
+      expect((await as.agent('GET', '/v1/work-orders/00000000-0000-4000-8000-000000000000')).body).toMatchObject({ error: 'not_found' });
+      expect((await as.agent('GET', '/v1/work-orders/not-a-uuid')).status).toBe(404);
+      expect((await as.agent('GET', '/v1/receipts/not-a-uuid')).status).toBe(404);
+    });
+  });
+
+  it('serves the OpenAPI document with the command schemas', async () => {
+    const doc = await anonymous('GET', '/docs-json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/work-orders', '/v1/work-orders/{id}/actions', '/v1/events', '/v1/workflows']));
+  });
+});
