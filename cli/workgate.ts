@@ -28,14 +28,19 @@ export interface RunningWorkgate {
  * Everything in one process: each service is still its own Nest microservice in its own queue
  * group; they share the process's one NATS connection. Closes in reverse order.
  */
-export async function startWorkgate(config: WorkgateConfig, options: { port?: number } = {}): Promise<RunningWorkgate> {
+export async function startWorkgate(
+  config: WorkgateConfig,
+  options: { port?: number; /** Leave these out (e.g. to run one as its own process). */ without?: ServiceName[] } = {},
+): Promise<RunningWorkgate> {
   const nc = await borrowNats(config.NATS_URL, 'workgate');
   await ensureStreams(nc);
   const instance = randomUUID();
   const ctx = (service: ServiceName): ServiceContext => ({ service, instance, config, nc });
   const apps: INestApplicationContext[] = [];
   try {
-    for (const [service, factory] of SERVICE_MODULES) apps.push(await startMicroservice(factory, ctx(service)));
+    for (const [service, factory] of SERVICE_MODULES) {
+      if (!options.without?.includes(service)) apps.push(await startMicroservice(factory, ctx(service)));
+    }
     const gateway = await startGateway(ctx('gateway'), options.port ?? config.PORT);
     apps.push(gateway);
     const url = (await gateway.getUrl()).replace('[::1]', '127.0.0.1');

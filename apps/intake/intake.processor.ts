@@ -41,6 +41,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       durable: INTAKE_DURABLE,
       filterSubject: 'workgate.events.>',
       batch: 256,
+      ackWaitMs: 10_000,
       handle: (messages) => this.handleBatch(messages),
       deadLetter: (m, reason) => recordDeadLetter(this.deadLetterPool, { ...describeForDeadLetter(m, INTAKE_DURABLE), reason }),
       log: (m) => this.logger.warn(m),

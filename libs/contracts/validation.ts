@@ -24,13 +24,24 @@ export function flattenValidationErrors(errors: ValidationError[], path = '', ou
   return out;
 }
 
-/** Problems for `__proto__`, `constructor` or `prototype` keys anywhere in a parsed value. */
+/** Deeper than this, a value is refused (walked without recursion, so depth cannot overflow the stack). */
+export const MAX_DEPTH = 64;
+
+/** Problems for `__proto__`, `constructor` or `prototype` keys anywhere in a parsed value, or nesting deeper than MAX_DEPTH. */
 export function forbiddenKeyProblems(value: unknown, path = '', out: FieldProblem[] = []): FieldProblem[] {
-  if (value === null || typeof value !== 'object') return out;
-  for (const key of Object.keys(value)) {
-    const here = Array.isArray(value) ? `${path}[${key}]` : join(path, key);
-    if (FORBIDDEN_KEYS.has(key)) out.push({ path: here, message: `key "${key}" is not allowed` });
-    else forbiddenKeyProblems((value as Record<string, unknown>)[key], here, out);
+  const stack: Array<[unknown, string, number]> = [[value, path, 0]];
+  while (stack.length) {
+    const [v, here, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= MAX_DEPTH) {
+      out.push({ path: here, message: `is nested deeper than ${MAX_DEPTH} levels` });
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      const at = Array.isArray(v) ? `${here}[${key}]` : join(here, key);
+      if (FORBIDDEN_KEYS.has(key)) out.push({ path: at, message: `key "${key}" is not allowed` });
+      else stack.push([(v as Record<string, unknown>)[key], at, depth + 1]);
+    }
   }
   return out;
 }

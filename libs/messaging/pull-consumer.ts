@@ -60,7 +60,9 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
   const maxDeliver = o.maxDeliver ?? 5;
   const backoff = o.backoffMs ?? [250, 1000, 5000, 15000];
   const consumer = await nc.jetstream().consumers.get(o.stream, o.durable);
-  const messages = await consumer.consume({ max_messages: batchSize * 2 });
+  // Short pull expiry: a pull request left behind by a crashed instance stops attracting messages soon.
+  const messages = await consumer.consume({ max_messages: batchSize * 2, expires: 5000 });
+  const ackWaitMs = o.ackWaitMs ?? 30_000;
 
   const buffer: JsMsg[] = [];
   let draining: Promise<void> | undefined;
@@ -89,11 +91,16 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
     while (buffer.length > 0) {
       const batch = buffer.splice(0, batchSize);
       let outcomes: Outcome[];
+      // A slow batch (the ledger catching up) tells the server it is still working, so the
+      // ack wait can stay short and a crashed instance's messages come back quickly.
+      const heartbeat = setInterval(() => batch.forEach((m) => m.working()), Math.max(250, ackWaitMs / 3));
       try {
         outcomes = await o.handle(batch);
       } catch (error) {
         o.log?.(`${o.durable}: batch of ${batch.length} failed: ${(error as Error).message}`);
         outcomes = batch.map(() => ({ kind: 'retry', reason: (error as Error).message }));
+      } finally {
+        clearInterval(heartbeat);
       }
       await Promise.all(batch.map((m, i) => settle(m, outcomes[i] ?? { kind: 'retry', reason: 'no outcome' })));
     }

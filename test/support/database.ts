@@ -7,7 +7,7 @@ export interface TestDatabase {
   name: string;
   /** URL as the database owner (a superuser here: migrations, tampering). */
   url: string;
-  /** A pool acting as the application role (INSERT/SELECT only on the ledger). */
+  /** The pool acting as the application role (INSERT/SELECT only on the ledger). */
   appPool(): Pool;
   /** A pool as the owner. */
   ownerPool(): Pool;
@@ -24,22 +24,16 @@ export async function freshDatabase(): Promise<TestDatabase> {
   await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
   await admin.end();
   const url = withDatabase(TEST_PG_URL, name);
-  const pools: Pool[] = [];
+  // One small pool each, made on first use and closed by drop().
+  let app: Pool | undefined;
+  let owner: Pool | undefined;
   return {
     name,
     url,
-    appPool: () => {
-      const pool = createPool(url, { role: 'workgate_app' });
-      pools.push(pool);
-      return pool;
-    },
-    ownerPool: () => {
-      const pool = createPool(url);
-      pools.push(pool);
-      return pool;
-    },
+    appPool: () => (app ??= createPool(url, { role: 'workgate_app', max: 4 })),
+    ownerPool: () => (owner ??= createPool(url, { max: 4 })),
     drop: async () => {
-      await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+      await Promise.all([app, owner].map((p) => p?.end().catch(() => undefined)));
       const c = new Client({ connectionString: TEST_PG_URL });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { connect, headers as natsHeaders, NatsConnection } from 'nats';
+import { loadConfig } from '@workgate/config';
+import { RunningWorkgate, startWorkgate } from '../cli/workgate';
+import { freshDatabase, TestDatabase } from './support/database';
+import { startNatsServer, TestNatsServer } from './support/nats-server';
+import { eventually, ServiceProcess, spawnBuilt } from './support/processes';
+
+/** Intake as its own process, killed with SIGKILL while events stream in: nothing accepted by JetStream is lost or doubled. */
+describe('intake process: SIGKILL mid-stream', () => {
+  let nats: TestNatsServer;
+  let db: TestDatabase;
+  let workgate: RunningWorkgate;
+  let nc: NatsConnection;
+  let intake: ServiceProcess;
+  const N = 1500;
+
+  const startIntake = () => {
+    intake = spawnBuilt('apps/intake/main.js', { DATABASE_URL: db.url, NATS_URL: nats.url });
+  };
+  const opened = async () =>
+    (await db.appPool().query(`SELECT count(*)::int AS n, count(DISTINCT stream_id)::int AS d FROM ledger_events WHERE type = 'WorkOrderOpened'`)).rows[0] as { n: number; d: number };
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    db = await freshDatabase();
+    workgate = await startWorkgate(
+      loadConfig({ DATABASE_URL: db.url, NATS_URL: nats.url, LOG_LEVEL: 'silent', WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', 'workflows') }),
+      { port: 0, without: ['intake'] },
+    );
+    nc = await connect({ servers: nats.url });
+  });
+  afterAll(async () => {
+    await intake?.kill();
+    await nc?.close();
+    await workgate?.close();
+    await db?.drop();
+    await nats?.stop();
+  });
+
+  it('processes every published event exactly once across kills', async () => {
+    startIntake();
+    const js = nc.jetstream();
+    const enc = new TextEncoder();
+    const publishing = (async () => {
+      for (let i = 0; i < N; i++) {
+        const id = `evt-${i}`;
+        const h = natsHeaders();
+        h.set('Nats-Msg-Id', `crm:${id}`);
+        const event = { specversion: '1.0', id, source: 'crm', type: 'workgate.workorder.open', subject: `REF-${i}`, data: { jobType: 'support-recovery', inputs: { caseId: `C-${i}`, orderId: `${i}`, orderPaid: true } } };
+        await js.publish('workgate.events.crm', enc.encode(JSON.stringify(event)), { headers: h });
+      }
+    })();
+    for (let kill = 1; kill <= 2; kill++) {
+      const before = (await opened()).n;
+      await eventually(async () => (await opened()).n > before + 100, 30_000, `intake to make progress (${(await opened()).n} so far)\n${intake.output()}`);
+      await intake.kill('SIGKILL');
+      startIntake();
+    }
+    await publishing;
+    const final = await eventually(async () => {
+      const c = await opened();
+      return c.n >= N ? c : undefined;
+    }, 60_000, `all ${N} work orders`);
+    expect(final).toEqual({ n: N, d: N });
+    const { rows } = await db.appPool().query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'IntakeRejected'`);
+    expect(rows[0].n).toBe(0);
+  });
+});
