@@ -40,7 +40,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       stream: Streams.workEvents.name,
       durable: INTAKE_DURABLE,
       filterSubject: 'workgate.events.>',
-      batch: 256,
+      batch: Number(process.env.INTAKE_BATCH ?? 256),
       ackWaitMs: 10_000,
       handle: (messages) => this.handleBatch(messages),
       deadLetter: (m, reason) => recordDeadLetter(this.deadLetterPool, { ...describeForDeadLetter(m, INTAKE_DURABLE), reason }),

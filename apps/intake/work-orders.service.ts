@@ -1,8 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { NatsConnection, Subscription } from 'nats';
 import {
+  AppendRequest,
   AppendResult,
+  DecideRequest,
   DecisionResult,
   ExceptionCode,
+  ledgerSubject,
+  PolicyEvents,
   ReadStreamResult,
   RecordedEvent,
   Subjects,
@@ -25,7 +30,7 @@ import {
   workOrderFacts,
   WorkOrderState,
 } from '@workgate/domain';
-import { RpcClient } from '@workgate/messaging';
+import { BatchingRpcClient, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 
 interface Cached {
@@ -35,6 +40,7 @@ interface Cached {
 
 const CACHE_LIMIT = 50_000;
 const CATALOG_TTL_MS = 10_000;
+const CURRENT_TTL_MS = 5_000;
 const MAX_ATTEMPTS = 4;
 
 /** The id of the work order an integrator opened as `externalRef` within `source`. */
@@ -52,13 +58,31 @@ export function toWorkOrderEvent(e: RecordedEvent): WorkOrderEvent {
  * a retried command (same command id) answers as the first time and writes nothing.
  */
 @Injectable()
-export class WorkOrdersService {
+export class WorkOrdersService implements OnApplicationShutdown {
   private readonly cache = new Map<string, Cached>();
   private readonly definitions = new Map<string, WorkflowVersion>();
+  /** The current version per job type, for opening; dropped when a new version is published. */
+  private readonly current = new Map<string, { at: number; version: WorkflowVersion }>();
+  private readonly published: Subscription;
   private catalogCache?: { at: number; codes: Map<string, CatalogEntry> };
   private readonly locks = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly rpc: RpcClient) {}
+  /** Appends and decisions of concurrent commands travel together: one round trip per burst, not per event. */
+  private readonly appends: BatchingRpcClient<AppendRequest, AppendResult>;
+  private readonly decisions: BatchingRpcClient<DecideRequest, DecisionResult>;
+
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+  ) {
+    this.published = nc.subscribe(ledgerSubject('workflow', PolicyEvents.WorkflowPublished), { callback: () => this.current.clear() });
+    this.appends = new BatchingRpcClient(rpc, Subjects.ledger.appendBatch, { timeoutMs: 15_000 });
+    this.decisions = new BatchingRpcClient(rpc, Subjects.policy.decideBatch);
+  }
+
+  onApplicationShutdown(): void {
+    this.published.unsubscribe();
+  }
 
   /** Commands on one work order run one at a time in this instance (no needless conflicts). */
   private serialized<T>(id: string, work: () => Promise<T>): Promise<T> {
@@ -96,7 +120,7 @@ export class WorkOrdersService {
       let decision: DecisionResult | undefined;
       if (req.command.type === 'request-action' && state.status !== 'none' && state.status !== 'closed' && !state.handled.has(req.meta.commandId)) {
         const b = req.command.body;
-        decision = await this.rpc.request<DecisionResult>(Subjects.policy.decide, {
+        decision = await this.decisions.call({
           jobType: policy.jobType,
           version: policy.version,
           action: { system: b.system, operation: b.operation, kind: b.kind, ...(b.objects ? { objects: b.objects } : {}), ...(b.stepId ? { stepId: b.stepId } : {}) },
@@ -117,10 +141,10 @@ export class WorkOrdersService {
         return answerOf(s.handled.get(req.meta.commandId)!, s);
       }
       try {
-        const appended = await this.rpc.request<AppendResult>(Subjects.ledger.append, {
+        const appended = await this.appends.call({
           streamId: workOrderStream(id),
           expectedVersion: version === 0 ? 'no_stream' : version,
-          events: events.map((e) => ({ eventId: e.eventId, type: e.type, data: e.data, metadata: e.metadata, occurredAt: e.occurredAt })),
+          events: events.map((e) => ({ eventId: e.eventId, type: e.type, data: e.data as Record<string, unknown>, metadata: e.metadata, occurredAt: e.occurredAt })),
         });
         const after = events.reduce(evolveWorkOrder, state) as OpenState;
         this.remember(id, { state: after, version: appended.nextVersion });
@@ -159,7 +183,12 @@ export class WorkOrdersService {
   /** The definition version a command is decided under: the current one to open, the work order's own afterwards. */
   private async definitionFor(req: WorkOrderCommandRequest, state: WorkOrderState): Promise<WorkflowVersion> {
     if (req.command.type === 'open' && state.status === 'none') {
-      return this.rpc.request<WorkflowVersion>(Subjects.policy.get, { jobType: req.command.body.jobType });
+      const jobType = req.command.body.jobType;
+      const known = this.current.get(jobType);
+      if (known && Date.now() - known.at < CURRENT_TTL_MS) return known.version;
+      const version = await this.rpc.request<WorkflowVersion>(Subjects.policy.get, { jobType });
+      this.current.set(jobType, { at: Date.now(), version });
+      return version;
     }
     if (state.status === 'none') throw new WorkgateError('not_found', 'no such work order');
     return this.definition(state.policy.jobType, state.policy.version);

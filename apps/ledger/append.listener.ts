@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Msg, NatsConnection, Subscription } from 'nats';
 import { AppendRequest, Subjects, WorkgateError } from '@workgate/contracts';
-import { decodeJson, encodeJson, NATS_CONNECTION, replyError } from '@workgate/messaging';
+import { BatchRequest, decodeJson, encodeJson, LocalRoutes, NATS_CONNECTION, replyError, serveBatch } from '@workgate/messaging';
 import { LedgerStore } from './ledger-store';
 
 /**
@@ -11,7 +11,7 @@ import { LedgerStore } from './ledger-store';
 @Injectable()
 export class AppendListener implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ledger');
-  private subscription?: Subscription;
+  private subscriptions: Subscription[] = [];
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -23,26 +23,34 @@ export class AppendListener implements OnModuleInit, OnApplicationShutdown {
   }
 
   private subscribe(): void {
-    if (this.subscription) return;
-    this.subscription = this.nc.subscribe(Subjects.ledger.append, {
-      queue: 'ledger',
-      callback: (err, msg) => {
-        if (err) this.logger.error(`append subscription: ${err.message}`);
-        else void this.handle(msg);
-      },
-    });
+    if (this.subscriptions.length) return;
+    const serve = (subject: string, handle: (body: unknown) => Promise<unknown>) =>
+      this.nc.subscribe(subject, {
+        queue: 'ledger',
+        callback: (err, msg) => {
+          if (err) this.logger.error(`${subject} subscription: ${err.message}`);
+          else void this.handle(msg, handle);
+        },
+      });
+    const append = (body: unknown) => this.store.writer.append(body as AppendRequest);
+    // Many appends (to different streams) in one request: they join the same group commit.
+    const appendBatch = (body: unknown) => serveBatch(body as BatchRequest<AppendRequest>, (item) => this.store.writer.append(item));
+    this.subscriptions = [serve(Subjects.ledger.append, append), serve(Subjects.ledger.appendBatch, appendBatch)];
+    LocalRoutes.register(Subjects.ledger.append, append);
+    LocalRoutes.register(Subjects.ledger.appendBatch, appendBatch);
   }
 
   private unsubscribe(): void {
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
+    LocalRoutes.unregister(Subjects.ledger.append);
+    LocalRoutes.unregister(Subjects.ledger.appendBatch);
+    this.subscriptions.forEach((s) => s.unsubscribe());
+    this.subscriptions = [];
   }
 
-  private async handle(msg: Msg): Promise<void> {
+  private async handle(msg: Msg, handle: (body: unknown) => Promise<unknown>): Promise<void> {
     let reply: unknown;
     try {
-      const request = decodeJson<AppendRequest>(msg.data);
-      reply = { ok: true, data: await this.store.writer.append(request) };
+      reply = { ok: true, data: await handle(decodeJson(msg.data)) };
     } catch (error) {
       reply = replyError(
         error instanceof SyntaxError ? new WorkgateError('validation_failed', 'the append request is not valid JSON') : error,
@@ -52,7 +60,9 @@ export class AppendListener implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.subscription?.drain().catch(() => undefined);
-    this.subscription = undefined;
+    LocalRoutes.unregister(Subjects.ledger.append);
+    LocalRoutes.unregister(Subjects.ledger.appendBatch);
+    await Promise.all(this.subscriptions.map((s) => s.drain().catch(() => undefined)));
+    this.subscriptions = [];
   }
 }

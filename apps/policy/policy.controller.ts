@@ -14,7 +14,7 @@ import {
   WorkflowVersion,
   WorkgateError,
 } from '@workgate/contracts';
-import { SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import { BatchReply, BatchRequest, SERVICE_CONTEXT, ServiceContext, serveBatch } from '@workgate/messaging';
 import { PolicyService } from './policy.service';
 
 @Controller()
@@ -47,6 +47,11 @@ export class PolicyController {
   @MessagePattern(Subjects.policy.decide)
   decide(@Payload() req: DecideRequest): DecisionResult {
     return this.policy.decide(req);
+  }
+
+  @MessagePattern(Subjects.policy.decideBatch)
+  decideBatch(@Payload() req: BatchRequest<DecideRequest>): Promise<BatchReply<DecisionResult>> {
+    return serveBatch(req, (item) => this.policy.decide(item));
   }
 
   @MessagePattern(Subjects.policy.simulate)

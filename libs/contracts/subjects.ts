@@ -8,6 +8,8 @@ export const Subjects = {
   health: (service: ServiceName) => `workgate.${service}.health`,
   ledger: {
     append: 'workgate.ledger.append',
+    /** `{items: AppendRequest[]}` -> `{results: Reply<AppendResult>[]}`: many streams, one round trip. */
+    appendBatch: 'workgate.ledger.append-batch',
     readStream: 'workgate.ledger.read-stream',
     readAll: 'workgate.ledger.read-all',
     verify: 'workgate.ledger.verify',
@@ -19,7 +21,6 @@ export const Subjects = {
   intake: {
     command: 'workgate.intake.command',
     get: 'workgate.intake.get',
-    list: 'workgate.intake.list',
     events: 'workgate.intake.events',
     delivery: 'workgate.intake.delivery',
     receipt: 'workgate.intake.receipt',
@@ -31,6 +32,8 @@ export const Subjects = {
     get: 'workgate.policy.get',
     list: 'workgate.policy.list',
     decide: 'workgate.policy.decide',
+    /** `{items: DecideRequest[]}` -> `{results: Reply<DecisionResult>[]}`. */
+    decideBatch: 'workgate.policy.decide-batch',
     simulate: 'workgate.policy.simulate',
   },
   exceptions: {

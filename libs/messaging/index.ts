@@ -8,3 +8,5 @@ export * from './pull-consumer';
 export * from './batch-publisher';
 export * from './service';
 export * from './health';
+export * from './batching-client';
+export * from './local-routes';

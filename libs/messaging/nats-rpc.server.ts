@@ -3,6 +3,7 @@ import { BaseRpcContext, CustomTransportStrategy, Server } from '@nestjs/microse
 import { MsgHdrs, NatsConnection, Subscription } from 'nats';
 import { lastValueFrom } from 'rxjs';
 import { WorkgateError } from '@workgate/contracts';
+import { LocalRoutes } from './local-routes';
 import { decodeJson, encodeJson, replyError } from './wire';
 
 /** What a handler can learn about the message it serves. */
@@ -32,8 +33,18 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
     this.logger = new Logger(`${queue}:nats`);
   }
 
+  private readonly locals: Array<[string, (payload: unknown) => Promise<unknown>]> = [];
+
   listen(callback: () => void): void {
     for (const [pattern, handler] of this.messageHandlers) {
+      if (!handler.isEventHandler) {
+        const local = async (payload: unknown) => {
+          const ctx = new NatsRpcContext([pattern, undefined]);
+          return lastValueFrom(this.transformToObservable(await handler(payload, ctx)), { defaultValue: undefined });
+        };
+        LocalRoutes.register(pattern, local);
+        this.locals.push([pattern, local]);
+      }
       const sub = this.nc.subscribe(pattern, {
         queue: this.queue,
         callback: (err, msg) => {
@@ -80,6 +91,8 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
   }
 
   async close(): Promise<void> {
+    this.locals.forEach(([subject]) => LocalRoutes.unregister(subject));
+    this.locals.length = 0;
     // Drain: stop taking new requests, let the ones in flight answer.
     await Promise.all(this.subscriptions.map((s) => s.drain().catch(() => undefined)));
     this.subscriptions.length = 0;

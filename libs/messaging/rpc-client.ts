@@ -1,5 +1,6 @@
 import { ErrorCode as NatsErrorCode, NatsConnection, NatsError } from 'nats';
 import { WorkgateError } from '@workgate/contracts';
+import { LocalRoutes } from './local-routes';
 import { decodeJson, encodeJson, Reply, unwrapReply } from './wire';
 
 /** Request/reply over NATS with an explicit time-out; remote refusals come back as WorkgateErrors with their code. */
@@ -11,6 +12,8 @@ export class RpcClient {
 
   async request<T>(subject: string, payload: unknown, options: { timeoutMs?: number } = {}): Promise<T> {
     const timeout = options.timeoutMs ?? this.defaultTimeoutMs;
+    const local = LocalRoutes.enabled ? LocalRoutes.get(subject) : undefined;
+    if (local) return withTimeout(local(payload) as Promise<T>, timeout, subject);
     let reply;
     try {
       reply = await this.nc.request(subject, encodeJson(payload), { timeout });
@@ -26,4 +29,13 @@ export class RpcClient {
     }
     return unwrapReply(decodeJson<Reply<T>>(reply.data));
   }
+}
+
+/** The same time-out contract for a request answered in-process. */
+function withTimeout<T>(work: Promise<T>, timeoutMs: number, subject: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new WorkgateError('timeout', `no answer on ${subject} within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
