@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { join, sep } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { ServiceName } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
@@ -30,16 +32,24 @@ export interface RunningWorkgate {
  */
 export async function startWorkgate(
   config: WorkgateConfig,
-  options: { port?: number; /** Leave these out (e.g. to run one as its own process). */ without?: ServiceName[] } = {},
+  options: {
+    port?: number;
+    /** Leave these out (e.g. to run one as its own process). */
+    without?: ServiceName[];
+    /** Run the ledger on its own thread of this process (the second core); needs the built dist/. */
+    ledgerThread?: boolean;
+  } = {},
 ): Promise<RunningWorkgate> {
   const nc = await borrowNats(config.NATS_URL, 'workgate');
   await ensureStreams(nc);
   const instance = randomUUID();
   const ctx = (service: ServiceName): ServiceContext => ({ service, instance, config, nc });
-  const apps: INestApplicationContext[] = [];
+  const apps: Array<Pick<INestApplicationContext, 'close'>> = [];
   try {
     for (const [service, factory] of SERVICE_MODULES) {
-      if (!options.without?.includes(service)) apps.push(await startMicroservice(factory, ctx(service)));
+      if (options.without?.includes(service)) continue;
+      if (service === 'ledger' && options.ledgerThread) apps.push(await startLedgerThread(config, instance));
+      else apps.push(await startMicroservice(factory, ctx(service)));
     }
     const gateway = await startGateway(ctx('gateway'), options.port ?? config.PORT);
     apps.push(gateway);
@@ -56,4 +66,23 @@ export async function startWorkgate(
     await releaseNats(config.NATS_URL);
     throw error;
   }
+}
+
+/** Starts the ledger thread (dist/cli/ledger-thread.js) and resolves once it serves; `close` stops it cleanly. */
+async function startLedgerThread(config: WorkgateConfig, instance: string): Promise<Pick<INestApplicationContext, 'close'>> {
+  // From dist/cli (built) or cli/ (tests run the sources): the thread always runs the built file.
+  const root = __dirname.split(sep).includes('dist') ? join(__dirname, '..', '..') : join(__dirname, '..');
+  const worker = new Worker(join(root, 'dist', 'cli', 'ledger-thread.js'), { workerData: { env: { ...config }, instance } });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(`ledger thread: ${m?.error ?? String(m)}`))));
+    worker.once('error', reject);
+  });
+  return {
+    close: async () => {
+      const stopped = new Promise<void>((resolve) => worker.once('message', () => resolve()));
+      worker.postMessage('stop');
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000))]);
+      await worker.terminate();
+    },
+  };
 }

@@ -18,7 +18,8 @@ describe('workgate in one process', () => {
   beforeAll(async () => {
     nats = await startNatsServer();
     db = await freshDatabase();
-    workgate = await startWorkgate(loadConfig({ DATABASE_URL: db.url, NATS_URL: nats.url, LOG_LEVEL: 'silent' }), { port: 0 });
+    // As `npm start` runs it: the ledger on its own thread.
+    workgate = await startWorkgate(loadConfig({ DATABASE_URL: db.url, NATS_URL: nats.url, LOG_LEVEL: 'silent' }), { port: 0, ledgerThread: true });
     nc = await connect({ servers: nats.url });
     rpc = new RpcClient(nc, 3000);
   });

@@ -11,6 +11,13 @@ import { WorkOrdersService } from './work-orders.service';
 /** Failures that may pass: the message is retried. Any other refusal is final and kept as a rejection. */
 const TRANSIENT = new Set(['unavailable', 'timeout', 'internal', 'version_conflict']);
 export const INTAKE_DURABLE = 'intake';
+const MAX_DELIVER = 5;
+
+function headersOf(m: JsMsg): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (m.headers) for (const k of m.headers.keys()) headers[k] = m.headers.get(k);
+  return headers;
+}
 
 export type IngestOutcome = { id: string; ok: true; answer: WorkOrderAnswer } | { id?: string; ok: false; reasons: string[]; rejectionId: string };
 
@@ -24,6 +31,10 @@ export type IngestOutcome = { id: string; ok: true; answer: WorkOrderAnswer } | 
 export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('intake');
   private consumer?: RunningConsumer;
+  /** The tail of each work order's chain of messages in flight. */
+  private readonly chains = new Map<string, Promise<void>>();
+  /** Work order -> the stream sequence that must go through before later ones of it. */
+  private readonly retrying = new Map<string, number>();
   private readonly deadLetterPool;
 
   constructor(
@@ -40,7 +51,9 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       stream: Streams.workEvents.name,
       durable: INTAKE_DURABLE,
       filterSubject: 'workgate.events.>',
-      batch: Number(process.env.INTAKE_BATCH ?? 256),
+      batch: 256,
+      concurrency: 4,
+      maxDeliver: MAX_DELIVER,
       ackWaitMs: 10_000,
       handle: (messages) => this.handleBatch(messages),
       deadLetter: (m, reason) => recordDeadLetter(this.deadLetterPool, { ...describeForDeadLetter(m, INTAKE_DURABLE), reason }),
@@ -53,67 +66,67 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     await this.deadLetterPool.end();
   }
 
-  private async handleBatch(messages: JsMsg[]): Promise<Outcome[]> {
+  /**
+   * Each message joins its work order's chain in stream order as the batch is read, so several
+   * batches can be in flight and a work order's events still apply in order. When one must be
+   * retried, the later ones of that work order are retried too until it has gone through.
+   */
+  private handleBatch(messages: JsMsg[]): Promise<Outcome[]> {
     const receivedAt = new Date().toISOString();
-    const outcomes: Outcome[] = new Array(messages.length);
-    const groups = new Map<string, Array<{ i: number; request: WorkOrderCommandRequest }>>();
-    await Promise.all(
-      messages.map(async (m, i) => {
-        const headers: Record<string, string> = {};
-        if (m.headers) for (const k of m.headers.keys()) headers[k] = m.headers.get(k);
+    return Promise.all(
+      messages.map((m) => {
+        const headers = headersOf(m);
         const parsed = fromNatsMessage(headers, m.data, receivedAt);
-        if (!parsed.ok) {
-          outcomes[i] = await this.reject(parsed, 'nats', m.subject, headers, m.data, `${m.info.stream}:${m.seq}`, receivedAt);
-          return;
-        }
+        if (!parsed.ok) return this.reject(parsed, 'nats', m.subject, headers, m.data, `${m.info.stream}:${m.seq}`, receivedAt);
         let id: string;
         try {
           id = this.workOrders.resolveId(parsed.request);
         } catch (error) {
-          outcomes[i] = await this.reject({ ok: false, reasons: [(error as Error).message] }, 'nats', m.subject, headers, m.data, `${m.info.stream}:${m.seq}`, receivedAt);
-          return;
+          return this.reject({ ok: false, reasons: [(error as Error).message] }, 'nats', m.subject, headers, m.data, `${m.info.stream}:${m.seq}`, receivedAt);
         }
-        const group = groups.get(id) ?? [];
-        group.push({ i, request: parsed.request });
-        groups.set(id, group);
+        const run = (this.chains.get(id) ?? Promise.resolve()).then(() => this.applyInOrder(id, m, parsed.request, headers, receivedAt));
+        const tail = run.then(
+          () => undefined,
+          () => undefined,
+        );
+        this.chains.set(id, tail);
+        void tail.then(() => {
+          if (this.chains.get(id) === tail) this.chains.delete(id);
+        });
+        return run;
       }),
     );
-    await Promise.all(
-      [...groups.values()].map(async (group) => {
-        let retryRest: string | undefined;
-        for (const { i, request } of group) {
-          // Keep a work order's events in order: once one must be retried, so must the ones after it.
-          if (retryRest) {
-            outcomes[i] = { kind: 'retry', reason: retryRest };
-            continue;
-          }
-          try {
-            await this.workOrders.execute(request);
-            outcomes[i] = { kind: 'ack' };
-          } catch (error) {
-            const e = error as WorkgateError;
-            if (TRANSIENT.has(e.code)) {
-              retryRest = `${e.code}: ${e.message}`;
-              outcomes[i] = { kind: 'retry', reason: retryRest };
-            } else {
-              const m = messages[i];
-              const headers: Record<string, string> = {};
-              if (m.headers) for (const k of m.headers.keys()) headers[k] = m.headers.get(k);
-              outcomes[i] = await this.reject(
-                { ok: false, source: request.address.source, reasons: [`${e.code ?? 'refused'}: ${e.message}`] },
-                'nats',
-                m.subject,
-                headers,
-                m.data,
-                `${m.info.stream}:${m.seq}`,
-                receivedAt,
-              );
-            }
-          }
-        }
-      }),
-    );
-    return outcomes;
+  }
+
+  private async applyInOrder(id: string, m: JsMsg, request: WorkOrderCommandRequest, headers: Record<string, string>, receivedAt: string): Promise<Outcome> {
+    const waitingFor = this.retrying.get(id);
+    if (waitingFor !== undefined && m.seq > waitingFor) return { kind: 'retry', reason: `waits for message ${waitingFor} of the same work order` };
+    const settled = () => {
+      if (waitingFor === m.seq) this.retrying.delete(id);
+    };
+    try {
+      await this.workOrders.execute(request);
+      settled();
+      return { kind: 'ack' };
+    } catch (error) {
+      const e = error as WorkgateError;
+      if (TRANSIENT.has(e.code)) {
+        // The last delivery is dead-lettered by the consumer: the work order must not wait for it.
+        if (m.info.redeliveryCount >= MAX_DELIVER) settled();
+        else this.retrying.set(id, Math.min(waitingFor ?? m.seq, m.seq));
+        return { kind: 'retry', reason: `${e.code}: ${e.message}` };
+      }
+      settled();
+      return this.reject(
+        { ok: false, source: request.address.source, reasons: [`${e.code ?? 'refused'}: ${e.message}`] },
+        'nats',
+        m.subject,
+        headers,
+        m.data,
+        `${m.info.stream}:${m.seq}`,
+        receivedAt,
+      );
+    }
   }
 
   private async reject(

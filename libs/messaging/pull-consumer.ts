@@ -15,6 +15,11 @@ export interface PullConsumerOptions {
   backoffMs?: number[];
   /** How long the server waits for an ack before it redelivers. */
   ackWaitMs?: number;
+  /**
+   * Batches handled at once (default 1). Batches are handed over in stream order; with more than
+   * one, `handle` must keep the order of related messages itself (intake chains them per work order).
+   */
+  concurrency?: number;
   /** Processes a batch in stream order; resolves with one outcome per message, after the Postgres commit. */
   handle: (messages: JsMsg[]) => Promise<Outcome[]>;
   /** Keeps a message that can never be processed (raw bytes + reason). Must be durable before it resolves. */
@@ -65,7 +70,8 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
   const ackWaitMs = o.ackWaitMs ?? 30_000;
 
   const buffer: JsMsg[] = [];
-  let draining: Promise<void> | undefined;
+  const concurrency = Math.max(1, o.concurrency ?? 1);
+  const inFlight = new Set<Promise<void>>();
 
   const settle = async (m: JsMsg, outcome: Outcome): Promise<void> => {
     if (outcome.kind === 'ack') {
@@ -87,30 +93,38 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
     }
   };
 
-  const drain = async (): Promise<void> => {
-    while (buffer.length > 0) {
-      const batch = buffer.splice(0, batchSize);
-      let outcomes: Outcome[];
-      // A slow batch (the ledger catching up) tells the server it is still working, so the
-      // ack wait can stay short and a crashed instance's messages come back quickly.
-      const heartbeat = setInterval(() => batch.forEach((m) => m.working()), Math.max(250, ackWaitMs / 3));
-      try {
-        outcomes = await o.handle(batch);
-      } catch (error) {
-        o.log?.(`${o.durable}: batch of ${batch.length} failed: ${(error as Error).message}`);
-        outcomes = batch.map(() => ({ kind: 'retry', reason: (error as Error).message }));
-      } finally {
-        clearInterval(heartbeat);
-      }
-      await Promise.all(batch.map((m, i) => settle(m, outcomes[i] ?? { kind: 'retry', reason: 'no outcome' })));
+  const handleBatch = async (batch: JsMsg[]): Promise<void> => {
+    let outcomes: Outcome[];
+    // A slow batch (the ledger catching up) tells the server it is still working, so the
+    // ack wait can stay short and a crashed instance's messages come back quickly.
+    const heartbeat = setInterval(() => batch.forEach((m) => m.working()), Math.max(250, ackWaitMs / 3));
+    try {
+      outcomes = await o.handle(batch);
+    } catch (error) {
+      o.log?.(`${o.durable}: batch of ${batch.length} failed: ${(error as Error).message}`);
+      outcomes = batch.map(() => ({ kind: 'retry', reason: (error as Error).message }));
+    } finally {
+      clearInterval(heartbeat);
     }
-    draining = undefined;
+    await Promise.all(batch.map((m, i) => settle(m, outcomes[i] ?? { kind: 'retry', reason: 'no outcome' })));
+  };
+
+  /** Hands batches to `handle` in stream order, up to `concurrency` at a time. */
+  const pump = (): void => {
+    while (buffer.length > 0 && inFlight.size < concurrency) {
+      const running: Promise<void> = handleBatch(buffer.splice(0, batchSize)).finally(() => {
+        inFlight.delete(running);
+        pump();
+      });
+      inFlight.add(running);
+    }
   };
 
   const loop = (async () => {
     for await (const m of messages) {
       buffer.push(m);
-      draining ??= drain();
+      // Let the rest of this read join the batch before it starts.
+      if (buffer.length === 1) setImmediate(pump);
     }
   })();
 
@@ -118,7 +132,7 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
     async stop() {
       await messages.close().catch(() => undefined);
       await loop.catch(() => undefined);
-      await draining;
+      while (inFlight.size) await Promise.all([...inFlight]);
     },
   };
 }
