@@ -1,18 +1,14 @@
-import { join } from 'node:path';
-import { loadConfig } from '@workgate/config';
-import { RunningWorkgate, startWorkgate } from '../cli/workgate';
-import { freshDatabase, TestDatabase } from './support/database';
-import { startNatsServer, TestNatsServer } from './support/nats-server';
+import { TestDatabase } from './support/database';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
 const CANARY = 'CANARY-7f3a9c-SECRET';
 
 /** The support-recovery scenario through the HTTP API, with auth, receipts and the delivery page. */
 describe('gateway: support recovery over HTTP', () => {
-  let nats: TestNatsServer;
+  let t: TestWorkgate;
   let db: TestDatabase;
-  let workgate: RunningWorkgate;
   const principals = writePrincipals({
     helpdesk: ['integrator'],
     agent: ['operator'],
@@ -24,26 +20,12 @@ describe('gateway: support recovery over HTTP', () => {
   let anonymous: ReturnType<typeof client>;
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    db = await freshDatabase();
-    workgate = await startWorkgate(
-      loadConfig({
-        DATABASE_URL: db.url,
-        NATS_URL: nats.url,
-        LOG_LEVEL: 'silent',
-        WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', 'workflows'),
-        WORKGATE_PRINCIPALS: principals.path,
-      }),
-      { port: 0 },
-    );
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(workgate.url, key)]));
-    anonymous = client(workgate.url);
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    db = t.db;
+    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    anonymous = client(t.url);
   });
-  afterAll(async () => {
-    await workgate?.close();
-    await db?.drop();
-    await nats?.stop();
-  });
+  afterAll(() => t?.close());
 
   const open = (externalRef: string, inputs: Record<string, unknown> = { caseId: 'C-1', orderId: '1001', orderPaid: true }) =>
     as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef, source: 'helpdesk', inputs });
@@ -164,7 +146,7 @@ describe('gateway: support recovery over HTTP', () => {
   describe('refusals', () => {
     it('401 without or with a wrong key, 403 with the wrong role', async () => {
       expect(await anonymous('GET', '/v1/workflows')).toMatchObject({ status: 401, body: { error: 'unauthorized' } });
-      expect(await client(workgate.url, 'nope')('GET', '/v1/workflows')).toMatchObject({ status: 401 });
+      expect(await client(t.url, 'nope')('GET', '/v1/workflows')).toMatchObject({ status: 401 });
       expect(await as.analyst('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'X', source: 's', inputs: {} })).toMatchObject({
         status: 403,
         body: { error: 'forbidden' },

@@ -1,46 +1,33 @@
-import { join } from 'node:path';
-import { connect, headers as natsHeaders, NatsConnection } from 'nats';
-import { loadConfig } from '@workgate/config';
-import { RunningWorkgate, startWorkgate } from '../cli/workgate';
-import { freshDatabase, TestDatabase } from './support/database';
-import { startNatsServer, TestNatsServer } from './support/nats-server';
+import { headers as natsHeaders } from 'nats';
+import { TestDatabase } from './support/database';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import { eventually, ServiceProcess, spawnBuilt } from './support/processes';
 
 /** Intake as its own process, killed with SIGKILL while events stream in: nothing accepted by JetStream is lost or doubled. */
 describe('intake process: SIGKILL mid-stream', () => {
-  let nats: TestNatsServer;
+  let t: TestWorkgate;
   let db: TestDatabase;
-  let workgate: RunningWorkgate;
-  let nc: NatsConnection;
   let intake: ServiceProcess;
   const N = 1500;
 
   const startIntake = () => {
-    intake = spawnBuilt('apps/intake/main.js', { DATABASE_URL: db.url, NATS_URL: nats.url });
+    intake = spawnBuilt('apps/intake/main.js', { DATABASE_URL: db.url, NATS_URL: t.nats.url });
   };
   const opened = async () =>
     (await db.appPool().query(`SELECT count(*)::int AS n, count(DISTINCT stream_id)::int AS d FROM ledger_events WHERE type = 'WorkOrderOpened'`)).rows[0] as { n: number; d: number };
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    db = await freshDatabase();
-    workgate = await startWorkgate(
-      loadConfig({ DATABASE_URL: db.url, NATS_URL: nats.url, LOG_LEVEL: 'silent', WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', 'workflows') }),
-      { port: 0, without: ['intake'] },
-    );
-    nc = await connect({ servers: nats.url });
+    t = await startTestWorkgate({ without: ['intake'] });
+    db = t.db;
   });
   afterAll(async () => {
     await intake?.kill();
-    await nc?.close();
-    await workgate?.close();
-    await db?.drop();
-    await nats?.stop();
+    await t?.close();
   });
 
   it('processes every published event exactly once across kills', async () => {
     startIntake();
-    const js = nc.jetstream();
+    const js = t.nc.jetstream();
     const enc = new TextEncoder();
     const publishing = (async () => {
       for (let i = 0; i < N; i++) {

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { connect, headers as natsHeaders, NatsConnection } from 'nats';
+import { headers as natsHeaders, NatsConnection } from 'nats';
 import { Subjects } from '@workgate/contracts';
-import { loadConfig } from '@workgate/config';
 import { deterministicUuid } from '@workgate/domain';
 import { RpcClient } from '@workgate/messaging';
-import { RunningWorkgate, startWorkgate } from '../cli/workgate';
-import { freshDatabase, TestDatabase } from './support/database';
-import { startNatsServer, TestNatsServer } from './support/nats-server';
+import { TestDatabase } from './support/database';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import { eventually } from './support/processes';
 
 const SOURCE = 'helpdesk';
@@ -15,28 +12,16 @@ const enc = new TextEncoder();
 
 /** The support-recovery scenario driven through JetStream CloudEvents (structured and binary mode). */
 describe('intake over JetStream', () => {
-  let nats: TestNatsServer;
+  let t: TestWorkgate;
   let db: TestDatabase;
-  let workgate: RunningWorkgate;
   let nc: NatsConnection;
   let rpc: RpcClient;
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    db = await freshDatabase();
-    workgate = await startWorkgate(
-      loadConfig({ DATABASE_URL: db.url, NATS_URL: nats.url, LOG_LEVEL: 'silent', WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', 'workflows') }),
-      { port: 0 },
-    );
-    nc = await connect({ servers: nats.url });
-    rpc = new RpcClient(nc, 5000);
+    t = await startTestWorkgate();
+    ({ db, nc, rpc } = t);
   });
-  afterAll(async () => {
-    await nc?.close();
-    await workgate?.close();
-    await db?.drop();
-    await nats?.stop();
-  });
+  afterAll(() => t?.close());
 
   const publish = async (type: string, subject: string, data: unknown, id = randomUUID()) => {
     const event = { specversion: '1.0', id, source: SOURCE, type, subject, time: new Date().toISOString(), datacontenttype: 'application/json', data };

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { connect, NatsConnection } from 'nats';
 import {
   ActionDecidedData,
   ActionRequest,
@@ -14,11 +12,9 @@ import {
   WorkflowVersion,
   WorkgateError,
 } from '@workgate/contracts';
-import { loadConfig } from '@workgate/config';
 import { RpcClient } from '@workgate/messaging';
-import { RunningWorkgate, startWorkgate } from '../cli/workgate';
-import { freshDatabase, TestDatabase } from './support/database';
-import { startNatsServer, TestNatsServer } from './support/nats-server';
+import { TestDatabase } from './support/database';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
 const v1: WorkflowDefinition = {
   jobType: 'credit-review',
@@ -47,27 +43,15 @@ const credit = (amount: number): Input => ({ action: { system: 'billing', operat
 const note = (accountClosed: boolean): Input => ({ action: { system: 'crm', operation: 'note', kind: 'write' } as ActionRequest, facts: { accountClosed } });
 
 describe('policy service over NATS', () => {
-  let nats: TestNatsServer;
+  let t: TestWorkgate;
   let db: TestDatabase;
-  let workgate: RunningWorkgate;
-  let nc: NatsConnection;
   let rpc: RpcClient;
-  const config = () =>
-    loadConfig({ DATABASE_URL: db.url, NATS_URL: nats.url, LOG_LEVEL: 'silent', WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', 'workflows') });
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    db = await freshDatabase();
-    workgate = await startWorkgate(config(), { port: 0 });
-    nc = await connect({ servers: nats.url });
-    rpc = new RpcClient(nc, 5000);
+    t = await startTestWorkgate();
+    ({ db, rpc } = t);
   });
-  afterAll(async () => {
-    await nc?.close();
-    await workgate?.close();
-    await db?.drop();
-    await nats?.stop();
-  });
+  afterAll(() => t?.close());
 
   it('publishes the shipped workflows at start', async () => {
     const list = await rpc.request<WorkflowSummary[]>(Subjects.policy.list, {});
@@ -156,8 +140,7 @@ describe('policy service over NATS', () => {
   });
 
   it('rebuilds every version from the ledger after a restart', async () => {
-    await workgate.close();
-    workgate = await startWorkgate(config(), { port: 0 });
+    await t.restart();
     const list = await rpc.request<WorkflowSummary[]>(Subjects.policy.list, {});
     const credit = list.find((w) => w.jobType === 'credit-review');
     expect(credit).toMatchObject({ currentVersion: 2, versions: [expect.objectContaining({ version: 1 }), expect.objectContaining({ version: 2 })] });

@@ -1,34 +1,23 @@
-import { connect, NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
+import { NatsConnection } from 'nats';
 import { AppendResult, ReadAllResult, ReadStreamResult, Subjects, VerifyResult } from '@workgate/contracts';
-import { loadConfig } from '@workgate/config';
 import { RpcClient } from '@workgate/messaging';
-import { RunningWorkgate, startWorkgate } from '../cli/workgate';
-import { freshDatabase, TestDatabase } from './support/database';
-import { startNatsServer, TestNatsServer } from './support/nats-server';
+import { RunningWorkgate } from '../cli/workgate';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
 /** Every service in one process (as `npm start` runs them), against real NATS and Postgres. */
 describe('workgate in one process', () => {
-  let nats: TestNatsServer;
-  let db: TestDatabase;
+  let t: TestWorkgate;
   let workgate: RunningWorkgate;
   let nc: NatsConnection;
   let rpc: RpcClient;
 
   beforeAll(async () => {
-    nats = await startNatsServer();
-    db = await freshDatabase();
     // As `npm start` runs it: the ledger on its own thread.
-    workgate = await startWorkgate(loadConfig({ DATABASE_URL: db.url, NATS_URL: nats.url, LOG_LEVEL: 'silent' }), { port: 0, ledgerThread: true });
-    nc = await connect({ servers: nats.url });
-    rpc = new RpcClient(nc, 3000);
+    t = await startTestWorkgate({ ledgerThread: true });
+    ({ workgate, nc, rpc } = t);
   });
-  afterAll(async () => {
-    await nc?.close();
-    await workgate?.close();
-    await db?.drop();
-    await nats?.stop();
-  });
+  afterAll(() => t?.close());
 
   it('reports NATS, Postgres and every service on GET /health', async () => {
     let body: { status: string; info: Record<string, { status: string }> } | undefined;

@@ -8,11 +8,13 @@ export class RpcClient {
   constructor(
     private readonly nc: NatsConnection,
     private readonly defaultTimeoutMs = 5000,
+    /** false: always go over NATS, even to a service in this process (tests of the NATS path). */
+    private readonly preferLocal = true,
   ) {}
 
   async request<T>(subject: string, payload: unknown, options: { timeoutMs?: number } = {}): Promise<T> {
     const timeout = options.timeoutMs ?? this.defaultTimeoutMs;
-    const local = LocalRoutes.enabled ? LocalRoutes.get(subject) : undefined;
+    const local = this.preferLocal && LocalRoutes.enabled ? LocalRoutes.get(subject) : undefined;
     if (local) return withTimeout(local(payload) as Promise<T>, timeout, subject);
     let reply;
     try {

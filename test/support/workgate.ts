@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import { connect, NatsConnection } from 'nats';
+import { ServiceName } from '@workgate/contracts';
+import { loadConfig, WorkgateConfig } from '@workgate/config';
+import { RpcClient } from '@workgate/messaging';
+import { RunningWorkgate, startWorkgate } from '../../cli/workgate';
+import { freshDatabase, TestDatabase } from './database';
+import { startNatsServer, TestNatsServer } from './nats-server';
+
+export interface TestWorkgate {
+  nats: TestNatsServer;
+  db: TestDatabase;
+  workgate: RunningWorkgate;
+  config: WorkgateConfig;
+  /** A client connection of the test's own. */
+  nc: NatsConnection;
+  /** Requests over NATS (never answered in-process), as another process would send them. */
+  rpc: RpcClient;
+  url: string;
+  /** Stops workgate and starts it again on the same NATS and database. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Every service in one process on a scratch nats-server and a fresh database, with the shipped workflows. */
+export async function startTestWorkgate(
+  options: { env?: Record<string, string>; without?: ServiceName[]; ledgerThread?: boolean } = {},
+): Promise<TestWorkgate> {
+  const nats = await startNatsServer();
+  const db = await freshDatabase();
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    NATS_URL: nats.url,
+    LOG_LEVEL: 'silent',
+    WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', '..', 'workflows'),
+    ...options.env,
+  });
+  const start = () => startWorkgate(config, { port: 0, without: options.without, ledgerThread: options.ledgerThread });
+  const t: TestWorkgate = {
+    nats,
+    db,
+    config,
+    workgate: await start(),
+    nc: await connect({ servers: nats.url }),
+    rpc: undefined as unknown as RpcClient,
+    url: '',
+    restart: async () => {
+      await t.workgate.close();
+      t.workgate = await start();
+      t.url = t.workgate.url;
+    },
+    close: async () => {
+      await t.nc.close();
+      await t.workgate.close();
+      await db.drop();
+      await nats.stop();
+    },
+  };
+  t.rpc = new RpcClient(t.nc, 5000, false);
+  t.url = t.workgate.url;
+  return t;
+}
