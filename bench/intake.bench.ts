@@ -1,13 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { headers as natsHeaders, JetStreamClient } from 'nats';
-import { HealthReply, Subjects } from '@workgate/contracts';
-import { createClient, createPool, withDatabase } from '@workgate/event-store';
-import { borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
-import { freePort, startScratchNats } from '../cli/infra';
+import { createPool } from '@workgate/event-store';
 import { median, percentile, table } from './stats';
+import { ROOT, startWorkgateProcess } from './workgate-process';
 
 /**
  * `npm run bench:intake`: CloudEvents published to JetStream WORK_EVENTS, with every service in
@@ -20,8 +17,6 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const ROOT = join(__dirname, '..', '..');
-const BASE_URL = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres';
 const enc = new TextEncoder();
 
 function events(run: string, pair: number, sentAt: number): Array<{ id: string; body: Uint8Array }> {
@@ -46,30 +41,11 @@ async function publish(js: JetStreamClient, e: { id: string; body: Uint8Array })
 }
 
 async function main(): Promise<void> {
-  const nats = await startScratchNats();
-  const dbName = `wg_bench_intake_${process.pid}`;
-  const dbUrl = withDatabase(BASE_URL, dbName);
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, join(__dirname, '..', 'cli', 'start.js')], {
-    env: { ...process.env, DATABASE_URL: dbUrl, NATS_URL: nats.url, PORT: String(await freePort()), LOG_LEVEL: 'warn', WORKGATE_WORKFLOWS_DIR: join(ROOT, 'workflows'), WORKGATE_EXCEPTION_CODES: join(ROOT, 'config', 'exception-codes.yaml') },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const nc = await borrowNats(nats.url, 'bench');
-  const rpc = new RpcClient(nc, 10_000);
-  const js = nc.jetstream();
-  const pool = createPool(dbUrl, { max: 2 });
-  const committed = async (run: string) =>
-    (await pool.query(`SELECT count(*)::int AS n FROM ledger_events WHERE type IN ('WorkOrderOpened', 'ActionDecided') AND stream_id IN (SELECT 'workorder-' || id FROM view_work_orders WHERE external_ref LIKE $1)`, [`${run}-%`])).rows[0].n as number;
+  const workgate = await startWorkgateProcess('intake');
+  const js = workgate.nc.jetstream();
+  const pool = createPool(workgate.dbUrl, { max: 2 });
   const countAll = async () => (await pool.query(`SELECT count(*)::int AS n FROM ledger_events WHERE type IN ('WorkOrderOpened', 'ActionDecided')`)).rows[0].n as number;
-  void committed;
   try {
-    for (let i = 0; ; i++) {
-      const h = await rpc.request<HealthReply>(Subjects.health('policy'), {}, { timeoutMs: 500 }).catch(() => undefined);
-      const intake = await rpc.request<HealthReply>(Subjects.health('intake'), {}, { timeoutMs: 500 }).catch(() => undefined);
-      if ((h?.details?.jobTypes as number) >= 4 && intake) break;
-      if (i > 400) throw new Error('workgate did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
     const sustained: number[] = [];
     const p50s: number[] = [];
     const p99s: number[] = [];
@@ -92,7 +68,7 @@ async function main(): Promise<void> {
       const published = Date.now();
       while ((await countAll()) - base < EVENTS) {
         if (Date.now() - started > 300_000) throw new Error('events did not all reach the ledger in 5 minutes');
-        rss = Math.max(rss, Number((await import('node:child_process')).execSync(`ps -o rss= -p ${child.pid}`).toString().trim()) * 1024);
+        rss = Math.max(rss, workgate.rss());
         await new Promise((r) => setTimeout(r, 100));
       }
       const seconds = (Date.now() - started) / 1000;
@@ -145,16 +121,7 @@ async function main(): Promise<void> {
     writeFileSync(join(dir, `intake-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, sustained, p50s, p99s, rss }, null, 2));
   } finally {
     await pool.end();
-    await new Promise<void>((r) => {
-      child.once('exit', () => r());
-      child.kill('SIGTERM');
-    });
-    await releaseNats(nats.url);
-    await nats.stop();
-    const admin = createClient(withDatabase(BASE_URL, 'postgres'));
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await workgate.stop();
   }
 }
 

@@ -1,13 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { ActionRequest, DecisionResult, HealthReply, Subjects, WorkflowDefinition } from '@workgate/contracts';
-import { createClient, withDatabase } from '@workgate/event-store';
-import { borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
+import { ActionRequest, DecisionResult, Subjects, WorkflowDefinition } from '@workgate/contracts';
+import { RpcClient } from '@workgate/messaging';
 import { compileWorkflow, decide, parseDefinitionText } from '@workgate/workflow';
-import { freePort, startScratchNats } from '../cli/infra';
 import { closedLoop, median, table } from './stats';
+import { ROOT, startWorkgateProcess } from './workgate-process';
 
 /**
  * `npm run bench:policy`: run/wait/stop decisions per second under the shipped support-recovery
@@ -17,8 +15,6 @@ import { closedLoop, median, table } from './stats';
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const IN_FLIGHT = 64;
-const ROOT = join(__dirname, '..', '..');
-const BASE_URL = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres';
 
 /** A realistic mix: address fixes that run, refunds that wait, unnamed systems and after-cutoff fixes that stop. */
 const REQUESTS: Array<{ action: ActionRequest; facts: Record<string, unknown> }> = [
@@ -53,23 +49,9 @@ async function overNats(rpc: RpcClient) {
 }
 
 async function main(): Promise<void> {
-  const nats = await startScratchNats();
-  const dbName = `wg_bench_policy_${process.pid}`;
-  const dbUrl = withDatabase(BASE_URL, dbName);
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [join(__dirname, '..', 'cli', 'start.js')], {
-    env: { ...process.env, DATABASE_URL: dbUrl, NATS_URL: nats.url, PORT: String(port), LOG_LEVEL: 'warn', WORKGATE_WORKFLOWS_DIR: join(ROOT, 'workflows'), WORKGATE_EXCEPTION_CODES: join(ROOT, 'config', 'exception-codes.yaml') },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const nc = await borrowNats(nats.url, 'bench');
-  const rpc = new RpcClient(nc, 10_000);
+  const workgate = await startWorkgateProcess('policy');
+  const { rpc } = workgate;
   try {
-    for (let i = 0; ; i++) {
-      const h = await rpc.request<HealthReply>(Subjects.health('policy'), {}, { timeoutMs: 500 }).catch(() => undefined);
-      if ((h?.details?.jobTypes as number) >= 4) break;
-      if (i > 400) throw new Error('the policy service did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
     const runs: Record<string, Array<{ rate: number; p50: number; p99: number }>> = { inprocess: [], nats: [] };
     for (let rep = 1; rep <= REPS; rep++) {
       const a = inProcess();
@@ -95,16 +77,7 @@ async function main(): Promise<void> {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `policy-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, runs }, null, 2));
   } finally {
-    await new Promise<void>((r) => {
-      child.once('exit', () => r());
-      child.kill('SIGTERM');
-    });
-    await releaseNats(nats.url);
-    await nats.stop();
-    const admin = createClient(withDatabase(BASE_URL, 'postgres'));
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await workgate.stop();
   }
 }
 
