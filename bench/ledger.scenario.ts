@@ -146,8 +146,9 @@ async function rawInsert(url: string) {
       }
       try {
         await client.query(
-          `INSERT INTO raw_events SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::uuid[], $5::text[],
-             $6::jsonb[], $7::jsonb[], $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[])`,
+          `INSERT INTO raw_events SELECT p, s, v, e, t, d::jsonb, m::jsonb, o, r, ph, h
+             FROM unnest($1::bigint[], $2::text[], $3::int[], $4::uuid[], $5::text[], $6::text[], $7::text[],
+                         $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[]) AS u(p, s, v, e, t, d, m, o, r, ph, h)`,
           cols,
         );
         batch.forEach((r) => r.done());

@@ -42,7 +42,7 @@ async function ensureConsumer(nc: NatsConnection, o: PullConsumerOptions): Promi
     // written to the dead letters first and only then terminated, so none is silently dropped
     // (a server-side max_deliver would stop redelivering even when the dead-letter write failed).
     max_deliver: -1,
-    max_ack_pending: Math.max(1000, (o.batch ?? 256) * 8),
+    max_ack_pending: Math.max(1000, (o.batch ?? 256) * 8 * Math.max(1, o.concurrency ?? 1)),
     ...(o.filterSubject ? { filter_subject: o.filterSubject } : {}),
   };
   try {
