@@ -8,7 +8,7 @@ describe('intake process: SIGKILL mid-stream', () => {
   let t: TestWorkgate;
   let db: TestDatabase;
   let intake: ServiceProcess;
-  const N = 1500;
+  const N = 4000;
 
   const startIntake = () => {
     intake = spawnBuilt('apps/intake/main.js', { DATABASE_URL: db.url, NATS_URL: t.nats.url });
@@ -31,6 +31,8 @@ describe('intake process: SIGKILL mid-stream', () => {
     const enc = new TextEncoder();
     const publishing = (async () => {
       for (let i = 0; i < N; i++) {
+        // Paced (about 1,000 events/s) so the kills land mid-stream.
+        if (i % 50 === 0) await new Promise((r) => setTimeout(r, 50));
         const id = `evt-${i}`;
         const h = natsHeaders();
         h.set('Nats-Msg-Id', `crm:${id}`);
@@ -38,12 +40,14 @@ describe('intake process: SIGKILL mid-stream', () => {
         await js.publish('workgate.events.crm', enc.encode(JSON.stringify(event)), { headers: h });
       }
     })();
-    for (let kill = 1; kill <= 2; kill++) {
-      const before = (await opened()).n;
-      await eventually(async () => (await opened()).n > before + 100, 30_000, `intake to make progress (${(await opened()).n} so far)\n${intake.output()}`);
+    const atKill: number[] = [];
+    for (const threshold of [800, 2000]) {
+      await eventually(async () => (await opened()).n >= threshold, 30_000, `intake to reach ${threshold}\n${intake.output()}`);
       await intake.kill('SIGKILL');
+      atKill.push((await opened()).n);
       startIntake();
     }
+    expect(atKill.every((n) => n < N)).toBe(true); // the kills landed mid-stream
     await publishing;
     const final = await eventually(async () => {
       const c = await opened();

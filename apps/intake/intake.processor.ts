@@ -52,7 +52,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       durable: INTAKE_DURABLE,
       filterSubject: 'workgate.events.>',
       batch: 256,
-      concurrency: 8,
+      concurrency: 4,
       maxDeliver: MAX_DELIVER,
       ackWaitMs: 10_000,
       handle: (messages) => this.handleBatch(messages),

@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { LedgerHead, ReadAllResult, ReadStreamResult, RecordedEvent } from '@workgate/contracts';
 import { GENESIS_HASH } from './hash';
+import { INDEXED_TYPES } from './migrations';
 
 const COLUMNS = `position, stream_id, stream_version, event_id::text AS event_id, type, data, metadata,
   occurred_at, recorded_at, prev_hash, hash`;
@@ -70,21 +71,44 @@ export class LedgerReader {
     return { events, next: events.length ? events[events.length - 1].position : after };
   }
 
-  /** Events of the given types after a position, optionally with occurredAt in [from, to). */
+  /**
+   * Events of the given types after a position (or newest first below `before`), optionally with
+   * occurredAt in [from, to). Only the indexed rare types are found through their index (the
+   * type list is inlined so the partial index applies; the names are checked against that set);
+   * other types are found by walking positions.
+   */
   async query(
     types: string[],
     options: { after?: number; before?: number; descending?: boolean; limit?: number; from?: string; to?: string } = {},
   ): Promise<ReadAllResult> {
     const after = Math.max(0, options.after ?? 0);
+    const indexed = types.length > 0 && types.every((t) => INDEXED_TYPES.has(t));
+    const typeFilter = indexed ? `type IN (${types.map((t) => `'${t}'`).join(', ')})` : 'type = ANY($1::text[])';
     const { rows } = await this.pool.query<Row>(
       `SELECT ${COLUMNS} FROM ledger_events
-        WHERE type = ANY($1::text[]) AND position > $2 AND ($6::bigint IS NULL OR position < $6)
+        WHERE ${typeFilter} AND ($1::text[] IS NOT NULL) AND position > $2 AND ($6::bigint IS NULL OR position < $6)
           AND ($3::timestamptz IS NULL OR occurred_at >= $3) AND ($4::timestamptz IS NULL OR occurred_at < $4)
         ORDER BY position ${options.descending ? 'DESC' : 'ASC'} LIMIT $5`,
       [types, after, options.from ?? null, options.to ?? null, clampLimit(options.limit, 1000), options.before ?? null],
     );
     const events = rows.map(toRecordedEvent);
     return { events, next: events.length ? events[events.length - 1].position : after };
+  }
+
+  /**
+   * The events of the given types in the window (after, after + window], and the position up to
+   * which the window was read: never beyond what is committed, so a reader that moves to `next`
+   * skips nothing (positions are gap-free and committed in order by the single writer).
+   */
+  async scan(types: string[], after: number, window = 20_000): Promise<ReadAllResult> {
+    // The head is read first: every position up to it is committed and stays visible.
+    const upto = Math.min(after + window, (await this.head()).position);
+    if (upto <= after) return { events: [], next: after };
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM ledger_events WHERE position > $1 AND position <= $2 AND type = ANY($3::text[]) ORDER BY position`,
+      [after, upto, types],
+    );
+    return { events: rows.map(toRecordedEvent), next: upto };
   }
 
   async getEvent(eventId: string): Promise<RecordedEvent | undefined> {

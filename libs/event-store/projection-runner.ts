@@ -25,7 +25,7 @@ export class ProjectionRunner {
   constructor(
     private readonly pool: Pool,
     private readonly projections: Projection[],
-    private readonly options: { pageSize?: number; idleMs?: number; log?: (m: string) => void } = {},
+    private readonly options: { window?: number; idleMs?: number; log?: (m: string) => void } = {},
   ) {
     this.reader = new LedgerReader(pool);
   }
@@ -89,8 +89,8 @@ export class ProjectionRunner {
   private async step(p: Projection): Promise<number> {
     const { rows } = await this.pool.query('SELECT position FROM projection_checkpoints WHERE name = $1', [p.name]);
     const after: number = rows[0]?.position ?? 0;
-    const page = await this.reader.query(p.types, { after, limit: this.options.pageSize ?? 1000 });
-    if (page.events.length === 0) return 0;
+    const page = await this.reader.scan(p.types, after, this.options.window ?? 5000);
+    if (page.next === after) return 0;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -100,14 +100,14 @@ export class ProjectionRunner {
         await client.query('ROLLBACK');
         return 1; // another runner moved it: look again
       }
-      await p.apply(client, page.events);
+      if (page.events.length) await p.apply(client, page.events);
       await client.query(
         `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
          ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
         [p.name, page.next],
       );
       await client.query('COMMIT');
-      return page.events.length;
+      return Math.max(1, page.events.length);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
