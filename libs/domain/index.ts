@@ -4,3 +4,4 @@
  */
 export * from './ids';
 export * from './work-order/work-order.decider';
+export * from './approval/approval.decider';

@@ -1,0 +1,153 @@
+import fc from 'fast-check';
+import { WorkgateError } from '@workgate/contracts';
+import {
+  actionScopeHash,
+  ApprovalCommand,
+  ApprovalEvent,
+  ApprovalState,
+  approvalBlocksClosure,
+  decideApproval,
+  evolveApproval,
+  initialApprovalState,
+  PermittedAction,
+} from './approval.decider';
+
+const T0 = '2026-11-22T10:00:00.000Z';
+const LATER = '2026-11-23T10:00:00.000Z';
+const refund: PermittedAction = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };
+const request: ApprovalCommand = { type: 'RequestApproval', approvalId: 'ap-1', workOrderId: 'wo-1', actionId: 'act-1', owner: 'support-lead', requestedBy: 'agent-7', action: refund, expiresAt: '2026-11-23T10:00:00.000Z' };
+const evidence = { kind: 'policy-doc', ref: 'retention-v2' };
+
+function given(...commands: ApprovalCommand[]) {
+  let state: ApprovalState = initialApprovalState();
+  for (const c of commands) state = decideApproval(c, state, T0).reduce(evolveApproval, state);
+  return {
+    state,
+    when(command: ApprovalCommand, now = T0) {
+      return {
+        then(types: ApprovalEvent['type'][], check?: (after: ApprovalState) => void) {
+          const events = decideApproval(command, state, now);
+          expect(events.map((e) => e.type)).toEqual(types);
+          check?.(events.reduce(evolveApproval, state));
+        },
+        thenThrows(code: string) {
+          expect(() => decideApproval(command, state, now)).toThrow(expect.objectContaining({ code }) as unknown as Error);
+        },
+      };
+    },
+  };
+}
+
+const approve = (by: string, permittedAction: PermittedAction = refund): ApprovalCommand => ({ type: 'DecideApproval', by, decision: 'approve', permittedAction });
+
+describe('approval decider', () => {
+  it('requests once; the same wait seen again requests nothing', () => {
+    given().when(request).then(['ApprovalRequested'], (s) => expect(s).toMatchObject({ status: 'requested', owner: 'support-lead', scopeHash: actionScopeHash(refund) }));
+    given(request).when(request).then([]);
+  });
+
+  it('the owner approves naming the permitted action', () =>
+    given(request).when(approve('support-lead')).then(['ApprovalGranted'], (s) => expect(s.status).toBe('approved')));
+
+  it('refuses the requester deciding their own request (self_approval)', () => given(request).when(approve('agent-7')).thenThrows('self_approval'));
+  it('refuses anyone but the named owner (not_owner)', () => given(request).when(approve('finance-lead')).thenThrows('not_owner'));
+  it('refuses an approval that names no permitted action', () =>
+    given(request).when({ type: 'DecideApproval', by: 'support-lead', decision: 'approve' }).thenThrows('permitted_action_mismatch'));
+  it.each<[string, PermittedAction]>([
+    ['another operation', { ...refund, operation: 'credit' }],
+    ['another system', { ...refund, system: 'shop' }],
+    ['another kind', { ...refund, kind: 'read' }],
+    ['other objects', { ...refund, objects: ['order:9999'] }],
+  ])('refuses a permitted action with %s (permitted_action_mismatch)', (_what, action) =>
+    given(request).when(approve('support-lead', action)).thenThrows('permitted_action_mismatch'));
+  it('accepts the same action with objects in another order', () =>
+    given({ ...request, action: { ...refund, objects: ['a', 'b'] } } as ApprovalCommand)
+      .when(approve('support-lead', { ...refund, objects: ['b', 'a'] }))
+      .then(['ApprovalGranted']));
+
+  it('rejects', () => given(request).when({ type: 'DecideApproval', by: 'support-lead', decision: 'reject', note: 'not eligible' }).then(['ApprovalRejected'], (s) => expect(s.status).toBe('rejected')));
+  it('refuses deciding twice', () => given(request, approve('support-lead')).when(approve('support-lead')).thenThrows('approval_decided'));
+
+  describe('conditional', () => {
+    const conditional: ApprovalCommand = { type: 'DecideApproval', by: 'support-lead', decision: 'conditional', permittedAction: refund, conditions: ['R-03 retention policy signed', 'refund cap confirmed'] };
+    it('stays conditional, and blocks closure, until the last condition closes with evidence', () => {
+      given(request).when(conditional).then(['ApprovalConditioned'], (s) => {
+        expect(s.status).toBe('conditional');
+        expect(approvalBlocksClosure(s)).toBe(true);
+      });
+      given(request, conditional).when({ type: 'CloseCondition', by: 'support-lead', conditionId: 'c1', evidence }).then(['ApprovalConditionClosed'], (s) => expect(approvalBlocksClosure(s)).toBe(true));
+      given(request, conditional, { type: 'CloseCondition', by: 'support-lead', conditionId: 'c1', evidence })
+        .when({ type: 'CloseCondition', by: 'support-lead', conditionId: 'c2', evidence })
+        .then(['ApprovalConditionClosed', 'ApprovalGranted'], (s) => {
+          expect(s.status).toBe('approved');
+          expect(approvalBlocksClosure(s)).toBe(false);
+        });
+    });
+    it('needs at least one condition', () => given(request).when({ ...conditional, conditions: [' '] } as ApprovalCommand).thenThrows('validation_failed'));
+    it('refuses closing a condition without evidence, twice, by another principal, or an unknown one', () => {
+      const g = given(request, conditional, { type: 'CloseCondition', by: 'support-lead', conditionId: 'c1', evidence });
+      g.when({ type: 'CloseCondition', by: 'support-lead', conditionId: 'c2', evidence: { kind: '', ref: '' } }).thenThrows('validation_failed');
+      g.when({ type: 'CloseCondition', by: 'support-lead', conditionId: 'c1', evidence }).thenThrows('condition_closed');
+      g.when({ type: 'CloseCondition', by: 'agent-7', conditionId: 'c2', evidence }).thenThrows('not_owner');
+      g.when({ type: 'CloseCondition', by: 'support-lead', conditionId: 'c9', evidence }).thenThrows('not_found');
+    });
+  });
+
+  describe('expiry', () => {
+    it('expires an unanswered request once due, and not before', () => {
+      given(request).when({ type: 'ExpireApproval' }, LATER).then(['ApprovalExpired'], (s) => expect(s.status).toBe('expired'));
+      given(request).when({ type: 'ExpireApproval' }, T0).thenThrows('not_due');
+    });
+    it('does nothing to a request decided in time', () => given(request, approve('support-lead')).when({ type: 'ExpireApproval' }, LATER).then([]));
+    it('refuses deciding an expired request', () => {
+      let s = given(request).state;
+      s = decideApproval({ type: 'ExpireApproval' }, s, LATER).reduce(evolveApproval, s);
+      expect(() => decideApproval(approve('support-lead'), s, LATER)).toThrow(expect.objectContaining({ code: 'approval_decided' }) as unknown as Error);
+    });
+  });
+});
+
+describe('approval model (fast-check commands)', () => {
+  const principals = ['support-lead', 'agent-7', 'finance-lead', 'ops-lead'];
+  const actions: PermittedAction[] = [refund, { ...refund, operation: 'credit' }, { ...refund, objects: ['order:2'] }, { system: 'shop', operation: 'order.note', kind: 'write' }];
+
+  it('self-approval never succeeds, a non-owner never decides, an approval never covers another action', () => {
+    const commandArb: fc.Arbitrary<ApprovalCommand> = fc.oneof(
+      fc.record({ by: fc.constantFrom(...principals), decision: fc.constantFrom<'approve' | 'reject' | 'conditional'>('approve', 'reject', 'conditional'), permittedAction: fc.option(fc.constantFrom(...actions), { nil: undefined }), conditions: fc.array(fc.constantFrom('c-a', 'c-b'), { maxLength: 2 }) }).map((c) => ({ type: 'DecideApproval' as const, ...c })),
+      fc.record({ by: fc.constantFrom(...principals), conditionId: fc.constantFrom('c1', 'c2', 'c3') }).map((c) => ({ type: 'CloseCondition' as const, ...c, evidence })),
+      fc.constant<ApprovalCommand>({ type: 'ExpireApproval' }),
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...principals),
+        fc.constantFrom(...principals),
+        fc.constantFrom(...actions),
+        fc.array(fc.tuple(commandArb, fc.boolean()), { maxLength: 12 }),
+        (owner, requester, action, steps) => {
+          let state = decideApproval({ ...request, owner, requestedBy: requester, action } as ApprovalCommand, initialApprovalState(), T0).reduce(evolveApproval, initialApprovalState());
+          for (const [command, late] of steps) {
+            let events: ApprovalEvent[];
+            try {
+              events = decideApproval(command, state, late ? LATER : T0);
+            } catch (error) {
+              expect(error).toBeInstanceOf(WorkgateError);
+              continue;
+            }
+            for (const e of events) {
+              if (e.type === 'ApprovalGranted' || e.type === 'ApprovalConditioned' || e.type === 'ApprovalRejected') {
+                expect(e.data.decidedBy).toBe(owner);
+                expect(e.data.decidedBy).not.toBe(requester);
+              }
+              if (e.type === 'ApprovalGranted' || e.type === 'ApprovalConditioned') {
+                expect(actionScopeHash(e.data.permittedAction)).toBe(actionScopeHash(action));
+              }
+            }
+            state = events.reduce(evolveApproval, state);
+          }
+          if (state.status === 'approved') expect(actionScopeHash(state.permittedAction)).toBe(actionScopeHash(action));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
