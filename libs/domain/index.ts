@@ -5,3 +5,4 @@
 export * from './ids';
 export * from './work-order/work-order.decider';
 export * from './approval/approval.decider';
+export * from './delegation/delegation.decider';

@@ -1,0 +1,176 @@
+import { WorkgateError } from '@workgate/contracts';
+import { deterministicUuid } from '../ids';
+
+export type DelegationCommandKind = 'delegate_task' | 'execute';
+
+export interface DelegationPrompt {
+  objective?: string;
+  scope?: string;
+  artifacts?: Array<{ path?: string; access?: string }>;
+  verification?: string[];
+  completion?: string;
+}
+
+/** The timeout contract, in milliseconds. */
+export interface TimeoutContract {
+  initialWaitMs: number;
+  reminderEveryMs: number;
+  backoff: number;
+  hardTimeoutMs: number;
+}
+
+/** Planning locations that are never shared with a delegate. */
+export const PRIVATE_PATHS = [/(^|\/)brain\//i, /(^|\/)task\.md$/i, /(^|\/)\.private\//i];
+
+/**
+ * Every missing part of a delegate prompt (objective and scope, artifacts, verification
+ * commands, completion protocol), and every artifact under a private planning path.
+ */
+export function checkPrompt(prompt: DelegationPrompt | undefined): { missing: string[]; privatePaths: string[] } {
+  const p = prompt ?? {};
+  const blank = (v: unknown) => typeof v !== 'string' || v.trim() === '';
+  const missing: string[] = [];
+  if (blank(p.objective)) missing.push('objective');
+  if (blank(p.scope)) missing.push('scope');
+  if (!Array.isArray(p.artifacts) || p.artifacts.length === 0 || p.artifacts.some((a) => blank(a?.path) || (a.access !== 'read' && a.access !== 'write'))) {
+    missing.push('artifacts (each with a path and access read or write)');
+  }
+  if (!Array.isArray(p.verification) || p.verification.length === 0 || p.verification.some(blank)) missing.push('verification commands');
+  if (blank(p.completion)) missing.push('completion protocol');
+  const privatePaths = (p.artifacts ?? []).map((a) => a?.path ?? '').filter((path) => PRIVATE_PATHS.some((re) => re.test(path.replace(/\\/g, '/'))));
+  return { missing, privatePaths };
+}
+
+/** When reminders fall due: initial wait, then every interval growing by the back-off factor, all before the hard timeout. */
+export function reminderTimes(createdAt: string, t: TimeoutContract): string[] {
+  const start = Date.parse(createdAt);
+  const times: string[] = [];
+  let at = start + t.initialWaitMs;
+  let every = t.reminderEveryMs;
+  while (at < start + t.hardTimeoutMs && times.length < 100) {
+    times.push(new Date(at).toISOString());
+    at += every;
+    every = Math.round(every * t.backoff);
+  }
+  return times;
+}
+
+export type DelegationState =
+  | { status: 'none' }
+  | {
+      status: 'dispatched' | 'confirmed' | 'timed_out';
+      dispatchId: string;
+      dispatchCreatedAt: string;
+      workOrderId: string;
+      recipient: string;
+      owner: string;
+      command: DelegationCommandKind;
+      reminders: string[];
+      remindersSent: number;
+      timeoutAt: string;
+    };
+
+export type DelegationCommand =
+  | { type: 'Dispatch'; dispatchId: string; workOrderId: string; recipient: string; owner: string; by: string; command: DelegationCommandKind; prompt: DelegationPrompt; timeouts: TimeoutContract }
+  | { type: 'Confirm'; by: string; note?: string }
+  | { type: 'Tick' };
+
+export type DelegationEvent =
+  | { type: 'DelegationDispatched'; eventId: string; data: { dispatchId: string; dispatchCreatedAt: string; workOrderId: string; recipient: string; owner: string; dispatchedBy: string; command: DelegationCommandKind; prompt: DelegationPrompt; reminders: string[]; timeoutAt: string } }
+  | { type: 'DelegationReminderDue'; eventId: string; data: { dispatchId: string; n: number; dueAt: string; notify: string } }
+  | { type: 'DelegationConfirmed'; eventId: string; data: { dispatchId: string; confirmedBy: string; at: string; note?: string } }
+  | { type: 'DelegationTimedOut'; eventId: string; data: { dispatchId: string; workOrderId: string; at: string; notify: string; reason: string } };
+
+export const initialDelegationState = (): DelegationState => ({ status: 'none' });
+
+const refuse = (code: string, message: string, details?: unknown[]) => new WorkgateError(code, message, details);
+
+/**
+ * Delegations under the timeout contract. Completion is confirmed by an operator, never by the
+ * delegate itself. `Tick` fires what is due at `now` — reminders, then the hard timeout — with
+ * event ids derived from the dispatch and the timer, so a timer fires once however many
+ * instances tick, and after any restart.
+ */
+export function decideDelegation(command: DelegationCommand, state: DelegationState, now: string): DelegationEvent[] {
+  if (command.type === 'Dispatch') {
+    if (state.status !== 'none') return [];
+    const { missing, privatePaths } = checkPrompt(command.prompt);
+    if (missing.length) throw refuse('prompt_incomplete', `the delegate prompt is missing: ${missing.join(', ')}`, missing);
+    if (privatePaths.length) throw refuse('private_path', `artifacts under private planning paths are never shared: ${privatePaths.join(', ')}`, privatePaths);
+    const t = command.timeouts;
+    if (!(t.initialWaitMs > 0 && t.reminderEveryMs > 0 && t.backoff >= 1 && t.hardTimeoutMs > t.initialWaitMs)) {
+      throw refuse('validation_failed', 'the timeout contract needs initialWait > 0, reminderEvery > 0, backoff >= 1 and hardTimeout > initialWait');
+    }
+    return [
+      {
+        type: 'DelegationDispatched',
+        eventId: deterministicUuid('delegation', command.dispatchId, 'dispatched'),
+        data: {
+          dispatchId: command.dispatchId,
+          dispatchCreatedAt: now,
+          workOrderId: command.workOrderId,
+          recipient: command.recipient,
+          owner: command.owner,
+          dispatchedBy: command.by,
+          command: command.command,
+          prompt: command.prompt,
+          reminders: reminderTimes(now, t),
+          timeoutAt: new Date(Date.parse(now) + t.hardTimeoutMs).toISOString(),
+        },
+      },
+    ];
+  }
+  if (state.status === 'none') throw refuse('not_found', 'no such delegation');
+  switch (command.type) {
+    case 'Confirm':
+      if (state.status === 'confirmed') return [];
+      if (state.status === 'timed_out') throw refuse('delegation_timed_out', `delegation ${state.dispatchId} timed out at ${state.timeoutAt}`);
+      if (command.by === state.recipient) throw refuse('delegate_cannot_confirm', 'completion is confirmed by an operator, never by the delegate');
+      return [{ type: 'DelegationConfirmed', eventId: deterministicUuid('delegation', state.dispatchId, 'confirmed'), data: { dispatchId: state.dispatchId, confirmedBy: command.by, at: now, ...(command.note ? { note: command.note } : {}) } }];
+    case 'Tick': {
+      if (state.status !== 'dispatched') return [];
+      const t = Date.parse(now);
+      const events: DelegationEvent[] = [];
+      for (let n = state.remindersSent; n < state.reminders.length && Date.parse(state.reminders[n]) <= t; n++) {
+        events.push({
+          type: 'DelegationReminderDue',
+          eventId: deterministicUuid('delegation', state.dispatchId, 'reminder', String(n)),
+          data: { dispatchId: state.dispatchId, n, dueAt: state.reminders[n], notify: state.owner },
+        });
+      }
+      if (Date.parse(state.timeoutAt) <= t) {
+        events.push({
+          type: 'DelegationTimedOut',
+          eventId: deterministicUuid('delegation', state.dispatchId, 'timed-out'),
+          data: { dispatchId: state.dispatchId, workOrderId: state.workOrderId, at: now, notify: state.owner, reason: `delegation ${state.dispatchId} timed out` },
+        });
+      }
+      return events;
+    }
+    default: {
+      const never: never = command;
+      throw new Error(`unknown command ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+export function evolveDelegation(state: DelegationState, e: DelegationEvent): DelegationState {
+  switch (e.type) {
+    case 'DelegationDispatched': {
+      const d = e.data;
+      return { status: 'dispatched', dispatchId: d.dispatchId, dispatchCreatedAt: d.dispatchCreatedAt, workOrderId: d.workOrderId, recipient: d.recipient, owner: d.owner, command: d.command, reminders: d.reminders, remindersSent: 0, timeoutAt: d.timeoutAt };
+    }
+    case 'DelegationReminderDue':
+      return state.status === 'none' ? state : { ...state, remindersSent: Math.max(state.remindersSent, e.data.n + 1) };
+    case 'DelegationConfirmed':
+      return state.status === 'none' ? state : { ...state, status: 'confirmed' };
+    case 'DelegationTimedOut':
+      return state.status === 'none' ? state : { ...state, status: 'timed_out' };
+  }
+}
+
+/** The next time this delegation needs a tick (for the timer projection), or null when none. */
+export function nextDue(state: DelegationState): string | null {
+  if (state.status !== 'dispatched') return null;
+  return state.reminders[state.remindersSent] ?? state.timeoutAt;
+}
