@@ -6,3 +6,5 @@ export * from './ids';
 export * from './work-order/work-order.decider';
 export * from './approval/approval.decider';
 export * from './delegation/delegation.decider';
+export * from './exception/exception.decider';
+export * from './exception/post-review.decider';

@@ -1,0 +1,81 @@
+import { WorkgateError } from '@workgate/contracts';
+import { deterministicUuid } from '../ids';
+
+export interface Remediation {
+  title: string;
+  owner: string;
+  due: string;
+}
+
+export type PostReviewState =
+  | { status: 'none' }
+  | {
+      status: 'due' | 'completed';
+      postReviewId: string;
+      workOrderId: string;
+      exceptionId: string;
+      reviewer: string;
+      dueAt: string;
+      overdueNotified: boolean;
+    };
+
+export type PostReviewCommand =
+  | { type: 'CreatePostReview'; postReviewId: string; workOrderId: string; exceptionId: string; reviewer: string; dueAt: string }
+  | { type: 'CompletePostReview'; by: string; outcome: string; remediation?: Remediation }
+  | { type: 'Tick' };
+
+export type PostReviewEvent =
+  | { type: 'PostReviewCreated'; eventId: string; data: { postReviewId: string; workOrderId: string; exceptionId: string; reviewer: string; dueAt: string; at: string } }
+  | { type: 'PostReviewOverdue'; eventId: string; data: { postReviewId: string; reviewer: string; dueAt: string; at: string } }
+  | { type: 'PostReviewCompleted'; eventId: string; data: { postReviewId: string; completedBy: string; outcome: string; remediation: Remediation & { taskId: string }; at: string } };
+
+export const initialPostReviewState = (): PostReviewState => ({ status: 'none' });
+
+const refuse = (code: string, message: string) => new WorkgateError(code, message);
+
+/**
+ * The duty that break-glass leaves behind: the reviewer completes it with an outcome and a
+ * remediation task (owner, due); while it is open past its due time, the reviewer is told once.
+ */
+export function decidePostReview(command: PostReviewCommand, state: PostReviewState, now: string): PostReviewEvent[] {
+  if (command.type === 'CreatePostReview') {
+    if (state.status !== 'none') return [];
+    const { postReviewId, workOrderId, exceptionId, reviewer, dueAt } = command;
+    return [{ type: 'PostReviewCreated', eventId: deterministicUuid('post-review', postReviewId, 'created'), data: { postReviewId, workOrderId, exceptionId, reviewer, dueAt, at: now } }];
+  }
+  if (state.status === 'none') throw refuse('not_found', 'no such post-review');
+  const id = state.postReviewId;
+  switch (command.type) {
+    case 'CompletePostReview': {
+      if (state.status === 'completed') throw refuse('post_review_completed', `post-review ${id} is already completed`);
+      if (command.by !== state.reviewer) throw refuse('not_reviewer', `only ${state.reviewer} completes post-review ${id}`);
+      if (typeof command.outcome !== 'string' || command.outcome.trim() === '') throw refuse('validation_failed', 'a post-review needs an outcome');
+      const r = command.remediation;
+      if (!r || !r.title?.trim() || !r.owner?.trim() || Number.isNaN(Date.parse(r.due))) {
+        throw refuse('remediation_required', 'completing a post-review needs a remediation task with a title, an owner and a due time');
+      }
+      const remediation = { title: r.title, owner: r.owner, due: new Date(r.due).toISOString(), taskId: deterministicUuid('post-review', id, 'remediation') };
+      return [{ type: 'PostReviewCompleted', eventId: deterministicUuid('post-review', id, 'completed'), data: { postReviewId: id, completedBy: command.by, outcome: command.outcome, remediation, at: now } }];
+    }
+    case 'Tick':
+      if (state.status !== 'due' || state.overdueNotified || Date.parse(now) < Date.parse(state.dueAt)) return [];
+      return [{ type: 'PostReviewOverdue', eventId: deterministicUuid('post-review', id, 'overdue'), data: { postReviewId: id, reviewer: state.reviewer, dueAt: state.dueAt, at: now } }];
+    default: {
+      const never: never = command;
+      throw new Error(`unknown command ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+export function evolvePostReview(state: PostReviewState, e: PostReviewEvent): PostReviewState {
+  switch (e.type) {
+    case 'PostReviewCreated': {
+      const { postReviewId, workOrderId, exceptionId, reviewer, dueAt } = e.data;
+      return { status: 'due', postReviewId, workOrderId, exceptionId, reviewer, dueAt, overdueNotified: false };
+    }
+    case 'PostReviewOverdue':
+      return state.status === 'none' ? state : { ...state, overdueNotified: true };
+    case 'PostReviewCompleted':
+      return state.status === 'none' ? state : { ...state, status: 'completed' };
+  }
+}
