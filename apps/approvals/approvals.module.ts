@@ -1,5 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { healthController, ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { ApprovalsController } from './approvals.controller';
+import { ApprovalsService } from './approvals.service';
+import { WaitsConsumer } from './waits.consumer';
 
 @Module({})
 export class ApprovalsModule {
@@ -7,7 +10,8 @@ export class ApprovalsModule {
     return {
       module: ApprovalsModule,
       imports: [ServiceCoreModule.forService(ctx)],
-      controllers: [healthController('approvals')],
+      controllers: [ApprovalsController],
+      providers: [ApprovalsService, WaitsConsumer],
     };
   }
 }

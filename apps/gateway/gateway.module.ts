@@ -6,6 +6,7 @@ import { GatewayDatabase } from './gateway-database';
 import { HealthController } from './health.controller';
 import { AuthGuard, principalsProvider, rateLimitModule } from './http';
 import { HttpMetrics, MetricsController } from './metrics';
+import { ApprovalsController } from './routes/approvals.controller';
 import { IntakeController } from './routes/intake.controller';
 import { WorkflowsController } from './routes/workflows.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
@@ -17,7 +18,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       imports: [ServiceCoreModule.forService(ctx), TerminusModule.forRoot({ logger: false }), rateLimit.module],
-      controllers: [HealthController, MetricsController, healthController('gateway'), WorkflowsController, WorkOrdersController, IntakeController],
+      controllers: [HealthController, MetricsController, healthController('gateway'), WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController],
       providers: [
         GatewayDatabase,
         HttpMetrics,

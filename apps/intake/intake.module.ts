@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { ApprovalOutcomesConsumer } from './approval-outcomes.consumer';
 import { IntakeController } from './intake.controller';
 import { IntakeProcessor } from './intake.processor';
 import { RejectionStore } from './rejections';
@@ -12,7 +13,7 @@ export class IntakeModule {
       module: IntakeModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [IntakeController],
-      providers: [WorkOrdersService, RejectionStore, IntakeProcessor],
+      providers: [WorkOrdersService, RejectionStore, IntakeProcessor, ApprovalOutcomesConsumer],
     };
   }
 }

@@ -5,3 +5,4 @@ export * from './policy';
 export * from './work-orders';
 export * from './work-order.dto';
 export * from './validation';
+export * from './approvals';

@@ -39,6 +39,11 @@ export const Subjects = {
   exceptions: {
     listCodes: 'workgate.exceptions.list-codes',
   },
+  approvals: {
+    decide: 'workgate.approvals.decide',
+    closeCondition: 'workgate.approvals.close-condition',
+    get: 'workgate.approvals.get',
+  },
 } as const;
 
 /** JetStream streams. Both refuse deletes and purges: they carry evidence. */

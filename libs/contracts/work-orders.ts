@@ -38,7 +38,19 @@ export const WorkOrderEvents = {
   Closed: 'WorkOrderClosed',
   ClosureReported: 'WorkOrderClosureReported',
   Reopened: 'WorkOrderReopened',
+  ApprovalResolved: 'ApprovalResolved',
 } as const;
+
+/** An approval's outcome applied to the action that waited for it: approved releases it (run), anything else stops it. */
+export interface ApprovalResolvedData {
+  workOrderId: string;
+  actionId: string;
+  approvalId: string;
+  outcome: 'approved' | 'rejected' | 'expired';
+  decision: 'run' | 'stop';
+  reason: string;
+  decidedBy?: string;
+}
 
 export interface WorkOrderOpenedData {
   workOrderId: string;
@@ -156,7 +168,8 @@ export type WorkOrderCommand =
   | { type: 'block-step'; stepId: string; body: BlockStepBody }
   | { type: 'close'; body: CloseWorkOrderBody }
   | { type: 'report-closure'; body: ReportClosureBody }
-  | { type: 'reopen'; body: ReopenWorkOrderBody };
+  | { type: 'reopen'; body: ReopenWorkOrderBody }
+  | { type: 'resolve-approval'; body: { approvalId: string; outcome: 'approved' | 'rejected' | 'expired'; decidedBy?: string } };
 
 export interface WorkOrderCommandRequest {
   address: WorkOrderAddress;

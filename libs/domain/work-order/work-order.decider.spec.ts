@@ -135,6 +135,29 @@ describe('work order decider', () => {
       given([open]).when({ type: 'request-action', body: { system: 'shop', operation: 'x', kind: 'read', stepId: 'nope' } }, { decision: decision('run') }).thenThrows('unknown_step'));
   });
 
+  describe('approval outcomes', () => {
+    const wait: [WorkOrderCommand, Partial<DecisionContext>] = [{ type: 'request-action', body: { system: 'payments', operation: 'refund', kind: 'write' } }, { decision: decision('wait') }];
+    const approvalIdOf = (s: WorkOrderState) => [...(s as OpenState).actions.values()][0].approvalId!;
+    it.each<['approved' | 'rejected' | 'expired', string]>([
+      ['approved', 'run'],
+      ['rejected', 'stop'],
+      ['expired', 'stop'],
+    ])('%s releases the waiting action as %s and unblocks closure', (outcome, decided) => {
+      const g = given([open], wait);
+      g.when({ type: 'resolve-approval', body: { approvalId: approvalIdOf(g.state), outcome } }).then([WorkOrderEvents.ApprovalResolved], ([e], s) => {
+        expect(e.data).toMatchObject({ outcome, decision: decided });
+        expect([...s.actions.values()][0].pending).toBe(false);
+      });
+    });
+    it('applies an outcome once, and refuses an approval the work order does not know', () => {
+      const g = given([open], wait);
+      const approvalId = approvalIdOf(g.state);
+      const resolved = decideWorkOrder({ type: 'resolve-approval', body: { approvalId, outcome: 'approved' } }, g.state, meta(), ctx()).reduce(evolveWorkOrder, g.state);
+      expect(decideWorkOrder({ type: 'resolve-approval', body: { approvalId, outcome: 'rejected' } }, resolved, meta(), ctx())).toEqual([]);
+      g.when({ type: 'resolve-approval', body: { approvalId: 'nope', outcome: 'approved' } }).thenThrows('not_found');
+    });
+  });
+
   describe('steps', () => {
     it('completes a step with its required evidence', () =>
       given([open]).when({ type: 'complete-step', stepId: 'update-order', body: { evidence: [{ kind: 'receipt', ref: 'r-1' }] } }).then([WorkOrderEvents.StepCompleted]));

@@ -1,6 +1,7 @@
 import {
   ActionDecidedData,
   ActionRequestedData,
+  ApprovalResolvedData,
   CommandMeta,
   DecisionResult,
   Evidence,
@@ -236,6 +237,23 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
       };
       return [event(WorkOrderEvents.ClosureReported, data)];
     }
+    case 'resolve-approval': {
+      const { approvalId, outcome, decidedBy } = command.body;
+      const found = [...state.actions.entries()].find(([, a]) => a.approvalId === approvalId);
+      if (!found) throw refuse('not_found', `work order ${state.id} has no action waiting for approval ${approvalId}`);
+      const [actionId, action] = found;
+      if (!action.pending) return [];
+      const data: ApprovalResolvedData = {
+        workOrderId: state.id,
+        actionId,
+        approvalId,
+        outcome,
+        decision: outcome === 'approved' ? 'run' : 'stop',
+        reason: outcome === 'approved' ? `approved by ${decidedBy ?? 'its owner'}` : `approval ${approvalId} ${outcome}`,
+        ...(decidedBy ? { decidedBy } : {}),
+      };
+      return [event(WorkOrderEvents.ApprovalResolved, data)];
+    }
     case 'reopen': {
       if (state.status !== 'closed') throw refuse('work_order_not_closed', `work order ${state.id} is not closed`);
       const data: WorkOrderReopenedData = { workOrderId: state.id, reason: command.body.reason };
@@ -294,6 +312,11 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
       s.actions = new Map(s.actions).set(d.actionId, { decision: d.decision.decision, approvalId: d.approvalId, pending: d.decision.decision === 'wait' });
       break;
     }
+    case WorkOrderEvents.ApprovalResolved: {
+      const d = e.data as ApprovalResolvedData;
+      s.actions = new Map(s.actions).set(d.actionId, { decision: d.decision, approvalId: d.approvalId, pending: false });
+      break;
+    }
     case WorkOrderEvents.StepCompleted: {
       const d = e.data as StepCompletedData;
       s.completedSteps = new Map(s.completedSteps).set(d.stepId, d.evidence);
@@ -346,6 +369,8 @@ export function answerOf(e: WorkOrderEvent, state: OpenState): WorkOrderAnswer {
     }
     case WorkOrderEvents.ClosureReported:
       return { id: state.id, status: 'closed', receiptId: e.eventId, evidenceMissing: (e.data as WorkOrderClosureReportedData).evidenceMissing };
+    case WorkOrderEvents.ApprovalResolved:
+      return { id: state.id, status: state.status, receiptId: e.eventId };
     default:
       return { id: state.id, status: state.status, receiptId: e.eventId };
   }

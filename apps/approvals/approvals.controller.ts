@@ -1,0 +1,47 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { ApprovalView, CloseConditionRequest, DecideApprovalRequest, HealthReply, Subjects, WorkgateError } from '@workgate/contracts';
+import { SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import { approvalView, ApprovalsService } from './approvals.service';
+
+@Controller()
+export class ApprovalsController {
+  constructor(
+    private readonly approvals: ApprovalsService,
+    @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
+  ) {}
+
+  @MessagePattern(Subjects.approvals.get)
+  async get(@Payload() req: { approvalId: string }): Promise<ApprovalView> {
+    return approvalView((await this.approvals.load(checkId(req?.approvalId))).state);
+  }
+
+  @MessagePattern(Subjects.approvals.decide)
+  async decide(@Payload() req: DecideApprovalRequest): Promise<ApprovalView> {
+    const id = checkId(req?.approvalId);
+    const state = await this.approvals.execute(
+      id,
+      { type: 'DecideApproval', by: req.by, decision: req.decision, permittedAction: req.permittedAction, conditions: req.conditions, note: req.note },
+      req.by,
+    );
+    return approvalView(state);
+  }
+
+  @MessagePattern(Subjects.approvals.closeCondition)
+  async closeCondition(@Payload() req: CloseConditionRequest): Promise<ApprovalView> {
+    const id = checkId(req?.approvalId);
+    return approvalView(await this.approvals.execute(id, { type: 'CloseCondition', by: req.by, conditionId: req.conditionId, evidence: req.evidence }, req.by));
+  }
+
+  @MessagePattern(Subjects.health('approvals'))
+  health(): HealthReply {
+    return { service: 'approvals', ok: true, instance: this.ctx.instance };
+  }
+}
+
+function checkId(id: unknown): string {
+  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+    throw new WorkgateError('not_found', 'no approval has that id');
+  }
+  return id.toLowerCase();
+}

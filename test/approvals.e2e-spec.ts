@@ -1,0 +1,92 @@
+import { eventually } from './support/processes';
+import { client, writePrincipals } from './support/principals';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
+
+/** A refund waits for its owner; only the owner decides, never the requester; approval releases the action. */
+describe('approvals over HTTP', () => {
+  let t: TestWorkgate;
+  const principals = writePrincipals({
+    helpdesk: ['integrator'],
+    agent: ['operator'],
+    'support-lead': ['approver', 'operator'],
+    finance: ['approver'],
+  });
+  let as: Record<string, ReturnType<typeof client>>;
+
+  beforeAll(async () => {
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+  });
+  afterAll(() => t?.close());
+
+  const refund = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };
+  const steps = ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'];
+
+  async function workOrderWithRefund(ref: string, requester = 'agent') {
+    const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: ref, source: 'helpdesk', inputs: { caseId: ref, orderId: '1001', orderPaid: true } });
+    const id = opened.body.id as string;
+    for (const step of steps) await as.agent('POST', `/v1/work-orders/${id}/steps/${step}/complete`, { evidence: [{ kind: 'receipt', ref: `${step}-r` }] });
+    const wait = await as[requester]('POST', `/v1/work-orders/${id}/actions`, { ...refund, facts: { amount: 40 } });
+    expect(wait.body).toMatchObject({ decision: 'wait', decisionOwner: 'support-lead', approvalId: expect.any(String) });
+    const approvalId = wait.body.approvalId as string;
+    await eventually(async () => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).status === 200, 10_000, 'the approval to open');
+    return { id, approvalId };
+  }
+  const close = (id: string) => as.agent('POST', `/v1/work-orders/${id}/close`, { closureEvidenceId: 'CE', evidence: [{ kind: 'closure-note', ref: 'n' }] });
+
+  it('refund waits -> the owner approves the permitted action -> the action runs and closure is unblocked', async () => {
+    const { id, approvalId } = await workOrderWithRefund('AP-1');
+    expect((await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).body).toMatchObject({ status: 'requested', owner: 'support-lead', requestedBy: 'agent' });
+    expect(await close(id)).toMatchObject({ status: 409, body: { error: 'open_blockers' } });
+
+    expect(await as.finance('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: refund })).toMatchObject({ status: 403, body: { error: 'not_owner' } });
+    expect(await as.agent('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: refund })).toMatchObject({ status: 403 });
+    expect(
+      await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: { ...refund, operation: 'credit' } }),
+    ).toMatchObject({ status: 422, body: { error: 'permitted_action_mismatch' } });
+    expect(await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve' })).toMatchObject({ status: 422, body: { error: 'permitted_action_mismatch' } });
+
+    const approved = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: refund });
+    expect(approved).toMatchObject({ status: 200, body: { status: 'approved', decidedBy: 'support-lead' } });
+    const closed = await eventually(async () => {
+      const r = await close(id);
+      return r.status === 200 ? r : undefined;
+    }, 10_000, 'the work order to learn the approval');
+    expect(closed.body).toMatchObject({ status: 'closed' });
+    const events = await t.rpc.request<Array<{ type: string; data: Record<string, unknown> }>>('workgate.intake.events', { workOrderId: id });
+    expect(events.find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({ approvalId, outcome: 'approved', decision: 'run', decidedBy: 'support-lead' });
+  });
+
+  it('refuses self-approval: the requester may not approve their own request', async () => {
+    const { approvalId } = await workOrderWithRefund('AP-2', 'support-lead');
+    expect(await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: refund })).toMatchObject({
+      status: 403,
+      body: { error: 'self_approval' },
+    });
+  });
+
+  it('a conditional approval blocks closure until its last condition closes with evidence', async () => {
+    const { id, approvalId } = await workOrderWithRefund('AP-3');
+    const conditional = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+      decision: 'conditional',
+      permittedAction: refund,
+      conditions: ['R-03: retention policy signed'],
+    });
+    expect(conditional.body).toMatchObject({ status: 'conditional', conditions: [{ conditionId: 'c1', closed: false }] });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await close(id)).toMatchObject({ status: 409, body: { error: 'open_blockers' } });
+    const done = await as['support-lead']('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, { evidence: { kind: 'signed-policy', ref: 'R-03' } });
+    expect(done.body).toMatchObject({ status: 'approved' });
+    await eventually(async () => (await close(id)).status === 200, 10_000, 'closure after the condition closed');
+  });
+
+  it('a rejected approval stops the action with the reason', async () => {
+    const { id, approvalId } = await workOrderWithRefund('AP-4');
+    expect((await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'reject', note: 'outside policy' })).body).toMatchObject({ status: 'rejected' });
+    const resolved = await eventually(async () => {
+      const events = await t.rpc.request<Array<{ type: string; data: Record<string, unknown> }>>('workgate.intake.events', { workOrderId: id });
+      return events.find((e) => e.type === 'ApprovalResolved');
+    }, 10_000, 'the rejection to reach the work order');
+    expect(resolved.data).toMatchObject({ outcome: 'rejected', decision: 'stop', reason: `approval ${approvalId} rejected` });
+  });
+});
