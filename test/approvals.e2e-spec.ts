@@ -80,6 +80,34 @@ describe('approvals over HTTP', () => {
     await eventually(async () => (await close(id)).status === 200, 10_000, 'closure after the condition closed');
   });
 
+  it('an unanswered approval expires after the workflow timeout and stops the action', async () => {
+    const quick = {
+      jobType: 'quick-refund',
+      version: 1,
+      title: 'Quick refund',
+      owner: 'support-lead',
+      systems: [{ name: 'payments', read: true, write: [] }],
+      rules: [{ id: 'refunds-wait', when: 'action.operation == "refund"', decision: 'wait' }],
+      approval: { timeout: 'PT1S' },
+    };
+    expect((await t.rpc.request<{ created: boolean }>('workgate.policy.publish', { definition: quick })).created).toBe(true);
+    const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'quick-refund', externalRef: 'AP-5', source: 'helpdesk', inputs: {} });
+    const wait = await as.agent('POST', `/v1/work-orders/${opened.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write' });
+    const approvalId = wait.body.approvalId as string;
+    const expired = await eventually(async () => {
+      const a = await as['support-lead']('GET', `/v1/approvals/${approvalId}`);
+      return a.body?.status === 'expired' ? a : undefined;
+    }, 15_000, 'the approval to expire');
+    expect(expired.body).toMatchObject({ status: 'expired' });
+    const resolved = await eventually(async () => {
+      const events = await t.rpc.request<Array<{ type: string; data: Record<string, unknown> }>>('workgate.intake.events', { workOrderId: opened.body.id });
+      return events.find((e) => e.type === 'ApprovalResolved');
+    }, 10_000, 'the expiry to reach the work order');
+    expect(resolved.data).toMatchObject({ outcome: 'expired', decision: 'stop' });
+    const { rows } = await t.db.appPool().query(`SELECT count(*)::int AS n FROM ledger_events WHERE stream_id = $1 AND type = 'ApprovalExpired'`, [`approval-${approvalId}`]);
+    expect(rows[0].n).toBe(1);
+  });
+
   it('a rejected approval stops the action with the reason', async () => {
     const { id, approvalId } = await workOrderWithRefund('AP-4');
     expect((await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'reject', note: 'outside policy' })).body).toMatchObject({ status: 'rejected' });

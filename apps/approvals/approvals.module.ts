@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { ApprovalTimers } from './approval-timers';
 import { ApprovalsController } from './approvals.controller';
 import { ApprovalsService } from './approvals.service';
 import { WaitsConsumer } from './waits.consumer';
@@ -11,7 +12,7 @@ export class ApprovalsModule {
       module: ApprovalsModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [ApprovalsController],
-      providers: [ApprovalsService, WaitsConsumer],
+      providers: [ApprovalsService, WaitsConsumer, ApprovalTimers],
     };
   }
 }

@@ -17,6 +17,7 @@ import { verifyLedger } from '@workgate/event-store';
 import { SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { LedgerRelay } from './ledger-relay';
 import { LedgerStore } from './ledger-store';
+import { DueTimer, dueTimers } from './views/timers.projection';
 import { listWorkOrders, WorkOrderListQuery } from './views/work-orders.projection';
 
 /** Reads, verification and health: any ledger instance (writer or standby) serves these. */
@@ -62,6 +63,12 @@ export class LedgerController {
   @MessagePattern(Subjects.ledger.listWorkOrders)
   listWorkOrders(@Payload() req: WorkOrderListQuery) {
     return listWorkOrders(this.store.pool, req ?? {});
+  }
+
+  @MessagePattern(Subjects.ledger.dueTimers)
+  dueTimers(@Payload() req: { kinds: string[]; now: string; limit?: number }): Promise<DueTimer[]> {
+    if (!Array.isArray(req?.kinds) || Number.isNaN(Date.parse(req?.now))) throw new WorkgateError('validation_failed', 'kinds and now are required');
+    return dueTimers(this.store.pool, req.kinds, req.now, req.limit);
   }
 
   @MessagePattern(Subjects.ledger.head)

@@ -17,6 +17,8 @@ export const Subjects = {
     query: 'workgate.ledger.query',
     getEvent: 'workgate.ledger.get-event',
     listWorkOrders: 'workgate.ledger.list-work-orders',
+    /** `{kinds, now, limit?}` -> timers due at `now`: `[{timerId, kind, streamId, dueAt}]`. */
+    dueTimers: 'workgate.ledger.due-timers',
   },
   intake: {
     command: 'workgate.intake.command',
