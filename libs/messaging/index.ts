@@ -10,3 +10,4 @@ export * from './service';
 export * from './health';
 export * from './batching-client';
 export * from './local-routes';
+export * from './aggregate-store';
