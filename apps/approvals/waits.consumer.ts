@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { JsMsg, NatsConnection } from 'nats';
-import { ActionDecidedData, ledgerSubject, RecordedEvent, Streams, Subjects, WorkflowVersion, WorkOrderEvents } from '@workgate/contracts';
+import { NatsConnection } from 'nats';
+import { ActionDecidedData, ledgerSubject, RecordedEvent, Subjects, WorkflowVersion, WorkOrderEvents } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { createPool, recordDeadLetter } from '@workgate/event-store';
-import { decodeJson, describeForDeadLetter, NATS_CONNECTION, Outcome, RpcClient, RunningConsumer, runPullConsumer } from '@workgate/messaging';
+import { describeForDeadLetter, NATS_CONNECTION, Outcome, RpcClient, RunningConsumer, runLedgerReaction } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { ApprovalsService } from './approvals.service';
 
@@ -31,16 +31,12 @@ export class WaitsConsumer implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.consumer = await runPullConsumer(this.nc, {
-      stream: Streams.ledger.name,
-      durable: DURABLE,
-      filterSubject: ledgerSubject('workorder-x', WorkOrderEvents.ActionDecided),
-      batch: 128,
-      concurrency: 2,
-      handle: (messages) => Promise.all(messages.map((m) => this.handle(m))),
-      deadLetter: (m, reason) => recordDeadLetter(this.pool, { ...describeForDeadLetter(m, DURABLE), reason }),
-      log: (m) => this.logger.warn(m),
-    });
+    this.consumer = await runLedgerReaction(
+      this.nc,
+      { durable: DURABLE, subject: ledgerSubject('workorder-x', WorkOrderEvents.ActionDecided), react: (e) => this.open(e) },
+      (m, reason) => recordDeadLetter(this.pool, { ...describeForDeadLetter(m, DURABLE), reason }),
+      (m) => this.logger.warn(m),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -48,36 +44,26 @@ export class WaitsConsumer implements OnApplicationBootstrap, OnApplicationShutd
     await this.pool.end();
   }
 
-  private async handle(m: JsMsg): Promise<Outcome> {
-    let e: RecordedEvent;
-    try {
-      e = decodeJson<RecordedEvent>(m.data);
-    } catch {
-      return { kind: 'reject', reason: 'not a ledger event' };
-    }
+  private async open(e: RecordedEvent): Promise<Outcome> {
     const d = e.data as unknown as ActionDecidedData & { approvalId?: string };
     if (d.decision?.decision !== 'wait' || !d.approvalId) return { kind: 'ack' };
-    try {
-      const timeoutMs = await this.approvalTimeout(d.decision.policy.jobType, d.decision.policy.version);
-      await this.approvals.execute(
-        d.approvalId,
-        {
-          type: 'RequestApproval',
-          approvalId: d.approvalId,
-          workOrderId: d.workOrderId,
-          actionId: d.actionId,
-          owner: d.decision.decisionOwner ?? 'unknown',
-          requestedBy: String((e.metadata as { actor?: string }).actor ?? 'unknown'),
-          action: d.action,
-          expiresAt: new Date(Date.parse(e.occurredAt) + timeoutMs).toISOString(),
-        },
-        'approvals',
-        e.occurredAt,
-      );
-      return { kind: 'ack' };
-    } catch (error) {
-      return { kind: 'retry', reason: (error as Error).message };
-    }
+    const timeoutMs = await this.approvalTimeout(d.decision.policy.jobType, d.decision.policy.version);
+    await this.approvals.execute(
+      d.approvalId,
+      {
+        type: 'RequestApproval',
+        approvalId: d.approvalId,
+        workOrderId: d.workOrderId,
+        actionId: d.actionId,
+        owner: d.decision.decisionOwner ?? 'unknown',
+        requestedBy: String((e.metadata as { actor?: string }).actor ?? 'unknown'),
+        action: d.action,
+        expiresAt: new Date(Date.parse(e.occurredAt) + timeoutMs).toISOString(),
+      },
+      'approvals',
+      e.occurredAt,
+    );
+    return { kind: 'ack' };
   }
 
   private async approvalTimeout(jobType: string, version: number): Promise<number> {

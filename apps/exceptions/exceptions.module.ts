@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { healthController, ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { ExceptionCatalog } from './exception-catalog';
 import { ExceptionsController } from './exceptions.controller';
+import { ExceptionsStore } from './exceptions.store';
+import { RaisedReaction } from './raised.reaction';
 
 @Module({})
 export class ExceptionsModule {
@@ -9,8 +11,8 @@ export class ExceptionsModule {
     return {
       module: ExceptionsModule,
       imports: [ServiceCoreModule.forService(ctx)],
-      controllers: [ExceptionsController, healthController('exceptions')],
-      providers: [ExceptionCatalog],
+      controllers: [ExceptionsController],
+      providers: [ExceptionCatalog, ExceptionsStore, RaisedReaction],
     };
   }
 }

@@ -47,3 +47,32 @@ export interface ApprovalView {
   permittedAction?: PermittedActionBody;
   conditions?: Array<{ conditionId: string; text: string; closed: boolean }>;
 }
+
+/** Exceptions: owned, coded, with an SLA; resolved with a resolution and evidence. */
+export const exceptionStream = (id: string) => `exception-${id}`;
+
+export const ExceptionEvents = {
+  Raised: 'ExceptionRaised',
+  Resolved: 'ExceptionResolved',
+  SlaBreached: 'SlaBreached',
+  RemediationAdded: 'RemediationAdded',
+  RemediationClosed: 'RemediationClosed',
+} as const;
+
+export interface ResolveExceptionRequest {
+  exceptionId: string;
+  by: string;
+  resolution: string;
+  evidence: Array<{ kind: string; ref: string; sha256?: string; private?: boolean; note?: string }>;
+}
+
+export interface ExceptionView {
+  exceptionId: string;
+  status: 'open' | 'resolved';
+  workOrderId: string;
+  stepId: string | null;
+  code: string;
+  owner: string;
+  dueAt: string;
+  slaBreached: boolean;
+}

@@ -27,6 +27,8 @@ export const ErrorCodes = {
   delegate_cannot_confirm: 403,
   permitted_action_mismatch: 422,
   approval_decided: 409,
+  exception_resolved: 409,
+  evidence_required: 422,
   approval_not_conditional: 409,
   condition_closed: 409,
   unauthorized: 401,

@@ -40,6 +40,8 @@ export const Subjects = {
   },
   exceptions: {
     listCodes: 'workgate.exceptions.list-codes',
+    get: 'workgate.exceptions.get',
+    resolve: 'workgate.exceptions.resolve',
   },
   approvals: {
     decide: 'workgate.approvals.decide',

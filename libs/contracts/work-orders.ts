@@ -39,7 +39,16 @@ export const WorkOrderEvents = {
   ClosureReported: 'WorkOrderClosureReported',
   Reopened: 'WorkOrderReopened',
   ApprovalResolved: 'ApprovalResolved',
+  ExceptionClosed: 'WorkOrderExceptionClosed',
 } as const;
+
+/** An exception of this work order was resolved (in its own `exception-<id>` stream). */
+export interface WorkOrderExceptionClosedData {
+  workOrderId: string;
+  exceptionId: string;
+  code: string;
+  resolvedBy?: string;
+}
 
 /** An approval's outcome applied to the action that waited for it: approved releases it (run), anything else stops it. */
 export interface ApprovalResolvedData {
@@ -169,7 +178,8 @@ export type WorkOrderCommand =
   | { type: 'close'; body: CloseWorkOrderBody }
   | { type: 'report-closure'; body: ReportClosureBody }
   | { type: 'reopen'; body: ReopenWorkOrderBody }
-  | { type: 'resolve-approval'; body: { approvalId: string; outcome: 'approved' | 'rejected' | 'expired'; decidedBy?: string } };
+  | { type: 'resolve-approval'; body: { approvalId: string; outcome: 'approved' | 'rejected' | 'expired'; decidedBy?: string } }
+  | { type: 'close-exception'; body: { exceptionId: string; resolvedBy?: string } };
 
 export interface WorkOrderCommandRequest {
   address: WorkOrderAddress;

@@ -11,3 +11,4 @@ export * from './health';
 export * from './batching-client';
 export * from './local-routes';
 export * from './aggregate-store';
+export * from './ledger-reaction';

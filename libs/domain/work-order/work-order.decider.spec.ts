@@ -158,6 +158,18 @@ describe('work order decider', () => {
     });
   });
 
+  describe('exceptions resolved elsewhere', () => {
+    it('closes the exception on the work order once, and unblocks it', () => {
+      const blocked = given([open], [{ type: 'block-step', stepId: 'inspect', body: { code: 'CUSTOMER_UNREACHABLE', rationale: 'x' } }]);
+      const exceptionId = [...(blocked.state as OpenState).exceptions.keys()][0];
+      blocked.when({ type: 'close-exception', body: { exceptionId, resolvedBy: 'op-1' } }).then([WorkOrderEvents.ExceptionClosed], (_e, s) => {
+        expect(s.status).toBe('open');
+        expect(s.exceptions.get(exceptionId)?.open).toBe(false);
+      });
+      blocked.when({ type: 'close-exception', body: { exceptionId: 'nope' } }).thenThrows('not_found');
+    });
+  });
+
   describe('steps', () => {
     it('completes a step with its required evidence', () =>
       given([open]).when({ type: 'complete-step', stepId: 'update-order', body: { evidence: [{ kind: 'receipt', ref: 'r-1' }] } }).then([WorkOrderEvents.StepCompleted]));

@@ -3,6 +3,7 @@ import {
   ActionRequestedData,
   ApprovalResolvedData,
   CommandMeta,
+  WorkOrderExceptionClosedData,
   DecisionResult,
   Evidence,
   ExceptionRef,
@@ -254,6 +255,18 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
       };
       return [event(WorkOrderEvents.ApprovalResolved, data)];
     }
+    case 'close-exception': {
+      const exception = state.exceptions.get(command.body.exceptionId);
+      if (!exception) throw refuse('not_found', `work order ${state.id} has no exception ${command.body.exceptionId}`);
+      if (!exception.open) return [];
+      const data: WorkOrderExceptionClosedData = {
+        workOrderId: state.id,
+        exceptionId: exception.exceptionId,
+        code: exception.code,
+        ...(command.body.resolvedBy ? { resolvedBy: command.body.resolvedBy } : {}),
+      };
+      return [event(WorkOrderEvents.ExceptionClosed, data)];
+    }
     case 'reopen': {
       if (state.status !== 'closed') throw refuse('work_order_not_closed', `work order ${state.id} is not closed`);
       const data: WorkOrderReopenedData = { workOrderId: state.id, reason: command.body.reason };
@@ -317,6 +330,13 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
       s.actions = new Map(s.actions).set(d.actionId, { decision: d.decision, approvalId: d.approvalId, pending: false });
       break;
     }
+    case WorkOrderEvents.ExceptionClosed: {
+      const d = e.data as WorkOrderExceptionClosedData;
+      const x = s.exceptions.get(d.exceptionId);
+      if (x) s.exceptions = new Map(s.exceptions).set(d.exceptionId, { ...x, open: false });
+      if (s.status === 'blocked' && ![...s.exceptions.values()].some((v) => v.open)) s.status = 'open';
+      break;
+    }
     case WorkOrderEvents.StepCompleted: {
       const d = e.data as StepCompletedData;
       s.completedSteps = new Map(s.completedSteps).set(d.stepId, d.evidence);
@@ -370,6 +390,7 @@ export function answerOf(e: WorkOrderEvent, state: OpenState): WorkOrderAnswer {
     case WorkOrderEvents.ClosureReported:
       return { id: state.id, status: 'closed', receiptId: e.eventId, evidenceMissing: (e.data as WorkOrderClosureReportedData).evidenceMissing };
     case WorkOrderEvents.ApprovalResolved:
+    case WorkOrderEvents.ExceptionClosed:
       return { id: state.id, status: state.status, receiptId: e.eventId };
     default:
       return { id: state.id, status: state.status, receiptId: e.eventId };

@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { NatsConnection } from 'nats';
+import { ApprovalEvents, approvalStream, ExceptionEvents, exceptionStream, ReadStreamResult, RecordedEvent, Subjects, WorkgateError } from '@workgate/contracts';
+import { WorkgateConfig } from '@workgate/config';
+import { deterministicUuid } from '@workgate/domain';
+import { createPool, recordDeadLetter } from '@workgate/event-store';
+import { describeForDeadLetter, NATS_CONNECTION, Outcome, RpcClient, RunningConsumer, runLedgerReaction } from '@workgate/messaging';
+import { WorkOrdersService } from './work-orders.service';
+
+const APPROVAL_OUTCOMES: Record<string, 'approved' | 'rejected' | 'expired'> = {
+  [ApprovalEvents.Granted]: 'approved',
+  [ApprovalEvents.Rejected]: 'rejected',
+  [ApprovalEvents.Expired]: 'expired',
+};
+
+/**
+ * What other services decide comes back to the work order from the ledger: an approval's outcome
+ * (approved releases the waiting action, rejected or expired stops it) and a resolved exception
+ * (no longer blocks closure). Idempotent by the deciding event.
+ */
+@Injectable()
+export class LedgerReactions implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('intake');
+  private readonly consumers: RunningConsumer[] = [];
+  private readonly pool;
+
+  constructor(
+    private readonly workOrders: WorkOrdersService,
+    private readonly rpc: RpcClient,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(WorkgateConfig) config: WorkgateConfig,
+  ) {
+    this.pool = createPool(config.DATABASE_URL, { role: config.WORKGATE_DB_ROLE || undefined, max: 1, applicationName: 'workgate-intake-reactions' });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const reactions = [
+      { durable: 'intake-approval-outcomes', subject: 'ledger.approval.>', react: (e: RecordedEvent) => this.approvalOutcome(e) },
+      { durable: 'intake-exception-outcomes', subject: `ledger.exception.${ExceptionEvents.Resolved}`, react: (e: RecordedEvent) => this.exceptionResolved(e) },
+    ];
+    for (const r of reactions) {
+      this.consumers.push(
+        await runLedgerReaction(this.nc, r, (m, reason) => recordDeadLetter(this.pool, { ...describeForDeadLetter(m, r.durable), reason }), (m) => this.logger.warn(m)),
+      );
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const c of this.consumers) await c.stop();
+    await this.pool.end();
+  }
+
+  /** The work order an aggregate belongs to, from the first event of its stream. */
+  private async workOrderOf(streamId: string): Promise<string | undefined> {
+    const stream = await this.rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId, limit: 1 });
+    return (stream.events[0]?.data as { workOrderId?: string } | undefined)?.workOrderId;
+  }
+
+  private async apply(streamId: string, run: (workOrderId: string) => Promise<unknown>): Promise<Outcome> {
+    const workOrderId = await this.workOrderOf(streamId);
+    if (!workOrderId) return { kind: 'reject', reason: `${streamId} names no work order` };
+    try {
+      await run(workOrderId);
+      return { kind: 'ack' };
+    } catch (error) {
+      if ((error as WorkgateError).code === 'not_found') return { kind: 'reject', reason: (error as Error).message };
+      throw error;
+    }
+  }
+
+  private async approvalOutcome(e: RecordedEvent): Promise<Outcome> {
+    const outcome = APPROVAL_OUTCOMES[e.type];
+    if (!outcome) return { kind: 'ack' };
+    const approvalId = e.streamId.slice('approval-'.length);
+    const decidedBy = (e.data as { decidedBy?: string }).decidedBy;
+    return this.apply(approvalStream(approvalId), (workOrderId) =>
+      this.workOrders.execute({
+        address: { workOrderId },
+        command: { type: 'resolve-approval', body: { approvalId, outcome, ...(decidedBy ? { decidedBy } : {}) } },
+        meta: { commandId: deterministicUuid('approval-outcome', approvalId), actor: decidedBy ?? 'approvals', now: e.occurredAt, channel: 'approvals' },
+      }),
+    );
+  }
+
+  private exceptionResolved(e: RecordedEvent): Promise<Outcome> {
+    const exceptionId = e.streamId.slice('exception-'.length);
+    const resolvedBy = (e.data as { resolvedBy?: string }).resolvedBy;
+    return this.apply(exceptionStream(exceptionId), (workOrderId) =>
+      this.workOrders.execute({
+        address: { workOrderId },
+        command: { type: 'close-exception', body: { exceptionId, ...(resolvedBy ? { resolvedBy } : {}) } },
+        meta: { commandId: deterministicUuid('exception-resolved', exceptionId), actor: resolvedBy ?? 'exceptions', now: e.occurredAt, channel: 'exceptions' },
+      }),
+    );
+  }
+}

@@ -1,0 +1,48 @@
+import { eventually } from './support/processes';
+import { client, writePrincipals } from './support/principals';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
+
+/** Blocked work becomes an owned exception; resolving it with evidence unblocks closure. */
+describe('exceptions over HTTP', () => {
+  let t: TestWorkgate;
+  const principals = writePrincipals({ helpdesk: ['integrator'], agent: ['operator'] });
+  let as: Record<string, ReturnType<typeof client>>;
+
+  beforeAll(async () => {
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+  });
+  afterAll(() => t?.close());
+
+  const steps = ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'];
+  const close = (id: string) => as.agent('POST', `/v1/work-orders/${id}/close`, { closureEvidenceId: 'CE', evidence: [{ kind: 'closure-note', ref: 'n' }] });
+
+  it('a blocked step is an owned exception with its SLA; resolved with evidence, the work order can close', async () => {
+    const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'EX-1', source: 'helpdesk', inputs: { caseId: 'C', orderId: '1', orderPaid: true } });
+    const id = opened.body.id as string;
+    const blocked = await as.agent('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, { code: 'CUSTOMER_UNREACHABLE', rationale: 'no answer twice' });
+    const exceptionId = blocked.body.exception.exceptionId as string;
+    const exception = await eventually(async () => {
+      const r = await as.agent('GET', `/v1/exceptions/${exceptionId}`);
+      return r.status === 200 ? r : undefined;
+    }, 10_000, 'the exception to be raised');
+    expect(exception.body).toMatchObject({ status: 'open', code: 'CUSTOMER_UNREACHABLE', owner: 'support-lead', workOrderId: id, stepId: 'confirm-customer', dueAt: blocked.body.exception.dueAt });
+
+    for (const step of steps) await as.agent('POST', `/v1/work-orders/${id}/steps/${step}/complete`, { evidence: [{ kind: 'receipt', ref: step }] });
+    expect(await close(id)).toMatchObject({ status: 409, body: { error: 'open_blockers' } });
+
+    expect(await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'reached by email', evidence: [] })).toMatchObject({ status: 422 });
+    const resolved = await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'reached by email', evidence: [{ kind: 'email', ref: 'msg-42' }] });
+    expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved' } });
+    expect(await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'again', evidence: [{ kind: 'email', ref: 'x' }] })).toMatchObject({ status: 409, body: { error: 'exception_resolved' } });
+    await eventually(async () => (await close(id)).status === 200, 10_000, 'closure after the exception was resolved');
+  });
+
+  it('a failed prerequisite opens PREREQ_MISSING; resolving it unblocks the work order', async () => {
+    const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'EX-2', source: 'helpdesk', inputs: { caseId: 'C', orderId: '2', orderPaid: false } });
+    const exceptionId = opened.body.exceptions[0].exceptionId as string;
+    await eventually(async () => (await as.agent('GET', `/v1/exceptions/${exceptionId}`)).status === 200, 10_000, 'PREREQ_MISSING to be raised');
+    await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'payment captured', evidence: [{ kind: 'payment', ref: 'pay-2' }] });
+    await eventually(async () => (await as.agent('GET', `/v1/work-orders/${opened.body.id}`)).body.status === 'open', 10_000, 'the work order to be unblocked');
+  });
+});
