@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Subjects, WorkgateError } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { ApprovalsService } from './approvals.service';
+import { PostReviewsStore } from './post-reviews';
 
 const TICK_MS = 500;
 
@@ -25,6 +26,7 @@ export class ApprovalTimers implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     private readonly approvals: ApprovalsService,
+    private readonly postReviews: PostReviewsStore,
     private readonly rpc: RpcClient,
   ) {}
 
@@ -36,16 +38,17 @@ export class ApprovalTimers implements OnApplicationBootstrap, OnApplicationShut
     clearInterval(this.timer);
   }
 
-  /** One pass: expire every approval whose time is up. */
+  /** One pass: expire every approval whose time is up, mark every overdue post-review. */
   async tick(now = new Date().toISOString()): Promise<number> {
     if (this.ticking) return 0;
     this.ticking = true;
     let fired = 0;
     try {
-      const due = await this.rpc.request<DueTimer[]>(Subjects.ledger.dueTimers, { kinds: ['approval-expiry'], now, limit: 200 });
+      const due = await this.rpc.request<DueTimer[]>(Subjects.ledger.dueTimers, { kinds: ['approval-expiry', 'post-review-overdue'], now, limit: 200 });
       for (const t of due) {
         try {
-          await this.approvals.execute(t.streamId.slice('approval-'.length), { type: 'ExpireApproval' }, 'timer', now);
+          if (t.kind === 'approval-expiry') await this.approvals.execute(t.streamId.slice('approval-'.length), { type: 'ExpireApproval' }, 'timer', now);
+          else await this.postReviews.execute(t.streamId.slice('postreview-'.length), { type: 'Tick' }, 'timer', now);
           fired++;
         } catch (error) {
           if ((error as WorkgateError).code !== 'not_due') this.logger.warn(`timer ${t.timerId}: ${(error as Error).message}`);

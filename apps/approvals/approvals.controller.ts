@@ -1,13 +1,15 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { ApprovalView, CloseConditionRequest, DecideApprovalRequest, HealthReply, Subjects, WorkgateError } from '@workgate/contracts';
+import { ApprovalView, CloseConditionRequest, CompletePostReviewRequest, DecideApprovalRequest, HealthReply, PostReviewView, Subjects, WorkgateError } from '@workgate/contracts';
 import { SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { approvalView, ApprovalsService } from './approvals.service';
+import { PostReviewsStore, postReviewView } from './post-reviews';
 
 @Controller()
 export class ApprovalsController {
   constructor(
     private readonly approvals: ApprovalsService,
+    private readonly postReviews: PostReviewsStore,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
@@ -33,6 +35,17 @@ export class ApprovalsController {
     return approvalView(await this.approvals.execute(id, { type: 'CloseCondition', by: req.by, conditionId: req.conditionId, evidence: req.evidence }, req.by));
   }
 
+  @MessagePattern(Subjects.approvals.getPostReview)
+  async getPostReview(@Payload() req: { postReviewId: string }): Promise<PostReviewView> {
+    return postReviewView((await this.postReviews.load(checkId(req?.postReviewId))).state);
+  }
+
+  @MessagePattern(Subjects.approvals.completePostReview)
+  async completePostReview(@Payload() req: CompletePostReviewRequest): Promise<PostReviewView> {
+    const id = checkId(req?.postReviewId);
+    return postReviewView(await this.postReviews.execute(id, { type: 'CompletePostReview', by: req.by, outcome: req.outcome, remediation: req.remediation }, req.by));
+  }
+
   @MessagePattern(Subjects.health('approvals'))
   health(): HealthReply {
     return { service: 'approvals', ok: true, instance: this.ctx.instance };
@@ -41,7 +54,7 @@ export class ApprovalsController {
 
 function checkId(id: unknown): string {
   if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
-    throw new WorkgateError('not_found', 'no approval has that id');
+    throw new WorkgateError('not_found', 'no such id');
   }
   return id.toLowerCase();
 }

@@ -32,6 +32,7 @@ export class RaisedReaction implements OnApplicationBootstrap, OnApplicationShut
     for (const [durable, type] of [
       ['exceptions-blocked-steps', WorkOrderEvents.StepBlocked],
       ['exceptions-prerequisites', WorkOrderEvents.Opened],
+      ['exceptions-break-glass', WorkOrderEvents.BreakGlassUsed],
     ] as const) {
       this.consumers.push(
         await runLedgerReaction(

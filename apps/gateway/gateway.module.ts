@@ -9,6 +9,7 @@ import { HttpMetrics, MetricsController } from './metrics';
 import { ApprovalsController } from './routes/approvals.controller';
 import { ExceptionsController } from './routes/exceptions.controller';
 import { IntakeController } from './routes/intake.controller';
+import { PostReviewsController } from './routes/post-reviews.controller';
 import { WorkflowsController } from './routes/workflows.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
 
@@ -19,7 +20,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       imports: [ServiceCoreModule.forService(ctx), TerminusModule.forRoot({ logger: false }), rateLimit.module],
-      controllers: [HealthController, MetricsController, healthController('gateway'), WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController],
+      controllers: [HealthController, MetricsController, healthController('gateway'), WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController],
       providers: [
         GatewayDatabase,
         HttpMetrics,

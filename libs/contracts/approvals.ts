@@ -76,3 +76,45 @@ export interface ExceptionView {
   dueAt: string;
   slaBreached: boolean;
 }
+
+/** Post-reviews: the duty break-glass leaves behind. */
+export const postReviewStream = (id: string) => `postreview-${id}`;
+
+export const PostReviewEvents = {
+  Created: 'PostReviewCreated',
+  Overdue: 'PostReviewOverdue',
+  Completed: 'PostReviewCompleted',
+} as const;
+
+export interface CompletePostReviewRequest {
+  postReviewId: string;
+  by: string;
+  outcome: string;
+  remediation: { title: string; owner: string; due: string };
+}
+
+export interface PostReviewView {
+  postReviewId: string;
+  status: 'due' | 'completed';
+  workOrderId: string;
+  exceptionId: string;
+  reviewer: string;
+  dueAt: string;
+  overdueNotified: boolean;
+}
+
+/** What `workgate.notify.<principal>` carries. */
+export interface Notification {
+  kind: 'approval-requested' | 'post-review-overdue' | 'delegation-reminder' | 'delegation-timed-out';
+  to: string;
+  message: string;
+  at: string;
+  workOrderId?: string;
+  ref?: string;
+}
+
+export const notifySubject = (principal: string) => `workgate.notify.${principal.replace(/[.\s*>]/g, '_')}`;
+
+export function encodeNotification(n: Notification): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(n));
+}

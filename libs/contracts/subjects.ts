@@ -47,6 +47,8 @@ export const Subjects = {
     decide: 'workgate.approvals.decide',
     closeCondition: 'workgate.approvals.close-condition',
     get: 'workgate.approvals.get',
+    getPostReview: 'workgate.approvals.get-post-review',
+    completePostReview: 'workgate.approvals.complete-post-review',
   },
 } as const;
 

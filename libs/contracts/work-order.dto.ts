@@ -85,3 +85,12 @@ export class OpenWorkOrderEventDto {
   @IsObject() inputs: Record<string, unknown>;
   @IsOptional() @IsString() @IsNotEmpty() owner?: string;
 }
+
+/** The action a break-glass runs at once. */
+export class BreakGlassActionDto extends RequestActionDto {}
+
+export class BreakGlassDto {
+  @IsString() @IsNotEmpty() code: string;
+  @IsString() @IsNotEmpty() @MaxLength(4000) rationale: string;
+  @ValidateNested() @Type(() => BreakGlassActionDto) action: BreakGlassActionDto;
+}

@@ -40,7 +40,34 @@ export const WorkOrderEvents = {
   Reopened: 'WorkOrderReopened',
   ApprovalResolved: 'ApprovalResolved',
   ExceptionClosed: 'WorkOrderExceptionClosed',
+  BreakGlassUsed: 'BreakGlassUsed',
 } as const;
+
+/** A controlled urgent override: the action ran at once, under an exception, with a post-review due. */
+export interface BreakGlassUsedData extends ExceptionRef {
+  workOrderId: string;
+  actionId: string;
+  action: ActionRequest;
+  facts: Facts;
+  postReviewId: string;
+  reviewer: string;
+  postReviewDueAt: string;
+}
+
+export interface BreakGlassBody {
+  code: string;
+  rationale: string;
+  action: ActionRequest & { facts?: Facts };
+}
+
+export interface BreakGlassAnswer {
+  actionId: string;
+  decision: 'run';
+  reason: 'break_glass';
+  receiptId: string;
+  exception: ExceptionRef;
+  postReview: { id: string; owner: string; dueAt: string };
+}
 
 /** An exception of this work order was resolved (in its own `exception-<id>` stream). */
 export interface WorkOrderExceptionClosedData {
@@ -179,7 +206,8 @@ export type WorkOrderCommand =
   | { type: 'report-closure'; body: ReportClosureBody }
   | { type: 'reopen'; body: ReopenWorkOrderBody }
   | { type: 'resolve-approval'; body: { approvalId: string; outcome: 'approved' | 'rejected' | 'expired'; decidedBy?: string } }
-  | { type: 'close-exception'; body: { exceptionId: string; resolvedBy?: string } };
+  | { type: 'close-exception'; body: { exceptionId: string; resolvedBy?: string } }
+  | { type: 'break-glass'; body: BreakGlassBody };
 
 export interface WorkOrderCommandRequest {
   address: WorkOrderAddress;
@@ -215,7 +243,7 @@ export interface StatusAnswer {
   evidenceMissing?: boolean;
 }
 
-export type WorkOrderAnswer = OpenedAnswer | ActionAnswer | StepAnswer | StatusAnswer;
+export type WorkOrderAnswer = OpenedAnswer | ActionAnswer | StepAnswer | StatusAnswer | BreakGlassAnswer;
 
 export interface Receipt {
   receiptId: string;

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   BlockStepDto,
+  BreakGlassDto,
   CloseWorkOrderDto,
   CompleteStepDto,
   OpenWorkOrderDto,
@@ -93,6 +94,12 @@ export class WorkOrdersController {
   @HttpCode(200)
   close(@Param('id', uuid) id: string, @Body() body: CloseWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return sendCommand(this.rpc, id, { type: 'close', body }, commandMeta(p, key));
+  }
+
+  @Post(':id/break-glass')
+  @Roles('operator')
+  breakGlass(@Param('id', uuid) id: string, @Body() body: BreakGlassDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return sendCommand(this.rpc, id, { type: 'break-glass', body }, commandMeta(p, key));
   }
 
   @Post(':id/reopen')

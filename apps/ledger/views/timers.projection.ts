@@ -1,9 +1,10 @@
 import { PoolClient } from 'pg';
-import { ApprovalEvents, RecordedEvent } from '@workgate/contracts';
+import { ApprovalEvents, PostReviewEvents, RecordedEvent } from '@workgate/contracts';
 import { Projection } from '@workgate/event-store';
 
 export const TimerKinds = {
   approvalExpiry: 'approval-expiry',
+  postReviewOverdue: 'post-review-overdue',
 } as const;
 
 export interface DueTimer {
@@ -27,6 +28,11 @@ export function timerChange(e: RecordedEvent): TimerChange | null {
     case ApprovalEvents.Rejected:
     case ApprovalEvents.Expired:
       return { disarm: id(TimerKinds.approvalExpiry) };
+    case PostReviewEvents.Created:
+      return { arm: { timerId: id(TimerKinds.postReviewOverdue), kind: TimerKinds.postReviewOverdue, streamId: e.streamId, dueAt: String((e.data as { dueAt: string }).dueAt) } };
+    case PostReviewEvents.Overdue:
+    case PostReviewEvents.Completed:
+      return { disarm: id(TimerKinds.postReviewOverdue) };
     default:
       return null;
   }
@@ -35,7 +41,16 @@ export function timerChange(e: RecordedEvent): TimerChange | null {
 /** `view_timers`: the due time of every armed timer; schedulers ask it what is due. */
 export const timersProjection: Projection = {
   name: 'timers',
-  types: [ApprovalEvents.Requested, ApprovalEvents.Granted, ApprovalEvents.Conditioned, ApprovalEvents.Rejected, ApprovalEvents.Expired],
+  types: [
+    ApprovalEvents.Requested,
+    ApprovalEvents.Granted,
+    ApprovalEvents.Conditioned,
+    ApprovalEvents.Rejected,
+    ApprovalEvents.Expired,
+    PostReviewEvents.Created,
+    PostReviewEvents.Overdue,
+    PostReviewEvents.Completed,
+  ],
   async apply(client: PoolClient, events: RecordedEvent[]): Promise<void> {
     // Fold the page: the last change per timer wins.
     const last = new Map<string, TimerChange>();

@@ -47,6 +47,7 @@ export function evolveWorkOrderRow(row: WorkOrderRow | null, e: RecordedEvent): 
   const next = { ...row, updatedAt: e.occurredAt, lastPosition: e.position };
   switch (e.type) {
     case WorkOrderEvents.StepBlocked:
+    case WorkOrderEvents.BreakGlassUsed:
       next.openExceptions += 1;
       if (next.status !== 'closed') next.status = 'blocked';
       return next;
@@ -98,7 +99,7 @@ function fromDb(r: Record<string, any>): WorkOrderRow {
  */
 export const workOrdersProjection: Projection = {
   name: 'work-orders',
-  types: [WorkOrderEvents.Opened, WorkOrderEvents.StepBlocked, WorkOrderEvents.ExceptionClosed, WorkOrderEvents.Closed, WorkOrderEvents.ClosureReported, WorkOrderEvents.Reopened],
+  types: [WorkOrderEvents.Opened, WorkOrderEvents.StepBlocked, WorkOrderEvents.BreakGlassUsed, WorkOrderEvents.ExceptionClosed, WorkOrderEvents.Closed, WorkOrderEvents.ClosureReported, WorkOrderEvents.Reopened],
   async apply(client: PoolClient, events: RecordedEvent[]): Promise<void> {
     const ids = [...new Set(events.map((e) => e.streamId.slice('workorder-'.length)))];
     const { rows } = await client.query(`SELECT ${COLUMNS} FROM view_work_orders WHERE id = ANY($1::uuid[])`, [ids]);

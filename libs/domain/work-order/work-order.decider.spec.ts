@@ -158,6 +158,20 @@ describe('work order decider', () => {
     });
   });
 
+  describe('break-glass', () => {
+    const bgDef = { ...definition, breakGlass: { allowed: true, postReviewDue: 'PT48H', reviewer: 'support-lead' } };
+    const bg: WorkOrderCommand = { type: 'break-glass', body: { code: 'CUSTOMER_UNREACHABLE', rationale: 'urgent', action: { system: 'shop', operation: 'order.note', kind: 'write' } } };
+    it('runs the action at once under an exception (owner, SLA) with a post-review due', () =>
+      given([open]).when(bg, { definition: bgDef }).then([WorkOrderEvents.BreakGlassUsed], ([e], s) => {
+        expect(e.data).toMatchObject({ code: 'CUSTOMER_UNREACHABLE', owner: 'support-lead', reviewer: 'support-lead', postReviewDueAt: '2026-11-24T10:00:00.000Z' });
+        expect(answerOf(e, s)).toMatchObject({ decision: 'run', reason: 'break_glass', postReview: { owner: 'support-lead', dueAt: '2026-11-24T10:00:00.000Z' } });
+        expect(s.status).toBe('blocked');
+      }));
+    it('is refused where the workflow does not allow it', () => given([open]).when(bg).thenThrows('break_glass_not_allowed'));
+    it('needs a code the workflow allows', () =>
+      given([open]).when({ ...bg, body: { ...(bg as { body: object }).body, code: 'SAFETY_HOLD' } } as WorkOrderCommand, { definition: bgDef }).thenThrows('unknown_exception_code'));
+  });
+
   describe('exceptions resolved elsewhere', () => {
     it('closes the exception on the work order once, and unblocks it', () => {
       const blocked = given([open], [{ type: 'block-step', stepId: 'inspect', body: { code: 'CUSTOMER_UNREACHABLE', rationale: 'x' } }]);

@@ -2,6 +2,7 @@ import {
   ActionDecidedData,
   ActionRequestedData,
   ApprovalResolvedData,
+  BreakGlassUsedData,
   CommandMeta,
   WorkOrderExceptionClosedData,
   DecisionResult,
@@ -255,6 +256,29 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
       };
       return [event(WorkOrderEvents.ApprovalResolved, data)];
     }
+    case 'break-glass': {
+      if (state.status === 'closed') throw refuse('work_order_closed', `work order ${state.id} is closed`);
+      const bg = def.breakGlass;
+      if (!bg?.allowed || !bg.postReviewDue || !bg.reviewer) throw refuse('break_glass_not_allowed', `${def.jobType} v${def.version} does not allow break-glass`);
+      const { code, rationale, action } = command.body;
+      if (!(def.exceptionCodes ?? []).includes(code)) {
+        throw refuse('unknown_exception_code', `"${code}" is not allowed by ${def.jobType} v${def.version} (allowed: ${(def.exceptionCodes ?? []).join(', ') || 'none'})`);
+      }
+      if (isEmpty(rationale)) throw refuse('validation_failed', 'break-glass needs a rationale');
+      const exception = raise(ctx, meta, code, action.stepId ?? null, rationale);
+      const { facts, ...request } = action;
+      const data: BreakGlassUsedData = {
+        workOrderId: state.id,
+        ...exception,
+        actionId: deterministicUuid(meta.commandId, 'action'),
+        action: request,
+        facts: facts ?? {},
+        postReviewId: deterministicUuid(meta.commandId, 'post-review'),
+        reviewer: bg.reviewer,
+        postReviewDueAt: new Date(Date.parse(meta.now) + (ctx.durationMs(bg.postReviewDue) ?? 0)).toISOString(),
+      };
+      return [event(WorkOrderEvents.BreakGlassUsed, data)];
+    }
     case 'close-exception': {
       const exception = state.exceptions.get(command.body.exceptionId);
       if (!exception) throw refuse('not_found', `work order ${state.id} has no exception ${command.body.exceptionId}`);
@@ -330,6 +354,13 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
       s.actions = new Map(s.actions).set(d.actionId, { decision: d.decision, approvalId: d.approvalId, pending: false });
       break;
     }
+    case WorkOrderEvents.BreakGlassUsed: {
+      const d = e.data as BreakGlassUsedData;
+      s.exceptions = new Map(s.exceptions).set(d.exceptionId, { exceptionId: d.exceptionId, code: d.code, owner: d.owner, dueAt: d.dueAt, stepId: d.stepId, rationale: d.rationale, open: true });
+      s.actions = new Map(s.actions).set(d.actionId, { decision: 'run', pending: false });
+      s.status = 'blocked';
+      break;
+    }
     case WorkOrderEvents.ExceptionClosed: {
       const d = e.data as WorkOrderExceptionClosedData;
       const x = s.exceptions.get(d.exceptionId);
@@ -389,6 +420,11 @@ export function answerOf(e: WorkOrderEvent, state: OpenState): WorkOrderAnswer {
     }
     case WorkOrderEvents.ClosureReported:
       return { id: state.id, status: 'closed', receiptId: e.eventId, evidenceMissing: (e.data as WorkOrderClosureReportedData).evidenceMissing };
+    case WorkOrderEvents.BreakGlassUsed: {
+      const d = e.data as BreakGlassUsedData;
+      const { workOrderId: _w, actionId, action: _a, facts: _f, postReviewId, reviewer, postReviewDueAt, ...exception } = d;
+      return { actionId, decision: 'run', reason: 'break_glass', receiptId: e.eventId, exception, postReview: { id: postReviewId, owner: reviewer, dueAt: postReviewDueAt } };
+    }
     case WorkOrderEvents.ApprovalResolved:
     case WorkOrderEvents.ExceptionClosed:
       return { id: state.id, status: state.status, receiptId: e.eventId };
