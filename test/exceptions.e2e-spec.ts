@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -9,7 +12,10 @@ describe('exceptions over HTTP', () => {
   let as: Record<string, ReturnType<typeof client>>;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    // The seed catalog, with a one-second SLA for CUSTOMER_UNREACHABLE so a breach can be seen.
+    const catalog = join(mkdtempSync(join(tmpdir(), 'wg-catalog-')), 'codes.yaml');
+    writeFileSync(catalog, readFileSync(join(__dirname, '..', 'config', 'exception-codes.yaml'), 'utf8').replace(/(code: CUSTOMER_UNREACHABLE,.*sla: )PT24H/, '$1PT1S'));
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_EXCEPTION_CODES: catalog } });
     as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
   });
   afterAll(() => t?.close());
@@ -36,6 +42,16 @@ describe('exceptions over HTTP', () => {
     expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved' } });
     expect(await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'again', evidence: [{ kind: 'email', ref: 'x' }] })).toMatchObject({ status: 409, body: { error: 'exception_resolved' } });
     await eventually(async () => (await close(id)).status === 200, 10_000, 'closure after the exception was resolved');
+  });
+
+  it('records an SLA breach once when an exception is still open past its due time', async () => {
+    const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'EX-3', source: 'helpdesk', inputs: { caseId: 'C', orderId: '3', orderPaid: true } });
+    const blocked = await as.agent('POST', `/v1/work-orders/${opened.body.id}/steps/confirm-customer/block`, { code: 'CUSTOMER_UNREACHABLE', rationale: 'voicemail' });
+    const exceptionId = blocked.body.exception.exceptionId as string;
+    await eventually(async () => (await as.agent('GET', `/v1/exceptions/${exceptionId}`)).body?.slaBreached === true, 15_000, 'the SLA breach');
+    await new Promise((r) => setTimeout(r, 1500));
+    const { rows } = await t.db.appPool().query(`SELECT count(*)::int AS n FROM ledger_events WHERE stream_id = $1 AND type = 'SlaBreached'`, [`exception-${exceptionId}`]);
+    expect(rows[0].n).toBe(1);
   });
 
   it('a failed prerequisite opens PREREQ_MISSING; resolving it unblocks the work order', async () => {

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Subjects, WorkgateError } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { ApprovalsService } from './approvals.service';
+import { DelegationsStore } from './delegations';
 import { PostReviewsStore } from './post-reviews';
 
 const TICK_MS = 500;
@@ -27,6 +28,7 @@ export class ApprovalTimers implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly approvals: ApprovalsService,
     private readonly postReviews: PostReviewsStore,
+    private readonly delegations: DelegationsStore,
     private readonly rpc: RpcClient,
   ) {}
 
@@ -44,11 +46,12 @@ export class ApprovalTimers implements OnApplicationBootstrap, OnApplicationShut
     this.ticking = true;
     let fired = 0;
     try {
-      const due = await this.rpc.request<DueTimer[]>(Subjects.ledger.dueTimers, { kinds: ['approval-expiry', 'post-review-overdue'], now, limit: 200 });
+      const due = await this.rpc.request<DueTimer[]>(Subjects.ledger.dueTimers, { kinds: ['approval-expiry', 'post-review-overdue', 'delegation'], now, limit: 200 });
       for (const t of due) {
         try {
           if (t.kind === 'approval-expiry') await this.approvals.execute(t.streamId.slice('approval-'.length), { type: 'ExpireApproval' }, 'timer', now);
-          else await this.postReviews.execute(t.streamId.slice('postreview-'.length), { type: 'Tick' }, 'timer', now);
+          else if (t.kind === 'post-review-overdue') await this.postReviews.execute(t.streamId.slice('postreview-'.length), { type: 'Tick' }, 'timer', now);
+          else await this.delegations.execute(t.streamId.slice('delegation-'.length), { type: 'Tick' }, 'timer', now);
           fired++;
         } catch (error) {
           if ((error as WorkgateError).code !== 'not_due') this.logger.warn(`timer ${t.timerId}: ${(error as Error).message}`);

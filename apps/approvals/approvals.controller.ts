@@ -1,7 +1,21 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { ApprovalView, CloseConditionRequest, CompletePostReviewRequest, DecideApprovalRequest, HealthReply, PostReviewView, Subjects, WorkgateError } from '@workgate/contracts';
-import { SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import {
+  ApprovalView,
+  CloseConditionRequest,
+  CompletePostReviewRequest,
+  DecideApprovalRequest,
+  DelegationView,
+  DispatchRequest,
+  HealthReply,
+  InboxMessage,
+  PostReviewView,
+  Subjects,
+  WorkgateError,
+} from '@workgate/contracts';
+import { NatsConnection } from 'nats';
+import { NATS_CONNECTION, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import { DelegationsStore, delegationView, readInbox } from './delegations';
 import { approvalView, ApprovalsService } from './approvals.service';
 import { PostReviewsStore, postReviewView } from './post-reviews';
 
@@ -10,6 +24,8 @@ export class ApprovalsController {
   constructor(
     private readonly approvals: ApprovalsService,
     private readonly postReviews: PostReviewsStore,
+    private readonly delegations: DelegationsStore,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
@@ -44,6 +60,29 @@ export class ApprovalsController {
   async completePostReview(@Payload() req: CompletePostReviewRequest): Promise<PostReviewView> {
     const id = checkId(req?.postReviewId);
     return postReviewView(await this.postReviews.execute(id, { type: 'CompletePostReview', by: req.by, outcome: req.outcome, remediation: req.remediation }, req.by));
+  }
+
+  @MessagePattern(Subjects.approvals.dispatch)
+  dispatch(@Payload() req: DispatchRequest): Promise<DelegationView> {
+    checkId(req?.dispatchId);
+    return this.delegations.dispatch({ ...req, dispatchId: req.dispatchId.toLowerCase() });
+  }
+
+  @MessagePattern(Subjects.approvals.confirmDelegation)
+  async confirm(@Payload() req: { dispatchId: string; by: string; note?: string }): Promise<DelegationView> {
+    const id = checkId(req?.dispatchId);
+    return delegationView(await this.delegations.execute(id, { type: 'Confirm', by: req.by, note: req.note }, req.by));
+  }
+
+  @MessagePattern(Subjects.approvals.getDelegation)
+  async getDelegation(@Payload() req: { dispatchId: string }): Promise<DelegationView> {
+    return delegationView((await this.delegations.load(checkId(req?.dispatchId))).state);
+  }
+
+  @MessagePattern(Subjects.approvals.inbox)
+  inbox(@Payload() req: { recipient: string; filter?: 'delegate_task' | 'execute' | 'all'; since?: string }): Promise<InboxMessage[]> {
+    if (typeof req?.recipient !== 'string' || !req.recipient) throw new WorkgateError('validation_failed', 'recipient is required');
+    return readInbox(this.nc, req.recipient, req.filter ?? 'all', req.since);
   }
 
   @MessagePattern(Subjects.health('approvals'))

@@ -3,6 +3,7 @@ import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { ApprovalTimers } from './approval-timers';
 import { ApprovalsController } from './approvals.controller';
 import { ApprovalsService } from './approvals.service';
+import { DelegationReactions, DelegationsStore } from './delegations';
 import { GovernanceReactions, PostReviewsStore } from './post-reviews';
 import { WaitsConsumer } from './waits.consumer';
 
@@ -13,7 +14,7 @@ export class ApprovalsModule {
       module: ApprovalsModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [ApprovalsController],
-      providers: [ApprovalsService, PostReviewsStore, WaitsConsumer, GovernanceReactions, ApprovalTimers],
+      providers: [ApprovalsService, PostReviewsStore, DelegationsStore, WaitsConsumer, GovernanceReactions, DelegationReactions, ApprovalTimers],
     };
   }
 }

@@ -4,6 +4,7 @@ import { ExceptionCatalog } from './exception-catalog';
 import { ExceptionsController } from './exceptions.controller';
 import { ExceptionsStore } from './exceptions.store';
 import { RaisedReaction } from './raised.reaction';
+import { SlaTimers } from './sla-timers';
 
 @Module({})
 export class ExceptionsModule {
@@ -12,7 +13,7 @@ export class ExceptionsModule {
       module: ExceptionsModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [ExceptionsController],
-      providers: [ExceptionCatalog, ExceptionsStore, RaisedReaction],
+      providers: [ExceptionCatalog, ExceptionsStore, RaisedReaction, SlaTimers],
     };
   }
 }

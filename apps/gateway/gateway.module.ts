@@ -7,6 +7,7 @@ import { HealthController } from './health.controller';
 import { AuthGuard, principalsProvider, rateLimitModule } from './http';
 import { HttpMetrics, MetricsController } from './metrics';
 import { ApprovalsController } from './routes/approvals.controller';
+import { DelegationsController } from './routes/delegations.controller';
 import { ExceptionsController } from './routes/exceptions.controller';
 import { IntakeController } from './routes/intake.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
@@ -20,7 +21,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       imports: [ServiceCoreModule.forService(ctx), TerminusModule.forRoot({ logger: false }), rateLimit.module],
-      controllers: [HealthController, MetricsController, healthController('gateway'), WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController],
+      controllers: [HealthController, MetricsController, healthController('gateway'), WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController],
       providers: [
         GatewayDatabase,
         HttpMetrics,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { ApprovalEvents, approvalStream, ExceptionEvents, exceptionStream, ReadStreamResult, RecordedEvent, Subjects, WorkgateError } from '@workgate/contracts';
+import { ApprovalEvents, approvalStream, DelegationEvents, ExceptionEvents, exceptionStream, ReadStreamResult, RecordedEvent, Subjects, WorkgateError } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { deterministicUuid } from '@workgate/domain';
 import { createPool, recordDeadLetter } from '@workgate/event-store';
@@ -37,6 +37,7 @@ export class LedgerReactions implements OnApplicationBootstrap, OnApplicationShu
     const reactions = [
       { durable: 'intake-approval-outcomes', subject: 'ledger.approval.>', react: (e: RecordedEvent) => this.approvalOutcome(e) },
       { durable: 'intake-exception-outcomes', subject: `ledger.exception.${ExceptionEvents.Resolved}`, react: (e: RecordedEvent) => this.exceptionResolved(e) },
+      { durable: 'intake-delegation-timeouts', subject: `ledger.delegation.${DelegationEvents.TimedOut}`, react: (e: RecordedEvent) => this.delegationTimedOut(e) },
     ];
     for (const r of reactions) {
       this.consumers.push(
@@ -78,6 +79,18 @@ export class LedgerReactions implements OnApplicationBootstrap, OnApplicationShu
         address: { workOrderId },
         command: { type: 'resolve-approval', body: { approvalId, outcome, ...(decidedBy ? { decidedBy } : {}) } },
         meta: { commandId: deterministicUuid('approval-outcome', approvalId), actor: decidedBy ?? 'approvals', now: e.occurredAt, channel: 'approvals' },
+      }),
+    );
+  }
+
+  /** A delegation nobody confirmed in time stops its work order with the reason. */
+  private delegationTimedOut(e: RecordedEvent): Promise<Outcome> {
+    const d = e.data as { dispatchId: string; workOrderId: string; reason: string };
+    return this.apply(e.streamId, (workOrderId) =>
+      this.workOrders.execute({
+        address: { workOrderId },
+        command: { type: 'stop', body: { reason: d.reason, ref: d.dispatchId } },
+        meta: { commandId: deterministicUuid('delegation-timed-out', d.dispatchId), actor: 'approvals', now: e.occurredAt, channel: 'approvals' },
       }),
     );
   }

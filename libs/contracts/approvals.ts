@@ -118,3 +118,56 @@ export const notifySubject = (principal: string) => `workgate.notify.${principal
 export function encodeNotification(n: Notification): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(n));
 }
+
+/** Delegations: work dispatched to an external agent's inbox under a timeout contract. */
+export const delegationStream = (dispatchId: string) => `delegation-${dispatchId}`;
+
+export const DelegationEvents = {
+  Dispatched: 'DelegationDispatched',
+  ReminderDue: 'DelegationReminderDue',
+  Confirmed: 'DelegationConfirmed',
+  TimedOut: 'DelegationTimedOut',
+} as const;
+
+export interface DispatchRequest {
+  /** Chosen by the caller (derived from its Idempotency-Key), so a retry dispatches once. */
+  dispatchId: string;
+  workOrderId: string;
+  by: string;
+  recipient: string;
+  command: 'delegate_task' | 'execute';
+  prompt: {
+    objective?: string;
+    scope?: string;
+    artifacts?: Array<{ path?: string; access?: string }>;
+    verification?: string[];
+    completion?: string;
+  };
+  /** ISO 8601 durations overriding the workflow's delegation contract. */
+  timeouts?: { initialWait?: string; reminderEvery?: string; backoff?: number; hardTimeout?: string };
+}
+
+export interface DelegationView {
+  dispatchId: string;
+  dispatchCreatedAt: string;
+  status: 'dispatched' | 'confirmed' | 'timed_out';
+  workOrderId: string;
+  recipient: string;
+  owner: string;
+  command: 'delegate_task' | 'execute';
+  reminders: string[];
+  remindersSent: number;
+  timeoutAt: string;
+}
+
+/** A message in a recipient's inbox (`workgate.inbox.<recipient>`, JetStream `INBOX`). */
+export interface InboxMessage {
+  dispatchId: string;
+  dispatchCreatedAt: string;
+  command: 'delegate_task' | 'execute';
+  workOrderId: string;
+  from: string;
+  prompt: DispatchRequest['prompt'];
+}
+
+export const inboxSubject = (recipient: string) => `workgate.inbox.${recipient.replace(/[.\s*>]/g, '_')}`;

@@ -49,6 +49,10 @@ export const Subjects = {
     get: 'workgate.approvals.get',
     getPostReview: 'workgate.approvals.get-post-review',
     completePostReview: 'workgate.approvals.complete-post-review',
+    dispatch: 'workgate.approvals.dispatch',
+    confirmDelegation: 'workgate.approvals.confirm-delegation',
+    getDelegation: 'workgate.approvals.get-delegation',
+    inbox: 'workgate.approvals.inbox',
   },
 } as const;
 
@@ -56,6 +60,8 @@ export const Subjects = {
 export const Streams = {
   workEvents: { name: 'WORK_EVENTS', subjects: ['workgate.events.>'] },
   ledger: { name: 'LEDGER', subjects: ['ledger.>'] },
+  /** Delegates' inboxes: durable, for visibility and delivery (not evidence: the ledger is). */
+  inbox: { name: 'INBOX', subjects: ['workgate.inbox.>'] },
 } as const;
 
 /** Subject an appended ledger event is published on: `ledger.<streamType>.<eventType>`. */

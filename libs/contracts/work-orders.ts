@@ -10,7 +10,8 @@ export interface Evidence {
   note?: string;
 }
 
-export type WorkOrderStatus = 'open' | 'blocked' | 'closed';
+/** `stopped`: halted with a reason (e.g. a delegation timed out); actions are refused until it is reopened. */
+export type WorkOrderStatus = 'open' | 'blocked' | 'closed' | 'stopped';
 
 export interface PrerequisiteCheck {
   name: string;
@@ -41,7 +42,15 @@ export const WorkOrderEvents = {
   ApprovalResolved: 'ApprovalResolved',
   ExceptionClosed: 'WorkOrderExceptionClosed',
   BreakGlassUsed: 'BreakGlassUsed',
+  Stopped: 'WorkOrderStopped',
 } as const;
+
+export interface WorkOrderStoppedData {
+  workOrderId: string;
+  reason: string;
+  /** What stopped it, e.g. the delegation's dispatch id. */
+  ref?: string;
+}
 
 /** A controlled urgent override: the action ran at once, under an exception, with a post-review due. */
 export interface BreakGlassUsedData extends ExceptionRef {
@@ -207,7 +216,8 @@ export type WorkOrderCommand =
   | { type: 'reopen'; body: ReopenWorkOrderBody }
   | { type: 'resolve-approval'; body: { approvalId: string; outcome: 'approved' | 'rejected' | 'expired'; decidedBy?: string } }
   | { type: 'close-exception'; body: { exceptionId: string; resolvedBy?: string } }
-  | { type: 'break-glass'; body: BreakGlassBody };
+  | { type: 'break-glass'; body: BreakGlassBody }
+  | { type: 'stop'; body: { reason: string; ref?: string } };
 
 export interface WorkOrderCommandRequest {
   address: WorkOrderAddress;

@@ -26,7 +26,7 @@ const MAX_ATTEMPTS = 4;
  */
 export class AggregateStore<S, C, E extends DomainEvent> {
   constructor(
-    private readonly rpc: RpcClient,
+    protected readonly rpc: RpcClient,
     private readonly def: AggregateDefinition<S, C, E>,
   ) {}
 

@@ -26,7 +26,7 @@ class ListQuery {
   @IsOptional() @IsString() source?: string;
   @IsOptional() @IsString() externalRef?: string;
   @IsOptional() @IsString() jobType?: string;
-  @IsOptional() @IsIn(['open', 'blocked', 'closed']) status?: string;
+  @IsOptional() @IsIn(['open', 'blocked', 'closed', 'stopped']) status?: string;
   @IsOptional() @Matches(/^\d{1,4}$/, { message: 'limit must be a number up to 1000' }) limit?: string;
 }
 

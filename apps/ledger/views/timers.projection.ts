@@ -1,10 +1,12 @@
 import { PoolClient } from 'pg';
-import { ApprovalEvents, PostReviewEvents, RecordedEvent } from '@workgate/contracts';
+import { ApprovalEvents, DelegationEvents, ExceptionEvents, PostReviewEvents, RecordedEvent } from '@workgate/contracts';
 import { Projection } from '@workgate/event-store';
 
 export const TimerKinds = {
   approvalExpiry: 'approval-expiry',
   postReviewOverdue: 'post-review-overdue',
+  delegation: 'delegation',
+  exceptionSla: 'exception-sla',
 } as const;
 
 export interface DueTimer {
@@ -33,6 +35,20 @@ export function timerChange(e: RecordedEvent): TimerChange | null {
     case PostReviewEvents.Overdue:
     case PostReviewEvents.Completed:
       return { disarm: id(TimerKinds.postReviewOverdue) };
+    case DelegationEvents.Dispatched: {
+      const d = e.data as { reminders: string[]; timeoutAt: string };
+      return { arm: { timerId: id(TimerKinds.delegation), kind: TimerKinds.delegation, streamId: e.streamId, dueAt: d.reminders[0] ?? d.timeoutAt } };
+    }
+    case DelegationEvents.ReminderDue:
+      return { arm: { timerId: id(TimerKinds.delegation), kind: TimerKinds.delegation, streamId: e.streamId, dueAt: String((e.data as { nextDueAt: string }).nextDueAt) } };
+    case DelegationEvents.Confirmed:
+    case DelegationEvents.TimedOut:
+      return { disarm: id(TimerKinds.delegation) };
+    case ExceptionEvents.Raised:
+      return { arm: { timerId: id(TimerKinds.exceptionSla), kind: TimerKinds.exceptionSla, streamId: e.streamId, dueAt: String((e.data as { dueAt: string }).dueAt) } };
+    case ExceptionEvents.Resolved:
+    case ExceptionEvents.SlaBreached:
+      return { disarm: id(TimerKinds.exceptionSla) };
     default:
       return null;
   }
@@ -50,6 +66,13 @@ export const timersProjection: Projection = {
     PostReviewEvents.Created,
     PostReviewEvents.Overdue,
     PostReviewEvents.Completed,
+    DelegationEvents.Dispatched,
+    DelegationEvents.ReminderDue,
+    DelegationEvents.Confirmed,
+    DelegationEvents.TimedOut,
+    ExceptionEvents.Raised,
+    ExceptionEvents.Resolved,
+    ExceptionEvents.SlaBreached,
   ],
   async apply(client: PoolClient, events: RecordedEvent[]): Promise<void> {
     // Fold the page: the last change per timer wins.

@@ -61,6 +61,9 @@ export function evolveWorkOrderRow(row: WorkOrderRow | null, e: RecordedEvent): 
       next.openExceptions = Math.max(0, next.openExceptions - 1);
       if (next.status === 'blocked' && next.openExceptions === 0) next.status = 'open';
       return next;
+    case WorkOrderEvents.Stopped:
+      next.status = 'stopped';
+      return next;
     case WorkOrderEvents.Reopened:
       next.status = next.openExceptions > 0 ? 'blocked' : 'open';
       next.closedAt = null;
@@ -99,7 +102,7 @@ function fromDb(r: Record<string, any>): WorkOrderRow {
  */
 export const workOrdersProjection: Projection = {
   name: 'work-orders',
-  types: [WorkOrderEvents.Opened, WorkOrderEvents.StepBlocked, WorkOrderEvents.BreakGlassUsed, WorkOrderEvents.ExceptionClosed, WorkOrderEvents.Closed, WorkOrderEvents.ClosureReported, WorkOrderEvents.Reopened],
+  types: [WorkOrderEvents.Opened, WorkOrderEvents.StepBlocked, WorkOrderEvents.BreakGlassUsed, WorkOrderEvents.ExceptionClosed, WorkOrderEvents.Closed, WorkOrderEvents.ClosureReported, WorkOrderEvents.Reopened, WorkOrderEvents.Stopped],
   async apply(client: PoolClient, events: RecordedEvent[]): Promise<void> {
     const ids = [...new Set(events.map((e) => e.streamId.slice('workorder-'.length)))];
     const { rows } = await client.query(`SELECT ${COLUMNS} FROM view_work_orders WHERE id = ANY($1::uuid[])`, [ids]);

@@ -77,7 +77,7 @@ export type DelegationCommand =
 
 export type DelegationEvent =
   | { type: 'DelegationDispatched'; eventId: string; data: { dispatchId: string; dispatchCreatedAt: string; workOrderId: string; recipient: string; owner: string; dispatchedBy: string; command: DelegationCommandKind; prompt: DelegationPrompt; reminders: string[]; timeoutAt: string } }
-  | { type: 'DelegationReminderDue'; eventId: string; data: { dispatchId: string; n: number; dueAt: string; notify: string } }
+  | { type: 'DelegationReminderDue'; eventId: string; data: { dispatchId: string; n: number; dueAt: string; notify: string; recipient: string; workOrderId: string; nextDueAt: string } }
   | { type: 'DelegationConfirmed'; eventId: string; data: { dispatchId: string; confirmedBy: string; at: string; note?: string } }
   | { type: 'DelegationTimedOut'; eventId: string; data: { dispatchId: string; workOrderId: string; at: string; notify: string; reason: string } };
 
@@ -135,7 +135,15 @@ export function decideDelegation(command: DelegationCommand, state: DelegationSt
         events.push({
           type: 'DelegationReminderDue',
           eventId: deterministicUuid('delegation', state.dispatchId, 'reminder', String(n)),
-          data: { dispatchId: state.dispatchId, n, dueAt: state.reminders[n], notify: state.owner },
+          data: {
+            dispatchId: state.dispatchId,
+            n,
+            dueAt: state.reminders[n],
+            notify: state.owner,
+            recipient: state.recipient,
+            workOrderId: state.workOrderId,
+            nextDueAt: state.reminders[n + 1] ?? state.timeoutAt,
+          },
         });
       }
       if (Date.parse(state.timeoutAt) <= t) {

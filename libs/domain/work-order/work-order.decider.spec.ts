@@ -172,6 +172,16 @@ describe('work order decider', () => {
       given([open]).when({ ...bg, body: { ...(bg as { body: object }).body, code: 'SAFETY_HOLD' } } as WorkOrderCommand, { definition: bgDef }).thenThrows('unknown_exception_code'));
   });
 
+  describe('stop', () => {
+    it('stops with the reason; actions are refused until it is reopened', () => {
+      const stopped = given([open], [{ type: 'stop', body: { reason: 'delegation d-1 timed out', ref: 'd-1' } }]);
+      expect(stopped.state).toMatchObject({ status: 'stopped', stopReason: 'delegation d-1 timed out' });
+      stopped.when({ type: 'request-action', body: { system: 'shop', operation: 'order.note', kind: 'write' } }, { decision: decision('run') }).thenThrows('work_order_stopped');
+      stopped.when({ type: 'stop', body: { reason: 'again' } }).then([]);
+      stopped.when({ type: 'reopen', body: { reason: 'delegate finished after all' } }).then([WorkOrderEvents.Reopened], (_e, s) => expect(s.status).toBe('open'));
+    });
+  });
+
   describe('exceptions resolved elsewhere', () => {
     it('closes the exception on the work order once, and unblocks it', () => {
       const blocked = given([open], [{ type: 'block-step', stepId: 'inspect', body: { code: 'CUSTOMER_UNREACHABLE', rationale: 'x' } }]);

@@ -5,6 +5,7 @@ import {
   BreakGlassUsedData,
   CommandMeta,
   WorkOrderExceptionClosedData,
+  WorkOrderStoppedData,
   DecisionResult,
   Evidence,
   ExceptionRef,
@@ -76,6 +77,8 @@ export interface OpenState {
   actions: Map<string, ActionState>;
   reopened: number;
   closure?: { evidenceMissing: boolean; at: string };
+  /** Why it was stopped (status `stopped`). */
+  stopReason?: string;
   /** commandId -> the event that answered it, so a retried command answers as the first time. */
   handled: Map<string, WorkOrderEvent>;
 }
@@ -168,6 +171,7 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
   switch (command.type) {
     case 'request-action': {
       if (state.status === 'closed') throw refuse('work_order_closed', `work order ${state.id} is closed`);
+      if (state.status === 'stopped') throw refuse('work_order_stopped', `work order ${state.id} is stopped: ${state.stopReason}`);
       const b = command.body;
       if (b.stepId !== undefined && !(def.steps ?? []).some((s) => s.id === b.stepId)) {
         throw refuse('unknown_step', `${def.jobType} v${def.version} has no step "${b.stepId}"`);
@@ -190,6 +194,7 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
     }
     case 'complete-step': {
       if (state.status === 'closed') throw refuse('work_order_closed', `work order ${state.id} is closed`);
+      if (state.status === 'stopped') throw refuse('work_order_stopped', `work order ${state.id} is stopped: ${state.stopReason}`);
       const step = (def.steps ?? []).find((s) => s.id === command.stepId);
       if (!step) throw refuse('unknown_step', `${def.jobType} v${def.version} has no step "${command.stepId}"`);
       if (state.completedSteps.has(step.id)) throw refuse('step_already_completed', `step ${step.id} is already completed`);
@@ -258,6 +263,7 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
     }
     case 'break-glass': {
       if (state.status === 'closed') throw refuse('work_order_closed', `work order ${state.id} is closed`);
+      if (state.status === 'stopped') throw refuse('work_order_stopped', `work order ${state.id} is stopped: ${state.stopReason}`);
       const bg = def.breakGlass;
       if (!bg?.allowed || !bg.postReviewDue || !bg.reviewer) throw refuse('break_glass_not_allowed', `${def.jobType} v${def.version} does not allow break-glass`);
       const { code, rationale, action } = command.body;
@@ -291,8 +297,13 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
       };
       return [event(WorkOrderEvents.ExceptionClosed, data)];
     }
+    case 'stop': {
+      if (state.status === 'closed' || state.status === 'stopped') return [];
+      const data: WorkOrderStoppedData = { workOrderId: state.id, reason: command.body.reason, ...(command.body.ref ? { ref: command.body.ref } : {}) };
+      return [event(WorkOrderEvents.Stopped, data)];
+    }
     case 'reopen': {
-      if (state.status !== 'closed') throw refuse('work_order_not_closed', `work order ${state.id} is not closed`);
+      if (state.status !== 'closed' && state.status !== 'stopped') throw refuse('work_order_not_closed', `work order ${state.id} is neither closed nor stopped`);
       const data: WorkOrderReopenedData = { workOrderId: state.id, reason: command.body.reason };
       return [event(WorkOrderEvents.Reopened, data)];
     }
@@ -358,7 +369,7 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
       const d = e.data as BreakGlassUsedData;
       s.exceptions = new Map(s.exceptions).set(d.exceptionId, { exceptionId: d.exceptionId, code: d.code, owner: d.owner, dueAt: d.dueAt, stepId: d.stepId, rationale: d.rationale, open: true });
       s.actions = new Map(s.actions).set(d.actionId, { decision: 'run', pending: false });
-      s.status = 'blocked';
+      if (s.status === 'open') s.status = 'blocked';
       break;
     }
     case WorkOrderEvents.ExceptionClosed: {
@@ -376,7 +387,7 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
     case WorkOrderEvents.StepBlocked: {
       const d = e.data as StepBlockedData;
       s.exceptions = new Map(s.exceptions).set(d.exceptionId, { ...d, open: true });
-      s.status = 'blocked';
+      if (s.status === 'open') s.status = 'blocked';
       break;
     }
     case WorkOrderEvents.Closed:
@@ -389,9 +400,14 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
       s.closure = { evidenceMissing: d.evidenceMissing, at: d.closedAt };
       break;
     }
+    case WorkOrderEvents.Stopped:
+      s.status = 'stopped';
+      s.stopReason = (e.data as WorkOrderStoppedData).reason;
+      break;
     case WorkOrderEvents.Reopened:
       s.status = [...s.exceptions.values()].some((x) => x.open) ? 'blocked' : 'open';
       s.closure = undefined;
+      s.stopReason = undefined;
       s.reopened += 1;
       break;
     default:
@@ -427,6 +443,7 @@ export function answerOf(e: WorkOrderEvent, state: OpenState): WorkOrderAnswer {
     }
     case WorkOrderEvents.ApprovalResolved:
     case WorkOrderEvents.ExceptionClosed:
+    case WorkOrderEvents.Stopped:
       return { id: state.id, status: state.status, receiptId: e.eventId };
     default:
       return { id: state.id, status: state.status, receiptId: e.eventId };
