@@ -57,6 +57,16 @@ describe('approvals over HTTP', () => {
     expect(events.find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({ approvalId, outcome: 'approved', decision: 'run', decidedBy: 'support-lead' });
   });
 
+  it('lists the approval queue by owner and status, with age', async () => {
+    const { approvalId } = await workOrderWithRefund('AP-Q');
+    const queue = await eventually(async () => {
+      const r = await as['support-lead']('GET', '/v1/approvals?owner=support-lead&status=requested');
+      return r.body?.some((a: { approvalId: string }) => a.approvalId === approvalId) ? r : undefined;
+    }, 10_000, 'the approval queue');
+    expect(queue.body.find((a: { approvalId: string }) => a.approvalId === approvalId)).toMatchObject({ owner: 'support-lead', requestedBy: 'agent', status: 'requested', ageSeconds: expect.any(Number) });
+    expect((await as.agent('GET', '/v1/approvals')).status).toBe(403);
+  });
+
   it('refuses self-approval: the requester may not approve their own request', async () => {
     const { approvalId } = await workOrderWithRefund('AP-2', 'support-lead');
     expect(await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: refund })).toMatchObject({

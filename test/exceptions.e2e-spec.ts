@@ -54,6 +54,29 @@ describe('exceptions over HTTP', () => {
     expect(rows[0].n).toBe(1);
   });
 
+  it('remediation tasks are added and closed with evidence; a repeating code raises one drift signal for its owner', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: `EX-D${i}`, source: 'helpdesk', inputs: { caseId: 'C', orderId: `${i}`, orderPaid: true } });
+      const blocked = await as.agent('POST', `/v1/work-orders/${opened.body.id}/steps/validate-address/block`, { code: 'ADDRESS_INVALID', rationale: 'zone unknown' });
+      ids.push(blocked.body.exception.exceptionId);
+    }
+    await eventually(async () => (await as.agent('GET', `/v1/exceptions/${ids[0]}`)).status === 200, 10_000, 'the exception');
+    const added = await as.agent('POST', `/v1/exceptions/${ids[0]}/remediations`, { title: 'validate zones at intake', owner: 'intake-lead', due: '2026-12-31T00:00:00Z' });
+    expect(added).toMatchObject({ status: 201, body: { remediations: [{ title: 'validate zones at intake', owner: 'intake-lead', closed: false }] } });
+    const taskId = added.body.remediations[0].taskId;
+    expect((await as.agent('POST', `/v1/exceptions/${ids[0]}/remediations/${taskId}/close`, { evidence: { kind: 'change', ref: 'PR-7' } })).body.remediations[0].closed).toBe(true);
+
+    const signals = await eventually(async () => {
+      const { rows } = await t.db.appPool().query(`SELECT data FROM ledger_events WHERE type = 'DriftSignaled'`);
+      return rows.length ? rows : undefined;
+    }, 15_000, 'the drift signal');
+    await new Promise((r) => setTimeout(r, 500));
+    const { rows } = await t.db.appPool().query(`SELECT data FROM ledger_events WHERE type = 'DriftSignaled'`);
+    expect(rows).toHaveLength(1);
+    expect(signals[0].data).toMatchObject({ code: 'ADDRESS_INVALID', owner: 'support-lead', task: { owner: 'support-lead' } });
+  });
+
   it('a failed prerequisite opens PREREQ_MISSING; resolving it unblocks the work order', async () => {
     const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'EX-2', source: 'helpdesk', inputs: { caseId: 'C', orderId: '2', orderPaid: false } });
     const exceptionId = opened.body.exceptions[0].exceptionId as string;

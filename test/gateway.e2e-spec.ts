@@ -182,6 +182,19 @@ describe('gateway: support recovery over HTTP', () => {
     });
   });
 
+  it('keeps the exception-code catalog in the ledger, managed by admins', async () => {
+    const before = (await as.agent('GET', '/v1/exception-codes')).body as Array<{ code: string }>;
+    expect(before.map((c) => c.code)).toContain('PREREQ_MISSING');
+    expect((await as.agent('POST', '/v1/exception-codes', { code: 'LABEL_PRINTER_DOWN', title: 'x', owner: 'y', sla: 'PT1H' })).status).toBe(403);
+    expect((await as.admin('POST', '/v1/exception-codes', { code: 'LABEL_PRINTER_DOWN', title: 'The label printer is down', owner: 'warehouse-lead', sla: 'soon' })).body).toMatchObject({ error: 'validation_failed' });
+    const added = await as.admin('POST', '/v1/exception-codes', { code: 'LABEL_PRINTER_DOWN', title: 'The label printer is down', owner: 'warehouse-lead', sla: 'PT4H' });
+    expect(added.status).toBe(201);
+    const after = (await as.agent('GET', '/v1/exception-codes')).body as Array<{ code: string; owner: string }>;
+    expect(after.find((c) => c.code === 'LABEL_PRINTER_DOWN')).toMatchObject({ owner: 'warehouse-lead' });
+    const { rows } = await db.appPool().query(`SELECT count(*)::int AS n FROM ledger_events WHERE stream_id = 'catalog-exception-codes'`);
+    expect(rows[0].n).toBe(before.length + 1);
+  });
+
   it('serves the OpenAPI document with the command schemas', async () => {
     const doc = await anonymous('GET', '/docs-json');
     expect(doc.status).toBe(200);

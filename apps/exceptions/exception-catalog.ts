@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { parse } from 'yaml';
-import { ExceptionCode } from '@workgate/contracts';
+import { ExceptionCode, ReadStreamResult, Subjects, WorkgateError } from '@workgate/contracts';
+import { deterministicUuid } from '@workgate/domain';
+import { RpcClient } from '@workgate/messaging';
 import { WorkgateConfig } from '@workgate/config';
 import { parseDuration } from '@workgate/workflow';
 
@@ -11,9 +13,14 @@ const CODE = /^[A-Z][A-Z0-9_]*$/;
 export function readCatalog(text: string): ExceptionCode[] {
   const doc = parse(text) as { codes?: unknown };
   if (!doc || !Array.isArray(doc.codes)) throw new Error('the catalog must have a list "codes"');
+  return readCatalogEntries(doc.codes);
+}
+
+/** Checks catalog entries; throws `validation_failed` naming every problem. */
+export function readCatalogEntries(entries: unknown[]): ExceptionCode[] {
   const problems: string[] = [];
   const seen = new Set<string>();
-  const codes = doc.codes.map((raw, i) => {
+  const codes = entries.map((raw, i) => {
     const c = (raw ?? {}) as Record<string, unknown>;
     if (typeof c.code !== 'string' || !CODE.test(c.code)) problems.push(`codes[${i}].code must look like PREREQ_MISSING`);
     else if (seen.has(c.code)) problems.push(`codes[${i}].code ${c.code} appears twice`);
@@ -23,23 +30,99 @@ export function readCatalog(text: string): ExceptionCode[] {
     if (!parseDuration(c.sla)) problems.push(`codes[${i}].sla must be an ISO 8601 duration`);
     return { code: c.code, title: c.title, owner: c.owner, sla: c.sla } as ExceptionCode;
   });
-  if (problems.length) throw new Error(`invalid exception-code catalog:\n  - ${problems.join('\n  - ')}`);
+  if (problems.length) throw new WorkgateError('validation_failed', `invalid exception-code catalog entry: ${problems[0]}`, problems);
   return codes;
 }
 
-/** The exception-code catalog, seeded from WORKGATE_EXCEPTION_CODES. */
+const CATALOG_STREAM = 'catalog-exception-codes';
+const DEFINED = 'ExceptionCodeDefined';
+const REFRESH_MS = 2000;
+
+/**
+ * The exception-code catalog, kept in the ledger (`catalog-exception-codes`, one
+ * `ExceptionCodeDefined` event per code added or changed): seeded from WORKGATE_EXCEPTION_CODES
+ * on the first start, managed over the API afterwards. Every instance reads it back from the
+ * ledger (at most every 2 s), so all agree.
+ */
 @Injectable()
 export class ExceptionCatalog implements OnModuleInit {
   private codes: ExceptionCode[] = [];
+  private version = 0;
+  private loadedAt = 0;
+  private readonly logger = new Logger('exceptions');
 
-  constructor(@Inject(WorkgateConfig) private readonly config: WorkgateConfig) {}
+  constructor(
+    @Inject(WorkgateConfig) private readonly config: WorkgateConfig,
+    private readonly rpc: RpcClient,
+  ) {}
 
-  onModuleInit(): void {
-    this.codes = readCatalog(readFileSync(this.config.WORKGATE_EXCEPTION_CODES, 'utf8'));
-    new Logger('exceptions').log(`exception-code catalog: ${this.codes.length} codes`);
+  async onModuleInit(): Promise<void> {
+    const until = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await this.refresh(true);
+        if (this.version === 0) await this.seed();
+        break;
+      } catch (error) {
+        // The ledger may still be starting (a standalone deployment): wait for it.
+        if (Date.now() > until || !['unavailable', 'timeout'].includes((error as WorkgateError).code)) throw error;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    this.logger.log(`exception-code catalog: ${this.codes.length} codes`);
   }
 
+  private async seed(): Promise<void> {
+    const seedCodes = readCatalog(readFileSync(this.config.WORKGATE_EXCEPTION_CODES, 'utf8'));
+    try {
+      await this.rpc.request(Subjects.ledger.append, {
+        streamId: CATALOG_STREAM,
+        expectedVersion: 'no_stream',
+        events: seedCodes.map((c) => ({ eventId: deterministicUuid('catalog-seed', c.code), type: DEFINED, data: { ...c }, metadata: { actor: 'seed' } })),
+      });
+    } catch (error) {
+      if ((error as WorkgateError).code !== 'version_conflict') throw error; // another instance seeded it
+    }
+    await this.refresh(true);
+  }
+
+  private async refresh(force = false): Promise<void> {
+    if (!force && Date.now() - this.loadedAt < REFRESH_MS) return;
+    const stream = await this.rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: CATALOG_STREAM });
+    const byCode = new Map<string, ExceptionCode>();
+    for (const e of stream.events) if (e.type === DEFINED) byCode.set(String(e.data.code), e.data as unknown as ExceptionCode);
+    this.codes = [...byCode.values()].sort((a, b) => a.code.localeCompare(b.code));
+    this.version = stream.version;
+    this.loadedAt = Date.now();
+  }
+
+  /** The codes as last read (refreshed in the background when stale). */
   list(): ExceptionCode[] {
+    if (Date.now() - this.loadedAt >= REFRESH_MS) void this.refresh().catch(() => undefined);
     return this.codes;
+  }
+
+  async current(): Promise<ExceptionCode[]> {
+    await this.refresh();
+    return this.codes;
+  }
+
+  /** Adds a code or changes one (title, owner, SLA); refuses a malformed entry with every problem. */
+  async define(entry: ExceptionCode, actor: string): Promise<ExceptionCode> {
+    const [checked] = readCatalogEntries([entry]);
+    for (let attempt = 0; ; attempt++) {
+      await this.refresh(true);
+      try {
+        await this.rpc.request(Subjects.ledger.append, {
+          streamId: CATALOG_STREAM,
+          expectedVersion: this.version,
+          events: [{ eventId: deterministicUuid('catalog', checked.code, String(this.version + 1)), type: DEFINED, data: { ...checked }, metadata: { actor } }],
+        });
+        await this.refresh(true);
+        return checked;
+      } catch (error) {
+        if ((error as WorkgateError).code !== 'version_conflict' || attempt >= 3) throw error;
+      }
+    }
   }
 }

@@ -14,8 +14,13 @@ export class ExceptionsController {
   ) {}
 
   @MessagePattern(Subjects.exceptions.listCodes)
-  listCodes(): ExceptionCode[] {
-    return this.catalog.list();
+  listCodes(): Promise<ExceptionCode[]> {
+    return this.catalog.current();
+  }
+
+  @MessagePattern(Subjects.exceptions.defineCode)
+  defineCode(@Payload() req: { code: ExceptionCode; by: string }): Promise<ExceptionCode> {
+    return this.catalog.define(req?.code, req?.by ?? 'unknown');
   }
 
   @MessagePattern(Subjects.exceptions.get)
@@ -27,6 +32,18 @@ export class ExceptionsController {
   async resolve(@Payload() req: ResolveExceptionRequest): Promise<ExceptionView> {
     const id = checkId(req?.exceptionId);
     return exceptionView(await this.store.execute(id, { type: 'ResolveException', by: req.by, resolution: req.resolution, evidence: req.evidence }, req.by));
+  }
+
+  @MessagePattern(Subjects.exceptions.addRemediation)
+  async addRemediation(@Payload() req: { exceptionId: string; taskId: string; by: string; title: string; owner: string; due: string }): Promise<ExceptionView> {
+    const id = checkId(req?.exceptionId);
+    return exceptionView(await this.store.execute(id, { type: 'AddRemediation', taskId: req.taskId, title: req.title, owner: req.owner, due: req.due, by: req.by }, req.by));
+  }
+
+  @MessagePattern(Subjects.exceptions.closeRemediation)
+  async closeRemediation(@Payload() req: { exceptionId: string; taskId: string; by: string; evidence: { kind: string; ref: string } }): Promise<ExceptionView> {
+    const id = checkId(req?.exceptionId);
+    return exceptionView(await this.store.execute(id, { type: 'CloseRemediation', taskId: req.taskId, evidence: req.evidence, by: req.by }, req.by));
   }
 
   @MessagePattern(Subjects.health('exceptions'))

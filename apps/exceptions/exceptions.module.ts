@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { DriftReaction } from './drift.reaction';
 import { ExceptionCatalog } from './exception-catalog';
 import { ExceptionsController } from './exceptions.controller';
 import { ExceptionsStore } from './exceptions.store';
@@ -13,7 +14,7 @@ export class ExceptionsModule {
       module: ExceptionsModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [ExceptionsController],
-      providers: [ExceptionCatalog, ExceptionsStore, RaisedReaction, SlaTimers],
+      providers: [ExceptionCatalog, ExceptionsStore, RaisedReaction, SlaTimers, DriftReaction],
     };
   }
 }

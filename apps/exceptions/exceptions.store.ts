@@ -20,5 +20,6 @@ export class ExceptionsStore extends AggregateStore<ExceptionState, ExceptionCom
 export function exceptionView(state: ExceptionState): ExceptionView {
   if (state.status === 'none') throw new WorkgateError('not_found', 'no such exception');
   const { status, exceptionId, workOrderId, stepId, code, owner, dueAt, slaBreached } = state;
-  return { exceptionId, status, workOrderId, stepId, code, owner, dueAt, slaBreached };
+  const remediations = state.remediations.map(({ taskId, title, owner: o, due, closed }) => ({ taskId, title, owner: o, due, closed }));
+  return { exceptionId, status, workOrderId, stepId, code, owner, dueAt, slaBreached, remediations };
 }

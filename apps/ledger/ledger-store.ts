@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import { LedgerHead } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { CommittedEvent, createPool, LedgerReader, LedgerWriter, ProjectionRunner } from '@workgate/event-store';
+import { approvalsProjection } from './views/approvals.projection';
 import { timersProjection } from './views/timers.projection';
 import { workOrdersProjection } from './views/work-orders.projection';
 
@@ -25,7 +26,7 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
     const role = config.WORKGATE_DB_ROLE || undefined;
     this.pool = createPool(config.DATABASE_URL, { role, max: 4, applicationName: 'workgate-ledger' });
     this.reader = new LedgerReader(this.pool);
-    this.projections = new ProjectionRunner(this.pool, [workOrdersProjection, timersProjection], { log: (m) => this.logger.warn(m) });
+    this.projections = new ProjectionRunner(this.pool, [workOrdersProjection, timersProjection, approvalsProjection], { log: (m) => this.logger.warn(m) });
     this.writer = new LedgerWriter(config.DATABASE_URL, {
       role,
       onCommitted: (head, events) => {

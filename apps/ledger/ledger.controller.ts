@@ -17,6 +17,7 @@ import { verifyLedger } from '@workgate/event-store';
 import { SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { LedgerRelay } from './ledger-relay';
 import { LedgerStore } from './ledger-store';
+import { listApprovals } from './views/approvals.projection';
 import { DueTimer, dueTimers } from './views/timers.projection';
 import { listWorkOrders, WorkOrderListQuery } from './views/work-orders.projection';
 
@@ -69,6 +70,11 @@ export class LedgerController {
   dueTimers(@Payload() req: { kinds: string[]; now: string; limit?: number }): Promise<DueTimer[]> {
     if (!Array.isArray(req?.kinds) || Number.isNaN(Date.parse(req?.now))) throw new WorkgateError('validation_failed', 'kinds and now are required');
     return dueTimers(this.store.pool, req.kinds, req.now, req.limit);
+  }
+
+  @MessagePattern(Subjects.ledger.listApprovals)
+  listApprovals(@Payload() req: { owner?: string; status?: string; limit?: number }) {
+    return listApprovals(this.store.pool, req ?? {});
   }
 
   @MessagePattern(Subjects.ledger.head)

@@ -55,6 +55,15 @@ export class WorkgateConfig {
   @Min(1, { message: 'WORKGATE_RATE_LIMIT_PER_MINUTE must be at least 1' })
   WORKGATE_RATE_LIMIT_PER_MINUTE = 6000;
 
+  /** A code raised this many times within WORKGATE_DRIFT_WINDOW is a drift signal (a remediation task for its owner). */
+  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @IsInt({ message: 'WORKGATE_DRIFT_THRESHOLD must be an integer' })
+  @Min(2, { message: 'WORKGATE_DRIFT_THRESHOLD must be at least 2' })
+  WORKGATE_DRIFT_THRESHOLD = 3;
+
+  @Matches(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, { message: 'WORKGATE_DRIFT_WINDOW must be an ISO 8601 duration like P7D' })
+  WORKGATE_DRIFT_WINDOW = 'P7D';
+
   /** Request/reply time-out between services, in milliseconds. */
   @Transform(({ value }) => (value === undefined ? value : Number(value)))
   @IsInt({ message: 'WORKGATE_RPC_TIMEOUT_MS must be an integer' })

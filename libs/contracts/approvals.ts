@@ -75,6 +75,20 @@ export interface ExceptionView {
   owner: string;
   dueAt: string;
   slaBreached: boolean;
+  remediations: Array<{ taskId: string; title: string; owner: string; due: string; closed: boolean }>;
+}
+
+/** A repeating exception code: a process signal with a remediation task for the code's owner. */
+export const driftStream = (signalId: string) => `drift-${signalId}`;
+export const DriftEvents = { Signaled: 'DriftSignaled' } as const;
+
+export interface DriftSignaledData {
+  signalId: string;
+  code: string;
+  count: number;
+  windowStart: string;
+  owner: string;
+  task: { taskId: string; title: string; owner: string; due: string };
 }
 
 /** Post-reviews: the duty break-glass leaves behind. */

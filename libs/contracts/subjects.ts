@@ -19,6 +19,8 @@ export const Subjects = {
     listWorkOrders: 'workgate.ledger.list-work-orders',
     /** `{kinds, now, limit?}` -> timers due at `now`: `[{timerId, kind, streamId, dueAt}]`. */
     dueTimers: 'workgate.ledger.due-timers',
+    /** `{owner?, status?, limit?}` -> the approval queue, oldest first, with age. */
+    listApprovals: 'workgate.ledger.list-approvals',
   },
   intake: {
     command: 'workgate.intake.command',
@@ -40,8 +42,11 @@ export const Subjects = {
   },
   exceptions: {
     listCodes: 'workgate.exceptions.list-codes',
+    defineCode: 'workgate.exceptions.define-code',
     get: 'workgate.exceptions.get',
     resolve: 'workgate.exceptions.resolve',
+    addRemediation: 'workgate.exceptions.add-remediation',
+    closeRemediation: 'workgate.exceptions.close-remediation',
   },
   approvals: {
     decide: 'workgate.approvals.decide',

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { ApprovalView, EvidenceDto, Subjects } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { CurrentPrincipal, Principal, Roles } from '../http';
@@ -20,6 +20,12 @@ class DecisionDto {
   @IsOptional() @IsString() @MaxLength(4000) note?: string;
 }
 
+class QueueQuery {
+  @IsOptional() @IsString() owner?: string;
+  @IsOptional() @IsIn(['requested', 'conditional', 'approved', 'rejected', 'expired']) status?: string;
+  @IsOptional() @Matches(/^\d{1,4}$/, { message: 'limit must be a number up to 1000' }) limit?: string;
+}
+
 class CloseConditionDto {
   @ValidateNested() @Type(() => EvidenceDto) evidence: EvidenceDto;
 }
@@ -30,6 +36,13 @@ class CloseConditionDto {
 @Controller('v1/approvals')
 export class ApprovalsController {
   constructor(private readonly rpc: RpcClient) {}
+
+  /** The approval queue, oldest first, with age. */
+  @Get()
+  @Roles('approver', 'ops-lead')
+  list(@Query() q: QueueQuery) {
+    return this.rpc.request(Subjects.ledger.listApprovals, { owner: q.owner, status: q.status, limit: q.limit === undefined ? undefined : Number(q.limit) });
+  }
 
   @Get(':id')
   @Roles('approver', 'ops-lead')

@@ -1,14 +1,25 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsArray, IsISO8601, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { EvidenceDto, ExceptionView, Subjects } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { CurrentPrincipal, Principal, Roles } from '../http';
+import { commandMeta } from './command';
 
 class ResolveDto {
   @IsString() @IsNotEmpty() @MaxLength(4000) resolution: string;
   @IsArray() @ArrayMinSize(1, { message: 'evidence needs at least one item' }) @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence: EvidenceDto[];
+}
+
+class RemediationDto {
+  @IsString() @IsNotEmpty() @MaxLength(1000) title: string;
+  @IsString() @IsNotEmpty() owner: string;
+  @IsISO8601({ strict: true }) due: string;
+}
+
+class CloseRemediationDto {
+  @ValidateNested() @Type(() => EvidenceDto) evidence: EvidenceDto;
 }
 
 @ApiTags('exceptions')
@@ -20,6 +31,19 @@ export class ExceptionsController {
   @Get(':id')
   get(@Param('id') id: string): Promise<ExceptionView> {
     return this.rpc.request(Subjects.exceptions.get, { exceptionId: id });
+  }
+
+  @Post(':id/remediations')
+  @Roles('operator', 'ops-lead')
+  addRemediation(@Param('id') id: string, @Body() body: RemediationDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string): Promise<ExceptionView> {
+    return this.rpc.request(Subjects.exceptions.addRemediation, { exceptionId: id, taskId: commandMeta(p, key).commandId, by: p.id, ...body });
+  }
+
+  @Post(':id/remediations/:taskId/close')
+  @Roles('operator', 'ops-lead')
+  @HttpCode(200)
+  closeRemediation(@Param('id') id: string, @Param('taskId') taskId: string, @Body() body: CloseRemediationDto, @CurrentPrincipal() p: Principal): Promise<ExceptionView> {
+    return this.rpc.request(Subjects.exceptions.closeRemediation, { exceptionId: id, taskId, by: p.id, evidence: body.evidence });
   }
 
   @Post(':id/resolve')

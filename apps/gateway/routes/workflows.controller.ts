@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Allow, IsDefined, IsISO8601, IsOptional } from 'class-validator';
+import { Allow, IsDefined, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import {
   ExceptionCode,
   PublishWorkflowResult,
@@ -22,6 +22,13 @@ class SimulateBody {
   @IsDefined({ message: 'definition is required' }) @Allow() definition: unknown;
   @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @IsOptional() @IsISO8601({ strict: true }) to?: string;
+}
+
+class ExceptionCodeDto {
+  @Matches(/^[A-Z][A-Z0-9_]*$/, { message: 'code must look like PREREQ_MISSING' }) code: string;
+  @IsString() @IsNotEmpty() @MaxLength(500) title: string;
+  @IsString() @IsNotEmpty() owner: string;
+  @IsString() @IsNotEmpty() sla: string;
 }
 
 const version = new ParseIntPipe({ exceptionFactory: () => new WorkgateError('unknown_version', 'a version is a positive integer') });
@@ -62,5 +69,12 @@ export class WorkflowsController {
   @Get('exception-codes')
   exceptionCodes(): Promise<ExceptionCode[]> {
     return this.rpc.request(Subjects.exceptions.listCodes, {});
+  }
+
+  /** Adds a code to the catalog, or changes its title, owner or SLA (kept in the ledger). */
+  @Post('exception-codes')
+  @Roles('admin')
+  defineCode(@Body() body: ExceptionCodeDto, @CurrentPrincipal() p: Principal): Promise<ExceptionCode> {
+    return this.rpc.request(Subjects.exceptions.defineCode, { code: body, by: p.id });
   }
 }

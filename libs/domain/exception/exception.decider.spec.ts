@@ -54,6 +54,19 @@ describe('exception decider', () => {
       [{ type: 'CloseRemediation', taskId: 't-1', evidence: { kind: 'change', ref: 'PR-42' }, by: 'intake-lead' }, at(5)],
     ]);
     expect(state.status !== 'none' && state.remediations).toEqual([expect.objectContaining({ taskId: 't-1', closed: true })]);
+    const close = (taskId: string, evidence = { kind: 'change', ref: 'PR-43' }): ExceptionCommand => ({ type: 'CloseRemediation', taskId, evidence, by: 'intake-lead' });
+    expect(() => decideException(close('t-1'), state, at(6))).toThrow(expect.objectContaining({ code: 'remediation_closed' }) as unknown as Error);
+    expect(() => decideException(close('t-9'), state, at(6))).toThrow(expect.objectContaining({ code: 'not_found' }) as unknown as Error);
+  });
+
+  it('refuses a remediation task without a title, owner or due time, and closing one without evidence', () => {
+    const { state } = exceptions([[raise, T0], [{ type: 'AddRemediation', taskId: 't-1', title: 'x', owner: 'o', due: at(5), by: 'b' }, at(1)]]);
+    expect(() => decideException({ type: 'AddRemediation', taskId: 't-2', title: '', owner: 'o', due: 'never', by: 'b' }, state, at(2))).toThrow(
+      expect.objectContaining({ code: 'validation_failed' }) as unknown as Error,
+    );
+    expect(() => decideException({ type: 'CloseRemediation', taskId: 't-1', evidence: { kind: '', ref: '' }, by: 'b' }, state, at(2))).toThrow(
+      expect.objectContaining({ code: 'evidence_required' }) as unknown as Error,
+    );
   });
 });
 
