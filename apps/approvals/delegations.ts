@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { headers as natsHeaders, NatsConnection } from 'nats';
 import {
   DelegationEvents,
@@ -16,7 +16,6 @@ import {
   WorkflowVersion,
   WorkgateError,
 } from '@workgate/contracts';
-import { WorkgateConfig } from '@workgate/config';
 import {
   decideDelegation,
   DelegationCommand,
@@ -27,8 +26,7 @@ import {
   initialDelegationState,
   TimeoutContract,
 } from '@workgate/domain';
-import { createPool, recordDeadLetter } from '@workgate/event-store';
-import { AggregateStore, describeForDeadLetter, encodeJson, NATS_CONNECTION, Outcome, RpcClient, RunningConsumer, runLedgerReaction } from '@workgate/messaging';
+import { AggregateStore, DeadLetterSink, encodeJson, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 
 const DEFAULT_CONTRACT = { initialWait: 'PT30M', reminderEvery: 'PT15M', backoff: 2, hardTimeout: 'PT4H' };
@@ -85,32 +83,17 @@ export function delegationView(state: DelegationState): DelegationView {
  * notify the owner that completion was not confirmed.
  */
 @Injectable()
-export class DelegationReactions implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('approvals');
-  private readonly consumers: RunningConsumer[] = [];
-  private readonly pool;
-
-  constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(WorkgateConfig) config: WorkgateConfig,
-  ) {
-    this.pool = createPool(config.DATABASE_URL, { role: config.WORKGATE_DB_ROLE || undefined, max: 1, applicationName: 'workgate-delegations' });
+export class DelegationReactions extends LedgerReactions {
+  constructor(@Inject(NATS_CONNECTION) nc: NatsConnection, sink: DeadLetterSink) {
+    super(nc, sink, 'approvals');
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    const reactions = [
-      { durable: 'approvals-inbox-delivery', subject: ledgerSubject('delegation-x', DelegationEvents.Dispatched), react: (e: RecordedEvent) => this.deliver(e) },
-      { durable: 'approvals-notify-reminders', subject: ledgerSubject('delegation-x', DelegationEvents.ReminderDue), react: (e: RecordedEvent) => this.remind(e) },
-      { durable: 'approvals-notify-timeouts', subject: ledgerSubject('delegation-x', DelegationEvents.TimedOut), react: (e: RecordedEvent) => this.timedOut(e) },
+  protected reactions(): LedgerReaction[] {
+    return [
+      { durable: 'approvals-inbox-delivery', subject: ledgerSubject('delegation-x', DelegationEvents.Dispatched), react: (e) => this.deliver(e) },
+      { durable: 'approvals-notify-reminders', subject: ledgerSubject('delegation-x', DelegationEvents.ReminderDue), react: (e) => this.remind(e) },
+      { durable: 'approvals-notify-timeouts', subject: ledgerSubject('delegation-x', DelegationEvents.TimedOut), react: (e) => this.timedOut(e) },
     ];
-    for (const r of reactions) {
-      this.consumers.push(await runLedgerReaction(this.nc, r, (m, reason) => recordDeadLetter(this.pool, { ...describeForDeadLetter(m, r.durable), reason }), (m) => this.logger.warn(m)));
-    }
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    for (const c of this.consumers) await c.stop();
-    await this.pool.end();
   }
 
   private async deliver(e: RecordedEvent): Promise<Outcome> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import {
   ApprovalEvents,
@@ -14,10 +14,8 @@ import {
   WorkgateError,
   WorkOrderEvents,
 } from '@workgate/contracts';
-import { WorkgateConfig } from '@workgate/config';
 import { decidePostReview, deterministicUuid, evolvePostReview, initialPostReviewState, PostReviewCommand, PostReviewEvent, PostReviewState } from '@workgate/domain';
-import { createPool, recordDeadLetter } from '@workgate/event-store';
-import { AggregateStore, describeForDeadLetter, NATS_CONNECTION, Outcome, RpcClient, RunningConsumer, runLedgerReaction } from '@workgate/messaging';
+import { AggregateStore, DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
 
 /** Post-reviews as aggregates over the ledger (`postreview-<id>`). */
 @Injectable()
@@ -44,33 +42,21 @@ export function postReviewView(state: PostReviewState): PostReviewView {
  * approval request and an overdue post-review notify their owner on `workgate.notify.<principal>`.
  */
 @Injectable()
-export class GovernanceReactions implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('approvals');
-  private readonly consumers: RunningConsumer[] = [];
-  private readonly pool;
-
+export class GovernanceReactions extends LedgerReactions {
   constructor(
     private readonly postReviews: PostReviewsStore,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(WorkgateConfig) config: WorkgateConfig,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    sink: DeadLetterSink,
   ) {
-    this.pool = createPool(config.DATABASE_URL, { role: config.WORKGATE_DB_ROLE || undefined, max: 1, applicationName: 'workgate-approvals-reactions' });
+    super(nc, sink, 'approvals');
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    const reactions = [
-      { durable: 'approvals-break-glass', subject: ledgerSubject('workorder-x', WorkOrderEvents.BreakGlassUsed), react: (e: RecordedEvent) => this.openPostReview(e) },
-      { durable: 'approvals-notify-requests', subject: ledgerSubject('approval-x', ApprovalEvents.Requested), react: (e: RecordedEvent) => this.notifyRequested(e) },
-      { durable: 'approvals-notify-overdue', subject: ledgerSubject('postreview-x', PostReviewEvents.Overdue), react: (e: RecordedEvent) => this.notifyOverdue(e) },
+  protected reactions(): LedgerReaction[] {
+    return [
+      { durable: 'approvals-break-glass', subject: ledgerSubject('workorder-x', WorkOrderEvents.BreakGlassUsed), react: (e) => this.openPostReview(e) },
+      { durable: 'approvals-notify-requests', subject: ledgerSubject('approval-x', ApprovalEvents.Requested), react: (e) => this.notifyRequested(e) },
+      { durable: 'approvals-notify-overdue', subject: ledgerSubject('postreview-x', PostReviewEvents.Overdue), react: (e) => this.notifyOverdue(e) },
     ];
-    for (const r of reactions) {
-      this.consumers.push(await runLedgerReaction(this.nc, r, (m, reason) => recordDeadLetter(this.pool, { ...describeForDeadLetter(m, r.durable), reason }), (m) => this.logger.warn(m)));
-    }
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    for (const c of this.consumers) await c.stop();
-    await this.pool.end();
   }
 
   private async openPostReview(e: RecordedEvent): Promise<Outcome> {

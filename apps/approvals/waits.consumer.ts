@@ -1,47 +1,31 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { ActionDecidedData, ledgerSubject, RecordedEvent, Subjects, WorkflowVersion, WorkOrderEvents } from '@workgate/contracts';
-import { WorkgateConfig } from '@workgate/config';
-import { createPool, recordDeadLetter } from '@workgate/event-store';
-import { describeForDeadLetter, NATS_CONNECTION, Outcome, RpcClient, RunningConsumer, runLedgerReaction } from '@workgate/messaging';
+import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { ApprovalsService } from './approvals.service';
 
 const DEFAULT_TIMEOUT = 'PT24H';
-const DURABLE = 'approvals-waits';
 
 /**
  * Every `wait` decision recorded in the ledger opens an approval for its decision owner. Fed by a
  * durable consumer of the LEDGER stream (the log is the source), idempotent by approval id.
  */
 @Injectable()
-export class WaitsConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('approvals');
-  private consumer?: RunningConsumer;
-  private readonly pool;
+export class WaitsConsumer extends LedgerReactions {
   private readonly timeouts = new Map<string, number>();
 
   constructor(
     private readonly approvals: ApprovalsService,
     private readonly rpc: RpcClient,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(WorkgateConfig) config: WorkgateConfig,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    sink: DeadLetterSink,
   ) {
-    this.pool = createPool(config.DATABASE_URL, { role: config.WORKGATE_DB_ROLE || undefined, max: 1, applicationName: 'workgate-approvals' });
+    super(nc, sink, 'approvals');
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    this.consumer = await runLedgerReaction(
-      this.nc,
-      { durable: DURABLE, subject: ledgerSubject('workorder-x', WorkOrderEvents.ActionDecided), react: (e) => this.open(e) },
-      (m, reason) => recordDeadLetter(this.pool, { ...describeForDeadLetter(m, DURABLE), reason }),
-      (m) => this.logger.warn(m),
-    );
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop();
-    await this.pool.end();
+  protected reactions(): LedgerReaction[] {
+    return [{ durable: 'approvals-waits', subject: ledgerSubject('workorder-x', WorkOrderEvents.ActionDecided), react: (e) => this.open(e) }];
   }
 
   private async open(e: RecordedEvent): Promise<Outcome> {

@@ -1,10 +1,9 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { DriftEvents, DriftSignaledData, driftStream, ExceptionEvents, ledgerSubject, ReadAllResult, RecordedEvent, Subjects, WorkgateError } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { deterministicUuid, driftSignal } from '@workgate/domain';
-import { createPool, recordDeadLetter } from '@workgate/event-store';
-import { describeForDeadLetter, NATS_CONNECTION, Outcome, RpcClient, RunningConsumer, runLedgerReaction } from '@workgate/messaging';
+import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { ExceptionCatalog } from './exception-catalog';
 
@@ -16,37 +15,24 @@ const REMEDIATION_DUE_MS = 7 * 24 * 3600_000;
  * remediation task for the code's owner.
  */
 @Injectable()
-export class DriftReaction implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('exceptions');
-  private consumer?: RunningConsumer;
-  private readonly pool;
+export class DriftReaction extends LedgerReactions {
   private readonly windowMs: number;
   private readonly threshold: number;
 
   constructor(
     private readonly rpc: RpcClient,
     private readonly catalog: ExceptionCatalog,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    sink: DeadLetterSink,
     @Inject(WorkgateConfig) private readonly config: WorkgateConfig,
   ) {
-    this.pool = createPool(config.DATABASE_URL, { role: config.WORKGATE_DB_ROLE || undefined, max: 1, applicationName: 'workgate-drift' });
+    super(nc, sink, 'exceptions');
     this.windowMs = parseDuration(config.WORKGATE_DRIFT_WINDOW)!;
     this.threshold = config.WORKGATE_DRIFT_THRESHOLD;
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    const durable = 'exceptions-drift';
-    this.consumer = await runLedgerReaction(
-      this.nc,
-      { durable, subject: ledgerSubject('exception-x', ExceptionEvents.Raised), react: (e) => this.check(e) },
-      (m, reason) => recordDeadLetter(this.pool, { ...describeForDeadLetter(m, durable), reason }),
-      (m) => this.logger.warn(m),
-    );
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop();
-    await this.pool.end();
+  protected reactions(): LedgerReaction[] {
+    return [{ durable: 'exceptions-drift', subject: ledgerSubject('exception-x', ExceptionEvents.Raised), react: (e) => this.check(e) }];
   }
 
   private async check(e: RecordedEvent): Promise<Outcome> {

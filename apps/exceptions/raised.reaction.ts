@@ -1,53 +1,33 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { ExceptionRef, ledgerSubject, RecordedEvent, WorkOrderEvents } from '@workgate/contracts';
-import { WorkgateConfig } from '@workgate/config';
 import { CatalogCode } from '@workgate/domain';
-import { createPool, recordDeadLetter } from '@workgate/event-store';
-import { describeForDeadLetter, NATS_CONNECTION, Outcome, RunningConsumer, runLedgerReaction } from '@workgate/messaging';
+import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { ExceptionCatalog } from './exception-catalog';
 import { ExceptionsStore } from './exceptions.store';
 
 /**
- * Every exception a work order records (a blocked step, a failed prerequisite) becomes an owned
- * exception of its own (`exception-<id>`, same id), with owner and SLA from the catalog.
+ * Every exception a work order records (a blocked step, a failed prerequisite, a break-glass)
+ * becomes an owned exception of its own (`exception-<id>`, same id), owner and SLA from the catalog.
  */
 @Injectable()
-export class RaisedReaction implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('exceptions');
-  private readonly consumers: RunningConsumer[] = [];
-  private readonly pool;
-
+export class RaisedReaction extends LedgerReactions {
   constructor(
     private readonly store: ExceptionsStore,
     private readonly catalog: ExceptionCatalog,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(WorkgateConfig) config: WorkgateConfig,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    sink: DeadLetterSink,
   ) {
-    this.pool = createPool(config.DATABASE_URL, { role: config.WORKGATE_DB_ROLE || undefined, max: 1, applicationName: 'workgate-exceptions' });
+    super(nc, sink, 'exceptions');
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    for (const [durable, type] of [
+  protected reactions(): LedgerReaction[] {
+    return [
       ['exceptions-blocked-steps', WorkOrderEvents.StepBlocked],
       ['exceptions-prerequisites', WorkOrderEvents.Opened],
       ['exceptions-break-glass', WorkOrderEvents.BreakGlassUsed],
-    ] as const) {
-      this.consumers.push(
-        await runLedgerReaction(
-          this.nc,
-          { durable, subject: ledgerSubject('workorder-x', type), react: (e) => this.raise(e) },
-          (m, reason) => recordDeadLetter(this.pool, { ...describeForDeadLetter(m, durable), reason }),
-          (m) => this.logger.warn(m),
-        ),
-      );
-    }
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    for (const c of this.consumers) await c.stop();
-    await this.pool.end();
+    ].map(([durable, type]) => ({ durable, subject: ledgerSubject('workorder-x', type), react: (e: RecordedEvent) => this.raise(e) }));
   }
 
   private codes(): Map<string, CatalogCode> {

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { IntakeController } from './intake.controller';
 import { IntakeProcessor } from './intake.processor';
-import { LedgerReactions } from './ledger-reactions';
+import { WorkOrderReactions } from './ledger-reactions';
 import { RejectionStore } from './rejections';
 import { WorkOrdersService } from './work-orders.service';
 
@@ -13,7 +13,7 @@ export class IntakeModule {
       module: IntakeModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [IntakeController],
-      providers: [WorkOrdersService, RejectionStore, IntakeProcessor, LedgerReactions],
+      providers: [WorkOrdersService, RejectionStore, IntakeProcessor, WorkOrderReactions],
     };
   }
 }

@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JsMsg, NatsConnection } from 'nats';
 import { Streams, WorkgateError, WorkOrderAnswer, WorkOrderCommandRequest } from '@workgate/contracts';
-import { WorkgateConfig } from '@workgate/config';
-import { createPool, recordDeadLetter } from '@workgate/event-store';
-import { describeForDeadLetter, NATS_CONNECTION, Outcome, RunningConsumer, runPullConsumer } from '@workgate/messaging';
+import { DeadLetterSink, NATS_CONNECTION, Outcome, RunningConsumer, runPullConsumer } from '@workgate/messaging';
 import { fromNatsMessage, fromStructured, Parsed } from './cloud-events';
 import { RejectionStore, sourceToken } from './rejections';
 import { WorkOrdersService } from './work-orders.service';
@@ -35,16 +33,13 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
   private readonly chains = new Map<string, Promise<void>>();
   /** Work order -> the stream sequence that must go through before later ones of it. */
   private readonly retrying = new Map<string, number>();
-  private readonly deadLetterPool;
 
   constructor(
     private readonly workOrders: WorkOrdersService,
     private readonly rejections: RejectionStore,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(WorkgateConfig) config: WorkgateConfig,
-  ) {
-    this.deadLetterPool = createPool(config.DATABASE_URL, { role: config.WORKGATE_DB_ROLE || undefined, max: 2, applicationName: 'workgate-intake' });
-  }
+    private readonly deadLetters: DeadLetterSink,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.consumer = await runPullConsumer(this.nc, {
@@ -56,14 +51,13 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       maxDeliver: MAX_DELIVER,
       ackWaitMs: 10_000,
       handle: (messages) => this.handleBatch(messages),
-      deadLetter: (m, reason) => recordDeadLetter(this.deadLetterPool, { ...describeForDeadLetter(m, INTAKE_DURABLE), reason }),
+      deadLetter: (m, reason) => this.deadLetters.keep(m, INTAKE_DURABLE, reason),
       log: (m) => this.logger.warn(m),
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.consumer?.stop();
-    await this.deadLetterPool.end();
   }
 
   /**

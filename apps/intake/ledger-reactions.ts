@@ -1,10 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { ApprovalEvents, approvalStream, DelegationEvents, ExceptionEvents, exceptionStream, ReadStreamResult, RecordedEvent, Subjects, WorkgateError } from '@workgate/contracts';
-import { WorkgateConfig } from '@workgate/config';
 import { deterministicUuid } from '@workgate/domain';
-import { createPool, recordDeadLetter } from '@workgate/event-store';
-import { describeForDeadLetter, NATS_CONNECTION, Outcome, RpcClient, RunningConsumer, runLedgerReaction } from '@workgate/messaging';
+import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
 import { WorkOrdersService } from './work-orders.service';
 
 const APPROVAL_OUTCOMES: Record<string, 'approved' | 'rejected' | 'expired'> = {
@@ -19,36 +17,22 @@ const APPROVAL_OUTCOMES: Record<string, 'approved' | 'rejected' | 'expired'> = {
  * (no longer blocks closure). Idempotent by the deciding event.
  */
 @Injectable()
-export class LedgerReactions implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('intake');
-  private readonly consumers: RunningConsumer[] = [];
-  private readonly pool;
-
+export class WorkOrderReactions extends LedgerReactions {
   constructor(
     private readonly workOrders: WorkOrdersService,
     private readonly rpc: RpcClient,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(WorkgateConfig) config: WorkgateConfig,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    sink: DeadLetterSink,
   ) {
-    this.pool = createPool(config.DATABASE_URL, { role: config.WORKGATE_DB_ROLE || undefined, max: 1, applicationName: 'workgate-intake-reactions' });
+    super(nc, sink, 'intake');
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    const reactions = [
-      { durable: 'intake-approval-outcomes', subject: 'ledger.approval.>', react: (e: RecordedEvent) => this.approvalOutcome(e) },
-      { durable: 'intake-exception-outcomes', subject: `ledger.exception.${ExceptionEvents.Resolved}`, react: (e: RecordedEvent) => this.exceptionResolved(e) },
-      { durable: 'intake-delegation-timeouts', subject: `ledger.delegation.${DelegationEvents.TimedOut}`, react: (e: RecordedEvent) => this.delegationTimedOut(e) },
+  protected reactions(): LedgerReaction[] {
+    return [
+      { durable: 'intake-approval-outcomes', subject: 'ledger.approval.>', react: (e) => this.approvalOutcome(e) },
+      { durable: 'intake-exception-outcomes', subject: `ledger.exception.${ExceptionEvents.Resolved}`, react: (e) => this.exceptionResolved(e) },
+      { durable: 'intake-delegation-timeouts', subject: `ledger.delegation.${DelegationEvents.TimedOut}`, react: (e) => this.delegationTimedOut(e) },
     ];
-    for (const r of reactions) {
-      this.consumers.push(
-        await runLedgerReaction(this.nc, r, (m, reason) => recordDeadLetter(this.pool, { ...describeForDeadLetter(m, r.durable), reason }), (m) => this.logger.warn(m)),
-      );
-    }
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    for (const c of this.consumers) await c.stop();
-    await this.pool.end();
   }
 
   /** The work order an aggregate belongs to, from the first event of its stream. */

@@ -2,6 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   HealthReply,
+  DueTimer,
   LedgerHead,
   QueryEventsRequest,
   ReadAllRequest,
@@ -18,7 +19,7 @@ import { SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { LedgerRelay } from './ledger-relay';
 import { LedgerStore } from './ledger-store';
 import { listApprovals } from './views/approvals.projection';
-import { DueTimer, dueTimers } from './views/timers.projection';
+import { dueTimers } from './views/timers.projection';
 import { listWorkOrders, WorkOrderListQuery } from './views/work-orders.projection';
 
 /** Reads, verification and health: any ledger instance (writer or standby) serves these. */

@@ -94,3 +94,11 @@ export interface HealthReply {
   instance: string;
   details?: Record<string, unknown>;
 }
+
+/** A timer due now, from the ledger's timers view (`workgate.ledger.due-timers`). */
+export interface DueTimer {
+  timerId: string;
+  kind: string;
+  streamId: string;
+  dueAt: string;
+}

@@ -12,3 +12,4 @@ export * from './batching-client';
 export * from './local-routes';
 export * from './aggregate-store';
 export * from './ledger-reaction';
+export * from './due-timers';

@@ -1,6 +1,9 @@
-import { NatsConnection } from 'nats';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { JsMsg, NatsConnection } from 'nats';
 import { RecordedEvent, Streams } from '@workgate/contracts';
-import { Outcome, RunningConsumer, runPullConsumer } from './pull-consumer';
+import { WorkgateConfig } from '@workgate/config';
+import { createPool, recordDeadLetter } from '@workgate/event-store';
+import { describeForDeadLetter, Outcome, RunningConsumer, runPullConsumer } from './pull-consumer';
 import { decodeJson } from './wire';
 
 export interface LedgerReaction {
@@ -12,17 +15,30 @@ export interface LedgerReaction {
   react(event: RecordedEvent): Promise<Outcome>;
 }
 
+/** Keeps messages that can never be processed (raw bytes + reason) in Postgres: one small pool per service. */
+@Injectable()
+export class DeadLetterSink implements OnApplicationShutdown {
+  private readonly pool;
+
+  constructor(@Inject(WorkgateConfig) config: WorkgateConfig) {
+    this.pool = createPool(config.DATABASE_URL, { role: config.WORKGATE_DB_ROLE || undefined, max: 1, applicationName: 'workgate-dead-letters' });
+  }
+
+  keep(m: JsMsg, consumer: string, reason: string): Promise<void> {
+    return recordDeadLetter(this.pool, { ...describeForDeadLetter(m, consumer), reason });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
 /**
  * Services react to what the ledger committed through durable consumers of the LEDGER stream:
  * the log is the source, a reaction is acked only after its own commit, and reactions are
  * idempotent (deterministic ids), so a redelivery records nothing twice.
  */
-export function runLedgerReaction(
-  nc: NatsConnection,
-  reaction: LedgerReaction,
-  deadLetter: Parameters<typeof runPullConsumer>[1]['deadLetter'],
-  log?: (m: string) => void,
-): Promise<RunningConsumer> {
+export function runLedgerReaction(nc: NatsConnection, reaction: LedgerReaction, sink: DeadLetterSink, log?: (m: string) => void): Promise<RunningConsumer> {
   return runPullConsumer(nc, {
     stream: Streams.ledger.name,
     durable: reaction.durable,
@@ -45,7 +61,31 @@ export function runLedgerReaction(
           }
         }),
       ),
-    deadLetter,
+    deadLetter: (m, reason) => sink.keep(m, reaction.durable, reason),
     log,
   });
+}
+
+/** A provider that runs a set of ledger reactions for the life of its service. */
+export abstract class LedgerReactions implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly consumers: RunningConsumer[] = [];
+  protected readonly logger: Logger;
+
+  constructor(
+    protected readonly nc: NatsConnection,
+    private readonly sink: DeadLetterSink,
+    service: string,
+  ) {
+    this.logger = new Logger(service);
+  }
+
+  protected abstract reactions(): LedgerReaction[];
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const r of this.reactions()) this.consumers.push(await runLedgerReaction(this.nc, r, this.sink, (m) => this.logger.warn(m)));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const c of this.consumers) await c.stop();
+  }
 }

@@ -5,6 +5,7 @@ import { NatsConnection } from 'nats';
 import { ServiceName } from '@workgate/contracts';
 import { loadConfigOrExit, WorkgateConfig } from '@workgate/config';
 import { ensureStreams } from './jetstream';
+import { DeadLetterSink } from './ledger-reaction';
 import { borrowNats, releaseNats } from './nats-connection';
 import { NatsRpcServer } from './nats-rpc.server';
 import { PassThroughRpcFilter } from './pass-through.filter';
@@ -33,8 +34,9 @@ export class ServiceCoreModule {
         { provide: NATS_CONNECTION, useValue: ctx.nc },
         { provide: WorkgateConfig, useValue: ctx.config },
         { provide: RpcClient, useValue: new RpcClient(ctx.nc, ctx.config.WORKGATE_RPC_TIMEOUT_MS) },
+        DeadLetterSink,
       ],
-      exports: [SERVICE_CONTEXT, NATS_CONNECTION, WorkgateConfig, RpcClient],
+      exports: [SERVICE_CONTEXT, NATS_CONNECTION, WorkgateConfig, RpcClient, DeadLetterSink],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { PoolClient } from 'pg';
-import { ApprovalEvents, DelegationEvents, ExceptionEvents, PostReviewEvents, RecordedEvent } from '@workgate/contracts';
+import { ApprovalEvents, DelegationEvents, DueTimer, ExceptionEvents, PostReviewEvents, RecordedEvent } from '@workgate/contracts';
 import { Projection } from '@workgate/event-store';
 
 export const TimerKinds = {
@@ -8,13 +8,6 @@ export const TimerKinds = {
   delegation: 'delegation',
   exceptionSla: 'exception-sla',
 } as const;
-
-export interface DueTimer {
-  timerId: string;
-  kind: string;
-  streamId: string;
-  dueAt: string;
-}
 
 /** A change to the armed timers: arm (or move) one, or disarm it. */
 type TimerChange = { arm: DueTimer } | { disarm: string };
