@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     if (await ensureDatabase(config.DATABASE_URL)) say('created the database');
     const applied = await migrate(config.DATABASE_URL);
     if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
-    const running = await startWorkgate(config, { ledgerThread: process.env.WORKGATE_LEDGER_THREAD !== 'off' });
+    const running = await startWorkgate(config, { ledgerThread: config.WORKGATE_LEDGER_THREAD !== 'off' });
     const safeDb = new URL(config.DATABASE_URL);
     safeDb.password = safeDb.password ? '***' : '';
     say(`ready

@@ -24,6 +24,9 @@ describe('loadConfig', () => {
     ['NATS_URL', 'http://x', /NATS_URL must be/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
     ['WORKGATE_DB_ROLE', 'x; drop table', /WORKGATE_DB_ROLE/],
+    ['WORKGATE_LOCAL_ROUTES', 'maybe', /WORKGATE_LOCAL_ROUTES must be on or off/],
+    ['WORKGATE_DRIFT_WINDOW', 'a week', /WORKGATE_DRIFT_WINDOW/],
+    ['WORKGATE_RATE_LIMIT_PER_MINUTE', '0', /WORKGATE_RATE_LIMIT_PER_MINUTE/],
   ])('refuses a bad %s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });

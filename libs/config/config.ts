@@ -64,6 +64,14 @@ export class WorkgateConfig {
   @Matches(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, { message: 'WORKGATE_DRIFT_WINDOW must be an ISO 8601 duration like P7D' })
   WORKGATE_DRIFT_WINDOW = 'P7D';
 
+  /** `off`: requests to a service of this process go over NATS too (see docs/messaging.md). */
+  @IsIn(['on', 'off'], { message: 'WORKGATE_LOCAL_ROUTES must be on or off' })
+  WORKGATE_LOCAL_ROUTES = 'on';
+
+  /** `off`: `npm start` keeps the ledger on the main thread. */
+  @IsIn(['on', 'off'], { message: 'WORKGATE_LEDGER_THREAD must be on or off' })
+  WORKGATE_LEDGER_THREAD = 'on';
+
   /** Request/reply time-out between services, in milliseconds. */
   @Transform(({ value }) => (value === undefined ? value : Number(value)))
   @IsInt({ message: 'WORKGATE_RPC_TIMEOUT_MS must be an integer' })

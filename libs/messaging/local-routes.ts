@@ -30,6 +30,6 @@ export const LocalRoutes = {
   get(subject: string): LocalHandler | undefined {
     return routes.get(subject);
   },
-  /** Off switch (WORKGATE_LOCAL_ROUTES=off): every request goes over NATS, as between processes. */
-  enabled: process.env.WORKGATE_LOCAL_ROUTES !== 'off',
+  /** Off switch (WORKGATE_LOCAL_ROUTES=off, applied when services start): every request goes over NATS. */
+  enabled: true,
 };

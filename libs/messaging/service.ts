@@ -6,6 +6,7 @@ import { ServiceName } from '@workgate/contracts';
 import { loadConfigOrExit, WorkgateConfig } from '@workgate/config';
 import { ensureStreams } from './jetstream';
 import { DeadLetterSink } from './ledger-reaction';
+import { LocalRoutes } from './local-routes';
 import { borrowNats, releaseNats } from './nats-connection';
 import { NatsRpcServer } from './nats-rpc.server';
 import { PassThroughRpcFilter } from './pass-through.filter';
@@ -59,6 +60,7 @@ export function logLevels(level: string): LogLevel[] {
 
 /** Starts one service as its own Nest microservice on the given NATS connection. */
 export async function startMicroservice(factory: ServiceModuleFactory, ctx: ServiceContext): Promise<INestMicroservice> {
+  LocalRoutes.enabled = ctx.config.WORKGATE_LOCAL_ROUTES !== 'off';
   const app = await NestFactory.createMicroservice(factory(ctx), {
     strategy: new NatsRpcServer(ctx.nc, ctx.service),
     logger: logLevels(ctx.config.LOG_LEVEL),
