@@ -104,7 +104,9 @@ function toCommand(envelope: Envelope, receivedAt: string): Parsed {
   if (envelope.time !== undefined && (typeof envelope.time !== 'string' || Number.isNaN(Date.parse(envelope.time)))) return fail(['time must be an RFC 3339 time'], envelope);
   const checked = validateDto(mapping.dto, envelope.data);
   if (!checked.ok) return fail(checked.problems.map((p) => `data${p.path ? `.${p.path}` : ''}: ${p.message}`), envelope);
-  const command = mapping.command(JSON.parse(JSON.stringify(checked.value)), envelope);
+  // The checked data has exactly the keys of the plain data (unknown keys are refused, nothing is
+  // converted), so the plain JSON is used as is.
+  const command = mapping.command(envelope.data, envelope);
   return {
     ok: true,
     envelope,
