@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { INestMicroservice } from '@nestjs/common';
 import { borrowNats, releaseNats, startMicroservice } from '@workgate/messaging';
 import { ApprovalsModule } from '../apps/approvals/approvals.module';
+import { QUICK_REFUND } from './support/fixtures';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -25,17 +26,7 @@ describe('approval timers across a restart and with two instances', () => {
   });
 
   it('fires every due timer exactly once', async () => {
-    await t.rpc.request('workgate.policy.publish', {
-      definition: {
-        jobType: 'quick-refund',
-        version: 1,
-        title: 'Quick refund',
-        owner: 'support-lead',
-        systems: [{ name: 'payments', read: true, write: [] }],
-        rules: [{ id: 'refunds-wait', when: 'action.operation == "refund"', decision: 'wait' }],
-        approval: { timeout: 'PT1S' },
-      },
-    });
+    await t.rpc.request('workgate.policy.publish', { definition: QUICK_REFUND });
     const helpdesk = client(t.url, principals.keys.helpdesk);
     const agent = client(t.url, principals.keys.agent);
     const approvals: string[] = [];

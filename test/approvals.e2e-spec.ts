@@ -1,3 +1,4 @@
+import { QUICK_REFUND } from './support/fixtures';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -91,16 +92,7 @@ describe('approvals over HTTP', () => {
   });
 
   it('an unanswered approval expires after the workflow timeout and stops the action', async () => {
-    const quick = {
-      jobType: 'quick-refund',
-      version: 1,
-      title: 'Quick refund',
-      owner: 'support-lead',
-      systems: [{ name: 'payments', read: true, write: [] }],
-      rules: [{ id: 'refunds-wait', when: 'action.operation == "refund"', decision: 'wait' }],
-      approval: { timeout: 'PT1S' },
-    };
-    expect((await t.rpc.request<{ created: boolean }>('workgate.policy.publish', { definition: quick })).created).toBe(true);
+    expect((await t.rpc.request<{ created: boolean }>('workgate.policy.publish', { definition: QUICK_REFUND })).created).toBe(true);
     const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'quick-refund', externalRef: 'AP-5', source: 'helpdesk', inputs: {} });
     const wait = await as.agent('POST', `/v1/work-orders/${opened.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write' });
     const approvalId = wait.body.approvalId as string;
