@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { INestMicroservice, Logger } from '@nestjs/common';
 import { loadConfig } from '@workgate/config';
-import { borrowNats, logLevels, releaseNats, startMicroservice } from '@workgate/messaging';
+import { borrowNats, releaseNats, startMicroservice, workgateLogger } from '@workgate/messaging';
 import { LedgerModule } from '../apps/ledger/ledger.module';
 
 /**
@@ -12,7 +12,7 @@ import { LedgerModule } from '../apps/ledger/ledger.module';
  */
 async function main(): Promise<void> {
   const config = loadConfig(workerData.env as NodeJS.ProcessEnv);
-  Logger.overrideLogger(logLevels(config.LOG_LEVEL));
+  Logger.overrideLogger(workgateLogger(config.LOG_LEVEL));
   const nc = await borrowNats(config.NATS_URL, 'workgate-ledger-thread');
   let app: INestMicroservice | undefined;
   parentPort!.on('message', async (message) => {

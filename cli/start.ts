@@ -1,14 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@workgate/config';
 import { ensureDatabase, migrate } from '@workgate/event-store';
-import { logLevels } from '@workgate/messaging';
+import { workgateLogger } from '@workgate/messaging';
 import { ensureNats, ensurePostgres, PrivateInstance } from './infra';
 import { startWorkgate } from './workgate';
 
 /** `npm start`: infrastructure if missing, database, migrations, every service in one process. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  Logger.overrideLogger(logLevels(config.LOG_LEVEL));
+  Logger.overrideLogger(workgateLogger(config.LOG_LEVEL));
   const say = (m: string) => process.stdout.write(`workgate: ${m}\n`);
   const started: PrivateInstance[] = [];
   const stopInfra = async () => {

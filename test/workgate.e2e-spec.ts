@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { NatsConnection } from 'nats';
 import { AppendResult, ReadAllResult, ReadStreamResult, Subjects, VerifyResult } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
+import { loadConfig } from '@workgate/config';
+import { LedgerWriter } from '@workgate/event-store';
+import { startMicroservice } from '@workgate/messaging';
+import { LedgerModule } from '../apps/ledger/ledger.module';
 import { RunningWorkgate } from '../cli/workgate';
+import { freshDatabase } from './support/database';
+import { eventually } from './support/processes';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
 /** Every service in one process (as `npm start` runs them), against real NATS and Postgres. */
@@ -73,5 +79,30 @@ describe('workgate in one process', () => {
     expect(JSON.parse(new TextDecoder().decode(reply.data))).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
     const append = await nc.request(Subjects.ledger.append, new TextEncoder().encode('{nope'), { timeout: 2000 });
     expect(JSON.parse(new TextDecoder().decode(append.data))).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+  });
+
+  it('refuses to relay into a LEDGER stream that belongs to another ledger', async () => {
+    const jsm = await nc.jetstreamManager();
+    await eventually(async () => (await jsm.streams.info('LEDGER')).state.messages > 0, 10_000, 'the relay');
+    const before = (await jsm.streams.info('LEDGER')).state.messages;
+    // Another database with events of its own, and a ledger service on it sharing this NATS.
+    const other = await freshDatabase();
+    const writer = new LedgerWriter(other.url, { role: 'workgate_app' });
+    await writer.start();
+    // More events than this ledger has: without the check, the ones past its head would be relayed.
+    const { head } = { head: (await rpc.request<{ position: number }>(Subjects.ledger.head, {})).position };
+    for (let i = 0; i <= head + 5; i++) {
+      await writer.append({ streamId: `workorder-other-${i}`, expectedVersion: 'no_stream', events: [{ eventId: randomUUID(), type: 'WorkOrderOpened', data: {} }] });
+    }
+    await writer.stop();
+    const config = loadConfig({ DATABASE_URL: other.url, NATS_URL: t.nats.url, LOG_LEVEL: 'silent' });
+    const ledger = await startMicroservice((ctx) => LedgerModule.register(ctx), { service: 'ledger', instance: randomUUID(), config, nc: t.nc });
+    try {
+      await new Promise((r) => setTimeout(r, 2000));
+      expect((await jsm.streams.info('LEDGER')).state.messages).toBe(before);
+    } finally {
+      await ledger.close();
+      await other.drop();
+    }
   });
 });

@@ -1,14 +1,14 @@
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { logLevels, NatsRpcServer, ServiceContext } from '@workgate/messaging';
+import { NatsRpcServer, ServiceContext, workgateLogger } from '@workgate/messaging';
 import { GatewayModule } from './gateway.module';
 import { GatewayErrorFilter, installBodyParsers, validationPipe } from './http';
 
 /** The HTTP edge plus its own NATS microservice (for its health subject). Listens on `port` (0: any free port). */
 export async function startGateway(ctx: ServiceContext, port = ctx.config.PORT): Promise<NestExpressApplication> {
   // bodyParser: false — our own parsers (1 MiB, CloudEvents media types, prototype keys refused).
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(ctx), { logger: logLevels(ctx.config.LOG_LEVEL), bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(ctx), { logger: workgateLogger(ctx.config.LOG_LEVEL), bodyParser: false });
   app.disable('x-powered-by');
   installBodyParsers(app);
   app.useGlobalPipes(validationPipe);

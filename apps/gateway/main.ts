@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@workgate/config';
-import { borrowNats, ensureStreams, logLevels, releaseNats } from '@workgate/messaging';
+import { borrowNats, ensureStreams, releaseNats, workgateLogger } from '@workgate/messaging';
 import { startGateway } from './gateway';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  Logger.overrideLogger(logLevels(config.LOG_LEVEL));
+  Logger.overrideLogger(workgateLogger(config.LOG_LEVEL));
   const nc = await borrowNats(config.NATS_URL, 'workgate-gateway');
   await ensureStreams(nc);
   const app = await startGateway({ service: 'gateway', instance: randomUUID(), config, nc });

@@ -82,13 +82,27 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** The ledger position of the last message in `LEDGER`, and the stream's last sequence. */
+  /**
+   * The ledger position of the last message in `LEDGER`, and the stream's last sequence. The
+   * stream must belong to this ledger: its last message must be this ledger's event at that
+   * position; otherwise (a NATS server reused with another database) relaying would skip events,
+   * so the relay refuses and says why.
+   */
   private async streamTail(): Promise<{ position: number; seq: number }> {
     const info = await this.jsm!.streams.info(Streams.ledger.name);
     const seq = info.state.last_seq;
     if (info.state.messages === 0) return { position: 0, seq };
     const last = await this.jsm!.streams.getMessage(Streams.ledger.name, { seq });
-    return { position: Number(last.header.get(LedgerHeaders.position)), seq };
+    const position = Number(last.header.get(LedgerHeaders.position));
+    const eventId = last.header.get('Nats-Msg-Id');
+    const mine = eventId ? await this.store.reader.getEvent(eventId) : undefined;
+    if (!mine || mine.position !== position) {
+      throw new Error(
+        `the ${Streams.ledger.name} stream does not belong to this ledger (its last message, position ${position}, is not this ledger's event): ` +
+          'point NATS_URL at this deployment\'s own NATS (or account) — nothing is relayed until then',
+      );
+    }
+    return { position, seq };
   }
 
   /** Publishes pages until the log has nothing newer; throws on the first refused publish. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DynamicModule, Global, INestMicroservice, Logger, LogLevel, Module } from '@nestjs/common';
+import { ConsoleLogger, DynamicModule, Global, INestMicroservice, Logger, LoggerService, LogLevel, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NatsConnection } from 'nats';
 import { ServiceName } from '@workgate/contracts';
@@ -58,12 +58,28 @@ export function logLevels(level: string): LogLevel[] {
   return LEVELS[level] ?? LEVELS.info;
 }
 
+/** Nest's own start-up chatter: shown from `debug` on, so `info` reads as workgate's own story. */
+const FRAMEWORK_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestMicroservice', 'NestApplication']);
+
+/** The console logger at LOG_LEVEL, without Nest's start-up lines below `debug`. */
+export function workgateLogger(level: string): LoggerService {
+  const logger = new ConsoleLogger({ logLevels: logLevels(level) });
+  const quiet = !['debug', 'trace'].includes(level);
+  const log = logger.log.bind(logger);
+  logger.log = (message: unknown, ...rest: unknown[]) => {
+    const context = rest[rest.length - 1];
+    if (quiet && typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context)) return;
+    log(message, ...(rest as [string]));
+  };
+  return logger;
+}
+
 /** Starts one service as its own Nest microservice on the given NATS connection. */
 export async function startMicroservice(factory: ServiceModuleFactory, ctx: ServiceContext): Promise<INestMicroservice> {
   LocalRoutes.enabled = ctx.config.WORKGATE_LOCAL_ROUTES !== 'off';
   const app = await NestFactory.createMicroservice(factory(ctx), {
     strategy: new NatsRpcServer(ctx.nc, ctx.service),
-    logger: logLevels(ctx.config.LOG_LEVEL),
+    logger: workgateLogger(ctx.config.LOG_LEVEL),
   });
   app.useGlobalFilters(new PassThroughRpcFilter());
   await app.listen();
@@ -74,7 +90,7 @@ export async function startMicroservice(factory: ServiceModuleFactory, ctx: Serv
 export async function runStandalone(service: ServiceName, factory: ServiceModuleFactory): Promise<void> {
   const config = loadConfigOrExit();
   const logger = new Logger(service);
-  Logger.overrideLogger(logLevels(config.LOG_LEVEL));
+  Logger.overrideLogger(workgateLogger(config.LOG_LEVEL));
   const nc = await borrowNats(config.NATS_URL, `workgate-${service}`);
   await ensureStreams(nc);
   const app = await startMicroservice(factory, { service, instance: randomUUID(), config, nc });
