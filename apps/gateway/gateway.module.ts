@@ -10,6 +10,7 @@ import { ApprovalsController } from './routes/approvals.controller';
 import { DelegationsController } from './routes/delegations.controller';
 import { ExceptionsController } from './routes/exceptions.controller';
 import { IntakeController } from './routes/intake.controller';
+import { LedgerController } from './routes/ledger.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
 import { WorkflowsController } from './routes/workflows.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
@@ -21,7 +22,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       imports: [ServiceCoreModule.forService(ctx), TerminusModule.forRoot({ logger: false }), rateLimit.module],
-      controllers: [HealthController, MetricsController, healthController('gateway'), WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController],
+      controllers: [HealthController, MetricsController, healthController('gateway'), WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController, LedgerController],
       providers: [
         GatewayDatabase,
         HttpMetrics,

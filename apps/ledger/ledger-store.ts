@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { Pool } from 'pg';
 import { LedgerHead } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
-import { CommittedEvent, createPool, LedgerReader, LedgerWriter, ProjectionRunner } from '@workgate/event-store';
+import { CheckpointSigner, CommittedEvent, createPool, LedgerReader, LedgerWriter, loadSigningKey, ProjectionRunner, signerFromKey } from '@workgate/event-store';
 import { approvalsProjection } from './views/approvals.projection';
 import { timersProjection } from './views/timers.projection';
 import { workOrdersProjection } from './views/work-orders.projection';
@@ -19,6 +19,8 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
   readonly writer: LedgerWriter;
   /** Views fed from the log; they run on the active writer and are woken by its commits. */
   readonly projections: ProjectionRunner;
+  /** Signs checkpoints of the head with the ledger's Ed25519 key. */
+  readonly signer: CheckpointSigner;
   private readonly headListeners: HeadListener[] = [];
   private readonly activeListeners: ActiveListener[] = [];
 
@@ -26,6 +28,7 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
     const role = config.WORKGATE_DB_ROLE || undefined;
     this.pool = createPool(config.DATABASE_URL, { role, max: 4, applicationName: 'workgate-ledger' });
     this.reader = new LedgerReader(this.pool);
+    this.signer = signerFromKey(loadSigningKey(config.WORKGATE_SIGNING_KEY, config.WORKGATE_DATA_DIR));
     this.projections = new ProjectionRunner(this.pool, [workOrdersProjection, timersProjection, approvalsProjection], { log: (m) => this.logger.warn(m) });
     this.writer = new LedgerWriter(config.DATABASE_URL, {
       role,

@@ -14,7 +14,7 @@ import {
   VerifyResult,
   WorkgateError,
 } from '@workgate/contracts';
-import { verifyLedger } from '@workgate/event-store';
+import { SignedCheckpoint, verifyAgainstCheckpoint, verifyLedger } from '@workgate/event-store';
 import { SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { LedgerRelay } from './ledger-relay';
 import { LedgerStore } from './ledger-store';
@@ -76,6 +76,25 @@ export class LedgerController {
   @MessagePattern(Subjects.ledger.listApprovals)
   listApprovals(@Payload() req: { owner?: string; status?: string; limit?: number }) {
     return listApprovals(this.store.pool, req ?? {});
+  }
+
+  @MessagePattern(Subjects.ledger.checkpoint)
+  async checkpoint(): Promise<SignedCheckpoint> {
+    const head = await this.store.reader.head();
+    return this.store.signer.sign(head.position, head.hash, new Date().toISOString());
+  }
+
+  @MessagePattern(Subjects.ledger.verifyCheckpoint)
+  async verifyCheckpoint(@Payload() req: { checkpoint: SignedCheckpoint }): Promise<VerifyResult> {
+    const c = req?.checkpoint;
+    if (!c || typeof c.position !== 'number' || typeof c.headHash !== 'string' || typeof c.signature !== 'string') {
+      throw new WorkgateError('validation_failed', 'a checkpoint {position, headHash, at, keyId, signature} is required');
+    }
+    if (!this.store.signer.verify(c)) {
+      const head = await this.store.reader.head();
+      return { ok: false, checked: 0, headHash: head.hash, headPosition: head.position, problem: "the checkpoint's signature does not verify with this ledger's key" };
+    }
+    return verifyAgainstCheckpoint(this.store.pool, c);
   }
 
   @MessagePattern(Subjects.ledger.head)

@@ -13,6 +13,10 @@ export const Subjects = {
     readStream: 'workgate.ledger.read-stream',
     readAll: 'workgate.ledger.read-all',
     verify: 'workgate.ledger.verify',
+    /** A signed checkpoint of the head `{position, headHash, at, keyId, signature, publicKey}`. */
+    checkpoint: 'workgate.ledger.checkpoint',
+    /** `{checkpoint}` -> verify the chain and that the kept checkpoint still holds (catches a truncated or rewritten tail). */
+    verifyCheckpoint: 'workgate.ledger.verify-checkpoint',
     head: 'workgate.ledger.head',
     query: 'workgate.ledger.query',
     getEvent: 'workgate.ledger.get-event',

@@ -8,3 +8,4 @@ export * from './verify';
 export { MIGRATIONS } from './migrations';
 export * from './dead-letters';
 export * from './projection-runner';
+export * from './checkpoint';

@@ -4,7 +4,9 @@ import { AppendResult, WorkgateError } from '@workgate/contracts';
 import { freshDatabase, TestDatabase } from '../../test/support/database';
 import { LedgerReader } from './ledger-reader';
 import { LedgerWriter } from './ledger-writer';
-import { verifyLedger } from './verify';
+import { generateKeyPairSync } from 'node:crypto';
+import { signerFromKey, verifyCheckpointSignature } from './checkpoint';
+import { verifyAgainstCheckpoint, verifyLedger } from './verify';
 
 const ev = (type = 'ThingHappened', data: Record<string, unknown> = { n: 1 }) => ({ eventId: randomUUID(), type, data });
 
@@ -178,6 +180,32 @@ describe('verify (tampering by a superuser with triggers disabled)', () => {
   it('names a deleted row at its position', async () => {
     await asSuperuser('DELETE FROM ledger_events WHERE position = 4');
     expect(await verifyLedger(db.appPool())).toMatchObject({ ok: false, firstBadPosition: 4 });
+  });
+
+  it('catches a truncated or rewritten tail against a kept checkpoint, though the chain alone verifies', async () => {
+    const pool = db.appPool();
+    const kept = { position: 10, headHash: writer.currentHead().hash };
+    expect(await verifyAgainstCheckpoint(pool, kept)).toMatchObject({ ok: true, checked: 10 });
+    await writer.stop();
+    await asSuperuser('DELETE FROM ledger_events WHERE position > 8');
+    expect(await verifyLedger(pool)).toMatchObject({ ok: true, checked: 8 });
+    expect(await verifyAgainstCheckpoint(pool, kept)).toMatchObject({ ok: false, firstBadPosition: 9, problem: expect.stringMatching(/truncated/) });
+    // Re-appending other events after the cut gives a valid chain with another hash at 10.
+    writer = new LedgerWriter(db.url, { role: 'workgate_app' });
+    await writer.start();
+    await writer.append({ streamId: 'rewritten', expectedVersion: 'any', events: [ev('R'), ev('R')] });
+    expect(await verifyLedger(pool)).toMatchObject({ ok: true, checked: 10 });
+    expect(await verifyAgainstCheckpoint(pool, kept)).toMatchObject({ ok: false, firstBadPosition: 10, problem: expect.stringMatching(/rewritten/) });
+  });
+
+  it('signs checkpoints with Ed25519; any change breaks the signature', () => {
+    const signer = signerFromKey(generateKeyPairSync('ed25519').privateKey);
+    const c = signer.sign(10, 'a'.repeat(64), '2026-11-22T10:00:00.000Z');
+    expect(signer.verify(c)).toBe(true);
+    expect(verifyCheckpointSignature(c)).toBe(true);
+    expect(signer.verify({ ...c, position: 9 })).toBe(false);
+    expect(signer.verify({ ...c, headHash: 'b'.repeat(64) })).toBe(false);
+    expect(signerFromKey(generateKeyPairSync('ed25519').privateKey).verify(c)).toBe(false);
   });
 
   it('names a row whose hashes were rewritten to match its new content by the next row', async () => {

@@ -45,3 +45,21 @@ export async function verifyLedger(pool: Pool, options: VerifyOptions = {}): Pro
   }
   return { ok: true, checked, headHash: prevHash, headPosition: expected - 1 };
 }
+
+/**
+ * Verifies the chain AND a kept checkpoint: the ledger must still hold the checkpoint's position
+ * with the checkpoint's hash. A truncated tail (fewer events than the checkpoint saw) or a
+ * rewritten one (another hash at that position) is caught even though the chain itself verifies.
+ */
+export async function verifyAgainstCheckpoint(pool: Pool, checkpoint: { position: number; headHash: string }, options: VerifyOptions = {}): Promise<VerifyResult> {
+  const chain = await verifyLedger(pool, options);
+  if (!chain.ok) return chain;
+  if (chain.headPosition < checkpoint.position) {
+    return { ...chain, ok: false, firstBadPosition: chain.headPosition + 1, problem: `the ledger ends at ${chain.headPosition}, before the checkpoint's position ${checkpoint.position}: its tail was truncated` };
+  }
+  const { rows } = await pool.query('SELECT hash FROM ledger_events WHERE position = $1', [checkpoint.position]);
+  if (checkpoint.position > 0 && rows[0]?.hash !== checkpoint.headHash) {
+    return { ...chain, ok: false, firstBadPosition: checkpoint.position, problem: `position ${checkpoint.position} no longer has the checkpoint's hash: the tail was rewritten` };
+  }
+  return chain;
+}
