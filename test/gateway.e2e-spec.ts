@@ -195,6 +195,28 @@ describe('gateway: support recovery over HTTP', () => {
     expect(rows[0].n).toBe(before.length + 1);
   });
 
+  it('answers which work orders closed without closure evidence, as JSON and formula-safe CSV', async () => {
+    const { body } = await open('=CASE-CSV');
+    await t.rpc.request('workgate.intake.command', {
+      address: { workOrderId: body.id },
+      command: { type: 'report-closure', body: { note: 'closed in the helpdesk' } },
+      meta: { commandId: 'c0ffee00-0000-4000-8000-000000000001', actor: 'helpdesk', now: new Date().toISOString(), channel: 'helpdesk' },
+    });
+    const missing = await eventually(async () => {
+      const r = await as.lead('GET', '/v1/views/closures?evidence=missing&jobType=support-recovery');
+      return r.body?.some((w: { workOrderId: string }) => w.workOrderId === body.id) ? r : undefined;
+    }, 5000, 'the closures view');
+    expect(missing.body.find((w: { workOrderId: string }) => w.workOrderId === body.id)).toMatchObject({ externalRef: '=CASE-CSV', evidence: 'missing' });
+    expect(missing.body.every((w: { evidence: string }) => w.evidence === 'missing')).toBe(true);
+    const csv = await as.lead('GET', '/v1/views/closures?evidence=missing', undefined, { Accept: 'text/csv' });
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="workgate-closures.csv"/);
+    const raw = new Uint8Array(await (await fetch(`${t.url}/v1/views/closures?evidence=missing`, { headers: { Authorization: `Bearer ${principals.keys.lead}`, Accept: 'text/csv' } })).arrayBuffer());
+    expect([...raw.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM for spreadsheets
+    expect(csv.text).toContain("'=CASE-CSV");
+    expect((await as.agent('GET', '/v1/views/closures')).status).toBe(403);
+  });
+
   it('serves the OpenAPI document with the command schemas', async () => {
     const doc = await anonymous('GET', '/docs-json');
     expect(doc.status).toBe(200);

@@ -11,6 +11,7 @@ import { DelegationsController } from './routes/delegations.controller';
 import { ExceptionsController } from './routes/exceptions.controller';
 import { IntakeController } from './routes/intake.controller';
 import { LedgerController } from './routes/ledger.controller';
+import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
 import { WorkflowsController } from './routes/workflows.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
@@ -22,7 +23,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       imports: [ServiceCoreModule.forService(ctx), TerminusModule.forRoot({ logger: false }), rateLimit.module],
-      controllers: [HealthController, MetricsController, healthController('gateway'), WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController, LedgerController],
+      controllers: [HealthController, MetricsController, healthController('gateway'), WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController, LedgerController, ViewsController],
       providers: [
         GatewayDatabase,
         HttpMetrics,

@@ -20,7 +20,7 @@ import { LedgerRelay } from './ledger-relay';
 import { LedgerStore } from './ledger-store';
 import { listApprovals } from './views/approvals.projection';
 import { dueTimers } from './views/timers.projection';
-import { listWorkOrders, WorkOrderListQuery } from './views/work-orders.projection';
+import { closures, listWorkOrders, WorkOrderListQuery } from './views/work-orders.projection';
 
 /** Reads, verification and health: any ledger instance (writer or standby) serves these. */
 @Controller()
@@ -95,6 +95,11 @@ export class LedgerController {
       return { ok: false, checked: 0, headHash: head.hash, headPosition: head.position, problem: "the checkpoint's signature does not verify with this ledger's key" };
     }
     return verifyAgainstCheckpoint(this.store.pool, c);
+  }
+
+  @MessagePattern(Subjects.ledger.viewClosures)
+  viewClosures(@Payload() req: { evidence?: string; from?: string; to?: string; jobType?: string; limit?: number }) {
+    return closures(this.store.pool, req ?? {});
   }
 
   @MessagePattern(Subjects.ledger.head)

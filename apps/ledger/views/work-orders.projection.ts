@@ -148,3 +148,25 @@ export async function listWorkOrders(client: { query: PoolClient['query'] }, q: 
     return row;
   });
 }
+
+/** Work orders closed in [from, to), optionally only those closed without closure evidence. */
+export async function closures(client: { query: PoolClient['query'] }, q: { evidence?: string; from?: string; to?: string; jobType?: string; limit?: number }) {
+  const { rows } = await client.query(
+    `SELECT id, job_type, version, source, external_ref, owner, closed_at, evidence_missing FROM view_work_orders
+      WHERE closed_at IS NOT NULL AND ($1::bool IS NOT TRUE OR evidence_missing)
+        AND ($2::timestamptz IS NULL OR closed_at >= $2) AND ($3::timestamptz IS NULL OR closed_at < $3)
+        AND ($4::text IS NULL OR job_type = $4)
+      ORDER BY closed_at DESC LIMIT $5`,
+    [q.evidence === 'missing', q.from ?? null, q.to ?? null, q.jobType ?? null, Math.min(Math.max(q.limit ?? 1000, 1), 10_000)],
+  );
+  return rows.map((r) => ({
+    workOrderId: r.id,
+    jobType: r.job_type,
+    version: r.version,
+    source: r.source,
+    externalRef: r.external_ref,
+    owner: r.owner,
+    closedAt: (r.closed_at as Date).toISOString(),
+    evidence: r.evidence_missing ? 'missing' : 'present',
+  }));
+}
