@@ -71,6 +71,27 @@ describe('intake over JetStream', () => {
     expect(closed.closure).toMatchObject({ evidenceMissing: true });
   });
 
+  it('over NATS too: closing without evidence is refused (kept as a rejection), with evidence it closes', async () => {
+    const ref = 'CASE-CLOSE';
+    await publish('workgate.workorder.open', ref, { jobType: 'support-recovery', inputs: { caseId: 'C', orderId: '7', orderPaid: true } });
+    for (const stepId of ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer']) {
+      await publish('workgate.step.completed', ref, { stepId, evidence: [{ kind: 'receipt', ref: `${stepId}-r` }] });
+    }
+    const refusedId = await publish('workgate.workorder.close', ref, { closureEvidenceId: '', evidence: [] });
+    const rejection = await eventually(async () => {
+      const r = await rpc.request<{ rejections: Array<{ reasons: string[]; rawBase64: string }> }>(Subjects.intake.rejections, { source: SOURCE, limit: 50 });
+      return r.rejections.find((x) => Buffer.from(x.rawBase64, 'base64').toString().includes(refusedId));
+    }, 10_000, 'the refused close to be kept');
+    expect(rejection.reasons[0]).toMatch(/^closure_evidence_required/);
+    expect((await handoff(ref)).status).toBe('open');
+    await publish('workgate.workorder.close', ref, { closureEvidenceId: 'CE-7', evidence: [{ kind: 'closure-note', ref: 'note-7' }] });
+    await eventually(async () => (await handoff(ref)).status === 'closed', 10_000, 'the closure');
+    // The decision receipt of an action is retrievable by id over NATS as well.
+    const events = await rpc.request<Array<{ type: string; eventId: string }>>(Subjects.intake.events, { workOrderId: workOrderId(ref) });
+    const closed = events.find((e) => e.type === 'WorkOrderClosed')!;
+    expect(await rpc.request(Subjects.intake.receipt, { receiptId: closed.eventId })).toMatchObject({ kind: 'closure', receiptId: closed.eventId });
+  });
+
   it('records the same CloudEvent once, however often it is published', async () => {
     const ref = 'CASE-DUP';
     const id = randomUUID();
