@@ -10,6 +10,7 @@ import {
   HealthReply,
   InboxMessage,
   PostReviewView,
+  requireUuid,
   Subjects,
   WorkgateError,
 } from '@workgate/contracts';
@@ -31,12 +32,12 @@ export class ApprovalsController {
 
   @MessagePattern(Subjects.approvals.get)
   async get(@Payload() req: { approvalId: string }): Promise<ApprovalView> {
-    return approvalView((await this.approvals.load(checkId(req?.approvalId))).state);
+    return approvalView((await this.approvals.load(requireUuid(req?.approvalId, 'approval'))).state);
   }
 
   @MessagePattern(Subjects.approvals.decide)
   async decide(@Payload() req: DecideApprovalRequest): Promise<ApprovalView> {
-    const id = checkId(req?.approvalId);
+    const id = requireUuid(req?.approvalId, 'approval');
     const state = await this.approvals.execute(
       id,
       { type: 'DecideApproval', by: req.by, decision: req.decision, permittedAction: req.permittedAction, conditions: req.conditions, note: req.note },
@@ -47,36 +48,35 @@ export class ApprovalsController {
 
   @MessagePattern(Subjects.approvals.closeCondition)
   async closeCondition(@Payload() req: CloseConditionRequest): Promise<ApprovalView> {
-    const id = checkId(req?.approvalId);
+    const id = requireUuid(req?.approvalId, 'approval');
     return approvalView(await this.approvals.execute(id, { type: 'CloseCondition', by: req.by, conditionId: req.conditionId, evidence: req.evidence }, req.by));
   }
 
   @MessagePattern(Subjects.approvals.getPostReview)
   async getPostReview(@Payload() req: { postReviewId: string }): Promise<PostReviewView> {
-    return postReviewView((await this.postReviews.load(checkId(req?.postReviewId))).state);
+    return postReviewView((await this.postReviews.load(requireUuid(req?.postReviewId, 'post-review'))).state);
   }
 
   @MessagePattern(Subjects.approvals.completePostReview)
   async completePostReview(@Payload() req: CompletePostReviewRequest): Promise<PostReviewView> {
-    const id = checkId(req?.postReviewId);
+    const id = requireUuid(req?.postReviewId, 'post-review');
     return postReviewView(await this.postReviews.execute(id, { type: 'CompletePostReview', by: req.by, outcome: req.outcome, remediation: req.remediation }, req.by));
   }
 
   @MessagePattern(Subjects.approvals.dispatch)
   dispatch(@Payload() req: DispatchRequest): Promise<DelegationView> {
-    checkId(req?.dispatchId);
-    return this.delegations.dispatch({ ...req, dispatchId: req.dispatchId.toLowerCase() });
+    return this.delegations.dispatch({ ...req, dispatchId: requireUuid(req?.dispatchId, 'delegation') });
   }
 
   @MessagePattern(Subjects.approvals.confirmDelegation)
   async confirm(@Payload() req: { dispatchId: string; by: string; note?: string }): Promise<DelegationView> {
-    const id = checkId(req?.dispatchId);
+    const id = requireUuid(req?.dispatchId, 'delegation');
     return delegationView(await this.delegations.execute(id, { type: 'Confirm', by: req.by, note: req.note }, req.by));
   }
 
   @MessagePattern(Subjects.approvals.getDelegation)
   async getDelegation(@Payload() req: { dispatchId: string }): Promise<DelegationView> {
-    return delegationView((await this.delegations.load(checkId(req?.dispatchId))).state);
+    return delegationView((await this.delegations.load(requireUuid(req?.dispatchId, 'delegation'))).state);
   }
 
   @MessagePattern(Subjects.approvals.inbox)
@@ -89,11 +89,4 @@ export class ApprovalsController {
   health(): HealthReply {
     return { service: 'approvals', ok: true, instance: this.ctx.instance };
   }
-}
-
-function checkId(id: unknown): string {
-  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
-    throw new WorkgateError('not_found', 'no such id');
-  }
-  return id.toLowerCase();
 }

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { ExceptionCode, ExceptionView, HealthReply, ResolveExceptionRequest, Subjects, WorkgateError } from '@workgate/contracts';
+import { ExceptionCode, ExceptionView, HealthReply, requireUuid, ResolveExceptionRequest, Subjects } from '@workgate/contracts';
 import { SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { ExceptionCatalog } from './exception-catalog';
 import { exceptionView, ExceptionsStore } from './exceptions.store';
@@ -25,24 +25,24 @@ export class ExceptionsController {
 
   @MessagePattern(Subjects.exceptions.get)
   async get(@Payload() req: { exceptionId: string }): Promise<ExceptionView> {
-    return exceptionView((await this.store.load(checkId(req?.exceptionId))).state);
+    return exceptionView((await this.store.load(requireUuid(req?.exceptionId, 'exception'))).state);
   }
 
   @MessagePattern(Subjects.exceptions.resolve)
   async resolve(@Payload() req: ResolveExceptionRequest): Promise<ExceptionView> {
-    const id = checkId(req?.exceptionId);
+    const id = requireUuid(req?.exceptionId, 'exception');
     return exceptionView(await this.store.execute(id, { type: 'ResolveException', by: req.by, resolution: req.resolution, evidence: req.evidence }, req.by));
   }
 
   @MessagePattern(Subjects.exceptions.addRemediation)
   async addRemediation(@Payload() req: { exceptionId: string; taskId: string; by: string; title: string; owner: string; due: string }): Promise<ExceptionView> {
-    const id = checkId(req?.exceptionId);
+    const id = requireUuid(req?.exceptionId, 'exception');
     return exceptionView(await this.store.execute(id, { type: 'AddRemediation', taskId: req.taskId, title: req.title, owner: req.owner, due: req.due, by: req.by }, req.by));
   }
 
   @MessagePattern(Subjects.exceptions.closeRemediation)
   async closeRemediation(@Payload() req: { exceptionId: string; taskId: string; by: string; evidence: { kind: string; ref: string } }): Promise<ExceptionView> {
-    const id = checkId(req?.exceptionId);
+    const id = requireUuid(req?.exceptionId, 'exception');
     return exceptionView(await this.store.execute(id, { type: 'CloseRemediation', taskId: req.taskId, evidence: req.evidence, by: req.by }, req.by));
   }
 
@@ -50,11 +50,4 @@ export class ExceptionsController {
   health(): HealthReply {
     return { service: 'exceptions', ok: true, instance: this.ctx.instance, details: { codes: this.catalog.list().length } };
   }
-}
-
-function checkId(id: unknown): string {
-  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
-    throw new WorkgateError('not_found', 'no exception has that id');
-  }
-  return id.toLowerCase();
 }

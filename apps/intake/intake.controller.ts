@@ -6,6 +6,7 @@ import {
   ReadStreamResult,
   Receipt,
   RecordedEvent,
+  requireUuid,
   Subjects,
   WorkgateError,
   WorkOrderAnswer,
@@ -18,13 +19,6 @@ import { IngestOutcome, IntakeProcessor } from './intake.processor';
 import { RejectionStore } from './rejections';
 import { deliveryPage, stateHandoff } from './work-order.views';
 import { WorkOrdersService } from './work-orders.service';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function checkId(id: unknown): string {
-  if (typeof id !== 'string' || !UUID.test(id)) throw new WorkgateError('not_found', 'no work order has that id');
-  return id.toLowerCase();
-}
 
 @Controller()
 export class IntakeController {
@@ -44,13 +38,13 @@ export class IntakeController {
 
   @MessagePattern(Subjects.intake.get)
   async get(@Payload() req: { workOrderId: string }) {
-    const { state, definition } = await this.workOrders.existing(checkId(req?.workOrderId));
+    const { state, definition } = await this.workOrders.existing(requireUuid(req?.workOrderId, 'work order'));
     return stateHandoff(state, definition);
   }
 
   @MessagePattern(Subjects.intake.events)
   async events(@Payload() req: { workOrderId: string }): Promise<RecordedEvent[]> {
-    const id = checkId(req?.workOrderId);
+    const id = requireUuid(req?.workOrderId, 'work order');
     await this.workOrders.existing(id);
     const stream = await this.rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: workOrderStream(id) });
     return stream.events;
@@ -58,7 +52,7 @@ export class IntakeController {
 
   @MessagePattern(Subjects.intake.delivery)
   async delivery(@Payload() req: { workOrderId: string }) {
-    const id = checkId(req?.workOrderId);
+    const id = requireUuid(req?.workOrderId, 'work order');
     const { state, definition } = await this.workOrders.existing(id);
     const stream = await this.rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: workOrderStream(id) });
     return deliveryPage(state, definition, stream.events);
@@ -67,8 +61,8 @@ export class IntakeController {
   /** A decision or step receipt; private evidence only when asked for by an ops lead. */
   @MessagePattern(Subjects.intake.receipt)
   async receipt(@Payload() req: { receiptId: string; includePrivate?: boolean }): Promise<Receipt> {
-    if (typeof req?.receiptId !== 'string' || !UUID.test(req.receiptId)) throw new WorkgateError('not_found', 'no receipt has that id');
-    const e = await this.rpc.request<RecordedEvent>(Subjects.ledger.getEvent, { eventId: req.receiptId.toLowerCase() }).catch((error) => {
+    const receiptId = requireUuid(req?.receiptId, 'receipt');
+    const e = await this.rpc.request<RecordedEvent>(Subjects.ledger.getEvent, { eventId: receiptId }).catch((error) => {
       throw (error as WorkgateError).code === 'not_found' ? new WorkgateError('not_found', 'no receipt has that id') : error;
     });
     const kinds: Record<string, string> = { [WorkOrderEvents.ActionDecided]: 'decision', [WorkOrderEvents.StepCompleted]: 'step', [WorkOrderEvents.Closed]: 'closure', [WorkOrderEvents.ClosureReported]: 'closure-reported', [WorkOrderEvents.StepBlocked]: 'exception' };

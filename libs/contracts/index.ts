@@ -6,3 +6,4 @@ export * from './work-orders';
 export * from './work-order.dto';
 export * from './validation';
 export * from './approvals';
+export * from './ids';

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { LedgerHead, ReadAllResult, ReadStreamResult, RecordedEvent } from '@workgate/contracts';
+import { isUuid, LedgerHead, ReadAllResult, ReadStreamResult, RecordedEvent } from '@workgate/contracts';
 import { GENESIS_HASH } from './hash';
 import { INDEXED_TYPES } from './migrations';
 
@@ -112,7 +112,7 @@ export class LedgerReader {
   }
 
   async getEvent(eventId: string): Promise<RecordedEvent | undefined> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(eventId)) return undefined;
+    if (!isUuid(eventId)) return undefined;
     const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM ledger_events WHERE event_id = $1`, [eventId]);
     return rows.length ? toRecordedEvent(rows[0]) : undefined;
   }

@@ -1,4 +1,4 @@
-import { AppendRequest, WorkgateError } from '@workgate/contracts';
+import { AppendRequest, isUuid, WorkgateError } from '@workgate/contracts';
 import { canonicalize } from './hash';
 
 /** An event of an append request, checked and with its JSON work done once. */
@@ -21,7 +21,6 @@ export const MAX_EVENT_BYTES = 1024 * 1024;
 
 const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_.-]{0,199}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 // Postgres jsonb refuses NUL characters and unpaired surrogates: refuse them here, per event,
 // so one bad event never fails a whole group commit.
@@ -77,7 +76,7 @@ export function prepareAppend(request: AppendRequest): PreparedAppend {
     req.events.forEach((raw, i) => {
       const e = (raw ?? {}) as unknown as Record<string, unknown>;
       const where = `events[${i}]`;
-      if (typeof e.eventId !== 'string' || !UUID.test(e.eventId)) problems.push(`${where}.eventId must be a UUID`);
+      if (!isUuid(e.eventId)) problems.push(`${where}.eventId must be a UUID`);
       else if (seen.has(e.eventId.toLowerCase())) problems.push(`${where}.eventId repeats an earlier event of this append`);
       else seen.add(e.eventId.toLowerCase());
       if (typeof e.type !== 'string' || !EVENT_TYPE.test(e.type)) problems.push(`${where}.type must be a name like WorkOrderOpened`);
