@@ -3,9 +3,8 @@ import { Pool } from 'pg';
 import { LedgerHead } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { CheckpointSigner, CommittedEvent, createPool, LedgerReader, LedgerWriter, loadSigningKey, ProjectionRunner, signerFromKey } from '@workgate/event-store';
-import { approvalsProjection } from './views/approvals.projection';
 import { timersProjection } from './views/timers.projection';
-import { workOrdersProjection } from './views/work-orders.projection';
+import { viewsProjection } from './views/views.projection';
 
 type HeadListener = (head: LedgerHead, events: CommittedEvent[]) => void;
 type ActiveListener = (active: boolean) => void;
@@ -29,7 +28,7 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
     this.pool = createPool(config.DATABASE_URL, { role, max: 4, applicationName: 'workgate-ledger' });
     this.reader = new LedgerReader(this.pool);
     this.signer = signerFromKey(loadSigningKey(config.WORKGATE_SIGNING_KEY, config.WORKGATE_DATA_DIR));
-    this.projections = new ProjectionRunner(this.pool, [workOrdersProjection, timersProjection, approvalsProjection], { log: (m) => this.logger.warn(m) });
+    this.projections = new ProjectionRunner(this.pool, [viewsProjection, timersProjection], { log: (m) => this.logger.warn(m) });
     this.writer = new LedgerWriter(config.DATABASE_URL, {
       role,
       onCommitted: (head, events) => {

@@ -12,15 +12,16 @@ import {
   RecordedEvent,
   Subjects,
   VerifyResult,
+  ViewQuery,
+  ViewRow,
   WorkgateError,
 } from '@workgate/contracts';
 import { SignedCheckpoint, verifyAgainstCheckpoint, verifyLedger } from '@workgate/event-store';
 import { SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { LedgerRelay } from './ledger-relay';
 import { LedgerStore } from './ledger-store';
-import { listApprovals } from './views/approvals.projection';
 import { dueTimers } from './views/timers.projection';
-import { closures, listWorkOrders, WorkOrderListQuery } from './views/work-orders.projection';
+import { listWorkOrders, queryView, WorkOrderListQuery } from './views/views.queries';
 
 /** Reads, verification and health: any ledger instance (writer or standby) serves these. */
 @Controller()
@@ -75,7 +76,7 @@ export class LedgerController {
 
   @MessagePattern(Subjects.ledger.listApprovals)
   listApprovals(@Payload() req: { owner?: string; status?: string; limit?: number }) {
-    return listApprovals(this.store.pool, req ?? {});
+    return queryView(this.store.pool, { view: 'approvals', owner: req?.owner, status: req?.status ?? 'all', limit: req?.limit });
   }
 
   @MessagePattern(Subjects.ledger.checkpoint)
@@ -97,9 +98,9 @@ export class LedgerController {
     return verifyAgainstCheckpoint(this.store.pool, c);
   }
 
-  @MessagePattern(Subjects.ledger.viewClosures)
-  viewClosures(@Payload() req: { evidence?: string; from?: string; to?: string; jobType?: string; limit?: number }) {
-    return closures(this.store.pool, req ?? {});
+  @MessagePattern(Subjects.ledger.view)
+  view(@Payload() req: ViewQuery): Promise<ViewRow[]> {
+    return queryView(this.store.pool, req);
   }
 
   @MessagePattern(Subjects.ledger.head)

@@ -7,3 +7,4 @@ export * from './work-order.dto';
 export * from './validation';
 export * from './approvals';
 export * from './ids';
+export * from './views';

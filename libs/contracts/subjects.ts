@@ -25,8 +25,8 @@ export const Subjects = {
     dueTimers: 'workgate.ledger.due-timers',
     /** `{owner?, status?, limit?}` -> the approval queue, oldest first, with age. */
     listApprovals: 'workgate.ledger.list-approvals',
-    /** `{evidence?: 'missing', from?, to?, jobType?}` -> closed work orders (closures view). */
-    viewClosures: 'workgate.ledger.view-closures',
+    /** `ViewQuery` (`{view, from?, to?, asOf?, jobType?, groupBy?, ...}`) -> the view's rows (SPEC section 5). */
+    view: 'workgate.ledger.view',
   },
   intake: {
     command: 'workgate.intake.command',

@@ -9,3 +9,4 @@ export { MIGRATIONS } from './migrations';
 export * from './dead-letters';
 export * from './projection-runner';
 export * from './checkpoint';
+export * from './projection-rebuild';

@@ -98,11 +98,12 @@ export class LedgerReader {
   /**
    * The events of the given types in the window (after, after + window], and the position up to
    * which the window was read: never beyond what is committed, so a reader that moves to `next`
-   * skips nothing (positions are gap-free and committed in order by the single writer).
+   * skips nothing (positions are gap-free and committed in order by the single writer). With
+   * `until`, never beyond that position either.
    */
-  async scan(types: string[], after: number, window = 20_000): Promise<ReadAllResult> {
+  async scan(types: string[], after: number, window = 20_000, until?: number): Promise<ReadAllResult> {
     // The head is read first: every position up to it is committed and stays visible.
-    const upto = Math.min(after + window, (await this.head()).position);
+    const upto = Math.min(after + window, until ?? Infinity, (await this.head()).position);
     if (upto <= after) return { events: [], next: after };
     const { rows } = await this.pool.query<Row>(
       `SELECT ${COLUMNS} FROM ledger_events WHERE position > $1 AND position <= $2 AND type = ANY($3::text[]) ORDER BY position`,

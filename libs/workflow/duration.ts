@@ -12,3 +12,17 @@ export function parseDuration(text: unknown): number | undefined {
     1000
   );
 }
+
+/** Whole seconds of `ms` as an ISO 8601 duration in days, hours, minutes and seconds (`P1DT2H5M`, `PT0S`). */
+export function formatDuration(ms: number): string {
+  let s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86_400);
+  s -= d * 86_400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  const time = `${h ? `${h}H` : ''}${m ? `${m}M` : ''}${s ? `${s}S` : ''}`;
+  if (!d && !time) return 'PT0S';
+  return `P${d ? `${d}D` : ''}${time ? `T${time}` : ''}`;
+}

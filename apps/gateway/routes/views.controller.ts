@@ -1,22 +1,54 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString } from 'class-validator';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
-import { Subjects } from '@workgate/contracts';
+import { Subjects, ViewName, ViewQuery, ViewRow } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { Roles } from '../http';
 import { toCsv } from './csv';
 
-class ClosuresQuery {
-  @IsOptional() @IsIn(['missing']) evidence?: 'missing';
-  @IsOptional() @IsISO8601() from?: string;
-  @IsOptional() @IsISO8601() to?: string;
-  @IsOptional() @IsString() jobType?: string;
+/** What every view takes (SPEC section 5). */
+class ViewQueryDto {
+  /** Start of the window on the view's own time (inclusive), RFC 3339. */
+  @IsOptional() @IsISO8601({ strict: true }) from?: string;
+  /** End of the window (exclusive), RFC 3339. */
+  @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  /** The instant overdue, stalled and age are measured at; default now. */
+  @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
+  @IsOptional() @IsString() @MaxLength(200) jobType?: string;
+  /** `version`: one row per workflow version (compare SOP versions). */
+  @IsOptional() @IsIn(['version']) groupBy?: 'version';
+  @IsOptional() @Matches(/^\d{1,5}$/, { message: 'limit must be a whole number' }) limit?: string;
 }
 
-/** Views of the ledger for analysts and ops leads: JSON, or CSV with `Accept: text/csv`. */
+class ClosuresQuery extends ViewQueryDto {
+  @IsOptional() @IsIn(['missing']) evidence?: 'missing';
+}
+
+class TrendsQuery extends ViewQueryDto {
+  @IsOptional() @IsIn(['day', 'week', 'month']) interval?: 'day' | 'week' | 'month';
+  @IsOptional() @IsString() @MaxLength(200) code?: string;
+}
+
+class PostReviewsQuery extends ViewQueryDto {
+  @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';
+  @IsOptional() @IsString() @MaxLength(200) owner?: string;
+}
+
+class ApprovalsViewQuery extends ViewQueryDto {
+  @IsOptional() @IsIn(['pending', 'all', 'requested', 'conditional', 'approved', 'rejected', 'expired']) status?: string;
+  @IsOptional() @IsString() @MaxLength(200) owner?: string;
+}
+
+/**
+ * The evidence views for analysts and ops leads: JSON, or CSV with `Accept: text/csv`
+ * (UTF-8 with BOM, formula-safe, as an attachment). Each view's window is on its own time:
+ * closures and first-time-fix and evidence-completeness on closedAt, exceptions on raisedAt,
+ * stall rates on openedAt, post-reviews on createdAt, approvals on requestedAt.
+ */
 @ApiTags('views')
 @ApiBearerAuth()
+@ApiProduces('application/json', 'text/csv')
 @Roles('analyst', 'ops-lead')
 @Controller('v1/views')
 export class ViewsController {
@@ -24,16 +56,63 @@ export class ViewsController {
 
   /** Which work orders closed without closure evidence (e.g. closures reported by a source system)? */
   @Get('closures')
-  async closures(@Query() q: ClosuresQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const rows = await this.rpc.request<Array<Record<string, unknown>>>(Subjects.ledger.viewClosures, q);
-    send(req, res, 'closures', rows);
+  closures(@Query() q: ClosuresQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.answer('closures', q, req, res);
   }
-}
 
-function send(req: Request, res: Response, name: string, rows: Array<Record<string, unknown>>): void {
-  if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
-    res.type('text/csv; charset=utf-8').setHeader('Content-Disposition', `attachment; filename="workgate-${name}.csv"`).send(toCsv(rows));
-  } else {
-    res.json(rows);
+  /** Which exception codes repeat most, who owns them, and how many remediations are still open? */
+  @Get('exception-codes/top')
+  topCodes(@Query() q: ViewQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.answer('exception-codes/top', q, req, res);
+  }
+
+  /** Exception volume by code per day, week or month. */
+  @Get('exception-trends')
+  trends(@Query() q: TrendsQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.answer('exception-trends', q, req, res);
+  }
+
+  /** Which job types stall: blocked or waiting longer than their workflow's stall threshold. */
+  @Get('stall-rates')
+  stallRates(@Query() q: ViewQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.answer('stall-rates', q, req, res);
+  }
+
+  /** Which owners are overdue on post-reviews (`overdue=true`), or every post-review open at asOf. */
+  @Get('post-reviews')
+  postReviews(@Query() q: PostReviewsQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.answer('post-reviews', { ...q, overdue: q.overdue === 'true' }, req, res);
+  }
+
+  /** Per job type: the share closed with no exception and no reopen. */
+  @Get('first-time-fix')
+  firstTimeFix(@Query() q: ViewQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.answer('first-time-fix', q, req, res);
+  }
+
+  /** Approvals by owner with their age (default: the pending ones). */
+  @Get('approvals')
+  approvals(@Query() q: ApprovalsViewQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.answer('approvals', q, req, res);
+  }
+
+  /** Per job type: the share of closures and of steps that carry their required evidence. */
+  @Get('evidence-completeness')
+  evidenceCompleteness(@Query() q: ViewQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.answer('evidence-completeness', q, req, res);
+  }
+
+  private async answer(view: ViewName, q: object, req: Request, res: Response): Promise<void> {
+    const { limit, ...rest } = q as Record<string, unknown>;
+    const query = { ...rest, view, ...(limit !== undefined ? { limit: Number(limit) } : {}) } as ViewQuery;
+    const rows = await this.rpc.request<ViewRow[]>(Subjects.ledger.view, query);
+    if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
+      res
+        .type('text/csv; charset=utf-8')
+        .setHeader('Content-Disposition', `attachment; filename="workgate-${view.replace('/', '-')}.csv"`)
+        .send(toCsv(rows));
+    } else {
+      res.json(rows);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { PoolClient } from 'pg';
 import { ApprovalEvents, DelegationEvents, DueTimer, ExceptionEvents, PostReviewEvents, RecordedEvent } from '@workgate/contracts';
-import { Projection } from '@workgate/event-store';
+import { Projection, TableName } from '@workgate/event-store';
 
 export const TimerKinds = {
   approvalExpiry: 'approval-expiry',
@@ -67,7 +67,8 @@ export const timersProjection: Projection = {
     ExceptionEvents.Resolved,
     ExceptionEvents.SlaBreached,
   ],
-  async apply(client: PoolClient, events: RecordedEvent[]): Promise<void> {
+  tables: ['view_timers'],
+  async apply(client: PoolClient, events: RecordedEvent[], table: TableName = (t) => t): Promise<void> {
     // Fold the page: the last change per timer wins.
     const last = new Map<string, TimerChange>();
     for (const e of events) {
@@ -78,13 +79,13 @@ export const timersProjection: Projection = {
     const disarmed = [...last.entries()].filter(([, c]) => 'disarm' in c).map(([timerId]) => timerId);
     if (armed.length) {
       await client.query(
-        `INSERT INTO view_timers (timer_id, kind, stream_id, due_at)
+        `INSERT INTO ${table('view_timers')} (timer_id, kind, stream_id, due_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
          ON CONFLICT (timer_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
         [armed.map((t) => t.timerId), armed.map((t) => t.kind), armed.map((t) => t.streamId), armed.map((t) => t.dueAt)],
       );
     }
-    if (disarmed.length) await client.query('DELETE FROM view_timers WHERE timer_id = ANY($1::text[])', [disarmed]);
+    if (disarmed.length) await client.query(`DELETE FROM ${table('view_timers')} WHERE timer_id = ANY($1::text[])`, [disarmed]);
   },
 };
 
