@@ -57,6 +57,12 @@ describe('break-glass and post-review over HTTP', () => {
       remediation: { title: 'add an urgent refund lane to the workflow', owner: 'support-lead', due: '2026-12-15T00:00:00Z' },
     });
     expect(done).toMatchObject({ status: 200, body: { status: 'completed' } });
+    // The remediation becomes a task of the exception it reviewed, open until closed with evidence.
+    const exception = await eventually(async () => {
+      const r = await as.agent('GET', `/v1/exceptions/${bg.body.exception.exceptionId}`);
+      return r.body?.remediations?.length ? r : undefined;
+    }, 10_000, 'the remediation on the exception');
+    expect(exception.body.remediations).toEqual([expect.objectContaining({ title: 'add an urgent refund lane to the workflow', owner: 'support-lead', closed: false })]);
     sub.unsubscribe();
   });
 

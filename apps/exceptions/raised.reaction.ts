@@ -1,21 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { ExceptionRef, ledgerSubject, RecordedEvent, WorkOrderEvents } from '@workgate/contracts';
+import { ExceptionRef, ledgerSubject, PostReviewEvents, postReviewStream, ReadStreamResult, RecordedEvent, Subjects, WorkOrderEvents } from '@workgate/contracts';
 import { CatalogCode } from '@workgate/domain';
-import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome } from '@workgate/messaging';
+import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { ExceptionCatalog } from './exception-catalog';
 import { ExceptionsStore } from './exceptions.store';
 
 /**
  * Every exception a work order records (a blocked step, a failed prerequisite, a break-glass)
- * becomes an owned exception of its own (`exception-<id>`, same id), owner and SLA from the catalog.
+ * becomes an owned exception of its own (`exception-<id>`, same id), owner and SLA from the
+ * catalog. A completed post-review's remediation becomes a remediation task of the exception it
+ * reviewed, so it stays open (and counted) until it is closed with evidence.
  */
 @Injectable()
 export class RaisedReaction extends LedgerReactions {
   constructor(
     private readonly store: ExceptionsStore,
     private readonly catalog: ExceptionCatalog,
+    private readonly rpc: RpcClient,
     @Inject(NATS_CONNECTION) nc: NatsConnection,
     sink: DeadLetterSink,
   ) {
@@ -27,7 +30,19 @@ export class RaisedReaction extends LedgerReactions {
       ['exceptions-blocked-steps', WorkOrderEvents.StepBlocked],
       ['exceptions-prerequisites', WorkOrderEvents.Opened],
       ['exceptions-break-glass', WorkOrderEvents.BreakGlassUsed],
-    ].map(([durable, type]) => ({ durable, subject: ledgerSubject('workorder-x', type), react: (e: RecordedEvent) => this.raise(e) }));
+    ]
+      .map(([durable, type]): LedgerReaction => ({ durable, subject: ledgerSubject('workorder-x', type), react: (e: RecordedEvent) => this.raise(e) }))
+      .concat({ durable: 'exceptions-post-review-remediations', subject: ledgerSubject('postreview-x', PostReviewEvents.Completed), react: (e) => this.remediate(e) });
+  }
+
+  private async remediate(e: RecordedEvent): Promise<Outcome> {
+    const d = e.data as { postReviewId: string; completedBy: string; remediation: { taskId: string; title: string; owner: string; due: string } };
+    const stream = await this.rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: postReviewStream(d.postReviewId), limit: 1 });
+    const exceptionId = (stream.events[0]?.data as { exceptionId?: string } | undefined)?.exceptionId;
+    if (!exceptionId) return { kind: 'ack' };
+    const r = d.remediation;
+    await this.store.execute(exceptionId, { type: 'AddRemediation', taskId: r.taskId, title: r.title, owner: r.owner, due: r.due, by: d.completedBy }, d.completedBy, e.occurredAt);
+    return { kind: 'ack' };
   }
 
   private codes(): Map<string, CatalogCode> {

@@ -1,6 +1,7 @@
 import { CloudEvent } from 'cloudevents';
 import {
   BlockStepEventDto,
+  BreakGlassDto,
   CloseWorkOrderDto,
   CompleteStepEventDto,
   FieldProblem,
@@ -41,6 +42,7 @@ export const CLOUD_EVENT_COMMANDS: Record<string, Mapping> = {
   'workgate.workorder.close': { dto: CloseWorkOrderDto, command: (d) => ({ type: 'close', body: d }) },
   'workgate.workorder.closure_reported': { dto: ReportClosureDto, command: (d) => ({ type: 'report-closure', body: d }) },
   'workgate.workorder.reopen': { dto: ReopenWorkOrderDto, command: (d) => ({ type: 'reopen', body: d }) },
+  'workgate.workorder.break_glass': { dto: BreakGlassDto, command: (d) => ({ type: 'break-glass', body: d }) },
 };
 
 export type Parsed = { ok: true; envelope: Envelope; request: WorkOrderCommandRequest } | { ok: false; source?: string; id?: string; reasons: string[] };

@@ -30,7 +30,7 @@ import {
   workOrderFacts,
   WorkOrderState,
 } from '@workgate/domain';
-import { BatchingRpcClient, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
+import { BatchingRpcClient, decodeJson, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 
 interface Cached {
@@ -64,6 +64,8 @@ export class WorkOrdersService implements OnApplicationShutdown {
   /** The current version per job type, for opening; dropped when a new version is published. */
   private readonly current = new Map<string, { at: number; version: WorkflowVersion }>();
   private readonly published: Subscription;
+  /** The newest version seen published per job type: opening never uses an older one once it is known. */
+  private readonly latestPublished = new Map<string, number>();
   private catalogCache?: { at: number; codes: Map<string, CatalogEntry> };
   private readonly locks = new Map<string, Promise<unknown>>();
 
@@ -75,7 +77,18 @@ export class WorkOrdersService implements OnApplicationShutdown {
     private readonly rpc: RpcClient,
     @Inject(NATS_CONNECTION) nc: NatsConnection,
   ) {
-    this.published = nc.subscribe(ledgerSubject('workflow', PolicyEvents.WorkflowPublished), { callback: () => this.current.clear() });
+    this.published = nc.subscribe(ledgerSubject('workflow', PolicyEvents.WorkflowPublished), {
+      callback: (err, msg) => {
+        this.current.clear();
+        if (err) return;
+        try {
+          const { jobType, version } = decodeJson<RecordedEvent>(msg.data).data as { jobType: string; version: number };
+          if (version > (this.latestPublished.get(jobType) ?? 0)) this.latestPublished.set(jobType, version);
+        } catch {
+          // Not readable: the cleared cache is enough.
+        }
+      },
+    });
     this.appends = new BatchingRpcClient(rpc, Subjects.ledger.appendBatch, { timeoutMs: 15_000 });
     this.decisions = new BatchingRpcClient(rpc, Subjects.policy.decideBatch);
   }
@@ -186,7 +199,10 @@ export class WorkOrdersService implements OnApplicationShutdown {
       const jobType = req.command.body.jobType;
       const known = this.current.get(jobType);
       if (known && Date.now() - known.at < CURRENT_TTL_MS) return known.version;
-      const version = await this.rpc.request<WorkflowVersion>(Subjects.policy.get, { jobType });
+      let version = await this.rpc.request<WorkflowVersion>(Subjects.policy.get, { jobType });
+      // The policy service may not have applied a version this instance already saw published.
+      const latest = this.latestPublished.get(jobType) ?? 0;
+      if (version.version < latest) version = await this.definition(jobType, latest);
       this.current.set(jobType, { at: Date.now(), version });
       return version;
     }

@@ -40,8 +40,12 @@ export interface WorkOrderRow {
   pendingApprovals: number;
   /** Since when it has been blocked (an open exception) or waiting (a pending approval); null when neither. */
   stuckSince: string | null;
-  /** The longest finished blocked-or-waiting spell, in ms. */
-  longestStuckMs: number;
+  /** When a finished blocked-or-waiting spell first passed the stall threshold (the first such spell); null if none did. */
+  stalledAt: string | null;
+  /** Its workflow version's `stallAfter`, in ms. */
+  stallAfterMs: number;
+  /** Its workflow version's number of steps. */
+  stepsRequired: number;
   stepsCompleted: number;
 }
 
@@ -96,7 +100,7 @@ export interface WorkflowRow {
   publishedAt: string;
 }
 
-/** The rows a page works on, by id, and which of them changed. */
+/** The rows a page works on, by id, and which of them changed (workflows: every version, by `jobType@version`). */
 export class ViewRows {
   readonly workOrders = new Map<string, WorkOrderRow>();
   readonly exceptions = new Map<string, ExceptionRow>();
@@ -139,6 +143,8 @@ const APPROVAL_STATUS: Record<string, string> = {
   [ApprovalEvents.Expired]: 'expired',
 };
 
+const DEFAULT_STALL_MS = parseDuration(DEFAULT_STALL_AFTER)!;
+
 const idIn = (streamId: string, prefix: string) => (streamId.startsWith(prefix) ? streamId.slice(prefix.length) : undefined);
 
 /** The ids of the rows an event refers to (what a page must load before folding). */
@@ -166,7 +172,8 @@ function restate(row: WorkOrderRow, at: string): void {
   const stuck = active && (row.openExceptions > 0 || row.pendingApprovals > 0);
   if (stuck && row.stuckSince === null) row.stuckSince = at;
   if (!stuck && row.stuckSince !== null) {
-    row.longestStuckMs = Math.max(row.longestStuckMs, Date.parse(at) - Date.parse(row.stuckSince));
+    const since = Date.parse(row.stuckSince);
+    if (row.stalledAt === null && Date.parse(at) - since > row.stallAfterMs) row.stalledAt = new Date(since + row.stallAfterMs).toISOString();
     row.stuckSince = null;
   }
 }
@@ -201,7 +208,7 @@ export function foldViews(rows: ViewRows, e: RecordedEvent): void {
     rows.workflows.set(key, {
       jobType: w.jobType,
       version: w.version,
-      stallAfterMs: parseDuration(w.definition.stallAfter ?? DEFAULT_STALL_AFTER) ?? parseDuration(DEFAULT_STALL_AFTER)!,
+      stallAfterMs: parseDuration(w.definition.stallAfter ?? DEFAULT_STALL_AFTER) ?? DEFAULT_STALL_MS,
       steps: w.definition.steps?.length ?? 0,
       publishedAt: e.recordedAt,
     });
@@ -214,6 +221,7 @@ export function foldViews(rows: ViewRows, e: RecordedEvent): void {
   if (e.type === WorkOrderEvents.Opened) {
     if (rows.workOrders.has(woId)) return;
     const o = d as WorkOrderOpenedData;
+    const workflow = rows.workflows.get(`${o.policy.jobType}@${o.policy.version}`);
     const wo: WorkOrderRow = {
       id: woId,
       source: o.source,
@@ -232,7 +240,9 @@ export function foldViews(rows: ViewRows, e: RecordedEvent): void {
       exceptionsTotal: o.exceptions.length,
       pendingApprovals: 0,
       stuckSince: null,
-      longestStuckMs: 0,
+      stalledAt: null,
+      stallAfterMs: workflow?.stallAfterMs ?? DEFAULT_STALL_MS,
+      stepsRequired: workflow?.steps ?? 0,
       stepsCompleted: 0,
     };
     restate(wo, at);

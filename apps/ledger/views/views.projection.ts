@@ -26,6 +26,14 @@ class ViewTable<T extends object> {
     return row as T;
   }
 
+  async loadAll(client: Queryable, table: string, keyOf: (row: T) => string, into: Map<string, T>): Promise<void> {
+    const { rows } = await client.query(`SELECT ${this.list} FROM ${table}`);
+    for (const r of rows) {
+      const row = this.fromDb(r);
+      into.set(keyOf(row), row);
+    }
+  }
+
   async load(client: Queryable, table: string, ids: Set<string>, into: Map<string, T>): Promise<void> {
     const missing = [...ids].filter((id) => !into.has(id));
     if (!missing.length) return;
@@ -66,7 +74,9 @@ export const workOrdersTable = new ViewTable<WorkOrderRow>('view_work_orders', '
   ['exceptions_total', 'int', 'exceptionsTotal'],
   ['pending_approvals', 'int', 'pendingApprovals'],
   ['stuck_since', 'timestamptz', 'stuckSince'],
-  ['longest_stuck_ms', 'bigint', 'longestStuckMs'],
+  ['stalled_at', 'timestamptz', 'stalledAt'],
+  ['stall_after_ms', 'bigint', 'stallAfterMs'],
+  ['steps_required', 'int', 'stepsRequired'],
   ['steps_completed', 'int', 'stepsCompleted'],
 ]);
 
@@ -144,6 +154,8 @@ export const viewsProjection: Projection = {
     await exceptionsTable.load(client, table(exceptionsTable.name), want.exceptions, rows.exceptions);
     await postReviewsTable.load(client, table(postReviewsTable.name), want.postReviews, rows.postReviews);
     await approvalsTable.load(client, table(approvalsTable.name), want.approvals, rows.approvals);
+    // Workflow versions are few; a work order takes its stall threshold and step count from them.
+    await workflowsTable.loadAll(client, table(workflowsTable.name), (w) => `${w.jobType}@${w.version}`, rows.workflows);
     for (const e of events) foldViews(rows, e);
     const changed = <T>(map: Map<string, T>, ids: Set<string>) => [...ids].map((id) => map.get(id)!);
     await workOrdersTable.upsert(client, table(workOrdersTable.name), changed(rows.workOrders, rows.changed.workOrders));

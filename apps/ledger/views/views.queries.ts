@@ -5,7 +5,6 @@ import { workOrdersTable } from './views.projection';
 
 type Queryable = { query: PoolClient['query'] };
 
-const DEFAULT_STALL_MS = 24 * 3600 * 1000;
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
 const ratio = (part: number, whole: number) => (whole ? Math.round((part / whole) * 10_000) / 10_000 : null);
 const clamp = (limit: number | undefined, fallback: number, max: number) => Math.min(Math.max(Math.floor(limit ?? fallback), 1), max);
@@ -38,12 +37,8 @@ class Where {
 }
 
 /** The common filters: [from, to) and not after asOf on the view's time column, and the job type. */
-function window(q: ViewQuery, asOf: string, column: string, prefix = ''): Where {
-  return new Where()
-    .add(`${prefix}${column} >= ?`, q.from)
-    .add(`${prefix}${column} < ?`, q.to)
-    .add(`${prefix}${column} <= ?`, asOf)
-    .add(`${prefix}job_type = ?`, q.jobType);
+function window(q: ViewQuery, asOf: string, column: string): Where {
+  return new Where().add(`${column} >= ?`, q.from).add(`${column} < ?`, q.to).add(`${column} <= ?`, asOf).add('job_type = ?', q.jobType);
 }
 
 function checkTimes(q: ViewQuery): string {
@@ -57,7 +52,7 @@ function checkTimes(q: ViewQuery): string {
   return q.asOf ? new Date(q.asOf).toISOString() : new Date().toISOString();
 }
 
-const byVersion = (q: ViewQuery, prefix = '') => (q.groupBy === 'version' ? `, ${prefix}version` : '');
+const byVersion = (q: ViewQuery) => (q.groupBy === 'version' ? ', version' : '');
 
 /** closures: work orders closed in [from, to), newest first; `evidence=missing` keeps those closed without closure evidence. */
 async function closures(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
@@ -117,22 +112,21 @@ async function trends(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRo
 }
 
 /**
- * stall-rates: of the work orders opened in [from, to) (by asOf), how many stalled: blocked (an
- * open exception) or waiting (a pending approval) for longer than their workflow's `stallAfter`,
- * in a spell that ended or one still running at asOf (`stalledNow`).
+ * stall-rates: of the work orders opened in [from, to) (by asOf), how many stalled by asOf:
+ * blocked (an open exception) or waiting (a pending approval) for longer than their workflow
+ * version's `stallAfter` in one spell, finished or still running. `stalledNow`: still in such a
+ * spell at asOf; `active`: open or blocked now.
  */
 async function stallRates(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
-  const w = window(q, asOf, 'opened_at', 'w.');
+  const w = window(q, asOf, 'opened_at');
   const at = w.param(asOf);
-  const stall = `coalesce(f.stall_after_ms, ${DEFAULT_STALL_MS})`;
-  const runningTooLong = `(w.stuck_since IS NOT NULL AND w.stuck_since < ${at}::timestamptz - ${stall} * interval '1 millisecond')`;
+  const runningTooLong = `(stuck_since IS NOT NULL AND stuck_since < ${at}::timestamptz - stall_after_ms * interval '1 millisecond')`;
   const { rows } = await db.query(
-    `SELECT w.job_type${byVersion(q, 'w.')}, count(*)::int AS work_orders,
-            count(*) FILTER (WHERE w.longest_stuck_ms > ${stall} OR ${runningTooLong})::int AS stalled,
+    `SELECT job_type${byVersion(q)}, count(*)::int AS work_orders,
+            count(*) FILTER (WHERE stalled_at < ${at} OR ${runningTooLong})::int AS stalled,
             count(*) FILTER (WHERE ${runningTooLong})::int AS stalled_now,
-            count(*) FILTER (WHERE w.status IN ('open', 'blocked'))::int AS active
-       FROM view_work_orders w LEFT JOIN view_workflows f ON f.job_type = w.job_type AND f.version = w.version
-       ${w} GROUP BY w.job_type${byVersion(q, 'w.')} ORDER BY w.job_type${byVersion(q, 'w.')}`,
+            count(*) FILTER (WHERE status IN ('open', 'blocked'))::int AS active
+       FROM view_work_orders ${w} GROUP BY job_type${byVersion(q)} ORDER BY job_type${byVersion(q)}`,
     w.params,
   );
   return rows.map((r) => ({
@@ -230,14 +224,12 @@ async function approvals(db: Queryable, q: ViewQuery, asOf: string): Promise<Vie
  * carried its required evidence; a step left open at closure did not).
  */
 async function evidenceCompleteness(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
-  const w = window(q, asOf, 'closed_at', 'w.').add('w.closed_at IS NOT NULL');
+  const w = window(q, asOf, 'closed_at').add('closed_at IS NOT NULL');
   const { rows } = await db.query(
-    `SELECT w.job_type${byVersion(q, 'w.')}, count(*)::int AS closures,
-            count(*) FILTER (WHERE NOT w.evidence_missing)::int AS closures_with_evidence,
-            sum(coalesce(f.steps, 0))::int AS steps_required,
-            sum(least(w.steps_completed, coalesce(f.steps, 0)))::int AS steps_with_evidence
-       FROM view_work_orders w LEFT JOIN view_workflows f ON f.job_type = w.job_type AND f.version = w.version
-       ${w} GROUP BY w.job_type${byVersion(q, 'w.')} ORDER BY w.job_type${byVersion(q, 'w.')}`,
+    `SELECT job_type${byVersion(q)}, count(*)::int AS closures,
+            count(*) FILTER (WHERE NOT evidence_missing)::int AS closures_with_evidence,
+            sum(steps_required)::int AS steps_required, sum(least(steps_completed, steps_required))::int AS steps_with_evidence
+       FROM view_work_orders ${w} GROUP BY job_type${byVersion(q)} ORDER BY job_type${byVersion(q)}`,
     w.params,
   );
   return rows.map((r) => ({

@@ -18,7 +18,9 @@ export class EvidenceViews1763800000007 implements MigrationInterface {
         ADD COLUMN exceptions_total  integer NOT NULL DEFAULT 0,
         ADD COLUMN pending_approvals integer NOT NULL DEFAULT 0,
         ADD COLUMN stuck_since       timestamptz,
-        ADD COLUMN longest_stuck_ms  bigint  NOT NULL DEFAULT 0,
+        ADD COLUMN stalled_at        timestamptz,
+        ADD COLUMN stall_after_ms    bigint  NOT NULL DEFAULT 0,
+        ADD COLUMN steps_required    integer NOT NULL DEFAULT 0,
         ADD COLUMN steps_completed   integer NOT NULL DEFAULT 0`);
     await q.query('CREATE INDEX view_work_orders_closed ON view_work_orders (closed_at) WHERE closed_at IS NOT NULL');
     await q.query('CREATE INDEX view_work_orders_opened ON view_work_orders (opened_at)');
@@ -74,7 +76,7 @@ export class EvidenceViews1763800000007 implements MigrationInterface {
     await q.query('ALTER TABLE view_approvals DROP COLUMN job_type, DROP COLUMN version');
     await q.query(`
       ALTER TABLE view_work_orders DROP COLUMN exceptions_total, DROP COLUMN pending_approvals, DROP COLUMN stuck_since,
-        DROP COLUMN longest_stuck_ms, DROP COLUMN steps_completed`);
+        DROP COLUMN stalled_at, DROP COLUMN stall_after_ms, DROP COLUMN steps_required, DROP COLUMN steps_completed`);
     await q.query('DROP INDEX view_work_orders_closed, view_work_orders_opened');
     await q.query(`DELETE FROM projection_checkpoints WHERE name = 'views'`);
   }
