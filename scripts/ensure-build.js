@@ -7,7 +7,7 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const stamp = join(root, 'dist', '.build-stamp');
-const sources = ['apps', 'libs', 'cli', 'bench', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+const sources = ['apps', 'libs', 'cli', 'bench', 'nest-cli.json', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 
 function newest(path) {
   if (!existsSync(path)) return 0;

@@ -1,0 +1,325 @@
+import { randomUUID } from 'node:crypto';
+import { headers as natsHeaders, JetStreamClient, NatsConnection } from 'nats';
+import { ApprovalView, ExceptionEvents, PostReviewEvents, ReadAllResult, ReadStreamResult, RecordedEvent, Subjects, ApprovalEvents } from '@workgate/contracts';
+import { RpcClient } from '@workgate/messaging';
+import { INTAKE_DURABLE } from '../apps/intake/intake.processor';
+
+/**
+ * A month of work for the shipped workflows, through the real paths: work events as CloudEvents
+ * on JetStream (`workgate.events.<source>`, with their own times), then what people do today
+ * over the services' NATS API: owners resolve most exceptions, approvers decide about half of
+ * the pending approvals, reviewers complete some post-reviews. The scenarios follow the seeds:
+ * support cases whose refunds wait for the owner and whose addresses fail validation; field work
+ * orders short of parts or site access, with a safety hold now and then; delegated agent tasks
+ * that go quiet; engagements waiting on client approval; and source systems that close work
+ * without closure evidence.
+ */
+
+export interface DemoOptions {
+  days: number;
+  perDay: number;
+  seed: number;
+  /** Defaults to now; the month ends here. */
+  now?: number;
+}
+
+export interface DemoSummary {
+  workOrders: number;
+  events: number;
+  exceptionsResolved: number;
+  approvalsDecided: number;
+  postReviewsCompleted: number;
+}
+
+type Ce = { source: string; subject: string; type: string; time: number; data: Record<string, unknown> };
+
+interface Scenario {
+  jobType: string;
+  source: string;
+  weight: number;
+  inputs: (n: number) => Record<string, unknown>;
+  /** A required input to drop when the prerequisite check should fail. */
+  fragileInput: string;
+  steps: Array<{ id: string; evidence: string[] }>;
+  closure: string[];
+  codes: Array<[string, number]>;
+  /** Actions asked before some steps: [stepId, action, probability]. */
+  actions: Array<[string, { system: string; operation: string; kind: 'read' | 'write'; facts?: Record<string, unknown> }, number]>;
+  breakGlass?: { code: string; action: { system: string; operation: string; kind: 'write' }; p: number };
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    jobType: 'support-recovery',
+    source: 'helpdesk',
+    weight: 45,
+    inputs: (n) => ({ caseId: `CS-${10000 + n}`, orderId: `SO-${50000 + n}`, orderPaid: true }),
+    fragileInput: 'orderPaid',
+    steps: [
+      { id: 'inspect-case', evidence: [] },
+      { id: 'validate-address', evidence: [] },
+      { id: 'update-order', evidence: ['receipt'] },
+      { id: 'notify-warehouse', evidence: ['receipt'] },
+      { id: 'confirm-customer', evidence: ['receipt'] },
+    ],
+    closure: ['closure-note'],
+    codes: [['ADDRESS_INVALID', 0.14], ['CUSTOMER_UNREACHABLE', 0.08], ['PAYMENT_MISMATCH', 0.03]],
+    actions: [
+      ['update-order', { system: 'shop', operation: 'order.note', kind: 'write', facts: { orderFulfilled: false, addressValidated: true } }, 0.6],
+      ['confirm-customer', { system: 'payments', operation: 'refund', kind: 'write' }, 0.18],
+    ],
+    breakGlass: { code: 'CUSTOMER_UNREACHABLE', action: { system: 'payments', operation: 'refund', kind: 'write' }, p: 0.03 },
+  },
+  {
+    jobType: 'field-work-order',
+    source: 'cmms',
+    weight: 30,
+    inputs: (n) => ({ assetId: `PUMP-${100 + (n % 40)}`, siteId: `SITE-${n % 7}`, permitNumber: `PTW-${7000 + n}`, partsReserved: true, accessGranted: true }),
+    fragileInput: 'accessGranted',
+    steps: [
+      { id: 'lockout-tagout', evidence: ['loto-photo'] },
+      { id: 'inspect', evidence: ['inspection-form'] },
+      { id: 'repair', evidence: ['parts-record'] },
+      { id: 'test-run', evidence: ['test-log'] },
+      { id: 'restore', evidence: ['handover-signature'] },
+    ],
+    closure: ['closure-report', 'handover-signature'],
+    codes: [['PARTS_UNAVAILABLE', 0.16], ['ACCESS_NOT_GRANTED', 0.06], ['EQUIPMENT_FAULT', 0.05], ['SAFETY_HOLD', 0.02]],
+    actions: [
+      ['lockout-tagout', { system: 'scada', operation: 'isolate', kind: 'write' }, 0.25],
+      ['repair', { system: 'inventory', operation: 'parts.issue', kind: 'write', facts: { partsCost: 1800 } }, 0.5],
+      ['repair', { system: 'inventory', operation: 'parts.issue', kind: 'write', facts: { partsCost: 7400 } }, 0.1],
+    ],
+    breakGlass: { code: 'EQUIPMENT_FAULT', action: { system: 'scada', operation: 'isolate', kind: 'write' }, p: 0.02 },
+  },
+  {
+    jobType: 'agent-delegation',
+    source: 'agent-hub',
+    weight: 15,
+    inputs: (n) => ({ objective: `Fix flaky test #${n}`, repository: 'git@example.com:shop/web.git' }),
+    fragileInput: 'repository',
+    steps: [
+      { id: 'dispatch', evidence: [] },
+      { id: 'await-confirmation', evidence: [] },
+      { id: 'verify', evidence: ['verification-log'] },
+      { id: 'review', evidence: ['review-note'] },
+    ],
+    closure: ['verification-log', 'operator-confirmation'],
+    codes: [['DELEGATE_UNRESPONSIVE', 0.12], ['VERIFICATION_FAILED', 0.08]],
+    actions: [
+      ['verify', { system: 'ci', operation: 'pipeline.run', kind: 'write' }, 0.7],
+      ['review', { system: 'repo', operation: 'branch.push', kind: 'write', facts: { branch: 'main' } }, 0.04],
+    ],
+  },
+  {
+    jobType: 'engagement-lifecycle',
+    source: 'crm',
+    weight: 10,
+    inputs: (n) => ({ client: `Client ${n % 23}`, sponsor: `sponsor-${n % 5}` }),
+    fragileInput: 'sponsor',
+    steps: [],
+    closure: ['acceptance-record'],
+    // Its stages and their gates are not steps: only a failed prerequisite raises an exception here.
+    codes: [],
+    actions: [['', { system: 'email', operation: 'send', kind: 'write' }, 0.3]],
+  },
+];
+
+/** mulberry32. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const MINUTE = 60_000;
+
+/** Actions the shipped workflows send to their owner for approval. */
+const waitsForOwner = (a: Record<string, unknown>) =>
+  ['refund', 'isolate', 'send'].includes(String(a.operation)) || (a.operation === 'parts.issue' && Number((a.facts as { partsCost?: number } | undefined)?.partsCost) > 5000);
+
+/** The CloudEvents of one work order, in time order. */
+function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: () => number): Ce[] {
+  const ref = `${s.source.toUpperCase()}-${start.toString(36)}-${n}`;
+  const events: Ce[] = [];
+  let t = start;
+  const later = (maxMinutes: number) => (t = Math.min(now - MINUTE, t + MINUTE + Math.floor(r() * maxMinutes * MINUTE)));
+  const push = (type: string, data: Record<string, unknown>) => events.push({ source: s.source, subject: ref, type, time: later(90), data });
+  const evidence = (kinds: string[], tag: string) => kinds.map((kind) => ({ kind, ref: `${kind}:${ref}:${tag}` }));
+
+  const inputs = s.inputs(n);
+  const prereqFails = r() < 0.06;
+  if (prereqFails) delete inputs[s.fragileInput];
+  events.push({ source: s.source, subject: ref, type: 'workgate.workorder.open', time: t, data: { jobType: s.jobType, inputs } });
+  if (prereqFails) {
+    // The source system gives up and closes the case itself, without closure evidence.
+    if (r() < 0.6) push('workgate.workorder.closure_reported', { note: 'closed in the source system' });
+    return events;
+  }
+
+  const steps = s.steps.length ? s.steps : [{ id: '', evidence: [] }];
+  for (const step of steps) {
+    for (const [stepId, action, p] of s.actions) {
+      if (stepId === step.id && r() < p) push('workgate.action.requested', { ...action, ...(stepId ? { stepId } : {}) });
+    }
+    if (s.breakGlass && r() < s.breakGlass.p) {
+      push('workgate.workorder.break_glass', { code: s.breakGlass.code, rationale: 'urgent: the customer or the site could not wait', action: s.breakGlass.action });
+      return events; // the break-glass exception stays open until its owner resolves it
+    }
+    for (const [code, p] of s.codes) {
+      if (r() < p) {
+        push('workgate.step.blocked', { stepId: step.id, code, rationale: `${code.toLowerCase().replace(/_/g, ' ')} at ${step.id}` });
+        // Blocked: either it waits for the exception's owner, or the source closes it anyway.
+        if (r() < 0.25) push('workgate.workorder.closure_reported', { note: 'closed by the source while blocked' });
+        return events;
+      }
+    }
+    if (!step.id) continue;
+    if (r() < 0.04) return events; // still in progress
+    push('workgate.step.completed', { stepId: step.id, evidence: evidence(step.evidence, step.id) });
+  }
+  if (events.some((e) => e.type === 'workgate.action.requested' && waitsForOwner(e.data))) return events; // waits for its approval
+  const end = r();
+  if (end < 0.85) push('workgate.workorder.close', { closureEvidenceId: `closure:${ref}`, evidence: evidence(s.closure, 'closure') });
+  else if (end < 0.93) push('workgate.workorder.closure_reported', { note: 'closed in the source system', evidence: [] });
+  if (end < 0.85 && r() < 0.04) {
+    push('workgate.workorder.reopen', { reason: 'the customer reported the problem again' });
+    push('workgate.workorder.close', { closureEvidenceId: `closure2:${ref}`, evidence: evidence(s.closure, 'closure-2') });
+  }
+  return events;
+}
+
+/** Every CloudEvent of the month, in time order. */
+export function demoEvents(options: DemoOptions): Ce[] {
+  const now = options.now ?? Date.now();
+  const r = rng(options.seed);
+  const total = SCENARIOS.reduce((sum, s) => sum + s.weight, 0);
+  const all: Ce[] = [];
+  let n = 0;
+  for (let d = options.days; d >= 1; d--) {
+    const dayStart = now - d * 24 * 60 * MINUTE;
+    // Busier on weekdays.
+    const weekday = new Date(dayStart).getUTCDay() % 6 !== 0;
+    const count = Math.round(options.perDay * (weekday ? 1.15 : 0.5) * (0.8 + r() * 0.4));
+    for (let i = 0; i < count; i++) {
+      let pick = r() * total;
+      const s = SCENARIOS.find((x) => (pick -= x.weight) < 0) ?? SCENARIOS[0];
+      const start = dayStart + Math.floor((7 + r() * 11) * 60 * MINUTE);
+      all.push(...workOrderEvents(s, n++, Math.min(start, now - 2 * 60 * MINUTE), now, r));
+    }
+  }
+  return all.sort((a, b) => a.time - b.time);
+}
+
+async function publishAll(js: JetStreamClient, events: Ce[], progress: (done: number) => void): Promise<void> {
+  const window = 256;
+  for (let i = 0; i < events.length; i += window) {
+    await Promise.all(
+      events.slice(i, i + window).map((e) => {
+        const id = randomUUID();
+        const h = natsHeaders();
+        h.set('Content-Type', 'application/cloudevents+json');
+        const body = { specversion: '1.0', id, source: e.source, type: e.type, subject: e.subject, time: new Date(e.time).toISOString(), datacontenttype: 'application/json', data: e.data };
+        return js.publish(`workgate.events.${e.source}`, JSON.stringify(body), { msgID: `${e.source}:${id}`, headers: h });
+      }),
+    );
+    progress(Math.min(events.length, i + window));
+  }
+}
+
+async function settle(check: () => Promise<number>, what: string, log: (m: string) => void, timeoutMs = 120_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = -1;
+  let stableSince = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value !== last) {
+      last = value;
+      stableSince = Date.now();
+    } else if (Date.now() - stableSince > 1500) return;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function allOf(rpc: RpcClient, types: string[]): Promise<RecordedEvent[]> {
+  const out: RecordedEvent[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await rpc.request<ReadAllResult>(Subjects.ledger.query, { types, after, limit: 1000 });
+    out.push(...page.events);
+    if (page.events.length < 1000) return out;
+    after = page.next;
+  }
+}
+
+/** Publishes the month, waits until intake has committed it, then does today's human work. */
+export async function seedDemo(nc: NatsConnection, options: DemoOptions, log: (m: string) => void = () => undefined): Promise<DemoSummary> {
+  const rpc = new RpcClient(nc, 15_000, false);
+  const r = rng(options.seed + 1);
+  const events = demoEvents(options);
+  const workOrders = new Set(events.map((e) => `${e.source}/${e.subject}`)).size;
+  log(`publishing ${events.length} work events for ${workOrders} work orders over ${options.days} days`);
+  await publishAll(nc.jetstream(), events, (done) => log(`published ${done}/${events.length}`));
+
+  const jsm = await nc.jetstreamManager();
+  await settle(async () => {
+    const info = await jsm.consumers.info('WORK_EVENTS', INTAKE_DURABLE);
+    return info.num_pending + info.num_ack_pending === 0 ? info.delivered.stream_seq : -info.num_pending - info.num_ack_pending;
+  }, 'intake to commit the work events', log);
+  log('intake has committed every work event');
+
+  // Reactions raise exceptions, approvals and post-reviews from what was committed.
+  await settle(async () => (await allOf(rpc, [ExceptionEvents.Raised])).length, 'exceptions to be raised', log);
+
+  const summary: DemoSummary = { workOrders, events: events.length, exceptionsResolved: 0, approvalsDecided: 0, postReviewsCompleted: 0 };
+  for (const e of await allOf(rpc, [ExceptionEvents.Raised])) {
+    const d = e.data as { exceptionId: string; owner: string; code: string };
+    if (r() < 0.7) {
+      await rpc
+        .request(Subjects.exceptions.resolve, { exceptionId: d.exceptionId, by: d.owner, resolution: `handled: ${d.code.toLowerCase().replace(/_/g, ' ')}`, evidence: [{ kind: 'note', ref: `resolution:${d.exceptionId}` }] })
+        .then(() => summary.exceptionsResolved++)
+        .catch(() => undefined);
+    }
+  }
+  const requested = await rpc.request<ReadAllResult>(Subjects.ledger.query, { types: [ApprovalEvents.Requested], limit: 10_000 }).catch(() => ({ events: [] as RecordedEvent[], next: 0 }));
+  for (const e of requested.events) {
+    const d = e.data as { approvalId: string; workOrderId: string; actionId: string; owner: string };
+    const approval = await rpc.request<ApprovalView>(Subjects.approvals.get, { approvalId: d.approvalId }).catch(() => undefined);
+    if (!approval || approval.status !== 'requested' || r() < 0.5) continue;
+    const stream = await rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: `workorder-${d.workOrderId}` });
+    const asked = stream.events.find((x) => x.type === 'ActionRequested' && (x.data as { actionId: string }).actionId === d.actionId);
+    const action = (asked?.data as { action?: { system: string; operation: string; kind: 'read' | 'write'; objects?: string[] } } | undefined)?.action;
+    if (!action) continue;
+    const approve = r() < 0.8;
+    await rpc
+      .request(Subjects.approvals.decide, {
+        approvalId: d.approvalId,
+        by: d.owner,
+        decision: approve ? 'approve' : 'reject',
+        ...(approve ? { permittedAction: { system: action.system, operation: action.operation, kind: action.kind, ...(action.objects ? { objects: action.objects } : {}) } } : {}),
+        note: approve ? 'within policy' : 'not this time',
+      })
+      .then(() => summary.approvalsDecided++)
+      .catch(() => undefined);
+  }
+  for (const e of await allOf(rpc, [PostReviewEvents.Created])) {
+    const d = e.data as { postReviewId: string; reviewer: string };
+    if (r() < 0.5) continue;
+    await rpc
+      .request(Subjects.approvals.completePostReview, {
+        postReviewId: d.postReviewId,
+        by: d.reviewer,
+        outcome: 'justified; the workflow needs a faster path for this case',
+        remediation: { title: 'add a fast lane for this case to the workflow', owner: d.reviewer, due: new Date(Date.now() + 14 * 24 * 60 * MINUTE).toISOString() },
+      })
+      .then(() => summary.postReviewsCompleted++)
+      .catch(() => undefined);
+  }
+  return summary;
+}

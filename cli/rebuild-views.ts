@@ -1,0 +1,43 @@
+import { loadConfigOrExit } from '@workgate/config';
+import { createPool, rebuildProjection } from '@workgate/event-store';
+import { timersProjection } from '../apps/ledger/views/timers.projection';
+import { viewsProjection } from '../apps/ledger/views/views.projection';
+
+/**
+ * `npm run views:rebuild`: replays the ledger from position 0 into fresh view tables, compares
+ * them row by row with the live ones at the same position, and swaps them in. Safe while
+ * workgate runs (the live projection waits for the swap). Connects as the database owner (the
+ * swap renames tables), not as the application role.
+ */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const pool = createPool(config.DATABASE_URL, { max: 2, applicationName: 'workgate-rebuild-views' });
+  const tty = process.stderr.isTTY;
+  let differ = false;
+  try {
+    for (const projection of [viewsProjection, timersProjection]) {
+      const started = Date.now();
+      const result = await rebuildProjection(pool, projection, {
+        appRole: config.WORKGATE_DB_ROLE || undefined,
+        onProgress: (position) => tty && process.stderr.write(`\r${projection.name}: replayed to position ${position.toLocaleString('en-US')}…`),
+      });
+      if (tty) process.stderr.write('\r\x1b[K');
+      const seconds = (Date.now() - started) / 1000;
+      const changed = Object.entries(result.differences).filter(([, n]) => n > 0);
+      differ ||= changed.length > 0;
+      process.stdout.write(
+        `${projection.name}: ${result.events.toLocaleString('en-US')} events to position ${result.position.toLocaleString('en-US')} in ${seconds.toFixed(1)}s; ` +
+          (changed.length ? `rebuilt tables differed from the live ones (${changed.map(([t, n]) => `${t}: ${n} rows`).join(', ')}) and replaced them` : 'equal to the live tables') +
+          '\n',
+      );
+    }
+  } finally {
+    await pool.end();
+  }
+  process.exitCode = differ ? 3 : 0;
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`views:rebuild failed: ${error.message}\n`);
+  process.exit(1);
+});
