@@ -1,4 +1,7 @@
-import { AppendRequest, NewEvent } from '@workgate/contracts';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { AppendRequest, NewEvent, WorkflowDefinition } from '@workgate/contracts';
+import { definitionSha256, parseDefinitionText } from '@workgate/workflow';
 import { deterministicUuid } from '@workgate/domain';
 
 /**
@@ -9,12 +12,29 @@ import { deterministicUuid } from '@workgate/domain';
  * straight to the ledger, a million events in under a minute.
  */
 
-const JOB_TYPES = [
-  { jobType: 'support-recovery', owner: 'support-lead', steps: ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'], stallAfter: 'PT24H', codes: ['CUSTOMER_UNREACHABLE', 'ADDRESS_INVALID', 'PAYMENT_MISMATCH'] },
-  { jobType: 'field-work-order', owner: 'field-lead', steps: ['dispatch', 'arrive', 'diagnose', 'repair', 'verify', 'sign-off'], stallAfter: 'PT48H', codes: ['PARTS_UNAVAILABLE', 'ACCESS_NOT_GRANTED', 'SAFETY_HOLD', 'EQUIPMENT_FAULT'] },
-  { jobType: 'agent-delegation', owner: 'agent-ops-lead', steps: ['brief', 'dispatch', 'verify'], stallAfter: 'PT8H', codes: ['DELEGATE_UNRESPONSIVE', 'VERIFICATION_FAILED'] },
-  { jobType: 'engagement-lifecycle', owner: 'engagement-lead', steps: ['discovery', 'proposal', 'build', 'security-review', 'handover'], stallAfter: 'PT72H', codes: ['SCOPE_CHANGE_REQUESTED', 'SECURITY_RISK_OPEN', 'CLIENT_APPROVAL_MISSING'] },
-];
+/** The shipped workflows (version 1 as shipped; version 2 the same with its last step dropped). */
+function shipped(): WorkflowDefinition[] {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'workflows', 'support-recovery.yaml'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot find the workflows directory');
+    dir = up;
+  }
+  return ['support-recovery', 'field-work-order', 'agent-delegation', 'engagement-lifecycle'].map(
+    (jobType) => parseDefinitionText(readFileSync(join(dir, 'workflows', `${jobType}.yaml`), 'utf8')) as WorkflowDefinition,
+  );
+}
+
+const CODES: Record<string, string[]> = {
+  'support-recovery': ['CUSTOMER_UNREACHABLE', 'ADDRESS_INVALID', 'PAYMENT_MISMATCH'],
+  'field-work-order': ['PARTS_UNAVAILABLE', 'ACCESS_NOT_GRANTED', 'SAFETY_HOLD', 'EQUIPMENT_FAULT'],
+  'agent-delegation': ['DELEGATE_UNRESPONSIVE', 'VERIFICATION_FAILED'],
+  'engagement-lifecycle': ['SCOPE_CHANGE_REQUESTED', 'SECURITY_RISK_OPEN', 'CLIENT_APPROVAL_MISSING'],
+};
+
+const DEFINITIONS = shipped().flatMap((d) => [d, { ...d, version: 2, steps: d.steps?.slice(0, -1) }]);
+const SHA = new Map(DEFINITIONS.map((d) => [`${d.jobType}@${d.version}`, definitionSha256(d)]));
+const JOB_TYPES = shipped().map((d) => ({ jobType: d.jobType, owner: d.owner, steps: (d.steps ?? []).map((s) => s.id), codes: CODES[d.jobType] }));
 const CATALOG_OWNER: Record<string, string> = {
   PREREQ_MISSING: 'intake-lead',
   CUSTOMER_UNREACHABLE: 'support-lead',
@@ -47,25 +67,14 @@ const HOUR = 3600 * 1000;
 
 /** The workflow versions the history uses (publish them first). */
 export function historyWorkflows(at: string): AppendRequest[] {
-  return JOB_TYPES.flatMap((j) =>
-    [1, 2].map((version) => ({
-      streamId: `workflow-${j.jobType}`,
-      expectedVersion: version - 1,
-      events: [
-        {
-          eventId: deterministicUuid('history-workflow', j.jobType, String(version)),
-          type: 'WorkflowPublished',
-          data: {
-            jobType: j.jobType,
-            version,
-            sha256: deterministicUuid('sha', j.jobType, String(version)).replace(/-/g, ''),
-            definition: { jobType: j.jobType, version, title: j.jobType, owner: j.owner, steps: (version === 1 ? j.steps : j.steps.slice(0, -1)).map((id) => ({ id, title: id, evidence: ['receipt'] })), stallAfter: j.stallAfter, exceptionCodes: j.codes },
-          },
-          occurredAt: at,
-        },
-      ],
-    })),
-  );
+  return DEFINITIONS.map((definition) => {
+    const sha256 = definitionSha256(definition);
+    return {
+      streamId: `workflow-${definition.jobType}`,
+      expectedVersion: definition.version - 1,
+      events: [{ eventId: deterministicUuid('WorkflowPublished', sha256), type: 'WorkflowPublished', data: { jobType: definition.jobType, version: definition.version, sha256, definition }, occurredAt: at }],
+    };
+  });
 }
 
 /**
@@ -127,7 +136,7 @@ export function workOrderHistory(seed: number, n: number, start: number, nowMs: 
     workOrderId: id,
     source: pick(['helpdesk', 'crm', 'field-app', 'agent-hub']),
     externalRef: `H-${seed}-${n}`,
-    policy: { jobType: j.jobType, version, sha256: 'x'.repeat(64) },
+    policy: { jobType: j.jobType, version, sha256: SHA.get(`${j.jobType}@${version}`)! },
     owner: j.owner,
     inputs: { caseId: `C-${n}`, orderId: `O-${n}`, orderPaid: true, note: 'x'.repeat(Math.floor(rnd() * 200)) },
     prerequisites: [{ name: 'caseId', ok: !prereq }],

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     const safeDb = new URL(config.DATABASE_URL);
     safeDb.password = safeDb.password ? '***' : '';
     say(`ready
+  dashboard  ${running.url}/
   API        ${running.url}/v1
   OpenAPI    ${running.url}/docs
   health     ${running.url}/health

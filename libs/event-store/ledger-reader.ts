@@ -96,7 +96,8 @@ export class LedgerReader {
   }
 
   /**
-   * The events of the given types in the window (after, after + window], and the position up to
+   * For projections: the events of the given types in the window (after, after + window] (their
+   * position, stream, type, data and times; nothing else), and the position up to
    * which the window was read: never beyond what is committed, so a reader that moves to `next`
    * skips nothing (positions are gap-free and committed in order by the single writer). With
    * `until`, never beyond that position either.
@@ -105,11 +106,16 @@ export class LedgerReader {
     // The head is read first: every position up to it is committed and stays visible.
     const upto = Math.min(after + window, until ?? Infinity, (await this.head()).position);
     if (upto <= after) return { events: [], next: after };
+    // Projections read only what they fold: no metadata, ids or hashes (they are left empty).
     const { rows } = await this.pool.query<Row>(
-      `SELECT ${COLUMNS} FROM ledger_events WHERE position > $1 AND position <= $2 AND type = ANY($3::text[]) ORDER BY position`,
+      `SELECT position, stream_id, type, data, occurred_at, recorded_at FROM ledger_events
+        WHERE position > $1 AND position <= $2 AND type = ANY($3::text[]) ORDER BY position`,
       [after, upto, types],
     );
-    return { events: rows.map(toRecordedEvent), next: upto };
+    return {
+      events: rows.map((r) => ({ position: r.position, streamId: r.stream_id, streamVersion: 0, eventId: '', type: r.type, data: r.data, metadata: {}, occurredAt: r.occurred_at.toISOString(), recordedAt: r.recorded_at.toISOString(), prevHash: '', hash: '' })),
+      next: upto,
+    };
   }
 
   async getEvent(eventId: string): Promise<RecordedEvent | undefined> {

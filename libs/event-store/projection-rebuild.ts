@@ -29,6 +29,31 @@ const REBUILD_SUFFIX = '_rebuild';
 const rebuilt: TableName = (t) => `${t}${REBUILD_SUFFIX}`;
 const live: TableName = (t) => t;
 
+interface IndexDef {
+  name: string;
+  /** `CREATE [UNIQUE] INDEX <name> ON <schema>.<table> USING ...`, as Postgres prints it. */
+  def: string;
+  /** The constraint the index backs: primary key or unique. */
+  constraint?: 'p' | 'u';
+}
+
+async function indexesOf(pool: Pool, table: string): Promise<IndexDef[]> {
+  const { rows } = await pool.query(
+    `SELECT i.indexname AS name, i.indexdef AS def, c.contype AS constraint
+       FROM pg_indexes i LEFT JOIN pg_constraint c ON c.conname = i.indexname AND c.conrelid = $1::text::regclass
+      WHERE i.schemaname = current_schema() AND i.tablename = $1::text ORDER BY i.indexname`,
+    [table],
+  );
+  return rows.map((r) => ({ name: r.name, def: r.def, constraint: r.constraint ?? undefined }));
+}
+
+/** The same index, named `<name>_rebuild`, on `<table>_rebuild`. */
+function onRebuilt(i: IndexDef, table: string): string {
+  const m = /^CREATE (UNIQUE )?INDEX (\S+) ON (\S+) (USING .*)$/.exec(i.def);
+  if (!m) throw new Error(`cannot read the definition of index ${i.name}: ${i.def}`);
+  return `CREATE ${m[1] ?? ''}INDEX ${rebuilt(i.name)} ON ${rebuilt(table)} ${m[4]}`;
+}
+
 async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
@@ -46,7 +71,8 @@ async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promis
 
 /**
  * Rebuilds a projection from position 0 into fresh tables and swaps them in. Most of the replay
- * runs beside the live projection; the last stretch runs under the projection's checkpoint lock,
+ * runs beside the live projection (into tables with only their primary key; the other indexes are
+ * built when it is done); the last stretch runs under the projection's checkpoint lock,
  * where both the live and the rebuilt tables are brought to the same position, compared row by
  * row, and renamed in one transaction. Renaming needs the tables' owner: run it with the
  * migrating connection (`npm run views:rebuild`), not the application's role.
@@ -54,9 +80,14 @@ async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promis
 export async function rebuildProjection(pool: Pool, p: Projection, options: RebuildOptions = {}): Promise<RebuildResult> {
   const reader = new LedgerReader(pool);
   const window = options.window ?? 20_000;
+  // Fresh tables with only their primary key's index while they fill (upserts need it); the
+  // other indexes are built once at the end, which is much cheaper than keeping them up to date.
+  const indexes = new Map<string, IndexDef[]>();
   for (const t of p.tables) {
+    indexes.set(t, await indexesOf(pool, t));
     await pool.query(`DROP TABLE IF EXISTS ${rebuilt(t)}`);
-    await pool.query(`CREATE TABLE ${rebuilt(t)} (LIKE ${t} INCLUDING ALL)`);
+    await pool.query(`CREATE TABLE ${rebuilt(t)} (LIKE ${t} INCLUDING DEFAULTS)`);
+    for (const i of indexes.get(t)!.filter((x) => x.constraint === 'p')) await pool.query(onRebuilt(i, t));
     if (options.appRole) await pool.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${rebuilt(t)} TO ${options.appRole}`);
   }
 
@@ -80,6 +111,7 @@ export async function rebuildProjection(pool: Pool, p: Projection, options: Rebu
   const first = await replay(0, undefined, (page) => inTransaction(pool, (c) => p.apply(c, page, rebuilt)));
   position = first.next;
   events = first.applied;
+  for (const t of p.tables) for (const i of indexes.get(t)!.filter((x) => x.constraint !== 'p')) await pool.query(onRebuilt(i, t));
 
   return inTransaction(pool, async (client) => {
     await client.query(`INSERT INTO projection_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`, [p.name]);
@@ -106,6 +138,12 @@ export async function rebuildProjection(pool: Pool, p: Projection, options: Rebu
         await client.query(`ALTER TABLE ${t} RENAME TO ${t}_old`);
         await client.query(`ALTER TABLE ${rebuilt(t)} RENAME TO ${t}`);
         await client.query(`DROP TABLE ${t}_old`);
+        // The indexes and constraints take the old names back.
+        for (const i of indexes.get(t)!) {
+          if (i.constraint === 'p') await client.query(`ALTER TABLE ${t} ADD CONSTRAINT ${i.name} PRIMARY KEY USING INDEX ${rebuilt(i.name)}`);
+          else if (i.constraint === 'u') await client.query(`ALTER TABLE ${t} ADD CONSTRAINT ${i.name} UNIQUE USING INDEX ${rebuilt(i.name)}`);
+          else await client.query(`ALTER INDEX ${rebuilt(i.name)} RENAME TO ${i.name}`);
+        }
       }
     }
     await client.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [p.name, target]);

@@ -7,7 +7,8 @@ type Queryable = { query: PoolClient['query'] };
 
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v));
 const ratio = (part: number, whole: number) => (whole ? Math.round((part / whole) * 10_000) / 10_000 : null);
-const clamp = (limit: number | undefined, fallback: number, max: number) => Math.min(Math.max(Math.floor(limit ?? fallback), 1), max);
+const clamp = (limit: number | undefined, fallback: number, max: number) =>
+  Math.min(Math.max(Math.floor(typeof limit === 'number' && Number.isFinite(limit) ? limit : fallback), 1), max);
 
 /** WHERE clauses with numbered parameters, built up filter by filter. */
 class Where {

@@ -1,0 +1,214 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'nats';
+import { AppendRequest, HealthReply, Subjects } from '@workgate/contracts';
+import { RpcClient } from '@workgate/messaging';
+import { freePort, startScratchNats } from '../cli/infra';
+import { createClient, createPool, ensureDatabase, LedgerReader, LedgerWriter, migrate, ProjectionRunner, rebuildProjection, withDatabase } from '@workgate/event-store';
+import { timersProjection } from '../apps/ledger/views/timers.projection';
+import { VIEW_EVENT_TYPES } from '../apps/ledger/views/views.fold';
+import { viewsProjection } from '../apps/ledger/views/views.projection';
+import { history, historyWorkflows } from './history';
+import { median, percentile, table } from './stats';
+import { BASE_URL } from './workgate-process';
+
+/**
+ * `npm run bench:views [-- --events 1000000 --runs 3]`: fills a fresh ledger with about a million
+ * events (the shapes the services record, 30 days of work), then measures
+ *  - catch-up: the live projections (views + timers) following the whole ledger from position 0;
+ *  - rebuild: both rebuilt into fresh tables, compared row by row and swapped in;
+ *  - the bare read of the same events (no projection work), as the floor to compare with;
+ *  - every view's latency over HTTP through the gateway and ledger processes (gateway -> NATS ->
+ *    ledger -> Postgres), with a mix of filters (default, job type, groupBy=version, a past asOf, a one-week window).
+ * Rates are ledger positions covered per second (events of every type), medians of the runs.
+ */
+const arg = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const TARGET_EVENTS = arg('events', 1_000_000);
+const RUNS = arg('runs', 3);
+const QUERIES = arg('queries', 40);
+
+async function fill(url: string): Promise<{ events: number; seconds: number }> {
+  const writer = new LedgerWriter(url, { role: 'workgate_app' });
+  await writer.start();
+  const started = Date.now();
+  let events = 0;
+  for (const a of historyWorkflows(new Date(Date.now() - 31 * 86_400_000).toISOString())) await writer.append(a);
+  // Work orders per event (about 1 in 13) sized so the ledger ends near the target.
+  const workOrders = Math.ceil(TARGET_EVENTS / 12.8);
+  const source = history(42, workOrders, Date.now());
+  let done = false;
+  const next = (): AppendRequest[] | undefined => {
+    const r = source.next();
+    if (r.done) done = true;
+    return r.done ? undefined : r.value;
+  };
+  let last = 0;
+  await Promise.all(
+    Array.from({ length: 256 }, async () => {
+      while (!done) {
+        const appends = next();
+        if (!appends) break;
+        for (const a of appends) {
+          await writer.append(a);
+          events += a.events.length;
+        }
+        if (process.stderr.isTTY && events - last > 20_000) {
+          last = events;
+          process.stderr.write(`\rfilling the ledger: ${events.toLocaleString('en-US')} events…`);
+        }
+      }
+    }),
+  );
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  await writer.stop();
+  return { events, seconds: (Date.now() - started) / 1000 };
+}
+
+async function resetViews(owner: ReturnType<typeof createPool>): Promise<void> {
+  await owner.query(`TRUNCATE ${[...viewsProjection.tables, ...timersProjection.tables].join(', ')}`);
+  await owner.query(`DELETE FROM projection_checkpoints WHERE name IN ('views', 'timers')`);
+}
+
+async function main(): Promise<void> {
+  const dbName = `wg_bench_views_${process.pid}`;
+  const url = withDatabase(BASE_URL, dbName);
+  await ensureDatabase(url);
+  await migrate(url);
+  const owner = createPool(url, { max: 4 });
+  const app = createPool(url, { role: 'workgate_app', max: 4 });
+  try {
+    const filled = await fill(url);
+    const head = (await new LedgerReader(app).head()).position;
+    await owner.query('VACUUM ANALYZE ledger_events');
+    process.stdout.write(`ledger filled: ${head.toLocaleString('en-US')} events in ${filled.seconds.toFixed(1)}s (${Math.round(filled.events / filled.seconds).toLocaleString('en-US')} events/s)\n`);
+
+    const catchUp: number[] = [];
+    const rebuild: number[] = [];
+    const scan: number[] = [];
+    for (let run = 1; run <= RUNS; run++) {
+      await resetViews(owner);
+      let t0 = Date.now();
+      const runner = new ProjectionRunner(app, [viewsProjection, timersProjection], { window: 20_000 });
+      await runner.catchUp();
+      catchUp.push(head / ((Date.now() - t0) / 1000));
+
+      t0 = Date.now();
+      for (const p of [viewsProjection, timersProjection]) {
+        const r = await rebuildProjection(owner, p, { appRole: 'workgate_app', window: 20_000 });
+        const differ = Object.values(r.differences).reduce((a, b) => a + b, 0);
+        if (differ) throw new Error(`rebuild of ${p.name} differs from live by ${differ} rows`);
+      }
+      rebuild.push(head / ((Date.now() - t0) / 1000));
+
+      t0 = Date.now();
+      const reader = new LedgerReader(app);
+      const types = [...new Set([...VIEW_EVENT_TYPES, ...timersProjection.types])];
+      for (let at = 0; at < head; ) at = (await reader.scan(types, at, 20_000)).next;
+      scan.push(head / ((Date.now() - t0) / 1000));
+      process.stderr.write(`run ${run}/${RUNS}: catch-up ${Math.round(catchUp[run - 1])}/s, rebuild ${Math.round(rebuild[run - 1])}/s, bare read ${Math.round(scan[run - 1])}/s\n`);
+    }
+
+    process.stdout.write(`\nprojections over ${head.toLocaleString('en-US')} ledger events (median of ${RUNS} runs; ledger positions per second)\n\n`);
+    process.stdout.write(
+      table(
+        ['measure', 'events/s', 'target', 'vs bare read'],
+        [
+          ['catch-up (views + timers, from position 0)', Math.round(median(catchUp)), '>= 20,000', `${Math.round((median(catchUp) / median(scan)) * 100)}%`],
+          ['rebuild into fresh tables, compare, swap', Math.round(median(rebuild)), '>= 30,000', `${Math.round((median(rebuild) / median(scan)) * 100)}%`],
+          ['bare read of the same events (no projection)', Math.round(median(scan)), '-', '100%'],
+        ],
+      ),
+    );
+
+    // View latency through the real path: HTTP -> gateway -> NATS -> ledger -> Postgres.
+    const key = `wg_bench_${randomBytes(12).toString('hex')}`;
+    const dir = join(tmpdir(), `wg-bench-views-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const principals = join(dir, 'principals.yaml');
+    writeFileSync(principals, `principals:\n  - { id: analyst, roles: [analyst, ops-lead], apiKeySha256: ${createHash('sha256').update(key).digest('hex')} }\n`);
+    // The ledger and the gateway as their own processes (as deployed): the views are answered by
+    // the ledger over NATS and served by the gateway over HTTP.
+    const nats = await startScratchNats();
+    const port = await freePort();
+    const env = { ...process.env, DATABASE_URL: url, NATS_URL: nats.url, PORT: String(port), LOG_LEVEL: 'warn', WORKGATE_PRINCIPALS: principals };
+    const children = ['ledger', 'gateway'].map((service) => spawn(process.execPath, [join(__dirname, '..', 'apps', service, 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
+    const nc = await connect({ servers: nats.url });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      const rpc = new RpcClient(nc, 5000, false);
+      // The ledger relays its log to the fresh JetStream first; measure once that is done.
+      for (let i = 0; ; i++) {
+        const ledger = await rpc.request<HealthReply>(Subjects.health('ledger'), {}).catch(() => undefined);
+        const ok = await fetch(`${base}/v1/views/stall-rates`, { headers: { Authorization: `Bearer ${key}` } }).then((r) => r.status === 200).catch(() => false);
+        if (ok && ledger?.details?.publishedPosition === head) break;
+        if (i > 2400) throw new Error('the ledger and gateway did not settle');
+        if (process.stderr.isTTY) process.stderr.write(`\rwaiting for the ledger to relay its log: ${String(ledger?.details?.publishedPosition ?? '-')}/${head}   `);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+      const now = new Date().toISOString();
+      const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString();
+      const past = new Date(Date.now() - 10 * 86_400_000).toISOString();
+      const variants = ['', 'jobType=field-work-order', 'groupBy=version', `asOf=${past}`, `from=${weekAgo}&to=${now}`];
+      const views: Array<[string, string]> = [
+        ['closures', 'evidence=missing'],
+        ['exception-codes/top', ''],
+        ['exception-trends', 'interval=day'],
+        ['stall-rates', ''],
+        ['post-reviews', 'overdue=true'],
+        ['first-time-fix', ''],
+        ['approvals', ''],
+        ['evidence-completeness', ''],
+      ];
+      const rows: Array<Array<string | number>> = [];
+      for (const [view, fixed] of views) {
+        const times: number[] = [];
+        let size = 0;
+        for (let i = 0; i < QUERIES; i++) {
+          const variant = variants[i % variants.length];
+          if (variant === 'groupBy=version' && ['closures', 'post-reviews', 'approvals'].includes(view)) continue;
+          const qs = [fixed, variant].filter(Boolean).join('&');
+          const t0 = process.hrtime.bigint();
+          const res = await fetch(`${base}/v1/views/${view}?${qs}`, { headers: { Authorization: `Bearer ${key}` } });
+          const body = await res.text();
+          times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+          if (res.status !== 200) throw new Error(`${view}?${qs}: ${res.status} ${body.slice(0, 200)}`);
+          size = Math.max(size, JSON.parse(body).length);
+        }
+        times.sort((a, b) => a - b);
+        rows.push([`GET /v1/views/${view}`, Number(percentile(times, 50).toFixed(1)), Number(percentile(times, 95).toFixed(1)), Number(times[times.length - 1].toFixed(1)), size]);
+      }
+      process.stdout.write(`\nview latency over HTTP at ${head.toLocaleString('en-US')} ledger events (${QUERIES} queries each, mixed filters; target p95 <= 150 ms)\n\n`);
+      process.stdout.write(table(['view', 'p50 ms', 'p95 ms', 'max ms', 'rows (max)'], rows));
+      const counts = await app.query(`SELECT (SELECT count(*) FROM view_work_orders) AS work_orders, (SELECT count(*) FROM view_exceptions) AS exceptions, (SELECT count(*) FROM view_approvals) AS approvals, (SELECT count(*) FROM view_post_reviews) AS post_reviews`);
+      const c = counts.rows[0];
+      process.stdout.write(`\nview rows: ${c.work_orders} work orders, ${c.exceptions} exceptions, ${c.approvals} approvals, ${c.post_reviews} post-reviews\n`);
+    } finally {
+      await nc.close();
+      for (const child of children) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await nats.stop();
+    }
+  } finally {
+    await owner.end().catch(() => undefined);
+    await app.end().catch(() => undefined);
+    const admin = createClient(withDatabase(BASE_URL, 'postgres'));
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench:views failed: ${(error as Error).stack}\n`);
+  process.exit(1);
+});
