@@ -82,18 +82,25 @@ async function topCodes(db: Queryable, q: ViewQuery, asOf: string): Promise<View
   const at = w.param(asOf);
   const { rows } = await db.query(
     `SELECT code${byVersion(q)}, count(*)::int AS count, count(DISTINCT work_order_id)::int AS work_orders,
-            (array_agg(owner ORDER BY raised_at DESC))[1] AS owner, sum(remediations_open)::int AS open_remediations,
+            sum(remediations_open)::int AS open_remediations,
             count(*) FILTER (WHERE resolved_at IS NULL OR resolved_at > ${at})::int AS open
        FROM view_exceptions ${w}
       GROUP BY code${byVersion(q)} ORDER BY count DESC, code${byVersion(q)} LIMIT ${w.param(clamp(q.limit, 10, 1000))}`,
     w.params,
   );
+  // The owner: of each code's latest exception in the window (found through the (code, raised_at) index).
+  const o = window(q, asOf, 'raised_at').add('code = ANY(?::text[])', [...new Set(rows.map((r) => r.code as string))]);
+  const owners = new Map<string, string>();
+  if (rows.length) {
+    const found = await db.query(`SELECT DISTINCT ON (code) code, owner FROM view_exceptions ${o} ORDER BY code, raised_at DESC`, o.params);
+    for (const r of found.rows) owners.set(r.code, r.owner);
+  }
   return rows.map((r) => ({
     code: r.code,
     ...(q.groupBy === 'version' ? { version: r.version } : {}),
     count: r.count,
     workOrders: r.work_orders,
-    owner: r.owner,
+    owner: owners.get(r.code) ?? null,
     openRemediations: r.open_remediations,
     open: r.open,
   }));
