@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `demo data in ${((Date.now() - started) / 1000).toFixed(1)}s: ${summary.workOrders} work orders, ${summary.events} work events; ` +
         `${summary.exceptionsResolved} exceptions resolved, ${summary.approvalsDecided} approvals decided, ${summary.postReviewsCompleted} post-reviews completed\n` +
-        'open the dashboard at http://127.0.0.1:3000/ with an analyst or ops-lead key (npm run principal -- <id> analyst,ops-lead)\n',
+        `open the dashboard at http://127.0.0.1:${config.PORT}/ with an analyst or ops-lead key (npm run principal -- <id> analyst,ops-lead)\n`,
     );
   } finally {
     await nc.close();
