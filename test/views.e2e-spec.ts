@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowDefinition } from '@workgate/contracts';
+import { VIEW_NAMES, viewColumns, WorkflowDefinition } from '@workgate/contracts';
 import { rebuildProjection } from '@workgate/event-store';
 import { VIEW_TABLES, viewsProjection } from '../apps/ledger/views/views.projection';
 import { eventually } from './support/processes';
@@ -231,6 +231,18 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
     expect(csv.text.split('\r\n').slice(0, 2)).toEqual(['code,count,workOrders,owner,openRemediations,open', 'CUSTOMER_UNREACHABLE,2,2,support-lead,0,2']);
     const raw = await fetch(`${t.url}/v1/views/exception-codes/top`, { headers: { Authorization: `Bearer ${principals.keys.lead}`, Accept: 'text/csv' } });
     expect([...new Uint8Array(await raw.arrayBuffer()).slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // the UTF-8 BOM spreadsheets look for
+    // An empty answer still has its header; every view's rows have exactly the documented columns.
+    const empty = await as.lead('GET', '/v1/views/approvals?status=approved', undefined, { Accept: 'text/csv' });
+    expect(empty.text).toBe(`${viewColumns('approvals').join(',')}\r\n`);
+    for (const view of VIEW_NAMES) {
+      for (const groupBy of [undefined, 'version'] as const) {
+        if (groupBy && ['closures', 'post-reviews', 'approvals'].includes(view)) continue;
+        const r = await as.analyst('GET', `/v1/views/${view}?asOf=${at(30)}${groupBy ? '&groupBy=version' : ''}&status=all`.replace('&status=all', view === 'approvals' ? '&status=all' : ''));
+        expect(r.status).toBe(200);
+        expect(r.body.length).toBeGreaterThan(0);
+        for (const row of r.body) expect(Object.keys(row)).toEqual(viewColumns(view, groupBy));
+      }
+    }
     expect(await as.analyst('GET', '/v1/views/stall-rates?asOf=yesterday')).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
     expect(await as.analyst('GET', '/v1/views/first-time-fix?groupBy=owner')).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
     expect(await as.analyst('GET', '/v1/views/exception-trends?interval=hour')).toMatchObject({ status: 422 });

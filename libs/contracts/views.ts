@@ -28,3 +28,22 @@ export interface ViewQuery {
 }
 
 export type ViewRow = Record<string, string | number | boolean | null>;
+
+/** Each view's columns, in order (CSV headers, also for an empty answer); `version` follows the first with `groupBy=version`. */
+const COLUMNS: Record<ViewName, string[]> = {
+  closures: ['workOrderId', 'jobType', 'version', 'source', 'externalRef', 'owner', 'closedAt', 'evidence'],
+  'exception-codes/top': ['code', 'count', 'workOrders', 'owner', 'openRemediations', 'open'],
+  'exception-trends': ['period', 'code', 'count'],
+  'stall-rates': ['jobType', 'workOrders', 'stalled', 'stallRate', 'stalledNow', 'active'],
+  'post-reviews': ['postReviewId', 'workOrderId', 'exceptionId', 'jobType', 'owner', 'createdAt', 'dueAt', 'overdue', 'overdueBy', 'overdueSeconds'],
+  'first-time-fix': ['jobType', 'closed', 'firstTimeFix', 'ratio'],
+  approvals: ['approvalId', 'workOrderId', 'actionId', 'jobType', 'owner', 'requestedBy', 'status', 'requestedAt', 'expiresAt', 'decidedBy', 'age', 'ageSeconds'],
+  'evidence-completeness': ['jobType', 'closures', 'closuresWithEvidence', 'closureShare', 'stepsRequired', 'stepsWithEvidence', 'stepShare'],
+};
+
+export function viewColumns(view: ViewName, groupBy?: 'version'): string[] {
+  const columns = COLUMNS[view];
+  if (groupBy !== 'version' || columns.includes('version')) return columns;
+  const at = view === 'exception-trends' ? 2 : 1;
+  return [...columns.slice(0, at), 'version', ...columns.slice(at)];
+}

@@ -2,7 +2,7 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
-import { Subjects, ViewName, ViewQuery, ViewRow } from '@workgate/contracts';
+import { Subjects, viewColumns, ViewName, ViewQuery, ViewRow } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { Roles } from '../http';
 import { toCsv } from './csv';
@@ -110,7 +110,7 @@ export class ViewsController {
       res
         .type('text/csv; charset=utf-8')
         .setHeader('Content-Disposition', `attachment; filename="workgate-${view.replace('/', '-')}.csv"`)
-        .send(toCsv(rows));
+        .send(toCsv(rows, viewColumns(view, query.groupBy)));
     } else {
       res.json(rows);
     }

@@ -32,6 +32,11 @@ class Where {
     return `$${this.params.length}`;
   }
 
+  /** The conditions alone (unqualified columns: they bind to the innermost table). */
+  conditions(): string {
+    return this.clauses.length ? this.clauses.join(' AND ') : 'TRUE';
+  }
+
   toString(): string {
     return this.clauses.length ? `WHERE ${this.clauses.join(' AND ')}` : '';
   }
@@ -80,27 +85,25 @@ async function closures(db: Queryable, q: ViewQuery, asOf: string): Promise<View
 async function topCodes(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
   const w = window(q, asOf, 'raised_at');
   const at = w.param(asOf);
+  const limit = w.param(clamp(q.limit, 10, 1000));
+  // The owner is that of the code's latest exception in the window: one index probe per code
+  // returned (on (code, raised_at)), cheaper than ordering every exception in an aggregate.
   const { rows } = await db.query(
-    `SELECT code${byVersion(q)}, count(*)::int AS count, count(DISTINCT work_order_id)::int AS work_orders,
-            sum(remediations_open)::int AS open_remediations,
-            count(*) FILTER (WHERE resolved_at IS NULL OR resolved_at > ${at})::int AS open
-       FROM view_exceptions ${w}
-      GROUP BY code${byVersion(q)} ORDER BY count DESC, code${byVersion(q)} LIMIT ${w.param(clamp(q.limit, 10, 1000))}`,
+    `SELECT t.*, (SELECT e.owner FROM view_exceptions e WHERE ${w.conditions()} AND e.code = t.code ORDER BY e.raised_at DESC LIMIT 1) AS owner
+       FROM (SELECT code${byVersion(q)}, count(*)::int AS count, count(DISTINCT work_order_id)::int AS work_orders,
+                    sum(remediations_open)::int AS open_remediations,
+                    count(*) FILTER (WHERE resolved_at IS NULL OR resolved_at > ${at})::int AS open
+               FROM view_exceptions ${w}
+              GROUP BY code${byVersion(q)} ORDER BY count DESC, code${byVersion(q)} LIMIT ${limit}) t
+      ORDER BY t.count DESC, t.code${q.groupBy === 'version' ? ', t.version' : ''}`,
     w.params,
   );
-  // The owner: of each code's latest exception in the window (found through the (code, raised_at) index).
-  const o = window(q, asOf, 'raised_at').add('code = ANY(?::text[])', [...new Set(rows.map((r) => r.code as string))]);
-  const owners = new Map<string, string>();
-  if (rows.length) {
-    const found = await db.query(`SELECT DISTINCT ON (code) code, owner FROM view_exceptions ${o} ORDER BY code, raised_at DESC`, o.params);
-    for (const r of found.rows) owners.set(r.code, r.owner);
-  }
   return rows.map((r) => ({
     code: r.code,
     ...(q.groupBy === 'version' ? { version: r.version } : {}),
     count: r.count,
     workOrders: r.work_orders,
-    owner: owners.get(r.code) ?? null,
+    owner: r.owner,
     openRemediations: r.open_remediations,
     open: r.open,
   }));
