@@ -97,9 +97,16 @@ export async function rebuildProjection(pool: Pool, p: Projection, options: Rebu
   const replay = async (from: number, until: number | undefined, apply: (events: RecordedEvent[]) => Promise<void>) => {
     let at = from;
     let applied = 0;
+    const scan = (after: number) => {
+      const page = reader.scan(p.types, after, window, until);
+      page.catch(() => undefined); // awaited below (or abandoned with the error that stops the replay)
+      return page;
+    };
+    let pending = scan(at);
     for (;;) {
-      const page = await reader.scan(p.types, at, window, until);
+      const page = await pending;
       if (page.next === at) return { next: at, applied };
+      pending = scan(page.next); // read the next page while this one is applied
       if (page.events.length) await apply(page.events);
       applied += page.events.length;
       at = page.next;

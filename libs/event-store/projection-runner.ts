@@ -52,17 +52,43 @@ export class ProjectionRunner {
     await this.running;
   }
 
-  /** Runs every projection until it has nothing newer; returns how many events were applied. */
+  /**
+   * Runs every projection until it has nothing newer; returns how many events were applied. The
+   * next page is read while the current one is applied, so Postgres reading and Node folding
+   * overlap (they run on different cores).
+   */
   async catchUp(): Promise<number> {
     let applied = 0;
+    const window = this.options.window ?? 5000;
+    const scan = (p: Projection, after: number) => {
+      const page = this.reader.scan(p.types, after, window);
+      page.catch(() => undefined); // awaited below, or dropped when the checkpoint moved
+      return page;
+    };
     for (const p of this.projections) {
+      let after = await this.checkpoint(p);
+      let pending = scan(p, after);
       for (;;) {
-        const n = await this.step(p);
-        applied += n;
-        if (n === 0) break;
+        const page = await pending;
+        if (page.next === after) break;
+        pending = scan(p, page.next);
+        if (await this.applyPage(p, after, page.events, page.next)) {
+          applied += Math.max(1, page.events.length);
+          after = page.next;
+        } else {
+          // Another runner moved the checkpoint: start again from where it is.
+          after = await this.checkpoint(p);
+          pending = scan(p, after);
+          applied += 1;
+        }
       }
     }
     return applied;
+  }
+
+  private async checkpoint(p: Projection): Promise<number> {
+    const { rows } = await this.pool.query('SELECT position FROM projection_checkpoints WHERE name = $1', [p.name]);
+    return rows[0]?.position ?? 0;
   }
 
   private async loop(): Promise<void> {
@@ -90,12 +116,8 @@ export class ProjectionRunner {
     });
   }
 
-  /** One page of one projection; returns the number of events applied. */
-  private async step(p: Projection): Promise<number> {
-    const { rows } = await this.pool.query('SELECT position FROM projection_checkpoints WHERE name = $1', [p.name]);
-    const after: number = rows[0]?.position ?? 0;
-    const page = await this.reader.scan(p.types, after, this.options.window ?? 5000);
-    if (page.next === after) return 0;
+  /** Applies one page and moves the checkpoint from `after` to `next` in one transaction; false if the checkpoint was not at `after`. */
+  private async applyPage(p: Projection, after: number, events: RecordedEvent[], next: number): Promise<boolean> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -103,16 +125,16 @@ export class ProjectionRunner {
       const locked = await client.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [p.name]);
       if ((locked.rows[0]?.position ?? 0) !== after) {
         await client.query('ROLLBACK');
-        return 1; // another runner moved it: look again
+        return false;
       }
-      if (page.events.length) await p.apply(client, page.events);
+      if (events.length) await p.apply(client, events);
       await client.query(
         `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
          ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
-        [p.name, page.next],
+        [p.name, next],
       );
       await client.query('COMMIT');
-      return Math.max(1, page.events.length);
+      return true;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
