@@ -30,7 +30,13 @@ export class ProjectionRunner {
   constructor(
     private readonly pool: Pool,
     private readonly projections: Projection[],
-    private readonly options: { window?: number; idleMs?: number; log?: (m: string) => void } = {},
+    private readonly options: {
+      window?: number;
+      idleMs?: number;
+      /** After applying something, wait this long so the next page gathers more events (default 100 ms). */
+      gatherMs?: number;
+      log?: (m: string) => void;
+    } = {},
   ) {
     this.reader = new LedgerReader(pool);
   }
@@ -95,7 +101,10 @@ export class ProjectionRunner {
     while (!this.stopped) {
       try {
         const applied = await this.catchUp();
+        // Under a steady stream of commits, pages of a few events each would cost the database
+        // a dozen statements per commit; gathering for a moment makes them fewer and larger.
         if (applied === 0) await this.idle();
+        else await new Promise((resolve) => setTimeout(resolve, this.options.gatherMs ?? 100));
       } catch (error) {
         this.options.log?.(`projections paused: ${(error as Error).message}`);
         await this.idle();
