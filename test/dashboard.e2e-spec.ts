@@ -57,7 +57,8 @@ describe('the ops dashboard in a real browser', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
     expect(await page.getAttribute('body', 'data-state')).toBe('locked');
-    expect((await fetch(`${t.url}/dashboard/../../package.json`)).status).toBe(404);
+    expect((await fetch(`${t.url}/dashboard/..%2F..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${t.url}/dashboard/dashboard.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
   });
 
   it('refuses a key without the analyst or ops-lead role', async () => {
