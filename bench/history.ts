@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AppendRequest, NewEvent, WorkflowDefinition } from '@workgate/contracts';
 import { definitionSha256, parseDefinitionText } from '@workgate/workflow';
+import { seededRandom } from '../cli/seeded-random';
 import { deterministicUuid } from '@workgate/domain';
 
 /**
@@ -32,9 +33,10 @@ const CODES: Record<string, string[]> = {
   'engagement-lifecycle': ['SCOPE_CHANGE_REQUESTED', 'SECURITY_RISK_OPEN', 'CLIENT_APPROVAL_MISSING'],
 };
 
-const DEFINITIONS = shipped().flatMap((d) => [d, { ...d, version: 2, steps: d.steps?.slice(0, -1) }]);
+const SHIPPED = shipped();
+const DEFINITIONS = SHIPPED.flatMap((d) => [d, { ...d, version: 2, steps: d.steps?.slice(0, -1) }]);
 const SHA = new Map(DEFINITIONS.map((d) => [`${d.jobType}@${d.version}`, definitionSha256(d)]));
-const JOB_TYPES = shipped().map((d) => ({ jobType: d.jobType, owner: d.owner, steps: (d.steps ?? []).map((s) => s.id), codes: CODES[d.jobType] }));
+const JOB_TYPES = SHIPPED.map((d) => ({ jobType: d.jobType, owner: d.owner, steps: (d.steps ?? []).map((s) => s.id), codes: CODES[d.jobType] }));
 const CATALOG_OWNER: Record<string, string> = {
   PREREQ_MISSING: 'intake-lead',
   CUSTOMER_UNREACHABLE: 'support-lead',
@@ -50,18 +52,6 @@ const CATALOG_OWNER: Record<string, string> = {
   SECURITY_RISK_OPEN: 'security-lead',
   CLIENT_APPROVAL_MISSING: 'engagement-lead',
 };
-
-/** mulberry32: a small seeded generator. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOUR = 3600 * 1000;
 
@@ -82,7 +72,7 @@ export function historyWorkflows(at: string): AppendRequest[] {
  * own stream: `workorder-`, `exception-`, `approval-`, `postreview-`), with times from `start`.
  */
 export function workOrderHistory(seed: number, n: number, start: number, nowMs: number): AppendRequest[] {
-  const rnd = random(seed * 7919 + n);
+  const rnd = seededRandom(seed * 7919 + n);
   const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
   const j = JOB_TYPES[n % JOB_TYPES.length];
   const version = rnd() < 0.7 ? 2 : 1;

@@ -11,8 +11,6 @@ export const BASE_URL = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/p
 
 export interface WorkgateProcess {
   dbUrl: string;
-  /** The gateway's base URL. */
-  url: string;
   nc: NatsConnection;
   rpc: RpcClient;
   child: ChildProcess;
@@ -24,25 +22,22 @@ export interface WorkgateProcess {
 /**
  * `npm start` as its own process (`node dist/cli/start.js`) on a scratch nats-server and a
  * fresh database, for benchmarks; resolves once policy has loaded the shipped workflows and
- * intake answers (on `dbName` when given: a database already filled). BENCH_PROFILE=<dir>
- * starts it with --cpu-prof.
+ * intake answers. BENCH_PROFILE=<dir> starts it with --cpu-prof.
  */
-export async function startWorkgateProcess(name: string, options: { dbName?: string; env?: Record<string, string> } = {}): Promise<WorkgateProcess> {
+export async function startWorkgateProcess(name: string): Promise<WorkgateProcess> {
   const nats = await startScratchNats();
-  const dbName = options.dbName ?? `wg_bench_${name}_${process.pid}`;
+  const dbName = `wg_bench_${name}_${process.pid}`;
   const dbUrl = withDatabase(BASE_URL, dbName);
-  const port = await freePort();
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
   const child = spawn(process.execPath, [...profile, join(__dirname, '..', 'cli', 'start.js')], {
     env: {
       ...process.env,
       DATABASE_URL: dbUrl,
       NATS_URL: nats.url,
-      PORT: String(port),
+      PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
       WORKGATE_WORKFLOWS_DIR: join(ROOT, 'workflows'),
       WORKGATE_EXCEPTION_CODES: join(ROOT, 'config', 'exception-codes.yaml'),
-      ...options.env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -57,7 +52,6 @@ export async function startWorkgateProcess(name: string, options: { dbName?: str
   }
   return {
     dbUrl,
-    url: `http://127.0.0.1:${port}`,
     nc,
     rpc,
     child,

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, JetStreamClient, NatsConnection } from 'nats';
-import { ApprovalView, ExceptionEvents, PostReviewEvents, ReadAllResult, ReadStreamResult, RecordedEvent, Subjects, ApprovalEvents } from '@workgate/contracts';
+import { ApprovalEvents, ApprovalView, ExceptionEvents, LedgerHead, PostReviewEvents, ReadAllResult, ReadStreamResult, RecordedEvent, Subjects } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { INTAKE_DURABLE } from '../apps/intake/intake.processor';
+import { seededRandom } from './seeded-random';
 
 /**
  * A month of work for the shipped workflows, through the real paths: work events as CloudEvents
@@ -125,18 +126,6 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** mulberry32. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MINUTE = 60_000;
 
 /** Actions the shipped workflows send to their owner for approval. */
@@ -197,7 +186,7 @@ function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: 
 /** Every CloudEvent of the month, in time order. */
 export function demoEvents(options: DemoOptions): Ce[] {
   const now = options.now ?? Date.now();
-  const r = rng(options.seed);
+  const r = seededRandom(options.seed);
   const total = SCENARIOS.reduce((sum, s) => sum + s.weight, 0);
   const all: Ce[] = [];
   let n = 0;
@@ -261,7 +250,7 @@ async function allOf(rpc: RpcClient, types: string[]): Promise<RecordedEvent[]> 
 /** Publishes the month, waits until intake has committed it, then does today's human work. */
 export async function seedDemo(nc: NatsConnection, options: DemoOptions, log: (m: string) => void = () => undefined): Promise<DemoSummary> {
   const rpc = new RpcClient(nc, 15_000, false);
-  const r = rng(options.seed + 1);
+  const r = seededRandom(options.seed + 1);
   const events = demoEvents(options);
   const workOrders = new Set(events.map((e) => `${e.source}/${e.subject}`)).size;
   log(`publishing ${events.length} work events for ${workOrders} work orders over ${options.days} days`);
@@ -274,8 +263,8 @@ export async function seedDemo(nc: NatsConnection, options: DemoOptions, log: (m
   }, 'intake to commit the work events', log);
   log('intake has committed every work event');
 
-  // Reactions raise exceptions, approvals and post-reviews from what was committed.
-  await settle(async () => (await allOf(rpc, [ExceptionEvents.Raised])).length, 'exceptions to be raised', log);
+  // Reactions raise exceptions, approvals and post-reviews from what was committed: wait until the ledger is quiet.
+  await settle(async () => (await rpc.request<LedgerHead>(Subjects.ledger.head, {})).position, 'the reactions to the work events', log);
 
   const summary: DemoSummary = { workOrders, events: events.length, exceptionsResolved: 0, approvalsDecided: 0, postReviewsCompleted: 0 };
   for (const e of await allOf(rpc, [ExceptionEvents.Raised])) {
@@ -287,8 +276,7 @@ export async function seedDemo(nc: NatsConnection, options: DemoOptions, log: (m
         .catch(() => undefined);
     }
   }
-  const requested = await rpc.request<ReadAllResult>(Subjects.ledger.query, { types: [ApprovalEvents.Requested], limit: 10_000 }).catch(() => ({ events: [] as RecordedEvent[], next: 0 }));
-  for (const e of requested.events) {
+  for (const e of await allOf(rpc, [ApprovalEvents.Requested])) {
     const d = e.data as { approvalId: string; workOrderId: string; actionId: string; owner: string };
     const approval = await rpc.request<ApprovalView>(Subjects.approvals.get, { approvalId: d.approvalId }).catch(() => undefined);
     if (!approval || approval.status !== 'requested' || r() < 0.5) continue;

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { Client, ClientConfig, Pool, PoolConfig, types } from 'pg';
+import { Client, ClientConfig, Pool, PoolClient, PoolConfig, types } from 'pg';
 
 // Positions and counts are bigint in Postgres; they stay far below 2^53 here.
 types.setTypeParser(types.builtins.INT8, (value: string) => Number(value));
@@ -56,4 +56,20 @@ export function withDatabase(connectionString: string, database: string): string
 
 export function databaseName(connectionString: string): string {
   return decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, '')) || 'postgres';
+}
+
+/** Runs `work` in a transaction on one pooled connection: committed when it returns, rolled back when it throws. */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
 }

@@ -1,6 +1,7 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { RecordedEvent } from '@workgate/contracts';
 import { LedgerReader } from './ledger-reader';
+import { inTransaction } from './pg';
 import { Projection, TableName } from './projection-runner';
 
 export interface RebuildOptions {
@@ -54,21 +55,6 @@ function onRebuilt(i: IndexDef, table: string): string {
   return `CREATE ${m[1] ?? ''}INDEX ${rebuilt(i.name)} ON ${rebuilt(table)} ${m[4]}`;
 }
 
-async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 /**
  * Rebuilds a projection from position 0 into fresh tables and swaps them in. Most of the replay
  * runs beside the live projection (into tables with only their primary key; the other indexes are
@@ -91,8 +77,6 @@ export async function rebuildProjection(pool: Pool, p: Projection, options: Rebu
     if (options.appRole) await pool.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${rebuilt(t)} TO ${options.appRole}`);
   }
 
-  let position = 0;
-  let events = 0;
   /** Applies pages of the projection's events in (from, until] through `apply`; answers where it stopped. */
   const replay = async (from: number, until: number | undefined, apply: (events: RecordedEvent[]) => Promise<void>) => {
     let at = from;
@@ -116,8 +100,8 @@ export async function rebuildProjection(pool: Pool, p: Projection, options: Rebu
 
   // Beside the live projection, up to the head as it moves.
   const first = await replay(0, undefined, (page) => inTransaction(pool, (c) => p.apply(c, page, rebuilt)));
-  position = first.next;
-  events = first.applied;
+  const position = first.next;
+  let events = first.applied;
   for (const t of p.tables) for (const i of indexes.get(t)!.filter((x) => x.constraint !== 'p')) await pool.query(onRebuilt(i, t));
 
   return inTransaction(pool, async (client) => {

@@ -1,6 +1,7 @@
 import { Pool, PoolClient } from 'pg';
 import { RecordedEvent } from '@workgate/contracts';
 import { LedgerReader } from './ledger-reader';
+import { inTransaction } from './pg';
 
 /** Maps a view table's name to the table actually written (a rebuild writes fresh copies). */
 export type TableName = (table: string) => string;
@@ -126,29 +127,18 @@ export class ProjectionRunner {
   }
 
   /** Applies one page and moves the checkpoint from `after` to `next` in one transaction; false if the checkpoint was not at `after`. */
-  private async applyPage(p: Projection, after: number, events: RecordedEvent[], next: number): Promise<boolean> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+  private applyPage(p: Projection, after: number, events: RecordedEvent[], next: number): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
       // The checkpoint row is locked for the transaction: two runners never apply the same page.
       const locked = await client.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [p.name]);
-      if ((locked.rows[0]?.position ?? 0) !== after) {
-        await client.query('ROLLBACK');
-        return false;
-      }
+      if ((locked.rows[0]?.position ?? 0) !== after) return false; // nothing was written
       if (events.length) await p.apply(client, events);
       await client.query(
         `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
          ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
         [p.name, next],
       );
-      await client.query('COMMIT');
       return true;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

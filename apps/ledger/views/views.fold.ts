@@ -198,6 +198,12 @@ function openException(rows: ViewRows, wo: WorkOrderRow, x: ExceptionRef, at: st
   rows.changed.exceptions.add(x.exceptionId);
 }
 
+function openPostReview(rows: ViewRows, wo: WorkOrderRow, postReviewId: string, exceptionId: string, owner: string, at: string, dueAt: string): void {
+  if (rows.postReviews.has(postReviewId)) return;
+  rows.postReviews.set(postReviewId, { postReviewId, workOrderId: wo.id, exceptionId, jobType: wo.jobType, version: wo.version, owner, createdAt: at, dueAt, completedAt: null });
+  rows.changed.postReviews.add(postReviewId);
+}
+
 export function foldViews(rows: ViewRows, e: RecordedEvent): void {
   const d = e.data as Record<string, any>;
   const at = e.occurredAt;
@@ -279,13 +285,10 @@ export function foldViews(rows: ViewRows, e: RecordedEvent): void {
       rows.changed.exceptions.add(x.exceptionId);
       return;
     }
-    case PostReviewEvents.Created: {
-      const id = ids.postReviews[0];
-      if (rows.postReviews.has(id) || !wo) return;
-      rows.postReviews.set(id, { postReviewId: id, workOrderId: wo.id, exceptionId: d.exceptionId, jobType: wo.jobType, version: wo.version, owner: d.reviewer, createdAt: at, dueAt: d.dueAt, completedAt: null });
-      rows.changed.postReviews.add(id);
+    case PostReviewEvents.Created:
+      // Usually already opened by its BreakGlassUsed; this covers a post-review from elsewhere.
+      if (wo) openPostReview(rows, wo, ids.postReviews[0], d.exceptionId, d.reviewer, at, d.dueAt);
       return;
-    }
     case PostReviewEvents.Completed: {
       const p = rows.postReviews.get(ids.postReviews[0]);
       if (!p || p.completedAt) return;
@@ -342,20 +345,7 @@ function applyToWorkOrder(rows: ViewRows, wo: WorkOrderRow, e: RecordedEvent, d:
       openException(rows, wo, d as ExceptionRef, e.occurredAt);
       if (e.type === WorkOrderEvents.BreakGlassUsed) {
         const b = d as BreakGlassUsedData;
-        if (!rows.postReviews.has(b.postReviewId)) {
-          rows.postReviews.set(b.postReviewId, {
-            postReviewId: b.postReviewId,
-            workOrderId: wo.id,
-            exceptionId: b.exceptionId,
-            jobType: wo.jobType,
-            version: wo.version,
-            owner: b.reviewer,
-            createdAt: e.occurredAt,
-            dueAt: b.postReviewDueAt,
-            completedAt: null,
-          });
-          rows.changed.postReviews.add(b.postReviewId);
-        }
+        openPostReview(rows, wo, b.postReviewId, b.exceptionId, b.reviewer, e.occurredAt, b.postReviewDueAt);
       }
       return true;
     case WorkOrderEvents.ExceptionClosed:

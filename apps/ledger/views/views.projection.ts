@@ -1,5 +1,5 @@
 import { PoolClient } from 'pg';
-import { RecordedEvent } from '@workgate/contracts';
+import { RecordedEvent, WorkOrderEvents } from '@workgate/contracts';
 import { Projection, TableName } from '@workgate/event-store';
 import { ApprovalRow, ExceptionRow, foldViews, PostReviewRow, referencedIds, VIEW_EVENT_TYPES, ViewRows, WorkflowRow, WorkOrderRow } from './views.fold';
 
@@ -154,8 +154,10 @@ export const viewsProjection: Projection = {
     await exceptionsTable.load(client, table(exceptionsTable.name), want.exceptions, rows.exceptions);
     await postReviewsTable.load(client, table(postReviewsTable.name), want.postReviews, rows.postReviews);
     await approvalsTable.load(client, table(approvalsTable.name), want.approvals, rows.approvals);
-    // Workflow versions are few; a work order takes its stall threshold and step count from them.
-    await workflowsTable.loadAll(client, table(workflowsTable.name), (w) => `${w.jobType}@${w.version}`, rows.workflows);
+    // A work order opened in this page takes its stall threshold and step count from its workflow version (few rows).
+    if (events.some((e) => e.type === WorkOrderEvents.Opened)) {
+      await workflowsTable.loadAll(client, table(workflowsTable.name), (w) => `${w.jobType}@${w.version}`, rows.workflows);
+    }
     for (const e of events) foldViews(rows, e);
     const changed = <T>(map: Map<string, T>, ids: Set<string>) => [...ids].map((id) => map.get(id)!);
     await workOrdersTable.upsert(client, table(workOrdersTable.name), changed(rows.workOrders, rows.changed.workOrders));

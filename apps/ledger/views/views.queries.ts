@@ -59,6 +59,8 @@ function checkTimes(q: ViewQuery): string {
 }
 
 const byVersion = (q: ViewQuery) => (q.groupBy === 'version' ? ', version' : '');
+/** The row's `version` when grouped by version (it follows the first column). */
+const versionOf = (q: ViewQuery, r: Record<string, unknown>): ViewRow => (q.groupBy === 'version' ? { version: r.version as number } : {});
 
 /** closures: work orders closed in [from, to), newest first; `evidence=missing` keeps those closed without closure evidence. */
 async function closures(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
@@ -100,7 +102,7 @@ async function topCodes(db: Queryable, q: ViewQuery, asOf: string): Promise<View
   );
   return rows.map((r) => ({
     code: r.code,
-    ...(q.groupBy === 'version' ? { version: r.version } : {}),
+    ...versionOf(q, r),
     count: r.count,
     workOrders: r.work_orders,
     owner: r.owner,
@@ -119,7 +121,7 @@ async function trends(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRo
        FROM view_exceptions ${w} GROUP BY 1, code${byVersion(q)} ORDER BY 1, code${byVersion(q)}`,
     w.params,
   );
-  return rows.map((r) => ({ period: r.period, code: r.code, ...(q.groupBy === 'version' ? { version: r.version } : {}), count: r.count }));
+  return rows.map((r) => ({ period: r.period, code: r.code, ...versionOf(q, r), count: r.count }));
 }
 
 /**
@@ -142,7 +144,7 @@ async function stallRates(db: Queryable, q: ViewQuery, asOf: string): Promise<Vi
   );
   return rows.map((r) => ({
     jobType: r.job_type,
-    ...(q.groupBy === 'version' ? { version: r.version } : {}),
+    ...versionOf(q, r),
     workOrders: r.work_orders,
     stalled: r.stalled,
     stallRate: ratio(r.stalled, r.work_orders),
@@ -191,7 +193,7 @@ async function firstTimeFix(db: Queryable, q: ViewQuery, asOf: string): Promise<
   );
   return rows.map((r) => ({
     jobType: r.job_type,
-    ...(q.groupBy === 'version' ? { version: r.version } : {}),
+    ...versionOf(q, r),
     closed: r.closed,
     firstTimeFix: r.first_time_fix,
     ratio: ratio(r.first_time_fix, r.closed),
@@ -245,7 +247,7 @@ async function evidenceCompleteness(db: Queryable, q: ViewQuery, asOf: string): 
   );
   return rows.map((r) => ({
     jobType: r.job_type,
-    ...(q.groupBy === 'version' ? { version: r.version } : {}),
+    ...versionOf(q, r),
     closures: r.closures,
     closuresWithEvidence: r.closures_with_evidence,
     closureShare: ratio(r.closures_with_evidence, r.closures),
