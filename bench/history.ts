@@ -34,7 +34,8 @@ const CODES: Record<string, string[]> = {
 };
 
 const SHIPPED = shipped();
-const DEFINITIONS = SHIPPED.flatMap((d) => [d, { ...d, version: 2, steps: d.steps?.slice(0, -1) }]);
+// The history numbers its own versions: 1 as shipped, 2 without the last step.
+const DEFINITIONS = SHIPPED.flatMap((d) => [{ ...d, version: 1 }, { ...d, version: 2, steps: d.steps?.slice(0, -1) }]);
 const SHA = new Map(DEFINITIONS.map((d) => [`${d.jobType}@${d.version}`, definitionSha256(d)]));
 const JOB_TYPES = SHIPPED.map((d) => ({ jobType: d.jobType, owner: d.owner, steps: (d.steps ?? []).map((s) => s.id), codes: CODES[d.jobType] }));
 const CATALOG_OWNER: Record<string, string> = {

@@ -19,10 +19,12 @@ export class ApprovalsService extends AggregateStore<ApprovalState, ApprovalComm
 
 export function approvalView(state: ApprovalState): ApprovalView {
   if (state.status === 'none') throw new WorkgateError('not_found', 'no such approval');
-  const { status, approvalId, workOrderId, actionId, owner, requestedBy, requestedAt, expiresAt } = state;
+  const { status, approvalId, workOrderId, actionId, owner, requestedBy, requestedAt, expiresAt, kind, action } = state;
   return {
     approvalId,
     status,
+    ...(kind ? { kind } : {}),
+    ...(action ? { requestedAction: action } : {}),
     workOrderId,
     actionId,
     owner,

@@ -2,11 +2,13 @@ import { CloudEvent } from 'cloudevents';
 import {
   BlockStepEventDto,
   BreakGlassDto,
+  ChangeScopeDto,
   CloseWorkOrderDto,
   CompleteStepEventDto,
   FieldProblem,
   forbiddenKeyProblems,
   OpenWorkOrderEventDto,
+  RecordArtifactEventDto,
   ReopenWorkOrderDto,
   ReportClosureDto,
   RequestActionDto,
@@ -43,6 +45,8 @@ export const CLOUD_EVENT_COMMANDS: Record<string, Mapping> = {
   'workgate.workorder.closure_reported': { dto: ReportClosureDto, command: (d) => ({ type: 'report-closure', body: d }) },
   'workgate.workorder.reopen': { dto: ReopenWorkOrderDto, command: (d) => ({ type: 'reopen', body: d }) },
   'workgate.workorder.break_glass': { dto: BreakGlassDto, command: (d) => ({ type: 'break-glass', body: d }) },
+  'workgate.stage.artifact_recorded': { dto: RecordArtifactEventDto, command: ({ stageId, ...body }) => ({ type: 'record-artifact', stageId, body }) },
+  'workgate.workorder.scope_change': { dto: ChangeScopeDto, command: (d) => ({ type: 'change-scope', body: d }) },
 };
 
 export type Parsed = { ok: true; envelope: Envelope; request: WorkOrderCommandRequest } | { ok: false; source?: string; id?: string; reasons: string[] };

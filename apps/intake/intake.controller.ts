@@ -37,9 +37,12 @@ export class IntakeController {
   }
 
   @MessagePattern(Subjects.intake.get)
-  async get(@Payload() req: { workOrderId: string }) {
+  async get(@Payload() req: { workOrderId: string; stage?: string }) {
     const { state, definition } = await this.workOrders.existing(requireUuid(req?.workOrderId, 'work order'));
-    return stateHandoff(state, definition);
+    if (req.stage !== undefined && !(definition.stages ?? []).some((s) => s.id === req.stage)) {
+      throw new WorkgateError('unknown_stage', `${definition.jobType} v${definition.version} has no stage "${req.stage}"`);
+    }
+    return stateHandoff(state, definition, req.stage);
   }
 
   @MessagePattern(Subjects.intake.events)

@@ -54,6 +54,7 @@ export class WorkOrderReactions extends LedgerReactions {
   }
 
   private async approvalOutcome(e: RecordedEvent): Promise<Outcome> {
+    if (e.type === ApprovalEvents.Conditioned || e.type === ApprovalEvents.ConditionClosed) return this.approvalConditions(e);
     const outcome = APPROVAL_OUTCOMES[e.type];
     if (!outcome) return { kind: 'ack' };
     const approvalId = e.streamId.slice('approval-'.length);
@@ -63,6 +64,23 @@ export class WorkOrderReactions extends LedgerReactions {
         address: { workOrderId },
         command: { type: 'resolve-approval', body: { approvalId, outcome, ...(decidedBy ? { decidedBy } : {}) } },
         meta: { commandId: deterministicUuid('approval-outcome', approvalId), actor: decidedBy ?? 'approvals', now: e.occurredAt, channel: 'approvals' },
+      }),
+    );
+  }
+
+  /** A conditional approval, and each condition closed, tells the work order which conditions are still open. */
+  private approvalConditions(e: RecordedEvent): Promise<Outcome> | Outcome {
+    const approvalId = e.streamId.slice('approval-'.length);
+    const d = e.data as { decidedBy?: string; closedBy?: string; conditions?: Array<{ text: string }>; openConditions?: string[] };
+    const openConditions = e.type === ApprovalEvents.Conditioned ? (d.conditions ?? []).map((c) => c.text) : d.openConditions;
+    // The last condition closing is followed by ApprovalGranted, which resolves the approval.
+    if (!openConditions || openConditions.length === 0) return { kind: 'ack' };
+    const by = d.decidedBy ?? d.closedBy;
+    return this.apply(approvalStream(approvalId), (workOrderId) =>
+      this.workOrders.execute({
+        address: { workOrderId },
+        command: { type: 'resolve-approval', body: { approvalId, outcome: 'conditional', openConditions, ...(by ? { decidedBy: by } : {}) } },
+        meta: { commandId: deterministicUuid('approval-conditions', e.eventId), actor: by ?? 'approvals', now: e.occurredAt, channel: 'approvals' },
       }),
     );
   }

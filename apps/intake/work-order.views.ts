@@ -1,19 +1,37 @@
 import {
   ActionDecidedData,
   Evidence,
+  ORIGINAL_SCOPE,
   RecordedEvent,
   WorkflowDefinition,
   WorkOrderEvents,
 } from '@workgate/contracts';
-import { OpenState, openBlockers } from '@workgate/domain';
+import {
+  approvalKinds,
+  describeScope,
+  describeStatus,
+  gateOf,
+  isOpen,
+  OpenState,
+  openBlockers,
+  scopeChangeTracks,
+  stageOwner,
+  stageRouting,
+} from '@workgate/domain';
 
 /** Unknown facts are TBD in state handoffs, never invented. */
 export const TBD = 'TBD';
 
-/** The compact state handoff of a work order (GET /v1/work-orders/:id). */
-export function stateHandoff(state: OpenState, definition: WorkflowDefinition) {
+const known = (value: unknown): string => (typeof value === 'string' && value.trim() !== '' ? value : TBD);
+
+/**
+ * The compact state handoff of a work order (GET /v1/work-orders/:id): what the next person or
+ * agent needs, and nothing invented. `stage` asks for a specific next stage instead of the
+ * earliest whose artifact is missing.
+ */
+export function stateHandoff(state: OpenState, definition: WorkflowDefinition, stage?: string) {
   const openExceptions = [...state.exceptions.values()].filter((e) => e.open).map(({ open: _open, ...e }) => e);
-  const pendingApprovals = [...state.actions.entries()].filter(([, a]) => a.pending).map(([actionId, a]) => ({ approvalId: a.approvalId, actionId, status: 'requested' }));
+  const pendingApprovals = [...state.approvals.values()].filter(isOpen).map((a) => ({ approvalId: a.approvalId, kind: a.kind, status: a.status, owner: a.owner, ...(a.source.actionId ? { actionId: a.source.actionId } : {}) }));
   const blocked = new Set(openExceptions.map((e) => e.stepId));
   const steps = (definition.steps ?? []).map((s) => ({
     id: s.id,
@@ -21,21 +39,35 @@ export function stateHandoff(state: OpenState, definition: WorkflowDefinition) {
     status: state.completedSteps.has(s.id) ? 'completed' : blocked.has(s.id) ? 'blocked' : 'pending',
     evidenceRequired: s.evidence ?? [],
   }));
-  const next = nextMove(state, definition, steps);
+  const routing = stageRouting(definition, state, stage);
+  const next = nextMove(state, definition, steps, routing);
+  const scopeChanges = [...state.scopeChanges.values()].map((c) => ({ scopeChangeId: c.scopeChangeId, add: c.add, reason: c.reason, requestedAt: c.at, tracks: scopeChangeTracks(state, c.scopeChangeId) }));
   return {
     id: state.id,
     status: state.status,
     jobType: state.policy.jobType,
     workflow: { title: definition.title, version: state.policy.version, sha256: state.policy.sha256 },
+    client: known(state.inputs.client),
+    project: known(state.inputs.project),
     source: state.source,
     externalRef: state.externalRef,
     owner: state.owner,
-    stage: TBD,
+    stage: routing.current?.stage.id ?? TBD,
+    nextStage: routing.next?.stage.id ?? TBD,
+    stages: routing.progress.map((p) => ({
+      id: p.stage.id,
+      artifact: p.artifact ? { kind: p.artifact.kind, ref: p.artifact.ref, recordedAt: p.artifact.at } : null,
+      gate: { kind: p.stage.gate, status: describeStatus(p.gate), owner: p.gate?.owner ?? stageOwner(definition, p.stage), ...(p.gate ? { approvalId: p.gate.approvalId } : {}) },
+    })),
+    approvals: approvalsByKind(state, definition),
+    pendingApprovals,
     prerequisites: state.prerequisites,
     steps,
-    approvals: pendingApprovals,
     openExceptions,
+    scopeChanges,
     blockers: state.status === 'closed' ? [] : openBlockers(state, definition),
+    openQuestions: openQuestions(state),
+    artifacts: routing.progress.filter((p) => p.artifact).map((p) => ({ stageId: p.stage.id, kind: p.artifact!.kind, ref: p.artifact!.ref })),
     nextAction: next.action,
     nextOwner: next.owner,
     closure: state.closure ? { at: state.closure.at, evidenceMissing: state.closure.evidenceMissing } : null,
@@ -43,15 +75,51 @@ export function stateHandoff(state: OpenState, definition: WorkflowDefinition) {
   };
 }
 
-function nextMove(state: OpenState, definition: WorkflowDefinition, steps: Array<{ id: string; title: string; status: string }>) {
+/** Every kind the workflow names, and any other kind asked for, as it stands in the original scope. */
+function approvalsByKind(state: OpenState, definition: WorkflowDefinition): Record<string, string> {
+  const kinds = new Set(approvalKinds(definition));
+  for (const a of state.approvals.values()) if (a.scope === ORIGINAL_SCOPE) kinds.add(a.kind);
+  return Object.fromEntries([...kinds].map((kind) => [kind, describeStatus(gateOf(state, kind, ORIGINAL_SCOPE))]));
+}
+
+/** What someone has to answer before the work can go on: open conditions, scope changes awaiting a decision, missing inputs. */
+function openQuestions(state: OpenState): string[] {
+  const questions: string[] = [];
+  for (const p of state.prerequisites) if (!p.ok) questions.push(`${p.name}: ${p.reason ?? 'missing'}`);
+  for (const a of state.approvals.values()) {
+    if (a.status === 'conditional' && a.scope === ORIGINAL_SCOPE) questions.push(`${a.kind}: ${a.openConditions.join('; ')} open (${a.owner})`);
+  }
+  for (const c of state.scopeChanges.values()) {
+    const waiting = scopeChangeTracks(state, c.scopeChangeId).filter((t) => t.status !== 'approved');
+    if (waiting.length) questions.push(`should ${c.add.map(describeScope).join(', ')} join the approved scope (${c.reason})? ${waiting.map((t) => `${t.kind}: ${t.owner}`).join(', ')}`);
+  }
+  return questions;
+}
+
+function nextMove(state: OpenState, definition: WorkflowDefinition, steps: Array<{ id: string; title: string; status: string }>, routing: ReturnType<typeof stageRouting>) {
   if (state.status === 'closed') return { action: 'none: closed', owner: TBD };
+  if (state.status === 'stopped') return { action: `reopen: stopped (${state.stopReason})`, owner: state.owner };
   const exception = [...state.exceptions.values()].find((e) => e.open);
   if (exception) return { action: `resolve exception ${exception.code}`, owner: exception.owner };
   const approval = [...state.actions.values()].find((a) => a.pending);
-  if (approval) return { action: `decide approval ${approval.approvalId}`, owner: definition.owner };
+  if (approval) return { action: `decide approval ${approval.approvalId}`, owner: state.approvals.get(approval.approvalId!)?.owner ?? definition.owner };
+  const stageMove = nextStageMove(routing);
+  if (stageMove) return stageMove;
   const step = steps.find((s) => s.status !== 'completed');
   if (step) return { action: `complete step ${step.id}: ${step.title}`, owner: TBD };
   return { action: 'close with closure evidence', owner: state.owner };
+}
+
+/** The move that advances the lifecycle: record the current stage's artifact, get its gate decided, or close its conditions. */
+function nextStageMove({ current, next }: ReturnType<typeof stageRouting>): { action: string; owner: string } | undefined {
+  if (!current) return undefined;
+  const then = next && next.stage.id !== current.stage.id ? `, then record the ${next.stage.artifact} for stage ${next.stage.id}` : '';
+  if (!current.artifact) return { action: `record the ${current.stage.artifact} for stage ${current.stage.id}`, owner: TBD };
+  const gate = current.gate;
+  if (gate?.status === 'conditional') return { action: `close ${gate.openConditions.join('; ')} on the ${gate.kind} approval ${gate.approvalId}${then}`, owner: gate.owner };
+  if (gate?.status === 'requested') return { action: `decide the ${gate.kind} approval ${gate.approvalId} for stage ${current.stage.id}${then}`, owner: gate.owner };
+  if (gate?.status === 'approved') return next ? { action: `record the ${next.stage.artifact} for stage ${next.stage.id}`, owner: TBD } : undefined;
+  return { action: `record a revised ${current.stage.artifact} for stage ${current.stage.id} (its ${current.stage.gate} gate was ${gate?.status ?? 'not requested'})`, owner: TBD };
 }
 
 // Anything that looks like a credential is masked even in the few free-text fields a delivery page shows.

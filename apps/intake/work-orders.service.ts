@@ -20,6 +20,7 @@ import {
 } from '@workgate/contracts';
 import {
   answerOf,
+  approvedAddedScope,
   CatalogEntry,
   decideWorkOrder,
   deterministicUuid,
@@ -130,16 +131,26 @@ export class WorkOrdersService implements OnApplicationShutdown {
       const definition = await this.definitionFor(req, state);
       const catalog = await this.catalog();
       const policy = { jobType: definition.jobType, version: definition.version, sha256: definition.sha256 };
+      const fresh = state.status !== 'none' && state.status !== 'closed' && !state.handled.has(req.meta.commandId);
       let decision: DecisionResult | undefined;
-      if (req.command.type === 'request-action' && state.status !== 'none' && state.status !== 'closed' && !state.handled.has(req.meta.commandId)) {
+      let overlaysFor: string[][] | undefined;
+      if (req.command.type === 'request-action' && fresh) {
         const b = req.command.body;
         decision = await this.decisions.call({
           jobType: policy.jobType,
           version: policy.version,
           action: { system: b.system, operation: b.operation, kind: b.kind, ...(b.objects ? { objects: b.objects } : {}), ...(b.stepId ? { stepId: b.stepId } : {}) },
           facts: b.facts ?? {},
-          workOrder: workOrderFacts(state),
+          workOrder: workOrderFacts(state as OpenState),
+          addedScope: approvedAddedScope(state as OpenState),
         });
+      }
+      if (req.command.type === 'change-scope' && fresh && definition.definition.overlays?.length) {
+        // Which overlays apply to each added action class decides which review tracks it opens.
+        const decided = await Promise.all(
+          req.command.body.add.map((item) => this.decisions.call({ jobType: policy.jobType, version: policy.version, action: item, facts: {}, workOrder: workOrderFacts(state as OpenState) })),
+        );
+        overlaysFor = decided.map((d) => d.overlays ?? []);
       }
       const events = decideWorkOrder(req.command, state, req.meta, {
         workOrderId: id,
@@ -148,6 +159,7 @@ export class WorkOrdersService implements OnApplicationShutdown {
         catalog,
         durationMs: parseDuration,
         decision,
+        overlaysFor,
       });
       if (events.length === 0) {
         const s = state as OpenState;

@@ -241,5 +241,8 @@ function checkDecideRequest(req: DecideRequest): void {
   }
   if (req.facts !== undefined && !isObject(req.facts)) problems.push('facts must be an object');
   if (req.workOrder !== undefined && !isObject(req.workOrder)) problems.push('workOrder must be an object');
+  if (req.addedScope !== undefined && (!Array.isArray(req.addedScope) || req.addedScope.some((s) => !isObject(s) || typeof s.system !== 'string' || typeof s.operation !== 'string'))) {
+    problems.push('addedScope must be a list of {system, operation, kind}');
+  }
   if (problems.length) throw new WorkgateError('validation_failed', problems[0], problems);
 }

@@ -37,6 +37,10 @@ export interface CloseConditionRequest {
 export interface ApprovalView {
   approvalId: string;
   status: 'requested' | 'conditional' | 'approved' | 'rejected' | 'expired';
+  /** A rule's or a gate's kind (`commercial`, `security`, `change-order`, ...). */
+  kind?: string;
+  /** What the approver names as `permittedAction` to approve. */
+  requestedAction?: PermittedActionBody;
   workOrderId: string;
   actionId: string;
   owner: string;

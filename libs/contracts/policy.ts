@@ -24,6 +24,8 @@ export interface Rule {
   reason?: string;
   /** Decision owner for this rule's wait/stop (default: the workflow owner). */
   owner?: string;
+  /** The kind of approval this rule's wait asks for, as the state handoff lists it (default: the rule id). */
+  gate?: string;
 }
 
 export interface Step {
@@ -33,16 +35,24 @@ export interface Step {
   evidence?: string[];
 }
 
+/** A lifecycle stage (SPEC section 8): it produces an artifact of one kind, then passes its gate. */
 export interface Stage {
   id: string;
+  /** The artifact kind this stage produces (a discovery artifact is not a proposal). */
   artifact: string;
+  /** The kind of approval that must be approved before the next stage. */
   gate: string;
+  /** Who decides the gate (default: the workflow owner). */
+  owner?: string;
 }
 
+/** A review laid over risky moves: an action it applies to (CEL `when`) stops until its gate is approved. */
 export interface Overlay {
   id: string;
   when: string;
   gate: string;
+  /** Who decides the gate (default: the workflow owner). */
+  owner?: string;
 }
 
 export interface WorkflowDefinition {
@@ -95,7 +105,11 @@ export type DecisionReason =
   | 'write_not_allowed'
   | 'rule_error'
   | 'rule_matched'
-  | 'inside_boundary';
+  | 'inside_boundary'
+  /** The action belongs to a scope change whose approvals are not all approved. */
+  | 'scope_not_approved'
+  /** An overlay applies and its gate is not approved for this scope. */
+  | 'gate_not_approved';
 
 /** Every decision answers with this receipt body. */
 export interface DecisionResult {
@@ -111,6 +125,15 @@ export interface DecisionResult {
   objectsNamed: number;
   scopeChecks: { passed: number; total: number };
   inputsSha256: string;
+  /** Overlays whose `when` applies to the action (present when the definition has overlays; a condition that cannot be evaluated applies). */
+  overlays?: string[];
+}
+
+/** The scope of an action: what an approval or a scope change names. */
+export interface ActionScope {
+  system: string;
+  operation: string;
+  kind: 'read' | 'write';
 }
 
 /** Ledger stream of a job type's definitions. */
@@ -136,6 +159,12 @@ export interface ActionDecidedData {
   facts: Facts;
   workOrder: Record<string, unknown>;
   decision: DecisionResult;
+  /** `wait`: the approval opened for it; a gate or scope stop: the approval that must approve first. */
+  approvalId?: string;
+  /** The kind of the approval a `wait` opened (the rule's gate). */
+  gate?: string;
+  /** The scope change the action belongs to (absent: the original scope). */
+  scope?: string;
 }
 
 export interface PublishWorkflowRequest {
@@ -177,6 +206,8 @@ export interface DecideRequest extends DecisionInput {
   jobType: string;
   /** Decide under this version (default: the current one). */
   version?: number;
+  /** Scope a work order added through approved scope changes: inside the boundary for this decision. */
+  addedScope?: ActionScope[];
 }
 
 export interface SimulateRequest {

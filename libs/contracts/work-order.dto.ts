@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -93,4 +95,31 @@ export class BreakGlassDto {
   @IsString() @IsNotEmpty() code: string;
   @IsString() @IsNotEmpty() @MaxLength(4000) rationale: string;
   @ValidateNested() @Type(() => BreakGlassActionDto) action: BreakGlassActionDto;
+}
+
+/** A lifecycle stage's artifact: its kind must be the one the stage produces. */
+export class StageArtifactDto {
+  @IsString() @IsNotEmpty() @MaxLength(100) kind: string;
+  @IsString() @IsNotEmpty() @MaxLength(2000) ref: string;
+}
+
+export class RecordArtifactDto {
+  @ValidateNested() @Type(() => StageArtifactDto) artifact: StageArtifactDto;
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence?: EvidenceDto[];
+}
+
+export class RecordArtifactEventDto extends RecordArtifactDto {
+  @IsString() @IsNotEmpty() stageId: string;
+}
+
+/** An action class a scope change adds: `{system, operation, kind}`. */
+export class ActionScopeDto {
+  @IsString() @IsNotEmpty() @MaxLength(200) system: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) operation: string;
+  @IsIn(['read', 'write']) kind: 'read' | 'write';
+}
+
+export class ChangeScopeDto {
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => ActionScopeDto) add: ActionScopeDto[];
+  @IsString() @IsNotEmpty() @MaxLength(4000) reason: string;
 }

@@ -1,5 +1,5 @@
 /** Work orders: commands, events and answers crossing process boundaries. */
-import { ActionRequest, DecisionResult, Facts, PolicyRef } from './policy';
+import { ActionRequest, ActionScope, DecisionResult, Facts, PolicyRef } from './policy';
 
 export interface Evidence {
   kind: string;
@@ -43,7 +43,74 @@ export const WorkOrderEvents = {
   ExceptionClosed: 'WorkOrderExceptionClosed',
   BreakGlassUsed: 'BreakGlassUsed',
   Stopped: 'WorkOrderStopped',
+  StageArtifactRecorded: 'StageArtifactRecorded',
+  /** A gate approval opened for the work order: a stage gate, an overlay gate, or a scope change's track. */
+  GateRequested: 'GateRequested',
+  ScopeChangeRequested: 'ScopeChangeRequested',
+  /** An approval of this work order turned conditional, or one of its conditions closed. */
+  ApprovalConditional: 'ApprovalConditional',
 } as const;
+
+/** The scope an approval or an action belongs to: the original one, or a scope change's added scope. */
+export const ORIGINAL_SCOPE = 'original';
+
+export type ApprovalStatus = 'requested' | 'conditional' | 'approved' | 'rejected' | 'expired';
+
+/** What asked for a gate approval. */
+export interface GateSource {
+  stageId?: string;
+  overlayId?: string;
+  scopeChangeId?: string;
+}
+
+export interface GateRequestedData {
+  workOrderId: string;
+  approvalId: string;
+  /** The kind of approval (a stage's or overlay's gate, or `change-order`). */
+  kind: string;
+  owner: string;
+  /** `original`, or the scope change whose added scope it approves. */
+  scope: string;
+  source: GateSource;
+  /** The action the approver must name as the permitted action. */
+  action: ActionScope;
+  /** The work order's workflow version (its approval timeout applies). */
+  policy: PolicyRef;
+}
+
+export interface StageArtifact {
+  kind: string;
+  ref: string;
+}
+
+export interface StageArtifactRecordedData {
+  workOrderId: string;
+  stageId: string;
+  artifact: StageArtifact;
+  evidence: Evidence[];
+}
+
+export interface ScopeChangeTrack {
+  approvalId: string;
+  kind: string;
+  owner: string;
+  item: ActionScope;
+}
+
+export interface ScopeChangeRequestedData {
+  workOrderId: string;
+  scopeChangeId: string;
+  add: ActionScope[];
+  reason: string;
+  tracks: ScopeChangeTrack[];
+}
+
+export interface ApprovalConditionalData {
+  workOrderId: string;
+  approvalId: string;
+  openConditions: string[];
+  decidedBy?: string;
+}
 
 export interface WorkOrderStoppedData {
   workOrderId: string;
@@ -86,13 +153,16 @@ export interface WorkOrderExceptionClosedData {
   resolvedBy?: string;
 }
 
-/** An approval's outcome applied to the action that waited for it: approved releases it (run), anything else stops it. */
+/**
+ * An approval's outcome on its work order. For an approval an action waited for: approved releases
+ * it (run), anything else stops it. A gate approval (no `actionId`) opens or keeps shut its gate.
+ */
 export interface ApprovalResolvedData {
   workOrderId: string;
-  actionId: string;
+  actionId?: string;
   approvalId: string;
   outcome: 'approved' | 'rejected' | 'expired';
-  decision: 'run' | 'stop';
+  decision?: 'run' | 'stop';
   reason: string;
   decidedBy?: string;
 }
@@ -189,6 +259,16 @@ export interface ReopenWorkOrderBody {
   reason: string;
 }
 
+export interface RecordArtifactBody {
+  artifact: StageArtifact;
+  evidence?: Evidence[];
+}
+
+export interface ChangeScopeBody {
+  add: ActionScope[];
+  reason: string;
+}
+
 /** Who asks, and the id that makes a retry harmless (Idempotency-Key, CloudEvent source+id). */
 export interface CommandMeta {
   commandId: string;
@@ -214,7 +294,9 @@ export type WorkOrderCommand =
   | { type: 'close'; body: CloseWorkOrderBody }
   | { type: 'report-closure'; body: ReportClosureBody }
   | { type: 'reopen'; body: ReopenWorkOrderBody }
-  | { type: 'resolve-approval'; body: { approvalId: string; outcome: 'approved' | 'rejected' | 'expired'; decidedBy?: string } }
+  | { type: 'resolve-approval'; body: { approvalId: string; outcome: 'approved' | 'rejected' | 'expired' | 'conditional'; decidedBy?: string; openConditions?: string[] } }
+  | { type: 'record-artifact'; stageId: string; body: RecordArtifactBody }
+  | { type: 'change-scope'; body: ChangeScopeBody }
   | { type: 'close-exception'; body: { exceptionId: string; resolvedBy?: string } }
   | { type: 'break-glass'; body: BreakGlassBody }
   | { type: 'stop'; body: { reason: string; ref?: string } };
@@ -235,6 +317,7 @@ export interface OpenedAnswer {
 export interface ActionAnswer extends DecisionResult {
   actionId: string;
   receiptId: string;
+  /** The approval the action waits for (`wait`), or the one that must approve first (`scope_not_approved`, `gate_not_approved`). */
   approvalId?: string;
 }
 
@@ -253,7 +336,45 @@ export interface StatusAnswer {
   evidenceMissing?: boolean;
 }
 
-export type WorkOrderAnswer = OpenedAnswer | ActionAnswer | StepAnswer | StatusAnswer | BreakGlassAnswer;
+export interface GateView {
+  approvalId: string;
+  kind: string;
+  owner: string;
+  status: ApprovalStatus;
+  /** Open conditions of a conditional approval. */
+  openConditions: string[];
+  /** What the approver names as the permitted action. */
+  action: ActionScope;
+}
+
+export interface ArtifactAnswer {
+  workOrderId: string;
+  stageId: string;
+  receiptId: string;
+  /** The stage's gate approval (opened by this artifact, or the one already deciding). */
+  gate: GateView;
+}
+
+export interface ScopeChangeTrackView {
+  kind: string;
+  approvalId: string;
+  status: ApprovalStatus;
+  /** `draft-only` until approved: work on the track is drafts, nothing in the added scope runs. */
+  mode: 'draft-only' | 'approved';
+  owner: string;
+  scope: ActionScope;
+  blockers: string[];
+}
+
+export interface ScopeChangeAnswer {
+  scopeChangeId: string;
+  workOrderId: string;
+  receiptId: string;
+  add: ActionScope[];
+  tracks: ScopeChangeTrackView[];
+}
+
+export type WorkOrderAnswer = OpenedAnswer | ActionAnswer | StepAnswer | StatusAnswer | BreakGlassAnswer | ArtifactAnswer | ScopeChangeAnswer;
 
 export interface Receipt {
   receiptId: string;

@@ -4,6 +4,7 @@
  */
 export * from './ids';
 export * from './work-order/work-order.decider';
+export * from './work-order/lifecycle';
 export * from './approval/approval.decider';
 export * from './delegation/delegation.decider';
 export * from './exception/exception.decider';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalize } from 'json-canonicalize';
 import { parse as parseYaml } from 'yaml';
 import { CelProgram, compileCel } from './cel';
-import { PolicyRef, Rule, SystemBoundary, WorkflowDefinition } from './definition';
+import { Overlay, PolicyRef, Rule, SystemBoundary, WorkflowDefinition } from './definition';
 import { parseDuration } from './duration';
 
 /** sha256 (hex) of the RFC 8785 canonical JSON of a definition: the same content always has the same hash. */
@@ -14,12 +14,17 @@ export interface CompiledRule extends Rule {
   program: CelProgram;
 }
 
+export interface CompiledOverlay extends Overlay {
+  program: CelProgram;
+}
+
 /** A definition version ready to decide: conditions planned once, lookups indexed. */
 export interface CompiledWorkflow {
   definition: WorkflowDefinition;
   policy: PolicyRef;
   systems: Map<string, SystemBoundary & { writeSet: Set<string> }>;
   rules: CompiledRule[];
+  overlays: CompiledOverlay[];
   stallAfterMs: number;
 }
 
@@ -32,6 +37,7 @@ export function compileWorkflow(definition: WorkflowDefinition, sha256 = definit
     policy: { jobType: definition.jobType, version: definition.version, sha256 },
     systems: new Map(definition.systems.map((s) => [s.name, { ...s, writeSet: new Set(s.write) }])),
     rules: (definition.rules ?? []).map((r) => ({ ...r, program: compileCel(r.when).program })),
+    overlays: (definition.overlays ?? []).map((o) => ({ ...o, program: compileCel(o.when).program })),
     stallAfterMs: parseDuration(definition.stallAfter ?? DEFAULT_STALL_AFTER)!,
   };
 }

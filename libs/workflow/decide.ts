@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalize } from 'json-canonicalize';
 import { evaluateCondition } from './cel';
 import { CompiledWorkflow } from './compile';
-import { Decision, DecisionInput, DecisionReason, DecisionResult } from './definition';
+import { ActionScope, Decision, DecisionInput, DecisionReason, DecisionResult } from './definition';
 
 /** A rule slower than this fails closed (CEL has no loops beyond bounded list macros; this catches pathological inputs). */
 export const RULE_TIME_BUDGET_MS = 50;
@@ -17,8 +17,25 @@ const SCOPE_CHECKS = 3; // system named, kind allowed, operation allowed
  * 3. the first matching rule decides (`rule_matched`);
  * 4. otherwise the action runs (`inside_boundary`).
  * A rule that cannot be evaluated stops the action (`rule_error`, fail closed), naming the rule.
+ * `addedScope` (operations a work order's approved scope changes added) counts as inside the
+ * boundary. The answer lists the overlays that apply (the work order enforces their gates).
  */
-export function decide(workflow: CompiledWorkflow, input: DecisionInput, clock: () => number = Date.now): DecisionResult {
+export function decide(workflow: CompiledWorkflow, input: DecisionInput & { addedScope?: ActionScope[] }, clock: () => number = Date.now): DecisionResult {
+  const result = decideBoundaryAndRules(workflow, input, clock);
+  if (workflow.overlays.length === 0) return result;
+  return { ...result, overlays: applyingOverlays(workflow, input) };
+}
+
+/** Overlays whose condition holds for the action; one that cannot be evaluated applies (fail closed). */
+export function applyingOverlays(workflow: CompiledWorkflow, input: DecisionInput): string[] {
+  const bindings = { action: input.action, facts: input.facts ?? {}, workOrder: input.workOrder ?? {} };
+  return workflow.overlays.filter((o) => {
+    const result = evaluateCondition(o.program, bindings);
+    return !result.ok || result.value === true;
+  }).map((o) => o.id);
+}
+
+function decideBoundaryAndRules(workflow: CompiledWorkflow, input: DecisionInput & { addedScope?: ActionScope[] }, clock: () => number): DecisionResult {
   const { action } = input;
   const facts = input.facts ?? {};
   const workOrder = input.workOrder ?? {};
@@ -38,13 +55,14 @@ export function decide(workflow: CompiledWorkflow, input: DecisionInput, clock: 
     scopeChecks: { passed, total: SCOPE_CHECKS },
   });
 
-  const system = workflow.systems.get(action.system);
+  const added = (input.addedScope ?? []).some((s) => s.system === action.system && s.operation === action.operation && s.kind === action.kind);
+  const system = workflow.systems.get(action.system) ?? (added ? { read: false, write: [], writeSet: new Set<string>() } : undefined);
   if (!system) return answer('stop', 'system_not_named', `system "${action.system}" is not named by ${workflow.policy.jobType} v${workflow.policy.version}`, null, 0);
 
-  const kindAllowed = action.kind === 'read' ? system.read : system.write.length > 0;
-  const operationAllowed = action.kind === 'read' ? system.read : system.writeSet.has(action.operation);
+  const kindAllowed = added || (action.kind === 'read' ? system.read : system.write.length > 0);
+  const operationAllowed = added || (action.kind === 'read' ? system.read : system.writeSet.has(action.operation));
   const passed = 1 + (kindAllowed ? 1 : 0) + (operationAllowed ? 1 : 0);
-  if (action.kind === 'read' && !system.read) {
+  if (action.kind === 'read' && !system.read && !added) {
     return answer('stop', 'read_not_allowed', `reads of "${action.system}" are not allowed`, null, passed);
   }
 

@@ -1,6 +1,7 @@
 /** The definition and decision types cross process boundaries, so they live in libs/contracts. */
 export type {
   ActionRequest,
+  ActionScope,
   Decision,
   DecisionInput,
   DecisionReason,

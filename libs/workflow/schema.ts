@@ -44,6 +44,7 @@ export class RuleDto {
   @IsIn(['run', 'wait', 'stop']) decision: 'run' | 'wait' | 'stop';
   @IsOptional() @IsString() @MaxLength(500) reason?: string;
   @IsOptional() @IsString() @MinLength(1) owner?: string;
+  @IsOptional() @IsString() @Matches(ID, { message: 'gate must be an identifier' }) gate?: string;
 }
 
 export class StepDto {
@@ -75,14 +76,16 @@ export class DelegationDto {
 
 export class StageDto {
   @IsString() @Matches(ID, { message: 'id must be an identifier' }) id: string;
-  @IsString() @MinLength(1) artifact: string;
-  @IsString() @MinLength(1) gate: string;
+  @IsString() @Matches(ID, { message: 'artifact must be an identifier' }) artifact: string;
+  @IsString() @Matches(ID, { message: 'gate must be an identifier' }) gate: string;
+  @IsOptional() @IsString() @MinLength(1) owner?: string;
 }
 
 export class OverlayDto {
   @IsString() @Matches(ID, { message: 'id must be an identifier' }) id: string;
   @IsString() @MinLength(1) when: string;
-  @IsString() @MinLength(1) gate: string;
+  @IsString() @Matches(ID, { message: 'gate must be an identifier' }) gate: string;
+  @IsOptional() @IsString() @MinLength(1) owner?: string;
 }
 
 export class WorkflowDefinitionDto {

@@ -28,6 +28,8 @@ describe('validateDefinition', () => {
     ['a zero duration', (d) => (d.breakGlass.postReviewDue = 'PT0S'), 'breakGlass.postReviewDue', /not a positive ISO 8601 duration/],
     ['a version that is not an integer', (d) => (d.version = '1'), 'version', /version must be an integer/],
     ['a fractional version', (d) => (d.version = 1.5), 'version', /version must be an integer/],
+    ['two stages producing the same artifact', (d) => (d.stages = [{ id: 'a', artifact: 'brief', gate: 'g1' }, { id: 'b', artifact: 'brief', gate: 'g2' }]), 'stages[1].artifact', /"brief" is already the artifact of stage "a"/],
+    ['an overlay gate that is not an identifier', (d) => (d.overlays = [{ id: 'o', when: 'true', gate: 'security review' }]), 'overlays[0].gate', /gate must be an identifier/],
     ['a bad job type', (d) => (d.jobType = 'Support Recovery'), 'jobType', /\[a-z0-9-\]\+/],
     ['an unknown decision', (d) => (d.rules[0].decision = 'maybe'), 'rules[0].decision', /one of the following values: run, wait, stop/],
     ['break-glass allowed without a reviewer', (d) => delete d.breakGlass.reviewer, 'breakGlass.reviewer', /required when break-glass is allowed/],

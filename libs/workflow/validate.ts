@@ -104,6 +104,16 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
       }
     });
   }
+  if (Array.isArray(d.stages)) {
+    // Each stage's artifact is its own kind: a discovery artifact is never a proposal.
+    const seen = new Map<string, string>();
+    d.stages.forEach((stage, i) => {
+      if (typeof stage?.artifact !== 'string') return;
+      const other = seen.get(stage.artifact);
+      if (other) problems.push({ path: `stages[${i}].artifact`, message: `"${stage.artifact}" is already the artifact of stage "${other}"` });
+      else seen.set(stage.artifact, String(stage.id));
+    });
+  }
   if (Array.isArray(d.overlays)) {
     d.overlays.forEach((o, i) => {
       if (typeof o?.when !== 'string' || o.when.length === 0) return;

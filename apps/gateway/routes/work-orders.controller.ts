@@ -1,12 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   BlockStepDto,
   BreakGlassDto,
+  ChangeScopeDto,
   CloseWorkOrderDto,
   CompleteStepDto,
   OpenWorkOrderDto,
+  RecordArtifactDto,
   RecordedEvent,
   ReopenWorkOrderDto,
   RequestActionDto,
@@ -21,6 +23,10 @@ import { commandMeta, sendCommand } from './command';
 import { deliveryHtml } from './delivery.html';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no work order has that id') });
+
+class HandoffQuery {
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, { message: 'stage must be a stage id' }) stage?: string;
+}
 
 class ListQuery {
   @IsOptional() @IsString() source?: string;
@@ -50,8 +56,9 @@ export class WorkOrdersController {
   }
 
   @Get(':id')
-  get(@Param('id', uuid) id: string) {
-    return this.rpc.request(Subjects.intake.get, { workOrderId: id });
+  @ApiQuery({ name: 'stage', required: false, description: 'route to this stage instead of the earliest whose artifact is missing' })
+  get(@Param('id', uuid) id: string, @Query() q: HandoffQuery) {
+    return this.rpc.request(Subjects.intake.get, { workOrderId: id, ...(q.stage ? { stage: q.stage } : {}) });
   }
 
   @Get(':id/events')
@@ -100,6 +107,18 @@ export class WorkOrdersController {
   @Roles('operator')
   breakGlass(@Param('id', uuid) id: string, @Body() body: BreakGlassDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return sendCommand(this.rpc, id, { type: 'break-glass', body }, commandMeta(p, key));
+  }
+
+  @Post(':id/stages/:stageId/artifact')
+  @Roles('operator')
+  artifact(@Param('id', uuid) id: string, @Param('stageId') stageId: string, @Body() body: RecordArtifactDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return sendCommand(this.rpc, id, { type: 'record-artifact', stageId, body }, commandMeta(p, key));
+  }
+
+  @Post(':id/scope-changes')
+  @Roles('integrator', 'operator')
+  scopeChange(@Param('id', uuid) id: string, @Body() body: ChangeScopeDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return sendCommand(this.rpc, id, { type: 'change-scope', body }, commandMeta(p, key));
   }
 
   @Post(':id/reopen')

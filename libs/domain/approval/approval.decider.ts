@@ -36,6 +36,10 @@ interface Common {
   expiresAt: string;
   /** Scope hash of the action that waits for this approval. */
   scopeHash: string;
+  /** What kind of approval (a rule's or a gate's kind, `change-order`); absent on approvals recorded before kinds. */
+  kind?: string;
+  /** The action the approver must name as the permitted action. */
+  action?: PermittedAction;
 }
 
 export type ApprovalState =
@@ -47,7 +51,7 @@ export type ApprovalState =
   | (Common & { status: 'expired'; at: string });
 
 export type ApprovalCommand =
-  | { type: 'RequestApproval'; approvalId: string; workOrderId: string; actionId: string; owner: string; requestedBy: string; action: PermittedAction; expiresAt: string }
+  | { type: 'RequestApproval'; approvalId: string; workOrderId: string; actionId: string; owner: string; requestedBy: string; action: PermittedAction; expiresAt: string; kind?: string }
   | { type: 'DecideApproval'; by: string; decision: 'approve' | 'reject' | 'conditional'; permittedAction?: PermittedAction; conditions?: string[]; note?: string }
   | { type: 'CloseCondition'; by: string; conditionId: string; evidence: Evidence }
   | { type: 'ExpireApproval' };
@@ -56,7 +60,7 @@ export type ApprovalEvent =
   | { type: 'ApprovalRequested'; data: Common }
   | { type: 'ApprovalGranted'; data: { approvalId: string; decidedBy: string; permittedAction: PermittedAction; at: string; note?: string } }
   | { type: 'ApprovalConditioned'; data: { approvalId: string; decidedBy: string; permittedAction: PermittedAction; conditions: Condition[]; at: string; note?: string } }
-  | { type: 'ApprovalConditionClosed'; data: { approvalId: string; conditionId: string; closedBy: string; evidence: Evidence; at: string } }
+  | { type: 'ApprovalConditionClosed'; data: { approvalId: string; conditionId: string; closedBy: string; evidence: Evidence; at: string; openConditions?: string[] } }
   | { type: 'ApprovalRejected'; data: { approvalId: string; decidedBy: string; at: string; note?: string } }
   | { type: 'ApprovalExpired'; data: { approvalId: string; at: string } };
 
@@ -85,6 +89,8 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, n
           requestedAt: now,
           expiresAt: command.expiresAt,
           scopeHash: actionScopeHash(command.action),
+          ...(command.kind ? { kind: command.kind } : {}),
+          action: command.action,
         },
       },
     ];
@@ -117,7 +123,8 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, n
       if (!condition) throw refuse('not_found', `approval ${state.approvalId} has no condition ${command.conditionId}`);
       if (condition.closed) throw refuse('condition_closed', `condition ${command.conditionId} is already closed`);
       if (!command.evidence?.kind || !command.evidence?.ref) throw refuse('validation_failed', 'closing a condition needs evidence');
-      const closed: ApprovalEvent = { type: 'ApprovalConditionClosed', data: { approvalId: state.approvalId, conditionId: condition.conditionId, closedBy: command.by, evidence: command.evidence, at: now } };
+      const openConditions = state.conditions.filter((c) => !c.closed && c.conditionId !== condition.conditionId).map((c) => c.text);
+      const closed: ApprovalEvent = { type: 'ApprovalConditionClosed', data: { approvalId: state.approvalId, conditionId: condition.conditionId, closedBy: command.by, evidence: command.evidence, at: now, openConditions } };
       const lastOpen = state.conditions.filter((c) => !c.closed).length === 1;
       return lastOpen
         ? [closed, { type: 'ApprovalGranted', data: { approvalId: state.approvalId, decidedBy: state.decidedBy, permittedAction: state.permittedAction, at: now } }]
@@ -158,8 +165,8 @@ export function evolveApproval(state: ApprovalState, event: ApprovalEvent): Appr
 }
 
 function common(s: Exclude<ApprovalState, { status: 'none' }>): Common {
-  const { approvalId, workOrderId, actionId, owner, requestedBy, requestedAt, expiresAt, scopeHash } = s;
-  return { approvalId, workOrderId, actionId, owner, requestedBy, requestedAt, expiresAt, scopeHash };
+  const { approvalId, workOrderId, actionId, owner, requestedBy, requestedAt, expiresAt, scopeHash, kind, action } = s;
+  return { approvalId, workOrderId, actionId, owner, requestedBy, requestedAt, expiresAt, scopeHash, ...(kind ? { kind } : {}), ...(action ? { action } : {}) };
 }
 
 /** Whether the approval keeps its work order from closing: pending, or conditional with open conditions. */

@@ -1,7 +1,16 @@
 import {
   ActionDecidedData,
   ActionRequestedData,
+  ActionScope,
+  ApprovalConditionalData,
   ApprovalResolvedData,
+  ArtifactAnswer,
+  GateRequestedData,
+  GateView,
+  ORIGINAL_SCOPE,
+  ScopeChangeRequestedData,
+  ScopeChangeTrack,
+  StageArtifactRecordedData,
   BreakGlassUsedData,
   CommandMeta,
   WorkOrderExceptionClosedData,
@@ -25,6 +34,24 @@ import {
   WorkgateError,
 } from '@workgate/contracts';
 import { deterministicUuid } from '../ids';
+import {
+  ApprovalRecord,
+  approvalBlocker,
+  describeScope,
+  describeStatus,
+  gateAction,
+  gateOf,
+  insideBoundary,
+  isOpen,
+  LifecycleState,
+  overlayOwner,
+  pendingEarlierGate,
+  sameScope,
+  scopeChangeFor,
+  stageGate,
+  stageOwner,
+  tracksFor,
+} from './lifecycle';
 
 /** A catalog entry as the decider needs it. */
 export interface CatalogEntry {
@@ -42,6 +69,8 @@ export interface DecisionContext {
   /** Milliseconds in an ISO 8601 duration (injected so the domain stays free of parsing choices). */
   durationMs: (iso: string) => number | undefined;
   decision?: DecisionResult;
+  /** `change-scope`: per added item, the overlays that apply to it. */
+  overlaysFor?: string[][];
 }
 
 export interface WorkOrderEvent<T = unknown> {
@@ -58,12 +87,13 @@ interface ExceptionState extends ExceptionRef {
 
 interface ActionState {
   decision: DecisionResult['decision'];
+  /** The approval a `wait` opened. */
   approvalId?: string;
   /** A `wait` is pending until its approval is decided (approvals service). */
   pending: boolean;
 }
 
-export interface OpenState {
+export interface OpenState extends LifecycleState {
   status: WorkOrderStatus;
   id: string;
   source: string;
@@ -121,6 +151,7 @@ export function openBlockers(state: OpenState, definition: WorkflowDefinition): 
   const blockers: string[] = [];
   for (const e of state.exceptions.values()) if (e.open) blockers.push(`exception ${e.code} (${e.exceptionId}) is open`);
   for (const [actionId, a] of state.actions) if (a.pending) blockers.push(`approval ${a.approvalId} for action ${actionId} is pending`);
+  for (const a of state.approvals.values()) if (!a.source.actionId && isOpen(a)) blockers.push(approvalBlocker(a));
   for (const step of definition.steps ?? []) if (!state.completedSteps.has(step.id)) blockers.push(`step ${step.id} is not completed`);
   return blockers;
 }
@@ -176,21 +207,79 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
       if (b.stepId !== undefined && !(def.steps ?? []).some((s) => s.id === b.stepId)) {
         throw refuse('unknown_step', `${def.jobType} v${def.version} has no step "${b.stepId}"`);
       }
-      const decision = ctx.decision;
-      if (!decision) throw new Error('request-action needs the policy decision in its context');
+      if (!ctx.decision) throw new Error('request-action needs the policy decision in its context');
       const actionId = deterministicUuid(meta.commandId, 'action');
       const action = { system: b.system, operation: b.operation, kind: b.kind, ...(b.objects ? { objects: b.objects } : {}), ...(b.stepId ? { stepId: b.stepId } : {}) };
       const requested: ActionRequestedData = { actionId, workOrderId: state.id, action, facts: b.facts ?? {} };
-      const decided: ActionDecidedData & { approvalId?: string } = {
+      const held = holdAction(state, def, action, ctx.decision, meta, ctx.policy);
+      const decision = held?.decision ?? ctx.decision;
+      const change = scopeChangeFor(state, action);
+      const rule = decision.decision === 'wait' ? (def.rules ?? []).find((r) => r.id === decision.rule) : undefined;
+      const decided: ActionDecidedData = {
         actionId,
         workOrderId: state.id,
         action,
         facts: b.facts ?? {},
         workOrder: workOrderFacts(state),
         decision,
-        ...(decision.decision === 'wait' ? { approvalId: deterministicUuid(meta.commandId, 'approval') } : {}),
+        ...(decision.decision === 'wait' ? { approvalId: deterministicUuid(meta.commandId, 'approval'), gate: rule?.gate ?? rule?.id ?? 'approval' } : {}),
+        ...(held ? { approvalId: held.approvalId } : {}),
+        ...(change ? { scope: change.scopeChangeId } : {}),
       };
-      return [event(WorkOrderEvents.ActionRequested, requested, 0), event(WorkOrderEvents.ActionDecided, decided, 1)];
+      const gate = held?.opens ? [event(WorkOrderEvents.GateRequested, held.opens, 2)] : [];
+      return [event(WorkOrderEvents.ActionRequested, requested, 0), ...gate, event(WorkOrderEvents.ActionDecided, decided, 1)];
+    }
+    case 'record-artifact': {
+      if (state.status === 'closed') throw refuse('work_order_closed', `work order ${state.id} is closed`);
+      if (state.status === 'stopped') throw refuse('work_order_stopped', `work order ${state.id} is stopped: ${state.stopReason}`);
+      const stage = (def.stages ?? []).find((s) => s.id === command.stageId);
+      if (!stage) throw refuse('unknown_stage', `${def.jobType} v${def.version} has no stage "${command.stageId}"`);
+      const { artifact, evidence } = command.body;
+      if (artifact.kind !== stage.artifact) {
+        throw refuse('artifact_mismatch', `stage ${stage.id} produces a ${stage.artifact}; a ${artifact.kind} is not one`, [{ stageId: stage.id, expected: stage.artifact, given: artifact.kind }]);
+      }
+      const earlier = pendingEarlierGate(def, state, stage.id);
+      if (earlier) {
+        const owner = earlier.gate?.owner ?? stageOwner(def, earlier.stage);
+        throw refuse(
+          'stage_gate_pending',
+          `stage ${stage.id} comes after ${earlier.stage.id}, whose ${earlier.stage.gate} gate is ${describeStatus(earlier.gate)} (${owner} decides)`,
+          [{ stageId: earlier.stage.id, gate: earlier.stage.gate, status: earlier.gate?.status ?? 'unknown', owner, ...(earlier.gate ? { approvalId: earlier.gate.approvalId } : {}) }],
+        );
+      }
+      const current = stageGate(state, stage);
+      if (current?.status === 'approved') throw refuse('stage_gate_approved', `stage ${stage.id} passed its ${stage.gate} gate (approval ${current.approvalId}); its artifact is final`);
+      const recorded: StageArtifactRecordedData = { workOrderId: state.id, stageId: stage.id, artifact: { kind: artifact.kind, ref: artifact.ref }, evidence: evidence ?? [] };
+      const opens: GateRequestedData[] = isOpen(current)
+        ? []
+        : [{ workOrderId: state.id, approvalId: deterministicUuid(meta.commandId, 'gate', stage.id), kind: stage.gate, owner: stageOwner(def, stage), scope: ORIGINAL_SCOPE, source: { stageId: stage.id }, action: gateAction(stage.gate, { stageId: stage.id }), policy: ctx.policy }];
+      return [...opens.map((g) => event(WorkOrderEvents.GateRequested, g, 1)), event(WorkOrderEvents.StageArtifactRecorded, recorded, 0)];
+    }
+    case 'change-scope': {
+      if (state.status === 'closed') throw refuse('work_order_closed', `work order ${state.id} is closed`);
+      if (state.status === 'stopped') throw refuse('work_order_stopped', `work order ${state.id} is stopped: ${state.stopReason}`);
+      const { add, reason } = command.body;
+      if (isEmpty(reason)) throw refuse('validation_failed', 'a scope change needs a reason');
+      const items = add.filter((item, i) => add.findIndex((o) => sameScope(o, item)) === i).map(({ system, operation, kind }) => ({ system, operation, kind }));
+      const inside = items.filter((item) => insideBoundary(def, item) || isApprovedAddition(state, item));
+      if (inside.length) {
+        throw refuse('already_in_scope', `${inside.map(describeScope).join(', ')} ${inside.length === 1 ? 'is' : 'are'} already inside the approved scope`, inside);
+      }
+      const pending = items.map((item) => ({ item, change: scopeChangeFor(state, item) })).filter(({ item, change }) => change && tracksFor(state, change, item).some(isOpen));
+      if (pending.length) {
+        throw refuse('scope_change_pending', `${pending.map((p) => describeScope(p.item)).join(', ')} already ${pending.length === 1 ? 'has' : 'have'} a scope change awaiting approval`, pending.map((p) => ({ ...p.item, scopeChangeId: p.change!.scopeChangeId })));
+      }
+      const scopeChangeId = deterministicUuid(meta.commandId, 'scope-change');
+      const tracks: ScopeChangeTrack[] = items.flatMap((item, i) => {
+        const overlays = (ctx.overlaysFor?.[i] ?? []).map((id) => (def.overlays ?? []).find((o) => o.id === id)).filter((o) => o !== undefined);
+        const kinds = new Map<string, string>([['change-order', def.owner], ...overlays.map((o): [string, string] => [o.gate, overlayOwner(def, o)])]);
+        return [...kinds].map(([kind, owner]) => ({ approvalId: deterministicUuid(meta.commandId, 'track', String(i), kind), kind, owner, item }));
+      });
+      const gates = tracks.map((t, i) =>
+        event<GateRequestedData>(WorkOrderEvents.GateRequested, { workOrderId: state.id, approvalId: t.approvalId, kind: t.kind, owner: t.owner, scope: scopeChangeId, source: { scopeChangeId }, action: t.item, policy: ctx.policy }, i + 1),
+      );
+      const data: ScopeChangeRequestedData = { workOrderId: state.id, scopeChangeId, add: items, reason, tracks };
+      return [...gates, event(WorkOrderEvents.ScopeChangeRequested, data, 0)];
     }
     case 'complete-step': {
       if (state.status === 'closed') throw refuse('work_order_closed', `work order ${state.id} is closed`);
@@ -246,16 +335,21 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
     }
     case 'resolve-approval': {
       const { approvalId, outcome, decidedBy } = command.body;
+      const record = state.approvals.get(approvalId);
       const found = [...state.actions.entries()].find(([, a]) => a.approvalId === approvalId);
-      if (!found) throw refuse('not_found', `work order ${state.id} has no action waiting for approval ${approvalId}`);
-      const [actionId, action] = found;
-      if (!action.pending) return [];
+      if (!record && !found) throw refuse('not_found', `work order ${state.id} has no approval ${approvalId}`);
+      if (outcome === 'conditional') {
+        const openConditions = command.body.openConditions ?? [];
+        if (!record || !isOpen(record) || sameValue(record.openConditions, openConditions)) return [];
+        const data: ApprovalConditionalData = { workOrderId: state.id, approvalId, openConditions, ...(decidedBy ? { decidedBy } : {}) };
+        return [event(WorkOrderEvents.ApprovalConditional, data)];
+      }
+      if (found ? !found[1].pending : !isOpen(record)) return [];
       const data: ApprovalResolvedData = {
         workOrderId: state.id,
-        actionId,
+        ...(found ? { actionId: found[0], decision: outcome === 'approved' ? ('run' as const) : ('stop' as const) } : {}),
         approvalId,
         outcome,
-        decision: outcome === 'approved' ? 'run' : 'stop',
         reason: outcome === 'approved' ? `approved by ${decidedBy ?? 'its owner'}` : `approval ${approvalId} ${outcome}`,
         ...(decidedBy ? { decidedBy } : {}),
       };
@@ -314,6 +408,81 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
   }
 }
 
+function isApprovedAddition(state: OpenState, item: ActionScope): boolean {
+  const change = scopeChangeFor(state, item);
+  if (!change) return false;
+  const tracks = tracksFor(state, change, item);
+  return tracks.length > 0 && tracks.every((t) => t.status === 'approved');
+}
+
+/**
+ * What may hold an action the policy let through (or stopped for being outside the boundary):
+ * an action in a scope change's added scope stops with `scope_not_approved` until every track of
+ * that change is approved; an overlay that applies stops it with `gate_not_approved` until the
+ * overlay's gate is approved for the action's scope (earlier approvals cover the original scope
+ * only), opening that gate when nobody has been asked yet.
+ */
+function holdAction(state: OpenState, def: WorkflowDefinition, action: ActionScope, policy: DecisionResult, meta: CommandMeta, ref: PolicyRef): { decision: DecisionResult; approvalId: string; opens?: GateRequestedData } | undefined {
+  const stop = (reason: DecisionResult['reason'], message: string, owner: string, rule: string | null): DecisionResult => ({ ...policy, decision: 'stop', reason, message, rule, decisionOwner: owner });
+  const change = scopeChangeFor(state, action);
+  if (change) {
+    const unapproved = tracksFor(state, change, action).find((t) => t.status !== 'approved');
+    if (unapproved) {
+      const message = `${describeScope(action)} is outside the approved scope: scope change ${change.scopeChangeId} waits on ${unapproved.kind} approval ${unapproved.approvalId}, ${describeStatus(unapproved)} (${unapproved.owner} decides)`;
+      return { decision: stop('scope_not_approved', message, unapproved.owner, null), approvalId: unapproved.approvalId };
+    }
+  }
+  if (policy.decision === 'stop') return undefined;
+  const scope = change?.scopeChangeId ?? ORIGINAL_SCOPE;
+  for (const id of policy.overlays ?? []) {
+    const overlay = (def.overlays ?? []).find((o) => o.id === id);
+    if (!overlay) continue;
+    const gate = gateOf(state, overlay.gate, scope);
+    if (gate?.status === 'approved') continue;
+    if (isOpen(gate)) {
+      const message = `overlay ${overlay.id} applies: the ${overlay.gate} gate is ${describeStatus(gate)} (approval ${gate!.approvalId}, ${gate!.owner} decides)`;
+      return { decision: stop('gate_not_approved', message, gate!.owner, overlay.id), approvalId: gate!.approvalId };
+    }
+    const owner = overlayOwner(def, overlay);
+    const opens: GateRequestedData = {
+      workOrderId: state.id,
+      approvalId: deterministicUuid(meta.commandId, 'gate', overlay.id),
+      kind: overlay.gate,
+      owner,
+      scope,
+      source: { overlayId: overlay.id, ...(change ? { scopeChangeId: change.scopeChangeId } : {}) },
+      action: change ? { system: action.system, operation: action.operation, kind: action.kind } : gateAction(overlay.gate, { overlayId: overlay.id }),
+      policy: ref,
+    };
+    const message = `overlay ${overlay.id} applies: the ${overlay.gate} gate is ${describeStatus(gate)}; approval ${opens.approvalId} is requested from ${owner}`;
+    return { decision: stop('gate_not_approved', message, owner, overlay.id), approvalId: opens.approvalId, opens };
+  }
+  return undefined;
+}
+
+/** The gate view of an approval record. */
+export function gateView(a: ApprovalRecord): GateView {
+  return { approvalId: a.approvalId, kind: a.kind, owner: a.owner, status: a.status, openConditions: a.openConditions, action: a.action };
+}
+
+/** A scope change's tracks as owners see them: status, whether only drafts may proceed, what blocks them. */
+export function scopeChangeTracks(state: OpenState, scopeChangeId: string) {
+  const change = state.scopeChanges.get(scopeChangeId);
+  if (!change) return [];
+  return change.tracks.map((t) => {
+    const a = state.approvals.get(t.approvalId)!;
+    return {
+      kind: t.kind,
+      approvalId: t.approvalId,
+      status: a.status,
+      mode: a.status === 'approved' ? ('approved' as const) : ('draft-only' as const),
+      owner: a.owner,
+      scope: t.item,
+      blockers: a.status === 'approved' ? [] : [approvalBlocker(a)],
+    };
+  });
+}
+
 /** The work order as rule conditions see it (`workOrder.*` in CEL). */
 export function workOrderFacts(state: OpenState): Record<string, unknown> {
   return {
@@ -347,6 +516,9 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
       completedSteps: new Map(),
       exceptions: new Map(d.exceptions.map((x) => [x.exceptionId, { ...x, open: true }])),
       actions: new Map(),
+      approvals: new Map(),
+      artifacts: new Map(),
+      scopeChanges: new Map(),
       reopened: 0,
       handled: new Map([[e.metadata.commandId, e]]),
     };
@@ -356,13 +528,49 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
   const s: OpenState = { ...state };
   switch (e.type) {
     case WorkOrderEvents.ActionDecided: {
-      const d = e.data as ActionDecidedData & { approvalId?: string };
-      s.actions = new Map(s.actions).set(d.actionId, { decision: d.decision.decision, approvalId: d.approvalId, pending: d.decision.decision === 'wait' });
+      const d = e.data as ActionDecidedData;
+      const waits = d.decision.decision === 'wait' && d.approvalId !== undefined;
+      s.actions = new Map(s.actions).set(d.actionId, { decision: d.decision.decision, ...(waits ? { approvalId: d.approvalId } : {}), pending: waits });
+      if (waits) {
+        s.approvals = new Map(s.approvals).set(d.approvalId!, {
+          approvalId: d.approvalId!,
+          kind: d.gate ?? d.decision.rule ?? 'approval',
+          owner: d.decision.decisionOwner ?? 'TBD',
+          scope: d.scope ?? ORIGINAL_SCOPE,
+          status: 'requested',
+          openConditions: [],
+          action: { system: d.action.system, operation: d.action.operation, kind: d.action.kind },
+          source: { actionId: d.actionId },
+        });
+      }
       break;
     }
     case WorkOrderEvents.ApprovalResolved: {
       const d = e.data as ApprovalResolvedData;
-      s.actions = new Map(s.actions).set(d.actionId, { decision: d.decision, approvalId: d.approvalId, pending: false });
+      if (d.actionId) s.actions = new Map(s.actions).set(d.actionId, { decision: d.decision ?? (d.outcome === 'approved' ? 'run' : 'stop'), approvalId: d.approvalId, pending: false });
+      const a = s.approvals.get(d.approvalId);
+      if (a) s.approvals = new Map(s.approvals).set(d.approvalId, { ...a, status: d.outcome, openConditions: [] });
+      break;
+    }
+    case WorkOrderEvents.ApprovalConditional: {
+      const d = e.data as ApprovalConditionalData;
+      const a = s.approvals.get(d.approvalId);
+      if (a) s.approvals = new Map(s.approvals).set(d.approvalId, { ...a, status: 'conditional', openConditions: d.openConditions });
+      break;
+    }
+    case WorkOrderEvents.GateRequested: {
+      const d = e.data as GateRequestedData;
+      s.approvals = new Map(s.approvals).set(d.approvalId, { approvalId: d.approvalId, kind: d.kind, owner: d.owner, scope: d.scope, status: 'requested', openConditions: [], action: d.action, source: d.source });
+      break;
+    }
+    case WorkOrderEvents.StageArtifactRecorded: {
+      const d = e.data as StageArtifactRecordedData;
+      s.artifacts = new Map(s.artifacts).set(d.stageId, { kind: d.artifact.kind, ref: d.artifact.ref, at: e.occurredAt });
+      break;
+    }
+    case WorkOrderEvents.ScopeChangeRequested: {
+      const d = e.data as ScopeChangeRequestedData;
+      s.scopeChanges = new Map(s.scopeChanges).set(d.scopeChangeId, { scopeChangeId: d.scopeChangeId, add: d.add, reason: d.reason, tracks: d.tracks, at: e.occurredAt });
       break;
     }
     case WorkOrderEvents.BreakGlassUsed: {
@@ -425,8 +633,18 @@ export function answerOf(e: WorkOrderEvent, state: OpenState): WorkOrderAnswer {
       return { id: d.workOrderId, status: d.status, prerequisites: d.prerequisites, exceptions: d.exceptions };
     }
     case WorkOrderEvents.ActionDecided: {
-      const d = e.data as ActionDecidedData & { approvalId?: string };
+      const d = e.data as ActionDecidedData;
       return { actionId: d.actionId, ...d.decision, receiptId: e.eventId, ...(d.approvalId ? { approvalId: d.approvalId } : {}) };
+    }
+    case WorkOrderEvents.StageArtifactRecorded: {
+      const d = e.data as StageArtifactRecordedData;
+      const stage = state.approvals.size ? [...state.approvals.values()].filter((a) => a.source.stageId === d.stageId).pop() : undefined;
+      const answer: ArtifactAnswer = { workOrderId: state.id, stageId: d.stageId, receiptId: e.eventId, gate: gateView(stage!) };
+      return answer;
+    }
+    case WorkOrderEvents.ScopeChangeRequested: {
+      const d = e.data as ScopeChangeRequestedData;
+      return { scopeChangeId: d.scopeChangeId, workOrderId: state.id, receiptId: e.eventId, add: d.add, tracks: scopeChangeTracks(state, d.scopeChangeId) };
     }
     case WorkOrderEvents.StepCompleted:
       return { workOrderId: state.id, stepId: (e.data as StepCompletedData).stepId, status: 'completed', receiptId: e.eventId };
