@@ -1,4 +1,4 @@
-import { ActionDecidedData, ActionScope, CommandMeta, DecisionResult, GateRequestedData, WorkgateError, WorkOrderCommand, WorkOrderEvents } from '@workgate/contracts';
+import { ActionDecidedData, ActionScope, CommandMeta, DecisionResult, GateRequestedData, ScopeChangeAnswer, WorkgateError, WorkOrderCommand, WorkOrderEvents } from '@workgate/contracts';
 import { compileWorkflow } from '../../workflow/compile';
 import { decide } from '../../workflow/decide';
 import { parseDuration } from '../../workflow/duration';
@@ -202,7 +202,7 @@ describe('scope changes', () => {
     const { e } = Engagement.atDelivery();
     const events = e.run({ type: 'change-scope', body: { add: [REFUND], reason: 'client asks for refund recommendations' } });
     expect(events.map((x) => x.type)).toEqual([WorkOrderEvents.GateRequested, WorkOrderEvents.GateRequested, WorkOrderEvents.ScopeChangeRequested]);
-    const answer = answerOf(events[2], e.open) as { tracks: Array<Record<string, unknown>> };
+    const answer = answerOf(events[2], e.open) as ScopeChangeAnswer;
     expect(answer.tracks).toEqual([
       expect.objectContaining({ kind: 'change-order', status: 'requested', mode: 'draft-only', owner: 'engagement-lead', scope: REFUND, blockers: [expect.stringContaining('engagement-lead decides')] }),
       expect.objectContaining({ kind: 'security', status: 'requested', mode: 'draft-only', owner: 'security-lead', scope: REFUND, blockers: [expect.stringContaining('security-lead decides')] }),
