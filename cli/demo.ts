@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, JetStreamClient, NatsConnection } from 'nats';
-import { ApprovalEvents, ApprovalView, ExceptionEvents, LedgerHead, PostReviewEvents, ReadAllResult, ReadStreamResult, RecordedEvent, Subjects } from '@workgate/contracts';
+import { ApprovalEvents, ApprovalView, ExceptionEvents, LedgerHead, PostReviewEvents, ReadAllResult, RecordedEvent, Subjects } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { INTAKE_DURABLE } from '../apps/intake/intake.processor';
 import { seededRandom } from './seeded-random';
@@ -47,7 +47,19 @@ interface Scenario {
   /** Actions asked before some steps: [stepId, action, probability]. */
   actions: Array<[string, { system: string; operation: string; kind: 'read' | 'write'; facts?: Record<string, unknown> }, number]>;
   breakGlass?: { code: string; action: { system: string; operation: string; kind: 'write' }; p: number };
+  /** A lifecycle stage's artifact recorded by the source, with its probability. */
+  artifact?: { stageId: string; kind: string; p: number };
 }
+
+const CLIENTS = ['Northwind Trading Co.', 'Contoso Retail', 'Fabrikam Logistics', 'Tailspin Travel', 'Wingtip Outfitters', 'Adventure Works'];
+const PROJECTS = ['Support email triage agent', 'Invoice matching assistant', 'Field dispatch copilot', 'Returns desk agent'];
+/** The engagement's stages after discovery, with the artifact each produces. */
+const ENGAGEMENT_STAGES: Array<[string, string]> = [
+  ['proposal', 'pilot-proposal'],
+  ['contract', 'signed-agreement'],
+  ['delivery', 'launch-readiness-checklist'],
+  ['support', 'health-scorecard'],
+];
 
 const SCENARIOS: Scenario[] = [
   {
@@ -116,13 +128,15 @@ const SCENARIOS: Scenario[] = [
     jobType: 'engagement-lifecycle',
     source: 'crm',
     weight: 10,
-    inputs: (n) => ({ client: `Client ${n % 23}`, sponsor: `sponsor-${n % 5}` }),
+    inputs: (n) => ({ client: CLIENTS[n % CLIENTS.length], sponsor: `sponsor-${n % 5}`, project: PROJECTS[n % PROJECTS.length] }),
     fragileInput: 'sponsor',
     steps: [],
     closure: ['acceptance-record'],
-    // Its stages and their gates are not steps: only a failed prerequisite raises an exception here.
+    // Its stages and gates are not steps: the discovery brief arrives from the CRM; the later
+    // stages move as their gates are decided (advanceEngagements).
     codes: [],
-    actions: [['', { system: 'email', operation: 'send', kind: 'write' }, 0.3]],
+    actions: [['', { system: 'email', operation: 'send', kind: 'write' }, 0.2]],
+    artifact: { stageId: 'discovery', kind: 'requirements-brief', p: 0.9 },
   },
 ];
 
@@ -151,6 +165,13 @@ function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: 
     return events;
   }
 
+  if (s.artifact && r() < s.artifact.p) {
+    push('workgate.stage.artifact_recorded', { stageId: s.artifact.stageId, artifact: { kind: s.artifact.kind, ref: `${s.artifact.kind}:${ref}` } });
+  }
+  if (s.jobType === 'engagement-lifecycle') {
+    for (const [stepId, action, p] of s.actions) if (!stepId && r() < p) push('workgate.action.requested', action);
+    return events; // an engagement closes only after its stages (advanceEngagements)
+  }
   const steps = s.steps.length ? s.steps : [{ id: '', evidence: [] }];
   for (const step of steps) {
     for (const [stepId, action, p] of s.actions) {
@@ -247,6 +268,75 @@ async function allOf(rpc: RpcClient, types: string[]): Promise<RecordedEvent[]> 
   }
 }
 
+interface Handoff {
+  status: string;
+  stage: string;
+  stages: Array<{ id: string; artifact: { ref: string } | null; gate: { status: string; approvalId?: string; owner: string } }>;
+}
+
+const REFUND_RECOMMENDATIONS = { system: 'support-desk', operation: 'refund.recommend', kind: 'write' as const };
+
+/**
+ * Today's engagement work, in rounds until nothing moves: the current stage's artifact is
+ * recorded, its gate decided by its owner (the delivery's security review often conditional on
+ * an open risk), an engagement in delivery sometimes asked for refund recommendations (a scope
+ * change whose refund requests stop with `scope_not_approved`), and a supported engagement closed
+ * with its acceptance record.
+ */
+async function advanceEngagements(rpc: RpcClient, r: () => number, summary: DemoSummary, log: (m: string) => void): Promise<void> {
+  const ids = [...new Set((await allOf(rpc, ['StageArtifactRecorded'])).map((e) => (e.data as { workOrderId: string }).workOrderId))];
+  const command = (workOrderId: string, actor: string, body: Record<string, unknown>) =>
+    rpc.request(Subjects.intake.command, { address: { workOrderId }, command: body, meta: { commandId: randomUUID(), actor, now: new Date().toISOString(), channel: 'demo' } }).catch(() => undefined);
+  const asked = new Set<string>();
+  for (let round = 1; round <= 24; round++) {
+    let moved = 0;
+    for (const id of ids) {
+      const h = await rpc.request<Handoff>(Subjects.intake.get, { workOrderId: id }).catch(() => undefined);
+      if (!h || h.status === 'closed') continue;
+      const current = h.stages.find((s) => s.id === h.stage);
+      if (!current) continue;
+      if (current.id === 'delivery' && current.artifact && !asked.has(id) && r() < 0.3) {
+        asked.add(id);
+        await command(id, 'crm', { type: 'change-scope', body: { add: [REFUND_RECOMMENDATIONS], reason: 'the client asks whether the pilot can recommend refunds' } });
+        await command(id, 'consultant', { type: 'request-action', body: { ...REFUND_RECOMMENDATIONS, facts: { ticket: `T-${round}` } } });
+        moved++;
+      }
+      if (!current.artifact) {
+        const kind = ENGAGEMENT_STAGES.find(([stageId]) => stageId === current.id)?.[1];
+        if (!kind || r() < 0.25) continue;
+        await command(id, 'consultant', { type: 'record-artifact', stageId: current.id, body: { artifact: { kind, ref: `${kind}:${id.slice(0, 8)}` } } });
+        moved++;
+      } else if (current.gate.status === 'requested' && current.gate.approvalId && r() < 0.85) {
+        const approval = await rpc.request<ApprovalView>(Subjects.approvals.get, { approvalId: current.gate.approvalId }).catch(() => undefined);
+        if (!approval?.requestedAction) continue;
+        const p = r();
+        const decision =
+          current.id === 'delivery' && p < 0.5
+            ? { decision: 'conditional', conditions: ['R-03'] }
+            : p < 0.92
+              ? { decision: 'approve' }
+              : { decision: 'reject', note: 'revise and resubmit' };
+        await rpc
+          .request(Subjects.approvals.decide, { approvalId: approval.approvalId, by: approval.owner, permittedAction: approval.requestedAction, ...decision })
+          .then(() => summary.approvalsDecided++)
+          .catch(() => undefined);
+        moved++;
+      } else if ((current.gate.status === 'rejected' || current.gate.status === 'expired') && r() < 0.7) {
+        const kind = ENGAGEMENT_STAGES.find(([stageId]) => stageId === current.id)?.[1] ?? 'requirements-brief';
+        await command(id, 'consultant', { type: 'record-artifact', stageId: current.id, body: { artifact: { kind, ref: `${kind}:${id.slice(0, 8)}:revised` } } });
+        moved++;
+      } else if (current.id === 'support' && current.gate.status === 'approved' && r() < 0.7) {
+        await command(id, 'consultant', { type: 'close', body: { closureEvidenceId: `acceptance:${id.slice(0, 8)}`, evidence: [{ kind: 'acceptance-record', ref: `acceptance:${id}` }] } });
+        moved++;
+      }
+    }
+    // Gates open and outcomes reach the work orders through the ledger: wait for it to go quiet.
+    await settle(async () => (await rpc.request<LedgerHead>(Subjects.ledger.head, {})).position, 'the engagements to move', log);
+    log(`engagements: round ${round}, ${moved} moves`);
+    if (moved === 0) return;
+  }
+}
+
 /** Publishes the month, waits until intake has committed it, then does today's human work. */
 export async function seedDemo(nc: NatsConnection, options: DemoOptions, log: (m: string) => void = () => undefined): Promise<DemoSummary> {
   const rpc = new RpcClient(nc, 15_000, false);
@@ -277,25 +367,23 @@ export async function seedDemo(nc: NatsConnection, options: DemoOptions, log: (m
     }
   }
   for (const e of await allOf(rpc, [ApprovalEvents.Requested])) {
-    const d = e.data as { approvalId: string; workOrderId: string; actionId: string; owner: string };
+    const d = e.data as { approvalId: string; owner: string };
     const approval = await rpc.request<ApprovalView>(Subjects.approvals.get, { approvalId: d.approvalId }).catch(() => undefined);
-    if (!approval || approval.status !== 'requested' || r() < 0.5) continue;
-    const stream = await rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: `workorder-${d.workOrderId}` });
-    const asked = stream.events.find((x) => x.type === 'ActionRequested' && (x.data as { actionId: string }).actionId === d.actionId);
-    const action = (asked?.data as { action?: { system: string; operation: string; kind: 'read' | 'write'; objects?: string[] } } | undefined)?.action;
-    if (!action) continue;
+    // Lifecycle gates move with their engagements (below); security reviews of other moves stay pending.
+    if (!approval?.requestedAction || approval.status !== 'requested' || approval.requestedAction.system === 'lifecycle' || r() < 0.5) continue;
     const approve = r() < 0.8;
     await rpc
       .request(Subjects.approvals.decide, {
         approvalId: d.approvalId,
         by: d.owner,
         decision: approve ? 'approve' : 'reject',
-        ...(approve ? { permittedAction: { system: action.system, operation: action.operation, kind: action.kind, ...(action.objects ? { objects: action.objects } : {}) } } : {}),
+        ...(approve ? { permittedAction: approval.requestedAction } : {}),
         note: approve ? 'within policy' : 'not this time',
       })
       .then(() => summary.approvalsDecided++)
       .catch(() => undefined);
   }
+  await advanceEngagements(rpc, r, summary, log);
   for (const e of await allOf(rpc, [PostReviewEvents.Created])) {
     const d = e.data as { postReviewId: string; reviewer: string };
     if (r() < 0.5) continue;

@@ -172,6 +172,9 @@ export function deliveryPage(state: OpenState, definition: WorkflowDefinition, e
     workflow: `${handoff.jobType} v${handoff.workflow.version}`,
     decisions,
     steps: handoff.steps.map((s) => ({ id: s.id, title: s.title, status: s.status, evidence: completed.find((c) => c.stepId === s.id)?.evidence ?? [] })),
+    stage: handoff.stage,
+    // Stage progress without artifact references: those may point at private documents.
+    stages: handoff.stages.map((st) => ({ id: st.id, artifact: st.artifact ? st.artifact.kind : null, gate: `${st.gate.kind}: ${st.gate.status}` })),
     blockers: handoff.blockers,
     openExceptions: handoff.openExceptions.map((e) => ({ code: e.code, owner: e.owner, dueAt: e.dueAt, stepId: e.stepId })),
     nextMoves: [handoff.nextAction],

@@ -12,6 +12,7 @@ export function deliveryHtml(page: Page): string {
 <h1>${esc(page.title)}</h1><p>Work order <code>${esc(page.workOrder)}</code> · ${esc(page.workflow)} · status <strong>${esc(page.status)}</strong></p>
 <h2>Next</h2><p>${esc(page.nextMoves.join('; '))} — decided by <strong>${esc(page.whoDecidesNext)}</strong></p>
 <h2>Decisions</h2><table><tr><th>at</th><th>action</th><th>decision</th><th>reason</th><th>rule</th><th>owner</th></tr>${rows(page.decisions, (d) => [d.at, d.action, d.decision, d.reason, d.rule ?? '', d.decisionOwner ?? ''])}</table>
+${page.stages?.length ? `<h2>Stages</h2><p>current stage <strong>${esc(page.stage)}</strong></p><table><tr><th>stage</th><th>artifact</th><th>gate</th></tr>${rows(page.stages, (st) => [st.id, st.artifact ?? 'missing', st.gate])}</table>` : ''}
 <h2>Checklist</h2><table><tr><th>step</th><th>status</th><th>evidence</th></tr>${rows(page.steps, (s) => [s.title, s.status, s.evidence.map((e: { kind: string }) => e.kind).join(', ')])}</table>
 <h2>Blockers</h2><ul>${page.blockers.map((b: string) => `<li>${esc(b)}</li>`).join('') || '<li>none</li>'}</ul>
 </body></html>`;
