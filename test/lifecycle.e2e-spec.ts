@@ -184,4 +184,20 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
     expect(await as.consultant('POST', `/v1/work-orders/${id}/actions`, { system: 'support-desk', operation: 'launch', kind: 'write' })).toMatchObject({ status: 201, body: { decision: 'run' } });
     expect((await handoff()).nextAction).toBe('record the health-scorecard for stage support');
   });
+
+  it('shows stage progress on the public delivery page without artifact references', async () => {
+    const page = await as.consultant('GET', `/v1/work-orders/${id}/delivery`);
+    expect(page.body).toMatchObject({ stage: 'support', stages: expect.arrayContaining([{ id: 'contract', artifact: 'signed-agreement', gate: 'signature-and-deposit: approved' }]) });
+    expect(page.text).not.toContain('ADSA-2026-0142');
+    const html = await as.consultant('GET', `/v1/work-orders/${id}/delivery`, undefined, { Accept: 'text/html' });
+    expect(html.text).toContain('<h2>Stages</h2>');
+    expect(html.text).not.toContain('DISC-2026-0117');
+  });
+
+  it('refuses malformed stage and scope-change bodies with the fields named', async () => {
+    expect(await as.consultant('POST', `/v1/work-orders/${id}/stages/support/artifact`, { artifact: { kind: 'health-scorecard', ref: 'H-1', extra: 1 } })).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
+    expect(await as.consultant('POST', `/v1/work-orders/${id}/scope-changes`, { add: [], reason: 'x' })).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
+    expect(await as.consultant('POST', `/v1/work-orders/${id}/scope-changes`, { add: [{ system: 'x', operation: 'y', kind: 'delete' }], reason: 'x' })).toMatchObject({ status: 422 });
+    expect(await as['engagement-lead']('POST', `/v1/work-orders/${id}/scope-changes`, { add: [REFUND], reason: 'x' })).toMatchObject({ status: 403 });
+  });
 });
