@@ -41,7 +41,7 @@ export async function startWorkgate(
   } = {},
 ): Promise<RunningWorkgate> {
   const nc = await borrowNats(config.NATS_URL, 'workgate');
-  await ensureStreams(nc);
+  await ensureStreams(nc, { replicas: config.WORKGATE_STREAM_REPLICAS });
   const instance = randomUUID();
   const ctx = (service: ServiceName): ServiceContext => ({ service, instance, config, nc });
   const apps: Array<Pick<INestApplicationContext, 'close'>> = [];

@@ -78,6 +78,11 @@ export class WorkgateConfig {
   @Min(1, { message: 'WORKGATE_RPC_TIMEOUT_MS must be at least 1' })
   WORKGATE_RPC_TIMEOUT_MS = 5000;
 
+  /** Replicas of the JetStream streams: 1 on one nats-server, 3 on a cluster. */
+  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @IsIn([1, 3, 5], { message: 'WORKGATE_STREAM_REPLICAS must be 1, 3 or 5' })
+  WORKGATE_STREAM_REPLICAS = 1;
+
   /** Where private NATS/Postgres instances, the signing key and other local state live. */
   @IsString()
   WORKGATE_DATA_DIR = '.data';

@@ -92,7 +92,7 @@ export async function runStandalone(service: ServiceName, factory: ServiceModule
   const logger = new Logger(service);
   Logger.overrideLogger(workgateLogger(config.LOG_LEVEL));
   const nc = await borrowNats(config.NATS_URL, `workgate-${service}`);
-  await ensureStreams(nc);
+  await ensureStreams(nc, { replicas: config.WORKGATE_STREAM_REPLICAS });
   const app = await startMicroservice(factory, { service, instance: randomUUID(), config, nc });
   logger.log(`${service} listening on ${config.NATS_URL} (queue group ${service})`);
   let closing = false;

@@ -1,0 +1,173 @@
+import { join } from 'node:path';
+import { connect, headers as natsHeaders, JetStreamClient, NatsConnection } from 'nats';
+import { HealthReply, ServiceName, Subjects } from '@workgate/contracts';
+import { loadConfig } from '@workgate/config';
+import { verifyLedger } from '@workgate/event-store';
+import { RpcClient } from '@workgate/messaging';
+import { seededRandom } from '../../cli/seeded-random';
+import { RunningWorkgate, startWorkgate } from '../../cli/workgate';
+import { freshDatabase, TestDatabase } from '../support/database';
+import { startNatsServer, TestNatsServer } from '../support/nats-server';
+import { eventually, ServiceProcess, spawnBuilt } from '../support/processes';
+
+/**
+ * A deployment for fault tests: the ledger and intake as their own processes (so they can be
+ * killed, stopped and restarted), the other services in this process, on a scratch nats-server
+ * (or a given NATS URL, e.g. a cluster) and a fresh database.
+ */
+export interface Rig {
+  nats?: TestNatsServer;
+  natsUrl: string;
+  db: TestDatabase;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  rpc: RpcClient;
+  ledger: ServiceProcess;
+  intakes: ServiceProcess[];
+  rest: RunningWorkgate;
+  env: Record<string, string>;
+  startLedger(): Promise<void>;
+  /** Starts intake instance `i` (0 by default) as its own process. */
+  startIntake(i?: number): void;
+  close(): Promise<void>;
+}
+
+export async function startRig(options: { natsUrl?: string; env?: Record<string, string>; databaseUrl?: string; intakes?: number } = {}): Promise<Rig> {
+  const nats = options.natsUrl ? undefined : await startNatsServer();
+  const natsUrl = options.natsUrl ?? nats!.url;
+  const db = await freshDatabase();
+  const env = { DATABASE_URL: options.databaseUrl ?? db.url, NATS_URL: natsUrl, ...options.env };
+  const nc = await connect({ servers: natsUrl.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+  const rpc = new RpcClient(nc, 2000, false);
+  const rig: Rig = {
+    nats,
+    natsUrl,
+    db,
+    nc,
+    js: nc.jetstream(),
+    rpc,
+    ledger: undefined as unknown as ServiceProcess,
+    intakes: [],
+    rest: undefined as unknown as RunningWorkgate,
+    env,
+    startLedger: async () => {
+      rig.ledger = spawnBuilt('apps/ledger/main.js', env);
+      await eventually(
+        async () => (await rpc.request<HealthReply>(Subjects.health('ledger'), {}, { timeoutMs: 500 })).details?.writer === 'active',
+        60_000,
+        `the ledger to become the writer\n${rig.ledger.output()}`,
+      );
+    },
+    startIntake: (i = 0) => {
+      rig.intakes[i] = spawnBuilt('apps/intake/main.js', env);
+    },
+    close: async () => {
+      for (const p of [rig.ledger, ...rig.intakes]) await p?.kill('SIGKILL');
+      await rig.rest?.close();
+      await nc.close();
+      await db.drop();
+      await nats?.stop();
+    },
+  };
+  await rig.startLedger();
+  const without: ServiceName[] = ['ledger', 'intake'];
+  rig.rest = await startWorkgate(
+    loadConfig({ ...env, LOG_LEVEL: 'silent', WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', '..', 'workflows'), WORKGATE_LEDGER_THREAD: 'off' }),
+    { port: 0, without },
+  );
+  for (let i = 0; i < (options.intakes ?? 1); i++) rig.startIntake(i);
+  return rig;
+}
+
+/** The CloudEvent that opens work order `i` of a run. */
+export function openEvent(run: string, i: number) {
+  const id = `${run}-${i}`;
+  return {
+    id,
+    body: JSON.stringify({
+      specversion: '1.0',
+      id,
+      source: 'crm',
+      type: 'workgate.workorder.open',
+      subject: `${run}-REF-${i}`,
+      data: { jobType: 'support-recovery', inputs: { caseId: `C-${i}`, orderId: `${i}`, orderPaid: true } },
+    }),
+  };
+}
+
+export interface Publishing {
+  /** Event id -> the WORK_EVENTS sequence JetStream acknowledged it with. */
+  acked: Map<string, number>;
+  /** Publish attempts that failed and were retried with the same message id. */
+  retries: number;
+  done: Promise<void>;
+}
+
+/**
+ * Publishes `count` open events to JetStream, about `perSecond` a second, each retried with the
+ * same `Nats-Msg-Id` until JetStream acknowledges it (what a careful integrator does).
+ */
+export function publishOpens(js: JetStreamClient, run: string, count: number, perSecond = 1000, concurrency = 16): Publishing {
+  const enc = new TextEncoder();
+  const p: Publishing = { acked: new Map(), retries: 0, done: Promise.resolve() };
+  let next = 0;
+  const started = Date.now();
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= count) return;
+      const due = started + (i * 1000) / perSecond;
+      if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+      const { id, body } = openEvent(run, i);
+      const h = natsHeaders();
+      h.set('Content-Type', 'application/cloudevents+json');
+      for (;;) {
+        try {
+          const ack = await js.publish('workgate.events.crm', enc.encode(body), { msgID: `crm:${id}`, headers: h, timeout: 2000 });
+          p.acked.set(id, ack.seq);
+          break;
+        } catch {
+          p.retries++;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    }
+  };
+  p.done = Promise.all(Array.from({ length: concurrency }, worker)).then(() => undefined);
+  return p;
+}
+
+export interface LedgerCount {
+  /** WorkOrderOpened events of the run. */
+  n: number;
+  /** Distinct work orders among them. */
+  distinct: number;
+}
+
+export async function openedCount(db: TestDatabase, run: string): Promise<LedgerCount> {
+  const { rows } = await db
+    .appPool()
+    .query(`SELECT count(*)::int AS n, count(DISTINCT stream_id)::int AS distinct FROM ledger_events WHERE type = 'WorkOrderOpened' AND data->>'externalRef' LIKE $1`, [`${run}-REF-%`]);
+  return rows[0] as LedgerCount;
+}
+
+/**
+ * The end state every fault test asks for: each acknowledged event recorded exactly once (by its
+ * external reference), nothing rejected, the hash chain intact.
+ */
+export async function auditRun(db: TestDatabase, run: string, acked: Map<string, number>) {
+  const pool = db.appPool();
+  const { rows } = await pool.query(`SELECT data->>'externalRef' AS ref, count(*)::int AS n FROM ledger_events WHERE type = 'WorkOrderOpened' AND data->>'externalRef' LIKE $1 GROUP BY 1`, [`${run}-REF-%`]);
+  const recorded = new Map(rows.map((r) => [r.ref as string, r.n as number]));
+  const missing = [...acked.keys()].filter((id) => !recorded.has(id.replace(`${run}-`, `${run}-REF-`)));
+  const duplicates = [...recorded.values()].filter((n) => n > 1).length;
+  const rejected = (await pool.query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'IntakeRejected'`)).rows[0].n as number;
+  const verdict = await verifyLedger(pool);
+  return { recorded: recorded.size, missing: missing.length, duplicates, rejected, chainOk: verdict.ok, checked: verdict.checked };
+}
+
+/** A seeded list of `count` kill points between `low` and `high`, ascending. */
+export function killPoints(count: number, low: number, high: number, seed: number): number[] {
+  const next = seededRandom(seed);
+  return Array.from({ length: count }, () => Math.floor(low + next() * (high - low))).sort((a, b) => a - b);
+}
