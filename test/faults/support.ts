@@ -32,11 +32,11 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(options: { natsUrl?: string; env?: Record<string, string>; databaseUrl?: string; intakes?: number } = {}): Promise<Rig> {
+export async function startRig(options: { natsUrl?: string; env?: Record<string, string>; database?: TestDatabase; intakes?: number } = {}): Promise<Rig> {
   const nats = options.natsUrl ? undefined : await startNatsServer();
   const natsUrl = options.natsUrl ?? nats!.url;
-  const db = await freshDatabase();
-  const env = { DATABASE_URL: options.databaseUrl ?? db.url, NATS_URL: natsUrl, ...options.env };
+  const db = options.database ?? (await freshDatabase());
+  const env = { DATABASE_URL: db.url, NATS_URL: natsUrl, ...options.env };
   const nc = await connect({ servers: natsUrl.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 200 });
   const rpc = new RpcClient(nc, 2000, false);
   const rig: Rig = {
@@ -100,6 +100,7 @@ export interface Publishing {
   acked: Map<string, number>;
   /** Publish attempts that failed and were retried with the same message id. */
   retries: number;
+  lastError?: string;
   done: Promise<void>;
 }
 
@@ -126,8 +127,9 @@ export function publishOpens(js: JetStreamClient, run: string, count: number, pe
           const ack = await js.publish('workgate.events.crm', enc.encode(body), { msgID: `crm:${id}`, headers: h, timeout: 2000 });
           p.acked.set(id, ack.seq);
           break;
-        } catch {
+        } catch (error) {
           p.retries++;
+          p.lastError = (error as Error).message;
           await new Promise((r) => setTimeout(r, 100));
         }
       }
