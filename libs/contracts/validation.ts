@@ -6,7 +6,12 @@ export interface FieldProblem {
   message: string;
 }
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * `prototype` and every name an object inherits (`__proto__`, `constructor`, `toString`,
+ * `hasOwnProperty`, ...). Besides the pollution risk, class-transformer skips a key that names an
+ * inherited member, so whitelist validation never sees it and it would pass as if known.
+ */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
 
 function join(path: string, key: string): string {
   if (/^\d+$/.test(key)) return `${path}[${key}]`;
@@ -27,7 +32,7 @@ export function flattenValidationErrors(errors: ValidationError[], path = '', ou
 /** Deeper than this, a value is refused (walked without recursion, so depth cannot overflow the stack). */
 export const MAX_DEPTH = 64;
 
-/** Problems for `__proto__`, `constructor` or `prototype` keys anywhere in a parsed value, or nesting deeper than MAX_DEPTH. */
+/** Problems for `__proto__`, `constructor`, `prototype` or other inherited names as keys anywhere in a parsed value, or nesting deeper than MAX_DEPTH. */
 export function forbiddenKeyProblems(value: unknown, path = '', out: FieldProblem[] = []): FieldProblem[] {
   const stack: Array<[unknown, string, number]> = [[value, path, 0]];
   while (stack.length) {

@@ -94,7 +94,8 @@ export class BreakGlassActionDto extends RequestActionDto {}
 export class BreakGlassDto {
   @IsString() @IsNotEmpty() code: string;
   @IsString() @IsNotEmpty() @MaxLength(4000) rationale: string;
-  @ValidateNested() @Type(() => BreakGlassActionDto) action: BreakGlassActionDto;
+  // @ValidateNested alone lets a missing object through: @IsObject makes it required.
+  @IsObject() @ValidateNested() @Type(() => BreakGlassActionDto) action: BreakGlassActionDto;
 }
 
 /** A lifecycle stage's artifact: its kind must be the one the stage produces. */
@@ -104,7 +105,7 @@ export class StageArtifactDto {
 }
 
 export class RecordArtifactDto {
-  @ValidateNested() @Type(() => StageArtifactDto) artifact: StageArtifactDto;
+  @IsObject() @ValidateNested() @Type(() => StageArtifactDto) artifact: StageArtifactDto;
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence?: EvidenceDto[];
 }
 

@@ -1,6 +1,6 @@
-import { ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
-import { flattenValidationErrors, WorkgateError } from '@workgate/contracts';
+import { FieldProblem, flattenValidationErrors, forbiddenKeyProblems, WorkgateError } from '@workgate/contracts';
 
 /**
  * The WorkgateError('validation_failed') for class-validator errors: the first problem as the
@@ -8,7 +8,10 @@ import { flattenValidationErrors, WorkgateError } from '@workgate/contracts';
  * `evidence[0].kind`; unknown keys as `unknown key "x"`), flattened by the contracts' helper.
  */
 export function validationFailed(errors: readonly ValidationError[]): WorkgateError {
-  const problems = flattenValidationErrors([...errors]);
+  return problemsFailed(flattenValidationErrors([...errors]));
+}
+
+function problemsFailed(problems: FieldProblem[]): WorkgateError {
   if (problems.length === 0) return new WorkgateError('validation_failed', 'the request is not valid');
   const first = problems[0];
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
@@ -20,7 +23,20 @@ export function validationFailed(errors: readonly ValidationError[]): WorkgateEr
  * stripped), values are transformed to the DTO classes, and failures answer 422
  * validation_failed with `details: [{path, message}]`.
  */
-export const validationPipe = new ValidationPipe({
+export const validationPipe = new (class StrictValidationPipe extends ValidationPipe {
+  /**
+   * Refuses keys named like an inherited member (`toString`, `constructor`, `__proto__`, ...) in a
+   * body or query first: Nest strips the prototype keys and class-transformer skips the others, so
+   * `forbidNonWhitelisted` would never see them and they would pass silently.
+   */
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const problems = forbiddenKeyProblems(value);
+      if (problems.length > 0) throw problemsFailed(problems);
+    }
+    return super.transform(value, metadata);
+  }
+})({
   whitelist: true,
   forbidNonWhitelisted: true,
   forbidUnknownValues: true,

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256Hex } from '../../apps/gateway/http';
+import { eventually } from '../support/processes';
+import { client, TestRole, writePrincipals } from '../support/principals';
+import { startTestWorkgate, TestWorkgate } from '../support/workgate';
+import { declaredRoutes, DeclaredRoute, fillPath, openApiRoutes, Role, ROLES, routeKey } from './http-routes';
+
+type Call = ReturnType<typeof client>;
+
+/** What the docs' route tables say each route accepts: `undefined` for "any". */
+function documentedRoles(): Map<string, readonly Role[] | undefined> {
+  const out = new Map<string, readonly Role[] | undefined>();
+  for (const line of readFileSync(join(__dirname, '..', '..', 'docs', 'api.md'), 'utf8').split('\n')) {
+    const cells = line.split(/(?<!\\)\|/).map((c) => c.trim());
+    const paths = [...(cells[1] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+    const method = /^(GET|POST|PUT|PATCH|DELETE) \//.exec(paths[0] ?? '')?.[1];
+    if (!method) continue;
+    const roles = cells[2].replace(/\(.*\)/, '').split(',').map((r) => r.trim());
+    for (const raw of paths) {
+      const path = raw.replace(/^[A-Z]+ /, '').replace(/\?.*$/, '').replace(/:[A-Za-z]+/g, '{}');
+      out.set(`${method} ${path}`, roles.includes('any') ? undefined : (roles as Role[]));
+    }
+  }
+  return out;
+}
+
+/** Any value fits a path parameter here: the guard answers before pipes and handlers run. */
+const pathOf = (route: { path: string; params: string[] }) => fillPath(route.path, Object.fromEntries(route.params.map((p) => [p, p === 'version' ? '1' : randomUUID()])));
+
+const send = (call: Call, route: { method: string; path: string; params: string[] }) => call(route.method, pathOf(route), route.method === 'GET' ? undefined : {});
+
+/**
+ * The auth matrix of the HTTP edge: every /v1 route refuses a missing or unknown key (401) and
+ * every role it does not list (403) before anything else runs; owners and requesters of
+ * approvals are held apart; the rate limit counts per principal.
+ */
+describe('auth matrix', () => {
+  const declared = declaredRoutes();
+  const restricted = declared.filter((r): r is DeclaredRoute & { roles: readonly Role[] } => r.roles !== undefined);
+  // One principal per single role, and one per route role set holding every other role.
+  const complements = [...new Set(restricted.map((r) => r.roles.join('+')))];
+  const principals = writePrincipals({
+    ...Object.fromEntries(ROLES.map((role) => [`only-${role}`, [role]])),
+    ...Object.fromEntries(complements.map((set) => [`none-of-${set}`, ROLES.filter((role) => !set.split('+').includes(role))])),
+    helpdesk: ['integrator', 'operator'],
+    'support-lead': ['operator', 'approver'],
+    'other-approver': ['approver'],
+  } as Record<string, TestRole[]>);
+  let t: TestWorkgate;
+  let as: Record<string, Call>;
+  let anonymous: Call;
+  let v1: Array<DeclaredRoute>;
+
+  beforeAll(async () => {
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    anonymous = client(t.url);
+    const byKey = new Map(declared.map((r) => [routeKey(r), r]));
+    v1 = (await openApiRoutes(t.url))
+      .filter((r) => r.path.startsWith('/v1/'))
+      .map((r) => {
+        const route = byKey.get(routeKey(r));
+        if (!route) throw new Error(`${routeKey(r)} is in the OpenAPI document but no controller declares it`);
+        return route;
+      });
+  });
+  afterAll(() => t?.close());
+
+  it('enumerates every route: the OpenAPI document lists each non-public controller route, all under /v1', () => {
+    // Otherwise a route left out of the document would escape the whole matrix.
+    const guarded = declared.filter((r) => !r.public).map(routeKey).sort();
+    expect(v1.map(routeKey).sort()).toEqual(guarded);
+    expect(guarded.length).toBeGreaterThan(40);
+    expect(restricted.length).toBeGreaterThan(30);
+  });
+
+  it('takes the roles of every documented route from its @Roles, as docs/api.md lists them', () => {
+    const docs = documentedRoles();
+    const code = new Map(v1.map((r) => [`${r.method} ${r.path.replace(/\{[^}]+\}/g, '{}')}`, r.roles]));
+    expect(docs.size).toBeGreaterThan(40);
+    for (const [route, roles] of docs) {
+      expect({ route, roles: code.has(route) ? [...(code.get(route) ?? ['any'])].sort() : 'no such route' }).toEqual({ route, roles: [...(roles ?? ['any'])].sort() });
+    }
+  });
+
+  it('answers 401 unauthorized with the error body to every /v1 route called without a key', async () => {
+    for (const route of v1) {
+      const res = await send(anonymous, route);
+      expect({ route: routeKey(route), status: res.status, body: res.body }).toEqual({
+        route: routeKey(route),
+        status: 401,
+        body: { error: 'unauthorized', message: 'an API key is required: send Authorization: Bearer <api key>' },
+      });
+      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="workgate"');
+    }
+  });
+
+  it('answers 401 to every /v1 route for an unknown key, the stored hash of a real key, or a key in another scheme', async () => {
+    const real = principals.keys['only-admin'];
+    const callers: Array<[string, Call]> = [
+      ['unknown key', client(t.url, `wg_test_${randomUUID()}`)],
+      // Only hashes are stored: presenting the hash itself must not authenticate.
+      ['stored hash', client(t.url, sha256Hex(real))],
+      ['Basic scheme', (method, path, body) => anonymous(method, path, body, { Authorization: `Basic ${real}` })],
+      ['trailing junk', (method, path, body) => anonymous(method, path, body, { Authorization: `Bearer ${real} admin` })],
+    ];
+    for (const [what, call] of callers) {
+      for (const route of v1) {
+        const res = await send(call, route);
+        expect({ what, route: routeKey(route), status: res.status, body: res.body }).toEqual({
+          what,
+          route: routeKey(route),
+          status: 401,
+          body: { error: 'unauthorized', message: expect.any(String) },
+        });
+      }
+    }
+  });
+
+  it('answers 403 forbidden to every principal holding no role a route lists: one role at a time, and all the others at once', async () => {
+    let refused = 0;
+    for (const route of restricted.filter((r) => v1.some((v) => routeKey(v) === routeKey(r)))) {
+      const outsiders = [...ROLES.filter((role) => !route.roles.includes(role)).map((role) => `only-${role}`), `none-of-${route.roles.join('+')}`];
+      for (const who of outsiders) {
+        const res = await send(as[who], route);
+        expect({ route: routeKey(route), who, status: res.status, body: res.body }).toEqual({
+          route: routeKey(route),
+          who,
+          status: 403,
+          body: { error: 'forbidden', message: `this route needs one of the roles: ${route.roles.join(', ')}` },
+        });
+        refused++;
+      }
+    }
+    expect(refused).toBeGreaterThan(150);
+  });
+
+  it('lets every principal holding a listed role past the guard (so the 403s above are about roles)', async () => {
+    for (const route of restricted) {
+      for (const role of route.roles) {
+        const res = await send(as[`only-${role}`], route);
+        expect({ route: routeKey(route), role, passed: res.status !== 401 && res.body?.error !== 'forbidden' && res.status < 500 }).toEqual({ route: routeKey(route), role, passed: true });
+      }
+    }
+  });
+
+  it('serves /health, /metrics, /docs, /docs-json, / and the dashboard files without a key', async () => {
+    for (const path of ['/health', '/metrics', '/docs', '/docs-json', '/', '/dashboard/dashboard.js', '/dashboard/dashboard.css', '/dashboard/chart.umd.min.js']) {
+      const res = await anonymous('GET', path);
+      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+    }
+    // The public routes the controllers declare are exactly these (plus the dashboard's file route).
+    expect(declared.filter((r) => r.public).map(routeKey).sort()).toEqual(['GET /', 'GET /dashboard/{file}', 'GET /health', 'GET /metrics']);
+  });
+
+  describe('approvals', () => {
+    const REFUND = { system: 'payments', operation: 'refund', kind: 'write' };
+    /** A support-recovery refund requested by `requester`: it waits for support-lead. */
+    const refundWaiting = async (requester: string, externalRef: string): Promise<string> => {
+      const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef, source: 'auth', inputs: { caseId: 'C-1', orderId: '1', orderPaid: true } });
+      expect(opened.status).toBe(201);
+      const wait = await as[requester]('POST', `/v1/work-orders/${opened.body.id}/actions`, { ...REFUND, facts: { amount: 20 } });
+      expect(wait).toMatchObject({ status: 201, body: { decision: 'wait', decisionOwner: 'support-lead', approvalId: expect.any(String) } });
+      const approvalId = wait.body.approvalId as string;
+      // The approvals service opens it from the ledger, a moment after the decision.
+      await eventually(async () => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).status === 200, 10_000, `approval ${approvalId}`);
+      return approvalId;
+    };
+    const status = async (approvalId: string) => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).body.status;
+
+    it("answers 403 not_owner to an approver deciding, or closing a condition of, another owner's approval", async () => {
+      const approvalId = await refundWaiting('helpdesk', 'AUTH-1');
+      const decided = await as['other-approver']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: REFUND });
+      expect(decided).toMatchObject({ status: 403, body: { error: 'not_owner', message: expect.stringContaining('support-lead') } });
+      expect(Object.keys(decided.body).sort()).toEqual(['error', 'message']);
+      expect(await status(approvalId)).toBe('requested');
+
+      const conditional = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'conditional', permittedAction: REFUND, conditions: ['refund under 50'] });
+      expect(conditional).toMatchObject({ status: 200, body: { status: 'conditional' } });
+      const close = (who: string) => as[who]('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, { evidence: { kind: 'check', ref: 'CHK-1' } });
+      expect(await close('other-approver')).toMatchObject({ status: 403, body: { error: 'not_owner' } });
+      expect(await status(approvalId)).toBe('conditional');
+      expect(await close('support-lead')).toMatchObject({ status: 200, body: { status: 'approved' } });
+    });
+
+    it('answers 403 self_approval to the owner deciding a request it made itself', async () => {
+      const approvalId = await refundWaiting('support-lead', 'AUTH-2');
+      for (const decision of ['approve', 'reject'] as const) {
+        const res = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision, permittedAction: REFUND });
+        expect(res).toMatchObject({ status: 403, body: { error: 'self_approval', message: expect.any(String) } });
+      }
+      expect(await status(approvalId)).toBe('requested');
+    });
+  });
+
+  it('rate limits per principal: 429 rate_limited with Retry-After over the budget, while another principal is still served', async () => {
+    const limitedPrincipals = writePrincipals({ burst: ['analyst'], steady: ['analyst'] });
+    const limited = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: limitedPrincipals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '5' } });
+    try {
+      const burst = client(limited.url, limitedPrincipals.keys.burst);
+      const steady = client(limited.url, limitedPrincipals.keys.steady);
+      for (let i = 0; i < 5; i++) expect((await burst('GET', i % 2 ? '/v1/workflows' : '/v1/exception-codes')).status).toBe(200);
+      // One budget per principal across routes: the sixth request is refused on any route.
+      for (const path of ['/v1/workflows', '/v1/exception-codes', '/v1/views/stall-rates']) {
+        const over = await burst('GET', path);
+        expect(over).toMatchObject({ status: 429, body: { error: 'rate_limited', message: expect.stringMatching(/^this principal sent more than 5 requests in 60 s/) } });
+        expect(Object.keys(over.body).sort()).toEqual(['error', 'message']);
+        expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      }
+      const served = await steady('GET', '/v1/workflows');
+      expect(served.status).toBe(200);
+      expect(served.body.map((w: { jobType: string }) => w.jobType)).toContain('support-recovery');
+    } finally {
+      await limited.close();
+    }
+  });
+});
