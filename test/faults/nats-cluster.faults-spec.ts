@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'nats';
+import { freePort, NatsServerProcess, spawnNatsServer } from '../../cli/infra';
+import { eventually } from '../support/processes';
+import { auditRun, killPoints, openedCount, publishOpens, Rig, startRig } from './support';
+
+/**
+ * A 3-node nats-server cluster on loopback ports with every stream at 3 replicas
+ * (`WORKGATE_STREAM_REPLICAS=3`): the WORK_EVENTS stream leader is killed (SIGKILL) five times
+ * during ingest and restarted each time. A publish JetStream acknowledged is on a quorum, so
+ * nothing acknowledged is lost; the outage per kill is how long publishing stalled.
+ */
+describe('faults: kill the stream leader of a 3-node NATS cluster during ingest', () => {
+  let rig: Rig;
+  const nodes: Array<{ name: string; port: number; clusterPort: number; store: string; server?: NatsServerProcess }> = [];
+  const root = mkdtempSync(join(tmpdir(), 'wg-nats-cluster-'));
+  const N = 6000;
+  const RUN = 'cluster';
+
+  const startNode = async (i: number) => {
+    const n = nodes[i];
+    const routes = nodes.filter((_, j) => j !== i).map((o) => `nats://127.0.0.1:${o.clusterPort}`).join(',');
+    n.server = await spawnNatsServer('127.0.0.1', n.port, n.store, {
+      logFile: join(root, `${n.name}.log`),
+      extraArgs: ['--server_name', n.name, '--cluster_name', 'workgate', '--cluster', `nats://127.0.0.1:${n.clusterPort}`, '--routes', routes],
+    });
+  };
+
+  beforeAll(async () => {
+    for (let i = 0; i < 3; i++) nodes.push({ name: `n${i + 1}`, port: await freePort(), clusterPort: await freePort(), store: join(root, `n${i + 1}`) });
+    await Promise.all(nodes.map((_, i) => startNode(i)));
+    const urls = nodes.map((n) => `nats://127.0.0.1:${n.port}`).join(',');
+    // JetStream in a cluster answers once a meta leader is elected.
+    const probe = await connect({ servers: urls.split(',') });
+    await eventually(async () => (await (await probe.jetstreamManager()).getAccountInfo()) !== undefined, 60_000, 'the JetStream meta leader');
+    await probe.close();
+    rig = await startRig({ natsUrl: urls, env: { WORKGATE_STREAM_REPLICAS: '3' } });
+  });
+  afterAll(async () => {
+    await rig?.close();
+    for (const n of nodes) await n.server?.kill();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('loses nothing acknowledged across five leader kills', async () => {
+    const jsm = await rig.nc.jetstreamManager();
+    expect((await jsm.streams.info('WORK_EVENTS')).config.num_replicas).toBe(3);
+    const publishing = publishOpens(rig.js, RUN, N, 250);
+    const outages: Array<{ leader: string; seconds: number }> = [];
+    for (const point of killPoints(5, 300, N - 800, 21)) {
+      await eventually(async () => publishing.acked.size >= point, 120_000, `publishing to reach ${point}`);
+      const leader = (await jsm.streams.info('WORK_EVENTS')).cluster?.leader;
+      const i = nodes.findIndex((n) => n.name === leader);
+      expect(i).toBeGreaterThanOrEqual(0);
+      const down = Date.now();
+      await nodes[i].server!.kill('SIGKILL');
+      const before = publishing.acked.size;
+      await eventually(async () => publishing.acked.size > before, 60_000, 'publishing to resume on a new leader');
+      outages.push({ leader: leader!, seconds: (Date.now() - down) / 1000 });
+      await startNode(i);
+      // The restarted node catches up before the next kill, so a quorum always holds the data.
+      await eventually(async () => (await jsm.streams.info('WORK_EVENTS')).cluster?.replicas?.every((r) => r.current) === true, 60_000, 'the replicas to be current');
+    }
+    await publishing.done;
+    const final = await eventually(async () => {
+      const c = await openedCount(rig.db, RUN);
+      return c.n >= N ? c : undefined;
+    }, 180_000, `all ${N} work orders`);
+
+    expect(final).toEqual({ n: N, distinct: N });
+    const audit = await auditRun(rig.db, RUN, publishing.acked);
+    expect(audit).toMatchObject({ recorded: N, missing: 0, duplicates: 0, rejected: 0, chainOk: true });
+    // Every acknowledged sequence is still in the stream after the kills.
+    expect((await jsm.streams.info('WORK_EVENTS')).state.messages).toBe(N);
+    console.log(`faults: NATS cluster R3, ${N} events, leader kills ${outages.map((o) => `${o.leader} ${o.seconds.toFixed(1)} s`).join(', ')}; ${JSON.stringify(audit)}`);
+  });
+});
