@@ -8,6 +8,32 @@ interface Shared {
 const shared = new Map<string, Shared>();
 
 /**
+ * The servers of a `NATS_URL` and the credentials it carries, if any: `nats://user:password@host:port`
+ * (URL-encoded; every URL of a cluster list may carry them, the first one that does counts). The
+ * nats client ignores credentials inside a server URL, so they are taken out and sent as user/pass.
+ */
+export function natsServers(url: string): { servers: string[]; user?: string; pass?: string } {
+  let user: string | undefined;
+  let pass: string | undefined;
+  const servers = url.split(',').map((server) => {
+    const m = /^(nats:\/\/)([^@/]*)@(.*)$/.exec(server.trim());
+    if (!m) return server.trim();
+    const colon = m[2].indexOf(':');
+    if (user === undefined) {
+      user = decodeURIComponent(colon < 0 ? m[2] : m[2].slice(0, colon));
+      pass = colon < 0 ? undefined : decodeURIComponent(m[2].slice(colon + 1));
+    }
+    return `${m[1]}${m[3]}`;
+  });
+  return { servers, ...(user ? { user, pass } : {}) };
+}
+
+/** A NATS_URL fit for a log line: credentials left out. */
+export function redactNatsUrl(url: string): string {
+  return url.replace(/nats:\/\/[^@,/]*@/g, 'nats://');
+}
+
+/**
  * One NATS connection per process: every service started in this process borrows the same
  * connection for the same URL. `release` closes it when the last borrower is done.
  */
@@ -17,7 +43,7 @@ export async function borrowNats(url: string, name = 'workgate'): Promise<NatsCo
     entry = {
       users: 0,
       connection: connect({
-        servers: url.split(','),
+        ...natsServers(url),
         name,
         maxReconnectAttempts: -1,
         reconnectTimeWait: 250,

@@ -7,7 +7,7 @@ import { loadConfigOrExit, WorkgateConfig } from '@workgate/config';
 import { ensureStreams } from './jetstream';
 import { DeadLetterSink } from './ledger-reaction';
 import { LocalRoutes } from './local-routes';
-import { borrowNats, releaseNats } from './nats-connection';
+import { borrowNats, redactNatsUrl, releaseNats } from './nats-connection';
 import { NatsRpcServer } from './nats-rpc.server';
 import { PassThroughRpcFilter } from './pass-through.filter';
 import { RpcClient } from './rpc-client';
@@ -94,7 +94,7 @@ export async function runStandalone(service: ServiceName, factory: ServiceModule
   const nc = await borrowNats(config.NATS_URL, `workgate-${service}`);
   await ensureStreams(nc, { replicas: config.WORKGATE_STREAM_REPLICAS });
   const app = await startMicroservice(factory, { service, instance: randomUUID(), config, nc });
-  logger.log(`${service} listening on ${config.NATS_URL} (queue group ${service})`);
+  logger.log(`${service} listening on ${redactNatsUrl(config.NATS_URL)} (queue group ${service})`);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
