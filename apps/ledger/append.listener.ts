@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Msg, NatsConnection, Subscription } from 'nats';
 import { AppendRequest, Subjects, WorkgateError } from '@workgate/contracts';
-import { BatchRequest, decodeJson, encodeJson, LocalRoutes, NATS_CONNECTION, replyError, serveBatch } from '@workgate/messaging';
+import { BatchRequest, decodeJson, encodeJson, isInboxReply, LocalRoutes, NATS_CONNECTION, replyError, serveBatch } from '@workgate/messaging';
 import { LedgerStore } from './ledger-store';
 
 /**
@@ -56,7 +56,7 @@ export class AppendListener implements OnModuleInit, OnApplicationShutdown {
         error instanceof SyntaxError ? new WorkgateError('validation_failed', 'the append request is not valid JSON') : error,
       );
     }
-    if (msg.reply) msg.respond(encodeJson(reply));
+    if (isInboxReply(msg.reply)) msg.respond(encodeJson(reply));
   }
 
   async onApplicationShutdown(): Promise<void> {

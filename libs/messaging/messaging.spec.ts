@@ -73,6 +73,20 @@ describe('messaging over a real NATS server', () => {
     expect(served.sort()).toEqual(Array.from({ length: 100 }, (_, i) => `m${i}`).sort());
   });
 
+  it('answers only on inbox reply subjects: a request naming another reply subject gets nothing there', async () => {
+    const elsewhere: string[] = [];
+    const sub = nc.subscribe('ledger.workorder.Forged', { callback: (_e, m) => elsewhere.push(new TextDecoder().decode(m.data)) });
+    nc.publish('workgate.policy.echo', new TextEncoder().encode(JSON.stringify({ text: 'forged' })), { reply: 'ledger.workorder.Forged' });
+    // Served (the handler ran), then a round trip: an answer published there would have arrived by now.
+    for (let i = 0; i < 100 && !served.includes('forged'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(served).toContain('forged');
+    await nc.flush();
+    expect(elsewhere).toEqual([]);
+    // An inbox reply is answered as ever.
+    expect(await rpc.request<{ text: string }>('workgate.policy.echo', { text: 'after' })).toEqual({ text: 'after' });
+    sub.unsubscribe();
+  });
+
   it('carries a refusal across NATS with its stable code, message and details', async () => {
     await expect(rpc.request('workgate.policy.refuse', {})).rejects.toEqual(
       expect.objectContaining({ code: 'version_conflict', message: 'stream x is at version 2', details: [{ currentVersion: 2 }] }),

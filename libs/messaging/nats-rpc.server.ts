@@ -4,7 +4,7 @@ import { MsgHdrs, NatsConnection, Subscription } from 'nats';
 import { lastValueFrom } from 'rxjs';
 import { WorkgateError } from '@workgate/contracts';
 import { LocalRoutes } from './local-routes';
-import { decodeJson, encodeJson, replyError } from './wire';
+import { decodeJson, encodeJson, isInboxReply, replyError } from './wire';
 
 /** What a handler can learn about the message it serves. */
 export class NatsRpcContext extends BaseRpcContext<[string, MsgHdrs | undefined]> {
@@ -53,7 +53,7 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
             return;
           }
           void this.dispatch(pattern, handler.isEventHandler, msg.data, msg.headers, (bytes) => {
-            if (msg.reply) msg.respond(bytes);
+            if (isInboxReply(msg.reply)) msg.respond(bytes);
           });
         },
       });

@@ -28,3 +28,12 @@ export function unwrapReply<T>(reply: Reply<T>): T {
   if (reply.ok) return reply.data;
   throw WorkgateError.fromWire(reply.error);
 }
+
+/**
+ * Whether a request's reply subject is an inbox: services answer only there. A request naming
+ * another reply subject (a stream's subjects, the JetStream API) would make the service publish
+ * where its caller may not, so it gets no answer.
+ */
+export function isInboxReply(reply: string | undefined): reply is string {
+  return typeof reply === 'string' && reply.startsWith('_INBOX.');
+}
