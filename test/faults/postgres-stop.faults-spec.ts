@@ -7,7 +7,7 @@ import { ensurePostgres, freePort, PrivateInstance } from '../../cli/infra';
 import { createPool } from '../../libs/event-store';
 import { TestDatabase } from '../support/database';
 import { eventually } from '../support/processes';
-import { auditRun, killPoints, openedCount, publishOpens, Rig, startRig } from './support';
+import { expectEveryEventOnce, killPoints, openedCount, publishOpens, Rig, startRig } from './support';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -69,13 +69,7 @@ describe('faults: Postgres stopped immediately during ingest', () => {
       outages.push(Date.now() - down);
     }
     await publishing.done;
-    const final = await eventually(async () => {
-      const c = await openedCount(rig.db, RUN);
-      return c.n >= N ? c : undefined;
-    }, 180_000, `all ${N} work orders`);
-    expect(final).toEqual({ n: N, distinct: N });
-    const audit = await auditRun(rig.db, RUN, publishing.acked);
-    expect(audit).toMatchObject({ recorded: N, missing: 0, duplicates: 0, rejected: 0, chainOk: true });
+    const audit = await expectEveryEventOnce(rig.db, RUN, N, publishing.acked);
     console.log(`faults: Postgres immediate stops, ${N} events, outages ${outages.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}; ${JSON.stringify(audit)}`);
   });
 });

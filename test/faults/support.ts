@@ -168,6 +168,23 @@ export async function auditRun(db: TestDatabase, run: string, acked: Map<string,
   return { recorded: recorded.size, missing: missing.length, duplicates, rejected, chainOk: verdict.ok, checked: verdict.checked };
 }
 
+/**
+ * Waits until the run's `n` work orders are in the ledger, then asks for the end state every fault
+ * test wants: `n` recorded, each acknowledged event once, nothing rejected, the chain intact.
+ */
+export async function expectEveryEventOnce(db: TestDatabase, run: string, n: number, acked: Map<string, number>, context: () => string = () => '') {
+  const final = await eventually(async () => {
+    const c = await openedCount(db, run);
+    return c.n >= n ? c : undefined;
+  }, 180_000, `all ${n} work orders`).catch((error) => {
+    throw new Error(`${(error as Error).message}\n${context()}`);
+  });
+  expect(final).toEqual({ n, distinct: n });
+  const audit = await auditRun(db, run, acked);
+  expect(audit).toMatchObject({ recorded: n, missing: 0, duplicates: 0, rejected: 0, chainOk: true });
+  return audit;
+}
+
 /** A seeded list of `count` kill points between `low` and `high`, ascending. */
 export function killPoints(count: number, low: number, high: number, seed: number): number[] {
   const next = seededRandom(seed);
