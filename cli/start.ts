@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@workgate/config';
 import { ensureDatabase, migrate } from '@workgate/event-store';
-import { workgateLogger } from '@workgate/messaging';
+import { redactNatsUrl, workgateLogger } from '@workgate/messaging';
 import { ensureNats, ensurePostgres, PrivateInstance } from './infra';
 import { startWorkgate } from './workgate';
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   OpenAPI    ${running.url}/docs
   health     ${running.url}/health
   metrics    ${running.url}/metrics
-  NATS       ${config.NATS_URL}
+  NATS       ${redactNatsUrl(config.NATS_URL)}
   Postgres   ${safeDb.toString()}`);
     let closing = false;
     const shutdown = async (signal: string) => {

@@ -79,7 +79,7 @@ export class WorkOrderReactions extends LedgerReactions {
     return this.apply(approvalStream(approvalId), (workOrderId) =>
       this.workOrders.execute({
         address: { workOrderId },
-        command: { type: 'resolve-approval', body: { approvalId, outcome: 'conditional', openConditions, ...(by ? { decidedBy: by } : {}) } },
+        command: { type: 'resolve-approval', body: { approvalId, outcome: 'conditional', openConditions, approvalVersion: e.streamVersion, ...(by ? { decidedBy: by } : {}) } },
         meta: { commandId: deterministicUuid('approval-conditions', e.eventId), actor: by ?? 'approvals', now: e.occurredAt, channel: 'approvals' },
       }),
     );

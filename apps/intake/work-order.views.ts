@@ -27,9 +27,14 @@ const known = (value: unknown): string => (typeof value === 'string' && value.tr
 /**
  * The compact state handoff of a work order (GET /v1/work-orders/:id): what the next person or
  * agent needs, and nothing invented. `stage` asks for a specific next stage instead of the
- * earliest whose artifact is missing.
+ * earliest whose artifact is missing. Any principal reads it: anything credential-shaped in the
+ * free text it carries (rationales, reasons, conditions, artifact references) is masked.
  */
 export function stateHandoff(state: OpenState, definition: WorkflowDefinition, stage?: string) {
+  return maskStrings(unmaskedHandoff(state, definition, stage));
+}
+
+function unmaskedHandoff(state: OpenState, definition: WorkflowDefinition, stage?: string) {
   const openExceptions = [...state.exceptions.values()].filter((e) => e.open).map(({ open: _open, ...e }) => e);
   const pendingApprovals = [...state.approvals.values()].filter(isOpen).map((a) => ({ approvalId: a.approvalId, kind: a.kind, status: a.status, owner: a.owner, ...(a.source.actionId ? { actionId: a.source.actionId } : {}) }));
   const blocked = new Set(openExceptions.map((e) => e.stepId));
@@ -136,6 +141,17 @@ export function maskSecrets(text: string): string {
   return SECRET_PATTERNS.reduce((t, re) => t.replace(re, '[redacted]'), text);
 }
 
+/**
+ * `value` with every string in it masked, one string at a time (masking serialized JSON would let
+ * a pattern run past the end of a string into the JSON around it).
+ */
+export function maskStrings<T>(value: T): T {
+  if (typeof value === 'string') return maskSecrets(value) as T;
+  if (Array.isArray(value)) return value.map((v) => maskStrings(v)) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskStrings(v)])) as T;
+  return value;
+}
+
 function publicEvidence(evidence: Evidence[]): Array<{ kind: string }> {
   return evidence.filter((e) => e.private !== true).map((e) => ({ kind: e.kind }));
 }
@@ -181,5 +197,5 @@ export function deliveryPage(state: OpenState, definition: WorkflowDefinition, e
     whoDecidesNext: handoff.nextOwner,
     closure: handoff.closure,
   };
-  return JSON.parse(maskSecrets(JSON.stringify(page)));
+  return maskStrings(page);
 }

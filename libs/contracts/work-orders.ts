@@ -110,6 +110,8 @@ export interface ApprovalConditionalData {
   approvalId: string;
   openConditions: string[];
   decidedBy?: string;
+  /** The approval stream's version this reflects: an older update arriving late is ignored. */
+  approvalVersion?: number;
 }
 
 export interface WorkOrderStoppedData {
@@ -294,7 +296,7 @@ export type WorkOrderCommand =
   | { type: 'close'; body: CloseWorkOrderBody }
   | { type: 'report-closure'; body: ReportClosureBody }
   | { type: 'reopen'; body: ReopenWorkOrderBody }
-  | { type: 'resolve-approval'; body: { approvalId: string; outcome: 'approved' | 'rejected' | 'expired' | 'conditional'; decidedBy?: string; openConditions?: string[] } }
+  | { type: 'resolve-approval'; body: { approvalId: string; outcome: 'approved' | 'rejected' | 'expired' | 'conditional'; decidedBy?: string; openConditions?: string[]; approvalVersion?: number } }
   | { type: 'record-artifact'; stageId: string; body: RecordArtifactBody }
   | { type: 'change-scope'; body: ChangeScopeBody }
   | { type: 'close-exception'; body: { exceptionId: string; resolvedBy?: string } }

@@ -1,4 +1,4 @@
-import { AckPolicy, ConsumerConfig, DeliverPolicy, JsMsg, nanos, NatsConnection } from 'nats';
+import { AckPolicy, ConsumerConfig, ConsumerMessages, DeliverPolicy, JsMsg, nanos, NatsConnection, Subscription } from 'nats';
 
 /** What became of one message: acked after its commit, retried later, or never processable. */
 export type Outcome = { kind: 'ack' } | { kind: 'retry'; reason: string } | { kind: 'reject'; reason: string };
@@ -52,6 +52,26 @@ async function ensureConsumer(nc: NatsConnection, o: PullConsumerOptions): Promi
     if (!/not found/i.test((error as Error).message)) throw error;
     await jsm.consumers.add(o.stream, config);
   }
+}
+
+/**
+ * Ends a consume() iterator without dropping what the server already sent it: no further pull
+ * requests, then its inbox subscription is drained (the server learns there is no more interest,
+ * and every message that arrived before that is still handed over), and the iterator ends by
+ * itself. `close()` alone unsubscribes at once: messages still on the wire are dropped and stay
+ * unacked until their ack wait runs out. Reaches two internals of the nats.js 2.x iterator
+ * (`refilling`, `sub`); without them, or when the drain cannot finish (NATS unreachable: it waits
+ * for the server), it falls back to `close()`.
+ */
+async function drainMessages(messages: ConsumerMessages, timeoutMs = 5000): Promise<void> {
+  const internals = messages as unknown as { refilling?: boolean; sub?: Subscription };
+  if (typeof internals.refilling === 'boolean') internals.refilling = false;
+  if (internals.sub && !internals.sub.isClosed()) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([internals.sub.drain().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+  await messages.close().catch(() => undefined);
 }
 
 /**
@@ -130,8 +150,10 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
 
   return {
     async stop() {
-      await messages.close().catch(() => undefined);
+      await drainMessages(messages);
       await loop.catch(() => undefined);
+      // Whatever the loop buffered is handled too (its pump may not have run yet), then acked.
+      pump();
       while (inFlight.size) await Promise.all([...inFlight]);
     },
   };

@@ -43,6 +43,15 @@ const STATUS_CODES: Record<number, string> = {
 
 const JSON_SYNTAX = /JSON|Unexpected (token|end|non-whitespace)/;
 
+/**
+ * A JSON parser's message without the excerpt of the body that V8 quotes in it
+ * (`Unexpected token 'p', "{"a": password=…"... is not valid JSON`): the body may hold a secret.
+ */
+function withoutExcerpt(message: string): string {
+  const quote = message.indexOf('"');
+  return (quote < 0 ? message : message.slice(0, quote)).replace(/[\s,.]+$/, '') || 'syntax error';
+}
+
 function statusOf(code: string): number | undefined {
   return Object.prototype.hasOwnProperty.call(ErrorCodes, code) ? (ErrorCodes as Record<string, number>)[code] : undefined;
 }
@@ -89,12 +98,13 @@ export function toHttpError(exception: unknown): HttpErrorAnswer {
     const message = typeof raw === 'string' ? raw : exception.message;
     if (status === 400 && JSON_SYNTAX.test(message)) {
       // Nest turns body-parser's SyntaxError into a BadRequestException with the parser's message.
-      return { status: 400, body: { error: 'malformed_json', message: `the request body is not valid JSON: ${message}` } };
+      return { status: 400, body: { error: 'malformed_json', message: `the request body is not valid JSON: ${withoutExcerpt(message)}` } };
     }
     // A response object of another shape (e.g. the health check's report) travels as details.
     const standard =
       typeof response === 'string' || Object.keys(response).every((k) => k === 'statusCode' || k === 'message' || k === 'error');
-    return fromStatus(status, message, standard ? undefined : [response], exception);
+    // Nest's unknown-route answer (`Cannot GET /path?query`) keeps the path, not the query string (tokens travel there).
+    return fromStatus(status, status === 404 ? message.replace(/\?\S*/, '') : message, standard ? undefined : [response], exception);
   }
 
   if (exception instanceof Error || (typeof exception === 'object' && exception !== null)) {
@@ -105,7 +115,7 @@ export function toHttpError(exception: unknown): HttpErrorAnswer {
       const message = err.expose !== false && typeof err.message === 'string' ? err.message : statusName(status).replace(/_/g, ' ');
       const code = typeof err.type === 'string' ? BODY_ERROR_TYPES[err.type] : undefined;
       if (code === 'malformed_json' || (code === undefined && status === 400 && exception instanceof SyntaxError)) {
-        return { status: 400, body: { error: 'malformed_json', message: `the request body is not valid JSON: ${message}` } };
+        return { status: 400, body: { error: 'malformed_json', message: `the request body is not valid JSON: ${withoutExcerpt(message)}` } };
       }
       if (code !== undefined) return { status: statusOf(code) ?? status, body: { error: code, message } };
       return fromStatus(status, message);

@@ -24,7 +24,7 @@ export const PRIVATE_PATHS = [/(^|\/)brain\//i, /(^|\/)task\.md$/i, /(^|\/)\.pri
 
 /**
  * Every missing part of a delegate prompt (objective and scope, artifacts, verification
- * commands, completion protocol), and every artifact under a private planning path.
+ * commands, completion protocol), and the position of every artifact under a private planning path.
  */
 export function checkPrompt(prompt: DelegationPrompt | undefined): { missing: string[]; privatePaths: string[] } {
   const p = prompt ?? {};
@@ -37,7 +37,8 @@ export function checkPrompt(prompt: DelegationPrompt | undefined): { missing: st
   }
   if (!Array.isArray(p.verification) || p.verification.length === 0 || p.verification.some(blank)) missing.push('verification commands');
   if (blank(p.completion)) missing.push('completion protocol');
-  const privatePaths = (p.artifacts ?? []).map((a) => a?.path ?? '').filter((path) => PRIVATE_PATHS.some((re) => re.test(path.replace(/\\/g, '/'))));
+  // Named by position (`artifacts[1].path`), never by the path itself: a refusal does not repeat what was sent.
+  const privatePaths = (p.artifacts ?? []).flatMap((a, i) => (PRIVATE_PATHS.some((re) => re.test((a?.path ?? '').replace(/\\/g, '/'))) ? [`artifacts[${i}].path`] : []));
   return { missing, privatePaths };
 }
 

@@ -265,6 +265,15 @@ describe('scope changes', () => {
 });
 
 describe('approval conditions on the work order', () => {
+  it('ignores a condition update older than the one it shows (they travel concurrently)', () => {
+    const { e, security } = Engagement.atDelivery();
+    const update = (openConditions: string[], approvalVersion: number) =>
+      e.run({ type: 'resolve-approval', body: { approvalId: security.approvalId, outcome: 'conditional', openConditions, approvalVersion } });
+    expect(update(['R-04'], 3).map((x) => x.type)).toEqual([WorkOrderEvents.ApprovalConditional]);
+    expect(update(['R-03', 'R-04'], 2)).toEqual([]);
+    expect(describeStatus(gateOf(e.open, 'security', 'original'))).toBe('conditional (R-04 open)');
+  });
+
   it('follows conditions as they close, and ignores an outcome already applied', () => {
     const { e, security } = Engagement.atDelivery();
     expect(e.resolve(security.approvalId, 'conditional', ['R-03']).length).toBe(0);

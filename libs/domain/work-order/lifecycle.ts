@@ -16,6 +16,8 @@ export interface ApprovalRecord {
   scope: string;
   status: ApprovalStatus;
   openConditions: string[];
+  /** The approval stream version the open conditions reflect (updates may arrive out of order). */
+  conditionsVersion?: number;
   action: ActionScope;
   source: GateSource & { actionId?: string };
 }

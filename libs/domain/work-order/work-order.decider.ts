@@ -127,13 +127,22 @@ function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/**
+ * What a failed prerequisite says it got: a boolean as it is, anything else only by its type. The
+ * reason is shown in the state handoff and the PREREQ_MISSING rationale, and an input may carry a secret.
+ */
+function describeGiven(value: unknown): string {
+  if (typeof value === 'boolean') return String(value);
+  return Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 /** The prerequisite checks of a definition against the inputs given when opening. */
 export function checkPrerequisites(definition: WorkflowDefinition, inputs: Record<string, unknown>): PrerequisiteCheck[] {
   return (definition.requiredInputs ?? []).map(({ name, equals }) => {
     const value = inputs[name];
     if (isEmpty(value)) return { name, ok: false, reason: `${name} is missing` };
     if (equals !== undefined && !sameValue(value, equals)) {
-      return { name, ok: false, reason: `${name} must be ${JSON.stringify(equals)}, got ${JSON.stringify(value)}` };
+      return { name, ok: false, reason: `${name} must be ${JSON.stringify(equals)}, got ${describeGiven(value)}` };
     }
     return { name, ok: true };
   });
@@ -339,9 +348,11 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
       const found = [...state.actions.entries()].find(([, a]) => a.approvalId === approvalId);
       if (!record && !found) throw refuse('not_found', `work order ${state.id} has no approval ${approvalId}`);
       if (outcome === 'conditional') {
-        const openConditions = command.body.openConditions ?? [];
+        const { openConditions = [], approvalVersion } = command.body;
         if (!record || !isOpen(record) || sameValue(record.openConditions, openConditions)) return [];
-        const data: ApprovalConditionalData = { workOrderId: state.id, approvalId, openConditions, ...(decidedBy ? { decidedBy } : {}) };
+        // Condition updates travel concurrently: one older than what the work order shows is stale.
+        if (approvalVersion !== undefined && record.conditionsVersion !== undefined && approvalVersion <= record.conditionsVersion) return [];
+        const data: ApprovalConditionalData = { workOrderId: state.id, approvalId, openConditions, ...(decidedBy ? { decidedBy } : {}), ...(approvalVersion !== undefined ? { approvalVersion } : {}) };
         return [event(WorkOrderEvents.ApprovalConditional, data)];
       }
       if (found ? !found[1].pending : !isOpen(record)) return [];
@@ -555,7 +566,7 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
     case WorkOrderEvents.ApprovalConditional: {
       const d = e.data as ApprovalConditionalData;
       const a = s.approvals.get(d.approvalId);
-      if (a) s.approvals = new Map(s.approvals).set(d.approvalId, { ...a, status: 'conditional', openConditions: d.openConditions });
+      if (a) s.approvals = new Map(s.approvals).set(d.approvalId, { ...a, status: 'conditional', openConditions: d.openConditions, ...(d.approvalVersion !== undefined ? { conditionsVersion: d.approvalVersion } : {}) });
       break;
     }
     case WorkOrderEvents.GateRequested: {
