@@ -84,7 +84,10 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
     const contract = await handoffWhen('the contract artifact', (h) => h.stages.find((s: any) => s.id === 'contract').gate.status === 'requested');
     const contractGate = contract.stages.find((s: any) => s.id === 'contract').gate;
     expect(
-      await decideWhenOpen('engagement-lead', contractGate.approvalId, { decision: 'approve', permittedAction: { system: 'lifecycle', operation: 'contract.signature-and-deposit', kind: 'write' } }),
+      await decideWhenOpen('engagement-lead', contractGate.approvalId, {
+        decision: 'approve',
+        permittedAction: { system: 'lifecycle', operation: 'contract.signature-and-deposit', kind: 'write', objects: ['artifact:ADSA-2026-0142'] },
+      }),
     ).toMatchObject({ status: 200 });
     await handoffWhen('the contract gate approved', (h) => h.approvals['signature-and-deposit'] === 'approved');
     expect((await handoff()).stage).toBe('delivery');

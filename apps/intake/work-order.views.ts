@@ -110,6 +110,12 @@ function nextMove(state: OpenState, definition: WorkflowDefinition, steps: Array
   if (approval) return { action: `decide approval ${approval.approvalId}`, owner: state.approvals.get(approval.approvalId!)?.owner ?? definition.owner };
   const stageMove = nextStageMove(routing);
   if (stageMove) return stageMove;
+  // An overlay's gate or a scope change's track someone still has to decide.
+  const gate = [...state.approvals.values()].find((a) => !a.source.actionId && isOpen(a));
+  if (gate) {
+    const what = `the ${gate.kind} approval ${gate.approvalId}${gate.scope === ORIGINAL_SCOPE ? '' : ` for ${describeScope(gate.action)}`}`;
+    return { action: gate.status === 'conditional' ? `close ${gate.openConditions.join('; ')} on ${what}` : `decide ${what}`, owner: gate.owner };
+  }
   const step = steps.find((s) => s.status !== 'completed');
   if (step) return { action: `complete step ${step.id}: ${step.title}`, owner: TBD };
   return { action: 'close with closure evidence', owner: state.owner };

@@ -22,7 +22,9 @@ import {
   answerOf,
   approvedAddedScope,
   CatalogEntry,
+  DecisionContext,
   decideWorkOrder,
+  distinctClasses,
   deterministicUuid,
   evolveWorkOrder,
   initialWorkOrderState,
@@ -43,6 +45,8 @@ const CACHE_LIMIT = 50_000;
 const CATALOG_TTL_MS = 10_000;
 const CURRENT_TTL_MS = 5_000;
 const MAX_ATTEMPTS = 4;
+/** Policy reasons that mean "outside the declared boundary": what a scope change can add. */
+const BOUNDARY_STOPS = new Set(['system_not_named', 'read_not_allowed', 'write_not_allowed']);
 
 /** The id of the work order an integrator opened as `externalRef` within `source`. */
 export function workOrderIdFor(source: string, externalRef: string): string {
@@ -133,7 +137,7 @@ export class WorkOrdersService implements OnApplicationShutdown {
       const policy = { jobType: definition.jobType, version: definition.version, sha256: definition.sha256 };
       const fresh = state.status !== 'none' && state.status !== 'closed' && !state.handled.has(req.meta.commandId);
       let decision: DecisionResult | undefined;
-      let overlaysFor: string[][] | undefined;
+      let scopeItems: DecisionContext['scopeItems'];
       if (req.command.type === 'request-action' && fresh) {
         const b = req.command.body;
         decision = await this.decisions.call({
@@ -145,12 +149,12 @@ export class WorkOrdersService implements OnApplicationShutdown {
           addedScope: approvedAddedScope(state as OpenState),
         });
       }
-      if (req.command.type === 'change-scope' && fresh && definition.definition.overlays?.length) {
-        // Which overlays apply to each added action class decides which review tracks it opens.
+      if (req.command.type === 'change-scope' && fresh) {
+        // Only a class the boundary stops can be added; the overlays that apply to it decide its review tracks.
         const decided = await Promise.all(
-          req.command.body.add.map((item) => this.decisions.call({ jobType: policy.jobType, version: policy.version, action: item, facts: {}, workOrder: workOrderFacts(state as OpenState) })),
+          distinctClasses(req.command.body.add ?? []).map((item) => this.decisions.call({ jobType: policy.jobType, version: policy.version, action: item, facts: {}, workOrder: workOrderFacts(state as OpenState) })),
         );
-        overlaysFor = decided.map((d) => d.overlays ?? []);
+        scopeItems = decided.map((d) => ({ outsideBoundary: BOUNDARY_STOPS.has(d.reason), overlays: d.overlays ?? [] }));
       }
       const events = decideWorkOrder(req.command, state, req.meta, {
         workOrderId: id,
@@ -159,11 +163,13 @@ export class WorkOrdersService implements OnApplicationShutdown {
         catalog,
         durationMs: parseDuration,
         decision,
-        overlaysFor,
+        scopeItems,
       });
       if (events.length === 0) {
         const s = state as OpenState;
-        return answerOf(s.handled.get(req.meta.commandId)!, s);
+        const handled = s.handled.get(req.meta.commandId);
+        // Nothing to record (e.g. an approval outcome already applied): the work order as it stands.
+        return handled ? answerOf(handled, s) : { id: s.id, status: s.status };
       }
       try {
         const appended = await this.appends.call({

@@ -207,9 +207,11 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
         const past = e.data as unknown as ActionDecidedData;
         if (past.decision?.policy?.jobType !== req.jobType) continue;
         result.evaluated += 1;
-        const now = decide(compiled, { action: past.action, facts: past.facts, workOrder: past.workOrder });
-        if (now.decision !== past.decision.decision) {
-          result.changed.push({ actionId: past.actionId, before: past.decision.decision, after: now.decision, rule: now.rule });
+        // What the policy alone decided then (a scope change or an overlay gate may have held the action since).
+        const before = past.policyDecision ?? past.decision;
+        const now = decide(compiled, { action: past.action, facts: past.facts, workOrder: past.workOrder, addedScope: past.addedScope });
+        if (now.decision !== before.decision) {
+          result.changed.push({ actionId: past.actionId, before: before.decision, after: now.decision, rule: now.rule });
         }
       }
       if (page.events.length < 1000) break;

@@ -42,6 +42,7 @@ export const ErrorCodes = {
   artifact_mismatch: 422,
   stage_gate_pending: 409,
   stage_gate_approved: 409,
+  stage_gate_open: 409,
   already_in_scope: 422,
   scope_change_pending: 409,
   unauthorized: 401,

@@ -165,6 +165,10 @@ export interface ActionDecidedData {
   gate?: string;
   /** The scope change the action belongs to (absent: the original scope). */
   scope?: string;
+  /** When a scope change or an overlay gate held the action: what the policy alone had decided. */
+  policyDecision?: DecisionResult;
+  /** Scope the work order's approved scope changes had added when this was decided. */
+  addedScope?: ActionScope[];
 }
 
 export interface PublishWorkflowRequest {

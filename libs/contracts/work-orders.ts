@@ -88,6 +88,8 @@ export interface StageArtifactRecordedData {
   stageId: string;
   artifact: StageArtifact;
   evidence: Evidence[];
+  /** The gate approval this artifact opened. */
+  gateApprovalId?: string;
 }
 
 export interface ScopeChangeTrack {
@@ -334,7 +336,8 @@ export interface StepAnswer {
 export interface StatusAnswer {
   id: string;
   status: WorkOrderStatus;
-  receiptId: string;
+  /** Absent when the command changed nothing (an outcome already applied). */
+  receiptId?: string;
   evidenceMissing?: boolean;
 }
 

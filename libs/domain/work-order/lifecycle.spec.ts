@@ -3,7 +3,7 @@ import { compileWorkflow } from '../../workflow/compile';
 import { decide } from '../../workflow/decide';
 import { parseDuration } from '../../workflow/duration';
 import { shippedWorkflow } from '../../workflow/test-fixtures';
-import { approvedAddedScope, describeStatus, gateOf, stageRouting } from './lifecycle';
+import { approvedAddedScope, describeStatus, distinctClasses, gateOf, stageRouting } from './lifecycle';
 import { answerOf, decideWorkOrder, evolveWorkOrder, initialWorkOrderState, OpenState, scopeChangeTracks, WorkOrderEvent, workOrderFacts, WorkOrderState } from './work-order.decider';
 
 /**
@@ -32,12 +32,17 @@ class Engagement {
   decide(command: WorkOrderCommand, actor = 'op-1'): WorkOrderEvent[] {
     const meta: CommandMeta = { commandId: `cmd-${++this.n}`, actor, now: NOW, channel: 'http' };
     let decision: DecisionResult | undefined;
-    let overlaysFor: string[][] | undefined;
+    let scopeItems: Array<{ outsideBoundary: boolean; overlays: string[] }> | undefined;
     if (command.type === 'request-action') {
       decision = decide(compiled, { action: command.body, facts: command.body.facts ?? {}, workOrder: workOrderFacts(this.open), addedScope: approvedAddedScope(this.open) });
     }
-    if (command.type === 'change-scope') overlaysFor = command.body.add.map((item) => decide(compiled, { action: item }).overlays ?? []);
-    return decideWorkOrder(command, this.state, meta, { workOrderId: 'wo-1', definition, policy, catalog, durationMs: parseDuration, decision, overlaysFor });
+    if (command.type === 'change-scope') {
+      scopeItems = distinctClasses(command.body.add).map((item) => {
+        const d = decide(compiled, { action: item });
+        return { outsideBoundary: ['system_not_named', 'read_not_allowed', 'write_not_allowed'].includes(d.reason), overlays: d.overlays ?? [] };
+      });
+    }
+    return decideWorkOrder(command, this.state, meta, { workOrderId: 'wo-1', definition, policy, catalog, durationMs: parseDuration, decision, scopeItems });
   }
 
   run(command: WorkOrderCommand, actor?: string): WorkOrderEvent[] {
@@ -189,6 +194,56 @@ describe('lifecycle stages', () => {
     expect((second.data as GateRequestedData).approvalId).not.toBe(first.approvalId);
   });
 
+  it('a gate approves one artifact: no revision while it is being decided, and the approver names the artifact', () => {
+    const e = new Engagement();
+    const gate = e.artifact('discovery', 'requirements-brief', 'DISC-v1')[0].data as GateRequestedData;
+    expect(gate.action).toEqual({ system: 'lifecycle', operation: 'discovery.facts-verified', kind: 'write', objects: ['artifact:DISC-v1'] });
+    expect(e.refusal({ type: 'record-artifact', stageId: 'discovery', body: { artifact: { kind: 'requirements-brief', ref: 'DISC-v2' } } }).code).toBe('stage_gate_open');
+    e.resolve(gate.approvalId, 'conditional', ['add the data map']);
+    expect(e.refusal({ type: 'record-artifact', stageId: 'discovery', body: { artifact: { kind: 'requirements-brief', ref: 'DISC-v2' } } }).code).toBe('stage_gate_open');
+  });
+
+  it('a retried artifact answers as the first time, whatever the gate became since', () => {
+    const e = new Engagement();
+    const meta: CommandMeta = { commandId: 'artifact-1', actor: 'op-1', now: NOW, channel: 'http' };
+    const command: WorkOrderCommand = { type: 'record-artifact', stageId: 'discovery', body: { artifact: { kind: 'requirements-brief', ref: 'D-1' } } };
+    const ctx = { workOrderId: 'wo-1', definition, policy, catalog, durationMs: parseDuration };
+    const events = decideWorkOrder(command, e.state, meta, ctx);
+    e.state = events.reduce(evolveWorkOrder, e.state);
+    const first = answerOf(events[1], e.open);
+    e.resolve((events[0].data as GateRequestedData).approvalId, 'approved');
+    expect(decideWorkOrder(command, e.state, meta, ctx)).toEqual([]);
+    expect(answerOf(e.open.handled.get('artifact-1')!, e.open)).toEqual(first);
+    expect(first).toMatchObject({ gate: { status: 'requested' } });
+  });
+
+  it('a later refusal of the gate takes back an earlier approval, and a refused overlay gate is not asked again', () => {
+    const e = new Engagement();
+    const launch = e.action('support-desk', 'launch');
+    const overlay = launch.events.find((x) => x.type === WorkOrderEvents.GateRequested)!.data as GateRequestedData;
+    e.resolve(overlay.approvalId, 'approved');
+    expect(e.action('support-desk', 'launch').answer.decision).toBe('run');
+    e.pass('discovery', 'requirements-brief');
+    e.pass('proposal', 'pilot-proposal');
+    e.pass('contract', 'signed-agreement');
+    const delivery = e.artifact('delivery', 'launch-readiness-checklist')[0].data as GateRequestedData;
+    e.resolve(delivery.approvalId, 'rejected');
+    const after = e.action('support-desk', 'launch');
+    expect(after.answer).toMatchObject({ decision: 'stop', reason: 'gate_not_approved', approvalId: delivery.approvalId });
+    expect(after.events.map((x) => x.type)).not.toContain(WorkOrderEvents.GateRequested);
+  });
+
+  it("an approval of a single waiting action never covers an overlay", () => {
+    const e = new Engagement();
+    const send = e.action('email', 'send'); // the overlay opens its gate; approve it, then the rule's own wait follows
+    e.resolve((send.events.find((x) => x.type === WorkOrderEvents.GateRequested)!.data as GateRequestedData).approvalId, 'approved');
+    const waiting = e.action('email', 'send');
+    expect(waiting.answer).toMatchObject({ decision: 'wait', rule: 'external-send-waits' });
+    e.resolve(waiting.answer.approvalId!, 'approved');
+    expect(gateOf(e.open, 'external-send', 'original')?.source.actionId).toBe(waiting.data.actionId);
+    expect(gateOf(e.open, 'external-send', 'original', { gatesOnly: true })).toBeUndefined();
+  });
+
   it('an open gate blocks closure', () => {
     const { e } = Engagement.atDelivery();
     const refused = e.refusal({ type: 'close', body: { closureEvidenceId: 'ACC-1', evidence: [{ kind: 'acceptance-record', ref: 'ACC-1' }] } });
@@ -236,6 +291,31 @@ describe('scope changes', () => {
     expect(e.action(REFUND.system, REFUND.operation).answer.reason).toBe('scope_not_approved');
   });
 
+  it('gives each added class its own tracks, however the list repeats itself; a review of one class never covers another', () => {
+    const { e, security } = Engagement.atDelivery();
+    e.resolve(security.approvalId, 'approved');
+    const OTHER = { system: 'crm', operation: 'contact.export', kind: 'write' as const };
+    const change = e.run({ type: 'change-scope', body: { add: [OTHER, OTHER, REFUND, { ...REFUND, kind: 'read' }], reason: 'mixed' } });
+    const tracks = change.filter((x) => x.type === WorkOrderEvents.GateRequested).map((x) => x.data as GateRequestedData);
+    expect(tracks.map((t) => [t.kind, t.action.operation])).toEqual([['change-order', 'contact.export'], ['change-order', 'refund.recommend'], ['security', 'refund.recommend']]);
+    for (const t of tracks.filter((x) => x.action.operation === 'contact.export')) e.resolve(t.approvalId, 'approved');
+    e.resolve(tracks[1].approvalId, 'approved');
+    expect(e.action(REFUND.system, REFUND.operation).answer).toMatchObject({ reason: 'scope_not_approved', decisionOwner: 'security-lead' });
+  });
+
+  it('declaring a write as a read does not slip past a scope change', () => {
+    const { e, security } = Engagement.atDelivery();
+    e.resolve(security.approvalId, 'approved');
+    e.run({ type: 'change-scope', body: { add: [REFUND], reason: 'refunds' } });
+    expect(e.action(REFUND.system, REFUND.operation, 'read').answer.reason).toBe('scope_not_approved');
+  });
+
+  it('refuses a scope change for what a rule already lets wait for its owner', () => {
+    const { e } = Engagement.atDelivery();
+    const refused = e.refusal({ type: 'change-scope', body: { add: [{ system: 'email', operation: 'send', kind: 'write' }], reason: 'x' } });
+    expect(refused.code).toBe('already_in_scope');
+  });
+
   it('refuses scope already inside the boundary, and a second change for scope awaiting approval', () => {
     const { e } = Engagement.atDelivery();
     const inside = e.refusal({ type: 'change-scope', body: { add: [{ system: 'crm', operation: 'note', kind: 'write' }], reason: 'x' } });
@@ -257,7 +337,7 @@ describe('scope changes', () => {
     const { e } = Engagement.atDelivery();
     const meta: CommandMeta = { commandId: 'scope-1', actor: 'op-1', now: NOW, channel: 'http' };
     const command: WorkOrderCommand = { type: 'change-scope', body: { add: [REFUND], reason: 'refunds' } };
-    const ctx = { workOrderId: 'wo-1', definition, policy, catalog, durationMs: parseDuration, overlaysFor: [['security-review']] };
+    const ctx = { workOrderId: 'wo-1', definition, policy, catalog, durationMs: parseDuration, scopeItems: [{ outsideBoundary: true, overlays: ['security-review'] }] };
     const events = decideWorkOrder(command, e.state, meta, ctx);
     const after = events.reduce(evolveWorkOrder, e.state);
     expect(decideWorkOrder(command, after, meta, ctx)).toEqual([]);

@@ -44,26 +44,41 @@ export interface LifecycleState {
 
 export const sameScope = (a: ActionScope, b: ActionScope) => a.system === b.system && a.operation === b.operation && a.kind === b.kind;
 
+/** The same action class: system and operation, whatever kind the caller declares (a "read" of a write operation is still it). */
+export const sameClass = (a: ActionScope, b: ActionScope) => a.system === b.system && a.operation === b.operation;
+
+/** The action classes of a scope change, each once (the first kind given wins). */
+export function distinctClasses(add: ActionScope[]): ActionScope[] {
+  return add.filter((item, i) => add.findIndex((o) => sameClass(o, item)) === i).map(({ system, operation, kind }) => ({ system, operation, kind }));
+}
+
 export const describeScope = (s: ActionScope) => `${s.kind} ${s.system} ${s.operation}`;
 
-/** What a gate approval's approver names as the permitted action: the gate itself, not any one action. */
-export function gateAction(gate: string, source: { stageId?: string; overlayId?: string }): ActionScope {
-  return { system: 'lifecycle', operation: `${source.stageId ?? source.overlayId}.${gate}`, kind: 'write' };
+/**
+ * What a gate approval's approver names as the permitted action: the gate itself, not any one
+ * action; a stage's gate also names the artifact it approves (`objects: ["artifact:<ref>"]`).
+ */
+export function gateAction(gate: string, source: { stageId?: string; overlayId?: string }, artifactRef?: string): ActionScope & { objects?: string[] } {
+  return { system: 'lifecycle', operation: `${source.stageId ?? source.overlayId}.${gate}`, kind: 'write', ...(artifactRef ? { objects: [`artifact:${artifactRef}`] } : {}) };
 }
 
 export const stageOwner = (definition: WorkflowDefinition, stage: Stage) => stage.owner ?? definition.owner;
 export const overlayOwner = (definition: WorkflowDefinition, overlay: Overlay) => overlay.owner ?? definition.owner;
 
-const RANK: Record<ApprovalStatus, number> = { approved: 4, conditional: 3, requested: 2, rejected: 1, expired: 1 };
-
-/** The approval that speaks for a kind in a scope: an approved one first, then conditional, requested, the latest refusal. */
-export function gateOf(state: LifecycleState, kind: string, scope: string): ApprovalRecord | undefined {
-  let best: ApprovalRecord | undefined;
+/**
+ * The approval that speaks for a kind in a scope: the latest one asked for (a later refusal takes
+ * back an earlier approval). `gatesOnly` leaves out approvals of single waiting actions: only gates
+ * cover an overlay. `action` narrows a scope change's gates to that action class.
+ */
+export function gateOf(state: LifecycleState, kind: string, scope: string, options: { gatesOnly?: boolean; action?: ActionScope } = {}): ApprovalRecord | undefined {
+  let latest: ApprovalRecord | undefined;
   for (const a of state.approvals.values()) {
     if (a.kind !== kind || a.scope !== scope) continue;
-    if (!best || RANK[a.status] >= RANK[best.status]) best = a;
+    if (options.gatesOnly && a.source.actionId) continue;
+    if (options.action && !sameClass(a.action, options.action)) continue;
+    latest = a;
   }
-  return best;
+  return latest;
 }
 
 /** The latest gate approval a stage's artifact opened. */
@@ -99,16 +114,21 @@ export function insideBoundary(definition: WorkflowDefinition, item: ActionScope
   return item.kind === 'read' ? system.read : system.write.includes(item.operation);
 }
 
-/** The newest scope change that adds this action's scope. */
+/** The newest scope change that adds this action's class. */
 export function scopeChangeFor(state: LifecycleState, action: ActionScope): ScopeChangeRecord | undefined {
   let found: ScopeChangeRecord | undefined;
-  for (const c of state.scopeChanges.values()) if (c.add.some((a) => sameScope(a, action))) found = c;
+  for (const c of state.scopeChanges.values()) if (c.add.some((a) => sameClass(a, action))) found = c;
   return found;
 }
 
-/** A scope change's approvals for one added item, in the order they were opened. */
+/** A scope change's approvals for one added class, in the order they were opened. */
 export function tracksFor(state: LifecycleState, change: ScopeChangeRecord, item: ActionScope): ApprovalRecord[] {
-  return change.tracks.filter((t) => sameScope(t.item, item)).map((t) => state.approvals.get(t.approvalId)!).filter(Boolean);
+  return change.tracks.filter((t) => sameClass(t.item, item)).map((t) => state.approvals.get(t.approvalId)!).filter(Boolean);
+}
+
+/** A scope change that can still pass for this class: none of its tracks refused, not all approved yet. */
+export function awaitingApproval(tracks: ApprovalRecord[]): boolean {
+  return tracks.length > 0 && tracks.every((t) => t.status !== 'rejected' && t.status !== 'expired') && tracks.some(isOpen);
 }
 
 /** Added scope whose every track is approved: inside the boundary for this work order. */

@@ -37,6 +37,8 @@ import { deterministicUuid } from '../ids';
 import {
   ApprovalRecord,
   approvalBlocker,
+  approvedAddedScope,
+  awaitingApproval,
   describeScope,
   describeStatus,
   gateAction,
@@ -46,7 +48,7 @@ import {
   LifecycleState,
   overlayOwner,
   pendingEarlierGate,
-  sameScope,
+  distinctClasses,
   scopeChangeFor,
   stageGate,
   stageOwner,
@@ -69,8 +71,11 @@ export interface DecisionContext {
   /** Milliseconds in an ISO 8601 duration (injected so the domain stays free of parsing choices). */
   durationMs: (iso: string) => number | undefined;
   decision?: DecisionResult;
-  /** `change-scope`: per added item, the overlays that apply to it. */
-  overlaysFor?: string[][];
+  /**
+   * `change-scope`: per distinct added class (`distinctClasses`), whether the policy stops it at
+   * the boundary (only such a class can be added) and the overlays that apply to it.
+   */
+  scopeItems?: Array<{ outsideBoundary: boolean; overlays: string[] }>;
 }
 
 export interface WorkOrderEvent<T = unknown> {
@@ -222,6 +227,7 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
       const requested: ActionRequestedData = { actionId, workOrderId: state.id, action, facts: b.facts ?? {} };
       const held = holdAction(state, def, action, ctx.decision, meta, ctx.policy);
       const decision = held?.decision ?? ctx.decision;
+      const addedScope = approvedAddedScope(state);
       const change = scopeChangeFor(state, action);
       const rule = decision.decision === 'wait' ? (def.rules ?? []).find((r) => r.id === decision.rule) : undefined;
       const decided: ActionDecidedData = {
@@ -232,8 +238,9 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
         workOrder: workOrderFacts(state),
         decision,
         ...(decision.decision === 'wait' ? { approvalId: deterministicUuid(meta.commandId, 'approval'), gate: rule?.gate ?? rule?.id ?? 'approval' } : {}),
-        ...(held ? { approvalId: held.approvalId } : {}),
+        ...(held ? { approvalId: held.approvalId, policyDecision: ctx.decision } : {}),
         ...(change ? { scope: change.scopeChangeId } : {}),
+        ...(addedScope.length ? { addedScope } : {}),
       };
       const gate = held?.opens ? [event(WorkOrderEvents.GateRequested, held.opens, 2)] : [];
       return [event(WorkOrderEvents.ActionRequested, requested, 0), ...gate, event(WorkOrderEvents.ActionDecided, decided, 1)];
@@ -258,29 +265,38 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
       }
       const current = stageGate(state, stage);
       if (current?.status === 'approved') throw refuse('stage_gate_approved', `stage ${stage.id} passed its ${stage.gate} gate (approval ${current.approvalId}); its artifact is final`);
-      const recorded: StageArtifactRecordedData = { workOrderId: state.id, stageId: stage.id, artifact: { kind: artifact.kind, ref: artifact.ref }, evidence: evidence ?? [] };
-      const opens: GateRequestedData[] = isOpen(current)
-        ? []
-        : [{ workOrderId: state.id, approvalId: deterministicUuid(meta.commandId, 'gate', stage.id), kind: stage.gate, owner: stageOwner(def, stage), scope: ORIGINAL_SCOPE, source: { stageId: stage.id }, action: gateAction(stage.gate, { stageId: stage.id }), policy: ctx.policy }];
-      return [...opens.map((g) => event(WorkOrderEvents.GateRequested, g, 1)), event(WorkOrderEvents.StageArtifactRecorded, recorded, 0)];
+      // The gate approves one artifact: a revision waits until that decision is taken (or refused).
+      if (isOpen(current)) throw refuse('stage_gate_open', `stage ${stage.id}'s ${stage.gate} gate is ${describeStatus(current)} for the recorded artifact (approval ${current!.approvalId}, ${current!.owner} decides)`);
+      const gate: GateRequestedData = {
+        workOrderId: state.id,
+        approvalId: deterministicUuid(meta.commandId, 'gate', stage.id),
+        kind: stage.gate,
+        owner: stageOwner(def, stage),
+        scope: ORIGINAL_SCOPE,
+        source: { stageId: stage.id },
+        action: gateAction(stage.gate, { stageId: stage.id }, artifact.ref),
+        policy: ctx.policy,
+      };
+      const recorded: StageArtifactRecordedData = { workOrderId: state.id, stageId: stage.id, artifact: { kind: artifact.kind, ref: artifact.ref }, evidence: evidence ?? [], gateApprovalId: gate.approvalId };
+      return [event(WorkOrderEvents.GateRequested, gate, 1), event(WorkOrderEvents.StageArtifactRecorded, recorded, 0)];
     }
     case 'change-scope': {
       if (state.status === 'closed') throw refuse('work_order_closed', `work order ${state.id} is closed`);
       if (state.status === 'stopped') throw refuse('work_order_stopped', `work order ${state.id} is stopped: ${state.stopReason}`);
       const { add, reason } = command.body;
       if (isEmpty(reason)) throw refuse('validation_failed', 'a scope change needs a reason');
-      const items = add.filter((item, i) => add.findIndex((o) => sameScope(o, item)) === i).map(({ system, operation, kind }) => ({ system, operation, kind }));
-      const inside = items.filter((item) => insideBoundary(def, item) || isApprovedAddition(state, item));
+      const items = distinctClasses(add);
+      const inside = items.filter((item, i) => (ctx.scopeItems ? !ctx.scopeItems[i]?.outsideBoundary : insideBoundary(def, item)) || isApprovedAddition(state, item));
       if (inside.length) {
         throw refuse('already_in_scope', `${inside.map(describeScope).join(', ')} ${inside.length === 1 ? 'is' : 'are'} already inside the approved scope`, inside);
       }
-      const pending = items.map((item) => ({ item, change: scopeChangeFor(state, item) })).filter(({ item, change }) => change && tracksFor(state, change, item).some(isOpen));
+      const pending = items.map((item) => ({ item, change: scopeChangeFor(state, item) })).filter(({ item, change }) => change && awaitingApproval(tracksFor(state, change, item)));
       if (pending.length) {
         throw refuse('scope_change_pending', `${pending.map((p) => describeScope(p.item)).join(', ')} already ${pending.length === 1 ? 'has' : 'have'} a scope change awaiting approval`, pending.map((p) => ({ ...p.item, scopeChangeId: p.change!.scopeChangeId })));
       }
       const scopeChangeId = deterministicUuid(meta.commandId, 'scope-change');
       const tracks: ScopeChangeTrack[] = items.flatMap((item, i) => {
-        const overlays = (ctx.overlaysFor?.[i] ?? []).map((id) => (def.overlays ?? []).find((o) => o.id === id)).filter((o) => o !== undefined);
+        const overlays = (ctx.scopeItems?.[i]?.overlays ?? []).map((id) => (def.overlays ?? []).find((o) => o.id === id)).filter((o) => o !== undefined);
         const kinds = new Map<string, string>([['change-order', def.owner], ...overlays.map((o): [string, string] => [o.gate, overlayOwner(def, o)])]);
         return [...kinds].map(([kind, owner]) => ({ approvalId: deterministicUuid(meta.commandId, 'track', String(i), kind), kind, owner, item }));
       });
@@ -437,9 +453,13 @@ function holdAction(state: OpenState, def: WorkflowDefinition, action: ActionSco
   const stop = (reason: DecisionResult['reason'], message: string, owner: string, rule: string | null): DecisionResult => ({ ...policy, decision: 'stop', reason, message, rule, decisionOwner: owner });
   const change = scopeChangeFor(state, action);
   if (change) {
-    const unapproved = tracksFor(state, change, action).find((t) => t.status !== 'approved');
+    const tracks = tracksFor(state, change, action);
+    const unapproved = tracks.find((t) => t.status === 'rejected' || t.status === 'expired') ?? tracks.find((t) => t.status !== 'approved');
     if (unapproved) {
-      const message = `${describeScope(action)} is outside the approved scope: scope change ${change.scopeChangeId} waits on ${unapproved.kind} approval ${unapproved.approvalId}, ${describeStatus(unapproved)} (${unapproved.owner} decides)`;
+      const waits = isOpen(unapproved)
+        ? `waits on ${unapproved.kind} approval ${unapproved.approvalId}, ${describeStatus(unapproved)} (${unapproved.owner} decides)`
+        : `was refused: ${unapproved.kind} approval ${unapproved.approvalId} ${unapproved.status} (${unapproved.owner}); ask again with a new scope change`;
+      const message = `${describeScope(action)} is outside the approved scope: scope change ${change.scopeChangeId} ${waits}`;
       return { decision: stop('scope_not_approved', message, unapproved.owner, null), approvalId: unapproved.approvalId };
     }
   }
@@ -448,10 +468,12 @@ function holdAction(state: OpenState, def: WorkflowDefinition, action: ActionSco
   for (const id of policy.overlays ?? []) {
     const overlay = (def.overlays ?? []).find((o) => o.id === id);
     if (!overlay) continue;
-    const gate = gateOf(state, overlay.gate, scope);
+    // Only gates cover an overlay; in a scope change, only a gate for this action class.
+    const gate = gateOf(state, overlay.gate, scope, { gatesOnly: true, ...(change ? { action } : {}) });
     if (gate?.status === 'approved') continue;
-    if (isOpen(gate)) {
-      const message = `overlay ${overlay.id} applies: the ${overlay.gate} gate is ${describeStatus(gate)} (approval ${gate!.approvalId}, ${gate!.owner} decides)`;
+    if (isOpen(gate) || gate?.status === 'rejected') {
+      // A refused gate stays refused (asking again on every attempt would only pester its owner).
+      const message = `overlay ${overlay.id} applies: the ${overlay.gate} gate is ${describeStatus(gate)} (approval ${gate!.approvalId}, ${gate!.owner} ${gate!.status === 'rejected' ? 'refused it' : 'decides'})`;
       return { decision: stop('gate_not_approved', message, gate!.owner, overlay.id), approvalId: gate!.approvalId };
     }
     const owner = overlayOwner(def, overlay);
@@ -647,15 +669,17 @@ export function answerOf(e: WorkOrderEvent, state: OpenState): WorkOrderAnswer {
       const d = e.data as ActionDecidedData;
       return { actionId: d.actionId, ...d.decision, receiptId: e.eventId, ...(d.approvalId ? { approvalId: d.approvalId } : {}) };
     }
+    // A retry answers as the first time: the gate and the tracks as they were opened, not as they stand now.
     case WorkOrderEvents.StageArtifactRecorded: {
       const d = e.data as StageArtifactRecordedData;
-      const stage = state.approvals.size ? [...state.approvals.values()].filter((a) => a.source.stageId === d.stageId).pop() : undefined;
-      const answer: ArtifactAnswer = { workOrderId: state.id, stageId: d.stageId, receiptId: e.eventId, gate: gateView(stage!) };
+      const gate = state.approvals.get(d.gateApprovalId ?? '') ?? [...state.approvals.values()].filter((a) => a.source.stageId === d.stageId).pop()!;
+      const answer: ArtifactAnswer = { workOrderId: state.id, stageId: d.stageId, receiptId: e.eventId, gate: gateView({ ...gate, status: 'requested', openConditions: [] }) };
       return answer;
     }
     case WorkOrderEvents.ScopeChangeRequested: {
       const d = e.data as ScopeChangeRequestedData;
-      return { scopeChangeId: d.scopeChangeId, workOrderId: state.id, receiptId: e.eventId, add: d.add, tracks: scopeChangeTracks(state, d.scopeChangeId) };
+      const opened = { ...state, approvals: new Map(d.tracks.map((t) => [t.approvalId, { ...state.approvals.get(t.approvalId)!, status: 'requested' as const, openConditions: [] }])) };
+      return { scopeChangeId: d.scopeChangeId, workOrderId: state.id, receiptId: e.eventId, add: d.add, tracks: scopeChangeTracks(opened, d.scopeChangeId) };
     }
     case WorkOrderEvents.StepCompleted:
       return { workOrderId: state.id, stepId: (e.data as StepCompletedData).stepId, status: 'completed', receiptId: e.eventId };
