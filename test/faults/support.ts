@@ -101,6 +101,8 @@ export interface Publishing {
   /** Publish attempts that failed and were retried with the same message id. */
   retries: number;
   lastError?: string;
+  /** Times the publisher replaced its connection. */
+  renewals?: number;
   done: Promise<void>;
 }
 
@@ -108,10 +110,20 @@ export interface Publishing {
  * Publishes `count` open events to JetStream, about `perSecond` a second, each retried with the
  * same `Nats-Msg-Id` until JetStream acknowledges it (what a careful integrator does).
  */
-export function publishOpens(js: JetStreamClient, run: string, count: number, perSecond = 1000, concurrency = 16): Publishing {
+export function publishOpens(
+  js: JetStreamClient,
+  run: string,
+  count: number,
+  perSecond = 1000,
+  concurrency = 16,
+  /** A new client after 20 failures in a row (a connection whose replies stopped arriving). */
+  renew?: () => Promise<JetStreamClient>,
+): Publishing {
   const enc = new TextEncoder();
   const p: Publishing = { acked: new Map(), retries: 0, done: Promise.resolve() };
   let next = 0;
+  let failuresInARow = 0;
+  let renewing: Promise<void> | undefined;
   const started = Date.now();
   const worker = async () => {
     for (;;) {
@@ -126,10 +138,20 @@ export function publishOpens(js: JetStreamClient, run: string, count: number, pe
         try {
           const ack = await js.publish('workgate.events.crm', enc.encode(body), { msgID: `crm:${id}`, headers: h, timeout: 2000 });
           p.acked.set(id, ack.seq);
+          failuresInARow = 0;
           break;
         } catch (error) {
           p.retries++;
           p.lastError = (error as Error).message;
+          if (renew && ++failuresInARow >= 20 && !renewing) {
+            p.renewals = (p.renewals ?? 0) + 1;
+            renewing = renew().then((fresh) => {
+              js = fresh;
+              failuresInARow = 0;
+              renewing = undefined;
+            });
+          }
+          await renewing;
           await new Promise((r) => setTimeout(r, 100));
         }
       }

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'nats';
+import { connect, NatsConnection } from 'nats';
 import { freePort, NatsServerProcess, spawnNatsServer } from '../../cli/infra';
 import { eventually } from '../support/processes';
 import { expectEveryEventOnce, killPoints, openedCount, publishOpens, Rig, startRig } from './support';
@@ -47,27 +47,46 @@ describe('faults: kill the stream leader of a 3-node NATS cluster during ingest'
   it('loses nothing acknowledged across five leader kills', async () => {
     const jsm = await rig.nc.jetstreamManager();
     expect((await jsm.streams.info('WORK_EVENTS')).config.num_replicas).toBe(3);
-    const publishing = publishOpens(rig.js, RUN, N, 250);
+    // A publisher whose acknowledgements stop arriving (nats-server 2.9 can lose a connection's reply
+    // interest while routes churn; the publish itself is stored) reconnects, as a careful integrator does.
+    const publishers: NatsConnection[] = [];
+    const publisher = async () => {
+      const c = await connect({ servers: rig.natsUrl.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+      publishers.push(c);
+      return c.jetstream();
+    };
+    const publishing = publishOpens(await publisher(), RUN, N, 250, 16, publisher);
     const outages: Array<{ leader: string; seconds: number }> = [];
     for (const point of killPoints(5, 300, N - 800, 21)) {
-      await eventually(async () => publishing.acked.size >= point, 120_000, `publishing to reach ${point}`);
+      await eventually(async () => publishing.acked.size >= point, 60_000, `publishing to reach ${point}`).catch(async (error) => {
+        const info = await jsm.streams.info('WORK_EVENTS').catch((e) => ({ error: (e as Error).message }));
+        const logs = nodes.map((n) => `--- ${n.name}\n${readFileSync(join(root, `${n.name}.log`), 'utf8').split('\n').slice(-12).join('\n')}`).join('\n');
+        throw new Error(`${(error as Error).message} (last publish error: ${publishing.lastError}; stream ${JSON.stringify((info as { cluster?: unknown }).cluster ?? info)})\n${logs}`);
+      });
       const leader = (await jsm.streams.info('WORK_EVENTS')).cluster?.leader;
       const i = nodes.findIndex((n) => n.name === leader);
       expect(i).toBeGreaterThanOrEqual(0);
       const down = Date.now();
       await nodes[i].server!.kill('SIGKILL');
       const before = publishing.acked.size;
-      await eventually(async () => publishing.acked.size > before, 60_000, 'publishing to resume on a new leader');
+      await eventually(async () => publishing.acked.size > before, 60_000, 'publishing to resume on a new leader').catch((error) => {
+        const logs = nodes.map((n) => `--- ${n.name}\n${readFileSync(join(root, `${n.name}.log`), 'utf8').split('\n').slice(-15).join('\n')}`).join('\n');
+        throw new Error(`${(error as Error).message} (last publish error: ${publishing.lastError})\n${logs}`);
+      });
       outages.push({ leader: leader!, seconds: (Date.now() - down) / 1000 });
       await startNode(i);
       // The restarted node catches up before the next kill, so a quorum always holds the data.
-      await eventually(async () => (await jsm.streams.info('WORK_EVENTS')).cluster?.replicas?.every((r) => r.current) === true, 60_000, 'the replicas to be current');
+      await eventually(async () => {
+        const { cluster } = await jsm.streams.info('WORK_EVENTS');
+        return Boolean(cluster?.leader) && cluster?.replicas?.length === 2 && cluster.replicas.every((r) => r.current && !r.offline);
+      }, 60_000, 'the replicas to be current');
     }
     await publishing.done;
 
     const audit = await expectEveryEventOnce(rig.db, RUN, N, publishing.acked);
     // Every acknowledged sequence is still in the stream after the kills.
     expect((await jsm.streams.info('WORK_EVENTS')).state.messages).toBe(N);
-    console.log(`faults: NATS cluster R3, ${N} events, leader kills ${outages.map((o) => `${o.leader} ${o.seconds.toFixed(1)} s`).join(', ')}; ${JSON.stringify(audit)}`);
+    for (const c of publishers) await c.close();
+    console.log(`faults: NATS cluster R3, ${N} events, ${publishing.renewals ?? 0} publisher reconnections, leader kills ${outages.map((o) => `${o.leader} ${o.seconds.toFixed(1)} s`).join(', ')}; ${JSON.stringify(audit)}`);
   });
 });
