@@ -1,3 +1,4 @@
+import { urgentFix } from './support/fixtures';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -12,15 +13,7 @@ describe('break-glass and post-review over HTTP', () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
     await t.rpc.request('workgate.policy.publish', {
-      definition: {
-        jobType: 'urgent-fix',
-        version: 1,
-        title: 'Urgent fix',
-        owner: 'support-lead',
-        systems: [{ name: 'shop', read: true, write: ['order.note'] }],
-        exceptionCodes: ['CUSTOMER_UNREACHABLE'],
-        breakGlass: { allowed: true, postReviewDue: 'PT1S', reviewer: 'support-lead' },
-      },
+      definition: urgentFix('urgent-fix'),
     });
   });
   afterAll(() => t?.close());

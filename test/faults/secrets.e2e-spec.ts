@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { connect, headers as natsHeaders, NatsConnection, Subscription } from 'nats';
 import { workOrderIdFor } from '../../apps/intake/work-orders.service';
 import { freshDatabase, TestDatabase } from '../support/database';
+import { urgentFix } from '../support/fixtures';
 import { freePort, startNatsServer, TestNatsServer } from '../support/nats-server';
 import { client, writePrincipals } from '../support/principals';
 import { eventually, ServiceProcess, spawnBuilt } from '../support/processes';
@@ -195,15 +196,7 @@ describe('faults: canary secrets never leak', () => {
     // --- workflows for break-glass with a post-review that falls due at once
     ok(
       await as.admin('POST', '/v1/workflows', {
-        definition: {
-          jobType: 'canary-urgent',
-          version: 1,
-          title: 'Urgent fix',
-          owner: 'support-lead',
-          systems: [{ name: 'shop', read: true, write: ['order.note'] }],
-          exceptionCodes: ['CUSTOMER_UNREACHABLE'],
-          breakGlass: { allowed: true, postReviewDue: 'PT1S', reviewer: 'support-lead' },
-        },
+        definition: urgentFix('canary-urgent'),
       }),
       201,
     );

@@ -10,3 +10,14 @@ export const QUICK_REFUND: WorkflowDefinition = {
   rules: [{ id: 'refunds-wait', when: 'action.operation == "refund"', decision: 'wait' }],
   approval: { timeout: 'PT1S' },
 };
+
+/** A workflow that allows break-glass, whose post-review falls due after one second. */
+export const urgentFix = (jobType: string): WorkflowDefinition => ({
+  jobType,
+  version: 1,
+  title: 'Urgent fix',
+  owner: 'support-lead',
+  systems: [{ name: 'shop', read: true, write: ['order.note'] }],
+  exceptionCodes: ['CUSTOMER_UNREACHABLE'],
+  breakGlass: { allowed: true, postReviewDue: 'PT1S', reviewer: 'support-lead' },
+});
