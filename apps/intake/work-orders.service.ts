@@ -21,6 +21,7 @@ import {
 import {
   answerOf,
   approvedAddedScope,
+  BOUNDARY_REASONS,
   CatalogEntry,
   DecisionContext,
   decideWorkOrder,
@@ -45,8 +46,6 @@ const CACHE_LIMIT = 50_000;
 const CATALOG_TTL_MS = 10_000;
 const CURRENT_TTL_MS = 5_000;
 const MAX_ATTEMPTS = 4;
-/** Policy reasons that mean "outside the declared boundary": what a scope change can add. */
-const BOUNDARY_STOPS = new Set(['system_not_named', 'read_not_allowed', 'write_not_allowed']);
 
 /** The id of the work order an integrator opened as `externalRef` within `source`. */
 export function workOrderIdFor(source: string, externalRef: string): string {
@@ -154,7 +153,7 @@ export class WorkOrdersService implements OnApplicationShutdown {
         const decided = await Promise.all(
           distinctClasses(req.command.body.add ?? []).map((item) => this.decisions.call({ jobType: policy.jobType, version: policy.version, action: item, facts: {}, workOrder: workOrderFacts(state as OpenState) })),
         );
-        scopeItems = decided.map((d) => ({ outsideBoundary: BOUNDARY_STOPS.has(d.reason), overlays: d.overlays ?? [] }));
+        scopeItems = decided.map((d) => ({ outsideBoundary: BOUNDARY_REASONS.has(d.reason), overlays: d.overlays ?? [] }));
       }
       const events = decideWorkOrder(req.command, state, req.meta, {
         workOrderId: id,

@@ -89,7 +89,7 @@ export interface StageArtifactRecordedData {
   artifact: StageArtifact;
   evidence: Evidence[];
   /** The gate approval this artifact opened. */
-  gateApprovalId?: string;
+  gateApprovalId: string;
 }
 
 export interface ScopeChangeTrack {

@@ -6,7 +6,7 @@ import { Streams } from '@workgate/contracts';
 import { INTAKE_DURABLE } from '../../apps/intake/intake.processor';
 import { freshDatabase, TestDatabase } from '../support/database';
 import { freePort, startNatsServer, TestNatsServer } from '../support/nats-server';
-import { eventually, ServiceProcess, spawnBuilt } from '../support/processes';
+import { eventually, ServiceProcess, startBuiltWorkgate } from '../support/processes';
 
 /**
  * `npm start` (node dist/cli/start.js) as its own process, sent SIGTERM while CloudEvents stream
@@ -26,18 +26,7 @@ describe('faults: SIGTERM during load', () => {
   let workgate: ServiceProcess | undefined;
   let publishing: Promise<void> | undefined;
 
-  const start = async (): Promise<ServiceProcess> => {
-    const p = spawnBuilt('cli/start.js', env);
-    await eventually(
-      async () => {
-        if (p.child.exitCode !== null) throw new Error(`workgate exited with ${p.child.exitCode}:\n${p.output()}`);
-        return p.output().includes('workgate: ready');
-      },
-      60_000,
-      'workgate to start',
-    );
-    return p;
-  };
+  const start = () => startBuiltWorkgate(env);
   const exited = (p: ServiceProcess) =>
     new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve({ code: p.child.exitCode, signal: p.child.signalCode });

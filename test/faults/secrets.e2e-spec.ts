@@ -8,7 +8,7 @@ import { freshDatabase, TestDatabase } from '../support/database';
 import { urgentFix } from '../support/fixtures';
 import { freePort, startNatsServer, TestNatsServer } from '../support/nats-server';
 import { client, writePrincipals } from '../support/principals';
-import { eventually, ServiceProcess, spawnBuilt } from '../support/processes';
+import { eventually, ServiceProcess, startBuiltWorkgate } from '../support/processes';
 
 /**
  * Canary secrets: unique strings, credential-shaped (`password=…`, `Bearer …`, an AWS-like key, a
@@ -147,7 +147,7 @@ describe('faults: canary secrets never leak', () => {
     const natsUrl = new URL(nats.url);
     natsUrl.username = 'workgate';
     natsUrl.password = natsPassword;
-    proc = spawnBuilt('cli/start.js', {
+    proc = await startBuiltWorkgate({
       DATABASE_URL: dbUrl.toString(),
       NATS_URL: natsUrl.toString(),
       PORT: String(port),
@@ -155,14 +155,6 @@ describe('faults: canary secrets never leak', () => {
       WORKGATE_PRINCIPALS: principals.path,
       WORKGATE_DATA_DIR: dataDir,
     });
-    await eventually(
-      async () => {
-        if (proc.child.exitCode !== null) throw new Error(`workgate exited with ${proc.child.exitCode}:\n${proc.output()}`);
-        return proc.output().includes('workgate: ready');
-      },
-      60_000,
-      'workgate to start',
-    );
     url = `http://127.0.0.1:${port}`;
     as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, caller(key)]));
   });

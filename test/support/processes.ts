@@ -45,3 +45,17 @@ export async function eventually<T>(probe: () => Promise<T | undefined | false>,
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
+
+/** `npm start` (dist/cli/start.js) as its own process, resolved once it says it is ready. */
+export async function startBuiltWorkgate(env: Record<string, string>): Promise<ServiceProcess> {
+  const p = spawnBuilt('cli/start.js', env);
+  await eventually(
+    async () => {
+      if (p.child.exitCode !== null) throw new Error(`workgate exited with ${p.child.exitCode}:\n${p.output()}`);
+      return p.output().includes('workgate: ready');
+    },
+    60_000,
+    'workgate to start',
+  );
+  return p;
+}

@@ -3,7 +3,7 @@ import { compileWorkflow } from '../../workflow/compile';
 import { decide } from '../../workflow/decide';
 import { parseDuration } from '../../workflow/duration';
 import { shippedWorkflow } from '../../workflow/test-fixtures';
-import { approvedAddedScope, describeStatus, distinctClasses, gateOf, stageRouting } from './lifecycle';
+import { approvedAddedScope, BOUNDARY_REASONS, describeStatus, distinctClasses, gateOf, stageRouting } from './lifecycle';
 import { answerOf, decideWorkOrder, evolveWorkOrder, initialWorkOrderState, OpenState, scopeChangeTracks, WorkOrderEvent, workOrderFacts, WorkOrderState } from './work-order.decider';
 
 /**
@@ -39,7 +39,7 @@ class Engagement {
     if (command.type === 'change-scope') {
       scopeItems = distinctClasses(command.body.add).map((item) => {
         const d = decide(compiled, { action: item });
-        return { outsideBoundary: ['system_not_named', 'read_not_allowed', 'write_not_allowed'].includes(d.reason), overlays: d.overlays ?? [] };
+        return { outsideBoundary: BOUNDARY_REASONS.has(d.reason), overlays: d.overlays ?? [] };
       });
     }
     return decideWorkOrder(command, this.state, meta, { workOrderId: 'wo-1', definition, policy, catalog, durationMs: parseDuration, decision, scopeItems });

@@ -42,8 +42,6 @@ export interface LifecycleState {
   scopeChanges: Map<string, ScopeChangeRecord>;
 }
 
-export const sameScope = (a: ActionScope, b: ActionScope) => a.system === b.system && a.operation === b.operation && a.kind === b.kind;
-
 /** The same action class: system and operation, whatever kind the caller declares (a "read" of a write operation is still it). */
 export const sameClass = (a: ActionScope, b: ActionScope) => a.system === b.system && a.operation === b.operation;
 
@@ -107,12 +105,8 @@ export function approvalKinds(definition: WorkflowDefinition): string[] {
   return [...new Set(kinds)];
 }
 
-/** Whether the definition's own boundary already allows the action (a scope change cannot add it). */
-export function insideBoundary(definition: WorkflowDefinition, item: ActionScope): boolean {
-  const system = definition.systems.find((s) => s.name === item.system);
-  if (!system) return false;
-  return item.kind === 'read' ? system.read : system.write.includes(item.operation);
-}
+/** Policy reasons meaning "outside the declared boundary": only such an action class can a scope change add. */
+export const BOUNDARY_REASONS: ReadonlySet<string> = new Set(['system_not_named', 'read_not_allowed', 'write_not_allowed']);
 
 /** The newest scope change that adds this action's class. */
 export function scopeChangeFor(state: LifecycleState, action: ActionScope): ScopeChangeRecord | undefined {

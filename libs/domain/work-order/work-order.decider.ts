@@ -43,7 +43,6 @@ import {
   describeStatus,
   gateAction,
   gateOf,
-  insideBoundary,
   isOpen,
   LifecycleState,
   overlayOwner,
@@ -286,7 +285,9 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
       const { add, reason } = command.body;
       if (isEmpty(reason)) throw refuse('validation_failed', 'a scope change needs a reason');
       const items = distinctClasses(add);
-      const inside = items.filter((item, i) => (ctx.scopeItems ? !ctx.scopeItems[i]?.outsideBoundary : insideBoundary(def, item)) || isApprovedAddition(state, item));
+      if (!ctx.scopeItems) throw new Error("change-scope needs the policy's view of each added class in its context");
+      const scopeItems = ctx.scopeItems;
+      const inside = items.filter((item, i) => !scopeItems[i].outsideBoundary || isApprovedAddition(state, item));
       if (inside.length) {
         throw refuse('already_in_scope', `${inside.map(describeScope).join(', ')} ${inside.length === 1 ? 'is' : 'are'} already inside the approved scope`, inside);
       }
@@ -296,7 +297,7 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
       }
       const scopeChangeId = deterministicUuid(meta.commandId, 'scope-change');
       const tracks: ScopeChangeTrack[] = items.flatMap((item, i) => {
-        const overlays = (ctx.scopeItems?.[i]?.overlays ?? []).map((id) => (def.overlays ?? []).find((o) => o.id === id)).filter((o) => o !== undefined);
+        const overlays = scopeItems[i].overlays.map((id) => (def.overlays ?? []).find((o) => o.id === id)).filter((o) => o !== undefined);
         const kinds = new Map<string, string>([['change-order', def.owner], ...overlays.map((o): [string, string] => [o.gate, overlayOwner(def, o)])]);
         return [...kinds].map(([kind, owner]) => ({ approvalId: deterministicUuid(meta.commandId, 'track', String(i), kind), kind, owner, item }));
       });
@@ -498,12 +499,13 @@ export function gateView(a: ApprovalRecord): GateView {
   return { approvalId: a.approvalId, kind: a.kind, owner: a.owner, status: a.status, openConditions: a.openConditions, action: a.action };
 }
 
-/** A scope change's tracks as owners see them: status, whether only drafts may proceed, what blocks them. */
-export function scopeChangeTracks(state: OpenState, scopeChangeId: string) {
+/** A scope change's tracks as owners see them (or, `asOpened`, as they were opened): status, whether only drafts may proceed, what blocks them. */
+export function scopeChangeTracks(state: OpenState, scopeChangeId: string, asOpened = false) {
   const change = state.scopeChanges.get(scopeChangeId);
   if (!change) return [];
   return change.tracks.map((t) => {
-    const a = state.approvals.get(t.approvalId)!;
+    const now = state.approvals.get(t.approvalId)!;
+    const a: ApprovalRecord = asOpened ? { ...now, status: 'requested', openConditions: [] } : now;
     return {
       kind: t.kind,
       approvalId: t.approvalId,
@@ -672,14 +674,13 @@ export function answerOf(e: WorkOrderEvent, state: OpenState): WorkOrderAnswer {
     // A retry answers as the first time: the gate and the tracks as they were opened, not as they stand now.
     case WorkOrderEvents.StageArtifactRecorded: {
       const d = e.data as StageArtifactRecordedData;
-      const gate = state.approvals.get(d.gateApprovalId ?? '') ?? [...state.approvals.values()].filter((a) => a.source.stageId === d.stageId).pop()!;
+      const gate = state.approvals.get(d.gateApprovalId)!;
       const answer: ArtifactAnswer = { workOrderId: state.id, stageId: d.stageId, receiptId: e.eventId, gate: gateView({ ...gate, status: 'requested', openConditions: [] }) };
       return answer;
     }
     case WorkOrderEvents.ScopeChangeRequested: {
       const d = e.data as ScopeChangeRequestedData;
-      const opened = { ...state, approvals: new Map(d.tracks.map((t) => [t.approvalId, { ...state.approvals.get(t.approvalId)!, status: 'requested' as const, openConditions: [] }])) };
-      return { scopeChangeId: d.scopeChangeId, workOrderId: state.id, receiptId: e.eventId, add: d.add, tracks: scopeChangeTracks(opened, d.scopeChangeId) };
+      return { scopeChangeId: d.scopeChangeId, workOrderId: state.id, receiptId: e.eventId, add: d.add, tracks: scopeChangeTracks(state, d.scopeChangeId, true) };
     }
     case WorkOrderEvents.StepCompleted:
       return { workOrderId: state.id, stepId: (e.data as StepCompletedData).stepId, status: 'completed', receiptId: e.eventId };
