@@ -1,22 +1,25 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { headers as natsHeaders, JetStreamClient } from 'nats';
 import { createPool } from '@workgate/event-store';
-import { median, percentile, table } from './stats';
-import { ROOT, startWorkgateProcess } from './workgate-process';
+import { machineLine, median, percentile, saveResults, SummaryRow, table } from './stats';
+import { startWorkgateProcess, Topology } from './workgate-process';
 
 /**
- * `npm run bench:intake`: CloudEvents published to JetStream WORK_EVENTS, with every service in
- * one process (`node dist/cli/start.js`). Reports sustained events/s until all are in the ledger,
- * and publish -> commit latency (p50/p99) at a fixed 1,000 events/s. Each event is half of a pair:
- * `workgate.workorder.open` then `workgate.action.requested` (a policy decision) for the same work order.
- * BENCH_EVENTS (default 20,000), BENCH_REPS (default 3), BENCH_RATE (default 1,000), BENCH_SECONDS (default 10).
+ * `npm run bench:intake`: CloudEvents published to JetStream WORK_EVENTS and followed into the
+ * ledger and the views. Reports sustained events/s until all are committed in the ledger, then at
+ * fixed rates the publish -> commit latency (the ledger row's recorded_at) and the publish -> view
+ * latency (when the views projection's checkpoint passed the row), and the peak RSS under load.
+ * Each event is half of a pair: `workgate.workorder.open` then `workgate.action.requested` (a
+ * policy decision) for the same work order.
+ * BENCH_TOPOLOGY one (default: `npm start`, every service in one process) or split (the
+ * scale-out check: each service its own process, two intake instances); BENCH_EVENTS (default
+ * 20,000), BENCH_REPS (default 3), BENCH_RATES (default 500,1000,2000), BENCH_SECONDS (default 10).
  */
+const TOPOLOGY = (process.env.BENCH_TOPOLOGY ?? 'one') as Topology;
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
-const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const RATES = (process.env.BENCH_RATES ?? '500,1000,2000').split(',').filter(Boolean).map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const PUBLISHERS = 64;
 const enc = new TextEncoder();
 
 function events(run: string, pair: number, sentAt: number): Array<{ id: string; body: Uint8Array }> {
@@ -40,25 +43,55 @@ async function publish(js: JetStreamClient, e: { id: string; body: Uint8Array })
   await js.publish('workgate.events.bench', e.body, { headers: h });
 }
 
+interface RateResult {
+  rate: number;
+  events: number;
+  commitP50: number;
+  commitP99: number;
+  viewP50: number;
+  viewP99: number;
+}
+
 async function main(): Promise<void> {
-  const workgate = await startWorkgateProcess('intake');
+  const workgate = await startWorkgateProcess(`intake_${TOPOLOGY}`, TOPOLOGY);
   const js = workgate.nc.jetstream();
   const pool = createPool(workgate.dbUrl, { max: 2 });
-  const countAll = async () => (await pool.query(`SELECT count(*)::int AS n FROM ledger_events WHERE type IN ('WorkOrderOpened', 'ActionDecided')`)).rows[0].n as number;
+  // Counted incrementally (only rows past the last position seen), so polling costs the database
+  // almost nothing while it is being measured.
+  let counted = 0;
+  let seen = 0;
+  const countAll = async () => {
+    const { rows } = await pool.query(
+      `SELECT count(*) FILTER (WHERE type IN ('WorkOrderOpened', 'ActionDecided'))::int AS n, max(position)::int AS last FROM ledger_events WHERE position > $1`,
+      [seen],
+    );
+    counted += rows[0].n as number;
+    seen = (rows[0].last as number | null) ?? seen;
+    return counted;
+  };
+  let rss = 0;
+  const sampleRss = () => (rss = Math.max(rss, workgate.rss()));
+  const waitForLedger = async (total: number, started: number) => {
+    while ((await countAll()) < total) {
+      if (Date.now() - started > 300_000) throw new Error('events did not all reach the ledger in 5 minutes');
+      const refused = await pool.query(`SELECT data->'reasons' AS reasons FROM ledger_events WHERE type = 'IntakeRejected' AND data->>'source' = 'bench' LIMIT 1`);
+      if (refused.rows.length) throw new Error(`intake refused a benchmark event: ${JSON.stringify(refused.rows[0].reasons)}`);
+      sampleRss();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
   try {
     const sustained: number[] = [];
-    const p50s: number[] = [];
-    const p99s: number[] = [];
-    let rss = 0;
+    const rates = new Map<number, RateResult[]>(RATES.map((r) => [r, []]));
+    let expected = 0;
     for (let rep = 1; rep <= REPS; rep++) {
-      // Sustained: publish everything as fast as JetStream takes it, time until all are committed.
+      // Sustained: 64 publishers as fast as JetStream takes it; time until all are committed.
       const run = `s${rep}`;
-      const base = await countAll();
       const started = Date.now();
       const pairs = EVENTS / 2;
       let next = 0;
       await Promise.all(
-        Array.from({ length: 64 }, async () => {
+        Array.from({ length: PUBLISHERS }, async () => {
           while (next < pairs) {
             const pair = next++;
             for (const e of events(run, pair, Date.now())) await publish(js, e);
@@ -66,63 +99,111 @@ async function main(): Promise<void> {
         }),
       );
       const published = Date.now();
-      while ((await countAll()) - base < EVENTS) {
-        if (Date.now() - started > 300_000) throw new Error('events did not all reach the ledger in 5 minutes');
-        rss = Math.max(rss, workgate.rss());
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      expected += EVENTS;
+      await waitForLedger(expected, started);
       const seconds = (Date.now() - started) / 1000;
       sustained.push(EVENTS / seconds);
-      process.stderr.write(`run ${rep}/${REPS}: ${EVENTS} events in ${seconds.toFixed(1)}s (published in ${((published - started) / 1000).toFixed(1)}s) = ${Math.round(EVENTS / seconds).toLocaleString('en-US')}/s\n`);
+      process.stderr.write(`run ${rep}/${REPS} (${TOPOLOGY}): ${EVENTS} events in ${seconds.toFixed(1)}s (published in ${((published - started) / 1000).toFixed(1)}s) = ${Math.round(EVENTS / seconds).toLocaleString('en-US')}/s\n`);
 
-      // Latency at a fixed rate: pairs paced at RATE events/s; publish -> commit from the ledger's recorded_at.
-      const lrun = `l${rep}`;
-      const total = RATE * SECONDS;
-      const t0 = Date.now();
-      const inflight: Promise<void>[] = [];
-      for (let pair = 0; pair < total / 2; pair++) {
-        const due = t0 + (pair * 2 * 1000) / RATE;
-        const wait = due - Date.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const sentAt = Date.now();
-        const [open, act] = events(lrun, pair, sentAt);
-        inflight.push(publish(js, open).then(() => publish(js, act)));
+      for (const rate of RATES) {
+        const result = await atRate(js, pool, `r${rate}x${rep}`, rate, sampleRss);
+        expected += rate * SECONDS;
+        await waitForLedger(expected, Date.now());
+        rates.get(rate)!.push(result);
+        process.stderr.write(
+          `run ${rep}/${REPS} (${TOPOLOGY}): at ${rate}/s, ${result.events} events: commit p50 ${result.commitP50.toFixed(1)} p99 ${result.commitP99.toFixed(1)} ms; view p50 ${result.viewP50.toFixed(1)} p99 ${result.viewP99.toFixed(1)} ms\n`,
+        );
       }
-      await Promise.all(inflight);
-      const lbase = base + EVENTS;
-      while ((await countAll()) - lbase < total) await new Promise((r) => setTimeout(r, 100));
-      const { rows } = await pool.query(
-        `SELECT extract(epoch FROM recorded_at) * 1000 - (COALESCE(data->'inputs'->>'sentAt', data->'facts'->>'sentAt'))::float8 AS ms
-           FROM ledger_events WHERE type IN ('WorkOrderOpened', 'ActionDecided') AND position > (SELECT max(position) FROM ledger_events) - $1
-            AND COALESCE(data->'inputs'->>'sentAt', data->'facts'->>'sentAt') IS NOT NULL AND (data->'inputs'->>'caseId' LIKE $2 OR data->'workOrder'->>'externalRef' LIKE $2)`,
-        [total * 2, `${lrun}-%`],
-      );
-      const lat = rows.map((r) => Number(r.ms)).sort((a, b) => a - b);
-      p50s.push(percentile(lat, 50));
-      p99s.push(percentile(lat, 99));
-      process.stderr.write(`run ${rep}/${REPS}: at ${RATE}/s, ${lat.length} events: p50 ${percentile(lat, 50).toFixed(1)} ms, p99 ${percentile(lat, 99).toFixed(1)} ms\n`);
     }
-    const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-    const text =
-      `intake: CloudEvents on JetStream -> committed in the ledger, every service in one process; median of ${REPS} runs\n${machine}\n\n` +
-      table(
-        ['measure', 'value'],
-        [
-          [`sustained events/s (${EVENTS.toLocaleString('en-US')} events, open + action pairs)`, median(sustained)],
-          [`publish -> commit p50 ms at ${RATE.toLocaleString('en-US')} events/s`, median(p50s)],
-          [`publish -> commit p99 ms at ${RATE.toLocaleString('en-US')} events/s`, median(p99s)],
-          ['peak RSS of the workgate process (MB)', Math.round(rss / 2 ** 20)],
-        ],
-      ) +
-      '\n';
-    process.stdout.write(text);
-    const dir = join(ROOT, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `intake-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, sustained, p50s, p99s, rss }, null, 2));
+    const where = TOPOLOGY === 'one' ? 'one process' : 'split: 6 processes, 2 intake';
+    const med = (rate: number, k: keyof RateResult) => median(rates.get(rate)!.map((r) => r[k]));
+    const summary: SummaryRow[] = [
+      { stage: `intake (${where})`, measure: `sustained events/s, publish -> committed ledger row (${EVENTS.toLocaleString('en-US')} events)`, value: Math.round(median(sustained)), target: TOPOLOGY === 'one' ? '>= 8,000' : '-' },
+      ...RATES.flatMap((rate): SummaryRow[] => [
+        { stage: `intake (${where})`, measure: `publish -> commit p50 / p99 ms at ${rate.toLocaleString('en-US')}/s`, value: `${med(rate, 'commitP50').toFixed(0)} / ${med(rate, 'commitP99').toFixed(0)}`, target: rate === 1000 ? 'p99 <= 100' : '-' },
+        { stage: `intake (${where})`, measure: `publish -> view visible p50 / p99 ms at ${rate.toLocaleString('en-US')}/s`, value: `${med(rate, 'viewP50').toFixed(0)} / ${med(rate, 'viewP99').toFixed(0)}`, target: rate === 2000 ? 'p99 <= 250' : '-' },
+      ]),
+      { stage: `intake (${where})`, measure: 'peak RSS under load, MB', value: Math.round(rss / 2 ** 20), target: TOPOLOGY === 'one' ? '<= 600' : '-' },
+    ];
+    process.stdout.write(`intake: CloudEvents on JetStream -> ledger -> views, ${where}; median of ${REPS} runs\n${machineLine()}\n\n`);
+    process.stdout.write(`${table(['measure', 'value', 'target'], summary.map((r) => [r.measure, r.value, r.target ?? '-']))}\n`);
+    saveResults(`intake-${TOPOLOGY}`, { topology: TOPOLOGY, events: EVENTS, reps: REPS, seconds: SECONDS, sustained, rates: Object.fromEntries(rates), rss }, summary);
   } finally {
     await pool.end();
     await workgate.stop();
   }
+}
+
+/**
+ * Pairs paced at `rate` events/s for SECONDS. publish -> commit from each row's recorded_at;
+ * publish -> view from the views checkpoint, polled every few milliseconds: a row is visible in
+ * the views once the checkpoint has passed its position (the page that folded it committed).
+ */
+async function atRate(js: JetStreamClient, pool: ReturnType<typeof createPool>, run: string, rate: number, sampleRss: () => void): Promise<RateResult> {
+  const total = rate * SECONDS;
+  const checkpoints: Array<[number, number]> = [];
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      const { rows } = await pool.query(`SELECT position::int AS p FROM projection_checkpoints WHERE name = 'views'`);
+      checkpoints.push([Date.now(), rows[0]?.p ?? 0]);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  const t0 = Date.now();
+  const inflight: Promise<void>[] = [];
+  let lastRss = 0;
+  for (let pair = 0; pair < total / 2; pair++) {
+    const due = t0 + (pair * 2 * 1000) / rate;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const [open, act] = events(run, pair, Date.now());
+    inflight.push(publish(js, open).then(() => publish(js, act)));
+    if (Date.now() - lastRss > 1000) {
+      sampleRss();
+      lastRss = Date.now();
+    }
+  }
+  await Promise.all(inflight);
+  const fetchRows = async () =>
+    (
+      await pool.query(
+        `SELECT position::int AS position, extract(epoch FROM recorded_at) * 1000 AS committed,
+                (COALESCE(data->'inputs'->>'sentAt', data->'facts'->>'sentAt'))::float8 AS sent
+           FROM ledger_events
+          WHERE type IN ('WorkOrderOpened', 'ActionDecided') AND position > (SELECT max(position) FROM ledger_events) - $1
+            AND COALESCE(data->'inputs'->>'sentAt', data->'facts'->>'sentAt') IS NOT NULL
+            AND (data->'inputs'->>'caseId' LIKE $2 OR data->'workOrder'->>'externalRef' LIKE $2)`,
+        [total * 4, `${run}-%`],
+      )
+    ).rows as Array<{ position: number; committed: number; sent: number }>;
+  let rows = await fetchRows();
+  for (let i = 0; rows.length < total && i < 600; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    rows = await fetchRows();
+  }
+  const last = Math.max(...rows.map((r) => r.position));
+  for (const until = Date.now() + 60_000; !checkpoints.length || checkpoints[checkpoints.length - 1][1] < last; ) {
+    if (Date.now() > until) throw new Error(`the views did not reach position ${last} in a minute`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  polling = false;
+  await poller;
+  const commit = rows.map((r) => Number(r.committed) - Number(r.sent)).sort((a, b) => a - b);
+  const view = rows
+    .map((r) => {
+      // The first poll that saw the checkpoint at or past the row (checkpoints are in time order).
+      let lo = 0;
+      let hi = checkpoints.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (checkpoints[mid][1] >= r.position) hi = mid;
+        else lo = mid + 1;
+      }
+      return checkpoints[lo][0] - Number(r.sent);
+    })
+    .sort((a, b) => a - b);
+  return { rate, events: rows.length, commitP50: percentile(commit, 50), commitP99: percentile(commit, 99), viewP50: percentile(view, 50), viewP99: percentile(view, 99) };
 }
 
 main().then(

@@ -15,7 +15,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 64);
 const SCENARIOS: Array<[string, string]> = [
   ['inprocess', 'workgate event-store, in-process'],
-  ['nats', 'workgate ledger service over NATS'],
+  ['nats', 'workgate ledger service over NATS, one request per append'],
+  ['nats-batched', 'workgate ledger service over NATS, batching client (as intake)'],
   ['emmett', 'Emmett PostgreSQL event store, in-process'],
   ['raw', 'raw batched INSERT (same rows, no checks)'],
 ];

@@ -2,16 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Client } from 'pg';
-import { AppendResult, HealthReply, Subjects } from '@workgate/contracts';
+import { AppendRequest, AppendResult, HealthReply, Subjects } from '@workgate/contracts';
 import { createClient, createPool, ensureDatabase, LedgerWriter, migrate, withDatabase, withDefaultUser } from '@workgate/event-store';
-import { borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
+import { BatchingRpcClient, borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';
 import { closedLoop } from './stats';
 
 /**
  * One ledger-append scenario in its own process (so no scenario inherits another's pg type
  * parsers, pools or garbage): prints one JSON line with events/s and p50/p99 latency.
- * Usage: node dist/bench/ledger.scenario.js <inprocess|nats|emmett|raw> [seconds] [writers]
+ * Usage: node dist/bench/ledger.scenario.js <inprocess|nats|nats-batched|emmett|raw> [seconds] [writers]
  */
 const [scenario, secondsArg = '5', writersArg = '64'] = process.argv.slice(2);
 const MEASURE_MS = Number(secondsArg) * 1000;
@@ -19,15 +19,17 @@ const WARMUP_MS = 1000;
 const WRITERS = Number(writersArg);
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres';
 
+// One work order per writer, as intake would name it (the views fold these events too).
+const workOrders = Array.from({ length: WRITERS }, () => randomUUID());
 const payload = (w: number, n: number) => ({
-  workOrderId: `wo-${w}`,
+  workOrderId: workOrders[w],
   stepId: `step-${n}`,
   actor: 'bench-operator',
   note: 'address corrected before fulfilment cutoff',
 });
 
 async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `wg_bench_${scenario}_${process.pid}`;
+  const name = `wg_bench_${scenario.replace(/\W/g, '_')}_${process.pid}`;
   const url = withDatabase(BASE_URL, name);
   await ensureDatabase(url);
   await migrate(url);
@@ -56,7 +58,7 @@ async function inProcess(url: string) {
   return result;
 }
 
-async function overNats(url: string) {
+async function overNats(url: string, batched: boolean) {
   const nats = await startScratchNats();
   const ledger = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), join(__dirname, '..', 'apps', 'ledger', 'main.js')], {
     env: { ...process.env, DATABASE_URL: url, NATS_URL: nats.url, LOG_LEVEL: 'warn' },
@@ -75,12 +77,16 @@ async function overNats(url: string) {
       if (i > 200) throw new Error('the ledger service did not start');
       await new Promise((r) => setTimeout(r, 50));
     }
+    // Batched: the services' own client (what intake uses), which sends the appends made in one
+    // turn of the event loop as one request; each writer still makes one append of one event.
+    const batching = new BatchingRpcClient<AppendRequest, AppendResult>(rpc, Subjects.ledger.appendBatch);
     return await closedLoop(WRITERS, WARMUP_MS, MEASURE_MS, async (w, n) => {
-      await rpc.request<AppendResult>(Subjects.ledger.append, {
+      const request: AppendRequest = {
         streamId: `bench-${w}-${n}`,
         expectedVersion: 'no_stream',
         events: [{ eventId: randomUUID(), type: 'StepCompleted', data: payload(w, n) }],
-      });
+      };
+      await (batched ? batching.call(request) : rpc.request<AppendResult>(Subjects.ledger.append, request));
     });
   } finally {
     await new Promise<void>((r) => {
@@ -173,8 +179,14 @@ async function rawInsert(url: string) {
 }
 
 async function main(): Promise<void> {
-  const run = { inprocess: inProcess, nats: overNats, emmett, raw: rawInsert }[scenario as 'inprocess'];
-  if (!run) throw new Error(`unknown scenario ${scenario}: use inprocess, nats, emmett or raw`);
+  const run = {
+    inprocess: inProcess,
+    nats: (url: string) => overNats(url, false),
+    'nats-batched': (url: string) => overNats(url, true),
+    emmett,
+    raw: rawInsert,
+  }[scenario as 'inprocess'];
+  if (!run) throw new Error(`unknown scenario ${scenario}: use inprocess, nats, nats-batched, emmett or raw`);
   const db = await freshDatabase();
   try {
     const result = await run(db.url);

@@ -1,3 +1,7 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
 /** Small statistics helpers shared by the benchmarks. */
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -67,4 +71,30 @@ function fmt(n: number): string {
   if (Number.isInteger(n)) return n.toLocaleString('en-US');
   if (Math.abs(n) >= 100) return Math.round(n).toLocaleString('en-US');
   return n.toFixed(1);
+}
+
+/** One line of the `npm run bench` table. */
+export interface SummaryRow {
+  stage: string;
+  measure: string;
+  value: number | string;
+  target?: string;
+}
+
+/** The machine a run was measured on, for every table and results file. */
+export function machineLine(): string {
+  return `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+/**
+ * Writes a benchmark's results as JSON under bench/results/ (git-ignored) and, when `npm run bench`
+ * runs it (BENCH_SUMMARY names a file), appends its summary rows there for the one table.
+ */
+export function saveResults(name: string, data: object, summary: SummaryRow[]): string {
+  const dir = join(__dirname, '..', '..', 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ name, machine: machineLine(), at: new Date().toISOString(), summary, ...data }, null, 2));
+  if (process.env.BENCH_SUMMARY) appendFileSync(process.env.BENCH_SUMMARY, summary.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  return file;
 }

@@ -1,72 +1,109 @@
 import { ChildProcess, execSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { NatsConnection } from 'nats';
-import { HealthReply, Subjects } from '@workgate/contracts';
-import { createClient, withDatabase } from '@workgate/event-store';
+import { HealthReply, ServiceName, Subjects } from '@workgate/contracts';
+import { createClient, ensureDatabase, migrate, withDatabase } from '@workgate/event-store';
 import { borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
 import { freePort, startScratchNats } from '../cli/infra';
 
 export const ROOT = join(__dirname, '..', '..');
 export const BASE_URL = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres';
 
+/**
+ * How workgate is deployed for a run:
+ * - `one`: `npm start` (every service in one process; the ledger on its own thread);
+ * - `split`: the scale-out check: ledger, policy, exceptions and approvals each in their own
+ *   process, and two intake processes sharing the intake queue group and durable consumer.
+ */
+export type Topology = 'one' | 'split';
+
 export interface WorkgateProcess {
   dbUrl: string;
   nc: NatsConnection;
   rpc: RpcClient;
-  child: ChildProcess;
-  /** Resident memory of the workgate process, in bytes. */
+  children: ChildProcess[];
+  /** Resident memory of every workgate process together, in bytes. */
   rss(): number;
   stop(): Promise<void>;
 }
 
+const SPLIT: ServiceName[] = ['ledger', 'exceptions', 'policy', 'approvals', 'intake', 'intake'];
+
 /**
- * `npm start` as its own process (`node dist/cli/start.js`) on a scratch nats-server and a
- * fresh database, for benchmarks; resolves once policy has loaded the shipped workflows and
- * intake answers. BENCH_PROFILE=<dir> starts it with --cpu-prof.
+ * Workgate on a scratch nats-server and a fresh database, for benchmarks; resolves once policy has
+ * loaded the shipped workflows and intake answers. BENCH_PROFILE=<dir> starts every process with
+ * --cpu-prof; BENCH_NODE_FLAGS adds Node flags.
  */
-export async function startWorkgateProcess(name: string): Promise<WorkgateProcess> {
+export async function startWorkgateProcess(name: string, topology: Topology = 'one'): Promise<WorkgateProcess> {
   const nats = await startScratchNats();
   const dbName = `wg_bench_${name}_${process.pid}`;
   const dbUrl = withDatabase(BASE_URL, dbName);
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
-  const child = spawn(process.execPath, [...profile, join(__dirname, '..', 'cli', 'start.js')], {
-    env: {
-      ...process.env,
-      DATABASE_URL: dbUrl,
-      NATS_URL: nats.url,
-      PORT: String(await freePort()),
-      LOG_LEVEL: 'warn',
-      WORKGATE_WORKFLOWS_DIR: join(ROOT, 'workflows'),
-      WORKGATE_EXCEPTION_CODES: join(ROOT, 'config', 'exception-codes.yaml'),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const env = {
+    ...process.env,
+    DATABASE_URL: dbUrl,
+    NATS_URL: nats.url,
+    PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+    WORKGATE_WORKFLOWS_DIR: join(ROOT, 'workflows'),
+    WORKGATE_EXCEPTION_CODES: join(ROOT, 'config', 'exception-codes.yaml'),
+  };
+  const spawnNode = (script: string) => spawn(process.execPath, [...profile, ...nodeFlags, script], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const nc = await borrowNats(nats.url, 'bench');
   const rpc = new RpcClient(nc, 10_000);
-  for (let i = 0; ; i++) {
-    const policy = await rpc.request<HealthReply>(Subjects.health('policy'), {}, { timeoutMs: 500 }).catch(() => undefined);
-    const intake = await rpc.request<HealthReply>(Subjects.health('intake'), {}, { timeoutMs: 500 }).catch(() => undefined);
-    if ((policy?.details?.jobTypes as number) >= 4 && intake) break;
-    if (i > 400) throw new Error('workgate did not start');
-    await new Promise((r) => setTimeout(r, 50));
+  const children: ChildProcess[] = [];
+  const ready = async (service: ServiceName, check: (h: HealthReply | undefined) => boolean = Boolean) => {
+    for (let i = 0; ; i++) {
+      const health = await rpc.request<HealthReply>(Subjects.health(service), {}, { timeoutMs: 500 }).catch(() => undefined);
+      if (check(health)) return;
+      if (i > 400 || children.some((c) => c.exitCode !== null)) throw new Error(`workgate (${topology}) did not start: ${service} does not answer`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const stop = async () => {
+    await Promise.all(
+      children.reverse().map(
+        (child) =>
+          new Promise<void>((r) => {
+            if (child.exitCode !== null) return r();
+            child.once('exit', () => r());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await releaseNats(nats.url);
+    await nats.stop();
+    const admin = createClient(withDatabase(BASE_URL, 'postgres'));
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  };
+  try {
+    if (topology === 'one') {
+      children.push(spawnNode(join(__dirname, '..', 'cli', 'start.js')));
+    } else {
+      // As deployed: the schema first (`npm run migrate`), then each service in start order (the
+      // ledger first, the catalog before policy).
+      await ensureDatabase(dbUrl);
+      await migrate(dbUrl);
+      for (const service of SPLIT) {
+        children.push(spawnNode(join(__dirname, '..', 'apps', service, 'main.js')));
+        await ready(service, service === 'ledger' ? (h) => h?.details?.writer === 'active' : Boolean);
+      }
+    }
+    await ready('policy', (h) => (h?.details?.jobTypes as number) >= 4);
+    await ready('intake');
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
   }
   return {
     dbUrl,
     nc,
     rpc,
-    child,
-    rss: () => Number(execSync(`ps -o rss= -p ${child.pid}`).toString().trim()) * 1024,
-    stop: async () => {
-      await new Promise<void>((r) => {
-        child.once('exit', () => r());
-        child.kill('SIGTERM');
-      });
-      await releaseNats(nats.url);
-      await nats.stop();
-      const admin = createClient(withDatabase(BASE_URL, 'postgres'));
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await admin.end();
-    },
+    children,
+    rss: () => children.reduce((sum, c) => sum + Number(execSync(`ps -o rss= -p ${c.pid}`).toString().trim() || 0) * 1024, 0),
+    stop,
   };
 }

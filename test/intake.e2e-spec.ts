@@ -92,6 +92,20 @@ describe('intake over JetStream', () => {
     expect(await rpc.request(Subjects.intake.receipt, { receiptId: closed.eventId })).toMatchObject({ kind: 'closure', receiptId: closed.eventId });
   });
 
+  it('retries an action that arrives before its work order is open (another intake instance may be committing the open)', async () => {
+    const ref = 'CASE-EARLY';
+    const actionId = await publish('workgate.action.requested', ref, { system: 'shop', operation: 'order.note', kind: 'write', facts: { orderFulfilled: false, addressValidated: true } });
+    await new Promise((r) => setTimeout(r, 150));
+    await publish('workgate.workorder.open', ref, { jobType: 'support-recovery', inputs: { caseId: 'C-E', orderId: '9', orderPaid: true } });
+    const d = await eventually(async () => {
+      const got = await decisions(ref).catch(() => []);
+      return got.length === 1 ? got : undefined;
+    }, 15_000, 'the early action decided once its work order opened');
+    expect(d[0]).toMatchObject({ decision: 'run' });
+    const { rejections } = await rpc.request<{ rejections: Array<{ rawBase64: string }> }>(Subjects.intake.rejections, { source: SOURCE, limit: 100 });
+    expect(rejections.filter((x) => Buffer.from(x.rawBase64, 'base64').toString().includes(actionId))).toEqual([]);
+  });
+
   it('records the same CloudEvent once, however often it is published', async () => {
     const ref = 'CASE-DUP';
     const id = randomUUID();

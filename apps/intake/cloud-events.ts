@@ -19,6 +19,8 @@ import {
 import { deterministicUuid } from '@workgate/domain';
 
 export const MAX_EVENT_BYTES = 1024 * 1024;
+/** Refuses invalid UTF-8 instead of replacing it; one decoder serves every message (no streaming state). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The envelope fields workgate uses. */
 export interface Envelope {
@@ -82,7 +84,7 @@ export function fromNatsMessage(headers: Record<string, string>, body: Uint8Arra
   if (body.length > MAX_EVENT_BYTES) return fail([`the message is larger than ${MAX_EVENT_BYTES} bytes`]);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+    text = UTF8.decode(body);
   } catch {
     return fail(['the message is not valid UTF-8']);
   }
@@ -92,13 +94,13 @@ export function fromNatsMessage(headers: Record<string, string>, body: Uint8Arra
   } catch (error) {
     return fail([`the body is not valid JSON: ${(error as Error).message}`]);
   }
-  const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-  if (lower['ce-specversion'] !== undefined) {
-    const structured: Record<string, unknown> = { data: parsed };
-    for (const [k, v] of Object.entries(lower)) if (k.startsWith('ce-')) structured[k.slice(3)] = v;
-    return fromStructured(structured, receivedAt);
+  // Binary mode: the attributes are `ce-` headers (any case), the body is the data.
+  let structured: Record<string, unknown> | undefined;
+  for (const key in headers) {
+    const k = key.toLowerCase();
+    if (k.startsWith('ce-')) (structured ??= { data: parsed })[k.slice(3)] = headers[key];
   }
-  return fromStructured(parsed, receivedAt);
+  return fromStructured(structured && structured.specversion !== undefined ? structured : parsed, receivedAt);
 }
 
 function toCommand(envelope: Envelope, receivedAt: string): Parsed {
@@ -108,7 +110,7 @@ function toCommand(envelope: Envelope, receivedAt: string): Parsed {
     return fail(['subject is required: it is the work order\'s externalRef within source'], envelope);
   }
   if (envelope.time !== undefined && (typeof envelope.time !== 'string' || Number.isNaN(Date.parse(envelope.time)))) return fail(['time must be an RFC 3339 time'], envelope);
-  const checked = validateDto(mapping.dto, envelope.data);
+  const checked = validateDto(mapping.dto, envelope.data, { keysChecked: true }); // fromStructured checked the whole event
   if (!checked.ok) return fail(checked.problems.map((p) => `data${p.path ? `.${p.path}` : ''}: ${p.message}`), envelope);
   // The checked data has exactly the keys of the plain data (unknown keys are refused, nothing is
   // converted), so the plain JSON is used as is.

@@ -94,17 +94,23 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
 
   private async applyInOrder(id: string, m: JsMsg, request: WorkOrderCommandRequest, headers: Record<string, string>, receivedAt: string): Promise<Outcome> {
     const waitingFor = this.retrying.get(id);
-    if (waitingFor !== undefined && m.seq > waitingFor) return { kind: 'retry', reason: `waits for message ${waitingFor} of the same work order` };
+    // An open never waits behind its work order's earlier messages: they may be waiting for it.
+    if (waitingFor !== undefined && m.seq > waitingFor && request.command.type !== 'open') {
+      return { kind: 'retry', reason: `waits for message ${waitingFor} of the same work order` };
+    }
     const settled = () => {
       if (waitingFor === m.seq) this.retrying.delete(id);
     };
     try {
-      await this.workOrders.execute(request);
+      await this.workOrders.execute(request, id);
       settled();
       return { kind: 'ack' };
     } catch (error) {
       const e = error as WorkgateError;
-      if (TRANSIENT.has(e.code)) {
+      // With several intake instances, a work order's open may still be committing on another
+      // instance: "no such work order" is retried (with back-off) until the last delivery.
+      const notOpenYet = e.code === 'not_found' && request.command.type !== 'open' && m.info.redeliveryCount < MAX_DELIVER;
+      if (TRANSIENT.has(e.code) || notOpenYet) {
         // The last delivery is dead-lettered by the consumer: the work order must not wait for it.
         if (m.info.redeliveryCount >= MAX_DELIVER) settled();
         else this.retrying.set(id, Math.min(waitingFor ?? m.seq, m.seq));

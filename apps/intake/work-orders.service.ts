@@ -120,8 +120,8 @@ export class WorkOrdersService implements OnApplicationShutdown {
     throw new WorkgateError('validation_failed', 'a work order is addressed by its id, or by source and externalRef');
   }
 
-  execute(req: WorkOrderCommandRequest): Promise<WorkOrderAnswer> {
-    const id = this.resolveId(req);
+  /** Runs a command; `id` is the work order it addresses when the caller already resolved it. */
+  execute(req: WorkOrderCommandRequest, id = this.resolveId(req)): Promise<WorkOrderAnswer> {
     return this.serialized(id, () => this.executeNow(id, req));
   }
 

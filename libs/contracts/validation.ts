@@ -52,9 +52,14 @@ export function forbiddenKeyProblems(value: unknown, path = '', out: FieldProble
 }
 
 /** Validates a plain value against a DTO class: unknown keys at any depth and prototype keys are problems. */
-export function validateDto<T extends object>(cls: ClassConstructor<T>, plain: unknown): { ok: true; value: T } | { ok: false; problems: FieldProblem[] } {
+export function validateDto<T extends object>(
+  cls: ClassConstructor<T>,
+  plain: unknown,
+  options: { keysChecked?: boolean } = {},
+): { ok: true; value: T } | { ok: false; problems: FieldProblem[] } {
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) return { ok: false, problems: [{ path: '', message: 'must be a JSON object' }] };
-  const forbidden = forbiddenKeyProblems(plain);
+  // keysChecked: the caller already ran forbiddenKeyProblems over a value that contains this one.
+  const forbidden = options.keysChecked ? [] : forbiddenKeyProblems(plain);
   if (forbidden.length) return { ok: false, problems: forbidden };
   const instance = plainToInstance(cls, plain);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: false, value: false } });
