@@ -120,8 +120,8 @@ async function main(): Promise<void> {
     const summary: SummaryRow[] = [
       { stage: `intake (${where})`, measure: `sustained events/s, publish -> committed ledger row (${EVENTS.toLocaleString('en-US')} events)`, value: Math.round(median(sustained)), target: TOPOLOGY === 'one' ? '>= 8,000' : '-' },
       ...RATES.flatMap((rate): SummaryRow[] => [
-        { stage: `intake (${where})`, measure: `publish -> commit p50 / p99 ms at ${rate.toLocaleString('en-US')}/s`, value: `${med(rate, 'commitP50').toFixed(0)} / ${med(rate, 'commitP99').toFixed(0)}`, target: rate === 1000 ? 'p99 <= 100' : '-' },
-        { stage: `intake (${where})`, measure: `publish -> view visible p50 / p99 ms at ${rate.toLocaleString('en-US')}/s`, value: `${med(rate, 'viewP50').toFixed(0)} / ${med(rate, 'viewP99').toFixed(0)}`, target: rate === 2000 ? 'p99 <= 250' : '-' },
+        { stage: `intake (${where})`, measure: `publish -> commit p50 / p99 ms at ${rate.toLocaleString('en-US')}/s`, value: `${med(rate, 'commitP50').toFixed(0)} / ${med(rate, 'commitP99').toFixed(0)}`, target: rate === 1000 && TOPOLOGY === 'one' ? 'p99 <= 100' : '-' },
+        { stage: `intake (${where})`, measure: `publish -> view visible p50 / p99 ms at ${rate.toLocaleString('en-US')}/s`, value: `${med(rate, 'viewP50').toFixed(0)} / ${med(rate, 'viewP99').toFixed(0)}`, target: rate === 2000 && TOPOLOGY === 'one' ? 'p99 <= 250' : '-' },
       ]),
       { stage: `intake (${where})`, measure: 'peak RSS under load, MB', value: Math.round(rss / 2 ** 20), target: TOPOLOGY === 'one' ? '<= 600' : '-' },
     ];

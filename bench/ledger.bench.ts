@@ -1,8 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { median, table } from './stats';
+import { machineLine, median, saveResults, SummaryRow, table } from './stats';
 
 /**
  * `npm run bench:ledger`: durable appends/s, one event per append to its own stream with an
@@ -61,14 +59,17 @@ function main(): void {
     `${Math.round((100 * med(s, 'rate')) / rawRate)}%`,
     runs[s].reduce((n, r) => n + r.errors, 0),
   ]);
-  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  const header = `ledger append: 1 event per append, own stream, expected version; ${WRITERS} writers; median of ${REPS} runs x ${SECONDS}s\n${machine}\n`;
+  const header = `ledger append: 1 event per append, own stream, expected version; ${WRITERS} writers; median of ${REPS} runs x ${SECONDS}s\n${machineLine()}\n`;
   const text = `${header}\n${table(['store', 'events/s', 'p50 ms', 'p99 ms', 'vs Emmett', 'vs raw', 'errors'], rows)}\n`;
   process.stdout.write(text);
-  const dir = join(__dirname, '..', '..', 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `ledger-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, reps: REPS, seconds: SECONDS, writers: WRITERS, runs }, null, 2));
+  const targets: Record<string, string> = { inprocess: '>= 5x Emmett, >= 25% of raw', 'nats-batched': '>= 10,000' };
+  const summary: SummaryRow[] = SCENARIOS.map(([s, label]) => ({
+    stage: 'ledger append',
+    measure: `${label}, events/s (p99 ${med(s, 'p99').toFixed(1)} ms; ${(med(s, 'rate') / emmettRate).toFixed(1)}x Emmett, ${Math.round((100 * med(s, 'rate')) / rawRate)}% of raw)`,
+    value: Math.round(med(s, 'rate')),
+    target: targets[s] ?? '-',
+  }));
+  const file = saveResults('ledger', { reps: REPS, seconds: SECONDS, writers: WRITERS, runs }, summary);
   process.stderr.write(`results: ${file}\n`);
 }
 

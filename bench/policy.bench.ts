@@ -1,10 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ActionRequest, DecisionResult, Subjects, WorkflowDefinition } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { compileWorkflow, decide, parseDefinitionText } from '@workgate/workflow';
-import { closedLoop, median, table } from './stats';
+import { closedLoop, machineLine, median, saveResults, table } from './stats';
 import { ROOT, startWorkgateProcess } from './workgate-process';
 
 /**
@@ -61,21 +60,15 @@ async function main(): Promise<void> {
       process.stderr.write(`run ${rep}/${REPS}: in-process ${Math.round(a.rate).toLocaleString('en-US')}/s, over NATS ${Math.round(b.rate).toLocaleString('en-US')}/s\n`);
     }
     const med = (s: string, k: 'rate' | 'p50' | 'p99') => median(runs[s].map((r) => r[k]));
-    const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-    const text =
-      `policy decisions, support-recovery v1, mixed run/wait/stop requests; median of ${REPS} runs x ${SECONDS}s\n${machine}\n\n` +
-      table(
-        ['path', 'decisions/s', 'p50 ms', 'p99 ms'],
-        [
-          ['in-process decider (one core, sequential)', med('inprocess', 'rate'), `${(med('inprocess', 'p50') * 1000).toFixed(1)} µs (mean)`, '-'],
-          [`policy service over NATS (${IN_FLIGHT} in flight)`, med('nats', 'rate'), med('nats', 'p50'), med('nats', 'p99')],
-        ],
-      ) +
-      '\n';
-    process.stdout.write(text);
-    const dir = join(ROOT, 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `policy-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ machine, runs }, null, 2));
+    const rows: Array<Array<string | number>> = [
+      ['in-process decider (one core, sequential)', med('inprocess', 'rate'), `${(med('inprocess', 'p50') * 1000).toFixed(1)} µs (mean)`, '-'],
+      [`policy service over NATS (${IN_FLIGHT} in flight)`, med('nats', 'rate'), med('nats', 'p50'), med('nats', 'p99')],
+    ];
+    process.stdout.write(`policy decisions, support-recovery v1, mixed run/wait/stop requests; median of ${REPS} runs x ${SECONDS}s\n${machineLine()}\n\n${table(['path', 'decisions/s', 'p50 ms', 'p99 ms'], rows)}\n`);
+    saveResults('policy', { reps: REPS, seconds: SECONDS, runs }, [
+      { stage: 'policy decisions', measure: `in-process decider, decisions/s (${(med('inprocess', 'p50') * 1000).toFixed(1)} µs each)`, value: Math.round(med('inprocess', 'rate')) },
+      { stage: 'policy decisions', measure: `policy service over NATS, ${IN_FLIGHT} in flight, decisions/s (p99 ${med('nats', 'p99').toFixed(1)} ms)`, value: Math.round(med('nats', 'rate')) },
+    ]);
   } finally {
     await workgate.stop();
   }

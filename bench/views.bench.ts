@@ -12,7 +12,7 @@ import { timersProjection } from '../apps/ledger/views/timers.projection';
 import { VIEW_EVENT_TYPES } from '../apps/ledger/views/views.fold';
 import { viewsProjection } from '../apps/ledger/views/views.projection';
 import { history, historyWorkflows } from './history';
-import { median, percentile, table } from './stats';
+import { median, percentile, saveResults, table } from './stats';
 import { BASE_URL } from './workgate-process';
 
 /**
@@ -189,6 +189,13 @@ async function main(): Promise<void> {
       const counts = await app.query(`SELECT (SELECT count(*) FROM view_work_orders) AS work_orders, (SELECT count(*) FROM view_exceptions) AS exceptions, (SELECT count(*) FROM view_approvals) AS approvals, (SELECT count(*) FROM view_post_reviews) AS post_reviews`);
       const c = counts.rows[0];
       process.stdout.write(`\nview rows: ${c.work_orders} work orders, ${c.exceptions} exceptions, ${c.approvals} approvals, ${c.post_reviews} post-reviews\n`);
+      const worst = rows.reduce((w, r) => (Number(r[2]) > Number(w[2]) ? r : w));
+      const at = `${(head / 1e6).toFixed(2)}M events`;
+      saveResults('views', { head, runs: RUNS, catchUp, rebuild, scan, views: rows }, [
+        { stage: 'projections', measure: `catch-up from position 0 (views + timers), events/s at ${at}`, value: Math.round(median(catchUp)), target: '>= 20,000' },
+        { stage: 'projections', measure: `rebuild into fresh tables, compare, swap, events/s at ${at}`, value: Math.round(median(rebuild)), target: '>= 30,000' },
+        { stage: 'views over HTTP', measure: `slowest view p95 ms at ${at} (${String(worst[0]).replace('GET /v1/views/', '')})`, value: Number(worst[2]), target: '<= 150' },
+      ]);
     } finally {
       await nc.close();
       for (const child of children) {

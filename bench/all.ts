@@ -1,0 +1,56 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { machineLine, saveResults, SummaryRow, table } from './stats';
+
+/**
+ * `npm run bench`: every benchmark, one after the other (each in its own processes, so none
+ * shares the two cores with another), then one table of their medians, also written as JSON under
+ * bench/results/. BENCH_REPS applies to every benchmark (default 3); BENCH_QUICK=1 is a short
+ * smoke run (one repetition, smaller sizes) that checks the harness, not the machine.
+ */
+const QUICK = process.env.BENCH_QUICK === '1';
+const REPS = process.env.BENCH_REPS ?? (QUICK ? '1' : '3');
+
+const STEPS: Array<{ name: string; script: string; args?: string[]; env?: Record<string, string> }> = [
+  { name: 'ledger append', script: 'ledger.bench.js', env: { BENCH_SECONDS: QUICK ? '2' : '5' } },
+  { name: 'policy decisions', script: 'policy.bench.js', env: { BENCH_SECONDS: QUICK ? '2' : '5' } },
+  { name: 'intake, one process', script: 'intake.bench.js', env: { BENCH_TOPOLOGY: 'one', BENCH_EVENTS: QUICK ? '4000' : '40000', BENCH_SECONDS: QUICK ? '2' : '10' } },
+  // The scale-out check: the same load on six processes; one repetition is enough to see where the bottleneck moves.
+  { name: 'intake, split', script: 'intake.bench.js', env: { BENCH_TOPOLOGY: 'split', BENCH_REPS: '1', BENCH_EVENTS: QUICK ? '4000' : '40000', BENCH_RATES: '2000', BENCH_SECONDS: QUICK ? '2' : '10' } },
+  { name: 'projections and views', script: 'views.bench.js', args: QUICK ? ['--events', '50000', '--runs', '1', '--queries', '10'] : [] },
+];
+
+function main(): void {
+  const summaryFile = join(tmpdir(), `workgate-bench-${process.pid}.jsonl`);
+  const failed: string[] = [];
+  const started = Date.now();
+  for (const [i, step] of STEPS.entries()) {
+    process.stderr.write(`\n== ${i + 1}/${STEPS.length} ${step.name}\n`);
+    const t0 = Date.now();
+    const run = spawnSync(process.execPath, [join(__dirname, step.script), ...(step.args ?? [])], {
+      env: { ...process.env, BENCH_REPS: REPS, ...step.env, BENCH_SUMMARY: summaryFile },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (run.status !== 0) failed.push(`${step.name} (exit ${run.status ?? run.signal})`);
+    process.stderr.write(`== ${step.name}: ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+  }
+  let rows: SummaryRow[] = [];
+  try {
+    rows = readFileSync(summaryFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SummaryRow);
+  } catch {
+    // No step finished: the table is empty and the failures say why.
+  }
+  rmSync(summaryFile, { force: true });
+  process.stdout.write(`\nworkgate benchmarks, medians of ${REPS} runs${QUICK ? ' (quick smoke run: sizes too small to quote)' : ''}; ${((Date.now() - started) / 60_000).toFixed(1)} min\n${machineLine()}\n\n`);
+  process.stdout.write(`${table(['stage', 'measure', 'value', 'target'], rows.map((r) => [r.stage, r.measure, r.value, r.target ?? '-']))}\n`);
+  const file = saveResults('bench', { quick: QUICK, reps: Number(REPS), failed }, rows);
+  process.stdout.write(`\nresults: ${file}\n`);
+  if (failed.length) {
+    process.stderr.write(`failed: ${failed.join(', ')}\n`);
+    process.exit(1);
+  }
+}
+
+main();
