@@ -106,6 +106,7 @@ async function main(): Promise<void> {
       process.stderr.write(`run ${rep}/${REPS} (${TOPOLOGY}): ${EVENTS} events in ${seconds.toFixed(1)}s (published in ${((published - started) / 1000).toFixed(1)}s) = ${Math.round(EVENTS / seconds).toLocaleString('en-US')}/s\n`);
 
       for (const rate of RATES) {
+        await settled(pool);
         const result = await atRate(js, pool, `r${rate}x${rep}`, rate, sampleRss);
         expected += rate * SECONDS;
         await waitForLedger(expected, Date.now());
@@ -134,8 +135,20 @@ async function main(): Promise<void> {
   }
 }
 
+/** Waits until the views have folded the whole ledger, so a fixed-rate run starts from a steady state. */
+async function settled(pool: ReturnType<typeof createPool>): Promise<void> {
+  for (const until = Date.now() + 120_000; ; ) {
+    const { rows } = await pool.query(
+      `SELECT (SELECT max(position) FROM ledger_events)::int AS head, (SELECT position FROM projection_checkpoints WHERE name = 'views')::int AS views`,
+    );
+    if ((rows[0].views ?? 0) >= (rows[0].head ?? 0)) return;
+    if (Date.now() > until) throw new Error('the views did not catch up with the ledger in two minutes');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /**
- * Pairs paced at `rate` events/s for SECONDS. publish -> commit from each row's recorded_at;
+ * Pairs paced at `rate` events/s for SECONDS, from a steady state. publish -> commit from each row's recorded_at;
  * publish -> view from the views checkpoint, polled every few milliseconds: a row is visible in
  * the views once the checkpoint has passed its position (the page that folded it committed).
  */

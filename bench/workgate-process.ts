@@ -1,4 +1,5 @@
 import { ChildProcess, execSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NatsConnection } from 'nats';
 import { HealthReply, ServiceName, Subjects } from '@workgate/contracts';
@@ -27,6 +28,9 @@ export interface WorkgateProcess {
   stop(): Promise<void>;
 }
 
+/** The Node flags of `npm start` (package.json), read from there so the two cannot drift apart. */
+const START_FLAGS: string[] = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start.match(/node ((?:--\S+ )*)dist\/cli\/start\.js/)?.[1] ?? '').split(' ').filter(Boolean);
+
 const SPLIT: ServiceName[] = ['ledger', 'exceptions', 'policy', 'approvals', 'intake', 'intake'];
 
 /**
@@ -49,7 +53,7 @@ export async function startWorkgateProcess(name: string, topology: Topology = 'o
     WORKGATE_WORKFLOWS_DIR: join(ROOT, 'workflows'),
     WORKGATE_EXCEPTION_CODES: join(ROOT, 'config', 'exception-codes.yaml'),
   };
-  const spawnNode = (script: string) => spawn(process.execPath, [...profile, ...nodeFlags, script], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const spawnNode = (script: string, flags: string[] = []) => spawn(process.execPath, [...profile, ...flags, ...nodeFlags, script], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const nc = await borrowNats(nats.url, 'bench');
   const rpc = new RpcClient(nc, 10_000);
   const children: ChildProcess[] = [];
@@ -81,7 +85,8 @@ export async function startWorkgateProcess(name: string, topology: Topology = 'o
   };
   try {
     if (topology === 'one') {
-      children.push(spawnNode(join(__dirname, '..', 'cli', 'start.js')));
+      // As `npm start` runs it: the old-generation heap capped, so V8 collects before the process grows.
+      children.push(spawnNode(join(__dirname, '..', 'cli', 'start.js'), START_FLAGS));
     } else {
       // As deployed: the schema first (`npm run migrate`), then each service in start order (the
       // ledger first, the catalog before policy).

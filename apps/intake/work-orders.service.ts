@@ -42,7 +42,8 @@ interface Cached {
   version: number;
 }
 
-const CACHE_LIMIT = 50_000;
+/** Work orders kept decided-and-ready in memory; a miss costs one stream read. Bounds the resident memory under bursts. */
+const CACHE_LIMIT = 10_000;
 const CATALOG_TTL_MS = 10_000;
 const CURRENT_TTL_MS = 5_000;
 const MAX_ATTEMPTS = 4;

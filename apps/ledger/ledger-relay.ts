@@ -6,7 +6,7 @@ import { JetStreamBatchPublisher, NATS_CONNECTION } from '@workgate/messaging';
 import { LedgerStore } from './ledger-store';
 
 const PAGE = 1000;
-const BUFFER_LIMIT = 50_000;
+const BUFFER_LIMIT = 10_000;
 const IDLE_POLL_MS = 1000;
 const RETRY_MS = 1000;
 const COALESCE_MS = 20;
