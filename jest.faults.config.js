@@ -1,13 +1,13 @@
 /**
  * `npm run test:faults`: the fault and abuse tests in test/faults/ — the slow ones
- * (`*.faults-spec.ts`: kills, restarts, outages) only here, the fast ones (`*.e2e-spec.ts`) also in
- * `npm test`. One file at a time: kills and outages must not share the two cores with other tests.
+ * (`*.faults-spec.ts`: kills, restarts, outages; `*.cluster-spec.ts`: the 3-node NATS cluster) only
+ * here, the fast ones (`*.e2e-spec.ts`) also in `npm test`. One file at a time: kills and outages must not share the two cores with other tests.
  */
 const base = require('./jest.config');
 module.exports = {
   ...base,
   roots: ['<rootDir>/test/faults'],
-  testRegex: '\\.(faults-spec|e2e-spec)\\.ts$',
+  testRegex: '\\.(faults-spec|cluster-spec|e2e-spec)\\.ts$',
   testTimeout: 300000,
   maxWorkers: 1,
 };

@@ -9,8 +9,11 @@ const root = join(__dirname, '..');
 const stamp = join(root, 'dist', '.build-stamp');
 const sources = ['apps', 'libs', 'cli', 'bench', 'nest-cli.json', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
 
+// Written by the benchmarks, not sources: a new result must not make the build stale.
+const ignored = new Set([join(root, 'bench', 'results')]);
+
 function newest(path) {
-  if (!existsSync(path)) return 0;
+  if (!existsSync(path) || ignored.has(path)) return 0;
   const s = statSync(path);
   if (!s.isDirectory()) return s.mtimeMs;
   return readdirSync(path).reduce((max, name) => Math.max(max, newest(join(path, name))), s.mtimeMs);
