@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JsMsg, NatsConnection } from 'nats';
 import { Streams, WorkgateError, WorkOrderAnswer, WorkOrderCommandRequest } from '@workgate/contracts';
-import { DeadLetterSink, NATS_CONNECTION, Outcome, RunningConsumer, runPullConsumer } from '@workgate/messaging';
+import { DeadLetterSink, isOutage, NATS_CONNECTION, Outcome, RunningConsumer, runPullConsumer } from '@workgate/messaging';
 import { fromNatsMessage, fromStructured, Parsed } from './cloud-events';
 import { RejectionStore, sourceToken } from './rejections';
 import { WorkOrdersService } from './work-orders.service';
@@ -96,7 +96,8 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     const waitingFor = this.retrying.get(id);
     // An open never waits behind its work order's earlier messages: they may be waiting for it.
     if (waitingFor !== undefined && m.seq > waitingFor && request.command.type !== 'open') {
-      return { kind: 'retry', reason: `waits for message ${waitingFor} of the same work order` };
+      // Not this message's fault: it never counts towards dead-lettering.
+      return { kind: 'retry', reason: `waits for message ${waitingFor} of the same work order`, outage: true };
     }
     const settled = () => {
       if (waitingFor === m.seq) this.retrying.delete(id);
@@ -111,10 +112,12 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       // instance: "no such work order" is retried (with back-off) until the last delivery.
       const notOpenYet = e.code === 'not_found' && request.command.type !== 'open' && m.info.redeliveryCount < MAX_DELIVER;
       if (TRANSIENT.has(e.code) || notOpenYet) {
-        // The last delivery is dead-lettered by the consumer: the work order must not wait for it.
-        if (m.info.redeliveryCount >= MAX_DELIVER) settled();
+        // An outage (the ledger or policy unavailable) is retried until it ends; anything else is
+        // dead-lettered by the consumer at its last delivery, and the work order must not wait for it.
+        const outage = isOutage(e);
+        if (!outage && m.info.redeliveryCount >= MAX_DELIVER) settled();
         else this.retrying.set(id, Math.min(waitingFor ?? m.seq, m.seq));
-        return { kind: 'retry', reason: `${e.code}: ${e.message}` };
+        return { kind: 'retry', reason: `${e.code}: ${e.message}`, outage };
       }
       settled();
       return this.reject(
@@ -143,7 +146,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       await this.rejections.keep({ channel, source, subject, receivedAt, headers, raw, reasons: parsed.reasons, key });
       return { kind: 'ack' };
     } catch (error) {
-      return { kind: 'retry', reason: `cannot keep the rejection: ${(error as Error).message}` };
+      return { kind: 'retry', reason: `cannot keep the rejection: ${(error as Error).message}`, outage: isOutage(error) };
     }
   }
 

@@ -125,7 +125,7 @@ describe('messaging over a real NATS server', () => {
     });
     afterAll(async () => db.drop());
 
-    it('acks after handling, retries with back-off, and dead-letters what can never be processed', async () => {
+    it('acks after handling, retries with back-off, waits out outages, and dead-letters what can never be processed', async () => {
       const pool = db.ownerPool();
       const js = nc.jetstream();
       const sc = StringCodec();
@@ -144,17 +144,20 @@ describe('messaging over a real NATS server', () => {
             if (body === 'poison') return { kind: 'reject', reason: 'not a CloudEvent' };
             if (body === 'flaky' && attempts.get(body)! < 2) return { kind: 'retry', reason: 'ledger busy' };
             if (body === 'doomed') return { kind: 'retry', reason: 'ledger busy' };
+            // The ledger is down for five deliveries, more than maxDeliver: an outage is waited out.
+            if (body === 'outage' && attempts.get(body)! <= 5) return { kind: 'retry', reason: 'ledger unavailable', outage: true };
             handled.push(body);
             return { kind: 'ack' };
           }),
         deadLetter: (m, reason) => recordDeadLetter(pool, { ...describeForDeadLetter(m, 'consumer-test'), reason }),
       });
       try {
-        for (const body of ['ok-1', 'poison', 'flaky', 'doomed', 'ok-2']) {
+        for (const body of ['ok-1', 'poison', 'flaky', 'doomed', 'outage', 'ok-2']) {
           await js.publish('workgate.events.consumer-test', sc.encode(body));
         }
-        await eventually(async () => (await listDeadLetters(pool)).length === 2 && handled.length === 3, 10_000, 'dead letters');
-        expect(handled.sort()).toEqual(['flaky', 'ok-1', 'ok-2']);
+        await eventually(async () => (await listDeadLetters(pool)).length === 2 && handled.length === 4, 10_000, 'dead letters');
+        expect(handled.sort()).toEqual(['flaky', 'ok-1', 'ok-2', 'outage']);
+        expect(attempts.get('outage')).toBe(6);
         expect(attempts.get('flaky')).toBe(2);
         expect(attempts.get('doomed')).toBe(3);
         expect(attempts.get('poison')).toBe(1);

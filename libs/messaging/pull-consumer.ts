@@ -1,7 +1,17 @@
 import { AckPolicy, ConsumerConfig, ConsumerMessages, DeliverPolicy, JsMsg, nanos, NatsConnection, Subscription } from 'nats';
 
-/** What became of one message: acked after its commit, retried later, or never processable. */
-export type Outcome = { kind: 'ack' } | { kind: 'retry'; reason: string } | { kind: 'reject'; reason: string };
+/**
+ * What became of one message: acked after its commit, retried later, or never processable. A retry
+ * with `outage` failed because something it needs is down (a service unavailable or timing out),
+ * not because of the message: it is retried without limit and never dead-lettered for it.
+ */
+export type Outcome = { kind: 'ack' } | { kind: 'retry'; reason: string; outage?: boolean } | { kind: 'reject'; reason: string };
+
+/** Whether an error is an outage of something the work needs (retry until it is back), not a fault of the message. */
+export function isOutage(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === 'unavailable' || code === 'timeout';
+}
 
 export interface PullConsumerOptions {
   stream: string;
@@ -9,7 +19,7 @@ export interface PullConsumerOptions {
   filterSubject?: string;
   /** Most messages handed to `handle` at once. */
   batch?: number;
-  /** Deliveries before a message that keeps failing is dead-lettered. */
+  /** Deliveries before a message that keeps failing (for a reason of its own, not an outage) is dead-lettered. */
   maxDeliver?: number;
   /** Delay before redelivery, per failed delivery (the last one repeats). */
   backoffMs?: number[];
@@ -99,7 +109,7 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
       return;
     }
     const deliveries = m.info.redeliveryCount;
-    if (outcome.kind === 'retry' && deliveries < maxDeliver) {
+    if (outcome.kind === 'retry' && (outcome.outage || deliveries < maxDeliver)) {
       m.nak(backoff[Math.min(deliveries - 1, backoff.length - 1)]);
       return;
     }
@@ -122,7 +132,7 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
       outcomes = await o.handle(batch);
     } catch (error) {
       o.log?.(`${o.durable}: batch of ${batch.length} failed: ${(error as Error).message}`);
-      outcomes = batch.map(() => ({ kind: 'retry', reason: (error as Error).message }));
+      outcomes = batch.map(() => ({ kind: 'retry', reason: (error as Error).message, outage: isOutage(error) }));
     } finally {
       clearInterval(heartbeat);
     }

@@ -1,6 +1,6 @@
 import { INTAKE_DURABLE } from '../../apps/intake/intake.processor';
 import { eventually } from '../support/processes';
-import { expectEveryEventOnce, killPoints, openedCount, publishOpens, Rig, startRig } from './support';
+import { expectEveryEventOnce, killPoints, openedCount, publishOpens, Rig, startRig, stuckReport } from './support';
 
 /**
  * The ledger and intake killed with SIGKILL at seeded random points of a 10,000-event ingest,
@@ -37,7 +37,7 @@ describe('faults: SIGKILL the ledger and intake during ingest', () => {
 
     expect(kills.every((k) => k.at < N)).toBe(true); // every kill landed mid-ingest
     expect(publishing.acked.size).toBe(N);
-    const audit = await expectEveryEventOnce(rig.db, RUN, N, publishing.acked, () => rig.intakes[0].output().slice(-2000));
+    const audit = await expectEveryEventOnce(rig.db, RUN, N, publishing.acked, async () => `${await stuckReport(rig)}\n--- intake\n${rig.intakes[0].output().slice(-2000)}\n--- ledger\n${rig.ledger.output().slice(-2000)}`);
     console.log(`faults: ${N} events, kills ${kills.map((k) => `${k.who}@${k.at}`).join(', ')}; ${JSON.stringify(audit)}`);
   });
 });

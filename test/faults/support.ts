@@ -6,6 +6,7 @@ import { verifyLedger } from '@workgate/event-store';
 import { RpcClient } from '@workgate/messaging';
 import { seededRandom } from '../../cli/seeded-random';
 import { RunningWorkgate, startWorkgate } from '../../cli/workgate';
+import { INTAKE_DURABLE } from '../../apps/intake/intake.processor';
 import { freshDatabase, TestDatabase } from '../support/database';
 import { startNatsServer, TestNatsServer } from '../support/nats-server';
 import { eventually, ServiceProcess, spawnBuilt } from '../support/processes';
@@ -175,6 +176,20 @@ export async function openedCount(db: TestDatabase, run: string): Promise<Ledger
   return rows[0] as LedgerCount;
 }
 
+/** Why an ingest may have stopped short, for a failure message: dead letters, rejections, the intake consumer's state. */
+export async function stuckReport(rig: Pick<Rig, 'db' | 'nc'>): Promise<string> {
+  const pool = rig.db.appPool();
+  const dead = await pool.query(`SELECT consumer, reason, count(*)::int AS n FROM dead_letters GROUP BY 1, 2 ORDER BY n DESC LIMIT 5`);
+  const rejected = await pool.query(`SELECT data->'reasons' AS reasons, count(*)::int AS n FROM ledger_events WHERE type = 'IntakeRejected' GROUP BY 1 ORDER BY n DESC LIMIT 5`);
+  const consumer = await (await rig.nc.jetstreamManager()).consumers.info('WORK_EVENTS', INTAKE_DURABLE).catch((e) => ({ error: (e as Error).message }));
+  const c = consumer as { num_pending?: number; num_ack_pending?: number; num_redelivered?: number; delivered?: unknown; ack_floor?: unknown; error?: string };
+  return [
+    `dead letters: ${JSON.stringify(dead.rows)}`,
+    `rejections: ${JSON.stringify(rejected.rows)}`,
+    `intake consumer: ${c.error ?? JSON.stringify({ pending: c.num_pending, ackPending: c.num_ack_pending, redelivered: c.num_redelivered, delivered: c.delivered, ackFloor: c.ack_floor })}`,
+  ].join('\n');
+}
+
 /**
  * The end state every fault test asks for: each acknowledged event recorded exactly once (by its
  * external reference), nothing rejected, the hash chain intact.
@@ -194,12 +209,12 @@ export async function auditRun(db: TestDatabase, run: string, acked: Map<string,
  * Waits until the run's `n` work orders are in the ledger, then asks for the end state every fault
  * test wants: `n` recorded, each acknowledged event once, nothing rejected, the chain intact.
  */
-export async function expectEveryEventOnce(db: TestDatabase, run: string, n: number, acked: Map<string, number>, context: () => string = () => '') {
+export async function expectEveryEventOnce(db: TestDatabase, run: string, n: number, acked: Map<string, number>, context: () => string | Promise<string> = () => '') {
   const final = await eventually(async () => {
     const c = await openedCount(db, run);
     return c.n >= n ? c : undefined;
-  }, 180_000, `all ${n} work orders`).catch((error) => {
-    throw new Error(`${(error as Error).message}\n${context()}`);
+  }, 180_000, `all ${n} work orders`).catch(async (error) => {
+    throw new Error(`${(error as Error).message} (${(await openedCount(db, run)).n} recorded)\n${await context()}`);
   });
   expect(final).toEqual({ n, distinct: n });
   const audit = await auditRun(db, run, acked);
