@@ -32,6 +32,12 @@ import { PolicyRegistry } from './policy-registry';
 const STARTUP_RETRY_MS = 250;
 const STARTUP_PATIENCE_MS = 60_000;
 
+/** A refusal whose every problem is an exception code the catalog does not (yet) hold. */
+function onlyMissingCodes(error: WorkgateError): boolean {
+  const problems = Array.isArray(error.details) ? (error.details as Array<{ path?: string; message?: string }>) : [];
+  return error.code === 'invalid_definition' && problems.length > 0 && problems.every((p) => /^exceptionCodes\[\d+\]$/.test(p.path ?? '') && /is not in the exception-code catalog$/.test(p.message ?? ''));
+}
+
 /**
  * Workflow definitions are artifacts: published as ledger events on `workflow-<jobType>`,
  * compiled once into memory, rebuilt from the ledger at start. Decisions and simulations are
@@ -69,14 +75,14 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     this.subscription?.unsubscribe();
   }
 
-  private async patiently<T>(what: string, work: () => Promise<T>): Promise<T> {
+  private async patiently<T>(what: string, work: () => Promise<T>, alsoWaitFor: (error: WorkgateError) => boolean = () => false): Promise<T> {
     const until = Date.now() + STARTUP_PATIENCE_MS;
     for (;;) {
       try {
         return await work();
       } catch (error) {
         const code = (error as WorkgateError).code;
-        if ((code !== 'unavailable' && code !== 'timeout') || Date.now() > until) throw error;
+        if ((code !== 'unavailable' && code !== 'timeout' && !alsoWaitFor(error as WorkgateError)) || Date.now() > until) throw error;
         await new Promise((r) => setTimeout(r, STARTUP_RETRY_MS));
       }
     }
@@ -108,8 +114,12 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     }
     for (const file of files) {
       try {
-        const result = await this.patiently(`publish ${file}`, () =>
-          this.publish({ definition: readFileSync(join(dir, file), 'utf8'), actor: `file:${file}` }),
+        // At startup the exceptions service may not have seeded its catalog yet (services start in
+        // any order): a definition refused only for codes missing from the catalog is tried again.
+        const result = await this.patiently(
+          `publish ${file}`,
+          () => this.publish({ definition: readFileSync(join(dir, file), 'utf8'), actor: `file:${file}` }),
+          onlyMissingCodes,
         );
         if (result.created) this.logger.log(`published ${result.jobType} v${result.version} from ${file}`);
       } catch (error) {
