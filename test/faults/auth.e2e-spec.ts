@@ -197,7 +197,10 @@ describe('auth matrix', () => {
 
   it('rate limits per principal: 429 rate_limited with Retry-After over the budget, while another principal is still served', async () => {
     const limitedPrincipals = writePrincipals({ burst: ['analyst'], steady: ['analyst'] });
-    const limited = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: limitedPrincipals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '5' } });
+    // A second workgate in this process: in-process answers are one registry per process, so both
+    // talk over NATS (each to its own server) while it runs; otherwise its services could reach the
+    // first workgate's ledger before their own has taken the writer lock.
+    const limited = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: limitedPrincipals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '5', WORKGATE_LOCAL_ROUTES: 'off' } });
     try {
       const burst = client(limited.url, limitedPrincipals.keys.burst);
       const steady = client(limited.url, limitedPrincipals.keys.steady);
