@@ -7,7 +7,7 @@ import { ensurePostgres, freePort, PrivateInstance } from '../../cli/infra';
 import { createPool } from '../../libs/event-store';
 import { TestDatabase } from '../support/database';
 import { eventually } from '../support/processes';
-import { expectEveryEventOnce, killPoints, openedCount, publishOpens, Rig, startRig } from './support';
+import { expectEveryEventOnce, killPoints, openedCount, publishOpens, Rig, startRig, stuckReport } from './support';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -65,7 +65,9 @@ describe('faults: Postgres stopped immediately during ingest', () => {
       await new Promise((r) => setTimeout(r, 3000));
       pgCtl('-l', join(pgDir, 'server.log'), '-o', `-p ${new URL(url).port} -c listen_addresses=127.0.0.1 -k ${pgDir}`, '-w', 'start');
       const before = (await openedCount(rig.db, RUN)).n;
-      await eventually(async () => (await openedCount(rig.db, RUN)).n > before, 120_000, 'the ingest to resume by itself');
+      await eventually(async () => (await openedCount(rig.db, RUN)).n > before, 120_000, 'the ingest to resume by itself').catch(async (error) => {
+        throw new Error(`${(error as Error).message}\n${await stuckReport(rig)}\n--- intake\n${rig.intakes[0].output().slice(-2000)}\n--- ledger\n${rig.ledger.output().slice(-2000)}`);
+      });
       outages.push(Date.now() - down);
     }
     await publishing.done;
