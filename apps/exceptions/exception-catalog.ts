@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { parse } from 'yaml';
 import { ExceptionCode, ReadStreamResult, Subjects, WorkgateError } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
-import { RpcClient } from '@workgate/messaging';
+import { isOutage, RpcClient } from '@workgate/messaging';
 import { WorkgateConfig } from '@workgate/config';
 import { parseDuration } from '@workgate/workflow';
 
@@ -65,7 +65,7 @@ export class ExceptionCatalog implements OnModuleInit {
         break;
       } catch (error) {
         // The ledger may still be starting (a standalone deployment): wait for it.
-        if (Date.now() > until || !['unavailable', 'timeout'].includes((error as WorkgateError).code)) throw error;
+        if (Date.now() > until || !isOutage(error)) throw error;
         await new Promise((r) => setTimeout(r, 250));
       }
     }

@@ -25,7 +25,7 @@ import {
 } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { deterministicUuid } from '@workgate/domain';
-import { decodeJson, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
+import { decodeJson, isOutage, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
 import { compileWorkflow, decide, definitionSha256, parseDefinitionText, validateDefinition } from '@workgate/workflow';
 import { PolicyRegistry } from './policy-registry';
 
@@ -81,8 +81,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
       try {
         return await work();
       } catch (error) {
-        const code = (error as WorkgateError).code;
-        if ((code !== 'unavailable' && code !== 'timeout' && !alsoWaitFor(error as WorkgateError)) || Date.now() > until) throw error;
+        if ((!isOutage(error) && !alsoWaitFor(error as WorkgateError)) || Date.now() > until) throw error;
         await new Promise((r) => setTimeout(r, STARTUP_RETRY_MS));
       }
     }
