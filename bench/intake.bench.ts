@@ -1,6 +1,6 @@
 import { headers as natsHeaders, JetStreamClient } from 'nats';
 import { createPool } from '@workgate/event-store';
-import { machineLine, median, percentile, saveResults, SummaryRow, table } from './stats';
+import { machineLine, median, percentile, saveResults, SummaryRow, table, waitUntil } from './stats';
 import { startWorkgateProcess, Topology } from './workgate-process';
 
 /**
@@ -71,15 +71,14 @@ async function main(): Promise<void> {
   };
   let rss = 0;
   const sampleRss = () => (rss = Math.max(rss, workgate.rss()));
-  const waitForLedger = async (total: number, started: number) => {
-    while ((await countAll()) < total) {
-      if (Date.now() - started > 300_000) throw new Error('events did not all reach the ledger in 5 minutes');
+  const waitForLedger = (total: number, started: number) =>
+    waitUntil('every event reaching the ledger', 300_000 - (Date.now() - started), async () => {
+      if ((await countAll()) >= total) return true;
       const refused = await pool.query(`SELECT data->'reasons' AS reasons FROM ledger_events WHERE type = 'IntakeRejected' AND data->>'source' = 'bench' LIMIT 1`);
       if (refused.rows.length) throw new Error(`intake refused a benchmark event: ${JSON.stringify(refused.rows[0].reasons)}`);
       sampleRss();
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+      return false;
+    });
   try {
     const sustained: number[] = [];
     const rates = new Map<number, RateResult[]>(RATES.map((r) => [r, []]));
@@ -136,15 +135,13 @@ async function main(): Promise<void> {
 }
 
 /** Waits until the views have folded the whole ledger, so a fixed-rate run starts from a steady state. */
-async function settled(pool: ReturnType<typeof createPool>): Promise<void> {
-  for (const until = Date.now() + 120_000; ; ) {
+function settled(pool: ReturnType<typeof createPool>): Promise<void> {
+  return waitUntil('the views catching up with the ledger', 120_000, async () => {
     const { rows } = await pool.query(
       `SELECT (SELECT max(position) FROM ledger_events)::int AS head, (SELECT position FROM projection_checkpoints WHERE name = 'views')::int AS views`,
     );
-    if ((rows[0].views ?? 0) >= (rows[0].head ?? 0)) return;
-    if (Date.now() > until) throw new Error('the views did not catch up with the ledger in two minutes');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return (rows[0].views ?? 0) >= (rows[0].head ?? 0);
+  });
 }
 
 /**
@@ -196,10 +193,7 @@ async function atRate(js: JetStreamClient, pool: ReturnType<typeof createPool>, 
     rows = await fetchRows();
   }
   const last = Math.max(...rows.map((r) => r.position));
-  for (const until = Date.now() + 60_000; !checkpoints.length || checkpoints[checkpoints.length - 1][1] < last; ) {
-    if (Date.now() > until) throw new Error(`the views did not reach position ${last} in a minute`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitUntil(`the views reaching position ${last}`, 60_000, () => checkpoints.length > 0 && checkpoints[checkpoints.length - 1][1] >= last, 20);
   polling = false;
   await poller;
   const commit = rows.map((r) => Number(r.committed) - Number(r.sent)).sort((a, b) => a - b);

@@ -98,3 +98,11 @@ export function saveResults(name: string, data: object, summary: SummaryRow[]): 
   if (process.env.BENCH_SUMMARY) appendFileSync(process.env.BENCH_SUMMARY, summary.map((r) => JSON.stringify(r)).join('\n') + '\n');
   return file;
 }
+
+/** Polls `done` every `everyMs` until it holds; throws "`what` did not happen in N s" after `timeoutMs`. */
+export async function waitUntil(what: string, timeoutMs: number, done: () => Promise<boolean> | boolean, everyMs = 100): Promise<void> {
+  for (const until = Date.now() + timeoutMs; !(await done()); ) {
+    if (Date.now() > until) throw new Error(`${what} did not happen in ${Math.round(timeoutMs / 1000)} s`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
