@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { join, sep } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { ServiceName } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
-import { borrowNats, ensureStreams, releaseNats, ServiceContext, ServiceModuleFactory, startMicroservice } from '@workgate/messaging';
+import { borrowNats, ensureStreams, releaseNats, ServiceContext, ServiceModuleFactory, startMicroservice, useOfferedRoutes } from '@workgate/messaging';
 import { ApprovalsModule } from '../apps/approvals/approvals.module';
 import { ExceptionsModule } from '../apps/exceptions/exceptions.module';
 import { startGateway } from '../apps/gateway/gateway';
@@ -72,13 +72,20 @@ export async function startWorkgate(
 async function startLedgerThread(config: WorkgateConfig, instance: string): Promise<Pick<INestApplicationContext, 'close'>> {
   // From dist/cli (built) or cli/ (tests run the sources): the thread always runs the built file.
   const root = __dirname.split(sep).includes('dist') ? join(__dirname, '..', '..') : join(__dirname, '..');
-  const worker = new Worker(join(root, 'dist', 'cli', 'ledger-thread.js'), { workerData: { env: { ...config }, instance } });
+  // The main thread's services reach the ledger's request/reply routes through this port.
+  const { port1, port2 } = new MessageChannel();
+  const routes = useOfferedRoutes(port1);
+  const worker = new Worker(join(root, 'dist', 'cli', 'ledger-thread.js'), { workerData: { env: { ...config }, instance, routes: port2 }, transferList: [port2] });
   await new Promise<void>((resolve, reject) => {
     worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(`ledger thread: ${m?.error ?? String(m)}`))));
     worker.once('error', reject);
+  }).catch((error) => {
+    routes.close();
+    throw error;
   });
   return {
     close: async () => {
+      routes.close();
       const stopped = new Promise<void>((resolve) => worker.once('message', () => resolve()));
       worker.postMessage('stop');
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000))]);

@@ -8,3 +8,4 @@ export * from './validation';
 export * from './approvals';
 export * from './ids';
 export * from './views';
+export * from './canonical-json';

@@ -34,18 +34,23 @@ export const MAX_DEPTH = 64;
 
 /** Problems for `__proto__`, `constructor`, `prototype` or other inherited names as keys anywhere in a parsed value, or nesting deeper than MAX_DEPTH. */
 export function forbiddenKeyProblems(value: unknown, path = '', out: FieldProblem[] = []): FieldProblem[] {
-  const stack: Array<[unknown, string, number]> = [[value, path, 0]];
+  // Paths are written only for nested objects and for problems: a key holding a plain value costs no string.
+  const stack: Array<[object, string, number]> = [];
+  if (value !== null && typeof value === 'object') stack.push([value, path, 0]);
   while (stack.length) {
     const [v, here, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
     if (depth >= MAX_DEPTH) {
       out.push({ path: here, message: `is nested deeper than ${MAX_DEPTH} levels` });
       continue;
     }
+    const isArray = Array.isArray(v);
     for (const key of Object.keys(v)) {
-      const at = Array.isArray(v) ? `${here}[${key}]` : join(here, key);
-      if (FORBIDDEN_KEYS.has(key)) out.push({ path: at, message: `key "${key}" is not allowed` });
-      else stack.push([(v as Record<string, unknown>)[key], at, depth + 1]);
+      const child = (v as Record<string, unknown>)[key];
+      const forbidden = FORBIDDEN_KEYS.has(key);
+      if (!forbidden && (child === null || typeof child !== 'object')) continue;
+      const at = isArray ? `${here}[${key}]` : join(here, key);
+      if (forbidden) out.push({ path: at, message: `key "${key}" is not allowed` });
+      else stack.push([child as object, at, depth + 1]);
     }
   }
   return out;

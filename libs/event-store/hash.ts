@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { canonicalize } from 'json-canonicalize';
-import type { RecordedEvent } from '@workgate/contracts';
+import { hash } from 'node:crypto';
+import { canonicalize, type RecordedEvent } from '@workgate/contracts';
 
 /** The `prev_hash` of the first event in the ledger. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -43,7 +42,7 @@ export function canonicalEventJson(e: HashedFields): string {
 
 /** hash = sha256(prev_hash || canonical JSON of the event), hex encoded. */
 export function chainHash(prevHash: string, canonicalEvent: string): string {
-  return createHash('sha256').update(prevHash).update(canonicalEvent).digest('hex');
+  return hash('sha256', prevHash + canonicalEvent);
 }
 
 export { canonicalize };

@@ -65,14 +65,17 @@ const LOOKUP_SQL = `
   SELECT NULL, stream_id, max(stream_version), NULL
     FROM ledger_events WHERE stream_id = ANY($2::text[]) GROUP BY stream_id`;
 
-// data and metadata travel as text[] and are cast per row: measurably cheaper for Postgres than
-// parsing a jsonb[] array literal.
+// data and metadata travel as one JSON array text each ("[d1,d2,...]", joined from the canonical
+// texts: no escaping in Node) and are split by Postgres's own jsonb parser in one pass; ROWS FROM
+// zips them with the other columns row by row.
 const INSERT_SQL = `
   INSERT INTO ledger_events
     (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
-  SELECT p, s, v, e, t, d::jsonb, m::jsonb, o, r, ph, h
-    FROM unnest($1::bigint[], $2::text[], $3::int[], $4::uuid[], $5::text[], $6::text[], $7::text[],
-                $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[]) AS u(p, s, v, e, t, d, m, o, r, ph, h)`;
+  SELECT p, s, v, e, t, d, m, o, r, ph, h
+    FROM ROWS FROM (unnest($1::bigint[]), unnest($2::text[]), unnest($3::int[]), unnest($4::uuid[]), unnest($5::text[]),
+                    jsonb_array_elements($6::jsonb), jsonb_array_elements($7::jsonb),
+                    unnest($8::timestamptz[]), unnest($9::timestamptz[]), unnest($10::text[]), unnest($11::text[]))
+      AS u(p, s, v, e, t, d, m, o, r, ph, h)`;
 
 const HEAD_SQL = 'SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1';
 
@@ -420,7 +423,8 @@ export class LedgerWriter {
   private async commit(client: Client, plan: BatchPlan): Promise<void> {
     const wrote = plan.cols[0].length > 0;
     if (wrote) {
-      await client.query(INSERT_SQL, plan.cols);
+      const [positions, streams, versions, ids, types, data, metadata, ...rest] = plan.cols;
+      await client.query(INSERT_SQL, [positions, streams, versions, ids, types, `[${data.join(',')}]`, `[${metadata.join(',')}]`, ...rest]);
       this.head = plan.head;
       for (const [streamId, version] of plan.batchVersions) this.rememberVersion(streamId, version);
     }

@@ -47,11 +47,12 @@ export class JetStreamBatchPublisher {
       };
       this.batches.set(id, { remaining: messages.length, done: finish });
       messages.forEach((m, i) => {
+        // A fresh header set: append (set would first look for an earlier value to replace).
         const h = natsHeaders();
-        h.set('Nats-Msg-Id', m.msgId);
-        h.set('Nats-Expected-Stream', this.stream);
-        if (m.expectedLastSeq !== undefined) h.set('Nats-Expected-Last-Sequence', String(m.expectedLastSeq));
-        for (const [k, v] of Object.entries(m.headers ?? {})) h.set(k, v);
+        h.append('Nats-Msg-Id', m.msgId);
+        h.append('Nats-Expected-Stream', this.stream);
+        if (m.expectedLastSeq !== undefined) h.append('Nats-Expected-Last-Sequence', String(m.expectedLastSeq));
+        if (m.headers) for (const k in m.headers) h.append(k, m.headers[k]);
         this.nc.publish(m.subject, m.data, { reply: `${this.prefix}.${id}.${i}`, headers: h });
       });
     });

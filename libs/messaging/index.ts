@@ -10,6 +10,7 @@ export * from './service';
 export * from './health';
 export * from './batching-client';
 export * from './local-routes';
+export * from './thread-routes';
 export * from './aggregate-store';
 export * from './ledger-reaction';
 export * from './due-timers';

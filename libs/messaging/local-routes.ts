@@ -1,20 +1,21 @@
 import { Logger } from '@nestjs/common';
 import { isWorkgateError, WorkgateError } from '@workgate/contracts';
 
-type LocalHandler = (payload: unknown) => Promise<unknown>;
+export type LocalHandler = (payload: unknown) => Promise<unknown>;
+type RouteListener = (subject: string, present: boolean) => void;
 
-const routes = new Map<string, LocalHandler>();
 const logger = new Logger('local-routes');
 
-/**
- * Request/reply handlers served by THIS process. When every service runs in one process
- * (`npm start`), a request to one of them is answered in-process instead of travelling to
- * nats-server and back into the same process: the same handler, the same errors, no encoding.
- * Each service still subscribes on NATS (queue group = service), so other processes reach it.
- */
-export const LocalRoutes = {
+/** Request/reply handlers by subject, with notice of each route that comes or goes. */
+export class RouteRegistry {
+  /** subject -> [the handler as registered, the wrapped handler that serves]. */
+  private readonly routes = new Map<string, [LocalHandler, LocalHandler]>();
+  private readonly listeners = new Set<RouteListener>();
+  /** Off switch (WORKGATE_LOCAL_ROUTES=off, applied when services start): every request goes over NATS. */
+  enabled = true;
+
   register(subject: string, handler: LocalHandler): void {
-    routes.set(subject, async (payload) => {
+    const serve: LocalHandler = async (payload) => {
       try {
         return await handler(payload);
       } catch (error) {
@@ -22,14 +23,39 @@ export const LocalRoutes = {
         logger.error(`${subject} failed: ${(error as Error)?.stack ?? String(error)}`);
         throw new WorkgateError('internal', 'internal error');
       }
-    });
-  },
+    };
+    this.routes.set(subject, [handler, serve]);
+    this.listeners.forEach((l) => l(subject, true));
+  }
+
+  /** Removes the route; with `handler`, only if that handler is still the one registered. */
   unregister(subject: string, handler?: LocalHandler): void {
-    if (!handler || routes.get(subject) === handler) routes.delete(subject);
-  },
+    const route = this.routes.get(subject);
+    if (!route || (handler && route[0] !== handler)) return;
+    this.routes.delete(subject);
+    this.listeners.forEach((l) => l(subject, false));
+  }
+
   get(subject: string): LocalHandler | undefined {
-    return routes.get(subject);
-  },
-  /** Off switch (WORKGATE_LOCAL_ROUTES=off, applied when services start): every request goes over NATS. */
-  enabled: true,
-};
+    return this.routes.get(subject)?.[1];
+  }
+
+  subjects(): string[] {
+    return [...this.routes.keys()];
+  }
+
+  /** Calls `listener` whenever a route is registered or removed; returns the way to stop. */
+  onChange(listener: RouteListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+/**
+ * Request/reply handlers served by THIS thread. When every service runs in one process
+ * (`npm start`), a request to one of them is answered in-process instead of travelling to
+ * nats-server and back into the same process: the same handler, the same errors, no encoding.
+ * Each service still subscribes on NATS (queue group = service), so other processes reach it.
+ * Another thread of the process offers its routes here through a message port (thread-routes.ts).
+ */
+export const LocalRoutes = new RouteRegistry();

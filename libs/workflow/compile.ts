@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { canonicalize } from 'json-canonicalize';
+import { hash } from 'node:crypto';
+import { canonicalize } from '@workgate/contracts';
 import { parse as parseYaml } from 'yaml';
 import { CelProgram, compileCel } from './cel';
 import { Overlay, PolicyRef, Rule, SystemBoundary, WorkflowDefinition } from './definition';
@@ -7,7 +7,7 @@ import { parseDuration } from './duration';
 
 /** sha256 (hex) of the RFC 8785 canonical JSON of a definition: the same content always has the same hash. */
 export function definitionSha256(definition: WorkflowDefinition): string {
-  return createHash('sha256').update(canonicalize(definition)).digest('hex');
+  return hash('sha256', canonicalize(definition));
 }
 
 export interface CompiledRule extends Rule {

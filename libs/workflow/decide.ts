@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { canonicalize } from 'json-canonicalize';
+import { hash } from 'node:crypto';
+import { canonicalize } from '@workgate/contracts';
 import { evaluateCondition } from './cel';
 import { CompiledWorkflow } from './compile';
 import { ActionScope, Decision, DecisionInput, DecisionReason, DecisionResult } from './definition';
@@ -43,7 +43,7 @@ function decideBoundaryAndRules(workflow: CompiledWorkflow, input: DecisionInput
   const base = {
     policy: workflow.policy,
     objectsNamed: new Set([action.system, ...(action.objects ?? [])]).size,
-    inputsSha256: createHash('sha256').update(canonicalize({ action, facts, workOrder })).digest('hex'),
+    inputsSha256: hash('sha256', canonicalize({ action, facts, workOrder })),
   };
   const answer = (decision: Decision, reason: DecisionReason, message: string, rule: string | null, passed: number, ruleOwner?: string): DecisionResult => ({
     decision,

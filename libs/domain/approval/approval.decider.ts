@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { canonicalize } from 'json-canonicalize';
-import { Evidence, WorkgateError } from '@workgate/contracts';
+import { hash } from 'node:crypto';
+import { canonicalize, Evidence, WorkgateError } from '@workgate/contracts';
 
 /** What an approval permits: an action's scope and the action itself. */
 export interface PermittedAction {
@@ -14,9 +13,7 @@ export interface PermittedAction {
 /** sha256 of the canonical permitted action: an approval covers this hash and nothing else. */
 export function actionScopeHash(a: PermittedAction): string {
   const objects = [...new Set(a.objects ?? [])].sort();
-  return createHash('sha256')
-    .update(canonicalize({ system: a.system, operation: a.operation, kind: a.kind, objects }))
-    .digest('hex');
+  return hash('sha256', canonicalize({ system: a.system, operation: a.operation, kind: a.kind, objects }));
 }
 
 export interface Condition {

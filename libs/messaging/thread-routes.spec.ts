@@ -1,0 +1,76 @@
+import { MessageChannel } from 'node:worker_threads';
+import { WorkgateError } from '@workgate/contracts';
+import { RouteRegistry } from './local-routes';
+import { offerLocalRoutes, useOfferedRoutes } from './thread-routes';
+
+const open: Array<() => void> = [];
+afterEach(() => open.splice(0).forEach((close) => close()));
+
+/** Two registries joined by a message port, as the ledger thread and the main thread are. */
+function joined() {
+  const thread = new RouteRegistry();
+  const main = new RouteRegistry();
+  const { port1, port2 } = new MessageChannel();
+  const using = useOfferedRoutes(port1, main);
+  const stopOffering = offerLocalRoutes(port2, thread);
+  const settle = () => new Promise((r) => setTimeout(r, 20));
+  open.push(() => {
+    using.close();
+    stopOffering();
+    port2.close();
+  });
+  return { thread, main, using, stopOffering, port2, settle };
+}
+
+describe('thread routes', () => {
+  it('answers a request on the other thread with a clone of the payload, and keeps error codes', async () => {
+    const t = joined();
+    const seen: unknown[] = [];
+    t.thread.register('ledger.append', async (payload) => {
+      seen.push(payload);
+      if ((payload as { bad?: boolean }).bad) throw new WorkgateError('version_conflict', 'stream moved', [{ currentVersion: 3 }]);
+      return { positions: [1] };
+    });
+    await t.settle();
+    const route = t.main.get('ledger.append')!;
+    expect(route).toBeDefined();
+    const payload = { events: [{ data: { a: 1 } }] };
+    await expect(route(payload)).resolves.toEqual({ positions: [1] });
+    expect(seen[0]).toEqual(payload);
+    expect(seen[0]).not.toBe(payload); // a structured clone travelled, not the object
+    await expect(route({ bad: true })).rejects.toMatchObject({ code: 'version_conflict', message: 'stream moved', details: [{ currentVersion: 3 }] });
+  });
+
+  it('follows routes as they come and go, and fails what waits when it closes', async () => {
+    const t = joined();
+    let release: (() => void) | undefined;
+    t.thread.register('slow', () => new Promise((r) => (release = () => r('late'))));
+    t.thread.register('gone', async () => 'here');
+    await t.settle();
+    expect(t.main.subjects().sort()).toEqual(['gone', 'slow']);
+    t.thread.unregister('gone');
+    await t.settle();
+    expect(t.main.get('gone')).toBeUndefined();
+    // A route the main thread registered itself is not withdrawn by the other thread.
+    t.main.register('mine', async () => 'mine');
+    t.thread.register('mine', async () => 'theirs');
+    t.thread.unregister('mine');
+    await t.settle();
+    expect(t.main.subjects()).toContain('mine');
+
+    const waiting = t.main.get('slow')!('x');
+    t.using.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'unavailable' });
+    expect(t.main.get('slow')).toBeUndefined();
+    release?.();
+  });
+
+  it('answers a request for a route the thread no longer serves as unavailable', async () => {
+    const t = joined();
+    t.thread.register('flaky', async () => 'ok');
+    await t.settle();
+    const route = t.main.get('flaky')!;
+    t.thread.unregister('flaky'); // the request below crosses the notice of removal
+    await expect(route('x')).rejects.toMatchObject({ code: 'unavailable' });
+  });
+});
