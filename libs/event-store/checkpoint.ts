@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign, verify } from 'node:crypto';
-import { canonicalize } from '@workgate/contracts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { canonicalize } from '@workgate/contracts';
 
 /** A signed statement of the ledger's head, to keep outside the database. */
 export interface SignedCheckpoint {

@@ -4,6 +4,7 @@ import { AppendResult, WorkgateError } from '@workgate/contracts';
 import { freshDatabase, TestDatabase } from '../../test/support/database';
 import { LedgerReader } from './ledger-reader';
 import { LedgerWriter } from './ledger-writer';
+import { MAX_APPEND_BYTES, MAX_EVENT_BYTES, prepareAppend } from './validate';
 import { generateKeyPairSync } from 'node:crypto';
 import { signerFromKey, verifyCheckpointSignature } from './checkpoint';
 import { verifyAgainstCheckpoint, verifyLedger } from './verify';
@@ -113,6 +114,32 @@ describe('LedgerWriter (real Postgres)', () => {
     expect(error.code).toBe('invalid_event');
     expect(error.details).toHaveLength(5);
     await expect(good).resolves.toMatchObject({ nextVersion: 1 });
+  });
+
+  it('refuses an append whose events together hold more JSON than one commit may carry', () => {
+    const big = 'x'.repeat(MAX_EVENT_BYTES - 100);
+    const events = Array.from({ length: Math.ceil(MAX_APPEND_BYTES / big.length) + 1 }, () => ev('Big', { big }));
+    expect(() => prepareAppend({ streamId: 'too-big', expectedVersion: 'no_stream', events })).toThrow(/at most 67108864 characters of JSON/);
+    expect(() => prepareAppend({ streamId: 'big-enough', expectedVersion: 'no_stream', events: events.slice(0, 10) })).not.toThrow();
+  });
+
+  it('splits a burst of appends into commits that each stay under the JSON bound', async () => {
+    const commits: number[] = [];
+    const small = new LedgerWriter(db.url, { role: 'workgate_app', maxBatchBytes: 10_000, onCommitted: (_, events) => commits.push(events.length) });
+    await writer.stop(); // one writer at a time
+    await small.start();
+    try {
+      const text = 'y'.repeat(3_000);
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => small.append({ streamId: `chunked-${i}`, expectedVersion: 'no_stream', events: [ev('Chunk', { text })] })));
+      expect(results.every((r) => r.nextVersion === 1)).toBe(true);
+      // At most three 3,000-character events fit 10,000: eight take at least three commits.
+      expect(commits.length).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...commits)).toBeLessThanOrEqual(3);
+      expect((await verifyLedger(app)).ok).toBe(true);
+    } finally {
+      await small.stop();
+      await writer.start();
+    }
   });
 
   it('stores data and metadata as given, readable by stream and by position', async () => {

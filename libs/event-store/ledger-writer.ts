@@ -2,13 +2,15 @@ import { Client } from 'pg';
 import { AppendRequest, AppendResult, LedgerHead, WorkgateError } from '@workgate/contracts';
 import { chainHash, composeCanonicalEvent, GENESIS_HASH } from './hash';
 import { createClient } from './pg';
-import { PreparedAppend, prepareAppend } from './validate';
+import { MAX_APPEND_BYTES, PreparedAppend, prepareAppend } from './validate';
 
 export interface LedgerWriterOptions {
   /** Postgres role the writer acts as (INSERT/SELECT only on the ledger). */
   role?: string;
   /** Most events one group commit writes. */
   maxBatchEvents?: number;
+  /** Most characters of JSON (data + metadata) one group commit writes; one append alone may hold up to MAX_APPEND_BYTES. */
+  maxBatchBytes?: number;
   /** How long a commit waits for company when the queue is short; 0 = commit as soon as the writer is free. */
   lingerMs?: number;
   /** How often a standby instance tries to take the writer lock. */
@@ -111,6 +113,7 @@ export class LedgerWriter {
   ) {
     this.opts = {
       maxBatchEvents: 4000,
+      maxBatchBytes: MAX_APPEND_BYTES,
       lingerMs: 0,
       standbyPollMs: 500,
       streamCacheSize: 200_000,
@@ -257,11 +260,17 @@ export class LedgerWriter {
     });
   }
 
+  /** The next appends that fit one commit: at most maxBatchEvents events and maxBatchBytes of JSON (one append at least). */
   private takeBatch(): Pending[] {
     let events = 0;
+    let bytes = 0;
     let n = 0;
-    while (n < this.queue.length && (n === 0 || events + this.queue[n].eventCount <= this.opts.maxBatchEvents)) {
+    while (
+      n < this.queue.length &&
+      (n === 0 || (events + this.queue[n].eventCount <= this.opts.maxBatchEvents && bytes + this.queue[n].append.bytes <= this.opts.maxBatchBytes))
+    ) {
       events += this.queue[n].eventCount;
+      bytes += this.queue[n].append.bytes;
       n++;
     }
     this.queuedEvents -= events;

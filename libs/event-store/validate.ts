@@ -14,10 +14,14 @@ export interface PreparedAppend {
   streamId: string;
   expectedVersion: number | 'any';
   events: PreparedEvent[];
+  /** Characters of canonical JSON (data + metadata) the events hold. */
+  bytes: number;
 }
 
 export const MAX_EVENTS_PER_APPEND = 1000;
 export const MAX_EVENT_BYTES = 1024 * 1024;
+/** The JSON of one append, all events together: a group commit's JSON array parameter must stay far below jsonb's 256 MB. */
+export const MAX_APPEND_BYTES = 64 * 1024 * 1024;
 
 const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_.-]{0,199}$/;
@@ -95,8 +99,11 @@ export function prepareAppend(request: AppendRequest): PreparedAppend {
       });
     });
   }
+  let bytes = 0;
+  for (const e of events) bytes += e.canonicalData.length + e.canonicalMetadata.length;
+  if (bytes > MAX_APPEND_BYTES) problems.push(`the events of one append may hold at most ${MAX_APPEND_BYTES} characters of JSON`);
   if (problems.length > 0) {
     throw new WorkgateError('invalid_event', `append refused: ${problems[0]}`, problems);
   }
-  return { streamId: req.streamId as string, expectedVersion, events };
+  return { streamId: req.streamId as string, expectedVersion, events, bytes };
 }
