@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { ActionDecidedData, GateRequestedData, ledgerSubject, RecordedEvent, Subjects, WorkflowVersion, WorkOrderEvents } from '@workgate/contracts';
 import { ApprovalCommand } from '@workgate/domain';
-import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
+import { DeadLetterSink, holdsText, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { ApprovalsService } from './approvals.service';
 
@@ -27,7 +27,13 @@ export class WaitsConsumer extends LedgerReactions {
 
   protected reactions(): LedgerReaction[] {
     return [
-      { durable: 'approvals-waits', subject: ledgerSubject('workorder-x', WorkOrderEvents.ActionDecided), react: (e) => this.open(e) },
+      {
+        durable: 'approvals-waits',
+        subject: ledgerSubject('workorder-x', WorkOrderEvents.ActionDecided),
+        // Most decisions are `run` or `stop`: only a `wait` is decoded.
+        mayConcern: holdsText('"decision":"wait"'),
+        react: (e) => this.open(e),
+      },
       { durable: 'approvals-gates', subject: ledgerSubject('workorder-x', WorkOrderEvents.GateRequested), react: (e) => this.openGate(e) },
     ];
   }

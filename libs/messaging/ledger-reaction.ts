@@ -13,6 +13,21 @@ export interface LedgerReaction {
   subject: string;
   /** Reacts to one committed ledger event; resolves after its own commit. */
   react(event: RecordedEvent): Promise<Outcome>;
+  /**
+   * Optional, on the raw JSON of the event: false when the event certainly does not concern this
+   * reaction, which then acks it without decoding it. It may say true wrongly, never false wrongly.
+   */
+  mayConcern?(raw: Uint8Array): boolean;
+}
+
+/**
+ * A `mayConcern` test: whether the JSON holds `text` byte for byte. The relay's JSON is compact
+ * (no whitespace between tokens), so a member such as `"decision":"wait"` appears exactly so
+ * wherever it is in the event.
+ */
+export function holdsText(text: string): (raw: Uint8Array) => boolean {
+  const needle = Buffer.from(text, 'utf8');
+  return (raw) => Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).includes(needle);
 }
 
 /** Keeps messages that can never be processed (raw bytes + reason) in Postgres: one small pool per service. */
@@ -48,6 +63,7 @@ export function runLedgerReaction(nc: NatsConnection, reaction: LedgerReaction, 
     handle: (messages) =>
       Promise.all(
         messages.map(async (m): Promise<Outcome> => {
+          if (reaction.mayConcern && !reaction.mayConcern(m.data)) return { kind: 'ack' };
           let event: RecordedEvent;
           try {
             event = decodeJson<RecordedEvent>(m.data);
