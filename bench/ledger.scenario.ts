@@ -6,7 +6,7 @@ import { AppendRequest, AppendResult, HealthReply, Subjects } from '@workgate/co
 import { createClient, createPool, ensureDatabase, LedgerWriter, migrate, withDatabase, withDefaultUser } from '@workgate/event-store';
 import { BatchingRpcClient, borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';
-import { closedLoop } from './stats';
+import { closedLoop, waitUntil } from './stats';
 
 /**
  * One ledger-append scenario in its own process (so no scenario inherits another's pg type
@@ -67,16 +67,10 @@ async function overNats(url: string, batched: boolean) {
   const nc = await borrowNats(nats.url, 'bench');
   const rpc = new RpcClient(nc, 10_000);
   try {
-    for (let i = 0; ; i++) {
-      try {
-        const h = await rpc.request<HealthReply>(Subjects.health('ledger'), {}, { timeoutMs: 500 });
-        if (h.details?.writer === 'active') break;
-      } catch {
-        /* not up yet */
-      }
-      if (i > 200) throw new Error('the ledger service did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitUntil('the ledger service starting', 30_000, async () => {
+      const h = await rpc.request<HealthReply>(Subjects.health('ledger'), {}, { timeoutMs: 500 }).catch(() => undefined);
+      return h?.details?.writer === 'active';
+    }, 50);
     // Batched: the services' own client (what intake uses), which sends the appends made in one
     // turn of the event loop as one request; each writer still makes one append of one event.
     const batching = new BatchingRpcClient<AppendRequest, AppendResult>(rpc, Subjects.ledger.appendBatch);

@@ -6,6 +6,7 @@ import { HealthReply, ServiceName, Subjects } from '@workgate/contracts';
 import { createClient, ensureDatabase, migrate, withDatabase } from '@workgate/event-store';
 import { borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
 import { freePort, startScratchNats } from '../cli/infra';
+import { waitUntil } from './stats';
 
 export const ROOT = join(__dirname, '..', '..');
 export const BASE_URL = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres';
@@ -57,14 +58,11 @@ export async function startWorkgateProcess(name: string, topology: Topology = 'o
   const nc = await borrowNats(nats.url, 'bench');
   const rpc = new RpcClient(nc, 10_000);
   const children: ChildProcess[] = [];
-  const ready = async (service: ServiceName, check: (h: HealthReply | undefined) => boolean = Boolean) => {
-    for (let i = 0; ; i++) {
-      const health = await rpc.request<HealthReply>(Subjects.health(service), {}, { timeoutMs: 500 }).catch(() => undefined);
-      if (check(health)) return;
-      if (i > 400 || children.some((c) => c.exitCode !== null)) throw new Error(`workgate (${topology}) did not start: ${service} does not answer`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const ready = (service: ServiceName, check: (h: HealthReply | undefined) => boolean = Boolean) =>
+    waitUntil(`workgate (${topology}) starting: ${service} answering`, 60_000, async () => {
+      if (children.some((c) => c.exitCode !== null)) throw new Error(`workgate (${topology}) did not start: a process exited`);
+      return check(await rpc.request<HealthReply>(Subjects.health(service), {}, { timeoutMs: 500 }).catch(() => undefined));
+    }, 50);
   const stop = async () => {
     await Promise.all(
       children.reverse().map(

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JsMsg, NatsConnection } from 'nats';
 import { Streams, WorkgateError, WorkOrderAnswer, WorkOrderCommandRequest } from '@workgate/contracts';
-import { DeadLetterSink, isOutage, NATS_CONNECTION, Outcome, RunningConsumer, runPullConsumer } from '@workgate/messaging';
+import { DeadLetterSink, isOutage, NATS_CONNECTION, Outcome, retryAfter, RunningConsumer, runPullConsumer } from '@workgate/messaging';
 import { fromNatsMessage, fromStructured, Parsed } from './cloud-events';
 import { RejectionStore, sourceToken } from './rejections';
 import { WorkOrdersService } from './work-orders.service';
@@ -117,7 +117,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
         const outage = isOutage(e);
         if (!outage && m.info.redeliveryCount >= MAX_DELIVER) settled();
         else this.retrying.set(id, Math.min(waitingFor ?? m.seq, m.seq));
-        return { kind: 'retry', reason: `${e.code}: ${e.message}`, outage };
+        return retryAfter(e, `${e.code}: ${e.message}`);
       }
       settled();
       return this.reject(
@@ -146,7 +146,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       await this.rejections.keep({ channel, source, subject, receivedAt, headers, raw, reasons: parsed.reasons, key });
       return { kind: 'ack' };
     } catch (error) {
-      return { kind: 'retry', reason: `cannot keep the rejection: ${(error as Error).message}`, outage: isOutage(error) };
+      return retryAfter(error, `cannot keep the rejection: ${(error as Error).message}`);
     }
   }
 

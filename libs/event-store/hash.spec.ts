@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { canonicalEventJson, canonicalize, chainHash, composeCanonicalEvent, GENESIS_HASH } from './hash';
+import { canonicalize } from '@workgate/contracts';
+import { canonicalEventJson, chainHash, composeCanonicalEvent, GENESIS_HASH } from './hash';
 
 describe('canonical event JSON', () => {
   it('composed from canonical parts equals RFC 8785 canonicalize() of the whole event', () => {

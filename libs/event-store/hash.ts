@@ -45,4 +45,3 @@ export function chainHash(prevHash: string, canonicalEvent: string): string {
   return hash('sha256', prevHash + canonicalEvent);
 }
 
-export { canonicalize };

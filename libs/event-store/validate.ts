@@ -1,5 +1,4 @@
-import { AppendRequest, isUuid, WorkgateError } from '@workgate/contracts';
-import { canonicalize } from './hash';
+import { AppendRequest, canonicalize, isUuid, WorkgateError } from '@workgate/contracts';
 
 /** An event of an append request, checked and with its JSON work done once. */
 export interface PreparedEvent {

@@ -3,7 +3,7 @@ import { JsMsg, NatsConnection } from 'nats';
 import { RecordedEvent, Streams } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { createPool, recordDeadLetter } from '@workgate/event-store';
-import { describeForDeadLetter, isOutage, Outcome, RunningConsumer, runPullConsumer } from './pull-consumer';
+import { describeForDeadLetter, Outcome, retryAfter, RunningConsumer, runPullConsumer } from './pull-consumer';
 import { decodeJson } from './wire';
 
 export interface LedgerReaction {
@@ -73,7 +73,7 @@ export function runLedgerReaction(nc: NatsConnection, reaction: LedgerReaction, 
           try {
             return await reaction.react(event);
           } catch (error) {
-            return { kind: 'retry', reason: (error as Error).message, outage: isOutage(error) };
+            return retryAfter(error);
           }
         }),
       ),

@@ -13,6 +13,11 @@ export function isOutage(error: unknown): boolean {
   return code === 'unavailable' || code === 'timeout';
 }
 
+/** A retry because of `error`: an outage when it is one. */
+export function retryAfter(error: unknown, reason = (error as Error)?.message ?? String(error)): Outcome {
+  return { kind: 'retry', reason, outage: isOutage(error) };
+}
+
 export interface PullConsumerOptions {
   stream: string;
   durable: string;
@@ -132,7 +137,7 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
       outcomes = await o.handle(batch);
     } catch (error) {
       o.log?.(`${o.durable}: batch of ${batch.length} failed: ${(error as Error).message}`);
-      outcomes = batch.map(() => ({ kind: 'retry', reason: (error as Error).message, outage: isOutage(error) }));
+      outcomes = batch.map(() => retryAfter(error));
     } finally {
       clearInterval(heartbeat);
     }

@@ -176,8 +176,8 @@ export async function openedCount(db: TestDatabase, run: string): Promise<Ledger
   return rows[0] as LedgerCount;
 }
 
-/** Why an ingest may have stopped short, for a failure message: dead letters, rejections, the intake consumer's state. */
-export async function stuckReport(rig: Pick<Rig, 'db' | 'nc'>): Promise<string> {
+/** Why an ingest may have stopped short, for a failure message: dead letters, rejections, the intake consumer's state, the services' last output. */
+export async function stuckReport(rig: Pick<Rig, 'db' | 'nc' | 'intakes' | 'ledger'>): Promise<string> {
   const pool = rig.db.appPool();
   const dead = await pool.query(`SELECT consumer, reason, count(*)::int AS n FROM dead_letters GROUP BY 1, 2 ORDER BY n DESC LIMIT 5`);
   const rejected = await pool.query(`SELECT data->'reasons' AS reasons, count(*)::int AS n FROM ledger_events WHERE type = 'IntakeRejected' GROUP BY 1 ORDER BY n DESC LIMIT 5`);
@@ -187,6 +187,8 @@ export async function stuckReport(rig: Pick<Rig, 'db' | 'nc'>): Promise<string> 
     `dead letters: ${JSON.stringify(dead.rows)}`,
     `rejections: ${JSON.stringify(rejected.rows)}`,
     `intake consumer: ${c.error ?? JSON.stringify({ pending: c.num_pending, ackPending: c.num_ack_pending, redelivered: c.num_redelivered, delivered: c.delivered, ackFloor: c.ack_floor })}`,
+    `--- intake\n${rig.intakes[0].output().slice(-2000)}`,
+    `--- ledger\n${rig.ledger.output().slice(-2000)}`,
   ].join('\n');
 }
 
