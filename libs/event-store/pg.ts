@@ -58,9 +58,18 @@ export function databaseName(connectionString: string): string {
   return decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, '')) || 'postgres';
 }
 
-/** Runs `work` in a transaction on one pooled connection: committed when it returns, rolled back when it throws. */
+/**
+ * Runs `work` in a transaction on one pooled connection: committed when it returns, rolled back when
+ * it throws. While a client is checked out the pool does not listen for its errors: a connection
+ * Postgres ends between two statements (the server stopping while `work` runs in Node) would be an
+ * unhandled 'error' event and end the process. Here it fails the transaction, and the broken client
+ * is dropped from the pool.
+ */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let lost: Error | undefined;
+  const onError = (error: Error) => (lost = error);
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -70,6 +79,7 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(lost);
   }
 }
