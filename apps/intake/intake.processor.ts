@@ -17,6 +17,14 @@ function headersOf(m: JsMsg): Record<string, string> {
   return headers;
 }
 
+/** One work event of a batch, addressed to its work order. */
+interface Item {
+  index: number;
+  m: JsMsg;
+  request: WorkOrderCommandRequest;
+  headers: Record<string, string>;
+}
+
 export type IngestOutcome = { id: string; ok: true; answer: WorkOrderAnswer } | { id?: string; ok: false; reasons: string[]; rejectionId: string };
 
 /**
@@ -61,75 +69,100 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * Each message joins its work order's chain in stream order as the batch is read, so several
-   * batches can be in flight and a work order's events still apply in order. When one must be
-   * retried, the later ones of that work order are retried too until it has gone through.
+   * The messages of each work order join its chain in stream order as the batch is read, so several
+   * batches can be in flight and a work order's events still apply in order; a work order's
+   * messages of one batch go together (decided in order, recorded in one append where they can be).
+   * When one must be retried, the later ones of that work order are retried too until it has gone
+   * through.
    */
   private handleBatch(messages: JsMsg[]): Promise<Outcome[]> {
     const receivedAt = new Date().toISOString();
-    return Promise.all(
-      messages.map((m) => {
-        const headers = headersOf(m);
-        const parsed = fromNatsMessage(headers, m.data, receivedAt);
-        if (!parsed.ok) return this.reject(parsed, 'nats', m.subject, headers, m.data, `${m.info.stream}:${m.seq}`, receivedAt);
-        let id: string;
-        try {
-          id = this.workOrders.resolveId(parsed.request);
-        } catch (error) {
-          return this.reject({ ok: false, reasons: [(error as Error).message] }, 'nats', m.subject, headers, m.data, `${m.info.stream}:${m.seq}`, receivedAt);
-        }
-        const run = (this.chains.get(id) ?? Promise.resolve()).then(() => this.applyInOrder(id, m, parsed.request, headers, receivedAt));
-        const tail = run.then(
-          () => undefined,
-          () => undefined,
-        );
-        this.chains.set(id, tail);
-        void tail.then(() => {
-          if (this.chains.get(id) === tail) this.chains.delete(id);
-        });
-        return run;
-      }),
-    );
+    const outcomes: Array<Promise<Outcome>> = [];
+    const byWorkOrder = new Map<string, Item[]>();
+    messages.forEach((m, index) => {
+      const headers = headersOf(m);
+      const parsed = fromNatsMessage(headers, m.data, receivedAt);
+      if (!parsed.ok) return (outcomes[index] = this.reject(parsed, 'nats', m.subject, headers, m.data, `${m.info.stream}:${m.seq}`, receivedAt));
+      let id: string;
+      try {
+        id = this.workOrders.resolveId(parsed.request);
+      } catch (error) {
+        return (outcomes[index] = this.reject({ ok: false, reasons: [(error as Error).message] }, 'nats', m.subject, headers, m.data, `${m.info.stream}:${m.seq}`, receivedAt));
+      }
+      const items = byWorkOrder.get(id) ?? [];
+      items.push({ index, m, request: parsed.request, headers });
+      byWorkOrder.set(id, items);
+    });
+    for (const [id, items] of byWorkOrder) {
+      const run = (this.chains.get(id) ?? Promise.resolve()).then(() => this.applyInOrder(id, items, receivedAt));
+      const tail = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.chains.set(id, tail);
+      void tail.then(() => {
+        if (this.chains.get(id) === tail) this.chains.delete(id);
+      });
+      items.forEach((item, k) => (outcomes[item.index] = run.then((settled) => settled[k])));
+    }
+    return Promise.all(outcomes);
   }
 
-  private async applyInOrder(id: string, m: JsMsg, request: WorkOrderCommandRequest, headers: Record<string, string>, receivedAt: string): Promise<Outcome> {
-    const waitingFor = this.retrying.get(id);
-    // An open never waits behind its work order's earlier messages: they may be waiting for it.
-    if (waitingFor !== undefined && m.seq > waitingFor && request.command.type !== 'open') {
-      // Not this message's fault: it never counts towards dead-lettering.
-      return { kind: 'retry', reason: `waits for message ${waitingFor} of the same work order`, outage: true };
-    }
-    const settled = () => {
-      if (waitingFor === m.seq) this.retrying.delete(id);
-    };
-    try {
-      await this.workOrders.execute(request, id);
-      settled();
-      return { kind: 'ack' };
-    } catch (error) {
-      const e = error as WorkgateError;
-      // With several intake instances, a work order's open may still be committing on another
-      // instance: "no such work order" is retried (with back-off) until the last delivery.
-      const notOpenYet = e.code === 'not_found' && request.command.type !== 'open' && m.info.redeliveryCount < MAX_DELIVER;
-      if (TRANSIENT.has(e.code) || notOpenYet) {
-        // An outage (the ledger or policy unavailable) is retried until it ends; anything else is
-        // dead-lettered by the consumer at its last delivery, and the work order must not wait for it.
-        const outage = isOutage(e);
-        if (!outage && m.info.redeliveryCount >= MAX_DELIVER) settled();
-        else this.retrying.set(id, Math.min(waitingFor ?? m.seq, m.seq));
-        return retryAfter(e, `${e.code}: ${e.message}`);
+  /** Applies one work order's messages of a batch, in stream order; one outcome per message. */
+  private async applyInOrder(id: string, items: Item[], receivedAt: string): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    while (outcomes.length < items.length) {
+      const waitingFor = this.retrying.get(id);
+      // An open never waits behind its work order's earlier messages: they may be waiting for it.
+      const waits = (item: Item) => waitingFor !== undefined && item.m.seq > waitingFor && item.request.command.type !== 'open';
+      if (waits(items[outcomes.length])) {
+        // Not this message's fault: it never counts towards dead-lettering.
+        outcomes.push({ kind: 'retry', reason: `waits for message ${waitingFor} of the same work order`, outage: true });
+        continue;
       }
-      settled();
-      return this.reject(
-        { ok: false, source: request.address.source, reasons: [`${e.code ?? 'refused'}: ${e.message}`] },
-        'nats',
-        m.subject,
-        headers,
-        m.data,
-        `${m.info.stream}:${m.seq}`,
-        receivedAt,
+      let runnable = outcomes.length + 1;
+      while (runnable < items.length && !waits(items[runnable])) runnable++;
+      const batch = items.slice(outcomes.length, runnable);
+      const settled = (item: Item) => {
+        if (waitingFor === item.m.seq) this.retrying.delete(id);
+      };
+      const { answers, error } = await this.workOrders.executeInOrder(
+        id,
+        batch.map((item) => item.request),
       );
+      for (const item of batch.slice(0, answers.length)) {
+        settled(item);
+        outcomes.push({ kind: 'ack' });
+      }
+      if (error !== undefined) outcomes.push(await this.failed(id, batch[answers.length], error as WorkgateError, waitingFor, settled, receivedAt));
     }
+    return outcomes;
+  }
+
+  /** What becomes of a message whose command failed: retried (with the later ones of its work order) or kept as a rejection. */
+  private failed(id: string, item: Item, e: WorkgateError, waitingFor: number | undefined, settled: (item: Item) => void, receivedAt: string): Promise<Outcome> | Outcome {
+    const { m, request, headers } = item;
+    // With several intake instances, a work order's open may still be committing on another
+    // instance: "no such work order" is retried (with back-off) until the last delivery.
+    const notOpenYet = e.code === 'not_found' && request.command.type !== 'open' && m.info.redeliveryCount < MAX_DELIVER;
+    if (TRANSIENT.has(e.code) || notOpenYet) {
+      // An outage (the ledger or policy unavailable) is retried until it ends; anything else is
+      // dead-lettered by the consumer at its last delivery, and the work order must not wait for it.
+      const outage = isOutage(e);
+      if (!outage && m.info.redeliveryCount >= MAX_DELIVER) settled(item);
+      else this.retrying.set(id, Math.min(waitingFor ?? m.seq, m.seq));
+      return retryAfter(e, `${e.code}: ${e.message}`);
+    }
+    settled(item);
+    return this.reject(
+      { ok: false, source: request.address.source, reasons: [`${e.code ?? 'refused'}: ${e.message}`] },
+      'nats',
+      m.subject,
+      headers,
+      m.data,
+      `${m.info.stream}:${m.seq}`,
+      receivedAt,
+    );
   }
 
   private async reject(

@@ -42,6 +42,12 @@ interface Cached {
   version: number;
 }
 
+/** Commands run in order: the answers of those recorded, and the error that stopped the rest. */
+export interface InOrder {
+  answers: WorkOrderAnswer[];
+  error?: unknown;
+}
+
 /** Work orders kept decided-and-ready in memory; a miss costs one stream read. Bounds the resident memory under bursts. */
 const CACHE_LIMIT = 10_000;
 const CATALOG_TTL_MS = 10_000;
@@ -122,69 +128,116 @@ export class WorkOrdersService implements OnApplicationShutdown {
   }
 
   /** Runs a command; `id` is the work order it addresses when the caller already resolved it. */
-  execute(req: WorkOrderCommandRequest, id = this.resolveId(req)): Promise<WorkOrderAnswer> {
-    return this.serialized(id, () => this.executeNow(id, req));
+  async execute(req: WorkOrderCommandRequest, id = this.resolveId(req)): Promise<WorkOrderAnswer> {
+    const { answers, error } = await this.executeInOrder(id, [req]);
+    if (error !== undefined) throw error;
+    return answers[0];
   }
 
-  private async executeNow(id: string, req: WorkOrderCommandRequest): Promise<WorkOrderAnswer> {
+  /**
+   * Runs consecutive commands on one work order in order, as if one after the other, but records
+   * those that can be decided together in ONE append: each is decided on the state the ones before
+   * it leave, and the events of all of them commit together or not at all. A work order's burst
+   * (open, then its first actions) thus waits for one commit instead of one per command. A command
+   * refused on that not yet committed state is not refused there: the ones before it are recorded
+   * first and it is decided again on the committed state, so a refusal never rests on anything
+   * unrecorded. Stops at the first command that fails: `answers` holds those before it, `error` why
+   * it failed, and the ones after it are not run.
+   */
+  executeInOrder(id: string, reqs: WorkOrderCommandRequest[]): Promise<InOrder> {
+    return this.serialized(id, async () => {
+      const answers: WorkOrderAnswer[] = [];
+      while (answers.length < reqs.length) {
+        try {
+          answers.push(...(await this.executeNow(id, reqs.slice(answers.length))));
+        } catch (error) {
+          return { answers, error };
+        }
+      }
+      return { answers };
+    });
+  }
+
+  /** Records the first command and as many of the next ones as decide together; their answers, in order (at least one). */
+  private async executeNow(id: string, reqs: WorkOrderCommandRequest[]): Promise<WorkOrderAnswer[]> {
     // Opening a new work order needs no read: append with 'no_stream' and learn on a conflict.
-    let optimisticOpen = req.command.type === 'open' && !this.cache.has(id);
+    let optimisticOpen = reqs[0].command.type === 'open' && !this.cache.has(id);
     for (let attempt = 1; ; attempt++) {
       const { state, version } = optimisticOpen ? { state: initialWorkOrderState(), version: 0 } : await this.load(id);
       optimisticOpen = false;
-      const definition = await this.definitionFor(req, state);
-      const catalog = await this.catalog();
-      const policy = { jobType: definition.jobType, version: definition.version, sha256: definition.sha256 };
-      const fresh = state.status !== 'none' && state.status !== 'closed' && !state.handled.has(req.meta.commandId);
-      let decision: DecisionResult | undefined;
-      let scopeItems: DecisionContext['scopeItems'];
-      if (req.command.type === 'request-action' && fresh) {
-        const b = req.command.body;
-        decision = await this.decisions.call({
-          jobType: policy.jobType,
-          version: policy.version,
-          action: { system: b.system, operation: b.operation, kind: b.kind, ...(b.objects ? { objects: b.objects } : {}), ...(b.stepId ? { stepId: b.stepId } : {}) },
-          facts: b.facts ?? {},
-          workOrder: workOrderFacts(state as OpenState),
-          addedScope: approvedAddedScope(state as OpenState),
-        });
+      const events: WorkOrderEvent[] = [];
+      const answers: WorkOrderAnswer[] = [];
+      let after = state;
+      for (const req of reqs) {
+        let decided: WorkOrderEvent[];
+        try {
+          decided = await this.decide(id, req, after);
+        } catch (error) {
+          if (answers.length === 0) throw error;
+          break; // decided again once the ones before it are recorded
+        }
+        if (decided.length === 0) {
+          const s = after as OpenState;
+          const handled = s.handled.get(req.meta.commandId);
+          // Nothing to record (e.g. an approval outcome already applied): the work order as it stands.
+          answers.push(handled ? answerOf(handled, s) : { id: s.id, status: s.status });
+          continue;
+        }
+        after = decided.reduce(evolveWorkOrder, after);
+        events.push(...decided);
+        answers.push(answerOf(decided[decided.length - 1], after as OpenState));
       }
-      if (req.command.type === 'change-scope' && fresh) {
-        // Only a class the boundary stops can be added; the overlays that apply to it decide its review tracks.
-        const decided = await Promise.all(
-          distinctClasses(req.command.body.add ?? []).map((item) => this.decisions.call({ jobType: policy.jobType, version: policy.version, action: item, facts: {}, workOrder: workOrderFacts(state as OpenState) })),
-        );
-        scopeItems = decided.map((d) => ({ outsideBoundary: BOUNDARY_REASONS.has(d.reason), overlays: d.overlays ?? [] }));
-      }
-      const events = decideWorkOrder(req.command, state, req.meta, {
-        workOrderId: id,
-        definition: definition.definition,
-        policy,
-        catalog,
-        durationMs: parseDuration,
-        decision,
-        scopeItems,
-      });
-      if (events.length === 0) {
-        const s = state as OpenState;
-        const handled = s.handled.get(req.meta.commandId);
-        // Nothing to record (e.g. an approval outcome already applied): the work order as it stands.
-        return handled ? answerOf(handled, s) : { id: s.id, status: s.status };
-      }
+      if (events.length === 0) return answers;
       try {
         const appended = await this.appends.call({
           streamId: workOrderStream(id),
           expectedVersion: version === 0 ? 'no_stream' : version,
           events: events.map((e) => ({ eventId: e.eventId, type: e.type, data: e.data as Record<string, unknown>, metadata: e.metadata, occurredAt: e.occurredAt })),
         });
-        const after = events.reduce(evolveWorkOrder, state) as OpenState;
         this.remember(id, { state: after, version: appended.nextVersion });
-        return answerOf(events[events.length - 1], after);
+        return answers;
       } catch (error) {
         this.cache.delete(id);
         if ((error as WorkgateError).code !== 'version_conflict' || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /** The events one command records on `state` (none when it was already handled), or its refusal. */
+  private async decide(id: string, req: WorkOrderCommandRequest, state: WorkOrderState): Promise<WorkOrderEvent[]> {
+    const definition = await this.definitionFor(req, state);
+    const catalog = await this.catalog();
+    const policy = { jobType: definition.jobType, version: definition.version, sha256: definition.sha256 };
+    const fresh = state.status !== 'none' && state.status !== 'closed' && !state.handled.has(req.meta.commandId);
+    let decision: DecisionResult | undefined;
+    let scopeItems: DecisionContext['scopeItems'];
+    if (req.command.type === 'request-action' && fresh) {
+      const b = req.command.body;
+      decision = await this.decisions.call({
+        jobType: policy.jobType,
+        version: policy.version,
+        action: { system: b.system, operation: b.operation, kind: b.kind, ...(b.objects ? { objects: b.objects } : {}), ...(b.stepId ? { stepId: b.stepId } : {}) },
+        facts: b.facts ?? {},
+        workOrder: workOrderFacts(state as OpenState),
+        addedScope: approvedAddedScope(state as OpenState),
+      });
+    }
+    if (req.command.type === 'change-scope' && fresh) {
+      // Only a class the boundary stops can be added; the overlays that apply to it decide its review tracks.
+      const decided = await Promise.all(
+        distinctClasses(req.command.body.add ?? []).map((item) => this.decisions.call({ jobType: policy.jobType, version: policy.version, action: item, facts: {}, workOrder: workOrderFacts(state as OpenState) })),
+      );
+      scopeItems = decided.map((d) => ({ outsideBoundary: BOUNDARY_REASONS.has(d.reason), overlays: d.overlays ?? [] }));
+    }
+    return decideWorkOrder(req.command, state, req.meta, {
+      workOrderId: id,
+      definition: definition.definition,
+      policy,
+      catalog,
+      durationMs: parseDuration,
+      decision,
+      scopeItems,
+    });
   }
 
   /** The work order's state and stream version (cached; read from the ledger when not). */

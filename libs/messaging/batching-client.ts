@@ -27,7 +27,9 @@ interface Waiting<T, R> {
 /**
  * Collects the calls made in one turn of the event loop and sends them as ONE request to a batch
  * subject, so a burst of work costs one round trip instead of one per item. Each caller still
- * gets its own answer or its own error.
+ * gets its own answer or its own error. The batch leaves as soon as every promise chain of the
+ * turn has run (process.nextTick runs after the microtasks drain), not on a later phase of the
+ * loop: a call never waits for other I/O callbacks to be handled first.
  */
 export class BatchingRpcClient<T, R> {
   private queue: Array<Waiting<T, R>> = [];
@@ -44,7 +46,7 @@ export class BatchingRpcClient<T, R> {
       this.queue.push({ item, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        process.nextTick(() => this.flush());
       }
     });
   }

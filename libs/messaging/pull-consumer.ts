@@ -144,22 +144,34 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
     await Promise.all(batch.map((m, i) => settle(m, outcomes[i] ?? { kind: 'retry', reason: 'no outcome' })));
   };
 
-  /** Hands batches to `handle` in stream order, up to `concurrency` at a time. */
+  /**
+   * Hands batches to `handle` in stream order, up to `concurrency` at a time, one per turn of the
+   * event loop: what a batch starts (requests, appends) goes out before the next batch is read, so
+   * the batches in flight reach the ledger at different times and their commits overlap with the
+   * reading of the next ones instead of all waiting for one another.
+   */
+  let pumpScheduled = false;
   const pump = (): void => {
-    while (buffer.length > 0 && inFlight.size < concurrency) {
-      const running: Promise<void> = handleBatch(buffer.splice(0, batchSize)).finally(() => {
-        inFlight.delete(running);
-        pump();
-      });
-      inFlight.add(running);
-    }
+    pumpScheduled = false;
+    if (buffer.length === 0 || inFlight.size >= concurrency) return;
+    const running: Promise<void> = handleBatch(buffer.splice(0, batchSize)).finally(() => {
+      inFlight.delete(running);
+      schedulePump();
+    });
+    inFlight.add(running);
+    schedulePump();
+  };
+  const schedulePump = (): void => {
+    if (pumpScheduled || buffer.length === 0 || inFlight.size >= concurrency) return;
+    pumpScheduled = true;
+    setImmediate(pump);
   };
 
   const loop = (async () => {
     for await (const m of messages) {
       buffer.push(m);
-      // Let the rest of this read join the batch before it starts.
-      if (buffer.length === 1) setImmediate(pump);
+      // The rest of this read joins the batch before it starts.
+      schedulePump();
     }
   })();
 
@@ -168,8 +180,10 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
       await drainMessages(messages);
       await loop.catch(() => undefined);
       // Whatever the loop buffered is handled too (its pump may not have run yet), then acked.
-      pump();
-      while (inFlight.size) await Promise.all([...inFlight]);
+      while (buffer.length > 0 || inFlight.size > 0) {
+        pump();
+        await Promise.race([...inFlight]);
+      }
     },
   };
 }
