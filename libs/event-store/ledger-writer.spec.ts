@@ -154,6 +154,14 @@ describe('LedgerWriter (real Postgres)', () => {
     expect((await verifyLedger(app)).ok).toBe(true);
   });
 
+  it('stores every id as written, even a stream or type that reads like NULL', async () => {
+    const e = { ...ev('NULL', { n: 1 }), occurredAt: '2026-11-23T05:00:00.123+01:00' };
+    await writer.append({ streamId: 'NULL', expectedVersion: 'no_stream', events: [e] });
+    const stream = await new LedgerReader(app).readStream('NULL');
+    expect(stream.events[0]).toMatchObject({ streamId: 'NULL', type: 'NULL', eventId: e.eventId, occurredAt: '2026-11-23T04:00:00.123Z' });
+    expect((await verifyLedger(app)).ok).toBe(true);
+  });
+
   describe('append-only', () => {
     it.each([
       ['UPDATE', "UPDATE ledger_events SET type = 'X' WHERE position = 1"],

@@ -79,6 +79,15 @@ const INSERT_SQL = `
                     unnest($8::timestamptz[]), unnest($9::timestamptz[]), unnest($10::text[]), unnest($11::text[]))
       AS u(p, s, v, e, t, d, m, o, r, ph, h)`;
 
+/**
+ * Postgres array literals written in one join, not element by element by the driver. Only for
+ * values that never need escaping: stream ids, event types, UUIDs, ISO times and hex hashes, all
+ * checked by prepareAppend or made here, hold no quote, backslash, comma, brace or space. Every
+ * element is quoted, so a stream named NULL stays text.
+ */
+const textArray = (values: string[]) => `{"${values.join('","')}"}`;
+const numberArray = (values: number[]) => `{${values.join(',')}}`;
+
 const HEAD_SQL = 'SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1';
 
 /**
@@ -432,8 +441,20 @@ export class LedgerWriter {
   private async commit(client: Client, plan: BatchPlan): Promise<void> {
     const wrote = plan.cols[0].length > 0;
     if (wrote) {
-      const [positions, streams, versions, ids, types, data, metadata, ...rest] = plan.cols;
-      await client.query(INSERT_SQL, [positions, streams, versions, ids, types, `[${data.join(',')}]`, `[${metadata.join(',')}]`, ...rest]);
+      const [positions, streams, versions, ids, types, data, metadata, occurred, recorded, prevHashes, hashes] = plan.cols as [number[], string[], number[], ...string[][]];
+      await client.query(INSERT_SQL, [
+        numberArray(positions),
+        textArray(streams),
+        numberArray(versions),
+        textArray(ids),
+        textArray(types),
+        `[${data.join(',')}]`,
+        `[${metadata.join(',')}]`,
+        textArray(occurred),
+        textArray(recorded),
+        textArray(prevHashes),
+        textArray(hashes),
+      ]);
       this.head = plan.head;
       for (const [streamId, version] of plan.batchVersions) this.rememberVersion(streamId, version);
     }

@@ -1,4 +1,4 @@
-import { createInbox, headers as natsHeaders, NatsConnection, Subscription } from 'nats';
+import { createInbox, headers as natsHeaders, MsgHdrs, NatsConnection, Subscription } from 'nats';
 
 export interface OutgoingMessage {
   subject: string;
@@ -13,6 +13,32 @@ export interface OutgoingMessage {
 interface PendingBatch {
   remaining: number;
   done: (error?: Error) => void;
+}
+
+/** Header names nats.js has already checked once. */
+const checkedKeys = new Set<string>();
+const LINE_BREAK = /[\r\n]/;
+
+/**
+ * A fresh header set filled for publishing thousands of messages a second. nats.js checks every
+ * name on every append by rebuilding it character by character (most of the relay's allocation);
+ * here a name is checked by nats.js the first time it is seen and then stored directly, a value
+ * is still refused if it holds a line break. Falls back to append if the nats.js internals differ.
+ */
+class HeaderSet {
+  readonly headers: MsgHdrs = natsHeaders();
+  private readonly map = (this.headers as unknown as { headers?: unknown }).headers;
+
+  add(key: string, value: string): void {
+    if (!(this.map instanceof Map) || !checkedKeys.has(key) || LINE_BREAK.test(value)) {
+      this.headers.append(key, value);
+      checkedKeys.add(key);
+      return;
+    }
+    const values = (this.map as Map<string, string[]>).get(key);
+    if (values) values.push(value);
+    else this.map.set(key, [value]);
+  }
 }
 
 /**
@@ -47,13 +73,12 @@ export class JetStreamBatchPublisher {
       };
       this.batches.set(id, { remaining: messages.length, done: finish });
       messages.forEach((m, i) => {
-        // A fresh header set: append (set would first look for an earlier value to replace).
-        const h = natsHeaders();
-        h.append('Nats-Msg-Id', m.msgId);
-        h.append('Nats-Expected-Stream', this.stream);
-        if (m.expectedLastSeq !== undefined) h.append('Nats-Expected-Last-Sequence', String(m.expectedLastSeq));
-        if (m.headers) for (const k in m.headers) h.append(k, m.headers[k]);
-        this.nc.publish(m.subject, m.data, { reply: `${this.prefix}.${id}.${i}`, headers: h });
+        const h = new HeaderSet();
+        h.add('Nats-Msg-Id', m.msgId);
+        h.add('Nats-Expected-Stream', this.stream);
+        if (m.expectedLastSeq !== undefined) h.add('Nats-Expected-Last-Sequence', String(m.expectedLastSeq));
+        if (m.headers) for (const k in m.headers) h.add(k, m.headers[k]);
+        this.nc.publish(m.subject, m.data, { reply: `${this.prefix}.${id}.${i}`, headers: h.headers });
       });
     });
   }

@@ -7,6 +7,7 @@ import { listDeadLetters, recordDeadLetter } from '@workgate/event-store';
 import { freshDatabase, TestDatabase } from '../../test/support/database';
 import { startNatsServer, TestNatsServer } from '../../test/support/nats-server';
 import { eventually } from '../../test/support/processes';
+import { JetStreamBatchPublisher } from './batch-publisher';
 import { ensureStreams } from './jetstream';
 import { describeForDeadLetter, Outcome, runPullConsumer } from './pull-consumer';
 import { RpcClient } from './rpc-client';
@@ -103,6 +104,27 @@ describe('messaging over a real NATS server', () => {
   it('times out explicitly, and says when nobody answers', async () => {
     await expect(rpc.request('workgate.policy.slow', {}, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'timeout' });
     await expect(rpc.request('workgate.nobody.home', {})).rejects.toMatchObject({ code: 'unavailable' });
+  });
+
+  it('publishes batches to JetStream with their headers, refusing a gap and a header value with a line break', async () => {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: 'PUBTEST', subjects: ['pubtest.>'] });
+    const publisher = new JetStreamBatchPublisher(nc, 'PUBTEST');
+    const batch = (from: number, position = (n: number) => String(n)) =>
+      [0, 1].map((i) => ({ subject: `pubtest.${from + i}`, data: StringCodec().encode(`m${from + i}`), msgId: `id-${from + i}`, expectedLastSeq: from + i - 1, headers: { 'Workgate-Position': position(from + i) } }));
+    try {
+      await publisher.publish(batch(1));
+      await publisher.publish(batch(3)); // header names checked once before are stored directly
+      for (const seq of [1, 2, 3, 4]) {
+        const m = await jsm.streams.getMessage('PUBTEST', { seq });
+        expect([m.header.get('Nats-Msg-Id'), m.header.get('Nats-Expected-Stream'), m.header.get('Workgate-Position')]).toEqual([`id-${seq}`, 'PUBTEST', String(seq)]);
+      }
+      await expect(publisher.publish(batch(10))).rejects.toThrow(/last sequence/);
+      await expect(publisher.publish(batch(5, () => 'x\r\nNats-Msg-Id: forged'))).rejects.toThrow(/invalid header value/);
+      expect((await jsm.streams.info('PUBTEST')).state.last_seq).toBe(4);
+    } finally {
+      publisher.close();
+    }
   });
 
   it('creates the evidence streams idempotently, refusing deletes and purges', async () => {
