@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Client } from 'pg';
 import { AppendRequest, AppendResult, HealthReply, Subjects } from '@workgate/contracts';
-import { createClient, createPool, ensureDatabase, LedgerWriter, migrate, withDatabase, withDefaultUser } from '@workgate/event-store';
+import { createClient, createPool, ensureDatabase, LedgerWriter, migrate, numberArray, textArray, withDatabase, withDefaultUser } from '@workgate/event-store';
 import { BatchingRpcClient, borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';
 import { closedLoop, waitUntil } from './stats';
@@ -130,26 +130,28 @@ async function rawInsert(url: string) {
       const batch = queue;
       queue = [];
       const now = new Date().toISOString();
-      const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []];
-      for (const r of batch) {
-        cols[0].push(++position);
-        cols[1].push(r.streamId);
-        cols[2].push(1);
-        cols[3].push(r.eventId);
-        cols[4].push('StepCompleted');
-        cols[5].push(r.data);
-        cols[6].push('{}');
-        cols[7].push(now);
-        cols[8].push(now);
-        cols[9].push(hash);
-        cols[10].push(hash);
-      }
+      const positions = batch.map(() => ++position);
       try {
+        // As the ledger writer sends its rows: array literals and one JSON array per jsonb column.
         await client.query(
-          `INSERT INTO raw_events SELECT p, s, v, e, t, d::jsonb, m::jsonb, o, r, ph, h
-             FROM unnest($1::bigint[], $2::text[], $3::int[], $4::uuid[], $5::text[], $6::text[], $7::text[],
-                         $8::timestamptz[], $9::timestamptz[], $10::text[], $11::text[]) AS u(p, s, v, e, t, d, m, o, r, ph, h)`,
-          cols,
+          `INSERT INTO raw_events SELECT p, s, v, e, t, d, m, o, r, ph, h
+             FROM ROWS FROM (unnest($1::bigint[]), unnest($2::text[]), unnest($3::int[]), unnest($4::uuid[]), unnest($5::text[]),
+                             jsonb_array_elements($6::jsonb), jsonb_array_elements($7::jsonb),
+                             unnest($8::timestamptz[]), unnest($9::timestamptz[]), unnest($10::text[]), unnest($11::text[]))
+               AS u(p, s, v, e, t, d, m, o, r, ph, h)`,
+          [
+            numberArray(positions),
+            textArray(batch.map((r) => r.streamId)),
+            numberArray(positions.map(() => 1)),
+            textArray(batch.map((r) => r.eventId)),
+            textArray(positions.map(() => 'StepCompleted')),
+            `[${batch.map((r) => r.data).join(',')}]`,
+            `[${positions.map(() => '{}').join(',')}]`,
+            textArray(positions.map(() => now)),
+            textArray(positions.map(() => now)),
+            textArray(positions.map(() => hash)),
+            textArray(positions.map(() => hash)),
+          ],
         );
         batch.forEach((r) => r.done());
       } catch (error) {

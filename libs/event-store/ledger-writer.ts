@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { AppendRequest, AppendResult, LedgerHead, WorkgateError } from '@workgate/contracts';
 import { chainHash, composeCanonicalEvent, GENESIS_HASH } from './hash';
-import { createClient } from './pg';
+import { createClient, numberArray, textArray } from './pg';
 import { MAX_APPEND_BYTES, PreparedAppend, prepareAppend } from './validate';
 
 export interface LedgerWriterOptions {
@@ -78,15 +78,6 @@ const INSERT_SQL = `
                     jsonb_array_elements($6::jsonb), jsonb_array_elements($7::jsonb),
                     unnest($8::timestamptz[]), unnest($9::timestamptz[]), unnest($10::text[]), unnest($11::text[]))
       AS u(p, s, v, e, t, d, m, o, r, ph, h)`;
-
-/**
- * Postgres array literals written in one join, not element by element by the driver. Only for
- * values that never need escaping: stream ids, event types, UUIDs, ISO times and hex hashes, all
- * checked by prepareAppend or made here, hold no quote, backslash, comma, brace or space. Every
- * element is quoted, so a stream named NULL stays text.
- */
-const textArray = (values: string[]) => `{"${values.join('","')}"}`;
-const numberArray = (values: number[]) => `{${values.join(',')}}`;
 
 const HEAD_SQL = 'SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1';
 
