@@ -1,4 +1,8 @@
-import { forbiddenKeyProblems, validateDto } from './validation';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import fc from 'fast-check';
+import { forbiddenKeyProblems, validateDto, vouchesFor } from './validation';
+import * as dtos from './work-order.dto';
 import { CompleteStepDto } from './work-order.dto';
 
 describe('validation', () => {
@@ -17,5 +21,81 @@ describe('validation', () => {
     const r = validateDto(CompleteStepDto, { evidence: [{ kind: 'k', ref: 'r', extra: 1 }], other: true });
     expect(r.ok).toBe(false);
     expect(!r.ok && r.problems.map((p) => p.path).sort()).toEqual(['evidence[0].extra', 'other']);
+  });
+});
+
+/** Every DTO of the work-order commands, with a value it accepts. */
+const VALID: Array<[Function, Record<string, unknown>]> = [
+  [dtos.EvidenceDto, { kind: 'receipt', ref: 'r-1', sha256: 'f'.repeat(64), private: true, note: 'n' }],
+  [dtos.OpenWorkOrderDto, { jobType: 'support-recovery', externalRef: 'CASE-1', source: 'helpdesk', inputs: { caseId: 'C-1' }, owner: 'ops' }],
+  [dtos.RequestActionDto, { system: 'shop', operation: 'order.note', kind: 'write', objects: ['order:1'], facts: { paid: true }, stepId: 's' }],
+  [dtos.CompleteStepDto, { evidence: [{ kind: 'receipt', ref: 'r-1' }], note: 'done' }],
+  [dtos.BlockStepDto, { code: 'PREREQ_MISSING', rationale: 'no address' }],
+  [dtos.CloseWorkOrderDto, { closureEvidenceId: 'e-1', evidence: [{ kind: 'receipt', ref: 'r-1' }] }],
+  [dtos.ReportClosureDto, { closedAt: '2026-11-23T05:00:00Z', note: 'closed', evidence: [] }],
+  [dtos.ReopenWorkOrderDto, { reason: 'customer called back' }],
+  [dtos.CompleteStepEventDto, { stepId: 'inspect-case', evidence: [{ kind: 'receipt', ref: 'r-1' }] }],
+  [dtos.BlockStepEventDto, { stepId: 'inspect-case', code: 'PREREQ_MISSING', rationale: 'r' }],
+  [dtos.OpenWorkOrderEventDto, { jobType: 'support-recovery', inputs: {} }],
+  [dtos.BreakGlassActionDto, { system: 'shop', operation: 'refund', kind: 'write' }],
+  [dtos.BreakGlassDto, { code: 'OUTAGE', rationale: 'r', action: { system: 'shop', operation: 'refund', kind: 'write' } }],
+  [dtos.StageArtifactDto, { kind: 'draft', ref: 'doc-1' }],
+  [dtos.RecordArtifactDto, { artifact: { kind: 'draft', ref: 'doc-1' } }],
+  [dtos.RecordArtifactEventDto, { stageId: 'draft', artifact: { kind: 'draft', ref: 'doc-1' }, evidence: [{ kind: 'k', ref: 'r' }] }],
+  [dtos.ActionScopeDto, { system: 'crm', operation: 'contact.update', kind: 'write' }],
+  [dtos.ChangeScopeDto, { add: [{ system: 'crm', operation: 'contact.update', kind: 'write' }], reason: 'r' }],
+];
+
+const classValidatorAccepts = (cls: Function, value: object) =>
+  validateSync(plainToInstance(cls as new () => object, value), { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }).length === 0;
+
+describe('the compiled check of a DTO', () => {
+  it('covers every DTO of the work-order commands', () => {
+    const all = (Object.values(dtos) as unknown[]).filter((v): v is Function => typeof v === 'function' && v.name.endsWith('Dto'));
+    expect(new Set(VALID.map(([cls]) => cls))).toEqual(new Set(all));
+  });
+
+  it.each(VALID.map(([cls, value]) => [cls.name, cls, value] as const))('vouches for a valid %s', (_name, cls, value) => {
+    expect(classValidatorAccepts(cls, value)).toBe(true);
+    expect(vouchesFor(cls, value)).toBe(true);
+  });
+
+  it('never vouches for a value class-validator refuses', () => {
+    const leaf = fc.oneof(
+      fc.constantFrom('', ' ', 'a', 'read', 'write', 'x'.repeat(101), 'x'.repeat(201), 'x'.repeat(2001), 'x'.repeat(4001), 'f'.repeat(64), 'F'.repeat(64)),
+      fc.constantFrom('support-recovery', 'Bad Job', '-x', 'helpdesk', 'a b', '2026-11-23T05:00:00Z', '2026-11-23', 'not a time'),
+      fc.string({ maxLength: 4 }),
+      fc.boolean(),
+      fc.integer(),
+      fc.constant(null),
+    );
+    const keys = [...new Set(VALID.flatMap(([, v]) => Object.keys(v))), 'extra', 'evidence', 'action', 'artifact'];
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('value'), { maxLength: 3 }), tie('object')),
+      object: fc.dictionary(fc.constantFrom(...keys), tie('value'), { maxKeys: 5 }),
+    }));
+    // A valid value with some members dropped, replaced or added: mostly one change away from valid.
+    const nearValid = fc.constantFrom(...VALID).chain(([cls, valid]) =>
+      fc
+        .tuple(fc.subarray(Object.keys(valid)), fc.dictionary(fc.constantFrom(...keys), value, { maxKeys: 2 }), fc.dictionary(fc.constantFrom(...Object.keys(valid)), value, { maxKeys: 1 }))
+        .map(([kept, added, replaced]) => [cls, { ...Object.fromEntries(kept.map((k) => [k, valid[k]])), ...added, ...replaced }] as const),
+    );
+    let vouched = 0;
+    fc.assert(
+      fc.property(fc.oneof({ arbitrary: nearValid, weight: 4 }, { arbitrary: fc.tuple(fc.constantFrom(...VALID.map(([cls]) => cls)), value), weight: 1 }), ([cls, candidate]) => {
+        if (candidate === null || typeof candidate !== 'object' || Array.isArray(candidate) || !vouchesFor(cls, candidate)) return;
+        vouched++;
+        expect(classValidatorAccepts(cls, candidate)).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+    // The property had teeth: many generated values were vouched for (and so checked against class-validator).
+    expect(vouched).toBeGreaterThan(800);
+  });
+
+  it('leaves to class-validator what it refuses, so every problem is still named', () => {
+    const r = validateDto(dtos.RequestActionDto, { system: 'shop', operation: 'x'.repeat(201), kind: 'delete', facts: 'no', extra: 1 });
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problems.map((p) => p.path).sort()).toEqual(['extra', 'facts', 'kind', 'operation']);
   });
 });
