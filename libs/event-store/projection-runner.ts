@@ -1,11 +1,7 @@
 import { Pool, PoolClient } from 'pg';
-import { ReadAllResult, RecordedEvent } from '@workgate/contracts';
+import { RecordedEvent } from '@workgate/contracts';
 import { LedgerReader } from './ledger-reader';
-import type { CommittedEvent } from './ledger-writer';
 import { inTransaction } from './pg';
-
-/** Committed events kept for the projections at most (a few seconds of the busiest load). */
-const RECENT_LIMIT = 20_000;
 
 /** Maps a view table's name to the table actually written (a rebuild writes fresh copies). */
 export type TableName = (table: string) => string;
@@ -25,21 +21,12 @@ export interface Projection {
  * checkpoint are written in ONE transaction, so a view never skips or repeats an event. Positions
  * are gap-free and committed in order by the single writer, so a page read after position N sees
  * every committed event above N.
- *
- * On the writer's own instance the events it has just committed are handed over in memory
- * (`offer`), and a page they cover is taken from there instead of being read back from Postgres
- * (reading back cost about a sixth of the one-process throughput). Only an unbroken run of
- * positions is kept, ending at the last commit; a page it does not cover from its first position
- * on (after a restart or a takeover, or when the projections fell far behind) is read from the log.
  */
 export class ProjectionRunner {
   private running?: Promise<void>;
   private stopped = true;
   private wakeUp?: () => void;
   private readonly reader: LedgerReader;
-  /** The latest committed events, positions unbroken, oldest first. */
-  private recent: CommittedEvent[] = [];
-  private readonly types = new Map<Projection, ReadonlySet<string>>();
 
   constructor(
     private readonly pool: Pool,
@@ -53,14 +40,11 @@ export class ProjectionRunner {
     } = {},
   ) {
     this.reader = new LedgerReader(pool);
-    for (const p of projections) this.types.set(p, new Set(p.types));
   }
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    // Another instance may have written since this one last committed: nothing kept is trusted.
-    this.recent = [];
     this.running = this.loop();
   }
 
@@ -69,52 +53,10 @@ export class ProjectionRunner {
     this.wakeUp?.();
   }
 
-  /** Events this instance just committed, in position order (the writer's `onCommitted`); then looks again. */
-  offer(events: CommittedEvent[]): void {
-    if (events.length === 0) return;
-    const last = this.recent[this.recent.length - 1];
-    // A run that does not continue the kept one replaces it: what lies between is read from the log.
-    if (!last || events[0].position !== last.position + 1) this.recent = [];
-    this.recent.push(...events);
-    if (this.recent.length > RECENT_LIMIT) this.recent = this.recent.slice(this.recent.length - RECENT_LIMIT);
-    this.wake();
-  }
-
-  /**
-   * The page after `after` from the committed events in memory, as the log would give it
-   * (`next` = the last position looked at); undefined when memory does not hold position after + 1.
-   */
-  private fromMemory(types: ReadonlySet<string>, after: number, window: number): ReadAllResult | undefined {
-    const recent = this.recent;
-    if (recent.length === 0) return undefined;
-    const first = recent[0].position;
-    const last = recent[recent.length - 1].position;
-    if (after >= last) return { events: [], next: after };
-    if (after + 1 < first) return undefined;
-    const next = Math.min(after + window, last);
-    const events: RecordedEvent[] = [];
-    for (let i = after + 1 - first; i <= next - first; i++) {
-      const e = recent[i];
-      if (!types.has(e.type)) continue;
-      const { data, occurredAt, recordedAt } = JSON.parse(e.json) as RecordedEvent;
-      // What a scan of the log reads, no more: a projection sees the same event either way.
-      events.push({ position: e.position, streamId: e.streamId, streamVersion: 0, eventId: '', type: e.type, data, metadata: {}, occurredAt, recordedAt, prevHash: '', hash: '' });
-    }
-    return { events, next };
-  }
-
-  /** Forgets the kept events every projection has applied. */
-  private forget(upTo: number): void {
-    const recent = this.recent;
-    if (recent.length === 0 || upTo < recent[0].position) return;
-    this.recent = recent.slice(Math.min(recent.length, upTo - recent[0].position + 1));
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     this.wakeUp?.();
     await this.running;
-    this.recent = [];
   }
 
   /**
@@ -125,10 +67,7 @@ export class ProjectionRunner {
   async catchUp(): Promise<number> {
     let applied = 0;
     const window = this.options.window ?? 5000;
-    let appliedUpTo = Infinity;
     const scan = (p: Projection, after: number) => {
-      const kept = this.fromMemory(this.types.get(p)!, after, window);
-      if (kept) return Promise.resolve(kept);
       const page = this.reader.scan(p.types, after, window);
       page.catch(() => undefined); // awaited below, or dropped when the checkpoint moved
       return page;
@@ -150,9 +89,7 @@ export class ProjectionRunner {
           applied += 1;
         }
       }
-      appliedUpTo = Math.min(appliedUpTo, after);
     }
-    this.forget(appliedUpTo);
     return applied;
   }
 
