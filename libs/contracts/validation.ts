@@ -94,7 +94,11 @@ const checks = new Map<Function, Check | null>();
 
 export function vouchesFor(cls: Function, value: object): boolean {
   const check = checkFor(cls);
-  return check !== null && check(value as Record<string, unknown>);
+  try {
+    return check !== null && check(value as Record<string, unknown>);
+  } catch {
+    return false; // a rule that throws on this value: class-validator decides
+  }
 }
 
 function checkFor(cls: Function): Check | null {
@@ -120,7 +124,6 @@ interface TypeStorage {
 /** class-transformer's decorator metadata (@Type and friends); not part of its public API, so its absence only turns the fast path off. */
 function typeStorage(): TypeStorage | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require('class-transformer/cjs/storage') as { defaultMetadataStorage?: TypeStorage }).defaultMetadataStorage;
   } catch {
     return undefined;
