@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Client } from 'pg';
 import { AppendRequest, AppendResult, HealthReply, Subjects } from '@workgate/contracts';
-import { createClient, createPool, ensureDatabase, LedgerWriter, migrate, numberArray, textArray, withDatabase, withDefaultUser } from '@workgate/event-store';
+import { createClient, createPool, emptyLedgerRows, ensureDatabase, insertLedgerRows, LedgerWriter, migrate, withDatabase, withDefaultUser } from '@workgate/event-store';
 import { BatchingRpcClient, borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';
 import { closedLoop, waitUntil } from './stats';
@@ -130,29 +130,23 @@ async function rawInsert(url: string) {
       const batch = queue;
       queue = [];
       const now = new Date().toISOString();
-      const positions = batch.map(() => ++position);
+      const rows = emptyLedgerRows();
+      for (const r of batch) {
+        rows.positions.push(++position);
+        rows.streamIds.push(r.streamId);
+        rows.versions.push(1);
+        rows.eventIds.push(r.eventId);
+        rows.types.push('StepCompleted');
+        rows.data.push(r.data);
+        rows.metadata.push('{}');
+        rows.occurredAt.push(now);
+        rows.recordedAt.push(now);
+        rows.prevHashes.push(hash);
+        rows.hashes.push(hash);
+      }
       try {
-        // As the ledger writer sends its rows: array literals and one JSON array per jsonb column.
-        await client.query(
-          `INSERT INTO raw_events SELECT p, s, v, e, t, d, m, o, r, ph, h
-             FROM ROWS FROM (unnest($1::bigint[]), unnest($2::text[]), unnest($3::int[]), unnest($4::uuid[]), unnest($5::text[]),
-                             jsonb_array_elements($6::jsonb), jsonb_array_elements($7::jsonb),
-                             unnest($8::timestamptz[]), unnest($9::timestamptz[]), unnest($10::text[]), unnest($11::text[]))
-               AS u(p, s, v, e, t, d, m, o, r, ph, h)`,
-          [
-            numberArray(positions),
-            textArray(batch.map((r) => r.streamId)),
-            numberArray(positions.map(() => 1)),
-            textArray(batch.map((r) => r.eventId)),
-            textArray(positions.map(() => 'StepCompleted')),
-            `[${batch.map((r) => r.data).join(',')}]`,
-            `[${positions.map(() => '{}').join(',')}]`,
-            textArray(positions.map(() => now)),
-            textArray(positions.map(() => now)),
-            textArray(positions.map(() => hash)),
-            textArray(positions.map(() => hash)),
-          ],
-        );
+        // Sent as the ledger writer sends its rows.
+        await insertLedgerRows(client, rows, 'raw_events');
         batch.forEach((r) => r.done());
       } catch (error) {
         batch.forEach((r) => r.fail(error as Error));

@@ -103,7 +103,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       void tail.then(() => {
         if (this.chains.get(id) === tail) this.chains.delete(id);
       });
-      items.forEach((item, k) => (outcomes[item.index] = run.then((settled) => settled[k])));
+      items.forEach((item, k) => (outcomes[item.index] = run.then((done) => done[k])));
     }
     return Promise.all(outcomes);
   }
@@ -123,24 +123,26 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       let runnable = outcomes.length + 1;
       while (runnable < items.length && !waits(items[runnable])) runnable++;
       const batch = items.slice(outcomes.length, runnable);
-      const settled = (item: Item) => {
-        if (waitingFor === item.m.seq) this.retrying.delete(id);
-      };
       const { answers, error } = await this.workOrders.executeInOrder(
         id,
         batch.map((item) => item.request),
       );
       for (const item of batch.slice(0, answers.length)) {
-        settled(item);
+        this.wentThrough(id, item, waitingFor);
         outcomes.push({ kind: 'ack' });
       }
-      if (error !== undefined) outcomes.push(await this.failed(id, batch[answers.length], error as WorkgateError, waitingFor, settled, receivedAt));
+      if (error !== undefined) outcomes.push(await this.failed(id, batch[answers.length], error as WorkgateError, waitingFor, receivedAt));
     }
     return outcomes;
   }
 
+  /** The message the work order's later ones waited for has gone through (or given up): they run again. */
+  private wentThrough(id: string, item: Item, waitingFor: number | undefined): void {
+    if (waitingFor === item.m.seq) this.retrying.delete(id);
+  }
+
   /** What becomes of a message whose command failed: retried (with the later ones of its work order) or kept as a rejection. */
-  private failed(id: string, item: Item, e: WorkgateError, waitingFor: number | undefined, settled: (item: Item) => void, receivedAt: string): Promise<Outcome> | Outcome {
+  private failed(id: string, item: Item, e: WorkgateError, waitingFor: number | undefined, receivedAt: string): Promise<Outcome> | Outcome {
     const { m, request, headers } = item;
     // With several intake instances, a work order's open may still be committing on another
     // instance: "no such work order" is retried (with back-off) until the last delivery.
@@ -149,11 +151,11 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       // An outage (the ledger or policy unavailable) is retried until it ends; anything else is
       // dead-lettered by the consumer at its last delivery, and the work order must not wait for it.
       const outage = isOutage(e);
-      if (!outage && m.info.redeliveryCount >= MAX_DELIVER) settled(item);
+      if (!outage && m.info.redeliveryCount >= MAX_DELIVER) this.wentThrough(id, item, waitingFor);
       else this.retrying.set(id, Math.min(waitingFor ?? m.seq, m.seq));
       return retryAfter(e, `${e.code}: ${e.message}`);
     }
-    settled(item);
+    this.wentThrough(id, item, waitingFor);
     return this.reject(
       { ok: false, source: request.address.source, reasons: [`${e.code ?? 'refused'}: ${e.message}`] },
       'nats',

@@ -194,11 +194,11 @@ function compile(cls: Function): Check | null {
 /** `@ValidateNested`: nothing to check when missing; an object, or a flat array of objects, each valid as the `@Type` DTO. */
 function nestedVouched(cls: Function, value: unknown): boolean {
   if (value === undefined) return true;
+  const check = checkFor(cls);
+  if (check === null) return false;
   const items = Array.isArray(value) ? value : [value];
   for (const item of items) {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) return false;
-    const check = checkFor(cls);
-    if (check === null || !check(item as Record<string, unknown>)) return false;
+    if (item === null || typeof item !== 'object' || Array.isArray(item) || !check(item as Record<string, unknown>)) return false;
   }
   return true;
 }

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { AppendRequest, AppendResult, LedgerHead, WorkgateError } from '@workgate/contracts';
 import { chainHash, composeCanonicalEvent, GENESIS_HASH } from './hash';
-import { createClient, numberArray, textArray } from './pg';
+import { createClient } from './pg';
 import { MAX_APPEND_BYTES, PreparedAppend, prepareAppend } from './validate';
 
 export interface LedgerWriterOptions {
@@ -43,7 +43,7 @@ export interface CommittedEvent {
 }
 
 interface BatchPlan {
-  cols: unknown[][];
+  rows: LedgerRows;
   committed: CommittedEvent[];
   answers: Array<{ p: Pending; result: AppendResult }>;
   rejected: Array<{ p: Pending; error: WorkgateError }>;
@@ -67,17 +67,65 @@ const LOOKUP_SQL = `
   SELECT NULL, stream_id, max(stream_version), NULL
     FROM ledger_events WHERE stream_id = ANY($2::text[]) GROUP BY stream_id`;
 
-// data and metadata travel as one JSON array text each ("[d1,d2,...]", joined from the canonical
-// texts: no escaping in Node) and are split by Postgres's own jsonb parser in one pass; ROWS FROM
-// zips them with the other columns row by row.
-const INSERT_SQL = `
-  INSERT INTO ledger_events
-    (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
-  SELECT p, s, v, e, t, d, m, o, r, ph, h
-    FROM ROWS FROM (unnest($1::bigint[]), unnest($2::text[]), unnest($3::int[]), unnest($4::uuid[]), unnest($5::text[]),
-                    jsonb_array_elements($6::jsonb), jsonb_array_elements($7::jsonb),
-                    unnest($8::timestamptz[]), unnest($9::timestamptz[]), unnest($10::text[]), unnest($11::text[]))
-      AS u(p, s, v, e, t, d, m, o, r, ph, h)`;
+/** The rows of one group commit, column by column, in position order. */
+export interface LedgerRows {
+  positions: number[];
+  streamIds: string[];
+  versions: number[];
+  eventIds: string[];
+  types: string[];
+  /** Canonical JSON texts. */
+  data: string[];
+  metadata: string[];
+  occurredAt: string[];
+  recordedAt: string[];
+  prevHashes: string[];
+  hashes: string[];
+}
+
+export function emptyLedgerRows(): LedgerRows {
+  return { positions: [], streamIds: [], versions: [], eventIds: [], types: [], data: [], metadata: [], occurredAt: [], recordedAt: [], prevHashes: [], hashes: [] };
+}
+
+/**
+ * Postgres array literals written in one join, not element by element by the driver. Only for
+ * values that never need escaping: stream ids, event types, UUIDs, ISO times and hex hashes
+ * (checked by prepareAppend or made by the writer) hold no quote, backslash, comma, brace or
+ * space. Every element is quoted, so a stream named NULL stays text.
+ */
+const textArray = (values: string[]) => `{"${values.join('","')}"}`;
+const numberArray = (values: number[]) => `{${values.join(',')}}`;
+
+/**
+ * Writes the rows in ONE statement (all or nothing) into `table` (ledger_events, or a copy with
+ * the same columns; a fixed name, never input). data and metadata travel as one JSON array text each ("[d1,d2,...]", joined
+ * from the canonical texts: no escaping in Node) and are split by Postgres's own jsonb parser in
+ * one pass; ROWS FROM zips them with the other columns row by row.
+ */
+export async function insertLedgerRows(client: Client, rows: LedgerRows, table = 'ledger_events'): Promise<void> {
+  await client.query(
+    `INSERT INTO ${table}
+       (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
+     SELECT p, s, v, e, t, d, m, o, r, ph, h
+       FROM ROWS FROM (unnest($1::bigint[]), unnest($2::text[]), unnest($3::int[]), unnest($4::uuid[]), unnest($5::text[]),
+                       jsonb_array_elements($6::jsonb), jsonb_array_elements($7::jsonb),
+                       unnest($8::timestamptz[]), unnest($9::timestamptz[]), unnest($10::text[]), unnest($11::text[]))
+         AS u(p, s, v, e, t, d, m, o, r, ph, h)`,
+    [
+      numberArray(rows.positions),
+      textArray(rows.streamIds),
+      numberArray(rows.versions),
+      textArray(rows.eventIds),
+      textArray(rows.types),
+      `[${rows.data.join(',')}]`,
+      `[${rows.metadata.join(',')}]`,
+      textArray(rows.occurredAt),
+      textArray(rows.recordedAt),
+      textArray(rows.prevHashes),
+      textArray(rows.hashes),
+    ],
+  );
+}
 
 const HEAD_SQL = 'SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1';
 
@@ -354,7 +402,7 @@ export class LedgerWriter {
     const recordedAt = new Date().toISOString();
     let position = this.head.position;
     let prevHash = this.head.hash;
-    const cols: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []];
+    const rows = emptyLedgerRows();
     const committed: CommittedEvent[] = [];
     const inBatch = new Map<string, Known>();
     const batchVersions = new Map<string, number>();
@@ -406,17 +454,17 @@ export class LedgerWriter {
           type: e.type,
           json: `${canonical.slice(0, -1)},"hash":"${hash}","prevHash":"${prevHash}"}`,
         });
-        cols[0].push(position);
-        cols[1].push(streamId);
-        cols[2].push(version);
-        cols[3].push(e.eventId);
-        cols[4].push(e.type);
-        cols[5].push(e.canonicalData);
-        cols[6].push(e.canonicalMetadata);
-        cols[7].push(occurredAt);
-        cols[8].push(recordedAt);
-        cols[9].push(prevHash);
-        cols[10].push(hash);
+        rows.positions.push(position);
+        rows.streamIds.push(streamId);
+        rows.versions.push(version);
+        rows.eventIds.push(e.eventId);
+        rows.types.push(e.type);
+        rows.data.push(e.canonicalData);
+        rows.metadata.push(e.canonicalMetadata);
+        rows.occurredAt.push(occurredAt);
+        rows.recordedAt.push(recordedAt);
+        rows.prevHashes.push(prevHash);
+        rows.hashes.push(hash);
         prevHash = hash;
         positions.push(position);
         inBatch.set(e.eventId, { streamId, version, position });
@@ -425,27 +473,14 @@ export class LedgerWriter {
       answers.push({ p, result: { positions, nextVersion: version } });
     }
 
-    return { cols, committed, answers, rejected, head: { position, hash: prevHash }, batchVersions };
+    return { rows, committed, answers, rejected, head: { position, hash: prevHash }, batchVersions };
   }
 
   /** Inserts a planned batch (one statement: all or nothing), then answers every caller. */
   private async commit(client: Client, plan: BatchPlan): Promise<void> {
-    const wrote = plan.cols[0].length > 0;
+    const wrote = plan.rows.positions.length > 0;
     if (wrote) {
-      const [positions, streams, versions, ids, types, data, metadata, occurred, recorded, prevHashes, hashes] = plan.cols as [number[], string[], number[], ...string[][]];
-      await client.query(INSERT_SQL, [
-        numberArray(positions),
-        textArray(streams),
-        numberArray(versions),
-        textArray(ids),
-        textArray(types),
-        `[${data.join(',')}]`,
-        `[${metadata.join(',')}]`,
-        textArray(occurred),
-        textArray(recorded),
-        textArray(prevHashes),
-        textArray(hashes),
-      ]);
+      await insertLedgerRows(client, plan.rows);
       this.head = plan.head;
       for (const [streamId, version] of plan.batchVersions) this.rememberVersion(streamId, version);
     }

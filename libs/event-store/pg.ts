@@ -25,15 +25,6 @@ export function withDefaultUser(connectionString: string): string {
   return url.toString();
 }
 
-/**
- * Postgres array literals written in one join, not element by element by the driver. Only for
- * values that never need escaping: the ledger's stream ids, event types, UUIDs, ISO times and
- * hex hashes (checked by prepareAppend or made by the writer) hold no quote, backslash, comma,
- * brace or space. Every element is quoted, so a stream named NULL stays text.
- */
-export const textArray = (values: string[]): string => `{"${values.join('","')}"}`;
-export const numberArray = (values: number[]): string => `{${values.join(',')}}`;
-
 function connectionConfig(connectionString: string, options: PgOptions): ClientConfig {
   const settings = ['-c TimeZone=UTC'];
   if (options.role) settings.push(`-c role=${options.role}`);
