@@ -1,6 +1,8 @@
-import { headers as natsHeaders, JetStreamClient } from 'nats';
+import { JetStreamClient } from 'nats';
 import { createPool } from '@workgate/event-store';
+import { cpuPerEvent, cpuSeconds, CpuShares } from './cpu';
 import { machineLine, median, percentile, saveResults, SummaryRow, table, waitUntil } from './stats';
+import { events, publish, publishAll } from './work-events';
 import { startWorkgateProcess, Topology } from './workgate-process';
 
 /**
@@ -19,30 +21,6 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const RATES = (process.env.BENCH_RATES ?? '500,1000,2000').split(',').filter(Boolean).map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const PUBLISHERS = 64;
-const enc = new TextEncoder();
-
-function events(run: string, pair: number, sentAt: number): Array<{ id: string; body: Uint8Array }> {
-  const ref = `${run}-${pair}`;
-  const open = { specversion: '1.0', id: `${ref}-open`, source: 'bench', type: 'workgate.workorder.open', subject: ref, data: { jobType: 'support-recovery', inputs: { caseId: ref, orderId: `${pair}`, orderPaid: true, sentAt } } };
-  const act = {
-    specversion: '1.0',
-    id: `${ref}-act`,
-    source: 'bench',
-    type: 'workgate.action.requested',
-    subject: ref,
-    data: { system: 'shop', operation: 'order.note', kind: 'write', objects: [`order:${pair}`], facts: { orderFulfilled: false, addressValidated: true, sentAt } },
-  };
-  return [open, act].map((e) => ({ id: e.id, body: enc.encode(JSON.stringify(e)) }));
-}
-
-async function publish(js: JetStreamClient, e: { id: string; body: Uint8Array }) {
-  const h = natsHeaders();
-  h.set('Nats-Msg-Id', `bench:${e.id}`);
-  h.set('Content-Type', 'application/cloudevents+json');
-  await js.publish('workgate.events.bench', e.body, { headers: h });
-}
-
 interface RateResult {
   rate: number;
   events: number;
@@ -81,28 +59,27 @@ async function main(): Promise<void> {
     });
   try {
     const sustained: number[] = [];
+    const cpu: Array<CpuShares & { total: number }> = [];
+    const pids = workgate.children.map((c) => c.pid!).filter(Boolean);
     const rates = new Map<number, RateResult[]>(RATES.map((r) => [r, []]));
     let expected = 0;
     for (let rep = 1; rep <= REPS; rep++) {
       // Sustained: 64 publishers as fast as JetStream takes it; time until all are committed.
       const run = `s${rep}`;
       const started = Date.now();
-      const pairs = EVENTS / 2;
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: PUBLISHERS }, async () => {
-          while (next < pairs) {
-            const pair = next++;
-            for (const e of events(run, pair, Date.now())) await publish(js, e);
-          }
-        }),
-      );
+      const cpuBefore = cpuSeconds(pids);
+      await publishAll(js, run, EVENTS / 2);
       const published = Date.now();
       expected += EVENTS;
       await waitForLedger(expected, started);
       const seconds = (Date.now() - started) / 1000;
       sustained.push(EVENTS / seconds);
-      process.stderr.write(`run ${rep}/${REPS} (${TOPOLOGY}): ${EVENTS} events in ${seconds.toFixed(1)}s (published in ${((published - started) / 1000).toFixed(1)}s) = ${Math.round(EVENTS / seconds).toLocaleString('en-US')}/s\n`);
+      const perEvent = cpuPerEvent(cpuBefore, cpuSeconds(pids), EVENTS);
+      cpu.push(perEvent);
+      process.stderr.write(
+        `run ${rep}/${REPS} (${TOPOLOGY}): ${EVENTS} events in ${seconds.toFixed(1)}s (published in ${((published - started) / 1000).toFixed(1)}s) = ${Math.round(EVENTS / seconds).toLocaleString('en-US')}/s; ` +
+          `CPU µs per event: ${cpuLine(perEvent)}\n`,
+      );
 
       for (const rate of RATES) {
         await settled(pool);
@@ -119,6 +96,12 @@ async function main(): Promise<void> {
     const med = (rate: number, k: keyof RateResult) => median(rates.get(rate)!.map((r) => r[k]));
     const summary: SummaryRow[] = [
       { stage: `intake (${where})`, measure: `sustained events/s, publish -> committed ledger row (${EVENTS.toLocaleString('en-US')} events)`, value: Math.round(median(sustained)), target: TOPOLOGY === 'one' ? '>= 8,000' : '-' },
+      {
+        stage: `intake (${where})`,
+        measure: 'CPU µs per event in the sustained run: total (workgate / nats-server / Postgres / publishers)',
+        value: cpuLine({ total: median(cpu.map((c) => c.total)), workgate: median(cpu.map((c) => c.workgate)), natsServer: median(cpu.map((c) => c.natsServer)), postgres: median(cpu.map((c) => c.postgres)), bench: median(cpu.map((c) => c.bench)) }),
+        target: '-',
+      },
       ...RATES.flatMap((rate): SummaryRow[] => [
         { stage: `intake (${where})`, measure: `publish -> commit p50 / p99 ms at ${rate.toLocaleString('en-US')}/s`, value: `${med(rate, 'commitP50').toFixed(0)} / ${med(rate, 'commitP99').toFixed(0)}`, target: rate === 1000 && TOPOLOGY === 'one' ? 'p99 <= 100' : '-' },
         { stage: `intake (${where})`, measure: `publish -> view visible p50 / p99 ms at ${rate.toLocaleString('en-US')}/s`, value: `${med(rate, 'viewP50').toFixed(0)} / ${med(rate, 'viewP99').toFixed(0)}`, target: rate === 2000 && TOPOLOGY === 'one' ? 'p99 <= 250' : '-' },
@@ -127,11 +110,16 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`intake: CloudEvents on JetStream -> ledger -> views, ${where}; median of ${REPS} runs\n${machineLine()}\n\n`);
     process.stdout.write(`${table(['measure', 'value', 'target'], summary.map((r) => [r.measure, r.value, r.target ?? '-']))}\n`);
-    saveResults(`intake-${TOPOLOGY}`, { topology: TOPOLOGY, events: EVENTS, reps: REPS, seconds: SECONDS, sustained, rates: Object.fromEntries(rates), rss }, summary);
+    saveResults(`intake-${TOPOLOGY}`, { topology: TOPOLOGY, events: EVENTS, reps: REPS, seconds: SECONDS, sustained, cpu, rates: Object.fromEntries(rates), rss }, summary);
   } finally {
     await pool.end();
     await workgate.stop();
   }
+}
+
+/** `total (workgate / nats-server / Postgres / publishers)`, whole microseconds. */
+function cpuLine(c: CpuShares & { total: number }): string {
+  return `${Math.round(c.total)} (${[c.workgate, c.natsServer, c.postgres, c.bench].map(Math.round).join(' / ')})`;
 }
 
 /** Waits until the views have folded the whole ledger, so a fixed-rate run starts from a steady state. */

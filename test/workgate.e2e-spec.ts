@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { NatsConnection } from 'nats';
-import { AppendResult, ReadAllResult, ReadStreamResult, Subjects, VerifyResult } from '@workgate/contracts';
+import { AppendResult, InProcessSubjects, ReadAllResult, ReadStreamResult, Subjects, VerifyResult } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { loadConfig } from '@workgate/config';
-import { LedgerWriter } from '@workgate/event-store';
+import { LedgerWriter, prepareAppend } from '@workgate/event-store';
 import { startMicroservice } from '@workgate/messaging';
 import { LedgerModule } from '../apps/ledger/ledger.module';
 import { RunningWorkgate } from '../cli/workgate';
@@ -72,6 +72,22 @@ describe('workgate in one process', () => {
     expect(all.events.map((e) => e.eventId)).toContain(eventId);
     const verdict = await rpc.request<VerifyResult>(Subjects.ledger.verify, {});
     expect(verdict).toMatchObject({ ok: true, checked: all.events.length });
+  });
+
+  it("takes prepared appends (canonical JSON made by the caller) from this process only: through the thread's port, never over NATS", async () => {
+    const local = new RpcClient(nc, 5000);
+    expect(local.answersInProcess(InProcessSubjects.ledgerAppendPreparedBatch)).toBe(true);
+    await expect(nc.request(InProcessSubjects.ledgerAppendPreparedBatch, new TextEncoder().encode('{"items":[]}'), { timeout: 2000 })).rejects.toMatchObject({ code: '503' });
+
+    const eventId = randomUUID();
+    const data = { z: 1, a: { y: 'é', b: [true, null] } };
+    const prepared = prepareAppend({ streamId: 'workorder-prepared', expectedVersion: 'no_stream', events: [{ eventId, type: 'WorkOrderOpened', data, metadata: { actor: 'test' } }] });
+    const reply = await local.request<{ results: Array<{ ok: boolean; data?: AppendResult }> }>(InProcessSubjects.ledgerAppendPreparedBatch, { items: [prepared] });
+    expect(reply.results).toEqual([{ ok: true, data: { positions: [expect.any(Number)], nextVersion: 1 } }]);
+    const stream = await rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: 'workorder-prepared' });
+    expect(stream.events).toEqual([expect.objectContaining({ eventId, data, metadata: { actor: 'test' } })]);
+    // The chain is verified from the stored rows: the caller's canonical text is what was hashed.
+    expect(await rpc.request<VerifyResult>(Subjects.ledger.verify, {})).toMatchObject({ ok: true });
   });
 
   it('answers a request that is not JSON with validation_failed', async () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { ExceptionRef, ledgerSubject, PostReviewEvents, postReviewStream, ReadStreamResult, RecordedEvent, Subjects, WorkOrderEvents } from '@workgate/contracts';
 import { CatalogCode } from '@workgate/domain';
-import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
+import { DeadLetterSink, holdsText, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { ExceptionCatalog } from './exception-catalog';
 import { ExceptionsStore } from './exceptions.store';
@@ -31,7 +31,16 @@ export class RaisedReaction extends LedgerReactions {
       ['exceptions-prerequisites', WorkOrderEvents.Opened],
       ['exceptions-break-glass', WorkOrderEvents.BreakGlassUsed],
     ]
-      .map(([durable, type]): LedgerReaction => ({ durable, subject: ledgerSubject('workorder-x', type), react: (e: RecordedEvent) => this.raise(e) }))
+      .map(
+        ([durable, type]): LedgerReaction => ({
+          durable,
+          subject: ledgerSubject('workorder-x', type),
+          // Nearly every work order opens without a failed prerequisite: only an opening that
+          // records an exception (each holds its exceptionId) is decoded.
+          ...(type === WorkOrderEvents.Opened ? { mayConcern: holdsText('"exceptionId":') } : {}),
+          react: (e: RecordedEvent) => this.raise(e),
+        }),
+      )
       .concat({ durable: 'exceptions-post-review-remediations', subject: ledgerSubject('postreview-x', PostReviewEvents.Completed), react: (e) => this.remediate(e) });
   }
 

@@ -17,12 +17,17 @@ function headersOf(m: JsMsg): Record<string, string> {
   return headers;
 }
 
+/** The headers a CloudEvent is read from: all of them in binary mode (any `ce-` header), none otherwise (structured mode reads only the body). */
+function cloudEventHeaders(m: JsMsg): Record<string, string> {
+  if (m.headers) for (const k of m.headers.keys()) if (k.length > 3 && k.slice(0, 3).toLowerCase() === 'ce-') return headersOf(m);
+  return {};
+}
+
 /** One work event of a batch, addressed to its work order. */
 interface Item {
   index: number;
   m: JsMsg;
   request: WorkOrderCommandRequest;
-  headers: Record<string, string>;
 }
 
 export type IngestOutcome = { id: string; ok: true; answer: WorkOrderAnswer } | { id?: string; ok: false; reasons: string[]; rejectionId: string };
@@ -80,17 +85,16 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     const outcomes: Array<Promise<Outcome>> = [];
     const byWorkOrder = new Map<string, Item[]>();
     messages.forEach((m, index) => {
-      const headers = headersOf(m);
-      const parsed = fromNatsMessage(headers, m.data, receivedAt);
-      if (!parsed.ok) return (outcomes[index] = this.reject(parsed, 'nats', m.subject, headers, m.data, `${m.info.stream}:${m.seq}`, receivedAt));
+      const parsed = fromNatsMessage(cloudEventHeaders(m), m.data, receivedAt);
+      if (!parsed.ok) return (outcomes[index] = this.reject(parsed, 'nats', m.subject, headersOf(m), m.data, `${m.info.stream}:${m.seq}`, receivedAt));
       let id: string;
       try {
         id = this.workOrders.resolveId(parsed.request);
       } catch (error) {
-        return (outcomes[index] = this.reject({ ok: false, reasons: [(error as Error).message] }, 'nats', m.subject, headers, m.data, `${m.info.stream}:${m.seq}`, receivedAt));
+        return (outcomes[index] = this.reject({ ok: false, reasons: [(error as Error).message] }, 'nats', m.subject, headersOf(m), m.data, `${m.info.stream}:${m.seq}`, receivedAt));
       }
       const items = byWorkOrder.get(id) ?? [];
-      items.push({ index, m, request: parsed.request, headers });
+      items.push({ index, m, request: parsed.request });
       byWorkOrder.set(id, items);
     });
     for (const [id, items] of byWorkOrder) {
@@ -143,7 +147,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
 
   /** What becomes of a message whose command failed: retried (with the later ones of its work order) or kept as a rejection. */
   private failed(id: string, item: Item, e: WorkgateError, waitingFor: number | undefined, receivedAt: string): Promise<Outcome> | Outcome {
-    const { m, request, headers } = item;
+    const { m, request } = item;
     // With several intake instances, a work order's open may still be committing on another
     // instance: "no such work order" is retried (with back-off) until the last delivery.
     const notOpenYet = e.code === 'not_found' && request.command.type !== 'open' && m.info.redeliveryCount < MAX_DELIVER;
@@ -160,7 +164,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       { ok: false, source: request.address.source, reasons: [`${e.code ?? 'refused'}: ${e.message}`] },
       'nats',
       m.subject,
-      headers,
+      headersOf(m),
       m.data,
       `${m.info.stream}:${m.seq}`,
       receivedAt,

@@ -6,6 +6,7 @@ import {
   DecideRequest,
   DecisionResult,
   ExceptionCode,
+  InProcessSubjects,
   ledgerSubject,
   PolicyEvents,
   ReadStreamResult,
@@ -34,6 +35,7 @@ import {
   workOrderFacts,
   WorkOrderState,
 } from '@workgate/domain';
+import { PreparedAppend, prepareAppend } from '@workgate/event-store';
 import { BatchingRpcClient, decodeJson, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 
@@ -82,6 +84,8 @@ export class WorkOrdersService implements OnApplicationShutdown {
 
   /** Appends and decisions of concurrent commands travel together: one round trip per burst, not per event. */
   private readonly appends: BatchingRpcClient<AppendRequest, AppendResult>;
+  /** The same, prepared here (checked, canonical JSON) when the ledger writer is in this process. */
+  private readonly preparedAppends: BatchingRpcClient<PreparedAppend, AppendResult>;
   private readonly decisions: BatchingRpcClient<DecideRequest, DecisionResult>;
 
   constructor(
@@ -101,6 +105,7 @@ export class WorkOrdersService implements OnApplicationShutdown {
       },
     });
     this.appends = new BatchingRpcClient(rpc, Subjects.ledger.appendBatch, { timeoutMs: 15_000 });
+    this.preparedAppends = new BatchingRpcClient(rpc, InProcessSubjects.ledgerAppendPreparedBatch, { timeoutMs: 15_000 });
     this.decisions = new BatchingRpcClient(rpc, Subjects.policy.decideBatch);
   }
 
@@ -189,7 +194,7 @@ export class WorkOrdersService implements OnApplicationShutdown {
       }
       if (events.length === 0) return answers;
       try {
-        const appended = await this.appends.call({
+        const appended = await this.append({
           streamId: workOrderStream(id),
           expectedVersion: version === 0 ? 'no_stream' : version,
           events: events.map((e) => ({ eventId: e.eventId, type: e.type, data: e.data as Record<string, unknown>, metadata: e.metadata, occurredAt: e.occurredAt })),
@@ -201,6 +206,22 @@ export class WorkOrdersService implements OnApplicationShutdown {
         if ((error as WorkgateError).code !== 'version_conflict' || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /**
+   * When the ledger writer runs in this process, the append is checked and put in canonical JSON
+   * here and travels as text (a thread clones text far more cheaply than object trees, and the
+   * writer does not canonicalize again); otherwise it goes as a plain request to be checked there.
+   */
+  private append(request: AppendRequest): Promise<AppendResult> {
+    if (!this.rpc.answersInProcess(InProcessSubjects.ledgerAppendPreparedBatch)) return this.appends.call(request);
+    let prepared: PreparedAppend;
+    try {
+      prepared = prepareAppend(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.preparedAppends.call(prepared);
   }
 
   /** The events one command records on `state` (none when it was already handled), or its refusal. */

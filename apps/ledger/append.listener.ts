@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Msg, NatsConnection, Subscription } from 'nats';
-import { AppendRequest, Subjects, WorkgateError } from '@workgate/contracts';
+import { AppendRequest, InProcessSubjects, Subjects, WorkgateError } from '@workgate/contracts';
+import { PreparedAppend } from '@workgate/event-store';
 import { BatchRequest, decodeJson, encodeJson, isInboxReply, LocalRoutes, NATS_CONNECTION, replyError, serveBatch } from '@workgate/messaging';
 import { LedgerStore } from './ledger-store';
 
@@ -35,14 +36,21 @@ export class AppendListener implements OnModuleInit, OnApplicationShutdown {
     const append = (body: unknown) => this.store.writer.append(body as AppendRequest);
     // Many appends (to different streams) in one request: they join the same group commit.
     const appendBatch = (body: unknown) => serveBatch(body as BatchRequest<AppendRequest>, (item) => this.store.writer.append(item));
+    // Prepared appends come only from this process (this thread, or the main thread through the
+    // thread routes): no NATS subscription, so nothing from outside is taken as already checked.
+    const appendPreparedBatch = (body: unknown) => serveBatch(body as BatchRequest<PreparedAppend>, (item) => this.store.writer.appendPrepared(item));
     this.subscriptions = [serve(Subjects.ledger.append, append), serve(Subjects.ledger.appendBatch, appendBatch)];
     LocalRoutes.register(Subjects.ledger.append, append);
     LocalRoutes.register(Subjects.ledger.appendBatch, appendBatch);
+    LocalRoutes.register(InProcessSubjects.ledgerAppendPreparedBatch, appendPreparedBatch);
+  }
+
+  private static unregisterLocal(): void {
+    for (const subject of [Subjects.ledger.append, Subjects.ledger.appendBatch, InProcessSubjects.ledgerAppendPreparedBatch]) LocalRoutes.unregister(subject);
   }
 
   private unsubscribe(): void {
-    LocalRoutes.unregister(Subjects.ledger.append);
-    LocalRoutes.unregister(Subjects.ledger.appendBatch);
+    AppendListener.unregisterLocal();
     this.subscriptions.forEach((s) => s.unsubscribe());
     this.subscriptions = [];
   }
@@ -60,8 +68,7 @@ export class AppendListener implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    LocalRoutes.unregister(Subjects.ledger.append);
-    LocalRoutes.unregister(Subjects.ledger.appendBatch);
+    AppendListener.unregisterLocal();
     await Promise.all(this.subscriptions.map((s) => s.drain().catch(() => undefined)));
     this.subscriptions = [];
   }

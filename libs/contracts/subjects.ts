@@ -67,6 +67,20 @@ export const Subjects = {
   },
 } as const;
 
+/**
+ * Routes served only inside one process (LocalRoutes, and another thread's routes through its
+ * port), never subscribed on NATS, so not in the AsyncAPI document: nothing from outside the
+ * process reaches them.
+ */
+export const InProcessSubjects = {
+  /**
+   * `{items: PreparedAppend[]}` (checked and put in canonical JSON by the caller's prepareAppend)
+   * -> `{results: Reply<AppendResult>[]}`. A caller in the ledger's own process sends text instead
+   * of object trees (far cheaper to clone between threads) and the writer does not canonicalize again.
+   */
+  ledgerAppendPreparedBatch: 'workgate.ledger.append-prepared-batch',
+} as const;
+
 /** JetStream streams. Both refuse deletes and purges: they carry evidence. */
 export const Streams = {
   workEvents: { name: 'WORK_EVENTS', subjects: ['workgate.events.>'] },

@@ -192,6 +192,14 @@ export class LedgerWriter {
     } catch (error) {
       return Promise.reject(error);
     }
+    return this.appendPrepared(append);
+  }
+
+  /**
+   * Appends what `prepareAppend` made of a request (checked, canonical JSON computed), for callers
+   * of the same process that prepared it themselves; never for anything read from outside.
+   */
+  appendPrepared(append: PreparedAppend): Promise<AppendResult> {
     if (!this.active) {
       return Promise.reject(new WorkgateError('unavailable', 'this ledger instance is not the writer (standby)'));
     }

@@ -12,9 +12,18 @@ export class RpcClient {
     private readonly preferLocal = true,
   ) {}
 
+  /** Whether a request on `subject` is answered in this process right now (by this thread or another thread's offered route). */
+  answersInProcess(subject: string): boolean {
+    return this.local(subject) !== undefined;
+  }
+
+  private local(subject: string) {
+    return this.preferLocal && LocalRoutes.enabled ? LocalRoutes.get(subject) : undefined;
+  }
+
   async request<T>(subject: string, payload: unknown, options: { timeoutMs?: number } = {}): Promise<T> {
     const timeout = options.timeoutMs ?? this.defaultTimeoutMs;
-    const local = this.preferLocal && LocalRoutes.enabled ? LocalRoutes.get(subject) : undefined;
+    const local = this.local(subject);
     if (local) return withTimeout(local(payload) as Promise<T>, timeout, subject);
     let reply;
     try {

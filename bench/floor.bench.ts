@@ -1,0 +1,208 @@
+import { cpus } from 'node:os';
+import { canonicalize, LedgerHeaders, ledgerSubject, Streams } from '@workgate/contracts';
+import { createClient, emptyLedgerRows, ensureDatabase, insertLedgerRows, migrate, withDatabase } from '@workgate/event-store';
+import { borrowNats, ensureStreams, JetStreamBatchPublisher, releaseNats, RunningConsumer, runPullConsumer } from '@workgate/messaging';
+import { startScratchNats } from '../cli/infra';
+import { cpuPerEvent, cpuSeconds, CpuShares } from './cpu';
+import { machineLine, median, saveResults, SummaryRow, table, waitUntil } from './stats';
+import { publishAll } from './work-events';
+import { BASE_URL } from './workgate-process';
+
+/**
+ * `npm run bench:floor`: what the work a CloudEvent must cause costs this machine with workgate's
+ * own logic taken out, each part on its own, in CPU microseconds per CloudEvent (every process:
+ * this one, nats-server, Postgres). The intake benchmark's sustained rate cannot pass two cores
+ * divided by their sum, whatever workgate does between them.
+ *
+ * - ingest: the intake benchmark's 64 publishers put the same CloudEvents (open + action pairs)
+ *   into WORK_EVENTS; a pull consumer with intake's batch and concurrency acks each, doing nothing.
+ * - relay: the ledger rows those events record (three per pair: opened, requested, decided, of
+ *   the services' sizes) published to LEDGER as the relay does (batches, expected last sequence,
+ *   its headers), and delivered to the two reactions that take them (one opened and one decided
+ *   per pair), which ack them unread.
+ * - ledger rows: the same rows INSERTed as the ledger writer's group commits do (one statement
+ *   per batch, the same indexes), with no checks, no hashing and no views.
+ *
+ * BENCH_EVENTS (default 40,000 CloudEvents), BENCH_REPS (default 3).
+ */
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 40_000);
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const PAIRS = EVENTS / 2;
+/** Rows per relay page and per INSERT, as the relay pages and a busy group commit carry them. */
+const PAGE = 500;
+
+interface Stage {
+  name: string;
+  runs: Array<{ seconds: number; cpu: CpuShares & { total: number } }>;
+}
+
+/** Ledger rows of one pair, shaped and sized as intake's (canonical JSON texts). */
+function ledgerRows(run: string, pair: number): Array<{ streamId: string; eventId: string; type: string; data: string; metadata: string }> {
+  const id = `${run}-${pair}`;
+  const workOrderId = uuidOf(run, pair, 0);
+  const streamId = `workorder-${workOrderId}`;
+  const policy = { jobType: 'support-recovery', version: 1, sha256: 'b'.repeat(64) };
+  const inputs = { caseId: id, orderId: `${pair}`, orderPaid: true, sentAt: Date.now() };
+  const action = { system: 'shop', operation: 'order.note', kind: 'write', objects: [`order:${pair}`] };
+  const facts = { orderFulfilled: false, addressValidated: true, sentAt: Date.now() };
+  const metadata = canonicalize({ commandId: uuidOf(run, pair, 9), actor: 'source:bench', channel: 'bench' });
+  const opened = { workOrderId, source: 'bench', externalRef: id, policy, owner: 'support-lead', inputs, prerequisites: ['caseId', 'orderId', 'orderPaid'].map((name) => ({ name, ok: true })), status: 'open', exceptions: [] };
+  const requested = { workOrderId, actionId: uuidOf(run, pair, 3), action, facts };
+  const decided = {
+    ...requested,
+    decision: { decision: 'run', reason: 'rule_matched', rule: 'address-fix-before-cutoff', message: 'rule "address-fix-before-cutoff" says run', policy, decisionOwner: null, objectsNamed: 2, scopeChecks: { total: 3, passed: 3 }, inputsSha256: 'c'.repeat(64) },
+    workOrder: { id: workOrderId, owner: 'support-lead', inputs, source: 'bench', status: 'open', jobType: 'support-recovery', version: 1, reopened: 0, externalRef: id, completedSteps: [], openExceptions: [] },
+  };
+  return [
+    ['WorkOrderOpened', opened],
+    ['ActionRequested', requested],
+    ['ActionDecided', decided],
+  ].map(([type, data], i) => ({ streamId, eventId: uuidOf(run, pair, i), type: type as string, data: canonicalize(data), metadata }));
+}
+
+/** A UUID-shaped id unique to (run, pair, k). */
+function uuidOf(run: string, pair: number, k: number): string {
+  const hex = (Buffer.from(run).readUIntBE(0, Math.min(4, run.length)) * 1e7 + pair * 10 + k).toString(16).padStart(32, '0').slice(-32);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+async function measure(stage: Stage, work: () => Promise<void>): Promise<void> {
+  const before = cpuSeconds([]);
+  const started = Date.now();
+  await work();
+  const seconds = (Date.now() - started) / 1000;
+  const cpu = cpuPerEvent(before, cpuSeconds([]), EVENTS);
+  stage.runs.push({ seconds, cpu });
+  process.stderr.write(`${stage.name}: ${EVENTS} CloudEvents in ${seconds.toFixed(1)} s, CPU µs per CloudEvent ${Math.round(cpu.total)} (this process ${Math.round(cpu.bench)}, nats-server ${Math.round(cpu.natsServer)}, Postgres ${Math.round(cpu.postgres)})\n`);
+}
+
+/** Acks everything a durable consumer delivers, counting it. */
+function acker(nc: Parameters<typeof runPullConsumer>[0], stream: string, durable: string, filterSubject: string, batch: number, concurrency: number, counted: { n: number }): Promise<RunningConsumer> {
+  return runPullConsumer(nc, {
+    stream,
+    durable,
+    filterSubject,
+    batch,
+    concurrency,
+    handle: async (messages) => {
+      counted.n += messages.length;
+      return messages.map(() => ({ kind: 'ack' as const }));
+    },
+    deadLetter: async () => undefined,
+  });
+}
+
+async function main(): Promise<void> {
+  const nats = await startScratchNats();
+  const nc = await borrowNats(nats.url, 'bench-floor');
+  await ensureStreams(nc);
+  const js = nc.jetstream();
+  const dbName = `wg_bench_floor_${process.pid}`;
+  const dbUrl = withDatabase(BASE_URL, dbName);
+  await ensureDatabase(dbUrl);
+  await migrate(dbUrl);
+  const stages: Stage[] = [
+    { name: 'ingest', runs: [] },
+    { name: 'relay', runs: [] },
+    { name: 'ledger rows', runs: [] },
+  ];
+  const ingested = { n: 0 };
+  const reacted = { n: 0 };
+  const consumers = [
+    await acker(nc, Streams.workEvents.name, 'floor-intake', 'workgate.events.>', 256, 4, ingested),
+    await acker(nc, Streams.ledger.name, 'floor-opened', ledgerSubject('workorder-x', 'WorkOrderOpened'), 128, 2, reacted),
+    await acker(nc, Streams.ledger.name, 'floor-decided', ledgerSubject('workorder-x', 'ActionDecided'), 128, 2, reacted),
+  ];
+  const publisher = new JetStreamBatchPublisher(nc, Streams.ledger.name);
+  const client = createClient(dbUrl);
+  await client.connect();
+  const encoder = new TextEncoder();
+  let seq = 0;
+  let position = 0;
+  try {
+    for (let rep = 1; rep <= REPS; rep++) {
+      const run = `f${rep}`;
+      await measure(stages[0], async () => {
+        const target = ingested.n + EVENTS;
+        await publishAll(js, run, PAIRS);
+        await waitUntil('every CloudEvent acked', 300_000, () => ingested.n >= target, 5);
+      });
+      const rows = Array.from({ length: PAIRS }, (_, pair) => ledgerRows(run, pair)).flat();
+      await measure(stages[1], async () => {
+        const target = reacted.n + EVENTS;
+        const now = new Date().toISOString();
+        const hash = 'f'.repeat(64);
+        let p = position;
+        for (let i = 0; i < rows.length; i += PAGE) {
+          const page = rows.slice(i, i + PAGE);
+          await publisher.publish(
+            page.map((r, k) => ({
+              subject: ledgerSubject(r.streamId, r.type),
+              data: encoder.encode(
+                `{"data":${r.data},"eventId":"${r.eventId}","hash":"${hash}","metadata":${r.metadata},"occurredAt":"${now}","position":${p + k + 1},` +
+                  `"prevHash":"${hash}","recordedAt":"${now}","streamId":"${r.streamId}","streamVersion":${((i + k) % 3) + 1},"type":"${r.type}"}`,
+              ),
+              msgId: r.eventId,
+              expectedLastSeq: seq + k,
+              headers: { [LedgerHeaders.position]: String(p + k + 1), [LedgerHeaders.streamId]: r.streamId, [LedgerHeaders.streamVersion]: String(((i + k) % 3) + 1) },
+            })),
+          );
+          seq += page.length;
+          p += page.length;
+        }
+        await waitUntil('every opened and decided row delivered', 300_000, () => reacted.n >= target, 5);
+      });
+      await measure(stages[2], async () => {
+        const now = new Date().toISOString();
+        const hash = 'f'.repeat(64);
+        for (let i = 0; i < rows.length; i += PAGE) {
+          const batch = emptyLedgerRows();
+          rows.slice(i, i + PAGE).forEach((r, k) => {
+            batch.positions.push(++position);
+            batch.streamIds.push(r.streamId);
+            batch.versions.push(((i + k) % 3) + 1);
+            batch.eventIds.push(r.eventId);
+            batch.types.push(r.type);
+            batch.data.push(r.data);
+            batch.metadata.push(r.metadata);
+            batch.occurredAt.push(now);
+            batch.recordedAt.push(now);
+            batch.prevHashes.push(hash);
+            batch.hashes.push(hash);
+          });
+          await insertLedgerRows(client, batch);
+        }
+      });
+    }
+    const med = (s: Stage, k: keyof (CpuShares & { total: number })) => median(s.runs.map((r) => r.cpu[k]));
+    const floor = stages.reduce((sum, s) => sum + med(s, 'total'), 0);
+    const ceiling = (cpus().length * 1e6) / floor;
+    const summary: SummaryRow[] = [
+      ...stages.map((s) => ({
+        stage: 'floor',
+        measure: `${s.name}: CPU µs per CloudEvent (this process / nats-server / Postgres)`,
+        value: `${Math.round(med(s, 'total'))} (${[med(s, 'bench'), med(s, 'natsServer'), med(s, 'postgres')].map(Math.round).join(' / ')})`,
+        target: '-',
+      })),
+      { stage: 'floor', measure: `all three: CPU µs per CloudEvent, and the events/s ${cpus().length} cores can carry at that cost`, value: `${Math.round(floor)}: ${Math.round(ceiling).toLocaleString('en-US')}/s`, target: '-' },
+    ];
+    process.stdout.write(`floor: what a CloudEvent's transport and storage cost with workgate's logic taken out; median of ${REPS} runs\n${machineLine()}\n\n`);
+    process.stdout.write(`${table(['measure', 'value'], summary.map((r) => [r.measure, r.value]))}\n`);
+    saveResults('floor', { events: EVENTS, reps: REPS, stages }, summary);
+  } finally {
+    for (const c of consumers) await c.stop();
+    publisher.close();
+    await client.end();
+    await releaseNats(nats.url);
+    await nats.stop();
+    const admin = createClient(withDatabase(BASE_URL, 'postgres'));
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});
