@@ -1,12 +1,12 @@
 import { cpus } from 'node:os';
 import { canonicalize, LedgerHeaders, ledgerSubject, Streams } from '@workgate/contracts';
-import { createClient, emptyLedgerRows, ensureDatabase, insertLedgerRows, migrate, withDatabase } from '@workgate/event-store';
+import { addLedgerRow, createClient, emptyLedgerRows, ensureDatabase, insertLedgerRows, migrate, withDatabase } from '@workgate/event-store';
 import { borrowNats, ensureStreams, JetStreamBatchPublisher, releaseNats, RunningConsumer, runPullConsumer } from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';
 import { cpuPerEvent, cpuSeconds, CpuShares } from './cpu';
 import { machineLine, median, saveResults, SummaryRow, table, waitUntil } from './stats';
 import { publishAll } from './work-events';
-import { BASE_URL } from './workgate-process';
+import { BASE_URL, dropBenchDatabase } from './workgate-process';
 
 /**
  * `npm run bench:floor`: what the work a CloudEvent must cause costs this machine with workgate's
@@ -157,19 +157,9 @@ async function main(): Promise<void> {
         const hash = 'f'.repeat(64);
         for (let i = 0; i < rows.length; i += PAGE) {
           const batch = emptyLedgerRows();
-          rows.slice(i, i + PAGE).forEach((r, k) => {
-            batch.positions.push(++position);
-            batch.streamIds.push(r.streamId);
-            batch.versions.push(((i + k) % 3) + 1);
-            batch.eventIds.push(r.eventId);
-            batch.types.push(r.type);
-            batch.data.push(r.data);
-            batch.metadata.push(r.metadata);
-            batch.occurredAt.push(now);
-            batch.recordedAt.push(now);
-            batch.prevHashes.push(hash);
-            batch.hashes.push(hash);
-          });
+          rows.slice(i, i + PAGE).forEach((r, k) =>
+            addLedgerRow(batch, { position: ++position, streamId: r.streamId, version: ((i + k) % 3) + 1, eventId: r.eventId, type: r.type, data: r.data, metadata: r.metadata, occurredAt: now, recordedAt: now, prevHash: hash, hash }),
+          );
           await insertLedgerRows(client, batch);
         }
       });
@@ -195,10 +185,7 @@ async function main(): Promise<void> {
     await client.end();
     await releaseNats(nats.url);
     await nats.stop();
-    const admin = createClient(withDatabase(BASE_URL, 'postgres'));
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await dropBenchDatabase(dbName);
   }
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Client } from 'pg';
 import { AppendRequest, AppendResult, HealthReply, Subjects } from '@workgate/contracts';
-import { createClient, createPool, emptyLedgerRows, ensureDatabase, insertLedgerRows, LedgerWriter, migrate, withDatabase, withDefaultUser } from '@workgate/event-store';
+import { addLedgerRow, createClient, createPool, emptyLedgerRows, ensureDatabase, insertLedgerRows, LedgerWriter, migrate, withDatabase, withDefaultUser } from '@workgate/event-store';
 import { BatchingRpcClient, borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';
 import { closedLoop, waitUntil } from './stats';
@@ -132,17 +132,7 @@ async function rawInsert(url: string) {
       const now = new Date().toISOString();
       const rows = emptyLedgerRows();
       for (const r of batch) {
-        rows.positions.push(++position);
-        rows.streamIds.push(r.streamId);
-        rows.versions.push(1);
-        rows.eventIds.push(r.eventId);
-        rows.types.push('StepCompleted');
-        rows.data.push(r.data);
-        rows.metadata.push('{}');
-        rows.occurredAt.push(now);
-        rows.recordedAt.push(now);
-        rows.prevHashes.push(hash);
-        rows.hashes.push(hash);
+        addLedgerRow(rows, { position: ++position, streamId: r.streamId, version: 1, eventId: r.eventId, type: 'StepCompleted', data: r.data, metadata: '{}', occurredAt: now, recordedAt: now, prevHash: hash, hash });
       }
       try {
         // Sent as the ledger writer sends its rows.

@@ -7,13 +7,13 @@ import { connect } from 'nats';
 import { AppendRequest, HealthReply, Subjects } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { freePort, startScratchNats } from '../cli/infra';
-import { createClient, createPool, ensureDatabase, LedgerReader, LedgerWriter, migrate, ProjectionRunner, rebuildProjection, withDatabase } from '@workgate/event-store';
+import { createPool, ensureDatabase, LedgerReader, LedgerWriter, migrate, ProjectionRunner, rebuildProjection, withDatabase } from '@workgate/event-store';
 import { timersProjection } from '../apps/ledger/views/timers.projection';
 import { VIEW_EVENT_TYPES } from '../apps/ledger/views/views.fold';
 import { viewsProjection } from '../apps/ledger/views/views.projection';
 import { history, historyWorkflows } from './history';
 import { median, percentile, saveResults, table } from './stats';
-import { BASE_URL } from './workgate-process';
+import { BASE_URL, dropBenchDatabase } from './workgate-process';
 
 /**
  * `npm run bench:views [-- --events 1000000 --runs 3]`: fills a fresh ledger with about a million
@@ -208,10 +208,7 @@ async function main(): Promise<void> {
   } finally {
     await owner.end().catch(() => undefined);
     await app.end().catch(() => undefined);
-    const admin = createClient(withDatabase(BASE_URL, 'postgres'));
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await dropBenchDatabase(dbName);
   }
 }
 

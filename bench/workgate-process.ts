@@ -11,6 +11,17 @@ import { waitUntil } from './stats';
 export const ROOT = join(__dirname, '..', '..');
 export const BASE_URL = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres';
 
+/** Drops a benchmark's scratch database (its connections too). */
+export async function dropBenchDatabase(name: string): Promise<void> {
+  const admin = createClient(withDatabase(BASE_URL, 'postgres'));
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
 /**
  * How workgate is deployed for a run:
  * - `one`: `npm start` (every service in one process; the ledger on its own thread);
@@ -76,10 +87,7 @@ export async function startWorkgateProcess(name: string, topology: Topology = 'o
     );
     await releaseNats(nats.url);
     await nats.stop();
-    const admin = createClient(withDatabase(BASE_URL, 'postgres'));
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await dropBenchDatabase(dbName);
   };
   try {
     if (topology === 'one') {

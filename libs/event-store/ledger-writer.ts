@@ -87,6 +87,36 @@ export function emptyLedgerRows(): LedgerRows {
   return { positions: [], streamIds: [], versions: [], eventIds: [], types: [], data: [], metadata: [], occurredAt: [], recordedAt: [], prevHashes: [], hashes: [] };
 }
 
+/** One row of a group commit (data and metadata as canonical JSON text). */
+export interface LedgerRow {
+  position: number;
+  streamId: string;
+  version: number;
+  eventId: string;
+  type: string;
+  data: string;
+  metadata: string;
+  occurredAt: string;
+  recordedAt: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** Adds one row to the columns of a group commit, after the ones already there. */
+export function addLedgerRow(rows: LedgerRows, r: LedgerRow): void {
+  rows.positions.push(r.position);
+  rows.streamIds.push(r.streamId);
+  rows.versions.push(r.version);
+  rows.eventIds.push(r.eventId);
+  rows.types.push(r.type);
+  rows.data.push(r.data);
+  rows.metadata.push(r.metadata);
+  rows.occurredAt.push(r.occurredAt);
+  rows.recordedAt.push(r.recordedAt);
+  rows.prevHashes.push(r.prevHash);
+  rows.hashes.push(r.hash);
+}
+
 /**
  * Postgres array literals written in one join, not element by element by the driver. Only for
  * values that never need escaping: stream ids, event types, UUIDs, ISO times and hex hashes
@@ -462,17 +492,7 @@ export class LedgerWriter {
           type: e.type,
           json: `${canonical.slice(0, -1)},"hash":"${hash}","prevHash":"${prevHash}"}`,
         });
-        rows.positions.push(position);
-        rows.streamIds.push(streamId);
-        rows.versions.push(version);
-        rows.eventIds.push(e.eventId);
-        rows.types.push(e.type);
-        rows.data.push(e.canonicalData);
-        rows.metadata.push(e.canonicalMetadata);
-        rows.occurredAt.push(occurredAt);
-        rows.recordedAt.push(recordedAt);
-        rows.prevHashes.push(prevHash);
-        rows.hashes.push(hash);
+        addLedgerRow(rows, { position, streamId, version, eventId: e.eventId, type: e.type, data: e.canonicalData, metadata: e.canonicalMetadata, occurredAt, recordedAt, prevHash, hash });
         prevHash = hash;
         positions.push(position);
         inBatch.set(e.eventId, { streamId, version, position });
