@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connect, NatsConnection } from 'nats';
 import { freePort, NatsServerProcess, spawnNatsServer } from '../../cli/infra';
 import { eventually } from '../support/processes';
-import { expectEveryEventOnce, killPoints, openedCount, publishOpens, Rig, startRig } from './support';
+import { expectEveryEventOnce, killPoints, openedCount, publishOpens, Rig, startRig, stuckReport } from './support';
 
 /**
  * A 3-node nats-server cluster on loopback ports with every stream at 3 replicas
@@ -89,7 +89,7 @@ describe('faults: kill the stream leader of a 3-node NATS cluster during ingest'
     await publishing.done;
 
     // The guarantee: every acknowledged event is in the ledger exactly once, and the chain verifies.
-    const audit = await expectEveryEventOnce(rig.db, RUN, N, publishing.acked);
+    const audit = await expectEveryEventOnce(rig.db, RUN, N, publishing.acked, () => stuckReport(rig));
     // Reported, not asserted: nats-server 2.9 can come out of leader kills holding fewer stream
     // messages than it acknowledged (seen: 5,993 of 6,000), after intake had already recorded them.
     // Postgres, not the stream, is the evidence; docs/reliability.md says which server to run.
