@@ -1,5 +1,6 @@
 import { execSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { median } from './stats';
 
 /** Who spends the machine's CPU in a benchmark run. */
 export interface CpuShares {
@@ -59,8 +60,16 @@ export function cpuSeconds(workgatePids: number[]): CpuShares {
   return shares;
 }
 
+export type CpuPerEvent = CpuShares & { total: number };
+
+/** The median of each share over several runs. */
+export function medianCpu(runs: CpuPerEvent[]): CpuPerEvent {
+  const med = (k: keyof CpuPerEvent) => median(runs.map((r) => r[k]));
+  return { total: med('total'), workgate: med('workgate'), natsServer: med('natsServer'), postgres: med('postgres'), bench: med('bench') };
+}
+
 /** CPU microseconds per event spent between two readings, by whom (processes that ended in between are not counted). */
-export function cpuPerEvent(before: CpuShares, after: CpuShares, events: number): CpuShares & { total: number } {
+export function cpuPerEvent(before: CpuShares, after: CpuShares, events: number): CpuPerEvent {
   const per = (k: keyof CpuShares) => Math.max(0, ((after[k] - before[k]) * 1e6) / events);
   const shares = { workgate: per('workgate'), natsServer: per('natsServer'), postgres: per('postgres'), bench: per('bench') };
   return { ...shares, total: shares.workgate + shares.natsServer + shares.postgres + shares.bench };

@@ -3,8 +3,8 @@ import { canonicalize, LedgerHeaders, ledgerSubject, Streams } from '@workgate/c
 import { addLedgerRow, createClient, emptyLedgerRows, ensureDatabase, insertLedgerRows, migrate, withDatabase } from '@workgate/event-store';
 import { borrowNats, ensureStreams, JetStreamBatchPublisher, releaseNats, RunningConsumer, runPullConsumer } from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';
-import { cpuPerEvent, cpuSeconds, CpuShares } from './cpu';
-import { machineLine, median, saveResults, SummaryRow, table, waitUntil } from './stats';
+import { CpuPerEvent, cpuPerEvent, cpuSeconds, medianCpu } from './cpu';
+import { machineLine, saveResults, SummaryRow, table, waitUntil } from './stats';
 import { publishAll } from './work-events';
 import { BASE_URL, dropBenchDatabase } from './workgate-process';
 
@@ -33,7 +33,7 @@ const PAGE = 500;
 
 interface Stage {
   name: string;
-  runs: Array<{ seconds: number; cpu: CpuShares & { total: number } }>;
+  runs: Array<{ seconds: number; cpu: CpuPerEvent }>;
 }
 
 /** Ledger rows of one pair, shaped and sized as intake's (canonical JSON texts). */
@@ -164,14 +164,14 @@ async function main(): Promise<void> {
         }
       });
     }
-    const med = (s: Stage, k: keyof (CpuShares & { total: number })) => median(s.runs.map((r) => r.cpu[k]));
-    const floor = stages.reduce((sum, s) => sum + med(s, 'total'), 0);
+    const med = (s: Stage) => medianCpu(s.runs.map((r) => r.cpu));
+    const floor = stages.reduce((sum, s) => sum + med(s).total, 0);
     const ceiling = (cpus().length * 1e6) / floor;
     const summary: SummaryRow[] = [
       ...stages.map((s) => ({
         stage: 'floor',
         measure: `${s.name}: CPU µs per CloudEvent (this process / nats-server / Postgres)`,
-        value: `${Math.round(med(s, 'total'))} (${[med(s, 'bench'), med(s, 'natsServer'), med(s, 'postgres')].map(Math.round).join(' / ')})`,
+        value: `${Math.round(med(s).total)} (${[med(s).bench, med(s).natsServer, med(s).postgres].map(Math.round).join(' / ')})`,
         target: '-',
       })),
       { stage: 'floor', measure: `all three: CPU µs per CloudEvent, and the events/s ${cpus().length} cores can carry at that cost`, value: `${Math.round(floor)}: ${Math.round(ceiling).toLocaleString('en-US')}/s`, target: '-' },

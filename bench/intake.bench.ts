@@ -1,6 +1,6 @@
 import { JetStreamClient } from 'nats';
 import { createPool } from '@workgate/event-store';
-import { cpuPerEvent, cpuSeconds, CpuShares } from './cpu';
+import { CpuPerEvent, cpuPerEvent, cpuSeconds, medianCpu } from './cpu';
 import { machineLine, median, percentile, saveResults, SummaryRow, table, waitUntil } from './stats';
 import { events, publish, publishAll } from './work-events';
 import { startWorkgateProcess, Topology } from './workgate-process';
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     });
   try {
     const sustained: number[] = [];
-    const cpu: Array<CpuShares & { total: number }> = [];
+    const cpu: CpuPerEvent[] = [];
     const pids = workgate.children.map((c) => c.pid!).filter(Boolean);
     const rates = new Map<number, RateResult[]>(RATES.map((r) => [r, []]));
     let expected = 0;
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
       {
         stage: `intake (${where})`,
         measure: 'CPU µs per event in the sustained run: total (workgate / nats-server / Postgres / publishers)',
-        value: cpuLine({ total: median(cpu.map((c) => c.total)), workgate: median(cpu.map((c) => c.workgate)), natsServer: median(cpu.map((c) => c.natsServer)), postgres: median(cpu.map((c) => c.postgres)), bench: median(cpu.map((c) => c.bench)) }),
+        value: cpuLine(medianCpu(cpu)),
         target: '-',
       },
       ...RATES.flatMap((rate): SummaryRow[] => [
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
 }
 
 /** `total (workgate / nats-server / Postgres / publishers)`, whole microseconds. */
-function cpuLine(c: CpuShares & { total: number }): string {
+function cpuLine(c: CpuPerEvent): string {
   return `${Math.round(c.total)} (${[c.workgate, c.natsServer, c.postgres, c.bench].map(Math.round).join(' / ')})`;
 }
 
