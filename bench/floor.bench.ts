@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { canonicalize, LedgerHeaders, ledgerSubject, Streams } from '@workgate/contracts';
-import { addLedgerRow, createClient, emptyLedgerRows, ensureDatabase, insertLedgerRows, migrate, withDatabase } from '@workgate/event-store';
+import { deterministicUuid } from '@workgate/domain';
+import { addLedgerRow, composeCanonicalEvent, createClient, recordedEventJson, emptyLedgerRows, ensureDatabase, insertLedgerRows, migrate, withDatabase } from '@workgate/event-store';
 import { borrowNats, ensureStreams, JetStreamBatchPublisher, releaseNats, RunningConsumer, runPullConsumer } from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';
 import { CpuPerEvent, cpuPerEvent, cpuSeconds, medianCpu } from './cpu';
@@ -37,17 +38,18 @@ interface Stage {
 }
 
 /** Ledger rows of one pair, shaped and sized as intake's (canonical JSON texts). */
-function ledgerRows(run: string, pair: number): Array<{ streamId: string; eventId: string; type: string; data: string; metadata: string }> {
+function ledgerRows(run: string, pair: number): Array<{ streamId: string; version: number; eventId: string; type: string; data: string; metadata: string }> {
   const id = `${run}-${pair}`;
-  const workOrderId = uuidOf(run, pair, 0);
+  const uuidOf = (k: string) => deterministicUuid('floor', id, k);
+  const workOrderId = uuidOf('workorder');
   const streamId = `workorder-${workOrderId}`;
   const policy = { jobType: 'support-recovery', version: 1, sha256: 'b'.repeat(64) };
   const inputs = { caseId: id, orderId: `${pair}`, orderPaid: true, sentAt: Date.now() };
   const action = { system: 'shop', operation: 'order.note', kind: 'write', objects: [`order:${pair}`] };
   const facts = { orderFulfilled: false, addressValidated: true, sentAt: Date.now() };
-  const metadata = canonicalize({ commandId: uuidOf(run, pair, 9), actor: 'source:bench', channel: 'bench' });
+  const metadata = canonicalize({ commandId: uuidOf('command'), actor: 'source:bench', channel: 'bench' });
   const opened = { workOrderId, source: 'bench', externalRef: id, policy, owner: 'support-lead', inputs, prerequisites: ['caseId', 'orderId', 'orderPaid'].map((name) => ({ name, ok: true })), status: 'open', exceptions: [] };
-  const requested = { workOrderId, actionId: uuidOf(run, pair, 3), action, facts };
+  const requested = { workOrderId, actionId: uuidOf('action'), action, facts };
   const decided = {
     ...requested,
     decision: { decision: 'run', reason: 'rule_matched', rule: 'address-fix-before-cutoff', message: 'rule "address-fix-before-cutoff" says run', policy, decisionOwner: null, objectsNamed: 2, scopeChecks: { total: 3, passed: 3 }, inputsSha256: 'c'.repeat(64) },
@@ -57,13 +59,7 @@ function ledgerRows(run: string, pair: number): Array<{ streamId: string; eventI
     ['WorkOrderOpened', opened],
     ['ActionRequested', requested],
     ['ActionDecided', decided],
-  ].map(([type, data], i) => ({ streamId, eventId: uuidOf(run, pair, i), type: type as string, data: canonicalize(data), metadata }));
-}
-
-/** A UUID-shaped id unique to (run, pair, k). */
-function uuidOf(run: string, pair: number, k: number): string {
-  const hex = (Buffer.from(run).readUIntBE(0, Math.min(4, run.length)) * 1e7 + pair * 10 + k).toString(16).padStart(32, '0').slice(-32);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  ].map(([type, data], i) => ({ streamId, version: i + 1, eventId: uuidOf(type as string), type: type as string, data: canonicalize(data), metadata }));
 }
 
 async function measure(stage: Stage, work: () => Promise<void>): Promise<void> {
@@ -132,23 +128,23 @@ async function main(): Promise<void> {
         const target = reacted.n + EVENTS;
         const now = new Date().toISOString();
         const hash = 'f'.repeat(64);
-        let p = position;
         for (let i = 0; i < rows.length; i += PAGE) {
           const page = rows.slice(i, i + PAGE);
+          // As the relay sends a committed event: its RecordedEvent JSON, the LEDGER sequence as its position.
           await publisher.publish(
-            page.map((r, k) => ({
-              subject: ledgerSubject(r.streamId, r.type),
-              data: encoder.encode(
-                `{"data":${r.data},"eventId":"${r.eventId}","hash":"${hash}","metadata":${r.metadata},"occurredAt":"${now}","position":${p + k + 1},` +
-                  `"prevHash":"${hash}","recordedAt":"${now}","streamId":"${r.streamId}","streamVersion":${((i + k) % 3) + 1},"type":"${r.type}"}`,
-              ),
-              msgId: r.eventId,
-              expectedLastSeq: seq + k,
-              headers: { [LedgerHeaders.position]: String(p + k + 1), [LedgerHeaders.streamId]: r.streamId, [LedgerHeaders.streamVersion]: String(((i + k) % 3) + 1) },
-            })),
+            page.map((r, k) => {
+              const position = seq + k + 1;
+              const event = { position, streamId: r.streamId, streamVersion: r.version, eventId: r.eventId, type: r.type, occurredAt: now, recordedAt: now };
+              return {
+                subject: ledgerSubject(r.streamId, r.type),
+                data: encoder.encode(recordedEventJson(composeCanonicalEvent(event, r.data, r.metadata), hash, hash)),
+                msgId: r.eventId,
+                expectedLastSeq: position - 1,
+                headers: { [LedgerHeaders.position]: String(position), [LedgerHeaders.streamId]: r.streamId, [LedgerHeaders.streamVersion]: String(r.version) },
+              };
+            }),
           );
           seq += page.length;
-          p += page.length;
         }
         await waitUntil('every opened and decided row delivered', 300_000, () => reacted.n >= target, 5);
       });
@@ -157,9 +153,9 @@ async function main(): Promise<void> {
         const hash = 'f'.repeat(64);
         for (let i = 0; i < rows.length; i += PAGE) {
           const batch = emptyLedgerRows();
-          rows.slice(i, i + PAGE).forEach((r, k) =>
-            addLedgerRow(batch, { position: ++position, streamId: r.streamId, version: ((i + k) % 3) + 1, eventId: r.eventId, type: r.type, data: r.data, metadata: r.metadata, occurredAt: now, recordedAt: now, prevHash: hash, hash }),
-          );
+          for (const r of rows.slice(i, i + PAGE)) {
+            addLedgerRow(batch, { position: ++position, streamId: r.streamId, version: r.version, eventId: r.eventId, type: r.type, data: r.data, metadata: r.metadata, occurredAt: now, recordedAt: now, prevHash: hash, hash });
+          }
           await insertLedgerRows(client, batch);
         }
       });

@@ -25,6 +25,11 @@ export function composeCanonicalEvent(
   );
 }
 
+/** The RecordedEvent JSON the relay publishes: the event's canonical JSON with its two hashes added. */
+export function recordedEventJson(canonicalEvent: string, prevHash: string, hash: string): string {
+  return `${canonicalEvent.slice(0, -1)},"hash":"${hash}","prevHash":"${prevHash}"}`;
+}
+
 /** Canonical JSON of a recorded event as read back from the ledger (used by verify). */
 export function canonicalEventJson(e: HashedFields): string {
   return canonicalize({

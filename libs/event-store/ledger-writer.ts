@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { AppendRequest, AppendResult, LedgerHead, WorkgateError } from '@workgate/contracts';
-import { chainHash, composeCanonicalEvent, GENESIS_HASH } from './hash';
+import { chainHash, composeCanonicalEvent, GENESIS_HASH, recordedEventJson } from './hash';
 import { createClient } from './pg';
 import { MAX_APPEND_BYTES, PreparedAppend, prepareAppend } from './validate';
 
@@ -490,7 +490,7 @@ export class LedgerWriter {
           streamVersion: version,
           eventId: e.eventId,
           type: e.type,
-          json: `${canonical.slice(0, -1)},"hash":"${hash}","prevHash":"${prevHash}"}`,
+          json: recordedEventJson(canonical, prevHash, hash),
         });
         addLedgerRow(rows, { position, streamId, version, eventId: e.eventId, type: e.type, data: e.canonicalData, metadata: e.canonicalMetadata, occurredAt, recordedAt, prevHash, hash });
         prevHash = hash;
