@@ -4,10 +4,10 @@ import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-/** Resolves true when something accepts TCP connections at host:port. */
-export function answers(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+/** Resolves true when something accepts connections at host:port, or at a Unix socket's path. */
+export function answers(host: string, port: number, timeoutMs = 1000, path?: string): Promise<boolean> {
   return new Promise((done) => {
-    const socket = netConnect({ host, port });
+    const socket = path ? netConnect({ path }) : netConnect({ host, port });
     const finish = (ok: boolean) => {
       socket.destroy();
       done(ok);
@@ -102,8 +102,14 @@ export async function ensureNats(natsUrl: string, dataDir: string, log: (m: stri
 /** Starts a private Postgres cluster under `<dataDir>/postgres` when nothing answers at the URL. */
 export async function ensurePostgres(databaseUrl: string, dataDir: string, log: (m: string) => void): Promise<PrivateInstance | undefined> {
   const url = new URL(databaseUrl);
-  const host = url.hostname || '127.0.0.1';
+  const host = decodeURIComponent(url.hostname) || '127.0.0.1';
   const port = Number(url.port || 5432);
+  if (host.startsWith('/')) {
+    // A Unix socket's directory (`postgres://%2Fvar%2Frun%2Fpostgresql/workgate`): a Postgres on this machine.
+    const socket = join(host, `.s.PGSQL.${port}`);
+    if (await answers(host, port, 1000, socket)) return undefined;
+    throw new Error(`nothing answers at the Unix socket ${socket}`);
+  }
   if (await answers(host, port)) return undefined;
   const bin = postgresBinDir();
   if (!bin) throw new Error(`nothing answers at ${host}:${port} and no Postgres binaries (initdb, pg_ctl) are installed`);
