@@ -4,6 +4,7 @@ import { deterministicUuid } from '@workgate/domain';
 import { addLedgerRow, composeCanonicalEvent, createClient, recordedEventJson, emptyLedgerRows, ensureDatabase, insertLedgerRows, migrate, withDatabase } from '@workgate/event-store';
 import { borrowNats, ensureStreams, JetStreamBatchPublisher, releaseNats, RunningConsumer, runPullConsumer } from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';
+import { INTAKE_BATCH, INTAKE_CONCURRENCY } from '../apps/intake/intake.processor';
 import { CpuPerEvent, cpuPerEvent, cpuSeconds, medianCpu } from './cpu';
 import { machineLine, saveResults, SummaryRow, table, waitUntil } from './stats';
 import { publishAll } from './work-events';
@@ -17,7 +18,7 @@ import { BASE_URL, dropBenchDatabase } from './workgate-process';
  *
  * - ingest: the intake benchmark's 64 publishers put the same CloudEvents (open + action pairs)
  *   into WORK_EVENTS; a pull consumer with intake's batch and concurrency acks each, doing nothing.
- * - relay: the ledger rows those events record (three per pair: opened, requested, decided, of
+ * - relay: the ledger rows those events record (two per pair: opened and decided, of
  *   the services' sizes) published to LEDGER as the relay does (batches, expected last sequence,
  *   its headers), and delivered to the two reactions that take them (one opened and one decided
  *   per pair), which ack them unread.
@@ -49,15 +50,16 @@ function ledgerRows(run: string, pair: number): Array<{ streamId: string; versio
   const facts = { orderFulfilled: false, addressValidated: true, sentAt: Date.now() };
   const metadata = canonicalize({ commandId: uuidOf('command'), actor: 'source:bench', channel: 'bench' });
   const opened = { workOrderId, source: 'bench', externalRef: id, policy, owner: 'support-lead', inputs, prerequisites: ['caseId', 'orderId', 'orderPaid'].map((name) => ({ name, ok: true })), status: 'open', exceptions: [] };
-  const requested = { workOrderId, actionId: uuidOf('action'), action, facts };
   const decided = {
-    ...requested,
+    workOrderId,
+    actionId: uuidOf('action'),
+    action,
+    facts,
     decision: { decision: 'run', reason: 'rule_matched', rule: 'address-fix-before-cutoff', message: 'rule "address-fix-before-cutoff" says run', policy, decisionOwner: null, objectsNamed: 2, scopeChecks: { total: 3, passed: 3 }, inputsSha256: 'c'.repeat(64) },
     workOrder: { id: workOrderId, owner: 'support-lead', inputs, source: 'bench', status: 'open', jobType: 'support-recovery', version: 1, reopened: 0, externalRef: id, completedSteps: [], openExceptions: [] },
   };
   return [
     ['WorkOrderOpened', opened],
-    ['ActionRequested', requested],
     ['ActionDecided', decided],
   ].map(([type, data], i) => ({ streamId, version: i + 1, eventId: uuidOf(type as string), type: type as string, data: canonicalize(data), metadata }));
 }
@@ -105,7 +107,7 @@ async function main(): Promise<void> {
   const ingested = { n: 0 };
   const reacted = { n: 0 };
   const consumers = [
-    await acker(nc, Streams.workEvents.name, 'floor-intake', 'workgate.events.>', 256, 4, ingested),
+    await acker(nc, Streams.workEvents.name, 'floor-intake', 'workgate.events.>', INTAKE_BATCH, INTAKE_CONCURRENCY, ingested),
     await acker(nc, Streams.ledger.name, 'floor-opened', ledgerSubject('workorder-x', 'WorkOrderOpened'), 128, 2, reacted),
     await acker(nc, Streams.ledger.name, 'floor-decided', ledgerSubject('workorder-x', 'ActionDecided'), 128, 2, reacted),
   ];

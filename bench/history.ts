@@ -148,8 +148,7 @@ export function workOrderHistory(seed: number, n: number, start: number, nowMs: 
       const action = { system: pick(['shop', 'payments', 'helpdesk', 'warehouse']), operation: pick(['order.note', 'refund', 'case.note', 'notify']), kind: pick(['read', 'write']), stepId };
       const decision = rnd() < 0.08 ? 'wait' : rnd() < 0.1 ? 'stop' : 'run';
       push(wo,
-        ev('ActionRequested', { actionId, workOrderId: id, action, facts: { orderFulfilled: rnd() < 0.5, addressValidated: true } }, at),
-        ev('ActionDecided', { actionId, workOrderId: id, action, facts: {}, workOrder: { status: 'open' }, decision, reason: decision === 'run' ? 'rule' : 'owner_approval_required', rule: 'r', decisionOwner: j.owner, policy: { jobType: j.jobType, version }, objectsNamed: [], scopeChecks: { passed: 3, total: 3 } }, at));
+        ev('ActionDecided', { actionId, workOrderId: id, action, facts: { orderFulfilled: rnd() < 0.5, addressValidated: true }, workOrder: { status: 'open' }, decision, reason: decision === 'run' ? 'rule' : 'owner_approval_required', rule: 'r', decisionOwner: j.owner, policy: { jobType: j.jobType, version }, objectsNamed: [], scopeChecks: { passed: 3, total: 3 } }, at));
       if (decision === 'wait') {
         const approvalId = deterministicUuid('history-approval', actionId);
         push(`approval-${approvalId}`, ev('ApprovalRequested', { approvalId, workOrderId: id, actionId, owner: j.owner, requestedBy: 'source:history', requestedAt: at, expiresAt: new Date(Date.parse(at) + 24 * HOUR).toISOString(), scopeHash: 'h' }, at));

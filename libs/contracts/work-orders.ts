@@ -32,6 +32,7 @@ export const workOrderStream = (id: string) => `workorder-${id}`;
 
 export const WorkOrderEvents = {
   Opened: 'WorkOrderOpened',
+  /** Recorded before each ActionDecided by earlier versions only: ActionDecided carries the request. */
   ActionRequested: 'ActionRequested',
   ActionDecided: 'ActionDecided',
   StepCompleted: 'StepCompleted',
@@ -183,6 +184,7 @@ export interface WorkOrderOpenedData {
   exceptions: ExceptionRef[];
 }
 
+/** Data of the ActionRequested events that ledgers of earlier versions hold. */
 export interface ActionRequestedData {
   actionId: string;
   workOrderId: string;

@@ -117,10 +117,11 @@ describe('work order decider', () => {
   });
 
   describe('request action', () => {
-    it('records the request and the decision; a wait carries an approval id and blocks closure', () =>
-      given([open]).when({ type: 'request-action', body: { system: 'payments', operation: 'refund', kind: 'write' } }, { decision: decision('wait') }).then(
-        [WorkOrderEvents.ActionRequested, WorkOrderEvents.ActionDecided],
-        ([, decided], s) => {
+    it('records the request with its decision in one event; a wait carries an approval id and blocks closure', () =>
+      given([open]).when({ type: 'request-action', body: { system: 'payments', operation: 'refund', kind: 'write', objects: ['refund:7'] } }, { decision: decision('wait') }).then(
+        [WorkOrderEvents.ActionDecided],
+        ([decided], s) => {
+          expect(decided.data).toMatchObject({ action: { system: 'payments', operation: 'refund', kind: 'write', objects: ['refund:7'] }, facts: {} });
           const answer = answerOf(decided, s) as { decision: string; approvalId?: string; receiptId: string };
           expect(answer).toMatchObject({ decision: 'wait', receiptId: decided.eventId, approvalId: expect.any(String) });
           expect([...s.actions.values()][0]).toMatchObject({ pending: true });
@@ -128,9 +129,19 @@ describe('work order decider', () => {
       ));
     it('records a run without an approval', () =>
       given([open]).when({ type: 'request-action', body: { system: 'shop', operation: 'order.note', kind: 'write' } }, { decision: decision('run') }).then(
-        [WorkOrderEvents.ActionRequested, WorkOrderEvents.ActionDecided],
-        ([, decided], s) => expect(answerOf(decided, s)).not.toHaveProperty('approvalId'),
+        [WorkOrderEvents.ActionDecided],
+        ([decided], s) => expect(answerOf(decided, s)).not.toHaveProperty('approvalId'),
       ));
+    it('reads a ledger of an earlier version, whose requests were recorded before their decisions', () => {
+      const g = given([open]);
+      const m = meta('older-request');
+      const [decided] = decideWorkOrder({ type: 'request-action', body: { system: 'payments', operation: 'refund', kind: 'write' } }, g.state, m, ctx({ decision: decision('wait') }));
+      const requested: WorkOrderEvent = { ...decided, type: WorkOrderEvents.ActionRequested, eventId: '00000000-0000-4000-8000-000000000001' };
+      const s = [requested, decided].reduce(evolveWorkOrder, g.state) as OpenState;
+      expect([...s.actions.values()]).toEqual([expect.objectContaining({ pending: true })]);
+      // The retried command is recognised by its decision, as before.
+      expect(decideWorkOrder({ type: 'request-action', body: { system: 'payments', operation: 'refund', kind: 'write' } }, s, m, ctx({ decision: decision('wait') }))).toEqual([]);
+    });
     it('refuses an unknown step', () =>
       given([open]).when({ type: 'request-action', body: { system: 'shop', operation: 'x', kind: 'read', stepId: 'nope' } }, { decision: decision('run') }).thenThrows('unknown_step'));
   });

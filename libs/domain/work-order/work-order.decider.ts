@@ -1,6 +1,5 @@
 import {
   ActionDecidedData,
-  ActionRequestedData,
   ActionScope,
   ApprovalConditionalData,
   ApprovalResolvedData,
@@ -223,7 +222,6 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
       if (!ctx.decision) throw new Error('request-action needs the policy decision in its context');
       const actionId = deterministicUuid(meta.commandId, 'action');
       const action = { system: b.system, operation: b.operation, kind: b.kind, ...(b.objects ? { objects: b.objects } : {}), ...(b.stepId ? { stepId: b.stepId } : {}) };
-      const requested: ActionRequestedData = { actionId, workOrderId: state.id, action, facts: b.facts ?? {} };
       const held = holdAction(state, def, action, ctx.decision, meta, ctx.policy);
       const decision = held?.decision ?? ctx.decision;
       const addedScope = approvedAddedScope(state);
@@ -242,7 +240,9 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
         ...(addedScope.length ? { addedScope } : {}),
       };
       const gate = held?.opens ? [event(WorkOrderEvents.GateRequested, held.opens, 2)] : [];
-      return [event(WorkOrderEvents.ActionRequested, requested, 0), ...gate, event(WorkOrderEvents.ActionDecided, decided, 1)];
+      // One row records the request and its decision: ActionDecided carries the action and its
+      // facts (ledgers of earlier versions also hold an ActionRequested before it, ignored here).
+      return [...gate, event(WorkOrderEvents.ActionDecided, decided, 1)];
     }
     case 'record-artifact': {
       if (state.status === 'closed') throw refuse('work_order_closed', `work order ${state.id} is closed`);
