@@ -39,8 +39,9 @@ async function fill(url: string): Promise<{ events: number; seconds: number }> {
   const started = Date.now();
   let events = 0;
   for (const a of historyWorkflows(new Date(Date.now() - 31 * 86_400_000).toISOString())) await writer.append(a);
-  // Work orders per event (about 1 in 13) sized so the ledger ends near the target.
-  const workOrders = Math.ceil(TARGET_EVENTS / 12.8);
+  // Work orders per event (about 1 in 10: an action request is one event) sized so the ledger
+  // ends near the target.
+  const workOrders = Math.ceil(TARGET_EVENTS / 9.8);
   const source = history(42, workOrders, Date.now());
   let done = false;
   const next = (): AppendRequest[] | undefined => {
