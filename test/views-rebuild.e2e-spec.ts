@@ -31,7 +31,7 @@ describe('views: live under concurrent appends, rebuild equals live', () => {
 
   it('follows 100,000 events without skipping one, and a rebuild equals the live views', async () => {
     for (const a of historyWorkflows(new Date().toISOString())) await writer.append(a);
-    const workOrders: AppendRequest[][] = [...history(7, 9000, Date.now())];
+    const workOrders: AppendRequest[][] = [...history(7, 10_300, Date.now())];
     const expected = { workOrders: workOrders.length, steps: 0, events: 0 };
     for (const appends of workOrders) {
       for (const a of appends) {
