@@ -22,7 +22,12 @@ describe('ensurePostgres with a Unix socket directory as the host', () => {
 
   it('uses the Postgres answering at the socket, and starts none', async () => {
     const url = `postgres://${encodeURIComponent(socketDir)}:${port}/postgres`;
-    await expect(ensurePostgres(url, mkdtempSync(join(tmpdir(), 'wg-infra-')), () => undefined)).resolves.toBeUndefined();
+    const dataDir = mkdtempSync(join(tmpdir(), 'wg-infra-'));
+    try {
+      await expect(ensurePostgres(url, dataDir, () => undefined)).resolves.toBeUndefined();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('says so when nothing answers at the socket, instead of starting a server there', async () => {

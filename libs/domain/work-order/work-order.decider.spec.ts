@@ -1,4 +1,4 @@
-import { CommandMeta, DecisionResult, OpenedAnswer, WorkflowDefinition, WorkgateError, WorkOrderCommand, WorkOrderEvents } from '@workgate/contracts';
+import { ActionDecidedData, CommandMeta, DecisionResult, OpenedAnswer, WorkflowDefinition, WorkgateError, WorkOrderCommand, WorkOrderEvents } from '@workgate/contracts';
 import { parseDuration } from '../../workflow/duration';
 import {
   answerOf,
@@ -136,7 +136,8 @@ describe('work order decider', () => {
       const g = given([open]);
       const m = meta('older-request');
       const [decided] = decideWorkOrder({ type: 'request-action', body: { system: 'payments', operation: 'refund', kind: 'write' } }, g.state, m, ctx({ decision: decision('wait') }));
-      const requested: WorkOrderEvent = { ...decided, type: WorkOrderEvents.ActionRequested, eventId: '00000000-0000-4000-8000-000000000001' };
+      const { actionId, workOrderId, action, facts } = decided.data as ActionDecidedData;
+      const requested: WorkOrderEvent = { ...decided, type: WorkOrderEvents.ActionRequested, eventId: '00000000-0000-4000-8000-000000000001', data: { actionId, workOrderId, action, facts } };
       const s = [requested, decided].reduce(evolveWorkOrder, g.state) as OpenState;
       expect([...s.actions.values()]).toEqual([expect.objectContaining({ pending: true })]);
       // The retried command is recognised by its decision, as before.

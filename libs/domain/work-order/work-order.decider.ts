@@ -242,6 +242,7 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
       const gate = held?.opens ? [event(WorkOrderEvents.GateRequested, held.opens, 2)] : [];
       // One row records the request and its decision: ActionDecided carries the action and its
       // facts (ledgers of earlier versions also hold an ActionRequested before it, ignored here).
+      // Its index stays 1, so a command retried across an upgrade gets the same event id.
       return [...gate, event(WorkOrderEvents.ActionDecided, decided, 1)];
     }
     case 'record-artifact': {
