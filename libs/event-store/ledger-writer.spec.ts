@@ -286,4 +286,24 @@ describe('single writer', () => {
       await db.drop();
     }
   });
+
+  it('stays stopped when it is stopped after losing its connection, before it would compete again', async () => {
+    const db = await freshDatabase();
+    const writer = new LedgerWriter(db.url, { role: 'workgate_app', standbyPollMs: 50 });
+    const owner = db.ownerPool();
+    const writerConnections = async () =>
+      (await owner.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'workgate-ledger-writer'`, [db.name])).rows[0].n;
+    try {
+      await writer.start();
+      await owner.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'workgate-ledger-writer'`, [db.name]);
+      await new Promise((r) => setTimeout(r, 20)); // the loss is noticed, the retry scheduled
+      await writer.stop();
+      await new Promise((r) => setTimeout(r, 300)); // well past the retry's time
+      expect(writer.isActive).toBe(false);
+      expect(await writerConnections()).toBe(0);
+    } finally {
+      await writer.stop();
+      await db.drop();
+    }
+  });
 });

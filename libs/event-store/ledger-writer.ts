@@ -181,6 +181,8 @@ export class LedgerWriter {
   private flushing = false;
   private flushScheduled = false;
   private lingerTimer?: NodeJS.Timeout;
+  /** After a lost connection: when to compete for the lock again (cleared by `stop`). */
+  private restartTimer?: NodeJS.Timeout;
   private currentFlush: Promise<void> = Promise.resolve();
   private readonly versions = new Map<string, number>();
   private acquiring?: Promise<void>;
@@ -244,6 +246,8 @@ export class LedgerWriter {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     await this.currentFlush;
     this.failQueued(new WorkgateError('unavailable', 'the ledger writer is shutting down'));
     this.setActive(false);
@@ -295,7 +299,13 @@ export class LedgerWriter {
     this.setActive(false);
     void this.dropClient();
     // Back off before competing for the lock again, so a healthy standby can take over.
-    if (!this.stopping) setTimeout(() => void this.start(), this.opts.standbyPollMs).unref();
+    // A writer stopped meanwhile stays stopped (`start` would make it compete again).
+    if (!this.stopping) {
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = undefined;
+        if (!this.stopping) void this.start();
+      }, this.opts.standbyPollMs).unref();
+    }
   }
 
   private async dropClient(): Promise<void> {
