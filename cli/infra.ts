@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** Resolves true when something accepts connections at host:port, or at a Unix socket's path. */
-export function answers(host: string, port: number, timeoutMs = 1000, path?: string): Promise<boolean> {
+export function answers(at: { host: string; port: number } | { path: string }, timeoutMs = 1000): Promise<boolean> {
   return new Promise((done) => {
-    const socket = path ? netConnect({ path }) : netConnect({ host, port });
+    const socket = netConnect(at);
     const finish = (ok: boolean) => {
       socket.destroy();
       done(ok);
@@ -21,7 +21,7 @@ export function answers(host: string, port: number, timeoutMs = 1000, path?: str
 export async function waitFor(host: string, port: number, what: string, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (await answers(host, port, 500)) return;
+    if (await answers({ host, port }, 500)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${what} did not start answering on ${host}:${port}`);
@@ -91,7 +91,7 @@ export async function ensureNats(natsUrl: string, dataDir: string, log: (m: stri
   const first = new URL(natsUrl.split(',')[0]);
   const host = first.hostname || '127.0.0.1';
   const port = Number(first.port || 4222);
-  if (await answers(host, port)) return undefined;
+  if (await answers({ host, port })) return undefined;
   if (!which('nats-server')) throw new Error(`nothing answers at ${natsUrl} and no nats-server binary is installed`);
   const dir = resolve(dataDir, 'nats');
   const server = await spawnNatsServer(host, port, dir, { logFile: join(dataDir, 'nats.log'), detached: true });
@@ -107,10 +107,10 @@ export async function ensurePostgres(databaseUrl: string, dataDir: string, log: 
   if (host.startsWith('/')) {
     // A Unix socket's directory (`postgres://%2Fvar%2Frun%2Fpostgresql/workgate`): a Postgres on this machine.
     const socket = join(host, `.s.PGSQL.${port}`);
-    if (await answers(host, port, 1000, socket)) return undefined;
+    if (await answers({ path: socket })) return undefined;
     throw new Error(`nothing answers at the Unix socket ${socket}`);
   }
-  if (await answers(host, port)) return undefined;
+  if (await answers({ host, port })) return undefined;
   const bin = postgresBinDir();
   if (!bin) throw new Error(`nothing answers at ${host}:${port} and no Postgres binaries (initdb, pg_ctl) are installed`);
   const dir = resolve(dataDir, 'postgres');

@@ -299,11 +299,12 @@ export class LedgerWriter {
     this.setActive(false);
     void this.dropClient();
     // Back off before competing for the lock again, so a healthy standby can take over.
-    // A writer stopped meanwhile stays stopped (`start` would make it compete again).
+    // One retry pending at a time; `stop` cancels it, so a stopped writer stays stopped.
+    clearTimeout(this.restartTimer);
     if (!this.stopping) {
       this.restartTimer = setTimeout(() => {
         this.restartTimer = undefined;
-        if (!this.stopping) void this.start();
+        void this.start();
       }, this.opts.standbyPollMs).unref();
     }
   }
