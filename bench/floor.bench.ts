@@ -7,7 +7,7 @@ import { startScratchNats } from '../cli/infra';
 import { INTAKE_BATCH, INTAKE_CONCURRENCY } from '../apps/intake/intake.processor';
 import { CpuPerEvent, cpuPerEvent, cpuSeconds, medianCpu } from './cpu';
 import { machineLine, saveResults, SummaryRow, table, waitUntil } from './stats';
-import { publishAll } from './work-events';
+import { WorkEventPublisher } from './work-events';
 import { BASE_URL, dropBenchDatabase } from './workgate-process';
 
 /**
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const nats = await startScratchNats();
   const nc = await borrowNats(nats.url, 'bench-floor');
   await ensureStreams(nc);
-  const js = nc.jetstream();
+  const workEvents = new WorkEventPublisher(nc);
   const dbName = `wg_bench_floor_${process.pid}`;
   const dbUrl = withDatabase(BASE_URL, dbName);
   await ensureDatabase(dbUrl);
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       const run = `f${rep}`;
       await measure(stages[0], async () => {
         const target = ingested.n + EVENTS;
-        await publishAll(js, run, PAIRS);
+        await workEvents.publishAll(run, PAIRS);
         await waitUntil('every CloudEvent acked', 300_000, () => ingested.n >= target, 5);
       });
       const rows = Array.from({ length: PAIRS }, (_, pair) => ledgerRows(run, pair)).flat();
@@ -180,6 +180,7 @@ async function main(): Promise<void> {
   } finally {
     for (const c of consumers) await c.stop();
     publisher.close();
+    workEvents.close();
     await client.end();
     await releaseNats(nats.url);
     await nats.stop();

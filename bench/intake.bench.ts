@@ -1,8 +1,7 @@
-import { JetStreamClient } from 'nats';
 import { createPool } from '@workgate/event-store';
 import { CpuPerEvent, cpuPerEvent, cpuSeconds, medianCpu } from './cpu';
 import { machineLine, median, percentile, saveResults, SummaryRow, table, waitUntil } from './stats';
-import { events, publish, publishAll } from './work-events';
+import { events, WorkEventPublisher } from './work-events';
 import { startWorkgateProcess, Topology } from './workgate-process';
 
 /**
@@ -32,7 +31,7 @@ interface RateResult {
 
 async function main(): Promise<void> {
   const workgate = await startWorkgateProcess(`intake_${TOPOLOGY}`, TOPOLOGY);
-  const js = workgate.nc.jetstream();
+  const publisher = new WorkEventPublisher(workgate.nc);
   const pool = createPool(workgate.dbUrl, { max: 2 });
   // Counted incrementally (only rows past the last position seen), so polling costs the database
   // almost nothing while it is being measured.
@@ -68,7 +67,7 @@ async function main(): Promise<void> {
       const run = `s${rep}`;
       const started = Date.now();
       const cpuBefore = cpuSeconds(pids);
-      await publishAll(js, run, EVENTS / 2);
+      await publisher.publishAll(run, EVENTS / 2);
       const published = Date.now();
       expected += EVENTS;
       await waitForLedger(expected, started);
@@ -83,7 +82,7 @@ async function main(): Promise<void> {
 
       for (const rate of RATES) {
         await settled(pool);
-        const result = await atRate(js, pool, `r${rate}x${rep}`, rate, sampleRss);
+        const result = await atRate(publisher, pool, `r${rate}x${rep}`, rate, sampleRss);
         expected += rate * SECONDS;
         await waitForLedger(expected, Date.now());
         rates.get(rate)!.push(result);
@@ -112,6 +111,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${table(['measure', 'value', 'target'], summary.map((r) => [r.measure, r.value, r.target ?? '-']))}\n`);
     saveResults(`intake-${TOPOLOGY}`, { topology: TOPOLOGY, events: EVENTS, reps: REPS, seconds: SECONDS, sustained, cpu, rates: Object.fromEntries(rates), rss }, summary);
   } finally {
+    publisher.close();
     await pool.end();
     await workgate.stop();
   }
@@ -137,7 +137,7 @@ function settled(pool: ReturnType<typeof createPool>): Promise<void> {
  * publish -> view from the views checkpoint, polled every few milliseconds: a row is visible in
  * the views once the checkpoint has passed its position (the page that folded it committed).
  */
-async function atRate(js: JetStreamClient, pool: ReturnType<typeof createPool>, run: string, rate: number, sampleRss: () => void): Promise<RateResult> {
+async function atRate(publisher: WorkEventPublisher, pool: ReturnType<typeof createPool>, run: string, rate: number, sampleRss: () => void): Promise<RateResult> {
   const total = rate * SECONDS;
   const checkpoints: Array<[number, number]> = [];
   let polling = true;
@@ -156,7 +156,7 @@ async function atRate(js: JetStreamClient, pool: ReturnType<typeof createPool>, 
     const wait = due - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const [open, act] = events(run, pair, Date.now());
-    inflight.push(publish(js, open).then(() => publish(js, act)));
+    inflight.push(publisher.publish(open).then(() => publisher.publish(act)));
     if (Date.now() - lastRss > 1000) {
       sampleRss();
       lastRss = Date.now();
