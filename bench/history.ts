@@ -133,7 +133,7 @@ export function workOrderHistory(seed: number, n: number, start: number, nowMs: 
     prerequisites: [{ name: 'caseId', ok: !prereq }],
     status: prereq ? 'blocked' : 'open',
     exceptions: prereq ? [prereq] : [],
-  }, opened));
+  }, opened), ...(prereq ? [ev('WorkOrderExceptionRaised', { ...prereq, workOrderId: id }, opened)] : []));
   let open = 0;
   if (prereq) {
     raise(prereq, opened);
@@ -147,10 +147,12 @@ export function workOrderHistory(seed: number, n: number, start: number, nowMs: 
       const actionId = deterministicUuid('history-action', id, String(k));
       const action = { system: pick(['shop', 'payments', 'helpdesk', 'warehouse']), operation: pick(['order.note', 'refund', 'case.note', 'notify']), kind: pick(['read', 'write']), stepId };
       const decision = rnd() < 0.08 ? 'wait' : rnd() < 0.1 ? 'stop' : 'run';
+      const approvalId = deterministicUuid('history-approval', actionId);
+      const gate = { workOrderId: id, approvalId, kind: 'approval', owner: j.owner, scope: 'original', source: { actionId }, action, policy: { jobType: j.jobType, version } };
       push(wo,
+        ...(decision === 'wait' ? [ev('GateRequested', gate, at)] : []),
         ev('ActionDecided', { actionId, workOrderId: id, action, facts: { orderFulfilled: rnd() < 0.5, addressValidated: true }, workOrder: { status: 'open' }, decision, reason: decision === 'run' ? 'rule' : 'owner_approval_required', rule: 'r', decisionOwner: j.owner, policy: { jobType: j.jobType, version }, objectsNamed: [], scopeChecks: { passed: 3, total: 3 } }, at));
       if (decision === 'wait') {
-        const approvalId = deterministicUuid('history-approval', actionId);
         push(`approval-${approvalId}`, ev('ApprovalRequested', { approvalId, workOrderId: id, actionId, owner: j.owner, requestedBy: 'source:history', requestedAt: at, expiresAt: new Date(Date.parse(at) + 24 * HOUR).toISOString(), scopeHash: 'h' }, at));
         if (rnd() < 0.85) {
           const decided = tick(30);

@@ -61,7 +61,7 @@ describe('work-order commands run in order', () => {
     ]);
     expect(rpc.appends).toHaveLength(1);
     expect(rpc.appends[0]).toHaveLength(1);
-    expect(await types(ref)).toEqual(['WorkOrderOpened', 'ActionDecided', 'ActionDecided']);
+    expect(await types(ref)).toEqual(['WorkOrderOpened', 'ActionDecided', 'GateRequested', 'ActionDecided']);
   });
 
   it('records the commands before a refusal, decides the refused one again on what is recorded, and runs none after it', async () => {

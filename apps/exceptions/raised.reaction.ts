@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { ExceptionRef, ledgerSubject, PostReviewEvents, postReviewStream, ReadStreamResult, RecordedEvent, Subjects, WorkOrderEvents } from '@workgate/contracts';
 import { CatalogCode } from '@workgate/domain';
-import { DeadLetterSink, holdsText, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
+import { DeadLetterSink, holdsText, LedgerReaction, ledgerHeadPosition, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { ExceptionCatalog } from './exception-catalog';
 import { ExceptionsStore } from './exceptions.store';
@@ -26,22 +26,23 @@ export class RaisedReaction extends LedgerReactions {
   }
 
   protected reactions(): LedgerReaction[] {
+    const raising = (durable: string, type: string): LedgerReaction => ({ durable, subject: ledgerSubject('workorder-x', type), react: (e) => this.raise(e) });
     return [
-      ['exceptions-blocked-steps', WorkOrderEvents.StepBlocked],
-      ['exceptions-prerequisites', WorkOrderEvents.Opened],
-      ['exceptions-break-glass', WorkOrderEvents.BreakGlassUsed],
-    ]
-      .map(
-        ([durable, type]): LedgerReaction => ({
-          durable,
-          subject: ledgerSubject('workorder-x', type),
-          // Nearly every work order opens without a failed prerequisite: only an opening that
-          // records an exception (each holds its exceptionId) is decoded.
-          ...(type === WorkOrderEvents.Opened ? { mayConcern: holdsText('"exceptionId":') } : {}),
-          react: (e: RecordedEvent) => this.raise(e),
-        }),
-      )
-      .concat({ durable: 'exceptions-post-review-remediations', subject: ledgerSubject('postreview-x', PostReviewEvents.Completed), react: (e) => this.remediate(e) });
+      raising('exceptions-blocked-steps', WorkOrderEvents.StepBlocked),
+      raising('exceptions-work-order-raised', WorkOrderEvents.ExceptionRaised),
+      raising('exceptions-break-glass', WorkOrderEvents.BreakGlassUsed),
+      { durable: 'exceptions-post-review-remediations', subject: ledgerSubject('postreview-x', PostReviewEvents.Completed), react: (e) => this.remediate(e) },
+      // Ledgers of earlier versions record a failed prerequisite in its WorkOrderOpened alone: the
+      // consumer those versions read every opening with runs, where it exists, until it has
+      // handled everything recorded before this version started, and is then deleted.
+      {
+        ...raising('exceptions-prerequisites', WorkOrderEvents.Opened),
+        // Nearly every work order opens without a failed prerequisite: only an opening that
+        // records an exception (each holds its exceptionId) is decoded.
+        mayConcern: holdsText('"exceptionId":'),
+        retiredAfter: ledgerHeadPosition(this.rpc),
+      },
+    ];
   }
 
   private async remediate(e: RecordedEvent): Promise<Outcome> {

@@ -45,8 +45,18 @@ export const WorkOrderEvents = {
   BreakGlassUsed: 'BreakGlassUsed',
   Stopped: 'WorkOrderStopped',
   StageArtifactRecorded: 'StageArtifactRecorded',
-  /** A gate approval opened for the work order: a stage gate, an overlay gate, or a scope change's track. */
+  /**
+   * An approval opened for the work order: a stage gate, an overlay gate, a scope change's track,
+   * or (`source.actionId`) the gate of the rule that made an action wait, recorded with its
+   * `ActionDecided` (ledgers of earlier versions: only the `ActionDecided`).
+   */
   GateRequested: 'GateRequested',
+  /**
+   * An exception recorded on the work order outside a step: a failed prerequisite, recorded with
+   * the `WorkOrderOpened` that also lists it (ledgers of earlier versions: only the opening). The
+   * exceptions service makes it an owned exception.
+   */
+  ExceptionRaised: 'WorkOrderExceptionRaised',
   ScopeChangeRequested: 'ScopeChangeRequested',
   /** An approval of this work order turned conditional, or one of its conditions closed. */
   ApprovalConditional: 'ApprovalConditional',
@@ -62,6 +72,8 @@ export interface GateSource {
   stageId?: string;
   overlayId?: string;
   scopeChangeId?: string;
+  /** The action waiting on this approval (a rule's `wait`). */
+  actionId?: string;
 }
 
 export interface GateRequestedData {
@@ -73,8 +85,8 @@ export interface GateRequestedData {
   /** `original`, or the scope change whose added scope it approves. */
   scope: string;
   source: GateSource;
-  /** The action the approver must name as the permitted action. */
-  action: ActionScope;
+  /** The action the approver must name as the permitted action (a waiting action's: with the objects it names). */
+  action: ActionScope & { objects?: string[] };
   /** The work order's workflow version (its approval timeout applies). */
   policy: PolicyRef;
 }
@@ -200,6 +212,10 @@ export interface StepCompletedData {
 }
 
 export interface StepBlockedData extends ExceptionRef {
+  workOrderId: string;
+}
+
+export interface WorkOrderExceptionRaisedData extends ExceptionRef {
   workOrderId: string;
 }
 

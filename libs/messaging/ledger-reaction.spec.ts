@@ -1,5 +1,9 @@
 import fc from 'fast-check';
-import { holdsText } from './ledger-reaction';
+import { AckPolicy, connect, headers, NatsConnection } from 'nats';
+import { LedgerHeaders, RecordedEvent, Streams } from '@workgate/contracts';
+import { startNatsServer, TestNatsServer } from '../../test/support/nats-server';
+import { ensureStreams } from './jetstream';
+import { DeadLetterSink, holdsText, LedgerReaction, LedgerReactions } from './ledger-reaction';
 
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
@@ -29,5 +33,93 @@ describe('holdsText (a reaction skipping events that cannot concern it)', () => 
     padded.set(whole, 4);
     expect(wait(padded.subarray(4, 4 + whole.length))).toBe(true);
     expect(wait(padded.subarray(4, 12))).toBe(false);
+  });
+});
+
+describe('a retired reaction (an earlier version\'s consumer, over a real NATS server)', () => {
+  let nats: TestNatsServer;
+  let nc: NatsConnection;
+  let position = 0;
+  const sink = { keep: async () => undefined } as unknown as DeadLetterSink;
+
+  /** A committed event as the relay publishes it: its JSON, its position header. */
+  async function relay(type: string): Promise<number> {
+    position += 1;
+    const h = headers();
+    h.set(LedgerHeaders.position, String(position));
+    await nc.jetstream().publish(`ledger.workorder.${type}`, new TextEncoder().encode(JSON.stringify({ position, type, data: {} })), { headers: h, msgID: `event-${position}` });
+    return position;
+  }
+
+  class Reactions extends LedgerReactions {
+    readonly seen: number[] = [];
+    constructor(private readonly reaction: Omit<LedgerReaction, 'react'>) {
+      super(nc, sink, 'test');
+    }
+    protected reactions(): LedgerReaction[] {
+      return [{ ...this.reaction, react: async (e: RecordedEvent) => (this.seen.push(e.position), { kind: 'ack' }) }];
+    }
+  }
+
+  const consumerExists = (durable: string) =>
+    nc.jetstreamManager().then((jsm) => jsm.consumers.info(Streams.ledger.name, durable).then(() => true, () => false));
+
+  async function eventually(probe: () => Promise<boolean> | boolean, what: string): Promise<void> {
+    const until = Date.now() + 15_000;
+    while (!(await probe())) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    nc = await connect({ servers: nats.url });
+    await ensureStreams(nc);
+  });
+  afterAll(async () => {
+    await nc.close();
+    await nats.stop();
+  });
+
+  it('handles what an earlier version left it, once the relay has published it, then deletes its consumer', async () => {
+    const jsm = await nc.jetstreamManager();
+    await jsm.consumers.add(Streams.ledger.name, { durable_name: 'old-decisions', ack_policy: AckPolicy.Explicit, filter_subject: 'ledger.workorder.ActionDecided' });
+    const before = [await relay('ActionDecided'), await relay('WorkOrderOpened'), await relay('ActionDecided')];
+    // The ledger's head is two events further than LEDGER: the relay has not published them yet.
+    const head = position + 2;
+    const reactions = new Reactions({ durable: 'old-decisions', subject: 'ledger.workorder.ActionDecided', retiredAfter: async () => head });
+    await reactions.onApplicationBootstrap();
+    try {
+      await eventually(() => reactions.seen.length === 2, 'the decisions left before the upgrade');
+      expect(reactions.seen).toEqual([before[0], before[2]]);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await consumerExists('old-decisions')).toBe(true);
+      const late = [await relay('ActionDecided'), await relay('WorkOrderOpened')];
+      await eventually(async () => !(await consumerExists('old-decisions')), 'the retired consumer deleted');
+      expect(reactions.seen).toEqual([before[0], before[2], late[0]]);
+    } finally {
+      await reactions.onApplicationShutdown();
+    }
+  });
+
+  it('does not create the consumer where no earlier version left one', async () => {
+    await relay('ActionDecided');
+    const reactions = new Reactions({ durable: 'never-there', subject: 'ledger.workorder.ActionDecided', retiredAfter: async () => position });
+    await reactions.onApplicationBootstrap();
+    await new Promise((r) => setTimeout(r, 500));
+    await reactions.onApplicationShutdown();
+    expect(reactions.seen).toEqual([]);
+    expect(await consumerExists('never-there')).toBe(false);
+  });
+
+  it('stops with its service before it is done, leaving its consumer for the next start', async () => {
+    const jsm = await nc.jetstreamManager();
+    await jsm.consumers.add(Streams.ledger.name, { durable_name: 'old-openings', ack_policy: AckPolicy.Explicit, filter_subject: 'ledger.workorder.WorkOrderOpened' });
+    const reactions = new Reactions({ durable: 'old-openings', subject: 'ledger.workorder.WorkOrderOpened', retiredAfter: async () => position + 100 });
+    await reactions.onApplicationBootstrap();
+    await new Promise((r) => setTimeout(r, 300));
+    await reactions.onApplicationShutdown();
+    expect(await consumerExists('old-openings')).toBe(true);
   });
 });

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { JsMsg, NatsConnection } from 'nats';
-import { RecordedEvent, Streams } from '@workgate/contracts';
+import { JetStreamManager, JsMsg, NatsConnection } from 'nats';
+import { LedgerHead, LedgerHeaders, RecordedEvent, Streams, Subjects } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { createPool, recordDeadLetter } from '@workgate/event-store';
 import { describeForDeadLetter, Outcome, retryAfter, RunningConsumer, runPullConsumer } from './pull-consumer';
+import { RpcClient } from './rpc-client';
 import { decodeJson } from './wire';
 
 export interface LedgerReaction {
@@ -18,7 +19,22 @@ export interface LedgerReaction {
    * reaction, which then acks it without decoding it. It may say true wrongly, never false wrongly.
    */
   mayConcern?(raw: Uint8Array): boolean;
+  /**
+   * Set on a reaction an earlier version ran that this one no longer needs (its work now comes as
+   * events of their own): the ledger position up to which it must still react, i.e. the ledger's
+   * head when the service started. It then runs only if its durable consumer exists, until every
+   * event up to that position has reached `LEDGER` and been handled, and its consumer is deleted.
+   */
+  retiredAfter?(): Promise<number>;
 }
+
+/** A retired reaction's `retiredAfter`: the ledger's head position, asked of the ledger service. */
+export function ledgerHeadPosition(rpc: RpcClient): () => Promise<number> {
+  return () => rpc.request<LedgerHead>(Subjects.ledger.head, {}).then((head) => head.position);
+}
+
+/** How often a retiring consumer is checked for having handled what it still had to. */
+export const RETIRE_CHECK_MS = 1000;
 
 /**
  * A `mayConcern` test: whether the JSON holds `text` byte for byte. The relay's JSON is compact
@@ -85,6 +101,10 @@ export function runLedgerReaction(nc: NatsConnection, reaction: LedgerReaction, 
 /** A provider that runs a set of ledger reactions for the life of its service. */
 export abstract class LedgerReactions implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly consumers: RunningConsumer[] = [];
+  /** Retired reactions still handling what an earlier version left them. */
+  private readonly retiring: Promise<void>[] = [];
+  private readonly wakeRetiring = new Set<() => void>();
+  private stopping = false;
   protected readonly logger: Logger;
 
   constructor(
@@ -98,10 +118,86 @@ export abstract class LedgerReactions implements OnApplicationBootstrap, OnAppli
   protected abstract reactions(): LedgerReaction[];
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const r of this.reactions()) this.consumers.push(await runLedgerReaction(this.nc, r, this.sink, (m) => this.logger.warn(m)));
+    for (const r of this.reactions()) {
+      if (r.retiredAfter) this.retiring.push(this.retire(r));
+      else this.consumers.push(await runLedgerReaction(this.nc, r, this.sink, (m) => this.logger.warn(m)));
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.wakeRetiring.forEach((wake) => wake());
+    await Promise.all(this.retiring);
     for (const c of this.consumers) await c.stop();
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.wakeRetiring.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakeRetiring.add(wake);
+    });
+  }
+
+  /**
+   * Runs a retired reaction's consumer, if an earlier version left one, until it has handled every
+   * event up to the ledger position it was retired after, then deletes it. Retried until done;
+   * a restart before that resumes it.
+   */
+  private async retire(r: LedgerReaction): Promise<void> {
+    const ledger = Streams.ledger.name;
+    while (!this.stopping) {
+      let consumer: RunningConsumer | undefined;
+      try {
+        const jsm = await this.nc.jetstreamManager();
+        const exists = await jsm.consumers.info(ledger, r.durable).then(
+          () => true,
+          (error: Error) => (/not found/i.test(error.message) ? false : Promise.reject(error)),
+        );
+        if (!exists) return;
+        const through = await r.retiredAfter!();
+        consumer = await runLedgerReaction(this.nc, r, this.sink, (m) => this.logger.warn(m));
+        this.logger.log(`retired consumer ${r.durable} handles what is left up to ledger position ${through}`);
+        if (!(await this.untilDrained(jsm, r.durable, through))) return;
+        await consumer.stop();
+        consumer = undefined;
+        await jsm.consumers.delete(ledger, r.durable);
+        this.logger.log(`retired consumer ${r.durable} handled everything up to ledger position ${through} and is deleted`);
+        return;
+      } catch (error) {
+        this.logger.warn(`retiring consumer ${r.durable}: ${(error as Error).message}; trying again`);
+        await this.pause(RETIRE_CHECK_MS);
+      } finally {
+        await consumer?.stop().catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * Resolves once `LEDGER` holds every event up to `through` (the relay may still be publishing
+   * events an earlier version committed) and the consumer has handled everything it matched up
+   * to there: nothing pending and nothing unacked, or its ack floor past that point. False when
+   * the service stops first.
+   */
+  private async untilDrained(jsm: JetStreamManager, durable: string, through: number): Promise<boolean> {
+    const ledger = Streams.ledger.name;
+    let lastSeq: number | undefined;
+    while (!this.stopping) {
+      if (lastSeq === undefined) {
+        const { state } = await jsm.streams.info(ledger);
+        const last = state.messages > 0 ? Number((await jsm.streams.getMessage(ledger, { seq: state.last_seq })).header.get(LedgerHeaders.position)) : 0;
+        if (last >= through) lastSeq = state.last_seq;
+      }
+      if (lastSeq !== undefined) {
+        const info = await jsm.consumers.info(ledger, durable);
+        if ((info.num_pending === 0 && info.num_ack_pending === 0) || info.ack_floor.stream_seq >= lastSeq) return true;
+      }
+      await this.pause(RETIRE_CHECK_MS);
+    }
+    return false;
   }
 }

@@ -19,7 +19,7 @@ export interface ApprovalRecord {
   /** The approval stream version the open conditions reflect (updates may arrive out of order). */
   conditionsVersion?: number;
   action: ActionScope;
-  source: GateSource & { actionId?: string };
+  source: GateSource;
 }
 
 export interface ArtifactRecord {

@@ -1,4 +1,4 @@
-import { ActionDecidedData, CommandMeta, DecisionResult, OpenedAnswer, WorkflowDefinition, WorkgateError, WorkOrderCommand, WorkOrderEvents } from '@workgate/contracts';
+import { ActionDecidedData, CommandMeta, DecisionResult, OpenedAnswer, WorkflowDefinition, WorkgateError, WorkOrderCommand, WorkOrderEvents, WorkOrderOpenedData } from '@workgate/contracts';
 import { parseDuration } from '../../workflow/duration';
 import {
   answerOf,
@@ -92,9 +92,13 @@ describe('work order decider', () => {
     it('opens blocked with PREREQ_MISSING (owner and SLA from the catalog) when a prerequisite fails', () =>
       given()
         .when({ ...open, body: { ...open.body, inputs: { orderId: '', orderPaid: false } } } as WorkOrderCommand)
-        .then([WorkOrderEvents.Opened], ([e], s) => {
+        .then([WorkOrderEvents.Opened, WorkOrderEvents.ExceptionRaised], ([e, raised], s) => {
           expect(s.status).toBe('blocked');
           const answer = answerOf(e, s) as OpenedAnswer;
+          // The exception is also recorded on its own (the exceptions service reacts to that
+          // event alone); a retry is still answered from the opening.
+          expect(raised.data).toEqual({ workOrderId: 'wo-1', ...(e.data as WorkOrderOpenedData).exceptions[0] });
+          expect(s.handled.get(e.metadata.commandId)).toBe(e);
           expect(answer.prerequisites).toEqual([
             { name: 'orderId', ok: false, reason: 'orderId is missing' },
             { name: 'orderPaid', ok: false, reason: 'orderPaid must be true, got false' },
@@ -117,14 +121,26 @@ describe('work order decider', () => {
   });
 
   describe('request action', () => {
-    it('records the request with its decision in one event; a wait carries an approval id and blocks closure', () =>
+    it('records the request with its decision in one event; a wait asks its gate owner for an approval and blocks closure', () =>
       given([open]).when({ type: 'request-action', body: { system: 'payments', operation: 'refund', kind: 'write', objects: ['refund:7'] } }, { decision: decision('wait') }).then(
-        [WorkOrderEvents.ActionDecided],
-        ([decided], s) => {
-          expect(decided.data).toMatchObject({ action: { system: 'payments', operation: 'refund', kind: 'write', objects: ['refund:7'] }, facts: {} });
+        [WorkOrderEvents.GateRequested, WorkOrderEvents.ActionDecided],
+        ([gate, decided], s) => {
+          const d = decided.data as ActionDecidedData;
+          expect(d).toMatchObject({ action: { system: 'payments', operation: 'refund', kind: 'write', objects: ['refund:7'] }, facts: {} });
           const answer = answerOf(decided, s) as { decision: string; approvalId?: string; receiptId: string };
           expect(answer).toMatchObject({ decision: 'wait', receiptId: decided.eventId, approvalId: expect.any(String) });
           expect([...s.actions.values()][0]).toMatchObject({ pending: true });
+          expect(gate.data).toEqual({
+            workOrderId: 'wo-1',
+            approvalId: d.approvalId,
+            kind: d.gate,
+            owner: 'support-lead',
+            scope: 'original',
+            source: { actionId: d.actionId },
+            action: { system: 'payments', operation: 'refund', kind: 'write', objects: ['refund:7'] },
+            policy: d.decision.policy,
+          });
+          expect(s.handled.get(decided.metadata.commandId)).toBe(decided);
         },
       ));
     it('records a run without an approval', () =>
@@ -135,11 +151,15 @@ describe('work order decider', () => {
     it('reads a ledger of an earlier version, whose requests were recorded before their decisions', () => {
       const g = given([open]);
       const m = meta('older-request');
-      const [decided] = decideWorkOrder({ type: 'request-action', body: { system: 'payments', operation: 'refund', kind: 'write' } }, g.state, m, ctx({ decision: decision('wait') }));
+      const events = decideWorkOrder({ type: 'request-action', body: { system: 'payments', operation: 'refund', kind: 'write' } }, g.state, m, ctx({ decision: decision('wait') }));
+      const decided = events.find((e) => e.type === WorkOrderEvents.ActionDecided)!;
       const { actionId, workOrderId, action, facts } = decided.data as ActionDecidedData;
+      // Earlier versions recorded a wait without its gate request, the request before the decision.
       const requested: WorkOrderEvent = { ...decided, type: WorkOrderEvents.ActionRequested, eventId: '00000000-0000-4000-8000-000000000001', data: { actionId, workOrderId, action, facts } };
       const s = [requested, decided].reduce(evolveWorkOrder, g.state) as OpenState;
       expect([...s.actions.values()]).toEqual([expect.objectContaining({ pending: true })]);
+      // The work order reads the same either way.
+      expect(s.approvals).toEqual((events.reduce(evolveWorkOrder, g.state) as OpenState).approvals);
       // The retried command is recognised by its decision, as before.
       expect(decideWorkOrder({ type: 'request-action', body: { system: 'payments', operation: 'refund', kind: 'write' } }, s, m, ctx({ decision: decision('wait') }))).toEqual([]);
     });

@@ -13,6 +13,7 @@ import {
   BreakGlassUsedData,
   CommandMeta,
   WorkOrderExceptionClosedData,
+  WorkOrderExceptionRaisedData,
   WorkOrderStoppedData,
   DecisionResult,
   Evidence,
@@ -206,7 +207,9 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
       status: failed.length ? 'blocked' : 'open',
       exceptions,
     };
-    return [event(WorkOrderEvents.Opened, data)];
+    // The opening lists its exceptions; each is also recorded on its own, for the exceptions
+    // service to make it an owned exception (it reacts to those events alone, not to every opening).
+    return [event(WorkOrderEvents.Opened, data), ...exceptions.map((x, i) => event<WorkOrderExceptionRaisedData>(WorkOrderEvents.ExceptionRaised, { workOrderId: ctx.workOrderId, ...x }, i + 1))];
   }
 
   if (state.status === 'none') throw refuse('not_found', 'no such work order');
@@ -240,10 +243,32 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
         ...(addedScope.length ? { addedScope } : {}),
       };
       const gate = held?.opens ? [event(WorkOrderEvents.GateRequested, held.opens, 2)] : [];
+      // A wait asks its rule's gate owner for an approval: recorded on its own, for the approvals
+      // service to open it (it reacts to gate requests alone, not to every decision).
+      const waits =
+        decision.decision === 'wait'
+          ? [
+              event<GateRequestedData>(
+                WorkOrderEvents.GateRequested,
+                {
+                  workOrderId: state.id,
+                  approvalId: decided.approvalId!,
+                  kind: decided.gate!,
+                  owner: decision.decisionOwner ?? 'unknown',
+                  scope: change?.scopeChangeId ?? ORIGINAL_SCOPE,
+                  source: { actionId },
+                  action: { system: action.system, operation: action.operation, kind: action.kind, ...(action.objects ? { objects: action.objects } : {}) },
+                  policy: ctx.policy,
+                },
+                3,
+              ),
+            ]
+          : [];
       // One row records the request and its decision: ActionDecided carries the action and its
       // facts (ledgers of earlier versions also hold an ActionRequested before it, ignored here).
-      // Its index stays 1, so a command retried across an upgrade gets the same event id.
-      return [...gate, event(WorkOrderEvents.ActionDecided, decided, 1)];
+      // Its index stays 1, so a command retried across an upgrade gets the same event id. It is
+      // the command's last event: a retry is answered from it.
+      return [...gate, ...waits, event(WorkOrderEvents.ActionDecided, decided, 1)];
     }
     case 'record-artifact': {
       if (state.status === 'closed') throw refuse('work_order_closed', `work order ${state.id} is closed`);
@@ -657,7 +682,9 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
     default:
       break;
   }
-  if (e.type !== WorkOrderEvents.ActionRequested) s.handled = new Map(s.handled).set(e.metadata.commandId, e);
+  // A command is answered (and a retry recognised) from its last event that answers: an opening's
+  // exceptions recorded after it do not.
+  if (e.type !== WorkOrderEvents.ActionRequested && e.type !== WorkOrderEvents.ExceptionRaised) s.handled = new Map(s.handled).set(e.metadata.commandId, e);
   return s;
 }
 
