@@ -18,6 +18,24 @@ const VERBATIM = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 const quote = (text: string) => (VERBATIM.test(text) ? `"${text}"` : JSON.stringify(text));
 
+/**
+ * An object member's text before its value (`"key":`, and `,"key":` after the first), kept per
+ * key: the ledger's events repeat a small vocabulary of keys, and a member then costs one string
+ * concatenation for its key instead of four. Keys past the bound are written each time.
+ */
+const MEMBER_TEXTS = 4096;
+const firstMembers = new Map<string, string>();
+const nextMembers = new Map<string, string>();
+function memberText(key: string, first: boolean): string {
+  const texts = first ? firstMembers : nextMembers;
+  let text = texts.get(key);
+  if (text === undefined) {
+    text = (first ? '' : ',') + quote(key) + ':';
+    if (texts.size < MEMBER_TEXTS) texts.set(key, text);
+  }
+  return text;
+}
+
 function write(value: unknown, depth: number): string {
   if (value === null) return 'null';
   switch (typeof value) {
@@ -48,7 +66,8 @@ function write(value: unknown, depth: number): string {
   for (const key of keys) {
     const member = object[key];
     if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-    out += (first ? '' : ',') + quote(key) + ':' + write(member, depth + 1);
+    out += memberText(key, first);
+    out += write(member, depth + 1);
     first = false;
   }
   return out + '}';
