@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, ConnectionOptions, ErrorCode, headers as natsHeaders, NatsConnection, NatsError } from 'nats';
+import { AckPolicy, connect, ConnectionOptions, ErrorCode, headers as natsHeaders, NatsConnection, NatsError } from 'nats';
 import { parse } from 'yaml';
-import { HealthReply, LedgerHeaders, SERVICES, ServiceName, Subjects } from '@workgate/contracts';
+import { HealthReply, LedgerHeaders, SERVICES, ServiceName, Streams, Subjects } from '@workgate/contracts';
 import { natsServers, redactNatsUrl, RpcClient } from '@workgate/messaging';
 import { waitFor } from '../../cli/infra';
 import { freshDatabase, TestDatabase } from '../support/database';
@@ -58,6 +58,11 @@ describe('NATS security: deploy/nats.conf', () => {
   let serverErr = '';
   let logFile: string;
   let db: TestDatabase;
+  const RETIRED = [
+    ['approvals', 'approvals-waits'],
+    ['exceptions', 'exceptions-prerequisites'],
+  ] as const;
+  const RETIRED_SUBJECTS: Record<string, string> = { 'approvals-waits': 'ledger.workorder.ActionDecided', 'exceptions-prerequisites': 'ledger.workorder.WorkOrderOpened' };
   const passwords = Object.fromEntries(USERS.map((u) => [u, `wg${randomBytes(24).toString('hex')}`])) as Record<User, string>;
   const services = new Map<ServiceName, ServiceProcess>();
   const probes = new Map<string, NatsConnection>();
@@ -125,6 +130,11 @@ describe('NATS security: deploy/nats.conf', () => {
       60_000,
       'the ledger to become the writer',
     );
+    // What an earlier version left: the consumers it read every decision and every opening with,
+    // created under the users of the services that ran them.
+    for (const [user, durable] of RETIRED) {
+      await (await (await as_(user)).jetstreamManager()).consumers.add(Streams.ledger.name, { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: RETIRED_SUBJECTS[durable] });
+    }
     AFTER_LEDGER.forEach(start);
     await until(async () => (await fetch(`${baseUrl}/health`)).status === 200, 120_000, 'every service to answer /health');
     as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(baseUrl, key)]));
@@ -241,6 +251,14 @@ describe('NATS security: deploy/nats.conf', () => {
     expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
     expect(violations()).toEqual([]);
     expect(outputs()).not.toMatch(/Permissions Violation|Authorization Violation/i);
+  });
+
+  it('retires the consumers an earlier version left under its own permissions: they run until drained, then are deleted', async () => {
+    for (const [user, durable] of RETIRED) {
+      const jsm = await (await as_(user)).jetstreamManager();
+      await until(async () => !(await jsm.consumers.info(Streams.ledger.name, durable).then(() => true, () => false)), 20_000, `${durable} to be retired`);
+    }
+    expect(violations()).toEqual([]);
   });
 
   it('a service may call only what it uses: other subjects are refused while their service serves them', async () => {
