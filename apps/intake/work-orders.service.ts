@@ -191,7 +191,7 @@ export class WorkOrdersService implements OnApplicationShutdown {
         after = decided.reduce(evolveWorkOrder, after);
         events.push(...decided);
         // The event the command answers from (not always its last: an opening's exceptions follow it).
-        answers.push(answerOf((after as OpenState).handled.get(req.meta.commandId)!, after as OpenState));
+        answers.push(answerOf((after as OpenState).handled.get(req.meta.commandId) ?? decided[decided.length - 1], after as OpenState));
       }
       if (events.length === 0) return answers;
       try {
