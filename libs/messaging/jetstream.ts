@@ -27,7 +27,8 @@ export function streamConfigs(options: StreamOptions = {}): Array<Partial<Stream
   ];
 }
 
-function isNotFound(error: unknown): boolean {
+/** Whether a JetStream API error says the stream or consumer does not exist. */
+export function isNotFound(error: unknown): boolean {
   return /not found/i.test((error as Error).message ?? '');
 }
 

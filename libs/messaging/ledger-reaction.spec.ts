@@ -103,6 +103,23 @@ describe('a retired reaction (an earlier version\'s consumer, over a real NATS s
     }
   });
 
+  it('is retired once by two instances of its service, which share what is left', async () => {
+    const jsm = await nc.jetstreamManager();
+    await jsm.consumers.add(Streams.ledger.name, { durable_name: 'old-shared', ack_policy: AckPolicy.Explicit, filter_subject: 'ledger.workorder.StepBlocked' });
+    const left = [await relay('StepBlocked'), await relay('StepBlocked'), await relay('StepBlocked')];
+    const instances = [0, 1].map(() => new Reactions({ durable: 'old-shared', subject: 'ledger.workorder.StepBlocked', retiredAfter: async () => position }));
+    const warnings = instances.map((r) => jest.spyOn((r as unknown as { logger: { warn: (m: string) => void } }).logger, 'warn'));
+    for (const r of instances) await r.onApplicationBootstrap();
+    try {
+      await eventually(async () => !(await consumerExists('old-shared')), 'the retired consumer deleted');
+      expect([...instances[0].seen, ...instances[1].seen].sort((a, b) => a - b)).toEqual(expect.arrayContaining(left));
+      await new Promise((r) => setTimeout(r, 300));
+      warnings.forEach((w) => expect(w).not.toHaveBeenCalled());
+    } finally {
+      for (const r of instances) await r.onApplicationShutdown();
+    }
+  });
+
   it('does not create the consumer where no earlier version left one', async () => {
     await relay('ActionDecided');
     const reactions = new Reactions({ durable: 'never-there', subject: 'ledger.workorder.ActionDecided', retiredAfter: async () => position });

@@ -4,6 +4,7 @@ import { LedgerHead, LedgerHeaders, RecordedEvent, Streams, Subjects } from '@wo
 import { WorkgateConfig } from '@workgate/config';
 import { createPool, recordDeadLetter } from '@workgate/event-store';
 import { describeForDeadLetter, Outcome, retryAfter, RunningConsumer, runPullConsumer } from './pull-consumer';
+import { isNotFound } from './jetstream';
 import { RpcClient } from './rpc-client';
 import { decodeJson } from './wire';
 
@@ -156,7 +157,7 @@ export abstract class LedgerReactions implements OnApplicationBootstrap, OnAppli
         const jsm = await this.nc.jetstreamManager();
         const exists = await jsm.consumers.info(ledger, r.durable).then(
           () => true,
-          (error: Error) => (/not found/i.test(error.message) ? false : Promise.reject(error)),
+          (error: Error) => (isNotFound(error) ? false : Promise.reject(error)),
         );
         if (!exists) return;
         const through = await r.retiredAfter!();
@@ -165,7 +166,8 @@ export abstract class LedgerReactions implements OnApplicationBootstrap, OnAppli
         if (!(await this.untilDrained(jsm, r.durable, through))) return;
         await consumer.stop();
         consumer = undefined;
-        await jsm.consumers.delete(ledger, r.durable);
+        // Another instance of the service may have deleted it first.
+        await jsm.consumers.delete(ledger, r.durable).catch((error: Error) => (isNotFound(error) ? true : Promise.reject(error)));
         this.logger.log(`retired consumer ${r.durable} handled everything up to ledger position ${through} and is deleted`);
         return;
       } catch (error) {

@@ -1,4 +1,5 @@
 import { AckPolicy, ConsumerConfig, ConsumerMessages, DeliverPolicy, JsMsg, nanos, NatsConnection, Subscription } from 'nats';
+import { isNotFound } from './jetstream';
 
 /**
  * What became of one message: acked after its commit, retried later, or never processable. A retry
@@ -64,7 +65,7 @@ async function ensureConsumer(nc: NatsConnection, o: PullConsumerOptions): Promi
     await jsm.consumers.info(o.stream, o.durable);
     await jsm.consumers.update(o.stream, o.durable, config);
   } catch (error) {
-    if (!/not found/i.test((error as Error).message)) throw error;
+    if (!isNotFound(error)) throw error;
     await jsm.consumers.add(o.stream, config);
   }
 }
