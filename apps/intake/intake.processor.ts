@@ -45,7 +45,8 @@ function holdsNoCloudEventHeader(m: JsMsg): boolean | undefined {
 
 /** The headers a CloudEvent is read from: all of them in binary mode (any `ce-` header), none otherwise (structured mode reads only the body). */
 function cloudEventHeaders(m: JsMsg): Record<string, string> {
-  if (holdsNoCloudEventHeader(m)) return {};
+  const none = holdsNoCloudEventHeader(m);
+  if (none !== undefined) return none ? {} : headersOf(m);
   if (m.headers) for (const k of m.headers.keys()) if (k.length > 3 && k.slice(0, 3).toLowerCase() === 'ce-') return headersOf(m);
   return {};
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { JetStreamManager, NatsConnection } from 'nats';
 import { LedgerHeaders, ledgerSubject, Streams } from '@workgate/contracts';
 import { CommittedEvent } from '@workgate/event-store';
-import { JetStreamBatchPublisher, NATS_CONNECTION } from '@workgate/messaging';
+import { JetStreamBatchPublisher, ledgerStreamTail, NATS_CONNECTION } from '@workgate/messaging';
 import { LedgerStore } from './ledger-store';
 
 const PAGE = 1000;
@@ -89,12 +89,8 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
    * so the relay refuses and says why.
    */
   private async streamTail(): Promise<{ position: number; seq: number }> {
-    const info = await this.jsm!.streams.info(Streams.ledger.name);
-    const seq = info.state.last_seq;
-    if (info.state.messages === 0) return { position: 0, seq };
-    const last = await this.jsm!.streams.getMessage(Streams.ledger.name, { seq });
-    const position = Number(last.header.get(LedgerHeaders.position));
-    const eventId = last.header.get('Nats-Msg-Id');
+    const { seq, position, eventId } = await ledgerStreamTail(this.jsm!);
+    if (eventId === undefined) return { position, seq };
     const mine = eventId ? await this.store.reader.getEvent(eventId) : undefined;
     if (!mine || mine.position !== position) {
       throw new Error(

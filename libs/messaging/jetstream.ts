@@ -1,5 +1,5 @@
 import { DiscardPolicy, JetStreamManager, nanos, NatsConnection, RetentionPolicy, StorageType, StreamConfig } from 'nats';
-import { Streams } from '@workgate/contracts';
+import { LedgerHeaders, Streams } from '@workgate/contracts';
 
 export interface StreamOptions {
   /** Replicas per stream: 1 on one server, 3 on a cluster. */
@@ -25,6 +25,18 @@ export function streamConfigs(options: StreamOptions = {}): Array<Partial<Stream
     { ...common, name: Streams.ledger.name, subjects: [...Streams.ledger.subjects] },
     { ...common, name: Streams.inbox.name, subjects: [...Streams.inbox.subjects] },
   ];
+}
+
+/**
+ * The last message the relay put in `LEDGER`: its stream sequence, the ledger position it carries
+ * and its event id (`Nats-Msg-Id`, '' when missing). Position 0 and no event id while the stream
+ * is empty.
+ */
+export async function ledgerStreamTail(jsm: JetStreamManager): Promise<{ seq: number; position: number; eventId?: string }> {
+  const { state } = await jsm.streams.info(Streams.ledger.name);
+  if (state.messages === 0) return { seq: state.last_seq, position: 0 };
+  const last = await jsm.streams.getMessage(Streams.ledger.name, { seq: state.last_seq });
+  return { seq: state.last_seq, position: Number(last.header.get(LedgerHeaders.position)), eventId: last.header.get('Nats-Msg-Id') };
 }
 
 /** Whether a JetStream API error says the stream or consumer does not exist. */

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { AckPolicy, connect, headers, NatsConnection } from 'nats';
 import { LedgerHeaders, RecordedEvent, Streams } from '@workgate/contracts';
 import { startNatsServer, TestNatsServer } from '../../test/support/nats-server';
+import { eventually } from '../../test/support/processes';
 import { ensureStreams } from './jetstream';
 import { DeadLetterSink, holdsText, LedgerReaction, LedgerReactions } from './ledger-reaction';
 
@@ -64,14 +65,6 @@ describe('a retired reaction (an earlier version\'s consumer, over a real NATS s
   const consumerExists = (durable: string) =>
     nc.jetstreamManager().then((jsm) => jsm.consumers.info(Streams.ledger.name, durable).then(() => true, () => false));
 
-  async function eventually(probe: () => Promise<boolean> | boolean, what: string): Promise<void> {
-    const until = Date.now() + 15_000;
-    while (!(await probe())) {
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
   beforeAll(async () => {
     nats = await startNatsServer();
     nc = await connect({ servers: nats.url });
@@ -91,12 +84,12 @@ describe('a retired reaction (an earlier version\'s consumer, over a real NATS s
     const reactions = new Reactions({ durable: 'old-decisions', subject: 'ledger.workorder.ActionDecided', retiredAfter: async () => head });
     await reactions.onApplicationBootstrap();
     try {
-      await eventually(() => reactions.seen.length === 2, 'the decisions left before the upgrade');
+      await eventually(async () => reactions.seen.length === 2, 15_000, 'the decisions left before the upgrade');
       expect(reactions.seen).toEqual([before[0], before[2]]);
       await new Promise((r) => setTimeout(r, 1500));
       expect(await consumerExists('old-decisions')).toBe(true);
       const late = [await relay('ActionDecided'), await relay('WorkOrderOpened')];
-      await eventually(async () => !(await consumerExists('old-decisions')), 'the retired consumer deleted');
+      await eventually(async () => !(await consumerExists('old-decisions')), 15_000, 'the retired consumer deleted');
       expect(reactions.seen).toEqual([before[0], before[2], late[0]]);
     } finally {
       await reactions.onApplicationShutdown();
@@ -111,7 +104,7 @@ describe('a retired reaction (an earlier version\'s consumer, over a real NATS s
     const warnings = instances.map((r) => jest.spyOn((r as unknown as { logger: { warn: (m: string) => void } }).logger, 'warn'));
     for (const r of instances) await r.onApplicationBootstrap();
     try {
-      await eventually(async () => !(await consumerExists('old-shared')), 'the retired consumer deleted');
+      await eventually(async () => !(await consumerExists('old-shared')), 15_000, 'the retired consumer deleted');
       expect([...instances[0].seen, ...instances[1].seen].sort((a, b) => a - b)).toEqual(expect.arrayContaining(left));
       await new Promise((r) => setTimeout(r, 300));
       warnings.forEach((w) => expect(w).not.toHaveBeenCalled());

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JetStreamManager, JsMsg, NatsConnection } from 'nats';
-import { LedgerHead, LedgerHeaders, RecordedEvent, Streams, Subjects } from '@workgate/contracts';
+import { LedgerHead, RecordedEvent, Streams, Subjects } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { createPool, recordDeadLetter } from '@workgate/event-store';
 import { describeForDeadLetter, Outcome, retryAfter, RunningConsumer, runPullConsumer } from './pull-consumer';
-import { isNotFound } from './jetstream';
+import { isNotFound, ledgerStreamTail } from './jetstream';
 import { RpcClient } from './rpc-client';
 import { decodeJson } from './wire';
 
@@ -190,9 +190,8 @@ export abstract class LedgerReactions implements OnApplicationBootstrap, OnAppli
     let lastSeq: number | undefined;
     while (!this.stopping) {
       if (lastSeq === undefined) {
-        const { state } = await jsm.streams.info(ledger);
-        const last = state.messages > 0 ? Number((await jsm.streams.getMessage(ledger, { seq: state.last_seq })).header.get(LedgerHeaders.position)) : 0;
-        if (last >= through) lastSeq = state.last_seq;
+        const tail = await ledgerStreamTail(jsm);
+        if (tail.position >= through) lastSeq = tail.seq;
       }
       if (lastSeq !== undefined) {
         const info = await jsm.consumers.info(ledger, durable);
