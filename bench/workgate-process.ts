@@ -1,5 +1,5 @@
 import { ChildProcess, execSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NatsConnection } from 'nats';
 import { HealthReply, ServiceName, Subjects } from '@workgate/contracts';
@@ -48,7 +48,8 @@ const SPLIT: ServiceName[] = ['ledger', 'exceptions', 'policy', 'approvals', 'in
 /**
  * Workgate on a scratch nats-server and a fresh database, for benchmarks; resolves once policy has
  * loaded the shipped workflows and intake answers. BENCH_PROFILE=<dir> starts every process with
- * --cpu-prof; BENCH_NODE_FLAGS adds Node flags.
+ * --cpu-prof; BENCH_NODE_FLAGS adds Node flags; BENCH_STDOUT=<file> appends the processes' standard
+ * output to a file (V8's traces, such as --trace-gc-nvp, go there).
  */
 export async function startWorkgateProcess(name: string, topology: Topology = 'one'): Promise<WorkgateProcess> {
   const nats = await startScratchNats();
@@ -65,7 +66,8 @@ export async function startWorkgateProcess(name: string, topology: Topology = 'o
     WORKGATE_WORKFLOWS_DIR: join(ROOT, 'workflows'),
     WORKGATE_EXCEPTION_CODES: join(ROOT, 'config', 'exception-codes.yaml'),
   };
-  const spawnNode = (script: string, flags: string[] = []) => spawn(process.execPath, [...profile, ...flags, ...nodeFlags, script], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const stdout = process.env.BENCH_STDOUT ? openSync(process.env.BENCH_STDOUT, 'a') : 'ignore';
+  const spawnNode = (script: string, flags: string[] = []) => spawn(process.execPath, [...profile, ...flags, ...nodeFlags, script], { env, stdio: ['ignore', stdout, 'inherit'] });
   const nc = await borrowNats(nats.url, 'bench');
   const rpc = new RpcClient(nc, 10_000);
   const children: ChildProcess[] = [];

@@ -129,8 +129,9 @@ const numberArray = (values: number[]) => `{${values.join(',')}}`;
 /**
  * Writes the rows in ONE statement (all or nothing) into `table` (ledger_events, or a copy with
  * the same columns; a fixed name, never input). data and metadata travel as one JSON array text each ("[d1,d2,...]", joined
- * from the canonical texts: no escaping in Node) and are split by Postgres's own jsonb parser in
- * one pass; ROWS FROM zips them with the other columns row by row.
+ * from the canonical texts: no escaping in Node) and are split by Postgres's own JSON parser in
+ * one pass, each element kept as the text it was (the columns are `json`); ROWS FROM zips them
+ * with the other columns row by row.
  */
 export async function insertLedgerRows(client: Client, rows: LedgerRows, table = 'ledger_events'): Promise<void> {
   await client.query(
@@ -138,7 +139,7 @@ export async function insertLedgerRows(client: Client, rows: LedgerRows, table =
        (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
      SELECT p, s, v, e, t, d, m, o, r, ph, h
        FROM ROWS FROM (unnest($1::bigint[]), unnest($2::text[]), unnest($3::int[]), unnest($4::uuid[]), unnest($5::text[]),
-                       jsonb_array_elements($6::jsonb), jsonb_array_elements($7::jsonb),
+                       json_array_elements($6::json), json_array_elements($7::json),
                        unnest($8::timestamptz[]), unnest($9::timestamptz[]), unnest($10::text[]), unnest($11::text[]))
          AS u(p, s, v, e, t, d, m, o, r, ph, h)`,
     [

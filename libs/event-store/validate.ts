@@ -19,14 +19,15 @@ export interface PreparedAppend {
 
 export const MAX_EVENTS_PER_APPEND = 1000;
 export const MAX_EVENT_BYTES = 1024 * 1024;
-/** The JSON of one append, all events together: a group commit's JSON array parameter must stay far below jsonb's 256 MB. */
+/** The JSON of one append, all events together: a group commit's JSON array parameters stay far below Postgres's 1 GB per value. */
 export const MAX_APPEND_BYTES = 64 * 1024 * 1024;
 
 const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_.-]{0,199}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
-// Postgres jsonb refuses NUL characters and unpaired surrogates: refuse them here, per event,
-// so one bad event never fails a whole group commit.
+// Postgres refuses unpaired surrogates in JSON, cannot give a NUL character back as text
+// (`->>`), and a ledger's columns were `jsonb` before (which refuses both): refuse them here,
+// per event, so one bad event never fails a whole group commit.
 const UNSTORABLE = /\\u0000|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -145,10 +145,15 @@ export const viewsProjection: Projection = {
   tables: VIEW_TABLES,
   async apply(client: PoolClient, events: RecordedEvent[], table: TableName = (t) => t): Promise<void> {
     const want = { workOrders: new Set<string>(), exceptions: new Set<string>(), postReviews: new Set<string>(), approvals: new Set<string>() };
+    const openedHere = new Set<string>();
     for (const e of events) {
       const ids = referencedIds(e);
       for (const key of Object.keys(want) as Array<keyof typeof want>) for (const id of ids[key]) if (id) want[key].add(id);
+      if (e.type === WorkOrderEvents.Opened && ids.workOrders[0]) openedHere.add(ids.workOrders[0]);
     }
+    // A work order opened in this page has no row yet: the event that makes its row is folded
+    // once (each page commits together with its checkpoint), so there is nothing to read.
+    for (const id of openedHere) want.workOrders.delete(id);
     const rows = new ViewRows();
     await workOrdersTable.load(client, table(workOrdersTable.name), want.workOrders, rows.workOrders);
     await exceptionsTable.load(client, table(exceptionsTable.name), want.exceptions, rows.exceptions);

@@ -36,10 +36,11 @@ export interface ScopeChangeRecord {
   at: string;
 }
 
+/** A work order's collections are never changed in place: an event that changes one makes a new one (so empty ones can be shared). */
 export interface LifecycleState {
-  approvals: Map<string, ApprovalRecord>;
-  artifacts: Map<string, ArtifactRecord>;
-  scopeChanges: Map<string, ScopeChangeRecord>;
+  approvals: ReadonlyMap<string, ApprovalRecord>;
+  artifacts: ReadonlyMap<string, ArtifactRecord>;
+  scopeChanges: ReadonlyMap<string, ScopeChangeRecord>;
 }
 
 /** The same action class: system and operation, whatever kind the caller declares (a "read" of a write operation is still it). */

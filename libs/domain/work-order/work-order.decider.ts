@@ -106,15 +106,15 @@ export interface OpenState extends LifecycleState {
   owner: string;
   inputs: Record<string, unknown>;
   prerequisites: PrerequisiteCheck[];
-  completedSteps: Map<string, Evidence[]>;
-  exceptions: Map<string, ExceptionState>;
-  actions: Map<string, ActionState>;
+  completedSteps: ReadonlyMap<string, Evidence[]>;
+  exceptions: ReadonlyMap<string, ExceptionState>;
+  actions: ReadonlyMap<string, ActionState>;
   reopened: number;
   closure?: { evidenceMissing: boolean; at: string };
   /** Why it was stopped (status `stopped`). */
   stopReason?: string;
   /** commandId -> the event that answered it, so a retried command answers as the first time. */
-  handled: Map<string, WorkOrderEvent>;
+  handled: ReadonlyMap<string, WorkOrderEvent>;
 }
 
 export type WorkOrderState = { status: 'none' } | OpenState;
@@ -561,6 +561,12 @@ export function workOrderFacts(state: OpenState): Record<string, unknown> {
   };
 }
 
+/**
+ * The one empty collection every new work order starts with (a state's maps are read-only and
+ * replaced, never changed): five fewer objects per cached work order.
+ */
+const NONE: ReadonlyMap<never, never> = new Map<never, never>();
+
 /** Applies one recorded event. */
 export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkOrderState {
   if (e.type === WorkOrderEvents.Opened) {
@@ -574,12 +580,12 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
       owner: d.owner,
       inputs: d.inputs,
       prerequisites: d.prerequisites,
-      completedSteps: new Map(),
-      exceptions: new Map(d.exceptions.map((x) => [x.exceptionId, { ...x, open: true }])),
-      actions: new Map(),
-      approvals: new Map(),
-      artifacts: new Map(),
-      scopeChanges: new Map(),
+      completedSteps: NONE,
+      exceptions: d.exceptions.length ? new Map(d.exceptions.map((x) => [x.exceptionId, { ...x, open: true }])) : NONE,
+      actions: NONE,
+      approvals: NONE,
+      artifacts: NONE,
+      scopeChanges: NONE,
       reopened: 0,
       handled: new Map([[e.metadata.commandId, e]]),
     };
