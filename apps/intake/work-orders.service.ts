@@ -283,7 +283,16 @@ export class WorkOrdersService implements OnApplicationShutdown {
   private remember(id: string, cached: Cached): void {
     this.cache.delete(id);
     this.cache.set(id, cached);
-    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value as string);
+    if (this.cache.size > CACHE_LIMIT) {
+      // The least recently used tenth in one go: reaching a Map's first entry steps over every
+      // slot its deletions left until the table is rehashed, so evicting one entry per insertion
+      // cost about 5% of the main thread.
+      let evict = CACHE_LIMIT / 10;
+      for (const key of this.cache.keys()) {
+        if (evict-- <= 0) break;
+        this.cache.delete(key);
+      }
+    }
   }
 
   /** The definition version a command is decided under: the current one to open, the work order's own afterwards. */

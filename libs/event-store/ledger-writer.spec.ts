@@ -116,6 +116,16 @@ describe('LedgerWriter (real Postgres)', () => {
     await expect(good).resolves.toMatchObject({ nextVersion: 1 });
   });
 
+  it('refuses a NUL character or an unpaired surrogate anywhere in data or metadata, and takes a surrogate pair', () => {
+    const append = (data: Record<string, unknown>, metadata: Record<string, unknown> = {}) => () =>
+      prepareAppend({ streamId: 'text', expectedVersion: 'any', events: [{ ...ev('Text', data), metadata }] });
+    expect(append({ s: 'a\ud800b' })).toThrow(/unpaired surrogate/);
+    expect(append({ s: 'a\udc00' })).toThrow(/unpaired surrogate/);
+    expect(append({ ['k\ud83d']: 1 })).toThrow(/unpaired surrogate/);
+    expect(append({}, { s: 'x\u0000' })).toThrow(/metadata contains a NUL/);
+    expect(append({ s: 'smile \ud83d\ude00, tab\t' })).not.toThrow();
+  });
+
   it('refuses an append whose events together hold more JSON than one commit may carry', () => {
     const big = 'x'.repeat(MAX_EVENT_BYTES - 100);
     const events = Array.from({ length: Math.ceil(MAX_APPEND_BYTES / big.length) + 1 }, () => ev('Big', { big }));
