@@ -10,10 +10,10 @@ import { WorkOrdersService } from './work-orders.service';
 const TRANSIENT = new Set(['unavailable', 'timeout', 'internal', 'version_conflict']);
 export const INTAKE_DURABLE = 'intake';
 /**
- * Messages per batch, and batches in flight: 256 messages (and as many prefetched) keep the
- * ledger's group commits full. More only lengthen how long each message lives in memory: past
- * two young-generation collections it is promoted and dies old (with 1,024 in flight the main
- * thread spent about 1.5 times as long in scavenges).
+ * Messages per batch, and batches in flight: 256 messages (and as many read ahead, the consumer's
+ * `max_ack_pending`) keep the ledger's group commits full. More only lengthen how long each
+ * message lives in memory: past two young-generation collections it is promoted and dies old
+ * (with 1,024 in flight the main thread spent about 1.5 times as long in scavenges).
  */
 export const INTAKE_BATCH = 128;
 export const INTAKE_CONCURRENCY = 2;

@@ -197,5 +197,40 @@ describe('messaging over a real NATS server', () => {
       expect(info.num_ack_pending).toBe(0);
       expect(info.num_pending).toBe(0);
     });
+
+    it('reads at most two batches ahead of the batches being handled', async () => {
+      const js = nc.jetstream();
+      const jsm = await ensureStreams(nc);
+      const handled: number[] = [];
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      const consumer = await runPullConsumer(nc, {
+        stream: Streams.workEvents.name,
+        durable: 'read-ahead-test',
+        filterSubject: 'workgate.events.read-ahead-test',
+        batch: 10,
+        concurrency: 2,
+        handle: async (messages: JsMsg[]): Promise<Outcome[]> => {
+          handled.push(messages.length);
+          await gate;
+          return messages.map(() => ({ kind: 'ack' }));
+        },
+        deadLetter: async () => undefined,
+      });
+      try {
+        for (let i = 0; i < 200; i++) await js.publish('workgate.events.read-ahead-test', new Uint8Array([i]));
+        const held = async () => (await jsm.consumers.info(Streams.workEvents.name, 'read-ahead-test')).num_ack_pending;
+        // Two batches handled, two read ahead: the server holds back the rest.
+        await eventually(async () => (await held()) === 40 && handled.length === 2, 5000, 'the read-ahead filling up');
+        await new Promise((r) => setTimeout(r, 300));
+        expect(await held()).toBe(40);
+        expect((await jsm.consumers.info(Streams.workEvents.name, 'read-ahead-test')).num_pending).toBe(160);
+        open();
+        await eventually(async () => handled.reduce((a, b) => a + b, 0) === 200 && (await held()) === 0, 10_000, 'every message handled');
+      } finally {
+        open();
+        await consumer.stop();
+      }
+    });
   });
 });
