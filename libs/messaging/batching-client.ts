@@ -19,7 +19,7 @@ export async function serveBatch<T, R>(req: BatchRequest<T>, handle: (item: T) =
 }
 
 interface Waiting<T, R> {
-  item: T;
+  item: T | undefined;
   resolve: (r: R) => void;
   reject: (e: Error) => void;
 }
@@ -56,8 +56,12 @@ export class BatchingRpcClient<T, R> {
     const max = this.options.maxBatch ?? 500;
     while (this.queue.length) {
       const batch = this.queue.splice(0, max);
+      const items = batch.map((w) => w.item);
+      // Only the callers wait for the answer: the items (an append's canonical texts) are not
+      // kept alive meanwhile, so most of them die young.
+      for (const w of batch) w.item = undefined;
       this.rpc
-        .request<BatchReply<R>>(this.subject, { items: batch.map((w) => w.item) }, { timeoutMs: this.options.timeoutMs })
+        .request<BatchReply<R>>(this.subject, { items: items as T[] }, { timeoutMs: this.options.timeoutMs })
         .then(
           (reply) =>
             batch.forEach((w, i) => {

@@ -15,14 +15,20 @@ export class RouteRegistry {
   enabled = true;
 
   register(subject: string, handler: LocalHandler): void {
-    const serve: LocalHandler = async (payload) => {
+    const fail = (error: unknown): never => {
+      if (isWorkgateError(error)) throw error;
+      logger.error(`${subject} failed: ${(error as Error)?.stack ?? String(error)}`);
+      throw new WorkgateError('internal', 'internal error');
+    };
+    // Not an async function: a suspended one would keep the payload alive until the answer came.
+    const serve: LocalHandler = (payload) => {
+      let answer: Promise<unknown>;
       try {
-        return await handler(payload);
+        answer = Promise.resolve(handler(payload));
       } catch (error) {
-        if (isWorkgateError(error)) throw error;
-        logger.error(`${subject} failed: ${(error as Error)?.stack ?? String(error)}`);
-        throw new WorkgateError('internal', 'internal error');
+        answer = Promise.reject(error);
       }
+      return answer.catch(fail);
     };
     this.routes.set(subject, [handler, serve]);
     this.listeners.forEach((l) => l(subject, true));
