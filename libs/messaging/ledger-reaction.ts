@@ -77,6 +77,7 @@ export function runLedgerReaction(nc: NatsConnection, reaction: LedgerReaction, 
     filterSubject: reaction.subject,
     batch: 128,
     concurrency: 2,
+    existing: reaction.retiredAfter !== undefined,
     handle: (messages) =>
       Promise.all(
         messages.map(async (m): Promise<Outcome> => {
@@ -155,11 +156,7 @@ export abstract class LedgerReactions implements OnApplicationBootstrap, OnAppli
       let consumer: RunningConsumer | undefined;
       try {
         const jsm = await this.nc.jetstreamManager();
-        const exists = await jsm.consumers.info(ledger, r.durable).then(
-          () => true,
-          (error: Error) => (isNotFound(error) ? false : Promise.reject(error)),
-        );
-        if (!exists) return;
+        if (!(await this.consumerExists(r.durable))) return;
         const through = await r.retiredAfter!();
         consumer = await runLedgerReaction(this.nc, r, this.sink, (m) => this.logger.warn(m));
         this.logger.log(`retired consumer ${r.durable} handles what is left up to ledger position ${through}`);
@@ -171,12 +168,25 @@ export abstract class LedgerReactions implements OnApplicationBootstrap, OnAppli
         this.logger.log(`retired consumer ${r.durable} handled everything up to ledger position ${through} and is deleted`);
         return;
       } catch (error) {
+        // Another instance of the service retired it meanwhile: nothing is left to do.
+        if (isNotFound(error) && !(await this.consumerExists(r.durable).catch(() => true))) {
+          this.logger.log(`retired consumer ${r.durable} was deleted by another instance`);
+          return;
+        }
         this.logger.warn(`retiring consumer ${r.durable}: ${(error as Error).message}; trying again`);
         await this.pause(RETIRE_CHECK_MS);
       } finally {
         await consumer?.stop().catch(() => undefined);
       }
     }
+  }
+
+  private async consumerExists(durable: string): Promise<boolean> {
+    const jsm = await this.nc.jetstreamManager();
+    return jsm.consumers.info(Streams.ledger.name, durable).then(
+      () => true,
+      (error: Error) => (isNotFound(error) ? false : Promise.reject(error)),
+    );
   }
 
   /**

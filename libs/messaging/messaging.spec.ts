@@ -1,6 +1,6 @@
 import { Controller, DynamicModule, INestMicroservice, Module } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { connect, JsMsg, NatsConnection, StringCodec } from 'nats';
+import { AckPolicy, connect, JsMsg, NatsConnection, StringCodec } from 'nats';
 import { Streams, WorkgateError } from '@workgate/contracts';
 import { loadConfig } from '@workgate/config';
 import { listDeadLetters, recordDeadLetter } from '@workgate/event-store';
@@ -196,6 +196,23 @@ describe('messaging over a real NATS server', () => {
       const info = await (await nc.jetstreamManager()).consumers.info(Streams.workEvents.name, 'consumer-test');
       expect(info.num_ack_pending).toBe(0);
       expect(info.num_pending).toBe(0);
+    });
+
+    it('runs a consumer it may only run when it exists without creating it again once deleted', async () => {
+      const jsm = await ensureStreams(nc);
+      const options = {
+        stream: Streams.workEvents.name,
+        durable: 'retired-test',
+        filterSubject: 'workgate.events.retired-test',
+        existing: true,
+        handle: async (messages: JsMsg[]): Promise<Outcome[]> => messages.map(() => ({ kind: 'ack' })),
+        deadLetter: async () => undefined,
+      };
+      await expect(runPullConsumer(nc, options)).rejects.toThrow(/not found/);
+      await expect(jsm.consumers.info(Streams.workEvents.name, 'retired-test')).rejects.toThrow(/not found/);
+      await jsm.consumers.add(Streams.workEvents.name, { durable_name: 'retired-test', ack_policy: AckPolicy.Explicit, filter_subject: 'workgate.events.retired-test' });
+      const consumer = await runPullConsumer(nc, options);
+      await consumer.stop();
     });
 
     it('reads at most two batches ahead of the batches being handled', async () => {

@@ -38,6 +38,12 @@ export interface PullConsumerOptions {
   concurrency?: number;
   /** Processes a batch in stream order; resolves with one outcome per message, after the Postgres commit. */
   handle: (messages: JsMsg[]) => Promise<Outcome[]>;
+  /**
+   * Runs the durable consumer only if it exists (a retired one that another instance deleted is
+   * never created again, which would deliver the whole stream anew): a missing one fails with the
+   * server's "not found".
+   */
+  existing?: boolean;
   /** Keeps a message that can never be processed (raw bytes + reason). Must be durable before it resolves. */
   deadLetter: (message: JsMsg, reason: string) => Promise<void>;
   log?: (message: string) => void;
@@ -77,7 +83,7 @@ async function ensureConsumer(nc: NatsConnection, o: PullConsumerOptions): Promi
     await jsm.consumers.info(o.stream, o.durable);
     await jsm.consumers.update(o.stream, o.durable, config);
   } catch (error) {
-    if (!isNotFound(error)) throw error;
+    if (!isNotFound(error) || o.existing) throw error;
     await jsm.consumers.add(o.stream, config);
   }
 }
