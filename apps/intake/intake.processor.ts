@@ -170,7 +170,8 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
 
   /** The message the work order's later ones waited for has gone through (or given up): they run again. */
   private wentThrough(id: string, item: Item, waitingFor: number | undefined): void {
-    if (waitingFor === item.m.seq) this.retrying.delete(id);
+    // `seq` parses the message's reply subject: only asked when something waits.
+    if (waitingFor !== undefined && waitingFor === item.m.seq) this.retrying.delete(id);
   }
 
   /** What becomes of a message whose command failed: retried (with the later ones of its work order) or kept as a rejection. */
