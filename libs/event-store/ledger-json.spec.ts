@@ -8,8 +8,9 @@ import { verifyLedger } from './verify';
 /**
  * A ledger recorded while `data` and `metadata` were `jsonb` (before migration
  * 1763800000008-ledger-json): after the migration its events read the same and its chain still
- * verifies, and a writer of either version writes into either column type (an upgrade may run
- * the migration while an earlier ledger service still writes).
+ * verifies; and the writer writes into either column type (Postgres casts between `json` and
+ * `jsonb` on assignment, so an upgrade may run the migration while an earlier ledger service
+ * still writes).
  */
 describe('the ledger payloads turning json (real Postgres)', () => {
   let db: TestDatabase;
