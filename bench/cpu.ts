@@ -39,25 +39,30 @@ function commandName(pid: string): string {
   }
 }
 
+/** CPU seconds used so far, per process, by whom: one reading of the machine. */
+export type CpuReading = Map<number, { share: keyof CpuShares; seconds: number }>;
+
 /**
  * CPU seconds used so far by workgate's processes (`pids`), every nats-server and Postgres process
- * on the machine, and this process. Linux only (/proc); elsewhere every share reads 0.
+ * on the machine, and this process, each process on its own (so that one ending between two
+ * readings takes away only what it used meanwhile, never its whole past). Linux only (/proc);
+ * elsewhere it reads nothing and every share is 0.
  */
-export function cpuSeconds(workgatePids: number[]): CpuShares {
-  const shares: CpuShares = { workgate: 0, natsServer: 0, postgres: 0, bench: processSeconds(process.pid) };
-  for (const pid of workgatePids) shares.workgate += processSeconds(pid);
+export function cpuSeconds(workgatePids: number[]): CpuReading {
+  const reading: CpuReading = new Map([[process.pid, { share: 'bench', seconds: processSeconds(process.pid) }]]);
+  for (const pid of workgatePids) reading.set(pid, { share: 'workgate', seconds: processSeconds(pid) });
   let entries: string[] = [];
   try {
     entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
   } catch {
-    return shares;
+    return reading;
   }
   for (const pid of entries) {
     const name = commandName(pid);
-    if (name === 'nats-server') shares.natsServer += processSeconds(pid);
-    else if (name === 'postgres') shares.postgres += processSeconds(pid);
+    if (name === 'nats-server') reading.set(Number(pid), { share: 'natsServer', seconds: processSeconds(pid) });
+    else if (name === 'postgres') reading.set(Number(pid), { share: 'postgres', seconds: processSeconds(pid) });
   }
-  return shares;
+  return reading;
 }
 
 export type CpuPerEvent = CpuShares & { total: number };
@@ -68,9 +73,14 @@ export function medianCpu(runs: CpuPerEvent[]): CpuPerEvent {
   return { total: med('total'), workgate: med('workgate'), natsServer: med('natsServer'), postgres: med('postgres'), bench: med('bench') };
 }
 
-/** CPU microseconds per event spent between two readings, by whom (processes that ended in between are not counted). */
-export function cpuPerEvent(before: CpuShares, after: CpuShares, events: number): CpuPerEvent {
-  const per = (k: keyof CpuShares) => Math.max(0, ((after[k] - before[k]) * 1e6) / events);
-  const shares = { workgate: per('workgate'), natsServer: per('natsServer'), postgres: per('postgres'), bench: per('bench') };
+/**
+ * CPU microseconds per event spent between two readings, by whom: per process, what it used
+ * between them (all of it for one that started in between; nothing for one that ended, whose
+ * last moments are lost with it).
+ */
+export function cpuPerEvent(before: CpuReading, after: CpuReading, events: number): CpuPerEvent {
+  const shares: CpuShares = { workgate: 0, natsServer: 0, postgres: 0, bench: 0 };
+  for (const [pid, now] of after) shares[now.share] += Math.max(0, now.seconds - (before.get(pid)?.seconds ?? 0));
+  for (const k of Object.keys(shares) as Array<keyof CpuShares>) shares[k] = (shares[k] * 1e6) / events;
   return { ...shares, total: shares.workgate + shares.natsServer + shares.postgres + shares.bench };
 }
