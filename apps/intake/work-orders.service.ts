@@ -11,6 +11,7 @@ import {
   PolicyEvents,
   ReadStreamResult,
   RecordedEvent,
+  rememberRecent,
   Subjects,
   WorkflowDefinition,
   WorkflowVersion,
@@ -281,19 +282,9 @@ export class WorkOrdersService implements OnApplicationShutdown {
   }
 
   private remember(id: string, cached: Cached): void {
-    this.cache.delete(id);
-    this.cache.set(id, cached);
-    if (this.cache.size > CACHE_LIMIT) {
-      // The least recently used tenth in one go: reaching a Map's first entry steps over every
-      // slot its deletions left until the table is rehashed, so evicting one entry per insertion
-      // showed as about 5% of the main thread in a CPU profile.
-      let evict = CACHE_LIMIT / 10;
-      for (const key of this.cache.keys()) {
-        if (evict-- <= 0) break;
-        this.cache.delete(key);
-      }
-    }
+    rememberRecent(this.cache, id, cached, CACHE_LIMIT);
   }
+
 
   /** The definition version a command is decided under: the current one to open, the work order's own afterwards. */
   private async definitionFor(req: WorkOrderCommandRequest, state: WorkOrderState): Promise<WorkflowVersion> {

@@ -9,3 +9,4 @@ export * from './approvals';
 export * from './ids';
 export * from './views';
 export * from './canonical-json';
+export * from './recent';

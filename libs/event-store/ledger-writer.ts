@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { AppendRequest, AppendResult, LedgerHead, WorkgateError } from '@workgate/contracts';
+import { AppendRequest, AppendResult, LedgerHead, rememberRecent, WorkgateError } from '@workgate/contracts';
 import { chainHash, composeCanonicalEvent, GENESIS_HASH, recordedEventJson } from './hash';
 import { createClient } from './pg';
 import { MAX_APPEND_BYTES, PreparedAppend, prepareAppend } from './validate';
@@ -530,15 +530,7 @@ export class LedgerWriter {
   }
 
   private rememberVersion(streamId: string, version: number): void {
-    this.versions.delete(streamId);
-    this.versions.set(streamId, version);
-    if (this.versions.size > this.opts.streamCacheSize) {
-      // Evict the least recently written tenth in one go.
-      let evict = Math.ceil(this.opts.streamCacheSize / 10);
-      for (const key of this.versions.keys()) {
-        if (evict-- <= 0) break;
-        this.versions.delete(key);
-      }
-    }
+    rememberRecent(this.versions, streamId, version, this.opts.streamCacheSize);
   }
+
 }

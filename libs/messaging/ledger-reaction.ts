@@ -100,6 +100,14 @@ export function runLedgerReaction(nc: NatsConnection, reaction: LedgerReaction, 
   });
 }
 
+/** Whether `LEDGER` still has the durable consumer `durable`. */
+function consumerExists(jsm: JetStreamManager, durable: string): Promise<boolean> {
+  return jsm.consumers.info(Streams.ledger.name, durable).then(
+    () => true,
+    (error: Error) => (isNotFound(error) ? false : Promise.reject(error)),
+  );
+}
+
 /** A provider that runs a set of ledger reactions for the life of its service. */
 export abstract class LedgerReactions implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly consumers: RunningConsumer[] = [];
@@ -154,9 +162,10 @@ export abstract class LedgerReactions implements OnApplicationBootstrap, OnAppli
     const ledger = Streams.ledger.name;
     while (!this.stopping) {
       let consumer: RunningConsumer | undefined;
+      let jsm: JetStreamManager | undefined;
       try {
-        const jsm = await this.nc.jetstreamManager();
-        if (!(await this.consumerExists(r.durable))) return;
+        jsm = await this.nc.jetstreamManager();
+        if (!(await consumerExists(jsm, r.durable))) return;
         const through = await r.retiredAfter!();
         consumer = await runLedgerReaction(this.nc, r, this.sink, (m) => this.logger.warn(m));
         this.logger.log(`retired consumer ${r.durable} handles what is left up to ledger position ${through}`);
@@ -169,7 +178,7 @@ export abstract class LedgerReactions implements OnApplicationBootstrap, OnAppli
         return;
       } catch (error) {
         // Another instance of the service retired it meanwhile: nothing is left to do.
-        if (isNotFound(error) && !(await this.consumerExists(r.durable).catch(() => true))) {
+        if (isNotFound(error) && jsm && !(await consumerExists(jsm, r.durable).catch(() => true))) {
           this.logger.log(`retired consumer ${r.durable} was deleted by another instance`);
           return;
         }
@@ -179,14 +188,6 @@ export abstract class LedgerReactions implements OnApplicationBootstrap, OnAppli
         await consumer?.stop().catch(() => undefined);
       }
     }
-  }
-
-  private async consumerExists(durable: string): Promise<boolean> {
-    const jsm = await this.nc.jetstreamManager();
-    return jsm.consumers.info(Streams.ledger.name, durable).then(
-      () => true,
-      (error: Error) => (isNotFound(error) ? false : Promise.reject(error)),
-    );
   }
 
   /**

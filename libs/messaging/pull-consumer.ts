@@ -61,7 +61,7 @@ export interface RunningConsumer {
  * as much promotion again, and about 6% more CPU per event). A message nak'd for a later retry
  * counts until it is delivered again.
  */
-export function maxAckPending(o: Pick<PullConsumerOptions, 'batch' | 'concurrency'>): number {
+function maxAckPending(o: Pick<PullConsumerOptions, 'batch' | 'concurrency'>): number {
   return (o.batch ?? 256) * (Math.max(1, o.concurrency ?? 1) + 2);
 }
 

@@ -58,11 +58,11 @@ describe('NATS security: deploy/nats.conf', () => {
   let serverErr = '';
   let logFile: string;
   let db: TestDatabase;
+  /** The consumers an earlier version read every decision and every opening with: its user, durable and subject. */
   const RETIRED = [
-    ['approvals', 'approvals-waits'],
-    ['exceptions', 'exceptions-prerequisites'],
+    ['approvals', 'approvals-waits', 'ledger.workorder.ActionDecided'],
+    ['exceptions', 'exceptions-prerequisites', 'ledger.workorder.WorkOrderOpened'],
   ] as const;
-  const RETIRED_SUBJECTS: Record<string, string> = { 'approvals-waits': 'ledger.workorder.ActionDecided', 'exceptions-prerequisites': 'ledger.workorder.WorkOrderOpened' };
   const passwords = Object.fromEntries(USERS.map((u) => [u, `wg${randomBytes(24).toString('hex')}`])) as Record<User, string>;
   const services = new Map<ServiceName, ServiceProcess>();
   const probes = new Map<string, NatsConnection>();
@@ -132,8 +132,8 @@ describe('NATS security: deploy/nats.conf', () => {
     );
     // What an earlier version left: the consumers it read every decision and every opening with,
     // created under the users of the services that ran them.
-    for (const [user, durable] of RETIRED) {
-      await (await (await as_(user)).jetstreamManager()).consumers.add(Streams.ledger.name, { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: RETIRED_SUBJECTS[durable] });
+    for (const [user, durable, subject] of RETIRED) {
+      await (await (await as_(user)).jetstreamManager()).consumers.add(Streams.ledger.name, { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: subject });
     }
     AFTER_LEDGER.forEach(start);
     await until(async () => (await fetch(`${baseUrl}/health`)).status === 200, 120_000, 'every service to answer /health');
