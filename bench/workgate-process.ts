@@ -1,4 +1,4 @@
-import { ChildProcess, execSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NatsConnection } from 'nats';
@@ -6,6 +6,7 @@ import { HealthReply, ServiceName, Subjects } from '@workgate/contracts';
 import { createClient, ensureDatabase, migrate, withDatabase } from '@workgate/event-store';
 import { borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
 import { freePort, startScratchNats } from '../cli/infra';
+import { residentBytes } from './cpu';
 import { waitUntil } from './stats';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -116,7 +117,7 @@ export async function startWorkgateProcess(name: string, topology: Topology = 'o
     nc,
     rpc,
     children,
-    rss: () => children.reduce((sum, c) => sum + Number(execSync(`ps -o rss= -p ${c.pid}`).toString().trim() || 0) * 1024, 0),
+    rss: () => children.reduce((sum, c) => sum + (c.pid ? residentBytes(c.pid) : 0), 0),
     stop,
   };
 }

@@ -1,4 +1,5 @@
-import { cpuPerEvent, CpuReading } from '../bench/cpu';
+import { spawn } from 'node:child_process';
+import { cpuPerEvent, CpuReading, residentBytes } from '../bench/cpu';
 
 /** The benchmarks' CPU accounting: what each process used between two readings of the machine. */
 describe('CPU per event between two readings', () => {
@@ -21,5 +22,17 @@ describe('CPU per event between two readings', () => {
       [5, 'natsServer', 50.5],
     ]);
     expect(cpuPerEvent(before, after, 10_000)).toEqual({ bench: 50, workgate: 100, postgres: 50, natsServer: 50, total: 250 });
+  });
+});
+
+describe('resident memory read from /proc', () => {
+  it('reads a live process as `ps` would, and a finished one as 0', async () => {
+    const own = residentBytes(process.pid);
+    const rss = process.memoryUsage().rss;
+    expect(own).toBeGreaterThan(rss * 0.8);
+    expect(own).toBeLessThan(rss * 1.25);
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(residentBytes(child.pid!)).toBe(0);
   });
 });
