@@ -113,8 +113,31 @@ export interface OpenState extends LifecycleState {
   closure?: { evidenceMissing: boolean; at: string };
   /** Why it was stopped (status `stopped`). */
   stopReason?: string;
-  /** commandId -> the event that answered it, so a retried command answers as the first time. */
-  handled: ReadonlyMap<string, WorkOrderEvent>;
+  /** commandId -> what its answering event holds of the answer, so a retried command answers as the first time. */
+  handled: ReadonlyMap<string, AnsweredBy>;
+}
+
+/** Of a command's answering event, what `answerOf` reads. */
+export type AnsweredBy = Pick<WorkOrderEvent, 'type' | 'eventId' | 'data'>;
+
+/**
+ * What a work order keeps of the event that answered a command: an opening's and a decision's
+ * answer fields only, not the inputs, action, facts and work-order snapshot they record (every
+ * cached work order kept them alive otherwise, and each was copied out of V8's young generation).
+ */
+export function answeredBy(e: WorkOrderEvent): AnsweredBy {
+  switch (e.type) {
+    case WorkOrderEvents.Opened: {
+      const { workOrderId, status, prerequisites, exceptions } = e.data as WorkOrderOpenedData;
+      return { type: e.type, eventId: e.eventId, data: { workOrderId, status, prerequisites, exceptions } };
+    }
+    case WorkOrderEvents.ActionDecided: {
+      const { actionId, decision, approvalId } = e.data as ActionDecidedData;
+      return { type: e.type, eventId: e.eventId, data: approvalId ? { actionId, decision, approvalId } : { actionId, decision } };
+    }
+    default:
+      return { type: e.type, eventId: e.eventId, data: e.data };
+  }
 }
 
 export type WorkOrderState = { status: 'none' } | OpenState;
@@ -587,7 +610,7 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
       artifacts: NONE,
       scopeChanges: NONE,
       reopened: 0,
-      handled: new Map([[e.metadata.commandId, e]]),
+      handled: new Map([[e.metadata.commandId, answeredBy(e)]]),
     };
     return opened;
   }
@@ -690,12 +713,12 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
   }
   // A command is answered (and a retry recognised) from its last event that answers: an opening's
   // exceptions recorded after it do not.
-  if (e.type !== WorkOrderEvents.ActionRequested && e.type !== WorkOrderEvents.ExceptionRaised) s.handled = new Map(s.handled).set(e.metadata.commandId, e);
+  if (e.type !== WorkOrderEvents.ActionRequested && e.type !== WorkOrderEvents.ExceptionRaised) s.handled = new Map(s.handled).set(e.metadata.commandId, answeredBy(e));
   return s;
 }
 
 /** The answer to the command whose last recorded event this is. */
-export function answerOf(e: WorkOrderEvent, state: OpenState): WorkOrderAnswer {
+export function answerOf(e: AnsweredBy, state: OpenState): WorkOrderAnswer {
   switch (e.type) {
     case WorkOrderEvents.Opened: {
       const d = e.data as WorkOrderOpenedData;
