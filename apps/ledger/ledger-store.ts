@@ -32,7 +32,7 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
     this.writer = new LedgerWriter(config.DATABASE_URL, {
       role,
       onCommitted: (head, events) => {
-        this.projections.wake();
+        this.projections.committed(events);
         this.headListeners.forEach((l) => l(head, events));
       },
       onActiveChange: (active) => {

@@ -1,7 +1,11 @@
 import { Pool, PoolClient } from 'pg';
-import { RecordedEvent } from '@workgate/contracts';
+import { ReadAllResult, RecordedEvent } from '@workgate/contracts';
 import { LedgerReader } from './ledger-reader';
+import type { CommittedEvent } from './ledger-writer';
 import { inTransaction } from './pg';
+
+/** Most committed events kept in memory for the next pages; past it the runner reads from the log. */
+const RECENT_LIMIT = 10_000;
 
 /** Maps a view table's name to the table actually written (a rebuild writes fresh copies). */
 export type TableName = (table: string) => string;
@@ -27,6 +31,12 @@ export class ProjectionRunner {
   private stopped = true;
   private wakeUp?: () => void;
   private readonly reader: LedgerReader;
+  /**
+   * Events this process's writer committed and handed over, gap-free in position order: the pages
+   * they cover are read from here, not from Postgres (the writer's own commits, already serialised).
+   */
+  private recent: CommittedEvent[] = [];
+  private readonly typeSets = new Map<Projection, ReadonlySet<string>>();
 
   constructor(
     private readonly pool: Pool,
@@ -53,8 +63,24 @@ export class ProjectionRunner {
     this.wakeUp?.();
   }
 
+  /**
+   * The writer of this process committed these events (in position order, right after the ones it
+   * handed over before): keep them for the next pages, and look again now. Events that do not
+   * follow the kept ones without a gap, or past RECENT_LIMIT, replace them: pages before the first
+   * one kept are read from the log.
+   */
+  committed(events: CommittedEvent[]): void {
+    if (events.length > 0) {
+      const last = this.recent[this.recent.length - 1];
+      if (!last || events[0].position !== last.position + 1 || this.recent.length + events.length > RECENT_LIMIT) this.recent = [];
+      for (const e of events) this.recent.push(e);
+    }
+    this.wake();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    this.recent = [];
     this.wakeUp?.();
     await this.running;
   }
@@ -68,10 +94,13 @@ export class ProjectionRunner {
     let applied = 0;
     const window = this.options.window ?? 5000;
     const scan = (p: Projection, after: number) => {
+      const kept = this.fromRecent(this.typeSet(p), after, window);
+      if (kept) return Promise.resolve(kept);
       const page = this.reader.scan(p.types, after, window);
       page.catch(() => undefined); // awaited below, or dropped when the checkpoint moved
       return page;
     };
+    let slowest = Infinity;
     for (const p of this.projections) {
       let after = await this.checkpoint(p);
       let pending = scan(p, after);
@@ -89,8 +118,37 @@ export class ProjectionRunner {
           applied += 1;
         }
       }
+      slowest = Math.min(slowest, after);
     }
+    // What every projection has applied is not needed again.
+    let done = 0;
+    while (done < this.recent.length && this.recent[done].position <= slowest) done++;
+    if (done > 0) this.recent = this.recent.slice(done);
     return applied;
+  }
+
+  private typeSet(p: Projection): ReadonlySet<string> {
+    let types = this.typeSets.get(p);
+    if (!types) this.typeSets.set(p, (types = new Set(p.types)));
+    return types;
+  }
+
+  /**
+   * The page (after, after + window] from the events kept in memory, as `LedgerReader.scan` reads
+   * it from the log; undefined when they do not hold the event right after `after` (then the log
+   * is read, which also answers when nothing newer is committed).
+   */
+  private fromRecent(types: ReadonlySet<string>, after: number, window: number): ReadAllResult | undefined {
+    const first = this.recent[0]?.position;
+    if (first === undefined || after + 1 < first || after + 1 > first + this.recent.length - 1) return undefined;
+    const start = after + 1 - first;
+    const end = Math.min(this.recent.length, start + window);
+    const events: RecordedEvent[] = [];
+    for (let i = start; i < end; i++) {
+      const e = this.recent[i];
+      if (types.has(e.type)) events.push(JSON.parse(e.json) as RecordedEvent);
+    }
+    return { events, next: this.recent[end - 1].position };
   }
 
   private async checkpoint(p: Projection): Promise<number> {

@@ -1,0 +1,69 @@
+import { RecordedEvent } from '@workgate/contracts';
+import { freshDatabase, TestDatabase } from '../../test/support/database';
+import type { CommittedEvent } from './ledger-writer';
+import { ProjectionRunner } from './projection-runner';
+
+/**
+ * Pages of the events this process's writer handed over are read from memory; anything else from
+ * the log. Here the log and the handed-over copies differ on purpose (`from`), so each page shows
+ * where it was read.
+ */
+describe('ProjectionRunner: pages from the writer\'s commits, the rest from the log (real Postgres)', () => {
+  let db: TestDatabase;
+  let seen: Array<{ position: number; type: string; from: unknown }>;
+  let runner: ProjectionRunner;
+
+  const row = (position: number, type: string) =>
+    db.ownerPool().query(
+      `INSERT INTO ledger_events (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
+       VALUES ($1::bigint, 'probe-x', $1::int, gen_random_uuid(), $2, '{"from":"log"}', '{}', now(), now(), repeat('0', 64), repeat('1', 64))`,
+      [position, type],
+    );
+  const handedOver = (position: number, type: string): CommittedEvent => {
+    const e: RecordedEvent = { position, streamId: 'probe-x', streamVersion: position, eventId: '', type, data: { from: 'memory' }, metadata: {}, occurredAt: '2026-11-23T00:00:00.000Z', recordedAt: '2026-11-23T00:00:00.000Z', prevHash: '', hash: '' };
+    return { position, streamId: 'probe-x', streamVersion: position, eventId: '', type, json: JSON.stringify(e) };
+  };
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+  });
+  afterAll(async () => db.drop());
+  beforeEach(() => {
+    seen = [];
+    runner = new ProjectionRunner(db.appPool(), [
+      {
+        name: 'where-read',
+        types: ['Wanted'],
+        tables: [],
+        apply: async (_client, events) => void seen.push(...events.map((e) => ({ position: e.position, type: e.type, from: (e.data as { from: unknown }).from }))),
+      },
+    ]);
+  });
+
+  it('reads handed-over commits from memory, only the wanted types, and never skips what it was not handed', async () => {
+    for (const [p, t] of [[1, 'Wanted'], [2, 'Other'], [3, 'Wanted']] as const) await row(p, t);
+    runner.committed([handedOver(1, 'Wanted'), handedOver(2, 'Other'), handedOver(3, 'Wanted')]);
+    await runner.catchUp();
+    expect(seen).toEqual([
+      { position: 1, type: 'Wanted', from: 'memory' },
+      { position: 3, type: 'Wanted', from: 'memory' },
+    ]);
+
+    // Position 6 was committed but never handed over (another writer, a restart): from the gap on,
+    // the log is read, and nothing is skipped.
+    for (const p of [4, 5, 6, 7, 8]) await row(p, 'Wanted');
+    runner.committed([handedOver(4, 'Wanted'), handedOver(5, 'Wanted')]);
+    runner.committed([handedOver(7, 'Wanted'), handedOver(8, 'Wanted')]);
+    seen = [];
+    await runner.catchUp();
+    expect(seen.map((e) => e.position)).toEqual([4, 5, 6, 7, 8]);
+    expect(seen.find((e) => e.position === 6)?.from).toBe('log');
+
+    // Then memory again, once handed-over commits follow what was applied.
+    await row(9, 'Wanted');
+    runner.committed([handedOver(9, 'Wanted')]);
+    seen = [];
+    await runner.catchUp();
+    expect(seen).toEqual([{ position: 9, type: 'Wanted', from: 'memory' }]);
+  });
+});
