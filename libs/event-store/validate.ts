@@ -54,6 +54,19 @@ function canonicalJson(value: unknown, where: string, problems: string[]): strin
   return json;
 }
 
+/** The last time normalised, and what it became: the events of a batch of commands share their time. */
+let lastTime: { text: string; iso: string } | undefined;
+
+/** An RFC 3339 time as `Date.toISOString` writes it (what the hash covers and Postgres gives back); undefined if it is none. */
+function isoTime(text: unknown): string | undefined {
+  if (typeof text !== 'string') return undefined;
+  if (lastTime?.text === text) return lastTime.iso;
+  const ms = RFC3339.test(text) ? Date.parse(text) : NaN;
+  if (Number.isNaN(ms)) return undefined;
+  lastTime = { text, iso: new Date(ms).toISOString() };
+  return lastTime.iso;
+}
+
 /**
  * Checks an append request and prepares its events. Throws `invalid_event` listing every
  * problem, or returns the request with canonical JSON computed.
@@ -87,9 +100,8 @@ export function prepareAppend(request: AppendRequest): PreparedAppend {
       if (typeof e.type !== 'string' || !EVENT_TYPE.test(e.type)) problems.push(`${where}.type must be a name like WorkOrderOpened`);
       let occurredAt: string | undefined;
       if (e.occurredAt !== undefined) {
-        const ms = typeof e.occurredAt === 'string' && RFC3339.test(e.occurredAt) ? Date.parse(e.occurredAt) : NaN;
-        if (Number.isNaN(ms)) problems.push(`${where}.occurredAt must be an RFC 3339 time`);
-        else occurredAt = new Date(ms).toISOString();
+        occurredAt = isoTime(e.occurredAt);
+        if (occurredAt === undefined) problems.push(`${where}.occurredAt must be an RFC 3339 time`);
       }
       events.push({
         eventId: typeof e.eventId === 'string' ? e.eventId.toLowerCase() : '',
