@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NatsConnection } from 'nats';
 import { AppendResult, InProcessSubjects, ReadAllResult, ReadStreamResult, Subjects, VerifyResult } from '@workgate/contracts';
-import { RpcClient } from '@workgate/messaging';
+import { ledgerStreamTail, RpcClient } from '@workgate/messaging';
 import { loadConfig } from '@workgate/config';
 import { LedgerWriter, prepareAppend } from '@workgate/event-store';
 import { startMicroservice } from '@workgate/messaging';
@@ -99,8 +99,14 @@ describe('workgate in one process', () => {
 
   it('refuses to relay into a LEDGER stream that belongs to another ledger', async () => {
     const jsm = await nc.jetstreamManager();
-    await eventually(async () => (await jsm.streams.info('LEDGER')).state.messages > 0, 10_000, 'the relay');
-    const before = (await jsm.streams.info('LEDGER')).state.messages;
+    // LEDGER holds this ledger's events and nothing else: exactly one message per position up to
+    // its head, the last one that head's event (the running workgate may still commit meanwhile).
+    const onlyThisLedger = async () => {
+      const head = (await t.db.ownerPool().query('SELECT max(position)::int AS p FROM ledger_events')).rows[0].p as number | null;
+      const tail = await ledgerStreamTail(jsm);
+      return head !== null && tail.seq === head && tail.position === head;
+    };
+    await eventually(onlyThisLedger, 10_000, 'the relay publishing every event of this ledger');
     // Another database with events of its own, and a ledger service on it sharing this NATS.
     const other = await freshDatabase();
     const writer = new LedgerWriter(other.url, { role: 'workgate_app' });
@@ -115,7 +121,7 @@ describe('workgate in one process', () => {
     const ledger = await startMicroservice((ctx) => LedgerModule.register(ctx), { service: 'ledger', instance: randomUUID(), config, nc: t.nc });
     try {
       await new Promise((r) => setTimeout(r, 2000));
-      expect((await jsm.streams.info('LEDGER')).state.messages).toBe(before);
+      expect(await onlyThisLedger()).toBe(true);
     } finally {
       await ledger.close();
       await other.drop();
