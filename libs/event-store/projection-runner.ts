@@ -32,10 +32,13 @@ export class ProjectionRunner {
   private wakeUp?: () => void;
   private readonly reader: LedgerReader;
   /**
-   * Events this process's writer committed and handed over, gap-free in position order: the pages
-   * they cover are read from here, not from Postgres (the writer's own commits, already serialised).
+   * The positions this process's writer committed and handed over, gap-free (`first`..`last`), and
+   * of their events those some projection reads: pages within them are read from here, not from
+   * Postgres (the writer's own commits, already serialised). Events no projection reads are not kept.
    */
-  private recent: CommittedEvent[] = [];
+  private kept?: { first: number; last: number; events: CommittedEvent[] };
+  /** Every type some projection reads. */
+  private readonly wanted: ReadonlySet<string>;
   private readonly typeSets = new Map<Projection, ReadonlySet<string>>();
 
   constructor(
@@ -50,6 +53,7 @@ export class ProjectionRunner {
     } = {},
   ) {
     this.reader = new LedgerReader(pool);
+    this.wanted = new Set(projections.flatMap((p) => p.types));
   }
 
   start(): void {
@@ -64,23 +68,24 @@ export class ProjectionRunner {
   }
 
   /**
-   * The writer of this process committed these events (in position order, right after the ones it
-   * handed over before): keep them for the next pages, and look again now. Events that do not
-   * follow the kept ones without a gap, or past RECENT_LIMIT, replace them: pages before the first
-   * one kept are read from the log.
+   * The writer of this process committed these events (one commit: consecutive positions, right
+   * after the ones it handed over before): keep what the projections read, and look again now.
+   * Events that do not follow the kept positions without a gap, or past RECENT_LIMIT kept, start
+   * afresh: pages before them are read from the log.
    */
   committed(events: CommittedEvent[]): void {
     if (events.length > 0) {
-      const last = this.recent[this.recent.length - 1];
-      if (!last || events[0].position !== last.position + 1 || this.recent.length + events.length > RECENT_LIMIT) this.recent = [];
-      for (const e of events) this.recent.push(e);
+      const from = events[0].position;
+      if (!this.kept || from !== this.kept.last + 1 || this.kept.events.length + events.length > RECENT_LIMIT) this.kept = { first: from, last: from - 1, events: [] };
+      for (const e of events) if (this.wanted.has(e.type)) this.kept.events.push(e);
+      this.kept.last = events[events.length - 1].position;
     }
     this.wake();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.recent = [];
+    this.kept = undefined;
     this.wakeUp?.();
     await this.running;
   }
@@ -121,9 +126,12 @@ export class ProjectionRunner {
       slowest = Math.min(slowest, after);
     }
     // What every projection has applied is not needed again.
-    let done = 0;
-    while (done < this.recent.length && this.recent[done].position <= slowest) done++;
-    if (done > 0) this.recent = this.recent.slice(done);
+    const kept = this.kept;
+    if (kept) {
+      let done = 0;
+      while (done < kept.events.length && kept.events[done].position <= slowest) done++;
+      if (done > 0) kept.events = kept.events.slice(done);
+    }
     return applied;
   }
 
@@ -135,20 +143,19 @@ export class ProjectionRunner {
 
   /**
    * The page (after, after + window] from the events kept in memory, as `LedgerReader.scan` reads
-   * it from the log; undefined when they do not hold the event right after `after` (then the log
-   * is read, which also answers when nothing newer is committed).
+   * it from the log; undefined when the kept positions do not include the one right after `after`
+   * (then the log is read, which also answers when nothing newer is committed).
    */
   private fromRecent(types: ReadonlySet<string>, after: number, window: number): ReadAllResult | undefined {
-    const first = this.recent[0]?.position;
-    if (first === undefined || after + 1 < first || after + 1 > first + this.recent.length - 1) return undefined;
-    const start = after + 1 - first;
-    const end = Math.min(this.recent.length, start + window);
+    const kept = this.kept;
+    if (!kept || after + 1 < kept.first || after >= kept.last) return undefined;
+    const upto = Math.min(after + window, kept.last);
     const events: RecordedEvent[] = [];
-    for (let i = start; i < end; i++) {
-      const e = this.recent[i];
-      if (types.has(e.type)) events.push(JSON.parse(e.json) as RecordedEvent);
+    for (const e of kept.events) {
+      if (e.position > upto) break;
+      if (e.position > after && types.has(e.type)) events.push(JSON.parse(e.json) as RecordedEvent);
     }
-    return { events, next: this.recent[end - 1].position };
+    return { events, next: upto };
   }
 
   private async checkpoint(p: Projection): Promise<number> {
