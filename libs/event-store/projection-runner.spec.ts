@@ -65,5 +65,16 @@ describe('ProjectionRunner: pages from the writer\'s commits, the rest from the 
     seen = [];
     await runner.catchUp();
     expect(seen).toEqual([{ position: 9, type: 'Wanted', from: 'memory' }]);
+
+    // A hand-over that is not one gap-free run is not trusted either.
+    for (const p of [10, 11, 12]) await row(p, 'Wanted');
+    runner.committed([handedOver(10, 'Wanted'), handedOver(12, 'Wanted')]);
+    seen = [];
+    await runner.catchUp();
+    expect(seen.map((e) => [e.position, e.from])).toEqual([
+      [10, 'log'],
+      [11, 'log'],
+      [12, 'log'],
+    ]);
   });
 });

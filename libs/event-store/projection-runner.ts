@@ -76,9 +76,14 @@ export class ProjectionRunner {
   committed(events: CommittedEvent[]): void {
     if (events.length > 0) {
       const from = events[0].position;
-      if (!this.kept || from !== this.kept.last + 1 || this.kept.events.length + events.length > RECENT_LIMIT) this.kept = { first: from, last: from - 1, events: [] };
-      for (const e of events) if (this.wanted.has(e.type)) this.kept.events.push(e);
-      this.kept.last = events[events.length - 1].position;
+      const to = events[events.length - 1].position;
+      if (to - from + 1 !== events.length) {
+        this.kept = undefined; // not one gap-free run: the log says what it holds
+      } else {
+        if (!this.kept || from !== this.kept.last + 1 || this.kept.events.length + events.length > RECENT_LIMIT) this.kept = { first: from, last: from - 1, events: [] };
+        for (const e of events) if (this.wanted.has(e.type)) this.kept.events.push(e);
+        this.kept.last = to;
+      }
     }
     this.wake();
   }
