@@ -64,19 +64,14 @@ export function databaseName(connectionString: string): string {
  * Postgres ends between two statements (the server stopping while `work` runs in Node) would be an
  * unhandled 'error' event and end the process. Here it fails the transaction, and the broken client
  * is dropped from the pool.
- *
- * `asynchronousCommit`: the commit returns without waiting for its WAL to reach the disk (Postgres's
- * `synchronous_commit = off` for this transaction only). A crash may then lose the last such
- * transactions whole, never a part of one: only for what can be redone from the ledger, such as a
- * projection page written together with its checkpoint. Never for the ledger itself.
  */
-export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>, options: { asynchronousCommit?: boolean } = {}): Promise<T> {
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let lost: Error | undefined;
   const onError = (error: Error) => (lost = error);
   client.on('error', onError);
   try {
-    await client.query(options.asynchronousCommit ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN');
+    await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;

@@ -198,8 +198,6 @@ export class ProjectionRunner {
 
   /** Applies one page and moves the checkpoint from `after` to `next` in one transaction; false if the checkpoint was not at `after`. */
   private applyPage(p: Projection, after: number, events: RecordedEvent[], next: number): Promise<boolean> {
-    // Asynchronous commit: a crash may lose the last pages applied, each whole with its checkpoint,
-    // and they are applied again from the ledger; the ledger's own commits always wait for the disk.
     return inTransaction(this.pool, async (client) => {
       // The checkpoint row is locked for the transaction: two runners never apply the same page.
       const locked = await client.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [p.name]);
@@ -211,6 +209,6 @@ export class ProjectionRunner {
         [p.name, next],
       );
       return true;
-    }, { asynchronousCommit: true });
+    });
   }
 }
