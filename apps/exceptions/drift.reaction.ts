@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { DriftEvents, DriftSignaledData, driftStream, ExceptionEvents, ledgerSubject, ReadAllResult, RecordedEvent, Subjects, WorkgateError } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
-import { deterministicUuid, driftSignal } from '@workgate/domain';
+import { deterministicUuid, driftCheckedAt, driftSignal } from '@workgate/domain';
 import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { ExceptionCatalog } from './exception-catalog';
@@ -46,10 +46,11 @@ export class DriftReaction extends LedgerReactions {
       if (page.events.length < 1000) break;
       after = page.next;
     }
-    const signalId = driftSignal(code, raisedAt, e.occurredAt, this.windowMs, this.threshold);
+    const at = driftCheckedAt(raisedAt, e.occurredAt);
+    const signalId = driftSignal(code, raisedAt, at, this.windowMs, this.threshold);
     if (!signalId) return { kind: 'ack' };
     const owner = this.catalog.list().find((c) => c.code === code)?.owner ?? 'unknown';
-    const windowStart = new Date(Math.floor(Date.parse(e.occurredAt) / this.windowMs) * this.windowMs).toISOString();
+    const windowStart = new Date(Math.floor(Date.parse(at) / this.windowMs) * this.windowMs).toISOString();
     const data: DriftSignaledData = {
       signalId,
       code,
@@ -60,14 +61,14 @@ export class DriftReaction extends LedgerReactions {
         taskId: deterministicUuid('drift-task', signalId),
         title: `${code} repeated ${raisedAt.length} times within ${this.config.WORKGATE_DRIFT_WINDOW}: fix the checklist or the upstream validation`,
         owner,
-        due: new Date(Date.parse(e.occurredAt) + REMEDIATION_DUE_MS).toISOString(),
+        due: new Date(Date.parse(at) + REMEDIATION_DUE_MS).toISOString(),
       },
     };
     try {
       await this.rpc.request(Subjects.ledger.append, {
         streamId: driftStream(signalId),
         expectedVersion: 'no_stream',
-        events: [{ eventId: deterministicUuid('drift', signalId), type: DriftEvents.Signaled, data, metadata: { actor: 'exceptions' }, occurredAt: e.occurredAt }],
+        events: [{ eventId: deterministicUuid('drift', signalId), type: DriftEvents.Signaled, data, metadata: { actor: 'exceptions' }, occurredAt: at }],
       });
     } catch (error) {
       if ((error as WorkgateError).code !== 'version_conflict') throw error; // already signaled for this window

@@ -1,4 +1,4 @@
-import { CatalogCode, decideException, driftSignal, evolveException, ExceptionCommand, ExceptionEvent, ExceptionState, initialExceptionState } from './exception.decider';
+import { CatalogCode, decideException, driftCheckedAt, driftSignal, evolveException, ExceptionCommand, ExceptionEvent, ExceptionState, initialExceptionState } from './exception.decider';
 import { decidePostReview, evolvePostReview, initialPostReviewState, PostReviewCommand, PostReviewEvent, PostReviewState } from './post-review.decider';
 
 const T0 = '2026-11-22T10:00:00.000Z';
@@ -78,6 +78,18 @@ describe('drift signal', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(driftSignal('CUSTOMER_UNREACHABLE', [...raised, at(3)], at(3.5), 24 * 3600_000, 3)).toBe(id);
     expect(driftSignal('CUSTOMER_UNREACHABLE', raised, at(40), 24 * 3600_000, 3)).toBeNull();
+  });
+
+  it('signals whatever order the raises are recorded in: the check is made as of the latest raise it knows of', () => {
+    const window = 24 * 3600_000;
+    // Raised at 0, 1 and 2, recorded 0, 2, 1: the check of the raise at 2 sees two of them, the
+    // check of the raise at 1 (recorded last) sees all three.
+    const whenTwoRecorded = [at(0), at(2)];
+    expect(driftSignal('ADDRESS_INVALID', whenTwoRecorded, driftCheckedAt(whenTwoRecorded, at(2)), window, 3)).toBeNull();
+    const all = [at(0), at(2), at(1)];
+    expect(driftCheckedAt(all, at(1))).toBe(at(2));
+    expect(driftSignal('ADDRESS_INVALID', all, driftCheckedAt(all, at(1)), window, 3)).toBe(driftSignal('ADDRESS_INVALID', [at(0), at(1), at(2)], at(2), window, 3));
+    expect(driftSignal('ADDRESS_INVALID', all, at(1), window, 3)).toBeNull(); // as of its own time, it never signals
   });
 });
 

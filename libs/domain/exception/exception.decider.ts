@@ -134,6 +134,18 @@ export function evolveException(state: ExceptionState, e: ExceptionEvent): Excep
 }
 
 /**
+ * The time a drift check is made as of: the latest raise of the code it knows of. Raises can be
+ * recorded out of their time order (on different work orders, handled concurrently), so the check
+ * of the last one recorded may not be of the latest one in time; checked as of its own time, the
+ * later raises recorded before it would not count, and no check would see them all.
+ */
+export function driftCheckedAt(raisedAt: string[], occurredAt: string): string {
+  let latest = occurredAt;
+  for (const at of raisedAt) if (Date.parse(at) > Date.parse(latest)) latest = at;
+  return latest;
+}
+
+/**
  * A repeating code is a drift signal, not a human failure: when a code was raised at least
  * `threshold` times within `windowMs` before `now`, it answers the id of the signal for that
  * window (one per code and window, so raising it again is harmless), else null.
