@@ -46,7 +46,7 @@ export class DriftReaction extends LedgerReactions {
       if (page.events.length < 1000) break;
       after = page.next;
     }
-    const at = driftCheckedAt(raisedAt, e.occurredAt);
+    const at = driftCheckedAt(raisedAt, e.occurredAt, this.windowMs, this.threshold);
     const signalId = driftSignal(code, raisedAt, at, this.windowMs, this.threshold);
     if (!signalId) return { kind: 'ack' };
     const owner = this.catalog.list().find((c) => c.code === code)?.owner ?? 'unknown';

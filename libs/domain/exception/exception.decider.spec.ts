@@ -80,16 +80,21 @@ describe('drift signal', () => {
     expect(driftSignal('CUSTOMER_UNREACHABLE', raised, at(40), 24 * 3600_000, 3)).toBeNull();
   });
 
-  it('signals whatever order the raises are recorded in: the check is made as of the latest raise it knows of', () => {
+  it('signals whatever order the raises are recorded in, and a late check finds the window of its own time', () => {
     const window = 24 * 3600_000;
-    // Raised at 0, 1 and 2, recorded 0, 2, 1: the check of the raise at 2 sees two of them, the
-    // check of the raise at 1 (recorded last) sees all three.
+    // Raised at 0, 1 and 2 (hours), recorded 0, 2, 1: the check of the raise at 2 sees two of
+    // them, the check of the raise at 1 (recorded last) sees all three.
     const whenTwoRecorded = [at(0), at(2)];
-    expect(driftSignal('ADDRESS_INVALID', whenTwoRecorded, driftCheckedAt(whenTwoRecorded, at(2)), window, 3)).toBeNull();
+    expect(driftSignal('ADDRESS_INVALID', whenTwoRecorded, driftCheckedAt(whenTwoRecorded, at(2), window, 3), window, 3)).toBeNull();
     const all = [at(0), at(2), at(1)];
-    expect(driftCheckedAt(all, at(1))).toBe(at(2));
-    expect(driftSignal('ADDRESS_INVALID', all, driftCheckedAt(all, at(1)), window, 3)).toBe(driftSignal('ADDRESS_INVALID', [at(0), at(1), at(2)], at(2), window, 3));
+    const signal = driftSignal('ADDRESS_INVALID', [at(0), at(1), at(2)], at(2), window, 3);
+    expect(driftCheckedAt(all, at(1), window, 3)).toBe(at(2));
+    expect(driftSignal('ADDRESS_INVALID', all, driftCheckedAt(all, at(1), window, 3), window, 3)).toBe(signal);
     expect(driftSignal('ADDRESS_INVALID', all, at(1), window, 3)).toBeNull(); // as of its own time, it never signals
+    // Checked late, with a much later raise known: still the window that holds the raise checked.
+    const later = [...all, at(24 * 30)];
+    expect(driftCheckedAt(later, at(0), window, 3)).toBe(at(2));
+    expect(driftSignal('ADDRESS_INVALID', later, driftCheckedAt(later, at(0), window, 3), window, 3)).toBe(signal);
   });
 });
 
