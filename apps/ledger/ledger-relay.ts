@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { JetStreamManager, NatsConnection } from 'nats';
 import { LedgerHeaders, ledgerSubject, Streams } from '@workgate/contracts';
-import { CommittedEvent } from '@workgate/event-store';
+import { CommittedEvent, CommittedTail } from '@workgate/event-store';
 import { JetStreamBatchPublisher, ledgerStreamTail, NATS_CONNECTION } from '@workgate/messaging';
 import { LedgerStore } from './ledger-store';
 
@@ -31,7 +31,8 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
   private wake?: () => void;
   private published = 0;
   private committed = 0;
-  private buffer: CommittedEvent[] = [];
+  /** This writer's commits not yet relayed; past the limit the relay is far behind and reads from the log. */
+  private readonly tail = new CommittedTail(BUFFER_LIMIT);
   private readonly encoder = new TextEncoder();
 
   constructor(
@@ -47,9 +48,7 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.store.onCommitted((head, events) => {
       this.committed = Math.max(this.committed, head.position);
-      // Past the limit the relay is far behind: it reads from the log instead.
-      if (this.buffer.length + events.length <= BUFFER_LIMIT) this.buffer.push(...events);
-      else this.buffer = [];
+      this.tail.add(events);
       this.wake?.();
     });
     this.store.onActiveChange((active) => {
@@ -132,13 +131,12 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
 
   /** The events after `position`: from memory when they are there, otherwise from the log. */
   private async nextPage(position: number): Promise<CommittedEvent[]> {
-    let drop = 0;
-    while (drop < this.buffer.length && this.buffer[drop].position <= position) drop++;
-    if (drop > 0) this.buffer = this.buffer.slice(drop);
-    if (this.buffer.length > 0 && this.buffer[0].position === position + 1) {
-      return this.buffer.slice(0, PAGE);
-    }
-    const limit = this.buffer.length > 0 ? Math.min(PAGE, this.buffer[0].position - position - 1) : PAGE;
+    this.tail.dropThrough(position);
+    const kept = this.tail.page(position, PAGE);
+    if (kept) return kept.events;
+    // From the log, up to where the commits in memory begin.
+    const first = this.tail.firstPosition;
+    const limit = first !== undefined && first > position + 1 ? Math.min(PAGE, first - position - 1) : PAGE;
     const { events } = await this.store.reader.readAll(position, limit);
     return events.map((e) => ({
       position: e.position,

@@ -7,6 +7,7 @@ export * from './ledger-reader';
 export * from './verify';
 export { MIGRATIONS } from './migrations';
 export * from './dead-letters';
+export * from './committed-tail';
 export * from './projection-runner';
 export * from './checkpoint';
 export * from './projection-rebuild';

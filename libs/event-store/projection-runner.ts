@@ -1,6 +1,7 @@
 import { Pool, PoolClient } from 'pg';
 import { ReadAllResult, RecordedEvent } from '@workgate/contracts';
 import { LedgerReader } from './ledger-reader';
+import { CommittedTail } from './committed-tail';
 import type { CommittedEvent } from './ledger-writer';
 import { inTransaction } from './pg';
 
@@ -31,15 +32,9 @@ export class ProjectionRunner {
   private stopped = true;
   private wakeUp?: () => void;
   private readonly reader: LedgerReader;
-  /**
-   * The positions this process's writer committed and handed over, gap-free (`first`..`last`), and
-   * of their events those some projection reads: pages within them are read from here, not from
-   * Postgres (the writer's own commits, already serialised). Events no projection reads are not kept.
-   */
-  private kept?: { first: number; last: number; events: CommittedEvent[] };
-  /** Every type some projection reads. */
-  private readonly wanted: ReadonlySet<string>;
-  private readonly typeSets = new Map<Projection, ReadonlySet<string>>();
+  /** The writer's own commits, of the types some projection reads: pages within them need no read from Postgres. */
+  private readonly tail: CommittedTail;
+  private readonly typeSets: ReadonlyMap<Projection, ReadonlySet<string>>;
 
   constructor(
     private readonly pool: Pool,
@@ -53,7 +48,9 @@ export class ProjectionRunner {
     } = {},
   ) {
     this.reader = new LedgerReader(pool);
-    this.wanted = new Set(projections.flatMap((p) => p.types));
+    this.typeSets = new Map(projections.map((p) => [p, new Set(p.types)]));
+    const wanted = new Set(projections.flatMap((p) => p.types));
+    this.tail = new CommittedTail(RECENT_LIMIT, (type) => wanted.has(type));
   }
 
   start(): void {
@@ -68,29 +65,17 @@ export class ProjectionRunner {
   }
 
   /**
-   * The writer of this process committed these events (one commit: consecutive positions, right
-   * after the ones it handed over before): keep what the projections read, and look again now.
-   * Events that do not follow the kept positions without a gap, or past RECENT_LIMIT kept, start
-   * afresh: pages before them are read from the log.
+   * The writer of this process committed these events (one commit, in position order): keep what
+   * the projections read for their next pages, and look again now.
    */
   committed(events: CommittedEvent[]): void {
-    if (events.length > 0) {
-      const from = events[0].position;
-      const to = events[events.length - 1].position;
-      if (to - from + 1 !== events.length) {
-        this.kept = undefined; // not one gap-free run: the log says what it holds
-      } else {
-        if (!this.kept || from !== this.kept.last + 1 || this.kept.events.length + events.length > RECENT_LIMIT) this.kept = { first: from, last: from - 1, events: [] };
-        for (const e of events) if (this.wanted.has(e.type)) this.kept.events.push(e);
-        this.kept.last = to;
-      }
-    }
+    this.tail.add(events);
     this.wake();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.kept = undefined;
+    this.tail.clear();
     this.wakeUp?.();
     await this.running;
   }
@@ -104,7 +89,7 @@ export class ProjectionRunner {
     let applied = 0;
     const window = this.options.window ?? 5000;
     const scan = (p: Projection, after: number) => {
-      const kept = this.fromRecent(this.typeSet(p), after, window);
+      const kept = this.fromRecent(this.typeSets.get(p)!, after, window);
       if (kept) return Promise.resolve(kept);
       const page = this.reader.scan(p.types, after, window);
       page.catch(() => undefined); // awaited below, or dropped when the checkpoint moved
@@ -131,36 +116,21 @@ export class ProjectionRunner {
       slowest = Math.min(slowest, after);
     }
     // What every projection has applied is not needed again.
-    const kept = this.kept;
-    if (kept) {
-      let done = 0;
-      while (done < kept.events.length && kept.events[done].position <= slowest) done++;
-      if (done > 0) kept.events = kept.events.slice(done);
-    }
+    this.tail.dropThrough(slowest);
     return applied;
   }
 
-  private typeSet(p: Projection): ReadonlySet<string> {
-    let types = this.typeSets.get(p);
-    if (!types) this.typeSets.set(p, (types = new Set(p.types)));
-    return types;
-  }
-
   /**
-   * The page (after, after + window] from the events kept in memory, as `LedgerReader.scan` reads
-   * it from the log; undefined when the kept positions do not include the one right after `after`
-   * (then the log is read, which also answers when nothing newer is committed).
+   * The page (after, after + window] from the writer's commits kept in memory, as
+   * `LedgerReader.scan` reads it from the log; undefined when they do not include the position
+   * right after `after` (then the log is read, which also answers when nothing newer is committed).
    */
   private fromRecent(types: ReadonlySet<string>, after: number, window: number): ReadAllResult | undefined {
-    const kept = this.kept;
-    if (!kept || after + 1 < kept.first || after >= kept.last) return undefined;
-    const upto = Math.min(after + window, kept.last);
+    const page = this.tail.page(after, window);
+    if (!page) return undefined;
     const events: RecordedEvent[] = [];
-    for (const e of kept.events) {
-      if (e.position > upto) break;
-      if (e.position > after && types.has(e.type)) events.push(JSON.parse(e.json) as RecordedEvent);
-    }
-    return { events, next: upto };
+    for (const e of page.events) if (types.has(e.type)) events.push(JSON.parse(e.json) as RecordedEvent);
+    return { events, next: page.next };
   }
 
   private async checkpoint(p: Projection): Promise<number> {
