@@ -66,6 +66,11 @@ describe('exceptions over HTTP', () => {
     expect(added).toMatchObject({ status: 201, body: { remediations: [{ title: 'validate zones at intake', owner: 'intake-lead', closed: false }] } });
     const taskId = added.body.remediations[0].taskId;
     expect((await as.agent('POST', `/v1/exceptions/${ids[0]}/remediations/${taskId}/close`, { evidence: { kind: 'change', ref: 'PR-7' } })).body.remediations[0].closed).toBe(true);
+    // Closing it again is a conflict the caller can read, never a 500.
+    expect(await as.agent('POST', `/v1/exceptions/${ids[0]}/remediations/${taskId}/close`, { evidence: { kind: 'change', ref: 'PR-7' } })).toMatchObject({
+      status: 409,
+      body: { error: 'remediation_closed', message: `remediation task ${taskId} is already closed` },
+    });
 
     const signals = await eventually(async () => {
       const { rows } = await t.db.appPool().query(`SELECT data FROM ledger_events WHERE type = 'DriftSignaled'`);

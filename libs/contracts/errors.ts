@@ -28,6 +28,8 @@ export const ErrorCodes = {
   permitted_action_mismatch: 422,
   approval_decided: 409,
   exception_resolved: 409,
+  remediation_closed: 409,
+  not_due: 409,
   break_glass_not_allowed: 422,
   prompt_incomplete: 422,
   private_path: 422,
@@ -56,8 +58,15 @@ export const ErrorCodes = {
   rate_limited: 429,
   unsupported_media_type: 415,
   route_not_found: 404,
+  method_not_allowed: 405,
+  not_acceptable: 406,
 } as const;
-export type ErrorCode = keyof typeof ErrorCodes | (string & {});
+/** A code of the catalog: a refusal with any other code does not compile. */
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ErrorCodes, code);
+}
 
 export interface WireError {
   code: ErrorCode;
@@ -82,9 +91,15 @@ export class WorkgateError extends Error {
       : { code: this.code, message: this.message, details: this.details };
   }
 
+  /** A code outside this version's catalog (a newer peer's) arrives as `internal`, never as an unmapped code. */
   static fromWire(wire: WireError): WorkgateError {
-    return new WorkgateError(wire.code, wire.message, wire.details);
+    return isErrorCode(wire?.code) ? new WorkgateError(wire.code, wire.message, wire.details) : new WorkgateError('internal', 'internal error');
   }
+}
+
+/** The refusal with a catalog code that deciders and services throw. */
+export function refuse(code: ErrorCode, message: string, details?: unknown[]): WorkgateError {
+  return new WorkgateError(code, message, details);
 }
 
 export function isWorkgateError(error: unknown): error is WorkgateError {

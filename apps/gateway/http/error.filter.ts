@@ -1,11 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Observable, throwError } from 'rxjs';
-import { ErrorCodes, WorkgateError } from '@workgate/contracts';
+import { ErrorCode, ErrorCodes, WorkgateError } from '@workgate/contracts';
 
 /** The one error body of the HTTP API (SPEC section 3). */
 export interface ErrorBody {
-  error: string;
+  error: ErrorCode;
   message: string;
   details?: unknown[];
 }
@@ -20,7 +20,7 @@ export interface HttpErrorAnswer {
 const INTERNAL: ErrorBody = { error: 'internal', message: 'internal error' };
 
 /** Body-parser (http-errors) `type` values and the code each means. */
-const BODY_ERROR_TYPES: Record<string, string> = {
+const BODY_ERROR_TYPES: Record<string, ErrorCode> = {
   'entity.parse.failed': 'malformed_json',
   'entity.too.large': 'payload_too_large',
   'charset.unsupported': 'unsupported_media_type',
@@ -28,11 +28,13 @@ const BODY_ERROR_TYPES: Record<string, string> = {
 };
 
 /** Codes for HTTP statuses that Nest, Express or a library answer with on their own. */
-const STATUS_CODES: Record<number, string> = {
+const STATUS_CODES: Record<number, ErrorCode> = {
   400: 'bad_request',
   401: 'unauthorized',
   403: 'forbidden',
   404: 'route_not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
   422: 'validation_failed',
@@ -52,20 +54,16 @@ function withoutExcerpt(message: string): string {
   return (quote < 0 ? message : message.slice(0, quote)).replace(/[\s,.]+$/, '') || 'syntax error';
 }
 
-function statusOf(code: string): number | undefined {
-  return Object.prototype.hasOwnProperty.call(ErrorCodes, code) ? (ErrorCodes as Record<string, number>)[code] : undefined;
-}
-
-/** snake_case name of an HTTP status (405 -> method_not_allowed), for statuses without a code of their own. */
+/** snake_case name of an HTTP status (408 -> request_timeout), for messages of statuses without a code of their own. */
 function statusName(status: number): string {
   const name = (HttpStatus as unknown as Record<number, string | undefined>)[status];
-  return name ? name.toLowerCase() : status >= 500 ? 'internal' : 'bad_request';
+  return name ? name.toLowerCase() : 'bad request';
 }
 
 function fromStatus(status: number, message: string, details?: unknown[], unexpected?: unknown): HttpErrorAnswer {
   if (status >= 500 && status !== 503 && status !== 504) return { status: 500, body: INTERNAL, unexpected };
   if (status < 400 || status > 599) return { status: 500, body: INTERNAL, unexpected };
-  const body: ErrorBody = { error: STATUS_CODES[status] ?? statusName(status), message };
+  const body: ErrorBody = { error: STATUS_CODES[status] ?? 'bad_request', message };
   if (details !== undefined && details.length > 0) body.details = details;
   return { status, body };
 }
@@ -77,8 +75,8 @@ function fromStatus(status: number, message: string, details?: unknown[], unexpe
  */
 export function toHttpError(exception: unknown): HttpErrorAnswer {
   if (exception instanceof WorkgateError) {
-    const status = statusOf(exception.code);
-    if (status === undefined || exception.code === 'internal' || (status >= 500 && status !== 503 && status !== 504)) {
+    const status: number = ErrorCodes[exception.code];
+    if (exception.code === 'internal' || (status >= 500 && status !== 503 && status !== 504)) {
       return { status: 500, body: INTERNAL, unexpected: exception };
     }
     const body: ErrorBody = { error: exception.code, message: exception.message };
@@ -117,7 +115,7 @@ export function toHttpError(exception: unknown): HttpErrorAnswer {
       if (code === 'malformed_json' || (code === undefined && status === 400 && exception instanceof SyntaxError)) {
         return { status: 400, body: { error: 'malformed_json', message: `the request body is not valid JSON: ${withoutExcerpt(message)}` } };
       }
-      if (code !== undefined) return { status: statusOf(code) ?? status, body: { error: code, message } };
+      if (code !== undefined) return { status: ErrorCodes[code], body: { error: code, message } };
       return fromStatus(status, message);
     }
   }

@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Body, Controller, Get, HttpCode, Logger, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Logger, Param, Post } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { lastValueFrom, of } from 'rxjs';
-import { ErrorCodes, WorkgateError } from '@workgate/contracts';
+import { ErrorCode, ErrorCodes, WorkgateError } from '@workgate/contracts';
+import { replyError, unwrapReply } from '@workgate/messaging';
 import {
   AuthGuard,
   BODY_LIMIT_BYTES,
@@ -87,6 +88,12 @@ class ThrowawayController {
   @Get('conflict')
   conflict() {
     throw new WorkgateError('version_conflict', 'stream workorder-1 is at version 3, not 2', [{ expected: 2, actual: 3 }]);
+  }
+
+  /** A refusal with `code` as it reaches the gateway from a service: through the NATS reply envelope. */
+  @Get('refuse/:code')
+  refuseWith(@Param('code') code: string) {
+    throw unwrapReply(replyError(new WorkgateError(code as ErrorCode, `refused with ${code}`, [{ code }])));
   }
 
   @Get('crash')
@@ -411,6 +418,29 @@ describe('HTTP edge', () => {
       });
     });
 
+    it('answers every code of the catalog, sent back by a service over NATS, with its own status and the error body', async () => {
+      const codes = Object.keys(ErrorCodes) as ErrorCode[];
+      expect(codes.length).toBeGreaterThan(50);
+      const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      try {
+        for (const code of codes) {
+          const res = await get(`/t/refuse/${code}`, keys.analyst);
+          const body = await json(res);
+          if (code === 'internal') {
+            // Never a message of the service's own: the body of every unexpected error.
+            expect([res.status, body]).toEqual([500, { error: 'internal', message: 'internal error' }]);
+            continue;
+          }
+          expect([code, res.status]).toEqual([code, ErrorCodes[code]]);
+          expect(body).toEqual({ error: code, message: `refused with ${code}`, details: [{ code }] });
+        }
+      } finally {
+        logged.mockRestore();
+      }
+      // Only `internal` answers 500: every other code is the client's or names an outage.
+      expect(codes.filter((c) => ErrorCodes[c] >= 500 && ErrorCodes[c] !== 503 && ErrorCodes[c] !== 504)).toEqual(['internal']);
+    });
+
     it('answers anything else with 500 internal, logs it and never repeats its message', async () => {
       const logged = jest.spyOn(Logger.prototype, 'error');
       try {
@@ -443,7 +473,7 @@ describe('HTTP edge', () => {
       const tooLarge = Object.assign(new Error('request entity too large'), { status: 413, statusCode: 413, expose: true, type: 'entity.too.large' });
       expect(toHttpError(tooLarge)).toEqual({ status: 413, body: { error: 'payload_too_large', message: 'request entity too large' } });
       expect(toHttpError(new WorkgateError('internal', 'pg: password hunter2'))).toMatchObject({ status: 500, body: { error: 'internal', message: 'internal error' } });
-      expect(toHttpError(new WorkgateError('no_such_code', 'x'))).toMatchObject({ status: 500, body: { error: 'internal', message: 'internal error' } });
+      expect(toHttpError(WorkgateError.fromWire({ code: 'no_such_code' as never, message: 'x' }))).toMatchObject({ status: 500, body: { error: 'internal', message: 'internal error' } });
       expect(toHttpError(new WorkgateError('unavailable', 'no service answers on workgate.ledger.append')).status).toBe(503);
     });
 

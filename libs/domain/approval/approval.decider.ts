@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalize, Evidence, WorkgateError } from '@workgate/contracts';
+import { canonicalize, Evidence, refuse } from '@workgate/contracts';
 
 /** What an approval permits: an action's scope and the action itself. */
 export interface PermittedAction {
@@ -63,7 +63,6 @@ export type ApprovalEvent =
 
 export const initialApprovalState = (): ApprovalState => ({ status: 'none' });
 
-const refuse = (code: string, message: string, details?: unknown[]) => new WorkgateError(code, message, details);
 
 /**
  * Approvals: only the named owner decides, never the requester; the decision names the permitted

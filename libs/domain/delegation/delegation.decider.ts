@@ -1,4 +1,4 @@
-import { WorkgateError } from '@workgate/contracts';
+import { refuse } from '@workgate/contracts';
 import { deterministicUuid } from '../ids';
 
 export type DelegationCommandKind = 'delegate_task' | 'execute';
@@ -84,7 +84,6 @@ export type DelegationEvent =
 
 export const initialDelegationState = (): DelegationState => ({ status: 'none' });
 
-const refuse = (code: string, message: string, details?: unknown[]) => new WorkgateError(code, message, details);
 
 /**
  * Delegations under the timeout contract. Completion is confirmed by an operator, never by the

@@ -1,4 +1,4 @@
-import { Evidence, WorkgateError } from '@workgate/contracts';
+import { Evidence, refuse } from '@workgate/contracts';
 import { deterministicUuid } from '../ids';
 
 export interface CatalogCode {
@@ -47,7 +47,6 @@ export type ExceptionEvent =
 
 export const initialExceptionState = (): ExceptionState => ({ status: 'none' });
 
-const refuse = (code: string, message: string, details?: unknown[]) => new WorkgateError(code, message, details);
 const blank = (s: unknown) => typeof s !== 'string' || s.trim() === '';
 
 /**

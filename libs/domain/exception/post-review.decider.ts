@@ -1,4 +1,4 @@
-import { WorkgateError } from '@workgate/contracts';
+import { refuse } from '@workgate/contracts';
 import { deterministicUuid } from '../ids';
 
 export interface Remediation {
@@ -31,7 +31,6 @@ export type PostReviewEvent =
 
 export const initialPostReviewState = (): PostReviewState => ({ status: 'none' });
 
-const refuse = (code: string, message: string) => new WorkgateError(code, message);
 
 /**
  * The duty that break-glass leaves behind: the reviewer completes it with an outcome and a

@@ -31,7 +31,7 @@ import {
   WorkOrderOpenedData,
   WorkOrderReopenedData,
   WorkOrderStatus,
-  WorkgateError,
+  refuse,
 } from '@workgate/contracts';
 import { deterministicUuid } from '../ids';
 import {
@@ -144,7 +144,6 @@ export type WorkOrderState = { status: 'none' } | OpenState;
 
 export const initialWorkOrderState = (): WorkOrderState => ({ status: 'none' });
 
-const refuse = (code: string, message: string, details?: unknown[]) => new WorkgateError(code, message, details);
 
 function isEmpty(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
