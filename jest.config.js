@@ -1,15 +1,34 @@
-/** One jest configuration for unit, integration and end-to-end tests (real Postgres and NATS). */
+/**
+ * `npm test` runs three jest projects (`--selectProjects <name>` runs one):
+ * - unit (`*.spec.ts`): domain, workflow, contracts and other pure code; no Postgres, no NATS, no build;
+ * - integration (`*.int-spec.ts`): one component against real Postgres and NATS, in this process;
+ * - e2e (`*.e2e-spec.ts`): services, processes and the HTTP edge against real Postgres and NATS.
+ */
 const libs = ['contracts', 'domain', 'workflow', 'event-store', 'messaging', 'config'];
-module.exports = {
+
+const common = {
   testEnvironment: 'node',
-  rootDir: '.',
+  rootDir: __dirname,
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
-  testRegex: '\\.(spec|e2e-spec)\\.ts$',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: Object.fromEntries(libs.map((l) => [`^@workgate/${l}$`, `<rootDir>/libs/${l}`])),
+};
+
+/** Checks Postgres and NATS, builds dist/ if stale, migrates the template database (once per run). */
+const realServices = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testRegex: '\\.spec\\.ts$' },
+    { ...common, ...realServices, displayName: 'integration', testRegex: '\\.int-spec\\.ts$' },
+    { ...common, ...realServices, displayName: 'e2e', testRegex: '\\.e2e-spec\\.ts$' },
+  ],
   testTimeout: 60000,
   maxWorkers: 2,
+  common,
+  realServices,
 };

@@ -3,9 +3,10 @@
  * (`*.faults-spec.ts`: kills, restarts, outages; `*.cluster-spec.ts`: the 3-node NATS cluster) only
  * here, the fast ones (`*.e2e-spec.ts`) also in `npm test`. One file at a time: kills and outages must not share the two cores with other tests.
  */
-const base = require('./jest.config');
+const { common, realServices } = require('./jest.config');
 module.exports = {
-  ...base,
+  ...common,
+  ...realServices,
   roots: ['<rootDir>/test/faults'],
   testRegex: '\\.(faults-spec|cluster-spec|e2e-spec)\\.ts$',
   testTimeout: 300000,

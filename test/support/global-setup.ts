@@ -12,6 +12,8 @@ import { TEST_NATS_URL, TEST_PG_URL } from './env';
  * database that every test file clones (CREATE DATABASE ... TEMPLATE is fast).
  */
 export default async function globalSetup(): Promise<void> {
+  // Each project that needs the real services names this setup; the first one does the work.
+  if (process.env.WORKGATE_TEST_TEMPLATE) return;
   // Process-level tests run the built services: make sure dist/ matches the tree.
   execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'ensure-build.js')], { stdio: 'inherit' });
   const admin = new Client({ connectionString: TEST_PG_URL });
