@@ -29,6 +29,4 @@ module.exports = {
   ],
   testTimeout: 60000,
   maxWorkers: 2,
-  common,
-  realServices,
 };

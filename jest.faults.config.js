@@ -3,10 +3,10 @@
  * (`*.faults-spec.ts`: kills, restarts, outages; `*.cluster-spec.ts`: the 3-node NATS cluster) only
  * here, the fast ones (`*.e2e-spec.ts`) also in `npm test`. One file at a time: kills and outages must not share the two cores with other tests.
  */
-const { common, realServices } = require('./jest.config');
+// The integration project's settings (real Postgres and NATS), with the fault tests' own files.
+const { displayName: _name, testRegex: _regex, ...withRealServices } = require('./jest.config').projects.find((p) => p.displayName === 'integration');
 module.exports = {
-  ...common,
-  ...realServices,
+  ...withRealServices,
   roots: ['<rootDir>/test/faults'],
   testRegex: '\\.(faults-spec|cluster-spec|e2e-spec)\\.ts$',
   testTimeout: 300000,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Client } from 'pg';
-import { AppendRequest, AppendResult, HealthReply, Subjects } from '@workgate/contracts';
+import { AppendRequest, CommitRequest, CommitResult, HealthReply, Subjects } from '@workgate/contracts';
 import { addLedgerRow, createClient, createPool, emptyLedgerRows, ensureDatabase, insertLedgerRows, LedgerWriter, migrate, withDatabase, withDefaultUser } from '@workgate/event-store';
 import { BatchingRpcClient, borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';
@@ -68,19 +68,19 @@ async function overNats(url: string, batched: boolean) {
   const rpc = new RpcClient(nc, 10_000);
   try {
     await waitUntil('the ledger service starting', 30_000, async () => {
-      const h = await rpc.request<HealthReply>(Subjects.health('ledger'), {}, { timeoutMs: 500 }).catch(() => undefined);
+      const h = await rpc.request(Subjects.health('ledger'), {}, { timeoutMs: 500 }).catch(() => undefined);
       return h?.details?.writer === 'active';
     }, 50);
     // Batched: the services' own client (what intake uses), which sends the appends made in one
     // turn of the event loop as one request; each writer still makes one append of one event.
-    const batching = new BatchingRpcClient<AppendRequest, AppendResult>(rpc, Subjects.ledger.appendBatch);
+    const batching = new BatchingRpcClient<CommitRequest, CommitResult>(rpc, Subjects.ledger.appendBatch);
     return await closedLoop(WRITERS, WARMUP_MS, MEASURE_MS, async (w, n) => {
       const request: AppendRequest = {
         streamId: `bench-${w}-${n}`,
         expectedVersion: 'no_stream',
         events: [{ eventId: randomUUID(), type: 'StepCompleted', data: payload(w, n) }],
       };
-      await (batched ? batching.call(request) : rpc.request<AppendResult>(Subjects.ledger.append, request));
+      await (batched ? batching.call({ appends: [request] }) : rpc.request(Subjects.ledger.append, request));
     });
   } finally {
     await new Promise<void>((r) => {

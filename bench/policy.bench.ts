@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ActionRequest, DecisionResult, Subjects, WorkflowDefinition } from '@workgate/contracts';
-import { RpcClient } from '@workgate/messaging';
-import { compileWorkflow, decide, parseDefinitionText } from '@workgate/workflow';
-import { closedLoop, machineLine, median, saveResults, table } from './stats';
-import { ROOT, startWorkgateProcess } from './workgate-process';
+import { ActionRequest, WorkflowDefinition } from '@workgate/contracts';
+import { decideAction, evolveWorkOrder, initialWorkOrderState, openWorkOrder, WorkOrder } from '@workgate/domain';
+import { CompiledWorkflow, compileWorkflow, decide, parseDefinitionText } from '@workgate/workflow';
+import { machineLine, median, saveResults, table } from './stats';
+import { ROOT } from './workgate-process';
 
 /**
  * `npm run bench:policy`: run/wait/stop decisions per second under the shipped support-recovery
- * workflow, in-process (the pure decider) and over NATS request/reply (64 in flight) against the
- * policy service running in its own process. Medians of BENCH_REPS runs of BENCH_SECONDS.
+ * workflow, in-process: the boundary and the rules alone (`libs/workflow`), and the one verdict a
+ * work order's action request gets (`decideAction`: the prerequisite gate, scope changes and
+ * overlays around them). Medians of BENCH_REPS runs of BENCH_SECONDS.
  */
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const IN_FLIGHT = 64;
 
 /** A realistic mix: address fixes that run, refunds that wait, unnamed systems and after-cutoff fixes that stop. */
 const REQUESTS: Array<{ action: ActionRequest; facts: Record<string, unknown> }> = [
@@ -24,60 +24,55 @@ const REQUESTS: Array<{ action: ActionRequest; facts: Record<string, unknown> }>
   { action: { system: 'warehouse', operation: 'notify', kind: 'write' }, facts: { orderFulfilled: false } },
   { action: { system: 'shop', operation: 'order', kind: 'read' }, facts: {} },
 ];
-const workOrder = { id: 'wo-1', jobType: 'support-recovery', inputs: { caseId: 'C-1', orderId: '1001', orderPaid: true } };
 
-function inProcess(): { rate: number; p50: number; p99: number } {
-  const def = parseDefinitionText(readFileSync(join(ROOT, 'workflows', 'support-recovery.yaml'), 'utf8')) as WorkflowDefinition;
-  const compiled = compileWorkflow(def);
-  for (let i = 0; i < 20_000; i++) decide(compiled, { ...REQUESTS[i % REQUESTS.length], workOrder }); // warm-up
+/** Decisions per second of `one(n)`, called in a tight loop on one core after a warm-up. */
+function measure(one: (n: number) => unknown): { rate: number; micros: number } {
+  for (let i = 0; i < 20_000; i++) one(i);
   const until = Date.now() + SECONDS * 1000;
   let n = 0;
   const started = process.hrtime.bigint();
-  while (Date.now() < until) {
-    for (let i = 0; i < 1000; i++, n++) decide(compiled, { ...REQUESTS[n % REQUESTS.length], workOrder });
-  }
+  while (Date.now() < until) for (let i = 0; i < 1000; i++, n++) one(n);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const perDecisionMs = (seconds * 1000) / n;
-  return { rate: n / seconds, p50: perDecisionMs, p99: perDecisionMs };
+  return { rate: n / seconds, micros: (seconds * 1e6) / n };
 }
 
-async function overNats(rpc: RpcClient) {
-  return closedLoop(IN_FLIGHT, 1000, SECONDS * 1000, async (w, n) => {
-    await rpc.request<DecisionResult>(Subjects.policy.decide, { jobType: 'support-recovery', ...REQUESTS[(w + n) % REQUESTS.length], workOrder });
+/** An open work order of the workflow, as the decider sees it. */
+function openedOn(workflow: CompiledWorkflow): WorkOrder {
+  const meta = { commandId: 'bench-open', actor: 'bench', now: new Date().toISOString(), channel: 'bench' };
+  const events = openWorkOrder({ jobType: 'support-recovery', source: 'bench', externalRef: 'B-1', inputs: { caseId: 'C-1', orderId: '1001', orderPaid: true } }, initialWorkOrderState(), {
+    meta,
+    workflow,
+    catalog: new Map(),
+    workOrderId: 'wo-1',
   });
+  return events.reduce(evolveWorkOrder, initialWorkOrderState()) as WorkOrder;
 }
 
-async function main(): Promise<void> {
-  const workgate = await startWorkgateProcess('policy');
-  const { rpc } = workgate;
-  try {
-    const runs: Record<string, Array<{ rate: number; p50: number; p99: number }>> = { inprocess: [], nats: [] };
-    for (let rep = 1; rep <= REPS; rep++) {
-      const a = inProcess();
-      runs.inprocess.push(a);
-      const b = await overNats(rpc);
-      runs.nats.push(b);
-      process.stderr.write(`run ${rep}/${REPS}: in-process ${Math.round(a.rate).toLocaleString('en-US')}/s, over NATS ${Math.round(b.rate).toLocaleString('en-US')}/s\n`);
-    }
-    const med = (s: string, k: 'rate' | 'p50' | 'p99') => median(runs[s].map((r) => r[k]));
-    const rows: Array<Array<string | number>> = [
-      ['in-process decider (one core, sequential)', med('inprocess', 'rate'), `${(med('inprocess', 'p50') * 1000).toFixed(1)} µs (mean)`, '-'],
-      [`policy service over NATS (${IN_FLIGHT} in flight)`, med('nats', 'rate'), med('nats', 'p50'), med('nats', 'p99')],
-    ];
-    process.stdout.write(`policy decisions, support-recovery v1, mixed run/wait/stop requests; median of ${REPS} runs x ${SECONDS}s\n${machineLine()}\n\n${table(['path', 'decisions/s', 'p50 ms', 'p99 ms'], rows)}\n`);
-    saveResults('policy', { reps: REPS, seconds: SECONDS, runs }, [
-      { stage: 'policy decisions', measure: `in-process decider, decisions/s (${(med('inprocess', 'p50') * 1000).toFixed(1)} µs each)`, value: Math.round(med('inprocess', 'rate')) },
-      { stage: 'policy decisions', measure: `policy service over NATS, ${IN_FLIGHT} in flight, decisions/s (p99 ${med('nats', 'p99').toFixed(1)} ms)`, value: Math.round(med('nats', 'rate')) },
-    ]);
-  } finally {
-    await workgate.stop();
+function main(): void {
+  const def = parseDefinitionText(readFileSync(join(ROOT, 'workflows', 'support-recovery.yaml'), 'utf8')) as WorkflowDefinition;
+  const workflow = compileWorkflow(def);
+  const wo = openedOn(workflow);
+  if (wo.status !== 'open') throw new Error('the benchmark work order should be open');
+  const workOrder = { id: wo.id, jobType: 'support-recovery', inputs: wo.inputs };
+  const meta = { commandId: 'bench', actor: 'bench', now: new Date().toISOString(), channel: 'bench' };
+  const runs: Record<'rules' | 'verdict', Array<{ rate: number; micros: number }>> = { rules: [], verdict: [] };
+  for (let rep = 1; rep <= REPS; rep++) {
+    const a = measure((n) => decide(workflow, { ...REQUESTS[n % REQUESTS.length], workOrder }));
+    runs.rules.push(a);
+    const b = measure((n) => decideAction(workflow, wo, REQUESTS[n % REQUESTS.length].action, REQUESTS[n % REQUESTS.length].facts, meta, 'action'));
+    runs.verdict.push(b);
+    process.stderr.write(`run ${rep}/${REPS}: boundary and rules ${Math.round(a.rate).toLocaleString('en-US')}/s, the one verdict ${Math.round(b.rate).toLocaleString('en-US')}/s\n`);
   }
+  const med = (k: 'rules' | 'verdict', f: 'rate' | 'micros') => median(runs[k].map((r) => r[f]));
+  const rows: Array<Array<string | number>> = [
+    ['boundary and rules (libs/workflow), one core', med('rules', 'rate'), med('rules', 'micros').toFixed(1)],
+    ['the one verdict of a work order (decideAction), one core', med('verdict', 'rate'), med('verdict', 'micros').toFixed(1)],
+  ];
+  process.stdout.write(`policy decisions, support-recovery v1, mixed run/wait/stop requests; median of ${REPS} runs x ${SECONDS}s\n${machineLine()}\n\n${table(['path', 'decisions/s', 'µs each'], rows)}\n`);
+  saveResults('policy', { reps: REPS, seconds: SECONDS, runs }, [
+    { stage: 'policy decisions', measure: `boundary and rules, in-process, decisions/s (${med('rules', 'micros').toFixed(1)} µs each)`, value: Math.round(med('rules', 'rate')) },
+    { stage: 'policy decisions', measure: `the one verdict of a work order, in-process, decisions/s (${med('verdict', 'micros').toFixed(1)} µs each)`, value: Math.round(med('verdict', 'rate')) },
+  ]);
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`${(error as Error).stack}\n`);
-    process.exit(1);
-  },
-);
+main();

@@ -145,7 +145,7 @@ async function main(): Promise<void> {
       const rpc = new RpcClient(nc, 5000, false);
       // The ledger relays its log to the fresh JetStream first; measure once that is done.
       for (let i = 0; ; i++) {
-        const ledger = await rpc.request<HealthReply>(Subjects.health('ledger'), {}).catch(() => undefined);
+        const ledger = await rpc.request(Subjects.health('ledger'), {}).catch(() => undefined);
         const ok = await fetch(`${base}/v1/views/stall-rates`, { headers: { Authorization: `Bearer ${key}` } }).then((r) => r.status === 200).catch(() => false);
         if (ok && ledger?.details?.publishedPosition === head) break;
         if (i > 2400) throw new Error('the ledger and gateway did not settle');

@@ -75,7 +75,7 @@ export async function startWorkgateProcess(name: string, topology: Topology = 'o
   const ready = (service: ServiceName, check: (h: HealthReply | undefined) => boolean = Boolean) =>
     waitUntil(`workgate (${topology}) starting: ${service} answering`, 60_000, async () => {
       if (children.some((c) => c.exitCode !== null)) throw new Error(`workgate (${topology}) did not start: a process exited`);
-      return check(await rpc.request<HealthReply>(Subjects.health(service), {}, { timeoutMs: 500 }).catch(() => undefined));
+      return check(await rpc.request(Subjects.health(service), {}, { timeoutMs: 500 }).catch(() => undefined));
     }, 50);
   const stop = async () => {
     await Promise.all(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, JetStreamClient, NatsConnection } from 'nats';
-import { ApprovalEvents, ApprovalView, ExceptionEvents, LedgerHead, PostReviewEvents, ReadAllResult, RecordedEvent, Subjects } from '@workgate/contracts';
+import { ApprovalEvents, ApprovalView, DecideApprovalRequest, ExceptionEvents, LedgerHead, PostReviewEvents, ReadAllResult, RecordedEvent, Subjects, WorkOrderCommand } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { INTAKE_DURABLE } from '../apps/intake/intake.processor';
 import { seededRandom } from './seeded-random';
@@ -261,17 +261,11 @@ async function allOf(rpc: RpcClient, types: string[]): Promise<RecordedEvent[]> 
   const out: RecordedEvent[] = [];
   let after = 0;
   for (;;) {
-    const page = await rpc.request<ReadAllResult>(Subjects.ledger.query, { types, after, limit: 1000 });
+    const page = await rpc.request(Subjects.ledger.query, { types, after, limit: 1000 });
     out.push(...page.events);
     if (page.events.length < 1000) return out;
     after = page.next;
   }
-}
-
-interface Handoff {
-  status: string;
-  stage: string;
-  stages: Array<{ id: string; artifact: { ref: string } | null; gate: { status: string; approvalId?: string; owner: string } }>;
 }
 
 const REFUND_RECOMMENDATIONS = { system: 'support-desk', operation: 'refund.recommend', kind: 'write' as const };
@@ -285,32 +279,32 @@ const REFUND_RECOMMENDATIONS = { system: 'support-desk', operation: 'refund.reco
  */
 async function advanceEngagements(rpc: RpcClient, r: () => number, summary: DemoSummary, log: (m: string) => void): Promise<void> {
   const ids = [...new Set((await allOf(rpc, ['StageArtifactRecorded'])).map((e) => (e.data as { workOrderId: string }).workOrderId))];
-  const command = (workOrderId: string, actor: string, body: Record<string, unknown>) =>
+  const command = (workOrderId: string, actor: string, body: WorkOrderCommand) =>
     rpc.request(Subjects.intake.command, { address: { workOrderId }, command: body, meta: { commandId: randomUUID(), actor, now: new Date().toISOString(), channel: 'demo' } }).catch(() => undefined);
   const asked = new Set<string>();
   for (let round = 1; round <= 24; round++) {
     let moved = 0;
     for (const id of ids) {
-      const h = await rpc.request<Handoff>(Subjects.intake.get, { workOrderId: id }).catch(() => undefined);
+      const h = await rpc.request(Subjects.intake.get, { workOrderId: id }).catch(() => undefined);
       if (!h || h.status === 'closed') continue;
       const current = h.stages.find((s) => s.id === h.stage);
       if (!current) continue;
       if (current.id === 'delivery' && current.artifact && !asked.has(id) && r() < 0.3) {
         asked.add(id);
-        await command(id, 'crm', { type: 'change-scope', body: { add: [REFUND_RECOMMENDATIONS], reason: 'the client asks whether the pilot can recommend refunds' } });
-        await command(id, 'consultant', { type: 'request-action', body: { ...REFUND_RECOMMENDATIONS, facts: { ticket: `T-${round}` } } });
+        await command(id, 'crm', { type: 'ChangeScope', body: { add: [REFUND_RECOMMENDATIONS], reason: 'the client asks whether the pilot can recommend refunds' } });
+        await command(id, 'consultant', { type: 'RequestAction', body: { ...REFUND_RECOMMENDATIONS, facts: { ticket: `T-${round}` } } });
         moved++;
       }
       if (!current.artifact) {
         const kind = ENGAGEMENT_STAGES.find(([stageId]) => stageId === current.id)?.[1];
         if (!kind || r() < 0.25) continue;
-        await command(id, 'consultant', { type: 'record-artifact', stageId: current.id, body: { artifact: { kind, ref: `${kind}:${id.slice(0, 8)}` } } });
+        await command(id, 'consultant', { type: 'RecordStageArtifact', stageId: current.id, body: { artifact: { kind, ref: `${kind}:${id.slice(0, 8)}` } } });
         moved++;
       } else if (current.gate.status === 'requested' && current.gate.approvalId && r() < 0.85) {
-        const approval = await rpc.request<ApprovalView>(Subjects.approvals.get, { approvalId: current.gate.approvalId }).catch(() => undefined);
+        const approval = await rpc.request(Subjects.approvals.get, { approvalId: current.gate.approvalId }).catch(() => undefined);
         if (!approval?.requestedAction) continue;
         const p = r();
-        const decision =
+        const decision: Pick<DecideApprovalRequest, 'decision' | 'conditions' | 'note'> =
           current.id === 'delivery' && p < 0.5
             ? { decision: 'conditional', conditions: ['R-03'] }
             : p < 0.92
@@ -323,15 +317,15 @@ async function advanceEngagements(rpc: RpcClient, r: () => number, summary: Demo
         moved++;
       } else if ((current.gate.status === 'rejected' || current.gate.status === 'expired') && r() < 0.7) {
         const kind = ENGAGEMENT_STAGES.find(([stageId]) => stageId === current.id)?.[1] ?? 'requirements-brief';
-        await command(id, 'consultant', { type: 'record-artifact', stageId: current.id, body: { artifact: { kind, ref: `${kind}:${id.slice(0, 8)}:revised` } } });
+        await command(id, 'consultant', { type: 'RecordStageArtifact', stageId: current.id, body: { artifact: { kind, ref: `${kind}:${id.slice(0, 8)}:revised` } } });
         moved++;
       } else if (current.id === 'support' && current.gate.status === 'approved' && r() < 0.7) {
-        await command(id, 'consultant', { type: 'close', body: { closureEvidenceId: `acceptance:${id.slice(0, 8)}`, evidence: [{ kind: 'acceptance-record', ref: `acceptance:${id}` }] } });
+        await command(id, 'consultant', { type: 'CloseWorkOrder', body: { closureEvidenceId: `acceptance:${id.slice(0, 8)}`, evidence: [{ kind: 'acceptance-record', ref: `acceptance:${id}` }] } });
         moved++;
       }
     }
     // Gates open and outcomes reach the work orders through the ledger: wait for it to go quiet.
-    await settle(async () => (await rpc.request<LedgerHead>(Subjects.ledger.head, {})).position, 'the engagements to move', log);
+    await settle(async () => (await rpc.request(Subjects.ledger.head, {})).position, 'the engagements to move', log);
     log(`engagements: round ${round}, ${moved} moves`);
     if (moved === 0) return;
   }
@@ -354,7 +348,7 @@ export async function seedDemo(nc: NatsConnection, options: DemoOptions, log: (m
   log('intake has committed every work event');
 
   // Reactions raise exceptions, approvals and post-reviews from what was committed: wait until the ledger is quiet.
-  await settle(async () => (await rpc.request<LedgerHead>(Subjects.ledger.head, {})).position, 'the reactions to the work events', log);
+  await settle(async () => (await rpc.request(Subjects.ledger.head, {})).position, 'the reactions to the work events', log);
 
   const summary: DemoSummary = { workOrders, events: events.length, exceptionsResolved: 0, approvalsDecided: 0, postReviewsCompleted: 0 };
   for (const e of await allOf(rpc, [ExceptionEvents.Raised])) {
@@ -368,7 +362,7 @@ export async function seedDemo(nc: NatsConnection, options: DemoOptions, log: (m
   }
   for (const e of await allOf(rpc, [ApprovalEvents.Requested])) {
     const d = e.data as { approvalId: string; owner: string };
-    const approval = await rpc.request<ApprovalView>(Subjects.approvals.get, { approvalId: d.approvalId }).catch(() => undefined);
+    const approval = await rpc.request(Subjects.approvals.get, { approvalId: d.approvalId }).catch(() => undefined);
     // Lifecycle gates move with their engagements (below); security reviews of other moves stay pending.
     if (!approval?.requestedAction || approval.status !== 'requested' || approval.requestedAction.system === 'lifecycle' || r() < 0.5) continue;
     const approve = r() < 0.8;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadConfigOrExit } from '@workgate/config';
-import { createPool, SignedCheckpoint, verifyAgainstCheckpoint, verifyCheckpointSignature, verifyLedger } from '@workgate/event-store';
+import { SignedCheckpoint } from '@workgate/contracts';
+import { createPool, verifyAgainstCheckpoint, verifyCheckpointSignature, verifyLedger } from '@workgate/event-store';
 
 /**
  * `npm run verify [-- --checkpoint <file>]`: walk the ledger's hash chain and say whether it holds;

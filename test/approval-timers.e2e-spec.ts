@@ -1,3 +1,4 @@
+import { Subjects } from '@workgate/contracts';
 import { randomUUID } from 'node:crypto';
 import { INestMicroservice } from '@nestjs/common';
 import { borrowNats, releaseNats, startMicroservice } from '@workgate/messaging';
@@ -26,7 +27,7 @@ describe('approval timers across a restart and with two instances', () => {
   });
 
   it('fires every due timer exactly once', async () => {
-    await t.rpc.request('workgate.policy.publish', { definition: QUICK_REFUND });
+    await t.rpc.request(Subjects.policy.publish, { definition: QUICK_REFUND });
     const helpdesk = client(t.url, principals.keys.helpdesk);
     const agent = client(t.url, principals.keys.agent);
     const approvals: string[] = [];

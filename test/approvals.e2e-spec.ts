@@ -1,3 +1,4 @@
+import { Subjects } from '@workgate/contracts';
 import { QUICK_REFUND } from './support/fixtures';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
@@ -54,7 +55,7 @@ describe('approvals over HTTP', () => {
       return r.status === 200 ? r : undefined;
     }, 10_000, 'the work order to learn the approval');
     expect(closed.body).toMatchObject({ status: 'closed' });
-    const events = await t.rpc.request<Array<{ type: string; data: Record<string, unknown> }>>('workgate.intake.events', { workOrderId: id });
+    const events = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
     expect(events.find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({ approvalId, outcome: 'approved', decision: 'run', decidedBy: 'support-lead' });
   });
 
@@ -92,7 +93,7 @@ describe('approvals over HTTP', () => {
   });
 
   it('an unanswered approval expires after the workflow timeout and stops the action', async () => {
-    expect((await t.rpc.request<{ created: boolean }>('workgate.policy.publish', { definition: QUICK_REFUND })).created).toBe(true);
+    expect((await t.rpc.request(Subjects.policy.publish, { definition: QUICK_REFUND })).created).toBe(true);
     const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'quick-refund', externalRef: 'AP-5', source: 'helpdesk', inputs: {} });
     const wait = await as.agent('POST', `/v1/work-orders/${opened.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write' });
     const approvalId = wait.body.approvalId as string;
@@ -102,7 +103,7 @@ describe('approvals over HTTP', () => {
     }, 15_000, 'the approval to expire');
     expect(expired.body).toMatchObject({ status: 'expired' });
     const resolved = await eventually(async () => {
-      const events = await t.rpc.request<Array<{ type: string; data: Record<string, unknown> }>>('workgate.intake.events', { workOrderId: opened.body.id });
+      const events = await t.rpc.request(Subjects.intake.events, { workOrderId: opened.body.id });
       return events.find((e) => e.type === 'ApprovalResolved');
     }, 10_000, 'the expiry to reach the work order');
     expect(resolved.data).toMatchObject({ outcome: 'expired', decision: 'stop' });
@@ -114,7 +115,7 @@ describe('approvals over HTTP', () => {
     const { id, approvalId } = await workOrderWithRefund('AP-4');
     expect((await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'reject', note: 'outside policy' })).body).toMatchObject({ status: 'rejected' });
     const resolved = await eventually(async () => {
-      const events = await t.rpc.request<Array<{ type: string; data: Record<string, unknown> }>>('workgate.intake.events', { workOrderId: id });
+      const events = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
       return events.find((e) => e.type === 'ApprovalResolved');
     }, 10_000, 'the rejection to reach the work order');
     expect(resolved.data).toMatchObject({ outcome: 'rejected', decision: 'stop', reason: `approval ${approvalId} rejected` });

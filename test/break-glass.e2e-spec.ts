@@ -1,3 +1,4 @@
+import { Subjects } from '@workgate/contracts';
 import { urgentFix } from './support/fixtures';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
@@ -12,7 +13,7 @@ describe('break-glass and post-review over HTTP', () => {
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
-    await t.rpc.request('workgate.policy.publish', {
+    await t.rpc.request(Subjects.policy.publish, {
       definition: urgentFix('urgent-fix'),
     });
   });

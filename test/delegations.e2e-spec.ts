@@ -1,3 +1,4 @@
+import { Subjects } from '@workgate/contracts';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -52,7 +53,7 @@ describe('delegations over HTTP', () => {
       return r.body.status === 'stopped' ? r : undefined;
     }, 15_000, 'the work order to stop');
     expect(handoff.body.status).toBe('stopped');
-    const events = await t.rpc.request<Array<{ type: string; data: Record<string, unknown> }>>('workgate.intake.events', { workOrderId: id });
+    const events = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
     expect(events.find((e) => e.type === 'WorkOrderStopped')?.data).toMatchObject({ reason: `delegation ${dispatchId} timed out`, ref: dispatchId });
     await eventually(async () => notices.some((n) => n.kind === 'delegation-timed-out' && n.ref === dispatchId), 5000, 'the timeout notice');
     expect(notices.filter((n) => n.kind === 'delegation-reminder' && n.ref === dispatchId)).toHaveLength(2);

@@ -1,3 +1,4 @@
+import { Subjects } from '@workgate/contracts';
 import { TestDatabase } from './support/database';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
@@ -197,9 +198,9 @@ describe('gateway: support recovery over HTTP', () => {
 
   it('answers which work orders closed without closure evidence, as JSON and formula-safe CSV', async () => {
     const { body } = await open('=CASE-CSV');
-    await t.rpc.request('workgate.intake.command', {
+    await t.rpc.request(Subjects.intake.command, {
       address: { workOrderId: body.id },
-      command: { type: 'report-closure', body: { note: 'closed in the helpdesk' } },
+      command: { type: 'ReportClosure', body: { note: 'closed in the helpdesk' } },
       meta: { commandId: 'c0ffee00-0000-4000-8000-000000000001', actor: 'helpdesk', now: new Date().toISOString(), channel: 'helpdesk' },
     });
     const missing = await eventually(async () => {

@@ -39,9 +39,9 @@ describe('intake over JetStream', () => {
     return id;
   };
   const workOrderId = (ref: string) => deterministicUuid('workorder', SOURCE, ref);
-  const handoff = (ref: string) => rpc.request<Record<string, any>>(Subjects.intake.get, { workOrderId: workOrderId(ref) });
+  const handoff = (ref: string) => rpc.request(Subjects.intake.get, { workOrderId: workOrderId(ref) });
   const decisions = async (ref: string) => {
-    const events = await rpc.request<Array<{ type: string; data: any }>>(Subjects.intake.events, { workOrderId: workOrderId(ref) });
+    const events = await rpc.request(Subjects.intake.events, { workOrderId: workOrderId(ref) });
     return events.filter((e) => e.type === 'ActionDecided').map((e) => e.data.decision);
   };
 
@@ -79,7 +79,7 @@ describe('intake over JetStream', () => {
     }
     const refusedId = await publish('workgate.workorder.close', ref, { closureEvidenceId: '', evidence: [] });
     const rejection = await eventually(async () => {
-      const r = await rpc.request<{ rejections: Array<{ reasons: string[]; rawBase64: string }> }>(Subjects.intake.rejections, { source: SOURCE, limit: 50 });
+      const r = await rpc.request(Subjects.intake.rejections, { source: SOURCE, limit: 50 });
       return r.rejections.find((x) => Buffer.from(x.rawBase64, 'base64').toString().includes(refusedId));
     }, 10_000, 'the refused close to be kept');
     expect(rejection.reasons[0]).toMatch(/^closure_evidence_required/);
@@ -87,7 +87,7 @@ describe('intake over JetStream', () => {
     await publish('workgate.workorder.close', ref, { closureEvidenceId: 'CE-7', evidence: [{ kind: 'closure-note', ref: 'note-7' }] });
     await eventually(async () => (await handoff(ref)).status === 'closed', 10_000, 'the closure');
     // The decision receipt of an action is retrievable by id over NATS as well.
-    const events = await rpc.request<Array<{ type: string; eventId: string }>>(Subjects.intake.events, { workOrderId: workOrderId(ref) });
+    const events = await rpc.request(Subjects.intake.events, { workOrderId: workOrderId(ref) });
     const closed = events.find((e) => e.type === 'WorkOrderClosed')!;
     expect(await rpc.request(Subjects.intake.receipt, { receiptId: closed.eventId })).toMatchObject({ kind: 'closure', receiptId: closed.eventId });
   });
@@ -102,7 +102,7 @@ describe('intake over JetStream', () => {
       return got.length === 1 ? got : undefined;
     }, 15_000, 'the early action decided once its work order opened');
     expect(d[0]).toMatchObject({ decision: 'run' });
-    const { rejections } = await rpc.request<{ rejections: Array<{ rawBase64: string }> }>(Subjects.intake.rejections, { source: SOURCE, limit: 100 });
+    const { rejections } = await rpc.request(Subjects.intake.rejections, { source: SOURCE, limit: 100 });
     expect(rejections.filter((x) => Buffer.from(x.rawBase64, 'base64').toString().includes(actionId))).toEqual([]);
   });
 
@@ -137,7 +137,7 @@ describe('intake over JetStream', () => {
     await publish('workgate.workorder.open', 'CASE-AFTER', { jobType: 'support-recovery', inputs: { caseId: 'C', orderId: '2', orderPaid: true } });
     await eventually(async () => (await handoff('CASE-AFTER').catch(() => undefined))?.status === 'open', 10_000, 'the later event');
     const { rejections } = await eventually(async () => {
-      const r = await rpc.request<{ rejections: Array<{ reasons: string[]; rawBase64: string }> }>(Subjects.intake.rejections, { limit: 100 });
+      const r = await rpc.request(Subjects.intake.rejections, { limit: 100 });
       return r.rejections.length >= bad.length ? r : undefined;
     }, 10_000, 'rejections');
     const reasons = rejections.map((r) => r.reasons.join(' | '));

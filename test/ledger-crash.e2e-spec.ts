@@ -23,7 +23,7 @@ describe('ledger process: SIGKILL during appends', () => {
     ledger = spawnBuilt('apps/ledger/main.js', { DATABASE_URL: db.url, NATS_URL: nats.url });
     await eventually(
       async () => {
-        const h = await rpc.request<HealthReply>(Subjects.health('ledger'), {}, { timeoutMs: 500 });
+        const h = await rpc.request(Subjects.health('ledger'), {}, { timeoutMs: 500 });
         return h.details?.writer === 'active';
       },
       20_000,
@@ -54,7 +54,7 @@ describe('ledger process: SIGKILL during appends', () => {
       while (!stop) {
         const eventId = randomUUID();
         try {
-          const r = await rpc.request<AppendResult>(Subjects.ledger.append, {
+          const r = await rpc.request(Subjects.ledger.append, {
             streamId: `crash-${w}-${n}`,
             expectedVersion: 'no_stream',
             events: [{ eventId, type: 'Appended', data: { w, n } }],

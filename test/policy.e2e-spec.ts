@@ -1,18 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ActionDecidedData,
-  ActionRequest,
-  DecisionResult,
-  PolicyEvents,
-  PublishWorkflowResult,
-  SimulateResult,
-  Subjects,
-  WorkflowDefinition,
-  WorkflowSummary,
-  WorkflowVersion,
-  WorkgateError,
-} from '@workgate/contracts';
+import { ActionDecidedData, ActionRequest, CommandMeta, Subjects, WorkflowDefinition, WorkgateError, WorkOrderCommand, WorkOrderEvents } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
+import { compileWorkflow, decide } from '@workgate/workflow';
 import { TestDatabase } from './support/database';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
@@ -46,6 +35,14 @@ describe('policy service over NATS', () => {
   let t: TestWorkgate;
   let db: TestDatabase;
   let rpc: RpcClient;
+  /** A work order opened while v1 was the current version. */
+  let onV1: string;
+
+  const meta = (): CommandMeta => ({ commandId: randomUUID(), actor: 'test', now: new Date().toISOString(), channel: 'http' });
+  const command = (workOrderId: string | undefined, c: WorkOrderCommand) => rpc.request(Subjects.intake.command, { address: workOrderId ? { workOrderId } : {}, command: c, meta: meta() }).then((r) => r.answer);
+  const openOn = (externalRef: string, jobType = 'credit-review') =>
+    command(undefined, { type: 'OpenWorkOrder', body: { jobType, externalRef, source: 'finance', inputs: {} } }).then((a) => (a as { id: string }).id);
+  const act = (workOrderId: string, input: Input) => command(workOrderId, { type: 'RequestAction', body: { ...input.action, facts: input.facts } });
 
   beforeAll(async () => {
     t = await startTestWorkgate();
@@ -54,14 +51,15 @@ describe('policy service over NATS', () => {
   afterAll(() => t?.close());
 
   it('publishes the shipped workflows at start', async () => {
-    const list = await rpc.request<WorkflowSummary[]>(Subjects.policy.list, {});
+    const list = await rpc.request(Subjects.policy.list, {});
     expect(list.map((w) => w.jobType)).toEqual(['agent-delegation', 'engagement-lifecycle', 'field-work-order', 'support-recovery']);
   });
 
   it('publishes v1 and v2, refuses a version that is not higher, and treats identical content as a no-op', async () => {
-    const p1 = await rpc.request<PublishWorkflowResult>(Subjects.policy.publish, { definition: v1, actor: 'admin' });
+    const p1 = await rpc.request(Subjects.policy.publish, { definition: v1, actor: 'admin' });
     expect(p1).toEqual({ jobType: 'credit-review', version: 1, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), created: true });
     expect(await rpc.request(Subjects.policy.publish, { definition: v1 })).toEqual({ ...p1, created: false });
+    onV1 = await openOn('CR-1');
     await expect(rpc.request(Subjects.policy.publish, { definition: { ...v1, title: 'Changed' } })).rejects.toMatchObject({
       code: 'version_not_higher',
     });
@@ -69,9 +67,9 @@ describe('policy service over NATS', () => {
     const yaml = `jobType: credit-review\nversion: 2\ntitle: Credit review\nowner: finance-lead\nsystems:\n${v2.systems
       .map((s) => `  - { name: ${s.name}, read: true, write: [${s.write.join(', ')}] }`)
       .join('\n')}\nrules:\n${v2.rules!.map((r) => `  - { id: ${r.id}, when: '${r.when}', decision: ${r.decision}${r.reason ? `, reason: ${r.reason}` : ''} }`).join('\n')}\nexceptionCodes: [PAYMENT_MISMATCH]\n`;
-    const p2 = await rpc.request<PublishWorkflowResult>(Subjects.policy.publish, { definition: yaml });
+    const p2 = await rpc.request(Subjects.policy.publish, { definition: yaml });
     expect(p2).toMatchObject({ version: 2, created: true });
-    const got = await rpc.request<WorkflowVersion>(Subjects.policy.get, { jobType: 'credit-review', version: 1 });
+    const got = await rpc.request(Subjects.policy.get, { jobType: 'credit-review', version: 1 });
     expect(got).toMatchObject({ version: 1, sha256: p1.sha256, definition: v1 });
     const events = await db.appPool().query(`SELECT type, stream_version FROM ledger_events WHERE stream_id = 'workflow-credit-review' ORDER BY position`);
     expect(events.rows).toEqual([
@@ -88,21 +86,13 @@ describe('policy service over NATS', () => {
     expect((error.details as Array<{ path: string }>).map((p) => p.path).sort()).toEqual(['colour', 'exceptionCodes[0]', 'rules[0].when']);
   });
 
-  it('decides the same request differently under v1 and v2', async () => {
-    const under = (version: number, input: object) =>
-      rpc.request<DecisionResult>(Subjects.policy.decide, { jobType: 'credit-review', version, ...input });
-    expect(await under(1, credit(300))).toMatchObject({ decision: 'run', reason: 'inside_boundary', policy: { version: 1 } });
-    expect(await under(2, credit(300))).toMatchObject({ decision: 'wait', rule: 'credits-over-100-wait', decisionOwner: 'finance-lead', policy: { version: 2 } });
-    expect(await under(2, note(true))).toMatchObject({ decision: 'stop', message: 'the account is closed' });
-    expect(await rpc.request<DecisionResult>(Subjects.policy.decide, { jobType: 'credit-review', ...credit(50) })).toMatchObject({
-      decision: 'run',
-      policy: { version: 2 },
-    });
-    await expect(rpc.request(Subjects.policy.decide, { jobType: 'nope', ...credit(1) })).rejects.toMatchObject({ code: 'unknown_job_type' });
-    await expect(rpc.request(Subjects.policy.decide, { jobType: 'credit-review', version: 9, ...credit(1) })).rejects.toMatchObject({ code: 'unknown_version' });
-    await expect(rpc.request(Subjects.policy.decide, { jobType: 'credit-review', action: { system: 'billing' } })).rejects.toMatchObject({
-      code: 'validation_failed',
-    });
+  it('decides each work order once, under the version it opened on: the same request differently under v1 and v2', async () => {
+    const onV2 = await openOn('CR-2');
+    expect(await act(onV1, credit(300))).toMatchObject({ decision: 'run', reason: 'inside_boundary', policy: { version: 1 } });
+    expect(await act(onV2, credit(300))).toMatchObject({ decision: 'wait', rule: 'credits-over-100-wait', decisionOwner: 'finance-lead', policy: { version: 2 } });
+    expect(await act(onV2, note(true))).toMatchObject({ decision: 'stop', message: 'the account is closed' });
+    expect(await act(onV2, credit(50))).toMatchObject({ decision: 'run', policy: { version: 2 } });
+    await expect(openOn('CR-3', 'nope')).rejects.toMatchObject({ code: 'unknown_job_type' });
   });
 
   it("simulates v2 over v1's history: only the decisions that change are listed, nothing is written", async () => {
@@ -113,17 +103,20 @@ describe('policy service over NATS', () => {
       { actionId: randomUUID(), input: note(true) }, // run -> stop
       { actionId: randomUUID(), input: note(false) }, // run under both
     ];
+    const underV1 = compileWorkflow(v1);
+    // Only this history: the work orders of the test before decided actions of this job type too.
+    const since = new Date().toISOString();
     for (const [i, h] of history.entries()) {
-      const decision = await rpc.request<DecisionResult>(Subjects.policy.decide, { jobType: 'credit-review', version: 1, ...h.input });
+      const decision = decide(underV1, h.input);
       const data: ActionDecidedData = { actionId: h.actionId, workOrderId: `wo-${i}`, action: h.input.action, facts: h.input.facts, workOrder: {}, decision };
       await rpc.request(Subjects.ledger.append, {
         streamId: `workorder-sim-${i}`,
         expectedVersion: 'any',
-        events: [{ eventId: randomUUID(), type: PolicyEvents.ActionDecided, data }],
+        events: [{ eventId: randomUUID(), type: WorkOrderEvents.ActionDecided, data }],
       });
     }
     const { rows: before } = await db.appPool().query('SELECT count(*)::int AS n FROM ledger_events');
-    const result = await rpc.request<SimulateResult>(Subjects.policy.simulate, { jobType: 'credit-review', definition: { ...v2, version: 3 } });
+    const result = await rpc.request(Subjects.policy.simulate, { jobType: 'credit-review', definition: { ...v2, version: 3 }, from: since });
     expect(result.evaluated).toBe(5);
     expect(result.changed).toEqual([
       { actionId: history[1].actionId, before: 'run', after: 'wait', rule: 'credits-over-100-wait' },
@@ -131,7 +124,7 @@ describe('policy service over NATS', () => {
     ]);
     const { rows: after } = await db.appPool().query('SELECT count(*)::int AS n FROM ledger_events');
     expect(after[0].n).toBe(before[0].n);
-    const future = await rpc.request<SimulateResult>(Subjects.policy.simulate, {
+    const future = await rpc.request(Subjects.policy.simulate, {
       jobType: 'credit-review',
       definition: v2,
       from: new Date(Date.now() + 3600_000).toISOString(),
@@ -141,7 +134,7 @@ describe('policy service over NATS', () => {
 
   it('rebuilds every version from the ledger after a restart', async () => {
     await t.restart();
-    const list = await rpc.request<WorkflowSummary[]>(Subjects.policy.list, {});
+    const list = await rpc.request(Subjects.policy.list, {});
     const credit = list.find((w) => w.jobType === 'credit-review');
     expect(credit).toMatchObject({ currentVersion: 2, versions: [expect.objectContaining({ version: 1 }), expect.objectContaining({ version: 2 })] });
     // The shipped files were already published: nothing new was written for them.

@@ -1,23 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import { AckPolicy } from 'nats';
-import { ActionDecidedData, RecordedEvent, Streams, Subjects, workOrderStream, WorkOrderEvents, WorkOrderOpenedData } from '@workgate/contracts';
+import { ActionDecidedData, BreakGlassUsedData, GateRequestedData, RecordedEvent, StepBlockedData, Streams, Subjects, workOrderStream, WorkOrderEvents, WorkOrderOpenedData } from '@workgate/contracts';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
+/** The consumers earlier versions started streams with, and what each read. */
+const RETIRED: Array<[string, string]> = [
+  ['approvals-waits', 'ActionDecided'],
+  ['approvals-gates', 'GateRequested'],
+  ['approvals-break-glass', 'BreakGlassUsed'],
+  ['exceptions-prerequisites', 'WorkOrderOpened'],
+  ['exceptions-work-order-raised', 'WorkOrderExceptionRaised'],
+  ['exceptions-blocked-steps', 'StepBlocked'],
+  ['exceptions-break-glass', 'BreakGlassUsed'],
+];
+
 /**
- * A ledger written by an earlier version: a `wait` recorded as its `ActionDecided` alone, a failed
- * prerequisite in its `WorkOrderOpened` alone, and the consumers that version read them with. After
- * the upgrade those consumers still open the approval and raise the exception, then are deleted.
+ * A ledger written by earlier versions: approvals, exceptions and post-reviews were started by
+ * consumers reacting to the work order's events, not in the commit of the command. After the
+ * upgrade those consumers start what is missing, with the ids a command of this version would
+ * have used, and are then deleted; this version creates none of them.
  */
 describe('upgrading a ledger of an earlier version', () => {
   let t: TestWorkgate;
   const principals = writePrincipals({ helpdesk: ['integrator'], agent: ['operator'], 'support-lead': ['approver', 'operator'], 'ops-lead': ['ops-lead'] });
   let as: Record<string, ReturnType<typeof client>>;
+  const clients = () => (as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)])));
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    clients();
   });
   afterAll(() => t?.close());
 
@@ -28,44 +41,68 @@ describe('upgrading a ledger of an earlier version', () => {
     );
   const append = (streamId: string, type: string, data: object, actor: string) =>
     t.rpc.request(Subjects.ledger.append, { streamId, expectedVersion: 'any', events: [{ eventId: randomUUID(), type, data, metadata: { commandId: randomUUID(), actor, channel: 'earlier-version' } }] });
+  const eventOf = (events: RecordedEvent[], type: string) => events.find((e) => e.type === type)!.data;
 
-  it('opens the approvals and raises the exceptions an earlier version left, then deletes its consumers', async () => {
-    // A wait as this version records it, to copy the shapes from.
+  it('starts the approvals, exceptions and post-reviews an earlier version left to its consumers, then deletes them', async () => {
+    for (const [durable] of RETIRED) expect(await consumerExists(durable)).toBe(false);
+
+    // Shapes to copy, as this version records them.
     const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'UP-1', source: 'helpdesk', inputs: { caseId: 'UP-1', orderId: '1', orderPaid: true } });
     const id = opened.body.id as string;
-    const wait = await as.agent('POST', `/v1/work-orders/${id}/actions`, { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1'], facts: { amount: 40 } });
-    expect(wait.body).toMatchObject({ decision: 'wait', approvalId: expect.any(String) });
-    const recorded = await t.rpc.request<RecordedEvent[]>(Subjects.intake.events, { workOrderId: id });
-    expect(recorded.map((e) => e.type)).toEqual([WorkOrderEvents.Opened, WorkOrderEvents.GateRequested, WorkOrderEvents.ActionDecided]);
-    const [openedEvent, , decided] = recorded;
+    await as.agent('POST', `/v1/work-orders/${id}/actions`, { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1'], facts: { amount: 40 } });
+    await as.agent('POST', `/v1/work-orders/${id}/steps/inspect-case/block`, { code: 'CUSTOMER_UNREACHABLE', rationale: 'no answer' });
+    await as.agent('POST', `/v1/work-orders/${id}/break-glass`, { code: 'CUSTOMER_UNREACHABLE', rationale: 'urgent', action: { system: 'shop', operation: 'order.note', kind: 'write' } });
+    const recorded = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
+    const decided = eventOf(recorded, WorkOrderEvents.ActionDecided) as unknown as ActionDecidedData;
+    const gate = eventOf(recorded, WorkOrderEvents.GateRequested) as unknown as GateRequestedData;
+    const blocked = eventOf(recorded, WorkOrderEvents.StepBlocked) as unknown as StepBlockedData;
+    const used = eventOf(recorded, WorkOrderEvents.BreakGlassUsed) as unknown as BreakGlassUsedData;
 
-    // What an earlier version left: its consumers, and events without their own reaction events.
+    // What earlier versions left: their consumers, and events whose streams were never started.
     const jsm = await t.nc.jetstreamManager();
-    await jsm.consumers.add(Streams.ledger.name, { durable_name: 'approvals-waits', ack_policy: AckPolicy.Explicit, filter_subject: 'ledger.workorder.ActionDecided' });
-    await jsm.consumers.add(Streams.ledger.name, { durable_name: 'exceptions-prerequisites', ack_policy: AckPolicy.Explicit, filter_subject: 'ledger.workorder.WorkOrderOpened' });
-    const olderWait = { ...(decided.data as unknown as ActionDecidedData), actionId: randomUUID(), approvalId: randomUUID() };
-    await append(workOrderStream(id), WorkOrderEvents.ActionDecided, olderWait, 'agent');
+    for (const [durable, type] of RETIRED) await jsm.consumers.add(Streams.ledger.name, { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: `ledger.workorder.${type}` });
+    const older = {
+      wait: { ...decided, actionId: randomUUID(), approvalId: randomUUID() },
+      gate: { ...gate, approvalId: randomUUID(), source: { overlayId: 'earlier' } },
+      blocked: { ...blocked, exceptionId: randomUUID() },
+      used: { ...used, exceptionId: randomUUID(), postReviewId: randomUUID() },
+      raised: { ...blocked, exceptionId: randomUUID(), stepId: null },
+    };
+    await append(workOrderStream(id), WorkOrderEvents.ActionDecided, older.wait, 'agent');
+    await append(workOrderStream(id), WorkOrderEvents.GateRequested, older.gate, 'agent');
+    await append(workOrderStream(id), WorkOrderEvents.StepBlocked, older.blocked, 'agent');
+    await append(workOrderStream(id), WorkOrderEvents.BreakGlassUsed, older.used, 'agent');
+    await append(workOrderStream(id), WorkOrderEvents.ExceptionRaised, older.raised, 'source:helpdesk');
     const blockedId = randomUUID();
-    const exceptionId = randomUUID();
+    const prerequisite = randomUUID();
     const blockedOpening: WorkOrderOpenedData = {
-      ...(openedEvent.data as unknown as WorkOrderOpenedData),
+      ...(eventOf(recorded, WorkOrderEvents.Opened) as unknown as WorkOrderOpenedData),
       workOrderId: blockedId,
       externalRef: 'UP-2',
       status: 'blocked',
-      exceptions: [{ exceptionId, code: 'PREREQ_MISSING', owner: 'intake-lead', dueAt: new Date(Date.now() + 3_600_000).toISOString(), stepId: null, rationale: 'orderPaid must be true' }],
+      exceptions: [{ exceptionId: prerequisite, code: 'PREREQ_MISSING', owner: 'intake-lead', dueAt: new Date(Date.now() + 3_600_000).toISOString(), stepId: null, rationale: 'orderPaid must be true' }],
     };
     await append(workOrderStream(blockedId), WorkOrderEvents.Opened, blockedOpening, 'source:helpdesk');
 
     // The upgrade: this version starts on that ledger.
     await t.restart();
-    as = Object.fromEntries(Object.entries(principals.keys).map(([key, secret]) => [key, client(t.url, secret)]));
-    await eventually(async () => (await as['support-lead']('GET', `/v1/approvals/${olderWait.approvalId}`)).status === 200, 15_000, 'the older wait\'s approval');
-    expect((await as['support-lead']('GET', `/v1/approvals/${olderWait.approvalId}`)).body).toMatchObject({ status: 'requested', owner: 'support-lead', actionId: olderWait.actionId });
-    await eventually(async () => (await as.agent('GET', `/v1/exceptions/${exceptionId}`)).status === 200, 15_000, 'the older opening\'s exception');
-    expect((await as.agent('GET', `/v1/exceptions/${exceptionId}`)).body).toMatchObject({ code: 'PREREQ_MISSING', workOrderId: blockedId });
-    await eventually(async () => !(await consumerExists('approvals-waits')) && !(await consumerExists('exceptions-prerequisites')), 15_000, 'the retired consumers deleted');
-    // This version's own consumers stay.
-    expect(await consumerExists('approvals-gates')).toBe(true);
-    expect(await consumerExists('exceptions-work-order-raised')).toBe(true);
+    clients();
+    const got = (path: string) => eventually(async () => ((await as['ops-lead']('GET', path)).status === 200 ? true : undefined), 15_000, path);
+    await got(`/v1/approvals/${older.wait.approvalId}`);
+    expect((await as['support-lead']('GET', `/v1/approvals/${older.wait.approvalId}`)).body).toMatchObject({ status: 'requested', owner: 'support-lead', actionId: older.wait.actionId });
+    await got(`/v1/approvals/${older.gate.approvalId}`);
+    for (const exceptionId of [older.blocked.exceptionId, older.used.exceptionId, older.raised.exceptionId, prerequisite]) {
+      await eventually(async () => ((await as.agent('GET', `/v1/exceptions/${exceptionId}`)).status === 200 ? true : undefined), 15_000, `exception ${exceptionId}`);
+    }
+    expect((await as.agent('GET', `/v1/exceptions/${prerequisite}`)).body).toMatchObject({ code: 'PREREQ_MISSING', workOrderId: blockedId });
+    await got(`/v1/post-reviews/${older.used.postReviewId}`);
+    expect((await as['ops-lead']('GET', `/v1/post-reviews/${older.used.postReviewId}`)).body).toMatchObject({ status: 'due', exceptionId: older.used.exceptionId, reviewer: 'support-lead' });
+    await eventually(async () => {
+      for (const [durable] of RETIRED) if (await consumerExists(durable)) return undefined;
+      return true;
+    }, 20_000, 'the retired consumers deleted');
+    // What this version started itself was not started twice.
+    const approvals = await t.db.appPool().query(`SELECT stream_id, count(*)::int AS n FROM ledger_events WHERE type = 'ApprovalRequested' GROUP BY stream_id HAVING count(*) > 1`);
+    expect(approvals.rows).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { VIEW_NAMES, viewColumns, WorkflowDefinition } from '@workgate/contracts';
+import { VIEW_NAMES, viewColumns, WorkflowDefinition, Subjects } from '@workgate/contracts';
 import { rebuildProjection } from '@workgate/event-store';
 import { VIEW_TABLES, viewsProjection } from '../apps/ledger/views/views.projection';
 import { eventually } from './support/processes';
@@ -69,7 +69,7 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
-    await t.rpc.request('workgate.policy.publish', { definition: deskFix(1, ['a', 'b'], 'PT4H') });
+    await t.rpc.request(Subjects.policy.publish, { definition: deskFix(1, ['a', 'b'], 'PT4H') });
 
     const evidence = (ref: string) => [{ kind: 'receipt', ref }];
     const closeWith = { closureEvidenceId: 'note-1', evidence: [{ kind: 'closure-note', ref: 'note-1' }] };
@@ -93,7 +93,7 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
     // F: version 2 (published now: new work orders take the latest version), clean, closed at T+2.5h.
     // Intake learns of a new version from the ledger relay; wait until that message has gone out.
     const relayed = t.nc.subscribe('ledger.workflow.WorkflowPublished', { max: 1 });
-    await t.rpc.request('workgate.policy.publish', { definition: deskFix(2, ['a'], 'PT1H') });
+    await t.rpc.request(Subjects.policy.publish, { definition: deskFix(2, ['a'], 'PT1H') });
     for await (const _ of relayed) break;
     await new Promise((r) => setTimeout(r, 200));
     await send('F', 'workgate.workorder.open', at(1), { jobType: 'desk-fix', inputs: { ticket: 'F' } });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { NatsConnection } from 'nats';
-import { AppendResult, InProcessSubjects, ReadAllResult, ReadStreamResult, Subjects, VerifyResult } from '@workgate/contracts';
+import { AppendRequest, Subjects } from '@workgate/contracts';
 import { ledgerStreamTail, RpcClient } from '@workgate/messaging';
 import { loadConfig } from '@workgate/config';
-import { LedgerWriter, prepareAppend } from '@workgate/event-store';
+import { InProcessSubjects, LedgerWriter, prepareCommit } from '@workgate/event-store';
 import { startMicroservice } from '@workgate/messaging';
 import { LedgerModule } from '../apps/ledger/ledger.module';
 import { RunningWorkgate } from '../cli/workgate';
@@ -50,7 +50,7 @@ describe('workgate in one process', () => {
 
   it('appends, reads and verifies over NATS, with refusals carrying their code', async () => {
     const eventId = randomUUID();
-    const appended = await rpc.request<AppendResult>(Subjects.ledger.append, {
+    const appended = await rpc.request(Subjects.ledger.append, {
       streamId: 'workorder-1',
       expectedVersion: 'no_stream',
       events: [{ eventId, type: 'WorkOrderOpened', data: { jobType: 'support-recovery' }, metadata: { actor: 'test' } }],
@@ -63,37 +63,37 @@ describe('workgate in one process', () => {
         events: [{ eventId: randomUUID(), type: 'WorkOrderOpened', data: {} }],
       }),
     ).rejects.toMatchObject({ code: 'version_conflict' });
-    await expect(rpc.request(Subjects.ledger.append, { streamId: 'x', events: [] })).rejects.toMatchObject({ code: 'invalid_event' });
+    await expect(rpc.request(Subjects.ledger.append, { streamId: 'x', events: [] } as unknown as AppendRequest)).rejects.toMatchObject({ code: 'invalid_event' });
 
-    const stream = await rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: 'workorder-1' });
+    const stream = await rpc.request(Subjects.ledger.readStream, { streamId: 'workorder-1' });
     expect(stream.version).toBe(1);
     expect(stream.events[0]).toMatchObject({ eventId, type: 'WorkOrderOpened', metadata: { actor: 'test' } });
-    const all = await rpc.request<ReadAllResult>(Subjects.ledger.readAll, { after: 0 });
+    const all = await rpc.request(Subjects.ledger.readAll, { after: 0 });
     expect(all.events.map((e) => e.eventId)).toContain(eventId);
-    const verdict = await rpc.request<VerifyResult>(Subjects.ledger.verify, {});
+    const verdict = await rpc.request(Subjects.ledger.verify, {});
     expect(verdict).toMatchObject({ ok: true, checked: all.events.length });
   });
 
-  it("takes prepared appends (canonical JSON made by the caller) from this process only: through the thread's port, never over NATS", async () => {
+  it("takes prepared commits (canonical JSON made by the caller) from this process only: through the thread's port, never over NATS", async () => {
     const local = new RpcClient(nc, 5000);
-    expect(local.answersInProcess(InProcessSubjects.ledgerAppendPreparedBatch)).toBe(true);
-    await expect(nc.request(InProcessSubjects.ledgerAppendPreparedBatch, new TextEncoder().encode('{"items":[]}'), { timeout: 2000 })).rejects.toMatchObject({ code: '503' });
+    expect(local.answersInProcess(InProcessSubjects.ledgerCommitPreparedBatch.subject)).toBe(true);
+    await expect(nc.request(InProcessSubjects.ledgerCommitPreparedBatch.subject, new TextEncoder().encode('{"items":[]}'), { timeout: 2000 })).rejects.toMatchObject({ code: '503' });
 
     const eventId = randomUUID();
     const data = { z: 1, a: { y: 'é', b: [true, null] } };
-    const prepared = prepareAppend({ streamId: 'workorder-prepared', expectedVersion: 'no_stream', events: [{ eventId, type: 'WorkOrderOpened', data, metadata: { actor: 'test' } }] });
-    const reply = await local.request<{ results: Array<{ ok: boolean; data?: AppendResult }> }>(InProcessSubjects.ledgerAppendPreparedBatch, { items: [prepared] });
-    expect(reply.results).toEqual([{ ok: true, data: { positions: [expect.any(Number)], nextVersion: 1 } }]);
-    const stream = await rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: 'workorder-prepared' });
+    const prepared = prepareCommit({ appends: [{ streamId: 'workorder-prepared', expectedVersion: 'no_stream', events: [{ eventId, type: 'WorkOrderOpened', data, metadata: { actor: 'test' } }] }] });
+    const reply = await local.request(InProcessSubjects.ledgerCommitPreparedBatch, { items: [prepared] });
+    expect(reply.results).toEqual([{ ok: true, data: { results: [{ positions: [expect.any(Number)], nextVersion: 1 }], position: expect.any(Number) } }]);
+    const stream = await rpc.request(Subjects.ledger.readStream, { streamId: 'workorder-prepared' });
     expect(stream.events).toEqual([expect.objectContaining({ eventId, data, metadata: { actor: 'test' } })]);
     // The chain is verified from the stored rows: the caller's canonical text is what was hashed.
-    expect(await rpc.request<VerifyResult>(Subjects.ledger.verify, {})).toMatchObject({ ok: true });
+    expect(await rpc.request(Subjects.ledger.verify, {})).toMatchObject({ ok: true });
   });
 
   it('answers a request that is not JSON with validation_failed', async () => {
-    const reply = await nc.request(Subjects.ledger.readAll, new TextEncoder().encode('{nope'), { timeout: 2000 });
+    const reply = await nc.request(Subjects.ledger.readAll.subject, new TextEncoder().encode('{nope'), { timeout: 2000 });
     expect(JSON.parse(new TextDecoder().decode(reply.data))).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
-    const append = await nc.request(Subjects.ledger.append, new TextEncoder().encode('{nope'), { timeout: 2000 });
+    const append = await nc.request(Subjects.ledger.append.subject, new TextEncoder().encode('{nope'), { timeout: 2000 });
     expect(JSON.parse(new TextDecoder().decode(append.data))).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
   });
 
@@ -112,7 +112,7 @@ describe('workgate in one process', () => {
     const writer = new LedgerWriter(other.url, { role: 'workgate_app' });
     await writer.start();
     // More events than this ledger has: without the check, the ones past its head would be relayed.
-    const { head } = { head: (await rpc.request<{ position: number }>(Subjects.ledger.head, {})).position };
+    const { head } = { head: (await rpc.request(Subjects.ledger.head, {})).position };
     for (let i = 0; i <= head + 5; i++) {
       await writer.append({ streamId: `workorder-other-${i}`, expectedVersion: 'no_stream', events: [{ eventId: randomUUID(), type: 'WorkOrderOpened', data: {} }] });
     }

@@ -2,10 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { ApprovalTimers } from './approval-timers';
 import { ApprovalsController } from './approvals.controller';
-import { ApprovalsService } from './approvals.service';
-import { DelegationReactions, DelegationsStore } from './delegations';
-import { GovernanceReactions, PostReviewsStore } from './post-reviews';
-import { WaitsConsumer } from './waits.consumer';
+import { DelegationReactions } from './delegations.reaction';
+import { EarlierVersionReactions } from './earlier-version.reaction';
+import { NotificationReactions } from './notifications.reaction';
+import { STORES } from './stores';
 
 @Module({})
 export class ApprovalsModule {
@@ -14,7 +14,7 @@ export class ApprovalsModule {
       module: ApprovalsModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [ApprovalsController],
-      providers: [ApprovalsService, PostReviewsStore, DelegationsStore, WaitsConsumer, GovernanceReactions, DelegationReactions, ApprovalTimers],
+      providers: [...STORES, NotificationReactions, DelegationReactions, EarlierVersionReactions, ApprovalTimers],
     };
   }
 }

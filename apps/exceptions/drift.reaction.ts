@@ -41,7 +41,7 @@ export class DriftReaction extends LedgerReactions {
     const raisedAt: string[] = [];
     let after = 0;
     for (;;) {
-      const page = await this.rpc.request<ReadAllResult>(Subjects.ledger.query, { types: [ExceptionEvents.Raised], from, after, limit: 1000 });
+      const page = await this.rpc.request(Subjects.ledger.query, { types: [ExceptionEvents.Raised], from, after, limit: 1000 });
       for (const x of page.events) if ((x.data as { code?: string }).code === code) raisedAt.push(x.occurredAt);
       if (page.events.length < 1000) break;
       after = page.next;

@@ -88,7 +88,7 @@ export class ExceptionCatalog implements OnModuleInit {
 
   private async refresh(force = false): Promise<void> {
     if (!force && Date.now() - this.loadedAt < REFRESH_MS) return;
-    const stream = await this.rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: CATALOG_STREAM });
+    const stream = await this.rpc.request(Subjects.ledger.readStream, { streamId: CATALOG_STREAM });
     const byCode = new Map<string, ExceptionCode>();
     for (const e of stream.events) if (e.type === DEFINED) byCode.set(String(e.data.code), e.data as unknown as ExceptionCode);
     this.codes = [...byCode.values()].sort((a, b) => a.code.localeCompare(b.code));

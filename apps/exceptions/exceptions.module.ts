@@ -4,7 +4,7 @@ import { DriftReaction } from './drift.reaction';
 import { ExceptionCatalog } from './exception-catalog';
 import { ExceptionsController } from './exceptions.controller';
 import { ExceptionsStore } from './exceptions.store';
-import { RaisedReaction } from './raised.reaction';
+import { RemediationReactions } from './remediations.reaction';
 import { SlaTimers } from './sla-timers';
 
 @Module({})
@@ -14,7 +14,7 @@ export class ExceptionsModule {
       module: ExceptionsModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [ExceptionsController],
-      providers: [ExceptionCatalog, ExceptionsStore, RaisedReaction, SlaTimers, DriftReaction],
+      providers: [ExceptionCatalog, ExceptionsStore, RemediationReactions, SlaTimers, DriftReaction],
     };
   }
 }

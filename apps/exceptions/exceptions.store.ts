@@ -1,24 +1,12 @@
-import { Injectable } from '@nestjs/common';
-import { exceptionStream, ExceptionView, WorkgateError } from '@workgate/contracts';
-import { decideException, deterministicUuid, evolveException, ExceptionCommand, ExceptionEvent, ExceptionState, initialExceptionState } from '@workgate/domain';
-import { AggregateStore, RpcClient } from '@workgate/messaging';
+import { ExceptionView } from '@workgate/contracts';
+import { exceptions, ExceptionState } from '@workgate/domain';
+import { storeFor } from '@workgate/messaging';
 
 /** Exceptions as aggregates over the ledger (`exception-<id>`). */
-@Injectable()
-export class ExceptionsStore extends AggregateStore<ExceptionState, ExceptionCommand, ExceptionEvent> {
-  constructor(rpc: RpcClient) {
-    super(rpc, {
-      streamOf: exceptionStream,
-      initial: initialExceptionState,
-      evolve: evolveException,
-      decide: decideException,
-      eventId: (id, version, type) => deterministicUuid('exception', id, String(version), type),
-    });
-  }
-}
+export const ExceptionsStore = storeFor(exceptions);
+export type ExceptionsStore = InstanceType<typeof ExceptionsStore>;
 
-export function exceptionView(state: ExceptionState): ExceptionView {
-  if (state.status === 'none') throw new WorkgateError('not_found', 'no such exception');
+export function exceptionView(state: Exclude<ExceptionState, { status: 'none' }>): ExceptionView {
   const { status, exceptionId, workOrderId, stepId, code, owner, dueAt, slaBreached } = state;
   const remediations = state.remediations.map(({ taskId, title, owner: o, due, closed }) => ({ taskId, title, owner: o, due, closed }));
   return { exceptionId, status, workOrderId, stepId, code, owner, dueAt, slaBreached, remediations };

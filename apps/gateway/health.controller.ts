@@ -55,7 +55,7 @@ export class HealthController {
   private async service(service: (typeof SERVICES)[number]) {
     const session = this.indicators.check(service);
     try {
-      const reply = await this.rpc.request<HealthReply>(Subjects.health(service), {}, { timeoutMs: SERVICE_TIMEOUT_MS });
+      const reply = await this.rpc.request(Subjects.health(service), {}, { timeoutMs: SERVICE_TIMEOUT_MS });
       return reply.ok ? session.up({ instance: reply.instance, ...reply.details }) : session.down({ ...reply.details });
     } catch (error) {
       return session.down({ message: (error as Error).message });

@@ -1,55 +1,10 @@
 import { CloudEvent } from 'cloudevents';
-import {
-  BlockStepEventDto,
-  BreakGlassDto,
-  ChangeScopeDto,
-  CloseWorkOrderDto,
-  CompleteStepEventDto,
-  FieldProblem,
-  forbiddenKeyProblems,
-  OpenWorkOrderEventDto,
-  RecordArtifactEventDto,
-  ReopenWorkOrderDto,
-  ReportClosureDto,
-  RequestActionDto,
-  validateDto,
-  WorkOrderCommand,
-  WorkOrderCommandRequest,
-} from '@workgate/contracts';
+import { CLOUD_EVENT_COMMANDS, Envelope, FieldProblem, forbiddenKeyProblems, isCloudEventType, validateDto, WorkOrderCommandRequest } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 
 export const MAX_EVENT_BYTES = 1024 * 1024;
 /** Refuses invalid UTF-8 instead of replacing it; one decoder serves every message (no streaming state). */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The envelope fields workgate uses. */
-export interface Envelope {
-  id: string;
-  source: string;
-  type: string;
-  subject?: string;
-  time?: string;
-  data: unknown;
-}
-
-type Mapping = { dto: new () => object; command: (data: any, ce: Envelope) => WorkOrderCommand };
-
-/** CloudEvent type -> the work-order command it carries. One table; `data` is the HTTP command body (+ `stepId`). */
-export const CLOUD_EVENT_COMMANDS: Record<string, Mapping> = {
-  'workgate.workorder.open': {
-    dto: OpenWorkOrderEventDto,
-    command: (d, ce) => ({ type: 'open', body: { jobType: d.jobType, inputs: d.inputs, ...(d.owner ? { owner: d.owner } : {}), source: ce.source, externalRef: ce.subject! } }),
-  },
-  'workgate.action.requested': { dto: RequestActionDto, command: (d) => ({ type: 'request-action', body: d }) },
-  'workgate.step.completed': { dto: CompleteStepEventDto, command: ({ stepId, ...body }) => ({ type: 'complete-step', stepId, body }) },
-  'workgate.step.blocked': { dto: BlockStepEventDto, command: ({ stepId, ...body }) => ({ type: 'block-step', stepId, body }) },
-  'workgate.workorder.close': { dto: CloseWorkOrderDto, command: (d) => ({ type: 'close', body: d }) },
-  'workgate.workorder.closure_reported': { dto: ReportClosureDto, command: (d) => ({ type: 'report-closure', body: d }) },
-  'workgate.workorder.reopen': { dto: ReopenWorkOrderDto, command: (d) => ({ type: 'reopen', body: d }) },
-  'workgate.workorder.break_glass': { dto: BreakGlassDto, command: (d) => ({ type: 'break-glass', body: d }) },
-  'workgate.stage.artifact_recorded': { dto: RecordArtifactEventDto, command: ({ stageId, ...body }) => ({ type: 'record-artifact', stageId, body }) },
-  'workgate.workorder.scope_change': { dto: ChangeScopeDto, command: (d) => ({ type: 'change-scope', body: d }) },
-};
 
 export type Parsed = { ok: true; envelope: Envelope; request: WorkOrderCommandRequest } | { ok: false; source?: string; id?: string; reasons: string[] };
 
@@ -104,9 +59,10 @@ export function fromNatsMessage(headers: Record<string, string>, body: Uint8Arra
 }
 
 function toCommand(envelope: Envelope, receivedAt: string): Parsed {
+  if (!isCloudEventType(envelope.type)) return fail([`unknown CloudEvent type "${envelope.type}" (known: ${Object.keys(CLOUD_EVENT_COMMANDS).join(', ')})`], envelope);
   const mapping = CLOUD_EVENT_COMMANDS[envelope.type];
-  if (!mapping) return fail([`unknown CloudEvent type "${envelope.type}" (known: ${Object.keys(CLOUD_EVENT_COMMANDS).join(', ')})`], envelope);
-  if (typeof envelope.subject !== 'string' || envelope.subject.length === 0) {
+  const subject = envelope.subject;
+  if (typeof subject !== 'string' || subject.length === 0) {
     return fail(['subject is required: it is the work order\'s externalRef within source'], envelope);
   }
   if (envelope.time !== undefined && (typeof envelope.time !== 'string' || Number.isNaN(Date.parse(envelope.time)))) return fail(['time must be an RFC 3339 time'], envelope);
@@ -114,12 +70,12 @@ function toCommand(envelope: Envelope, receivedAt: string): Parsed {
   if (!checked.ok) return fail(checked.problems.map((p) => `data${p.path ? `.${p.path}` : ''}: ${p.message}`), envelope);
   // The checked data has exactly the keys of the plain data (unknown keys are refused, nothing is
   // converted), so the plain JSON is used as is.
-  const command = mapping.command(envelope.data, envelope);
+  const command = mapping.command(envelope.data, envelope.source, subject);
   return {
     ok: true,
     envelope,
     request: {
-      address: { source: envelope.source, externalRef: envelope.subject },
+      address: { source: envelope.source, externalRef: subject },
       command,
       meta: {
         commandId: deterministicUuid('cloudevent', envelope.source, envelope.id),

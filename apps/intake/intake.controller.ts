@@ -1,24 +1,43 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
+  CommandReply,
+  DeliveryPage,
+  Empty,
   Evidence,
+  GetWorkOrderRequest,
   HealthReply,
-  ReadStreamResult,
+  IngestOutcome,
+  IngestRequest,
   Receipt,
+  ReceiptRequest,
   RecordedEvent,
+  RejectionsPage,
+  RejectionsRequest,
+  refuse,
   requireUuid,
   Subjects,
   WorkgateError,
-  WorkOrderAnswer,
   WorkOrderCommandRequest,
   WorkOrderEvents,
+  WorkOrderHandoff,
+  WorkOrderIdRequest,
   workOrderStream,
 } from '@workgate/contracts';
-import { RpcClient, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
-import { IngestOutcome, IntakeProcessor } from './intake.processor';
+import { RpcClient, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import { IntakeProcessor } from './intake.processor';
 import { RejectionStore } from './rejections';
 import { deliveryPage, stateHandoff } from './work-order.views';
 import { WorkOrdersService } from './work-orders.service';
+
+/** What each ledger event a receipt can be made of is a receipt of. */
+const RECEIPT_KINDS: Partial<Record<string, string>> = {
+  [WorkOrderEvents.ActionDecided]: 'decision',
+  [WorkOrderEvents.StepCompleted]: 'step',
+  [WorkOrderEvents.Closed]: 'closure',
+  [WorkOrderEvents.ClosureReported]: 'closure-reported',
+  [WorkOrderEvents.StepBlocked]: 'exception',
+};
 
 @Controller()
 export class IntakeController {
@@ -30,52 +49,52 @@ export class IntakeController {
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
-  @MessagePattern(Subjects.intake.command)
-  command(@Payload() req: WorkOrderCommandRequest): Promise<WorkOrderAnswer> {
-    if (!req?.command || !req.meta || !req.address) throw new WorkgateError('validation_failed', 'a command needs address, command and meta');
+  @Serves(Subjects.intake.command)
+  command(@Payload() req: WorkOrderCommandRequest): Promise<CommandReply> {
+    if (!req?.command || !req.meta || !req.address) throw refuse('validation_failed', 'a command needs address, command and meta');
     return this.workOrders.execute(req);
   }
 
-  @MessagePattern(Subjects.intake.get)
-  async get(@Payload() req: { workOrderId: string; stage?: string }) {
-    const { state, definition } = await this.workOrders.existing(requireUuid(req?.workOrderId, 'work order'));
+  @Serves(Subjects.intake.get)
+  async get(@Payload() req: GetWorkOrderRequest): Promise<WorkOrderHandoff> {
+    const { state, workflow } = await this.workOrders.existing(requireUuid(req?.workOrderId, 'work order'));
+    const { definition } = workflow;
     if (req.stage !== undefined && !(definition.stages ?? []).some((s) => s.id === req.stage)) {
-      throw new WorkgateError('unknown_stage', `${definition.jobType} v${definition.version} has no stage "${req.stage}"`);
+      throw refuse('unknown_stage', `${definition.jobType} v${definition.version} has no stage "${req.stage}"`);
     }
     return stateHandoff(state, definition, req.stage);
   }
 
-  @MessagePattern(Subjects.intake.events)
-  async events(@Payload() req: { workOrderId: string }): Promise<RecordedEvent[]> {
+  @Serves(Subjects.intake.events)
+  async events(@Payload() req: WorkOrderIdRequest): Promise<RecordedEvent[]> {
     const id = requireUuid(req?.workOrderId, 'work order');
     await this.workOrders.existing(id);
-    const stream = await this.rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: workOrderStream(id) });
-    return stream.events;
+    return (await this.rpc.request(Subjects.ledger.readStream, { streamId: workOrderStream(id) })).events;
   }
 
-  @MessagePattern(Subjects.intake.delivery)
-  async delivery(@Payload() req: { workOrderId: string }) {
+  @Serves(Subjects.intake.delivery)
+  async delivery(@Payload() req: WorkOrderIdRequest): Promise<DeliveryPage> {
     const id = requireUuid(req?.workOrderId, 'work order');
-    const { state, definition } = await this.workOrders.existing(id);
-    const stream = await this.rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: workOrderStream(id) });
-    return deliveryPage(state, definition, stream.events);
+    const { state, workflow } = await this.workOrders.existing(id);
+    const stream = await this.rpc.request(Subjects.ledger.readStream, { streamId: workOrderStream(id) });
+    return deliveryPage(state, workflow.definition, stream.events);
   }
 
   /** A decision or step receipt; private evidence only when asked for by an ops lead. */
-  @MessagePattern(Subjects.intake.receipt)
-  async receipt(@Payload() req: { receiptId: string; includePrivate?: boolean }): Promise<Receipt> {
+  @Serves(Subjects.intake.receipt)
+  async receipt(@Payload() req: ReceiptRequest): Promise<Receipt> {
     const receiptId = requireUuid(req?.receiptId, 'receipt');
-    const e = await this.rpc.request<RecordedEvent>(Subjects.ledger.getEvent, { eventId: receiptId }).catch((error) => {
-      throw (error as WorkgateError).code === 'not_found' ? new WorkgateError('not_found', 'no receipt has that id') : error;
+    const e = await this.rpc.request(Subjects.ledger.getEvent, { eventId: receiptId }).catch((error) => {
+      throw (error as WorkgateError).code === 'not_found' ? refuse('not_found', 'no receipt has that id') : error;
     });
-    const kinds: Record<string, string> = { [WorkOrderEvents.ActionDecided]: 'decision', [WorkOrderEvents.StepCompleted]: 'step', [WorkOrderEvents.Closed]: 'closure', [WorkOrderEvents.ClosureReported]: 'closure-reported', [WorkOrderEvents.StepBlocked]: 'exception' };
-    if (!kinds[e.type] || !e.streamId.startsWith('workorder-')) throw new WorkgateError('not_found', 'no receipt has that id');
-    const d = e.data as Record<string, any>;
+    const kind = RECEIPT_KINDS[e.type];
+    if (!kind || !e.streamId.startsWith('workorder-')) throw refuse('not_found', 'no receipt has that id');
+    const d = e.data as { evidence?: Evidence[]; decision?: { decision: Receipt['decision']; reason: string; policy: Receipt['policy']; inputsSha256: string } };
     const { state } = await this.workOrders.existing(e.streamId.slice('workorder-'.length));
-    const evidence = ((d.evidence ?? []) as Evidence[]).filter((x) => req.includePrivate || x.private !== true);
+    const evidence = (d.evidence ?? []).filter((x) => req.includePrivate || x.private !== true);
     return {
       receiptId: e.eventId,
-      kind: kinds[e.type],
+      kind,
       workOrderId: state.id,
       ...(d.decision ? { decision: d.decision.decision, reason: d.decision.reason } : {}),
       actor: String((e.metadata as { actor?: string }).actor ?? 'unknown'),
@@ -87,18 +106,18 @@ export class IntakeController {
     };
   }
 
-  @MessagePattern(Subjects.intake.ingest)
-  ingest(@Payload() req: { body: unknown; raw: string; caller: string }): Promise<IngestOutcome[]> {
+  @Serves(Subjects.intake.ingest)
+  ingest(@Payload() req: IngestRequest): Promise<IngestOutcome[]> {
     return this.processor.ingest(req?.body, req?.raw ?? '', req?.caller ?? 'unknown');
   }
 
-  @MessagePattern(Subjects.intake.rejections)
-  listRejections(@Payload() req: { source?: string; limit?: number; before?: number }) {
+  @Serves(Subjects.intake.rejections)
+  listRejections(@Payload() req: RejectionsRequest): Promise<RejectionsPage> {
     return this.rejections.list(req ?? {});
   }
 
-  @MessagePattern(Subjects.health('intake'))
-  health(): HealthReply {
+  @Serves(Subjects.health('intake'))
+  health(@Payload() _req: Empty): HealthReply {
     return { service: 'intake', ok: true, instance: this.ctx.instance };
   }
 }

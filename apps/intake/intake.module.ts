@@ -5,6 +5,7 @@ import { IntakeProcessor } from './intake.processor';
 import { WorkOrderReactions } from './ledger-reactions';
 import { RejectionStore } from './rejections';
 import { WorkOrdersService } from './work-orders.service';
+import { WorkflowVersions } from './workflow-versions';
 
 @Module({})
 export class IntakeModule {
@@ -13,7 +14,7 @@ export class IntakeModule {
       module: IntakeModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [IntakeController],
-      providers: [WorkOrdersService, RejectionStore, IntakeProcessor, WorkOrderReactions],
+      providers: [WorkflowVersions, WorkOrdersService, RejectionStore, IntakeProcessor, WorkOrderReactions],
     };
   }
 }

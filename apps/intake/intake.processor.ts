@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JsMsg, NatsConnection } from 'nats';
-import { Streams, WorkgateError, WorkOrderAnswer, WorkOrderCommandRequest } from '@workgate/contracts';
+import { IngestOutcome, Streams, WorkgateError, WorkOrderCommandRequest } from '@workgate/contracts';
 import { DeadLetterSink, isOutage, NATS_CONNECTION, Outcome, retryAfter, RunningConsumer, runPullConsumer } from '@workgate/messaging';
 import { fromNatsMessage, fromStructured, Parsed } from './cloud-events';
 import { RejectionStore, sourceToken } from './rejections';
@@ -57,8 +57,6 @@ interface Item {
   m: JsMsg;
   request: WorkOrderCommandRequest;
 }
-
-export type IngestOutcome = { id: string; ok: true; answer: WorkOrderAnswer } | { id?: string; ok: false; reasons: string[]; rejectionId: string };
 
 /**
  * The front door for work events: a durable JetStream consumer on WORK_EVENTS and the HTTP
@@ -146,7 +144,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     while (outcomes.length < items.length) {
       const waitingFor = this.retrying.get(id);
       // An open never waits behind its work order's earlier messages: they may be waiting for it.
-      const waits = (item: Item) => waitingFor !== undefined && item.m.seq > waitingFor && item.request.command.type !== 'open';
+      const waits = (item: Item) => waitingFor !== undefined && item.m.seq > waitingFor && item.request.command.type !== 'OpenWorkOrder';
       if (waits(items[outcomes.length])) {
         // Not this message's fault: it never counts towards dead-lettering.
         outcomes.push({ kind: 'retry', reason: `waits for message ${waitingFor} of the same work order`, outage: true });
@@ -155,15 +153,15 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       let runnable = outcomes.length + 1;
       while (runnable < items.length && !waits(items[runnable])) runnable++;
       const batch = items.slice(outcomes.length, runnable);
-      const { answers, error } = await this.workOrders.executeInOrder(
+      const { replies, error } = await this.workOrders.executeInOrder(
         id,
         batch.map((item) => item.request),
       );
-      for (const item of batch.slice(0, answers.length)) {
+      for (const item of batch.slice(0, replies.length)) {
         this.wentThrough(id, item, waitingFor);
         outcomes.push({ kind: 'ack' });
       }
-      if (error !== undefined) outcomes.push(await this.failed(id, batch[answers.length], error as WorkgateError, waitingFor, receivedAt));
+      if (error !== undefined) outcomes.push(await this.failed(id, batch[replies.length], error as WorkgateError, waitingFor, receivedAt));
     }
     return outcomes;
   }
@@ -179,7 +177,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     const { m, request } = item;
     // With several intake instances, a work order's open may still be committing on another
     // instance: "no such work order" is retried (with back-off) until the last delivery.
-    const notOpenYet = e.code === 'not_found' && request.command.type !== 'open' && m.info.redeliveryCount < MAX_DELIVER;
+    const notOpenYet = e.code === 'not_found' && request.command.type !== 'OpenWorkOrder' && m.info.redeliveryCount < MAX_DELIVER;
     if (TRANSIENT.has(e.code) || notOpenYet) {
       // An outage (the ledger or policy unavailable) is retried until it ends; anything else is
       // dead-lettered by the consumer at its last delivery, and the work order must not wait for it.
@@ -249,7 +247,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     const results: IngestOutcome[] = [];
     for (const p of parsed as Array<Extract<Parsed, { ok: true }>>) {
       try {
-        results.push({ id: p.envelope.id, ok: true, answer: await this.workOrders.execute(p.request) });
+        results.push({ id: p.envelope.id, ok: true, answer: (await this.workOrders.execute(p.request)).answer });
       } catch (error) {
         const e = error as WorkgateError;
         if (TRANSIENT.has(e.code)) throw error;

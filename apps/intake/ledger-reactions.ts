@@ -37,7 +37,7 @@ export class WorkOrderReactions extends LedgerReactions {
 
   /** The work order an aggregate belongs to, from the first event of its stream. */
   private async workOrderOf(streamId: string): Promise<string | undefined> {
-    const stream = await this.rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId, limit: 1 });
+    const stream = await this.rpc.request(Subjects.ledger.readStream, { streamId, limit: 1 });
     return (stream.events[0]?.data as { workOrderId?: string } | undefined)?.workOrderId;
   }
 
@@ -62,7 +62,7 @@ export class WorkOrderReactions extends LedgerReactions {
     return this.apply(approvalStream(approvalId), (workOrderId) =>
       this.workOrders.execute({
         address: { workOrderId },
-        command: { type: 'resolve-approval', body: { approvalId, outcome, ...(decidedBy ? { decidedBy } : {}) } },
+        command: { type: 'ApplyApprovalOutcome', body: { approvalId, outcome, ...(decidedBy ? { decidedBy } : {}) } },
         meta: { commandId: deterministicUuid('approval-outcome', approvalId), actor: decidedBy ?? 'approvals', now: e.occurredAt, channel: 'approvals' },
       }),
     );
@@ -79,7 +79,7 @@ export class WorkOrderReactions extends LedgerReactions {
     return this.apply(approvalStream(approvalId), (workOrderId) =>
       this.workOrders.execute({
         address: { workOrderId },
-        command: { type: 'resolve-approval', body: { approvalId, outcome: 'conditional', openConditions, approvalVersion: e.streamVersion, ...(by ? { decidedBy: by } : {}) } },
+        command: { type: 'ApplyApprovalOutcome', body: { approvalId, outcome: 'conditional', openConditions, approvalVersion: e.streamVersion, ...(by ? { decidedBy: by } : {}) } },
         meta: { commandId: deterministicUuid('approval-conditions', e.eventId), actor: by ?? 'approvals', now: e.occurredAt, channel: 'approvals' },
       }),
     );
@@ -91,7 +91,7 @@ export class WorkOrderReactions extends LedgerReactions {
     return this.apply(e.streamId, (workOrderId) =>
       this.workOrders.execute({
         address: { workOrderId },
-        command: { type: 'stop', body: { reason: d.reason, ref: d.dispatchId } },
+        command: { type: 'StopWorkOrder', body: { reason: d.reason, ref: d.dispatchId } },
         meta: { commandId: deterministicUuid('delegation-timed-out', d.dispatchId), actor: 'approvals', now: e.occurredAt, channel: 'approvals' },
       }),
     );
@@ -103,7 +103,7 @@ export class WorkOrderReactions extends LedgerReactions {
     return this.apply(exceptionStream(exceptionId), (workOrderId) =>
       this.workOrders.execute({
         address: { workOrderId },
-        command: { type: 'close-exception', body: { exceptionId, ...(resolvedBy ? { resolvedBy } : {}) } },
+        command: { type: 'CloseException', body: { exceptionId, ...(resolvedBy ? { resolvedBy } : {}) } },
         meta: { commandId: deterministicUuid('exception-resolved', exceptionId), actor: resolvedBy ?? 'exceptions', now: e.occurredAt, channel: 'exceptions' },
       }),
     );

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { ReadAllResult, RecordedEvent, Subjects } from '@workgate/contracts';
+import { IntakeEvents, IntakeRejectedData, RecordedEvent, RejectionsPage, RejectionsRequest, rejectedSubject, streamId, Subjects } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import { encodeJson, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
 
 /** Kept raw bytes per rejection; beyond this the record keeps the first bytes plus the size and sha256 of the whole. */
 const KEEP_BYTES = 256 * 1024;
-export const REJECTED = 'IntakeRejected';
 
 export interface Rejection {
   /** Where it came from: `nats` (WORK_EVENTS) or `http` (POST /v1/events). */
@@ -41,7 +40,7 @@ export class RejectionStore {
     const token = sourceToken(r.source);
     const rejectionId = deterministicUuid('rejection', r.channel, r.key);
     const truncated = r.raw.length > KEEP_BYTES;
-    const data = {
+    const data: IntakeRejectedData = {
       rejectionId,
       channel: r.channel,
       source: r.source,
@@ -55,26 +54,26 @@ export class RejectionStore {
       reasons: r.reasons,
     };
     await this.rpc.request(Subjects.ledger.append, {
-      streamId: `rejections-${token}`,
+      streamId: streamId('rejections', token),
       expectedVersion: 'any',
-      events: [{ eventId: rejectionId, type: REJECTED, data, metadata: { actor: `intake:${r.channel}` }, occurredAt: r.receivedAt }],
+      events: [{ eventId: rejectionId, type: IntakeEvents.Rejected, data, metadata: { actor: `intake:${r.channel}` }, occurredAt: r.receivedAt }],
     });
-    this.nc.publish(`workgate.rejected.${token}`, encodeJson(data));
+    this.nc.publish(rejectedSubject(token), encodeJson(data));
     return rejectionId;
   }
 
-  async list(options: { source?: string; limit?: number; before?: number }): Promise<{ rejections: Array<Record<string, unknown>>; next?: number }> {
+  async list(options: RejectionsRequest): Promise<RejectionsPage> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
     const out: RecordedEvent[] = [];
     let before = options.before;
     // Newest first; filtered by source when asked.
     for (let pages = 0; out.length < limit && pages < 20; pages++) {
-      const page = await this.rpc.request<ReadAllResult>(Subjects.ledger.query, { types: [REJECTED], descending: true, before, limit: 500 });
+      const page = await this.rpc.request(Subjects.ledger.query, { types: [IntakeEvents.Rejected], descending: true, before, limit: 500 });
       for (const e of page.events) if (!options.source || (e.data as { source?: string }).source === options.source) out.push(e);
       if (page.events.length < 500) break;
       before = page.events[page.events.length - 1].position;
     }
-    const rejections = out.slice(0, limit).map((e) => ({ ...e.data, position: e.position }));
+    const rejections = out.slice(0, limit).map((e) => ({ ...(e.data as unknown as IntakeRejectedData), position: e.position }));
     return { rejections, ...(out.length > limit ? { next: out[limit - 1].position } : {}) };
   }
 }

@@ -1,18 +1,11 @@
-import {
-  ActionDecidedData,
-  Evidence,
-  ORIGINAL_SCOPE,
-  RecordedEvent,
-  WorkflowDefinition,
-  WorkOrderEvents,
-} from '@workgate/contracts';
+import { ActionDecidedData, DeliveryPage, Evidence, ORIGINAL_SCOPE, RecordedEvent, WorkflowDefinition, WorkOrderEvents, WorkOrderHandoff } from '@workgate/contracts';
 import {
   approvalKinds,
   describeScope,
   describeStatus,
   gateOf,
   isOpen,
-  OpenState,
+  WorkOrder,
   openBlockers,
   scopeChangeTracks,
   stageOwner,
@@ -30,18 +23,18 @@ const known = (value: unknown): string => (typeof value === 'string' && value.tr
  * earliest whose artifact is missing. Any principal reads it: anything credential-shaped in the
  * free text it carries (rationales, reasons, conditions, artifact references) is masked.
  */
-export function stateHandoff(state: OpenState, definition: WorkflowDefinition, stage?: string) {
+export function stateHandoff(state: WorkOrder, definition: WorkflowDefinition, stage?: string): WorkOrderHandoff {
   return maskStrings(unmaskedHandoff(state, definition, stage));
 }
 
-function unmaskedHandoff(state: OpenState, definition: WorkflowDefinition, stage?: string) {
+function unmaskedHandoff(state: WorkOrder, definition: WorkflowDefinition, stage?: string): WorkOrderHandoff {
   const openExceptions = [...state.exceptions.values()].filter((e) => e.open).map(({ open: _open, ...e }) => e);
   const pendingApprovals = [...state.approvals.values()].filter(isOpen).map((a) => ({ approvalId: a.approvalId, kind: a.kind, status: a.status, owner: a.owner, ...(a.source.actionId ? { actionId: a.source.actionId } : {}) }));
   const blocked = new Set(openExceptions.map((e) => e.stepId));
   const steps = (definition.steps ?? []).map((s) => ({
     id: s.id,
     title: s.title,
-    status: state.completedSteps.has(s.id) ? 'completed' : blocked.has(s.id) ? 'blocked' : 'pending',
+    status: state.completedSteps.has(s.id) ? ('completed' as const) : blocked.has(s.id) ? ('blocked' as const) : ('pending' as const),
     evidenceRequired: s.evidence ?? [],
   }));
   const routing = stageRouting(definition, state, stage);
@@ -75,20 +68,20 @@ function unmaskedHandoff(state: OpenState, definition: WorkflowDefinition, stage
     artifacts: routing.progress.filter((p) => p.artifact).map((p) => ({ stageId: p.stage.id, kind: p.artifact!.kind, ref: p.artifact!.ref })),
     nextAction: next.action,
     nextOwner: next.owner,
-    closure: state.closure ? { at: state.closure.at, evidenceMissing: state.closure.evidenceMissing } : null,
+    closure: state.status === 'closed' ? { at: state.closure.at, evidenceMissing: state.closure.evidenceMissing } : null,
     reopened: state.reopened,
   };
 }
 
 /** Every kind the workflow names, and any other kind asked for, as it stands in the original scope. */
-function approvalsByKind(state: OpenState, definition: WorkflowDefinition): Record<string, string> {
+function approvalsByKind(state: WorkOrder, definition: WorkflowDefinition): Record<string, string> {
   const kinds = new Set(approvalKinds(definition));
   for (const a of state.approvals.values()) if (a.scope === ORIGINAL_SCOPE) kinds.add(a.kind);
   return Object.fromEntries([...kinds].map((kind) => [kind, describeStatus(gateOf(state, kind, ORIGINAL_SCOPE))]));
 }
 
 /** What someone has to answer before the work can go on: open conditions, scope changes awaiting a decision, missing inputs. */
-function openQuestions(state: OpenState): string[] {
+function openQuestions(state: WorkOrder): string[] {
   const questions: string[] = [];
   for (const p of state.prerequisites) if (!p.ok) questions.push(`${p.name}: ${p.reason ?? 'missing'}`);
   for (const a of state.approvals.values()) {
@@ -101,7 +94,7 @@ function openQuestions(state: OpenState): string[] {
   return questions;
 }
 
-function nextMove(state: OpenState, definition: WorkflowDefinition, steps: Array<{ id: string; title: string; status: string }>, routing: ReturnType<typeof stageRouting>) {
+function nextMove(state: WorkOrder, definition: WorkflowDefinition, steps: Array<{ id: string; title: string; status: string }>, routing: ReturnType<typeof stageRouting>) {
   if (state.status === 'closed') return { action: 'none: closed', owner: TBD };
   if (state.status === 'stopped') return { action: `reopen: stopped (${state.stopReason})`, owner: state.owner };
   const exception = [...state.exceptions.values()].find((e) => e.open);
@@ -167,7 +160,7 @@ function publicEvidence(evidence: Evidence[]): Array<{ kind: string }> {
  * allow-list: no facts, no inputs, no evidence references, no private evidence, no raw logs;
  * the free text it keeps (reasons, step titles) is masked for anything credential-shaped.
  */
-export function deliveryPage(state: OpenState, definition: WorkflowDefinition, events: RecordedEvent[]) {
+export function deliveryPage(state: WorkOrder, definition: WorkflowDefinition, events: RecordedEvent[]): DeliveryPage {
   const handoff = stateHandoff(state, definition);
   const decisions = events
     .filter((e) => e.type === WorkOrderEvents.ActionDecided)
@@ -187,7 +180,7 @@ export function deliveryPage(state: OpenState, definition: WorkflowDefinition, e
   const completed = events
     .filter((e) => e.type === WorkOrderEvents.StepCompleted)
     .map((e) => ({ stepId: (e.data as { stepId: string }).stepId, at: e.occurredAt, evidence: publicEvidence((e.data as { evidence: Evidence[] }).evidence) }));
-  const page = {
+  const page: DeliveryPage = {
     workOrder: handoff.id,
     title: definition.title,
     status: handoff.status,

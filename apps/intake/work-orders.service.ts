@@ -1,20 +1,11 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { NatsConnection, Subscription } from 'nats';
+import { Injectable } from '@nestjs/common';
 import {
-  AppendRequest,
-  AppendResult,
-  DecideRequest,
-  DecisionResult,
-  ExceptionCode,
-  InProcessSubjects,
-  ledgerSubject,
-  PolicyEvents,
-  ReadStreamResult,
-  RecordedEvent,
+  CommandReply,
+  CommitRequest,
+  CommitResult,
   rememberRecent,
+  refuse,
   Subjects,
-  WorkflowDefinition,
-  WorkflowVersion,
   WorkgateError,
   WorkOrderAnswer,
   WorkOrderCommandRequest,
@@ -22,39 +13,39 @@ import {
 } from '@workgate/contracts';
 import {
   answerOf,
-  approvedAddedScope,
-  BOUNDARY_REASONS,
-  CatalogEntry,
-  DecisionContext,
   decideWorkOrder,
-  distinctClasses,
   deterministicUuid,
   evolveWorkOrder,
   initialWorkOrderState,
-  OpenState,
+  startAppend,
+  Started,
+  WorkOrder,
+  WorkOrderContext,
   WorkOrderEvent,
-  workOrderFacts,
+  workOrderEventOf,
   WorkOrderState,
 } from '@workgate/domain';
-import { PreparedAppend, prepareAppend } from '@workgate/event-store';
-import { BatchingRpcClient, decodeJson, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
-import { parseDuration } from '@workgate/workflow';
+import { InProcessSubjects, PreparedCommit, prepareCommit } from '@workgate/event-store';
+import { BatchingRpcClient, RpcClient } from '@workgate/messaging';
+import { CompiledWorkflow } from '@workgate/workflow';
+import { WorkflowVersions } from './workflow-versions';
 
 interface Cached {
   state: WorkOrderState;
+  /** The stream's version, for the next append's expected version. */
   version: number;
+  /** The ledger position of the stream's last event. */
+  position: number;
 }
 
-/** Commands run in order: the answers of those recorded, and the error that stopped the rest. */
+/** Commands run in order: the replies of those recorded, and the error that stopped the rest. */
 export interface InOrder {
-  answers: WorkOrderAnswer[];
+  replies: CommandReply[];
   error?: unknown;
 }
 
 /** Work orders kept decided-and-ready in memory; a miss costs one stream read. Bounds the resident memory under bursts. */
 const CACHE_LIMIT = 10_000;
-const CATALOG_TTL_MS = 10_000;
-const CURRENT_TTL_MS = 5_000;
 const MAX_ATTEMPTS = 4;
 
 /** The id of the work order an integrator opened as `externalRef` within `source`. */
@@ -62,56 +53,29 @@ export function workOrderIdFor(source: string, externalRef: string): string {
   return deterministicUuid('workorder', source, externalRef);
 }
 
-export function toWorkOrderEvent(e: RecordedEvent): WorkOrderEvent {
-  return { type: e.type, eventId: e.eventId, data: e.data, metadata: e.metadata as WorkOrderEvent['metadata'], occurredAt: e.occurredAt };
-}
-
 /**
- * Runs work-order commands: load the stream (cached with its version), decide, append with the
- * expected version, answer after the ledger commit. A version conflict reloads and decides again;
- * a retried command (same command id) answers as the first time and writes nothing.
+ * Runs work-order commands: load the stream (cached with its version), decide once with the pure
+ * decider over the workflow version the work order runs on, and commit the work order's events
+ * and every stream the command starts (its approvals, exceptions, post-review, delegation) in one
+ * ledger commit, each at its expected version; answer after that commit, with its position, so
+ * every id in the answer exists. A version conflict reloads and decides again; a retried command
+ * (same command id) answers as the first time and writes nothing.
  */
 @Injectable()
-export class WorkOrdersService implements OnApplicationShutdown {
+export class WorkOrdersService {
   private readonly cache = new Map<string, Cached>();
-  private readonly definitions = new Map<string, WorkflowVersion>();
-  /** The current version per job type, for opening; dropped when a new version is published. */
-  private readonly current = new Map<string, { at: number; version: WorkflowVersion }>();
-  private readonly published: Subscription;
-  /** The newest version seen published per job type: opening never uses an older one once it is known. */
-  private readonly latestPublished = new Map<string, number>();
-  private catalogCache?: { at: number; codes: Map<string, CatalogEntry> };
   private readonly locks = new Map<string, Promise<unknown>>();
-
-  /** Appends and decisions of concurrent commands travel together: one round trip per burst, not per event. */
-  private readonly appends: BatchingRpcClient<AppendRequest, AppendResult>;
+  /** Commits of concurrent commands travel together: one round trip per burst, not per command. */
+  private readonly commits: BatchingRpcClient<CommitRequest, CommitResult>;
   /** The same, prepared here (checked, canonical JSON) when the ledger writer is in this process. */
-  private readonly preparedAppends: BatchingRpcClient<PreparedAppend, AppendResult>;
-  private readonly decisions: BatchingRpcClient<DecideRequest, DecisionResult>;
+  private readonly preparedCommits: BatchingRpcClient<PreparedCommit, CommitResult>;
 
   constructor(
     private readonly rpc: RpcClient,
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    private readonly workflows: WorkflowVersions,
   ) {
-    this.published = nc.subscribe(ledgerSubject('workflow', PolicyEvents.WorkflowPublished), {
-      callback: (err, msg) => {
-        this.current.clear();
-        if (err) return;
-        try {
-          const { jobType, version } = decodeJson<RecordedEvent>(msg.data).data as { jobType: string; version: number };
-          if (version > (this.latestPublished.get(jobType) ?? 0)) this.latestPublished.set(jobType, version);
-        } catch {
-          // Not readable: the cleared cache is enough.
-        }
-      },
-    });
-    this.appends = new BatchingRpcClient(rpc, Subjects.ledger.appendBatch, { timeoutMs: 15_000 });
-    this.preparedAppends = new BatchingRpcClient(rpc, InProcessSubjects.ledgerAppendPreparedBatch, { timeoutMs: 15_000 });
-    this.decisions = new BatchingRpcClient(rpc, Subjects.policy.decideBatch);
-  }
-
-  onApplicationShutdown(): void {
-    this.published.unsubscribe();
+    this.commits = new BatchingRpcClient(rpc, Subjects.ledger.appendBatch, { timeoutMs: 15_000 });
+    this.preparedCommits = new BatchingRpcClient(rpc, InProcessSubjects.ledgerCommitPreparedBatch, { timeoutMs: 15_000 });
   }
 
   /** Commands on one work order run one at a time in this instance (no needless conflicts). */
@@ -127,82 +91,83 @@ export class WorkOrdersService implements OnApplicationShutdown {
 
   resolveId(req: Pick<WorkOrderCommandRequest, 'address' | 'command'>): string {
     const { address, command } = req;
-    if (command.type === 'open') return workOrderIdFor(command.body.source, command.body.externalRef);
+    if (command.type === 'OpenWorkOrder') return workOrderIdFor(command.body.source, command.body.externalRef);
     if (address.workOrderId) return address.workOrderId;
     if (address.source && address.externalRef) return workOrderIdFor(address.source, address.externalRef);
-    throw new WorkgateError('validation_failed', 'a work order is addressed by its id, or by source and externalRef');
+    throw refuse('validation_failed', 'a work order is addressed by its id, or by source and externalRef');
   }
 
   /** Runs a command; `id` is the work order it addresses when the caller already resolved it. */
-  async execute(req: WorkOrderCommandRequest, id = this.resolveId(req)): Promise<WorkOrderAnswer> {
-    const { answers, error } = await this.executeInOrder(id, [req]);
+  async execute(req: WorkOrderCommandRequest, id = this.resolveId(req)): Promise<CommandReply> {
+    const { replies, error } = await this.executeInOrder(id, [req]);
     if (error !== undefined) throw error;
-    return answers[0];
+    return replies[0];
   }
 
   /**
    * Runs consecutive commands on one work order in order, as if one after the other, but records
-   * those that can be decided together in ONE append: each is decided on the state the ones before
+   * those that can be decided together in ONE commit: each is decided on the state the ones before
    * it leave, and the events of all of them commit together or not at all. A work order's burst
    * (open, then its first actions) thus waits for one commit instead of one per command. A command
    * refused on that not yet committed state is not refused there: the ones before it are recorded
    * first and it is decided again on the committed state, so a refusal never rests on anything
-   * unrecorded. Stops at the first command that fails: `answers` holds those before it, `error` why
+   * unrecorded. Stops at the first command that fails: `replies` holds those before it, `error` why
    * it failed, and the ones after it are not run.
    */
   executeInOrder(id: string, reqs: WorkOrderCommandRequest[]): Promise<InOrder> {
     return this.serialized(id, async () => {
-      const answers: WorkOrderAnswer[] = [];
-      while (answers.length < reqs.length) {
+      const replies: CommandReply[] = [];
+      while (replies.length < reqs.length) {
         try {
-          answers.push(...(await this.executeNow(id, reqs.slice(answers.length))));
+          replies.push(...(await this.executeNow(id, reqs.slice(replies.length))));
         } catch (error) {
-          return { answers, error };
+          return { replies, error };
         }
       }
-      return { answers };
+      return { replies };
     });
   }
 
-  /** Records the first command and as many of the next ones as decide together; their answers, in order (at least one). */
-  private async executeNow(id: string, reqs: WorkOrderCommandRequest[]): Promise<WorkOrderAnswer[]> {
+  /** Records the first command and as many of the next ones as decide together; their replies, in order (at least one). */
+  private async executeNow(id: string, reqs: WorkOrderCommandRequest[]): Promise<CommandReply[]> {
     // Opening a new work order needs no read: append with 'no_stream' and learn on a conflict.
-    let optimisticOpen = reqs[0].command.type === 'open' && !this.cache.has(id);
+    let optimisticOpen = reqs[0].command.type === 'OpenWorkOrder' && !this.cache.has(id);
     for (let attempt = 1; ; attempt++) {
-      const { state, version } = optimisticOpen ? { state: initialWorkOrderState(), version: 0 } : await this.load(id);
+      const { state, version, position } = optimisticOpen ? { state: initialWorkOrderState(), version: 0, position: 0 } : await this.load(id);
       optimisticOpen = false;
       const events: WorkOrderEvent[] = [];
+      const starts: Array<{ started: Started; cause: WorkOrderEvent }> = [];
       const answers: WorkOrderAnswer[] = [];
       let after = state;
       for (const req of reqs) {
-        let decided: WorkOrderEvent[];
+        let decided;
         try {
-          decided = await this.decide(id, req, after);
+          decided = decideWorkOrder(req.command, after, await this.context(id, req, after));
         } catch (error) {
           if (answers.length === 0) throw error;
           break; // decided again once the ones before it are recorded
         }
-        if (decided.length === 0) {
-          const s = after as OpenState;
-          const handled = s.handled.get(req.meta.commandId);
-          // Nothing to record (e.g. an approval outcome already applied): the work order as it stands.
-          answers.push(handled ? answerOf(handled, s) : { id: s.id, status: s.status });
-          continue;
+        if (decided.events.length > 0) {
+          after = decided.events.reduce(evolveWorkOrder, after);
+          events.push(...decided.events);
+          const cause = decided.events[decided.events.length - 1];
+          starts.push(...decided.starts.map((started) => ({ started, cause })));
         }
-        after = decided.reduce(evolveWorkOrder, after);
-        events.push(...decided);
-        // The event the command answers from (not always its last: an opening's exceptions follow it).
-        answers.push(answerOf((after as OpenState).handled.get(req.meta.commandId) ?? decided[decided.length - 1], after as OpenState));
+        // Nothing recorded (a retry, an outcome already applied): the work order as it stands.
+        const wo = after as WorkOrder;
+        const handled = wo.handled.get(req.meta.commandId);
+        answers.push(handled ? answerOf(handled, wo) : { id: wo.id, status: wo.status });
       }
-      if (events.length === 0) return answers;
+      if (events.length === 0) return answers.map((answer) => ({ answer, position }));
       try {
-        const appended = await this.append({
-          streamId: workOrderStream(id),
-          expectedVersion: version === 0 ? 'no_stream' : version,
-          events: events.map((e) => ({ eventId: e.eventId, type: e.type, data: e.data as Record<string, unknown>, metadata: e.metadata, occurredAt: e.occurredAt })),
+        const committed = await this.commit({
+          appends: [
+            { streamId: workOrderStream(id), expectedVersion: version === 0 ? 'no_stream' : version, events },
+            ...starts.map(({ started, cause }) => startAppend(started, cause.metadata, cause.occurredAt)),
+          ],
         });
-        this.remember(id, { state: after, version: appended.nextVersion });
-        return answers;
+        this.remember(id, { state: after, version: committed.results[0].nextVersion, position: committed.position });
+        return answers.map((answer) => ({ answer, position: committed.position }));
       } catch (error) {
         this.cache.delete(id);
         if ((error as WorkgateError).code !== 'version_conflict' || attempt >= MAX_ATTEMPTS) throw error;
@@ -211,72 +176,47 @@ export class WorkOrdersService implements OnApplicationShutdown {
   }
 
   /**
-   * When the ledger writer runs in this process, the append is checked and put in canonical JSON
+   * When the ledger writer is in this process, the commit is checked and put in canonical JSON
    * here and travels as text (a thread clones text far more cheaply than object trees, and the
    * writer does not canonicalize again); otherwise it goes as a plain request to be checked there.
    */
-  private append(request: AppendRequest): Promise<AppendResult> {
-    if (!this.rpc.answersInProcess(InProcessSubjects.ledgerAppendPreparedBatch)) return this.appends.call(request);
-    let prepared: PreparedAppend;
+  private commit(request: CommitRequest): Promise<CommitResult> {
+    if (!this.rpc.answersInProcess(InProcessSubjects.ledgerCommitPreparedBatch.subject)) return this.commits.call(request);
+    let prepared: PreparedCommit;
     try {
-      prepared = prepareAppend(request);
+      prepared = prepareCommit(request);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.preparedAppends.call(prepared);
+    return this.preparedCommits.call(prepared);
   }
 
-  /** The events one command records on `state` (none when it was already handled), or its refusal. */
-  private async decide(id: string, req: WorkOrderCommandRequest, state: WorkOrderState): Promise<WorkOrderEvent[]> {
-    const definition = await this.definitionFor(req, state);
-    const catalog = await this.catalog();
-    const policy = { jobType: definition.jobType, version: definition.version, sha256: definition.sha256 };
-    const fresh = state.status !== 'none' && state.status !== 'closed' && !state.handled.has(req.meta.commandId);
-    let decision: DecisionResult | undefined;
-    let scopeItems: DecisionContext['scopeItems'];
-    if (req.command.type === 'request-action' && fresh) {
-      const b = req.command.body;
-      decision = await this.decisions.call({
-        jobType: policy.jobType,
-        version: policy.version,
-        action: { system: b.system, operation: b.operation, kind: b.kind, ...(b.objects ? { objects: b.objects } : {}), ...(b.stepId ? { stepId: b.stepId } : {}) },
-        facts: b.facts ?? {},
-        workOrder: workOrderFacts(state as OpenState),
-        addedScope: approvedAddedScope(state as OpenState),
-      });
-    }
-    if (req.command.type === 'change-scope' && fresh) {
-      // Only a class the boundary stops can be added; the overlays that apply to it decide its review tracks.
-      const decided = await Promise.all(
-        distinctClasses(req.command.body.add ?? []).map((item) => this.decisions.call({ jobType: policy.jobType, version: policy.version, action: item, facts: {}, workOrder: workOrderFacts(state as OpenState) })),
-      );
-      scopeItems = decided.map((d) => ({ outsideBoundary: BOUNDARY_REASONS.has(d.reason), overlays: d.overlays ?? [] }));
-    }
-    return decideWorkOrder(req.command, state, req.meta, {
-      workOrderId: id,
-      definition: definition.definition,
-      policy,
-      catalog,
-      durationMs: parseDuration,
-      decision,
-      scopeItems,
-    });
+  /** What a command on `state` is decided with: the version the work order runs on (to open one: the current one), the catalog, time. */
+  private async context(id: string, req: WorkOrderCommandRequest, state: WorkOrderState): Promise<WorkOrderContext> {
+    let workflow: CompiledWorkflow;
+    if (state.status !== 'none') workflow = await this.workflows.version(state.policy);
+    else if (req.command.type === 'OpenWorkOrder') workflow = await this.workflows.currentOf(req.command.body.jobType);
+    else throw refuse('not_found', 'no such work order');
+    return { meta: req.meta, workflow, catalog: await this.workflows.catalog(), workOrderId: id };
   }
 
-  /** The work order's state and stream version (cached; read from the ledger when not). */
+  /** The work order's state, stream version and the position of its last event (cached; read from the ledger when not). */
   async load(id: string): Promise<Cached> {
     const hit = this.cache.get(id);
     if (hit) return hit;
     let state = initialWorkOrderState();
     let version = 0;
+    let position = 0;
     for (;;) {
-      const page = await this.rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: workOrderStream(id), fromVersion: version + 1 });
-      for (const e of page.events) state = evolveWorkOrder(state, toWorkOrderEvent(e));
+      const page = await this.rpc.request(Subjects.ledger.readStream, { streamId: workOrderStream(id), fromVersion: version + 1 });
+      for (const e of page.events) state = evolveWorkOrder(state, workOrderEventOf(e));
       if (page.events.length === 0) break;
-      version = page.events[page.events.length - 1].streamVersion;
+      const last = page.events[page.events.length - 1];
+      version = last.streamVersion;
+      position = last.position;
       if (version >= page.version) break;
     }
-    const loaded = { state, version };
+    const loaded = { state, version, position };
     if (version > 0) this.remember(id, loaded);
     return loaded;
   }
@@ -285,46 +225,10 @@ export class WorkOrdersService implements OnApplicationShutdown {
     rememberRecent(this.cache, id, cached, CACHE_LIMIT);
   }
 
-
-  /** The definition version a command is decided under: the current one to open, the work order's own afterwards. */
-  private async definitionFor(req: WorkOrderCommandRequest, state: WorkOrderState): Promise<WorkflowVersion> {
-    if (req.command.type === 'open' && state.status === 'none') {
-      const jobType = req.command.body.jobType;
-      const known = this.current.get(jobType);
-      if (known && Date.now() - known.at < CURRENT_TTL_MS) return known.version;
-      let version = await this.rpc.request<WorkflowVersion>(Subjects.policy.get, { jobType });
-      // The policy service may not have applied a version this instance already saw published.
-      const latest = this.latestPublished.get(jobType) ?? 0;
-      if (version.version < latest) version = await this.definition(jobType, latest);
-      this.current.set(jobType, { at: Date.now(), version });
-      return version;
-    }
-    if (state.status === 'none') throw new WorkgateError('not_found', 'no such work order');
-    return this.definition(state.policy.jobType, state.policy.version);
-  }
-
-  async definition(jobType: string, version: number): Promise<WorkflowVersion> {
-    const key = `${jobType}@${version}`;
-    let found = this.definitions.get(key);
-    if (!found) {
-      found = await this.rpc.request<WorkflowVersion>(Subjects.policy.get, { jobType, version });
-      this.definitions.set(key, found); // versions never change
-    }
-    return found;
-  }
-
-  private async catalog(): Promise<Map<string, CatalogEntry>> {
-    if (!this.catalogCache || Date.now() - this.catalogCache.at > CATALOG_TTL_MS) {
-      const codes = await this.rpc.request<ExceptionCode[]>(Subjects.exceptions.listCodes, {});
-      this.catalogCache = { at: Date.now(), codes: new Map(codes.map((c) => [c.code, { owner: c.owner, sla: c.sla }])) };
-    }
-    return this.catalogCache.codes;
-  }
-
-  /** The state of an existing work order, or `not_found`. */
-  async existing(id: string): Promise<{ state: OpenState; definition: WorkflowDefinition }> {
+  /** An existing work order and the workflow version it runs on, or `not_found`. */
+  async existing(id: string): Promise<{ state: WorkOrder; workflow: CompiledWorkflow }> {
     const { state } = await this.load(id);
-    if (state.status === 'none') throw new WorkgateError('not_found', `no work order ${id}`);
-    return { state, definition: (await this.definition(state.policy.jobType, state.policy.version)).definition };
+    if (state.status === 'none') throw refuse('not_found', `no work order ${id}`);
+    return { state, workflow: await this.workflows.version(state.policy) };
   }
 }

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Msg, NatsConnection, Subscription } from 'nats';
-import { AppendRequest, InProcessSubjects, Subjects, WorkgateError } from '@workgate/contracts';
-import { PreparedAppend } from '@workgate/event-store';
-import { BatchRequest, decodeJson, encodeJson, isInboxReply, LocalRoutes, NATS_CONNECTION, replyError, serveBatch } from '@workgate/messaging';
+import { AppendRequest, BatchRequest, CommitRequest, Subjects, WorkgateError } from '@workgate/contracts';
+import { InProcessSubjects, PreparedCommit } from '@workgate/event-store';
+import { decodeJson, encodeJson, isInboxReply, LocalRoutes, NATS_CONNECTION, replyError, serveBatch } from '@workgate/messaging';
 import { LedgerStore } from './ledger-store';
 
 /**
@@ -34,19 +34,19 @@ export class AppendListener implements OnModuleInit, OnApplicationShutdown {
         },
       });
     const append = (body: unknown) => this.store.writer.append(body as AppendRequest);
-    // Many appends (to different streams) in one request: they join the same group commit.
-    const appendBatch = (body: unknown) => serveBatch(body as BatchRequest<AppendRequest>, (item) => this.store.writer.append(item));
-    // Prepared appends come only from this process (this thread, or the main thread through the
+    // Many commits (each a command's appends to the streams it touches) in one request: they join the same group commit.
+    const appendBatch = (body: unknown) => serveBatch(body as BatchRequest<CommitRequest>, (item) => this.store.writer.commit(item));
+    // Prepared commits come only from this process (this thread, or the main thread through the
     // thread routes): no NATS subscription, so nothing from outside is taken as already checked.
-    const appendPreparedBatch = (body: unknown) => serveBatch(body as BatchRequest<PreparedAppend>, (item) => this.store.writer.appendPrepared(item));
-    this.subscriptions = [serve(Subjects.ledger.append, append), serve(Subjects.ledger.appendBatch, appendBatch)];
-    LocalRoutes.register(Subjects.ledger.append, append);
-    LocalRoutes.register(Subjects.ledger.appendBatch, appendBatch);
-    LocalRoutes.register(InProcessSubjects.ledgerAppendPreparedBatch, appendPreparedBatch);
+    const commitPreparedBatch = (body: unknown) => serveBatch(body as BatchRequest<PreparedCommit>, (item) => this.store.writer.commitPrepared(item));
+    this.subscriptions = [serve(Subjects.ledger.append.subject, append), serve(Subjects.ledger.appendBatch.subject, appendBatch)];
+    LocalRoutes.register(Subjects.ledger.append.subject, append);
+    LocalRoutes.register(Subjects.ledger.appendBatch.subject, appendBatch);
+    LocalRoutes.register(InProcessSubjects.ledgerCommitPreparedBatch.subject, commitPreparedBatch);
   }
 
   private static unregisterLocal(): void {
-    for (const subject of [Subjects.ledger.append, Subjects.ledger.appendBatch, InProcessSubjects.ledgerAppendPreparedBatch]) LocalRoutes.unregister(subject);
+    for (const c of [Subjects.ledger.append, Subjects.ledger.appendBatch, InProcessSubjects.ledgerCommitPreparedBatch]) LocalRoutes.unregister(c.subject);
   }
 
   private unsubscribe(): void {

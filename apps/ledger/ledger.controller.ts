@@ -1,9 +1,17 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  HealthReply,
+  ApprovalQueueRequest,
   DueTimer,
+  DueTimersRequest,
+  Empty,
+  GetEventRequest,
+  HealthReply,
   LedgerHead,
+  SignedCheckpoint,
+  VerifyCheckpointRequest,
+  WorkOrderListItem,
+  WorkOrderListQuery,
   QueryEventsRequest,
   ReadAllRequest,
   ReadAllResult,
@@ -16,12 +24,12 @@ import {
   ViewRow,
   WorkgateError,
 } from '@workgate/contracts';
-import { SignedCheckpoint, verifyAgainstCheckpoint, verifyLedger } from '@workgate/event-store';
-import { SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import { verifyAgainstCheckpoint, verifyLedger } from '@workgate/event-store';
+import { Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { LedgerRelay } from './ledger-relay';
 import { LedgerStore } from './ledger-store';
 import { dueTimers } from './views/timers.projection';
-import { listWorkOrders, queryView, WorkOrderListQuery } from './views/views.queries';
+import { listWorkOrders, queryView } from './views/views.queries';
 
 /** Reads, verification and health: any ledger instance (writer or standby) serves these. */
 @Controller()
@@ -32,7 +40,7 @@ export class LedgerController {
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
-  @MessagePattern(Subjects.ledger.readStream)
+  @Serves(Subjects.ledger.readStream)
   readStream(@Payload() req: ReadStreamRequest): Promise<ReadStreamResult> {
     if (!req || typeof req.streamId !== 'string' || req.streamId.length === 0) {
       throw new WorkgateError('validation_failed', 'streamId is required');
@@ -40,12 +48,12 @@ export class LedgerController {
     return this.store.reader.readStream(req.streamId, req.fromVersion ?? 1, req.limit);
   }
 
-  @MessagePattern(Subjects.ledger.readAll)
+  @Serves(Subjects.ledger.readAll)
   readAll(@Payload() req: ReadAllRequest): Promise<ReadAllResult> {
     return this.store.reader.readAll(req?.after ?? 0, req?.limit);
   }
 
-  @MessagePattern(Subjects.ledger.query)
+  @Serves(Subjects.ledger.query)
   query(@Payload() req: QueryEventsRequest): Promise<ReadAllResult> {
     if (!req || !Array.isArray(req.types) || req.types.some((t) => typeof t !== 'string')) {
       throw new WorkgateError('validation_failed', 'types must be a list of event types');
@@ -56,37 +64,37 @@ export class LedgerController {
     return this.store.reader.query(req.types, req);
   }
 
-  @MessagePattern(Subjects.ledger.getEvent)
-  async getEvent(@Payload() req: { eventId: string }): Promise<RecordedEvent> {
+  @Serves(Subjects.ledger.getEvent)
+  async getEvent(@Payload() req: GetEventRequest): Promise<RecordedEvent> {
     const event = typeof req?.eventId === 'string' ? await this.store.reader.getEvent(req.eventId) : undefined;
     if (!event) throw new WorkgateError('not_found', 'no ledger event has that id');
     return event;
   }
 
-  @MessagePattern(Subjects.ledger.listWorkOrders)
-  listWorkOrders(@Payload() req: WorkOrderListQuery) {
+  @Serves(Subjects.ledger.listWorkOrders)
+  listWorkOrders(@Payload() req: WorkOrderListQuery): Promise<WorkOrderListItem[]> {
     return listWorkOrders(this.store.pool, req ?? {});
   }
 
-  @MessagePattern(Subjects.ledger.dueTimers)
-  dueTimers(@Payload() req: { kinds: string[]; now: string; limit?: number }): Promise<DueTimer[]> {
+  @Serves(Subjects.ledger.dueTimers)
+  dueTimers(@Payload() req: DueTimersRequest): Promise<DueTimer[]> {
     if (!Array.isArray(req?.kinds) || Number.isNaN(Date.parse(req?.now))) throw new WorkgateError('validation_failed', 'kinds and now are required');
     return dueTimers(this.store.pool, req.kinds, req.now, req.limit);
   }
 
-  @MessagePattern(Subjects.ledger.listApprovals)
-  listApprovals(@Payload() req: { owner?: string; status?: string; limit?: number }) {
+  @Serves(Subjects.ledger.listApprovals)
+  listApprovals(@Payload() req: ApprovalQueueRequest): Promise<ViewRow[]> {
     return queryView(this.store.pool, { view: 'approvals', owner: req?.owner, status: req?.status ?? 'all', limit: req?.limit });
   }
 
-  @MessagePattern(Subjects.ledger.checkpoint)
-  async checkpoint(): Promise<SignedCheckpoint> {
+  @Serves(Subjects.ledger.checkpoint)
+  async checkpoint(@Payload() _req: Empty): Promise<SignedCheckpoint> {
     const head = await this.store.reader.head();
     return this.store.signer.sign(head.position, head.hash, new Date().toISOString());
   }
 
-  @MessagePattern(Subjects.ledger.verifyCheckpoint)
-  async verifyCheckpoint(@Payload() req: { checkpoint: SignedCheckpoint }): Promise<VerifyResult> {
+  @Serves(Subjects.ledger.verifyCheckpoint)
+  async verifyCheckpoint(@Payload() req: VerifyCheckpointRequest): Promise<VerifyResult> {
     const c = req?.checkpoint;
     if (!c || typeof c.position !== 'number' || typeof c.headHash !== 'string' || typeof c.signature !== 'string') {
       throw new WorkgateError('validation_failed', 'a checkpoint {position, headHash, at, keyId, signature} is required');
@@ -98,23 +106,23 @@ export class LedgerController {
     return verifyAgainstCheckpoint(this.store.pool, c);
   }
 
-  @MessagePattern(Subjects.ledger.view)
+  @Serves(Subjects.ledger.view)
   view(@Payload() req: ViewQuery): Promise<ViewRow[]> {
     return queryView(this.store.pool, req);
   }
 
-  @MessagePattern(Subjects.ledger.head)
-  head(): Promise<LedgerHead> {
+  @Serves(Subjects.ledger.head)
+  head(@Payload() _req: Empty): Promise<LedgerHead> {
     return this.store.reader.head();
   }
 
-  @MessagePattern(Subjects.ledger.verify)
-  verify(): Promise<VerifyResult> {
+  @Serves(Subjects.ledger.verify)
+  verify(@Payload() _req: Empty): Promise<VerifyResult> {
     return verifyLedger(this.store.pool);
   }
 
-  @MessagePattern(Subjects.health('ledger'))
-  async health(): Promise<HealthReply> {
+  @Serves(Subjects.health('ledger'))
+  async health(@Payload() _req: Empty): Promise<HealthReply> {
     await this.store.pool.query('SELECT 1');
     return {
       service: 'ledger',

@@ -1,8 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
-  DecideRequest,
-  DecisionResult,
+  Empty,
   GetWorkflowRequest,
   HealthReply,
   PublishWorkflowRequest,
@@ -14,7 +13,7 @@ import {
   WorkflowVersion,
   WorkgateError,
 } from '@workgate/contracts';
-import { BatchReply, BatchRequest, SERVICE_CONTEXT, ServiceContext, serveBatch } from '@workgate/messaging';
+import { Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { PolicyService } from './policy.service';
 
 @Controller()
@@ -24,12 +23,12 @@ export class PolicyController {
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
-  @MessagePattern(Subjects.policy.publish)
+  @Serves(Subjects.policy.publish)
   publish(@Payload() req: PublishWorkflowRequest): Promise<PublishWorkflowResult> {
     return this.policy.publish(req);
   }
 
-  @MessagePattern(Subjects.policy.get)
+  @Serves(Subjects.policy.get)
   get(@Payload() req: GetWorkflowRequest): WorkflowVersion {
     const found = req && typeof req.jobType === 'string' ? this.policy.registry.get(req.jobType, req.version) : undefined;
     if (!found) {
@@ -39,28 +38,18 @@ export class PolicyController {
     return found;
   }
 
-  @MessagePattern(Subjects.policy.list)
-  list(): WorkflowSummary[] {
+  @Serves(Subjects.policy.list)
+  list(@Payload() _req: Empty): WorkflowSummary[] {
     return this.policy.registry.list();
   }
 
-  @MessagePattern(Subjects.policy.decide)
-  decide(@Payload() req: DecideRequest): DecisionResult {
-    return this.policy.decide(req);
-  }
-
-  @MessagePattern(Subjects.policy.decideBatch)
-  decideBatch(@Payload() req: BatchRequest<DecideRequest>): Promise<BatchReply<DecisionResult>> {
-    return serveBatch(req, (item) => this.policy.decide(item));
-  }
-
-  @MessagePattern(Subjects.policy.simulate)
+  @Serves(Subjects.policy.simulate)
   simulate(@Payload() req: SimulateRequest): Promise<SimulateResult> {
     return this.policy.simulate(req);
   }
 
-  @MessagePattern(Subjects.health('policy'))
-  health(): HealthReply {
+  @Serves(Subjects.health('policy'))
+  health(@Payload() _req: Empty): HealthReply {
     return { service: 'policy', ok: true, instance: this.ctx.instance, details: { jobTypes: this.policy.registry.size } };
   }
 }

@@ -4,16 +4,11 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { NatsConnection, Subscription } from 'nats';
 import {
   ActionDecidedData,
-  AppendResult,
-  DecideRequest,
-  DecisionResult,
-  ExceptionCode,
   LedgerHeaders,
-  ledgerSubject,
+  ledgerEventSubject,
   PolicyEvents,
   PublishWorkflowRequest,
   PublishWorkflowResult,
-  ReadAllResult,
   RecordedEvent,
   SimulateRequest,
   SimulateResult,
@@ -22,6 +17,7 @@ import {
   WorkflowPublishedData,
   workflowStream,
   WorkgateError,
+  WorkOrderEvents,
 } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { deterministicUuid } from '@workgate/domain';
@@ -57,7 +53,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     // Definitions another instance publishes reach every instance through the ledger relay.
-    this.subscription = this.nc.subscribe(ledgerSubject('workflow', PolicyEvents.WorkflowPublished), {
+    this.subscription = this.nc.subscribe(ledgerEventSubject('workflow', PolicyEvents.WorkflowPublished), {
       callback: (err, msg) => {
         if (err) return;
         try {
@@ -95,7 +91,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
   private async loadFromLedger(): Promise<void> {
     let after = 0;
     for (;;) {
-      const page = await this.rpc.request<ReadAllResult>(Subjects.ledger.query, { types: [PolicyEvents.WorkflowPublished], after, limit: 1000 });
+      const page = await this.rpc.request(Subjects.ledger.query, { types: [PolicyEvents.WorkflowPublished], after, limit: 1000 });
       page.events.forEach((e) => this.applyRecorded(e));
       if (page.events.length < 1000) break;
       after = page.next;
@@ -130,7 +126,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async catalog(): Promise<Set<string>> {
-    const codes = await this.rpc.request<ExceptionCode[]>(Subjects.exceptions.listCodes, {});
+    const codes = await this.rpc.request(Subjects.exceptions.listCodes, {});
     return new Set(codes.map((c) => c.code));
   }
 
@@ -169,7 +165,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
       const streamVersion = this.registry.streamVersion(jobType);
       const data: WorkflowPublishedData = { jobType, version, sha256, definition };
       try {
-        const appended = await this.rpc.request<AppendResult>(Subjects.ledger.append, {
+        const appended = await this.rpc.request(Subjects.ledger.append, {
           streamId: workflowStream(jobType),
           expectedVersion: streamVersion === 0 ? 'no_stream' : streamVersion,
           events: [{ eventId: deterministicUuid(PolicyEvents.WorkflowPublished, sha256), type: PolicyEvents.WorkflowPublished, data, metadata: { actor: req.actor ?? 'unknown' } }],
@@ -184,17 +180,12 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  decide(req: DecideRequest): DecisionResult {
-    checkDecideRequest(req);
-    const { compiled, missing } = this.registry.resolve(req.jobType, req.version);
-    if (!compiled) {
-      if (missing === 'job_type') throw new WorkgateError('unknown_job_type', `no workflow is published for job type "${req.jobType}"`);
-      throw new WorkgateError('unknown_version', `${req.jobType} has no version ${req.version}`);
-    }
-    return decide(compiled, req);
-  }
-
-  /** Re-decides every past action request of the job type under a draft; writes nothing. */
+  /**
+   * Re-decides every past action request of the job type under a draft; writes nothing. Both
+   * verdicts come from the boundary and the rules (`libs/workflow`): the version each request was
+   * decided under, and the draft; holds of the work order (a failed prerequisite, a scope change,
+   * an overlay's gate) are its state, not the definition's, and are left out of both.
+   */
   async simulate(req: SimulateRequest): Promise<SimulateResult> {
     if (!req || typeof req.jobType !== 'string') throw new WorkgateError('validation_failed', 'jobType is required');
     const draft = await this.checked(req.definition);
@@ -207,18 +198,20 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     const result: SimulateResult = { evaluated: 0, changed: [] };
     let after = 0;
     for (;;) {
-      const page = await this.rpc.request<ReadAllResult>(
+      const page = await this.rpc.request(
         Subjects.ledger.query,
-        { types: [PolicyEvents.ActionDecided], after, limit: 1000, from: req.from, to: req.to },
+        { types: [WorkOrderEvents.ActionDecided], after, limit: 1000, from: req.from, to: req.to },
         { timeoutMs: 30_000 },
       );
       for (const e of page.events) {
         const past = e.data as unknown as ActionDecidedData;
         if (past.decision?.policy?.jobType !== req.jobType) continue;
+        const then = this.registry.resolve(req.jobType, past.decision.policy.version).compiled;
+        if (!then) continue;
         result.evaluated += 1;
-        // What the policy alone decided then (a scope change or an overlay gate may have held the action since).
-        const before = past.policyDecision ?? past.decision;
-        const now = decide(compiled, { action: past.action, facts: past.facts, workOrder: past.workOrder, addedScope: past.addedScope });
+        const input = { action: past.action, facts: past.facts, workOrder: past.workOrder, addedScope: past.addedScope };
+        const before = decide(then, input);
+        const now = decide(compiled, input);
         if (now.decision !== before.decision) {
           result.changed.push({ actionId: past.actionId, before: before.decision, after: now.decision, rule: now.rule });
         }
@@ -228,32 +221,4 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     }
     return result;
   }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** The shape a decision request must have over NATS (the gateway checks HTTP bodies the same way). */
-function checkDecideRequest(req: DecideRequest): void {
-  const problems: string[] = [];
-  if (!isObject(req)) throw new WorkgateError('validation_failed', 'a decision request must be an object');
-  if (typeof req.jobType !== 'string' || !req.jobType) problems.push('jobType is required');
-  if (req.version !== undefined && !Number.isInteger(req.version)) problems.push('version must be an integer');
-  const a = req.action as unknown;
-  if (!isObject(a)) problems.push('action is required');
-  else {
-    if (typeof a.system !== 'string' || !a.system) problems.push('action.system is required');
-    if (typeof a.operation !== 'string' || !a.operation) problems.push('action.operation is required');
-    if (a.kind !== 'read' && a.kind !== 'write') problems.push('action.kind must be read or write');
-    if (a.objects !== undefined && (!Array.isArray(a.objects) || a.objects.some((o) => typeof o !== 'string'))) {
-      problems.push('action.objects must be a list of strings');
-    }
-  }
-  if (req.facts !== undefined && !isObject(req.facts)) problems.push('facts must be an object');
-  if (req.workOrder !== undefined && !isObject(req.workOrder)) problems.push('workOrder must be an object');
-  if (req.addedScope !== undefined && (!Array.isArray(req.addedScope) || req.addedScope.some((s) => !isObject(s) || typeof s.system !== 'string' || typeof s.operation !== 'string'))) {
-    problems.push('addedScope must be a list of {system, operation, kind}');
-  }
-  if (problems.length) throw new WorkgateError('validation_failed', problems[0], problems);
 }

@@ -1,46 +1,56 @@
-/** Approvals over NATS: the owner's decisions on what waits for them. */
+/** Approvals, post-reviews, delegations and exceptions over NATS: what their services answer. */
+import { ApprovalStatus, Evidence } from './work-order.events';
+import { ApprovalCondition, DelegationCommandKind, DelegationPrompt, PermittedAction } from './approval.events';
+import type { CloseConditionDto, CloseRemediationDto, CompletePostReviewDto, ConfirmDelegationDto, DecideApprovalDto, ExceptionCodeDto, RemediationDto, ResolveExceptionDto } from './dto';
 
-export const approvalStream = (id: string) => `approval-${id}`;
-
-export const ApprovalEvents = {
-  Requested: 'ApprovalRequested',
-  Granted: 'ApprovalGranted',
-  Conditioned: 'ApprovalConditioned',
-  ConditionClosed: 'ApprovalConditionClosed',
-  Rejected: 'ApprovalRejected',
-  Expired: 'ApprovalExpired',
-} as const;
-
-export interface PermittedActionBody {
-  system: string;
-  operation: string;
-  kind: 'read' | 'write';
-  objects?: string[];
+/** Who sends a command to an approval, post-review, delegation or exception: the caller's principal. */
+interface By {
+  by: string;
 }
 
-export interface DecideApprovalRequest {
+export type DecideApprovalRequest = DecideApprovalDto & By & { approvalId: string };
+export type CloseConditionRequest = CloseConditionDto & By & { approvalId: string; conditionId: string };
+export type CompletePostReviewRequest = CompletePostReviewDto & By & { postReviewId: string };
+export type ConfirmDelegationRequest = ConfirmDelegationDto & By & { dispatchId: string };
+export type ResolveExceptionRequest = ResolveExceptionDto & By & { exceptionId: string };
+/** `taskId` is chosen by the caller (derived from its Idempotency-Key), so a retry adds the task once. */
+export type AddRemediationRequest = RemediationDto & By & { exceptionId: string; taskId: string };
+export type CloseRemediationRequest = CloseRemediationDto & By & { exceptionId: string; taskId: string };
+export type DefineCodeRequest = By & { code: ExceptionCodeDto };
+
+export interface ApprovalIdRequest {
   approvalId: string;
-  by: string;
-  decision: 'approve' | 'reject' | 'conditional';
-  permittedAction?: PermittedActionBody;
-  conditions?: string[];
-  note?: string;
+}
+export interface PostReviewIdRequest {
+  postReviewId: string;
+}
+export interface DispatchIdRequest {
+  dispatchId: string;
+}
+export interface ExceptionIdRequest {
+  exceptionId: string;
 }
 
-export interface CloseConditionRequest {
-  approvalId: string;
-  conditionId: string;
-  by: string;
-  evidence: { kind: string; ref: string; sha256?: string; private?: boolean; note?: string };
+export interface ApprovalQueueRequest {
+  owner?: string;
+  status?: string;
+  limit?: number;
+}
+
+export interface InboxRequest {
+  recipient: string;
+  filter?: 'delegate_task' | 'execute' | 'all';
+  /** RFC 3339: messages from then on. */
+  since?: string;
 }
 
 export interface ApprovalView {
   approvalId: string;
-  status: 'requested' | 'conditional' | 'approved' | 'rejected' | 'expired';
+  status: ApprovalStatus;
   /** A rule's or a gate's kind (`commercial`, `security`, `change-order`, ...). */
   kind?: string;
   /** What the approver names as `permittedAction` to approve. */
-  requestedAction?: PermittedActionBody;
+  requestedAction?: PermittedAction;
   workOrderId: string;
   actionId: string;
   owner: string;
@@ -48,26 +58,8 @@ export interface ApprovalView {
   requestedAt: string;
   expiresAt: string;
   decidedBy?: string;
-  permittedAction?: PermittedActionBody;
-  conditions?: Array<{ conditionId: string; text: string; closed: boolean }>;
-}
-
-/** Exceptions: owned, coded, with an SLA; resolved with a resolution and evidence. */
-export const exceptionStream = (id: string) => `exception-${id}`;
-
-export const ExceptionEvents = {
-  Raised: 'ExceptionRaised',
-  Resolved: 'ExceptionResolved',
-  SlaBreached: 'SlaBreached',
-  RemediationAdded: 'RemediationAdded',
-  RemediationClosed: 'RemediationClosed',
-} as const;
-
-export interface ResolveExceptionRequest {
-  exceptionId: string;
-  by: string;
-  resolution: string;
-  evidence: Array<{ kind: string; ref: string; sha256?: string; private?: boolean; note?: string }>;
+  permittedAction?: PermittedAction;
+  conditions?: Array<Pick<ApprovalCondition, 'conditionId' | 'text' | 'closed'>>;
 }
 
 export interface ExceptionView {
@@ -82,35 +74,6 @@ export interface ExceptionView {
   remediations: Array<{ taskId: string; title: string; owner: string; due: string; closed: boolean }>;
 }
 
-/** A repeating exception code: a process signal with a remediation task for the code's owner. */
-export const driftStream = (signalId: string) => `drift-${signalId}`;
-export const DriftEvents = { Signaled: 'DriftSignaled' } as const;
-
-export interface DriftSignaledData {
-  signalId: string;
-  code: string;
-  count: number;
-  windowStart: string;
-  owner: string;
-  task: { taskId: string; title: string; owner: string; due: string };
-}
-
-/** Post-reviews: the duty break-glass leaves behind. */
-export const postReviewStream = (id: string) => `postreview-${id}`;
-
-export const PostReviewEvents = {
-  Created: 'PostReviewCreated',
-  Overdue: 'PostReviewOverdue',
-  Completed: 'PostReviewCompleted',
-} as const;
-
-export interface CompletePostReviewRequest {
-  postReviewId: string;
-  by: string;
-  outcome: string;
-  remediation: { title: string; owner: string; due: string };
-}
-
 export interface PostReviewView {
   postReviewId: string;
   status: 'due' | 'completed';
@@ -119,6 +82,29 @@ export interface PostReviewView {
   reviewer: string;
   dueAt: string;
   overdueNotified: boolean;
+}
+
+export interface DelegationView {
+  dispatchId: string;
+  dispatchCreatedAt: string;
+  status: 'dispatched' | 'confirmed' | 'timed_out';
+  workOrderId: string;
+  recipient: string;
+  owner: string;
+  command: DelegationCommandKind;
+  reminders: string[];
+  remindersSent: number;
+  timeoutAt: string;
+}
+
+/** A message in a recipient's inbox (`workgate.inbox.<recipient>`, JetStream `INBOX`). */
+export interface InboxMessage {
+  dispatchId: string;
+  dispatchCreatedAt: string;
+  command: DelegationCommandKind;
+  workOrderId: string;
+  from: string;
+  prompt: DelegationPrompt;
 }
 
 /** What `workgate.notify.<principal>` carries. */
@@ -131,61 +117,4 @@ export interface Notification {
   ref?: string;
 }
 
-export const notifySubject = (principal: string) => `workgate.notify.${principal.replace(/[.\s*>]/g, '_')}`;
-
-export function encodeNotification(n: Notification): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(n));
-}
-
-/** Delegations: work dispatched to an external agent's inbox under a timeout contract. */
-export const delegationStream = (dispatchId: string) => `delegation-${dispatchId}`;
-
-export const DelegationEvents = {
-  Dispatched: 'DelegationDispatched',
-  ReminderDue: 'DelegationReminderDue',
-  Confirmed: 'DelegationConfirmed',
-  TimedOut: 'DelegationTimedOut',
-} as const;
-
-export interface DispatchRequest {
-  /** Chosen by the caller (derived from its Idempotency-Key), so a retry dispatches once. */
-  dispatchId: string;
-  workOrderId: string;
-  by: string;
-  recipient: string;
-  command: 'delegate_task' | 'execute';
-  prompt: {
-    objective?: string;
-    scope?: string;
-    artifacts?: Array<{ path?: string; access?: string }>;
-    verification?: string[];
-    completion?: string;
-  };
-  /** ISO 8601 durations overriding the workflow's delegation contract. */
-  timeouts?: { initialWait?: string; reminderEvery?: string; backoff?: number; hardTimeout?: string };
-}
-
-export interface DelegationView {
-  dispatchId: string;
-  dispatchCreatedAt: string;
-  status: 'dispatched' | 'confirmed' | 'timed_out';
-  workOrderId: string;
-  recipient: string;
-  owner: string;
-  command: 'delegate_task' | 'execute';
-  reminders: string[];
-  remindersSent: number;
-  timeoutAt: string;
-}
-
-/** A message in a recipient's inbox (`workgate.inbox.<recipient>`, JetStream `INBOX`). */
-export interface InboxMessage {
-  dispatchId: string;
-  dispatchCreatedAt: string;
-  command: 'delegate_task' | 'execute';
-  workOrderId: string;
-  from: string;
-  prompt: DispatchRequest['prompt'];
-}
-
-export const inboxSubject = (recipient: string) => `workgate.inbox.${recipient.replace(/[.\s*>]/g, '_')}`;
+export type { Evidence };

@@ -6,8 +6,10 @@ export interface NewEvent {
   /** UUID; a repeated id is idempotent. */
   eventId: string;
   type: string;
-  data: Record<string, unknown>;
-  metadata?: Record<string, unknown>;
+  /** A JSON object. */
+  data: object;
+  /** A JSON object: actor, command id, channel. */
+  metadata?: object;
   /** RFC 3339; defaults to the time of recording. */
   occurredAt?: string;
 }
@@ -23,6 +25,21 @@ export interface AppendResult {
   positions: number[];
   /** The stream's version after the append (the version of its last event). */
   nextVersion: number;
+}
+
+/**
+ * A command's events for every stream it touches, each with its expected version: committed in one
+ * ledger commit, all of them or none (one refused stream refuses the commit).
+ */
+export interface CommitRequest {
+  appends: AppendRequest[];
+}
+
+export interface CommitResult {
+  /** One result per append, in order. */
+  results: AppendResult[];
+  /** The highest position the commit recorded (a replayed commit: the highest it recorded then). */
+  position: number;
 }
 
 export interface RecordedEvent {
@@ -88,6 +105,26 @@ export interface LedgerHead {
   hash: string;
 }
 
+export interface GetEventRequest {
+  eventId: string;
+}
+
+/** A signed checkpoint of the ledger's head, to keep outside the database. */
+export interface SignedCheckpoint {
+  position: number;
+  headHash: string;
+  at: string;
+  keyId: string;
+  /** Ed25519 signature (base64) over the RFC 8785 JSON of {position, headHash, at, keyId}. */
+  signature: string;
+  /** The public key (PEM), so the checkpoint can be checked anywhere. */
+  publicKey: string;
+}
+
+export interface VerifyCheckpointRequest {
+  checkpoint: SignedCheckpoint;
+}
+
 export interface HealthReply {
   service: string;
   ok: boolean;
@@ -95,10 +132,50 @@ export interface HealthReply {
   details?: Record<string, unknown>;
 }
 
+/** The kinds of timers the ledger's timers view keeps. */
+export const TimerKinds = {
+  approvalExpiry: 'approval-expiry',
+  postReviewOverdue: 'post-review-overdue',
+  delegation: 'delegation',
+  exceptionSla: 'exception-sla',
+} as const;
+export type TimerKind = (typeof TimerKinds)[keyof typeof TimerKinds];
+
 /** A timer due now, from the ledger's timers view (`workgate.ledger.due-timers`). */
 export interface DueTimer {
   timerId: string;
-  kind: string;
+  kind: TimerKind;
   streamId: string;
   dueAt: string;
+}
+
+export interface DueTimersRequest {
+  kinds: TimerKind[];
+  /** RFC 3339: timers due at or before it. */
+  now: string;
+  limit?: number;
+}
+
+export interface WorkOrderListQuery {
+  source?: string;
+  externalRef?: string;
+  jobType?: string;
+  status?: string;
+  limit?: number;
+}
+
+/** A row of the work-orders list, newest first. */
+export interface WorkOrderListItem {
+  id: string;
+  source: string;
+  externalRef: string;
+  jobType: string;
+  version: number;
+  owner: string;
+  status: string;
+  openedAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  evidenceMissing: boolean;
+  reopened: number;
 }

@@ -100,6 +100,8 @@ export interface PolicyRef {
 }
 
 export type DecisionReason =
+  /** The work order is blocked by a failed prerequisite and the action writes (SPEC section 2, rule 0). */
+  | 'work_order_blocked'
   | 'system_not_named'
   | 'read_not_allowed'
   | 'write_not_allowed'
@@ -136,15 +138,6 @@ export interface ActionScope {
   kind: 'read' | 'write';
 }
 
-/** Ledger stream of a job type's definitions. */
-export const workflowStream = (jobType: string) => `workflow-${jobType}`;
-
-export const PolicyEvents = {
-  WorkflowPublished: 'WorkflowPublished',
-  /** Recorded on a work order's stream for every action request it decided; simulate replays them. */
-  ActionDecided: 'ActionDecided',
-} as const;
-
 export interface WorkflowPublishedData {
   jobType: string;
   version: number;
@@ -152,24 +145,12 @@ export interface WorkflowPublishedData {
   definition: WorkflowDefinition;
 }
 
-export interface ActionDecidedData {
-  actionId: string;
-  workOrderId: string;
-  action: ActionRequest;
-  facts: Facts;
-  workOrder: Record<string, unknown>;
-  decision: DecisionResult;
-  /** `wait`: the approval opened for it; a gate or scope stop: the approval that must approve first. */
-  approvalId?: string;
-  /** The kind of the approval a `wait` opened (the rule's gate). */
-  gate?: string;
-  /** The scope change the action belongs to (absent: the original scope). */
-  scope?: string;
-  /** When a scope change or an overlay gate held the action: what the policy alone had decided. */
-  policyDecision?: DecisionResult;
-  /** Scope the work order's approved scope changes had added when this was decided. */
-  addedScope?: ActionScope[];
+/** Event type -> data of the `workflow-<jobType>` stream. */
+export interface WorkflowEventMap {
+  WorkflowPublished: WorkflowPublishedData;
 }
+
+export const PolicyEvents = { WorkflowPublished: 'WorkflowPublished' } as const satisfies Record<string, keyof WorkflowEventMap>;
 
 export interface PublishWorkflowRequest {
   /** The definition as an object, or as YAML / JSON text. */
@@ -206,14 +187,6 @@ export interface WorkflowSummary {
   versions: Array<{ version: number; sha256: string; publishedAt: string }>;
 }
 
-export interface DecideRequest extends DecisionInput {
-  jobType: string;
-  /** Decide under this version (default: the current one). */
-  version?: number;
-  /** Scope a work order added through approved scope changes: inside the boundary for this decision. */
-  addedScope?: ActionScope[];
-}
-
 export interface SimulateRequest {
   jobType: string;
   definition: unknown;
@@ -224,11 +197,4 @@ export interface SimulateRequest {
 export interface SimulateResult {
   evaluated: number;
   changed: Array<{ actionId: string; before: Decision; after: Decision; rule: string | null }>;
-}
-
-export interface ExceptionCode {
-  code: string;
-  title: string;
-  owner: string;
-  sla: string;
 }

@@ -1,84 +1,116 @@
-/** Every NATS subject, stream and queue group workgate uses, declared once. */
+/** Every NATS subject, stream and queue group workgate uses, declared once, with its message types. */
+import {
+  AddRemediationRequest,
+  ApprovalIdRequest,
+  ApprovalQueueRequest,
+  ApprovalView,
+  CloseConditionRequest,
+  CloseRemediationRequest,
+  CompletePostReviewRequest,
+  ConfirmDelegationRequest,
+  DecideApprovalRequest,
+  DefineCodeRequest,
+  DelegationView,
+  DispatchIdRequest,
+  ExceptionIdRequest,
+  ExceptionView,
+  InboxMessage,
+  InboxRequest,
+  PostReviewIdRequest,
+  PostReviewView,
+  ResolveExceptionRequest,
+} from './approvals';
+import { IngestOutcome, IngestRequest, RejectionsPage, RejectionsRequest } from './cloud-events';
+import { ExceptionCode } from './exception.events';
+import {
+  AppendRequest,
+  AppendResult,
+  CommitRequest,
+  CommitResult,
+  DueTimer,
+  DueTimersRequest,
+  GetEventRequest,
+  HealthReply,
+  LedgerHead,
+  QueryEventsRequest,
+  ReadAllRequest,
+  ReadAllResult,
+  ReadStreamRequest,
+  ReadStreamResult,
+  RecordedEvent,
+  SignedCheckpoint,
+  VerifyCheckpointRequest,
+  VerifyResult,
+  WorkOrderListItem,
+  WorkOrderListQuery,
+} from './ledger';
+import { GetWorkflowRequest, PublishWorkflowRequest, PublishWorkflowResult, SimulateRequest, SimulateResult, WorkflowSummary, WorkflowVersion } from './policy';
+import { BatchReply, BatchRequest, Empty, rpc } from './rpc';
+import { ViewQuery, ViewRow } from './views';
+import { CommandReply, DeliveryPage, GetWorkOrderRequest, Receipt, ReceiptRequest, WorkOrderCommandRequest, WorkOrderHandoff, WorkOrderIdRequest } from './work-orders';
 
 export const SERVICES = ['gateway', 'intake', 'policy', 'approvals', 'ledger', 'exceptions'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 /** Request/reply subjects: `workgate.<service>.<verb>`; every service listens in a queue group named after itself. */
 export const Subjects = {
-  health: (service: ServiceName) => `workgate.${service}.health`,
+  health: (service: ServiceName) => rpc<Empty, HealthReply>(`workgate.${service}.health`),
   ledger: {
-    append: 'workgate.ledger.append',
-    /** `{items: AppendRequest[]}` -> `{results: Reply<AppendResult>[]}`: many streams, one round trip. */
-    appendBatch: 'workgate.ledger.append-batch',
-    readStream: 'workgate.ledger.read-stream',
-    readAll: 'workgate.ledger.read-all',
-    verify: 'workgate.ledger.verify',
-    /** A signed checkpoint of the head `{position, headHash, at, keyId, signature, publicKey}`. */
-    checkpoint: 'workgate.ledger.checkpoint',
-    /** `{checkpoint}` -> verify the chain and that the kept checkpoint still holds (catches a truncated or rewritten tail). */
-    verifyCheckpoint: 'workgate.ledger.verify-checkpoint',
-    head: 'workgate.ledger.head',
-    query: 'workgate.ledger.query',
-    getEvent: 'workgate.ledger.get-event',
-    listWorkOrders: 'workgate.ledger.list-work-orders',
-    /** `{kinds, now, limit?}` -> timers due at `now`: `[{timerId, kind, streamId, dueAt}]`. */
-    dueTimers: 'workgate.ledger.due-timers',
-    /** `{owner?, status?, limit?}` -> the approval queue, oldest first, with age. */
-    listApprovals: 'workgate.ledger.list-approvals',
-    /** `ViewQuery` (`{view, from?, to?, asOf?, jobType?, groupBy?, ...}`) -> the view's rows (SPEC section 5). */
-    view: 'workgate.ledger.view',
+    append: rpc<AppendRequest, AppendResult>('workgate.ledger.append'),
+    /** Many commits, one round trip: each commit is a command's events for every stream it touches. */
+    appendBatch: rpc<BatchRequest<CommitRequest>, BatchReply<CommitResult>>('workgate.ledger.append-batch'),
+    readStream: rpc<ReadStreamRequest, ReadStreamResult>('workgate.ledger.read-stream'),
+    readAll: rpc<ReadAllRequest, ReadAllResult>('workgate.ledger.read-all'),
+    verify: rpc<Empty, VerifyResult>('workgate.ledger.verify'),
+    /** A signed checkpoint of the head. */
+    checkpoint: rpc<Empty, SignedCheckpoint>('workgate.ledger.checkpoint'),
+    /** Verifies the chain and that a kept checkpoint still holds (catches a truncated or rewritten tail). */
+    verifyCheckpoint: rpc<VerifyCheckpointRequest, VerifyResult>('workgate.ledger.verify-checkpoint'),
+    head: rpc<Empty, LedgerHead>('workgate.ledger.head'),
+    query: rpc<QueryEventsRequest, ReadAllResult>('workgate.ledger.query'),
+    getEvent: rpc<GetEventRequest, RecordedEvent>('workgate.ledger.get-event'),
+    listWorkOrders: rpc<WorkOrderListQuery, WorkOrderListItem[]>('workgate.ledger.list-work-orders'),
+    /** Timers due at `now`. */
+    dueTimers: rpc<DueTimersRequest, DueTimer[]>('workgate.ledger.due-timers'),
+    /** The approval queue, oldest first, with age. */
+    listApprovals: rpc<ApprovalQueueRequest, ViewRow[]>('workgate.ledger.list-approvals'),
+    /** One evidence view's rows (SPEC section 5). */
+    view: rpc<ViewQuery, ViewRow[]>('workgate.ledger.view'),
   },
   intake: {
-    command: 'workgate.intake.command',
-    get: 'workgate.intake.get',
-    events: 'workgate.intake.events',
-    delivery: 'workgate.intake.delivery',
-    receipt: 'workgate.intake.receipt',
-    ingest: 'workgate.intake.ingest',
-    rejections: 'workgate.intake.rejections',
+    /** Runs a work-order command; answers after the ledger commit, with its position. */
+    command: rpc<WorkOrderCommandRequest, CommandReply>('workgate.intake.command'),
+    get: rpc<GetWorkOrderRequest, WorkOrderHandoff>('workgate.intake.get'),
+    events: rpc<WorkOrderIdRequest, RecordedEvent[]>('workgate.intake.events'),
+    delivery: rpc<WorkOrderIdRequest, DeliveryPage>('workgate.intake.delivery'),
+    receipt: rpc<ReceiptRequest, Receipt>('workgate.intake.receipt'),
+    ingest: rpc<IngestRequest, IngestOutcome[]>('workgate.intake.ingest'),
+    rejections: rpc<RejectionsRequest, RejectionsPage>('workgate.intake.rejections'),
   },
   policy: {
-    publish: 'workgate.policy.publish',
-    get: 'workgate.policy.get',
-    list: 'workgate.policy.list',
-    decide: 'workgate.policy.decide',
-    /** `{items: DecideRequest[]}` -> `{results: Reply<DecisionResult>[]}`. */
-    decideBatch: 'workgate.policy.decide-batch',
-    simulate: 'workgate.policy.simulate',
+    publish: rpc<PublishWorkflowRequest, PublishWorkflowResult>('workgate.policy.publish'),
+    get: rpc<GetWorkflowRequest, WorkflowVersion>('workgate.policy.get'),
+    list: rpc<Empty, WorkflowSummary[]>('workgate.policy.list'),
+    simulate: rpc<SimulateRequest, SimulateResult>('workgate.policy.simulate'),
   },
   exceptions: {
-    listCodes: 'workgate.exceptions.list-codes',
-    defineCode: 'workgate.exceptions.define-code',
-    get: 'workgate.exceptions.get',
-    resolve: 'workgate.exceptions.resolve',
-    addRemediation: 'workgate.exceptions.add-remediation',
-    closeRemediation: 'workgate.exceptions.close-remediation',
+    listCodes: rpc<Empty, ExceptionCode[]>('workgate.exceptions.list-codes'),
+    defineCode: rpc<DefineCodeRequest, ExceptionCode>('workgate.exceptions.define-code'),
+    get: rpc<ExceptionIdRequest, ExceptionView>('workgate.exceptions.get'),
+    resolve: rpc<ResolveExceptionRequest, ExceptionView>('workgate.exceptions.resolve'),
+    addRemediation: rpc<AddRemediationRequest, ExceptionView>('workgate.exceptions.add-remediation'),
+    closeRemediation: rpc<CloseRemediationRequest, ExceptionView>('workgate.exceptions.close-remediation'),
   },
   approvals: {
-    decide: 'workgate.approvals.decide',
-    closeCondition: 'workgate.approvals.close-condition',
-    get: 'workgate.approvals.get',
-    getPostReview: 'workgate.approvals.get-post-review',
-    completePostReview: 'workgate.approvals.complete-post-review',
-    dispatch: 'workgate.approvals.dispatch',
-    confirmDelegation: 'workgate.approvals.confirm-delegation',
-    getDelegation: 'workgate.approvals.get-delegation',
-    inbox: 'workgate.approvals.inbox',
+    decide: rpc<DecideApprovalRequest, ApprovalView>('workgate.approvals.decide'),
+    closeCondition: rpc<CloseConditionRequest, ApprovalView>('workgate.approvals.close-condition'),
+    get: rpc<ApprovalIdRequest, ApprovalView>('workgate.approvals.get'),
+    getPostReview: rpc<PostReviewIdRequest, PostReviewView>('workgate.approvals.get-post-review'),
+    completePostReview: rpc<CompletePostReviewRequest, PostReviewView>('workgate.approvals.complete-post-review'),
+    confirmDelegation: rpc<ConfirmDelegationRequest, DelegationView>('workgate.approvals.confirm-delegation'),
+    getDelegation: rpc<DispatchIdRequest, DelegationView>('workgate.approvals.get-delegation'),
+    inbox: rpc<InboxRequest, InboxMessage[]>('workgate.approvals.inbox'),
   },
-} as const;
-
-/**
- * Routes served only inside one process (LocalRoutes, and another thread's routes through its
- * port), never subscribed on NATS, so not in the AsyncAPI document: nothing from outside the
- * process reaches them.
- */
-export const InProcessSubjects = {
-  /**
-   * `{items: PreparedAppend[]}` (checked and put in canonical JSON by the caller's prepareAppend)
-   * -> `{results: Reply<AppendResult>[]}`. A caller in the ledger's own process sends text instead
-   * of object trees (far cheaper to clone between threads) and the writer does not canonicalize again.
-   */
-  ledgerAppendPreparedBatch: 'workgate.ledger.append-prepared-batch',
 } as const;
 
 /** JetStream streams. Both refuse deletes and purges: they carry evidence. */
@@ -89,21 +121,21 @@ export const Streams = {
   inbox: { name: 'INBOX', subjects: ['workgate.inbox.>'] },
 } as const;
 
-/** Subject an appended ledger event is published on: `ledger.<streamType>.<eventType>`. */
-export function ledgerSubject(streamId: string, eventType: string): string {
-  const dash = streamId.indexOf('-');
-  const streamType = dash > 0 ? streamId.slice(0, dash) : streamId;
-  return `ledger.${token(streamType)}.${token(eventType)}`;
-}
-
-/** NATS subject tokens may not contain dots, spaces or wildcards. */
-function token(value: string): string {
-  return value.replace(/[.\s*>]/g, '_') || '_';
-}
-
 /** Headers the ledger relay sets on every message it publishes to `LEDGER`. */
 export const LedgerHeaders = {
   position: 'Workgate-Position',
   streamId: 'Workgate-Stream-Id',
   streamVersion: 'Workgate-Stream-Version',
 } as const;
+
+/** A principal or recipient as one subject token (no dots, spaces or wildcards). */
+const principalToken = (id: string) => id.replace(/[.\s*>]/g, '_');
+
+/** Notifications for a principal (JSON `Notification`). */
+export const notifySubject = (principal: string) => `workgate.notify.${principalToken(principal)}`;
+
+/** A recipient's inbox in the `INBOX` stream (JSON `InboxMessage`). */
+export const inboxSubject = (recipient: string) => `workgate.inbox.${principalToken(recipient)}`;
+
+/** Refused work events are republished here (JSON `IntakeRejectedData`). */
+export const rejectedSubject = (sourceToken: string) => `workgate.rejected.${sourceToken}`;

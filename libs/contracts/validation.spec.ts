@@ -2,8 +2,8 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import fc from 'fast-check';
 import { forbiddenKeyProblems, validateDto, vouchesFor } from './validation';
-import * as dtos from './work-order.dto';
-import { CompleteStepDto } from './work-order.dto';
+import * as dtos from './dto';
+import { CompleteStepDto } from './dto';
 
 describe('validation', () => {
   it('finds prototype keys at any depth', () => {
@@ -24,7 +24,7 @@ describe('validation', () => {
   });
 });
 
-/** Every DTO of the work-order commands, with a value it accepts. */
+/** Every DTO of a body, with a value it accepts. */
 const VALID: Array<[Function, Record<string, unknown>]> = [
   [dtos.EvidenceDto, { kind: 'receipt', ref: 'r-1', sha256: 'f'.repeat(64), private: true, note: 'n' }],
   [dtos.OpenWorkOrderDto, { jobType: 'support-recovery', externalRef: 'CASE-1', source: 'helpdesk', inputs: { caseId: 'C-1' }, owner: 'ops' }],
@@ -44,13 +44,28 @@ const VALID: Array<[Function, Record<string, unknown>]> = [
   [dtos.RecordArtifactEventDto, { stageId: 'draft', artifact: { kind: 'draft', ref: 'doc-1' }, evidence: [{ kind: 'k', ref: 'r' }] }],
   [dtos.ActionScopeDto, { system: 'crm', operation: 'contact.update', kind: 'write' }],
   [dtos.ChangeScopeDto, { add: [{ system: 'crm', operation: 'contact.update', kind: 'write' }], reason: 'r' }],
+  [dtos.DelegationArtifactDto, { path: 'notes/a.md', access: 'read' }],
+  [dtos.DelegationPromptDto, { objective: 'o', scope: 's', artifacts: [{ path: 'a', access: 'write' }], verification: ['npm test'], completion: 'c' }],
+  [dtos.DelegationTimeoutsDto, { initialWait: 'PT30M', reminderEvery: 'PT15M', backoff: 2, hardTimeout: 'PT4H' }],
+  [dtos.DispatchDelegationDto, { recipient: 'agent-7', command: 'delegate_task', prompt: { objective: 'o' }, timeouts: { hardTimeout: 'PT1H' } }],
+  [dtos.ConfirmDelegationDto, { note: 'checked the diff' }],
+  [dtos.PermittedActionDto, { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1'] }],
+  [dtos.DecideApprovalDto, { decision: 'conditional', permittedAction: { system: 'payments', operation: 'refund', kind: 'write' }, conditions: ['R-03'], note: 'n' }],
+  [dtos.CloseConditionDto, { evidence: { kind: 'policy-doc', ref: 'p-1' } }],
+  [dtos.RemediationDto, { title: 't', owner: 'o', due: '2026-12-01T00:00:00Z' }],
+  [dtos.CompletePostReviewDto, { outcome: 'justified', remediation: { title: 't', owner: 'o', due: '2026-12-01T00:00:00Z' } }],
+  [dtos.ResolveExceptionDto, { resolution: 'called back', evidence: [{ kind: 'call-log', ref: 'c-1' }] }],
+  [dtos.CloseRemediationDto, { evidence: { kind: 'change', ref: 'PR-1' } }],
+  [dtos.SignedCheckpointDto, { position: 3, headHash: 'a'.repeat(64), at: '2026-11-23T05:00:00Z', keyId: 'k', signature: 's', publicKey: 'p' }],
+  [dtos.VerifyCheckpointDto, { checkpoint: { position: 3, headHash: 'a'.repeat(64), at: '2026-11-23T05:00:00Z', keyId: 'k', signature: 's', publicKey: 'p' } }],
+  [dtos.ExceptionCodeDto, { code: 'NEW_CODE', title: 't', owner: 'o', sla: 'PT4H' }],
 ];
 
 const classValidatorAccepts = (cls: Function, value: object) =>
   validateSync(plainToInstance(cls as new () => object, value), { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true }).length === 0;
 
 describe('the compiled check of a DTO', () => {
-  it('covers every DTO of the work-order commands', () => {
+  it('covers every DTO of a body', () => {
     const all = (Object.values(dtos) as unknown[]).filter((v): v is Function => typeof v === 'function' && v.name.endsWith('Dto'));
     expect(new Set(VALID.map(([cls]) => cls))).toEqual(new Set(all));
   });

@@ -1,11 +1,21 @@
 /**
- * Pure deciders per aggregate: decide(command, state) -> events, evolve(state, event) -> state.
- * No Nest, no NATS, no Postgres.
+ * Pure deciders per aggregate: decide(command, state, context) -> events, evolve(state, event) ->
+ * state, initial state. No Nest, no NATS, no Postgres.
  */
 export * from './ids';
-export * from './work-order/work-order.decider';
-export * from './work-order/lifecycle';
+export * from './aggregate';
 export * from './approval/approval.decider';
 export * from './delegation/delegation.decider';
 export * from './exception/exception.decider';
+export * from './exception/drift';
 export * from './exception/post-review.decider';
+export * from './work-order/work-order.state';
+export * from './work-order/work-order.decider';
+export * from './work-order/context';
+export * from './work-order/answers';
+export * from './work-order/handoff';
+export * from './work-order/lifecycle';
+export * from './work-order/actions';
+export * from './work-order/open';
+export * from './work-order/delegations';
+export * from './work-order/starts';

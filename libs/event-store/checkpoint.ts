@@ -1,19 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign, verify } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { canonicalize } from '@workgate/contracts';
-
-/** A signed statement of the ledger's head, to keep outside the database. */
-export interface SignedCheckpoint {
-  position: number;
-  headHash: string;
-  at: string;
-  keyId: string;
-  /** Ed25519 signature (base64) over the RFC 8785 JSON of {position, headHash, at, keyId}. */
-  signature: string;
-  /** The public key (PEM), so the checkpoint can be checked anywhere. */
-  publicKey: string;
-}
+import { canonicalize, SignedCheckpoint } from '@workgate/contracts';
 
 export interface CheckpointSigner {
   keyId: string;

@@ -11,3 +11,4 @@ export * from './committed-tail';
 export * from './projection-runner';
 export * from './checkpoint';
 export * from './projection-rebuild';
+export * from './in-process';

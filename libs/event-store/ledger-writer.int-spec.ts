@@ -45,6 +45,62 @@ describe('LedgerWriter (real Postgres)', () => {
     expect(verdict.headHash).toBe(writer.currentHead().hash);
   });
 
+  it('commits a command\'s appends to several streams together, at consecutive positions, each at its expected version', async () => {
+    await writer.append({ streamId: 'owner-1', expectedVersion: 'no_stream', events: [ev()] });
+    const decided = ev('Decided');
+    const requested = ev('Requested');
+    const result = await writer.commit({
+      appends: [
+        { streamId: 'owner-1', expectedVersion: 1, events: [decided] },
+        { streamId: 'started-1', expectedVersion: 'no_stream', events: [requested] },
+      ],
+    });
+    expect(result.results.map((r) => r.nextVersion)).toEqual([2, 1]);
+    expect(result.results[1].positions[0]).toBe(result.results[0].positions[0] + 1);
+    expect(result.position).toBe(result.results[1].positions[0]);
+    const reader = new LedgerReader(app);
+    expect((await reader.readStream('started-1')).events.map((e) => [e.eventId, e.streamVersion])).toEqual([[requested.eventId, 1]]);
+    // The same commit again writes nothing and answers as the first time.
+    await expect(
+      writer.commit({ appends: [{ streamId: 'owner-1', expectedVersion: 1, events: [decided] }, { streamId: 'started-1', expectedVersion: 'no_stream', events: [requested] }] }),
+    ).resolves.toEqual(result);
+  });
+
+  it('refuses a whole commit when one of its streams is not at the expected version, and writes none of it', async () => {
+    await writer.append({ streamId: 'owner-2', expectedVersion: 'no_stream', events: [ev()] });
+    await writer.append({ streamId: 'taken-2', expectedVersion: 'no_stream', events: [ev()] });
+    const head = writer.currentHead().position;
+    const lost = ev('Decided');
+    await expect(
+      writer.commit({ appends: [{ streamId: 'owner-2', expectedVersion: 1, events: [lost] }, { streamId: 'taken-2', expectedVersion: 'no_stream', events: [ev()] }] }),
+    ).rejects.toMatchObject({ code: 'version_conflict', details: [{ streamId: 'taken-2', expectedVersion: 0, currentVersion: 1 }] });
+    expect(writer.currentHead().position).toBe(head);
+    expect((await new LedgerReader(app).readStream('owner-2')).version).toBe(1);
+    // Appends of other callers in the same group commit still land.
+    const [refused, landed] = await Promise.allSettled([
+      writer.commit({ appends: [{ streamId: 'owner-2', expectedVersion: 1, events: [lost] }, { streamId: 'taken-2', expectedVersion: 5, events: [ev()] }] }),
+      writer.append({ streamId: 'owner-2', expectedVersion: 1, events: [ev()] }),
+    ]);
+    expect(refused).toMatchObject({ status: 'rejected', reason: { code: 'version_conflict' } });
+    expect(landed).toMatchObject({ status: 'fulfilled', value: { nextVersion: 2 } });
+  });
+
+  it('refuses a commit naming a stream twice, or an event id in two of its appends', async () => {
+    const e = ev();
+    await expect(writer.commit({ appends: [{ streamId: 'twice', expectedVersion: 'any', events: [ev()] }, { streamId: 'twice', expectedVersion: 'any', events: [ev()] }] })).rejects.toMatchObject({
+      code: 'invalid_event',
+      message: 'commit refused: stream twice appears in more than one append of the commit',
+    });
+    await expect(writer.commit({ appends: [{ streamId: 'one', expectedVersion: 'any', events: [e] }, { streamId: 'two', expectedVersion: 'any', events: [e] }] })).rejects.toMatchObject({
+      code: 'invalid_event',
+      message: `commit refused: event id ${e.eventId} appears in more than one append of the commit`,
+    });
+    await expect(writer.commit({ appends: [{ streamId: 'ok', expectedVersion: 'any', events: [ev()] }, { streamId: '', expectedVersion: 'any', events: [] }] })).rejects.toMatchObject({
+      code: 'invalid_event',
+      details: expect.arrayContaining([expect.stringMatching(/^appends\[1\]: streamId must be/), 'appends[1]: events must be a non-empty array']),
+    });
+  });
+
   it('lets exactly one of 100 concurrent appends with the same expected version win', async () => {
     await writer.append({ streamId: 'contended', expectedVersion: 'no_stream', events: [ev()] });
     const outcomes = await Promise.allSettled(

@@ -1,8 +1,8 @@
 import { Client } from 'pg';
-import { AppendRequest, AppendResult, LedgerHead, rememberRecent, WorkgateError } from '@workgate/contracts';
+import { AppendRequest, AppendResult, CommitRequest, CommitResult, LedgerHead, rememberRecent, WorkgateError } from '@workgate/contracts';
 import { chainHash, composeCanonicalEvent, GENESIS_HASH, recordedEventJson } from './hash';
 import { createClient } from './pg';
-import { MAX_APPEND_BYTES, PreparedAppend, prepareAppend } from './validate';
+import { commitOf, MAX_APPEND_BYTES, PreparedAppend, prepareAppend, PreparedCommit, prepareCommit } from './validate';
 
 export interface LedgerWriterOptions {
   /** Postgres role the writer acts as (INSERT/SELECT only on the ledger). */
@@ -25,9 +25,8 @@ export interface LedgerWriterOptions {
 }
 
 interface Pending {
-  append: PreparedAppend;
-  eventCount: number;
-  resolve: (result: AppendResult) => void;
+  commit: PreparedCommit;
+  resolve: (result: CommitResult) => void;
   reject: (error: Error) => void;
 }
 
@@ -45,7 +44,7 @@ export interface CommittedEvent {
 interface BatchPlan {
   rows: LedgerRows;
   committed: CommittedEvent[];
-  answers: Array<{ p: Pending; result: AppendResult }>;
+  answers: Array<{ p: Pending; result: CommitResult }>;
   rejected: Array<{ p: Pending; error: WorkgateError }>;
   head: LedgerHead;
   batchVersions: Map<string, number>;
@@ -225,20 +224,31 @@ export class LedgerWriter {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.appendPrepared(append);
+    return this.commitPrepared(commitOf(append)).then((r) => r.results[0]);
+  }
+
+  /** Appends a command's events to every stream it touches, each at its expected version: all in one commit, or none. */
+  commit(request: CommitRequest): Promise<CommitResult> {
+    let commit: PreparedCommit;
+    try {
+      commit = prepareCommit(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.commitPrepared(commit);
   }
 
   /**
-   * Appends what `prepareAppend` made of a request (checked, canonical JSON computed), for callers
+   * Commits what `prepareCommit` made of a request (checked, canonical JSON computed), for callers
    * of the same process that prepared it themselves; never for anything read from outside.
    */
-  appendPrepared(append: PreparedAppend): Promise<AppendResult> {
+  commitPrepared(commit: PreparedCommit): Promise<CommitResult> {
     if (!this.active) {
       return Promise.reject(new WorkgateError('unavailable', 'this ledger instance is not the writer (standby)'));
     }
-    return new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ append, eventCount: append.events.length, resolve, reject });
-      this.queuedEvents += append.events.length;
+    return new Promise<CommitResult>((resolve, reject) => {
+      this.queue.push({ commit, resolve, reject });
+      this.queuedEvents += commit.eventCount;
       this.kick();
     });
   }
@@ -358,17 +368,17 @@ export class LedgerWriter {
     });
   }
 
-  /** The next appends that fit one commit: at most maxBatchEvents events and maxBatchBytes of JSON (one append at least). */
+  /** The next commits that fit one group commit: at most maxBatchEvents events and maxBatchBytes of JSON (one commit at least). */
   private takeBatch(): Pending[] {
     let events = 0;
     let bytes = 0;
     let n = 0;
     while (
       n < this.queue.length &&
-      (n === 0 || (events + this.queue[n].eventCount <= this.opts.maxBatchEvents && bytes + this.queue[n].append.bytes <= this.opts.maxBatchBytes))
+      (n === 0 || (events + this.queue[n].commit.eventCount <= this.opts.maxBatchEvents && bytes + this.queue[n].commit.bytes <= this.opts.maxBatchBytes))
     ) {
-      events += this.queue[n].eventCount;
-      bytes += this.queue[n].append.bytes;
+      events += this.queue[n].commit.eventCount;
+      bytes += this.queue[n].commit.bytes;
       n++;
     }
     this.queuedEvents -= events;
@@ -411,13 +421,13 @@ export class LedgerWriter {
    * wrote nothing.
    */
   private async writeBatch(client: Client, batch: Pending[]): Promise<void> {
-    const optimistic = batch.every((p) => this.versions.has(p.append.streamId) || p.append.expectedVersion === 0);
+    const optimistic = batch.every((p) => p.commit.appends.every((a) => this.versions.has(a.streamId) || a.expectedVersion === 0));
     if (optimistic) {
       const plan = this.plan(batch, new Map(), new Map());
       // A refusal may really be the replay of an accepted append: only the lookup can tell.
       if (plan.rejected.length === 0) {
         try {
-          await this.commit(client, plan);
+          await this.write(client, plan);
           return;
         } catch (error) {
           if ((error as { code?: string }).code !== '23505') throw error;
@@ -425,15 +435,17 @@ export class LedgerWriter {
       }
     }
     const { existing, dbVersions } = await this.lookup(client, batch);
-    await this.commit(client, this.plan(batch, existing, dbVersions));
+    await this.write(client, this.plan(batch, existing, dbVersions));
   }
 
   private async lookup(client: Client, batch: Pending[]) {
     const eventIds: string[] = [];
     const streams = new Set<string>();
     for (const p of batch) {
-      for (const e of p.append.events) eventIds.push(e.eventId);
-      streams.add(p.append.streamId);
+      for (const a of p.commit.appends) {
+        for (const e of a.events) eventIds.push(e.eventId);
+        streams.add(a.streamId);
+      }
     }
     const { rows } = await client.query(LOOKUP_SQL, [eventIds, [...streams]]);
     const existing = new Map<string, Known>();
@@ -456,68 +468,65 @@ export class LedgerWriter {
     const committed: CommittedEvent[] = [];
     const inBatch = new Map<string, Known>();
     const batchVersions = new Map<string, number>();
-    const answers: Array<{ p: Pending; result: AppendResult }> = [];
+    const answers: Array<{ p: Pending; result: CommitResult }> = [];
     // Refusals are answered only once the batch is final: a fast-path batch may be redone.
     const rejected: Array<{ p: Pending; error: WorkgateError }> = [];
 
     for (const p of batch) {
-      const { streamId, expectedVersion, events } = p.append;
-      const known = events.map((e) => existing.get(e.eventId) ?? inBatch.get(e.eventId));
-      if (known.some((k) => k !== undefined)) {
-        // A replay of an append that was already accepted: answer as the first time, write nothing.
-        if (known.every((k) => k !== undefined && k.streamId === streamId)) {
-          answers.push({ p, result: { positions: known.map((k) => k!.position), nextVersion: known[known.length - 1]!.version } });
+      const { appends } = p.commit;
+      const known = appends.map((a) => a.events.map((e) => existing.get(e.eventId) ?? inBatch.get(e.eventId)));
+      if (known.some((k) => k.some((e) => e !== undefined))) {
+        // A replay of a commit that was already accepted: answer as the first time, write nothing.
+        if (known.every((k, i) => k.every((e) => e !== undefined && e.streamId === appends[i].streamId))) {
+          const results = known.map((k) => ({ positions: k.map((e) => e!.position), nextVersion: k[k.length - 1]!.version }));
+          answers.push({ p, result: { results, position: Math.max(...results.flatMap((r) => r.positions)) } });
         } else {
-          const error = new WorkgateError('duplicate_event_id', 'an event id of this append is already recorded with other content');
-          rejected.push({ p, error });
+          rejected.push({ p, error: new WorkgateError('duplicate_event_id', 'an event id of this append is already recorded with other content') });
         }
         continue;
       }
-      const current = batchVersions.get(streamId) ?? this.versions.get(streamId) ?? dbVersions.get(streamId) ?? 0;
-      if (expectedVersion !== 'any' && expectedVersion !== current) {
+      // Every stream's version first: one refused stream refuses the whole commit.
+      const current = appends.map((a) => batchVersions.get(a.streamId) ?? this.versions.get(a.streamId) ?? dbVersions.get(a.streamId) ?? 0);
+      const conflict = appends.findIndex((a, i) => a.expectedVersion !== 'any' && a.expectedVersion !== current[i]);
+      if (conflict >= 0) {
+        const { streamId, expectedVersion } = appends[conflict];
         const expected = expectedVersion === 0 ? 'no stream' : expectedVersion;
-        const error = new WorkgateError(
-          'version_conflict',
-          `stream ${streamId} is at version ${current}, the append expected ${expected}`,
-          [{ streamId, expectedVersion, currentVersion: current }],
-        );
+        const error = new WorkgateError('version_conflict', `stream ${streamId} is at version ${current[conflict]}, the append expected ${expected}`, [
+          { streamId, expectedVersion, currentVersion: current[conflict] },
+        ]);
         rejected.push({ p, error });
         continue;
       }
-      let version = current;
-      const positions: number[] = [];
-      for (const e of events) {
-        position += 1;
-        version += 1;
-        const occurredAt = e.occurredAt ?? recordedAt;
-        const canonical = composeCanonicalEvent(
-          { position, streamId, streamVersion: version, eventId: e.eventId, type: e.type, occurredAt, recordedAt },
-          e.canonicalData,
-          e.canonicalMetadata,
-        );
-        const hash = chainHash(prevHash, canonical);
-        committed.push({
-          position,
-          streamId,
-          streamVersion: version,
-          eventId: e.eventId,
-          type: e.type,
-          json: recordedEventJson(canonical, prevHash, hash),
-        });
-        addLedgerRow(rows, { position, streamId, version, eventId: e.eventId, type: e.type, data: e.canonicalData, metadata: e.canonicalMetadata, occurredAt, recordedAt, prevHash, hash });
-        prevHash = hash;
-        positions.push(position);
-        inBatch.set(e.eventId, { streamId, version, position });
-      }
-      batchVersions.set(streamId, version);
-      answers.push({ p, result: { positions, nextVersion: version } });
+      const results: AppendResult[] = appends.map((a, i) => {
+        let version = current[i];
+        const positions: number[] = [];
+        for (const e of a.events) {
+          position += 1;
+          version += 1;
+          const occurredAt = e.occurredAt ?? recordedAt;
+          const canonical = composeCanonicalEvent(
+            { position, streamId: a.streamId, streamVersion: version, eventId: e.eventId, type: e.type, occurredAt, recordedAt },
+            e.canonicalData,
+            e.canonicalMetadata,
+          );
+          const hash = chainHash(prevHash, canonical);
+          committed.push({ position, streamId: a.streamId, streamVersion: version, eventId: e.eventId, type: e.type, json: recordedEventJson(canonical, prevHash, hash) });
+          addLedgerRow(rows, { position, streamId: a.streamId, version, eventId: e.eventId, type: e.type, data: e.canonicalData, metadata: e.canonicalMetadata, occurredAt, recordedAt, prevHash, hash });
+          prevHash = hash;
+          positions.push(position);
+          inBatch.set(e.eventId, { streamId: a.streamId, version, position });
+        }
+        batchVersions.set(a.streamId, version);
+        return { positions, nextVersion: version };
+      });
+      answers.push({ p, result: { results, position } });
     }
 
     return { rows, committed, answers, rejected, head: { position, hash: prevHash }, batchVersions };
   }
 
   /** Inserts a planned batch (one statement: all or nothing), then answers every caller. */
-  private async commit(client: Client, plan: BatchPlan): Promise<void> {
+  private async write(client: Client, plan: BatchPlan): Promise<void> {
     const wrote = plan.rows.positions.length > 0;
     if (wrote) {
       await insertLedgerRows(client, plan.rows);

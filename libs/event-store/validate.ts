@@ -1,4 +1,4 @@
-import { AppendRequest, canonicalize, isUuid, WorkgateError } from '@workgate/contracts';
+import { AppendRequest, canonicalize, CommitRequest, isUuid, WorkgateError } from '@workgate/contracts';
 
 /** An event of an append request, checked and with its JSON work done once. */
 export interface PreparedEvent {
@@ -14,6 +14,15 @@ export interface PreparedAppend {
   expectedVersion: number | 'any';
   events: PreparedEvent[];
   /** Characters of canonical JSON (data + metadata) the events hold. */
+  bytes: number;
+}
+
+/** The appends of one commit, each checked and prepared: written together or not at all. */
+export interface PreparedCommit {
+  appends: PreparedAppend[];
+  /** Events of every append. */
+  eventCount: number;
+  /** Characters of canonical JSON of every append. */
   bytes: number;
 }
 
@@ -119,4 +128,47 @@ export function prepareAppend(request: AppendRequest): PreparedAppend {
     throw new WorkgateError('invalid_event', `append refused: ${problems[0]}`, problems);
   }
   return { streamId: req.streamId as string, expectedVersion, events, bytes };
+}
+
+/** One append as a commit of its own. */
+export function commitOf(append: PreparedAppend): PreparedCommit {
+  return { appends: [append], eventCount: append.events.length, bytes: append.bytes };
+}
+
+/**
+ * Checks a commit (a command's appends to several streams) and prepares each append. Throws
+ * `invalid_event` listing every problem: of an append (named by its index), a stream named twice,
+ * an event id used twice across the appends, more events or JSON than one append may hold.
+ */
+export function prepareCommit(request: CommitRequest): PreparedCommit {
+  const appends = (request ?? ({} as CommitRequest)).appends;
+  if (!Array.isArray(appends) || appends.length === 0) throw new WorkgateError('invalid_event', 'commit refused: appends must be a non-empty array', ['appends must be a non-empty array']);
+  const problems: string[] = [];
+  const prepared: PreparedAppend[] = [];
+  appends.forEach((a, i) => {
+    try {
+      prepared.push(prepareAppend(a));
+    } catch (error) {
+      const details = (error as WorkgateError).details ?? [(error as Error).message];
+      problems.push(...details.map((d) => `appends[${i}]: ${String(d)}`));
+    }
+  });
+  const streams = new Set<string>();
+  const eventIds = new Set<string>();
+  let eventCount = 0;
+  let bytes = 0;
+  for (const a of prepared) {
+    if (streams.has(a.streamId)) problems.push(`stream ${a.streamId} appears in more than one append of the commit`);
+    streams.add(a.streamId);
+    for (const e of a.events) {
+      if (eventIds.has(e.eventId)) problems.push(`event id ${e.eventId} appears in more than one append of the commit`);
+      eventIds.add(e.eventId);
+    }
+    eventCount += a.events.length;
+    bytes += a.bytes;
+  }
+  if (eventCount > MAX_EVENTS_PER_APPEND) problems.push(`the appends of one commit may hold at most ${MAX_EVENTS_PER_APPEND} events`);
+  if (bytes > MAX_APPEND_BYTES) problems.push(`the appends of one commit may hold at most ${MAX_APPEND_BYTES} characters of JSON`);
+  if (problems.length > 0) throw new WorkgateError('invalid_event', `commit refused: ${problems[0]}`, problems);
+  return { appends: prepared, eventCount, bytes };
 }

@@ -1,16 +1,10 @@
-import { AppendResult, ReadStreamResult, Subjects, WorkgateError } from '@workgate/contracts';
+import { Injectable, Type } from '@nestjs/common';
+import { AppendResult, refuse, streamId, StreamType, Subjects, WorkgateError } from '@workgate/contracts';
 import { RpcClient } from './rpc-client';
 
-/** A recorded domain event as deciders produce it. */
-export interface DomainEvent {
-  type: string;
-  /** Optional: a deterministic id (timers, consumers); otherwise derived from stream, version and type. */
-  eventId?: string;
-  data: unknown;
-}
-
-export interface AggregateDefinition<S, C, E extends DomainEvent> {
-  streamOf(id: string): string;
+/** An aggregate as its store needs it (the domain's `Aggregate`): decide takes the command's time. */
+export interface AggregateDefinition<S, C, E extends { type: string; eventId?: string; data: unknown }> {
+  stream: StreamType;
   initial(): S;
   evolve(state: S, event: E): S;
   decide(command: C, state: S, now: string): E[];
@@ -18,45 +12,77 @@ export interface AggregateDefinition<S, C, E extends DomainEvent> {
   eventId(id: string, version: number, type: string): string;
 }
 
+/** A command's result: the state after it, and the ledger position of its commit (or of the stream's last event when it recorded nothing). */
+export interface Executed<S> {
+  state: S;
+  position: number;
+}
+
 const MAX_ATTEMPTS = 4;
+
+/** A state of an aggregate that exists: every aggregate's initial state is `{ status: 'none' }`. */
+export type Existing<S> = Exclude<S, { status: 'none' }>;
+
+/** The state if its aggregate exists, else `not_found` naming what has no such id. */
+export function existing<S extends { status: string }>(state: S, what: string): Existing<S> {
+  if (state.status === 'none') throw refuse('not_found', `no ${what} has that id`);
+  return state as Existing<S>;
+}
 
 /**
  * The one-line application step of every aggregate: load the stream from the ledger, decide,
  * append with the expected version (retrying on a concurrent change), answer after the commit.
  */
-export class AggregateStore<S, C, E extends DomainEvent> {
+export class AggregateStore<S extends { status: string }, C, E extends { type: string; eventId?: string; data: unknown }> {
   constructor(
     protected readonly rpc: RpcClient,
     private readonly def: AggregateDefinition<S, C, E>,
   ) {}
 
-  async load(id: string): Promise<{ state: S; version: number }> {
-    const stream = await this.rpc.request<ReadStreamResult>(Subjects.ledger.readStream, { streamId: this.def.streamOf(id) });
-    const state = stream.events.reduce((s, e) => this.def.evolve(s, { type: e.type, eventId: e.eventId, data: e.data } as E), this.def.initial());
-    return { state, version: stream.version };
+  async load(id: string): Promise<{ state: S; version: number; position: number }> {
+    const stream = await this.rpc.request(Subjects.ledger.readStream, { streamId: streamId(this.def.stream, id) });
+    // The stream holds only this aggregate's events: the ledger's event map types them.
+    const state = stream.events.reduce((s, e) => this.def.evolve(s, e as unknown as E), this.def.initial());
+    return { state, version: stream.version, position: stream.events[stream.events.length - 1]?.position ?? 0 };
   }
 
-  async execute(id: string, command: C, actor: string, now = new Date().toISOString()): Promise<S> {
+  /** The state of an aggregate that exists, or `not_found` naming what has no such id. */
+  async existing(id: string, what: string): Promise<Existing<S>> {
+    return existing((await this.load(id)).state, what);
+  }
+
+  async execute(id: string, command: C, actor: string, now = new Date().toISOString()): Promise<Executed<S>> {
     for (let attempt = 1; ; attempt++) {
-      const { state, version } = await this.load(id);
+      const { state, version, position } = await this.load(id);
       const events = this.def.decide(command, state, now);
-      if (events.length === 0) return state;
+      if (events.length === 0) return { state, position };
       try {
-        await this.rpc.request<AppendResult>(Subjects.ledger.append, {
-          streamId: this.def.streamOf(id),
+        const appended: AppendResult = await this.rpc.request(Subjects.ledger.append, {
+          streamId: streamId(this.def.stream, id),
           expectedVersion: version === 0 ? 'no_stream' : version,
           events: events.map((e, i) => ({
             eventId: e.eventId ?? this.def.eventId(id, version + i + 1, e.type),
             type: e.type,
-            data: e.data as Record<string, unknown>,
+            data: e.data as object,
             metadata: { actor },
             occurredAt: now,
           })),
         });
-        return events.reduce((s, e) => this.def.evolve(s, e), state);
+        return { state: events.reduce((s, e) => this.def.evolve(s, e), state), position: appended.positions[appended.positions.length - 1] };
       } catch (error) {
         if ((error as WorkgateError).code !== 'version_conflict' || attempt >= MAX_ATTEMPTS) throw error;
       }
     }
   }
+}
+
+/** The store of one aggregate as an injectable class, wired with the service's RPC client. */
+export function storeFor<S extends { status: string }, C, E extends { type: string; eventId?: string; data: unknown }>(def: AggregateDefinition<S, C, E>): Type<AggregateStore<S, C, E>> {
+  @Injectable()
+  class Store extends AggregateStore<S, C, E> {
+    constructor(rpc: RpcClient) {
+      super(rpc, def);
+    }
+  }
+  return Store;
 }

@@ -1,13 +1,6 @@
+import { BatchReply, BatchRequest, RpcContract } from '@workgate/contracts';
 import { RpcClient } from './rpc-client';
-import { Reply, toWireError, unwrapReply } from './wire';
-
-/** The body of a batch request and its reply: one envelope per item, in order. */
-export interface BatchRequest<T> {
-  items: T[];
-}
-export interface BatchReply<R> {
-  results: Array<Reply<R>>;
-}
+import { toWireError, unwrapReply } from './wire';
 
 /** Serves a batch request with a per-item handler; a refusal of one item never fails the others. */
 export async function serveBatch<T, R>(req: BatchRequest<T>, handle: (item: T) => Promise<R> | R): Promise<BatchReply<R>> {
@@ -37,7 +30,7 @@ export class BatchingRpcClient<T, R> {
 
   constructor(
     private readonly rpc: RpcClient,
-    private readonly subject: string,
+    private readonly contract: RpcContract<BatchRequest<T>, BatchReply<R>>,
     private readonly options: { maxBatch?: number; timeoutMs?: number } = {},
   ) {}
 
@@ -61,7 +54,7 @@ export class BatchingRpcClient<T, R> {
       // kept alive meanwhile, so most of them die young.
       for (const w of batch) w.item = undefined;
       this.rpc
-        .request<BatchReply<R>>(this.subject, { items: items as T[] }, { timeoutMs: this.options.timeoutMs })
+        .request(this.contract, { items: items as T[] }, { timeoutMs: this.options.timeoutMs })
         .then(
           (reply) =>
             batch.forEach((w, i) => {

@@ -1,5 +1,5 @@
 import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DueTimer, Subjects, WorkgateError } from '@workgate/contracts';
+import { DueTimer, Subjects, TimerKind, WorkgateError } from '@workgate/contracts';
 import { RpcClient } from './rpc-client';
 
 /**
@@ -14,7 +14,7 @@ export abstract class DueTimerScheduler implements OnApplicationBootstrap, OnApp
 
   constructor(
     protected readonly rpc: RpcClient,
-    private readonly kinds: string[],
+    private readonly kinds: TimerKind[],
     service: string,
     private readonly tickMs = 500,
   ) {
@@ -38,7 +38,7 @@ export abstract class DueTimerScheduler implements OnApplicationBootstrap, OnApp
     this.ticking = true;
     let fired = 0;
     try {
-      const due = await this.rpc.request<DueTimer[]>(Subjects.ledger.dueTimers, { kinds: this.kinds, now, limit: 200 });
+      const due = await this.rpc.request(Subjects.ledger.dueTimers, { kinds: this.kinds, now, limit: 200 });
       for (const t of due) {
         try {
           await this.fire(t, now);

@@ -1,6 +1,7 @@
 import { Controller, Inject, Type } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import { HealthReply, ServiceName, Subjects } from '@workgate/contracts';
+import { Serves } from './nats-rpc.server';
 import { SERVICE_CONTEXT, ServiceContext } from './service';
 
 /** A controller answering `workgate.<service>.health`, for services with nothing more to report. */
@@ -9,7 +10,7 @@ export function healthController(service: ServiceName): Type<unknown> {
   class HealthController {
     constructor(@Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext) {}
 
-    @MessagePattern(Subjects.health(service))
+    @Serves(Subjects.health(service))
     health(): HealthReply {
       return { service, ok: true, instance: this.ctx.instance };
     }

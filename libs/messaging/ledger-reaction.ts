@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JetStreamManager, JsMsg, NatsConnection } from 'nats';
-import { LedgerHead, RecordedEvent, Streams, Subjects } from '@workgate/contracts';
+import { AppendRequest, RecordedEvent, Streams, Subjects, WorkgateError } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { createPool, recordDeadLetter } from '@workgate/event-store';
 import { describeForDeadLetter, Outcome, retryAfter, RunningConsumer, runPullConsumer } from './pull-consumer';
@@ -14,7 +14,7 @@ export interface LedgerReaction {
   /** LEDGER subject filter, e.g. `ledger.workorder.ActionDecided`. */
   subject: string;
   /** Reacts to one committed ledger event; resolves after its own commit. */
-  react(event: RecordedEvent): Promise<Outcome>;
+  react(event: RecordedEvent): Promise<Outcome> | Outcome;
   /**
    * Optional, on the raw JSON of the event: false when the event certainly does not concern this
    * reaction, which then acks it without decoding it. It may say true wrongly, never false wrongly.
@@ -31,7 +31,31 @@ export interface LedgerReaction {
 
 /** A retired reaction's `retiredAfter`: the ledger's head position, asked of the ledger service. */
 export function ledgerHeadPosition(rpc: RpcClient): () => Promise<number> {
-  return () => rpc.request<LedgerHead>(Subjects.ledger.head, {}).then((head) => head.position);
+  return () => rpc.request(Subjects.ledger.head, {}).then((head) => head.position);
+}
+
+/**
+ * A retired reaction of an earlier version that started streams from the events it read (an
+ * approval, an exception, a post-review): this version starts them with the command that records
+ * the event. For what an earlier version recorded alone, it appends the appends `starts` makes of
+ * each event, each expected not to exist yet; one that exists was started already (its event ids
+ * are the same), and is left as it is.
+ */
+export function retiredStarting(rpc: RpcClient, durable: string, subject: string, starts: (e: RecordedEvent) => Promise<AppendRequest[]>, mayConcern?: (raw: Uint8Array) => boolean): LedgerReaction {
+  return {
+    durable,
+    subject,
+    ...(mayConcern ? { mayConcern } : {}),
+    retiredAfter: ledgerHeadPosition(rpc),
+    react: async (e) => {
+      for (const append of await starts(e)) {
+        await rpc.request(Subjects.ledger.append, append).catch((error: WorkgateError) => {
+          if (error.code !== 'version_conflict') throw error;
+        });
+      }
+      return { kind: 'ack' };
+    },
+  };
 }
 
 /** How often a retiring consumer is checked for having handled what it still had to. */

@@ -1,7 +1,7 @@
 import { Controller, DynamicModule, INestMicroservice, Module } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { AckPolicy, connect, JsMsg, NatsConnection, StringCodec } from 'nats';
-import { Streams, WorkgateError } from '@workgate/contracts';
+import { Streams, WorkgateError, rpc as rpc_ } from '@workgate/contracts';
 import { loadConfig } from '@workgate/config';
 import { listDeadLetters, recordDeadLetter } from '@workgate/event-store';
 import { freshDatabase, TestDatabase } from '../../test/support/database';
@@ -68,9 +68,9 @@ describe('messaging over a real NATS server', () => {
   it('answers each request once, shared across instances in the service queue group', async () => {
     served.length = 0;
     const replies = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => rpc.request<{ text: string }>('workgate.policy.echo', { text: `m${i}` })),
+      Array.from({ length: 100 }, (_, i) => rpc.request(rpc_('workgate.policy.echo'), { text: `m${i}` })),
     );
-    expect(replies.map((r) => r.text)).toEqual(Array.from({ length: 100 }, (_, i) => `m${i}`));
+    expect(replies.map((r) => (r as { text: string }).text)).toEqual(Array.from({ length: 100 }, (_, i) => `m${i}`));
     expect(served.sort()).toEqual(Array.from({ length: 100 }, (_, i) => `m${i}`).sort());
   });
 
@@ -84,26 +84,26 @@ describe('messaging over a real NATS server', () => {
     await nc.flush();
     expect(elsewhere).toEqual([]);
     // An inbox reply is answered as ever.
-    expect(await rpc.request<{ text: string }>('workgate.policy.echo', { text: 'after' })).toEqual({ text: 'after' });
+    expect(await rpc.request(rpc_('workgate.policy.echo'), { text: 'after' })).toEqual({ text: 'after' });
     sub.unsubscribe();
   });
 
   it('carries a refusal across NATS with its stable code, message and details', async () => {
-    await expect(rpc.request('workgate.policy.refuse', {})).rejects.toEqual(
+    await expect(rpc.request(rpc_('workgate.policy.refuse'), {})).rejects.toEqual(
       expect.objectContaining({ code: 'version_conflict', message: 'stream x is at version 2', details: [{ currentVersion: 2 }] }),
     );
   });
 
   it('turns an unexpected failure into `internal` without leaking its text', async () => {
-    const error = (await rpc.request('workgate.policy.crash', {}).catch((e) => e)) as WorkgateError;
+    const error = (await rpc.request(rpc_('workgate.policy.crash'), {}).catch((e) => e)) as WorkgateError;
     expect(error).toBeInstanceOf(WorkgateError);
     expect(error.code).toBe('internal');
     expect(error.message).not.toMatch(/hunter2/);
   });
 
   it('times out explicitly, and says when nobody answers', async () => {
-    await expect(rpc.request('workgate.policy.slow', {}, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'timeout' });
-    await expect(rpc.request('workgate.nobody.home', {})).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(rpc.request(rpc_('workgate.policy.slow'), {}, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'timeout' });
+    await expect(rpc.request(rpc_('workgate.nobody.home'), {})).rejects.toMatchObject({ code: 'unavailable' });
   });
 
   it('publishes batches to JetStream with their headers, refusing a gap and a header value with a line break', async () => {

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { BaseRpcContext, CustomTransportStrategy, Server } from '@nestjs/microservices';
+import { BaseRpcContext, CustomTransportStrategy, MessagePattern, Server } from '@nestjs/microservices';
 import { MsgHdrs, NatsConnection, Subscription } from 'nats';
 import { lastValueFrom } from 'rxjs';
-import { WorkgateError } from '@workgate/contracts';
+import { RpcContract, WorkgateError } from '@workgate/contracts';
 import { LocalRoutes } from './local-routes';
 import { decodeJson, encodeJson, isInboxReply, replyError } from './wire';
 
@@ -105,4 +105,9 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
   unwrap<T>(): T {
     return this.nc as T;
   }
+}
+
+/** Marks a handler as the one that serves a request/reply contract (its subject, in the service's queue group). */
+export function Serves<Req, Res>(contract: RpcContract<Req, Res>): MethodDecorator {
+  return MessagePattern(contract.subject);
 }

@@ -1,7 +1,7 @@
 import { ErrorCode as NatsErrorCode, NatsConnection, NatsError } from 'nats';
-import { WorkgateError } from '@workgate/contracts';
+import { Reply, RpcContract, WorkgateError } from '@workgate/contracts';
 import { LocalRoutes } from './local-routes';
-import { decodeJson, encodeJson, Reply, unwrapReply } from './wire';
+import { decodeJson, encodeJson, unwrapReply } from './wire';
 
 /** Request/reply over NATS with an explicit time-out; remote refusals come back as WorkgateErrors with their code. */
 export class RpcClient {
@@ -21,10 +21,12 @@ export class RpcClient {
     return this.preferLocal && LocalRoutes.enabled ? LocalRoutes.get(subject) : undefined;
   }
 
-  async request<T>(subject: string, payload: unknown, options: { timeoutMs?: number } = {}): Promise<T> {
+  /** Sends the request its contract names and answers its reply, both typed by the contract. */
+  async request<Req, Res>(contract: RpcContract<Req, Res>, payload: Req, options: { timeoutMs?: number } = {}): Promise<Res> {
+    const { subject } = contract;
     const timeout = options.timeoutMs ?? this.defaultTimeoutMs;
     const local = this.local(subject);
-    if (local) return withTimeout(local(payload) as Promise<T>, timeout, subject);
+    if (local) return withTimeout(local(payload) as Promise<Res>, timeout, subject);
     let reply;
     try {
       reply = await this.nc.request(subject, encodeJson(payload), { timeout });
@@ -38,7 +40,7 @@ export class RpcClient {
       }
       throw new WorkgateError('unavailable', `request on ${subject} failed: ${(error as Error).message}`);
     }
-    return unwrapReply(decodeJson<Reply<T>>(reply.data));
+    return unwrapReply(decodeJson<Reply<Res>>(reply.data));
   }
 }
 

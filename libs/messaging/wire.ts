@@ -1,7 +1,4 @@
-import { isWorkgateError, WireError, WorkgateError } from '@workgate/contracts';
-
-/** The reply envelope of every request/reply exchange. */
-export type Reply<T> = { ok: true; data: T } | { ok: false; error: WireError };
+import { isWorkgateError, Reply, WireError, WorkgateError } from '@workgate/contracts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -26,9 +26,14 @@ export interface CompiledWorkflow {
   rules: CompiledRule[];
   overlays: CompiledOverlay[];
   stallAfterMs: number;
+  /** How long an approval request waits before it expires. */
+  approvalTimeoutMs: number;
+  /** When a break-glass's post-review is due, from its use (absent: break-glass is not allowed). */
+  postReviewDueMs?: number;
 }
 
 export const DEFAULT_STALL_AFTER = 'PT24H';
+export const DEFAULT_APPROVAL_TIMEOUT = 'PT24H';
 
 /** Compiles a validated definition. */
 export function compileWorkflow(definition: WorkflowDefinition, sha256 = definitionSha256(definition)): CompiledWorkflow {
@@ -39,6 +44,8 @@ export function compileWorkflow(definition: WorkflowDefinition, sha256 = definit
     rules: (definition.rules ?? []).map((r) => ({ ...r, program: compileCel(r.when).program })),
     overlays: (definition.overlays ?? []).map((o) => ({ ...o, program: compileCel(o.when).program })),
     stallAfterMs: parseDuration(definition.stallAfter ?? DEFAULT_STALL_AFTER)!,
+    approvalTimeoutMs: parseDuration(definition.approval?.timeout ?? DEFAULT_APPROVAL_TIMEOUT)!,
+    ...(definition.breakGlass?.allowed && definition.breakGlass.postReviewDue ? { postReviewDueMs: parseDuration(definition.breakGlass.postReviewDue) } : {}),
   };
 }
 

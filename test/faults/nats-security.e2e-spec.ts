@@ -58,10 +58,15 @@ describe('NATS security: deploy/nats.conf', () => {
   let serverErr = '';
   let logFile: string;
   let db: TestDatabase;
-  /** The consumers an earlier version read every decision and every opening with: its user, durable and subject. */
+  /** The consumers earlier versions started approvals, post-reviews and exceptions with: their user, durable and subject. */
   const RETIRED = [
     ['approvals', 'approvals-waits', 'ledger.workorder.ActionDecided'],
+    ['approvals', 'approvals-gates', 'ledger.workorder.GateRequested'],
+    ['approvals', 'approvals-break-glass', 'ledger.workorder.BreakGlassUsed'],
     ['exceptions', 'exceptions-prerequisites', 'ledger.workorder.WorkOrderOpened'],
+    ['exceptions', 'exceptions-blocked-steps', 'ledger.workorder.StepBlocked'],
+    ['exceptions', 'exceptions-work-order-raised', 'ledger.workorder.WorkOrderExceptionRaised'],
+    ['exceptions', 'exceptions-break-glass', 'ledger.workorder.BreakGlassUsed'],
   ] as const;
   const passwords = Object.fromEntries(USERS.map((u) => [u, `wg${randomBytes(24).toString('hex')}`])) as Record<User, string>;
   const services = new Map<ServiceName, ServiceProcess>();
@@ -126,12 +131,12 @@ describe('NATS security: deploy/nats.conf', () => {
     start('ledger');
     const rpc = new RpcClient(await as_('gateway'), 1000, false);
     await until(
-      async () => (await rpc.request<HealthReply>(Subjects.health('ledger'), {})).details?.writer === 'active',
+      async () => (await rpc.request(Subjects.health('ledger'), {})).details?.writer === 'active',
       60_000,
       'the ledger to become the writer',
     );
-    // What an earlier version left: the consumers it read every decision and every opening with,
-    // created under the users of the services that ran them.
+    // What earlier versions left: the consumers they started streams with, created under the
+    // users of the services that ran them.
     for (const [user, durable, subject] of RETIRED) {
       await (await (await as_(user)).jetstreamManager()).consumers.add(Streams.ledger.name, { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: subject });
     }
@@ -264,15 +269,15 @@ describe('NATS security: deploy/nats.conf', () => {
   it('a service may call only what it uses: other subjects are refused while their service serves them', async () => {
     // [refused user, subject, a user allowed to call it (proves the subject is being served)]
     const cases: Array<[User, string, User]> = [
-      ['gateway', Subjects.ledger.append, 'intake'],
-      ['gateway', Subjects.ledger.appendBatch, 'intake'],
-      ['intake', Subjects.approvals.decide, 'gateway'],
-      ['policy', Subjects.intake.command, 'gateway'],
-      ['approvals', Subjects.exceptions.resolve, 'gateway'],
-      ['exceptions', Subjects.policy.publish, 'gateway'],
-      ['ledger', Subjects.policy.get, 'intake'],
-      ['integrator', Subjects.intake.command, 'gateway'],
-      ['integrator', Subjects.ledger.append, 'policy'],
+      ['gateway', Subjects.ledger.append.subject, 'intake'],
+      ['gateway', Subjects.ledger.appendBatch.subject, 'intake'],
+      ['intake', Subjects.approvals.decide.subject, 'gateway'],
+      ['policy', Subjects.intake.command.subject, 'gateway'],
+      ['approvals', Subjects.exceptions.resolve.subject, 'gateway'],
+      ['exceptions', Subjects.policy.publish.subject, 'gateway'],
+      ['ledger', Subjects.policy.get.subject, 'intake'],
+      ['integrator', Subjects.intake.command.subject, 'gateway'],
+      ['integrator', Subjects.ledger.append.subject, 'policy'],
     ];
     for (const [refused, subject, allowed] of cases) {
       // An empty body: the service refuses it itself (validation), but it does answer.
@@ -283,14 +288,14 @@ describe('NATS security: deploy/nats.conf', () => {
   });
 
   it("no service may serve or overhear another service's subjects", async () => {
-    expect(await subscribeVerdict(await as_('intake'), Subjects.ledger.append)).toBe(`${ErrorCode.PermissionsViolation} subscription ${Subjects.ledger.append}`);
+    expect(await subscribeVerdict(await as_('intake'), Subjects.ledger.append.subject)).toBe(`${ErrorCode.PermissionsViolation} subscription ${Subjects.ledger.append.subject}`);
     expect(await subscribeVerdict(await as_('gateway'), 'workgate.approvals.*')).toBe(`${ErrorCode.PermissionsViolation} subscription workgate.approvals.*`);
     expect(await subscribeVerdict(await as_('approvals'), 'workgate.>')).toBe(`${ErrorCode.PermissionsViolation} subscription workgate.>`);
     expect(await subscribeVerdict(await as_('exceptions'), 'ledger.>')).toBe(`${ErrorCode.PermissionsViolation} subscription ledger.>`);
     expect(await subscribeVerdict(await as_('gateway'), 'workgate.events.>')).toBe(`${ErrorCode.PermissionsViolation} subscription workgate.events.>`);
     // What a service does use is granted (the same check answers "allowed").
     expect(await subscribeVerdict(await as_('intake'), 'ledger.workflow.WorkflowPublished')).toBeUndefined();
-    expect(await subscribeVerdict(await as_('ledger'), Subjects.ledger.append)).toBeUndefined();
+    expect(await subscribeVerdict(await as_('ledger'), Subjects.ledger.append.subject)).toBeUndefined();
   });
 
   it('only the ledger publishes to LEDGER; only integrators publish work events', async () => {
@@ -400,10 +405,10 @@ describe('NATS security: deploy/nats.conf', () => {
     // A request may name any reply subject; the ledger serves it but answers only on `_INBOX.` subjects,
     // so nothing is published to this one (no violation either: it does not even try).
     const gateway = await as_('gateway');
-    gateway.publish(Subjects.ledger.listWorkOrders, enc.encode('{}'), { reply: DEPUTY_REPLY });
+    gateway.publish(Subjects.ledger.listWorkOrders.subject, enc.encode('{}'), { reply: DEPUTY_REPLY });
     await gateway.flush();
     // The same request with an inbox reply is answered: the ledger was there to serve the first one.
-    const answered = await gateway.request(Subjects.ledger.listWorkOrders, enc.encode('{}'), { timeout: 5000 });
+    const answered = await gateway.request(Subjects.ledger.listWorkOrders.subject, enc.encode('{}'), { timeout: 5000 });
     expect(JSON.parse(new TextDecoder().decode(answered.data)).ok).toBe(true);
     await new Promise((r) => setTimeout(r, 500));
     expect(violations().filter((l) => l.includes(':workgate-ledger"') && l.includes(`Subject "${DEPUTY_REPLY}"`))).toEqual([]);
@@ -430,7 +435,7 @@ describe('NATS security: deploy/nats.conf', () => {
         if (entry.isDirectory()) walk(join(path, entry.name));
         else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
           for (const [, service, verb] of readFileSync(join(path, entry.name), 'utf8').matchAll(/Subjects\.(\w+)\.(\w+)/g)) {
-            called.add((Subjects as unknown as Record<string, Record<string, string>>)[service][verb]);
+            called.add((Subjects as unknown as Record<string, Record<string, { subject: string }>>)[service][verb].subject);
           }
         }
       }

@@ -54,7 +54,7 @@ export async function startRig(options: { natsUrl?: string; env?: Record<string,
     startLedger: async () => {
       rig.ledger = spawnBuilt('apps/ledger/main.js', env);
       await eventually(
-        async () => (await rpc.request<HealthReply>(Subjects.health('ledger'), {}, { timeoutMs: 500 })).details?.writer === 'active',
+        async () => (await rpc.request(Subjects.health('ledger'), {}, { timeoutMs: 500 })).details?.writer === 'active',
         60_000,
         `the ledger to become the writer\n${rig.ledger.output()}`,
       );

@@ -1,33 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { ApprovalView, EvidenceDto, Subjects } from '@workgate/contracts';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { ApprovalView, CloseConditionDto, DecideApprovalDto, Subjects, ViewRow } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { CurrentPrincipal, Principal, Roles } from '../http';
-
-class PermittedActionDto {
-  @IsString() @IsNotEmpty() system: string;
-  @IsString() @IsNotEmpty() operation: string;
-  @IsIn(['read', 'write']) kind: 'read' | 'write';
-  @IsOptional() @IsArray() @IsString({ each: true }) objects?: string[];
-}
-
-class DecisionDto {
-  @IsIn(['approve', 'reject', 'conditional']) decision: 'approve' | 'reject' | 'conditional';
-  @IsOptional() @ValidateNested() @Type(() => PermittedActionDto) permittedAction?: PermittedActionDto;
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(1000, { each: true }) conditions?: string[];
-  @IsOptional() @IsString() @MaxLength(4000) note?: string;
-}
 
 class QueueQuery {
   @IsOptional() @IsString() owner?: string;
   @IsOptional() @IsIn(['requested', 'conditional', 'approved', 'rejected', 'expired']) status?: string;
   @IsOptional() @Matches(/^\d{1,4}$/, { message: 'limit must be a number up to 1000' }) limit?: string;
-}
-
-class CloseConditionDto {
-  @ValidateNested() @Type(() => EvidenceDto) evidence: EvidenceDto;
 }
 
 /** Approvals: only the named owner decides, never the requester (403 `not_owner` / `self_approval`). */
@@ -40,7 +21,7 @@ export class ApprovalsController {
   /** The approval queue, oldest first, with age. */
   @Get()
   @Roles('approver', 'ops-lead')
-  list(@Query() q: QueueQuery) {
+  list(@Query() q: QueueQuery): Promise<ViewRow[]> {
     return this.rpc.request(Subjects.ledger.listApprovals, { owner: q.owner, status: q.status, limit: q.limit === undefined ? undefined : Number(q.limit) });
   }
 
@@ -53,7 +34,7 @@ export class ApprovalsController {
   @Post(':id/decision')
   @Roles('approver')
   @HttpCode(200)
-  decide(@Param('id') id: string, @Body() body: DecisionDto, @CurrentPrincipal() p: Principal): Promise<ApprovalView> {
+  decide(@Param('id') id: string, @Body() body: DecideApprovalDto, @CurrentPrincipal() p: Principal): Promise<ApprovalView> {
     return this.rpc.request(Subjects.approvals.decide, { approvalId: id, by: p.id, ...body });
   }
 

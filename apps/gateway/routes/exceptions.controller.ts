@@ -1,26 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsISO8601, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { EvidenceDto, ExceptionView, Subjects } from '@workgate/contracts';
+import { CloseRemediationDto, ExceptionView, RemediationDto, ResolveExceptionDto, Subjects } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { CurrentPrincipal, Principal, Roles } from '../http';
 import { commandMeta } from './command';
-
-class ResolveDto {
-  @IsString() @IsNotEmpty() @MaxLength(4000) resolution: string;
-  @IsArray() @ArrayMinSize(1, { message: 'evidence needs at least one item' }) @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence: EvidenceDto[];
-}
-
-class RemediationDto {
-  @IsString() @IsNotEmpty() @MaxLength(1000) title: string;
-  @IsString() @IsNotEmpty() owner: string;
-  @IsISO8601({ strict: true }) due: string;
-}
-
-class CloseRemediationDto {
-  @ValidateNested() @Type(() => EvidenceDto) evidence: EvidenceDto;
-}
 
 @ApiTags('exceptions')
 @ApiBearerAuth()
@@ -49,7 +32,7 @@ export class ExceptionsController {
   @Post(':id/resolve')
   @Roles('operator')
   @HttpCode(200)
-  resolve(@Param('id') id: string, @Body() body: ResolveDto, @CurrentPrincipal() p: Principal): Promise<ExceptionView> {
+  resolve(@Param('id') id: string, @Body() body: ResolveExceptionDto, @CurrentPrincipal() p: Principal): Promise<ExceptionView> {
     return this.rpc.request(Subjects.exceptions.resolve, { exceptionId: id, by: p.id, ...body });
   }
 }

@@ -40,7 +40,7 @@ export class IntakeController {
     if (type === 'application/cloudevents-batch+json' && !Array.isArray(req.body)) {
       throw new WorkgateError('validation_failed', 'a batch is a JSON array of CloudEvents');
     }
-    const outcomes = await this.rpc.request<IngestOutcome[]>(Subjects.intake.ingest, { body: req.body, raw: JSON.stringify(req.body), caller: p.id }, { timeoutMs: 30_000 });
+    const outcomes = await this.rpc.request(Subjects.intake.ingest, { body: req.body, raw: JSON.stringify(req.body), caller: p.id }, { timeoutMs: 30_000 });
     const refused = outcomes.filter((o) => !o.ok);
     if (refused.length) throw new WorkgateError('invalid_event', `${refused.length} of ${outcomes.length} event(s) refused and kept as rejections`, outcomes);
     res.status(202);

@@ -1,18 +1,14 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Allow, IsDefined, IsOptional, Matches } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
 import type { Request, Response } from 'express';
-import { ReadAllResult, Subjects, VerifyResult } from '@workgate/contracts';
+import { SignedCheckpoint, Subjects, VerifyCheckpointDto, VerifyResult } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { Roles } from '../http';
 
 class EventsQuery {
   @IsOptional() @Matches(/^\d{1,15}$/, { message: 'after must be a ledger position' }) after?: string;
   @IsOptional() @Matches(/^\d{1,5}$/, { message: 'limit must be a number up to 10000' }) limit?: string;
-}
-
-class VerifyBody {
-  @IsDefined({ message: 'checkpoint is required' }) @Allow() checkpoint: unknown;
 }
 
 /** Ledger export and proof, for ops leads and auditors. */
@@ -26,7 +22,7 @@ export class LedgerController {
   /** Events in position order; NDJSON with `Accept: application/x-ndjson` (one event a line, `next` in the `Ledger-Next` header). */
   @Get('events')
   async events(@Query() q: EventsQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const page = await this.rpc.request<ReadAllResult>(Subjects.ledger.readAll, {
+    const page = await this.rpc.request(Subjects.ledger.readAll, {
       after: q.after === undefined ? 0 : Number(q.after),
       limit: q.limit === undefined ? 1000 : Number(q.limit),
     });
@@ -45,14 +41,14 @@ export class LedgerController {
 
   /** A signed checkpoint (Ed25519) of the head, to keep outside the database. */
   @Get('checkpoint')
-  checkpoint() {
+  checkpoint(): Promise<SignedCheckpoint> {
     return this.rpc.request(Subjects.ledger.checkpoint, {});
   }
 
   /** Verifies the chain against a kept checkpoint: also catches a truncated or rewritten tail. */
   @Post('verify')
   @HttpCode(200)
-  verifyCheckpoint(@Body() body: VerifyBody): Promise<VerifyResult> {
+  verifyCheckpoint(@Body() body: VerifyCheckpointDto): Promise<VerifyResult> {
     return this.rpc.request(Subjects.ledger.verifyCheckpoint, { checkpoint: body.checkpoint }, { timeoutMs: 300_000 });
   }
 }

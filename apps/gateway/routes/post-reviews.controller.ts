@@ -1,21 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsISO8601, IsNotEmpty, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { PostReviewView, Subjects } from '@workgate/contracts';
+import { CompletePostReviewDto, PostReviewView, Subjects } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { CurrentPrincipal, Principal, Roles } from '../http';
-
-class RemediationDto {
-  @IsString() @IsNotEmpty() @MaxLength(1000) title: string;
-  @IsString() @IsNotEmpty() owner: string;
-  @IsISO8601({ strict: true }) due: string;
-}
-
-class CompleteDto {
-  @IsString() @IsNotEmpty() @MaxLength(4000) outcome: string;
-  @ValidateNested() @Type(() => RemediationDto) remediation: RemediationDto;
-}
 
 @ApiTags('post-reviews')
 @ApiBearerAuth()
@@ -32,7 +19,7 @@ export class PostReviewsController {
   @Post(':id/complete')
   @Roles('approver')
   @HttpCode(200)
-  complete(@Param('id') id: string, @Body() body: CompleteDto, @CurrentPrincipal() p: Principal): Promise<PostReviewView> {
+  complete(@Param('id') id: string, @Body() body: CompletePostReviewDto, @CurrentPrincipal() p: Principal): Promise<PostReviewView> {
     return this.rpc.request(Subjects.approvals.completePostReview, { postReviewId: id, by: p.id, ...body });
   }
 }

@@ -105,7 +105,7 @@ export class ViewsController {
   private async answer(view: ViewName, q: object, req: Request, res: Response): Promise<void> {
     const { limit, ...rest } = q as Record<string, unknown>;
     const query = { ...rest, view, ...(limit !== undefined ? { limit: Number(limit) } : {}) } as ViewQuery;
-    const rows = await this.rpc.request<ViewRow[]>(Subjects.ledger.view, query);
+    const rows = await this.rpc.request(Subjects.ledger.view, query);
     if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
       res
         .type('text/csv; charset=utf-8')

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   BlockStepDto,
   BreakGlassDto,
   ChangeScopeDto,
+  CommandReply,
   CloseWorkOrderDto,
   CompleteStepDto,
   OpenWorkOrderDto,
@@ -14,12 +15,11 @@ import {
   RequestActionDto,
   Subjects,
   WorkgateError,
-  WorkOrderAnswer,
 } from '@workgate/contracts';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { RpcClient } from '@workgate/messaging';
 import { CurrentPrincipal, Principal, Roles } from '../http';
-import { commandMeta, sendCommand } from './command';
+import { CommandReplyInterceptor, commandMeta, sendCommand } from './command';
 import { deliveryHtml } from './delivery.html';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no work order has that id') });
@@ -40,13 +40,14 @@ class ListQuery {
 @ApiBearerAuth()
 @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a replay returns the first answer and writes nothing' })
 @Controller('v1/work-orders')
+@UseInterceptors(CommandReplyInterceptor)
 export class WorkOrdersController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Post()
   @Roles('integrator')
-  open(@Body() body: OpenWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string): Promise<WorkOrderAnswer> {
-    return sendCommand(this.rpc, undefined, { type: 'open', body }, commandMeta(p, key));
+  open(@Body() body: OpenWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string): Promise<CommandReply> {
+    return sendCommand(this.rpc, undefined, { type: 'OpenWorkOrder', body }, commandMeta(p, key));
   }
 
   @Get()
@@ -69,7 +70,7 @@ export class WorkOrdersController {
 
   @Get(':id/delivery')
   async delivery(@Param('id', uuid) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const page = await this.rpc.request<Record<string, unknown>>(Subjects.intake.delivery, { workOrderId: id });
+    const page = await this.rpc.request(Subjects.intake.delivery, { workOrderId: id });
     if (req.accepts(['application/json', 'text/html']) === 'text/html') {
       res.type('html').setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'").send(deliveryHtml(page));
     } else {
@@ -80,51 +81,51 @@ export class WorkOrdersController {
   @Post(':id/actions')
   @Roles('integrator', 'operator')
   action(@Param('id', uuid) id: string, @Body() body: RequestActionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
-    return sendCommand(this.rpc, id, { type: 'request-action', body }, commandMeta(p, key));
+    return sendCommand(this.rpc, id, { type: 'RequestAction', body }, commandMeta(p, key));
   }
 
   @Post(':id/steps/:stepId/complete')
   @Roles('operator')
   @HttpCode(200)
   complete(@Param('id', uuid) id: string, @Param('stepId') stepId: string, @Body() body: CompleteStepDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
-    return sendCommand(this.rpc, id, { type: 'complete-step', stepId, body }, commandMeta(p, key));
+    return sendCommand(this.rpc, id, { type: 'CompleteStep', stepId, body }, commandMeta(p, key));
   }
 
   @Post(':id/steps/:stepId/block')
   @Roles('operator')
   block(@Param('id', uuid) id: string, @Param('stepId') stepId: string, @Body() body: BlockStepDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
-    return sendCommand(this.rpc, id, { type: 'block-step', stepId, body }, commandMeta(p, key));
+    return sendCommand(this.rpc, id, { type: 'BlockStep', stepId, body }, commandMeta(p, key));
   }
 
   @Post(':id/close')
   @Roles('operator')
   @HttpCode(200)
   close(@Param('id', uuid) id: string, @Body() body: CloseWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
-    return sendCommand(this.rpc, id, { type: 'close', body }, commandMeta(p, key));
+    return sendCommand(this.rpc, id, { type: 'CloseWorkOrder', body }, commandMeta(p, key));
   }
 
   @Post(':id/break-glass')
   @Roles('operator')
   breakGlass(@Param('id', uuid) id: string, @Body() body: BreakGlassDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
-    return sendCommand(this.rpc, id, { type: 'break-glass', body }, commandMeta(p, key));
+    return sendCommand(this.rpc, id, { type: 'UseBreakGlass', body }, commandMeta(p, key));
   }
 
   @Post(':id/stages/:stageId/artifact')
   @Roles('operator')
   artifact(@Param('id', uuid) id: string, @Param('stageId') stageId: string, @Body() body: RecordArtifactDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
-    return sendCommand(this.rpc, id, { type: 'record-artifact', stageId, body }, commandMeta(p, key));
+    return sendCommand(this.rpc, id, { type: 'RecordStageArtifact', stageId, body }, commandMeta(p, key));
   }
 
   @Post(':id/scope-changes')
   @Roles('integrator', 'operator')
   scopeChange(@Param('id', uuid) id: string, @Body() body: ChangeScopeDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
-    return sendCommand(this.rpc, id, { type: 'change-scope', body }, commandMeta(p, key));
+    return sendCommand(this.rpc, id, { type: 'ChangeScope', body }, commandMeta(p, key));
   }
 
   @Post(':id/reopen')
   @Roles('operator')
   @HttpCode(200)
   reopen(@Param('id', uuid) id: string, @Body() body: ReopenWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
-    return sendCommand(this.rpc, id, { type: 'reopen', body }, commandMeta(p, key));
+    return sendCommand(this.rpc, id, { type: 'ReopenWorkOrder', body }, commandMeta(p, key));
   }
 }

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Allow, IsDefined, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Allow, IsDefined, IsISO8601, IsOptional } from 'class-validator';
 import {
   ExceptionCode,
+  ExceptionCodeDto,
   PublishWorkflowResult,
   SimulateResult,
   Subjects,
@@ -22,13 +23,6 @@ class SimulateBody {
   @IsDefined({ message: 'definition is required' }) @Allow() definition: unknown;
   @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @IsOptional() @IsISO8601({ strict: true }) to?: string;
-}
-
-class ExceptionCodeDto {
-  @Matches(/^[A-Z][A-Z0-9_]*$/, { message: 'code must look like PREREQ_MISSING' }) code: string;
-  @IsString() @IsNotEmpty() @MaxLength(500) title: string;
-  @IsString() @IsNotEmpty() owner: string;
-  @IsString() @IsNotEmpty() sla: string;
 }
 
 const version = new ParseIntPipe({ exceptionFactory: () => new WorkgateError('unknown_version', 'a version is a positive integer') });

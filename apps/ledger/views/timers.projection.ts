@@ -1,20 +1,13 @@
 import { PoolClient } from 'pg';
-import { ApprovalEvents, DelegationEvents, DueTimer, ExceptionEvents, PostReviewEvents, RecordedEvent } from '@workgate/contracts';
+import { ApprovalEvents, DelegationEvents, DueTimer, ExceptionEvents, PostReviewEvents, RecordedEvent, TimerKind, TimerKinds } from '@workgate/contracts';
 import { Projection, TableName } from '@workgate/event-store';
-
-export const TimerKinds = {
-  approvalExpiry: 'approval-expiry',
-  postReviewOverdue: 'post-review-overdue',
-  delegation: 'delegation',
-  exceptionSla: 'exception-sla',
-} as const;
 
 /** A change to the armed timers: arm (or move) one, or disarm it. */
 type TimerChange = { arm: DueTimer } | { disarm: string };
 
 /** evolve: which timer an event arms or disarms (pure). */
 export function timerChange(e: RecordedEvent): TimerChange | null {
-  const id = (kind: string) => `${kind}:${e.streamId}`;
+  const id = (kind: TimerKind) => `${kind}:${e.streamId}`;
   switch (e.type) {
     case ApprovalEvents.Requested:
       return { arm: { timerId: id(TimerKinds.approvalExpiry), kind: TimerKinds.approvalExpiry, streamId: e.streamId, dueAt: String((e.data as { expiresAt: string }).expiresAt) } };
@@ -89,7 +82,7 @@ export const timersProjection: Projection = {
   },
 };
 
-export async function dueTimers(client: { query: PoolClient['query'] }, kinds: string[], now: string, limit = 100): Promise<DueTimer[]> {
+export async function dueTimers(client: { query: PoolClient['query'] }, kinds: TimerKind[], now: string, limit = 100): Promise<DueTimer[]> {
   const { rows } = await client.query(
     `SELECT timer_id, kind, stream_id, due_at FROM view_timers WHERE kind = ANY($1::text[]) AND due_at <= $2 ORDER BY due_at LIMIT $3`,
     [kinds, now, Math.min(Math.max(limit, 1), 1000)],

@@ -1,5 +1,5 @@
 import { PoolClient } from 'pg';
-import { VIEW_NAMES, ViewName, ViewQuery, ViewRow, WorkgateError } from '@workgate/contracts';
+import { VIEW_NAMES, ViewName, ViewQuery, ViewRow, WorkgateError, WorkOrderListItem, WorkOrderListQuery } from '@workgate/contracts';
 import { formatDuration } from '@workgate/workflow';
 import { workOrdersTable } from './views.projection';
 
@@ -276,16 +276,8 @@ export async function queryView(db: Queryable, q: ViewQuery): Promise<ViewRow[]>
   return VIEWS[q.view](db, q, asOf);
 }
 
-export interface WorkOrderListQuery {
-  source?: string;
-  externalRef?: string;
-  jobType?: string;
-  status?: string;
-  limit?: number;
-}
-
 /** Newest first. */
-export async function listWorkOrders(db: Queryable, q: WorkOrderListQuery) {
+export async function listWorkOrders(db: Queryable, q: WorkOrderListQuery): Promise<WorkOrderListItem[]> {
   const w = new Where().add('source = ?', q.source).add('external_ref = ?', q.externalRef).add('job_type = ?', q.jobType).add('status = ?', q.status);
   const { rows } = await db.query(
     `SELECT id, source, external_ref, job_type, version, owner, status, opened_at, updated_at, closed_at, evidence_missing, reopened

@@ -1,16 +1,7 @@
 import fc from 'fast-check';
-import { WorkgateError } from '@workgate/contracts';
-import {
-  actionScopeHash,
-  ApprovalCommand,
-  ApprovalEvent,
-  ApprovalState,
-  approvalBlocksClosure,
-  decideApproval,
-  evolveApproval,
-  initialApprovalState,
-  PermittedAction,
-} from './approval.decider';
+import { PermittedAction, WorkgateError } from '@workgate/contracts';
+import { specify } from '../spec-support';
+import { actionScopeHash, ApprovalCommand, ApprovalEvent, approvalBlocksClosure, approvals, decideApproval, evolveApproval, initialApprovalState } from './approval.decider';
 
 const T0 = '2026-11-22T10:00:00.000Z';
 const LATER = '2026-11-23T10:00:00.000Z';
@@ -18,36 +9,20 @@ const refund: PermittedAction = { system: 'payments', operation: 'refund', kind:
 const request: ApprovalCommand = { type: 'RequestApproval', approvalId: 'ap-1', workOrderId: 'wo-1', actionId: 'act-1', owner: 'support-lead', requestedBy: 'agent-7', action: refund, expiresAt: '2026-11-23T10:00:00.000Z' };
 const evidence = { kind: 'policy-doc', ref: 'retention-v2' };
 
-function given(...commands: ApprovalCommand[]) {
-  let state: ApprovalState = initialApprovalState();
-  for (const c of commands) state = decideApproval(c, state, T0).reduce(evolveApproval, state);
-  return {
-    state,
-    when(command: ApprovalCommand, now = T0) {
-      return {
-        then(types: ApprovalEvent['type'][], check?: (after: ApprovalState) => void) {
-          const events = decideApproval(command, state, now);
-          expect(events.map((e) => e.type)).toEqual(types);
-          check?.(events.reduce(evolveApproval, state));
-        },
-        thenThrows(code: string) {
-          expect(() => decideApproval(command, state, now)).toThrow(expect.objectContaining({ code }) as unknown as Error);
-        },
-      };
-    },
-  };
-}
+/** given(commands' events) -> when(command, now) -> then(event types) | thenThrows(code) */
+const spec = specify(approvals, () => T0);
+const given = (...commands: ApprovalCommand[]) => spec.given(...spec.history(...commands));
 
 const approve = (by: string, permittedAction: PermittedAction = refund): ApprovalCommand => ({ type: 'DecideApproval', by, decision: 'approve', permittedAction });
 
 describe('approval decider', () => {
   it('requests once; the same wait seen again requests nothing', () => {
-    given().when(request).then(['ApprovalRequested'], (s) => expect(s).toMatchObject({ status: 'requested', owner: 'support-lead', scopeHash: actionScopeHash(refund) }));
+    given().when(request).then(['ApprovalRequested'], (_, s) => expect(s).toMatchObject({ status: 'requested', owner: 'support-lead', scopeHash: actionScopeHash(refund) }));
     given(request).when(request).then([]);
   });
 
   it('the owner approves naming the permitted action', () =>
-    given(request).when(approve('support-lead')).then(['ApprovalGranted'], (s) => expect(s.status).toBe('approved')));
+    given(request).when(approve('support-lead')).then(['ApprovalGranted'], (_, s) => expect(s.status).toBe('approved')));
 
   it('refuses the requester deciding their own request (self_approval)', () => given(request).when(approve('agent-7')).thenThrows('self_approval'));
   it('refuses anyone but the named owner (not_owner)', () => given(request).when(approve('finance-lead')).thenThrows('not_owner'));
@@ -65,20 +40,20 @@ describe('approval decider', () => {
       .when(approve('support-lead', { ...refund, objects: ['b', 'a'] }))
       .then(['ApprovalGranted']));
 
-  it('rejects', () => given(request).when({ type: 'DecideApproval', by: 'support-lead', decision: 'reject', note: 'not eligible' }).then(['ApprovalRejected'], (s) => expect(s.status).toBe('rejected')));
+  it('rejects', () => given(request).when({ type: 'DecideApproval', by: 'support-lead', decision: 'reject', note: 'not eligible' }).then(['ApprovalRejected'], (_, s) => expect(s.status).toBe('rejected')));
   it('refuses deciding twice', () => given(request, approve('support-lead')).when(approve('support-lead')).thenThrows('approval_decided'));
 
   describe('conditional', () => {
     const conditional: ApprovalCommand = { type: 'DecideApproval', by: 'support-lead', decision: 'conditional', permittedAction: refund, conditions: ['R-03 retention policy signed', 'refund cap confirmed'] };
     it('stays conditional, and blocks closure, until the last condition closes with evidence', () => {
-      given(request).when(conditional).then(['ApprovalConditioned'], (s) => {
+      given(request).when(conditional).then(['ApprovalConditioned'], (_, s) => {
         expect(s.status).toBe('conditional');
         expect(approvalBlocksClosure(s)).toBe(true);
       });
-      given(request, conditional).when({ type: 'CloseCondition', by: 'support-lead', conditionId: 'c1', evidence }).then(['ApprovalConditionClosed'], (s) => expect(approvalBlocksClosure(s)).toBe(true));
+      given(request, conditional).when({ type: 'CloseCondition', by: 'support-lead', conditionId: 'c1', evidence }).then(['ApprovalConditionClosed'], (_, s) => expect(approvalBlocksClosure(s)).toBe(true));
       given(request, conditional, { type: 'CloseCondition', by: 'support-lead', conditionId: 'c1', evidence })
         .when({ type: 'CloseCondition', by: 'support-lead', conditionId: 'c2', evidence })
-        .then(['ApprovalConditionClosed', 'ApprovalGranted'], (s) => {
+        .then(['ApprovalConditionClosed', 'ApprovalGranted'], (_, s) => {
           expect(s.status).toBe('approved');
           expect(approvalBlocksClosure(s)).toBe(false);
         });
@@ -95,7 +70,7 @@ describe('approval decider', () => {
 
   describe('expiry', () => {
     it('expires an unanswered request once due, and not before', () => {
-      given(request).when({ type: 'ExpireApproval' }, LATER).then(['ApprovalExpired'], (s) => expect(s.status).toBe('expired'));
+      given(request).when({ type: 'ExpireApproval' }, LATER).then(['ApprovalExpired'], (_, s) => expect(s.status).toBe('expired'));
       given(request).when({ type: 'ExpireApproval' }, T0).thenThrows('not_due');
     });
     it('does nothing to a request decided in time', () => given(request, approve('support-lead')).when({ type: 'ExpireApproval' }, LATER).then([]));

@@ -1,14 +1,6 @@
 import { hash } from 'node:crypto';
-import { canonicalize, Evidence, refuse } from '@workgate/contracts';
-
-/** What an approval permits: an action's scope and the action itself. */
-export interface PermittedAction {
-  system: string;
-  operation: string;
-  kind: 'read' | 'write';
-  /** Objects the permission is limited to (none: the scope as a whole). */
-  objects?: string[];
-}
+import { ApprovalCondition, ApprovalRequestedData, canonicalize, Evidence, PermittedAction, refuse } from '@workgate/contracts';
+import { Aggregate, DomainEvent, versionedEventId } from '../aggregate';
 
 /** sha256 of the canonical permitted action: an approval covers this hash and nothing else. */
 export function actionScopeHash(a: PermittedAction): string {
@@ -16,36 +8,15 @@ export function actionScopeHash(a: PermittedAction): string {
   return hash('sha256', canonicalize({ system: a.system, operation: a.operation, kind: a.kind, objects }));
 }
 
-export interface Condition {
-  conditionId: string;
-  text: string;
-  closed: boolean;
-  evidence?: Evidence;
-}
-
-interface Common {
-  approvalId: string;
-  workOrderId: string;
-  actionId: string;
-  owner: string;
-  requestedBy: string;
-  requestedAt: string;
-  expiresAt: string;
-  /** Scope hash of the action that waits for this approval. */
-  scopeHash: string;
-  /** What kind of approval (a rule's or a gate's kind, `change-order`); absent on approvals recorded before kinds. */
-  kind?: string;
-  /** The action the approver must name as the permitted action. */
-  action?: PermittedAction;
-}
+type Requested = ApprovalRequestedData;
 
 export type ApprovalState =
   | { status: 'none' }
-  | (Common & { status: 'requested' })
-  | (Common & { status: 'conditional'; decidedBy: string; permittedAction: PermittedAction; conditions: Condition[] })
-  | (Common & { status: 'approved'; decidedBy: string; permittedAction: PermittedAction; at: string })
-  | (Common & { status: 'rejected'; decidedBy: string; at: string; note?: string })
-  | (Common & { status: 'expired'; at: string });
+  | (Requested & { status: 'requested' })
+  | (Requested & { status: 'conditional'; decidedBy: string; permittedAction: PermittedAction; conditions: ApprovalCondition[] })
+  | (Requested & { status: 'approved'; decidedBy: string; permittedAction: PermittedAction; at: string })
+  | (Requested & { status: 'rejected'; decidedBy: string; at: string; note?: string })
+  | (Requested & { status: 'expired'; at: string });
 
 export type ApprovalCommand =
   | { type: 'RequestApproval'; approvalId: string; workOrderId: string; actionId: string; owner: string; requestedBy: string; action: PermittedAction; expiresAt: string; kind?: string }
@@ -53,16 +24,11 @@ export type ApprovalCommand =
   | { type: 'CloseCondition'; by: string; conditionId: string; evidence: Evidence }
   | { type: 'ExpireApproval' };
 
-export type ApprovalEvent =
-  | { type: 'ApprovalRequested'; data: Common }
-  | { type: 'ApprovalGranted'; data: { approvalId: string; decidedBy: string; permittedAction: PermittedAction; at: string; note?: string } }
-  | { type: 'ApprovalConditioned'; data: { approvalId: string; decidedBy: string; permittedAction: PermittedAction; conditions: Condition[]; at: string; note?: string } }
-  | { type: 'ApprovalConditionClosed'; data: { approvalId: string; conditionId: string; closedBy: string; evidence: Evidence; at: string; openConditions?: string[] } }
-  | { type: 'ApprovalRejected'; data: { approvalId: string; decidedBy: string; at: string; note?: string } }
-  | { type: 'ApprovalExpired'; data: { approvalId: string; at: string } };
+export type ApprovalEvent = DomainEvent<'approval'>;
 
 export const initialApprovalState = (): ApprovalState => ({ status: 'none' });
 
+const withNote = (note: string | undefined) => (note ? { note } : {});
 
 /**
  * Approvals: only the named owner decides, never the requester; the decision names the permitted
@@ -72,64 +38,51 @@ export const initialApprovalState = (): ApprovalState => ({ status: 'none' });
  */
 export function decideApproval(command: ApprovalCommand, state: ApprovalState, now: string): ApprovalEvent[] {
   if (command.type === 'RequestApproval') {
-    if (state.status !== 'none') return []; // the same wait decision seen again: already requested
-    return [
-      {
-        type: 'ApprovalRequested',
-        data: {
-          approvalId: command.approvalId,
-          workOrderId: command.workOrderId,
-          actionId: command.actionId,
-          owner: command.owner,
-          requestedBy: command.requestedBy,
-          requestedAt: now,
-          expiresAt: command.expiresAt,
-          scopeHash: actionScopeHash(command.action),
-          ...(command.kind ? { kind: command.kind } : {}),
-          action: command.action,
-        },
-      },
-    ];
+    if (state.status !== 'none') return []; // the same request seen again: already requested
+    const { approvalId, workOrderId, actionId, owner, requestedBy, expiresAt, kind, action } = command;
+    const data: ApprovalRequestedData = { approvalId, workOrderId, actionId, owner, requestedBy, requestedAt: now, expiresAt, scopeHash: actionScopeHash(action), ...(kind ? { kind } : {}), action };
+    return [{ type: 'ApprovalRequested', data }];
   }
   if (state.status === 'none') throw refuse('not_found', 'no such approval');
+  const { approvalId } = state;
 
   switch (command.type) {
     case 'DecideApproval': {
-      if (state.status !== 'requested') throw refuse('approval_decided', `approval ${state.approvalId} is already ${state.status}`);
+      if (state.status !== 'requested') throw refuse('approval_decided', `approval ${approvalId} is already ${state.status}`);
       if (command.by === state.requestedBy) throw refuse('self_approval', 'the requester may not decide their own request');
-      if (command.by !== state.owner) throw refuse('not_owner', `only ${state.owner} decides approval ${state.approvalId}`);
-      if (command.decision === 'reject') return [{ type: 'ApprovalRejected', data: { approvalId: state.approvalId, decidedBy: command.by, at: now, ...(command.note ? { note: command.note } : {}) } }];
-      const permitted = command.permittedAction;
-      if (!permitted) throw refuse('permitted_action_mismatch', 'an approval must name the permitted action');
-      if (actionScopeHash(permitted) !== state.scopeHash) {
+      if (command.by !== state.owner) throw refuse('not_owner', `only ${state.owner} decides approval ${approvalId}`);
+      const decided = { approvalId, decidedBy: command.by, at: now, ...withNote(command.note) };
+      if (command.decision === 'reject') return [{ type: 'ApprovalRejected', data: decided }];
+      const permittedAction = command.permittedAction;
+      if (!permittedAction) throw refuse('permitted_action_mismatch', 'an approval must name the permitted action');
+      if (actionScopeHash(permittedAction) !== state.scopeHash) {
         throw refuse('permitted_action_mismatch', 'the permitted action is not the action that waits for this approval');
       }
-      if (command.decision === 'approve') {
-        return [{ type: 'ApprovalGranted', data: { approvalId: state.approvalId, decidedBy: command.by, permittedAction: permitted, at: now, ...(command.note ? { note: command.note } : {}) } }];
-      }
+      if (command.decision === 'approve') return [{ type: 'ApprovalGranted', data: { ...decided, permittedAction } }];
       const texts = (command.conditions ?? []).map((t) => t.trim()).filter(Boolean);
       if (texts.length === 0) throw refuse('validation_failed', 'a conditional approval needs at least one condition');
       const conditions = texts.map((text, i) => ({ conditionId: `c${i + 1}`, text, closed: false }));
-      return [{ type: 'ApprovalConditioned', data: { approvalId: state.approvalId, decidedBy: command.by, permittedAction: permitted, conditions, at: now, ...(command.note ? { note: command.note } : {}) } }];
+      return [{ type: 'ApprovalConditioned', data: { ...decided, permittedAction, conditions } }];
     }
     case 'CloseCondition': {
-      if (state.status !== 'conditional') throw refuse('approval_not_conditional', `approval ${state.approvalId} is ${state.status}`);
-      if (command.by !== state.owner) throw refuse('not_owner', `only ${state.owner} closes conditions of approval ${state.approvalId}`);
+      if (state.status !== 'conditional') throw refuse('approval_not_conditional', `approval ${approvalId} is ${state.status}`);
+      if (command.by !== state.owner) throw refuse('not_owner', `only ${state.owner} closes conditions of approval ${approvalId}`);
       const condition = state.conditions.find((c) => c.conditionId === command.conditionId);
-      if (!condition) throw refuse('not_found', `approval ${state.approvalId} has no condition ${command.conditionId}`);
+      if (!condition) throw refuse('not_found', `approval ${approvalId} has no condition ${command.conditionId}`);
       if (condition.closed) throw refuse('condition_closed', `condition ${command.conditionId} is already closed`);
       if (!command.evidence?.kind || !command.evidence?.ref) throw refuse('validation_failed', 'closing a condition needs evidence');
-      const openConditions = state.conditions.filter((c) => !c.closed && c.conditionId !== condition.conditionId).map((c) => c.text);
-      const closed: ApprovalEvent = { type: 'ApprovalConditionClosed', data: { approvalId: state.approvalId, conditionId: condition.conditionId, closedBy: command.by, evidence: command.evidence, at: now, openConditions } };
-      const lastOpen = state.conditions.filter((c) => !c.closed).length === 1;
-      return lastOpen
-        ? [closed, { type: 'ApprovalGranted', data: { approvalId: state.approvalId, decidedBy: state.decidedBy, permittedAction: state.permittedAction, at: now } }]
-        : [closed];
+      const open = state.conditions.filter((c) => !c.closed && c.conditionId !== condition.conditionId);
+      const closed: ApprovalEvent = {
+        type: 'ApprovalConditionClosed',
+        data: { approvalId, conditionId: condition.conditionId, closedBy: command.by, evidence: command.evidence, at: now, openConditions: open.map((c) => c.text) },
+      };
+      if (open.length > 0) return [closed];
+      return [closed, { type: 'ApprovalGranted', data: { approvalId, decidedBy: state.decidedBy, permittedAction: state.permittedAction, at: now } }];
     }
     case 'ExpireApproval': {
       if (state.status !== 'requested') return []; // decided in time: nothing expires
-      if (Date.parse(now) < Date.parse(state.expiresAt)) throw refuse('not_due', `approval ${state.approvalId} expires at ${state.expiresAt}`);
-      return [{ type: 'ApprovalExpired', data: { approvalId: state.approvalId, at: now } }];
+      if (Date.parse(now) < Date.parse(state.expiresAt)) throw refuse('not_due', `approval ${approvalId} expires at ${state.expiresAt}`);
+      return [{ type: 'ApprovalExpired', data: { approvalId, at: now } }];
     }
     default: {
       const never: never = command;
@@ -139,28 +92,32 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, n
 }
 
 export function evolveApproval(state: ApprovalState, event: ApprovalEvent): ApprovalState {
+  if (event.type === 'ApprovalRequested') return { status: 'requested', ...event.data };
+  if (state.status === 'none') return state;
+  const requested = requestOf(state);
   switch (event.type) {
-    case 'ApprovalRequested':
-      return { status: 'requested', ...event.data };
     case 'ApprovalGranted':
-      if (state.status === 'none') return state;
-      return { ...common(state), status: 'approved', decidedBy: event.data.decidedBy, permittedAction: event.data.permittedAction, at: event.data.at };
+      return { ...requested, status: 'approved', decidedBy: event.data.decidedBy, permittedAction: event.data.permittedAction, at: event.data.at };
     case 'ApprovalConditioned':
-      if (state.status === 'none') return state;
-      return { ...common(state), status: 'conditional', decidedBy: event.data.decidedBy, permittedAction: event.data.permittedAction, conditions: event.data.conditions };
-    case 'ApprovalConditionClosed':
+      return { ...requested, status: 'conditional', decidedBy: event.data.decidedBy, permittedAction: event.data.permittedAction, conditions: event.data.conditions };
+    case 'ApprovalConditionClosed': {
       if (state.status !== 'conditional') return state;
-      return { ...state, conditions: state.conditions.map((c) => (c.conditionId === event.data.conditionId ? { ...c, closed: true, evidence: event.data.evidence } : c)) };
+      const { conditionId, evidence } = event.data;
+      return { ...state, conditions: state.conditions.map((c) => (c.conditionId === conditionId ? { ...c, closed: true, evidence } : c)) };
+    }
     case 'ApprovalRejected':
-      if (state.status === 'none') return state;
-      return { ...common(state), status: 'rejected', decidedBy: event.data.decidedBy, at: event.data.at, ...(event.data.note ? { note: event.data.note } : {}) };
+      return { ...requested, status: 'rejected', decidedBy: event.data.decidedBy, at: event.data.at, ...withNote(event.data.note) };
     case 'ApprovalExpired':
-      if (state.status === 'none') return state;
-      return { ...common(state), status: 'expired', at: event.data.at };
+      return { ...requested, status: 'expired', at: event.data.at };
+    default: {
+      const never: never = event;
+      throw new Error(`unknown event ${JSON.stringify(never)}`);
+    }
   }
 }
 
-function common(s: Exclude<ApprovalState, { status: 'none' }>): Common {
+/** What every approval keeps of its request, whatever became of it. */
+function requestOf(s: Exclude<ApprovalState, { status: 'none' }>): Requested {
   const { approvalId, workOrderId, actionId, owner, requestedBy, requestedAt, expiresAt, scopeHash, kind, action } = s;
   return { approvalId, workOrderId, actionId, owner, requestedBy, requestedAt, expiresAt, scopeHash, ...(kind ? { kind } : {}), ...(action ? { action } : {}) };
 }
@@ -169,3 +126,12 @@ function common(s: Exclude<ApprovalState, { status: 'none' }>): Common {
 export function approvalBlocksClosure(state: ApprovalState): boolean {
   return state.status === 'requested' || (state.status === 'conditional' && state.conditions.some((c) => !c.closed));
 }
+
+/** The approval aggregate (`approval-<id>`). */
+export const approvals: Aggregate<ApprovalState, ApprovalCommand, ApprovalEvent> = {
+  stream: 'approval',
+  initial: initialApprovalState,
+  evolve: evolveApproval,
+  decide: decideApproval,
+  eventId: versionedEventId('approval'),
+};

@@ -1,15 +1,5 @@
-import {
-  checkPrompt,
-  DelegationCommand,
-  DelegationEvent,
-  DelegationState,
-  decideDelegation,
-  evolveDelegation,
-  initialDelegationState,
-  nextDue,
-  reminderTimes,
-  TimeoutContract,
-} from './delegation.decider';
+import { specify } from '../spec-support';
+import { checkPrompt, DelegationCommand, DelegationEvent, delegations, DelegationState, nextDue, reminderTimes, TimeoutContract } from './delegation.decider';
 
 const T0 = '2026-11-22T10:00:00.000Z';
 const at = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
@@ -23,15 +13,12 @@ const prompt = {
 };
 const dispatch: DelegationCommand = { type: 'Dispatch', dispatchId: 'd-1', workOrderId: 'wo-1', recipient: 'agent-x', owner: 'agent-ops-lead', by: 'op-1', command: 'delegate_task', prompt, timeouts: contract };
 
+const spec = specify(delegations, () => T0);
+
+/** The events of the commands, each decided at its time, and the state they leave. */
 function run(commands: Array<[DelegationCommand, string]>): { state: DelegationState; events: DelegationEvent[] } {
-  let state: DelegationState = initialDelegationState();
-  const events: DelegationEvent[] = [];
-  for (const [c, now] of commands) {
-    const produced = decideDelegation(c, state, now);
-    events.push(...produced);
-    state = produced.reduce(evolveDelegation, state);
-  }
-  return { state, events };
+  const events = spec.historyAt(...commands);
+  return { state: spec.given(...events).state, events };
 }
 
 describe('delegation decider', () => {
@@ -49,15 +36,11 @@ describe('delegation decider', () => {
       'verification commands',
       'completion protocol',
     ]);
-    expect(() => decideDelegation({ ...dispatch, prompt: { ...prompt, completion: '' } } as DelegationCommand, initialDelegationState(), T0)).toThrow(
-      expect.objectContaining({ code: 'prompt_incomplete', details: ['completion protocol'] }) as unknown as Error,
-    );
+    spec.given().when({ ...dispatch, prompt: { ...prompt, completion: '' } } as DelegationCommand).thenThrows('prompt_incomplete', { details: ['completion protocol'] });
   });
 
   it.each(['brain/plan.md', 'work/brain/notes.txt', 'task.md', 'docs/task.md'])('refuses the private planning path %s', (path) => {
-    expect(() =>
-      decideDelegation({ ...dispatch, prompt: { ...prompt, artifacts: [{ path, access: 'read' }] } } as DelegationCommand, initialDelegationState(), T0),
-    ).toThrow(expect.objectContaining({ code: 'private_path' }) as unknown as Error);
+    spec.given().when({ ...dispatch, prompt: { ...prompt, artifacts: [{ path, access: 'read' }] } } as DelegationCommand).thenThrows('private_path', { details: ['artifacts[0].path'] });
   });
 
   it('reminds on the contract, then times out naming the dispatch, each exactly once', () => {

@@ -1,15 +1,6 @@
-import { refuse } from '@workgate/contracts';
+import { DelegationCommandKind, DelegationPrompt, refuse } from '@workgate/contracts';
+import { Aggregate, DomainEvent, versionedEventId } from '../aggregate';
 import { deterministicUuid } from '../ids';
-
-export type DelegationCommandKind = 'delegate_task' | 'execute';
-
-export interface DelegationPrompt {
-  objective?: string;
-  scope?: string;
-  artifacts?: Array<{ path?: string; access?: string }>;
-  verification?: string[];
-  completion?: string;
-}
 
 /** The timeout contract, in milliseconds. */
 export interface TimeoutContract {
@@ -76,11 +67,7 @@ export type DelegationCommand =
   | { type: 'Confirm'; by: string; note?: string }
   | { type: 'Tick' };
 
-export type DelegationEvent =
-  | { type: 'DelegationDispatched'; eventId: string; data: { dispatchId: string; dispatchCreatedAt: string; workOrderId: string; recipient: string; owner: string; dispatchedBy: string; command: DelegationCommandKind; prompt: DelegationPrompt; reminders: string[]; timeoutAt: string } }
-  | { type: 'DelegationReminderDue'; eventId: string; data: { dispatchId: string; n: number; dueAt: string; notify: string; recipient: string; workOrderId: string; nextDueAt: string } }
-  | { type: 'DelegationConfirmed'; eventId: string; data: { dispatchId: string; confirmedBy: string; at: string; note?: string } }
-  | { type: 'DelegationTimedOut'; eventId: string; data: { dispatchId: string; workOrderId: string; at: string; notify: string; reason: string } };
+export type DelegationEvent = DomainEvent<'delegation'>;
 
 export const initialDelegationState = (): DelegationState => ({ status: 'none' });
 
@@ -174,6 +161,10 @@ export function evolveDelegation(state: DelegationState, e: DelegationEvent): De
       return state.status === 'none' ? state : { ...state, status: 'confirmed' };
     case 'DelegationTimedOut':
       return state.status === 'none' ? state : { ...state, status: 'timed_out' };
+    default: {
+      const never: never = e;
+      throw new Error(`unknown event ${JSON.stringify(never)}`);
+    }
   }
 }
 
@@ -182,3 +173,12 @@ export function nextDue(state: DelegationState): string | null {
   if (state.status !== 'dispatched') return null;
   return state.reminders[state.remindersSent] ?? state.timeoutAt;
 }
+
+/** The delegation aggregate (`delegation-<dispatchId>`). */
+export const delegations: Aggregate<DelegationState, DelegationCommand, DelegationEvent> = {
+  stream: 'delegation',
+  initial: initialDelegationState,
+  evolve: evolveDelegation,
+  decide: decideDelegation,
+  eventId: versionedEventId('delegation'),
+};

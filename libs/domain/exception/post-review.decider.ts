@@ -1,11 +1,6 @@
-import { refuse } from '@workgate/contracts';
+import { refuse, Remediation } from '@workgate/contracts';
+import { Aggregate, DomainEvent, versionedEventId } from '../aggregate';
 import { deterministicUuid } from '../ids';
-
-export interface Remediation {
-  title: string;
-  owner: string;
-  due: string;
-}
 
 export type PostReviewState =
   | { status: 'none' }
@@ -24,13 +19,11 @@ export type PostReviewCommand =
   | { type: 'CompletePostReview'; by: string; outcome: string; remediation?: Remediation }
   | { type: 'Tick' };
 
-export type PostReviewEvent =
-  | { type: 'PostReviewCreated'; eventId: string; data: { postReviewId: string; workOrderId: string; exceptionId: string; reviewer: string; dueAt: string; at: string } }
-  | { type: 'PostReviewOverdue'; eventId: string; data: { postReviewId: string; reviewer: string; dueAt: string; at: string } }
-  | { type: 'PostReviewCompleted'; eventId: string; data: { postReviewId: string; completedBy: string; outcome: string; remediation: Remediation & { taskId: string }; at: string } };
+export type PostReviewEvent = DomainEvent<'postreview'>;
 
 export const initialPostReviewState = (): PostReviewState => ({ status: 'none' });
 
+const eventId = (postReviewId: string, what: string) => deterministicUuid('post-review', postReviewId, what);
 
 /**
  * The duty that break-glass leaves behind: the reviewer completes it with an outcome and a
@@ -40,7 +33,7 @@ export function decidePostReview(command: PostReviewCommand, state: PostReviewSt
   if (command.type === 'CreatePostReview') {
     if (state.status !== 'none') return [];
     const { postReviewId, workOrderId, exceptionId, reviewer, dueAt } = command;
-    return [{ type: 'PostReviewCreated', eventId: deterministicUuid('post-review', postReviewId, 'created'), data: { postReviewId, workOrderId, exceptionId, reviewer, dueAt, at: now } }];
+    return [{ type: 'PostReviewCreated', eventId: eventId(postReviewId, 'created'), data: { postReviewId, workOrderId, exceptionId, reviewer, dueAt, at: now } }];
   }
   if (state.status === 'none') throw refuse('not_found', 'no such post-review');
   const id = state.postReviewId;
@@ -54,11 +47,11 @@ export function decidePostReview(command: PostReviewCommand, state: PostReviewSt
         throw refuse('remediation_required', 'completing a post-review needs a remediation task with a title, an owner and a due time');
       }
       const remediation = { title: r.title, owner: r.owner, due: new Date(r.due).toISOString(), taskId: deterministicUuid('post-review', id, 'remediation') };
-      return [{ type: 'PostReviewCompleted', eventId: deterministicUuid('post-review', id, 'completed'), data: { postReviewId: id, completedBy: command.by, outcome: command.outcome, remediation, at: now } }];
+      return [{ type: 'PostReviewCompleted', eventId: eventId(id, 'completed'), data: { postReviewId: id, completedBy: command.by, outcome: command.outcome, remediation, at: now } }];
     }
     case 'Tick':
       if (state.status !== 'due' || state.overdueNotified || Date.parse(now) < Date.parse(state.dueAt)) return [];
-      return [{ type: 'PostReviewOverdue', eventId: deterministicUuid('post-review', id, 'overdue'), data: { postReviewId: id, reviewer: state.reviewer, dueAt: state.dueAt, at: now } }];
+      return [{ type: 'PostReviewOverdue', eventId: eventId(id, 'overdue'), data: { postReviewId: id, reviewer: state.reviewer, dueAt: state.dueAt, at: now } }];
     default: {
       const never: never = command;
       throw new Error(`unknown command ${JSON.stringify(never)}`);
@@ -67,14 +60,28 @@ export function decidePostReview(command: PostReviewCommand, state: PostReviewSt
 }
 
 export function evolvePostReview(state: PostReviewState, e: PostReviewEvent): PostReviewState {
+  if (e.type === 'PostReviewCreated') {
+    const { postReviewId, workOrderId, exceptionId, reviewer, dueAt } = e.data;
+    return { status: 'due', postReviewId, workOrderId, exceptionId, reviewer, dueAt, overdueNotified: false };
+  }
+  if (state.status === 'none') return state;
   switch (e.type) {
-    case 'PostReviewCreated': {
-      const { postReviewId, workOrderId, exceptionId, reviewer, dueAt } = e.data;
-      return { status: 'due', postReviewId, workOrderId, exceptionId, reviewer, dueAt, overdueNotified: false };
-    }
     case 'PostReviewOverdue':
-      return state.status === 'none' ? state : { ...state, overdueNotified: true };
+      return { ...state, overdueNotified: true };
     case 'PostReviewCompleted':
-      return state.status === 'none' ? state : { ...state, status: 'completed' };
+      return { ...state, status: 'completed' };
+    default: {
+      const never: never = e;
+      throw new Error(`unknown event ${JSON.stringify(never)}`);
+    }
   }
 }
+
+/** The post-review aggregate (`postreview-<id>`). */
+export const postReviews: Aggregate<PostReviewState, PostReviewCommand, PostReviewEvent> = {
+  stream: 'postreview',
+  initial: initialPostReviewState,
+  evolve: evolvePostReview,
+  decide: decidePostReview,
+  eventId: versionedEventId('post-review'),
+};

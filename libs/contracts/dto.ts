@@ -7,17 +7,21 @@ import {
   IsBoolean,
   IsIn,
   IsISO8601,
+  IsInt,
   IsNotEmpty,
+  IsNumber,
   IsObject,
   IsOptional,
   IsString,
   Matches,
   MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
 
 /**
- * Bodies of the work-order commands, shared by the HTTP routes and the CloudEvents `data`.
+ * Bodies of the commands, one DTO each, shared by the HTTP routes, the CloudEvents `data` and the
+ * services they travel to (the types of the NATS requests are these bodies).
  * Validated with whitelist + forbidNonWhitelisted: an unknown key at any depth is refused.
  * `inputs` and `facts` are free-form maps by design (prototype keys are refused separately).
  */
@@ -58,8 +62,8 @@ export class BlockStepDto {
 
 /** Missing closure evidence is the domain's refusal (`closure_evidence_required`), not a shape error. */
 export class CloseWorkOrderDto {
-  @IsOptional() @IsString() @MaxLength(200) closureEvidenceId: string;
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence: EvidenceDto[];
+  @IsOptional() @IsString() @MaxLength(200) closureEvidenceId?: string;
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence?: EvidenceDto[];
 }
 
 export class ReportClosureDto {
@@ -123,4 +127,96 @@ export class ActionScopeDto {
 export class ChangeScopeDto {
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => ActionScopeDto) add: ActionScopeDto[];
   @IsString() @IsNotEmpty() @MaxLength(4000) reason: string;
+}
+
+export class DelegationArtifactDto {
+  @IsOptional() @IsString() @MaxLength(1000) path?: string;
+  @IsOptional() @IsString() access?: string;
+}
+
+/** Parts may be missing here: the delegation contract names every missing part (422 prompt_incomplete). */
+export class DelegationPromptDto {
+  @IsOptional() @IsString() @MaxLength(8000) objective?: string;
+  @IsOptional() @IsString() @MaxLength(8000) scope?: string;
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => DelegationArtifactDto) artifacts?: DelegationArtifactDto[];
+  @IsOptional() @IsArray() @IsString({ each: true }) verification?: string[];
+  @IsOptional() @IsString() @MaxLength(8000) completion?: string;
+}
+
+/** ISO 8601 durations overriding the workflow's delegation contract. */
+export class DelegationTimeoutsDto {
+  @IsOptional() @IsString() initialWait?: string;
+  @IsOptional() @IsString() reminderEvery?: string;
+  @IsOptional() @IsNumber() backoff?: number;
+  @IsOptional() @IsString() hardTimeout?: string;
+}
+
+export class DispatchDelegationDto {
+  @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, { message: 'recipient must be a principal id' }) recipient: string;
+  @IsIn(['delegate_task', 'execute']) command: 'delegate_task' | 'execute';
+  @IsObject() @ValidateNested() @Type(() => DelegationPromptDto) prompt: DelegationPromptDto;
+  @IsOptional() @ValidateNested() @Type(() => DelegationTimeoutsDto) timeouts?: DelegationTimeoutsDto;
+}
+
+export class ConfirmDelegationDto {
+  @IsOptional() @IsString() @MaxLength(4000) note?: string;
+}
+
+export class PermittedActionDto {
+  @IsString() @IsNotEmpty() system: string;
+  @IsString() @IsNotEmpty() operation: string;
+  @IsIn(['read', 'write']) kind: 'read' | 'write';
+  @IsOptional() @IsArray() @IsString({ each: true }) objects?: string[];
+}
+
+export class DecideApprovalDto {
+  @IsIn(['approve', 'reject', 'conditional']) decision: 'approve' | 'reject' | 'conditional';
+  @IsOptional() @ValidateNested() @Type(() => PermittedActionDto) permittedAction?: PermittedActionDto;
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(1000, { each: true }) conditions?: string[];
+  @IsOptional() @IsString() @MaxLength(4000) note?: string;
+}
+
+export class CloseConditionDto {
+  @ValidateNested() @Type(() => EvidenceDto) evidence: EvidenceDto;
+}
+
+export class RemediationDto {
+  @IsString() @IsNotEmpty() @MaxLength(1000) title: string;
+  @IsString() @IsNotEmpty() owner: string;
+  @IsISO8601({ strict: true }) due: string;
+}
+
+export class CompletePostReviewDto {
+  @IsString() @IsNotEmpty() @MaxLength(4000) outcome: string;
+  @ValidateNested() @Type(() => RemediationDto) remediation: RemediationDto;
+}
+
+export class ResolveExceptionDto {
+  @IsString() @IsNotEmpty() @MaxLength(4000) resolution: string;
+  @IsArray() @ArrayMinSize(1, { message: 'evidence needs at least one item' }) @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence: EvidenceDto[];
+}
+
+export class CloseRemediationDto {
+  @ValidateNested() @Type(() => EvidenceDto) evidence: EvidenceDto;
+}
+
+/** A checkpoint as `GET /v1/ledger/checkpoint` gave it. */
+export class SignedCheckpointDto {
+  @IsInt() @Min(0) position: number;
+  @IsString() @Matches(/^[0-9a-f]{64}$/, { message: 'headHash must be 64 lowercase hex characters' }) headHash: string;
+  @IsISO8601({ strict: true }) at: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) keyId: string;
+  @IsString() @IsNotEmpty() @MaxLength(200) signature: string;
+  @IsString() @IsNotEmpty() @MaxLength(2000) publicKey: string;
+}
+
+export class VerifyCheckpointDto {
+  @IsObject() @ValidateNested() @Type(() => SignedCheckpointDto) checkpoint: SignedCheckpointDto;
+}
+
+export class ExceptionCodeDto {
+  @Matches(/^[A-Z][A-Z0-9_]*$/, { message: 'code must look like PREREQ_MISSING' }) code: string;
+  @IsString() @IsNotEmpty() @MaxLength(500) title: string;
+  @IsString() @IsNotEmpty() owner: string;
+  @IsString() @IsNotEmpty() sla: string;
 }

@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NatsConnection } from 'nats';
+import { AppendRequest, dataOf, ledgerEventSubject, postReviewStream, RecordedEvent, Subjects } from '@workgate/contracts';
+import { startAppend, startedBy, workOrderEventOf } from '@workgate/domain';
+import { DeadLetterSink, holdsText, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, retiredStarting, RpcClient } from '@workgate/messaging';
+import { ExceptionsStore } from './exceptions.store';
+
+/**
+ * A completed post-review's remediation becomes a remediation task of the exception it reviewed,
+ * so it stays open (and counted) until it is closed with evidence.
+ *
+ * Exceptions start in the commit of the command that raises them (a blocked step, a failed
+ * prerequisite, a break-glass). The consumers an earlier version raised them with run, where they
+ * exist, until they have handled everything recorded before this version started, and are then
+ * deleted; they start the very same exceptions, with the same event ids, a command would have.
+ */
+@Injectable()
+export class RemediationReactions extends LedgerReactions {
+  constructor(
+    private readonly store: ExceptionsStore,
+    private readonly rpc: RpcClient,
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    sink: DeadLetterSink,
+  ) {
+    super(nc, sink, 'exceptions');
+  }
+
+  protected reactions(): LedgerReaction[] {
+    const raising = (durable: string, type: 'StepBlocked' | 'WorkOrderExceptionRaised' | 'BreakGlassUsed' | 'WorkOrderOpened', mayConcern?: (raw: Uint8Array) => boolean) =>
+      retiredStarting(this.rpc, durable, ledgerEventSubject('workorder', type), (e) => Promise.resolve(this.exceptionsOf(e)), mayConcern);
+    return [
+      { durable: 'exceptions-post-review-remediations', subject: ledgerEventSubject('postreview', 'PostReviewCompleted'), react: (e) => this.remediate(e) },
+      raising('exceptions-blocked-steps', 'StepBlocked'),
+      raising('exceptions-work-order-raised', 'WorkOrderExceptionRaised'),
+      raising('exceptions-break-glass', 'BreakGlassUsed'),
+      // Nearly every work order opens without a failed prerequisite: only an opening that records
+      // an exception (each holds its exceptionId) is decoded.
+      raising('exceptions-prerequisites', 'WorkOrderOpened', holdsText('"exceptionId":')),
+    ];
+  }
+
+  private exceptionsOf(e: RecordedEvent): AppendRequest[] {
+    return startedBy(workOrderEventOf(e), { approvalTimeoutMs: 0 })
+      .filter((s) => s.stream === 'exception')
+      .map((s) => startAppend(s, e.metadata, e.occurredAt));
+  }
+
+  private async remediate(e: RecordedEvent): Promise<Outcome> {
+    const d = dataOf(e, 'postreview', 'PostReviewCompleted');
+    const stream = await this.rpc.request(Subjects.ledger.readStream, { streamId: postReviewStream(d.postReviewId), limit: 1 });
+    const created = stream.events[0] ? dataOf(stream.events[0], 'postreview', 'PostReviewCreated') : undefined;
+    if (!created) return { kind: 'ack' };
+    const r = d.remediation;
+    await this.store.execute(created.exceptionId, { type: 'AddRemediation', taskId: r.taskId, title: r.title, owner: r.owner, due: r.due, by: d.completedBy }, d.completedBy, e.occurredAt);
+    return { kind: 'ack' };
+  }
+}

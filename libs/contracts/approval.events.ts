@@ -1,0 +1,202 @@
+/** What the streams the approvals service decides on record: approvals, post-reviews, delegations. */
+import { Evidence } from './work-order.events';
+
+/** What an approval permits: an action's scope and, optionally, the objects it is limited to. */
+export interface PermittedAction {
+  system: string;
+  operation: string;
+  kind: 'read' | 'write';
+  /** Objects the permission is limited to (none: the scope as a whole). */
+  objects?: string[];
+}
+
+export interface ApprovalCondition {
+  conditionId: string;
+  text: string;
+  closed: boolean;
+  evidence?: Evidence;
+}
+
+export interface ApprovalRequestedData {
+  approvalId: string;
+  workOrderId: string;
+  /** The waiting action, or else the gate request that asks for this approval. */
+  actionId: string;
+  owner: string;
+  requestedBy: string;
+  requestedAt: string;
+  expiresAt: string;
+  /** Scope hash of the action that waits for this approval. */
+  scopeHash: string;
+  /** What kind of approval (a rule's or a gate's kind, `change-order`); absent on approvals recorded before kinds. */
+  kind?: string;
+  /** The action the approver must name as the permitted action. */
+  action?: PermittedAction;
+}
+
+export interface ApprovalGrantedData {
+  approvalId: string;
+  decidedBy: string;
+  permittedAction: PermittedAction;
+  at: string;
+  note?: string;
+}
+
+export interface ApprovalConditionedData {
+  approvalId: string;
+  decidedBy: string;
+  permittedAction: PermittedAction;
+  conditions: ApprovalCondition[];
+  at: string;
+  note?: string;
+}
+
+export interface ApprovalConditionClosedData {
+  approvalId: string;
+  conditionId: string;
+  closedBy: string;
+  evidence: Evidence;
+  at: string;
+  /** The texts of the conditions still open after this one. */
+  openConditions?: string[];
+}
+
+export interface ApprovalRejectedData {
+  approvalId: string;
+  decidedBy: string;
+  at: string;
+  note?: string;
+}
+
+export interface ApprovalExpiredData {
+  approvalId: string;
+  at: string;
+}
+
+/** Event type -> data of the `approval-<id>` stream. */
+export interface ApprovalEventMap {
+  ApprovalRequested: ApprovalRequestedData;
+  ApprovalGranted: ApprovalGrantedData;
+  ApprovalConditioned: ApprovalConditionedData;
+  ApprovalConditionClosed: ApprovalConditionClosedData;
+  ApprovalRejected: ApprovalRejectedData;
+  ApprovalExpired: ApprovalExpiredData;
+}
+
+export const ApprovalEvents = {
+  Requested: 'ApprovalRequested',
+  Granted: 'ApprovalGranted',
+  Conditioned: 'ApprovalConditioned',
+  ConditionClosed: 'ApprovalConditionClosed',
+  Rejected: 'ApprovalRejected',
+  Expired: 'ApprovalExpired',
+} as const satisfies Record<string, keyof ApprovalEventMap>;
+
+/** A post-review's remediation task: what must change so the break-glass is not needed again. */
+export interface Remediation {
+  title: string;
+  owner: string;
+  /** RFC 3339. */
+  due: string;
+}
+
+export interface PostReviewCreatedData {
+  postReviewId: string;
+  workOrderId: string;
+  exceptionId: string;
+  reviewer: string;
+  dueAt: string;
+  at: string;
+}
+
+export interface PostReviewOverdueData {
+  postReviewId: string;
+  reviewer: string;
+  dueAt: string;
+  at: string;
+}
+
+export interface PostReviewCompletedData {
+  postReviewId: string;
+  completedBy: string;
+  outcome: string;
+  remediation: Remediation & { taskId: string };
+  at: string;
+}
+
+/** Event type -> data of the `postreview-<id>` stream. */
+export interface PostReviewEventMap {
+  PostReviewCreated: PostReviewCreatedData;
+  PostReviewOverdue: PostReviewOverdueData;
+  PostReviewCompleted: PostReviewCompletedData;
+}
+
+export const PostReviewEvents = {
+  Created: 'PostReviewCreated',
+  Overdue: 'PostReviewOverdue',
+  Completed: 'PostReviewCompleted',
+} as const satisfies Record<string, keyof PostReviewEventMap>;
+
+export type DelegationCommandKind = 'delegate_task' | 'execute';
+
+/** What a delegate is asked to do; every part is required (a missing one is named in the refusal). */
+export interface DelegationPrompt {
+  objective?: string;
+  scope?: string;
+  artifacts?: Array<{ path?: string; access?: string }>;
+  verification?: string[];
+  completion?: string;
+}
+
+export interface DelegationDispatchedData {
+  dispatchId: string;
+  dispatchCreatedAt: string;
+  workOrderId: string;
+  recipient: string;
+  owner: string;
+  dispatchedBy: string;
+  command: DelegationCommandKind;
+  prompt: DelegationPrompt;
+  reminders: string[];
+  timeoutAt: string;
+}
+
+export interface DelegationReminderDueData {
+  dispatchId: string;
+  n: number;
+  dueAt: string;
+  notify: string;
+  recipient: string;
+  workOrderId: string;
+  nextDueAt: string;
+}
+
+export interface DelegationConfirmedData {
+  dispatchId: string;
+  confirmedBy: string;
+  at: string;
+  note?: string;
+}
+
+export interface DelegationTimedOutData {
+  dispatchId: string;
+  workOrderId: string;
+  at: string;
+  notify: string;
+  reason: string;
+}
+
+/** Event type -> data of the `delegation-<dispatchId>` stream. */
+export interface DelegationEventMap {
+  DelegationDispatched: DelegationDispatchedData;
+  DelegationReminderDue: DelegationReminderDueData;
+  DelegationConfirmed: DelegationConfirmedData;
+  DelegationTimedOut: DelegationTimedOutData;
+}
+
+export const DelegationEvents = {
+  Dispatched: 'DelegationDispatched',
+  ReminderDue: 'DelegationReminderDue',
+  Confirmed: 'DelegationConfirmed',
+  TimedOut: 'DelegationTimedOut',
+} as const satisfies Record<string, keyof DelegationEventMap>;

@@ -1,0 +1,105 @@
+/** What the streams the exceptions service keeps record: exceptions, drift signals, the code catalog. */
+import { Evidence } from './work-order.events';
+
+export interface RemediationTask {
+  taskId: string;
+  title: string;
+  owner: string;
+  /** RFC 3339. */
+  due: string;
+  closed: boolean;
+  evidence?: Evidence;
+}
+
+export interface ExceptionRaisedData {
+  exceptionId: string;
+  workOrderId: string;
+  stepId: string | null;
+  code: string;
+  rationale: string;
+  owner: string;
+  dueAt: string;
+  raisedBy: string;
+  at: string;
+}
+
+export interface ExceptionResolvedData {
+  exceptionId: string;
+  resolution: string;
+  evidence: Evidence[];
+  resolvedBy: string;
+  at: string;
+}
+
+export interface SlaBreachedData {
+  exceptionId: string;
+  code: string;
+  owner: string;
+  dueAt: string;
+  at: string;
+}
+
+export interface RemediationAddedData {
+  exceptionId: string;
+  task: RemediationTask;
+  addedBy: string;
+  at: string;
+}
+
+export interface RemediationClosedData {
+  exceptionId: string;
+  taskId: string;
+  evidence: Evidence;
+  closedBy: string;
+  at: string;
+}
+
+/** Event type -> data of the `exception-<id>` stream. */
+export interface ExceptionEventMap {
+  ExceptionRaised: ExceptionRaisedData;
+  ExceptionResolved: ExceptionResolvedData;
+  SlaBreached: SlaBreachedData;
+  RemediationAdded: RemediationAddedData;
+  RemediationClosed: RemediationClosedData;
+}
+
+export const ExceptionEvents = {
+  Raised: 'ExceptionRaised',
+  Resolved: 'ExceptionResolved',
+  SlaBreached: 'SlaBreached',
+  RemediationAdded: 'RemediationAdded',
+  RemediationClosed: 'RemediationClosed',
+} as const satisfies Record<string, keyof ExceptionEventMap>;
+
+/** A repeating exception code: a process signal with a remediation task for the code's owner. */
+export interface DriftSignaledData {
+  signalId: string;
+  code: string;
+  count: number;
+  windowStart: string;
+  owner: string;
+  task: { taskId: string; title: string; owner: string; due: string };
+}
+
+/** Event type -> data of the `drift-<signalId>` stream. */
+export interface DriftEventMap {
+  DriftSignaled: DriftSignaledData;
+}
+
+export const DriftEvents = { Signaled: 'DriftSignaled' } as const satisfies Record<string, keyof DriftEventMap>;
+
+/** An entry of the exception-code catalog. */
+export interface ExceptionCode {
+  code: string;
+  title: string;
+  owner: string;
+  /** ISO 8601 duration. */
+  sla: string;
+}
+
+/** Event type -> data of the `catalog-exception-codes` stream: one event per code added or changed. */
+export interface CatalogEventMap {
+  ExceptionCodeDefined: ExceptionCode;
+}
+
+export const CatalogEvents = { CodeDefined: 'ExceptionCodeDefined' } as const satisfies Record<string, keyof CatalogEventMap>;

@@ -1,0 +1,46 @@
+import { BreakGlassDto, CloseExceptionBody, refuse } from '@workgate/contracts';
+import { deterministicUuid } from '../ids';
+import { active, allowedCode, isBlank, raise, recorder, WorkOrderContext } from './context';
+import type { WorkOrder, WorkOrderEvent } from './work-order.state';
+
+/**
+ * Break-glass: a controlled urgent override. The action runs at once, under an exception (code
+ * from the workflow's list, with a rationale) and with a post-review due for the workflow's
+ * reviewer; both start their own streams in the same commit.
+ */
+export function useBreakGlass(body: BreakGlassDto, state: WorkOrder, ctx: WorkOrderContext): WorkOrderEvent[] {
+  const wo = active(state);
+  const { definition, postReviewDueMs } = ctx.workflow;
+  const reviewer = definition.breakGlass?.reviewer;
+  if (!definition.breakGlass?.allowed || postReviewDueMs === undefined || !reviewer) {
+    throw refuse('break_glass_not_allowed', `${definition.jobType} v${definition.version} does not allow break-glass`);
+  }
+  const { code, rationale, action } = body;
+  allowedCode(ctx, code);
+  if (isBlank(rationale)) throw refuse('validation_failed', 'break-glass needs a rationale');
+  const exception = raise(ctx, code, action.stepId ?? null, rationale);
+  const { facts, ...request } = action;
+  const postReviewId = deterministicUuid(ctx.meta.commandId, 'post-review');
+  const dueAt = new Date(Date.parse(ctx.meta.now) + postReviewDueMs).toISOString();
+  const event = recorder(ctx.meta);
+  const used = event('BreakGlassUsed', {
+    workOrderId: wo.id,
+    ...exception,
+    actionId: deterministicUuid(ctx.meta.commandId, 'action'),
+    action: request,
+    facts: facts ?? {},
+    postReviewId,
+    reviewer,
+    postReviewDueAt: dueAt,
+  });
+  return [used];
+}
+
+/** An exception of the work order was resolved in its own stream: it no longer blocks (nothing when already applied). */
+export function closeException(body: CloseExceptionBody, state: WorkOrder, ctx: WorkOrderContext): WorkOrderEvent[] {
+  const exception = state.exceptions.get(body.exceptionId);
+  if (!exception) throw refuse('not_found', `work order ${state.id} has no exception ${body.exceptionId}`);
+  if (!exception.open) return [];
+  const event = recorder(ctx.meta);
+  return [event('WorkOrderExceptionClosed', { workOrderId: state.id, exceptionId: exception.exceptionId, code: exception.code, ...(body.resolvedBy ? { resolvedBy: body.resolvedBy } : {}) })];
+}

@@ -1,0 +1,67 @@
+import { AppendRequest, ExceptionRef, streamId } from '@workgate/contracts';
+import { CompiledWorkflow } from '@workgate/workflow';
+import { approvals, decideApproval, initialApprovalState } from '../approval/approval.decider';
+import { delegations } from '../delegation/delegation.decider';
+import { decideException, exceptions, initialExceptionState } from '../exception/exception.decider';
+import { decidePostReview, initialPostReviewState, postReviews } from '../exception/post-review.decider';
+import { deterministicUuid } from '../ids';
+import type { Started } from './context';
+import type { WorkOrderEvent } from './work-order.state';
+
+const at = (time: string, ms: number) => new Date(Date.parse(time) + ms).toISOString();
+
+/**
+ * The streams a recorded work-order event starts, with their first events: an exception for each
+ * exception it records, a post-review for a break-glass, an approval for a gate request, a
+ * delegation for a delegated task. The command that records the event commits them with it; an
+ * upgrade starts them, with the very same event ids, for events an earlier version recorded
+ * alone. `workflow` is the version the work order runs on (its approval timeout applies).
+ */
+export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'approvalTimeoutMs'>): Started[] {
+  const by = e.metadata.actor;
+  const now = e.occurredAt;
+  const raised = (workOrderId: string, exception: ExceptionRef): Started => ({
+    stream: 'exception',
+    id: exception.exceptionId,
+    events: decideException({ type: 'RaiseException', exception, workOrderId, by }, initialExceptionState(), now),
+  });
+  switch (e.type) {
+    case 'WorkOrderOpened':
+      return e.data.exceptions.map((x) => raised(e.data.workOrderId, x));
+    case 'StepBlocked':
+    case 'WorkOrderExceptionRaised': {
+      const { workOrderId, ...x } = e.data;
+      return [raised(workOrderId, x)];
+    }
+    case 'BreakGlassUsed': {
+      const { workOrderId, exceptionId, code, owner, dueAt, stepId, rationale, postReviewId, reviewer, postReviewDueAt } = e.data;
+      const review = decidePostReview({ type: 'CreatePostReview', postReviewId, workOrderId, exceptionId, reviewer, dueAt: postReviewDueAt }, initialPostReviewState(), now);
+      return [
+        raised(workOrderId, { exceptionId, code, owner, dueAt, stepId, rationale }),
+        { stream: 'postreview', id: postReviewId, events: review },
+      ];
+    }
+    case 'GateRequested': {
+      const { approvalId, workOrderId, owner, action, kind, source } = e.data;
+      // The waiting action asks for the approval; a gate of the work order is asked for by its request.
+      const request = { type: 'RequestApproval' as const, approvalId, workOrderId, actionId: source.actionId ?? e.eventId, owner, requestedBy: by, action, kind, expiresAt: at(now, workflow.approvalTimeoutMs) };
+      return [{ stream: 'approval', id: approvalId, events: decideApproval(request, initialApprovalState(), now) }];
+    }
+    case 'TaskDelegated':
+      return [{ stream: 'delegation', id: e.data.dispatchId, events: [{ type: 'DelegationDispatched', eventId: deterministicUuid('delegation', e.data.dispatchId, 'dispatched'), data: e.data }] }];
+    default:
+      return [];
+  }
+}
+
+const AGGREGATES = { approval: approvals, exception: exceptions, postreview: postReviews, delegation: delegations } as const;
+
+/** A started stream as the append that starts it: expected not to exist, each event under its fixed or derived id. */
+export function startAppend(started: Started, metadata: object, occurredAt: string): AppendRequest {
+  const aggregate = AGGREGATES[started.stream];
+  return {
+    streamId: streamId(started.stream, started.id),
+    expectedVersion: 'no_stream',
+    events: started.events.map((e, i) => ({ eventId: e.eventId ?? aggregate.eventId(started.id, i + 1, e.type), type: e.type, data: e.data, metadata, occurredAt })),
+  };
+}

@@ -1,0 +1,189 @@
+import { DecisionResult, Evidence, EventOf, ExceptionRef, ORIGINAL_SCOPE, PolicyRef, PrerequisiteCheck, RecordedEvent, refuse } from '@workgate/contracts';
+import { AnsweredBy, answeredBy } from './answers';
+import { LifecycleState } from './lifecycle';
+
+/** Who caused a work-order event and through which command (a retried command is recognised by its id). */
+export interface EventMeta {
+  commandId: string;
+  actor: string;
+  channel: string;
+}
+
+/** A work-order event as recorded: typed by the ledger's event map, with its id, cause and time. */
+export type WorkOrderEvent = EventOf<'workorder'> & { eventId: string; metadata: EventMeta; occurredAt: string };
+
+/** A recorded event of a `workorder-<id>` stream as the decider's event (the ledger's event map types it). */
+export function workOrderEventOf(e: RecordedEvent): WorkOrderEvent {
+  if (!e.streamId.startsWith('workorder-')) throw refuse('invalid_event', `${e.eventId} is an event of ${e.streamId}, not of a work order`);
+  return e as unknown as WorkOrderEvent;
+}
+
+/** An exception as its work order sees it: open until its own stream resolves it. */
+export interface ExceptionOnWorkOrder extends ExceptionRef {
+  open: boolean;
+}
+
+export interface ActionOnWorkOrder {
+  decision: DecisionResult['decision'];
+  /** The approval a `wait` opened. */
+  approvalId?: string;
+  /** A `wait` is pending until its approval is decided. */
+  pending: boolean;
+}
+
+/** What every existing work order holds, whatever its status. Collections are replaced, never changed in place. */
+export interface WorkOrderCore extends LifecycleState {
+  id: string;
+  source: string;
+  externalRef: string;
+  policy: PolicyRef;
+  owner: string;
+  inputs: Record<string, unknown>;
+  prerequisites: PrerequisiteCheck[];
+  completedSteps: ReadonlyMap<string, Evidence[]>;
+  exceptions: ReadonlyMap<string, ExceptionOnWorkOrder>;
+  actions: ReadonlyMap<string, ActionOnWorkOrder>;
+  reopened: number;
+  /** commandId -> what its answering event holds of the answer, so a retried command answers as the first time. */
+  handled: ReadonlyMap<string, AnsweredBy>;
+}
+
+/** Open, or blocked by an open exception: commands that do work are accepted. */
+export type ActiveWorkOrder = WorkOrderCore & { status: 'open' | 'blocked' };
+export type ClosedWorkOrder = WorkOrderCore & { status: 'closed'; closure: { evidenceMissing: boolean; at: string } };
+/** Halted with a reason (e.g. a delegation timed out): only reopening, closing or a report of closure is accepted. */
+export type StoppedWorkOrder = WorkOrderCore & { status: 'stopped'; stopReason: string };
+export type WorkOrder = ActiveWorkOrder | ClosedWorkOrder | StoppedWorkOrder;
+export type WorkOrderState = { status: 'none' } | WorkOrder;
+
+export const initialWorkOrderState = (): WorkOrderState => ({ status: 'none' });
+
+/** The one empty collection every new work order starts with (shared: collections are replaced, never changed). */
+const NONE: ReadonlyMap<never, never> = new Map<never, never>();
+
+const anyOpen = (exceptions: ReadonlyMap<string, ExceptionOnWorkOrder>) => [...exceptions.values()].some((x) => x.open);
+
+/** The core of a work order without what its status carries. */
+function coreOf(s: WorkOrder): WorkOrderCore {
+  const { status: _status, closure: _closure, stopReason: _stopReason, ...core } = s as WorkOrder & { closure?: unknown; stopReason?: unknown };
+  return core;
+}
+
+/** An active work order is blocked exactly while an exception of it is open; closed and stopped ones stay as they are. */
+function withExceptions(s: WorkOrder, exceptions: ReadonlyMap<string, ExceptionOnWorkOrder>): WorkOrder {
+  if (s.status !== 'open' && s.status !== 'blocked') return { ...s, exceptions };
+  return { ...s, exceptions, status: anyOpen(exceptions) ? 'blocked' : 'open' };
+}
+
+const set = <K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> => new Map(map).set(key, value);
+
+/** Applies one recorded event. */
+export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkOrderState {
+  if (e.type === 'WorkOrderOpened') {
+    const d = e.data;
+    return {
+      status: d.status,
+      id: d.workOrderId,
+      source: d.source,
+      externalRef: d.externalRef,
+      policy: d.policy,
+      owner: d.owner,
+      inputs: d.inputs,
+      prerequisites: d.prerequisites,
+      completedSteps: NONE,
+      exceptions: d.exceptions.length ? new Map(d.exceptions.map((x) => [x.exceptionId, { ...x, open: true }])) : NONE,
+      actions: NONE,
+      approvals: NONE,
+      artifacts: NONE,
+      scopeChanges: NONE,
+      reopened: 0,
+      handled: new Map([[e.metadata.commandId, answeredBy(e)]]),
+    };
+  }
+  if (state.status === 'none') return state;
+  const next = apply(state, e);
+  // Recorded by earlier versions beside the event that answers their command: they answer nothing.
+  if (e.type === 'ActionRequested' || e.type === 'WorkOrderExceptionRaised') return next;
+  return { ...next, handled: set(next.handled, e.metadata.commandId, answeredBy(e)) };
+}
+
+function apply(s: WorkOrder, e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened' }>): WorkOrder {
+  switch (e.type) {
+    case 'ActionRequested':
+    case 'WorkOrderExceptionRaised':
+    case 'TaskDelegated':
+      return s;
+    case 'ActionDecided': {
+      const d = e.data;
+      const waits = d.decision.decision === 'wait' && d.approvalId !== undefined;
+      const actions = set(s.actions, d.actionId, { decision: d.decision.decision, ...(waits ? { approvalId: d.approvalId } : {}), pending: waits });
+      if (!waits || s.approvals.has(d.approvalId!)) return { ...s, actions };
+      // Ledgers of earlier versions record a wait's approval in its ActionDecided alone.
+      const approval = {
+        approvalId: d.approvalId!,
+        kind: d.gate ?? d.decision.rule ?? 'approval',
+        owner: d.decision.decisionOwner ?? 'TBD',
+        scope: d.scope ?? ORIGINAL_SCOPE,
+        status: 'requested' as const,
+        openConditions: [],
+        action: { system: d.action.system, operation: d.action.operation, kind: d.action.kind },
+        source: { actionId: d.actionId },
+      };
+      return { ...s, actions, approvals: set(s.approvals, approval.approvalId, approval) };
+    }
+    case 'GateRequested': {
+      const d = e.data;
+      return { ...s, approvals: set(s.approvals, d.approvalId, { approvalId: d.approvalId, kind: d.kind, owner: d.owner, scope: d.scope, status: 'requested', openConditions: [], action: d.action, source: d.source }) };
+    }
+    case 'ApprovalResolved': {
+      const d = e.data;
+      const actions = d.actionId ? set(s.actions, d.actionId, { decision: d.decision ?? (d.outcome === 'approved' ? 'run' : 'stop'), approvalId: d.approvalId, pending: false }) : s.actions;
+      const a = s.approvals.get(d.approvalId);
+      return { ...s, actions, approvals: a ? set(s.approvals, d.approvalId, { ...a, status: d.outcome, openConditions: [] }) : s.approvals };
+    }
+    case 'ApprovalConditional': {
+      const d = e.data;
+      const a = s.approvals.get(d.approvalId);
+      if (!a) return s;
+      const conditional = { ...a, status: 'conditional' as const, openConditions: d.openConditions, ...(d.approvalVersion !== undefined ? { conditionsVersion: d.approvalVersion } : {}) };
+      return { ...s, approvals: set(s.approvals, d.approvalId, conditional) };
+    }
+    case 'StageArtifactRecorded': {
+      const d = e.data;
+      return { ...s, artifacts: set(s.artifacts, d.stageId, { kind: d.artifact.kind, ref: d.artifact.ref, at: e.occurredAt }) };
+    }
+    case 'ScopeChangeRequested': {
+      const d = e.data;
+      return { ...s, scopeChanges: set(s.scopeChanges, d.scopeChangeId, { scopeChangeId: d.scopeChangeId, add: d.add, reason: d.reason, tracks: d.tracks, at: e.occurredAt }) };
+    }
+    case 'StepCompleted':
+      return { ...s, completedSteps: set(s.completedSteps, e.data.stepId, e.data.evidence) };
+    case 'StepBlocked': {
+      const { workOrderId: _id, ...exception } = e.data;
+      return withExceptions(s, set(s.exceptions, exception.exceptionId, { ...exception, open: true }));
+    }
+    case 'BreakGlassUsed': {
+      const { exceptionId, code, owner, dueAt, stepId, rationale, actionId } = e.data;
+      const next = withExceptions(s, set(s.exceptions, exceptionId, { exceptionId, code, owner, dueAt, stepId, rationale, open: true }));
+      return { ...next, actions: set(s.actions, actionId, { decision: 'run', pending: false }) };
+    }
+    case 'WorkOrderExceptionClosed': {
+      const x = s.exceptions.get(e.data.exceptionId);
+      return x ? withExceptions(s, set(s.exceptions, x.exceptionId, { ...x, open: false })) : s;
+    }
+    case 'WorkOrderClosed':
+      return { ...coreOf(s), status: 'closed', closure: { evidenceMissing: false, at: e.occurredAt } };
+    case 'WorkOrderClosureReported':
+      return { ...coreOf(s), status: 'closed', closure: { evidenceMissing: e.data.evidenceMissing, at: e.data.closedAt } };
+    case 'WorkOrderStopped':
+      return { ...coreOf(s), status: 'stopped', stopReason: e.data.reason };
+    case 'WorkOrderReopened': {
+      const core = coreOf(s);
+      return { ...core, status: anyOpen(core.exceptions) ? 'blocked' : 'open', reopened: core.reopened + 1 };
+    }
+    default: {
+      const never: never = e;
+      throw new Error(`unknown event ${JSON.stringify(never)}`);
+    }
+  }
+}
