@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { DriftEvents, DriftSignaledData, driftStream, ExceptionEvents, ledgerSubject, ReadAllResult, RecordedEvent, Subjects, WorkgateError } from '@workgate/contracts';
+import { dataOf, DriftEvents, DriftSignaledData, driftStream, ExceptionEvents, ledgerEventSubject, ReadAllResult, RecordedEvent, Subjects, WorkgateError } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { deterministicUuid, driftCheckedAt, driftSignal } from '@workgate/domain';
 import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
@@ -32,11 +32,11 @@ export class DriftReaction extends LedgerReactions {
   }
 
   protected reactions(): LedgerReaction[] {
-    return [{ durable: 'exceptions-drift', subject: ledgerSubject('exception-x', ExceptionEvents.Raised), react: (e) => this.check(e) }];
+    return [{ durable: 'exceptions-drift', subject: ledgerEventSubject('exception', 'ExceptionRaised'), react: (e) => this.check(e) }];
   }
 
   private async check(e: RecordedEvent): Promise<Outcome> {
-    const code = String((e.data as { code: string }).code);
+    const { code } = dataOf(e, 'exception', 'ExceptionRaised');
     const from = new Date(Date.parse(e.occurredAt) - this.windowMs).toISOString();
     const raisedAt: string[] = [];
     let after = 0;

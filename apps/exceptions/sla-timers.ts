@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DueTimer } from '@workgate/contracts';
+import { DueTimer, idOfStream, TimerKinds } from '@workgate/contracts';
 import { DueTimerScheduler, RpcClient } from '@workgate/messaging';
 import { ExceptionsStore } from './exceptions.store';
 
@@ -10,10 +10,10 @@ export class SlaTimers extends DueTimerScheduler {
     private readonly store: ExceptionsStore,
     rpc: RpcClient,
   ) {
-    super(rpc, ['exception-sla'], 'exceptions', 1000);
+    super(rpc, [TimerKinds.exceptionSla], 'exceptions', 1000);
   }
 
   protected fire(t: DueTimer, now: string): Promise<unknown> {
-    return this.store.execute(t.streamId.slice('exception-'.length), { type: 'Tick' }, 'timer', now);
+    return this.store.execute(idOfStream(t.streamId), { type: 'Tick' }, 'timer', now);
   }
 }

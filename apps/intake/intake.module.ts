@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { IntakeController } from './intake.controller';
 import { IntakeProcessor } from './intake.processor';
-import { WorkOrderReactions } from './ledger-reactions';
+import { OutcomeReactions } from './outcomes.reaction';
 import { RejectionStore } from './rejections';
 import { WorkOrdersService } from './work-orders.service';
 import { WorkflowVersions } from './workflow-versions';
@@ -14,7 +14,7 @@ export class IntakeModule {
       module: IntakeModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [IntakeController],
-      providers: [WorkflowVersions, WorkOrdersService, RejectionStore, IntakeProcessor, WorkOrderReactions],
+      providers: [WorkflowVersions, WorkOrdersService, RejectionStore, IntakeProcessor, OutcomeReactions],
     };
   }
 }
