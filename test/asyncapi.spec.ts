@@ -1,6 +1,7 @@
 /**
  * docs/asyncapi.yaml is the contract of workgate's NATS subjects: it must parse as AsyncAPI
- * without errors and name every subject declared in libs/contracts/subjects.ts.
+ * without errors and name every request/reply subject declared in libs/contracts/subjects.ts,
+ * and no other.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { SERVICES, Subjects, ledgerSubject } from '@workgate/contracts';
 
 const DOC = join(__dirname, '..', 'docs', 'asyncapi.yaml');
 
-/** Every string constant of `Subjects` with its path (e.g. `ledger.append`); functions are checked separately. */
+/** Every string constant of `Subjects` with its path (e.g. `ledger.append.subject`); functions are checked separately. */
 function subjectConstants(node: unknown, path: string[] = []): Array<{ path: string; subject: string }> {
   if (typeof node === 'string') return [{ path: path.join('.'), subject: node }];
   if (node && typeof node === 'object') {
@@ -53,6 +54,14 @@ describe('docs/asyncapi.yaml', () => {
     expect(constants.length).toBeGreaterThan(0);
     const missing = constants.filter(({ subject }) => !addresses.includes(subject)).map((c) => `${c.path}: ${c.subject}`);
     expect(missing).toEqual([]);
+  });
+
+  it('documents no request/reply subject the contracts do not declare', () => {
+    // `workgate.<service>.<verb>`: the health channel and the stream and notification channels have `{...}` tokens.
+    const documented = addresses.filter((a) => /^workgate\.[^.{}]+\.[^.{}]+$/.test(a));
+    expect(documented.length).toBeGreaterThan(0);
+    const subjects = new Set(subjectConstants(Subjects).map((c) => c.subject));
+    expect(documented.filter((address) => !subjects.has(address))).toEqual([]);
   });
 
   it('has workgate.{service}.health for Subjects.health, with every service as a parameter value', () => {
