@@ -142,7 +142,7 @@ export class WorkOrdersService {
       for (const req of reqs) {
         let decided;
         try {
-          decided = decideWorkOrder(req.command, after, await this.context(id, req, after));
+          decided = decideWorkOrder(req.command, after, this.contextNow(id, req, after) ?? (await this.context(id, req, after)));
         } catch (error) {
           if (answers.length === 0) throw error;
           break; // decided again once the ones before it are recorded
@@ -189,6 +189,14 @@ export class WorkOrdersService {
       return Promise.reject(error);
     }
     return this.preparedCommits.call(prepared);
+  }
+
+  /** The context of a command on an existing work order when everything it needs is at hand (the common case: no promise). */
+  private contextNow(id: string, req: WorkOrderCommandRequest, state: WorkOrderState): WorkOrderContext | undefined {
+    if (state.status === 'none') return undefined;
+    const workflow = this.workflows.known(state.policy);
+    const catalog = this.workflows.knownCatalog();
+    return workflow && catalog ? { meta: req.meta, workflow, catalog, workOrderId: id } : undefined;
   }
 
   /** What a command on `state` is decided with: the version the work order runs on (to open one: the current one), the catalog, time. */

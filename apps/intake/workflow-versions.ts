@@ -61,9 +61,14 @@ export class WorkflowVersions implements OnApplicationShutdown {
     return this.compiled.get(`${v.jobType}@${v.version}@${v.sha256}`) ?? this.remember(compileWorkflow(v.definition, v.sha256));
   }
 
+  /** The version a work order runs on, when it is compiled here already. */
+  known(policy: { jobType: string; version: number; sha256: string }): CompiledWorkflow | undefined {
+    return this.compiled.get(`${policy.jobType}@${policy.version}@${policy.sha256}`);
+  }
+
   /** The version a work order runs on, by its policy reference. */
   async version(policy: { jobType: string; version: number; sha256: string }): Promise<CompiledWorkflow> {
-    const hit = this.compiled.get(`${policy.jobType}@${policy.version}@${policy.sha256}`);
+    const hit = this.known(policy);
     if (hit) return hit;
     const found = this.fromPolicy(await this.rpc.request(Subjects.policy.get, { jobType: policy.jobType, version: policy.version }));
     if (found.policy.sha256 !== policy.sha256) throw refuse('unknown_version', `${policy.jobType} v${policy.version} is published with another sha256 than the work order records`);
@@ -82,12 +87,17 @@ export class WorkflowVersions implements OnApplicationShutdown {
     return workflow;
   }
 
+  /** The exception-code catalog as last read, while it is fresh. */
+  knownCatalog(): ReadonlyMap<string, CatalogCode> | undefined {
+    return this.catalogCache && Date.now() - this.catalogCache.at <= CATALOG_TTL_MS ? this.catalogCache.codes : undefined;
+  }
+
   /** The exception-code catalog: owner and SLA per code (read again at most every 10 s). */
   async catalog(): Promise<ReadonlyMap<string, CatalogCode>> {
-    if (!this.catalogCache || Date.now() - this.catalogCache.at > CATALOG_TTL_MS) {
+    if (!this.knownCatalog()) {
       const codes: ExceptionCode[] = await this.rpc.request(Subjects.exceptions.listCodes, {});
       this.catalogCache = { at: Date.now(), codes: new Map(codes.map((c) => [c.code, { code: c.code, owner: c.owner, slaMs: parseDuration(c.sla) ?? 0 }])) };
     }
-    return this.catalogCache.codes;
+    return this.catalogCache!.codes;
   }
 }

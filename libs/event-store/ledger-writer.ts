@@ -160,6 +160,31 @@ export async function insertLedgerRows(client: Client, rows: LedgerRows, table =
 const HEAD_SQL = 'SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1';
 
 /**
+ * What a commit whose event ids are (partly) recorded already is: undefined when none is (the
+ * common case, found without allocating), its first answer when every one is recorded in the
+ * stream it names, else `other content`.
+ */
+function replayOf(appends: PreparedAppend[], known: (eventId: string) => Known | undefined): CommitResult | 'other content' | undefined {
+  let any = false;
+  let all = true;
+  for (const a of appends) {
+    for (const e of a.events) {
+      const k = known(e.eventId);
+      if (k === undefined) all = false;
+      else if (k.streamId !== a.streamId) return 'other content';
+      else any = true;
+    }
+  }
+  if (!any) return undefined;
+  if (!all) return 'other content';
+  const results = appends.map((a) => {
+    const recorded = a.events.map((e) => known(e.eventId)!);
+    return { positions: recorded.map((k) => k.position), nextVersion: recorded[recorded.length - 1].version };
+  });
+  return { results, position: Math.max(...results.flatMap((r) => r.positions)) };
+}
+
+/**
  * The single writer of the evidence ledger.
  *
  * One instance per deployment holds a Postgres advisory lock on its own connection and does
@@ -474,15 +499,14 @@ export class LedgerWriter {
 
     for (const p of batch) {
       const { appends } = p.commit;
-      const known = appends.map((a) => a.events.map((e) => existing.get(e.eventId) ?? inBatch.get(e.eventId)));
-      if (known.some((k) => k.some((e) => e !== undefined))) {
+      const replay = replayOf(appends, (eventId) => existing.get(eventId) ?? inBatch.get(eventId));
+      if (replay === 'other content') {
+        rejected.push({ p, error: new WorkgateError('duplicate_event_id', 'an event id of this append is already recorded with other content') });
+        continue;
+      }
+      if (replay) {
         // A replay of a commit that was already accepted: answer as the first time, write nothing.
-        if (known.every((k, i) => k.every((e) => e !== undefined && e.streamId === appends[i].streamId))) {
-          const results = known.map((k) => ({ positions: k.map((e) => e!.position), nextVersion: k[k.length - 1]!.version }));
-          answers.push({ p, result: { results, position: Math.max(...results.flatMap((r) => r.positions)) } });
-        } else {
-          rejected.push({ p, error: new WorkgateError('duplicate_event_id', 'an event id of this append is already recorded with other content') });
-        }
+        answers.push({ p, result: replay });
         continue;
       }
       // Every stream's version first: one refused stream refuses the whole commit.

@@ -153,19 +153,24 @@ export function prepareCommit(request: CommitRequest): PreparedCommit {
       problems.push(...details.map((d) => `appends[${i}]: ${String(d)}`));
     }
   });
-  const streams = new Set<string>();
-  const eventIds = new Set<string>();
   let eventCount = 0;
   let bytes = 0;
   for (const a of prepared) {
-    if (streams.has(a.streamId)) problems.push(`stream ${a.streamId} appears in more than one append of the commit`);
-    streams.add(a.streamId);
-    for (const e of a.events) {
-      if (eventIds.has(e.eventId)) problems.push(`event id ${e.eventId} appears in more than one append of the commit`);
-      eventIds.add(e.eventId);
-    }
     eventCount += a.events.length;
     bytes += a.bytes;
+  }
+  // One append checked its own event ids; only appends to several streams can name one twice.
+  if (prepared.length > 1) {
+    const streams = new Set<string>();
+    const eventIds = new Set<string>();
+    for (const a of prepared) {
+      if (streams.has(a.streamId)) problems.push(`stream ${a.streamId} appears in more than one append of the commit`);
+      streams.add(a.streamId);
+      for (const e of a.events) {
+        if (eventIds.has(e.eventId)) problems.push(`event id ${e.eventId} appears in more than one append of the commit`);
+        eventIds.add(e.eventId);
+      }
+    }
   }
   if (eventCount > MAX_EVENTS_PER_APPEND) problems.push(`the appends of one commit may hold at most ${MAX_EVENTS_PER_APPEND} events`);
   if (bytes > MAX_APPEND_BYTES) problems.push(`the appends of one commit may hold at most ${MAX_APPEND_BYTES} characters of JSON`);
