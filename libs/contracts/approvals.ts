@@ -1,6 +1,6 @@
 /** Approvals, post-reviews, delegations and exceptions over NATS: what their services answer. */
 import { ApprovalStatus, Evidence } from './work-order.events';
-import { ApprovalCondition, DelegationCommandKind, DelegationPrompt, PermittedAction } from './approval.events';
+import { ApprovalCondition, ApprovalRequestedData, DelegationCommandKind, DelegationPrompt, PermittedAction } from './approval.events';
 import type { CloseConditionDto, CloseRemediationDto, CompletePostReviewDto, ConfirmDelegationDto, DecideApprovalDto, ExceptionCodeDto, RemediationDto, ResolveExceptionDto } from './dto';
 
 /** Who sends a command to an approval, post-review, delegation or exception: the caller's principal. */
@@ -44,19 +44,11 @@ export interface InboxRequest {
   since?: string;
 }
 
-export interface ApprovalView {
-  approvalId: string;
+/** An approval as its owner sees it: what was requested, and what became of it. */
+export interface ApprovalView extends Omit<ApprovalRequestedData, 'scopeHash' | 'action'> {
   status: ApprovalStatus;
-  /** A rule's or a gate's kind (`commercial`, `security`, `change-order`, ...). */
-  kind?: string;
   /** What the approver names as `permittedAction` to approve. */
   requestedAction?: PermittedAction;
-  workOrderId: string;
-  actionId: string;
-  owner: string;
-  requestedBy: string;
-  requestedAt: string;
-  expiresAt: string;
   decidedBy?: string;
   permittedAction?: PermittedAction;
   conditions?: Array<Pick<ApprovalCondition, 'conditionId' | 'text' | 'closed'>>;

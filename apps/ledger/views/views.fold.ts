@@ -9,6 +9,7 @@ import {
   WorkflowPublishedData,
   WorkOrderClosureReportedData,
   WorkOrderEvents,
+  WorkOrderListItem,
   WorkOrderOpenedData,
 } from '@workgate/contracts';
 import { DEFAULT_STALL_AFTER, parseDuration } from '@workgate/workflow';
@@ -20,19 +21,8 @@ import { DEFAULT_STALL_AFTER, parseDuration } from '@workgate/workflow';
  * every "overdue" or "stalled" answer is computed by the view queries against `asOf`.
  */
 
-export interface WorkOrderRow {
-  id: string;
-  source: string;
-  externalRef: string;
-  jobType: string;
-  version: number;
-  owner: string;
-  status: string;
-  openedAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  evidenceMissing: boolean;
-  reopened: number;
+/** A work order's row: what the list answers, and what the other views count from. */
+export interface WorkOrderRow extends WorkOrderListItem {
   openExceptions: number;
   lastPosition: number;
   /** Every exception it ever had (prerequisites, blocked steps, break-glass): first-time-fix needs none. */

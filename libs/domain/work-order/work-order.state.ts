@@ -65,7 +65,15 @@ const anyOpen = (exceptions: ReadonlyMap<string, ExceptionOnWorkOrder>) => [...e
 
 /** The core of a work order without what its status carries. */
 function coreOf(s: WorkOrder): WorkOrderCore {
-  const { status: _status, closure: _closure, stopReason: _stopReason, ...core } = s as WorkOrder & { closure?: unknown; stopReason?: unknown };
+  if (s.status === 'closed') {
+    const { status: _status, closure: _closure, ...core } = s;
+    return core;
+  }
+  if (s.status === 'stopped') {
+    const { status: _status, stopReason: _reason, ...core } = s;
+    return core;
+  }
+  const { status: _status, ...core } = s;
   return core;
 }
 
