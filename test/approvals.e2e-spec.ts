@@ -93,7 +93,7 @@ describe('approvals over HTTP', () => {
   });
 
   it('an unanswered approval expires after the workflow timeout and stops the action', async () => {
-    expect((await t.rpc.request(Subjects.policy.publish, { definition: QUICK_REFUND })).created).toBe(true);
+    expect((await t.rpc.request(Subjects.policy.publish, { definition: QUICK_REFUND })).answer.created).toBe(true);
     const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'quick-refund', externalRef: 'AP-5', source: 'helpdesk', inputs: {} });
     const wait = await as.agent('POST', `/v1/work-orders/${opened.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write' });
     const approvalId = wait.body.approvalId as string;

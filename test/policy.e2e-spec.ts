@@ -56,9 +56,10 @@ describe('policy service over NATS', () => {
   });
 
   it('publishes v1 and v2, refuses a version that is not higher, and treats identical content as a no-op', async () => {
-    const p1 = await rpc.request(Subjects.policy.publish, { definition: v1, actor: 'admin' });
+    const { answer: p1, position } = await rpc.request(Subjects.policy.publish, { definition: v1, actor: 'admin' });
     expect(p1).toEqual({ jobType: 'credit-review', version: 1, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), created: true });
-    expect(await rpc.request(Subjects.policy.publish, { definition: v1 })).toEqual({ ...p1, created: false });
+    expect(position).toBeGreaterThan(0);
+    expect(await rpc.request(Subjects.policy.publish, { definition: v1 })).toEqual({ answer: { ...p1, created: false }, position: 0 });
     onV1 = await openOn('CR-1');
     await expect(rpc.request(Subjects.policy.publish, { definition: { ...v1, title: 'Changed' } })).rejects.toMatchObject({
       code: 'version_not_higher',
@@ -68,7 +69,7 @@ describe('policy service over NATS', () => {
       .map((s) => `  - { name: ${s.name}, read: true, write: [${s.write.join(', ')}] }`)
       .join('\n')}\nrules:\n${v2.rules!.map((r) => `  - { id: ${r.id}, when: '${r.when}', decision: ${r.decision}${r.reason ? `, reason: ${r.reason}` : ''} }`).join('\n')}\nexceptionCodes: [PAYMENT_MISMATCH]\n`;
     const p2 = await rpc.request(Subjects.policy.publish, { definition: yaml });
-    expect(p2).toMatchObject({ version: 2, created: true });
+    expect(p2.answer).toMatchObject({ version: 2, created: true });
     const got = await rpc.request(Subjects.policy.get, { jobType: 'credit-review', version: 1 });
     expect(got).toMatchObject({ version: 1, sha256: p1.sha256, definition: v1 });
     const events = await db.appPool().query(`SELECT type, stream_version FROM ledger_events WHERE stream_id = 'workflow-credit-review' ORDER BY position`);

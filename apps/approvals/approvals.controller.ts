@@ -19,6 +19,7 @@ import {
   refuse,
   requireUuid,
   Subjects,
+  Written,
 } from '@workgate/contracts';
 import { existing, NATS_CONNECTION, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { readInbox } from './inbox';
@@ -40,18 +41,18 @@ export class ApprovalsController {
   }
 
   @Serves(Subjects.approvals.decide)
-  async decide(@Payload() req: DecideApprovalRequest): Promise<ApprovalView> {
+  async decide(@Payload() req: DecideApprovalRequest): Promise<Written<ApprovalView>> {
     const id = requireUuid(req?.approvalId, 'approval');
     const { by, decision, permittedAction, conditions, note } = req;
-    const { state } = await this.approvals.execute(id, { type: 'DecideApproval', by, decision, permittedAction, conditions, note }, by);
-    return approvalView(existing(state, 'approval'));
+    const { state, position } = await this.approvals.execute(id, { type: 'DecideApproval', by, decision, permittedAction, conditions, note }, by);
+    return { answer: approvalView(existing(state, 'approval')), position };
   }
 
   @Serves(Subjects.approvals.closeCondition)
-  async closeCondition(@Payload() req: CloseConditionRequest): Promise<ApprovalView> {
+  async closeCondition(@Payload() req: CloseConditionRequest): Promise<Written<ApprovalView>> {
     const id = requireUuid(req?.approvalId, 'approval');
-    const { state } = await this.approvals.execute(id, { type: 'CloseCondition', by: req.by, conditionId: req.conditionId, evidence: req.evidence }, req.by);
-    return approvalView(existing(state, 'approval'));
+    const { state, position } = await this.approvals.execute(id, { type: 'CloseCondition', by: req.by, conditionId: req.conditionId, evidence: req.evidence }, req.by);
+    return { answer: approvalView(existing(state, 'approval')), position };
   }
 
   @Serves(Subjects.approvals.getPostReview)
@@ -60,17 +61,17 @@ export class ApprovalsController {
   }
 
   @Serves(Subjects.approvals.completePostReview)
-  async completePostReview(@Payload() req: CompletePostReviewRequest): Promise<PostReviewView> {
+  async completePostReview(@Payload() req: CompletePostReviewRequest): Promise<Written<PostReviewView>> {
     const id = requireUuid(req?.postReviewId, 'post-review');
-    const { state } = await this.postReviews.execute(id, { type: 'CompletePostReview', by: req.by, outcome: req.outcome, remediation: req.remediation }, req.by);
-    return postReviewView(existing(state, 'post-review'));
+    const { state, position } = await this.postReviews.execute(id, { type: 'CompletePostReview', by: req.by, outcome: req.outcome, remediation: req.remediation }, req.by);
+    return { answer: postReviewView(existing(state, 'post-review')), position };
   }
 
   @Serves(Subjects.approvals.confirmDelegation)
-  async confirm(@Payload() req: ConfirmDelegationRequest): Promise<DelegationView> {
+  async confirm(@Payload() req: ConfirmDelegationRequest): Promise<Written<DelegationView>> {
     const id = requireUuid(req?.dispatchId, 'delegation');
-    const { state } = await this.delegations.execute(id, { type: 'Confirm', by: req.by, note: req.note }, req.by);
-    return delegationView(existing(state, 'delegation'));
+    const { state, position } = await this.delegations.execute(id, { type: 'Confirm', by: req.by, note: req.note }, req.by);
+    return { answer: delegationView(existing(state, 'delegation')), position };
   }
 
   @Serves(Subjects.approvals.getDelegation)

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { parse } from 'yaml';
-import { ExceptionCode, ReadStreamResult, Subjects, WorkgateError } from '@workgate/contracts';
+import { CATALOG_STREAM, ExceptionCode, Subjects, WorkgateError, Written } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import { isOutage, RpcClient } from '@workgate/messaging';
 import { WorkgateConfig } from '@workgate/config';
@@ -34,7 +34,6 @@ export function readCatalogEntries(entries: unknown[]): ExceptionCode[] {
   return codes;
 }
 
-const CATALOG_STREAM = 'catalog-exception-codes';
 const DEFINED = 'ExceptionCodeDefined';
 const REFRESH_MS = 2000;
 
@@ -108,18 +107,18 @@ export class ExceptionCatalog implements OnModuleInit {
   }
 
   /** Adds a code or changes one (title, owner, SLA); refuses a malformed entry with every problem. */
-  async define(entry: ExceptionCode, actor: string): Promise<ExceptionCode> {
+  async define(entry: ExceptionCode, actor: string): Promise<Written<ExceptionCode>> {
     const [checked] = readCatalogEntries([entry]);
     for (let attempt = 0; ; attempt++) {
       await this.refresh(true);
       try {
-        await this.rpc.request(Subjects.ledger.append, {
+        const appended = await this.rpc.request(Subjects.ledger.append, {
           streamId: CATALOG_STREAM,
           expectedVersion: this.version,
           events: [{ eventId: deterministicUuid('catalog', checked.code, String(this.version + 1)), type: DEFINED, data: { ...checked }, metadata: { actor } }],
         });
         await this.refresh(true);
-        return checked;
+        return { answer: checked, position: appended.positions[0] };
       } catch (error) {
         if ((error as WorkgateError).code !== 'version_conflict' || attempt >= 3) throw error;
       }

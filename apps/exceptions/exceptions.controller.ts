@@ -12,6 +12,7 @@ import {
   requireUuid,
   ResolveExceptionRequest,
   Subjects,
+  Written,
 } from '@workgate/contracts';
 import { existing, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { ExceptionCatalog } from './exception-catalog';
@@ -31,7 +32,7 @@ export class ExceptionsController {
   }
 
   @Serves(Subjects.exceptions.defineCode)
-  defineCode(@Payload() req: DefineCodeRequest): Promise<ExceptionCode> {
+  defineCode(@Payload() req: DefineCodeRequest): Promise<Written<ExceptionCode>> {
     return this.catalog.define(req?.code, req?.by ?? 'unknown');
   }
 
@@ -41,24 +42,24 @@ export class ExceptionsController {
   }
 
   @Serves(Subjects.exceptions.resolve)
-  async resolve(@Payload() req: ResolveExceptionRequest): Promise<ExceptionView> {
+  async resolve(@Payload() req: ResolveExceptionRequest): Promise<Written<ExceptionView>> {
     const id = requireUuid(req?.exceptionId, 'exception');
-    const { state } = await this.store.execute(id, { type: 'ResolveException', by: req.by, resolution: req.resolution, evidence: req.evidence }, req.by);
-    return exceptionView(existing(state, 'exception'));
+    const { state, position } = await this.store.execute(id, { type: 'ResolveException', by: req.by, resolution: req.resolution, evidence: req.evidence }, req.by);
+    return { answer: exceptionView(existing(state, 'exception')), position };
   }
 
   @Serves(Subjects.exceptions.addRemediation)
-  async addRemediation(@Payload() req: AddRemediationRequest): Promise<ExceptionView> {
+  async addRemediation(@Payload() req: AddRemediationRequest): Promise<Written<ExceptionView>> {
     const id = requireUuid(req?.exceptionId, 'exception');
-    const { state } = await this.store.execute(id, { type: 'AddRemediation', taskId: req.taskId, title: req.title, owner: req.owner, due: req.due, by: req.by }, req.by);
-    return exceptionView(existing(state, 'exception'));
+    const { state, position } = await this.store.execute(id, { type: 'AddRemediation', taskId: req.taskId, title: req.title, owner: req.owner, due: req.due, by: req.by }, req.by);
+    return { answer: exceptionView(existing(state, 'exception')), position };
   }
 
   @Serves(Subjects.exceptions.closeRemediation)
-  async closeRemediation(@Payload() req: CloseRemediationRequest): Promise<ExceptionView> {
+  async closeRemediation(@Payload() req: CloseRemediationRequest): Promise<Written<ExceptionView>> {
     const id = requireUuid(req?.exceptionId, 'exception');
-    const { state } = await this.store.execute(id, { type: 'CloseRemediation', taskId: req.taskId, evidence: req.evidence, by: req.by }, req.by);
-    return exceptionView(existing(state, 'exception'));
+    const { state, position } = await this.store.execute(id, { type: 'CloseRemediation', taskId: req.taskId, evidence: req.evidence, by: req.by }, req.by);
+    return { answer: exceptionView(existing(state, 'exception')), position };
   }
 
   @Serves(Subjects.health('exceptions'))

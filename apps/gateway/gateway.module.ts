@@ -1,10 +1,10 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { healthController, ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { GatewayDatabase } from './gateway-database';
 import { HealthController } from './health.controller';
-import { AuthGuard, principalsProvider, rateLimitModule } from './http';
+import { AuthGuard, Consistency, principalsProvider, rateLimitModule } from './http';
 import { HttpMetrics, MetricsController } from './metrics';
 import { ApprovalsController } from './routes/approvals.controller';
 import { DashboardController } from './routes/dashboard.controller';
@@ -32,6 +32,7 @@ export class GatewayModule implements NestModule {
         // Rate limit first, so key guessing is throttled too; then authentication and roles.
         { provide: APP_GUARD, useClass: rateLimit.guard },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: Consistency },
       ],
     };
   }

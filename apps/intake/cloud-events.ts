@@ -1,5 +1,5 @@
 import { CloudEvent } from 'cloudevents';
-import { CLOUD_EVENT_COMMANDS, Envelope, FieldProblem, forbiddenKeyProblems, isCloudEventType, validateDto, WorkOrderCommandRequest } from '@workgate/contracts';
+import { CLOUD_EVENT_COMMANDS, CloudEventMode, Envelope, FieldProblem, forbiddenKeyProblems, isCloudEventType, validateDto, WorkOrderCommandRequest } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 
 export const MAX_EVENT_BYTES = 1024 * 1024;
@@ -11,22 +11,34 @@ export type Parsed = { ok: true; envelope: Envelope; request: WorkOrderCommandRe
 const fail = (reasons: string[], envelope?: Partial<Envelope>): Parsed => ({ ok: false, source: envelope?.source, id: envelope?.id, reasons });
 const describe = (p: FieldProblem) => (p.path ? `${p.path}: ${p.message}` : p.message);
 
+/** The attributes every CloudEvent has; any other attribute that is `null` is absent (CloudEvents 1.0 JSON format). */
+const REQUIRED = new Set(['specversion', 'id', 'source', 'type']);
+
 /** A structured-mode CloudEvent (already JSON-parsed) -> the command it carries, or every reason it is refused. */
 export function fromStructured(value: unknown, receivedAt: string): Parsed {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(['a CloudEvent must be a JSON object']);
-  const raw = value as Record<string, unknown>;
+  const forbidden = forbiddenKeyProblems(value);
+  if (forbidden.length) return fail(forbidden.map(describe), value as Partial<Envelope>);
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null || REQUIRED.has(k)) raw[k] = v;
   const envelope = { id: raw.id, source: raw.source, type: raw.type, subject: raw.subject, time: raw.time, data: raw.data } as Envelope;
-  const forbidden = forbiddenKeyProblems(raw);
-  if (forbidden.length) return fail(forbidden.map(describe), envelope);
   const reasons: string[] = [];
   if (raw.specversion !== '1.0') reasons.push('specversion must be "1.0"');
   if (typeof raw.id !== 'string' || raw.id.length === 0) reasons.push('id is required');
   if (typeof raw.source !== 'string' || raw.source.length === 0) reasons.push('source is required');
   if (typeof raw.type !== 'string' || raw.type.length === 0) reasons.push('type is required');
-  if (raw.datacontenttype !== undefined && !/^application\/(.+\+)?json\b/.test(String(raw.datacontenttype))) reasons.push('datacontenttype must be JSON');
+  if (raw.datacontenttype !== undefined && !JSON_MEDIA.test(String(raw.datacontenttype))) reasons.push('datacontenttype must be JSON');
+  if (raw.data !== undefined && raw.data_base64 !== undefined) reasons.push('data and data_base64 are both present: an event carries one of them');
+  if (raw.data_base64 !== undefined) {
+    const decoded = typeof raw.data_base64 === 'string' ? decodeJson(Buffer.from(raw.data_base64, 'base64')) : { ok: false as const, reason: 'a string' };
+    if (decoded.ok) envelope.data = decoded.value;
+    else reasons.push(`data_base64 must be base64 of UTF-8 JSON (${decoded.reason})`);
+    delete raw.data_base64;
+    raw.data = envelope.data;
+  }
   if (reasons.length) return fail(reasons, envelope);
   try {
-    new CloudEvent({ ...raw }, true); // the SDK's own spec checks (attribute names and formats)
+    new CloudEvent(raw, true); // the SDK's own spec checks (attribute names and formats)
   } catch (error) {
     const errs = (error as { errors?: Array<{ instancePath?: string; message?: string }> }).errors;
     return fail(errs?.length ? errs.map((e) => `${(e.instancePath ?? '').replace(/^\//, '') || 'event'}: ${e.message}`) : [(error as Error).message], envelope);
@@ -34,28 +46,68 @@ export function fromStructured(value: unknown, receivedAt: string): Parsed {
   return toCommand(envelope, receivedAt);
 }
 
-/** A message from `workgate.events.<source>`: structured (JSON body) or binary (`ce-` headers, body = data). */
-export function fromNatsMessage(headers: Record<string, string>, body: Uint8Array, receivedAt: string): Parsed {
-  if (body.length > MAX_EVENT_BYTES) return fail([`the message is larger than ${MAX_EVENT_BYTES} bytes`]);
+const JSON_MEDIA = /^application\/(.+\+)?json\b/i;
+
+/** Bytes as UTF-8 JSON (an empty body is no value), or why they are not. */
+function decodeJson(body: Uint8Array): { ok: true; value: unknown } | { ok: false; reason: string } {
   let text: string;
   try {
     text = UTF8.decode(body);
   } catch {
-    return fail(['the message is not valid UTF-8']);
+    return { ok: false, reason: 'not valid UTF-8' };
   }
-  let parsed: unknown;
   try {
-    parsed = text.length ? JSON.parse(text) : undefined;
+    return { ok: true, value: text.length ? JSON.parse(text) : undefined };
   } catch (error) {
-    return fail([`the body is not valid JSON: ${(error as Error).message}`]);
+    return { ok: false, reason: `not valid JSON: ${(error as Error).message}` };
   }
-  // Binary mode: the attributes are `ce-` headers (any case), the body is the data.
-  let structured: Record<string, unknown> | undefined;
+}
+
+/** Binary mode: the attributes from `ce-` headers (any case), `datacontenttype` from `content-type`, the body as `data`. */
+function binary(headers: Record<string, string>, data: unknown, decode: (value: string) => string = (v) => v): Record<string, unknown> | undefined {
+  const event: Record<string, unknown> = { data };
   for (const key in headers) {
     const k = key.toLowerCase();
-    if (k.startsWith('ce-')) (structured ??= { data: parsed })[k.slice(3)] = headers[key];
+    if (k.startsWith('ce-')) event[k.slice(3)] = decode(headers[key]);
+    else if (k === 'content-type') event.datacontenttype = headers[key];
   }
-  return fromStructured(structured && structured.specversion !== undefined ? structured : parsed, receivedAt);
+  return event.specversion !== undefined ? event : undefined;
+}
+
+/** A message from `workgate.events.<source>`: structured (JSON body) or binary (`ce-` headers, body = data). */
+export function fromNatsMessage(headers: Record<string, string>, body: Uint8Array, receivedAt: string): Parsed {
+  if (body.length > MAX_EVENT_BYTES) return fail([`the message is larger than ${MAX_EVENT_BYTES} bytes`]);
+  const decoded = decodeJson(body);
+  if (!decoded.ok) return fail([`the body is ${decoded.reason}`]);
+  return fromStructured(binary(headers, decoded.value) ?? decoded.value, receivedAt);
+}
+
+/** A header value of the HTTP binding: percent-encoded where it is not printable ASCII. */
+function percentDecoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * `POST /v1/events` in any mode of the CloudEvents HTTP binding: the events it carries, each
+ * parsed and validated exactly as a message on `WORK_EVENTS` is.
+ */
+export function fromHttp(mode: CloudEventMode, headers: Record<string, string>, body: Uint8Array, receivedAt: string): Parsed[] {
+  if (body.length > MAX_EVENT_BYTES) return [fail([`the body is larger than ${MAX_EVENT_BYTES} bytes`])];
+  const decoded = decodeJson(body);
+  if (!decoded.ok) return [fail([`the body is ${decoded.reason}`])];
+  if (mode === 'structured') return [fromStructured(decoded.value, receivedAt)];
+  if (mode === 'binary') {
+    const contentType = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
+    if (!JSON_MEDIA.test(contentType)) return [fail([`binary mode data must be JSON (content-type application/json), not "${contentType}"`])];
+    const event = binary(headers, decoded.value, percentDecoded);
+    return [event ? fromStructured(event, receivedAt) : fail(['binary mode needs ce-specversion, ce-id, ce-source and ce-type headers'])];
+  }
+  if (!Array.isArray(decoded.value)) return [fail(['a batch is a JSON array of CloudEvents'])];
+  return decoded.value.map((item) => fromStructured(item, receivedAt));
 }
 
 function toCommand(envelope: Envelope, receivedAt: string): Parsed {

@@ -23,9 +23,10 @@ import {
   WorkOrderHandoff,
   WorkOrderIdRequest,
   workOrderStream,
+  Written,
 } from '@workgate/contracts';
 import { RpcClient, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
-import { IntakeProcessor } from './intake.processor';
+import { HttpIngest } from './http-ingest';
 import { RejectionStore } from './rejections';
 import { deliveryPage, stateHandoff } from './work-order.views';
 import { WorkOrdersService } from './work-orders.service';
@@ -43,7 +44,7 @@ const RECEIPT_KINDS: Partial<Record<string, string>> = {
 export class IntakeController {
   constructor(
     private readonly workOrders: WorkOrdersService,
-    private readonly processor: IntakeProcessor,
+    private readonly ingester: HttpIngest,
     private readonly rejections: RejectionStore,
     private readonly rpc: RpcClient,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
@@ -107,8 +108,11 @@ export class IntakeController {
   }
 
   @Serves(Subjects.intake.ingest)
-  ingest(@Payload() req: IngestRequest): Promise<IngestOutcome[]> {
-    return this.processor.ingest(req?.body, req?.raw ?? '', req?.caller ?? 'unknown');
+  ingest(@Payload() req: IngestRequest): Promise<Written<IngestOutcome[]>> {
+    if (!req || !['structured', 'batch', 'binary'].includes(req.mode) || (typeof req.text !== 'string' && typeof req.base64 !== 'string')) {
+      throw refuse('validation_failed', 'an ingest request needs a mode and the body as text or base64');
+    }
+    return this.ingester.ingest({ ...req, caller: req.caller ?? 'unknown' });
   }
 
   @Serves(Subjects.intake.rejections)

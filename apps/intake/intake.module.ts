@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { IntakeController } from './intake.controller';
+import { HttpIngest } from './http-ingest';
 import { IntakeProcessor } from './intake.processor';
 import { OutcomeReactions } from './outcomes.reaction';
 import { RejectionStore } from './rejections';
@@ -14,7 +15,7 @@ export class IntakeModule {
       module: IntakeModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [IntakeController],
-      providers: [WorkflowVersions, WorkOrdersService, RejectionStore, IntakeProcessor, OutcomeReactions],
+      providers: [WorkflowVersions, WorkOrdersService, RejectionStore, IntakeProcessor, HttpIngest, OutcomeReactions],
     };
   }
 }

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JsMsg, NatsConnection } from 'nats';
-import { IngestOutcome, Streams, WorkgateError, WorkOrderCommandRequest } from '@workgate/contracts';
+import { Streams, WorkgateError, WorkOrderCommandRequest } from '@workgate/contracts';
 import { DeadLetterSink, isOutage, NATS_CONNECTION, Outcome, retryAfter, RunningConsumer, runPullConsumer } from '@workgate/messaging';
-import { fromNatsMessage, fromStructured, Parsed } from './cloud-events';
-import { RejectionStore, sourceToken } from './rejections';
+import { fromNatsMessage, Parsed } from './cloud-events';
+import { RejectionStore } from './rejections';
 import { WorkOrdersService } from './work-orders.service';
 
 /** Failures that may pass: the message is retried. Any other refusal is final and kept as a rejection. */
-const TRANSIENT = new Set(['unavailable', 'timeout', 'internal', 'version_conflict']);
+export const TRANSIENT: ReadonlySet<string> = new Set(['unavailable', 'timeout', 'internal', 'version_conflict']);
 export const INTAKE_DURABLE = 'intake';
 /**
  * Messages per batch, and batches in flight: 256 messages (and as many read ahead, the consumer's
@@ -214,56 +214,5 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     } catch (error) {
       return retryAfter(error, `cannot keep the rejection: ${(error as Error).message}`);
     }
-  }
-
-  /**
-   * POST /v1/events: structured or batch CloudEvents. Every event is validated first; if any is
-   * invalid, none is applied and every invalid one is kept as a rejection. Otherwise each is applied
-   * (in order per work order) and the answers come back once committed.
-   */
-  async ingest(body: unknown, raw: string, caller: string): Promise<IngestOutcome[]> {
-    const receivedAt = new Date().toISOString();
-    const items = Array.isArray(body) ? body : [body];
-    const parsed = items.map((item) => fromStructured(item, receivedAt));
-    if (parsed.some((p) => !p.ok)) {
-      const bytes = new TextEncoder().encode(raw);
-      return Promise.all(
-        parsed.map(async (p, index) => {
-          if (p.ok) return { id: p.envelope.id, ok: false as const, reasons: ['not applied: another event of this batch was refused'], rejectionId: '' };
-          const rejectionId = await this.rejections.keep({
-            channel: 'http',
-            source: p.source ?? 'unknown',
-            subject: `http:${sourceToken(p.source)}`,
-            receivedAt,
-            headers: {},
-            raw: bytes,
-            reasons: p.reasons,
-            key: `${caller}:${index}:${receivedAt}:${raw.length}`,
-          });
-          return { id: p.id, ok: false as const, reasons: p.reasons, rejectionId };
-        }),
-      );
-    }
-    const results: IngestOutcome[] = [];
-    for (const p of parsed as Array<Extract<Parsed, { ok: true }>>) {
-      try {
-        results.push({ id: p.envelope.id, ok: true, answer: (await this.workOrders.execute(p.request)).answer });
-      } catch (error) {
-        const e = error as WorkgateError;
-        if (TRANSIENT.has(e.code)) throw error;
-        const rejectionId = await this.rejections.keep({
-          channel: 'http',
-          source: p.envelope.source,
-          subject: `http:${sourceToken(p.envelope.source)}`,
-          receivedAt,
-          headers: {},
-          raw: new TextEncoder().encode(JSON.stringify(items[results.length])),
-          reasons: [`${e.code}: ${e.message}`],
-          key: `${p.envelope.source}:${p.envelope.id}`,
-        });
-        results.push({ id: p.envelope.id, ok: false, reasons: [`${e.code}: ${e.message}`], rejectionId });
-      }
-    }
-    return results;
   }
 }

@@ -36,7 +36,8 @@ export class RejectionStore {
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
   ) {}
 
-  async keep(r: Rejection): Promise<string> {
+  /** Keeps a refused event; its id and the ledger position of the record. */
+  async keep(r: Rejection): Promise<{ rejectionId: string; position: number }> {
     const token = sourceToken(r.source);
     const rejectionId = deterministicUuid('rejection', r.channel, r.key);
     const truncated = r.raw.length > KEEP_BYTES;
@@ -53,13 +54,13 @@ export class RejectionStore {
       truncated,
       reasons: r.reasons,
     };
-    await this.rpc.request(Subjects.ledger.append, {
+    const appended = await this.rpc.request(Subjects.ledger.append, {
       streamId: streamId('rejections', token),
       expectedVersion: 'any',
       events: [{ eventId: rejectionId, type: IntakeEvents.Rejected, data, metadata: { actor: `intake:${r.channel}` }, occurredAt: r.receivedAt }],
     });
     this.nc.publish(rejectedSubject(token), encodeJson(data));
-    return rejectionId;
+    return { rejectionId, position: appended.positions[0] };
   }
 
   async list(options: RejectionsRequest): Promise<RejectionsPage> {

@@ -12,6 +12,7 @@ import {
   WorkflowSummary,
   WorkflowVersion,
   WorkgateError,
+  Written,
 } from '@workgate/contracts';
 import { Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { PolicyService } from './policy.service';
@@ -24,7 +25,7 @@ export class PolicyController {
   ) {}
 
   @Serves(Subjects.policy.publish)
-  publish(@Payload() req: PublishWorkflowRequest): Promise<PublishWorkflowResult> {
+  publish(@Payload() req: PublishWorkflowRequest): Promise<Written<PublishWorkflowResult>> {
     return this.policy.publish(req);
   }
 

@@ -18,6 +18,7 @@ import {
   workflowStream,
   WorkgateError,
   WorkOrderEvents,
+  Written,
 } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { deterministicUuid } from '@workgate/domain';
@@ -111,7 +112,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
       try {
         // At startup the exceptions service may not have seeded its catalog yet (services start in
         // any order): a definition refused only for codes missing from the catalog is tried again.
-        const result = await this.patiently(
+        const { answer: result } = await this.patiently(
           `publish ${file}`,
           () => this.publish({ definition: readFileSync(join(dir, file), 'utf8'), actor: `file:${file}` }),
           onlyMissingCodes,
@@ -150,12 +151,13 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     return validation.definition;
   }
 
-  async publish(req: PublishWorkflowRequest): Promise<PublishWorkflowResult> {
+  async publish(req: PublishWorkflowRequest): Promise<Written<PublishWorkflowResult>> {
     const definition = await this.checked(req?.definition);
     const { jobType, version } = definition;
     const sha256 = definitionSha256(definition);
     for (let attempt = 0; ; attempt++) {
-      if (this.registry.findBySha(jobType, sha256)) return { jobType, version, sha256, created: false };
+      // Identical content is published already: nothing is written.
+      if (this.registry.findBySha(jobType, sha256)) return { answer: { jobType, version, sha256, created: false }, position: 0 };
       const current = this.registry.currentVersion(jobType);
       if (current !== undefined && version <= current) {
         throw new WorkgateError('version_not_higher', `${jobType} is at version ${current}; a new definition needs a higher version than ${version}`, [
@@ -171,7 +173,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
           events: [{ eventId: deterministicUuid(PolicyEvents.WorkflowPublished, sha256), type: PolicyEvents.WorkflowPublished, data, metadata: { actor: req.actor ?? 'unknown' } }],
         });
         this.registry.apply(data, appended.nextVersion, new Date().toISOString());
-        return { jobType, version, sha256, created: true };
+        return { answer: { jobType, version, sha256, created: true }, position: appended.positions[0] };
       } catch (error) {
         // Another instance published meanwhile: learn what it wrote and decide again.
         if ((error as WorkgateError).code !== 'version_conflict' || attempt >= 3) throw error;

@@ -66,10 +66,19 @@ export function isCloudEventType(type: string): type is CloudEventType {
   return Object.prototype.hasOwnProperty.call(CLOUD_EVENT_COMMANDS, type);
 }
 
-/** `POST /v1/events` handed to intake: the parsed body (one event or a batch) and its text. */
+/** The three modes of the CloudEvents HTTP binding. */
+export type CloudEventMode = 'structured' | 'batch' | 'binary';
+
+/**
+ * `POST /v1/events` handed to intake as it arrived: the mode its media type names, the `ce-`
+ * headers and `content-type` (binary mode's attributes), and the body's bytes, as text when they
+ * are UTF-8, else base64 (kept as a rejection).
+ */
 export interface IngestRequest {
-  body: unknown;
-  raw: string;
+  mode: CloudEventMode;
+  headers: Record<string, string>;
+  text?: string;
+  base64?: string;
   /** The principal that sent it. */
   caller: string;
 }

@@ -51,6 +51,7 @@ export const ErrorCodes = {
   forbidden: 403,
   timeout: 504,
   unavailable: 503,
+  not_caught_up: 503,
   internal: 500,
   malformed_json: 400,
   bad_request: 400,

@@ -27,5 +27,15 @@ export interface BatchReply<R> {
   results: Array<Reply<R>>;
 }
 
+/**
+ * The reply of a write: its answer, and the ledger position of the commit that recorded it (a
+ * write that recorded nothing new: the position of what it found recorded, or 0). A reader who
+ * waits for that position sees the write.
+ */
+export interface Written<T> {
+  answer: T;
+  position: number;
+}
+
 /** A request that carries nothing. */
 export type Empty = Record<string, never>;

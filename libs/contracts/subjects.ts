@@ -45,7 +45,7 @@ import {
   WorkOrderListQuery,
 } from './ledger';
 import { GetWorkflowRequest, PublishWorkflowRequest, PublishWorkflowResult, SimulateRequest, SimulateResult, WorkflowSummary, WorkflowVersion } from './policy';
-import { BatchReply, BatchRequest, Empty, rpc } from './rpc';
+import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
 import { ViewQuery, ViewRow } from './views';
 import { CommandReply, DeliveryPage, GetWorkOrderRequest, Receipt, ReceiptRequest, WorkOrderCommandRequest, WorkOrderHandoff, WorkOrderIdRequest } from './work-orders';
 
@@ -84,30 +84,30 @@ export const Subjects = {
     events: rpc<WorkOrderIdRequest, RecordedEvent[]>('workgate.intake.events'),
     delivery: rpc<WorkOrderIdRequest, DeliveryPage>('workgate.intake.delivery'),
     receipt: rpc<ReceiptRequest, Receipt>('workgate.intake.receipt'),
-    ingest: rpc<IngestRequest, IngestOutcome[]>('workgate.intake.ingest'),
+    ingest: rpc<IngestRequest, Written<IngestOutcome[]>>('workgate.intake.ingest'),
     rejections: rpc<RejectionsRequest, RejectionsPage>('workgate.intake.rejections'),
   },
   policy: {
-    publish: rpc<PublishWorkflowRequest, PublishWorkflowResult>('workgate.policy.publish'),
+    publish: rpc<PublishWorkflowRequest, Written<PublishWorkflowResult>>('workgate.policy.publish'),
     get: rpc<GetWorkflowRequest, WorkflowVersion>('workgate.policy.get'),
     list: rpc<Empty, WorkflowSummary[]>('workgate.policy.list'),
     simulate: rpc<SimulateRequest, SimulateResult>('workgate.policy.simulate'),
   },
   exceptions: {
     listCodes: rpc<Empty, ExceptionCode[]>('workgate.exceptions.list-codes'),
-    defineCode: rpc<DefineCodeRequest, ExceptionCode>('workgate.exceptions.define-code'),
+    defineCode: rpc<DefineCodeRequest, Written<ExceptionCode>>('workgate.exceptions.define-code'),
     get: rpc<ExceptionIdRequest, ExceptionView>('workgate.exceptions.get'),
-    resolve: rpc<ResolveExceptionRequest, ExceptionView>('workgate.exceptions.resolve'),
-    addRemediation: rpc<AddRemediationRequest, ExceptionView>('workgate.exceptions.add-remediation'),
-    closeRemediation: rpc<CloseRemediationRequest, ExceptionView>('workgate.exceptions.close-remediation'),
+    resolve: rpc<ResolveExceptionRequest, Written<ExceptionView>>('workgate.exceptions.resolve'),
+    addRemediation: rpc<AddRemediationRequest, Written<ExceptionView>>('workgate.exceptions.add-remediation'),
+    closeRemediation: rpc<CloseRemediationRequest, Written<ExceptionView>>('workgate.exceptions.close-remediation'),
   },
   approvals: {
-    decide: rpc<DecideApprovalRequest, ApprovalView>('workgate.approvals.decide'),
-    closeCondition: rpc<CloseConditionRequest, ApprovalView>('workgate.approvals.close-condition'),
+    decide: rpc<DecideApprovalRequest, Written<ApprovalView>>('workgate.approvals.decide'),
+    closeCondition: rpc<CloseConditionRequest, Written<ApprovalView>>('workgate.approvals.close-condition'),
     get: rpc<ApprovalIdRequest, ApprovalView>('workgate.approvals.get'),
     getPostReview: rpc<PostReviewIdRequest, PostReviewView>('workgate.approvals.get-post-review'),
-    completePostReview: rpc<CompletePostReviewRequest, PostReviewView>('workgate.approvals.complete-post-review'),
-    confirmDelegation: rpc<ConfirmDelegationRequest, DelegationView>('workgate.approvals.confirm-delegation'),
+    completePostReview: rpc<CompletePostReviewRequest, Written<PostReviewView>>('workgate.approvals.complete-post-review'),
+    confirmDelegation: rpc<ConfirmDelegationRequest, Written<DelegationView>>('workgate.approvals.confirm-delegation'),
     getDelegation: rpc<DispatchIdRequest, DelegationView>('workgate.approvals.get-delegation'),
     inbox: rpc<InboxRequest, InboxMessage[]>('workgate.approvals.inbox'),
   },

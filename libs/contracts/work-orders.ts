@@ -13,6 +13,7 @@ import type {
   RequestActionDto,
 } from './dto';
 import { ActionScope, DecisionResult, PolicyRef } from './policy';
+import type { Written } from './rpc';
 import { ApprovalStatus, Evidence, ExceptionRef, PrerequisiteCheck, WorkOrderStatus } from './work-order.events';
 
 /** Who asks, and the id that makes a retry harmless (Idempotency-Key, CloudEvent source+id). */
@@ -171,10 +172,7 @@ export interface DelegationAnswer {
 export type WorkOrderAnswer = OpenedAnswer | ActionAnswer | StepAnswer | StatusAnswer | BreakGlassAnswer | ArtifactAnswer | ScopeChangeAnswer | DelegationAnswer;
 
 /** The reply of a work-order command: its answer and the ledger position of the commit that recorded it (or a later one). */
-export interface CommandReply<A extends WorkOrderAnswer = WorkOrderAnswer> {
-  answer: A;
-  position: number;
-}
+export type CommandReply<A extends WorkOrderAnswer = WorkOrderAnswer> = Written<A>;
 
 export interface GetWorkOrderRequest {
   workOrderId: string;

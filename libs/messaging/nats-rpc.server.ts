@@ -107,7 +107,13 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
   }
 }
 
-/** Marks a handler as the one that serves a request/reply contract (its subject, in the service's queue group). */
-export function Serves<Req, Res>(contract: RpcContract<Req, Res>): MethodDecorator {
-  return MessagePattern(contract.subject);
+/**
+ * Marks a handler as the one that serves a request/reply contract (its subject, in the service's
+ * queue group). The handler must take the contract's request and answer its reply: a handler that
+ * answers anything else does not compile.
+ */
+export function Serves<Req, Res>(contract: RpcContract<Req, Res>) {
+  return <M extends (request: Req) => Res | Promise<Res>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>): void => {
+    MessagePattern(contract.subject)(target, key, descriptor);
+  };
 }

@@ -1,22 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import {
-  Allow,
-  ArrayUnique,
-  IsArray,
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateNested,
-} from 'class-validator';
+import { Allow, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 /**
  * The structure of a workflow definition as class-validator DTOs. Validated with
@@ -25,6 +9,9 @@ import {
 const NAME = /^[a-z0-9][a-z0-9-]*$/;
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 const CODE = /^[A-Z][A-Z0-9_]*$/;
+
+/** The highest workflow version: versions are 32-bit integers wherever they are kept. */
+export const MAX_VERSION = 2_147_483_647;
 
 export class RequiredInputDto {
   @IsString() @Matches(ID, { message: 'name must be an identifier' }) name: string;
@@ -90,7 +77,7 @@ export class OverlayDto {
 
 export class WorkflowDefinitionDto {
   @IsString() @Matches(NAME, { message: 'jobType must match [a-z0-9-]+' }) @MaxLength(100) jobType: string;
-  @IsInt({ message: 'version must be an integer' }) @Min(1) version: number;
+  @IsInt({ message: 'version must be an integer' }) @Min(1) @Max(MAX_VERSION, { message: `version must be at most ${MAX_VERSION}` }) version: number;
   @IsString() @MinLength(1) title: string;
   @IsString() @MinLength(1) owner: string;
 

@@ -1,5 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { json, NextFunction, Request, Response } from 'express';
+import { json, NextFunction, raw, Request, Response, text } from 'express';
 import { WorkgateError } from '@workgate/contracts';
 import { toHttpError } from './error.filter';
 
@@ -8,6 +8,9 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** JSON media types parsed: plain JSON, CloudEvents structured and batch mode, and any other `+json`. */
 export const JSON_MEDIA_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json', 'application/*+json'];
+
+/** YAML media types, read as text (a workflow definition may be published as YAML). */
+export const YAML_MEDIA_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
 
 /** Keys refused at any depth: merged into an object they could reach Object.prototype. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -74,6 +77,12 @@ function translate(error: unknown): unknown {
  * Nest installs its own parsers (100 kB limit, no key checks) and they run first.
  */
 export function installBodyParsers(app: NestExpressApplication): void {
+  // CloudEvents over HTTP reach intake as the bytes they came as (any mode of the binding; malformed
+  // ones are kept as rejections there, exactly as on WORK_EVENTS): read, not parsed, up to 1 MiB.
+  const bytes = raw({ limit: BODY_LIMIT_BYTES, type: () => true });
+  app.use('/v1/events', (req: Request, res: Response, next: NextFunction) => bytes(req, res, (error?: unknown) => next(error ? translate(error) : undefined)));
+  const yaml = text({ limit: BODY_LIMIT_BYTES, type: YAML_MEDIA_TYPES });
+  app.use((req: Request, res: Response, next: NextFunction) => yaml(req, res, (error?: unknown) => next(error ? translate(error) : undefined)));
   const parser = json({ limit: BODY_LIMIT_BYTES, type: JSON_MEDIA_TYPES, strict: true });
   app.use((req: Request, res: Response, next: NextFunction) => {
     parser(req, res, (error?: unknown) => {

@@ -146,6 +146,7 @@ export class GatewayErrorFilter implements ExceptionFilter {
       return;
     }
     if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="workgate"');
+    if (body.error === 'not_caught_up') res.setHeader('Retry-After', '1');
     res.status(status).json(body);
   }
 }

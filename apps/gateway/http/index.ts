@@ -4,3 +4,4 @@ export * from './error.filter';
 export * from './body';
 export * from './validation';
 export * from './rate-limit';
+export * from './consistency';

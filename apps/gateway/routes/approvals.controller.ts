@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { ApprovalView, CloseConditionDto, DecideApprovalDto, Subjects, ViewRow } from '@workgate/contracts';
+import { ApprovalView, CloseConditionDto, DecideApprovalDto, Subjects, ViewRow, Written } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { CurrentPrincipal, Principal, Roles } from '../http';
+import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 
 class QueueQuery {
   @IsOptional() @IsString() owner?: string;
@@ -21,6 +21,7 @@ export class ApprovalsController {
   /** The approval queue, oldest first, with age. */
   @Get()
   @Roles('approver', 'ops-lead')
+  @ReadsViews()
   list(@Query() q: QueueQuery): Promise<ViewRow[]> {
     return this.rpc.request(Subjects.ledger.listApprovals, { owner: q.owner, status: q.status, limit: q.limit === undefined ? undefined : Number(q.limit) });
   }
@@ -34,14 +35,14 @@ export class ApprovalsController {
   @Post(':id/decision')
   @Roles('approver')
   @HttpCode(200)
-  decide(@Param('id') id: string, @Body() body: DecideApprovalDto, @CurrentPrincipal() p: Principal): Promise<ApprovalView> {
+  decide(@Param('id') id: string, @Body() body: DecideApprovalDto, @CurrentPrincipal() p: Principal): Promise<Written<ApprovalView>> {
     return this.rpc.request(Subjects.approvals.decide, { approvalId: id, by: p.id, ...body });
   }
 
   @Post(':id/conditions/:conditionId/close')
   @Roles('approver')
   @HttpCode(200)
-  closeCondition(@Param('id') id: string, @Param('conditionId') conditionId: string, @Body() body: CloseConditionDto, @CurrentPrincipal() p: Principal): Promise<ApprovalView> {
+  closeCondition(@Param('id') id: string, @Param('conditionId') conditionId: string, @Body() body: CloseConditionDto, @CurrentPrincipal() p: Principal): Promise<Written<ApprovalView>> {
     return this.rpc.request(Subjects.approvals.closeCondition, { approvalId: id, conditionId, by: p.id, evidence: body.evidence });
   }
 }

@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { Response } from 'express';
-import { map, Observable } from 'rxjs';
-import { CommandMeta, CommandReply, LedgerHeaders, Subjects, WorkOrderAnswer, WorkOrderCommand } from '@workgate/contracts';
+import { CommandMeta, CommandReply, Subjects, WorkOrderCommand } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import { RpcClient } from '@workgate/messaging';
 import { Principal } from '../http';
@@ -24,25 +21,4 @@ export function commandMeta(principal: Principal, idempotencyKey: string | undef
 /** Sends a work-order command to the service that owns work orders; its reply carries the answer and the commit's ledger position. */
 export function sendCommand(rpc: RpcClient, workOrderId: string | undefined, command: WorkOrderCommand, meta: CommandMeta): Promise<CommandReply> {
   return rpc.request(Subjects.intake.command, { address: workOrderId ? { workOrderId } : {}, command, meta }, { timeoutMs: 15_000 });
-}
-
-function isCommandReply(value: unknown): value is CommandReply {
-  return typeof value === 'object' && value !== null && 'answer' in value && typeof (value as CommandReply).position === 'number';
-}
-
-/**
- * Answers a route's command reply with its answer, and the ledger position of the commit that
- * recorded it in `Workgate-Position` (SPEC section 3a).
- */
-@Injectable()
-export class CommandReplyInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next.handle().pipe(
-      map((value): unknown => {
-        if (!isCommandReply(value)) return value;
-        context.switchToHttp().getResponse<Response>().setHeader(LedgerHeaders.position, String(value.position));
-        return value.answer satisfies WorkOrderAnswer;
-      }),
-    );
-  }
 }

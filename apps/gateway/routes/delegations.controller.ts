@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional } from 'class-validator';
-import { CommandReply, ConfirmDelegationDto, DelegationView, DispatchDelegationDto, InboxMessage, Subjects, WorkgateError } from '@workgate/contracts';
+import { CommandReply, ConfirmDelegationDto, DelegationView, DispatchDelegationDto, InboxMessage, Subjects, WorkgateError, Written } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { CurrentPrincipal, Principal, Roles } from '../http';
-import { CommandReplyInterceptor, commandMeta, sendCommand } from './command';
+import { commandMeta, sendCommand } from './command';
 
 class InboxQuery {
   @IsOptional() @IsIn(['inbox']) box?: string;
@@ -18,7 +18,6 @@ const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_
 @ApiTags('delegations')
 @ApiBearerAuth()
 @Controller('v1')
-@UseInterceptors(CommandReplyInterceptor)
 export class DelegationsController {
   constructor(private readonly rpc: RpcClient) {}
 
@@ -38,7 +37,7 @@ export class DelegationsController {
   @Post('delegations/:dispatchId/confirm')
   @Roles('operator')
   @HttpCode(200)
-  confirm(@Param('dispatchId', uuid) dispatchId: string, @Body() body: ConfirmDelegationDto, @CurrentPrincipal() p: Principal): Promise<DelegationView> {
+  confirm(@Param('dispatchId', uuid) dispatchId: string, @Body() body: ConfirmDelegationDto, @CurrentPrincipal() p: Principal): Promise<Written<DelegationView>> {
     return this.rpc.request(Subjects.approvals.confirmDelegation, { dispatchId, by: p.id, ...body });
   }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CloseRemediationDto, ExceptionView, RemediationDto, ResolveExceptionDto, Subjects } from '@workgate/contracts';
+import { CloseRemediationDto, ExceptionView, RemediationDto, ResolveExceptionDto, Subjects, Written } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { CurrentPrincipal, Principal, Roles } from '../http';
 import { commandMeta } from './command';
@@ -18,21 +18,21 @@ export class ExceptionsController {
 
   @Post(':id/remediations')
   @Roles('operator', 'ops-lead')
-  addRemediation(@Param('id') id: string, @Body() body: RemediationDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string): Promise<ExceptionView> {
+  addRemediation(@Param('id') id: string, @Body() body: RemediationDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string): Promise<Written<ExceptionView>> {
     return this.rpc.request(Subjects.exceptions.addRemediation, { exceptionId: id, taskId: commandMeta(p, key).commandId, by: p.id, ...body });
   }
 
   @Post(':id/remediations/:taskId/close')
   @Roles('operator', 'ops-lead')
   @HttpCode(200)
-  closeRemediation(@Param('id') id: string, @Param('taskId') taskId: string, @Body() body: CloseRemediationDto, @CurrentPrincipal() p: Principal): Promise<ExceptionView> {
+  closeRemediation(@Param('id') id: string, @Param('taskId') taskId: string, @Body() body: CloseRemediationDto, @CurrentPrincipal() p: Principal): Promise<Written<ExceptionView>> {
     return this.rpc.request(Subjects.exceptions.closeRemediation, { exceptionId: id, taskId, by: p.id, evidence: body.evidence });
   }
 
   @Post(':id/resolve')
   @Roles('operator')
   @HttpCode(200)
-  resolve(@Param('id') id: string, @Body() body: ResolveExceptionDto, @CurrentPrincipal() p: Principal): Promise<ExceptionView> {
+  resolve(@Param('id') id: string, @Body() body: ResolveExceptionDto, @CurrentPrincipal() p: Principal): Promise<Written<ExceptionView>> {
     return this.rpc.request(Subjects.exceptions.resolve, { exceptionId: id, by: p.id, ...body });
   }
 }

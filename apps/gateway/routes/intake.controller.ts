@@ -1,8 +1,11 @@
-import { Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
-import type { Request, Response } from 'express';
-import { Receipt, Subjects, WorkgateError } from '@workgate/contracts';
+import type { Request } from 'express';
+import { CloudEventMode, IngestOutcome, Receipt, Subjects, WorkgateError, Written } from '@workgate/contracts';
+
+/** Refuses invalid UTF-8 instead of replacing it. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 import { RpcClient } from '@workgate/messaging';
 import { CurrentPrincipal, Principal, Roles } from '../http';
 
@@ -12,13 +15,6 @@ class RejectionsQuery {
   @IsOptional() @Matches(/^\d{1,15}$/, { message: 'before must be a ledger position' }) before?: string;
 }
 
-interface IngestOutcome {
-  id?: string;
-  ok: boolean;
-  reasons?: string[];
-  rejectionId?: string;
-}
-
 @ApiTags('intake')
 @ApiBearerAuth()
 @Controller('v1')
@@ -26,25 +22,41 @@ export class IntakeController {
   constructor(private readonly rpc: RpcClient) {}
 
   /**
-   * CloudEvents over HTTP: structured (`application/cloudevents+json`) or batch
-   * (`application/cloudevents-batch+json`). 202 once committed; 422 (and kept as rejections) when refused.
+   * CloudEvents over HTTP in the three modes of the binding: structured
+   * (`application/cloudevents+json`), batch (`application/cloudevents-batch+json`) and binary
+   * (`ce-` headers, the data as the JSON body). 202 once committed; 422 `invalid_event` when any
+   * is refused (none applied; each refused one kept as a rejection, as on WORK_EVENTS).
    */
   @Post('events')
   @Roles('integrator')
   @HttpCode(202)
-  async events(@Req() req: Request & { rawBody?: Buffer }, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response) {
+  async events(@Req() req: Request, @CurrentPrincipal() p: Principal): Promise<Written<{ accepted: number; results: IngestOutcome[] }>> {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (type !== 'application/cloudevents+json' && type !== 'application/cloudevents-batch+json') {
-      throw new WorkgateError('unsupported_media_type', 'send application/cloudevents+json or application/cloudevents-batch+json');
+    const mode: CloudEventMode | undefined =
+      type === 'application/cloudevents+json' ? 'structured' : type === 'application/cloudevents-batch+json' ? 'batch' : req.headers['ce-specversion'] !== undefined ? 'binary' : undefined;
+    if (!mode) {
+      throw new WorkgateError(
+        'unsupported_media_type',
+        'send CloudEvents as application/cloudevents+json (structured), application/cloudevents-batch+json (batch), or in binary mode (ce- headers, the data as application/json)',
+      );
     }
-    if (type === 'application/cloudevents-batch+json' && !Array.isArray(req.body)) {
-      throw new WorkgateError('validation_failed', 'a batch is a JSON array of CloudEvents');
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) if ((name.startsWith('ce-') || name === 'content-type') && typeof value === 'string') headers[name] = value;
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    let text: string | undefined;
+    try {
+      text = UTF8.decode(body);
+    } catch {
+      text = undefined; // kept as a rejection by intake, byte for byte
     }
-    const outcomes = await this.rpc.request(Subjects.intake.ingest, { body: req.body, raw: JSON.stringify(req.body), caller: p.id }, { timeoutMs: 30_000 });
+    const { answer: outcomes, position } = await this.rpc.request(
+      Subjects.intake.ingest,
+      { mode, headers, ...(text !== undefined ? { text } : { base64: body.toString('base64') }), caller: p.id },
+      { timeoutMs: 30_000 },
+    );
     const refused = outcomes.filter((o) => !o.ok);
     if (refused.length) throw new WorkgateError('invalid_event', `${refused.length} of ${outcomes.length} event(s) refused and kept as rejections`, outcomes);
-    res.status(202);
-    return { accepted: outcomes.length, results: outcomes };
+    return { answer: { accepted: outcomes.length, results: outcomes }, position };
   }
 
   @Get('intake/rejections')

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CompletePostReviewDto, PostReviewView, Subjects } from '@workgate/contracts';
+import { CompletePostReviewDto, PostReviewView, Subjects, Written } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { CurrentPrincipal, Principal, Roles } from '../http';
 
@@ -19,7 +19,7 @@ export class PostReviewsController {
   @Post(':id/complete')
   @Roles('approver')
   @HttpCode(200)
-  complete(@Param('id') id: string, @Body() body: CompletePostReviewDto, @CurrentPrincipal() p: Principal): Promise<PostReviewView> {
+  complete(@Param('id') id: string, @Body() body: CompletePostReviewDto, @CurrentPrincipal() p: Principal): Promise<Written<PostReviewView>> {
     return this.rpc.request(Subjects.approvals.completePostReview, { postReviewId: id, by: p.id, ...body });
   }
 }

@@ -4,7 +4,7 @@ import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class
 import type { Request, Response } from 'express';
 import { Subjects, viewColumns, ViewName, ViewQuery, ViewRow } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { Roles } from '../http';
+import { ReadsViews, Roles } from '../http';
 import { toCsv } from './csv';
 
 /** What every view takes (SPEC section 5). */
@@ -50,6 +50,7 @@ class ApprovalsViewQuery extends ViewQueryDto {
 @ApiBearerAuth()
 @ApiProduces('application/json', 'text/csv')
 @Roles('analyst', 'ops-lead')
+@ReadsViews()
 @Controller('v1/views')
 export class ViewsController {
   constructor(private readonly rpc: RpcClient) {}

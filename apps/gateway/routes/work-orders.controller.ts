@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
@@ -18,8 +18,8 @@ import {
 } from '@workgate/contracts';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { RpcClient } from '@workgate/messaging';
-import { CurrentPrincipal, Principal, Roles } from '../http';
-import { CommandReplyInterceptor, commandMeta, sendCommand } from './command';
+import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
+import { commandMeta, sendCommand } from './command';
 import { deliveryHtml } from './delivery.html';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no work order has that id') });
@@ -40,7 +40,6 @@ class ListQuery {
 @ApiBearerAuth()
 @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a replay returns the first answer and writes nothing' })
 @Controller('v1/work-orders')
-@UseInterceptors(CommandReplyInterceptor)
 export class WorkOrdersController {
   constructor(private readonly rpc: RpcClient) {}
 
@@ -51,6 +50,7 @@ export class WorkOrdersController {
   }
 
   @Get()
+  @ReadsViews()
   list(@Query() q: ListQuery) {
     const limit = q.limit === undefined ? undefined : Number(q.limit);
     return this.rpc.request(Subjects.ledger.listWorkOrders, { source: q.source, externalRef: q.externalRef, jobType: q.jobType, status: q.status, limit });

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Allow, IsDefined, IsISO8601, IsOptional } from 'class-validator';
 import {
@@ -9,20 +10,44 @@ import {
   Subjects,
   WorkflowSummary,
   WorkflowVersion,
+  forbiddenKeyProblems,
   WorkgateError,
+  Written,
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { CurrentPrincipal, Principal, Roles } from '../http';
+import { CurrentPrincipal, Principal, Roles, YAML_MEDIA_TYPES } from '../http';
 
-/** A definition is published as given (object or YAML/JSON text); the policy service validates it strictly. */
-class PublishBody {
-  @IsDefined({ message: 'definition is required' }) @Allow() definition: unknown;
-}
-
+/** A draft is simulated as given (object or YAML/JSON text); the policy service validates it strictly. */
 class SimulateBody {
   @IsDefined({ message: 'definition is required' }) @Allow() definition: unknown;
   @IsOptional() @IsISO8601({ strict: true }) from?: string;
   @IsOptional() @IsISO8601({ strict: true }) to?: string;
+}
+
+/**
+ * The definition a publish carries: the body itself, as YAML (`application/yaml`, `text/yaml`) or
+ * JSON; a JSON body `{definition}` (the definition as an object or as YAML/JSON text) is read too.
+ */
+function definitionOf(req: Request): unknown {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (YAML_MEDIA_TYPES.includes(type)) {
+    if (typeof req.body !== 'string' || req.body.trim() === '') throw new WorkgateError('validation_failed', 'the body is the definition, as YAML: it is empty');
+    return req.body;
+  }
+  if (type !== 'application/json') {
+    throw new WorkgateError('unsupported_media_type', 'publish the definition as application/json or application/yaml (text/yaml)');
+  }
+  const body: unknown = req.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new WorkgateError('validation_failed', 'the body is the definition, as a JSON object (or {definition})');
+  const forbidden = forbiddenKeyProblems(body);
+  if (forbidden.length > 0) throw new WorkgateError('validation_failed', 'the body has keys that are not allowed', forbidden);
+  // A definition has no `definition` field: a body with one is the wrapper, and nothing else may sit beside it.
+  if (!Object.prototype.hasOwnProperty.call(body, 'definition')) return body;
+  const extra = Object.keys(body).filter((k) => k !== 'definition');
+  if (extra.length > 0) {
+    throw new WorkgateError('validation_failed', 'the {definition} wrapper takes no other field', extra.map((k) => ({ path: k, message: `unknown key "${k}"` })));
+  }
+  return (body as { definition: unknown }).definition;
 }
 
 const version = new ParseIntPipe({ exceptionFactory: () => new WorkgateError('unknown_version', 'a version is a positive integer') });
@@ -35,8 +60,8 @@ export class WorkflowsController {
 
   @Post('workflows')
   @Roles('admin')
-  publish(@Body() body: PublishBody, @CurrentPrincipal() p: Principal): Promise<PublishWorkflowResult> {
-    return this.rpc.request(Subjects.policy.publish, { definition: body.definition, actor: p.id });
+  publish(@Req() req: Request, @CurrentPrincipal() p: Principal): Promise<Written<PublishWorkflowResult>> {
+    return this.rpc.request(Subjects.policy.publish, { definition: definitionOf(req), actor: p.id });
   }
 
   @Get('workflows')
@@ -68,7 +93,7 @@ export class WorkflowsController {
   /** Adds a code to the catalog, or changes its title, owner or SLA (kept in the ledger). */
   @Post('exception-codes')
   @Roles('admin')
-  defineCode(@Body() body: ExceptionCodeDto, @CurrentPrincipal() p: Principal): Promise<ExceptionCode> {
+  defineCode(@Body() body: ExceptionCodeDto, @CurrentPrincipal() p: Principal): Promise<Written<ExceptionCode>> {
     return this.rpc.request(Subjects.exceptions.defineCode, { code: body, by: p.id });
   }
 }

@@ -1,0 +1,91 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Response } from 'express';
+import { from, map, mergeMap, Observable } from 'rxjs';
+import { LedgerHeaders, rememberRecent, refuse, WorkgateError, Written } from '@workgate/contracts';
+import { GatewayDatabase } from '../gateway-database';
+import { RequestWithPrincipal } from './auth.guard';
+
+/** The header a read names the position it must see with (SPEC section 3a). */
+export const MIN_POSITION_HEADER = 'workgate-min-position';
+/** How long a read waits for the views to catch up before it answers 503 `not_caught_up`. */
+export const CATCH_UP_MS = 5_000;
+const POLL_MS = 10;
+const PRINCIPALS_KEPT = 10_000;
+
+const READS_VIEWS = 'workgate:reads-views';
+
+/** The route answers from the views (projections of the ledger): it waits for the position the caller must see. */
+export const ReadsViews = (): MethodDecorator & ClassDecorator => SetMetadata(READS_VIEWS, true);
+
+function isWritten(value: unknown): value is Written<unknown> {
+  return typeof value === 'object' && value !== null && 'answer' in value && typeof (value as Written<unknown>).position === 'number' && Object.keys(value).length === 2;
+}
+
+/**
+ * Reading your own writes (SPEC section 3a). Every 2xx write answers its answer with the ledger
+ * position of its commit in `Workgate-Position`, remembered as the caller's last write. A read of
+ * the views waits, bounded, until they have caught up to `Workgate-Min-Position` or, without it,
+ * to the caller's last write; reads of a stream (a work order, an approval, a receipt) read the
+ * ledger itself and need no wait.
+ */
+@Injectable()
+export class Consistency implements NestInterceptor {
+  private readonly lastWrite = new Map<string, number>();
+  /** The views' checkpoint as last read. */
+  private caughtUpTo = 0;
+  private polling?: Promise<void>;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly db: GatewayDatabase,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const readsViews = this.reflector.getAllAndOverride<boolean>(READS_VIEWS, [context.getHandler(), context.getClass()]);
+    const before = readsViews ? from(this.untilCaughtUp(this.minPosition(req))) : from([undefined]);
+    return before.pipe(
+      mergeMap(() => next.handle()),
+      map((value) => {
+        if (!isWritten(value)) return value;
+        res.setHeader(LedgerHeaders.position, String(value.position));
+        if (req.principal && value.position > (this.lastWrite.get(req.principal.id) ?? 0)) rememberRecent(this.lastWrite, req.principal.id, value.position, PRINCIPALS_KEPT);
+        return value.answer;
+      }),
+    );
+  }
+
+  /** The position a read must see: the header's, else the caller's last write. */
+  private minPosition(req: RequestWithPrincipal): number {
+    const header = req.headers[MIN_POSITION_HEADER];
+    if (header === undefined) return (req.principal && this.lastWrite.get(req.principal.id)) || 0;
+    if (typeof header !== 'string' || !/^\d{1,15}$/.test(header.trim())) {
+      throw refuse('validation_failed', 'Workgate-Min-Position must be a ledger position (a whole number)', [{ path: 'header:Workgate-Min-Position', message: 'must be a whole number' }]);
+    }
+    return Number(header.trim());
+  }
+
+  /** Resolves once the views hold every event up to `position`; 503 `not_caught_up` after CATCH_UP_MS. */
+  async untilCaughtUp(position: number): Promise<void> {
+    const until = Date.now() + CATCH_UP_MS;
+    while (this.caughtUpTo < position) {
+      if (Date.now() > until) {
+        throw new WorkgateError('not_caught_up', `the views have reached ledger position ${this.caughtUpTo}, not yet ${position}; retry shortly`, [
+          { position: this.caughtUpTo, wanted: position, retryAfterSeconds: 1 },
+        ]);
+      }
+      // Every waiting read shares one poll of the checkpoint.
+      this.polling ??= this.poll().finally(() => (this.polling = undefined));
+      await this.polling;
+    }
+  }
+
+  private async poll(): Promise<void> {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    const { rows } = await this.db.pool.query<{ position: string }>("SELECT position FROM projection_checkpoints WHERE name = 'views'");
+    this.caughtUpTo = Math.max(this.caughtUpTo, Number(rows[0]?.position ?? 0));
+  }
+}

@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudEvent, emitterFor, httpTransport, Mode } from 'cloudevents';
+import { parse } from 'yaml';
+import { client, writePrincipals } from '../support/principals';
+import { startTestWorkgate, TestWorkgate } from '../support/workgate';
+
+const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
+const N = 200;
+
+/**
+ * The integrator's contract (SPEC sections 3, 3a, 4), as a third party meets it: workflow files
+ * published as they are, CloudEvents sent with the official SDK in every mode of the HTTP binding,
+ * and every write readable at once by the same key, without a sleep.
+ */
+describe('the integrator contract', () => {
+  let t: TestWorkgate;
+  const principals = writePrincipals({ admin: ['admin'], helpdesk: ['integrator'], agent: ['operator'], 'support-lead': ['approver'] });
+  let as: Record<string, ReturnType<typeof client>>;
+
+  beforeAll(async () => {
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '100000' } });
+    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+  });
+  afterAll(() => t?.close());
+
+  describe('publishing a workflow', () => {
+    const yamlText = readFileSync(join(WORKFLOWS, 'field-work-order.yaml'), 'utf8');
+    const bumped = (version: number) => yamlText.replace(/^version: \d+/m, `version: ${version}`);
+
+    it('takes a shipped file as raw YAML and as raw JSON (201), and the {definition} wrapper too', async () => {
+      const same = await as.admin('POST', '/v1/workflows', yamlText, { 'Content-Type': 'application/yaml' });
+      expect(same).toMatchObject({ status: 201, body: { jobType: 'field-work-order', created: false } });
+      const yaml = await as.admin('POST', '/v1/workflows', bumped(2), { 'Content-Type': 'text/yaml' });
+      expect(yaml).toMatchObject({ status: 201, body: { jobType: 'field-work-order', version: 2, created: true } });
+      expect(Number(yaml.headers.get('workgate-position'))).toBeGreaterThan(0);
+      const json = await as.admin('POST', '/v1/workflows', parse(bumped(3)));
+      expect(json).toMatchObject({ status: 201, body: { version: 3, created: true } });
+      const wrapped = await as.admin('POST', '/v1/workflows', { definition: bumped(4) });
+      expect(wrapped).toMatchObject({ status: 201, body: { version: 4, created: true } });
+      expect((await as.admin('GET', '/v1/workflows/field-work-order')).body).toMatchObject({ version: 4 });
+    });
+
+    it('refuses other media types (415), a version that is not higher (409) and one out of range (422)', async () => {
+      expect(await as.admin('POST', '/v1/workflows', bumped(9), { 'Content-Type': 'text/plain' })).toMatchObject({ status: 415, body: { error: 'unsupported_media_type' } });
+      const changedV3 = bumped(3).replace(/^title: .*$/m, 'title: A different version 3');
+      expect(await as.admin('POST', '/v1/workflows', changedV3, { 'Content-Type': 'application/yaml' })).toMatchObject({ status: 409, body: { error: 'version_not_higher' } });
+      // The same content again is not a new version: nothing is written and the answer says so.
+      expect(await as.admin('POST', '/v1/workflows', bumped(3), { 'Content-Type': 'application/yaml' })).toMatchObject({ status: 201, body: { version: 3, created: false } });
+      for (const version of ['2147483648', '1e308']) {
+        const res = await as.admin('POST', '/v1/workflows', yamlText.replace(/^version: \d+/m, `version: ${version}`), { 'Content-Type': 'application/yaml' });
+        expect({ version, status: res.status, error: res.body.error }).toEqual({ version, status: 422, error: 'invalid_definition' });
+        expect(res.body.details).toContainEqual(expect.objectContaining({ path: 'version' }));
+      }
+    });
+  });
+
+  describe('CloudEvents over HTTP with the official SDK', () => {
+    const open = (id: string, ref: string) =>
+      new CloudEvent({ specversion: '1.0', id, source: 'sdk', type: 'workgate.workorder.open', subject: ref, datacontenttype: 'application/json', data: { jobType: 'support-recovery', inputs: { caseId: ref, orderId: '1', orderPaid: true } } });
+    const emit = (mode: Mode) => emitterFor(httpTransport(`${t.url}/v1/events`), { mode });
+    const auth = () => ({ headers: { authorization: `Bearer ${principals.keys.helpdesk}` } });
+    const listed = async (ref: string) => (await as.helpdesk('GET', `/v1/work-orders?source=sdk&externalRef=${ref}`)).body as Array<{ externalRef: string }>;
+
+    it.each([
+      ['binary', Mode.BINARY],
+      ['structured', Mode.STRUCTURED],
+    ])('accepts %s mode (202), and the work order is listed right after', async (name, mode) => {
+      const res = (await emit(mode)(open(`sdk-${name}`, `SDK-${name}`), auth())) as { statusCode?: number; body: string; headers: Record<string, string> };
+      expect(JSON.parse(res.body)).toMatchObject({ accepted: 1, results: [{ ok: true, answer: { status: 'open' } }] });
+      expect(Number(res.headers['workgate-position'])).toBeGreaterThan(0);
+      expect(await listed(`SDK-${name}`)).toEqual([expect.objectContaining({ externalRef: `SDK-${name}` })]);
+    });
+
+    it('accepts a batch (202), listed right after', async () => {
+      const batch = JSON.stringify([open('sdk-b1', 'SDK-B1'), open('sdk-b2', 'SDK-B2')].map((e) => e.toJSON()));
+      const res = await as.helpdesk('POST', '/v1/events', batch, { 'Content-Type': 'application/cloudevents-batch+json' });
+      expect(res).toMatchObject({ status: 202, body: { accepted: 2 } });
+      expect(await listed('SDK-B2')).toHaveLength(1);
+    });
+
+    it('reads a null optional attribute as absent, and refuses data with data_base64', async () => {
+      const withNull = { ...open('sdk-null', 'SDK-NULL').toJSON(), time: null, dataschema: null };
+      expect(await as.helpdesk('POST', '/v1/events', withNull, { 'Content-Type': 'application/cloudevents+json' })).toMatchObject({ status: 202 });
+      const both = { ...open('sdk-both', 'SDK-BOTH').toJSON(), data_base64: Buffer.from('{}').toString('base64') };
+      const refused = await as.helpdesk('POST', '/v1/events', both, { 'Content-Type': 'application/cloudevents+json' });
+      expect(refused).toMatchObject({ status: 422, body: { error: 'invalid_event', details: [{ reasons: ['data and data_base64 are both present: an event carries one of them'] }] } });
+    });
+
+    it('keeps malformed JSON and invalid UTF-8 over HTTP as rejections, as over NATS', async () => {
+      const malformed = await as.helpdesk('POST', '/v1/events', '{"specversion": "1.0", "id": ', { 'Content-Type': 'application/cloudevents+json' });
+      expect(malformed).toMatchObject({ status: 422, body: { error: 'invalid_event', details: [{ ok: false, rejectionId: expect.any(String) }] } });
+      const invalid = await fetch(`${t.url}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${principals.keys.helpdesk}`, 'content-type': 'application/cloudevents+json' },
+        body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+      });
+      expect(invalid.status).toBe(422);
+      const { rejections } = (await as.helpdesk('GET', '/v1/intake/rejections?limit=10')).body as { rejections: Array<{ rejectionId: string; reasons: string[] }> };
+      expect(rejections.map((r) => r.reasons[0])).toEqual(expect.arrayContaining(['the body is not valid UTF-8', expect.stringMatching(/^the body is not valid JSON/)]));
+      expect(rejections.map((r) => r.rejectionId)).toContain(malformed.body.details[0].rejectionId);
+    });
+
+    it('refuses a body that is no CloudEvent with 415', async () => {
+      expect(await as.helpdesk('POST', '/v1/events', { hello: 'world' })).toMatchObject({ status: 415, body: { error: 'unsupported_media_type' } });
+    });
+  });
+
+  describe('reading your own writes, without a sleep', () => {
+    it(`finds each of ${N} work orders in the list the moment its open answered`, async () => {
+      const missed: string[] = [];
+      for (let i = 0; i < N; i++) {
+        const ref = `RYW-${i}`;
+        const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: ref, source: 'ryw', inputs: { caseId: ref, orderId: '1', orderPaid: true } });
+        expect(opened.status).toBe(201);
+        const list = await as.helpdesk('GET', `/v1/work-orders?source=ryw&externalRef=${ref}`);
+        if (list.body.length !== 1 || list.body[0].id !== opened.body.id) missed.push(ref);
+      }
+      expect(missed).toEqual([]);
+    });
+
+    it(`finds each of ${N} approvals in its owner's queue the moment the wait answered`, async () => {
+      const missed: string[] = [];
+      for (let i = 0; i < N; i++) {
+        const ref = `RYW-Q-${i}`;
+        const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: ref, source: 'ryw', inputs: { caseId: ref, orderId: '1', orderPaid: true } });
+        const wait = await as.agent('POST', `/v1/work-orders/${opened.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write' });
+        // The owner reads the queue with the position the integrator's write answered.
+        const queue = await as['support-lead']('GET', '/v1/approvals?owner=support-lead&status=requested&limit=1000', undefined, { 'Workgate-Min-Position': wait.headers.get('workgate-position')! });
+        if (!(queue.body as Array<{ approvalId: string }>).some((a) => a.approvalId === wait.body.approvalId)) missed.push(ref);
+      }
+      expect(missed).toEqual([]);
+    });
+
+    it('answers 503 not_caught_up with Retry-After for a position the views cannot reach in time, and 422 for a malformed one', async () => {
+      const far = await as.helpdesk('GET', '/v1/work-orders?limit=1', undefined, { 'Workgate-Min-Position': '999999999' });
+      expect(far).toMatchObject({ status: 503, body: { error: 'not_caught_up' } });
+      expect(far.headers.get('retry-after')).toBe('1');
+      expect(await as.helpdesk('GET', '/v1/work-orders?limit=1', undefined, { 'Workgate-Min-Position': 'soon' })).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
+    }, 20_000);
+  });
+});
