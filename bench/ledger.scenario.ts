@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Client } from 'pg';
-import { AppendRequest, CommitRequest, CommitResult, HealthReply, Subjects } from '@workgate/contracts';
+import { AppendRequest, CommitRequest, CommitResult, Subjects } from '@workgate/contracts';
 import { addLedgerRow, createClient, createPool, emptyLedgerRows, ensureDatabase, insertLedgerRows, LedgerWriter, migrate, withDatabase, withDefaultUser } from '@workgate/event-store';
 import { BatchingRpcClient, borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
-import { AppendRequest, HealthReply, Subjects } from '@workgate/contracts';
+import { AppendRequest, Subjects } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { freePort, startScratchNats } from '../cli/infra';
 import { createPool, ensureDatabase, LedgerReader, LedgerWriter, migrate, ProjectionRunner, rebuildProjection, withDatabase } from '@workgate/event-store';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, JetStreamClient, NatsConnection } from 'nats';
-import { ApprovalEvents, ApprovalView, DecideApprovalRequest, ExceptionEvents, LedgerHead, PostReviewEvents, ReadAllResult, RecordedEvent, Subjects, WorkOrderCommand } from '@workgate/contracts';
+import { ApprovalEvents, DecideApprovalRequest, ExceptionEvents, PostReviewEvents, RecordedEvent, Subjects, WorkOrderCommand } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { INTAKE_DURABLE } from '../apps/intake/intake.processor';
 import { seededRandom } from './seeded-random';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AsyncAPIDocumentInterface, Diagnostic, DiagnosticSeverity, Parser } from '@asyncapi/parser';
-import { SERVICES, Subjects, ledgerSubject } from '@workgate/contracts';
+import { ErrorCodes, SERVICES, Subjects, ledgerSubject } from '@workgate/contracts';
 
 const DOC = join(__dirname, '..', 'docs', 'asyncapi.yaml');
 
@@ -89,5 +89,10 @@ describe('docs/asyncapi.yaml', () => {
           .some((op) => op.isSend() && op.reply() !== undefined && op.channels().all().some((c) => c.address() === subject)),
     );
     expect(withoutReply).toEqual([]);
+  });
+
+  it('names every error code of the catalog, in its order, and no other', () => {
+    const wireError = document!.components().schemas().get('WireError');
+    expect(wireError?.properties()?.code?.enum()).toEqual(Object.keys(ErrorCodes));
   });
 });

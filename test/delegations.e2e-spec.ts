@@ -1,4 +1,4 @@
-import { Subjects } from '@workgate/contracts';
+import { inboxSubject, Streams, Subjects } from '@workgate/contracts';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -42,11 +42,16 @@ describe('delegations over HTTP', () => {
     expect(dispatched).toMatchObject({ status: 201, body: { dispatchId: expect.any(String), dispatchCreatedAt: expect.any(String) } });
     const { dispatchId } = dispatched.body;
 
-    const inbox = await eventually(async () => {
-      const r = await as.op('GET', '/v1/inbox/agent-x?box=inbox&filter=delegate_task');
-      return r.body?.length ? r : undefined;
+    // The dispatcher reads its delegation in the inbox at once; the recipient's durable NATS inbox gets it after commit.
+    const inbox = await as.op('GET', '/v1/inbox/agent-x?box=inbox&filter=delegate_task');
+    expect(inbox.body).toEqual([expect.objectContaining({ dispatchId, command: 'delegate_task', from: 'op', prompt: expect.objectContaining({ objective: prompt.objective }) })]);
+    const delivered = await eventually(async () => {
+      const consumer = await t.nc.jetstream().consumers.get(Streams.inbox.name, { filterSubjects: inboxSubject('agent-x') });
+      const m = await consumer.next({ expires: 1000 });
+      return m ? (JSON.parse(new TextDecoder().decode(m.data)) as { dispatchId: string }) : undefined;
     }, 10_000, 'the inbox delivery');
-    expect(inbox.body[0]).toMatchObject({ dispatchId, command: 'delegate_task', from: 'op', prompt: { objective: prompt.objective } });
+    expect(delivered).toMatchObject({ dispatchId });
+    expect((await as.op('GET', '/v1/inbox/agent.*')).body).toMatchObject({ error: 'validation_failed', details: [{ path: 'param:recipient' }] });
 
     const handoff = await eventually(async () => {
       const r = await as.op('GET', `/v1/work-orders/${id}`);

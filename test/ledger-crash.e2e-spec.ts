@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, NatsConnection } from 'nats';
-import { AppendResult, HealthReply, LedgerHeaders, Streams, Subjects } from '@workgate/contracts';
+import { AppendResult, LedgerHeaders, Streams, Subjects } from '@workgate/contracts';
 import { verifyLedger } from '@workgate/event-store';
 import { RpcClient } from '@workgate/messaging';
 import { freshDatabase, TestDatabase } from './support/database';

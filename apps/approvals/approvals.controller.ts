@@ -1,6 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
-import { NatsConnection } from 'nats';
+import { Payload } from '@nestjs/microservices';
 import {
   ApprovalIdRequest,
   ApprovalView,
@@ -12,17 +11,13 @@ import {
   DispatchIdRequest,
   Empty,
   HealthReply,
-  InboxMessage,
-  InboxRequest,
   PostReviewIdRequest,
   PostReviewView,
-  refuse,
   requireUuid,
   Subjects,
   Written,
 } from '@workgate/contracts';
-import { existing, NATS_CONNECTION, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
-import { readInbox } from './inbox';
+import { existing, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { approvalView, ApprovalsStore, delegationView, DelegationsStore, postReviewView, PostReviewsStore } from './stores';
 
 @Controller()
@@ -31,7 +26,6 @@ export class ApprovalsController {
     private readonly approvals: ApprovalsStore,
     private readonly postReviews: PostReviewsStore,
     private readonly delegations: DelegationsStore,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
@@ -77,12 +71,6 @@ export class ApprovalsController {
   @Serves(Subjects.approvals.getDelegation)
   async getDelegation(@Payload() req: DispatchIdRequest): Promise<DelegationView> {
     return delegationView(await this.delegations.existing(requireUuid(req?.dispatchId, 'delegation'), 'delegation'));
-  }
-
-  @Serves(Subjects.approvals.inbox)
-  inbox(@Payload() req: InboxRequest): Promise<InboxMessage[]> {
-    if (typeof req?.recipient !== 'string' || !req.recipient) throw refuse('validation_failed', 'recipient is required');
-    return readInbox(this.nc, req.recipient, req.filter ?? 'all', req.since);
   }
 
   @Serves(Subjects.health('approvals'))

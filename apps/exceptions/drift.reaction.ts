@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { dataOf, DriftEvents, DriftSignaledData, driftStream, ExceptionEvents, ledgerEventSubject, ReadAllResult, RecordedEvent, Subjects, WorkgateError } from '@workgate/contracts';
+import { dataOf, DriftEvents, DriftSignaledData, driftStream, ExceptionEvents, ledgerEventSubject, RecordedEvent, Subjects, WorkgateError } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { deterministicUuid, driftCheckedAt, driftSignal } from '@workgate/domain';
 import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';

@@ -4,7 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { healthController, ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { GatewayDatabase } from './gateway-database';
 import { HealthController } from './health.controller';
-import { AuthGuard, Consistency, principalsProvider, rateLimitModule } from './http';
+import { AuthGuard, Consistency, Idempotency, principalsProvider, rateLimitModule } from './http';
 import { HttpMetrics, MetricsController } from './metrics';
 import { ApprovalsController } from './routes/approvals.controller';
 import { DashboardController } from './routes/dashboard.controller';
@@ -32,7 +32,9 @@ export class GatewayModule implements NestModule {
         // Rate limit first, so key guessing is throttled too; then authentication and roles.
         { provide: APP_GUARD, useClass: rateLimit.guard },
         { provide: APP_GUARD, useClass: AuthGuard },
+        // Consistency sees every write's reply, a replayed one included (its position is the caller's last write).
         { provide: APP_INTERCEPTOR, useClass: Consistency },
+        { provide: APP_INTERCEPTOR, useClass: Idempotency },
       ],
     };
   }

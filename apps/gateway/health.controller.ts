@@ -2,7 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { NatsConnection } from 'nats';
-import { HealthReply, SERVICES, Subjects } from '@workgate/contracts';
+import { SERVICES, Subjects } from '@workgate/contracts';
 import { NATS_CONNECTION, RpcClient } from '@workgate/messaging';
 import { GatewayDatabase } from './gateway-database';
 import { Public } from './http';

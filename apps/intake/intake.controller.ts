@@ -1,5 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   CommandReply,
   DeliveryPage,
@@ -19,6 +19,7 @@ import {
   Subjects,
   WorkgateError,
   WorkOrderCommandRequest,
+  WorkOrderEventMap,
   WorkOrderEvents,
   WorkOrderHandoff,
   WorkOrderIdRequest,
@@ -31,14 +32,29 @@ import { RejectionStore } from './rejections';
 import { deliveryPage, stateHandoff } from './work-order.views';
 import { WorkOrdersService } from './work-orders.service';
 
-/** What each ledger event a receipt can be made of is a receipt of. */
-const RECEIPT_KINDS: Partial<Record<string, string>> = {
-  [WorkOrderEvents.ActionDecided]: 'decision',
-  [WorkOrderEvents.StepCompleted]: 'step',
-  [WorkOrderEvents.Closed]: 'closure',
-  [WorkOrderEvents.ClosureReported]: 'closure-reported',
-  [WorkOrderEvents.StepBlocked]: 'exception',
+/** What each event of a work order is the receipt of: every command's answering event is a receipt (SPEC section 3a). */
+const RECEIPT_KINDS: Record<keyof WorkOrderEventMap, string> = {
+  WorkOrderOpened: 'opening',
+  ActionRequested: 'action-request',
+  ActionDecided: 'decision',
+  StepCompleted: 'step',
+  StepBlocked: 'exception',
+  WorkOrderClosed: 'closure',
+  WorkOrderClosureReported: 'closure-reported',
+  WorkOrderReopened: 'reopening',
+  ApprovalResolved: 'approval-outcome',
+  ApprovalConditional: 'approval-conditional',
+  WorkOrderExceptionRaised: 'exception',
+  WorkOrderExceptionClosed: 'exception-closed',
+  BreakGlassUsed: 'break-glass',
+  WorkOrderStopped: 'stop',
+  StageArtifactRecorded: 'stage-artifact',
+  GateRequested: 'gate',
+  ScopeChangeRequested: 'scope-change',
+  TaskDelegated: 'delegation',
 };
+
+const isReceiptEvent = (type: string): type is keyof WorkOrderEventMap => Object.prototype.hasOwnProperty.call(RECEIPT_KINDS, type);
 
 @Controller()
 export class IntakeController {
@@ -88,16 +104,18 @@ export class IntakeController {
     const e = await this.rpc.request(Subjects.ledger.getEvent, { eventId: receiptId }).catch((error) => {
       throw (error as WorkgateError).code === 'not_found' ? refuse('not_found', 'no receipt has that id') : error;
     });
+    if (!isReceiptEvent(e.type) || !e.streamId.startsWith('workorder-')) throw refuse('not_found', 'no receipt has that id');
     const kind = RECEIPT_KINDS[e.type];
-    if (!kind || !e.streamId.startsWith('workorder-')) throw refuse('not_found', 'no receipt has that id');
     const d = e.data as { evidence?: Evidence[]; decision?: { decision: Receipt['decision']; reason: string; policy: Receipt['policy']; inputsSha256: string } };
+    // Break-glass runs the action outside the rules: its receipt is a `run` for that reason.
+    const verdict = e.type === WorkOrderEvents.BreakGlassUsed ? { decision: 'run' as const, reason: 'break_glass' } : d.decision ? { decision: d.decision.decision, reason: d.decision.reason } : {};
     const { state } = await this.workOrders.existing(e.streamId.slice('workorder-'.length));
     const evidence = (d.evidence ?? []).filter((x) => req.includePrivate || x.private !== true);
     return {
       receiptId: e.eventId,
       kind,
       workOrderId: state.id,
-      ...(d.decision ? { decision: d.decision.decision, reason: d.decision.reason } : {}),
+      ...verdict,
       actor: String((e.metadata as { actor?: string }).actor ?? 'unknown'),
       at: e.recordedAt,
       policy: d.decision?.policy ?? state.policy,

@@ -1,6 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
+  InboxMessage,
+  InboxRequest,
   ApprovalQueueRequest,
   DueTimer,
   DueTimersRequest,
@@ -29,7 +31,7 @@ import { Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { LedgerRelay } from './ledger-relay';
 import { LedgerStore } from './ledger-store';
 import { dueTimers } from './views/timers.projection';
-import { listWorkOrders, queryView } from './views/views.queries';
+import { inboxMessages, listWorkOrders, queryView } from './views/views.queries';
 
 /** Reads, verification and health: any ledger instance (writer or standby) serves these. */
 @Controller()
@@ -74,6 +76,11 @@ export class LedgerController {
   @Serves(Subjects.ledger.listWorkOrders)
   listWorkOrders(@Payload() req: WorkOrderListQuery): Promise<WorkOrderListItem[]> {
     return listWorkOrders(this.store.pool, req ?? {});
+  }
+
+  @Serves(Subjects.ledger.inbox)
+  inbox(@Payload() req: InboxRequest): Promise<InboxMessage[]> {
+    return inboxMessages(this.store.pool, req ?? { recipient: '' });
   }
 
   @Serves(Subjects.ledger.dueTimers)

@@ -42,6 +42,8 @@ export interface InboxRequest {
   filter?: 'delegate_task' | 'execute' | 'all';
   /** RFC 3339: messages from then on. */
   since?: string;
+  /** At most this many, oldest first (default 500, at most 1000). */
+  limit?: number;
 }
 
 /** An approval as its owner sees it: what was requested, and what became of it. */

@@ -20,6 +20,7 @@ export const ErrorCodes = {
   unknown_exception_code: 422,
   unknown_step: 404,
   duplicate_event_id: 409,
+  idempotency_key_reused: 422,
   not_found: 404,
   not_owner: 403,
   self_approval: 403,

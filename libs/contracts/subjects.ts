@@ -74,6 +74,8 @@ export const Subjects = {
     dueTimers: rpc<DueTimersRequest, DueTimer[]>('workgate.ledger.due-timers'),
     /** The approval queue, oldest first, with age. */
     listApprovals: rpc<ApprovalQueueRequest, ViewRow[]>('workgate.ledger.list-approvals'),
+    /** A recipient's inbox: the delegations dispatched to it, oldest first. */
+    inbox: rpc<InboxRequest, InboxMessage[]>('workgate.ledger.inbox'),
     /** One evidence view's rows (SPEC section 5). */
     view: rpc<ViewQuery, ViewRow[]>('workgate.ledger.view'),
   },
@@ -109,7 +111,6 @@ export const Subjects = {
     completePostReview: rpc<CompletePostReviewRequest, Written<PostReviewView>>('workgate.approvals.complete-post-review'),
     confirmDelegation: rpc<ConfirmDelegationRequest, Written<DelegationView>>('workgate.approvals.confirm-delegation'),
     getDelegation: rpc<DispatchIdRequest, DelegationView>('workgate.approvals.get-delegation'),
-    inbox: rpc<InboxRequest, InboxMessage[]>('workgate.approvals.inbox'),
   },
 } as const;
 

@@ -1,5 +1,4 @@
 import { Controller, Inject, Type } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
 import { HealthReply, ServiceName, Subjects } from '@workgate/contracts';
 import { Serves } from './nats-rpc.server';
 import { SERVICE_CONTEXT, ServiceContext } from './service';

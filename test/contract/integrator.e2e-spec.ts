@@ -106,6 +106,72 @@ describe('the integrator contract', () => {
     });
   });
 
+  describe('Idempotency-Key', () => {
+    const body = (ref: string) => ({ jobType: 'support-recovery', externalRef: ref, source: 'idem', inputs: { caseId: ref, orderId: '1', orderPaid: true } });
+
+    it('replays the first answer of an open and writes nothing; the same key with another body is 422 idempotency_key_reused', async () => {
+      const first = await as.helpdesk('POST', '/v1/work-orders', body('IDEM-1'), { 'Idempotency-Key': 'open-idem-1' });
+      expect(first.status).toBe(201);
+      const again = await as.helpdesk('POST', '/v1/work-orders', body('IDEM-1'), { 'Idempotency-Key': 'open-idem-1' });
+      expect(again).toMatchObject({ status: 201, body: first.body });
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(again.headers.get('workgate-position')).toBe(first.headers.get('workgate-position'));
+      const other = await as.helpdesk('POST', '/v1/work-orders', body('IDEM-2'), { 'Idempotency-Key': 'open-idem-1' });
+      expect(other).toMatchObject({ status: 422, body: { error: 'idempotency_key_reused' } });
+      expect((await as.helpdesk('GET', '/v1/work-orders?source=idem&externalRef=IDEM-2')).body).toEqual([]);
+      // A key is the principal's own: another principal's request with the same text is a request of its own.
+      expect(await as.admin('POST', '/v1/exception-codes', { code: 'IDEM_CODE', title: 'Idempotency', owner: 'support-lead', sla: 'PT4H' }, { 'Idempotency-Key': 'open-idem-1' })).toMatchObject({ status: 201 });
+    });
+
+    it('replays an approval decision instead of answering approval_decided, and a publish', async () => {
+      const opened = await as.helpdesk('POST', '/v1/work-orders', body('IDEM-3'));
+      const wait = await as.agent('POST', `/v1/work-orders/${opened.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write' });
+      const decision = { decision: 'approve', permittedAction: { system: 'payments', operation: 'refund', kind: 'write' } };
+      const first = await as['support-lead']('POST', `/v1/approvals/${wait.body.approvalId}/decision`, decision, { 'Idempotency-Key': 'decide-1' });
+      expect(first.status).toBe(200);
+      const replay = await as['support-lead']('POST', `/v1/approvals/${wait.body.approvalId}/decision`, decision, { 'Idempotency-Key': 'decide-1' });
+      expect(replay).toMatchObject({ status: 200, body: first.body });
+      // Without the key, a second decision is a new request: the approval is decided already.
+      expect(await as['support-lead']('POST', `/v1/approvals/${wait.body.approvalId}/decision`, decision)).toMatchObject({ status: 409, body: { error: 'approval_decided' } });
+
+      // A publish replayed answers `created: true` as the first time, not `created: false`.
+      const flow = readFileSync(join(WORKFLOWS, 'support-recovery.yaml'), 'utf8').replace(/^jobType: .*$/m, 'jobType: idem-flow');
+      const published = await as.admin('POST', '/v1/workflows', flow, { 'Content-Type': 'application/yaml', 'Idempotency-Key': 'publish-1' });
+      expect(published).toMatchObject({ status: 201, body: { jobType: 'idem-flow', created: true } });
+      expect(await as.admin('POST', '/v1/workflows', flow, { 'Content-Type': 'application/yaml', 'Idempotency-Key': 'publish-1' })).toMatchObject({ status: 201, body: published.body });
+    });
+
+    it('refuses a key that is no visible ASCII text of up to 255 characters', async () => {
+      for (const key of ['x'.repeat(256), 'two words']) {
+        expect(await as.helpdesk('POST', '/v1/work-orders', body('IDEM-4'), { 'Idempotency-Key': key })).toMatchObject({ status: 422, body: { error: 'validation_failed', details: [{ path: 'header:Idempotency-Key' }] } });
+      }
+    });
+  });
+
+  describe('receipts', () => {
+    it('answers GET /v1/receipts/:id for the receipt id of every write that returns one', async () => {
+      const support = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'RCPT-1', source: 'rcpt', inputs: { caseId: 'RCPT-1', orderId: '1', orderPaid: true } });
+      const wo = `/v1/work-orders/${support.body.id}`;
+      const engagement = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'engagement-lifecycle', externalRef: 'RCPT-2', source: 'rcpt', inputs: { client: 'Acme', sponsor: 'Ann' } });
+      const eng = `/v1/work-orders/${engagement.body.id}`;
+      const writes: Array<[string, { status: number; body: { receiptId?: string } }]> = [
+        ['decision', await as.agent('POST', `${wo}/actions`, { system: 'helpdesk', operation: 'case.note', kind: 'write' })],
+        ['step', await as.agent('POST', `${wo}/steps/inspect-case/complete`, { evidence: [] })],
+        ['exception', await as.agent('POST', `${wo}/steps/validate-address/block`, { code: 'CUSTOMER_UNREACHABLE', rationale: 'no answer' })],
+        ['break-glass', await as.agent('POST', `${wo}/break-glass`, { code: 'PAYMENT_MISMATCH', rationale: 'refund now', action: { system: 'payments', operation: 'refund', kind: 'write' } })],
+        ['stage-artifact', await as.agent('POST', `${eng}/stages/discovery/artifact`, { artifact: { kind: 'requirements-brief', ref: 'doc-1' } })],
+        ['scope-change', await as.agent('POST', `${eng}/scope-changes`, { add: [{ system: 'crm', operation: 'export', kind: 'write' }], reason: 'a new export' })],
+      ];
+      for (const [kind, res] of writes) {
+        expect({ kind, ok: res.status === 200 || res.status === 201, receipt: typeof res.body.receiptId }).toEqual({ kind, ok: true, receipt: 'string' });
+        const receipt = await as.agent('GET', `/v1/receipts/${res.body.receiptId}`);
+        expect({ kind, status: receipt.status, receiptKind: receipt.body.kind }).toEqual({ kind, status: 200, receiptKind: kind });
+      }
+      const glass = await as.agent('GET', `/v1/receipts/${writes[3][1].body.receiptId}`);
+      expect(glass.body).toMatchObject({ decision: 'run', reason: 'break_glass', workOrderId: support.body.id, ledger: { position: expect.any(Number) } });
+    });
+  });
+
   describe('reading your own writes, without a sleep', () => {
     it(`finds each of ${N} work orders in the list the moment its open answered`, async () => {
       const missed: string[] = [];

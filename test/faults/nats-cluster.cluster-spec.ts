@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { connect, NatsConnection } from 'nats';
 import { freePort, NatsServerProcess, spawnNatsServer } from '../../cli/infra';
 import { eventually } from '../support/processes';
-import { expectEveryEventOnce, killPoints, openedCount, publishOpens, Rig, startRig, stuckReport } from './support';
+import { expectEveryEventOnce, killPoints, publishOpens, Rig, startRig, stuckReport } from './support';
 
 /**
  * A 3-node nats-server cluster on loopback ports with every stream at 3 replicas

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, NatsServerProcess, spawnNatsServer } from '../../cli/infra';
 import { eventually } from '../support/processes';
-import { expectEveryEventOnce, killPoints, openedCount, publishOpens, Rig, startRig } from './support';
+import { expectEveryEventOnce, killPoints, publishOpens, Rig, startRig } from './support';
 
 /**
  * nats-server killed (SIGKILL) and restarted on the same store three times while events are

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, connect, ConnectionOptions, ErrorCode, headers as natsHeaders, NatsConnection, NatsError } from 'nats';
 import { parse } from 'yaml';
-import { HealthReply, LedgerHeaders, SERVICES, ServiceName, Streams, Subjects } from '@workgate/contracts';
+import { LedgerHeaders, SERVICES, ServiceName, Streams, Subjects } from '@workgate/contracts';
 import { natsServers, redactNatsUrl, RpcClient } from '@workgate/messaging';
 import { waitFor } from '../../cli/infra';
 import { freshDatabase, TestDatabase } from '../support/database';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { connect, headers as natsHeaders, JetStreamClient, NatsConnection } from 'nats';
-import { HealthReply, ServiceName, Subjects } from '@workgate/contracts';
+import { ServiceName, Subjects } from '@workgate/contracts';
 import { loadConfig } from '@workgate/config';
 import { verifyLedger } from '@workgate/event-store';
 import { RpcClient } from '@workgate/messaging';

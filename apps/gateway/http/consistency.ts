@@ -18,7 +18,8 @@ const READS_VIEWS = 'workgate:reads-views';
 /** The route answers from the views (projections of the ledger): it waits for the position the caller must see. */
 export const ReadsViews = (): MethodDecorator & ClassDecorator => SetMetadata(READS_VIEWS, true);
 
-function isWritten(value: unknown): value is Written<unknown> {
+/** A write's reply: its answer and the ledger position of its commit. */
+export function isWritten(value: unknown): value is Written<unknown> {
   return typeof value === 'object' && value !== null && 'answer' in value && typeof (value as Written<unknown>).position === 'number' && Object.keys(value).length === 2;
 }
 

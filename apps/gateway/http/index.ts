@@ -5,3 +5,4 @@ export * from './body';
 export * from './validation';
 export * from './rate-limit';
 export * from './consistency';
+export * from './idempotency';

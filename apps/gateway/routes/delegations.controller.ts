@@ -1,16 +1,20 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import { CommandReply, ConfirmDelegationDto, DelegationView, DispatchDelegationDto, InboxMessage, Subjects, WorkgateError, Written } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { CurrentPrincipal, Principal, Roles } from '../http';
+import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 import { commandMeta, sendCommand } from './command';
 
 class InboxQuery {
   @IsOptional() @IsIn(['inbox']) box?: string;
   @IsOptional() @IsIn(['delegate_task', 'execute', 'all']) filter?: 'delegate_task' | 'execute' | 'all';
-  @IsOptional() @IsISO8601() since?: string;
+  @IsOptional() @IsISO8601({ strict: true }) since?: string;
+  @IsOptional() @Matches(/^([1-9]\d{0,2}|1000)$/, { message: 'limit must be a whole number from 1 to 1000' }) limit?: string;
 }
+
+/** A recipient as delegations name it (SPEC: a principal id). */
+const RECIPIENT = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/;
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no such id') });
 
@@ -41,10 +45,16 @@ export class DelegationsController {
     return this.rpc.request(Subjects.approvals.confirmDelegation, { dispatchId, by: p.id, ...body });
   }
 
-  /** For visibility only: a message in the inbox is never completion. */
+  /** For visibility only: a message in the inbox is never completion. Oldest first; reads the caller's own dispatches at once. */
   @Get('inbox/:recipient')
   @Roles('operator')
+  @ReadsViews()
   inbox(@Param('recipient') recipient: string, @Query() q: InboxQuery): Promise<InboxMessage[]> {
-    return this.rpc.request(Subjects.approvals.inbox, { recipient, filter: q.filter ?? 'all', since: q.since });
+    if (!RECIPIENT.test(recipient)) {
+      throw new WorkgateError('validation_failed', 'a recipient is a principal id: a letter or digit, then up to 99 of letters, digits, _ . @ -', [
+        { path: 'param:recipient', message: 'must be a principal id' },
+      ]);
+    }
+    return this.rpc.request(Subjects.ledger.inbox, { recipient, filter: q.filter ?? 'all', since: q.since, limit: q.limit === undefined ? undefined : Number(q.limit) });
   }
 }

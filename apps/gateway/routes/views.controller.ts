@@ -2,7 +2,7 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
-import { Subjects, viewColumns, ViewName, ViewQuery, ViewRow } from '@workgate/contracts';
+import { Subjects, viewColumns, ViewName, ViewQuery } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { ReadsViews, Roles } from '../http';
 import { toCsv } from './csv';

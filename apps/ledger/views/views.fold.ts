@@ -1,6 +1,9 @@
 import {
   ApprovalEvents,
+  DelegationEvents,
+  InboxMessage,
   BreakGlassUsedData,
+  dataOf,
   ExceptionEvents,
   ExceptionRef,
   PolicyEvents,
@@ -90,13 +93,24 @@ export interface WorkflowRow {
   publishedAt: string;
 }
 
-/** The rows a page works on, by id, and which of them changed (workflows: every version, by `jobType@version`). */
+/** A delegation as its recipient's inbox shows it. */
+export interface InboxRow {
+  dispatchId: string;
+  recipient: string;
+  command: string;
+  dispatchCreatedAt: string;
+  workOrderId: string;
+  message: InboxMessage;
+}
+
+/** The rows a page works on, by id, and which of them changed (workflows: every version, by `jobType@version`; inbox rows are only ever added). */
 export class ViewRows {
   readonly workOrders = new Map<string, WorkOrderRow>();
   readonly exceptions = new Map<string, ExceptionRow>();
   readonly postReviews = new Map<string, PostReviewRow>();
   readonly approvals = new Map<string, ApprovalRow>();
   readonly workflows = new Map<string, WorkflowRow>();
+  readonly inbox = new Map<string, InboxRow>();
   readonly changed = { workOrders: new Set<string>(), exceptions: new Set<string>(), postReviews: new Set<string>(), approvals: new Set<string>(), workflows: new Set<string>() };
 }
 
@@ -124,6 +138,7 @@ export const VIEW_EVENT_TYPES: string[] = [
   ApprovalEvents.Conditioned,
   ApprovalEvents.Rejected,
   ApprovalEvents.Expired,
+  DelegationEvents.Dispatched,
 ];
 
 const APPROVAL_STATUS: Record<string, string> = {
@@ -209,6 +224,13 @@ export function foldViews(rows: ViewRows, e: RecordedEvent): void {
       publishedAt: e.recordedAt,
     });
     rows.changed.workflows.add(key);
+    return;
+  }
+
+  if (e.type === DelegationEvents.Dispatched) {
+    const x = dataOf(e, 'delegation', 'DelegationDispatched');
+    const message: InboxMessage = { dispatchId: x.dispatchId, dispatchCreatedAt: x.dispatchCreatedAt, command: x.command, workOrderId: x.workOrderId, from: x.dispatchedBy, prompt: x.prompt };
+    rows.inbox.set(x.dispatchId, { dispatchId: x.dispatchId, recipient: x.recipient, command: x.command, dispatchCreatedAt: x.dispatchCreatedAt, workOrderId: x.workOrderId, message });
     return;
   }
 

@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
 import { RecordedEvent, WorkOrderEvents } from '@workgate/contracts';
 import { Projection, TableName } from '@workgate/event-store';
-import { ApprovalRow, ExceptionRow, foldViews, PostReviewRow, referencedIds, VIEW_EVENT_TYPES, ViewRows, WorkflowRow, WorkOrderRow } from './views.fold';
+import { ApprovalRow, ExceptionRow, foldViews, InboxRow, PostReviewRow, referencedIds, VIEW_EVENT_TYPES, ViewRows, WorkflowRow, WorkOrderRow } from './views.fold';
 
 type Queryable = { query: PoolClient['query'] };
 
@@ -131,8 +131,17 @@ const workflowsTable = new ViewTable<WorkflowRow>('view_workflows', 'job_type, v
   ['published_at', 'timestamptz', 'publishedAt'],
 ]);
 
+export const inboxTable = new ViewTable<InboxRow>('view_inbox', 'dispatch_id', [
+  ['dispatch_id', 'uuid', 'dispatchId'],
+  ['recipient', 'text', 'recipient'],
+  ['command', 'text', 'command'],
+  ['dispatch_created_at', 'timestamptz', 'dispatchCreatedAt'],
+  ['work_order_id', 'uuid', 'workOrderId'],
+  ['message', 'jsonb', 'message'],
+]);
+
 /** Every table the views projection writes (a rebuild makes fresh copies of exactly these). */
-export const VIEW_TABLES = [workOrdersTable, exceptionsTable, postReviewsTable, approvalsTable, workflowsTable].map((t) => t.name);
+export const VIEW_TABLES = [workOrdersTable, exceptionsTable, postReviewsTable, approvalsTable, workflowsTable, inboxTable].map((t) => t.name);
 
 /**
  * `views`: the evidence views of SPEC section 5, all from one checkpoint so they agree with each
@@ -170,5 +179,6 @@ export const viewsProjection: Projection = {
     await postReviewsTable.upsert(client, table(postReviewsTable.name), changed(rows.postReviews, rows.changed.postReviews));
     await approvalsTable.upsert(client, table(approvalsTable.name), changed(rows.approvals, rows.changed.approvals));
     await workflowsTable.upsert(client, table(workflowsTable.name), changed(rows.workflows, rows.changed.workflows));
+    await inboxTable.upsert(client, table(inboxTable.name), [...rows.inbox.values()]);
   },
 };

@@ -1,5 +1,5 @@
 import { PoolClient } from 'pg';
-import { VIEW_NAMES, ViewName, ViewQuery, ViewRow, WorkgateError, WorkOrderListItem, WorkOrderListQuery } from '@workgate/contracts';
+import { InboxMessage, InboxRequest, VIEW_NAMES, ViewName, ViewQuery, ViewRow, WorkgateError, WorkOrderListItem, WorkOrderListQuery } from '@workgate/contracts';
 import { formatDuration } from '@workgate/workflow';
 import { workOrdersTable } from './views.projection';
 
@@ -301,4 +301,16 @@ export async function listWorkOrders(db: Queryable, q: WorkOrderListQuery): Prom
       reopened: row.reopened,
     };
   });
+}
+
+/** A recipient's inbox, oldest first: the delegations dispatched to it (from `since`, of one command kind). */
+export async function inboxMessages(db: Queryable, q: InboxRequest): Promise<InboxMessage[]> {
+  if (typeof q.recipient !== 'string' || q.recipient === '') throw new WorkgateError('validation_failed', 'recipient is required');
+  if (q.since !== undefined && Number.isNaN(Date.parse(q.since))) throw new WorkgateError('validation_failed', 'since must be an RFC 3339 time');
+  const w = new Where()
+    .add('recipient = ?', q.recipient)
+    .add('dispatch_created_at >= ?', q.since)
+    .add('command = ?', q.filter === 'all' ? undefined : q.filter);
+  const { rows } = await db.query<{ message: InboxMessage }>(`SELECT message FROM view_inbox ${w} ORDER BY dispatch_created_at, dispatch_id LIMIT ${w.param(clamp(q.limit, 500, 1000))}`, w.params);
+  return rows.map((r) => r.message);
 }

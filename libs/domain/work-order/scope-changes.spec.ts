@@ -1,8 +1,8 @@
 /** Scope changes and the approvals they bring (SPEC section 8) over the shipped engagement-lifecycle workflow. */
 import { ScopeChangeAnswer, WorkOrderCommand } from '@workgate/contracts';
 import { answerOf } from './answers';
-import { definition, Engagement, REFUND } from './engagement.fixtures';
-import { approvedAddedScope, describeStatus, gateOf, stageRouting } from './lifecycle';
+import { Engagement, REFUND } from './engagement.fixtures';
+import { approvedAddedScope, describeStatus, gateOf } from './lifecycle';
 import { scopeChangeTracks } from './handoff';
 
 describe('scope changes', () => {

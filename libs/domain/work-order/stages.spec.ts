@@ -1,9 +1,8 @@
 /** Lifecycle stages and overlays (SPEC section 8) over the shipped engagement-lifecycle workflow. */
-import { ScopeChangeAnswer, WorkOrderCommand } from '@workgate/contracts';
+import { WorkOrderCommand } from '@workgate/contracts';
 import { answerOf } from './answers';
-import { definition, Engagement, REFUND } from './engagement.fixtures';
-import { approvedAddedScope, describeStatus, gateOf, stageRouting } from './lifecycle';
-import { scopeChangeTracks } from './handoff';
+import { definition, Engagement } from './engagement.fixtures';
+import { gateOf, stageRouting } from './lifecycle';
 
 describe('lifecycle stages', () => {
   it('routes to the earliest stage whose artifact is missing, or to the stage the caller asks for', () => {

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { Response } from 'express';
+import { from, mergeMap, Observable, of } from 'rxjs';
+import { canonicalize, refuse, Written } from '@workgate/contracts';
+import { GatewayDatabase } from '../gateway-database';
+import { RequestWithPrincipal } from './auth.guard';
+import { isWritten } from './consistency';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+/** Set on an answer that is the replay of a first one. */
+export const REPLAYED_HEADER = 'Idempotent-Replayed';
+/** How long a key is remembered (at least; it is pruned hourly after that). */
+export const IDEMPOTENCY_RETENTION_DAYS = 7;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** What makes two requests "the same": method, path and query, the body, and the CloudEvents attributes sent as headers. */
+function fingerprint(req: RequestWithPrincipal): string {
+  const hash = createHash('sha256').update(`${req.method} ${req.originalUrl}\n`);
+  const body: unknown = req.body;
+  if (Buffer.isBuffer(body) || typeof body === 'string') hash.update(body);
+  else if (body !== undefined) hash.update(canonicalize(body));
+  for (const name of Object.keys(req.headers).filter((h) => h.startsWith('ce-')).sort()) hash.update(`\n${name}:${String(req.headers[name])}`);
+  return hash.digest('hex');
+}
+
+/**
+ * Idempotency-Key on every write (SPEC section 3). The first 2xx answer of a write sent with a key
+ * is kept per principal and key, with a fingerprint of the request; a replay answers it again
+ * (`Idempotent-Replayed: true`) and writes nothing, the same key with another request is 422
+ * `idempotency_key_reused`. A refused write wrote nothing, so it is not kept: the request may be
+ * corrected and sent again with the same key. Work-order commands are also recognised by the
+ * command id the key derives, so a retry after an answer that was lost on the way still records once.
+ */
+@Injectable()
+export class Idempotency implements NestInterceptor, OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('idempotency');
+  private pruning?: NodeJS.Timeout;
+
+  constructor(private readonly db: GatewayDatabase) {}
+
+  onModuleInit(): void {
+    this.pruning = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
+    this.pruning.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.pruning);
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
+    const header = req.headers[IDEMPOTENCY_HEADER];
+    if (req.method !== 'POST' || header === undefined || !req.principal) return next.handle();
+    if (typeof header !== 'string' || !KEY.test(header)) {
+      throw refuse('validation_failed', 'Idempotency-Key is 1 to 255 visible ASCII characters', [{ path: 'header:Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
+    }
+    const principal = req.principal.id;
+    const print = fingerprint(req);
+    const res = context.switchToHttp().getResponse<Response>();
+    return from(this.first(principal, header)).pipe(
+      mergeMap((kept) => {
+        if (kept) {
+          if (kept.fingerprint !== print) {
+            throw refuse('idempotency_key_reused', 'this Idempotency-Key was used for a different request; use a new key for a new request', [
+              { path: 'header:Idempotency-Key', message: 'was used for a different method, path or body' },
+            ]);
+          }
+          res.setHeader(REPLAYED_HEADER, 'true');
+          return of(kept.reply);
+        }
+        return next.handle().pipe(mergeMap((reply) => from(this.keep(principal, header, print, reply))));
+      }),
+    );
+  }
+
+  private async first(principal: string, key: string): Promise<{ fingerprint: string; reply: Written<unknown> } | undefined> {
+    const { rows } = await this.db.pool.query<{ fingerprint: string; reply: Written<unknown> }>('SELECT fingerprint, reply FROM idempotency_answers WHERE principal = $1 AND key = $2', [principal, key]);
+    return rows[0];
+  }
+
+  /** Keeps a write's answer (not a read's: a POST that answers without a ledger position wrote nothing) and answers it. */
+  private async keep(principal: string, key: string, print: string, reply: unknown): Promise<unknown> {
+    if (!isWritten(reply)) return reply;
+    try {
+      // A concurrent first request with the same key may have kept its answer meanwhile: the first kept stays.
+      await this.db.pool.query('INSERT INTO idempotency_answers (principal, key, fingerprint, reply) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [principal, key, print, JSON.stringify(reply)]);
+    } catch (error) {
+      // The write is committed: it answers. A replay then finds no kept answer, and the command id the key derives still records once.
+      this.logger.warn(`the answer for an Idempotency-Key of ${principal} was not kept: ${(error as Error).message}`);
+    }
+    return reply;
+  }
+
+  private async prune(): Promise<void> {
+    try {
+      await this.db.pool.query(`DELETE FROM idempotency_answers WHERE created_at < now() - interval '${IDEMPOTENCY_RETENTION_DAYS} days'`);
+    } catch (error) {
+      this.logger.warn(`pruning kept Idempotency-Key answers failed: ${(error as Error).message}`);
+    }
+  }
+}
