@@ -37,8 +37,9 @@ describe('exceptions over HTTP', () => {
     for (const step of steps) await as.agent('POST', `/v1/work-orders/${id}/steps/${step}/complete`, { evidence: [{ kind: 'receipt', ref: step }] });
     expect(await close(id)).toMatchObject({ status: 409, body: { error: 'open_blockers' } });
 
-    expect(await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'reached by email', evidence: [] })).toMatchObject({ status: 422 });
-    const resolved = await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'reached by email', evidence: [{ kind: 'email', ref: 'msg-42' }] });
+    // A resolution, evidence, or both: never neither.
+    expect(await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: ' ', evidence: [] })).toMatchObject({ status: 422, body: { error: 'evidence_required' } });
+    const resolved = await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { evidence: [{ kind: 'email', ref: 'msg-42' }] });
     expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved' } });
     expect(await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'again', evidence: [{ kind: 'email', ref: 'x' }] })).toMatchObject({ status: 409, body: { error: 'exception_resolved' } });
     await eventually(async () => (await close(id)).status === 200, 10_000, 'closure after the exception was resolved');

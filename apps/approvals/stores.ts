@@ -27,7 +27,9 @@ export function approvalView(state: Exclude<ApprovalState, { status: 'none' }>):
     expiresAt,
     ...('decidedBy' in state ? { decidedBy: state.decidedBy } : {}),
     ...('permittedAction' in state ? { permittedAction: state.permittedAction } : {}),
-    ...(state.status === 'conditional' ? { conditions: state.conditions.map(({ conditionId, text, closed }) => ({ conditionId, text, closed })) } : {}),
+    ...(state.status === 'conditional'
+      ? { conditions: state.conditions.map(({ conditionId, text, owner: by, dueAt, closed }) => ({ conditionId, title: text, owner: by ?? owner, ...(dueAt ? { dueAt } : {}), closed })) }
+      : {}),
   };
 }
 

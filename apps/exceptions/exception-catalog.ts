@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { parse } from 'yaml';
-import { CATALOG_STREAM, ExceptionCode, Subjects, WorkgateError, Written } from '@workgate/contracts';
+import { CATALOG_STREAM, ExceptionCode, FieldProblem, Subjects, WorkgateError, Written } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import { isOutage, RpcClient } from '@workgate/messaging';
 import { WorkgateConfig } from '@workgate/config';
-import { parseDuration } from '@workgate/workflow';
+import { timerProblem } from '@workgate/workflow';
 
 const CODE = /^[A-Z][A-Z0-9_]*$/;
 
@@ -16,21 +16,23 @@ export function readCatalog(text: string): ExceptionCode[] {
   return readCatalogEntries(doc.codes);
 }
 
-/** Checks catalog entries; throws `validation_failed` naming every problem. */
+/** Checks catalog entries; throws `validation_failed` naming every problem by its path. */
 export function readCatalogEntries(entries: unknown[]): ExceptionCode[] {
-  const problems: string[] = [];
+  const problems: FieldProblem[] = [];
   const seen = new Set<string>();
   const codes = entries.map((raw, i) => {
     const c = (raw ?? {}) as Record<string, unknown>;
-    if (typeof c.code !== 'string' || !CODE.test(c.code)) problems.push(`codes[${i}].code must look like PREREQ_MISSING`);
-    else if (seen.has(c.code)) problems.push(`codes[${i}].code ${c.code} appears twice`);
+    const at = (field: string, message: string) => problems.push({ path: `codes[${i}].${field}`, message });
+    if (typeof c.code !== 'string' || !CODE.test(c.code)) at('code', 'must look like PREREQ_MISSING');
+    else if (seen.has(c.code)) at('code', `${c.code} appears twice`);
     else seen.add(c.code);
-    if (typeof c.title !== 'string' || !c.title) problems.push(`codes[${i}].title is required`);
-    if (typeof c.owner !== 'string' || !c.owner) problems.push(`codes[${i}].owner is required`);
-    if (!parseDuration(c.sla)) problems.push(`codes[${i}].sla must be an ISO 8601 duration`);
+    if (typeof c.title !== 'string' || !c.title) at('title', 'is required');
+    if (typeof c.owner !== 'string' || !c.owner) at('owner', 'is required');
+    const sla = timerProblem(c.sla);
+    if (sla) at('sla', sla);
     return { code: c.code, title: c.title, owner: c.owner, sla: c.sla } as ExceptionCode;
   });
-  if (problems.length) throw new WorkgateError('validation_failed', `invalid exception-code catalog entry: ${problems[0]}`, problems);
+  if (problems.length) throw new WorkgateError('validation_failed', `invalid exception-code catalog entry: ${problems[0].path} ${problems[0].message}`, problems);
   return codes;
 }
 

@@ -10,9 +10,16 @@ export interface PermittedAction {
   objects?: string[];
 }
 
+/** A condition as a conditional approval names it: a title, or `{id?, title, owner?, due?}` (due: an RFC 3339 time or an ISO 8601 duration from the decision). */
+export type ConditionInput = string | { id?: string; title: string; owner?: string; due?: string };
+
 export interface ApprovalCondition {
   conditionId: string;
+  /** The condition's title. */
   text: string;
+  /** Who must meet it (absent on conditions recorded before owners: the approval's owner). */
+  owner?: string;
+  dueAt?: string;
   closed: boolean;
   evidence?: Evidence;
 }

@@ -1,6 +1,6 @@
 /** Approvals, post-reviews, delegations and exceptions over NATS: what their services answer. */
 import { ApprovalStatus, Evidence } from './work-order.events';
-import { ApprovalCondition, ApprovalRequestedData, DelegationCommandKind, DelegationPrompt, PermittedAction } from './approval.events';
+import { ApprovalRequestedData, DelegationCommandKind, DelegationPrompt, PermittedAction } from './approval.events';
 import type { CloseConditionDto, CloseRemediationDto, CompletePostReviewDto, ConfirmDelegationDto, DecideApprovalDto, ExceptionCodeDto, RemediationDto, ResolveExceptionDto } from './dto';
 
 /** Who sends a command to an approval, post-review, delegation or exception: the caller's principal. */
@@ -53,7 +53,16 @@ export interface ApprovalView extends Omit<ApprovalRequestedData, 'scopeHash' | 
   requestedAction?: PermittedAction;
   decidedBy?: string;
   permittedAction?: PermittedAction;
-  conditions?: Array<Pick<ApprovalCondition, 'conditionId' | 'text' | 'closed'>>;
+  conditions?: ConditionView[];
+}
+
+/** A condition of a conditional approval: closed with evidence by its owner or the approval's owner. */
+export interface ConditionView {
+  conditionId: string;
+  title: string;
+  owner: string;
+  dueAt?: string;
+  closed: boolean;
 }
 
 export interface ExceptionView {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Type } from 'class-transformer';
+import { plainToInstance, Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -169,10 +169,23 @@ export class PermittedActionDto {
   @IsOptional() @IsArray() @IsString({ each: true }) objects?: string[];
 }
 
+/** A condition of a conditional approval; a plain string is its title. */
+export class ConditionDto {
+  @IsOptional() @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { message: 'id must be a letter or digit, then up to 63 of letters, digits, _ . -' }) id?: string;
+  @IsString() @IsNotEmpty() @MaxLength(1000) title: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) owner?: string;
+  /** An RFC 3339 time, or an ISO 8601 duration from the decision (`P14D`). */
+  @IsOptional() @IsString() @MaxLength(64) due?: string;
+}
+
+/** Each condition as a ConditionDto (a string as its title), so each is validated by path. */
+const asConditions = ({ value }: { value: unknown }) =>
+  Array.isArray(value) ? value.map((c) => (typeof c === 'string' ? plainToInstance(ConditionDto, { title: c }) : c !== null && typeof c === 'object' && !Array.isArray(c) ? plainToInstance(ConditionDto, c) : c)) : value;
+
 export class DecideApprovalDto {
   @IsIn(['approve', 'reject', 'conditional']) decision: 'approve' | 'reject' | 'conditional';
   @IsOptional() @ValidateNested() @Type(() => PermittedActionDto) permittedAction?: PermittedActionDto;
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(1000, { each: true }) conditions?: string[];
+  @IsOptional() @IsArray() @ArrayMaxSize(20) @Transform(asConditions) @ValidateNested({ each: true }) conditions?: Array<string | ConditionDto>;
   @IsOptional() @IsString() @MaxLength(4000) note?: string;
 }
 
@@ -183,7 +196,8 @@ export class CloseConditionDto {
 export class RemediationDto {
   @IsString() @IsNotEmpty() @MaxLength(1000) title: string;
   @IsString() @IsNotEmpty() owner: string;
-  @IsISO8601({ strict: true }) due: string;
+  /** An RFC 3339 time, or an ISO 8601 duration from now (`P14D`). */
+  @IsString() @IsNotEmpty() @MaxLength(64) due: string;
 }
 
 export class CompletePostReviewDto {
@@ -191,9 +205,10 @@ export class CompletePostReviewDto {
   @ValidateNested() @Type(() => RemediationDto) remediation: RemediationDto;
 }
 
+/** A resolution, evidence, or both (at least one: checked by the exception, which names both fields). */
 export class ResolveExceptionDto {
-  @IsString() @IsNotEmpty() @MaxLength(4000) resolution: string;
-  @IsArray() @ArrayMinSize(1, { message: 'evidence needs at least one item' }) @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence: EvidenceDto[];
+  @IsOptional() @IsString() @MaxLength(4000) resolution?: string;
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence?: EvidenceDto[];
 }
 
 export class CloseRemediationDto {

@@ -25,7 +25,9 @@ export interface ExceptionRaisedData {
 
 export interface ExceptionResolvedData {
   exceptionId: string;
-  resolution: string;
+  /** What was done (absent when the evidence says it alone). */
+  resolution?: string;
+  /** Evidence of the resolution (empty when the resolution text says it alone). */
   evidence: Evidence[];
   resolvedBy: string;
   at: string;

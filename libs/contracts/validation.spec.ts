@@ -50,7 +50,8 @@ const VALID: Array<[Function, Record<string, unknown>]> = [
   [dtos.DispatchDelegationDto, { recipient: 'agent-7', command: 'delegate_task', prompt: { objective: 'o' }, timeouts: { hardTimeout: 'PT1H' } }],
   [dtos.ConfirmDelegationDto, { note: 'checked the diff' }],
   [dtos.PermittedActionDto, { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1'] }],
-  [dtos.DecideApprovalDto, { decision: 'conditional', permittedAction: { system: 'payments', operation: 'refund', kind: 'write' }, conditions: ['R-03'], note: 'n' }],
+  [dtos.DecideApprovalDto, { decision: 'conditional', permittedAction: { system: 'payments', operation: 'refund', kind: 'write' }, conditions: ['R-03', { id: 'c-2', title: 'cap', owner: 'o', due: 'P14D' }], note: 'n' }],
+  [dtos.ConditionDto, { id: 'R-03', title: 'retention policy signed', owner: 'dpo', due: '2026-12-01T00:00:00Z' }],
   [dtos.CloseConditionDto, { evidence: { kind: 'policy-doc', ref: 'p-1' } }],
   [dtos.RemediationDto, { title: 't', owner: 'o', due: '2026-12-01T00:00:00Z' }],
   [dtos.CompletePostReviewDto, { outcome: 'justified', remediation: { title: 't', owner: 'o', due: '2026-12-01T00:00:00Z' } }],
@@ -70,9 +71,12 @@ describe('the compiled check of a DTO', () => {
     expect(new Set(VALID.map(([cls]) => cls))).toEqual(new Set(all));
   });
 
+  /** DTOs with a transform (conditions given as strings or objects) are left to class-validator: none is on the hot path. */
+  const TRANSFORMED: Function[] = [dtos.DecideApprovalDto];
+
   it.each(VALID.map(([cls, value]) => [cls.name, cls, value] as const))('vouches for a valid %s', (_name, cls, value) => {
     expect(classValidatorAccepts(cls, value)).toBe(true);
-    expect(vouchesFor(cls, value)).toBe(true);
+    expect(vouchesFor(cls, value)).toBe(!TRANSFORMED.includes(cls));
   });
 
   it('never vouches for a value class-validator refuses', () => {

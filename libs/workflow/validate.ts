@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { compileCel } from './cel';
 import { WorkflowDefinition } from './definition';
-import { parseDuration } from './duration';
+import { parseDuration, timerProblem } from './duration';
 import { WorkflowDefinitionDto } from './schema';
 
 export interface Problem {
@@ -142,9 +142,8 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
     ['stallAfter', d.stallAfter],
   ];
   for (const [path, value] of durations) {
-    if (typeof value === 'string' && !parseDuration(value)) {
-      problems.push({ path, message: `"${value}" is not a positive ISO 8601 duration like PT48H` });
-    }
+    const problem = typeof value === 'string' ? timerProblem(value) : undefined;
+    if (problem) problems.push({ path, message: problem });
   }
   const bg = d.breakGlass;
   if (bg?.allowed === true) {

@@ -58,7 +58,34 @@ describe('approval decider', () => {
           expect(approvalBlocksClosure(s)).toBe(false);
         });
     });
-    it('needs at least one condition', () => given(request).when({ ...conditional, conditions: [' '] } as ApprovalCommand).thenThrows('validation_failed'));
+    it('needs at least one condition, each with a title', () => {
+      given(request).when({ ...conditional, conditions: [] } as ApprovalCommand).thenThrows('validation_failed', { details: [{ path: 'conditions', message: 'a conditional approval needs at least one condition' }] });
+      given(request).when({ ...conditional, conditions: [' '] } as ApprovalCommand).thenThrows('validation_failed', { details: [{ path: 'conditions[0].title', message: 'is required' }] });
+    });
+    it('takes conditions as objects: a chosen id, an owner who may close it, a due time or a duration from the decision', () => {
+      const objects: ApprovalCommand = { ...conditional, conditions: ['plain title', { id: 'R-03', title: 'retention policy signed', owner: 'dpo', due: 'P14D' }, { title: 'cap', due: '2030-01-01T00:00:00Z' }] } as ApprovalCommand;
+      given(request).when(objects).then(['ApprovalConditioned'], ([e]) =>
+        expect(e.data).toMatchObject({
+          conditions: [
+            { conditionId: 'c1', text: 'plain title', closed: false },
+            { conditionId: 'R-03', text: 'retention policy signed', owner: 'dpo', dueAt: new Date(Date.parse(T0) + 14 * 86_400_000).toISOString(), closed: false },
+            { conditionId: 'c3', text: 'cap', dueAt: '2030-01-01T00:00:00.000Z', closed: false },
+          ],
+        }),
+      );
+      // The condition's owner closes it as the approval's owner may; nobody else.
+      given(request, objects).when({ type: 'CloseCondition', by: 'dpo', conditionId: 'R-03', evidence }).then(['ApprovalConditionClosed']);
+      given(request, objects).when({ type: 'CloseCondition', by: 'dpo', conditionId: 'c1', evidence }).thenThrows('not_owner');
+    });
+    it('refuses duplicate ids and a bad due value, naming each by its path', () =>
+      given(request)
+        .when({ ...conditional, conditions: [{ id: 'a', title: 'x' }, { id: 'a', title: 'y', due: 'tomorrow' }] } as ApprovalCommand)
+        .thenThrows('validation_failed', {
+          details: [
+            { path: 'conditions[1].id', message: '"a" names another condition too' },
+            { path: 'conditions[1].due', message: expect.stringMatching(/RFC 3339 time/) },
+          ],
+        }));
     it('refuses closing a condition without evidence, twice, by another principal, or an unknown one', () => {
       const g = given(request, conditional, { type: 'CloseCondition', by: 'support-lead', conditionId: 'c1', evidence });
       g.when({ type: 'CloseCondition', by: 'support-lead', conditionId: 'c2', evidence: { kind: '', ref: '' } }).thenThrows('validation_failed');

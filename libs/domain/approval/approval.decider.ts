@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
-import { ApprovalCondition, ApprovalRequestedData, canonicalize, Evidence, PermittedAction, refuse } from '@workgate/contracts';
+import { ApprovalCondition, ApprovalRequestedData, canonicalize, ConditionInput, Evidence, FieldProblem, PermittedAction, refuse } from '@workgate/contracts';
+import { dueTime } from '@workgate/workflow';
 import { Aggregate, DomainEvent, versionedEventId } from '../aggregate';
 
 /** sha256 of the canonical permitted action: an approval covers this hash and nothing else. */
@@ -20,7 +21,7 @@ export type ApprovalState =
 
 export type ApprovalCommand =
   | { type: 'RequestApproval'; approvalId: string; workOrderId: string; actionId: string; owner: string; requestedBy: string; action: PermittedAction; expiresAt: string; kind?: string }
-  | { type: 'DecideApproval'; by: string; decision: 'approve' | 'reject' | 'conditional'; permittedAction?: PermittedAction; conditions?: string[]; note?: string }
+  | { type: 'DecideApproval'; by: string; decision: 'approve' | 'reject' | 'conditional'; permittedAction?: PermittedAction; conditions?: ConditionInput[]; note?: string }
   | { type: 'CloseCondition'; by: string; conditionId: string; evidence: Evidence }
   | { type: 'ExpireApproval' };
 
@@ -29,6 +30,31 @@ export type ApprovalEvent = DomainEvent<'approval'>;
 export const initialApprovalState = (): ApprovalState => ({ status: 'none' });
 
 const withNote = (note: string | undefined) => (note ? { note } : {});
+
+/**
+ * The conditions a conditional approval names, each a title or `{id?, title, owner?, due?}`: ids
+ * `c1`, `c2`, ... unless given (unique), the owner is who must meet it, due an RFC 3339 time or a
+ * duration from `now`. Refuses with every problem, each by its path.
+ */
+function conditionsOf(inputs: ConditionInput[], now: string): ApprovalCondition[] {
+  const problems: FieldProblem[] = [];
+  const seen = new Set<string>();
+  const conditions = inputs.map((input, i): ApprovalCondition => {
+    const c = typeof input === 'string' ? { title: input } : input;
+    const title = typeof c.title === 'string' ? c.title.trim() : '';
+    if (!title) problems.push({ path: `conditions[${i}].title`, message: 'is required' });
+    const conditionId = c.id ?? `c${i + 1}`;
+    if (seen.has(conditionId)) problems.push({ path: `conditions[${i}].id`, message: `"${conditionId}" names another condition too` });
+    seen.add(conditionId);
+    const due = c.due === undefined ? undefined : dueTime(c.due, now);
+    if (due && !due.ok) problems.push({ path: `conditions[${i}].due`, message: due.problem });
+    const owner = c.owner?.trim();
+    return { conditionId, text: title, ...(owner ? { owner } : {}), ...(due?.ok ? { dueAt: due.at } : {}), closed: false };
+  });
+  if (inputs.length === 0) problems.push({ path: 'conditions', message: 'a conditional approval needs at least one condition' });
+  if (problems.length) throw refuse('validation_failed', `the conditions have ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
+  return conditions;
+}
 
 /**
  * Approvals: only the named owner decides, never the requester; the decision names the permitted
@@ -59,16 +85,16 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, n
         throw refuse('permitted_action_mismatch', 'the permitted action is not the action that waits for this approval');
       }
       if (command.decision === 'approve') return [{ type: 'ApprovalGranted', data: { ...decided, permittedAction } }];
-      const texts = (command.conditions ?? []).map((t) => t.trim()).filter(Boolean);
-      if (texts.length === 0) throw refuse('validation_failed', 'a conditional approval needs at least one condition');
-      const conditions = texts.map((text, i) => ({ conditionId: `c${i + 1}`, text, closed: false }));
+      const conditions = conditionsOf(command.conditions ?? [], now);
       return [{ type: 'ApprovalConditioned', data: { ...decided, permittedAction, conditions } }];
     }
     case 'CloseCondition': {
       if (state.status !== 'conditional') throw refuse('approval_not_conditional', `approval ${approvalId} is ${state.status}`);
-      if (command.by !== state.owner) throw refuse('not_owner', `only ${state.owner} closes conditions of approval ${approvalId}`);
       const condition = state.conditions.find((c) => c.conditionId === command.conditionId);
       if (!condition) throw refuse('not_found', `approval ${approvalId} has no condition ${command.conditionId}`);
+      if (command.by !== state.owner && command.by !== condition.owner) {
+        throw refuse('not_owner', `only ${[...new Set([condition.owner ?? state.owner, state.owner])].join(' or ')} closes condition ${condition.conditionId} of approval ${approvalId}`);
+      }
       if (condition.closed) throw refuse('condition_closed', `condition ${command.conditionId} is already closed`);
       if (!command.evidence?.kind || !command.evidence?.ref) throw refuse('validation_failed', 'closing a condition needs evidence');
       const open = state.conditions.filter((c) => !c.closed && c.conditionId !== condition.conditionId);

@@ -10,8 +10,38 @@ export interface TimeoutContract {
   hardTimeoutMs: number;
 }
 
-/** Planning locations that are never shared with a delegate. */
-export const PRIVATE_PATHS = [/(^|\/)brain\//i, /(^|\/)task\.md$/i, /(^|\/)\.private\//i];
+/** Planning locations that are never shared with a delegate: a path with one of these as any of its segments (case-insensitive). */
+export const PRIVATE_SEGMENTS: ReadonlySet<string> = new Set(['brain', 'task.md', '.private']);
+
+/**
+ * The segments of a path as a file system would read it: percent-decoding undone (repeatedly, so
+ * `%252F` is a slash too), compatibility forms folded (NFKC: a full-width letter is the letter),
+ * backslashes as slashes, empty and `.` segments dropped, `..` applied, trailing dots and spaces
+ * of a segment dropped (Windows ignores them), lower case.
+ */
+export function pathSegments(path: string): string[] {
+  let text = path;
+  for (let i = 0; i < 5; i++) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(text);
+    } catch {
+      break;
+    }
+    if (decoded === text) break;
+    text = decoded;
+  }
+  const segments: string[] = [];
+  for (const raw of text.normalize('NFKC').replace(/\\/g, '/').split('/')) {
+    const segment = raw.replace(/[. ]+$/, (tail) => (raw === tail ? tail : '')).toLowerCase();
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  return segments;
+}
+
+export const isPrivatePath = (path: string): boolean => pathSegments(path).some((s) => PRIVATE_SEGMENTS.has(s));
 
 /**
  * Every missing part of a delegate prompt (objective and scope, artifacts, verification
@@ -29,7 +59,7 @@ export function checkPrompt(prompt: DelegationPrompt | undefined): { missing: st
   if (!Array.isArray(p.verification) || p.verification.length === 0 || p.verification.some(blank)) missing.push('verification commands');
   if (blank(p.completion)) missing.push('completion protocol');
   // Named by position (`artifacts[1].path`), never by the path itself: a refusal does not repeat what was sent.
-  const privatePaths = (p.artifacts ?? []).flatMap((a, i) => (PRIVATE_PATHS.some((re) => re.test((a?.path ?? '').replace(/\\/g, '/'))) ? [`artifacts[${i}].path`] : []));
+  const privatePaths = (p.artifacts ?? []).flatMap((a, i) => (typeof a?.path === 'string' && isPrivatePath(a.path) ? [`artifacts[${i}].path`] : []));
   return { missing, privatePaths };
 }
 

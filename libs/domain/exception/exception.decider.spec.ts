@@ -26,9 +26,12 @@ describe('exception decider', () => {
   });
   it('refuses an exception without a rationale', () =>
     exception.given().when({ ...raise, exception: { ...(raise as { exception: object }).exception, rationale: ' ' } } as ExceptionCommand).thenThrows('validation_failed'));
-  it('resolves only with a resolution and evidence, once', () => {
+  it('resolves with a resolution, evidence or both (never neither), once', () => {
     const raised = exception.history(raise);
-    exception.given(...raised).when(resolve([]), at(1)).thenThrows('evidence_required');
+    const neither: ExceptionCommand = { type: 'ResolveException', by: 'op-1', resolution: ' ', evidence: [] };
+    exception.given(...raised).when(neither, at(1)).thenThrows('evidence_required', { details: [{ path: 'resolution', message: 'is required when there is no evidence' }, { path: 'evidence', message: 'is required when there is no resolution' }] });
+    exception.given(...raised).when({ type: 'ResolveException', by: 'op-1', resolution: 'customer called back' }, at(1)).then(['ExceptionResolved'], ([e]) => expect(e.data).toMatchObject({ resolution: 'customer called back', evidence: [] }));
+    exception.given(...raised).when(resolve([{ kind: 'call-log', ref: 'CL-1' }]), at(1)).then(['ExceptionResolved']);
     exception.given(...raised).when(resolve(), at(1)).then(['ExceptionResolved'], (_, s) => expect(s.status).toBe('resolved'));
     exception.given(...exception.history(raise, resolve())).when(resolve(), at(2)).thenThrows('exception_resolved');
   });
@@ -39,6 +42,11 @@ describe('exception decider', () => {
     const breached = [...raised, ...exception.given(...raised).when(tick, at(24)).result()];
     exception.given(...breached).when(tick, at(30)).then([]);
     exception.given(...exception.history(raise, resolve())).when(tick, at(48)).then([]);
+  });
+  it('takes a due time as an RFC 3339 time or an ISO 8601 duration from now', () => {
+    const add = (due: string): ExceptionCommand => ({ type: 'AddRemediation', taskId: `t-${due}`, title: 'x', owner: 'o', due, by: 'b' });
+    exception.given(...exception.history(raise)).when(add('P14D'), at(0)).then(['RemediationAdded'], ([e]) => expect(e.data).toMatchObject({ task: { due: at(14 * 24) } }));
+    exception.given(...exception.history(raise)).when(add('2026-12-01T17:00:00+01:00'), at(0)).then(['RemediationAdded'], ([e]) => expect(e.data).toMatchObject({ task: { due: '2026-12-01T16:00:00.000Z' } }));
   });
   it('adds remediation tasks and closes them with evidence, once', () => {
     const add: ExceptionCommand = { type: 'AddRemediation', taskId: 't-1', title: 'validate phone numbers at intake', owner: 'intake-lead', due: at(72), by: 'support-lead' };
@@ -55,6 +63,8 @@ describe('exception decider', () => {
   it('refuses a remediation task without a title, owner or due time, and closing one without evidence', () => {
     const added = exception.history(raise, { type: 'AddRemediation', taskId: 't-1', title: 'x', owner: 'o', due: at(5), by: 'b' });
     exception.given(...added).when({ type: 'AddRemediation', taskId: 't-2', title: '', owner: 'o', due: 'never', by: 'b' }).thenThrows('validation_failed');
+    exception.given(...added).when({ type: 'AddRemediation', taskId: 't-2', title: 'x', owner: 'o', due: 'never', by: 'b' }).thenThrows('validation_failed', { details: [{ path: 'due', message: expect.stringMatching(/RFC 3339 time .* or an ISO 8601 duration/) }] });
+    exception.given(...added).when({ type: 'AddRemediation', taskId: 't-2', title: 'x', owner: 'o', due: 'PT0.1S', by: 'b' }).thenThrows('validation_failed', { details: [{ path: 'due', message: 'must be at least PT1S (timers have a one-second floor)' }] });
     exception.given(...added).when({ type: 'CloseRemediation', taskId: 't-1', evidence: { kind: '', ref: '' }, by: 'b' }).thenThrows('evidence_required');
   });
   it('refuses commands to an exception that was never raised', () => exception.given().when(resolve()).thenThrows('not_found'));

@@ -1,6 +1,7 @@
 import { Evidence, ExceptionRef, ExceptionRaisedData, RemediationTask, refuse } from '@workgate/contracts';
 import { Aggregate, DomainEvent, versionedEventId } from '../aggregate';
 import { deterministicUuid } from '../ids';
+import { dueTime } from '@workgate/workflow';
 
 /** A catalog entry as deciders need it: the code's owner and its SLA in milliseconds. */
 export interface CatalogCode {
@@ -26,7 +27,7 @@ export type ExceptionState =
 export type ExceptionCommand =
   /** An exception its work order recorded (code, owner and SLA already taken from the catalog there). */
   | { type: 'RaiseException'; exception: ExceptionRef; workOrderId: string; by: string }
-  | { type: 'ResolveException'; by: string; resolution: string; evidence: Evidence[] }
+  | { type: 'ResolveException'; by: string; resolution?: string; evidence?: Evidence[] }
   | { type: 'AddRemediation'; taskId: string; title: string; owner: string; due: string; by: string }
   | { type: 'CloseRemediation'; taskId: string; evidence: Evidence; by: string }
   | { type: 'Tick' };
@@ -56,15 +57,23 @@ export function decideException(command: ExceptionCommand, state: ExceptionState
   switch (command.type) {
     case 'ResolveException':
       if (state.status === 'resolved') throw refuse('exception_resolved', `exception ${id} is already resolved`);
-      if (blank(command.resolution)) throw refuse('validation_failed', 'a resolution is required');
-      if (!Array.isArray(command.evidence) || command.evidence.length === 0) throw refuse('evidence_required', 'resolving an exception needs evidence');
-      return [{ type: 'ExceptionResolved', eventId: eventId(id, 'resolved'), data: { exceptionId: id, resolution: command.resolution, evidence: command.evidence, resolvedBy: command.by, at: now } }];
+    {
+      const evidence = command.evidence ?? [];
+      if (blank(command.resolution) && evidence.length === 0) {
+        throw refuse('evidence_required', 'resolving an exception needs a resolution, evidence, or both', [
+          { path: 'resolution', message: 'is required when there is no evidence' },
+          { path: 'evidence', message: 'is required when there is no resolution' },
+        ]);
+      }
+      const resolution = blank(command.resolution) ? {} : { resolution: command.resolution!.trim() };
+      return [{ type: 'ExceptionResolved', eventId: eventId(id, 'resolved'), data: { exceptionId: id, ...resolution, evidence, resolvedBy: command.by, at: now } }];
+    }
     case 'AddRemediation': {
       if (state.remediations.some((t) => t.taskId === command.taskId)) return [];
-      if (blank(command.title) || blank(command.owner) || Number.isNaN(Date.parse(command.due))) {
-        throw refuse('validation_failed', 'a remediation task needs a title, an owner and a due time');
-      }
-      const task: RemediationTask = { taskId: command.taskId, title: command.title, owner: command.owner, due: new Date(command.due).toISOString(), closed: false };
+      if (blank(command.title) || blank(command.owner)) throw refuse('validation_failed', 'a remediation task needs a title, an owner and a due time');
+      const due = dueTime(command.due, now);
+      if (!due.ok) throw refuse('validation_failed', `due ${due.problem}`, [{ path: 'due', message: due.problem }]);
+      const task: RemediationTask = { taskId: command.taskId, title: command.title, owner: command.owner, due: due.at, closed: false };
       return [{ type: 'RemediationAdded', eventId: eventId(id, 'remediation', command.taskId), data: { exceptionId: id, task, addedBy: command.by, at: now } }];
     }
     case 'CloseRemediation': {

@@ -1,4 +1,5 @@
 import { refuse, Remediation } from '@workgate/contracts';
+import { dueTime } from '@workgate/workflow';
 import { Aggregate, DomainEvent, versionedEventId } from '../aggregate';
 import { deterministicUuid } from '../ids';
 
@@ -43,10 +44,12 @@ export function decidePostReview(command: PostReviewCommand, state: PostReviewSt
       if (command.by !== state.reviewer) throw refuse('not_reviewer', `only ${state.reviewer} completes post-review ${id}`);
       if (typeof command.outcome !== 'string' || command.outcome.trim() === '') throw refuse('validation_failed', 'a post-review needs an outcome');
       const r = command.remediation;
-      if (!r || !r.title?.trim() || !r.owner?.trim() || Number.isNaN(Date.parse(r.due))) {
+      if (!r || !r.title?.trim() || !r.owner?.trim() || r.due === undefined) {
         throw refuse('remediation_required', 'completing a post-review needs a remediation task with a title, an owner and a due time');
       }
-      const remediation = { title: r.title, owner: r.owner, due: new Date(r.due).toISOString(), taskId: deterministicUuid('post-review', id, 'remediation') };
+      const due = dueTime(r.due, now);
+      if (!due.ok) throw refuse('validation_failed', `remediation.due ${due.problem}`, [{ path: 'remediation.due', message: due.problem }]);
+      const remediation = { title: r.title, owner: r.owner, due: due.at, taskId: deterministicUuid('post-review', id, 'remediation') };
       return [{ type: 'PostReviewCompleted', eventId: eventId(id, 'completed'), data: { postReviewId: id, completedBy: command.by, outcome: command.outcome, remediation, at: now } }];
     }
     case 'Tick':

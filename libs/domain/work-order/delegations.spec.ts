@@ -25,12 +25,39 @@ describe('delegating a task', () => {
 
   it('takes the contract from the workflow, each part overridden by the request, and refuses a malformed one', () => {
     given(open).when(dispatch()).then(['TaskDelegated'], ([e]) => expect(e.data).toMatchObject({ timeoutAt: at(4 * 3600_000), reminders: [at(30 * 60_000), at(45 * 60_000), at(75 * 60_000), at(135 * 60_000)] }));
-    given(open).when(dispatch({ timeouts: { hardTimeout: 'soon' } })).thenThrows('validation_failed', { message: 'timeouts.hardTimeout must be an ISO 8601 duration' });
+    given(open).when(dispatch({ timeouts: { hardTimeout: 'soon' } })).thenThrows('validation_failed', { message: 'timeouts.hardTimeout "soon" is not a positive ISO 8601 duration like PT48H' });
+  });
+
+  it('holds every timer to a one-second floor and a ten-year ceiling, and the back-off to 1..10', () => {
+    given(open).when(dispatch({ timeouts: { reminderEvery: 'PT0.001S' } })).thenThrows('validation_failed', { details: [{ path: 'timeouts.reminderEvery', message: 'must be at least PT1S (timers have a one-second floor)' }] });
+    given(open).when(dispatch({ timeouts: { initialWait: 'PT0.5S' } })).thenThrows('validation_failed', { details: [{ path: 'timeouts.initialWait', message: 'must be at least PT1S (timers have a one-second floor)' }] });
+    given(open).when(dispatch({ timeouts: { hardTimeout: 'P99999999W' } })).thenThrows('validation_failed', { details: [{ path: 'timeouts.hardTimeout', message: 'must be at most P3650D' }] });
+    given(open).when(dispatch({ timeouts: { backoff: 1e9 } })).thenThrows('validation_failed', { details: [{ path: 'timeouts.backoff', message: 'must be from 1 to 10' }] });
+    given(open).when(dispatch({ timeouts: { initialWait: 'PT1S', reminderEvery: 'PT1S', backoff: 1, hardTimeout: 'PT3S' } })).then(['TaskDelegated'], ([e]) => expect(e.data).toMatchObject({ reminders: [at(1000), at(2000)], timeoutAt: at(3000) }));
   });
 
   it('refuses an incomplete prompt and private planning paths, naming them', () => {
     given(open).when(dispatch({ prompt: { ...prompt, verification: [] } })).thenThrows('prompt_incomplete', { details: ['verification commands'] });
     given(open).when(dispatch({ prompt: { ...prompt, artifacts: [{ path: 'brain/plan.md', access: 'read' }] } })).thenThrows('private_path', { details: ['artifacts[0].path'] });
+  });
+
+  it.each([
+    'task.md/',
+    'brain%2Fx',
+    'brain%252Fx',
+    'docs/../brain/plan.md',
+    './brain',
+    'a//b/./Task.MD',
+    'BRAIN\\notes.md',
+    'x/.private/key',
+    'task.md.',
+    'ｂrain/x',
+  ])('refuses %s as a private planning path, read as the decoded, normalised path', (path) => {
+    given(open).when(dispatch({ prompt: { ...prompt, artifacts: [{ path: 'docs/ok.md', access: 'read' }, { path, access: 'read' }] } })).thenThrows('private_path', { details: ['artifacts[1].path'] });
+  });
+
+  it.each(['docs/brainstorm.md', 'mytask.md', 'src/brain.ts', 'task.md.bak/x'])('shares %s: only the private locations themselves are refused', (path) => {
+    given(open).when(dispatch({ prompt: { ...prompt, artifacts: [{ path, access: 'read' }] } })).then(['TaskDelegated']);
   });
 
   it('refuses a closed or stopped work order', () => {

@@ -1,5 +1,5 @@
 import { DispatchDelegationDto, refuse } from '@workgate/contracts';
-import { parseDuration } from '@workgate/workflow';
+import { parseDuration, timerProblem } from '@workgate/workflow';
 import { decideDelegation, initialDelegationState, TimeoutContract } from '../delegation/delegation.decider';
 import { deterministicUuid } from '../ids';
 import { active, recorder, WorkOrderContext } from './context';
@@ -12,11 +12,13 @@ export const DEFAULT_DELEGATION_CONTRACT = { initialWait: 'PT30M', reminderEvery
 function timeoutContract(body: DispatchDelegationDto, ctx: WorkOrderContext): TimeoutContract {
   const c = { ...DEFAULT_DELEGATION_CONTRACT, ...ctx.workflow.definition.delegation, ...body.timeouts };
   const ms = (name: string, iso: string) => {
-    const v = parseDuration(iso);
-    if (!v) throw refuse('validation_failed', `timeouts.${name} must be an ISO 8601 duration`, [{ path: `timeouts.${name}`, message: 'must be an ISO 8601 duration' }]);
-    return v;
+    const problem = timerProblem(iso);
+    if (problem) throw refuse('validation_failed', `timeouts.${name} ${problem}`, [{ path: `timeouts.${name}`, message: problem }]);
+    return parseDuration(iso)!;
   };
-  return { initialWaitMs: ms('initialWait', c.initialWait), reminderEveryMs: ms('reminderEvery', c.reminderEvery), backoff: Number(c.backoff), hardTimeoutMs: ms('hardTimeout', c.hardTimeout) };
+  const backoff = Number(c.backoff);
+  if (!(backoff >= 1 && backoff <= 10)) throw refuse('validation_failed', 'timeouts.backoff must be from 1 to 10', [{ path: 'timeouts.backoff', message: 'must be from 1 to 10' }]);
+  return { initialWaitMs: ms('initialWait', c.initialWait), reminderEveryMs: ms('reminderEvery', c.reminderEvery), backoff, hardTimeoutMs: ms('hardTimeout', c.hardTimeout) };
 }
 
 /**
