@@ -119,9 +119,25 @@ describe('policy service over NATS', () => {
     const { rows: before } = await db.appPool().query('SELECT count(*)::int AS n FROM ledger_events');
     const result = await rpc.request(Subjects.policy.simulate, { jobType: 'credit-review', definition: { ...v2, version: 3 }, from: since });
     expect(result.evaluated).toBe(5);
+    // Each change says what decided the old verdict and the new one: a rule, or the boundary check.
     expect(result.changed).toEqual([
-      { actionId: history[1].actionId, before: 'run', after: 'wait', rule: 'credits-over-100-wait' },
-      { actionId: history[3].actionId, before: 'run', after: 'stop', rule: 'closed-accounts-stop' },
+      {
+        actionId: history[1].actionId,
+        before: 'run',
+        after: 'wait',
+        rule: 'credits-over-100-wait',
+        because: {
+          before: expect.objectContaining({ decision: 'run', rule: null, reason: 'inside_boundary', message: expect.any(String) }),
+          after: expect.objectContaining({ decision: 'wait', rule: 'credits-over-100-wait', reason: 'rule_matched' }),
+        },
+      },
+      {
+        actionId: history[3].actionId,
+        before: 'run',
+        after: 'stop',
+        rule: 'closed-accounts-stop',
+        because: { before: expect.objectContaining({ decision: 'run' }), after: expect.objectContaining({ decision: 'stop', rule: 'closed-accounts-stop', reason: 'rule_matched' }) },
+      },
     ]);
     const { rows: after } = await db.appPool().query('SELECT count(*)::int AS n FROM ledger_events');
     expect(after[0].n).toBe(before[0].n);

@@ -11,6 +11,7 @@ import {
   PublishWorkflowResult,
   RecordedEvent,
   SimulateRequest,
+  SimulatedVerdict,
   SimulateResult,
   Subjects,
   WorkflowDefinition,
@@ -215,7 +216,8 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
         const before = decide(then, input);
         const now = decide(compiled, input);
         if (now.decision !== before.decision) {
-          result.changed.push({ actionId: past.actionId, before: before.decision, after: now.decision, rule: now.rule });
+          const verdict = ({ decision, reason, rule, message }: SimulatedVerdict): SimulatedVerdict => ({ decision, reason, rule, message });
+          result.changed.push({ actionId: past.actionId, before: before.decision, after: now.decision, rule: now.rule, because: { before: verdict(before), after: verdict(now) } });
         }
       }
       if (page.events.length < 1000) break;

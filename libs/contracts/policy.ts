@@ -194,7 +194,17 @@ export interface SimulateRequest {
   to?: string;
 }
 
+/** One verdict of a simulation: what decided it (a rule, or the boundary check named by `reason`) and why. */
+export interface SimulatedVerdict {
+  decision: Decision;
+  reason: DecisionReason;
+  /** The rule that decided, or null when a boundary check did. */
+  rule: string | null;
+  message: string;
+}
+
 export interface SimulateResult {
   evaluated: number;
-  changed: Array<{ actionId: string; before: Decision; after: Decision; rule: string | null }>;
+  /** Each past request whose verdict the draft changes: `rule` is the draft's deciding rule; `because` says what decided each verdict. */
+  changed: Array<{ actionId: string; before: Decision; after: Decision; rule: string | null; because: { before: SimulatedVerdict; after: SimulatedVerdict } }>;
 }

@@ -16,6 +16,16 @@ const env = celEnv();
 /** Literals compared with `action.system` (`action.system == "x"`, `"x" == action.system`, `action.system in [...]`). */
 export interface CelAnalysis {
   systemLiterals: string[];
+  /** Every field path the condition reads from its variables (`facts.orderPaid`, `workOrder.inputs.caseId`). */
+  paths: string[];
+}
+
+/** `facts.a.b` of a select chain over one of the variables, or undefined. */
+function selectPath(e: ExprNode | undefined): string | undefined {
+  if (e?.exprKind.case === 'identExpr') return e.exprKind.value.name;
+  if (e?.exprKind.case !== 'selectExpr') return undefined;
+  const operand = selectPath(e.exprKind.value.operand);
+  return operand === undefined ? undefined : `${operand}.${e.exprKind.value.field}`;
 }
 
 /** Parses, checks and plans a condition once; throws an Error whose message says what is wrong. */
@@ -27,7 +37,7 @@ export function compileCel(source: string): { program: CelProgram; analysis: Cel
   } catch (error) {
     throw new Error(`is not valid CEL: ${(error as Error).message.replace(/^<input>:/, 'at ')}`);
   }
-  const analysis: CelAnalysis = { systemLiterals: [] };
+  const analysis: CelAnalysis = { systemLiterals: [], paths: [] };
   walk(parsed.expr as unknown as ExprNode, new Set(), 0, analysis);
   const program = plan(env, parsed) as CelProgram;
   return { program, analysis };
@@ -54,8 +64,11 @@ function walk(e: ExprNode | undefined, bound: Set<string>, depth: number, analys
         throw new Error(`uses unknown variable "${value.name}" (conditions see ${CEL_VARIABLES.join(', ')})`);
       }
       return;
-    case 'selectExpr':
+    case 'selectExpr': {
+      const path = selectPath(e);
+      if (path !== undefined && (CEL_VARIABLES as readonly string[]).includes(path.split('.')[0]) && !analysis.paths.includes(path)) analysis.paths.push(path);
       return walk(value.operand, bound, depth, analysis);
+    }
     case 'callExpr': {
       const args: ExprNode[] = value.args ?? [];
       if ((value.function === '_==_' || value.function === '_!=_') && args.length === 2) {
@@ -95,6 +108,20 @@ function walk(e: ExprNode | undefined, bound: Set<string>, depth: number, analys
     default:
       return;
   }
+}
+
+/**
+ * What a condition's evaluation error means to the caller, when it is a field the request did not
+ * send: `field not found: orderPaid` of a condition reading `facts.orderPaid` is the fact
+ * `orderPaid`, sent in the action request's `facts`. Otherwise the error as it is.
+ */
+export function explainCelError(error: string, paths: readonly string[]): string {
+  const field = /^field not found: (.+)$/.exec(error)?.[1];
+  const path = field === undefined ? undefined : paths.find((p) => p.endsWith(`.${field}`));
+  if (!path) return error;
+  if (path === `facts.${field}`) return `the fact "${field}" is missing: send it in the request's facts ({"facts": {"${field}": ...}})`;
+  if (path === `workOrder.inputs.${field}`) return `the work order's input "${field}" is missing: it is set when the work order opens (inputs.${field})`;
+  return `${path} is missing from the request`;
 }
 
 /**

@@ -12,6 +12,8 @@ export function definitionSha256(definition: WorkflowDefinition): string {
 
 export interface CompiledRule extends Rule {
   program: CelProgram;
+  /** The field paths its condition reads (to name a missing fact). */
+  paths: string[];
 }
 
 export interface CompiledOverlay extends Overlay {
@@ -41,7 +43,10 @@ export function compileWorkflow(definition: WorkflowDefinition, sha256 = definit
     definition,
     policy: { jobType: definition.jobType, version: definition.version, sha256 },
     systems: new Map(definition.systems.map((s) => [s.name, { ...s, writeSet: new Set(s.write) }])),
-    rules: (definition.rules ?? []).map((r) => ({ ...r, program: compileCel(r.when).program })),
+    rules: (definition.rules ?? []).map((r) => {
+      const { program, analysis } = compileCel(r.when);
+      return { ...r, program, paths: analysis.paths };
+    }),
     overlays: (definition.overlays ?? []).map((o) => ({ ...o, program: compileCel(o.when).program })),
     stallAfterMs: parseDuration(definition.stallAfter ?? DEFAULT_STALL_AFTER)!,
     approvalTimeoutMs: parseDuration(definition.approval?.timeout ?? DEFAULT_APPROVAL_TIMEOUT)!,

@@ -49,6 +49,12 @@ describe('decide: every reason, first match wins', () => {
     expect(decide(wf, { action: act('shop', 'order.note'), facts: {} }).message).toMatch(/fulfilled-stops.*could not be evaluated/);
   });
 
+  it('names a missing fact and how to send it', () => {
+    expect(decide(wf, { action: act('shop', 'order.note'), facts: {} }).message).toBe(
+      'rule "fulfilled-stops" could not be evaluated: the fact "orderFulfilled" is missing: send it in the request\'s facts ({"facts": {"orderFulfilled": ...}})',
+    );
+  });
+
   it('counts the distinct objects named, the system included', () => {
     const d = decide(wf, { action: act('shop', 'order.note', 'write', { objects: ['order:1001', 'customer:7', 'order:1001', 'address:1'] }), facts: { orderFulfilled: false } });
     expect(d.objectsNamed).toBe(4);

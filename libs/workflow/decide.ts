@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { canonicalize } from '@workgate/contracts';
-import { evaluateCondition } from './cel';
+import { evaluateCondition, explainCelError } from './cel';
 import { CompiledWorkflow } from './compile';
 import { ActionScope, Decision, DecisionInput, DecisionReason, DecisionResult } from './definition';
 
@@ -72,7 +72,7 @@ function decideBoundaryAndRules(workflow: CompiledWorkflow, input: DecisionInput
     const started = clock();
     const result = evaluateCondition(rule.program, bindings);
     const elapsed = clock() - started;
-    if (!result.ok) return answer('stop', 'rule_error', `rule "${rule.id}" could not be evaluated: ${result.error}`, rule.id, passed);
+    if (!result.ok) return answer('stop', 'rule_error', `rule "${rule.id}" could not be evaluated: ${explainCelError(result.error, rule.paths)}`, rule.id, passed);
     if (elapsed > RULE_TIME_BUDGET_MS) {
       return answer('stop', 'rule_error', `rule "${rule.id}" took ${elapsed} ms, over its ${RULE_TIME_BUDGET_MS} ms budget`, rule.id, passed);
     }

@@ -33,8 +33,13 @@ describe('approval decider', () => {
     ['another system', { ...refund, system: 'shop' }],
     ['another kind', { ...refund, kind: 'read' }],
     ['other objects', { ...refund, objects: ['order:9999'] }],
-  ])('refuses a permitted action with %s (permitted_action_mismatch)', (_what, action) =>
-    given(request).when(approve('support-lead', action)).thenThrows('permitted_action_mismatch'));
+  ])('refuses a permitted action with %s (permitted_action_mismatch), naming the action that waits', (_what, action) =>
+    given(request)
+      .when(approve('support-lead', action))
+      .thenThrows('permitted_action_mismatch', {
+        message: 'the permitted action is not the action that waits for this approval: name {"system":"payments","operation":"refund","kind":"write","objects":["order:1001"]} as permittedAction',
+        details: [{ path: 'permittedAction', waiting: refund }],
+      }));
   it('accepts the same action with objects in another order', () =>
     given({ ...request, action: { ...refund, objects: ['a', 'b'] } } as ApprovalCommand)
       .when(approve('support-lead', { ...refund, objects: ['b', 'a'] }))

@@ -3,6 +3,9 @@ import { ApprovalCondition, ApprovalRequestedData, canonicalize, ConditionInput,
 import { dueTime } from '@workgate/workflow';
 import { Aggregate, DomainEvent, versionedEventId } from '../aggregate';
 
+/** `{"system":"payments","operation":"refund","kind":"write"}`: an action as the approver sends it. */
+const describeAction = (a: PermittedAction) => JSON.stringify({ system: a.system, operation: a.operation, kind: a.kind, ...(a.objects?.length ? { objects: a.objects } : {}) });
+
 /** sha256 of the canonical permitted action: an approval covers this hash and nothing else. */
 export function actionScopeHash(a: PermittedAction): string {
   const objects = [...new Set(a.objects ?? [])].sort();
@@ -80,9 +83,12 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, n
       const decided = { approvalId, decidedBy: command.by, at: now, ...withNote(command.note) };
       if (command.decision === 'reject') return [{ type: 'ApprovalRejected', data: decided }];
       const permittedAction = command.permittedAction;
-      if (!permittedAction) throw refuse('permitted_action_mismatch', 'an approval must name the permitted action');
+      // The refusal names the action that waits, so the approver can name it.
+      const waiting = state.action ? [{ path: 'permittedAction', waiting: state.action }] : undefined;
+      const named = state.action ? `: name ${describeAction(state.action)} as permittedAction` : '';
+      if (!permittedAction) throw refuse('permitted_action_mismatch', `an approval must name the permitted action${named}`, waiting);
       if (actionScopeHash(permittedAction) !== state.scopeHash) {
-        throw refuse('permitted_action_mismatch', 'the permitted action is not the action that waits for this approval');
+        throw refuse('permitted_action_mismatch', `the permitted action is not the action that waits for this approval${named}`, waiting);
       }
       if (command.decision === 'approve') return [{ type: 'ApprovalGranted', data: { ...decided, permittedAction } }];
       const conditions = conditionsOf(command.conditions ?? [], now);
