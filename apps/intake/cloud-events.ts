@@ -1,5 +1,5 @@
 import { CloudEvent } from 'cloudevents';
-import { CLOUD_EVENT_COMMANDS, CloudEventMode, Envelope, FieldProblem, forbiddenKeyProblems, isCloudEventType, validateDto, WorkOrderCommandRequest } from '@workgate/contracts';
+import { CLOUD_EVENT_COMMANDS, CloudEventMode, Envelope, FieldProblem, isCloudEventType, jsonValueProblems, roundedNumberProblems, roundedNumbers, storable, validateDto, WorkOrderCommandRequest } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 
 export const MAX_EVENT_BYTES = 1024 * 1024;
@@ -8,17 +8,25 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export type Parsed = { ok: true; envelope: Envelope; request: WorkOrderCommandRequest } | { ok: false; source?: string; id?: string; reasons: string[] };
 
-const fail = (reasons: string[], envelope?: Partial<Envelope>): Parsed => ({ ok: false, source: envelope?.source, id: envelope?.id, reasons });
+/** An attribute of a refused event as it is kept: only a string, and only as text that can be stored. */
+const kept = (value: unknown): string | undefined => (typeof value === 'string' ? storable(value) : undefined);
+const fail = (reasons: string[], envelope?: Partial<Envelope>): Parsed => ({ ok: false, source: kept(envelope?.source), id: kept(envelope?.id), reasons });
 const describe = (p: FieldProblem) => (p.path ? `${p.path}: ${p.message}` : p.message);
 
 /** The attributes every CloudEvent has; any other attribute that is `null` is absent (CloudEvents 1.0 JSON format). */
 const REQUIRED = new Set(['specversion', 'id', 'source', 'type']);
 
-/** A structured-mode CloudEvent (already JSON-parsed) -> the command it carries, or every reason it is refused. */
-export function fromStructured(value: unknown, receivedAt: string): Parsed {
+const NONE: ReadonlyMap<number, string> = new Map();
+
+/**
+ * A structured-mode CloudEvent (already JSON-parsed) -> the command it carries, or every reason it
+ * is refused. `rounded`: the numbers its JSON text held that the parse rounded (refused where they are).
+ */
+export function fromStructured(value: unknown, receivedAt: string, rounded: ReadonlyMap<number, string> = NONE): Parsed {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(['a CloudEvent must be a JSON object']);
-  const forbidden = forbiddenKeyProblems(value);
-  if (forbidden.length) return fail(forbidden.map(describe), value as Partial<Envelope>);
+  const problems = jsonValueProblems(value);
+  if (problems.length === 0) problems.push(...roundedNumberProblems(rounded, value));
+  if (problems.length) return fail(problems.map(describe), value as Partial<Envelope>);
   const raw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (v !== null || REQUIRED.has(k)) raw[k] = v;
   const envelope = { id: raw.id, source: raw.source, type: raw.type, subject: raw.subject, time: raw.time, data: raw.data } as Envelope;
@@ -31,6 +39,8 @@ export function fromStructured(value: unknown, receivedAt: string): Parsed {
   if (raw.data !== undefined && raw.data_base64 !== undefined) reasons.push('data and data_base64 are both present: an event carries one of them');
   if (raw.data_base64 !== undefined) {
     const decoded = typeof raw.data_base64 === 'string' ? decodeJson(Buffer.from(raw.data_base64, 'base64')) : { ok: false as const, reason: 'a string' };
+    const inData = decoded.ok ? [...jsonValueProblems(decoded.value, 'data'), ...roundedNumberProblems(decoded.rounded, decoded.value, 'data')] : [];
+    if (inData.length) return fail(inData.map(describe), envelope);
     if (decoded.ok) envelope.data = decoded.value;
     else reasons.push(`data_base64 must be base64 of UTF-8 JSON (${decoded.reason})`);
     delete raw.data_base64;
@@ -49,18 +59,20 @@ export function fromStructured(value: unknown, receivedAt: string): Parsed {
 const JSON_MEDIA = /^application\/(.+\+)?json\b/i;
 
 /** Bytes as UTF-8 JSON (an empty body is no value), or why they are not. */
-function decodeJson(body: Uint8Array): { ok: true; value: unknown } | { ok: false; reason: string } {
+function decodeJson(body: Uint8Array): { ok: true; value: unknown; rounded: ReadonlyMap<number, string> } | { ok: false; reason: string } {
   let text: string;
   try {
     text = UTF8.decode(body);
   } catch {
     return { ok: false, reason: 'not valid UTF-8' };
   }
+  let value: unknown;
   try {
-    return { ok: true, value: text.length ? JSON.parse(text) : undefined };
+    value = text.length ? JSON.parse(text) : undefined;
   } catch (error) {
     return { ok: false, reason: `not valid JSON: ${(error as Error).message}` };
   }
+  return { ok: true, value, rounded: roundedNumbers(text) };
 }
 
 /** Binary mode: the attributes from `ce-` headers (any case), `datacontenttype` from `content-type`, the body as `data`. */
@@ -79,7 +91,7 @@ export function fromNatsMessage(headers: Record<string, string>, body: Uint8Arra
   if (body.length > MAX_EVENT_BYTES) return fail([`the message is larger than ${MAX_EVENT_BYTES} bytes`]);
   const decoded = decodeJson(body);
   if (!decoded.ok) return fail([`the body is ${decoded.reason}`]);
-  return fromStructured(binary(headers, decoded.value) ?? decoded.value, receivedAt);
+  return fromStructured(binary(headers, decoded.value) ?? decoded.value, receivedAt, decoded.rounded);
 }
 
 /** A header value of the HTTP binding: percent-encoded where it is not printable ASCII. */
@@ -99,15 +111,15 @@ export function fromHttp(mode: CloudEventMode, headers: Record<string, string>, 
   if (body.length > MAX_EVENT_BYTES) return [fail([`the body is larger than ${MAX_EVENT_BYTES} bytes`])];
   const decoded = decodeJson(body);
   if (!decoded.ok) return [fail([`the body is ${decoded.reason}`])];
-  if (mode === 'structured') return [fromStructured(decoded.value, receivedAt)];
+  if (mode === 'structured') return [fromStructured(decoded.value, receivedAt, decoded.rounded)];
   if (mode === 'binary') {
     const contentType = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
     if (!JSON_MEDIA.test(contentType)) return [fail([`binary mode data must be JSON (content-type application/json), not "${contentType}"`])];
     const event = binary(headers, decoded.value, percentDecoded);
-    return [event ? fromStructured(event, receivedAt) : fail(['binary mode needs ce-specversion, ce-id, ce-source and ce-type headers'])];
+    return [event ? fromStructured(event, receivedAt, decoded.rounded) : fail(['binary mode needs ce-specversion, ce-id, ce-source and ce-type headers'])];
   }
   if (!Array.isArray(decoded.value)) return [fail(['a batch is a JSON array of CloudEvents'])];
-  return decoded.value.map((item) => fromStructured(item, receivedAt));
+  return decoded.value.map((item) => fromStructured(item, receivedAt, decoded.rounded));
 }
 
 function toCommand(envelope: Envelope, receivedAt: string): Parsed {

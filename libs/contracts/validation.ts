@@ -31,29 +31,140 @@ export function flattenValidationErrors(errors: ValidationError[], path = '', ou
 
 /** Deeper than this, a value is refused (walked without recursion, so depth cannot overflow the stack). */
 export const MAX_DEPTH = 64;
+/** More values than this in one JSON value (every object, array, string, number, ...), and it is refused. */
+export const MAX_NODES = 20_000;
+/** More keys than this in one object, and it is refused. */
+export const MAX_KEYS = 1_000;
 
-/** Problems for `__proto__`, `constructor`, `prototype` or other inherited names as keys anywhere in a parsed value, or nesting deeper than MAX_DEPTH. */
-export function forbiddenKeyProblems(value: unknown, path = '', out: FieldProblem[] = []): FieldProblem[] {
+/** A string or key that holds U+0000 or a surrogate (paired or not): checked closer only then. */
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+/** U+0000, or a surrogate that is not half of a pair: no UTF-8 text holds either, and Postgres stores neither. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** Whether text holds U+0000 or an unpaired surrogate. */
+export const unstorable = (text: string): boolean => SUSPECT.test(text) && UNSTORABLE.test(text);
+
+const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
+/** Text as it can be stored and shown: U+0000 and unpaired surrogates written as `\uXXXX` escapes. */
+export const storable = (text: string): string =>
+  unstorable(text) ? text.replace(UNSTORABLE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
+
+/**
+ * Every problem of a parsed JSON value that no DTO rule sees, at any depth of free-form maps too:
+ * `__proto__`, `constructor`, `prototype` or other inherited names as keys; nesting deeper than
+ * MAX_DEPTH; more than MAX_NODES values or MAX_KEYS keys in an object; U+0000 or an unpaired
+ * surrogate in a key or a string; a number that is not finite (its text was too large for a
+ * double). Numbers a parse rounded are found in the text (`inexactNumbers`). Stops after `maxProblems`.
+ */
+export function jsonValueProblems(value: unknown, path = '', maxProblems = 20): FieldProblem[] {
+  const out: FieldProblem[] = [];
   // Paths are written only for nested objects and for problems: a key holding a plain value costs no string.
   const stack: Array<[object, string, number]> = [];
+  let nodes = 1;
+  const leaf = (v: unknown, at: () => string) => {
+    if (typeof v === 'string') {
+      if (unstorable(v)) out.push({ path: at(), message: 'holds U+0000 or an unpaired surrogate, which no text can store' });
+    } else if (typeof v === 'number' && !Number.isFinite(v)) {
+      out.push({ path: at(), message: 'is a number that cannot be kept exactly (too large for a double)' });
+    }
+  };
   if (value !== null && typeof value === 'object') stack.push([value, path, 0]);
-  while (stack.length) {
+  else leaf(value, () => path);
+  while (stack.length && out.length < maxProblems) {
     const [v, here, depth] = stack.pop()!;
     if (depth >= MAX_DEPTH) {
       out.push({ path: here, message: `is nested deeper than ${MAX_DEPTH} levels` });
       continue;
     }
     const isArray = Array.isArray(v);
-    for (const key of Object.keys(v)) {
+    const keys = Object.keys(v);
+    if (!isArray && keys.length > MAX_KEYS) {
+      out.push({ path: here, message: `has ${keys.length} keys, more than ${MAX_KEYS}` });
+      continue;
+    }
+    nodes += keys.length;
+    if (nodes > MAX_NODES) {
+      out.push({ path: here, message: `holds more than ${MAX_NODES} values in all` });
+      break;
+    }
+    for (const key of keys) {
       const child = (v as Record<string, unknown>)[key];
-      const forbidden = FORBIDDEN_KEYS.has(key);
-      if (!forbidden && (child === null || typeof child !== 'object')) continue;
-      const at = isArray ? `${here}[${key}]` : join(here, key);
-      if (forbidden) out.push({ path: at, message: `key "${key}" is not allowed` });
-      else stack.push([child as object, at, depth + 1]);
+      const at = () => (isArray ? `${here}[${key}]` : join(here, key));
+      if (!isArray && FORBIDDEN_KEYS.has(key)) {
+        out.push({ path: at(), message: `key "${key}" is not allowed` });
+        continue;
+      }
+      if (!isArray && unstorable(key)) {
+        out.push({ path: join(here, storable(key)), message: 'is a key holding U+0000 or an unpaired surrogate, which no text can store' });
+        continue;
+      }
+      if (child === null || typeof child !== 'object') leaf(child, at);
+      else stack.push([child as object, at(), depth + 1]);
     }
   }
   return out;
+}
+
+const LONG_RUN = /[0-9.]{16}/;
+
+/** A JSON number token, or a string (skipped whole, so digits inside strings are never read as numbers). */
+const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/** The decimal value of a number's text, normalised: sign, significant digits, exponent of the last digit. */
+function decimal(text: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (!m) return text;
+  const [, sign, int, frac = '', exp = '0'] = m;
+  let digits = (int + frac).replace(/^0+/, '');
+  let exponent = Number(exp) - frac.length;
+  if (!digits) return '0';
+  const trailing = digits.length - digits.replace(/0+$/, '').length;
+  digits = digits.slice(0, digits.length - trailing);
+  exponent += trailing;
+  return `${sign}${digits}e${exponent}`;
+}
+
+/**
+ * The numbers of a JSON text that a parse would not keep exactly: a decimal whose value differs
+ * from the nearest double's (e.g. `0.12345678901234567890`, `9007199254740993`). Up to 15
+ * significant digits always round-trip, so only longer numbers are looked at closely.
+ */
+export function inexactNumbers(text: string): string[] {
+  const out: string[] = [];
+  // A number of 16 or more significant digits has a run of 16 digits and dots: without one, nothing to look at.
+  if (!LONG_RUN.test(text)) return out;
+  for (const [token] of text.matchAll(TOKENS)) {
+    if (token.charCodeAt(0) === 34 || token.length <= 15) continue; // a string, or too short to lose a digit
+    const significant = token.replace(/[eE].*$/, '').replace(/[-.]/g, '').replace(/^0+/, '').replace(/0+$/, '');
+    if (significant.length <= 15) continue;
+    const kept = Number(token);
+    if (!Number.isFinite(kept) || decimal(token) !== decimal(String(kept).replace('e+', 'e'))) out.push(token);
+  }
+  return out;
+}
+
+/** The numbers of a JSON text a parse rounded, by the value they were rounded to. */
+export function roundedNumbers(text: string): ReadonlyMap<number, string> {
+  const tokens = inexactNumbers(text);
+  return tokens.length ? new Map(tokens.map((t) => [Number(t), t])) : NO_NUMBERS;
+}
+const NO_NUMBERS: ReadonlyMap<number, string> = new Map();
+
+/** Where in a parsed value the `rounded` numbers are, as problems (at most 20). */
+export function roundedNumberProblems(rounded: ReadonlyMap<number, string>, value: unknown, path = ''): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (rounded.size === 0) return problems;
+  const stack: Array<[unknown, string]> = [[value, path]];
+  while (stack.length && problems.length < 20) {
+    const [v, here] = stack.pop()!;
+    if (typeof v === 'number' && rounded.has(v)) problems.push({ path: here, message: `${rounded.get(v)} cannot be kept exactly as a number (send at most 15 significant digits, or the value as a string)` });
+    else if (v !== null && typeof v === 'object') for (const [k, c] of Object.entries(v)) stack.push([c, Array.isArray(v) ? `${here}[${k}]` : join(here, k)]);
+  }
+  return problems;
+}
+
+/** `inexactNumbers` of a JSON text as problems of its parsed value, each named by the path where the number is. */
+export function inexactNumberProblems(text: string, value: unknown): FieldProblem[] {
+  return roundedNumberProblems(roundedNumbers(text), value);
 }
 
 /**
@@ -68,8 +179,8 @@ export function validateDto<T extends object>(
   options: { keysChecked?: boolean } = {},
 ): { ok: true } | { ok: false; problems: FieldProblem[] } {
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) return { ok: false, problems: [{ path: '', message: 'must be a JSON object' }] };
-  // keysChecked: the caller already ran forbiddenKeyProblems over a value that contains this one.
-  const forbidden = options.keysChecked ? [] : forbiddenKeyProblems(plain);
+  // keysChecked: the caller already ran jsonValueProblems over a value that contains this one.
+  const forbidden = options.keysChecked ? [] : jsonValueProblems(plain);
   if (forbidden.length) return { ok: false, problems: forbidden };
   if (vouchesFor(cls, plain)) return { ok: true };
   const errors = validateSync(plainToInstance(cls, plain), { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: false, value: false } });

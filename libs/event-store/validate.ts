@@ -36,8 +36,9 @@ const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_.-]{0,199}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 // Postgres refuses unpaired surrogates in JSON, cannot give a NUL character back as text
 // (`->>`), and a ledger's columns were `jsonb` before (which refuses both): refuse them here,
-// per event, so one bad event never fails a whole group commit.
-const UNSTORABLE = /\\u0000|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i;
+// per event, so one bad event never fails a whole group commit. An escape is a backslash that is
+// not itself escaped: text holding a backslash then `u0000` (JSON `\\u0000`) is stored as it is.
+const UNSTORABLE = /(?<=(?:^|[^\\])(?:\\\\)*)(?:\\u0000|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2})/i;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;

@@ -72,6 +72,13 @@ describe('the integrator contract', () => {
       expect(await listed(`SDK-${name}`)).toEqual([expect.objectContaining({ externalRef: `SDK-${name}` })]);
     });
 
+    it('accepts a structured event of any size up to the limit (202)', async () => {
+      const big = open('sdk-big', 'SDK-BIG').toJSON() as { data: { inputs: Record<string, unknown> } };
+      big.data.inputs.history = 'call log '.repeat(20_000);
+      const res = await as.helpdesk('POST', '/v1/events', big, { 'Content-Type': 'application/cloudevents+json' });
+      expect(res).toMatchObject({ status: 202, body: { accepted: 1 } });
+    });
+
     it('accepts a batch (202), listed right after', async () => {
       const batch = JSON.stringify([open('sdk-b1', 'SDK-B1'), open('sdk-b2', 'SDK-B2')].map((e) => e.toJSON()));
       const res = await as.helpdesk('POST', '/v1/events', batch, { 'Content-Type': 'application/cloudevents-batch+json' });
@@ -96,6 +103,9 @@ describe('the integrator contract', () => {
         body: Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
       });
       expect(invalid.status).toBe(422);
+      // Text no database can store (an unpaired surrogate in a key, U+0000 in the source) is kept too, escaped in the reasons.
+      const unstorable = await as.helpdesk('POST', '/v1/events', '{"specversion":"1.0","id":"u-1","source":"sdk\\u0000x","type":"workgate.workorder.open","subject":"U","data":{"\\ud800":1}}', { 'Content-Type': 'application/cloudevents+json' });
+      expect(unstorable).toMatchObject({ status: 422, body: { error: 'invalid_event', details: [{ ok: false, rejectionId: expect.any(String) }] } });
       const { rejections } = (await as.helpdesk('GET', '/v1/intake/rejections?limit=10')).body as { rejections: Array<{ rejectionId: string; reasons: string[] }> };
       expect(rejections.map((r) => r.reasons[0])).toEqual(expect.arrayContaining(['the body is not valid UTF-8', expect.stringMatching(/^the body is not valid JSON/)]));
       expect(rejections.map((r) => r.rejectionId)).toContain(malformed.body.details[0].rejectionId);

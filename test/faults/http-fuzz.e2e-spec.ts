@@ -56,21 +56,32 @@ const leaf = fc.oneof(
   fc.string({ maxLength: 12 }).map((s) => JSON.stringify(s)),
   fc.integer().map(String),
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => JSON.stringify(n)),
-  fc.constantFrom('true', 'false', 'null', '1e400', '-1e400', '-0', '9007199254740993', '""', '"x"', '{}', '[]'),
+  fc.constantFrom('true', 'false', 'null', '1e400', '-1e400', '-0', '9007199254740993', '12345678901234567890', '0.12345678901234567890', '1e999999', '""', '"x"', '"a\\u0000b"', '"\\ud800"', '"\\udfff x"', '{}', '[]'),
+);
+
+/** Leaves every body may hold: no U+0000, no unpaired surrogate, no number a parse would round. */
+const cleanLeaf = fc.oneof(
+  fc.string({ maxLength: 12 }).filter((s) => !s.includes('\u0000')).map((s) => JSON.stringify(s)),
+  fc.integer().map(String),
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => JSON.stringify(n)),
+  fc.constantFrom('true', 'false', 'null', '-0', '""', '"x"', '{}', '[]'),
 );
 
 /** JSON texts of any shape, with prototype keys and field names the DTOs know among random keys. */
-function jsonTree(keys: fc.Arbitrary<string>) {
+function jsonTree(keys: fc.Arbitrary<string>, leaves: fc.Arbitrary<string> = leaf) {
   return fc.letrec<{ node: string; array: string; object: string }>((tie) => ({
-    node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('array'), tie('object')),
+    node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaves, tie('array'), tie('object')),
     array: fc.array(tie('node'), { maxLength: 4 }).map((items) => `[${items.join(',')}]`),
     object: fc.array(fc.tuple(keys, tie('node')), { maxLength: 5 }).map((entries) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
   }));
 }
 const anyKey = fc.oneof(fc.constantFrom(...FORBIDDEN), fc.constantFrom(...FIELD_NAMES, 'polluted', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'), fc.string({ maxLength: 8 }));
 const anyTree = jsonTree(anyKey);
-/** The same without any key that is refused by name (prototype keys, inherited names). */
-const cleanTree = jsonTree(fc.oneof(fc.constantFrom(...FIELD_NAMES), fc.string({ maxLength: 8 }).filter((k) => !(k in Object.prototype) && k !== 'prototype')));
+/** The same without any key that is refused by name (prototype keys, inherited names), and with clean leaves only. */
+const cleanTree = jsonTree(
+  fc.oneof(fc.constantFrom(...FIELD_NAMES), fc.string({ maxLength: 8 }).filter((k) => !(k in Object.prototype) && k !== 'prototype' && !k.includes('\u0000'))),
+  cleanLeaf,
+);
 
 /**
  * Keys no DTO declares: names every object inherits (class-transformer skips them, so whitelist
@@ -93,7 +104,7 @@ const refusedKey = (key: string) => [`unknown key "${key}"`, `key "${key}" is no
 
 /** Path parameter values that are no id at all, sent encoded or raw. */
 const JUNK = [
-  '', ' ', '.', '..', '%', '%zz', '%E0%A4%A', '%00', '%2F', '%2e%2e%2f', 'null', 'undefined', 'NaN', '-1', '0', '1.5', '1e400', '99999999999999999999999',
+  '', ' ', '.', '..', '%', '%zz', '%E0%A4%A', '%00', '%ED%A0%80', '%FF', 'a%00b', '%2F', '%2e%2e%2f', 'null', 'undefined', 'NaN', '-1', '0', '1.5', '1e400', '99999999999999999999999',
   '00000000-0000-0000-0000-000000000000', '00000000-0000-4000-8000-000000000000', ...FORBIDDEN, 'toString', 'hasOwnProperty', '<script>alert(1)</script>', "' OR 1=1 --",
   'x'.repeat(5000), '😀', '\u202e', 'index.html', '../../package.json',
 ];
@@ -103,7 +114,7 @@ const junkParam = fc.oneof(
 ).map(({ s, raw }) => (raw && !/[/?#]/.test(s) ? s : encodeURIComponent(s)));
 
 const QUERY_NAMES = ['stage', 'source', 'externalRef', 'jobType', 'status', 'limit', 'owner', 'after', 'before', 'from', 'to', 'asOf', 'groupBy', 'evidence', 'interval', 'code', 'overdue', 'box', 'filter', 'since'];
-const QUERY_VALUES = ['1', '10', '1000', '100000', '-1', 'true', 'open', 'pending', 'requested', 'day', 'week', 'version', 'missing', 'all', 'inbox', 'execute', 'discovery', 'support-recovery', '2026-01-01T00:00:00Z', '2026-13-45', 'x'.repeat(300), ''];
+const QUERY_VALUES = ['%00', 'a%00', '%ED%A0%80', '%FF', '%', '1', '10', '1000', '100000', '-1', 'true', 'open', 'pending', 'requested', 'day', 'week', 'version', 'missing', 'all', 'inbox', 'execute', 'discovery', 'support-recovery', '2026-01-01T00:00:00Z', '2026-13-45', 'x'.repeat(300), ''];
 const queryString = fc
   .array(
     fc.tuple(

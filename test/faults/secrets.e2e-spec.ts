@@ -282,7 +282,7 @@ describe('faults: canary secrets never leak', () => {
       }),
       200,
     );
-    ok(await as.agent('POST', `/v1/exceptions/${warehouseException}/resolve`, { resolution: canary('refused resolution', 'plain', { recorded: false }), evidence: [] }), 422);
+    ok(await as.agent('POST', `/v1/exceptions/${warehouseException}/resolve`, { resolution: canary('refused resolution', 'plain', { recorded: false }), evidence: [] }), 409);
 
     // --- approvals: refused decisions, then conditional with conditions, a note, and a closed condition
     await eventually(async () => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).status === 200, 15_000, 'the approval to open');

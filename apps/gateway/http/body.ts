@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, NextFunction, raw, Request, Response, text } from 'express';
-import { WorkgateError } from '@workgate/contracts';
+import { isUtf8 } from 'node:buffer';
+import { FieldProblem, inexactNumberProblems, jsonValueProblems, WorkgateError } from '@workgate/contracts';
 import { toHttpError } from './error.filter';
 
 /** The largest request body accepted (SPEC section 3): 1 MiB; larger answers 413 payload_too_large. */
@@ -12,51 +13,20 @@ export const JSON_MEDIA_TYPES = ['application/json', 'application/cloudevents+js
 /** YAML media types, read as text (a workflow definition may be published as YAML). */
 export const YAML_MEDIA_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
 
-/** Keys refused at any depth: merged into an object they could reach Object.prototype. */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** Deeper nesting is refused so that no later recursive walk (class-transformer, canonical JSON) can overflow the stack. */
-export const MAX_BODY_DEPTH = 64;
-
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-function childPath(parent: string, key: string | number): string {
-  if (typeof key === 'number') return `${parent}[${key}]`;
-  if (!IDENTIFIER.test(key)) return `${parent}[${JSON.stringify(key)}]`;
-  return parent === '' ? key : `${parent}.${key}`;
-}
-
 /**
- * Problems of a parsed JSON body: forbidden keys (own keys named __proto__, constructor or
- * prototype, which JSON.parse creates as plain own properties) and nesting deeper than
- * MAX_BODY_DEPTH. Iterative, so a deeply nested body cannot overflow the stack here.
+ * Problems of a parsed JSON body (`jsonValueProblems`: inherited names as keys, nesting deeper
+ * than MAX_DEPTH, too many keys or values, U+0000 or unpaired surrogates, numbers that cannot be
+ * kept exactly) and, given its text, the numbers a parse rounded. Iterative: a deeply nested
+ * body cannot overflow the stack here.
  */
-export function bodyProblems(body: unknown, maxProblems = 20): { path: string; message: string }[] {
-  const problems: { path: string; message: string }[] = [];
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value: body, path: '', depth: 0 }];
-  while (stack.length > 0 && problems.length < maxProblems) {
-    const { value, path, depth } = stack.pop()!;
-    if (value === null || typeof value !== 'object') continue;
-    if (depth >= MAX_BODY_DEPTH) {
-      problems.push({ path, message: `the body nests deeper than ${MAX_BODY_DEPTH} levels` });
-      continue;
-    }
-    if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: childPath(path, i), depth: depth + 1 });
-      continue;
-    }
-    const keys = Object.keys(value);
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const key = keys[i];
-      if (FORBIDDEN_KEYS.has(key)) {
-        problems.push({ path: childPath(path, key), message: `key "${key}" is not allowed` });
-        continue;
-      }
-      stack.push({ value: (value as Record<string, unknown>)[key], path: childPath(path, key), depth: depth + 1 });
-    }
-  }
-  return problems;
+export function bodyProblems(body: unknown, text?: string): FieldProblem[] {
+  const problems = jsonValueProblems(body);
+  return problems.length === 0 && text !== undefined ? inexactNumberProblems(text, body) : problems;
 }
+
+/** The body's bytes as the JSON parser read them (kept only while the request is checked). */
+const RAW = Symbol('raw body');
+type WithRaw = Request & { [RAW]?: Buffer };
 
 /** A body-parser error as the WorkgateError it means (413, 415, 400 malformed_json, ...). */
 function translate(error: unknown): unknown {
@@ -83,12 +53,24 @@ export function installBodyParsers(app: NestExpressApplication): void {
   app.use('/v1/events', (req: Request, res: Response, next: NextFunction) => bytes(req, res, (error?: unknown) => next(error ? translate(error) : undefined)));
   const yaml = text({ limit: BODY_LIMIT_BYTES, type: YAML_MEDIA_TYPES });
   app.use((req: Request, res: Response, next: NextFunction) => yaml(req, res, (error?: unknown) => next(error ? translate(error) : undefined)));
-  const parser = json({ limit: BODY_LIMIT_BYTES, type: JSON_MEDIA_TYPES, strict: true });
+  const parser = json({
+    limit: BODY_LIMIT_BYTES,
+    type: JSON_MEDIA_TYPES,
+    strict: true,
+    // JSON is UTF-8: bytes that are not are refused, never read as U+FFFD.
+    verify: (req: WithRaw, _res, buf) => {
+      if (!isUtf8(buf)) throw new WorkgateError('malformed_json', 'the body is not valid UTF-8');
+      req[RAW] = buf;
+    },
+  });
   app.use((req: Request, res: Response, next: NextFunction) => {
     parser(req, res, (error?: unknown) => {
-      if (error) return next(translate(error));
-      if (req.body !== undefined && req.body !== null && typeof req.body === 'object') {
-        const problems = bodyProblems(req.body);
+      const raw = (req as WithRaw)[RAW];
+      delete (req as WithRaw)[RAW];
+      if (error) return next(error instanceof WorkgateError ? error : translate(error));
+      // Raw bytes (a CloudEvents body, read above) are checked by intake once decoded.
+      if (req.body !== undefined && req.body !== null && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) {
+        const problems = bodyProblems(req.body, raw?.toString('utf8'));
         if (problems.length > 0) {
           // Drop the body so nothing downstream ever sees (or merges) it.
           req.body = undefined;

@@ -361,6 +361,29 @@ describe('HTTP edge', () => {
       expect(body.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['inputs', 'evidence']));
     });
 
+    it('refuses invalid UTF-8 (never read as U+FFFD), U+0000, unpaired surrogates, numbers it would round, and too many keys, naming where', async () => {
+      const invalid = await fetch(`${url}/t/steps`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.operator}` },
+        body: Buffer.concat([Buffer.from('{"step":"p'), Buffer.from([0xff, 0xfe]), Buffer.from('ay","inputs":{},"evidence":[]}')]),
+      });
+      expect(invalid.status).toBe(400);
+      expect(await json(invalid)).toMatchObject({ error: 'malformed_json', message: 'the body is not valid UTF-8' });
+      const cases: Array<[string, string, string]> = [
+        ['{"step":"p\\u0000ay","inputs":{},"evidence":[]}', 'step', 'U+0000'],
+        ['{"step":"pay","inputs":{"n":"\\ud800"},"evidence":[]}', 'inputs.n', 'unpaired surrogate'],
+        ['{"step":"pay","inputs":{"n":12345678901234567890},"evidence":[]}', 'inputs.n', 'cannot be kept exactly'],
+        ['{"step":"pay","inputs":{"n":1e999999},"evidence":[]}', 'inputs.n', 'cannot be kept exactly'],
+        [JSON.stringify({ step: 'pay', inputs: Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, i])), evidence: [] }), 'inputs', 'more than 1000'],
+      ];
+      for (const [body, path, message] of cases) {
+        const res = await post('/t/steps', body, keys.operator);
+        const answer = await json(res);
+        expect({ path, status: res.status, error: answer.error }).toEqual({ path, status: 422, error: 'validation_failed' });
+        expect(answer.details).toEqual([{ path, message: expect.stringContaining(message) }]);
+      }
+    });
+
     it('refuses __proto__, constructor and prototype keys at any depth, and Object.prototype stays clean', async () => {
       const proto = await post('/t/steps', '{"__proto__": {"polluted": 1}}', keys.operator);
       expect(proto.status).toBe(422);
@@ -388,11 +411,9 @@ describe('HTTP edge', () => {
       expect(res.status).toBe(422);
       const body = await json(res);
       expect(body.error).toBe('validation_failed');
-      expect(body.message).toBe('body: the body nests deeper than 64 levels');
-      expect(body.details).toEqual([{ path: '[0]'.repeat(64), message: 'the body nests deeper than 64 levels' }]);
-      expect(bodyProblems(JSON.parse('['.repeat(100) + ']'.repeat(100)))).toEqual([
-        { path: '[0]'.repeat(64), message: 'the body nests deeper than 64 levels' },
-      ]);
+      expect(body.message).toBe('body: is nested deeper than 64 levels');
+      expect(body.details).toEqual([{ path: '[0]'.repeat(64), message: 'is nested deeper than 64 levels' }]);
+      expect(bodyProblems(JSON.parse('['.repeat(100) + ']'.repeat(100)))).toEqual([{ path: '[0]'.repeat(64), message: 'is nested deeper than 64 levels' }]);
     });
 
     it('answers 413 payload_too_large above 1 MiB', async () => {

@@ -6,3 +6,4 @@ export * from './validation';
 export * from './rate-limit';
 export * from './consistency';
 export * from './idempotency';
+export * from './url';

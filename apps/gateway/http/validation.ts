@@ -1,6 +1,6 @@
 import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
-import { FieldProblem, flattenValidationErrors, forbiddenKeyProblems, WorkgateError } from '@workgate/contracts';
+import { FieldProblem, flattenValidationErrors, jsonValueProblems, WorkgateError } from '@workgate/contracts';
 
 /**
  * The WorkgateError('validation_failed') for class-validator errors: the first problem as the
@@ -31,7 +31,7 @@ export const validationPipe = new (class StrictValidationPipe extends Validation
    */
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' || metadata.type === 'query') {
-      const problems = forbiddenKeyProblems(value);
+      const problems = jsonValueProblems(value);
       if (problems.length > 0) throw problemsFailed(problems);
     }
     return super.transform(value, metadata);

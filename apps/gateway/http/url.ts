@@ -1,0 +1,44 @@
+import type { NextFunction, Request, Response } from 'express';
+import { FieldProblem, unstorable, WorkgateError } from '@workgate/contracts';
+
+/** What is wrong with one percent-encoded part of a URL: not UTF-8 once decoded, or holding U+0000 or an unpaired surrogate. */
+function partProblem(raw: string, plusIsSpace: boolean): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(plusIsSpace ? raw.replace(/\+/g, ' ') : raw);
+  } catch {
+    return 'is not valid percent-encoded UTF-8';
+  }
+  return unstorable(decoded) ? 'holds U+0000 or an unpaired surrogate' : undefined;
+}
+
+/**
+ * Problems of a request URL as sent, before anything reads it: each path segment and each query
+ * key and value must be percent-encoded UTF-8 without U+0000 (a query parser would otherwise read
+ * bad bytes as U+FFFD, and Postgres refuses U+0000 with a 500).
+ */
+export function urlProblems(url: string): FieldProblem[] {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const query = q < 0 ? '' : url.slice(q + 1);
+  const problems: FieldProblem[] = [];
+  for (const segment of path.split('/')) {
+    const problem = segment.includes('%') ? partProblem(segment, false) : undefined;
+    if (problem) problems.push({ path: 'path', message: `a path segment ${problem}` });
+  }
+  for (const pair of query.split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    const rawKey = eq < 0 ? pair : pair.slice(0, eq);
+    const key = partProblem(rawKey, true) === undefined ? decodeURIComponent(rawKey.replace(/\+/g, ' ')) : rawKey.slice(0, 40);
+    const problem = partProblem(rawKey, true) ?? (eq < 0 ? undefined : partProblem(pair.slice(eq + 1), true));
+    if (problem) problems.push({ path: `query:${key}`, message: problem });
+  }
+  return problems;
+}
+
+/** Refuses, with 422 naming the part, a request whose URL no route could read faithfully. */
+export function refuseUnreadableUrls(req: Request, _res: Response, next: NextFunction): void {
+  const problems = urlProblems(req.originalUrl ?? req.url);
+  next(problems.length ? new WorkgateError('validation_failed', `${problems[0].path} ${problems[0].message}`, problems) : undefined);
+}
