@@ -1,5 +1,5 @@
 import { CloudEvent } from 'cloudevents';
-import { CLOUD_EVENT_COMMANDS, CloudEventMode, Envelope, FieldProblem, isCloudEventType, jsonValueProblems, roundedNumberProblems, roundedNumbers, storable, validateDto, WorkOrderCommandRequest } from '@workgate/contracts';
+import { CLOUD_EVENT_COMMANDS, CloudEventMode, Envelope, FieldProblem, isCloudEventType, jsonValueProblems, NO_ROUNDED_NUMBERS, roundedNumberProblems, roundedNumbers, storable, validateDto, WorkOrderCommandRequest } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 
 export const MAX_EVENT_BYTES = 1024 * 1024;
@@ -16,13 +16,11 @@ const describe = (p: FieldProblem) => (p.path ? `${p.path}: ${p.message}` : p.me
 /** The attributes every CloudEvent has; any other attribute that is `null` is absent (CloudEvents 1.0 JSON format). */
 const REQUIRED = new Set(['specversion', 'id', 'source', 'type']);
 
-const NONE: ReadonlyMap<number, string> = new Map();
-
 /**
  * A structured-mode CloudEvent (already JSON-parsed) -> the command it carries, or every reason it
  * is refused. `rounded`: the numbers its JSON text held that the parse rounded (refused where they are).
  */
-export function fromStructured(value: unknown, receivedAt: string, rounded: ReadonlyMap<number, string> = NONE): Parsed {
+export function fromStructured(value: unknown, receivedAt: string, rounded: ReadonlyMap<number, string> = NO_ROUNDED_NUMBERS): Parsed {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(['a CloudEvent must be a JSON object']);
   const problems = jsonValueProblems(value);
   if (problems.length === 0) problems.push(...roundedNumberProblems(rounded, value));

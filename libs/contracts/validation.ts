@@ -142,12 +142,14 @@ export function inexactNumbers(text: string): string[] {
   return out;
 }
 
+/** A JSON text without a rounded number. */
+export const NO_ROUNDED_NUMBERS: ReadonlyMap<number, string> = new Map();
+
 /** The numbers of a JSON text a parse rounded, by the value they were rounded to. */
 export function roundedNumbers(text: string): ReadonlyMap<number, string> {
   const tokens = inexactNumbers(text);
-  return tokens.length ? new Map(tokens.map((t) => [Number(t), t])) : NO_NUMBERS;
+  return tokens.length ? new Map(tokens.map((t) => [Number(t), t])) : NO_ROUNDED_NUMBERS;
 }
-const NO_NUMBERS: ReadonlyMap<number, string> = new Map();
 
 /** Where in a parsed value the `rounded` numbers are, as problems (at most 20). */
 export function roundedNumberProblems(rounded: ReadonlyMap<number, string>, value: unknown, path = ''): FieldProblem[] {

@@ -1,15 +1,15 @@
 import type { NextFunction, Request, Response } from 'express';
 import { FieldProblem, unstorable, WorkgateError } from '@workgate/contracts';
 
-/** What is wrong with one percent-encoded part of a URL: not UTF-8 once decoded, or holding U+0000 or an unpaired surrogate. */
-function partProblem(raw: string, plusIsSpace: boolean): string | undefined {
-  let decoded: string;
+/** One percent-encoded part of a URL, decoded, or what is wrong with it: not UTF-8 once decoded, or holding U+0000 or an unpaired surrogate. */
+function decodePart(raw: string, plusIsSpace: boolean): { text: string; problem?: undefined } | { text?: undefined; problem: string } {
+  let text: string;
   try {
-    decoded = decodeURIComponent(plusIsSpace ? raw.replace(/\+/g, ' ') : raw);
+    text = decodeURIComponent(plusIsSpace ? raw.replace(/\+/g, ' ') : raw);
   } catch {
-    return 'is not valid percent-encoded UTF-8';
+    return { problem: 'is not valid percent-encoded UTF-8' };
   }
-  return unstorable(decoded) ? 'holds U+0000 or an unpaired surrogate' : undefined;
+  return unstorable(text) ? { problem: 'holds U+0000 or an unpaired surrogate' } : { text };
 }
 
 /**
@@ -23,16 +23,16 @@ export function urlProblems(url: string): FieldProblem[] {
   const query = q < 0 ? '' : url.slice(q + 1);
   const problems: FieldProblem[] = [];
   for (const segment of path.split('/')) {
-    const problem = segment.includes('%') ? partProblem(segment, false) : undefined;
+    const problem = segment.includes('%') ? decodePart(segment, false).problem : undefined;
     if (problem) problems.push({ path: 'path', message: `a path segment ${problem}` });
   }
   for (const pair of query.split('&')) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
     const rawKey = eq < 0 ? pair : pair.slice(0, eq);
-    const key = partProblem(rawKey, true) === undefined ? decodeURIComponent(rawKey.replace(/\+/g, ' ')) : rawKey.slice(0, 40);
-    const problem = partProblem(rawKey, true) ?? (eq < 0 ? undefined : partProblem(pair.slice(eq + 1), true));
-    if (problem) problems.push({ path: `query:${key}`, message: problem });
+    const key = decodePart(rawKey, true);
+    const problem = key.problem ?? (eq < 0 ? undefined : decodePart(pair.slice(eq + 1), true).problem);
+    if (problem) problems.push({ path: `query:${key.text ?? rawKey.slice(0, 40)}`, message: problem });
   }
   return problems;
 }

@@ -26,11 +26,12 @@ function problemsFailed(problems: FieldProblem[]): WorkgateError {
 export const validationPipe = new (class StrictValidationPipe extends ValidationPipe {
   /**
    * Refuses keys named like an inherited member (`toString`, `constructor`, `__proto__`, ...) in a
-   * body or query first: Nest strips the prototype keys and class-transformer skips the others, so
-   * `forbidNonWhitelisted` would never see them and they would pass silently.
+   * query first: Nest strips the prototype keys and class-transformer skips the others, so
+   * `forbidNonWhitelisted` would never see them and they would pass silently. A JSON body was
+   * checked the same way by the body parser (`installBodyParsers`), the one place every body passes.
    */
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' || metadata.type === 'query') {
+    if (metadata.type === 'query') {
       const problems = jsonValueProblems(value);
       if (problems.length > 0) throw problemsFailed(problems);
     }

@@ -10,7 +10,6 @@ import {
   Subjects,
   WorkflowSummary,
   WorkflowVersion,
-  jsonValueProblems,
   WorkgateError,
   Written,
 } from '@workgate/contracts';
@@ -39,8 +38,6 @@ function definitionOf(req: Request): unknown {
   }
   const body: unknown = req.body;
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new WorkgateError('validation_failed', 'the body is the definition, as a JSON object (or {definition})');
-  const forbidden = jsonValueProblems(body);
-  if (forbidden.length > 0) throw new WorkgateError('validation_failed', 'the body has keys that are not allowed', forbidden);
   // A definition has no `definition` field: a body with one is the wrapper, and nothing else may sit beside it.
   if (!Object.prototype.hasOwnProperty.call(body, 'definition')) return body;
   const extra = Object.keys(body).filter((k) => k !== 'definition');
