@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AsyncAPIDocumentInterface, Diagnostic, DiagnosticSeverity, Parser } from '@asyncapi/parser';
-import { ErrorCodes, SERVICES, Subjects, ledgerSubject } from '@workgate/contracts';
+import { ErrorCodes, Notices, SERVICES, Subjects, ledgerSubject } from '@workgate/contracts';
 
 const DOC = join(__dirname, '..', 'docs', 'asyncapi.yaml');
 
@@ -56,11 +56,15 @@ describe('docs/asyncapi.yaml', () => {
     expect(missing).toEqual([]);
   });
 
-  it('documents no request/reply subject the contracts do not declare', () => {
+  it('has a channel for every notice of the contracts', () => {
+    expect(Object.values(Notices).filter((subject) => !addresses.includes(subject))).toEqual([]);
+  });
+
+  it('documents no request/reply subject or notice the contracts do not declare', () => {
     // `workgate.<service>.<verb>`: the health channel and the stream and notification channels have `{...}` tokens.
     const documented = addresses.filter((a) => /^workgate\.[^.{}]+\.[^.{}]+$/.test(a));
     expect(documented.length).toBeGreaterThan(0);
-    const subjects = new Set(subjectConstants(Subjects).map((c) => c.subject));
+    const subjects = new Set([...subjectConstants(Subjects).map((c) => c.subject), ...Object.values(Notices)]);
     expect(documented.filter((address) => !subjects.has(address))).toEqual([]);
   });
 

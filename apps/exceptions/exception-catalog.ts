@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { parse } from 'yaml';
-import { CATALOG_STREAM, ExceptionCode, FieldProblem, Subjects, WorkgateError, Written } from '@workgate/contracts';
+import { NatsConnection } from 'nats';
+import { CATALOG_STREAM, ExceptionCode, FieldProblem, Notices, Subjects, WorkgateError, Written } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
-import { isOutage, RpcClient } from '@workgate/messaging';
+import { encodeJson, isOutage, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
 import { WorkgateConfig } from '@workgate/config';
 import { timerProblem } from '@workgate/workflow';
 
@@ -55,6 +56,7 @@ export class ExceptionCatalog implements OnModuleInit {
   constructor(
     @Inject(WorkgateConfig) private readonly config: WorkgateConfig,
     private readonly rpc: RpcClient,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -120,6 +122,7 @@ export class ExceptionCatalog implements OnModuleInit {
           events: [{ eventId: deterministicUuid('catalog', checked.code, String(this.version + 1)), type: DEFINED, data: { ...checked }, metadata: { actor } }],
         });
         await this.refresh(true);
+        this.nc.publish(Notices.exceptionCodeDefined, encodeJson({ code: checked.code }));
         return { answer: checked, position: appended.positions[0] };
       } catch (error) {
         if ((error as WorkgateError).code !== 'version_conflict' || attempt >= 3) throw error;

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { NatsConnection, Subscription } from 'nats';
-import { ExceptionCode, ledgerEventSubject, RecordedEvent, refuse, Subjects, WorkflowPublishedData, WorkflowVersion } from '@workgate/contracts';
+import { ExceptionCode, ledgerEventSubject, Notices, RecordedEvent, refuse, Subjects, WorkflowPublishedData, WorkflowVersion } from '@workgate/contracts';
 import { CatalogCode } from '@workgate/domain';
 import { decodeJson, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
 import { CompiledWorkflow, compileWorkflow, parseDuration } from '@workgate/workflow';
@@ -21,31 +21,39 @@ export class WorkflowVersions implements OnApplicationShutdown {
   private readonly current = new Map<string, { at: number; workflow: CompiledWorkflow }>();
   /** The newest version seen published per job type: opening never uses an older one once it is known. */
   private readonly latestPublished = new Map<string, number>();
-  private readonly published: Subscription;
+  private readonly subscriptions: Subscription[];
   private catalogCache?: { at: number; codes: Map<string, CatalogCode> };
 
   constructor(
     private readonly rpc: RpcClient,
     @Inject(NATS_CONNECTION) nc: NatsConnection,
   ) {
-    // A version published anywhere is compiled here from the ledger's own event.
-    this.published = nc.subscribe(ledgerEventSubject('workflow', 'WorkflowPublished'), {
-      callback: (err, msg) => {
-        this.current.clear();
-        if (err) return;
-        try {
-          const d = decodeJson<RecordedEvent>(msg.data).data as unknown as WorkflowPublishedData;
-          this.remember(compileWorkflow(d.definition, d.sha256));
-          if (d.version > (this.latestPublished.get(d.jobType) ?? 0)) this.latestPublished.set(d.jobType, d.version);
-        } catch {
-          // Not readable: the cleared current versions are enough.
-        }
-      },
-    });
+    this.subscriptions = [
+      // The policy service's notice arrives before its answer to the publisher: an open sent after that answer uses the new version.
+      nc.subscribe(Notices.workflowPublished, { callback: (_err, msg) => this.learnPublished(msg.data, false) }),
+      // A version published anywhere is compiled here from the ledger's own event.
+      nc.subscribe(ledgerEventSubject('workflow', 'WorkflowPublished'), { callback: (_err, msg) => this.learnPublished(msg.data, true) }),
+      nc.subscribe(Notices.exceptionCodeDefined, { callback: () => (this.catalogCache = undefined) }),
+    ];
+  }
+
+  /** Forgets the current versions, and remembers the newest version published (compiled, from a ledger event). */
+  private learnPublished(data: Uint8Array, isLedgerEvent: boolean): void {
+    this.current.clear();
+    try {
+      const notice = isLedgerEvent ? (decodeJson<RecordedEvent>(data).data as unknown as WorkflowPublishedData) : decodeJson<{ jobType: string; version: number }>(data);
+      if (isLedgerEvent) {
+        const published = notice as WorkflowPublishedData;
+        this.remember(compileWorkflow(published.definition, published.sha256));
+      }
+      if (notice.version > (this.latestPublished.get(notice.jobType) ?? 0)) this.latestPublished.set(notice.jobType, notice.version);
+    } catch {
+      // Not readable: the cleared current versions are enough.
+    }
   }
 
   onApplicationShutdown(): void {
-    this.published.unsubscribe();
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
   }
 
   private remember(workflow: CompiledWorkflow): CompiledWorkflow {

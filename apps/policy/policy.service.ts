@@ -6,6 +6,7 @@ import {
   ActionDecidedData,
   LedgerHeaders,
   ledgerEventSubject,
+  Notices,
   PolicyEvents,
   PublishWorkflowRequest,
   PublishWorkflowResult,
@@ -23,7 +24,7 @@ import {
 } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { deterministicUuid } from '@workgate/domain';
-import { decodeJson, isOutage, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
+import { decodeJson, encodeJson, isOutage, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
 import { compileWorkflow, decide, definitionSha256, parseDefinitionText, validateDefinition } from '@workgate/workflow';
 import { PolicyRegistry } from './policy-registry';
 
@@ -174,6 +175,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
           events: [{ eventId: deterministicUuid(PolicyEvents.WorkflowPublished, sha256), type: PolicyEvents.WorkflowPublished, data, metadata: { actor: req.actor ?? 'unknown' } }],
         });
         this.registry.apply(data, appended.nextVersion, new Date().toISOString());
+        this.nc.publish(Notices.workflowPublished, encodeJson({ jobType, version, sha256 }));
         return { answer: { jobType, version, sha256, created: true }, position: appended.positions[0] };
       } catch (error) {
         // Another instance published meanwhile: learn what it wrote and decide again.

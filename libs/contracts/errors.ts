@@ -57,6 +57,7 @@ export const ErrorCodes = {
   malformed_json: 400,
   bad_request: 400,
   payload_too_large: 413,
+  headers_too_large: 431,
   rate_limited: 429,
   unsupported_media_type: 415,
   route_not_found: 404,

@@ -114,6 +114,16 @@ export const Subjects = {
   },
 } as const;
 
+/**
+ * Notices (core NATS, no reply) a service sends after a commit and before it answers, so a command
+ * that follows the answer is decided with what was written: a new workflow version, a changed
+ * exception code. The ledger's own events follow later and say the same.
+ */
+export const Notices = {
+  workflowPublished: 'workgate.notice.workflow-published',
+  exceptionCodeDefined: 'workgate.notice.exception-code-defined',
+} as const;
+
 /** JetStream streams. Both refuse deletes and purges: they carry evidence. */
 export const Streams = {
   workEvents: { name: 'WORK_EVENTS', subjects: ['workgate.events.>'] },

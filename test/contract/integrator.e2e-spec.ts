@@ -55,6 +55,24 @@ describe('the integrator contract', () => {
     });
   });
 
+  it('opens a work order on the version whose publish has just answered, every time (no wait)', async () => {
+    const source = readFileSync(join(WORKFLOWS, 'support-recovery.yaml'), 'utf8');
+    // Five job types at once, each published six times, each open sent the moment its publish answered.
+    const chain = async (jobType: string): Promise<number[]> => {
+      const opened: number[] = [];
+      for (let version = 1; version <= 6; version++) {
+        const yaml = source.replace(/^jobType: .*$/m, `jobType: ${jobType}`).replace(/^version: \d+/m, `version: ${version}`);
+        expect(await as.admin('POST', '/v1/workflows', yaml, { 'Content-Type': 'application/yaml' })).toMatchObject({ status: 201, body: { version, created: true } });
+        const open = await as.helpdesk('POST', '/v1/work-orders', { jobType, externalRef: `${jobType}-${version}`, source: 'contract', inputs: { caseId: 'c', orderId: 'o', orderPaid: true } });
+        expect(open.status).toBe(201);
+        opened.push((await as.helpdesk('GET', `/v1/work-orders/${open.body.id}`)).body.workflow.version);
+      }
+      return opened;
+    };
+    const chains = await Promise.all(['fresh-a', 'fresh-b', 'fresh-c', 'fresh-d', 'fresh-e'].map(chain));
+    expect(chains).toEqual(Array(5).fill([1, 2, 3, 4, 5, 6]));
+  });
+
   describe('CloudEvents over HTTP with the official SDK', () => {
     const open = (id: string, ref: string) =>
       new CloudEvent({ specversion: '1.0', id, source: 'sdk', type: 'workgate.workorder.open', subject: ref, datacontenttype: 'application/json', data: { jobType: 'support-recovery', inputs: { caseId: ref, orderId: '1', orderPaid: true } } });
