@@ -1,4 +1,4 @@
-import { BatchReply, BatchRequest, RpcContract } from '@workgate/contracts';
+import { BatchReply, BatchRequest, RpcContract, WorkgateError } from '@workgate/contracts';
 import { RpcClient } from './rpc-client';
 import { toWireError, unwrapReply } from './wire';
 
@@ -10,6 +10,9 @@ export async function serveBatch<T, R>(req: BatchRequest<T>, handle: (item: T) =
     results: settled.map((s) => (s.status === 'fulfilled' ? { ok: true as const, data: s.value } : { ok: false as const, error: toWireError(s.reason) })),
   };
 }
+
+/** `{"items":[` and `]}` around a batch's encoded items. */
+const BATCH_ENVELOPE_BYTES = 12;
 
 interface Waiting<T, R> {
   item: T | undefined;
@@ -47,25 +50,62 @@ export class BatchingRpcClient<T, R> {
   private flush(): void {
     this.scheduled = false;
     const max = this.options.maxBatch ?? 500;
+    const limit = this.rpc.payloadLimit(this.contract.subject);
     while (this.queue.length) {
-      const batch = this.queue.splice(0, max);
-      const items = batch.map((w) => w.item);
-      // Only the callers wait for the answer: the items (an append's canonical texts) are not
-      // kept alive meanwhile, so most of them die young.
-      for (const w of batch) w.item = undefined;
-      this.rpc
-        .request(this.contract, { items: items as T[] }, { timeoutMs: this.options.timeoutMs })
-        .then(
-          (reply) =>
-            batch.forEach((w, i) => {
-              try {
-                w.resolve(unwrapReply(reply.results[i]));
-              } catch (error) {
-                w.reject(error as Error);
-              }
-            }),
-          (error) => batch.forEach((w) => w.reject(error as Error)),
-        );
+      if (limit === undefined) {
+        const batch = this.queue.splice(0, max);
+        const items = batch.map((w) => w.item as T);
+        // Only the callers wait for the answer: the items (an append's canonical texts) are not
+        // kept alive meanwhile, so most of them die young.
+        for (const w of batch) w.item = undefined;
+        this.answer(batch, this.rpc.request(this.contract, { items }, { timeoutMs: this.options.timeoutMs }));
+      } else {
+        this.flushOverNats(max, limit);
+      }
     }
+  }
+
+  /**
+   * Over NATS a request may not exceed the server's payload limit: items are encoded once and
+   * sent in as many requests as their bytes need. An item that alone exceeds it is refused
+   * (413 `payload_too_large`); the others go on.
+   */
+  private flushOverNats(max: number, limit: number): void {
+    const batch: Array<Waiting<T, R>> = [];
+    const texts: string[] = [];
+    let bytes = BATCH_ENVELOPE_BYTES;
+    while (this.queue.length && batch.length < max) {
+      const waiting = this.queue[0];
+      const text = JSON.stringify(waiting.item ?? null);
+      const size = Buffer.byteLength(text) + 1;
+      if (BATCH_ENVELOPE_BYTES + size > limit) {
+        this.queue.shift();
+        waiting.reject(new WorkgateError('payload_too_large', `one request on ${this.contract.subject} is ${size} bytes encoded, more than NATS takes (${limit})`));
+        continue;
+      }
+      if (bytes + size > limit) break;
+      this.queue.shift();
+      waiting.item = undefined;
+      batch.push(waiting);
+      texts.push(text);
+      bytes += size;
+    }
+    if (batch.length === 0) return;
+    const encoded = Buffer.from(`{"items":[${texts.join(',')}]}`);
+    this.answer(batch, this.rpc.requestEncoded(this.contract, encoded, { timeoutMs: this.options.timeoutMs }));
+  }
+
+  private answer(batch: Array<Waiting<T, R>>, reply: Promise<BatchReply<R>>): void {
+    reply.then(
+      (answered) =>
+        batch.forEach((w, i) => {
+          try {
+            w.resolve(unwrapReply(answered.results[i]));
+          } catch (error) {
+            w.reject(error as Error);
+          }
+        }),
+      (error) => batch.forEach((w) => w.reject(error as Error)),
+    );
   }
 }

@@ -53,7 +53,7 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
             return;
           }
           void this.dispatch(pattern, handler.isEventHandler, msg.data, msg.headers, (bytes) => {
-            if (isInboxReply(msg.reply)) msg.respond(bytes);
+            if (isInboxReply(msg.reply)) msg.respond(this.fitting(pattern, bytes));
           });
         },
       });
@@ -88,6 +88,13 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
       }
       if (!isEvent) respond(encodeJson(wire));
     }
+  }
+
+  /** An answer NATS cannot carry (over the server's `max_payload`) becomes a refusal the caller can act on, not a time-out. */
+  private fitting(pattern: string, bytes: Uint8Array): Uint8Array {
+    const limit = this.nc.info?.max_payload;
+    if (limit === undefined || bytes.length <= limit) return bytes;
+    return encodeJson(replyError(new WorkgateError('payload_too_large', `the answer on ${pattern} is ${bytes.length} bytes, more than NATS carries (${limit}): ask for less (a smaller limit)`)));
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,9 @@ import { Reply, RpcContract, WorkgateError } from '@workgate/contracts';
 import { LocalRoutes } from './local-routes';
 import { decodeJson, encodeJson, unwrapReply } from './wire';
 
+/** What a nats-server takes when it does not say (its default `max_payload`). */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
 /** Request/reply over NATS with an explicit time-out; remote refusals come back as WorkgateErrors with their code. */
 export class RpcClient {
   constructor(
@@ -17,19 +20,32 @@ export class RpcClient {
     return this.local(subject) !== undefined;
   }
 
+  /** The most bytes a request on `subject` may have: the server's `max_payload`, or none when it is answered in this process. */
+  payloadLimit(subject: string): number | undefined {
+    return this.local(subject) ? undefined : (this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD);
+  }
+
   private local(subject: string) {
     return this.preferLocal && LocalRoutes.enabled ? LocalRoutes.get(subject) : undefined;
   }
 
   /** Sends the request its contract names and answers its reply, both typed by the contract. */
   async request<Req, Res>(contract: RpcContract<Req, Res>, payload: Req, options: { timeoutMs?: number } = {}): Promise<Res> {
-    const { subject } = contract;
     const timeout = options.timeoutMs ?? this.defaultTimeoutMs;
-    const local = this.local(subject);
-    if (local) return withTimeout(local(payload) as Promise<Res>, timeout, subject);
+    const local = this.local(contract.subject);
+    if (local) return withTimeout(local(payload) as Promise<Res>, timeout, contract.subject);
+    return this.overNats(contract.subject, encodeJson(payload), timeout);
+  }
+
+  /** The same over NATS, with the request already encoded as the contract's JSON (a batch composed of encoded items). */
+  requestEncoded<Req, Res>(contract: RpcContract<Req, Res>, bytes: Uint8Array, options: { timeoutMs?: number } = {}): Promise<Res> {
+    return this.overNats(contract.subject, bytes, options.timeoutMs ?? this.defaultTimeoutMs);
+  }
+
+  private async overNats<Res>(subject: string, bytes: Uint8Array, timeout: number): Promise<Res> {
     let reply;
     try {
-      reply = await this.nc.request(subject, encodeJson(payload), { timeout });
+      reply = await this.nc.request(subject, bytes, { timeout });
     } catch (error) {
       const code = (error as NatsError).code;
       if (code === NatsErrorCode.NoResponders) {
@@ -37,6 +53,9 @@ export class RpcClient {
       }
       if (code === NatsErrorCode.Timeout) {
         throw new WorkgateError('timeout', `no answer on ${subject} within ${timeout} ms`);
+      }
+      if (code === NatsErrorCode.MaxPayloadExceeded) {
+        throw new WorkgateError('payload_too_large', `the request on ${subject} is ${bytes.length} bytes, more than NATS takes (${this.payloadLimit(subject)})`);
       }
       throw new WorkgateError('unavailable', `request on ${subject} failed: ${(error as Error).message}`);
     }
