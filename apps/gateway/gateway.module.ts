@@ -17,6 +17,9 @@ import { PostReviewsController } from './routes/post-reviews.controller';
 import { WorkflowsController } from './routes/workflows.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
 
+/** The controllers of the HTTP API (the dashboard's pages aside): the OpenAPI document describes these. */
+export const API_CONTROLLERS = [HealthController, MetricsController, WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController, LedgerController, ViewsController];
+
 @Module({})
 export class GatewayModule implements NestModule {
   static register(ctx: ServiceContext): DynamicModule {
@@ -24,7 +27,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       imports: [ServiceCoreModule.forService(ctx), TerminusModule.forRoot({ logger: false }), rateLimit.module],
-      controllers: [HealthController, MetricsController, healthController('gateway'), WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController, LedgerController, ViewsController, DashboardController],
+      controllers: [...API_CONTROLLERS, healthController('gateway'), DashboardController],
       providers: [
         GatewayDatabase,
         HttpMetrics,

@@ -6,6 +6,7 @@ import { SERVICES, Subjects } from '@workgate/contracts';
 import { NATS_CONNECTION, RpcClient } from '@workgate/messaging';
 import { GatewayDatabase } from './gateway-database';
 import { Public } from './http';
+import { Documented } from './openapi';
 
 const SERVICE_TIMEOUT_MS = 1500;
 
@@ -23,6 +24,7 @@ export class HealthController {
   ) {}
 
   @Get('health')
+  @Documented('Readiness', 'Health', 'NATS, Postgres and every service answering on its health subject; 503 (with this report in `details`) when any is down.')
   @HealthCheck()
   check() {
     return this.health.check([

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Injectable, NestMiddleware } from '@nestjs/common';
-import { ApiExcludeEndpoint } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { Documented } from './openapi';
 import type { NextFunction, Request, Response } from 'express';
 import { Public } from './http';
 import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
@@ -42,11 +43,12 @@ export class HttpMetrics implements NestMiddleware {
   }
 }
 
+@ApiTags('operations')
 @Public()
 @Controller()
 export class MetricsController {
   @Get('metrics')
-  @ApiExcludeEndpoint()
+  @Documented('Metrics for Prometheus', { alternatives: { 'text/plain': { type: 'string', description: 'the Prometheus text format' } } })
   @Header('Content-Type', register.contentType)
   metrics(): Promise<string> {
     return register.metrics();

@@ -4,3 +4,4 @@ export * from './cel';
 export * from './validate';
 export * from './compile';
 export * from './decide';
+export { WorkflowDefinitionDto } from './schema';

@@ -44,7 +44,7 @@ export class ApprovalDto {
   @IsString() timeout: string;
 }
 
-export class BreakGlassDto {
+export class BreakGlassPolicyDto {
   @IsBoolean() allowed: boolean;
   @IsOptional() @IsString() postReviewDue?: string;
   @IsOptional() @IsString() @MinLength(1) reviewer?: string;
@@ -54,7 +54,7 @@ export class ClosureDto {
   @IsArray() @IsString({ each: true }) @ArrayUnique() evidence: string[];
 }
 
-export class DelegationDto {
+export class DelegationContractDto {
   @IsString() initialWait: string;
   @IsString() reminderEvery: string;
   @IsNumber() @Min(1) @Max(10) backoff: number;
@@ -94,13 +94,13 @@ export class WorkflowDefinitionDto {
   steps?: StepDto[];
 
   @IsOptional() @ValidateNested() @Type(() => ApprovalDto) approval?: ApprovalDto;
-  @IsOptional() @ValidateNested() @Type(() => BreakGlassDto) breakGlass?: BreakGlassDto;
+  @IsOptional() @ValidateNested() @Type(() => BreakGlassPolicyDto) breakGlass?: BreakGlassPolicyDto;
   @IsOptional() @ValidateNested() @Type(() => ClosureDto) closure?: ClosureDto;
 
   @IsOptional() @IsArray() @Matches(CODE, { each: true, message: 'exceptionCodes must be codes like PREREQ_MISSING' }) @ArrayUnique()
   exceptionCodes?: string[];
 
-  @IsOptional() @ValidateNested() @Type(() => DelegationDto) delegation?: DelegationDto;
+  @IsOptional() @ValidateNested() @Type(() => DelegationContractDto) delegation?: DelegationContractDto;
   @IsOptional() @IsString() stallAfter?: string;
 
   @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => StageDto)

@@ -529,6 +529,33 @@ describe('HTTP fuzzing', () => {
     });
   });
 
+  it('answers headers over 16 KiB with 431 in the error body on every route, with or without a key', async () => {
+    for (const route of routes) {
+      const path = fillPath(route.path, nothing(route));
+      for (const key of [principals.keys['support-lead'], 'no-such-key']) {
+        const res = await send(route.method, path, route.method === 'POST' ? { text: '{}', type: 'application/json' } : {}, { Authorization: `Bearer ${key}`, 'X-Padding': 'p'.repeat(17 * 1024) });
+        expect({ route: routeKey(route), status: res.status, body: res.body }).toEqual({
+          route: routeKey(route),
+          status: 431,
+          body: { error: 'headers_too_large', message: 'the request headers are larger than 16 KiB' },
+        });
+      }
+    }
+  });
+
+  it('refuses free-form facts and inputs with more than 1,000 keys, or a body of more than 20,000 values, with 422 naming where', async () => {
+    const [workOrder] = ids['work-orders'];
+    const wide = (keys: number) => Object.fromEntries(Array.from({ length: keys }, (_, i) => [`k${i}`, i]));
+    const facts = await send('POST', `/v1/work-orders/${workOrder}/actions`, { text: JSON.stringify({ system: 'shop', operation: 'order.read', kind: 'read', facts: wide(1001) }), type: 'application/json' });
+    check('facts with 1,001 keys', facts);
+    expect(facts).toMatchObject({ status: 422, body: { error: 'validation_failed', details: [{ path: 'facts', message: 'has 1001 keys, more than 1000' }] } });
+    const inputs = await send('POST', '/v1/work-orders', { text: JSON.stringify({ jobType: 'support-recovery', externalRef: 'WIDE', source: 'fuzz', inputs: { caseId: 'c', orderId: 'o', orderPaid: true, list: Array.from({ length: 20_001 }, (_, i) => i) } }), type: 'application/json' });
+    check('a body of 20,001 values', inputs);
+    expect(inputs).toMatchObject({ status: 422, body: { error: 'validation_failed', details: [expect.objectContaining({ message: 'holds more than 20000 values in all' })] } });
+    const justUnder = await send('POST', `/v1/work-orders/${workOrder}/actions`, { text: JSON.stringify({ system: 'shop', operation: 'order.read', kind: 'read', facts: wide(1000) }), type: 'application/json' });
+    expect(justUnder.status).toBe(201);
+  });
+
   it('leaves Object.prototype and Array.prototype as they were after the whole run', () => {
     expect(pollution(before)).toEqual([]);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual([...before[0].props.keys()].map(String).sort());

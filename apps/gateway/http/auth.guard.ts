@@ -21,6 +21,13 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUB
 /** The route needs a principal holding at least one of these roles. */
 export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
 
+/** Who may call a route (for the API document): no key at all, or a principal with one of these roles (none listed: any principal). */
+export function routeAccess(handler: object, controller: object): { public: boolean; roles: Role[] } {
+  const reflector = new Reflector();
+  const targets = [handler, controller] as Parameters<Reflector['getAllAndOverride']>[1];
+  return { public: !!reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets), roles: reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [] };
+}
+
 export type RequestWithPrincipal = Request & { principal?: Principal };
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;

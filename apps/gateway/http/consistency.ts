@@ -18,6 +18,11 @@ const READS_VIEWS = 'workgate:reads-views';
 /** The route answers from the views (projections of the ledger): it waits for the position the caller must see. */
 export const ReadsViews = (): MethodDecorator & ClassDecorator => SetMetadata(READS_VIEWS, true);
 
+/** Whether a route waits for the views (for the API document). */
+export function readsViewsRoute(handler: object, controller: object): boolean {
+  return !!new Reflector().getAllAndOverride<boolean | undefined>(READS_VIEWS, [handler, controller] as Parameters<Reflector['getAllAndOverride']>[1]);
+}
+
 /** A write's reply: its answer and the ledger position of its commit. */
 export function isWritten(value: unknown): value is Written<unknown> {
   return typeof value === 'object' && value !== null && 'answer' in value && typeof (value as Written<unknown>).position === 'number' && Object.keys(value).length === 2;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { lastValueFrom, of } from 'rxjs';
 import { ErrorCode, ErrorCodes, WorkgateError } from '@workgate/contracts';
 import { replyError, unwrapReply } from '@workgate/messaging';
 import {
+  answerClientErrors,
   AuthGuard,
   BODY_LIMIT_BYTES,
   bodyProblems,
@@ -132,6 +134,7 @@ async function startApp(directory: PrincipalDirectory, limitPerMinute: number): 
   installBodyParsers(app);
   app.useGlobalPipes(validationPipe);
   app.useGlobalFilters(new GatewayErrorFilter());
+  answerClientErrors(app.getHttpServer());
   await app.listen(0, '127.0.0.1');
   return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
 }
@@ -474,6 +477,24 @@ describe('HTTP edge', () => {
       } finally {
         logged.mockRestore();
       }
+    });
+
+    it('answers headers over 16 KiB with 431 and a malformed request with 400, both in the error body', async () => {
+      const res = await fetch(`${url}/t/conflict`, { headers: { authorization: `Bearer ${keys.analyst}`, 'x-padding': 'p'.repeat(20_000) } });
+      expect(res.status).toBe(431);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(await res.json()).toEqual({ error: 'headers_too_large', message: 'the request headers are larger than 16 KiB' });
+
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(new URL(url).port), '127.0.0.1', () => socket.write('GET /t/conflict HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n'));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      const [head, body] = raw.split('\r\n\r\n');
+      expect(head.split('\r\n')[0]).toBe('HTTP/1.1 400 Bad Request');
+      expect(JSON.parse(body)).toEqual({ error: 'bad_request', message: 'the request is not valid HTTP/1.1' });
     });
 
     it('answers an unknown route with 404 route_not_found', async () => {

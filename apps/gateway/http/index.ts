@@ -7,3 +7,4 @@ export * from './rate-limit';
 export * from './consistency';
 export * from './idempotency';
 export * from './url';
+export * from './client-errors';

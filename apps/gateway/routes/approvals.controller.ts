@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { ApprovalView, CloseConditionDto, DecideApprovalDto, Subjects, ViewRow, Written } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
+import { Documented, ref, viewSchemaName } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 
 class QueueQuery {
@@ -13,7 +14,6 @@ class QueueQuery {
 
 /** Approvals: only the named owner decides, never the requester (403 `not_owner` / `self_approval`). */
 @ApiTags('approvals')
-@ApiBearerAuth()
 @Controller('v1/approvals')
 export class ApprovalsController {
   constructor(private readonly rpc: RpcClient) {}
@@ -22,12 +22,14 @@ export class ApprovalsController {
   @Get()
   @Roles('approver', 'ops-lead')
   @ReadsViews()
+  @Documented('The approval queue', { type: 'array', items: ref(viewSchemaName('approvals')) }, 'Oldest first, with age; filter by owner and status.')
   list(@Query() q: QueueQuery): Promise<ViewRow[]> {
     return this.rpc.request(Subjects.ledger.listApprovals, { owner: q.owner, status: q.status, limit: q.limit === undefined ? undefined : Number(q.limit) });
   }
 
   @Get(':id')
   @Roles('approver', 'ops-lead')
+  @Documented('An approval', 'ApprovalView')
   get(@Param('id') id: string): Promise<ApprovalView> {
     return this.rpc.request(Subjects.approvals.get, { approvalId: id });
   }
@@ -35,6 +37,7 @@ export class ApprovalsController {
   @Post(':id/decision')
   @Roles('approver')
   @HttpCode(200)
+  @Documented('Decide an approval', 'ApprovalView', 'Only the named owner decides, never the requester. `approve` names the permitted action; `conditional` lists the conditions to close with evidence. A replay with the same Idempotency-Key answers the first decision.')
   decide(@Param('id') id: string, @Body() body: DecideApprovalDto, @CurrentPrincipal() p: Principal): Promise<Written<ApprovalView>> {
     return this.rpc.request(Subjects.approvals.decide, { approvalId: id, by: p.id, ...body });
   }
@@ -42,6 +45,7 @@ export class ApprovalsController {
   @Post(':id/conditions/:conditionId/close')
   @Roles('approver')
   @HttpCode(200)
+  @Documented('Close a condition with evidence', 'ApprovalView')
   closeCondition(@Param('id') id: string, @Param('conditionId') conditionId: string, @Body() body: CloseConditionDto, @CurrentPrincipal() p: Principal): Promise<Written<ApprovalView>> {
     return this.rpc.request(Subjects.approvals.closeCondition, { approvalId: id, conditionId, by: p.id, evidence: body.evidence });
   }

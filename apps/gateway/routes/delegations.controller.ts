@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import { CommandReply, ConfirmDelegationDto, DelegationView, DispatchDelegationDto, InboxMessage, Subjects, WorkgateError, Written } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
+import { Documented } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 import { commandMeta, sendCommand } from './command';
 
@@ -20,7 +21,6 @@ const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_
 
 /** Delegations under the timeout contract: completion is confirmed by an operator, never by the delegate. */
 @ApiTags('delegations')
-@ApiBearerAuth()
 @Controller('v1')
 export class DelegationsController {
   constructor(private readonly rpc: RpcClient) {}
@@ -28,12 +28,14 @@ export class DelegationsController {
   /** A work-order command: the delegation exists (and can be confirmed) once this answers. */
   @Post('work-orders/:id/delegations')
   @Roles('operator')
+  @Documented('Delegate a task under the timeout contract', 'DelegationAnswer', 'Sends the prompt to the recipient\'s inbox with reminders and a hard timeout; completion is confirmed by an operator, never by the delegate.')
   dispatch(@Param('id', uuid) id: string, @Body() body: DispatchDelegationDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string): Promise<CommandReply> {
     return sendCommand(this.rpc, id, { type: 'DispatchDelegation', body }, commandMeta(p, key));
   }
 
   @Get('delegations/:dispatchId')
   @Roles('operator', 'ops-lead')
+  @Documented('A delegation', 'DelegationView')
   get(@Param('dispatchId', uuid) dispatchId: string): Promise<DelegationView> {
     return this.rpc.request(Subjects.approvals.getDelegation, { dispatchId });
   }
@@ -41,6 +43,7 @@ export class DelegationsController {
   @Post('delegations/:dispatchId/confirm')
   @Roles('operator')
   @HttpCode(200)
+  @Documented('Confirm a delegation\'s completion', 'DelegationView')
   confirm(@Param('dispatchId', uuid) dispatchId: string, @Body() body: ConfirmDelegationDto, @CurrentPrincipal() p: Principal): Promise<Written<DelegationView>> {
     return this.rpc.request(Subjects.approvals.confirmDelegation, { dispatchId, by: p.id, ...body });
   }
@@ -49,6 +52,7 @@ export class DelegationsController {
   @Get('inbox/:recipient')
   @Roles('operator')
   @ReadsViews()
+  @Documented('A recipient\'s inbox', ['InboxMessage'], 'Oldest first. For visibility only: a message in the inbox is never completion.')
   inbox(@Param('recipient') recipient: string, @Query() q: InboxQuery): Promise<InboxMessage[]> {
     if (!RECIPIENT.test(recipient)) {
       throw new WorkgateError('validation_failed', 'a recipient is a principal id: a letter or digit, then up to 99 of letters, digits, _ . @ -', [

@@ -1,23 +1,25 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { CloseRemediationDto, ExceptionView, RemediationDto, ResolveExceptionDto, Subjects, Written } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
+import { Documented } from '../openapi';
 import { CurrentPrincipal, Principal, Roles } from '../http';
 import { commandMeta } from './command';
 
 @ApiTags('exceptions')
-@ApiBearerAuth()
 @Controller('v1/exceptions')
 export class ExceptionsController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get(':id')
+  @Documented('An exception', 'ExceptionView')
   get(@Param('id') id: string): Promise<ExceptionView> {
     return this.rpc.request(Subjects.exceptions.get, { exceptionId: id });
   }
 
   @Post(':id/remediations')
   @Roles('operator', 'ops-lead')
+  @Documented('Add a remediation task', 'ExceptionView')
   addRemediation(@Param('id') id: string, @Body() body: RemediationDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string): Promise<Written<ExceptionView>> {
     return this.rpc.request(Subjects.exceptions.addRemediation, { exceptionId: id, taskId: commandMeta(p, key).commandId, by: p.id, ...body });
   }
@@ -25,6 +27,7 @@ export class ExceptionsController {
   @Post(':id/remediations/:taskId/close')
   @Roles('operator', 'ops-lead')
   @HttpCode(200)
+  @Documented('Close a remediation task with evidence', 'ExceptionView')
   closeRemediation(@Param('id') id: string, @Param('taskId') taskId: string, @Body() body: CloseRemediationDto, @CurrentPrincipal() p: Principal): Promise<Written<ExceptionView>> {
     return this.rpc.request(Subjects.exceptions.closeRemediation, { exceptionId: id, taskId, by: p.id, evidence: body.evidence });
   }
@@ -32,6 +35,7 @@ export class ExceptionsController {
   @Post(':id/resolve')
   @Roles('operator')
   @HttpCode(200)
+  @Documented('Resolve an exception', 'ExceptionView', 'With a resolution, evidence, or both.')
   resolve(@Param('id') id: string, @Body() body: ResolveExceptionDto, @CurrentPrincipal() p: Principal): Promise<Written<ExceptionView>> {
     return this.rpc.request(Subjects.exceptions.resolve, { exceptionId: id, by: p.id, ...body });
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import type { Request } from 'express';
 import { CloudEventMode, IngestOutcome, Receipt, Subjects, WorkgateError, Written } from '@workgate/contracts';
@@ -7,6 +7,7 @@ import { CloudEventMode, IngestOutcome, Receipt, Subjects, WorkgateError, Writte
 /** Refuses invalid UTF-8 instead of replacing it. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 import { RpcClient } from '@workgate/messaging';
+import { Documented, ref, RequestBody } from '../openapi';
 import { CurrentPrincipal, Principal, Roles } from '../http';
 
 class RejectionsQuery {
@@ -16,7 +17,6 @@ class RejectionsQuery {
 }
 
 @ApiTags('intake')
-@ApiBearerAuth()
 @Controller('v1')
 export class IntakeController {
   constructor(private readonly rpc: RpcClient) {}
@@ -28,8 +28,14 @@ export class IntakeController {
    * is refused (none applied; each refused one kept as a rejection, as on WORK_EVENTS).
    */
   @Post('events')
+  @RequestBody({
+    'application/cloudevents+json': ref('CloudEvent'),
+    'application/cloudevents-batch+json': { type: 'array', items: ref('CloudEvent'), minItems: 1 },
+    'application/json': { description: 'binary mode: the attributes as `ce-` headers (`ce-specversion`, `ce-id`, `ce-source`, `ce-type`, `ce-subject`), the event\'s data as the body', type: 'object' },
+  })
   @Roles('integrator')
   @HttpCode(202)
+  @Documented('Send CloudEvents', 'IngestAnswer', 'The three modes of the CloudEvents HTTP binding: structured (`application/cloudevents+json`), batch (`application/cloudevents-batch+json`) and binary (`ce-` headers, `data` as the JSON body). 202 once committed; 422 `invalid_event` when any is refused: none is applied, each refused one is kept as a rejection (listed by `GET /v1/intake/rejections`) and `details` holds every outcome.')
   async events(@Req() req: Request, @CurrentPrincipal() p: Principal): Promise<Written<{ accepted: number; results: IngestOutcome[] }>> {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const mode: CloudEventMode | undefined =
@@ -61,6 +67,7 @@ export class IntakeController {
 
   @Get('intake/rejections')
   @Roles('integrator', 'ops-lead')
+  @Documented('Refused events, kept', 'RejectionsPage', 'Newest first: the raw bytes (base64), their SHA-256 and every reason.')
   rejections(@Query() q: RejectionsQuery) {
     return this.rpc.request(Subjects.intake.rejections, {
       source: q.source,
@@ -70,6 +77,7 @@ export class IntakeController {
   }
 
   @Get('receipts/:id')
+  @Documented('A receipt', 'Receipt', 'What was decided or recorded, under which policy version, with its evidence and ledger position. Private evidence only for ops leads.')
   receipt(@Param('id') id: string, @CurrentPrincipal() p: Principal): Promise<Receipt> {
     return this.rpc.request(Subjects.intake.receipt, { receiptId: id, includePrivate: p.roles.includes('ops-lead') });
   }

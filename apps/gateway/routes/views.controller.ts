@@ -1,9 +1,10 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Request, Response } from 'express';
 import { Subjects, viewColumns, ViewName, ViewQuery } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
+import { Documented, ref, viewSchemaName } from '../openapi';
 import { ReadsViews, Roles } from '../http';
 import { toCsv } from './csv';
 
@@ -40,6 +41,12 @@ class ApprovalsViewQuery extends ViewQueryDto {
   @IsOptional() @IsString() @MaxLength(200) owner?: string;
 }
 
+/** A view answers its rows as JSON, or as CSV with `Accept: text/csv`. */
+const viewAnswer = (view: ViewName) => ({
+  json: { type: 'array', items: ref(viewSchemaName(view)) },
+  alternatives: { 'text/csv': { type: 'string', description: 'UTF-8 with BOM, formula-safe, as an attachment' } },
+});
+
 /**
  * The evidence views for analysts and ops leads: JSON, or CSV with `Accept: text/csv`
  * (UTF-8 with BOM, formula-safe, as an attachment). Each view's window is on its own time:
@@ -47,8 +54,6 @@ class ApprovalsViewQuery extends ViewQueryDto {
  * stall rates on openedAt, post-reviews on createdAt, approvals on requestedAt.
  */
 @ApiTags('views')
-@ApiBearerAuth()
-@ApiProduces('application/json', 'text/csv')
 @Roles('analyst', 'ops-lead')
 @ReadsViews()
 @Controller('v1/views')
@@ -57,48 +62,56 @@ export class ViewsController {
 
   /** Which work orders closed without closure evidence (e.g. closures reported by a source system)? */
   @Get('closures')
+  @Documented('Closures, and those without evidence', viewAnswer('closures'))
   closures(@Query() q: ClosuresQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.answer('closures', q, req, res);
   }
 
   /** Which exception codes repeat most, who owns them, and how many remediations are still open? */
   @Get('exception-codes/top')
+  @Documented('Exception codes that repeat most', viewAnswer('exception-codes/top'))
   topCodes(@Query() q: ViewQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.answer('exception-codes/top', q, req, res);
   }
 
   /** Exception volume by code per day, week or month. */
   @Get('exception-trends')
+  @Documented('Exception volume over time', viewAnswer('exception-trends'))
   trends(@Query() q: TrendsQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.answer('exception-trends', q, req, res);
   }
 
   /** Which job types stall: blocked or waiting longer than their workflow's stall threshold. */
   @Get('stall-rates')
+  @Documented('Stall rates by job type', viewAnswer('stall-rates'))
   stallRates(@Query() q: ViewQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.answer('stall-rates', q, req, res);
   }
 
   /** Which owners are overdue on post-reviews (`overdue=true`), or every post-review open at asOf. */
   @Get('post-reviews')
+  @Documented('Post-reviews, and overdue owners', viewAnswer('post-reviews'))
   postReviews(@Query() q: PostReviewsQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.answer('post-reviews', { ...q, overdue: q.overdue === 'true' }, req, res);
   }
 
   /** Per job type: the share closed with no exception and no reopen. */
   @Get('first-time-fix')
+  @Documented('First-time-fix rate by job type', viewAnswer('first-time-fix'))
   firstTimeFix(@Query() q: ViewQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.answer('first-time-fix', q, req, res);
   }
 
   /** Approvals by owner with their age (default: the pending ones). */
   @Get('approvals')
+  @Documented('Approvals by owner, with age', viewAnswer('approvals'))
   approvals(@Query() q: ApprovalsViewQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.answer('approvals', q, req, res);
   }
 
   /** Per job type: the share of closures and of steps that carry their required evidence. */
   @Get('evidence-completeness')
+  @Documented('Evidence completeness by job type', viewAnswer('evidence-completeness'))
   evidenceCompleteness(@Query() q: ViewQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     return this.answer('evidence-completeness', q, req, res);
   }

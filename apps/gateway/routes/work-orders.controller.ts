@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import {
   BlockStepDto,
@@ -18,6 +18,7 @@ import {
 } from '@workgate/contracts';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { RpcClient } from '@workgate/messaging';
+import { Documented, ref } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 import { commandMeta, sendCommand } from './command';
 import { deliveryHtml } from './delivery.html';
@@ -37,38 +38,40 @@ class ListQuery {
 }
 
 @ApiTags('work orders')
-@ApiBearerAuth()
-@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a replay returns the first answer and writes nothing' })
 @Controller('v1/work-orders')
 export class WorkOrdersController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Post()
   @Roles('integrator')
+  @Documented('Open a work order', 'OpenedAnswer', 'Opens a work order of a job type for a source system\'s reference; opening the same source and externalRef again answers the one already open. Prerequisites are checked at once: a failed one blocks the work order with an owned exception.')
   open(@Body() body: OpenWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string): Promise<CommandReply> {
     return sendCommand(this.rpc, undefined, { type: 'OpenWorkOrder', body }, commandMeta(p, key));
   }
 
   @Get()
   @ReadsViews()
+  @Documented('List work orders', ['WorkOrderListItem'], 'Newest first; filter by source and externalRef (the reference a source system knows a work order by), job type or status.')
   list(@Query() q: ListQuery) {
     const limit = q.limit === undefined ? undefined : Number(q.limit);
     return this.rpc.request(Subjects.ledger.listWorkOrders, { source: q.source, externalRef: q.externalRef, jobType: q.jobType, status: q.status, limit });
   }
 
   @Get(':id')
-  @ApiQuery({ name: 'stage', required: false, description: 'route to this stage instead of the earliest whose artifact is missing' })
+  @Documented('A work order\'s state handoff', 'WorkOrderHandoff', 'Where it stands, who owns the next move, what blocks it, and the next stage to work on.')
   get(@Param('id', uuid) id: string, @Query() q: HandoffQuery) {
     return this.rpc.request(Subjects.intake.get, { workOrderId: id, ...(q.stage ? { stage: q.stage } : {}) });
   }
 
   @Get(':id/events')
   @Roles('ops-lead')
+  @Documented('A work order\'s ledger events', ['RecordedEvent'])
   events(@Param('id', uuid) id: string): Promise<RecordedEvent[]> {
     return this.rpc.request(Subjects.intake.events, { workOrderId: id });
   }
 
   @Get(':id/delivery')
+  @Documented('The public delivery page', { json: ref('DeliveryPage'), alternatives: { 'text/html': { type: 'string' } } }, 'Decisions, steps, stages and next moves without facts, inputs, evidence references or private evidence. `Accept: text/html` answers a page to share.')
   async delivery(@Param('id', uuid) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const page = await this.rpc.request(Subjects.intake.delivery, { workOrderId: id });
     if (req.accepts(['application/json', 'text/html']) === 'text/html') {
@@ -80,6 +83,7 @@ export class WorkOrdersController {
 
   @Post(':id/actions')
   @Roles('integrator', 'operator')
+  @Documented('Request an action: run, wait or stop', 'ActionAnswer', 'The decision on an action inside the work order\'s boundary, with its receipt. `wait` names the approval and its owner; `stop` names the reason.')
   action(@Param('id', uuid) id: string, @Body() body: RequestActionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return sendCommand(this.rpc, id, { type: 'RequestAction', body }, commandMeta(p, key));
   }
@@ -87,12 +91,14 @@ export class WorkOrdersController {
   @Post(':id/steps/:stepId/complete')
   @Roles('operator')
   @HttpCode(200)
+  @Documented('Complete a step with its evidence', 'StepAnswer')
   complete(@Param('id', uuid) id: string, @Param('stepId') stepId: string, @Body() body: CompleteStepDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return sendCommand(this.rpc, id, { type: 'CompleteStep', stepId, body }, commandMeta(p, key));
   }
 
   @Post(':id/steps/:stepId/block')
   @Roles('operator')
+  @Documented('Block a step: an owned exception', 'StepAnswer', 'Raises an exception of a catalog code, owned and due by its SLA.')
   block(@Param('id', uuid) id: string, @Param('stepId') stepId: string, @Body() body: BlockStepDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return sendCommand(this.rpc, id, { type: 'BlockStep', stepId, body }, commandMeta(p, key));
   }
@@ -100,24 +106,28 @@ export class WorkOrdersController {
   @Post(':id/close')
   @Roles('operator')
   @HttpCode(200)
+  @Documented('Close a work order', 'StatusAnswer', 'Refused without the closure evidence the workflow requires (422 `closure_evidence_required`), with open exceptions, or with pending approvals.')
   close(@Param('id', uuid) id: string, @Body() body: CloseWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return sendCommand(this.rpc, id, { type: 'CloseWorkOrder', body }, commandMeta(p, key));
   }
 
   @Post(':id/break-glass')
   @Roles('operator')
+  @Documented('Break glass: run now, review later', 'BreakGlassAnswer', 'Runs the action at once where the workflow allows it, raises an exception and creates a post-review due for the reviewer.')
   breakGlass(@Param('id', uuid) id: string, @Body() body: BreakGlassDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return sendCommand(this.rpc, id, { type: 'UseBreakGlass', body }, commandMeta(p, key));
   }
 
   @Post(':id/stages/:stageId/artifact')
   @Roles('operator')
+  @Documented('Record a stage\'s artifact', 'ArtifactAnswer', 'Opens the stage\'s gate approval.')
   artifact(@Param('id', uuid) id: string, @Param('stageId') stageId: string, @Body() body: RecordArtifactDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return sendCommand(this.rpc, id, { type: 'RecordStageArtifact', stageId, body }, commandMeta(p, key));
   }
 
   @Post(':id/scope-changes')
   @Roles('integrator', 'operator')
+  @Documented('Add scope (a change order)', 'ScopeChangeAnswer', 'Work in the added scope is draft-only until every track is approved.')
   scopeChange(@Param('id', uuid) id: string, @Body() body: ChangeScopeDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return sendCommand(this.rpc, id, { type: 'ChangeScope', body }, commandMeta(p, key));
   }
@@ -125,6 +135,7 @@ export class WorkOrdersController {
   @Post(':id/reopen')
   @Roles('operator')
   @HttpCode(200)
+  @Documented('Reopen a closed or stopped work order', 'StatusAnswer')
   reopen(@Param('id', uuid) id: string, @Body() body: ReopenWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return sendCommand(this.rpc, id, { type: 'ReopenWorkOrder', body }, commandMeta(p, key));
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, ParseIntPipe, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Allow, IsDefined, IsISO8601, IsOptional } from 'class-validator';
 import {
   ExceptionCode,
@@ -14,6 +14,7 @@ import {
   Written,
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
+import { Documented, ref, RequestBody } from '../openapi';
 import { CurrentPrincipal, Principal, Roles, YAML_MEDIA_TYPES } from '../http';
 
 /** A draft is simulated as given (object or YAML/JSON text); the policy service validates it strictly. */
@@ -50,39 +51,52 @@ function definitionOf(req: Request): unknown {
 const version = new ParseIntPipe({ exceptionFactory: () => new WorkgateError('unknown_version', 'a version is a positive integer') });
 
 @ApiTags('workflows')
-@ApiBearerAuth()
 @Controller('v1')
 export class WorkflowsController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Post('workflows')
+  @RequestBody(
+    {
+      'application/json': { oneOf: [ref('WorkflowDefinitionDto'), { type: 'object', required: ['definition'], properties: { definition: { oneOf: [ref('WorkflowDefinitionDto'), { type: 'string' }] } }, additionalProperties: false }] },
+      'application/yaml': { type: 'string', description: 'the definition as YAML, e.g. a file of workflows/' },
+      'text/yaml': { type: 'string' },
+    },
+    'the definition itself (or `{definition}` with the definition as an object or as YAML/JSON text)',
+  )
   @Roles('admin')
+  @Documented('Publish a workflow version', 'PublishWorkflowResult', 'The body is the definition, as YAML or JSON (a JSON `{definition}` wrapper is read too). Versions only go up; the same content again writes nothing (`created: false`).')
   publish(@Req() req: Request, @CurrentPrincipal() p: Principal): Promise<Written<PublishWorkflowResult>> {
     return this.rpc.request(Subjects.policy.publish, { definition: definitionOf(req), actor: p.id });
   }
 
   @Get('workflows')
+  @Documented('List workflows', ['WorkflowSummary'])
   list(): Promise<WorkflowSummary[]> {
     return this.rpc.request(Subjects.policy.list, {});
   }
 
   @Get('workflows/:jobType')
+  @Documented('A workflow\'s current version', 'WorkflowVersion')
   current(@Param('jobType') jobType: string): Promise<WorkflowVersion> {
     return this.rpc.request(Subjects.policy.get, { jobType });
   }
 
   @Get('workflows/:jobType/versions/:version')
+  @Documented('One version of a workflow', 'WorkflowVersion')
   version(@Param('jobType') jobType: string, @Param('version', version) v: number): Promise<WorkflowVersion> {
     return this.rpc.request(Subjects.policy.get, { jobType, version: v });
   }
 
   @Post('workflows/:jobType/simulate')
   @Roles('admin', 'analyst')
+  @Documented('Simulate a draft against past requests', 'SimulateResult', 'Replays recorded action requests of the job type (in a window) against the draft and lists each changed verdict with what decided it before and after.')
   simulate(@Param('jobType') jobType: string, @Body() body: SimulateBody): Promise<SimulateResult> {
     return this.rpc.request(Subjects.policy.simulate, { jobType, ...body }, { timeoutMs: 60_000 });
   }
 
   @Get('exception-codes')
+  @Documented('The exception code catalog', ['ExceptionCode'])
   exceptionCodes(): Promise<ExceptionCode[]> {
     return this.rpc.request(Subjects.exceptions.listCodes, {});
   }
@@ -90,6 +104,7 @@ export class WorkflowsController {
   /** Adds a code to the catalog, or changes its title, owner or SLA (kept in the ledger). */
   @Post('exception-codes')
   @Roles('admin')
+  @Documented('Add or change an exception code', 'ExceptionCode')
   defineCode(@Body() body: ExceptionCodeDto, @CurrentPrincipal() p: Principal): Promise<Written<ExceptionCode>> {
     return this.rpc.request(Subjects.exceptions.defineCode, { code: body, by: p.id });
   }

@@ -1,0 +1,122 @@
+import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
+import { getMetadataStorage } from 'class-validator';
+import { ConditionDto } from '@workgate/contracts';
+import { WorkflowDefinitionDto } from '@workgate/workflow';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
+
+type Class = new (...args: never[]) => unknown;
+type Schema = Record<string, unknown>;
+
+/**
+ * Properties whose shape a class-validator rule cannot say: a condition is a title or an object
+ * (read by a transform), a simulated draft is a definition object or its YAML/JSON text.
+ */
+const OVERRIDES: Record<string, { options: ApiPropertyOptions; classes?: Class[] }> = {
+  'DecideApprovalDto.conditions': {
+    options: {
+      type: 'array',
+      maxItems: 20,
+      required: false,
+      description: "a conditional approval's conditions: each a title, or {id?, title, owner?, due?} (due: an RFC 3339 time or an ISO 8601 duration)",
+      items: { oneOf: [{ type: 'string', minLength: 1, maxLength: 1000 }, { $ref: '#/components/schemas/ConditionDto' }] },
+    },
+    classes: [ConditionDto],
+  },
+  'SimulateBody.definition': {
+    options: { required: true, description: 'the draft: a definition object, or its YAML or JSON text', oneOf: [{ $ref: '#/components/schemas/WorkflowDefinitionDto' }, { type: 'string', minLength: 1 }] },
+    classes: [WorkflowDefinitionDto],
+  },
+};
+
+/** class-transformer's registry of `@Type` (the package ships its types apart from its CommonJS build). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
+
+const described = new WeakSet<Class>();
+
+/**
+ * Gives a validated class (a request body or a query) the OpenAPI description of what its
+ * class-validator rules accept, so the document says exactly what the validation pipe enforces
+ * and cannot drift from it. Nested classes (class-transformer `@Type`) are described in turn.
+ * Returns every class it described, for the document's components.
+ */
+export function describeValidatedClass(cls: Class, named: Map<string, Class> = new Map()): Map<string, Class> {
+  if (described.has(cls)) return named;
+  described.add(cls);
+  named.set(cls.name, cls);
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
+  const byProperty = new Map<string, ValidationMetadata[]>();
+  for (const m of metadata) byProperty.set(m.propertyName, [...(byProperty.get(m.propertyName) ?? []), m]);
+  for (const [property, rules] of byProperty) {
+    const override = OVERRIDES[`${cls.name}.${property}`];
+    let options: ApiPropertyOptions;
+    if (override) {
+      options = override.options;
+      for (const nested of override.classes ?? []) describeValidatedClass(nested, named);
+    } else {
+      const nested = (defaultMetadataStorage.findTypeMetadata(cls, property)?.typeFunction?.() as Class | undefined) ?? undefined;
+      if (nested) describeValidatedClass(nested, named);
+      options = propertyOptions(rules, nested);
+    }
+    ApiProperty(options)(cls.prototype as object, property);
+  }
+  return named;
+}
+
+function rule(rules: ValidationMetadata[], name: string): ValidationMetadata | undefined {
+  return rules.find((r) => r.name === name);
+}
+
+/** What one property accepts, from its rules: the type, bounds, pattern, enum, and whether it may be left out. */
+function propertyOptions(rules: ValidationMetadata[], nested: Class | undefined): ApiPropertyOptions {
+  const optional = rules.some((r) => r.type === 'conditionalValidation');
+  const isArray = !!rule(rules, 'isArray') || rules.some((r) => r.type === 'nestedValidation' && r.each);
+  // Rules with `each` constrain an array's items; the others the value itself.
+  const itemRules = isArray ? rules.filter((r) => r.each) : [];
+  const valueRules = isArray ? rules.filter((r) => !r.each) : rules;
+  const value: Schema = isArray ? { type: 'array' } : scalar(valueRules, nested);
+  if (isArray) {
+    value.items = nested ? { $ref: `#/components/schemas/${nested.name}` } : scalar(itemRules, undefined);
+    const min = rule(valueRules, 'arrayMinSize');
+    const max = rule(valueRules, 'arrayMaxSize');
+    if (min) value.minItems = min.constraints[0];
+    if (max) value.maxItems = max.constraints[0];
+    if (rule(valueRules, 'arrayUnique')) value.uniqueItems = true;
+  }
+  if (nested && !isArray) return { type: nested, required: !optional } as ApiPropertyOptions;
+  return { ...value, required: !optional } as ApiPropertyOptions;
+}
+
+function scalar(rules: ValidationMetadata[], nested: Class | undefined): Schema {
+  if (nested) return { $ref: `#/components/schemas/${nested.name}` };
+  const schema: Schema = {};
+  const isIn = rule(rules, 'isIn');
+  if (isIn) {
+    const values = isIn.constraints[0] as unknown[];
+    schema.type = typeof values[0] === 'number' ? 'number' : 'string';
+    schema.enum = values;
+    return schema;
+  }
+  if (rule(rules, 'isBoolean')) schema.type = 'boolean';
+  else if (rule(rules, 'isInt')) schema.type = 'integer';
+  else if (rule(rules, 'isNumber')) schema.type = 'number';
+  else if (rule(rules, 'isObject')) Object.assign(schema, { type: 'object', additionalProperties: true });
+  else if (rule(rules, 'isString') || rule(rules, 'matches') || rule(rules, 'isIso8601') || rule(rules, 'maxLength') || rule(rules, 'minLength')) schema.type = 'string';
+  // `@Allow()` alone: any JSON value (stated, or the explorer would take the TypeScript type `unknown` as an object).
+  else return { description: 'any JSON value', oneOf: ['string', 'number', 'boolean', 'object', 'array', 'null'].map((type) => ({ type })) };
+  const min = rule(rules, 'min');
+  if (min) schema.minimum = min.constraints[0];
+  const max = rule(rules, 'max');
+  if (max) schema.maximum = max.constraints[0];
+  if (rule(rules, 'isIso8601')) schema.format = 'date-time';
+  const matches = rule(rules, 'matches');
+  if (matches) schema.pattern = (matches.constraints[0] as RegExp).source;
+  if (rule(rules, 'isNotEmpty') && schema.type === 'string') schema.minLength = 1;
+  const minLength = rule(rules, 'minLength');
+  if (minLength) schema.minLength = minLength.constraints[0];
+  const maxLength = rule(rules, 'maxLength');
+  if (maxLength) schema.maxLength = maxLength.constraints[0];
+  const message = rules.find((r) => typeof r.message === 'string')?.message;
+  if (typeof message === 'string') schema.description = message;
+  return schema;
+}
