@@ -28,6 +28,11 @@ class CountingRpc extends RpcClient {
     if (contract.subject === Subjects.ledger.appendBatch.subject) this.commits.push((payload as BatchRequest<CommitRequest>).items);
     return super.request(contract, payload, options);
   }
+
+  override requestEncoded<Req, Res>(contract: RpcContract<Req, Res>, bytes: Uint8Array, options?: { timeoutMs?: number }): Promise<Res> {
+    if (contract.subject === Subjects.ledger.appendBatch.subject) this.commits.push((JSON.parse(Buffer.from(bytes).toString()) as BatchRequest<CommitRequest>).items);
+    return super.requestEncoded(contract, bytes, options);
+  }
 }
 
 /**

@@ -172,7 +172,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await refused(as.analyst('GET', '/v1/workflows/no-such-job'), 404);
   await ok(as.analyst('GET', '/v1/workflows/support-recovery/versions/1'));
   await refused(as.analyst('GET', '/v1/workflows/support-recovery/versions/99'), 404);
-  await ok(as.analyst('POST', '/v1/workflows/support-recovery/simulate', { definition: yaml.replace(/^version: \d+/m, 'version: 3') }));
+  await ok(as.analyst('POST', '/v1/workflows/support-recovery/simulate', { definition: yaml.replace(/^version: \d+/m, 'version: 3') }), 200);
   await refused(as.analyst('POST', '/v1/workflows/support-recovery/simulate', {}), 422);
   await ok(as.lead('GET', '/v1/exception-codes'));
   await refused(as.anonymous('GET', '/v1/exception-codes'), 401);

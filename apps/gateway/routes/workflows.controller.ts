@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow, IsDefined, IsISO8601, IsOptional } from 'class-validator';
@@ -90,6 +90,7 @@ export class WorkflowsController {
 
   @Post('workflows/:jobType/simulate')
   @Roles('admin', 'analyst')
+  @HttpCode(200)
   @Documented('Simulate a draft against past requests', 'SimulateResult', 'Replays recorded action requests of the job type (in a window) against the draft and lists each changed verdict with what decided it before and after.')
   simulate(@Param('jobType') jobType: string, @Body() body: SimulateBody): Promise<SimulateResult> {
     return this.rpc.request(Subjects.policy.simulate, { jobType, ...body }, { timeoutMs: 60_000 });
