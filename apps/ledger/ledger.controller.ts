@@ -28,7 +28,7 @@ import {
 } from '@workgate/contracts';
 import { verifyAgainstCheckpoint, verifyLedger } from '@workgate/event-store';
 import { Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
-import { LedgerRelay } from './ledger-relay';
+import { LedgerHealth } from './ledger-health';
 import { LedgerStore } from './ledger-store';
 import { dueTimers } from './views/timers.projection';
 import { inboxMessages, listWorkOrders, queryView } from './views/views.queries';
@@ -38,7 +38,7 @@ import { inboxMessages, listWorkOrders, queryView } from './views/views.queries'
 export class LedgerController {
   constructor(
     private readonly store: LedgerStore,
-    private readonly relay: LedgerRelay,
+    private readonly healthDetails: LedgerHealth,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
@@ -130,16 +130,7 @@ export class LedgerController {
 
   @Serves(Subjects.health('ledger'))
   async health(@Payload() _req: Empty): Promise<HealthReply> {
-    await this.store.pool.query('SELECT 1');
-    return {
-      service: 'ledger',
-      ok: true,
-      instance: this.ctx.instance,
-      details: {
-        writer: this.store.writer.isActive ? 'active' : 'standby',
-        headPosition: this.store.writer.isActive ? this.store.writer.currentHead().position : undefined,
-        publishedPosition: this.relay.publishedPosition,
-      },
-    };
+    const details = await this.healthDetails.details();
+    return { service: 'ledger', ok: details.problems.length === 0, instance: this.ctx.instance, details };
   }
 }

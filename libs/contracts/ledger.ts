@@ -132,6 +132,18 @@ export interface HealthReply {
   details?: Record<string, unknown>;
 }
 
+/** What the ledger's health reply details: the head, the relay, each projection, and every problem (none: healthy). */
+export interface LedgerHealthDetails extends Record<string, unknown> {
+  writer: 'active' | 'standby';
+  headPosition: number;
+  /** The active writer's relay: the last position published to LEDGER, and how far behind the head. */
+  publishedPosition?: number;
+  relayLag?: number;
+  projections: Record<string, { position: number; lag: number; parked: number }>;
+  paused?: { error: string; since: string };
+  problems: string[];
+}
+
 /** The kinds of timers the ledger's timers view keeps. */
 export const TimerKinds = {
   approvalExpiry: 'approval-expiry',

@@ -12,3 +12,4 @@ export * from './projection-runner';
 export * from './checkpoint';
 export * from './projection-rebuild';
 export * from './in-process';
+export * from './parked-events';

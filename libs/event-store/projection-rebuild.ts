@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { RecordedEvent } from '@workgate/contracts';
 import { LedgerReader } from './ledger-reader';
+import { foldSettingAside, isUnfoldable, ParkedEvent, recordParked } from './parked-events';
 import { inTransaction } from './pg';
 import { Projection, TableName } from './projection-runner';
 
@@ -24,6 +25,8 @@ export interface RebuildResult {
   /** Per table: rows only in the live table plus rows only in the rebuilt one (0 = equal). */
   differences: Record<string, number>;
   swapped: boolean;
+  /** Events that still cannot be folded: set aside again (every other parked event is folded now). */
+  parked: ParkedEvent[];
 }
 
 const REBUILD_SUFFIX = '_rebuild';
@@ -98,8 +101,20 @@ export async function rebuildProjection(pool: Pool, p: Projection, options: Rebu
     }
   };
 
+  // Events that cannot be folded are set aside, as the live projection does; every event parked
+  // before is folded again here.
+  const parked: ParkedEvent[] = [];
+  const fold = async (page: RecordedEvent[]) => {
+    try {
+      await inTransaction(pool, (c) => p.apply(c, page, rebuilt));
+    } catch (error) {
+      if (!isUnfoldable(error)) throw error;
+      await inTransaction(pool, async (c) => parked.push(...(await foldSettingAside(c, p, page, rebuilt))));
+    }
+  };
+
   // Beside the live projection, up to the head as it moves.
-  const first = await replay(0, undefined, (page) => inTransaction(pool, (c) => p.apply(c, page, rebuilt)));
+  const first = await replay(0, undefined, fold);
   const position = first.next;
   let events = first.applied;
   for (const t of p.tables) for (const i of indexes.get(t)!.filter((x) => x.constraint !== 'p')) await pool.query(onRebuilt(i, t));
@@ -110,8 +125,9 @@ export async function rebuildProjection(pool: Pool, p: Projection, options: Rebu
     const livePosition: number = rows[0].position;
     // The live runner waits on the lock; bring both sides to the same position.
     const target = Math.max(livePosition, position);
-    events += (await replay(position, target, (page) => p.apply(client, page, rebuilt))).applied;
-    await replay(livePosition, target, (page) => p.apply(client, page, live));
+    const tail: ParkedEvent[] = [];
+    events += (await replay(position, target, async (page) => void parked.push(...(await foldSettingAside(client, p, page, rebuilt))))).applied;
+    await replay(livePosition, target, async (page) => void tail.push(...(await foldSettingAside(client, p, page, live))));
 
     const differences: Record<string, number> = {};
     if (options.compare !== false) {
@@ -137,7 +153,14 @@ export async function rebuildProjection(pool: Pool, p: Projection, options: Rebu
         }
       }
     }
+    if (swap) {
+      // What the swapped-in tables could not fold, and nothing else, is parked now.
+      await client.query('DELETE FROM projection_parked_events WHERE projection = $1', [p.name]);
+      await recordParked(client, parked);
+    } else {
+      await recordParked(client, tail);
+    }
     await client.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [p.name, target]);
-    return { projection: p.name, position: target, events, differences, swapped: swap };
+    return { projection: p.name, position: target, events, differences, swapped: swap, parked };
   });
 }

@@ -1,6 +1,8 @@
 import { RecordedEvent } from '@workgate/contracts';
 import { freshDatabase, TestDatabase } from '../../test/support/database';
+import { eventually } from '../../test/support/processes';
 import type { CommittedEvent } from './ledger-writer';
+import { listParked } from './parked-events';
 import { ProjectionRunner } from './projection-runner';
 
 /**
@@ -76,5 +78,77 @@ describe('ProjectionRunner: pages from the writer\'s commits, the rest from the 
       [11, 'log'],
       [12, 'log'],
     ]);
+  });
+});
+
+/**
+ * An event a projection cannot fold is set aside and the projection goes on; an error that is
+ * not the event's own (an outage) pauses it instead, and nothing is set aside.
+ */
+describe('ProjectionRunner: events it cannot fold (real Postgres)', () => {
+  let db: TestDatabase;
+  const row = (position: number, data: object) =>
+    db.ownerPool().query(
+      `INSERT INTO ledger_events (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
+       VALUES ($1::bigint, 'probe-y', $1::int, gen_random_uuid(), 'Counted', $2, '{}', now(), now(), repeat('0', 64), repeat('1', 64))`,
+      [position, JSON.stringify(data)],
+    );
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+    await db.ownerPool().query('CREATE TABLE probe_counts (position bigint PRIMARY KEY, n smallint NOT NULL)');
+    await db.ownerPool().query('GRANT SELECT, INSERT ON probe_counts TO workgate_app');
+  });
+  afterAll(async () => db.drop());
+
+  it('folds every event of a page but those it cannot, sets those aside with their error, and moves on', async () => {
+    // n must fit a smallint; position 4's data cannot be read at all.
+    for (let p = 1; p <= 10; p++) await row(p, p === 4 ? { broken: true } : { n: p === 7 ? 70_000 : p });
+    const parked: number[] = [];
+    const runner = new ProjectionRunner(db.appPool(), [
+      {
+        name: 'counts',
+        types: ['Counted'],
+        tables: ['probe_counts'],
+        apply: async (client, events) => {
+          const ns = events.map((e) => (e.data as { n?: number }).n!.toFixed(0));
+          await client.query('INSERT INTO probe_counts SELECT * FROM unnest($1::bigint[], $2::smallint[])', [events.map((e) => e.position), ns]);
+        },
+      },
+    ], { onParked: (events) => parked.push(...events.map((e) => e.position)) });
+    await runner.catchUp();
+    const { rows } = await db.ownerPool().query('SELECT position FROM probe_counts ORDER BY position');
+    expect(rows.map((r) => r.position)).toEqual([1, 2, 3, 5, 6, 8, 9, 10]);
+    expect(parked).toEqual([4, 7]);
+    expect((await listParked(db.appPool())).map((e) => [e.position, e.error])).toEqual([
+      [4, expect.stringContaining("reading 'toFixed'")],
+      [7, 'value "70000" is out of range for type smallint'],
+    ]);
+    const checkpoint = await db.ownerPool().query(`SELECT position FROM projection_checkpoints WHERE name = 'counts'`);
+    expect(checkpoint.rows[0].position).toBe(10);
+  });
+
+  it('pauses on an error that is not the events\' own, sets nothing aside, and goes on once it passes', async () => {
+    await row(11, { n: 11 });
+    let outage = true;
+    const runner = new ProjectionRunner(db.appPool(), [
+      {
+        name: 'counts',
+        types: ['Counted'],
+        tables: ['probe_counts'],
+        apply: async (client, events) => {
+          if (outage) throw new Error('Connection terminated unexpectedly');
+          await client.query('INSERT INTO probe_counts SELECT * FROM unnest($1::bigint[], $2::smallint[])', [events.map((e) => e.position), events.map((e) => (e.data as { n: number }).n)]);
+        },
+      },
+    ], { idleMs: 20 });
+    runner.start();
+    await eventually(async () => runner.pausedBy !== undefined, 5000, 'the pause');
+    expect(runner.pausedBy).toMatchObject({ error: 'Connection terminated unexpectedly' });
+    expect((await listParked(db.appPool())).map((e) => e.position)).toEqual([4, 7]);
+    outage = false;
+    await eventually(async () => (await db.ownerPool().query('SELECT 1 FROM probe_counts WHERE position = 11')).rowCount === 1, 5000, 'position 11');
+    expect(runner.pausedBy).toBeUndefined();
+    await runner.stop();
   });
 });

@@ -3,6 +3,7 @@ import { ReadAllResult, RecordedEvent } from '@workgate/contracts';
 import { LedgerReader } from './ledger-reader';
 import { CommittedTail } from './committed-tail';
 import type { CommittedEvent } from './ledger-writer';
+import { foldSettingAside, isUnfoldable, ParkedEvent, recordParked } from './parked-events';
 import { inTransaction } from './pg';
 
 /** Most committed events kept in memory for the next pages; past it the runner reads from the log. */
@@ -35,6 +36,8 @@ export class ProjectionRunner {
   /** The writer's own commits, of the types some projection reads: pages within them need no read from Postgres. */
   private readonly tail: CommittedTail;
   private readonly typeSets: ReadonlyMap<Projection, ReadonlySet<string>>;
+  /** Why the projections are paused (an error that is not an event's own, retried), or undefined. */
+  private paused?: { error: string; since: string };
 
   constructor(
     private readonly pool: Pool,
@@ -45,6 +48,8 @@ export class ProjectionRunner {
       /** After applying something, wait this long so the next page gathers more events (default 100 ms). */
       gatherMs?: number;
       log?: (m: string) => void;
+      /** Events set aside because they cannot be folded (also kept in projection_parked_events). */
+      onParked?: (parked: ParkedEvent[]) => void;
     } = {},
   ) {
     this.reader = new LedgerReader(pool);
@@ -71,6 +76,16 @@ export class ProjectionRunner {
   committed(events: CommittedEvent[]): void {
     this.tail.add(events);
     this.wake();
+  }
+
+  /** The projections' names, in the order they run. */
+  get names(): string[] {
+    return this.projections.map((p) => p.name);
+  }
+
+  /** Why the projections are paused (an error retried until it passes), or undefined while they run. */
+  get pausedBy(): { error: string; since: string } | undefined {
+    return this.paused;
   }
 
   async stop(): Promise<void> {
@@ -142,12 +157,15 @@ export class ProjectionRunner {
     while (!this.stopped) {
       try {
         const applied = await this.catchUp();
+        this.paused = undefined;
         // Under a steady stream of commits, pages of a few events each would cost the database
         // a dozen statements per commit; gathering for a moment makes them fewer and larger.
         if (applied === 0) await this.idle();
         else await new Promise((resolve) => setTimeout(resolve, this.options.gatherMs ?? 100));
       } catch (error) {
-        this.options.log?.(`projections paused: ${(error as Error).message}`);
+        const message = (error as Error).message;
+        if (this.paused?.error !== message) this.paused = { error: message, since: new Date().toISOString() };
+        this.options.log?.(`projections paused: ${message}`);
         await this.idle();
       }
     }
@@ -166,19 +184,44 @@ export class ProjectionRunner {
     });
   }
 
-  /** Applies one page and moves the checkpoint from `after` to `next` in one transaction; false if the checkpoint was not at `after`. */
-  private applyPage(p: Projection, after: number, events: RecordedEvent[], next: number): Promise<boolean> {
+  /**
+   * Applies one page and moves the checkpoint from `after` to `next` in one transaction; false if
+   * the checkpoint was not at `after`. A page with events that cannot be folded is applied again
+   * without them: they are set aside (kept with their error, reported) and the projection goes on.
+   */
+  private async applyPage(p: Projection, after: number, events: RecordedEvent[], next: number): Promise<boolean> {
+    try {
+      return await this.applyPageOnce(p, after, events, next, false);
+    } catch (error) {
+      if (!isUnfoldable(error)) throw error;
+      return this.applyPageOnce(p, after, events, next, true);
+    }
+  }
+
+  private applyPageOnce(p: Projection, after: number, events: RecordedEvent[], next: number, settingAside: boolean): Promise<boolean> {
+    let parked: ParkedEvent[] = [];
     return inTransaction(this.pool, async (client) => {
       // The checkpoint row is locked for the transaction: two runners never apply the same page.
       const locked = await client.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [p.name]);
       if ((locked.rows[0]?.position ?? 0) !== after) return false; // nothing was written
-      if (events.length) await p.apply(client, events);
+      if (settingAside) {
+        parked = await foldSettingAside(client, p, events);
+        await recordParked(client, parked);
+      } else if (events.length) {
+        await p.apply(client, events);
+      }
       await client.query(
         `INSERT INTO projection_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
          ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
         [p.name, next],
       );
       return true;
+    }).then((moved) => {
+      if (moved && parked.length) {
+        for (const e of parked) this.options.log?.(`projection ${p.name} set aside ${e.eventType} at position ${e.position}: ${e.error}`);
+        this.options.onParked?.(parked);
+      }
+      return moved;
     });
   }
 }

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { LedgerHealthDetails } from '@workgate/contracts';
+import { LedgerRelay } from './ledger-relay';
+import { LedgerStore } from './ledger-store';
+
+/** How long a projection or the relay may stay behind the head without moving before it counts as stalled. */
+const STALL_MS = 30_000;
+
+/**
+ * What the ledger reports on its health subject: the head, how far the relay and each projection
+ * have come, events set aside, and why any of it is not well. Read from Postgres (checkpoints and
+ * parked events: any instance answers the same) and from the active writer's own state.
+ */
+@Injectable()
+export class LedgerHealth {
+  /** Per projection (and the relay): the position last seen and when it last moved. */
+  private readonly progress = new Map<string, { position: number; since: number }>();
+
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly relay: LedgerRelay,
+  ) {}
+
+  async details(now = Date.now()): Promise<LedgerHealthDetails> {
+    const [head, checkpoints, parked] = await Promise.all([
+      this.store.reader.head(),
+      this.store.pool.query<{ name: string; position: number }>('SELECT name, position FROM projection_checkpoints'),
+      this.store.pool.query<{ projection: string; n: number }>('SELECT projection, count(*)::int AS n FROM projection_parked_events GROUP BY projection'),
+    ]);
+    const active = this.store.writer.isActive;
+    const problems: string[] = [];
+    const projections: LedgerHealthDetails['projections'] = {};
+    for (const name of this.store.projections.names) {
+      const position = checkpoints.rows.find((r) => r.name === name)?.position ?? 0;
+      const setAside = parked.rows.find((r) => r.projection === name)?.n ?? 0;
+      projections[name] = { position, lag: Math.max(0, head.position - position), parked: setAside };
+      if (setAside) problems.push(`projection ${name} set aside ${setAside} event(s) it cannot fold (npm run views:rebuild folds them again)`);
+      if (active && this.stalled(`projection:${name}`, position, head.position, now)) problems.push(`projection ${name} has not moved for ${STALL_MS / 1000} s, ${head.position - position} events behind`);
+    }
+    const paused = active ? this.store.projections.pausedBy : undefined;
+    if (paused) problems.push(`projections paused since ${paused.since}: ${paused.error}`);
+    const publishedPosition = active ? this.relay.publishedPosition : undefined;
+    if (publishedPosition !== undefined && this.stalled('relay', publishedPosition, head.position, now)) {
+      problems.push(`the relay to LEDGER has not moved for ${STALL_MS / 1000} s, ${head.position - publishedPosition} events behind`);
+    }
+    return {
+      writer: active ? 'active' : 'standby',
+      headPosition: head.position,
+      ...(publishedPosition !== undefined ? { publishedPosition, relayLag: Math.max(0, head.position - publishedPosition) } : {}),
+      projections,
+      ...(paused ? { paused } : {}),
+      problems,
+    };
+  }
+
+  /** Behind the head, and at the same position for longer than STALL_MS. */
+  private stalled(key: string, position: number, head: number, now: number): boolean {
+    const seen = this.progress.get(key);
+    if (!seen || seen.position !== position) {
+      this.progress.set(key, { position, since: now });
+      return false;
+    }
+    return position < head && now - seen.since > STALL_MS;
+  }
+}
