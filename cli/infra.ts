@@ -56,6 +56,8 @@ export interface NatsServerProcess {
   url: string;
   /** Stops the server (SIGTERM) or crashes it (SIGKILL); resolves when it has exited. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends a signal and returns at once (SIGSTOP freezes the server, SIGCONT resumes it). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 /** Spawns nats-server with JetStream on host:port, storing under `storeDir`; resolves once it answers. */
@@ -83,6 +85,7 @@ export async function spawnNatsServer(
         child.once('exit', () => resolveKill());
         child.kill(signal);
       }),
+    signal: (signal) => void child.kill(signal),
   };
 }
 
@@ -161,6 +164,8 @@ export interface ScratchNatsServer {
   stop(): Promise<void>;
   /** Kill -9 and start again on the same port with the same store (a crash). */
   restart(): Promise<void>;
+  /** Sends the server process a signal (SIGSTOP freezes it, SIGCONT resumes it). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 /**
@@ -183,5 +188,6 @@ export async function startScratchNats(extraArgs: string[] = []): Promise<Scratc
       await server.kill('SIGKILL');
       server = await spawnNatsServer('127.0.0.1', port, storeDir, { extraArgs });
     },
+    signal: (signal) => server.signal(signal),
   };
 }

@@ -1,9 +1,9 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
 import { healthController, ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { GatewayDatabase } from './gateway-database';
 import { HealthController } from './health.controller';
+import { HealthMonitor } from './health-monitor';
 import { AuthGuard, Consistency, Idempotency, principalsProvider, rateLimitModule } from './http';
 import { HttpMetrics, MetricsController } from './metrics';
 import { ApprovalsController } from './routes/approvals.controller';
@@ -26,10 +26,11 @@ export class GatewayModule implements NestModule {
     const rateLimit = rateLimitModule(ctx.config.WORKGATE_RATE_LIMIT_PER_MINUTE);
     return {
       module: GatewayModule,
-      imports: [ServiceCoreModule.forService(ctx), TerminusModule.forRoot({ logger: false }), rateLimit.module],
+      imports: [ServiceCoreModule.forService(ctx), rateLimit.module],
       controllers: [...API_CONTROLLERS, healthController('gateway'), DashboardController],
       providers: [
         GatewayDatabase,
+        HealthMonitor,
         HttpMetrics,
         principalsProvider(ctx.config.WORKGATE_PRINCIPALS),
         // Rate limit first, so key guessing is throttled too; then authentication and roles.

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Injectable, NestMiddleware } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { Documented } from './openapi';
 import type { NextFunction, Request, Response } from 'express';
 import { Public } from './http';
@@ -45,6 +46,7 @@ export class HttpMetrics implements NestMiddleware {
 
 @ApiTags('operations')
 @Public()
+@SkipThrottle()
 @Controller()
 export class MetricsController {
   @Get('metrics')

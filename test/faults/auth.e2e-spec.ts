@@ -215,6 +215,17 @@ describe('auth matrix', () => {
       const served = await steady('GET', '/v1/workflows');
       expect(served.status).toBe(200);
       expect(served.body.map((w: { jobType: string }) => w.jobType)).toContain('support-recovery');
+
+      // Wrong keys from one address share that address's budget, and never the probes': /health,
+      // /metrics and the dashboard answer whatever the address sent before.
+      const guesser = client(limited.url, 'not-a-key');
+      const guesses = [];
+      for (let i = 0; i < 8; i++) guesses.push((await guesser('GET', '/v1/workflows')).status);
+      expect(guesses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+      const anonymous = client(limited.url);
+      for (let i = 0; i < 8; i++) {
+        for (const path of ['/health', '/metrics', '/']) expect([path, (await anonymous('GET', path)).status]).toEqual([path, 200]);
+      }
     } finally {
       await limited.close();
     }

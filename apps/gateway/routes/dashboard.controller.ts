@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { WorkgateError } from '@workgate/contracts';
 import { Public } from '../http';
@@ -29,6 +30,7 @@ function assets(): Map<string, { body: Buffer; type: string }> {
  */
 @ApiExcludeController()
 @Public()
+@SkipThrottle()
 @Controller()
 export class DashboardController {
   private readonly files = assets();
