@@ -9,10 +9,15 @@ import { startWorkgate } from './workgate';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   Logger.overrideLogger(workgateLogger(config.LOG_LEVEL));
-  const say = (m: string) => process.stdout.write(`workgate: ${m}\n`);
+  // What it does, for whoever started it: lines on a terminal, log records (JSON lines) anywhere else.
+  const logger = new Logger('workgate');
+  const say = process.stdout.isTTY ? (m: string) => process.stdout.write(`workgate: ${m}\n`) : (m: string) => logger.log(m);
   const started: PrivateInstance[] = [];
   const stopInfra = async () => {
-    for (const i of started.reverse()) await i.stop().catch(() => undefined);
+    for (const i of started.reverse()) {
+      await i.stop().catch(() => undefined);
+      say(`stopped the private ${i.what}`);
+    }
   };
   try {
     const nats = await ensureNats(config.NATS_URL, config.WORKGATE_DATA_DIR, say);
@@ -38,8 +43,9 @@ async function main(): Promise<void> {
       if (closing) return;
       closing = true;
       say(`${signal}: draining and stopping`);
-      await running.close();
+      await running.close((what) => say(`stopped ${what}`));
       await stopInfra();
+      say('stopped');
       process.exit(0);
     };
     process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -23,7 +23,8 @@ export const SERVICE_MODULES: Array<[Exclude<ServiceName, 'gateway'>, ServiceMod
 
 export interface RunningWorkgate {
   url: string;
-  close(): Promise<void>;
+  /** Stops every service, the gateway first and the ledger last; `stopped` hears each one's name once it has stopped. */
+  close(stopped?: (what: string) => void): Promise<void>;
 }
 
 /**
@@ -44,25 +45,28 @@ export async function startWorkgate(
   await ensureStreams(nc, { replicas: config.WORKGATE_STREAM_REPLICAS });
   const instance = randomUUID();
   const ctx = (service: ServiceName): ServiceContext => ({ service, instance, config, nc });
-  const apps: Array<Pick<INestApplicationContext, 'close'>> = [];
+  const apps: Array<{ name: string; app: Pick<INestApplicationContext, 'close'> }> = [];
   try {
     for (const [service, factory] of SERVICE_MODULES) {
       if (options.without?.includes(service)) continue;
-      if (service === 'ledger' && options.ledgerThread) apps.push(await startLedgerThread(config, instance));
-      else apps.push(await startMicroservice(factory, ctx(service)));
+      if (service === 'ledger' && options.ledgerThread) apps.push({ name: 'ledger (its own thread)', app: await startLedgerThread(config, instance) });
+      else apps.push({ name: service, app: await startMicroservice(factory, ctx(service)) });
     }
     const gateway = await startGateway(ctx('gateway'), options.port ?? config.PORT);
-    apps.push(gateway);
+    apps.push({ name: 'gateway', app: gateway });
     const url = (await gateway.getUrl()).replace('[::1]', '127.0.0.1');
     return {
       url,
-      close: async () => {
-        for (const app of apps.reverse()) await app.close().catch((e) => new Logger('workgate').error(e));
+      close: async (stopped) => {
+        for (const { name, app } of apps.reverse()) {
+          await app.close().catch((e) => new Logger('workgate').error(e));
+          stopped?.(name);
+        }
         await releaseNats(config.NATS_URL);
       },
     };
   } catch (error) {
-    for (const app of apps.reverse()) await app.close().catch(() => undefined);
+    for (const { app } of apps.reverse()) await app.close().catch(() => undefined);
     await releaseNats(config.NATS_URL);
     throw error;
   }

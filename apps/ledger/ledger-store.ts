@@ -22,6 +22,8 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
   readonly signer: CheckpointSigner;
   private readonly headListeners: HeadListener[] = [];
   private readonly activeListeners: ActiveListener[] = [];
+  /** Set on shutdown: giving up the writer lock then is no standby. */
+  private stopping = false;
 
   constructor(@Inject(WorkgateConfig) config: WorkgateConfig) {
     const role = config.WORKGATE_DB_ROLE || undefined;
@@ -38,7 +40,7 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
       onActiveChange: (active) => {
         if (active) this.projections.start();
         else void this.projections.stop();
-        this.logger.log(active ? 'this instance is the ledger writer' : 'this instance is not the ledger writer (standby)');
+        if (!this.stopping) this.logger.log(active ? 'this instance is the ledger writer' : 'this instance is not the ledger writer (standby)');
         this.activeListeners.forEach((l) => l(active));
       },
       log: (m) => this.logger.log(m),
@@ -59,6 +61,7 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await this.projections.stop();
     await this.writer.stop();
     await this.pool.end();

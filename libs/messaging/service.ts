@@ -61,9 +61,10 @@ export function logLevels(level: string): LogLevel[] {
 /** Nest's own start-up chatter: shown from `debug` on, so `info` reads as workgate's own story. */
 const FRAMEWORK_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestMicroservice', 'NestApplication']);
 
-/** The console logger at LOG_LEVEL, without Nest's start-up lines below `debug`. */
-export function workgateLogger(level: string): LoggerService {
-  const logger = new ConsoleLogger({ logLevels: logLevels(level) });
+/** The console logger at LOG_LEVEL, without Nest's start-up lines below `debug`: pretty on a terminal, JSON lines elsewhere. */
+export function workgateLogger(level: string, pretty = process.stdout.isTTY === true): LoggerService {
+  // On a terminal, coloured lines for people; anywhere else (a file, a pipe, a collector) one JSON object per line, no colour codes.
+  const logger = new ConsoleLogger(pretty ? { logLevels: logLevels(level) } : { logLevels: logLevels(level), json: true, colors: false });
   const quiet = !['debug', 'trace'].includes(level);
   const log = logger.log.bind(logger);
   logger.log = (message: unknown, ...rest: unknown[]) => {

@@ -558,7 +558,7 @@ describe('faults: canary secrets never leak', () => {
     proc.child.kill('SIGTERM');
     expect(await exit).toBe(0);
     const logs = proc.output();
-    expect(logs).toContain('workgate: ready');
+    expect(logs).toMatch(/"message":"ready/);
     expect(logs).toMatch(/Mapped \{\/v1\/work-orders, POST\} route/); // debug lines were captured
     expect(logs).toContain(':***@'); // the database password was there, masked
     seen.logs.push({ where: 'the process output', text: logs });

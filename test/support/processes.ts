@@ -52,7 +52,8 @@ export async function startBuiltWorkgate(env: Record<string, string>): Promise<S
   await eventually(
     async () => {
       if (p.child.exitCode !== null) throw new Error(`workgate exited with ${p.child.exitCode}:\n${p.output()}`);
-      return p.output().includes('workgate: ready');
+      // A line on a terminal, a JSON log record elsewhere (as here: the output is a pipe).
+      return /workgate: ready|"message":"ready/.test(p.output());
     },
     60_000,
     'workgate to start',

@@ -123,6 +123,12 @@ export function toHttpError(exception: unknown): HttpErrorAnswer {
   return { status: 500, body: INTERNAL, unexpected: exception };
 }
 
+/** The matched route's template (`/v1/work-orders/:id`), or `(no route)` before one matched. */
+export function routeTemplate(req: Request | undefined): string {
+  const path = (req as (Request & { route?: { path?: unknown } }) | undefined)?.route?.path;
+  return typeof path === 'string' ? path : '(no route)';
+}
+
 /**
  * The gateway's one exception filter. HTTP errors answer in the error body of SPEC section 3; an
  * RPC error (the gateway's NATS side) is handed on unchanged, as PassThroughRpcFilter does.
@@ -139,7 +145,8 @@ export class GatewayErrorFilter implements ExceptionFilter {
     const { status, body, unexpected } = toHttpError(exception);
     if (status === 500 || unexpected !== undefined) {
       const stack = unexpected instanceof Error ? unexpected.stack : String(unexpected);
-      this.logger.error(`${req?.method} ${req?.originalUrl ?? req?.url} failed: answered ${status}`, stack);
+      // The route's template, never the URL: a query string or path may carry a secret.
+      this.logger.error(`${req?.method} ${routeTemplate(req)} failed: answered ${status}`, stack);
     }
     if (res.headersSent) {
       res.end();

@@ -468,12 +468,14 @@ describe('HTTP edge', () => {
     it('answers anything else with 500 internal, logs it and never repeats its message', async () => {
       const logged = jest.spyOn(Logger.prototype, 'error');
       try {
-        const res = await get('/t/crash', keys.analyst);
+        const res = await get('/t/crash?api_key=canary-in-the-query', keys.analyst);
         expect(res.status).toBe(500);
         const text = await res.text();
         expect(text).not.toContain('hunter2');
         expect(JSON.parse(text)).toEqual({ error: 'internal', message: 'internal error' });
+        // The route's template, never the query string (it may carry a secret).
         expect(logged).toHaveBeenCalledWith('GET /t/crash failed: answered 500', expect.stringContaining('hunter2'));
+        expect(JSON.stringify(logged.mock.calls)).not.toContain('canary-in-the-query');
       } finally {
         logged.mockRestore();
       }
