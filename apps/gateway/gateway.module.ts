@@ -1,6 +1,7 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { healthController, ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { DomainMetrics } from './domain-metrics';
 import { GatewayDatabase } from './gateway-database';
 import { HealthController } from './health.controller';
 import { HealthMonitor } from './health-monitor';
@@ -31,6 +32,7 @@ export class GatewayModule implements NestModule {
       providers: [
         GatewayDatabase,
         HealthMonitor,
+        DomainMetrics,
         HttpMetrics,
         principalsProvider(ctx.config.WORKGATE_PRINCIPALS),
         // Rate limit first, so key guessing is throttled too; then authentication and roles.

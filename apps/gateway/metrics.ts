@@ -5,6 +5,7 @@ import { Documented } from './openapi';
 import type { NextFunction, Request, Response } from 'express';
 import { Public } from './http';
 import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
+import { counter, histogram } from '@workgate/messaging';
 
 let defaultsCollected = false;
 
@@ -19,17 +20,13 @@ export class HttpMetrics implements NestMiddleware {
       collectDefaultMetrics({ prefix: 'workgate_' });
       defaultsCollected = true;
     }
-    this.requests =
-      (register.getSingleMetric('workgate_http_requests_total') as Counter<'method' | 'route' | 'status'>) ??
-      new Counter({ name: 'workgate_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'] });
-    this.duration =
-      (register.getSingleMetric('workgate_http_request_duration_seconds') as Histogram<'method' | 'route'>) ??
-      new Histogram({
-        name: 'workgate_http_request_duration_seconds',
-        help: 'HTTP request duration',
-        labelNames: ['method', 'route'],
-        buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      });
+    this.requests = counter({ name: 'workgate_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'] });
+    this.duration = histogram({
+      name: 'workgate_http_request_duration_seconds',
+      help: 'HTTP request duration',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    });
   }
 
   use(req: Request, res: Response, next: NextFunction): void {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { IngestOutcome, IngestRequest, WorkgateError, Written } from '@workgate/contracts';
 import { fromHttp, Parsed } from './cloud-events';
 import { TRANSIENT } from './intake.processor';
+import { intakeEvents } from './intake.metrics';
 import { RejectionStore, sourceToken } from './rejections';
 import { WorkOrdersService } from './work-orders.service';
 
@@ -40,6 +41,7 @@ export class HttpIngest {
           return { ...(p.id ? { id: p.id } : {}), ok: false, reasons: p.reasons, rejectionId };
         }),
       );
+      intakeEvents.inc({ outcome: 'rejected', channel: 'http' }, events.length);
       return { answer: outcomes, position };
     }
     const outcomes: IngestOutcome[] = [];
@@ -48,11 +50,13 @@ export class HttpIngest {
         const reply = await this.workOrders.execute(p.request);
         position = Math.max(position, reply.position);
         outcomes.push({ id: p.envelope.id, ok: true, answer: reply.answer });
+        intakeEvents.inc({ outcome: 'accepted', channel: 'http' });
       } catch (error) {
         const e = error as WorkgateError;
         if (TRANSIENT.has(e.code)) throw error;
         const reasons = [`${e.code}: ${e.message}`];
         outcomes.push({ id: p.envelope.id, ok: false, reasons, rejectionId: await keep(p.envelope.source, reasons, `${p.envelope.source}:${p.envelope.id}`) });
+        intakeEvents.inc({ outcome: 'rejected', channel: 'http' });
       }
     }
     return { answer: outcomes, position };

@@ -3,8 +3,12 @@ import { JsMsg, NatsConnection } from 'nats';
 import { Streams, WorkgateError, WorkOrderCommandRequest } from '@workgate/contracts';
 import { DeadLetterSink, isOutage, NATS_CONNECTION, Outcome, retryAfter, RunningConsumer, runPullConsumer } from '@workgate/messaging';
 import { fromNatsMessage, Parsed } from './cloud-events';
+import { intakeEvents } from './intake.metrics';
 import { RejectionStore } from './rejections';
 import { WorkOrdersService } from './work-orders.service';
+
+/** What became of a message, as `workgate_intake_events_total` counts it. */
+const OUTCOME_LABEL = { ack: 'accepted', rejected: 'rejected', retry: 'retried', reject: 'dead_lettered' } as const;
 
 /** Failures that may pass: the message is retried. Any other refusal is final and kept as a rejection. */
 export const TRANSIENT: ReadonlySet<string> = new Set(['unavailable', 'timeout', 'internal', 'version_conflict']);
@@ -106,7 +110,13 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
    * When one must be retried, the later ones of that work order are retried too until it has gone
    * through.
    */
-  private handleBatch(messages: JsMsg[]): Promise<Outcome[]> {
+  private async handleBatch(messages: JsMsg[]): Promise<Outcome[]> {
+    const outcomes = await this.handle(messages);
+    for (const outcome of outcomes) intakeEvents.inc({ outcome: OUTCOME_LABEL[outcome.kind === 'ack' && outcome.rejected ? 'rejected' : outcome.kind], channel: 'nats' });
+    return outcomes;
+  }
+
+  private handle(messages: JsMsg[]): Promise<Outcome[]> {
     const receivedAt = new Date().toISOString();
     const outcomes: Array<Promise<Outcome>> = [];
     const byWorkOrder = new Map<string, Item[]>();
@@ -210,7 +220,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     const source = parsed.source ?? subject.split('.').slice(2).join('.');
     try {
       await this.rejections.keep({ channel, source, subject, receivedAt, headers, raw, reasons: parsed.reasons, key });
-      return { kind: 'ack' };
+      return { kind: 'ack', rejected: true };
     } catch (error) {
       return retryAfter(error, `cannot keep the rejection: ${(error as Error).message}`);
     }

@@ -28,6 +28,7 @@ import {
 import { InProcessSubjects, PreparedCommit, prepareCommit } from '@workgate/event-store';
 import { BatchingRpcClient, RpcClient } from '@workgate/messaging';
 import { CompiledWorkflow } from '@workgate/workflow';
+import { decisionDuration, decisions } from './intake.metrics';
 import { WorkflowVersions } from './workflow-versions';
 
 interface Cached {
@@ -115,11 +116,12 @@ export class WorkOrdersService {
    * it failed, and the ones after it are not run.
    */
   executeInOrder(id: string, reqs: WorkOrderCommandRequest[]): Promise<InOrder> {
+    const arrived = performance.now();
     return this.serialized(id, async () => {
       const replies: CommandReply[] = [];
       while (replies.length < reqs.length) {
         try {
-          replies.push(...(await this.executeNow(id, reqs.slice(replies.length))));
+          replies.push(...(await this.executeNow(id, reqs.slice(replies.length), arrived)));
         } catch (error) {
           return { replies, error };
         }
@@ -129,7 +131,7 @@ export class WorkOrdersService {
   }
 
   /** Records the first command and as many of the next ones as decide together; their replies, in order (at least one). */
-  private async executeNow(id: string, reqs: WorkOrderCommandRequest[]): Promise<CommandReply[]> {
+  private async executeNow(id: string, reqs: WorkOrderCommandRequest[], arrived: number): Promise<CommandReply[]> {
     // Opening a new work order needs no read: append with 'no_stream' and learn on a conflict.
     let optimisticOpen = reqs[0].command.type === 'OpenWorkOrder' && !this.cache.has(id);
     for (let attempt = 1; ; attempt++) {
@@ -167,6 +169,7 @@ export class WorkOrdersService {
           ],
         });
         this.remember(id, { state: after, version: committed.results[0].nextVersion, position: committed.position });
+        measure(events, reqs.slice(0, answers.length), arrived);
         return answers.map((answer) => ({ answer, position: committed.position }));
       } catch (error) {
         this.cache.delete(id);
@@ -239,4 +242,11 @@ export class WorkOrdersService {
     if (state.status === 'none') throw refuse('not_found', `no work order ${id}`);
     return { state, workflow: await this.workflows.version(state.policy) };
   }
+}
+
+/** The metrics of a commit: each decision recorded, and how long each action request took to be decided and committed. */
+function measure(events: WorkOrderEvent[], committed: WorkOrderCommandRequest[], arrived: number): void {
+  for (const e of events) if (e.type === 'ActionDecided') decisions.inc({ decision: e.data.decision.decision, reason: e.data.decision.reason });
+  const seconds = (performance.now() - arrived) / 1000;
+  for (const req of committed) if (req.command.type === 'RequestAction') decisionDuration.observe(seconds);
 }

@@ -14,3 +14,4 @@ export * from './thread-routes';
 export * from './aggregate-store';
 export * from './ledger-reaction';
 export * from './due-timers';
+export * from './metrics';

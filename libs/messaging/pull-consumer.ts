@@ -6,7 +6,7 @@ import { isNotFound } from './jetstream';
  * with `outage` failed because something it needs is down (a service unavailable or timing out),
  * not because of the message: it is retried without limit and never dead-lettered for it.
  */
-export type Outcome = { kind: 'ack' } | { kind: 'retry'; reason: string; outage?: boolean } | { kind: 'reject'; reason: string };
+export type Outcome = { kind: 'ack'; /** acked because it was kept as a rejection */ rejected?: boolean } | { kind: 'retry'; reason: string; outage?: boolean } | { kind: 'reject'; reason: string };
 
 /** Whether an error is an outage of something the work needs (retry until it is back), not a fault of the message. */
 export function isOutage(error: unknown): boolean {

@@ -1,0 +1,124 @@
+import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { counter, gauge } from '@workgate/messaging';
+import { GatewayDatabase } from './gateway-database';
+import { HealthMonitor } from './health-monitor';
+
+/** How long the counts read at a scrape are reused, and how long a scrape waits for them. */
+const COUNTS_FRESH_MS = 500;
+const COUNTS_TIMEOUT_MS = 1500;
+
+interface Counts {
+  approvalsPending: number;
+  postReviewsOverdue: number;
+  deadLetters: number;
+}
+
+/** Where the gauges read from: the gateway that started last in this process (tests start several). */
+let source: DomainMetrics | undefined;
+
+/**
+ * The domain's state as Prometheus gauges, read when scraped: the ledger's head, the relay and
+ * each projection from what the health checks last saw (once a second, in the background), and
+ * the counts of pending approvals, overdue post-reviews and dead letters from the views.
+ */
+@Injectable()
+export class DomainMetrics implements OnModuleInit, OnApplicationShutdown {
+  private counts?: { at: number; value: Promise<Counts | undefined> };
+
+  constructor(
+    readonly monitor: HealthMonitor,
+    private readonly db: GatewayDatabase,
+  ) {}
+
+  onModuleInit(): void {
+    source = this;
+    registerGauges();
+  }
+
+  onApplicationShutdown(): void {
+    if (source === this) source = undefined;
+  }
+
+  /** The counts, read at most every COUNTS_FRESH_MS; undefined when Postgres does not answer in time. */
+  read(): Promise<Counts | undefined> {
+    if (this.counts && Date.now() - this.counts.at < COUNTS_FRESH_MS) return this.counts.value;
+    const query = this.db.pool
+      .query<Counts>(
+        `SELECT (SELECT count(*) FROM view_approvals WHERE status IN ('requested', 'conditional'))::int AS "approvalsPending",
+                (SELECT count(*) FROM view_post_reviews WHERE completed_at IS NULL AND due_at < now())::int AS "postReviewsOverdue",
+                (SELECT count(*) FROM dead_letters)::int AS "deadLetters"`,
+      )
+      .then((r) => r.rows[0], () => undefined);
+    const value = Promise.race([query, new Promise<undefined>((r) => setTimeout(() => r(undefined), COUNTS_TIMEOUT_MS).unref())]);
+    this.counts = { at: Date.now(), value };
+    return value;
+  }
+}
+
+let registered = false;
+
+function registerGauges(): void {
+  if (registered) return;
+  registered = true;
+  gauge({
+    name: 'workgate_ledger_head_position',
+    help: 'The ledger position of the last committed event',
+    collect() {
+      const ledger = source?.monitor.ledger;
+      if (ledger) this.set(ledger.headPosition);
+    },
+  });
+  gauge({
+    name: 'workgate_relay_published_position',
+    help: 'The last ledger position published to the LEDGER stream',
+    collect() {
+      const published = source?.monitor.ledger?.publishedPosition;
+      if (published !== undefined) this.set(published);
+    },
+  });
+  gauge({
+    name: 'workgate_projection_lag_events',
+    help: 'Ledger events a projection has yet to fold',
+    labelNames: ['projection'],
+    collect() {
+      for (const [projection, p] of Object.entries(source?.monitor.ledger?.projections ?? {})) this.set({ projection }, p.lag);
+    },
+  });
+  gauge({
+    name: 'workgate_projection_parked_events',
+    help: 'Events a projection set aside because it cannot fold them',
+    labelNames: ['projection'],
+    collect() {
+      for (const [projection, p] of Object.entries(source?.monitor.ledger?.projections ?? {})) this.set({ projection }, p.parked);
+    },
+  });
+  gauge({
+    name: 'workgate_approvals_pending',
+    help: 'Approvals requested or conditional, not yet decided',
+    async collect() {
+      const counts = await source?.read();
+      if (counts) this.set(counts.approvalsPending);
+    },
+  });
+  gauge({
+    name: 'workgate_post_reviews_overdue',
+    help: 'Post-reviews past their due time and not completed',
+    async collect() {
+      const counts = await source?.read();
+      if (counts) this.set(counts.postReviewsOverdue);
+    },
+  });
+  // Dead letters are only ever added: a counter, moved up to the count kept.
+  let deadLetters = 0;
+  counter({
+    name: 'workgate_dead_letters_total',
+    help: 'Messages set aside as dead letters (they could never be processed)',
+    async collect() {
+      const counts = await source?.read();
+      if (counts && counts.deadLetters > deadLetters) {
+        this.inc(counts.deadLetters - deadLetters);
+        deadLetters = counts.deadLetters;
+      }
+    },
+  });
+}
