@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { INestMicroservice, Logger } from '@nestjs/common';
 import { loadConfig } from '@workgate/config';
-import { borrowNats, offerLocalRoutes, releaseNats, startMicroservice, workgateLogger } from '@workgate/messaging';
+import { borrowNats, offerLocalRoutes, releaseNats, startMicroservice, startTracing, stopTracing, workgateLogger } from '@workgate/messaging';
 import { LedgerModule } from '../apps/ledger/ledger.module';
 
 /**
@@ -15,6 +15,7 @@ import { LedgerModule } from '../apps/ledger/ledger.module';
 async function main(): Promise<void> {
   const config = loadConfig(workerData.env as NodeJS.ProcessEnv);
   Logger.overrideLogger(workgateLogger(config.LOG_LEVEL));
+  startTracing('workgate'); // a thread has its own tracing globals
   const nc = await borrowNats(config.NATS_URL, 'workgate-ledger-thread');
   let app: INestMicroservice | undefined;
   let stopOffering: (() => void) | undefined;
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     stopOffering?.();
     await app?.close();
     await releaseNats(config.NATS_URL);
+    await stopTracing();
     parentPort!.postMessage('stopped');
   });
   app = await startMicroservice((ctx) => LedgerModule.register(ctx), { service: 'ledger', instance: workerData.instance ?? randomUUID(), config, nc });

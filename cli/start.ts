@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@workgate/config';
 import { ensureDatabase, migrate } from '@workgate/event-store';
-import { redactNatsUrl, workgateLogger } from '@workgate/messaging';
+import { redactNatsUrl, stopTracing, workgateLogger } from '@workgate/messaging';
 import { ensureNats, ensurePostgres, PrivateInstance } from './infra';
 import { startWorkgate } from './workgate';
 
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       closing = true;
       say(`${signal}: draining and stopping`);
       await running.close((what) => say(`stopped ${what}`));
+      await stopTracing();
       await stopInfra();
       say('stopped');
       process.exit(0);

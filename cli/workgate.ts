@@ -4,7 +4,7 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { ServiceName } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
-import { borrowNats, ensureStreams, releaseNats, ServiceContext, ServiceModuleFactory, startMicroservice, useOfferedRoutes } from '@workgate/messaging';
+import { borrowNats, ensureStreams, releaseNats, ServiceContext, ServiceModuleFactory, startMicroservice, startTracing, useOfferedRoutes } from '@workgate/messaging';
 import { ApprovalsModule } from '../apps/approvals/approvals.module';
 import { ExceptionsModule } from '../apps/exceptions/exceptions.module';
 import { startGateway } from '../apps/gateway/gateway';
@@ -41,6 +41,7 @@ export async function startWorkgate(
     ledgerThread?: boolean;
   } = {},
 ): Promise<RunningWorkgate> {
+  startTracing('workgate'); // when OTEL_EXPORTER_OTLP_ENDPOINT is set
   const nc = await borrowNats(config.NATS_URL, 'workgate');
   await ensureStreams(nc, { replicas: config.WORKGATE_STREAM_REPLICAS });
   const instance = randomUUID();

@@ -4,13 +4,14 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { NatsRpcServer, ServiceContext, workgateLogger } from '@workgate/messaging';
 import { API_CONTROLLERS, GatewayModule } from './gateway.module';
 import { openApiDocument } from './openapi';
-import { answerClientErrors, GatewayErrorFilter, installBodyParsers, refuseUnreadableUrls, validationPipe } from './http';
+import { answerClientErrors, GatewayErrorFilter, installBodyParsers, refuseUnreadableUrls, traceRequests, validationPipe } from './http';
 
 /** The HTTP edge plus its own NATS microservice (for its health subject). Listens on `port` (0: any free port). */
 export async function startGateway(ctx: ServiceContext, port = ctx.config.PORT): Promise<NestExpressApplication> {
   // bodyParser: false — our own parsers (1 MiB, CloudEvents media types, prototype keys refused).
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(ctx), { logger: workgateLogger(ctx.config.LOG_LEVEL), bodyParser: false });
   app.disable('x-powered-by');
+  app.use(traceRequests);
   app.use(refuseUnreadableUrls);
   installBodyParsers(app);
   app.useGlobalPipes(validationPipe);

@@ -28,6 +28,8 @@ export function fromStructured(value: unknown, receivedAt: string, rounded: Read
   const raw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (v !== null || REQUIRED.has(k)) raw[k] = v;
   const envelope = { id: raw.id, source: raw.source, type: raw.type, subject: raw.subject, time: raw.time, data: raw.data } as Envelope;
+  if (typeof raw.traceparent === 'string') envelope.traceparent = raw.traceparent;
+  if (typeof raw.tracestate === 'string') envelope.tracestate = raw.tracestate;
   const reasons: string[] = [];
   if (raw.specversion !== '1.0') reasons.push('specversion must be "1.0"');
   if (typeof raw.id !== 'string' || raw.id.length === 0) reasons.push('id is required');

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { IngestOutcome, IngestRequest, WorkgateError, Written } from '@workgate/contracts';
+import { contextOf, currentTraceparent, inSpan, SpanKind } from '@workgate/messaging';
 import { fromHttp, Parsed } from './cloud-events';
 import { TRANSIENT } from './intake.processor';
 import { intakeEvents } from './intake.metrics';
@@ -47,7 +48,12 @@ export class HttpIngest {
     const outcomes: IngestOutcome[] = [];
     for (const p of events as Valid[]) {
       try {
-        const reply = await this.workOrders.execute(p.request);
+        // In the event's own trace when it carries one (the distributed-tracing extension), else in the request's.
+        const reply = await inSpan(`intake ${p.envelope.type}`, { kind: SpanKind.CONSUMER, parent: p.envelope.traceparent ? contextOf(p.envelope.traceparent, p.envelope.tracestate) : undefined }, async () => {
+          const traceparent = currentTraceparent();
+          if (traceparent) p.request.meta.traceparent = traceparent;
+          return this.workOrders.execute(p.request);
+        });
         position = Math.max(position, reply.position);
         outcomes.push({ id: p.envelope.id, ok: true, answer: reply.answer });
         intakeEvents.inc({ outcome: 'accepted', channel: 'http' });

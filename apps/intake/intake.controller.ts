@@ -26,7 +26,7 @@ import {
   workOrderStream,
   Written,
 } from '@workgate/contracts';
-import { RpcClient, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import { currentTraceparent, RpcClient, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { HttpIngest } from './http-ingest';
 import { RejectionStore } from './rejections';
 import { deliveryPage, stateHandoff } from './work-order.views';
@@ -69,6 +69,8 @@ export class IntakeController {
   @Serves(Subjects.intake.command)
   command(@Payload() req: WorkOrderCommandRequest): Promise<CommandReply> {
     if (!req?.command || !req.meta || !req.address) throw refuse('validation_failed', 'a command needs address, command and meta');
+    const traceparent = currentTraceparent();
+    if (traceparent) req.meta.traceparent = traceparent;
     return this.workOrders.execute(req);
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JsMsg, NatsConnection } from 'nats';
 import { Streams, WorkgateError, WorkOrderCommandRequest } from '@workgate/contracts';
-import { DeadLetterSink, isOutage, NATS_CONNECTION, Outcome, retryAfter, RunningConsumer, runPullConsumer } from '@workgate/messaging';
+import { contextOf, DeadLetterSink, isOutage, NATS_CONNECTION, OpenSpan, openSpan, Outcome, retryAfter, RunningConsumer, runPullConsumer, SpanKind, withContext } from '@workgate/messaging';
 import { fromNatsMessage, Parsed } from './cloud-events';
 import { intakeEvents } from './intake.metrics';
 import { RejectionStore } from './rejections';
@@ -60,6 +60,8 @@ interface Item {
   index: number;
   m: JsMsg;
   request: WorkOrderCommandRequest;
+  /** The message's span, with tracing on. */
+  span?: OpenSpan;
 }
 
 /**
@@ -111,12 +113,16 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
    * through.
    */
   private async handleBatch(messages: JsMsg[]): Promise<Outcome[]> {
-    const outcomes = await this.handle(messages);
-    for (const outcome of outcomes) intakeEvents.inc({ outcome: OUTCOME_LABEL[outcome.kind === 'ack' && outcome.rejected ? 'rejected' : outcome.kind], channel: 'nats' });
+    const spans: Array<OpenSpan | undefined> = [];
+    const outcomes = await this.handle(messages, spans);
+    outcomes.forEach((outcome, i) => {
+      spans[i]?.end(outcome.kind === 'ack' ? undefined : outcome.reason);
+      intakeEvents.inc({ outcome: OUTCOME_LABEL[outcome.kind === 'ack' && outcome.rejected ? 'rejected' : outcome.kind], channel: 'nats' });
+    });
     return outcomes;
   }
 
-  private handle(messages: JsMsg[]): Promise<Outcome[]> {
+  private handle(messages: JsMsg[], spans: Array<OpenSpan | undefined>): Promise<Outcome[]> {
     const receivedAt = new Date().toISOString();
     const outcomes: Array<Promise<Outcome>> = [];
     const byWorkOrder = new Map<string, Item[]>();
@@ -129,8 +135,13 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       } catch (error) {
         return (outcomes[index] = this.reject({ ok: false, reasons: [(error as Error).message] }, 'nats', m.subject, headersOf(m), m.data, `${m.info.stream}:${m.seq}`, receivedAt));
       }
+      // In the event's own trace (the distributed-tracing extension, or a traceparent header), with tracing on.
+      const traceparent = parsed.envelope.traceparent ?? m.headers?.get('traceparent') ?? undefined;
+      const span = openSpan(`intake ${parsed.envelope.type}`, { kind: SpanKind.CONSUMER, parent: contextOf(traceparent || undefined, parsed.envelope.tracestate), attributes: { 'workgate.service': 'intake', 'cloudevents.event_id': parsed.envelope.id, 'cloudevents.event_source': parsed.envelope.source } });
+      if (span?.traceparent) parsed.request.meta.traceparent = span.traceparent;
+      spans[index] = span;
       const items = byWorkOrder.get(id) ?? [];
-      items.push({ index, m, request: parsed.request });
+      items.push({ index, m, request: parsed.request, span });
       byWorkOrder.set(id, items);
     });
     for (const [id, items] of byWorkOrder) {
@@ -163,9 +174,12 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       let runnable = outcomes.length + 1;
       while (runnable < items.length && !waits(items[runnable])) runnable++;
       const batch = items.slice(outcomes.length, runnable);
-      const { replies, error } = await this.workOrders.executeInOrder(
-        id,
-        batch.map((item) => item.request),
+      // One commit for the batch, in the first message's trace (each event keeps its own in its metadata).
+      const { replies, error } = await withContext(batch[0].span?.context, () =>
+        this.workOrders.executeInOrder(
+          id,
+          batch.map((item) => item.request),
+        ),
       );
       for (const item of batch.slice(0, replies.length)) {
         this.wentThrough(id, item, waitingFor);

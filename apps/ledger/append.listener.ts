@@ -2,8 +2,11 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { Msg, NatsConnection, Subscription } from 'nats';
 import { AppendRequest, BatchRequest, CommitRequest, Subjects, WorkgateError } from '@workgate/contracts';
 import { InProcessSubjects, PreparedCommit } from '@workgate/event-store';
-import { decodeJson, encodeJson, isInboxReply, LocalRoutes, NATS_CONNECTION, replyError, serveBatch } from '@workgate/messaging';
+import { contextOf, decodeJson, encodeJson, inSpan, isInboxReply, LocalRoutes, NATS_CONNECTION, replyError, serveBatch, SpanKind, tracingEnabled } from '@workgate/messaging';
 import { LedgerStore } from './ledger-store';
+
+/** Each commit of a batch is a span in its own caller's trace (with tracing on). */
+const TRACED = { span: 'ledger commit', service: 'ledger' };
 
 /**
  * Serves `workgate.ledger.append` only while this instance is the writer: a standby does not
@@ -30,15 +33,17 @@ export class AppendListener implements OnModuleInit, OnApplicationShutdown {
         queue: 'ledger',
         callback: (err, msg) => {
           if (err) this.logger.error(`${subject} subscription: ${err.message}`);
-          else void this.handle(msg, handle);
+          else if (!tracingEnabled()) void this.handle(msg, handle);
+          // In the caller's trace (its context travels in the request's headers).
+          else void inSpan(subject, { kind: SpanKind.SERVER, parent: contextOf(msg.headers?.get('traceparent') || undefined), attributes: { 'workgate.service': 'ledger' } }, () => this.handle(msg, handle));
         },
       });
     const append = (body: unknown) => this.store.writer.append(body as AppendRequest);
     // Many commits (each a command's appends to the streams it touches) in one request: they join the same group commit.
-    const appendBatch = (body: unknown) => serveBatch(body as BatchRequest<CommitRequest>, (item) => this.store.writer.commit(item));
+    const appendBatch = (body: unknown) => serveBatch(body as BatchRequest<CommitRequest>, (item) => this.store.writer.commit(item), TRACED);
     // Prepared commits come only from this process (this thread, or the main thread through the
     // thread routes): no NATS subscription, so nothing from outside is taken as already checked.
-    const commitPreparedBatch = (body: unknown) => serveBatch(body as BatchRequest<PreparedCommit>, (item) => this.store.writer.commitPrepared(item));
+    const commitPreparedBatch = (body: unknown) => serveBatch(body as BatchRequest<PreparedCommit>, (item) => this.store.writer.commitPrepared(item), TRACED);
     this.subscriptions = [serve(Subjects.ledger.append.subject, append), serve(Subjects.ledger.appendBatch.subject, appendBatch)];
     LocalRoutes.register(Subjects.ledger.append.subject, append);
     LocalRoutes.register(Subjects.ledger.appendBatch.subject, appendBatch);

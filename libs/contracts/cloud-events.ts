@@ -25,6 +25,9 @@ export interface Envelope {
   subject?: string;
   time?: string;
   data: unknown;
+  /** The distributed-tracing extension: the W3C trace context the event was sent in. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 interface CloudEventCommand {

@@ -18,6 +18,8 @@ export type ReplyOf<C> = C extends RpcContract<never, infer Res> ? Res : never;
 /** The body of a batch request and its reply: one envelope per item, in order. */
 export interface BatchRequest<T> {
   items: T[];
+  /** With tracing on: each item's W3C `traceparent` (null: none), so each is handled in its own caller's trace. */
+  traceparents?: Array<string | null>;
 }
 
 /** The reply envelope of every request/reply exchange. */

@@ -24,6 +24,8 @@ export interface CommandMeta {
   now: string;
   /** Where it came from: `http` or the CloudEvent source. */
   channel: string;
+  /** The W3C trace context it is handled in (with tracing on): kept in its events' metadata. */
+  traceparent?: string;
 }
 
 /** An approval's outcome coming back to its work order (from the approval's stream). */

@@ -1,21 +1,36 @@
 import { BatchReply, BatchRequest, RpcContract, WorkgateError } from '@workgate/contracts';
 import { RpcClient } from './rpc-client';
+import { contextOf, currentTraceparent, inSpan, tracingEnabled } from './tracing';
 import { toWireError, unwrapReply } from './wire';
 
 /** Serves a batch request with a per-item handler; a refusal of one item never fails the others. */
-export async function serveBatch<T, R>(req: BatchRequest<T>, handle: (item: T) => Promise<R> | R): Promise<BatchReply<R>> {
+export async function serveBatch<T, R>(req: BatchRequest<T>, handle: (item: T) => Promise<R> | R, traced: { span: string; service: string } = { span: 'batch item', service: 'workgate' }): Promise<BatchReply<R>> {
   const items = Array.isArray(req?.items) ? req.items : [];
-  const settled = await Promise.allSettled(items.map(async (item) => handle(item)));
+  const traceparents = tracingEnabled() && Array.isArray(req?.traceparents) ? req.traceparents : undefined;
+  const settled = await Promise.allSettled(
+    items.map(async (item, i) => {
+      const traceparent = traceparents?.[i];
+      // Each item in its own caller's trace, when tracing is on.
+      return typeof traceparent === 'string' ? inSpan(traced.span, { parent: contextOf(traceparent), attributes: { 'workgate.service': traced.service } }, async () => handle(item)) : handle(item);
+    }),
+  );
   return {
     results: settled.map((s) => (s.status === 'fulfilled' ? { ok: true as const, data: s.value } : { ok: false as const, error: toWireError(s.reason) })),
   };
 }
 
-/** `{"items":[` and `]}` around a batch's encoded items. */
-const BATCH_ENVELOPE_BYTES = 12;
+/** The callers' trace contexts, when any has one. */
+function tracesOf(batch: Array<{ traceparent?: string }>): Array<string | null> | undefined {
+  return batch.some((w) => w.traceparent) ? batch.map((w) => w.traceparent ?? null) : undefined;
+}
+
+/** `{"items":[`, `]}` and `,"traceparents":[]` around a batch's encoded items. */
+const BATCH_ENVELOPE_BYTES = 12 + 18;
 
 interface Waiting<T, R> {
   item: T | undefined;
+  /** The caller's trace context, with tracing on. */
+  traceparent?: string;
   resolve: (r: R) => void;
   reject: (e: Error) => void;
 }
@@ -39,7 +54,7 @@ export class BatchingRpcClient<T, R> {
 
   call(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      this.queue.push({ item, resolve, reject, traceparent: currentTraceparent() });
       if (!this.scheduled) {
         this.scheduled = true;
         process.nextTick(() => this.flush());
@@ -58,7 +73,8 @@ export class BatchingRpcClient<T, R> {
         // Only the callers wait for the answer: the items (an append's canonical texts) are not
         // kept alive meanwhile, so most of them die young.
         for (const w of batch) w.item = undefined;
-        this.answer(batch, this.rpc.request(this.contract, { items }, { timeoutMs: this.options.timeoutMs }));
+        const traceparents = tracesOf(batch);
+        this.answer(batch, this.rpc.request(this.contract, traceparents ? { items, traceparents } : { items }, { timeoutMs: this.options.timeoutMs }));
       } else {
         this.flushOverNats(max, limit);
       }
@@ -77,7 +93,8 @@ export class BatchingRpcClient<T, R> {
     while (this.queue.length && batch.length < max) {
       const waiting = this.queue[0];
       const text = JSON.stringify(waiting.item ?? null);
-      const size = Buffer.byteLength(text) + 1;
+      // The item, its comma, and its entry in `traceparents` (a traceparent or `null`).
+      const size = Buffer.byteLength(text) + 1 + (waiting.traceparent ? waiting.traceparent.length + 3 : 5);
       if (BATCH_ENVELOPE_BYTES + size > limit) {
         this.queue.shift();
         waiting.reject(new WorkgateError('payload_too_large', `one request on ${this.contract.subject} is ${size} bytes encoded, more than NATS takes (${limit})`));
@@ -91,7 +108,8 @@ export class BatchingRpcClient<T, R> {
       bytes += size;
     }
     if (batch.length === 0) return;
-    const encoded = Buffer.from(`{"items":[${texts.join(',')}]}`);
+    const traceparents = tracesOf(batch);
+    const encoded = Buffer.from(`{"items":[${texts.join(',')}]${traceparents ? `,"traceparents":${JSON.stringify(traceparents)}` : ''}}`);
     this.answer(batch, this.rpc.requestEncoded(this.contract, encoded, { timeoutMs: this.options.timeoutMs }));
   }
 

@@ -15,3 +15,4 @@ export * from './aggregate-store';
 export * from './ledger-reaction';
 export * from './due-timers';
 export * from './metrics';
+export * from './tracing';

@@ -4,6 +4,7 @@ import { MsgHdrs, NatsConnection, Subscription } from 'nats';
 import { lastValueFrom } from 'rxjs';
 import { RpcContract, WorkgateError } from '@workgate/contracts';
 import { LocalRoutes } from './local-routes';
+import { contextOf, inSpan, SpanKind, tracingEnabled } from './tracing';
 import { decodeJson, encodeJson, isInboxReply, replyError } from './wire';
 
 /** What a handler can learn about the message it serves. */
@@ -37,11 +38,13 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
 
   listen(callback: () => void): void {
     for (const [pattern, handler] of this.messageHandlers) {
+      const attributes = { 'workgate.service': this.queue, 'messaging.destination.name': pattern };
       if (!handler.isEventHandler) {
-        const local = async (payload: unknown) => {
-          const ctx = new NatsRpcContext([pattern, undefined]);
-          return lastValueFrom(this.transformToObservable(await handler(payload, ctx)), { defaultValue: undefined });
-        };
+        const local = (payload: unknown) =>
+          inSpan(pattern, { kind: SpanKind.SERVER, attributes }, async () => {
+            const ctx = new NatsRpcContext([pattern, undefined]);
+            return lastValueFrom(this.transformToObservable(await handler(payload, ctx)), { defaultValue: undefined });
+          });
         LocalRoutes.register(pattern, local);
         this.locals.push([pattern, local]);
       }
@@ -52,9 +55,13 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
             this.logger.error(`subscription ${pattern} failed: ${err.message}`);
             return;
           }
-          void this.dispatch(pattern, handler.isEventHandler, msg.data, msg.headers, (bytes) => {
+          const respond = (bytes: Uint8Array) => {
             if (isInboxReply(msg.reply)) msg.respond(this.fitting(pattern, bytes));
-          });
+          };
+          if (!tracingEnabled()) return void this.dispatch(pattern, handler.isEventHandler, msg.data, msg.headers, respond);
+          // The caller's trace context, from the request's headers.
+          const parent = contextOf(msg.headers?.get('traceparent') || undefined, msg.headers?.get('tracestate') || undefined);
+          void inSpan(pattern, { kind: SpanKind.SERVER, parent, attributes }, () => this.dispatch(pattern, handler.isEventHandler, msg.data, msg.headers, respond));
         },
       });
       this.subscriptions.push(sub);

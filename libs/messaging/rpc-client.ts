@@ -1,6 +1,7 @@
-import { ErrorCode as NatsErrorCode, NatsConnection, NatsError } from 'nats';
+import { ErrorCode as NatsErrorCode, headers as natsHeaders, NatsConnection, NatsError } from 'nats';
 import { Reply, RpcContract, WorkgateError } from '@workgate/contracts';
 import { LocalRoutes } from './local-routes';
+import { currentTraceparent } from './tracing';
 import { decodeJson, encodeJson, unwrapReply } from './wire';
 
 /** What a nats-server takes when it does not say (its default `max_payload`). */
@@ -45,7 +46,14 @@ export class RpcClient {
   private async overNats<Res>(subject: string, bytes: Uint8Array, timeout: number): Promise<Res> {
     let reply;
     try {
-      reply = await this.nc.request(subject, bytes, { timeout });
+      // W3C trace context travels in the request's headers, when tracing is on.
+      const traceparent = currentTraceparent();
+      let headers;
+      if (traceparent) {
+        headers = natsHeaders();
+        headers.set('traceparent', traceparent);
+      }
+      reply = await this.nc.request(subject, bytes, headers ? { timeout, headers } : { timeout });
     } catch (error) {
       const code = (error as NatsError).code;
       if (code === NatsErrorCode.NoResponders) {

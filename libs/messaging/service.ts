@@ -7,6 +7,7 @@ import { loadConfigOrExit, WorkgateConfig } from '@workgate/config';
 import { ensureStreams } from './jetstream';
 import { DeadLetterSink } from './ledger-reaction';
 import { LocalRoutes } from './local-routes';
+import { startTracing, stopTracing } from './tracing';
 import { borrowNats, redactNatsUrl, releaseNats } from './nats-connection';
 import { NatsRpcServer } from './nats-rpc.server';
 import { PassThroughRpcFilter } from './pass-through.filter';
@@ -94,6 +95,7 @@ export async function runStandalone(service: ServiceName, factory: ServiceModule
   Logger.overrideLogger(workgateLogger(config.LOG_LEVEL));
   const nc = await borrowNats(config.NATS_URL, `workgate-${service}`);
   await ensureStreams(nc, { replicas: config.WORKGATE_STREAM_REPLICAS });
+  startTracing(`workgate-${service}`);
   const app = await startMicroservice(factory, { service, instance: randomUUID(), config, nc });
   logger.log(`${service} listening on ${redactNatsUrl(config.NATS_URL)} (queue group ${service})`);
   let closing = false;
@@ -103,6 +105,7 @@ export async function runStandalone(service: ServiceName, factory: ServiceModule
     logger.log(`${signal}: draining`);
     await app.close();
     await releaseNats(config.NATS_URL);
+    await stopTracing();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -8,3 +8,4 @@ export * from './consistency';
 export * from './idempotency';
 export * from './url';
 export * from './client-errors';
+export * from './tracing';

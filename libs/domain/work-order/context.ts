@@ -5,7 +5,7 @@ import { DelegationEvent } from '../delegation/delegation.decider';
 import { CatalogCode, ExceptionEvent } from '../exception/exception.decider';
 import { PostReviewEvent } from '../exception/post-review.decider';
 import { deterministicUuid } from '../ids';
-import type { ActiveWorkOrder, WorkOrder, WorkOrderEvent } from './work-order.state';
+import type { ActiveWorkOrder, EventMeta, WorkOrder, WorkOrderEvent } from './work-order.state';
 
 /** What a work-order command is decided with, besides the command and the state. */
 export interface WorkOrderContext {
@@ -37,7 +37,8 @@ export interface Decided {
  * command records the very same events), with who caused them and when.
  */
 export function recorder(meta: CommandMeta) {
-  const metadata = { commandId: meta.commandId, actor: meta.actor, channel: meta.channel };
+  const metadata: EventMeta = { commandId: meta.commandId, actor: meta.actor, channel: meta.channel };
+  if (meta.traceparent) metadata.traceparent = meta.traceparent;
   return <T extends EventType<'workorder'>>(type: T, data: EventData<'workorder', T>, index = 0): WorkOrderEvent =>
     ({ type, data, eventId: deterministicUuid(meta.commandId, type, String(index)), metadata, occurredAt: meta.now }) as WorkOrderEvent;
 }

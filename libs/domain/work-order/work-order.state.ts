@@ -7,6 +7,8 @@ export interface EventMeta {
   commandId: string;
   actor: string;
   channel: string;
+  /** The W3C trace context the command was handled in (with tracing on). */
+  traceparent?: string;
 }
 
 /** A work-order event as recorded: typed by the ledger's event map, with its id, cause and time. */

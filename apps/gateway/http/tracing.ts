@@ -1,0 +1,25 @@
+import type { NextFunction, Request, Response } from 'express';
+import { contextOf, openSpan, SpanKind, tracingEnabled, withContext } from '@workgate/messaging';
+import { routeTemplate } from './error.filter';
+
+const header = (req: Request, name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+
+/**
+ * With tracing on, each request is a server span in the caller's trace (W3C `traceparent`), named
+ * by its route's template (never the URL); what the gateway asks the services is done in it.
+ */
+export function traceRequests(req: Request, res: Response, next: NextFunction): void {
+  if (!tracingEnabled()) return next();
+  const open = openSpan(`${req.method}`, {
+    kind: SpanKind.SERVER,
+    parent: contextOf(header(req, 'traceparent'), header(req, 'tracestate')),
+    attributes: { 'http.request.method': req.method, 'workgate.service': 'gateway' },
+  })!;
+  res.on('finish', () => {
+    const route = routeTemplate(req);
+    open.span.updateName(`${req.method} ${route}`);
+    open.span.setAttributes({ 'http.route': route, 'http.response.status_code': res.statusCode });
+    open.end(res.statusCode >= 500 ? `answered ${res.statusCode}` : undefined);
+  });
+  withContext(open.context, next);
+}
