@@ -60,16 +60,18 @@ describe('/metrics after a scripted run', () => {
     await eventually(async () => (await as.helpdesk('GET', '/v1/intake/rejections?source=metrics')).body.rejections.length === 2, 10_000, 'both rejections');
     await eventually(async () => (await as.helpdesk('GET', '/v1/work-orders?source=metrics&externalRef=N-1')).body.length === 1, 10_000, 'the NATS open');
 
-    const head = (await as.lead('GET', '/v1/ledger/verify')).body.headPosition as number;
-    // The ledger's figures come from the health checks (once a second); the post-review falls due after a second.
+    // The ledger's figures come from the health checks (once a second); the post-review falls due
+    // after a second (and its overdue timer records one more event): wait until all is quiet.
     let m = new Map<string, number>();
+    let head = 0;
     await eventually(
       async () => {
+        head = (await as.lead('GET', '/v1/ledger/verify')).body.headPosition as number;
         m = samples(await (await fetch(`${t.url}/metrics`)).text());
         return m.get('workgate_ledger_head_position') === head && m.get('workgate_relay_published_position') === head && m.get('workgate_post_reviews_overdue') === 1 && m.get('workgate_projection_lag_events{projection="views"}') === 0;
       },
       15_000,
-      `the metrics at head ${head}`,
+      'the metrics at the head',
     );
     expect(Object.fromEntries([...m].filter(([k]) => /^workgate_(decisions_total|intake_events_total|approvals_pending|post_reviews_overdue|dead_letters_total|projection_(lag|parked)_events|ledger_head_position|relay_published_position|decision_duration_seconds_count)/.test(k)))).toEqual({
       'workgate_decisions_total{decision="run",reason="inside_boundary"}': 1,

@@ -3,8 +3,8 @@ import { counter, gauge } from '@workgate/messaging';
 import { GatewayDatabase } from './gateway-database';
 import { HealthMonitor } from './health-monitor';
 
-/** How long the counts read at a scrape are reused, and how long a scrape waits for them. */
-const COUNTS_FRESH_MS = 500;
+/** How long the counts read at a scrape are reused (one query at a time), and how long a scrape waits for them. */
+const COUNTS_FRESH_MS = 5000;
 const COUNTS_TIMEOUT_MS = 1500;
 
 interface Counts {
@@ -23,7 +23,7 @@ let source: DomainMetrics | undefined;
  */
 @Injectable()
 export class DomainMetrics implements OnModuleInit, OnApplicationShutdown {
-  private counts?: { at: number; value: Promise<Counts | undefined> };
+  private counts?: { at: number; running: boolean; value: Promise<Counts | undefined> };
 
   constructor(
     readonly monitor: HealthMonitor,
@@ -41,7 +41,7 @@ export class DomainMetrics implements OnModuleInit, OnApplicationShutdown {
 
   /** The counts, read at most every COUNTS_FRESH_MS; undefined when Postgres does not answer in time. */
   read(): Promise<Counts | undefined> {
-    if (this.counts && Date.now() - this.counts.at < COUNTS_FRESH_MS) return this.counts.value;
+    if (this.counts && (this.counts.running || Date.now() - this.counts.at < COUNTS_FRESH_MS)) return this.counts.value;
     const query = this.db.pool
       .query<Counts>(
         `SELECT (SELECT count(*) FROM view_approvals WHERE status IN ('requested', 'conditional'))::int AS "approvalsPending",
@@ -49,9 +49,11 @@ export class DomainMetrics implements OnModuleInit, OnApplicationShutdown {
                 (SELECT count(*) FROM dead_letters)::int AS "deadLetters"`,
       )
       .then((r) => r.rows[0], () => undefined);
-    const value = Promise.race([query, new Promise<undefined>((r) => setTimeout(() => r(undefined), COUNTS_TIMEOUT_MS).unref())]);
-    this.counts = { at: Date.now(), value };
-    return value;
+    const counts = { at: Date.now(), running: true, value: Promise.race([query, new Promise<undefined>((r) => setTimeout(() => r(undefined), COUNTS_TIMEOUT_MS).unref())]) };
+    // Scrapes share the query in flight: they never pile up on the gateway's pool.
+    void query.finally(() => (counts.running = false));
+    this.counts = counts;
+    return counts.value;
   }
 }
 
@@ -64,6 +66,8 @@ function registerGauges(): void {
     name: 'workgate_ledger_head_position',
     help: 'The ledger position of the last committed event',
     collect() {
+      // No sample while the ledger does not answer: a frozen value would hide the outage.
+      this.reset();
       const ledger = source?.monitor.ledger;
       if (ledger) this.set(ledger.headPosition);
     },
@@ -72,6 +76,7 @@ function registerGauges(): void {
     name: 'workgate_relay_published_position',
     help: 'The last ledger position published to the LEDGER stream',
     collect() {
+      this.reset();
       const published = source?.monitor.ledger?.publishedPosition;
       if (published !== undefined) this.set(published);
     },
@@ -81,6 +86,7 @@ function registerGauges(): void {
     help: 'Ledger events a projection has yet to fold',
     labelNames: ['projection'],
     collect() {
+      this.reset();
       for (const [projection, p] of Object.entries(source?.monitor.ledger?.projections ?? {})) this.set({ projection }, p.lag);
     },
   });
@@ -89,6 +95,7 @@ function registerGauges(): void {
     help: 'Events a projection set aside because it cannot fold them',
     labelNames: ['projection'],
     collect() {
+      this.reset();
       for (const [projection, p] of Object.entries(source?.monitor.ledger?.projections ?? {})) this.set({ projection }, p.parked);
     },
   });
@@ -97,6 +104,7 @@ function registerGauges(): void {
     help: 'Approvals requested or conditional, not yet decided',
     async collect() {
       const counts = await source?.read();
+      this.reset();
       if (counts) this.set(counts.approvalsPending);
     },
   });
@@ -105,6 +113,7 @@ function registerGauges(): void {
     help: 'Post-reviews past their due time and not completed',
     async collect() {
       const counts = await source?.read();
+      this.reset();
       if (counts) this.set(counts.postReviewsOverdue);
     },
   });

@@ -8,8 +8,8 @@ import { GatewayDatabase } from './gateway-database';
 const POLL_MS = 1000;
 /** A check that has not answered within this long is reported down (it keeps running). */
 const CHECK_TIMEOUT_MS = 1500;
-/** A result older than this is not trusted: the check is reported as not answering. */
-const STALE_MS = 2000;
+/** A result older than this is not trusted: the check is reported as not answering (a poll and a time-out). */
+const STALE_MS = POLL_MS + CHECK_TIMEOUT_MS;
 
 interface CheckResult {
   up: boolean;
@@ -101,8 +101,9 @@ export class HealthMonitor implements OnModuleInit, OnApplicationShutdown {
   private async check(name: string, run: () => Promise<Omit<CheckResult, 'at'>>): Promise<void> {
     const since = this.running.get(name);
     if (since !== undefined) {
-      // The last one has not returned: it is still down, and another would only pile up.
-      this.results.set(name, { up: false, details: { message: `no answer for ${((Date.now() - since) / 1000).toFixed(1)} s` }, at: Date.now() });
+      // The last one has not returned: another would only pile up. Past its time-out it is down;
+      // before that, what it last answered stands.
+      if (Date.now() - since > CHECK_TIMEOUT_MS) this.results.set(name, { up: false, details: { message: `no answer for ${((Date.now() - since) / 1000).toFixed(1)} s` }, at: Date.now() });
       return;
     }
     this.running.set(name, Date.now());

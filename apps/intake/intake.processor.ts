@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JsMsg, NatsConnection } from 'nats';
 import { Streams, WorkgateError, WorkOrderCommandRequest } from '@workgate/contracts';
-import { contextOf, DeadLetterSink, isOutage, NATS_CONNECTION, OpenSpan, openSpan, Outcome, retryAfter, RunningConsumer, runPullConsumer, SpanKind, withContext } from '@workgate/messaging';
+import { contextOf, DeadLetterSink, isOutage, NATS_CONNECTION, OpenSpan, openSpan, Outcome, retryAfter, RunningConsumer, runPullConsumer, SpanKind, tracingEnabled, withContext } from '@workgate/messaging';
 import { fromNatsMessage, Parsed } from './cloud-events';
 import { intakeEvents } from './intake.metrics';
 import { RejectionStore } from './rejections';
@@ -114,11 +114,13 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
    */
   private async handleBatch(messages: JsMsg[]): Promise<Outcome[]> {
     const spans: Array<OpenSpan | undefined> = [];
-    const outcomes = await this.handle(messages, spans);
-    outcomes.forEach((outcome, i) => {
-      spans[i]?.end(outcome.kind === 'ack' ? undefined : outcome.reason);
-      intakeEvents.inc({ outcome: OUTCOME_LABEL[outcome.kind === 'ack' && outcome.rejected ? 'rejected' : outcome.kind], channel: 'nats' });
-    });
+    let outcomes: Outcome[] | undefined;
+    try {
+      outcomes = await this.handle(messages, spans);
+    } finally {
+      spans.forEach((span, i) => span?.end(outcomes === undefined ? 'not handled' : outcomes[i].kind === 'ack' ? undefined : (outcomes[i] as { reason: string }).reason));
+    }
+    for (const outcome of outcomes) intakeEvents.inc({ outcome: OUTCOME_LABEL[outcome.kind === 'ack' && outcome.rejected ? 'rejected' : outcome.kind], channel: 'nats' });
     return outcomes;
   }
 
@@ -136,7 +138,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
         return (outcomes[index] = this.reject({ ok: false, reasons: [(error as Error).message] }, 'nats', m.subject, headersOf(m), m.data, `${m.info.stream}:${m.seq}`, receivedAt));
       }
       // In the event's own trace (the distributed-tracing extension, or a traceparent header), with tracing on.
-      const traceparent = parsed.envelope.traceparent ?? m.headers?.get('traceparent') ?? undefined;
+      const traceparent = tracingEnabled() ? (parsed.envelope.traceparent ?? m.headers?.get('traceparent')) : undefined;
       const span = openSpan(`intake ${parsed.envelope.type}`, { kind: SpanKind.CONSUMER, parent: contextOf(traceparent || undefined, parsed.envelope.tracestate), attributes: { 'workgate.service': 'intake', 'cloudevents.event_id': parsed.envelope.id, 'cloudevents.event_source': parsed.envelope.source } });
       if (span?.traceparent) parsed.request.meta.traceparent = span.traceparent;
       spans[index] = span;

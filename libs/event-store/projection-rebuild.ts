@@ -51,6 +51,13 @@ async function indexesOf(pool: Pool, table: string): Promise<IndexDef[]> {
   return rows.map((r) => ({ name: r.name, def: r.def, constraint: r.constraint ?? undefined }));
 }
 
+/**
+ * The indexes a fresh table has while it fills: its primary key (upserts need it) and every unique
+ * one, so a fold that breaks uniqueness fails there and is set aside, as live; the others are
+ * built once it is full.
+ */
+const filledWith = (i: IndexDef) => i.constraint === 'p' || i.constraint === 'u' || /^CREATE UNIQUE INDEX/.test(i.def);
+
 /** The same index, named `<name>_rebuild`, on `<table>_rebuild`. */
 function onRebuilt(i: IndexDef, table: string): string {
   const m = /^CREATE (UNIQUE )?INDEX (\S+) ON (\S+) (USING .*)$/.exec(i.def);
@@ -69,14 +76,14 @@ function onRebuilt(i: IndexDef, table: string): string {
 export async function rebuildProjection(pool: Pool, p: Projection, options: RebuildOptions = {}): Promise<RebuildResult> {
   const reader = new LedgerReader(pool);
   const window = options.window ?? 20_000;
-  // Fresh tables with only their primary key's index while they fill (upserts need it); the
-  // other indexes are built once at the end, which is much cheaper than keeping them up to date.
+  // Fresh tables with only their primary key's and unique indexes while they fill; the other
+  // indexes are built once at the end, which is much cheaper than keeping them up to date.
   const indexes = new Map<string, IndexDef[]>();
   for (const t of p.tables) {
     indexes.set(t, await indexesOf(pool, t));
     await pool.query(`DROP TABLE IF EXISTS ${rebuilt(t)}`);
     await pool.query(`CREATE TABLE ${rebuilt(t)} (LIKE ${t} INCLUDING DEFAULTS)`);
-    for (const i of indexes.get(t)!.filter((x) => x.constraint === 'p')) await pool.query(onRebuilt(i, t));
+    for (const i of indexes.get(t)!.filter(filledWith)) await pool.query(onRebuilt(i, t));
     if (options.appRole) await pool.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${rebuilt(t)} TO ${options.appRole}`);
   }
 
@@ -117,7 +124,7 @@ export async function rebuildProjection(pool: Pool, p: Projection, options: Rebu
   const first = await replay(0, undefined, fold);
   const position = first.next;
   let events = first.applied;
-  for (const t of p.tables) for (const i of indexes.get(t)!.filter((x) => x.constraint !== 'p')) await pool.query(onRebuilt(i, t));
+  for (const t of p.tables) for (const i of indexes.get(t)!.filter((x) => !filledWith(x))) await pool.query(onRebuilt(i, t));
 
   return inTransaction(pool, async (client) => {
     await client.query(`INSERT INTO projection_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`, [p.name]);

@@ -24,6 +24,9 @@ function tracesOf(batch: Array<{ traceparent?: string }>): Array<string | null> 
   return batch.some((w) => w.traceparent) ? batch.map((w) => w.traceparent ?? null) : undefined;
 }
 
+/** Bytes left for a request's NATS headers (`traceparent`, `tracestate`) under the payload limit. */
+const HEADER_ALLOWANCE = 1024;
+
 /** `{"items":[`, `]}` and `,"traceparents":[]` around a batch's encoded items. */
 const BATCH_ENVELOPE_BYTES = 12 + 18;
 
@@ -86,7 +89,9 @@ export class BatchingRpcClient<T, R> {
    * sent in as many requests as their bytes need. An item that alone exceeds it is refused
    * (413 `payload_too_large`); the others go on.
    */
-  private flushOverNats(max: number, limit: number): void {
+  private flushOverNats(max: number, payloadLimit: number): void {
+    // NATS counts a message's headers against its payload limit: leave room for them (trace context).
+    const limit = payloadLimit - HEADER_ALLOWANCE;
     const batch: Array<Waiting<T, R>> = [];
     const texts: string[] = [];
     let bytes = BATCH_ENVELOPE_BYTES;

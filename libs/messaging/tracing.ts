@@ -34,7 +34,8 @@ export function startTracing(serviceName = 'workgate'): void {
 export async function stopTracing(): Promise<void> {
   const stopping = sdk;
   sdk = undefined;
-  await stopping?.shutdown().catch(() => undefined);
+  // An unreachable collector must not hold up a shutdown: at most 3 s.
+  await Promise.race([stopping?.shutdown().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
 }
 
 export function tracingEnabled(): boolean {

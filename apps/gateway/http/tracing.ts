@@ -15,11 +15,17 @@ export function traceRequests(req: Request, res: Response, next: NextFunction): 
     parent: contextOf(header(req, 'traceparent'), header(req, 'tracestate')),
     attributes: { 'http.request.method': req.method, 'workgate.service': 'gateway' },
   })!;
-  res.on('finish', () => {
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
     const route = routeTemplate(req);
     open.span.updateName(`${req.method} ${route}`);
     open.span.setAttributes({ 'http.route': route, 'http.response.status_code': res.statusCode });
-    open.end(res.statusCode >= 500 ? `answered ${res.statusCode}` : undefined);
-  });
+    open.end(res.statusCode >= 500 ? `answered ${res.statusCode}` : !res.writableFinished ? 'the client went away' : undefined);
+  };
+  // Answered, or the connection closed first (a client that gave up).
+  res.on('finish', end);
+  res.on('close', end);
   withContext(open.context, next);
 }
