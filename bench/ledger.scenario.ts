@@ -11,7 +11,7 @@ import { closedLoop, waitUntil } from './stats';
 /**
  * One ledger-append scenario in its own process (so no scenario inherits another's pg type
  * parsers, pools or garbage): prints one JSON line with events/s and p50/p99 latency.
- * Usage: node dist/bench/ledger.scenario.js <inprocess|nats|nats-batched|emmett|raw> [seconds] [writers]
+ * Usage: node dist/bench/ledger.scenario.js <inprocess|inprocess-no-tree|nats|nats-batched|emmett|raw> [seconds] [writers]
  */
 const [scenario, secondsArg = '5', writersArg = '64'] = process.argv.slice(2);
 const MEASURE_MS = Number(secondsArg) * 1000;
@@ -44,8 +44,8 @@ async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void>
   };
 }
 
-async function inProcess(url: string) {
-  const writer = new LedgerWriter(url, { role: 'workgate_app' });
+async function inProcess(url: string, merkleTree = true) {
+  const writer = new LedgerWriter(url, { role: 'workgate_app', merkleTree });
   await writer.start();
   const result = await closedLoop(WRITERS, WARMUP_MS, MEASURE_MS, async (w, n) => {
     await writer.append({
@@ -161,12 +161,13 @@ async function rawInsert(url: string) {
 async function main(): Promise<void> {
   const run = {
     inprocess: inProcess,
+    'inprocess-no-tree': (url: string) => inProcess(url, false),
     nats: (url: string) => overNats(url, false),
     'nats-batched': (url: string) => overNats(url, true),
     emmett,
     raw: rawInsert,
   }[scenario as 'inprocess'];
-  if (!run) throw new Error(`unknown scenario ${scenario}: use inprocess, nats, nats-batched, emmett or raw`);
+  if (!run) throw new Error(`unknown scenario ${scenario}: use inprocess, inprocess-no-tree, nats, nats-batched, emmett or raw`);
   const db = await freshDatabase();
   try {
     const result = await run(db.url);

@@ -13,3 +13,5 @@ export * from './checkpoint';
 export * from './projection-rebuild';
 export * from './in-process';
 export * from './parked-events';
+export * from './merkle';
+export * from './ledger-tree';

@@ -1,6 +1,8 @@
 import { Client } from 'pg';
 import { AppendRequest, AppendResult, CommitRequest, CommitResult, LedgerHead, rememberRecent, WorkgateError } from '@workgate/contracts';
 import { chainHash, composeCanonicalEvent, GENESIS_HASH, recordedEventJson } from './hash';
+import { appendLeaf, emptyTreeRows, insertTreeRows, storedTreeSize, treeFrontier, TreeRows } from './ledger-tree';
+import { MerkleFrontier } from './merkle';
 import { createClient } from './pg';
 import { commitOf, MAX_APPEND_BYTES, PreparedAppend, prepareAppend, PreparedCommit, prepareCommit } from './validate';
 
@@ -17,6 +19,8 @@ export interface LedgerWriterOptions {
   standbyPollMs?: number;
   /** Stream versions kept in memory, so most appends need no version lookup. */
   streamCacheSize?: number;
+  /** false: keep no Merkle tree (for measuring what the tree costs only: proofs and checkpoints need it). */
+  merkleTree?: boolean;
   /** Called after every commit with the new head and the events it recorded, in position order (the relay's fast path). */
   onCommitted?: (head: LedgerHead, events: CommittedEvent[]) => void;
   /** Called when this instance becomes (or stops being) the single writer. */
@@ -43,6 +47,9 @@ export interface CommittedEvent {
 
 interface BatchPlan {
   rows: LedgerRows;
+  /** The interior nodes of the Merkle tree the rows complete, and the tree's right edge after them. */
+  tree: TreeRows;
+  frontier: MerkleFrontier;
   committed: CommittedEvent[];
   answers: Array<{ p: Pending; result: CommitResult }>;
   rejected: Array<{ p: Pending; error: WorkgateError }>;
@@ -132,9 +139,11 @@ const numberArray = (values: number[]) => `{${values.join(',')}}`;
  * one pass, each element kept as the text it was (the columns are `json`); ROWS FROM zips them
  * with the other columns row by row.
  */
-export async function insertLedgerRows(client: Client, rows: LedgerRows, table = 'ledger_events'): Promise<void> {
+export async function insertLedgerRows(client: Client, rows: LedgerRows, table = 'ledger_events', tree?: TreeRows): Promise<void> {
+  // The Merkle tree's nodes the rows complete go in the same statement (one commit, all or nothing).
+  const withTree = tree !== undefined && tree.levels.length > 0;
   await client.query(
-    `INSERT INTO ${table}
+    `${withTree ? `WITH tree AS (INSERT INTO ledger_tree (level, idx, hash) SELECT l, i, decode(h, 'hex') FROM ROWS FROM (unnest($12::smallint[]), unnest($13::bigint[]), unnest($14::text[])) AS t(l, i, h)) ` : ''}INSERT INTO ${table}
        (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
      SELECT p, s, v, e, t, d, m, o, r, ph, h
        FROM ROWS FROM (unnest($1::bigint[]), unnest($2::text[]), unnest($3::int[]), unnest($4::uuid[]), unnest($5::text[]),
@@ -153,6 +162,7 @@ export async function insertLedgerRows(client: Client, rows: LedgerRows, table =
       textArray(rows.recordedAt),
       textArray(rows.prevHashes),
       textArray(rows.hashes),
+      ...(withTree ? [numberArray(tree.levels), numberArray(tree.indexes), textArray(tree.hashes)] : []),
     ],
   );
 }
@@ -201,6 +211,10 @@ export class LedgerWriter {
   private active = false;
   private stopping = false;
   private head: LedgerHead = { position: 0, hash: GENESIS_HASH };
+  /** The Merkle tree's right edge at the head (its leaves are the chain hashes written so far). */
+  private frontier = new MerkleFrontier();
+  /** Set when the ledger holds rows this writer did not write: it writes nothing more until an operator acts. */
+  private foreign?: string;
   private queue: Pending[] = [];
   private queuedEvents = 0;
   private flushing = false;
@@ -222,6 +236,7 @@ export class LedgerWriter {
       lingerMs: 0,
       standbyPollMs: 500,
       streamCacheSize: 200_000,
+      merkleTree: true,
       ...options,
     };
   }
@@ -232,6 +247,16 @@ export class LedgerWriter {
 
   currentHead(): LedgerHead {
     return { ...this.head };
+  }
+
+  /** The tree of every event written so far: its size (= the head position) and root. */
+  currentTree(): { size: number; root: Buffer } {
+    return { size: this.frontier.leaves, root: this.frontier.root() };
+  }
+
+  /** Why this writer refuses to write (rows appeared that it did not write), if it does. */
+  get refusing(): string | undefined {
+    return this.foreign;
   }
 
   /** Resolves once this instance is the writer; waits as a standby while another instance holds the lock. */
@@ -271,6 +296,7 @@ export class LedgerWriter {
     if (!this.active) {
       return Promise.reject(new WorkgateError('unavailable', 'this ledger instance is not the writer (standby)'));
     }
+    if (this.foreign) return Promise.reject(new WorkgateError('unavailable', `the ledger writer refuses to write: ${this.foreign}`));
     return new Promise<CommitResult>((resolve, reject) => {
       this.queue.push({ commit, resolve, reject });
       this.queuedEvents += commit.eventCount;
@@ -311,6 +337,7 @@ export class LedgerWriter {
         const { rows } = await this.client.query('SELECT pg_try_advisory_lock($1) AS locked', [WRITER_LOCK_KEY]);
         if (rows[0].locked) {
           await this.loadHead();
+          if (this.opts.merkleTree) await this.loadTree(this.client);
           this.versions.clear();
           this.setActive(true);
           this.opts.log?.(`ledger writer active at position ${this.head.position}`);
@@ -327,6 +354,25 @@ export class LedgerWriter {
   private async loadHead(): Promise<void> {
     const { rows } = await this.client!.query(HEAD_SQL);
     this.head = rows.length ? { position: rows[0].position, hash: rows[0].hash } : { position: 0, hash: GENESIS_HASH };
+  }
+
+  /**
+   * The tree's right edge at the head, from the stored nodes; leaves recorded without their nodes
+   * (a ledger written before the tree, a commit whose nodes a crash cut off is not possible: they
+   * go in one statement) are added now, in pages.
+   */
+  private async loadTree(client: Client): Promise<void> {
+    const stored = Math.min(await storedTreeSize(client), this.head.position);
+    const frontier = await treeFrontier(client, stored);
+    for (let after = stored; after < this.head.position; ) {
+      const { rows } = await client.query<{ position: number; hash: string }>('SELECT position, hash FROM ledger_events WHERE position > $1 ORDER BY position LIMIT 10000', [after]);
+      const tree = emptyTreeRows();
+      for (const r of rows) appendLeaf(frontier, r.hash, tree);
+      await insertTreeRows(client, tree);
+      after = rows[rows.length - 1].position;
+      if (this.head.position - stored > 10_000) this.opts.log?.(`ledger tree filled to position ${after} of ${this.head.position}`);
+    }
+    this.frontier = frontier;
   }
 
   private lostConnection(client: Client, error: Error): void {
@@ -434,7 +480,15 @@ export class LedgerWriter {
           ? error
           : new WorkgateError('unavailable', `ledger append failed: ${(error as Error).message}`);
       for (const p of batch) p.reject(wrapped);
-      if (this.client === client) await this.loadHead().catch(() => undefined);
+      if (this.client === client) {
+        const ours = this.head.position;
+        await this.loadHead().catch(() => undefined);
+        // A row this writer did not write (inserted around it): never chain onto it unnoticed.
+        if (this.head.position !== ours) {
+          this.foreign = `the ledger holds position ${this.head.position}, past this writer's head ${ours}: rows were written around the writer`;
+          this.opts.log?.(this.foreign);
+        }
+      }
     }
   }
 
@@ -487,6 +541,8 @@ export class LedgerWriter {
   /** Version-checks and hashes a batch in position order; writes nothing. */
   private plan(batch: Pending[], existing: Map<string, Known>, dbVersions: Map<string, number>): BatchPlan {
     const recordedAt = new Date().toISOString();
+    const frontier = this.frontier.clone();
+    const tree = emptyTreeRows();
     let position = this.head.position;
     let prevHash = this.head.hash;
     const rows = emptyLedgerRows();
@@ -534,6 +590,7 @@ export class LedgerWriter {
             e.canonicalMetadata,
           );
           const hash = chainHash(prevHash, canonical);
+          if (this.opts.merkleTree) appendLeaf(frontier, hash, tree);
           committed.push({ position, streamId: a.streamId, streamVersion: version, eventId: e.eventId, type: e.type, json: recordedEventJson(canonical, prevHash, hash) });
           addLedgerRow(rows, { position, streamId: a.streamId, version, eventId: e.eventId, type: e.type, data: e.canonicalData, metadata: e.canonicalMetadata, occurredAt, recordedAt, prevHash, hash });
           prevHash = hash;
@@ -546,15 +603,16 @@ export class LedgerWriter {
       answers.push({ p, result: { results, position } });
     }
 
-    return { rows, committed, answers, rejected, head: { position, hash: prevHash }, batchVersions };
+    return { rows, tree, frontier, committed, answers, rejected, head: { position, hash: prevHash }, batchVersions };
   }
 
   /** Inserts a planned batch (one statement: all or nothing), then answers every caller. */
   private async write(client: Client, plan: BatchPlan): Promise<void> {
     const wrote = plan.rows.positions.length > 0;
     if (wrote) {
-      await insertLedgerRows(client, plan.rows);
+      await insertLedgerRows(client, plan.rows, 'ledger_events', plan.tree);
       this.head = plan.head;
+      this.frontier = plan.frontier;
       for (const [streamId, version] of plan.batchVersions) this.rememberVersion(streamId, version);
     }
     for (const { p, error } of plan.rejected) p.reject(error);

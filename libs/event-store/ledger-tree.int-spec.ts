@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { freshDatabase, TestDatabase } from '../../test/support/database';
+import { composeCanonicalEvent, chainHash, GENESIS_HASH } from './hash';
+import { consistencyProof, inclusionProof, treeRoot } from './ledger-tree';
+import { addLedgerRow, emptyLedgerRows, insertLedgerRows, LedgerWriter } from './ledger-writer';
+import { leafHash, MerkleFrontier, verifyConsistency, verifyInclusion } from './merkle';
+import { createClient } from './pg';
+
+const ev = () => ({ eventId: randomUUID(), type: 'ThingHappened', data: { n: 1 } });
+
+/** The Merkle tree over the ledger, kept by the writer in the same commit as the events (real Postgres). */
+describe('the ledger tree', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await freshDatabase();
+  });
+  afterAll(async () => db.drop());
+
+  const chainHashes = async () => (await db.appPool().query<{ hash: string }>('SELECT hash FROM ledger_events ORDER BY position')).rows.map((r) => r.hash);
+  const rootOf = (hashes: string[]) => {
+    const frontier = new MerkleFrontier();
+    for (const h of hashes) frontier.append(leafHash(h));
+    return frontier.root();
+  };
+
+  it('stores the tree\'s nodes with the commit that completes them: roots, inclusion and consistency proofs of every size check out', async () => {
+    const writer = new LedgerWriter(db.url, { role: 'workgate_app' });
+    await writer.start();
+    try {
+      // Commits of 1 to 5 events, concurrent: group commits of many sizes.
+      await Promise.all(Array.from({ length: 60 }, (_, i) => writer.append({ streamId: `tree-${i}`, expectedVersion: 'no_stream', events: Array.from({ length: (i % 5) + 1 }, ev) })));
+      const hashes = await chainHashes();
+      expect(hashes).toHaveLength(180);
+      expect(writer.currentTree()).toEqual({ size: 180, root: rootOf(hashes) });
+      const app = db.appPool();
+      for (const size of [1, 2, 3, 64, 65, 127, 180]) {
+        const root = await treeRoot(app, size);
+        expect(root.equals(rootOf(hashes.slice(0, size)))).toBe(true);
+        for (const index of [0, Math.floor(size / 2), size - 1]) {
+          expect(verifyInclusion(index, size, leafHash(hashes[index]), await inclusionProof(app, index, size), root)).toBe(true);
+        }
+        for (const from of [1, Math.ceil(size / 3), size]) {
+          expect(verifyConsistency(from, size, await treeRoot(app, from), root, await consistencyProof(app, from, size))).toBe(true);
+        }
+      }
+    } finally {
+      await writer.stop();
+    }
+  });
+
+  it('fills the tree of events recorded without it when the writer starts, then keeps it', async () => {
+    // Rows as a ledger written before the tree existed holds them: no nodes.
+    const client = createClient(db.url);
+    await client.connect();
+    const { rows: head } = await client.query<{ position: number; hash: string }>('SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1');
+    let prev = head[0]?.hash ?? GENESIS_HASH;
+    const rows = emptyLedgerRows();
+    const at = new Date().toISOString();
+    for (let position = head[0].position + 1; position <= head[0].position + 25; position++) {
+      const canonical = composeCanonicalEvent({ position, streamId: `old-${position}`, streamVersion: 1, eventId: randomUUID(), type: 'Old', occurredAt: at, recordedAt: at }, '{}', '{}');
+      const hash = chainHash(prev, canonical);
+      addLedgerRow(rows, { position, streamId: `old-${position}`, version: 1, eventId: randomUUID(), type: 'Old', data: '{}', metadata: '{}', occurredAt: at, recordedAt: at, prevHash: prev, hash });
+      prev = hash;
+    }
+    await insertLedgerRows(client, rows);
+    await client.end();
+
+    const writer = new LedgerWriter(db.url, { role: 'workgate_app' });
+    await writer.start();
+    try {
+      await writer.append({ streamId: 'after-fill', expectedVersion: 'no_stream', events: [ev(), ev()] });
+      const hashes = await chainHashes();
+      expect(hashes).toHaveLength(207);
+      expect(writer.currentTree().root.equals(rootOf(hashes))).toBe(true);
+      expect((await treeRoot(db.appPool(), 207)).equals(rootOf(hashes))).toBe(true);
+      expect((await treeRoot(db.appPool(), 190)).equals(rootOf(hashes.slice(0, 190)))).toBe(true);
+    } finally {
+      await writer.stop();
+    }
+  });
+});
