@@ -15,3 +15,4 @@ export * from './in-process';
 export * from './parked-events';
 export * from './merkle';
 export * from './ledger-tree';
+export * from './signed-note';
