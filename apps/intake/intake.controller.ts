@@ -123,7 +123,14 @@ export class IntakeController {
       policy: d.decision?.policy ?? state.policy,
       ...(d.decision ? { inputsSha256: d.decision.inputsSha256 } : {}),
       evidence,
-      ledger: { position: e.position, hash: e.hash },
+      ledger: { position: e.position, hash: e.hash, prevHash: e.prevHash },
+      // The whole event (ops leads: private evidence included), so the chain hash can be recomputed offline.
+      ...(req.includePrivate ? { event: e } : {}),
+      // Its inclusion in the ledger's Merkle tree, against a signed checkpoint: verifiable offline.
+      ...(await this.rpc.request(Subjects.ledger.prove, { position: e.position }).then(
+        (proof) => ({ proof }),
+        (error: WorkgateError) => ({ proofUnavailable: error.message }),
+      )),
     };
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LedgerHealthDetails } from '@workgate/contracts';
+import { Checkpointer } from './checkpointer';
 import { LedgerRelay } from './ledger-relay';
 import { LedgerStore } from './ledger-store';
 
@@ -19,6 +20,7 @@ export class LedgerHealth {
   constructor(
     private readonly store: LedgerStore,
     private readonly relay: LedgerRelay,
+    private readonly checkpoints: Checkpointer,
   ) {}
 
   async details(now = Date.now()): Promise<LedgerHealthDetails> {
@@ -37,6 +39,9 @@ export class LedgerHealth {
       if (setAside) problems.push(`projection ${name} set aside ${setAside} event(s) it cannot fold (npm run views:rebuild folds them again)`);
       if (active && this.stalled(`projection:${name}`, position, head.position, now)) problems.push(`projection ${name} has not moved for ${STALL_MS / 1000} s, ${head.position - position} events behind`);
     }
+    const refused = this.checkpoints.refused;
+    if (refused) problems.push(`refusing to sign checkpoints since ${refused.since}: ${refused.reason}`);
+    if (active && this.store.writer.refusing) problems.push(`the ledger writer refuses to write: ${this.store.writer.refusing}`);
     const paused = active ? this.store.projections.pausedBy : undefined;
     if (paused) problems.push(`projections paused since ${paused.since}: ${paused.error}`);
     const publishedPosition = active ? this.relay.publishedPosition : undefined;

@@ -29,7 +29,7 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
     const role = config.WORKGATE_DB_ROLE || undefined;
     this.pool = createPool(config.DATABASE_URL, { role, max: 4, applicationName: 'workgate-ledger' });
     this.reader = new LedgerReader(this.pool);
-    this.signer = signerFromKey(loadSigningKey(config.WORKGATE_SIGNING_KEY, config.WORKGATE_DATA_DIR));
+    this.signer = signerFromKey(loadSigningKey(config.WORKGATE_SIGNING_KEY, config.WORKGATE_DATA_DIR), config.WORKGATE_LEDGER_ORIGIN);
     this.projections = new ProjectionRunner(this.pool, [viewsProjection, timersProjection], { log: (m) => this.logger.warn(m) });
     this.writer = new LedgerWriter(config.DATABASE_URL, {
       role,

@@ -11,6 +11,11 @@ import {
   HealthReply,
   LedgerHead,
   SignedCheckpoint,
+  LedgerKey,
+  InclusionProof,
+  ProveRequest,
+  ConsistencyRequest,
+  ConsistencyProof,
   VerifyCheckpointRequest,
   WorkOrderListItem,
   WorkOrderListQuery,
@@ -26,7 +31,8 @@ import {
   ViewRow,
   WorkgateError,
 } from '@workgate/contracts';
-import { verifyAgainstCheckpoint, verifyLedger } from '@workgate/event-store';
+import { consistencyProof, GENESIS_HASH, inclusionProof, treeRoot, verifyAgainstCheckpoint, verifyAgainstNote, verifyLedger } from '@workgate/event-store';
+import { Checkpointer } from './checkpointer';
 import { Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { LedgerHealth } from './ledger-health';
 import { LedgerStore } from './ledger-store';
@@ -39,6 +45,7 @@ export class LedgerController {
   constructor(
     private readonly store: LedgerStore,
     private readonly healthDetails: LedgerHealth,
+    private readonly checkpoints: Checkpointer,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
@@ -94,23 +101,59 @@ export class LedgerController {
     return queryView(this.store.pool, { view: 'approvals', owner: req?.owner, status: req?.status ?? 'all', limit: req?.limit });
   }
 
+  /** The newest signed checkpoint: the tree's signed note, with the head's position and hash signed as JSON too. */
   @Serves(Subjects.ledger.checkpoint)
   async checkpoint(@Payload() _req: Empty): Promise<SignedCheckpoint> {
+    const tree = await this.checkpoints.latest();
+    return {
+      ...this.store.signer.sign(tree.size, tree.lastLeaf ?? GENESIS_HASH, tree.signedAt),
+      treeSize: tree.size,
+      rootHash: tree.root.toString('base64'),
+      note: tree.note,
+      verifierKey: this.store.signer.verifierKey,
+    };
+  }
+
+  @Serves(Subjects.ledger.key)
+  key(@Payload() _req: Empty): LedgerKey {
+    return { origin: this.store.signer.origin, verifierKey: this.store.signer.verifierKey };
+  }
+
+  /** An inclusion proof of the event at a position, against the newest checkpoint (signed now if it does not cover it yet). */
+  @Serves(Subjects.ledger.prove)
+  async prove(@Payload() req: ProveRequest): Promise<InclusionProof> {
+    const position = req?.position;
+    if (!Number.isSafeInteger(position) || position < 1) throw new WorkgateError('validation_failed', 'position must be a ledger position (1 or more)');
+    const tree = await this.checkpoints.latest();
+    if (position > tree.size) throw new WorkgateError('not_found', `position ${position} is not in the newest checkpoint (${tree.size} events)`);
+    const inclusion = await inclusionProof(this.store.pool, position - 1, tree.size);
+    return { leafIndex: position - 1, treeSize: tree.size, inclusion: inclusion.map((h) => h.toString('base64')), checkpoint: tree.note };
+  }
+
+  @Serves(Subjects.ledger.consistency)
+  async consistency(@Payload() req: ConsistencyRequest): Promise<ConsistencyProof> {
+    const { from, to } = req ?? ({} as ConsistencyRequest);
     const head = await this.store.reader.head();
-    return this.store.signer.sign(head.position, head.hash, new Date().toISOString());
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 1 || from > to || to > head.position) {
+      throw new WorkgateError('validation_failed', `from and to are tree sizes with 1 <= from <= to <= ${head.position}`, [{ path: 'query:from', message: 'must be 1 to to' }]);
+    }
+    const [proof, fromRoot, toRoot] = await Promise.all([consistencyProof(this.store.pool, from, to), treeRoot(this.store.pool, from), treeRoot(this.store.pool, to)]);
+    return { from, to, proof: proof.map((h) => h.toString('base64')), fromRoot: fromRoot.toString('base64'), toRoot: toRoot.toString('base64') };
   }
 
   @Serves(Subjects.ledger.verifyCheckpoint)
   async verifyCheckpoint(@Payload() req: VerifyCheckpointRequest): Promise<VerifyResult> {
+    if (typeof req?.note === 'string') return verifyAgainstNote(this.store.pool, req.note, this.store.signer.verifierKey);
     const c = req?.checkpoint;
     if (!c || typeof c.position !== 'number' || typeof c.headHash !== 'string' || typeof c.signature !== 'string') {
-      throw new WorkgateError('validation_failed', 'a checkpoint {position, headHash, at, keyId, signature} is required');
+      throw new WorkgateError('validation_failed', 'a checkpoint {position, headHash, at, keyId, signature}, or its signed note, is required');
     }
     if (!this.store.signer.verify(c)) {
       const head = await this.store.reader.head();
       return { ok: false, checked: 0, headHash: head.hash, headPosition: head.position, problem: "the checkpoint's signature does not verify with this ledger's key" };
     }
-    return verifyAgainstCheckpoint(this.store.pool, c);
+    // With its note, the Merkle root is checked too (every event, not only the head's hash).
+    return typeof c.note === 'string' ? verifyAgainstNote(this.store.pool, c.note, this.store.signer.verifierKey) : verifyAgainstCheckpoint(this.store.pool, c);
   }
 
   @Serves(Subjects.ledger.view)

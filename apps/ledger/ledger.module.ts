@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { AppendListener } from './append.listener';
 import { LedgerController } from './ledger.controller';
+import { Checkpointer } from './checkpointer';
 import { LedgerHealth } from './ledger-health';
 import { LedgerRelay } from './ledger-relay';
 import { LedgerStore } from './ledger-store';
@@ -13,7 +14,7 @@ export class LedgerModule {
       module: LedgerModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [LedgerController],
-      providers: [LedgerStore, AppendListener, LedgerRelay, LedgerHealth],
+      providers: [LedgerStore, AppendListener, LedgerRelay, LedgerHealth, Checkpointer],
     };
   }
 }

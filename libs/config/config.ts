@@ -40,6 +40,15 @@ export class WorkgateConfig {
   @IsString()
   WORKGATE_SIGNING_KEY?: string;
 
+  /** How often the ledger signs a checkpoint when its tree has grown (ISO 8601 duration). */
+  @Matches(/^PT(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?$/, { message: 'WORKGATE_CHECKPOINT_EVERY must be an ISO 8601 duration like PT10S' })
+  WORKGATE_CHECKPOINT_EVERY = 'PT10S';
+
+  /** The log's origin: the first line of every checkpoint and the name of its signing key (default from the key). */
+  @IsOptional()
+  @Matches(/^[\x21-\x2a\x2c-\x7e]{1,200}$/, { message: 'WORKGATE_LEDGER_ORIGIN must be printable ASCII without spaces or +' })
+  WORKGATE_LEDGER_ORIGIN?: string;
+
   /** The role the services act as in Postgres; it may only INSERT and SELECT the ledger. Empty: the connecting user. */
   @Matches(/^([a-z_][a-z0-9_]*)?$/, { message: 'WORKGATE_DB_ROLE must be a plain Postgres role name' })
   WORKGATE_DB_ROLE = 'workgate_app';

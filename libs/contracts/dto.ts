@@ -16,6 +16,7 @@ import {
   Matches,
   MaxLength,
   Min,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 
@@ -223,10 +224,16 @@ export class SignedCheckpointDto {
   @IsString() @IsNotEmpty() @MaxLength(200) keyId: string;
   @IsString() @IsNotEmpty() @MaxLength(200) signature: string;
   @IsString() @IsNotEmpty() @MaxLength(2000) publicKey: string;
+  @IsOptional() @IsInt() @Min(0) treeSize?: number;
+  @IsOptional() @IsString() @MaxLength(100) rootHash?: string;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(10_000) note?: string;
+  @IsOptional() @IsString() @MaxLength(500) verifierKey?: string;
 }
 
+/** A kept checkpoint: its JSON form (as `GET /v1/ledger/checkpoint` answers it), or its signed note alone. */
 export class VerifyCheckpointDto {
-  @IsObject() @ValidateNested() @Type(() => SignedCheckpointDto) checkpoint: SignedCheckpointDto;
+  @ValidateIf((o: VerifyCheckpointDto) => o.note === undefined) @IsObject() @ValidateNested() @Type(() => SignedCheckpointDto) checkpoint?: SignedCheckpointDto;
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(10_000) note?: string;
 }
 
 export class ExceptionCodeDto {

@@ -119,10 +119,55 @@ export interface SignedCheckpoint {
   signature: string;
   /** The public key (PEM), so the checkpoint can be checked anywhere. */
   publicKey: string;
+  /** The Merkle tree at `position`: its size (= position), root (base64) and the C2SP signed note of both. */
+  treeSize: number;
+  rootHash: string;
+  note: string;
+  /** The signed-note verifier key (`<name>+<key hash>+<base64 key>`), also at GET /v1/ledger/key. */
+  verifierKey: string;
 }
 
+/** A kept checkpoint to verify against: the JSON form, or its signed note alone. */
 export interface VerifyCheckpointRequest {
-  checkpoint: SignedCheckpoint;
+  checkpoint?: Pick<SignedCheckpoint, 'position' | 'headHash' | 'at' | 'keyId' | 'signature'> & Partial<SignedCheckpoint>;
+  note?: string;
+}
+
+/** The ledger's signed-note verifier key and log origin. */
+export interface LedgerKey {
+  origin: string;
+  verifierKey: string;
+}
+
+/** An RFC 9162 inclusion proof of an event against a signed checkpoint. */
+export interface InclusionProof {
+  /** The event's leaf: position - 1. */
+  leafIndex: number;
+  treeSize: number;
+  /** Sibling hashes (base64), leaf side first. */
+  inclusion: string[];
+  /** The C2SP signed note of the tree the proof leads to. */
+  checkpoint: string;
+}
+
+export interface ProveRequest {
+  position: number;
+}
+
+export interface ConsistencyRequest {
+  from: number;
+  to: number;
+}
+
+/** An RFC 9162 consistency proof between two tree sizes. */
+export interface ConsistencyProof {
+  from: number;
+  to: number;
+  /** Hashes (base64). */
+  proof: string[];
+  /** The roots (base64) at both sizes, as the stored tree has them. */
+  fromRoot: string;
+  toRoot: string;
 }
 
 export interface HealthReply {

@@ -39,6 +39,11 @@ import {
   ReadStreamResult,
   RecordedEvent,
   SignedCheckpoint,
+  LedgerKey,
+  InclusionProof,
+  ProveRequest,
+  ConsistencyRequest,
+  ConsistencyProof,
   VerifyCheckpointRequest,
   VerifyResult,
   WorkOrderListItem,
@@ -64,6 +69,12 @@ export const Subjects = {
     verify: rpc<Empty, VerifyResult>('workgate.ledger.verify'),
     /** A signed checkpoint of the head. */
     checkpoint: rpc<Empty, SignedCheckpoint>('workgate.ledger.checkpoint'),
+    /** The signed-note verifier key. */
+    key: rpc<Empty, LedgerKey>('workgate.ledger.key'),
+    /** An inclusion proof of the event at a position, against a signed checkpoint that covers it. */
+    prove: rpc<ProveRequest, InclusionProof>('workgate.ledger.prove'),
+    /** A consistency proof between two tree sizes. */
+    consistency: rpc<ConsistencyRequest, ConsistencyProof>('workgate.ledger.consistency'),
     /** Verifies the chain and that a kept checkpoint still holds (catches a truncated or rewritten tail). */
     verifyCheckpoint: rpc<VerifyCheckpointRequest, VerifyResult>('workgate.ledger.verify-checkpoint'),
     head: rpc<Empty, LedgerHead>('workgate.ledger.head'),
@@ -130,6 +141,8 @@ export const Streams = {
   ledger: { name: 'LEDGER', subjects: ['ledger.>'] },
   /** Delegates' inboxes: durable, for visibility and delivery (not evidence: the ledger is). */
   inbox: { name: 'INBOX', subjects: ['workgate.inbox.>'] },
+  /** Every checkpoint the ledger signs (a C2SP signed note): copies of them outside the database. */
+  checkpoints: { name: 'CHECKPOINTS', subjects: ['workgate.checkpoints'] },
 } as const;
 
 /** Headers the ledger relay sets on every message it publishes to `LEDGER`. */

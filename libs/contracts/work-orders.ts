@@ -13,6 +13,7 @@ import type {
   RequestActionDto,
 } from './dto';
 import { ActionScope, DecisionResult, PolicyRef } from './policy';
+import type { InclusionProof, RecordedEvent } from './ledger';
 import type { Written } from './rpc';
 import { ApprovalStatus, Evidence, ExceptionRef, PrerequisiteCheck, WorkOrderStatus } from './work-order.events';
 
@@ -203,7 +204,14 @@ export interface Receipt {
   policy: PolicyRef;
   inputsSha256?: string;
   evidence: Evidence[];
-  ledger: { position: number; hash: string };
+  /** Where the event stands in the ledger: its position, chain hash (the Merkle leaf) and its predecessor's. */
+  ledger: { position: number; hash: string; prevHash: string };
+  /** The recorded event itself (ops leads only): its chain hash is SHA-256(prevHash ‖ RFC 8785 JSON of it). */
+  event?: RecordedEvent;
+  /** An RFC 9162 inclusion proof of the event against a signed checkpoint (`npm run verify-receipt` checks it offline). */
+  proof?: InclusionProof;
+  /** Why there is no proof (checkpoints refused, none signed yet). */
+  proofUnavailable?: string;
 }
 
 /** The compact state handoff of a work order (GET /v1/work-orders/:id); unknowns are `TBD`. */

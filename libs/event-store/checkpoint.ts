@@ -2,34 +2,49 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, Key
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalize, SignedCheckpoint } from '@workgate/contracts';
+import { checkpointText, rawPublicKey, signNote, verifierKey } from './signed-note';
+
+/** The JSON checkpoint's own fields (the signed note of the tree is added by the ledger). */
+export type JsonCheckpoint = Pick<SignedCheckpoint, 'position' | 'headHash' | 'at' | 'keyId' | 'signature' | 'publicKey'>;
 
 export interface CheckpointSigner {
   keyId: string;
   publicKeyPem: string;
-  sign(position: number, headHash: string, at: string): SignedCheckpoint;
-  verify(c: SignedCheckpoint): boolean;
+  /** The log's origin and the signing key's name in signed notes. */
+  origin: string;
+  /** The signed-note verifier key. */
+  verifierKey: string;
+  sign(position: number, headHash: string, at: string): JsonCheckpoint;
+  /** The C2SP signed note of the tree of `size` leaves with this root. */
+  signTree(size: number, root: Buffer): string;
+  verify(c: Pick<SignedCheckpoint, 'position' | 'headHash' | 'at' | 'keyId' | 'signature'>): boolean;
 }
 
 function payload(c: Pick<SignedCheckpoint, 'position' | 'headHash' | 'at' | 'keyId'>): Buffer {
   return Buffer.from(canonicalize({ position: c.position, headHash: c.headHash, at: c.at, keyId: c.keyId }));
 }
 
-export function signerFromKey(privateKey: KeyObject): CheckpointSigner {
+/** `origin`: the log's origin line and key name (default `workgate/ledger-<key id>`). */
+export function signerFromKey(privateKey: KeyObject, origin?: string): CheckpointSigner {
   const publicKey = createPublicKey(privateKey);
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const keyId = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  const name = origin ?? `workgate/ledger-${keyId.slice(0, 8)}`;
   return {
     keyId,
     publicKeyPem,
+    origin: name,
+    verifierKey: verifierKey(name, rawPublicKey(privateKey)),
     sign: (position, headHash, at) => {
       const unsigned = { position, headHash, at, keyId };
       return { ...unsigned, signature: sign(null, payload(unsigned), privateKey).toString('base64'), publicKey: publicKeyPem };
     },
+    signTree: (size, root) => signNote(checkpointText({ origin: name, size, root }), name, privateKey),
     verify: (c) => c.keyId === keyId && verifyCheckpointSignature(c, publicKey),
   };
 }
 
-export function verifyCheckpointSignature(c: SignedCheckpoint, publicKey: KeyObject = createPublicKey(c.publicKey)): boolean {
+export function verifyCheckpointSignature(c: Pick<SignedCheckpoint, 'position' | 'headHash' | 'at' | 'keyId' | 'signature'> & { publicKey?: string }, publicKey: KeyObject = createPublicKey(c.publicKey ?? '')): boolean {
   try {
     return verify(null, payload(c), publicKey, Buffer.from(c.signature, 'base64'));
   } catch {

@@ -41,8 +41,10 @@ export function signNote(text: string, name: string, privateKey: KeyObject): str
 
 /** Parses a verifier key; undefined when it is not one. */
 export function parseVerifierKey(vkey: string): { name: string; keyHash: Buffer; publicKey: Buffer } | undefined {
-  const [name, hash, key, ...rest] = vkey.trim().split('+');
-  if (rest.length || !name || !/^[0-9a-f]{8}$/.test(hash ?? '') || !key) return undefined;
+  // `<name>+<hash>+<key>`: the key's base64 may hold `+` itself.
+  const [name, hash] = vkey.trim().split('+', 2);
+  const key = vkey.trim().slice(`${name}+${hash}+`.length);
+  if (!name || !/^[0-9a-f]{8}$/.test(hash ?? '') || !key) return undefined;
   const raw = Buffer.from(key, 'base64');
   if (raw.length !== 33 || raw[0] !== ED25519) return undefined;
   const publicKey = raw.subarray(1);

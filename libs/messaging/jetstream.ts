@@ -24,6 +24,7 @@ export function streamConfigs(options: StreamOptions = {}): Array<Partial<Stream
     { ...common, name: Streams.workEvents.name, subjects: [...Streams.workEvents.subjects] },
     { ...common, name: Streams.ledger.name, subjects: [...Streams.ledger.subjects] },
     { ...common, name: Streams.inbox.name, subjects: [...Streams.inbox.subjects] },
+    { ...common, name: Streams.checkpoints.name, subjects: [...Streams.checkpoints.subjects] },
   ];
 }
 
@@ -44,7 +45,7 @@ export function isNotFound(error: unknown): boolean {
   return /not found/i.test((error as Error).message ?? '');
 }
 
-/** Creates (or brings up to date) WORK_EVENTS, LEDGER and INBOX; safe to call from every service at every start. */
+/** Creates (or brings up to date) WORK_EVENTS, LEDGER, INBOX and CHECKPOINTS; safe to call from every service at every start. */
 export async function ensureStreams(nc: NatsConnection, options: StreamOptions = {}): Promise<JetStreamManager> {
   const jsm = await nc.jetstreamManager();
   for (const config of streamConfigs(options)) {

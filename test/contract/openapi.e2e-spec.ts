@@ -278,6 +278,12 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await refused(as.agent('GET', '/v1/ledger/verify'), 403);
   const checkpoint = await ok(as.lead('GET', '/v1/ledger/checkpoint'));
   await refused(as.agent('GET', '/v1/ledger/checkpoint'), 403);
+  await ok(as.lead('GET', '/v1/ledger/checkpoint', undefined, { Accept: 'text/plain' }));
+  await ok(as.anonymous('GET', '/v1/ledger/key'));
+  await refused(as.anonymous('GET', '/v1/ledger/key?x=%00'), 422);
+  await ok(as.lead('GET', `/v1/ledger/consistency?from=1&to=${checkpoint.treeSize}`));
+  await refused(as.lead('GET', '/v1/ledger/consistency?from=5&to=2'), 422);
+  await ok(as.lead('POST', '/v1/ledger/verify', { note: checkpoint.note }));
   await ok(as.lead('POST', '/v1/ledger/verify', { checkpoint }));
   await refused(as.lead('POST', '/v1/ledger/verify', { checkpoint: { ...checkpoint, headHash: 'x' } }), 422);
 

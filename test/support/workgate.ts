@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, NatsConnection } from 'nats';
 import { ServiceName } from '@workgate/contracts';
@@ -28,11 +30,14 @@ export async function startTestWorkgate(
 ): Promise<TestWorkgate> {
   const nats = await startNatsServer();
   const db = await freshDatabase();
+  // Its own data directory (signing key, kept checkpoints), removed at close.
+  const dataDir = mkdtempSync(join(tmpdir(), 'wg-data-'));
   const config = loadConfig({
     DATABASE_URL: db.url,
     NATS_URL: nats.url,
     LOG_LEVEL: 'silent',
     WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', '..', 'workflows'),
+    WORKGATE_DATA_DIR: dataDir,
     ...options.env,
   });
   const start = () => startWorkgate(config, { port: 0, without: options.without, ledgerThread: options.ledgerThread });
@@ -54,6 +59,7 @@ export async function startTestWorkgate(
       await t.workgate.close();
       await db.drop();
       await nats.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
   t.rpc = new RpcClient(t.nc, 5000, false);

@@ -14,6 +14,7 @@ const time: Schema = { type: 'string', format: 'date-time' };
 const int: Schema = { type: 'integer' };
 const bool: Schema = { type: 'boolean' };
 const sha256: Schema = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+const base64Hash: Schema = { type: 'string', pattern: '^[A-Za-z0-9+/]{43}=$' };
 const strings: Schema = { type: 'array', items: str };
 const nullable = (schema: Schema): Schema => ({ oneOf: [schema, { type: 'null' }] });
 const array = (items: Schema): Schema => ({ type: 'array', items });
@@ -166,9 +167,22 @@ const VIEWS: Record<string, Schema> = {
     'the public delivery page: no facts, inputs, evidence references or private evidence',
   ),
   Receipt: object(
-    { receiptId: str, kind: str, workOrderId: str, actor: str, at: time, policy: policyRef, evidence: array(evidence), ledger: object({ position: int, hash: sha256 }) },
-    { decision, reason: str, inputsSha256: sha256 },
+    { receiptId: str, kind: str, workOrderId: str, actor: str, at: time, policy: policyRef, evidence: array(evidence), ledger: object({ position: int, hash: sha256, prevHash: sha256 }) },
+    {
+      decision,
+      reason: str,
+      inputsSha256: sha256,
+      event: { ...ref('RecordedEvent'), description: 'the recorded event itself (ops leads only)' },
+      proof: ref('InclusionProof'),
+      proofUnavailable: str,
+    },
   ),
+  InclusionProof: object(
+    { leafIndex: int, treeSize: int, inclusion: array(base64Hash), checkpoint: { ...str, description: 'the C2SP signed note of the tree the proof leads to' } },
+    {},
+    'an RFC 9162 inclusion proof of the event (leaf = its chain hash) against a signed checkpoint',
+  ),
+  ConsistencyProof: object({ from: int, to: int, proof: array(base64Hash), fromRoot: base64Hash, toRoot: base64Hash }, {}, 'an RFC 9162 consistency proof'),
   ApprovalView: object(
     { approvalId: str, workOrderId: str, actionId: str, owner: str, requestedBy: str, requestedAt: time, expiresAt: time, status: approvalStatus },
     {
@@ -242,7 +256,11 @@ const VIEWS: Record<string, Schema> = {
   ),
   ReadAllResult: object({ events: array(ref('RecordedEvent')), next: { ...int, description: 'pass as `after` for the next page' } }),
   VerifyResult: object({ ok: bool, checked: int, headHash: str, headPosition: int }, { firstBadPosition: int, problem: str }),
-  SignedCheckpoint: object({ position: int, headHash: sha256, at: time, keyId: str, signature: str, publicKey: str }, {}, 'Ed25519 over the RFC 8785 JSON of {position, headHash, at, keyId}'),
+  SignedCheckpoint: object(
+    { position: int, headHash: sha256, at: time, keyId: str, signature: str, publicKey: str, treeSize: int, rootHash: base64Hash, note: str, verifierKey: str },
+    {},
+    '`note`: the C2SP signed note of the tree (origin, size, root); `signature`: Ed25519 over the RFC 8785 JSON of {position, headHash, at, keyId}',
+  ),
   PublishWorkflowResult: object({ jobType: str, version: int, sha256, created: { ...bool, description: 'false when identical content was already published (nothing written)' } }),
   WorkflowSummary: object({ jobType: str, title: str, owner: str, currentVersion: int, versions: array(object({ version: int, sha256, publishedAt: time })) }),
   WorkflowVersion: object({ jobType: str, version: int, sha256, publishedAt: time, definition: ref('WorkflowDefinitionDto') }),

@@ -2,14 +2,19 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/
 import { ApiTags } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import type { Request, Response } from 'express';
-import { SignedCheckpoint, Subjects, VerifyCheckpointDto, VerifyResult } from '@workgate/contracts';
+import { ConsistencyProof, Subjects, VerifyCheckpointDto, VerifyResult } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { Documented, ref } from '../openapi';
-import { Roles } from '../http';
+import { Public, Roles } from '../http';
 
 class EventsQuery {
   @IsOptional() @Matches(/^\d{1,15}$/, { message: 'after must be a ledger position' }) after?: string;
   @IsOptional() @Matches(/^\d{1,5}$/, { message: 'limit must be a number up to 10000' }) limit?: string;
+}
+
+class ConsistencyQuery {
+  @Matches(/^\d{1,15}$/, { message: 'from must be a tree size' }) from: string;
+  @Matches(/^\d{1,15}$/, { message: 'to must be a tree size' }) to: string;
 }
 
 /** Ledger export and proof, for ops leads and auditors. */
@@ -41,18 +46,46 @@ export class LedgerController {
     return this.rpc.request(Subjects.ledger.verify, {}, { timeoutMs: 300_000 });
   }
 
-  /** A signed checkpoint (Ed25519) of the head, to keep outside the database. */
+  /** The newest signed checkpoint: JSON, or the C2SP signed note alone with `Accept: text/plain`. */
   @Get('checkpoint')
-  @Documented('A signed checkpoint of the head', 'SignedCheckpoint', 'Ed25519; keep it outside the database to detect a truncated or rewritten tail later.')
-  checkpoint(): Promise<SignedCheckpoint> {
-    return this.rpc.request(Subjects.ledger.checkpoint, {});
+  @Documented(
+    'The newest signed checkpoint',
+    { json: ref('SignedCheckpoint'), alternatives: { 'text/plain': { type: 'string', description: 'a C2SP signed note carrying a C2SP tlog checkpoint (origin, tree size, base64 root hash), Ed25519' } } },
+    'The ledger\'s Merkle tree (RFC 9162) signed as a C2SP signed note that any standard verifier checks with the key of `GET /v1/ledger/key`; keep copies outside the database. Signed on a cadence and when asked for a newer one; never for a history inconsistent with the last one signed (then 503).',
+  )
+  async checkpoint(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const checkpoint = await this.rpc.request(Subjects.ledger.checkpoint, {});
+    if (req.accepts(['application/json', 'text/plain']) === 'text/plain') res.type('text/plain; charset=utf-8').send(checkpoint.note);
+    else res.json(checkpoint);
+  }
+
+  /** A consistency proof between two tree sizes (RFC 9162). */
+  @Get('consistency')
+  @Documented('A consistency proof between two tree sizes', 'ConsistencyProof', 'Proves that the tree of `from` events is a prefix of the tree of `to` events (RFC 9162 section 2.1.4).')
+  consistency(@Query() q: ConsistencyQuery): Promise<ConsistencyProof> {
+    return this.rpc.request(Subjects.ledger.consistency, { from: Number(q.from), to: Number(q.to) });
   }
 
   /** Verifies the chain against a kept checkpoint: also catches a truncated or rewritten tail. */
   @Post('verify')
   @HttpCode(200)
-  @Documented('Verify the chain against a kept checkpoint', 'VerifyResult')
+  @Documented('Verify the chain against a kept checkpoint', 'VerifyResult', 'The checkpoint as `GET /v1/ledger/checkpoint` answered it (`{checkpoint}`), or its signed note alone (`{note}`).')
   verifyCheckpoint(@Body() body: VerifyCheckpointDto): Promise<VerifyResult> {
-    return this.rpc.request(Subjects.ledger.verifyCheckpoint, { checkpoint: body.checkpoint }, { timeoutMs: 300_000 });
+    return this.rpc.request(Subjects.ledger.verifyCheckpoint, body.note !== undefined ? { note: body.note } : { checkpoint: body.checkpoint }, { timeoutMs: 300_000 });
+  }
+}
+
+/** The signed-note verifier key of the ledger's checkpoints: public, so anyone can check them. */
+@ApiTags('ledger')
+@Public()
+@Controller('v1/ledger')
+export class LedgerKeyController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Get('key')
+  @Documented('The checkpoints\' verifier key', { alternatives: { 'text/plain': { type: 'string', description: '`<name>+<hex key hash>+<base64 Ed25519 key>`' } } }, 'The signed-note verifier key of every checkpoint: what Go\'s golang.org/x/mod/sumdb/note and other standard verifiers take.')
+  async key(@Res() res: Response): Promise<void> {
+    const key = await this.rpc.request(Subjects.ledger.key, {});
+    res.type('text/plain; charset=utf-8').send(`${key.verifierKey}\n`);
   }
 }

@@ -1,0 +1,210 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { headers as natsHeaders, NatsConnection } from 'nats';
+import { Streams, WorkgateError } from '@workgate/contracts';
+import { WorkgateConfig } from '@workgate/config';
+import { leafHash, openNote, parseCheckpoint, treeFrontier } from '@workgate/event-store';
+import { counter, NATS_CONNECTION } from '@workgate/messaging';
+import { parseDuration } from '@workgate/workflow';
+import { LedgerStore } from './ledger-store';
+
+/** A checkpoint this ledger signed. */
+export interface SignedTree {
+  size: number;
+  root: Buffer;
+  /** The chain hash at position `size` (the tree's last leaf); null for the empty tree. */
+  lastLeaf: string | null;
+  note: string;
+  signedAt: string;
+}
+
+const refusals = counter({ name: 'workgate_checkpoint_refusals_total', help: 'Checkpoints the ledger refused to sign: the history is not consistent with the last one signed' });
+
+/**
+ * Signs checkpoints of the ledger's Merkle tree (C2SP signed notes) on a cadence when the tree
+ * grew, and on request; each is kept in `ledger_checkpoints`, appended to a file under the data
+ * directory and published on JetStream `CHECKPOINTS`, so copies live outside the ledger table.
+ *
+ * It never signs a history inconsistent with the last checkpoint signed: the ledger must still hold
+ * that checkpoint's last leaf at its position (the chain makes it depend on every earlier event),
+ * the stored tree must still give its root, the leaves written since must lead from it to the
+ * writer's root, and no row may stand past what the writer wrote. Otherwise it refuses, says why
+ * (log, metric, health) and keeps refusing, across restarts, until an operator removes the
+ * refusal file after restoring the ledger.
+ */
+@Injectable()
+export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('checkpoints');
+  private readonly file: string;
+  private readonly refusalFile: string;
+  private readonly everyMs: number;
+  private last?: SignedTree;
+  private loaded = false;
+  private refusal?: { reason: string; since: string };
+  private signing?: Promise<SignedTree>;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: LedgerStore,
+    @Inject(WorkgateConfig) config: WorkgateConfig,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+  ) {
+    // One ledger's checkpoints: a data directory may serve ledgers in several databases.
+    const url = new URL(config.DATABASE_URL);
+    const ledger = createHash('sha256').update(`${url.hostname}:${url.port}${url.pathname}`).digest('hex').slice(0, 12);
+    this.file = join(config.WORKGATE_DATA_DIR, `ledger-${ledger}-checkpoints.jsonl`);
+    this.refusalFile = join(config.WORKGATE_DATA_DIR, `ledger-${ledger}-checkpoints-refused.json`);
+    this.everyMs = parseDuration(config.WORKGATE_CHECKPOINT_EVERY) ?? 10_000;
+    if (existsSync(this.refusalFile)) this.refusal = JSON.parse(readFileSync(this.refusalFile, 'utf8'));
+  }
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.onCadence(), this.everyMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Why checkpoints are refused, if they are. */
+  get refused(): { reason: string; since: string } | undefined {
+    return this.refusal;
+  }
+
+  /** The newest checkpoint signed (signing one now when the tree has grown and this is the writer). */
+  async latest(): Promise<SignedTree> {
+    if (this.store.writer.isActive && !this.refusal) return this.sign();
+    await this.load();
+    if (this.last) return this.last;
+    throw new WorkgateError('unavailable', this.refusal ? `checkpoints are refused: ${this.refusal.reason}` : 'no checkpoint has been signed yet');
+  }
+
+  private async onCadence(): Promise<void> {
+    if (!this.store.writer.isActive || this.refusal) return;
+    await this.load().catch(() => undefined);
+    if (this.store.writer.currentTree().size > (this.last?.size ?? -1)) await this.sign().catch((error) => this.logger.warn(`no checkpoint signed: ${(error as Error).message}`));
+  }
+
+  /** One signing at a time: a request during one waits for it. */
+  private sign(): Promise<SignedTree> {
+    this.signing ??= this.signNow().finally(() => (this.signing = undefined));
+    return this.signing;
+  }
+
+  private async signNow(): Promise<SignedTree> {
+    await this.load();
+    if (this.refusal) throw new WorkgateError('unavailable', `checkpoints are refused: ${this.refusal.reason}`);
+    const { size, root } = this.store.writer.currentTree();
+    const last = this.last;
+    if (last && last.size === size && last.root.equals(root)) return last;
+    const problem = await this.inconsistency(last, size, root);
+    if (problem) {
+      this.refuse(problem);
+      throw new WorkgateError('unavailable', `checkpoints are refused: ${problem}`);
+    }
+    const { rows } = await this.store.pool.query<{ hash: string }>('SELECT hash FROM ledger_events WHERE position = $1', [size]);
+    const signed: SignedTree = { size, root, lastLeaf: size > 0 ? rows[0].hash : null, note: this.store.signer.signTree(size, root), signedAt: new Date().toISOString() };
+    await this.store.pool.query('INSERT INTO ledger_checkpoints (tree_size, root_hash, last_leaf, note, signed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tree_size) DO NOTHING', [
+      signed.size,
+      signed.root,
+      signed.lastLeaf,
+      signed.note,
+      signed.signedAt,
+    ]);
+    this.keepOutside(signed);
+    this.last = signed;
+    return signed;
+  }
+
+  /** Why the tree of `size` with `root` is not a continuation of the last signed one, or undefined. */
+  private async inconsistency(last: SignedTree | undefined, size: number, root: Buffer): Promise<string | undefined> {
+    if (this.store.writer.refusing) return this.store.writer.refusing;
+    const from = last?.size ?? 0;
+    if (size < from) return `the tree has ${size} leaves, fewer than the ${from} of the last checkpoint signed: the ledger was truncated`;
+    const { rows } = await this.store.pool.query<{ position: number; hash: string; prev_hash: string }>(
+      'SELECT position, hash, prev_hash FROM ledger_events WHERE position >= $1 ORDER BY position',
+      [Math.max(from, 1)],
+    );
+    let at = 0;
+    if (last && from > 0) {
+      if (rows[0]?.position !== from) return `position ${from}, the last leaf of the last checkpoint signed, is gone: the ledger was truncated`;
+      if (rows[0].hash !== last.lastLeaf) return `position ${from} no longer has the hash the last checkpoint signed: the history was rewritten`;
+      at = 1;
+    }
+    const frontier = await treeFrontier(this.store.pool, from).catch(() => undefined);
+    if (!frontier || (last && !frontier.root().equals(last.root))) return `the stored tree no longer gives the root of the last checkpoint signed (${from} leaves)`;
+    let prev = last?.lastLeaf ?? rows[0]?.prev_hash;
+    for (; at < rows.length && rows[at].position <= size; at++) {
+      const r = rows[at];
+      if (r.position !== frontier.leaves + 1) return `position ${frontier.leaves + 1} is missing`;
+      if (prev !== undefined && r.prev_hash !== prev) return `position ${r.position} does not carry its predecessor's hash`;
+      frontier.append(leafHash(r.hash));
+      prev = r.hash;
+    }
+    if (frontier.leaves !== size || !frontier.root().equals(root)) return `the events since the last checkpoint do not give the writer's tree: rows were rewritten`;
+    const written = this.store.writer.currentHead().position;
+    const beyond = rows.slice(at).find((r) => r.position > written);
+    if (beyond) return `the ledger holds position ${beyond.position}, which the writer did not write`;
+    return undefined;
+  }
+
+  private refuse(reason: string): void {
+    this.refusal = { reason, since: new Date().toISOString() };
+    refusals.inc();
+    this.logger.error(`refusing to sign checkpoints: ${reason}. Restore the ledger, then remove ${this.refusalFile}`);
+    try {
+      mkdirSync(join(this.refusalFile, '..'), { recursive: true });
+      writeFileSync(this.refusalFile, JSON.stringify(this.refusal));
+    } catch (error) {
+      this.logger.error(`cannot keep the refusal in ${this.refusalFile}: ${(error as Error).message}`);
+    }
+  }
+
+  /** The last checkpoint signed: the later of the table's and the file's (either may have been tampered with). */
+  private async load(): Promise<void> {
+    if (this.loaded) return;
+    const { rows } = await this.store.pool.query<{ tree_size: number; root_hash: Buffer; last_leaf: string | null; note: string; signed_at: Date }>(
+      'SELECT tree_size, root_hash, last_leaf, note, signed_at FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1',
+    );
+    const fromTable = rows[0] && { size: rows[0].tree_size, root: rows[0].root_hash, lastLeaf: rows[0].last_leaf, note: rows[0].note, signedAt: rows[0].signed_at.toISOString() };
+    const fromFile = this.lastInFile();
+    this.last = [fromTable, fromFile].filter((c): c is SignedTree => !!c).sort((a, b) => b.size - a.size)[0];
+    this.loaded = true;
+  }
+
+  private lastInFile(): SignedTree | undefined {
+    if (!existsSync(this.file)) return undefined;
+    const lines = readFileSync(this.file, 'utf8').trim().split('\n').filter(Boolean);
+    for (const line of lines.reverse()) {
+      try {
+        const kept = JSON.parse(line) as { size: number; lastLeaf: string | null; note: string; signedAt: string };
+        const opened = openNote(kept.note, this.store.signer.verifierKey);
+        const checkpoint = opened.ok ? parseCheckpoint(opened.text) : undefined;
+        if (checkpoint && checkpoint.size === kept.size) return { size: kept.size, root: checkpoint.root, lastLeaf: kept.lastLeaf, note: kept.note, signedAt: kept.signedAt };
+      } catch {
+        // a torn last line: the one before it
+      }
+    }
+    return undefined;
+  }
+
+  /** A copy in the data directory and one on JetStream; neither failing stops the signing. */
+  private keepOutside(signed: SignedTree): void {
+    try {
+      mkdirSync(join(this.file, '..'), { recursive: true });
+      appendFileSync(this.file, `${JSON.stringify({ size: signed.size, lastLeaf: signed.lastLeaf, note: signed.note, signedAt: signed.signedAt })}\n`);
+    } catch (error) {
+      this.logger.warn(`cannot keep checkpoint ${signed.size} in ${this.file}: ${(error as Error).message}`);
+    }
+    const h = natsHeaders();
+    h.set('Nats-Msg-Id', `${this.store.signer.origin}:${signed.size}`);
+    h.set('Content-Type', 'text/plain; charset=utf-8');
+    this.nc
+      .jetstream()
+      .publish(Streams.checkpoints.subjects[0], Buffer.from(signed.note), { headers: h })
+      .catch((error) => this.logger.warn(`cannot publish checkpoint ${signed.size}: ${(error as Error).message}`));
+  }
+}
