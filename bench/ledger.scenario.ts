@@ -45,7 +45,7 @@ async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void>
 }
 
 async function inProcess(url: string, merkleTree = true) {
-  const writer = new LedgerWriter(url, { role: 'workgate_app', merkleTree });
+  const writer = new LedgerWriter(url, { role: 'workgate_ledger', merkleTree });
   await writer.start();
   const result = await closedLoop(WRITERS, WARMUP_MS, MEASURE_MS, async (w, n) => {
     await writer.append({

@@ -34,7 +34,7 @@ const RUNS = arg('runs', 3);
 const QUERIES = arg('queries', 40);
 
 async function fill(url: string): Promise<{ events: number; seconds: number }> {
-  const writer = new LedgerWriter(url, { role: 'workgate_app' });
+  const writer = new LedgerWriter(url, { role: 'workgate_ledger' });
   await writer.start();
   const started = Date.now();
   let events = 0;
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
 
       t0 = Date.now();
       for (const p of [viewsProjection, timersProjection]) {
-        const r = await rebuildProjection(owner, p, { appRole: 'workgate_app', window: 20_000 });
+        const r = await rebuildProjection(owner, p, { roles: { views: 'workgate_views', readers: ['workgate_app', 'workgate_ledger'] }, window: 20_000 });
         const differ = Object.values(r.differences).reduce((a, b) => a + b, 0);
         if (differ) throw new Error(`rebuild of ${p.name} differs from live by ${differ} rows`);
       }

@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '@workgate/config';
+import { dbRoles, loadConfigOrExit } from '@workgate/config';
 import { createPool, rebuildProjection } from '@workgate/event-store';
 import { timersProjection } from '../apps/ledger/views/timers.projection';
 import { viewsProjection } from '../apps/ledger/views/views.projection';
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     for (const projection of [viewsProjection, timersProjection]) {
       const started = Date.now();
       const result = await rebuildProjection(pool, projection, {
-        appRole: config.WORKGATE_DB_ROLE || undefined,
+        roles: { views: dbRoles(config).views, readers: [dbRoles(config).app, dbRoles(config).ledger].filter((r): r is string => !!r) },
         onProgress: (position) => tty && process.stderr.write(`\r${projection.name}: replayed to position ${position.toLocaleString('en-US')}…`),
       });
       if (tty) process.stderr.write('\r\x1b[K');

@@ -1,27 +1,51 @@
 import { readFileSync } from 'node:fs';
 import { loadConfigOrExit } from '@workgate/config';
 import { SignedCheckpoint } from '@workgate/contracts';
-import { createPool, verifyAgainstCheckpoint, verifyCheckpointSignature, verifyLedger } from '@workgate/event-store';
+import { createPool, loadSigningKey, openNote, parseCheckpoint, signerFromKey, verifyAgainstCheckpoint, verifyAgainstNote, verifyCheckpointSignature, verifyLedger } from '@workgate/event-store';
 
 /**
- * `npm run verify [-- --checkpoint <file>]`: walk the ledger's hash chain and say whether it holds;
- * with a kept signed checkpoint (GET /v1/ledger/checkpoint), also check that the ledger still holds
- * it (a truncated or rewritten tail). Exit 0 when everything holds, 1 when not.
+ * `npm run verify [-- --checkpoint <file> [--key <verifier key>]]`: walk the ledger's hash chain and
+ * say whether it holds; with a kept checkpoint (the JSON of GET /v1/ledger/checkpoint, or its signed
+ * note), also check that the ledger is consistent with it: the Merkle root of its first events,
+ * computed from the events themselves, is the one signed (a truncated or rewritten history fails).
+ * Exit 0 when everything holds, 1 when not.
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const at = process.argv.indexOf('--checkpoint');
+  const keyAt = process.argv.indexOf('--key');
+  // The verifier key of the ledger's own signing key, unless one is given.
+  const key = keyAt >= 0 ? process.argv[keyAt + 1] : signerFromKey(loadSigningKey(config.WORKGATE_SIGNING_KEY, config.WORKGATE_DATA_DIR), config.WORKGATE_LEDGER_ORIGIN).verifierKey;
   let checkpoint: SignedCheckpoint | undefined;
+  let note: string | undefined;
   if (at >= 0) {
     const file = process.argv[at + 1];
     if (!file) throw new Error('--checkpoint needs a file');
-    checkpoint = JSON.parse(readFileSync(file, 'utf8')) as SignedCheckpoint;
-    if (!verifyCheckpointSignature(checkpoint)) {
-      process.stdout.write(`checkpoint ${file}: its signature does not verify\n`);
-      process.exitCode = 1;
-      return;
+    const text = readFileSync(file, 'utf8');
+    // A JSON checkpoint (GET /v1/ledger/checkpoint), or its signed note alone (the text/plain answer, a line of the checkpoint log).
+    if (text.trimStart().startsWith('{')) {
+      checkpoint = JSON.parse(text) as SignedCheckpoint;
+      note = checkpoint.note;
+      if (!note && !verifyCheckpointSignature(checkpoint)) {
+        process.stdout.write(`checkpoint ${file}: its signature does not verify\n`);
+        process.exitCode = 1;
+        return;
+      }
+    } else {
+      note = text;
     }
-    process.stdout.write(`checkpoint ${file}: signed by key ${checkpoint.keyId}, position ${checkpoint.position}\n`);
+    if (note) {
+      const opened = openNote(note, key);
+      const tree = opened.ok ? parseCheckpoint(opened.text) : undefined;
+      if (!tree) {
+        process.stdout.write(`checkpoint ${file}: ${opened.ok ? 'not a checkpoint' : opened.reason}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      process.stdout.write(`checkpoint ${file}: signed by ${tree.origin}, ${tree.size} events, root ${tree.root.toString('base64')}\n`);
+    } else {
+      process.stdout.write(`checkpoint ${file}: signed by key ${checkpoint!.keyId}, position ${checkpoint!.position}\n`);
+    }
   }
   const pool = createPool(config.DATABASE_URL, { role: config.WORKGATE_DB_ROLE || undefined, max: 1, applicationName: 'workgate-verify' });
   const started = Date.now();
@@ -32,7 +56,7 @@ async function main(): Promise<void> {
         if (tty) process.stderr.write(`\rchecked ${checked.toLocaleString('en-US')} events…`);
       },
     };
-    const result = checkpoint ? await verifyAgainstCheckpoint(pool, checkpoint, progress) : await verifyLedger(pool, progress);
+    const result = note ? await verifyAgainstNote(pool, note, key, progress) : checkpoint ? await verifyAgainstCheckpoint(pool, checkpoint, progress) : await verifyLedger(pool, progress);
     if (tty) process.stderr.write('\r\x1b[K');
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (result.ok) {

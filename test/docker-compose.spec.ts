@@ -237,9 +237,12 @@ describe('docker-compose.yml', () => {
       expect(dependsOnCondition(svc, 'migrate')).toBe('service_completed_successfully');
     });
 
-    it('gets DATABASE_URL and NATS_URL pointing at the compose services', () => {
+    it('gets DATABASE_URL and NATS_URL pointing at the compose services, and never the owner\'s password', () => {
       const env = environmentOf(svc);
-      expect(env.DATABASE_URL).toBe('postgres://workgate:${POSTGRES_PASSWORD:-workgate}@postgres:5432/workgate');
+      // The services log in as their own roles with WORKGATE_DB_PASSWORD (only migrate knows the owner's).
+      expect(env.DATABASE_URL).toBe('postgres://postgres:5432/workgate');
+      expect(env.WORKGATE_DB_PASSWORD).toBe('${WORKGATE_DB_PASSWORD:-workgate-services}');
+      expect(JSON.stringify(env)).not.toContain('POSTGRES_PASSWORD');
       expect(env.NATS_URL).toBe('nats://nats:4222');
     });
   });

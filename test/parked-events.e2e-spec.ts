@@ -1,3 +1,4 @@
+import { SERVICE_ROLES } from './support/database';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Subjects } from '@workgate/contracts';
@@ -65,10 +66,10 @@ describe('events a projection cannot fold', () => {
   it('folds parked events again on a rebuild, and keeps aside only those that still cannot be folded', async () => {
     const owner = createPool(t.db.url, { max: 2 });
     try {
-      const views = await rebuildProjection(owner, viewsProjection, { appRole: t.config.WORKGATE_DB_ROLE || undefined });
+      const views = await rebuildProjection(owner, viewsProjection, { roles: SERVICE_ROLES });
       expect(views.parked).toEqual([expect.objectContaining({ position: badPosition })]);
       expect(views.differences).toEqual(Object.fromEntries(viewsProjection.tables.map((table) => [table, 0])));
-      const timers = await rebuildProjection(owner, timersProjection, { appRole: t.config.WORKGATE_DB_ROLE || undefined });
+      const timers = await rebuildProjection(owner, timersProjection, { roles: SERVICE_ROLES });
       expect(timers.parked).toEqual([]);
       expect((await listParked(t.db.appPool())).map((e) => e.position)).toEqual([badPosition]);
     } finally {

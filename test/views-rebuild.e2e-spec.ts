@@ -3,7 +3,7 @@ import { LedgerReader, LedgerWriter, ProjectionRunner, rebuildProjection } from 
 import { timersProjection } from '../apps/ledger/views/timers.projection';
 import { VIEW_TABLES, viewsProjection } from '../apps/ledger/views/views.projection';
 import { history, historyWorkflows } from '../bench/history';
-import { freshDatabase, TestDatabase } from './support/database';
+import { freshDatabase, TestDatabase, SERVICE_ROLES } from './support/database';
 import { eventually } from './support/processes';
 
 /**
@@ -18,9 +18,9 @@ describe('views: live under concurrent appends, rebuild equals live', () => {
 
   beforeAll(async () => {
     db = await freshDatabase();
-    writer = new LedgerWriter(db.url, { role: 'workgate_app' });
+    writer = new LedgerWriter(db.url, { role: 'workgate_ledger' });
     await writer.start();
-    runner = new ProjectionRunner(db.appPool(), [viewsProjection, timersProjection], { idleMs: 20 });
+    runner = new ProjectionRunner(db.viewsPool(), [viewsProjection, timersProjection], { idleMs: 20 });
     runner.start();
   });
   afterAll(async () => {
@@ -60,7 +60,7 @@ describe('views: live under concurrent appends, rebuild equals live', () => {
     expect(rows[0]).toEqual({ n: expected.workOrders, steps: expected.steps });
 
     for (const p of [viewsProjection, timersProjection]) {
-      const result = await rebuildProjection(db.ownerPool(), p, { appRole: 'workgate_app' });
+      const result = await rebuildProjection(db.ownerPool(), p, { roles: SERVICE_ROLES });
       expect(result.position).toBe(head);
       expect(result.differences).toEqual(Object.fromEntries(p.tables.map((t) => [t, 0])));
     }

@@ -1,3 +1,4 @@
+import { SERVICE_ROLES } from './support/database';
 import { randomUUID } from 'node:crypto';
 import { VIEW_NAMES, viewColumns, WorkflowDefinition, Subjects } from '@workgate/contracts';
 import { rebuildProjection } from '@workgate/event-store';
@@ -254,7 +255,7 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
   });
 
   it('a rebuild from position 0 equals the live views, row by row', async () => {
-    const result = await rebuildProjection(t.db.ownerPool(), viewsProjection, { appRole: 'workgate_app' });
+    const result = await rebuildProjection(t.db.ownerPool(), viewsProjection, { roles: SERVICE_ROLES });
     expect(result.differences).toEqual(Object.fromEntries(VIEW_TABLES.map((table) => [table, 0])));
     expect(result.swapped).toBe(true);
     // Still answering, from the swapped-in tables.

@@ -109,7 +109,7 @@ describe('workgate in one process', () => {
     await eventually(onlyThisLedger, 10_000, 'the relay publishing every event of this ledger');
     // Another database with events of its own, and a ledger service on it sharing this NATS.
     const other = await freshDatabase();
-    const writer = new LedgerWriter(other.url, { role: 'workgate_app' });
+    const writer = new LedgerWriter(other.url, { role: 'workgate_ledger' });
     await writer.start();
     // More events than this ledger has: without the check, the ones past its head would be relayed.
     const { head } = { head: (await rpc.request(Subjects.ledger.head, {})).position };

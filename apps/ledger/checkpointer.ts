@@ -76,16 +76,17 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
 
   /** The newest checkpoint signed (signing one now when the tree has grown and this is the writer). */
   async latest(): Promise<SignedTree> {
-    if (this.store.writer.isActive && !this.refusal) return this.sign();
+    if (this.refusal) throw new WorkgateError('unavailable', `checkpoints are refused: ${this.refusal.reason}`);
+    if (this.store.writer.isActive) return this.sign();
     await this.load();
     if (this.last) return this.last;
-    throw new WorkgateError('unavailable', this.refusal ? `checkpoints are refused: ${this.refusal.reason}` : 'no checkpoint has been signed yet');
+    throw new WorkgateError('unavailable', 'no checkpoint has been signed yet');
   }
 
   private async onCadence(): Promise<void> {
     if (!this.store.writer.isActive || this.refusal) return;
-    await this.load().catch(() => undefined);
-    if (this.store.writer.currentTree().size > (this.last?.size ?? -1)) await this.sign().catch((error) => this.logger.warn(`no checkpoint signed: ${(error as Error).message}`));
+    // Signs when the tree grew; either way checks the history since the last one (a forged row is found within a period).
+    await this.sign().catch((error) => this.logger.warn(`no checkpoint signed: ${(error as Error).message}`));
   }
 
   /** One signing at a time: a request during one waits for it. */
@@ -99,15 +100,16 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     if (this.refusal) throw new WorkgateError('unavailable', `checkpoints are refused: ${this.refusal.reason}`);
     const { size, root } = this.store.writer.currentTree();
     const last = this.last;
-    if (last && last.size === size && last.root.equals(root)) return last;
+    // Checked even when nothing was written since: rows may have been added or changed around the writer.
     const problem = await this.inconsistency(last, size, root);
     if (problem) {
       this.refuse(problem);
       throw new WorkgateError('unavailable', `checkpoints are refused: ${problem}`);
     }
+    if (last && last.size === size) return last;
     const { rows } = await this.store.pool.query<{ hash: string }>('SELECT hash FROM ledger_events WHERE position = $1', [size]);
     const signed: SignedTree = { size, root, lastLeaf: size > 0 ? rows[0].hash : null, note: this.store.signer.signTree(size, root), signedAt: new Date().toISOString() };
-    await this.store.pool.query('INSERT INTO ledger_checkpoints (tree_size, root_hash, last_leaf, note, signed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tree_size) DO NOTHING', [
+    await this.store.ledgerPool.query('INSERT INTO ledger_checkpoints (tree_size, root_hash, last_leaf, note, signed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tree_size) DO NOTHING', [
       signed.size,
       signed.root,
       signed.lastLeaf,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Pool } from 'pg';
 import { LedgerHead } from '@workgate/contracts';
-import { WorkgateConfig } from '@workgate/config';
+import { dbRoles, WorkgateConfig } from '@workgate/config';
 import { CheckpointSigner, CommittedEvent, createPool, LedgerReader, LedgerWriter, loadSigningKey, ProjectionRunner, signerFromKey } from '@workgate/event-store';
 import { timersProjection } from './views/timers.projection';
 import { viewsProjection } from './views/views.projection';
@@ -13,7 +13,12 @@ type ActiveListener = (active: boolean) => void;
 @Injectable()
 export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ledger');
+  /** Reads (the services' role). */
   readonly pool: Pool;
+  /** The projections' role: the only one that writes the views. */
+  readonly viewsPool: Pool;
+  /** The ledger writer's role, for what it adds besides events (signed checkpoints). */
+  readonly ledgerPool: Pool;
   readonly reader: LedgerReader;
   readonly writer: LedgerWriter;
   /** Views fed from the log; they run on the active writer and are woken by its commits. */
@@ -26,13 +31,16 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
   private stopping = false;
 
   constructor(@Inject(WorkgateConfig) config: WorkgateConfig) {
-    const role = config.WORKGATE_DB_ROLE || undefined;
-    this.pool = createPool(config.DATABASE_URL, { role, max: 4, applicationName: 'workgate-ledger' });
+    // Each kind of access logs in as its own role: reading, writing the views, adding to the ledger.
+    const roles = dbRoles(config);
+    this.pool = createPool(config.DATABASE_URL, { role: roles.app, max: 4, applicationName: 'workgate-ledger' });
+    this.viewsPool = createPool(config.DATABASE_URL, { role: roles.views, max: 2, applicationName: 'workgate-projections' });
+    this.ledgerPool = createPool(config.DATABASE_URL, { role: roles.ledger, max: 1, applicationName: 'workgate-checkpoints' });
     this.reader = new LedgerReader(this.pool);
     this.signer = signerFromKey(loadSigningKey(config.WORKGATE_SIGNING_KEY, config.WORKGATE_DATA_DIR), config.WORKGATE_LEDGER_ORIGIN);
-    this.projections = new ProjectionRunner(this.pool, [viewsProjection, timersProjection], { log: (m) => this.logger.warn(m) });
+    this.projections = new ProjectionRunner(this.viewsPool, [viewsProjection, timersProjection], { log: (m) => this.logger.warn(m) });
     this.writer = new LedgerWriter(config.DATABASE_URL, {
-      role,
+      role: roles.ledger,
       onCommitted: (head, events) => {
         this.projections.committed(events);
         this.headListeners.forEach((l) => l(head, events));
@@ -64,6 +72,6 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
     this.stopping = true;
     await this.projections.stop();
     await this.writer.stop();
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.viewsPool.end(), this.ledgerPool.end()]);
   }
 }

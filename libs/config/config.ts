@@ -49,9 +49,26 @@ export class WorkgateConfig {
   @Matches(/^[\x21-\x2a\x2c-\x7e]{1,200}$/, { message: 'WORKGATE_LEDGER_ORIGIN must be printable ASCII without spaces or +' })
   WORKGATE_LEDGER_ORIGIN?: string;
 
-  /** The role the services act as in Postgres; it may only INSERT and SELECT the ledger. Empty: the connecting user. */
+  /**
+   * The login role the services use in Postgres: it reads the ledger and writes only what is not
+   * evidence (idempotency answers, dead letters). Empty: every connection logs in as the URL's user
+   * (the ledger and views roles below are then not used either).
+   */
   @Matches(/^([a-z_][a-z0-9_]*)?$/, { message: 'WORKGATE_DB_ROLE must be a plain Postgres role name' })
   WORKGATE_DB_ROLE = 'workgate_app';
+
+  /** The login role of the ledger writer: the only one that may INSERT into the ledger, its tree and its checkpoints. */
+  @Matches(/^[a-z_][a-z0-9_]*$/, { message: 'WORKGATE_DB_LEDGER_ROLE must be a plain Postgres role name' })
+  WORKGATE_DB_LEDGER_ROLE = 'workgate_ledger';
+
+  /** The login role of the projections: the only one that writes the views. */
+  @Matches(/^[a-z_][a-z0-9_]*$/, { message: 'WORKGATE_DB_VIEWS_ROLE must be a plain Postgres role name' })
+  WORKGATE_DB_VIEWS_ROLE = 'workgate_views';
+
+  /** The password of the three roles, where Postgres asks for one (set on them by the migrations). */
+  @IsOptional()
+  @IsString()
+  WORKGATE_DB_PASSWORD?: string;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
@@ -134,4 +151,10 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Workgate
     }
     throw error;
   }
+}
+
+/** The login roles each kind of connection uses (undefined: the URL's user). */
+export function dbRoles(config: Pick<WorkgateConfig, 'WORKGATE_DB_ROLE' | 'WORKGATE_DB_LEDGER_ROLE' | 'WORKGATE_DB_VIEWS_ROLE'>): { app?: string; ledger?: string; views?: string } {
+  if (!config.WORKGATE_DB_ROLE) return {};
+  return { app: config.WORKGATE_DB_ROLE, ledger: config.WORKGATE_DB_LEDGER_ROLE, views: config.WORKGATE_DB_VIEWS_ROLE };
 }

@@ -25,7 +25,7 @@ describe('the ledger tree', () => {
   };
 
   it('stores the tree\'s nodes with the commit that completes them: roots, inclusion and consistency proofs of every size check out', async () => {
-    const writer = new LedgerWriter(db.url, { role: 'workgate_app' });
+    const writer = new LedgerWriter(db.url, { role: 'workgate_ledger' });
     await writer.start();
     try {
       // Commits of 1 to 5 events, concurrent: group commits of many sizes.
@@ -66,7 +66,7 @@ describe('the ledger tree', () => {
     await insertLedgerRows(client, rows);
     await client.end();
 
-    const writer = new LedgerWriter(db.url, { role: 'workgate_app' });
+    const writer = new LedgerWriter(db.url, { role: 'workgate_ledger' });
     await writer.start();
     try {
       await writer.append({ streamId: 'after-fill', expectedVersion: 'no_stream', events: [ev(), ev()] });

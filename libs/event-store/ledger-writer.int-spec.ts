@@ -21,7 +21,7 @@ describe('LedgerWriter (real Postgres)', () => {
     db = await freshDatabase();
     app = db.appPool();
     owner = db.ownerPool();
-    writer = new LedgerWriter(db.url, { role: 'workgate_app' });
+    writer = new LedgerWriter(db.url, { role: 'workgate_ledger' });
     await writer.start();
   });
   afterAll(async () => {
@@ -148,7 +148,7 @@ describe('LedgerWriter (real Postgres)', () => {
     const events = [ev('First')];
     const first = await writer.append({ streamId: 'survivor', expectedVersion: 'no_stream', events });
     await writer.stop();
-    writer = new LedgerWriter(db.url, { role: 'workgate_app' });
+    writer = new LedgerWriter(db.url, { role: 'workgate_ledger' });
     await writer.start();
     const [conflict, replay] = await Promise.allSettled([
       writer.append({ streamId: 'survivor', expectedVersion: 'no_stream', events: [ev()] }),
@@ -191,7 +191,7 @@ describe('LedgerWriter (real Postgres)', () => {
 
   it('splits a burst of appends into commits that each stay under the JSON bound', async () => {
     const commits: number[] = [];
-    const small = new LedgerWriter(db.url, { role: 'workgate_app', maxBatchBytes: 10_000, onCommitted: (_, events) => commits.push(events.length) });
+    const small = new LedgerWriter(db.url, { role: 'workgate_ledger', maxBatchBytes: 10_000, onCommitted: (_, events) => commits.push(events.length) });
     await writer.stop(); // one writer at a time
     await small.start();
     try {
@@ -253,7 +253,7 @@ describe('verify (tampering by a superuser with triggers disabled)', () => {
 
   beforeEach(async () => {
     db = await freshDatabase();
-    writer = new LedgerWriter(db.url, { role: 'workgate_app' });
+    writer = new LedgerWriter(db.url, { role: 'workgate_ledger' });
     await writer.start();
     for (let i = 0; i < 10; i++) await writer.append({ streamId: `t-${i}`, expectedVersion: 'no_stream', events: [ev('T', { i })] });
   });
@@ -292,7 +292,7 @@ describe('verify (tampering by a superuser with triggers disabled)', () => {
     expect(await verifyLedger(pool)).toMatchObject({ ok: true, checked: 8 });
     expect(await verifyAgainstCheckpoint(pool, kept)).toMatchObject({ ok: false, firstBadPosition: 9, problem: expect.stringMatching(/truncated/) });
     // Re-appending other events after the cut gives a valid chain with another hash at 10.
-    writer = new LedgerWriter(db.url, { role: 'workgate_app' });
+    writer = new LedgerWriter(db.url, { role: 'workgate_ledger' });
     await writer.start();
     await writer.append({ streamId: 'rewritten', expectedVersion: 'any', events: [ev('R'), ev('R')] });
     expect(await verifyLedger(pool)).toMatchObject({ ok: true, checked: 10 });
@@ -319,9 +319,9 @@ describe('single writer', () => {
   it('keeps a second instance as a standby and hands over when the first dies', async () => {
     const db = await freshDatabase();
     const changes: string[] = [];
-    const first = new LedgerWriter(db.url, { role: 'workgate_app', onActiveChange: (a) => changes.push(`first:${a}`) });
+    const first = new LedgerWriter(db.url, { role: 'workgate_ledger', onActiveChange: (a) => changes.push(`first:${a}`) });
     const second = new LedgerWriter(db.url, {
-      role: 'workgate_app',
+      role: 'workgate_ledger',
       standbyPollMs: 50,
       onActiveChange: (a) => changes.push(`second:${a}`),
     });
@@ -355,7 +355,7 @@ describe('single writer', () => {
 
   it('stays stopped when it is stopped after losing its connection, before it would compete again', async () => {
     const db = await freshDatabase();
-    const writer = new LedgerWriter(db.url, { role: 'workgate_app', standbyPollMs: 50 });
+    const writer = new LedgerWriter(db.url, { role: 'workgate_ledger', standbyPollMs: 50 });
     const owner = db.ownerPool();
     const writerConnections = async () =>
       (await owner.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'workgate-ledger-writer'`, [db.name])).rows[0].n;

@@ -5,7 +5,11 @@ import { Client, ClientConfig, Pool, PoolClient, PoolConfig, types } from 'pg';
 types.setTypeParser(types.builtins.INT8, (value: string) => Number(value));
 
 export interface PgOptions {
-  /** Act as this role after connecting (the ledger's INSERT/SELECT-only role). Empty: the connecting user. */
+  /**
+   * Log in as this role instead of the URL's user (a login role that is neither superuser nor the
+   * tables' owner, made by the migrations), with WORKGATE_DB_PASSWORD when the server asks for one.
+   * Empty: the URL's user.
+   */
   role?: string;
   max?: number;
   applicationName?: string;
@@ -26,13 +30,22 @@ export function withDefaultUser(connectionString: string): string {
 }
 
 function connectionConfig(connectionString: string, options: PgOptions): ClientConfig {
-  const settings = ['-c TimeZone=UTC'];
-  if (options.role) settings.push(`-c role=${options.role}`);
   return {
-    connectionString: withDefaultUser(connectionString),
-    options: settings.join(' '),
+    connectionString: options.role ? asRole(connectionString, options.role) : withDefaultUser(connectionString),
+    options: '-c TimeZone=UTC',
     application_name: options.applicationName ?? 'workgate',
   };
+}
+
+/**
+ * The URL with the service role as its user (and WORKGATE_DB_PASSWORD as its password): the session
+ * user is that role, so no `RESET ROLE` or `SET ROLE` can take another's privileges.
+ */
+function asRole(connectionString: string, role: string): string {
+  const url = new URL(connectionString);
+  url.username = encodeURIComponent(role);
+  url.password = process.env.WORKGATE_DB_PASSWORD ? encodeURIComponent(process.env.WORKGATE_DB_PASSWORD) : '';
+  return url.toString();
 }
 
 export function createPool(connectionString: string, options: PgOptions = {}): Pool {

@@ -11,8 +11,8 @@ export interface RebuildOptions {
   compare?: boolean;
   /** Swap the rebuilt tables in (default true); false leaves them as `<table>_rebuild` for inspection. */
   swap?: boolean;
-  /** The role the application acts as; it is granted the rebuilt tables. */
-  appRole?: string;
+  /** The roles granted the rebuilt tables: the projections' (to write them) and those that read them. */
+  roles?: { views?: string; readers?: string[] };
   onProgress?: (position: number, head: number) => void;
 }
 
@@ -84,7 +84,8 @@ export async function rebuildProjection(pool: Pool, p: Projection, options: Rebu
     await pool.query(`DROP TABLE IF EXISTS ${rebuilt(t)}`);
     await pool.query(`CREATE TABLE ${rebuilt(t)} (LIKE ${t} INCLUDING DEFAULTS)`);
     for (const i of indexes.get(t)!.filter(filledWith)) await pool.query(onRebuilt(i, t));
-    if (options.appRole) await pool.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${rebuilt(t)} TO ${options.appRole}`);
+    if (options.roles?.views) await pool.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${rebuilt(t)} TO ${options.roles.views}`);
+    for (const reader of options.roles?.readers ?? []) await pool.query(`GRANT SELECT ON ${rebuilt(t)} TO ${reader}`);
   }
 
   /** Applies pages of the projection's events in (from, until] through `apply`; answers where it stopped. */

@@ -32,7 +32,7 @@ describe('ProjectionRunner: pages from the writer\'s commits, the rest from the 
   afterAll(async () => db.drop());
   beforeEach(() => {
     seen = [];
-    runner = new ProjectionRunner(db.appPool(), [
+    runner = new ProjectionRunner(db.viewsPool(), [
       {
         name: 'where-read',
         types: ['Wanted'],
@@ -97,7 +97,7 @@ describe('ProjectionRunner: events it cannot fold (real Postgres)', () => {
   beforeAll(async () => {
     db = await freshDatabase();
     await db.ownerPool().query('CREATE TABLE probe_counts (position bigint PRIMARY KEY, n smallint NOT NULL)');
-    await db.ownerPool().query('GRANT SELECT, INSERT ON probe_counts TO workgate_app');
+    await db.ownerPool().query('GRANT SELECT, INSERT ON probe_counts TO workgate_views');
   });
   afterAll(async () => db.drop());
 
@@ -105,7 +105,7 @@ describe('ProjectionRunner: events it cannot fold (real Postgres)', () => {
     // n must fit a smallint; position 4's data cannot be read at all.
     for (let p = 1; p <= 10; p++) await row(p, p === 4 ? { broken: true } : { n: p === 7 ? 70_000 : p });
     const parked: number[] = [];
-    const runner = new ProjectionRunner(db.appPool(), [
+    const runner = new ProjectionRunner(db.viewsPool(), [
       {
         name: 'counts',
         types: ['Counted'],
@@ -131,7 +131,7 @@ describe('ProjectionRunner: events it cannot fold (real Postgres)', () => {
   it('pauses on an error that is not the events\' own, sets nothing aside, and goes on once it passes', async () => {
     await row(11, { n: 11 });
     let outage = true;
-    const runner = new ProjectionRunner(db.appPool(), [
+    const runner = new ProjectionRunner(db.viewsPool(), [
       {
         name: 'counts',
         types: ['Counted'],

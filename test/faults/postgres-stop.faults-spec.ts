@@ -37,14 +37,16 @@ describe('faults: Postgres stopped immediately during ingest', () => {
     postgres = await ensurePostgres(url, dataDir, () => undefined);
     execFileSync(process.execPath, [join(ROOT, 'dist', 'apps', 'ledger', 'migrate.js')], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
     let app: Pool | undefined;
+    let views: Pool | undefined;
     let owner: Pool | undefined;
     const database: TestDatabase = {
       name: 'postgres',
       url,
       appPool: () => (app ??= createPool(url, { role: 'workgate_app', max: 2 })),
+      viewsPool: () => (views ??= createPool(url, { role: 'workgate_views', max: 2 })),
       ownerPool: () => (owner ??= createPool(url, { max: 2 })),
       drop: async () => {
-        await Promise.all([app, owner].map((p) => p?.end().catch(() => undefined)));
+        await Promise.all([app, views, owner].map((p) => p?.end().catch(() => undefined)));
       },
     };
     rig = await startRig({ database });

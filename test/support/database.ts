@@ -7,12 +7,17 @@ export interface TestDatabase {
   name: string;
   /** URL as the database owner (a superuser here: migrations, tampering). */
   url: string;
-  /** The pool acting as the application role (INSERT/SELECT only on the ledger). */
+  /** A pool logged in as the services' role (reads the ledger and the views). */
   appPool(): Pool;
+  /** A pool logged in as the projections' role (writes the views). */
+  viewsPool(): Pool;
   /** A pool as the owner. */
   ownerPool(): Pool;
   drop(): Promise<void>;
 }
+
+/** The login roles of the services, as rebuilds grant them the rebuilt views. */
+export const SERVICE_ROLES = { views: 'workgate_views', readers: ['workgate_app', 'workgate_ledger'] };
 
 /** A fresh, migrated database for one test file, cloned from the run's template. */
 export async function freshDatabase(): Promise<TestDatabase> {
@@ -26,14 +31,16 @@ export async function freshDatabase(): Promise<TestDatabase> {
   const url = withDatabase(TEST_PG_URL, name);
   // One small pool each, made on first use and closed by drop().
   let app: Pool | undefined;
+  let views: Pool | undefined;
   let owner: Pool | undefined;
   return {
     name,
     url,
     appPool: () => (app ??= createPool(url, { role: 'workgate_app', max: 4 })),
+    viewsPool: () => (views ??= createPool(url, { role: 'workgate_views', max: 4 })),
     ownerPool: () => (owner ??= createPool(url, { max: 4 })),
     drop: async () => {
-      await Promise.all([app, owner].map((p) => p?.end().catch(() => undefined)));
+      await Promise.all([app, views, owner].map((p) => p?.end().catch(() => undefined)));
       const c = new Client({ connectionString: TEST_PG_URL });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
