@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { loadConfigOrExit } from '@workgate/config';
-import { ensureDatabase, migrate } from '@workgate/event-store';
+import { ensureDatabase, loadSigningKey, migrate, signerFromKey } from '@workgate/event-store';
 import { redactNatsUrl, stopTracing, workgateLogger } from '@workgate/messaging';
 import { ensureNats, ensurePostgres, PrivateInstance } from './infra';
 import { startWorkgate } from './workgate';
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   OpenAPI    ${running.url}/docs
   health     ${running.url}/health
   metrics    ${running.url}/metrics
+  checkpoint key  ${signerFromKey(loadSigningKey(config.WORKGATE_SIGNING_KEY, config.WORKGATE_DATA_DIR), config.WORKGATE_LEDGER_ORIGIN).verifierKey}
   NATS       ${redactNatsUrl(config.NATS_URL)}
   Postgres   ${safeDb.toString()}`);
     let closing = false;

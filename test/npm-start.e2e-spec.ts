@@ -78,8 +78,8 @@ describe('npm start', () => {
       for (const pid of [npm.pid!, ...started].filter(alive)) process.kill(pid, 'SIGKILL');
     }
 
-    // npm's own lines aside (`> workgate@… start`, its warnings), every line is a JSON log record.
-    const lines = out.split('\n').filter((l) => l.trim() && !l.startsWith('>') && !l.startsWith('npm '));
+    // npm's own lines (`> workgate@… start`, its warnings) and the build step's aside, every line is a JSON log record.
+    const lines = out.split('\n').filter((l) => l.trim() && !l.startsWith('>') && !l.startsWith('npm ') && !l.startsWith('workgate: building dist/'));
     expect(lines.filter((l) => l.includes('\x1b'))).toEqual([]);
     const records = lines.map((l) => {
       try {

@@ -156,7 +156,8 @@ export interface ProveRequest {
 
 export interface ConsistencyRequest {
   from: number;
-  to: number;
+  /** Default: the head. */
+  to?: number;
 }
 
 /** An RFC 9162 consistency proof between two tree sizes. */

@@ -26,6 +26,9 @@ function documentedRoles(): Map<string, readonly Role[] | undefined> {
   return out;
 }
 
+/** The one /v1 route anyone may call: the verifier key of the ledger's checkpoints. */
+const PUBLIC_V1 = ['GET /v1/ledger/key'];
+
 /** Any value fits a path parameter here: the guard answers before pipes and handlers run. */
 const pathOf = (route: { path: string; params: string[] }) => fillPath(route.path, Object.fromEntries(route.params.map((p) => [p, p === 'version' ? '1' : randomUUID()])));
 
@@ -59,7 +62,7 @@ describe('auth matrix', () => {
     anonymous = client(t.url);
     const byKey = new Map(declared.map((r) => [routeKey(r), r]));
     v1 = (await openApiRoutes(t.url))
-      .filter((r) => r.path.startsWith('/v1/'))
+      .filter((r) => r.path.startsWith('/v1/') && !PUBLIC_V1.includes(routeKey(r)))
       .map((r) => {
         const route = byKey.get(routeKey(r));
         if (!route) throw new Error(`${routeKey(r)} is in the OpenAPI document but no controller declares it`);
@@ -81,6 +84,7 @@ describe('auth matrix', () => {
     const code = new Map(v1.map((r) => [`${r.method} ${r.path.replace(/\{[^}]+\}/g, '{}')}`, r.roles]));
     expect(docs.size).toBeGreaterThan(40);
     for (const [route, roles] of docs) {
+      if (PUBLIC_V1.includes(route)) continue;
       expect({ route, roles: code.has(route) ? [...(code.get(route) ?? ['any'])].sort() : 'no such route' }).toEqual({ route, roles: [...(roles ?? ['any'])].sort() });
     }
   });
@@ -146,13 +150,13 @@ describe('auth matrix', () => {
     }
   });
 
-  it('serves /health, /metrics, /docs, /docs-json, / and the dashboard files without a key', async () => {
-    for (const path of ['/health', '/metrics', '/docs', '/docs-json', '/', '/dashboard/dashboard.js', '/dashboard/dashboard.css', '/dashboard/chart.umd.min.js']) {
+  it('serves /health, /metrics, /docs, /docs-json, /, the dashboard files and the checkpoints\' verifier key without a key', async () => {
+    for (const path of ['/health', '/metrics', '/docs', '/docs-json', '/', '/dashboard/dashboard.js', '/dashboard/dashboard.css', '/dashboard/chart.umd.min.js', '/v1/ledger/key']) {
       const res = await anonymous('GET', path);
       expect({ path, status: res.status }).toEqual({ path, status: 200 });
     }
     // The public routes the controllers declare are exactly these (plus the dashboard's file route).
-    expect(declared.filter((r) => r.public).map(routeKey).sort()).toEqual(['GET /', 'GET /dashboard/{file}', 'GET /health', 'GET /metrics']);
+    expect(declared.filter((r) => r.public).map(routeKey).sort()).toEqual(['GET /', 'GET /dashboard/{file}', 'GET /health', 'GET /metrics', ...PUBLIC_V1]);
   });
 
   describe('approvals', () => {

@@ -13,8 +13,8 @@ class EventsQuery {
 }
 
 class ConsistencyQuery {
-  @Matches(/^\d{1,15}$/, { message: 'from must be a tree size' }) from: string;
-  @Matches(/^\d{1,15}$/, { message: 'to must be a tree size' }) to: string;
+  @IsOptional() @Matches(/^\d{1,15}$/, { message: 'from must be a tree size' }) from?: string;
+  @IsOptional() @Matches(/^\d{1,15}$/, { message: 'to must be a tree size' }) to?: string;
 }
 
 /** Ledger export and proof, for ops leads and auditors. */
@@ -61,9 +61,9 @@ export class LedgerController {
 
   /** A consistency proof between two tree sizes (RFC 9162). */
   @Get('consistency')
-  @Documented('A consistency proof between two tree sizes', 'ConsistencyProof', 'Proves that the tree of `from` events is a prefix of the tree of `to` events (RFC 9162 section 2.1.4).')
+  @Documented('A consistency proof between two tree sizes', 'ConsistencyProof', 'Proves that the tree of `from` events (default 1) is a prefix of the tree of `to` events (default: every event now; RFC 9162 section 2.1.4).')
   consistency(@Query() q: ConsistencyQuery): Promise<ConsistencyProof> {
-    return this.rpc.request(Subjects.ledger.consistency, { from: Number(q.from), to: Number(q.to) });
+    return this.rpc.request(Subjects.ledger.consistency, { from: q.from === undefined ? 1 : Number(q.from), ...(q.to === undefined ? {} : { to: Number(q.to) }) });
   }
 
   /** Verifies the chain against a kept checkpoint: also catches a truncated or rewritten tail. */
