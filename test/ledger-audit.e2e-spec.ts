@@ -24,6 +24,18 @@ function verifyReceipt(receipt: unknown, key: string): { code: number; out: stri
   }
 }
 
+/** `npm run verify -- --checkpoint <note> --key <key>` against a test database: exit code and output. */
+function verifyAgainstKept(databaseUrl: string, note: string, key: string): { code: number; out: string } {
+  const file = join(mkdtempSync(join(tmpdir(), 'wg-kept-')), 'kept.note');
+  writeFileSync(file, note);
+  try {
+    return { code: 0, out: execFileSync(process.execPath, [join(ROOT, 'dist', 'cli', 'verify.js'), '--checkpoint', file, '--key', key], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: databaseUrl } }) };
+  } catch (error) {
+    const e = error as { status: number; stdout: string };
+    return { code: e.status, out: e.stdout };
+  }
+}
+
 /**
  * What an auditor outside can check without trusting workgate's database or code: receipts with
  * RFC 9162 inclusion proofs, checkpoints as C2SP signed notes, consistency between checkpoints,
@@ -83,8 +95,9 @@ describe('a ledger anyone can verify', () => {
     const consistency = (await lead('GET', `/v1/ledger/consistency?from=${from}&to=${newer.treeSize}`)).body;
     expect(goVerify({ verifierKey: key, note: newer.note, oldNote: older, consistency: consistency.proof })).toMatchObject({ ok: true, size: newer.treeSize });
     expect(goVerify({ verifierKey: key, note: newer.note, oldNote: older, consistency: [...consistency.proof].reverse() }).ok).toBe(consistency.proof.length < 2);
-    // POST /v1/ledger/verify with the kept note recomputes the root from the events.
+    // POST /v1/ledger/verify and npm run verify with the kept note recompute the root from the events.
     expect((await lead('POST', '/v1/ledger/verify', { note: older })).body).toMatchObject({ ok: true });
+    expect(verifyAgainstKept(t.db.url, older, key)).toEqual({ code: 0, out: expect.stringContaining('ledger OK') });
 
     const file = readdirSync(t.config.WORKGATE_DATA_DIR).find((f) => f.endsWith('-checkpoints.jsonl'))!;
     const kept = readFileSync(join(t.config.WORKGATE_DATA_DIR, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { size: number; note: string });
@@ -164,7 +177,10 @@ describe.each([
     // /health reports it from its next background check (once a second).
     await eventually(async () => JSON.stringify(await (await fetch(`${t.url}/health`)).json()).includes('refusing to sign checkpoints'), 5000, 'the refusal on /health');
     expect((await fetch(`${t.url}/health`)).status).toBe(503);
-    if (because !== 'did not write') expect((await lead('POST', '/v1/ledger/verify', { note: kept.note })).body).toMatchObject({ ok: false });
+    if (because !== 'did not write') {
+      expect((await lead('POST', '/v1/ledger/verify', { note: kept.note })).body).toMatchObject({ ok: false });
+      expect(verifyAgainstKept(t.db.url, kept.note, kept.verifierKey)).toEqual({ code: 1, out: expect.stringContaining('ledger BROKEN') });
+    }
 
     await t.restart();
     expect((await client(t.url, principals.keys.lead)('GET', '/v1/ledger/checkpoint')).status).toBe(503);
