@@ -7,6 +7,7 @@ import { HealthController } from './health.controller';
 import { HealthMonitor } from './health-monitor';
 import { AuthGuard, Consistency, Idempotency, principalsProvider, rateLimitModule } from './http';
 import { HttpMetrics, MetricsController } from './metrics';
+import { McpController } from './mcp/mcp.controller';
 import { ApprovalsController } from './routes/approvals.controller';
 import { DashboardController } from './routes/dashboard.controller';
 import { DelegationsController } from './routes/delegations.controller';
@@ -28,7 +29,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       imports: [ServiceCoreModule.forService(ctx), rateLimit.module],
-      controllers: [...API_CONTROLLERS, healthController('gateway'), DashboardController],
+      controllers: [...API_CONTROLLERS, healthController('gateway'), DashboardController, McpController],
       providers: [
         GatewayDatabase,
         HealthMonitor,

@@ -20,6 +20,11 @@ export async function startGateway(ctx: ServiceContext, port = ctx.config.PORT):
   app.connectMicroservice({ strategy: new NatsRpcServer(ctx.nc, 'gateway') }, { inheritAppConfig: true });
   SwaggerModule.setup('docs', app, openApiDocument(app, API_CONTROLLERS));
   answerClientErrors(app.getHttpServer());
+  // Idle keep-alive connections outlive a client's own keep-alive (undici: 4 s), so a client never
+  // sends on a connection the server is closing.
+  const server = app.getHttpServer();
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await app.startAllMicroservices();
   await app.listen(port, ctx.config.HOST);
   return app;

@@ -77,6 +77,10 @@ export class ReopenWorkOrderDto {
   @IsString() @IsNotEmpty() @MaxLength(4000) reason: string;
 }
 
+export class StopWorkOrderDto {
+  @IsString() @IsNotEmpty() @MaxLength(4000) reason: string;
+}
+
 /** CloudEvent `data` of commands that name a step carry it as `stepId`. */
 export class CompleteStepEventDto extends CompleteStepDto {
   @IsString() @IsNotEmpty() stepId: string;

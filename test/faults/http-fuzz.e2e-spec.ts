@@ -299,6 +299,7 @@ describe('HTTP fuzzing', () => {
     'POST /v1/work-orders/{id}/steps/{stepId}/block': { code: 'CUSTOMER_UNREACHABLE', rationale: 'no answer' },
     'POST /v1/work-orders/{id}/close': { closureEvidenceId: 'CE-1', evidence: [{ kind: 'closure-note', ref: 'n-1' }] },
     'POST /v1/work-orders/{id}/reopen': { reason: 'the customer wrote again' },
+    'POST /v1/work-orders/{id}/stop': { reason: 'the agent gave up' },
     'POST /v1/work-orders/{id}/break-glass': { code: 'CUSTOMER_UNREACHABLE', rationale: 'urgent', action: { system: 'shop', operation: 'order.note', kind: 'write', facts: { urgent: true }, objects: ['order:1'] } },
     'POST /v1/work-orders/{id}/stages/{stageId}/artifact': { artifact: { kind: 'requirements-brief', ref: 'DISC-1' }, evidence: [{ kind: 'doc', ref: 'd-1' }] },
     'POST /v1/work-orders/{id}/scope-changes': { add: [{ system: 'support-desk', operation: 'refund.recommend', kind: 'write' }], reason: 'the client asks' },

@@ -1,6 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import { McpController } from '../../apps/gateway/mcp/mcp.controller';
 import { GatewayModule } from '../../apps/gateway/gateway.module';
 import { Public, Role, ROLES, Roles } from '../../apps/gateway/http';
 
@@ -44,7 +45,8 @@ export function declaredRoutes(): DeclaredRoute[] {
   const PUBLIC_KEY = (Public() as unknown as { KEY: string }).KEY;
   const module = GatewayModule.register({ config: { WORKGATE_RATE_LIMIT_PER_MINUTE: 1, WORKGATE_PRINCIPALS: '' } } as never);
   const routes: DeclaredRoute[] = [];
-  for (const controller of module.controllers ?? []) {
+  // The MCP endpoint speaks JSON-RPC (its errors are MCP's own): test/mcp.e2e-spec.ts covers it.
+  for (const controller of (module.controllers ?? []).filter((c) => c !== McpController)) {
     const base = [Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined].flat()[0] ?? '';
     for (const name of Object.getOwnPropertyNames(controller.prototype)) {
       const handler = controller.prototype[name];

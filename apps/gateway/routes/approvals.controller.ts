@@ -28,7 +28,7 @@ export class ApprovalsController {
   }
 
   @Get(':id')
-  @Roles('approver', 'ops-lead')
+  @Roles('approver', 'ops-lead', 'operator', 'integrator')
   @Documented('An approval', 'ApprovalView')
   get(@Param('id') id: string): Promise<ApprovalView> {
     return this.rpc.request(Subjects.approvals.get, { approvalId: id });

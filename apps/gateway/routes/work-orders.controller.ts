@@ -12,6 +12,7 @@ import {
   RecordArtifactDto,
   RecordedEvent,
   ReopenWorkOrderDto,
+  StopWorkOrderDto,
   RequestActionDto,
   Subjects,
   WorkgateError,
@@ -130,6 +131,14 @@ export class WorkOrdersController {
   @Documented('Add scope (a change order)', 'ScopeChangeAnswer', 'Work in the added scope is draft-only until every track is approved.')
   scopeChange(@Param('id', uuid) id: string, @Body() body: ChangeScopeDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return sendCommand(this.rpc, id, { type: 'ChangeScope', body }, commandMeta(p, key));
+  }
+
+  @Post(':id/stop')
+  @Roles('operator')
+  @HttpCode(200)
+  @Documented('Stop a work order', 'StatusAnswer', 'Halts it with a reason (an agent or operator giving up); actions are refused until it is reopened. Stopping a closed or stopped work order changes nothing.')
+  stop(@Param('id', uuid) id: string, @Body() body: StopWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return sendCommand(this.rpc, id, { type: 'StopWorkOrder', body: { reason: body.reason } }, commandMeta(p, key));
   }
 
   @Post(':id/reopen')
