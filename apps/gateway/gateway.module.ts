@@ -7,6 +7,7 @@ import { HealthController } from './health.controller';
 import { HealthMonitor } from './health-monitor';
 import { AuthGuard, Consistency, Idempotency, principalsProvider, rateLimitModule } from './http';
 import { HttpMetrics, MetricsController } from './metrics';
+import { DownstreamServers } from './mcp/downstream-servers';
 import { McpController } from './mcp/mcp.controller';
 import { ApprovalsController } from './routes/approvals.controller';
 import { DashboardController } from './routes/dashboard.controller';
@@ -34,6 +35,7 @@ export class GatewayModule implements NestModule {
         GatewayDatabase,
         HealthMonitor,
         DomainMetrics,
+        DownstreamServers,
         HttpMetrics,
         principalsProvider(ctx.config.WORKGATE_PRINCIPALS),
         // Rate limit first, so key guessing is throttled too; then authentication and roles.

@@ -37,6 +37,7 @@ const RECEIPT_KINDS: Record<keyof WorkOrderEventMap, string> = {
   WorkOrderOpened: 'opening',
   ActionRequested: 'action-request',
   ActionDecided: 'decision',
+  ActionPerformed: 'action-result',
   StepCompleted: 'step',
   StepBlocked: 'exception',
   WorkOrderClosed: 'closure',

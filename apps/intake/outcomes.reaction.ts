@@ -52,7 +52,7 @@ export class OutcomeReactions extends LedgerReactions {
     const rejected = eventOf(e, 'approval', 'ApprovalRejected');
     const expired = eventOf(e, 'approval', 'ApprovalExpired');
     const resolved = deterministicUuid('approval-outcome', approvalId);
-    if (granted) return outcome(granted.data.decidedBy, { approvalId, outcome: 'approved' }, resolved);
+    if (granted) return outcome(granted.data.decidedBy, { approvalId, outcome: 'approved', permittedAction: granted.data.permittedAction }, resolved);
     if (rejected) return outcome(rejected.data.decidedBy, { approvalId, outcome: 'rejected' }, resolved);
     if (expired) return outcome(undefined, { approvalId, outcome: 'expired' }, resolved);
     // A conditional approval, and each condition closed, tells the work order which conditions are still open.

@@ -8,6 +8,11 @@ export interface PermittedAction {
   kind: 'read' | 'write';
   /** Objects the permission is limited to (none: the scope as a whole). */
   objects?: string[];
+  /**
+   * For a tool call (an action that names its arguments' hash): this exact call, once. Without it,
+   * an approval of a tool call covers every call of that tool on the work order from then on.
+   */
+  argumentsSha256?: string;
 }
 
 /** A condition as a conditional approval names it: a title, or `{id?, title, owner?, due?}` (due: an RFC 3339 time or an ISO 8601 duration from the decision). */

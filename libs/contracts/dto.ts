@@ -49,6 +49,8 @@ export class RequestActionDto {
   @IsOptional() @IsObject() facts?: Record<string, unknown>;
   @IsOptional() @IsArray() @IsString({ each: true }) @MaxLength(200, { each: true }) objects?: string[];
   @IsOptional() @IsString() @IsNotEmpty() stepId?: string;
+  /** A tool call's: the SHA-256 (hex) of its arguments, so an approval can name this very call. */
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'argumentsSha256 must be 64 lowercase hex characters' }) argumentsSha256?: string;
 }
 
 export class CompleteStepDto {
@@ -75,6 +77,12 @@ export class ReportClosureDto {
 
 export class ReopenWorkOrderDto {
   @IsString() @IsNotEmpty() @MaxLength(4000) reason: string;
+}
+
+/** What a run action's tool call answered (the MCP gateway records it): its SHA-256, and whether it was a tool error. */
+export class RecordActionResultDto {
+  @Matches(/^[0-9a-f]{64}$/, { message: 'resultSha256 must be 64 lowercase hex characters' }) resultSha256: string;
+  @IsOptional() @IsBoolean() isError?: boolean;
 }
 
 export class StopWorkOrderDto {
@@ -172,6 +180,8 @@ export class PermittedActionDto {
   @IsString() @IsNotEmpty() operation: string;
   @IsIn(['read', 'write']) kind: 'read' | 'write';
   @IsOptional() @IsArray() @IsString({ each: true }) objects?: string[];
+  /** A tool call's approval: this exact call (its arguments' SHA-256), once; without it, every call of the tool. */
+  @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'argumentsSha256 must be 64 lowercase hex characters' }) argumentsSha256?: string;
 }
 
 /** A condition of a conditional approval; a plain string is its title. */

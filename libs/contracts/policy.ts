@@ -13,6 +13,17 @@ export interface SystemBoundary {
   read: boolean;
   /** Operations that may write to the system. */
   write: string[];
+  /** The system is an MCP server: its tools are reached through `POST /mcp/work-orders/:id` (SPEC section 10). */
+  mcp?: McpServerConfig;
+}
+
+/** How to reach an MCP server: a process over stdio, or a URL over streamable HTTP. `${NAME}` in env and headers reads workgate's environment. */
+export interface McpServerConfig {
+  command?: string;
+  args?: string[];
+  env?: Record<string, string>;
+  url?: string;
+  headers?: Record<string, string>;
 }
 
 export interface Rule {
@@ -83,6 +94,8 @@ export interface ActionRequest {
   /** Objects the action touches beyond the system itself, e.g. `order:1001`. */
   objects?: string[];
   stepId?: string;
+  /** A tool call's: the SHA-256 of its arguments (RFC 8785 JSON), so an approval can name this very call. */
+  argumentsSha256?: string;
 }
 
 export type Facts = Record<string, unknown>;
@@ -111,7 +124,9 @@ export type DecisionReason =
   /** The action belongs to a scope change whose approvals are not all approved. */
   | 'scope_not_approved'
   /** An overlay applies and its gate is not approved for this scope. */
-  | 'gate_not_approved';
+  | 'gate_not_approved'
+  /** An approval given earlier covers this call: its exact arguments (once), or its tool as a whole. */
+  | 'approved';
 
 /** Every decision answers with this receipt body. */
 export interface DecisionResult {

@@ -1,5 +1,5 @@
 /** What the `workorder-<id>` stream records: the data of each event type, declared once. */
-import type { DelegationDispatchedData } from './approval.events';
+import type { DelegationDispatchedData, PermittedAction } from './approval.events';
 import { ActionRequest, ActionScope, DecisionResult, Facts, PolicyRef } from './policy';
 
 export interface Evidence {
@@ -82,6 +82,8 @@ export interface ActionDecidedData {
   policyDecision?: DecisionResult;
   /** Scope the work order's approved scope changes had added when this was decided. */
   addedScope?: ActionScope[];
+  /** `approved`: the earlier approval that covers this call. */
+  coveredBy?: string;
 }
 
 /**
@@ -155,6 +157,17 @@ export interface ApprovalResolvedData {
   decision?: 'run' | 'stop';
   reason: string;
   decidedBy?: string;
+  /** `approved`: what the owner permitted (a tool call's approval may cover later calls). */
+  permittedAction?: PermittedAction;
+}
+
+/** A run action was carried out (a tool call forwarded by the MCP gateway): the hashes of what it was asked and answered. */
+export interface ActionPerformedData {
+  workOrderId: string;
+  actionId: string;
+  argumentsSha256?: string;
+  resultSha256: string;
+  isError: boolean;
 }
 
 export interface WorkOrderStoppedData {
@@ -238,6 +251,7 @@ export interface WorkOrderEventMap {
   ScopeChangeRequested: ScopeChangeRequestedData;
   ApprovalConditional: ApprovalConditionalData;
   ApprovalResolved: ApprovalResolvedData;
+  ActionPerformed: ActionPerformedData;
   StepCompleted: StepCompletedData;
   StepBlocked: StepBlockedData;
   BreakGlassUsed: BreakGlassUsedData;

@@ -11,8 +11,10 @@ import type {
   ReopenWorkOrderDto,
   ReportClosureDto,
   RequestActionDto,
+  RecordActionResultDto,
 } from './dto';
 import { ActionScope, DecisionResult, PolicyRef } from './policy';
+import type { PermittedAction } from './approval.events';
 import type { InclusionProof, RecordedEvent } from './ledger';
 import type { Written } from './rpc';
 import { ApprovalStatus, Evidence, ExceptionRef, PrerequisiteCheck, WorkOrderStatus } from './work-order.events';
@@ -38,6 +40,8 @@ export interface ApprovalOutcomeBody {
   openConditions?: string[];
   /** The approval stream's version the outcome reflects. */
   approvalVersion?: number;
+  /** `approved`: what the owner permitted. */
+  permittedAction?: PermittedAction;
 }
 
 /** A resolved exception coming back to its work order. */
@@ -60,6 +64,7 @@ export interface StopWorkOrderBody {
 export type WorkOrderCommand =
   | { type: 'OpenWorkOrder'; body: OpenWorkOrderDto }
   | { type: 'RequestAction'; body: RequestActionDto }
+  | { type: 'RecordActionResult'; actionId: string; body: RecordActionResultDto }
   | { type: 'UseBreakGlass'; body: BreakGlassDto }
   | { type: 'CompleteStep'; stepId: string; body: CompleteStepDto }
   | { type: 'BlockStep'; stepId: string; body: BlockStepDto }

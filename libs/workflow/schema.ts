@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { Allow, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { Allow, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 
 /**
  * The structure of a workflow definition as class-validator DTOs. Validated with
@@ -18,11 +18,25 @@ export class RequiredInputDto {
   @IsOptional() @Allow() equals?: unknown;
 }
 
+/**
+ * A system that is an MCP server (SPEC section 10): started as a process (`command`, `args`,
+ * `env`: stdio) or reached over streamable HTTP (`url`, `headers`). Secrets are never written here:
+ * a value may reference an environment variable of workgate's as `${NAME}`.
+ */
+export class McpServerDto {
+  @IsOptional() @IsString() @MinLength(1) command?: string;
+  @IsOptional() @IsArray() @IsString({ each: true }) args?: string[];
+  @IsOptional() @IsObject() env?: Record<string, string>;
+  @IsOptional() @IsString() @Matches(/^https?:\/\/\S+$/, { message: 'url must be an http(s) URL' }) url?: string;
+  @IsOptional() @IsObject() headers?: Record<string, string>;
+}
+
 export class SystemDto {
   @IsString() @Matches(ID, { message: 'name must be an identifier' }) name: string;
   @IsBoolean() read: boolean;
   @IsArray() @IsString({ each: true }) @MinLength(1, { each: true }) @ArrayUnique({ message: 'write lists an operation twice' })
   write: string[];
+  @IsOptional() @ValidateNested() @Type(() => McpServerDto) mcp?: McpServerDto;
 }
 
 export class RuleDto {

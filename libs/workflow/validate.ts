@@ -91,6 +91,12 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
     for (const k of dup) problems.push({ path: field, message: `${what} "${k}" appears more than once` });
   }
 
+  systems.forEach((system, i) => {
+    problems.push(...mcpProblems(system?.mcp, `systems[${i}].mcp`));
+    // Its tools are named `<system>__<tool>`.
+    if (system?.mcp && typeof system.name === 'string' && system.name.includes('__')) problems.push({ path: `systems[${i}].name`, message: 'an MCP system\'s name may not hold "__"' });
+  });
+
   if (Array.isArray(d.rules)) {
     d.rules.forEach((rule, i) => {
       if (typeof rule?.when !== 'string' || rule.when.length === 0) return;
@@ -157,4 +163,27 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
 
   if (problems.length) return { ok: false, problems };
   return { ok: true, definition: raw as WorkflowDefinition };
+}
+
+/** Names that hold secrets: their values must reference an environment variable. */
+const SECRET_NAME = /key|token|secret|passw|auth|credential|cookie|session/i;
+const ENV_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
+
+/** An MCP system's problems: a process (command) or a URL, not both; no secret written in plain text. */
+function mcpProblems(mcp: unknown, path: string): Problem[] {
+  if (mcp === undefined || mcp === null || typeof mcp !== 'object') return [];
+  const m = mcp as { command?: unknown; url?: unknown; args?: unknown; env?: unknown; headers?: unknown };
+  const problems: Problem[] = [];
+  if ((m.command === undefined) === (m.url === undefined)) problems.push({ path, message: 'an MCP server is a command (stdio) or a url (streamable HTTP), one of them' });
+  if (m.command !== undefined && m.headers !== undefined) problems.push({ path: `${path}.headers`, message: 'headers go with a url, not a command' });
+  if (m.url !== undefined && (m.args !== undefined || m.env !== undefined)) problems.push({ path, message: 'args and env go with a command, not a url' });
+  for (const field of ['env', 'headers'] as const) {
+    const values = m[field];
+    if (values === undefined || values === null || typeof values !== 'object') continue;
+    for (const [name, value] of Object.entries(values)) {
+      if (typeof value !== 'string') problems.push({ path: `${path}.${field}.${name}`, message: 'must be a string' });
+      else if (SECRET_NAME.test(name) && !ENV_REFERENCE.test(value)) problems.push({ path: `${path}.${field}.${name}`, message: 'holds a secret in plain text: reference an environment variable instead, e.g. "${MY_TOKEN}"' });
+    }
+  }
+  return problems;
 }

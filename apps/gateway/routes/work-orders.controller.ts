@@ -13,6 +13,7 @@ import {
   RecordedEvent,
   ReopenWorkOrderDto,
   StopWorkOrderDto,
+  RecordActionResultDto,
   RequestActionDto,
   Subjects,
   WorkgateError,
@@ -87,6 +88,13 @@ export class WorkOrdersController {
   @Documented('Request an action: run, wait or stop', 'ActionAnswer', 'The decision on an action inside the work order\'s boundary, with its receipt. `wait` names the approval and its owner; `stop` names the reason.')
   action(@Param('id', uuid) id: string, @Body() body: RequestActionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
     return sendCommand(this.rpc, id, { type: 'RequestAction', body }, commandMeta(p, key));
+  }
+
+  @Post(':id/actions/:actionId/result')
+  @Roles('integrator', 'operator')
+  @Documented('Record what a run action answered', 'StatusAnswer', 'Records the SHA-256 of a run action\'s result (the MCP gateway does this for every call it forwards): the receipt of the call itself, next to its decision. Once per action.')
+  actionResult(@Param('id', uuid) id: string, @Param('actionId', uuid) actionId: string, @Body() body: RecordActionResultDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+    return sendCommand(this.rpc, id, { type: 'RecordActionResult', actionId, body }, commandMeta(p, key));
   }
 
   @Post(':id/steps/:stepId/complete')

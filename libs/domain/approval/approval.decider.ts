@@ -90,6 +90,10 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, n
       if (actionScopeHash(permittedAction) !== state.scopeHash) {
         throw refuse('permitted_action_mismatch', `the permitted action is not the action that waits for this approval${named}`, waiting);
       }
+      // Naming a tool call's arguments permits that very call only: it must be the call that waits.
+      if (permittedAction.argumentsSha256 !== undefined && permittedAction.argumentsSha256 !== state.action?.argumentsSha256) {
+        throw refuse('permitted_action_mismatch', `argumentsSha256 is not the hash of the call that waits for this approval${state.action?.argumentsSha256 ? ` (${state.action.argumentsSha256})` : ': it is no tool call'}`, waiting);
+      }
       if (command.decision === 'approve') return [{ type: 'ApprovalGranted', data: { ...decided, permittedAction } }];
       const conditions = conditionsOf(command.conditions ?? [], now);
       return [{ type: 'ApprovalConditioned', data: { ...decided, permittedAction, conditions } }];

@@ -1,10 +1,10 @@
-import { ActionRequest, CommandMeta, DecisionReason, DecisionResult, Facts, GateRequestedData, ORIGINAL_SCOPE, RequestActionDto, refuse } from '@workgate/contracts';
+import { ActionRequest, CommandMeta, DecisionReason, DecisionResult, Facts, GateRequestedData, ORIGINAL_SCOPE, RecordActionResultDto, RequestActionDto, refuse } from '@workgate/contracts';
 import { CompiledWorkflow, decide } from '@workgate/workflow';
 import { deterministicUuid } from '../ids';
 import { active, recorder, WorkOrderContext } from './context';
 import { workOrderFacts } from './handoff';
 import { approvedAddedScope, describeScope, describeStatus, gateAction, gateOf, isOpen, overlayOwner, scopeChangeFor, tracksFor } from './lifecycle';
-import type { ActiveWorkOrder, WorkOrder, WorkOrderEvent } from './work-order.state';
+import type { ActiveWorkOrder, ToolApproval, WorkOrder, WorkOrderEvent } from './work-order.state';
 
 /** The one verdict on an action request, and what it asks for. */
 export interface Verdict {
@@ -15,6 +15,8 @@ export interface Verdict {
   gate?: GateRequestedData;
   /** The scope change the action belongs to (absent: the original scope). */
   scope?: string;
+  /** `approved`: the earlier approval of a tool call that covers this one. */
+  coveredBy?: string;
 }
 
 /** The failed prerequisite that blocks the work order's writes (SPEC section 2, rule 0). */
@@ -86,6 +88,13 @@ export function decideAction(workflow: CompiledWorkflow, wo: ActiveWorkOrder, ac
   }
 
   if (boundaryAndRules.decision !== 'wait') return { decision: boundaryAndRules, ...scope };
+  // A tool call an approval given earlier covers runs: its exact arguments (once), or the tool as a whole.
+  const covering = action.argumentsSha256 ? coveringApproval(wo, action) : undefined;
+  if (covering) {
+    const what = covering.argumentsSha256 ? 'this exact call' : `every ${action.system} ${action.operation} call`;
+    const message = `${describeScope(action)} runs: approval ${covering.approvalId} by ${covering.decidedBy ?? 'its owner'} permitted ${what}`;
+    return { decision: { ...boundaryAndRules, decision: 'run', reason: 'approved', message, decisionOwner: null }, coveredBy: covering.approvalId, ...scope };
+  }
   const rule = (definition.rules ?? []).find((r) => r.id === boundaryAndRules.rule);
   const approvalId = deterministicUuid(meta.commandId, 'approval');
   const gate: GateRequestedData = {
@@ -95,7 +104,7 @@ export function decideAction(workflow: CompiledWorkflow, wo: ActiveWorkOrder, ac
     owner: boundaryAndRules.decisionOwner ?? 'unknown',
     scope: gateScope,
     source: { actionId },
-    action: { system: action.system, operation: action.operation, kind: action.kind, ...(action.objects ? { objects: action.objects } : {}) },
+    action: { system: action.system, operation: action.operation, kind: action.kind, ...(action.objects ? { objects: action.objects } : {}), ...(action.argumentsSha256 ? { argumentsSha256: action.argumentsSha256 } : {}) },
     policy,
   };
   return { decision: boundaryAndRules, approvalId, gate, ...scope };
@@ -113,7 +122,14 @@ export function requestAction(body: RequestActionDto, state: WorkOrder, ctx: Wor
     throw refuse('unknown_step', `${definition.jobType} v${definition.version} has no step "${body.stepId}"`);
   }
   const actionId = deterministicUuid(ctx.meta.commandId, 'action');
-  const action: ActionRequest = { system: body.system, operation: body.operation, kind: body.kind, ...(body.objects ? { objects: body.objects } : {}), ...(body.stepId ? { stepId: body.stepId } : {}) };
+  const action: ActionRequest = {
+    system: body.system,
+    operation: body.operation,
+    kind: body.kind,
+    ...(body.objects ? { objects: body.objects } : {}),
+    ...(body.stepId ? { stepId: body.stepId } : {}),
+    ...(body.argumentsSha256 ? { argumentsSha256: body.argumentsSha256 } : {}),
+  };
   const facts = body.facts ?? {};
   const verdict = decideAction(ctx.workflow, wo, action, facts, ctx.meta, actionId);
   const addedScope = approvedAddedScope(wo);
@@ -134,10 +150,30 @@ export function requestAction(body: RequestActionDto, state: WorkOrder, ctx: Wor
       ...(verdict.gate?.source.actionId ? { gate: verdict.gate.kind } : {}),
       ...(verdict.scope ? { scope: verdict.scope } : {}),
       ...(addedScope.length ? { addedScope } : {}),
+      ...(verdict.coveredBy ? { coveredBy: verdict.coveredBy } : {}),
     },
     1,
   );
   // ActionDecided is the command's last event: a retry is answered from it.
   const events = [...gates, decided];
   return events;
+}
+
+/** The unused approval of this exact call, else an approval of the tool as a whole, if the work order holds one. */
+function coveringApproval(wo: ActiveWorkOrder, action: ActionRequest): ToolApproval | undefined {
+  const same = [...wo.toolApprovals.values()].filter((t) => t.system === action.system && t.operation === action.operation && t.kind === action.kind);
+  return same.find((t) => t.argumentsSha256 === action.argumentsSha256 && !t.used) ?? same.find((t) => t.argumentsSha256 === undefined);
+}
+
+/**
+ * What a run action's tool call answered, recorded once (the MCP gateway forwards the call and
+ * records the hash of the result): the receipt of the call itself. A repeat records nothing.
+ */
+export function recordActionResult(actionId: string, body: RecordActionResultDto, state: WorkOrder, ctx: WorkOrderContext): WorkOrderEvent[] {
+  const wo = active(state);
+  const a = wo.actions.get(actionId);
+  if (!a) throw refuse('not_found', `work order ${wo.id} has no action ${actionId}`);
+  if (a.decision !== 'run') throw refuse('validation_failed', `action ${actionId} was decided ${a.decision}: only an action that may run has a result`);
+  if (a.performed) return [];
+  return [recorder(ctx.meta)('ActionPerformed', { workOrderId: wo.id, actionId, ...(a.argumentsSha256 ? { argumentsSha256: a.argumentsSha256 } : {}), resultSha256: body.resultSha256, isError: body.isError === true })];
 }

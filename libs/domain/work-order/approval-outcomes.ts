@@ -32,6 +32,7 @@ export function applyApprovalOutcome(body: ApprovalOutcomeBody, state: WorkOrder
     outcome,
     reason: outcome === 'approved' ? `approved by ${decidedBy ?? 'its owner'}` : `approval ${approvalId} ${outcome}`,
     ...by,
+    ...(outcome === 'approved' && body.permittedAction ? { permittedAction: body.permittedAction } : {}),
   });
   return [resolved];
 }

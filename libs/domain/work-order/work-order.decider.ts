@@ -1,5 +1,5 @@
 import { refuse, WorkOrderCommand } from '@workgate/contracts';
-import { requestAction } from './actions';
+import { requestAction, recordActionResult } from './actions';
 import { applyApprovalOutcome } from './approval-outcomes';
 import { closeWorkOrder, reopenWorkOrder, reportClosure, stopWorkOrder } from './closure';
 import { Decided, WorkOrderContext } from './context';
@@ -34,6 +34,8 @@ function decideOn(command: Exclude<WorkOrderCommand, { type: 'OpenWorkOrder' }>,
   switch (command.type) {
     case 'RequestAction':
       return requestAction(command.body, state, ctx);
+    case 'RecordActionResult':
+      return recordActionResult(command.actionId, command.body, state, ctx);
     case 'UseBreakGlass':
       return useBreakGlass(command.body, state, ctx);
     case 'CompleteStep':

@@ -31,6 +31,23 @@ export interface ActionOnWorkOrder {
   approvalId?: string;
   /** A `wait` is pending until its approval is decided. */
   pending: boolean;
+  /** A tool call (it named its arguments' hash): its approval can cover later calls. */
+  toolCall?: boolean;
+  /** The hash of its arguments (a tool call's). */
+  argumentsSha256?: string;
+  /** Its result is recorded (ActionPerformed). */
+  performed?: boolean;
+}
+
+/** An approval of a tool call that covers later calls: the exact call once (with its arguments' hash), or every call of the tool. */
+export interface ToolApproval {
+  approvalId: string;
+  system: string;
+  operation: string;
+  kind: 'read' | 'write';
+  argumentsSha256?: string;
+  decidedBy?: string;
+  used: boolean;
 }
 
 /** What every existing work order holds, whatever its status. Collections are replaced, never changed in place. */
@@ -45,6 +62,8 @@ export interface WorkOrderCore extends LifecycleState {
   completedSteps: ReadonlyMap<string, Evidence[]>;
   exceptions: ReadonlyMap<string, ExceptionOnWorkOrder>;
   actions: ReadonlyMap<string, ActionOnWorkOrder>;
+  /** Approvals of tool calls, by approval id (SPEC section 10). */
+  toolApprovals: ReadonlyMap<string, ToolApproval>;
   reopened: number;
   /** commandId -> what its answering event holds of the answer, so a retried command answers as the first time. */
   handled: ReadonlyMap<string, AnsweredBy>;
@@ -103,6 +122,7 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
       completedSteps: NONE,
       exceptions: d.exceptions.length ? new Map(d.exceptions.map((x) => [x.exceptionId, { ...x, open: true }])) : NONE,
       actions: NONE,
+      toolApprovals: NONE,
       approvals: NONE,
       artifacts: NONE,
       scopeChanges: NONE,
@@ -123,11 +143,18 @@ function apply(s: WorkOrder, e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened
     case 'WorkOrderExceptionRaised':
     case 'TaskDelegated':
       return s;
+    case 'ActionPerformed': {
+      const a = s.actions.get(e.data.actionId);
+      return a ? { ...s, actions: set(s.actions, e.data.actionId, { ...a, performed: true }) } : s;
+    }
     case 'ActionDecided': {
       const d = e.data;
       const waits = d.decision.decision === 'wait' && d.approvalId !== undefined;
-      const actions = set(s.actions, d.actionId, { decision: d.decision.decision, ...(waits ? { approvalId: d.approvalId } : {}), pending: waits });
-      if (!waits || s.approvals.has(d.approvalId!)) return { ...s, actions };
+      const actions = set(s.actions, d.actionId, { decision: d.decision.decision, ...(waits ? { approvalId: d.approvalId } : {}), pending: waits, ...(d.action.argumentsSha256 ? { toolCall: true, argumentsSha256: d.action.argumentsSha256 } : {}) });
+      // An exact call's approval is used once.
+      const covering = d.coveredBy ? s.toolApprovals.get(d.coveredBy) : undefined;
+      const toolApprovals = covering?.argumentsSha256 ? set(s.toolApprovals, covering.approvalId, { ...covering, used: true }) : s.toolApprovals;
+      if (!waits || s.approvals.has(d.approvalId!)) return { ...s, actions, toolApprovals };
       // Ledgers of earlier versions record a wait's approval in its ActionDecided alone.
       const approval = {
         approvalId: d.approvalId!,
@@ -139,7 +166,7 @@ function apply(s: WorkOrder, e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened
         action: { system: d.action.system, operation: d.action.operation, kind: d.action.kind },
         source: { actionId: d.actionId },
       };
-      return { ...s, actions, approvals: set(s.approvals, approval.approvalId, approval) };
+      return { ...s, actions, toolApprovals, approvals: set(s.approvals, approval.approvalId, approval) };
     }
     case 'GateRequested': {
       const d = e.data;
@@ -147,9 +174,15 @@ function apply(s: WorkOrder, e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened
     }
     case 'ApprovalResolved': {
       const d = e.data;
-      const actions = d.actionId ? set(s.actions, d.actionId, { decision: d.decision ?? (d.outcome === 'approved' ? 'run' : 'stop'), approvalId: d.approvalId, pending: false }) : s.actions;
+      const waited = d.actionId ? s.actions.get(d.actionId) : undefined;
+      const actions = d.actionId ? set(s.actions, d.actionId, { ...waited, decision: d.decision ?? (d.outcome === 'approved' ? 'run' : 'stop'), approvalId: d.approvalId, pending: false }) : s.actions;
       const a = s.approvals.get(d.approvalId);
-      return { ...s, actions, approvals: a ? set(s.approvals, d.approvalId, { ...a, status: d.outcome, openConditions: [] }) : s.approvals };
+      // An approved tool call covers the call asked again (its arguments' hash), or every call of the tool.
+      const p = d.outcome === 'approved' && waited?.toolCall ? d.permittedAction : undefined;
+      const toolApprovals = p
+        ? set(s.toolApprovals, d.approvalId, { approvalId: d.approvalId, system: p.system, operation: p.operation, kind: p.kind, ...(p.argumentsSha256 ? { argumentsSha256: p.argumentsSha256 } : {}), ...(d.decidedBy ? { decidedBy: d.decidedBy } : {}), used: false })
+        : s.toolApprovals;
+      return { ...s, actions, toolApprovals, approvals: a ? set(s.approvals, d.approvalId, { ...a, status: d.outcome, openConditions: [] }) : s.approvals };
     }
     case 'ApprovalConditional': {
       const d = e.data;

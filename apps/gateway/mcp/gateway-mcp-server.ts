@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { canonicalize, SystemBoundary } from '@workgate/contracts';
+import { DownstreamServers } from './downstream-servers';
+import { ApiRefusal, WorkgateApi } from './workgate-api';
+
+type Json = Record<string, any>;
+type ToolResult = { content: Array<Json>; structuredContent?: Json; isError?: boolean; _meta?: Json };
+
+const SEPARATOR = '__';
+const sha256 = (value: unknown) => createHash('sha256').update(canonicalize(value ?? {})).digest('hex');
+
+/** The MCP systems of the workflow version a work order runs on. */
+async function mcpSystems(api: WorkgateApi, workOrderId: string): Promise<SystemBoundary[]> {
+  const handoff = await api.call<Json>('GET', `/v1/work-orders/${encodeURIComponent(workOrderId)}`);
+  const version = await api.call<Json>('GET', `/v1/workflows/${encodeURIComponent(handoff.jobType)}/versions/${handoff.workflow.version}`);
+  return (version.definition.systems as SystemBoundary[]).filter((s) => s.mcp);
+}
+
+/**
+ * A tool error: the text for the agent, the decision (or refusal) in `_meta` under `workgate/` (not
+ * as structured content, which the downstream tool's output schema describes).
+ */
+const decisionError = (text: string, decision: Json): ToolResult => ({ isError: true, content: [{ type: 'text', text }], _meta: { 'workgate/decision': decision } });
+
+const refusalResult = (error: unknown): ToolResult => {
+  const refusal = error instanceof ApiRefusal ? error.body : { error: 'unavailable', message: (error as Error).message ?? 'the call failed' };
+  return { isError: true, content: [{ type: 'text', text: `${refusal.error}: ${refusal.message}` }], _meta: { 'workgate/refusal': refusal } };
+};
+
+/**
+ * The MCP gateway of one work order: it offers the tools of the workflow's MCP systems as
+ * `<system>__<tool>` and decides every call before it reaches the downstream server: operation =
+ * the tool's name, kind = read when the tool says `readOnlyHint`, else write. `run` forwards the
+ * call and records the SHA-256 of its result next to its decision; `wait` and `stop` answer a tool
+ * error naming the approval and its owner, or the reason, and the downstream server never sees the
+ * call. Decisions and results go through `/v1` with the caller's key.
+ */
+export function gatewayMcpServer(workOrderId: string, api: WorkgateApi, downstream: DownstreamServers): Server {
+  const server = new Server({ name: `workgate-work-order-${workOrderId}`, version: '1' }, { capabilities: { tools: {} } });
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    const tools: Tool[] = [];
+    for (const system of await mcpSystems(api, workOrderId)) {
+      for (const tool of await downstream.tools(system.name, system.mcp!)) {
+        tools.push({ ...tool, name: `${system.name}${SEPARATOR}${tool.name}`, description: `[${system.name}, decided by workgate] ${tool.description ?? ''}`.trim() });
+      }
+    }
+    return { tools };
+  });
+
+  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<ToolResult> => {
+    const name = request.params.name;
+    const at = name.indexOf(SEPARATOR);
+    const systemName = at > 0 ? name.slice(0, at) : name;
+    const toolName = at > 0 ? name.slice(at + SEPARATOR.length) : name;
+    const args = (request.params.arguments ?? {}) as Json;
+    const argumentsSha256 = sha256(args);
+    try {
+      const system = (await mcpSystems(api, workOrderId)).find((s) => s.name === systemName);
+      const tool = system ? (await downstream.tools(system.name, system.mcp!)).find((t) => t.name === toolName) : undefined;
+      // A tool nobody marks read-only writes; a system the workflow does not name is decided (and stopped) all the same.
+      const kind = tool?.annotations?.readOnlyHint === true ? 'read' : 'write';
+      const verdict = await api.call<Json>('POST', `/v1/work-orders/${encodeURIComponent(workOrderId)}/actions`, { system: systemName, operation: toolName, kind, argumentsSha256 });
+      const decided = { decision: verdict.decision, reason: verdict.reason, message: verdict.message, receiptId: verdict.receiptId, actionId: verdict.actionId, argumentsSha256 };
+      if (verdict.decision === 'wait') {
+        return decisionError(`wait: ${verdict.message}. Approval ${verdict.approvalId} must be decided by ${verdict.decisionOwner}; call again once it is approved.`, {
+          ...decided,
+          approvalId: verdict.approvalId,
+          decisionOwner: verdict.decisionOwner,
+        });
+      }
+      if (verdict.decision !== 'run' || !system || !tool) {
+        const why = verdict.decision === 'run' ? `${name} is no tool of this work order's MCP systems` : `${verdict.reason}: ${verdict.message}`;
+        return decisionError(`stop: ${why}${verdict.decisionOwner ? ` (decided by ${verdict.decisionOwner})` : ''}`, { ...decided, decisionOwner: verdict.decisionOwner });
+      }
+      const result = (await downstream.call(system.name, system.mcp!, toolName, args)) as ToolResult;
+      const resultSha256 = sha256(result);
+      await api.call('POST', `/v1/work-orders/${encodeURIComponent(workOrderId)}/actions/${verdict.actionId}/result`, { resultSha256, isError: result.isError === true });
+      return { ...result, _meta: { ...(result._meta ?? {}), 'workgate/receiptId': verdict.receiptId, 'workgate/argumentsSha256': argumentsSha256, 'workgate/resultSha256': resultSha256 } };
+    } catch (error) {
+      return refusalResult(error);
+    }
+  });
+  return server;
+}

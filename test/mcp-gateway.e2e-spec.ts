@@ -1,0 +1,93 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { eventually } from './support/processes';
+import { client, writePrincipals } from './support/principals';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
+
+type ToolResult = { isError?: boolean; structuredContent?: any; content: Array<{ type: string; text?: string }>; _meta?: Record<string, any> };
+/** The decision a held or stopped call carries. */
+const decisionOf = (r: ToolResult) => r._meta?.['workgate/decision'];
+
+/**
+ * The MCP gateway in front of the official filesystem MCP server (the shipped agent-files
+ * workflow), driven by the SDK's own client: every call is decided before the server sees it.
+ */
+describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
+  const principals = writePrincipals({ agent: ['integrator', 'operator'], 'files-owner': ['approver'], lead: ['ops-lead'] });
+  const dir = mkdtempSync(join(tmpdir(), 'wg-agent-files-'));
+  let t: TestWorkgate;
+  let mcp: Client;
+  let workOrderId: string;
+  const call = async (name: string, args: Record<string, unknown>) => (await mcp.callTool({ name, arguments: args })) as ToolResult;
+
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'hello.txt'), 'hello from the files');
+    process.env.WORKGATE_AGENT_FILES_DIR = dir;
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    const opened = await client(t.url, principals.keys.agent)('POST', '/v1/work-orders', { jobType: 'agent-files', externalRef: 'FILES-1', source: 'agent', inputs: { task: 'write a note' } });
+    workOrderId = opened.body.id;
+    mcp = new Client({ name: 'coding-agent', version: '1' });
+    await mcp.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp/work-orders/${workOrderId}`), { requestInit: { headers: { Authorization: `Bearer ${principals.keys.agent}` } } }));
+  });
+  afterAll(async () => {
+    await mcp?.close();
+    await t?.close();
+    delete process.env.WORKGATE_AGENT_FILES_DIR;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists the filesystem server\'s tools as files__<tool>', async () => {
+    const names = (await mcp.listTools()).tools.map((tool) => tool.name);
+    expect(names).toEqual(expect.arrayContaining(['files__read_text_file', 'files__write_file', 'files__move_file', 'files__list_directory']));
+  });
+
+  it('runs a read, forwards it, and records its receipt with the hashes of the arguments and the result', async () => {
+    const read = await call('files__read_text_file', { path: join(dir, 'hello.txt') });
+    expect(read.isError).toBeFalsy();
+    expect(read.content[0].text).toContain('hello from the files');
+    const events = (await client(t.url, principals.keys.lead)('GET', `/v1/work-orders/${workOrderId}/events`)).body as Array<{ type: string; data: any }>;
+    const decided = events.find((e) => e.type === 'ActionDecided' && e.data.action.operation === 'read_text_file')!;
+    expect(decided.data).toMatchObject({ action: { system: 'files', kind: 'read', argumentsSha256: read._meta!['workgate/argumentsSha256'] }, decision: { decision: 'run' } });
+    expect(events.find((e) => e.type === 'ActionPerformed')!.data).toEqual({ workOrderId, actionId: decided.data.actionId, argumentsSha256: read._meta!['workgate/argumentsSha256'], resultSha256: read._meta!['workgate/resultSha256'], isError: false });
+    expect((await client(t.url, principals.keys.agent)('GET', `/v1/receipts/${read._meta!['workgate/receiptId']}`)).body).toMatchObject({ kind: 'decision', decision: 'run' });
+  });
+
+  it('holds write_file for its owner; the owner approves that exact call, which then runs once; other arguments still wait', async () => {
+    const target = join(dir, 'note.md');
+    const write = { path: target, content: '# approved note\n' };
+    const waiting = await call('files__write_file', write);
+    expect(waiting.isError).toBe(true);
+    const held = decisionOf(waiting);
+    expect(held).toMatchObject({ decision: 'wait', decisionOwner: 'files-owner', approvalId: expect.any(String), argumentsSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(waiting.content[0].text).toMatch(/^wait: .*files-owner/);
+    expect(existsSync(target)).toBe(false);
+
+    const owner = client(t.url, principals.keys['files-owner']);
+    const decided = await owner('POST', `/v1/approvals/${held.approvalId}/decision`, {
+      decision: 'approve',
+      permittedAction: { system: 'files', operation: 'write_file', kind: 'write', argumentsSha256: held.argumentsSha256 },
+    });
+    expect(decided.status).toBe(200);
+    // The approval reaches the work order from the ledger; then the same call runs.
+    await eventually(async () => !(await call('files__write_file', write)).isError, 10_000, 'the approved call to run');
+    expect(readFileSync(target, 'utf8')).toBe('# approved note\n');
+    // Once: the same call again waits for a new approval, and so does another.
+    expect(decisionOf(await call('files__write_file', write))).toMatchObject({ decision: 'wait' });
+    expect(decisionOf(await call('files__write_file', { path: join(dir, 'other.md'), content: 'x' }))).toMatchObject({ decision: 'wait' });
+    expect(existsSync(join(dir, 'other.md'))).toBe(false);
+  });
+
+  it('stops move_file and every write the workflow does not name, and a system it does not name; nothing reaches the server', async () => {
+    const moved = await call('files__move_file', { source: join(dir, 'hello.txt'), destination: join(dir, 'moved.txt') });
+    expect(moved.isError).toBe(true);
+    expect(decisionOf(moved)).toMatchObject({ decision: 'stop', reason: 'write_not_allowed' });
+    expect(existsSync(join(dir, 'hello.txt'))).toBe(true);
+    expect(existsSync(join(dir, 'moved.txt'))).toBe(false);
+    expect(decisionOf(await call('files__create_directory', { path: join(dir, 'sub') }))).toMatchObject({ decision: 'stop', reason: 'write_not_allowed' });
+    expect(existsSync(join(dir, 'sub'))).toBe(false);
+    expect(decisionOf(await call('shell__exec', { command: 'rm -rf /' }))).toMatchObject({ decision: 'stop', reason: 'system_not_named' });
+  });
+});
