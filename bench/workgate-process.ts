@@ -33,6 +33,8 @@ export type Topology = 'one' | 'split';
 
 export interface WorkgateProcess {
   dbUrl: string;
+  /** The gateway's HTTP base URL. */
+  url: string;
   nc: NatsConnection;
   rpc: RpcClient;
   children: ChildProcess[];
@@ -52,20 +54,22 @@ const SPLIT: ServiceName[] = ['ledger', 'exceptions', 'policy', 'approvals', 'in
  * --cpu-prof; BENCH_NODE_FLAGS adds Node flags; BENCH_STDOUT=<file> appends the processes' standard
  * output to a file (V8's traces, such as --trace-gc-nvp, go there).
  */
-export async function startWorkgateProcess(name: string, topology: Topology = 'one'): Promise<WorkgateProcess> {
+export async function startWorkgateProcess(name: string, topology: Topology = 'one', extraEnv: Record<string, string> = {}): Promise<WorkgateProcess> {
   const nats = await startScratchNats();
   const dbName = `wg_bench_${name}_${process.pid}`;
   const dbUrl = withDatabase(BASE_URL, dbName);
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
   const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const port = await freePort();
   const env = {
     ...process.env,
     DATABASE_URL: dbUrl,
     NATS_URL: nats.url,
-    PORT: String(await freePort()),
+    PORT: String(port),
     LOG_LEVEL: 'warn',
     WORKGATE_WORKFLOWS_DIR: join(ROOT, 'workflows'),
     WORKGATE_EXCEPTION_CODES: join(ROOT, 'config', 'exception-codes.yaml'),
+    ...extraEnv,
   };
   const stdout = process.env.BENCH_STDOUT ? openSync(process.env.BENCH_STDOUT, 'a') : 'ignore';
   const spawnNode = (script: string, flags: string[] = []) => spawn(process.execPath, [...profile, ...flags, ...nodeFlags, script], { env, stdio: ['ignore', stdout, 'inherit'] });
@@ -114,6 +118,7 @@ export async function startWorkgateProcess(name: string, topology: Topology = 'o
   }
   return {
     dbUrl,
+    url: `http://127.0.0.1:${port}`,
     nc,
     rpc,
     children,

@@ -48,7 +48,11 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
     const read = await call('files__read_text_file', { path: join(dir, 'hello.txt') });
     expect(read.isError).toBeFalsy();
     expect(read.content[0].text).toContain('hello from the files');
-    const events = (await client(t.url, principals.keys.lead)('GET', `/v1/work-orders/${workOrderId}/events`)).body as Array<{ type: string; data: any }>;
+    // The result is recorded beside the decision, without holding up the answer.
+    const events = await eventually(async () => {
+      const all = (await client(t.url, principals.keys.lead)('GET', `/v1/work-orders/${workOrderId}/events`)).body as Array<{ type: string; data: any }>;
+      return all.some((e) => e.type === 'ActionPerformed') && all;
+    }, 10_000, 'the recorded result');
     const decided = events.find((e) => e.type === 'ActionDecided' && e.data.action.operation === 'read_text_file')!;
     expect(decided.data).toMatchObject({ action: { system: 'files', kind: 'read', argumentsSha256: read._meta!['workgate/argumentsSha256'] }, decision: { decision: 'run' } });
     expect(events.find((e) => e.type === 'ActionPerformed')!.data).toEqual({ workOrderId, actionId: decided.data.actionId, argumentsSha256: read._meta!['workgate/argumentsSha256'], resultSha256: read._meta!['workgate/resultSha256'], isError: false });

@@ -15,4 +15,4 @@ export function shippedWorkflow(jobType: string): WorkflowDefinition {
   return parseDefinitionText(readFileSync(join(ROOT, 'workflows', `${jobType}.yaml`), 'utf8')) as WorkflowDefinition;
 }
 
-export const SHIPPED = ['support-recovery', 'field-work-order', 'agent-delegation', 'engagement-lifecycle'];
+export const SHIPPED = ['support-recovery', 'field-work-order', 'agent-delegation', 'engagement-lifecycle', 'agent-files'];

@@ -27,6 +27,11 @@ describe('validateDefinition', () => {
     ['a bad ISO 8601 duration', (d) => (d.approval.timeout = '24 hours'), 'approval.timeout', /not a positive ISO 8601 duration/],
     ['a zero duration', (d) => (d.breakGlass.postReviewDue = 'PT0S'), 'breakGlass.postReviewDue', /not a positive ISO 8601 duration/],
     ['a timer under one second', (d) => (d.approval.timeout = 'PT0.001S'), 'approval.timeout', /at least PT1S/],
+    ['an MCP server that is a command and a url', (d) => (d.systems[0].mcp = { command: 'node', url: 'https://x.example/mcp' }), 'systems[0].mcp', /a command \(stdio\) or a url/],
+    ['an MCP server that is neither', (d) => (d.systems[0].mcp = { args: ['x'] }), 'systems[0].mcp', /a command \(stdio\) or a url/],
+    ['a token in plain text', (d) => (d.systems[0].mcp = { url: 'https://x.example/mcp', headers: { Authorization: 'Bearer s3cr3t' } }), 'systems[0].mcp.headers.Authorization', /secret in plain text/],
+    ['a key in an MCP server\'s environment', (d) => (d.systems[0].mcp = { command: 'node', env: { API_KEY: 'abc' } }), 'systems[0].mcp.env.API_KEY', /secret in plain text/],
+    ['an MCP system named with __', (d) => ((d.systems[0].name = 'help__desk'), (d.systems[0].mcp = { command: 'node' })), 'systems[0].name', /may not hold "__"/],
     ['a timer over ten years', (d) => (d.stallAfter = 'P99999W'), 'stallAfter', /at most P3650D/],
     ['a version past 2,147,483,647', (d) => (d.version = 2_147_483_648), 'version', /version must be at most 2147483647/],
     ['a version that is not an integer', (d) => (d.version = '1'), 'version', /version must be an integer/],
@@ -42,6 +47,13 @@ describe('validateDefinition', () => {
     mutate(d);
     const problems = problemsOf(d);
     expect(problems).toContainEqual({ path, message: expect.stringMatching(message) });
+  });
+
+  it('takes an MCP server whose secrets are environment references', () => {
+    const d = valid();
+    d.systems[0].mcp = { url: 'https://tracker.example/mcp', headers: { Authorization: '${TRACKER_TOKEN}', 'X-Team': 'support' } };
+    d.systems[1].mcp = { command: 'node', args: ['server.js', '${WORKDIR}'], env: { API_KEY: '${SHOP_KEY}', MODE: 'read-only' } };
+    expect(problemsOf(d)).toEqual([]);
   });
 
   it('lists every problem at once', () => {

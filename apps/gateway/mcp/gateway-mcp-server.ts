@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { canonicalize, SystemBoundary } from '@workgate/contracts';
+import { canonicalize, isWorkgateError, SystemBoundary } from '@workgate/contracts';
 import { DownstreamServers } from './downstream-servers';
-import { ApiRefusal, WorkgateApi } from './workgate-api';
+import { ApiRefusal } from './workgate-api';
 
 type Json = Record<string, any>;
 type ToolResult = { content: Array<Json>; structuredContent?: Json; isError?: boolean; _meta?: Json };
@@ -11,11 +11,11 @@ type ToolResult = { content: Array<Json>; structuredContent?: Json; isError?: bo
 const SEPARATOR = '__';
 const sha256 = (value: unknown) => createHash('sha256').update(canonicalize(value ?? {})).digest('hex');
 
-/** The MCP systems of the workflow version a work order runs on. */
-async function mcpSystems(api: WorkgateApi, workOrderId: string): Promise<SystemBoundary[]> {
-  const handoff = await api.call<Json>('GET', `/v1/work-orders/${encodeURIComponent(workOrderId)}`);
-  const version = await api.call<Json>('GET', `/v1/workflows/${encodeURIComponent(handoff.jobType)}/versions/${handoff.workflow.version}`);
-  return (version.definition.systems as SystemBoundary[]).filter((s) => s.mcp);
+/** What the gateway asks workgate: the work order's MCP systems, a decision, a result to record. */
+export interface GatewayBackend {
+  systems(workOrderId: string): Promise<SystemBoundary[]>;
+  decide(workOrderId: string, action: { system: string; operation: string; kind: 'read' | 'write'; argumentsSha256: string }): Promise<Json>;
+  recordResult(workOrderId: string, actionId: string, result: { resultSha256: string; isError: boolean }): Promise<void>;
 }
 
 /**
@@ -25,7 +25,8 @@ async function mcpSystems(api: WorkgateApi, workOrderId: string): Promise<System
 const decisionError = (text: string, decision: Json): ToolResult => ({ isError: true, content: [{ type: 'text', text }], _meta: { 'workgate/decision': decision } });
 
 const refusalResult = (error: unknown): ToolResult => {
-  const refusal = error instanceof ApiRefusal ? error.body : { error: 'unavailable', message: (error as Error).message ?? 'the call failed' };
+  const refusal =
+    error instanceof ApiRefusal ? error.body : isWorkgateError(error) ? { error: error.code, message: error.message } : { error: 'unavailable', message: (error as Error).message ?? 'the call failed' };
   return { isError: true, content: [{ type: 'text', text: `${refusal.error}: ${refusal.message}` }], _meta: { 'workgate/refusal': refusal } };
 };
 
@@ -35,14 +36,14 @@ const refusalResult = (error: unknown): ToolResult => {
  * the tool's name, kind = read when the tool says `readOnlyHint`, else write. `run` forwards the
  * call and records the SHA-256 of its result next to its decision; `wait` and `stop` answer a tool
  * error naming the approval and its owner, or the reason, and the downstream server never sees the
- * call. Decisions and results go through `/v1` with the caller's key.
+ * call.
  */
-export function gatewayMcpServer(workOrderId: string, api: WorkgateApi, downstream: DownstreamServers): Server {
+export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, downstream: DownstreamServers, log: (m: string) => void): Server {
   const server = new Server({ name: `workgate-work-order-${workOrderId}`, version: '1' }, { capabilities: { tools: {} } });
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const tools: Tool[] = [];
-    for (const system of await mcpSystems(api, workOrderId)) {
+    for (const system of await backend.systems(workOrderId)) {
       for (const tool of await downstream.tools(system.name, system.mcp!)) {
         tools.push({ ...tool, name: `${system.name}${SEPARATOR}${tool.name}`, description: `[${system.name}, decided by workgate] ${tool.description ?? ''}`.trim() });
       }
@@ -58,11 +59,11 @@ export function gatewayMcpServer(workOrderId: string, api: WorkgateApi, downstre
     const args = (request.params.arguments ?? {}) as Json;
     const argumentsSha256 = sha256(args);
     try {
-      const system = (await mcpSystems(api, workOrderId)).find((s) => s.name === systemName);
+      const system = (await backend.systems(workOrderId)).find((s) => s.name === systemName);
       const tool = system ? (await downstream.tools(system.name, system.mcp!)).find((t) => t.name === toolName) : undefined;
       // A tool nobody marks read-only writes; a system the workflow does not name is decided (and stopped) all the same.
       const kind = tool?.annotations?.readOnlyHint === true ? 'read' : 'write';
-      const verdict = await api.call<Json>('POST', `/v1/work-orders/${encodeURIComponent(workOrderId)}/actions`, { system: systemName, operation: toolName, kind, argumentsSha256 });
+      const verdict = await backend.decide(workOrderId, { system: systemName, operation: toolName, kind, argumentsSha256 });
       const decided = { decision: verdict.decision, reason: verdict.reason, message: verdict.message, receiptId: verdict.receiptId, actionId: verdict.actionId, argumentsSha256 };
       if (verdict.decision === 'wait') {
         return decisionError(`wait: ${verdict.message}. Approval ${verdict.approvalId} must be decided by ${verdict.decisionOwner}; call again once it is approved.`, {
@@ -77,7 +78,8 @@ export function gatewayMcpServer(workOrderId: string, api: WorkgateApi, downstre
       }
       const result = (await downstream.call(system.name, system.mcp!, toolName, args)) as ToolResult;
       const resultSha256 = sha256(result);
-      await api.call('POST', `/v1/work-orders/${encodeURIComponent(workOrderId)}/actions/${verdict.actionId}/result`, { resultSha256, isError: result.isError === true });
+      // Recorded beside the decision; the answer does not wait for that commit.
+      backend.recordResult(workOrderId, verdict.actionId, { resultSha256, isError: result.isError === true }).catch((error: Error) => log(`the result of action ${verdict.actionId} is not recorded: ${error.message}`));
       return { ...result, _meta: { ...(result._meta ?? {}), 'workgate/receiptId': verdict.receiptId, 'workgate/argumentsSha256': argumentsSha256, 'workgate/resultSha256': resultSha256 } };
     } catch (error) {
       return refusalResult(error);

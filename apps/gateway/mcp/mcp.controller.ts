@@ -1,11 +1,14 @@
-import { Controller, Delete, Get, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Logger, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Request, Response } from 'express';
-import { WorkgateError } from '@workgate/contracts';
+import { rememberRecent, Subjects, SystemBoundary, WorkgateError } from '@workgate/contracts';
+import { RpcClient } from '@workgate/messaging';
+import { CurrentPrincipal, Principal } from '../http';
+import { commandMeta, sendCommand } from '../routes/command';
 import { DownstreamServers } from './downstream-servers';
-import { gatewayMcpServer } from './gateway-mcp-server';
+import { GatewayBackend, gatewayMcpServer } from './gateway-mcp-server';
 import { workgateApi } from './workgate-api';
 import { workgateMcpServer } from './workgate-mcp-server';
 
@@ -35,7 +38,14 @@ async function serve(server: Server, req: Request, res: Response): Promise<void>
 @ApiExcludeController()
 @Controller('mcp')
 export class McpController {
-  constructor(private readonly downstream: DownstreamServers) {}
+  private readonly logger = new Logger('mcp-gateway');
+  /** Each work order's MCP systems, by id (a work order keeps its workflow version). */
+  private readonly systems = new Map<string, Promise<SystemBoundary[]>>();
+
+  constructor(
+    private readonly downstream: DownstreamServers,
+    private readonly rpc: RpcClient,
+  ) {}
 
   @Post()
   tools(@Req() req: Request, @Res() res: Response): Promise<void> {
@@ -43,8 +53,41 @@ export class McpController {
   }
 
   @Post('work-orders/:id')
-  gateway(@Param('id', uuid) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    return serve(gatewayMcpServer(id, apiOf(req), this.downstream), req, res);
+  gateway(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @Req() req: Request, @Res() res: Response): Promise<void> {
+    return serve(gatewayMcpServer(id, this.backend(p), this.downstream, (m) => this.logger.warn(m)), req, res);
+  }
+
+  /**
+   * What the gateway asks, in this process (no HTTP round trip per call): the work order's MCP
+   * systems (its workflow version never changes, so they are kept), decisions and results as the
+   * caller, who must hold a role that may request actions.
+   */
+  private backend(p: Principal): GatewayBackend {
+    const mayAct = () => {
+      if (!p.roles.some((r) => r === 'integrator' || r === 'operator')) throw new WorkgateError('forbidden', 'calling tools through the gateway needs the integrator or operator role');
+    };
+    return {
+      systems: (workOrderId) => {
+        let systems = this.systems.get(workOrderId);
+        if (!systems) {
+          systems = this.rpc.request(Subjects.intake.get, { workOrderId }).then(async (handoff) => {
+            const version = await this.rpc.request(Subjects.policy.get, { jobType: handoff.jobType, version: handoff.workflow.version });
+            return version.definition.systems.filter((s) => s.mcp);
+          });
+          systems.catch(() => this.systems.delete(workOrderId));
+          rememberRecent(this.systems, workOrderId, systems, 10_000);
+        }
+        return systems;
+      },
+      decide: async (workOrderId, action) => {
+        mayAct();
+        return (await sendCommand(this.rpc, workOrderId, { type: 'RequestAction', body: action }, commandMeta(p, undefined))).answer as Record<string, any>;
+      },
+      recordResult: async (workOrderId, actionId, result) => {
+        mayAct();
+        await sendCommand(this.rpc, workOrderId, { type: 'RecordActionResult', actionId, body: result }, commandMeta(p, undefined));
+      },
+    };
   }
 
   @Get()
