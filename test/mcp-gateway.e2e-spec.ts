@@ -39,6 +39,12 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('refuses a principal that may not request actions (403 before any tool is listed)', async () => {
+    const analyst = new Client({ name: 'analyst', version: '1' });
+    const transport = new StreamableHTTPClientTransport(new URL(`${t.url}/mcp/work-orders/${workOrderId}`), { requestInit: { headers: { Authorization: `Bearer ${principals.keys.lead}` } } });
+    await expect(analyst.connect(transport)).rejects.toThrow(/forbidden.*integrator, operator/);
+  });
+
   it('lists the filesystem server\'s tools as files__<tool>', async () => {
     const names = (await mcp.listTools()).tools.map((tool) => tool.name);
     expect(names).toEqual(expect.arrayContaining(['files__read_text_file', 'files__write_file', 'files__move_file', 'files__list_directory']));

@@ -52,7 +52,7 @@ describe('policy service over NATS', () => {
 
   it('publishes the shipped workflows at start', async () => {
     const list = await rpc.request(Subjects.policy.list, {});
-    expect(list.map((w) => w.jobType)).toEqual(['agent-delegation', 'engagement-lifecycle', 'field-work-order', 'support-recovery']);
+    expect(list.map((w) => w.jobType)).toEqual(['agent-delegation', 'agent-files', 'engagement-lifecycle', 'field-work-order', 'support-recovery']);
   });
 
   it('publishes v1 and v2, refuses a version that is not higher, and treats identical content as a no-op', async () => {
@@ -156,6 +156,6 @@ describe('policy service over NATS', () => {
     expect(credit).toMatchObject({ currentVersion: 2, versions: [expect.objectContaining({ version: 1 }), expect.objectContaining({ version: 2 })] });
     // The shipped files were already published: nothing new was written for them.
     const { rows } = await db.appPool().query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'WorkflowPublished'`);
-    expect(rows[0].n).toBe(6);
+    expect(rows[0].n).toBe(7);
   });
 });

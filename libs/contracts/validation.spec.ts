@@ -84,6 +84,8 @@ const VALID: Array<[Function, Record<string, unknown>]> = [
   [dtos.CloseRemediationDto, { evidence: { kind: 'change', ref: 'PR-1' } }],
   [dtos.SignedCheckpointDto, { position: 3, headHash: 'a'.repeat(64), at: '2026-11-23T05:00:00Z', keyId: 'k', signature: 's', publicKey: 'p' }],
   [dtos.VerifyCheckpointDto, { checkpoint: { position: 3, headHash: 'a'.repeat(64), at: '2026-11-23T05:00:00Z', keyId: 'k', signature: 's', publicKey: 'p' } }],
+  [dtos.RecordActionResultDto, { resultSha256: 'c'.repeat(64), isError: false }],
+  [dtos.StopWorkOrderDto, { reason: 'the delegation timed out' }],
   [dtos.ExceptionCodeDto, { code: 'NEW_CODE', title: 't', owner: 'o', sla: 'PT4H' }],
 ];
 

@@ -198,13 +198,16 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   const note = await ok(as.agent('POST', `/v1/work-orders/${id}/actions`, { system: 'helpdesk', operation: 'case.note', kind: 'write' }), 201);
   await refused(as.agent('POST', `/v1/work-orders/${id}/actions`, { system: 'helpdesk', kind: 'write' }), 422);
   await ok(as.agent('GET', `/v1/receipts/${note.receiptId}`));
+  await ok(as.agent('POST', `/v1/work-orders/${id}/actions/${note.actionId}/result`, { resultSha256: 'c'.repeat(64) }), 201);
+  await refused(as.agent('POST', `/v1/work-orders/${id}/actions/${note.actionId}/result`, { resultSha256: 'not a hash' }), 422);
   await refused(as.agent('GET', `/v1/receipts/${unknownId}`), 404);
   const refund = { system: 'payments', operation: 'refund', kind: 'write' as const };
   const waiting = await ok(as.agent('POST', `/v1/work-orders/${id}/actions`, refund), 201);
   await ok(as['support-lead']('GET', '/v1/approvals?owner=support-lead'));
   await refused(as['support-lead']('GET', '/v1/approvals?limit=x'), 422);
   await ok(as['support-lead']('GET', `/v1/approvals/${waiting.approvalId}`));
-  await refused(as.agent('GET', `/v1/approvals/${waiting.approvalId}`), 403);
+  await ok(as.agent('GET', `/v1/approvals/${waiting.approvalId}`));
+  await refused(as.analyst('GET', `/v1/approvals/${waiting.approvalId}`), 403);
   await refused(as['support-lead']('POST', `/v1/approvals/${waiting.approvalId}/decision`, { decision: 'maybe' }), 422);
   await ok(as['support-lead']('POST', `/v1/approvals/${waiting.approvalId}/decision`, { decision: 'conditional', permittedAction: refund, conditions: [{ id: 'c1', title: 'refund capped at 50' }] }));
   await refused(as['support-lead']('POST', `/v1/approvals/${waiting.approvalId}/conditions/c9/close`, { evidence: { kind: 'memo', ref: 'm' } }), 404);
@@ -261,6 +264,8 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await refused(as.agent('GET', `/v1/inbox/${'x'.repeat(5000)}`), 422);
   await refused(as.bot('POST', `/v1/delegations/${dispatched.dispatchId}/confirm`, {}), 403);
   await ok(as.agent('POST', `/v1/delegations/${dispatched.dispatchId}/confirm`, { note: 'verified' }));
+  await refused(as.agent('POST', `/v1/work-orders/${task.id}/stop`, {}), 422);
+  await ok(as.agent('POST', `/v1/work-orders/${task.id}/stop`, { reason: 'the delegation is done elsewhere' }), 200);
 
   // CloudEvents, rejections.
   const event = { specversion: '1.0', id: 'ce-1', source: 'shop', type: 'workgate.workorder.open', subject: 'CE-1', data: { jobType: 'support-recovery', inputs } };

@@ -16,7 +16,7 @@ function documentedRoles(): Map<string, readonly Role[] | undefined> {
     const cells = line.split(/(?<!\\)\|/).map((c) => c.trim());
     const paths = [...(cells[1] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1]);
     const method = /^(GET|POST|PUT|PATCH|DELETE) \//.exec(paths[0] ?? '')?.[1];
-    if (!method) continue;
+    if (!method || !paths[0].includes(' /v1/')) continue;
     const roles = cells[2].replace(/\(.*\)/, '').split(',').map((r) => r.trim());
     for (const raw of paths) {
       const path = raw.replace(/^[A-Z]+ /, '').replace(/\?.*$/, '').replace(/:[A-Za-z]+/g, '{}');

@@ -249,6 +249,8 @@ describe('HTTP fuzzing', () => {
     const delegated = await open('agent-delegation', 'FUZZ-3', { objective: 'x', repository: 'r' });
     const refund = await as('POST', `/v1/work-orders/${support}/actions`, { system: 'payments', operation: 'refund', kind: 'write' });
     expect(refund.body).toMatchObject({ decision: 'wait', approvalId: expect.any(String), receiptId: expect.any(String) });
+    const inspect = await as('POST', `/v1/work-orders/${support}/actions`, { system: 'helpdesk', operation: 'case.read', kind: 'read' });
+    expect(inspect.body).toMatchObject({ decision: 'run' });
     const blocked = await as('POST', `/v1/work-orders/${support}/steps/confirm-customer/block`, { code: 'CUSTOMER_UNREACHABLE', rationale: 'no answer' });
     const glass = await as('POST', `/v1/work-orders/${support}/break-glass`, { code: 'ADDRESS_INVALID', rationale: 'urgent', action: { system: 'shop', operation: 'order.note', kind: 'write' } });
     expect(glass.body).toMatchObject({ postReview: { id: expect.any(String) } });
@@ -274,6 +276,7 @@ describe('HTTP fuzzing', () => {
       stepId: ['confirm-customer', 'inspect-case', 'update-order'],
       stageId: ['discovery', 'proposal'],
       conditionId: ['c1'],
+      actionId: [inspect.body.actionId, refund.body.actionId],
       taskId: [remediation.body.remediations[0].taskId],
       dispatchId: [dispatch.body.dispatchId],
       recipient: ['agent-7'],
@@ -300,6 +303,7 @@ describe('HTTP fuzzing', () => {
     'POST /v1/work-orders/{id}/close': { closureEvidenceId: 'CE-1', evidence: [{ kind: 'closure-note', ref: 'n-1' }] },
     'POST /v1/work-orders/{id}/reopen': { reason: 'the customer wrote again' },
     'POST /v1/work-orders/{id}/stop': { reason: 'the agent gave up' },
+    'POST /v1/work-orders/{id}/actions/{actionId}/result': { resultSha256: 'b'.repeat(64), isError: false },
     'POST /v1/work-orders/{id}/break-glass': { code: 'CUSTOMER_UNREACHABLE', rationale: 'urgent', action: { system: 'shop', operation: 'order.note', kind: 'write', facts: { urgent: true }, objects: ['order:1'] } },
     'POST /v1/work-orders/{id}/stages/{stageId}/artifact': { artifact: { kind: 'requirements-brief', ref: 'DISC-1' }, evidence: [{ kind: 'doc', ref: 'd-1' }] },
     'POST /v1/work-orders/{id}/scope-changes': { add: [{ system: 'support-desk', operation: 'refund.recommend', kind: 'write' }], reason: 'the client asks' },

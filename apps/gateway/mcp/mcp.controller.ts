@@ -5,7 +5,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { Request, Response } from 'express';
 import { rememberRecent, Subjects, SystemBoundary, WorkgateError } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { CurrentPrincipal, Principal } from '../http';
+import { CurrentPrincipal, Principal, Roles } from '../http';
 import { commandMeta, sendCommand } from '../routes/command';
 import { DownstreamServers } from './downstream-servers';
 import { GatewayBackend, gatewayMcpServer } from './gateway-mcp-server';
@@ -53,6 +53,7 @@ export class McpController {
   }
 
   @Post('work-orders/:id')
+  @Roles('integrator', 'operator')
   gateway(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @Req() req: Request, @Res() res: Response): Promise<void> {
     return serve(gatewayMcpServer(id, this.backend(p), this.downstream, (m) => this.logger.warn(m)), req, res);
   }
@@ -60,12 +61,9 @@ export class McpController {
   /**
    * What the gateway asks, in this process (no HTTP round trip per call): the work order's MCP
    * systems (its workflow version never changes, so they are kept), decisions and results as the
-   * caller, who must hold a role that may request actions.
+   * caller (the route's roles are those that may request actions).
    */
   private backend(p: Principal): GatewayBackend {
-    const mayAct = () => {
-      if (!p.roles.some((r) => r === 'integrator' || r === 'operator')) throw new WorkgateError('forbidden', 'calling tools through the gateway needs the integrator or operator role');
-    };
     return {
       systems: (workOrderId) => {
         let systems = this.systems.get(workOrderId);
@@ -80,11 +78,9 @@ export class McpController {
         return systems;
       },
       decide: async (workOrderId, action) => {
-        mayAct();
         return (await sendCommand(this.rpc, workOrderId, { type: 'RequestAction', body: action }, commandMeta(p, undefined))).answer as Record<string, any>;
       },
       recordResult: async (workOrderId, actionId, result) => {
-        mayAct();
         await sendCommand(this.rpc, workOrderId, { type: 'RecordActionResult', actionId, body: result }, commandMeta(p, undefined));
       },
     };
