@@ -35,6 +35,11 @@ async function main(): Promise<void> {
   const path = join(dir, 'file.txt');
   const scenarios: Array<[string, string, (n: number) => Promise<unknown>]> = [
     ['direct', 'the filesystem MCP server, called directly (stdio)', () => direct.callTool({ name: 'read_text_file', arguments: { path } })],
+    ['decision', 'the decision alone (POST /v1/work-orders/:id/actions, no call forwarded)', async () => {
+      const res = await fetch(`${workgate.url}/v1/work-orders/${opened.id}/actions`, { method: 'POST', headers, body: JSON.stringify({ system: 'files', operation: 'read_text_file', kind: 'read' }) });
+      if (res.status !== 201) throw new Error(`status ${res.status}`);
+      return res.json();
+    }],
     ['gateway', 'through workgate\'s MCP gateway (decided, forwarded, result recorded)', (n) => gateway.callTool({ name: 'files__read_text_file', arguments: { path, head: 1 + (n % 1000) } })],
   ];
   type Result = Awaited<ReturnType<typeof closedLoop>>;
