@@ -23,6 +23,7 @@ const STEPS: Array<{ name: string; script: string; args?: string[]; env?: Record
   { name: 'intake, one process', script: 'intake.bench.js', env: { BENCH_TOPOLOGY: 'one', BENCH_EVENTS: QUICK ? '4000' : '40000', BENCH_WARMUP: QUICK ? '2000' : '10000', BENCH_SECONDS: QUICK ? '2' : '10' } },
   // The scale-out check: the same load on six processes; one repetition is enough to see where the bottleneck moves.
   { name: 'intake, split', script: 'intake.bench.js', env: { BENCH_TOPOLOGY: 'split', BENCH_REPS: '1', BENCH_EVENTS: QUICK ? '4000' : '40000', BENCH_WARMUP: QUICK ? '2000' : '10000', BENCH_RATES: '2000', BENCH_SECONDS: QUICK ? '2' : '10' } },
+  { name: 'MCP gateway', script: 'mcp.bench.js', env: { BENCH_SECONDS: QUICK ? '2' : '5' } },
   { name: 'projections and views', script: 'views.bench.js', args: QUICK ? ['--events', '50000', '--runs', '1', '--queries', '10'] : [] },
 ];
 

@@ -126,6 +126,23 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     expect(rpc.commits).toHaveLength(0);
   });
 
+  it('records commands of independent callers that wait for one work order together, each answered (or refused) alone', async () => {
+    const ref = 'WOS-10';
+    await service.execute(open(ref));
+    rpc.commits.splice(0);
+    const closeEarly = request(ref, { type: 'CloseWorkOrder', body: { closureEvidenceId: '', evidence: [] } });
+    // Ten callers in one turn of the event loop: all wait for the work order's turn together.
+    const calls = [act(ref, read), ...Array.from({ length: 4 }, () => act(ref, note)), closeEarly, ...Array.from({ length: 4 }, () => act(ref, read))].map((req) => service.execute(req));
+    const settled = await Promise.allSettled(calls);
+
+    expect(settled.map((s) => (s.status === 'fulfilled' ? (s.value.answer as ActionAnswer).decision : (s.reason as { code: string }).code))).toEqual([
+      'run', 'run', 'run', 'run', 'run', 'closure_evidence_required', 'run', 'run', 'run', 'run',
+    ]);
+    // The five before the refusal together, the four after it together: two commits, not nine.
+    expect(rpc.commits.flat().map((c) => c.appends[0].events.length)).toEqual([5, 4]);
+    expect((await types(ref)).filter((type) => type === 'ActionDecided')).toHaveLength(9);
+  });
+
   it('starts the exception and the post-review of a break-glass in its commit', async () => {
     const ref = 'WOS-5';
     await service.execute(open(ref));

@@ -45,9 +45,19 @@ export interface InOrder {
   error?: unknown;
 }
 
+/** A single command waiting for its work order's turn. */
+interface Queued {
+  req: WorkOrderCommandRequest;
+  arrived: number;
+  resolve: (reply: CommandReply) => void;
+  reject: (error: unknown) => void;
+}
+
 /** Work orders kept decided-and-ready in memory; a miss costs one stream read. Bounds the resident memory under bursts. */
 const CACHE_LIMIT = 10_000;
 const MAX_ATTEMPTS = 4;
+/** Queued commands recorded in one commit at most (a commit holds at most 1,000 events). */
+const QUEUED_PER_COMMIT = 64;
 
 /** The id of the work order an integrator opened as `externalRef` within `source`. */
 export function workOrderIdFor(source: string, externalRef: string): string {
@@ -66,6 +76,8 @@ export function workOrderIdFor(source: string, externalRef: string): string {
 export class WorkOrdersService {
   private readonly cache = new Map<string, Cached>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Single commands waiting for their work order's turn, by work order: recorded together. */
+  private readonly queued = new Map<string, Queued[]>();
   /** Commits of concurrent commands travel together: one round trip per burst, not per command. */
   private readonly commits: BatchingRpcClient<CommitRequest, CommitResult>;
   /** The same, prepared here (checked, canonical JSON) when the ledger writer is in this process. */
@@ -98,11 +110,38 @@ export class WorkOrdersService {
     throw refuse('validation_failed', 'a work order is addressed by its id, or by source and externalRef');
   }
 
-  /** Runs a command; `id` is the work order it addresses when the caller already resolved it. */
-  async execute(req: WorkOrderCommandRequest, id = this.resolveId(req)): Promise<CommandReply> {
-    const { replies, error } = await this.executeInOrder(id, [req]);
-    if (error !== undefined) throw error;
-    return replies[0];
+  /**
+   * Runs a command; `id` is the work order it addresses when the caller already resolved it.
+   * Commands of independent callers that arrive while the work order has one in flight wait
+   * together and are then recorded together (one commit for the lot, each decided on the state
+   * the ones before it leave), so many callers on one work order cost one commit per burst, not
+   * one each. Each caller gets its own reply or its own refusal.
+   */
+  execute(req: WorkOrderCommandRequest, id = this.resolveId(req)): Promise<CommandReply> {
+    return new Promise<CommandReply>((resolve, reject) => {
+      const queued = this.queued.get(id);
+      const waiting = { req, arrived: performance.now(), resolve, reject };
+      if (queued) return void queued.push(waiting);
+      const batch = [waiting];
+      this.queued.set(id, batch);
+      void this.serialized(id, async () => {
+        // From here on, new arrivals form the next batch, run once this one is recorded.
+        if (this.queued.get(id) === batch) this.queued.delete(id);
+        await this.runQueued(id, batch);
+      });
+    });
+  }
+
+  /** Runs queued commands in arrival order; a refused one answers its caller and the ones after it still run. */
+  private async runQueued(id: string, batch: Queued[]): Promise<void> {
+    let rest = batch;
+    while (rest.length > 0) {
+      const now = rest.slice(0, QUEUED_PER_COMMIT);
+      const { replies, error } = await this.inOrder(id, now.map((q) => q.req), now[0].arrived);
+      replies.forEach((reply, i) => now[i].resolve(reply));
+      if (error !== undefined) now[replies.length].reject(error);
+      rest = rest.slice(error === undefined ? now.length : replies.length + 1);
+    }
   }
 
   /**
@@ -117,17 +156,20 @@ export class WorkOrdersService {
    */
   executeInOrder(id: string, reqs: WorkOrderCommandRequest[]): Promise<InOrder> {
     const arrived = performance.now();
-    return this.serialized(id, async () => {
-      const replies: CommandReply[] = [];
-      while (replies.length < reqs.length) {
-        try {
-          replies.push(...(await this.executeNow(id, reqs.slice(replies.length), arrived)));
-        } catch (error) {
-          return { replies, error };
-        }
+    return this.serialized(id, () => this.inOrder(id, reqs, arrived));
+  }
+
+  /** executeInOrder's work, with the work order's turn already held. */
+  private async inOrder(id: string, reqs: WorkOrderCommandRequest[], arrived: number): Promise<InOrder> {
+    const replies: CommandReply[] = [];
+    while (replies.length < reqs.length) {
+      try {
+        replies.push(...(await this.executeNow(id, reqs.slice(replies.length), arrived)));
+      } catch (error) {
+        return { replies, error };
       }
-      return { replies };
-    });
+    }
+    return { replies };
   }
 
   /** Records the first command and as many of the next ones as decide together; their replies, in order (at least one). */
