@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const key = randomBytes(24).toString('hex');
   const principals = join(dir, 'principals.yaml');
   writeFileSync(principals, `principals:\n  - id: agent\n    roles: [integrator, operator]\n    apiKeySha256: ${createHash('sha256').update(key).digest('hex')}\n`);
-  const workgate = await startWorkgateProcess('mcp', 'one', { WORKGATE_PRINCIPALS: principals, WORKGATE_AGENT_FILES_DIR: dir, WORKGATE_RATE_LIMIT_PER_MINUTE: '10000000' });
+  const workgate = await startWorkgateProcess('mcp', 'one', { WORKGATE_PRINCIPALS: principals, WORKGATE_MCP_FILES_DIR: dir, WORKGATE_RATE_LIMIT_PER_MINUTE: '10000000' });
   const headers = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
   const opened = (await (await fetch(`${workgate.url}/v1/work-orders`, { method: 'POST', headers, body: JSON.stringify({ jobType: 'agent-files', externalRef: 'bench', source: 'bench', inputs: { task: 'read' } }) })).json()) as { id: string };
 

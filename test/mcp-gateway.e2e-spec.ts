@@ -25,7 +25,7 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
 
   beforeAll(async () => {
     writeFileSync(join(dir, 'hello.txt'), 'hello from the files');
-    process.env.WORKGATE_AGENT_FILES_DIR = dir;
+    process.env.WORKGATE_MCP_FILES_DIR = dir;
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     const opened = await client(t.url, principals.keys.agent)('POST', '/v1/work-orders', { jobType: 'agent-files', externalRef: 'FILES-1', source: 'agent', inputs: { task: 'write a note' } });
     workOrderId = opened.body.id;
@@ -35,7 +35,7 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
   afterAll(async () => {
     await mcp?.close();
     await t?.close();
-    delete process.env.WORKGATE_AGENT_FILES_DIR;
+    delete process.env.WORKGATE_MCP_FILES_DIR;
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -43,6 +43,7 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
     const analyst = new Client({ name: 'analyst', version: '1' });
     const transport = new StreamableHTTPClientTransport(new URL(`${t.url}/mcp/work-orders/${workOrderId}`), { requestInit: { headers: { Authorization: `Bearer ${principals.keys.lead}` } } });
     await expect(analyst.connect(transport)).rejects.toThrow(/forbidden.*integrator, operator/);
+    await analyst.close();
   });
 
   it('lists the filesystem server\'s tools as files__<tool>', async () => {

@@ -105,7 +105,7 @@ describe('the MCP server at /mcp', () => {
 
   it('serves the same tools over stdio (npm run mcp) with a key', async () => {
     const stdio = new Client({ name: 'stdio-agent', version: '1' });
-    await stdio.connect(new StdioClientTransport({ command: process.execPath, args: [join(__dirname, '..', 'dist', 'cli', 'mcp.js'), '--key', principals.keys.agent, '--url', t.url], stderr: 'pipe' }));
+    await stdio.connect(new StdioClientTransport({ command: process.execPath, args: [join(__dirname, '..', 'dist', 'cli', 'mcp.js'), '--url', t.url], env: { ...(process.env as Record<string, string>), WORKGATE_API_KEY: principals.keys.agent }, stderr: 'pipe' }));
     try {
       expect((await stdio.listTools()).tools).toHaveLength(8);
       const opened = await call('open_work_order', { jobType: 'support-recovery', externalRef: 'MCP-5', source: 'stdio', inputs: { caseId: 'c', orderId: 'o', orderPaid: true } }, stdio);

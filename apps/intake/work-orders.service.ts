@@ -137,10 +137,13 @@ export class WorkOrdersService {
     let rest = batch;
     while (rest.length > 0) {
       const now = rest.slice(0, QUEUED_PER_COMMIT);
-      const { replies, error } = await this.inOrder(id, now.map((q) => q.req), now[0].arrived);
+      let { replies, error } = await this.inOrder(id, now.map((q) => q.req), now[0].arrived);
+      // A commit of several callers' commands that failed (too large, the ledger away) may not be
+      // the first one's doing: it is tried alone before it is blamed.
+      if (error !== undefined && replies.length === 0 && now.length > 1) ({ replies, error } = await this.inOrder(id, [now[0].req], now[0].arrived));
       replies.forEach((reply, i) => now[i].resolve(reply));
       if (error !== undefined) now[replies.length].reject(error);
-      rest = rest.slice(error === undefined ? now.length : replies.length + 1);
+      rest = rest.slice(error === undefined ? replies.length : replies.length + 1);
     }
   }
 

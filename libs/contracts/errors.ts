@@ -29,6 +29,7 @@ export const ErrorCodes = {
   permitted_action_mismatch: 422,
   approval_decided: 409,
   exception_resolved: 409,
+  result_recorded: 409,
   remediation_closed: 409,
   not_due: 409,
   break_glass_not_allowed: 422,

@@ -192,7 +192,11 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
       // The rest of this read joins the batch before it starts.
       schedulePump();
     }
-  })();
+  })().catch((error: Error) => {
+    // A retired consumer may be deleted by another instance that finished it first: expected.
+    if (o.existing && /consumer deleted/i.test(error.message)) return;
+    o.log?.(`${o.durable}: stopped taking messages: ${error.message}`);
+  });
 
   return {
     async stop() {

@@ -31,6 +31,8 @@ describe('validateDefinition', () => {
     ['an MCP server that is neither', (d) => (d.systems[0].mcp = { args: ['x'] }), 'systems[0].mcp', /a command \(stdio\) or a url/],
     ['a token in plain text', (d) => (d.systems[0].mcp = { url: 'https://x.example/mcp', headers: { Authorization: 'Bearer s3cr3t' } }), 'systems[0].mcp.headers.Authorization', /secret in plain text/],
     ['a key in an MCP server\'s environment', (d) => (d.systems[0].mcp = { command: 'node', env: { API_KEY: 'abc' } }), 'systems[0].mcp.env.API_KEY', /secret in plain text/],
+    ['a reference to a variable not meant for MCP servers', (d) => (d.systems[0].mcp = { url: 'https://x.example/mcp?p=${WORKGATE_DB_PASSWORD}' }), 'systems[0].mcp.url', /only read variables named WORKGATE_MCP_/],
+    ['a secret taken from any variable', (d) => (d.systems[0].mcp = { command: 'node', env: { API_KEY: '${DATABASE_URL}' } }), 'systems[0].mcp.env.API_KEY', /only read variables named WORKGATE_MCP_/],
     ['an MCP system named with __', (d) => ((d.systems[0].name = 'help__desk'), (d.systems[0].mcp = { command: 'node' })), 'systems[0].name', /may not hold "__"/],
     ['a timer over ten years', (d) => (d.stallAfter = 'P99999W'), 'stallAfter', /at most P3650D/],
     ['a version past 2,147,483,647', (d) => (d.version = 2_147_483_648), 'version', /version must be at most 2147483647/],
@@ -51,8 +53,8 @@ describe('validateDefinition', () => {
 
   it('takes an MCP server whose secrets are environment references', () => {
     const d = valid();
-    d.systems[0].mcp = { url: 'https://tracker.example/mcp', headers: { Authorization: '${TRACKER_TOKEN}', 'X-Team': 'support' } };
-    d.systems[1].mcp = { command: 'node', args: ['server.js', '${WORKDIR}'], env: { API_KEY: '${SHOP_KEY}', MODE: 'read-only' } };
+    d.systems[0].mcp = { url: 'https://tracker.example/mcp', headers: { Authorization: '${WORKGATE_MCP_TRACKER_TOKEN}', 'X-Team': 'support' } };
+    d.systems[1].mcp = { command: 'node', args: ['server.js', '${WORKGATE_MCP_WORKDIR}'], env: { API_KEY: '${WORKGATE_MCP_SHOP_KEY}', MODE: 'read-only' } };
     expect(problemsOf(d)).toEqual([]);
   });
 

@@ -3,11 +3,14 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { McpServerConfig } from '@workgate/contracts';
+import { McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { McpServerConfig, WorkgateError } from '@workgate/contracts';
 
-/** `${NAME}` in a value: read from workgate's environment (secrets never stand in a workflow); one that is not set stays as written. */
-const fromEnvironment = (value: string) => value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => process.env[name] ?? whole);
+/**
+ * `${WORKGATE_MCP_NAME}` in a value: read from workgate's environment (secrets never stand in a
+ * workflow; validation refuses any other name); one that is not set stays as written.
+ */
+const fromEnvironment = (value: string) => value.replace(/\$\{(WORKGATE_MCP_[A-Za-z0-9_]+)\}/g, (whole, name: string) => process.env[name] ?? whole);
 
 interface Downstream {
   client: Promise<Client>;
@@ -28,13 +31,30 @@ export class DownstreamServers implements OnApplicationShutdown {
   /** The server's tools (listed once per start). */
   tools(system: string, config: McpServerConfig): Promise<Tool[]> {
     const downstream = this.downstream(system, config);
-    downstream.tools ??= downstream.client.then(async (c) => (await c.listTools()).tools);
+    if (!downstream.tools) {
+      const tools = downstream.client.then(async (c) => (await c.listTools()).tools);
+      downstream.tools = tools;
+      // A listing that failed is asked again next time.
+      tools.catch(() => downstream.tools === tools && (downstream.tools = undefined));
+    }
     return downstream.tools;
   }
 
   async call(system: string, config: McpServerConfig, name: string, args: Record<string, unknown>): Promise<Awaited<ReturnType<Client['callTool']>>> {
-    const client = await this.downstream(system, config).client;
-    return client.callTool({ name, arguments: args });
+    const downstream = this.downstream(system, config);
+    const client = await downstream.client;
+    try {
+      return await client.callTool({ name, arguments: args });
+    } catch (error) {
+      // A server reached by URL says nothing when it goes away: a failed call starts afresh next time.
+      if (config.url && !(error instanceof McpError)) this.forget(downstream, client);
+      throw error;
+    }
+  }
+
+  private forget(downstream: Downstream, client: Client): void {
+    for (const [key, d] of this.servers) if (d === downstream) this.servers.delete(key);
+    void client.close().catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -45,6 +65,7 @@ export class DownstreamServers implements OnApplicationShutdown {
   }
 
   private downstream(system: string, config: McpServerConfig): Downstream {
+    if (this.closing) throw new WorkgateError('unavailable', 'workgate is stopping');
     const key = createHash('sha256').update(JSON.stringify(config)).digest('hex');
     let downstream = this.servers.get(key);
     if (!downstream) {
@@ -80,6 +101,11 @@ export class DownstreamServers implements OnApplicationShutdown {
       this.servers.delete(key);
       log.warn(`the MCP server of system ${system} stopped; it starts again on the next call`);
     };
+    if (this.closing) {
+      // Started while workgate was stopping: nobody would stop it later.
+      await client.close().catch(() => undefined);
+      throw new WorkgateError('unavailable', 'workgate is stopping');
+    }
     this.logger.log(`started the MCP server of system ${system}`);
     return client;
   }

@@ -9,6 +9,8 @@ type Json = Record<string, any>;
 type ToolResult = { content: Array<Json>; structuredContent?: Json; isError?: boolean; _meta?: Json };
 
 const SEPARATOR = '__';
+/** The longest system or tool name a decision records (as `/v1` requests). */
+const MAX_NAME = 200;
 const sha256 = (value: unknown) => createHash('sha256').update(canonicalize(value ?? {})).digest('hex');
 
 /** What the gateway asks workgate: the work order's MCP systems, a decision, a result to record. */
@@ -26,7 +28,13 @@ const decisionError = (text: string, decision: Json): ToolResult => ({ isError: 
 
 const refusalResult = (error: unknown): ToolResult => {
   const refusal =
-    error instanceof ApiRefusal ? error.body : isWorkgateError(error) ? { error: error.code, message: error.message } : { error: 'unavailable', message: (error as Error).message ?? 'the call failed' };
+    error instanceof ApiRefusal
+      ? error.body
+      : isWorkgateError(error)
+        ? { error: error.code, message: error.message }
+        : error instanceof Error
+          ? { error: 'unavailable', message: error.message || 'the call failed' }
+          : (error as { error: string; message: string });
   return { isError: true, content: [{ type: 'text', text: `${refusal.error}: ${refusal.message}` }], _meta: { 'workgate/refusal': refusal } };
 };
 
@@ -58,6 +66,9 @@ export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, d
     const toolName = at > 0 ? name.slice(at + SEPARATOR.length) : name;
     const args = (request.params.arguments ?? {}) as Json;
     const argumentsSha256 = sha256(args);
+    if (systemName.length > MAX_NAME || toolName.length > MAX_NAME) {
+      return refusalResult({ error: 'validation_failed', message: `a tool name is at most ${MAX_NAME} characters on each side of "${SEPARATOR}"` });
+    }
     try {
       const system = (await backend.systems(workOrderId)).find((s) => s.name === systemName);
       const tool = system ? (await downstream.tools(system.name, system.mcp!)).find((t) => t.name === toolName) : undefined;
@@ -77,7 +88,14 @@ export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, d
         return decisionError(`stop: ${why}${verdict.decisionOwner ? ` (decided by ${verdict.decisionOwner})` : ''}`, { ...decided, decisionOwner: verdict.decisionOwner });
       }
       const result = (await downstream.call(system.name, system.mcp!, toolName, args)) as ToolResult;
-      const resultSha256 = sha256(result);
+      let resultSha256: string;
+      try {
+        resultSha256 = sha256(result);
+      } catch (error) {
+        // The call ran: its answer goes back, with the reason its result is not recorded.
+        log(`the result of action ${verdict.actionId} cannot be hashed and is not recorded: ${(error as Error).message}`);
+        return { ...result, _meta: { ...(result._meta ?? {}), 'workgate/receiptId': verdict.receiptId, 'workgate/argumentsSha256': argumentsSha256 } };
+      }
       // Recorded beside the decision; the answer does not wait for that commit.
       backend.recordResult(workOrderId, verdict.actionId, { resultSha256, isError: result.isError === true }).catch((error: Error) => log(`the result of action ${verdict.actionId} is not recorded: ${error.message}`));
       return { ...result, _meta: { ...(result._meta ?? {}), 'workgate/receiptId': verdict.receiptId, 'workgate/argumentsSha256': argumentsSha256, 'workgate/resultSha256': resultSha256 } };

@@ -17,7 +17,13 @@ const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_
 const stateless = () => new WorkgateError('method_not_allowed', 'this MCP endpoint is stateless: send each message with POST');
 
 /** The `/v1` API of this gateway, with the caller's key: every tool goes through its checks. */
-const apiOf = (req: Request) => workgateApi(`http://127.0.0.1:${req.socket.localPort}`, String(req.headers.authorization));
+const apiOf = (req: Request) => {
+  // The address the request came in on (whatever HOST the gateway listens on).
+  const local = req.socket.localAddress ?? '127.0.0.1';
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(local)?.[1];
+  const host = v4 ?? (local.includes(':') ? `[${local}]` : local);
+  return workgateApi(`http://${host}:${req.socket.localPort}`, String(req.headers.authorization));
+};
 
 /** Answers one MCP message with a fresh server and transport (stateless: no sessions to keep). */
 async function serve(server: Server, req: Request, res: Response): Promise<void> {

@@ -9,7 +9,8 @@ export interface WorkgateTool {
   description: string;
   inputSchema: Json & { type: 'object' };
   annotations?: { readOnlyHint?: boolean; destructiveHint?: boolean; idempotentHint?: boolean; openWorldHint?: boolean };
-  run(args: Json, api: WorkgateApi): Promise<Json>;
+  /** `signal` aborts when the caller goes away. */
+  run(args: Json, api: WorkgateApi, signal?: AbortSignal): Promise<Json>;
 }
 
 const uuid = { type: 'string', format: 'uuid' };
@@ -22,13 +23,28 @@ const evidence = {
 };
 const enc = encodeURIComponent;
 
-/** Blocks until the approval leaves `requested` (or the time is up), polling its state. */
-async function waitForApproval(api: WorkgateApi, approvalId: string, timeoutSeconds: number): Promise<Json> {
-  const until = Date.now() + timeoutSeconds * 1000;
+/** The longest wait_for_approval blocks, in seconds. */
+const MAX_WAIT_SECONDS = 600;
+
+/** Blocks until the approval leaves `requested`, the time is up or the caller goes away, polling its state. */
+async function waitForApproval(api: WorkgateApi, approvalId: string, timeoutSeconds: unknown, signal?: AbortSignal): Promise<Json> {
+  const seconds = timeoutSeconds === undefined ? 60 : Number(timeoutSeconds);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > MAX_WAIT_SECONDS) {
+    throw new ApiRefusal(422, { error: 'validation_failed', message: `timeoutSeconds must be a number of seconds from 0 to ${MAX_WAIT_SECONDS}` });
+  }
+  const until = Date.now() + seconds * 1000;
   for (;;) {
     const approval = await api.call<Json>('GET', `/v1/approvals/${enc(approvalId)}`);
-    if (approval.status !== 'requested' || Date.now() >= until) return { ...approval, waitedUntilDecided: approval.status !== 'requested' };
-    await new Promise((r) => setTimeout(r, Math.min(500, Math.max(0, until - Date.now()))));
+    if (approval.status !== 'requested' || Date.now() >= until || signal?.aborted) return { ...approval, waitedUntilDecided: approval.status !== 'requested' };
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.min(500, Math.max(0, until - Date.now())));
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    });
   }
 }
 
@@ -77,7 +93,7 @@ export const WORKGATE_TOOLS: WorkgateTool[] = [
     description: "Blocks until the approval's owner decides (approved, conditional, rejected) or it expires, or at most timeoutSeconds; answers its status. Only `approved` (or `conditional` with its conditions met) lets the action run: ask request_action again.",
     inputSchema: { type: 'object', required: ['approvalId'], properties: { approvalId: uuid, timeoutSeconds: { type: 'integer', minimum: 0, maximum: 600, default: 60 } }, additionalProperties: false },
     annotations: { readOnlyHint: true },
-    run: (a, api) => waitForApproval(api, String(a.approvalId), Number(a.timeoutSeconds ?? 60)),
+    run: (a, api, signal) => waitForApproval(api, String(a.approvalId), a.timeoutSeconds, signal),
   },
   {
     name: 'send_message',
@@ -153,9 +169,9 @@ export const WORKGATE_TOOLS: WorkgateTool[] = [
 ];
 
 /** An MCP tool result: the answer as structured content and as text; a refusal as a tool error with the API's code. */
-export async function runTool(tool: WorkgateTool, args: Json, api: WorkgateApi): Promise<{ content: Array<{ type: 'text'; text: string }>; structuredContent?: Json; isError?: boolean }> {
+export async function runTool(tool: WorkgateTool, args: Json, api: WorkgateApi, signal?: AbortSignal): Promise<{ content: Array<{ type: 'text'; text: string }>; structuredContent?: Json; isError?: boolean }> {
   try {
-    const answer = await tool.run(args, api);
+    const answer = await tool.run(args, api, signal);
     return { content: [{ type: 'text', text: JSON.stringify(answer) }], structuredContent: answer };
   } catch (error) {
     const refusal = error instanceof ApiRefusal ? error.body : { error: 'internal', message: 'the call failed' };

@@ -4,7 +4,7 @@ import { deterministicUuid } from '../ids';
 import { active, recorder, WorkOrderContext } from './context';
 import { workOrderFacts } from './handoff';
 import { approvedAddedScope, describeScope, describeStatus, gateAction, gateOf, isOpen, overlayOwner, scopeChangeFor, tracksFor } from './lifecycle';
-import type { ActiveWorkOrder, ToolApproval, WorkOrder, WorkOrderEvent } from './work-order.state';
+import { type ActiveWorkOrder, requestSha256, type ToolApproval, type WorkOrder, type WorkOrderEvent } from './work-order.state';
 
 /** The one verdict on an action request, and what it asks for. */
 export interface Verdict {
@@ -89,7 +89,7 @@ export function decideAction(workflow: CompiledWorkflow, wo: ActiveWorkOrder, ac
 
   if (boundaryAndRules.decision !== 'wait') return { decision: boundaryAndRules, ...scope };
   // A tool call an approval given earlier covers runs: its exact arguments (once), or the tool as a whole.
-  const covering = action.argumentsSha256 ? coveringApproval(wo, action) : undefined;
+  const covering = action.argumentsSha256 ? coveringApproval(wo, action, facts, boundaryAndRules) : undefined;
   if (covering) {
     const what = covering.argumentsSha256 ? 'this exact call' : `every ${action.system} ${action.operation} call`;
     const message = `${describeScope(action)} runs: approval ${covering.approvalId} by ${covering.decidedBy ?? 'its owner'} permitted ${what}`;
@@ -159,10 +159,17 @@ export function requestAction(body: RequestActionDto, state: WorkOrder, ctx: Wor
   return events;
 }
 
-/** The unused approval of this exact call, else an approval of the tool as a whole, if the work order holds one. */
-function coveringApproval(wo: ActiveWorkOrder, action: ActionRequest): ToolApproval | undefined {
-  const same = [...wo.toolApprovals.values()].filter((t) => t.system === action.system && t.operation === action.operation && t.kind === action.kind);
-  return same.find((t) => t.argumentsSha256 === action.argumentsSha256 && !t.used) ?? same.find((t) => t.argumentsSha256 === undefined);
+/**
+ * The unused approval of this exact call (same arguments, facts and objects), else an approval of
+ * the tool as a whole, if the work order holds one that the same rule held for the same owner: an
+ * approval never covers a call another rule sends to someone else.
+ */
+function coveringApproval(wo: ActiveWorkOrder, action: ActionRequest, facts: Facts, held: DecisionResult): ToolApproval | undefined {
+  const same = [...wo.toolApprovals.values()].filter(
+    (t) => t.system === action.system && t.operation === action.operation && t.kind === action.kind && t.rule === (held.rule ?? null) && t.owner === (held.decisionOwner ?? null),
+  );
+  const exact = same.find((t) => t.argumentsSha256 === action.argumentsSha256 && !t.used && t.requestSha256 === requestSha256(facts, action.objects));
+  return exact ?? same.find((t) => t.argumentsSha256 === undefined);
 }
 
 /**
@@ -174,6 +181,8 @@ export function recordActionResult(actionId: string, body: RecordActionResultDto
   const a = wo.actions.get(actionId);
   if (!a) throw refuse('not_found', `work order ${wo.id} has no action ${actionId}`);
   if (a.decision !== 'run') throw refuse('validation_failed', `action ${actionId} was decided ${a.decision}: only an action that may run has a result`);
-  if (a.performed) return [];
+  if (a.requestedBy !== undefined && a.requestedBy !== ctx.meta.actor) throw refuse('forbidden', `only ${a.requestedBy}, who asked for action ${actionId}, may record its result`);
+  if (a.performed === body.resultSha256) return [];
+  if (a.performed) throw refuse('result_recorded', `action ${actionId} already has a recorded result (${a.performed}), not this one`);
   return [recorder(ctx.meta)('ActionPerformed', { workOrderId: wo.id, actionId, ...(a.argumentsSha256 ? { argumentsSha256: a.argumentsSha256 } : {}), resultSha256: body.resultSha256, isError: body.isError === true })];
 }

@@ -1,4 +1,5 @@
-import { DecisionResult, Evidence, EventOf, ExceptionRef, ORIGINAL_SCOPE, PolicyRef, PrerequisiteCheck, RecordedEvent, refuse } from '@workgate/contracts';
+import { hash } from 'node:crypto';
+import { canonicalize, DecisionResult, Evidence, EventOf, ExceptionRef, Facts, ORIGINAL_SCOPE, PolicyRef, PrerequisiteCheck, RecordedEvent, refuse } from '@workgate/contracts';
 import { AnsweredBy, answeredBy } from './answers';
 import { LifecycleState } from './lifecycle';
 
@@ -35,8 +36,12 @@ export interface ActionOnWorkOrder {
   toolCall?: boolean;
   /** The hash of its arguments (a tool call's). */
   argumentsSha256?: string;
-  /** Its result is recorded (ActionPerformed). */
-  performed?: boolean;
+  /** Who asked for it: only they may record its result. */
+  requestedBy?: string;
+  /** A tool call's wait: the rule and owner that held it, and its facts and objects (SHA-256), which an approval of it is bound to. */
+  heldBy?: { rule: string | null; owner: string | null; requestSha256: string };
+  /** The SHA-256 of its recorded result (ActionPerformed). */
+  performed?: string;
 }
 
 /** An approval of a tool call that covers later calls: the exact call once (with its arguments' hash), or every call of the tool. */
@@ -46,6 +51,11 @@ export interface ToolApproval {
   operation: string;
   kind: 'read' | 'write';
   argumentsSha256?: string;
+  /** The rule and owner that held the approved call: a later call is covered only when the same rule holds it for the same owner. */
+  rule: string | null;
+  owner: string | null;
+  /** The approved call's facts and objects (SHA-256): an exact approval covers only the very same request. */
+  requestSha256: string;
   decidedBy?: string;
   used: boolean;
 }
@@ -145,12 +155,19 @@ function apply(s: WorkOrder, e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened
       return s;
     case 'ActionPerformed': {
       const a = s.actions.get(e.data.actionId);
-      return a ? { ...s, actions: set(s.actions, e.data.actionId, { ...a, performed: true }) } : s;
+      return a ? { ...s, actions: set(s.actions, e.data.actionId, { ...a, performed: e.data.resultSha256 }) } : s;
     }
     case 'ActionDecided': {
       const d = e.data;
       const waits = d.decision.decision === 'wait' && d.approvalId !== undefined;
-      const actions = set(s.actions, d.actionId, { decision: d.decision.decision, ...(waits ? { approvalId: d.approvalId } : {}), pending: waits, ...(d.action.argumentsSha256 ? { toolCall: true, argumentsSha256: d.action.argumentsSha256 } : {}) });
+      const toolCall = d.action.argumentsSha256
+        ? {
+            toolCall: true,
+            argumentsSha256: d.action.argumentsSha256,
+            ...(waits ? { heldBy: { rule: d.decision.rule ?? null, owner: d.decision.decisionOwner ?? null, requestSha256: requestSha256(d.facts, d.action.objects) } } : {}),
+          }
+        : {};
+      const actions = set(s.actions, d.actionId, { decision: d.decision.decision, ...(waits ? { approvalId: d.approvalId } : {}), pending: waits, requestedBy: e.metadata.actor, ...toolCall });
       // An exact call's approval is used once.
       const covering = d.coveredBy ? s.toolApprovals.get(d.coveredBy) : undefined;
       const toolApprovals = covering?.argumentsSha256 ? set(s.toolApprovals, covering.approvalId, { ...covering, used: true }) : s.toolApprovals;
@@ -178,9 +195,18 @@ function apply(s: WorkOrder, e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened
       const actions = d.actionId ? set(s.actions, d.actionId, { ...waited, decision: d.decision ?? (d.outcome === 'approved' ? 'run' : 'stop'), approvalId: d.approvalId, pending: false }) : s.actions;
       const a = s.approvals.get(d.approvalId);
       // An approved tool call covers the call asked again (its arguments' hash), or every call of the tool.
-      const p = d.outcome === 'approved' && waited?.toolCall ? d.permittedAction : undefined;
+      const p = d.outcome === 'approved' && waited?.heldBy ? d.permittedAction : undefined;
       const toolApprovals = p
-        ? set(s.toolApprovals, d.approvalId, { approvalId: d.approvalId, system: p.system, operation: p.operation, kind: p.kind, ...(p.argumentsSha256 ? { argumentsSha256: p.argumentsSha256 } : {}), ...(d.decidedBy ? { decidedBy: d.decidedBy } : {}), used: false })
+        ? set(s.toolApprovals, d.approvalId, {
+            approvalId: d.approvalId,
+            system: p.system,
+            operation: p.operation,
+            kind: p.kind,
+            ...(p.argumentsSha256 ? { argumentsSha256: p.argumentsSha256 } : {}),
+            ...waited!.heldBy!,
+            ...(d.decidedBy ? { decidedBy: d.decidedBy } : {}),
+            used: false,
+          })
         : s.toolApprovals;
       return { ...s, actions, toolApprovals, approvals: a ? set(s.approvals, d.approvalId, { ...a, status: d.outcome, openConditions: [] }) : s.approvals };
     }
@@ -229,4 +255,9 @@ function apply(s: WorkOrder, e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened
       throw new Error(`unknown event ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** The facts and objects of an action request (SHA-256 of their canonical JSON): what an exact tool-call approval is bound to beside the arguments. */
+export function requestSha256(facts: Facts | undefined, objects: readonly string[] | undefined): string {
+  return hash('sha256', canonicalize({ facts: facts ?? {}, objects: objects ?? [] }));
 }
