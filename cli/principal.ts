@@ -1,37 +1,88 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadConfigOrExit } from '@workgate/config';
 
 const ROLES = ['integrator', 'operator', 'approver', 'analyst', 'ops-lead', 'admin'];
+/** How long to wait for a running workgate to pick the key up (it checks the file every half second). */
+const WORKS_WITHIN_MS = 5_000;
 
 /**
- * `npm run principal -- <id> <role>[,<role>...]`: creates an API key for a principal, stores only
- * its sha256 in the principals file (WORKGATE_PRINCIPALS) and prints the key once.
+ * Adds a principal with a new API key to the principals file at `path` (created when missing)
+ * and returns the key; only its sha256 is written. The file is replaced in one rename, so a
+ * workgate reading it never sees half of it.
  */
-function main(): void {
-  const [id, rolesArg] = process.argv.slice(2);
-  const roles = (rolesArg ?? '').split(',').map((r) => r.trim()).filter(Boolean);
-  if (!id || !/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/.test(id) || roles.length === 0 || roles.some((r) => !ROLES.includes(r))) {
-    process.stderr.write(`usage: npm run principal -- <id> <role>[,<role>...]\n  roles: ${ROLES.join(', ')}\n`);
-    process.exit(2);
-  }
-  const path = loadConfigOrExit().WORKGATE_PRINCIPALS;
+export function addPrincipal(path: string, id: string, roles: string[]): string {
   const doc = parseDocument(existsSync(path) ? readFileSync(path, 'utf8') : 'principals: []\n');
   const principals = (doc.get('principals') as { items?: unknown[] } | undefined) ?? doc.createNode([]);
   const list = (doc.toJS().principals ?? []) as Array<{ id: string }>;
-  if (list.some((p) => p.id === id)) {
-    process.stderr.write(`principal ${id} already exists in ${path}; remove it first to issue a new key\n`);
-    process.exit(1);
-  }
+  if (list.some((p) => p.id === id)) throw new Error(`principal ${id} already exists in ${path}; remove it first to issue a new key`);
   const key = `wg_${randomBytes(24).toString('base64url')}`;
   const entry = doc.createNode({ id, roles, apiKeySha256: createHash('sha256').update(key).digest('hex') });
   (entry as { flow?: boolean }).flow = true;
   (principals as { items: unknown[]; flow?: boolean }).items.push(entry);
   (principals as { flow?: boolean }).flow = false;
   doc.set('principals', principals);
-  writeFileSync(path, doc.toString());
-  process.stdout.write(`added ${id} (${roles.join(', ')}) to ${path}\nAPI key (shown once, stored only as sha256):\n${key}\n`);
+  mkdirSync(dirname(path), { recursive: true });
+  const next = `${path}.${process.pid}.tmp`;
+  writeFileSync(next, doc.toString(), { mode: 0o600 });
+  renameSync(next, path);
+  return key;
 }
 
-main();
+/**
+ * Whether a workgate at `url` accepts `key`: 'works' once it answers anything but 401, 'unknown'
+ * when it still refuses the key after `withinMs`, 'not_running' when nothing answers there.
+ */
+export async function untilKeyWorks(url: string, key: string, withinMs = WORKS_WITHIN_MS): Promise<'works' | 'unknown' | 'not_running'> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    let status: number;
+    try {
+      const res = await fetch(`${url}/v1/workflows`, { headers: { Authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(2_000) });
+      status = res.status;
+      await res.body?.cancel();
+    } catch {
+      return 'not_running';
+    }
+    if (status !== 401) return 'works';
+    if (Date.now() >= deadline) return 'unknown';
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * `npm run principal -- <id> <role>[,<role>...]`: creates an API key for a principal, stores only
+ * its sha256 in the principals file (WORKGATE_PRINCIPALS, by default the git-ignored
+ * config/principals.local.yaml), prints the key once and says whether the running workgate
+ * already accepts it.
+ */
+async function main(): Promise<void> {
+  const [id, rolesArg] = process.argv.slice(2);
+  const roles = (rolesArg ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  if (!id || !/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/.test(id) || roles.length === 0 || roles.some((r) => !ROLES.includes(r))) {
+    process.stderr.write(`usage: npm run principal -- <id> <role>[,<role>...]\n  roles: ${ROLES.join(', ')}\n`);
+    process.exit(2);
+  }
+  const config = loadConfigOrExit();
+  const path = config.WORKGATE_PRINCIPALS;
+  let key: string;
+  try {
+    key = addPrincipal(path, id, roles);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`added ${id} (${roles.join(', ')}) to ${path}\nAPI key (shown once, stored only as sha256):\n${key}\n`);
+  const url = process.env.WORKGATE_URL ?? `http://127.0.0.1:${config.PORT}`;
+  const works = await untilKeyWorks(url, key);
+  const said = {
+    works: `the key works now at ${url}\n`,
+    unknown: `workgate at ${url} does not accept the key yet: does it read ${path} (WORKGATE_PRINCIPALS)?\n`,
+    not_running: `no workgate answers at ${url}; the key works once it runs with WORKGATE_PRINCIPALS=${path}\n`,
+  };
+  process.stderr.write(said[works]);
+}
+
+if (require.main === module) void main();

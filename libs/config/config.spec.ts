@@ -6,7 +6,7 @@ describe('loadConfig', () => {
     expect(config.DATABASE_URL).toBe('postgres://127.0.0.1:5432/workgate');
     expect(config.NATS_URL).toBe('nats://127.0.0.1:4222');
     expect(config.PORT).toBe(3000);
-    expect(config.WORKGATE_PRINCIPALS).toBe('config/principals.yaml');
+    expect(config.WORKGATE_PRINCIPALS).toBe('config/principals.local.yaml');
     expect(config.WORKGATE_WORKFLOWS_DIR).toBe('workflows');
     expect(config.WORKGATE_SIGNING_KEY).toBeUndefined();
   });

@@ -26,7 +26,7 @@ export class WorkgateConfig {
   HOST = '127.0.0.1';
 
   @IsString()
-  WORKGATE_PRINCIPALS = 'config/principals.yaml';
+  WORKGATE_PRINCIPALS = 'config/principals.local.yaml';
 
   @IsString()
   WORKGATE_WORKFLOWS_DIR = 'workflows';

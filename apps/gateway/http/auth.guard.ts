@@ -2,14 +2,14 @@ import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { WorkgateError } from '@workgate/contracts';
-import { loadPrincipals, Principal, PrincipalDirectory, Role } from './principals';
+import { Principal, PrincipalDirectory, Role, WatchedPrincipalDirectory } from './principals';
 
 /** Provider token of the PrincipalDirectory (tests inject their own). */
 export const PRINCIPALS = Symbol('workgate:principals');
 
-/** Provides PRINCIPALS from the principals file at `path` (WORKGATE_PRINCIPALS), read once at boot. */
+/** Provides PRINCIPALS from the principals file at `path` (WORKGATE_PRINCIPALS), kept current while workgate runs. */
 export function principalsProvider(path: string): Provider {
-  return { provide: PRINCIPALS, useFactory: () => loadPrincipals(path) };
+  return { provide: PRINCIPALS, useFactory: () => new WatchedPrincipalDirectory(path) };
 }
 
 const IS_PUBLIC = 'workgate:public';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, stat, statSync } from 'node:fs';
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { isMap, parseDocument } from 'yaml';
 
 /** The roles of SPEC section 3. A route names the roles it accepts with `@Roles(...)`. */
@@ -29,14 +30,21 @@ export function sha256Hex(text: string): string {
 
 /** The known principals, looked up by the hash of a presented API key. */
 export class PrincipalDirectory {
-  private readonly byHash = new Map<string, Principal>();
+  private byHash = new Map<string, Principal>();
 
   constructor(entries: readonly PrincipalEntry[] = []) {
+    this.replace(entries);
+  }
+
+  /** Swaps in a new set of principals at once: a request sees the old set or the new one, never a mix. */
+  protected replace(entries: readonly PrincipalEntry[]): void {
+    const byHash = new Map<string, Principal>();
     for (const entry of entries) {
       if (!SHA256_HEX.test(entry.apiKeySha256)) throw new Error(`principal "${entry.id}": apiKeySha256 must be 64 lowercase hex digits`);
-      if (this.byHash.has(entry.apiKeySha256)) throw new Error(`principal "${entry.id}": its key hash is already taken`);
-      this.byHash.set(entry.apiKeySha256, Object.freeze({ id: entry.id, roles: Object.freeze([...entry.roles]) }));
+      if (byHash.has(entry.apiKeySha256)) throw new Error(`principal "${entry.id}": its key hash is already taken`);
+      byHash.set(entry.apiKeySha256, Object.freeze({ id: entry.id, roles: Object.freeze([...entry.roles]) }));
     }
+    this.byHash = byHash;
   }
 
   get size(): number {
@@ -60,15 +68,89 @@ export class PrincipalDirectory {
  * names the file and lists every problem.
  */
 export function loadPrincipals(path: string): PrincipalDirectory {
+  return new PrincipalDirectory(readPrincipals(path));
+}
+
+/** The validated entries of the principals file at `path` (none when it does not exist). */
+function readPrincipals(path: string): PrincipalEntry[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new PrincipalDirectory();
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new Error(`principals file ${path}: cannot be read: ${(error as Error).message}`);
   }
-  const entries = parsePrincipals(text, path);
-  return new PrincipalDirectory(entries);
+  return parsePrincipals(text, path);
+}
+
+/** How often the principals file is checked for changes. */
+const WATCH_INTERVAL_MS = 500;
+
+/**
+ * The principals file, kept current while workgate runs: the file is checked every half second
+ * (an edit, a replacement, the file appearing or going all count) and read again on SIGHUP, so a key
+ * added with `npm run principal` works within a second, without a restart. A file that is
+ * invalid at start stops the start; one that turns invalid later is reported and the principals
+ * read before stay in force until it is fixed.
+ */
+export class WatchedPrincipalDirectory extends PrincipalDirectory implements OnApplicationShutdown {
+  private readonly logger = new Logger('Principals');
+  private readonly onSignal = () => this.reload('SIGHUP');
+  private readonly timer?: NodeJS.Timeout;
+  /** The file's identity when it was last read (inode, size, modification time); '' when missing. */
+  private seen: string;
+
+  constructor(
+    private readonly path: string,
+    intervalMs = WATCH_INTERVAL_MS,
+  ) {
+    const seen = fileVersion(path);
+    super(readPrincipals(path));
+    this.seen = seen;
+    if (path) {
+      this.timer = setInterval(() => this.checkForChange(), intervalMs);
+      this.timer.unref();
+    }
+    process.on('SIGHUP', this.onSignal);
+  }
+
+  /** Reads the file again; true when its principals are now in force. */
+  reload(why = 'the file changed'): boolean {
+    this.seen = fileVersion(this.path);
+    try {
+      this.replace(readPrincipals(this.path));
+      this.logger.log(`${this.size} principal(s) in force from ${this.path} (${why})`);
+      return true;
+    } catch (error) {
+      this.logger.error(`${(error as Error).message}\nthe ${this.size} principal(s) read before stay in force until the file is fixed`);
+      return false;
+    }
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+    process.off('SIGHUP', this.onSignal);
+  }
+
+  private checkForChange(): void {
+    stat(this.path, (error, s) => {
+      const now = error ? '' : versionOf(s);
+      if (now !== this.seen) this.reload();
+    });
+  }
+}
+
+function versionOf(s: { ino: number; size: number; mtimeMs: number }): string {
+  return `${s.ino}:${s.size}:${s.mtimeMs}`;
+}
+
+/** What identifies the file's current content cheaply; '' when it cannot be seen. */
+function fileVersion(path: string): string {
+  try {
+    return versionOf(statSync(path));
+  } catch {
+    return '';
+  }
 }
 
 /** Parses and validates the YAML text of a principals file; `source` names it in the error. */
