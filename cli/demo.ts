@@ -268,6 +268,9 @@ async function allOf(rpc: RpcClient, types: string[]): Promise<RecordedEvent[]> 
   }
 }
 
+/** How far back today's engagement work reaches: inside the 72 h an engagement gate waits before it expires. */
+const GATE_WINDOW_MS = 70 * 60 * MINUTE;
+
 const REFUND_RECOMMENDATIONS = { system: 'support-desk', operation: 'refund.recommend', kind: 'write' as const };
 
 /**
@@ -278,9 +281,21 @@ const REFUND_RECOMMENDATIONS = { system: 'support-desk', operation: 'refund.reco
  * with its acceptance record.
  */
 async function advanceEngagements(rpc: RpcClient, r: () => number, summary: DemoSummary, log: (m: string) => void): Promise<void> {
-  const ids = [...new Set((await allOf(rpc, ['StageArtifactRecorded'])).map((e) => (e.data as { workOrderId: string }).workOrderId))];
+  const recorded = await allOf(rpc, ['StageArtifactRecorded']);
+  const ids = [...new Set(recorded.map((e) => (e.data as { workOrderId: string }).workOrderId))];
+  // This work happened over the last days, not all in this minute: each command on an engagement
+  // is dated between its previous move and now, so the gates still waiting have the ages real ones
+  // have (an hour to nearly the 72 h their approvals run before they expire).
+  const clock = new Map<string, number>();
+  for (const e of recorded) clock.set((e.data as { workOrderId: string }).workOrderId, Math.max(Date.parse(e.occurredAt), Date.now() - GATE_WINDOW_MS));
+  const dated = (workOrderId: string) => {
+    const last = clock.get(workOrderId) ?? Date.now() - GATE_WINDOW_MS;
+    const at = Math.round(last + (Date.now() - last) * (0.1 + 0.4 * r()));
+    clock.set(workOrderId, at);
+    return new Date(at).toISOString();
+  };
   const command = (workOrderId: string, actor: string, body: WorkOrderCommand) =>
-    rpc.request(Subjects.intake.command, { address: { workOrderId }, command: body, meta: { commandId: randomUUID(), actor, now: new Date().toISOString(), channel: 'demo' } }).catch(() => undefined);
+    rpc.request(Subjects.intake.command, { address: { workOrderId }, command: body, meta: { commandId: randomUUID(), actor, now: dated(workOrderId), channel: 'demo' } }).catch(() => undefined);
   const asked = new Set<string>();
   for (let round = 1; round <= 24; round++) {
     let moved = 0;

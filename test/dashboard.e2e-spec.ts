@@ -11,9 +11,11 @@ const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, 'artifacts');
 
 /**
- * The dashboard in a real headless Chromium over the demo month: every chart's data and every
- * table equal what the view API answers for the same query; nothing is refused by the page's
- * strict Content-Security-Policy; a screenshot is kept under test/artifacts/.
+ * The dashboard in a real headless Chromium over the demo month: every chart's data equals what
+ * the view API answers for the same query, and every table shows the same rows as a person reads
+ * them (the measure first, percentages, human durations, totals, external refs linked to the
+ * work order, never a bare UUID); nothing is refused by the page's strict
+ * Content-Security-Policy; it fits 420 px and 1920 px; screenshots are kept under test/artifacts/.
  */
 describe('the ops dashboard in a real browser', () => {
   let t: TestWorkgate;
@@ -82,15 +84,19 @@ describe('the ops dashboard in a real browser', () => {
     for (const s of sections) {
       expect(s.csv).toMatch(/^\/v1\/views\//);
       const rows = await api(s.csv);
-      const table = await page.$$eval(`#${s.id} table`, (tables) =>
-        tables.flatMap((tb) => {
-          const head = Array.from(tb.querySelectorAll('thead th')).map((th) => th.textContent ?? '');
-          return Array.from(tb.querySelectorAll('tbody tr')).map((tr) => Object.fromEntries(Array.from(tr.querySelectorAll('td')).map((td, i) => [head[i], td.textContent ?? ''])));
-        }),
-      );
-      const columns = table.length ? Object.keys(table[0]) : [];
-      expect(table).toEqual(rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] === null || r[c] === undefined ? '' : String(r[c])]))));
-      rowsShown += table.length;
+      const shown = await tableOf(page, s.id);
+      // One table row per view row (per code over the range for the trend), the measure first.
+      expect(shown.body.length).toBe(s.id === 'trends' ? new Set(rows.map((r) => r.code)).size : rows.length);
+      expect(shown.head[0]).toBe(FIRST_COLUMN[s.id]);
+      for (const cells of shown.body) {
+        for (const text of cells) {
+          expect(text).not.toMatch(UUID); // ids live in links and titles, not in the text
+          expect(text).not.toMatch(/^P(\d|T)/); // no ISO 8601 durations
+          expect(text).not.toMatch(/^0\.\d+$/); // no bare ratios
+        }
+      }
+      expect(shown.body.map((cells) => cells[0])).toEqual(expectedFirstColumn(s.id, rows));
+      rowsShown += shown.body.length;
       if (!s.hasChart) continue;
       const chart = await page.evaluate((id) => {
         const c = (window as unknown as { Chart: { getChart(id: string): { data: { labels: string[]; datasets: Array<{ label: string; data: number[] }> } } } }).Chart.getChart(`${id}-chart`);
@@ -98,6 +104,19 @@ describe('the ops dashboard in a real browser', () => {
       }, s.id);
       expect(chart).toEqual(expectedChart(s.id, rows));
     }
+    // Totals: the stall rate of all job types is stalled over opened, not an average of rates.
+    const stallRows = await api(sections.find((s) => s.id === 'stall-rates')!.csv);
+    const stallTotal = (await tableOf(page, 'stall-rates')).foot;
+    const stalled = stallRows.reduce((n, r) => n + (r.stalled as number), 0);
+    const opened = stallRows.reduce((n, r) => n + (r.workOrders as number), 0);
+    expect(stallTotal.slice(0, 3)).toEqual([percentText(stalled / opened), 'all job types', `${stalled.toLocaleString('en-US')} of ${opened.toLocaleString('en-US')}`]);
+    // Counts are said, not left to be counted; external refs link to the work order.
+    const pending = await api(sections.find((s) => s.id === 'approvals')!.csv);
+    expect(await page.textContent('#approvals .count')).toMatch(new RegExp(`^${pending.length} pending, oldest \\d+ (w|d|h|min|s)`));
+    const links = await page.$$eval('#approvals tbody a', (as) => as.map((a) => ({ text: a.textContent, href: a.getAttribute('href') })));
+    expect(links.length).toBe(pending.length);
+    const oldest = [...pending].sort((a, b) => (b.ageSeconds as number) - (a.ageSeconds as number))[0];
+    expect(links[0]).toEqual({ text: oldest.externalRef, href: `/console#/work-orders/${oldest.workOrderId}` });
     expect(rowsShown).toBeGreaterThan(20);
     // The demo month has something in every chart.
     for (const id of ['trends', 'top-codes', 'stall-rates', 'first-time-fix']) expect((await api(sections.find((s) => s.id === id)!.csv)).length).toBeGreaterThan(0);
@@ -106,7 +125,7 @@ describe('the ops dashboard in a real browser', () => {
     await page.selectOption('#job-type', 'field-work-order');
     await page.click('#filters button[type=submit]');
     await page.waitForSelector('body[data-state="ready"]');
-    const stall = await page.$$eval('#stall-rates tbody tr td:first-child', (tds) => tds.map((td) => td.textContent));
+    const stall = await page.$$eval('#stall-rates tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
     expect(stall).toEqual(['field-work-order']);
     await page.selectOption('#job-type', '');
     await page.click('#filters button[type=submit]');
@@ -116,7 +135,89 @@ describe('the ops dashboard in a real browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(problems).toEqual([]);
   });
+
+  it('fits a 420 px and a 1920 px screen without scrolling sideways, and saves both', async () => {
+    for (const width of [420, 1920]) {
+      await page.setViewportSize({ width, height: 1000 });
+      await page.reload();
+      await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+      // Every section fits its column: a wide table scrolls inside its own box, not the page.
+      const overflowing = await page.$$eval('main section', (els) => els.filter((el) => el.getBoundingClientRect().right > window.innerWidth).map((el) => el.id));
+      expect(overflowing).toEqual([]);
+      await page.screenshot({ path: join(ARTIFACTS, `dashboard-${width}.png`), fullPage: true });
+    }
+    expect(problems).toEqual([]);
+  });
 });
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+
+/** The measure each table leads with. */
+const FIRST_COLUMN: Record<string, string> = {
+  trends: 'exceptions',
+  'top-codes': 'exceptions',
+  'stall-rates': 'stall rate',
+  'first-time-fix': 'first-time-fix',
+  'post-reviews': 'overdue by',
+  approvals: 'age',
+  evidence: 'closure evidence',
+  closures: 'closed',
+};
+
+const percentText = (ratio: number | null) => (ratio === null ? '–' : `${(Math.round(ratio * 1000) / 10).toFixed(1)} %`);
+
+/** A duration as the dashboard writes it: its two largest adjacent units. */
+function humanDuration(seconds: number): string {
+  const units: Array<[string, number]> = [['w', 604800], ['d', 86400], ['h', 3600], ['min', 60], ['s', 1]];
+  const parts: string[] = [];
+  let left = Math.floor(seconds);
+  for (const [name, size] of units) {
+    const n = Math.floor(left / size);
+    left -= n * size;
+    if (n > 0) parts.push(`${n} ${name}`);
+    else if (parts.length) break;
+    if (parts.length === 2) break;
+  }
+  return parts.join(' ') || '0 s';
+}
+
+/** What the first column of each table must read, from the view's rows, in the order shown. */
+function expectedFirstColumn(id: string, rows: Array<Record<string, any>>): string[] {
+  switch (id) {
+    case 'trends': {
+      const byCode = new Map<string, number>();
+      for (const r of rows) byCode.set(r.code, (byCode.get(r.code) ?? 0) + r.count);
+      return [...byCode.values()].sort((a, b) => b - a).map((n) => n.toLocaleString('en-US'));
+    }
+    case 'top-codes':
+      return rows.map((r) => r.count.toLocaleString('en-US'));
+    case 'stall-rates':
+      return rows.map((r) => percentText(r.stallRate));
+    case 'first-time-fix':
+      return rows.map((r) => percentText(r.ratio));
+    case 'evidence':
+      return rows.map((r) => percentText(r.closureShare));
+    case 'post-reviews':
+      return rows.map((r) => humanDuration(r.overdueSeconds));
+    case 'approvals':
+      return [...rows].sort((a, b) => b.ageSeconds - a.ageSeconds).map((r) => humanDuration(r.ageSeconds));
+    case 'closures':
+      return rows.map((r) => String(r.closedAt).slice(0, 10));
+    default:
+      throw new Error(`no table expected for ${id}`);
+  }
+}
+
+/** A section's table as the page shows it: headings, body rows and the totals row, as text. */
+async function tableOf(page: Page, id: string): Promise<{ head: string[]; body: string[][]; foot: string[] }> {
+  return page.$eval(`#${id}`, (section) => {
+    const texts = (row: Element) => Array.from(row.children).map((c) => (c.textContent ?? '').trim());
+    const head = section.querySelector('thead tr');
+    const foot = section.querySelector('tfoot tr');
+    return { head: head ? texts(head) : [], body: Array.from(section.querySelectorAll('tbody tr')).map(texts), foot: foot ? texts(foot) : [] };
+  });
+}
 
 /** What each chart must hold, computed from the view's rows. */
 function expectedChart(id: string, rows: Array<Record<string, any>>) {

@@ -35,9 +35,9 @@ const COLUMNS: Record<ViewName, string[]> = {
   'exception-codes/top': ['code', 'count', 'workOrders', 'owner', 'openRemediations', 'open'],
   'exception-trends': ['period', 'code', 'count'],
   'stall-rates': ['jobType', 'workOrders', 'stalled', 'stallRate', 'stalledNow', 'active'],
-  'post-reviews': ['postReviewId', 'workOrderId', 'exceptionId', 'jobType', 'owner', 'createdAt', 'dueAt', 'overdue', 'overdueBy', 'overdueSeconds'],
+  'post-reviews': ['postReviewId', 'workOrderId', 'exceptionId', 'jobType', 'owner', 'createdAt', 'dueAt', 'overdue', 'overdueBy', 'overdueSeconds', 'source', 'externalRef'],
   'first-time-fix': ['jobType', 'closed', 'firstTimeFix', 'ratio'],
-  approvals: ['approvalId', 'workOrderId', 'actionId', 'jobType', 'owner', 'requestedBy', 'status', 'requestedAt', 'expiresAt', 'decidedBy', 'age', 'ageSeconds'],
+  approvals: ['approvalId', 'workOrderId', 'actionId', 'jobType', 'owner', 'requestedBy', 'status', 'requestedAt', 'expiresAt', 'decidedBy', 'age', 'ageSeconds', 'source', 'externalRef'],
   'evidence-completeness': ['jobType', 'closures', 'closuresWithEvidence', 'closureShare', 'stepsRequired', 'stepsWithEvidence', 'stepShare'],
 };
 

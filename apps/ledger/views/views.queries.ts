@@ -160,7 +160,10 @@ async function postReviews(db: Queryable, q: ViewQuery, asOf: string): Promise<V
   w.add(`(completed_at IS NULL OR completed_at > ${at})`);
   if (q.overdue) w.add(`due_at < ${at}`);
   const { rows } = await db.query(
-    `SELECT post_review_id, work_order_id, exception_id, job_type, version, owner, created_at, due_at FROM view_post_reviews ${w}
+    `SELECT post_review_id, work_order_id, exception_id, job_type, version, owner, created_at, due_at,
+            (SELECT wo.source FROM view_work_orders wo WHERE wo.id = view_post_reviews.work_order_id) AS source,
+            (SELECT wo.external_ref FROM view_work_orders wo WHERE wo.id = view_post_reviews.work_order_id) AS external_ref
+       FROM view_post_reviews ${w}
       ORDER BY owner, due_at, post_review_id LIMIT ${w.param(clamp(q.limit, 1000, 10_000))}`,
     w.params,
   );
@@ -178,6 +181,8 @@ async function postReviews(db: Queryable, q: ViewQuery, asOf: string): Promise<V
       overdue: late > 0,
       overdueBy: late > 0 ? formatDuration(late) : null,
       overdueSeconds: late > 0 ? Math.floor(late / 1000) : 0,
+      source: r.source ?? null,
+      externalRef: r.external_ref ?? null,
     };
   });
 }
@@ -207,7 +212,9 @@ async function approvals(db: Queryable, q: ViewQuery, asOf: string): Promise<Vie
   if (status === 'pending') w.add(`status IN ('requested', 'conditional')`);
   else if (status !== 'all') w.add('status = ?', status);
   const { rows } = await db.query(
-    `SELECT approval_id, work_order_id, action_id, job_type, owner, requested_by, status, requested_at, expires_at, decided_by
+    `SELECT approval_id, work_order_id, action_id, job_type, owner, requested_by, status, requested_at, expires_at, decided_by,
+            (SELECT wo.source FROM view_work_orders wo WHERE wo.id = view_approvals.work_order_id) AS source,
+            (SELECT wo.external_ref FROM view_work_orders wo WHERE wo.id = view_approvals.work_order_id) AS external_ref
        FROM view_approvals ${w} ORDER BY owner, requested_at, approval_id LIMIT ${w.param(clamp(q.limit, 1000, 10_000))}`,
     w.params,
   );
@@ -227,6 +234,8 @@ async function approvals(db: Queryable, q: ViewQuery, asOf: string): Promise<Vie
       decidedBy: r.decided_by ?? null,
       age: formatDuration(age),
       ageSeconds: Math.floor(age / 1000),
+      source: r.source ?? null,
+      externalRef: r.external_ref ?? null,
     };
   });
 }
