@@ -16,6 +16,7 @@ describe('gateway: support recovery over HTTP', () => {
     lead: ['ops-lead'],
     admin: ['admin'],
     analyst: ['analyst'],
+    'support-lead': ['approver'],
   });
   let as: Record<string, ReturnType<typeof client>>;
   let anonymous: ReturnType<typeof client>;
@@ -86,6 +87,33 @@ describe('gateway: support recovery over HTTP', () => {
       expect(surface).not.toContain(CANARY);
       expect(surface).not.toContain('rcpt-update-order');
     }
+    // A page a client can read: the stop in words (not its reason code), the closure and its
+    // time, nothing left to decide and nobody "TBD"; styled by its own inline style only.
+    expect(page.body).toMatchObject({ status: 'closed', nextMoves: [], whoDecidesNext: null, closure: { at: expect.any(String), evidenceMissing: false } });
+    const stop = page.body.decisions.find((d: { decision: string }) => d.decision === 'stop');
+    expect(stop.message).toBe(crm.body.message);
+    expect(html.text).toContain(`Stopped</strong></span><br><span class="muted">${String(crm.body.message).replace(/"/g, '&#34;')}`);
+    expect(html.text).not.toContain('system_not_named');
+    expect(html.text).not.toContain('TBD');
+    expect(html.text).toMatch(/Closed on <strong>\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC<\/strong>, with its closure evidence on record/);
+    expect(html.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(html.text).not.toContain('<script');
+
+    // The refund that waited: once its owner approves, the page says so, and by whom.
+    const waiting = await as.agent('GET', `/v1/work-orders/${refundCase.body.id}/delivery`, undefined, { Accept: 'text/html' });
+    expect(waiting.text).toContain('Waiting for support-lead');
+    expect(waiting.text).toMatch(/Waiting for refund approval — owned by support-lead|Waiting for .* approval — owned by support-lead/);
+    const approval = await as['support-lead']('GET', `/v1/approvals/${refund.body.approvalId}`);
+    const decided = await as['support-lead']('POST', `/v1/approvals/${refund.body.approvalId}/decision`, { decision: 'approve', permittedAction: approval.body.requestedAction });
+    expect(decided.status).toBe(200);
+    const approved = await eventually(async () => {
+      const r = await as.agent('GET', `/v1/work-orders/${refundCase.body.id}/delivery`);
+      return r.body.decisions[0].outcome ? r : undefined;
+    }, 10_000, 'the approval outcome on the work order');
+    expect(approved.body.decisions[0]).toMatchObject({ decision: 'wait', outcome: { status: 'approved', by: 'support-lead', at: expect.any(String) } });
+    expect(approved.body.waitingFor).toEqual([]);
+    const approvedHtml = await as.agent('GET', `/v1/work-orders/${refundCase.body.id}/delivery`, undefined, { Accept: 'text/html' });
+    expect(approvedHtml.text).toMatch(/<strong>Approved<\/strong><\/span><br><span class="muted">approved by support-lead on .* UTC; it then went ahead\./);
     // The ops lead sees the work order's ledger events, private evidence included.
     const events = await as.lead('GET', `/v1/work-orders/${id}/events`);
     expect(events.text).toContain(CANARY);

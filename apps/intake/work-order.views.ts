@@ -1,4 +1,4 @@
-import { ActionDecidedData, DeliveryPage, Evidence, ORIGINAL_SCOPE, RecordedEvent, WorkflowDefinition, WorkOrderEvents, WorkOrderHandoff } from '@workgate/contracts';
+import { ActionDecidedData, ApprovalConditionalData, ApprovalResolvedData, DeliveryPage, Evidence, ORIGINAL_SCOPE, RecordedEvent, WorkflowDefinition, WorkOrderEvents, WorkOrderHandoff } from '@workgate/contracts';
 import {
   approvalKinds,
   describeScope,
@@ -162,24 +162,29 @@ function publicEvidence(evidence: Evidence[]): Array<{ kind: string }> {
  */
 export function deliveryPage(state: WorkOrder, definition: WorkflowDefinition, events: RecordedEvent[]): DeliveryPage {
   const handoff = stateHandoff(state, definition);
+  const outcomes = approvalOutcomes(events);
   const decisions = events
     .filter((e) => e.type === WorkOrderEvents.ActionDecided)
     .map((e) => {
       const d = e.data as unknown as ActionDecidedData;
+      const outcome = d.decision.decision === 'wait' && d.approvalId ? outcomes.get(d.approvalId) : undefined;
       return {
         at: e.occurredAt,
         action: `${d.action.kind} ${d.action.system} ${d.action.operation}`,
         decision: d.decision.decision,
         reason: d.decision.reason,
+        message: d.decision.message,
         rule: d.decision.rule,
         decisionOwner: d.decision.decisionOwner,
         scopeChecks: d.decision.scopeChecks,
         policy: `${d.decision.policy.jobType} v${d.decision.policy.version}`,
+        ...(outcome ? { outcome } : {}),
       };
     });
   const completed = events
     .filter((e) => e.type === WorkOrderEvents.StepCompleted)
     .map((e) => ({ stepId: (e.data as { stepId: string }).stepId, at: e.occurredAt, evidence: publicEvidence((e.data as { evidence: Evidence[] }).evidence) }));
+  const closed = handoff.status === 'closed';
   const page: DeliveryPage = {
     workOrder: handoff.id,
     title: definition.title,
@@ -192,9 +197,26 @@ export function deliveryPage(state: WorkOrder, definition: WorkflowDefinition, e
     stages: handoff.stages.map((st) => ({ id: st.id, artifact: st.artifact ? st.artifact.kind : null, gate: `${st.gate.kind}: ${st.gate.status}` })),
     blockers: handoff.blockers,
     openExceptions: handoff.openExceptions.map((e) => ({ code: e.code, owner: e.owner, dueAt: e.dueAt, stepId: e.stepId })),
-    nextMoves: [handoff.nextAction],
-    whoDecidesNext: handoff.nextOwner,
+    waitingFor: handoff.pendingApprovals.map((a) => ({ what: `${a.kind} approval${a.status === 'conditional' ? ' (conditions open)' : ''}`, owner: a.owner })),
+    // A closed work order has no next move and nobody who decides one.
+    nextMoves: closed ? [] : [handoff.nextAction],
+    whoDecidesNext: closed ? null : handoff.nextOwner,
     closure: handoff.closure,
   };
   return maskStrings(page);
+}
+
+/** What became of each approval a decision waited for: the last word recorded on the work order. */
+function approvalOutcomes(events: RecordedEvent[]): Map<string, NonNullable<DeliveryPage['decisions'][number]['outcome']>> {
+  const outcomes = new Map<string, NonNullable<DeliveryPage['decisions'][number]['outcome']>>();
+  for (const e of events) {
+    if (e.type === WorkOrderEvents.ApprovalResolved) {
+      const d = e.data as unknown as ApprovalResolvedData;
+      outcomes.set(d.approvalId, { status: d.outcome, at: e.occurredAt, ...(d.decidedBy ? { by: d.decidedBy } : {}) });
+    } else if (e.type === WorkOrderEvents.ApprovalConditional) {
+      const d = e.data as unknown as ApprovalConditionalData;
+      outcomes.set(d.approvalId, { status: 'conditional', at: e.occurredAt, openConditions: d.openConditions.length, ...(d.decidedBy ? { by: d.decidedBy } : {}) });
+    }
+  }
+  return outcomes;
 }

@@ -259,17 +259,25 @@ export interface DeliveryPage {
     action: string;
     decision: DecisionResult['decision'];
     reason: string;
+    /** The decision in words: the rule's stated reason for a wait or a stop. */
+    message: string;
     rule: string | null;
     decisionOwner: string | null;
     scopeChecks: { passed: number; total: number };
     policy: string;
+    /** For a wait: what its owner decided (absent while nobody has). */
+    outcome?: { status: 'approved' | 'rejected' | 'expired' | 'conditional'; at: string; by?: string; openConditions?: number };
   }>;
   steps: Array<{ id: string; title: string; status: string; evidence: Array<{ kind: string }> }>;
   stage: string;
   stages: Array<{ id: string; artifact: string | null; gate: string }>;
   blockers: string[];
   openExceptions: Array<{ code: string; owner: string; dueAt: string; stepId: string | null }>;
+  /** Approvals the work order waits for, and whose they are. */
+  waitingFor: Array<{ what: string; owner: string }>;
+  /** Empty once the work order is closed. */
   nextMoves: string[];
-  whoDecidesNext: string;
+  /** Null once the work order is closed. */
+  whoDecidesNext: string | null;
   closure: { at: string; evidenceMissing: boolean } | null;
 }

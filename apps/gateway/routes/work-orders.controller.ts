@@ -23,7 +23,7 @@ import { RpcClient } from '@workgate/messaging';
 import { Documented, ref } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 import { commandMeta, sendCommand } from './command';
-import { deliveryHtml } from './delivery.html';
+import { DELIVERY_CSP, deliveryHtml } from './delivery.html';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no work order has that id') });
 
@@ -77,7 +77,7 @@ export class WorkOrdersController {
   async delivery(@Param('id', uuid) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const page = await this.rpc.request(Subjects.intake.delivery, { workOrderId: id });
     if (req.accepts(['application/json', 'text/html']) === 'text/html') {
-      res.type('html').setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'").send(deliveryHtml(page));
+      res.type('html').setHeader('Content-Security-Policy', DELIVERY_CSP).send(deliveryHtml(page));
     } else {
       res.json(page);
     }
