@@ -15,13 +15,14 @@ import { DelegationsController } from './routes/delegations.controller';
 import { ExceptionsController } from './routes/exceptions.controller';
 import { IntakeController } from './routes/intake.controller';
 import { LedgerController, LedgerKeyController } from './routes/ledger.controller';
+import { MeController } from './routes/me.controller';
 import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
 import { WorkflowsController } from './routes/workflows.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
 
 /** The controllers of the HTTP API (the dashboard's pages aside): the OpenAPI document describes these. */
-export const API_CONTROLLERS = [HealthController, MetricsController, WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController, LedgerController, LedgerKeyController, ViewsController];
+export const API_CONTROLLERS = [HealthController, MetricsController, WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController, LedgerController, LedgerKeyController, ViewsController, MeController];
 
 @Module({})
 export class GatewayModule implements NestModule {
