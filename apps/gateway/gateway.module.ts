@@ -10,6 +10,7 @@ import { HttpMetrics, MetricsController } from './metrics';
 import { DownstreamServers } from './mcp/downstream-servers';
 import { McpController } from './mcp/mcp.controller';
 import { ApprovalsController } from './routes/approvals.controller';
+import { ConsoleController } from './routes/console.controller';
 import { DashboardController } from './routes/dashboard.controller';
 import { DelegationsController } from './routes/delegations.controller';
 import { ExceptionsController } from './routes/exceptions.controller';
@@ -31,7 +32,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       imports: [ServiceCoreModule.forService(ctx), rateLimit.module],
-      controllers: [...API_CONTROLLERS, healthController('gateway'), DashboardController, McpController],
+      controllers: [...API_CONTROLLERS, healthController('gateway'), DashboardController, ConsoleController, McpController],
       providers: [
         GatewayDatabase,
         HealthMonitor,
