@@ -133,7 +133,7 @@ describe('the console in a real browser', () => {
     await refundCard.getByRole('button', { name: 'Approve', exact: true }).click();
     await eventually(async () => (await approval(ids.refund)).status === 'approved', 10_000, 'the approval to be approved');
     expect(await approval(ids.refund)).toMatchObject({ status: 'approved', decidedBy: 'support-lead', permittedAction: refund });
-    await page.waitForFunction(() => document.querySelector('#status')?.textContent?.endsWith('done.'));
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'Approved: write payments refund · order:1042.');
     await ready();
     expect(await page.locator('#approvals-list article').count()).toBe(2);
   });
@@ -156,7 +156,7 @@ describe('the console in a real browser', () => {
       const item = creditCard.getByRole('listitem').filter({ hasText: title });
       await item.getByLabel('Evidence', { exact: true }).fill(ref);
       await item.getByRole('button', { name: 'Close condition' }).click();
-      await page.waitForFunction(() => document.querySelector('#status')?.textContent?.endsWith('done.'));
+      await page.waitForFunction((closed) => document.querySelector('#status')?.textContent === `Condition closed: ${closed}.`, title);
       await ready();
     }
     // The last condition closed turns it approved, with the permitted action the approver named.

@@ -77,10 +77,10 @@
 
   // Human forms -------------------------------------------------------------------------------
 
-  /** `3 d 4 h`, `5 h 12 min`, `4 min`, `under a minute`. */
+  /** `3 d 4 h`, `5 h 12 min`, `4 min`, `less than a minute`. */
   function duration(ms) {
     const minutes = Math.floor(Math.abs(ms) / 60000);
-    if (minutes < 1) return 'under a minute';
+    if (minutes < 1) return 'less than a minute';
     const d = Math.floor(minutes / 1440);
     const hours = Math.floor((minutes % 1440) / 60);
     const m = minutes % 60;
@@ -125,16 +125,16 @@
     return h('a', { href: `#/work-orders/${id}` }, wo ? wo.externalRef : `work order ${shortId(id)}`);
   }
 
-  /** Runs one action from a form or button: shows progress, the API's answer or its refusal, then reloads the page. */
-  async function act(control, label, call) {
+  /** Runs one action from a form or button: shows progress, then `done` or the API's refusal, and reloads the page. */
+  async function act(control, done, call) {
     const holder = control.closest('form') || control;
     const buttons = holder.closest('article, form')?.querySelectorAll('button') ?? [];
     buttons.forEach((b) => (b.disabled = true));
-    status(`${label}…`);
+    status('Sending…');
     try {
       await call(holder.dataset.retryKey);
       delete holder.dataset.retryKey;
-      status(`${label}: done.`);
+      status(done);
       await route(true);
     } catch (error) {
       if (error.unknown) holder.dataset.retryKey = error.unknown;
@@ -186,7 +186,8 @@
         ['Requested by', approval.requestedBy],
         ['Waiting', timeCell(approval.requestedAt, duration(Date.now() - Date.parse(approval.requestedAt)))],
         ['Due', timeCell(approval.expiresAt, due(approval.expiresAt))],
-        ['Rule', decision ? h('span', {}, decision.rule || 'the workflow boundary', decision.message ? h('span', { class: 'muted', text: ` — ${decision.message}` }) : null) : `gate: ${approval.kind || 'approval'}`],
+        ['Rule', decision ? decision.rule || 'the workflow boundary' : `gate: ${approval.kind || 'approval'}`],
+        ['Why', decision ? decision.message : null],
         ['Policy', decision ? `${decision.policy.jobType} v${decision.policy.version}` : wo ? `${wo.jobType} v${wo.workflow.version}` : row.jobType],
         ['Objects', action && action.objects && action.objects.length ? action.objects.join(', ') : 'the scope as a whole'],
         ['Facts', decision ? facts(decision.facts) : h('span', { class: 'muted', text: 'none' })],
@@ -203,8 +204,8 @@
     const note = h('input', { id: noteId, type: 'text', maxlength: '4000' });
     const permitted = approval.requestedAction ? { permittedAction: approval.requestedAction } : {};
     const body = (decision) => ({ decision, ...permitted, ...(note.value.trim() ? { note: note.value.trim() } : {}) });
-    const decide = (button, decision, label) =>
-      act(button, `${label} ${heading}`, (retry) => api('POST', `/v1/approvals/${approval.approvalId}/decision`, body(decision), retry));
+    const decide = (button, decision, done) =>
+      act(button, `${done}: ${heading}.`, (retry) => api('POST', `/v1/approvals/${approval.approvalId}/decision`, body(decision), retry));
 
     const form = h('form', { class: 'conditions', hidden: true });
     const permittedId = `permitted-${approval.approvalId}`;
@@ -229,7 +230,7 @@
         return;
       }
       const conditions = conditionsText.value.split('\n').map((l) => l.trim()).filter(Boolean);
-      void act(form, `Approve with conditions ${heading}`, (retry) =>
+      void act(form, `Approved with ${conditions.length} condition${conditions.length === 1 ? '' : 's'}: ${heading}.`, (retry) =>
         api('POST', `/v1/approvals/${approval.approvalId}/decision`, { decision: 'conditional', permittedAction, conditions, ...(note.value.trim() ? { note: note.value.trim() } : {}) }, retry),
       );
     });
@@ -251,8 +252,8 @@
       h(
         'div',
         { class: 'actions' },
-        h('button', { type: 'button', text: 'Approve', onclick: (e) => decide(e.currentTarget, 'approve', 'Approve') }),
-        h('button', { type: 'button', class: 'danger', text: 'Reject', onclick: (e) => decide(e.currentTarget, 'reject', 'Reject') }),
+        h('button', { type: 'button', text: 'Approve', onclick: (e) => decide(e.currentTarget, 'approve', 'Approved') }),
+        h('button', { type: 'button', class: 'danger', text: 'Reject', onclick: (e) => decide(e.currentTarget, 'reject', 'Rejected') }),
         toggle,
       ),
       form,
@@ -274,17 +275,17 @@
           const refId = `ref-${approval.approvalId}-${c.conditionId}`;
           const form = h(
             'form',
-            { class: 'bar' },
+            { class: 'grid-form compact' },
             h('label', { for: kindId, text: 'Evidence kind' }),
-            h('input', { id: kindId, name: 'kind', value: 'note', required: true, maxlength: '100', size: '8' }),
+            h('input', { id: kindId, name: 'kind', value: 'note', required: true, maxlength: '100' }),
             h('label', { for: refId, text: 'Evidence' }),
             h('input', { id: refId, name: 'ref', required: true, maxlength: '2000', placeholder: 'link, document or note' }),
-            h('button', { type: 'submit', 'aria-label': `Close condition: ${c.title}`, text: 'Close condition' }),
+            h('div', { class: 'actions' }, h('button', { type: 'submit', 'aria-label': `Close condition: ${c.title}`, text: 'Close condition' })),
           );
           form.addEventListener('submit', (event) => {
             event.preventDefault();
             const evidence = { kind: form.elements.kind.value.trim(), ref: form.elements.ref.value.trim() };
-            void act(form, `Close condition "${c.title}"`, (retry) => api('POST', `/v1/approvals/${approval.approvalId}/conditions/${enc(c.conditionId)}/close`, { evidence }, retry));
+            void act(form, `Condition closed: ${c.title}.`, (retry) => api('POST', `/v1/approvals/${approval.approvalId}/conditions/${enc(c.conditionId)}/close`, { evidence }, retry));
           });
           return h('li', {}, h('p', {}, h('strong', { text: c.title }), h('span', { class: 'muted', text: ` · ${c.owner}${c.dueAt ? ` · due ${due(c.dueAt)}` : ''}` })), form);
         }),
@@ -322,6 +323,9 @@
   async function showWorkOrder(id) {
     const isLead = me.roles.includes('ops-lead');
     const [wo, decided, events] = await Promise.all([api('GET', `/v1/work-orders/${id}`), api('GET', `/v1/work-orders/${id}/decisions`), isLead ? api('GET', `/v1/work-orders/${id}/events`) : null]);
+    // Every approval its decisions or gates asked for; an analyst may not read approvals, and sees the open ones only.
+    const approvalIds = [...new Set([...decided.map((d) => d.approvalId), ...wo.pendingApprovals.map((a) => a.approvalId)].filter(Boolean))];
+    const approvals = (await Promise.all(approvalIds.map((a) => api('GET', `/v1/approvals/${a}`).catch(() => wo.pendingApprovals.find((p) => p.approvalId === a))))).filter(Boolean);
     const delegations = (events || []).filter((e) => e.type === 'TaskDelegated').map((e) => e.data);
     const leadOnly = (what) => h('p', { class: 'note muted', text: `${what} is shown to ops leads (the ledger events carry private evidence).` });
     const box = $('#work-order');
@@ -390,16 +394,13 @@
       h('h3', { text: 'Approvals' }),
       table(
         [
-          { title: 'Kind', cell: (a) => a.kind },
           { title: 'Status', cell: (a) => h('span', { class: `badge ${a.status}`, text: a.status }) },
-          { title: 'Owner', cell: (a) => (a.owner === me.id && a.status !== 'approved' ? h('a', { href: '#/approvals', text: `${a.owner} (you)` }) : a.owner || '—') },
+          { title: 'For', cell: (a) => (a.requestedAction ? actionText(a.requestedAction) : `gate: ${a.kind}`) },
+          { title: 'Owner', cell: (a) => (a.owner === me.id && ['requested', 'conditional'].includes(a.status) ? h('a', { href: '#/approvals', text: `${a.owner} (you)` }) : a.owner) },
+          { title: 'Decided by', cell: (a) => a.decidedBy || '—' },
+          { title: 'Asked', cell: (a) => (a.requestedAt ? timeCell(a.requestedAt, ago(a.requestedAt)) : '') },
         ],
-        [
-          ...wo.pendingApprovals,
-          ...Object.entries(wo.approvals)
-            .filter(([kind]) => !wo.pendingApprovals.some((p) => p.kind === kind))
-            .map(([kind, s]) => ({ kind, status: s, owner: '' })),
-        ],
+        approvals,
         'No approval asked for.',
       ),
       h('h3', { text: 'Delegations' }),
@@ -421,6 +422,7 @@
         ? table(
             [
               { title: 'Event', cell: (e) => words(e.type) },
+              { title: 'What', cell: (e) => eventSummary(e.data) },
               { title: 'When', cell: (e) => timeCell(e.occurredAt, when(e.occurredAt)) },
               { title: 'By', cell: (e) => String(e.metadata.actor || '') },
               { title: 'Ledger position', num: true, cell: (e) => String(e.position) },
@@ -434,12 +436,18 @@
     return `Work order ${wo.externalRef}: ${wo.status}.`;
   }
 
+  /** The gist of a ledger event's data: its decision, action, step, code or status, where it has one. */
+  function eventSummary(d) {
+    const parts = [d.decision && d.decision.decision, d.action && typeof d.action === 'object' && actionText(d.action), d.stepId && `step ${d.stepId}`, d.code, typeof d.status === 'string' && d.status, d.recipient && `to ${d.recipient}`];
+    return parts.filter(Boolean).join(' · ');
+  }
+
   async function showReceipt(id) {
     const r = await api('GET', `/v1/receipts/${id}`);
     const wo = await handoff(r.workOrderId);
     $('#receipt').replaceChildren(
       h('p', {}, h('a', { href: `#/work-orders/${r.workOrderId}`, text: `← ${wo ? wo.externalRef : 'the work order'}` })),
-      h('h2', {}, `Receipt of a ${words(r.kind)}`, r.decision ? h('span', { class: `badge ${r.decision}`, text: r.decision }) : null),
+      h('h2', {}, `Receipt of a ${words(r.kind)} `, r.decision ? h('span', { class: `badge ${r.decision}`, text: r.decision }) : null),
       details([
         ['Decision', r.decision ? `${r.decision} (${words(r.reason)})` : null],
         ['By', r.actor],
@@ -451,7 +459,7 @@
         ['Inclusion proof', r.proof ? `in the signed tree of ${r.proof.treeSize} events` : r.proofUnavailable],
         ['Receipt id', h('code', { text: r.receiptId })],
       ]),
-      h('p', { class: 'muted note', text: '`npm run verify-receipt` checks a receipt offline against the ledger\'s signed checkpoint.' }),
+      h('p', { class: 'muted note' }, h('code', { text: 'npm run verify-receipt' }), ' checks a receipt offline against the ledger\'s signed checkpoint.'),
     );
     return `Receipt ${shortId(r.receiptId)}.`;
   }
@@ -487,14 +495,14 @@
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const v = (n) => form.elements[n].value.trim();
-      void act(form, `Complete the post-review of ${wo ? wo.externalRef : shortId(row.workOrderId)}`, (retry) =>
+      void act(form, `Post-review of ${wo ? wo.externalRef : shortId(row.workOrderId)} completed.`, (retry) =>
         api('POST', `/v1/post-reviews/${row.postReviewId}/complete`, { outcome: v('outcome'), remediation: { title: v('title'), owner: v('owner'), due: v('due') } }, retry),
       );
     });
     return h(
       'article',
       { class: `card${row.overdue ? ' overdue' : ''}`, 'aria-labelledby': `${id}-title` },
-      h('h3', { id: `${id}-title` }, row.overdue ? `Overdue by ${row.overdueBy}` : `Due ${due(row.dueAt)}`, ' · ', wo ? wo.externalRef : `work order ${shortId(row.workOrderId)}`),
+      h('h3', { id: `${id}-title` }, row.overdue ? `Overdue by ${duration(row.overdueSeconds * 1000)}` : `Due ${due(row.dueAt)}`, ' · ', wo ? wo.externalRef : `work order ${shortId(row.workOrderId)}`),
       details([
         ['Work order', h('span', {}, workOrderLink(row.workOrderId, wo), wo ? h('span', { class: 'muted', text: ` · ${wo.workflow.title}` }) : null)],
         ['Exception', exception ? `${exception.code} (${exception.status})` : null],
@@ -539,7 +547,7 @@
       event.preventDefault();
       const v = (n) => form.elements[n].value.trim();
       const body = { ...(v('resolution') ? { resolution: v('resolution') } : {}), ...(v('ref') ? { evidence: [{ kind: v('kind') || 'note', ref: v('ref') }] } : {}) };
-      void act(form, `Resolve ${row.code} on ${row.externalRef}`, (retry) => api('POST', `/v1/exceptions/${row.exceptionId}/resolve`, body, retry));
+      void act(form, `${row.code} on ${row.externalRef} resolved.`, (retry) => api('POST', `/v1/exceptions/${row.exceptionId}/resolve`, body, retry));
     });
     const late = Date.parse(row.dueAt) < Date.now();
     return h(
