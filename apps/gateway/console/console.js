@@ -210,7 +210,7 @@
     const form = h('form', { class: 'conditions', hidden: true });
     const permittedId = `permitted-${approval.approvalId}`;
     const conditionsId = `conditions-${approval.approvalId}`;
-    const permittedText = h('textarea', { id: permittedId, rows: '5', spellcheck: 'false' });
+    const permittedText = h('textarea', { id: permittedId, class: 'code', rows: '7', spellcheck: 'false' });
     permittedText.value = JSON.stringify(approval.requestedAction || {}, null, 2);
     const conditionsText = h('textarea', { id: conditionsId, rows: '3', required: true, placeholder: 'One condition per line' });
     form.append(
