@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Locator, Page } from 'playwright-core';
 import { Subjects } from '@workgate/contracts';
@@ -215,6 +215,9 @@ describe('the console in a real browser', () => {
     await ready();
     await page.getByRole('heading', { name: /CASE-1042/ }).waitFor();
     expect(await page.innerText('#work-order')).toContain('is shown to ops leads');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the delivery page' }).click()]);
+    expect(download.suggestedFilename()).toBe('delivery-CASE-1042.html');
+    expect(readFileSync(await download.path(), 'utf8')).toMatch(/^<!doctype html>/i);
 
     await signOut();
     await signIn(page, 'lead');

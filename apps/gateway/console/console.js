@@ -347,7 +347,7 @@
             ['Workflow', `${wo.jobType} v${wo.workflow.version}`],
             ['Closed', wo.closure ? `${when(wo.closure.at)}${wo.closure.evidenceMissing ? ' — without closure evidence' : ''}` : null],
             ['Reopened', wo.reopened ? `${wo.reopened} time${wo.reopened === 1 ? '' : 's'}` : null],
-            ['Delivery page', h('a', { href: `/v1/work-orders/${id}/delivery`, text: 'the page to send to the client' })],
+            ['Delivery page', h('button', { type: 'button', class: 'quiet', text: 'Download the delivery page', onclick: () => downloadDelivery(id, wo.externalRef).catch((error) => status(error.message, true)) })],
           ]),
         ),
         h(
@@ -434,6 +434,18 @@
     );
     document.title = `${wo.externalRef} — workgate console`;
     return `Work order ${wo.externalRef}: ${wo.status}.`;
+  }
+
+  /** The delivery page as an HTML file to send to the client: it needs the key to read, so it is fetched, not linked. */
+  async function downloadDelivery(id, externalRef) {
+    const res = await fetch(`/v1/work-orders/${id}/delivery`, { headers: { Authorization: `Bearer ${sessionStorage.getItem(KEY) || ''}`, Accept: 'text/html' } });
+    if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => ({})));
+    const a = h('a', { href: URL.createObjectURL(await res.blob()), download: `delivery-${externalRef.replace(/[^A-Za-z0-9._-]+/g, '-')}.html` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    status(`Delivery page of ${externalRef} downloaded.`);
   }
 
   /** The gist of a ledger event's data: its decision, action, step, code or status, where it has one. */
