@@ -241,10 +241,17 @@ describe('the console in a real browser', () => {
     await narrow.getByRole('article').first().waitFor();
     expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
     await shot('approvals-420', narrow);
-    for (const hash of ['#/work-orders', `#/work-orders/${ids.caseWo}`, '#/post-reviews', '#/exceptions?owner=']) {
+    for (const [hash, name] of [
+      ['#/work-orders', 'work-orders'],
+      [`#/work-orders/${ids.caseWo}`, 'work-order'],
+      ['#/post-reviews', 'post-reviews'],
+      ['#/exceptions?owner=', 'exceptions'],
+    ]) {
       await narrow.evaluate((h) => (location.hash = h), hash);
+      await narrow.waitForFunction(() => document.body.dataset.state === 'loading' || document.body.dataset.state === 'ready');
       await ready(narrow);
       expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+      await shot(`${name}-420`, narrow);
     }
     await narrow.close();
     expect(problems).toEqual([]);

@@ -580,9 +580,16 @@
 
   // Routing and signing in --------------------------------------------------------------------
 
+  /** Where a sign-in without a page in the address lands: the work the caller's roles can do. */
+  function landing() {
+    if (me.roles.includes('approver') || me.roles.includes('ops-lead')) return 'approvals';
+    if (me.roles.includes('operator')) return 'exceptions';
+    return 'work-orders';
+  }
+
   /** `#/page/arg?query` → the page to show. */
   function parseHash() {
-    const [path, query] = (location.hash.replace(/^#\/?/, '') || 'approvals').split('?');
+    const [path, query] = (location.hash.replace(/^#\/?/, '') || landing()).split('?');
     const [page, arg] = path.split('/');
     return { page, arg, params: new URLSearchParams(query || '') };
   }
