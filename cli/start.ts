@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     safeDb.password = safeDb.password ? '***' : '';
     say(`ready
   dashboard  ${running.url}/
+  console    ${running.url}/console
   API        ${running.url}/v1
   OpenAPI    ${running.url}/docs
   health     ${running.url}/health

@@ -39,6 +39,13 @@ describe('approvals over HTTP', () => {
   it('refund waits -> the owner approves the permitted action -> the action runs and closure is unblocked', async () => {
     const { id, approvalId } = await workOrderWithRefund('AP-1');
     expect((await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).body).toMatchObject({ status: 'requested', owner: 'support-lead', requestedBy: 'agent' });
+    // What the owner reads to decide: the decision that waits, its rule, policy version, facts and receipt.
+    const decisions = (await as['support-lead']('GET', `/v1/work-orders/${id}/decisions`)).body;
+    expect(decisions).toEqual([
+      expect.objectContaining({ approvalId, action: refund, facts: { amount: 40 }, decision: 'wait', rule: 'refunds-and-credits-need-owner', policy: expect.objectContaining({ jobType: 'support-recovery', version: 1 }) }),
+    ]);
+    expect((await as['support-lead']('GET', `/v1/receipts/${decisions[0].receiptId}`)).body).toMatchObject({ kind: 'decision', decision: 'wait', workOrderId: id });
+    expect((await as['support-lead']('GET', '/v1/me')).body).toEqual({ id: 'support-lead', roles: ['approver', 'operator'] });
     expect(await close(id)).toMatchObject({ status: 409, body: { error: 'open_blockers' } });
 
     expect(await as.finance('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: refund })).toMatchObject({ status: 403, body: { error: 'not_owner' } });

@@ -39,6 +39,9 @@ describe('break-glass and post-review over HTTP', () => {
       return r.body?.overdueNotified ? r : undefined;
     }, 15_000, 'the post-review to be overdue');
     expect(overdue.body).toMatchObject({ status: 'due', reviewer: 'support-lead', workOrderId: id });
+    // The reviewer's own list has it, overdue; another approver's does not.
+    expect((await as['support-lead']('GET', '/v1/post-reviews?owner=support-lead&overdue=true')).body).toEqual([expect.objectContaining({ postReviewId, workOrderId: id, overdue: true })]);
+    expect((await as.other('GET', '/v1/post-reviews?owner=other')).body).toEqual([]);
     await eventually(async () => notices.some((n) => n.kind === 'post-review-overdue' && n.ref === postReviewId), 5000, 'the overdue notice');
 
     expect(await as.other('POST', `/v1/post-reviews/${postReviewId}/complete`, { outcome: 'x', remediation: { title: 't', owner: 'o', due: '2026-12-01T00:00:00Z' } })).toMatchObject({
@@ -51,6 +54,7 @@ describe('break-glass and post-review over HTTP', () => {
       remediation: { title: 'add an urgent refund lane to the workflow', owner: 'support-lead', due: '2026-12-15T00:00:00Z' },
     });
     expect(done).toMatchObject({ status: 200, body: { status: 'completed' } });
+    expect((await as['support-lead']('GET', '/v1/post-reviews?owner=support-lead')).body).toEqual([]);
     // The remediation becomes a task of the exception it reviewed, open until closed with evidence.
     const exception = await eventually(async () => {
       const r = await as.agent('GET', `/v1/exceptions/${bg.body.exception.exceptionId}`);

@@ -33,6 +33,9 @@ describe('exceptions over HTTP', () => {
       return r.status === 200 ? r : undefined;
     }, 10_000, 'the exception to be raised');
     expect(exception.body).toMatchObject({ status: 'open', code: 'CUSTOMER_UNREACHABLE', owner: 'support-lead', workOrderId: id, stepId: 'confirm-customer', dueAt: blocked.body.exception.dueAt });
+    // The owner's list names it by the work order's reference (the caller's own write is read back at once).
+    const listed = (await as.agent('GET', '/v1/exceptions?owner=support-lead')).body as Array<Record<string, unknown>>;
+    expect(listed.find((e) => e.exceptionId === exceptionId)).toMatchObject({ workOrderId: id, externalRef: 'EX-1', source: 'helpdesk', code: 'CUSTOMER_UNREACHABLE', resolvedAt: null });
 
     for (const step of steps) await as.agent('POST', `/v1/work-orders/${id}/steps/${step}/complete`, { evidence: [{ kind: 'receipt', ref: step }] });
     expect(await close(id)).toMatchObject({ status: 409, body: { error: 'open_blockers' } });
@@ -41,6 +44,8 @@ describe('exceptions over HTTP', () => {
     expect(await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: ' ', evidence: [] })).toMatchObject({ status: 422, body: { error: 'evidence_required' } });
     const resolved = await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { evidence: [{ kind: 'email', ref: 'msg-42' }] });
     expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved' } });
+    expect(((await as.agent('GET', '/v1/exceptions?owner=support-lead')).body as Array<{ exceptionId: string }>).some((e) => e.exceptionId === exceptionId)).toBe(false);
+    expect((await as.agent('GET', '/v1/exceptions?status=resolved')).body).toEqual(expect.arrayContaining([expect.objectContaining({ exceptionId, resolvedAt: expect.any(String) })]));
     expect(await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'again', evidence: [{ kind: 'email', ref: 'x' }] })).toMatchObject({ status: 409, body: { error: 'exception_resolved' } });
     await eventually(async () => (await close(id)).status === 200, 10_000, 'closure after the exception was resolved');
   });

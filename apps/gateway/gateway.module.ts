@@ -10,18 +10,20 @@ import { HttpMetrics, MetricsController } from './metrics';
 import { DownstreamServers } from './mcp/downstream-servers';
 import { McpController } from './mcp/mcp.controller';
 import { ApprovalsController } from './routes/approvals.controller';
+import { ConsoleController } from './routes/console.controller';
 import { DashboardController } from './routes/dashboard.controller';
 import { DelegationsController } from './routes/delegations.controller';
 import { ExceptionsController } from './routes/exceptions.controller';
 import { IntakeController } from './routes/intake.controller';
 import { LedgerController, LedgerKeyController } from './routes/ledger.controller';
+import { MeController } from './routes/me.controller';
 import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
 import { WorkflowsController } from './routes/workflows.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
 
 /** The controllers of the HTTP API (the dashboard's pages aside): the OpenAPI document describes these. */
-export const API_CONTROLLERS = [HealthController, MetricsController, WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController, LedgerController, LedgerKeyController, ViewsController];
+export const API_CONTROLLERS = [HealthController, MetricsController, WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController, LedgerController, LedgerKeyController, ViewsController, MeController];
 
 @Module({})
 export class GatewayModule implements NestModule {
@@ -30,7 +32,7 @@ export class GatewayModule implements NestModule {
     return {
       module: GatewayModule,
       imports: [ServiceCoreModule.forService(ctx), rateLimit.module],
-      controllers: [...API_CONTROLLERS, healthController('gateway'), DashboardController, McpController],
+      controllers: [...API_CONTROLLERS, healthController('gateway'), DashboardController, ConsoleController, McpController],
       providers: [
         GatewayDatabase,
         HealthMonitor,

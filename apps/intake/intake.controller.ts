@@ -2,6 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
   CommandReply,
+  DecisionRecord,
   DeliveryPage,
   Empty,
   Evidence,
@@ -29,7 +30,7 @@ import {
 import { currentTraceparent, RpcClient, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { HttpIngest } from './http-ingest';
 import { RejectionStore } from './rejections';
-import { deliveryPage, stateHandoff } from './work-order.views';
+import { decisionRecords, deliveryPage, stateHandoff } from './work-order.views';
 import { WorkOrdersService } from './work-orders.service';
 
 /** What each event of a work order is the receipt of: every command's answering event is a receipt (SPEC section 3a). */
@@ -98,6 +99,13 @@ export class IntakeController {
     const { state, workflow } = await this.workOrders.existing(id);
     const stream = await this.rpc.request(Subjects.ledger.readStream, { streamId: workOrderStream(id) });
     return deliveryPage(state, workflow.definition, stream.events);
+  }
+
+  @Serves(Subjects.intake.decisions)
+  async decisions(@Payload() req: WorkOrderIdRequest): Promise<DecisionRecord[]> {
+    const id = requireUuid(req?.workOrderId, 'work order');
+    await this.workOrders.existing(id);
+    return decisionRecords((await this.rpc.request(Subjects.ledger.readStream, { streamId: workOrderStream(id) })).events);
   }
 
   /** A decision or step receipt; private evidence only when asked for by an ops lead. */

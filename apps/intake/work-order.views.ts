@@ -1,4 +1,16 @@
-import { ActionDecidedData, ApprovalConditionalData, ApprovalResolvedData, DeliveryPage, Evidence, ORIGINAL_SCOPE, RecordedEvent, WorkflowDefinition, WorkOrderEvents, WorkOrderHandoff } from '@workgate/contracts';
+import {
+  ActionDecidedData,
+  ApprovalConditionalData,
+  ApprovalResolvedData,
+  DecisionRecord,
+  DeliveryPage,
+  Evidence,
+  ORIGINAL_SCOPE,
+  RecordedEvent,
+  WorkflowDefinition,
+  WorkOrderEvents,
+  WorkOrderHandoff,
+} from '@workgate/contracts';
 import {
   approvalKinds,
   describeScope,
@@ -219,4 +231,27 @@ function approvalOutcomes(events: RecordedEvent[]): Map<string, NonNullable<Deli
     }
   }
   return outcomes;
+}
+
+/** The decisions of a work order in the order they were made, each with its receipt; strings masked as on the delivery page. */
+export function decisionRecords(events: RecordedEvent[]): DecisionRecord[] {
+  return events
+    .filter((e) => e.type === WorkOrderEvents.ActionDecided)
+    .map((e) => {
+      const d = e.data as unknown as ActionDecidedData;
+      return maskStrings({
+        receiptId: e.eventId,
+        actionId: d.actionId,
+        at: e.occurredAt,
+        action: d.action,
+        facts: d.facts,
+        decision: d.decision.decision,
+        reason: d.decision.reason,
+        message: d.decision.message,
+        rule: d.decision.rule,
+        decisionOwner: d.decision.decisionOwner,
+        policy: d.decision.policy,
+        ...(d.approvalId ? { approvalId: d.approvalId } : {}),
+      });
+    });
 }

@@ -1,6 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
+  ExceptionListItem,
+  ExceptionListQuery,
   InboxMessage,
   InboxRequest,
   ApprovalQueueRequest,
@@ -37,7 +39,7 @@ import { Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { LedgerHealth } from './ledger-health';
 import { LedgerStore } from './ledger-store';
 import { dueTimers } from './views/timers.projection';
-import { inboxMessages, listWorkOrders, queryView } from './views/views.queries';
+import { inboxMessages, listExceptions, listWorkOrders, queryView } from './views/views.queries';
 
 /** Reads, verification and health: any ledger instance (writer or standby) serves these. */
 @Controller()
@@ -83,6 +85,11 @@ export class LedgerController {
   @Serves(Subjects.ledger.listWorkOrders)
   listWorkOrders(@Payload() req: WorkOrderListQuery): Promise<WorkOrderListItem[]> {
     return listWorkOrders(this.store.pool, req ?? {});
+  }
+
+  @Serves(Subjects.ledger.listExceptions)
+  listExceptions(@Payload() req: ExceptionListQuery): Promise<ExceptionListItem[]> {
+    return listExceptions(this.store.pool, req ?? {});
   }
 
   @Serves(Subjects.ledger.inbox)

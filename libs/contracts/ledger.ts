@@ -222,6 +222,30 @@ export interface WorkOrderListQuery {
   limit?: number;
 }
 
+export interface ExceptionListQuery {
+  owner?: string;
+  /** `open` (default), `resolved` or `all`. */
+  status?: 'open' | 'resolved' | 'all';
+  limit?: number;
+}
+
+/** A row of the exceptions list: open ones by owner, the soonest due first. */
+export interface ExceptionListItem {
+  exceptionId: string;
+  workOrderId: string;
+  externalRef: string;
+  source: string;
+  jobType: string;
+  code: string;
+  owner: string;
+  stepId: string | null;
+  raisedAt: string;
+  dueAt: string;
+  resolvedAt: string | null;
+  slaBreached: boolean;
+  remediationsOpen: number;
+}
+
 /** A row of the work-orders list, newest first. */
 export interface WorkOrderListItem {
   id: string;

@@ -48,11 +48,13 @@ import {
   VerifyResult,
   WorkOrderListItem,
   WorkOrderListQuery,
+  ExceptionListItem,
+  ExceptionListQuery,
 } from './ledger';
 import { GetWorkflowRequest, PublishWorkflowRequest, PublishWorkflowResult, SimulateRequest, SimulateResult, WorkflowSummary, WorkflowVersion } from './policy';
 import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
 import { ViewQuery, ViewRow } from './views';
-import { CommandReply, DeliveryPage, GetWorkOrderRequest, Receipt, ReceiptRequest, WorkOrderCommandRequest, WorkOrderHandoff, WorkOrderIdRequest } from './work-orders';
+import { CommandReply, DecisionRecord, DeliveryPage, GetWorkOrderRequest, Receipt, ReceiptRequest, WorkOrderCommandRequest, WorkOrderHandoff, WorkOrderIdRequest } from './work-orders';
 
 export const SERVICES = ['gateway', 'intake', 'policy', 'approvals', 'ledger', 'exceptions'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -85,6 +87,8 @@ export const Subjects = {
     dueTimers: rpc<DueTimersRequest, DueTimer[]>('workgate.ledger.due-timers'),
     /** The approval queue, oldest first, with age. */
     listApprovals: rpc<ApprovalQueueRequest, ViewRow[]>('workgate.ledger.list-approvals'),
+    /** Exceptions by owner, the soonest due first (default: the open ones). */
+    listExceptions: rpc<ExceptionListQuery, ExceptionListItem[]>('workgate.ledger.list-exceptions'),
     /** A recipient's inbox: the delegations dispatched to it, oldest first. */
     inbox: rpc<InboxRequest, InboxMessage[]>('workgate.ledger.inbox'),
     /** One evidence view's rows (SPEC section 5). */
@@ -96,6 +100,7 @@ export const Subjects = {
     get: rpc<GetWorkOrderRequest, WorkOrderHandoff>('workgate.intake.get'),
     events: rpc<WorkOrderIdRequest, RecordedEvent[]>('workgate.intake.events'),
     delivery: rpc<WorkOrderIdRequest, DeliveryPage>('workgate.intake.delivery'),
+    decisions: rpc<WorkOrderIdRequest, DecisionRecord[]>('workgate.intake.decisions'),
     receipt: rpc<ReceiptRequest, Receipt>('workgate.intake.receipt'),
     ingest: rpc<IngestRequest, Written<IngestOutcome[]>>('workgate.intake.ingest'),
     rejections: rpc<RejectionsRequest, RejectionsPage>('workgate.intake.rejections'),

@@ -13,7 +13,7 @@ import type {
   RequestActionDto,
   RecordActionResultDto,
 } from './dto';
-import { ActionScope, DecisionResult, PolicyRef } from './policy';
+import { ActionRequest, ActionScope, DecisionResult, Facts, PolicyRef } from './policy';
 import type { PermittedAction } from './approval.events';
 import type { InclusionProof, RecordedEvent } from './ledger';
 import type { Written } from './rpc';
@@ -246,6 +246,23 @@ export interface WorkOrderHandoff {
   nextOwner: string;
   closure: { at: string; evidenceMissing: boolean } | null;
   reopened: number;
+}
+
+/** One decision on a work order, as those who act on it read it: what was asked, with which facts, and why. */
+export interface DecisionRecord {
+  /** The decision's receipt (`GET /v1/receipts/:id`). */
+  receiptId: string;
+  actionId: string;
+  at: string;
+  action: ActionRequest;
+  facts: Facts;
+  decision: DecisionResult['decision'];
+  reason: string;
+  message: string;
+  rule: string | null;
+  decisionOwner: string | null;
+  policy: PolicyRef;
+  approvalId?: string;
 }
 
 /** The public delivery page of a work order: no facts, inputs, evidence references or private evidence. */

@@ -193,6 +193,10 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await ok(as.helpdesk('GET', `/v1/work-orders/${id}/delivery`));
   await ok(as.helpdesk('GET', `/v1/work-orders/${id}/delivery`, undefined, { Accept: 'text/html' }));
   await refused(as.helpdesk('GET', `/v1/work-orders/${unknownId}/delivery`), 404);
+  await ok(as.helpdesk('GET', `/v1/work-orders/${id}/decisions`));
+  await refused(as.helpdesk('GET', `/v1/work-orders/${unknownId}/decisions`), 404);
+  await ok(as.helpdesk('GET', '/v1/me'));
+  await refused(as.anonymous('GET', '/v1/me'), 401);
 
   // Actions: run, and wait for the named owner; the approval queue, decisions, receipts.
   const note = await ok(as.agent('POST', `/v1/work-orders/${id}/actions`, { system: 'helpdesk', operation: 'case.note', kind: 'write' }), 201);
@@ -226,6 +230,8 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   const taskId: string = withTask.remediations[0].taskId;
   await ok(as.agent('POST', `/v1/exceptions/${exceptionId}/remediations/${taskId}/close`, { evidence: { kind: 'call-log', ref: 'l' } }));
   await refused(as.agent('POST', `/v1/exceptions/${exceptionId}/remediations/${taskId}/close`, { evidence: { kind: 'call-log', ref: 'l' } }), 409);
+  await ok(as.agent('GET', '/v1/exceptions?owner=lead'));
+  await refused(as.agent('GET', '/v1/exceptions?status=closed'), 422);
   await ok(as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'reached by email' }));
   await refused(as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'again' }), 409);
 
@@ -233,6 +239,8 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   const glass = await ok(as.agent('POST', `/v1/work-orders/${id}/break-glass`, { code: 'PAYMENT_MISMATCH', rationale: 'customer double-charged', action: refund }), 201);
   await refused(as.agent('POST', `/v1/work-orders/${id}/break-glass`, { code: 'PAYMENT_MISMATCH', rationale: 'x' }), 422);
   await ok(as['support-lead']('GET', `/v1/post-reviews/${glass.postReview.id}`));
+  await ok(as['support-lead']('GET', '/v1/post-reviews?owner=support-lead'));
+  await refused(as.agent('GET', '/v1/post-reviews'), 403);
   await refused(as['support-lead']('GET', `/v1/post-reviews/${unknownId}`), 404);
   await refused(as['support-lead']('POST', `/v1/post-reviews/${glass.postReview.id}/complete`, { outcome: 'fine' }), 422);
   await ok(as['support-lead']('POST', `/v1/post-reviews/${glass.postReview.id}/complete`, { outcome: 'justified', remediation: { title: 'add a refund check', owner: 'agent', due: 'P7D' } }));

@@ -150,13 +150,13 @@ describe('auth matrix', () => {
     }
   });
 
-  it('serves /health, /metrics, /docs, /docs-json, /, the dashboard files and the checkpoints\' verifier key without a key', async () => {
-    for (const path of ['/health', '/metrics', '/docs', '/docs-json', '/', '/dashboard/dashboard.js', '/dashboard/dashboard.css', '/dashboard/chart.umd.min.js', '/v1/ledger/key']) {
+  it('serves /health, /metrics, /docs, /docs-json, /, the dashboard and console files and the checkpoints\' verifier key without a key', async () => {
+    for (const path of ['/health', '/metrics', '/docs', '/docs-json', '/', '/dashboard/dashboard.js', '/dashboard/dashboard.css', '/dashboard/chart.umd.min.js', '/console', '/console/console.js', '/console/console.css', '/v1/ledger/key']) {
       const res = await anonymous('GET', path);
       expect({ path, status: res.status }).toEqual({ path, status: 200 });
     }
-    // The public routes the controllers declare are exactly these (plus the dashboard's file route).
-    expect(declared.filter((r) => r.public).map(routeKey).sort()).toEqual(['GET /', 'GET /dashboard/{file}', 'GET /health', 'GET /metrics', ...PUBLIC_V1]);
+    // The public routes the controllers declare are exactly these (plus the dashboard's and the console's file routes).
+    expect(declared.filter((r) => r.public).map(routeKey).sort()).toEqual(['GET /', 'GET /console', 'GET /console/{file}', 'GET /dashboard/{file}', 'GET /health', 'GET /metrics', ...PUBLIC_V1]);
   });
 
   describe('approvals', () => {

@@ -1,15 +1,30 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CloseRemediationDto, ExceptionView, RemediationDto, ResolveExceptionDto, Subjects, Written } from '@workgate/contracts';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { CloseRemediationDto, ExceptionListItem, ExceptionView, RemediationDto, ResolveExceptionDto, Subjects, Written } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { Documented } from '../openapi';
-import { CurrentPrincipal, Principal, Roles } from '../http';
+import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 import { commandMeta } from './command';
+
+class ExceptionsQuery {
+  @IsOptional() @IsString() @MaxLength(200) owner?: string;
+  @IsOptional() @IsIn(['open', 'resolved', 'all']) status?: 'open' | 'resolved' | 'all';
+  @IsOptional() @Matches(/^\d{1,4}$/, { message: 'limit must be a number up to 1000' }) limit?: string;
+}
 
 @ApiTags('exceptions')
 @Controller('v1/exceptions')
 export class ExceptionsController {
   constructor(private readonly rpc: RpcClient) {}
+
+  @Get()
+  @ReadsViews()
+  @Documented('List exceptions', ['ExceptionListItem'], 'By owner, the soonest due first, with the work order\'s reference; the open ones unless `status` is `resolved` or `all`.')
+  list(@Query() q: ExceptionsQuery): Promise<ExceptionListItem[]> {
+    const limit = q.limit === undefined ? undefined : Number(q.limit);
+    return this.rpc.request(Subjects.ledger.listExceptions, { owner: q.owner, status: q.status, limit });
+  }
 
   @Get(':id')
   @Documented('An exception', 'ExceptionView')

@@ -1,14 +1,31 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CompletePostReviewDto, PostReviewView, Subjects, Written } from '@workgate/contracts';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { CompletePostReviewDto, PostReviewView, Subjects, ViewRow, Written } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { Documented } from '../openapi';
-import { CurrentPrincipal, Principal, Roles } from '../http';
+import { Documented, ref, viewSchemaName } from '../openapi';
+import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
+
+class PostReviewsQuery {
+  @IsOptional() @IsString() @MaxLength(200) owner?: string;
+  @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';
+  @IsOptional() @Matches(/^\d{1,4}$/, { message: 'limit must be a number up to 1000' }) limit?: string;
+}
 
 @ApiTags('post-reviews')
 @Controller('v1/post-reviews')
 export class PostReviewsController {
   constructor(private readonly rpc: RpcClient) {}
+
+  /** A reviewer's work list: the post-reviews still open, the longest overdue first. */
+  @Get()
+  @Roles('approver', 'ops-lead')
+  @ReadsViews()
+  @Documented('Open post-reviews', { type: 'array', items: ref(viewSchemaName('post-reviews')) }, 'The post-reviews not yet completed, by owner, the longest overdue first; `overdue=true` keeps those past due.')
+  list(@Query() q: PostReviewsQuery): Promise<ViewRow[]> {
+    const limit = q.limit === undefined ? undefined : Number(q.limit);
+    return this.rpc.request(Subjects.ledger.view, { view: 'post-reviews', owner: q.owner, overdue: q.overdue === 'true', limit });
+  }
 
   @Get(':id')
   @Roles('approver', 'ops-lead')

@@ -72,6 +72,12 @@ export class WorkOrdersController {
     return this.rpc.request(Subjects.intake.events, { workOrderId: id });
   }
 
+  @Get(':id/decisions')
+  @Documented('A work order\'s decisions', ['DecisionRecord'], 'Every action decided on it, oldest first: the action and facts asked with, the decision, rule and policy version, and the receipt of each.')
+  decisions(@Param('id', uuid) id: string) {
+    return this.rpc.request(Subjects.intake.decisions, { workOrderId: id });
+  }
+
   @Get(':id/delivery')
   @Documented('The public delivery page', { json: ref('DeliveryPage'), alternatives: { 'text/html': { type: 'string' } } }, 'Decisions, steps, stages and next moves without facts, inputs, evidence references or private evidence. `Accept: text/html` answers a page to share.')
   async delivery(@Param('id', uuid) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {

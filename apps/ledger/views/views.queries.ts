@@ -1,5 +1,5 @@
 import { PoolClient } from 'pg';
-import { InboxMessage, InboxRequest, VIEW_NAMES, ViewName, ViewQuery, ViewRow, WorkgateError, WorkOrderListItem, WorkOrderListQuery } from '@workgate/contracts';
+import { ExceptionListItem, ExceptionListQuery, InboxMessage, InboxRequest, VIEW_NAMES, ViewName, ViewQuery, ViewRow, WorkgateError, WorkOrderListItem, WorkOrderListQuery } from '@workgate/contracts';
 import { formatDuration } from '@workgate/workflow';
 import { workOrdersTable } from './views.projection';
 
@@ -310,6 +310,35 @@ export async function listWorkOrders(db: Queryable, q: WorkOrderListQuery): Prom
       reopened: row.reopened,
     };
   });
+}
+
+/** Exceptions by owner, the soonest due first, with the work order's reference; the open ones unless `status` says otherwise. */
+export async function listExceptions(db: Queryable, q: ExceptionListQuery): Promise<ExceptionListItem[]> {
+  const status = q.status ?? 'open';
+  if (!['open', 'resolved', 'all'].includes(status)) throw new WorkgateError('validation_failed', 'status must be open, resolved or all');
+  const w = new Where().add('e.owner = ?', q.owner);
+  if (status === 'open') w.add('e.resolved_at IS NULL');
+  if (status === 'resolved') w.add('e.resolved_at IS NOT NULL');
+  const { rows } = await db.query(
+    `SELECT e.*, w.external_ref, w.source FROM view_exceptions e JOIN view_work_orders w ON w.id = e.work_order_id ${w}
+      ORDER BY e.owner, e.due_at, e.exception_id LIMIT ${w.param(clamp(q.limit, 500, 1000))}`,
+    w.params,
+  );
+  return rows.map((r) => ({
+    exceptionId: r.exception_id,
+    workOrderId: r.work_order_id,
+    externalRef: r.external_ref,
+    source: r.source,
+    jobType: r.job_type,
+    code: r.code,
+    owner: r.owner,
+    stepId: r.step_id ?? null,
+    raisedAt: iso(r.raised_at)!,
+    dueAt: iso(r.due_at)!,
+    resolvedAt: iso(r.resolved_at),
+    slaBreached: r.sla_breached,
+    remediationsOpen: r.remediations_open,
+  }));
 }
 
 /** A recipient's inbox, oldest first: the delegations dispatched to it (from `since`, of one command kind). */

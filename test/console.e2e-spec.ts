@@ -1,0 +1,259 @@
+/// <reference lib="dom" />
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, chromium, Locator, Page } from 'playwright-core';
+import { Subjects } from '@workgate/contracts';
+import { urgentFix } from './support/fixtures';
+import { eventually } from './support/processes';
+import { client, writePrincipals } from './support/principals';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
+
+const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, 'artifacts');
+
+/**
+ * The console in a real headless Chromium: an approver signs in with a key, decides approvals
+ * (plain and with conditions, then closes the conditions), completes an overdue post-review and
+ * resolves an exception, each found by its accessible name; the API then shows each outcome, and
+ * what the API refuses is shown as the API said it. Screenshots of every page go to test/artifacts/.
+ */
+describe('the console in a real browser', () => {
+  let t: TestWorkgate;
+  let browser: Browser;
+  let page: Page;
+  const principals = writePrincipals({ helpdesk: ['integrator'], agent: ['operator'], 'support-lead': ['approver', 'operator'], lead: ['ops-lead', 'analyst'] });
+  let as: Record<string, ReturnType<typeof client>>;
+  const problems: string[] = [];
+  const ids = { caseWo: '', refund: '', credit: '', own: '', postReview: '', exception: '' };
+  const refund = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1042'] };
+  const credit = { system: 'payments', operation: 'credit', kind: 'write', objects: ['customer:C-77'] };
+
+  const open = async (externalRef: string, jobType = 'support-recovery', inputs: Record<string, unknown> = { caseId: 'C-77', orderId: '1042', orderPaid: true }) => {
+    const r = await as.helpdesk('POST', '/v1/work-orders', { jobType, externalRef, source: 'helpdesk', inputs });
+    expect(r.status).toBe(201);
+    return r.body.id as string;
+  };
+  const ask = async (who: string, workOrderId: string, action: Record<string, unknown>, facts: Record<string, unknown>) => {
+    const r = await as[who]('POST', `/v1/work-orders/${workOrderId}/actions`, { ...action, facts });
+    expect(r.body).toMatchObject({ decision: 'wait' });
+    return r.body.approvalId as string;
+  };
+
+  beforeAll(async () => {
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    await t.rpc.request(Subjects.policy.publish, { definition: urgentFix('urgent-fix') });
+
+    ids.caseWo = await open('CASE-1042');
+    ids.refund = await ask('agent', ids.caseWo, refund, { amount: 40, currency: 'EUR', reason: 'parcel lost in transit' });
+    ids.credit = await ask('agent', ids.caseWo, credit, { amount: 15, currency: 'EUR' });
+    const other = await open('CASE-1077', 'support-recovery', { caseId: 'C-78', orderId: '1077', orderPaid: true });
+    // One the owner asked for herself: only someone else may approve it.
+    ids.own = await ask('support-lead', other, { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1077'] }, { amount: 120 });
+    const blocked = await as.agent('POST', `/v1/work-orders/${other}/steps/confirm-customer/block`, { code: 'CUSTOMER_UNREACHABLE', rationale: 'no answer on two calls' });
+    expect(blocked.status).toBe(201);
+    ids.exception = blocked.body.exception.exceptionId;
+
+    const urgent = await open('URG-7', 'urgent-fix', {});
+    const glass = await as.agent('POST', `/v1/work-orders/${urgent}/break-glass`, {
+      code: 'CUSTOMER_UNREACHABLE',
+      rationale: 'customer flight leaves in an hour',
+      action: { system: 'shop', operation: 'order.note', kind: 'write' },
+    });
+    expect(glass.status).toBe(201);
+    ids.postReview = glass.body.postReview.id;
+    await eventually(async () => {
+      const r = await as['support-lead']('GET', '/v1/post-reviews?owner=support-lead&overdue=true');
+      return r.status === 200 && r.body.some((p: { postReviewId: string }) => p.postReviewId === ids.postReview);
+    }, 15_000, 'the post-review to fall overdue');
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    watch(page);
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  /** Script errors and anything the Content-Security-Policy refused. */
+  function watch(p: Page): void {
+    p.on('pageerror', (e) => problems.push(e.message));
+    p.on('console', (m) => m.type() === 'error' && !/status of 40[34]/.test(m.text()) && problems.push(m.text()));
+  }
+
+  const ready = (p: Page = page) => p.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
+  const shot = (name: string, p: Page = page) => p.screenshot({ path: join(ARTIFACTS, `console-${name}.png`), fullPage: true });
+  const card = (name: string | RegExp): Locator => page.getByRole('article', { name });
+  const approval = async (id: string) => (await as['support-lead']('GET', `/v1/approvals/${id}`)).body;
+
+  async function signIn(p: Page, who: string): Promise<void> {
+    await p.getByLabel('API key').fill(principals.keys[who]);
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await ready(p);
+    await p.waitForFunction((id) => document.querySelector('#who')?.textContent?.includes(id), who);
+  }
+
+  async function signOut(p: Page = page): Promise<void> {
+    await p.getByRole('button', { name: 'Sign out' }).click();
+    await p.waitForSelector('body[data-state="signed-out"]');
+  }
+
+  it('serves the page with the strict CSP and asks for a key', async () => {
+    const res = await page.goto(`${t.url}/console`);
+    expect(res?.status()).toBe(200);
+    const csp = res?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(await page.getAttribute('body', 'data-state')).toBe('signed-out');
+    expect((await fetch(`${t.url}/console/..%2F..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${t.url}/console/console.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
+  });
+
+  it('shows a key the API does not know as refused', async () => {
+    await page.getByLabel('API key').fill('wg_not_a_key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForFunction(() => document.querySelector('#status')?.classList.contains('error'));
+    expect(await page.textContent('#status')).toBe('That API key is not known.');
+    problems.length = 0; // the refused key logged its 401
+  });
+
+  it('lists the approver\'s queue with the action, facts, work order, rule and policy, and approves one', async () => {
+    await signIn(page, 'support-lead');
+    expect(await page.textContent('#who')).toBe('Signed in as support-lead (approver, operator)');
+    const refundCard = card(/write payments refund · order:1042/);
+    await refundCard.waitFor();
+    const text = await refundCard.innerText();
+    for (const expected of ['CASE-1042', 'agent', 'refunds-and-credits-need-owner', 'support-recovery v1', 'amount: 40', 'parcel lost in transit', 'in 23 h']) expect(text).toContain(expected);
+    expect(await page.locator('#approvals-list article').count()).toBe(3);
+    await shot('approvals');
+
+    await refundCard.getByRole('button', { name: 'Approve', exact: true }).click();
+    await eventually(async () => (await approval(ids.refund)).status === 'approved', 10_000, 'the approval to be approved');
+    expect(await approval(ids.refund)).toMatchObject({ status: 'approved', decidedBy: 'support-lead', permittedAction: refund });
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'Approved: write payments refund · order:1042.');
+    await ready();
+    expect(await page.locator('#approvals-list article').count()).toBe(2);
+  });
+
+  it('approves with conditions, then closes each condition with evidence', async () => {
+    const creditCard = card(/write payments credit/);
+    await creditCard.getByRole('button', { name: 'Approve with conditions' }).click();
+    expect(JSON.parse(await creditCard.getByLabel('Permitted action (pre-filled from the request)').inputValue())).toEqual(credit);
+    await creditCard.getByLabel('Conditions, one title per line').fill('Customer confirms the credit in writing\nTeam lead countersigns');
+    await creditCard.getByRole('button', { name: 'Approve with these conditions' }).click();
+    await eventually(async () => (await approval(ids.credit)).status === 'conditional', 10_000, 'the approval to be conditional');
+    expect((await approval(ids.credit)).conditions.map((c: { title: string }) => c.title)).toEqual(['Customer confirms the credit in writing', 'Team lead countersigns']);
+
+    await creditCard.getByRole('heading', { name: /Open conditions \(2\)/ }).waitFor();
+    await shot('approvals-conditions');
+    for (const [title, ref] of [
+      ['Customer confirms the credit in writing', 'mail://case/C-77/2'],
+      ['Team lead countersigns', 'doc://countersign/77'],
+    ]) {
+      const item = creditCard.getByRole('listitem').filter({ hasText: title });
+      await item.getByLabel('Evidence', { exact: true }).fill(ref);
+      await item.getByRole('button', { name: 'Close condition' }).click();
+      await page.waitForFunction((closed) => document.querySelector('#status')?.textContent === `Condition closed: ${closed}.`, title);
+      await ready();
+    }
+    // The last condition closed turns it approved, with the permitted action the approver named.
+    expect(await approval(ids.credit)).toMatchObject({ status: 'approved', decidedBy: 'support-lead', permittedAction: credit });
+  });
+
+  it('shows what the API refuses as the API said it', async () => {
+    const ownCard = card(/order:1077/);
+    await ownCard.getByRole('button', { name: 'Approve', exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('#status')?.classList.contains('error'));
+    const refused = await as['support-lead']('POST', `/v1/approvals/${ids.own}/decision`, { decision: 'approve', permittedAction: (await approval(ids.own)).requestedAction });
+    expect(refused.status).toBe(403);
+    expect(await page.textContent('#status')).toBe(refused.body.message);
+    expect(await page.getAttribute('#status', 'role')).toBe('status');
+    expect((await approval(ids.own)).status).toBe('requested');
+  });
+
+  it('completes an overdue post-review with a remediation', async () => {
+    await page.getByRole('link', { name: 'Post-reviews' }).click();
+    await ready();
+    const review = card(/Overdue by .* · URG-7/);
+    await review.waitFor();
+    await shot('post-reviews');
+    await review.getByLabel('Outcome').fill('Justified: the customer could not be reached before the flight.');
+    await review.getByLabel('Remediation', { exact: true }).fill('Add a second phone number to the case form');
+    expect(await review.getByLabel('Remediation due').inputValue()).toBe('P14D');
+    await review.getByRole('button', { name: 'Complete' }).click();
+    await eventually(async () => (await as['support-lead']('GET', `/v1/post-reviews/${ids.postReview}`)).body.status === 'completed', 10_000, 'the post-review to be completed');
+  });
+
+  it('resolves an open exception with evidence', async () => {
+    await page.getByRole('link', { name: 'Exceptions' }).click();
+    await ready();
+    const exception = card('CUSTOMER_UNREACHABLE · CASE-1077');
+    await exception.waitFor();
+    expect(await exception.innerText()).toContain('The customer could not be reached');
+    await shot('exceptions');
+    await exception.getByLabel('Resolution').fill('Reached the customer by email');
+    await exception.getByLabel('Evidence kind').fill('email');
+    await exception.getByLabel('Evidence', { exact: true }).fill('mail://case/C-78/5');
+    await exception.getByRole('button', { name: 'Resolve' }).click();
+    await eventually(async () => (await as.agent('GET', `/v1/exceptions/${ids.exception}`)).body.status === 'resolved', 10_000, 'the exception to be resolved');
+  });
+
+  it('finds a work order and shows its handoff, decisions with receipts, and for an ops lead its timeline', async () => {
+    await page.getByRole('link', { name: 'Work orders' }).click();
+    await ready();
+    await page.getByLabel('Source').fill('helpdesk');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => location.hash.includes('source=helpdesk'));
+    await ready();
+    expect(await page.locator('#work-orders-list tbody tr').count()).toBe(3);
+    await shot('work-orders');
+
+    await page.getByRole('link', { name: 'CASE-1042' }).click();
+    await ready();
+    await page.getByRole('heading', { name: /CASE-1042/ }).waitFor();
+    expect(await page.innerText('#work-order')).toContain('is shown to ops leads');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the delivery page' }).click()]);
+    expect(download.suggestedFilename()).toBe('delivery-CASE-1042.html');
+    expect(readFileSync(await download.path(), 'utf8')).toMatch(/^<!doctype html>/i);
+
+    await signOut();
+    await signIn(page, 'lead');
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    const events = (await as.lead('GET', `/v1/work-orders/${ids.caseWo}/events`)).body as unknown[];
+    expect(await page.locator('#work-order table').last().locator('tbody tr').count()).toBe(events.length);
+    await shot('work-order');
+
+    await page.getByRole('link', { name: /Receipt of the wait decision on write payments refund/ }).click();
+    await page.getByRole('heading', { name: /Receipt of a decision/ }).waitFor();
+    const decisions = (await as.lead('GET', `/v1/work-orders/${ids.caseWo}/decisions`)).body;
+    expect(await page.innerText('#receipt')).toContain(decisions[0].receiptId);
+    await shot('receipt');
+  });
+
+  it('reads at 420 px without scrolling the page sideways', async () => {
+    const narrow = await browser.newPage({ viewport: { width: 420, height: 900 } });
+    watch(narrow);
+    await narrow.goto(`${t.url}/console#/approvals`);
+    await signIn(narrow, 'support-lead');
+    await narrow.getByRole('article').first().waitFor();
+    expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+    await shot('approvals-420', narrow);
+    for (const [hash, name] of [
+      ['#/work-orders', 'work-orders'],
+      [`#/work-orders/${ids.caseWo}`, 'work-order'],
+      ['#/post-reviews', 'post-reviews'],
+      ['#/exceptions?owner=', 'exceptions'],
+    ]) {
+      await narrow.evaluate((h) => (location.hash = h), hash);
+      await narrow.waitForFunction(() => document.body.dataset.state === 'loading' || document.body.dataset.state === 'ready');
+      await ready(narrow);
+      expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+      await shot(`${name}-420`, narrow);
+    }
+    await narrow.close();
+    expect(problems).toEqual([]);
+  });
+});
