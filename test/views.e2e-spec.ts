@@ -175,6 +175,8 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
       overdue: overdueBy !== null,
       overdueBy,
       overdueSeconds,
+      source: 'desk',
+      externalRef: 'D',
     });
     await expectView(`/v1/views/post-reviews?overdue=true&asOf=${at(2)}`, []);
     await expectView(`/v1/views/post-reviews?overdue=true&asOf=${at(3)}`, []);
@@ -208,6 +210,8 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
         decidedBy: null,
         age: 'PT4H',
         ageSeconds: 14_400,
+        source: 'desk',
+        externalRef: 'E',
       },
     ]);
     await expectView(`/v1/views/approvals?asOf=${at(0.5)}`, []);
