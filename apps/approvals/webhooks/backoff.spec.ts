@@ -1,4 +1,4 @@
-import { afterFailure, DEFAULT_BACKOFF_MS, parseBackoff } from './backoff';
+import { afterFailure, attemptResult, DEFAULT_BACKOFF_MS, parseBackoff } from './backoff';
 
 describe('webhook backoff', () => {
   const now = new Date('2026-11-25T12:00:00Z');
@@ -22,5 +22,13 @@ describe('webhook backoff', () => {
   it('reads the configured schedule, or takes the default', () => {
     expect(parseBackoff('100, 200,300')).toEqual([100, 200, 300]);
     expect(parseBackoff(undefined)).toBe(DEFAULT_BACKOFF_MS);
+  });
+
+  it('judges an attempt: a 2xx delivers, any other answer or none is retried, then dead', () => {
+    const at = new Date('2026-11-25T11:59:59Z');
+    expect(attemptResult({ status: 204 }, 1, [100], at, now)).toEqual({ at, status: 204, outcome: 'delivered' });
+    expect(attemptResult({ status: 500 }, 1, [100], at, now)).toEqual({ at, status: 500, error: 'answered 500', outcome: 'retry', nextAttemptAt: new Date('2026-11-25T12:00:00.100Z') });
+    expect(attemptResult({ status: 302 }, 1, [100], at, now)).toMatchObject({ status: 302, outcome: 'retry' });
+    expect(attemptResult({ error: 'connect ECONNREFUSED' }, 2, [100], at, now)).toEqual({ at, error: 'connect ECONNREFUSED', outcome: 'dead' });
   });
 });
