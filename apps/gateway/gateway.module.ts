@@ -18,10 +18,11 @@ import { LedgerController, LedgerKeyController } from './routes/ledger.controlle
 import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
 import { WorkflowsController } from './routes/workflows.controller';
+import { WebhooksController } from './routes/webhooks.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
 
 /** The controllers of the HTTP API (the dashboard's pages aside): the OpenAPI document describes these. */
-export const API_CONTROLLERS = [HealthController, MetricsController, WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController, LedgerController, LedgerKeyController, ViewsController];
+export const API_CONTROLLERS = [HealthController, MetricsController, WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController, LedgerController, LedgerKeyController, ViewsController, WebhooksController];
 
 @Module({})
 export class GatewayModule implements NestModule {
