@@ -1,5 +1,6 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { Logger } from '@nestjs/common';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -63,8 +64,11 @@ describe('webhooks', () => {
   const receiver = new Receiver();
   const principals = writePrincipals({ admin: ['admin'], lead: ['ops-lead'], helpdesk: ['integrator'], agent: ['operator'], 'support-lead': ['approver', 'operator'] });
   const secrets = new Map<string, string>();
+  // What the services warn about (the level is silent here, so they are caught before it applies).
+  const warnings: string[] = [];
 
   beforeAll(async () => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
     await receiver.start();
     t = await startTestWorkgate({
       env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_WEBHOOK_ALLOW_PRIVATE: '1', WORKGATE_WEBHOOK_BACKOFF_MS: '500,1000,2000,4000', WORKGATE_WEBHOOK_TIMEOUT_MS: '2000' },
@@ -73,6 +77,7 @@ describe('webhooks', () => {
   afterAll(async () => {
     await t?.close();
     await receiver.stop();
+    jest.restoreAllMocks();
   });
   const call = (who: string) => (method: string, path: string, body?: unknown) => client(t.url, principals.keys[who])(method, path, body);
 
@@ -228,6 +233,16 @@ describe('webhooks', () => {
     expect(new Set(receiver.at(path).map((r) => r.headers['webhook-id'])).size).toBe(1);
     expect(verifyAll(path).at(-1)).toMatchObject({ type: 'delegation.dispatched', data: { dispatchId: dispatched.body.dispatchId, workOrderId: id, recipient: 'agent-7' } });
     expect(last.body).not.toContain(CANARY);
+  });
+
+  it('logs failed attempts by webhook and delivery id and the URL without its query string, never a secret', () => {
+    const failures = warnings.filter((w) => w.includes('failed'));
+    expect(failures).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^webhook [0-9a-f-]{36} delivery [0-9a-f-]{36} to ${receiver.url}/flaky: attempt 1 failed \\(answered 500\\)$`))]));
+    for (const w of warnings) {
+      expect(w).not.toContain(CANARY);
+      expect(w).not.toContain('whsec_');
+      for (const secret of secrets.values()) expect(w).not.toContain(secret.slice('whsec_'.length));
+    }
   });
 });
 
