@@ -117,6 +117,7 @@ describe('webhooks', () => {
     });
     expect(await call('admin')('POST', '/v1/webhooks', { url: 'ftp://example.com/x', events: ['*'] })).toMatchObject({ status: 422, body: { details: [{ path: 'url' }] } });
     expect(await call('admin')('POST', '/v1/webhooks', { url: 'not a url', events: ['*'] })).toMatchObject({ status: 422, body: { details: [{ path: 'url' }] } });
+    expect(await call('admin')('POST', '/v1/webhooks', { url: `${receiver.url}/x`, events: ['*'], principals: [] })).toMatchObject({ status: 422, body: { details: [{ path: 'principals' }] } });
     expect(await call('lead')('POST', '/v1/webhooks', { url: `${receiver.url}/x`, events: ['*'] })).toMatchObject({ status: 403 });
 
     expect(await call('admin')('DELETE', `/v1/webhooks/${id}`)).toMatchObject({ status: 200, body: { id } });

@@ -33,6 +33,7 @@ export class CreateWebhookDto {
   /** Only notifications addressed to these principals (an owner, reviewer or recipient). */
   @IsOptional()
   @IsArray()
+  @ArrayMinSize(1)
   @ArrayMaxSize(100)
   @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, { each: true, message: 'each principal must be a principal id' })
   principals?: string[];

@@ -7,7 +7,7 @@ import { DueDelivery, WebhookStore } from './webhook.store';
 import { sendWebhook, shownUrl } from './webhook-sender';
 
 /** How often due deliveries are looked for, and how many attempts may be under way at once. */
-const TICK_MS = 200;
+const TICK_MS = 500;
 const IN_FLIGHT = 20;
 
 /**
