@@ -6,6 +6,7 @@ import { DelegationReactions } from './delegations.reaction';
 import { EarlierVersionReactions } from './earlier-version.reaction';
 import { NotificationReactions } from './notifications.reaction';
 import { STORES } from './stores';
+import { WEBHOOK_PROVIDERS, WebhooksController } from './webhooks';
 
 @Module({})
 export class ApprovalsModule {
@@ -13,8 +14,8 @@ export class ApprovalsModule {
     return {
       module: ApprovalsModule,
       imports: [ServiceCoreModule.forService(ctx)],
-      controllers: [ApprovalsController],
-      providers: [...STORES, NotificationReactions, DelegationReactions, EarlierVersionReactions, ApprovalTimers],
+      controllers: [ApprovalsController, WebhooksController],
+      providers: [...STORES, NotificationReactions, DelegationReactions, EarlierVersionReactions, ApprovalTimers, ...WEBHOOK_PROVIDERS],
     };
   }
 }

@@ -9,12 +9,16 @@ describe('loadConfig', () => {
     expect(config.WORKGATE_PRINCIPALS).toBe('config/principals.local.yaml');
     expect(config.WORKGATE_WORKFLOWS_DIR).toBe('workflows');
     expect(config.WORKGATE_SIGNING_KEY).toBeUndefined();
+    expect(config.WORKGATE_WEBHOOK_ALLOW_PRIVATE).toBe('0');
+    expect(config.WORKGATE_WEBHOOK_BACKOFF_MS).toBeUndefined();
+    expect(config.WORKGATE_WEBHOOK_TIMEOUT_MS).toBe(10_000);
   });
 
   it('reads and converts values from the environment', () => {
     const config = loadConfig({ PORT: '8080', NATS_URL: 'nats://a:4222,nats://b:4222' });
     expect(config.PORT).toBe(8080);
     expect(config.NATS_URL).toBe('nats://a:4222,nats://b:4222');
+    expect(loadConfig({ WORKGATE_WEBHOOK_BACKOFF_MS: '100,200' }).WORKGATE_WEBHOOK_BACKOFF_MS).toBe('100,200');
   });
 
   it.each([
@@ -27,6 +31,9 @@ describe('loadConfig', () => {
     ['WORKGATE_LOCAL_ROUTES', 'maybe', /WORKGATE_LOCAL_ROUTES must be on or off/],
     ['WORKGATE_DRIFT_WINDOW', 'a week', /WORKGATE_DRIFT_WINDOW/],
     ['WORKGATE_RATE_LIMIT_PER_MINUTE', '0', /WORKGATE_RATE_LIMIT_PER_MINUTE/],
+    ['WORKGATE_WEBHOOK_ALLOW_PRIVATE', 'yes', /WORKGATE_WEBHOOK_ALLOW_PRIVATE must be 0 or 1/],
+    ['WORKGATE_WEBHOOK_BACKOFF_MS', '5s,30s', /WORKGATE_WEBHOOK_BACKOFF_MS/],
+    ['WORKGATE_WEBHOOK_TIMEOUT_MS', '10', /WORKGATE_WEBHOOK_TIMEOUT_MS/],
   ])('refuses a bad %s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });

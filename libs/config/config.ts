@@ -109,6 +109,21 @@ export class WorkgateConfig {
   @IsIn([1, 3, 5], { message: 'WORKGATE_STREAM_REPLICAS must be 1, 3 or 5' })
   WORKGATE_STREAM_REPLICAS = 1;
 
+  /** `1`: webhooks may go to loopback, private, link-local and other non-public addresses (refused otherwise). */
+  @IsIn(['0', '1'], { message: 'WORKGATE_WEBHOOK_ALLOW_PRIVATE must be 0 or 1' })
+  WORKGATE_WEBHOOK_ALLOW_PRIVATE = '0';
+
+  /** The delays before each retry of a failed webhook delivery, in milliseconds; after the last, a dead letter. Empty: 5 s, 30 s, 2 min, 10 min, 1 h, 2 h, 4 h, then 8 h three times. */
+  @IsOptional()
+  @Matches(/^\d{1,10}(,\d{1,10}){0,49}$/, { message: 'WORKGATE_WEBHOOK_BACKOFF_MS must be comma-separated milliseconds, e.g. 5000,30000,120000' })
+  WORKGATE_WEBHOOK_BACKOFF_MS?: string;
+
+  /** How long one webhook attempt may take before it counts as failed, in milliseconds. */
+  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @IsInt({ message: 'WORKGATE_WEBHOOK_TIMEOUT_MS must be an integer' })
+  @Min(100, { message: 'WORKGATE_WEBHOOK_TIMEOUT_MS must be at least 100' })
+  WORKGATE_WEBHOOK_TIMEOUT_MS = 10_000;
+
   /** Where private NATS/Postgres instances, the signing key and other local state live. */
   @IsString()
   WORKGATE_DATA_DIR = '.data';

@@ -16,3 +16,4 @@ export * from './ids';
 export * from './views';
 export * from './canonical-json';
 export * from './recent';
+export * from './webhooks';

@@ -54,6 +54,7 @@ import {
 import { GetWorkflowRequest, PublishWorkflowRequest, PublishWorkflowResult, SimulateRequest, SimulateResult, WorkflowSummary, WorkflowVersion } from './policy';
 import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
 import { ViewQuery, ViewRow } from './views';
+import { CreatedWebhook, CreateWebhookRequest, DeliveryIdRequest, WebhookDelivery, WebhookIdRequest, WebhookView } from './webhooks';
 import { CommandReply, DecisionRecord, DeliveryPage, GetWorkOrderRequest, Receipt, ReceiptRequest, WorkOrderCommandRequest, WorkOrderHandoff, WorkOrderIdRequest } from './work-orders';
 
 export const SERVICES = ['gateway', 'intake', 'policy', 'approvals', 'ledger', 'exceptions'] as const;
@@ -127,6 +128,14 @@ export const Subjects = {
     completePostReview: rpc<CompletePostReviewRequest, Written<PostReviewView>>('workgate.approvals.complete-post-review'),
     confirmDelegation: rpc<ConfirmDelegationRequest, Written<DelegationView>>('workgate.approvals.confirm-delegation'),
     getDelegation: rpc<DispatchIdRequest, DelegationView>('workgate.approvals.get-delegation'),
+    createWebhook: rpc<CreateWebhookRequest, CreatedWebhook>('workgate.approvals.create-webhook'),
+    listWebhooks: rpc<Empty, WebhookView[]>('workgate.approvals.list-webhooks'),
+    getWebhook: rpc<WebhookIdRequest, WebhookView>('workgate.approvals.get-webhook'),
+    deleteWebhook: rpc<WebhookIdRequest, WebhookView>('workgate.approvals.delete-webhook'),
+    /** A webhook's deliveries, newest first, with their attempts. */
+    listDeliveries: rpc<WebhookIdRequest, WebhookDelivery[]>('workgate.approvals.list-deliveries'),
+    /** Sends a delivery again now, a dead one included. */
+    retryDelivery: rpc<DeliveryIdRequest, WebhookDelivery>('workgate.approvals.retry-delivery'),
   },
 } as const;
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { eventually } from '../support/processes';
 import { client, writePrincipals } from '../support/principals';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 
@@ -41,7 +42,8 @@ describe('the OpenAPI document', () => {
   let as: Record<string, (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Answer>>;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '100000' } });
+    // Webhooks may go to loopback here: their deliveries go to a closed local port and fail at once.
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '100000', WORKGATE_WEBHOOK_ALLOW_PRIVATE: '1' } });
     const recorded = (key?: string) => {
       const call = client(t.url, key);
       return async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
@@ -160,6 +162,10 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await refused(as.anonymous('GET', '/health?x=%00'), 422);
   await refused(as.anonymous('GET', '/metrics?x=%00'), 422);
   await refused(as.anonymous('GET', '/health', undefined, { 'X-Padding': 'p'.repeat(17 * 1024) }), 431);
+
+  // A webhook for every notification: the walk below makes its deliveries.
+  const webhook = await ok(as.admin('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['*'] }), 201);
+  await refused(as.admin('POST', '/v1/webhooks', { url: 'ftp://127.0.0.1/hook', events: ['*'] }), 422);
 
   // Workflows and the exception-code catalog.
   const yaml = readFileSync(join(__dirname, '..', '..', 'workflows', 'support-recovery.yaml'), 'utf8');
@@ -306,5 +312,20 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     await ok(as.analyst('GET', `/v1/views/${view}`, undefined, { Accept: 'text/csv' }));
     await refused(as.analyst('GET', `/v1/views/${view}?from=yesterday`), 422);
   }
+
+  // Webhooks: their deliveries (failing: nothing listens), one sent again, then the webhook deleted.
+  await ok(as.admin('GET', '/v1/webhooks'));
+  await refused(as.lead('GET', '/v1/webhooks'), 403);
+  await ok(as.admin('GET', `/v1/webhooks/${webhook.id}`));
+  await refused(as.admin('GET', `/v1/webhooks/${unknownId}`), 404);
+  const deliveries = await eventually(async () => {
+    const list = await ok(as.lead('GET', `/v1/webhooks/${webhook.id}/deliveries`));
+    return list.length > 0 ? list : undefined;
+  }, 10_000, 'a webhook delivery');
+  await refused(as.lead('GET', `/v1/webhooks/${unknownId}/deliveries`), 404);
+  await ok(as.admin('POST', `/v1/webhooks/${webhook.id}/deliveries/${deliveries[0].deliveryId}/retry`), 202);
+  await refused(as.admin('POST', `/v1/webhooks/${webhook.id}/deliveries/${unknownId}/retry`), 404);
+  await ok(as.admin('DELETE', `/v1/webhooks/${webhook.id}`));
+  await refused(as.admin('DELETE', `/v1/webhooks/${webhook.id}`), 404);
   expect(t.url).toBeTruthy();
 }

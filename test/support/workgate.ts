@@ -19,8 +19,8 @@ export interface TestWorkgate {
   /** Requests over NATS (never answered in-process), as another process would send them. */
   rpc: RpcClient;
   url: string;
-  /** Stops workgate and starts it again on the same NATS and database. */
-  restart(): Promise<void>;
+  /** Stops workgate and starts it again on the same NATS and database (after `whileDown`, when given). */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,8 +49,9 @@ export async function startTestWorkgate(
     nc: await connect({ servers: nats.url }),
     rpc: undefined as unknown as RpcClient,
     url: '',
-    restart: async () => {
+    restart: async (whileDown) => {
       await t.workgate.close();
+      await whileDown?.();
       t.workgate = await start();
       t.url = t.workgate.url;
     },

@@ -1,4 +1,4 @@
-import { ErrorCodes, VIEW_NAMES, viewColumns } from '@workgate/contracts';
+import { ErrorCodes, NOTIFICATION_TYPES, VIEW_NAMES, viewColumns } from '@workgate/contracts';
 
 /**
  * The schemas of what the API answers (OpenAPI 3.1, i.e. JSON Schema 2020-12), one per answer
@@ -314,6 +314,21 @@ const VIEWS: Record<string, Schema> = {
   }),
   SimulatedVerdict: object({ decision, reason: str, rule: nullable(str), message: str }),
   ExceptionCode: object({ code: str, title: str, owner: str, sla: { ...str, description: 'ISO 8601 duration' } }),
+  WebhookView: object({ id: str, url: str, events: strings, createdAt: time, createdBy: str }, { principals: strings }),
+  CreatedWebhook: object(
+    { id: str, url: str, events: strings, createdAt: time, createdBy: str, secret: { type: 'string', pattern: '^whsec_[A-Za-z0-9+/]+={0,2}$', description: 'the signing secret (Standard Webhooks), shown only here' } },
+    { principals: strings },
+  ),
+  WebhookDelivery: object(
+    {
+      deliveryId: { ...str, description: 'also the `webhook-id` of every attempt' },
+      type: oneOf(...NOTIFICATION_TYPES),
+      status: oneOf('pending', 'delivered', 'dead'),
+      attempts: array(object({ at: time }, { status: int, error: str })),
+      createdAt: time,
+    },
+    { nextAttemptAt: time },
+  ),
   Health: object({ status: oneOf('ok', 'error'), info: map(), error: map(), details: map() }),
 };
 

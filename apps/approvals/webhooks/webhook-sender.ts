@@ -1,0 +1,69 @@
+import { lookup } from 'node:dns/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, LookupFunction } from 'node:net';
+import { addressProblem, schemeProblem } from './addresses';
+import { SendResult } from './backoff';
+
+/** How long a host may take to resolve: well within the time-out of the request that subscribes it. */
+const RESOLVE_MS = 2_000;
+
+/** The addresses a URL's host resolves to (an IP literal: itself); empty when it does not resolve in time. */
+export async function addressesOf(url: URL): Promise<string[]> {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) return [host];
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve([]), RESOLVE_MS)));
+  const found = lookup(host, { all: true }).then(
+    (addresses) => addresses.map((a) => a.address),
+    () => [],
+  );
+  return Promise.race([found, late]).finally(() => clearTimeout(timer));
+}
+
+/** The URL without its query string or credentials, as logs and errors may show it. */
+export function shownUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
+/**
+ * POSTs one signed webhook body. The host is resolved and vetted again now (DNS can change since
+ * the subscription) and the connection goes to the vetted address, so a second resolution cannot
+ * swap it; redirects are not followed (a 3xx is a failed attempt); past `timeoutMs` the attempt
+ * fails (the whole exchange, not only an idle socket). The receiver's answer is read and dropped.
+ */
+export async function sendWebhook(target: string, headers: Record<string, string>, body: string, options: { timeoutMs: number; allowPrivate: boolean; signal?: AbortSignal }): Promise<SendResult> {
+  const url = new URL(target);
+  const addresses = await addressesOf(url);
+  const problem = schemeProblem(url) ?? addressProblem(addresses, options.allowPrivate);
+  if (problem) return { error: `the URL ${problem}` };
+  const pinned: LookupFunction = (_host, opts, callback) => {
+    const family = isIP(addresses[0]);
+    if ((opts as { all?: boolean }).all) (callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: addresses[0], family }]);
+    else callback(null, addresses[0], family);
+  };
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise<SendResult>((resolve) => {
+    const done = (result: SendResult) => {
+      clearTimeout(deadline);
+      resolve(result);
+    };
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'workgate-webhooks' },
+        lookup: pinned,
+        signal: options.signal,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => done({ status: res.statusCode ?? 0 }));
+        res.on('error', () => done({ status: res.statusCode ?? 0 }));
+      },
+    );
+    const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+    req.on('error', (error) => done({ error: error.message }));
+    req.end(body);
+  });
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NatsConnection } from 'nats';
+import { RecordedEvent, Subjects } from '@workgate/contracts';
+import { deterministicUuid } from '@workgate/domain';
+import { DeadLetterSink, holdsText, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
+import { NOTIFICATION_SOURCES, NotificationSource, notificationOf } from './notifications';
+import { wants } from './subscriptions';
+import { WebhookStore } from './webhook.store';
+
+/**
+ * After commit: every ledger event that means a notification becomes one delivery per webhook
+ * that wants it, due at once. The delivery id (the `webhook-id`) derives from the event and the
+ * webhook, so a redelivered event records nothing twice; the event is acked only once its
+ * deliveries are stored, so each notification is delivered at least once.
+ */
+@Injectable()
+export class WebhookReactions extends LedgerReactions {
+  constructor(
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    sink: DeadLetterSink,
+    private readonly store: WebhookStore,
+    private readonly rpc: RpcClient,
+  ) {
+    super(nc, sink, 'approvals');
+  }
+
+  protected reactions(): LedgerReaction[] {
+    return NOTIFICATION_SOURCES.map((source) => ({
+      durable: `approvals-webhooks-${source.stream}-${source.type}`,
+      subject: source.subject,
+      // Of the decisions, only stops notify.
+      ...(source.type === 'ActionDecided' ? { mayConcern: holdsText('"decision":"stop"') } : {}),
+      react: (e) => this.enqueue(e, source),
+    }));
+  }
+
+  private async enqueue(e: RecordedEvent, source: NotificationSource): Promise<Outcome> {
+    const origin = source.needsOrigin ? (await this.rpc.request(Subjects.ledger.readStream, { streamId: e.streamId, limit: 1 })).events[0] : undefined;
+    const n = notificationOf(e, origin);
+    if (!n) return { kind: 'ack' };
+    const body = JSON.stringify(n.payload);
+    const subscribers = (await this.store.subscriptions()).filter((s) => wants(s, n.type, n.to));
+    await this.store.enqueue(subscribers.map((s) => ({ id: deterministicUuid('webhook', e.eventId, s.id), subscriptionId: s.id, type: n.type, body })));
+    return { kind: 'ack' };
+  }
+}

@@ -1,0 +1,266 @@
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Logger } from '@nestjs/common';
+import { eventually } from './support/processes';
+import { client, writePrincipals } from './support/principals';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
+
+// The receivers check signatures with the Standard Webhooks reference library, not with workgate's code.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Webhook } = require('standardwebhooks') as { Webhook: new (secret: string) => { verify(body: string, headers: Record<string, string>): unknown } };
+
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+/** A local receiver: each path answers as its handler says (200 by default) and every request is kept. */
+class Receiver {
+  readonly received: Received[] = [];
+  readonly answers = new Map<string, (n: number) => number>();
+  private server?: Server;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const path = req.url ?? '/';
+        this.received.push({ path, headers: req.headers, body, at: Date.now() });
+        const n = this.received.filter((r) => r.path === path).length;
+        res.writeHead(this.answers.get(path)?.(n) ?? 200).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  at(path: string): Received[] {
+    return this.received.filter((r) => r.path === path);
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server?.close(() => resolve()) ?? resolve());
+  }
+}
+
+const headersOf = (r: Received) => ({ 'webhook-id': String(r.headers['webhook-id']), 'webhook-timestamp': String(r.headers['webhook-timestamp']), 'webhook-signature': String(r.headers['webhook-signature']) });
+
+const CANARY = 'canary-webhook-7d1c-private';
+const refund = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };
+const steps = ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'];
+
+/**
+ * Webhooks for people (SPEC section 12), against a real workgate: every delivery verifies with the
+ * Standard Webhooks library; a failing receiver gets the delivery once it recovers, across a
+ * restart too; one that never recovers ends as a dead letter that can be sent again by hand.
+ */
+describe('webhooks', () => {
+  let t: TestWorkgate;
+  const receiver = new Receiver();
+  const principals = writePrincipals({ admin: ['admin'], lead: ['ops-lead'], helpdesk: ['integrator'], agent: ['operator'], 'support-lead': ['approver', 'operator'] });
+  const secrets = new Map<string, string>();
+  // What the services warn about (the level is silent here, so they are caught before it applies).
+  const warnings: string[] = [];
+
+  beforeAll(async () => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+    await receiver.start();
+    t = await startTestWorkgate({
+      env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_WEBHOOK_ALLOW_PRIVATE: '1', WORKGATE_WEBHOOK_BACKOFF_MS: '500,1000,2000,4000', WORKGATE_WEBHOOK_TIMEOUT_MS: '2000' },
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await receiver.stop();
+    jest.restoreAllMocks();
+  });
+  const call = (who: string) => (method: string, path: string, body?: unknown) => client(t.url, principals.keys[who])(method, path, body);
+
+  async function subscribe(path: string, events: string[], principalIds?: string[]): Promise<string> {
+    const created = await call('admin')('POST', '/v1/webhooks', { url: `${receiver.url}${path}?token=${CANARY}`, events, ...(principalIds ? { principals: principalIds } : {}) });
+    expect(created).toMatchObject({ status: 201, body: { id: expect.any(String), events, secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) } });
+    secrets.set(`${path}?token=${CANARY}`, created.body.secret);
+    return created.body.id;
+  }
+
+  async function openWorkOrder(ref: string, jobType = 'support-recovery'): Promise<string> {
+    const inputs = jobType === 'support-recovery' ? { caseId: ref, orderId: '1001', orderPaid: true } : { objective: 'x', repository: 'r' };
+    const opened = await call('helpdesk')('POST', '/v1/work-orders', { jobType, externalRef: ref, source: 'helpdesk', inputs });
+    expect(opened.status).toBe(201);
+    return opened.body.id;
+  }
+
+  /** Every request a path received verifies under its webhook's secret. */
+  function verifyAll(path: string): unknown[] {
+    const secret = secrets.get(path)!;
+    return receiver.at(path).map((r) => new Webhook(secret).verify(r.body, headersOf(r)));
+  }
+
+  const deliveries = async (webhookId: string) => (await call('lead')('GET', `/v1/webhooks/${webhookId}/deliveries`)).body as Array<{ deliveryId: string; type: string; status: string; attempts: Array<{ status?: number; error?: string }> }>;
+
+  it('manages subscriptions: the secret is shown once, unknown types and other schemes are 422 naming the field', async () => {
+    const id = await subscribe('/managed', ['approval', 'decision.stopped'], ['support-lead']);
+    const listed = await call('admin')('GET', '/v1/webhooks');
+    expect(listed.status).toBe(200);
+    expect(listed.text).not.toContain('whsec_');
+    expect(await call('admin')('GET', `/v1/webhooks/${id}`)).toMatchObject({ status: 200, body: { id, events: ['approval', 'decision.stopped'], principals: ['support-lead'], createdBy: 'admin' } });
+    expect((await call('admin')('GET', `/v1/webhooks/${id}`)).text).not.toContain('whsec_');
+
+    expect(await call('admin')('POST', '/v1/webhooks', { url: `${receiver.url}/x`, events: ['approval.granted'] })).toMatchObject({
+      status: 422,
+      body: { error: 'validation_failed', details: [{ path: 'events', message: expect.stringContaining('approval.granted') }] },
+    });
+    expect(await call('admin')('POST', '/v1/webhooks', { url: 'ftp://example.com/x', events: ['*'] })).toMatchObject({ status: 422, body: { details: [{ path: 'url' }] } });
+    expect(await call('admin')('POST', '/v1/webhooks', { url: 'not a url', events: ['*'] })).toMatchObject({ status: 422, body: { details: [{ path: 'url' }] } });
+    expect(await call('admin')('POST', '/v1/webhooks', { url: `${receiver.url}/x`, events: ['*'], principals: [] })).toMatchObject({ status: 422, body: { details: [{ path: 'principals' }] } });
+    expect(await call('lead')('POST', '/v1/webhooks', { url: `${receiver.url}/x`, events: ['*'] })).toMatchObject({ status: 403 });
+
+    expect(await call('admin')('DELETE', `/v1/webhooks/${id}`)).toMatchObject({ status: 200, body: { id } });
+    expect(await call('admin')('GET', `/v1/webhooks/${id}`)).toMatchObject({ status: 404, body: { error: 'not_found' } });
+  });
+
+  it('delivers signed notifications; a receiver failing 3 times gets the delivery once it recovers, with one webhook-id; no payload carries private evidence or secrets', async () => {
+    const flaky = await subscribe('/flaky', ['approval.requested'], ['support-lead']);
+    const all = await subscribe('/all', ['*']);
+    await subscribe('/nobody', ['*'], ['someone-else']);
+    receiver.answers.set(`/flaky?token=${CANARY}`, (n) => (n <= 3 ? 500 : 204));
+
+    const id = await openWorkOrder('WH-1');
+    for (const step of steps) {
+      await call('agent')('POST', `/v1/work-orders/${id}/steps/${step}/complete`, { evidence: [{ kind: 'photo', ref: `${CANARY}-${step}`, private: true, note: CANARY }] });
+    }
+    const wait = await call('agent')('POST', `/v1/work-orders/${id}/actions`, { ...refund, facts: { amount: 40, secret: CANARY } });
+    expect(wait.body).toMatchObject({ decision: 'wait', approvalId: expect.any(String) });
+    const stop = await call('agent')('POST', `/v1/work-orders/${id}/actions`, { system: 'payroll', operation: 'pay', kind: 'write', facts: { secret: CANARY } });
+    expect(stop.body).toMatchObject({ decision: 'stop' });
+
+    const path = `/flaky?token=${CANARY}`;
+    await eventually(async () => receiver.at(path).length >= 4, 20_000, 'the flaky receiver to recover');
+    const attempts = receiver.at(path);
+    expect(attempts).toHaveLength(4);
+    expect(new Set(attempts.map((r) => r.headers['webhook-id'])).size).toBe(1);
+    const [payload] = verifyAll(path) as Array<{ type: string; data: Record<string, unknown> }>;
+    expect(payload).toMatchObject({ type: 'approval.requested', timestamp: expect.any(String), data: { approvalId: wait.body.approvalId, workOrderId: id, owner: 'support-lead', requestedBy: 'agent', expiresAt: expect.any(String), message: expect.any(String) } });
+
+    const flakyDeliveries = await eventually(async () => {
+      const list = await deliveries(flaky);
+      return list[0]?.status === 'delivered' ? list : undefined;
+    }, 10_000, 'the delivery to be recorded delivered');
+    expect(flakyDeliveries).toEqual([
+      expect.objectContaining({ deliveryId: attempts[0].headers['webhook-id'], type: 'approval.requested', status: 'delivered', attempts: [{ at: expect.any(String), status: 500, error: 'answered 500' }, expect.objectContaining({ status: 500 }), expect.objectContaining({ status: 500 }), { at: expect.any(String), status: 204 }] }),
+    ]);
+
+    const allPath = `/all?token=${CANARY}`;
+    await eventually(async () => new Set(receiver.at(allPath).map((r) => JSON.parse(r.body).type)).has('decision.stopped'), 10_000, 'the stop to be delivered');
+    const types = (verifyAll(allPath) as Array<{ type: string }>).map((p) => p.type);
+    expect(types).toEqual(expect.arrayContaining(['approval.requested', 'decision.stopped']));
+    expect(receiver.at(`/nobody?token=${CANARY}`)).toEqual([]);
+    for (const r of receiver.received) {
+      expect(r.body).not.toContain(CANARY);
+      expect(r.body).not.toContain('whsec_');
+    }
+    expect((await deliveries(all)).every((d) => d.status === 'delivered')).toBe(true);
+
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/workgate_webhook_deliveries_total\{outcome="delivered"\} [1-9]/);
+    expect(metrics).toMatch(/workgate_webhook_deliveries_total\{outcome="failed"\} [3-9]/);
+  });
+
+  it('keeps a delivery that never succeeds as a dead letter, listed by the API; a retry sends it again now', async () => {
+    const down = await subscribe('/down', ['exception.raised']);
+    const path = `/down?token=${CANARY}`;
+    let recovered = false;
+    receiver.answers.set(path, () => (recovered ? 200 : 503));
+    const id = await openWorkOrder('WH-2');
+    const blocked = await call('agent')('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, { code: 'CUSTOMER_UNREACHABLE', rationale: `no answer: ${CANARY}` });
+    expect(blocked.status).toBe(201);
+
+    const [dead] = await eventually(async () => {
+      const list = await deliveries(down);
+      return list[0]?.status === 'dead' ? list : undefined;
+    }, 30_000, 'the delivery to become a dead letter');
+    expect(dead).toMatchObject({ type: 'exception.raised', status: 'dead' });
+    expect(dead.attempts).toHaveLength(5);
+    expect(dead.attempts.every((a) => a.status === 503)).toBe(true);
+    expect(receiver.at(path)).toHaveLength(5);
+    expect(verifyAll(path)[0]).toMatchObject({ type: 'exception.raised', data: { workOrderId: id, code: 'CUSTOMER_UNREACHABLE', owner: 'support-lead', dueAt: expect.any(String) } });
+
+    expect(await call('lead')('POST', `/v1/webhooks/${down}/deliveries/${dead.deliveryId}/retry`)).toMatchObject({ status: 403 });
+    expect(await call('admin')('POST', `/v1/webhooks/${down}/deliveries/00000000-0000-4000-8000-000000000000/retry`)).toMatchObject({ status: 404 });
+    recovered = true;
+    expect(await call('admin')('POST', `/v1/webhooks/${down}/deliveries/${dead.deliveryId}/retry`)).toMatchObject({ status: 202, body: { deliveryId: dead.deliveryId, status: 'pending' } });
+    await eventually(async () => (await deliveries(down))[0].status === 'delivered', 10_000, 'the retried delivery to be delivered');
+    expect(receiver.at(path)).toHaveLength(6);
+    expect(receiver.at(path)[5].headers['webhook-id']).toBe(dead.deliveryId);
+    expect(verifyAll(path)).toHaveLength(6);
+
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/workgate_webhook_deliveries_total\{outcome="dead"\} [1-9]/);
+  });
+
+  it('keeps retrying across a restart: a retry due while workgate is down is sent once it is back', async () => {
+    const restarting = await subscribe('/restart', ['delegation.dispatched']);
+    const path = `/restart?token=${CANARY}`;
+    let up = false;
+    receiver.answers.set(path, () => (up ? 200 : 500));
+    const id = await openWorkOrder('WH-3', 'agent-delegation');
+    const dispatched = await call('agent')('POST', `/v1/work-orders/${id}/delegations`, {
+      recipient: 'agent-7',
+      command: 'delegate_task',
+      prompt: { objective: `fix it ${CANARY}`, scope: 'the case', artifacts: [{ path: 'src/a.ts', access: 'write' }], verification: ['npm test'], completion: 'tests pass' },
+    });
+    expect(dispatched.status).toBe(201);
+    await eventually(async () => receiver.at(path).length >= 1, 10_000, 'the first attempt');
+
+    // While workgate is down, its next attempt falls due (the schedule's first delay is 500 ms).
+    await t.restart(async () => {
+      const { rows } = await t.db.appPool().query(`SELECT next_attempt_at FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE s.id = $1`, [restarting]);
+      expect(rows).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, (rows[0].next_attempt_at as Date).getTime() - Date.now()) + 100));
+      up = true;
+    });
+    const restartedAt = Date.now();
+    await eventually(async () => (await deliveries(restarting))[0]?.status === 'delivered', 20_000, 'the delivery after the restart');
+    const last = receiver.at(path).at(-1)!;
+    expect(last.at).toBeGreaterThanOrEqual(restartedAt);
+    const { attempts } = (await deliveries(restarting))[0];
+    expect(attempts[0]).toMatchObject({ status: 500 });
+    expect(attempts.at(-1)).toMatchObject({ status: 200 });
+    expect(new Set(receiver.at(path).map((r) => r.headers['webhook-id'])).size).toBe(1);
+    expect(verifyAll(path).at(-1)).toMatchObject({ type: 'delegation.dispatched', data: { dispatchId: dispatched.body.dispatchId, workOrderId: id, recipient: 'agent-7' } });
+    expect(last.body).not.toContain(CANARY);
+  });
+
+  it('logs failed attempts by webhook and delivery id and the URL without its query string, never a secret', () => {
+    const failures = warnings.filter((w) => w.includes('failed'));
+    expect(failures).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^webhook [0-9a-f-]{36} delivery [0-9a-f-]{36} to ${receiver.url}/flaky: attempt 1 failed \\(answered 500\\)$`))]));
+    for (const w of warnings) {
+      expect(w).not.toContain(CANARY);
+      expect(w).not.toContain('whsec_');
+      for (const secret of secrets.values()) expect(w).not.toContain(secret.slice('whsec_'.length));
+    }
+  });
+});
+
+describe('webhooks without WORKGATE_WEBHOOK_ALLOW_PRIVATE', () => {
+  let t: TestWorkgate;
+  const principals = writePrincipals({ admin: ['admin'] });
+
+  beforeAll(async () => {
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+  });
+  afterAll(() => t?.close());
+
+  it.each(['http://127.0.0.1:9/hook', 'http://localhost:9/hook', 'http://[::1]:9/hook', 'http://10.0.0.7/hook', 'http://169.254.169.254/latest/meta-data', 'http://[fe80::1]/hook', 'http://0.0.0.0/hook'])(
+    'refuses %s with 422 naming url',
+    async (url) => {
+      const res = await client(t.url, principals.keys.admin)('POST', '/v1/webhooks', { url, events: ['*'] });
+      expect(res).toMatchObject({ status: 422, body: { error: 'validation_failed', details: [{ path: 'url', message: expect.stringMatching(/address/) }] } });
+    },
+  );
+});
