@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadConfigOrExit } from '@workgate/config';
@@ -26,7 +26,8 @@ export function addPrincipal(path: string, id: string, roles: string[]): string 
   doc.set('principals', principals);
   mkdirSync(dirname(path), { recursive: true });
   const next = `${path}.${process.pid}.tmp`;
-  writeFileSync(next, doc.toString(), { mode: 0o600 });
+  // The file keeps its permissions (workgate may run as another user that must read it).
+  writeFileSync(next, doc.toString(), existsSync(path) ? { mode: statSync(path).mode & 0o777 } : {});
   renameSync(next, path);
   return key;
 }

@@ -120,6 +120,18 @@ describe('webhooks', () => {
     expect(await call('admin')('POST', '/v1/webhooks', { url: `${receiver.url}/x`, events: ['*'], principals: [] })).toMatchObject({ status: 422, body: { details: [{ path: 'principals' }] } });
     expect(await call('lead')('POST', '/v1/webhooks', { url: `${receiver.url}/x`, events: ['*'] })).toMatchObject({ status: 403 });
 
+    // A replay with the same Idempotency-Key answers the same webhook, without its secret: the secret is never kept.
+    const once = client(t.url, principals.keys.admin);
+    const first = await once('POST', '/v1/webhooks', { url: `${receiver.url}/replayed`, events: ['*'] }, { 'Idempotency-Key': 'create-replayed' });
+    expect(first).toMatchObject({ status: 201, body: { secret: expect.stringMatching(/^whsec_/) } });
+    const replay = await once('POST', '/v1/webhooks', { url: `${receiver.url}/replayed`, events: ['*'] }, { 'Idempotency-Key': 'create-replayed' });
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(Object.fromEntries(Object.entries(first.body).filter(([k]) => k !== 'secret')));
+    const kept = await t.db.appPool().query(`SELECT reply::text FROM idempotency_answers WHERE key = 'create-replayed'`);
+    expect(kept.rows).toHaveLength(1);
+    expect(kept.rows[0].reply).not.toContain(first.body.secret.slice('whsec_'.length));
+    expect((await call('admin')('DELETE', `/v1/webhooks/${first.body.id}`)).status).toBe(200);
+
     expect(await call('admin')('DELETE', `/v1/webhooks/${id}`)).toMatchObject({ status: 200, body: { id } });
     expect(await call('admin')('GET', `/v1/webhooks/${id}`)).toMatchObject({ status: 404, body: { error: 'not_found' } });
   });
@@ -236,11 +248,12 @@ describe('webhooks', () => {
     expect(last.body).not.toContain(CANARY);
   });
 
-  it('logs failed attempts by webhook and delivery id and the URL without its query string, never a secret', () => {
+  it('logs failed attempts by webhook and delivery id and the receiver\'s host only (no path, no query string), never a secret', () => {
     const failures = warnings.filter((w) => w.includes('failed'));
-    expect(failures).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^webhook [0-9a-f-]{36} delivery [0-9a-f-]{36} to ${receiver.url}/flaky: attempt 1 failed \\(answered 500\\)$`))]));
+    expect(failures).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^webhook [0-9a-f-]{36} delivery [0-9a-f-]{36} to ${receiver.url}: attempt 1 failed \\(answered 500\\)$`))]));
     for (const w of warnings) {
       expect(w).not.toContain(CANARY);
+      expect(w).not.toContain('/flaky');
       expect(w).not.toContain('whsec_');
       for (const secret of secrets.values()) expect(w).not.toContain(secret.slice('whsec_'.length));
     }

@@ -31,6 +31,17 @@ describe('webhook addresses', () => {
     ['::ffff:10.0.0.1', 'private'],
     ['::ffff:8.8.8.8', 'public'],
     ['2606:4700:4700::1111', 'public'],
+    ['192.0.0.8', 'reserved'],
+    ['198.18.0.1', 'reserved'],
+    ['255.255.255.255', 'reserved'],
+    ['::10.0.0.5', 'private'],
+    ['::ffff:0:127.0.0.1', 'loopback'],
+    ['64:ff9b::a00:5', 'private'],
+    ['64:ff9b::808:808', 'public'],
+    ['64:ff9b:1::a00:5', 'reserved'],
+    ['2002:7f00:1::1', 'loopback'],
+    ['2002:a9fe:a9fe::1', 'link-local'],
+    ['2002:808:808::1', 'public'],
   ])('%s is %s', (address, kind) => {
     expect(classifyAddress(address)).toBe(kind);
   });

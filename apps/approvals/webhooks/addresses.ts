@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 
 /** What kind of address an IP is; only `public` ones receive webhooks unless private ones are allowed. */
-export type AddressKind = 'public' | 'loopback' | 'private' | 'link-local' | 'unique-local' | 'unspecified' | 'multicast';
+export type AddressKind = 'public' | 'loopback' | 'private' | 'link-local' | 'unique-local' | 'unspecified' | 'multicast' | 'reserved';
 
 /** IPv4 ranges that are not public: [first octets as a number, prefix length, kind]. */
 const V4_RANGES: Array<[number, number, AddressKind]> = [
@@ -13,6 +13,9 @@ const V4_RANGES: Array<[number, number, AddressKind]> = [
   [ipv4('100.64.0.0'), 10, 'private'],
   [ipv4('169.254.0.0'), 16, 'link-local'],
   [ipv4('224.0.0.0'), 4, 'multicast'],
+  [ipv4('192.0.0.0'), 24, 'reserved'],
+  [ipv4('198.18.0.0'), 15, 'reserved'],
+  [ipv4('240.0.0.0'), 4, 'reserved'],
 ];
 
 function ipv4(address: string): number {
@@ -46,9 +49,17 @@ export function classifyAddress(address: string): AddressKind {
     return V4_RANGES.find((range) => inV4Range(n, range))?.[2] ?? 'public';
   }
   const g = ipv6Groups(address);
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return classifyAddress(`${g[6] >> 8}.${g[6] & 255}.${g[7] >> 8}.${g[7] & 255}`);
+  const v4 = (hi: number, lo: number) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
   if (g.every((x) => x === 0)) return 'unspecified';
   if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return 'loopback';
+  // Forms that carry an IPv4 address count as that address: IPv4-mapped (::ffff:a.b.c.d), the
+  // deprecated IPv4-compatible (::a.b.c.d), SIIT (::ffff:0:a.b.c.d), NAT64 (64:ff9b::/96, and the
+  // local-use 64:ff9b:1::/48, which may embed it anywhere: refused whole) and 6to4 (2002::/16).
+  if (g.slice(0, 5).every((x) => x === 0) && (g[5] === 0xffff || g[5] === 0)) return classifyAddress(v4(g[6], g[7]));
+  if (g.slice(0, 4).every((x) => x === 0) && g[4] === 0xffff && g[5] === 0) return classifyAddress(v4(g[6], g[7]));
+  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return classifyAddress(v4(g[6], g[7]));
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return 'reserved';
+  if (g[0] === 0x2002) return classifyAddress(v4(g[1], g[2]));
   if ((g[0] & 0xffc0) === 0xfe80) return 'link-local';
   if ((g[0] & 0xfe00) === 0xfc00) return 'unique-local';
   if ((g[0] & 0xff00) === 0xff00) return 'multicast';

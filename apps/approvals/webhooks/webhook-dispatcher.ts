@@ -6,16 +6,18 @@ import { webhookDeliveries } from './webhook.metrics';
 import { DueDelivery, WebhookStore } from './webhook.store';
 import { sendWebhook, shownUrl } from './webhook-sender';
 
-/** How often due deliveries are looked for, and how many attempts may be under way at once. */
+/** How often due deliveries are looked for, how many attempts may be under way at once, and to one webhook. */
 const TICK_MS = 500;
 const IN_FLIGHT = 20;
+const PER_WEBHOOK = 4;
 
 /**
  * Attempts the deliveries that are due, signed per Standard Webhooks: a 2xx answer delivers, any
  * other outcome is tried again after the backoff schedule's next delay, and after its last one the
  * delivery is a dead letter. Due times live in Postgres, so retries survive a restart; several
- * instances share the work (each delivery is leased to one attempt at a time). A slow receiver
- * holds only its own attempts.
+ * instances share the work (each delivery is leased to one attempt at a time). One webhook has at
+ * most a few attempts under way, so a receiver that hangs until the time-out holds up only its own
+ * deliveries, not everyone's.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -25,6 +27,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly allowPrivate: boolean;
   private readonly stopping = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Attempts under way per webhook. */
+  private readonly perWebhook = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<void>;
 
@@ -60,10 +64,18 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     if (room <= 0 || this.stopping.signal.aborted) return;
     try {
       // A lease past the attempt's time-out: an instance that dies mid-attempt leaves it due again soon.
-      for (const d of await this.store.takeDue(room, this.timeoutMs + 5_000)) {
+      const busy = [...this.perWebhook].filter(([, n]) => n >= PER_WEBHOOK).map(([id]) => id);
+      for (const d of await this.store.takeDue(room, this.timeoutMs + 5_000, PER_WEBHOOK, busy)) {
+        const webhook = d.subscription.id;
+        this.perWebhook.set(webhook, (this.perWebhook.get(webhook) ?? 0) + 1);
         const attempt: Promise<void> = this.attempt(d)
-          .catch((error: Error) => this.logger.warn(`webhook ${d.subscription.id} delivery ${d.id}: its attempt was not recorded (${error.message}); it is due again when its lease ends`))
-          .finally(() => this.inFlight.delete(attempt));
+          .catch((error: Error) => this.logger.warn(`webhook ${webhook} delivery ${d.id}: its attempt was not recorded (${error.message}); it is due again when its lease ends`))
+          .finally(() => {
+            this.inFlight.delete(attempt);
+            const left = (this.perWebhook.get(webhook) ?? 1) - 1;
+            if (left > 0) this.perWebhook.set(webhook, left);
+            else this.perWebhook.delete(webhook);
+          });
         this.inFlight.add(attempt);
       }
     } catch (error) {

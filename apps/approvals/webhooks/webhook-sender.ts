@@ -21,9 +21,12 @@ export async function addressesOf(url: URL): Promise<string[]> {
   return Promise.race([found, late]).finally(() => clearTimeout(timer));
 }
 
-/** The URL without its query string or credentials, as logs and errors may show it. */
+/**
+ * The URL as logs and errors may show it: scheme, host and port only. Receivers often carry their
+ * credential in the path (chat incoming-webhook URLs) or the query, so neither is ever shown.
+ */
 export function shownUrl(url: URL): string {
-  return `${url.protocol}//${url.host}${url.pathname}`;
+  return `${url.protocol}//${url.host}`;
 }
 
 /**

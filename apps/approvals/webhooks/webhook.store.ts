@@ -65,8 +65,16 @@ export class WebhookStore implements OnApplicationShutdown {
     return rows[0] && view(rows[0]);
   }
 
-  async subscriptions(): Promise<Subscription[]> {
-    const { rows } = await this.pool.query('SELECT id, url, events, principals, secret FROM webhook_subscriptions');
+  /**
+   * The webhooks that existed when the ledger recorded an event at `recordedAt`: a newer one is not
+   * sent the history before it. The few seconds of grace absorb a clock difference between the
+   * ledger writer's host and Postgres, so an event recorded just after a webhook is never missed.
+   */
+  async subscriptions(recordedAt: string): Promise<Subscription[]> {
+    const { rows } = await this.pool.query(
+      `SELECT id, url, events, principals, secret FROM webhook_subscriptions WHERE created_at <= $1::timestamptz + interval '5 seconds'`,
+      [recordedAt],
+    );
     return rows.map((r) => ({ id: r.id, url: r.url, secret: r.secret, events: r.events, ...(r.principals ? { principals: r.principals } : {}) }));
   }
 
@@ -87,15 +95,21 @@ export class WebhookStore implements OnApplicationShutdown {
    * attempt moves past the lease): another instance does not take them meanwhile, and one this
    * instance took but never finished (a crash) is due again when the lease ends.
    */
-  async takeDue(limit: number, leaseMs: number): Promise<DueDelivery[]> {
+  async takeDue(limit: number, leaseMs: number, perWebhook: number, busy: string[]): Promise<DueDelivery[]> {
+    // The oldest due first, at most `perWebhook` of one webhook, none of the webhooks already busy.
     const { rows } = await this.pool.query(
-      `UPDATE webhook_deliveries d SET next_attempt_at = now() + $2 * interval '1 millisecond'
+      `WITH candidates AS (
+         SELECT id FROM (
+           SELECT id, next_attempt_at, row_number() OVER (PARTITION BY subscription_id ORDER BY next_attempt_at) AS k
+             FROM webhook_deliveries
+            WHERE status = 'pending' AND next_attempt_at <= now() AND NOT (subscription_id = ANY($4::uuid[]))) due
+          WHERE k <= $3 ORDER BY next_attempt_at LIMIT $1),
+       taken AS (SELECT id FROM webhook_deliveries WHERE id IN (SELECT id FROM candidates) AND next_attempt_at <= now() FOR UPDATE SKIP LOCKED)
+       UPDATE webhook_deliveries d SET next_attempt_at = now() + $2 * interval '1 millisecond'
          FROM webhook_subscriptions s
-        WHERE s.id = d.subscription_id AND d.id IN (
-          SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= now()
-           ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        WHERE s.id = d.subscription_id AND d.id IN (SELECT id FROM taken)
         RETURNING d.id, d.body, d.attempts, s.id AS subscription_id, s.url, s.secret, s.events, s.principals`,
-      [limit, leaseMs],
+      [limit, leaseMs, perWebhook, busy],
     );
     return rows.map((r) => ({
       id: r.id,
@@ -105,14 +119,19 @@ export class WebhookStore implements OnApplicationShutdown {
     }));
   }
 
-  /** Records an attempt and what follows from it, in one transaction. */
+  /**
+   * Records an attempt and what follows from it, in one statement, only if no other attempt of the
+   * delivery was recorded since it was taken (a manual retry or an expired lease can run a second
+   * one at the same time): the first recorded stands, the receiver drops the repeat by its
+   * `webhook-id`, and nothing fails.
+   */
   async recordAttempt(delivery: DueDelivery, result: AttemptResult): Promise<void> {
     const status: DeliveryStatus = result.outcome === 'retry' ? 'pending' : result.outcome;
     const next = result.outcome === 'retry' ? result.nextAttemptAt : null;
     await this.pool.query(
-      `WITH attempt AS (
-         INSERT INTO webhook_attempts (delivery_id, n, at, status, error) VALUES ($1, $2, $3, $4, $5))
-       UPDATE webhook_deliveries SET attempts = $2, status = $6, next_attempt_at = $7 WHERE id = $1`,
+      `WITH moved AS (
+         UPDATE webhook_deliveries SET attempts = $2, status = $6, next_attempt_at = $7 WHERE id = $1 AND attempts = $2 - 1 RETURNING id)
+       INSERT INTO webhook_attempts (delivery_id, n, at, status, error) SELECT id, $2, $3, $4, $5 FROM moved ON CONFLICT DO NOTHING`,
       [delivery.id, delivery.attempts + 1, result.at, result.status ?? null, result.error ?? null, status, next],
     );
   }

@@ -35,11 +35,14 @@ export class WebhookReactions extends LedgerReactions {
   }
 
   private async enqueue(e: RecordedEvent, source: NotificationSource): Promise<Outcome> {
+    const existing = await this.store.subscriptions(e.recordedAt);
+    // Nobody to tell (the common case while a new consumer reads the ledger's history): no more work.
+    if (existing.length === 0) return { kind: 'ack' };
     const origin = source.needsOrigin ? (await this.rpc.request(Subjects.ledger.readStream, { streamId: e.streamId, limit: 1 })).events[0] : undefined;
     const n = notificationOf(e, origin);
     if (!n) return { kind: 'ack' };
     const body = JSON.stringify(n.payload);
-    const subscribers = (await this.store.subscriptions()).filter((s) => wants(s, n.type, n.to));
+    const subscribers = existing.filter((s) => wants(s, n.type, n.to));
     await this.store.enqueue(subscribers.map((s) => ({ id: deterministicUuid('webhook', e.eventId, s.id), subscriptionId: s.id, type: n.type, body })));
     return { kind: 'ack' };
   }

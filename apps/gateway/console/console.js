@@ -322,7 +322,13 @@
 
   async function showWorkOrder(id) {
     const isLead = me.roles.includes('ops-lead');
-    const [wo, decided, events] = await Promise.all([api('GET', `/v1/work-orders/${id}`), api('GET', `/v1/work-orders/${id}/decisions`), isLead ? api('GET', `/v1/work-orders/${id}/events`) : null]);
+    // Decisions carry the facts they were asked with: for approvers, operators and ops leads.
+    const mayReadDecisions = me.roles.some((r) => ['approver', 'operator', 'ops-lead'].includes(r));
+    const [wo, decided, events] = await Promise.all([
+      api('GET', `/v1/work-orders/${enc(id)}`),
+      mayReadDecisions ? api('GET', `/v1/work-orders/${enc(id)}/decisions`) : [],
+      isLead ? api('GET', `/v1/work-orders/${enc(id)}/events`) : null,
+    ]);
     // Every approval its decisions or gates asked for; an analyst may not read approvals, and sees the open ones only.
     const approvalIds = [...new Set([...decided.map((d) => d.approvalId), ...wo.pendingApprovals.map((a) => a.approvalId)].filter(Boolean))];
     const approvals = (await Promise.all(approvalIds.map((a) => api('GET', `/v1/approvals/${a}`).catch(() => wo.pendingApprovals.find((p) => p.approvalId === a))))).filter(Boolean);
@@ -377,7 +383,7 @@
           { title: 'Receipt', cell: (d) => h('a', { href: `#/receipts/${d.receiptId}`, 'aria-label': `Receipt of the ${d.decision} decision on ${actionText(d.action)}`, text: `receipt ${shortId(d.receiptId)}` }) },
         ],
         decided,
-        'No action has been decided yet.',
+        mayReadDecisions ? 'No action has been decided yet.' : 'Decisions are shown to approvers, operators and ops leads (they carry the facts each action was asked with).',
       ),
       h('h3', { text: 'Open exceptions' }),
       table(
@@ -455,7 +461,7 @@
   }
 
   async function showReceipt(id) {
-    const r = await api('GET', `/v1/receipts/${id}`);
+    const r = await api('GET', `/v1/receipts/${enc(id)}`);
     const wo = await handoff(r.workOrderId);
     $('#receipt').replaceChildren(
       h('p', {}, h('a', { href: `#/work-orders/${r.workOrderId}`, text: `← ${wo ? wo.externalRef : 'the work order'}` })),

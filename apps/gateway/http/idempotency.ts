@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor, OnApplicationShutdown, OnModuleInit, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { from, mergeMap, Observable, of } from 'rxjs';
 import { canonicalize, refuse, Written } from '@workgate/contracts';
@@ -14,6 +15,13 @@ export const REPLAYED_HEADER = 'Idempotent-Replayed';
 export const IDEMPOTENCY_RETENTION_DAYS = 7;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const KEY = /^[\x21-\x7e]{1,255}$/;
+const SHOWN_ONCE = 'workgate:shown-once';
+
+/**
+ * Fields of the route's answer that are shown once and never kept (a webhook's signing secret):
+ * a replay of the write answers without them.
+ */
+export const ShownOnce = (...fields: [string, ...string[]]): MethodDecorator => SetMetadata(SHOWN_ONCE, fields);
 
 /** What makes two requests "the same": method, path and query, the body, and the CloudEvents attributes sent as headers. */
 function fingerprint(req: RequestWithPrincipal): string {
@@ -38,7 +46,10 @@ export class Idempotency implements NestInterceptor, OnModuleInit, OnApplication
   private readonly logger = new Logger('idempotency');
   private pruning?: NodeJS.Timeout;
 
-  constructor(private readonly db: GatewayDatabase) {}
+  constructor(
+    private readonly db: GatewayDatabase,
+    private readonly reflector: Reflector,
+  ) {}
 
   onModuleInit(): void {
     this.pruning = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
@@ -71,7 +82,8 @@ export class Idempotency implements NestInterceptor, OnModuleInit, OnApplication
           res.setHeader(REPLAYED_HEADER, 'true');
           return of(kept.reply);
         }
-        return next.handle().pipe(mergeMap((reply) => from(this.keep(principal, header, print, reply))));
+        const shownOnce = this.reflector.get<string[] | undefined>(SHOWN_ONCE, context.getHandler()) ?? [];
+        return next.handle().pipe(mergeMap((reply) => from(this.keep(principal, header, print, reply, shownOnce))));
       }),
     );
   }
@@ -82,11 +94,12 @@ export class Idempotency implements NestInterceptor, OnModuleInit, OnApplication
   }
 
   /** Keeps a write's answer (not a read's: a POST that answers without a ledger position wrote nothing) and answers it. */
-  private async keep(principal: string, key: string, print: string, reply: unknown): Promise<unknown> {
+  private async keep(principal: string, key: string, print: string, reply: unknown, shownOnce: string[]): Promise<unknown> {
     if (!isWritten(reply)) return reply;
+    const kept = shownOnce.length ? { ...reply, answer: withoutFields(reply.answer, shownOnce) } : reply;
     try {
       // A concurrent first request with the same key may have kept its answer meanwhile: the first kept stays.
-      await this.db.pool.query('INSERT INTO idempotency_answers (principal, key, fingerprint, reply) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [principal, key, print, JSON.stringify(reply)]);
+      await this.db.pool.query('INSERT INTO idempotency_answers (principal, key, fingerprint, reply) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [principal, key, print, JSON.stringify(kept)]);
     } catch (error) {
       // The write is committed: it answers. A replay then finds no kept answer, and the command id the key derives still records once.
       this.logger.warn(`the answer for an Idempotency-Key of ${principal} was not kept: ${(error as Error).message}`);
@@ -101,4 +114,9 @@ export class Idempotency implements NestInterceptor, OnModuleInit, OnApplication
       this.logger.warn(`pruning kept Idempotency-Key answers failed: ${(error as Error).message}`);
     }
   }
+}
+
+function withoutFields(answer: unknown, fields: string[]): unknown {
+  if (answer === null || typeof answer !== 'object') return answer;
+  return Object.fromEntries(Object.entries(answer).filter(([k]) => !fields.includes(k)));
 }

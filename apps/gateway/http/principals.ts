@@ -107,6 +107,7 @@ export class WatchedPrincipalDirectory extends PrincipalDirectory implements OnA
     const seen = fileVersion(path);
     super(readPrincipals(path));
     this.seen = seen;
+    if (this.size === 0) this.logger.warn(this.noneInForce());
     if (path) {
       this.timer = setInterval(() => this.checkForChange(), intervalMs);
       this.timer.unref();
@@ -119,12 +120,17 @@ export class WatchedPrincipalDirectory extends PrincipalDirectory implements OnA
     this.seen = fileVersion(this.path);
     try {
       this.replace(readPrincipals(this.path));
-      this.logger.log(`${this.size} principal(s) in force from ${this.path} (${why})`);
+      if (this.size === 0) this.logger.warn(`${this.noneInForce()} (${why})`);
+      else this.logger.log(`${this.size} principal(s) in force from ${this.path} (${why})`);
       return true;
     } catch (error) {
       this.logger.error(`${(error as Error).message}\nthe ${this.size} principal(s) read before stay in force until the file is fixed`);
       return false;
     }
+  }
+
+  private noneInForce(): string {
+    return `no principals in ${this.path || '(no principals file)'}: every call that needs an API key is refused (401); add one with npm run principal -- <id> <role>`;
   }
 
   onApplicationShutdown(): void {

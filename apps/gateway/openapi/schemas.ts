@@ -316,8 +316,8 @@ const VIEWS: Record<string, Schema> = {
   ExceptionCode: object({ code: str, title: str, owner: str, sla: { ...str, description: 'ISO 8601 duration' } }),
   WebhookView: object({ id: str, url: str, events: strings, createdAt: time, createdBy: str }, { principals: strings }),
   CreatedWebhook: object(
-    { id: str, url: str, events: strings, createdAt: time, createdBy: str, secret: { type: 'string', pattern: '^whsec_[A-Za-z0-9+/]+={0,2}$', description: 'the signing secret (Standard Webhooks), shown only here' } },
-    { principals: strings },
+    { id: str, url: str, events: strings, createdAt: time, createdBy: str },
+    { principals: strings, secret: { type: 'string', pattern: '^whsec_[A-Za-z0-9+/]+={0,2}$', description: 'the signing secret (Standard Webhooks), shown only in the first answer: absent from a replay with the same Idempotency-Key' } },
   ),
   WebhookDelivery: object(
     {

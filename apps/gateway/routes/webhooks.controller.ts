@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { CreatedWebhook, CreateWebhookDto, Subjects, WebhookDelivery, WebhookView, WorkgateError, Written } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { Documented } from '../openapi';
-import { CurrentPrincipal, Principal, Roles } from '../http';
+import { CurrentPrincipal, Principal, Roles, ShownOnce } from '../http';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no such id') });
 
@@ -13,13 +13,14 @@ const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_
 export class WebhooksController {
   constructor(private readonly rpc: RpcClient) {}
 
-  /** Not a ledger write: its position is 0, and a replay with the same Idempotency-Key answers the same webhook and secret. */
+  /** Not a ledger write: its position is 0. A replay with the same Idempotency-Key answers the same webhook, without its secret (never kept). */
   @Post()
   @Roles('admin')
+  @ShownOnce('secret')
   @Documented(
     'Subscribe a URL to notifications',
     'CreatedWebhook',
-    'The `secret` (`whsec_…`) signs every delivery and is shown only in this answer. `events`: notification types, dotted prefixes of them or `*`. The URL must be http: or https: and resolve to public addresses only (422 naming `url` otherwise, unless WORKGATE_WEBHOOK_ALLOW_PRIVATE=1).',
+    'The `secret` (`whsec_…`) signs every delivery and is shown only in this answer (a replay with the same Idempotency-Key answers the same webhook without it: delete it and create another if the secret was lost). `events`: notification types, dotted prefixes of them or `*`. The URL must be http: or https: and resolve to public addresses only (422 naming `url` otherwise, unless WORKGATE_WEBHOOK_ALLOW_PRIVATE=1).',
   )
   async create(@Body() body: CreateWebhookDto, @CurrentPrincipal() p: Principal): Promise<Written<CreatedWebhook>> {
     return { answer: await this.rpc.request(Subjects.approvals.createWebhook, { ...body, by: p.id }), position: 0 };

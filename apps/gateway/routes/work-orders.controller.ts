@@ -73,7 +73,8 @@ export class WorkOrdersController {
   }
 
   @Get(':id/decisions')
-  @Documented('A work order\'s decisions', ['DecisionRecord'], 'Every action decided on it, oldest first: the action and facts asked with, the decision, rule and policy version, and the receipt of each.')
+  @Roles('approver', 'operator', 'ops-lead')
+  @Documented('A work order\'s decisions', ['DecisionRecord'], 'Every action decided on it, oldest first: the action and facts asked with, the decision, rule and policy version, and the receipt of each. The facts are for those who act on or decide the work: approvers, operators and ops leads.')
   decisions(@Param('id', uuid) id: string) {
     return this.rpc.request(Subjects.intake.decisions, { workOrderId: id });
   }

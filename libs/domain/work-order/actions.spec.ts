@@ -72,7 +72,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
           reason: 'work_order_blocked',
           rule: null,
           decisionOwner: 'intake-lead',
-          message: `work order wo-1 is blocked by a failed prerequisite (PREREQ_MISSING, exception ${exception.exceptionId}: orderPaid must be true, got false); writes stop until intake-lead resolves it`,
+          message: `work order wo-1 is blocked by a failed prerequisite (PREREQ_MISSING, exception ${exception.exceptionId}); writes stop until intake-lead resolves it`,
         });
       });
     });

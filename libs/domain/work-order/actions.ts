@@ -40,7 +40,8 @@ export function decideAction(workflow: CompiledWorkflow, wo: ActiveWorkOrder, ac
 
   const blocked = action.kind === 'write' ? blockingPrerequisite(wo) : undefined;
   if (blocked) {
-    const message = `work order ${wo.id} is blocked by a failed prerequisite (${blocked.code}, exception ${blocked.exceptionId}: ${blocked.rationale}); writes stop until ${blocked.owner} resolves it`;
+    // The exception's rationale stays out: a decision's message reaches the delivery page and webhooks.
+    const message = `work order ${wo.id} is blocked by a failed prerequisite (${blocked.code}, exception ${blocked.exceptionId}); writes stop until ${blocked.owner} resolves it`;
     return { decision: stop('work_order_blocked', message, blocked.owner, null) };
   }
 
