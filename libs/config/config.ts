@@ -122,6 +122,7 @@ export class WorkgateConfig {
   @Transform(({ value }) => (value === undefined ? value : Number(value)))
   @IsInt({ message: 'WORKGATE_WEBHOOK_TIMEOUT_MS must be an integer' })
   @Min(100, { message: 'WORKGATE_WEBHOOK_TIMEOUT_MS must be at least 100' })
+  @Max(300_000, { message: 'WORKGATE_WEBHOOK_TIMEOUT_MS must be at most 300000 (5 minutes)' })
   WORKGATE_WEBHOOK_TIMEOUT_MS = 10_000;
 
   /** Where private NATS/Postgres instances, the signing key and other local state live. */
