@@ -199,8 +199,9 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await ok(as.helpdesk('GET', `/v1/work-orders/${id}/delivery`));
   await ok(as.helpdesk('GET', `/v1/work-orders/${id}/delivery`, undefined, { Accept: 'text/html' }));
   await refused(as.helpdesk('GET', `/v1/work-orders/${unknownId}/delivery`), 404);
-  await ok(as.helpdesk('GET', `/v1/work-orders/${id}/decisions`));
-  await refused(as.helpdesk('GET', `/v1/work-orders/${unknownId}/decisions`), 404);
+  await ok(as.agent('GET', `/v1/work-orders/${id}/decisions`));
+  await refused(as.agent('GET', `/v1/work-orders/${unknownId}/decisions`), 404);
+  await refused(as.helpdesk('GET', `/v1/work-orders/${id}/decisions`), 403);
   await ok(as.helpdesk('GET', '/v1/me'));
   await refused(as.anonymous('GET', '/v1/me'), 401);
 
