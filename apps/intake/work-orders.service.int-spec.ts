@@ -153,7 +153,7 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     const next = await service.execute(act(ref, note));
     expect(((await held).answer as ActionAnswer).decision).toBe('run');
     expect((next.answer as ActionAnswer).decision).toBe('run');
-    expect(rpc.commits.flat().map((c) => c.appends[0].events.map((e) => e.data.action.operation))).toEqual([[read.operation, note.operation]]);
+    expect(rpc.commits.flat().map((c) => c.appends[0].events.map((e) => (e.data as { action: { operation: string } }).action.operation))).toEqual([[read.operation, note.operation]]);
 
     // With nothing after it, it is recorded alone all the same, soon.
     rpc.commits.splice(0);
