@@ -143,25 +143,6 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     expect((await types(ref)).filter((type) => type === 'ActionDecided')).toHaveLength(9);
   });
 
-  it('holds a command that may wait for the next one on its work order, and records both in one commit, the held one first', async () => {
-    const ref = 'WOS-11';
-    await service.execute(open(ref));
-    rpc.commits.splice(0);
-    const held = service.execute({ ...act(ref, read), withNext: true });
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(rpc.commits).toHaveLength(0); // still held: nothing else came yet
-    const next = await service.execute(act(ref, note));
-    expect(((await held).answer as ActionAnswer).decision).toBe('run');
-    expect((next.answer as ActionAnswer).decision).toBe('run');
-    expect(rpc.commits.flat().map((c) => c.appends[0].events.map((e) => (e.data as { action: { operation: string } }).action.operation))).toEqual([[read.operation, note.operation]]);
-
-    // With nothing after it, it is recorded alone all the same, soon.
-    rpc.commits.splice(0);
-    const alone = await service.execute({ ...act(ref, read), withNext: true });
-    expect((alone.answer as ActionAnswer).decision).toBe('run');
-    expect(rpc.commits.flat()).toHaveLength(1);
-  });
-
   it('starts the exception and the post-review of a break-glass in its commit', async () => {
     const ref = 'WOS-5';
     await service.execute(open(ref));

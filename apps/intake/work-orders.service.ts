@@ -58,8 +58,6 @@ const CACHE_LIMIT = 10_000;
 const MAX_ATTEMPTS = 4;
 /** Queued commands recorded in one commit at most (a commit holds at most 1,000 events). */
 const QUEUED_PER_COMMIT = 64;
-/** How long a `withNext` command waits for the next command on its work order before it is recorded alone. */
-const WITH_NEXT_MS = 50;
 
 /** The id of the work order an integrator opened as `externalRef` within `source`. */
 export function workOrderIdFor(source: string, externalRef: string): string {
@@ -80,8 +78,6 @@ export class WorkOrdersService {
   private readonly locks = new Map<string, Promise<unknown>>();
   /** Single commands waiting for their work order's turn, by work order: recorded together. */
   private readonly queued = new Map<string, Queued[]>();
-  /** `withNext` commands held for the next command on their work order, by work order. */
-  private readonly held = new Map<string, { batch: Queued[]; timer: NodeJS.Timeout }>();
   /** Commits of concurrent commands travel together: one round trip per burst, not per command. */
   private readonly commits: BatchingRpcClient<CommitRequest, CommitResult>;
   /** The same, prepared here (checked, canonical JSON) when the ledger writer is in this process. */
@@ -126,45 +122,14 @@ export class WorkOrdersService {
       const queued = this.queued.get(id);
       const waiting = { req, arrived: performance.now(), resolve, reject };
       if (queued) return void queued.push(waiting);
-      const held = this.held.get(id);
-      // No batch to join: a command that may wait for the next one is held for it.
-      if (req.withNext) {
-        if (held) return void held.batch.push(waiting);
-        const timer = setTimeout(() => this.release(id), WITH_NEXT_MS);
-        return void this.held.set(id, { batch: [waiting], timer });
-      }
-      this.start(id, [...this.take(id), waiting]);
+      const batch = [waiting];
+      this.queued.set(id, batch);
+      void this.serialized(id, async () => {
+        // From here on, new arrivals form the next batch, run once this one is recorded.
+        if (this.queued.get(id) === batch) this.queued.delete(id);
+        await this.runQueued(id, batch);
+      });
     });
-  }
-
-  /** The commands held for the next one on the work order, no longer held. */
-  private take(id: string): Queued[] {
-    const held = this.held.get(id);
-    if (!held) return [];
-    clearTimeout(held.timer);
-    this.held.delete(id);
-    return held.batch;
-  }
-
-  /** Records the held commands of a work order without waiting any longer. */
-  private release(id: string): void {
-    const batch = this.take(id);
-    if (batch.length > 0) this.start(id, batch);
-  }
-
-  /** Runs a batch once the work order's turn comes; until then, arrivals join it. */
-  private start(id: string, batch: Queued[]): void {
-    this.queued.set(id, batch);
-    void this.serialized(id, async () => {
-      // From here on, new arrivals form the next batch, run once this one is recorded.
-      if (this.queued.get(id) === batch) this.queued.delete(id);
-      await this.runQueued(id, batch);
-    });
-  }
-
-  /** Held commands are recorded before the service stops. */
-  onApplicationShutdown(): void {
-    for (const id of [...this.held.keys()]) this.release(id);
   }
 
   /** Runs queued commands in arrival order; a refused one answers its caller and the ones after it still run. */

@@ -91,12 +91,6 @@ export interface WorkOrderCommandRequest {
   address: WorkOrderAddress;
   command: WorkOrderCommand;
   meta: CommandMeta;
-  /**
-   * The command may wait a little (at most 50 ms) to be recorded in one commit with the next
-   * command on its work order: for what nobody waits on (the MCP gateway's record of a result),
-   * so a caller's next call does not wait behind a commit of its own.
-   */
-  withNext?: boolean;
 }
 
 export interface OpenedAnswer {

@@ -87,8 +87,7 @@ export class McpController {
         return (await sendCommand(this.rpc, workOrderId, { type: 'RequestAction', body: action }, commandMeta(p, undefined))).answer as Record<string, any>;
       },
       recordResult: async (workOrderId, actionId, result) => {
-        // Nobody waits for it: it goes with the caller's next call on the work order (or alone within 50 ms).
-        await sendCommand(this.rpc, workOrderId, { type: 'RecordActionResult', actionId, body: result }, commandMeta(p, undefined), { withNext: true });
+        await sendCommand(this.rpc, workOrderId, { type: 'RecordActionResult', actionId, body: result }, commandMeta(p, undefined));
       },
     };
   }

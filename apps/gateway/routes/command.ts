@@ -19,6 +19,6 @@ export function commandMeta(principal: Principal, idempotencyKey: string | undef
 }
 
 /** Sends a work-order command to the service that owns work orders; its reply carries the answer and the commit's ledger position. */
-export function sendCommand(rpc: RpcClient, workOrderId: string | undefined, command: WorkOrderCommand, meta: CommandMeta, options: { withNext?: boolean } = {}): Promise<CommandReply> {
-  return rpc.request(Subjects.intake.command, { address: workOrderId ? { workOrderId } : {}, command, meta, ...(options.withNext ? { withNext: true } : {}) }, { timeoutMs: 15_000 });
+export function sendCommand(rpc: RpcClient, workOrderId: string | undefined, command: WorkOrderCommand, meta: CommandMeta): Promise<CommandReply> {
+  return rpc.request(Subjects.intake.command, { address: workOrderId ? { workOrderId } : {}, command, meta }, { timeoutMs: 15_000 });
 }
