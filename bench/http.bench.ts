@@ -1,0 +1,181 @@
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { machineLine, median, saveResults, SummaryRow, table } from './stats';
+import { startWorkgateProcess } from './workgate-process';
+
+// autocannon ships no types of its own; the part used here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<Cannonade>;
+interface Cannonade {
+  requests: { total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+  '2xx': number;
+}
+type Request = { method: string; path: string; headers?: Record<string, string>; body?: string };
+
+/**
+ * `npm run bench:http`: the HTTP API as people, the console and agents load it (autocannon,
+ * programmatic; every body unique; the rate limit lifted): opens, action requests, approval
+ * decisions and work-order reads at 10, 50 and 200 connections, then the rate of the same commands
+ * (an open and an action per work order) through NATS intake in the same run, for comparison.
+ * BENCH_REPS (default 3), BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 10,50,200),
+ * BENCH_NATS=0 skips the intake comparison.
+ */
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,50,200').split(',').map(Number);
+/** Work orders the actions and reads are spread over. */
+const POOL = 1000;
+/** Approvals waiting for a decision, made before each decision run (each is decided once). */
+const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 1500);
+
+const ROLES: Record<string, string[]> = { helpdesk: ['integrator'], agent: ['operator'], 'support-lead': ['approver'], reader: ['analyst'] };
+const REFUND = { system: 'payments', operation: 'refund', kind: 'write' };
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'wg-bench-http-'));
+  const keys = Object.fromEntries(Object.keys(ROLES).map((id) => [id, randomBytes(24).toString('hex')]));
+  const principals = join(dir, 'principals.yaml');
+  writeFileSync(
+    principals,
+    `principals:\n${Object.entries(ROLES)
+      .map(([id, roles]) => `  - { id: ${id}, roles: [${roles.join(', ')}], apiKeySha256: ${createHash('sha256').update(keys[id]).digest('hex')} }`)
+      .join('\n')}\n`,
+  );
+  const workgate = await startWorkgateProcess('http', 'one', { WORKGATE_PRINCIPALS: principals, WORKGATE_RATE_LIMIT_PER_MINUTE: '1000000000' });
+  const headers = (who: string) => ({ Authorization: `Bearer ${keys[who]}`, 'Content-Type': 'application/json' });
+  const call = async (who: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${workgate.url}${path}`, { method, headers: headers(who), body: body === undefined ? undefined : JSON.stringify(body) });
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<Record<string, any>>;
+  };
+  /** Runs `work` for each item, `width` at a time. */
+  const inParallel = async <T>(items: T[], width: number, work: (item: T) => Promise<void>) => {
+    let next = 0;
+    await Promise.all(Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }));
+  };
+
+  let n = 0;
+  const unique = () => `${process.pid}-${++n}`;
+  const open = (ref: string) => ({ jobType: 'support-recovery', externalRef: ref, source: 'bench', inputs: { caseId: ref, orderId: '1', orderPaid: true } });
+  process.stderr.write(`opening ${POOL} work orders for the actions and reads\n`);
+  const pool: string[] = [];
+  await inParallel(Array.from({ length: POOL }, () => unique()), 20, async (ref) => void pool.push((await call('helpdesk', 'POST', '/v1/work-orders', open(`pool-${ref}`))).id));
+  const pick = () => pool[n % POOL];
+
+  /** Waits for decisions: refunds requested on fresh work orders, each waiting for support-lead. */
+  const waitingApprovals = async (count: number): Promise<string[]> => {
+    const ids: string[] = [];
+    await inParallel(Array.from({ length: count }, () => unique()), 20, async (ref) => {
+      const { id } = await call('helpdesk', 'POST', '/v1/work-orders', open(`wait-${ref}`));
+      ids.push((await call('agent', 'POST', `/v1/work-orders/${id}/actions`, { ...REFUND, facts: { amount: 30 } })).approvalId);
+    });
+    return ids;
+  };
+
+  const scenarios: Array<{ name: string; label: string; prepare?: () => Promise<() => Request>; next?: () => Request }> = [
+    { name: 'open', label: 'POST /v1/work-orders (open)', next: () => ({ method: 'POST', path: '/v1/work-orders', headers: headers('helpdesk'), body: JSON.stringify(open(`open-${unique()}`)) }) },
+    {
+      name: 'action',
+      label: 'POST /v1/work-orders/:id/actions (a read: run)',
+      next: () => ({ method: 'POST', path: `/v1/work-orders/${pick()}/actions`, headers: headers('agent'), body: JSON.stringify({ system: 'shop', operation: 'order.read', kind: 'read', facts: { n: unique() } }) }),
+    },
+    {
+      name: 'approval',
+      label: 'POST /v1/approvals/:id/decision (approve)',
+      prepare: async () => {
+        const ids = await waitingApprovals(APPROVALS);
+        let i = 0;
+        return () => ({ method: 'POST', path: `/v1/approvals/${ids[i++ % ids.length]}/decision`, headers: headers('support-lead'), body: JSON.stringify({ decision: 'approve', permittedAction: REFUND, note: unique() }) });
+      },
+    },
+    { name: 'get', label: 'GET /v1/work-orders/:id', next: () => ({ method: 'GET', path: `/v1/work-orders/${pick()}`, headers: headers('reader') }) },
+  ];
+
+  type Run = { rate: number; p50: number; p99: number; non2xx: number; errors: number };
+  const runs: Record<string, Run[]> = {};
+  try {
+    for (let rep = 1; rep <= REPS; rep++) {
+      for (const connections of CONNECTIONS) {
+        for (const s of scenarios) {
+          const next = s.next ?? (await s.prepare!());
+          // Decisions are one per approval: the run ends when they are all decided, or after the time.
+          const amount = s.prepare ? { amount: APPROVALS } : { duration: SECONDS };
+          const r = await autocannon({
+            url: workgate.url,
+            connections,
+            ...amount,
+            requests: [{ setupRequest: (req: Request) => ({ ...req, ...next() }) }],
+          });
+          const run = { rate: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+          (runs[`${s.name}@${connections}`] ??= []).push(run);
+          process.stderr.write(`run ${rep}/${REPS}: ${s.name}, ${connections} connections: ${Math.round(run.rate)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, non-2xx ${run.non2xx}, errors ${run.errors}\n`);
+        }
+      }
+    }
+  } finally {
+    await workgate.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  const med = (key: string, f: keyof Run) => median(runs[key].map((r) => r[f]));
+  const worst = (key: string, f: keyof Run) => Math.max(...runs[key].map((r) => r[f]));
+  const rows = scenarios.flatMap((s) =>
+    CONNECTIONS.map((c) => [s.label, c, Math.round(med(`${s.name}@${c}`, 'rate')), med(`${s.name}@${c}`, 'p50'), med(`${s.name}@${c}`, 'p99'), worst(`${s.name}@${c}`, 'non2xx') + worst(`${s.name}@${c}`, 'errors')]),
+  );
+  const intake = process.env.BENCH_NATS === '0' ? undefined : natsIntakeRate();
+  const at50 = runs['action@50'] ? Math.round(med('action@50', 'rate')) : undefined;
+  process.stdout.write(
+    `http: the API under autocannon; median of ${REPS} runs x ${SECONDS}s (approval decisions: ${APPROVALS} per run)\n${machineLine()}\n\n` +
+      table(['route', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx or errors (worst run)'], rows) +
+      (intake ? `\nNATS intake of the same commands (an open and an action per work order), same run: ${intake.toLocaleString('en-US')} events/s` : '') +
+      (intake && at50 ? `; HTTP actions at 50 connections are ${Math.round((100 * at50) / intake)}% of it\n` : '\n'),
+  );
+  const row = (measure: string, key: string, target: string): SummaryRow => ({ stage: 'HTTP API', measure, value: runs[key] ? Math.round(med(key, 'rate')) : '-', target });
+  const summary: SummaryRow[] = [
+    row('action requests/s at 50 connections', 'action@50', '>= 3,000'),
+    { stage: 'HTTP API', measure: 'action p99 ms at 50 connections', value: runs['action@50'] ? med('action@50', 'p99') : '-', target: '<= 50' },
+    row('opens/s at 50 connections', 'open@50', '>= 4,000'),
+    row('work-order reads/s at 50 connections', 'get@50', '>= 8,000'),
+    row('approval decisions/s at 50 connections', 'approval@50', '-'),
+    ...(intake ? [{ stage: 'HTTP API', measure: 'NATS intake of the same commands, events/s (same run)', value: intake, target: '-' }] : []),
+  ];
+  process.stderr.write(`results: ${saveResults('http', { reps: REPS, seconds: SECONDS, connections: CONNECTIONS, runs, intake }, summary)}\n`);
+}
+
+/** The sustained rate of `npm run bench:intake` (one process, one repetition), run now: the same commands over NATS. */
+function natsIntakeRate(): number | undefined {
+  const file = join(tmpdir(), `workgate-bench-http-intake-${process.pid}.jsonl`);
+  process.stderr.write('the same commands over NATS intake (bench:intake, one repetition)\n');
+  const run = spawnSync(process.execPath, [join(__dirname, 'intake.bench.js')], {
+    env: { ...process.env, BENCH_TOPOLOGY: 'one', BENCH_REPS: '1', BENCH_EVENTS: '20000', BENCH_WARMUP: '5000', BENCH_SECONDS: '5', BENCH_RATES: '1000', BENCH_SUMMARY: file },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    if (run.status !== 0) return undefined;
+    const rows = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SummaryRow);
+    const sustained = rows.find((r) => r.measure.startsWith('sustained events/s'));
+    return typeof sustained?.value === 'number' ? sustained.value : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`${(error as Error).stack}\n`);
+    process.exit(1);
+  },
+);
