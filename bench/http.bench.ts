@@ -26,7 +26,7 @@ type Request = { method: string; path: string; headers?: Record<string, string>;
  * decisions and work-order reads at 10, 50 and 200 connections, then the rate of the same commands
  * (an open and an action per work order) through NATS intake in the same run, for comparison.
  * BENCH_REPS (default 3), BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 10,50,200),
- * BENCH_NATS=0 skips the intake comparison.
+ * BENCH_ROUTES (default open,action,approval,get) picks scenarios, BENCH_NATS=0 skips the intake comparison.
  */
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -35,6 +35,7 @@ const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,50,200').split(',').ma
 const POOL = 1000;
 /** Approvals waiting for a decision, made before each decision run (each is decided once). */
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 1500);
+const ROUTES = (process.env.BENCH_ROUTES ?? 'open,action,approval,get').split(',');
 
 const ROLES: Record<string, string[]> = { helpdesk: ['integrator'], agent: ['operator'], 'support-lead': ['approver'], reader: ['analyst'] };
 const REFUND = { system: 'payments', operation: 'refund', kind: 'write' };
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     return ids;
   };
 
-  const scenarios: Array<{ name: string; label: string; prepare?: () => Promise<() => Request>; next?: () => Request }> = [
+  const all: Array<{ name: string; label: string; prepare?: () => Promise<() => Request>; next?: () => Request }> = [
     { name: 'open', label: 'POST /v1/work-orders (open)', next: () => ({ method: 'POST', path: '/v1/work-orders', headers: headers('helpdesk'), body: JSON.stringify(open(`open-${unique()}`)) }) },
     {
       name: 'action',
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
     { name: 'get', label: 'GET /v1/work-orders/:id', next: () => ({ method: 'GET', path: `/v1/work-orders/${pick()}`, headers: headers('reader') }) },
   ];
 
+  const scenarios = all.filter((s) => ROUTES.includes(s.name));
   type Run = { rate: number; p50: number; p99: number; non2xx: number; errors: number };
   const runs: Record<string, Run[]> = {};
   try {
