@@ -73,6 +73,56 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
 }
 
 /**
+ * Requests counted per key in constant time and memory, whatever the rate: the count of the
+ * current window and of the one before it, the latter weighted by how much of it still lies in
+ * the last `ttl` (a sliding-window estimate). The throttler's own storage keeps one timestamp per
+ * request and filters them on every request, which at thousands of requests a minute costs more
+ * than the request itself.
+ */
+export class SlidingWindowCounter implements ThrottlerStorage {
+  private readonly windows = new Map<string, { start: number; count: number; previous: number }>();
+  private swept = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async increment(key: string, ttl: number, limit: number): Promise<Awaited<ReturnType<ThrottlerStorage['increment']>>> {
+    const now = this.now();
+    // Keys idle for two windows are dropped once a minute (client IPs come and go).
+    if (now - this.swept >= MINUTE_MS) this.dropIdle(now);
+    let w = this.windows.get(key);
+    if (!w) this.windows.set(key, (w = { start: now - (now % ttl), count: 0, previous: 0 }));
+    const passed = Math.floor((now - w.start) / ttl);
+    if (passed > 0) {
+      w.previous = passed === 1 ? w.count : 0;
+      w.count = 0;
+      w.start += passed * ttl;
+    }
+    const intoWindow = now - w.start;
+    const weight = 1 - intoWindow / ttl;
+    const isBlocked = w.count + w.previous * weight >= limit;
+    if (!isBlocked) w.count++;
+    const timeToExpire = Math.ceil((ttl - intoWindow) / 1000);
+    return {
+      totalHits: Math.ceil(w.count + w.previous * weight) + (isBlocked ? 1 : 0),
+      timeToExpire,
+      isBlocked,
+      timeToBlockExpire: isBlocked ? Math.max(1, Math.ceil(this.untilUnder(w, ttl, limit, intoWindow) / 1000)) : 0,
+    };
+  }
+
+  /** Milliseconds until the estimate falls under `limit`: the previous window's weight fades linearly. */
+  private untilUnder(w: { count: number; previous: number }, ttl: number, limit: number, intoWindow: number): number {
+    if (w.count >= limit) return ttl - intoWindow + (w.count > limit ? ttl * (1 - limit / w.count) : 1);
+    return w.previous > 0 ? ttl * (1 - (limit - w.count) / w.previous) - intoWindow + 1 : 1;
+  }
+
+  private dropIdle(now: number): void {
+    this.swept = now;
+    for (const [key, w] of this.windows) if (now - w.start >= 2 * MINUTE_MS) this.windows.delete(key);
+  }
+}
+
+/**
  * The rate limit of the HTTP edge: `limitPerMinute` requests per minute per principal (or IP).
  * Import `module`; provide `guard` as an APP_GUARD (it needs PRINCIPALS).
  */
@@ -82,7 +132,7 @@ export function rateLimitModule(limitPerMinute: number = DEFAULT_RATE_LIMIT_PER_
 } {
   if (!Number.isInteger(limitPerMinute) || limitPerMinute < 1) throw new Error('the rate limit must be a positive integer of requests per minute');
   return {
-    module: ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: MINUTE_MS, limit: limitPerMinute }] }),
+    module: ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: MINUTE_MS, limit: limitPerMinute }], storage: new SlidingWindowCounter() }),
     guard: PrincipalThrottlerGuard,
   };
 }

@@ -1,0 +1,52 @@
+import { SlidingWindowCounter } from './rate-limit';
+
+const MINUTE = 60_000;
+
+describe('SlidingWindowCounter', () => {
+  let now: number;
+  const counter = () => new SlidingWindowCounter(() => now);
+  const hit = (c: SlidingWindowCounter, key = 'principal:a', limit = 3) => c.increment(key, MINUTE, limit);
+
+  beforeEach(() => (now = 10 * MINUTE)); // a window boundary
+
+  it('lets `limit` requests through in a window, then blocks until the window ends', async () => {
+    const c = counter();
+    expect((await Promise.all([hit(c), hit(c), hit(c)])).map((r) => [r.totalHits, r.isBlocked])).toEqual([[1, false], [2, false], [3, false]]);
+    now += 20_000;
+    const over = await hit(c);
+    expect(over).toMatchObject({ isBlocked: true, totalHits: 4, timeToExpire: 40 });
+    // The window's three requests count fully until it ends: blocked for its remaining 40 s.
+    expect(over.timeToBlockExpire).toBe(41);
+    expect((await hit(c, 'principal:b')).isBlocked).toBe(false); // another key has its own budget
+  });
+
+  it('weighs the previous window by how much of it is still within the last minute', async () => {
+    const c = counter();
+    for (let i = 0; i < 3; i++) await hit(c);
+    now += MINUTE + 30_000; // half-way through the next window: the previous 3 weigh 1.5
+    expect((await hit(c)).isBlocked).toBe(false); // 0 + 1.5 < 3
+    expect((await hit(c)).isBlocked).toBe(false); // 1 + 1.5 < 3
+    const over = await hit(c); // 2 + 1.5 >= 3
+    expect(over.isBlocked).toBe(true);
+    // Under the limit again once the previous window weighs less than 1: 10 s from now.
+    expect(over.timeToBlockExpire).toBe(11);
+    now += 11_000;
+    expect((await hit(c)).isBlocked).toBe(false);
+  });
+
+  it('forgets a window two windows old, and keys idle that long', async () => {
+    const c = counter();
+    for (let i = 0; i < 3; i++) await hit(c);
+    now += 2 * MINUTE;
+    expect(await hit(c)).toMatchObject({ isBlocked: false, totalHits: 1 });
+    now += 3 * MINUTE;
+    await hit(c, 'principal:b'); // sweeps
+    expect((c as unknown as { windows: Map<string, unknown> }).windows.has('principal:a')).toBe(false);
+  });
+
+  it('costs the same at any rate: a million requests in one window', async () => {
+    const c = counter();
+    for (let i = 0; i < 1_000_000; i++) await c.increment('principal:a', MINUTE, 2_000_000);
+    expect(await c.increment('principal:a', MINUTE, 2_000_000)).toMatchObject({ totalHits: 1_000_001, isBlocked: false });
+  });
+});
