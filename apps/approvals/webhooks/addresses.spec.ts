@@ -42,6 +42,11 @@ describe('webhook addresses', () => {
     ['2002:7f00:1::1', 'loopback'],
     ['2002:a9fe:a9fe::1', 'link-local'],
     ['2002:808:808::1', 'public'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'reserved'],
+    ['2001:db8::1', 'reserved'],
+    ['100::1', 'reserved'],
+    ['fec0::1', 'reserved'],
+    ['2001:4860:4860::8888', 'public'],
   ])('%s is %s', (address, kind) => {
     expect(classifyAddress(address)).toBe(kind);
   });

@@ -6,7 +6,7 @@ import { webhookDeliveries } from './webhook.metrics';
 import { DueDelivery, WebhookStore } from './webhook.store';
 import { sendWebhook, shownUrl } from './webhook-sender';
 
-/** How often due deliveries are looked for, how many attempts may be under way at once, and to one webhook. */
+/** How often due deliveries are looked for, how many attempts may be under way at once in one instance, and to one webhook. */
 const TICK_MS = 500;
 const IN_FLIGHT = 20;
 const PER_WEBHOOK = 4;
@@ -16,8 +16,8 @@ const PER_WEBHOOK = 4;
  * other outcome is tried again after the backoff schedule's next delay, and after its last one the
  * delivery is a dead letter. Due times live in Postgres, so retries survive a restart; several
  * instances share the work (each delivery is leased to one attempt at a time). One webhook has at
- * most a few attempts under way, so a receiver that hangs until the time-out holds up only its own
- * deliveries, not everyone's.
+ * most a few attempts under way in an instance, so a receiver that hangs until the time-out holds
+ * up only its own deliveries, not everyone's.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -64,8 +64,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     if (room <= 0 || this.stopping.signal.aborted) return;
     try {
       // A lease past the attempt's time-out: an instance that dies mid-attempt leaves it due again soon.
-      const busy = [...this.perWebhook].filter(([, n]) => n >= PER_WEBHOOK).map(([id]) => id);
-      for (const d of await this.store.takeDue(room, this.timeoutMs + 5_000, PER_WEBHOOK, busy)) {
+      for (const d of await this.store.takeDue(room, this.timeoutMs + 5_000, PER_WEBHOOK, this.perWebhook)) {
         const webhook = d.subscription.id;
         this.perWebhook.set(webhook, (this.perWebhook.get(webhook) ?? 0) + 1);
         const attempt: Promise<void> = this.attempt(d)
@@ -96,7 +95,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       const dead = result.outcome === 'dead' ? '; it is a dead letter now' : '';
       this.logger.warn(`webhook ${d.subscription.id} delivery ${d.id} to ${shownUrl(new URL(d.subscription.url))}: attempt ${d.attempts + 1} failed (${result.error})${dead}`);
     }
-    await this.store.recordAttempt(d, result);
-    webhookDeliveries.inc({ outcome: result.outcome === 'retry' ? 'failed' : result.outcome });
+    // Another attempt of the same delivery recorded first (a manual retry meanwhile): that one counts.
+    if (await this.store.recordAttempt(d, result)) webhookDeliveries.inc({ outcome: result.outcome === 'retry' ? 'failed' : result.outcome });
   }
 }

@@ -95,21 +95,28 @@ export class WebhookStore implements OnApplicationShutdown {
    * attempt moves past the lease): another instance does not take them meanwhile, and one this
    * instance took but never finished (a crash) is due again when the lease ends.
    */
-  async takeDue(limit: number, leaseMs: number, perWebhook: number, busy: string[]): Promise<DueDelivery[]> {
-    // The oldest due first, at most `perWebhook` of one webhook, none of the webhooks already busy.
+  async takeDue(limit: number, leaseMs: number, perWebhook: number, underWay: ReadonlyMap<string, number>): Promise<DueDelivery[]> {
+    // The oldest due first, each webhook at most `perWebhook` less what it already has under way
+    // in this instance, read per webhook from the due index (a long backlog is never sorted whole).
     const { rows } = await this.pool.query(
-      `WITH candidates AS (
-         SELECT id FROM (
-           SELECT id, next_attempt_at, row_number() OVER (PARTITION BY subscription_id ORDER BY next_attempt_at) AS k
-             FROM webhook_deliveries
-            WHERE status = 'pending' AND next_attempt_at <= now() AND NOT (subscription_id = ANY($4::uuid[]))) due
-          WHERE k <= $3 ORDER BY next_attempt_at LIMIT $1),
-       taken AS (SELECT id FROM webhook_deliveries WHERE id IN (SELECT id FROM candidates) AND next_attempt_at <= now() FOR UPDATE SKIP LOCKED)
+      `WITH under_way AS (SELECT * FROM unnest($4::uuid[], $5::int[]) AS u (subscription_id, n)),
+       candidates AS (
+         SELECT due.id, due.next_attempt_at FROM webhook_subscriptions s
+          CROSS JOIN LATERAL (
+            SELECT id, next_attempt_at FROM webhook_deliveries
+             WHERE subscription_id = s.id AND status = 'pending' AND next_attempt_at <= now()
+             ORDER BY next_attempt_at
+             LIMIT greatest($3 - coalesce((SELECT n FROM under_way WHERE under_way.subscription_id = s.id), 0), 0)) due
+          ORDER BY due.next_attempt_at LIMIT $1),
+       taken AS (
+         SELECT id FROM webhook_deliveries
+          WHERE id IN (SELECT id FROM candidates) AND status = 'pending' AND next_attempt_at <= now()
+          FOR UPDATE SKIP LOCKED)
        UPDATE webhook_deliveries d SET next_attempt_at = now() + $2 * interval '1 millisecond'
          FROM webhook_subscriptions s
         WHERE s.id = d.subscription_id AND d.id IN (SELECT id FROM taken)
         RETURNING d.id, d.body, d.attempts, s.id AS subscription_id, s.url, s.secret, s.events, s.principals`,
-      [limit, leaseMs, perWebhook, busy],
+      [limit, leaseMs, perWebhook, [...underWay.keys()], [...underWay.values()]],
     );
     return rows.map((r) => ({
       id: r.id,
@@ -123,17 +130,18 @@ export class WebhookStore implements OnApplicationShutdown {
    * Records an attempt and what follows from it, in one statement, only if no other attempt of the
    * delivery was recorded since it was taken (a manual retry or an expired lease can run a second
    * one at the same time): the first recorded stands, the receiver drops the repeat by its
-   * `webhook-id`, and nothing fails.
+   * `webhook-id`, and nothing fails. True when this attempt is the one recorded.
    */
-  async recordAttempt(delivery: DueDelivery, result: AttemptResult): Promise<void> {
+  async recordAttempt(delivery: DueDelivery, result: AttemptResult): Promise<boolean> {
     const status: DeliveryStatus = result.outcome === 'retry' ? 'pending' : result.outcome;
     const next = result.outcome === 'retry' ? result.nextAttemptAt : null;
-    await this.pool.query(
+    const { rowCount } = await this.pool.query(
       `WITH moved AS (
          UPDATE webhook_deliveries SET attempts = $2, status = $6, next_attempt_at = $7 WHERE id = $1 AND attempts = $2 - 1 RETURNING id)
        INSERT INTO webhook_attempts (delivery_id, n, at, status, error) SELECT id, $2, $3, $4, $5 FROM moved ON CONFLICT DO NOTHING`,
       [delivery.id, delivery.attempts + 1, result.at, result.status ?? null, result.error ?? null, status, next],
     );
+    return rowCount === 1;
   }
 
   /** Ends the lease of a delivery whose attempt was cut short (the service stopping): it is due again at once. */

@@ -130,7 +130,8 @@ export class WatchedPrincipalDirectory extends PrincipalDirectory implements OnA
   }
 
   private noneInForce(): string {
-    return `no principals in ${this.path || '(no principals file)'}: every call that needs an API key is refused (401); add one with npm run principal -- <id> <role>`;
+    const where = this.path ? `no principals in ${this.path}` : 'no principals file (WORKGATE_PRINCIPALS is empty)';
+    return `${where}: every call that needs an API key is refused (401); add one with npm run principal -- <id> <role>`;
   }
 
   onApplicationShutdown(): void {

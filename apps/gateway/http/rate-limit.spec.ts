@@ -44,6 +44,13 @@ describe('SlidingWindowCounter', () => {
     expect((c as unknown as { windows: Map<string, unknown> }).windows.has('principal:a')).toBe(false);
   });
 
+  it('does not move back when the clock does', async () => {
+    const c = counter();
+    for (let i = 0; i < 3; i++) await hit(c);
+    now -= 30 * MINUTE;
+    expect(await hit(c)).toMatchObject({ isBlocked: true, timeToExpire: 60 });
+  });
+
   it('costs the same at any rate: a million requests in one window', async () => {
     const c = counter();
     for (let i = 0; i < 1_000_000; i++) await c.increment('principal:a', MINUTE, 2_000_000);

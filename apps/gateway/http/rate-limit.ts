@@ -80,17 +80,19 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
  * than the request itself.
  */
 export class SlidingWindowCounter implements ThrottlerStorage {
-  private readonly windows = new Map<string, { start: number; count: number; previous: number }>();
+  private readonly windows = new Map<string, { start: number; count: number; previous: number; ttl: number }>();
   private swept = 0;
+  /** The latest time seen: a clock set back does not move the windows back. */
+  private latest = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly clock: () => number = Date.now) {}
 
   async increment(key: string, ttl: number, limit: number): Promise<Awaited<ReturnType<ThrottlerStorage['increment']>>> {
-    const now = this.now();
-    // Keys idle for two windows are dropped once a minute (client IPs come and go).
+    const now = (this.latest = Math.max(this.latest, this.clock()));
+    // Keys idle for two of their windows are dropped once a minute (client IPs come and go).
     if (now - this.swept >= MINUTE_MS) this.dropIdle(now);
     let w = this.windows.get(key);
-    if (!w) this.windows.set(key, (w = { start: now - (now % ttl), count: 0, previous: 0 }));
+    if (!w) this.windows.set(key, (w = { start: now - (now % ttl), count: 0, previous: 0, ttl }));
     const passed = Math.floor((now - w.start) / ttl);
     if (passed > 0) {
       w.previous = passed === 1 ? w.count : 0;
@@ -110,15 +112,19 @@ export class SlidingWindowCounter implements ThrottlerStorage {
     };
   }
 
-  /** Milliseconds until the estimate falls under `limit`: the previous window's weight fades linearly. */
+  /**
+   * Milliseconds until the estimate falls under `limit`. The count never passes the limit (a
+   * blocked request is not counted), so a full window waits for its end; otherwise the previous
+   * window's weight fades linearly.
+   */
   private untilUnder(w: { count: number; previous: number }, ttl: number, limit: number, intoWindow: number): number {
-    if (w.count >= limit) return ttl - intoWindow + (w.count > limit ? ttl * (1 - limit / w.count) : 1);
+    if (w.count >= limit) return ttl - intoWindow + 1;
     return w.previous > 0 ? ttl * (1 - (limit - w.count) / w.previous) - intoWindow + 1 : 1;
   }
 
   private dropIdle(now: number): void {
     this.swept = now;
-    for (const [key, w] of this.windows) if (now - w.start >= 2 * MINUTE_MS) this.windows.delete(key);
+    for (const [key, w] of this.windows) if (now - w.start >= 2 * w.ttl) this.windows.delete(key);
   }
 }
 
