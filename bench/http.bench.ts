@@ -14,7 +14,8 @@ interface Cannonade {
   latency: { p50: number; p99: number };
   non2xx: number;
   errors: number;
-  duration: number;
+  start: Date;
+  finish: Date;
   '2xx': number;
 }
 type Request = { method: string; path: string; headers?: Record<string, string>; body?: string };
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
             ...amount,
             requests: [{ setupRequest: (req: Request) => ({ ...req, ...next() }) }],
           });
-          const run = { rate: r.requests.total / r.duration, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors }; // errors include time-outs
+          const run = { rate: r.requests.total / ((r.finish.getTime() - r.start.getTime()) / 1000), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors }; // errors include time-outs
           (runs[`${s.name}@${connections}`] ??= []).push(run);
           process.stderr.write(`run ${rep}/${REPS}: ${s.name}, ${connections} connections: ${Math.round(run.rate)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, non-2xx ${run.non2xx}, errors ${run.errors}\n`);
         }
