@@ -3,6 +3,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { canonicalize, isWorkgateError, SystemBoundary } from '@workgate/contracts';
 import { DownstreamServers } from './downstream-servers';
+import { SCHEMA_VALIDATOR } from './schema-validator';
 import { ApiRefusal } from './workgate-api';
 
 type Json = Record<string, any>;
@@ -47,7 +48,7 @@ const refusalResult = (error: unknown): ToolResult => {
  * call.
  */
 export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, downstream: DownstreamServers, log: (m: string) => void): Server {
-  const server = new Server({ name: `workgate-work-order-${workOrderId}`, version: '1' }, { capabilities: { tools: {} } });
+  const server = new Server({ name: `workgate-work-order-${workOrderId}`, version: '1' }, { capabilities: { tools: {} }, jsonSchemaValidator: SCHEMA_VALIDATOR });
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const tools: Tool[] = [];

@@ -1,5 +1,6 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { SCHEMA_VALIDATOR } from './schema-validator';
 import { WorkgateApi } from './workgate-api';
 import { runTool, WORKGATE_TOOLS } from './workgate-tools';
 
@@ -9,6 +10,7 @@ export function workgateMcpServer(api: WorkgateApi, version: string): Server {
     { name: 'workgate', version },
     {
       capabilities: { tools: {} },
+      jsonSchemaValidator: SCHEMA_VALIDATOR,
       instructions:
         'workgate decides what you may do inside a work order: before touching a system, call request_action and act only on `run`; on `wait`, call wait_for_approval; on `stop`, do not act. Delegate with send_message, then stop and wait for the operator to confirm completion.',
     },
