@@ -139,6 +139,7 @@ export abstract class LedgerReactions implements OnApplicationBootstrap, OnAppli
   private readonly retiring: Promise<void>[] = [];
   private readonly wakeRetiring = new Set<() => void>();
   private stopping = false;
+  private stopped?: Promise<void>;
   protected readonly logger: Logger;
 
   constructor(
@@ -158,7 +159,12 @@ export abstract class LedgerReactions implements OnApplicationBootstrap, OnAppli
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stops every consumer once they have handled what they hold (at most once, however often asked). */
+  onApplicationShutdown(): Promise<void> {
+    return (this.stopped ??= this.stop());
+  }
+
+  private async stop(): Promise<void> {
     this.stopping = true;
     this.wakeRetiring.forEach((wake) => wake());
     await Promise.all(this.retiring);
