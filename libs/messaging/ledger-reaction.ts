@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import { AppendRequest, RecordedEvent, Streams, Subjects, WorkgateError } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
@@ -133,7 +133,7 @@ function consumerExists(jsm: JetStreamManager, durable: string): Promise<boolean
 }
 
 /** A provider that runs a set of ledger reactions for the life of its service. */
-export abstract class LedgerReactions implements OnApplicationBootstrap, OnApplicationShutdown {
+export abstract class LedgerReactions implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly consumers: RunningConsumer[] = [];
   /** Retired reactions still handling what an earlier version left them. */
   private readonly retiring: Promise<void>[] = [];
@@ -159,9 +159,16 @@ export abstract class LedgerReactions implements OnApplicationBootstrap, OnAppli
     }
   }
 
-  /** Stops every consumer once they have handled what they hold (at most once, however often asked). */
-  onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops every consumer once they have handled what they hold, before the service's other parts
+   * (its stores, its connections) close at shutdown; at most once, however often asked.
+   */
+  beforeApplicationShutdown(): Promise<void> {
     return (this.stopped ??= this.stop());
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.beforeApplicationShutdown();
   }
 
   private async stop(): Promise<void> {

@@ -22,6 +22,19 @@ export async function addressesOf(url: URL): Promise<string[]> {
 }
 
 /**
+ * The rule of a webhook URL, at subscription and at every attempt: `http:` or `https:`, and a host
+ * that resolves (in time) to public addresses only unless private ones are allowed. The addresses
+ * it may be sent to, or why not.
+ */
+export async function vetUrl(url: URL, allowPrivate: boolean): Promise<{ addresses: string[] } | { problem: string }> {
+  const scheme = schemeProblem(url);
+  if (scheme) return { problem: scheme };
+  const addresses = await addressesOf(url);
+  const problem = addressProblem(addresses, allowPrivate);
+  return problem ? { problem } : { addresses };
+}
+
+/**
  * The URL as logs and errors may show it: scheme, host and port only. Receivers often carry their
  * credential in the path (chat incoming-webhook URLs) or the query, so neither is ever shown.
  */
@@ -37,9 +50,9 @@ export function shownUrl(url: URL): string {
  */
 export async function sendWebhook(target: string, headers: Record<string, string>, body: string, options: { timeoutMs: number; allowPrivate: boolean; signal?: AbortSignal }): Promise<SendResult> {
   const url = new URL(target);
-  const addresses = await addressesOf(url);
-  const problem = schemeProblem(url) ?? addressProblem(addresses, options.allowPrivate);
-  if (problem) return { error: `the URL ${problem}` };
+  const vetted = await vetUrl(url, options.allowPrivate);
+  if ('problem' in vetted) return { error: `the URL ${vetted.problem}` };
+  const { addresses } = vetted;
   const pinned: LookupFunction = (_host, opts, callback) => {
     const family = isIP(addresses[0]);
     if ((opts as { all?: boolean }).all) (callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: addresses[0], family }]);

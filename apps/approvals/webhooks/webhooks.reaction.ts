@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { RecordedEvent, Subjects } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
@@ -14,7 +14,7 @@ import { WebhookStore } from './webhook.store';
  * deliveries are stored, so each notification is delivered at least once.
  */
 @Injectable()
-export class WebhookReactions extends LedgerReactions implements BeforeApplicationShutdown {
+export class WebhookReactions extends LedgerReactions {
   constructor(
     @Inject(NATS_CONNECTION) nc: NatsConnection,
     sink: DeadLetterSink,
@@ -22,11 +22,6 @@ export class WebhookReactions extends LedgerReactions implements BeforeApplicati
     private readonly rpc: RpcClient,
   ) {
     super(nc, sink, 'approvals');
-  }
-
-  /** The store's pool closes at shutdown: these consumers finish what they hold before that. */
-  beforeApplicationShutdown(): Promise<void> {
-    return this.onApplicationShutdown();
   }
 
   protected reactions(): LedgerReaction[] {

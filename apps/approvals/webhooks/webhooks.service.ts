@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CreatedWebhook, CreateWebhookRequest, refuse, requireUuid, WebhookDelivery, WebhookView } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
-import { addressProblem, schemeProblem } from './addresses';
 import { unknownEntries } from './subscriptions';
 import { WebhookStore } from './webhook.store';
-import { addressesOf } from './webhook-sender';
+import { vetUrl } from './webhook-sender';
 
 /** A 422 naming the field of the request that is wrong. */
 const invalid = (path: string, message: string) => refuse('validation_failed', `${path} ${message}`, [{ path, message }]);
@@ -31,8 +30,8 @@ export class WebhooksService {
     } catch {
       throw invalid('url', 'must be an absolute http: or https: URL');
     }
-    const problem = schemeProblem(url) ?? addressProblem(await addressesOf(url), this.allowPrivate);
-    if (problem) throw invalid('url', problem);
+    const vetted = await vetUrl(url, this.allowPrivate);
+    if ('problem' in vetted) throw invalid('url', vetted.problem);
     return this.store.create({ url: url.toString(), events: [...new Set(req.events)], ...(req.principals ? { principals: [...new Set(req.principals)] } : {}) }, req.by);
   }
 
