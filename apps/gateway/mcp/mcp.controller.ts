@@ -1,7 +1,5 @@
 import { Controller, Delete, Get, Logger, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Request, Response } from 'express';
 import { rememberRecent, Subjects, SystemBoundary, WorkgateError } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
@@ -9,6 +7,7 @@ import { CurrentPrincipal, Principal, Roles } from '../http';
 import { commandMeta, sendCommand } from '../routes/command';
 import { DownstreamServers } from './downstream-servers';
 import { GatewayBackend, gatewayMcpServer } from './gateway-mcp-server';
+import { JsonMcpEndpoint } from './json-transport';
 import { workgateApi } from './workgate-api';
 import { workgateMcpServer } from './workgate-mcp-server';
 
@@ -25,16 +24,8 @@ const apiOf = (req: Request) => {
   return workgateApi(`http://${host}:${req.socket.localPort}`, String(req.headers.authorization));
 };
 
-/** Answers one MCP message with a fresh server and transport (stateless: no sessions to keep). */
-async function serve(server: Server, req: Request, res: Response): Promise<void> {
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-  res.on('close', () => {
-    void transport.close();
-    void server.close();
-  });
-  await server.connect(transport);
-  await transport.handleRequest(req, res, req.body);
-}
+/** The most work-order gateways (one per work order and caller) kept ready between requests. */
+const GATEWAYS_KEPT = 1_000;
 
 /**
  * MCP over streamable HTTP, behind the same API-key auth as `/v1` (SPEC section 10):
@@ -47,6 +38,8 @@ export class McpController {
   private readonly logger = new Logger('mcp-gateway');
   /** Each work order's MCP systems, by id (a work order keeps its workflow version). */
   private readonly systems = new Map<string, Promise<SystemBoundary[]>>();
+  /** The MCP gateway of each work order, per caller, kept between requests (building one costs more than a call). */
+  private readonly gateways = new Map<string, JsonMcpEndpoint>();
 
   constructor(
     private readonly downstream: DownstreamServers,
@@ -54,14 +47,26 @@ export class McpController {
   ) {}
 
   @Post()
-  tools(@Req() req: Request, @Res() res: Response): Promise<void> {
-    return serve(workgateMcpServer(apiOf(req), VERSION), req, res);
+  async tools(@Req() req: Request, @Res() res: Response): Promise<void> {
+    // The tools call `/v1` with the request's own key: a server per request, so none outlives its key.
+    const endpoint = new JsonMcpEndpoint(workgateMcpServer(apiOf(req), VERSION));
+    try {
+      await endpoint.handle(req, res);
+    } finally {
+      await endpoint.close();
+    }
   }
 
   @Post('work-orders/:id')
   @Roles('integrator', 'operator')
   gateway(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @Req() req: Request, @Res() res: Response): Promise<void> {
-    return serve(gatewayMcpServer(id, this.backend(p), this.downstream, (m) => this.logger.warn(m)), req, res);
+    const key = `${id} ${p.id}`;
+    let endpoint = this.gateways.get(key);
+    if (!endpoint) {
+      endpoint = new JsonMcpEndpoint(gatewayMcpServer(id, this.backend(p), this.downstream, (m) => this.logger.warn(m)));
+      rememberRecent(this.gateways, key, endpoint, GATEWAYS_KEPT);
+    }
+    return endpoint.handle(req, res);
   }
 
   /**
