@@ -36,7 +36,26 @@ const known = (value: unknown): string => (typeof value === 'string' && value.tr
  * free text it carries (rationales, reasons, conditions, artifact references) is masked.
  */
 export function stateHandoff(state: WorkOrder, definition: WorkflowDefinition, stage?: string): WorkOrderHandoff {
-  return maskStrings(unmaskedHandoff(state, definition, stage));
+  let byStage = handoffs.get(state);
+  if (!byStage) handoffs.set(state, (byStage = new Map()));
+  let handoff = byStage.get(stage ?? '');
+  if (!handoff) byStage.set(stage ?? '', (handoff = deepFreeze(maskStrings(unmaskedHandoff(state, definition, stage)))));
+  return handoff;
+}
+
+/**
+ * Handoffs already built, by state and stage: a state is never changed (an event makes a new one)
+ * and runs on one workflow version, so its handoff stays what it was; reads between two events
+ * (the common case) build it once. Frozen, as every reader shares it.
+ */
+const handoffs = new WeakMap<WorkOrder, Map<string, WorkOrderHandoff>>();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 function unmaskedHandoff(state: WorkOrder, definition: WorkflowDefinition, stage?: string): WorkOrderHandoff {

@@ -18,6 +18,12 @@ function problemsFailed(problems: FieldProblem[]): WorkgateError {
   return new WorkgateError('validation_failed', `${first.path ? `${first.path}: ` : ''}${first.message}${more}`, problems);
 }
 
+const isEmptyObject = (value: unknown): boolean => {
+  if (value === null || typeof value !== 'object') return false;
+  for (const _ in value) return false;
+  return true;
+};
+
 /**
  * The gateway's global pipe: DTOs are class-validator classes; unknown keys are refused (not
  * stripped), values are transformed to the DTO classes, and failures answer 422
@@ -34,9 +40,18 @@ export const validationPipe = new (class StrictValidationPipe extends Validation
     if (metadata.type === 'query') {
       const problems = jsonValueProblems(value);
       if (problems.length > 0) throw problemsFailed(problems);
+      // Most reads send no query: whether an empty one passes is the same every time.
+      const Query = metadata.metatype;
+      if (Query && this.emptyQueryPasses.has(Query) && isEmptyObject(value)) return new (Query as new () => object)();
+      const transformed = await super.transform(value, metadata);
+      if (Query && isEmptyObject(value) && transformed instanceof Query) this.emptyQueryPasses.add(Query);
+      return transformed;
     }
     return super.transform(value, metadata);
   }
+
+  /** Query classes an empty query was validated against and passed. */
+  private readonly emptyQueryPasses = new WeakSet<object>();
 })({
   whitelist: true,
   forbidNonWhitelisted: true,
