@@ -23,10 +23,10 @@ type Request = { method: string; path: string; headers?: Record<string, string>;
 /**
  * `npm run bench:http`: the HTTP API as people, the console and agents load it (autocannon,
  * programmatic; every body unique; the rate limit lifted): opens, action requests, approval
- * decisions and work-order reads at 10, 50 and 200 connections, then the rate of the same commands
+ * decisions, work-order reads and `/health` at 10, 50 and 200 connections, then the rate of the same commands
  * (an open and an action per work order) through NATS intake in the same run, for comparison.
  * BENCH_REPS (default 3), BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 10,50,200),
- * BENCH_ROUTES (default open,action,approval,get) picks scenarios, BENCH_NATS=0 skips the intake comparison.
+ * BENCH_ROUTES (default open,action,approval,get,health) picks scenarios, BENCH_NATS=0 skips the intake comparison.
  */
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -35,7 +35,7 @@ const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '10,50,200').split(',').ma
 const POOL = 1000;
 /** Approvals waiting for a decision, made before each decision run (each is decided once). */
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 1500);
-const ROUTES = (process.env.BENCH_ROUTES ?? 'open,action,approval,get').split(',').map((r) => r.trim());
+const ROUTES = (process.env.BENCH_ROUTES ?? 'open,action,approval,get,health').split(',').map((r) => r.trim());
 
 const ROLES: Record<string, string[]> = { helpdesk: ['integrator'], agent: ['operator'], 'support-lead': ['approver'], reader: ['analyst'] };
 const REFUND = { system: 'payments', operation: 'refund', kind: 'write' };
@@ -101,6 +101,7 @@ async function main(): Promise<void> {
       },
     },
     { name: 'get', label: 'GET /v1/work-orders/:id', next: () => ({ method: 'GET', path: `/v1/work-orders/${pick()}`, headers: headers('reader') }) },
+    { name: 'health', label: 'GET /health (no key, as probes call it)', next: () => ({ method: 'GET', path: '/health' }) },
   ];
 
   const unknown = ROUTES.filter((r) => !all.some((s) => s.name === r));
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
     { stage: 'HTTP API', measure: 'action p99 ms at 50 connections', value: runs['action@50'] ? med('action@50', 'p99') : '-', target: '<= 50' },
     row('opens/s at 50 connections', 'open@50', '>= 4,000'),
     row('work-order reads/s at 50 connections', 'get@50', '>= 8,000'),
+    row('GET /health/s at 50 connections', 'health@50', '>= 5,000'),
     row('approval decisions/s at 50 connections', 'approval@50', '-'),
     ...(intake ? [{ stage: 'HTTP API', measure: 'NATS intake of the same commands, events/s (same run)', value: intake, target: '-' }] : []),
   ];
