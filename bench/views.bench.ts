@@ -83,6 +83,8 @@ async function main(): Promise<void> {
   await migrate(url);
   const owner = createPool(url, { max: 4 });
   const app = createPool(url, { role: 'workgate_app', max: 4 });
+  // The projections write the views as the one role allowed to (as workgate runs them).
+  const projector = createPool(url, { role: 'workgate_views', max: 4 });
   try {
     const filled = await fill(url);
     const head = (await new LedgerReader(app).head()).position;
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
     for (let run = 1; run <= RUNS; run++) {
       await resetViews(owner);
       let t0 = Date.now();
-      const runner = new ProjectionRunner(app, [viewsProjection, timersProjection], { window: 20_000 });
+      const runner = new ProjectionRunner(projector, [viewsProjection, timersProjection], { window: 20_000 });
       await runner.catchUp();
       catchUp.push(head / ((Date.now() - t0) / 1000));
 
@@ -209,6 +211,7 @@ async function main(): Promise<void> {
   } finally {
     await owner.end().catch(() => undefined);
     await app.end().catch(() => undefined);
+    await projector.end().catch(() => undefined);
     await dropBenchDatabase(dbName);
   }
 }
