@@ -1,14 +1,13 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import { HealthMonitor, HealthReport } from './health-monitor';
-import { Public } from './http';
+import { Public, SkipRateLimit } from './http';
 import { Documented } from './openapi';
 
 /** Readiness: NATS, Postgres and every service, as the background checks last saw them. 503 when any is down. */
 @ApiTags('operations')
 @Public()
-@SkipThrottle()
+@SkipRateLimit()
 @Controller()
 export class HealthController {
   constructor(private readonly monitor: HealthMonitor) {}

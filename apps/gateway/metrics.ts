@@ -1,9 +1,8 @@
 import { Controller, Get, Header, Injectable, NestMiddleware } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import { Documented } from './openapi';
 import type { NextFunction, Request, Response } from 'express';
-import { Public } from './http';
+import { Public, SkipRateLimit } from './http';
 import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
 import { counter, histogram } from '@workgate/messaging';
 
@@ -43,7 +42,7 @@ export class HttpMetrics implements NestMiddleware {
 
 @ApiTags('operations')
 @Public()
-@SkipThrottle()
+@SkipRateLimit()
 @Controller()
 export class MetricsController {
   @Get('metrics')

@@ -28,6 +28,7 @@ import {
   rateLimitModule,
   rateLimitPerMinute,
   Roles,
+  SkipRateLimit,
   sha256Hex,
   toHttpError,
   validationPipe,
@@ -73,6 +74,13 @@ class ThrowawayController {
   @Get('any')
   any(@CurrentPrincipal() principal: Principal) {
     return { principal: principal.id };
+  }
+
+  @Public()
+  @SkipRateLimit()
+  @Get('probe')
+  probe() {
+    return { ok: true };
   }
 
   @Roles('operator')
@@ -547,6 +555,11 @@ describe('HTTP edge', () => {
       const other = await get('/t/any', keys.other, limited.url);
       expect(other.status).toBe(200);
       expect(await json(other)).toEqual({ principal: 'other-1' });
+
+      // A route that is not counted (health probes) still answers the principal over its budget, without the headers.
+      const probe = await get('/t/probe', keys.burst, limited.url);
+      expect(probe.status).toBe(200);
+      expect(probe.headers.get('x-ratelimit-remaining')).toBeNull();
     });
 
     it('reads WORKGATE_RATE_LIMIT_PER_MINUTE', () => {

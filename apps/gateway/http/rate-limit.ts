@@ -1,15 +1,6 @@
-import { createHash } from 'node:crypto';
-import { DynamicModule, ExecutionContext, Inject, Injectable, Type } from '@nestjs/common';
+import { CanActivate, DynamicModule, ExecutionContext, Inject, Injectable, Module, SetMetadata, Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  InjectThrottlerOptions,
-  InjectThrottlerStorage,
-  ThrottlerGuard,
-  ThrottlerLimitDetail,
-  ThrottlerModule,
-  ThrottlerModuleOptions,
-  ThrottlerStorage,
-} from '@nestjs/throttler';
+import type { Request, Response } from 'express';
 import { WorkgateError } from '@workgate/contracts';
 import { PRINCIPALS, principalOf } from './auth.guard';
 import type { PrincipalDirectory } from './principals';
@@ -18,6 +9,12 @@ import type { PrincipalDirectory } from './principals';
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
 
 const MINUTE_MS = 60_000;
+const SKIP = 'workgate:skip-rate-limit';
+/** Provider token of the rate limit in force: requests per minute and their counter. */
+const RATE_LIMIT = Symbol('workgate:rate-limit');
+
+/** The route is not counted (health probes, metrics scrapes, static pages). */
+export const SkipRateLimit = (): MethodDecorator & ClassDecorator => SetMetadata(SKIP, true);
 
 /**
  * Reads WORKGATE_RATE_LIMIT_PER_MINUTE from `env` (default 6000). Throws naming the variable
@@ -32,54 +29,46 @@ export function rateLimitPerMinute(env: NodeJS.ProcessEnv | Record<string, strin
 }
 
 /**
- * @nestjs/throttler's guard, counted per principal: the tracker is the principal id when the
- * request carries a valid API key (resolved here from PRINCIPALS, whatever the guard order),
- * else the client IP. One budget per principal across all routes. A refusal is a
- * WorkgateError('rate_limited') (429 through GatewayErrorFilter) with a Retry-After header.
- * Only HTTP is counted: the gateway's NATS handlers pass.
+ * The rate limit of the HTTP edge, counted per principal: the principal id when the request
+ * carries a valid API key (resolved from PRINCIPALS, whatever the guard order), else the client
+ * IP; one budget per principal across all routes. Every counted answer says
+ * `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds); over the budget
+ * the request is refused as WorkgateError('rate_limited') (429 through GatewayErrorFilter) with
+ * `Retry-After`. Only HTTP is counted: the gateway's NATS handlers pass.
  */
 @Injectable()
-export class PrincipalThrottlerGuard extends ThrottlerGuard {
+export class RateLimitGuard implements CanActivate {
   constructor(
-    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
+    @Inject(RATE_LIMIT) private readonly limit: { perMinute: number; counter: SlidingWindowCounter },
+    private readonly reflector: Reflector,
     @Inject(PRINCIPALS) private readonly principals: PrincipalDirectory,
-  ) {
-    super(options, storage, reflector);
-  }
+  ) {}
 
-  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return context.getType() !== 'http';
-  }
-
-  protected override async getTracker(req: Record<string, any>): Promise<string> {
-    const principal = principalOf(req as { headers: Record<string, string | undefined> }, this.principals);
-    return principal ? `principal:${principal.id}` : `ip:${await super.getTracker(req)}`;
-  }
-
-  /** One key per tracker, not per route: the limit is the principal's whole budget. */
-  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
-    return createHash('sha256').update(`${name}:${tracker}`).digest('hex');
-  }
-
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    const who = detail.tracker.startsWith('principal:') ? 'this principal' : 'this client';
-    throw new WorkgateError(
-      'rate_limited',
-      `${who} sent more than ${detail.limit} requests in ${Math.round(detail.ttl / 1000)} s; retry after ${detail.timeToBlockExpire} s`,
-    );
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean | undefined>(SKIP, [context.getHandler(), context.getClass()])) return true;
+    const http = context.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const principal = principalOf(req, this.principals);
+    const limit = this.limit.perMinute;
+    const hit = this.limit.counter.increment(principal ? `principal:${principal.id}` : `ip:${req.ip}`, MINUTE_MS, limit);
+    res.setHeader('X-RateLimit-Limit', limit);
+    res.setHeader('X-RateLimit-Remaining', Math.max(0, limit - hit.totalHits));
+    res.setHeader('X-RateLimit-Reset', hit.timeToExpire);
+    if (!hit.isBlocked) return true;
+    res.setHeader('Retry-After', hit.timeToBlockExpire);
+    const who = principal ? 'this principal' : 'this client';
+    throw new WorkgateError('rate_limited', `${who} sent more than ${limit} requests in ${MINUTE_MS / 1000} s; retry after ${hit.timeToBlockExpire} s`);
   }
 }
 
 /**
  * Requests counted per key in constant time and memory, whatever the rate: the count of the
  * current window and of the one before it, the latter weighted by how much of it still lies in
- * the last `ttl` (a sliding-window estimate). The throttler's own storage keeps one timestamp per
- * request and filters them on every request, which at thousands of requests a minute costs more
- * than the request itself.
+ * the last `ttl` (a sliding-window estimate): a busy key costs no more per request than an idle one.
  */
-export class SlidingWindowCounter implements ThrottlerStorage {
+export class SlidingWindowCounter {
   private readonly windows = new Map<string, { start: number; count: number; previous: number; ttl: number }>();
   private swept = 0;
   /** The latest time seen: a clock set back does not move the windows back. */
@@ -87,7 +76,7 @@ export class SlidingWindowCounter implements ThrottlerStorage {
 
   constructor(private readonly clock: () => number = Date.now) {}
 
-  async increment(key: string, ttl: number, limit: number): Promise<Awaited<ReturnType<ThrottlerStorage['increment']>>> {
+  increment(key: string, ttl: number, limit: number): { totalHits: number; timeToExpire: number; isBlocked: boolean; timeToBlockExpire: number } {
     const now = (this.latest = Math.max(this.latest, this.clock()));
     // Keys idle for two of their windows are dropped once a minute (client IPs come and go).
     if (now - this.swept >= MINUTE_MS) this.dropIdle(now);
@@ -134,11 +123,12 @@ export class SlidingWindowCounter implements ThrottlerStorage {
  */
 export function rateLimitModule(limitPerMinute: number = DEFAULT_RATE_LIMIT_PER_MINUTE): {
   module: DynamicModule;
-  guard: Type<PrincipalThrottlerGuard>;
+  guard: Type<RateLimitGuard>;
 } {
   if (!Number.isInteger(limitPerMinute) || limitPerMinute < 1) throw new Error('the rate limit must be a positive integer of requests per minute');
-  return {
-    module: ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: MINUTE_MS, limit: limitPerMinute }], storage: new SlidingWindowCounter() }),
-    guard: PrincipalThrottlerGuard,
-  };
+  const provider = { provide: RATE_LIMIT, useValue: { perMinute: limitPerMinute, counter: new SlidingWindowCounter() } };
+  return { module: { module: RateLimitModule, providers: [provider], exports: [provider], global: true }, guard: RateLimitGuard };
 }
+
+@Module({})
+class RateLimitModule {}

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
-import { Public } from '../http';
+import { Public, SkipRateLimit } from '../http';
 import { CSS, HTML, JS, StaticPage } from './static-page';
 
 const DIR = join(__dirname, '..', 'console');
@@ -15,7 +14,7 @@ const DIR = join(__dirname, '..', 'console');
  */
 @ApiExcludeController()
 @Public()
-@SkipThrottle()
+@SkipRateLimit()
 @Controller('console')
 export class ConsoleController {
   private readonly page = new StaticPage('console', {

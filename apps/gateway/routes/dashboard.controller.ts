@@ -1,9 +1,8 @@
 import { dirname, join } from 'node:path';
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
-import { Public } from '../http';
+import { Public, SkipRateLimit } from '../http';
 import { CSS, HTML, JS, StaticPage } from './static-page';
 
 const DIR = join(__dirname, '..', 'dashboard');
@@ -14,7 +13,7 @@ const DIR = join(__dirname, '..', 'dashboard');
  */
 @ApiExcludeController()
 @Public()
-@SkipThrottle()
+@SkipRateLimit()
 @Controller()
 export class DashboardController {
   private readonly page = new StaticPage('dashboard', {
