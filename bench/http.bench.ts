@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineLine, median, saveResults, SummaryRow, table } from './stats';
+import { freePort } from '../cli/infra';
 import { startWorkgateProcess } from './workgate-process';
 
 // autocannon ships no types of its own; the part used here.
@@ -27,6 +28,9 @@ type Request = { method: string; path: string; headers?: Record<string, string>;
  * (an open and an action per work order) through NATS intake in the same run, for comparison.
  * BENCH_REPS (default 3), BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 10,50,200),
  * BENCH_ROUTES (default open,action,approval,get,health) picks scenarios, BENCH_NATS=0 skips the intake comparison.
+ * The peer, in the same run: the framework alone (bench/peers/nest-express.peer.ts: NestJS on
+ * Express with the gateway's shape of pipeline and a fixed answer), read and posted at 50
+ * connections, the most a gateway built this way can serve here (BENCH_PEER=0 skips it).
  */
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -133,6 +137,7 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
+  const peer = process.env.BENCH_PEER === '0' ? undefined : await frameworkPeer();
   const med = (key: string, f: keyof Run) => median(runs[key].map((r) => r[f]));
   const worst = (key: string, f: keyof Run) => Math.max(...runs[key].map((r) => r[f]));
   const rows = scenarios.flatMap((s) =>
@@ -144,7 +149,8 @@ async function main(): Promise<void> {
     `http: the API under autocannon; median of ${REPS} runs x ${SECONDS}s (approval decisions: ${APPROVALS} per run)\n${machineLine()}\n\n` +
       table(['route', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx or errors (worst run)'], rows) +
       (intake ? `\nNATS intake of the same commands (an open and an action per work order), same run: ${intake.toLocaleString('en-US')} events/s` : '') +
-      (intake && at50 ? `; HTTP actions at 50 connections are ${Math.round((100 * at50) / intake)}% of it\n` : '\n'),
+      (intake && at50 ? `; HTTP actions at 50 connections are ${Math.round((100 * at50) / intake)}% of it\n` : '\n') +
+      (peer ? `the framework alone (NestJS on Express, the gateway's pipeline, a fixed answer), 50 connections: GET ${peer.get.toLocaleString('en-US')} req/s, POST ${peer.post.toLocaleString('en-US')} req/s\n` : ''),
   );
   const row = (measure: string, key: string, target: string): SummaryRow => ({ stage: 'HTTP API', measure, value: runs[key] ? Math.round(med(key, 'rate')) : '-', target });
   const summary: SummaryRow[] = [
@@ -155,8 +161,46 @@ async function main(): Promise<void> {
     row('GET /health/s at 50 connections', 'health@50', '>= 5,000'),
     row('approval decisions/s at 50 connections', 'approval@50', '-'),
     ...(intake ? [{ stage: 'HTTP API', measure: 'NATS intake of the same commands, events/s (same run)', value: intake, target: '-' }] : []),
+    ...(peer
+      ? [
+          { stage: 'HTTP API', measure: 'peer: the framework alone (NestJS on Express, no logic), GET req/s at 50 connections', value: peer.get, target: '-' },
+          { stage: 'HTTP API', measure: 'peer: the framework alone, POST req/s at 50 connections', value: peer.post, target: '-' },
+        ]
+      : []),
   ];
   process.stderr.write(`results: ${saveResults('http', { reps: REPS, seconds: SECONDS, connections: CONNECTIONS, runs, intake }, summary)}\n`);
+}
+
+/** The peer's GET and POST rates at 50 connections (medians of BENCH_REPS runs), with workgate stopped. */
+async function frameworkPeer(): Promise<{ get: number; post: number }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(__dirname, 'peers', 'nest-express.peer.js'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`the framework peer exited (${code})`)));
+    });
+    const rates = { get: [] as number[], post: [] as number[] };
+    const url = `http://127.0.0.1:${port}/v1/work-orders/00000000-0000-4000-8000-000000000000`;
+    for (let rep = 1; rep <= REPS; rep++) {
+      for (const method of ['get', 'post'] as const) {
+        const r = await autocannon({
+          url: method === 'get' ? url : `${url}/actions`,
+          method: method.toUpperCase(),
+          connections: 50,
+          duration: SECONDS,
+          headers: { 'content-type': 'application/json', authorization: 'Bearer peer' },
+          ...(method === 'post' ? { body: JSON.stringify({ system: 'shop', operation: 'order.read', kind: 'read' }) } : {}),
+        });
+        if (r.non2xx + r.errors > 0) throw new Error(`the framework peer answered ${r.non2xx} non-2xx and ${r.errors} errors`);
+        rates[method].push(r.requests.total / ((r.finish.getTime() - r.start.getTime()) / 1000));
+        process.stderr.write(`run ${rep}/${REPS}: the framework alone, ${method.toUpperCase()}, 50 connections: ${Math.round(rates[method][rep - 1])} req/s\n`);
+      }
+    }
+    return { get: Math.round(median(rates.get)), post: Math.round(median(rates.post)) };
+  } finally {
+    child.kill();
+  }
 }
 
 /** The sustained rate of `npm run bench:intake` (one process, one repetition), run now: the same commands over NATS. */
