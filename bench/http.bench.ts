@@ -28,8 +28,8 @@ type Request = { method: string; path: string; headers?: Record<string, string>;
  * (an open and an action per work order) through NATS intake in the same run, for comparison.
  * BENCH_REPS (default 3), BENCH_SECONDS (default 5), BENCH_CONNECTIONS (default 10,50,200),
  * BENCH_ROUTES (default open,action,approval,get,health) picks scenarios, BENCH_NATS=0 skips the intake comparison.
- * The peer, in the same run: the framework alone (bench/peers/nest-express.peer.ts: NestJS on
- * Express with the gateway's shape of pipeline and a fixed answer), read and posted at 50
+ * The peer, in the same run: the framework alone (bench/peers/nest-fastify.peer.ts: NestJS on
+ * Fastify with the gateway's shape of pipeline and a fixed answer), read and posted at 50
  * connections, the most a gateway built this way can serve here (BENCH_PEER=0 skips it).
  */
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
       table(['route', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx or errors (worst run)'], rows) +
       (intake ? `\nNATS intake of the same commands (an open and an action per work order), same run: ${intake.toLocaleString('en-US')} events/s` : '') +
       (intake && at50 ? `; HTTP actions at 50 connections are ${Math.round((100 * at50) / intake)}% of it\n` : '\n') +
-      (peer ? `the framework alone (NestJS on Express, the gateway's pipeline, a fixed answer), 50 connections: GET ${peer.get.toLocaleString('en-US')} req/s, POST ${peer.post.toLocaleString('en-US')} req/s\n` : ''),
+      (peer ? `the framework alone (NestJS on Fastify, the gateway's pipeline, a fixed answer), 50 connections: GET ${peer.get.toLocaleString('en-US')} req/s, POST ${peer.post.toLocaleString('en-US')} req/s\n` : ''),
   );
   const row = (measure: string, key: string, target: string): SummaryRow => ({ stage: 'HTTP API', measure, value: runs[key] ? Math.round(med(key, 'rate')) : '-', target });
   const summary: SummaryRow[] = [
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     ...(intake ? [{ stage: 'HTTP API', measure: 'NATS intake of the same commands, events/s (same run)', value: intake, target: '-' }] : []),
     ...(peer
       ? [
-          { stage: 'HTTP API', measure: 'peer: the framework alone (NestJS on Express, no logic), GET req/s at 50 connections', value: peer.get, target: '-' },
+          { stage: 'HTTP API', measure: 'peer: the framework alone (NestJS on Fastify, no logic), GET req/s at 50 connections', value: peer.get, target: '-' },
           { stage: 'HTTP API', measure: 'peer: the framework alone, POST req/s at 50 connections', value: peer.post, target: '-' },
         ]
       : []),
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
 /** The peer's GET and POST rates at 50 connections (medians of BENCH_REPS runs), with workgate stopped. */
 async function frameworkPeer(): Promise<{ get: number; post: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, 'peers', 'nest-express.peer.js'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(__dirname, 'peers', 'nest-fastify.peer.js'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());

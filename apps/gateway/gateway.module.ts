@@ -1,5 +1,5 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { healthController, ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { DomainMetrics } from './domain-metrics';
 import { GatewayDatabase } from './gateway-database';
@@ -13,6 +13,7 @@ import { ApprovalsController } from './routes/approvals.controller';
 import { ConsoleController } from './routes/console.controller';
 import { DashboardController } from './routes/dashboard.controller';
 import { DelegationsController } from './routes/delegations.controller';
+import { DocsController } from './routes/docs.controller';
 import { ExceptionsController } from './routes/exceptions.controller';
 import { IntakeController } from './routes/intake.controller';
 import { LedgerController, LedgerKeyController } from './routes/ledger.controller';
@@ -27,13 +28,13 @@ import { WorkOrdersController } from './routes/work-orders.controller';
 export const API_CONTROLLERS = [HealthController, MetricsController, WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController, LedgerController, LedgerKeyController, ViewsController, MeController, WebhooksController];
 
 @Module({})
-export class GatewayModule implements NestModule {
+export class GatewayModule {
   static register(ctx: ServiceContext): DynamicModule {
     const rateLimit = rateLimitModule(ctx.config.WORKGATE_RATE_LIMIT_PER_MINUTE);
     return {
       module: GatewayModule,
       imports: [ServiceCoreModule.forService(ctx), rateLimit.module],
-      controllers: [...API_CONTROLLERS, healthController('gateway'), DashboardController, ConsoleController, McpController],
+      controllers: [...API_CONTROLLERS, healthController('gateway'), DashboardController, ConsoleController, DocsController, McpController],
       providers: [
         GatewayDatabase,
         HealthMonitor,
@@ -41,17 +42,16 @@ export class GatewayModule implements NestModule {
         DownstreamServers,
         HttpMetrics,
         principalsProvider(ctx.config.WORKGATE_PRINCIPALS),
-        // Rate limit first, so key guessing is throttled too; then authentication and roles.
+        Consistency,
+        Idempotency,
+        // In order: the rate limit first, so key guessing is throttled too; authentication and roles;
+        // a write sent again with its Idempotency-Key answers what it answered; reads of the views
+        // wait for the caller's last write. (Answers of writes go out through the hook in gateway.ts.)
         { provide: APP_GUARD, useClass: rateLimit.guard },
         { provide: APP_GUARD, useClass: AuthGuard },
-        // Consistency sees every write's reply, a replayed one included (its position is the caller's last write).
-        { provide: APP_INTERCEPTOR, useClass: Consistency },
-        { provide: APP_INTERCEPTOR, useClass: Idempotency },
+        { provide: APP_GUARD, useExisting: Idempotency },
+        { provide: APP_GUARD, useExisting: Consistency },
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetrics).forRoutes('*path');
   }
 }

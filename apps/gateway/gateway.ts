@@ -1,30 +1,33 @@
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { NatsRpcServer, ServiceContext, workgateLogger } from '@workgate/messaging';
 import { API_CONTROLLERS, GatewayModule } from './gateway.module';
+import { HttpMetrics } from './metrics';
 import { openApiDocument } from './openapi';
-import { answerClientErrors, GatewayErrorFilter, installBodyParsers, refuseUnreadableUrls, traceRequests, validationPipe } from './http';
+import { configureHttpEdge, Consistency, httpAdapter, Idempotency, isWritten, RequestWithPrincipal } from './http';
 
 /** The HTTP edge plus its own NATS microservice (for its health subject). Listens on `port` (0: any free port). */
-export async function startGateway(ctx: ServiceContext, port = ctx.config.PORT): Promise<NestExpressApplication> {
-  // bodyParser: false — our own parsers (1 MiB, CloudEvents media types, prototype keys refused).
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.register(ctx), { logger: workgateLogger(ctx.config.LOG_LEVEL), bodyParser: false });
-  app.disable('x-powered-by');
-  app.use(traceRequests);
-  app.use(refuseUnreadableUrls);
-  installBodyParsers(app);
-  app.useGlobalPipes(validationPipe);
-  // One place maps every error to {error, message, details?}; on the NATS side it passes errors on unchanged.
-  app.useGlobalFilters(new GatewayErrorFilter());
+export async function startGateway(ctx: ServiceContext, port = ctx.config.PORT): Promise<NestFastifyApplication> {
+  // bodyParser: false — the edge's own parser (1 MiB, CloudEvents media types, prototype keys refused).
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(ctx), httpAdapter(), { logger: workgateLogger(ctx.config.LOG_LEVEL), bodyParser: false });
+  configureHttpEdge(app);
+  const fastify = app.getHttpAdapter().getInstance();
+  // A write's answer on its way out: kept for its Idempotency-Key, then the answer alone with its ledger position.
+  const idempotency = app.get(Idempotency);
+  const consistency = app.get(Consistency);
+  fastify.addHook('preSerialization', (req: RequestWithPrincipal, reply, payload, done) => {
+    if (!isWritten(payload)) return done(null, payload);
+    void idempotency.keep(req, payload).then(() => done(null, consistency.answered(req, reply, payload)));
+  });
+  const metrics = app.get(HttpMetrics);
+  fastify.addHook('onResponse', (req, reply, done) => {
+    metrics.observe(req, reply);
+    done();
+  });
   app.connectMicroservice({ strategy: new NatsRpcServer(ctx.nc, 'gateway') }, { inheritAppConfig: true });
-  SwaggerModule.setup('docs', app, openApiDocument(app, API_CONTROLLERS));
-  answerClientErrors(app.getHttpServer());
-  // Idle keep-alive connections outlive a client's own keep-alive (undici: 4 s), so a client never
-  // sends on a connection the server is closing.
-  const server = app.getHttpServer();
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  // The document at /docs-json and /docs-yaml; its reader (Swagger UI) at /docs is DocsController.
+  SwaggerModule.setup('docs', app, openApiDocument(app, API_CONTROLLERS), { ui: false });
   await app.startAllMicroservices();
   await app.listen(port, ctx.config.HOST);
   return app;

@@ -1,16 +1,16 @@
-import { Controller, Get, Header, Injectable, NestMiddleware } from '@nestjs/common';
+import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Documented } from './openapi';
-import type { NextFunction, Request, Response } from 'express';
 import { Public, SkipRateLimit } from './http';
 import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
 import { counter, histogram } from '@workgate/messaging';
 
 let defaultsCollected = false;
 
-/** Prometheus metrics of this process (with every service in one process, of all of them). */
+/** Prometheus metrics of this process (with every service in one process, of all of them); `observe` counts each answered request. */
 @Injectable()
-export class HttpMetrics implements NestMiddleware {
+export class HttpMetrics {
   private readonly requests: Counter<'method' | 'route' | 'status'>;
   private readonly duration: Histogram<'method' | 'route'>;
 
@@ -28,15 +28,12 @@ export class HttpMetrics implements NestMiddleware {
     });
   }
 
-  use(req: Request, res: Response, next: NextFunction): void {
-    const stop = this.duration.startTimer();
-    res.on('finish', () => {
-      // The matched route pattern, not the raw URL, keeps label cardinality bounded.
-      const route = (req.route?.path as string | undefined) ?? 'unmatched';
-      stop({ method: req.method, route });
-      this.requests.inc({ method: req.method, route, status: String(res.statusCode) });
-    });
-    next();
+  /** Counts an answered request and its duration (an `onResponse` hook). */
+  observe(req: FastifyRequest, reply: FastifyReply): void {
+    // The matched route pattern, not the raw URL, keeps label cardinality bounded.
+    const route = req.routeOptions.url ?? 'unmatched';
+    this.duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    this.requests.inc({ method: req.method, route, status: String(reply.statusCode) });
   }
 }
 

@@ -155,8 +155,8 @@ describe('auth matrix', () => {
       const res = await anonymous('GET', path);
       expect({ path, status: res.status }).toEqual({ path, status: 200 });
     }
-    // The public routes the controllers declare are exactly these (plus the dashboard's and the console's file routes).
-    expect(declared.filter((r) => r.public).map(routeKey).sort()).toEqual(['GET /', 'GET /console', 'GET /console/{file}', 'GET /dashboard/{file}', 'GET /health', 'GET /metrics', ...PUBLIC_V1]);
+    // The public routes the controllers declare are exactly these (plus the dashboard's, the console's and the API reference's file routes).
+    expect(declared.filter((r) => r.public).map(routeKey).sort()).toEqual(['GET /', 'GET /console', 'GET /console/{file}', 'GET /dashboard/{file}', 'GET /docs', 'GET /docs/{file}', 'GET /health', 'GET /metrics', ...PUBLIC_V1]);
   });
 
   describe('approvals', () => {

@@ -1,6 +1,6 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable, Provider, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { WorkgateError } from '@workgate/contracts';
 import { Principal, PrincipalDirectory, Role, WatchedPrincipalDirectory } from './principals';
 
@@ -28,7 +28,7 @@ export function routeAccess(handler: object, controller: object): { public: bool
   return { public: !!reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets), roles: reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [] };
 }
 
-export type RequestWithPrincipal = Request & { principal?: Principal };
+export type RequestWithPrincipal = FastifyRequest & { principal?: Principal };
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 

@@ -1,8 +1,8 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import { json, NextFunction, raw, Request, Response, text } from 'express';
 import { isUtf8 } from 'node:buffer';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FieldProblem, inexactNumberProblems, jsonValueProblems, WorkgateError } from '@workgate/contracts';
-import { toHttpError } from './error.filter';
 
 /** The largest request body accepted (SPEC section 3): 1 MiB; larger answers 413 payload_too_large. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -12,6 +12,11 @@ export const JSON_MEDIA_TYPES = ['application/json', 'application/cloudevents+js
 
 /** YAML media types, read as text (a workflow definition may be published as YAML). */
 export const YAML_MEDIA_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
+
+/** Routes whose body is kept as the bytes it came as, whatever its type (`@RouteConfig({ rawBody: true })`). */
+export interface RawBodyRoute {
+  rawBody?: boolean;
+}
 
 /**
  * Problems of a parsed JSON body (`jsonValueProblems`: inherited names as keys, nesting deeper
@@ -24,62 +29,113 @@ export function bodyProblems(body: unknown, text?: string): FieldProblem[] {
   return problems.length === 0 && text !== undefined ? inexactNumberProblems(text, body) : problems;
 }
 
-/** The body's bytes as the JSON parser read them (kept only while the request is checked). */
-const RAW = Symbol('raw body');
-type WithRaw = Request & { [RAW]?: Buffer };
-
-/** A body-parser error as the WorkgateError it means (413, 415, 400 malformed_json, ...). */
-function translate(error: unknown): unknown {
-  const answer = toHttpError(error);
-  if (answer.status >= 500) return error; // not the client's doing: the filter logs it and answers 500
-  if (answer.body.error === 'payload_too_large') {
-    return new WorkgateError('payload_too_large', `the request body is larger than ${BODY_LIMIT_BYTES} bytes (1 MiB)`);
+/** `type/subtype` of a Content-Type, lower case, and its charset parameter when it has one. */
+function mediaType(header: string | undefined): { type: string; charset?: string } {
+  const [type, ...params] = (header ?? '').split(';');
+  let charset: string | undefined;
+  for (const param of params) {
+    const eq = param.indexOf('=');
+    if (eq > 0 && param.slice(0, eq).trim().toLowerCase() === 'charset') charset = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
   }
-  return new WorkgateError(answer.body.error, answer.body.message, answer.body.details);
+  return { type: type.trim().toLowerCase(), charset };
+}
+
+const isJsonType = (type: string) => type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+const isUtf8Charset = (charset: string | undefined) => charset === undefined || /^utf-?8$/i.test(charset);
+
+/**
+ * A JSON parser's message without the excerpt of the body that V8 quotes in it
+ * (`Unexpected token 'p', "{"a": password=…"... is not valid JSON`): the body may hold a secret.
+ */
+export function withoutExcerpt(message: string): string {
+  const quote = message.indexOf('"');
+  return (quote < 0 ? message : message.slice(0, quote)).replace(/[\s,.]+$/, '') || 'syntax error';
+}
+
+/** A JSON body, parsed and checked: an object or an array of UTF-8 text, with nothing `bodyProblems` refuses. */
+export function parseJsonBody(bytes: Buffer): unknown {
+  if (!isUtf8(bytes)) throw new WorkgateError('malformed_json', 'the body is not valid UTF-8');
+  const text = bytes.toString('utf8');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new WorkgateError('malformed_json', `the request body is not valid JSON: ${withoutExcerpt((error as Error).message)}`);
+  }
+  if (body === null || typeof body !== 'object') throw new WorkgateError('malformed_json', 'the request body is not valid JSON: it must be an object or an array');
+  const problems = bodyProblems(body, text);
+  if (problems.length > 0) {
+    const first = problems[0];
+    const where = first.path === '' || first.path.length > 80 ? 'body' : first.path;
+    throw new WorkgateError('validation_failed', `${where}: ${first.message}`, problems);
+  }
+  return body;
 }
 
 /**
- * Installs the gateway's only body parsers: JSON (application/json and every `+json` type,
- * CloudEvents included) up to 1 MiB, with __proto__ / constructor / prototype keys refused at
- * any depth (422 validation_failed naming the path). Nothing else is parsed (no urlencoded).
- *
- * The app MUST be created with `NestFactory.create(module, { bodyParser: false })`: otherwise
- * Nest installs its own parsers (100 kB limit, no key checks) and they run first.
+ * The body of a request, as the gateway reads every one (its only parser):
+ * - a route marked `rawBody` (CloudEvents over HTTP, in any mode of the binding; malformed ones
+ *   are kept as rejections by intake, exactly as on WORK_EVENTS) gets the bytes as they came;
+ * - JSON (application/json and every `+json` type, CloudEvents included) in UTF-8, checked by
+ *   `parseJsonBody` (422 naming the path of what it refuses);
+ * - YAML (a workflow definition) as text;
+ * - anything else is 415 unsupported_media_type. Nothing is read past 1 MiB (413), compressed
+ *   bodies included (`inflateBody`).
  */
-export function installBodyParsers(app: NestExpressApplication): void {
-  // CloudEvents over HTTP reach intake as the bytes they came as (any mode of the binding; malformed
-  // ones are kept as rejections there, exactly as on WORK_EVENTS): read, not parsed, up to 1 MiB.
-  const bytes = raw({ limit: BODY_LIMIT_BYTES, type: () => true });
-  app.use('/v1/events', (req: Request, res: Response, next: NextFunction) => bytes(req, res, (error?: unknown) => next(error ? translate(error) : undefined)));
-  const yaml = text({ limit: BODY_LIMIT_BYTES, type: YAML_MEDIA_TYPES });
-  app.use((req: Request, res: Response, next: NextFunction) => yaml(req, res, (error?: unknown) => next(error ? translate(error) : undefined)));
-  const parser = json({
-    limit: BODY_LIMIT_BYTES,
-    type: JSON_MEDIA_TYPES,
-    strict: true,
-    // JSON is UTF-8: bytes that are not are refused, never read as U+FFFD.
-    verify: (req: WithRaw, _res, buf) => {
-      if (!isUtf8(buf)) throw new WorkgateError('malformed_json', 'the body is not valid UTF-8');
-      req[RAW] = buf;
-    },
+export function installBodyParser(fastify: FastifyInstance): void {
+  fastify.addHook('preParsing', inflateBody);
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (req: FastifyRequest, bytes: Buffer, done: (error: Error | null, body?: unknown) => void) => {
+    try {
+      done(null, readBody(req, bytes));
+    } catch (error) {
+      done(error as Error);
+    }
   });
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    parser(req, res, (error?: unknown) => {
-      const raw = (req as WithRaw)[RAW];
-      delete (req as WithRaw)[RAW];
-      if (error) return next(error instanceof WorkgateError ? error : translate(error));
-      // Raw bytes (a CloudEvents body, read above) are checked by intake once decoded.
-      if (req.body !== undefined && req.body !== null && typeof req.body === 'object' && !Buffer.isBuffer(req.body)) {
-        const problems = bodyProblems(req.body, raw?.toString('utf8'));
-        if (problems.length > 0) {
-          // Drop the body so nothing downstream ever sees (or merges) it.
-          req.body = undefined;
-          const first = problems[0];
-          const where = first.path === '' || first.path.length > 80 ? 'body' : first.path;
-          return next(new WorkgateError('validation_failed', `${where}: ${first.message}`, problems));
-        }
-      }
-      next();
-    });
+}
+
+/** The Content-Encodings a body may come in, and what decodes each. */
+const DECODERS: Record<string, () => Transform> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
+
+/**
+ * A body sent compressed (`Content-Encoding: gzip`, `deflate` or `br`) is read decoded (a
+ * `preParsing` hook): the 1 MiB limit is on what is parsed, so a small body that inflates past it
+ * is refused (413) and decoding stops there. Any other encoding is 415.
+ */
+export function inflateBody(req: FastifyRequest, _reply: FastifyReply, payload: Readable, done: (error: Error | null, payload?: Readable) => void): void {
+  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' || encoding === '') return done(null, payload);
+  const decoder = DECODERS[encoding];
+  if (!decoder) return done(new WorkgateError('unsupported_media_type', `unsupported content encoding "${encoding.slice(0, 40)}": send gzip, deflate, br or none`));
+  const decoded = decoder();
+  let encodedBytes = 0;
+  let decodedBytes = 0;
+  // The bytes that came (checked against Content-Length by the parser), not the bytes decoded.
+  Object.defineProperty(decoded, 'receivedEncodedLength', { get: () => encodedBytes });
+  payload.on('data', (chunk: Buffer) => (encodedBytes += chunk.length));
+  decoded.on('data', (chunk: Buffer) => {
+    decodedBytes += chunk.length;
+    if (decodedBytes <= BODY_LIMIT_BYTES) return;
+    // The parser answers 413 on this chunk; nothing more is decoded, and the rest of the upload drains.
+    payload.unpipe(decoded);
+    payload.resume();
+    decoded.destroy();
   });
+  payload.pipe(decoded);
+  done(null, decoded);
+}
+
+function readBody(req: FastifyRequest, bytes: Buffer): unknown {
+  if ((req.routeOptions.config as RawBodyRoute | undefined)?.rawBody) return bytes;
+  const { type, charset } = mediaType(req.headers['content-type']);
+  if (isJsonType(type)) {
+    if (!isUtf8Charset(charset)) throw new WorkgateError('unsupported_media_type', `unsupported charset "${charset!.toUpperCase()}"`);
+    return parseJsonBody(bytes);
+  }
+  if (YAML_MEDIA_TYPES.includes(type)) {
+    if (!isUtf8Charset(charset)) throw new WorkgateError('unsupported_media_type', `unsupported charset "${charset!.toUpperCase()}"`);
+    if (!isUtf8(bytes)) throw new WorkgateError('validation_failed', 'the body is not valid UTF-8');
+    return bytes.toString('utf8');
+  }
+  throw new WorkgateError('unsupported_media_type', `a body of type "${type || '(none)'}" is not read here: send application/json`);
 }

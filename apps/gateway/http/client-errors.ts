@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ErrorCode, ErrorCodes } from '@workgate/contracts';
 import type { ErrorBody } from './error.filter';
@@ -20,16 +19,14 @@ export function clientErrorAnswer(errorCode: string | undefined): string {
 
 /**
  * Requests Node refuses while parsing (headers over its 16 KiB limit, malformed request lines)
- * never reach a route: without this, Node answers them with a status and no body. With it they
- * answer in the API's error body like every other refusal, and the connection is closed.
+ * never reach a route. They answer in the API's error body like every other refusal, and the
+ * connection is closed (the HTTP server's `clientErrorHandler`).
  */
-export function answerClientErrors(server: Server): void {
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    // A reset or timed-out connection has no one left to answer.
-    if (error.code === 'ECONNRESET' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT' || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    socket.end(clientErrorAnswer(error.code));
-  });
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  // A reset or timed-out connection has no one left to answer.
+  if (error.code === 'ECONNRESET' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(clientErrorAnswer(error.code));
 }

@@ -1,7 +1,6 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Response } from 'express';
-import { from, map, mergeMap, Observable } from 'rxjs';
+import type { FastifyReply } from 'fastify';
 import { LedgerHeaders, rememberRecent, refuse, WorkgateError, Written } from '@workgate/contracts';
 import { GatewayDatabase } from '../gateway-database';
 import { RequestWithPrincipal } from './auth.guard';
@@ -30,13 +29,13 @@ export function isWritten(value: unknown): value is Written<unknown> {
 
 /**
  * Reading your own writes (SPEC section 3a). Every 2xx write answers its answer with the ledger
- * position of its commit in `Workgate-Position`, remembered as the caller's last write. A read of
- * the views waits, bounded, until they have caught up to `Workgate-Min-Position` or, without it,
- * to the caller's last write; reads of a stream (a work order, an approval, a receipt) read the
- * ledger itself and need no wait.
+ * position of its commit in `Workgate-Position`, remembered as the caller's last write
+ * (`answered`, as the answer goes out). A read of the views waits (this guard), bounded, until they
+ * have caught up to `Workgate-Min-Position` or, without it, to the caller's last write; reads of a
+ * stream (a work order, an approval, a receipt) read the ledger itself and need no wait.
  */
 @Injectable()
-export class Consistency implements NestInterceptor {
+export class Consistency implements CanActivate {
   private readonly lastWrite = new Map<string, number>();
   /** The views' checkpoint as last read. */
   private caughtUpTo = 0;
@@ -47,21 +46,18 @@ export class Consistency implements NestInterceptor {
     private readonly db: GatewayDatabase,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
-    const res = context.switchToHttp().getResponse<Response>();
-    const readsViews = this.reflector.getAllAndOverride<boolean>(READS_VIEWS, [context.getHandler(), context.getClass()]);
-    const before = readsViews ? from(this.untilCaughtUp(this.minPosition(req))) : from([undefined]);
-    return before.pipe(
-      mergeMap(() => next.handle()),
-      map((value) => {
-        if (!isWritten(value)) return value;
-        res.setHeader(LedgerHeaders.position, String(value.position));
-        if (req.principal && value.position > (this.lastWrite.get(req.principal.id) ?? 0)) rememberRecent(this.lastWrite, req.principal.id, value.position, PRINCIPALS_KEPT);
-        return value.answer;
-      }),
-    );
+  canActivate(context: ExecutionContext): true | Promise<true> {
+    if (context.getType() !== 'http') return true;
+    if (!this.reflector.getAllAndOverride<boolean | undefined>(READS_VIEWS, [context.getHandler(), context.getClass()])) return true;
+    const position = this.minPosition(context.switchToHttp().getRequest<RequestWithPrincipal>());
+    return position <= this.caughtUpTo ? true : this.untilCaughtUp(position).then(() => true);
+  }
+
+  /** A write's answer as it goes out: its position in `Workgate-Position`, remembered as the caller's last write; the body is the answer alone. */
+  answered(req: RequestWithPrincipal, reply: FastifyReply, written: Written<unknown>): unknown {
+    reply.header(LedgerHeaders.position, String(written.position));
+    if (req.principal && written.position > (this.lastWrite.get(req.principal.id) ?? 0)) rememberRecent(this.lastWrite, req.principal.id, written.position, PRINCIPALS_KEPT);
+    return written.answer;
   }
 
   /** The position a read must see: the header's, else the caller's last write. */

@@ -1,7 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, throwError } from 'rxjs';
 import { ErrorCode, ErrorCodes, WorkgateError } from '@workgate/contracts';
+import { BODY_LIMIT_BYTES } from './body';
+import { KeptAnswer, REPLAYED_HEADER } from './idempotency';
 
 /** The one error body of the HTTP API (SPEC section 3). */
 export interface ErrorBody {
@@ -18,16 +20,9 @@ export interface HttpErrorAnswer {
 }
 
 const INTERNAL: ErrorBody = { error: 'internal', message: 'internal error' };
+const TOO_LARGE = `the request body is larger than ${BODY_LIMIT_BYTES} bytes (1 MiB)`;
 
-/** Body-parser (http-errors) `type` values and the code each means. */
-const BODY_ERROR_TYPES: Record<string, ErrorCode> = {
-  'entity.parse.failed': 'malformed_json',
-  'entity.too.large': 'payload_too_large',
-  'charset.unsupported': 'unsupported_media_type',
-  'encoding.unsupported': 'unsupported_media_type',
-};
-
-/** Codes for HTTP statuses that Nest, Express or a library answer with on their own. */
+/** Codes for HTTP statuses that Nest, Fastify or a library answer with on their own. */
 const STATUS_CODES: Record<number, ErrorCode> = {
   400: 'bad_request',
   401: 'unauthorized',
@@ -43,16 +38,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   504: 'timeout',
 };
 
-const JSON_SYNTAX = /JSON|Unexpected (token|end|non-whitespace)/;
-
-/**
- * A JSON parser's message without the excerpt of the body that V8 quotes in it
- * (`Unexpected token 'p', "{"a": password=…"... is not valid JSON`): the body may hold a secret.
- */
-function withoutExcerpt(message: string): string {
-  const quote = message.indexOf('"');
-  return (quote < 0 ? message : message.slice(0, quote)).replace(/[\s,.]+$/, '') || 'syntax error';
-}
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** snake_case name of an HTTP status (408 -> request_timeout), for messages of statuses without a code of their own. */
 function statusName(status: number): string {
@@ -61,6 +47,7 @@ function statusName(status: number): string {
 }
 
 function fromStatus(status: number, message: string, details?: unknown[], unexpected?: unknown): HttpErrorAnswer {
+  if (status === 413) return { status, body: { error: 'payload_too_large', message: TOO_LARGE } };
   if (status >= 500 && status !== 503 && status !== 504) return { status: 500, body: INTERNAL, unexpected };
   if (status < 400 || status > 599) return { status: 500, body: INTERNAL, unexpected };
   const body: ErrorBody = { error: STATUS_CODES[status] ?? 'bad_request', message };
@@ -70,8 +57,9 @@ function fromStatus(status: number, message: string, details?: unknown[], unexpe
 
 /**
  * Maps anything thrown while answering an HTTP request to a status and the error body. The one
- * place that knows HTTP statuses: WorkgateError codes through ErrorCodes, Nest HttpExceptions and
- * body-parser errors by status and type, anything else to a 500 that never repeats the original.
+ * place that knows HTTP statuses: WorkgateError codes through ErrorCodes, Nest HttpExceptions (and
+ * Fastify's own errors, which Nest hands on as HttpExceptions) and other errors that carry a 4xx
+ * status by their status, anything else to a 500 that never repeats the original.
  */
 export function toHttpError(exception: unknown): HttpErrorAnswer {
   if (exception instanceof WorkgateError) {
@@ -94,10 +82,6 @@ export function toHttpError(exception: unknown): HttpErrorAnswer {
       return { status: 422, body: { error: 'validation_failed', message: String(raw[0] ?? 'validation failed'), details } };
     }
     const message = typeof raw === 'string' ? raw : exception.message;
-    if (status === 400 && JSON_SYNTAX.test(message)) {
-      // Nest turns body-parser's SyntaxError into a BadRequestException with the parser's message.
-      return { status: 400, body: { error: 'malformed_json', message: `the request body is not valid JSON: ${withoutExcerpt(message)}` } };
-    }
     // A response object of another shape (e.g. the health check's report) travels as details.
     const standard =
       typeof response === 'string' || Object.keys(response).every((k) => k === 'statusCode' || k === 'message' || k === 'error');
@@ -106,16 +90,11 @@ export function toHttpError(exception: unknown): HttpErrorAnswer {
   }
 
   if (exception instanceof Error || (typeof exception === 'object' && exception !== null)) {
-    // body-parser and other http-errors: plain errors with status/statusCode, type and expose.
-    const err = exception as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown; message?: unknown };
+    // http-errors and the like: plain errors with status/statusCode and expose.
+    const err = exception as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
     const status = typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : undefined;
     if (status !== undefined && status >= 400 && status < 500) {
       const message = err.expose !== false && typeof err.message === 'string' ? err.message : statusName(status).replace(/_/g, ' ');
-      const code = typeof err.type === 'string' ? BODY_ERROR_TYPES[err.type] : undefined;
-      if (code === 'malformed_json' || (code === undefined && status === 400 && exception instanceof SyntaxError)) {
-        return { status: 400, body: { error: 'malformed_json', message: `the request body is not valid JSON: ${withoutExcerpt(message)}` } };
-      }
-      if (code !== undefined) return { status: ErrorCodes[code], body: { error: code, message } };
       return fromStatus(status, message);
     }
   }
@@ -123,15 +102,15 @@ export function toHttpError(exception: unknown): HttpErrorAnswer {
   return { status: 500, body: INTERNAL, unexpected: exception };
 }
 
-/** The matched route's template (`/v1/work-orders/:id`), or `(no route)` before one matched. */
-export function routeTemplate(req: Request | undefined): string {
-  const path = (req as (Request & { route?: { path?: unknown } }) | undefined)?.route?.path;
+/** The matched route's template (`/v1/work-orders/:id`), or `(no route)` when none matched. */
+export function routeTemplate(req: FastifyRequest | undefined): string {
+  const path = req?.routeOptions?.url;
   return typeof path === 'string' ? path : '(no route)';
 }
 
 /**
- * The gateway's one exception filter. HTTP errors answer in the error body of SPEC section 3; an
- * RPC error (the gateway's NATS side) is handed on unchanged, as PassThroughRpcFilter does.
+ * The gateway's one exception filter. HTTP errors answer in the error body of SPEC section 3 (and
+ * a replayed write its kept answer); an RPC error (the gateway's NATS side) is handed on unchanged, as PassThroughRpcFilter does.
  */
 @Catch()
 export class GatewayErrorFilter implements ExceptionFilter {
@@ -140,20 +119,25 @@ export class GatewayErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
     if (host.getType() !== 'http') return throwError(() => exception);
     const http = host.switchToHttp();
-    const res = http.getResponse<Response>();
-    const req = http.getRequest<Request>();
+    const reply = http.getResponse<FastifyReply>();
+    const req = http.getRequest<FastifyRequest>();
+    if (exception instanceof KeptAnswer) {
+      // A write sent again with its Idempotency-Key: its first answer, as it answered then.
+      reply.header(REPLAYED_HEADER, 'true').code(exception.status).send(exception.reply);
+      return;
+    }
     const { status, body, unexpected } = toHttpError(exception);
     if (status === 500 || unexpected !== undefined) {
       const stack = unexpected instanceof Error ? unexpected.stack : String(unexpected);
       // The route's template, never the URL: a query string or path may carry a secret.
       this.logger.error(`${req?.method} ${routeTemplate(req)} failed: answered ${status}`, stack);
     }
-    if (res.headersSent) {
-      res.end();
+    if (reply.sent || reply.raw.headersSent) {
+      if (!reply.raw.writableEnded) reply.raw.end();
       return;
     }
-    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="workgate"');
-    if (body.error === 'not_caught_up') res.setHeader('Retry-After', '1');
-    res.status(status).json(body);
+    if (status === 401) reply.header('WWW-Authenticate', 'Bearer realm="workgate"');
+    if (body.error === 'not_caught_up') reply.header('Retry-After', '1');
+    reply.code(status).type(JSON_TYPE).send(body);
   }
 }

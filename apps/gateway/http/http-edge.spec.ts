@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { connect } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Body, Controller, Get, HttpCode, Logger, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpException, Logger, Param, Post } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
@@ -13,13 +14,13 @@ import { lastValueFrom, of } from 'rxjs';
 import { ErrorCode, ErrorCodes, WorkgateError } from '@workgate/contracts';
 import { replyError, unwrapReply } from '@workgate/messaging';
 import {
-  answerClientErrors,
   AuthGuard,
   BODY_LIMIT_BYTES,
   bodyProblems,
+  configureHttpEdge,
   CurrentPrincipal,
   GatewayErrorFilter,
-  installBodyParsers,
+  httpAdapter,
   loadPrincipals,
   Principal,
   PRINCIPALS,
@@ -126,7 +127,7 @@ function newKey(): string {
   return randomBytes(24).toString('base64url');
 }
 
-async function startApp(directory: PrincipalDirectory, limitPerMinute: number): Promise<{ app: NestExpressApplication; url: string }> {
+async function startApp(directory: PrincipalDirectory, limitPerMinute: number): Promise<{ app: NestFastifyApplication; url: string }> {
   const rateLimit = rateLimitModule(limitPerMinute);
   const moduleRef = await Test.createTestingModule({
     imports: [rateLimit.module],
@@ -137,12 +138,9 @@ async function startApp(directory: PrincipalDirectory, limitPerMinute: number): 
       { provide: APP_GUARD, useClass: AuthGuard },
     ],
   }).compile();
-  // bodyParser: false, so that installBodyParsers is the only parser.
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
-  installBodyParsers(app);
-  app.useGlobalPipes(validationPipe);
-  app.useGlobalFilters(new GatewayErrorFilter());
-  answerClientErrors(app.getHttpServer());
+  // bodyParser: false, so that the edge's parser is the only one.
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(httpAdapter(), { bodyParser: false, logger: false });
+  configureHttpEdge(app);
   await app.listen(0, '127.0.0.1');
   return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
 }
@@ -151,9 +149,9 @@ describe('HTTP edge', () => {
   let dir: string;
   let keys: Keys;
   let directory: PrincipalDirectory;
-  let app: NestExpressApplication;
+  let app: NestFastifyApplication;
   let url: string;
-  let limited: { app: NestExpressApplication; url: string };
+  let limited: { app: NestFastifyApplication; url: string };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'workgate-http-'));
@@ -427,6 +425,20 @@ describe('HTTP edge', () => {
       expect(bodyProblems(JSON.parse('['.repeat(100) + ']'.repeat(100)))).toEqual([{ path: '[0]'.repeat(64), message: 'is nested deeper than 64 levels' }]);
     });
 
+    it('reads gzip bodies decoded and refuses an encoding it cannot decode with 415', async () => {
+      const send = (encoding: string, body: Buffer) =>
+        fetch(`${url}/t/steps`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding, authorization: `Bearer ${keys.operator}` }, body: new Uint8Array(body) });
+      const gzipped = await send('gzip', gzipSync(JSON.stringify(validStep)));
+      expect(gzipped.status).toBe(200);
+      expect((await json(gzipped)).body).toEqual(validStep);
+      const unknown = await send('compress', Buffer.from(JSON.stringify(validStep)));
+      expect(unknown.status).toBe(415);
+      expect(await json(unknown)).toEqual({ error: 'unsupported_media_type', message: 'unsupported content encoding "compress": send gzip, deflate, br or none' });
+      const corrupt = await send('gzip', Buffer.from('not gzip at all'));
+      expect(corrupt.status).toBe(400);
+      expect((await json(corrupt)).error).toBe('bad_request');
+    });
+
     it('answers 413 payload_too_large above 1 MiB', async () => {
       const big = JSON.stringify({ ...validStep, step: 'x'.repeat(1.5 * 1024 * 1024) });
       const res = await post('/t/steps', big, keys.operator);
@@ -516,14 +528,13 @@ describe('HTTP edge', () => {
       expect((await json(anon)).error).toBe('route_not_found');
     });
 
-    it('maps Nest and body-parser errors by status and type', () => {
-      const syntax = Object.assign(new SyntaxError('Unexpected token } in JSON at position 1'), { status: 400, type: 'entity.parse.failed' });
-      expect(toHttpError(syntax)).toEqual({
-        status: 400,
-        body: { error: 'malformed_json', message: 'the request body is not valid JSON: Unexpected token } in JSON at position 1' },
-      });
-      const tooLarge = Object.assign(new Error('request entity too large'), { status: 413, statusCode: 413, expose: true, type: 'entity.too.large' });
-      expect(toHttpError(tooLarge)).toEqual({ status: 413, body: { error: 'payload_too_large', message: 'request entity too large' } });
+    it('maps Nest, Fastify and other errors by their status', () => {
+      // Fastify's own errors reach the filter as Nest HttpExceptions with Fastify's message and status.
+      expect(toHttpError(new HttpException('Request body is too large', 413))).toEqual({ status: 413, body: { error: 'payload_too_large', message: `the request body is larger than ${BODY_LIMIT_BYTES} bytes (1 MiB)` } });
+      expect(toHttpError(new HttpException('Unsupported Media Type', 415))).toEqual({ status: 415, body: { error: 'unsupported_media_type', message: 'Unsupported Media Type' } });
+      const httpError = Object.assign(new Error('request aborted'), { status: 400, expose: true });
+      expect(toHttpError(httpError)).toEqual({ status: 400, body: { error: 'bad_request', message: 'request aborted' } });
+      expect(toHttpError(Object.assign(new Error('secret detail'), { statusCode: 408, expose: false }))).toEqual({ status: 408, body: { error: 'bad_request', message: 'request timeout' } });
       expect(toHttpError(new WorkgateError('internal', 'pg: password hunter2'))).toMatchObject({ status: 500, body: { error: 'internal', message: 'internal error' } });
       expect(toHttpError(WorkgateError.fromWire({ code: 'no_such_code' as never, message: 'x' }))).toMatchObject({ status: 500, body: { error: 'internal', message: 'internal error' } });
       expect(toHttpError(new WorkgateError('unavailable', 'no service answers on workgate.ledger.append')).status).toBe(503);

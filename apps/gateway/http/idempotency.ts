@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor, OnApplicationShutdown, OnModuleInit, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Logger, OnApplicationShutdown, OnModuleInit, SetMetadata } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
-import type { Response } from 'express';
-import { from, mergeMap, Observable, of } from 'rxjs';
 import { canonicalize, refuse, Written } from '@workgate/contracts';
 import { GatewayDatabase } from '../gateway-database';
 import { RequestWithPrincipal } from './auth.guard';
-import { isWritten } from './consistency';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Set on an answer that is the replay of a first one. */
@@ -25,7 +23,7 @@ export const ShownOnce = (...fields: [string, ...string[]]): MethodDecorator => 
 
 /** What makes two requests "the same": method, path and query, the body, and the CloudEvents attributes sent as headers. */
 function fingerprint(req: RequestWithPrincipal): string {
-  const hash = createHash('sha256').update(`${req.method} ${req.originalUrl}\n`);
+  const hash = createHash('sha256').update(`${req.method} ${req.url}\n`);
   const body: unknown = req.body;
   if (Buffer.isBuffer(body) || typeof body === 'string') hash.update(body);
   else if (body !== undefined) hash.update(canonicalize(body));
@@ -34,15 +32,38 @@ function fingerprint(req: RequestWithPrincipal): string {
 }
 
 /**
+ * The kept answer of a write sent again with its Idempotency-Key, and the status it answered with.
+ * The Idempotency guard throws it to end the request with that answer (the one way Nest lets a
+ * guard answer); GatewayErrorFilter sends it, marked `Idempotent-Replayed: true`.
+ */
+export class KeptAnswer {
+  constructor(
+    readonly reply: Written<unknown>,
+    readonly status: number,
+  ) {}
+}
+
+/** What a write sent with an Idempotency-Key keeps once it is answered. */
+interface ToKeep {
+  principal: string;
+  key: string;
+  print: string;
+  shownOnce: string[];
+}
+const TO_KEEP = Symbol('workgate:idempotency');
+type KeyedRequest = RequestWithPrincipal & { [TO_KEEP]?: ToKeep };
+
+/**
  * Idempotency-Key on every write (SPEC section 3). The first 2xx answer of a write sent with a key
- * is kept per principal and key, with a fingerprint of the request; a replay answers it again
- * (`Idempotent-Replayed: true`) and writes nothing, the same key with another request is 422
- * `idempotency_key_reused`. A refused write wrote nothing, so it is not kept: the request may be
- * corrected and sent again with the same key. Work-order commands are also recognised by the
- * command id the key derives, so a retry after an answer that was lost on the way still records once.
+ * is kept per principal and key, with a fingerprint of the request (`keep`, as the answer goes
+ * out); a replay answers it again (`Idempotent-Replayed: true`) and writes nothing, the same key
+ * with another request is 422 `idempotency_key_reused`. A refused write wrote nothing, so it is not
+ * kept: the request may be corrected and sent again with the same key. Work-order commands are
+ * also recognised by the command id the key derives, so a retry after an answer that was lost on
+ * the way still records once. A guard after authentication: the key belongs to the principal.
  */
 @Injectable()
-export class Idempotency implements NestInterceptor, OnModuleInit, OnApplicationShutdown {
+export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('idempotency');
   private pruning?: NodeJS.Timeout;
 
@@ -60,43 +81,36 @@ export class Idempotency implements NestInterceptor, OnModuleInit, OnApplication
     clearInterval(this.pruning);
   }
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
-    const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
+  canActivate(context: ExecutionContext): true | Promise<true> {
+    if (context.getType() !== 'http') return true;
+    const req = context.switchToHttp().getRequest<KeyedRequest>();
     const header = req.headers[IDEMPOTENCY_HEADER];
-    if (req.method !== 'POST' || header === undefined || !req.principal) return next.handle();
+    if (req.method !== 'POST' || header === undefined || !req.principal) return true;
     if (typeof header !== 'string' || !KEY.test(header)) {
       throw refuse('validation_failed', 'Idempotency-Key is 1 to 255 visible ASCII characters', [{ path: 'header:Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
     }
     const principal = req.principal.id;
     const print = fingerprint(req);
-    const res = context.switchToHttp().getResponse<Response>();
-    return from(this.first(principal, header)).pipe(
-      mergeMap((kept) => {
-        if (kept) {
-          if (kept.fingerprint !== print) {
-            throw refuse('idempotency_key_reused', 'this Idempotency-Key was used for a different request; use a new key for a new request', [
-              { path: 'header:Idempotency-Key', message: 'was used for a different method, path or body' },
-            ]);
-          }
-          res.setHeader(REPLAYED_HEADER, 'true');
-          return of(kept.reply);
+    return this.first(principal, header).then((kept) => {
+      if (kept) {
+        if (kept.fingerprint !== print) {
+          throw refuse('idempotency_key_reused', 'this Idempotency-Key was used for a different request; use a new key for a new request', [
+            { path: 'header:Idempotency-Key', message: 'was used for a different method, path or body' },
+          ]);
         }
-        const shownOnce = this.reflector.get<string[] | undefined>(SHOWN_ONCE, context.getHandler()) ?? [];
-        return next.handle().pipe(mergeMap((reply) => from(this.keep(principal, header, print, reply, shownOnce))));
-      }),
-    );
+        throw new KeptAnswer(kept.reply, this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201);
+      }
+      req[TO_KEEP] = { principal, key: header, print, shownOnce: this.reflector.get<string[] | undefined>(SHOWN_ONCE, context.getHandler()) ?? [] };
+      return true as const;
+    });
   }
 
-  private async first(principal: string, key: string): Promise<{ fingerprint: string; reply: Written<unknown> } | undefined> {
-    const { rows } = await this.db.pool.query<{ fingerprint: string; reply: Written<unknown> }>('SELECT fingerprint, reply FROM idempotency_answers WHERE principal = $1 AND key = $2', [principal, key]);
-    return rows[0];
-  }
-
-  /** Keeps a write's answer (not a read's: a POST that answers without a ledger position wrote nothing) and answers it. */
-  private async keep(principal: string, key: string, print: string, reply: unknown, shownOnce: string[]): Promise<unknown> {
-    if (!isWritten(reply)) return reply;
-    const kept = shownOnce.length ? { ...reply, answer: withoutFields(reply.answer, shownOnce) } : reply;
+  /** Keeps a write's answer when its request carried an Idempotency-Key (a POST that answers without a ledger position wrote nothing). */
+  async keep(req: KeyedRequest, written: Written<unknown>): Promise<void> {
+    const toKeep = req[TO_KEEP];
+    if (!toKeep) return;
+    const { principal, key, print, shownOnce } = toKeep;
+    const kept = shownOnce.length ? { ...written, answer: withoutFields(written.answer, shownOnce) } : written;
     try {
       // A concurrent first request with the same key may have kept its answer meanwhile: the first kept stays.
       await this.db.pool.query('INSERT INTO idempotency_answers (principal, key, fingerprint, reply) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [principal, key, print, JSON.stringify(kept)]);
@@ -104,7 +118,11 @@ export class Idempotency implements NestInterceptor, OnModuleInit, OnApplication
       // The write is committed: it answers. A replay then finds no kept answer, and the command id the key derives still records once.
       this.logger.warn(`the answer for an Idempotency-Key of ${principal} was not kept: ${(error as Error).message}`);
     }
-    return reply;
+  }
+
+  private async first(principal: string, key: string): Promise<{ fingerprint: string; reply: Written<unknown> } | undefined> {
+    const { rows } = await this.db.pool.query<{ fingerprint: string; reply: Written<unknown> }>('SELECT fingerprint, reply FROM idempotency_answers WHERE principal = $1 AND key = $2', [principal, key]);
+    return rows[0];
   }
 
   private async prune(): Promise<void> {

@@ -9,3 +9,5 @@ export * from './idempotency';
 export * from './url';
 export * from './client-errors';
 export * from './tracing';
+export * from './edge';
+export * from './negotiation';

@@ -1,6 +1,6 @@
 import { CanActivate, DynamicModule, ExecutionContext, Inject, Injectable, Module, SetMetadata, Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WorkgateError } from '@workgate/contracts';
 import { PRINCIPALS, principalOf } from './auth.guard';
 import type { PrincipalDirectory } from './principals';
@@ -48,16 +48,16 @@ export class RateLimitGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean | undefined>(SKIP, [context.getHandler(), context.getClass()])) return true;
     const http = context.switchToHttp();
-    const req = http.getRequest<Request>();
-    const res = http.getResponse<Response>();
+    const req = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
     const principal = principalOf(req, this.principals);
     const limit = this.limit.perMinute;
     const hit = this.limit.counter.increment(principal ? `principal:${principal.id}` : `ip:${req.ip}`, MINUTE_MS, limit);
-    res.setHeader('X-RateLimit-Limit', limit);
-    res.setHeader('X-RateLimit-Remaining', Math.max(0, limit - hit.totalHits));
-    res.setHeader('X-RateLimit-Reset', hit.timeToExpire);
+    reply.header('X-RateLimit-Limit', limit);
+    reply.header('X-RateLimit-Remaining', Math.max(0, limit - hit.totalHits));
+    reply.header('X-RateLimit-Reset', hit.timeToExpire);
     if (!hit.isBlocked) return true;
-    res.setHeader('Retry-After', hit.timeToBlockExpire);
+    reply.header('Retry-After', hit.timeToBlockExpire);
     const who = principal ? 'this principal' : 'this client';
     throw new WorkgateError('rate_limited', `${who} sent more than ${limit} requests in ${MINUTE_MS / 1000} s; retry after ${hit.timeToBlockExpire} s`);
   }

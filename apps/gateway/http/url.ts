@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { FieldProblem, unstorable, WorkgateError } from '@workgate/contracts';
 
 /** One percent-encoded part of a URL, decoded, or what is wrong with it: not UTF-8 once decoded, or holding U+0000 or an unpaired surrogate. */
@@ -37,8 +37,13 @@ export function urlProblems(url: string): FieldProblem[] {
   return problems;
 }
 
-/** Refuses, with 422 naming the part, a request whose URL no route could read faithfully. */
-export function refuseUnreadableUrls(req: Request, _res: Response, next: NextFunction): void {
-  const problems = urlProblems(req.originalUrl ?? req.url);
-  next(problems.length ? new WorkgateError('validation_failed', `${problems[0].path} ${problems[0].message}`, problems) : undefined);
+/** The refusal of a URL no route could read faithfully (422 naming the part), or undefined when it reads. */
+export function unreadableUrl(url: string): WorkgateError | undefined {
+  const problems = urlProblems(url);
+  return problems.length ? new WorkgateError('validation_failed', `${problems[0].path} ${problems[0].message}`, problems) : undefined;
+}
+
+/** Refuses, with 422 naming the part, a request whose URL no route could read faithfully (an `onRequest` hook). */
+export function refuseUnreadableUrls(req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  done(unreadableUrl(req.url));
 }

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessage, JSONRPCMessageSchema, MessageExtraInfo, RequestId, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
@@ -9,6 +9,12 @@ const MAX_BATCH = 100;
 type Answer = { status: number; body?: unknown };
 
 const refusal = (status: number, code: number, message: string): Answer => ({ status, body: { jsonrpc: '2.0', error: { code, message }, id: null } });
+
+/** Whether a Content-Type is JSON (application/json or a `+json` type, any parameters). */
+const isJson = (contentType: string | undefined) => {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+};
 
 const isRequest = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId; method: string } => 'method' in m && 'id' in m;
 const isResponse = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } => ('result' in m || 'error' in m) && 'id' in m;
@@ -49,12 +55,12 @@ export class JsonResponseTransport implements Transport {
   }
 
   /** Answers one POST: the HTTP status and, when it carried requests, their responses. */
-  async exchange(req: Request): Promise<Answer> {
+  async exchange(req: FastifyRequest): Promise<Answer> {
     const accept = req.headers.accept ?? '';
     if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
       return refusal(406, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream');
     }
-    if (!req.is('application/json')) return refusal(415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+    if (!isJson(req.headers['content-type'])) return refusal(415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
     const body: unknown = req.body;
     const batch = Array.isArray(body);
     const raw = batch ? body : [body];
@@ -101,15 +107,15 @@ export class JsonMcpEndpoint {
     this.connected = server.connect(this.transport);
   }
 
-  async handle(req: Request, res: Response): Promise<void> {
+  async handle(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     await this.connected;
     const { status, body } = await this.transport.exchange(req);
-    if (res.destroyed) return;
+    if (reply.raw.destroyed) return;
     if (body === undefined) {
-      res.status(status).end();
+      void reply.code(status).send();
       return;
     }
-    res.status(status).type('application/json').send(JSON.stringify(body));
+    void reply.code(status).type('application/json').send(JSON.stringify(body));
   }
 
   close(): Promise<void> {

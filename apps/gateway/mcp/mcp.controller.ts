@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, Logger, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { rememberRecent, Subjects, SystemBoundary, WorkgateError } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { CurrentPrincipal, Principal, Roles } from '../http';
@@ -16,7 +16,7 @@ const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_
 const stateless = () => new WorkgateError('method_not_allowed', 'this MCP endpoint is stateless: send each message with POST');
 
 /** The `/v1` API of this gateway, with the caller's key: every tool goes through its checks. */
-const apiOf = (req: Request) => {
+const apiOf = (req: FastifyRequest) => {
   // The address the request came in on (whatever HOST the gateway listens on).
   const local = req.socket.localAddress ?? '127.0.0.1';
   const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(local)?.[1];
@@ -47,7 +47,7 @@ export class McpController {
   ) {}
 
   @Post()
-  async tools(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async tools(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     // The tools call `/v1` with the request's own key: a server per request, so none outlives its key.
     const endpoint = new JsonMcpEndpoint(workgateMcpServer(apiOf(req), VERSION));
     try {
@@ -59,7 +59,7 @@ export class McpController {
 
   @Post('work-orders/:id')
   @Roles('integrator', 'operator')
-  gateway(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @Req() req: Request, @Res() res: Response): Promise<void> {
+  gateway(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const key = `${id} ${p.id}`;
     let endpoint = this.gateways.get(key);
     if (!endpoint) {

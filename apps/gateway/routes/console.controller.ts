@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public, SkipRateLimit } from '../http';
 import { CSS, HTML, JS, StaticPage } from './static-page';
 
@@ -24,12 +24,12 @@ export class ConsoleController {
   });
 
   @Get()
-  index(@Res() res: Response): void {
+  index(@Res() res: FastifyReply): void {
     this.page.index(res);
   }
 
   @Get(':file')
-  asset(@Param('file') file: string, @Res() res: Response): void {
+  asset(@Param('file') file: string, @Res() res: FastifyReply): void {
     this.page.asset(res, file);
   }
 }

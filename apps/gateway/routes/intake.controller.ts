@@ -1,14 +1,15 @@
 import { Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { IsOptional, IsString, Matches } from 'class-validator';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { CloudEventMode, IngestOutcome, Receipt, Subjects, WorkgateError, Written } from '@workgate/contracts';
+import { RpcClient } from '@workgate/messaging';
+import { Documented, ref, RequestBody } from '../openapi';
+import { CurrentPrincipal, Principal, RawBodyRoute, Roles } from '../http';
 
 /** Refuses invalid UTF-8 instead of replacing it. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
-import { RpcClient } from '@workgate/messaging';
-import { Documented, ref, RequestBody } from '../openapi';
-import { CurrentPrincipal, Principal, Roles } from '../http';
 
 class RejectionsQuery {
   @IsOptional() @IsString() source?: string;
@@ -28,6 +29,8 @@ export class IntakeController {
    * is refused (none applied; each refused one kept as a rejection, as on WORK_EVENTS).
    */
   @Post('events')
+  // The bytes as they came, whatever their type: intake reads (or keeps as a rejection) every one.
+  @RouteConfig({ rawBody: true } satisfies RawBodyRoute)
   @RequestBody({
     'application/cloudevents+json': ref('CloudEvent'),
     'application/cloudevents-batch+json': { type: 'array', items: ref('CloudEvent'), minItems: 1 },
@@ -36,7 +39,7 @@ export class IntakeController {
   @Roles('integrator')
   @HttpCode(202)
   @Documented('Send CloudEvents', 'IngestAnswer', 'The three modes of the CloudEvents HTTP binding: structured (`application/cloudevents+json`), batch (`application/cloudevents-batch+json`) and binary (`ce-` headers, `data` as the JSON body). 202 once committed; 422 `invalid_event` when any is refused: none is applied, each refused one is kept as a rejection (listed by `GET /v1/intake/rejections`) and `details` holds every outcome.')
-  async events(@Req() req: Request, @CurrentPrincipal() p: Principal): Promise<Written<{ accepted: number; results: IngestOutcome[] }>> {
+  async events(@Req() req: FastifyRequest, @CurrentPrincipal() p: Principal): Promise<Written<{ accepted: number; results: IngestOutcome[] }>> {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const mode: CloudEventMode | undefined =
       type === 'application/cloudevents+json' ? 'structured' : type === 'application/cloudevents-batch+json' ? 'batch' : req.headers['ce-specversion'] !== undefined ? 'binary' : undefined;

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConsistencyProof, Subjects, VerifyCheckpointDto, VerifyResult } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { Documented, ref } from '../openapi';
-import { Public, Roles } from '../http';
+import { preferredType, Public, Roles } from '../http';
 
 class EventsQuery {
   @IsOptional() @Matches(/^\d{1,15}$/, { message: 'after must be a ledger position' }) after?: string;
@@ -27,16 +27,18 @@ export class LedgerController {
   /** Events in position order; NDJSON with `Accept: application/x-ndjson` (one event a line, `next` in the `Ledger-Next` header). */
   @Get('events')
   @Documented('Export the ledger', { json: ref('ReadAllResult'), alternatives: { 'application/x-ndjson': { type: 'string', description: 'one event a line' } }, headers: { 'Ledger-Next': { description: 'with NDJSON: the `after` of the next page', schema: { type: 'string' } } } }, 'Events in position order from `after`; `Accept: application/x-ndjson` answers one event a line.')
-  async events(@Query() q: EventsQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async events(@Query() q: EventsQuery, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const page = await this.rpc.request(Subjects.ledger.readAll, {
       after: q.after === undefined ? 0 : Number(q.after),
       limit: q.limit === undefined ? 1000 : Number(q.limit),
     });
-    if (req.accepts(['application/json', 'application/x-ndjson']) === 'application/x-ndjson') {
-      res.type('application/x-ndjson').setHeader('Ledger-Next', String(page.next));
-      res.send(page.events.map((e) => JSON.stringify(e)).join('\n') + (page.events.length ? '\n' : ''));
+    if (preferredType(req.headers.accept, ['application/json', 'application/x-ndjson']) === 'application/x-ndjson') {
+      void res
+        .type('application/x-ndjson')
+        .header('Ledger-Next', String(page.next))
+        .send(page.events.map((e) => JSON.stringify(e)).join('\n') + (page.events.length ? '\n' : ''));
     } else {
-      res.json(page);
+      void res.send(page);
     }
   }
 
@@ -53,10 +55,10 @@ export class LedgerController {
     { json: ref('SignedCheckpoint'), alternatives: { 'text/plain': { type: 'string', description: 'a C2SP signed note carrying a C2SP tlog checkpoint (origin, tree size, base64 root hash), Ed25519' } } },
     'The ledger\'s Merkle tree (RFC 9162) signed as a C2SP signed note that any standard verifier checks with the key of `GET /v1/ledger/key`; keep copies outside the database. Signed on a cadence and when asked for a newer one; never for a history inconsistent with the last one signed (then 503).',
   )
-  async checkpoint(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async checkpoint(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const checkpoint = await this.rpc.request(Subjects.ledger.checkpoint, {});
-    if (req.accepts(['application/json', 'text/plain']) === 'text/plain') res.type('text/plain; charset=utf-8').send(checkpoint.note);
-    else res.json(checkpoint);
+    if (preferredType(req.headers.accept, ['application/json', 'text/plain']) === 'text/plain') void res.type('text/plain; charset=utf-8').send(checkpoint.note);
+    else void res.send(checkpoint);
   }
 
   /** A consistency proof between two tree sizes (RFC 9162). */
@@ -84,8 +86,8 @@ export class LedgerKeyController {
 
   @Get('key')
   @Documented('The checkpoints\' verifier key', { alternatives: { 'text/plain': { type: 'string', description: '`<name>+<hex key hash>+<base64 Ed25519 key>`' } } }, 'The signed-note verifier key of every checkpoint: what Go\'s golang.org/x/mod/sumdb/note and other standard verifiers take.')
-  async key(@Res() res: Response): Promise<void> {
+  async key(@Res() res: FastifyReply): Promise<void> {
     const key = await this.rpc.request(Subjects.ledger.key, {});
-    res.type('text/plain; charset=utf-8').send(`${key.verifierKey}\n`);
+    void res.type('text/plain; charset=utf-8').send(`${key.verifierKey}\n`);
   }
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { WorkgateError } from '@workgate/contracts';
 
 /** Only scripts, styles and API calls from this origin; nothing inline, nothing framed. */
@@ -17,34 +17,32 @@ export class StaticPage {
   constructor(
     private readonly what: string,
     files: Record<string, [string, string]>,
+    private readonly csp = PAGE_CSP,
   ) {
     this.files = new Map(Object.entries(files).map(([name, [path, type]]) => [name, { body: readFileSync(path), type }]));
   }
 
   /** The page itself: never cached, so a new version is seen at once. */
-  index(res: Response): void {
+  index(res: FastifyReply): void {
     this.send(res, 'index.html', 'no-cache');
   }
 
   /** One of its assets by name (never the page under another name); 404 for anything else. */
-  asset(res: Response, name: string): void {
+  asset(res: FastifyReply, name: string): void {
     if (name === 'index.html' || !this.files.has(name)) throw new WorkgateError('not_found', `no such ${this.what} file`);
     this.send(res, name, 'public, max-age=300');
   }
 
-  private send(res: Response, name: string, cache: string): void {
+  private send(res: FastifyReply, name: string, cache: string): void {
     const file = this.files.get(name)!;
-    res
-      .status(200)
-      .setHeader('Content-Type', file.type)
-      .setHeader('Content-Security-Policy', PAGE_CSP)
-      .setHeader('X-Content-Type-Options', 'nosniff')
-      .setHeader('Referrer-Policy', 'no-referrer')
-      .setHeader('Cache-Control', cache)
-      .end(file.body);
+    void res
+      .code(200)
+      .headers({ 'Content-Type': file.type, 'Content-Security-Policy': this.csp, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': cache })
+      .send(file.body);
   }
 }
 
 export const HTML = 'text/html; charset=utf-8';
 export const JS = 'text/javascript; charset=utf-8';
 export const CSS = 'text/css; charset=utf-8';
+export const PNG = 'image/png';

@@ -1,11 +1,11 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Subjects, viewColumns, ViewName, ViewQuery } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { Documented, ref, viewSchemaName } from '../openapi';
-import { ReadsViews, Roles } from '../http';
+import { preferredType, ReadsViews, Roles } from '../http';
 import { toCsv } from './csv';
 
 /** What every view takes (SPEC section 5). */
@@ -63,70 +63,70 @@ export class ViewsController {
   /** Which work orders closed without closure evidence (e.g. closures reported by a source system)? */
   @Get('closures')
   @Documented('Closures, and those without evidence', viewAnswer('closures'))
-  closures(@Query() q: ClosuresQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+  closures(@Query() q: ClosuresQuery, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.answer('closures', q, req, res);
   }
 
   /** Which exception codes repeat most, who owns them, and how many remediations are still open? */
   @Get('exception-codes/top')
   @Documented('Exception codes that repeat most', viewAnswer('exception-codes/top'))
-  topCodes(@Query() q: ViewQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  topCodes(@Query() q: ViewQueryDto, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.answer('exception-codes/top', q, req, res);
   }
 
   /** Exception volume by code per day, week or month. */
   @Get('exception-trends')
   @Documented('Exception volume over time', viewAnswer('exception-trends'))
-  trends(@Query() q: TrendsQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+  trends(@Query() q: TrendsQuery, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.answer('exception-trends', q, req, res);
   }
 
   /** Which job types stall: blocked or waiting longer than their workflow's stall threshold. */
   @Get('stall-rates')
   @Documented('Stall rates by job type', viewAnswer('stall-rates'))
-  stallRates(@Query() q: ViewQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  stallRates(@Query() q: ViewQueryDto, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.answer('stall-rates', q, req, res);
   }
 
   /** Which owners are overdue on post-reviews (`overdue=true`), or every post-review open at asOf. */
   @Get('post-reviews')
   @Documented('Post-reviews, and overdue owners', viewAnswer('post-reviews'))
-  postReviews(@Query() q: PostReviewsQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+  postReviews(@Query() q: PostReviewsQuery, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.answer('post-reviews', { ...q, overdue: q.overdue === 'true' }, req, res);
   }
 
   /** Per job type: the share closed with no exception and no reopen. */
   @Get('first-time-fix')
   @Documented('First-time-fix rate by job type', viewAnswer('first-time-fix'))
-  firstTimeFix(@Query() q: ViewQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  firstTimeFix(@Query() q: ViewQueryDto, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.answer('first-time-fix', q, req, res);
   }
 
   /** Approvals by owner with their age (default: the pending ones). */
   @Get('approvals')
   @Documented('Approvals by owner, with age', viewAnswer('approvals'))
-  approvals(@Query() q: ApprovalsViewQuery, @Req() req: Request, @Res() res: Response): Promise<void> {
+  approvals(@Query() q: ApprovalsViewQuery, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.answer('approvals', q, req, res);
   }
 
   /** Per job type: the share of closures and of steps that carry their required evidence. */
   @Get('evidence-completeness')
   @Documented('Evidence completeness by job type', viewAnswer('evidence-completeness'))
-  evidenceCompleteness(@Query() q: ViewQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  evidenceCompleteness(@Query() q: ViewQueryDto, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.answer('evidence-completeness', q, req, res);
   }
 
-  private async answer(view: ViewName, q: object, req: Request, res: Response): Promise<void> {
+  private async answer(view: ViewName, q: object, req: FastifyRequest, res: FastifyReply): Promise<void> {
     const { limit, ...rest } = q as Record<string, unknown>;
     const query = { ...rest, view, ...(limit !== undefined ? { limit: Number(limit) } : {}) } as ViewQuery;
     const rows = await this.rpc.request(Subjects.ledger.view, query);
-    if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
-      res
+    if (preferredType(req.headers.accept, ['application/json', 'text/csv']) === 'text/csv') {
+      void res
         .type('text/csv; charset=utf-8')
-        .setHeader('Content-Disposition', `attachment; filename="workgate-${view.replace('/', '-')}.csv"`)
+        .header('Content-Disposition', `attachment; filename="workgate-${view.replace('/', '-')}.csv"`)
         .send(toCsv(rows, viewColumns(view, query.groupBy)));
     } else {
-      res.json(rows);
+      void res.send(rows);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   BlockStepDto,
   BreakGlassDto,
@@ -21,7 +21,7 @@ import {
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { RpcClient } from '@workgate/messaging';
 import { Documented, ref } from '../openapi';
-import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
+import { CurrentPrincipal, preferredType, Principal, ReadsViews, Roles } from '../http';
 import { commandMeta, sendCommand } from './command';
 import { DELIVERY_CSP, deliveryHtml } from './delivery.html';
 
@@ -81,12 +81,12 @@ export class WorkOrdersController {
 
   @Get(':id/delivery')
   @Documented('The public delivery page', { json: ref('DeliveryPage'), alternatives: { 'text/html': { type: 'string' } } }, 'Decisions, steps, stages and next moves without facts, inputs, evidence references or private evidence. `Accept: text/html` answers a page to share.')
-  async delivery(@Param('id', uuid) id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async delivery(@Param('id', uuid) id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const page = await this.rpc.request(Subjects.intake.delivery, { workOrderId: id });
-    if (req.accepts(['application/json', 'text/html']) === 'text/html') {
-      res.type('html').setHeader('Content-Security-Policy', DELIVERY_CSP).send(deliveryHtml(page));
+    if (preferredType(req.headers.accept, ['application/json', 'text/html']) === 'text/html') {
+      void res.type('text/html; charset=utf-8').header('Content-Security-Policy', DELIVERY_CSP).send(deliveryHtml(page));
     } else {
-      res.json(page);
+      void res.send(page);
     }
   }
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow, IsDefined, IsISO8601, IsOptional } from 'class-validator';
 import {
@@ -28,7 +28,7 @@ class SimulateBody {
  * The definition a publish carries: the body itself, as YAML (`application/yaml`, `text/yaml`) or
  * JSON; a JSON body `{definition}` (the definition as an object or as YAML/JSON text) is read too.
  */
-function definitionOf(req: Request): unknown {
+function definitionOf(req: FastifyRequest): unknown {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (YAML_MEDIA_TYPES.includes(type)) {
     if (typeof req.body !== 'string' || req.body.trim() === '') throw new WorkgateError('validation_failed', 'the body is the definition, as YAML: it is empty');
@@ -66,7 +66,7 @@ export class WorkflowsController {
   )
   @Roles('admin')
   @Documented('Publish a workflow version', 'PublishWorkflowResult', 'The body is the definition, as YAML or JSON (a JSON `{definition}` wrapper is read too). Versions only go up; the same content again writes nothing (`created: false`).')
-  publish(@Req() req: Request, @CurrentPrincipal() p: Principal): Promise<Written<PublishWorkflowResult>> {
+  publish(@Req() req: FastifyRequest, @CurrentPrincipal() p: Principal): Promise<Written<PublishWorkflowResult>> {
     return this.rpc.request(Subjects.policy.publish, { definition: definitionOf(req), actor: p.id });
   }
 

@@ -1,0 +1,58 @@
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { WorkgateError } from '@workgate/contracts';
+import { BODY_LIMIT_BYTES, installBodyParser } from './body';
+import { answerClientError } from './client-errors';
+import { GatewayErrorFilter, toHttpError } from './error.filter';
+import { traceRequests } from './tracing';
+import { refuseUnreadableUrls, unreadableUrl } from './url';
+import { validationPipe } from './validation';
+
+/** Idle keep-alive connections outlive a client's own keep-alive (undici: 4 s), so a client never sends on a connection the server is closing. */
+const KEEP_ALIVE_MS = 65_000;
+
+/**
+ * The HTTP server of the gateway: Fastify under Nest. Paths match as the API has always matched
+ * them (in any case, with or without a trailing slash); the body limit is 1 MiB; requests Node
+ * refuses while parsing and URLs the router cannot decode answer in the API's error body.
+ */
+export function httpAdapter(): FastifyAdapter {
+  return new FastifyAdapter({
+    logger: false,
+    requestIdHeader: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    // A parameter is as long as the request line Node takes (16 KiB); the route says what it accepts.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerRouterError,
+    // Nest middleware is not used: the edge's steps are the hooks below, its guards and its filter.
+    skipMiddie: true,
+  });
+}
+
+/** A request the router refused before any hook ran (a path it cannot decode), answered as the API answers. */
+function answerRouterError(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const refusal = error.code === 'FST_ERR_BAD_URL' ? (unreadableUrl(req.url) ?? new WorkgateError('bad_request', 'the URL cannot be read')) : error;
+  const { status, body } = toHttpError(refusal);
+  void reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * The steps every request takes at the edge, before Nest's guards (rate limit, authentication,
+ * roles, Idempotency-Key replays, waiting for the views), pipes and the route: a span when tracing
+ * is on, the URL's check, and the one body parser. Errors answer through GatewayErrorFilter.
+ * The app must be created with `bodyParser: false`, so that the edge's parser is the only one.
+ */
+export function configureHttpEdge(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  // Set by the authentication guard; declared so every request has the same shape.
+  fastify.decorateRequest('principal', undefined);
+  fastify.addHook('onRequest', traceRequests);
+  fastify.addHook('onRequest', refuseUnreadableUrls);
+  installBodyParser(fastify);
+  app.useGlobalPipes(validationPipe);
+  // One place maps every error to {error, message, details?}; on the NATS side it passes errors on unchanged.
+  app.useGlobalFilters(new GatewayErrorFilter());
+  app.getHttpServer().headersTimeout = KEEP_ALIVE_MS + 1_000;
+}
