@@ -31,7 +31,10 @@ async function main(): Promise<void> {
   const direct = new Client({ name: 'bench-direct', version: '1' });
   await direct.connect(new StdioClientTransport({ command: process.execPath, args: [FS_SERVER, dir], stderr: 'ignore' }));
   const gateway = new Client({ name: 'bench-gateway', version: '1' });
-  await gateway.connect(new StreamableHTTPClientTransport(new URL(`${workgate.url}/mcp/work-orders/${opened.id}`), { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
+  // The SDK gives every POST the transport's one abort signal; fetch keeps a listener on it per
+  // request until collected, which piles up over thousands of calls: the bench's calls go without it.
+  const unsignalled: typeof fetch = (url, init) => fetch(url, { ...init, signal: undefined });
+  await gateway.connect(new StreamableHTTPClientTransport(new URL(`${workgate.url}/mcp/work-orders/${opened.id}`), { requestInit: { headers: { Authorization: `Bearer ${key}` } }, fetch: unsignalled }));
   const path = join(dir, 'file.txt');
   const scenarios: Array<[string, string, (n: number) => Promise<unknown>]> = [
     ['direct', 'the filesystem MCP server, called directly (stdio)', () => direct.callTool({ name: 'read_text_file', arguments: { path } })],

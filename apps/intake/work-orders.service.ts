@@ -80,7 +80,11 @@ export class WorkOrdersService {
   private readonly queued = new Map<string, Queued[]>();
   /** Commits of concurrent commands travel together: one round trip per burst, not per command. */
   private readonly commits: BatchingRpcClient<CommitRequest, CommitResult>;
-  /** The same, prepared here (checked, canonical JSON) when the ledger writer is in this process. */
+  /**
+   * The same, prepared here (checked, canonical JSON) when the ledger writer is in this process.
+   * HTTP commands each arrive in an I/O callback of their own: the commits of every callback of a
+   * pass of the loop go to the writer's thread as one message (one hand-off, one larger group commit).
+   */
   private readonly preparedCommits: BatchingRpcClient<PreparedCommit, CommitResult>;
 
   constructor(
@@ -88,7 +92,7 @@ export class WorkOrdersService {
     private readonly workflows: WorkflowVersions,
   ) {
     this.commits = new BatchingRpcClient(rpc, Subjects.ledger.appendBatch, { timeoutMs: 15_000 });
-    this.preparedCommits = new BatchingRpcClient(rpc, InProcessSubjects.ledgerCommitPreparedBatch, { timeoutMs: 15_000 });
+    this.preparedCommits = new BatchingRpcClient(rpc, InProcessSubjects.ledgerCommitPreparedBatch, { timeoutMs: 15_000, gather: 'phase' });
   }
 
   /** Commands on one work order run one at a time in this instance (no needless conflicts). */

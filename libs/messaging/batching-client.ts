@@ -52,7 +52,16 @@ export class BatchingRpcClient<T, R> {
   constructor(
     private readonly rpc: RpcClient,
     private readonly contract: RpcContract<BatchRequest<T>, BatchReply<R>>,
-    private readonly options: { maxBatch?: number; timeoutMs?: number } = {},
+    private readonly options: {
+      maxBatch?: number;
+      timeoutMs?: number;
+      /**
+       * 'turn' (default): the calls of one turn (one I/O callback and its promise chains) leave
+       * together. 'phase': those of every I/O callback the loop handles in this pass leave together
+       * (setImmediate), for callers that each arrive in a callback of their own, like HTTP requests.
+       */
+      gather?: 'turn' | 'phase';
+    } = {},
   ) {}
 
   call(item: T): Promise<R> {
@@ -60,7 +69,8 @@ export class BatchingRpcClient<T, R> {
       this.queue.push({ item, resolve, reject, traceparent: currentTraceparent() });
       if (!this.scheduled) {
         this.scheduled = true;
-        process.nextTick(() => this.flush());
+        if (this.options.gather === 'phase') setImmediate(() => this.flush());
+        else process.nextTick(() => this.flush());
       }
     });
   }

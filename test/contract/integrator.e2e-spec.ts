@@ -221,7 +221,10 @@ describe('the integrator contract', () => {
         const wait = await as.agent('POST', `/v1/work-orders/${opened.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write' });
         // The owner reads the queue with the position the integrator's write answered.
         const queue = await as['support-lead']('GET', '/v1/approvals?owner=support-lead&status=requested&limit=1000', undefined, { 'Workgate-Min-Position': wait.headers.get('workgate-position')! });
-        if (!(queue.body as Array<{ approvalId: string }>).some((a) => a.approvalId === wait.body.approvalId)) missed.push(ref);
+        if (!(queue.body as Array<{ approvalId: string }>).some((a) => a.approvalId === wait.body.approvalId)) {
+          // What was seen, so that a miss says whether the write, the position or the view fell short.
+          missed.push(`${ref}: ${wait.status} ${wait.body.decision} ${wait.body.approvalId} at ${wait.headers.get('workgate-position')}; queue ${queue.status} with ${queue.body.length}`);
+        }
       }
       expect(missed).toEqual([]);
     });

@@ -6,7 +6,7 @@ import { answerClientError } from './client-errors';
 import { GatewayErrorFilter, toHttpError } from './error.filter';
 import { traceRequests } from './tracing';
 import { refuseUnreadableUrls, unreadableUrl } from './url';
-import { validationPipe } from './validation';
+import { cacheValidationRules, validationPipe } from './validation';
 
 /** Idle keep-alive connections outlive a client's own keep-alive (undici: 4 s), so a client never sends on a connection the server is closing. */
 const KEEP_ALIVE_MS = 65_000;
@@ -51,6 +51,7 @@ export function configureHttpEdge(app: NestFastifyApplication): void {
   fastify.addHook('onRequest', traceRequests);
   fastify.addHook('onRequest', refuseUnreadableUrls);
   installBodyParser(fastify);
+  cacheValidationRules();
   app.useGlobalPipes(validationPipe);
   // One place maps every error to {error, message, details?}; on the NATS side it passes errors on unchanged.
   app.useGlobalFilters(new GatewayErrorFilter());

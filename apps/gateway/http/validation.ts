@@ -1,5 +1,5 @@
 import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
-import type { ValidationError } from 'class-validator';
+import { getMetadataStorage, type ValidationError } from 'class-validator';
 import { FieldProblem, flattenValidationErrors, jsonValueProblems, WorkgateError } from '@workgate/contracts';
 
 /**
@@ -61,3 +61,51 @@ export const validationPipe = new (class StrictValidationPipe extends Validation
   // Nest types these as its own ValidationError interface; they are class-validator's objects.
   exceptionFactory: (errors) => validationFailed(errors as unknown as ValidationError[]),
 });
+
+type Storage = ReturnType<typeof getMetadataStorage>;
+type Rules = ReturnType<Storage['getTargetValidationMetadatas']>;
+const CACHED = Symbol('workgate:rules-cached');
+
+/**
+ * class-validator looks a class's rules up on every validation, scanning every class that has rules
+ * for the ones it inherits, and groups them by property again. The rules are fixed once the DTO
+ * classes are loaded, so each lookup and grouping is kept, and all are forgotten whenever a rule or
+ * constraint is added. Validation answers exactly as without it (the lookups are pure).
+ */
+export function cacheValidationRules(storage: Storage = getMetadataStorage()): void {
+  const target = storage as Storage & { [CACHED]?: true };
+  if (target[CACHED]) return;
+  target[CACHED] = true;
+  let rules = new Map<Function, Map<string, Rules>>();
+  let grouped = new WeakMap<Rules, ReturnType<Storage['groupByPropertyName']>>();
+  /** The lookups' answers: only their grouping is kept (another caller's array may change). */
+  let kept = new WeakSet<Rules>();
+  const forget = () => {
+    rules = new Map();
+    grouped = new WeakMap();
+    kept = new WeakSet();
+  };
+  const lookUp = storage.getTargetValidationMetadatas.bind(storage);
+  const group = storage.groupByPropertyName.bind(storage);
+  const addRule = storage.addValidationMetadata.bind(storage);
+  const addConstraint = storage.addConstraintMetadata.bind(storage);
+  storage.addValidationMetadata = (metadata) => (forget(), addRule(metadata));
+  storage.addConstraintMetadata = (metadata) => (forget(), addConstraint(metadata));
+  storage.getTargetValidationMetadatas = (cls, schema, always, strictGroups, groups) => {
+    const key = `${schema}\u0000${always}\u0000${strictGroups}\u0000${groups?.join('\u0000') ?? ''}`;
+    let byOptions = rules.get(cls);
+    if (!byOptions) rules.set(cls, (byOptions = new Map()));
+    let found = byOptions.get(key);
+    if (!found) {
+      byOptions.set(key, (found = lookUp(cls, schema, always, strictGroups, groups)));
+      kept.add(found);
+    }
+    return found;
+  };
+  storage.groupByPropertyName = (metadata) => {
+    if (!kept.has(metadata)) return group(metadata);
+    let found = grouped.get(metadata);
+    if (!found) grouped.set(metadata, (found = group(metadata)));
+    return found;
+  };
+}
