@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { WorkgateError } from '@workgate/contracts';
 import { Principal, PrincipalDirectory, Role, WatchedPrincipalDirectory } from './principals';
+import { routeSetting } from './route-settings';
 
 /** Provider token of the PrincipalDirectory (tests inject their own). */
 export const PRINCIPALS = Symbol('workgate:principals');
@@ -60,19 +61,15 @@ export function principalOf(req: object & { headers: Record<string, string | str
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    @Inject(PRINCIPALS) private readonly principals: PrincipalDirectory,
-  ) {}
+  constructor(@Inject(PRINCIPALS) private readonly principals: PrincipalDirectory) {}
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
-    const targets = [context.getHandler(), context.getClass()];
     const principal = principalOf(req, this.principals);
     if (principal) req.principal = principal;
 
-    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets)) return true;
+    if (routeSetting<boolean>(IS_PUBLIC, context)) return true;
 
     if (!principal) {
       throw bearerKey(req) === undefined
@@ -80,7 +77,7 @@ export class AuthGuard implements CanActivate {
         : new WorkgateError('unauthorized', 'the API key is not known');
     }
 
-    const needed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    const needed = routeSetting<Role[]>(ROLES_KEY, context);
     if (needed && needed.length > 0 && !needed.some((role) => principal.roles.includes(role))) {
       throw new WorkgateError('forbidden', `this route needs one of the roles: ${needed.join(', ')}`);
     }

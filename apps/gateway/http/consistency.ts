@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { LedgerHeaders, rememberRecent, refuse, WorkgateError, Written } from '@workgate/contracts';
 import { GatewayDatabase } from '../gateway-database';
 import { RequestWithPrincipal } from './auth.guard';
+import { routeSetting } from './route-settings';
 
 /** The header a read names the position it must see with (SPEC section 3a). */
 export const MIN_POSITION_HEADER = 'workgate-min-position';
@@ -41,14 +42,11 @@ export class Consistency implements CanActivate {
   private caughtUpTo = 0;
   private polling?: Promise<void>;
 
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly db: GatewayDatabase,
-  ) {}
+  constructor(private readonly db: GatewayDatabase) {}
 
   canActivate(context: ExecutionContext): true | Promise<true> {
     if (context.getType() !== 'http') return true;
-    if (!this.reflector.getAllAndOverride<boolean | undefined>(READS_VIEWS, [context.getHandler(), context.getClass()])) return true;
+    if (!routeSetting<boolean>(READS_VIEWS, context)) return true;
     const position = this.minPosition(context.switchToHttp().getRequest<RequestWithPrincipal>());
     return position <= this.caughtUpTo ? true : this.untilCaughtUp(position).then(() => true);
   }

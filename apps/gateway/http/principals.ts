@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { readFileSync, stat, statSync } from 'node:fs';
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { isMap, parseDocument } from 'yaml';
@@ -25,7 +25,7 @@ const ID_PATTERN = /^[^\s]{1,200}$/;
 const PRINCIPAL_KEYS = new Set(['id', 'roles', 'apiKeySha256']);
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** The known principals, looked up by the hash of a presented API key. */

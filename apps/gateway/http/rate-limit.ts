@@ -1,9 +1,9 @@
 import { CanActivate, DynamicModule, ExecutionContext, Inject, Injectable, Module, SetMetadata, Type } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WorkgateError } from '@workgate/contracts';
 import { PRINCIPALS, principalOf } from './auth.guard';
 import type { PrincipalDirectory } from './principals';
+import { routeSetting } from './route-settings';
 
 /** Requests per minute per principal (or per client IP without a valid key) when WORKGATE_RATE_LIMIT_PER_MINUTE is unset. */
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
@@ -40,13 +40,12 @@ export function rateLimitPerMinute(env: NodeJS.ProcessEnv | Record<string, strin
 export class RateLimitGuard implements CanActivate {
   constructor(
     @Inject(RATE_LIMIT) private readonly limit: { perMinute: number; counter: SlidingWindowCounter },
-    private readonly reflector: Reflector,
     @Inject(PRINCIPALS) private readonly principals: PrincipalDirectory,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    if (this.reflector.getAllAndOverride<boolean | undefined>(SKIP, [context.getHandler(), context.getClass()])) return true;
+    if (routeSetting<boolean>(SKIP, context)) return true;
     const http = context.switchToHttp();
     const req = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
