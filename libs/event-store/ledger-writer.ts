@@ -142,15 +142,17 @@ const numberArray = (values: number[]) => `{${values.join(',')}}`;
 export async function insertLedgerRows(client: Client, rows: LedgerRows, table = 'ledger_events', tree?: TreeRows): Promise<void> {
   // The Merkle tree's nodes the rows complete go in the same statement (one commit, all or nothing).
   const withTree = tree !== undefined && tree.levels.length > 0;
-  await client.query(
-    `${withTree ? `WITH tree AS (INSERT INTO ledger_tree (level, idx, hash) SELECT l, i, decode(h, 'hex') FROM ROWS FROM (unnest($12::smallint[]), unnest($13::bigint[]), unnest($14::text[])) AS t(l, i, h)) ` : ''}INSERT INTO ${table}
+  await client.query({
+    // Named: each connection parses and plans the statement once, not on every commit.
+    name: `insert-${table}${withTree ? '-with-tree' : ''}`,
+    text: `${withTree ? `WITH tree AS (INSERT INTO ledger_tree (level, idx, hash) SELECT l, i, decode(h, 'hex') FROM ROWS FROM (unnest($12::smallint[]), unnest($13::bigint[]), unnest($14::text[])) AS t(l, i, h)) ` : ''}INSERT INTO ${table}
        (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
      SELECT p, s, v, e, t, d, m, o, r, ph, h
        FROM ROWS FROM (unnest($1::bigint[]), unnest($2::text[]), unnest($3::int[]), unnest($4::uuid[]), unnest($5::text[]),
                        json_array_elements($6::json), json_array_elements($7::json),
                        unnest($8::timestamptz[]), unnest($9::timestamptz[]), unnest($10::text[]), unnest($11::text[]))
          AS u(p, s, v, e, t, d, m, o, r, ph, h)`,
-    [
+    values: [
       numberArray(rows.positions),
       textArray(rows.streamIds),
       numberArray(rows.versions),
@@ -164,7 +166,7 @@ export async function insertLedgerRows(client: Client, rows: LedgerRows, table =
       textArray(rows.hashes),
       ...(withTree ? [numberArray(tree.levels), numberArray(tree.indexes), textArray(tree.hashes)] : []),
     ],
-  );
+  });
 }
 
 const HEAD_SQL = 'SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1';
