@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -24,6 +24,7 @@ import { Documented, ref } from '../openapi';
 import { CurrentPrincipal, preferredType, Principal, ReadsViews, Roles } from '../http';
 import { commandMeta, sendCommand } from './command';
 import { DELIVERY_CSP, deliveryHtml } from './delivery.html';
+import { sharedJson } from './shared-json';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no work order has that id') });
 
@@ -61,8 +62,9 @@ export class WorkOrdersController {
 
   @Get(':id')
   @Documented('A work order\'s state handoff', 'WorkOrderHandoff', 'Where it stands, who owns the next move, what blocks it, and the next stage to work on.')
-  get(@Param('id', uuid) id: string, @Query() q: HandoffQuery) {
-    return this.rpc.request(Subjects.intake.get, { workOrderId: id, ...(q.stage ? { stage: q.stage } : {}) });
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  async get(@Param('id', uuid) id: string, @Query() q: HandoffQuery): Promise<string> {
+    return sharedJson(await this.rpc.request(Subjects.intake.get, { workOrderId: id, ...(q.stage ? { stage: q.stage } : {}) }));
   }
 
   @Get(':id/events')
