@@ -41,9 +41,10 @@ interface Waiting<T, R> {
 /**
  * Collects the calls made in one turn of the event loop and sends them as ONE request to a batch
  * subject, so a burst of work costs one round trip instead of one per item. Each caller still
- * gets its own answer or its own error. The batch leaves as soon as every promise chain of the
- * turn has run (process.nextTick runs after the microtasks drain), not on a later phase of the
- * loop: a call never waits for other I/O callbacks to be handled first.
+ * gets its own answer or its own error. By default the batch leaves as soon as every promise
+ * chain of the turn has run (process.nextTick runs after the microtasks drain), not on a later
+ * phase of the loop: a call never waits for other I/O callbacks to be handled first. With
+ * `gather: 'phase'` it leaves once the loop has handled every I/O callback of this pass.
  */
 export class BatchingRpcClient<T, R> {
   private queue: Array<Waiting<T, R>> = [];

@@ -7,9 +7,6 @@ import { FieldProblem, inexactNumberProblems, jsonValueProblems, WorkgateError }
 /** The largest request body accepted (SPEC section 3): 1 MiB; larger answers 413 payload_too_large. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-/** JSON media types parsed: plain JSON, CloudEvents structured and batch mode, and any other `+json`. */
-export const JSON_MEDIA_TYPES = ['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json', 'application/*+json'];
-
 /** YAML media types, read as text (a workflow definition may be published as YAML). */
 export const YAML_MEDIA_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
 
@@ -105,9 +102,14 @@ const DECODERS: Record<string, () => Transform> = { gzip: createGunzip, 'x-gzip'
 export function inflateBody(req: FastifyRequest, _reply: FastifyReply, payload: Readable, done: (error: Error | null, payload?: Readable) => void): void {
   const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding === 'identity' || encoding === '') return done(null, payload);
+  // A request without a body has nothing to decode, whatever it says its encoding is.
+  if (req.headers['transfer-encoding'] === undefined && !(Number(req.headers['content-length']) > 0)) return done(null, payload);
   const decoder = DECODERS[encoding];
   if (!decoder) return done(new WorkgateError('unsupported_media_type', `unsupported content encoding "${encoding.slice(0, 40)}": send gzip, deflate, br or none`));
   const decoded = decoder();
+  // The parser answers a body that cannot be decoded (400); one that no parser reads (a request
+  // answered before its body is, an unknown route) fails here, and must not fail the process.
+  decoded.on('error', () => undefined);
   let encodedBytes = 0;
   let decodedBytes = 0;
   // The bytes that came (checked against Content-Length by the parser), not the bytes decoded.
@@ -130,7 +132,8 @@ function readBody(req: FastifyRequest, bytes: Buffer): unknown {
   const { type, charset } = mediaType(req.headers['content-type']);
   if (isJsonType(type)) {
     if (!isUtf8Charset(charset)) throw new WorkgateError('unsupported_media_type', `unsupported charset "${charset!.toUpperCase()}"`);
-    return parseJsonBody(bytes);
+    // An empty body with a JSON type (a client that always sends the header) reads as `{}`.
+    return bytes.length === 0 ? {} : parseJsonBody(bytes);
   }
   if (YAML_MEDIA_TYPES.includes(type)) {
     if (!isUtf8Charset(charset)) throw new WorkgateError('unsupported_media_type', `unsupported charset "${charset!.toUpperCase()}"`);

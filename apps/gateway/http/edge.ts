@@ -22,6 +22,8 @@ export function httpAdapter(): FastifyAdapter {
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
     keepAliveTimeout: KEEP_ALIVE_MS,
+    // A request must have arrived whole within 5 minutes (Node's own default; Fastify's is none).
+    requestTimeout: 300_000,
     // A parameter is as long as the request line Node takes (16 KiB); the route says what it accepts.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     clientErrorHandler: answerClientError,

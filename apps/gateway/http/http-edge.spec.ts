@@ -439,6 +439,40 @@ describe('HTTP edge', () => {
       expect((await json(corrupt)).error).toBe('bad_request');
     });
 
+    it('reads an empty JSON body as {} (and validates that), and cuts off a request not whole within 5 minutes', async () => {
+      const empty = await post('/t/steps', '', keys.operator);
+      expect(empty.status).toBe(422);
+      expect((await json(empty)).error).toBe('validation_failed');
+      expect(app.getHttpServer().requestTimeout).toBe(300_000);
+    });
+
+    it('answers 413 for a small compressed body that decodes past 1 MiB', async () => {
+      const bomb = gzipSync(JSON.stringify({ ...validStep, step: ' '.repeat(4 * 1024 * 1024) }));
+      expect(bomb.length).toBeLessThan(64 * 1024);
+      const res = await fetch(`${url}/t/steps`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${keys.operator}` }, body: new Uint8Array(bomb) });
+      expect(res.status).toBe(413);
+      expect((await json(res)).error).toBe('payload_too_large');
+    });
+
+    it('stays up when a compressed body that no parser reads cannot be decoded', async () => {
+      /** A raw request (fetch sends no body with GET), answered with its status line. */
+      const raw = (head: string, body: Buffer) =>
+        new Promise<string>((resolve, reject) => {
+          const socket = connect(Number(new URL(url).port), '127.0.0.1', () => socket.write(Buffer.concat([Buffer.from(`${head}\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`), body])));
+          let answer = '';
+          socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+          socket.on('end', () => resolve(answer.split('\r\n')[0]));
+          socket.on('error', reject);
+        });
+      const garbage = Buffer.from('not gzip at all');
+      expect(await raw('GET /t/public HTTP/1.1', garbage)).toMatch(/^HTTP\/1\.1 200/);
+      expect(await raw('GET /t/public HTTP/1.1', Buffer.alloc(0))).toMatch(/^HTTP\/1\.1 200/);
+      expect(await raw('POST /t/steps HTTP/1.1\r\nContent-Type: text/plain', garbage)).toMatch(/^HTTP\/1\.1 400/);
+      // Still answering afterwards: the decoder's error was nobody's crash.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await get('/t/public')).status).toBe(200);
+    });
+
     it('answers 413 payload_too_large above 1 MiB', async () => {
       const big = JSON.stringify({ ...validStep, step: 'x'.repeat(1.5 * 1024 * 1024) });
       const res = await post('/t/steps', big, keys.operator);
@@ -529,11 +563,12 @@ describe('HTTP edge', () => {
     });
 
     it('maps Nest, Fastify and other errors by their status', () => {
-      // Fastify's own errors reach the filter as Nest HttpExceptions with Fastify's message and status.
+      // Nest's HttpExceptions by their status; Fastify's own errors (statusCode, as http-errors) below.
       expect(toHttpError(new HttpException('Request body is too large', 413))).toEqual({ status: 413, body: { error: 'payload_too_large', message: `the request body is larger than ${BODY_LIMIT_BYTES} bytes (1 MiB)` } });
       expect(toHttpError(new HttpException('Unsupported Media Type', 415))).toEqual({ status: 415, body: { error: 'unsupported_media_type', message: 'Unsupported Media Type' } });
       const httpError = Object.assign(new Error('request aborted'), { status: 400, expose: true });
       expect(toHttpError(httpError)).toEqual({ status: 400, body: { error: 'bad_request', message: 'request aborted' } });
+      expect(toHttpError(Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }))).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
       expect(toHttpError(Object.assign(new Error('secret detail'), { statusCode: 408, expose: false }))).toEqual({ status: 408, body: { error: 'bad_request', message: 'request timeout' } });
       expect(toHttpError(new WorkgateError('internal', 'pg: password hunter2'))).toMatchObject({ status: 500, body: { error: 'internal', message: 'internal error' } });
       expect(toHttpError(WorkgateError.fromWire({ code: 'no_such_code' as never, message: 'x' }))).toMatchObject({ status: 500, body: { error: 'internal', message: 'internal error' } });

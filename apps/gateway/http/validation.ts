@@ -34,7 +34,7 @@ export const validationPipe = new (class StrictValidationPipe extends Validation
    * Refuses keys named like an inherited member (`toString`, `constructor`, `__proto__`, ...) in a
    * query first: Nest strips the prototype keys and class-transformer skips the others, so
    * `forbidNonWhitelisted` would never see them and they would pass silently. A JSON body was
-   * checked the same way by the body parser (`installBodyParsers`), the one place every body passes.
+   * checked the same way by the body parser (`installBodyParser`), the one place every body passes.
    */
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'query') {
