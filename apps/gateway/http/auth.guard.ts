@@ -1,9 +1,8 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable, Provider, SetMetadata } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { WorkgateError } from '@workgate/contracts';
 import { Principal, PrincipalDirectory, Role, WatchedPrincipalDirectory } from './principals';
-import { routeSetting } from './route-settings';
+import { routeSetting, routeSettingOf } from './route-settings';
 
 /** Provider token of the PrincipalDirectory (tests inject their own). */
 export const PRINCIPALS = Symbol('workgate:principals');
@@ -24,9 +23,7 @@ export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecor
 
 /** Who may call a route (for the API document): no key at all, or a principal with one of these roles (none listed: any principal). */
 export function routeAccess(handler: object, controller: object): { public: boolean; roles: Role[] } {
-  const reflector = new Reflector();
-  const targets = [handler, controller] as Parameters<Reflector['getAllAndOverride']>[1];
-  return { public: !!reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets), roles: reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets) ?? [] };
+  return { public: !!routeSettingOf<boolean>(IS_PUBLIC, handler, controller), roles: routeSettingOf<Role[]>(ROLES_KEY, handler, controller) ?? [] };
 }
 
 export type RequestWithPrincipal = FastifyRequest & { principal?: Principal };

@@ -1,10 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { LedgerHeaders, rememberRecent, refuse, WorkgateError, Written } from '@workgate/contracts';
 import { GatewayDatabase } from '../gateway-database';
 import { RequestWithPrincipal } from './auth.guard';
-import { routeSetting } from './route-settings';
+import { routeSetting, routeSettingOf } from './route-settings';
 
 /** The header a read names the position it must see with (SPEC section 3a). */
 export const MIN_POSITION_HEADER = 'workgate-min-position';
@@ -20,7 +19,7 @@ export const ReadsViews = (): MethodDecorator & ClassDecorator => SetMetadata(RE
 
 /** Whether a route waits for the views (for the API document). */
 export function readsViewsRoute(handler: object, controller: object): boolean {
-  return !!new Reflector().getAllAndOverride<boolean | undefined>(READS_VIEWS, [handler, controller] as Parameters<Reflector['getAllAndOverride']>[1]);
+  return !!routeSettingOf<boolean>(READS_VIEWS, handler, controller);
 }
 
 /** A write's reply: its answer and the ledger position of its commit. */

@@ -77,13 +77,11 @@ export function cacheValidationRules(storage: Storage = getMetadataStorage()): v
   if (target[CACHED]) return;
   target[CACHED] = true;
   let rules = new Map<Function, Map<string, Rules>>();
+  /** The grouping of each lookup's answer, made with it (an array from elsewhere may change: it is grouped afresh). */
   let grouped = new WeakMap<Rules, ReturnType<Storage['groupByPropertyName']>>();
-  /** The lookups' answers: only their grouping is kept (another caller's array may change). */
-  let kept = new WeakSet<Rules>();
   const forget = () => {
     rules = new Map();
     grouped = new WeakMap();
-    kept = new WeakSet();
   };
   const lookUp = storage.getTargetValidationMetadatas.bind(storage);
   const group = storage.groupByPropertyName.bind(storage);
@@ -98,14 +96,9 @@ export function cacheValidationRules(storage: Storage = getMetadataStorage()): v
     let found = byOptions.get(key);
     if (!found) {
       byOptions.set(key, (found = lookUp(cls, schema, always, strictGroups, groups)));
-      kept.add(found);
+      grouped.set(found, group(found));
     }
     return found;
   };
-  storage.groupByPropertyName = (metadata) => {
-    if (!kept.has(metadata)) return group(metadata);
-    let found = grouped.get(metadata);
-    if (!found) grouped.set(metadata, (found = group(metadata)));
-    return found;
-  };
+  storage.groupByPropertyName = (metadata) => grouped.get(metadata) ?? group(metadata);
 }
