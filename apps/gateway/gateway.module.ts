@@ -8,6 +8,7 @@ import { HealthMonitor } from './health-monitor';
 import { AuthGuard, Consistency, Idempotency, principalsProvider, rateLimitModule } from './http';
 import { HttpMetrics, MetricsController } from './metrics';
 import { DownstreamServers } from './mcp/downstream-servers';
+import { HeldResults } from './mcp/held-results';
 import { McpController } from './mcp/mcp.controller';
 import { ApprovalsController } from './routes/approvals.controller';
 import { ConsoleController } from './routes/console.controller';
@@ -40,6 +41,7 @@ export class GatewayModule {
         HealthMonitor,
         DomainMetrics,
         DownstreamServers,
+        HeldResults,
         HttpMetrics,
         principalsProvider(ctx.config.WORKGATE_PRINCIPALS),
         Consistency,

@@ -7,6 +7,7 @@ import { CurrentPrincipal, Principal, Roles } from '../http';
 import { commandMeta, sendCommand } from '../routes/command';
 import { DownstreamServers } from './downstream-servers';
 import { GatewayBackend, gatewayMcpServer } from './gateway-mcp-server';
+import { HeldResults } from './held-results';
 import { JsonMcpEndpoint } from './json-transport';
 import { workgateApi } from './workgate-api';
 import { workgateMcpServer } from './workgate-mcp-server';
@@ -44,6 +45,7 @@ export class McpController {
   constructor(
     private readonly downstream: DownstreamServers,
     private readonly rpc: RpcClient,
+    private readonly results: HeldResults,
   ) {}
 
   @Post()
@@ -72,7 +74,8 @@ export class McpController {
   /**
    * What the gateway asks, in this process (no HTTP round trip per call): the work order's MCP
    * systems (its workflow version never changes, so they are kept), decisions and results as the
-   * caller (the route's roles are those that may request actions).
+   * caller (the route's roles are those that may request actions). A result is held for the work
+   * order's next decision and sent with it, so the two are recorded in one commit (HeldResults).
    */
   private backend(p: Principal): GatewayBackend {
     return {
@@ -89,10 +92,14 @@ export class McpController {
         return systems;
       },
       decide: async (workOrderId, action) => {
+        void this.results.release(workOrderId);
         return (await sendCommand(this.rpc, workOrderId, { type: 'RequestAction', body: action }, commandMeta(p, undefined))).answer as Record<string, any>;
       },
-      recordResult: async (workOrderId, actionId, result) => {
-        await sendCommand(this.rpc, workOrderId, { type: 'RecordActionResult', actionId, body: result }, commandMeta(p, undefined));
+      recordResult: (workOrderId, actionId, result) => {
+        const meta = commandMeta(p, undefined);
+        return this.results.hold(workOrderId, async () => {
+          await sendCommand(this.rpc, workOrderId, { type: 'RecordActionResult', actionId, body: result }, meta);
+        });
       },
     };
   }
