@@ -68,7 +68,7 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
 
   it('records a result in the same commit as the next call\'s decision, when calls follow one another', async () => {
     const reads: ToolResult[] = [];
-    for (let head = 1; head <= 6; head++) reads.push(await call('files__read_text_file', { path: join(dir, 'hello.txt'), head }));
+    for (let head = 1; head <= 8; head++) reads.push(await call('files__read_text_file', { path: join(dir, 'hello.txt'), head }));
     const receipts = reads.map((r) => r._meta!['workgate/receiptId'] as string);
     const events = await eventually(async () => {
       const all = (await client(t.url, principals.keys.lead)('GET', `/v1/work-orders/${workOrderId}/events`)).body as Array<{ eventId: string; type: string; data: any; recordedAt: string }>;
@@ -76,10 +76,11 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
       const decided = receipts.map((receiptId) => all.find((e) => e.type === 'ActionDecided' && e.eventId === receiptId));
       const performed = decided.map((d) => d && all.find((e) => e.type === 'ActionPerformed' && e.data.actionId === d.data.actionId));
       return performed.every(Boolean) && { decided: decided.map((e) => e!), performed: performed.map((e) => e!) };
-    }, 10_000, 'the six recorded results');
-    // One commit, one recording time: result i beside decision i + 1 (a slow test runner may miss one).
+    }, 10_000, 'the eight recorded results');
+    // One commit, one recording time: result i beside decision i + 1 (on a loaded machine a call may
+    // come more than RESULT_HOLD_MS after the one before it, and that result is recorded alone).
     const together = events.performed.slice(0, -1).filter((p, i) => p.recordedAt === events.decided[i + 1].recordedAt);
-    expect(together.length).toBeGreaterThanOrEqual(4);
+    expect(together.length).toBeGreaterThanOrEqual(4); // of 7; recorded at once, 0 of 7
   });
 
   it('holds write_file for its owner; the owner approves that exact call, which then runs once; other arguments still wait', async () => {
