@@ -3,7 +3,7 @@ import {
   CommandReply,
   CommitRequest,
   CommitResult,
-  rememberRecent,
+  SegmentedCache,
   refuse,
   Subjects,
   WorkgateError,
@@ -53,7 +53,12 @@ interface Queued {
   reject: (error: unknown) => void;
 }
 
-/** Work orders kept decided-and-ready in memory; a miss costs one stream read. Bounds the resident memory under bursts. */
+/**
+ * Work orders kept decided-and-ready in memory; a miss costs one stream read, as long as the work
+ * order's history. Bounds the resident memory under bursts. A work order is protected from a flood
+ * of new ones once it has been recorded twice (opened, then acted on): a burst of openings cannot
+ * push out the work orders in use, whose reads would cost the most.
+ */
 const CACHE_LIMIT = 10_000;
 const MAX_ATTEMPTS = 4;
 /** Queued commands recorded in one commit at most (a commit holds at most 1,000 events). */
@@ -74,7 +79,7 @@ export function workOrderIdFor(source: string, externalRef: string): string {
  */
 @Injectable()
 export class WorkOrdersService {
-  private readonly cache = new Map<string, Cached>();
+  private readonly cache = new SegmentedCache<string, Cached>(CACHE_LIMIT);
   private readonly locks = new Map<string, Promise<unknown>>();
   /** Single commands waiting for their work order's turn, by work order: recorded together. */
   private readonly queued = new Map<string, Queued[]>();
@@ -282,7 +287,7 @@ export class WorkOrdersService {
   }
 
   private remember(id: string, cached: Cached): void {
-    rememberRecent(this.cache, id, cached, CACHE_LIMIT);
+    this.cache.remember(id, cached);
   }
 
   /** An existing work order and the workflow version it runs on, or `not_found`. */
