@@ -31,8 +31,10 @@ const STEPS: Array<{ name: string; script: string; args?: string[]; env?: Record
 
 /**
  * Before each benchmark: a Postgres CHECKPOINT, so the dirty pages the previous one left are
- * written now and not while the next one is measured. Needs a superuser; without one the
- * benchmarks run anyway and say so.
+ * written now and not while the next one is measured, then the kernel's own dirty pages (the
+ * previous benchmark's WAL, JetStream files and tables) written out with `sync`, so that they do
+ * not slow the next one's commits (each waits for its fsync). The CHECKPOINT needs a superuser;
+ * without one the benchmarks run anyway and say so.
  */
 async function checkpoint(): Promise<void> {
   const admin = createClient(withDatabase(BASE_URL, 'postgres'));
@@ -44,6 +46,8 @@ async function checkpoint(): Promise<void> {
   } finally {
     await admin.end().catch(() => undefined);
   }
+  const synced = spawnSync('sync', { stdio: 'ignore' });
+  if (synced.status !== 0) process.stderr.write(`(no sync before this benchmark: ${synced.error?.message ?? `exit ${synced.status}`})\n`);
 }
 
 async function main(): Promise<void> {
