@@ -8,12 +8,7 @@
 export function rememberRecent<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
   map.delete(key);
   map.set(key, value);
-  if (map.size <= limit) return;
-  let evict = Math.ceil(limit / 10);
-  for (const oldest of map.keys()) {
-    if (evict-- <= 0) break;
-    map.delete(oldest);
-  }
+  if (map.size > limit) dropOldest(map, limit);
 }
 
 /**
@@ -65,7 +60,7 @@ export class SegmentedCache<K, V> {
   }
 }
 
-/** Drops the least recently used tenth of a map's `limit` (at least one entry); what it dropped. */
+/** Drops the least recently used tenth of a map's `limit` (at least one entry), in one go as `rememberRecent` explains; what it dropped. */
 function dropOldest<K, V>(map: Map<K, V>, limit: number): Array<[K, V]> {
   const dropped: Array<[K, V]> = [];
   let evict = Math.ceil(limit / 10);
