@@ -1,7 +1,8 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
   CommandReply,
+  DecidedCommandRequest,
   DecisionRecord,
   DeliveryPage,
   Empty,
@@ -10,6 +11,7 @@ import {
   HealthReply,
   IngestOutcome,
   IngestRequest,
+  IntakeInProcess,
   Receipt,
   ReceiptRequest,
   RecordedEvent,
@@ -27,7 +29,7 @@ import {
   workOrderStream,
   Written,
 } from '@workgate/contracts';
-import { currentTraceparent, RpcClient, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import { currentTraceparent, inSpan, LocalRoutes, RpcClient, Serves, SERVICE_CONTEXT, ServiceContext, SpanKind } from '@workgate/messaging';
 import { HttpIngest } from './http-ingest';
 import { RejectionStore } from './rejections';
 import { decisionRecords, deliveryPage, stateHandoff } from './work-order.views';
@@ -59,7 +61,7 @@ const RECEIPT_KINDS: Record<keyof WorkOrderEventMap, string> = {
 const isReceiptEvent = (type: string): type is keyof WorkOrderEventMap => Object.prototype.hasOwnProperty.call(RECEIPT_KINDS, type);
 
 @Controller()
-export class IntakeController {
+export class IntakeController implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly workOrders: WorkOrdersService,
     private readonly ingester: HttpIngest,
@@ -68,12 +70,31 @@ export class IntakeController {
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
+  /** The in-process route (callers in this process only: the gateway's MCP calls, to forward a read while its decision commits). */
+  private readonly commandDecided = (payload: unknown) => {
+    const { request, decided } = payload as DecidedCommandRequest;
+    const attributes = { 'workgate.service': 'intake', 'messaging.destination.name': IntakeInProcess.commandDecided.subject };
+    return inSpan(Subjects.intake.command.subject, { kind: SpanKind.SERVER, attributes }, async () => this.run(request, decided));
+  };
+
+  onModuleInit(): void {
+    LocalRoutes.register(IntakeInProcess.commandDecided.subject, this.commandDecided);
+  }
+
+  onModuleDestroy(): void {
+    LocalRoutes.unregister(IntakeInProcess.commandDecided.subject, this.commandDecided);
+  }
+
   @Serves(Subjects.intake.command)
   command(@Payload() req: WorkOrderCommandRequest): Promise<CommandReply> {
+    return this.run(req);
+  }
+
+  private run(req: WorkOrderCommandRequest, decided?: DecidedCommandRequest['decided']): Promise<CommandReply> {
     if (!req?.command || !req.meta || !req.address) throw refuse('validation_failed', 'a command needs address, command and meta');
     const traceparent = currentTraceparent();
     if (traceparent) req.meta.traceparent = traceparent;
-    return this.workOrders.execute(req);
+    return this.workOrders.execute(req, undefined, decided);
   }
 
   @Serves(Subjects.intake.get)

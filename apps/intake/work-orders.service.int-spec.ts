@@ -143,6 +143,24 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     expect((await types(ref)).filter((type) => type === 'ActionDecided')).toHaveLength(9);
   });
 
+  it('tells a caller its answer once decided, before the commit, and replies with the same answer after it; a caller that throws changes nothing', async () => {
+    const ref = 'WOS-11';
+    await service.execute(open(ref));
+    rpc.commits.splice(0);
+    const told: Array<{ answer: unknown; commitsSent: number }> = [];
+    const reply = await service.execute(act(ref, read), undefined, (answer) => told.push({ answer, commitsSent: rpc.commits.length }));
+
+    expect(told).toEqual([{ answer: reply.answer, commitsSent: 0 }]);
+    expect((reply.answer as ActionAnswer).decision).toBe('run');
+    expect(rpc.commits).toHaveLength(1);
+
+    const after = await service.execute(act(ref, note), undefined, () => {
+      throw new Error('the caller failed');
+    });
+    expect((after.answer as ActionAnswer).decision).toBe('run');
+    expect((await types(ref)).filter((type) => type === 'ActionDecided')).toHaveLength(2);
+  });
+
   it('starts the exception and the post-review of a break-glass in its commit', async () => {
     const ref = 'WOS-5';
     await service.execute(open(ref));

@@ -51,7 +51,12 @@ interface Queued {
   arrived: number;
   resolve: (reply: CommandReply) => void;
   reject: (error: unknown) => void;
+  /** Told the answer once it is decided, before the commit (IntakeInProcess.commandDecided). */
+  decided?: Decided;
 }
+
+/** What a caller in this process is told when its command is decided, before the commit. */
+type Decided = (answer: WorkOrderAnswer) => void;
 
 /**
  * Work orders kept decided-and-ready in memory; a miss costs one stream read, as long as the work
@@ -63,6 +68,15 @@ const CACHE_LIMIT = 10_000;
 const MAX_ATTEMPTS = 4;
 /** Queued commands recorded in one commit at most (a commit holds at most 1,000 events). */
 const QUEUED_PER_COMMIT = 64;
+
+/** Tells a caller its answer; what the caller does with it is its own affair and never stops the commit. */
+function tell(decided: Decided | undefined, answer: WorkOrderAnswer): void {
+  try {
+    decided?.(answer);
+  } catch {
+    // The caller's own failure: the command is recorded and answered all the same.
+  }
+}
 
 /** The id of the work order an integrator opened as `externalRef` within `source`. */
 export function workOrderIdFor(source: string, externalRef: string): string {
@@ -124,12 +138,13 @@ export class WorkOrdersService {
    * Commands of independent callers that arrive while the work order has one in flight wait
    * together and are then recorded together (one commit for the lot, each decided on the state
    * the ones before it leave), so many callers on one work order cost one commit per burst, not
-   * one each. Each caller gets its own reply or its own refusal.
+   * one each. Each caller gets its own reply or its own refusal. `decided`, when given, is told
+   * the answer as soon as it is decided, before its commit (the reply waits for the commit).
    */
-  execute(req: WorkOrderCommandRequest, id = this.resolveId(req)): Promise<CommandReply> {
+  execute(req: WorkOrderCommandRequest, id = this.resolveId(req), decided?: Decided): Promise<CommandReply> {
     return new Promise<CommandReply>((resolve, reject) => {
       const queued = this.queued.get(id);
-      const waiting = { req, arrived: performance.now(), resolve, reject };
+      const waiting = { req, arrived: performance.now(), resolve, reject, decided };
       if (queued) return void queued.push(waiting);
       const batch = [waiting];
       this.queued.set(id, batch);
@@ -146,10 +161,11 @@ export class WorkOrdersService {
     let rest = batch;
     while (rest.length > 0) {
       const now = rest.slice(0, QUEUED_PER_COMMIT);
-      let { replies, error } = await this.inOrder(id, now.map((q) => q.req), now[0].arrived);
+      const told = now.map((q) => q.decided);
+      let { replies, error } = await this.inOrder(id, now.map((q) => q.req), now[0].arrived, told);
       // A commit of several callers' commands that failed (too large, the ledger away) may not be
       // the first one's doing: it is tried alone before it is blamed.
-      if (error !== undefined && replies.length === 0 && now.length > 1) ({ replies, error } = await this.inOrder(id, [now[0].req], now[0].arrived));
+      if (error !== undefined && replies.length === 0 && now.length > 1) ({ replies, error } = await this.inOrder(id, [now[0].req], now[0].arrived, told));
       replies.forEach((reply, i) => now[i].resolve(reply));
       if (error !== undefined) now[replies.length].reject(error);
       rest = rest.slice(error === undefined ? replies.length : replies.length + 1);
@@ -172,11 +188,11 @@ export class WorkOrdersService {
   }
 
   /** executeInOrder's work, with the work order's turn already held. */
-  private async inOrder(id: string, reqs: WorkOrderCommandRequest[], arrived: number): Promise<InOrder> {
+  private async inOrder(id: string, reqs: WorkOrderCommandRequest[], arrived: number, told: Array<Decided | undefined> = []): Promise<InOrder> {
     const replies: CommandReply[] = [];
     while (replies.length < reqs.length) {
       try {
-        replies.push(...(await this.executeNow(id, reqs.slice(replies.length), arrived)));
+        replies.push(...(await this.executeNow(id, reqs.slice(replies.length), arrived, told.slice(replies.length))));
       } catch (error) {
         return { replies, error };
       }
@@ -184,8 +200,11 @@ export class WorkOrdersService {
     return { replies };
   }
 
-  /** Records the first command and as many of the next ones as decide together; their replies, in order (at least one). */
-  private async executeNow(id: string, reqs: WorkOrderCommandRequest[], arrived: number): Promise<CommandReply[]> {
+  /**
+   * Records the first command and as many of the next ones as decide together; their replies, in
+   * order (at least one). Each `told` caller hears its answer once decided, before the commit.
+   */
+  private async executeNow(id: string, reqs: WorkOrderCommandRequest[], arrived: number, told: Array<Decided | undefined>): Promise<CommandReply[]> {
     // Opening a new work order needs no read: append with 'no_stream' and learn on a conflict.
     let optimisticOpen = reqs[0].command.type === 'OpenWorkOrder' && !this.cache.has(id);
     for (let attempt = 1; ; attempt++) {
@@ -215,6 +234,7 @@ export class WorkOrdersService {
         answers.push(handled ? answerOf(handled, wo) : { id: wo.id, status: wo.status });
       }
       if (events.length === 0) return answers.map((answer) => ({ answer, position }));
+      answers.forEach((answer, i) => tell(told[i], answer));
       try {
         const committed = await this.commit({
           appends: [

@@ -55,7 +55,7 @@ import { GetWorkflowRequest, PublishWorkflowRequest, PublishWorkflowResult, Simu
 import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
 import { ViewQuery, ViewRow } from './views';
 import { CreatedWebhook, CreateWebhookRequest, DeliveryIdRequest, WebhookDelivery, WebhookIdRequest, WebhookView } from './webhooks';
-import { CommandReply, DecisionRecord, DeliveryPage, GetWorkOrderRequest, Receipt, ReceiptRequest, WorkOrderCommandRequest, WorkOrderHandoff, WorkOrderIdRequest } from './work-orders';
+import { CommandReply, DecisionRecord, DeliveryPage, GetWorkOrderRequest, Receipt, ReceiptRequest, WorkOrderAnswer, WorkOrderCommandRequest, WorkOrderHandoff, WorkOrderIdRequest } from './work-orders';
 
 export const SERVICES = ['gateway', 'intake', 'policy', 'approvals', 'ledger', 'exceptions'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -147,6 +147,26 @@ export const Subjects = {
 export const Notices = {
   workflowPublished: 'workgate.notice.workflow-published',
   exceptionCodeDefined: 'workgate.notice.exception-code-defined',
+} as const;
+
+/**
+ * A work-order command from a caller in intake's own process that may act on the answer as soon as
+ * it is decided, before its commit: `decided` is told each answer the command is decided to (a
+ * command decided again after a version conflict is told again), and the reply still comes after
+ * the commit, as on `Subjects.intake.command`. What acts early must change nothing and must not
+ * hand anything on until that reply: the commit may still fail.
+ */
+export interface DecidedCommandRequest {
+  request: WorkOrderCommandRequest;
+  decided: (answer: WorkOrderAnswer) => void;
+}
+
+/**
+ * Intake's routes served only inside its process (LocalRoutes), never subscribed on NATS: a
+ * callback cannot travel, and nothing from outside the process reaches them.
+ */
+export const IntakeInProcess = {
+  commandDecided: rpc<DecidedCommandRequest, CommandReply>('workgate.intake.command-decided'),
 } as const;
 
 /** JetStream streams. Both refuse deletes and purges: they carry evidence. */

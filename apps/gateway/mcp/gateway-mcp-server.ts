@@ -17,7 +17,11 @@ const sha256 = (value: unknown) => createHash('sha256').update(canonicalize(valu
 /** What the gateway asks workgate: the work order's MCP systems, a decision, a result to record. */
 export interface GatewayBackend {
   systems(workOrderId: string): Promise<SystemBoundary[]>;
-  decide(workOrderId: string, action: { system: string; operation: string; kind: 'read' | 'write'; argumentsSha256: string }): Promise<Json>;
+  /**
+   * The decision, answered once it is recorded. `decided`, when given, may be told the verdict
+   * earlier, while it commits (never a verdict that is not the one being committed).
+   */
+  decide(workOrderId: string, action: { system: string; operation: string; kind: 'read' | 'write'; argumentsSha256: string }, decided?: (verdict: Json) => void): Promise<Json>;
   recordResult(workOrderId: string, actionId: string, result: { resultSha256: string; isError: boolean }): Promise<void>;
 }
 
@@ -45,7 +49,10 @@ const refusalResult = (error: unknown): ToolResult => {
  * the tool's name, kind = read when the tool says `readOnlyHint`, else write. `run` forwards the
  * call and records the SHA-256 of its result next to its decision; `wait` and `stop` answer a tool
  * error naming the approval and its owner, or the reason, and the downstream server never sees the
- * call.
+ * call. A read that is decided `run` is forwarded as soon as it is decided, while its decision
+ * commits, and answered once both are done: its result never reaches the agent before its decision
+ * is recorded, and is dropped if the decision is not (or is decided again otherwise). A write is
+ * forwarded only once its decision is recorded.
  */
 export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, downstream: DownstreamServers, log: (m: string) => void): Server {
   const server = new Server({ name: `workgate-work-order-${workOrderId}`, version: '1' }, { capabilities: { tools: {} }, jsonSchemaValidator: SCHEMA_VALIDATOR });
@@ -75,7 +82,14 @@ export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, d
       const tool = system ? (await downstream.tools(system.name, system.mcp!)).find((t) => t.name === toolName) : undefined;
       // A tool nobody marks read-only writes; a system the workflow does not name is decided (and stopped) all the same.
       const kind = tool?.annotations?.readOnlyHint === true ? 'read' : 'write';
-      const verdict = await backend.decide(workOrderId, { system: systemName, operation: toolName, kind, argumentsSha256 });
+      const forward = () => downstream.call(system!.name, system!.mcp!, toolName, args) as Promise<ToolResult>;
+      let early: Promise<ToolResult> | undefined;
+      const readEarly = (told: Json) => {
+        if (early || told.decision !== 'run') return;
+        early = forward();
+        early.catch(() => undefined); // dropped unless the recorded verdict is run: awaited below then
+      };
+      const verdict = await backend.decide(workOrderId, { system: systemName, operation: toolName, kind, argumentsSha256 }, kind === 'read' && tool ? readEarly : undefined);
       const decided = { decision: verdict.decision, reason: verdict.reason, message: verdict.message, receiptId: verdict.receiptId, actionId: verdict.actionId, argumentsSha256 };
       if (verdict.decision === 'wait') {
         return decisionError(`wait: ${verdict.message}. Approval ${verdict.approvalId} must be decided by ${verdict.decisionOwner}; call again once it is approved.`, {
@@ -88,7 +102,7 @@ export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, d
         const why = verdict.decision === 'run' ? `${name} is no tool of this work order's MCP systems` : `${verdict.reason}: ${verdict.message}`;
         return decisionError(`stop: ${why}${verdict.decisionOwner ? ` (decided by ${verdict.decisionOwner})` : ''}`, { ...decided, decisionOwner: verdict.decisionOwner });
       }
-      const result = (await downstream.call(system.name, system.mcp!, toolName, args)) as ToolResult;
+      const result = await (early ?? forward());
       let resultSha256: string;
       try {
         resultSha256 = sha256(result);

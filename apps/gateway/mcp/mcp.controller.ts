@@ -1,10 +1,10 @@
 import { Controller, Delete, Get, Logger, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { rememberRecent, Subjects, SystemBoundary, WorkgateError } from '@workgate/contracts';
+import { rememberRecent, Subjects, SystemBoundary, WorkgateError, WorkOrderAnswer } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { CurrentPrincipal, Principal, Roles } from '../http';
-import { commandMeta, sendCommand } from '../routes/command';
+import { commandMeta, sendCommandInProcess } from '../routes/command';
 import { DownstreamServers } from './downstream-servers';
 import { GatewayBackend, gatewayMcpServer } from './gateway-mcp-server';
 import { HeldResults } from './held-results';
@@ -76,6 +76,7 @@ export class McpController {
    * systems (its workflow version never changes, so they are kept), decisions and results as the
    * caller (the route's roles are those that may request actions). A result is held for the work
    * order's next decision and sent with it, so the two are recorded in one commit (HeldResults).
+   * With intake in this process, a decision is told to the gateway before its commit.
    */
   private backend(p: Principal): GatewayBackend {
     return {
@@ -91,14 +92,16 @@ export class McpController {
         }
         return systems;
       },
-      decide: async (workOrderId, action) => {
+      decide: async (workOrderId, action, decided) => {
         void this.results.release(workOrderId);
-        return (await sendCommand(this.rpc, workOrderId, { type: 'RequestAction', body: action }, commandMeta(p, undefined))).answer as Record<string, any>;
+        const command = { type: 'RequestAction', body: action } as const;
+        const told = decided && ((answer: WorkOrderAnswer) => decided(answer as Record<string, any>));
+        return (await sendCommandInProcess(this.rpc, workOrderId, command, commandMeta(p, undefined), told)).answer as Record<string, any>;
       },
       recordResult: (workOrderId, actionId, result) => {
         const meta = commandMeta(p, undefined);
         return this.results.hold(workOrderId, async () => {
-          await sendCommand(this.rpc, workOrderId, { type: 'RecordActionResult', actionId, body: result }, meta);
+          await sendCommandInProcess(this.rpc, workOrderId, { type: 'RecordActionResult', actionId, body: result }, meta);
         });
       },
     };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CommandMeta, CommandReply, Subjects, WorkOrderCommand } from '@workgate/contracts';
+import { CommandMeta, CommandReply, IntakeInProcess, Subjects, WorkOrderAnswer, WorkOrderCommand } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import { RpcClient } from '@workgate/messaging';
 import { Principal } from '../http';
@@ -21,4 +21,15 @@ export function commandMeta(principal: Principal, idempotencyKey: string | undef
 /** Sends a work-order command to the service that owns work orders; its reply carries the answer and the commit's ledger position. */
 export function sendCommand(rpc: RpcClient, workOrderId: string | undefined, command: WorkOrderCommand, meta: CommandMeta): Promise<CommandReply> {
   return rpc.request(Subjects.intake.command, { address: workOrderId ? { workOrderId } : {}, command, meta }, { timeoutMs: 15_000 });
+}
+
+/**
+ * The same, through intake's in-process route when intake runs in this process: `decided` is then
+ * told the answer as soon as intake has decided it, before its commit. Across NATS it is told
+ * nothing and the reply is all there is. The reply, as always, comes after the commit. Callers that
+ * use it for every command on a work order keep their order (one route, no hop in between).
+ */
+export function sendCommandInProcess(rpc: RpcClient, workOrderId: string, command: WorkOrderCommand, meta: CommandMeta, decided: (answer: WorkOrderAnswer) => void = () => undefined): Promise<CommandReply> {
+  if (!rpc.answersInProcess(IntakeInProcess.commandDecided.subject)) return sendCommand(rpc, workOrderId, command, meta);
+  return rpc.request(IntakeInProcess.commandDecided, { request: { address: { workOrderId }, command, meta }, decided }, { timeoutMs: 15_000 });
 }
