@@ -18,6 +18,8 @@ function decodePart(raw: string, plusIsSpace: boolean): { text: string; problem?
  * bad bytes as U+FFFD, and Postgres refuses U+0000 with a 500).
  */
 export function urlProblems(url: string): FieldProblem[] {
+  // Without a percent sign nothing decodes to anything else: only the URL's own characters can be wrong.
+  if (!url.includes('%') && !unstorable(url)) return [];
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const query = q < 0 ? '' : url.slice(q + 1);
