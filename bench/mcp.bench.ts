@@ -11,11 +11,14 @@ import { ROOT, startWorkgateProcess } from './workgate-process';
 /**
  * `npm run bench:mcp`: read calls (read_text_file) to the official filesystem MCP server, made
  * directly and through workgate's MCP gateway (each decided, forwarded, its result recorded in the
- * ledger), in the same run; one caller (latency) and 8 concurrent callers (throughput).
- * BENCH_REPS (default 3), BENCH_SECONDS (default 5).
+ * ledger), in the same run; one caller (latency) and 8 concurrent callers (throughput). Every
+ * path first runs unmeasured for BENCH_WARMUP_SECONDS (JIT, caches, the downstream server started),
+ * so the runs measure the steady state. BENCH_REPS (default 3), BENCH_SECONDS (default 5),
+ * BENCH_WARMUP_SECONDS (default 3).
  */
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const FS_SERVER = join(ROOT, 'node_modules', '@modelcontextprotocol', 'server-filesystem', 'dist', 'index.js');
 
 async function main(): Promise<void> {
@@ -45,16 +48,22 @@ async function main(): Promise<void> {
     }],
     ['gateway', 'through workgate\'s MCP gateway (decided, forwarded, result recorded)', (n) => gateway.callTool({ name: 'files__read_text_file', arguments: { path, head: 1 + (n % 1000) } })],
   ];
+  /** A call that counts as an error when the tool answers one. */
+  const checked = (op: (n: number) => Promise<unknown>) => async (_worker: number, n: number) => {
+    const answer = (await op(n)) as { isError?: boolean };
+    if (answer.isError) throw new Error('tool error');
+  };
   type Result = Awaited<ReturnType<typeof closedLoop>>;
   const runs: Record<string, Result[]> = {};
   try {
+    for (const [name, , op] of scenarios) {
+      const warm = await closedLoop(1, 1000, WARMUP_SECONDS * 1000, checked(op));
+      process.stderr.write(`warm-up: ${name}, ${Math.round(warm.rate)} calls/s, errors ${warm.errors}\n`);
+    }
     for (let rep = 1; rep <= REPS; rep++) {
       for (const callers of [1, 8]) {
         for (const [name, , op] of scenarios) {
-          const r = await closedLoop(callers, 1000, SECONDS * 1000, async (_w, n) => {
-            const answer = (await op(n)) as { isError?: boolean };
-            if (answer.isError) throw new Error('tool error');
-          });
+          const r = await closedLoop(callers, 1000, SECONDS * 1000, checked(op));
           (runs[`${name}@${callers}`] ??= []).push(r);
           process.stderr.write(`run ${rep}/${REPS}: ${name}, ${callers} caller(s): ${Math.round(r.rate)} calls/s, p50 ${r.p50.toFixed(2)} ms, errors ${r.errors}\n`);
         }
