@@ -130,8 +130,9 @@ async function main(): Promise<void> {
           });
           job.on('response', () => (lastAnswer = performance.now()));
           const r = await job;
-          // autocannon notices the end of a counted run only at its next 1 s tick: such a run lasts until its last answer.
-          const seconds = s.prepare ? (lastAnswer - started) / 1000 : (r.finish.getTime() - r.start.getTime()) / 1000;
+          // autocannon notices the end of a counted run only at its next 1 s tick: such a run lasts until
+          // its last answer (unless requests failed without one, time-outs say nothing).
+          const seconds = s.prepare && r.errors === 0 ? (lastAnswer - started) / 1000 : (r.finish.getTime() - r.start.getTime()) / 1000;
           const run = { rate: r.requests.total / seconds, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors }; // errors include time-outs
           (runs[`${s.name}@${connections}`] ??= []).push(run);
           process.stderr.write(`run ${rep}/${REPS}: ${s.name}, ${connections} connections: ${Math.round(run.rate)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, non-2xx ${run.non2xx}, errors ${run.errors}\n`);

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   type Result = Awaited<ReturnType<typeof closedLoop>>;
   const runs: Record<string, Result[]> = {};
   try {
-    for (const [name, , op] of scenarios) {
+    for (const [name, , op] of WARMUP_SECONDS > 0 ? scenarios : []) {
       const warm = await closedLoop(1, 1000, WARMUP_SECONDS * 1000, checked(op));
       process.stderr.write(`warm-up: ${name}, ${Math.round(warm.rate)} calls/s, errors ${warm.errors}\n`);
     }

@@ -78,7 +78,7 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
   };
 
   onModuleInit(): void {
-    LocalRoutes.register(IntakeInProcess.commandDecided.subject, this.commandDecided);
+    LocalRoutes.register(IntakeInProcess.commandDecided.subject, this.commandDecided, { thisThreadOnly: true });
   }
 
   onModuleDestroy(): void {

@@ -161,6 +161,21 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     expect((await types(ref)).filter((type) => type === 'ActionDecided')).toHaveLength(2);
   });
 
+  it('tells each of several callers waiting for one work order its own answer, and none the refused one', async () => {
+    const ref = 'WOS-12';
+    await service.execute(open(ref));
+    const closeEarly = request(ref, { type: 'CloseWorkOrder', body: { closureEvidenceId: '', evidence: [] } });
+    const reqs = [act(ref, read), act(ref, note), closeEarly, act(ref, refund), act(ref, read)];
+    const told: unknown[][] = reqs.map(() => []);
+    // One turn of the event loop: they wait together; the close is refused on the state the ones before it leave.
+    const settled = await Promise.allSettled(reqs.map((req, i) => service.execute(req, undefined, (answer) => told[i].push(answer))));
+
+    expect(settled.map((s) => (s.status === 'fulfilled' ? (s.value.answer as ActionAnswer).decision : (s.reason as { code: string }).code))).toEqual([
+      'run', 'run', 'closure_evidence_required', 'wait', 'run',
+    ]);
+    settled.forEach((s, i) => expect(told[i]).toEqual(s.status === 'fulfilled' ? [s.value.answer] : []));
+  });
+
   it('starts the exception and the post-review of a break-glass in its commit', async () => {
     const ref = 'WOS-5';
     await service.execute(open(ref));

@@ -11,10 +11,15 @@ export class RouteRegistry {
   /** subject -> [the handler as registered, the wrapped handler that serves]. */
   private readonly routes = new Map<string, [LocalHandler, LocalHandler]>();
   private readonly listeners = new Set<RouteListener>();
+  /** Routes whose payload cannot be cloned to another thread (it carries a callback): never offered to one. */
+  private readonly thisThreadOnly = new Set<string>();
   /** Off switch (WORKGATE_LOCAL_ROUTES=off, applied when services start): every request goes over NATS. */
   enabled = true;
 
-  register(subject: string, handler: LocalHandler): void {
+  /** `thisThreadOnly`: the route's payload cannot cross to another thread (thread-routes.ts does not offer it). */
+  register(subject: string, handler: LocalHandler, options: { thisThreadOnly?: boolean } = {}): void {
+    if (options.thisThreadOnly) this.thisThreadOnly.add(subject);
+    else this.thisThreadOnly.delete(subject);
     const fail = (error: unknown): never => {
       if (isWorkgateError(error)) throw error;
       logger.error(`${subject} failed: ${(error as Error)?.stack ?? String(error)}`);
@@ -40,6 +45,7 @@ export class RouteRegistry {
     if (!route || (handler && route[0] !== handler)) return;
     this.routes.delete(subject);
     this.listeners.forEach((l) => l(subject, false));
+    this.thisThreadOnly.delete(subject);
   }
 
   get(subject: string): LocalHandler | undefined {
@@ -48,6 +54,11 @@ export class RouteRegistry {
 
   subjects(): string[] {
     return [...this.routes.keys()];
+  }
+
+  /** Whether another thread may be offered the route (its payload can be cloned). */
+  crossesThreads(subject: string): boolean {
+    return !this.thisThreadOnly.has(subject);
   }
 
   /** Calls `listener` whenever a route is registered or removed; returns the way to stop. */

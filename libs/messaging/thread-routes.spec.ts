@@ -41,6 +41,18 @@ describe('thread routes', () => {
     await expect(route({ bad: true })).rejects.toMatchObject({ code: 'version_conflict', message: 'stream moved', details: [{ currentVersion: 3 }] });
   });
 
+  it('never offers a route registered for its own thread only (its payload carries a callback); registered again as an ordinary one, it is offered', async () => {
+    const t = joined();
+    t.thread.register('with-callback', async () => 'here', { thisThreadOnly: true });
+    t.thread.register('plain', async () => 'plain');
+    await t.settle();
+    expect(t.main.subjects()).toEqual(['plain']);
+    // Registered again as an ordinary route, it is offered.
+    t.thread.register('with-callback', async () => 'here');
+    await t.settle();
+    expect(t.main.subjects().sort()).toEqual(['plain', 'with-callback']);
+  });
+
   it('follows routes as they come and go, and fails what waits when it closes', async () => {
     const t = joined();
     let release: (() => void) | undefined;

@@ -15,7 +15,10 @@ type PortMessage =
  * other end of `port`, and answers its requests with them. Returns the way to stop offering.
  */
 export function offerLocalRoutes(port: MessagePort, routes: RouteRegistry = LocalRoutes): () => void {
-  const announce = (subject: string, present: boolean) => port.postMessage({ kind: 'route', subject, present } satisfies PortMessage);
+  const announce = (subject: string, present: boolean) => {
+    // A route whose payload carries a callback stays on its own thread (present or gone alike).
+    if (routes.crossesThreads(subject)) port.postMessage({ kind: 'route', subject, present } satisfies PortMessage);
+  };
   routes.subjects().forEach((subject) => announce(subject, true));
   const stop = routes.onChange(announce);
   port.on('message', (m: PortMessage) => {

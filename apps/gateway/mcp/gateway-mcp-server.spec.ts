@@ -16,6 +16,8 @@ const TOOLS: Tool[] = [
 /** A decision the test records (or fails) when it chooses, after telling the gateway a verdict or not. */
 interface PendingDecision {
   action: Json;
+  /** What the gateway gave to be told the verdict early. */
+  tell?: (verdict: Json) => void;
   record(verdict: Json): void;
   fail(error: Error): void;
 }
@@ -47,6 +49,7 @@ describe('the MCP gateway: a read decided run is forwarded while its decision co
           if (toldFirst && decided) decided(toldFirst);
           pending.push({
             action,
+            tell: decided,
             record: (verdict) => {
               log.push(`recorded ${verdict.decision}`);
               resolve(verdict);
@@ -118,6 +121,17 @@ describe('the MCP gateway: a read decided run is forwarded while its decision co
     const result = await answer;
     expect(result.isError).toBe(true);
     expect(JSON.stringify(result)).not.toContain('read_file done');
+  });
+
+  it('forwards nothing when told run after it gave up on the decision (its time-out): nobody would await the read', async () => {
+    toldFirst = undefined;
+    const answer = call('read_file');
+    const decision = await decisionAsked();
+    decision.fail(Object.assign(new Error('no answer within 15000 ms'), { code: 'timeout' }));
+    expect((await answer).isError).toBe(true);
+    decision.tell!(run);
+    await new Promise((r) => setImmediate(r));
+    expect(log.filter((l) => l.startsWith('forwarded'))).toEqual([]);
   });
 
   it('forwards nothing before the decision when told wait or stop, nor when told nothing', async () => {

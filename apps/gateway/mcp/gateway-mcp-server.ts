@@ -51,8 +51,9 @@ const refusalResult = (error: unknown): ToolResult => {
  * error naming the approval and its owner, or the reason, and the downstream server never sees the
  * call. A read that is decided `run` is forwarded as soon as it is decided, while its decision
  * commits, and answered once both are done: its result never reaches the agent before its decision
- * is recorded, and is dropped if the decision is not (or is decided again otherwise). A write is
- * forwarded only once its decision is recorded.
+ * is recorded, and is dropped if the decision is not recorded, or is decided again otherwise after a
+ * concurrent change to the work order (only then has the server seen a read that is not recorded as
+ * run). A write is forwarded only once its decision is recorded.
  */
 export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, downstream: DownstreamServers, log: (m: string) => void): Server {
   const server = new Server({ name: `workgate-work-order-${workOrderId}`, version: '1' }, { capabilities: { tools: {} }, jsonSchemaValidator: SCHEMA_VALIDATOR });
@@ -84,12 +85,16 @@ export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, d
       const kind = tool?.annotations?.readOnlyHint === true ? 'read' : 'write';
       const forward = () => downstream.call(system!.name, system!.mcp!, toolName, args) as Promise<ToolResult>;
       let early: Promise<ToolResult> | undefined;
+      let answered = false;
       const readEarly = (told: Json) => {
-        if (early || told.decision !== 'run') return;
+        // Told after the decision was given up on (its time-out): nobody would await the read.
+        if (early || answered || told.decision !== 'run') return;
         early = forward();
         early.catch(() => undefined); // dropped unless the recorded verdict is run: awaited below then
       };
-      const verdict = await backend.decide(workOrderId, { system: systemName, operation: toolName, kind, argumentsSha256 }, kind === 'read' && tool ? readEarly : undefined);
+      const verdict = await backend
+        .decide(workOrderId, { system: systemName, operation: toolName, kind, argumentsSha256 }, kind === 'read' && tool ? readEarly : undefined)
+        .finally(() => (answered = true));
       const decided = { decision: verdict.decision, reason: verdict.reason, message: verdict.message, receiptId: verdict.receiptId, actionId: verdict.actionId, argumentsSha256 };
       if (verdict.decision === 'wait') {
         return decisionError(`wait: ${verdict.message}. Approval ${verdict.approvalId} must be decided by ${verdict.decisionOwner}; call again once it is approved.`, {
