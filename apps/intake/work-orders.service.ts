@@ -165,7 +165,7 @@ export class WorkOrdersService {
       let { replies, error } = await this.inOrder(id, now.map((q) => q.req), now[0].arrived, told);
       // A commit of several callers' commands that failed (too large, the ledger away) may not be
       // the first one's doing: it is tried alone before it is blamed.
-      if (error !== undefined && replies.length === 0 && now.length > 1) ({ replies, error } = await this.inOrder(id, [now[0].req], now[0].arrived, told));
+      if (error !== undefined && replies.length === 0 && now.length > 1) ({ replies, error } = await this.inOrder(id, [now[0].req], now[0].arrived, [told[0]]));
       replies.forEach((reply, i) => now[i].resolve(reply));
       if (error !== undefined) now[replies.length].reject(error);
       rest = rest.slice(error === undefined ? replies.length : replies.length + 1);

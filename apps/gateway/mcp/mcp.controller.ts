@@ -95,9 +95,9 @@ export class McpController {
       },
       decide: async (workOrderId, action, decided) => {
         void this.results.release(workOrderId);
-        const command = { type: 'RequestAction', body: action } as const;
-        const told = decided && ((answer: WorkOrderAnswer) => decided(answer as Record<string, any>));
-        return (await sendCommandInProcess(this.rpc, workOrderId, command, commandMeta(p, undefined), told)).answer as Record<string, any>;
+        // The verdict the gateway is told is the command's answer, as the reply carries it.
+        const told = decided as ((answer: WorkOrderAnswer) => void) | undefined;
+        return (await sendCommandInProcess(this.rpc, workOrderId, { type: 'RequestAction', body: action }, commandMeta(p, undefined), told)).answer as Record<string, any>;
       },
       recordResult: (workOrderId, actionId, result) => {
         const meta = commandMeta(p, undefined);

@@ -18,9 +18,14 @@ export function commandMeta(principal: Principal, idempotencyKey: string | undef
   };
 }
 
+/** How long a command may take, its commit included. */
+const COMMAND_TIMEOUT_MS = 15_000;
+
+const commandRequest = (workOrderId: string | undefined, command: WorkOrderCommand, meta: CommandMeta) => ({ address: workOrderId ? { workOrderId } : {}, command, meta });
+
 /** Sends a work-order command to the service that owns work orders; its reply carries the answer and the commit's ledger position. */
 export function sendCommand(rpc: RpcClient, workOrderId: string | undefined, command: WorkOrderCommand, meta: CommandMeta): Promise<CommandReply> {
-  return rpc.request(Subjects.intake.command, { address: workOrderId ? { workOrderId } : {}, command, meta }, { timeoutMs: 15_000 });
+  return rpc.request(Subjects.intake.command, commandRequest(workOrderId, command, meta), { timeoutMs: COMMAND_TIMEOUT_MS });
 }
 
 /**
@@ -31,5 +36,5 @@ export function sendCommand(rpc: RpcClient, workOrderId: string | undefined, com
  */
 export function sendCommandInProcess(rpc: RpcClient, workOrderId: string, command: WorkOrderCommand, meta: CommandMeta, decided: (answer: WorkOrderAnswer) => void = () => undefined): Promise<CommandReply> {
   if (!rpc.answersInProcess(IntakeInProcess.commandDecided.subject)) return sendCommand(rpc, workOrderId, command, meta);
-  return rpc.request(IntakeInProcess.commandDecided, { request: { address: { workOrderId }, command, meta }, decided }, { timeoutMs: 15_000 });
+  return rpc.request(IntakeInProcess.commandDecided, { request: commandRequest(workOrderId, command, meta), decided }, { timeoutMs: COMMAND_TIMEOUT_MS });
 }
