@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { NatsConnection } from 'nats';
 import { CATALOG_STREAM, ExceptionCode, FieldProblem, Notices, Subjects, WorkgateError, Written } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
-import { encodeJson, isOutage, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
+import { encodeJson, foldStream, isOutage, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
 import { WorkgateConfig } from '@workgate/config';
 import { timerProblem } from '@workgate/workflow';
 
@@ -91,10 +91,10 @@ export class ExceptionCatalog implements OnModuleInit {
 
   private async refresh(force = false): Promise<void> {
     if (!force && Date.now() - this.loadedAt < REFRESH_MS) return;
-    const stream = await this.rpc.request(Subjects.ledger.readStream, { streamId: CATALOG_STREAM });
-    const byCode = new Map<string, ExceptionCode>();
-    for (const e of stream.events) if (e.type === DEFINED) byCode.set(String(e.data.code), e.data as unknown as ExceptionCode);
-    this.codes = [...byCode.values()].sort((a, b) => a.code.localeCompare(b.code));
+    const stream = await foldStream(this.rpc, CATALOG_STREAM, new Map<string, ExceptionCode>(), (byCode, e) =>
+      e.type === DEFINED ? byCode.set(String(e.data.code), e.data as unknown as ExceptionCode) : byCode,
+    );
+    this.codes = [...stream.state.values()].sort((a, b) => a.code.localeCompare(b.code));
     this.version = stream.version;
     this.loadedAt = Date.now();
   }

@@ -6,6 +6,7 @@ import {
   CommitRequest,
   DelegationAnswer,
   OpenedAnswer,
+  ReadStreamRequest,
   RequestActionDto,
   RpcContract,
   Subjects,
@@ -23,6 +24,8 @@ const SOURCE = 'helpdesk';
 /** Requests over NATS to the running services, keeping every commit that reaches the ledger. */
 class CountingRpc extends RpcClient {
   readonly commits: CommitRequest[][] = [];
+  /** The stream reads of each request on read-stream-batch. */
+  readonly readBatches: ReadStreamRequest[][] = [];
 
   override request<Req, Res>(contract: RpcContract<Req, Res>, payload: Req, options?: { timeoutMs?: number }): Promise<Res> {
     if (contract.subject === Subjects.ledger.appendBatch.subject) this.commits.push((payload as BatchRequest<CommitRequest>).items);
@@ -30,6 +33,7 @@ class CountingRpc extends RpcClient {
   }
 
   override requestEncoded<Req, Res>(contract: RpcContract<Req, Res>, bytes: Uint8Array, options?: { timeoutMs?: number }): Promise<Res> {
+    if (contract.subject === Subjects.ledger.readStreamBatch.subject) this.readBatches.push((JSON.parse(Buffer.from(bytes).toString()) as BatchRequest<ReadStreamRequest>).items);
     if (contract.subject === Subjects.ledger.appendBatch.subject) this.commits.push((JSON.parse(Buffer.from(bytes).toString()) as BatchRequest<CommitRequest>).items);
     return super.requestEncoded(contract, bytes, options);
   }
@@ -224,5 +228,25 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     const [a, b] = await Promise.all([service.execute(act(ref, note)), other.execute(act(ref, read))]);
     expect([a.answer, b.answer]).toEqual([expect.objectContaining({ decision: 'run' }), expect.objectContaining({ decision: 'run' })]);
     expect(await types(ref)).toEqual(['WorkOrderOpened', 'ActionDecided', 'ActionDecided']);
+  });
+
+  it('reads the work orders it does not hold together, one request for a burst, and a long one page by page to its end', async () => {
+    const refs = ['WOS-9a', 'WOS-9b', 'WOS-9c', 'WOS-9d'];
+    for (const ref of refs) await service.execute(open(ref));
+    // More events than a first page holds (100): the rest is read on until the stream's version.
+    const long = refs[0];
+    const { error } = await service.executeInOrder(idOf(long), Array.from({ length: 150 }, () => act(long, read)));
+    expect(error).toBeUndefined();
+    expect(await types(long)).toHaveLength(151);
+
+    const fresh = new WorkOrdersService(rpc, workflows);
+    rpc.readBatches.splice(0);
+    const replies = await Promise.all(refs.map((ref) => fresh.execute(act(ref, note))));
+    expect(replies.map((r) => r.answer)).toEqual(refs.map(() => expect.objectContaining({ decision: 'run' })));
+    expect(rpc.readBatches).toEqual([refs.map((ref) => ({ streamId: workOrderStream(idOf(ref)), fromVersion: 1, limit: 100 }))]);
+    const longTypes = await types(long);
+    expect(longTypes).toHaveLength(152);
+    expect(longTypes[151]).toBe('ActionDecided');
+    expect(await fresh.load(idOf(long))).toMatchObject({ version: 152 });
   });
 });

@@ -3,6 +3,8 @@ import {
   CommandReply,
   CommitRequest,
   CommitResult,
+  ReadStreamRequest,
+  ReadStreamResult,
   SegmentedCache,
   refuse,
   Subjects,
@@ -66,6 +68,14 @@ type Decided = (answer: WorkOrderAnswer) => void;
  */
 const CACHE_LIMIT = 10_000;
 const MAX_ATTEMPTS = 4;
+/**
+ * Events of a work order read in its first page (most hold far fewer), and in each page after it.
+ * The first pages of the loads of one turn travel as one request: its answer stays well under
+ * NATS's payload limit at these sizes, and when it does not, each load asks alone.
+ */
+const FIRST_PAGE = 100;
+const NEXT_PAGE = 1_000;
+const READS_PER_REQUEST = 64;
 /** Queued commands recorded in one commit at most (a commit holds at most 1,000 events). */
 const QUEUED_PER_COMMIT = 64;
 
@@ -105,6 +115,11 @@ export class WorkOrdersService {
    * pass of the loop go to the writer's thread as one message (one hand-off, one larger group commit).
    */
   private readonly preparedCommits: BatchingRpcClient<PreparedCommit, CommitResult>;
+  /**
+   * Work orders this instance does not hold are read together: the first pages of the loads of one
+   * turn (a JetStream batch's work orders) cost one round trip and one query, not one each.
+   */
+  private readonly firstPages: BatchingRpcClient<ReadStreamRequest, ReadStreamResult>;
 
   constructor(
     private readonly rpc: RpcClient,
@@ -112,6 +127,7 @@ export class WorkOrdersService {
   ) {
     this.commits = new BatchingRpcClient(rpc, Subjects.ledger.appendBatch, { timeoutMs: 15_000 });
     this.preparedCommits = new BatchingRpcClient(rpc, InProcessSubjects.ledgerCommitPreparedBatch, { timeoutMs: 15_000, gather: 'phase' });
+    this.firstPages = new BatchingRpcClient(rpc, Subjects.ledger.readStreamBatch, { maxBatch: READS_PER_REQUEST });
   }
 
   /** Commands on one work order run one at a time in this instance (no needless conflicts). */
@@ -293,7 +309,7 @@ export class WorkOrdersService {
     let version = 0;
     let position = 0;
     for (;;) {
-      const page = await this.rpc.request(Subjects.ledger.readStream, { streamId: workOrderStream(id), fromVersion: version + 1 });
+      const page = await this.readPage({ streamId: workOrderStream(id), fromVersion: version + 1, limit: version === 0 ? FIRST_PAGE : NEXT_PAGE });
       for (const e of page.events) state = evolveWorkOrder(state, workOrderEventOf(e));
       if (page.events.length === 0) break;
       const last = page.events[page.events.length - 1];
@@ -304,6 +320,17 @@ export class WorkOrdersService {
     const loaded = { state, version, position };
     if (version > 0) this.remember(id, loaded);
     return loaded;
+  }
+
+  /** A first page with the other loads of this turn (alone if their answer is too large to travel together); later pages alone. */
+  private async readPage(request: Required<ReadStreamRequest>): Promise<ReadStreamResult> {
+    if (request.fromVersion > 1) return this.rpc.request(Subjects.ledger.readStream, request);
+    try {
+      return await this.firstPages.call(request);
+    } catch (error) {
+      if ((error as WorkgateError).code !== 'payload_too_large') throw error;
+      return this.rpc.request(Subjects.ledger.readStream, request);
+    }
   }
 
   private remember(id: string, cached: Cached): void {

@@ -6,6 +6,8 @@ import {
   InboxMessage,
   InboxRequest,
   ApprovalQueueRequest,
+  BatchReply,
+  BatchRequest,
   DueTimer,
   DueTimersRequest,
   Empty,
@@ -35,7 +37,7 @@ import {
 } from '@workgate/contracts';
 import { consistencyProof, GENESIS_HASH, inclusionProof, treeRoot, verifyAgainstCheckpoint, verifyAgainstNote, verifyLedger } from '@workgate/event-store';
 import { Checkpointer } from './checkpointer';
-import { Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import { Serves, serveBatch, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { LedgerHealth } from './ledger-health';
 import { LedgerStore } from './ledger-store';
 import { dueTimers } from './views/timers.projection';
@@ -57,6 +59,12 @@ export class LedgerController {
       throw new WorkgateError('validation_failed', 'streamId is required');
     }
     return this.store.reader.readStream(req.streamId, req.fromVersion ?? 1, req.limit);
+  }
+
+  /** Each item as read-stream answers it; the reads of a batch are one query. */
+  @Serves(Subjects.ledger.readStreamBatch)
+  readStreamBatch(@Payload() req: BatchRequest<ReadStreamRequest>): Promise<BatchReply<ReadStreamResult>> {
+    return serveBatch(req, (item) => this.readStream(item), { span: 'read-stream', service: 'ledger' });
   }
 
   @Serves(Subjects.ledger.readAll)

@@ -64,6 +64,7 @@ export interface ReadStreamRequest {
 
 export interface ReadStreamResult {
   streamId: string;
+  /** The stream's current version (0: no such stream); a reader whose last event is below it reads on from there. */
   version: number;
   events: RecordedEvent[];
 }

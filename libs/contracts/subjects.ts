@@ -68,6 +68,8 @@ export const Subjects = {
     /** Many commits, one round trip: each commit is a command's events for every stream it touches. */
     appendBatch: rpc<BatchRequest<CommitRequest>, BatchReply<CommitResult>>('workgate.ledger.append-batch'),
     readStream: rpc<ReadStreamRequest, ReadStreamResult>('workgate.ledger.read-stream'),
+    /** Many stream reads, one round trip and one query: each item is a read-stream request. */
+    readStreamBatch: rpc<BatchRequest<ReadStreamRequest>, BatchReply<ReadStreamResult>>('workgate.ledger.read-stream-batch'),
     readAll: rpc<ReadAllRequest, ReadAllResult>('workgate.ledger.read-all'),
     verify: rpc<Empty, VerifyResult>('workgate.ledger.verify'),
     /** A signed checkpoint of the head. */

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { isUuid, LedgerHead, ReadAllResult, ReadStreamResult, RecordedEvent } from '@workgate/contracts';
+import { isUuid, LedgerHead, ReadAllResult, ReadStreamRequest, ReadStreamResult, RecordedEvent } from '@workgate/contracts';
 import { GENESIS_HASH } from './hash';
 import { INDEXED_TYPES } from './migrations';
 
@@ -7,6 +7,10 @@ const COLUMNS = `position, stream_id, stream_version, event_id::text AS event_id
   occurred_at, recorded_at, prev_hash, hash`;
 
 export const MAX_READ = 10_000;
+/** Streams one query reads at most (a burst of more goes in several). */
+const MAX_STREAMS_PER_QUERY = 500;
+/** Stream versions are Postgres integers. */
+const MAX_VERSION = 2 ** 31 - 1;
 
 interface Row {
   position: number;
@@ -47,19 +51,54 @@ function clampLimit(limit: number | undefined, fallback: number): number {
 export class LedgerReader {
   constructor(private readonly pool: Pool) {}
 
-  async readStream(streamId: string, fromVersion = 1, limit?: number): Promise<ReadStreamResult> {
-    const { rows } = await this.pool.query<Row>(
-      `SELECT ${COLUMNS} FROM ledger_events WHERE stream_id = $1 AND stream_version >= $2
-        ORDER BY stream_version LIMIT $3`,
-      [streamId, Math.max(1, fromVersion), clampLimit(limit, MAX_READ)],
-    );
-    const events = rows.map(toRecordedEvent);
-    let version = events.length ? events[events.length - 1].streamVersion : 0;
-    if (!events.length) {
-      const v = await this.pool.query('SELECT max(stream_version) AS v FROM ledger_events WHERE stream_id = $1', [streamId]);
-      version = v.rows[0].v ?? 0;
+  /** Reads asked for in this turn of the event loop, answered together by one query. */
+  private pendingReads: Array<{ request: Required<ReadStreamRequest>; resolve: (r: ReadStreamResult) => void; reject: (e: Error) => void }> = [];
+
+  /**
+   * The events of a stream from a version on (at most `limit`), and `version`, the stream's
+   * current version (0: no such stream). The reads asked for in one turn of the event loop are
+   * answered by ONE query, so a burst of readers (intake loading the work orders of a batch)
+   * costs one round trip to Postgres, not one each.
+   */
+  readStream(streamId: string, fromVersion = 1, limit?: number): Promise<ReadStreamResult> {
+    return new Promise((resolve, reject) => {
+      this.pendingReads.push({ request: { streamId, fromVersion: Math.min(MAX_VERSION, Math.max(1, Math.floor(fromVersion) || 1)), limit: clampLimit(limit, MAX_READ) }, resolve, reject });
+      if (this.pendingReads.length === 1) process.nextTick(() => this.readPending());
+    });
+  }
+
+  private readPending(): void {
+    const reads = this.pendingReads;
+    this.pendingReads = [];
+    for (let i = 0; i < reads.length; i += MAX_STREAMS_PER_QUERY) {
+      const some = reads.slice(i, i + MAX_STREAMS_PER_QUERY);
+      this.readStreams(some.map((r) => r.request)).then(
+        (results) => some.forEach((r, k) => r.resolve(results[k])),
+        (error: Error) => some.forEach((r) => r.reject(error)),
+      );
     }
-    return { streamId, version, events };
+  }
+
+  /** Several streams in one query: each stream's events from its version on, and its current version. */
+  private async readStreams(requests: Array<Required<ReadStreamRequest>>): Promise<ReadStreamResult[]> {
+    const { rows } = await this.pool.query<Row & { i: string; current: number | null }>(
+      `SELECT r.i, m.current, e.*
+         FROM unnest($1::text[], $2::int[], $3::int[]) WITH ORDINALITY AS r(stream_id, from_version, lim, i)
+         CROSS JOIN LATERAL (SELECT max(stream_version) AS current FROM ledger_events WHERE stream_id = r.stream_id) m
+         LEFT JOIN LATERAL (
+           SELECT ${COLUMNS} FROM ledger_events
+            WHERE stream_id = r.stream_id AND stream_version >= r.from_version
+            ORDER BY stream_version LIMIT r.lim) e ON true
+        ORDER BY r.i, e.stream_version`,
+      [requests.map((r) => r.streamId), requests.map((r) => r.fromVersion), requests.map((r) => r.limit)],
+    );
+    const results: ReadStreamResult[] = requests.map((r) => ({ streamId: r.streamId, version: 0, events: [] }));
+    for (const row of rows) {
+      const result = results[Number(row.i) - 1];
+      result.version = row.current ?? 0;
+      if (row.position !== null) result.events.push(toRecordedEvent(row));
+    }
+    return results;
   }
 
   async readAll(after = 0, limit?: number): Promise<ReadAllResult> {

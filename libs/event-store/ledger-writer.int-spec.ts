@@ -220,6 +220,30 @@ describe('LedgerWriter (real Postgres)', () => {
     expect((await verifyLedger(app)).ok).toBe(true);
   });
 
+  it('answers the stream reads of one turn with one query: each its own events from its version, at most its limit, and the stream\'s version', async () => {
+    await writer.append({ streamId: 'many-1', expectedVersion: 'no_stream', events: [ev(), ev(), ev()] });
+    await writer.append({ streamId: 'many-2', expectedVersion: 'no_stream', events: [ev()] });
+    let queries = 0;
+    const counting = { query: (...args: Parameters<Pool['query']>) => (queries++, (app.query as (...a: unknown[]) => unknown)(...args)) } as unknown as Pool;
+    const reader = new LedgerReader(counting);
+    const [all, later, limited, none, alone] = await Promise.all([
+      reader.readStream('many-1'),
+      reader.readStream('many-1', 3),
+      reader.readStream('many-1', 1, 2),
+      reader.readStream('no-such-stream'),
+      reader.readStream('many-2', 2),
+    ]);
+    expect(queries).toBe(1);
+    expect([all, later, limited, none, alone].map((r) => [r.streamId, r.version, r.events.map((e) => e.streamVersion)])).toEqual([
+      ['many-1', 3, [1, 2, 3]],
+      ['many-1', 3, [3]],
+      ['many-1', 3, [1, 2]],
+      ['no-such-stream', 0, []],
+      ['many-2', 1, []],
+    ]);
+    expect(all.events[0]).toEqual((await new LedgerReader(app).readAll(all.events[0].position - 1, 1)).events[0]);
+  });
+
   it('stores every id as written, even a stream or type that reads like NULL', async () => {
     const e = { ...ev('NULL', { n: 1 }), occurredAt: '2026-11-23T05:00:00.123+01:00' };
     await writer.append({ streamId: 'NULL', expectedVersion: 'no_stream', events: [e] });

@@ -1,5 +1,5 @@
 import { Injectable, Type } from '@nestjs/common';
-import { AppendResult, refuse, streamId, StreamType, Subjects, WorkgateError } from '@workgate/contracts';
+import { AppendResult, RecordedEvent, refuse, streamId, StreamType, Subjects, WorkgateError } from '@workgate/contracts';
 import { RpcClient } from './rpc-client';
 
 /** An aggregate as its store needs it (the domain's `Aggregate`): decide takes the command's time. */
@@ -30,6 +30,25 @@ export function existing<S extends { status: string }>(state: S, what: string): 
 }
 
 /**
+ * A whole ledger stream folded into a state, page by page (a page holds at most the ledger's read
+ * limit), with the version and position of its last event: what an append after it expects.
+ */
+export async function foldStream<S>(rpc: RpcClient, id: string, initial: S, evolve: (state: S, event: RecordedEvent) => S): Promise<{ state: S; version: number; position: number }> {
+  let state = initial;
+  let version = 0;
+  let position = 0;
+  for (;;) {
+    const page = await rpc.request(Subjects.ledger.readStream, { streamId: id, fromVersion: version + 1 });
+    for (const e of page.events) state = evolve(state, e);
+    if (page.events.length === 0) break;
+    version = page.events[page.events.length - 1].streamVersion;
+    position = page.events[page.events.length - 1].position;
+    if (version >= page.version) break;
+  }
+  return { state, version, position };
+}
+
+/**
  * The one-line application step of every aggregate: load the stream from the ledger, decide,
  * append with the expected version (retrying on a concurrent change), answer after the commit.
  */
@@ -39,11 +58,9 @@ export class AggregateStore<S extends { status: string }, C, E extends { type: s
     private readonly def: AggregateDefinition<S, C, E>,
   ) {}
 
-  async load(id: string): Promise<{ state: S; version: number; position: number }> {
-    const stream = await this.rpc.request(Subjects.ledger.readStream, { streamId: streamId(this.def.stream, id) });
+  load(id: string): Promise<{ state: S; version: number; position: number }> {
     // The stream holds only this aggregate's events: the ledger's event map types them.
-    const state = stream.events.reduce((s, e) => this.def.evolve(s, e as unknown as E), this.def.initial());
-    return { state, version: stream.version, position: stream.events[stream.events.length - 1]?.position ?? 0 };
+    return foldStream(this.rpc, streamId(this.def.stream, id), this.def.initial(), (s, e) => this.def.evolve(s, e as unknown as E));
   }
 
   /** The state of an aggregate that exists, or `not_found` naming what has no such id. */
