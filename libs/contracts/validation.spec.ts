@@ -1,7 +1,7 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { plainToInstance, Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, validateSync, ValidateNested } from 'class-validator';
 import fc from 'fast-check';
-import { inexactNumberProblems, inexactNumbers, jsonValueProblems, MAX_KEYS, MAX_NODES, validateDto, vouchesFor } from './validation';
+import { inexactNumberProblems, inexactNumbers, jsonValueProblems, MAX_KEYS, MAX_NODES, plainStandsIn, validateDto, vouchesFor } from './validation';
 import * as dtos from './dto';
 import { CompleteStepDto } from './dto';
 
@@ -137,6 +137,38 @@ describe('the compiled check of a DTO', () => {
     );
     // The property had teeth: many generated values were vouched for (and so checked against class-validator).
     expect(vouched).toBeGreaterThan(800);
+  });
+
+  it('uses a vouched-for plain body in place of its DTO instance only when the two hold the same', () => {
+    const standing = VALID.filter(([cls]) => plainStandsIn(cls));
+    // Every body DTO but the transformed one: none sets a field itself or has a method.
+    expect(standing.map(([cls]) => cls.name).sort()).toEqual(VALID.map(([cls]) => cls.name).filter((name) => !TRANSFORMED.some((t) => t.name === name)).sort());
+    for (const [cls, value] of standing) {
+      const instance = plainToInstance(cls as new () => object, value) as Record<string, unknown>;
+      for (const [key, member] of Object.entries(instance)) expect(member === undefined || key in value).toBe(true);
+      expect(JSON.parse(JSON.stringify(instance))).toEqual(value);
+    }
+
+    class Part {
+      @IsString() name!: string;
+    }
+    class Defaulted {
+      @IsOptional() @IsInt() limit = 50;
+    }
+    class WithMethod {
+      @IsString() name!: string;
+      shout(): string {
+        return this.name.toUpperCase();
+      }
+    }
+    class HoldsDefaulted {
+      @ValidateNested() @Type(() => Defaulted) inner!: Defaulted;
+    }
+    class HoldsPart {
+      @ValidateNested() @Type(() => Part) part!: Part;
+    }
+    expect([Defaulted, WithMethod, HoldsDefaulted].map((cls) => plainStandsIn(cls))).toEqual([false, false, false]);
+    expect(plainStandsIn(HoldsPart)).toBe(true);
   });
 
   it('leaves to class-validator what it refuses, so every problem is still named', () => {

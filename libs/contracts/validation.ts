@@ -282,6 +282,7 @@ function compile(cls: Function): Check | null {
     }
     rules.push(rule);
   }
+  nestedClasses.set(cls, rules.flatMap((r) => (r.nested ? [r.nested] : [])));
   const known = new Set(Object.keys(byProperty));
   const targetName = cls.name;
   return (object) => {
@@ -302,6 +303,30 @@ function compile(cls: Function): Check | null {
     }
     return true;
   };
+}
+
+/** The nested DTO classes of each compiled class. */
+const nestedClasses = new Map<Function, Function[]>();
+const standsIn = new Map<Function, boolean>();
+
+/**
+ * Whether a plain value `vouchesFor` accepts can be used in place of the DTO instance
+ * class-transformer would make of it: the class and each nested DTO class give no field a value
+ * themselves (no defaults) and have no methods, so the instance would hold the plain value's
+ * keys and values and nothing else (its other declared fields undefined, as JSON leaves them).
+ */
+export function plainStandsIn(cls: Function): boolean {
+  let answer = standsIn.get(cls);
+  if (answer === undefined) {
+    standsIn.set(cls, false); // a class nested in itself is decided by its other members
+    answer =
+      checkFor(cls) !== null &&
+      Object.values(new (cls as new () => object)()).every((v) => v === undefined) &&
+      Object.getOwnPropertyNames(cls.prototype).every((name) => name === 'constructor') &&
+      (nestedClasses.get(cls) ?? []).every((nested) => nested === cls || plainStandsIn(nested));
+    standsIn.set(cls, answer);
+  }
+  return answer;
 }
 
 /** `@ValidateNested`: nothing to check when missing; an object, or a flat array of objects, each valid as the `@Type` DTO. */

@@ -64,6 +64,16 @@ class StepDto {
   evidence: EvidenceDto[];
 }
 
+/** A DTO that gives a field a value of its own: only its instance holds it. */
+class DefaultedDto {
+  @IsString()
+  step: string;
+
+  @IsOptional()
+  @IsString()
+  queue?: string = 'default';
+}
+
 @Controller('t')
 class ThrowawayController {
   @Public()
@@ -94,6 +104,13 @@ class ThrowawayController {
       nested: body.inputs instanceof InputsDto && body.evidence.every((e) => e instanceof EvidenceDto),
       body,
     };
+  }
+
+  @Roles('operator')
+  @Post('defaulted')
+  @HttpCode(200)
+  defaulted(@Body() body: DefaultedDto) {
+    return { isDto: body instanceof DefaultedDto, body };
   }
 
   @Get('conflict')
@@ -305,7 +322,10 @@ describe('HTTP edge', () => {
 
       const ok = await post('/t/steps', JSON.stringify(validStep), keys.operator);
       expect(ok.status).toBe(200);
-      expect(await json(ok)).toEqual({ principal: 'ops-1', isDto: true, nested: true, body: validStep });
+      // A valid body whose plain JSON stands in for its DTO is used as it is; one whose DTO gives a field a value is made an instance.
+      expect(await json(ok)).toEqual({ principal: 'ops-1', isDto: false, nested: false, body: validStep });
+      const defaulted = await post('/t/defaulted', JSON.stringify({ step: 'pay' }), keys.operator);
+      expect(await json(defaulted)).toEqual({ isDto: true, body: { step: 'pay', queue: 'default' } });
     });
   });
 

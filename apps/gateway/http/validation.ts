@@ -1,6 +1,6 @@
 import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { getMetadataStorage, type ValidationError } from 'class-validator';
-import { FieldProblem, flattenValidationErrors, jsonValueProblems, WorkgateError } from '@workgate/contracts';
+import { FieldProblem, flattenValidationErrors, jsonValueProblems, plainStandsIn, vouchesFor, WorkgateError } from '@workgate/contracts';
 
 /**
  * The WorkgateError('validation_failed') for class-validator errors: the first problem as the
@@ -18,6 +18,12 @@ function problemsFailed(problems: FieldProblem[]): WorkgateError {
   return new WorkgateError('validation_failed', `${first.path ? `${first.path}: ` : ''}${first.message}${more}`, problems);
 }
 
+const isPlainObject = (value: unknown): value is object => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
+
 const isEmptyObject = (value: unknown): boolean => {
   if (value === null || typeof value !== 'object') return false;
   for (const _ in value) return false;
@@ -26,8 +32,9 @@ const isEmptyObject = (value: unknown): boolean => {
 
 /**
  * The gateway's global pipe: DTOs are class-validator classes; unknown keys are refused (not
- * stripped), values are transformed to the DTO classes, and failures answer 422
- * validation_failed with `details: [{path, message}]`.
+ * stripped), values are transformed to the DTO classes (a valid body whose plain JSON holds the
+ * same as the instance would is passed as it is), and failures answer 422 validation_failed with
+ * `details: [{path, message}]`.
  */
 export const validationPipe = new (class StrictValidationPipe extends ValidationPipe {
   /**
@@ -47,6 +54,10 @@ export const validationPipe = new (class StrictValidationPipe extends Validation
       if (Query && isEmptyObject(value) && transformed instanceof Query) this.emptyQueryPasses.add(Query);
       return transformed;
     }
+    // A valid body whose DTO the plain JSON stands in for is used as it is: no copy into class
+    // instances, no second walk. Any other body, and every invalid one, goes the whole way.
+    const Body = metadata.metatype;
+    if (metadata.type === 'body' && Body && isPlainObject(value) && plainStandsIn(Body) && vouchesFor(Body, value)) return value;
     return super.transform(value, metadata);
   }
 
