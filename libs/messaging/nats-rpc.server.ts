@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { BaseRpcContext, CustomTransportStrategy, MessagePattern, Server } from '@nestjs/microservices';
+import { BaseRpcContext, CustomTransportStrategy, MessageHandler, MessagePattern, Server } from '@nestjs/microservices';
 import { MsgHdrs, NatsConnection, Subscription } from 'nats';
 import { lastValueFrom } from 'rxjs';
 import { RpcContract, WorkgateError } from '@workgate/contracts';
@@ -58,10 +58,10 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
           const respond = (bytes: Uint8Array) => {
             if (isInboxReply(msg.reply)) msg.respond(this.fitting(pattern, bytes));
           };
-          if (!tracingEnabled()) return void this.dispatch(pattern, handler.isEventHandler, msg.data, msg.headers, respond);
+          if (!tracingEnabled()) return void this.dispatch(pattern, handler, msg.data, msg.headers, respond);
           // The caller's trace context, from the request's headers.
           const parent = contextOf(msg.headers?.get('traceparent') || undefined, msg.headers?.get('tracestate') || undefined);
-          void inSpan(pattern, { kind: SpanKind.SERVER, parent, attributes }, () => this.dispatch(pattern, handler.isEventHandler, msg.data, msg.headers, respond));
+          void inSpan(pattern, { kind: SpanKind.SERVER, parent, attributes }, () => this.dispatch(pattern, handler, msg.data, msg.headers, respond));
         },
       });
       this.subscriptions.push(sub);
@@ -69,14 +69,18 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
     callback();
   }
 
+  /**
+   * Answers one message with the handler its subscription was made for (found once, at listen:
+   * Nest's lookup by pattern tries to parse every pattern as JSON, a thrown error per message).
+   */
   private async dispatch(
     pattern: string,
-    isEvent: boolean | undefined,
+    handler: MessageHandler,
     data: Uint8Array,
     headers: MsgHdrs | undefined,
     respond: (bytes: Uint8Array) => void,
   ): Promise<void> {
-    const handler = this.getHandlerByPattern(pattern)!;
+    const isEvent = handler.isEventHandler;
     const ctx = new NatsRpcContext([pattern, headers]);
     let payload: unknown;
     try {
