@@ -11,6 +11,7 @@ import {
   RpcContract,
   Subjects,
   WorkOrderCommand,
+  WorkgateError,
   WorkOrderCommandRequest,
   workOrderStream,
 } from '@workgate/contracts';
@@ -248,5 +249,19 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     expect(longTypes).toHaveLength(152);
     expect(longTypes[151]).toBe('ActionDecided');
     expect(await fresh.load(idOf(long))).toMatchObject({ version: 152 });
+  });
+
+  it.each(['payload_too_large', 'unavailable'])('reads a work order alone when the reads together are refused as %s', async (code) => {
+    const ref = `WOS-10-${code}`;
+    await service.execute(open(ref));
+    class RefusingBatches extends CountingRpc {
+      override requestEncoded<Req, Res>(contract: RpcContract<Req, Res>, bytes: Uint8Array, options?: { timeoutMs?: number }): Promise<Res> {
+        if (contract.subject === Subjects.ledger.readStreamBatch.subject) return Promise.reject(new WorkgateError(code as 'unavailable', 'refused'));
+        return super.requestEncoded(contract, bytes, options);
+      }
+    }
+    const fresh = new WorkOrdersService(new RefusingBatches(t.nc, 5000, false), workflows);
+    expect((await fresh.execute(act(ref, read))).answer).toMatchObject({ decision: 'run' });
+    expect(await types(ref)).toEqual(['WorkOrderOpened', 'ActionDecided']);
   });
 });

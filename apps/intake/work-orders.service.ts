@@ -322,13 +322,18 @@ export class WorkOrdersService {
     return loaded;
   }
 
-  /** A first page with the other loads of this turn (alone if their answer is too large to travel together); later pages alone. */
+  /**
+   * A first page with the other loads of this turn; later pages alone. It is asked alone too when
+   * the answer together is too large for one message, or when no ledger answers the batch subject
+   * (one of a release before it, during an upgrade: the ledger's absence fails the same way alone).
+   */
   private async readPage(request: Required<ReadStreamRequest>): Promise<ReadStreamResult> {
     if (request.fromVersion > 1) return this.rpc.request(Subjects.ledger.readStream, request);
     try {
       return await this.firstPages.call(request);
     } catch (error) {
-      if ((error as WorkgateError).code !== 'payload_too_large') throw error;
+      const code = (error as WorkgateError).code;
+      if (code !== 'payload_too_large' && code !== 'unavailable') throw error;
       return this.rpc.request(Subjects.ledger.readStream, request);
     }
   }
