@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { NatsConnection } from 'nats';
 import { CATALOG_STREAM, ExceptionCode, FieldProblem, Notices, Subjects, WorkgateError, Written } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
-import { encodeJson, foldStream, isOutage, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
+import { encodeJson, foldStream, isOutage, NATS_CONNECTION, pagesOver, RpcClient } from '@workgate/messaging';
 import { WorkgateConfig } from '@workgate/config';
 import { timerProblem } from '@workgate/workflow';
 
@@ -91,7 +91,7 @@ export class ExceptionCatalog implements OnModuleInit {
 
   private async refresh(force = false): Promise<void> {
     if (!force && Date.now() - this.loadedAt < REFRESH_MS) return;
-    const stream = await foldStream(this.rpc, CATALOG_STREAM, new Map<string, ExceptionCode>(), (byCode, e) =>
+    const stream = await foldStream(pagesOver(this.rpc), CATALOG_STREAM, new Map<string, ExceptionCode>(), (byCode, e) =>
       e.type === DEFINED ? byCode.set(String(e.data.code), e.data as unknown as ExceptionCode) : byCode,
     );
     this.codes = [...stream.state.values()].sort((a, b) => a.code.localeCompare(b.code));

@@ -7,6 +7,7 @@ import {
   DelegationAnswer,
   OpenedAnswer,
   ReadStreamRequest,
+  ReadStreamResult,
   RequestActionDto,
   RpcContract,
   Subjects,
@@ -263,5 +264,28 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     const fresh = new WorkOrdersService(new RefusingBatches(t.nc, 5000, false), workflows);
     expect((await fresh.execute(act(ref, read))).answer).toMatchObject({ decision: 'run' });
     expect(await types(ref)).toEqual(['WorkOrderOpened', 'ActionDecided']);
+  });
+
+  it('reads a long work order to its end from a ledger of an earlier release (no batch subject; version of the last event returned)', async () => {
+    const ref = 'WOS-LONG-EARLIER';
+    await service.execute(open(ref));
+    expect((await service.executeInOrder(idOf(ref), Array.from({ length: 120 }, () => act(ref, read)))).error).toBeUndefined();
+    class EarlierLedger extends CountingRpc {
+      override request<Req, Res>(contract: RpcContract<Req, Res>, payload: Req, options?: { timeoutMs?: number }): Promise<Res> {
+        if (contract.subject !== Subjects.ledger.readStream.subject) return super.request(contract, payload, options);
+        return super.request(contract, payload, options).then((page) => {
+          const { events } = page as unknown as ReadStreamResult;
+          return (events.length ? { ...page, version: events[events.length - 1].streamVersion } : page) as Res;
+        });
+      }
+      override requestEncoded<Req, Res>(contract: RpcContract<Req, Res>, bytes: Uint8Array, options?: { timeoutMs?: number }): Promise<Res> {
+        if (contract.subject === Subjects.ledger.readStreamBatch.subject) return Promise.reject(new WorkgateError('unavailable', `no service answers on ${contract.subject}`));
+        return super.requestEncoded(contract, bytes, options);
+      }
+    }
+    const fresh = new WorkOrdersService(new EarlierLedger(t.nc, 5000, false), workflows);
+    expect(await fresh.load(idOf(ref))).toMatchObject({ version: 121 });
+    expect((await fresh.execute(act(ref, read))).answer).toMatchObject({ decision: 'run' });
+    expect(await types(ref)).toHaveLength(122);
   });
 });

@@ -28,7 +28,7 @@ import {
   WorkOrderState,
 } from '@workgate/domain';
 import { InProcessSubjects, PreparedCommit, prepareCommit } from '@workgate/event-store';
-import { BatchingRpcClient, RpcClient } from '@workgate/messaging';
+import { BatchingRpcClient, foldStream, RpcClient } from '@workgate/messaging';
 import { CompiledWorkflow } from '@workgate/workflow';
 import { decisionDuration, decisions } from './intake.metrics';
 import { WorkflowVersions } from './workflow-versions';
@@ -305,27 +305,19 @@ export class WorkOrdersService {
   async load(id: string): Promise<Cached> {
     const hit = this.cache.get(id);
     if (hit) return hit;
-    let state = initialWorkOrderState();
-    let version = 0;
-    let position = 0;
-    for (;;) {
-      const page = await this.readPage({ streamId: workOrderStream(id), fromVersion: version + 1, limit: version === 0 ? FIRST_PAGE : NEXT_PAGE });
-      for (const e of page.events) state = evolveWorkOrder(state, workOrderEventOf(e));
-      if (page.events.length === 0) break;
-      const last = page.events[page.events.length - 1];
-      version = last.streamVersion;
-      position = last.position;
-      if (version >= page.version) break;
-    }
-    const loaded = { state, version, position };
-    if (version > 0) this.remember(id, loaded);
+    const loaded = await foldStream((request) => this.readPage(request), workOrderStream(id), initialWorkOrderState(), (state, e) => evolveWorkOrder(state, workOrderEventOf(e)), {
+      first: FIRST_PAGE,
+      next: NEXT_PAGE,
+    });
+    if (loaded.version > 0) this.remember(id, loaded);
     return loaded;
   }
 
   /**
    * A first page with the other loads of this turn; later pages alone. It is asked alone too when
-   * the answer together is too large for one message, or when no ledger answers the batch subject
-   * (one of a release before it, during an upgrade: the ledger's absence fails the same way alone).
+   * the answer together is too large for one message, or when the batch subject is `unavailable`:
+   * no ledger of this release answers it (during an upgrade), or the ledger is away (then the read
+   * alone fails the same way, one request later).
    */
   private async readPage(request: Required<ReadStreamRequest>): Promise<ReadStreamResult> {
     if (request.fromVersion > 1) return this.rpc.request(Subjects.ledger.readStream, request);

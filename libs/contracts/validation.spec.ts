@@ -167,7 +167,10 @@ describe('the compiled check of a DTO', () => {
     class HoldsPart {
       @ValidateNested() @Type(() => Part) part!: Part;
     }
-    expect([Defaulted, WithMethod, HoldsDefaulted].map((cls) => plainStandsIn(cls))).toEqual([false, false, false]);
+    class InheritsMethod extends WithMethod {
+      @IsString() other!: string;
+    }
+    expect([Defaulted, WithMethod, HoldsDefaulted, InheritsMethod].map((cls) => plainStandsIn(cls))).toEqual([false, false, false, false]);
     expect(plainStandsIn(HoldsPart)).toBe(true);
   });
 

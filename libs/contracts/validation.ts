@@ -305,6 +305,14 @@ function compile(cls: Function): Check | null {
   };
 }
 
+/** No method or accessor on the class's prototype chain below Object's (a base DTO's count too). */
+function hasNoMethods(cls: Function): boolean {
+  for (let proto = cls.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    if (Object.getOwnPropertyNames(proto).some((name) => name !== 'constructor')) return false;
+  }
+  return true;
+}
+
 /** The nested DTO classes of each compiled class. */
 const nestedClasses = new Map<Function, Function[]>();
 const standsIn = new Map<Function, boolean>();
@@ -322,7 +330,7 @@ export function plainStandsIn(cls: Function): boolean {
     answer =
       checkFor(cls) !== null &&
       Object.values(new (cls as new () => object)()).every((v) => v === undefined) &&
-      Object.getOwnPropertyNames(cls.prototype).every((name) => name === 'constructor') &&
+      hasNoMethods(cls) &&
       (nestedClasses.get(cls) ?? []).every((nested) => nested === cls || plainStandsIn(nested));
     standsIn.set(cls, answer);
   }

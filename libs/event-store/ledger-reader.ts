@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import { isUuid, LedgerHead, ReadAllResult, ReadStreamRequest, ReadStreamResult, RecordedEvent } from '@workgate/contracts';
 import { GENESIS_HASH } from './hash';
 import { INDEXED_TYPES } from './migrations';
+import { isStreamId } from './validate';
 
 const COLUMNS = `position, stream_id, stream_version, event_id::text AS event_id, type, data, metadata,
   occurred_at, recorded_at, prev_hash, hash`;
@@ -61,6 +62,8 @@ export class LedgerReader {
    * costs one round trip to Postgres, not one each.
    */
   readStream(streamId: string, fromVersion = 1, limit?: number): Promise<ReadStreamResult> {
+    // No stream is ever named so: answered here, so that it cannot fail the query of the others.
+    if (!isStreamId(streamId)) return Promise.resolve({ streamId, version: 0, events: [] });
     return new Promise((resolve, reject) => {
       this.pendingReads.push({ request: { streamId, fromVersion: Math.min(MAX_VERSION, Math.max(1, Math.floor(fromVersion) || 1)), limit: clampLimit(limit, MAX_READ) }, resolve, reject });
       if (this.pendingReads.length === 1) process.nextTick(() => this.readPending());

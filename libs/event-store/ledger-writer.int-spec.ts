@@ -226,14 +226,17 @@ describe('LedgerWriter (real Postgres)', () => {
     let queries = 0;
     const counting = { query: (...args: Parameters<Pool['query']>) => (queries++, (app.query as (...a: unknown[]) => unknown)(...args)) } as unknown as Pool;
     const reader = new LedgerReader(counting);
-    const [all, later, limited, none, alone] = await Promise.all([
+    const [all, later, limited, none, alone, unnamable] = await Promise.all([
       reader.readStream('many-1'),
       reader.readStream('many-1', 3),
       reader.readStream('many-1', 1, 2),
       reader.readStream('no-such-stream'),
       reader.readStream('many-2', 2),
+      // Postgres refuses a NUL in a text array: answered apart, it cannot fail the others' query.
+      reader.readStream('bad\u0000id'),
     ]);
     expect(queries).toBe(1);
+    expect(unnamable).toEqual({ streamId: 'bad\u0000id', version: 0, events: [] });
     expect([all, later, limited, none, alone].map((r) => [r.streamId, r.version, r.events.map((e) => e.streamVersion)])).toEqual([
       ['many-1', 3, [1, 2, 3]],
       ['many-1', 3, [3]],

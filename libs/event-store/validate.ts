@@ -32,6 +32,9 @@ export const MAX_EVENT_BYTES = 1024 * 1024;
 export const MAX_APPEND_BYTES = 64 * 1024 * 1024;
 
 const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,199}$/;
+
+/** Whether a text can name a stream: only such streams are ever appended to. */
+export const isStreamId = (value: unknown): value is string => typeof value === 'string' && STREAM_ID.test(value);
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_.-]{0,199}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 // Postgres refuses unpaired surrogates in JSON, cannot give a NUL character back as text
@@ -84,7 +87,7 @@ function isoTime(text: unknown): string | undefined {
 export function prepareAppend(request: AppendRequest): PreparedAppend {
   const problems: string[] = [];
   const req = (request ?? {}) as Partial<AppendRequest>;
-  if (typeof req.streamId !== 'string' || !STREAM_ID.test(req.streamId)) {
+  if (!isStreamId(req.streamId)) {
     problems.push('streamId must be 1-200 characters of letters, digits and _ . : @ - (starting with a letter or digit)');
   }
   const ev = req.expectedVersion;

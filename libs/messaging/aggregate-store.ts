@@ -1,5 +1,5 @@
 import { Injectable, Type } from '@nestjs/common';
-import { AppendResult, RecordedEvent, refuse, streamId, StreamType, Subjects, WorkgateError } from '@workgate/contracts';
+import { AppendResult, ReadStreamRequest, ReadStreamResult, RecordedEvent, refuse, streamId, StreamType, Subjects, WorkgateError } from '@workgate/contracts';
 import { RpcClient } from './rpc-client';
 
 /** An aggregate as its store needs it (the domain's `Aggregate`): decide takes the command's time. */
@@ -29,21 +29,41 @@ export function existing<S extends { status: string }>(state: S, what: string): 
   return state as Existing<S>;
 }
 
+/** Reads one page of a stream: `limit` events at most from `fromVersion` on. */
+export type StreamPageReader = (request: Required<ReadStreamRequest>) => Promise<ReadStreamResult>;
+
+/** Pages of a stream as the ledger's `read-stream` answers them, over NATS or in this process. */
+export const pagesOver =
+  (rpc: RpcClient): StreamPageReader =>
+  (request) =>
+    rpc.request(Subjects.ledger.readStream, request);
+
+/** Events per page of a stream read whole (an answer stays well under NATS's payload limit). */
+const STREAM_PAGE = 1_000;
+
 /**
- * A whole ledger stream folded into a state, page by page (a page holds at most the ledger's read
- * limit), with the version and position of its last event: what an append after it expects.
+ * A whole ledger stream folded into a state, page by page, with the version and position of its
+ * last event: what an append after it expects. A short page that reaches the stream's version is
+ * the last; after a full one the next is read (a ledger of an earlier release answered the version
+ * of the last event it returned, not the stream's).
  */
-export async function foldStream<S>(rpc: RpcClient, id: string, initial: S, evolve: (state: S, event: RecordedEvent) => S): Promise<{ state: S; version: number; position: number }> {
+export async function foldStream<S>(
+  read: StreamPageReader,
+  id: string,
+  initial: S,
+  evolve: (state: S, event: RecordedEvent) => S,
+  pages: { first: number; next: number } = { first: STREAM_PAGE, next: STREAM_PAGE },
+): Promise<{ state: S; version: number; position: number }> {
   let state = initial;
   let version = 0;
   let position = 0;
-  for (;;) {
-    const page = await rpc.request(Subjects.ledger.readStream, { streamId: id, fromVersion: version + 1 });
+  for (let limit = pages.first; ; limit = pages.next) {
+    const page = await read({ streamId: id, fromVersion: version + 1, limit });
     for (const e of page.events) state = evolve(state, e);
     if (page.events.length === 0) break;
     version = page.events[page.events.length - 1].streamVersion;
     position = page.events[page.events.length - 1].position;
-    if (version >= page.version) break;
+    if (page.events.length < limit && version >= page.version) break;
   }
   return { state, version, position };
 }
@@ -60,7 +80,7 @@ export class AggregateStore<S extends { status: string }, C, E extends { type: s
 
   load(id: string): Promise<{ state: S; version: number; position: number }> {
     // The stream holds only this aggregate's events: the ledger's event map types them.
-    return foldStream(this.rpc, streamId(this.def.stream, id), this.def.initial(), (s, e) => this.def.evolve(s, e as unknown as E));
+    return foldStream(pagesOver(this.rpc), streamId(this.def.stream, id), this.def.initial(), (s, e) => this.def.evolve(s, e as unknown as E));
   }
 
   /** The state of an aggregate that exists, or `not_found` naming what has no such id. */

@@ -271,6 +271,7 @@ describe('NATS security: deploy/nats.conf', () => {
     const cases: Array<[User, string, User]> = [
       ['gateway', Subjects.ledger.append.subject, 'intake'],
       ['gateway', Subjects.ledger.appendBatch.subject, 'intake'],
+      ['gateway', Subjects.ledger.readStreamBatch.subject, 'intake'],
       ['intake', Subjects.approvals.decide.subject, 'gateway'],
       ['policy', Subjects.intake.command.subject, 'gateway'],
       ['approvals', Subjects.exceptions.resolve.subject, 'gateway'],
