@@ -70,11 +70,11 @@ const CACHE_LIMIT = 10_000;
 const MAX_ATTEMPTS = 4;
 /**
  * Events of a work order read in its first page (most hold far fewer), and in each page after it.
- * The first pages of the loads of one turn travel as one request: its answer stays well under
- * NATS's payload limit at these sizes, and when it does not, each load asks alone.
+ * The first pages of the loads of one turn travel as one request: its answer stays under NATS's
+ * payload limit at these sizes, and when it does not, each load asks alone.
  */
 const FIRST_PAGE = 100;
-const NEXT_PAGE = 1_000;
+const NEXT_PAGE = 250;
 const READS_PER_REQUEST = 64;
 /** Queued commands recorded in one commit at most (a commit holds at most 1,000 events). */
 const QUEUED_PER_COMMIT = 64;
