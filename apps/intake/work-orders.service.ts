@@ -3,6 +3,7 @@ import {
   CommandReply,
   CommitRequest,
   CommitResult,
+  DecidedCommandRequest,
   ReadStreamRequest,
   ReadStreamResult,
   SegmentedCache,
@@ -28,7 +29,7 @@ import {
   WorkOrderState,
 } from '@workgate/domain';
 import { InProcessSubjects, PreparedCommit, prepareCommit } from '@workgate/event-store';
-import { BatchingRpcClient, foldStream, RpcClient } from '@workgate/messaging';
+import { BatchingRpcClient, foldStream, pagesOver, RpcClient, StreamPageReader } from '@workgate/messaging';
 import { CompiledWorkflow } from '@workgate/workflow';
 import { decisionDuration, decisions } from './intake.metrics';
 import { WorkflowVersions } from './workflow-versions';
@@ -58,7 +59,7 @@ interface Queued {
 }
 
 /** What a caller in this process is told when its command is decided, before the commit. */
-type Decided = (answer: WorkOrderAnswer) => void;
+type Decided = DecidedCommandRequest['decided'];
 
 /**
  * Work orders kept decided-and-ready in memory; a miss costs one stream read, as long as the work
@@ -120,6 +121,7 @@ export class WorkOrdersService {
    * turn (a JetStream batch's work orders) cost one round trip and one query, not one each.
    */
   private readonly firstPages: BatchingRpcClient<ReadStreamRequest, ReadStreamResult>;
+  private readonly pageAlone: StreamPageReader;
 
   constructor(
     private readonly rpc: RpcClient,
@@ -128,6 +130,7 @@ export class WorkOrdersService {
     this.commits = new BatchingRpcClient(rpc, Subjects.ledger.appendBatch, { timeoutMs: 15_000 });
     this.preparedCommits = new BatchingRpcClient(rpc, InProcessSubjects.ledgerCommitPreparedBatch, { timeoutMs: 15_000, gather: 'phase' });
     this.firstPages = new BatchingRpcClient(rpc, Subjects.ledger.readStreamBatch, { maxBatch: READS_PER_REQUEST });
+    this.pageAlone = pagesOver(rpc);
   }
 
   /** Commands on one work order run one at a time in this instance (no needless conflicts). */
@@ -320,13 +323,13 @@ export class WorkOrdersService {
    * alone fails the same way, one request later).
    */
   private async readPage(request: Required<ReadStreamRequest>): Promise<ReadStreamResult> {
-    if (request.fromVersion > 1) return this.rpc.request(Subjects.ledger.readStream, request);
+    if (request.fromVersion > 1) return this.pageAlone(request);
     try {
       return await this.firstPages.call(request);
     } catch (error) {
       const code = (error as WorkgateError).code;
       if (code !== 'payload_too_large' && code !== 'unavailable') throw error;
-      return this.rpc.request(Subjects.ledger.readStream, request);
+      return this.pageAlone(request);
     }
   }
 

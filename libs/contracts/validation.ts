@@ -48,6 +48,13 @@ const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, 'g');
 export const storable = (text: string): string =>
   unstorable(text) ? text.replace(UNSTORABLE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
 
+/** A JSON object as JSON.parse makes it: not an array, not an instance of a class. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /**
  * Every problem of a parsed JSON value that no DTO rule sees, at any depth of free-form maps too:
  * `__proto__`, `constructor`, `prototype` or other inherited names as keys; nesting deeper than

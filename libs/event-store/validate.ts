@@ -1,4 +1,4 @@
-import { AppendRequest, canonicalize, CommitRequest, isUuid, WorkgateError } from '@workgate/contracts';
+import { AppendRequest, canonicalize, CommitRequest, isPlainObject, isUuid, WorkgateError } from '@workgate/contracts';
 
 /** An event of an append request, checked and with its JSON work done once. */
 export interface PreparedEvent {
@@ -42,12 +42,6 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 // per event, so one bad event never fails a whole group commit. An escape is a backslash that is
 // not itself escaped: text holding a backslash then `u0000` (JSON `\\u0000`) is stored as it is.
 const UNSTORABLE = /(?<=(?:^|[^\\])(?:\\\\)*)(?:\\u0000|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2})/i;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 function canonicalJson(value: unknown, where: string, problems: string[]): string {
   if (!isPlainObject(value)) {

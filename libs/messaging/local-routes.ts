@@ -2,24 +2,29 @@ import { Logger } from '@nestjs/common';
 import { isWorkgateError, WorkgateError } from '@workgate/contracts';
 
 export type LocalHandler = (payload: unknown) => Promise<unknown>;
-type RouteListener = (subject: string, present: boolean) => void;
+/** Told of a route that comes or goes, and whether another thread may be offered it. */
+type RouteListener = (subject: string, present: boolean, crossesThreads: boolean) => void;
+
+interface Route {
+  /** The handler as registered. */
+  handler: LocalHandler;
+  /** The wrapped handler that serves. */
+  serve: LocalHandler;
+  /** false: its payload cannot be cloned to another thread (it carries a callback), so it is never offered to one. */
+  crossesThreads: boolean;
+}
 
 const logger = new Logger('local-routes');
 
 /** Request/reply handlers by subject, with notice of each route that comes or goes. */
 export class RouteRegistry {
-  /** subject -> [the handler as registered, the wrapped handler that serves]. */
-  private readonly routes = new Map<string, [LocalHandler, LocalHandler]>();
+  private readonly routes = new Map<string, Route>();
   private readonly listeners = new Set<RouteListener>();
-  /** Routes whose payload cannot be cloned to another thread (it carries a callback): never offered to one. */
-  private readonly thisThreadOnly = new Set<string>();
   /** Off switch (WORKGATE_LOCAL_ROUTES=off, applied when services start): every request goes over NATS. */
   enabled = true;
 
   /** `thisThreadOnly`: the route's payload cannot cross to another thread (thread-routes.ts does not offer it). */
   register(subject: string, handler: LocalHandler, options: { thisThreadOnly?: boolean } = {}): void {
-    if (options.thisThreadOnly) this.thisThreadOnly.add(subject);
-    else this.thisThreadOnly.delete(subject);
     const fail = (error: unknown): never => {
       if (isWorkgateError(error)) throw error;
       logger.error(`${subject} failed: ${(error as Error)?.stack ?? String(error)}`);
@@ -35,30 +40,30 @@ export class RouteRegistry {
       }
       return answer.catch(fail);
     };
-    this.routes.set(subject, [handler, serve]);
-    this.listeners.forEach((l) => l(subject, true));
+    const crossesThreads = options.thisThreadOnly !== true;
+    this.routes.set(subject, { handler, serve, crossesThreads });
+    this.listeners.forEach((l) => l(subject, true, crossesThreads));
   }
 
   /** Removes the route; with `handler`, only if that handler is still the one registered. */
   unregister(subject: string, handler?: LocalHandler): void {
     const route = this.routes.get(subject);
-    if (!route || (handler && route[0] !== handler)) return;
+    if (!route || (handler && route.handler !== handler)) return;
     this.routes.delete(subject);
-    this.listeners.forEach((l) => l(subject, false));
-    this.thisThreadOnly.delete(subject);
+    this.listeners.forEach((l) => l(subject, false, route.crossesThreads));
   }
 
   get(subject: string): LocalHandler | undefined {
-    return this.routes.get(subject)?.[1];
+    return this.routes.get(subject)?.serve;
   }
 
   subjects(): string[] {
     return [...this.routes.keys()];
   }
 
-  /** Whether another thread may be offered the route (its payload can be cloned). */
-  crossesThreads(subject: string): boolean {
-    return !this.thisThreadOnly.has(subject);
+  /** The routes another thread may be offered (their payload can be cloned). */
+  crossingSubjects(): string[] {
+    return [...this.routes].filter(([, route]) => route.crossesThreads).map(([subject]) => subject);
   }
 
   /** Calls `listener` whenever a route is registered or removed; returns the way to stop. */

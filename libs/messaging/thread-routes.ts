@@ -15,12 +15,10 @@ type PortMessage =
  * other end of `port`, and answers its requests with them. Returns the way to stop offering.
  */
 export function offerLocalRoutes(port: MessagePort, routes: RouteRegistry = LocalRoutes): () => void {
-  const announce = (subject: string, present: boolean) => {
-    // A route whose payload carries a callback stays on its own thread (present or gone alike).
-    if (routes.crossesThreads(subject)) port.postMessage({ kind: 'route', subject, present } satisfies PortMessage);
-  };
-  routes.subjects().forEach((subject) => announce(subject, true));
-  const stop = routes.onChange(announce);
+  const announce = (subject: string, present: boolean) => port.postMessage({ kind: 'route', subject, present } satisfies PortMessage);
+  // A route whose payload carries a callback stays on its own thread (present or gone alike).
+  routes.crossingSubjects().forEach((subject) => announce(subject, true));
+  const stop = routes.onChange((subject, present, crossesThreads) => crossesThreads && announce(subject, present));
   port.on('message', (m: PortMessage) => {
     if (m.kind !== 'request') return;
     const handler = routes.get(m.subject);
@@ -36,7 +34,7 @@ export function offerLocalRoutes(port: MessagePort, routes: RouteRegistry = Loca
   });
   return () => {
     stop();
-    routes.subjects().forEach((subject) => announce(subject, false));
+    routes.crossingSubjects().forEach((subject) => announce(subject, false));
   };
 }
 

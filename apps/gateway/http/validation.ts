@@ -1,6 +1,6 @@
 import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { getMetadataStorage, type ValidationError } from 'class-validator';
-import { FieldProblem, flattenValidationErrors, jsonValueProblems, plainStandsIn, vouchesFor, WorkgateError } from '@workgate/contracts';
+import { FieldProblem, flattenValidationErrors, isPlainObject, jsonValueProblems, plainStandsIn, vouchesFor, WorkgateError } from '@workgate/contracts';
 
 /**
  * The WorkgateError('validation_failed') for class-validator errors: the first problem as the
@@ -17,12 +17,6 @@ function problemsFailed(problems: FieldProblem[]): WorkgateError {
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
   return new WorkgateError('validation_failed', `${first.path ? `${first.path}: ` : ''}${first.message}${more}`, problems);
 }
-
-const isPlainObject = (value: unknown): value is object => {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-};
 
 const isEmptyObject = (value: unknown): boolean => {
   if (value === null || typeof value !== 'object') return false;
