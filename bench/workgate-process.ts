@@ -51,14 +51,18 @@ const SPLIT: ServiceName[] = ['ledger', 'exceptions', 'policy', 'approvals', 'in
 /**
  * Workgate on a scratch nats-server and a fresh database, for benchmarks; resolves once policy has
  * loaded the shipped workflows and intake answers. BENCH_PROFILE=<dir> starts every process with
- * --cpu-prof; BENCH_NODE_FLAGS adds Node flags; BENCH_STDOUT=<file> appends the processes' standard
+ * --cpu-prof; BENCH_ALLOCATIONS=<dir> records what each main thread allocates (bench/allocations.ts);
+ * BENCH_NODE_FLAGS adds Node flags; BENCH_STDOUT=<file> appends the processes' standard
  * output to a file (V8's traces, such as --trace-gc-nvp, go there).
  */
 export async function startWorkgateProcess(name: string, topology: Topology = 'one', extraEnv: Record<string, string> = {}): Promise<WorkgateProcess> {
   const nats = await startScratchNats();
   const dbName = `wg_bench_${name}_${process.pid}`;
   const dbUrl = withDatabase(BASE_URL, dbName);
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
+  const profile = [
+    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
+    ...(process.env.BENCH_ALLOCATIONS ? ['-r', join(__dirname, 'allocations.js')] : []),
+  ];
   const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const port = await freePort();
   const env = {

@@ -64,18 +64,15 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
  */
 export function jsonValueProblems(value: unknown, path = '', maxProblems = 20): FieldProblem[] {
   const out: FieldProblem[] = [];
-  // Paths are written only for nested objects and for problems: a key holding a plain value costs no string.
+  // Paths are written only for nested objects and for problems: a key holding a plain value costs
+  // no string and no closure (this runs over every CloudEvent and every request body).
   const stack: Array<[object, string, number]> = [];
   let nodes = 1;
-  const leaf = (v: unknown, at: () => string) => {
-    if (typeof v === 'string') {
-      if (unstorable(v)) out.push({ path: at(), message: 'holds U+0000 or an unpaired surrogate, which no text can store' });
-    } else if (typeof v === 'number' && !Number.isFinite(v)) {
-      out.push({ path: at(), message: 'is a number that cannot be kept exactly (too large for a double)' });
-    }
-  };
   if (value !== null && typeof value === 'object') stack.push([value, path, 0]);
-  else leaf(value, () => path);
+  else {
+    const message = leafProblem(value);
+    if (message) out.push({ path, message });
+  }
   while (stack.length && out.length < maxProblems) {
     const [v, here, depth] = stack.pop()!;
     if (depth >= MAX_DEPTH) {
@@ -95,20 +92,30 @@ export function jsonValueProblems(value: unknown, path = '', maxProblems = 20): 
     }
     for (const key of keys) {
       const child = (v as Record<string, unknown>)[key];
-      const at = () => (isArray ? `${here}[${key}]` : join(here, key));
       if (!isArray && FORBIDDEN_KEYS.has(key)) {
-        out.push({ path: at(), message: `key "${key}" is not allowed` });
+        out.push({ path: join(here, key), message: `key "${key}" is not allowed` });
         continue;
       }
       if (!isArray && unstorable(key)) {
         out.push({ path: join(here, storable(key)), message: 'is a key holding U+0000 or an unpaired surrogate, which no text can store' });
         continue;
       }
-      if (child === null || typeof child !== 'object') leaf(child, at);
-      else stack.push([child as object, at(), depth + 1]);
+      if (child !== null && typeof child === 'object') {
+        stack.push([child, isArray ? `${here}[${key}]` : join(here, key), depth + 1]);
+        continue;
+      }
+      const message = leafProblem(child);
+      if (message) out.push({ path: isArray ? `${here}[${key}]` : join(here, key), message });
     }
   }
   return out;
+}
+
+/** What no text can store in a plain JSON value (a string or a number), if anything. */
+function leafProblem(value: unknown): string | undefined {
+  if (typeof value === 'string') return unstorable(value) ? 'holds U+0000 or an unpaired surrogate, which no text can store' : undefined;
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'is a number that cannot be kept exactly (too large for a double)';
+  return undefined;
 }
 
 const LONG_RUN = /[0-9.]{16}/;
