@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 
 /**
  * Preloaded (`node -r`) into each measured process when BENCH_ALLOCATIONS=<dir> is set: V8's
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 const SAMPLING_INTERVAL_BYTES = 32 * 1024;
 
 function record(dir: string): void {
+  mkdirSync(dir, { recursive: true });
   const session = new Session();
   session.connect();
   session.post('HeapProfiler.enable');
@@ -20,11 +22,16 @@ function record(dir: string): void {
     includeObjectsCollectedByMajorGC: true,
     includeObjectsCollectedByMinorGC: true,
   });
-  // An in-thread session answers synchronously, so the profile is written before the process ends.
+  // An in-thread session answers synchronously, so the profile is written before the process ends
+  // (an error thrown in its callback would be swallowed, hence the catch).
   process.on('exit', () =>
     session.post('HeapProfiler.stopSampling', (error, result) => {
-      if (error) process.stderr.write(`allocation profile not written: ${error.message}\n`);
-      else writeFileSync(join(dir, `allocations.${process.pid}.heapprofile`), JSON.stringify(result.profile));
+      try {
+        if (error) throw error;
+        writeFileSync(join(dir, `allocations.${process.pid}.heapprofile`), JSON.stringify(result.profile));
+      } catch (failure) {
+        process.stderr.write(`allocation profile not written: ${(failure as Error).message}\n`);
+      }
     }),
   );
 }
@@ -61,6 +68,7 @@ if (require.main === module) {
   for (const r of rows.slice(0, Number(process.argv[3] ?? 30))) {
     process.stdout.write(`${((100 * r.bytes) / total).toFixed(1).padStart(5)}%  ${(r.bytes / 1e6).toFixed(0).padStart(6)} MB  ${r.where}\n`);
   }
-} else if (process.env.BENCH_ALLOCATIONS) {
+} else if (process.env.BENCH_ALLOCATIONS && isMainThread) {
+  // Worker threads inherit the preload; only the main thread is recorded.
   record(process.env.BENCH_ALLOCATIONS);
 }
