@@ -70,12 +70,11 @@ type Decided = DecidedCommandRequest['decided'];
 const CACHE_LIMIT = 10_000;
 const MAX_ATTEMPTS = 4;
 /**
- * Events of a work order read in its first page (most hold far fewer), and in each page after it.
+ * Events of a work order read in its first page (most hold far fewer; later pages are foldStream's).
  * The first pages of the loads of one turn travel as one request: its answer stays under NATS's
  * payload limit at these sizes, and when it does not, each load asks alone.
  */
 const FIRST_PAGE = 100;
-const NEXT_PAGE = 250;
 const READS_PER_REQUEST = 64;
 /** Queued commands recorded in one commit at most (a commit holds at most 1,000 events). */
 const QUEUED_PER_COMMIT = 64;
@@ -308,10 +307,8 @@ export class WorkOrdersService {
   async load(id: string): Promise<Cached> {
     const hit = this.cache.get(id);
     if (hit) return hit;
-    const loaded = await foldStream((request) => this.readPage(request), workOrderStream(id), initialWorkOrderState(), (state, e) => evolveWorkOrder(state, workOrderEventOf(e)), {
-      first: FIRST_PAGE,
-      next: NEXT_PAGE,
-    });
+    const read: StreamPageReader = (request) => this.readPage(request);
+    const loaded = await foldStream(read, workOrderStream(id), initialWorkOrderState(), (state, e) => evolveWorkOrder(state, workOrderEventOf(e)), FIRST_PAGE);
     if (loaded.version > 0) this.remember(id, loaded);
     return loaded;
   }

@@ -101,15 +101,18 @@ export function jsonValueProblems(value: unknown, path = '', maxProblems = 20): 
         continue;
       }
       if (child !== null && typeof child === 'object') {
-        stack.push([child, isArray ? `${here}[${key}]` : join(here, key), depth + 1]);
+        stack.push([child, childPath(here, key, isArray), depth + 1]);
         continue;
       }
       const message = leafProblem(child);
-      if (message) out.push({ path: isArray ? `${here}[${key}]` : join(here, key), message });
+      if (message) out.push({ path: childPath(here, key, isArray), message });
     }
   }
   return out;
 }
+
+/** The path of an array's element or an object's member. */
+const childPath = (here: string, key: string, isArray: boolean): string => (isArray ? `${here}[${key}]` : join(here, key));
 
 /** What no text can store in a plain JSON value (a string or a number), if anything. */
 function leafProblem(value: unknown): string | undefined {

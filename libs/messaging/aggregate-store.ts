@@ -42,7 +42,8 @@ export const pagesOver =
 const STREAM_PAGE = 250;
 
 /**
- * A whole ledger stream folded into a state, page by page, with the version and position of its
+ * A whole ledger stream folded into a state, page by page (`firstPage` events, then STREAM_PAGE
+ * each), with the version and position of its
  * last event: what an append after it expects. A short page that reaches the stream's version is
  * the last; after a full one the next is read (a ledger of an earlier release answered the version
  * of the last event it returned, not the stream's).
@@ -52,12 +53,12 @@ export async function foldStream<S>(
   id: string,
   initial: S,
   evolve: (state: S, event: RecordedEvent) => S,
-  pages: { first: number; next: number } = { first: STREAM_PAGE, next: STREAM_PAGE },
+  firstPage = STREAM_PAGE,
 ): Promise<{ state: S; version: number; position: number }> {
   let state = initial;
   let version = 0;
   let position = 0;
-  for (let limit = pages.first; ; limit = pages.next) {
+  for (let limit = firstPage; ; limit = STREAM_PAGE) {
     const page = await read({ streamId: id, fromVersion: version + 1, limit });
     for (const e of page.events) state = evolve(state, e);
     if (page.events.length === 0) break;
