@@ -1,14 +1,28 @@
 import { readFileSync } from 'node:fs';
 import { loadConfigOrExit } from '@workgate/config';
 import { SignedCheckpoint } from '@workgate/contracts';
-import { createPool, loadSigningKey, openNote, parseCheckpoint, signerFromKey, verifyAgainstCheckpoint, verifyAgainstNote, verifyCheckpointSignature, verifyLedger } from '@workgate/event-store';
+import {
+  commitVerifierOfNoteKey,
+  createPool,
+  lastSignedCheckpointSize,
+  loadSigningKey,
+  openNote,
+  parseCheckpoint,
+  signerFromKey,
+  verifyAgainstCheckpoint,
+  verifyAgainstNote,
+  verifyCheckpointSignature,
+  verifyLedger,
+} from '@workgate/event-store';
 
 /**
  * `npm run verify [-- --checkpoint <file> [--key <verifier key>]]`: walk the ledger's hash chain and
  * say whether it holds; with a kept checkpoint (the JSON of GET /v1/ledger/checkpoint, or its signed
  * note), also check that the ledger is consistent with it: the Merkle root of its first events,
  * computed from the events themselves, is the one signed (a truncated or rewritten history fails).
- * Exit 0 when everything holds, 1 when not.
+ * Either way every event past the last checkpoint signed with the key (the kept one, or a later one
+ * in `ledger_checkpoints`) must be covered by the writer's commit signature: the first that is not
+ * is named. Exit 0 when everything holds, 1 when not.
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -16,8 +30,12 @@ async function main(): Promise<void> {
   const keyAt = process.argv.indexOf('--key');
   // The verifier key of the ledger's own signing key, unless one is given.
   const key = keyAt >= 0 ? process.argv[keyAt + 1] : signerFromKey(loadSigningKey(config.WORKGATE_SIGNING_KEY, config.WORKGATE_DATA_DIR), config.WORKGATE_LEDGER_ORIGIN).verifierKey;
+  const verifyCommit = commitVerifierOfNoteKey(key);
+  if (!verifyCommit) throw new Error('--key is not a verifier key (<name>+<key hash>+<base64 Ed25519 key>)');
   let checkpoint: SignedCheckpoint | undefined;
   let note: string | undefined;
+  /** Events up to this many are vouched for by the kept checkpoint. */
+  let kept = 0;
   if (at >= 0) {
     const file = process.argv[at + 1];
     if (!file) throw new Error('--checkpoint needs a file');
@@ -43,6 +61,7 @@ async function main(): Promise<void> {
         return;
       }
       process.stdout.write(`checkpoint ${file}: signed by ${tree.origin}, ${tree.size} events, root ${tree.root.toString('base64')}\n`);
+      kept = tree.size;
     } else {
       process.stdout.write(`checkpoint ${file}: signed by key ${checkpoint!.keyId}, position ${checkpoint!.position}\n`);
     }
@@ -56,7 +75,8 @@ async function main(): Promise<void> {
         if (tty) process.stderr.write(`\rchecked ${checked.toLocaleString('en-US')} events…`);
       },
     };
-    const result = note ? await verifyAgainstNote(pool, note, key, progress) : checkpoint ? await verifyAgainstCheckpoint(pool, checkpoint, progress) : await verifyLedger(pool, progress);
+    const options = { ...progress, signatures: { from: Math.max(kept, await lastSignedCheckpointSize(pool, key)), verify: verifyCommit } };
+    const result = note ? await verifyAgainstNote(pool, note, key, options) : checkpoint ? await verifyAgainstCheckpoint(pool, checkpoint, options) : await verifyLedger(pool, options);
     if (tty) process.stderr.write('\r\x1b[K');
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (result.ok) {

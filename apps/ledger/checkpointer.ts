@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { headers as natsHeaders, NatsConnection } from 'nats';
 import { Streams, WorkgateError } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
-import { leafHash, openNote, parseCheckpoint, treeFrontier } from '@workgate/event-store';
+import { leafHash, openNote, parseCheckpoint, treeFrontier, verifyLedger, WriterAdmission } from '@workgate/event-store';
 import { counter, NATS_CONNECTION } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { LedgerStore } from './ledger-store';
@@ -21,6 +21,10 @@ export interface SignedTree {
 }
 
 const refusals = counter({ name: 'workgate_checkpoint_refusals_total', help: 'Checkpoints the ledger refused to sign: the history is not consistent with the last one signed' });
+const writerRefusals = counter({
+  name: 'workgate_ledger_writer_refusals_total',
+  help: 'Times the ledger writer refused to extend the ledger it found: an event past the last signed checkpoint that no writer signature covers, or a history inconsistent with that checkpoint',
+});
 
 /**
  * Signs checkpoints of the ledger's Merkle tree (C2SP signed notes) on a cadence when the tree
@@ -33,12 +37,18 @@ const refusals = counter({ name: 'workgate_checkpoint_refusals_total', help: 'Ch
  * writer's root, and no row may stand past what the writer wrote. Otherwise it refuses, says why
  * (log, metric, health) and keeps refusing, across restarts, until an operator removes the
  * refusal file after restoring the ledger.
+ *
+ * It also decides, when the writer takes the lock and before it writes, whether the writer may
+ * extend the ledger it found: every event past the last checkpoint signed must be covered by a
+ * writer's commit signature (and hash to its content); the writer refuses otherwise.
  */
 @Injectable()
 export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('checkpoints');
   private readonly file: string;
   private readonly refusalFile: string;
+  /** Present once this data directory's writer has signed commits of the ledger: no unsigned tail is adopted again. */
+  private readonly signedFile: string;
   private readonly everyMs: number;
   private last?: SignedTree;
   private loaded = false;
@@ -56,8 +66,10 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     const ledger = createHash('sha256').update(`${url.hostname}:${url.port}${url.pathname}`).digest('hex').slice(0, 12);
     this.file = join(config.WORKGATE_DATA_DIR, `ledger-${ledger}-checkpoints.jsonl`);
     this.refusalFile = join(config.WORKGATE_DATA_DIR, `ledger-${ledger}-checkpoints-refused.json`);
+    this.signedFile = join(config.WORKGATE_DATA_DIR, `ledger-${ledger}-commits-signed`);
     this.everyMs = parseDuration(config.WORKGATE_CHECKPOINT_EVERY) ?? 10_000;
     if (existsSync(this.refusalFile)) this.refusal = JSON.parse(readFileSync(this.refusalFile, 'utf8'));
+    store.admitWith(() => this.admit());
   }
 
   onModuleInit(): void {
@@ -107,7 +119,16 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
       throw new WorkgateError('unavailable', `checkpoints are refused: ${problem}`);
     }
     if (last && last.size === size) return last;
-    const { rows } = await this.store.pool.query<{ hash: string }>('SELECT hash FROM ledger_events WHERE position = $1', [size]);
+    const { rows } = await this.store.pool.query<{ hash: string; signature: Buffer | null }>(
+      'SELECT e.hash, s.signature FROM ledger_events e LEFT JOIN ledger_commit_signatures s USING (position) WHERE e.position = $1',
+      [size],
+    );
+    // The writer's signature of its last commit covers every event since the last checkpoint (the chain hash covers them).
+    if (size > 0 && !(rows[0]?.signature && this.store.signer.verifyCommit(size, rows[0].hash, rows[0].signature))) {
+      const problem = `position ${size} carries no valid writer signature: the ledger writer did not write it`;
+      this.refuse(problem);
+      throw new WorkgateError('unavailable', `checkpoints are refused: ${problem}`);
+    }
     const signed: SignedTree = { size, root, lastLeaf: size > 0 ? rows[0].hash : null, note: this.store.signer.signTree(size, root), signedAt: new Date().toISOString() };
     await this.store.ledgerPool.query('INSERT INTO ledger_checkpoints (tree_size, root_hash, last_leaf, note, signed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tree_size) DO NOTHING', [
       signed.size,
@@ -153,6 +174,37 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     return undefined;
   }
 
+  /**
+   * Whether the writer, holding the lock and before it writes, may extend the ledger: every event
+   * past the last checkpoint signed hashes to its content and is covered by a commit signature of
+   * this ledger's key, and the history is consistent with that checkpoint. A ledger written before
+   * commits were signed (no signature at all, none ever made from this data directory) has its
+   * tail past the last checkpoint adopted: the writer signs its head.
+   */
+  private async admit(): Promise<WriterAdmission> {
+    await this.load();
+    const from = this.last?.size ?? 0;
+    const earlier = !existsSync(this.signedFile) && (await this.store.pool.query('SELECT 1 FROM ledger_commit_signatures LIMIT 1')).rows.length === 0;
+    const walked = await verifyLedger(this.store.pool, { after: from, ...(earlier ? {} : { signatures: { from, verify: this.store.signer.verifyCommit } }) });
+    const { size, root } = this.store.writer.currentTree();
+    const problem = walked.ok ? await this.inconsistency(this.last, size, root) : walked.problem;
+    if (problem) {
+      const reason = `ledger ${this.store.signer.origin}: ${problem}`;
+      writerRefusals.inc();
+      this.logger.error(`the ledger writer refuses to extend ${reason}. Restore the ledger, then restart`);
+      return { ok: false, reason };
+    }
+    const adopt = earlier && walked.headPosition > from;
+    if (adopt) this.logger.warn(`adopting positions ${from + 1} to ${walked.headPosition}, written before commits were signed and after the last checkpoint: the writer signs them now`);
+    try {
+      mkdirSync(join(this.signedFile, '..'), { recursive: true });
+      writeFileSync(this.signedFile, `${new Date().toISOString()}\n`, { flag: 'a' });
+    } catch (error) {
+      this.logger.warn(`cannot keep ${this.signedFile}: ${(error as Error).message}`);
+    }
+    return { ok: true, adopt };
+  }
+
   private refuse(reason: string): void {
     this.refusal = { reason, since: new Date().toISOString() };
     refusals.inc();
@@ -169,9 +221,11 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
   private async load(): Promise<void> {
     if (this.loaded) return;
     const { rows } = await this.store.pool.query<{ tree_size: number; root_hash: Buffer; last_leaf: string | null; note: string; signed_at: Date }>(
-      'SELECT tree_size, root_hash, last_leaf, note, signed_at FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1',
+      'SELECT tree_size, root_hash, last_leaf, note, signed_at FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1000',
     );
-    const fromTable = rows[0] && { size: rows[0].tree_size, root: rows[0].root_hash, lastLeaf: rows[0].last_leaf, note: rows[0].note, signedAt: rows[0].signed_at.toISOString() };
+    // Only a row whose note this key signed, for that size and root, vouches for the events up to it.
+    const row = rows.find((r) => this.signedTree(r.note)?.size === r.tree_size && this.signedTree(r.note)?.root.equals(r.root_hash));
+    const fromTable = row && { size: row.tree_size, root: row.root_hash, lastLeaf: row.last_leaf, note: row.note, signedAt: row.signed_at.toISOString() };
     const fromFile = this.lastInFile();
     this.last = [fromTable, fromFile].filter((c): c is SignedTree => !!c).sort((a, b) => b.size - a.size)[0];
     this.loaded = true;
@@ -183,14 +237,19 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     for (const line of lines.reverse()) {
       try {
         const kept = JSON.parse(line) as { size: number; lastLeaf: string | null; note: string; signedAt: string };
-        const opened = openNote(kept.note, this.store.signer.verifierKey);
-        const checkpoint = opened.ok ? parseCheckpoint(opened.text) : undefined;
+        const checkpoint = this.signedTree(kept.note);
         if (checkpoint && checkpoint.size === kept.size) return { size: kept.size, root: checkpoint.root, lastLeaf: kept.lastLeaf, note: kept.note, signedAt: kept.signedAt };
       } catch {
         // a torn last line: the one before it
       }
     }
     return undefined;
+  }
+
+  /** The checkpoint a note holds when this ledger's key signed it. */
+  private signedTree(note: string): { size: number; root: Buffer } | undefined {
+    const opened = openNote(note, this.store.signer.verifierKey);
+    return opened.ok ? parseCheckpoint(opened.text) : undefined;
   }
 
   /** A copy in the data directory and one on JetStream; neither failing stops the signing. */

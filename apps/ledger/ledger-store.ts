@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { Pool } from 'pg';
 import { LedgerHead } from '@workgate/contracts';
 import { dbRoles, WorkgateConfig } from '@workgate/config';
-import { CheckpointSigner, CommittedEvent, createPool, LedgerReader, LedgerWriter, loadSigningKey, ProjectionRunner, signerFromKey } from '@workgate/event-store';
+import { CheckpointSigner, CommittedEvent, createPool, LedgerReader, LedgerWriter, loadSigningKey, ProjectionRunner, signerFromKey, WriterAdmission } from '@workgate/event-store';
 import { timersProjection } from './views/timers.projection';
 import { viewsProjection } from './views/views.projection';
 
@@ -29,6 +29,8 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
   private readonly activeListeners: ActiveListener[] = [];
   /** Set on shutdown: giving up the writer lock then is no standby. */
   private stopping = false;
+  /** Decides whether the writer may extend the ledger it found (the checkpointer knows the last checkpoint signed). */
+  private admission?: () => Promise<WriterAdmission>;
 
   constructor(@Inject(WorkgateConfig) config: WorkgateConfig) {
     // Each kind of access logs in as its own role: reading, writing the views, adding to the ledger.
@@ -41,6 +43,8 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
     this.projections = new ProjectionRunner(this.viewsPool, [viewsProjection, timersProjection], { log: (m) => this.logger.warn(m) });
     this.writer = new LedgerWriter(config.DATABASE_URL, {
       role: roles.ledger,
+      signCommit: (position, hash) => this.signer.signCommit(position, hash),
+      admit: () => this.admission?.() ?? Promise.resolve({ ok: true }),
       onCommitted: (head, events) => {
         this.projections.committed(events);
         this.headListeners.forEach((l) => l(head, events));
@@ -57,6 +61,11 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
 
   onCommitted(listener: HeadListener): void {
     this.headListeners.push(listener);
+  }
+
+  /** Who decides, once the writer holds the lock and before it writes, whether it may extend the ledger. */
+  admitWith(admission: () => Promise<WriterAdmission>): void {
+    this.admission = admission;
   }
 
   onActiveChange(listener: ActiveListener): void {

@@ -35,7 +35,7 @@ import {
   ViewRow,
   WorkgateError,
 } from '@workgate/contracts';
-import { consistencyProof, GENESIS_HASH, inclusionProof, treeRoot, verifyAgainstCheckpoint, verifyAgainstNote, verifyLedger } from '@workgate/event-store';
+import { consistencyProof, GENESIS_HASH, inclusionProof, lastSignedCheckpointSize, treeRoot, verifyAgainstCheckpoint, verifyAgainstNote, verifyLedger, VerifyOptions } from '@workgate/event-store';
 import { Checkpointer } from './checkpointer';
 import { Serves, serveBatch, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { LedgerHealth } from './ledger-health';
@@ -158,7 +158,7 @@ export class LedgerController {
 
   @Serves(Subjects.ledger.verifyCheckpoint)
   async verifyCheckpoint(@Payload() req: VerifyCheckpointRequest): Promise<VerifyResult> {
-    if (typeof req?.note === 'string') return verifyAgainstNote(this.store.pool, req.note, this.store.signer.verifierKey);
+    if (typeof req?.note === 'string') return verifyAgainstNote(this.store.pool, req.note, this.store.signer.verifierKey, await this.signaturesChecked());
     const c = req?.checkpoint;
     if (!c || typeof c.position !== 'number' || typeof c.headHash !== 'string' || typeof c.signature !== 'string') {
       throw new WorkgateError('validation_failed', 'a checkpoint {position, headHash, at, keyId, signature}, or its signed note, is required');
@@ -168,7 +168,13 @@ export class LedgerController {
       return { ok: false, checked: 0, headHash: head.hash, headPosition: head.position, problem: "the checkpoint's signature does not verify with this ledger's key" };
     }
     // With its note, the Merkle root is checked too (every event, not only the head's hash).
-    return typeof c.note === 'string' ? verifyAgainstNote(this.store.pool, c.note, this.store.signer.verifierKey) : verifyAgainstCheckpoint(this.store.pool, c);
+    const options = await this.signaturesChecked();
+    return typeof c.note === 'string' ? verifyAgainstNote(this.store.pool, c.note, this.store.signer.verifierKey, options) : verifyAgainstCheckpoint(this.store.pool, c, options);
+  }
+
+  /** Verify checks the writer's commit signatures of every event past the last checkpoint signed with this ledger's key. */
+  private async signaturesChecked(): Promise<VerifyOptions> {
+    return { signatures: { from: await lastSignedCheckpointSize(this.store.pool, this.store.signer.verifierKey), verify: this.store.signer.verifyCommit } };
   }
 
   @Serves(Subjects.ledger.view)
@@ -182,8 +188,8 @@ export class LedgerController {
   }
 
   @Serves(Subjects.ledger.verify)
-  verify(@Payload() _req: Empty): Promise<VerifyResult> {
-    return verifyLedger(this.store.pool);
+  async verify(@Payload() _req: Empty): Promise<VerifyResult> {
+    return verifyLedger(this.store.pool, await this.signaturesChecked());
   }
 
   @Serves(Subjects.health('ledger'))

@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, Key
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalize, SignedCheckpoint } from '@workgate/contracts';
+import { CommitVerifier, commitVerifier, signCommit } from './commit-signature';
 import { checkpointText, rawPublicKey, signNote, verifierKey } from './signed-note';
 
 /** The JSON checkpoint's own fields (the signed note of the tree is added by the ledger). */
@@ -18,6 +19,9 @@ export interface CheckpointSigner {
   /** The C2SP signed note of the tree of `size` leaves with this root. */
   signTree(size: number, root: Buffer): string;
   verify(c: Pick<SignedCheckpoint, 'position' | 'headHash' | 'at' | 'keyId' | 'signature'>): boolean;
+  /** The writer's signature of a commit ending at `position` with chain hash `hash`. */
+  signCommit(position: number, hash: string): Buffer;
+  verifyCommit: CommitVerifier;
 }
 
 function payload(c: Pick<SignedCheckpoint, 'position' | 'headHash' | 'at' | 'keyId'>): Buffer {
@@ -41,6 +45,8 @@ export function signerFromKey(privateKey: KeyObject, origin?: string): Checkpoin
     },
     signTree: (size, root) => signNote(checkpointText({ origin: name, size, root }), name, privateKey),
     verify: (c) => c.keyId === keyId && verifyCheckpointSignature(c, publicKey),
+    signCommit: (position, hash) => signCommit(privateKey, position, hash),
+    verifyCommit: commitVerifier(publicKey),
   };
 }
 

@@ -16,3 +16,4 @@ export * from './parked-events';
 export * from './merkle';
 export * from './ledger-tree';
 export * from './signed-note';
+export * from './commit-signature';

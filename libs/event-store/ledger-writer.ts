@@ -25,8 +25,24 @@ export interface LedgerWriterOptions {
   onCommitted?: (head: LedgerHead, events: CommittedEvent[]) => void;
   /** Called when this instance becomes (or stops being) the single writer. */
   onActiveChange?: (active: boolean) => void;
+  /**
+   * Signs a commit: its last position and that event's chain hash (the ledger's key, see
+   * commit-signature.ts). The signature is written in the commit's statement; without it the
+   * writer signs nothing (measurements, tests of the library alone).
+   */
+  signCommit?: (position: number, hash: string) => Buffer;
+  /**
+   * Asked once the lock is taken, before this instance writes anything: whether the ledger it
+   * found is one it may extend. A refusal makes it refuse every append (and say why in
+   * `refusing`); `adopt` makes it sign the head first (the rows of a ledger written before commits
+   * were signed).
+   */
+  admit?: () => Promise<WriterAdmission>;
   log?: (message: string) => void;
 }
+
+/** What `admit` decided about the ledger a writer found. */
+export type WriterAdmission = { ok: true; adopt?: boolean } | { ok: false; reason: string };
 
 interface Pending {
   commit: PreparedCommit;
@@ -139,13 +155,18 @@ const numberArray = (values: number[]) => `{${values.join(',')}}`;
  * one pass, each element kept as the text it was (the columns are `json`); ROWS FROM zips them
  * with the other columns row by row.
  */
-export async function insertLedgerRows(client: Client, rows: LedgerRows, table = 'ledger_events', tree?: TreeRows): Promise<void> {
-  // The Merkle tree's nodes the rows complete go in the same statement (one commit, all or nothing).
+export async function insertLedgerRows(client: Client, rows: LedgerRows, table = 'ledger_events', tree?: TreeRows, signature?: Buffer): Promise<void> {
+  // The Merkle tree's nodes the rows complete and the commit's signature go in the same statement (one commit, all or nothing).
   const withTree = tree !== undefined && tree.levels.length > 0;
+  const sig = withTree ? 15 : 12;
+  const ctes = [
+    ...(withTree ? [`tree AS (INSERT INTO ledger_tree (level, idx, hash) SELECT l, i, decode(h, 'hex') FROM ROWS FROM (unnest($12::smallint[]), unnest($13::bigint[]), unnest($14::text[])) AS t(l, i, h))`] : []),
+    ...(signature ? [`sig AS (INSERT INTO ledger_commit_signatures (position, signature) VALUES ($${sig}::bigint, $${sig + 1}::bytea))`] : []),
+  ];
   await client.query({
     // Named: each connection parses and plans the statement once, not on every commit.
-    name: `insert-${table}${withTree ? '-with-tree' : ''}`,
-    text: `${withTree ? `WITH tree AS (INSERT INTO ledger_tree (level, idx, hash) SELECT l, i, decode(h, 'hex') FROM ROWS FROM (unnest($12::smallint[]), unnest($13::bigint[]), unnest($14::text[])) AS t(l, i, h)) ` : ''}INSERT INTO ${table}
+    name: `insert-${table}${withTree ? '-with-tree' : ''}${signature ? '-signed' : ''}`,
+    text: `${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}INSERT INTO ${table}
        (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
      SELECT p, s, v, e, t, d, m, o, r, ph, h
        FROM ROWS FROM (unnest($1::bigint[]), unnest($2::text[]), unnest($3::int[]), unnest($4::uuid[]), unnest($5::text[]),
@@ -165,6 +186,7 @@ export async function insertLedgerRows(client: Client, rows: LedgerRows, table =
       textArray(rows.prevHashes),
       textArray(rows.hashes),
       ...(withTree ? [numberArray(tree.levels), numberArray(tree.indexes), textArray(tree.hashes)] : []),
+      ...(signature ? [rows.positions[rows.positions.length - 1], signature] : []),
     ],
   });
 }
@@ -207,7 +229,7 @@ function replayOf(appends: PreparedAppend[], known: (eventId: string) => Known |
  * and only then answered. Positions are assigned here, so they are gap-free.
  */
 export class LedgerWriter {
-  private readonly opts: Required<Omit<LedgerWriterOptions, 'role' | 'onCommitted' | 'onActiveChange' | 'log'>> &
+  private readonly opts: Required<Omit<LedgerWriterOptions, 'role' | 'onCommitted' | 'onActiveChange' | 'log' | 'signCommit' | 'admit'>> &
     LedgerWriterOptions;
   private client?: Client;
   private active = false;
@@ -340,6 +362,7 @@ export class LedgerWriter {
         if (rows[0].locked) {
           await this.loadHead();
           if (this.opts.merkleTree) await this.loadTree(this.client);
+          await this.admit(this.client);
           this.versions.clear();
           this.setActive(true);
           this.opts.log?.(`ledger writer active at position ${this.head.position}`);
@@ -375,6 +398,21 @@ export class LedgerWriter {
       if (this.head.position - stored > 10_000) this.opts.log?.(`ledger tree filled to position ${after} of ${this.head.position}`);
     }
     this.frontier = frontier;
+  }
+
+  /** Whether this writer may extend the ledger it found; refuses (until an operator acts) when not. */
+  private async admit(client: Client): Promise<void> {
+    const admission = (await this.opts.admit?.()) ?? { ok: true };
+    if (!admission.ok) {
+      this.foreign = admission.reason;
+      return;
+    }
+    if (admission.adopt && this.head.position > 0 && this.opts.signCommit) {
+      await client.query('INSERT INTO ledger_commit_signatures (position, signature) VALUES ($1, $2) ON CONFLICT (position) DO NOTHING', [
+        this.head.position,
+        this.opts.signCommit(this.head.position, this.head.hash),
+      ]);
+    }
   }
 
   private lostConnection(client: Client, error: Error): void {
@@ -612,7 +650,7 @@ export class LedgerWriter {
   private async write(client: Client, plan: BatchPlan): Promise<void> {
     const wrote = plan.rows.positions.length > 0;
     if (wrote) {
-      await insertLedgerRows(client, plan.rows, 'ledger_events', plan.tree);
+      await insertLedgerRows(client, plan.rows, 'ledger_events', plan.tree, this.opts.signCommit?.(plan.head.position, plan.head.hash));
       this.head = plan.head;
       this.frontier = plan.frontier;
       for (const [streamId, version] of plan.batchVersions) this.rememberVersion(streamId, version);

@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { VerifyResult } from '@workgate/contracts';
+import { CommitVerifier } from './commit-signature';
 import { canonicalEventJson, chainHash, GENESIS_HASH } from './hash';
 import { LedgerReader } from './ledger-reader';
 import { leafHash, MerkleFrontier } from './merkle';
@@ -11,6 +12,14 @@ export interface VerifyOptions {
   treeSizeRoot?: number;
   /** Called after every page with the number of events checked so far. */
   onProgress?: (checked: number) => void;
+  /** Start after this position (its stored hash taken as given), not from position 1. */
+  after?: number;
+  /**
+   * Also the writer's commit signatures: every event past `from` (a signed checkpoint vouches for
+   * the ones up to it) must be covered by a signature at it or a later position that `verify`
+   * accepts, and every signature found there must verify.
+   */
+  signatures?: { from: number; verify: CommitVerifier };
 }
 
 /**
@@ -22,12 +31,19 @@ export async function verifyLedger(pool: Pool, options: VerifyOptions = {}): Pro
   const frontier = new MerkleFrontier();
   let root = options.treeSizeRoot === 0 ? frontier.root() : undefined;
   const pageSize = options.pageSize ?? 5000;
-  let expected = 1;
-  let prevHash = GENESIS_HASH;
+  const after = options.after ?? 0;
+  let expected = after + 1;
+  const start = after > 0 ? (await pool.query<{ hash: string }>('SELECT hash FROM ledger_events WHERE position = $1', [after])).rows[0]?.hash : GENESIS_HASH;
+  if (start === undefined) return { ok: false, checked: 0, headHash: GENESIS_HASH, headPosition: 0, firstBadPosition: after, problem: `position ${after} is missing` };
+  let prevHash = start;
   let checked = 0;
+  const signed = options.signatures;
+  /** The first event past `signed.from` no signature covers yet, and the hash before it. */
+  let uncovered: { position: number; before: string } | undefined;
   for (;;) {
     const { events } = await reader.readAll(expected - 1, pageSize);
     if (events.length === 0) break;
+    const signatures = signed ? await signaturesIn(pool, Math.max(expected - 1, signed.from), events[events.length - 1].position) : new Map<number, Buffer>();
     for (const e of events) {
       const bad = (problem: string): VerifyResult => ({
         ok: false,
@@ -42,6 +58,12 @@ export async function verifyLedger(pool: Pool, options: VerifyOptions = {}): Pro
       if (chainHash(prevHash, canonicalEventJson(e)) !== e.hash) {
         return bad(`position ${expected} does not match its hash: its content was altered`);
       }
+      if (signed && e.position > signed.from) {
+        uncovered ??= { position: e.position, before: prevHash };
+        const signature = signatures.get(e.position);
+        if (signature && !signed.verify(e.position, e.hash, signature)) return bad(`position ${expected} carries a writer signature that does not verify`);
+        if (signature) uncovered = undefined;
+      }
       prevHash = e.hash;
       expected += 1;
       checked += 1;
@@ -53,7 +75,25 @@ export async function verifyLedger(pool: Pool, options: VerifyOptions = {}): Pro
     options.onProgress?.(checked);
     if (events.length < pageSize) break;
   }
+  if (uncovered) {
+    const { position, before } = uncovered;
+    const last = expected - 1;
+    return {
+      ok: false,
+      checked: position - 1 - after,
+      headHash: before,
+      headPosition: position - 1,
+      firstBadPosition: position,
+      problem: `position ${position}${last > position ? ` (to ${last})` : ''} is covered by no writer signature: the ledger writer did not write it`,
+    };
+  }
   return { ok: true, checked, headHash: prevHash, headPosition: expected - 1, ...(root ? { root } : {}) };
+}
+
+/** The commit signatures at positions in (after, to]. */
+async function signaturesIn(pool: Pool, after: number, to: number): Promise<Map<number, Buffer>> {
+  const { rows } = await pool.query<{ position: number; signature: Buffer }>('SELECT position, signature FROM ledger_commit_signatures WHERE position > $1 AND position <= $2', [after, to]);
+  return new Map(rows.map((r) => [r.position, r.signature]));
 }
 
 /**
