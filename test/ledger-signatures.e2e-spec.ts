@@ -1,0 +1,77 @@
+import { canonicalEventJson, chainHash, LedgerReader } from '@workgate/event-store';
+import { eventually } from './support/processes';
+import { client, writePrincipals } from './support/principals';
+import { runVerify } from './support/verify-cli';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
+
+const inputs = { caseId: 'c', orderId: 'o', orderPaid: true };
+
+/**
+ * A row forged by a database superuser while no writer runs, with a valid chain hash (computed
+ * the way the writer computes it: the hashing is public): the writer started on it finds no
+ * signature of its own covering it, refuses to extend the ledger or sign a checkpoint over it,
+ * and says so (log, /health, metric); `npm run verify` names the position, with or without the
+ * kept checkpoint.
+ */
+describe('a row forged while no writer runs', () => {
+  const principals = writePrincipals({ helpdesk: ['integrator', 'operator'], lead: ['ops-lead'] });
+  let t: TestWorkgate;
+  const as = () => client(t.url, principals.keys.helpdesk);
+  const lead = () => client(t.url, principals.keys.lead);
+  const open = (ref: string) => as()('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: ref, source: 'forge', inputs });
+
+  beforeAll(async () => {
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+  });
+  afterAll(() => t?.close());
+
+  it('is not adopted after a restart: the writer refuses, /health and verify name its position', async () => {
+    await open('F-1');
+    const kept = (await lead()('GET', '/v1/ledger/checkpoint')).body as { treeSize: number; note: string; verifierKey: string };
+    // Events past the kept checkpoint that the writer did write: a restart extends them.
+    expect((await open('F-2')).status).toBe(201);
+    await t.restart();
+    expect((await open('F-3')).status).toBe(201);
+    expect(runVerify(t.db.url, kept.verifierKey)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK') });
+
+    let forged = 0;
+    await t.restart(async () => {
+      const events = (await new LedgerReader(t.db.appPool()).readAll(0, 10_000)).events;
+      const last = events[events.length - 1];
+      forged = last.position + 1;
+      const row = { ...last, position: forged, streamId: 'approval-forged', streamVersion: 1, eventId: '5d3f1c2a-0b1e-4c3d-9a8b-7c6d5e4f3a2b', type: 'ApprovalGranted', data: { approvalId: 'forged' } };
+      await t.db.ownerPool().query(
+        `INSERT INTO ledger_events (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
+         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [forged, row.streamId, row.eventId, row.type, JSON.stringify(row.data), JSON.stringify(row.metadata), row.occurredAt, row.recordedAt, last.hash, chainHash(last.hash, canonicalEventJson(row))],
+      );
+    });
+
+    // The writer neither extends the forged ledger nor signs a checkpoint over it.
+    expect(await open('F-4')).toMatchObject({ status: 503 });
+    const refused = await lead()('GET', '/v1/ledger/checkpoint');
+    expect(refused).toMatchObject({ status: 503, body: { message: expect.stringContaining(`position ${forged}`) } });
+    const owner = t.db.ownerPool();
+    expect((await owner.query('SELECT max(position)::int AS p FROM ledger_events')).rows[0].p).toBe(forged);
+    expect((await owner.query('SELECT count(*)::int AS n FROM ledger_commit_signatures WHERE position >= $1', [forged])).rows[0].n).toBe(0);
+    expect((await owner.query('SELECT count(*)::int AS n FROM ledger_checkpoints WHERE tree_size >= $1', [forged])).rows[0].n).toBe(0);
+
+    // /health is degraded and names the ledger and the position; the refusal is counted.
+    await eventually(async () => (await fetch(`${t.url}/health`)).status === 503, 5000, '/health degraded');
+    const health = JSON.stringify(await (await fetch(`${t.url}/health`)).json());
+    expect(health).toContain(`position ${forged} is covered by no writer signature`);
+    expect(health).toMatch(/refuses to write: ledger workgate\/ledger-/);
+    expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/^workgate_ledger_writer_refusals_total [1-9]/m);
+
+    // verify, alone and against the kept checkpoint, names the position and exits non-zero.
+    for (const note of [undefined, kept.note]) {
+      const verdict = runVerify(t.db.url, kept.verifierKey, note);
+      expect(verdict.code).toBe(1);
+      expect(verdict.out).toContain(`ledger BROKEN at position ${forged}: position ${forged} is covered by no writer signature`);
+    }
+
+    // Still refused after another restart.
+    await t.restart();
+    expect((await open('F-5')).status).toBe(503);
+  });
+});
