@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Client } from 'pg';
 import { AppendRequest, CommitRequest, CommitResult, Subjects } from '@workgate/contracts';
-import { addLedgerRow, createClient, createPool, emptyLedgerRows, ensureDatabase, insertLedgerRows, LedgerWriter, migrate, withDatabase, withDefaultUser } from '@workgate/event-store';
+import { addLedgerRow, createClient, createPool, emptyLedgerRows, ensureDatabase, insertLedgerRows, LedgerWriter, migrate, signerFromKey, withDatabase, withDefaultUser } from '@workgate/event-store';
 import { BatchingRpcClient, borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';
 import { closedLoop, waitUntil } from './stats';
@@ -45,7 +45,9 @@ async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void>
 }
 
 async function inProcess(url: string, merkleTree = true) {
-  const writer = new LedgerWriter(url, { role: 'workgate_ledger', merkleTree });
+  // Every commit signed, as the ledger service signs them.
+  const signer = signerFromKey(generateKeyPairSync('ed25519').privateKey);
+  const writer = new LedgerWriter(url, { role: 'workgate_ledger', merkleTree, signCommit: (position, hash) => signer.signCommit(position, hash) });
   await writer.start();
   const result = await closedLoop(WRITERS, WARMUP_MS, MEASURE_MS, async (w, n) => {
     await writer.append({
