@@ -1,4 +1,5 @@
 import { canonicalEventJson, chainHash, LedgerReader } from '@workgate/event-store';
+import { ledgerStreamTail } from '@workgate/messaging';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { runVerify } from './support/verify-cli';
@@ -62,6 +63,8 @@ describe('a row forged while no writer runs', () => {
     expect(health).toContain(`position ${forged} is covered by no writer signature`);
     expect(health).toMatch(/refuses to write: ledger workgate\/ledger-/);
     expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/^workgate_ledger_writer_refusals_total [1-9]/m);
+    // Nothing relays the forged row to LEDGER, where the services would react to it.
+    expect((await ledgerStreamTail(await t.nc.jetstreamManager())).position).toBe(forged - 1);
 
     // verify, alone and against the kept checkpoint, names the position and exits non-zero.
     for (const note of [undefined, kept.note]) {

@@ -131,6 +131,8 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
 
   /** The events after `position`: from memory when they are there, otherwise from the log. */
   private async nextPage(position: number): Promise<CommittedEvent[]> {
+    // Nothing of a ledger the writer refuses is relayed: it may hold rows the writer did not write.
+    if (this.store.writer.refusing) throw new Error(`the ledger writer refuses to write (${this.store.writer.refusing}): nothing is relayed until the ledger is restored`);
     this.tail.dropThrough(position);
     const kept = this.tail.page(position, PAGE);
     if (kept) return kept.events;

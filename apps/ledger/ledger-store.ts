@@ -50,7 +50,8 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
         this.headListeners.forEach((l) => l(head, events));
       },
       onActiveChange: (active) => {
-        if (active) this.projections.start();
+        // A ledger the writer refuses may hold rows it did not write: no view folds them.
+        if (active && !this.writer.refusing) this.projections.start();
         else void this.projections.stop();
         if (!this.stopping) this.logger.log(active ? 'this instance is the ledger writer' : 'this instance is not the ledger writer (standby)');
         this.activeListeners.forEach((l) => l(active));
