@@ -104,6 +104,11 @@ describe('approvals over HTTP', () => {
     expect((await eventsUpTo(id, at)).find((e) => e.type === 'ApprovalConditional')?.data).toMatchObject({ approvalId, openConditions: ['R-03: retention policy signed'] });
     const read = await as.helpdesk('GET', `/v1/work-orders/${id}`, undefined, { 'Workgate-Min-Position': String(at) });
     expect(read.body.pendingApprovals).toEqual([expect.objectContaining({ approvalId, status: 'conditional' })]);
+    // The approver's queue shows what is left to close, as the approval itself does.
+    const queue = await as['support-lead']('GET', '/v1/approvals?owner=support-lead&status=conditional');
+    const row = queue.body.find((a: { approvalId: string }) => a.approvalId === approvalId);
+    expect(row).toMatchObject({ status: 'conditional', conditions: [{ conditionId: 'c1', title: 'R-03: retention policy signed', owner: 'support-lead', closed: false }] });
+    expect(row.conditions).toEqual((await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).body.conditions);
     // The last condition closing turns it approved, in that commit.
     const closed = await as['support-lead']('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, { evidence: { kind: 'signed-policy', ref: 'R-03' } });
     expect(closed.body).toMatchObject({ status: 'approved' });

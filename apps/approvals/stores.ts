@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppendRequest, ApprovalView, DelegationView, PostReviewView, Subjects } from '@workgate/contracts';
-import { ApprovalCommand, ApprovalEvent, approvals, ApprovalState, delegations, DelegationState, postReviews, PostReviewState } from '@workgate/domain';
+import { ApprovalCommand, ApprovalEvent, approvals, ApprovalState, conditionViews, delegations, DelegationState, postReviews, PostReviewState } from '@workgate/domain';
 import { AggregateStore, RpcClient, storeFor } from '@workgate/messaging';
 
 /**
@@ -43,9 +43,7 @@ export function approvalView(state: Exclude<ApprovalState, { status: 'none' }>):
     expiresAt,
     ...('decidedBy' in state ? { decidedBy: state.decidedBy } : {}),
     ...('permittedAction' in state ? { permittedAction: state.permittedAction } : {}),
-    ...(state.status === 'conditional'
-      ? { conditions: state.conditions.map(({ conditionId, text, owner: by, dueAt, closed }) => ({ conditionId, title: text, owner: by ?? owner, ...(dueAt ? { dueAt } : {}), closed })) }
-      : {}),
+    ...(state.status === 'conditional' ? { conditions: conditionViews(state) } : {}),
   };
 }
 

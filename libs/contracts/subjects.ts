@@ -3,6 +3,7 @@ import {
   AddRemediationRequest,
   ApprovalIdRequest,
   ApprovalQueueRequest,
+  ApprovalQueueRow,
   ApprovalView,
   CloseConditionRequest,
   CloseRemediationRequest,
@@ -89,7 +90,7 @@ export const Subjects = {
     /** Timers due at `now`. */
     dueTimers: rpc<DueTimersRequest, DueTimer[]>('workgate.ledger.due-timers'),
     /** The approval queue, oldest first, with age. */
-    listApprovals: rpc<ApprovalQueueRequest, ViewRow[]>('workgate.ledger.list-approvals'),
+    listApprovals: rpc<ApprovalQueueRequest, ApprovalQueueRow[]>('workgate.ledger.list-approvals'),
     /** Exceptions by owner, the soonest due first (default: the open ones). */
     listExceptions: rpc<ExceptionListQuery, ExceptionListItem[]>('workgate.ledger.list-exceptions'),
     /** A recipient's inbox: the delegations dispatched to it, oldest first. */
