@@ -53,5 +53,12 @@ describe('approval timers across a restart and with two instances', () => {
     expect(expired.map((r) => r.stream_id).sort()).toEqual(approvals.map((a) => `approval-${a}`).sort());
     expect(expired.every((r) => r.n === 1)).toBe(true);
     expect(requested.every((r) => r.n === 1)).toBe(true);
+    // Each expiry stops its work order's action in the expiry's own commit, once.
+    const { rows } = await pool.query(
+      `SELECT x.data->>'approvalId' AS approval, count(r.*)::int AS resolved, bool_and(r.recorded_at = x.recorded_at) AS together
+         FROM ledger_events x LEFT JOIN ledger_events r ON r.type = 'ApprovalResolved' AND r.data->>'approvalId' = x.data->>'approvalId'
+        WHERE x.type = 'ApprovalExpired' GROUP BY 1 ORDER BY 1`,
+    );
+    expect(rows).toEqual([...approvals].sort().map((approval) => ({ approval, resolved: 1, together: true })));
   });
 });

@@ -66,6 +66,61 @@ describe('approvals over HTTP', () => {
     expect(events.find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({ approvalId, outcome: 'approved', decision: 'run', decidedBy: 'support-lead' });
   });
 
+  /** The work order's events up to a ledger position (what a read at that position holds). */
+  const eventsUpTo = async (id: string, position: number) => (await t.rpc.request(Subjects.intake.events, { workOrderId: id })).filter((e) => e.position <= position);
+
+  it('a decision\'s position covers its work order: read at once, by the approver or at Workgate-Position, it shows the outcome', async () => {
+    const { id, approvalId } = await workOrderWithRefund('AP-RYW');
+    const approved = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: refund });
+    expect(approved.status).toBe(200);
+    const position = Number(approved.headers.get('workgate-position'));
+    // The outcome is recorded in the decision's own commit, not after it.
+    expect((await eventsUpTo(id, position)).find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({ approvalId, outcome: 'approved', decision: 'run' });
+    for (const read of [
+      await as['support-lead']('GET', `/v1/work-orders/${id}`),
+      await as.helpdesk('GET', `/v1/work-orders/${id}`, undefined, { 'Workgate-Min-Position': String(position) }),
+    ]) {
+      expect(read.status).toBe(200);
+      expect(Object.values(read.body.approvals)).toEqual(['approved']);
+      expect(read.body.pendingApprovals).toEqual([]);
+      expect(read.body.blockers).toEqual([]);
+      expect(read.body.nextAction).not.toMatch(/approval/);
+    }
+    // And closure, which decides on the work order's state, is no longer blocked.
+    expect(await close(id)).toMatchObject({ status: 200, body: { status: 'closed' } });
+  });
+
+  it('a rejection and a conditional approval reach the work order in their own commit too', async () => {
+    const rejectedOne = await workOrderWithRefund('AP-RYW-R');
+    const rejected = await as['support-lead']('POST', `/v1/approvals/${rejectedOne.approvalId}/decision`, { decision: 'reject', note: 'outside policy' });
+    expect((await eventsUpTo(rejectedOne.id, Number(rejected.headers.get('workgate-position')))).find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({
+      approvalId: rejectedOne.approvalId,
+      outcome: 'rejected',
+      decision: 'stop',
+    });
+    const { id, approvalId } = await workOrderWithRefund('AP-RYW-C');
+    const conditional = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'conditional', permittedAction: refund, conditions: ['R-03: retention policy signed'] });
+    const at = Number(conditional.headers.get('workgate-position'));
+    expect((await eventsUpTo(id, at)).find((e) => e.type === 'ApprovalConditional')?.data).toMatchObject({ approvalId, openConditions: ['R-03: retention policy signed'] });
+    const read = await as.helpdesk('GET', `/v1/work-orders/${id}`, undefined, { 'Workgate-Min-Position': String(at) });
+    expect(read.body.pendingApprovals).toEqual([expect.objectContaining({ approvalId, status: 'conditional' })]);
+    // The approver's queue shows what is left to close, as the approval itself does.
+    const queue = await as['support-lead']('GET', '/v1/approvals?owner=support-lead&status=conditional');
+    const row = queue.body.find((a: { approvalId: string }) => a.approvalId === approvalId);
+    expect(row).toMatchObject({ status: 'conditional', conditions: [{ conditionId: 'c1', title: 'R-03: retention policy signed', owner: 'support-lead', closed: false }] });
+    expect(row.conditions).toEqual((await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).body.conditions);
+    // The last condition closing turns it approved, in that commit.
+    const closed = await as['support-lead']('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, { evidence: { kind: 'signed-policy', ref: 'R-03' } });
+    expect(closed.body).toMatchObject({ status: 'approved' });
+    expect((await eventsUpTo(id, Number(closed.headers.get('workgate-position')))).find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({ approvalId, outcome: 'approved' });
+    expect(await close(id)).toMatchObject({ status: 200 });
+    // The reaction that carries outcomes recorded elsewhere finds them applied: each outcome once.
+    await new Promise((r) => setTimeout(r, 500));
+    const events = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
+    expect(events.filter((e) => e.type === 'ApprovalResolved')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'ApprovalConditional')).toHaveLength(1);
+  });
+
   it('lists the approval queue by owner and status, with age', async () => {
     const { approvalId } = await workOrderWithRefund('AP-Q');
     const queue = await eventually(async () => {

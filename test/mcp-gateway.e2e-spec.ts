@@ -99,8 +99,9 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
       permittedAction: { system: 'files', operation: 'write_file', kind: 'write', argumentsSha256: held.argumentsSha256 },
     });
     expect(decided.status).toBe(200);
-    // The approval reaches the work order from the ledger; then the same call runs.
-    await eventually(async () => !(await call('files__write_file', write)).isError, 10_000, 'the approved call to run');
+    // The decision commits with its outcome on the work order: the same call, sent again at once, runs.
+    const ran = await call('files__write_file', write);
+    expect(ran.isError).toBeFalsy();
     expect(readFileSync(target, 'utf8')).toBe('# approved note\n');
     // Once: the same call again waits for a new approval, and so does another.
     expect(decisionOf(await call('files__write_file', write))).toMatchObject({ decision: 'wait' });

@@ -1,10 +1,26 @@
-import { ApprovalView, DelegationView, PostReviewView } from '@workgate/contracts';
-import { approvals, ApprovalState, delegations, DelegationState, postReviews, PostReviewState } from '@workgate/domain';
-import { storeFor } from '@workgate/messaging';
+import { Injectable } from '@nestjs/common';
+import { AppendRequest, ApprovalView, DelegationView, PostReviewView, Subjects } from '@workgate/contracts';
+import { ApprovalCommand, ApprovalEvent, approvals, ApprovalState, conditionViews, delegations, DelegationState, postReviews, PostReviewState } from '@workgate/domain';
+import { AggregateStore, RpcClient, storeFor } from '@workgate/messaging';
 
-/** The aggregates the approvals service decides on: approvals, post-reviews, delegations. */
-export const ApprovalsStore = storeFor(approvals);
-export type ApprovalsStore = InstanceType<typeof ApprovalsStore>;
+/**
+ * Approvals. A decision changes its work order too (the outcome releases or stops the waiting
+ * action, lists open conditions): intake, which decides the work order, commits the approval's
+ * events with that outcome in one commit, so the decision's position covers both.
+ */
+@Injectable()
+export class ApprovalsStore extends AggregateStore<ApprovalState, ApprovalCommand, ApprovalEvent> {
+  constructor(rpc: RpcClient) {
+    super(rpc, approvals);
+  }
+
+  protected override async commit(state: ApprovalState, append: AppendRequest): Promise<number> {
+    if (state.status === 'none') return super.commit(state, append);
+    return (await this.rpc.request(Subjects.intake.commitApproval, { workOrderId: state.workOrderId, append })).position;
+  }
+}
+
+/** The other aggregates the approvals service decides on: post-reviews, delegations. */
 export const PostReviewsStore = storeFor(postReviews);
 export type PostReviewsStore = InstanceType<typeof PostReviewsStore>;
 export const DelegationsStore = storeFor(delegations);
@@ -27,9 +43,7 @@ export function approvalView(state: Exclude<ApprovalState, { status: 'none' }>):
     expiresAt,
     ...('decidedBy' in state ? { decidedBy: state.decidedBy } : {}),
     ...('permittedAction' in state ? { permittedAction: state.permittedAction } : {}),
-    ...(state.status === 'conditional'
-      ? { conditions: state.conditions.map(({ conditionId, text, owner: by, dueAt, closed }) => ({ conditionId, title: text, owner: by ?? owner, ...(dueAt ? { dueAt } : {}), closed })) }
-      : {}),
+    ...(state.status === 'conditional' ? { conditions: conditionViews(state) } : {}),
   };
 }
 

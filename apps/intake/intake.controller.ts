@@ -1,7 +1,9 @@
 import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
+  ApprovalCommitRequest,
   CommandReply,
+  CommitResult,
   DecidedCommandRequest,
   DecisionRecord,
   DeliveryPage,
@@ -9,6 +11,7 @@ import {
   Evidence,
   GetWorkOrderRequest,
   HealthReply,
+  idOfStream,
   IngestOutcome,
   IngestRequest,
   IntakeInProcess,
@@ -29,6 +32,7 @@ import {
   workOrderStream,
   Written,
 } from '@workgate/contracts';
+import { approvalEventsOf, approvalOutcomeOf } from '@workgate/domain';
 import { currentTraceparent, inSpan, LocalRoutes, RpcClient, Serves, SERVICE_CONTEXT, ServiceContext, SpanKind } from '@workgate/messaging';
 import { HttpIngest } from './http-ingest';
 import { RejectionStore } from './rejections';
@@ -88,6 +92,21 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
   @Serves(Subjects.intake.command)
   command(@Payload() req: WorkOrderCommandRequest): Promise<CommandReply> {
     return this.run(req);
+  }
+
+  /** An approval's decision and its outcome on the work order, in one commit (the approvals service's route). */
+  @Serves(Subjects.intake.commitApproval)
+  async commitApproval(@Payload() req: ApprovalCommitRequest): Promise<Pick<CommitResult, 'position'>> {
+    const workOrderId = requireUuid(req?.workOrderId, 'work order');
+    if (!req.append?.streamId || !Array.isArray(req.append.events)) throw refuse('validation_failed', 'an approval commit needs the approval\'s append');
+    const approvalId = idOfStream(req.append.streamId);
+    const commands = approvalEventsOf(req.append).flatMap((e) => {
+      const outcome = approvalOutcomeOf(approvalId, e);
+      if (!outcome) return [];
+      const meta = { commandId: outcome.commandId, actor: outcome.actor, now: e.occurredAt ?? new Date().toISOString(), channel: 'approvals' };
+      return [{ address: { workOrderId }, command: outcome.command, meta }];
+    });
+    return { position: await this.workOrders.commitWith(workOrderId, commands, req.append) };
   }
 
   private run(req: WorkOrderCommandRequest, decided?: DecidedCommandRequest['decided']): Promise<CommandReply> {

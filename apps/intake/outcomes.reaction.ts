@@ -1,15 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { dataOf, eventOf, idOfStream, ledgerEventSubject, ledgerStreamSubjects, RecordedEvent, Subjects, WorkgateError, WorkOrderCommand } from '@workgate/contracts';
-import { deterministicUuid } from '@workgate/domain';
+import { dataOf, idOfStream, ledgerEventSubject, ledgerStreamSubjects, RecordedEvent, Subjects, WorkgateError, WorkOrderCommand } from '@workgate/contracts';
+import { approvalEventOf, approvalOutcomeOf, deterministicUuid } from '@workgate/domain';
 import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
 import { WorkOrdersService } from './work-orders.service';
 
 /**
- * What other aggregates decide later comes back to its work order from the ledger: an approval's
- * outcome (approved releases the waiting action, rejected or expired stops it; conditions as they
- * stand), a resolved exception (it no longer blocks), a delegation nobody confirmed in time (the
- * work order stops). Each is a work-order command whose id derives from the deciding event.
+ * What other aggregates decide later comes back to its work order from the ledger: a resolved
+ * exception (it no longer blocks), a delegation nobody confirmed in time (the work order stops), and
+ * an approval's outcome that was not recorded with its decision (a decision commits its outcome on
+ * the work order in the same commit; this finds it applied and records nothing). Each is a
+ * work-order command whose id derives from the deciding event.
  */
 @Injectable()
 export class OutcomeReactions extends LedgerReactions {
@@ -44,25 +45,11 @@ export class OutcomeReactions extends LedgerReactions {
     }
   }
 
+  /** An approval's outcome recorded without it (by an earlier version, or when the work order could not take it then): applied once, by its command id. */
   private approvalOutcome(e: RecordedEvent): Promise<Outcome> | Outcome {
-    const approvalId = idOfStream(e.streamId);
-    const outcome = (by: string | undefined, body: Extract<WorkOrderCommand, { type: 'ApplyApprovalOutcome' }>['body'], commandId: string) =>
-      this.apply(e, 'approvals', commandId, by ?? 'approvals', { type: 'ApplyApprovalOutcome', body: { ...body, ...(by ? { decidedBy: by } : {}) } });
-    const granted = eventOf(e, 'approval', 'ApprovalGranted');
-    const rejected = eventOf(e, 'approval', 'ApprovalRejected');
-    const expired = eventOf(e, 'approval', 'ApprovalExpired');
-    const resolved = deterministicUuid('approval-outcome', approvalId);
-    if (granted) return outcome(granted.data.decidedBy, { approvalId, outcome: 'approved', permittedAction: granted.data.permittedAction }, resolved);
-    if (rejected) return outcome(rejected.data.decidedBy, { approvalId, outcome: 'rejected' }, resolved);
-    if (expired) return outcome(undefined, { approvalId, outcome: 'expired' }, resolved);
-    // A conditional approval, and each condition closed, tells the work order which conditions are still open.
-    const conditioned = eventOf(e, 'approval', 'ApprovalConditioned');
-    const closed = eventOf(e, 'approval', 'ApprovalConditionClosed');
-    const openConditions = conditioned ? conditioned.data.conditions.map((c) => c.text) : closed?.data.openConditions;
-    // The last condition closing is followed by ApprovalGranted, which resolves the approval.
-    if (!openConditions || openConditions.length === 0) return { kind: 'ack' };
-    const by = conditioned?.data.decidedBy ?? closed?.data.closedBy;
-    return outcome(by, { approvalId, outcome: 'conditional', openConditions, approvalVersion: e.streamVersion }, deterministicUuid('approval-conditions', e.eventId));
+    const outcome = approvalOutcomeOf(idOfStream(e.streamId), approvalEventOf(e));
+    if (!outcome) return { kind: 'ack' };
+    return this.apply(e, 'approvals', outcome.commandId, outcome.actor, outcome.command);
   }
 
   private exceptionResolved(e: RecordedEvent): Promise<Outcome> {

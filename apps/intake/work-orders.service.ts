@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  AppendRequest,
   CommandReply,
   CommitRequest,
   CommitResult,
@@ -205,6 +206,29 @@ export class WorkOrdersService {
     return this.serialized(id, () => this.inOrder(id, reqs, arrived));
   }
 
+  /**
+   * Commits another stream's append (an approval's decided events) together with the commands it
+   * causes on this work order, in ONE ledger commit, in the work order's turn: the position
+   * answered covers both. When the work order cannot take them (unknown work order or approval),
+   * the append commits alone. A version conflict on the other stream is the caller's to decide
+   * again; one on the work order reloads it and decides again here.
+   */
+  commitWith(id: string, reqs: WorkOrderCommandRequest[], also: AppendRequest): Promise<number> {
+    const arrived = performance.now();
+    return this.serialized(id, async () => {
+      if (reqs.length > 0) {
+        try {
+          // The commands of one approval decision are decided together (at most one, as the domain words them).
+          const replies = await this.executeNow(id, reqs, arrived, [], also);
+          return replies[replies.length - 1].position;
+        } catch (error) {
+          if ((error as WorkgateError).code !== 'not_found') throw error;
+        }
+      }
+      return (await this.commit({ appends: [also] })).position;
+    });
+  }
+
   /** executeInOrder's work, with the work order's turn already held. */
   private async inOrder(id: string, reqs: WorkOrderCommandRequest[], arrived: number, told: Array<Decided | undefined> = []): Promise<InOrder> {
     const replies: CommandReply[] = [];
@@ -221,8 +245,9 @@ export class WorkOrdersService {
   /**
    * Records the first command and as many of the next ones as decide together; their replies, in
    * order (at least one). Each `told` caller hears its answer once decided, before the commit.
+   * `also`, another stream's append, commits with them (alone when they record nothing).
    */
-  private async executeNow(id: string, reqs: WorkOrderCommandRequest[], arrived: number, told: Array<Decided | undefined>): Promise<CommandReply[]> {
+  private async executeNow(id: string, reqs: WorkOrderCommandRequest[], arrived: number, told: Array<Decided | undefined>, also?: AppendRequest): Promise<CommandReply[]> {
     // Opening a new work order needs no read: append with 'no_stream' and learn on a conflict.
     let optimisticOpen = reqs[0].command.type === 'OpenWorkOrder' && !this.cache.has(id);
     for (let attempt = 1; ; attempt++) {
@@ -251,21 +276,22 @@ export class WorkOrdersService {
         const handled = wo.handled.get(req.meta.commandId);
         answers.push(handled ? answerOf(handled, wo) : { id: wo.id, status: wo.status });
       }
-      if (events.length === 0) return answers.map((answer) => ({ answer, position }));
+      if (events.length === 0 && !also) return answers.map((answer) => ({ answer, position }));
       answers.forEach((answer, i) => tell(told[i], answer));
       try {
         const committed = await this.commit({
           appends: [
-            { streamId: workOrderStream(id), expectedVersion: version === 0 ? 'no_stream' : version, events },
+            ...(events.length > 0 ? [{ streamId: workOrderStream(id), expectedVersion: version === 0 ? ('no_stream' as const) : version, events }] : []),
             ...starts.map(({ started, cause }) => startAppend(started, cause.metadata, cause.occurredAt)),
+            ...(also ? [also] : []),
           ],
         });
-        this.remember(id, { state: after, version: committed.results[0].nextVersion, position: committed.position });
+        if (events.length > 0) this.remember(id, { state: after, version: committed.results[0].nextVersion, position: committed.position });
         measure(events, reqs.slice(0, answers.length), arrived);
         return answers.map((answer) => ({ answer, position: committed.position }));
       } catch (error) {
         this.cache.delete(id);
-        if ((error as WorkgateError).code !== 'version_conflict' || attempt >= MAX_ATTEMPTS) throw error;
+        if ((error as WorkgateError).code !== 'version_conflict' || attempt >= MAX_ATTEMPTS || conflictsOn(error, also)) throw error;
       }
     }
   }
@@ -340,6 +366,12 @@ export class WorkOrdersService {
     if (state.status === 'none') throw refuse('not_found', `no work order ${id}`);
     return { state, workflow: await this.workflows.version(state.policy) };
   }
+}
+
+/** Whether a version conflict is on `also`'s stream (deciding the work order again would not help). */
+function conflictsOn(error: unknown, also: AppendRequest | undefined): boolean {
+  const details = (error as WorkgateError).details;
+  return !!also && Array.isArray(details) && details.some((d) => (d as { streamId?: unknown })?.streamId === also.streamId);
 }
 
 /** The metrics of a commit: each decision recorded, and how long each action request took to be decided and committed. */

@@ -6,6 +6,7 @@ import {
   InboxMessage,
   InboxRequest,
   ApprovalQueueRequest,
+  ApprovalQueueRow,
   BatchReply,
   BatchRequest,
   DueTimer,
@@ -41,6 +42,7 @@ import { Serves, serveBatch, SERVICE_CONTEXT, ServiceContext } from '@workgate/m
 import { LedgerHealth } from './ledger-health';
 import { LedgerStore } from './ledger-store';
 import { dueTimers } from './views/timers.projection';
+import { approvalQueue } from './views/approval-queue';
 import { inboxMessages, listExceptions, listWorkOrders, queryView } from './views/views.queries';
 
 /** Reads, verification and health: any ledger instance (writer or standby) serves these. */
@@ -112,8 +114,8 @@ export class LedgerController {
   }
 
   @Serves(Subjects.ledger.listApprovals)
-  listApprovals(@Payload() req: ApprovalQueueRequest): Promise<ViewRow[]> {
-    return queryView(this.store.pool, { view: 'approvals', owner: req?.owner, status: req?.status ?? 'all', limit: req?.limit });
+  listApprovals(@Payload() req: ApprovalQueueRequest): Promise<ApprovalQueueRow[]> {
+    return approvalQueue(this.store.pool, req);
   }
 
   /** The newest signed checkpoint: the tree's signed note, with the head's position and hash signed as JSON too. */

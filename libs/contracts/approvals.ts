@@ -2,6 +2,7 @@
 import { ApprovalStatus, Evidence } from './work-order.events';
 import { ApprovalRequestedData, DelegationCommandKind, DelegationPrompt, PermittedAction } from './approval.events';
 import type { CloseConditionDto, CloseRemediationDto, CompletePostReviewDto, ConfirmDelegationDto, DecideApprovalDto, ExceptionCodeDto, RemediationDto, ResolveExceptionDto } from './dto';
+import type { ViewRow } from './views';
 
 /** Who sends a command to an approval, post-review, delegation or exception: the caller's principal. */
 interface By {
@@ -36,6 +37,9 @@ export interface ApprovalQueueRequest {
   status?: string;
   limit?: number;
 }
+
+/** A row of the approval queue: the approvals view's columns, and a conditional approval's conditions. */
+export type ApprovalQueueRow = { [column: string]: ViewRow[string] | ConditionView[] };
 
 export interface InboxRequest {
   recipient: string;

@@ -3,6 +3,7 @@ import {
   AddRemediationRequest,
   ApprovalIdRequest,
   ApprovalQueueRequest,
+  ApprovalQueueRow,
   ApprovalView,
   CloseConditionRequest,
   CloseRemediationRequest,
@@ -55,7 +56,7 @@ import { GetWorkflowRequest, PublishWorkflowRequest, PublishWorkflowResult, Simu
 import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
 import { ViewQuery, ViewRow } from './views';
 import { CreatedWebhook, CreateWebhookRequest, DeliveryIdRequest, WebhookDelivery, WebhookIdRequest, WebhookView } from './webhooks';
-import { CommandReply, DecisionRecord, DeliveryPage, GetWorkOrderRequest, Receipt, ReceiptRequest, WorkOrderAnswer, WorkOrderCommandRequest, WorkOrderHandoff, WorkOrderIdRequest } from './work-orders';
+import { ApprovalCommitRequest, CommandReply, DecisionRecord, DeliveryPage, GetWorkOrderRequest, Receipt, ReceiptRequest, WorkOrderAnswer, WorkOrderCommandRequest, WorkOrderHandoff, WorkOrderIdRequest } from './work-orders';
 
 export const SERVICES = ['gateway', 'intake', 'policy', 'approvals', 'ledger', 'exceptions'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -89,7 +90,7 @@ export const Subjects = {
     /** Timers due at `now`. */
     dueTimers: rpc<DueTimersRequest, DueTimer[]>('workgate.ledger.due-timers'),
     /** The approval queue, oldest first, with age. */
-    listApprovals: rpc<ApprovalQueueRequest, ViewRow[]>('workgate.ledger.list-approvals'),
+    listApprovals: rpc<ApprovalQueueRequest, ApprovalQueueRow[]>('workgate.ledger.list-approvals'),
     /** Exceptions by owner, the soonest due first (default: the open ones). */
     listExceptions: rpc<ExceptionListQuery, ExceptionListItem[]>('workgate.ledger.list-exceptions'),
     /** A recipient's inbox: the delegations dispatched to it, oldest first. */
@@ -100,6 +101,8 @@ export const Subjects = {
   intake: {
     /** Runs a work-order command; answers after the ledger commit, with its position. */
     command: rpc<WorkOrderCommandRequest, CommandReply>('workgate.intake.command'),
+    /** Commits an approval's decided events with their outcome on its work order (the approvals service's only); answers the commit's position. */
+    commitApproval: rpc<ApprovalCommitRequest, Pick<CommitResult, 'position'>>('workgate.intake.commit-approval'),
     get: rpc<GetWorkOrderRequest, WorkOrderHandoff>('workgate.intake.get'),
     events: rpc<WorkOrderIdRequest, RecordedEvent[]>('workgate.intake.events'),
     delivery: rpc<WorkOrderIdRequest, DeliveryPage>('workgate.intake.delivery'),

@@ -15,7 +15,7 @@ import type {
 } from './dto';
 import { ActionRequest, ActionScope, DecisionResult, Facts, PolicyRef } from './policy';
 import type { PermittedAction } from './approval.events';
-import type { InclusionProof, RecordedEvent } from './ledger';
+import type { AppendRequest, InclusionProof, RecordedEvent } from './ledger';
 import type { Written } from './rpc';
 import { ApprovalStatus, Evidence, ExceptionRef, PrerequisiteCheck, WorkOrderStatus } from './work-order.events';
 
@@ -91,6 +91,17 @@ export interface WorkOrderCommandRequest {
   address: WorkOrderAddress;
   command: WorkOrderCommand;
   meta: CommandMeta;
+}
+
+/**
+ * An approval's events as the approvals service decided them (`append`: the approval's stream at
+ * the version they follow), for intake to commit together with what they cause on the approval's
+ * work order: one commit, so the decision's position covers the work order too
+ * (Subjects.intake.commitApproval).
+ */
+export interface ApprovalCommitRequest {
+  workOrderId: string;
+  append: AppendRequest;
 }
 
 export interface OpenedAnswer {

@@ -19,3 +19,4 @@ export * from './work-order/actions';
 export * from './work-order/open';
 export * from './work-order/delegations';
 export * from './work-order/starts';
+export * from './work-order/approval-outcomes';

@@ -1,5 +1,5 @@
 import { Injectable, Type } from '@nestjs/common';
-import { AppendResult, ReadStreamRequest, ReadStreamResult, RecordedEvent, refuse, streamId, StreamType, Subjects, WorkgateError } from '@workgate/contracts';
+import { AppendRequest, AppendResult, ReadStreamRequest, ReadStreamResult, RecordedEvent, refuse, streamId, StreamType, Subjects, WorkgateError } from '@workgate/contracts';
 import { RpcClient } from './rpc-client';
 
 /** An aggregate as its store needs it (the domain's `Aggregate`): decide takes the command's time. */
@@ -89,13 +89,19 @@ export class AggregateStore<S extends { status: string }, C, E extends { type: s
     return existing((await this.load(id)).state, what);
   }
 
+  /** Commits a command's events, decided on `state`; the position of the commit. An aggregate whose events change another's state commits them together (ApprovalsStore). */
+  protected async commit(_state: S, append: AppendRequest): Promise<number> {
+    const appended: AppendResult = await this.rpc.request(Subjects.ledger.append, append);
+    return appended.positions[appended.positions.length - 1];
+  }
+
   async execute(id: string, command: C, actor: string, now = new Date().toISOString()): Promise<Executed<S>> {
     for (let attempt = 1; ; attempt++) {
       const { state, version, position } = await this.load(id);
       const events = this.def.decide(command, state, now);
       if (events.length === 0) return { state, position };
       try {
-        const appended: AppendResult = await this.rpc.request(Subjects.ledger.append, {
+        const position = await this.commit(state, {
           streamId: streamId(this.def.stream, id),
           expectedVersion: version === 0 ? 'no_stream' : version,
           events: events.map((e, i) => ({
@@ -106,7 +112,7 @@ export class AggregateStore<S extends { status: string }, C, E extends { type: s
             occurredAt: now,
           })),
         });
-        return { state: events.reduce((s, e) => this.def.evolve(s, e), state), position: appended.positions[appended.positions.length - 1] };
+        return { state: events.reduce((s, e) => this.def.evolve(s, e), state), position };
       } catch (error) {
         if ((error as WorkgateError).code !== 'version_conflict' || attempt >= MAX_ATTEMPTS) throw error;
       }

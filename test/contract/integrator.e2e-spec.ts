@@ -151,6 +151,22 @@ describe('the integrator contract', () => {
       expect(await as.admin('POST', '/v1/exception-codes', { code: 'IDEM_CODE', title: 'Idempotency', owner: 'support-lead', sla: 'PT4H' }, { 'Idempotency-Key': 'open-idem-1' })).toMatchObject({ status: 201 });
     });
 
+    it('the same key sent concurrently: one write; with other bodies the rest are 422 idempotency_key_reused, with the same body they replay it', async () => {
+      const others = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => as.helpdesk('POST', '/v1/work-orders', body(`IDEM-C${i}`), { 'Idempotency-Key': 'concurrent-1' })));
+      expect(others.map((r) => r.status).sort()).toEqual([201, 422, 422, 422, 422, 422]);
+      for (const r of others.filter((o) => o.status === 422)) expect(r.body).toMatchObject({ error: 'idempotency_key_reused', details: [{ path: 'header:Idempotency-Key' }] });
+      const written = others.find((r) => r.status === 201)!;
+      const opened = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => as.helpdesk('GET', `/v1/work-orders?source=idem&externalRef=IDEM-C${i}`)));
+      expect(opened.map((r) => r.body.length).sort()).toEqual([0, 0, 0, 0, 0, 1]);
+      expect(opened.find((r) => r.body.length === 1)!.body[0].id).toBe(written.body.id);
+
+      const same = await Promise.all([1, 2, 3, 4, 5, 6].map(() => as.helpdesk('POST', '/v1/work-orders', body('IDEM-S'), { 'Idempotency-Key': 'concurrent-2' })));
+      expect(same.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
+      expect(same.map((r) => r.headers.get('idempotent-replayed')).sort()).toEqual([null, 'true', 'true', 'true', 'true', 'true']);
+      for (const r of same) expect(r).toMatchObject({ body: same[0].body });
+      expect(new Set(same.map((r) => r.headers.get('workgate-position'))).size).toBe(1);
+    });
+
     it('replays an approval decision instead of answering approval_decided, and a publish', async () => {
       const opened = await as.helpdesk('POST', '/v1/work-orders', body('IDEM-3'));
       const wait = await as.agent('POST', `/v1/work-orders/${opened.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write' });

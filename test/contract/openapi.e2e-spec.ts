@@ -10,6 +10,8 @@ import { client, writePrincipals } from '../support/principals';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+/** The POSTs whose body is a question: they record nothing. */
+const READS_BY_POST = ['post /v1/workflows/{jobType}/simulate', 'post /v1/ledger/verify'];
 
 interface Answer {
   method: string;
@@ -18,6 +20,8 @@ interface Answer {
   contentType: string;
   text: string;
   body: unknown;
+  /** The `Workgate-Position` header, when the answer carries one. */
+  position: string | null;
 }
 
 /**
@@ -48,7 +52,8 @@ describe('the OpenAPI document', () => {
       const call = client(t.url, key);
       return async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
         const res = await call(method, path, body, headers);
-        const answer = { method: method.toLowerCase(), path, status: res.status, contentType: (res.headers.get('content-type') ?? '').split(';')[0], text: res.text, body: res.body };
+        const contentType = (res.headers.get('content-type') ?? '').split(';')[0];
+        const answer = { method: method.toLowerCase(), path, status: res.status, contentType, text: res.text, body: res.body, position: res.headers.get('workgate-position') };
         answers.push(answer);
         return answer;
       };
@@ -88,6 +93,7 @@ describe('the OpenAPI document', () => {
     const templates = operations(doc);
     const problems: string[] = [];
     const seen = new Map<string, Set<string>>();
+    const writes = new Set<string>();
     for (const answer of answers) {
       const pathOnly = answer.path.split('?')[0];
       const op = templates.find((o) => o.method === answer.method && o.pattern.test(pathOnly));
@@ -101,6 +107,17 @@ describe('the OpenAPI document', () => {
       if (!response) {
         problems.push(`${key} answered ${answer.status} (${answer.text.slice(0, 120)}), which the document does not list`);
         continue;
+      }
+      // Every write that succeeds names the ledger position of its commit (SPEC section 3a), as its
+      // document says; the webhooks' writes are outside the ledger (0); POSTs that only read, none.
+      if (answer.status < 300 && answer.method !== 'get') {
+        if (READS_BY_POST.includes(key)) {
+          if (answer.position !== null || response.headers?.['Workgate-Position']) problems.push(`${key} ${answer.status}: a read answered or documents a Workgate-Position`);
+        } else {
+          if (!response.headers?.['Workgate-Position']) problems.push(`${key} ${answer.status}: the document names no Workgate-Position for this write`);
+          if (!(op.path.startsWith('/v1/webhooks') ? /^0$/ : /^[1-9]\d*$/).test(answer.position ?? '')) problems.push(`${key} ${answer.status}: answered Workgate-Position ${answer.position}`);
+          writes.add(key);
+        }
       }
       const content = response.content ?? {};
       if (answer.text === '' && Object.keys(content).length === 0) continue;
@@ -120,6 +137,8 @@ describe('the OpenAPI document', () => {
       if (!classes.has('4')) problems.push(`${method} ${path}: no 4xx answer was checked`);
     }
     expect(problems).toEqual([]);
+    // Every operation but GET and the reads by POST is a write, and each was checked above.
+    expect([...writes].sort()).toEqual(templates.map((o) => `${o.method} ${o.path}`).filter((k) => !k.startsWith('get ') && !READS_BY_POST.includes(k)).sort());
     expect(answers.length).toBeGreaterThan(2 * templates.length);
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { CanActivate, ExecutionContext, Injectable, Logger, OnApplicationShutdown, OnModuleInit, SetMetadata } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
 import { canonicalize, refuse, Written } from '@workgate/contracts';
 import { GatewayDatabase } from '../gateway-database';
 import { RequestWithPrincipal } from './auth.guard';
@@ -14,6 +15,8 @@ export const IDEMPOTENCY_RETENTION_DAYS = 7;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const SHOWN_ONCE = 'workgate:shown-once';
+/** How long a request waits for another with the same key to be answered (a write's own time-outs are shorter). */
+const HOLD_MS = 60_000;
 
 /**
  * Fields of the route's answer that are shown once and never kept (a webhook's signing secret):
@@ -60,12 +63,16 @@ type KeyedRequest = RequestWithPrincipal & { [TO_KEEP]?: ToKeep };
  * with another request is 422 `idempotency_key_reused`. A refused write wrote nothing, so it is not
  * kept: the request may be corrected and sent again with the same key. Work-order commands are
  * also recognised by the command id the key derives, so a retry after an answer that was lost on
- * the way still records once. A guard after authentication: the key belongs to the principal.
+ * the way still records once. Requests with the same key take turns in a gateway, so concurrent
+ * ones see the first one's answer: one write, the rest replay it or are 422. A guard after
+ * authentication: the key belongs to the principal.
  */
 @Injectable()
 export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('idempotency');
   private pruning?: NodeJS.Timeout;
+  /** Keys a request of this gateway is answering, by principal and key. */
+  private readonly holders = new Map<string, Promise<void>>();
 
   constructor(
     private readonly db: GatewayDatabase,
@@ -91,18 +98,53 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
     }
     const principal = req.principal.id;
     const print = fingerprint(req);
-    return this.first(principal, header).then((kept) => {
-      if (kept) {
-        if (kept.fingerprint !== print) {
-          throw refuse('idempotency_key_reused', 'this Idempotency-Key was used for a different request; use a new key for a new request', [
-            { path: 'header:Idempotency-Key', message: 'was used for a different method, path or body' },
-          ]);
+    // Requests with the same key take turns: the first is answered (and its answer kept) before the next looks.
+    return this.turn(`${principal}\n${header}`).then(async (release) => {
+      try {
+        const kept = await this.first(principal, header);
+        if (kept) {
+          if (kept.fingerprint !== print) {
+            throw refuse('idempotency_key_reused', 'this Idempotency-Key was used for a different request; use a new key for a new request', [
+              { path: 'header:Idempotency-Key', message: 'was used for a different method, path or body' },
+            ]);
+          }
+          throw new KeptAnswer(kept.reply, this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201);
         }
-        throw new KeptAnswer(kept.reply, this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201);
+      } catch (error) {
+        release();
+        throw error;
       }
       req[TO_KEEP] = { principal, key: header, print, shownOnce: this.reflector.get<string[] | undefined>(SHOWN_ONCE, context.getHandler()) ?? [] };
+      // The answer is kept before it is sent: once it is out (or the caller is gone), the next may look.
+      const answer = context.switchToHttp().getResponse<FastifyReply>().raw;
+      if (answer.destroyed) release();
+      else answer.once('close', release);
       return true as const;
     });
+  }
+
+  /**
+   * Waits until no other request of this gateway holds `slot` (a principal's key), then holds it:
+   * the answer releases it. Concurrent requests with one key thus see the first one's kept answer
+   * (a replay, or 422 for another body) instead of racing it to the ledger.
+   */
+  private async turn(slot: string): Promise<() => void> {
+    for (let held = this.holders.get(slot); held; held = this.holders.get(slot)) {
+      // A holder that never answers (it should not happen) holds the key for HOLD_MS at most.
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([held.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), HOLD_MS)))]);
+      clearTimeout(timer);
+      if (late && this.holders.get(slot) === held) this.holders.delete(slot);
+    }
+    let release!: () => void;
+    const holding = new Promise<void>((resolve) => {
+      release = () => {
+        if (this.holders.get(slot) === holding) this.holders.delete(slot);
+        resolve();
+      };
+    });
+    this.holders.set(slot, holding);
+    return release;
   }
 
   /** Keeps a write's answer when its request carried an Idempotency-Key (a POST that answers without a ledger position wrote nothing). */

@@ -4,6 +4,10 @@ import { ref, Schema } from './schemas';
 
 export const ANSWERS = 'workgate:openapi:answers';
 export const REQUEST_BODY = 'workgate:openapi:request-body';
+export const READ_BY_POST = 'workgate:openapi:read-by-post';
+
+/** A POST that only reads (its body is a question): it records nothing, so it answers no Workgate-Position and takes no Idempotency-Key. */
+export const ReadByPost = (): MethodDecorator => SetMetadata(READ_BY_POST, true);
 
 /** What a route answers on success: its JSON body (a schema, or the name of one) and other media types it can answer in. */
 export interface AnswerDoc {

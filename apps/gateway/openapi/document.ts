@@ -5,7 +5,7 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { CLOUD_EVENT_COMMANDS } from '@workgate/contracts';
 import { WorkflowDefinitionDto } from '@workgate/workflow';
 import { readsViewsRoute, routeAccess } from '../http';
-import { ANSWERS, AnswerDoc, REQUEST_BODY } from './decorators';
+import { ANSWERS, AnswerDoc, READ_BY_POST, REQUEST_BODY } from './decorators';
 import { describeValidatedClass } from './from-validation';
 import { codesOf, ERROR_STATUSES, ref, responseSchemas, Schema } from './schemas';
 
@@ -101,6 +101,8 @@ interface Route {
   queryClass?: Class;
   hasPathParams: boolean;
   isWrite: boolean;
+  /** A write that records: it answers Workgate-Position and takes an Idempotency-Key (a POST that only reads does neither). */
+  records: boolean;
 }
 
 /** Every route of the controllers with the classes of its validated body and query. */
@@ -128,6 +130,7 @@ function routes(controllers: Class[]): Route[] {
         queryClass: argClass(RouteParamtypes.QUERY),
         hasPathParams: path.includes(':') || String(Reflect.getMetadata(PATH_METADATA, controller)).includes(':'),
         isWrite: Reflect.getMetadata(METHOD_METADATA, handler) !== 0, // RequestMethod.GET is 0
+        records: Reflect.getMetadata(METHOD_METADATA, handler) !== 0 && !Reflect.getMetadata(READ_BY_POST, handler),
       });
     }
   }
@@ -147,7 +150,7 @@ function complete(operation: Operation, route: Route): void {
   const readsViews = readsViewsRoute(route.handler, route.controller);
   // The Idempotency-Key the handler reads is the documented component, not a required header of its own.
   const parameters = (operation.parameters ?? []).filter((p: Operation) => p.in !== 'header');
-  if (route.isWrite) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
+  if (route.records) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
   if (readsViews) parameters.push({ $ref: '#/components/parameters/MinPosition' });
   operation.parameters = parameters;
 
@@ -159,7 +162,7 @@ function complete(operation: Operation, route: Route): void {
   const answer = Reflect.getMetadata(ANSWERS, route.handler) as AnswerDoc | undefined;
   const success = Object.keys(operation.responses ?? {}).find((s) => s.startsWith('2')) ?? '200';
   const headers: Record<string, unknown> = { ...(answer?.headers ?? {}) };
-  if (route.isWrite) Object.assign(headers, { 'Workgate-Position': { $ref: '#/components/headers/Position' }, 'Idempotent-Replayed': { $ref: '#/components/headers/Replayed' } });
+  if (route.records) Object.assign(headers, { 'Workgate-Position': { $ref: '#/components/headers/Position' }, 'Idempotent-Replayed': { $ref: '#/components/headers/Replayed' } });
   const content: Record<string, { schema: Schema }> = {};
   if (answer?.json) content['application/json'] = { schema: answer.json };
   for (const [type, schema] of Object.entries(answer?.alternatives ?? {})) content[type] = { schema };

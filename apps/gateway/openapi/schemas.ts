@@ -38,6 +38,7 @@ const scopeChecks = object({ passed: int, total: int });
 const tracks = array(
   object({ kind: str, approvalId: str, status: approvalStatus, mode: oneOf('draft-only', 'approved'), owner: str, scope, blockers: strings }),
 );
+const conditions = array(object({ conditionId: str, title: str, owner: str, closed: bool }, { dueAt: time }));
 const closure = nullable(object({ at: time, evidenceMissing: bool }));
 
 const ANSWERS: Record<string, Schema> = {
@@ -194,9 +195,10 @@ const VIEWS: Record<string, Schema> = {
       requestedAction: permittedAction,
       decidedBy: str,
       permittedAction,
-      conditions: array(object({ conditionId: str, title: str, owner: str, closed: bool }, { dueAt: time })),
+      conditions,
     },
   ),
+  ApprovalQueueRow: { allOf: [ref(viewSchemaName('approvals')), object({}, { conditions }, "a conditional approval's row lists its conditions")] },
   ExceptionView: object({
     exceptionId: str,
     status: oneOf('open', 'resolved'),

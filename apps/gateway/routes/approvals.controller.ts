@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { ApprovalView, CloseConditionDto, DecideApprovalDto, Subjects, ViewRow, Written } from '@workgate/contracts';
+import { ApprovalQueueRow, ApprovalView, CloseConditionDto, DecideApprovalDto, Subjects, Written } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { Documented, ref, viewSchemaName } from '../openapi';
+import { Documented, ref } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 
 class QueueQuery {
@@ -22,8 +22,8 @@ export class ApprovalsController {
   @Get()
   @Roles('approver', 'ops-lead')
   @ReadsViews()
-  @Documented('The approval queue', { type: 'array', items: ref(viewSchemaName('approvals')) }, 'Oldest first, with age; filter by owner and status.')
-  list(@Query() q: QueueQuery): Promise<ViewRow[]> {
+  @Documented('The approval queue', { type: 'array', items: ref('ApprovalQueueRow') }, 'Oldest first, with age; filter by owner and status. A conditional approval\'s row lists its `conditions`, as the approval does.')
+  list(@Query() q: QueueQuery): Promise<ApprovalQueueRow[]> {
     return this.rpc.request(Subjects.ledger.listApprovals, { owner: q.owner, status: q.status, limit: q.limit === undefined ? undefined : Number(q.limit) });
   }
 

@@ -4,7 +4,7 @@ import { IsOptional, Matches } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConsistencyProof, Subjects, VerifyCheckpointDto, VerifyResult } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { Documented, ref } from '../openapi';
+import { Documented, ReadByPost, ref } from '../openapi';
 import { preferredType, Public, Roles } from '../http';
 
 class EventsQuery {
@@ -71,6 +71,7 @@ export class LedgerController {
   /** Verifies the chain against a kept checkpoint: also catches a truncated or rewritten tail. */
   @Post('verify')
   @HttpCode(200)
+  @ReadByPost()
   @Documented('Verify the chain against a kept checkpoint', 'VerifyResult', 'The checkpoint as `GET /v1/ledger/checkpoint` answered it (`{checkpoint}`), or its signed note alone (`{note}`).')
   verifyCheckpoint(@Body() body: VerifyCheckpointDto): Promise<VerifyResult> {
     return this.rpc.request(Subjects.ledger.verifyCheckpoint, body.note !== undefined ? { note: body.note } : { checkpoint: body.checkpoint }, { timeoutMs: 300_000 });

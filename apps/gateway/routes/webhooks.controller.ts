@@ -7,13 +7,16 @@ import { CurrentPrincipal, Principal, Roles, ShownOnce } from '../http';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no such id') });
 
-/** Webhooks for people (SPEC section 12): notifications signed per Standard Webhooks, retried, then kept as dead letters. */
+/**
+ * Webhooks for people (SPEC section 12): notifications signed per Standard Webhooks, retried, then
+ * kept as dead letters. Their writes are not ledger writes: each answers Workgate-Position 0.
+ */
 @ApiTags('webhooks')
 @Controller('v1/webhooks')
 export class WebhooksController {
   constructor(private readonly rpc: RpcClient) {}
 
-  /** Not a ledger write: its position is 0. A replay with the same Idempotency-Key answers the same webhook, without its secret (never kept). */
+  /** A replay with the same Idempotency-Key answers the same webhook, without its secret (never kept). */
   @Post()
   @Roles('admin')
   @ShownOnce('secret')
@@ -43,8 +46,8 @@ export class WebhooksController {
   @Delete(':id')
   @Roles('admin')
   @Documented('Delete a webhook', 'WebhookView', 'Nothing more is sent to it; its deliveries are deleted with it.')
-  delete(@Param('id', uuid) id: string): Promise<WebhookView> {
-    return this.rpc.request(Subjects.approvals.deleteWebhook, { webhookId: id });
+  async delete(@Param('id', uuid) id: string): Promise<Written<WebhookView>> {
+    return { answer: await this.rpc.request(Subjects.approvals.deleteWebhook, { webhookId: id }), position: 0 };
   }
 
   @Get(':id/deliveries')
@@ -58,7 +61,7 @@ export class WebhooksController {
   @Roles('admin')
   @HttpCode(202)
   @Documented('Send a delivery again now', 'WebhookDelivery', 'Takes no body. A dead letter included; the attempt follows within a moment, with the same `webhook-id`.')
-  retry(@Param('id', uuid) id: string, @Param('deliveryId', uuid) deliveryId: string): Promise<WebhookDelivery> {
-    return this.rpc.request(Subjects.approvals.retryDelivery, { webhookId: id, deliveryId });
+  async retry(@Param('id', uuid) id: string, @Param('deliveryId', uuid) deliveryId: string): Promise<Written<WebhookDelivery>> {
+    return { answer: await this.rpc.request(Subjects.approvals.retryDelivery, { webhookId: id, deliveryId }), position: 0 };
   }
 }

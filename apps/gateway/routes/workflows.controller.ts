@@ -14,7 +14,7 @@ import {
   Written,
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { Documented, ref, RequestBody } from '../openapi';
+import { Documented, ReadByPost, ref, RequestBody } from '../openapi';
 import { CurrentPrincipal, Principal, Roles, YAML_MEDIA_TYPES } from '../http';
 
 /** A draft is simulated as given (object or YAML/JSON text); the policy service validates it strictly. */
@@ -91,6 +91,7 @@ export class WorkflowsController {
   @Post('workflows/:jobType/simulate')
   @Roles('admin', 'analyst')
   @HttpCode(200)
+  @ReadByPost()
   @Documented('Simulate a draft against past requests', 'SimulateResult', 'Replays recorded action requests of the job type (in a window) against the draft and lists each changed verdict with what decided it before and after.')
   simulate(@Param('jobType') jobType: string, @Body() body: SimulateBody): Promise<SimulateResult> {
     return this.rpc.request(Subjects.policy.simulate, { jobType, ...body }, { timeoutMs: 60_000 });

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { ApprovalCondition, ApprovalRequestedData, canonicalize, ConditionInput, Evidence, FieldProblem, PermittedAction, refuse } from '@workgate/contracts';
+import { ApprovalCondition, ApprovalRequestedData, canonicalize, ConditionInput, ConditionView, Evidence, FieldProblem, PermittedAction, refuse } from '@workgate/contracts';
 import { dueTime } from '@workgate/workflow';
 import { Aggregate, DomainEvent, versionedEventId } from '../aggregate';
 
@@ -156,6 +156,12 @@ export function evolveApproval(state: ApprovalState, event: ApprovalEvent): Appr
 function requestOf(s: Exclude<ApprovalState, { status: 'none' }>): Requested {
   const { approvalId, workOrderId, actionId, owner, requestedBy, requestedAt, expiresAt, scopeHash, kind, action } = s;
   return { approvalId, workOrderId, actionId, owner, requestedBy, requestedAt, expiresAt, scopeHash, ...(kind ? { kind } : {}), ...(action ? { action } : {}) };
+}
+
+/** A conditional approval's conditions as approvers see them (its own view and its queue's rows); none for any other status. */
+export function conditionViews(state: ApprovalState): ConditionView[] | undefined {
+  if (state.status !== 'conditional') return undefined;
+  return state.conditions.map(({ conditionId, text, owner, dueAt, closed }) => ({ conditionId, title: text, owner: owner ?? state.owner, ...(dueAt ? { dueAt } : {}), closed }));
 }
 
 /** Whether the approval keeps its work order from closing: pending, or conditional with open conditions. */

@@ -1,5 +1,6 @@
 import { compileWorkflow } from '@workgate/workflow';
 import { specify } from '../spec-support';
+import { approvalEventsOf, approvalOutcomeOf } from './approval-outcomes';
 import { workOrders } from './work-order.decider';
 import { action, ctx, definition, meta, open, refund, stateAfter, work } from './work-order.fixtures';
 
@@ -93,5 +94,45 @@ describe('approvals of tool calls (SPEC section 10)', () => {
   it('leaves actions that are no tool calls as before: each waits for its own approval', () => {
     const resolved = [...waiting, ...work.given(...waiting).when({ type: 'ApplyApprovalOutcome', body: { approvalId, outcome: 'approved', permittedAction: { system: 'payments', operation: 'refund', kind: 'write', objects: ['refund:7'] } } }).result().events];
     work.given(...resolved).when(refund).then(['GateRequested', 'ActionDecided'], ([, e]) => expect(e.data).toMatchObject({ decision: { decision: 'wait' } }));
+  });
+});
+
+describe('the work-order command an approval event causes', () => {
+  const permitted = { system: 'payments', operation: 'refund', kind: 'write' as const };
+  const append = {
+    streamId: 'approval-a1',
+    expectedVersion: 1,
+    events: [
+      { eventId: 'e2', type: 'ApprovalConditionClosed', data: { approvalId: 'a1', conditionId: 'c1', closedBy: 'lead', evidence: { kind: 'k', ref: 'r' }, at: 't', openConditions: [] }, occurredAt: 't' },
+      { eventId: 'e3', type: 'ApprovalGranted', data: { approvalId: 'a1', decidedBy: 'lead', permittedAction: permitted, at: 't' }, occurredAt: 't' },
+    ],
+  };
+
+  it('reads an approval append at the versions its events will have, and refuses any other stream', () => {
+    expect(approvalEventsOf(append).map((e) => [e.type, e.streamVersion])).toEqual([
+      ['ApprovalConditionClosed', 2],
+      ['ApprovalGranted', 3],
+    ]);
+    expect(() => approvalEventsOf({ ...append, streamId: 'workorder-w1' })).toThrow(expect.objectContaining({ code: 'validation_failed' }));
+    expect(() => approvalEventsOf({ ...append, expectedVersion: 'any' })).toThrow(expect.objectContaining({ code: 'validation_failed' }));
+  });
+
+  it('an outcome under one id per approval, however it arrives; the last condition closing causes nothing itself', () => {
+    const [closed, granted] = approvalEventsOf(append);
+    expect(approvalOutcomeOf('a1', closed)).toBeUndefined();
+    const approved = approvalOutcomeOf('a1', granted)!;
+    expect(approved).toEqual({ commandId: approved.commandId, actor: 'lead', command: { type: 'ApplyApprovalOutcome', body: { approvalId: 'a1', outcome: 'approved', permittedAction: permitted, decidedBy: 'lead' } } });
+    const rejected = approvalOutcomeOf('a1', { eventId: 'e9', streamVersion: 2, type: 'ApprovalRejected', data: { approvalId: 'a1', decidedBy: 'lead', at: 't' } })!;
+    expect(rejected.commandId).toBe(approved.commandId);
+    expect(approvalOutcomeOf('a1', { eventId: 'e9', streamVersion: 2, type: 'ApprovalExpired', data: { approvalId: 'a1', at: 't' } })).toMatchObject({ actor: 'approvals', command: { body: { outcome: 'expired' } } });
+  });
+
+  it('open conditions under an id per event, with the approval version they reflect', () => {
+    const conditions = [{ conditionId: 'c1', text: 'R-03', closed: false }];
+    const conditioned = approvalOutcomeOf('a1', { eventId: 'e2', streamVersion: 2, type: 'ApprovalConditioned', data: { approvalId: 'a1', decidedBy: 'lead', permittedAction: permitted, conditions, at: 't' } })!;
+    expect(conditioned.command.body).toEqual({ approvalId: 'a1', outcome: 'conditional', openConditions: ['R-03'], approvalVersion: 2, decidedBy: 'lead' });
+    const closedOne = approvalOutcomeOf('a1', { eventId: 'e3', streamVersion: 3, type: 'ApprovalConditionClosed', data: { approvalId: 'a1', conditionId: 'c0', closedBy: 'ops', evidence: { kind: 'k', ref: 'r' }, at: 't', openConditions: ['R-03'] } })!;
+    expect(closedOne).toMatchObject({ actor: 'ops', command: { body: { openConditions: ['R-03'], approvalVersion: 3 } } });
+    expect(closedOne.commandId).not.toBe(conditioned.commandId);
   });
 });

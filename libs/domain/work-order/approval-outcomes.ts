@@ -1,4 +1,5 @@
-import { ApprovalOutcomeBody, refuse } from '@workgate/contracts';
+import { AppendRequest, ApprovalOutcomeBody, EventOf, RecordedEvent, refuse, WorkOrderCommand } from '@workgate/contracts';
+import { deterministicUuid } from '../ids';
 import { recorder, WorkOrderContext } from './context';
 import { isOpen } from './lifecycle';
 import type { WorkOrder, WorkOrderEvent } from './work-order.state';
@@ -35,4 +36,62 @@ export function applyApprovalOutcome(body: ApprovalOutcomeBody, state: WorkOrder
     ...(outcome === 'approved' && body.permittedAction ? { permittedAction: body.permittedAction } : {}),
   });
   return [resolved];
+}
+
+/** An approval's event with the id it is recorded under and its version in the approval's stream. */
+export type ApprovalEventAt = EventOf<'approval'> & { eventId: string; streamVersion: number; occurredAt?: string };
+
+/** A recorded event of an `approval-<id>` stream as the approval decider's event (the ledger's event map types it). */
+export function approvalEventOf(e: RecordedEvent): ApprovalEventAt {
+  if (!e.streamId.startsWith('approval-')) throw refuse('invalid_event', `${e.eventId} is an event of ${e.streamId}, not of an approval`);
+  return e as unknown as ApprovalEventAt;
+}
+
+/** The events of an append to an approval's stream, each at the version it will have (the append names the version they follow). */
+export function approvalEventsOf(append: AppendRequest): ApprovalEventAt[] {
+  const { streamId, expectedVersion } = append;
+  if (!streamId.startsWith('approval-') || typeof expectedVersion !== 'number') throw refuse('validation_failed', 'an approval commit appends to an approval stream at a known version');
+  return append.events.map((e, i) => ({ ...e, streamVersion: expectedVersion + i + 1 }) as unknown as ApprovalEventAt);
+}
+
+/** What an approval's event asks of its work order: the command, who it is recorded as, and its id. */
+export interface ApprovalOutcomeCommand {
+  commandId: string;
+  actor: string;
+  command: Extract<WorkOrderCommand, { type: 'ApplyApprovalOutcome' }>;
+}
+
+/**
+ * The work-order command an approval's event causes, or none: approved releases the waiting action,
+ * rejected or expired stops it; a conditional approval, and each condition closed while others stay
+ * open, tells the work order which conditions are still open (the last one closing is followed by
+ * ApprovalGranted, which resolves it). The command id derives from the approval (an outcome) or the
+ * event (conditions), so the outcome is applied once however it arrives: in the decision's own
+ * commit, or later from the ledger.
+ */
+export function approvalOutcomeOf(approvalId: string, e: ApprovalEventAt): ApprovalOutcomeCommand | undefined {
+  const resolved = deterministicUuid('approval-outcome', approvalId);
+  const outcome = (by: string | undefined, body: ApprovalOutcomeBody, commandId: string): ApprovalOutcomeCommand => ({
+    commandId,
+    actor: by ?? 'approvals',
+    command: { type: 'ApplyApprovalOutcome', body: { ...body, ...(by ? { decidedBy: by } : {}) } },
+  });
+  switch (e.type) {
+    case 'ApprovalGranted':
+      return outcome(e.data.decidedBy, { approvalId, outcome: 'approved', permittedAction: e.data.permittedAction }, resolved);
+    case 'ApprovalRejected':
+      return outcome(e.data.decidedBy, { approvalId, outcome: 'rejected' }, resolved);
+    case 'ApprovalExpired':
+      return outcome(undefined, { approvalId, outcome: 'expired' }, resolved);
+    case 'ApprovalConditioned':
+    case 'ApprovalConditionClosed': {
+      const conditioned = e.type === 'ApprovalConditioned';
+      const openConditions = conditioned ? e.data.conditions.map((c) => c.text) : e.data.openConditions;
+      if (!openConditions || openConditions.length === 0) return undefined;
+      const by = conditioned ? e.data.decidedBy : e.data.closedBy;
+      return outcome(by, { approvalId, outcome: 'conditional', openConditions, approvalVersion: e.streamVersion }, deterministicUuid('approval-conditions', e.eventId));
+    }
+    default:
+      return undefined;
+  }
 }
