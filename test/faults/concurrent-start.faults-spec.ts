@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { withDatabase } from '../../libs/event-store';
 import { TEST_PG_URL } from '../support/env';
 import { freePort, startNatsServer, TestNatsServer } from '../support/nats-server';
-import { eventually, ServiceProcess, startBuiltWorkgate } from '../support/processes';
+import { eventually, spawnBuilt } from '../support/processes';
 
 const ROUNDS = 10;
 
@@ -53,11 +53,15 @@ describe('faults: two workgate processes starting at once on one Postgres cluste
         }),
       );
       // Both at the same instant.
-      const running: ServiceProcess[] = [];
-      const started = await Promise.allSettled(starters.map(async ({ env, port }) => {
-        const p = await startBuiltWorkgate(env).catch((error: Error) => Promise.reject(new Error(error.message.split('\n').slice(0, 3).join(' '))));
-        running.push(p);
-        await eventually(async () => (await fetch(`http://127.0.0.1:${port}/health`)).status === 200, 30_000, `/health 200 on ${port}`);
+      const running = starters.map(({ env }) => spawnBuilt('cli/start.js', { ...env, LOG_LEVEL: 'info' }));
+      const started = await Promise.allSettled(running.map(async (p, i) => {
+        const until = Date.now() + 180_000;
+        while (!/"message":"ready/.test(p.output())) {
+          if (p.child.exitCode !== null) throw new Error(`exited with ${p.child.exitCode}: ${p.output().split('\n').filter((l) => /cannot start|failed/.test(l)).join(' ')}`);
+          if (Date.now() > until) throw new Error('not ready within 180 s');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await eventually(async () => (await fetch(`http://127.0.0.1:${starters[i].port}/health`)).status === 200, 60_000, `/health 200 on ${starters[i].port}`);
         return 'healthy';
       }));
       for (const s of started) outcomes.push(s.status === 'fulfilled' ? s.value : `round ${round}: ${(s.reason as Error).message}`);
@@ -67,5 +71,5 @@ describe('faults: two workgate processes starting at once on one Postgres cluste
     }
     expect(outcomes.filter((o) => o !== 'healthy')).toEqual([]);
     expect(outcomes.length).toBe(2 * ROUNDS);
-  }, ROUNDS * 90_000);
+  }, ROUNDS * 300_000);
 });
