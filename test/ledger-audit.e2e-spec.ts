@@ -164,7 +164,7 @@ describe.each([
     const refused = await lead('GET', '/v1/ledger/checkpoint');
     expect(refused).toMatchObject({ status: 503, body: { error: 'unavailable', message: expect.stringContaining(because) } });
     // /health reports it from its next background check (once a second).
-    await eventually(async () => JSON.stringify(await (await fetch(`${t.url}/health`)).json()).includes('refusing to sign checkpoints'), 5000, 'the refusal on /health');
+    await eventually(async () => (await lead('GET', '/health')).text.includes('refusing to sign checkpoints'), 5000, 'the refusal on /health');
     expect((await fetch(`${t.url}/health`)).status).toBe(503);
     // A row appended around the writer is covered by no writer signature: verify names it too.
     expect((await lead('POST', '/v1/ledger/verify', { note: kept.note })).body).toMatchObject({ ok: false });

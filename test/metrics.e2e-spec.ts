@@ -73,7 +73,7 @@ describe('/metrics after a scripted run', () => {
       15_000,
       'the metrics at the head',
     );
-    expect(Object.fromEntries([...m].filter(([k]) => /^workgate_(decisions_total|intake_events_total|approvals_pending|post_reviews_overdue|dead_letters_total|projection_(lag|parked)_events|ledger_head_position|relay_published_position|decision_duration_seconds_count)/.test(k)))).toEqual({
+    expect(Object.fromEntries([...m].filter(([k]) => /^workgate_(decisions_total|intake_events_total|approvals_pending|post_reviews_overdue|dead_letters_total|projection_(lag|parked)_events|ledger_head_position|relay_published_position|relay_paused|decision_duration_seconds_count)/.test(k)))).toEqual({
       'workgate_decisions_total{decision="run",reason="inside_boundary"}': 1,
       'workgate_decisions_total{decision="wait",reason="rule_matched"}': 1,
       'workgate_decisions_total{decision="stop",reason="system_not_named"}': 1,
@@ -87,6 +87,7 @@ describe('/metrics after a scripted run', () => {
       workgate_dead_letters_total: 0,
       workgate_ledger_head_position: head,
       workgate_relay_published_position: head,
+      workgate_relay_paused: 0,
       'workgate_projection_lag_events{projection="views"}': 0,
       'workgate_projection_lag_events{projection="timers"}': 0,
       'workgate_projection_parked_events{projection="views"}': 0,

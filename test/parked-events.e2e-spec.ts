@@ -55,12 +55,15 @@ describe('events a projection cannot fold', () => {
     await eventually(async () => (await as['support-lead']('GET', `/v1/approvals/${wait.body.approvalId}`)).body.status === 'expired', 15_000, 'the approval to expire');
   });
 
-  it('reports the parked event on /health (503) and in the ledger health details', async () => {
-    const health = await fetch(`${t.url}/health`);
+  it('reports the parked event on /health (503) and, to an ops-lead key, in the ledger health details', async () => {
+    const health = await as.lead('GET', '/health');
     expect(health.status).toBe(503);
-    const body = await health.json();
-    expect(JSON.stringify(body)).toContain('projection views set aside 1 event(s) it cannot fold');
-    expect(body.details[0].details.ledger).toMatchObject({ status: 'down', projections: { views: { parked: 1 }, timers: { parked: 0 } } });
+    expect(health.text).toContain('projection views set aside 1 event(s) it cannot fold');
+    expect(health.body.details[0].details.ledger).toMatchObject({ status: 'down', projections: { views: { parked: 1 }, timers: { parked: 0 } } });
+    // Without a key: the ledger is down, and nothing more.
+    const anonymous = await client(t.url)('GET', '/health');
+    expect(anonymous.status).toBe(503);
+    expect(anonymous.body.details[0].details.ledger).toEqual({ status: 'down' });
   });
 
   it('folds parked events again on a rebuild, and keeps aside only those that still cannot be folded', async () => {

@@ -82,6 +82,15 @@ function registerGauges(): void {
     },
   });
   gauge({
+    name: 'workgate_relay_paused',
+    help: 'Whether the relay to the LEDGER stream publishes nothing right now (1), e.g. because the stream belongs to another ledger; 0 while it runs',
+    collect() {
+      this.reset();
+      const ledger = source?.monitor.ledger;
+      if (ledger?.publishedPosition !== undefined) this.set(ledger.relayPaused ? 1 : 0);
+    },
+  });
+  gauge({
     name: 'workgate_projection_lag_events',
     help: 'Ledger events a projection has yet to fold',
     labelNames: ['projection'],

@@ -25,6 +25,12 @@ export interface HealthReport {
   details: Record<string, Record<string, unknown>>;
 }
 
+/** The report with each component's status alone: what anyone may see (no hosts, ports, instance ids or problems). */
+export function healthSummary(report: HealthReport): HealthReport {
+  const statuses = (entries: Record<string, Record<string, unknown>>) => Object.fromEntries(Object.entries(entries).map(([name, e]) => [name, { status: e.status }]));
+  return { status: report.status, info: statuses(report.info), error: statuses(report.error), details: statuses(report.details) };
+}
+
 /**
  * Readiness, kept fresh in the background: NATS, Postgres and every service are checked once a
  * second, each check time-boxed, so `/health` answers at once from what was last seen and never

@@ -6,6 +6,8 @@ import { LedgerStore } from './ledger-store';
 
 /** How long a projection or the relay may stay behind the head without moving before it counts as stalled. */
 const STALL_MS = 30_000;
+/** Events the relay may be behind the head before it counts as lagging (the events it keeps in memory). */
+export const RELAY_LAG_LIMIT = 10_000;
 
 /**
  * What the ledger reports on its health subject: the head, how far the relay and each projection
@@ -45,6 +47,8 @@ export class LedgerHealth {
     const paused = active ? this.store.projections.pausedBy : undefined;
     if (paused) problems.push(`projections paused since ${paused.since}: ${paused.error}`);
     const publishedPosition = active ? this.relay.publishedPosition : undefined;
+    const relayPaused = active ? this.relay.paused : undefined;
+    problems.push(...relayProblems(relayPaused, publishedPosition, head.position));
     if (publishedPosition !== undefined && this.stalled('relay', publishedPosition, head.position, now)) {
       problems.push(`the relay to LEDGER has not moved for ${STALL_MS / 1000} s, ${head.position - publishedPosition} events behind`);
     }
@@ -52,6 +56,7 @@ export class LedgerHealth {
       writer: active ? 'active' : 'standby',
       headPosition: head.position,
       ...(publishedPosition !== undefined ? { publishedPosition, relayLag: Math.max(0, head.position - publishedPosition) } : {}),
+      ...(relayPaused ? { relayPaused } : {}),
       projections,
       ...(paused ? { paused } : {}),
       problems,
@@ -67,4 +72,15 @@ export class LedgerHealth {
     }
     return position < head && now - seen.since > STALL_MS;
   }
+}
+
+/**
+ * What is wrong with the relay to LEDGER: paused (it publishes nothing, so no reaction runs:
+ * approval and exception outcomes, timers' consequences, webhooks) or more than RELAY_LAG_LIMIT
+ * events behind the head.
+ */
+export function relayProblems(paused: { reason: string; since: string } | undefined, published: number | undefined, head: number): string[] {
+  if (paused) return [`the relay to LEDGER is paused since ${paused.since}: ${paused.reason}`];
+  if (published !== undefined && head - published > RELAY_LAG_LIMIT) return [`the relay to LEDGER is ${head - published} events behind the head (more than ${RELAY_LAG_LIMIT})`];
+  return [];
 }

@@ -11,6 +11,12 @@ const IDLE_POLL_MS = 1000;
 const RETRY_MS = 1000;
 const COALESCE_MS = 20;
 
+/** Why the relay stopped publishing (the error of its last attempt) and since when (RFC 3339). */
+export interface RelayPause {
+  reason: string;
+  since: string;
+}
+
 /**
  * Publishes every committed ledger event to JetStream `LEDGER`, in position order, after commit.
  * The log is the outbox: where the relay resumes is read from the stream itself (the position of
@@ -30,6 +36,7 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
   private active = false;
   private wake?: () => void;
   private published = 0;
+  private pause?: RelayPause;
   private committed = 0;
   /** This writer's commits not yet relayed; past the limit the relay is far behind and reads from the log. */
   private readonly tail = new CommittedTail(BUFFER_LIMIT);
@@ -43,6 +50,11 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
   /** Last position known to be in `LEDGER`. */
   get publishedPosition(): number {
     return this.published;
+  }
+
+  /** Why the relay publishes nothing right now, and since when; undefined while it runs. */
+  get paused(): RelayPause | undefined {
+    return this.pause;
   }
 
   onModuleInit(): void {
@@ -72,10 +84,15 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
       try {
         const { position, seq } = await this.streamTail();
         this.published = position;
+        if (this.pause) this.logger.log(`relay resumed after ${this.pause.since}`);
+        this.pause = undefined;
         await this.catchUp(position, seq);
         await this.idle();
       } catch (error) {
-        this.logger.warn(`relay paused: ${(error as Error).message}`);
+        const reason = (error as Error).message;
+        // Said once per reason, not once per retry: /health and the metrics keep saying it.
+        if (this.pause?.reason !== reason) this.logger.warn(`relay paused: ${reason}`);
+        this.pause = { reason, since: this.pause?.reason === reason ? this.pause.since : new Date().toISOString() };
         await new Promise((r) => setTimeout(r, RETRY_MS));
       }
     }
@@ -84,16 +101,19 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
   /**
    * The ledger position of the last message in `LEDGER`, and the stream's last sequence. The
    * stream must belong to this ledger: its last message must be this ledger's event at that
-   * position; otherwise (a NATS server reused with another database) relaying would skip events,
-   * so the relay refuses and says why.
+   * position, the same event id with the same chain hash (the hash covers every event before it,
+   * so two ledgers that wrote the same events in the same order, as two fresh deployments do with
+   * the shipped catalog, still differ). Otherwise (a NATS server reused with another database, a
+   * second deployment on one account) relaying would skip events or append after another
+   * ledger's, so the relay refuses and says why.
    */
   private async streamTail(): Promise<{ position: number; seq: number }> {
-    const { seq, position, eventId } = await ledgerStreamTail(this.jsm!);
+    const { seq, position, eventId, hash } = await ledgerStreamTail(this.jsm!);
     if (eventId === undefined) return { position, seq };
-    const mine = eventId ? await this.store.reader.getEvent(eventId) : undefined;
-    if (!mine || mine.position !== position) {
+    const [mine] = position > 0 ? (await this.store.reader.readAll(position - 1, 1)).events : [];
+    if (!mine || mine.position !== position || mine.eventId !== eventId || mine.hash !== hash) {
       throw new Error(
-        `the ${Streams.ledger.name} stream does not belong to this ledger (its last message, position ${position}, is not this ledger's event): ` +
+        `the ${Streams.ledger.name} stream does not belong to this ledger (its last message, position ${position}, is not this ledger's event at that position): ` +
           'point NATS_URL at this deployment\'s own NATS (or account) — nothing is relayed until then',
       );
     }

@@ -186,6 +186,8 @@ export interface LedgerHealthDetails extends Record<string, unknown> {
   /** The active writer's relay: the last position published to LEDGER, and how far behind the head. */
   publishedPosition?: number;
   relayLag?: number;
+  /** Set while the relay publishes nothing: why (e.g. the LEDGER stream belongs to another ledger) and since when. */
+  relayPaused?: { reason: string; since: string };
   projections: Record<string, { position: number; lag: number; parked: number }>;
   paused?: { error: string; since: string };
   problems: string[];

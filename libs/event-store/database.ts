@@ -34,23 +34,40 @@ export function migrationDataSource(connectionString: string): DataSource {
   });
 }
 
-/** Runs pending migrations; returns the names of those applied now. */
+/** The advisory lock every starter takes, in the cluster's `postgres` database, while it migrates. */
+export const MIGRATION_LOCK_KEY = 7243001;
+/** How long a starter waits for another one's migrations before it gives up. */
+const MIGRATION_LOCK_WAIT = '120s';
+
+/**
+ * Runs pending migrations; returns the names of those applied now.
+ *
+ * Starters take turns across the whole cluster, not per database: the service roles are the
+ * cluster's (`CREATE ROLE`, `ALTER ROLE` on one catalog row), so two processes migrating two
+ * databases of one cluster at the same moment would otherwise collide (`tuple concurrently
+ * updated`). An advisory lock's reach is its database, so the lock is held in `postgres`, the
+ * database every cluster has and `ensureDatabase` already uses; Postgres drops it with the session
+ * when a starter dies. One that has waited MIGRATION_LOCK_WAIT says so and fails.
+ */
 export async function migrate(connectionString: string): Promise<string[]> {
-  const dataSource = migrationDataSource(connectionString);
-  await dataSource.initialize();
+  const lock = createClient(withDatabase(withDefaultUser(connectionString), 'postgres'));
+  await lock.connect();
   try {
-    // Serialize concurrent starters: only one runs migrations at a time.
-    const lock = dataSource.createQueryRunner();
-    await lock.connect();
+    await lock.query(`SET lock_timeout = '${MIGRATION_LOCK_WAIT}'`);
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]).catch((error: { code?: string }) => {
+      if (error.code !== '55P03') throw error;
+      throw new Error(`another workgate has been migrating a database of this Postgres cluster for ${MIGRATION_LOCK_WAIT}: waited for it to finish, in vain`);
+    });
+    const dataSource = migrationDataSource(connectionString);
+    await dataSource.initialize();
     try {
-      await lock.query('SELECT pg_advisory_lock(7243001)');
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       return applied.map((m) => m.name);
     } finally {
-      await lock.query('SELECT pg_advisory_unlock(7243001)').catch(() => undefined);
-      await lock.release();
+      await dataSource.destroy();
     }
   } finally {
-    await dataSource.destroy();
+    // Ending the session releases the lock.
+    await lock.end().catch(() => undefined);
   }
 }

@@ -29,15 +29,25 @@ export function streamConfigs(options: StreamOptions = {}): Array<Partial<Stream
 }
 
 /**
- * The last message the relay put in `LEDGER`: its stream sequence, the ledger position it carries
- * and its event id (`Nats-Msg-Id`, '' when missing). Position 0 and no event id while the stream
- * is empty.
+ * The last message the relay put in `LEDGER`: its stream sequence, the ledger position it carries,
+ * its event id (`Nats-Msg-Id`, '' when missing) and the chain hash the event carries (the ledger's
+ * identity at that position; '' when missing). Position 0 and no event id while the stream is empty.
  */
-export async function ledgerStreamTail(jsm: JetStreamManager): Promise<{ seq: number; position: number; eventId?: string }> {
+export async function ledgerStreamTail(jsm: JetStreamManager): Promise<{ seq: number; position: number; eventId?: string; hash?: string }> {
   const { state } = await jsm.streams.info(Streams.ledger.name);
   if (state.messages === 0) return { seq: state.last_seq, position: 0 };
   const last = await jsm.streams.getMessage(Streams.ledger.name, { seq: state.last_seq });
-  return { seq: state.last_seq, position: Number(last.header.get(LedgerHeaders.position)), eventId: last.header.get('Nats-Msg-Id') };
+  return { seq: state.last_seq, position: Number(last.header.get(LedgerHeaders.position)), eventId: last.header.get('Nats-Msg-Id'), hash: chainHashOf(last.string()) };
+}
+
+/** The `hash` a relayed event's JSON carries, or '' when it is not a relayed event. */
+function chainHashOf(json: string): string {
+  try {
+    const hash: unknown = JSON.parse(json)?.hash;
+    return typeof hash === 'string' ? hash : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Whether a JetStream API error says the stream or consumer does not exist. */
