@@ -2,6 +2,7 @@ export * from './definition';
 export * from './duration';
 export * from './cel';
 export * from './validate';
+export * from './bounds';
 export * from './compile';
 export * from './decide';
 export { WorkflowDefinitionDto } from './schema';
