@@ -4,7 +4,7 @@
  * an AWS access key id, and vendor keys (`sk_live_…`, `ghp_…`, `xoxb-…`). The ledger keeps what
  * was sent (ops leads read it as evidence); every other surface shows it through `maskSecrets`.
  */
-const SECRET_PATTERNS = [
+export const SECRET_PATTERNS: readonly RegExp[] = [
   /\b(?:bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
   /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/gi,
   /\b(?:api[_-]?key|token|secret|password|passwd|pwd)\s*[=:]\s*\S+/gi,
