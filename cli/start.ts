@@ -3,6 +3,7 @@ import { loadConfigOrExit } from '@workgate/config';
 import { ensureDatabase, loadSigningKey, migrate, signerFromKey } from '@workgate/event-store';
 import { redactNatsUrl, stopTracing, workgateLogger } from '@workgate/messaging';
 import { ensureNats, ensurePostgres, PrivateInstance } from './infra';
+import { prepareMcpVariables } from './mcp-variables';
 import { startWorkgate } from './workgate';
 
 /** `npm start`: infrastructure if missing, database, migrations, every service in one process. */
@@ -27,6 +28,9 @@ async function main(): Promise<void> {
     if (await ensureDatabase(config.DATABASE_URL)) say('created the database');
     const applied = await migrate(config.DATABASE_URL);
     if (applied.length) say(`applied migrations: ${applied.join(', ')}`);
+    const mcp = prepareMcpVariables(config.WORKGATE_WORKFLOWS_DIR, config.WORKGATE_DATA_DIR);
+    mcp.defaulted.forEach(say);
+    for (const warning of mcp.unset) logger.warn(warning);
     const running = await startWorkgate(config, { ledgerThread: config.WORKGATE_LEDGER_THREAD !== 'off' });
     const safeDb = new URL(config.DATABASE_URL);
     safeDb.password = safeDb.password ? '***' : '';

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshDatabase, TestDatabase } from './support/database';
@@ -50,7 +50,7 @@ describe('npm start', () => {
     const port = await freePort();
     const npm = spawn('npm', ['start'], {
       cwd: join(__dirname, '..'),
-      env: { ...process.env, DATABASE_URL: db.url, NATS_URL: nats.url, PORT: String(port), WORKGATE_DATA_DIR: dataDir, LOG_LEVEL: 'info', WORKGATE_SIGNING_KEY: '' },
+      env: { ...process.env, DATABASE_URL: db.url, NATS_URL: nats.url, PORT: String(port), WORKGATE_DATA_DIR: dataDir, LOG_LEVEL: 'info', WORKGATE_SIGNING_KEY: '', WORKGATE_MCP_FILES_DIR: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -77,6 +77,9 @@ describe('npm start', () => {
     } finally {
       for (const pid of [npm.pid!, ...started].filter(alive)) process.kill(pid, 'SIGKILL');
     }
+    // Checked once everything is stopped. A new user's shipped agent-files workflow works: its filesystem server gets a sandbox of its own.
+    expect(out).toContain(`WORKGATE_MCP_FILES_DIR is not set: the agent-files workflow's filesystem server sees ${join(dataDir, 'files')}`);
+    expect(statSync(join(dataDir, 'files')).isDirectory()).toBe(true);
 
     // npm's own lines (`> workgate@… start`, its warnings) and the build step's aside, every line is a JSON log record.
     const lines = out.split('\n').filter((l) => l.trim() && !l.startsWith('>') && !l.startsWith('npm ') && !l.startsWith('workgate: building dist/'));

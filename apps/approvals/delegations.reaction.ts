@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { headers as natsHeaders, NatsConnection } from 'nats';
 import { dataOf, inboxSubject, InboxMessage, ledgerEventSubject, Notification, notifySubject, RecordedEvent, Streams } from '@workgate/contracts';
+import { maskStrings } from '@workgate/domain';
 import { DeadLetterSink, encodeJson, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome } from '@workgate/messaging';
 
 /**
@@ -24,7 +25,8 @@ export class DelegationReactions extends LedgerReactions {
 
   private async deliver(e: RecordedEvent): Promise<Outcome> {
     const d = dataOf(e, 'delegation', 'DelegationDispatched');
-    const message: InboxMessage = { dispatchId: d.dispatchId, dispatchCreatedAt: d.dispatchCreatedAt, command: d.command, workOrderId: d.workOrderId, from: d.dispatchedBy, prompt: d.prompt };
+    // The delegate gets the prompt masked, as every inbox shows it: credentials reach a delegate through its own configuration.
+    const message: InboxMessage = { dispatchId: d.dispatchId, dispatchCreatedAt: d.dispatchCreatedAt, command: d.command, workOrderId: d.workOrderId, from: d.dispatchedBy, prompt: maskStrings(d.prompt) };
     const h = natsHeaders();
     h.set('Workgate-Command', d.command);
     await this.nc.jetstream().publish(inboxSubject(d.recipient), encodeJson(message), { msgID: d.dispatchId, headers: h, expect: { streamName: Streams.inbox.name } });

@@ -17,6 +17,7 @@ import {
   describeStatus,
   gateOf,
   isOpen,
+  maskStrings,
   WorkOrder,
   openBlockers,
   scopeChangeTracks,
@@ -155,31 +156,6 @@ function nextStageMove({ current, next }: ReturnType<typeof stageRouting>): { ac
   if (gate?.status === 'requested') return { action: `decide the ${gate.kind} approval ${gate.approvalId} for stage ${current.stage.id}${then}`, owner: gate.owner };
   if (gate?.status === 'approved') return next ? { action: `record the ${next.stage.artifact} for stage ${next.stage.id}`, owner: TBD } : undefined;
   return { action: `record a revised ${current.stage.artifact} for stage ${current.stage.id} (its ${current.stage.gate} gate was ${gate?.status ?? 'not requested'})`, owner: TBD };
-}
-
-// Anything that looks like a credential is masked even in the few free-text fields a delivery page shows.
-const SECRET_PATTERNS = [
-  /\b(?:bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
-  /\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:[^\s/@]+@/gi,
-  /\b(?:api[_-]?key|token|secret|password|passwd|pwd)\s*[=:]\s*\S+/gi,
-  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
-  /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,
-  /\b(?:sk|pk|rk|ghp|gho|xox[abp])[-_][A-Za-z0-9-_]{10,}/g,
-];
-
-export function maskSecrets(text: string): string {
-  return SECRET_PATTERNS.reduce((t, re) => t.replace(re, '[redacted]'), text);
-}
-
-/**
- * `value` with every string in it masked, one string at a time (masking serialized JSON would let
- * a pattern run past the end of a string into the JSON around it).
- */
-export function maskStrings<T>(value: T): T {
-  if (typeof value === 'string') return maskSecrets(value) as T;
-  if (Array.isArray(value)) return value.map((v) => maskStrings(v)) as T;
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskStrings(v)])) as T;
-  return value;
 }
 
 function publicEvidence(evidence: Evidence[]): Array<{ kind: string }> {

@@ -25,7 +25,7 @@ import {
 import { WorkgateConfig } from '@workgate/config';
 import { deterministicUuid } from '@workgate/domain';
 import { decodeJson, encodeJson, isOutage, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
-import { compileWorkflow, decide, definitionSha256, parseDefinitionText, validateDefinition } from '@workgate/workflow';
+import { assertDefinitionSize, compileWorkflow, decide, definitionSha256, parseDefinitionText, validateDefinition } from '@workgate/workflow';
 import { PolicyRegistry } from './policy-registry';
 
 const STARTUP_RETRY_MS = 250;
@@ -133,8 +133,9 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     return new Set(codes.map((c) => c.code));
   }
 
-  /** Parses (YAML/JSON text or an object) and validates a definition; refuses with every problem. */
+  /** Parses (YAML/JSON text or an object) and validates a definition; refuses with every problem (413 past its size first, before it is parsed). */
   private async checked(definition: unknown): Promise<WorkflowDefinition> {
+    assertDefinitionSize(definition);
     let raw = definition;
     if (typeof definition === 'string') {
       try {

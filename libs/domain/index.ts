@@ -4,6 +4,7 @@
  */
 export * from './ids';
 export * from './aggregate';
+export * from './masking';
 export * from './approval/approval.decider';
 export * from './delegation/delegation.decider';
 export * from './exception/exception.decider';

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
+import { boundProblems } from './bounds';
 import { compileCel } from './cel';
 import { WorkflowDefinition } from './definition';
 import { parseDuration, timerProblem } from './duration';
@@ -60,13 +61,17 @@ function duplicates<T>(items: T[] | undefined, key: (t: T) => string): Set<strin
  * Validates a parsed definition (YAML or JSON) strictly and lists EVERY problem with its
  * path: structure and unknown keys, CEL that does not parse or uses unknown variables, rules
  * naming systems outside the boundary, duplicate ids, exception codes outside the catalog,
- * ISO 8601 durations, steps and overlays that do not line up.
+ * ISO 8601 durations, steps and overlays that do not line up, more steps or rules than
+ * DEFINITION_BOUNDS allows.
  */
 export function validateDefinition(raw: unknown, ctx: ValidationContext): Validation {
   const problems: Problem[] = [];
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, problems: [{ path: '', message: 'a definition must be an object' }] };
   }
+  // Past its bounds a definition is refused before its entries are walked (validating 15,000 steps blocks the process for seconds).
+  problems.push(...boundProblems(raw as Record<string, unknown>));
+  if (problems.length) return { ok: false, problems };
   findForbiddenKeys(raw, '', problems);
   if (problems.length) return { ok: false, problems };
 

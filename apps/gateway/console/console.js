@@ -414,7 +414,8 @@
         ? table(
             [
               { title: 'Recipient', cell: (d) => d.recipient },
-              { title: 'Objective', cell: (d) => d.prompt.objective },
+              // The ledger event holds the prompt as sent: shown masked, as every inbox shows it.
+              { title: 'Objective', cell: (d) => window.workgateMask(d.prompt.objective) },
               { title: 'Command', cell: (d) => words(d.command) },
               { title: 'Sent', cell: (d) => timeCell(d.dispatchCreatedAt, ago(d.dispatchCreatedAt)) },
               { title: 'Times out', cell: (d) => timeCell(d.timeoutAt, due(d.timeoutAt)) },

@@ -16,6 +16,27 @@ export interface RawBodyRoute {
 }
 
 /**
+ * A route whose bodies are smaller than BODY_LIMIT_BYTES (`@RouteConfig({ bodyLimit })`): a larger
+ * one is 413 before it is read (from its Content-Length) or as soon as it grows past the limit.
+ */
+export interface BodyLimitRoute {
+  bodyLimit?: number;
+}
+
+/** The limit on a request's body: its route's (`BodyLimitRoute`), else BODY_LIMIT_BYTES. */
+export function bodyLimitOf(req: FastifyRequest | undefined): number {
+  const limit = req?.routeOptions?.bodyLimit;
+  return typeof limit === 'number' && limit > 0 ? limit : BODY_LIMIT_BYTES;
+}
+
+/** `1 MiB`, `256 KiB`, or the bytes: how a limit reads in a message. */
+export function sizeInWords(bytes: number): string {
+  if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
+/**
  * Problems of a parsed JSON body (`jsonValueProblems`: inherited names as keys, nesting deeper
  * than MAX_DEPTH, too many keys or values, U+0000 or unpaired surrogates, numbers that cannot be
  * kept exactly) and, given its text, the numbers a parse rounded. Iterative: a deeply nested
@@ -76,10 +97,15 @@ export function parseJsonBody(bytes: Buffer): unknown {
  * - JSON (application/json and every `+json` type, CloudEvents included) in UTF-8, checked by
  *   `parseJsonBody` (422 naming the path of what it refuses);
  * - YAML (a workflow definition) as text;
- * - anything else is 415 unsupported_media_type. Nothing is read past 1 MiB (413), compressed
- *   bodies included (`inflateBody`).
+ * - anything else is 415 unsupported_media_type. Nothing is read past 1 MiB or the route's own
+ *   smaller limit (`BodyLimitRoute`: 413), compressed bodies included (`inflateBody`).
  */
 export function installBodyParser(fastify: FastifyInstance): void {
+  // A route's own, smaller limit (`BodyLimitRoute`) becomes Fastify's limit for that route.
+  fastify.addHook('onRoute', (route) => {
+    const limit = (route.config as BodyLimitRoute | undefined)?.bodyLimit;
+    if (limit !== undefined && limit < BODY_LIMIT_BYTES) route.bodyLimit = limit;
+  });
   fastify.addHook('preParsing', inflateBody);
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (req: FastifyRequest, bytes: Buffer, done: (error: Error | null, body?: unknown) => void) => {
@@ -110,6 +136,7 @@ export function inflateBody(req: FastifyRequest, _reply: FastifyReply, payload: 
   // The parser answers a body that cannot be decoded (400); one that no parser reads (a request
   // answered before its body is, an unknown route) fails here, and must not fail the process.
   decoded.on('error', () => undefined);
+  const limit = bodyLimitOf(req);
   let encodedBytes = 0;
   let decodedBytes = 0;
   // The bytes that came (checked against Content-Length by the parser), not the bytes decoded.
@@ -117,7 +144,7 @@ export function inflateBody(req: FastifyRequest, _reply: FastifyReply, payload: 
   payload.on('data', (chunk: Buffer) => (encodedBytes += chunk.length));
   decoded.on('data', (chunk: Buffer) => {
     decodedBytes += chunk.length;
-    if (decodedBytes <= BODY_LIMIT_BYTES) return;
+    if (decodedBytes <= limit) return;
     // The parser answers 413 on this chunk; nothing more is decoded, and the rest of the upload drains.
     payload.unpipe(decoded);
     payload.resume();

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, throwError } from 'rxjs';
 import { ErrorCode, ErrorCodes, WorkgateError } from '@workgate/contracts';
-import { BODY_LIMIT_BYTES } from './body';
+import { BODY_LIMIT_BYTES, bodyLimitOf, sizeInWords } from './body';
 import { KeptAnswer, REPLAYED_HEADER } from './idempotency';
 
 /** The one error body of the HTTP API (SPEC section 3). */
@@ -20,7 +20,8 @@ export interface HttpErrorAnswer {
 }
 
 const INTERNAL: ErrorBody = { error: 'internal', message: 'internal error' };
-const TOO_LARGE = `the request body is larger than ${BODY_LIMIT_BYTES} bytes (1 MiB)`;
+/** The 413's message, naming the route's limit. */
+const tooLarge = (limit: number) => `the request body is larger than ${limit} bytes (${sizeInWords(limit)})`;
 
 /** Codes for HTTP statuses that Nest, Fastify or a library answer with on their own. */
 const STATUS_CODES: Record<number, ErrorCode> = {
@@ -46,8 +47,8 @@ function statusName(status: number): string {
   return name ? name.toLowerCase() : 'bad request';
 }
 
-function fromStatus(status: number, message: string, details?: unknown[], unexpected?: unknown): HttpErrorAnswer {
-  if (status === 413) return { status, body: { error: 'payload_too_large', message: TOO_LARGE } };
+function fromStatus(status: number, message: string, bodyLimit: number, details?: unknown[], unexpected?: unknown): HttpErrorAnswer {
+  if (status === 413) return { status, body: { error: 'payload_too_large', message: tooLarge(bodyLimit) } };
   if (status >= 500 && status !== 503 && status !== 504) return { status: 500, body: INTERNAL, unexpected };
   if (status < 400 || status > 599) return { status: 500, body: INTERNAL, unexpected };
   const body: ErrorBody = { error: STATUS_CODES[status] ?? 'bad_request', message };
@@ -59,9 +60,10 @@ function fromStatus(status: number, message: string, details?: unknown[], unexpe
  * Maps anything thrown while answering an HTTP request to a status and the error body. The one
  * place that knows HTTP statuses: WorkgateError codes through ErrorCodes, Nest HttpExceptions (and
  * Fastify's own errors, which Nest hands on as HttpExceptions) and other errors that carry a 4xx
- * status by their status, anything else to a 500 that never repeats the original.
+ * status by their status, anything else to a 500 that never repeats the original. A 413 names
+ * `bodyLimit`, the limit of the request's route.
  */
-export function toHttpError(exception: unknown): HttpErrorAnswer {
+export function toHttpError(exception: unknown, bodyLimit = BODY_LIMIT_BYTES): HttpErrorAnswer {
   if (exception instanceof WorkgateError) {
     const status: number = ErrorCodes[exception.code];
     if (exception.code === 'internal' || (status >= 500 && status !== 503 && status !== 504)) {
@@ -86,7 +88,7 @@ export function toHttpError(exception: unknown): HttpErrorAnswer {
     const standard =
       typeof response === 'string' || Object.keys(response).every((k) => k === 'statusCode' || k === 'message' || k === 'error');
     // Nest's unknown-route answer (`Cannot GET /path?query`) keeps the path, not the query string (tokens travel there).
-    return fromStatus(status, status === 404 ? message.replace(/\?\S*/, '') : message, standard ? undefined : [response], exception);
+    return fromStatus(status, status === 404 ? message.replace(/\?\S*/, '') : message, bodyLimit, standard ? undefined : [response], exception);
   }
 
   if (exception instanceof Error || (typeof exception === 'object' && exception !== null)) {
@@ -95,7 +97,7 @@ export function toHttpError(exception: unknown): HttpErrorAnswer {
     const status = typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : undefined;
     if (status !== undefined && status >= 400 && status < 500) {
       const message = err.expose !== false && typeof err.message === 'string' ? err.message : statusName(status).replace(/_/g, ' ');
-      return fromStatus(status, message);
+      return fromStatus(status, message, bodyLimit);
     }
   }
 
@@ -126,7 +128,7 @@ export class GatewayErrorFilter implements ExceptionFilter {
       reply.header(REPLAYED_HEADER, 'true').code(exception.status).send(exception.reply);
       return;
     }
-    const { status, body, unexpected } = toHttpError(exception);
+    const { status, body, unexpected } = toHttpError(exception, bodyLimitOf(req));
     if (status === 500 || unexpected !== undefined) {
       const stack = unexpected instanceof Error ? unexpected.stack : String(unexpected);
       // The route's template, never the URL: a query string or path may carry a secret.

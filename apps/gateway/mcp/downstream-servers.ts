@@ -5,12 +5,37 @@ import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { McpServerConfig, WorkgateError } from '@workgate/contracts';
+import { maskSecrets } from '@workgate/domain';
+import { mcpServerVariables, withMcpVariables } from '@workgate/workflow';
 
 /**
  * `${WORKGATE_MCP_NAME}` in a value: read from workgate's environment (secrets never stand in a
- * workflow; validation refuses any other name); one that is not set stays as written.
+ * workflow; validation refuses any other name). A server that reads one that is not set is not
+ * started (`start`).
  */
-const fromEnvironment = (value: string) => value.replace(/\$\{(WORKGATE_MCP_[A-Za-z0-9_]+)\}/g, (whole, name: string) => process.env[name] ?? whole);
+const fromEnvironment = (value: string) => withMcpVariables(value);
+
+/** How much of a server's stderr a refusal repeats: its last lines, the reason it stopped. */
+const STDERR_TAIL_LINES = 5;
+const STDERR_TAIL_CHARS = 600;
+
+/** The last lines a process wrote to stderr, kept while it starts. */
+class StderrTail {
+  private lines: string[] = [];
+
+  add(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > STDERR_TAIL_LINES) this.lines.shift();
+  }
+
+  /** The tail, credential-shaped text and the values the server was given as its environment masked. */
+  text(secrets: string[]): string {
+    let text = this.lines.join(' | ');
+    for (const secret of secrets) if (secret.length >= 4) text = text.split(secret).join('[redacted]');
+    text = maskSecrets(text);
+    return text.length > STDERR_TAIL_CHARS ? `…${text.slice(-STDERR_TAIL_CHARS)}` : text;
+  }
+}
 
 interface Downstream {
   client: Promise<Client>;
@@ -80,20 +105,49 @@ export class DownstreamServers implements OnApplicationShutdown {
   private async start(system: string, config: McpServerConfig, key: string): Promise<Client> {
     const client = new Client({ name: 'workgate-gateway', version: '1' });
     const log = new Logger(`mcp:${system}`);
+    const what = config.command ? 'its command could not start' : 'its server could not be reached';
+    // A server that cannot start answers every call with this: which system, and why (never a secret).
+    const cannotStart = (cause: string) => {
+      const message = `system ${system}: ${what}: ${cause}`;
+      this.logger.warn(message);
+      return new WorkgateError('unavailable', message);
+    };
+    const unset = mcpServerVariables(config).filter((name) => !process.env[name]);
+    if (unset.length) throw cannotStart(`${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set`);
     if (config.command) {
+      const env = Object.fromEntries(Object.entries(config.env ?? {}).map(([k, v]) => [k, fromEnvironment(v)]));
       const transport = new StdioClientTransport({
         command: fromEnvironment(config.command),
         args: (config.args ?? []).map(fromEnvironment),
-        env: { ...getDefaultEnvironment(), ...Object.fromEntries(Object.entries(config.env ?? {}).map(([k, v]) => [k, fromEnvironment(v)])) },
+        env: { ...getDefaultEnvironment(), ...env },
         stderr: 'pipe',
       });
+      const tail = new StderrTail();
       transport.stderr?.on('data', (chunk: Buffer) => {
-        for (const line of chunk.toString().split('\n')) if (line.trim()) log.log(line.trim());
+        for (const line of chunk.toString().split('\n')) {
+          if (!line.trim()) continue;
+          tail.add(line.trim());
+          log.log(line.trim());
+        }
       });
-      await client.connect(transport);
+      try {
+        await client.connect(transport);
+      } catch (error) {
+        // What the process wrote before it stopped reaches this tail a moment after its exit.
+        await new Promise((r) => setImmediate(r));
+        const stderr = tail.text(Object.values(env));
+        const reason = error instanceof McpError ? 'it stopped before it answered' : maskSecrets((error as Error).message);
+        throw cannotStart(stderr ? `${reason} (stderr: ${stderr})` : reason);
+      }
     } else {
       const headers = Object.fromEntries(Object.entries(config.headers ?? {}).map(([k, v]) => [k, fromEnvironment(v)]));
-      await client.connect(new StreamableHTTPClientTransport(new URL(fromEnvironment(config.url!)), { requestInit: { headers } }));
+      try {
+        await client.connect(new StreamableHTTPClientTransport(new URL(fromEnvironment(config.url!)), { requestInit: { headers } }));
+      } catch (error) {
+        let message = maskSecrets((error as Error).message);
+        for (const secret of Object.values(headers)) if (secret.length >= 4) message = message.split(secret).join('[redacted]');
+        throw cannotStart(message);
+      }
     }
     client.onclose = () => {
       if (this.closing) return;

@@ -60,12 +60,20 @@ export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, d
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const tools: Tool[] = [];
+    const unavailable: string[] = [];
     for (const system of await backend.systems(workOrderId)) {
-      for (const tool of await downstream.tools(system.name, system.mcp!)) {
-        tools.push({ ...tool, name: `${system.name}${SEPARATOR}${tool.name}`, description: `[${system.name}, decided by workgate] ${tool.description ?? ''}`.trim() });
+      try {
+        for (const tool of await downstream.tools(system.name, system.mcp!)) {
+          tools.push({ ...tool, name: `${system.name}${SEPARATOR}${tool.name}`, description: `[${system.name}, decided by workgate] ${tool.description ?? ''}`.trim() });
+        }
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        unavailable.push(isWorkgateError(error) ? message : `system ${system.name}: ${message}`);
       }
     }
-    return { tools };
+    // Nothing to offer: the agent is told why (a JSON-RPC error); otherwise what can be used, with the systems that cannot named.
+    if (unavailable.length > 0 && tools.length === 0) throw Object.assign(new Error(unavailable.join('; ')), { data: { 'workgate/unavailable': unavailable } });
+    return unavailable.length > 0 ? { tools, _meta: { 'workgate/unavailable': unavailable } } : { tools };
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<ToolResult> => {

@@ -19,7 +19,7 @@ const WHY: Record<(typeof ERROR_STATUSES)[number], string> = {
   403: "the key's principal lacks the role, or is not the owner this decision needs",
   404: 'no such id (or a stage, step or version the work order does not have)',
   409: 'the state does not allow it now (decided, closed, not the expected version, ...)',
-  413: 'the body is larger than 1 MiB',
+  413: 'the body is larger than the route takes: 1 MiB, 256 KiB where it carries a workflow definition',
   415: 'a media type the route does not read',
   431: 'the request headers are larger than 16 KiB',
   422: 'the request names something invalid: each problem is in `details` as {path, message}',

@@ -2,10 +2,21 @@ import { join } from 'node:path';
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { SECRET_PATTERNS } from '@workgate/domain';
 import { Public, SkipRateLimit } from '../http';
 import { CSS, HTML, JS, StaticPage } from './static-page';
 
 const DIR = join(__dirname, '..', 'console');
+
+/**
+ * `window.workgateMask(text)`: the API's masking of credential-shaped text (`maskSecrets`, the same
+ * patterns), for what the console shows of answers that carry text as it was sent (an ops lead's
+ * ledger events: a delegation's prompt).
+ */
+export function maskingScript(): string {
+  const patterns = SECRET_PATTERNS.map(String).join(',\n  ');
+  return `'use strict';\nwindow.workgateMask = (function (patterns) {\n  return function (text) {\n    return patterns.reduce(function (t, re) { return t.replace(re, '[redacted]'); }, String(text));\n  };\n})([\n  ${patterns},\n]);\n`;
+}
 
 /**
  * The console at `GET /console` (SPEC section 6), where approvers, operators and ops leads act:
@@ -21,6 +32,7 @@ export class ConsoleController {
     'index.html': [join(DIR, 'index.html'), HTML],
     'console.js': [join(DIR, 'console.js'), JS],
     'console.css': [join(DIR, 'console.css'), CSS],
+    'masking.js': { text: maskingScript(), type: JS },
   });
 
   @Get()

@@ -13,13 +13,15 @@ export const PAGE_CSP =
 export class StaticPage {
   private readonly files: Map<string, { body: Buffer; type: string }>;
 
-  /** `files`: name → [path on disk, content type]. */
+  /** `files`: name → [path on disk, content type], or a file made at start (`{text, type}`). */
   constructor(
     private readonly what: string,
-    files: Record<string, [string, string]>,
+    files: Record<string, [string, string] | { text: string; type: string }>,
     private readonly csp = PAGE_CSP,
   ) {
-    this.files = new Map(Object.entries(files).map(([name, [path, type]]) => [name, { body: readFileSync(path), type }]));
+    this.files = new Map(
+      Object.entries(files).map(([name, file]) => [name, Array.isArray(file) ? { body: readFileSync(file[0]), type: file[1] } : { body: Buffer.from(file.text), type: file.type }]),
+    );
   }
 
   /** The page itself: never cached, so a new version is seen at once. */

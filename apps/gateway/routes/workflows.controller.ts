@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Req } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow, IsDefined, IsISO8601, IsOptional } from 'class-validator';
@@ -14,8 +15,15 @@ import {
   Written,
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
+import { DEFINITION_BOUNDS } from '@workgate/workflow';
 import { Documented, ReadByPost, ref, RequestBody } from '../openapi';
-import { CurrentPrincipal, Principal, Roles, YAML_MEDIA_TYPES } from '../http';
+import { BodyLimitRoute, CurrentPrincipal, Principal, Roles, YAML_MEDIA_TYPES } from '../http';
+
+/**
+ * A body that carries a definition is at most 256 KiB (SPEC section 7): larger is 413 before it is
+ * read. The policy service checks the definition itself again, whichever way it came.
+ */
+export const DEFINITION_ROUTE: BodyLimitRoute = { bodyLimit: DEFINITION_BOUNDS.bytes };
 
 /** A draft is simulated as given (object or YAML/JSON text); the policy service validates it strictly. */
 class SimulateBody {
@@ -56,6 +64,7 @@ export class WorkflowsController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Post('workflows')
+  @RouteConfig(DEFINITION_ROUTE)
   @RequestBody(
     {
       'application/json': { oneOf: [ref('WorkflowDefinitionDto'), { type: 'object', required: ['definition'], properties: { definition: { oneOf: [ref('WorkflowDefinitionDto'), { type: 'string' }] } }, additionalProperties: false }] },
@@ -65,7 +74,7 @@ export class WorkflowsController {
     'the definition itself (or `{definition}` with the definition as an object or as YAML/JSON text)',
   )
   @Roles('admin')
-  @Documented('Publish a workflow version', 'PublishWorkflowResult', 'The body is the definition, as YAML or JSON (a JSON `{definition}` wrapper is read too). Versions only go up; the same content again writes nothing (`created: false`).')
+  @Documented('Publish a workflow version', 'PublishWorkflowResult', 'The body is the definition, as YAML or JSON (a JSON `{definition}` wrapper is read too), at most 256 KiB (413 beyond) with at most 200 steps and 500 rules (422 beyond). Versions only go up; the same content again writes nothing (`created: false`).')
   publish(@Req() req: FastifyRequest, @CurrentPrincipal() p: Principal): Promise<Written<PublishWorkflowResult>> {
     return this.rpc.request(Subjects.policy.publish, { definition: definitionOf(req), actor: p.id });
   }
@@ -89,10 +98,11 @@ export class WorkflowsController {
   }
 
   @Post('workflows/:jobType/simulate')
+  @RouteConfig(DEFINITION_ROUTE)
   @Roles('admin', 'analyst')
   @HttpCode(200)
   @ReadByPost()
-  @Documented('Simulate a draft against past requests', 'SimulateResult', 'Replays recorded action requests of the job type (in a window) against the draft and lists each changed verdict with what decided it before and after.')
+  @Documented('Simulate a draft against past requests', 'SimulateResult', 'Replays recorded action requests of the job type (in a window) against the draft and lists each changed verdict with what decided it before and after. The body is at most 256 KiB (413 beyond); the draft is bounded as a published definition is.')
   simulate(@Param('jobType') jobType: string, @Body() body: SimulateBody): Promise<SimulateResult> {
     return this.rpc.request(Subjects.policy.simulate, { jobType, ...body }, { timeoutMs: 60_000 });
   }

@@ -1,5 +1,6 @@
 import { PoolClient } from 'pg';
 import { ExceptionListItem, ExceptionListQuery, InboxMessage, InboxRequest, VIEW_NAMES, ViewName, ViewQuery, ViewRow, WorkgateError, WorkOrderListItem, WorkOrderListQuery } from '@workgate/contracts';
+import { maskStrings } from '@workgate/domain';
 import { formatDuration } from '@workgate/workflow';
 import { workOrdersTable } from './views.projection';
 
@@ -341,7 +342,11 @@ export async function listExceptions(db: Queryable, q: ExceptionListQuery): Prom
   }));
 }
 
-/** A recipient's inbox, oldest first: the delegations dispatched to it (from `since`, of one command kind). */
+/**
+ * A recipient's inbox, oldest first: the delegations dispatched to it (from `since`, of one command
+ * kind). Their prompts are shown masked (SPEC 7), rows folded before masking was done included; the
+ * ledger keeps what was sent, for ops leads.
+ */
 export async function inboxMessages(db: Queryable, q: InboxRequest): Promise<InboxMessage[]> {
   if (typeof q.recipient !== 'string' || q.recipient === '') throw new WorkgateError('validation_failed', 'recipient is required');
   if (q.since !== undefined && Number.isNaN(Date.parse(q.since))) throw new WorkgateError('validation_failed', 'since must be an RFC 3339 time');
@@ -350,5 +355,5 @@ export async function inboxMessages(db: Queryable, q: InboxRequest): Promise<Inb
     .add('dispatch_created_at >= ?', q.since)
     .add('command = ?', q.filter === 'all' ? undefined : q.filter);
   const { rows } = await db.query<{ message: InboxMessage }>(`SELECT message FROM view_inbox ${w} ORDER BY dispatch_created_at, dispatch_id LIMIT ${w.param(clamp(q.limit, 500, 1000))}`, w.params);
-  return rows.map((r) => r.message);
+  return rows.map((r) => ({ ...r.message, prompt: maskStrings(r.message.prompt) }));
 }
