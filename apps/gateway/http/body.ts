@@ -7,6 +7,11 @@ import { FieldProblem, inexactNumberProblems, jsonValueProblems, WorkgateError }
 /** The largest request body accepted (SPEC section 3): 1 MiB; larger answers 413 payload_too_large. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** The message of a 413 for a route whose limit is `limit` bytes. */
+export function tooLargeMessage(limit: number = BODY_LIMIT_BYTES): string {
+  return `the request body is larger than ${limit} bytes${limit === BODY_LIMIT_BYTES ? ' (1 MiB)' : ''}`;
+}
+
 /** YAML media types, read as text (a workflow definition may be published as YAML). */
 export const YAML_MEDIA_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
 
