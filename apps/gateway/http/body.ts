@@ -133,6 +133,8 @@ export function inflateBody(req: FastifyRequest, _reply: FastifyReply, payload: 
 }
 
 function readBody(req: FastifyRequest, bytes: Buffer): unknown {
+  // No route takes it (an unknown path answers 404 or 405 whatever it holds): it is not parsed.
+  if (req.is404) return undefined;
   if ((req.routeOptions.config as RawBodyRoute | undefined)?.rawBody) return bytes;
   const { type, charset } = mediaType(req.headers['content-type']);
   if (isJsonType(type)) {
