@@ -81,7 +81,7 @@ describe('the edge decides a request before its body is read (SPEC section 7)', 
   });
 
   it('answers 413 to a body declared over the limit without reading it, with or without a key', async () => {
-    for (const headers of [{ Authorization: `Bearer ${principals.keys.helpdesk}` }, {}]) {
+    for (const headers of [{ Authorization: `Bearer ${principals.keys.helpdesk}` }, {}] as Array<Record<string, string>>) {
       const res = await open(headers, MIB + 1);
       expect(res).toMatchObject({ status: 413, body: { error: 'payload_too_large', message: `the request body is larger than ${MIB} bytes (1 MiB)` }, closed: true });
     }
