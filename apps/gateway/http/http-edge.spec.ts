@@ -580,6 +580,9 @@ describe('HTTP edge', () => {
       const anon = await fetch(`${url}/t/nope`, { method: 'DELETE' });
       expect(anon.status).toBe(404);
       expect((await json(anon)).error).toBe('route_not_found');
+      // A body no route takes is not parsed: not JSON, it is still the unknown route that answers.
+      const posted = await fetch(`${url}/t/nope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"not json' });
+      expect([posted.status, (await json(posted)).error]).toEqual([404, 'route_not_found']);
     });
 
     it('maps Nest, Fastify and other errors by their status', () => {
