@@ -5,7 +5,8 @@ import { measureFlood } from '../../bench/flood';
  * 1 MiB JSON `POST /v1/work-orders` for 20 s on loopback against `npm start` (the build in dist/;
  * the attacker in a process of its own), while `/health` and an authenticated read are probed one
  * request at a time: `/health` keeps its p95 within 500 ms, the read within 3x its own p95 measured
- * unloaded just before, and nothing times out. `npm run bench:flood` prints the same figures.
+ * unloaded just before, and nothing times out. `npm run bench:flood` prints the same figures;
+ * BENCH_DIST=<dist folder> runs either against another build.
  */
 describe('faults: a flood of anonymous 1 MiB bodies', () => {
   it('leaves /health and an authenticated read answering', async () => {
