@@ -79,10 +79,11 @@ export function installGate(app: NestFastifyApplication): void {
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (req: RequestWithPrincipal, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      const access = (req.routeOptions.config as GatedConfig)?.[GATE];
+      const route = req.routeOptions;
+      const access = (route.config as GatedConfig)?.[GATE];
       if (!access) return done();
       const declared = declaredLength(req);
-      const limit = req.routeOptions.bodyLimit;
+      const limit = route.bodyLimit;
       if (declared > limit) return refuse(req, reply, declared, new WorkgateError('payload_too_large', tooLargeMessage(limit)));
       const principal = principalOf(req, principals);
       if (principal) req.principal = principal;
