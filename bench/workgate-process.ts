@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NatsConnection } from 'nats';
 import { HealthReply, ServiceName, Subjects } from '@workgate/contracts';
@@ -9,7 +9,8 @@ import { freePort, startScratchNats } from '../cli/infra';
 import { residentBytes } from './cpu';
 import { waitUntil } from './stats';
 
-export const ROOT = join(__dirname, '..', '..');
+/** The repository: two folders up from dist/bench, one from bench/ (a test importing this from the sources). */
+export const ROOT = existsSync(join(__dirname, '..', 'package.json')) ? join(__dirname, '..') : join(__dirname, '..', '..');
 export const BASE_URL = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres';
 
 /** Drops a benchmark's scratch database (its connections too). */
@@ -53,9 +54,9 @@ const SPLIT: ServiceName[] = ['ledger', 'exceptions', 'policy', 'approvals', 'in
  * loaded the shipped workflows and intake answers. BENCH_PROFILE=<dir> starts every process with
  * --cpu-prof; BENCH_ALLOCATIONS=<dir> records what each main thread allocates (bench/allocations.ts);
  * BENCH_NODE_FLAGS adds Node flags; BENCH_STDOUT=<file> appends the processes' standard
- * output to a file (V8's traces, such as --trace-gc-nvp, go there).
+ * output to a file (V8's traces, such as --trace-gc-nvp, go there). `dist`: the build to start (this one by default).
  */
-export async function startWorkgateProcess(name: string, topology: Topology = 'one', extraEnv: Record<string, string> = {}): Promise<WorkgateProcess> {
+export async function startWorkgateProcess(name: string, topology: Topology = 'one', extraEnv: Record<string, string> = {}, dist = join(__dirname, '..')): Promise<WorkgateProcess> {
   const nats = await startScratchNats();
   const dbName = `wg_bench_${name}_${process.pid}`;
   const dbUrl = withDatabase(BASE_URL, dbName);
@@ -103,14 +104,14 @@ export async function startWorkgateProcess(name: string, topology: Topology = 'o
   try {
     if (topology === 'one') {
       // As `npm start` runs it: the old-generation heap capped, so V8 collects before the process grows.
-      children.push(spawnNode(join(__dirname, '..', 'cli', 'start.js'), START_FLAGS));
+      children.push(spawnNode(join(dist, 'cli', 'start.js'), START_FLAGS));
     } else {
       // As deployed: the schema first (`npm run migrate`), then each service in start order (the
       // ledger first, the catalog before policy).
       await ensureDatabase(dbUrl);
       await migrate(dbUrl);
       for (const service of SPLIT) {
-        children.push(spawnNode(join(__dirname, '..', 'apps', service, 'main.js')));
+        children.push(spawnNode(join(dist, 'apps', service, 'main.js')));
         await ready(service, service === 'ledger' ? (h) => h?.details?.writer === 'active' : Boolean);
       }
     }

@@ -31,10 +31,10 @@ export const API_CONTROLLERS = [HealthController, MetricsController, WorkflowsCo
 @Module({})
 export class GatewayModule {
   static register(ctx: ServiceContext): DynamicModule {
-    const rateLimit = rateLimitModule(ctx.config.WORKGATE_RATE_LIMIT_PER_MINUTE);
+    const rateLimit = rateLimitModule(ctx.config.WORKGATE_RATE_LIMIT_PER_MINUTE, ctx.config.WORKGATE_ANONYMOUS_BYTES_PER_MINUTE);
     return {
       module: GatewayModule,
-      imports: [ServiceCoreModule.forService(ctx), rateLimit.module],
+      imports: [ServiceCoreModule.forService(ctx), rateLimit],
       controllers: [...API_CONTROLLERS, healthController('gateway'), DashboardController, ConsoleController, DocsController, McpController],
       providers: [
         GatewayDatabase,
@@ -46,10 +46,10 @@ export class GatewayModule {
         principalsProvider(ctx.config.WORKGATE_PRINCIPALS),
         Consistency,
         Idempotency,
-        // In order: the rate limit first, so key guessing is throttled too; authentication and roles;
-        // a write sent again with its Idempotency-Key answers what it answered; reads of the views
-        // wait for the caller's last write. (Answers of writes go out through the hook in gateway.ts.)
-        { provide: APP_GUARD, useClass: rateLimit.guard },
+        // The rate limit, authentication and roles are decided before the body is read, by the
+        // edge's gate (configureHttpEdge); the AuthGuard holds the same line for any route the gate
+        // does not know. Then a write sent again with its Idempotency-Key answers what it answered;
+        // reads of the views wait for the caller's last write. (Answers of writes go out through the hook in gateway.ts.)
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useExisting: Idempotency },
         { provide: APP_GUARD, useExisting: Consistency },

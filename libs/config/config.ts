@@ -81,6 +81,12 @@ export class WorkgateConfig {
   @Min(1, { message: 'WORKGATE_RATE_LIMIT_PER_MINUTE must be at least 1' })
   WORKGATE_RATE_LIMIT_PER_MINUTE = 6000;
 
+  /** Body bytes per minute (declared by Content-Length) per client IP without a valid API key (per gateway process); over it: 429. */
+  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @IsInt({ message: 'WORKGATE_ANONYMOUS_BYTES_PER_MINUTE must be an integer' })
+  @Min(1, { message: 'WORKGATE_ANONYMOUS_BYTES_PER_MINUTE must be at least 1' })
+  WORKGATE_ANONYMOUS_BYTES_PER_MINUTE = 10 * 1024 * 1024;
+
   /** A code raised this many times within WORKGATE_DRIFT_WINDOW is a drift signal (a remediation task for its owner). */
   @Transform(({ value }) => (value === undefined ? value : Number(value)))
   @IsInt({ message: 'WORKGATE_DRIFT_THRESHOLD must be an integer' })

@@ -2,7 +2,7 @@ import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable
 import type { FastifyRequest } from 'fastify';
 import { WorkgateError } from '@workgate/contracts';
 import { Principal, PrincipalDirectory, Role, WatchedPrincipalDirectory } from './principals';
-import { routeSetting, routeSettingOf } from './route-settings';
+import { routeSettingOf } from './route-settings';
 
 /** Provider token of the PrincipalDirectory (tests inject their own). */
 export const PRINCIPALS = Symbol('workgate:principals');
@@ -52,9 +52,28 @@ export function principalOf(req: object & { headers: Record<string, string | str
 }
 
 /**
+ * Why a caller may not call a route whose access is `access`: without a valid API key (401) or
+ * without one of its roles (403); undefined when it may. `@Public()` routes are open to anyone.
+ */
+export function accessRefusal(access: { public: boolean; roles: Role[] }, req: { headers: Record<string, string | string[] | undefined> }, principal: Principal | undefined): WorkgateError | undefined {
+  if (access.public) return undefined;
+  if (!principal) {
+    return bearerKey(req) === undefined
+      ? new WorkgateError('unauthorized', 'an API key is required: send Authorization: Bearer <api key>')
+      : new WorkgateError('unauthorized', 'the API key is not known');
+  }
+  if (access.roles.length > 0 && !access.roles.some((role) => principal.roles.includes(role))) {
+    return new WorkgateError('forbidden', `this route needs one of the roles: ${access.roles.join(', ')}`);
+  }
+  return undefined;
+}
+
+/**
  * Global guard of the HTTP edge: `@Public()` routes are open; every other route needs a valid
- * API key (401 otherwise), and with `@Roles(...)` one of those roles (403 otherwise). Only
- * HTTP is guarded: the gateway's NATS handlers pass.
+ * API key (401 otherwise), and with `@Roles(...)` one of those roles (403 otherwise). The edge's
+ * gate (`installGate`) decides the same before the body is read, so here it only confirms it
+ * (the key resolved once per request) and attaches the principal; it still refuses on a route
+ * the gate did not know. Only HTTP is guarded: the gateway's NATS handlers pass.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -65,19 +84,8 @@ export class AuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<RequestWithPrincipal>();
     const principal = principalOf(req, this.principals);
     if (principal) req.principal = principal;
-
-    if (routeSetting<boolean>(IS_PUBLIC, context)) return true;
-
-    if (!principal) {
-      throw bearerKey(req) === undefined
-        ? new WorkgateError('unauthorized', 'an API key is required: send Authorization: Bearer <api key>')
-        : new WorkgateError('unauthorized', 'the API key is not known');
-    }
-
-    const needed = routeSetting<Role[]>(ROLES_KEY, context);
-    if (needed && needed.length > 0 && !needed.some((role) => principal.roles.includes(role))) {
-      throw new WorkgateError('forbidden', `this route needs one of the roles: ${needed.join(', ')}`);
-    }
+    const refusal = accessRefusal(routeAccess(context.getHandler(), context.getClass()), req, principal);
+    if (refusal) throw refusal;
     return true;
   }
 }

@@ -7,6 +7,11 @@ import { FieldProblem, inexactNumberProblems, jsonValueProblems, WorkgateError }
 /** The largest request body accepted (SPEC section 3): 1 MiB; larger answers 413 payload_too_large. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+/** The message of a 413 for a route whose limit is `limit` bytes. */
+export function tooLargeMessage(limit: number = BODY_LIMIT_BYTES): string {
+  return `the request body is larger than ${limit} bytes${limit === BODY_LIMIT_BYTES ? ' (1 MiB)' : ''}`;
+}
+
 /** YAML media types, read as text (a workflow definition may be published as YAML). */
 export const YAML_MEDIA_TYPES = ['application/yaml', 'text/yaml', 'application/x-yaml'];
 
@@ -155,6 +160,8 @@ export function inflateBody(req: FastifyRequest, _reply: FastifyReply, payload: 
 }
 
 function readBody(req: FastifyRequest, bytes: Buffer): unknown {
+  // No route takes it (an unknown path answers 404 or 405 whatever it holds): it is not parsed.
+  if (req.is404) return undefined;
   if ((req.routeOptions.config as RawBodyRoute | undefined)?.rawBody) return bytes;
   const { type, charset } = mediaType(req.headers['content-type']);
   if (isJsonType(type)) {

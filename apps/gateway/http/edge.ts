@@ -4,6 +4,7 @@ import { WorkgateError } from '@workgate/contracts';
 import { BODY_LIMIT_BYTES, installBodyParser } from './body';
 import { answerClientError } from './client-errors';
 import { GatewayErrorFilter, toHttpError } from './error.filter';
+import { installGate } from './gate';
 import { traceRequests } from './tracing';
 import { refuseUnreadableUrls, unreadableUrl } from './url';
 import { cacheValidationRules, validationPipe } from './validation';
@@ -41,10 +42,12 @@ function answerRouterError(error: FastifyError, req: FastifyRequest, reply: Fast
 }
 
 /**
- * The steps every request takes at the edge, before Nest's guards (rate limit, authentication,
- * roles, Idempotency-Key replays, waiting for the views), pipes and the route: a span when tracing
- * is on, the URL's check, and the one body parser. Errors answer through GatewayErrorFilter.
- * The app must be created with `bodyParser: false`, so that the edge's parser is the only one.
+ * The steps every request takes at the edge, before Nest's guards (Idempotency-Key replays,
+ * waiting for the views), pipes and the route: a span when tracing is on, the URL's check, the
+ * gate (size from Content-Length, rate limit, API key and role, all before the body is read: the
+ * app must provide PRINCIPALS and import `rateLimitModule`), and the one body parser. Errors answer
+ * through GatewayErrorFilter. The app must be created with `bodyParser: false`, so that the edge's
+ * parser is the only one.
  */
 export function configureHttpEdge(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
@@ -52,6 +55,7 @@ export function configureHttpEdge(app: NestFastifyApplication): void {
   fastify.decorateRequest('principal', undefined);
   fastify.addHook('onRequest', traceRequests);
   fastify.addHook('onRequest', refuseUnreadableUrls);
+  installGate(app);
   installBodyParser(fastify);
   cacheValidationRules();
   app.useGlobalPipes(validationPipe);

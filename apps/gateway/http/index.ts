@@ -9,5 +9,6 @@ export * from './idempotency';
 export * from './url';
 export * from './client-errors';
 export * from './tracing';
+export * from './gate';
 export * from './edge';
 export * from './negotiation';

@@ -51,6 +51,17 @@ describe('SlidingWindowCounter', () => {
     expect(await hit(c)).toMatchObject({ isBlocked: true, timeToExpire: 60 });
   });
 
+  it('counts bytes as the cost of each request: refused once the budget is spent, the last admitted one counted whole', async () => {
+    const c = counter();
+    const bytes = (n: number) => c.increment('ip:a', MINUTE, 3_000, n);
+    expect([bytes(1_000), bytes(1_500), bytes(1_000)].map((r) => r.isBlocked)).toEqual([false, false, false]);
+    const over = bytes(1);
+    expect(over).toMatchObject({ isBlocked: true, totalHits: 3_501 });
+    // Over the budget until the window ends: the window's 3,500 bytes count fully until then.
+    expect(over.timeToBlockExpire).toBe(61);
+    expect(c.increment('ip:b', MINUTE, 3_000, 2_000).isBlocked).toBe(false);
+  });
+
   it('costs the same at any rate: a million requests in one window', async () => {
     const c = counter();
     for (let i = 0; i < 1_000_000; i++) await c.increment('principal:a', MINUTE, 2_000_000);

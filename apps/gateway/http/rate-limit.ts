@@ -1,17 +1,18 @@
-import { CanActivate, DynamicModule, ExecutionContext, Inject, Injectable, Module, SetMetadata, Type } from '@nestjs/common';
+import { DynamicModule, Module, SetMetadata } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { WorkgateError } from '@workgate/contracts';
-import { PRINCIPALS, principalOf } from './auth.guard';
-import type { PrincipalDirectory } from './principals';
-import { routeSetting } from './route-settings';
+import { routeSettingOf } from './route-settings';
 
 /** Requests per minute per principal (or per client IP without a valid key) when WORKGATE_RATE_LIMIT_PER_MINUTE is unset. */
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
 
+/** Body bytes per minute per client IP without a valid key when WORKGATE_ANONYMOUS_BYTES_PER_MINUTE is unset: ten bodies of the largest size. */
+export const DEFAULT_ANONYMOUS_BYTES_PER_MINUTE = 10 * 1024 * 1024;
+
 const MINUTE_MS = 60_000;
 const SKIP = 'workgate:skip-rate-limit';
-/** Provider token of the rate limit in force: requests per minute and their counter. */
-const RATE_LIMIT = Symbol('workgate:rate-limit');
+/** Provider token of the rate limits in force (RateLimits). */
+export const RATE_LIMITS = Symbol('workgate:rate-limits');
 
 /** The route is not counted (health probes, metrics scrapes, static pages). */
 export const SkipRateLimit = (): MethodDecorator & ClassDecorator => SetMetadata(SKIP, true);
@@ -28,38 +29,43 @@ export function rateLimitPerMinute(env: NodeJS.ProcessEnv | Record<string, strin
   return value;
 }
 
-/**
- * The rate limit of the HTTP edge, counted per principal: the principal id when the request
- * carries a valid API key (resolved from PRINCIPALS, whatever the guard order), else the client
- * IP; one budget per principal across all routes. Every counted answer says
- * `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds); over the budget
- * the request is refused as WorkgateError('rate_limited') (429 through GatewayErrorFilter) with
- * `Retry-After`. Only HTTP is counted: the gateway's NATS handlers pass.
- */
-@Injectable()
-export class RateLimitGuard implements CanActivate {
-  constructor(
-    @Inject(RATE_LIMIT) private readonly limit: { perMinute: number; counter: SlidingWindowCounter },
-    @Inject(PRINCIPALS) private readonly principals: PrincipalDirectory,
-  ) {}
+/** What a counted request may cost, and what it has cost: requests per principal (or address), bytes per address without a key. */
+export interface RateLimits {
+  perMinute: number;
+  anonymousBytesPerMinute: number;
+  counter: SlidingWindowCounter;
+  bytes: SlidingWindowCounter;
+}
 
-  canActivate(context: ExecutionContext): boolean {
-    if (context.getType() !== 'http') return true;
-    if (routeSetting<boolean>(SKIP, context)) return true;
-    const http = context.switchToHttp();
-    const req = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const principal = principalOf(req, this.principals);
-    const limit = this.limit.perMinute;
-    const hit = this.limit.counter.increment(principal ? `principal:${principal.id}` : `ip:${req.ip}`, MINUTE_MS, limit);
-    reply.header('X-RateLimit-Limit', limit);
-    reply.header('X-RateLimit-Remaining', Math.max(0, limit - hit.totalHits));
-    reply.header('X-RateLimit-Reset', hit.timeToExpire);
-    if (!hit.isBlocked) return true;
+/**
+ * Counts a request against the rate limit of the HTTP edge (the gateway's `onRequest` gate, before
+ * its body is read): one budget of requests per principal across all routes (the client IP
+ * without a valid key), and for a caller without a valid key a budget of the body bytes it
+ * declares (`Content-Length`) per IP. Every counted answer says `X-RateLimit-Limit`,
+ * `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds); over a budget the request is refused
+ * as WorkgateError('rate_limited') (429) with `Retry-After`.
+ */
+export function countRequest(limits: RateLimits, req: FastifyRequest, reply: FastifyReply, principal: { id: string } | undefined, declaredBytes: number): WorkgateError | undefined {
+  const limit = limits.perMinute;
+  const hit = limits.counter.increment(principal ? `principal:${principal.id}` : `ip:${req.ip}`, MINUTE_MS, limit);
+  reply.header('X-RateLimit-Limit', limit);
+  reply.header('X-RateLimit-Remaining', Math.max(0, limit - hit.totalHits));
+  reply.header('X-RateLimit-Reset', hit.timeToExpire);
+  if (hit.isBlocked) {
     reply.header('Retry-After', hit.timeToBlockExpire);
     const who = principal ? 'this principal' : 'this client';
-    throw new WorkgateError('rate_limited', `${who} sent more than ${limit} requests in ${MINUTE_MS / 1000} s; retry after ${hit.timeToBlockExpire} s`);
+    return new WorkgateError('rate_limited', `${who} sent more than ${limit} requests in ${MINUTE_MS / 1000} s; retry after ${hit.timeToBlockExpire} s`);
   }
+  if (principal || declaredBytes === 0) return undefined;
+  const bytes = limits.bytes.increment(`ip:${req.ip}`, MINUTE_MS, limits.anonymousBytesPerMinute, declaredBytes);
+  if (!bytes.isBlocked) return undefined;
+  reply.header('Retry-After', bytes.timeToBlockExpire);
+  return new WorkgateError('rate_limited', `this client sent more than ${limits.anonymousBytesPerMinute} bytes without an API key in ${MINUTE_MS / 1000} s; retry after ${bytes.timeToBlockExpire} s`);
+}
+
+/** Whether a route counts against the rate limit (not `@SkipRateLimit()`). */
+export function rateLimitedRoute(handler: object, controller: object): boolean {
+  return !routeSettingOf<boolean>(SKIP, handler, controller);
 }
 
 /**
@@ -75,7 +81,8 @@ export class SlidingWindowCounter {
 
   constructor(private readonly clock: () => number = Date.now) {}
 
-  increment(key: string, ttl: number, limit: number): { totalHits: number; timeToExpire: number; isBlocked: boolean; timeToBlockExpire: number } {
+  /** Counts `cost` (1: a request; n: bytes) for `key`, unless its budget is already spent. */
+  increment(key: string, ttl: number, limit: number, cost = 1): { totalHits: number; timeToExpire: number; isBlocked: boolean; timeToBlockExpire: number } {
     const now = (this.latest = Math.max(this.latest, this.clock()));
     // Keys idle for two of their windows are dropped once a minute (client IPs come and go).
     if (now - this.swept >= MINUTE_MS) this.dropIdle(now);
@@ -90,7 +97,7 @@ export class SlidingWindowCounter {
     const intoWindow = now - w.start;
     const weight = 1 - intoWindow / ttl;
     const isBlocked = w.count + w.previous * weight >= limit;
-    if (!isBlocked) w.count++;
+    if (!isBlocked) w.count += cost;
     const timeToExpire = Math.ceil((ttl - intoWindow) / 1000);
     return {
       totalHits: Math.ceil(w.count + w.previous * weight) + (isBlocked ? 1 : 0),
@@ -117,16 +124,16 @@ export class SlidingWindowCounter {
 }
 
 /**
- * The rate limit of the HTTP edge: `limitPerMinute` requests per minute per principal (or IP).
- * Import `module`; provide `guard` as an APP_GUARD (it needs PRINCIPALS).
+ * The rate limit of the HTTP edge: `limitPerMinute` requests per minute per principal (or IP), and
+ * `anonymousBytesPerMinute` declared body bytes per minute per IP without a valid key. Import
+ * `module`; the edge's gate (`configureHttpEdge`) counts every request with it.
  */
-export function rateLimitModule(limitPerMinute: number = DEFAULT_RATE_LIMIT_PER_MINUTE): {
-  module: DynamicModule;
-  guard: Type<RateLimitGuard>;
-} {
+export function rateLimitModule(limitPerMinute: number = DEFAULT_RATE_LIMIT_PER_MINUTE, anonymousBytesPerMinute: number = DEFAULT_ANONYMOUS_BYTES_PER_MINUTE): DynamicModule {
   if (!Number.isInteger(limitPerMinute) || limitPerMinute < 1) throw new Error('the rate limit must be a positive integer of requests per minute');
-  const provider = { provide: RATE_LIMIT, useValue: { perMinute: limitPerMinute, counter: new SlidingWindowCounter() } };
-  return { module: { module: RateLimitModule, providers: [provider], exports: [provider], global: true }, guard: RateLimitGuard };
+  if (!Number.isInteger(anonymousBytesPerMinute) || anonymousBytesPerMinute < 1) throw new Error('the anonymous byte budget must be a positive integer of bytes per minute');
+  const limits: RateLimits = { perMinute: limitPerMinute, anonymousBytesPerMinute, counter: new SlidingWindowCounter(), bytes: new SlidingWindowCounter() };
+  const provider = { provide: RATE_LIMITS, useValue: limits };
+  return { module: RateLimitModule, providers: [provider], exports: [provider], global: true };
 }
 
 @Module({})

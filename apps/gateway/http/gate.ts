@@ -1,0 +1,94 @@
+import { PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { WorkgateError } from '@workgate/contracts';
+import { accessRefusal, principalOf, PRINCIPALS, RequestWithPrincipal, routeAccess } from './auth.guard';
+import { tooLargeMessage } from './body';
+import { toHttpError } from './error.filter';
+import type { PrincipalDirectory, Role } from './principals';
+import { countRequest, RATE_LIMITS, RateLimits, rateLimitedRoute } from './rate-limit';
+
+/** Who may call a route and whether it is counted: decided from its decorators once, at start. */
+export interface GateAccess {
+  public: boolean;
+  roles: Role[];
+  counted: boolean;
+}
+
+/** The key of a route's GateAccess in its Fastify route config. */
+const GATE = 'workgateGate';
+type GatedConfig = { [GATE]?: GateAccess } | undefined;
+
+/**
+ * Gives every route of the app's controllers its GateAccess, carried to Fastify as route config
+ * (`@RouteConfig`'s metadata, which Nest copies onto the route it registers), so the gate finds it
+ * on the matched route in constant time: no table of paths to keep in step with the router.
+ * Must run before the app is initialised (its routes registered).
+ */
+function carryAccessToRoutes(app: NestFastifyApplication): void {
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
+      if (!controller) continue;
+      const proto = controller.prototype as Record<string, unknown>;
+      for (const name of Object.getOwnPropertyNames(proto)) {
+        const handler = proto[name];
+        if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
+        const access: GateAccess = { ...routeAccess(handler, controller), counted: rateLimitedRoute(handler, controller) };
+        const config: object | undefined = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler);
+        Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...config, [GATE]: access }, handler);
+      }
+    }
+  }
+}
+
+/** The body size a request declares: its Content-Length, 0 when it has none (a chunked body is counted as it is read). */
+function declaredLength(req: FastifyRequest): number {
+  const length = Number(req.headers['content-length']);
+  return Number.isFinite(length) && length > 0 ? length : 0;
+}
+
+/**
+ * Answers a refusal from the gate as GatewayErrorFilter would, and closes the connection when the
+ * request has a body: the body is never read, so it is not drained either (a client that sends
+ * its body anyway finds the connection closed).
+ */
+function refuse(req: FastifyRequest, reply: FastifyReply, declared: number, error: WorkgateError): void {
+  const { status, body } = toHttpError(error);
+  if (status === 401) reply.header('WWW-Authenticate', 'Bearer realm="workgate"');
+  if (declared > 0 || req.headers['transfer-encoding'] !== undefined) reply.header('Connection', 'close');
+  void reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * The gate of the HTTP edge, an `onRequest` hook: everything about a request that needs no body is
+ * decided before its body is read (SPEC section 7), in this order — a declared body over the
+ * route's limit (413, before the key is looked at), the rate limit (429: requests per principal or
+ * address, declared body bytes per address without a valid key), the API key (401) and the role
+ * (403). Constant work per request: the route's GateAccess, one lookup of the key's hash (kept
+ * for the AuthGuard and the handlers as `req.principal`), two counters. Requests that matched no
+ * controller route (unknown paths, the API document's files) pass as before.
+ */
+export function installGate(app: NestFastifyApplication): void {
+  carryAccessToRoutes(app);
+  const principals = app.get<PrincipalDirectory>(PRINCIPALS);
+  const limits = app.get<RateLimits>(RATE_LIMITS);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (req: RequestWithPrincipal, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      const route = req.routeOptions;
+      const access = (route.config as GatedConfig)?.[GATE];
+      if (!access) return done();
+      const declared = declaredLength(req);
+      const limit = route.bodyLimit;
+      if (declared > limit) return refuse(req, reply, declared, new WorkgateError('payload_too_large', tooLargeMessage(limit)));
+      const principal = principalOf(req, principals);
+      if (principal) req.principal = principal;
+      const refusal = (access.counted ? countRequest(limits, req, reply, principal, declared) : undefined) ?? accessRefusal(access, req, principal);
+      if (refusal) return refuse(req, reply, declared, refusal);
+      done();
+    });
+}
