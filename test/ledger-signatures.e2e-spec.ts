@@ -59,7 +59,11 @@ describe('a row forged while no writer runs', () => {
 
     // /health is degraded and names the ledger and the position; the refusal is counted.
     await eventually(async () => (await fetch(`${t.url}/health`)).status === 503, 5000, '/health degraded');
-    const health = JSON.stringify(await (await fetch(`${t.url}/health`)).json());
+    // Anonymous callers see only that the ledger is down; an ops lead sees why.
+    const anonymous = JSON.stringify(await (await fetch(`${t.url}/health`)).json());
+    expect(anonymous).toContain('"ledger":{"status":"down"}');
+    expect(anonymous).not.toContain(`position ${forged}`);
+    const health = JSON.stringify(await (await fetch(`${t.url}/health`, { headers: { authorization: `Bearer ${principals.keys.lead}` } })).json());
     expect(health).toContain(`position ${forged} is covered by no writer signature`);
     expect(health).toMatch(/refuses to write: ledger workgate\/ledger-/);
     expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/^workgate_ledger_writer_refusals_total [1-9]/m);

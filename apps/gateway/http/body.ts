@@ -9,7 +9,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The message of a 413 for a route whose limit is `limit` bytes. */
 export function tooLargeMessage(limit: number = BODY_LIMIT_BYTES): string {
-  return `the request body is larger than ${limit} bytes${limit === BODY_LIMIT_BYTES ? ' (1 MiB)' : ''}`;
+  return `the request body is larger than ${limit} bytes (${sizeInWords(limit)})`;
 }
 
 /** YAML media types, read as text (a workflow definition may be published as YAML). */

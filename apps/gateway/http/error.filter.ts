@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, throwError } from 'rxjs';
 import { ErrorCode, ErrorCodes, WorkgateError } from '@workgate/contracts';
-import { BODY_LIMIT_BYTES, bodyLimitOf, sizeInWords } from './body';
+import { BODY_LIMIT_BYTES, bodyLimitOf, tooLargeMessage } from './body';
 import { KeptAnswer, REPLAYED_HEADER } from './idempotency';
 
 /** The one error body of the HTTP API (SPEC section 3). */
@@ -20,8 +20,6 @@ export interface HttpErrorAnswer {
 }
 
 const INTERNAL: ErrorBody = { error: 'internal', message: 'internal error' };
-/** The 413's message, naming the route's limit. */
-const tooLarge = (limit: number) => `the request body is larger than ${limit} bytes (${sizeInWords(limit)})`;
 
 /** Codes for HTTP statuses that Nest, Fastify or a library answer with on their own. */
 const STATUS_CODES: Record<number, ErrorCode> = {
@@ -48,7 +46,7 @@ function statusName(status: number): string {
 }
 
 function fromStatus(status: number, message: string, bodyLimit: number, details?: unknown[], unexpected?: unknown): HttpErrorAnswer {
-  if (status === 413) return { status, body: { error: 'payload_too_large', message: tooLarge(bodyLimit) } };
+  if (status === 413) return { status, body: { error: 'payload_too_large', message: tooLargeMessage(bodyLimit) } };
   if (status >= 500 && status !== 503 && status !== 504) return { status: 500, body: INTERNAL, unexpected };
   if (status < 400 || status > 599) return { status: 500, body: INTERNAL, unexpected };
   const body: ErrorBody = { error: STATUS_CODES[status] ?? 'bad_request', message };
