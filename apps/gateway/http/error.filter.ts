@@ -1,9 +1,10 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, throwError } from 'rxjs';
 import { ErrorCode, ErrorCodes, WorkgateError } from '@workgate/contracts';
 import { BODY_LIMIT_BYTES } from './body';
 import { KeptAnswer, REPLAYED_HEADER } from './idempotency';
+import type { RouteMethods } from './methods';
 
 /** The one error body of the HTTP API (SPEC section 3). */
 export interface ErrorBody {
@@ -116,6 +117,9 @@ export function routeTemplate(req: FastifyRequest | undefined): string {
 export class GatewayErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
+  /** `methods`: the gateway's paths and their methods, so that a known path with another method is 405, not 404. */
+  constructor(private readonly methods?: RouteMethods) {}
+
   catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
     if (host.getType() !== 'http') return throwError(() => exception);
     const http = host.switchToHttp();
@@ -126,7 +130,13 @@ export class GatewayErrorFilter implements ExceptionFilter {
       reply.header(REPLAYED_HEADER, 'true').code(exception.status).send(exception.reply);
       return;
     }
-    const { status, body, unexpected } = toHttpError(exception);
+    // No route matched: a known path with a method it does not take is 405 (OPTIONS: 204), not 404.
+    const refusal = exception instanceof NotFoundException && req?.routeOptions?.url === undefined ? this.methods?.refusal(req, reply) : undefined;
+    if (refusal === 'answered') {
+      reply.code(204).send();
+      return;
+    }
+    const { status, body, unexpected } = toHttpError(refusal ?? exception);
     if (status === 500 || unexpected !== undefined) {
       const stack = unexpected instanceof Error ? unexpected.stack : String(unexpected);
       // The route's template, never the URL: a query string or path may carry a secret.

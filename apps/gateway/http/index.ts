@@ -10,4 +10,5 @@ export * from './url';
 export * from './client-errors';
 export * from './tracing';
 export * from './edge';
+export * from './methods';
 export * from './negotiation';
