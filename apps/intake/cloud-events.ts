@@ -1,5 +1,20 @@
 import { CloudEvent } from 'cloudevents';
-import { CLOUD_EVENT_COMMANDS, CloudEventMode, Envelope, FieldProblem, isCloudEventType, jsonValueProblems, NO_ROUNDED_NUMBERS, roundedNumberProblems, roundedNumbers, storable, validateDto, WorkOrderCommandRequest } from '@workgate/contracts';
+import {
+  CLOUD_EVENT_COMMANDS,
+  CloudEventMode,
+  duplicateKeyProblem,
+  Envelope,
+  FieldProblem,
+  isCloudEventType,
+  jsonValueProblems,
+  NO_ROUNDED_NUMBERS,
+  objectMembers,
+  roundedNumberProblems,
+  roundedNumbers,
+  storable,
+  validateDto,
+  WorkOrderCommandRequest,
+} from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 
 export const MAX_EVENT_BYTES = 1024 * 1024;
@@ -38,8 +53,8 @@ export function fromStructured(value: unknown, receivedAt: string, rounded: Read
   if (raw.datacontenttype !== undefined && !JSON_MEDIA.test(String(raw.datacontenttype))) reasons.push('datacontenttype must be JSON');
   if (raw.data !== undefined && raw.data_base64 !== undefined) reasons.push('data and data_base64 are both present: an event carries one of them');
   if (raw.data_base64 !== undefined) {
-    const decoded = typeof raw.data_base64 === 'string' ? decodeJson(Buffer.from(raw.data_base64, 'base64')) : { ok: false as const, reason: 'a string' };
-    const inData = decoded.ok ? [...jsonValueProblems(decoded.value, 'data'), ...roundedNumberProblems(decoded.rounded, decoded.value, 'data')] : [];
+    const decoded = typeof raw.data_base64 === 'string' ? decodeJson(Buffer.from(raw.data_base64, 'base64'), 'data') : { ok: false as const, reason: 'a string' };
+    const inData = decoded.ok ? [...jsonValueProblems(decoded.value, 'data'), ...roundedNumberProblems(decoded.rounded, decoded.value, 'data'), ...(decoded.duplicate ? [decoded.duplicate] : [])] : [];
     if (inData.length) return fail(inData.map(describe), envelope);
     if (decoded.ok) envelope.data = decoded.value;
     else reasons.push(`data_base64 must be base64 of UTF-8 JSON (${decoded.reason})`);
@@ -58,8 +73,13 @@ export function fromStructured(value: unknown, receivedAt: string, rounded: Read
 
 const JSON_MEDIA = /^application\/(.+\+)?json\b/i;
 
-/** Bytes as UTF-8 JSON (an empty body is no value), or why they are not. */
-function decodeJson(body: Uint8Array): { ok: true; value: unknown; rounded: ReadonlyMap<number, string> } | { ok: false; reason: string } {
+type Decoded = { ok: true; value: unknown; rounded: ReadonlyMap<number, string>; duplicate?: FieldProblem } | { ok: false; reason: string };
+
+/**
+ * Bytes as UTF-8 JSON (an empty body is no value), or why they are not; `duplicate`: a key the
+ * text holds twice in one object (a parse keeps the last silently), named by its path under `path`.
+ */
+function decodeJson(body: Uint8Array, path = ''): Decoded {
   let text: string;
   try {
     text = UTF8.decode(body);
@@ -72,8 +92,13 @@ function decodeJson(body: Uint8Array): { ok: true; value: unknown; rounded: Read
   } catch (error) {
     return { ok: false, reason: `not valid JSON: ${(error as Error).message}` };
   }
-  return { ok: true, value, rounded: roundedNumbers(text) };
+  const duplicate = value !== null && typeof value === 'object' ? duplicateKeyProblem(text, objectMembers(value), path) : undefined;
+  return duplicate ? { ok: true, value, rounded: roundedNumbers(text), duplicate } : { ok: true, value, rounded: roundedNumbers(text) };
 }
+
+/** A body that repeats a key is refused whole (a batch too), with the attributes it names when it is one event. */
+const repeatsKey = (decoded: { value: unknown; duplicate?: FieldProblem }): Parsed | undefined =>
+  decoded.duplicate && fail([describe(decoded.duplicate)], decoded.value !== null && typeof decoded.value === 'object' && !Array.isArray(decoded.value) ? (decoded.value as Partial<Envelope>) : undefined);
 
 /** Binary mode: the attributes from `ce-` headers (any case), `datacontenttype` from `content-type`, the body as `data`. */
 function binary(headers: Record<string, string>, data: unknown, decode: (value: string) => string = (v) => v): Record<string, unknown> | undefined {
@@ -91,7 +116,8 @@ export function fromNatsMessage(headers: Record<string, string>, body: Uint8Arra
   if (body.length > MAX_EVENT_BYTES) return fail([`the message is larger than ${MAX_EVENT_BYTES} bytes`]);
   const decoded = decodeJson(body);
   if (!decoded.ok) return fail([`the body is ${decoded.reason}`]);
-  return fromStructured(binary(headers, decoded.value) ?? decoded.value, receivedAt, decoded.rounded);
+  const event = binary(headers, decoded.value);
+  return repeatsKey(event ? { ...decoded, value: event } : decoded) ?? fromStructured(event ?? decoded.value, receivedAt, decoded.rounded);
 }
 
 /** A header value of the HTTP binding: percent-encoded where it is not printable ASCII. */
@@ -111,6 +137,8 @@ export function fromHttp(mode: CloudEventMode, headers: Record<string, string>, 
   if (body.length > MAX_EVENT_BYTES) return [fail([`the body is larger than ${MAX_EVENT_BYTES} bytes`])];
   const decoded = decodeJson(body);
   if (!decoded.ok) return [fail([`the body is ${decoded.reason}`])];
+  const repeated = repeatsKey(mode === 'binary' ? { ...decoded, value: binary(headers, decoded.value, percentDecoded) } : decoded);
+  if (repeated) return [repeated];
   if (mode === 'structured') return [fromStructured(decoded.value, receivedAt, decoded.rounded)];
   if (mode === 'binary') {
     const contentType = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
