@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
+import { jsonValueProblems } from '@workgate/contracts';
 import { compileCel } from './cel';
 import { WorkflowDefinition } from './definition';
 import { parseDuration, timerProblem } from './duration';
@@ -18,8 +19,6 @@ export interface ValidationContext {
 
 export type Validation = { ok: true; definition: WorkflowDefinition } | { ok: false; problems: Problem[] };
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
 function join(path: string, key: string): string {
   if (/^\d+$/.test(key)) return `${path}[${key}]`;
   return path ? `${path}.${key}` : key;
@@ -34,15 +33,6 @@ function flatten(errors: ValidationError[], path = '', out: Problem[] = []): Pro
     if (e.children?.length) flatten(e.children, here, out);
   }
   return out;
-}
-
-function findForbiddenKeys(value: unknown, path: string, out: Problem[]): void {
-  if (value === null || typeof value !== 'object') return;
-  for (const key of Object.keys(value)) {
-    const here = Array.isArray(value) ? `${path}[${key}]` : join(path, key);
-    if (FORBIDDEN_KEYS.has(key)) out.push({ path: here, message: `key "${key}" is not allowed` });
-    else findForbiddenKeys((value as Record<string, unknown>)[key], here, out);
-  }
 }
 
 function duplicates<T>(items: T[] | undefined, key: (t: T) => string): Set<string> {
@@ -67,7 +57,8 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, problems: [{ path: '', message: 'a definition must be an object' }] };
   }
-  findForbiddenKeys(raw, '', problems);
+  // Inherited names as keys, nesting past MAX_DEPTH, U+0000 or unpaired surrogates, each named by its path (walked without recursion).
+  problems.push(...jsonValueProblems(raw));
   if (problems.length) return { ok: false, problems };
 
   const dto = plainToInstance(WorkflowDefinitionDto, raw);
