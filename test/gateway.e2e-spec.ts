@@ -96,7 +96,8 @@ describe('gateway: support recovery over HTTP', () => {
     expect(html.text).not.toContain('system_not_named');
     expect(html.text).not.toContain('TBD');
     expect(html.text).toMatch(/Closed on <strong>\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC<\/strong>, with its closure evidence on record/);
-    expect(html.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(html.headers.get('content-security-policy')).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src 'self';/);
+    expect(html.text).toContain('<link rel="icon" href="/favicon.ico">');
     expect(html.text).not.toContain('<script');
 
     // The refund that waited: once its owner approves, the page says so, and by whom.
@@ -188,6 +189,7 @@ describe('gateway: support recovery over HTTP', () => {
       ['wrong types', { jobType: 7, externalRef: 'x', source: 's', inputs: {} }, 422, 'validation_failed'],
       ['unknown keys', { jobType: 'support-recovery', externalRef: 'x', source: 's', inputs: {}, colour: 'red' }, 422, 'validation_failed'],
       ['a prototype key', '{"jobType":"support-recovery","externalRef":"x","source":"s","inputs":{"__proto__":{"polluted":1}}}', 422, 'validation_failed'],
+      ['a key twice in one object', '{"jobType":"support-recovery","externalRef":"x","source":"s","inputs":{"orderPaid":true,"orderPaid":false}}', 400, 'malformed_json'],
       ['an unknown job type', { jobType: 'teleportation', externalRef: 'x', source: 's', inputs: {} }, 404, 'unknown_job_type'],
     ])('%s -> %s %s, nothing written', async (_what, body, status, error) => {
       const { rows: before } = await db.appPool().query('SELECT count(*)::int AS n FROM ledger_events');
@@ -202,6 +204,35 @@ describe('gateway: support recovery over HTTP', () => {
     it('413 for a body over 1 MiB', async () => {
       const res = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'x', source: 's', inputs: { blob: 'x'.repeat(1_100_000) } });
       expect(res).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+    });
+
+    it('405 with Allow for a known path and a method it does not take; 404 for an unknown path', async () => {
+      const { body } = await open('CASE-405');
+      for (const [method, path, allow] of [
+        ['PUT', `/v1/work-orders/${body.id}`, 'GET, HEAD, OPTIONS'],
+        ['PATCH', `/v1/work-orders/${body.id}`, 'GET, HEAD, OPTIONS'],
+        ['DELETE', `/v1/work-orders/${body.id}`, 'GET, HEAD, OPTIONS'],
+        ['PUT', '/v1/workflows', 'GET, HEAD, POST, OPTIONS'],
+        ['DELETE', '/v1/workflows', 'GET, HEAD, POST, OPTIONS'],
+        ['GET', `/v1/work-orders/${body.id}/actions`, 'POST, OPTIONS'],
+      ]) {
+        const res = await as.agent(method, path);
+        expect([method, path, res.status, res.headers.get('allow'), res.body]).toEqual([method, path, 405, allow, { error: 'method_not_allowed', message: `${method} is not allowed on this path: it takes ${allow}` }]);
+      }
+      expect(await as.agent('PUT', '/v1/nothing-here')).toMatchObject({ status: 404, body: { error: 'route_not_found' } });
+      const options = await anonymous('OPTIONS', '/v1/workflows');
+      expect([options.status, options.headers.get('allow')]).toEqual([204, 'GET, HEAD, POST, OPTIONS']);
+    });
+
+    it('422 naming the depth limit for a definition 10,000 deep, and the field for U+0000 in a YAML title, never an engine\'s words', async () => {
+      const yaml = { 'Content-Type': 'application/yaml' };
+      const deep = await as.admin('POST', '/v1/workflows', `jobType: deep\nversion: 1\nsteps: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`, yaml);
+      expect(deep).toMatchObject({ status: 422, body: { error: 'invalid_definition', message: 'the definition is nested deeper than 64 levels' } });
+      expect(deep.text).not.toMatch(/call stack/i);
+      const published = await as.admin('GET', '/v1/workflows/support-recovery');
+      const text = JSON.stringify({ ...published.body.definition, title: 'Support\u0000recovery', version: published.body.version + 1 });
+      const nul = await as.admin('POST', '/v1/workflows', text.replace(/^\{/, '{\n'), yaml);
+      expect(nul).toMatchObject({ status: 422, body: { error: 'invalid_definition', details: [{ path: 'title', message: expect.stringMatching(/U\+0000/) }] } });
     });
 
     it('404 for an unknown work order, never a 500', async () => {
@@ -244,6 +275,17 @@ describe('gateway: support recovery over HTTP', () => {
     expect([...raw.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 BOM for spreadsheets
     expect(csv.text).toContain("'=CASE-CSV");
     expect((await as.agent('GET', '/v1/views/closures')).status).toBe(403);
+  });
+
+  it('answers GET /v1 with the index of the API, and /favicon.ico, which every page names', async () => {
+    const index = await anonymous('GET', '/v1');
+    expect(index).toMatchObject({ status: 200, body: { name: 'workgate', version: '1', docs: '/docs', openapi: '/docs-json', health: '/health', me: '/v1/me' } });
+    expect(index.text).not.toMatch(/127\.0\.0\.1|nats:|postgres/i);
+    const icon = await fetch(`${t.url}/favicon.ico`);
+    const bytes = new Uint8Array(await icon.arrayBuffer());
+    expect([icon.status, icon.headers.get('content-type'), icon.headers.get('cache-control')]).toEqual([200, 'image/x-icon', 'public, max-age=300']);
+    expect([...bytes.slice(0, 4)]).toEqual([0, 0, 1, 0]); // an ICO file
+    for (const page of ['/', '/console', '/docs']) expect((await anonymous('GET', page)).text).toContain('<link rel="icon" href="/favicon.ico">');
   });
 
   it('serves the OpenAPI document with the command schemas', async () => {

@@ -16,6 +16,7 @@ import { DashboardController } from './routes/dashboard.controller';
 import { DelegationsController } from './routes/delegations.controller';
 import { DocsController } from './routes/docs.controller';
 import { ExceptionsController } from './routes/exceptions.controller';
+import { FrontDoorController } from './routes/front-door.controller';
 import { IntakeController } from './routes/intake.controller';
 import { LedgerController, LedgerKeyController } from './routes/ledger.controller';
 import { MeController } from './routes/me.controller';
@@ -35,7 +36,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [ServiceCoreModule.forService(ctx), rateLimit],
-      controllers: [...API_CONTROLLERS, healthController('gateway'), DashboardController, ConsoleController, DocsController, McpController],
+      controllers: [...API_CONTROLLERS, healthController('gateway'), DashboardController, ConsoleController, DocsController, McpController, FrontDoorController],
       providers: [
         GatewayDatabase,
         HealthMonitor,

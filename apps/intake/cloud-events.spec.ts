@@ -62,6 +62,9 @@ describe('CloudEvents as intake reads them', () => {
       ['a prototype key', () => fromHttp('structured', {}, bytes('{"specversion":"1.0","id":"e","source":"s","type":"t","__proto__":{"x":1}}'), AT), /key "__proto__" is not allowed/],
       ['an unknown type', () => fromHttp('structured', {}, bytes({ ...structured, type: 'com.example.other' }), AT), /unknown CloudEvent type "com.example.other"/],
       ['no subject', () => fromHttp('structured', {}, bytes({ ...structured, subject: undefined }), AT), /subject is required/],
+      ['a key twice in one object', () => fromHttp('structured', {}, bytes(JSON.stringify(structured).replace('"orderPaid":true', '"orderPaid":true,"orderPaid":false')), AT), /^data\.inputs\.orderPaid: the key "orderPaid" appears more than once in one object$/],
+      ['a key twice in a batch', () => fromHttp('batch', {}, bytes(`[${JSON.stringify(structured)},{"id":"e-2","id":"e-3"}]`), AT), /^\[1\]\.id: the key "id" appears more than once/],
+      ['a key twice in data_base64', () => fromHttp('structured', {}, bytes({ ...structured, data: undefined, data_base64: Buffer.from('{"jobType":"a","jobType":"b"}').toString('base64') }), AT), /^data\.jobType: the key "jobType" appears more than once/],
       ['data the command refuses', () => fromHttp('structured', {}, bytes({ ...structured, data: { inputs: {} } }), AT), /data\.jobType/],
     ])('%s', (_what, read, reason) => {
       const [parsed] = read();
@@ -72,6 +75,9 @@ describe('CloudEvents as intake reads them', () => {
     it('the same refusals over NATS', () => {
       expect(ok(fromNatsMessage({}, Buffer.from([0x7b, 0xff, 0x7d]), AT))).toEqual({ ok: false, reasons: ['the body is not valid UTF-8'] });
       expect(ok(fromNatsMessage({}, bytes({ ...structured, data_base64: 'e30=' }), AT))).toEqual({ ok: false, reasons: ['data and data_base64 are both present: an event carries one of them'] });
+      // Kept with the attributes it names, as every other refused event.
+      expect(fromNatsMessage({}, bytes(JSON.stringify(structured).replace('"subject"', '"type":"x","subject"')), AT)).toEqual({ ok: false, source: 'helpdesk', id: 'e-1', reasons: ['type: the key "type" appears more than once in one object'] });
+      expect(ok(fromNatsMessage({ 'ce-specversion': '1.0', 'ce-id': 'e-1', 'ce-source': 'helpdesk', 'ce-type': 'workgate.workorder.open' }, bytes('{"jobType":"a","jobType":"b"}'), AT))).toEqual({ ok: false, reasons: ['data.jobType: the key "jobType" appears more than once in one object'] });
     });
   });
 });

@@ -1,5 +1,20 @@
 import { CloudEvent } from 'cloudevents';
-import { CLOUD_EVENT_COMMANDS, CloudEventMode, Envelope, FieldProblem, isCloudEventType, jsonValueProblems, NO_ROUNDED_NUMBERS, roundedNumberProblems, roundedNumbers, storable, validateDto, WorkOrderCommandRequest } from '@workgate/contracts';
+import {
+  CLOUD_EVENT_COMMANDS,
+  CloudEventMode,
+  duplicateKeyProblem,
+  Envelope,
+  FieldProblem,
+  isCloudEventType,
+  jsonValueProblems,
+  NO_ROUNDED_NUMBERS,
+  objectMembers,
+  roundedNumberProblems,
+  roundedNumbers,
+  storable,
+  validateDto,
+  WorkOrderCommandRequest,
+} from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 
 export const MAX_EVENT_BYTES = 1024 * 1024;
@@ -20,10 +35,12 @@ const REQUIRED = new Set(['specversion', 'id', 'source', 'type']);
  * A structured-mode CloudEvent (already JSON-parsed) -> the command it carries, or every reason it
  * is refused. `rounded`: the numbers its JSON text held that the parse rounded (refused where they are).
  */
-export function fromStructured(value: unknown, receivedAt: string, rounded: ReadonlyMap<number, string> = NO_ROUNDED_NUMBERS): Parsed {
+export function fromStructured(value: unknown, receivedAt: string, rounded: ReadonlyMap<number, string> = NO_ROUNDED_NUMBERS, repeated?: FieldProblem): Parsed {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(['a CloudEvent must be a JSON object']);
   const problems = jsonValueProblems(value);
   if (problems.length === 0) problems.push(...roundedNumberProblems(rounded, value));
+  // A key its text holds twice (`repeated`), once the value itself passes: as the gateway orders its refusals.
+  if (problems.length === 0 && repeated) problems.push(repeated);
   if (problems.length) return fail(problems.map(describe), value as Partial<Envelope>);
   const raw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (v !== null || REQUIRED.has(k)) raw[k] = v;
@@ -40,6 +57,8 @@ export function fromStructured(value: unknown, receivedAt: string, rounded: Read
   if (raw.data_base64 !== undefined) {
     const decoded = typeof raw.data_base64 === 'string' ? decodeJson(Buffer.from(raw.data_base64, 'base64')) : { ok: false as const, reason: 'a string' };
     const inData = decoded.ok ? [...jsonValueProblems(decoded.value, 'data'), ...roundedNumberProblems(decoded.rounded, decoded.value, 'data')] : [];
+    const repeatedInData = decoded.ok && inData.length === 0 ? repeatedKey(decoded, 'data') : undefined;
+    if (repeatedInData) inData.push(repeatedInData);
     if (inData.length) return fail(inData.map(describe), envelope);
     if (decoded.ok) envelope.data = decoded.value;
     else reasons.push(`data_base64 must be base64 of UTF-8 JSON (${decoded.reason})`);
@@ -58,8 +77,10 @@ export function fromStructured(value: unknown, receivedAt: string, rounded: Read
 
 const JSON_MEDIA = /^application\/(.+\+)?json\b/i;
 
+type Decoded = { ok: true; value: unknown; rounded: ReadonlyMap<number, string>; text: string } | { ok: false; reason: string };
+
 /** Bytes as UTF-8 JSON (an empty body is no value), or why they are not. */
-function decodeJson(body: Uint8Array): { ok: true; value: unknown; rounded: ReadonlyMap<number, string> } | { ok: false; reason: string } {
+function decodeJson(body: Uint8Array): Decoded {
   let text: string;
   try {
     text = UTF8.decode(body);
@@ -72,8 +93,12 @@ function decodeJson(body: Uint8Array): { ok: true; value: unknown; rounded: Read
   } catch (error) {
     return { ok: false, reason: `not valid JSON: ${(error as Error).message}` };
   }
-  return { ok: true, value, rounded: roundedNumbers(text) };
+  return { ok: true, value, rounded: roundedNumbers(text), text };
 }
+
+/** A key the decoded text holds twice in one object (a parse keeps the last silently), named by its path under `path`. */
+const repeatedKey = (decoded: { value: unknown; text: string }, path = ''): FieldProblem | undefined =>
+  decoded.value !== null && typeof decoded.value === 'object' ? duplicateKeyProblem(decoded.text, objectMembers(decoded.value), path) : undefined;
 
 /** Binary mode: the attributes from `ce-` headers (any case), `datacontenttype` from `content-type`, the body as `data`. */
 function binary(headers: Record<string, string>, data: unknown, decode: (value: string) => string = (v) => v): Record<string, unknown> | undefined {
@@ -91,7 +116,8 @@ export function fromNatsMessage(headers: Record<string, string>, body: Uint8Arra
   if (body.length > MAX_EVENT_BYTES) return fail([`the message is larger than ${MAX_EVENT_BYTES} bytes`]);
   const decoded = decodeJson(body);
   if (!decoded.ok) return fail([`the body is ${decoded.reason}`]);
-  return fromStructured(binary(headers, decoded.value) ?? decoded.value, receivedAt, decoded.rounded);
+  const event = binary(headers, decoded.value);
+  return fromStructured(event ?? decoded.value, receivedAt, decoded.rounded, repeatedKey(decoded, event ? 'data' : ''));
 }
 
 /** A header value of the HTTP binding: percent-encoded where it is not printable ASCII. */
@@ -111,14 +137,17 @@ export function fromHttp(mode: CloudEventMode, headers: Record<string, string>, 
   if (body.length > MAX_EVENT_BYTES) return [fail([`the body is larger than ${MAX_EVENT_BYTES} bytes`])];
   const decoded = decodeJson(body);
   if (!decoded.ok) return [fail([`the body is ${decoded.reason}`])];
-  if (mode === 'structured') return [fromStructured(decoded.value, receivedAt, decoded.rounded)];
+  if (mode === 'structured') return [fromStructured(decoded.value, receivedAt, decoded.rounded, repeatedKey(decoded))];
   if (mode === 'binary') {
     const contentType = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
     if (!JSON_MEDIA.test(contentType)) return [fail([`binary mode data must be JSON (content-type application/json), not "${contentType}"`])];
     const event = binary(headers, decoded.value, percentDecoded);
-    return [event ? fromStructured(event, receivedAt, decoded.rounded) : fail(['binary mode needs ce-specversion, ce-id, ce-source and ce-type headers'])];
+    return [event ? fromStructured(event, receivedAt, decoded.rounded, repeatedKey(decoded, 'data')) : fail(['binary mode needs ce-specversion, ce-id, ce-source and ce-type headers'])];
   }
   if (!Array.isArray(decoded.value)) return [fail(['a batch is a JSON array of CloudEvents'])];
+  // All or none: a batch that repeats a key anywhere is refused whole, naming the key's path.
+  const repeated = repeatedKey(decoded);
+  if (repeated) return [fail([describe(repeated)])];
   return decoded.value.map((item) => fromStructured(item, receivedAt, decoded.rounded));
 }
 

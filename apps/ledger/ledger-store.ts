@@ -57,6 +57,7 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
         this.activeListeners.forEach((l) => l(active));
       },
       log: (m) => this.logger.log(m),
+      logError: (m) => this.logger.error(m),
     });
   }
 

@@ -141,6 +141,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
       try {
         raw = parseDefinitionText(definition);
       } catch (error) {
+        if (error instanceof WorkgateError) throw error;
         throw new WorkgateError('invalid_definition', 'the definition is neither valid YAML nor JSON', [
           { path: '', message: (error as Error).message },
         ]);

@@ -12,6 +12,7 @@ export * from './approvals';
 export * from './cloud-events';
 export * from './dto';
 export * from './validation';
+export * from './duplicate-keys';
 export * from './ids';
 export * from './views';
 export * from './canonical-json';

@@ -13,14 +13,15 @@ export interface FieldProblem {
  */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['prototype', ...Object.getOwnPropertyNames(Object.prototype)]);
 
-function join(path: string, key: string): string {
+/** The path of an object's member (`a.b`, `a[0]` for a numeric key), as every problem names it. */
+export function memberPath(path: string, key: string): string {
   if (/^\d+$/.test(key)) return `${path}[${key}]`;
   return path ? `${path}.${key}` : key;
 }
 
 export function flattenValidationErrors(errors: ValidationError[], path = '', out: FieldProblem[] = []): FieldProblem[] {
   for (const e of errors) {
-    const here = join(path, e.property);
+    const here = memberPath(path, e.property);
     for (const [kind, message] of Object.entries(e.constraints ?? {})) {
       out.push({ path: here, message: kind === 'whitelistValidation' ? `unknown key "${e.property}"` : message });
     }
@@ -55,14 +56,20 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
+/** What `jsonValueProblems` counted while it walked a value whole: its objects' members. */
+export interface JsonShape {
+  keys: number;
+}
+
 /**
  * Every problem of a parsed JSON value that no DTO rule sees, at any depth of free-form maps too:
  * `__proto__`, `constructor`, `prototype` or other inherited names as keys; nesting deeper than
  * MAX_DEPTH; more than MAX_NODES values or MAX_KEYS keys in an object; U+0000 or an unpaired
  * surrogate in a key or a string; a number that is not finite (its text was too large for a
  * double). Numbers a parse rounded are found in the text (`inexactNumbers`). Stops after `maxProblems`.
+ * `shape`, when given, counts the objects' members (complete when no problem is found).
  */
-export function jsonValueProblems(value: unknown, path = '', maxProblems = 20): FieldProblem[] {
+export function jsonValueProblems(value: unknown, path = '', maxProblems = 20, shape?: JsonShape): FieldProblem[] {
   const out: FieldProblem[] = [];
   // Paths are written only for nested objects and for problems: a key holding a plain value costs
   // no string and no closure (this runs over every CloudEvent and every request body).
@@ -86,6 +93,7 @@ export function jsonValueProblems(value: unknown, path = '', maxProblems = 20): 
       continue;
     }
     nodes += keys.length;
+    if (shape !== undefined && !isArray) shape.keys += keys.length;
     if (nodes > MAX_NODES) {
       out.push({ path: here, message: `holds more than ${MAX_NODES} values in all` });
       break;
@@ -93,11 +101,11 @@ export function jsonValueProblems(value: unknown, path = '', maxProblems = 20): 
     for (const key of keys) {
       const child = (v as Record<string, unknown>)[key];
       if (!isArray && FORBIDDEN_KEYS.has(key)) {
-        out.push({ path: join(here, key), message: `key "${key}" is not allowed` });
+        out.push({ path: memberPath(here, key), message: `key "${key}" is not allowed` });
         continue;
       }
       if (!isArray && unstorable(key)) {
-        out.push({ path: join(here, storable(key)), message: 'is a key holding U+0000 or an unpaired surrogate, which no text can store' });
+        out.push({ path: memberPath(here, storable(key)), message: 'is a key holding U+0000 or an unpaired surrogate, which no text can store' });
         continue;
       }
       if (child !== null && typeof child === 'object') {
@@ -112,7 +120,7 @@ export function jsonValueProblems(value: unknown, path = '', maxProblems = 20): 
 }
 
 /** The path of an array's element or an object's member. */
-const childPath = (here: string, key: string, isArray: boolean): string => (isArray ? `${here}[${key}]` : join(here, key));
+const childPath = (here: string, key: string, isArray: boolean): string => (isArray ? `${here}[${key}]` : memberPath(here, key));
 
 /** What no text can store in a plain JSON value (a string or a number), if anything. */
 function leafProblem(value: unknown): string | undefined {
@@ -176,7 +184,7 @@ export function roundedNumberProblems(rounded: ReadonlyMap<number, string>, valu
   while (stack.length && problems.length < 20) {
     const [v, here] = stack.pop()!;
     if (typeof v === 'number' && rounded.has(v)) problems.push({ path: here, message: `${rounded.get(v)} cannot be kept exactly as a number (send at most 15 significant digits, or the value as a string)` });
-    else if (v !== null && typeof v === 'object') for (const [k, c] of Object.entries(v)) stack.push([c, Array.isArray(v) ? `${here}[${k}]` : join(here, k)]);
+    else if (v !== null && typeof v === 'object') for (const [k, c] of Object.entries(v)) stack.push([c, Array.isArray(v) ? `${here}[${k}]` : memberPath(here, k)]);
   }
   return problems;
 }

@@ -39,6 +39,8 @@ export interface LedgerWriterOptions {
    */
   admit?: () => Promise<WriterAdmission>;
   log?: (message: string) => void;
+  /** A failure the writer's callers are not told in its own words (the database's text is internal): logged here, at error level. */
+  logError?: (message: string) => void;
 }
 
 /** What `admit` decided about the ledger a writer found. */
@@ -229,7 +231,7 @@ function replayOf(appends: PreparedAppend[], known: (eventId: string) => Known |
  * and only then answered. Positions are assigned here, so they are gap-free.
  */
 export class LedgerWriter {
-  private readonly opts: Required<Omit<LedgerWriterOptions, 'role' | 'onCommitted' | 'onActiveChange' | 'log' | 'signCommit' | 'admit'>> &
+  private readonly opts: Required<Omit<LedgerWriterOptions, 'role' | 'onCommitted' | 'onActiveChange' | 'log' | 'signCommit' | 'admit' | 'logError'>> &
     LedgerWriterOptions;
   private client?: Client;
   private active = false;
@@ -515,10 +517,9 @@ export class LedgerWriter {
       // The single INSERT either committed whole or not at all. Reload what we believe so the
       // next batch starts from the truth; callers may retry (event ids make retries harmless).
       this.versions.clear();
-      const wrapped =
-        error instanceof WorkgateError
-          ? error
-          : new WorkgateError('unavailable', `ledger append failed: ${(error as Error).message}`);
+      // The database's own words (constraint names, SQL) stay in the log: callers get the outcome.
+      if (!(error instanceof WorkgateError)) this.opts.logError?.(`ledger append failed: ${(error as Error).message}`);
+      const wrapped = error instanceof WorkgateError ? error : new WorkgateError('unavailable', 'the ledger could not commit the write: a retry with the same Idempotency-Key is safe');
       for (const p of batch) p.reject(wrapped);
       if (this.client === client) {
         const ours = this.head.position;

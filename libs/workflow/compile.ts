@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalize } from '@workgate/contracts';
+import { canonicalize, duplicateKeyProblem, MAX_DEPTH, objectMembers, WorkgateError } from '@workgate/contracts';
 import { parse as parseYaml } from 'yaml';
 import { CelProgram, compileCel } from './cel';
 import { Overlay, PolicyRef, Rule, SystemBoundary, WorkflowDefinition } from './definition';
@@ -54,9 +54,27 @@ export function compileWorkflow(definition: WorkflowDefinition, sha256 = definit
   };
 }
 
-/** Parses definition text: JSON when it looks like JSON, YAML otherwise. Throws with a readable message. */
+/** The parser's own words for a text nested deeper than it can follow. */
+const TOO_DEEP = /Maximum call stack size exceeded|too much recursion/i;
+
+/**
+ * Parses definition text: JSON when it looks like JSON, YAML otherwise. Throws with a readable
+ * message; a key twice in one mapping is refused in both (YAML's `uniqueKeys`, the JSON text's
+ * scan), and a text nested deeper than the parser can follow is `invalid_definition` naming the
+ * depth limit (deeper than MAX_DEPTH but parsed, `validateDefinition` refuses it).
+ */
 export function parseDefinitionText(text: string): unknown {
   const trimmed = text.trimStart();
-  if (trimmed.startsWith('{')) return JSON.parse(text);
-  return parseYaml(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 });
+  try {
+    if (!trimmed.startsWith('{')) return parseYaml(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 });
+    const value: unknown = JSON.parse(text);
+    const duplicate = duplicateKeyProblem(text, objectMembers(value));
+    if (duplicate) throw new Error(`${duplicate.path}: ${duplicate.message}`);
+    return value;
+  } catch (error) {
+    if (error instanceof RangeError || TOO_DEEP.test(String((error as Error)?.message))) {
+      throw new WorkgateError('invalid_definition', `the definition is nested deeper than ${MAX_DEPTH} levels`, [{ path: '', message: `is nested deeper than ${MAX_DEPTH} levels` }]);
+    }
+    throw error;
+  }
 }

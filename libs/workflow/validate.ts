@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
+import { jsonValueProblems } from '@workgate/contracts';
 import { boundProblems } from './bounds';
 import { compileCel } from './cel';
 import { WorkflowDefinition } from './definition';
@@ -19,8 +20,6 @@ export interface ValidationContext {
 
 export type Validation = { ok: true; definition: WorkflowDefinition } | { ok: false; problems: Problem[] };
 
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
 function join(path: string, key: string): string {
   if (/^\d+$/.test(key)) return `${path}[${key}]`;
   return path ? `${path}.${key}` : key;
@@ -35,15 +34,6 @@ function flatten(errors: ValidationError[], path = '', out: Problem[] = []): Pro
     if (e.children?.length) flatten(e.children, here, out);
   }
   return out;
-}
-
-function findForbiddenKeys(value: unknown, path: string, out: Problem[]): void {
-  if (value === null || typeof value !== 'object') return;
-  for (const key of Object.keys(value)) {
-    const here = Array.isArray(value) ? `${path}[${key}]` : join(path, key);
-    if (FORBIDDEN_KEYS.has(key)) out.push({ path: here, message: `key "${key}" is not allowed` });
-    else findForbiddenKeys((value as Record<string, unknown>)[key], here, out);
-  }
 }
 
 function duplicates<T>(items: T[] | undefined, key: (t: T) => string): Set<string> {
@@ -72,7 +62,8 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
   // Past its bounds a definition is refused before its entries are walked (validating 15,000 steps blocks the process for seconds).
   problems.push(...boundProblems(raw as Record<string, unknown>));
   if (problems.length) return { ok: false, problems };
-  findForbiddenKeys(raw, '', problems);
+  // Inherited names as keys, nesting past MAX_DEPTH, U+0000 or unpaired surrogates, each named by its path (walked without recursion).
+  problems.push(...jsonValueProblems(raw));
   if (problems.length) return { ok: false, problems };
 
   const dto = plainToInstance(WorkflowDefinitionDto, raw);

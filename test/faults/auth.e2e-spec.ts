@@ -27,7 +27,7 @@ function documentedRoles(): Map<string, readonly Role[] | undefined> {
 }
 
 /** The one /v1 route anyone may call: the verifier key of the ledger's checkpoints. */
-const PUBLIC_V1 = ['GET /v1/ledger/key'];
+const PUBLIC_V1 = ['GET /v1', 'GET /v1/ledger/key'];
 
 /** Any value fits a path parameter here: the guard answers before pipes and handlers run. */
 const pathOf = (route: { path: string; params: string[] }) => fillPath(route.path, Object.fromEntries(route.params.map((p) => [p, p === 'version' ? '1' : randomUUID()])));
@@ -150,13 +150,13 @@ describe('auth matrix', () => {
     }
   });
 
-  it('serves /health, /metrics, /docs, /docs-json, /, the dashboard and console files and the checkpoints\' verifier key without a key', async () => {
-    for (const path of ['/health', '/metrics', '/docs', '/docs-json', '/', '/dashboard/dashboard.js', '/dashboard/dashboard.css', '/dashboard/chart.umd.min.js', '/console', '/console/console.js', '/console/console.css', '/v1/ledger/key']) {
+  it('serves /health, /metrics, /docs, /docs-json, /, the dashboard and console files, the checkpoints\' verifier key, the API\'s index and the icon without a key', async () => {
+    for (const path of ['/health', '/metrics', '/docs', '/docs-json', '/', '/dashboard/dashboard.js', '/dashboard/dashboard.css', '/dashboard/chart.umd.min.js', '/console', '/console/console.js', '/console/console.css', '/v1/ledger/key', '/v1', '/favicon.ico']) {
       const res = await anonymous('GET', path);
       expect({ path, status: res.status }).toEqual({ path, status: 200 });
     }
     // The public routes the controllers declare are exactly these (plus the dashboard's, the console's and the API reference's file routes).
-    expect(declared.filter((r) => r.public).map(routeKey).sort()).toEqual(['GET /', 'GET /console', 'GET /console/{file}', 'GET /dashboard/{file}', 'GET /docs', 'GET /docs/{file}', 'GET /health', 'GET /metrics', ...PUBLIC_V1]);
+    expect(declared.filter((r) => r.public).map(routeKey).sort()).toEqual(['GET /', 'GET /console', 'GET /console/{file}', 'GET /dashboard/{file}', 'GET /docs', 'GET /docs/{file}', 'GET /favicon.ico', 'GET /health', 'GET /metrics', ...PUBLIC_V1]);
   });
 
   describe('approvals', () => {

@@ -67,12 +67,12 @@ const cleanLeaf = fc.oneof(
   fc.constantFrom('true', 'false', 'null', '-0', '""', '"x"', '{}', '[]'),
 );
 
-/** JSON texts of any shape, with prototype keys and field names the DTOs know among random keys. */
+/** JSON texts of any shape, with prototype keys and field names the DTOs know among random keys (never one key twice in an object: that is refused on its own). */
 function jsonTree(keys: fc.Arbitrary<string>, leaves: fc.Arbitrary<string> = leaf) {
   return fc.letrec<{ node: string; array: string; object: string }>((tie) => ({
     node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaves, tie('array'), tie('object')),
     array: fc.array(tie('node'), { maxLength: 4 }).map((items) => `[${items.join(',')}]`),
-    object: fc.array(fc.tuple(keys, tie('node')), { maxLength: 5 }).map((entries) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
+    object: fc.uniqueArray(fc.tuple(keys, tie('node')), { maxLength: 5, selector: ([k]) => k }).map((entries) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
   }));
 }
 const anyKey = fc.oneof(fc.constantFrom(...FORBIDDEN), fc.constantFrom(...FIELD_NAMES, 'polluted', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'), fc.string({ maxLength: 8 }));

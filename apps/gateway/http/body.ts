@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FieldProblem, inexactNumberProblems, jsonValueProblems, WorkgateError } from '@workgate/contracts';
+import { duplicateKeyProblem, FieldProblem, inexactNumberProblems, JsonShape, jsonValueProblems, WorkgateError } from '@workgate/contracts';
 
 /** The largest request body accepted (SPEC section 3): 1 MiB; larger answers 413 payload_too_large. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -45,10 +45,10 @@ export function sizeInWords(bytes: number): string {
  * Problems of a parsed JSON body (`jsonValueProblems`: inherited names as keys, nesting deeper
  * than MAX_DEPTH, too many keys or values, U+0000 or unpaired surrogates, numbers that cannot be
  * kept exactly) and, given its text, the numbers a parse rounded. Iterative: a deeply nested
- * body cannot overflow the stack here.
+ * body cannot overflow the stack here. `shape` counts the body's object members as it walks.
  */
-export function bodyProblems(body: unknown, text?: string): FieldProblem[] {
-  const problems = jsonValueProblems(body);
+export function bodyProblems(body: unknown, text?: string, shape?: JsonShape): FieldProblem[] {
+  const problems = jsonValueProblems(body, '', 20, shape);
   return problems.length === 0 && text !== undefined ? inexactNumberProblems(text, body) : problems;
 }
 
@@ -75,7 +75,11 @@ export function withoutExcerpt(message: string): string {
   return (quote < 0 ? message : message.slice(0, quote)).replace(/[\s,.]+$/, '') || 'syntax error';
 }
 
-/** A JSON body, parsed and checked: an object or an array of UTF-8 text, with nothing `bodyProblems` refuses. */
+/**
+ * A JSON body, parsed and checked: an object or an array of UTF-8 text, with nothing
+ * `bodyProblems` refuses (422) and no key twice in one object (400 malformed_json naming the key
+ * and, in `details`, its path: a parse would keep the last value silently).
+ */
 export function parseJsonBody(bytes: Buffer): unknown {
   if (!isUtf8(bytes)) throw new WorkgateError('malformed_json', 'the body is not valid UTF-8');
   const text = bytes.toString('utf8');
@@ -86,12 +90,15 @@ export function parseJsonBody(bytes: Buffer): unknown {
     throw new WorkgateError('malformed_json', `the request body is not valid JSON: ${withoutExcerpt((error as Error).message)}`);
   }
   if (body === null || typeof body !== 'object') throw new WorkgateError('malformed_json', 'the request body is not valid JSON: it must be an object or an array');
-  const problems = bodyProblems(body, text);
+  const shape: JsonShape = { keys: 0 };
+  const problems = bodyProblems(body, text, shape);
   if (problems.length > 0) {
     const first = problems[0];
     const where = first.path === '' || first.path.length > 80 ? 'body' : first.path;
     throw new WorkgateError('validation_failed', `${where}: ${first.message}`, problems);
   }
+  const duplicate = duplicateKeyProblem(text, shape.keys);
+  if (duplicate) throw new WorkgateError('malformed_json', `the request body is not valid JSON for this API: ${duplicate.message}`, [duplicate]);
   return body;
 }
 

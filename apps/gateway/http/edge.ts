@@ -5,6 +5,7 @@ import { BODY_LIMIT_BYTES, installBodyParser } from './body';
 import { answerClientError } from './client-errors';
 import { GatewayErrorFilter, toHttpError } from './error.filter';
 import { installGate } from './gate';
+import { RouteMethods } from './methods';
 import { traceRequests } from './tracing';
 import { refuseUnreadableUrls, unreadableUrl } from './url';
 import { cacheValidationRules, validationPipe } from './validation';
@@ -60,6 +61,7 @@ export function configureHttpEdge(app: NestFastifyApplication): void {
   cacheValidationRules();
   app.useGlobalPipes(validationPipe);
   // One place maps every error to {error, message, details?}; on the NATS side it passes errors on unchanged.
-  app.useGlobalFilters(new GatewayErrorFilter());
+  // A known path with another method answers 405 with Allow: the filter knows every route's methods.
+  app.useGlobalFilters(new GatewayErrorFilter(RouteMethods.learn(fastify)));
   app.getHttpServer().headersTimeout = KEEP_ALIVE_MS + 1_000;
 }

@@ -1,9 +1,10 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, throwError } from 'rxjs';
 import { ErrorCode, ErrorCodes, WorkgateError } from '@workgate/contracts';
 import { BODY_LIMIT_BYTES, bodyLimitOf, tooLargeMessage } from './body';
 import { KeptAnswer, REPLAYED_HEADER } from './idempotency';
+import type { RouteMethods } from './methods';
 
 /** The one error body of the HTTP API (SPEC section 3). */
 export interface ErrorBody {
@@ -45,6 +46,25 @@ function statusName(status: number): string {
   return name ? name.toLowerCase() : 'bad request';
 }
 
+/**
+ * Words only an engine writes: a database's (constraint names, SQL, its connection's fate), a
+ * JavaScript engine's (a stack frame, a stack overflow) or a socket's error codes. A refusal whose
+ * message or details hold any is answered with its code and a generic message; the filter logs it.
+ */
+const ENGINE_TEXT =
+  /duplicate key value|violates (?:unique|foreign key|check|not-null|exclusion) constraint|relation "[^"]*" does not exist|column "[^"]*" (?:does not exist|of relation)|permission denied for|syntax error at or near|deadlock detected|could not serialize access|terminating connection|Connection terminated|SQLSTATE|Maximum call stack size exceeded|too much recursion|\n\s+at \S.*:\d+:\d+|\b(?:ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND)\b/i;
+
+/** Whether a refusal's message or details hold an engine's words (`ENGINE_TEXT`). */
+export function echoesInternals(message: string, details?: unknown[]): boolean {
+  return ENGINE_TEXT.test(message) || (details !== undefined && details.length > 0 && ENGINE_TEXT.test(JSON.stringify(details)));
+}
+
+/** What a refusal says in place of an engine's words. */
+const GENERIC: Record<number, string> = {
+  503: 'a service is unavailable: retry later',
+  504: 'no answer in time: the write may have happened, retry with the same Idempotency-Key',
+};
+
 function fromStatus(status: number, message: string, bodyLimit: number, details?: unknown[], unexpected?: unknown): HttpErrorAnswer {
   if (status === 413) return { status, body: { error: 'payload_too_large', message: tooLargeMessage(bodyLimit) } };
   if (status >= 500 && status !== 503 && status !== 504) return { status: 500, body: INTERNAL, unexpected };
@@ -67,6 +87,9 @@ export function toHttpError(exception: unknown, bodyLimit = BODY_LIMIT_BYTES): H
     if (exception.code === 'internal' || (status >= 500 && status !== 503 && status !== 504)) {
       return { status: 500, body: INTERNAL, unexpected: exception };
     }
+    if (echoesInternals(exception.message, exception.details)) {
+      return { status, body: { error: exception.code, message: GENERIC[status] ?? statusName(status).replace(/_/g, ' ') }, unexpected: exception };
+    }
     const body: ErrorBody = { error: exception.code, message: exception.message };
     if (exception.details !== undefined) body.details = exception.details;
     return { status, body };
@@ -81,7 +104,8 @@ export function toHttpError(exception: unknown, bodyLimit = BODY_LIMIT_BYTES): H
       const details = raw.map((message) => ({ path: '', message: String(message) }));
       return { status: 422, body: { error: 'validation_failed', message: String(raw[0] ?? 'validation failed'), details } };
     }
-    const message = typeof raw === 'string' ? raw : exception.message;
+    const said = typeof raw === 'string' ? raw : exception.message;
+    const message = status < 500 && echoesInternals(said) ? statusName(status).replace(/_/g, ' ') : said;
     // A response object of another shape (e.g. the health check's report) travels as details.
     const standard =
       typeof response === 'string' || Object.keys(response).every((k) => k === 'statusCode' || k === 'message' || k === 'error');
@@ -116,6 +140,9 @@ export function routeTemplate(req: FastifyRequest | undefined): string {
 export class GatewayErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
 
+  /** `methods`: the gateway's paths and their methods, so that a known path with another method is 405, not 404. */
+  constructor(private readonly methods?: RouteMethods) {}
+
   catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
     if (host.getType() !== 'http') return throwError(() => exception);
     const http = host.switchToHttp();
@@ -126,7 +153,13 @@ export class GatewayErrorFilter implements ExceptionFilter {
       reply.header(REPLAYED_HEADER, 'true').code(exception.status).send(exception.reply);
       return;
     }
-    const { status, body, unexpected } = toHttpError(exception, bodyLimitOf(req));
+    // No route matched: a known path with a method it does not take is 405 (OPTIONS: 204), not 404.
+    const refusal = exception instanceof NotFoundException && req?.routeOptions?.url === undefined ? this.methods?.refusal(req, reply) : undefined;
+    if (refusal === 'answered') {
+      reply.code(204).send();
+      return;
+    }
+    const { status, body, unexpected } = toHttpError(refusal ?? exception, bodyLimitOf(req));
     if (status === 500 || unexpected !== undefined) {
       const stack = unexpected instanceof Error ? unexpected.stack : String(unexpected);
       // The route's template, never the URL: a query string or path may carry a secret.

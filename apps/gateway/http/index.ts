@@ -11,4 +11,5 @@ export * from './client-errors';
 export * from './tracing';
 export * from './gate';
 export * from './edge';
+export * from './methods';
 export * from './negotiation';

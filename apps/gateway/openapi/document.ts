@@ -35,6 +35,9 @@ const WHY: Record<(typeof ERROR_STATUSES)[number], string> = {
  * error answers, the consistency and idempotency headers and the security from the route's own
  * metadata (roles, reads of the views, writes).
  */
+/** The HTTP API's version: the `/v1` of its paths, and its OpenAPI document's `info.version`. */
+export const API_VERSION = '1';
+
 export function openApiDocument(app: INestApplication, controllers: Class[]): OpenAPIObject {
   const bodyClasses = new Map<string, Class>();
   for (const { bodyClass, queryClass } of routes(controllers)) {
@@ -51,7 +54,7 @@ export function openApiDocument(app: INestApplication, controllers: Class[]): Op
       'The control plane for delegated work: what may run inside a declared boundary, what waits for its named owner, what stops with a reason. ' +
         'Every error answers `{error, message, details?}` with a stable code. Writes answer `Workgate-Position`; reads of the views wait for it (`Workgate-Min-Position`).',
     )
-    .setVersion('1')
+    .setVersion(API_VERSION)
     .addServer('/', 'this workgate')
     .addSecurity('apiKey', { type: 'http', scheme: 'bearer', description: 'An API key issued by `npm run principal` (stored as its SHA-256 only): `Authorization: Bearer <key>`.' })
     .build();

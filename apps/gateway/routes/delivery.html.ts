@@ -60,7 +60,7 @@ footer{font-size:13px;color:var(--muted);margin-top:24px}
 
 /** Nothing but the page's own style: no script, no other source, not even an image. */
 /* Sent as a header and, for a saved copy sent on to a client, in the page itself. */
-const STYLE_ONLY = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; base-uri 'none'; form-action 'none'`;
+const STYLE_ONLY = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; img-src 'self'; base-uri 'none'; form-action 'none'`;
 export const DELIVERY_CSP = `${STYLE_ONLY}; frame-ancestors 'none'`;
 
 /**
@@ -103,7 +103,7 @@ export function deliveryHtml(page: DeliveryPage): string {
     : '';
 
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${STYLE_ONLY}">
+<meta http-equiv="Content-Security-Policy" content="${STYLE_ONLY}"><link rel="icon" href="/favicon.ico">
 <title>${esc(page.title)} — ${esc(STATUS_WORDS[page.status] ?? page.status)}</title><style>${STYLE}</style></head><body><main>
 <header><h1>${esc(page.title)}</h1><p class="muted">Work order ${esc(page.workOrder)} · ${esc(page.workflow)}</p>
 <p><span class="badge ${statusTone}">${esc(STATUS_WORDS[page.status] ?? page.status)}</span></p></header>

@@ -3,7 +3,7 @@ import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public, SkipRateLimit } from '../http';
-import { CSS, HTML, JS, PAGE_CSP, PNG, StaticPage } from './static-page';
+import { CSS, HTML, JS, PAGE_CSP, StaticPage } from './static-page';
 
 const DIR = join(__dirname, '..', 'api-docs');
 const SWAGGER_UI = dirname(require.resolve('swagger-ui-dist/package.json'));
@@ -26,7 +26,6 @@ export class DocsController {
       'swagger-ui.css': [join(SWAGGER_UI, 'swagger-ui.css'), CSS],
       'swagger-ui-bundle.js': [join(SWAGGER_UI, 'swagger-ui-bundle.js'), JS],
       'swagger-ui-standalone-preset.js': [join(SWAGGER_UI, 'swagger-ui-standalone-preset.js'), JS],
-      'favicon-32x32.png': [join(SWAGGER_UI, 'favicon-32x32.png'), PNG],
     },
     PAGE_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
   );

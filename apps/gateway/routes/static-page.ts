@@ -47,4 +47,3 @@ export class StaticPage {
 export const HTML = 'text/html; charset=utf-8';
 export const JS = 'text/javascript; charset=utf-8';
 export const CSS = 'text/css; charset=utf-8';
-export const PNG = 'image/png';
