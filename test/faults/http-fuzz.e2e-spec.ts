@@ -488,8 +488,13 @@ describe('HTTP fuzzing', () => {
     /** A JSON body of exactly `bytes` bytes. */
     const sized = (bytes: number) => `{"blob":"${'x'.repeat(bytes - 11)}"}`;
 
-    it('answers 413 payload_too_large to a body one byte over 1 MiB on every route that takes one, before the key is even checked', async () => {
+    /** The routes whose body carries a workflow definition take at most 256 KiB (SPEC section 7); the others 1 MiB. */
+    const DEFINITION_ROUTES = ['POST /v1/workflows', 'POST /v1/workflows/{jobType}/simulate'];
+    const limitOf = (route: string) => (DEFINITION_ROUTES.includes(route) ? '262144 bytes (256 KiB)' : `${BODY_LIMIT_BYTES} bytes (1 MiB)`);
+
+    it('answers 413 payload_too_large to a body one byte over 1 MiB on every route that takes one, naming the route\'s limit, before the key is even checked', async () => {
       expect(sized(100)).toHaveLength(100);
+      expect(routes.filter((r) => DEFINITION_ROUTES.includes(routeKey(r)))).toHaveLength(DEFINITION_ROUTES.length);
       for (const route of routes.filter((r) => r.method === 'POST')) {
         const path = fillPath(route.path, nothing(route));
         for (const key of [principals.keys['support-lead'], 'no-such-key']) {
@@ -497,7 +502,7 @@ describe('HTTP fuzzing', () => {
           expect({ route: routeKey(route), status: res.status, body: res.body }).toEqual({
             route: routeKey(route),
             status: 413,
-            body: { error: 'payload_too_large', message: `the request body is larger than ${BODY_LIMIT_BYTES} bytes (1 MiB)` },
+            body: { error: 'payload_too_large', message: `the request body is larger than ${limitOf(routeKey(route))}` },
           });
         }
       }

@@ -1,8 +1,9 @@
 import { Controller, Delete, Get, NotFoundException, Param, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { configureHttpEdge, httpAdapter, RouteMethods } from './index';
+import { configureHttpEdge, httpAdapter, PrincipalDirectory, PRINCIPALS, Public, rateLimitModule, RouteMethods } from './index';
 
+@Public()
 @Controller('v1/things')
 class ThingsController {
   @Get()
@@ -32,7 +33,12 @@ describe('methods a path does not take', () => {
   let url: string;
 
   beforeAll(async () => {
-    const moduleRef = await Test.createTestingModule({ controllers: [ThingsController] }).compile();
+    // The edge's gate needs the principals and the rate limit; the routes here are public.
+    const moduleRef = await Test.createTestingModule({
+      imports: [rateLimitModule()],
+      controllers: [ThingsController],
+      providers: [{ provide: PRINCIPALS, useValue: new PrincipalDirectory() }],
+    }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(httpAdapter(), { bodyParser: false, logger: false });
     configureHttpEdge(app);
     await app.listen(0, '127.0.0.1');
