@@ -274,7 +274,7 @@ describe('NATS security: deploy/nats.conf', () => {
       ['gateway', Subjects.ledger.readStreamBatch.subject, 'intake'],
       ['intake', Subjects.approvals.decide.subject, 'gateway'],
       ['policy', Subjects.intake.command.subject, 'gateway'],
-      ['gateway', Subjects.intake.commitApproval.subject, 'approvals'],
+      ['gateway', Subjects.intake.commitWithOutcome.subject, 'approvals'],
       ['approvals', Subjects.exceptions.resolve.subject, 'gateway'],
       ['exceptions', Subjects.policy.publish.subject, 'gateway'],
       ['ledger', Subjects.policy.get.subject, 'intake'],
