@@ -1,4 +1,5 @@
 import { Subjects } from '@workgate/contracts';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,20 @@ describe('exceptions over HTTP', () => {
       expect(read.body.nextAction).toBe('complete step inspect-case: Inspect case, order, shipment and payment');
     }
     // The reaction that carries resolutions recorded elsewhere finds this one applied: closed once.
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await t.rpc.request(Subjects.intake.events, { workOrderId: id })).filter((e) => e.type === 'WorkOrderExceptionClosed')).toHaveLength(1);
+  });
+
+  it('a resolution recorded without its work order (by an earlier version) still reaches it from the ledger, once', async () => {
+    const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'EX-OLD', source: 'helpdesk', inputs: { caseId: 'C', orderId: '8', orderPaid: true } });
+    const id = opened.body.id as string;
+    const blocked = await as.agent('POST', `/v1/work-orders/${id}/steps/update-order/block`, { code: 'PAYMENT_MISMATCH', rationale: 'refund not captured' });
+    const exceptionId = blocked.body.exception.exceptionId as string;
+    // An earlier exceptions service appended the resolution to the exception's stream alone.
+    const stream = await t.rpc.request(Subjects.ledger.readStream, { streamId: `exception-${exceptionId}` });
+    const data = { exceptionId, resolution: 'captured', evidence: [], resolvedBy: 'agent', at: new Date().toISOString() };
+    await t.rpc.request(Subjects.ledger.append, { streamId: `exception-${exceptionId}`, expectedVersion: stream.version, events: [{ eventId: randomUUID(), type: 'ExceptionResolved', data, metadata: { actor: 'agent' } }] });
+    await eventually(async () => (await as.agent('GET', `/v1/work-orders/${id}`)).body.status === 'open', 10_000, 'the resolution to reach the work order');
     await new Promise((r) => setTimeout(r, 500));
     expect((await t.rpc.request(Subjects.intake.events, { workOrderId: id })).filter((e) => e.type === 'WorkOrderExceptionClosed')).toHaveLength(1);
   });
