@@ -1,24 +1,14 @@
-import { Injectable } from '@nestjs/common';
-import { AppendRequest, ApprovalView, DelegationView, PostReviewView, Subjects } from '@workgate/contracts';
-import { ApprovalCommand, ApprovalEvent, approvals, ApprovalState, conditionViews, delegations, DelegationState, postReviews, PostReviewState } from '@workgate/domain';
-import { AggregateStore, RpcClient, storeFor } from '@workgate/messaging';
+import { ApprovalView, DelegationView, PostReviewView } from '@workgate/contracts';
+import { approvals, ApprovalState, conditionViews, delegations, DelegationState, postReviews, PostReviewState, workOrderChangedBy } from '@workgate/domain';
+import { storeFor } from '@workgate/messaging';
 
 /**
  * Approvals. A decision changes its work order too (the outcome releases or stops the waiting
  * action, lists open conditions): intake, which decides the work order, commits the approval's
  * events with that outcome in one commit, so the decision's position covers both.
  */
-@Injectable()
-export class ApprovalsStore extends AggregateStore<ApprovalState, ApprovalCommand, ApprovalEvent> {
-  constructor(rpc: RpcClient) {
-    super(rpc, approvals);
-  }
-
-  protected override async commit(state: ApprovalState, append: AppendRequest): Promise<number> {
-    if (state.status === 'none') return super.commit(state, append);
-    return (await this.rpc.request(Subjects.intake.commitApproval, { workOrderId: state.workOrderId, append })).position;
-  }
-}
+export const ApprovalsStore = storeFor(approvals, workOrderChangedBy);
+export type ApprovalsStore = InstanceType<typeof ApprovalsStore>;
 
 /** The other aggregates the approvals service decides on: post-reviews, delegations. */
 export const PostReviewsStore = storeFor(postReviews);

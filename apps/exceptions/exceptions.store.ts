@@ -1,9 +1,13 @@
 import { ExceptionView } from '@workgate/contracts';
-import { exceptions, ExceptionState } from '@workgate/domain';
+import { exceptions, ExceptionState, workOrderChangedBy } from '@workgate/domain';
 import { storeFor } from '@workgate/messaging';
 
-/** Exceptions as aggregates over the ledger (`exception-<id>`). */
-export const ExceptionsStore = storeFor(exceptions);
+/**
+ * Exceptions as aggregates over the ledger (`exception-<id>`). A resolution changes its work order
+ * too (the exception no longer blocks it): intake, which decides the work order, commits the
+ * resolution with that change in one commit, so the resolution's position covers both.
+ */
+export const ExceptionsStore = storeFor(exceptions, workOrderChangedBy);
 export type ExceptionsStore = InstanceType<typeof ExceptionsStore>;
 
 export function exceptionView(state: Exclude<ExceptionState, { status: 'none' }>): ExceptionView {

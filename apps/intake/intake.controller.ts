@@ -1,7 +1,6 @@
 import { Controller, Inject, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
-  ApprovalCommitRequest,
   CommandReply,
   CommitResult,
   DecidedCommandRequest,
@@ -11,10 +10,10 @@ import {
   Evidence,
   GetWorkOrderRequest,
   HealthReply,
-  idOfStream,
   IngestOutcome,
   IngestRequest,
   IntakeInProcess,
+  OutcomeCommitRequest,
   Receipt,
   ReceiptRequest,
   RecordedEvent,
@@ -32,7 +31,7 @@ import {
   workOrderStream,
   Written,
 } from '@workgate/contracts';
-import { approvalEventsOf, approvalOutcomeOf } from '@workgate/domain';
+import { workOrderOutcomesOf } from '@workgate/domain';
 import { currentTraceparent, inSpan, LocalRoutes, RpcClient, Serves, SERVICE_CONTEXT, ServiceContext, SpanKind } from '@workgate/messaging';
 import { HttpIngest } from './http-ingest';
 import { RejectionStore } from './rejections';
@@ -94,18 +93,20 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
     return this.run(req);
   }
 
-  /** An approval's decision and its outcome on the work order, in one commit (the approvals service's route). */
-  @Serves(Subjects.intake.commitApproval)
-  async commitApproval(@Payload() req: ApprovalCommitRequest): Promise<Pick<CommitResult, 'position'>> {
+  /**
+   * An approval's decision or an exception's resolution and its outcome on the work order, in one
+   * commit (the approvals and exceptions services' route).
+   */
+  @Serves(Subjects.intake.commitWithOutcome)
+  async commitWithOutcome(@Payload() req: OutcomeCommitRequest): Promise<Pick<CommitResult, 'position'>> {
     const workOrderId = requireUuid(req?.workOrderId, 'work order');
-    if (!req.append?.streamId || !Array.isArray(req.append.events)) throw refuse('validation_failed', 'an approval commit needs the approval\'s append');
-    const approvalId = idOfStream(req.append.streamId);
-    const commands = approvalEventsOf(req.append).flatMap((e) => {
-      const outcome = approvalOutcomeOf(approvalId, e);
-      if (!outcome) return [];
-      const meta = { commandId: outcome.commandId, actor: outcome.actor, now: e.occurredAt ?? new Date().toISOString(), channel: 'approvals' };
-      return [{ address: { workOrderId }, command: outcome.command, meta }];
-    });
+    if (typeof req.append?.streamId !== 'string' || !Array.isArray(req.append.events)) throw refuse('validation_failed', 'a commit with its outcome needs the approval\'s or exception\'s append');
+    const now = new Date().toISOString();
+    const commands = workOrderOutcomesOf(req.append).map((o) => ({
+      address: { workOrderId },
+      command: o.command,
+      meta: { commandId: o.commandId, actor: o.actor, now: o.occurredAt ?? now, channel: o.channel },
+    }));
     return { position: await this.workOrders.commitWith(workOrderId, commands, req.append) };
   }
 

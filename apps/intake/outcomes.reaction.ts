@@ -1,16 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { dataOf, idOfStream, ledgerEventSubject, ledgerStreamSubjects, RecordedEvent, Subjects, WorkgateError, WorkOrderCommand } from '@workgate/contracts';
-import { approvalEventOf, approvalOutcomeOf, deterministicUuid } from '@workgate/domain';
+import { dataOf, ledgerEventSubject, ledgerStreamSubjects, RecordedEvent, Subjects, WorkgateError, WorkOrderCommand } from '@workgate/contracts';
+import { deterministicUuid, recordedOutcomeOf } from '@workgate/domain';
 import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
 import { WorkOrdersService } from './work-orders.service';
 
 /**
- * What other aggregates decide later comes back to its work order from the ledger: a resolved
- * exception (it no longer blocks), a delegation nobody confirmed in time (the work order stops), and
- * an approval's outcome that was not recorded with its decision (a decision commits its outcome on
- * the work order in the same commit; this finds it applied and records nothing). Each is a
- * work-order command whose id derives from the deciding event.
+ * What other aggregates decide later comes back to its work order from the ledger: a delegation
+ * nobody confirmed in time (the work order stops), and an approval's outcome or an exception's
+ * resolution that was not recorded with it (a decision or a resolution commits its outcome on the
+ * work order in the same commit; this finds it applied and records nothing). Each is a work-order
+ * command whose id derives from the deciding event.
  */
 @Injectable()
 export class OutcomeReactions extends LedgerReactions {
@@ -25,8 +25,8 @@ export class OutcomeReactions extends LedgerReactions {
 
   protected reactions(): LedgerReaction[] {
     return [
-      { durable: 'intake-approval-outcomes', subject: ledgerStreamSubjects('approval'), react: (e) => this.approvalOutcome(e) },
-      { durable: 'intake-exception-outcomes', subject: ledgerEventSubject('exception', 'ExceptionResolved'), react: (e) => this.exceptionResolved(e) },
+      { durable: 'intake-approval-outcomes', subject: ledgerStreamSubjects('approval'), react: (e) => this.outcome(e) },
+      { durable: 'intake-exception-outcomes', subject: ledgerEventSubject('exception', 'ExceptionResolved'), react: (e) => this.outcome(e) },
       { durable: 'intake-delegation-timeouts', subject: ledgerEventSubject('delegation', 'DelegationTimedOut'), react: (e) => this.delegationTimedOut(e) },
     ];
   }
@@ -45,16 +45,14 @@ export class OutcomeReactions extends LedgerReactions {
     }
   }
 
-  /** An approval's outcome recorded without it (by an earlier version, or when the work order could not take it then): applied once, by its command id. */
-  private approvalOutcome(e: RecordedEvent): Promise<Outcome> | Outcome {
-    const outcome = approvalOutcomeOf(idOfStream(e.streamId), approvalEventOf(e));
+  /**
+   * An approval's outcome or an exception's resolution recorded without it (by an earlier version,
+   * or when the work order could not take it then): applied once, by its command id.
+   */
+  private outcome(e: RecordedEvent): Promise<Outcome> | Outcome {
+    const outcome = recordedOutcomeOf(e);
     if (!outcome) return { kind: 'ack' };
-    return this.apply(e, 'approvals', outcome.commandId, outcome.actor, outcome.command);
-  }
-
-  private exceptionResolved(e: RecordedEvent): Promise<Outcome> {
-    const { exceptionId, resolvedBy } = dataOf(e, 'exception', 'ExceptionResolved');
-    return this.apply(e, 'exceptions', deterministicUuid('exception-resolved', exceptionId), resolvedBy ?? 'exceptions', { type: 'CloseException', body: { exceptionId, ...(resolvedBy ? { resolvedBy } : {}) } });
+    return this.apply(e, outcome.channel, outcome.commandId, outcome.actor, outcome.command);
   }
 
   /** A delegation nobody confirmed in time stops its work order with the reason. */

@@ -207,10 +207,10 @@ export class WorkOrdersService {
   }
 
   /**
-   * Commits another stream's append (an approval's decided events) together with the commands it
-   * causes on this work order, in ONE ledger commit, in the work order's turn: the position
-   * answered covers both. When the work order cannot take them (unknown work order or approval),
-   * the append commits alone. A version conflict on the other stream is the caller's to decide
+   * Commits another stream's append (an approval's decided events, an exception's resolution)
+   * together with the commands it causes on this work order, in ONE ledger commit, in the work
+   * order's turn: the position answered covers both. When the work order cannot take them (unknown
+   * work order, approval or exception), the append commits alone. A version conflict on the other stream is the caller's to decide
    * again; one on the work order reloads it and decides again here.
    */
   commitWith(id: string, reqs: WorkOrderCommandRequest[], also: AppendRequest): Promise<number> {
@@ -218,7 +218,7 @@ export class WorkOrdersService {
     return this.serialized(id, async () => {
       if (reqs.length > 0) {
         try {
-          // The commands of one approval decision are decided together (at most one, as the domain words them).
+          // The commands of one decision or resolution are decided together (at most one, as the domain words them).
           const replies = await this.executeNow(id, reqs, arrived, [], also);
           return replies[replies.length - 1].position;
         } catch (error) {

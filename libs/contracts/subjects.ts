@@ -56,7 +56,7 @@ import { GetWorkflowRequest, PublishWorkflowRequest, PublishWorkflowResult, Simu
 import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
 import { ViewQuery, ViewRow } from './views';
 import { CreatedWebhook, CreateWebhookRequest, DeliveryIdRequest, WebhookDelivery, WebhookIdRequest, WebhookView } from './webhooks';
-import { ApprovalCommitRequest, CommandReply, DecisionRecord, DeliveryPage, GetWorkOrderRequest, Receipt, ReceiptRequest, WorkOrderAnswer, WorkOrderCommandRequest, WorkOrderHandoff, WorkOrderIdRequest } from './work-orders';
+import { CommandReply, DecisionRecord, DeliveryPage, GetWorkOrderRequest, OutcomeCommitRequest, Receipt, ReceiptRequest, WorkOrderAnswer, WorkOrderCommandRequest, WorkOrderHandoff, WorkOrderIdRequest } from './work-orders';
 
 export const SERVICES = ['gateway', 'intake', 'policy', 'approvals', 'ledger', 'exceptions'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -101,8 +101,8 @@ export const Subjects = {
   intake: {
     /** Runs a work-order command; answers after the ledger commit, with its position. */
     command: rpc<WorkOrderCommandRequest, CommandReply>('workgate.intake.command'),
-    /** Commits an approval's decided events with their outcome on its work order (the approvals service's only); answers the commit's position. */
-    commitApproval: rpc<ApprovalCommitRequest, Pick<CommitResult, 'position'>>('workgate.intake.commit-approval'),
+    /** Commits an approval's or an exception's decided events with their outcome on its work order (the approvals and exceptions services' only); answers the commit's position. */
+    commitWithOutcome: rpc<OutcomeCommitRequest, Pick<CommitResult, 'position'>>('workgate.intake.commit-with-outcome'),
     get: rpc<GetWorkOrderRequest, WorkOrderHandoff>('workgate.intake.get'),
     events: rpc<WorkOrderIdRequest, RecordedEvent[]>('workgate.intake.events'),
     delivery: rpc<WorkOrderIdRequest, DeliveryPage>('workgate.intake.delivery'),

@@ -94,12 +94,12 @@ export interface WorkOrderCommandRequest {
 }
 
 /**
- * An approval's events as the approvals service decided them (`append`: the approval's stream at
- * the version they follow), for intake to commit together with what they cause on the approval's
- * work order: one commit, so the decision's position covers the work order too
- * (Subjects.intake.commitApproval).
+ * An approval's or an exception's events as its service decided them (`append`: its stream at the
+ * version they follow), for intake to commit together with what they cause on its work order (an
+ * approval's outcome, an exception's resolution): one commit, so the position of the decision or
+ * the resolution covers the work order too (Subjects.intake.commitWithOutcome).
  */
-export interface ApprovalCommitRequest {
+export interface OutcomeCommitRequest {
   workOrderId: string;
   append: AppendRequest;
 }

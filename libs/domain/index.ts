@@ -21,3 +21,4 @@ export * from './work-order/open';
 export * from './work-order/delegations';
 export * from './work-order/starts';
 export * from './work-order/approval-outcomes';
+export * from './work-order/outcomes';

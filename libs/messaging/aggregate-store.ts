@@ -29,6 +29,13 @@ export function existing<S extends { status: string }>(state: S, what: string): 
   return state as Existing<S>;
 }
 
+/**
+ * The work order an append (decided on `state`) changes too, if any: an approval's decision or an
+ * exception's resolution. Intake, which decides work orders, commits such an append together with
+ * its outcome on the work order, so the append's position covers both.
+ */
+export type WorkOrderChangedBy<S> = (state: S, append: AppendRequest) => string | undefined;
+
 /** Reads one page of a stream: `limit` events at most from `fromVersion` on. */
 export type StreamPageReader = (request: Required<ReadStreamRequest>) => Promise<ReadStreamResult>;
 
@@ -77,6 +84,7 @@ export class AggregateStore<S extends { status: string }, C, E extends { type: s
   constructor(
     protected readonly rpc: RpcClient,
     private readonly def: AggregateDefinition<S, C, E>,
+    private readonly workOrderChangedBy?: WorkOrderChangedBy<S>,
   ) {}
 
   load(id: string): Promise<{ state: S; version: number; position: number }> {
@@ -89,8 +97,10 @@ export class AggregateStore<S extends { status: string }, C, E extends { type: s
     return existing((await this.load(id)).state, what);
   }
 
-  /** Commits a command's events, decided on `state`; the position of the commit. An aggregate whose events change another's state commits them together (ApprovalsStore). */
-  protected async commit(_state: S, append: AppendRequest): Promise<number> {
+  /** Commits a command's events, decided on `state`; the position of the commit: through intake, with their outcome, when they change a work order. */
+  private async commit(state: S, append: AppendRequest): Promise<number> {
+    const workOrderId = this.workOrderChangedBy?.(state, append);
+    if (workOrderId) return (await this.rpc.request(Subjects.intake.commitWithOutcome, { workOrderId, append })).position;
     const appended: AppendResult = await this.rpc.request(Subjects.ledger.append, append);
     return appended.positions[appended.positions.length - 1];
   }
@@ -120,12 +130,18 @@ export class AggregateStore<S extends { status: string }, C, E extends { type: s
   }
 }
 
-/** The store of one aggregate as an injectable class, wired with the service's RPC client. */
-export function storeFor<S extends { status: string }, C, E extends { type: string; eventId?: string; data: unknown }>(def: AggregateDefinition<S, C, E>): Type<AggregateStore<S, C, E>> {
+/**
+ * The store of one aggregate as an injectable class, wired with the service's RPC client;
+ * `workOrderChangedBy` names the work order an append changes too (committed with it through intake).
+ */
+export function storeFor<S extends { status: string }, C, E extends { type: string; eventId?: string; data: unknown }>(
+  def: AggregateDefinition<S, C, E>,
+  workOrderChangedBy?: WorkOrderChangedBy<S>,
+): Type<AggregateStore<S, C, E>> {
   @Injectable()
   class Store extends AggregateStore<S, C, E> {
     constructor(rpc: RpcClient) {
-      super(rpc, def);
+      super(rpc, def, workOrderChangedBy);
     }
   }
   return Store;

@@ -186,6 +186,8 @@ describe('NATS security: deploy/nats.conf', () => {
       status: 200,
       body: { status: 'resolved' },
     });
+    // Committed with its effect on the work order, through intake: the resolver's next read has it.
+    expect((await as.agent('GET', `/v1/work-orders/${id}`)).body.openExceptions).toEqual([]);
 
     // A wait: the approvals service opens it from the ledger; the owner's approval reaches intake.
     for (const step of steps) expect((await as.agent('POST', `/v1/work-orders/${id}/steps/${step}/complete`, { evidence: [{ kind: 'receipt', ref: step }] })).status).toBe(200);
@@ -274,7 +276,8 @@ describe('NATS security: deploy/nats.conf', () => {
       ['gateway', Subjects.ledger.readStreamBatch.subject, 'intake'],
       ['intake', Subjects.approvals.decide.subject, 'gateway'],
       ['policy', Subjects.intake.command.subject, 'gateway'],
-      ['gateway', Subjects.intake.commitApproval.subject, 'approvals'],
+      ['gateway', Subjects.intake.commitWithOutcome.subject, 'approvals'],
+      ['policy', Subjects.intake.commitWithOutcome.subject, 'exceptions'],
       ['approvals', Subjects.exceptions.resolve.subject, 'gateway'],
       ['exceptions', Subjects.policy.publish.subject, 'gateway'],
       ['ledger', Subjects.policy.get.subject, 'intake'],

@@ -1,6 +1,7 @@
 import { compileWorkflow } from '@workgate/workflow';
 import { specify } from '../spec-support';
-import { approvalEventsOf, approvalOutcomeOf } from './approval-outcomes';
+import { approvalOutcomeOf } from './approval-outcomes';
+import { appendedEventsOf } from './outcomes';
 import { workOrders } from './work-order.decider';
 import { action, ctx, definition, meta, open, refund, stateAfter, work } from './work-order.fixtures';
 
@@ -109,19 +110,19 @@ describe('the work-order command an approval event causes', () => {
   };
 
   it('reads an approval append at the versions its events will have, and refuses any other stream', () => {
-    expect(approvalEventsOf(append).map((e) => [e.type, e.streamVersion])).toEqual([
+    expect(appendedEventsOf('approval', append).map((e) => [e.type, e.streamVersion])).toEqual([
       ['ApprovalConditionClosed', 2],
       ['ApprovalGranted', 3],
     ]);
-    expect(() => approvalEventsOf({ ...append, streamId: 'workorder-w1' })).toThrow(expect.objectContaining({ code: 'validation_failed' }));
-    expect(() => approvalEventsOf({ ...append, expectedVersion: 'any' })).toThrow(expect.objectContaining({ code: 'validation_failed' }));
+    expect(() => appendedEventsOf('approval', { ...append, streamId: 'workorder-w1' })).toThrow(expect.objectContaining({ code: 'validation_failed' }));
+    expect(() => appendedEventsOf('approval', { ...append, expectedVersion: 'any' })).toThrow(expect.objectContaining({ code: 'validation_failed' }));
   });
 
   it('an outcome under one id per approval, however it arrives; the last condition closing causes nothing itself', () => {
-    const [closed, granted] = approvalEventsOf(append);
+    const [closed, granted] = appendedEventsOf('approval', append);
     expect(approvalOutcomeOf('a1', closed)).toBeUndefined();
     const approved = approvalOutcomeOf('a1', granted)!;
-    expect(approved).toEqual({ commandId: approved.commandId, actor: 'lead', command: { type: 'ApplyApprovalOutcome', body: { approvalId: 'a1', outcome: 'approved', permittedAction: permitted, decidedBy: 'lead' } } });
+    expect(approved).toEqual({ commandId: approved.commandId, actor: 'lead', channel: 'approvals', command: { type: 'ApplyApprovalOutcome', body: { approvalId: 'a1', outcome: 'approved', permittedAction: permitted, decidedBy: 'lead' } } });
     const rejected = approvalOutcomeOf('a1', { eventId: 'e9', streamVersion: 2, type: 'ApprovalRejected', data: { approvalId: 'a1', decidedBy: 'lead', at: 't' } })!;
     expect(rejected.commandId).toBe(approved.commandId);
     expect(approvalOutcomeOf('a1', { eventId: 'e9', streamVersion: 2, type: 'ApprovalExpired', data: { approvalId: 'a1', at: 't' } })).toMatchObject({ actor: 'approvals', command: { body: { outcome: 'expired' } } });

@@ -1,7 +1,8 @@
-import { AppendRequest, ApprovalOutcomeBody, EventOf, RecordedEvent, refuse, WorkOrderCommand } from '@workgate/contracts';
+import { ApprovalOutcomeBody, refuse, WorkOrderCommand } from '@workgate/contracts';
 import { deterministicUuid } from '../ids';
 import { recorder, WorkOrderContext } from './context';
 import { isOpen } from './lifecycle';
+import type { OutcomeCommand, StreamEventAt } from './outcomes';
 import type { WorkOrder, WorkOrderEvent } from './work-order.state';
 
 const sameTexts = (a: string[], b: string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
@@ -38,28 +39,8 @@ export function applyApprovalOutcome(body: ApprovalOutcomeBody, state: WorkOrder
   return [resolved];
 }
 
-/** An approval's event with the id it is recorded under and its version in the approval's stream. */
-export type ApprovalEventAt = EventOf<'approval'> & { eventId: string; streamVersion: number; occurredAt?: string };
-
-/** A recorded event of an `approval-<id>` stream as the approval decider's event (the ledger's event map types it). */
-export function approvalEventOf(e: RecordedEvent): ApprovalEventAt {
-  if (!e.streamId.startsWith('approval-')) throw refuse('invalid_event', `${e.eventId} is an event of ${e.streamId}, not of an approval`);
-  return e as unknown as ApprovalEventAt;
-}
-
-/** The events of an append to an approval's stream, each at the version it will have (the append names the version they follow). */
-export function approvalEventsOf(append: AppendRequest): ApprovalEventAt[] {
-  const { streamId, expectedVersion } = append;
-  if (!streamId.startsWith('approval-') || typeof expectedVersion !== 'number') throw refuse('validation_failed', 'an approval commit appends to an approval stream at a known version');
-  return append.events.map((e, i) => ({ ...e, streamVersion: expectedVersion + i + 1 }) as unknown as ApprovalEventAt);
-}
-
-/** What an approval's event asks of its work order: the command, who it is recorded as, and its id. */
-export interface ApprovalOutcomeCommand {
-  commandId: string;
-  actor: string;
-  command: Extract<WorkOrderCommand, { type: 'ApplyApprovalOutcome' }>;
-}
+/** What an approval's event asks of its work order. */
+export type ApprovalOutcomeCommand = OutcomeCommand<Extract<WorkOrderCommand, { type: 'ApplyApprovalOutcome' }>>;
 
 /**
  * The work-order command an approval's event causes, or none: approved releases the waiting action,
@@ -69,11 +50,12 @@ export interface ApprovalOutcomeCommand {
  * event (conditions), so the outcome is applied once however it arrives: in the decision's own
  * commit, or later from the ledger.
  */
-export function approvalOutcomeOf(approvalId: string, e: ApprovalEventAt): ApprovalOutcomeCommand | undefined {
+export function approvalOutcomeOf(approvalId: string, e: StreamEventAt<'approval'>): ApprovalOutcomeCommand | undefined {
   const resolved = deterministicUuid('approval-outcome', approvalId);
   const outcome = (by: string | undefined, body: ApprovalOutcomeBody, commandId: string): ApprovalOutcomeCommand => ({
     commandId,
     actor: by ?? 'approvals',
+    channel: 'approvals',
     command: { type: 'ApplyApprovalOutcome', body: { ...body, ...(by ? { decidedBy: by } : {}) } },
   });
   switch (e.type) {

@@ -1,6 +1,7 @@
-import { BreakGlassDto, CloseExceptionBody, refuse } from '@workgate/contracts';
+import { BreakGlassDto, CloseExceptionBody, refuse, WorkOrderCommand } from '@workgate/contracts';
 import { deterministicUuid } from '../ids';
 import { active, allowedCode, isBlank, raise, recorder, WorkOrderContext } from './context';
+import type { OutcomeCommand, StreamEventAt } from './outcomes';
 import type { WorkOrder, WorkOrderEvent } from './work-order.state';
 
 /**
@@ -43,4 +44,20 @@ export function closeException(body: CloseExceptionBody, state: WorkOrder, ctx: 
   if (!exception.open) return [];
   const event = recorder(ctx.meta);
   return [event('WorkOrderExceptionClosed', { workOrderId: state.id, exceptionId: exception.exceptionId, code: exception.code, ...(body.resolvedBy ? { resolvedBy: body.resolvedBy } : {}) })];
+}
+
+/**
+ * The work-order command an exception's event causes, or none: resolved, it no longer blocks its
+ * work order. The command id derives from the exception, so the resolution is applied once however
+ * it arrives: in the resolution's own commit, or later from the ledger.
+ */
+export function exceptionOutcomeOf(exceptionId: string, e: StreamEventAt<'exception'>): OutcomeCommand<Extract<WorkOrderCommand, { type: 'CloseException' }>> | undefined {
+  if (e.type !== 'ExceptionResolved') return undefined;
+  const { resolvedBy } = e.data;
+  return {
+    commandId: deterministicUuid('exception-resolved', exceptionId),
+    actor: resolvedBy ?? 'exceptions',
+    channel: 'exceptions',
+    command: { type: 'CloseException', body: { exceptionId, ...(resolvedBy ? { resolvedBy } : {}) } },
+  };
 }

@@ -1,0 +1,76 @@
+import { AppendRequest, EventOf, idOfStream, RecordedEvent, refuse, WorkOrderCommand } from '@workgate/contracts';
+import { approvalOutcomeOf } from './approval-outcomes';
+import { exceptionOutcomeOf } from './exceptions';
+
+/** The aggregates whose events change their work order: an approval's decision, an exception's resolution. */
+export type OutcomeStream = 'approval' | 'exception';
+
+/** An event of an `<stream>-<id>` stream with the id it is recorded under and its version in that stream. */
+export type StreamEventAt<S extends OutcomeStream> = EventOf<S> & { eventId: string; streamVersion: number; occurredAt?: string };
+
+/**
+ * What another aggregate's event asks of its work order: the command, who it is recorded as, its
+ * id, the channel it comes by, and (once read from an append or the ledger) when the event occurred.
+ */
+export interface OutcomeCommand<C extends WorkOrderCommand = WorkOrderCommand> {
+  commandId: string;
+  actor: string;
+  channel: 'approvals' | 'exceptions';
+  command: C;
+  occurredAt?: string;
+}
+
+const OUTCOMES: { [S in OutcomeStream]: (id: string, e: StreamEventAt<S>) => OutcomeCommand | undefined } = {
+  approval: approvalOutcomeOf,
+  exception: exceptionOutcomeOf,
+};
+
+const streamOf = (streamId: string): OutcomeStream | undefined => (Object.keys(OUTCOMES) as OutcomeStream[]).find((s) => streamId.startsWith(`${s}-`));
+
+/** A recorded event of a `<stream>-<id>` stream as that aggregate's decider's event (the ledger's event map types it). */
+export function recordedEventOf<S extends OutcomeStream>(stream: S, e: RecordedEvent): StreamEventAt<S> {
+  if (!e.streamId.startsWith(`${stream}-`)) throw refuse('invalid_event', `${e.eventId} is an event of ${e.streamId}, not of an ${stream}`);
+  return e as unknown as StreamEventAt<S>;
+}
+
+/** A recorded event of an `approval-<id>` stream as the approval decider's event. */
+export const approvalEventOf = (e: RecordedEvent): StreamEventAt<'approval'> => recordedEventOf('approval', e);
+
+/** The events of an append to a `<stream>-<id>` stream, each at the version it will have (the append names the version they follow). */
+export function appendedEventsOf<S extends OutcomeStream>(stream: S, append: AppendRequest): Array<StreamEventAt<S>> {
+  const { streamId, expectedVersion } = append;
+  if (!streamId.startsWith(`${stream}-`) || typeof expectedVersion !== 'number') throw refuse('validation_failed', `an ${stream} commit appends to an ${stream} stream at a known version`);
+  return append.events.map((e, i) => ({ ...e, streamVersion: expectedVersion + i + 1 }) as unknown as StreamEventAt<S>);
+}
+
+/**
+ * The work order an append to an approval's or an exception's stream, decided on `state`, changes
+ * too: its own, when the append causes any command there (a decision, a resolution); else none.
+ */
+export function workOrderChangedBy(state: { status: string; workOrderId?: string }, append: AppendRequest): string | undefined {
+  if (state.status === 'none' || !state.workOrderId) return undefined;
+  return workOrderOutcomesOf(append).length > 0 ? state.workOrderId : undefined;
+}
+
+/** The work-order command a recorded event of an approval or an exception causes, or none (any other stream causes none here). */
+export function recordedOutcomeOf(e: RecordedEvent): OutcomeCommand | undefined {
+  const stream = streamOf(e.streamId);
+  return stream && outcomeOf(stream, idOfStream(e.streamId), recordedEventOf(stream, e));
+}
+
+/**
+ * The work-order commands an append to an approval's or an exception's stream causes, in order: what
+ * commits with it on its work order (an approval's outcome, an exception's resolution). Any other
+ * stream, or an append at no known version, is refused.
+ */
+export function workOrderOutcomesOf(append: AppendRequest): OutcomeCommand[] {
+  const stream = streamOf(append.streamId);
+  if (!stream) throw refuse('validation_failed', `${append.streamId} is neither an approval's nor an exception's stream`);
+  const id = idOfStream(append.streamId);
+  return appendedEventsOf(stream, append).flatMap((e) => outcomeOf(stream, id, e) ?? []);
+}
+
+function outcomeOf<S extends OutcomeStream>(stream: S, id: string, e: StreamEventAt<S>): OutcomeCommand | undefined {
+  const outcome = (OUTCOMES[stream] as (id: string, e: StreamEventAt<S>) => OutcomeCommand | undefined)(id, e);
+  return outcome && { ...outcome, ...(e.occurredAt ? { occurredAt: e.occurredAt } : {}) };
+}
