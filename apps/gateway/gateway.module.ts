@@ -5,7 +5,7 @@ import { DomainMetrics } from './domain-metrics';
 import { GatewayDatabase } from './gateway-database';
 import { HealthController } from './health.controller';
 import { HealthMonitor } from './health-monitor';
-import { AuthGuard, Consistency, Idempotency, principalsProvider, rateLimitModule } from './http';
+import { AuthGuard, Consistency, Idempotency, IdempotencyAnswersRepository, principalsProvider, rateLimitModule } from './http';
 import { HttpMetrics, MetricsController } from './metrics';
 import { DownstreamServers } from './mcp/downstream-servers';
 import { HeldResults } from './mcp/held-results';
@@ -45,6 +45,7 @@ export class GatewayModule {
         HttpMetrics,
         principalsProvider(ctx.config.WORKGATE_PRINCIPALS),
         Consistency,
+        IdempotencyAnswersRepository,
         Idempotency,
         // In order: the rate limit first, so key guessing is throttled too; authentication and roles;
         // a write sent again with its Idempotency-Key answers what it answered; reads of the views
