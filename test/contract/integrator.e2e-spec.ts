@@ -152,6 +152,15 @@ describe('the integrator contract', () => {
       expect(await as.admin('POST', '/v1/exception-codes', { code: 'IDEM_CODE', title: 'Idempotency', owner: 'support-lead', sla: 'PT4H' }, { 'Idempotency-Key': 'open-idem-1' })).toMatchObject({ status: 201 });
     });
 
+    it('a refused write keeps nothing: corrected, it is sent again with the same key and writes', async () => {
+      const refused = await as.helpdesk('POST', '/v1/work-orders', { ...body('IDEM-R'), jobType: 7 }, { 'Idempotency-Key': 'refused-1' });
+      expect(refused).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
+      const corrected = await as.helpdesk('POST', '/v1/work-orders', body('IDEM-R'), { 'Idempotency-Key': 'refused-1' });
+      expect(corrected.status).toBe(201);
+      expect(corrected.headers.get('idempotent-replayed')).toBeNull();
+      expect((await as.helpdesk('GET', '/v1/work-orders?source=idem&externalRef=IDEM-R')).body).toHaveLength(1);
+    });
+
     it('the same key sent concurrently: one write; with other bodies the rest are 422 idempotency_key_reused, with the same body they replay it', async () => {
       const others = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => as.helpdesk('POST', '/v1/work-orders', body(`IDEM-C${i}`), { 'Idempotency-Key': 'concurrent-1' })));
       expect(others.map((r) => r.status).sort()).toEqual([201, 422, 422, 422, 422, 422]);
