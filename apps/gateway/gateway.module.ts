@@ -5,7 +5,7 @@ import { DomainMetrics } from './domain-metrics';
 import { GatewayDatabase } from './gateway-database';
 import { HealthController } from './health.controller';
 import { HealthMonitor } from './health-monitor';
-import { AuthGuard, Consistency, Idempotency, principalsProvider, rateLimitModule } from './http';
+import { AuthGuard, Consistency, Idempotency, IdempotencyAnswersRepository, principalsProvider, rateLimitModule } from './http';
 import { HttpMetrics, MetricsController } from './metrics';
 import { DownstreamServers } from './mcp/downstream-servers';
 import { HeldResults } from './mcp/held-results';
@@ -46,6 +46,7 @@ export class GatewayModule {
         HttpMetrics,
         principalsProvider(ctx.config.WORKGATE_PRINCIPALS),
         Consistency,
+        IdempotencyAnswersRepository,
         Idempotency,
         // The rate limit, authentication and roles are decided before the body is read, by the
         // edge's gate (configureHttpEdge); the AuthGuard holds the same line for any route the gate

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { CanActivate, ExecutionContext, Injectable, Logger, OnApplicationShutdown, OnModuleInit, SetMetadata } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { canonicalize, refuse, Written } from '@workgate/contracts';
-import { GatewayDatabase } from '../gateway-database';
 import { RequestWithPrincipal } from './auth.guard';
+import { IdempotencyAnswersRepository, RESERVATION_EXPIRES_MS } from './idempotency-answers.repository';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Set on an answer that is the replay of a first one. */
@@ -15,8 +15,11 @@ export const IDEMPOTENCY_RETENTION_DAYS = 7;
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const SHOWN_ONCE = 'workgate:shown-once';
-/** How long a request waits for another with the same key to be answered (a write's own time-outs are shorter). */
-const HOLD_MS = 60_000;
+/** How long a request waits for another of this gateway with the same key to be answered (a write's own time-outs are shorter). */
+const HOLD_MS = RESERVATION_EXPIRES_MS;
+/** A request waiting for another gateway's answer on its key looks again after this, doubling up to LONGEST_PAUSE_MS. */
+const FIRST_PAUSE_MS = 5;
+const LONGEST_PAUSE_MS = 200;
 
 /**
  * Fields of the route's answer that are shown once and never kept (a webhook's signing secret):
@@ -46,12 +49,14 @@ export class KeptAnswer {
   ) {}
 }
 
-/** What a write sent with an Idempotency-Key keeps once it is answered. */
+/** What a write sent with an Idempotency-Key keeps once it is answered, and whether it did. */
 interface ToKeep {
   principal: string;
   key: string;
-  print: string;
+  /** This request, as the holder of the key's reservation. */
+  holder: string;
   shownOnce: string[];
+  kept: boolean;
 }
 const TO_KEEP = Symbol('workgate:idempotency');
 type KeyedRequest = RequestWithPrincipal & { [TO_KEEP]?: ToKeep };
@@ -63,9 +68,10 @@ type KeyedRequest = RequestWithPrincipal & { [TO_KEEP]?: ToKeep };
  * with another request is 422 `idempotency_key_reused`. A refused write wrote nothing, so it is not
  * kept: the request may be corrected and sent again with the same key. Work-order commands are
  * also recognised by the command id the key derives, so a retry after an answer that was lost on
- * the way still records once. Requests with the same key take turns in a gateway, so concurrent
- * ones see the first one's answer: one write, the rest replay it or are 422. A guard after
- * authentication: the key belongs to the principal.
+ * the way still records once. Concurrent requests with one key take turns, in a gateway (no round
+ * trip) and across the gateways of a deployment (the database decides: the first reserves the key
+ * before it writes, the others wait for its answer), so they see the first one's answer: one write,
+ * the rest replay it or are 422. A guard after authentication: the key belongs to the principal.
  */
 @Injectable()
 export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShutdown {
@@ -75,7 +81,7 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
   private readonly holders = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly db: GatewayDatabase,
+    private readonly answers: IdempotencyAnswersRepository,
     private readonly reflector: Reflector,
   ) {}
 
@@ -98,10 +104,11 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
     }
     const principal = req.principal.id;
     const print = fingerprint(req);
-    // Requests with the same key take turns: the first is answered (and its answer kept) before the next looks.
-    return this.turn(`${principal}\n${header}`).then(async (release) => {
+    const holder = randomUUID();
+    // Requests with the same key take turns: in this gateway first (no round trip), then across gateways through the database.
+    return this.turn(`${principal}\n${header}`).then(async (releaseTurn) => {
       try {
-        const kept = await this.first(principal, header);
+        const kept = await this.reserve(principal, header, print, holder);
         if (kept) {
           if (kept.fingerprint !== print) {
             throw refuse('idempotency_key_reused', 'this Idempotency-Key was used for a different request; use a new key for a new request', [
@@ -111,11 +118,14 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
           throw new KeptAnswer(kept.reply, this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201);
         }
       } catch (error) {
-        release();
+        releaseTurn();
         throw error;
       }
-      req[TO_KEEP] = { principal, key: header, print, shownOnce: this.reflector.get<string[] | undefined>(SHOWN_ONCE, context.getHandler()) ?? [] };
+      const toKeep: ToKeep = { principal, key: header, holder, shownOnce: this.reflector.get<string[] | undefined>(SHOWN_ONCE, context.getHandler()) ?? [], kept: false };
+      req[TO_KEEP] = toKeep;
       // The answer is kept before it is sent: once it is out (or the caller is gone), the next may look.
+      // An answer that kept nothing (a refused write) gives the key back first.
+      const release = () => void this.giveBack(toKeep).finally(releaseTurn);
       const answer = context.switchToHttp().getResponse<FastifyReply>().raw;
       if (answer.destroyed) release();
       else answer.once('close', release);
@@ -124,9 +134,24 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
   }
 
   /**
+   * Reserves the key for this request (undefined: it writes), or waits while another request (of
+   * any gateway) holds it and answers what that one kept. The wait is bounded by the reservation's
+   * expiry: a holder that died is taken over after RESERVATION_EXPIRES_MS.
+   */
+  private async reserve(principal: string, key: string, print: string, holder: string): Promise<{ fingerprint: string; reply: Written<unknown> } | undefined> {
+    for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
+      if (await this.answers.reserve(principal, key, print, holder)) return undefined;
+      const row = await this.answers.find(principal, key);
+      if (row?.reply) return { fingerprint: row.fingerprint, reply: row.reply };
+      // Held by a request of another gateway (or given back just now: then reserve again at once).
+      if (row) await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
+  /**
    * Waits until no other request of this gateway holds `slot` (a principal's key), then holds it:
-   * the answer releases it. Concurrent requests with one key thus see the first one's kept answer
-   * (a replay, or 422 for another body) instead of racing it to the ledger.
+   * the answer releases it. Concurrent requests with one key of one gateway thus wait here rather
+   * than polling the database.
    */
   private async turn(slot: string): Promise<() => void> {
     for (let held = this.holders.get(slot); held; held = this.holders.get(slot)) {
@@ -151,25 +176,31 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
   async keep(req: KeyedRequest, written: Written<unknown>): Promise<void> {
     const toKeep = req[TO_KEEP];
     if (!toKeep) return;
-    const { principal, key, print, shownOnce } = toKeep;
+    const { principal, key, holder, shownOnce } = toKeep;
     const kept = shownOnce.length ? { ...written, answer: withoutFields(written.answer, shownOnce) } : written;
     try {
-      // A concurrent first request with the same key may have kept its answer meanwhile: the first kept stays.
-      await this.db.pool.query('INSERT INTO idempotency_answers (principal, key, fingerprint, reply) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [principal, key, print, JSON.stringify(kept)]);
+      toKeep.kept = await this.answers.keep(principal, key, holder, kept);
+      if (!toKeep.kept) this.logger.warn(`the answer for an Idempotency-Key of ${principal} was not kept: its reservation expired and was taken over`);
     } catch (error) {
       // The write is committed: it answers. A replay then finds no kept answer, and the command id the key derives still records once.
       this.logger.warn(`the answer for an Idempotency-Key of ${principal} was not kept: ${(error as Error).message}`);
     }
   }
 
-  private async first(principal: string, key: string): Promise<{ fingerprint: string; reply: Written<unknown> } | undefined> {
-    const { rows } = await this.db.pool.query<{ fingerprint: string; reply: Written<unknown> }>('SELECT fingerprint, reply FROM idempotency_answers WHERE principal = $1 AND key = $2', [principal, key]);
-    return rows[0];
+  /** Gives a key back that its request answered without keeping anything, so a corrected request may use it. */
+  private async giveBack(toKeep: ToKeep): Promise<void> {
+    if (toKeep.kept) return;
+    try {
+      await this.answers.release(toKeep.principal, toKeep.key, toKeep.holder);
+    } catch (error) {
+      // The reservation then expires after RESERVATION_EXPIRES_MS.
+      this.logger.warn(`an Idempotency-Key of ${toKeep.principal} was not given back: ${(error as Error).message}`);
+    }
   }
 
   private async prune(): Promise<void> {
     try {
-      await this.db.pool.query(`DELETE FROM idempotency_answers WHERE created_at < now() - interval '${IDEMPOTENCY_RETENTION_DAYS} days'`);
+      await this.answers.prune(IDEMPOTENCY_RETENTION_DAYS);
     } catch (error) {
       this.logger.warn(`pruning kept Idempotency-Key answers failed: ${(error as Error).message}`);
     }

@@ -6,6 +6,7 @@ export * from './validation';
 export * from './rate-limit';
 export * from './consistency';
 export * from './idempotency';
+export * from './idempotency-answers.repository';
 export * from './url';
 export * from './client-errors';
 export * from './tracing';
