@@ -161,41 +161,36 @@ describe('the integrator contract', () => {
       expect((await as.helpdesk('GET', '/v1/work-orders?source=idem&externalRef=IDEM-R')).body).toHaveLength(1);
     });
 
-    it('the same key sent concurrently: one write; with other bodies the rest are 422 idempotency_key_reused, with the same body they replay it', async () => {
-      const others = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => as.helpdesk('POST', '/v1/work-orders', body(`IDEM-C${i}`), { 'Idempotency-Key': 'concurrent-1' })));
+    /**
+     * Six requests with one key sent at once through `via` (round robin): with six other bodies one
+     * writes and five are 422 idempotency_key_reused; with one body one writes and five replay it.
+     */
+    async function sendConcurrently(via: ReturnType<typeof client>[], ref: string, key: string): Promise<void> {
+      const others = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => via[i % via.length]('POST', '/v1/work-orders', body(`${ref}${i}`), { 'Idempotency-Key': `${key}-1` })));
       expect(others.map((r) => r.status).sort()).toEqual([201, 422, 422, 422, 422, 422]);
       for (const r of others.filter((o) => o.status === 422)) expect(r.body).toMatchObject({ error: 'idempotency_key_reused', details: [{ path: 'header:Idempotency-Key' }] });
       const written = others.find((r) => r.status === 201)!;
-      const opened = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => as.helpdesk('GET', `/v1/work-orders?source=idem&externalRef=IDEM-C${i}`)));
+      const opened = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => as.helpdesk('GET', `/v1/work-orders?source=idem&externalRef=${ref}${i}`)));
       expect(opened.map((r) => r.body.length).sort()).toEqual([0, 0, 0, 0, 0, 1]);
       expect(opened.find((r) => r.body.length === 1)!.body[0].id).toBe(written.body.id);
 
-      const same = await Promise.all([1, 2, 3, 4, 5, 6].map(() => as.helpdesk('POST', '/v1/work-orders', body('IDEM-S'), { 'Idempotency-Key': 'concurrent-2' })));
+      const same = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => via[i % via.length]('POST', '/v1/work-orders', body(`${ref}S`), { 'Idempotency-Key': `${key}-2` })));
       expect(same.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
       expect(same.map((r) => r.headers.get('idempotent-replayed')).sort()).toEqual([null, 'true', 'true', 'true', 'true', 'true']);
       for (const r of same) expect(r).toMatchObject({ body: same[0].body });
       expect(new Set(same.map((r) => r.headers.get('workgate-position'))).size).toBe(1);
+      expect((await as.helpdesk('GET', `/v1/work-orders?source=idem&externalRef=${ref}S`)).body).toHaveLength(1);
+    }
+
+    it('the same key sent concurrently: one write; with other bodies the rest are 422 idempotency_key_reused, with the same body they replay it', async () => {
+      await sendConcurrently([as.helpdesk], 'IDEM-C', 'concurrent');
     });
 
     it('the same key sent concurrently to two gateways of one deployment: the database decides, one write, the rest 422 or replays', async () => {
       // A second gateway instance on the same database and NATS, as a deployment runs several.
       const second = await startWorkgate(t.config, { port: 0, without: ['ledger', 'exceptions', 'policy', 'approvals', 'intake'] });
       try {
-        const via = [as.helpdesk, client(second.url, principals.keys.helpdesk)];
-        const others = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => via[i % 2]('POST', '/v1/work-orders', body(`IDEM-G${i}`), { 'Idempotency-Key': 'two-gateways-1' })));
-        expect(others.map((r) => r.status).sort()).toEqual([201, 422, 422, 422, 422, 422]);
-        for (const r of others.filter((o) => o.status === 422)) expect(r.body).toMatchObject({ error: 'idempotency_key_reused', details: [{ path: 'header:Idempotency-Key' }] });
-        const written = others.find((r) => r.status === 201)!;
-        const opened = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => as.helpdesk('GET', `/v1/work-orders?source=idem&externalRef=IDEM-G${i}`)));
-        expect(opened.map((r) => r.body.length).sort()).toEqual([0, 0, 0, 0, 0, 1]);
-        expect(opened.find((r) => r.body.length === 1)!.body[0].id).toBe(written.body.id);
-
-        const same = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => via[i % 2]('POST', '/v1/work-orders', body('IDEM-GS'), { 'Idempotency-Key': 'two-gateways-2' })));
-        expect(same.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
-        expect(same.map((r) => r.headers.get('idempotent-replayed')).sort()).toEqual([null, 'true', 'true', 'true', 'true', 'true']);
-        for (const r of same) expect(r).toMatchObject({ body: same[0].body });
-        expect(new Set(same.map((r) => r.headers.get('workgate-position'))).size).toBe(1);
-        expect((await as.helpdesk('GET', '/v1/work-orders?source=idem&externalRef=IDEM-GS')).body).toHaveLength(1);
+        await sendConcurrently([as.helpdesk, client(second.url, principals.keys.helpdesk)], 'IDEM-G', 'two-gateways');
       } finally {
         await second.close();
       }
