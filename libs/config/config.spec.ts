@@ -12,6 +12,8 @@ describe('loadConfig', () => {
     expect(config.WORKGATE_WEBHOOK_ALLOW_PRIVATE).toBe('0');
     expect(config.WORKGATE_WEBHOOK_BACKOFF_MS).toBeUndefined();
     expect(config.WORKGATE_WEBHOOK_TIMEOUT_MS).toBe(10_000);
+    expect(config.WORKGATE_RATE_LIMIT_PER_MINUTE).toBe(6000);
+    expect(config.WORKGATE_ANONYMOUS_BYTES_PER_MINUTE).toBe(10_485_760);
   });
 
   it('reads and converts values from the environment', () => {
@@ -31,6 +33,7 @@ describe('loadConfig', () => {
     ['WORKGATE_LOCAL_ROUTES', 'maybe', /WORKGATE_LOCAL_ROUTES must be on or off/],
     ['WORKGATE_DRIFT_WINDOW', 'a week', /WORKGATE_DRIFT_WINDOW/],
     ['WORKGATE_RATE_LIMIT_PER_MINUTE', '0', /WORKGATE_RATE_LIMIT_PER_MINUTE/],
+    ['WORKGATE_RATE_LIMIT_PER_MINUTE', '1.5', /WORKGATE_RATE_LIMIT_PER_MINUTE must be an integer/],
     ['WORKGATE_ANONYMOUS_BYTES_PER_MINUTE', '1MB', /WORKGATE_ANONYMOUS_BYTES_PER_MINUTE must be an integer/],
     ['WORKGATE_ANONYMOUS_BYTES_PER_MINUTE', '0', /WORKGATE_ANONYMOUS_BYTES_PER_MINUTE must be at least 1/],
     ['WORKGATE_WEBHOOK_ALLOW_PRIVATE', 'yes', /WORKGATE_WEBHOOK_ALLOW_PRIVATE must be 0 or 1/],

@@ -6,6 +6,12 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } fr
  * Every setting workgate reads from the environment (SPEC section 9), validated once at boot.
  * A bad value stops the process with a message naming the variable.
  */
+/** Requests per minute per principal (or per client IP without a valid key) when WORKGATE_RATE_LIMIT_PER_MINUTE is unset. */
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
+
+/** Body bytes per minute per client IP without a valid key when WORKGATE_ANONYMOUS_BYTES_PER_MINUTE is unset: ten bodies of the largest size. */
+export const DEFAULT_ANONYMOUS_BYTES_PER_MINUTE = 10 * 1024 * 1024;
+
 export class WorkgateConfig {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://127.0.0.1:5432/workgate';
@@ -79,13 +85,13 @@ export class WorkgateConfig {
   @Transform(({ value }) => (value === undefined ? value : Number(value)))
   @IsInt({ message: 'WORKGATE_RATE_LIMIT_PER_MINUTE must be an integer' })
   @Min(1, { message: 'WORKGATE_RATE_LIMIT_PER_MINUTE must be at least 1' })
-  WORKGATE_RATE_LIMIT_PER_MINUTE = 6000;
+  WORKGATE_RATE_LIMIT_PER_MINUTE = DEFAULT_RATE_LIMIT_PER_MINUTE;
 
   /** Body bytes per minute (declared by Content-Length) per client IP without a valid API key (per gateway process); over it: 429. */
   @Transform(({ value }) => (value === undefined ? value : Number(value)))
   @IsInt({ message: 'WORKGATE_ANONYMOUS_BYTES_PER_MINUTE must be an integer' })
   @Min(1, { message: 'WORKGATE_ANONYMOUS_BYTES_PER_MINUTE must be at least 1' })
-  WORKGATE_ANONYMOUS_BYTES_PER_MINUTE = 10 * 1024 * 1024;
+  WORKGATE_ANONYMOUS_BYTES_PER_MINUTE = DEFAULT_ANONYMOUS_BYTES_PER_MINUTE;
 
   /** A code raised this many times within WORKGATE_DRIFT_WINDOW is a drift signal (a remediation task for its owner). */
   @Transform(({ value }) => (value === undefined ? value : Number(value)))

@@ -27,7 +27,6 @@ import {
   PrincipalDirectory,
   Public,
   rateLimitModule,
-  rateLimitPerMinute,
   Roles,
   SkipRateLimit,
   sha256Hex,
@@ -629,12 +628,6 @@ describe('HTTP edge', () => {
       const probe = await get('/t/probe', keys.burst, limited.url);
       expect(probe.status).toBe(200);
       expect(probe.headers.get('x-ratelimit-remaining')).toBeNull();
-    });
-
-    it('reads WORKGATE_RATE_LIMIT_PER_MINUTE', () => {
-      expect(rateLimitPerMinute({})).toBe(6000);
-      expect(rateLimitPerMinute({ WORKGATE_RATE_LIMIT_PER_MINUTE: '120' })).toBe(120);
-      expect(() => rateLimitPerMinute({ WORKGATE_RATE_LIMIT_PER_MINUTE: '1.5' })).toThrow('WORKGATE_RATE_LIMIT_PER_MINUTE must be a positive integer');
     });
   });
 });

@@ -1,13 +1,9 @@
 import { DynamicModule, Module, SetMetadata } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DEFAULT_ANONYMOUS_BYTES_PER_MINUTE, DEFAULT_RATE_LIMIT_PER_MINUTE } from '@workgate/config';
 import { WorkgateError } from '@workgate/contracts';
 import { routeSettingOf } from './route-settings';
 
-/** Requests per minute per principal (or per client IP without a valid key) when WORKGATE_RATE_LIMIT_PER_MINUTE is unset. */
-export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
-
-/** Body bytes per minute per client IP without a valid key when WORKGATE_ANONYMOUS_BYTES_PER_MINUTE is unset: ten bodies of the largest size. */
-export const DEFAULT_ANONYMOUS_BYTES_PER_MINUTE = 10 * 1024 * 1024;
 
 const MINUTE_MS = 60_000;
 const SKIP = 'workgate:skip-rate-limit';
@@ -16,18 +12,6 @@ export const RATE_LIMITS = Symbol('workgate:rate-limits');
 
 /** The route is not counted (health probes, metrics scrapes, static pages). */
 export const SkipRateLimit = (): MethodDecorator & ClassDecorator => SetMetadata(SKIP, true);
-
-/**
- * Reads WORKGATE_RATE_LIMIT_PER_MINUTE from `env` (default 6000). Throws naming the variable
- * when it is not a positive integer.
- */
-export function rateLimitPerMinute(env: NodeJS.ProcessEnv | Record<string, string | undefined>): number {
-  const raw = env.WORKGATE_RATE_LIMIT_PER_MINUTE;
-  if (raw === undefined || raw === '') return DEFAULT_RATE_LIMIT_PER_MINUTE;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error('WORKGATE_RATE_LIMIT_PER_MINUTE must be a positive integer');
-  return value;
-}
 
 /** What a counted request may cost, and what it has cost: requests per principal (or address), bytes per address without a key. */
 export interface RateLimits {
