@@ -49,7 +49,8 @@ export class LedgerHealth {
     const publishedPosition = active ? this.relay.publishedPosition : undefined;
     const relayPaused = active ? this.relay.paused : undefined;
     problems.push(...relayProblems(relayPaused, publishedPosition, head.position));
-    if (publishedPosition !== undefined && this.stalled('relay', publishedPosition, head.position, now)) {
+    // A paused relay does not move: said once, as paused, not again as stalled.
+    if (publishedPosition !== undefined && !relayPaused && this.stalled('relay', publishedPosition, head.position, now)) {
       problems.push(`the relay to LEDGER has not moved for ${STALL_MS / 1000} s, ${head.position - publishedPosition} events behind`);
     }
     return {
