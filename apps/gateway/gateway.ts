@@ -20,6 +20,11 @@ export async function startGateway(ctx: ServiceContext, port = ctx.config.PORT):
     if (!isWritten(payload)) return done(null, payload);
     void idempotency.keep(req, payload).then(() => done(null, consistency.answered(req, reply, payload)));
   });
+  // Every answer, once it is on its way (a write's kept above, or a refusal): a write whose caller went away gives its key back now.
+  fastify.addHook('onSend', (req: RequestWithPrincipal, _reply, payload, done) => {
+    idempotency.answered(req);
+    done(null, payload);
+  });
   const metrics = app.get(HttpMetrics);
   fastify.addHook('onResponse', (req, reply, done) => {
     metrics.observe(req, reply);

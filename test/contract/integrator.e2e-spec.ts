@@ -196,6 +196,44 @@ describe('the integrator contract', () => {
       }
     });
 
+    it('a write whose caller went away holds its key until it has answered: the same key with another body is then 422, one work order', async () => {
+      const key = 'gone-1';
+      const owner = t.db.ownerPool();
+      const holderOf = async () => (await owner.query<{ holder: string | null }>('SELECT holder FROM idempotency_answers WHERE key = $1', [key])).rows[0]?.holder;
+      // The ledger is held: the first write reserves its key and waits there, in flight, when its caller goes away.
+      const ledger = await owner.connect();
+      let other: ReturnType<typeof as.helpdesk>;
+      try {
+        await ledger.query('BEGIN');
+        await ledger.query('LOCK TABLE ledger_events IN EXCLUSIVE MODE');
+        const gone = new AbortController();
+        const first = fetch(`${t.url}/v1/work-orders`, {
+          method: 'POST',
+          signal: gone.signal,
+          headers: { authorization: `Bearer ${principals.keys.helpdesk}`, 'content-type': 'application/json', 'idempotency-key': key },
+          body: JSON.stringify(body('IDEM-GONE-1')),
+        });
+        let holder = await holderOf();
+        while (!holder) holder = await new Promise((r) => setTimeout(r, 5)).then(holderOf);
+        gone.abort();
+        await expect(first).rejects.toThrow();
+        other = as.helpdesk('POST', '/v1/work-orders', body('IDEM-GONE-2'), { 'Idempotency-Key': key });
+        // The key must stay the first write's while it runs (a key freed when its caller left was taken by the other at once).
+        for (let i = 0; i < 100 && (await holderOf()) === holder; i++) await new Promise((r) => setTimeout(r, 10));
+        expect(await holderOf()).toBe(holder);
+      } finally {
+        await ledger.query('COMMIT');
+        ledger.release();
+      }
+      expect(await other).toMatchObject({ status: 422, body: { error: 'idempotency_key_reused' } });
+      // The first write was answered and kept: its retry replays it.
+      const retry = await as.helpdesk('POST', '/v1/work-orders', body('IDEM-GONE-1'), { 'Idempotency-Key': key });
+      expect(retry).toMatchObject({ status: 201 });
+      expect(retry.headers.get('idempotent-replayed')).toBe('true');
+      expect((await as.helpdesk('GET', '/v1/work-orders?source=idem&externalRef=IDEM-GONE-1')).body).toHaveLength(1);
+      expect((await as.helpdesk('GET', '/v1/work-orders?source=idem&externalRef=IDEM-GONE-2')).body).toHaveLength(0);
+    });
+
     it('replays an approval decision instead of answering approval_decided, and a publish', async () => {
       const opened = await as.helpdesk('POST', '/v1/work-orders', body('IDEM-3'));
       const wait = await as.agent('POST', `/v1/work-orders/${opened.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write' });

@@ -57,6 +57,10 @@ interface ToKeep {
   holder: string;
   shownOnce: string[];
   kept: boolean;
+  /** The route has answered (its answer kept, or a refusal): the request's handling has settled. */
+  answered: boolean;
+  /** Gives the key back; set when the caller went away before the route answered, which then calls it. */
+  abandoned?: () => void;
 }
 const TO_KEEP = Symbol('workgate:idempotency');
 type KeyedRequest = RequestWithPrincipal & { [TO_KEEP]?: ToKeep };
@@ -121,14 +125,22 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
         releaseTurn();
         throw error;
       }
-      const toKeep: ToKeep = { principal, key: header, holder, shownOnce: this.reflector.get<string[] | undefined>(SHOWN_ONCE, context.getHandler()) ?? [], kept: false };
+      const shownOnce = this.reflector.get<string[] | undefined>(SHOWN_ONCE, context.getHandler()) ?? [];
+      const toKeep: ToKeep = { principal, key: header, holder, shownOnce, kept: false, answered: false };
       req[TO_KEEP] = toKeep;
-      // The answer is kept before it is sent: once it is out (or the caller is gone), the next may look.
-      // An answer that kept nothing (a refused write) gives the key back first.
-      const release = () => void this.giveBack(toKeep).finally(releaseTurn);
+      // The answer is kept before it is sent: once it is out, the next may look. An answer that kept nothing (a refused write)
+      // gives the key back first. A caller gone before the route answered does not free the key while its write runs: the
+      // route's answer does (`answered`), kept for a retry to replay, or given back if the write was refused.
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        void this.giveBack(toKeep).finally(releaseTurn);
+      };
       const answer = context.switchToHttp().getResponse<FastifyReply>().raw;
-      if (answer.destroyed) release();
-      else answer.once('close', release);
+      const closed = () => (answer.writableEnded || toKeep.answered ? release() : (toKeep.abandoned = release));
+      if (answer.destroyed) closed();
+      else answer.once('close', closed);
       return true as const;
     });
   }
@@ -185,6 +197,14 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
       // The write is committed: it answers. A replay then finds no kept answer, and the command id the key derives still records once.
       this.logger.warn(`the answer for an Idempotency-Key of ${principal} was not kept: ${(error as Error).message}`);
     }
+  }
+
+  /** The route has answered `req` (after `keep`): a request whose caller went away meanwhile now gives its key back or keeps its answer. */
+  answered(req: KeyedRequest): void {
+    const toKeep = req[TO_KEEP];
+    if (!toKeep) return;
+    toKeep.answered = true;
+    toKeep.abandoned?.();
   }
 
   /** Gives a key back that its request answered without keeping anything, so a corrected request may use it. */
