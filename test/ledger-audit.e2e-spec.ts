@@ -169,6 +169,13 @@ describe.each([
     // A row appended around the writer is covered by no writer signature: verify names it too.
     expect((await lead('POST', '/v1/ledger/verify', { note: kept.note })).body).toMatchObject({ ok: false });
     expect(runVerify(t.db.url, kept.verifierKey, kept.note)).toEqual({ code: 1, out: expect.stringContaining('ledger BROKEN') });
+    if (because === 'did not write') {
+      // The running writer finds the row when its next commit collides with it: it refuses from then on, counted like a refusal at start.
+      const refusals = async () => Number(/^workgate_ledger_writer_refusals_total (\d+)$/m.exec(await (await fetch(`${t.url}/metrics`)).text())?.[1]);
+      const before = await refusals();
+      expect(await as('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'T-4', source: 'tamper', inputs })).toMatchObject({ status: 503 });
+      await eventually(async () => (await refusals()) === before + 1, 5000, 'the running writer\'s refusal counted');
+    }
 
     await t.restart();
     expect((await client(t.url, principals.keys.lead)('GET', '/v1/ledger/checkpoint')).status).toBe(503);

@@ -21,10 +21,6 @@ export interface SignedTree {
 }
 
 const refusals = counter({ name: 'workgate_checkpoint_refusals_total', help: 'Checkpoints the ledger refused to sign: the history is not consistent with the last one signed' });
-const writerRefusals = counter({
-  name: 'workgate_ledger_writer_refusals_total',
-  help: 'Times the ledger writer refused to extend the ledger it found: an event past the last signed checkpoint that no writer signature covers, or a history inconsistent with that checkpoint',
-});
 
 /**
  * Signs checkpoints of the ledger's Merkle tree (C2SP signed notes) on a cadence when the tree
@@ -188,12 +184,8 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     const walked = await verifyLedger(this.store.pool, { after: from, ...(earlier ? {} : { signatures: { from, verify: this.store.signer.verifyCommit } }) });
     const { size, root } = this.store.writer.currentTree();
     const problem = walked.ok ? await this.inconsistency(this.last, size, root) : walked.problem;
-    if (problem) {
-      const reason = `ledger ${this.store.signer.origin}: ${problem}`;
-      writerRefusals.inc();
-      this.logger.error(`the ledger writer refuses to extend ${reason}. Restore the ledger, then restart`);
-      return { ok: false, reason };
-    }
+    // The writer logs the refusal at error level and counts it (the same way as rows appearing around it while it runs).
+    if (problem) return { ok: false, reason: `ledger ${this.store.signer.origin}: ${problem}` };
     const adopt = earlier && walked.headPosition > from;
     if (adopt) this.logger.warn(`adopting positions ${from + 1} to ${walked.headPosition}, written before commits were signed and after the last checkpoint: the writer signs them now`);
     try {

@@ -3,8 +3,14 @@ import { Pool } from 'pg';
 import { LedgerHead } from '@workgate/contracts';
 import { dbRoles, WorkgateConfig } from '@workgate/config';
 import { CheckpointSigner, CommittedEvent, createPool, LedgerReader, LedgerWriter, loadSigningKey, ProjectionRunner, signerFromKey, WriterAdmission } from '@workgate/event-store';
+import { counter } from '@workgate/messaging';
 import { timersProjection } from './views/timers.projection';
 import { viewsProjection } from './views/views.projection';
+
+const writerRefusals = counter({
+  name: 'workgate_ledger_writer_refusals_total',
+  help: 'Times the ledger writer refused to write: at start, an event past the last signed checkpoint that no writer signature covers or a history inconsistent with that checkpoint; while running, rows written around it',
+});
 
 type HeadListener = (head: LedgerHead, events: CommittedEvent[]) => void;
 type ActiveListener = (active: boolean) => void;
@@ -58,6 +64,7 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
       },
       log: (m) => this.logger.log(m),
       logError: (m) => this.logger.error(m),
+      onRefuse: () => writerRefusals.inc(),
     });
   }
 

@@ -38,6 +38,11 @@ export interface LedgerWriterOptions {
    * were signed).
    */
   admit?: () => Promise<WriterAdmission>;
+  /**
+   * Told each time the writer starts refusing to write, whether at admission or because rows
+   * appeared around it while it ran (it also logs the reason through `logError`): for a metric.
+   */
+  onRefuse?: (reason: string) => void;
   log?: (message: string) => void;
   /** A failure the writer's callers are not told in its own words (the database's text is internal): logged here, at error level. */
   logError?: (message: string) => void;
@@ -231,7 +236,7 @@ function replayOf(appends: PreparedAppend[], known: (eventId: string) => Known |
  * and only then answered. Positions are assigned here, so they are gap-free.
  */
 export class LedgerWriter {
-  private readonly opts: Required<Omit<LedgerWriterOptions, 'role' | 'onCommitted' | 'onActiveChange' | 'log' | 'signCommit' | 'admit' | 'logError'>> &
+  private readonly opts: Required<Omit<LedgerWriterOptions, 'role' | 'onCommitted' | 'onActiveChange' | 'log' | 'signCommit' | 'admit' | 'logError' | 'onRefuse'>> &
     LedgerWriterOptions;
   private client?: Client;
   private active = false;
@@ -406,7 +411,7 @@ export class LedgerWriter {
   private async admit(client: Client): Promise<void> {
     const admission = (await this.opts.admit?.()) ?? { ok: true };
     if (!admission.ok) {
-      this.foreign = admission.reason;
+      this.refuse(admission.reason);
       return;
     }
     if (admission.adopt && this.head.position > 0 && this.opts.signCommit) {
@@ -415,6 +420,13 @@ export class LedgerWriter {
         this.opts.signCommit(this.head.position, this.head.hash),
       ]);
     }
+  }
+
+  /** Refuses every append from now on, loudly (error log and `onRefuse`), the same way whatever the cause. */
+  private refuse(reason: string): void {
+    this.foreign = reason;
+    this.opts.logError?.(`the ledger writer refuses to write: ${reason}. Restore the ledger, then restart`);
+    this.opts.onRefuse?.(reason);
   }
 
   private lostConnection(client: Client, error: Error): void {
@@ -525,9 +537,8 @@ export class LedgerWriter {
         const ours = this.head.position;
         await this.loadHead().catch(() => undefined);
         // A row this writer did not write (inserted around it): never chain onto it unnoticed.
-        if (this.head.position !== ours) {
-          this.foreign = `the ledger holds position ${this.head.position}, past this writer's head ${ours}: rows were written around the writer`;
-          this.opts.log?.(this.foreign);
+        if (this.head.position !== ours && !this.foreign) {
+          this.refuse(`the ledger holds position ${this.head.position}, past this writer's head ${ours}: rows were written around the writer`);
         }
       }
     }
