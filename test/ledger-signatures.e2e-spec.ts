@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { canonicalEventJson, chainHash, LedgerReader } from '@workgate/event-store';
 import { ledgerStreamTail } from '@workgate/messaging';
 import { eventually } from './support/processes';
@@ -33,6 +35,11 @@ describe('a row forged while no writer runs', () => {
     expect((await open('F-2')).status).toBe(201);
     await t.restart();
     expect((await open('F-3')).status).toBe(201);
+    // The adoption marker is written once, at the first admission, not again at each start.
+    const dir = t.config.WORKGATE_DATA_DIR;
+    const markers = readdirSync(dir).filter((f) => f.endsWith('-commits-signed'));
+    expect(markers).toHaveLength(1);
+    expect(readFileSync(join(dir, markers[0]), 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
     expect(runVerify(t.db.url, kept.verifierKey)).toMatchObject({ code: 0, out: expect.stringContaining('ledger OK') });
 
     let forged = 0;

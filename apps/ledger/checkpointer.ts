@@ -189,8 +189,11 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     const adopt = earlier && walked.headPosition > from;
     if (adopt) this.logger.warn(`adopting positions ${from + 1} to ${walked.headPosition}, written before commits were signed and after the last checkpoint: the writer signs them now`);
     try {
-      mkdirSync(join(this.signedFile, '..'), { recursive: true });
-      writeFileSync(this.signedFile, `${new Date().toISOString()}\n`, { flag: 'a' });
+      // Written once: its presence is what counts (the time is when this data directory first admitted the writer).
+      if (!existsSync(this.signedFile)) {
+        mkdirSync(join(this.signedFile, '..'), { recursive: true });
+        writeFileSync(this.signedFile, `${new Date().toISOString()}\n`, { flag: 'wx' });
+      }
     } catch (error) {
       this.logger.warn(`cannot keep ${this.signedFile}: ${(error as Error).message}`);
     }
