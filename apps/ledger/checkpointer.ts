@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { headers as natsHeaders, NatsConnection } from 'nats';
 import { Streams, WorkgateError } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
-import { leafHash, openNote, parseCheckpoint, treeFrontier, verifyLedger, WriterAdmission } from '@workgate/event-store';
+import { isSignedCheckpointRow, leafHash, openNote, parseCheckpoint, treeFrontier, verifyLedger, WriterAdmission } from '@workgate/event-store';
 import { counter, NATS_CONNECTION } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { LedgerStore } from './ledger-store';
@@ -219,10 +219,7 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
       'SELECT tree_size, root_hash, last_leaf, note, signed_at FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1000',
     );
     // Only a row whose note this key signed, for that size and root, vouches for the events up to it.
-    const row = rows.find((r) => {
-      const tree = this.signedTree(r.note);
-      return tree?.size === r.tree_size && tree.root.equals(r.root_hash);
-    });
+    const row = rows.find((r) => isSignedCheckpointRow(r, this.store.signer.verifierKey));
     const fromTable = row && { size: row.tree_size, root: row.root_hash, lastLeaf: row.last_leaf, note: row.note, signedAt: row.signed_at.toISOString() };
     const fromFile = this.lastInFile();
     this.last = [fromTable, fromFile].filter((c): c is SignedTree => !!c).sort((a, b) => b.size - a.size)[0];

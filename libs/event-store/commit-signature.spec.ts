@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { signerFromKey } from './checkpoint';
-import { commitPayload, commitVerifierOfNoteKey } from './commit-signature';
+import { commitPayload, commitVerifierOfNoteKey, isSignedCheckpointRow } from './commit-signature';
 import { noteKeyHash, openNote, rawPublicKey } from './signed-note';
 
 const hash = 'ab'.repeat(32);
@@ -34,5 +34,22 @@ describe('commit signatures', () => {
     expect(openNote(`${payload}\n\n${line(signer.signCommit(7, hash))}`, signer.verifierKey)).toEqual({ ok: false, reason: expect.stringContaining('does not verify') });
     // (the same line with a signature of the note's text does open)
     expect(openNote(`${payload}\n\n${line(sign(null, Buffer.from(`${payload}\n`), key))}`, signer.verifierKey).ok).toBe(true);
+  });
+});
+
+describe('a signed checkpoint row', () => {
+  const signer = signerFromKey(generateKeyPairSync('ed25519').privateKey);
+  const root = Buffer.alloc(32, 7);
+  const note = signer.signTree(5, root);
+
+  it('is one whose note this key signed for the row\'s size and root', () => {
+    expect(isSignedCheckpointRow({ tree_size: 5, root_hash: root, note }, signer.verifierKey)).toBe(true);
+  });
+
+  it('is not one whose root, size or key differs from the note\'s', () => {
+    expect(isSignedCheckpointRow({ tree_size: 5, root_hash: Buffer.alloc(32, 8), note }, signer.verifierKey)).toBe(false);
+    expect(isSignedCheckpointRow({ tree_size: 6, root_hash: root, note }, signer.verifierKey)).toBe(false);
+    const other = signerFromKey(generateKeyPairSync('ed25519').privateKey);
+    expect(isSignedCheckpointRow({ tree_size: 5, root_hash: root, note }, other.verifierKey)).toBe(false);
   });
 });

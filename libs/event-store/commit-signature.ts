@@ -34,12 +34,25 @@ export function commitVerifierOfNoteKey(vkey: string): CommitVerifier | undefine
   return key && commitVerifier(createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.publicKey.toString('base64url') }, format: 'jwk' }));
 }
 
-/** The size of the largest checkpoint in `ledger_checkpoints` whose note this key signed (0: none); an unsigned row vouches for nothing. */
+/** A row of `ledger_checkpoints`, as far as deciding whether it is signed. */
+export interface CheckpointRow {
+  tree_size: number;
+  root_hash: Buffer;
+  note: string;
+}
+
+/**
+ * Whether this key signed the row's note for the row's own size and root: only such a row vouches
+ * for the events up to it (the writer's admission and every verify path use this one rule).
+ */
+export function isSignedCheckpointRow(row: CheckpointRow, vkey: string): boolean {
+  const opened = openNote(row.note, vkey);
+  const tree = opened.ok ? parseCheckpoint(opened.text) : undefined;
+  return !!tree && tree.size === row.tree_size && tree.root.equals(row.root_hash);
+}
+
+/** The size of the largest checkpoint in `ledger_checkpoints` whose note this key signed, for its size and root (0: none); an unsigned row vouches for nothing. */
 export async function lastSignedCheckpointSize(pool: Pool, vkey: string): Promise<number> {
-  const { rows } = await pool.query<{ tree_size: number; note: string }>('SELECT tree_size, note FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1000');
-  for (const r of rows) {
-    const opened = openNote(r.note, vkey);
-    if (opened.ok && parseCheckpoint(opened.text)?.size === r.tree_size) return r.tree_size;
-  }
-  return 0;
+  const { rows } = await pool.query<CheckpointRow>('SELECT tree_size, root_hash, note FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1000');
+  return rows.find((r) => isSignedCheckpointRow(r, vkey))?.tree_size ?? 0;
 }
