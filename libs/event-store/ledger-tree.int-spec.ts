@@ -66,6 +66,19 @@ describe('the ledger tree', () => {
     await insertLedgerRows(client, rows);
     await client.end();
 
+    // A writer refused at admission computes the tree over them but stores none of its nodes.
+    const nodes = async () => (await db.appPool().query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_tree')).rows[0].n;
+    const before = await nodes();
+    const refused = new LedgerWriter(db.url, { role: 'workgate_ledger', admit: async () => ({ ok: false, reason: 'rows nobody signed' }) });
+    await refused.start();
+    try {
+      expect(refused.refusing).toBe('rows nobody signed');
+      expect(refused.currentTree().size).toBe(205);
+      expect(await nodes()).toBe(before);
+    } finally {
+      await refused.stop();
+    }
+
     const writer = new LedgerWriter(db.url, { role: 'workgate_ledger' });
     await writer.start();
     try {

@@ -368,8 +368,11 @@ export class LedgerWriter {
         const { rows } = await this.client.query('SELECT pg_try_advisory_lock($1) AS locked', [WRITER_LOCK_KEY]);
         if (rows[0].locked) {
           await this.loadHead();
-          if (this.opts.merkleTree) await this.loadTree(this.client);
+          // The tree over rows without nodes is computed for admission and stored only once admitted:
+          // nodes over rows an operator must remove (a refused ledger) are never written.
+          if (this.opts.merkleTree) await this.loadTree(this.client, false);
           await this.admit(this.client);
+          if (this.opts.merkleTree && !this.foreign) await this.loadTree(this.client, true);
           this.versions.clear();
           this.setActive(true);
           this.opts.log?.(`ledger writer active at position ${this.head.position}`);
@@ -391,18 +394,18 @@ export class LedgerWriter {
   /**
    * The tree's right edge at the head, from the stored nodes; leaves recorded without their nodes
    * (a ledger written before the tree, a commit whose nodes a crash cut off is not possible: they
-   * go in one statement) are added now, in pages.
+   * go in one statement) are computed in pages, and stored when `persist`.
    */
-  private async loadTree(client: Client): Promise<void> {
+  private async loadTree(client: Client, persist: boolean): Promise<void> {
     const stored = Math.min(await storedTreeSize(client), this.head.position);
     const frontier = await treeFrontier(client, stored);
     for (let after = stored; after < this.head.position; ) {
       const { rows } = await client.query<{ position: number; hash: string }>('SELECT position, hash FROM ledger_events WHERE position > $1 ORDER BY position LIMIT 10000', [after]);
       const tree = emptyTreeRows();
       for (const r of rows) appendLeaf(frontier, r.hash, tree);
-      await insertTreeRows(client, tree);
+      if (persist) await insertTreeRows(client, tree);
       after = rows[rows.length - 1].position;
-      if (this.head.position - stored > 10_000) this.opts.log?.(`ledger tree filled to position ${after} of ${this.head.position}`);
+      if (persist && this.head.position - stored > 10_000) this.opts.log?.(`ledger tree filled to position ${after} of ${this.head.position}`);
     }
     this.frontier = frontier;
   }
