@@ -110,11 +110,16 @@ describe('the byte budget of callers without a valid key', () => {
     expect(body.length).toBe(1_000_000);
     const statuses: number[] = [];
     let last: RawAnswer | undefined;
+    const waited: number[] = [];
     for (let i = 0; i < 5; i++) {
+      const sent = Date.now();
       last = await raw(t.url, { method: 'POST', path: '/v1/work-orders', headers: json, declared: body.length }, body);
+      waited.push(Date.now() - sent);
       statuses.push(last.status);
     }
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    // Past its budget, a caller without a key waits a second for each 429 (a timer never fires early).
+    expect(waited.slice(3).every((ms) => ms >= 990)).toBe(true);
     expect(last!.body).toEqual({ error: 'rate_limited', message: expect.stringMatching(/^this client sent more than 3000000 bytes without an API key in 60 s; retry after \d+ s$/) });
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
     // Bytes only: the same address without a body is still answered, and a principal is served.

@@ -17,6 +17,9 @@ export interface GateAccess {
   counted: boolean;
 }
 
+/** How long a caller without a valid key waits for its 429 once past its budget. */
+export const OVER_BUDGET_DELAY_MS = 1000;
+
 /** The key of a route's GateAccess in its Fastify route config. */
 const GATE = 'workgateGate';
 type GatedConfig = { [GATE]?: GateAccess } | undefined;
@@ -88,7 +91,10 @@ export function installGate(app: NestFastifyApplication): void {
       const principal = principalOf(req, principals);
       if (principal) req.principal = principal;
       const refusal = (access.counted ? countRequest(limits, req, reply, principal, declared) : undefined) ?? accessRefusal(access, req, principal);
-      if (refusal) return refuse(req, reply, declared, refusal);
-      done();
+      if (!refusal) return done();
+      // A caller without a valid key past its budget waits for its 429: a flood then costs the
+      // attacker a second per connection, not the service a new connection every millisecond.
+      if (refusal.code === 'rate_limited' && !principal) return void setTimeout(() => refuse(req, reply, declared, refusal), OVER_BUDGET_DELAY_MS);
+      refuse(req, reply, declared, refusal);
     });
 }
