@@ -175,7 +175,7 @@ export const IntakeInProcess = {
   commandDecided: rpc<DecidedCommandRequest, CommandReply>('workgate.intake.command-decided'),
 } as const;
 
-/** JetStream streams. Both refuse deletes and purges: they carry evidence. */
+/** JetStream streams. Every one refuses deletes and purges. */
 export const Streams = {
   workEvents: { name: 'WORK_EVENTS', subjects: ['workgate.events.>'] },
   ledger: { name: 'LEDGER', subjects: ['ledger.>'] },
