@@ -18,7 +18,7 @@ describe('the Idempotency-Key reservations', () => {
   beforeAll(async () => {
     db = await freshDatabase();
     const pool: Pool = db.appPool();
-    answers = new IdempotencyAnswersRepository({ pool, onApplicationShutdown: async () => undefined });
+    answers = new IdempotencyAnswersRepository({ pool });
   });
   afterAll(() => db?.drop());
 

@@ -1,17 +1,11 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { counter, gauge } from '@workgate/messaging';
-import { GatewayDatabase } from './gateway-database';
+import { DomainCounts as Counts, GatewayDatabase } from './gateway-database';
 import { HealthMonitor } from './health-monitor';
 
 /** How long the counts read at a scrape are reused (one query at a time), and how long a scrape waits for them. */
 const COUNTS_FRESH_MS = 5000;
 const COUNTS_TIMEOUT_MS = 1500;
-
-interface Counts {
-  approvalsPending: number;
-  postReviewsOverdue: number;
-  deadLetters: number;
-}
 
 /** Where the gauges read from: the gateway that started last in this process (tests start several). */
 let source: DomainMetrics | undefined;
@@ -42,13 +36,7 @@ export class DomainMetrics implements OnModuleInit, OnApplicationShutdown {
   /** The counts, read at most every COUNTS_FRESH_MS; undefined when Postgres does not answer in time. */
   read(): Promise<Counts | undefined> {
     if (this.counts && (this.counts.running || Date.now() - this.counts.at < COUNTS_FRESH_MS)) return this.counts.value;
-    const query = this.db.pool
-      .query<Counts>(
-        `SELECT (SELECT count(*) FROM view_approvals WHERE status IN ('requested', 'conditional'))::int AS "approvalsPending",
-                (SELECT count(*) FROM view_post_reviews WHERE completed_at IS NULL AND due_at < now())::int AS "postReviewsOverdue",
-                (SELECT count(*) FROM dead_letters)::int AS "deadLetters"`,
-      )
-      .then((r) => r.rows[0], () => undefined);
+    const query = this.db.domainCounts().catch(() => undefined);
     const counts = { at: Date.now(), running: true, value: Promise.race([query, new Promise<undefined>((r) => setTimeout(() => r(undefined), COUNTS_TIMEOUT_MS).unref())]) };
     // Scrapes share the query in flight: they never pile up on the gateway's pool.
     void query.finally(() => (counts.running = false));

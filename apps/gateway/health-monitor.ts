@@ -89,7 +89,7 @@ export class HealthMonitor implements OnModuleInit, OnApplicationShutdown {
   private checks(): Array<[string, () => Promise<Omit<CheckResult, 'at'>>]> {
     return [
       ['nats', async () => ({ up: true, details: { server: this.nc.getServer(), rttMs: await this.nc.rtt() } })],
-      ['postgres', async () => (await this.db.pool.query('SELECT 1'), { up: true, details: {} })],
+      ['postgres', async () => (await this.db.ping(), { up: true, details: {} })],
       ...SERVICES.map((service): [string, () => Promise<Omit<CheckResult, 'at'>>] => [
         service,
         async () => {

@@ -84,7 +84,6 @@ export class Consistency implements CanActivate {
 
   private async poll(): Promise<void> {
     await new Promise((r) => setTimeout(r, POLL_MS));
-    const { rows } = await this.db.pool.query<{ position: string }>("SELECT position FROM projection_checkpoints WHERE name = 'views'");
-    this.caughtUpTo = Math.max(this.caughtUpTo, Number(rows[0]?.position ?? 0));
+    this.caughtUpTo = Math.max(this.caughtUpTo, await this.db.viewsPosition());
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Written } from '@workgate/contracts';
 import { GatewayDatabase } from '../gateway-database';
@@ -22,7 +22,7 @@ export const RESERVATION_EXPIRES_MS = 60_000;
 export class IdempotencyAnswersRepository {
   private readonly pool: Pool;
 
-  constructor(db: GatewayDatabase) {
+  constructor(@Inject(GatewayDatabase) db: Pick<GatewayDatabase, 'pool'>) {
     this.pool = db.pool;
   }
 
