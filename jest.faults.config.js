@@ -4,7 +4,11 @@
  * here, the fast ones (`*.e2e-spec.ts`) also in `npm test`. One file at a time: kills and outages must not share the two cores with other tests.
  */
 // The integration project's settings (real Postgres and NATS), with the fault tests' own files.
-const { displayName: _name, testRegex: _regex, ...withRealServices } = require('./jest.config').projects.find((p) => p.displayName === 'integration');
+const {
+  displayName: _name,
+  testRegex: _regex,
+  ...withRealServices
+} = require('./jest.config').projects.find((p) => p.displayName === 'integration');
 module.exports = {
   ...withRealServices,
   roots: ['<rootDir>/test/faults'],

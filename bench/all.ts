@@ -20,13 +20,40 @@ const STEPS: Array<{ name: string; script: string; args?: string[]; env?: Record
   { name: 'policy decisions', script: 'policy.bench.js', env: { BENCH_SECONDS: QUICK ? '2' : '5' } },
   // What the transport and storage of a CloudEvent cost with workgate's logic taken out: the ceiling under the intake rows.
   { name: 'floor', script: 'floor.bench.js', env: { BENCH_EVENTS: QUICK ? '4000' : '40000' } },
-  { name: 'intake, one process', script: 'intake.bench.js', env: { BENCH_TOPOLOGY: 'one', BENCH_EVENTS: QUICK ? '4000' : '40000', BENCH_WARMUP: QUICK ? '2000' : '10000', BENCH_SECONDS: QUICK ? '2' : '10' } },
+  {
+    name: 'intake, one process',
+    script: 'intake.bench.js',
+    env: {
+      BENCH_TOPOLOGY: 'one',
+      BENCH_EVENTS: QUICK ? '4000' : '40000',
+      BENCH_WARMUP: QUICK ? '2000' : '10000',
+      BENCH_SECONDS: QUICK ? '2' : '10',
+    },
+  },
   // The scale-out check: the same load on six processes, as many repetitions as every other step.
-  { name: 'intake, split', script: 'intake.bench.js', env: { BENCH_TOPOLOGY: 'split', BENCH_EVENTS: QUICK ? '4000' : '40000', BENCH_WARMUP: QUICK ? '2000' : '10000', BENCH_RATES: '2000', BENCH_SECONDS: QUICK ? '2' : '10' } },
+  {
+    name: 'intake, split',
+    script: 'intake.bench.js',
+    env: {
+      BENCH_TOPOLOGY: 'split',
+      BENCH_EVENTS: QUICK ? '4000' : '40000',
+      BENCH_WARMUP: QUICK ? '2000' : '10000',
+      BENCH_RATES: '2000',
+      BENCH_SECONDS: QUICK ? '2' : '10',
+    },
+  },
   { name: 'MCP gateway', script: 'mcp.bench.js', env: { BENCH_SECONDS: QUICK ? '2' : '5' } },
   // The HTTP API at 10, 50 and 200 connections; the NATS intake comparison is the intake step above.
-  { name: 'HTTP API', script: 'http.bench.js', env: { BENCH_SECONDS: QUICK ? '2' : '5', BENCH_NATS: '0', ...(QUICK ? { BENCH_APPROVALS: '300' } : {}) } },
-  { name: 'projections and views', script: 'views.bench.js', args: QUICK ? ['--events', '50000', '--runs', '1', '--queries', '10'] : [] },
+  {
+    name: 'HTTP API',
+    script: 'http.bench.js',
+    env: { BENCH_SECONDS: QUICK ? '2' : '5', BENCH_NATS: '0', ...(QUICK ? { BENCH_APPROVALS: '300' } : {}) },
+  },
+  {
+    name: 'projections and views',
+    script: 'views.bench.js',
+    args: QUICK ? ['--events', '50000', '--runs', '1', '--queries', '10'] : [],
+  },
 ];
 
 /**
@@ -47,7 +74,8 @@ async function checkpoint(): Promise<void> {
     await admin.end().catch(() => undefined);
   }
   const synced = spawnSync('sync', { stdio: 'ignore' });
-  if (synced.status !== 0) process.stderr.write(`(no sync before this benchmark: ${synced.error?.message ?? `exit ${synced.status}`})\n`);
+  if (synced.status !== 0)
+    process.stderr.write(`(no sync before this benchmark: ${synced.error?.message ?? `exit ${synced.status}`})\n`);
 }
 
 async function main(): Promise<void> {
@@ -67,13 +95,23 @@ async function main(): Promise<void> {
   }
   let rows: SummaryRow[] = [];
   try {
-    rows = readFileSync(summaryFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SummaryRow);
+    rows = readFileSync(summaryFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as SummaryRow);
   } catch {
     // No step finished: the table is empty and the failures say why.
   }
   rmSync(summaryFile, { force: true });
-  process.stdout.write(`\nworkgate benchmarks, medians of ${REPS} runs${QUICK ? ' (quick smoke run: sizes too small to quote)' : ''}; ${((Date.now() - started) / 60_000).toFixed(1)} min\n${machineLine()}\n\n`);
-  process.stdout.write(`${table(['stage', 'measure', 'value', 'target'], rows.map((r) => [r.stage, r.measure, r.value, r.target ?? '-']))}\n`);
+  process.stdout.write(
+    `\nworkgate benchmarks, medians of ${REPS} runs${QUICK ? ' (quick smoke run: sizes too small to quote)' : ''}; ${((Date.now() - started) / 60_000).toFixed(1)} min\n${machineLine()}\n\n`,
+  );
+  process.stdout.write(
+    `${table(
+      ['stage', 'measure', 'value', 'target'],
+      rows.map((r) => [r.stage, r.measure, r.value, r.target ?? '-']),
+    )}\n`,
+  );
   const file = saveResults('bench', { quick: QUICK, reps: Number(REPS), failed }, rows);
   process.stdout.write(`\nresults: ${file}\n`);
   if (failed.length) {

@@ -64,9 +64,13 @@ if (require.main === module) {
   }
   const rows = allocators((JSON.parse(readFileSync(file, 'utf8')) as { head: ProfileNode }).head);
   const total = rows.reduce((sum, r) => sum + r.bytes, 0);
-  process.stdout.write(`${(total / 1e6).toFixed(0)} MB allocated in all (sampled every ${SAMPLING_INTERVAL_BYTES / 1024} KB)\n`);
+  process.stdout.write(
+    `${(total / 1e6).toFixed(0)} MB allocated in all (sampled every ${SAMPLING_INTERVAL_BYTES / 1024} KB)\n`,
+  );
   for (const r of rows.slice(0, Number(process.argv[3] ?? 30))) {
-    process.stdout.write(`${((100 * r.bytes) / total).toFixed(1).padStart(5)}%  ${(r.bytes / 1e6).toFixed(0).padStart(6)} MB  ${r.where}\n`);
+    process.stdout.write(
+      `${((100 * r.bytes) / total).toFixed(1).padStart(5)}%  ${(r.bytes / 1e6).toFixed(0).padStart(6)} MB  ${r.where}\n`,
+    );
   }
 } else if (process.env.BENCH_ALLOCATIONS && isMainThread) {
   // Worker threads inherit the preload; only the main thread is recorded.

@@ -84,7 +84,13 @@ export type CpuPerEvent = CpuShares & { total: number };
 /** The median of each share over several runs. */
 export function medianCpu(runs: CpuPerEvent[]): CpuPerEvent {
   const med = (k: keyof CpuPerEvent) => median(runs.map((r) => r[k]));
-  return { total: med('total'), workgate: med('workgate'), natsServer: med('natsServer'), postgres: med('postgres'), bench: med('bench') };
+  return {
+    total: med('total'),
+    workgate: med('workgate'),
+    natsServer: med('natsServer'),
+    postgres: med('postgres'),
+    bench: med('bench'),
+  };
 }
 
 /**

@@ -14,7 +14,9 @@ const BYTES = Number(process.env.FLOOD_BYTES ?? 1024 * 1024);
 const PATH = process.env.FLOOD_PATH ?? '/v1/work-orders';
 
 const body = Buffer.from(`{"blob":"${'x'.repeat(BYTES - 11)}"}`);
-const head = Buffer.from(`POST ${PATH} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+const head = Buffer.from(
+  `POST ${PATH} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+);
 const tally = { sent: 0, statuses: {} as Record<string, number>, resets: 0, connections: 0 };
 let stopped = false;
 const sockets = new Set<Socket>();

@@ -20,12 +20,15 @@ async function main(): Promise<void> {
     .join(', ');
   process.stdout.write(
     `flood: ${FLOOD_DIST}\n${machineLine()}\n\n` +
-      table(['probe', 'answers', 'p50 ms', 'p95 ms', 'max ms', 'non-2xx', 'time-outs'], [
-        row('/health, unloaded', r.unloaded.health),
-        row('GET /v1/work-orders/:id, unloaded', r.unloaded.read),
-        row('/health, flooded', r.loaded.health),
-        row('GET /v1/work-orders/:id, flooded', r.loaded.read),
-      ]) +
+      table(
+        ['probe', 'answers', 'p50 ms', 'p95 ms', 'max ms', 'non-2xx', 'time-outs'],
+        [
+          row('/health, unloaded', r.unloaded.health),
+          row('GET /v1/work-orders/:id, unloaded', r.unloaded.read),
+          row('/health, flooded', r.loaded.health),
+          row('GET /v1/work-orders/:id, flooded', r.loaded.read),
+        ],
+      ) +
       `\nattacker: ${r.attacker.sent} requests sent on ${r.attacker.connections} connections; answers ${statuses || 'none'}; ${r.attacker.resets} connections reset\n`,
   );
 }

@@ -56,19 +56,34 @@ async function probe(url: string, headers: Record<string, string>, until: Promis
   }
   times.sort((a, b) => a - b);
   const round = (ms: number) => Math.round(ms * 10) / 10;
-  return { count: times.length, p50: round(percentile(times, 50)), p95: round(percentile(times, 95)), max: round(times[times.length - 1] ?? NaN), failed, timeouts };
+  return {
+    count: times.length,
+    p50: round(percentile(times, 50)),
+    p95: round(percentile(times, 95)),
+    max: round(times[times.length - 1] ?? NaN),
+    failed,
+    timeouts,
+  };
 }
 
 /** Runs the attacker (bench/flood-load.ts) in its own process; resolves with its tally. */
 function attack(url: string, connections: number, seconds: number, bytes: number): Promise<FloodResult['attacker']> {
   const child = spawn(process.execPath, [join(THIS_DIST, 'bench', 'flood-load.js')], {
-    env: { ...process.env, FLOOD_URL: url, FLOOD_CONNECTIONS: String(connections), FLOOD_SECONDS: String(seconds), FLOOD_BYTES: String(bytes) },
+    env: {
+      ...process.env,
+      FLOOD_URL: url,
+      FLOOD_CONNECTIONS: String(connections),
+      FLOOD_SECONDS: String(seconds),
+      FLOOD_BYTES: String(bytes),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`the flood exited with ${code}: ${out}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`the flood exited with ${code}: ${out}`)),
+    );
   });
 }
 
@@ -78,24 +93,38 @@ function attack(url: string, connections: number, seconds: number, bytes: number
  * while `/health` (no key) and an authenticated `GET /v1/work-orders/:id` are probed one request at
  * a time; the same probes for `baselineSeconds` before the flood give the unloaded figures.
  */
-export async function measureFlood(options: { connections?: number; seconds?: number; bytes?: number; baselineSeconds?: number } = {}): Promise<FloodResult> {
+export async function measureFlood(
+  options: { connections?: number; seconds?: number; bytes?: number; baselineSeconds?: number } = {},
+): Promise<FloodResult> {
   const { connections = 50, seconds = 20, bytes = 1024 * 1024, baselineSeconds = 5 } = options;
   const dir = mkdtempSync(join(tmpdir(), 'wg-flood-'));
   const key = randomBytes(24).toString('hex');
   const principals = join(dir, 'principals.yaml');
-  writeFileSync(principals, `principals:\n  - { id: helpdesk, roles: [integrator], apiKeySha256: ${createHash('sha256').update(key).digest('hex')} }\n`);
+  writeFileSync(
+    principals,
+    `principals:\n  - { id: helpdesk, roles: [integrator], apiKeySha256: ${createHash('sha256').update(key).digest('hex')} }\n`,
+  );
   const workgate = await startWorkgateProcess('flood', 'one', { WORKGATE_PRINCIPALS: principals }, FLOOD_DIST);
   try {
     const auth = { Authorization: `Bearer ${key}` };
     const opened = await fetch(`${workgate.url}/v1/work-orders`, {
       method: 'POST',
       headers: { ...auth, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ jobType: 'support-recovery', externalRef: `flood-${process.pid}`, source: 'bench', inputs: { caseId: 'C-1', orderId: '1', orderPaid: true } }),
+      body: JSON.stringify({
+        jobType: 'support-recovery',
+        externalRef: `flood-${process.pid}`,
+        source: 'bench',
+        inputs: { caseId: 'C-1', orderId: '1', orderPaid: true },
+      }),
     });
-    if (opened.status !== 201) throw new Error(`opening the work order to read: ${opened.status} ${await opened.text()}`);
+    if (opened.status !== 201)
+      throw new Error(`opening the work order to read: ${opened.status} ${await opened.text()}`);
     const readUrl = `${workgate.url}/v1/work-orders/${((await opened.json()) as { id: string }).id}`;
     const measure = async (during: Promise<unknown>) => {
-      const [health, read] = await Promise.all([probe(`${workgate.url}/health`, {}, during), probe(readUrl, auth, during)]);
+      const [health, read] = await Promise.all([
+        probe(`${workgate.url}/health`, {}, during),
+        probe(readUrl, auth, during),
+      ]);
       return { health, read };
     };
     const unloaded = await measure(new Promise((r) => setTimeout(r, baselineSeconds * 1000)));

@@ -1,8 +1,25 @@
 import { cpus } from 'node:os';
 import { canonicalize, LedgerHeaders, ledgerSubject, Streams } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
-import { addLedgerRow, composeCanonicalEvent, createClient, recordedEventJson, emptyLedgerRows, ensureDatabase, insertLedgerRows, migrate, withDatabase } from '@workgate/event-store';
-import { borrowNats, ensureStreams, JetStreamBatchPublisher, releaseNats, RunningConsumer, runPullConsumer } from '@workgate/messaging';
+import {
+  addLedgerRow,
+  composeCanonicalEvent,
+  createClient,
+  recordedEventJson,
+  emptyLedgerRows,
+  ensureDatabase,
+  insertLedgerRows,
+  migrate,
+  withDatabase,
+} from '@workgate/event-store';
+import {
+  borrowNats,
+  ensureStreams,
+  JetStreamBatchPublisher,
+  releaseNats,
+  RunningConsumer,
+  runPullConsumer,
+} from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';
 import { INTAKE_BATCH, INTAKE_CONCURRENCY } from '../apps/intake/intake.processor';
 import { CpuPerEvent, cpuPerEvent, cpuSeconds, medianCpu } from './cpu';
@@ -40,7 +57,10 @@ interface Stage {
 }
 
 /** Ledger rows of one pair, shaped and sized as intake's (canonical JSON texts). */
-function ledgerRows(run: string, pair: number): Array<{ streamId: string; version: number; eventId: string; type: string; data: string; metadata: string }> {
+function ledgerRows(
+  run: string,
+  pair: number,
+): Array<{ streamId: string; version: number; eventId: string; type: string; data: string; metadata: string }> {
   const id = `${run}-${pair}`;
   const uuidOf = (k: string) => deterministicUuid('floor', id, k);
   const workOrderId = uuidOf('workorder');
@@ -50,19 +70,58 @@ function ledgerRows(run: string, pair: number): Array<{ streamId: string; versio
   const action = { system: 'shop', operation: 'order.note', kind: 'write', objects: [`order:${pair}`] };
   const facts = { orderFulfilled: false, addressValidated: true, sentAt: Date.now() };
   const metadata = canonicalize({ commandId: uuidOf('command'), actor: 'source:bench', channel: 'bench' });
-  const opened = { workOrderId, source: 'bench', externalRef: id, policy, owner: 'support-lead', inputs, prerequisites: ['caseId', 'orderId', 'orderPaid'].map((name) => ({ name, ok: true })), status: 'open', exceptions: [] };
+  const opened = {
+    workOrderId,
+    source: 'bench',
+    externalRef: id,
+    policy,
+    owner: 'support-lead',
+    inputs,
+    prerequisites: ['caseId', 'orderId', 'orderPaid'].map((name) => ({ name, ok: true })),
+    status: 'open',
+    exceptions: [],
+  };
   const decided = {
     workOrderId,
     actionId: uuidOf('action'),
     action,
     facts,
-    decision: { decision: 'run', reason: 'rule_matched', rule: 'address-fix-before-cutoff', message: 'rule "address-fix-before-cutoff" says run', policy, decisionOwner: null, objectsNamed: 2, scopeChecks: { total: 3, passed: 3 }, inputsSha256: 'c'.repeat(64) },
-    workOrder: { id: workOrderId, owner: 'support-lead', inputs, source: 'bench', status: 'open', jobType: 'support-recovery', version: 1, reopened: 0, externalRef: id, completedSteps: [], openExceptions: [] },
+    decision: {
+      decision: 'run',
+      reason: 'rule_matched',
+      rule: 'address-fix-before-cutoff',
+      message: 'rule "address-fix-before-cutoff" says run',
+      policy,
+      decisionOwner: null,
+      objectsNamed: 2,
+      scopeChecks: { total: 3, passed: 3 },
+      inputsSha256: 'c'.repeat(64),
+    },
+    workOrder: {
+      id: workOrderId,
+      owner: 'support-lead',
+      inputs,
+      source: 'bench',
+      status: 'open',
+      jobType: 'support-recovery',
+      version: 1,
+      reopened: 0,
+      externalRef: id,
+      completedSteps: [],
+      openExceptions: [],
+    },
   };
   return [
     ['WorkOrderOpened', opened],
     ['ActionDecided', decided],
-  ].map(([type, data], i) => ({ streamId, version: i + 1, eventId: uuidOf(type as string), type: type as string, data: canonicalize(data), metadata }));
+  ].map(([type, data], i) => ({
+    streamId,
+    version: i + 1,
+    eventId: uuidOf(type as string),
+    type: type as string,
+    data: canonicalize(data),
+    metadata,
+  }));
 }
 
 async function measure(stage: Stage, work: () => Promise<void>): Promise<void> {
@@ -72,11 +131,21 @@ async function measure(stage: Stage, work: () => Promise<void>): Promise<void> {
   const seconds = (Date.now() - started) / 1000;
   const cpu = cpuPerEvent(before, cpuSeconds([]), EVENTS);
   stage.runs.push({ seconds, cpu });
-  process.stderr.write(`${stage.name}: ${EVENTS} CloudEvents in ${seconds.toFixed(1)} s, CPU µs per CloudEvent ${Math.round(cpu.total)} (this process ${Math.round(cpu.bench)}, nats-server ${Math.round(cpu.natsServer)}, Postgres ${Math.round(cpu.postgres)})\n`);
+  process.stderr.write(
+    `${stage.name}: ${EVENTS} CloudEvents in ${seconds.toFixed(1)} s, CPU µs per CloudEvent ${Math.round(cpu.total)} (this process ${Math.round(cpu.bench)}, nats-server ${Math.round(cpu.natsServer)}, Postgres ${Math.round(cpu.postgres)})\n`,
+  );
 }
 
 /** Acks everything a durable consumer delivers, counting it. */
-function acker(nc: Parameters<typeof runPullConsumer>[0], stream: string, durable: string, filterSubject: string, batch: number, concurrency: number, counted: { n: number }): Promise<RunningConsumer> {
+function acker(
+  nc: Parameters<typeof runPullConsumer>[0],
+  stream: string,
+  durable: string,
+  filterSubject: string,
+  batch: number,
+  concurrency: number,
+  counted: { n: number },
+): Promise<RunningConsumer> {
   return runPullConsumer(nc, {
     stream,
     durable,
@@ -107,7 +176,15 @@ async function main(): Promise<void> {
   ];
   const ingested = { n: 0 };
   const consumers = [
-    await acker(nc, Streams.workEvents.name, 'floor-intake', 'workgate.events.>', INTAKE_BATCH, INTAKE_CONCURRENCY, ingested),
+    await acker(
+      nc,
+      Streams.workEvents.name,
+      'floor-intake',
+      'workgate.events.>',
+      INTAKE_BATCH,
+      INTAKE_CONCURRENCY,
+      ingested,
+    ),
   ];
   const publisher = new JetStreamBatchPublisher(nc, Streams.ledger.name);
   const client = createClient(dbUrl);
@@ -133,13 +210,25 @@ async function main(): Promise<void> {
           await publisher.publish(
             page.map((r, k) => {
               const position = seq + k + 1;
-              const event = { position, streamId: r.streamId, streamVersion: r.version, eventId: r.eventId, type: r.type, occurredAt: now, recordedAt: now };
+              const event = {
+                position,
+                streamId: r.streamId,
+                streamVersion: r.version,
+                eventId: r.eventId,
+                type: r.type,
+                occurredAt: now,
+                recordedAt: now,
+              };
               return {
                 subject: ledgerSubject(r.streamId, r.type),
                 data: encoder.encode(recordedEventJson(composeCanonicalEvent(event, r.data, r.metadata), hash, hash)),
                 msgId: r.eventId,
                 expectedLastSeq: position - 1,
-                headers: { [LedgerHeaders.position]: String(position), [LedgerHeaders.streamId]: r.streamId, [LedgerHeaders.streamVersion]: String(r.version) },
+                headers: {
+                  [LedgerHeaders.position]: String(position),
+                  [LedgerHeaders.streamId]: r.streamId,
+                  [LedgerHeaders.streamVersion]: String(r.version),
+                },
               };
             }),
           );
@@ -152,7 +241,19 @@ async function main(): Promise<void> {
         for (let i = 0; i < rows.length; i += PAGE) {
           const batch = emptyLedgerRows();
           for (const r of rows.slice(i, i + PAGE)) {
-            addLedgerRow(batch, { position: ++position, streamId: r.streamId, version: r.version, eventId: r.eventId, type: r.type, data: r.data, metadata: r.metadata, occurredAt: now, recordedAt: now, prevHash: hash, hash });
+            addLedgerRow(batch, {
+              position: ++position,
+              streamId: r.streamId,
+              version: r.version,
+              eventId: r.eventId,
+              type: r.type,
+              data: r.data,
+              metadata: r.metadata,
+              occurredAt: now,
+              recordedAt: now,
+              prevHash: hash,
+              hash,
+            });
           }
           await insertLedgerRows(client, batch);
         }
@@ -168,10 +269,22 @@ async function main(): Promise<void> {
         value: `${Math.round(med(s).total)} (${[med(s).bench, med(s).natsServer, med(s).postgres].map(Math.round).join(' / ')})`,
         target: '-',
       })),
-      { stage: 'floor', measure: `all three: CPU µs per CloudEvent, and the events/s ${cpus().length} cores can carry at that cost`, value: `${Math.round(floor)}: ${Math.round(ceiling).toLocaleString('en-US')}/s`, target: '-' },
+      {
+        stage: 'floor',
+        measure: `all three: CPU µs per CloudEvent, and the events/s ${cpus().length} cores can carry at that cost`,
+        value: `${Math.round(floor)}: ${Math.round(ceiling).toLocaleString('en-US')}/s`,
+        target: '-',
+      },
     ];
-    process.stdout.write(`floor: what a CloudEvent's transport and storage cost with workgate's logic taken out; median of ${REPS} runs\n${machineLine()}\n\n`);
-    process.stdout.write(`${table(['measure', 'value'], summary.map((r) => [r.measure, r.value]))}\n`);
+    process.stdout.write(
+      `floor: what a CloudEvent's transport and storage cost with workgate's logic taken out; median of ${REPS} runs\n${machineLine()}\n\n`,
+    );
+    process.stdout.write(
+      `${table(
+        ['measure', 'value'],
+        summary.map((r) => [r.measure, r.value]),
+      )}\n`,
+    );
     saveResults('floor', { events: EVENTS, reps: REPS, stages }, summary);
   } finally {
     for (const c of consumers) await c.stop();

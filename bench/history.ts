@@ -22,7 +22,8 @@ function shipped(): WorkflowDefinition[] {
     dir = up;
   }
   return ['support-recovery', 'field-work-order', 'agent-delegation', 'engagement-lifecycle'].map(
-    (jobType) => parseDefinitionText(readFileSync(join(dir, 'workflows', `${jobType}.yaml`), 'utf8')) as WorkflowDefinition,
+    (jobType) =>
+      parseDefinitionText(readFileSync(join(dir, 'workflows', `${jobType}.yaml`), 'utf8')) as WorkflowDefinition,
   );
 }
 
@@ -35,9 +36,17 @@ const CODES: Record<string, string[]> = {
 
 const SHIPPED = shipped();
 // The history numbers its own versions: 1 as shipped, 2 without the last step.
-const DEFINITIONS = SHIPPED.flatMap((d) => [{ ...d, version: 1 }, { ...d, version: 2, steps: d.steps?.slice(0, -1) }]);
+const DEFINITIONS = SHIPPED.flatMap((d) => [
+  { ...d, version: 1 },
+  { ...d, version: 2, steps: d.steps?.slice(0, -1) },
+]);
 const SHA = new Map(DEFINITIONS.map((d) => [`${d.jobType}@${d.version}`, definitionSha256(d)]));
-const JOB_TYPES = SHIPPED.map((d) => ({ jobType: d.jobType, owner: d.owner, steps: (d.steps ?? []).map((s) => s.id), codes: CODES[d.jobType] }));
+const JOB_TYPES = SHIPPED.map((d) => ({
+  jobType: d.jobType,
+  owner: d.owner,
+  steps: (d.steps ?? []).map((s) => s.id),
+  codes: CODES[d.jobType],
+}));
 const CATALOG_OWNER: Record<string, string> = {
   PREREQ_MISSING: 'intake-lead',
   CUSTOMER_UNREACHABLE: 'support-lead',
@@ -63,7 +72,14 @@ export function historyWorkflows(at: string): AppendRequest[] {
     return {
       streamId: `workflow-${definition.jobType}`,
       expectedVersion: definition.version - 1,
-      events: [{ eventId: deterministicUuid('WorkflowPublished', sha256), type: 'WorkflowPublished', data: { jobType: definition.jobType, version: definition.version, sha256, definition }, occurredAt: at }],
+      events: [
+        {
+          eventId: deterministicUuid('WorkflowPublished', sha256),
+          type: 'WorkflowPublished',
+          data: { jobType: definition.jobType, version: definition.version, sha256, definition },
+          occurredAt: at,
+        },
+      ],
     };
   });
 }
@@ -103,19 +119,57 @@ export function workOrderHistory(seed: number, n: number, start: number, nowMs: 
   };
   const exception = (code: string, stepId: string | null, at: string) => {
     const exceptionId = deterministicUuid('history-exception', id, String(k));
-    const ref = { exceptionId, code, owner: CATALOG_OWNER[code], dueAt: new Date(Date.parse(at) + 8 * HOUR).toISOString(), stepId, rationale: `${code} on ${stepId ?? 'opening'}` };
+    const ref = {
+      exceptionId,
+      code,
+      owner: CATALOG_OWNER[code],
+      dueAt: new Date(Date.parse(at) + 8 * HOUR).toISOString(),
+      stepId,
+      rationale: `${code} on ${stepId ?? 'opening'}`,
+    };
     return ref;
   };
   const raise = (ref: ReturnType<typeof exception>, at: string) => {
-    push(`exception-${ref.exceptionId}`, ev('ExceptionRaised', { ...ref, workOrderId: id, raisedBy: 'source:history', at }, at));
+    push(
+      `exception-${ref.exceptionId}`,
+      ev('ExceptionRaised', { ...ref, workOrderId: id, raisedBy: 'source:history', at }, at),
+    );
   };
   const settle = (ref: ReturnType<typeof exception>) => {
     const x = `exception-${ref.exceptionId}`;
-    if (rnd() < 0.2) push(x, ev('SlaBreached', { exceptionId: ref.exceptionId, code: ref.code, owner: ref.owner, dueAt: ref.dueAt, at: ref.dueAt }, ref.dueAt));
+    if (rnd() < 0.2)
+      push(
+        x,
+        ev(
+          'SlaBreached',
+          { exceptionId: ref.exceptionId, code: ref.code, owner: ref.owner, dueAt: ref.dueAt, at: ref.dueAt },
+          ref.dueAt,
+        ),
+      );
     if (rnd() < 0.75) {
       const at = tick(20);
-      push(x, ev('ExceptionResolved', { exceptionId: ref.exceptionId, resolution: 'fixed', evidence: [{ kind: 'note', ref: `fix-${k}` }], resolvedBy: ref.owner, at }, at));
-      push(wo, ev('WorkOrderExceptionClosed', { workOrderId: id, exceptionId: ref.exceptionId, code: ref.code, resolvedBy: ref.owner }, at));
+      push(
+        x,
+        ev(
+          'ExceptionResolved',
+          {
+            exceptionId: ref.exceptionId,
+            resolution: 'fixed',
+            evidence: [{ kind: 'note', ref: `fix-${k}` }],
+            resolvedBy: ref.owner,
+            at,
+          },
+          at,
+        ),
+      );
+      push(
+        wo,
+        ev(
+          'WorkOrderExceptionClosed',
+          { workOrderId: id, exceptionId: ref.exceptionId, code: ref.code, resolvedBy: ref.owner },
+          at,
+        ),
+      );
       return true;
     }
     return false;
@@ -123,17 +177,25 @@ export function workOrderHistory(seed: number, n: number, start: number, nowMs: 
 
   const opened = new Date(t).toISOString();
   const prereq = rnd() < 0.08 ? exception('PREREQ_MISSING', null, opened) : undefined;
-  push(wo, ev('WorkOrderOpened', {
-    workOrderId: id,
-    source: pick(['helpdesk', 'crm', 'field-app', 'agent-hub']),
-    externalRef: `H-${seed}-${n}`,
-    policy: { jobType: j.jobType, version, sha256: SHA.get(`${j.jobType}@${version}`)! },
-    owner: j.owner,
-    inputs: { caseId: `C-${n}`, orderId: `O-${n}`, orderPaid: true, note: 'x'.repeat(Math.floor(rnd() * 200)) },
-    prerequisites: [{ name: 'caseId', ok: !prereq }],
-    status: prereq ? 'blocked' : 'open',
-    exceptions: prereq ? [prereq] : [],
-  }, opened), ...(prereq ? [ev('WorkOrderExceptionRaised', { ...prereq, workOrderId: id }, opened)] : []));
+  push(
+    wo,
+    ev(
+      'WorkOrderOpened',
+      {
+        workOrderId: id,
+        source: pick(['helpdesk', 'crm', 'field-app', 'agent-hub']),
+        externalRef: `H-${seed}-${n}`,
+        policy: { jobType: j.jobType, version, sha256: SHA.get(`${j.jobType}@${version}`)! },
+        owner: j.owner,
+        inputs: { caseId: `C-${n}`, orderId: `O-${n}`, orderPaid: true, note: 'x'.repeat(Math.floor(rnd() * 200)) },
+        prerequisites: [{ name: 'caseId', ok: !prereq }],
+        status: prereq ? 'blocked' : 'open',
+        exceptions: prereq ? [prereq] : [],
+      },
+      opened,
+    ),
+    ...(prereq ? [ev('WorkOrderExceptionRaised', { ...prereq, workOrderId: id }, opened)] : []),
+  );
   let open = 0;
   if (prereq) {
     raise(prereq, opened);
@@ -145,20 +207,91 @@ export function workOrderHistory(seed: number, n: number, start: number, nowMs: 
     for (let a = Math.floor(rnd() * 3); a > 0; a--) {
       const at = tick(2);
       const actionId = deterministicUuid('history-action', id, String(k));
-      const action = { system: pick(['shop', 'payments', 'helpdesk', 'warehouse']), operation: pick(['order.note', 'refund', 'case.note', 'notify']), kind: pick(['read', 'write']), stepId };
+      const action = {
+        system: pick(['shop', 'payments', 'helpdesk', 'warehouse']),
+        operation: pick(['order.note', 'refund', 'case.note', 'notify']),
+        kind: pick(['read', 'write']),
+        stepId,
+      };
       const decision = rnd() < 0.08 ? 'wait' : rnd() < 0.1 ? 'stop' : 'run';
       const approvalId = deterministicUuid('history-approval', actionId);
-      const gate = { workOrderId: id, approvalId, kind: 'approval', owner: j.owner, scope: 'original', source: { actionId }, action, policy: { jobType: j.jobType, version } };
-      push(wo,
+      const gate = {
+        workOrderId: id,
+        approvalId,
+        kind: 'approval',
+        owner: j.owner,
+        scope: 'original',
+        source: { actionId },
+        action,
+        policy: { jobType: j.jobType, version },
+      };
+      push(
+        wo,
         ...(decision === 'wait' ? [ev('GateRequested', gate, at)] : []),
-        ev('ActionDecided', { actionId, workOrderId: id, action, facts: { orderFulfilled: rnd() < 0.5, addressValidated: true }, workOrder: { status: 'open' }, decision, reason: decision === 'run' ? 'rule' : 'owner_approval_required', rule: 'r', decisionOwner: j.owner, policy: { jobType: j.jobType, version }, objectsNamed: [], scopeChecks: { passed: 3, total: 3 } }, at));
+        ev(
+          'ActionDecided',
+          {
+            actionId,
+            workOrderId: id,
+            action,
+            facts: { orderFulfilled: rnd() < 0.5, addressValidated: true },
+            workOrder: { status: 'open' },
+            decision,
+            reason: decision === 'run' ? 'rule' : 'owner_approval_required',
+            rule: 'r',
+            decisionOwner: j.owner,
+            policy: { jobType: j.jobType, version },
+            objectsNamed: [],
+            scopeChecks: { passed: 3, total: 3 },
+          },
+          at,
+        ),
+      );
       if (decision === 'wait') {
-        push(`approval-${approvalId}`, ev('ApprovalRequested', { approvalId, workOrderId: id, actionId, owner: j.owner, requestedBy: 'source:history', requestedAt: at, expiresAt: new Date(Date.parse(at) + 24 * HOUR).toISOString(), scopeHash: 'h' }, at));
+        push(
+          `approval-${approvalId}`,
+          ev(
+            'ApprovalRequested',
+            {
+              approvalId,
+              workOrderId: id,
+              actionId,
+              owner: j.owner,
+              requestedBy: 'source:history',
+              requestedAt: at,
+              expiresAt: new Date(Date.parse(at) + 24 * HOUR).toISOString(),
+              scopeHash: 'h',
+            },
+            at,
+          ),
+        );
         if (rnd() < 0.85) {
           const decided = tick(30);
           const granted = rnd() < 0.8;
-          push(`approval-${approvalId}`, ev(granted ? 'ApprovalGranted' : 'ApprovalRejected', { approvalId, decidedBy: j.owner, at: decided }, decided));
-          push(wo, ev('ApprovalResolved', { workOrderId: id, actionId, approvalId, outcome: granted ? 'approved' : 'rejected', decision: granted ? 'run' : 'stop', reason: 'x', decidedBy: j.owner }, decided));
+          push(
+            `approval-${approvalId}`,
+            ev(
+              granted ? 'ApprovalGranted' : 'ApprovalRejected',
+              { approvalId, decidedBy: j.owner, at: decided },
+              decided,
+            ),
+          );
+          push(
+            wo,
+            ev(
+              'ApprovalResolved',
+              {
+                workOrderId: id,
+                actionId,
+                approvalId,
+                outcome: granted ? 'approved' : 'rejected',
+                decision: granted ? 'run' : 'stop',
+                reason: 'x',
+                decidedBy: j.owner,
+              },
+              decided,
+            ),
+          );
         }
       }
     }
@@ -169,8 +302,34 @@ export function workOrderHistory(seed: number, n: number, start: number, nowMs: 
       raise(ref, at);
       if (rnd() < 0.1) {
         const taskId = deterministicUuid('history-task', ref.exceptionId);
-        push(`exception-${ref.exceptionId}`, ev('RemediationAdded', { exceptionId: ref.exceptionId, task: { taskId, title: 'fix the cause', owner: ref.owner, due: tick(48), closed: false }, addedBy: ref.owner, at }, at));
-        if (rnd() < 0.5) push(`exception-${ref.exceptionId}`, ev('RemediationClosed', { exceptionId: ref.exceptionId, taskId, evidence: { kind: 'note', ref: 'done' }, closedBy: ref.owner, at: tick(24) }, new Date(t).toISOString()));
+        push(
+          `exception-${ref.exceptionId}`,
+          ev(
+            'RemediationAdded',
+            {
+              exceptionId: ref.exceptionId,
+              task: { taskId, title: 'fix the cause', owner: ref.owner, due: tick(48), closed: false },
+              addedBy: ref.owner,
+              at,
+            },
+            at,
+          ),
+        );
+        if (rnd() < 0.5)
+          push(
+            `exception-${ref.exceptionId}`,
+            ev(
+              'RemediationClosed',
+              {
+                exceptionId: ref.exceptionId,
+                taskId,
+                evidence: { kind: 'note', ref: 'done' },
+                closedBy: ref.owner,
+                at: tick(24),
+              },
+              new Date(t).toISOString(),
+            ),
+          );
       }
       if (!settle(ref)) {
         open += 1;
@@ -182,30 +341,106 @@ export function workOrderHistory(seed: number, n: number, start: number, nowMs: 
       const ref = exception(pick(j.codes), null, at);
       const postReviewId = deterministicUuid('history-post-review', ref.exceptionId);
       const dueAt = new Date(Date.parse(at) + 48 * HOUR).toISOString();
-      push(wo, ev('BreakGlassUsed', { ...ref, workOrderId: id, actionId: deterministicUuid('bg', postReviewId), action: { system: 'payments', operation: 'refund', kind: 'write' }, facts: {}, postReviewId, reviewer: j.owner, postReviewDueAt: dueAt }, at));
+      push(
+        wo,
+        ev(
+          'BreakGlassUsed',
+          {
+            ...ref,
+            workOrderId: id,
+            actionId: deterministicUuid('bg', postReviewId),
+            action: { system: 'payments', operation: 'refund', kind: 'write' },
+            facts: {},
+            postReviewId,
+            reviewer: j.owner,
+            postReviewDueAt: dueAt,
+          },
+          at,
+        ),
+      );
       raise(ref, at);
-      push(`postreview-${postReviewId}`, ev('PostReviewCreated', { postReviewId, workOrderId: id, exceptionId: ref.exceptionId, reviewer: j.owner, dueAt, at }, at));
+      push(
+        `postreview-${postReviewId}`,
+        ev(
+          'PostReviewCreated',
+          { postReviewId, workOrderId: id, exceptionId: ref.exceptionId, reviewer: j.owner, dueAt, at },
+          at,
+        ),
+      );
       if (rnd() < 0.6) {
         const done = tick(72);
-        push(`postreview-${postReviewId}`, ev('PostReviewCompleted', { postReviewId, completedBy: j.owner, outcome: 'justified', remediation: { taskId: deterministicUuid('t', postReviewId), title: 'x', owner: j.owner, due: done }, at: done }, done));
+        push(
+          `postreview-${postReviewId}`,
+          ev(
+            'PostReviewCompleted',
+            {
+              postReviewId,
+              completedBy: j.owner,
+              outcome: 'justified',
+              remediation: { taskId: deterministicUuid('t', postReviewId), title: 'x', owner: j.owner, due: done },
+              at: done,
+            },
+            done,
+          ),
+        );
       }
       if (!settle(ref)) open += 1;
     }
     const at = tick(6);
-    if (rnd() < 0.92) push(wo, ev('StepCompleted', { workOrderId: id, stepId, evidence: [{ kind: 'receipt', ref: `r-${k}`, sha256: 'a'.repeat(64) }] }, at));
+    if (rnd() < 0.92)
+      push(
+        wo,
+        ev(
+          'StepCompleted',
+          { workOrderId: id, stepId, evidence: [{ kind: 'receipt', ref: `r-${k}`, sha256: 'a'.repeat(64) }] },
+          at,
+        ),
+      );
   }
 
   const end = rnd();
   const closeAt = tick(12);
   if (end < 0.7 && open === 0) {
-    push(wo, ev('WorkOrderClosed', { workOrderId: id, closureEvidenceId: `note-${n}`, evidence: [{ kind: 'closure-note', ref: `note-${n}` }] }, closeAt));
+    push(
+      wo,
+      ev(
+        'WorkOrderClosed',
+        { workOrderId: id, closureEvidenceId: `note-${n}`, evidence: [{ kind: 'closure-note', ref: `note-${n}` }] },
+        closeAt,
+      ),
+    );
     if (rnd() < 0.05) {
       push(wo, ev('WorkOrderReopened', { workOrderId: id, reason: 'customer called back' }, tick(24)));
-      push(wo, ev('WorkOrderClosed', { workOrderId: id, closureEvidenceId: `note-${n}-2`, evidence: [{ kind: 'closure-note', ref: `note-${n}-2` }] }, tick(12)));
+      push(
+        wo,
+        ev(
+          'WorkOrderClosed',
+          {
+            workOrderId: id,
+            closureEvidenceId: `note-${n}-2`,
+            evidence: [{ kind: 'closure-note', ref: `note-${n}-2` }],
+          },
+          tick(12),
+        ),
+      );
     }
   } else if (end < 0.82) {
     const missing = rnd() < 0.5;
-    push(wo, ev('WorkOrderClosureReported', { workOrderId: id, source: 'helpdesk', closedAt: closeAt, evidence: missing ? [] : [{ kind: 'closure-note', ref: 'src' }], evidenceMissing: missing, openBlockers: [] }, closeAt));
+    push(
+      wo,
+      ev(
+        'WorkOrderClosureReported',
+        {
+          workOrderId: id,
+          source: 'helpdesk',
+          closedAt: closeAt,
+          evidence: missing ? [] : [{ kind: 'closure-note', ref: 'src' }],
+          evidenceMissing: missing,
+          openBlockers: [],
+        },
+        closeAt,
+      ),
+    );
   } else if (end < 0.84) {
     push(wo, ev('WorkOrderStopped', { workOrderId: id, reason: 'delegation timed out' }, closeAt));
   }

@@ -9,7 +9,9 @@ import { startWorkgateProcess } from './workgate-process';
 
 // autocannon ships no types of its own; the part used here.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<Cannonade> & { on(event: 'response', listener: () => void): void };
+const autocannon = require('autocannon') as (
+  options: Record<string, unknown>,
+) => Promise<Cannonade> & { on(event: 'response', listener: () => void): void };
 interface Cannonade {
   requests: { total: number };
   latency: { p50: number; p99: number };
@@ -41,7 +43,12 @@ const POOL = 1000;
 const APPROVALS = Number(process.env.BENCH_APPROVALS ?? 1500);
 const ROUTES = (process.env.BENCH_ROUTES ?? 'open,action,approval,get,health').split(',').map((r) => r.trim());
 
-const ROLES: Record<string, string[]> = { helpdesk: ['integrator'], agent: ['operator'], 'support-lead': ['approver'], reader: ['analyst'] };
+const ROLES: Record<string, string[]> = {
+  helpdesk: ['integrator'],
+  agent: ['operator'],
+  'support-lead': ['approver'],
+  reader: ['analyst'],
+};
 const REFUND = { system: 'payments', operation: 'refund', kind: 'write' };
 
 async function main(): Promise<void> {
@@ -51,49 +58,91 @@ async function main(): Promise<void> {
   writeFileSync(
     principals,
     `principals:\n${Object.entries(ROLES)
-      .map(([id, roles]) => `  - { id: ${id}, roles: [${roles.join(', ')}], apiKeySha256: ${createHash('sha256').update(keys[id]).digest('hex')} }`)
+      .map(
+        ([id, roles]) =>
+          `  - { id: ${id}, roles: [${roles.join(', ')}], apiKeySha256: ${createHash('sha256').update(keys[id]).digest('hex')} }`,
+      )
       .join('\n')}\n`,
   );
-  const workgate = await startWorkgateProcess('http', 'one', { WORKGATE_PRINCIPALS: principals, WORKGATE_RATE_LIMIT_PER_MINUTE: '1000000000' });
+  const workgate = await startWorkgateProcess('http', 'one', {
+    WORKGATE_PRINCIPALS: principals,
+    WORKGATE_RATE_LIMIT_PER_MINUTE: '1000000000',
+  });
   const headers = (who: string) => ({ Authorization: `Bearer ${keys[who]}`, 'Content-Type': 'application/json' });
   const call = async (who: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${workgate.url}${path}`, { method, headers: headers(who), body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${workgate.url}${path}`, {
+      method,
+      headers: headers(who),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
     return res.json() as Promise<Record<string, any>>;
   };
   /** Runs `work` for each item, `width` at a time. */
   const inParallel = async <T>(items: T[], width: number, work: (item: T) => Promise<void>) => {
     let next = 0;
-    await Promise.all(Array.from({ length: width }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }));
+    await Promise.all(
+      Array.from({ length: width }, async () => {
+        while (next < items.length) await work(items[next++]);
+      }),
+    );
   };
 
   let n = 0;
   const unique = () => `${process.pid}-${++n}`;
-  const open = (ref: string) => ({ jobType: 'support-recovery', externalRef: ref, source: 'bench', inputs: { caseId: ref, orderId: '1', orderPaid: true } });
+  const open = (ref: string) => ({
+    jobType: 'support-recovery',
+    externalRef: ref,
+    source: 'bench',
+    inputs: { caseId: ref, orderId: '1', orderPaid: true },
+  });
   process.stderr.write(`opening ${POOL} work orders for the actions and reads\n`);
   const pool: string[] = [];
-  await inParallel(Array.from({ length: POOL }, () => unique()), 20, async (ref) => void pool.push((await call('helpdesk', 'POST', '/v1/work-orders', open(`pool-${ref}`))).id));
+  await inParallel(
+    Array.from({ length: POOL }, () => unique()),
+    20,
+    async (ref) => void pool.push((await call('helpdesk', 'POST', '/v1/work-orders', open(`pool-${ref}`))).id),
+  );
   let picked = 0;
   const pick = () => pool[picked++ % POOL];
 
   /** Waits for decisions: refunds requested on fresh work orders, each waiting for support-lead. */
   const waitingApprovals = async (count: number): Promise<string[]> => {
     const ids: string[] = [];
-    await inParallel(Array.from({ length: count }, () => unique()), 20, async (ref) => {
-      const { id } = await call('helpdesk', 'POST', '/v1/work-orders', open(`wait-${ref}`));
-      ids.push((await call('agent', 'POST', `/v1/work-orders/${id}/actions`, { ...REFUND, facts: { amount: 30 } })).approvalId);
-    });
+    await inParallel(
+      Array.from({ length: count }, () => unique()),
+      20,
+      async (ref) => {
+        const { id } = await call('helpdesk', 'POST', '/v1/work-orders', open(`wait-${ref}`));
+        ids.push(
+          (await call('agent', 'POST', `/v1/work-orders/${id}/actions`, { ...REFUND, facts: { amount: 30 } }))
+            .approvalId,
+        );
+      },
+    );
     return ids;
   };
 
   const all: Array<{ name: string; label: string; prepare?: () => Promise<() => Request>; next?: () => Request }> = [
-    { name: 'open', label: 'POST /v1/work-orders (open)', next: () => ({ method: 'POST', path: '/v1/work-orders', headers: headers('helpdesk'), body: JSON.stringify(open(`open-${unique()}`)) }) },
+    {
+      name: 'open',
+      label: 'POST /v1/work-orders (open)',
+      next: () => ({
+        method: 'POST',
+        path: '/v1/work-orders',
+        headers: headers('helpdesk'),
+        body: JSON.stringify(open(`open-${unique()}`)),
+      }),
+    },
     {
       name: 'action',
       label: 'POST /v1/work-orders/:id/actions (a read: run)',
-      next: () => ({ method: 'POST', path: `/v1/work-orders/${pick()}/actions`, headers: headers('agent'), body: JSON.stringify({ system: 'shop', operation: 'order.read', kind: 'read', facts: { n: unique() } }) }),
+      next: () => ({
+        method: 'POST',
+        path: `/v1/work-orders/${pick()}/actions`,
+        headers: headers('agent'),
+        body: JSON.stringify({ system: 'shop', operation: 'order.read', kind: 'read', facts: { n: unique() } }),
+      }),
     },
     {
       name: 'approval',
@@ -101,15 +150,31 @@ async function main(): Promise<void> {
       prepare: async () => {
         const ids = await waitingApprovals(APPROVALS);
         let i = 0;
-        return () => ({ method: 'POST', path: `/v1/approvals/${ids[i++ % ids.length]}/decision`, headers: headers('support-lead'), body: JSON.stringify({ decision: 'approve', permittedAction: REFUND, note: unique() }) });
+        return () => ({
+          method: 'POST',
+          path: `/v1/approvals/${ids[i++ % ids.length]}/decision`,
+          headers: headers('support-lead'),
+          body: JSON.stringify({ decision: 'approve', permittedAction: REFUND, note: unique() }),
+        });
       },
     },
-    { name: 'get', label: 'GET /v1/work-orders/:id', next: () => ({ method: 'GET', path: `/v1/work-orders/${pick()}`, headers: headers('reader') }) },
-    { name: 'health', label: 'GET /health (no key, as probes call it)', next: () => ({ method: 'GET', path: '/health' }) },
+    {
+      name: 'get',
+      label: 'GET /v1/work-orders/:id',
+      next: () => ({ method: 'GET', path: `/v1/work-orders/${pick()}`, headers: headers('reader') }),
+    },
+    {
+      name: 'health',
+      label: 'GET /health (no key, as probes call it)',
+      next: () => ({ method: 'GET', path: '/health' }),
+    },
   ];
 
   const unknown = ROUTES.filter((r) => !all.some((s) => s.name === r));
-  if (unknown.length > 0) throw new Error(`BENCH_ROUTES names no scenario: ${unknown.join(', ')} (scenarios: ${all.map((s) => s.name).join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(
+      `BENCH_ROUTES names no scenario: ${unknown.join(', ')} (scenarios: ${all.map((s) => s.name).join(', ')})`,
+    );
   const scenarios = all.filter((s) => ROUTES.includes(s.name));
   type Run = { rate: number; p50: number; p99: number; non2xx: number; errors: number };
   const runs: Record<string, Run[]> = {};
@@ -132,10 +197,21 @@ async function main(): Promise<void> {
           const r = await job;
           // autocannon notices the end of a counted run only at its next 1 s tick: such a run lasts until
           // its last answer (unless requests failed without one, time-outs say nothing).
-          const seconds = s.prepare && r.errors === 0 ? (lastAnswer - started) / 1000 : (r.finish.getTime() - r.start.getTime()) / 1000;
-          const run = { rate: r.requests.total / seconds, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors }; // errors include time-outs
+          const seconds =
+            s.prepare && r.errors === 0
+              ? (lastAnswer - started) / 1000
+              : (r.finish.getTime() - r.start.getTime()) / 1000;
+          const run = {
+            rate: r.requests.total / seconds,
+            p50: r.latency.p50,
+            p99: r.latency.p99,
+            non2xx: r.non2xx,
+            errors: r.errors,
+          }; // errors include time-outs
           (runs[`${s.name}@${connections}`] ??= []).push(run);
-          process.stderr.write(`run ${rep}/${REPS}: ${s.name}, ${connections} connections: ${Math.round(run.rate)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, non-2xx ${run.non2xx}, errors ${run.errors}\n`);
+          process.stderr.write(
+            `run ${rep}/${REPS}: ${s.name}, ${connections} connections: ${Math.round(run.rate)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, non-2xx ${run.non2xx}, errors ${run.errors}\n`,
+          );
         }
       }
     }
@@ -148,40 +224,84 @@ async function main(): Promise<void> {
   const med = (key: string, f: keyof Run) => median(runs[key].map((r) => r[f]));
   const worst = (key: string, f: keyof Run) => Math.max(...runs[key].map((r) => r[f]));
   const rows = scenarios.flatMap((s) =>
-    CONNECTIONS.map((c) => [s.label, c, Math.round(med(`${s.name}@${c}`, 'rate')), med(`${s.name}@${c}`, 'p50'), med(`${s.name}@${c}`, 'p99'), worst(`${s.name}@${c}`, 'non2xx') + worst(`${s.name}@${c}`, 'errors')]),
+    CONNECTIONS.map((c) => [
+      s.label,
+      c,
+      Math.round(med(`${s.name}@${c}`, 'rate')),
+      med(`${s.name}@${c}`, 'p50'),
+      med(`${s.name}@${c}`, 'p99'),
+      worst(`${s.name}@${c}`, 'non2xx') + worst(`${s.name}@${c}`, 'errors'),
+    ]),
   );
   const intake = process.env.BENCH_NATS === '0' ? undefined : natsIntakeRate();
   const at50 = runs['action@50'] ? Math.round(med('action@50', 'rate')) : undefined;
   process.stdout.write(
     `http: the API under autocannon; median of ${REPS} runs x ${SECONDS}s (approval decisions: ${APPROVALS} per run)\n${machineLine()}\n\n` +
       table(['route', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx or errors (worst run)'], rows) +
-      (intake ? `\nNATS intake of the same commands (an open and an action per work order), same run: ${intake.toLocaleString('en-US')} events/s` : '') +
+      (intake
+        ? `\nNATS intake of the same commands (an open and an action per work order), same run: ${intake.toLocaleString('en-US')} events/s`
+        : '') +
       (intake && at50 ? `; HTTP actions at 50 connections are ${Math.round((100 * at50) / intake)}% of it\n` : '\n') +
-      (peer ? `the framework alone (NestJS on Fastify, the gateway's pipeline, a fixed answer), 50 connections: GET ${peer.get.toLocaleString('en-US')} req/s, POST ${peer.post.toLocaleString('en-US')} req/s\n` : ''),
+      (peer
+        ? `the framework alone (NestJS on Fastify, the gateway's pipeline, a fixed answer), 50 connections: GET ${peer.get.toLocaleString('en-US')} req/s, POST ${peer.post.toLocaleString('en-US')} req/s\n`
+        : ''),
   );
-  const row = (measure: string, key: string, target: string): SummaryRow => ({ stage: 'HTTP API', measure, value: runs[key] ? Math.round(med(key, 'rate')) : '-', target });
+  const row = (measure: string, key: string, target: string): SummaryRow => ({
+    stage: 'HTTP API',
+    measure,
+    value: runs[key] ? Math.round(med(key, 'rate')) : '-',
+    target,
+  });
   const summary: SummaryRow[] = [
     row('action requests/s at 50 connections', 'action@50', '>= 3,000'),
-    { stage: 'HTTP API', measure: 'action p99 ms at 50 connections', value: runs['action@50'] ? med('action@50', 'p99') : '-', target: '<= 50' },
+    {
+      stage: 'HTTP API',
+      measure: 'action p99 ms at 50 connections',
+      value: runs['action@50'] ? med('action@50', 'p99') : '-',
+      target: '<= 50',
+    },
     row('opens/s at 50 connections', 'open@50', '>= 4,000'),
     row('work-order reads/s at 50 connections', 'get@50', '>= 8,000'),
     row('GET /health/s at 50 connections', 'health@50', '>= 5,000'),
     row('approval decisions/s at 50 connections', 'approval@50', '-'),
-    ...(intake ? [{ stage: 'HTTP API', measure: 'NATS intake of the same commands, events/s (same run)', value: intake, target: '-' }] : []),
+    ...(intake
+      ? [
+          {
+            stage: 'HTTP API',
+            measure: 'NATS intake of the same commands, events/s (same run)',
+            value: intake,
+            target: '-',
+          },
+        ]
+      : []),
     ...(peer
       ? [
-          { stage: 'HTTP API', measure: 'peer: the framework alone (NestJS on Fastify, no logic), GET req/s at 50 connections', value: peer.get, target: '-' },
-          { stage: 'HTTP API', measure: 'peer: the framework alone, POST req/s at 50 connections', value: peer.post, target: '-' },
+          {
+            stage: 'HTTP API',
+            measure: 'peer: the framework alone (NestJS on Fastify, no logic), GET req/s at 50 connections',
+            value: peer.get,
+            target: '-',
+          },
+          {
+            stage: 'HTTP API',
+            measure: 'peer: the framework alone, POST req/s at 50 connections',
+            value: peer.post,
+            target: '-',
+          },
         ]
       : []),
   ];
-  process.stderr.write(`results: ${saveResults('http', { reps: REPS, seconds: SECONDS, connections: CONNECTIONS, runs, intake }, summary)}\n`);
+  process.stderr.write(
+    `results: ${saveResults('http', { reps: REPS, seconds: SECONDS, connections: CONNECTIONS, runs, intake }, summary)}\n`,
+  );
 }
 
 /** The peer's GET and POST rates at 50 connections (medians of BENCH_REPS runs), with workgate stopped. */
 async function frameworkPeer(): Promise<{ get: number; post: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, 'peers', 'nest-fastify.peer.js'), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(__dirname, 'peers', 'nest-fastify.peer.js'), String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
@@ -197,11 +317,16 @@ async function frameworkPeer(): Promise<{ get: number; post: number }> {
           connections: 50,
           duration: SECONDS,
           headers: { 'content-type': 'application/json', authorization: 'Bearer peer' },
-          ...(method === 'post' ? { body: JSON.stringify({ system: 'shop', operation: 'order.read', kind: 'read' }) } : {}),
+          ...(method === 'post'
+            ? { body: JSON.stringify({ system: 'shop', operation: 'order.read', kind: 'read' }) }
+            : {}),
         });
-        if (r.non2xx + r.errors > 0) throw new Error(`the framework peer answered ${r.non2xx} non-2xx and ${r.errors} errors`);
+        if (r.non2xx + r.errors > 0)
+          throw new Error(`the framework peer answered ${r.non2xx} non-2xx and ${r.errors} errors`);
         rates[method].push(r.requests.total / ((r.finish.getTime() - r.start.getTime()) / 1000));
-        process.stderr.write(`run ${rep}/${REPS}: the framework alone, ${method.toUpperCase()}, 50 connections: ${Math.round(rates[method][rep - 1])} req/s\n`);
+        process.stderr.write(
+          `run ${rep}/${REPS}: the framework alone, ${method.toUpperCase()}, 50 connections: ${Math.round(rates[method][rep - 1])} req/s\n`,
+        );
       }
     }
     return { get: Math.round(median(rates.get)), post: Math.round(median(rates.post)) };
@@ -215,12 +340,24 @@ function natsIntakeRate(): number | undefined {
   const file = join(tmpdir(), `workgate-bench-http-intake-${process.pid}.jsonl`);
   process.stderr.write('the same commands over NATS intake (bench:intake, one repetition)\n');
   const run = spawnSync(process.execPath, [join(__dirname, 'intake.bench.js')], {
-    env: { ...process.env, BENCH_TOPOLOGY: 'one', BENCH_REPS: '1', BENCH_EVENTS: '20000', BENCH_WARMUP: '5000', BENCH_SECONDS: '5', BENCH_RATES: '1000', BENCH_SUMMARY: file },
+    env: {
+      ...process.env,
+      BENCH_TOPOLOGY: 'one',
+      BENCH_REPS: '1',
+      BENCH_EVENTS: '20000',
+      BENCH_WARMUP: '5000',
+      BENCH_SECONDS: '5',
+      BENCH_RATES: '1000',
+      BENCH_SUMMARY: file,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
     if (run.status !== 0) return undefined;
-    const rows = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SummaryRow);
+    const rows = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as SummaryRow);
     const sustained = rows.find((r) => r.measure.startsWith('sustained events/s'));
     return typeof sustained?.value === 'number' ? sustained.value : undefined;
   } catch {

@@ -60,12 +60,16 @@ async function main(): Promise<void> {
         // still missing, its head says enough (counting read every new row, about 1% of Postgres's
         // work in a sustained run). The head is cheap to read, so it is read often: the end of a
         // run is seen within about 20 ms.
-        const head = (await pool.query('SELECT max(position)::int AS last FROM ledger_events')).rows[0].last as number | null;
+        const head = (await pool.query('SELECT max(position)::int AS last FROM ledger_events')).rows[0].last as
+          number | null;
         if ((head ?? 0) - seen >= total - counted && (await countAll()) >= total) return true;
         if (Date.now() - looked >= 100) {
           looked = Date.now();
-          const refused = await pool.query(`SELECT data->'reasons' AS reasons FROM ledger_events WHERE type = 'IntakeRejected' AND data->>'source' = 'bench' LIMIT 1`);
-          if (refused.rows.length) throw new Error(`intake refused a benchmark event: ${JSON.stringify(refused.rows[0].reasons)}`);
+          const refused = await pool.query(
+            `SELECT data->'reasons' AS reasons FROM ledger_events WHERE type = 'IntakeRejected' AND data->>'source' = 'bench' LIMIT 1`,
+          );
+          if (refused.rows.length)
+            throw new Error(`intake refused a benchmark event: ${JSON.stringify(refused.rows[0].reasons)}`);
           sampleRss();
         }
         return false;
@@ -114,7 +118,12 @@ async function main(): Promise<void> {
     const where = TOPOLOGY === 'one' ? 'one process' : 'split: 6 processes, 2 intake';
     const med = (rate: number, k: keyof RateResult) => median(rates.get(rate)!.map((r) => r[k]));
     const summary: SummaryRow[] = [
-      { stage: `intake (${where})`, measure: `sustained events/s, publish -> committed ledger row (${EVENTS.toLocaleString('en-US')} events)`, value: Math.round(median(sustained)), target: TOPOLOGY === 'one' ? '>= 8,000' : '-' },
+      {
+        stage: `intake (${where})`,
+        measure: `sustained events/s, publish -> committed ledger row (${EVENTS.toLocaleString('en-US')} events)`,
+        value: Math.round(median(sustained)),
+        target: TOPOLOGY === 'one' ? '>= 8,000' : '-',
+      },
       {
         stage: `intake (${where})`,
         measure: 'CPU µs per event in the sustained run: total (workgate / nats-server / Postgres / publishers)',
@@ -122,14 +131,49 @@ async function main(): Promise<void> {
         target: '-',
       },
       ...RATES.flatMap((rate): SummaryRow[] => [
-        { stage: `intake (${where})`, measure: `publish -> commit p50 / p99 ms at ${rate.toLocaleString('en-US')}/s`, value: `${med(rate, 'commitP50').toFixed(0)} / ${med(rate, 'commitP99').toFixed(0)}`, target: rate === 1000 && TOPOLOGY === 'one' ? 'p99 <= 100' : '-' },
-        { stage: `intake (${where})`, measure: `publish -> view visible p50 / p99 ms at ${rate.toLocaleString('en-US')}/s`, value: `${med(rate, 'viewP50').toFixed(0)} / ${med(rate, 'viewP99').toFixed(0)}`, target: rate === 2000 && TOPOLOGY === 'one' ? 'p99 <= 250' : '-' },
+        {
+          stage: `intake (${where})`,
+          measure: `publish -> commit p50 / p99 ms at ${rate.toLocaleString('en-US')}/s`,
+          value: `${med(rate, 'commitP50').toFixed(0)} / ${med(rate, 'commitP99').toFixed(0)}`,
+          target: rate === 1000 && TOPOLOGY === 'one' ? 'p99 <= 100' : '-',
+        },
+        {
+          stage: `intake (${where})`,
+          measure: `publish -> view visible p50 / p99 ms at ${rate.toLocaleString('en-US')}/s`,
+          value: `${med(rate, 'viewP50').toFixed(0)} / ${med(rate, 'viewP99').toFixed(0)}`,
+          target: rate === 2000 && TOPOLOGY === 'one' ? 'p99 <= 250' : '-',
+        },
       ]),
-      { stage: `intake (${where})`, measure: 'peak RSS under load, MB', value: Math.round(rss / 2 ** 20), target: TOPOLOGY === 'one' ? '<= 600' : '-' },
+      {
+        stage: `intake (${where})`,
+        measure: 'peak RSS under load, MB',
+        value: Math.round(rss / 2 ** 20),
+        target: TOPOLOGY === 'one' ? '<= 600' : '-',
+      },
     ];
-    process.stdout.write(`intake: CloudEvents on JetStream -> ledger -> views, ${where}; median of ${REPS} runs\n${machineLine()}\n\n`);
-    process.stdout.write(`${table(['measure', 'value', 'target'], summary.map((r) => [r.measure, r.value, r.target ?? '-']))}\n`);
-    saveResults(`intake-${TOPOLOGY}`, { topology: TOPOLOGY, events: EVENTS, reps: REPS, seconds: SECONDS, sustained, cpu, rates: Object.fromEntries(rates), rss }, summary);
+    process.stdout.write(
+      `intake: CloudEvents on JetStream -> ledger -> views, ${where}; median of ${REPS} runs\n${machineLine()}\n\n`,
+    );
+    process.stdout.write(
+      `${table(
+        ['measure', 'value', 'target'],
+        summary.map((r) => [r.measure, r.value, r.target ?? '-']),
+      )}\n`,
+    );
+    saveResults(
+      `intake-${TOPOLOGY}`,
+      {
+        topology: TOPOLOGY,
+        events: EVENTS,
+        reps: REPS,
+        seconds: SECONDS,
+        sustained,
+        cpu,
+        rates: Object.fromEntries(rates),
+        rss,
+      },
+      summary,
+    );
   } finally {
     publisher.close();
     await pool.end();
@@ -157,7 +201,13 @@ function settled(pool: ReturnType<typeof createPool>): Promise<void> {
  * publish -> view from the views checkpoint, polled every few milliseconds: a row is visible in
  * the views once the checkpoint has passed its position (the page that folded it committed).
  */
-async function atRate(publisher: WorkEventPublisher, pool: ReturnType<typeof createPool>, run: string, rate: number, sampleRss: () => void): Promise<RateResult> {
+async function atRate(
+  publisher: WorkEventPublisher,
+  pool: ReturnType<typeof createPool>,
+  run: string,
+  rate: number,
+  sampleRss: () => void,
+): Promise<RateResult> {
   const total = rate * SECONDS;
   const checkpoints: Array<[number, number]> = [];
   let polling = true;
@@ -201,7 +251,12 @@ async function atRate(publisher: WorkEventPublisher, pool: ReturnType<typeof cre
     rows = await fetchRows();
   }
   const last = Math.max(...rows.map((r) => r.position));
-  await waitUntil(`the views reaching position ${last}`, 60_000, () => checkpoints.length > 0 && checkpoints[checkpoints.length - 1][1] >= last, 20);
+  await waitUntil(
+    `the views reaching position ${last}`,
+    60_000,
+    () => checkpoints.length > 0 && checkpoints[checkpoints.length - 1][1] >= last,
+    20,
+  );
   polling = false;
   await poller;
   const commit = rows.map((r) => Number(r.committed) - Number(r.sent)).sort((a, b) => a - b);
@@ -218,7 +273,14 @@ async function atRate(publisher: WorkEventPublisher, pool: ReturnType<typeof cre
       return checkpoints[lo][0] - Number(r.sent);
     })
     .sort((a, b) => a - b);
-  return { rate, events: rows.length, commitP50: percentile(commit, 50), commitP99: percentile(commit, 99), viewP50: percentile(view, 50), viewP99: percentile(view, 99) };
+  return {
+    rate,
+    events: rows.length,
+    commitP50: percentile(commit, 50),
+    commitP99: percentile(commit, 99),
+    viewP50: percentile(view, 50),
+    viewP99: percentile(view, 99),
+  };
 }
 
 main().then(

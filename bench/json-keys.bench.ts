@@ -15,13 +15,47 @@ function body(i: number): string {
   const at = new Date(Date.UTC(2026, 10, 26, 14, 0, i % 60)).toISOString();
   switch (i % 4) {
     case 0:
-      return JSON.stringify({ jobType: 'support-recovery', externalRef: `CASE-${i}`, source: 'helpdesk', inputs: { caseId: `C-${i}`, orderId: String(1000 + i), orderPaid: i % 2 === 0, customer: { id: i, email: `c${i}@example.com` } } });
+      return JSON.stringify({
+        jobType: 'support-recovery',
+        externalRef: `CASE-${i}`,
+        source: 'helpdesk',
+        inputs: {
+          caseId: `C-${i}`,
+          orderId: String(1000 + i),
+          orderPaid: i % 2 === 0,
+          customer: { id: i, email: `c${i}@example.com` },
+        },
+      });
     case 1:
-      return JSON.stringify({ system: 'payments', operation: 'refund', kind: 'write', objects: [`order:${i}`, `customer:${i}`], facts: { amount: 42.5, currency: 'EUR', orderFulfilled: false, requestedAt: at }, stepId: 'refund' });
+      return JSON.stringify({
+        system: 'payments',
+        operation: 'refund',
+        kind: 'write',
+        objects: [`order:${i}`, `customer:${i}`],
+        facts: { amount: 42.5, currency: 'EUR', orderFulfilled: false, requestedAt: at },
+        stepId: 'refund',
+      });
     case 2:
-      return JSON.stringify({ specversion: '1.0', id: randomUUID(), source: 'helpdesk', type: 'workgate.step.completed', subject: `CASE-${i}`, time: at, datacontenttype: 'application/json', data: { stepId: 'verify', evidence: [{ kind: 'screenshot', ref: `https://files.example.com:8443/e/${i}.png` }], note: 'checked: ok' } });
+      return JSON.stringify({
+        specversion: '1.0',
+        id: randomUUID(),
+        source: 'helpdesk',
+        type: 'workgate.step.completed',
+        subject: `CASE-${i}`,
+        time: at,
+        datacontenttype: 'application/json',
+        data: {
+          stepId: 'verify',
+          evidence: [{ kind: 'screenshot', ref: `https://files.example.com:8443/e/${i}.png` }],
+          note: 'checked: ok',
+        },
+      });
     default:
-      return JSON.stringify({ decision: 'approved', rationale: `refund ${i} checked against the order: amount matches, 2 items`, conditions: [{ text: 'send the receipt', due: 'P2D' }] });
+      return JSON.stringify({
+        decision: 'approved',
+        rationale: `refund ${i} checked against the order: amount matches, 2 items`,
+        conditions: [{ text: 'send the receipt', due: 'P2D' }],
+      });
   }
 }
 
@@ -67,5 +101,7 @@ const perBody = (ms: number) => ((ms * 1000) / (ROUNDS * BODIES.length)).toFixed
 console.log(`${BODIES.length} bodies x ${ROUNDS} rounds, ${REPS} alternated runs each, median (runs in ms)`);
 for (const [name, list] of Object.entries(times)) {
   const m = median(list);
-  console.log(`${name.padEnd(58)} ${m.toFixed(0).padStart(6)} ms  ${perBody(m)} µs/body  x${(m / base).toFixed(3)}  [${list.map((x) => x.toFixed(0)).join(', ')}]`);
+  console.log(
+    `${name.padEnd(58)} ${m.toFixed(0).padStart(6)} ms  ${perBody(m)} µs/body  x${(m / base).toFixed(3)}  [${list.map((x) => x.toFixed(0)).join(', ')}]`,
+  );
 }

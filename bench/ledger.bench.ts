@@ -31,10 +31,14 @@ interface Result {
 }
 
 function runScenario(scenario: string): Result {
-  const out = execFileSync(process.execPath, [join(__dirname, 'ledger.scenario.js'), scenario, String(SECONDS), String(WRITERS)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const out = execFileSync(
+    process.execPath,
+    [join(__dirname, 'ledger.scenario.js'), scenario, String(SECONDS), String(WRITERS)],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return JSON.parse(out.trim().split('\n').pop()!) as Result;
 }
 
@@ -64,7 +68,10 @@ function main(): void {
   const treeCost = `the Merkle tree: ${Math.round((100 * med('inprocess', 'rate')) / med('inprocess-no-tree', 'rate'))}% of the rate without it`;
   const text = `${header}\n${table(['store', 'events/s', 'p50 ms', 'p99 ms', 'vs Emmett', 'vs raw', 'errors'], rows)}\n${treeCost}\n`;
   process.stdout.write(text);
-  const targets: Record<string, string> = { inprocess: '>= 5x Emmett, >= 25% of raw, >= 90% of without the tree', 'nats-batched': '>= 10,000' };
+  const targets: Record<string, string> = {
+    inprocess: '>= 5x Emmett, >= 25% of raw, >= 90% of without the tree',
+    'nats-batched': '>= 10,000',
+  };
   const summary: SummaryRow[] = SCENARIOS.map(([s, label]) => ({
     stage: 'ledger append',
     measure: `${label}, events/s (p99 ${med(s, 'p99').toFixed(1)} ms; ${(med(s, 'rate') / emmettRate).toFixed(1)}x Emmett, ${Math.round((100 * med(s, 'rate')) / rawRate)}% of raw)`,

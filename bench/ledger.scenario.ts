@@ -3,7 +3,19 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { Client } from 'pg';
 import { AppendRequest, CommitRequest, CommitResult, Subjects } from '@workgate/contracts';
-import { addLedgerRow, createClient, createPool, emptyLedgerRows, ensureDatabase, insertLedgerRows, LedgerWriter, migrate, signerFromKey, withDatabase, withDefaultUser } from '@workgate/event-store';
+import {
+  addLedgerRow,
+  createClient,
+  createPool,
+  emptyLedgerRows,
+  ensureDatabase,
+  insertLedgerRows,
+  LedgerWriter,
+  migrate,
+  signerFromKey,
+  withDatabase,
+  withDefaultUser,
+} from '@workgate/event-store';
 import { BatchingRpcClient, borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';
 import { closedLoop, waitUntil } from './stats';
@@ -47,7 +59,11 @@ async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void>
 async function inProcess(url: string, merkleTree = true) {
   // Every commit signed, as the ledger service signs them.
   const signer = signerFromKey(generateKeyPairSync('ed25519').privateKey);
-  const writer = new LedgerWriter(url, { role: 'workgate_ledger', merkleTree, signCommit: (position, hash) => signer.signCommit(position, hash) });
+  const writer = new LedgerWriter(url, {
+    role: 'workgate_ledger',
+    merkleTree,
+    signCommit: (position, hash) => signer.signCommit(position, hash),
+  });
   await writer.start();
   const result = await closedLoop(WRITERS, WARMUP_MS, MEASURE_MS, async (w, n) => {
     await writer.append({
@@ -62,17 +78,29 @@ async function inProcess(url: string, merkleTree = true) {
 
 async function overNats(url: string, batched: boolean) {
   const nats = await startScratchNats();
-  const ledger = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []), join(__dirname, '..', 'apps', 'ledger', 'main.js')], {
-    env: { ...process.env, DATABASE_URL: url, NATS_URL: nats.url, LOG_LEVEL: 'warn' },
-    stdio: 'inherit',
-  });
+  const ledger = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : []),
+      join(__dirname, '..', 'apps', 'ledger', 'main.js'),
+    ],
+    {
+      env: { ...process.env, DATABASE_URL: url, NATS_URL: nats.url, LOG_LEVEL: 'warn' },
+      stdio: 'inherit',
+    },
+  );
   const nc = await borrowNats(nats.url, 'bench');
   const rpc = new RpcClient(nc, 10_000);
   try {
-    await waitUntil('the ledger service starting', 30_000, async () => {
-      const h = await rpc.request(Subjects.health('ledger'), {}, { timeoutMs: 500 }).catch(() => undefined);
-      return h?.details?.writer === 'active';
-    }, 50);
+    await waitUntil(
+      'the ledger service starting',
+      30_000,
+      async () => {
+        const h = await rpc.request(Subjects.health('ledger'), {}, { timeoutMs: 500 }).catch(() => undefined);
+        return h?.details?.writer === 'active';
+      },
+      50,
+    );
     // Batched: the services' own client (what intake uses), which sends the appends made in one
     // turn of the event loop as one request; each writer still makes one append of one event.
     const batching = new BatchingRpcClient<CommitRequest, CommitResult>(rpc, Subjects.ledger.appendBatch);
@@ -134,7 +162,19 @@ async function rawInsert(url: string) {
       const now = new Date().toISOString();
       const rows = emptyLedgerRows();
       for (const r of batch) {
-        addLedgerRow(rows, { position: ++position, streamId: r.streamId, version: 1, eventId: r.eventId, type: 'StepCompleted', data: r.data, metadata: '{}', occurredAt: now, recordedAt: now, prevHash: hash, hash });
+        addLedgerRow(rows, {
+          position: ++position,
+          streamId: r.streamId,
+          version: 1,
+          eventId: r.eventId,
+          type: 'StepCompleted',
+          data: r.data,
+          metadata: '{}',
+          occurredAt: now,
+          recordedAt: now,
+          prevHash: hash,
+          hash,
+        });
       }
       try {
         // Sent as the ledger writer sends its rows.
@@ -152,7 +192,13 @@ async function rawInsert(url: string) {
     MEASURE_MS,
     (w, n) =>
       new Promise<void>((done, fail) => {
-        queue.push({ streamId: `bench-${w}-${n}`, eventId: randomUUID(), data: JSON.stringify(payload(w, n)), done, fail });
+        queue.push({
+          streamId: `bench-${w}-${n}`,
+          eventId: randomUUID(),
+          data: JSON.stringify(payload(w, n)),
+          done,
+          fail,
+        });
         if (!flushing) void flush();
       }),
   );
@@ -169,7 +215,10 @@ async function main(): Promise<void> {
     emmett,
     raw: rawInsert,
   }[scenario as 'inprocess'];
-  if (!run) throw new Error(`unknown scenario ${scenario}: use inprocess, inprocess-no-tree, nats, nats-batched, emmett or raw`);
+  if (!run)
+    throw new Error(
+      `unknown scenario ${scenario}: use inprocess, inprocess-no-tree, nats, nats-batched, emmett or raw`,
+    );
   const db = await freshDatabase();
   try {
     const result = await run(db.url);

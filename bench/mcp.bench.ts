@@ -26,27 +26,63 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'file.txt'), 'x'.repeat(1000));
   const key = randomBytes(24).toString('hex');
   const principals = join(dir, 'principals.yaml');
-  writeFileSync(principals, `principals:\n  - id: agent\n    roles: [integrator, operator]\n    apiKeySha256: ${createHash('sha256').update(key).digest('hex')}\n`);
-  const workgate = await startWorkgateProcess('mcp', 'one', { WORKGATE_PRINCIPALS: principals, WORKGATE_MCP_FILES_DIR: dir, WORKGATE_RATE_LIMIT_PER_MINUTE: '10000000' });
+  writeFileSync(
+    principals,
+    `principals:\n  - id: agent\n    roles: [integrator, operator]\n    apiKeySha256: ${createHash('sha256').update(key).digest('hex')}\n`,
+  );
+  const workgate = await startWorkgateProcess('mcp', 'one', {
+    WORKGATE_PRINCIPALS: principals,
+    WORKGATE_MCP_FILES_DIR: dir,
+    WORKGATE_RATE_LIMIT_PER_MINUTE: '10000000',
+  });
   const headers = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
-  const opened = (await (await fetch(`${workgate.url}/v1/work-orders`, { method: 'POST', headers, body: JSON.stringify({ jobType: 'agent-files', externalRef: 'bench', source: 'bench', inputs: { task: 'read' } }) })).json()) as { id: string };
+  const opened = (await (
+    await fetch(`${workgate.url}/v1/work-orders`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jobType: 'agent-files', externalRef: 'bench', source: 'bench', inputs: { task: 'read' } }),
+    })
+  ).json()) as { id: string };
 
   const direct = new Client({ name: 'bench-direct', version: '1' });
-  await direct.connect(new StdioClientTransport({ command: process.execPath, args: [FS_SERVER, dir], stderr: 'ignore' }));
+  await direct.connect(
+    new StdioClientTransport({ command: process.execPath, args: [FS_SERVER, dir], stderr: 'ignore' }),
+  );
   const gateway = new Client({ name: 'bench-gateway', version: '1' });
   // The SDK gives every POST the transport's one abort signal; fetch keeps a listener on it per
   // request until collected, which piles up over thousands of calls: the bench's calls go without it.
   const unsignalled: typeof fetch = (url, init) => fetch(url, { ...init, signal: undefined });
-  await gateway.connect(new StreamableHTTPClientTransport(new URL(`${workgate.url}/mcp/work-orders/${opened.id}`), { requestInit: { headers: { Authorization: `Bearer ${key}` } }, fetch: unsignalled }));
+  await gateway.connect(
+    new StreamableHTTPClientTransport(new URL(`${workgate.url}/mcp/work-orders/${opened.id}`), {
+      requestInit: { headers: { Authorization: `Bearer ${key}` } },
+      fetch: unsignalled,
+    }),
+  );
   const path = join(dir, 'file.txt');
   const scenarios: Array<[string, string, (n: number) => Promise<unknown>]> = [
-    ['direct', 'the filesystem MCP server, called directly (stdio)', () => direct.callTool({ name: 'read_text_file', arguments: { path } })],
-    ['decision', 'the decision alone (POST /v1/work-orders/:id/actions, no call forwarded)', async () => {
-      const res = await fetch(`${workgate.url}/v1/work-orders/${opened.id}/actions`, { method: 'POST', headers, body: JSON.stringify({ system: 'files', operation: 'read_text_file', kind: 'read' }) });
-      if (res.status !== 201) throw new Error(`status ${res.status}`);
-      return res.json();
-    }],
-    ['gateway', 'through workgate\'s MCP gateway (decided, forwarded, result recorded)', (n) => gateway.callTool({ name: 'files__read_text_file', arguments: { path, head: 1 + (n % 1000) } })],
+    [
+      'direct',
+      'the filesystem MCP server, called directly (stdio)',
+      () => direct.callTool({ name: 'read_text_file', arguments: { path } }),
+    ],
+    [
+      'decision',
+      'the decision alone (POST /v1/work-orders/:id/actions, no call forwarded)',
+      async () => {
+        const res = await fetch(`${workgate.url}/v1/work-orders/${opened.id}/actions`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ system: 'files', operation: 'read_text_file', kind: 'read' }),
+        });
+        if (res.status !== 201) throw new Error(`status ${res.status}`);
+        return res.json();
+      },
+    ],
+    [
+      'gateway',
+      "through workgate's MCP gateway (decided, forwarded, result recorded)",
+      (n) => gateway.callTool({ name: 'files__read_text_file', arguments: { path, head: 1 + (n % 1000) } }),
+    ],
   ];
   /** A call that counts as an error when the tool answers one. */
   const checked = (op: (n: number) => Promise<unknown>) => async (_worker: number, n: number) => {
@@ -65,7 +101,9 @@ async function main(): Promise<void> {
         for (const [name, , op] of scenarios) {
           const r = await closedLoop(callers, 1000, SECONDS * 1000, checked(op));
           (runs[`${name}@${callers}`] ??= []).push(r);
-          process.stderr.write(`run ${rep}/${REPS}: ${name}, ${callers} caller(s): ${Math.round(r.rate)} calls/s, p50 ${r.p50.toFixed(2)} ms, errors ${r.errors}\n`);
+          process.stderr.write(
+            `run ${rep}/${REPS}: ${name}, ${callers} caller(s): ${Math.round(r.rate)} calls/s, p50 ${r.p50.toFixed(2)} ms, errors ${r.errors}\n`,
+          );
         }
       }
     }
@@ -76,13 +114,37 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const med = (k: string, f: 'rate' | 'p50' | 'p99') => median(runs[k].map((r) => r[f]));
-  const rows = scenarios.flatMap(([name, label]) => [1, 8].map((callers) => [`${label}, ${callers} caller${callers > 1 ? 's' : ''}`, Math.round(med(`${name}@${callers}`, 'rate')), med(`${name}@${callers}`, 'p50').toFixed(2), med(`${name}@${callers}`, 'p99').toFixed(2)]));
+  const rows = scenarios.flatMap(([name, label]) =>
+    [1, 8].map((callers) => [
+      `${label}, ${callers} caller${callers > 1 ? 's' : ''}`,
+      Math.round(med(`${name}@${callers}`, 'rate')),
+      med(`${name}@${callers}`, 'p50').toFixed(2),
+      med(`${name}@${callers}`, 'p99').toFixed(2),
+    ]),
+  );
   const added = med('gateway@1', 'p50') - med('direct@1', 'p50');
-  process.stdout.write(`mcp: read_text_file calls; median of ${REPS} runs x ${SECONDS}s\n${machineLine()}\n\n${table(['path', 'calls/s', 'p50 ms', 'p99 ms'], rows)}\nthe gateway adds ${added.toFixed(2)} ms p50 per call (one caller)\n`);
+  process.stdout.write(
+    `mcp: read_text_file calls; median of ${REPS} runs x ${SECONDS}s\n${machineLine()}\n\n${table(['path', 'calls/s', 'p50 ms', 'p99 ms'], rows)}\nthe gateway adds ${added.toFixed(2)} ms p50 per call (one caller)\n`,
+  );
   const summary: SummaryRow[] = [
-    { stage: 'MCP gateway', measure: 'read calls/s through the gateway, 8 callers (decided, forwarded, result recorded)', value: Math.round(med('gateway@8', 'rate')), target: '-' },
-    { stage: 'MCP gateway', measure: 'read calls/s directly to the filesystem server, 8 callers', value: Math.round(med('direct@8', 'rate')), target: '-' },
-    { stage: 'MCP gateway', measure: 'p50 ms added per call by the gateway (one caller)', value: Number(added.toFixed(2)), target: '<= 2' },
+    {
+      stage: 'MCP gateway',
+      measure: 'read calls/s through the gateway, 8 callers (decided, forwarded, result recorded)',
+      value: Math.round(med('gateway@8', 'rate')),
+      target: '-',
+    },
+    {
+      stage: 'MCP gateway',
+      measure: 'read calls/s directly to the filesystem server, 8 callers',
+      value: Math.round(med('direct@8', 'rate')),
+      target: '-',
+    },
+    {
+      stage: 'MCP gateway',
+      measure: 'p50 ms added per call by the gateway (one caller)',
+      value: Number(added.toFixed(2)),
+      target: '<= 2',
+    },
   ];
   process.stderr.write(`results: ${saveResults('mcp', { reps: REPS, seconds: SECONDS, runs }, summary)}\n`);
 }

@@ -17,8 +17,19 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
 /** A realistic mix: address fixes that run, refunds that wait, unnamed systems and after-cutoff fixes that stop. */
 const REQUESTS: Array<{ action: ActionRequest; facts: Record<string, unknown> }> = [
-  { action: { system: 'shop', operation: 'order.note', kind: 'write', objects: ['order:1001', 'customer:77', 'address:1001'] }, facts: { orderFulfilled: false, addressValidated: true } },
-  { action: { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] }, facts: { orderFulfilled: false, amount: 42.5 } },
+  {
+    action: {
+      system: 'shop',
+      operation: 'order.note',
+      kind: 'write',
+      objects: ['order:1001', 'customer:77', 'address:1001'],
+    },
+    facts: { orderFulfilled: false, addressValidated: true },
+  },
+  {
+    action: { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] },
+    facts: { orderFulfilled: false, amount: 42.5 },
+  },
   { action: { system: 'crm', operation: 'contact.update', kind: 'write' }, facts: {} },
   { action: { system: 'shop', operation: 'order.note', kind: 'write' }, facts: { orderFulfilled: true } },
   { action: { system: 'warehouse', operation: 'notify', kind: 'write' }, facts: { orderFulfilled: false } },
@@ -39,17 +50,28 @@ function measure(one: (n: number) => unknown): { rate: number; micros: number } 
 /** An open work order of the workflow, as the decider sees it. */
 function openedOn(workflow: CompiledWorkflow): WorkOrder {
   const meta = { commandId: 'bench-open', actor: 'bench', now: new Date().toISOString(), channel: 'bench' };
-  const events = openWorkOrder({ jobType: 'support-recovery', source: 'bench', externalRef: 'B-1', inputs: { caseId: 'C-1', orderId: '1001', orderPaid: true } }, initialWorkOrderState(), {
-    meta,
-    workflow,
-    catalog: new Map(),
-    workOrderId: 'wo-1',
-  });
+  const events = openWorkOrder(
+    {
+      jobType: 'support-recovery',
+      source: 'bench',
+      externalRef: 'B-1',
+      inputs: { caseId: 'C-1', orderId: '1001', orderPaid: true },
+    },
+    initialWorkOrderState(),
+    {
+      meta,
+      workflow,
+      catalog: new Map(),
+      workOrderId: 'wo-1',
+    },
+  );
   return events.reduce(evolveWorkOrder, initialWorkOrderState()) as WorkOrder;
 }
 
 function main(): void {
-  const def = parseDefinitionText(readFileSync(join(ROOT, 'workflows', 'support-recovery.yaml'), 'utf8')) as WorkflowDefinition;
+  const def = parseDefinitionText(
+    readFileSync(join(ROOT, 'workflows', 'support-recovery.yaml'), 'utf8'),
+  ) as WorkflowDefinition;
   const workflow = compileWorkflow(def);
   const wo = openedOn(workflow);
   if (wo.status !== 'open') throw new Error('the benchmark work order should be open');
@@ -59,19 +81,44 @@ function main(): void {
   for (let rep = 1; rep <= REPS; rep++) {
     const a = measure((n) => decide(workflow, { ...REQUESTS[n % REQUESTS.length], workOrder }));
     runs.rules.push(a);
-    const b = measure((n) => decideAction(workflow, wo, REQUESTS[n % REQUESTS.length].action, REQUESTS[n % REQUESTS.length].facts, meta, 'action'));
+    const b = measure((n) =>
+      decideAction(
+        workflow,
+        wo,
+        REQUESTS[n % REQUESTS.length].action,
+        REQUESTS[n % REQUESTS.length].facts,
+        meta,
+        'action',
+      ),
+    );
     runs.verdict.push(b);
-    process.stderr.write(`run ${rep}/${REPS}: boundary and rules ${Math.round(a.rate).toLocaleString('en-US')}/s, the one verdict ${Math.round(b.rate).toLocaleString('en-US')}/s\n`);
+    process.stderr.write(
+      `run ${rep}/${REPS}: boundary and rules ${Math.round(a.rate).toLocaleString('en-US')}/s, the one verdict ${Math.round(b.rate).toLocaleString('en-US')}/s\n`,
+    );
   }
   const med = (k: 'rules' | 'verdict', f: 'rate' | 'micros') => median(runs[k].map((r) => r[f]));
   const rows: Array<Array<string | number>> = [
     ['boundary and rules (libs/workflow), one core', med('rules', 'rate'), med('rules', 'micros').toFixed(1)],
-    ['the one verdict of a work order (decideAction), one core', med('verdict', 'rate'), med('verdict', 'micros').toFixed(1)],
+    [
+      'the one verdict of a work order (decideAction), one core',
+      med('verdict', 'rate'),
+      med('verdict', 'micros').toFixed(1),
+    ],
   ];
-  process.stdout.write(`policy decisions, support-recovery v1, mixed run/wait/stop requests; median of ${REPS} runs x ${SECONDS}s\n${machineLine()}\n\n${table(['path', 'decisions/s', 'µs each'], rows)}\n`);
+  process.stdout.write(
+    `policy decisions, support-recovery v1, mixed run/wait/stop requests; median of ${REPS} runs x ${SECONDS}s\n${machineLine()}\n\n${table(['path', 'decisions/s', 'µs each'], rows)}\n`,
+  );
   saveResults('policy', { reps: REPS, seconds: SECONDS, runs }, [
-    { stage: 'policy decisions', measure: `boundary and rules, in-process, decisions/s (${med('rules', 'micros').toFixed(1)} µs each)`, value: Math.round(med('rules', 'rate')) },
-    { stage: 'policy decisions', measure: `the one verdict of a work order, in-process, decisions/s (${med('verdict', 'micros').toFixed(1)} µs each)`, value: Math.round(med('verdict', 'rate')) },
+    {
+      stage: 'policy decisions',
+      measure: `boundary and rules, in-process, decisions/s (${med('rules', 'micros').toFixed(1)} µs each)`,
+      value: Math.round(med('rules', 'rate')),
+    },
+    {
+      stage: 'policy decisions',
+      measure: `the one verdict of a work order, in-process, decisions/s (${med('verdict', 'micros').toFixed(1)} µs each)`,
+      value: Math.round(med('verdict', 'rate')),
+    },
   ]);
 }
 

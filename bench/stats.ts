@@ -63,7 +63,9 @@ export function table(headers: string[], rows: Array<Array<string | number>>): s
   const cells = [headers, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? fmt(c) : c)))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => String(r[i]).length)));
   const line = (r: Array<string | number>) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
-  return [line(cells[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+  return [line(cells[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join(
+    '\n',
+  );
 }
 
 function fmt(n: number): string {
@@ -94,14 +96,23 @@ export function saveResults(name: string, data: object, summary: SummaryRow[]): 
   const dir = join(__dirname, '..', '..', 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ name, machine: machineLine(), at: new Date().toISOString(), summary, ...data }, null, 2));
-  if (process.env.BENCH_SUMMARY) appendFileSync(process.env.BENCH_SUMMARY, summary.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileSync(
+    file,
+    JSON.stringify({ name, machine: machineLine(), at: new Date().toISOString(), summary, ...data }, null, 2),
+  );
+  if (process.env.BENCH_SUMMARY)
+    appendFileSync(process.env.BENCH_SUMMARY, summary.map((r) => JSON.stringify(r)).join('\n') + '\n');
   return file;
 }
 
 /** Polls `done` every `everyMs` until it holds; throws "`what` did not happen in N s" after `timeoutMs`. */
-export async function waitUntil(what: string, timeoutMs: number, done: () => Promise<boolean> | boolean, everyMs = 100): Promise<void> {
-  for (const until = Date.now() + timeoutMs; !(await done()); ) {
+export async function waitUntil(
+  what: string,
+  timeoutMs: number,
+  done: () => Promise<boolean> | boolean,
+  everyMs = 100,
+): Promise<void> {
+  for (const until = Date.now() + timeoutMs; !(await done());) {
     if (Date.now() > until) throw new Error(`${what} did not happen in ${Math.round(timeoutMs / 1000)} s`);
     await new Promise((r) => setTimeout(r, everyMs));
   }

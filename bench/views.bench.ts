@@ -7,7 +7,16 @@ import { connect } from 'nats';
 import { AppendRequest, Subjects } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { freePort, startScratchNats } from '../cli/infra';
-import { createPool, ensureDatabase, LedgerReader, LedgerWriter, migrate, ProjectionRunner, rebuildProjection, withDatabase } from '@workgate/event-store';
+import {
+  createPool,
+  ensureDatabase,
+  LedgerReader,
+  LedgerWriter,
+  migrate,
+  ProjectionRunner,
+  rebuildProjection,
+  withDatabase,
+} from '@workgate/event-store';
 import { timersProjection } from '../apps/ledger/views/timers.projection';
 import { VIEW_EVENT_TYPES } from '../apps/ledger/views/views.fold';
 import { viewsProjection } from '../apps/ledger/views/views.projection';
@@ -89,7 +98,9 @@ async function main(): Promise<void> {
     const filled = await fill(url);
     const head = (await new LedgerReader(app).head()).position;
     await owner.query('VACUUM ANALYZE ledger_events');
-    process.stdout.write(`ledger filled: ${head.toLocaleString('en-US')} events in ${filled.seconds.toFixed(1)}s (${Math.round(filled.events / filled.seconds).toLocaleString('en-US')} events/s)\n`);
+    process.stdout.write(
+      `ledger filled: ${head.toLocaleString('en-US')} events in ${filled.seconds.toFixed(1)}s (${Math.round(filled.events / filled.seconds).toLocaleString('en-US')} events/s)\n`,
+    );
 
     const catchUp: number[] = [];
     const rebuild: number[] = [];
@@ -103,7 +114,10 @@ async function main(): Promise<void> {
 
       t0 = Date.now();
       for (const p of [viewsProjection, timersProjection]) {
-        const r = await rebuildProjection(owner, p, { roles: { views: 'workgate_views', readers: ['workgate_app', 'workgate_ledger'] }, window: 20_000 });
+        const r = await rebuildProjection(owner, p, {
+          roles: { views: 'workgate_views', readers: ['workgate_app', 'workgate_ledger'] },
+          window: 20_000,
+        });
         const differ = Object.values(r.differences).reduce((a, b) => a + b, 0);
         if (differ) throw new Error(`rebuild of ${p.name} differs from live by ${differ} rows`);
       }
@@ -112,18 +126,32 @@ async function main(): Promise<void> {
       t0 = Date.now();
       const reader = new LedgerReader(app);
       const types = [...new Set([...VIEW_EVENT_TYPES, ...timersProjection.types])];
-      for (let at = 0; at < head; ) at = (await reader.scan(types, at, 20_000)).next;
+      for (let at = 0; at < head;) at = (await reader.scan(types, at, 20_000)).next;
       scan.push(head / ((Date.now() - t0) / 1000));
-      process.stderr.write(`run ${run}/${RUNS}: catch-up ${Math.round(catchUp[run - 1])}/s, rebuild ${Math.round(rebuild[run - 1])}/s, bare read ${Math.round(scan[run - 1])}/s\n`);
+      process.stderr.write(
+        `run ${run}/${RUNS}: catch-up ${Math.round(catchUp[run - 1])}/s, rebuild ${Math.round(rebuild[run - 1])}/s, bare read ${Math.round(scan[run - 1])}/s\n`,
+      );
     }
 
-    process.stdout.write(`\nprojections over ${head.toLocaleString('en-US')} ledger events (median of ${RUNS} runs; ledger positions per second)\n\n`);
+    process.stdout.write(
+      `\nprojections over ${head.toLocaleString('en-US')} ledger events (median of ${RUNS} runs; ledger positions per second)\n\n`,
+    );
     process.stdout.write(
       table(
         ['measure', 'events/s', 'target', 'vs bare read'],
         [
-          ['catch-up (views + timers, from position 0)', Math.round(median(catchUp)), '>= 20,000', `${Math.round((median(catchUp) / median(scan)) * 100)}%`],
-          ['rebuild into fresh tables, compare, swap', Math.round(median(rebuild)), '>= 30,000', `${Math.round((median(rebuild) / median(scan)) * 100)}%`],
+          [
+            'catch-up (views + timers, from position 0)',
+            Math.round(median(catchUp)),
+            '>= 20,000',
+            `${Math.round((median(catchUp) / median(scan)) * 100)}%`,
+          ],
+          [
+            'rebuild into fresh tables, compare, swap',
+            Math.round(median(rebuild)),
+            '>= 30,000',
+            `${Math.round((median(rebuild) / median(scan)) * 100)}%`,
+          ],
           ['bare read of the same events (no projection)', Math.round(median(scan)), '-', '100%'],
         ],
       ),
@@ -134,13 +162,28 @@ async function main(): Promise<void> {
     const dir = join(tmpdir(), `wg-bench-views-${process.pid}`);
     mkdirSync(dir, { recursive: true });
     const principals = join(dir, 'principals.yaml');
-    writeFileSync(principals, `principals:\n  - { id: analyst, roles: [analyst, ops-lead], apiKeySha256: ${createHash('sha256').update(key).digest('hex')} }\n`);
+    writeFileSync(
+      principals,
+      `principals:\n  - { id: analyst, roles: [analyst, ops-lead], apiKeySha256: ${createHash('sha256').update(key).digest('hex')} }\n`,
+    );
     // The ledger and the gateway as their own processes (as deployed): the views are answered by
     // the ledger over NATS and served by the gateway over HTTP.
     const nats = await startScratchNats();
     const port = await freePort();
-    const env = { ...process.env, DATABASE_URL: url, NATS_URL: nats.url, PORT: String(port), LOG_LEVEL: 'warn', WORKGATE_PRINCIPALS: principals };
-    const children = ['ledger', 'gateway'].map((service) => spawn(process.execPath, [join(__dirname, '..', 'apps', service, 'main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
+    const env = {
+      ...process.env,
+      DATABASE_URL: url,
+      NATS_URL: nats.url,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      WORKGATE_PRINCIPALS: principals,
+    };
+    const children = ['ledger', 'gateway'].map((service) =>
+      spawn(process.execPath, [join(__dirname, '..', 'apps', service, 'main.js')], {
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      }),
+    );
     const nc = await connect({ servers: nats.url });
     try {
       const base = `http://127.0.0.1:${port}`;
@@ -148,10 +191,15 @@ async function main(): Promise<void> {
       // The ledger relays its log to the fresh JetStream first; measure once that is done.
       for (let i = 0; ; i++) {
         const ledger = await rpc.request(Subjects.health('ledger'), {}).catch(() => undefined);
-        const ok = await fetch(`${base}/v1/views/stall-rates`, { headers: { Authorization: `Bearer ${key}` } }).then((r) => r.status === 200).catch(() => false);
+        const ok = await fetch(`${base}/v1/views/stall-rates`, { headers: { Authorization: `Bearer ${key}` } })
+          .then((r) => r.status === 200)
+          .catch(() => false);
         if (ok && ledger?.details?.publishedPosition === head) break;
         if (i > 2400) throw new Error('the ledger and gateway did not settle');
-        if (process.stderr.isTTY) process.stderr.write(`\rwaiting for the ledger to relay its log: ${String(ledger?.details?.publishedPosition ?? '-')}/${head}   `);
+        if (process.stderr.isTTY)
+          process.stderr.write(
+            `\rwaiting for the ledger to relay its log: ${String(ledger?.details?.publishedPosition ?? '-')}/${head}   `,
+          );
         await new Promise((r) => setTimeout(r, 500));
       }
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
@@ -185,19 +233,46 @@ async function main(): Promise<void> {
           size = Math.max(size, JSON.parse(body).length);
         }
         times.sort((a, b) => a - b);
-        rows.push([`GET /v1/views/${view}`, Number(percentile(times, 50).toFixed(1)), Number(percentile(times, 95).toFixed(1)), Number(times[times.length - 1].toFixed(1)), size]);
+        rows.push([
+          `GET /v1/views/${view}`,
+          Number(percentile(times, 50).toFixed(1)),
+          Number(percentile(times, 95).toFixed(1)),
+          Number(times[times.length - 1].toFixed(1)),
+          size,
+        ]);
       }
-      process.stdout.write(`\nview latency over HTTP at ${head.toLocaleString('en-US')} ledger events (${QUERIES} queries each, mixed filters; target p95 <= 150 ms)\n\n`);
+      process.stdout.write(
+        `\nview latency over HTTP at ${head.toLocaleString('en-US')} ledger events (${QUERIES} queries each, mixed filters; target p95 <= 150 ms)\n\n`,
+      );
       process.stdout.write(table(['view', 'p50 ms', 'p95 ms', 'max ms', 'rows (max)'], rows));
-      const counts = await app.query(`SELECT (SELECT count(*) FROM view_work_orders) AS work_orders, (SELECT count(*) FROM view_exceptions) AS exceptions, (SELECT count(*) FROM view_approvals) AS approvals, (SELECT count(*) FROM view_post_reviews) AS post_reviews`);
+      const counts = await app.query(
+        `SELECT (SELECT count(*) FROM view_work_orders) AS work_orders, (SELECT count(*) FROM view_exceptions) AS exceptions, (SELECT count(*) FROM view_approvals) AS approvals, (SELECT count(*) FROM view_post_reviews) AS post_reviews`,
+      );
       const c = counts.rows[0];
-      process.stdout.write(`\nview rows: ${c.work_orders} work orders, ${c.exceptions} exceptions, ${c.approvals} approvals, ${c.post_reviews} post-reviews\n`);
+      process.stdout.write(
+        `\nview rows: ${c.work_orders} work orders, ${c.exceptions} exceptions, ${c.approvals} approvals, ${c.post_reviews} post-reviews\n`,
+      );
       const worst = rows.reduce((w, r) => (Number(r[2]) > Number(w[2]) ? r : w));
       const at = `${(head / 1e6).toFixed(2)}M events`;
       saveResults('views', { head, runs: RUNS, catchUp, rebuild, scan, views: rows }, [
-        { stage: 'projections', measure: `catch-up from position 0 (views + timers), events/s at ${at}`, value: Math.round(median(catchUp)), target: '>= 20,000' },
-        { stage: 'projections', measure: `rebuild into fresh tables, compare, swap, events/s at ${at}`, value: Math.round(median(rebuild)), target: '>= 30,000' },
-        { stage: 'views over HTTP', measure: `slowest view p95 ms at ${at} (${String(worst[0]).replace('GET /v1/views/', '')})`, value: Number(worst[2]), target: '<= 150' },
+        {
+          stage: 'projections',
+          measure: `catch-up from position 0 (views + timers), events/s at ${at}`,
+          value: Math.round(median(catchUp)),
+          target: '>= 20,000',
+        },
+        {
+          stage: 'projections',
+          measure: `rebuild into fresh tables, compare, swap, events/s at ${at}`,
+          value: Math.round(median(rebuild)),
+          target: '>= 30,000',
+        },
+        {
+          stage: 'views over HTTP',
+          measure: `slowest view p95 ms at ${at} (${String(worst[0]).replace('GET /v1/views/', '')})`,
+          value: Number(worst[2]),
+          target: '<= 150',
+        },
       ]);
     } finally {
       await nc.close();

@@ -12,14 +12,27 @@ const enc = new TextEncoder();
  */
 export function events(run: string, pair: number, sentAt: number): Array<{ id: string; body: Uint8Array }> {
   const ref = `${run}-${pair}`;
-  const open = { specversion: '1.0', id: `${ref}-open`, source: 'bench', type: 'workgate.workorder.open', subject: ref, data: { jobType: 'support-recovery', inputs: { caseId: ref, orderId: `${pair}`, orderPaid: true, sentAt } } };
+  const open = {
+    specversion: '1.0',
+    id: `${ref}-open`,
+    source: 'bench',
+    type: 'workgate.workorder.open',
+    subject: ref,
+    data: { jobType: 'support-recovery', inputs: { caseId: ref, orderId: `${pair}`, orderPaid: true, sentAt } },
+  };
   const act = {
     specversion: '1.0',
     id: `${ref}-act`,
     source: 'bench',
     type: 'workgate.action.requested',
     subject: ref,
-    data: { system: 'shop', operation: 'order.note', kind: 'write', objects: [`order:${pair}`], facts: { orderFulfilled: false, addressValidated: true, sentAt } },
+    data: {
+      system: 'shop',
+      operation: 'order.note',
+      kind: 'write',
+      objects: [`order:${pair}`],
+      facts: { orderFulfilled: false, addressValidated: true, sentAt },
+    },
   };
   return [open, act].map((e) => ({ id: e.id, body: enc.encode(JSON.stringify(e)) }));
 }
@@ -39,7 +52,14 @@ export class WorkEventPublisher {
   }
 
   publish(e: { id: string; body: Uint8Array }): Promise<void> {
-    return this.publisher.publish([{ subject: 'workgate.events.bench', data: e.body, msgId: `bench:${e.id}`, headers: { 'Content-Type': 'application/cloudevents+json' } }]);
+    return this.publisher.publish([
+      {
+        subject: 'workgate.events.bench',
+        data: e.body,
+        msgId: `bench:${e.id}`,
+        headers: { 'Content-Type': 'application/cloudevents+json' },
+      },
+    ]);
   }
 
   /** `PUBLISHERS` publishers sending `pairs` pairs of run `run`, each as fast as the stream acks it. */

@@ -10,7 +10,9 @@ import { residentBytes } from './cpu';
 import { waitUntil } from './stats';
 
 /** The repository: two folders up from dist/bench, one from bench/ (a test importing this from the sources). */
-export const ROOT = existsSync(join(__dirname, '..', 'package.json')) ? join(__dirname, '..') : join(__dirname, '..', '..');
+export const ROOT = existsSync(join(__dirname, '..', 'package.json'))
+  ? join(__dirname, '..')
+  : join(__dirname, '..', '..');
 export const BASE_URL = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres';
 
 /** Drops a benchmark's scratch database (its connections too). */
@@ -45,7 +47,13 @@ export interface WorkgateProcess {
 }
 
 /** The Node flags of `npm start` (package.json), read from there so the two cannot drift apart. */
-const START_FLAGS: string[] = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start.match(/node ((?:--\S+ )*)dist\/cli\/start\.js/)?.[1] ?? '').split(' ').filter(Boolean);
+const START_FLAGS: string[] = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start.match(
+    /node ((?:--\S+ )*)dist\/cli\/start\.js/,
+  )?.[1] ?? ''
+)
+  .split(' ')
+  .filter(Boolean);
 
 const SPLIT: ServiceName[] = ['ledger', 'exceptions', 'policy', 'approvals', 'intake', 'intake'];
 
@@ -56,7 +64,12 @@ const SPLIT: ServiceName[] = ['ledger', 'exceptions', 'policy', 'approvals', 'in
  * BENCH_NODE_FLAGS adds Node flags; BENCH_STDOUT=<file> appends the processes' standard
  * output to a file (V8's traces, such as --trace-gc-nvp, go there). `dist`: the build to start (this one by default).
  */
-export async function startWorkgateProcess(name: string, topology: Topology = 'one', extraEnv: Record<string, string> = {}, dist = join(__dirname, '..')): Promise<WorkgateProcess> {
+export async function startWorkgateProcess(
+  name: string,
+  topology: Topology = 'one',
+  extraEnv: Record<string, string> = {},
+  dist = join(__dirname, '..'),
+): Promise<WorkgateProcess> {
   const nats = await startScratchNats();
   const dbName = `wg_bench_${name}_${process.pid}`;
   const dbUrl = withDatabase(BASE_URL, dbName);
@@ -77,15 +90,25 @@ export async function startWorkgateProcess(name: string, topology: Topology = 'o
     ...extraEnv,
   };
   const stdout = process.env.BENCH_STDOUT ? openSync(process.env.BENCH_STDOUT, 'a') : 'ignore';
-  const spawnNode = (script: string, flags: string[] = []) => spawn(process.execPath, [...profile, ...flags, ...nodeFlags, script], { env, stdio: ['ignore', stdout, 'inherit'] });
+  const spawnNode = (script: string, flags: string[] = []) =>
+    spawn(process.execPath, [...profile, ...flags, ...nodeFlags, script], {
+      env,
+      stdio: ['ignore', stdout, 'inherit'],
+    });
   const nc = await borrowNats(nats.url, 'bench');
   const rpc = new RpcClient(nc, 10_000);
   const children: ChildProcess[] = [];
   const ready = (service: ServiceName, check: (h: HealthReply | undefined) => boolean = Boolean) =>
-    waitUntil(`workgate (${topology}) starting: ${service} answering`, 60_000, async () => {
-      if (children.some((c) => c.exitCode !== null)) throw new Error(`workgate (${topology}) did not start: a process exited`);
-      return check(await rpc.request(Subjects.health(service), {}, { timeoutMs: 500 }).catch(() => undefined));
-    }, 50);
+    waitUntil(
+      `workgate (${topology}) starting: ${service} answering`,
+      60_000,
+      async () => {
+        if (children.some((c) => c.exitCode !== null))
+          throw new Error(`workgate (${topology}) did not start: a process exited`);
+        return check(await rpc.request(Subjects.health(service), {}, { timeoutMs: 500 }).catch(() => undefined));
+      },
+      50,
+    );
   const stop = async () => {
     await Promise.all(
       children.reverse().map(

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { headers as natsHeaders, JetStreamClient, NatsConnection } from 'nats';
-import { ApprovalEvents, DecideApprovalRequest, ExceptionEvents, PostReviewEvents, RecordedEvent, Subjects, WorkOrderCommand } from '@workgate/contracts';
+import {
+  ApprovalEvents,
+  DecideApprovalRequest,
+  ExceptionEvents,
+  PostReviewEvents,
+  RecordedEvent,
+  Subjects,
+  WorkOrderCommand,
+} from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { INTAKE_DURABLE } from '../apps/intake/intake.processor';
 import { seededRandom } from './seeded-random';
@@ -45,14 +53,28 @@ interface Scenario {
   closure: string[];
   codes: Array<[string, number]>;
   /** Actions asked before some steps: [stepId, action, probability]. */
-  actions: Array<[string, { system: string; operation: string; kind: 'read' | 'write'; facts?: Record<string, unknown> }, number]>;
+  actions: Array<
+    [string, { system: string; operation: string; kind: 'read' | 'write'; facts?: Record<string, unknown> }, number]
+  >;
   breakGlass?: { code: string; action: { system: string; operation: string; kind: 'write' }; p: number };
   /** A lifecycle stage's artifact recorded by the source, with its probability. */
   artifact?: { stageId: string; kind: string; p: number };
 }
 
-const CLIENTS = ['Northwind Trading Co.', 'Contoso Retail', 'Fabrikam Logistics', 'Tailspin Travel', 'Wingtip Outfitters', 'Adventure Works'];
-const PROJECTS = ['Support email triage agent', 'Invoice matching assistant', 'Field dispatch copilot', 'Returns desk agent'];
+const CLIENTS = [
+  'Northwind Trading Co.',
+  'Contoso Retail',
+  'Fabrikam Logistics',
+  'Tailspin Travel',
+  'Wingtip Outfitters',
+  'Adventure Works',
+];
+const PROJECTS = [
+  'Support email triage agent',
+  'Invoice matching assistant',
+  'Field dispatch copilot',
+  'Returns desk agent',
+];
 /** The engagement's stages after discovery, with the artifact each produces. */
 const ENGAGEMENT_STAGES: Array<[string, string]> = [
   ['proposal', 'pilot-proposal'],
@@ -76,18 +98,41 @@ const SCENARIOS: Scenario[] = [
       { id: 'confirm-customer', evidence: ['receipt'] },
     ],
     closure: ['closure-note'],
-    codes: [['ADDRESS_INVALID', 0.14], ['CUSTOMER_UNREACHABLE', 0.08], ['PAYMENT_MISMATCH', 0.03]],
+    codes: [
+      ['ADDRESS_INVALID', 0.14],
+      ['CUSTOMER_UNREACHABLE', 0.08],
+      ['PAYMENT_MISMATCH', 0.03],
+    ],
     actions: [
-      ['update-order', { system: 'shop', operation: 'order.note', kind: 'write', facts: { orderFulfilled: false, addressValidated: true } }, 0.6],
+      [
+        'update-order',
+        {
+          system: 'shop',
+          operation: 'order.note',
+          kind: 'write',
+          facts: { orderFulfilled: false, addressValidated: true },
+        },
+        0.6,
+      ],
       ['confirm-customer', { system: 'payments', operation: 'refund', kind: 'write' }, 0.18],
     ],
-    breakGlass: { code: 'CUSTOMER_UNREACHABLE', action: { system: 'payments', operation: 'refund', kind: 'write' }, p: 0.03 },
+    breakGlass: {
+      code: 'CUSTOMER_UNREACHABLE',
+      action: { system: 'payments', operation: 'refund', kind: 'write' },
+      p: 0.03,
+    },
   },
   {
     jobType: 'field-work-order',
     source: 'cmms',
     weight: 30,
-    inputs: (n) => ({ assetId: `PUMP-${100 + (n % 40)}`, siteId: `SITE-${n % 7}`, permitNumber: `PTW-${7000 + n}`, partsReserved: true, accessGranted: true }),
+    inputs: (n) => ({
+      assetId: `PUMP-${100 + (n % 40)}`,
+      siteId: `SITE-${n % 7}`,
+      permitNumber: `PTW-${7000 + n}`,
+      partsReserved: true,
+      accessGranted: true,
+    }),
     fragileInput: 'accessGranted',
     steps: [
       { id: 'lockout-tagout', evidence: ['loto-photo'] },
@@ -97,7 +142,12 @@ const SCENARIOS: Scenario[] = [
       { id: 'restore', evidence: ['handover-signature'] },
     ],
     closure: ['closure-report', 'handover-signature'],
-    codes: [['PARTS_UNAVAILABLE', 0.16], ['ACCESS_NOT_GRANTED', 0.06], ['EQUIPMENT_FAULT', 0.05], ['SAFETY_HOLD', 0.02]],
+    codes: [
+      ['PARTS_UNAVAILABLE', 0.16],
+      ['ACCESS_NOT_GRANTED', 0.06],
+      ['EQUIPMENT_FAULT', 0.05],
+      ['SAFETY_HOLD', 0.02],
+    ],
     actions: [
       ['lockout-tagout', { system: 'scada', operation: 'isolate', kind: 'write' }, 0.25],
       ['repair', { system: 'inventory', operation: 'parts.issue', kind: 'write', facts: { partsCost: 1800 } }, 0.5],
@@ -118,7 +168,10 @@ const SCENARIOS: Scenario[] = [
       { id: 'review', evidence: ['review-note'] },
     ],
     closure: ['verification-log', 'operator-confirmation'],
-    codes: [['DELEGATE_UNRESPONSIVE', 0.12], ['VERIFICATION_FAILED', 0.08]],
+    codes: [
+      ['DELEGATE_UNRESPONSIVE', 0.12],
+      ['VERIFICATION_FAILED', 0.08],
+    ],
     actions: [
       ['verify', { system: 'ci', operation: 'pipeline.run', kind: 'write' }, 0.7],
       ['review', { system: 'repo', operation: 'branch.push', kind: 'write', facts: { branch: 'main' } }, 0.04],
@@ -128,7 +181,11 @@ const SCENARIOS: Scenario[] = [
     jobType: 'engagement-lifecycle',
     source: 'crm',
     weight: 10,
-    inputs: (n) => ({ client: CLIENTS[n % CLIENTS.length], sponsor: `sponsor-${n % 5}`, project: PROJECTS[n % PROJECTS.length] }),
+    inputs: (n) => ({
+      client: CLIENTS[n % CLIENTS.length],
+      sponsor: `sponsor-${n % 5}`,
+      project: PROJECTS[n % PROJECTS.length],
+    }),
     fragileInput: 'sponsor',
     steps: [],
     closure: ['acceptance-record'],
@@ -144,21 +201,30 @@ const MINUTE = 60_000;
 
 /** Actions the shipped workflows send to their owner for approval. */
 const waitsForOwner = (a: Record<string, unknown>) =>
-  ['refund', 'isolate', 'send'].includes(String(a.operation)) || (a.operation === 'parts.issue' && Number((a.facts as { partsCost?: number } | undefined)?.partsCost) > 5000);
+  ['refund', 'isolate', 'send'].includes(String(a.operation)) ||
+  (a.operation === 'parts.issue' && Number((a.facts as { partsCost?: number } | undefined)?.partsCost) > 5000);
 
 /** The CloudEvents of one work order, in time order. */
 function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: () => number): Ce[] {
   const ref = `${s.source.toUpperCase()}-${start.toString(36)}-${n}`;
   const events: Ce[] = [];
   let t = start;
-  const later = (maxMinutes: number) => (t = Math.min(now - MINUTE, t + MINUTE + Math.floor(r() * maxMinutes * MINUTE)));
-  const push = (type: string, data: Record<string, unknown>) => events.push({ source: s.source, subject: ref, type, time: later(90), data });
+  const later = (maxMinutes: number) =>
+    (t = Math.min(now - MINUTE, t + MINUTE + Math.floor(r() * maxMinutes * MINUTE)));
+  const push = (type: string, data: Record<string, unknown>) =>
+    events.push({ source: s.source, subject: ref, type, time: later(90), data });
   const evidence = (kinds: string[], tag: string) => kinds.map((kind) => ({ kind, ref: `${kind}:${ref}:${tag}` }));
 
   const inputs = s.inputs(n);
   const prereqFails = r() < 0.06;
   if (prereqFails) delete inputs[s.fragileInput];
-  events.push({ source: s.source, subject: ref, type: 'workgate.workorder.open', time: t, data: { jobType: s.jobType, inputs } });
+  events.push({
+    source: s.source,
+    subject: ref,
+    type: 'workgate.workorder.open',
+    time: t,
+    data: { jobType: s.jobType, inputs },
+  });
   if (prereqFails) {
     // The source system gives up and closes the case itself, without closure evidence.
     if (r() < 0.6) push('workgate.workorder.closure_reported', { note: 'closed in the source system' });
@@ -166,7 +232,10 @@ function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: 
   }
 
   if (s.artifact && r() < s.artifact.p) {
-    push('workgate.stage.artifact_recorded', { stageId: s.artifact.stageId, artifact: { kind: s.artifact.kind, ref: `${s.artifact.kind}:${ref}` } });
+    push('workgate.stage.artifact_recorded', {
+      stageId: s.artifact.stageId,
+      artifact: { kind: s.artifact.kind, ref: `${s.artifact.kind}:${ref}` },
+    });
   }
   if (s.jobType === 'engagement-lifecycle') {
     for (const [stepId, action, p] of s.actions) if (!stepId && r() < p) push('workgate.action.requested', action);
@@ -175,15 +244,24 @@ function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: 
   const steps = s.steps.length ? s.steps : [{ id: '', evidence: [] }];
   for (const step of steps) {
     for (const [stepId, action, p] of s.actions) {
-      if (stepId === step.id && r() < p) push('workgate.action.requested', { ...action, ...(stepId ? { stepId } : {}) });
+      if (stepId === step.id && r() < p)
+        push('workgate.action.requested', { ...action, ...(stepId ? { stepId } : {}) });
     }
     if (s.breakGlass && r() < s.breakGlass.p) {
-      push('workgate.workorder.break_glass', { code: s.breakGlass.code, rationale: 'urgent: the customer or the site could not wait', action: s.breakGlass.action });
+      push('workgate.workorder.break_glass', {
+        code: s.breakGlass.code,
+        rationale: 'urgent: the customer or the site could not wait',
+        action: s.breakGlass.action,
+      });
       return events; // the break-glass exception stays open until its owner resolves it
     }
     for (const [code, p] of s.codes) {
       if (r() < p) {
-        push('workgate.step.blocked', { stepId: step.id, code, rationale: `${code.toLowerCase().replace(/_/g, ' ')} at ${step.id}` });
+        push('workgate.step.blocked', {
+          stepId: step.id,
+          code,
+          rationale: `${code.toLowerCase().replace(/_/g, ' ')} at ${step.id}`,
+        });
         // Blocked: either it waits for the exception's owner, or the source closes it anyway.
         if (r() < 0.25) push('workgate.workorder.closure_reported', { note: 'closed by the source while blocked' });
         return events;
@@ -195,11 +273,16 @@ function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: 
   }
   if (events.some((e) => e.type === 'workgate.action.requested' && waitsForOwner(e.data))) return events; // waits for its approval
   const end = r();
-  if (end < 0.85) push('workgate.workorder.close', { closureEvidenceId: `closure:${ref}`, evidence: evidence(s.closure, 'closure') });
-  else if (end < 0.93) push('workgate.workorder.closure_reported', { note: 'closed in the source system', evidence: [] });
+  if (end < 0.85)
+    push('workgate.workorder.close', { closureEvidenceId: `closure:${ref}`, evidence: evidence(s.closure, 'closure') });
+  else if (end < 0.93)
+    push('workgate.workorder.closure_reported', { note: 'closed in the source system', evidence: [] });
   if (end < 0.85 && r() < 0.04) {
     push('workgate.workorder.reopen', { reason: 'the customer reported the problem again' });
-    push('workgate.workorder.close', { closureEvidenceId: `closure2:${ref}`, evidence: evidence(s.closure, 'closure-2') });
+    push('workgate.workorder.close', {
+      closureEvidenceId: `closure2:${ref}`,
+      evidence: evidence(s.closure, 'closure-2'),
+    });
   }
   return events;
 }
@@ -234,15 +317,32 @@ async function publishAll(js: JetStreamClient, events: Ce[], progress: (done: nu
         const id = randomUUID();
         const h = natsHeaders();
         h.set('Content-Type', 'application/cloudevents+json');
-        const body = { specversion: '1.0', id, source: e.source, type: e.type, subject: e.subject, time: new Date(e.time).toISOString(), datacontenttype: 'application/json', data: e.data };
-        return js.publish(`workgate.events.${e.source}`, JSON.stringify(body), { msgID: `${e.source}:${id}`, headers: h });
+        const body = {
+          specversion: '1.0',
+          id,
+          source: e.source,
+          type: e.type,
+          subject: e.subject,
+          time: new Date(e.time).toISOString(),
+          datacontenttype: 'application/json',
+          data: e.data,
+        };
+        return js.publish(`workgate.events.${e.source}`, JSON.stringify(body), {
+          msgID: `${e.source}:${id}`,
+          headers: h,
+        });
       }),
     );
     progress(Math.min(events.length, i + window));
   }
 }
 
-async function settle(check: () => Promise<number>, what: string, log: (m: string) => void, timeoutMs = 120_000): Promise<void> {
+async function settle(
+  check: () => Promise<number>,
+  what: string,
+  log: (m: string) => void,
+  timeoutMs = 120_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   let last = -1;
   let stableSince = Date.now();
@@ -280,14 +380,23 @@ const REFUND_RECOMMENDATIONS = { system: 'support-desk', operation: 'refund.reco
  * change whose refund requests stop with `scope_not_approved`), and a supported engagement closed
  * with its acceptance record.
  */
-async function advanceEngagements(rpc: RpcClient, r: () => number, summary: DemoSummary, log: (m: string) => void): Promise<void> {
+async function advanceEngagements(
+  rpc: RpcClient,
+  r: () => number,
+  summary: DemoSummary,
+  log: (m: string) => void,
+): Promise<void> {
   const recorded = await allOf(rpc, ['StageArtifactRecorded']);
   const ids = [...new Set(recorded.map((e) => (e.data as { workOrderId: string }).workOrderId))];
   // This work happened over the last days, not all in this minute: each command on an engagement
   // is dated between its previous move and now, so the gates still waiting have the ages real ones
   // have (an hour to nearly the 72 h their approvals run before they expire).
   const clock = new Map<string, number>();
-  for (const e of recorded) clock.set((e.data as { workOrderId: string }).workOrderId, Math.max(Date.parse(e.occurredAt), Date.now() - GATE_WINDOW_MS));
+  for (const e of recorded)
+    clock.set(
+      (e.data as { workOrderId: string }).workOrderId,
+      Math.max(Date.parse(e.occurredAt), Date.now() - GATE_WINDOW_MS),
+    );
   const dated = (workOrderId: string) => {
     const last = clock.get(workOrderId) ?? Date.now() - GATE_WINDOW_MS;
     const at = Math.round(last + (Date.now() - last) * (0.1 + 0.4 * r()));
@@ -295,7 +404,13 @@ async function advanceEngagements(rpc: RpcClient, r: () => number, summary: Demo
     return new Date(at).toISOString();
   };
   const command = (workOrderId: string, actor: string, body: WorkOrderCommand) =>
-    rpc.request(Subjects.intake.command, { address: { workOrderId }, command: body, meta: { commandId: randomUUID(), actor, now: dated(workOrderId), channel: 'demo' } }).catch(() => undefined);
+    rpc
+      .request(Subjects.intake.command, {
+        address: { workOrderId },
+        command: body,
+        meta: { commandId: randomUUID(), actor, now: dated(workOrderId), channel: 'demo' },
+      })
+      .catch(() => undefined);
   const asked = new Set<string>();
   for (let round = 1; round <= 24; round++) {
     let moved = 0;
@@ -306,17 +421,29 @@ async function advanceEngagements(rpc: RpcClient, r: () => number, summary: Demo
       if (!current) continue;
       if (current.id === 'delivery' && current.artifact && !asked.has(id) && r() < 0.3) {
         asked.add(id);
-        await command(id, 'crm', { type: 'ChangeScope', body: { add: [REFUND_RECOMMENDATIONS], reason: 'the client asks whether the pilot can recommend refunds' } });
-        await command(id, 'consultant', { type: 'RequestAction', body: { ...REFUND_RECOMMENDATIONS, facts: { ticket: `T-${round}` } } });
+        await command(id, 'crm', {
+          type: 'ChangeScope',
+          body: { add: [REFUND_RECOMMENDATIONS], reason: 'the client asks whether the pilot can recommend refunds' },
+        });
+        await command(id, 'consultant', {
+          type: 'RequestAction',
+          body: { ...REFUND_RECOMMENDATIONS, facts: { ticket: `T-${round}` } },
+        });
         moved++;
       }
       if (!current.artifact) {
         const kind = ENGAGEMENT_STAGES.find(([stageId]) => stageId === current.id)?.[1];
         if (!kind || r() < 0.25) continue;
-        await command(id, 'consultant', { type: 'RecordStageArtifact', stageId: current.id, body: { artifact: { kind, ref: `${kind}:${id.slice(0, 8)}` } } });
+        await command(id, 'consultant', {
+          type: 'RecordStageArtifact',
+          stageId: current.id,
+          body: { artifact: { kind, ref: `${kind}:${id.slice(0, 8)}` } },
+        });
         moved++;
       } else if (current.gate.status === 'requested' && current.gate.approvalId && r() < 0.85) {
-        const approval = await rpc.request(Subjects.approvals.get, { approvalId: current.gate.approvalId }).catch(() => undefined);
+        const approval = await rpc
+          .request(Subjects.approvals.get, { approvalId: current.gate.approvalId })
+          .catch(() => undefined);
         if (!approval?.requestedAction) continue;
         const p = r();
         const decision: Pick<DecideApprovalRequest, 'decision' | 'conditions' | 'note'> =
@@ -326,16 +453,31 @@ async function advanceEngagements(rpc: RpcClient, r: () => number, summary: Demo
               ? { decision: 'approve' }
               : { decision: 'reject', note: 'revise and resubmit' };
         await rpc
-          .request(Subjects.approvals.decide, { approvalId: approval.approvalId, by: approval.owner, permittedAction: approval.requestedAction, ...decision })
+          .request(Subjects.approvals.decide, {
+            approvalId: approval.approvalId,
+            by: approval.owner,
+            permittedAction: approval.requestedAction,
+            ...decision,
+          })
           .then(() => summary.approvalsDecided++)
           .catch(() => undefined);
         moved++;
       } else if ((current.gate.status === 'rejected' || current.gate.status === 'expired') && r() < 0.7) {
         const kind = ENGAGEMENT_STAGES.find(([stageId]) => stageId === current.id)?.[1] ?? 'requirements-brief';
-        await command(id, 'consultant', { type: 'RecordStageArtifact', stageId: current.id, body: { artifact: { kind, ref: `${kind}:${id.slice(0, 8)}:revised` } } });
+        await command(id, 'consultant', {
+          type: 'RecordStageArtifact',
+          stageId: current.id,
+          body: { artifact: { kind, ref: `${kind}:${id.slice(0, 8)}:revised` } },
+        });
         moved++;
       } else if (current.id === 'support' && current.gate.status === 'approved' && r() < 0.7) {
-        await command(id, 'consultant', { type: 'CloseWorkOrder', body: { closureEvidenceId: `acceptance:${id.slice(0, 8)}`, evidence: [{ kind: 'acceptance-record', ref: `acceptance:${id}` }] } });
+        await command(id, 'consultant', {
+          type: 'CloseWorkOrder',
+          body: {
+            closureEvidenceId: `acceptance:${id.slice(0, 8)}`,
+            evidence: [{ kind: 'acceptance-record', ref: `acceptance:${id}` }],
+          },
+        });
         moved++;
       }
     }
@@ -347,7 +489,11 @@ async function advanceEngagements(rpc: RpcClient, r: () => number, summary: Demo
 }
 
 /** Publishes the month, waits until intake has committed it, then does today's human work. */
-export async function seedDemo(nc: NatsConnection, options: DemoOptions, log: (m: string) => void = () => undefined): Promise<DemoSummary> {
+export async function seedDemo(
+  nc: NatsConnection,
+  options: DemoOptions,
+  log: (m: string) => void = () => undefined,
+): Promise<DemoSummary> {
   const rpc = new RpcClient(nc, 15_000, false);
   const r = seededRandom(options.seed + 1);
   const events = demoEvents(options);
@@ -356,21 +502,42 @@ export async function seedDemo(nc: NatsConnection, options: DemoOptions, log: (m
   await publishAll(nc.jetstream(), events, (done) => log(`published ${done}/${events.length}`));
 
   const jsm = await nc.jetstreamManager();
-  await settle(async () => {
-    const info = await jsm.consumers.info('WORK_EVENTS', INTAKE_DURABLE);
-    return info.num_pending + info.num_ack_pending === 0 ? info.delivered.stream_seq : -info.num_pending - info.num_ack_pending;
-  }, 'intake to commit the work events', log);
+  await settle(
+    async () => {
+      const info = await jsm.consumers.info('WORK_EVENTS', INTAKE_DURABLE);
+      return info.num_pending + info.num_ack_pending === 0
+        ? info.delivered.stream_seq
+        : -info.num_pending - info.num_ack_pending;
+    },
+    'intake to commit the work events',
+    log,
+  );
   log('intake has committed every work event');
 
   // Reactions raise exceptions, approvals and post-reviews from what was committed: wait until the ledger is quiet.
-  await settle(async () => (await rpc.request(Subjects.ledger.head, {})).position, 'the reactions to the work events', log);
+  await settle(
+    async () => (await rpc.request(Subjects.ledger.head, {})).position,
+    'the reactions to the work events',
+    log,
+  );
 
-  const summary: DemoSummary = { workOrders, events: events.length, exceptionsResolved: 0, approvalsDecided: 0, postReviewsCompleted: 0 };
+  const summary: DemoSummary = {
+    workOrders,
+    events: events.length,
+    exceptionsResolved: 0,
+    approvalsDecided: 0,
+    postReviewsCompleted: 0,
+  };
   for (const e of await allOf(rpc, [ExceptionEvents.Raised])) {
     const d = e.data as { exceptionId: string; owner: string; code: string };
     if (r() < 0.7) {
       await rpc
-        .request(Subjects.exceptions.resolve, { exceptionId: d.exceptionId, by: d.owner, resolution: `handled: ${d.code.toLowerCase().replace(/_/g, ' ')}`, evidence: [{ kind: 'note', ref: `resolution:${d.exceptionId}` }] })
+        .request(Subjects.exceptions.resolve, {
+          exceptionId: d.exceptionId,
+          by: d.owner,
+          resolution: `handled: ${d.code.toLowerCase().replace(/_/g, ' ')}`,
+          evidence: [{ kind: 'note', ref: `resolution:${d.exceptionId}` }],
+        })
         .then(() => summary.exceptionsResolved++)
         .catch(() => undefined);
     }
@@ -379,7 +546,13 @@ export async function seedDemo(nc: NatsConnection, options: DemoOptions, log: (m
     const d = e.data as { approvalId: string; owner: string };
     const approval = await rpc.request(Subjects.approvals.get, { approvalId: d.approvalId }).catch(() => undefined);
     // Lifecycle gates move with their engagements (below); security reviews of other moves stay pending.
-    if (!approval?.requestedAction || approval.status !== 'requested' || approval.requestedAction.system === 'lifecycle' || r() < 0.5) continue;
+    if (
+      !approval?.requestedAction ||
+      approval.status !== 'requested' ||
+      approval.requestedAction.system === 'lifecycle' ||
+      r() < 0.5
+    )
+      continue;
     const approve = r() < 0.8;
     await rpc
       .request(Subjects.approvals.decide, {
@@ -401,7 +574,11 @@ export async function seedDemo(nc: NatsConnection, options: DemoOptions, log: (m
         postReviewId: d.postReviewId,
         by: d.reviewer,
         outcome: 'justified; the workflow needs a faster path for this case',
-        remediation: { title: 'add a fast lane for this case to the workflow', owner: d.reviewer, due: new Date(Date.now() + 14 * 24 * 60 * MINUTE).toISOString() },
+        remediation: {
+          title: 'add a fast lane for this case to the workflow',
+          owner: d.reviewer,
+          due: new Date(Date.now() + 14 * 24 * 60 * MINUTE).toISOString(),
+        },
       })
       .then(() => summary.postReviewsCompleted++)
       .catch(() => undefined);

@@ -90,7 +90,11 @@ export async function spawnNatsServer(
 }
 
 /** Starts a private nats-server with JetStream under `<dataDir>/nats` when nothing answers at the URL. */
-export async function ensureNats(natsUrl: string, dataDir: string, log: (m: string) => void): Promise<PrivateInstance | undefined> {
+export async function ensureNats(
+  natsUrl: string,
+  dataDir: string,
+  log: (m: string) => void,
+): Promise<PrivateInstance | undefined> {
   const first = new URL(natsUrl.split(',')[0]);
   const host = first.hostname || '127.0.0.1';
   const port = Number(first.port || 4222);
@@ -103,7 +107,11 @@ export async function ensureNats(natsUrl: string, dataDir: string, log: (m: stri
 }
 
 /** Starts a private Postgres cluster under `<dataDir>/postgres` when nothing answers at the URL. */
-export async function ensurePostgres(databaseUrl: string, dataDir: string, log: (m: string) => void): Promise<PrivateInstance | undefined> {
+export async function ensurePostgres(
+  databaseUrl: string,
+  dataDir: string,
+  log: (m: string) => void,
+): Promise<PrivateInstance | undefined> {
   const url = new URL(databaseUrl);
   const host = decodeURIComponent(url.hostname) || '127.0.0.1';
   const port = Number(url.port || 5432);
@@ -115,7 +123,8 @@ export async function ensurePostgres(databaseUrl: string, dataDir: string, log: 
   }
   if (await answers({ host, port })) return undefined;
   const bin = postgresBinDir();
-  if (!bin) throw new Error(`nothing answers at ${host}:${port} and no Postgres binaries (initdb, pg_ctl) are installed`);
+  if (!bin)
+    throw new Error(`nothing answers at ${host}:${port} and no Postgres binaries (initdb, pg_ctl) are installed`);
   const dir = resolve(dataDir, 'postgres');
   // Postgres refuses to run as root: run it as the `postgres` system user when we are root.
   const asUser = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : [];
@@ -125,8 +134,10 @@ export async function ensurePostgres(databaseUrl: string, dataDir: string, log: 
   };
   mkdirSync(dir, { recursive: true });
   if (asUser.length) execFileSync('chown', ['-R', 'postgres', dir]);
-  const user = decodeURIComponent(url.username) || (process.getuid?.() === 0 ? 'root' : process.env.USER ?? 'postgres');
-  if (!existsSync(join(dir, 'PG_VERSION'))) run([join(bin, 'initdb'), '-D', dir, '-U', user, '--auth=trust', '-E', 'UTF8']);
+  const user =
+    decodeURIComponent(url.username) || (process.getuid?.() === 0 ? 'root' : (process.env.USER ?? 'postgres'));
+  if (!existsSync(join(dir, 'PG_VERSION')))
+    run([join(bin, 'initdb'), '-D', dir, '-U', user, '--auth=trust', '-E', 'UTF8']);
   run([
     join(bin, 'pg_ctl'),
     '-D',

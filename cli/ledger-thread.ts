@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { INestMicroservice, Logger } from '@nestjs/common';
 import { loadConfig } from '@workgate/config';
-import { borrowNats, offerLocalRoutes, releaseNats, startMicroservice, startTracing, stopTracing, workgateLogger } from '@workgate/messaging';
+import {
+  borrowNats,
+  offerLocalRoutes,
+  releaseNats,
+  startMicroservice,
+  startTracing,
+  stopTracing,
+  workgateLogger,
+} from '@workgate/messaging';
 import { LedgerModule } from '../apps/ledger/ledger.module';
 
 /**
@@ -27,7 +35,12 @@ async function main(): Promise<void> {
     await stopTracing();
     parentPort!.postMessage('stopped');
   });
-  app = await startMicroservice((ctx) => LedgerModule.register(ctx), { service: 'ledger', instance: workerData.instance ?? randomUUID(), config, nc });
+  app = await startMicroservice((ctx) => LedgerModule.register(ctx), {
+    service: 'ledger',
+    instance: workerData.instance ?? randomUUID(),
+    config,
+    nc,
+  });
   stopOffering = offerLocalRoutes(workerData.routes);
   parentPort!.postMessage('ready');
 }

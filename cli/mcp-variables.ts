@@ -19,7 +19,11 @@ export interface McpVariablesAtStart {
  * files. Any other `${WORKGATE_MCP_…}` a workflow reads and nobody set is named, file by file:
  * that system's calls would be refused until it is.
  */
-export function prepareMcpVariables(workflowsDir: string, dataDir: string, env: NodeJS.ProcessEnv = process.env): McpVariablesAtStart {
+export function prepareMcpVariables(
+  workflowsDir: string,
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): McpVariablesAtStart {
   const defaulted: string[] = [];
   if (!env[FILES_DIR_VARIABLE]) {
     const dir = resolve(dataDir, 'files');
@@ -29,7 +33,9 @@ export function prepareMcpVariables(workflowsDir: string, dataDir: string, env: 
   }
   let files: string[];
   try {
-    files = readdirSync(workflowsDir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+    files = readdirSync(workflowsDir)
+      .filter((f) => /\.(ya?ml|json)$/.test(f))
+      .sort();
   } catch {
     return { defaulted, unset: [] };
   }

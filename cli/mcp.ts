@@ -17,7 +17,9 @@ async function main(): Promise<void> {
   const key = arg('--key') ?? process.env.WORKGATE_API_KEY;
   const url = (arg('--url') ?? process.env.WORKGATE_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
   if (!key) {
-    process.stderr.write('usage: WORKGATE_API_KEY=<api key> npm run mcp [-- --url <workgate URL>] (or --key <api key>, which a process list shows; WORKGATE_URL)\n');
+    process.stderr.write(
+      'usage: WORKGATE_API_KEY=<api key> npm run mcp [-- --url <workgate URL>] (or --key <api key>, which a process list shows; WORKGATE_URL)\n',
+    );
     process.exit(2);
   }
   const server = workgateMcpServer(workgateApi(url, `Bearer ${key}`), '1');

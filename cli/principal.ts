@@ -17,7 +17,8 @@ export function addPrincipal(path: string, id: string, roles: string[]): string 
   const doc = parseDocument(existsSync(path) ? readFileSync(path, 'utf8') : 'principals: []\n');
   const principals = (doc.get('principals') as { items?: unknown[] } | undefined) ?? doc.createNode([]);
   const list = (doc.toJS().principals ?? []) as Array<{ id: string }>;
-  if (list.some((p) => p.id === id)) throw new Error(`principal ${id} already exists in ${path}; remove it first to issue a new key`);
+  if (list.some((p) => p.id === id))
+    throw new Error(`principal ${id} already exists in ${path}; remove it first to issue a new key`);
   const key = `wg_${randomBytes(24).toString('base64url')}`;
   const entry = doc.createNode({ id, roles, apiKeySha256: createHash('sha256').update(key).digest('hex') });
   (entry as { flow?: boolean }).flow = true;
@@ -36,12 +37,19 @@ export function addPrincipal(path: string, id: string, roles: string[]): string 
  * Whether a workgate at `url` accepts `key`: 'works' once it answers anything but 401, 'unknown'
  * when it still refuses the key after `withinMs`, 'not_running' when nothing answers there.
  */
-export async function untilKeyWorks(url: string, key: string, withinMs = WORKS_WITHIN_MS): Promise<'works' | 'unknown' | 'not_running'> {
+export async function untilKeyWorks(
+  url: string,
+  key: string,
+  withinMs = WORKS_WITHIN_MS,
+): Promise<'works' | 'unknown' | 'not_running'> {
   const deadline = Date.now() + withinMs;
   for (;;) {
     let status: number;
     try {
-      const res = await fetch(`${url}/v1/workflows`, { headers: { Authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(`${url}/v1/workflows`, {
+        headers: { Authorization: `Bearer ${key}` },
+        signal: AbortSignal.timeout(2_000),
+      });
       status = res.status;
       await res.body?.cancel();
     } catch {
@@ -61,7 +69,10 @@ export async function untilKeyWorks(url: string, key: string, withinMs = WORKS_W
  */
 async function main(): Promise<void> {
   const [id, rolesArg] = process.argv.slice(2);
-  const roles = (rolesArg ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = (rolesArg ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   if (!id || !/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/.test(id) || roles.length === 0 || roles.some((r) => !ROLES.includes(r))) {
     process.stderr.write(`usage: npm run principal -- <id> <role>[,<role>...]\n  roles: ${ROLES.join(', ')}\n`);
     process.exit(2);
@@ -75,7 +86,9 @@ async function main(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(1);
   }
-  process.stdout.write(`added ${id} (${roles.join(', ')}) to ${path}\nAPI key (shown once, stored only as sha256):\n${key}\n`);
+  process.stdout.write(
+    `added ${id} (${roles.join(', ')}) to ${path}\nAPI key (shown once, stored only as sha256):\n${key}\n`,
+  );
   const url = process.env.WORKGATE_URL ?? `http://127.0.0.1:${config.PORT}`;
   const works = await untilKeyWorks(url, key);
   const said = {

@@ -20,8 +20,13 @@ async function main(): Promise<void> {
     for (const projection of [viewsProjection, timersProjection]) {
       const started = Date.now();
       const result = await rebuildProjection(pool, projection, {
-        roles: { views: dbRoles(config).views, readers: [dbRoles(config).app, dbRoles(config).ledger].filter((r): r is string => !!r) },
-        onProgress: (position) => tty && process.stderr.write(`\r${projection.name}: replayed to position ${position.toLocaleString('en-US')}…`),
+        roles: {
+          views: dbRoles(config).views,
+          readers: [dbRoles(config).app, dbRoles(config).ledger].filter((r): r is string => !!r),
+        },
+        onProgress: (position) =>
+          tty &&
+          process.stderr.write(`\r${projection.name}: replayed to position ${position.toLocaleString('en-US')}…`),
       });
       if (tty) process.stderr.write('\r\x1b[K');
       const seconds = (Date.now() - started) / 1000;
@@ -29,10 +34,15 @@ async function main(): Promise<void> {
       differ ||= changed.length > 0;
       process.stdout.write(
         `${projection.name}: ${result.events.toLocaleString('en-US')} events to position ${result.position.toLocaleString('en-US')} in ${seconds.toFixed(1)}s; ` +
-          (changed.length ? `rebuilt tables differed from the live ones (${changed.map(([t, n]) => `${t}: ${n} rows`).join(', ')}) and replaced them` : 'equal to the live tables') +
+          (changed.length
+            ? `rebuilt tables differed from the live ones (${changed.map(([t, n]) => `${t}: ${n} rows`).join(', ')}) and replaced them`
+            : 'equal to the live tables') +
           '\n',
       );
-      for (const e of result.parked) process.stdout.write(`${projection.name}: still cannot fold ${e.eventType} at position ${e.position} (${e.error}); set aside\n`);
+      for (const e of result.parked)
+        process.stdout.write(
+          `${projection.name}: still cannot fold ${e.eventType} at position ${e.position} (${e.error}); set aside\n`,
+        );
       parked += result.parked.length;
     }
   } finally {

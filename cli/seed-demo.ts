@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const options = { days: option('days', 30), perDay: option('per-day', 40), seed: option('seed', 1) };
   const nc = await connect({ servers: config.NATS_URL, name: 'workgate-seed-demo' }).catch((error: Error) => {
-    process.stderr.write(`cannot reach NATS at ${config.NATS_URL} (${error.message}); start workgate first: npm start\n`);
+    process.stderr.write(
+      `cannot reach NATS at ${config.NATS_URL} (${error.message}); start workgate first: npm start\n`,
+    );
     process.exit(1);
   });
   const started = Date.now();

@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   Logger.overrideLogger(workgateLogger(config.LOG_LEVEL));
   // What it does, for whoever started it: lines on a terminal, log records (JSON lines) anywhere else.
   const logger = new Logger('workgate');
-  const say = process.stdout.isTTY ? (m: string) => process.stdout.write(`workgate: ${m}\n`) : (m: string) => logger.log(m);
+  const say = process.stdout.isTTY
+    ? (m: string) => process.stdout.write(`workgate: ${m}\n`)
+    : (m: string) => logger.log(m);
   const started: PrivateInstance[] = [];
   const stopInfra = async () => {
     for (const i of started.reverse()) {

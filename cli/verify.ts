@@ -29,7 +29,13 @@ async function main(): Promise<void> {
   const at = process.argv.indexOf('--checkpoint');
   const keyAt = process.argv.indexOf('--key');
   // The verifier key of the ledger's own signing key, unless one is given.
-  const key = keyAt >= 0 ? process.argv[keyAt + 1] : signerFromKey(loadSigningKey(config.WORKGATE_SIGNING_KEY, config.WORKGATE_DATA_DIR), config.WORKGATE_LEDGER_ORIGIN).verifierKey;
+  const key =
+    keyAt >= 0
+      ? process.argv[keyAt + 1]
+      : signerFromKey(
+          loadSigningKey(config.WORKGATE_SIGNING_KEY, config.WORKGATE_DATA_DIR),
+          config.WORKGATE_LEDGER_ORIGIN,
+        ).verifierKey;
   const verifyCommit = commitVerifierOfNoteKey(key);
   if (!verifyCommit) throw new Error('--key is not a verifier key (<name>+<key hash>+<base64 Ed25519 key>)');
   let checkpoint: SignedCheckpoint | undefined;
@@ -60,13 +66,21 @@ async function main(): Promise<void> {
         process.exitCode = 1;
         return;
       }
-      process.stdout.write(`checkpoint ${file}: signed by ${tree.origin}, ${tree.size} events, root ${tree.root.toString('base64')}\n`);
+      process.stdout.write(
+        `checkpoint ${file}: signed by ${tree.origin}, ${tree.size} events, root ${tree.root.toString('base64')}\n`,
+      );
       kept = tree.size;
     } else {
-      process.stdout.write(`checkpoint ${file}: signed by key ${checkpoint!.keyId}, position ${checkpoint!.position}\n`);
+      process.stdout.write(
+        `checkpoint ${file}: signed by key ${checkpoint!.keyId}, position ${checkpoint!.position}\n`,
+      );
     }
   }
-  const pool = createPool(config.DATABASE_URL, { role: config.WORKGATE_DB_ROLE || undefined, max: 1, applicationName: 'workgate-verify' });
+  const pool = createPool(config.DATABASE_URL, {
+    role: config.WORKGATE_DB_ROLE || undefined,
+    max: 1,
+    applicationName: 'workgate-verify',
+  });
   const started = Date.now();
   const tty = process.stderr.isTTY;
   try {
@@ -75,8 +89,15 @@ async function main(): Promise<void> {
         if (tty) process.stderr.write(`\rchecked ${checked.toLocaleString('en-US')} events…`);
       },
     };
-    const options = { ...progress, signatures: { from: Math.max(kept, await lastSignedCheckpointSize(pool, key)), verify: verifyCommit } };
-    const result = note ? await verifyAgainstNote(pool, note, key, options) : checkpoint ? await verifyAgainstCheckpoint(pool, checkpoint, options) : await verifyLedger(pool, options);
+    const options = {
+      ...progress,
+      signatures: { from: Math.max(kept, await lastSignedCheckpointSize(pool, key)), verify: verifyCommit },
+    };
+    const result = note
+      ? await verifyAgainstNote(pool, note, key, options)
+      : checkpoint
+        ? await verifyAgainstCheckpoint(pool, checkpoint, options)
+        : await verifyLedger(pool, options);
     if (tty) process.stderr.write('\r\x1b[K');
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (result.ok) {
@@ -84,7 +105,9 @@ async function main(): Promise<void> {
       process.stdout.write(`head: position ${result.headPosition}, hash ${result.headHash}\n`);
     } else {
       process.stdout.write(`ledger BROKEN at position ${result.firstBadPosition}: ${result.problem}\n`);
-      process.stdout.write(`${result.checked.toLocaleString('en-US')} events before it verify; last good hash ${result.headHash}\n`);
+      process.stdout.write(
+        `${result.checked.toLocaleString('en-US')} events before it verify; last good hash ${result.headHash}\n`,
+      );
     }
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exitCode = result.ok ? 0 : 1;

@@ -4,7 +4,16 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { ServiceName } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
-import { borrowNats, ensureStreams, releaseNats, ServiceContext, ServiceModuleFactory, startMicroservice, startTracing, useOfferedRoutes } from '@workgate/messaging';
+import {
+  borrowNats,
+  ensureStreams,
+  releaseNats,
+  ServiceContext,
+  ServiceModuleFactory,
+  startMicroservice,
+  startTracing,
+  useOfferedRoutes,
+} from '@workgate/messaging';
 import { ApprovalsModule } from '../apps/approvals/approvals.module';
 import { ExceptionsModule } from '../apps/exceptions/exceptions.module';
 import { startGateway } from '../apps/gateway/gateway';
@@ -50,7 +59,8 @@ export async function startWorkgate(
   try {
     for (const [service, factory] of SERVICE_MODULES) {
       if (options.without?.includes(service)) continue;
-      if (service === 'ledger' && options.ledgerThread) apps.push({ name: 'ledger (its own thread)', app: await startLedgerThread(config, instance) });
+      if (service === 'ledger' && options.ledgerThread)
+        apps.push({ name: 'ledger (its own thread)', app: await startLedgerThread(config, instance) });
       else apps.push({ name: service, app: await startMicroservice(factory, ctx(service)) });
     }
     const gateway = await startGateway(ctx('gateway'), options.port ?? config.PORT);
@@ -74,15 +84,23 @@ export async function startWorkgate(
 }
 
 /** Starts the ledger thread (dist/cli/ledger-thread.js) and resolves once it serves; `close` stops it cleanly. */
-async function startLedgerThread(config: WorkgateConfig, instance: string): Promise<Pick<INestApplicationContext, 'close'>> {
+async function startLedgerThread(
+  config: WorkgateConfig,
+  instance: string,
+): Promise<Pick<INestApplicationContext, 'close'>> {
   // From dist/cli (built) or cli/ (tests run the sources): the thread always runs the built file.
   const root = __dirname.split(sep).includes('dist') ? join(__dirname, '..', '..') : join(__dirname, '..');
   // The main thread's services reach the ledger's request/reply routes through this port.
   const { port1, port2 } = new MessageChannel();
   const routes = useOfferedRoutes(port1);
-  const worker = new Worker(join(root, 'dist', 'cli', 'ledger-thread.js'), { workerData: { env: { ...config }, instance, routes: port2 }, transferList: [port2] });
+  const worker = new Worker(join(root, 'dist', 'cli', 'ledger-thread.js'), {
+    workerData: { env: { ...config }, instance, routes: port2 },
+    transferList: [port2],
+  });
   await new Promise<void>((resolve, reject) => {
-    worker.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(`ledger thread: ${m?.error ?? String(m)}`))));
+    worker.once('message', (m) =>
+      m === 'ready' ? resolve() : reject(new Error(`ledger thread: ${m?.error ?? String(m)}`)),
+    );
     worker.once('error', reject);
   }).catch((error) => {
     routes.close();

@@ -7,7 +7,16 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const stamp = join(root, 'dist', '.build-stamp');
-const sources = ['apps', 'libs', 'cli', 'bench', 'nest-cli.json', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+const sources = [
+  'apps',
+  'libs',
+  'cli',
+  'bench',
+  'nest-cli.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package-lock.json',
+];
 
 // Written by the benchmarks, not sources: a new result must not make the build stale.
 const ignored = new Set([join(root, 'bench', 'results')]);
@@ -23,5 +32,8 @@ const built = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
 const changed = Math.max(...sources.map((s) => newest(join(root, s))));
 if (built >= changed && process.argv[2] !== '--force') process.exit(0);
 process.stderr.write('workgate: building dist/ …\n');
-execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build', 'workgate'], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build', 'workgate'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 writeFileSync(stamp, new Date().toISOString());

@@ -13,7 +13,8 @@ describe('docs/api.md', () => {
     for (const code of Object.keys(ErrorCodes) as ErrorCode[]) {
       const found = rows.filter((row) => row.split('|')[1].includes(`\`${code}\``));
       if (found.length !== 1) problems.push(`${code}: in ${found.length} rows`);
-      else if (!found[0].split('|')[2].includes(String(ErrorCodes[code]))) problems.push(`${code}: not with ${ErrorCodes[code]}`);
+      else if (!found[0].split('|')[2].includes(String(ErrorCodes[code])))
+        problems.push(`${code}: not with ${ErrorCodes[code]}`);
     }
     expect(problems).toEqual([]);
   });

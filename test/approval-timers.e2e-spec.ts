@@ -32,8 +32,17 @@ describe('approval timers across a restart and with two instances', () => {
     const agent = client(t.url, principals.keys.agent);
     const approvals: string[] = [];
     for (let i = 0; i < 8; i++) {
-      const opened = await helpdesk('POST', '/v1/work-orders', { jobType: 'quick-refund', externalRef: `T-${i}`, source: 'helpdesk', inputs: {} });
-      const wait = await agent('POST', `/v1/work-orders/${opened.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write' });
+      const opened = await helpdesk('POST', '/v1/work-orders', {
+        jobType: 'quick-refund',
+        externalRef: `T-${i}`,
+        source: 'helpdesk',
+        inputs: {},
+      });
+      const wait = await agent('POST', `/v1/work-orders/${opened.body.id}/actions`, {
+        system: 'payments',
+        operation: 'refund',
+        kind: 'write',
+      });
       approvals.push(wait.body.approvalId);
     }
     // The approvals service is down while every expiry falls due.
@@ -41,12 +50,27 @@ describe('approval timers across a restart and with two instances', () => {
 
     const nc = await borrowNats(t.config.NATS_URL, 'approvals-test');
     for (let i = 0; i < 2; i++) {
-      instances.push(await startMicroservice((ctx) => ApprovalsModule.register(ctx), { service: 'approvals', instance: randomUUID(), config: t.config, nc }));
+      instances.push(
+        await startMicroservice((ctx) => ApprovalsModule.register(ctx), {
+          service: 'approvals',
+          instance: randomUUID(),
+          config: t.config,
+          nc,
+        }),
+      );
     }
     const pool = t.db.appPool();
     const count = async (type: string) =>
-      (await pool.query(`SELECT stream_id, count(*)::int AS n FROM ledger_events WHERE type = $1 GROUP BY stream_id`, [type])).rows as Array<{ stream_id: string; n: number }>;
-    await eventually(async () => (await count('ApprovalExpired')).length === approvals.length, 20_000, 'every approval to expire');
+      (
+        await pool.query(`SELECT stream_id, count(*)::int AS n FROM ledger_events WHERE type = $1 GROUP BY stream_id`, [
+          type,
+        ])
+      ).rows as Array<{ stream_id: string; n: number }>;
+    await eventually(
+      async () => (await count('ApprovalExpired')).length === approvals.length,
+      20_000,
+      'every approval to expire',
+    );
     await new Promise((r) => setTimeout(r, 1500)); // both instances keep ticking
     const expired = await count('ApprovalExpired');
     const requested = await count('ApprovalRequested');

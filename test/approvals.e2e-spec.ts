@@ -25,57 +25,127 @@ describe('approvals over HTTP', () => {
   const steps = ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'];
 
   async function workOrderWithRefund(ref: string, requester = 'agent') {
-    const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: ref, source: 'helpdesk', inputs: { caseId: ref, orderId: '1001', orderPaid: true } });
+    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+      jobType: 'support-recovery',
+      externalRef: ref,
+      source: 'helpdesk',
+      inputs: { caseId: ref, orderId: '1001', orderPaid: true },
+    });
     const id = opened.body.id as string;
-    for (const step of steps) await as.agent('POST', `/v1/work-orders/${id}/steps/${step}/complete`, { evidence: [{ kind: 'receipt', ref: `${step}-r` }] });
+    for (const step of steps)
+      await as.agent('POST', `/v1/work-orders/${id}/steps/${step}/complete`, {
+        evidence: [{ kind: 'receipt', ref: `${step}-r` }],
+      });
     const wait = await as[requester]('POST', `/v1/work-orders/${id}/actions`, { ...refund, facts: { amount: 40 } });
-    expect(wait.body).toMatchObject({ decision: 'wait', decisionOwner: 'support-lead', approvalId: expect.any(String) });
+    expect(wait.body).toMatchObject({
+      decision: 'wait',
+      decisionOwner: 'support-lead',
+      approvalId: expect.any(String),
+    });
     const approvalId = wait.body.approvalId as string;
-    await eventually(async () => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).status === 200, 10_000, 'the approval to open');
+    await eventually(
+      async () => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).status === 200,
+      10_000,
+      'the approval to open',
+    );
     return { id, approvalId };
   }
-  const close = (id: string) => as.agent('POST', `/v1/work-orders/${id}/close`, { closureEvidenceId: 'CE', evidence: [{ kind: 'closure-note', ref: 'n' }] });
+  const close = (id: string) =>
+    as.agent('POST', `/v1/work-orders/${id}/close`, {
+      closureEvidenceId: 'CE',
+      evidence: [{ kind: 'closure-note', ref: 'n' }],
+    });
 
   it('refund waits -> the owner approves the permitted action -> the action runs and closure is unblocked', async () => {
     const { id, approvalId } = await workOrderWithRefund('AP-1');
-    expect((await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).body).toMatchObject({ status: 'requested', owner: 'support-lead', requestedBy: 'agent' });
+    expect((await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).body).toMatchObject({
+      status: 'requested',
+      owner: 'support-lead',
+      requestedBy: 'agent',
+    });
     // What the owner reads to decide: the decision that waits, its rule, policy version, facts and receipt.
     const decisions = (await as['support-lead']('GET', `/v1/work-orders/${id}/decisions`)).body;
     expect(decisions).toEqual([
-      expect.objectContaining({ approvalId, action: refund, facts: { amount: 40 }, decision: 'wait', rule: 'refunds-and-credits-need-owner', policy: expect.objectContaining({ jobType: 'support-recovery', version: 1 }) }),
+      expect.objectContaining({
+        approvalId,
+        action: refund,
+        facts: { amount: 40 },
+        decision: 'wait',
+        rule: 'refunds-and-credits-need-owner',
+        policy: expect.objectContaining({ jobType: 'support-recovery', version: 1 }),
+      }),
     ]);
-    expect((await as['support-lead']('GET', `/v1/receipts/${decisions[0].receiptId}`)).body).toMatchObject({ kind: 'decision', decision: 'wait', workOrderId: id });
-    expect((await as['support-lead']('GET', '/v1/me')).body).toEqual({ id: 'support-lead', roles: ['approver', 'operator'] });
+    expect((await as['support-lead']('GET', `/v1/receipts/${decisions[0].receiptId}`)).body).toMatchObject({
+      kind: 'decision',
+      decision: 'wait',
+      workOrderId: id,
+    });
+    expect((await as['support-lead']('GET', '/v1/me')).body).toEqual({
+      id: 'support-lead',
+      roles: ['approver', 'operator'],
+    });
     expect(await close(id)).toMatchObject({ status: 409, body: { error: 'open_blockers' } });
 
-    expect(await as.finance('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: refund })).toMatchObject({ status: 403, body: { error: 'not_owner' } });
-    expect(await as.agent('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: refund })).toMatchObject({ status: 403 });
     expect(
-      await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: { ...refund, operation: 'credit' } }),
+      await as.finance('POST', `/v1/approvals/${approvalId}/decision`, {
+        decision: 'approve',
+        permittedAction: refund,
+      }),
+    ).toMatchObject({ status: 403, body: { error: 'not_owner' } });
+    expect(
+      await as.agent('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: refund }),
+    ).toMatchObject({ status: 403 });
+    expect(
+      await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+        decision: 'approve',
+        permittedAction: { ...refund, operation: 'credit' },
+      }),
     ).toMatchObject({ status: 422, body: { error: 'permitted_action_mismatch' } });
-    expect(await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve' })).toMatchObject({ status: 422, body: { error: 'permitted_action_mismatch' } });
+    expect(
+      await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve' }),
+    ).toMatchObject({ status: 422, body: { error: 'permitted_action_mismatch' } });
 
-    const approved = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: refund });
+    const approved = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+      decision: 'approve',
+      permittedAction: refund,
+    });
     expect(approved).toMatchObject({ status: 200, body: { status: 'approved', decidedBy: 'support-lead' } });
-    const closed = await eventually(async () => {
-      const r = await close(id);
-      return r.status === 200 ? r : undefined;
-    }, 10_000, 'the work order to learn the approval');
+    const closed = await eventually(
+      async () => {
+        const r = await close(id);
+        return r.status === 200 ? r : undefined;
+      },
+      10_000,
+      'the work order to learn the approval',
+    );
     expect(closed.body).toMatchObject({ status: 'closed' });
     const events = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
-    expect(events.find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({ approvalId, outcome: 'approved', decision: 'run', decidedBy: 'support-lead' });
+    expect(events.find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({
+      approvalId,
+      outcome: 'approved',
+      decision: 'run',
+      decidedBy: 'support-lead',
+    });
   });
 
   /** The work order's events up to a ledger position (what a read at that position holds). */
-  const eventsUpTo = async (id: string, position: number) => (await t.rpc.request(Subjects.intake.events, { workOrderId: id })).filter((e) => e.position <= position);
+  const eventsUpTo = async (id: string, position: number) =>
+    (await t.rpc.request(Subjects.intake.events, { workOrderId: id })).filter((e) => e.position <= position);
 
-  it('a decision\'s position covers its work order: read at once, by the approver or at Workgate-Position, it shows the outcome', async () => {
+  it("a decision's position covers its work order: read at once, by the approver or at Workgate-Position, it shows the outcome", async () => {
     const { id, approvalId } = await workOrderWithRefund('AP-RYW');
-    const approved = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: refund });
+    const approved = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+      decision: 'approve',
+      permittedAction: refund,
+    });
     expect(approved.status).toBe(200);
     const position = Number(approved.headers.get('workgate-position'));
     // The outcome is recorded in the decision's own commit, not after it.
-    expect((await eventsUpTo(id, position)).find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({ approvalId, outcome: 'approved', decision: 'run' });
+    expect((await eventsUpTo(id, position)).find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({
+      approvalId,
+      outcome: 'approved',
+      decision: 'run',
+    });
     for (const read of [
       await as['support-lead']('GET', `/v1/work-orders/${id}`),
       await as.helpdesk('GET', `/v1/work-orders/${id}`, undefined, { 'Workgate-Min-Position': String(position) }),
@@ -92,27 +162,49 @@ describe('approvals over HTTP', () => {
 
   it('a rejection and a conditional approval reach the work order in their own commit too', async () => {
     const rejectedOne = await workOrderWithRefund('AP-RYW-R');
-    const rejected = await as['support-lead']('POST', `/v1/approvals/${rejectedOne.approvalId}/decision`, { decision: 'reject', note: 'outside policy' });
-    expect((await eventsUpTo(rejectedOne.id, Number(rejected.headers.get('workgate-position')))).find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({
+    const rejected = await as['support-lead']('POST', `/v1/approvals/${rejectedOne.approvalId}/decision`, {
+      decision: 'reject',
+      note: 'outside policy',
+    });
+    expect(
+      (await eventsUpTo(rejectedOne.id, Number(rejected.headers.get('workgate-position')))).find(
+        (e) => e.type === 'ApprovalResolved',
+      )?.data,
+    ).toMatchObject({
       approvalId: rejectedOne.approvalId,
       outcome: 'rejected',
       decision: 'stop',
     });
     const { id, approvalId } = await workOrderWithRefund('AP-RYW-C');
-    const conditional = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'conditional', permittedAction: refund, conditions: ['R-03: retention policy signed'] });
+    const conditional = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+      decision: 'conditional',
+      permittedAction: refund,
+      conditions: ['R-03: retention policy signed'],
+    });
     const at = Number(conditional.headers.get('workgate-position'));
-    expect((await eventsUpTo(id, at)).find((e) => e.type === 'ApprovalConditional')?.data).toMatchObject({ approvalId, openConditions: ['R-03: retention policy signed'] });
+    expect((await eventsUpTo(id, at)).find((e) => e.type === 'ApprovalConditional')?.data).toMatchObject({
+      approvalId,
+      openConditions: ['R-03: retention policy signed'],
+    });
     const read = await as.helpdesk('GET', `/v1/work-orders/${id}`, undefined, { 'Workgate-Min-Position': String(at) });
     expect(read.body.pendingApprovals).toEqual([expect.objectContaining({ approvalId, status: 'conditional' })]);
     // The approver's queue shows what is left to close, as the approval itself does.
     const queue = await as['support-lead']('GET', '/v1/approvals?owner=support-lead&status=conditional');
     const row = queue.body.find((a: { approvalId: string }) => a.approvalId === approvalId);
-    expect(row).toMatchObject({ status: 'conditional', conditions: [{ conditionId: 'c1', title: 'R-03: retention policy signed', owner: 'support-lead', closed: false }] });
+    expect(row).toMatchObject({
+      status: 'conditional',
+      conditions: [{ conditionId: 'c1', title: 'R-03: retention policy signed', owner: 'support-lead', closed: false }],
+    });
     expect(row.conditions).toEqual((await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).body.conditions);
     // The last condition closing turns it approved, in that commit.
-    const closed = await as['support-lead']('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, { evidence: { kind: 'signed-policy', ref: 'R-03' } });
+    const closed = await as['support-lead']('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, {
+      evidence: { kind: 'signed-policy', ref: 'R-03' },
+    });
     expect(closed.body).toMatchObject({ status: 'approved' });
-    expect((await eventsUpTo(id, Number(closed.headers.get('workgate-position')))).find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({ approvalId, outcome: 'approved' });
+    expect(
+      (await eventsUpTo(id, Number(closed.headers.get('workgate-position')))).find((e) => e.type === 'ApprovalResolved')
+        ?.data,
+    ).toMatchObject({ approvalId, outcome: 'approved' });
     expect(await close(id)).toMatchObject({ status: 200 });
     // The reaction that carries outcomes recorded elsewhere finds them applied: each outcome once.
     await new Promise((r) => setTimeout(r, 500));
@@ -123,17 +215,31 @@ describe('approvals over HTTP', () => {
 
   it('lists the approval queue by owner and status, with age', async () => {
     const { approvalId } = await workOrderWithRefund('AP-Q');
-    const queue = await eventually(async () => {
-      const r = await as['support-lead']('GET', '/v1/approvals?owner=support-lead&status=requested');
-      return r.body?.some((a: { approvalId: string }) => a.approvalId === approvalId) ? r : undefined;
-    }, 10_000, 'the approval queue');
-    expect(queue.body.find((a: { approvalId: string }) => a.approvalId === approvalId)).toMatchObject({ owner: 'support-lead', requestedBy: 'agent', status: 'requested', ageSeconds: expect.any(Number) });
+    const queue = await eventually(
+      async () => {
+        const r = await as['support-lead']('GET', '/v1/approvals?owner=support-lead&status=requested');
+        return r.body?.some((a: { approvalId: string }) => a.approvalId === approvalId) ? r : undefined;
+      },
+      10_000,
+      'the approval queue',
+    );
+    expect(queue.body.find((a: { approvalId: string }) => a.approvalId === approvalId)).toMatchObject({
+      owner: 'support-lead',
+      requestedBy: 'agent',
+      status: 'requested',
+      ageSeconds: expect.any(Number),
+    });
     expect((await as.agent('GET', '/v1/approvals')).status).toBe(403);
   });
 
   it('refuses self-approval: the requester may not approve their own request', async () => {
     const { approvalId } = await workOrderWithRefund('AP-2', 'support-lead');
-    expect(await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: refund })).toMatchObject({
+    expect(
+      await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+        decision: 'approve',
+        permittedAction: refund,
+      }),
+    ).toMatchObject({
       status: 403,
       body: { error: 'self_approval' },
     });
@@ -146,40 +252,81 @@ describe('approvals over HTTP', () => {
       permittedAction: refund,
       conditions: ['R-03: retention policy signed'],
     });
-    expect(conditional.body).toMatchObject({ status: 'conditional', conditions: [{ conditionId: 'c1', closed: false }] });
+    expect(conditional.body).toMatchObject({
+      status: 'conditional',
+      conditions: [{ conditionId: 'c1', closed: false }],
+    });
     await new Promise((r) => setTimeout(r, 300));
     expect(await close(id)).toMatchObject({ status: 409, body: { error: 'open_blockers' } });
-    const done = await as['support-lead']('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, { evidence: { kind: 'signed-policy', ref: 'R-03' } });
+    const done = await as['support-lead']('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, {
+      evidence: { kind: 'signed-policy', ref: 'R-03' },
+    });
     expect(done.body).toMatchObject({ status: 'approved' });
     await eventually(async () => (await close(id)).status === 200, 10_000, 'closure after the condition closed');
   });
 
   it('an unanswered approval expires after the workflow timeout and stops the action', async () => {
     expect((await t.rpc.request(Subjects.policy.publish, { definition: QUICK_REFUND })).answer.created).toBe(true);
-    const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'quick-refund', externalRef: 'AP-5', source: 'helpdesk', inputs: {} });
-    const wait = await as.agent('POST', `/v1/work-orders/${opened.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write' });
+    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+      jobType: 'quick-refund',
+      externalRef: 'AP-5',
+      source: 'helpdesk',
+      inputs: {},
+    });
+    const wait = await as.agent('POST', `/v1/work-orders/${opened.body.id}/actions`, {
+      system: 'payments',
+      operation: 'refund',
+      kind: 'write',
+    });
     const approvalId = wait.body.approvalId as string;
-    const expired = await eventually(async () => {
-      const a = await as['support-lead']('GET', `/v1/approvals/${approvalId}`);
-      return a.body?.status === 'expired' ? a : undefined;
-    }, 15_000, 'the approval to expire');
+    const expired = await eventually(
+      async () => {
+        const a = await as['support-lead']('GET', `/v1/approvals/${approvalId}`);
+        return a.body?.status === 'expired' ? a : undefined;
+      },
+      15_000,
+      'the approval to expire',
+    );
     expect(expired.body).toMatchObject({ status: 'expired' });
-    const resolved = await eventually(async () => {
-      const events = await t.rpc.request(Subjects.intake.events, { workOrderId: opened.body.id });
-      return events.find((e) => e.type === 'ApprovalResolved');
-    }, 10_000, 'the expiry to reach the work order');
+    const resolved = await eventually(
+      async () => {
+        const events = await t.rpc.request(Subjects.intake.events, { workOrderId: opened.body.id });
+        return events.find((e) => e.type === 'ApprovalResolved');
+      },
+      10_000,
+      'the expiry to reach the work order',
+    );
     expect(resolved.data).toMatchObject({ outcome: 'expired', decision: 'stop' });
-    const { rows } = await t.db.appPool().query(`SELECT count(*)::int AS n FROM ledger_events WHERE stream_id = $1 AND type = 'ApprovalExpired'`, [`approval-${approvalId}`]);
+    const { rows } = await t.db
+      .appPool()
+      .query(`SELECT count(*)::int AS n FROM ledger_events WHERE stream_id = $1 AND type = 'ApprovalExpired'`, [
+        `approval-${approvalId}`,
+      ]);
     expect(rows[0].n).toBe(1);
   });
 
   it('a rejected approval stops the action with the reason', async () => {
     const { id, approvalId } = await workOrderWithRefund('AP-4');
-    expect((await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'reject', note: 'outside policy' })).body).toMatchObject({ status: 'rejected' });
-    const resolved = await eventually(async () => {
-      const events = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
-      return events.find((e) => e.type === 'ApprovalResolved');
-    }, 10_000, 'the rejection to reach the work order');
-    expect(resolved.data).toMatchObject({ outcome: 'rejected', decision: 'stop', reason: `approval ${approvalId} rejected` });
+    expect(
+      (
+        await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+          decision: 'reject',
+          note: 'outside policy',
+        })
+      ).body,
+    ).toMatchObject({ status: 'rejected' });
+    const resolved = await eventually(
+      async () => {
+        const events = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
+        return events.find((e) => e.type === 'ApprovalResolved');
+      },
+      10_000,
+      'the rejection to reach the work order',
+    );
+    expect(resolved.data).toMatchObject({
+      outcome: 'rejected',
+      decision: 'stop',
+      reason: `approval ${approvalId} rejected`,
+    });
   });
 });

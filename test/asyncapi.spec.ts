@@ -37,7 +37,9 @@ describe('docs/asyncapi.yaml', () => {
 
   beforeAll(async () => {
     ({ document, diagnostics } = await new Parser().parse(readFileSync(DOC, 'utf8')));
-    addresses = (document?.channels().all() ?? []).map((c) => c.address()).filter((a): a is string => typeof a === 'string');
+    addresses = (document?.channels().all() ?? [])
+      .map((c) => c.address())
+      .filter((a): a is string => typeof a === 'string');
   });
 
   it('parses as AsyncAPI 3.0.0 with no errors', () => {
@@ -52,7 +54,9 @@ describe('docs/asyncapi.yaml', () => {
   it('has a channel for every request/reply subject of the contracts', () => {
     const constants = subjectConstants(Subjects);
     expect(constants.length).toBeGreaterThan(0);
-    const missing = constants.filter(({ subject }) => !addresses.includes(subject)).map((c) => `${c.path}: ${c.subject}`);
+    const missing = constants
+      .filter(({ subject }) => !addresses.includes(subject))
+      .map((c) => `${c.path}: ${c.subject}`);
     expect(missing).toEqual([]);
   });
 
@@ -70,17 +74,27 @@ describe('docs/asyncapi.yaml', () => {
 
   it('has workgate.{service}.health for Subjects.health, with every service as a parameter value', () => {
     expect(addresses).toContain('workgate.{service}.health');
-    for (const service of SERVICES) expect(addressMatches('workgate.{service}.health', Subjects.health(service).subject)).toBe(true);
-    const channel = document!.channels().all().find((c) => c.address() === 'workgate.{service}.health')!;
+    for (const service of SERVICES)
+      expect(addressMatches('workgate.{service}.health', Subjects.health(service).subject)).toBe(true);
+    const channel = document!
+      .channels()
+      .all()
+      .find((c) => c.address() === 'workgate.{service}.health')!;
     const parameter = channel.parameters().get('service');
     expect((parameter?.schema()?.enum() ?? []).slice().sort()).toEqual([...SERVICES].sort());
   });
 
   it('has the stream channels: work events, rejections and the ledger', () => {
-    for (const address of ['workgate.events.{source}', 'workgate.rejected.{source}', 'ledger.{streamType}.{eventType}']) {
+    for (const address of [
+      'workgate.events.{source}',
+      'workgate.rejected.{source}',
+      'ledger.{streamType}.{eventType}',
+    ]) {
       expect(addresses).toContain(address);
     }
-    expect(addressMatches('ledger.{streamType}.{eventType}', ledgerSubject('workorder-42', 'StepCompleted'))).toBe(true);
+    expect(addressMatches('ledger.{streamType}.{eventType}', ledgerSubject('workorder-42', 'StepCompleted'))).toBe(
+      true,
+    );
   });
 
   it('describes every request/reply subject as a send operation with a reply', () => {
@@ -90,7 +104,15 @@ describe('docs/asyncapi.yaml', () => {
         !document!
           .operations()
           .all()
-          .some((op) => op.isSend() && op.reply() !== undefined && op.channels().all().some((c) => c.address() === subject)),
+          .some(
+            (op) =>
+              op.isSend() &&
+              op.reply() !== undefined &&
+              op
+                .channels()
+                .all()
+                .some((c) => c.address() === subject),
+          ),
     );
     expect(withoutReply).toEqual([]);
   });

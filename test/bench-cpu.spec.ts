@@ -21,7 +21,13 @@ describe('CPU per event between two readings', () => {
       [6, 'postgres', 0.25], // a connection opened during the run
       [5, 'natsServer', 50.5],
     ]);
-    expect(cpuPerEvent(before, after, 10_000)).toEqual({ bench: 50, workgate: 100, postgres: 50, natsServer: 50, total: 250 });
+    expect(cpuPerEvent(before, after, 10_000)).toEqual({
+      bench: 50,
+      workgate: 100,
+      postgres: 50,
+      natsServer: 50,
+      total: 250,
+    });
   });
 });
 

@@ -7,7 +7,12 @@ import { startTestWorkgate, TestWorkgate } from './support/workgate';
 /** Break-glass runs the action at once, under an exception, and leaves a post-review duty with a due time. */
 describe('break-glass and post-review over HTTP', () => {
   let t: TestWorkgate;
-  const principals = writePrincipals({ helpdesk: ['integrator'], agent: ['operator'], 'support-lead': ['approver'], other: ['approver'] });
+  const principals = writePrincipals({
+    helpdesk: ['integrator'],
+    agent: ['operator'],
+    'support-lead': ['approver'],
+    other: ['approver'],
+  });
   let as: Record<string, ReturnType<typeof client>>;
 
   beforeAll(async () => {
@@ -21,8 +26,15 @@ describe('break-glass and post-review over HTTP', () => {
 
   it('runs the action, raises the exception, opens the post-review, notifies when overdue, completes with a remediation', async () => {
     const notices: Array<{ kind: string; ref?: string }> = [];
-    const sub = t.nc.subscribe('workgate.notify.support-lead', { callback: (_e, m) => notices.push(JSON.parse(new TextDecoder().decode(m.data))) });
-    const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'urgent-fix', externalRef: 'BG-1', source: 'helpdesk', inputs: {} });
+    const sub = t.nc.subscribe('workgate.notify.support-lead', {
+      callback: (_e, m) => notices.push(JSON.parse(new TextDecoder().decode(m.data))),
+    });
+    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+      jobType: 'urgent-fix',
+      externalRef: 'BG-1',
+      source: 'helpdesk',
+      inputs: {},
+    });
     const id = opened.body.id as string;
     const bg = await as.agent('POST', `/v1/work-orders/${id}/break-glass`, {
       code: 'CUSTOMER_UNREACHABLE',
@@ -30,42 +42,87 @@ describe('break-glass and post-review over HTTP', () => {
       action: { system: 'payments', operation: 'refund', kind: 'write' },
     });
     expect(bg.status).toBe(201);
-    expect(bg.body).toMatchObject({ decision: 'run', reason: 'break_glass', exception: { code: 'CUSTOMER_UNREACHABLE' }, postReview: { owner: 'support-lead', dueAt: expect.any(String) } });
+    expect(bg.body).toMatchObject({
+      decision: 'run',
+      reason: 'break_glass',
+      exception: { code: 'CUSTOMER_UNREACHABLE' },
+      postReview: { owner: 'support-lead', dueAt: expect.any(String) },
+    });
     const postReviewId = bg.body.postReview.id as string;
 
-    await eventually(async () => (await as.agent('GET', `/v1/exceptions/${bg.body.exception.exceptionId}`)).status === 200, 10_000, 'the exception');
-    const overdue = await eventually(async () => {
-      const r = await as['support-lead']('GET', `/v1/post-reviews/${postReviewId}`);
-      return r.body?.overdueNotified ? r : undefined;
-    }, 15_000, 'the post-review to be overdue');
+    await eventually(
+      async () => (await as.agent('GET', `/v1/exceptions/${bg.body.exception.exceptionId}`)).status === 200,
+      10_000,
+      'the exception',
+    );
+    const overdue = await eventually(
+      async () => {
+        const r = await as['support-lead']('GET', `/v1/post-reviews/${postReviewId}`);
+        return r.body?.overdueNotified ? r : undefined;
+      },
+      15_000,
+      'the post-review to be overdue',
+    );
     expect(overdue.body).toMatchObject({ status: 'due', reviewer: 'support-lead', workOrderId: id });
     // The reviewer's own list has it, overdue; another approver's does not.
-    expect((await as['support-lead']('GET', '/v1/post-reviews?owner=support-lead&overdue=true')).body).toEqual([expect.objectContaining({ postReviewId, workOrderId: id, overdue: true })]);
+    expect((await as['support-lead']('GET', '/v1/post-reviews?owner=support-lead&overdue=true')).body).toEqual([
+      expect.objectContaining({ postReviewId, workOrderId: id, overdue: true }),
+    ]);
     expect((await as.other('GET', '/v1/post-reviews?owner=other')).body).toEqual([]);
-    await eventually(async () => notices.some((n) => n.kind === 'post-review-overdue' && n.ref === postReviewId), 5000, 'the overdue notice');
+    await eventually(
+      async () => notices.some((n) => n.kind === 'post-review-overdue' && n.ref === postReviewId),
+      5000,
+      'the overdue notice',
+    );
 
-    expect(await as.other('POST', `/v1/post-reviews/${postReviewId}/complete`, { outcome: 'x', remediation: { title: 't', owner: 'o', due: '2026-12-01T00:00:00Z' } })).toMatchObject({
+    expect(
+      await as.other('POST', `/v1/post-reviews/${postReviewId}/complete`, {
+        outcome: 'x',
+        remediation: { title: 't', owner: 'o', due: '2026-12-01T00:00:00Z' },
+      }),
+    ).toMatchObject({
       status: 403,
       body: { error: 'not_reviewer' },
     });
-    expect(await as['support-lead']('POST', `/v1/post-reviews/${postReviewId}/complete`, { outcome: 'justified' })).toMatchObject({ status: 422 });
+    expect(
+      await as['support-lead']('POST', `/v1/post-reviews/${postReviewId}/complete`, { outcome: 'justified' }),
+    ).toMatchObject({ status: 422 });
     const done = await as['support-lead']('POST', `/v1/post-reviews/${postReviewId}/complete`, {
       outcome: 'justified; the refund path needs a fast lane',
-      remediation: { title: 'add an urgent refund lane to the workflow', owner: 'support-lead', due: '2026-12-15T00:00:00Z' },
+      remediation: {
+        title: 'add an urgent refund lane to the workflow',
+        owner: 'support-lead',
+        due: '2026-12-15T00:00:00Z',
+      },
     });
     expect(done).toMatchObject({ status: 200, body: { status: 'completed' } });
     expect((await as['support-lead']('GET', '/v1/post-reviews?owner=support-lead')).body).toEqual([]);
     // The remediation becomes a task of the exception it reviewed, open until closed with evidence.
-    const exception = await eventually(async () => {
-      const r = await as.agent('GET', `/v1/exceptions/${bg.body.exception.exceptionId}`);
-      return r.body?.remediations?.length ? r : undefined;
-    }, 10_000, 'the remediation on the exception');
-    expect(exception.body.remediations).toEqual([expect.objectContaining({ title: 'add an urgent refund lane to the workflow', owner: 'support-lead', closed: false })]);
+    const exception = await eventually(
+      async () => {
+        const r = await as.agent('GET', `/v1/exceptions/${bg.body.exception.exceptionId}`);
+        return r.body?.remediations?.length ? r : undefined;
+      },
+      10_000,
+      'the remediation on the exception',
+    );
+    expect(exception.body.remediations).toEqual([
+      expect.objectContaining({
+        title: 'add an urgent refund lane to the workflow',
+        owner: 'support-lead',
+        closed: false,
+      }),
+    ]);
     sub.unsubscribe();
   });
 
   it('refuses break-glass where the workflow does not allow it', async () => {
-    const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'agent-delegation', externalRef: 'BG-2', source: 'helpdesk', inputs: { objective: 'x', repository: 'r' } });
+    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+      jobType: 'agent-delegation',
+      externalRef: 'BG-2',
+      source: 'helpdesk',
+      inputs: { objective: 'x', repository: 'r' },
+    });
     const bg = await as.agent('POST', `/v1/work-orders/${opened.body.id}/break-glass`, {
       code: 'DELEGATE_UNRESPONSIVE',
       rationale: 'x',

@@ -21,19 +21,33 @@ describe('the console in a real browser', () => {
   let t: TestWorkgate;
   let browser: Browser;
   let page: Page;
-  const principals = writePrincipals({ helpdesk: ['integrator'], agent: ['operator'], 'support-lead': ['approver', 'operator'], lead: ['ops-lead', 'analyst'] });
+  const principals = writePrincipals({
+    helpdesk: ['integrator'],
+    agent: ['operator'],
+    'support-lead': ['approver', 'operator'],
+    lead: ['ops-lead', 'analyst'],
+  });
   let as: Record<string, ReturnType<typeof client>>;
   const problems: string[] = [];
   const ids = { caseWo: '', refund: '', credit: '', own: '', postReview: '', exception: '' };
   const refund = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1042'] };
   const credit = { system: 'payments', operation: 'credit', kind: 'write', objects: ['customer:C-77'] };
 
-  const open = async (externalRef: string, jobType = 'support-recovery', inputs: Record<string, unknown> = { caseId: 'C-77', orderId: '1042', orderPaid: true }) => {
+  const open = async (
+    externalRef: string,
+    jobType = 'support-recovery',
+    inputs: Record<string, unknown> = { caseId: 'C-77', orderId: '1042', orderPaid: true },
+  ) => {
     const r = await as.helpdesk('POST', '/v1/work-orders', { jobType, externalRef, source: 'helpdesk', inputs });
     expect(r.status).toBe(201);
     return r.body.id as string;
   };
-  const ask = async (who: string, workOrderId: string, action: Record<string, unknown>, facts: Record<string, unknown>) => {
+  const ask = async (
+    who: string,
+    workOrderId: string,
+    action: Record<string, unknown>,
+    facts: Record<string, unknown>,
+  ) => {
     const r = await as[who]('POST', `/v1/work-orders/${workOrderId}/actions`, { ...action, facts });
     expect(r.body).toMatchObject({ decision: 'wait' });
     return r.body.approvalId as string;
@@ -45,12 +59,24 @@ describe('the console in a real browser', () => {
     await t.rpc.request(Subjects.policy.publish, { definition: urgentFix('urgent-fix') });
 
     ids.caseWo = await open('CASE-1042');
-    ids.refund = await ask('agent', ids.caseWo, refund, { amount: 40, currency: 'EUR', reason: 'parcel lost in transit' });
+    ids.refund = await ask('agent', ids.caseWo, refund, {
+      amount: 40,
+      currency: 'EUR',
+      reason: 'parcel lost in transit',
+    });
     ids.credit = await ask('agent', ids.caseWo, credit, { amount: 15, currency: 'EUR' });
     const other = await open('CASE-1077', 'support-recovery', { caseId: 'C-78', orderId: '1077', orderPaid: true });
     // One the owner asked for herself: only someone else may approve it.
-    ids.own = await ask('support-lead', other, { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1077'] }, { amount: 120 });
-    const blocked = await as.agent('POST', `/v1/work-orders/${other}/steps/confirm-customer/block`, { code: 'CUSTOMER_UNREACHABLE', rationale: 'no answer on two calls' });
+    ids.own = await ask(
+      'support-lead',
+      other,
+      { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1077'] },
+      { amount: 120 },
+    );
+    const blocked = await as.agent('POST', `/v1/work-orders/${other}/steps/confirm-customer/block`, {
+      code: 'CUSTOMER_UNREACHABLE',
+      rationale: 'no answer on two calls',
+    });
     expect(blocked.status).toBe(201);
     ids.exception = blocked.body.exception.exceptionId;
 
@@ -62,10 +88,14 @@ describe('the console in a real browser', () => {
     });
     expect(glass.status).toBe(201);
     ids.postReview = glass.body.postReview.id;
-    await eventually(async () => {
-      const r = await as['support-lead']('GET', '/v1/post-reviews?owner=support-lead&overdue=true');
-      return r.status === 200 && r.body.some((p: { postReviewId: string }) => p.postReviewId === ids.postReview);
-    }, 15_000, 'the post-review to fall overdue');
+    await eventually(
+      async () => {
+        const r = await as['support-lead']('GET', '/v1/post-reviews?owner=support-lead&overdue=true');
+        return r.status === 200 && r.body.some((p: { postReviewId: string }) => p.postReviewId === ids.postReview);
+      },
+      15_000,
+      'the post-review to fall overdue',
+    );
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
@@ -84,7 +114,8 @@ describe('the console in a real browser', () => {
   }
 
   const ready = (p: Page = page) => p.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
-  const shot = (name: string, p: Page = page) => p.screenshot({ path: join(ARTIFACTS, `console-${name}.png`), fullPage: true });
+  const shot = (name: string, p: Page = page) =>
+    p.screenshot({ path: join(ARTIFACTS, `console-${name}.png`), fullPage: true });
   const card = (name: string | RegExp): Locator => page.getByRole('article', { name });
   const approval = async (id: string) => (await as['support-lead']('GET', `/v1/approvals/${id}`)).body;
 
@@ -120,20 +151,39 @@ describe('the console in a real browser', () => {
     problems.length = 0; // the refused key logged its 401
   });
 
-  it('lists the approver\'s queue with the action, facts, work order, rule and policy, and approves one', async () => {
+  it("lists the approver's queue with the action, facts, work order, rule and policy, and approves one", async () => {
     await signIn(page, 'support-lead');
     expect(await page.textContent('#who')).toBe('Signed in as support-lead (approver, operator)');
     const refundCard = card(/write payments refund · order:1042/);
     await refundCard.waitFor();
     const text = await refundCard.innerText();
-    for (const expected of ['CASE-1042', 'agent', 'refunds-and-credits-need-owner', 'support-recovery v1', 'amount: 40', 'parcel lost in transit', 'in 23 h']) expect(text).toContain(expected);
+    for (const expected of [
+      'CASE-1042',
+      'agent',
+      'refunds-and-credits-need-owner',
+      'support-recovery v1',
+      'amount: 40',
+      'parcel lost in transit',
+      'in 23 h',
+    ])
+      expect(text).toContain(expected);
     expect(await page.locator('#approvals-list article').count()).toBe(3);
     await shot('approvals');
 
     await refundCard.getByRole('button', { name: 'Approve', exact: true }).click();
-    await eventually(async () => (await approval(ids.refund)).status === 'approved', 10_000, 'the approval to be approved');
-    expect(await approval(ids.refund)).toMatchObject({ status: 'approved', decidedBy: 'support-lead', permittedAction: refund });
-    await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'Approved: write payments refund · order:1042.');
+    await eventually(
+      async () => (await approval(ids.refund)).status === 'approved',
+      10_000,
+      'the approval to be approved',
+    );
+    expect(await approval(ids.refund)).toMatchObject({
+      status: 'approved',
+      decidedBy: 'support-lead',
+      permittedAction: refund,
+    });
+    await page.waitForFunction(
+      () => document.querySelector('#status')?.textContent === 'Approved: write payments refund · order:1042.',
+    );
     await ready();
     expect(await page.locator('#approvals-list article').count()).toBe(2);
   });
@@ -141,11 +191,22 @@ describe('the console in a real browser', () => {
   it('approves with conditions, then closes each condition with evidence', async () => {
     const creditCard = card(/write payments credit/);
     await creditCard.getByRole('button', { name: 'Approve with conditions' }).click();
-    expect(JSON.parse(await creditCard.getByLabel('Permitted action (pre-filled from the request)').inputValue())).toEqual(credit);
-    await creditCard.getByLabel('Conditions, one title per line').fill('Customer confirms the credit in writing\nTeam lead countersigns');
+    expect(
+      JSON.parse(await creditCard.getByLabel('Permitted action (pre-filled from the request)').inputValue()),
+    ).toEqual(credit);
+    await creditCard
+      .getByLabel('Conditions, one title per line')
+      .fill('Customer confirms the credit in writing\nTeam lead countersigns');
     await creditCard.getByRole('button', { name: 'Approve with these conditions' }).click();
-    await eventually(async () => (await approval(ids.credit)).status === 'conditional', 10_000, 'the approval to be conditional');
-    expect((await approval(ids.credit)).conditions.map((c: { title: string }) => c.title)).toEqual(['Customer confirms the credit in writing', 'Team lead countersigns']);
+    await eventually(
+      async () => (await approval(ids.credit)).status === 'conditional',
+      10_000,
+      'the approval to be conditional',
+    );
+    expect((await approval(ids.credit)).conditions.map((c: { title: string }) => c.title)).toEqual([
+      'Customer confirms the credit in writing',
+      'Team lead countersigns',
+    ]);
 
     await creditCard.getByRole('heading', { name: /Open conditions \(2\)/ }).waitFor();
     await shot('approvals-conditions');
@@ -156,18 +217,28 @@ describe('the console in a real browser', () => {
       const item = creditCard.getByRole('listitem').filter({ hasText: title });
       await item.getByLabel('Evidence', { exact: true }).fill(ref);
       await item.getByRole('button', { name: 'Close condition' }).click();
-      await page.waitForFunction((closed) => document.querySelector('#status')?.textContent === `Condition closed: ${closed}.`, title);
+      await page.waitForFunction(
+        (closed) => document.querySelector('#status')?.textContent === `Condition closed: ${closed}.`,
+        title,
+      );
       await ready();
     }
     // The last condition closed turns it approved, with the permitted action the approver named.
-    expect(await approval(ids.credit)).toMatchObject({ status: 'approved', decidedBy: 'support-lead', permittedAction: credit });
+    expect(await approval(ids.credit)).toMatchObject({
+      status: 'approved',
+      decidedBy: 'support-lead',
+      permittedAction: credit,
+    });
   });
 
   it('shows what the API refuses as the API said it', async () => {
     const ownCard = card(/order:1077/);
     await ownCard.getByRole('button', { name: 'Approve', exact: true }).click();
     await page.waitForFunction(() => document.querySelector('#status')?.classList.contains('error'));
-    const refused = await as['support-lead']('POST', `/v1/approvals/${ids.own}/decision`, { decision: 'approve', permittedAction: (await approval(ids.own)).requestedAction });
+    const refused = await as['support-lead']('POST', `/v1/approvals/${ids.own}/decision`, {
+      decision: 'approve',
+      permittedAction: (await approval(ids.own)).requestedAction,
+    });
     expect(refused.status).toBe(403);
     expect(await page.textContent('#status')).toBe(refused.body.message);
     expect(await page.getAttribute('#status', 'role')).toBe('status');
@@ -184,7 +255,11 @@ describe('the console in a real browser', () => {
     await review.getByLabel('Remediation', { exact: true }).fill('Add a second phone number to the case form');
     expect(await review.getByLabel('Remediation due').inputValue()).toBe('P14D');
     await review.getByRole('button', { name: 'Complete' }).click();
-    await eventually(async () => (await as['support-lead']('GET', `/v1/post-reviews/${ids.postReview}`)).body.status === 'completed', 10_000, 'the post-review to be completed');
+    await eventually(
+      async () => (await as['support-lead']('GET', `/v1/post-reviews/${ids.postReview}`)).body.status === 'completed',
+      10_000,
+      'the post-review to be completed',
+    );
   });
 
   it('resolves an open exception with evidence', async () => {
@@ -198,7 +273,11 @@ describe('the console in a real browser', () => {
     await exception.getByLabel('Evidence kind').fill('email');
     await exception.getByLabel('Evidence', { exact: true }).fill('mail://case/C-78/5');
     await exception.getByRole('button', { name: 'Resolve' }).click();
-    await eventually(async () => (await as.agent('GET', `/v1/exceptions/${ids.exception}`)).body.status === 'resolved', 10_000, 'the exception to be resolved');
+    await eventually(
+      async () => (await as.agent('GET', `/v1/exceptions/${ids.exception}`)).body.status === 'resolved',
+      10_000,
+      'the exception to be resolved',
+    );
   });
 
   it('finds a work order and shows its handoff, decisions with receipts, and for an ops lead its timeline', async () => {
@@ -215,7 +294,10 @@ describe('the console in a real browser', () => {
     await ready();
     await page.getByRole('heading', { name: /CASE-1042/ }).waitFor();
     expect(await page.innerText('#work-order')).toContain('is shown to ops leads');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the delivery page' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download the delivery page' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe('delivery-CASE-1042.html');
     expect(readFileSync(await download.path(), 'utf8')).toMatch(/^<!doctype html>/i);
 
@@ -248,7 +330,9 @@ describe('the console in a real browser', () => {
       ['#/exceptions?owner=', 'exceptions'],
     ]) {
       await narrow.evaluate((h) => (location.hash = h), hash);
-      await narrow.waitForFunction(() => document.body.dataset.state === 'loading' || document.body.dataset.state === 'ready');
+      await narrow.waitForFunction(
+        () => document.body.dataset.state === 'loading' || document.body.dataset.state === 'ready',
+      );
       await ready(narrow);
       expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
       await shot(`${name}-420`, narrow);

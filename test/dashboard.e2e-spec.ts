@@ -29,12 +29,18 @@ describe('the ops dashboard in a real browser', () => {
     const summary = await seedDemo(t.nc, { days: 30, perDay: 5, seed: 11 });
     expect(summary.workOrders).toBeGreaterThan(100);
     // Everything the demo caused has reached the views.
-    await eventually(async () => {
-      const { rows } = await t.db.appPool().query(
-        `SELECT (SELECT position FROM projection_checkpoints WHERE name = 'views') AS views, (SELECT max(position) FROM ledger_events) AS head`,
-      );
-      return rows[0].views === rows[0].head;
-    }, 30_000, 'the views to catch up');
+    await eventually(
+      async () => {
+        const { rows } = await t.db
+          .appPool()
+          .query(
+            `SELECT (SELECT position FROM projection_checkpoints WHERE name = 'views') AS views, (SELECT max(position) FROM ledger_events) AS head`,
+          );
+        return rows[0].views === rows[0].head;
+      },
+      30_000,
+      'the views to catch up',
+    );
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
@@ -70,7 +76,11 @@ describe('the ops dashboard in a real browser', () => {
     expect(await page.textContent('#status')).toContain('lacks the analyst or ops-lead role');
     // Every view was asked at once and each is refused: let all the refusals land in this test.
     const views = await page.$$eval('main section', (els) => els.length);
-    await eventually(async () => problems.filter((p) => p.includes('status of 403')).length >= views, 10_000, 'every view refused');
+    await eventually(
+      async () => problems.filter((p) => p.includes('status of 403')).length >= views,
+      10_000,
+      'every view refused',
+    );
   });
 
   it('shows every chart and table exactly as the view API answers, and saves a screenshot', async () => {
@@ -80,9 +90,22 @@ describe('the ops dashboard in a real browser', () => {
     await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
 
     const sections = await page.$$eval('main section', (els) =>
-      els.map((el) => ({ id: el.id, csv: (el.querySelector('a.csv') as HTMLAnchorElement | null)?.getAttribute('href') ?? '', hasChart: !!el.querySelector('canvas') })),
+      els.map((el) => ({
+        id: el.id,
+        csv: (el.querySelector('a.csv') as HTMLAnchorElement | null)?.getAttribute('href') ?? '',
+        hasChart: !!el.querySelector('canvas'),
+      })),
     );
-    expect(sections.map((s) => s.id)).toEqual(['trends', 'top-codes', 'stall-rates', 'first-time-fix', 'post-reviews', 'approvals', 'evidence', 'closures']);
+    expect(sections.map((s) => s.id)).toEqual([
+      'trends',
+      'top-codes',
+      'stall-rates',
+      'first-time-fix',
+      'post-reviews',
+      'approvals',
+      'evidence',
+      'closures',
+    ]);
     let rowsShown = 0;
     for (const s of sections) {
       expect(s.csv).toMatch(/^\/v1\/views\//);
@@ -102,7 +125,13 @@ describe('the ops dashboard in a real browser', () => {
       rowsShown += shown.body.length;
       if (!s.hasChart) continue;
       const chart = await page.evaluate((id) => {
-        const c = (window as unknown as { Chart: { getChart(id: string): { data: { labels: string[]; datasets: Array<{ label: string; data: number[] }> } } } }).Chart.getChart(`${id}-chart`);
+        const c = (
+          window as unknown as {
+            Chart: {
+              getChart(id: string): { data: { labels: string[]; datasets: Array<{ label: string; data: number[] }> } };
+            };
+          }
+        ).Chart.getChart(`${id}-chart`);
         return { labels: c.data.labels, datasets: c.data.datasets.map((d) => ({ label: d.label, data: d.data })) };
       }, s.id);
       expect(chart).toEqual(expectedChart(s.id, rows));
@@ -112,17 +141,26 @@ describe('the ops dashboard in a real browser', () => {
     const stallTotal = (await tableOf(page, 'stall-rates')).foot;
     const stalled = stallRows.reduce((n, r) => n + (r.stalled as number), 0);
     const opened = stallRows.reduce((n, r) => n + (r.workOrders as number), 0);
-    expect(stallTotal.slice(0, 3)).toEqual([percentText(stalled / opened), 'all job types', `${stalled.toLocaleString('en-US')} of ${opened.toLocaleString('en-US')}`]);
+    expect(stallTotal.slice(0, 3)).toEqual([
+      percentText(stalled / opened),
+      'all job types',
+      `${stalled.toLocaleString('en-US')} of ${opened.toLocaleString('en-US')}`,
+    ]);
     // Counts are said, not left to be counted; external refs link to the work order.
     const pending = await api(sections.find((s) => s.id === 'approvals')!.csv);
-    expect(await page.textContent('#approvals .count')).toMatch(new RegExp(`^${pending.length} pending, oldest \\d+ (w|d|h|min|s)`));
-    const links = await page.$$eval('#approvals tbody a', (as) => as.map((a) => ({ text: a.textContent, href: a.getAttribute('href') })));
+    expect(await page.textContent('#approvals .count')).toMatch(
+      new RegExp(`^${pending.length} pending, oldest \\d+ (w|d|h|min|s)`),
+    );
+    const links = await page.$$eval('#approvals tbody a', (as) =>
+      as.map((a) => ({ text: a.textContent, href: a.getAttribute('href') })),
+    );
     expect(links.length).toBe(pending.length);
     const oldest = [...pending].sort((a, b) => (b.ageSeconds as number) - (a.ageSeconds as number))[0];
     expect(links[0]).toEqual({ text: oldest.externalRef, href: `/console#/work-orders/${oldest.workOrderId}` });
     expect(rowsShown).toBeGreaterThan(20);
     // The demo month has something in every chart.
-    for (const id of ['trends', 'top-codes', 'stall-rates', 'first-time-fix']) expect((await api(sections.find((s) => s.id === id)!.csv)).length).toBeGreaterThan(0);
+    for (const id of ['trends', 'top-codes', 'stall-rates', 'first-time-fix'])
+      expect((await api(sections.find((s) => s.id === id)!.csv)).length).toBeGreaterThan(0);
 
     // A filter reaches every view.
     await page.selectOption('#job-type', 'field-work-order');
@@ -144,9 +182,13 @@ describe('the ops dashboard in a real browser', () => {
       await page.setViewportSize({ width, height: 1000 });
       await page.reload();
       await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
-      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(
+        0,
+      );
       // Every section fits its column: a wide table scrolls inside its own box, not the page.
-      const overflowing = await page.$$eval('main section', (els) => els.filter((el) => el.getBoundingClientRect().right > window.innerWidth).map((el) => el.id));
+      const overflowing = await page.$$eval('main section', (els) =>
+        els.filter((el) => el.getBoundingClientRect().right > window.innerWidth).map((el) => el.id),
+      );
       expect(overflowing).toEqual([]);
       await page.screenshot({ path: join(ARTIFACTS, `dashboard-${width}.png`), fullPage: true });
     }
@@ -168,11 +210,18 @@ const FIRST_COLUMN: Record<string, string> = {
   closures: 'closed',
 };
 
-const percentText = (ratio: number | null) => (ratio === null ? '–' : `${(Math.round(ratio * 1000) / 10).toFixed(1)} %`);
+const percentText = (ratio: number | null) =>
+  ratio === null ? '–' : `${(Math.round(ratio * 1000) / 10).toFixed(1)} %`;
 
 /** A duration as the dashboard writes it: its two largest adjacent units. */
 function humanDuration(seconds: number): string {
-  const units: Array<[string, number]> = [['w', 604800], ['d', 86400], ['h', 3600], ['min', 60], ['s', 1]];
+  const units: Array<[string, number]> = [
+    ['w', 604800],
+    ['d', 86400],
+    ['h', 3600],
+    ['min', 60],
+    ['s', 1],
+  ];
   const parts: string[] = [];
   let left = Math.floor(seconds);
   for (const [name, size] of units) {
@@ -218,7 +267,11 @@ async function tableOf(page: Page, id: string): Promise<{ head: string[]; body: 
     const texts = (row: Element) => Array.from(row.children).map((c) => (c.textContent ?? '').trim());
     const head = section.querySelector('thead tr');
     const foot = section.querySelector('tfoot tr');
-    return { head: head ? texts(head) : [], body: Array.from(section.querySelectorAll('tbody tr')).map(texts), foot: foot ? texts(foot) : [] };
+    return {
+      head: head ? texts(head) : [],
+      body: Array.from(section.querySelectorAll('tbody tr')).map(texts),
+      foot: foot ? texts(foot) : [],
+    };
   });
 }
 
@@ -231,15 +284,24 @@ function expectedChart(id: string, rows: Array<Record<string, any>>) {
       const codes = [...new Set(rows.map((r) => r.code as string))].sort();
       return {
         labels: periods,
-        datasets: codes.map((code) => ({ label: code, data: periods.map((p) => rows.find((r) => r.period === p && r.code === code)?.count ?? 0) })),
+        datasets: codes.map((code) => ({
+          label: code,
+          data: periods.map((p) => rows.find((r) => r.period === p && r.code === code)?.count ?? 0),
+        })),
       };
     }
     case 'top-codes':
       return { labels: rows.map((r) => r.code), datasets: [{ label: 'exceptions', data: rows.map((r) => r.count) }] };
     case 'stall-rates':
-      return { labels: rows.map((r) => r.jobType), datasets: [{ label: 'stall rate (%)', data: rows.map((r) => pct(r.stallRate)) }] };
+      return {
+        labels: rows.map((r) => r.jobType),
+        datasets: [{ label: 'stall rate (%)', data: rows.map((r) => pct(r.stallRate)) }],
+      };
     case 'first-time-fix':
-      return { labels: rows.map((r) => r.jobType), datasets: [{ label: 'first-time-fix (%)', data: rows.map((r) => pct(r.ratio)) }] };
+      return {
+        labels: rows.map((r) => r.jobType),
+        datasets: [{ label: 'first-time-fix (%)', data: rows.map((r) => pct(r.ratio)) }],
+      };
     default:
       throw new Error(`no chart expected for ${id}`);
   }

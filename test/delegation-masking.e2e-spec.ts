@@ -11,7 +11,13 @@ import { startTestWorkgate, TestWorkgate } from './support/workgate';
  * work-order page reads; the ops lead's ledger events keep them, as the evidence of what was sent.
  */
 describe('credentials in a delegation prompt are masked', () => {
-  const principals = writePrincipals({ helpdesk: ['integrator'], op: ['operator'], 'agent-x': ['operator'], lead: ['ops-lead'], approver: ['approver'] });
+  const principals = writePrincipals({
+    helpdesk: ['integrator'],
+    op: ['operator'],
+    'agent-x': ['operator'],
+    lead: ['ops-lead'],
+    approver: ['approver'],
+  });
   let t: TestWorkgate;
   let as: Record<string, ReturnType<typeof client>>;
   const hex = () => randomBytes(8).toString('hex');
@@ -26,7 +32,10 @@ describe('credentials in a delegation prompt are masked', () => {
     objective: `Reconcile the payouts; the API answers with Authorization: Bearer ${stripe}`,
     scope: `billing only; the staging database password=${password}`,
     artifacts: [{ path: 'docs/payouts.md', access: 'read' }],
-    verification: [`curl -H "Authorization: Bearer ${bearer}" https://ci.example.com/check`, `aws s3 ls --access-key ${aws}`],
+    verification: [
+      `curl -H "Authorization: Bearer ${bearer}" https://ci.example.com/check`,
+      `aws s3 ls --access-key ${aws}`,
+    ],
     completion: `upload to https://exporter:${urlPassword}@files.example.com/out.csv, then stop and wait for the operator`,
   };
   let workOrderId: string;
@@ -36,9 +45,18 @@ describe('credentials in a delegation prompt are masked', () => {
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
-    const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'agent-delegation', externalRef: 'DL-MASK', source: 'helpdesk', inputs: { objective: 'payouts', repository: 'r' } });
+    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+      jobType: 'agent-delegation',
+      externalRef: 'DL-MASK',
+      source: 'helpdesk',
+      inputs: { objective: 'payouts', repository: 'r' },
+    });
     workOrderId = opened.body.id;
-    const dispatched = await as.op('POST', `/v1/work-orders/${workOrderId}/delegations`, { recipient: 'agent-x', command: 'delegate_task', prompt });
+    const dispatched = await as.op('POST', `/v1/work-orders/${workOrderId}/delegations`, {
+      recipient: 'agent-x',
+      command: 'delegate_task',
+      prompt,
+    });
     expect(dispatched.status).toBe(201);
     dispatchId = dispatched.body.dispatchId;
   });
@@ -55,24 +73,36 @@ describe('credentials in a delegation prompt are masked', () => {
           objective: 'Reconcile the payouts; the API answers with Authorization: [redacted]',
           scope: 'billing only; the staging database [redacted]',
           artifacts: [{ path: 'docs/payouts.md', access: 'read' }],
-          verification: ['curl -H "Authorization: [redacted]" https://ci.example.com/check', 'aws s3 ls --access-key [redacted]'],
+          verification: [
+            'curl -H "Authorization: [redacted]" https://ci.example.com/check',
+            'aws s3 ls --access-key [redacted]',
+          ],
           completion: 'upload to [redacted]files.example.com/out.csv, then stop and wait for the operator',
         },
       }),
     ]);
   });
 
-  it('the delegate\'s inbox on JetStream gets the prompt masked', async () => {
-    const delivered = await eventually(async () => {
-      const consumer = await t.nc.jetstream().consumers.get(Streams.inbox.name, { filterSubjects: inboxSubject('agent-x') });
-      const m = await consumer.next({ expires: 1000 });
-      return m ? new TextDecoder().decode(m.data) : undefined;
-    }, 10_000, 'the inbox delivery');
-    expect(JSON.parse(delivered)).toMatchObject({ dispatchId, prompt: { objective: 'Reconcile the payouts; the API answers with Authorization: [redacted]' } });
+  it("the delegate's inbox on JetStream gets the prompt masked", async () => {
+    const delivered = await eventually(
+      async () => {
+        const consumer = await t.nc
+          .jetstream()
+          .consumers.get(Streams.inbox.name, { filterSubjects: inboxSubject('agent-x') });
+        const m = await consumer.next({ expires: 1000 });
+        return m ? new TextDecoder().decode(m.data) : undefined;
+      },
+      10_000,
+      'the inbox delivery',
+    );
+    expect(JSON.parse(delivered)).toMatchObject({
+      dispatchId,
+      prompt: { objective: 'Reconcile the payouts; the API answers with Authorization: [redacted]' },
+    });
     expect(leaks(delivered)).toEqual([]);
   });
 
-  it('no answer the console\'s work-order page reads, nor the handoff or the delivery page, shows them', async () => {
+  it("no answer the console's work-order page reads, nor the handoff or the delivery page, shows them", async () => {
     const shown: string[] = [];
     for (const [who, path, accept] of [
       ['op', `/v1/work-orders/${workOrderId}`, 'application/json'],
@@ -90,14 +120,16 @@ describe('credentials in a delegation prompt are masked', () => {
     expect(leaks(shown.join('\n'))).toEqual([]);
   });
 
-  it('the ops lead\'s ledger events keep the prompt as it was sent (the evidence), and the console shows it masked', async () => {
+  it("the ops lead's ledger events keep the prompt as it was sent (the evidence), and the console shows it masked", async () => {
     const events = await as.lead('GET', `/v1/work-orders/${workOrderId}/events`);
     expect(leaks(events.text)).toEqual(secrets);
     const script = await (await fetch(`${t.url}/console/masking.js`)).text();
     // The console masks with the same patterns as the API: loaded as the page loads it.
     const page: { workgateMask?: (text: string) => string } = {};
     new Function('window', script)(page);
-    expect(page.workgateMask!(prompt.objective)).toBe('Reconcile the payouts; the API answers with Authorization: [redacted]');
+    expect(page.workgateMask!(prompt.objective)).toBe(
+      'Reconcile the payouts; the API answers with Authorization: [redacted]',
+    );
     expect(leaks(secrets.map((s) => page.workgateMask!(`token: ${s} Bearer ${s}`)).join('\n'))).toEqual([]);
   });
 });

@@ -24,57 +24,139 @@ describe('delegations over HTTP', () => {
   afterAll(() => t?.close());
 
   const workOrder = async (ref: string) =>
-    (await as.helpdesk('POST', '/v1/work-orders', { jobType: 'agent-delegation', externalRef: ref, source: 'helpdesk', inputs: { objective: 'x', repository: 'r' } })).body.id as string;
+    (
+      await as.helpdesk('POST', '/v1/work-orders', {
+        jobType: 'agent-delegation',
+        externalRef: ref,
+        source: 'helpdesk',
+        inputs: { objective: 'x', repository: 'r' },
+      })
+    ).body.id as string;
 
   it('refuses a prompt with missing parts (every one named) and private planning paths', async () => {
     const id = await workOrder('DL-0');
-    const missing = await as.op('POST', `/v1/work-orders/${id}/delegations`, { recipient: 'agent-x', command: 'delegate_task', prompt: { objective: 'x' } });
-    expect(missing).toMatchObject({ status: 422, body: { error: 'prompt_incomplete', details: ['scope', 'artifacts (each with a path and access read or write)', 'verification commands', 'completion protocol'] } });
-    const leak = await as.op('POST', `/v1/work-orders/${id}/delegations`, { recipient: 'agent-x', command: 'delegate_task', prompt: { ...prompt, artifacts: [{ path: 'brain/plan.md', access: 'read' }] } });
+    const missing = await as.op('POST', `/v1/work-orders/${id}/delegations`, {
+      recipient: 'agent-x',
+      command: 'delegate_task',
+      prompt: { objective: 'x' },
+    });
+    expect(missing).toMatchObject({
+      status: 422,
+      body: {
+        error: 'prompt_incomplete',
+        details: [
+          'scope',
+          'artifacts (each with a path and access read or write)',
+          'verification commands',
+          'completion protocol',
+        ],
+      },
+    });
+    const leak = await as.op('POST', `/v1/work-orders/${id}/delegations`, {
+      recipient: 'agent-x',
+      command: 'delegate_task',
+      prompt: { ...prompt, artifacts: [{ path: 'brain/plan.md', access: 'read' }] },
+    });
     expect(leak).toMatchObject({ status: 422, body: { error: 'private_path' } });
   });
 
   it('reminds the owner, then times out, notifies, and stops the work order with the reason', async () => {
     const notices: Array<{ kind: string; ref?: string; message: string }> = [];
-    const sub = t.nc.subscribe('workgate.notify.agent-ops-lead', { callback: (_e, m) => notices.push(JSON.parse(new TextDecoder().decode(m.data))) });
+    const sub = t.nc.subscribe('workgate.notify.agent-ops-lead', {
+      callback: (_e, m) => notices.push(JSON.parse(new TextDecoder().decode(m.data))),
+    });
     const id = await workOrder('DL-1');
-    const dispatched = await as.op('POST', `/v1/work-orders/${id}/delegations`, { recipient: 'agent-x', command: 'delegate_task', prompt, timeouts: fast });
-    expect(dispatched).toMatchObject({ status: 201, body: { dispatchId: expect.any(String), dispatchCreatedAt: expect.any(String) } });
+    const dispatched = await as.op('POST', `/v1/work-orders/${id}/delegations`, {
+      recipient: 'agent-x',
+      command: 'delegate_task',
+      prompt,
+      timeouts: fast,
+    });
+    expect(dispatched).toMatchObject({
+      status: 201,
+      body: { dispatchId: expect.any(String), dispatchCreatedAt: expect.any(String) },
+    });
     const { dispatchId } = dispatched.body;
 
     // The dispatcher reads its delegation in the inbox at once; the recipient's durable NATS inbox gets it after commit.
     const inbox = await as.op('GET', '/v1/inbox/agent-x?box=inbox&filter=delegate_task');
-    expect(inbox.body).toEqual([expect.objectContaining({ dispatchId, command: 'delegate_task', from: 'op', prompt: expect.objectContaining({ objective: prompt.objective }) })]);
-    const delivered = await eventually(async () => {
-      const consumer = await t.nc.jetstream().consumers.get(Streams.inbox.name, { filterSubjects: inboxSubject('agent-x') });
-      const m = await consumer.next({ expires: 1000 });
-      return m ? (JSON.parse(new TextDecoder().decode(m.data)) as { dispatchId: string }) : undefined;
-    }, 10_000, 'the inbox delivery');
+    expect(inbox.body).toEqual([
+      expect.objectContaining({
+        dispatchId,
+        command: 'delegate_task',
+        from: 'op',
+        prompt: expect.objectContaining({ objective: prompt.objective }),
+      }),
+    ]);
+    const delivered = await eventually(
+      async () => {
+        const consumer = await t.nc
+          .jetstream()
+          .consumers.get(Streams.inbox.name, { filterSubjects: inboxSubject('agent-x') });
+        const m = await consumer.next({ expires: 1000 });
+        return m ? (JSON.parse(new TextDecoder().decode(m.data)) as { dispatchId: string }) : undefined;
+      },
+      10_000,
+      'the inbox delivery',
+    );
     expect(delivered).toMatchObject({ dispatchId });
-    expect((await as.op('GET', '/v1/inbox/agent.*')).body).toMatchObject({ error: 'validation_failed', details: [{ path: 'param:recipient' }] });
+    expect((await as.op('GET', '/v1/inbox/agent.*')).body).toMatchObject({
+      error: 'validation_failed',
+      details: [{ path: 'param:recipient' }],
+    });
 
-    const handoff = await eventually(async () => {
-      const r = await as.op('GET', `/v1/work-orders/${id}`);
-      return r.body.status === 'stopped' ? r : undefined;
-    }, 15_000, 'the work order to stop');
+    const handoff = await eventually(
+      async () => {
+        const r = await as.op('GET', `/v1/work-orders/${id}`);
+        return r.body.status === 'stopped' ? r : undefined;
+      },
+      15_000,
+      'the work order to stop',
+    );
     expect(handoff.body.status).toBe('stopped');
     const events = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
-    expect(events.find((e) => e.type === 'WorkOrderStopped')?.data).toMatchObject({ reason: `delegation ${dispatchId} timed out`, ref: dispatchId });
-    await eventually(async () => notices.some((n) => n.kind === 'delegation-timed-out' && n.ref === dispatchId), 5000, 'the timeout notice');
+    expect(events.find((e) => e.type === 'WorkOrderStopped')?.data).toMatchObject({
+      reason: `delegation ${dispatchId} timed out`,
+      ref: dispatchId,
+    });
+    await eventually(
+      async () => notices.some((n) => n.kind === 'delegation-timed-out' && n.ref === dispatchId),
+      5000,
+      'the timeout notice',
+    );
     expect(notices.filter((n) => n.kind === 'delegation-reminder' && n.ref === dispatchId)).toHaveLength(2);
-    expect((await as.op('POST', `/v1/delegations/${dispatchId}/confirm`, {})).body).toMatchObject({ error: 'delegation_timed_out' });
-    expect((await as.op('POST', `/v1/work-orders/${id}/actions`, { system: 'ci', operation: 'pipeline.run', kind: 'write' })).body).toMatchObject({ error: 'work_order_stopped' });
+    expect((await as.op('POST', `/v1/delegations/${dispatchId}/confirm`, {})).body).toMatchObject({
+      error: 'delegation_timed_out',
+    });
+    expect(
+      (await as.op('POST', `/v1/work-orders/${id}/actions`, { system: 'ci', operation: 'pipeline.run', kind: 'write' }))
+        .body,
+    ).toMatchObject({ error: 'work_order_stopped' });
     sub.unsubscribe();
   });
 
   it('confirmed by an operator before the timeout: no timeout fires; the delegate cannot confirm itself', async () => {
     const id = await workOrder('DL-2');
-    const { dispatchId } = (await as.op('POST', `/v1/work-orders/${id}/delegations`, { recipient: 'agent-x', command: 'delegate_task', prompt, timeouts: fast })).body;
-    expect(await as['agent-x']('POST', `/v1/delegations/${dispatchId}/confirm`, {})).toMatchObject({ status: 403, body: { error: 'delegate_cannot_confirm' } });
-    expect((await as.op('POST', `/v1/delegations/${dispatchId}/confirm`, { note: 'verified: tests green' })).body).toMatchObject({ status: 'confirmed' });
+    const { dispatchId } = (
+      await as.op('POST', `/v1/work-orders/${id}/delegations`, {
+        recipient: 'agent-x',
+        command: 'delegate_task',
+        prompt,
+        timeouts: fast,
+      })
+    ).body;
+    expect(await as['agent-x']('POST', `/v1/delegations/${dispatchId}/confirm`, {})).toMatchObject({
+      status: 403,
+      body: { error: 'delegate_cannot_confirm' },
+    });
+    expect(
+      (await as.op('POST', `/v1/delegations/${dispatchId}/confirm`, { note: 'verified: tests green' })).body,
+    ).toMatchObject({ status: 'confirmed' });
     await new Promise((r) => setTimeout(r, 7000));
     expect((await as.op('GET', `/v1/work-orders/${id}`)).body.status).toBe('open');
-    const { rows } = await t.db.appPool().query(`SELECT type FROM ledger_events WHERE stream_id = $1 ORDER BY position`, [`delegation-${dispatchId}`]);
+    const { rows } = await t.db
+      .appPool()
+      .query(`SELECT type FROM ledger_events WHERE stream_id = $1 ORDER BY position`, [`delegation-${dispatchId}`]);
     expect(rows.map((r) => r.type)).toEqual(['DelegationDispatched', 'DelegationConfirmed']);
   });
 });

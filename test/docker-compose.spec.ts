@@ -237,7 +237,7 @@ describe('docker-compose.yml', () => {
       expect(dependsOnCondition(svc, 'migrate')).toBe('service_completed_successfully');
     });
 
-    it('gets DATABASE_URL and NATS_URL pointing at the compose services, and never the owner\'s password', () => {
+    it("gets DATABASE_URL and NATS_URL pointing at the compose services, and never the owner's password", () => {
       const env = environmentOf(svc);
       // The services log in as their own roles with WORKGATE_DB_PASSWORD (only migrate knows the owner's).
       expect(env.DATABASE_URL).toBe('postgres://postgres:5432/workgate');

@@ -17,11 +17,20 @@ interface RawAnswer {
  * `body` if given — or nothing, the body withheld: only a server that answers before reading
  * it answers at all (otherwise the request waits for the body, and this fails after 10 s).
  */
-function raw(url: string, head: { method: string; path: string; headers: Record<string, string>; declared: number }, body?: Buffer): Promise<RawAnswer> {
+function raw(
+  url: string,
+  head: { method: string; path: string; headers: Record<string, string>; declared: number },
+  body?: Buffer,
+): Promise<RawAnswer> {
   const { port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), '127.0.0.1');
-    const lines = [`${head.method} ${head.path} HTTP/1.1`, 'Host: 127.0.0.1', `Content-Length: ${head.declared}`, ...Object.entries(head.headers).map(([k, v]) => `${k}: ${v}`)];
+    const lines = [
+      `${head.method} ${head.path} HTTP/1.1`,
+      'Host: 127.0.0.1',
+      `Content-Length: ${head.declared}`,
+      ...Object.entries(head.headers).map(([k, v]) => `${k}: ${v}`),
+    ];
     socket.on('connect', () => {
       socket.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (body) socket.write(body, () => undefined);
@@ -35,17 +44,27 @@ function raw(url: string, head: { method: string; path: string; headers: Record<
     const finish = (closed: boolean) => {
       clearTimeout(timer);
       if (answer) resolve({ ...answer, closed });
-      else reject(new Error(`${head.method} ${head.path}: the connection closed without an answer: ${text.slice(0, 200)}`));
+      else
+        reject(
+          new Error(`${head.method} ${head.path}: the connection closed without an answer: ${text.slice(0, 200)}`),
+        );
     };
     socket.on('data', (chunk) => {
       text += chunk.toString('latin1');
       const end = text.indexOf('\r\n\r\n');
       if (end < 0 || answer) return;
       const [status, ...fields] = text.slice(0, end).split('\r\n');
-      const headers = Object.fromEntries(fields.map((f) => [f.slice(0, f.indexOf(':')).toLowerCase(), f.slice(f.indexOf(':') + 1).trim()]));
+      const headers = Object.fromEntries(
+        fields.map((f) => [f.slice(0, f.indexOf(':')).toLowerCase(), f.slice(f.indexOf(':') + 1).trim()]),
+      );
       const length = Number(headers['content-length']);
       if (text.length < end + 4 + length) return;
-      answer = { status: Number(status.split(' ')[1]), headers, body: JSON.parse(text.slice(end + 4, end + 4 + length)), closed: false };
+      answer = {
+        status: Number(status.split(' ')[1]),
+        headers,
+        body: JSON.parse(text.slice(end + 4, end + 4 + length)),
+        closed: false,
+      };
       // A connection kept alive would wait for the withheld body: the answer is whole, so stop here.
       if (headers.connection !== 'close') finish(false);
     });
@@ -65,30 +84,56 @@ describe('the edge decides a request before its body is read (SPEC section 7)', 
   });
   afterAll(() => t?.close());
 
-  const open = (headers: Record<string, string>, declared: number, body?: Buffer) => raw(t.url, { method: 'POST', path: '/v1/work-orders', headers: { ...json, ...headers }, declared }, body);
+  const open = (headers: Record<string, string>, declared: number, body?: Buffer) =>
+    raw(t.url, { method: 'POST', path: '/v1/work-orders', headers: { ...json, ...headers }, declared }, body);
 
   it('answers 401 to a request without a valid key at once, its 1 MiB body withheld, and closes the connection', async () => {
     const none = await open({}, MIB);
-    expect(none).toMatchObject({ status: 401, body: { error: 'unauthorized', message: 'an API key is required: send Authorization: Bearer <api key>' }, closed: true });
+    expect(none).toMatchObject({
+      status: 401,
+      body: { error: 'unauthorized', message: 'an API key is required: send Authorization: Bearer <api key>' },
+      closed: true,
+    });
     expect(none.headers).toMatchObject({ connection: 'close', 'www-authenticate': 'Bearer realm="workgate"' });
     const unknown = await open({ Authorization: 'Bearer wg_test_not_a_key' }, MIB);
-    expect(unknown).toMatchObject({ status: 401, body: { error: 'unauthorized', message: 'the API key is not known' }, closed: true });
+    expect(unknown).toMatchObject({
+      status: 401,
+      body: { error: 'unauthorized', message: 'the API key is not known' },
+      closed: true,
+    });
   });
 
-  it('answers 403 to a principal without the route\'s role at once, its body withheld', async () => {
+  it("answers 403 to a principal without the route's role at once, its body withheld", async () => {
     const res = await open({ Authorization: `Bearer ${principals.keys.reader}` }, MIB);
-    expect(res).toMatchObject({ status: 403, body: { error: 'forbidden', message: 'this route needs one of the roles: integrator' }, closed: true });
+    expect(res).toMatchObject({
+      status: 403,
+      body: { error: 'forbidden', message: 'this route needs one of the roles: integrator' },
+      closed: true,
+    });
   });
 
   it('answers 413 to a body declared over the limit without reading it, with or without a key', async () => {
-    for (const headers of [{ Authorization: `Bearer ${principals.keys.helpdesk}` }, {}] as Array<Record<string, string>>) {
+    for (const headers of [{ Authorization: `Bearer ${principals.keys.helpdesk}` }, {}] as Array<
+      Record<string, string>
+    >) {
       const res = await open(headers, MIB + 1);
-      expect(res).toMatchObject({ status: 413, body: { error: 'payload_too_large', message: `the request body is larger than ${MIB} bytes (1 MiB)` }, closed: true });
+      expect(res).toMatchObject({
+        status: 413,
+        body: { error: 'payload_too_large', message: `the request body is larger than ${MIB} bytes (1 MiB)` },
+        closed: true,
+      });
     }
   });
 
   it('reads the body of a caller it lets through, and keeps its connection', async () => {
-    const body = Buffer.from(JSON.stringify({ jobType: 'support-recovery', externalRef: 'GATE-1', source: 'gate', inputs: { caseId: 'C-1', orderId: '1', orderPaid: true } }));
+    const body = Buffer.from(
+      JSON.stringify({
+        jobType: 'support-recovery',
+        externalRef: 'GATE-1',
+        source: 'gate',
+        inputs: { caseId: 'C-1', orderId: '1', orderPaid: true },
+      }),
+    );
     const res = await open({ Authorization: `Bearer ${principals.keys.helpdesk}` }, body.length, body);
     expect(res).toMatchObject({ status: 201, body: { id: expect.any(String) }, closed: false });
     // A refusal of a request without a body keeps the connection too.
@@ -101,7 +146,9 @@ describe('the byte budget of callers without a valid key', () => {
   const principals = writePrincipals({ helpdesk: ['integrator'] });
   let t: TestWorkgate;
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_ANONYMOUS_BYTES_PER_MINUTE: '3000000' } });
+    t = await startTestWorkgate({
+      env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_ANONYMOUS_BYTES_PER_MINUTE: '3000000' },
+    });
   });
   afterAll(() => t?.close());
 
@@ -120,7 +167,12 @@ describe('the byte budget of callers without a valid key', () => {
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
     // Past its budget, a caller without a key waits a second for each 429 (a timer never fires early).
     expect(waited.slice(3).every((ms) => ms >= 990)).toBe(true);
-    expect(last!.body).toEqual({ error: 'rate_limited', message: expect.stringMatching(/^this client sent more than 3000000 bytes without an API key in 60 s; retry after \d+ s$/) });
+    expect(last!.body).toEqual({
+      error: 'rate_limited',
+      message: expect.stringMatching(
+        /^this client sent more than 3000000 bytes without an API key in 60 s; retry after \d+ s$/,
+      ),
+    });
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
     // Bytes only: the same address without a body is still answered, and a principal is served.
     expect((await client(t.url)('GET', '/v1/workflows')).status).toBe(401);

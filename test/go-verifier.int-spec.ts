@@ -1,5 +1,19 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { checkpointText, consistencyRanges, inclusionRanges, leafHash, MerkleFrontier, Node, nodeHash, openNote, parseCheckpoint, rawPublicKey, resolveRanges, signNote, verifierKey } from '@workgate/event-store';
+import {
+  checkpointText,
+  consistencyRanges,
+  inclusionRanges,
+  leafHash,
+  MerkleFrontier,
+  Node,
+  nodeHash,
+  openNote,
+  parseCheckpoint,
+  rawPublicKey,
+  resolveRanges,
+  signNote,
+  verifierKey,
+} from '@workgate/event-store';
 import { goVerify } from './support/go-verifier';
 
 /**
@@ -44,14 +58,24 @@ describe('signed checkpoints and proofs, as Go verifies them', () => {
     const note = noteOf(37);
     for (const index of [0, 1, 15, 16, 31, 36]) {
       const inclusion = resolveRanges(inclusionRanges(index, 37), nodeOf).map((h) => h.toString('base64'));
-      expect([index, goVerify({ verifierKey: vkey, note, leafIndex: index, leaf: chain[index], inclusion }).ok]).toEqual([index, true]);
-      expect(goVerify({ verifierKey: vkey, note, leafIndex: index, leaf: chain[(index + 1) % 37], inclusion }).ok).toBe(false);
+      expect([
+        index,
+        goVerify({ verifierKey: vkey, note, leafIndex: index, leaf: chain[index], inclusion }).ok,
+      ]).toEqual([index, true]);
+      expect(goVerify({ verifierKey: vkey, note, leafIndex: index, leaf: chain[(index + 1) % 37], inclusion }).ok).toBe(
+        false,
+      );
     }
     for (const from of [1, 2, 16, 20, 36]) {
       const consistency = resolveRanges(consistencyRanges(from, 37), nodeOf).map((h) => h.toString('base64'));
-      expect([from, goVerify({ verifierKey: vkey, note, oldNote: noteOf(from), consistency }).ok]).toEqual([from, true]);
+      expect([from, goVerify({ verifierKey: vkey, note, oldNote: noteOf(from), consistency }).ok]).toEqual([
+        from,
+        true,
+      ]);
     }
-    const swapped = resolveRanges(consistencyRanges(20, 37), nodeOf).reverse().map((h) => h.toString('base64'));
+    const swapped = resolveRanges(consistencyRanges(20, 37), nodeOf)
+      .reverse()
+      .map((h) => h.toString('base64'));
     expect(goVerify({ verifierKey: vkey, note, oldNote: noteOf(20), consistency: swapped }).ok).toBe(false);
   });
 });

@@ -27,12 +27,20 @@ describe('/health', () => {
 
   /** One probe: it must answer within ANSWER_WITHIN_MS (a hung /health aborts and fails the test). */
   const probe = async (key?: string) => {
-    const res = await fetch(`${url}/health`, { headers: key ? { authorization: `Bearer ${key}` } : {}, signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+    const res = await fetch(`${url}/health`, {
+      headers: key ? { authorization: `Bearer ${key}` } : {},
+      signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
+    });
     const text = await res.text();
     return { status: res.status, text, body: JSON.parse(text) };
   };
   /** The report, whether it came as a 200 or inside a 503's error body. */
-  const report = (body: { status?: string; details?: unknown }) => (body.status ? body : (body.details as unknown[])[0]) as { status: string; error: Record<string, unknown>; details: Record<string, Record<string, unknown>> };
+  const report = (body: { status?: string; details?: unknown }) =>
+    (body.status ? body : (body.details as unknown[])[0]) as {
+      status: string;
+      error: Record<string, unknown>;
+      details: Record<string, Record<string, unknown>>;
+    };
 
   beforeAll(async () => {
     // Postgres runs as its own system user when we are root: it must reach its data directory.
@@ -42,7 +50,15 @@ describe('/health', () => {
     nats = await startNatsServer();
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    workgate = await startBuiltWorkgate({ DATABASE_URL: databaseUrl, NATS_URL: nats.url, PORT: String(port), WORKGATE_DATA_DIR: join(dataDir, 'data'), WORKGATE_SIGNING_KEY: '', WORKGATE_PRINCIPALS: principals.path, LOG_LEVEL: 'info' });
+    workgate = await startBuiltWorkgate({
+      DATABASE_URL: databaseUrl,
+      NATS_URL: nats.url,
+      PORT: String(port),
+      WORKGATE_DATA_DIR: join(dataDir, 'data'),
+      WORKGATE_SIGNING_KEY: '',
+      WORKGATE_PRINCIPALS: principals.path,
+      LOG_LEVEL: 'info',
+    });
     await eventually(async () => (await probe()).status === 200, 30_000, '/health 200');
   }, 180_000);
 
@@ -65,7 +81,7 @@ describe('/health', () => {
     }
   });
 
-  it('details every check to an ops-lead key: the NATS server, instance ids, the ledger\'s positions', async () => {
+  it("details every check to an ops-lead key: the NATS server, instance ids, the ledger's positions", async () => {
     const { status, body } = await probe(principals.keys.lead);
     expect(status).toBe(200);
     expect(Object.keys(body.details).sort()).toEqual([...COMPONENTS].sort());
@@ -77,14 +93,21 @@ describe('/health', () => {
   it('answers 503 naming NATS within its time-box while nats-server is frozen, and 200 once it resumes', async () => {
     nats.signal('SIGSTOP');
     try {
-      const degraded = await eventually(async () => {
-        const p = await probe();
-        return p.status === 503 ? p : undefined;
-      }, 20_000, '/health 503 with NATS frozen');
+      const degraded = await eventually(
+        async () => {
+          const p = await probe();
+          return p.status === 503 ? p : undefined;
+        },
+        20_000,
+        '/health 503 with NATS frozen',
+      );
       expect(report(degraded.body).error.nats).toEqual({ status: 'down' });
       // Every later probe answers too, still 503.
       for (let i = 0; i < 3; i++) expect((await probe()).status).toBe(503);
-      expect(report((await probe(principals.keys.lead)).body).details.nats).toMatchObject({ status: 'down', message: expect.stringMatching(/no answer/) });
+      expect(report((await probe(principals.keys.lead)).body).details.nats).toMatchObject({
+        status: 'down',
+        message: expect.stringMatching(/no answer/),
+      });
     } finally {
       nats.signal('SIGCONT');
     }
@@ -93,10 +116,14 @@ describe('/health', () => {
 
   it('answers 503 naming Postgres within its time-box while Postgres is stopped', async () => {
     await postgres!.stop();
-    const degraded = await eventually(async () => {
-      const p = await probe();
-      return p.status === 503 && report(p.body).error.postgres ? p : undefined;
-    }, 20_000, '/health 503 with Postgres stopped');
+    const degraded = await eventually(
+      async () => {
+        const p = await probe();
+        return p.status === 503 && report(p.body).error.postgres ? p : undefined;
+      },
+      20_000,
+      '/health 503 with Postgres stopped',
+    );
     expect(report(degraded.body).error.postgres).toEqual({ status: 'down' });
     for (let i = 0; i < 3; i++) expect((await probe()).status).toBe(503);
     // Started again, so the process stops cleanly.

@@ -13,7 +13,13 @@ describe('the Idempotency-Key reservations', () => {
   let db: TestDatabase;
   let answers: IdempotencyAnswersRepository;
   /** Ages a key's row as if it had been written `seconds` ago (a holder that reserved it then). */
-  const age = (key: string, seconds: number) => db.ownerPool().query(`UPDATE idempotency_answers SET created_at = now() - make_interval(secs => $2) WHERE key = $1`, [key, seconds]);
+  const age = (key: string, seconds: number) =>
+    db
+      .ownerPool()
+      .query(`UPDATE idempotency_answers SET created_at = now() - make_interval(secs => $2) WHERE key = $1`, [
+        key,
+        seconds,
+      ]);
 
   beforeAll(async () => {
     db = await freshDatabase();

@@ -33,9 +33,9 @@ describe('ensurePostgres with a Unix socket directory as the host', () => {
   it('says so when nothing answers at the socket, instead of starting a server there', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'wg-socket-'));
     try {
-      await expect(ensurePostgres(`postgres://${encodeURIComponent(empty)}/workgate`, empty, () => undefined)).rejects.toThrow(
-        `nothing answers at the Unix socket ${join(empty, '.s.PGSQL.5432')}`,
-      );
+      await expect(
+        ensurePostgres(`postgres://${encodeURIComponent(empty)}/workgate`, empty, () => undefined),
+      ).rejects.toThrow(`nothing answers at the Unix socket ${join(empty, '.s.PGSQL.5432')}`);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

@@ -14,7 +14,13 @@ describe('intake process: SIGKILL mid-stream', () => {
     intake = spawnBuilt('apps/intake/main.js', { DATABASE_URL: db.url, NATS_URL: t.nats.url });
   };
   const opened = async () =>
-    (await db.appPool().query(`SELECT count(*)::int AS n, count(DISTINCT stream_id)::int AS d FROM ledger_events WHERE type = 'WorkOrderOpened'`)).rows[0] as { n: number; d: number };
+    (
+      await db
+        .appPool()
+        .query(
+          `SELECT count(*)::int AS n, count(DISTINCT stream_id)::int AS d FROM ledger_events WHERE type = 'WorkOrderOpened'`,
+        )
+    ).rows[0] as { n: number; d: number };
 
   beforeAll(async () => {
     t = await startTestWorkgate({ without: ['intake'] });
@@ -36,25 +42,42 @@ describe('intake process: SIGKILL mid-stream', () => {
         const id = `evt-${i}`;
         const h = natsHeaders();
         h.set('Nats-Msg-Id', `crm:${id}`);
-        const event = { specversion: '1.0', id, source: 'crm', type: 'workgate.workorder.open', subject: `REF-${i}`, data: { jobType: 'support-recovery', inputs: { caseId: `C-${i}`, orderId: `${i}`, orderPaid: true } } };
+        const event = {
+          specversion: '1.0',
+          id,
+          source: 'crm',
+          type: 'workgate.workorder.open',
+          subject: `REF-${i}`,
+          data: { jobType: 'support-recovery', inputs: { caseId: `C-${i}`, orderId: `${i}`, orderPaid: true } },
+        };
         await js.publish('workgate.events.crm', enc.encode(JSON.stringify(event)), { headers: h });
       }
     })();
     const atKill: number[] = [];
     for (const threshold of [800, 2000]) {
-      await eventually(async () => (await opened()).n >= threshold, 30_000, `intake to reach ${threshold}\n${intake.output()}`);
+      await eventually(
+        async () => (await opened()).n >= threshold,
+        30_000,
+        `intake to reach ${threshold}\n${intake.output()}`,
+      );
       await intake.kill('SIGKILL');
       atKill.push((await opened()).n);
       startIntake();
     }
     expect(atKill.every((n) => n < N)).toBe(true); // the kills landed mid-stream
     await publishing;
-    const final = await eventually(async () => {
-      const c = await opened();
-      return c.n >= N ? c : undefined;
-    }, 60_000, `all ${N} work orders`);
+    const final = await eventually(
+      async () => {
+        const c = await opened();
+        return c.n >= N ? c : undefined;
+      },
+      60_000,
+      `all ${N} work orders`,
+    );
     expect(final).toEqual({ n: N, d: N });
-    const { rows } = await db.appPool().query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'IntakeRejected'`);
+    const { rows } = await db
+      .appPool()
+      .query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'IntakeRejected'`);
     expect(rows[0].n).toBe(0);
   });
 });

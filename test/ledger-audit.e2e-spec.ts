@@ -18,7 +18,12 @@ function verifyReceipt(receipt: unknown, key: string): { code: number; out: stri
   const file = join(mkdtempSync(join(tmpdir(), 'wg-receipt-')), 'receipt.json');
   writeFileSync(file, JSON.stringify(receipt));
   try {
-    return { code: 0, out: execFileSync(process.execPath, [join(ROOT, 'dist', 'cli', 'verify-receipt.js'), file, '--key', key], { encoding: 'utf8' }) };
+    return {
+      code: 0,
+      out: execFileSync(process.execPath, [join(ROOT, 'dist', 'cli', 'verify-receipt.js'), file, '--key', key], {
+        encoding: 'utf8',
+      }),
+    };
   } catch (error) {
     const e = error as { status: number; stdout: string };
     return { code: e.status, out: e.stdout };
@@ -50,21 +55,48 @@ describe('a ledger anyone can verify', () => {
   afterAll(() => t?.close());
 
   const decide = async (ref: string) => {
-    const wo = await as('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: ref, source: 'audit', inputs });
-    return (await as('POST', `/v1/work-orders/${wo.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write' })).body as { receiptId: string };
+    const wo = await as('POST', '/v1/work-orders', {
+      jobType: 'support-recovery',
+      externalRef: ref,
+      source: 'audit',
+      inputs,
+    });
+    return (
+      await as('POST', `/v1/work-orders/${wo.body.id}/actions`, {
+        system: 'payments',
+        operation: 'refund',
+        kind: 'write',
+      })
+    ).body as { receiptId: string };
   };
 
   it('gives receipts whose inclusion proof Go checks against the signed checkpoint, and that verify offline', async () => {
     const { receiptId } = await decide('A-1');
     const receipt = (await lead('GET', `/v1/receipts/${receiptId}`)).body;
-    expect(receipt.proof).toMatchObject({ leafIndex: receipt.ledger.position - 1, treeSize: expect.any(Number), inclusion: expect.any(Array), checkpoint: expect.stringContaining('\n\n\u2014 ') });
-    expect(goVerify({ verifierKey: key, note: receipt.proof.checkpoint, leafIndex: receipt.proof.leafIndex, leaf: receipt.ledger.hash, inclusion: receipt.proof.inclusion })).toMatchObject({ ok: true, size: receipt.proof.treeSize });
+    expect(receipt.proof).toMatchObject({
+      leafIndex: receipt.ledger.position - 1,
+      treeSize: expect.any(Number),
+      inclusion: expect.any(Array),
+      checkpoint: expect.stringContaining('\n\n\u2014 '),
+    });
+    expect(
+      goVerify({
+        verifierKey: key,
+        note: receipt.proof.checkpoint,
+        leafIndex: receipt.proof.leafIndex,
+        leaf: receipt.ledger.hash,
+        inclusion: receipt.proof.inclusion,
+      }),
+    ).toMatchObject({ ok: true, size: receipt.proof.treeSize });
 
     const offline = verifyReceipt(receipt, key);
     expect(offline).toEqual({ code: 0, out: expect.stringContaining(`receipt ${receiptId}: verified`) });
-    expect(offline.out).toContain('hashes to the receipt\'s chain hash');
+    expect(offline.out).toContain("hashes to the receipt's chain hash");
     // A receipt whose event was edited, or checked against another key, is not verified.
-    const edited = { ...receipt, event: { ...receipt.event, data: { ...receipt.event.data, facts: { amount: 1_000_000 } } } };
+    const edited = {
+      ...receipt,
+      event: { ...receipt.event, data: { ...receipt.event.data, facts: { amount: 1_000_000 } } },
+    };
     expect(verifyReceipt(edited, key)).toEqual({ code: 1, out: expect.stringContaining('its content differs') });
     const otherKey = key.replace(/\+[0-9a-f]{8}\+/, '+00000000+');
     expect(verifyReceipt(receipt, otherKey).code).toBe(1);
@@ -75,38 +107,56 @@ describe('a ledger anyone can verify', () => {
   });
 
   it('proves each checkpoint consistent with an earlier one, as Go checks it; keeps copies in a file and on JetStream', async () => {
-    const older = await (await fetch(`${t.url}/v1/ledger/checkpoint`, { headers: { Authorization: `Bearer ${principals.keys.lead}`, Accept: 'text/plain' } })).text();
+    const older = await (
+      await fetch(`${t.url}/v1/ledger/checkpoint`, {
+        headers: { Authorization: `Bearer ${principals.keys.lead}`, Accept: 'text/plain' },
+      })
+    ).text();
     await decide('A-2');
     await decide('A-3');
     const newer = (await lead('GET', '/v1/ledger/checkpoint')).body;
     const from = Number(older.split('\n')[1]);
     expect(newer.treeSize).toBeGreaterThan(from);
     const consistency = (await lead('GET', `/v1/ledger/consistency?from=${from}&to=${newer.treeSize}`)).body;
-    expect(goVerify({ verifierKey: key, note: newer.note, oldNote: older, consistency: consistency.proof })).toMatchObject({ ok: true, size: newer.treeSize });
-    expect(goVerify({ verifierKey: key, note: newer.note, oldNote: older, consistency: [...consistency.proof].reverse() }).ok).toBe(consistency.proof.length < 2);
+    expect(
+      goVerify({ verifierKey: key, note: newer.note, oldNote: older, consistency: consistency.proof }),
+    ).toMatchObject({ ok: true, size: newer.treeSize });
+    expect(
+      goVerify({ verifierKey: key, note: newer.note, oldNote: older, consistency: [...consistency.proof].reverse() })
+        .ok,
+    ).toBe(consistency.proof.length < 2);
     // POST /v1/ledger/verify and npm run verify with the kept note recompute the root from the events.
     expect((await lead('POST', '/v1/ledger/verify', { note: older })).body).toMatchObject({ ok: true });
     expect(runVerify(t.db.url, key, older)).toEqual({ code: 0, out: expect.stringContaining('ledger OK') });
 
     const file = readdirSync(t.config.WORKGATE_DATA_DIR).find((f) => f.endsWith('-checkpoints.jsonl'))!;
-    const kept = readFileSync(join(t.config.WORKGATE_DATA_DIR, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { size: number; note: string });
+    const kept = readFileSync(join(t.config.WORKGATE_DATA_DIR, file), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { size: number; note: string });
     expect(kept.map((k) => k.note)).toEqual(expect.arrayContaining([older, newer.note]));
     const stream = await (await t.nc.jetstreamManager()).streams.info(Streams.checkpoints.name);
     expect(stream.state.messages).toBe(kept.length);
   });
 
-  it('refuses a row forged by the services\' role, and RESET ROLE gives nothing back', async () => {
+  it("refuses a row forged by the services' role, and RESET ROLE gives nothing back", async () => {
     const c = await t.db.appPool().connect();
     try {
-      const forge = () => c.query(`INSERT INTO ledger_events (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
+      const forge = () =>
+        c.query(`INSERT INTO ledger_events (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
         VALUES (999999, 'forged', 1, gen_random_uuid(), 'ApprovalGranted', '{}', '{}', now(), now(), repeat('0', 64), repeat('1', 64))`);
       await expect(forge()).rejects.toMatchObject({ code: '42501' });
       await c.query('RESET ROLE');
-      expect((await c.query('SELECT current_user AS u, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS s')).rows[0]).toEqual({ u: 'workgate_app', s: false });
+      expect(
+        (await c.query('SELECT current_user AS u, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS s'))
+          .rows[0],
+      ).toEqual({ u: 'workgate_app', s: false });
       await expect(forge()).rejects.toMatchObject({ code: '42501' });
       await expect(c.query('SET ROLE workgate_ledger')).rejects.toMatchObject({ code: '42501' });
-      await expect(c.query('INSERT INTO ledger_tree (level, idx, hash) VALUES (4, 999999, sha256(\'x\'))')).rejects.toMatchObject({ code: '42501' });
-      await expect(c.query('UPDATE view_work_orders SET status = \'closed\'')).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        c.query("INSERT INTO ledger_tree (level, idx, hash) VALUES (4, 999999, sha256('x'))"),
+      ).rejects.toMatchObject({ code: '42501' });
+      await expect(c.query("UPDATE view_work_orders SET status = 'closed'")).rejects.toMatchObject({ code: '42501' });
     } finally {
       c.release();
     }
@@ -129,7 +179,8 @@ describe.each([
   it('is refused, reported by /health, and stays refused after a restart', async () => {
     const as = client(t.url, principals.keys.helpdesk);
     const lead = client(t.url, principals.keys.lead);
-    for (const ref of ['T-1', 'T-2', 'T-3']) await as('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: ref, source: 'tamper', inputs });
+    for (const ref of ['T-1', 'T-2', 'T-3'])
+      await as('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: ref, source: 'tamper', inputs });
     const kept = (await lead('GET', '/v1/ledger/checkpoint')).body;
     const n = kept.treeSize as number;
 
@@ -143,18 +194,43 @@ describe.each([
         // Change position n-1 and recompute the chain from there: the chain alone verifies.
         let prev = events[n - 3].hash;
         for (const e of events.slice(n - 2, n)) {
-          const data = e.position === n - 1 ? { ...(e.data as object), inputs: { ...inputs, orderPaid: false } } : e.data;
+          const data =
+            e.position === n - 1 ? { ...(e.data as object), inputs: { ...inputs, orderPaid: false } } : e.data;
           const hash = chainHash(prev, canonicalEventJson({ ...e, data }));
-          await owner.query('UPDATE ledger_events SET data = $2, prev_hash = $3, hash = $4 WHERE position = $1', [e.position, JSON.stringify(data), prev, hash]);
+          await owner.query('UPDATE ledger_events SET data = $2, prev_hash = $3, hash = $4 WHERE position = $1', [
+            e.position,
+            JSON.stringify(data),
+            prev,
+            hash,
+          ]);
           prev = hash;
         }
       } else {
         const last = events[n - 1];
-        const forged = { ...last, position: n + 1, streamId: 'approval-forged', streamVersion: 1, eventId: '5d3f1c2a-0b1e-4c3d-9a8b-7c6d5e4f3a2b', type: 'ApprovalGranted', prevHash: last.hash };
+        const forged = {
+          ...last,
+          position: n + 1,
+          streamId: 'approval-forged',
+          streamVersion: 1,
+          eventId: '5d3f1c2a-0b1e-4c3d-9a8b-7c6d5e4f3a2b',
+          type: 'ApprovalGranted',
+          prevHash: last.hash,
+        };
         await owner.query(
           `INSERT INTO ledger_events (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
            VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10)`,
-          [forged.position, forged.streamId, forged.eventId, forged.type, JSON.stringify(forged.data), JSON.stringify(forged.metadata), forged.occurredAt, forged.recordedAt, forged.prevHash, chainHash(last.hash, canonicalEventJson(forged))],
+          [
+            forged.position,
+            forged.streamId,
+            forged.eventId,
+            forged.type,
+            JSON.stringify(forged.data),
+            JSON.stringify(forged.metadata),
+            forged.occurredAt,
+            forged.recordedAt,
+            forged.prevHash,
+            chainHash(last.hash, canonicalEventJson(forged)),
+          ],
         );
       }
     } finally {
@@ -162,19 +238,39 @@ describe.each([
     }
 
     const refused = await lead('GET', '/v1/ledger/checkpoint');
-    expect(refused).toMatchObject({ status: 503, body: { error: 'unavailable', message: expect.stringContaining(because) } });
+    expect(refused).toMatchObject({
+      status: 503,
+      body: { error: 'unavailable', message: expect.stringContaining(because) },
+    });
     // /health reports it from its next background check (once a second).
-    await eventually(async () => (await lead('GET', '/health')).text.includes('refusing to sign checkpoints'), 5000, 'the refusal on /health');
+    await eventually(
+      async () => (await lead('GET', '/health')).text.includes('refusing to sign checkpoints'),
+      5000,
+      'the refusal on /health',
+    );
     expect((await fetch(`${t.url}/health`)).status).toBe(503);
     // A row appended around the writer is covered by no writer signature: verify names it too.
     expect((await lead('POST', '/v1/ledger/verify', { note: kept.note })).body).toMatchObject({ ok: false });
-    expect(runVerify(t.db.url, kept.verifierKey, kept.note)).toEqual({ code: 1, out: expect.stringContaining('ledger BROKEN') });
+    expect(runVerify(t.db.url, kept.verifierKey, kept.note)).toEqual({
+      code: 1,
+      out: expect.stringContaining('ledger BROKEN'),
+    });
     if (because === 'did not write') {
       // The running writer finds the row when its next commit collides with it: it refuses from then on, counted like a refusal at start.
-      const refusals = async () => Number(/^workgate_ledger_writer_refusals_total (\d+)$/m.exec(await (await fetch(`${t.url}/metrics`)).text())?.[1]);
+      const refusals = async () =>
+        Number(
+          /^workgate_ledger_writer_refusals_total (\d+)$/m.exec(await (await fetch(`${t.url}/metrics`)).text())?.[1],
+        );
       const before = await refusals();
-      expect(await as('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'T-4', source: 'tamper', inputs })).toMatchObject({ status: 503 });
-      await eventually(async () => (await refusals()) === before + 1, 5000, 'the running writer\'s refusal counted');
+      expect(
+        await as('POST', '/v1/work-orders', {
+          jobType: 'support-recovery',
+          externalRef: 'T-4',
+          source: 'tamper',
+          inputs,
+        }),
+      ).toMatchObject({ status: 503 });
+      await eventually(async () => (await refusals()) === before + 1, 5000, "the running writer's refusal counted");
     }
 
     await t.restart();

@@ -94,7 +94,11 @@ describe('ledger process: SIGKILL during appends', () => {
 
     // The relay catches up to the head; the stream holds positions 1..N, once each, in order.
     const jsm = await nc.jetstreamManager();
-    await eventually(async () => (await jsm.streams.info(Streams.ledger.name)).state.messages === rows.length, 20_000, 'the relay');
+    await eventually(
+      async () => (await jsm.streams.info(Streams.ledger.name)).state.messages === rows.length,
+      20_000,
+      'the relay',
+    );
     const consumer = await nc.jetstream().consumers.get(Streams.ledger.name);
     const positions: number[] = [];
     while (positions.length < rows.length) {

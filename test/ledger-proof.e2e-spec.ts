@@ -11,7 +11,12 @@ describe('ledger export and proof', () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
     for (let i = 0; i < 5; i++) {
-      await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: `LP-${i}`, source: 'helpdesk', inputs: { caseId: 'C', orderId: `${i}`, orderPaid: true } });
+      await as.helpdesk('POST', '/v1/work-orders', {
+        jobType: 'support-recovery',
+        externalRef: `LP-${i}`,
+        source: 'helpdesk',
+        inputs: { caseId: 'C', orderId: `${i}`, orderPaid: true },
+      });
     }
   });
   afterAll(() => t?.close());
@@ -23,7 +28,12 @@ describe('ledger export and proof', () => {
     const nd = await as.lead('GET', '/v1/ledger/events?after=3&limit=2', undefined, { Accept: 'application/x-ndjson' });
     expect(nd.headers.get('content-type')).toMatch(/application\/x-ndjson/);
     expect(nd.headers.get('ledger-next')).toBe('5');
-    expect(nd.text.trim().split('\n').map((l) => JSON.parse(l).position)).toEqual([4, 5]);
+    expect(
+      nd.text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).position),
+    ).toEqual([4, 5]);
     expect((await as.agent('GET', '/v1/ledger/events')).status).toBe(403);
   });
 
@@ -31,9 +41,17 @@ describe('ledger export and proof', () => {
     const verified = await as.lead('GET', '/v1/ledger/verify');
     expect(verified.body).toMatchObject({ ok: true });
     const checkpoint = (await as.lead('GET', '/v1/ledger/checkpoint')).body;
-    expect(checkpoint).toMatchObject({ position: verified.body.headPosition, headHash: verified.body.headHash, keyId: expect.any(String), signature: expect.any(String) });
+    expect(checkpoint).toMatchObject({
+      position: verified.body.headPosition,
+      headHash: verified.body.headHash,
+      keyId: expect.any(String),
+      signature: expect.any(String),
+    });
     expect((await as.lead('POST', '/v1/ledger/verify', { checkpoint })).body).toMatchObject({ ok: true });
-    expect((await as.lead('POST', '/v1/ledger/verify', { checkpoint: { ...checkpoint, position: checkpoint.position - 1 } })).body).toMatchObject({
+    expect(
+      (await as.lead('POST', '/v1/ledger/verify', { checkpoint: { ...checkpoint, position: checkpoint.position - 1 } }))
+        .body,
+    ).toMatchObject({
       ok: false,
       problem: expect.stringMatching(/signature/),
     });

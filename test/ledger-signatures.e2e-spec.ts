@@ -21,7 +21,8 @@ describe('a row forged while no writer runs', () => {
   let t: TestWorkgate;
   const as = () => client(t.url, principals.keys.helpdesk);
   const lead = () => client(t.url, principals.keys.lead);
-  const open = (ref: string) => as()('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: ref, source: 'forge', inputs });
+  const open = (ref: string) =>
+    as()('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: ref, source: 'forge', inputs });
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
@@ -30,7 +31,11 @@ describe('a row forged while no writer runs', () => {
 
   it('is not adopted after a restart: the writer refuses, /health and verify name its position', async () => {
     await open('F-1');
-    const kept = (await lead()('GET', '/v1/ledger/checkpoint')).body as { treeSize: number; note: string; verifierKey: string };
+    const kept = (await lead()('GET', '/v1/ledger/checkpoint')).body as {
+      treeSize: number;
+      note: string;
+      verifierKey: string;
+    };
     // Events past the kept checkpoint that the writer did write: a restart extends them.
     expect((await open('F-2')).status).toBe(201);
     await t.restart();
@@ -47,11 +52,30 @@ describe('a row forged while no writer runs', () => {
       const events = (await new LedgerReader(t.db.appPool()).readAll(0, 10_000)).events;
       const last = events[events.length - 1];
       forged = last.position + 1;
-      const row = { ...last, position: forged, streamId: 'approval-forged', streamVersion: 1, eventId: '5d3f1c2a-0b1e-4c3d-9a8b-7c6d5e4f3a2b', type: 'ApprovalGranted', data: { approvalId: 'forged' } };
+      const row = {
+        ...last,
+        position: forged,
+        streamId: 'approval-forged',
+        streamVersion: 1,
+        eventId: '5d3f1c2a-0b1e-4c3d-9a8b-7c6d5e4f3a2b',
+        type: 'ApprovalGranted',
+        data: { approvalId: 'forged' },
+      };
       await t.db.ownerPool().query(
         `INSERT INTO ledger_events (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
          VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [forged, row.streamId, row.eventId, row.type, JSON.stringify(row.data), JSON.stringify(row.metadata), row.occurredAt, row.recordedAt, last.hash, chainHash(last.hash, canonicalEventJson(row))],
+        [
+          forged,
+          row.streamId,
+          row.eventId,
+          row.type,
+          JSON.stringify(row.data),
+          JSON.stringify(row.metadata),
+          row.occurredAt,
+          row.recordedAt,
+          last.hash,
+          chainHash(last.hash, canonicalEventJson(row)),
+        ],
       );
     });
 
@@ -61,8 +85,14 @@ describe('a row forged while no writer runs', () => {
     expect(refused).toMatchObject({ status: 503, body: { message: expect.stringContaining(`position ${forged}`) } });
     const owner = t.db.ownerPool();
     expect((await owner.query('SELECT max(position)::int AS p FROM ledger_events')).rows[0].p).toBe(forged);
-    expect((await owner.query('SELECT count(*)::int AS n FROM ledger_commit_signatures WHERE position >= $1', [forged])).rows[0].n).toBe(0);
-    expect((await owner.query('SELECT count(*)::int AS n FROM ledger_checkpoints WHERE tree_size >= $1', [forged])).rows[0].n).toBe(0);
+    expect(
+      (await owner.query('SELECT count(*)::int AS n FROM ledger_commit_signatures WHERE position >= $1', [forged]))
+        .rows[0].n,
+    ).toBe(0);
+    expect(
+      (await owner.query('SELECT count(*)::int AS n FROM ledger_checkpoints WHERE tree_size >= $1', [forged])).rows[0]
+        .n,
+    ).toBe(0);
 
     // /health is degraded and names the ledger and the position; the refusal is counted.
     await eventually(async () => (await fetch(`${t.url}/health`)).status === 503, 5000, '/health degraded');
@@ -70,7 +100,9 @@ describe('a row forged while no writer runs', () => {
     const anonymous = JSON.stringify(await (await fetch(`${t.url}/health`)).json());
     expect(anonymous).toContain('"ledger":{"status":"down"}');
     expect(anonymous).not.toContain(`position ${forged}`);
-    const health = JSON.stringify(await (await fetch(`${t.url}/health`, { headers: { authorization: `Bearer ${principals.keys.lead}` } })).json());
+    const health = JSON.stringify(
+      await (await fetch(`${t.url}/health`, { headers: { authorization: `Bearer ${principals.keys.lead}` } })).json(),
+    );
     expect(health).toContain(`position ${forged} is covered by no writer signature`);
     expect(health).toMatch(/refuses to write: ledger workgate\/ledger-/);
     expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/^workgate_ledger_writer_refusals_total [1-9]/m);
@@ -81,7 +113,9 @@ describe('a row forged while no writer runs', () => {
     for (const note of [undefined, kept.note]) {
       const verdict = runVerify(t.db.url, kept.verifierKey, note);
       expect(verdict.code).toBe(1);
-      expect(verdict.out).toContain(`ledger BROKEN at position ${forged}: position ${forged} is covered by no writer signature`);
+      expect(verdict.out).toContain(
+        `ledger BROKEN at position ${forged}: position ${forged} is covered by no writer signature`,
+      );
     }
 
     // Still refused after another restart.

@@ -35,14 +35,24 @@ describe('the MCP gateway when a system cannot start', () => {
 
   /** An SDK client on the MCP endpoint of a new work order of `jobType`. */
   async function connect(jobType: string): Promise<Client> {
-    const opened = await client(t.url, principals.keys.agent)('POST', '/v1/work-orders', { jobType, externalRef: `${jobType}-1`, source: 'agent', inputs: { task: 'look around' } });
+    const opened = await client(t.url, principals.keys.agent)('POST', '/v1/work-orders', {
+      jobType,
+      externalRef: `${jobType}-1`,
+      source: 'agent',
+      inputs: { task: 'look around' },
+    });
     expect(opened.status).toBe(201);
     const mcp = new Client({ name: 'coding-agent', version: '1' });
-    await mcp.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp/work-orders/${opened.body.id}`), { requestInit: { headers: { Authorization: `Bearer ${principals.keys.agent}` } } }));
+    await mcp.connect(
+      new StreamableHTTPClientTransport(new URL(`${t.url}/mcp/work-orders/${opened.body.id}`), {
+        requestInit: { headers: { Authorization: `Bearer ${principals.keys.agent}` } },
+      }),
+    );
     clients.push(mcp);
     return mcp;
   }
-  const publish = async (definition: unknown) => expect((await client(t.url, principals.keys.admin)('POST', '/v1/workflows', definition)).status).toBe(201);
+  const publish = async (definition: unknown) =>
+    expect((await client(t.url, principals.keys.admin)('POST', '/v1/workflows', definition)).status).toBe(201);
   const textOf = (r: ToolResult) => r.content.map((c) => c.text ?? '').join('\n');
 
   beforeAll(async () => {
@@ -68,7 +78,10 @@ describe('the MCP gateway when a system cannot start', () => {
     const mcp = await connect('agent-files');
     const expected = 'system files: its command could not start: WORKGATE_MCP_FILES_DIR is not set';
     await expect(mcp.listTools()).rejects.toThrow(expected);
-    const called = (await mcp.callTool({ name: 'files__read_text_file', arguments: { path: 'hello.txt' } })) as ToolResult;
+    const called = (await mcp.callTool({
+      name: 'files__read_text_file',
+      arguments: { path: 'hello.txt' },
+    })) as ToolResult;
     expect(called.isError).toBe(true);
     expect(textOf(called)).toBe(`unavailable: ${expected}`);
     expect(called._meta?.['workgate/refusal']).toEqual({ error: 'unavailable', message: expected });
@@ -79,14 +92,26 @@ describe('the MCP gateway when a system cannot start', () => {
     await publish(workflow('no-such-command', [{ name: 'tracker', mcp: { command: 'workgate-no-such-command-41' } }]));
     const mcp = await connect('no-such-command');
     const called = (await mcp.callTool({ name: 'tracker__search', arguments: {} })) as ToolResult;
-    expect({ isError: called.isError, text: textOf(called) }).toEqual({ isError: true, text: 'unavailable: system tracker: its command could not start: spawn workgate-no-such-command-41 ENOENT' });
+    expect({ isError: called.isError, text: textOf(called) }).toEqual({
+      isError: true,
+      text: 'unavailable: system tracker: its command could not start: spawn workgate-no-such-command-41 ENOENT',
+    });
   });
 
   it('names a process that stops at once, with the tail of its stderr, secrets masked', async () => {
-    const script = "process.stderr.write('starting\\ncannot open the store: token ' + process.env.API_TOKEN + ' refused (Bearer sk_live_4eC39HqLyjWDarjtT1zdp7dc)\\n'); process.exit(3)";
-    await publish(workflow('stops-at-once', [{ name: 'store', mcp: { command: 'node', args: ['-e', script], env: { API_TOKEN: '${WORKGATE_MCP_UNSTARTABLE_TOKEN}' } } }]));
+    const script =
+      "process.stderr.write('starting\\ncannot open the store: token ' + process.env.API_TOKEN + ' refused (Bearer sk_live_4eC39HqLyjWDarjtT1zdp7dc)\\n'); process.exit(3)";
+    await publish(
+      workflow('stops-at-once', [
+        {
+          name: 'store',
+          mcp: { command: 'node', args: ['-e', script], env: { API_TOKEN: '${WORKGATE_MCP_UNSTARTABLE_TOKEN}' } },
+        },
+      ]),
+    );
     const mcp = await connect('stops-at-once');
-    const expected = 'system store: its command could not start: it stopped before it answered (stderr: starting | cannot open the store: token [redacted] refused ([redacted]))';
+    const expected =
+      'system store: its command could not start: it stopped before it answered (stderr: starting | cannot open the store: token [redacted] refused ([redacted]))';
     await expect(mcp.listTools()).rejects.toThrow(expected);
     const called = (await mcp.callTool({ name: 'store__get', arguments: {} })) as ToolResult;
     expect(textOf(called)).toBe(`unavailable: ${expected}`);
@@ -104,6 +129,8 @@ describe('the MCP gateway when a system cannot start', () => {
     const mcp = await connect('one-of-two');
     const listed = await mcp.listTools();
     expect(listed.tools.map((tool) => tool.name)).toContain('files__list_directory');
-    expect(listed._meta).toEqual({ 'workgate/unavailable': ['system tracker: its command could not start: spawn workgate-no-such-command-41 ENOENT'] });
+    expect(listed._meta).toEqual({
+      'workgate/unavailable': ['system tracker: its command could not start: spawn workgate-no-such-command-41 ENOENT'],
+    });
   });
 });

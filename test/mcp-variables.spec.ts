@@ -1,4 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FILES_DIR_VARIABLE, prepareMcpVariables } from '../cli/mcp-variables';
@@ -6,7 +15,7 @@ import { FILES_DIR_VARIABLE, prepareMcpVariables } from '../cli/mcp-variables';
 const SHIPPED = join(__dirname, '..', 'workflows');
 
 /** `npm start` and the MCP servers of the workflows it loads: a default sandbox for agent-files, a warning for any other unset variable. */
-describe('npm start: the variables of the workflows\' MCP servers', () => {
+describe("npm start: the variables of the workflows' MCP servers", () => {
   let root: string;
   beforeEach(() => (root = mkdtempSync(join(tmpdir(), 'wg-mcp-vars-'))));
   afterEach(() => rmSync(root, { recursive: true, force: true }));
@@ -18,7 +27,10 @@ describe('npm start: the variables of the workflows\' MCP servers', () => {
     expect(env[FILES_DIR_VARIABLE]).toBe(sandbox);
     expect(statSync(sandbox).isDirectory()).toBe(true);
     expect(readdirSync(sandbox)).toEqual([]);
-    expect(result).toEqual({ defaulted: [`WORKGATE_MCP_FILES_DIR is not set: the agent-files workflow's filesystem server sees ${sandbox}`], unset: [] });
+    expect(result).toEqual({
+      defaulted: [`WORKGATE_MCP_FILES_DIR is not set: the agent-files workflow's filesystem server sees ${sandbox}`],
+      unset: [],
+    });
   });
 
   it('leaves a WORKGATE_MCP_FILES_DIR that is set as it is', () => {
@@ -28,7 +40,7 @@ describe('npm start: the variables of the workflows\' MCP servers', () => {
     expect(existsSync(join(root, '.data'))).toBe(false);
   });
 
-  it('names, file by file, every other variable a workflow\'s MCP server reads that is not set', () => {
+  it("names, file by file, every other variable a workflow's MCP server reads that is not set", () => {
     const dir = join(root, 'workflows');
     mkdirSync(dir);
     copyFileSync(join(SHIPPED, 'agent-files.yaml'), join(dir, 'agent-files.yaml'));

@@ -22,7 +22,12 @@ function samples(text: string): Map<string, number> {
  * lag, work events by outcome and channel, pending approvals, overdue post-reviews, dead letters.
  */
 describe('/metrics after a scripted run', () => {
-  const principals = writePrincipals({ admin: ['admin'], helpdesk: ['integrator', 'operator'], 'support-lead': ['approver'], lead: ['ops-lead'] });
+  const principals = writePrincipals({
+    admin: ['admin'],
+    helpdesk: ['integrator', 'operator'],
+    'support-lead': ['approver'],
+    lead: ['ops-lead'],
+  });
   let t: TestWorkgate;
   let as: Record<string, ReturnType<typeof client>>;
 
@@ -39,26 +44,63 @@ describe('/metrics after a scripted run', () => {
       .replace(/^breakGlass: .*$/m, 'breakGlass: { allowed: true, postReviewDue: PT1S, reviewer: support-lead }');
     expect((await as.admin('POST', '/v1/workflows', yaml, { 'Content-Type': 'application/yaml' })).status).toBe(201);
     const inputs = { caseId: 'c', orderId: 'o', orderPaid: true };
-    const wo = (await as.helpdesk('POST', '/v1/work-orders', { jobType: 'metrics-flow', externalRef: 'M-1', source: 'metrics', inputs })).body.id as string;
+    const wo = (
+      await as.helpdesk('POST', '/v1/work-orders', {
+        jobType: 'metrics-flow',
+        externalRef: 'M-1',
+        source: 'metrics',
+        inputs,
+      })
+    ).body.id as string;
     const decide = async (action: object) => (await as.helpdesk('POST', `/v1/work-orders/${wo}/actions`, action)).body;
-    expect(await decide({ system: 'helpdesk', operation: 'case.note', kind: 'write' })).toMatchObject({ decision: 'run', reason: 'inside_boundary' });
-    expect(await decide({ system: 'payments', operation: 'refund', kind: 'write' })).toMatchObject({ decision: 'wait', reason: 'rule_matched' });
-    expect(await decide({ system: 'crm', operation: 'case.close', kind: 'write' })).toMatchObject({ decision: 'stop', reason: 'system_not_named' });
-    const glass = await as.helpdesk('POST', `/v1/work-orders/${wo}/break-glass`, { code: 'PAYMENT_MISMATCH', rationale: 'double charge', action: { system: 'payments', operation: 'refund', kind: 'write' } });
+    expect(await decide({ system: 'helpdesk', operation: 'case.note', kind: 'write' })).toMatchObject({
+      decision: 'run',
+      reason: 'inside_boundary',
+    });
+    expect(await decide({ system: 'payments', operation: 'refund', kind: 'write' })).toMatchObject({
+      decision: 'wait',
+      reason: 'rule_matched',
+    });
+    expect(await decide({ system: 'crm', operation: 'case.close', kind: 'write' })).toMatchObject({
+      decision: 'stop',
+      reason: 'system_not_named',
+    });
+    const glass = await as.helpdesk('POST', `/v1/work-orders/${wo}/break-glass`, {
+      code: 'PAYMENT_MISMATCH',
+      rationale: 'double charge',
+      action: { system: 'payments', operation: 'refund', kind: 'write' },
+    });
     expect(glass.status).toBe(201);
 
     // Work events: one accepted and one refused over HTTP, and the same over NATS.
-    const event = (id: string, type = 'workgate.workorder.open') => ({ specversion: '1.0', id, source: 'metrics', type, subject: id, data: { jobType: 'metrics-flow', inputs } });
+    const event = (id: string, type = 'workgate.workorder.open') => ({
+      specversion: '1.0',
+      id,
+      source: 'metrics',
+      type,
+      subject: id,
+      data: { jobType: 'metrics-flow', inputs },
+    });
     const ce = { 'Content-Type': 'application/cloudevents+json' };
     expect((await as.helpdesk('POST', '/v1/events', JSON.stringify(event('H-1')), ce)).status).toBe(202);
-    expect((await as.helpdesk('POST', '/v1/events', JSON.stringify(event('H-2', 'workgate.no.such')), ce)).status).toBe(422);
+    expect((await as.helpdesk('POST', '/v1/events', JSON.stringify(event('H-2', 'workgate.no.such')), ce)).status).toBe(
+      422,
+    );
     const js = t.nc.jetstream();
     const h = natsHeaders();
     h.set('Content-Type', 'application/cloudevents+json');
     await js.publish('workgate.events.metrics', Buffer.from(JSON.stringify(event('N-1'))), { headers: h });
     await js.publish('workgate.events.metrics', Buffer.from('{not json'), { headers: h });
-    await eventually(async () => (await as.helpdesk('GET', '/v1/intake/rejections?source=metrics')).body.rejections.length === 2, 10_000, 'both rejections');
-    await eventually(async () => (await as.helpdesk('GET', '/v1/work-orders?source=metrics&externalRef=N-1')).body.length === 1, 10_000, 'the NATS open');
+    await eventually(
+      async () => (await as.helpdesk('GET', '/v1/intake/rejections?source=metrics')).body.rejections.length === 2,
+      10_000,
+      'both rejections',
+    );
+    await eventually(
+      async () => (await as.helpdesk('GET', '/v1/work-orders?source=metrics&externalRef=N-1')).body.length === 1,
+      10_000,
+      'the NATS open',
+    );
 
     // The ledger's figures come from the health checks (once a second); the post-review falls due
     // after a second (and its overdue timer records one more event): wait until all is quiet.
@@ -68,16 +110,29 @@ describe('/metrics after a scripted run', () => {
       async () => {
         head = (await as.lead('GET', '/v1/ledger/verify')).body.headPosition as number;
         m = samples(await (await fetch(`${t.url}/metrics`)).text());
-        return m.get('workgate_ledger_head_position') === head && m.get('workgate_relay_published_position') === head && m.get('workgate_post_reviews_overdue') === 1 && m.get('workgate_projection_lag_events{projection="views"}') === 0;
+        return (
+          m.get('workgate_ledger_head_position') === head &&
+          m.get('workgate_relay_published_position') === head &&
+          m.get('workgate_post_reviews_overdue') === 1 &&
+          m.get('workgate_projection_lag_events{projection="views"}') === 0
+        );
       },
       15_000,
       'the metrics at the head',
     );
-    expect(Object.fromEntries([...m].filter(([k]) => /^workgate_(decisions_total|intake_events_total|approvals_pending|post_reviews_overdue|dead_letters_total|projection_(lag|parked)_events|ledger_head_position|relay_published_position|relay_paused|decision_duration_seconds_count)/.test(k)))).toEqual({
+    expect(
+      Object.fromEntries(
+        [...m].filter(([k]) =>
+          /^workgate_(decisions_total|intake_events_total|approvals_pending|post_reviews_overdue|dead_letters_total|projection_(lag|parked)_events|ledger_head_position|relay_published_position|relay_paused|decision_duration_seconds_count)/.test(
+            k,
+          ),
+        ),
+      ),
+    ).toEqual({
       'workgate_decisions_total{decision="run",reason="inside_boundary"}': 1,
       'workgate_decisions_total{decision="wait",reason="rule_matched"}': 1,
       'workgate_decisions_total{decision="stop",reason="system_not_named"}': 1,
-      'workgate_decision_duration_seconds_count': 3,
+      workgate_decision_duration_seconds_count: 3,
       'workgate_intake_events_total{outcome="accepted",channel="http"}': 1,
       'workgate_intake_events_total{outcome="rejected",channel="http"}': 1,
       'workgate_intake_events_total{outcome="accepted",channel="nats"}': 1,
@@ -97,10 +152,16 @@ describe('/metrics after a scripted run', () => {
   });
 
   it('has every metric the Grafana dashboard in deploy/ queries', async () => {
-    const dashboard = JSON.parse(readFileSync(join(__dirname, '..', 'deploy', 'grafana-dashboard.json'), 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> };
-    const queried = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/workgate_[a-z_]+/g) ?? [])));
+    const dashboard = JSON.parse(readFileSync(join(__dirname, '..', 'deploy', 'grafana-dashboard.json'), 'utf8')) as {
+      panels: Array<{ targets: Array<{ expr: string }> }>;
+    };
+    const queried = new Set(
+      dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/workgate_[a-z_]+/g) ?? [])),
+    );
     expect(queried.size).toBeGreaterThan(8);
-    const exposed = new Set([...samples(await (await fetch(`${t.url}/metrics`)).text()).keys()].map((k) => k.split('{')[0]));
+    const exposed = new Set(
+      [...samples(await (await fetch(`${t.url}/metrics`)).text()).keys()].map((k) => k.split('{')[0]),
+    );
     expect([...queried].filter((name) => !exposed.has(name))).toEqual([]);
   });
 });

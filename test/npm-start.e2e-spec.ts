@@ -9,7 +9,10 @@ import { freePort, startNatsServer, TestNatsServer } from './support/nats-server
 function descendants(pid: number): number[] {
   let children: number[];
   try {
-    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map((l) => Number(l.trim())).filter(Boolean);
+    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => Number(l.trim()))
+      .filter(Boolean);
   } catch {
     children = []; // ps exits 1 when there are none
   }
@@ -50,7 +53,16 @@ describe('npm start', () => {
     const port = await freePort();
     const npm = spawn('npm', ['start'], {
       cwd: join(__dirname, '..'),
-      env: { ...process.env, DATABASE_URL: db.url, NATS_URL: nats.url, PORT: String(port), WORKGATE_DATA_DIR: dataDir, LOG_LEVEL: 'info', WORKGATE_SIGNING_KEY: '', WORKGATE_MCP_FILES_DIR: '' },
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        NATS_URL: nats.url,
+        PORT: String(port),
+        WORKGATE_DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        WORKGATE_SIGNING_KEY: '',
+        WORKGATE_MCP_FILES_DIR: '',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -69,7 +81,10 @@ describe('npm start', () => {
     npm.kill('SIGTERM');
     try {
       // Bounded, so a process left behind fails the test instead of hanging it.
-      const code = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 20_000))]);
+      const code = await Promise.race([
+        exited,
+        new Promise<'still running'>((r) => setTimeout(() => r('still running'), 20_000)),
+      ]);
       expect(code).toBe(0);
       // Every process npm started is gone once npm has exited.
       await new Promise((r) => setTimeout(r, 200));
@@ -78,11 +93,17 @@ describe('npm start', () => {
       for (const pid of [npm.pid!, ...started].filter(alive)) process.kill(pid, 'SIGKILL');
     }
     // Checked once everything is stopped. A new user's shipped agent-files workflow works: its filesystem server gets a sandbox of its own.
-    expect(out).toContain(`WORKGATE_MCP_FILES_DIR is not set: the agent-files workflow's filesystem server sees ${join(dataDir, 'files')}`);
+    expect(out).toContain(
+      `WORKGATE_MCP_FILES_DIR is not set: the agent-files workflow's filesystem server sees ${join(dataDir, 'files')}`,
+    );
     expect(statSync(join(dataDir, 'files')).isDirectory()).toBe(true);
 
     // npm's own lines (`> workgate@… start`, its warnings) and the build step's aside, every line is a JSON log record.
-    const lines = out.split('\n').filter((l) => l.trim() && !l.startsWith('>') && !l.startsWith('npm ') && !l.startsWith('workgate: building dist/'));
+    const lines = out
+      .split('\n')
+      .filter(
+        (l) => l.trim() && !l.startsWith('>') && !l.startsWith('npm ') && !l.startsWith('workgate: building dist/'),
+      );
     expect(lines.filter((l) => l.includes('\x1b'))).toEqual([]);
     const records = lines.map((l) => {
       try {

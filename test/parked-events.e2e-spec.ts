@@ -15,7 +15,12 @@ import { startTestWorkgate, TestWorkgate } from './support/workgate';
  * timers go on, `/health` says so, and a rebuild folds what it can and keeps the rest aside.
  */
 describe('events a projection cannot fold', () => {
-  const principals = writePrincipals({ admin: ['admin'], helpdesk: ['integrator', 'operator'], 'support-lead': ['approver'], lead: ['ops-lead', 'analyst'] });
+  const principals = writePrincipals({
+    admin: ['admin'],
+    helpdesk: ['integrator', 'operator'],
+    'support-lead': ['approver'],
+    lead: ['ops-lead', 'analyst'],
+  });
   let t: TestWorkgate;
   let as: Record<string, ReturnType<typeof client>>;
   let badPosition: number;
@@ -31,35 +36,75 @@ describe('events a projection cannot fold', () => {
     const appended = await t.rpc.request(Subjects.ledger.append, {
       streamId: 'workflow-oversized',
       expectedVersion: 'no_stream',
-      events: [{ eventId: '0b7c3f3e-8f3a-4d61-9a52-5d1f7b0e9a01', type: 'WorkflowPublished', data: { jobType: 'oversized', version: 1e308, sha256: 'a'.repeat(64), definition: { jobType: 'oversized', version: 1e308 } }, metadata: { actor: 'test' } }],
+      events: [
+        {
+          eventId: '0b7c3f3e-8f3a-4d61-9a52-5d1f7b0e9a01',
+          type: 'WorkflowPublished',
+          data: {
+            jobType: 'oversized',
+            version: 1e308,
+            sha256: 'a'.repeat(64),
+            definition: { jobType: 'oversized', version: 1e308 },
+          },
+          metadata: { actor: 'test' },
+        },
+      ],
     });
     badPosition = appended.positions[0];
   });
   afterAll(() => t?.close());
 
   it('sets the event aside with its error and keeps folding what comes after it', async () => {
-    const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'quick-expiry', externalRef: 'AFTER-1', source: 'parked', inputs: { caseId: 'c', orderId: 'o', orderPaid: true } });
+    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+      jobType: 'quick-expiry',
+      externalRef: 'AFTER-1',
+      source: 'parked',
+      inputs: { caseId: 'c', orderId: 'o', orderPaid: true },
+    });
     expect(opened.status).toBe(201);
     // The list reads the views: it answers once they hold the open, which comes after the bad event.
-    expect((await as.helpdesk('GET', '/v1/work-orders?source=parked&externalRef=AFTER-1')).body).toEqual([expect.objectContaining({ id: opened.body.id })]);
+    expect((await as.helpdesk('GET', '/v1/work-orders?source=parked&externalRef=AFTER-1')).body).toEqual([
+      expect.objectContaining({ id: opened.body.id }),
+    ]);
     const parked = await listParked(t.db.appPool());
     expect(parked).toEqual([
-      expect.objectContaining({ projection: 'views', position: badPosition, eventType: 'WorkflowPublished', error: expect.stringContaining('for type bigint') }),
+      expect.objectContaining({
+        projection: 'views',
+        position: badPosition,
+        eventType: 'WorkflowPublished',
+        error: expect.stringContaining('for type bigint'),
+      }),
     ]);
   });
 
   it('keeps the timers firing: an approval past its timeout expires', async () => {
-    const wo = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'quick-expiry', externalRef: 'AFTER-2', source: 'parked', inputs: { caseId: 'c', orderId: 'o', orderPaid: true } });
-    const wait = await as.helpdesk('POST', `/v1/work-orders/${wo.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write' });
+    const wo = await as.helpdesk('POST', '/v1/work-orders', {
+      jobType: 'quick-expiry',
+      externalRef: 'AFTER-2',
+      source: 'parked',
+      inputs: { caseId: 'c', orderId: 'o', orderPaid: true },
+    });
+    const wait = await as.helpdesk('POST', `/v1/work-orders/${wo.body.id}/actions`, {
+      system: 'payments',
+      operation: 'refund',
+      kind: 'write',
+    });
     expect(wait.body).toMatchObject({ decision: 'wait', approvalId: expect.any(String) });
-    await eventually(async () => (await as['support-lead']('GET', `/v1/approvals/${wait.body.approvalId}`)).body.status === 'expired', 15_000, 'the approval to expire');
+    await eventually(
+      async () => (await as['support-lead']('GET', `/v1/approvals/${wait.body.approvalId}`)).body.status === 'expired',
+      15_000,
+      'the approval to expire',
+    );
   });
 
   it('reports the parked event on /health (503) and, to an ops-lead key, in the ledger health details', async () => {
     const health = await as.lead('GET', '/health');
     expect(health.status).toBe(503);
     expect(health.text).toContain('projection views set aside 1 event(s) it cannot fold');
-    expect(health.body.details[0].details.ledger).toMatchObject({ status: 'down', projections: { views: { parked: 1 }, timers: { parked: 0 } } });
+    expect(health.body.details[0].details.ledger).toMatchObject({
+      status: 'down',
+      projections: { views: { parked: 1 }, timers: { parked: 0 } },
+    });
     // Without a key: the ledger is down, and nothing more.
     const anonymous = await client(t.url)('GET', '/health');
     expect(anonymous.status).toBe(503);

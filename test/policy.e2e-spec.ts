@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { ActionDecidedData, ActionRequest, CommandMeta, Subjects, WorkflowDefinition, WorkgateError, WorkOrderCommand, WorkOrderEvents } from '@workgate/contracts';
+import {
+  ActionDecidedData,
+  ActionRequest,
+  CommandMeta,
+  Subjects,
+  WorkflowDefinition,
+  WorkgateError,
+  WorkOrderCommand,
+  WorkOrderEvents,
+} from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { compileWorkflow, decide } from '@workgate/workflow';
 import { TestDatabase } from './support/database';
@@ -14,7 +23,9 @@ const v1: WorkflowDefinition = {
     { name: 'billing', read: true, write: ['credit.issue'] },
     { name: 'crm', read: true, write: ['note'] },
   ],
-  rules: [{ id: 'big-credits-wait', when: 'action.operation == "credit.issue" && facts.amount > 500', decision: 'wait' }],
+  rules: [
+    { id: 'big-credits-wait', when: 'action.operation == "credit.issue" && facts.amount > 500', decision: 'wait' },
+  ],
   exceptionCodes: ['PAYMENT_MISMATCH'],
 };
 // v2 tightens the threshold and stops notes on closed accounts.
@@ -22,14 +33,25 @@ const v2: WorkflowDefinition = {
   ...v1,
   version: 2,
   rules: [
-    { id: 'closed-accounts-stop', when: 'action.operation == "note" && facts.accountClosed == true', decision: 'stop', reason: 'the account is closed' },
+    {
+      id: 'closed-accounts-stop',
+      when: 'action.operation == "note" && facts.accountClosed == true',
+      decision: 'stop',
+      reason: 'the account is closed',
+    },
     { id: 'credits-over-100-wait', when: 'action.operation == "credit.issue" && facts.amount > 100', decision: 'wait' },
   ],
 };
 
 type Input = { action: ActionRequest; facts: Record<string, unknown> };
-const credit = (amount: number): Input => ({ action: { system: 'billing', operation: 'credit.issue', kind: 'write' } as ActionRequest, facts: { amount } });
-const note = (accountClosed: boolean): Input => ({ action: { system: 'crm', operation: 'note', kind: 'write' } as ActionRequest, facts: { accountClosed } });
+const credit = (amount: number): Input => ({
+  action: { system: 'billing', operation: 'credit.issue', kind: 'write' },
+  facts: { amount },
+});
+const note = (accountClosed: boolean): Input => ({
+  action: { system: 'crm', operation: 'note', kind: 'write' },
+  facts: { accountClosed },
+});
 
 describe('policy service over NATS', () => {
   let t: TestWorkgate;
@@ -38,11 +60,22 @@ describe('policy service over NATS', () => {
   /** A work order opened while v1 was the current version. */
   let onV1: string;
 
-  const meta = (): CommandMeta => ({ commandId: randomUUID(), actor: 'test', now: new Date().toISOString(), channel: 'http' });
-  const command = (workOrderId: string | undefined, c: WorkOrderCommand) => rpc.request(Subjects.intake.command, { address: workOrderId ? { workOrderId } : {}, command: c, meta: meta() }).then((r) => r.answer);
+  const meta = (): CommandMeta => ({
+    commandId: randomUUID(),
+    actor: 'test',
+    now: new Date().toISOString(),
+    channel: 'http',
+  });
+  const command = (workOrderId: string | undefined, c: WorkOrderCommand) =>
+    rpc
+      .request(Subjects.intake.command, { address: workOrderId ? { workOrderId } : {}, command: c, meta: meta() })
+      .then((r) => r.answer);
   const openOn = (externalRef: string, jobType = 'credit-review') =>
-    command(undefined, { type: 'OpenWorkOrder', body: { jobType, externalRef, source: 'finance', inputs: {} } }).then((a) => (a as { id: string }).id);
-  const act = (workOrderId: string, input: Input) => command(workOrderId, { type: 'RequestAction', body: { ...input.action, facts: input.facts } });
+    command(undefined, { type: 'OpenWorkOrder', body: { jobType, externalRef, source: 'finance', inputs: {} } }).then(
+      (a) => (a as { id: string }).id,
+    );
+  const act = (workOrderId: string, input: Input) =>
+    command(workOrderId, { type: 'RequestAction', body: { ...input.action, facts: input.facts } });
 
   beforeAll(async () => {
     t = await startTestWorkgate();
@@ -52,27 +85,49 @@ describe('policy service over NATS', () => {
 
   it('publishes the shipped workflows at start', async () => {
     const list = await rpc.request(Subjects.policy.list, {});
-    expect(list.map((w) => w.jobType)).toEqual(['agent-delegation', 'agent-files', 'engagement-lifecycle', 'field-work-order', 'support-recovery']);
+    expect(list.map((w) => w.jobType)).toEqual([
+      'agent-delegation',
+      'agent-files',
+      'engagement-lifecycle',
+      'field-work-order',
+      'support-recovery',
+    ]);
   });
 
   it('publishes v1 and v2, refuses a version that is not higher, and treats identical content as a no-op', async () => {
     const { answer: p1, position } = await rpc.request(Subjects.policy.publish, { definition: v1, actor: 'admin' });
-    expect(p1).toEqual({ jobType: 'credit-review', version: 1, sha256: expect.stringMatching(/^[0-9a-f]{64}$/), created: true });
+    expect(p1).toEqual({
+      jobType: 'credit-review',
+      version: 1,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      created: true,
+    });
     expect(position).toBeGreaterThan(0);
-    expect(await rpc.request(Subjects.policy.publish, { definition: v1 })).toEqual({ answer: { ...p1, created: false }, position: 0 });
+    expect(await rpc.request(Subjects.policy.publish, { definition: v1 })).toEqual({
+      answer: { ...p1, created: false },
+      position: 0,
+    });
     onV1 = await openOn('CR-1');
-    await expect(rpc.request(Subjects.policy.publish, { definition: { ...v1, title: 'Changed' } })).rejects.toMatchObject({
+    await expect(
+      rpc.request(Subjects.policy.publish, { definition: { ...v1, title: 'Changed' } }),
+    ).rejects.toMatchObject({
       code: 'version_not_higher',
     });
     // YAML text is accepted as well as objects.
     const yaml = `jobType: credit-review\nversion: 2\ntitle: Credit review\nowner: finance-lead\nsystems:\n${v2.systems
       .map((s) => `  - { name: ${s.name}, read: true, write: [${s.write.join(', ')}] }`)
-      .join('\n')}\nrules:\n${v2.rules!.map((r) => `  - { id: ${r.id}, when: '${r.when}', decision: ${r.decision}${r.reason ? `, reason: ${r.reason}` : ''} }`).join('\n')}\nexceptionCodes: [PAYMENT_MISMATCH]\n`;
+      .join(
+        '\n',
+      )}\nrules:\n${v2.rules!.map((r) => `  - { id: ${r.id}, when: '${r.when}', decision: ${r.decision}${r.reason ? `, reason: ${r.reason}` : ''} }`).join('\n')}\nexceptionCodes: [PAYMENT_MISMATCH]\n`;
     const p2 = await rpc.request(Subjects.policy.publish, { definition: yaml });
     expect(p2.answer).toMatchObject({ version: 2, created: true });
     const got = await rpc.request(Subjects.policy.get, { jobType: 'credit-review', version: 1 });
     expect(got).toMatchObject({ version: 1, sha256: p1.sha256, definition: v1 });
-    const events = await db.appPool().query(`SELECT type, stream_version FROM ledger_events WHERE stream_id = 'workflow-credit-review' ORDER BY position`);
+    const events = await db
+      .appPool()
+      .query(
+        `SELECT type, stream_version FROM ledger_events WHERE stream_id = 'workflow-credit-review' ORDER BY position`,
+      );
     expect(events.rows).toEqual([
       { type: 'WorkflowPublished', stream_version: 1 },
       { type: 'WorkflowPublished', stream_version: 2 },
@@ -81,16 +136,37 @@ describe('policy service over NATS', () => {
 
   it('refuses an invalid definition with every problem listed', async () => {
     const error = (await rpc
-      .request(Subjects.policy.publish, { definition: { ...v1, version: 3, colour: 'red', exceptionCodes: ['NOPE'], rules: [{ id: 'x', when: '((', decision: 'run' }] } })
+      .request(Subjects.policy.publish, {
+        definition: {
+          ...v1,
+          version: 3,
+          colour: 'red',
+          exceptionCodes: ['NOPE'],
+          rules: [{ id: 'x', when: '((', decision: 'run' }],
+        },
+      })
       .catch((e) => e)) as WorkgateError;
     expect(error.code).toBe('invalid_definition');
-    expect((error.details as Array<{ path: string }>).map((p) => p.path).sort()).toEqual(['colour', 'exceptionCodes[0]', 'rules[0].when']);
+    expect((error.details as Array<{ path: string }>).map((p) => p.path).sort()).toEqual([
+      'colour',
+      'exceptionCodes[0]',
+      'rules[0].when',
+    ]);
   });
 
   it('decides each work order once, under the version it opened on: the same request differently under v1 and v2', async () => {
     const onV2 = await openOn('CR-2');
-    expect(await act(onV1, credit(300))).toMatchObject({ decision: 'run', reason: 'inside_boundary', policy: { version: 1 } });
-    expect(await act(onV2, credit(300))).toMatchObject({ decision: 'wait', rule: 'credits-over-100-wait', decisionOwner: 'finance-lead', policy: { version: 2 } });
+    expect(await act(onV1, credit(300))).toMatchObject({
+      decision: 'run',
+      reason: 'inside_boundary',
+      policy: { version: 1 },
+    });
+    expect(await act(onV2, credit(300))).toMatchObject({
+      decision: 'wait',
+      rule: 'credits-over-100-wait',
+      decisionOwner: 'finance-lead',
+      policy: { version: 2 },
+    });
     expect(await act(onV2, note(true))).toMatchObject({ decision: 'stop', message: 'the account is closed' });
     expect(await act(onV2, credit(50))).toMatchObject({ decision: 'run', policy: { version: 2 } });
     await expect(openOn('CR-3', 'nope')).rejects.toMatchObject({ code: 'unknown_job_type' });
@@ -109,7 +185,14 @@ describe('policy service over NATS', () => {
     const since = new Date().toISOString();
     for (const [i, h] of history.entries()) {
       const decision = decide(underV1, h.input);
-      const data: ActionDecidedData = { actionId: h.actionId, workOrderId: `wo-${i}`, action: h.input.action, facts: h.input.facts, workOrder: {}, decision };
+      const data: ActionDecidedData = {
+        actionId: h.actionId,
+        workOrderId: `wo-${i}`,
+        action: h.input.action,
+        facts: h.input.facts,
+        workOrder: {},
+        decision,
+      };
       await rpc.request(Subjects.ledger.append, {
         streamId: `workorder-sim-${i}`,
         expectedVersion: 'any',
@@ -117,7 +200,11 @@ describe('policy service over NATS', () => {
       });
     }
     const { rows: before } = await db.appPool().query('SELECT count(*)::int AS n FROM ledger_events');
-    const result = await rpc.request(Subjects.policy.simulate, { jobType: 'credit-review', definition: { ...v2, version: 3 }, from: since });
+    const result = await rpc.request(Subjects.policy.simulate, {
+      jobType: 'credit-review',
+      definition: { ...v2, version: 3 },
+      from: since,
+    });
     expect(result.evaluated).toBe(5);
     // Each change says what decided the old verdict and the new one: a rule, or the boundary check.
     expect(result.changed).toEqual([
@@ -127,7 +214,12 @@ describe('policy service over NATS', () => {
         after: 'wait',
         rule: 'credits-over-100-wait',
         because: {
-          before: expect.objectContaining({ decision: 'run', rule: null, reason: 'inside_boundary', message: expect.any(String) }),
+          before: expect.objectContaining({
+            decision: 'run',
+            rule: null,
+            reason: 'inside_boundary',
+            message: expect.any(String),
+          }),
           after: expect.objectContaining({ decision: 'wait', rule: 'credits-over-100-wait', reason: 'rule_matched' }),
         },
       },
@@ -136,7 +228,10 @@ describe('policy service over NATS', () => {
         before: 'run',
         after: 'stop',
         rule: 'closed-accounts-stop',
-        because: { before: expect.objectContaining({ decision: 'run' }), after: expect.objectContaining({ decision: 'stop', rule: 'closed-accounts-stop', reason: 'rule_matched' }) },
+        because: {
+          before: expect.objectContaining({ decision: 'run' }),
+          after: expect.objectContaining({ decision: 'stop', rule: 'closed-accounts-stop', reason: 'rule_matched' }),
+        },
       },
     ]);
     const { rows: after } = await db.appPool().query('SELECT count(*)::int AS n FROM ledger_events');
@@ -153,9 +248,14 @@ describe('policy service over NATS', () => {
     await t.restart();
     const list = await rpc.request(Subjects.policy.list, {});
     const credit = list.find((w) => w.jobType === 'credit-review');
-    expect(credit).toMatchObject({ currentVersion: 2, versions: [expect.objectContaining({ version: 1 }), expect.objectContaining({ version: 2 })] });
+    expect(credit).toMatchObject({
+      currentVersion: 2,
+      versions: [expect.objectContaining({ version: 1 }), expect.objectContaining({ version: 2 })],
+    });
     // The shipped files were already published: nothing new was written for them.
-    const { rows } = await db.appPool().query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'WorkflowPublished'`);
+    const { rows } = await db
+      .appPool()
+      .query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'WorkflowPublished'`);
     expect(rows[0].n).toBe(7);
   });
 });

@@ -30,7 +30,9 @@ describe('principals added while workgate runs', () => {
     const added = Date.now();
     expect(await untilKeyWorks(t.url, key, 2_000)).toBe('works');
     expect(Date.now() - added).toBeLessThanOrEqual(2_000);
-    const res = await fetch(`${t.url}/v1/approvals?owner=late-approver&status=requested`, { headers: { Authorization: `Bearer ${key}` } });
+    const res = await fetch(`${t.url}/v1/approvals?owner=late-approver&status=requested`, {
+      headers: { Authorization: `Bearer ${key}` },
+    });
     expect(res.status).toBe(200);
     expect(readFileSync(path, 'utf8')).not.toContain(key);
   });

@@ -22,10 +22,16 @@ describe('relay on a LEDGER stream of another ledger', () => {
   beforeAll(async () => {
     first = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     // The first deployment's relay has published everything it wrote at start.
-    await eventually(async () => {
-      const head = await first.rpc.request(Subjects.ledger.head, {});
-      return head.position > 0 && (await ledgerStreamTail(await first.nc.jetstreamManager())).position === head.position;
-    }, 30_000, 'the first ledger relayed to its head');
+    await eventually(
+      async () => {
+        const head = await first.rpc.request(Subjects.ledger.head, {});
+        return (
+          head.position > 0 && (await ledgerStreamTail(await first.nc.jetstreamManager())).position === head.position
+        );
+      },
+      30_000,
+      'the first ledger relayed to its head',
+    );
     await first.workgate.close();
     second = await startTestWorkgate({ env: { NATS_URL: first.nats.url, WORKGATE_PRINCIPALS: principals.path } });
     jsm = await first.nc.jetstreamManager();
@@ -39,7 +45,7 @@ describe('relay on a LEDGER stream of another ledger', () => {
     await first?.nats.stop();
   });
 
-  it('has the same event id as the stream\'s last message at that position, and another chain hash', async () => {
+  it("has the same event id as the stream's last message at that position, and another chain hash", async () => {
     const at = 'SELECT event_id, hash FROM ledger_events WHERE position = $1';
     const theirs = (await first.db.ownerPool().query<{ event_id: string; hash: string }>(at, [foreign.position])).rows;
     const mine = (await second.db.ownerPool().query<{ event_id: string; hash: string }>(at, [foreign.position])).rows;
@@ -55,7 +61,14 @@ describe('relay on a LEDGER stream of another ledger', () => {
     await first.rpc.request(Subjects.ledger.append, {
       streamId: 'workorder-relay-foreign',
       expectedVersion: 'no_stream',
-      events: [{ eventId: '6f1c2a52-8d0e-4d55-9b7e-1f0cfa3d1a01', type: 'WorkOrderOpened', data: { jobType: 'support-recovery' }, metadata: { actor: 'test' } }],
+      events: [
+        {
+          eventId: '6f1c2a52-8d0e-4d55-9b7e-1f0cfa3d1a01',
+          type: 'WorkOrderOpened',
+          data: { jobType: 'support-recovery' },
+          metadata: { actor: 'test' },
+        },
+      ],
     });
     // The relay tries again every second: give it a few tries.
     await new Promise((r) => setTimeout(r, 3000));
@@ -64,13 +77,25 @@ describe('relay on a LEDGER stream of another ledger', () => {
 
   it('answers /health 503: anonymously only the ledger down, with an ops-lead key the relay paused and why', async () => {
     const lead = client(second.url, principals.keys.lead);
-    const detailed = await eventually(async () => {
-      const res = await lead('GET', '/health');
-      return res.status === 503 && res.body?.details?.[0]?.details?.ledger?.relayPaused ? res.body.details[0].details.ledger : undefined;
-    }, 15_000, 'the paused relay on /health');
+    const detailed = await eventually(
+      async () => {
+        const res = await lead('GET', '/health');
+        return res.status === 503 && res.body?.details?.[0]?.details?.ledger?.relayPaused
+          ? res.body.details[0].details.ledger
+          : undefined;
+      },
+      15_000,
+      'the paused relay on /health',
+    );
     expect(detailed.status).toBe('down');
-    expect(detailed.relayPaused.reason).toContain('the LEDGER stream does not belong to this ledger (its last message, position');
-    expect(detailed.problems).toContainEqual(expect.stringMatching(/^the relay to LEDGER is paused since .*: the LEDGER stream does not belong to this ledger/));
+    expect(detailed.relayPaused.reason).toContain(
+      'the LEDGER stream does not belong to this ledger (its last message, position',
+    );
+    expect(detailed.problems).toContainEqual(
+      expect.stringMatching(
+        /^the relay to LEDGER is paused since .*: the LEDGER stream does not belong to this ledger/,
+      ),
+    );
 
     const anonymous = await client(second.url)('GET', '/health');
     expect(anonymous.status).toBe(503);

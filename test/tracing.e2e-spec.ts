@@ -26,12 +26,25 @@ async function startReceiver(): Promise<{ url: string; spans: ReceivedSpan[]; se
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
       if (req.url === '/v1/traces') {
-        const payload = JSON.parse(body) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, any>> }> }> };
+        const payload = JSON.parse(body) as {
+          resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, any>> }> }>;
+        };
         for (const r of payload.resourceSpans) {
           for (const s of r.scopeSpans) {
             for (const span of s.spans) {
-              const attributes = Object.fromEntries((span.attributes ?? []).map((a: { key: string; value: Record<string, unknown> }) => [a.key, Object.values(a.value)[0]]));
-              spans.push({ traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId || undefined, name: span.name, attributes });
+              const attributes = Object.fromEntries(
+                (span.attributes ?? []).map((a: { key: string; value: Record<string, unknown> }) => [
+                  a.key,
+                  Object.values(a.value)[0],
+                ]),
+              );
+              spans.push({
+                traceId: span.traceId,
+                spanId: span.spanId,
+                parentSpanId: span.parentSpanId || undefined,
+                name: span.name,
+                attributes,
+              });
             }
           }
         }
@@ -108,32 +121,65 @@ describe.each([
   };
 
   it('follows an action request from the gateway through intake to the ledger commit, and keeps its trace in the ledger', async () => {
-    const opened = await as('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'T-1', source: 'traces', inputs: { caseId: 'c', orderId: 'o', orderPaid: true } });
+    const opened = await as('POST', '/v1/work-orders', {
+      jobType: 'support-recovery',
+      externalRef: 'T-1',
+      source: 'traces',
+      inputs: { caseId: 'c', orderId: 'o', orderPaid: true },
+    });
     const traceId = randomBytes(16).toString('hex');
     const callerSpan = randomBytes(8).toString('hex');
-    const res = await as('POST', `/v1/work-orders/${opened.body.id}/actions`, { system: 'payments', operation: 'refund', kind: 'write' }, { traceparent: `00-${traceId}-${callerSpan}-01` });
+    const res = await as(
+      'POST',
+      `/v1/work-orders/${opened.body.id}/actions`,
+      { system: 'payments', operation: 'refund', kind: 'write' },
+      { traceparent: `00-${traceId}-${callerSpan}-01` },
+    );
     expect(res.status).toBe(201);
-    const spans = await traceOf(traceId, ['POST /v1/work-orders/:id/actions', 'workgate.intake.command', 'ledger commit']);
+    const spans = await traceOf(traceId, [
+      'POST /v1/work-orders/:id/actions',
+      'workgate.intake.command',
+      'ledger commit',
+    ]);
     const byName = (name: string) => spans.find((s) => s.name === name)!;
     // Parent links: the caller's span -> the gateway -> intake's command -> the ledger commit.
-    expect(byName('POST /v1/work-orders/:id/actions')).toMatchObject({ parentSpanId: callerSpan, attributes: { 'workgate.service': 'gateway', 'http.response.status_code': 201 } });
+    expect(byName('POST /v1/work-orders/:id/actions')).toMatchObject({
+      parentSpanId: callerSpan,
+      attributes: { 'workgate.service': 'gateway', 'http.response.status_code': 201 },
+    });
     expect(byName('workgate.intake.command').attributes['workgate.service']).toBe('intake');
     const services = new Set(spans.map((s) => s.attributes['workgate.service']).filter(Boolean));
     expect([...services].sort()).toEqual(expect.arrayContaining(['gateway', 'intake', 'ledger']));
     // The decision's ledger event carries the trace it was made in.
     const lead = client(url, principals.keys.lead);
-    const events = (await lead('GET', `/v1/work-orders/${opened.body.id}/events`)).body as Array<{ type: string; metadata: { traceparent?: string } }>;
-    expect(events.find((e) => e.type === 'ActionDecided')?.metadata.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    const events = (await lead('GET', `/v1/work-orders/${opened.body.id}/events`)).body as Array<{
+      type: string;
+      metadata: { traceparent?: string };
+    }>;
+    expect(events.find((e) => e.type === 'ActionDecided')?.metadata.traceparent).toMatch(
+      new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`),
+    );
   });
 
   it('follows a CloudEvent carrying traceparent from JetStream through intake to the ledger commit', async () => {
     const traceId = randomBytes(16).toString('hex');
     const producer = randomBytes(8).toString('hex');
-    const event = { specversion: '1.0', id: 'trace-1', source: 'traces', type: 'workgate.workorder.open', subject: 'T-2', traceparent: `00-${traceId}-${producer}-01`, data: { jobType: 'support-recovery', inputs: { caseId: 'c', orderId: 'o', orderPaid: true } } };
+    const event = {
+      specversion: '1.0',
+      id: 'trace-1',
+      source: 'traces',
+      type: 'workgate.workorder.open',
+      subject: 'T-2',
+      traceparent: `00-${traceId}-${producer}-01`,
+      data: { jobType: 'support-recovery', inputs: { caseId: 'c', orderId: 'o', orderPaid: true } },
+    };
     const h = natsHeaders();
     h.set('Content-Type', 'application/cloudevents+json');
     await nc.jetstream().publish('workgate.events.traces', Buffer.from(JSON.stringify(event)), { headers: h });
     const spans = await traceOf(traceId, ['intake workgate.workorder.open', 'ledger commit']);
-    expect(spans.find((s) => s.name === 'intake workgate.workorder.open')).toMatchObject({ parentSpanId: producer, attributes: { 'cloudevents.event_id': 'trace-1' } });
+    expect(spans.find((s) => s.name === 'intake workgate.workorder.open')).toMatchObject({
+      parentSpanId: producer,
+      attributes: { 'cloudevents.event_id': 'trace-1' },
+    });
   });
 });

@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { AckPolicy } from 'nats';
-import { ActionDecidedData, BreakGlassUsedData, GateRequestedData, RecordedEvent, StepBlockedData, Streams, Subjects, workOrderStream, WorkOrderEvents, WorkOrderOpenedData } from '@workgate/contracts';
+import {
+  ActionDecidedData,
+  BreakGlassUsedData,
+  GateRequestedData,
+  RecordedEvent,
+  StepBlockedData,
+  Streams,
+  Subjects,
+  workOrderStream,
+  WorkOrderEvents,
+  WorkOrderOpenedData,
+} from '@workgate/contracts';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -24,9 +35,15 @@ const RETIRED: Array<[string, string]> = [
  */
 describe('upgrading a ledger of an earlier version', () => {
   let t: TestWorkgate;
-  const principals = writePrincipals({ helpdesk: ['integrator'], agent: ['operator'], 'support-lead': ['approver', 'operator'], 'ops-lead': ['ops-lead'] });
+  const principals = writePrincipals({
+    helpdesk: ['integrator'],
+    agent: ['operator'],
+    'support-lead': ['approver', 'operator'],
+    'ops-lead': ['ops-lead'],
+  });
   let as: Record<string, ReturnType<typeof client>>;
-  const clients = () => (as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)])));
+  const clients = () =>
+    (as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)])));
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
@@ -40,18 +57,42 @@ describe('upgrading a ledger of an earlier version', () => {
       () => false,
     );
   const append = (streamId: string, type: string, data: object, actor: string) =>
-    t.rpc.request(Subjects.ledger.append, { streamId, expectedVersion: 'any', events: [{ eventId: randomUUID(), type, data, metadata: { commandId: randomUUID(), actor, channel: 'earlier-version' } }] });
+    t.rpc.request(Subjects.ledger.append, {
+      streamId,
+      expectedVersion: 'any',
+      events: [
+        { eventId: randomUUID(), type, data, metadata: { commandId: randomUUID(), actor, channel: 'earlier-version' } },
+      ],
+    });
   const eventOf = (events: RecordedEvent[], type: string) => events.find((e) => e.type === type)!.data;
 
   it('starts the approvals, exceptions and post-reviews an earlier version left to its consumers, then deletes them', async () => {
     for (const [durable] of RETIRED) expect(await consumerExists(durable)).toBe(false);
 
     // Shapes to copy, as this version records them.
-    const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'UP-1', source: 'helpdesk', inputs: { caseId: 'UP-1', orderId: '1', orderPaid: true } });
+    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+      jobType: 'support-recovery',
+      externalRef: 'UP-1',
+      source: 'helpdesk',
+      inputs: { caseId: 'UP-1', orderId: '1', orderPaid: true },
+    });
     const id = opened.body.id as string;
-    await as.agent('POST', `/v1/work-orders/${id}/actions`, { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1'], facts: { amount: 40 } });
-    await as.agent('POST', `/v1/work-orders/${id}/steps/inspect-case/block`, { code: 'CUSTOMER_UNREACHABLE', rationale: 'no answer' });
-    await as.agent('POST', `/v1/work-orders/${id}/break-glass`, { code: 'CUSTOMER_UNREACHABLE', rationale: 'urgent', action: { system: 'shop', operation: 'order.note', kind: 'write' } });
+    await as.agent('POST', `/v1/work-orders/${id}/actions`, {
+      system: 'payments',
+      operation: 'refund',
+      kind: 'write',
+      objects: ['order:1'],
+      facts: { amount: 40 },
+    });
+    await as.agent('POST', `/v1/work-orders/${id}/steps/inspect-case/block`, {
+      code: 'CUSTOMER_UNREACHABLE',
+      rationale: 'no answer',
+    });
+    await as.agent('POST', `/v1/work-orders/${id}/break-glass`, {
+      code: 'CUSTOMER_UNREACHABLE',
+      rationale: 'urgent',
+      action: { system: 'shop', operation: 'order.note', kind: 'write' },
+    });
     const recorded = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
     const decided = eventOf(recorded, WorkOrderEvents.ActionDecided) as unknown as ActionDecidedData;
     const gate = eventOf(recorded, WorkOrderEvents.GateRequested) as unknown as GateRequestedData;
@@ -60,7 +101,12 @@ describe('upgrading a ledger of an earlier version', () => {
 
     // What earlier versions left: their consumers, and events whose streams were never started.
     const jsm = await t.nc.jetstreamManager();
-    for (const [durable, type] of RETIRED) await jsm.consumers.add(Streams.ledger.name, { durable_name: durable, ack_policy: AckPolicy.Explicit, filter_subject: `ledger.workorder.${type}` });
+    for (const [durable, type] of RETIRED)
+      await jsm.consumers.add(Streams.ledger.name, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        filter_subject: `ledger.workorder.${type}`,
+      });
     const older = {
       wait: { ...decided, actionId: randomUUID(), approvalId: randomUUID() },
       gate: { ...gate, approvalId: randomUUID(), source: { overlayId: 'earlier' } },
@@ -80,29 +126,67 @@ describe('upgrading a ledger of an earlier version', () => {
       workOrderId: blockedId,
       externalRef: 'UP-2',
       status: 'blocked',
-      exceptions: [{ exceptionId: prerequisite, code: 'PREREQ_MISSING', owner: 'intake-lead', dueAt: new Date(Date.now() + 3_600_000).toISOString(), stepId: null, rationale: 'orderPaid must be true' }],
+      exceptions: [
+        {
+          exceptionId: prerequisite,
+          code: 'PREREQ_MISSING',
+          owner: 'intake-lead',
+          dueAt: new Date(Date.now() + 3_600_000).toISOString(),
+          stepId: null,
+          rationale: 'orderPaid must be true',
+        },
+      ],
     };
     await append(workOrderStream(blockedId), WorkOrderEvents.Opened, blockedOpening, 'source:helpdesk');
 
     // The upgrade: this version starts on that ledger.
     await t.restart();
     clients();
-    const got = (path: string) => eventually(async () => ((await as['ops-lead']('GET', path)).status === 200 ? true : undefined), 15_000, path);
+    const got = (path: string) =>
+      eventually(async () => ((await as['ops-lead']('GET', path)).status === 200 ? true : undefined), 15_000, path);
     await got(`/v1/approvals/${older.wait.approvalId}`);
-    expect((await as['support-lead']('GET', `/v1/approvals/${older.wait.approvalId}`)).body).toMatchObject({ status: 'requested', owner: 'support-lead', actionId: older.wait.actionId });
+    expect((await as['support-lead']('GET', `/v1/approvals/${older.wait.approvalId}`)).body).toMatchObject({
+      status: 'requested',
+      owner: 'support-lead',
+      actionId: older.wait.actionId,
+    });
     await got(`/v1/approvals/${older.gate.approvalId}`);
-    for (const exceptionId of [older.blocked.exceptionId, older.used.exceptionId, older.raised.exceptionId, prerequisite]) {
-      await eventually(async () => ((await as.agent('GET', `/v1/exceptions/${exceptionId}`)).status === 200 ? true : undefined), 15_000, `exception ${exceptionId}`);
+    for (const exceptionId of [
+      older.blocked.exceptionId,
+      older.used.exceptionId,
+      older.raised.exceptionId,
+      prerequisite,
+    ]) {
+      await eventually(
+        async () => ((await as.agent('GET', `/v1/exceptions/${exceptionId}`)).status === 200 ? true : undefined),
+        15_000,
+        `exception ${exceptionId}`,
+      );
     }
-    expect((await as.agent('GET', `/v1/exceptions/${prerequisite}`)).body).toMatchObject({ code: 'PREREQ_MISSING', workOrderId: blockedId });
+    expect((await as.agent('GET', `/v1/exceptions/${prerequisite}`)).body).toMatchObject({
+      code: 'PREREQ_MISSING',
+      workOrderId: blockedId,
+    });
     await got(`/v1/post-reviews/${older.used.postReviewId}`);
-    expect((await as['ops-lead']('GET', `/v1/post-reviews/${older.used.postReviewId}`)).body).toMatchObject({ status: 'due', exceptionId: older.used.exceptionId, reviewer: 'support-lead' });
-    await eventually(async () => {
-      for (const [durable] of RETIRED) if (await consumerExists(durable)) return undefined;
-      return true;
-    }, 20_000, 'the retired consumers deleted');
+    expect((await as['ops-lead']('GET', `/v1/post-reviews/${older.used.postReviewId}`)).body).toMatchObject({
+      status: 'due',
+      exceptionId: older.used.exceptionId,
+      reviewer: 'support-lead',
+    });
+    await eventually(
+      async () => {
+        for (const [durable] of RETIRED) if (await consumerExists(durable)) return undefined;
+        return true;
+      },
+      20_000,
+      'the retired consumers deleted',
+    );
     // What this version started itself was not started twice.
-    const approvals = await t.db.appPool().query(`SELECT stream_id, count(*)::int AS n FROM ledger_events WHERE type = 'ApprovalRequested' GROUP BY stream_id HAVING count(*) > 1`);
+    const approvals = await t.db
+      .appPool()
+      .query(
+        `SELECT stream_id, count(*)::int AS n FROM ledger_events WHERE type = 'ApprovalRequested' GROUP BY stream_id HAVING count(*) > 1`,
+      );
     expect(approvals.rows).toEqual([]);
   });
 });

@@ -26,17 +26,29 @@ async function each<T>(n: number, inFlight: number, work: (i: number) => Promise
  */
 describe('ids usable the moment they are returned', () => {
   let t: TestWorkgate;
-  const principals = writePrincipals({ helpdesk: ['integrator'], agent: ['operator'], colleague: ['operator'], 'support-lead': ['approver'] });
+  const principals = writePrincipals({
+    helpdesk: ['integrator'],
+    agent: ['operator'],
+    colleague: ['operator'],
+    'support-lead': ['approver'],
+  });
   let as: Record<string, ReturnType<typeof client>>;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '100000' } });
+    t = await startTestWorkgate({
+      env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '100000' },
+    });
     as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
   });
   afterAll(() => t?.close());
 
   const open = async (ref: string): Promise<string> => {
-    const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: ref, source: 'helpdesk', inputs: { caseId: ref, orderId: '1', orderPaid: true } });
+    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+      jobType: 'support-recovery',
+      externalRef: ref,
+      source: 'helpdesk',
+      inputs: { caseId: ref, orderId: '1', orderPaid: true },
+    });
     expect(opened.status).toBe(201);
     return opened.body.id;
   };
@@ -49,7 +61,10 @@ describe('ids usable the moment they are returned', () => {
       const wait = await as.agent('POST', `/v1/work-orders/${id}/actions`, { ...refund, facts: { amount: 20 } });
       expect([wait.status, wait.body.decision]).toEqual([201, 'wait']);
       expect(position(wait.headers)).toBeGreaterThan(0);
-      const decided = await as['support-lead']('POST', `/v1/approvals/${wait.body.approvalId}/decision`, { decision: 'approve', permittedAction: refund });
+      const decided = await as['support-lead']('POST', `/v1/approvals/${wait.body.approvalId}/decision`, {
+        decision: 'approve',
+        permittedAction: refund,
+      });
       return decided.status === 200 && decided.body.status === 'approved' ? 'ok' : `${decided.status} ${decided.text}`;
     });
     expect(outcomes.filter((o) => o !== 'ok')).toEqual([]);
@@ -58,26 +73,46 @@ describe('ids usable the moment they are returned', () => {
   it(`completes ${N} post-reviews of break-glass uses, each in the tick its id arrived: none answers 404`, async () => {
     const outcomes = await each(N, IN_FLIGHT, async (i) => {
       const id = await open(`USE-B-${i}`);
-      const used = await as.agent('POST', `/v1/work-orders/${id}/break-glass`, { code: 'CUSTOMER_UNREACHABLE', rationale: 'the customer flies in an hour', action: { system: 'payments', operation: 'refund', kind: 'write' } });
+      const used = await as.agent('POST', `/v1/work-orders/${id}/break-glass`, {
+        code: 'CUSTOMER_UNREACHABLE',
+        rationale: 'the customer flies in an hour',
+        action: { system: 'payments', operation: 'refund', kind: 'write' },
+      });
       expect(used.status).toBe(201);
       const completed = await as['support-lead']('POST', `/v1/post-reviews/${used.body.postReview.id}/complete`, {
         outcome: 'justified',
         remediation: { title: 'an urgent refund lane', owner: 'support-lead', due: '2026-12-15T00:00:00Z' },
       });
-      return completed.status === 200 && completed.body.status === 'completed' ? 'ok' : `${completed.status} ${completed.text}`;
+      return completed.status === 200 && completed.body.status === 'completed'
+        ? 'ok'
+        : `${completed.status} ${completed.text}`;
     });
     expect(outcomes.filter((o) => o !== 'ok')).toEqual([]);
   });
 
   it(`confirms ${N} delegations, each in the tick its dispatch id arrived: none answers 404`, async () => {
-    const prompt = { objective: 'fix the order note', scope: 'order 1', artifacts: [{ path: 'orders/1.md', access: 'write' }], verification: ['npm test'], completion: 'reply done, then wait' };
+    const prompt = {
+      objective: 'fix the order note',
+      scope: 'order 1',
+      artifacts: [{ path: 'orders/1.md', access: 'write' }],
+      verification: ['npm test'],
+      completion: 'reply done, then wait',
+    };
     const outcomes = await each(N, IN_FLIGHT, async (i) => {
       const id = await open(`USE-C-${i}`);
-      const dispatched = await as.agent('POST', `/v1/work-orders/${id}/delegations`, { recipient: 'agent-7', command: 'delegate_task', prompt });
+      const dispatched = await as.agent('POST', `/v1/work-orders/${id}/delegations`, {
+        recipient: 'agent-7',
+        command: 'delegate_task',
+        prompt,
+      });
       expect(dispatched.status).toBe(201);
       expect(position(dispatched.headers)).toBeGreaterThan(0);
-      const confirmed = await as.colleague('POST', `/v1/delegations/${dispatched.body.dispatchId}/confirm`, { note: 'checked the diff' });
-      return confirmed.status === 200 && confirmed.body.status === 'confirmed' ? 'ok' : `${confirmed.status} ${confirmed.text}`;
+      const confirmed = await as.colleague('POST', `/v1/delegations/${dispatched.body.dispatchId}/confirm`, {
+        note: 'checked the diff',
+      });
+      return confirmed.status === 200 && confirmed.body.status === 'confirmed'
+        ? 'ok'
+        : `${confirmed.status} ${confirmed.text}`;
     });
     expect(outcomes.filter((o) => o !== 'ok')).toEqual([]);
   });

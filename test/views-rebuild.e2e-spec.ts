@@ -51,12 +51,18 @@ describe('views: live under concurrent appends, rebuild equals live', () => {
       }),
     );
     const head = (await new LedgerReader(db.appPool()).head()).position;
-    await eventually(async () => {
-      const { rows } = await db.appPool().query('SELECT min(position) AS p FROM projection_checkpoints');
-      return rows[0].p === head;
-    }, 60_000, 'the live projections to catch up');
+    await eventually(
+      async () => {
+        const { rows } = await db.appPool().query('SELECT min(position) AS p FROM projection_checkpoints');
+        return rows[0].p === head;
+      },
+      60_000,
+      'the live projections to catch up',
+    );
 
-    const { rows } = await db.appPool().query('SELECT count(*)::int AS n, sum(steps_completed)::int AS steps FROM view_work_orders');
+    const { rows } = await db
+      .appPool()
+      .query('SELECT count(*)::int AS n, sum(steps_completed)::int AS steps FROM view_work_orders');
     expect(rows[0]).toEqual({ n: expected.workOrders, steps: expected.steps });
 
     for (const p of [viewsProjection, timersProjection]) {
@@ -66,7 +72,33 @@ describe('views: live under concurrent appends, rebuild equals live', () => {
     }
     expect(VIEW_TABLES).toContain('view_exceptions');
     // The swapped-in tables are live: the runner keeps feeding them.
-    await writer.append({ streamId: 'workorder-00000000-0000-4000-8000-000000000001', expectedVersion: 'any', events: [{ eventId: '00000000-0000-4000-8000-0000000000aa', type: 'WorkOrderOpened', data: { workOrderId: '00000000-0000-4000-8000-000000000001', source: 's', externalRef: 'after-rebuild', policy: { jobType: 'support-recovery', version: 2, sha256: 'x' }, owner: 'o', inputs: {}, prerequisites: [], status: 'open', exceptions: [] } }] });
-    await eventually(async () => (await db.appPool().query(`SELECT 1 FROM view_work_orders WHERE external_ref = 'after-rebuild'`)).rowCount === 1, 10_000, 'the runner to feed the swapped-in table');
+    await writer.append({
+      streamId: 'workorder-00000000-0000-4000-8000-000000000001',
+      expectedVersion: 'any',
+      events: [
+        {
+          eventId: '00000000-0000-4000-8000-0000000000aa',
+          type: 'WorkOrderOpened',
+          data: {
+            workOrderId: '00000000-0000-4000-8000-000000000001',
+            source: 's',
+            externalRef: 'after-rebuild',
+            policy: { jobType: 'support-recovery', version: 2, sha256: 'x' },
+            owner: 'o',
+            inputs: {},
+            prerequisites: [],
+            status: 'open',
+            exceptions: [],
+          },
+        },
+      ],
+    });
+    await eventually(
+      async () =>
+        (await db.appPool().query(`SELECT 1 FROM view_work_orders WHERE external_ref = 'after-rebuild'`)).rowCount ===
+        1,
+      10_000,
+      'the runner to feed the swapped-in table',
+    );
   }, 240_000);
 });

@@ -35,14 +35,25 @@ const deskFix = (version: number, steps: string[], stallAfter: string): Workflow
 
 describe('evidence views (SPEC section 5) over a scripted history', () => {
   let t: TestWorkgate;
-  const principals = writePrincipals({ desk: ['integrator'], agent: ['operator'], 'desk-lead': ['approver'], analyst: ['analyst'], lead: ['ops-lead'] });
+  const principals = writePrincipals({
+    desk: ['integrator'],
+    agent: ['operator'],
+    'desk-lead': ['approver'],
+    analyst: ['analyst'],
+    lead: ['ops-lead'],
+  });
   let as: Record<string, ReturnType<typeof client>>;
 
   /** One CloudEvent from source `desk` about work order `ref`, at `time`. */
   async function send(ref: string, type: string, time: string, data: Record<string, unknown>): Promise<void> {
-    const r = await as.desk('POST', '/v1/events', JSON.stringify({ specversion: '1.0', id: randomUUID(), source: 'desk', type, subject: ref, time, data }), {
-      'Content-Type': 'application/cloudevents+json',
-    });
+    const r = await as.desk(
+      'POST',
+      '/v1/events',
+      JSON.stringify({ specversion: '1.0', id: randomUUID(), source: 'desk', type, subject: ref, time, data }),
+      {
+        'Content-Type': 'application/cloudevents+json',
+      },
+    );
     if (r.status !== 202) throw new Error(`${type} for ${ref}: ${r.status} ${r.text}`);
   }
 
@@ -81,13 +92,21 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
     await send('A', 'workgate.workorder.close', at(3), closeWith);
     // B: blocked at T+1h (CUSTOMER_UNREACHABLE), still blocked.
     await send('B', 'workgate.workorder.open', at(0), { jobType: 'desk-fix', inputs: { ticket: 'B' } });
-    await send('B', 'workgate.step.blocked', at(1), { stepId: 'a', code: 'CUSTOMER_UNREACHABLE', rationale: 'no answer' });
+    await send('B', 'workgate.step.blocked', at(1), {
+      stepId: 'a',
+      code: 'CUSTOMER_UNREACHABLE',
+      rationale: 'no answer',
+    });
     // C: opened without its ticket (PREREQ_MISSING), closed by the source at T+10h without evidence.
     await send('C', 'workgate.workorder.open', at(0), { jobType: 'desk-fix', inputs: {} });
     await send('C', 'workgate.workorder.closure_reported', at(10), { note: 'closed in the helpdesk' });
     // D: break-glass at T+1h (ADDRESS_INVALID): a post-review due at T+3h.
     await send('D', 'workgate.workorder.open', at(0), { jobType: 'desk-fix', inputs: { ticket: 'D' } });
-    await send('D', 'workgate.workorder.break_glass', at(1), { code: 'ADDRESS_INVALID', rationale: 'courier at the door', action: { system: 'payments', operation: 'refund', kind: 'write' } });
+    await send('D', 'workgate.workorder.break_glass', at(1), {
+      code: 'ADDRESS_INVALID',
+      rationale: 'courier at the door',
+      action: { system: 'payments', operation: 'refund', kind: 'write' },
+    });
     // E: a refund waits for desk-lead from T+1h.
     await send('E', 'workgate.workorder.open', at(0), { jobType: 'desk-fix', inputs: { ticket: 'E' } });
     await send('E', 'workgate.action.requested', at(1), { system: 'payments', operation: 'refund', kind: 'write' });
@@ -102,21 +121,51 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
     await send('F', 'workgate.workorder.close', at(2.5), closeWith);
     // G (version 2): the next day, blocked again with CUSTOMER_UNREACHABLE.
     await send('G', 'workgate.workorder.open', at(25), { jobType: 'desk-fix', inputs: { ticket: 'G' } });
-    await send('G', 'workgate.step.blocked', at(26), { stepId: 'a', code: 'CUSTOMER_UNREACHABLE', rationale: 'voicemail full' });
+    await send('G', 'workgate.step.blocked', at(26), {
+      stepId: 'a',
+      code: 'CUSTOMER_UNREACHABLE',
+      rationale: 'voicemail full',
+    });
 
     for (const ref of ['A', 'B', 'C', 'D', 'E', 'F', 'G']) {
-      ids[ref] = await eventually(async () => (await as.analyst('GET', `/v1/work-orders?source=desk&externalRef=${ref}`)).body?.[0]?.id, 10_000, `work order ${ref}`);
+      ids[ref] = await eventually(
+        async () => (await as.analyst('GET', `/v1/work-orders?source=desk&externalRef=${ref}`)).body?.[0]?.id,
+        10_000,
+        `work order ${ref}`,
+      );
     }
-    postReviewId = await eventually(async () => (await as.analyst('GET', `/v1/views/post-reviews?asOf=${at(2)}`)).body?.[0]?.postReviewId, 10_000, "D's post-review");
+    postReviewId = await eventually(
+      async () => (await as.analyst('GET', `/v1/views/post-reviews?asOf=${at(2)}`)).body?.[0]?.postReviewId,
+      10_000,
+      "D's post-review",
+    );
   }, 60_000);
   afterAll(() => t?.close());
 
   it('closures: which work orders closed without closure evidence', async () => {
     await expectView('/v1/views/closures?evidence=missing', [
-      { workOrderId: ids.C, jobType: 'desk-fix', version: 1, source: 'desk', externalRef: 'C', owner: 'desk-lead', closedAt: at(10), evidence: 'missing' },
+      {
+        workOrderId: ids.C,
+        jobType: 'desk-fix',
+        version: 1,
+        source: 'desk',
+        externalRef: 'C',
+        owner: 'desk-lead',
+        closedAt: at(10),
+        evidence: 'missing',
+      },
     ]);
     await expectView(`/v1/views/closures?to=${at(3)}`, [
-      { workOrderId: ids.F, jobType: 'desk-fix', version: 2, source: 'desk', externalRef: 'F', owner: 'desk-lead', closedAt: at(2.5), evidence: 'present' },
+      {
+        workOrderId: ids.F,
+        jobType: 'desk-fix',
+        version: 2,
+        source: 'desk',
+        externalRef: 'F',
+        owner: 'desk-lead',
+        closedAt: at(2.5),
+        evidence: 'present',
+      },
     ]);
   });
 
@@ -130,7 +179,9 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
       { code: 'ADDRESS_INVALID', count: 1, workOrders: 1, owner: 'support-lead', openRemediations: 1, open: 1 },
       { code: 'PREREQ_MISSING', count: 1, workOrders: 1, owner: 'intake-lead', openRemediations: 0, open: 1 },
     ]);
-    await expectView(`/v1/views/exception-codes/top?limit=1&to=${at(24)}`, [{ code: 'ADDRESS_INVALID', count: 1, workOrders: 1, owner: 'support-lead', openRemediations: 1, open: 1 }]);
+    await expectView(`/v1/views/exception-codes/top?limit=1&to=${at(24)}`, [
+      { code: 'ADDRESS_INVALID', count: 1, workOrders: 1, owner: 'support-lead', openRemediations: 1, open: 1 },
+    ]);
     await expectView('/v1/views/exception-codes/top?jobType=field-work-order', []);
   });
 
@@ -146,17 +197,27 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
       { period: day(1), code: 'CUSTOMER_UNREACHABLE', count: 1 },
     ]);
     const month = (iso: string) => `${iso.slice(0, 7)}-01`;
-    const expected = month(at(0)) === month(at(26))
-      ? [{ period: month(at(0)), code: 'CUSTOMER_UNREACHABLE', count: 2 }]
-      : [{ period: month(at(0)), code: 'CUSTOMER_UNREACHABLE', count: 1 }, { period: month(at(26)), code: 'CUSTOMER_UNREACHABLE', count: 1 }];
+    const expected =
+      month(at(0)) === month(at(26))
+        ? [{ period: month(at(0)), code: 'CUSTOMER_UNREACHABLE', count: 2 }]
+        : [
+            { period: month(at(0)), code: 'CUSTOMER_UNREACHABLE', count: 1 },
+            { period: month(at(26)), code: 'CUSTOMER_UNREACHABLE', count: 1 },
+          ];
     await expectView('/v1/views/exception-trends?interval=month&code=CUSTOMER_UNREACHABLE', expected);
   });
 
   it('stall-rates: which job types stall, measured at asOf', async () => {
-    await expectView(`/v1/views/stall-rates?asOf=${at(6)}`, [{ jobType: 'desk-fix', workOrders: 6, stalled: 4, stallRate: 0.6667, stalledNow: 3, active: 3 }]);
+    await expectView(`/v1/views/stall-rates?asOf=${at(6)}`, [
+      { jobType: 'desk-fix', workOrders: 6, stalled: 4, stallRate: 0.6667, stalledNow: 3, active: 3 },
+    ]);
     // Before B, D and E have waited four hours, only C (blocked from its opening) has stalled.
-    await expectView(`/v1/views/stall-rates?asOf=${at(4.5)}`, [{ jobType: 'desk-fix', workOrders: 6, stalled: 1, stallRate: 0.1667, stalledNow: 0, active: 3 }]);
-    await expectView(`/v1/views/stall-rates?asOf=${at(3.5)}`, [{ jobType: 'desk-fix', workOrders: 6, stalled: 0, stallRate: 0, stalledNow: 0, active: 3 }]);
+    await expectView(`/v1/views/stall-rates?asOf=${at(4.5)}`, [
+      { jobType: 'desk-fix', workOrders: 6, stalled: 1, stallRate: 0.1667, stalledNow: 0, active: 3 },
+    ]);
+    await expectView(`/v1/views/stall-rates?asOf=${at(3.5)}`, [
+      { jobType: 'desk-fix', workOrders: 6, stalled: 0, stallRate: 0, stalledNow: 0, active: 3 },
+    ]);
     await expectView(`/v1/views/stall-rates?asOf=${at(6)}&groupBy=version`, [
       { jobType: 'desk-fix', version: 1, workOrders: 5, stalled: 4, stallRate: 0.8, stalledNow: 3, active: 3 },
       { jobType: 'desk-fix', version: 2, workOrders: 1, stalled: 0, stallRate: 0, stalledNow: 0, active: 0 },
@@ -220,11 +281,37 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
 
   it('evidence-completeness: closures and steps with their required evidence', async () => {
     await expectView('/v1/views/evidence-completeness', [
-      { jobType: 'desk-fix', closures: 3, closuresWithEvidence: 2, closureShare: 0.6667, stepsRequired: 5, stepsWithEvidence: 3, stepShare: 0.6 },
+      {
+        jobType: 'desk-fix',
+        closures: 3,
+        closuresWithEvidence: 2,
+        closureShare: 0.6667,
+        stepsRequired: 5,
+        stepsWithEvidence: 3,
+        stepShare: 0.6,
+      },
     ]);
     await expectView('/v1/views/evidence-completeness?groupBy=version', [
-      { jobType: 'desk-fix', version: 1, closures: 2, closuresWithEvidence: 1, closureShare: 0.5, stepsRequired: 4, stepsWithEvidence: 2, stepShare: 0.5 },
-      { jobType: 'desk-fix', version: 2, closures: 1, closuresWithEvidence: 1, closureShare: 1, stepsRequired: 1, stepsWithEvidence: 1, stepShare: 1 },
+      {
+        jobType: 'desk-fix',
+        version: 1,
+        closures: 2,
+        closuresWithEvidence: 1,
+        closureShare: 0.5,
+        stepsRequired: 4,
+        stepsWithEvidence: 2,
+        stepShare: 0.5,
+      },
+      {
+        jobType: 'desk-fix',
+        version: 2,
+        closures: 1,
+        closuresWithEvidence: 1,
+        closureShare: 1,
+        stepsRequired: 1,
+        stepsWithEvidence: 1,
+        stepShare: 1,
+      },
     ]);
   });
 
@@ -233,8 +320,13 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv; charset=utf-8/);
     expect(csv.headers.get('content-disposition')).toBe('attachment; filename="workgate-exception-codes-top.csv"');
-    expect(csv.text.split('\r\n').slice(0, 2)).toEqual(['code,count,workOrders,owner,openRemediations,open', 'CUSTOMER_UNREACHABLE,2,2,support-lead,0,2']);
-    const raw = await fetch(`${t.url}/v1/views/exception-codes/top`, { headers: { Authorization: `Bearer ${principals.keys.lead}`, Accept: 'text/csv' } });
+    expect(csv.text.split('\r\n').slice(0, 2)).toEqual([
+      'code,count,workOrders,owner,openRemediations,open',
+      'CUSTOMER_UNREACHABLE,2,2,support-lead,0,2',
+    ]);
+    const raw = await fetch(`${t.url}/v1/views/exception-codes/top`, {
+      headers: { Authorization: `Bearer ${principals.keys.lead}`, Accept: 'text/csv' },
+    });
     expect([...new Uint8Array(await raw.arrayBuffer()).slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // the UTF-8 BOM spreadsheets look for
     // An empty answer still has its header; every view's rows have exactly the documented columns.
     const empty = await as.lead('GET', '/v1/views/approvals?status=approved', undefined, { Accept: 'text/csv' });
@@ -242,18 +334,34 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
     for (const view of VIEW_NAMES) {
       for (const groupBy of [undefined, 'version'] as const) {
         if (groupBy && ['closures', 'post-reviews', 'approvals'].includes(view)) continue;
-        const params = new URLSearchParams({ asOf: at(30), ...(groupBy ? { groupBy } : {}), ...(view === 'approvals' ? { status: 'all' } : {}) });
+        const params = new URLSearchParams({
+          asOf: at(30),
+          ...(groupBy ? { groupBy } : {}),
+          ...(view === 'approvals' ? { status: 'all' } : {}),
+        });
         const r = await as.analyst('GET', `/v1/views/${view}?${params}`);
         expect(r.status).toBe(200);
         expect(r.body.length).toBeGreaterThan(0);
         for (const row of r.body) expect(Object.keys(row)).toEqual(viewColumns(view, groupBy));
       }
     }
-    expect(await as.analyst('GET', '/v1/views/stall-rates?asOf=yesterday')).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
-    expect(await as.analyst('GET', '/v1/views/first-time-fix?groupBy=owner')).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
+    expect(await as.analyst('GET', '/v1/views/stall-rates?asOf=yesterday')).toMatchObject({
+      status: 422,
+      body: { error: 'validation_failed' },
+    });
+    expect(await as.analyst('GET', '/v1/views/first-time-fix?groupBy=owner')).toMatchObject({
+      status: 422,
+      body: { error: 'validation_failed' },
+    });
     expect(await as.analyst('GET', '/v1/views/exception-trends?interval=hour')).toMatchObject({ status: 422 });
-    expect(await as.analyst('GET', '/v1/views/approvals?sort=age')).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
-    expect(await as.analyst('GET', `/v1/views/closures?from=${at(5)}&to=${at(1)}`)).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
+    expect(await as.analyst('GET', '/v1/views/approvals?sort=age')).toMatchObject({
+      status: 422,
+      body: { error: 'validation_failed' },
+    });
+    expect(await as.analyst('GET', `/v1/views/closures?from=${at(5)}&to=${at(1)}`)).toMatchObject({
+      status: 422,
+      body: { error: 'validation_failed' },
+    });
     expect((await as.agent('GET', '/v1/views/stall-rates')).status).toBe(403);
     expect((await client(t.url)('GET', '/v1/views/stall-rates')).status).toBe(401);
   });

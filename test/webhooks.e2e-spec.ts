@@ -7,7 +7,9 @@ import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
 // The receivers check signatures with the Standard Webhooks reference library, not with workgate's code.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Webhook } = require('standardwebhooks') as { Webhook: new (secret: string) => { verify(body: string, headers: Record<string, string>): unknown } };
+const { Webhook } = require('standardwebhooks') as {
+  Webhook: new (secret: string) => { verify(body: string, headers: Record<string, string>): unknown };
+};
 
 interface Received {
   path: string;
@@ -36,7 +38,7 @@ class Receiver {
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   at(path: string): Received[] {
@@ -48,7 +50,11 @@ class Receiver {
   }
 }
 
-const headersOf = (r: Received) => ({ 'webhook-id': String(r.headers['webhook-id']), 'webhook-timestamp': String(r.headers['webhook-timestamp']), 'webhook-signature': String(r.headers['webhook-signature']) });
+const headersOf = (r: Received) => ({
+  'webhook-id': String(r.headers['webhook-id']),
+  'webhook-timestamp': String(r.headers['webhook-timestamp']),
+  'webhook-signature': String(r.headers['webhook-signature']),
+});
 
 const CANARY = 'canary-webhook-7d1c-private';
 const refund = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };
@@ -62,7 +68,13 @@ const steps = ['inspect-case', 'validate-address', 'update-order', 'notify-wareh
 describe('webhooks', () => {
   let t: TestWorkgate;
   const receiver = new Receiver();
-  const principals = writePrincipals({ admin: ['admin'], lead: ['ops-lead'], helpdesk: ['integrator'], agent: ['operator'], 'support-lead': ['approver', 'operator'] });
+  const principals = writePrincipals({
+    admin: ['admin'],
+    lead: ['ops-lead'],
+    helpdesk: ['integrator'],
+    agent: ['operator'],
+    'support-lead': ['approver', 'operator'],
+  });
   const secrets = new Map<string, string>();
   // What the services warn about (the level is silent here, so they are caught before it applies).
   const warnings: string[] = [];
@@ -71,7 +83,12 @@ describe('webhooks', () => {
     jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
     await receiver.start();
     t = await startTestWorkgate({
-      env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_WEBHOOK_ALLOW_PRIVATE: '1', WORKGATE_WEBHOOK_BACKOFF_MS: '500,1000,2000,4000', WORKGATE_WEBHOOK_TIMEOUT_MS: '2000' },
+      env: {
+        WORKGATE_PRINCIPALS: principals.path,
+        WORKGATE_WEBHOOK_ALLOW_PRIVATE: '1',
+        WORKGATE_WEBHOOK_BACKOFF_MS: '500,1000,2000,4000',
+        WORKGATE_WEBHOOK_TIMEOUT_MS: '2000',
+      },
     });
   });
   afterAll(async () => {
@@ -79,18 +96,34 @@ describe('webhooks', () => {
     await receiver.stop();
     jest.restoreAllMocks();
   });
-  const call = (who: string) => (method: string, path: string, body?: unknown) => client(t.url, principals.keys[who])(method, path, body);
+  const call = (who: string) => (method: string, path: string, body?: unknown) =>
+    client(t.url, principals.keys[who])(method, path, body);
 
   async function subscribe(path: string, events: string[], principalIds?: string[]): Promise<string> {
-    const created = await call('admin')('POST', '/v1/webhooks', { url: `${receiver.url}${path}?token=${CANARY}`, events, ...(principalIds ? { principals: principalIds } : {}) });
-    expect(created).toMatchObject({ status: 201, body: { id: expect.any(String), events, secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) } });
+    const created = await call('admin')('POST', '/v1/webhooks', {
+      url: `${receiver.url}${path}?token=${CANARY}`,
+      events,
+      ...(principalIds ? { principals: principalIds } : {}),
+    });
+    expect(created).toMatchObject({
+      status: 201,
+      body: { id: expect.any(String), events, secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) },
+    });
     secrets.set(`${path}?token=${CANARY}`, created.body.secret);
     return created.body.id;
   }
 
   async function openWorkOrder(ref: string, jobType = 'support-recovery'): Promise<string> {
-    const inputs = jobType === 'support-recovery' ? { caseId: ref, orderId: '1001', orderPaid: true } : { objective: 'x', repository: 'r' };
-    const opened = await call('helpdesk')('POST', '/v1/work-orders', { jobType, externalRef: ref, source: 'helpdesk', inputs });
+    const inputs =
+      jobType === 'support-recovery'
+        ? { caseId: ref, orderId: '1001', orderPaid: true }
+        : { objective: 'x', repository: 'r' };
+    const opened = await call('helpdesk')('POST', '/v1/work-orders', {
+      jobType,
+      externalRef: ref,
+      source: 'helpdesk',
+      inputs,
+    });
     expect(opened.status).toBe(201);
     return opened.body.id;
   }
@@ -101,39 +134,78 @@ describe('webhooks', () => {
     return receiver.at(path).map((r) => new Webhook(secret).verify(r.body, headersOf(r)));
   }
 
-  const deliveries = async (webhookId: string) => (await call('lead')('GET', `/v1/webhooks/${webhookId}/deliveries`)).body as Array<{ deliveryId: string; type: string; status: string; attempts: Array<{ status?: number; error?: string }> }>;
+  const deliveries = async (webhookId: string) =>
+    (await call('lead')('GET', `/v1/webhooks/${webhookId}/deliveries`)).body as Array<{
+      deliveryId: string;
+      type: string;
+      status: string;
+      attempts: Array<{ status?: number; error?: string }>;
+    }>;
 
   it('manages subscriptions: the secret is shown once, unknown types and other schemes are 422 naming the field', async () => {
     const id = await subscribe('/managed', ['approval', 'decision.stopped'], ['support-lead']);
     const listed = await call('admin')('GET', '/v1/webhooks');
     expect(listed.status).toBe(200);
     expect(listed.text).not.toContain('whsec_');
-    expect(await call('admin')('GET', `/v1/webhooks/${id}`)).toMatchObject({ status: 200, body: { id, events: ['approval', 'decision.stopped'], principals: ['support-lead'], createdBy: 'admin' } });
+    expect(await call('admin')('GET', `/v1/webhooks/${id}`)).toMatchObject({
+      status: 200,
+      body: { id, events: ['approval', 'decision.stopped'], principals: ['support-lead'], createdBy: 'admin' },
+    });
     expect((await call('admin')('GET', `/v1/webhooks/${id}`)).text).not.toContain('whsec_');
 
-    expect(await call('admin')('POST', '/v1/webhooks', { url: `${receiver.url}/x`, events: ['approval.granted'] })).toMatchObject({
+    expect(
+      await call('admin')('POST', '/v1/webhooks', { url: `${receiver.url}/x`, events: ['approval.granted'] }),
+    ).toMatchObject({
       status: 422,
-      body: { error: 'validation_failed', details: [{ path: 'events', message: expect.stringContaining('approval.granted') }] },
+      body: {
+        error: 'validation_failed',
+        details: [{ path: 'events', message: expect.stringContaining('approval.granted') }],
+      },
     });
-    expect(await call('admin')('POST', '/v1/webhooks', { url: 'ftp://example.com/x', events: ['*'] })).toMatchObject({ status: 422, body: { details: [{ path: 'url' }] } });
-    expect(await call('admin')('POST', '/v1/webhooks', { url: 'not a url', events: ['*'] })).toMatchObject({ status: 422, body: { details: [{ path: 'url' }] } });
-    expect(await call('admin')('POST', '/v1/webhooks', { url: `${receiver.url}/x`, events: ['*'], principals: [] })).toMatchObject({ status: 422, body: { details: [{ path: 'principals' }] } });
-    expect(await call('lead')('POST', '/v1/webhooks', { url: `${receiver.url}/x`, events: ['*'] })).toMatchObject({ status: 403 });
+    expect(await call('admin')('POST', '/v1/webhooks', { url: 'ftp://example.com/x', events: ['*'] })).toMatchObject({
+      status: 422,
+      body: { details: [{ path: 'url' }] },
+    });
+    expect(await call('admin')('POST', '/v1/webhooks', { url: 'not a url', events: ['*'] })).toMatchObject({
+      status: 422,
+      body: { details: [{ path: 'url' }] },
+    });
+    expect(
+      await call('admin')('POST', '/v1/webhooks', { url: `${receiver.url}/x`, events: ['*'], principals: [] }),
+    ).toMatchObject({ status: 422, body: { details: [{ path: 'principals' }] } });
+    expect(await call('lead')('POST', '/v1/webhooks', { url: `${receiver.url}/x`, events: ['*'] })).toMatchObject({
+      status: 403,
+    });
 
     // A replay with the same Idempotency-Key answers the same webhook, without its secret: the secret is never kept.
     const once = client(t.url, principals.keys.admin);
-    const first = await once('POST', '/v1/webhooks', { url: `${receiver.url}/replayed`, events: ['*'] }, { 'Idempotency-Key': 'create-replayed' });
+    const first = await once(
+      'POST',
+      '/v1/webhooks',
+      { url: `${receiver.url}/replayed`, events: ['*'] },
+      { 'Idempotency-Key': 'create-replayed' },
+    );
     expect(first).toMatchObject({ status: 201, body: { secret: expect.stringMatching(/^whsec_/) } });
-    const replay = await once('POST', '/v1/webhooks', { url: `${receiver.url}/replayed`, events: ['*'] }, { 'Idempotency-Key': 'create-replayed' });
+    const replay = await once(
+      'POST',
+      '/v1/webhooks',
+      { url: `${receiver.url}/replayed`, events: ['*'] },
+      { 'Idempotency-Key': 'create-replayed' },
+    );
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body).toEqual(Object.fromEntries(Object.entries(first.body).filter(([k]) => k !== 'secret')));
-    const kept = await t.db.appPool().query(`SELECT reply::text FROM idempotency_answers WHERE key = 'create-replayed'`);
+    const kept = await t.db
+      .appPool()
+      .query(`SELECT reply::text FROM idempotency_answers WHERE key = 'create-replayed'`);
     expect(kept.rows).toHaveLength(1);
     expect(kept.rows[0].reply).not.toContain(first.body.secret.slice('whsec_'.length));
     expect((await call('admin')('DELETE', `/v1/webhooks/${first.body.id}`)).status).toBe(200);
 
     expect(await call('admin')('DELETE', `/v1/webhooks/${id}`)).toMatchObject({ status: 200, body: { id } });
-    expect(await call('admin')('GET', `/v1/webhooks/${id}`)).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect(await call('admin')('GET', `/v1/webhooks/${id}`)).toMatchObject({
+      status: 404,
+      body: { error: 'not_found' },
+    });
   });
 
   it('delivers signed notifications; a receiver failing 3 times gets the delivery once it recovers, with one webhook-id; no payload carries private evidence or secrets', async () => {
@@ -144,11 +216,21 @@ describe('webhooks', () => {
 
     const id = await openWorkOrder('WH-1');
     for (const step of steps) {
-      await call('agent')('POST', `/v1/work-orders/${id}/steps/${step}/complete`, { evidence: [{ kind: 'photo', ref: `${CANARY}-${step}`, private: true, note: CANARY }] });
+      await call('agent')('POST', `/v1/work-orders/${id}/steps/${step}/complete`, {
+        evidence: [{ kind: 'photo', ref: `${CANARY}-${step}`, private: true, note: CANARY }],
+      });
     }
-    const wait = await call('agent')('POST', `/v1/work-orders/${id}/actions`, { ...refund, facts: { amount: 40, secret: CANARY } });
+    const wait = await call('agent')('POST', `/v1/work-orders/${id}/actions`, {
+      ...refund,
+      facts: { amount: 40, secret: CANARY },
+    });
     expect(wait.body).toMatchObject({ decision: 'wait', approvalId: expect.any(String) });
-    const stop = await call('agent')('POST', `/v1/work-orders/${id}/actions`, { system: 'payroll', operation: 'pay', kind: 'write', facts: { secret: CANARY } });
+    const stop = await call('agent')('POST', `/v1/work-orders/${id}/actions`, {
+      system: 'payroll',
+      operation: 'pay',
+      kind: 'write',
+      facts: { secret: CANARY },
+    });
     expect(stop.body).toMatchObject({ decision: 'stop' });
 
     const path = `/flaky?token=${CANARY}`;
@@ -157,18 +239,47 @@ describe('webhooks', () => {
     expect(attempts).toHaveLength(4);
     expect(new Set(attempts.map((r) => r.headers['webhook-id'])).size).toBe(1);
     const [payload] = verifyAll(path) as Array<{ type: string; data: Record<string, unknown> }>;
-    expect(payload).toMatchObject({ type: 'approval.requested', timestamp: expect.any(String), data: { approvalId: wait.body.approvalId, workOrderId: id, owner: 'support-lead', requestedBy: 'agent', expiresAt: expect.any(String), message: expect.any(String) } });
+    expect(payload).toMatchObject({
+      type: 'approval.requested',
+      timestamp: expect.any(String),
+      data: {
+        approvalId: wait.body.approvalId,
+        workOrderId: id,
+        owner: 'support-lead',
+        requestedBy: 'agent',
+        expiresAt: expect.any(String),
+        message: expect.any(String),
+      },
+    });
 
-    const flakyDeliveries = await eventually(async () => {
-      const list = await deliveries(flaky);
-      return list[0]?.status === 'delivered' ? list : undefined;
-    }, 10_000, 'the delivery to be recorded delivered');
+    const flakyDeliveries = await eventually(
+      async () => {
+        const list = await deliveries(flaky);
+        return list[0]?.status === 'delivered' ? list : undefined;
+      },
+      10_000,
+      'the delivery to be recorded delivered',
+    );
     expect(flakyDeliveries).toEqual([
-      expect.objectContaining({ deliveryId: attempts[0].headers['webhook-id'], type: 'approval.requested', status: 'delivered', attempts: [{ at: expect.any(String), status: 500, error: 'answered 500' }, expect.objectContaining({ status: 500 }), expect.objectContaining({ status: 500 }), { at: expect.any(String), status: 204 }] }),
+      expect.objectContaining({
+        deliveryId: attempts[0].headers['webhook-id'],
+        type: 'approval.requested',
+        status: 'delivered',
+        attempts: [
+          { at: expect.any(String), status: 500, error: 'answered 500' },
+          expect.objectContaining({ status: 500 }),
+          expect.objectContaining({ status: 500 }),
+          { at: expect.any(String), status: 204 },
+        ],
+      }),
     ]);
 
     const allPath = `/all?token=${CANARY}`;
-    await eventually(async () => new Set(receiver.at(allPath).map((r) => JSON.parse(r.body).type)).has('decision.stopped'), 10_000, 'the stop to be delivered');
+    await eventually(
+      async () => new Set(receiver.at(allPath).map((r) => JSON.parse(r.body).type)).has('decision.stopped'),
+      10_000,
+      'the stop to be delivered',
+    );
     const types = (verifyAll(allPath) as Array<{ type: string }>).map((p) => p.type);
     expect(types).toEqual(expect.arrayContaining(['approval.requested', 'decision.stopped']));
     expect(receiver.at(`/nobody?token=${CANARY}`)).toEqual([]);
@@ -189,24 +300,45 @@ describe('webhooks', () => {
     let recovered = false;
     receiver.answers.set(path, () => (recovered ? 200 : 503));
     const id = await openWorkOrder('WH-2');
-    const blocked = await call('agent')('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, { code: 'CUSTOMER_UNREACHABLE', rationale: `no answer: ${CANARY}` });
+    const blocked = await call('agent')('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, {
+      code: 'CUSTOMER_UNREACHABLE',
+      rationale: `no answer: ${CANARY}`,
+    });
     expect(blocked.status).toBe(201);
 
-    const [dead] = await eventually(async () => {
-      const list = await deliveries(down);
-      return list[0]?.status === 'dead' ? list : undefined;
-    }, 30_000, 'the delivery to become a dead letter');
+    const [dead] = await eventually(
+      async () => {
+        const list = await deliveries(down);
+        return list[0]?.status === 'dead' ? list : undefined;
+      },
+      30_000,
+      'the delivery to become a dead letter',
+    );
     expect(dead).toMatchObject({ type: 'exception.raised', status: 'dead' });
     expect(dead.attempts).toHaveLength(5);
     expect(dead.attempts.every((a) => a.status === 503)).toBe(true);
     expect(receiver.at(path)).toHaveLength(5);
-    expect(verifyAll(path)[0]).toMatchObject({ type: 'exception.raised', data: { workOrderId: id, code: 'CUSTOMER_UNREACHABLE', owner: 'support-lead', dueAt: expect.any(String) } });
+    expect(verifyAll(path)[0]).toMatchObject({
+      type: 'exception.raised',
+      data: { workOrderId: id, code: 'CUSTOMER_UNREACHABLE', owner: 'support-lead', dueAt: expect.any(String) },
+    });
 
-    expect(await call('lead')('POST', `/v1/webhooks/${down}/deliveries/${dead.deliveryId}/retry`)).toMatchObject({ status: 403 });
-    expect(await call('admin')('POST', `/v1/webhooks/${down}/deliveries/00000000-0000-4000-8000-000000000000/retry`)).toMatchObject({ status: 404 });
+    expect(await call('lead')('POST', `/v1/webhooks/${down}/deliveries/${dead.deliveryId}/retry`)).toMatchObject({
+      status: 403,
+    });
+    expect(
+      await call('admin')('POST', `/v1/webhooks/${down}/deliveries/00000000-0000-4000-8000-000000000000/retry`),
+    ).toMatchObject({ status: 404 });
     recovered = true;
-    expect(await call('admin')('POST', `/v1/webhooks/${down}/deliveries/${dead.deliveryId}/retry`)).toMatchObject({ status: 202, body: { deliveryId: dead.deliveryId, status: 'pending' } });
-    await eventually(async () => (await deliveries(down))[0].status === 'delivered', 10_000, 'the retried delivery to be delivered');
+    expect(await call('admin')('POST', `/v1/webhooks/${down}/deliveries/${dead.deliveryId}/retry`)).toMatchObject({
+      status: 202,
+      body: { deliveryId: dead.deliveryId, status: 'pending' },
+    });
+    await eventually(
+      async () => (await deliveries(down))[0].status === 'delivered',
+      10_000,
+      'the retried delivery to be delivered',
+    );
     expect(receiver.at(path)).toHaveLength(6);
     expect(receiver.at(path)[5].headers['webhook-id']).toBe(dead.deliveryId);
     expect(verifyAll(path)).toHaveLength(6);
@@ -224,33 +356,61 @@ describe('webhooks', () => {
     const dispatched = await call('agent')('POST', `/v1/work-orders/${id}/delegations`, {
       recipient: 'agent-7',
       command: 'delegate_task',
-      prompt: { objective: `fix it ${CANARY}`, scope: 'the case', artifacts: [{ path: 'src/a.ts', access: 'write' }], verification: ['npm test'], completion: 'tests pass' },
+      prompt: {
+        objective: `fix it ${CANARY}`,
+        scope: 'the case',
+        artifacts: [{ path: 'src/a.ts', access: 'write' }],
+        verification: ['npm test'],
+        completion: 'tests pass',
+      },
     });
     expect(dispatched.status).toBe(201);
     await eventually(async () => receiver.at(path).length >= 1, 10_000, 'the first attempt');
 
     // While workgate is down, its next attempt falls due (the schedule's first delay is 500 ms).
     await t.restart(async () => {
-      const { rows } = await t.db.appPool().query(`SELECT next_attempt_at FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE s.id = $1`, [restarting]);
+      const { rows } = await t.db
+        .appPool()
+        .query(
+          `SELECT next_attempt_at FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE s.id = $1`,
+          [restarting],
+        );
       expect(rows).toHaveLength(1);
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, (rows[0].next_attempt_at as Date).getTime() - Date.now()) + 100));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, (rows[0].next_attempt_at as Date).getTime() - Date.now()) + 100),
+      );
       up = true;
     });
     const restartedAt = Date.now();
-    await eventually(async () => (await deliveries(restarting))[0]?.status === 'delivered', 20_000, 'the delivery after the restart');
+    await eventually(
+      async () => (await deliveries(restarting))[0]?.status === 'delivered',
+      20_000,
+      'the delivery after the restart',
+    );
     const last = receiver.at(path).at(-1)!;
     expect(last.at).toBeGreaterThanOrEqual(restartedAt);
     const { attempts } = (await deliveries(restarting))[0];
     expect(attempts[0]).toMatchObject({ status: 500 });
     expect(attempts.at(-1)).toMatchObject({ status: 200 });
     expect(new Set(receiver.at(path).map((r) => r.headers['webhook-id'])).size).toBe(1);
-    expect(verifyAll(path).at(-1)).toMatchObject({ type: 'delegation.dispatched', data: { dispatchId: dispatched.body.dispatchId, workOrderId: id, recipient: 'agent-7' } });
+    expect(verifyAll(path).at(-1)).toMatchObject({
+      type: 'delegation.dispatched',
+      data: { dispatchId: dispatched.body.dispatchId, workOrderId: id, recipient: 'agent-7' },
+    });
     expect(last.body).not.toContain(CANARY);
   });
 
-  it('logs failed attempts by webhook and delivery id and the receiver\'s host only (no path, no query string), never a secret', () => {
+  it("logs failed attempts by webhook and delivery id and the receiver's host only (no path, no query string), never a secret", () => {
     const failures = warnings.filter((w) => w.includes('failed'));
-    expect(failures).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^webhook [0-9a-f-]{36} delivery [0-9a-f-]{36} to ${receiver.url}: attempt 1 failed \\(answered 500\\)$`))]));
+    expect(failures).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          new RegExp(
+            `^webhook [0-9a-f-]{36} delivery [0-9a-f-]{36} to ${receiver.url}: attempt 1 failed \\(answered 500\\)$`,
+          ),
+        ),
+      ]),
+    );
     for (const w of warnings) {
       expect(w).not.toContain(CANARY);
       expect(w).not.toContain('/flaky');
@@ -269,11 +429,19 @@ describe('webhooks without WORKGATE_WEBHOOK_ALLOW_PRIVATE', () => {
   });
   afterAll(() => t?.close());
 
-  it.each(['http://127.0.0.1:9/hook', 'http://localhost:9/hook', 'http://[::1]:9/hook', 'http://10.0.0.7/hook', 'http://169.254.169.254/latest/meta-data', 'http://[fe80::1]/hook', 'http://0.0.0.0/hook'])(
-    'refuses %s with 422 naming url',
-    async (url) => {
-      const res = await client(t.url, principals.keys.admin)('POST', '/v1/webhooks', { url, events: ['*'] });
-      expect(res).toMatchObject({ status: 422, body: { error: 'validation_failed', details: [{ path: 'url', message: expect.stringMatching(/address/) }] } });
-    },
-  );
+  it.each([
+    'http://127.0.0.1:9/hook',
+    'http://localhost:9/hook',
+    'http://[::1]:9/hook',
+    'http://10.0.0.7/hook',
+    'http://169.254.169.254/latest/meta-data',
+    'http://[fe80::1]/hook',
+    'http://0.0.0.0/hook',
+  ])('refuses %s with 422 naming url', async (url) => {
+    const res = await client(t.url, principals.keys.admin)('POST', '/v1/webhooks', { url, events: ['*'] });
+    expect(res).toMatchObject({
+      status: 422,
+      body: { error: 'validation_failed', details: [{ path: 'url', message: expect.stringMatching(/address/) }] },
+    });
+  });
 });

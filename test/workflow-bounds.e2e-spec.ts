@@ -26,13 +26,29 @@ function definition(jobType: string, steps: number, rules = 0, version = 1) {
  * Sends only the headers of a request whose Content-Length says `length`, and waits for an answer
  * without sending the body: a route whose limit is below `length` answers at once.
  */
-function headersOnly(url: string, path: string, key: string, length: number): Promise<{ status: number; body: any } | 'no answer'> {
+function headersOnly(
+  url: string,
+  path: string,
+  key: string,
+  length: number,
+): Promise<{ status: number; body: any } | 'no answer'> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/yaml', 'Content-Length': String(length) } }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
-    });
+    const req = request(
+      `${url}${path}`,
+      {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${key}`,
+          'Content-Type': 'application/yaml',
+          'Content-Length': String(length),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+      },
+    );
     req.on('error', reject);
     // Long enough for any answer that does not wait for the body; the old behaviour waited for it.
     const wait = setTimeout(() => {
@@ -73,19 +89,30 @@ describe('definitions are bounded', () => {
 
   it('refuses a 1 MB YAML definition with 413, naming the limit', async () => {
     const res = await admin('POST', '/v1/workflows', hugeYaml, { 'Content-Type': 'application/yaml' });
-    expect({ status: res.status, body: res.body }).toEqual({ status: 413, body: { error: 'payload_too_large', message: 'the request body is larger than 262144 bytes (256 KiB)' } });
+    expect({ status: res.status, body: res.body }).toEqual({
+      status: 413,
+      body: { error: 'payload_too_large', message: 'the request body is larger than 262144 bytes (256 KiB)' },
+    });
     expect((await admin('GET', '/v1/workflows/huge-steps')).status).toBe(404);
   });
 
   it('answers 413 from the Content-Length, before the body is sent', async () => {
-    expect(await headersOnly(t.url, '/v1/workflows', principals.keys.admin, 1_000_000)).toEqual({ status: 413, body: { error: 'payload_too_large', message: 'the request body is larger than 262144 bytes (256 KiB)' } });
+    expect(await headersOnly(t.url, '/v1/workflows', principals.keys.admin, 1_000_000)).toEqual({
+      status: 413,
+      body: { error: 'payload_too_large', message: 'the request body is larger than 262144 bytes (256 KiB)' },
+    });
   });
 
   it('refuses a JSON {definition} over 256 KiB, and a simulated draft over 256 KiB, with 413', async () => {
     const big = definition('support-recovery', 5_000);
     expect((await admin('POST', '/v1/workflows', { definition: big })).status).toBe(413);
-    const simulated = await client(t.url, principals.keys.analyst)('POST', '/v1/workflows/support-recovery/simulate', { definition: big });
-    expect({ status: simulated.status, error: simulated.body.error }).toEqual({ status: 413, error: 'payload_too_large' });
+    const simulated = await client(t.url, principals.keys.analyst)('POST', '/v1/workflows/support-recovery/simulate', {
+      definition: big,
+    });
+    expect({ status: simulated.status, error: simulated.body.error }).toEqual({
+      status: 413,
+      error: 'payload_too_large',
+    });
   });
 
   it('refuses 201 steps and 501 rules with 422, naming the count and the limit', async () => {
@@ -96,9 +123,17 @@ describe('definitions are bounded', () => {
       details: [{ path: 'steps', message: 'holds 201 steps: a definition has at most 200 steps' }],
     });
     const rules = await admin('POST', '/v1/workflows', definition('many-rules', 3, 501));
-    expect({ status: rules.status, details: rules.body.details }).toEqual({ status: 422, details: [{ path: 'rules', message: 'holds 501 rules: a definition has at most 500 rules' }] });
-    const draft = await client(t.url, principals.keys.analyst)('POST', '/v1/workflows/support-recovery/simulate', { definition: definition('support-recovery', 201, 0, 2) });
-    expect({ status: draft.status, details: draft.body.details }).toEqual({ status: 422, details: [{ path: 'steps', message: 'holds 201 steps: a definition has at most 200 steps' }] });
+    expect({ status: rules.status, details: rules.body.details }).toEqual({
+      status: 422,
+      details: [{ path: 'rules', message: 'holds 501 rules: a definition has at most 500 rules' }],
+    });
+    const draft = await client(t.url, principals.keys.analyst)('POST', '/v1/workflows/support-recovery/simulate', {
+      definition: definition('support-recovery', 201, 0, 2),
+    });
+    expect({ status: draft.status, details: draft.body.details }).toEqual({
+      status: 422,
+      details: [{ path: 'steps', message: 'holds 201 steps: a definition has at most 200 steps' }],
+    });
   });
 
   it('publishes 200 steps and 500 rules', async () => {
@@ -106,9 +141,13 @@ describe('definitions are bounded', () => {
   });
 
   it('refuses a definition over 256 KiB that comes over NATS, and a file at start, without publishing either', async () => {
-    await expect(t.rpc.request(Subjects.policy.publish, { definition: definition('over-nats', 5_000), actor: 'test' })).rejects.toMatchObject({
+    await expect(
+      t.rpc.request(Subjects.policy.publish, { definition: definition('over-nats', 5_000), actor: 'test' }),
+    ).rejects.toMatchObject({
       code: 'payload_too_large',
-      message: expect.stringMatching(/^the definition is [\d,]+ bytes: a definition is at most 262,144 bytes \(256 KiB\)$/),
+      message: expect.stringMatching(
+        /^the definition is [\d,]+ bytes: a definition is at most 262,144 bytes \(256 KiB\)$/,
+      ),
     });
     expect((await admin('GET', '/v1/workflows/over-nats')).status).toBe(404);
     // The file beside it was published; this one was refused at start.

@@ -53,7 +53,9 @@ describe('workgate in one process', () => {
     const appended = await rpc.request(Subjects.ledger.append, {
       streamId: 'workorder-1',
       expectedVersion: 'no_stream',
-      events: [{ eventId, type: 'WorkOrderOpened', data: { jobType: 'support-recovery' }, metadata: { actor: 'test' } }],
+      events: [
+        { eventId, type: 'WorkOrderOpened', data: { jobType: 'support-recovery' }, metadata: { actor: 'test' } },
+      ],
     });
     expect(appended).toEqual({ positions: [expect.any(Number)], nextVersion: 1 });
     await expect(
@@ -63,7 +65,9 @@ describe('workgate in one process', () => {
         events: [{ eventId: randomUUID(), type: 'WorkOrderOpened', data: {} }],
       }),
     ).rejects.toMatchObject({ code: 'version_conflict' });
-    await expect(rpc.request(Subjects.ledger.append, { streamId: 'x', events: [] } as unknown as AppendRequest)).rejects.toMatchObject({ code: 'invalid_event' });
+    await expect(
+      rpc.request(Subjects.ledger.append, { streamId: 'x', events: [] } as unknown as AppendRequest),
+    ).rejects.toMatchObject({ code: 'invalid_event' });
 
     const stream = await rpc.request(Subjects.ledger.readStream, { streamId: 'workorder-1' });
     expect(stream.version).toBe(1);
@@ -77,13 +81,30 @@ describe('workgate in one process', () => {
   it("takes prepared commits (canonical JSON made by the caller) from this process only: through the thread's port, never over NATS", async () => {
     const local = new RpcClient(nc, 5000);
     expect(local.answersInProcess(InProcessSubjects.ledgerCommitPreparedBatch.subject)).toBe(true);
-    await expect(nc.request(InProcessSubjects.ledgerCommitPreparedBatch.subject, new TextEncoder().encode('{"items":[]}'), { timeout: 2000 })).rejects.toMatchObject({ code: '503' });
+    await expect(
+      nc.request(InProcessSubjects.ledgerCommitPreparedBatch.subject, new TextEncoder().encode('{"items":[]}'), {
+        timeout: 2000,
+      }),
+    ).rejects.toMatchObject({ code: '503' });
 
     const eventId = randomUUID();
     const data = { z: 1, a: { y: 'é', b: [true, null] } };
-    const prepared = prepareCommit({ appends: [{ streamId: 'workorder-prepared', expectedVersion: 'no_stream', events: [{ eventId, type: 'WorkOrderOpened', data, metadata: { actor: 'test' } }] }] });
+    const prepared = prepareCommit({
+      appends: [
+        {
+          streamId: 'workorder-prepared',
+          expectedVersion: 'no_stream',
+          events: [{ eventId, type: 'WorkOrderOpened', data, metadata: { actor: 'test' } }],
+        },
+      ],
+    });
     const reply = await local.request(InProcessSubjects.ledgerCommitPreparedBatch, { items: [prepared] });
-    expect(reply.results).toEqual([{ ok: true, data: { results: [{ positions: [expect.any(Number)], nextVersion: 1 }], position: expect.any(Number) } }]);
+    expect(reply.results).toEqual([
+      {
+        ok: true,
+        data: { results: [{ positions: [expect.any(Number)], nextVersion: 1 }], position: expect.any(Number) },
+      },
+    ]);
     const stream = await rpc.request(Subjects.ledger.readStream, { streamId: 'workorder-prepared' });
     expect(stream.events).toEqual([expect.objectContaining({ eventId, data, metadata: { actor: 'test' } })]);
     // The chain is verified from the stored rows: the caller's canonical text is what was hashed.
@@ -91,10 +112,20 @@ describe('workgate in one process', () => {
   });
 
   it('answers a request that is not JSON with validation_failed', async () => {
-    const reply = await nc.request(Subjects.ledger.readAll.subject, new TextEncoder().encode('{nope'), { timeout: 2000 });
-    expect(JSON.parse(new TextDecoder().decode(reply.data))).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
-    const append = await nc.request(Subjects.ledger.append.subject, new TextEncoder().encode('{nope'), { timeout: 2000 });
-    expect(JSON.parse(new TextDecoder().decode(append.data))).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    const reply = await nc.request(Subjects.ledger.readAll.subject, new TextEncoder().encode('{nope'), {
+      timeout: 2000,
+    });
+    expect(JSON.parse(new TextDecoder().decode(reply.data))).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed' },
+    });
+    const append = await nc.request(Subjects.ledger.append.subject, new TextEncoder().encode('{nope'), {
+      timeout: 2000,
+    });
+    expect(JSON.parse(new TextDecoder().decode(append.data))).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed' },
+    });
   });
 
   it('refuses to relay into a LEDGER stream that belongs to another ledger', async () => {
@@ -102,7 +133,8 @@ describe('workgate in one process', () => {
     // LEDGER holds this ledger's events and nothing else: exactly one message per position up to
     // its head, the last one that head's event (the running workgate may still commit meanwhile).
     const onlyThisLedger = async () => {
-      const head = (await t.db.ownerPool().query('SELECT max(position)::int AS p FROM ledger_events')).rows[0].p as number | null;
+      const head = (await t.db.ownerPool().query('SELECT max(position)::int AS p FROM ledger_events')).rows[0].p as
+        number | null;
       const tail = await ledgerStreamTail(jsm);
       return head !== null && tail.seq === head && tail.position === head;
     };
@@ -114,11 +146,20 @@ describe('workgate in one process', () => {
     // More events than this ledger has: without the check, the ones past its head would be relayed.
     const { head } = { head: (await rpc.request(Subjects.ledger.head, {})).position };
     for (let i = 0; i <= head + 5; i++) {
-      await writer.append({ streamId: `workorder-other-${i}`, expectedVersion: 'no_stream', events: [{ eventId: randomUUID(), type: 'WorkOrderOpened', data: {} }] });
+      await writer.append({
+        streamId: `workorder-other-${i}`,
+        expectedVersion: 'no_stream',
+        events: [{ eventId: randomUUID(), type: 'WorkOrderOpened', data: {} }],
+      });
     }
     await writer.stop();
     const config = loadConfig({ DATABASE_URL: other.url, NATS_URL: t.nats.url, LOG_LEVEL: 'silent' });
-    const ledger = await startMicroservice((ctx) => LedgerModule.register(ctx), { service: 'ledger', instance: randomUUID(), config, nc: t.nc });
+    const ledger = await startMicroservice((ctx) => LedgerModule.register(ctx), {
+      service: 'ledger',
+      instance: randomUUID(),
+      config,
+      nc: t.nc,
+    });
     try {
       await new Promise((r) => setTimeout(r, 2000));
       expect(await onlyThisLedger()).toBe(true);

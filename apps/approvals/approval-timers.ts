@@ -17,7 +17,8 @@ export class ApprovalTimers extends DueTimerScheduler {
 
   protected fire(t: DueTimer, now: string): Promise<unknown> {
     const id = idOfStream(t.streamId);
-    if (t.kind === TimerKinds.approvalExpiry) return this.approvals.execute(id, { type: 'ExpireApproval' }, 'timer', now);
+    if (t.kind === TimerKinds.approvalExpiry)
+      return this.approvals.execute(id, { type: 'ExpireApproval' }, 'timer', now);
     if (t.kind === TimerKinds.postReviewOverdue) return this.postReviews.execute(id, { type: 'Tick' }, 'timer', now);
     return this.delegations.execute(id, { type: 'Tick' }, 'timer', now);
   }

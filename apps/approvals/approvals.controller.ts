@@ -18,7 +18,14 @@ import {
   Written,
 } from '@workgate/contracts';
 import { existing, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
-import { approvalView, ApprovalsStore, delegationView, DelegationsStore, postReviewView, PostReviewsStore } from './stores';
+import {
+  approvalView,
+  ApprovalsStore,
+  delegationView,
+  DelegationsStore,
+  postReviewView,
+  PostReviewsStore,
+} from './stores';
 
 @Controller()
 export class ApprovalsController {
@@ -38,33 +45,51 @@ export class ApprovalsController {
   async decide(@Payload() req: DecideApprovalRequest): Promise<Written<ApprovalView>> {
     const id = requireUuid(req?.approvalId, 'approval');
     const { by, decision, permittedAction, conditions, note } = req;
-    const { state, position } = await this.approvals.execute(id, { type: 'DecideApproval', by, decision, permittedAction, conditions, note }, by);
+    const { state, position } = await this.approvals.execute(
+      id,
+      { type: 'DecideApproval', by, decision, permittedAction, conditions, note },
+      by,
+    );
     return { answer: approvalView(existing(state, 'approval')), position };
   }
 
   @Serves(Subjects.approvals.closeCondition)
   async closeCondition(@Payload() req: CloseConditionRequest): Promise<Written<ApprovalView>> {
     const id = requireUuid(req?.approvalId, 'approval');
-    const { state, position } = await this.approvals.execute(id, { type: 'CloseCondition', by: req.by, conditionId: req.conditionId, evidence: req.evidence }, req.by);
+    const { state, position } = await this.approvals.execute(
+      id,
+      { type: 'CloseCondition', by: req.by, conditionId: req.conditionId, evidence: req.evidence },
+      req.by,
+    );
     return { answer: approvalView(existing(state, 'approval')), position };
   }
 
   @Serves(Subjects.approvals.getPostReview)
   async getPostReview(@Payload() req: PostReviewIdRequest): Promise<PostReviewView> {
-    return postReviewView(await this.postReviews.existing(requireUuid(req?.postReviewId, 'post-review'), 'post-review'));
+    return postReviewView(
+      await this.postReviews.existing(requireUuid(req?.postReviewId, 'post-review'), 'post-review'),
+    );
   }
 
   @Serves(Subjects.approvals.completePostReview)
   async completePostReview(@Payload() req: CompletePostReviewRequest): Promise<Written<PostReviewView>> {
     const id = requireUuid(req?.postReviewId, 'post-review');
-    const { state, position } = await this.postReviews.execute(id, { type: 'CompletePostReview', by: req.by, outcome: req.outcome, remediation: req.remediation }, req.by);
+    const { state, position } = await this.postReviews.execute(
+      id,
+      { type: 'CompletePostReview', by: req.by, outcome: req.outcome, remediation: req.remediation },
+      req.by,
+    );
     return { answer: postReviewView(existing(state, 'post-review')), position };
   }
 
   @Serves(Subjects.approvals.confirmDelegation)
   async confirm(@Payload() req: ConfirmDelegationRequest): Promise<Written<DelegationView>> {
     const id = requireUuid(req?.dispatchId, 'delegation');
-    const { state, position } = await this.delegations.execute(id, { type: 'Confirm', by: req.by, note: req.note }, req.by);
+    const { state, position } = await this.delegations.execute(
+      id,
+      { type: 'Confirm', by: req.by, note: req.note },
+      req.by,
+    );
     return { answer: delegationView(existing(state, 'delegation')), position };
   }
 

@@ -15,7 +15,14 @@ export class ApprovalsModule {
       module: ApprovalsModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [ApprovalsController, WebhooksController],
-      providers: [...STORES, NotificationReactions, DelegationReactions, EarlierVersionReactions, ApprovalTimers, ...WEBHOOK_PROVIDERS],
+      providers: [
+        ...STORES,
+        NotificationReactions,
+        DelegationReactions,
+        EarlierVersionReactions,
+        ApprovalTimers,
+        ...WEBHOOK_PROVIDERS,
+      ],
     };
   }
 }

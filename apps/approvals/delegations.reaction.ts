@@ -1,8 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { headers as natsHeaders, NatsConnection } from 'nats';
-import { dataOf, inboxSubject, InboxMessage, ledgerEventSubject, Notification, notifySubject, RecordedEvent, Streams } from '@workgate/contracts';
+import {
+  dataOf,
+  inboxSubject,
+  InboxMessage,
+  ledgerEventSubject,
+  Notification,
+  notifySubject,
+  RecordedEvent,
+  Streams,
+} from '@workgate/contracts';
 import { maskStrings } from '@workgate/domain';
-import { DeadLetterSink, encodeJson, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome } from '@workgate/messaging';
+import {
+  DeadLetterSink,
+  encodeJson,
+  LedgerReaction,
+  LedgerReactions,
+  NATS_CONNECTION,
+  Outcome,
+} from '@workgate/messaging';
 
 /**
  * After commit: a dispatched delegation is delivered to the recipient's durable inbox
@@ -17,19 +33,42 @@ export class DelegationReactions extends LedgerReactions {
 
   protected reactions(): LedgerReaction[] {
     return [
-      { durable: 'approvals-inbox-delivery', subject: ledgerEventSubject('delegation', 'DelegationDispatched'), react: (e) => this.deliver(e) },
-      { durable: 'approvals-notify-reminders', subject: ledgerEventSubject('delegation', 'DelegationReminderDue'), react: (e) => this.remind(e) },
-      { durable: 'approvals-notify-timeouts', subject: ledgerEventSubject('delegation', 'DelegationTimedOut'), react: (e) => this.timedOut(e) },
+      {
+        durable: 'approvals-inbox-delivery',
+        subject: ledgerEventSubject('delegation', 'DelegationDispatched'),
+        react: (e) => this.deliver(e),
+      },
+      {
+        durable: 'approvals-notify-reminders',
+        subject: ledgerEventSubject('delegation', 'DelegationReminderDue'),
+        react: (e) => this.remind(e),
+      },
+      {
+        durable: 'approvals-notify-timeouts',
+        subject: ledgerEventSubject('delegation', 'DelegationTimedOut'),
+        react: (e) => this.timedOut(e),
+      },
     ];
   }
 
   private async deliver(e: RecordedEvent): Promise<Outcome> {
     const d = dataOf(e, 'delegation', 'DelegationDispatched');
     // The delegate gets the prompt masked, as every inbox shows it: credentials reach a delegate through its own configuration.
-    const message: InboxMessage = { dispatchId: d.dispatchId, dispatchCreatedAt: d.dispatchCreatedAt, command: d.command, workOrderId: d.workOrderId, from: d.dispatchedBy, prompt: maskStrings(d.prompt) };
+    const message: InboxMessage = {
+      dispatchId: d.dispatchId,
+      dispatchCreatedAt: d.dispatchCreatedAt,
+      command: d.command,
+      workOrderId: d.workOrderId,
+      from: d.dispatchedBy,
+      prompt: maskStrings(d.prompt),
+    };
     const h = natsHeaders();
     h.set('Workgate-Command', d.command);
-    await this.nc.jetstream().publish(inboxSubject(d.recipient), encodeJson(message), { msgID: d.dispatchId, headers: h, expect: { streamName: Streams.inbox.name } });
+    await this.nc.jetstream().publish(inboxSubject(d.recipient), encodeJson(message), {
+      msgID: d.dispatchId,
+      headers: h,
+      expect: { streamName: Streams.inbox.name },
+    });
     return { kind: 'ack' };
   }
 
@@ -41,12 +80,26 @@ export class DelegationReactions extends LedgerReactions {
   private remind(e: RecordedEvent): Outcome {
     const d = dataOf(e, 'delegation', 'DelegationReminderDue');
     const message = `delegation ${d.dispatchId} to ${d.recipient}: completion not confirmed yet (reminder ${d.n + 1})`;
-    return this.notify({ kind: 'delegation-reminder', to: d.notify, at: e.occurredAt, workOrderId: d.workOrderId, ref: d.dispatchId, message });
+    return this.notify({
+      kind: 'delegation-reminder',
+      to: d.notify,
+      at: e.occurredAt,
+      workOrderId: d.workOrderId,
+      ref: d.dispatchId,
+      message,
+    });
   }
 
   private timedOut(e: RecordedEvent): Outcome {
     const d = dataOf(e, 'delegation', 'DelegationTimedOut');
     const message = `${d.reason}: remote completion was not confirmed; the work order is stopped`;
-    return this.notify({ kind: 'delegation-timed-out', to: d.notify, at: e.occurredAt, workOrderId: d.workOrderId, ref: d.dispatchId, message });
+    return this.notify({
+      kind: 'delegation-timed-out',
+      to: d.notify,
+      at: e.occurredAt,
+      workOrderId: d.workOrderId,
+      ref: d.dispatchId,
+      message,
+    });
   }
 }

@@ -1,8 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { AppendRequest, ledgerEventSubject, ORIGINAL_SCOPE, PolicyRef, RecordedEvent, Subjects } from '@workgate/contracts';
+import {
+  AppendRequest,
+  ledgerEventSubject,
+  ORIGINAL_SCOPE,
+  PolicyRef,
+  RecordedEvent,
+  Subjects,
+} from '@workgate/contracts';
 import { startAppend, startedBy, WorkOrderEvent, workOrderEventOf } from '@workgate/domain';
-import { DeadLetterSink, holdsText, LedgerReaction, LedgerReactions, NATS_CONNECTION, retiredStarting, RpcClient } from '@workgate/messaging';
+import {
+  DeadLetterSink,
+  holdsText,
+  LedgerReaction,
+  LedgerReactions,
+  NATS_CONNECTION,
+  retiredStarting,
+  RpcClient,
+} from '@workgate/messaging';
 import { DEFAULT_APPROVAL_TIMEOUT, parseDuration } from '@workgate/workflow';
 
 /**
@@ -26,10 +41,20 @@ export class EarlierVersionReactions extends LedgerReactions {
 
   protected reactions(): LedgerReaction[] {
     return [
-      retiredStarting(this.rpc, 'approvals-gates', ledgerEventSubject('workorder', 'GateRequested'), (e) => this.starts(e, workOrderEventOf(e))),
+      retiredStarting(this.rpc, 'approvals-gates', ledgerEventSubject('workorder', 'GateRequested'), (e) =>
+        this.starts(e, workOrderEventOf(e)),
+      ),
       // The earliest versions record a wait as its ActionDecided alone: only a `wait` is decoded.
-      retiredStarting(this.rpc, 'approvals-waits', ledgerEventSubject('workorder', 'ActionDecided'), (e) => this.waitStarts(e), holdsText('"decision":"wait"')),
-      retiredStarting(this.rpc, 'approvals-break-glass', ledgerEventSubject('workorder', 'BreakGlassUsed'), (e) => this.starts(e, workOrderEventOf(e))),
+      retiredStarting(
+        this.rpc,
+        'approvals-waits',
+        ledgerEventSubject('workorder', 'ActionDecided'),
+        (e) => this.waitStarts(e),
+        holdsText('"decision":"wait"'),
+      ),
+      retiredStarting(this.rpc, 'approvals-break-glass', ledgerEventSubject('workorder', 'BreakGlassUsed'), (e) =>
+        this.starts(e, workOrderEventOf(e)),
+      ),
     ];
   }
 

@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { dataOf, ledgerEventSubject, Notification, notifySubject, RecordedEvent } from '@workgate/contracts';
-import { DeadLetterSink, encodeJson, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome } from '@workgate/messaging';
+import {
+  DeadLetterSink,
+  encodeJson,
+  LedgerReaction,
+  LedgerReactions,
+  NATS_CONNECTION,
+  Outcome,
+} from '@workgate/messaging';
 
 /** An approval request and an overdue post-review notify their owner on `workgate.notify.<principal>`. */
 @Injectable()
@@ -12,8 +19,16 @@ export class NotificationReactions extends LedgerReactions {
 
   protected reactions(): LedgerReaction[] {
     return [
-      { durable: 'approvals-notify-requests', subject: ledgerEventSubject('approval', 'ApprovalRequested'), react: (e) => this.notifyRequested(e) },
-      { durable: 'approvals-notify-overdue', subject: ledgerEventSubject('postreview', 'PostReviewOverdue'), react: (e) => this.notifyOverdue(e) },
+      {
+        durable: 'approvals-notify-requests',
+        subject: ledgerEventSubject('approval', 'ApprovalRequested'),
+        react: (e) => this.notifyRequested(e),
+      },
+      {
+        durable: 'approvals-notify-overdue',
+        subject: ledgerEventSubject('postreview', 'PostReviewOverdue'),
+        react: (e) => this.notifyOverdue(e),
+      },
     ];
   }
 
@@ -24,11 +39,24 @@ export class NotificationReactions extends LedgerReactions {
 
   private async notifyRequested(e: RecordedEvent): Promise<Outcome> {
     const d = dataOf(e, 'approval', 'ApprovalRequested');
-    return this.notify({ kind: 'approval-requested', to: d.owner, at: e.occurredAt, workOrderId: d.workOrderId, ref: d.approvalId, message: `approval ${d.approvalId} waits for you (requested by ${d.requestedBy})` });
+    return this.notify({
+      kind: 'approval-requested',
+      to: d.owner,
+      at: e.occurredAt,
+      workOrderId: d.workOrderId,
+      ref: d.approvalId,
+      message: `approval ${d.approvalId} waits for you (requested by ${d.requestedBy})`,
+    });
   }
 
   private async notifyOverdue(e: RecordedEvent): Promise<Outcome> {
     const d = dataOf(e, 'postreview', 'PostReviewOverdue');
-    return this.notify({ kind: 'post-review-overdue', to: d.reviewer, at: e.occurredAt, ref: d.postReviewId, message: `post-review ${d.postReviewId} was due at ${d.dueAt}` });
+    return this.notify({
+      kind: 'post-review-overdue',
+      to: d.reviewer,
+      at: e.occurredAt,
+      ref: d.postReviewId,
+      message: `post-review ${d.postReviewId} was due at ${d.dueAt}`,
+    });
   }
 }

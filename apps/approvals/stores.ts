@@ -1,5 +1,14 @@
 import { ApprovalView, DelegationView, PostReviewView } from '@workgate/contracts';
-import { approvals, ApprovalState, conditionViews, delegations, DelegationState, postReviews, PostReviewState, workOrderChangedBy } from '@workgate/domain';
+import {
+  approvals,
+  ApprovalState,
+  conditionViews,
+  delegations,
+  DelegationState,
+  postReviews,
+  PostReviewState,
+  workOrderChangedBy,
+} from '@workgate/domain';
 import { storeFor } from '@workgate/messaging';
 
 /**
@@ -43,6 +52,28 @@ export function postReviewView(state: Exclude<PostReviewState, { status: 'none' 
 }
 
 export function delegationView(state: Exclude<DelegationState, { status: 'none' }>): DelegationView {
-  const { status, dispatchId, dispatchCreatedAt, workOrderId, recipient, owner, command, reminders, remindersSent, timeoutAt } = state;
-  return { dispatchId, dispatchCreatedAt, status, workOrderId, recipient, owner, command, reminders, remindersSent, timeoutAt };
+  const {
+    status,
+    dispatchId,
+    dispatchCreatedAt,
+    workOrderId,
+    recipient,
+    owner,
+    command,
+    reminders,
+    remindersSent,
+    timeoutAt,
+  } = state;
+  return {
+    dispatchId,
+    dispatchCreatedAt,
+    status,
+    workOrderId,
+    recipient,
+    owner,
+    command,
+    reminders,
+    remindersSent,
+    timeoutAt,
+  };
 }

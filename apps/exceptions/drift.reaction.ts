@@ -1,9 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { dataOf, DriftEvents, DriftSignaledData, driftStream, ExceptionEvents, ledgerEventSubject, RecordedEvent, Subjects, WorkgateError } from '@workgate/contracts';
+import {
+  dataOf,
+  DriftEvents,
+  DriftSignaledData,
+  driftStream,
+  ExceptionEvents,
+  ledgerEventSubject,
+  RecordedEvent,
+  Subjects,
+  WorkgateError,
+} from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { deterministicUuid, driftCheckedAt, driftSignal } from '@workgate/domain';
-import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
+import {
+  DeadLetterSink,
+  LedgerReaction,
+  LedgerReactions,
+  NATS_CONNECTION,
+  Outcome,
+  RpcClient,
+} from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { ExceptionCatalog } from './exception-catalog';
 
@@ -32,7 +49,13 @@ export class DriftReaction extends LedgerReactions {
   }
 
   protected reactions(): LedgerReaction[] {
-    return [{ durable: 'exceptions-drift', subject: ledgerEventSubject('exception', 'ExceptionRaised'), react: (e) => this.check(e) }];
+    return [
+      {
+        durable: 'exceptions-drift',
+        subject: ledgerEventSubject('exception', 'ExceptionRaised'),
+        react: (e) => this.check(e),
+      },
+    ];
   }
 
   private async check(e: RecordedEvent): Promise<Outcome> {
@@ -41,7 +64,12 @@ export class DriftReaction extends LedgerReactions {
     const raisedAt: string[] = [];
     let after = 0;
     for (;;) {
-      const page = await this.rpc.request(Subjects.ledger.query, { types: [ExceptionEvents.Raised], from, after, limit: 1000 });
+      const page = await this.rpc.request(Subjects.ledger.query, {
+        types: [ExceptionEvents.Raised],
+        from,
+        after,
+        limit: 1000,
+      });
       for (const x of page.events) if ((x.data as { code?: string }).code === code) raisedAt.push(x.occurredAt);
       if (page.events.length < 1000) break;
       after = page.next;
@@ -68,7 +96,15 @@ export class DriftReaction extends LedgerReactions {
       await this.rpc.request(Subjects.ledger.append, {
         streamId: driftStream(signalId),
         expectedVersion: 'no_stream',
-        events: [{ eventId: deterministicUuid('drift', signalId), type: DriftEvents.Signaled, data, metadata: { actor: 'exceptions' }, occurredAt: at }],
+        events: [
+          {
+            eventId: deterministicUuid('drift', signalId),
+            type: DriftEvents.Signaled,
+            data,
+            metadata: { actor: 'exceptions' },
+            occurredAt: at,
+          },
+        ],
       });
     } catch (error) {
       if ((error as WorkgateError).code !== 'version_conflict') throw error; // already signaled for this window

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { parse } from 'yaml';
 import { NatsConnection } from 'nats';
-import { CATALOG_STREAM, ExceptionCode, FieldProblem, Notices, Subjects, WorkgateError, Written } from '@workgate/contracts';
+import {
+  CATALOG_STREAM,
+  ExceptionCode,
+  FieldProblem,
+  Notices,
+  Subjects,
+  WorkgateError,
+  Written,
+} from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import { encodeJson, foldStream, isOutage, NATS_CONNECTION, pagesOver, RpcClient } from '@workgate/messaging';
 import { WorkgateConfig } from '@workgate/config';
@@ -33,7 +41,12 @@ export function readCatalogEntries(entries: unknown[]): ExceptionCode[] {
     if (sla) at('sla', sla);
     return { code: c.code, title: c.title, owner: c.owner, sla: c.sla } as ExceptionCode;
   });
-  if (problems.length) throw new WorkgateError('validation_failed', `invalid exception-code catalog entry: ${problems[0].path} ${problems[0].message}`, problems);
+  if (problems.length)
+    throw new WorkgateError(
+      'validation_failed',
+      `invalid exception-code catalog entry: ${problems[0].path} ${problems[0].message}`,
+      problems,
+    );
   return codes;
 }
 
@@ -81,7 +94,12 @@ export class ExceptionCatalog implements OnModuleInit {
       await this.rpc.request(Subjects.ledger.append, {
         streamId: CATALOG_STREAM,
         expectedVersion: 'no_stream',
-        events: seedCodes.map((c) => ({ eventId: deterministicUuid('catalog-seed', c.code), type: DEFINED, data: { ...c }, metadata: { actor: 'seed' } })),
+        events: seedCodes.map((c) => ({
+          eventId: deterministicUuid('catalog-seed', c.code),
+          type: DEFINED,
+          data: { ...c },
+          metadata: { actor: 'seed' },
+        })),
       });
     } catch (error) {
       if ((error as WorkgateError).code !== 'version_conflict') throw error; // another instance seeded it
@@ -91,8 +109,12 @@ export class ExceptionCatalog implements OnModuleInit {
 
   private async refresh(force = false): Promise<void> {
     if (!force && Date.now() - this.loadedAt < REFRESH_MS) return;
-    const stream = await foldStream(pagesOver(this.rpc), CATALOG_STREAM, new Map<string, ExceptionCode>(), (byCode, e) =>
-      e.type === DEFINED ? byCode.set(String(e.data.code), e.data as unknown as ExceptionCode) : byCode,
+    const stream = await foldStream(
+      pagesOver(this.rpc),
+      CATALOG_STREAM,
+      new Map<string, ExceptionCode>(),
+      (byCode, e) =>
+        e.type === DEFINED ? byCode.set(String(e.data.code), e.data as unknown as ExceptionCode) : byCode,
     );
     this.codes = [...stream.state.values()].sort((a, b) => a.code.localeCompare(b.code));
     this.version = stream.version;
@@ -119,7 +141,14 @@ export class ExceptionCatalog implements OnModuleInit {
         const appended = await this.rpc.request(Subjects.ledger.append, {
           streamId: CATALOG_STREAM,
           expectedVersion: this.version,
-          events: [{ eventId: deterministicUuid('catalog', checked.code, String(this.version + 1)), type: DEFINED, data: { ...checked }, metadata: { actor } }],
+          events: [
+            {
+              eventId: deterministicUuid('catalog', checked.code, String(this.version + 1)),
+              type: DEFINED,
+              data: { ...checked },
+              metadata: { actor },
+            },
+          ],
         });
         await this.refresh(true);
         this.nc.publish(Notices.exceptionCodeDefined, encodeJson({ code: checked.code }));

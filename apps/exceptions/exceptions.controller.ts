@@ -44,26 +44,43 @@ export class ExceptionsController {
   @Serves(Subjects.exceptions.resolve)
   async resolve(@Payload() req: ResolveExceptionRequest): Promise<Written<ExceptionView>> {
     const id = requireUuid(req?.exceptionId, 'exception');
-    const { state, position } = await this.store.execute(id, { type: 'ResolveException', by: req.by, resolution: req.resolution, evidence: req.evidence }, req.by);
+    const { state, position } = await this.store.execute(
+      id,
+      { type: 'ResolveException', by: req.by, resolution: req.resolution, evidence: req.evidence },
+      req.by,
+    );
     return { answer: exceptionView(existing(state, 'exception')), position };
   }
 
   @Serves(Subjects.exceptions.addRemediation)
   async addRemediation(@Payload() req: AddRemediationRequest): Promise<Written<ExceptionView>> {
     const id = requireUuid(req?.exceptionId, 'exception');
-    const { state, position } = await this.store.execute(id, { type: 'AddRemediation', taskId: req.taskId, title: req.title, owner: req.owner, due: req.due, by: req.by }, req.by);
+    const { state, position } = await this.store.execute(
+      id,
+      { type: 'AddRemediation', taskId: req.taskId, title: req.title, owner: req.owner, due: req.due, by: req.by },
+      req.by,
+    );
     return { answer: exceptionView(existing(state, 'exception')), position };
   }
 
   @Serves(Subjects.exceptions.closeRemediation)
   async closeRemediation(@Payload() req: CloseRemediationRequest): Promise<Written<ExceptionView>> {
     const id = requireUuid(req?.exceptionId, 'exception');
-    const { state, position } = await this.store.execute(id, { type: 'CloseRemediation', taskId: req.taskId, evidence: req.evidence, by: req.by }, req.by);
+    const { state, position } = await this.store.execute(
+      id,
+      { type: 'CloseRemediation', taskId: req.taskId, evidence: req.evidence, by: req.by },
+      req.by,
+    );
     return { answer: exceptionView(existing(state, 'exception')), position };
   }
 
   @Serves(Subjects.health('exceptions'))
   health(@Payload() _req: Empty): HealthReply {
-    return { service: 'exceptions', ok: true, instance: this.ctx.instance, details: { codes: this.catalog.list().length } };
+    return {
+      service: 'exceptions',
+      ok: true,
+      instance: this.ctx.instance,
+      details: { codes: this.catalog.list().length },
+    };
   }
 }

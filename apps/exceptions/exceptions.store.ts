@@ -12,6 +12,12 @@ export type ExceptionsStore = InstanceType<typeof ExceptionsStore>;
 
 export function exceptionView(state: Exclude<ExceptionState, { status: 'none' }>): ExceptionView {
   const { status, exceptionId, workOrderId, stepId, code, owner, dueAt, slaBreached } = state;
-  const remediations = state.remediations.map(({ taskId, title, owner: o, due, closed }) => ({ taskId, title, owner: o, due, closed }));
+  const remediations = state.remediations.map(({ taskId, title, owner: o, due, closed }) => ({
+    taskId,
+    title,
+    owner: o,
+    due,
+    closed,
+  }));
   return { exceptionId, status, workOrderId, stepId, code, owner, dueAt, slaBreached, remediations };
 }

@@ -1,8 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { AppendRequest, dataOf, ledgerEventSubject, postReviewStream, RecordedEvent, Subjects } from '@workgate/contracts';
+import {
+  AppendRequest,
+  dataOf,
+  ledgerEventSubject,
+  postReviewStream,
+  RecordedEvent,
+  Subjects,
+} from '@workgate/contracts';
 import { startAppend, startedBy, workOrderEventOf } from '@workgate/domain';
-import { DeadLetterSink, holdsText, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, retiredStarting, RpcClient } from '@workgate/messaging';
+import {
+  DeadLetterSink,
+  holdsText,
+  LedgerReaction,
+  LedgerReactions,
+  NATS_CONNECTION,
+  Outcome,
+  retiredStarting,
+  RpcClient,
+} from '@workgate/messaging';
 import { ExceptionsStore } from './exceptions.store';
 
 /**
@@ -26,10 +42,24 @@ export class RemediationReactions extends LedgerReactions {
   }
 
   protected reactions(): LedgerReaction[] {
-    const raising = (durable: string, type: 'StepBlocked' | 'WorkOrderExceptionRaised' | 'BreakGlassUsed' | 'WorkOrderOpened', mayConcern?: (raw: Uint8Array) => boolean) =>
-      retiredStarting(this.rpc, durable, ledgerEventSubject('workorder', type), (e) => Promise.resolve(this.exceptionsOf(e)), mayConcern);
+    const raising = (
+      durable: string,
+      type: 'StepBlocked' | 'WorkOrderExceptionRaised' | 'BreakGlassUsed' | 'WorkOrderOpened',
+      mayConcern?: (raw: Uint8Array) => boolean,
+    ) =>
+      retiredStarting(
+        this.rpc,
+        durable,
+        ledgerEventSubject('workorder', type),
+        (e) => Promise.resolve(this.exceptionsOf(e)),
+        mayConcern,
+      );
     return [
-      { durable: 'exceptions-post-review-remediations', subject: ledgerEventSubject('postreview', 'PostReviewCompleted'), react: (e) => this.remediate(e) },
+      {
+        durable: 'exceptions-post-review-remediations',
+        subject: ledgerEventSubject('postreview', 'PostReviewCompleted'),
+        react: (e) => this.remediate(e),
+      },
       raising('exceptions-blocked-steps', 'StepBlocked'),
       raising('exceptions-work-order-raised', 'WorkOrderExceptionRaised'),
       raising('exceptions-break-glass', 'BreakGlassUsed'),
@@ -47,11 +77,19 @@ export class RemediationReactions extends LedgerReactions {
 
   private async remediate(e: RecordedEvent): Promise<Outcome> {
     const d = dataOf(e, 'postreview', 'PostReviewCompleted');
-    const stream = await this.rpc.request(Subjects.ledger.readStream, { streamId: postReviewStream(d.postReviewId), limit: 1 });
+    const stream = await this.rpc.request(Subjects.ledger.readStream, {
+      streamId: postReviewStream(d.postReviewId),
+      limit: 1,
+    });
     const created = stream.events[0] ? dataOf(stream.events[0], 'postreview', 'PostReviewCreated') : undefined;
     if (!created) return { kind: 'ack' };
     const r = d.remediation;
-    await this.store.execute(created.exceptionId, { type: 'AddRemediation', taskId: r.taskId, title: r.title, owner: r.owner, due: r.due, by: d.completedBy }, d.completedBy, e.occurredAt);
+    await this.store.execute(
+      created.exceptionId,
+      { type: 'AddRemediation', taskId: r.taskId, title: r.title, owner: r.owner, due: r.due, by: d.completedBy },
+      d.completedBy,
+      e.occurredAt,
+    );
     return { kind: 'ack' };
   }
 }

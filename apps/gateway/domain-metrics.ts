@@ -37,7 +37,14 @@ export class DomainMetrics implements OnModuleInit, OnApplicationShutdown {
   read(): Promise<Counts | undefined> {
     if (this.counts && (this.counts.running || Date.now() - this.counts.at < COUNTS_FRESH_MS)) return this.counts.value;
     const query = this.db.domainCounts().catch(() => undefined);
-    const counts = { at: Date.now(), running: true, value: Promise.race([query, new Promise<undefined>((r) => setTimeout(() => r(undefined), COUNTS_TIMEOUT_MS).unref())]) };
+    const counts = {
+      at: Date.now(),
+      running: true,
+      value: Promise.race([
+        query,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), COUNTS_TIMEOUT_MS).unref()),
+      ]),
+    };
     // Scrapes share the query in flight: they never pile up on the gateway's pool.
     void query.finally(() => (counts.running = false));
     this.counts = counts;
@@ -84,7 +91,8 @@ function registerGauges(): void {
     labelNames: ['projection'],
     collect() {
       this.reset();
-      for (const [projection, p] of Object.entries(source?.monitor.ledger?.projections ?? {})) this.set({ projection }, p.lag);
+      for (const [projection, p] of Object.entries(source?.monitor.ledger?.projections ?? {}))
+        this.set({ projection }, p.lag);
     },
   });
   gauge({
@@ -93,7 +101,8 @@ function registerGauges(): void {
     labelNames: ['projection'],
     collect() {
       this.reset();
-      for (const [projection, p] of Object.entries(source?.monitor.ledger?.projections ?? {})) this.set({ projection }, p.parked);
+      for (const [projection, p] of Object.entries(source?.monitor.ledger?.projections ?? {}))
+        this.set({ projection }, p.parked);
     },
   });
   gauge({

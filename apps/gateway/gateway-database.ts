@@ -34,7 +34,9 @@ export class GatewayDatabase implements OnApplicationShutdown {
 
   /** The ledger position the views have folded up to. */
   async viewsPosition(): Promise<number> {
-    const { rows } = await this.pool.query<{ position: string }>("SELECT position FROM projection_checkpoints WHERE name = 'views'");
+    const { rows } = await this.pool.query<{ position: string }>(
+      "SELECT position FROM projection_checkpoints WHERE name = 'views'",
+    );
     return Number(rows[0]?.position ?? 0);
   }
 

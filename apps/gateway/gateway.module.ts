@@ -5,7 +5,14 @@ import { DomainMetrics } from './domain-metrics';
 import { GatewayDatabase } from './gateway-database';
 import { HealthController } from './health.controller';
 import { HealthMonitor } from './health-monitor';
-import { AuthGuard, Consistency, Idempotency, IdempotencyAnswersRepository, principalsProvider, rateLimitModule } from './http';
+import {
+  AuthGuard,
+  Consistency,
+  Idempotency,
+  IdempotencyAnswersRepository,
+  principalsProvider,
+  rateLimitModule,
+} from './http';
 import { HttpMetrics, MetricsController } from './metrics';
 import { DownstreamServers } from './mcp/downstream-servers';
 import { HeldResults } from './mcp/held-results';
@@ -27,16 +34,42 @@ import { WebhooksController } from './routes/webhooks.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
 
 /** The controllers of the HTTP API (the dashboard's pages aside): the OpenAPI document describes these. */
-export const API_CONTROLLERS = [HealthController, MetricsController, WorkflowsController, WorkOrdersController, IntakeController, ApprovalsController, ExceptionsController, PostReviewsController, DelegationsController, LedgerController, LedgerKeyController, ViewsController, MeController, WebhooksController];
+export const API_CONTROLLERS = [
+  HealthController,
+  MetricsController,
+  WorkflowsController,
+  WorkOrdersController,
+  IntakeController,
+  ApprovalsController,
+  ExceptionsController,
+  PostReviewsController,
+  DelegationsController,
+  LedgerController,
+  LedgerKeyController,
+  ViewsController,
+  MeController,
+  WebhooksController,
+];
 
 @Module({})
 export class GatewayModule {
   static register(ctx: ServiceContext): DynamicModule {
-    const rateLimit = rateLimitModule(ctx.config.WORKGATE_RATE_LIMIT_PER_MINUTE, ctx.config.WORKGATE_ANONYMOUS_BYTES_PER_MINUTE);
+    const rateLimit = rateLimitModule(
+      ctx.config.WORKGATE_RATE_LIMIT_PER_MINUTE,
+      ctx.config.WORKGATE_ANONYMOUS_BYTES_PER_MINUTE,
+    );
     return {
       module: GatewayModule,
       imports: [ServiceCoreModule.forService(ctx), rateLimit],
-      controllers: [...API_CONTROLLERS, healthController('gateway'), DashboardController, ConsoleController, DocsController, McpController, FrontDoorController],
+      controllers: [
+        ...API_CONTROLLERS,
+        healthController('gateway'),
+        DashboardController,
+        ConsoleController,
+        DocsController,
+        McpController,
+        FrontDoorController,
+      ],
       providers: [
         GatewayDatabase,
         HealthMonitor,

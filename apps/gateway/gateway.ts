@@ -10,7 +10,10 @@ import { configureHttpEdge, Consistency, httpAdapter, Idempotency, isWritten, Re
 /** The HTTP edge plus its own NATS microservice (for its health subject). Listens on `port` (0: any free port). */
 export async function startGateway(ctx: ServiceContext, port = ctx.config.PORT): Promise<NestFastifyApplication> {
   // bodyParser: false — the edge's own parser (1 MiB, CloudEvents media types, prototype keys refused).
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(ctx), httpAdapter(), { logger: workgateLogger(ctx.config.LOG_LEVEL), bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(ctx), httpAdapter(), {
+    logger: workgateLogger(ctx.config.LOG_LEVEL),
+    bodyParser: false,
+  });
   configureHttpEdge(app);
   const fastify = app.getHttpAdapter().getInstance();
   // A write's answer on its way out: kept for its Idempotency-Key, then the answer alone with its ledger position.

@@ -27,8 +27,14 @@ export interface HealthReport {
 
 /** The report with each component's status alone: what anyone may see (no hosts, ports, instance ids or problems). */
 export function healthSummary(report: HealthReport): HealthReport {
-  const statuses = (entries: Record<string, Record<string, unknown>>) => Object.fromEntries(Object.entries(entries).map(([name, e]) => [name, { status: e.status }]));
-  return { status: report.status, info: statuses(report.info), error: statuses(report.error), details: statuses(report.details) };
+  const statuses = (entries: Record<string, Record<string, unknown>>) =>
+    Object.fromEntries(Object.entries(entries).map(([name, e]) => [name, { status: e.status }]));
+  return {
+    status: report.status,
+    info: statuses(report.info),
+    error: statuses(report.error),
+    details: statuses(report.details),
+  };
 }
 
 /**
@@ -64,7 +70,9 @@ export class HealthMonitor implements OnModuleInit, OnApplicationShutdown {
   /** What the ledger last reported (head, relay, projections), if it answered. */
   get ledger(): LedgerHealthDetails | undefined {
     const result = this.results.get('ledger');
-    return result && Date.now() - result.at <= STALE_MS && 'headPosition' in result.details ? (result.details as LedgerHealthDetails) : undefined;
+    return result && Date.now() - result.at <= STALE_MS && 'headPosition' in result.details
+      ? (result.details as LedgerHealthDetails)
+      : undefined;
   }
 
   /** The report as of now; before the first round of checks has answered, waits for it (at most STALE_MS). */
@@ -77,7 +85,12 @@ export class HealthMonitor implements OnModuleInit, OnApplicationShutdown {
     for (const [name] of this.checks()) {
       const result = this.results.get(name);
       const fresh = result && now - result.at <= STALE_MS;
-      const entry = fresh ? { status: result.up ? 'up' : 'down', ...result.details } : { status: 'down', message: result ? `no answer for ${((now - result.at) / 1000).toFixed(1)} s` : 'not checked yet' };
+      const entry = fresh
+        ? { status: result.up ? 'up' : 'down', ...result.details }
+        : {
+            status: 'down',
+            message: result ? `no answer for ${((now - result.at) / 1000).toFixed(1)} s` : 'not checked yet',
+          };
       report.details[name] = entry;
       if (entry.status === 'up') report.info[name] = entry;
       else report.error[name] = entry;
@@ -109,7 +122,12 @@ export class HealthMonitor implements OnModuleInit, OnApplicationShutdown {
     if (since !== undefined) {
       // The last one has not returned: another would only pile up. Past its time-out it is down;
       // before that, what it last answered stands.
-      if (Date.now() - since > CHECK_TIMEOUT_MS) this.results.set(name, { up: false, details: { message: `no answer for ${((Date.now() - since) / 1000).toFixed(1)} s` }, at: Date.now() });
+      if (Date.now() - since > CHECK_TIMEOUT_MS)
+        this.results.set(name, {
+          up: false,
+          details: { message: `no answer for ${((Date.now() - since) / 1000).toFixed(1)} s` },
+          at: Date.now(),
+        });
       return;
     }
     this.running.set(name, Date.now());
@@ -124,7 +142,11 @@ export class HealthMonitor implements OnModuleInit, OnApplicationShutdown {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        this.results.set(name, { up: false, details: { message: `no answer within ${CHECK_TIMEOUT_MS / 1000} s` }, at: Date.now() });
+        this.results.set(name, {
+          up: false,
+          details: { message: `no answer within ${CHECK_TIMEOUT_MS / 1000} s` },
+          at: Date.now(),
+        });
         resolve();
       }, CHECK_TIMEOUT_MS);
     });

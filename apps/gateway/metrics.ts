@@ -19,7 +19,11 @@ export class HttpMetrics {
       collectDefaultMetrics({ prefix: 'workgate_' });
       defaultsCollected = true;
     }
-    this.requests = counter({ name: 'workgate_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'route', 'status'] });
+    this.requests = counter({
+      name: 'workgate_http_requests_total',
+      help: 'HTTP requests answered',
+      labelNames: ['method', 'route', 'status'],
+    });
     this.duration = histogram({
       name: 'workgate_http_request_duration_seconds',
       help: 'HTTP request duration',
@@ -43,7 +47,9 @@ export class HttpMetrics {
 @Controller()
 export class MetricsController {
   @Get('metrics')
-  @Documented('Metrics for Prometheus', { alternatives: { 'text/plain': { type: 'string', description: 'the Prometheus text format' } } })
+  @Documented('Metrics for Prometheus', {
+    alternatives: { 'text/plain': { type: 'string', description: 'the Prometheus text format' } },
+  })
   @Header('Content-Type', register.contentType)
   metrics(): Promise<string> {
     return register.metrics();

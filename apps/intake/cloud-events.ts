@@ -21,11 +21,18 @@ export const MAX_EVENT_BYTES = 1024 * 1024;
 /** Refuses invalid UTF-8 instead of replacing it; one decoder serves every message (no streaming state). */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-export type Parsed = { ok: true; envelope: Envelope; request: WorkOrderCommandRequest } | { ok: false; source?: string; id?: string; reasons: string[] };
+export type Parsed =
+  | { ok: true; envelope: Envelope; request: WorkOrderCommandRequest }
+  | { ok: false; source?: string; id?: string; reasons: string[] };
 
 /** An attribute of a refused event as it is kept: only a string, and only as text that can be stored. */
 const kept = (value: unknown): string | undefined => (typeof value === 'string' ? storable(value) : undefined);
-const fail = (reasons: string[], envelope?: Partial<Envelope>): Parsed => ({ ok: false, source: kept(envelope?.source), id: kept(envelope?.id), reasons });
+const fail = (reasons: string[], envelope?: Partial<Envelope>): Parsed => ({
+  ok: false,
+  source: kept(envelope?.source),
+  id: kept(envelope?.id),
+  reasons,
+});
 const describe = (p: FieldProblem) => (p.path ? `${p.path}: ${p.message}` : p.message);
 
 /** The attributes every CloudEvent has; any other attribute that is `null` is absent (CloudEvents 1.0 JSON format). */
@@ -35,16 +42,29 @@ const REQUIRED = new Set(['specversion', 'id', 'source', 'type']);
  * A structured-mode CloudEvent (already JSON-parsed) -> the command it carries, or every reason it
  * is refused. `rounded`: the numbers its JSON text held that the parse rounded (refused where they are).
  */
-export function fromStructured(value: unknown, receivedAt: string, rounded: ReadonlyMap<number, string> = NO_ROUNDED_NUMBERS, repeated?: FieldProblem): Parsed {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return fail(['a CloudEvent must be a JSON object']);
+export function fromStructured(
+  value: unknown,
+  receivedAt: string,
+  rounded: ReadonlyMap<number, string> = NO_ROUNDED_NUMBERS,
+  repeated?: FieldProblem,
+): Parsed {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return fail(['a CloudEvent must be a JSON object']);
   const problems = jsonValueProblems(value);
   if (problems.length === 0) problems.push(...roundedNumberProblems(rounded, value));
   // A key its text holds twice (`repeated`), once the value itself passes: as the gateway orders its refusals.
   if (problems.length === 0 && repeated) problems.push(repeated);
-  if (problems.length) return fail(problems.map(describe), value as Partial<Envelope>);
+  if (problems.length) return fail(problems.map(describe), value);
   const raw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (v !== null || REQUIRED.has(k)) raw[k] = v;
-  const envelope = { id: raw.id, source: raw.source, type: raw.type, subject: raw.subject, time: raw.time, data: raw.data } as Envelope;
+  const envelope = {
+    id: raw.id,
+    source: raw.source,
+    type: raw.type,
+    subject: raw.subject,
+    time: raw.time,
+    data: raw.data,
+  } as Envelope;
   if (typeof raw.traceparent === 'string') envelope.traceparent = raw.traceparent;
   if (typeof raw.tracestate === 'string') envelope.tracestate = raw.tracestate;
   const reasons: string[] = [];
@@ -52,11 +72,18 @@ export function fromStructured(value: unknown, receivedAt: string, rounded: Read
   if (typeof raw.id !== 'string' || raw.id.length === 0) reasons.push('id is required');
   if (typeof raw.source !== 'string' || raw.source.length === 0) reasons.push('source is required');
   if (typeof raw.type !== 'string' || raw.type.length === 0) reasons.push('type is required');
-  if (raw.datacontenttype !== undefined && !JSON_MEDIA.test(String(raw.datacontenttype))) reasons.push('datacontenttype must be JSON');
-  if (raw.data !== undefined && raw.data_base64 !== undefined) reasons.push('data and data_base64 are both present: an event carries one of them');
+  if (raw.datacontenttype !== undefined && !JSON_MEDIA.test(String(raw.datacontenttype)))
+    reasons.push('datacontenttype must be JSON');
+  if (raw.data !== undefined && raw.data_base64 !== undefined)
+    reasons.push('data and data_base64 are both present: an event carries one of them');
   if (raw.data_base64 !== undefined) {
-    const decoded = typeof raw.data_base64 === 'string' ? decodeJson(Buffer.from(raw.data_base64, 'base64')) : { ok: false as const, reason: 'a string' };
-    const inData = decoded.ok ? [...jsonValueProblems(decoded.value, 'data'), ...roundedNumberProblems(decoded.rounded, decoded.value, 'data')] : [];
+    const decoded =
+      typeof raw.data_base64 === 'string'
+        ? decodeJson(Buffer.from(raw.data_base64, 'base64'))
+        : { ok: false as const, reason: 'a string' };
+    const inData = decoded.ok
+      ? [...jsonValueProblems(decoded.value, 'data'), ...roundedNumberProblems(decoded.rounded, decoded.value, 'data')]
+      : [];
     const repeatedInData = decoded.ok && inData.length === 0 ? repeatedKey(decoded, 'data') : undefined;
     if (repeatedInData) inData.push(repeatedInData);
     if (inData.length) return fail(inData.map(describe), envelope);
@@ -70,14 +97,20 @@ export function fromStructured(value: unknown, receivedAt: string, rounded: Read
     new CloudEvent(raw, true); // the SDK's own spec checks (attribute names and formats)
   } catch (error) {
     const errs = (error as { errors?: Array<{ instancePath?: string; message?: string }> }).errors;
-    return fail(errs?.length ? errs.map((e) => `${(e.instancePath ?? '').replace(/^\//, '') || 'event'}: ${e.message}`) : [(error as Error).message], envelope);
+    return fail(
+      errs?.length
+        ? errs.map((e) => `${(e.instancePath ?? '').replace(/^\//, '') || 'event'}: ${e.message}`)
+        : [(error as Error).message],
+      envelope,
+    );
   }
   return toCommand(envelope, receivedAt);
 }
 
 const JSON_MEDIA = /^application\/(.+\+)?json\b/i;
 
-type Decoded = { ok: true; value: unknown; rounded: ReadonlyMap<number, string>; text: string } | { ok: false; reason: string };
+type Decoded =
+  { ok: true; value: unknown; rounded: ReadonlyMap<number, string>; text: string } | { ok: false; reason: string };
 
 /** Bytes as UTF-8 JSON (an empty body is no value), or why they are not. */
 function decodeJson(body: Uint8Array): Decoded {
@@ -98,10 +131,16 @@ function decodeJson(body: Uint8Array): Decoded {
 
 /** A key the decoded text holds twice in one object (a parse keeps the last silently), named by its path under `path`. */
 const repeatedKey = (decoded: { value: unknown; text: string }, path = ''): FieldProblem | undefined =>
-  decoded.value !== null && typeof decoded.value === 'object' ? duplicateKeyProblem(decoded.text, objectMembers(decoded.value), path) : undefined;
+  decoded.value !== null && typeof decoded.value === 'object'
+    ? duplicateKeyProblem(decoded.text, objectMembers(decoded.value), path)
+    : undefined;
 
 /** Binary mode: the attributes from `ce-` headers (any case), `datacontenttype` from `content-type`, the body as `data`. */
-function binary(headers: Record<string, string>, data: unknown, decode: (value: string) => string = (v) => v): Record<string, unknown> | undefined {
+function binary(
+  headers: Record<string, string>,
+  data: unknown,
+  decode: (value: string) => string = (v) => v,
+): Record<string, unknown> | undefined {
   const event: Record<string, unknown> = { data };
   for (const key in headers) {
     const k = key.toLowerCase();
@@ -133,16 +172,26 @@ function percentDecoded(value: string): string {
  * `POST /v1/events` in any mode of the CloudEvents HTTP binding: the events it carries, each
  * parsed and validated exactly as a message on `WORK_EVENTS` is.
  */
-export function fromHttp(mode: CloudEventMode, headers: Record<string, string>, body: Uint8Array, receivedAt: string): Parsed[] {
+export function fromHttp(
+  mode: CloudEventMode,
+  headers: Record<string, string>,
+  body: Uint8Array,
+  receivedAt: string,
+): Parsed[] {
   if (body.length > MAX_EVENT_BYTES) return [fail([`the body is larger than ${MAX_EVENT_BYTES} bytes`])];
   const decoded = decodeJson(body);
   if (!decoded.ok) return [fail([`the body is ${decoded.reason}`])];
   if (mode === 'structured') return [fromStructured(decoded.value, receivedAt, decoded.rounded, repeatedKey(decoded))];
   if (mode === 'binary') {
     const contentType = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
-    if (!JSON_MEDIA.test(contentType)) return [fail([`binary mode data must be JSON (content-type application/json), not "${contentType}"`])];
+    if (!JSON_MEDIA.test(contentType))
+      return [fail([`binary mode data must be JSON (content-type application/json), not "${contentType}"`])];
     const event = binary(headers, decoded.value, percentDecoded);
-    return [event ? fromStructured(event, receivedAt, decoded.rounded, repeatedKey(decoded, 'data')) : fail(['binary mode needs ce-specversion, ce-id, ce-source and ce-type headers'])];
+    return [
+      event
+        ? fromStructured(event, receivedAt, decoded.rounded, repeatedKey(decoded, 'data'))
+        : fail(['binary mode needs ce-specversion, ce-id, ce-source and ce-type headers']),
+    ];
   }
   if (!Array.isArray(decoded.value)) return [fail(['a batch is a JSON array of CloudEvents'])];
   // All or none: a batch that repeats a key anywhere is refused whole, naming the key's path.
@@ -152,15 +201,24 @@ export function fromHttp(mode: CloudEventMode, headers: Record<string, string>, 
 }
 
 function toCommand(envelope: Envelope, receivedAt: string): Parsed {
-  if (!isCloudEventType(envelope.type)) return fail([`unknown CloudEvent type "${envelope.type}" (known: ${Object.keys(CLOUD_EVENT_COMMANDS).join(', ')})`], envelope);
+  if (!isCloudEventType(envelope.type))
+    return fail(
+      [`unknown CloudEvent type "${envelope.type}" (known: ${Object.keys(CLOUD_EVENT_COMMANDS).join(', ')})`],
+      envelope,
+    );
   const mapping = CLOUD_EVENT_COMMANDS[envelope.type];
   const subject = envelope.subject;
   if (typeof subject !== 'string' || subject.length === 0) {
-    return fail(['subject is required: it is the work order\'s externalRef within source'], envelope);
+    return fail(["subject is required: it is the work order's externalRef within source"], envelope);
   }
-  if (envelope.time !== undefined && (typeof envelope.time !== 'string' || Number.isNaN(Date.parse(envelope.time)))) return fail(['time must be an RFC 3339 time'], envelope);
+  if (envelope.time !== undefined && (typeof envelope.time !== 'string' || Number.isNaN(Date.parse(envelope.time))))
+    return fail(['time must be an RFC 3339 time'], envelope);
   const checked = validateDto(mapping.dto, envelope.data, { keysChecked: true }); // fromStructured checked the whole event
-  if (!checked.ok) return fail(checked.problems.map((p) => `data${p.path ? `.${p.path}` : ''}: ${p.message}`), envelope);
+  if (!checked.ok)
+    return fail(
+      checked.problems.map((p) => `data${p.path ? `.${p.path}` : ''}: ${p.message}`),
+      envelope,
+    );
   // The checked data has exactly the keys of the plain data (unknown keys are refused, nothing is
   // converted), so the plain JSON is used as is.
   const command = mapping.command(envelope.data, envelope.source, subject);

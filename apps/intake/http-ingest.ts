@@ -30,14 +30,29 @@ export class HttpIngest {
     let position = 0;
     // A rejection keeps the request as it came (a batch whole): nothing sent is lost.
     const keep = async (source: string | undefined, reasons: string[], key: string) => {
-      const kept = await this.rejections.keep({ channel: 'http', source: source ?? 'unknown', subject: `http:${sourceToken(source)}`, receivedAt, headers: req.headers ?? {}, raw: body, reasons, key });
+      const kept = await this.rejections.keep({
+        channel: 'http',
+        source: source ?? 'unknown',
+        subject: `http:${sourceToken(source)}`,
+        receivedAt,
+        headers: req.headers ?? {},
+        raw: body,
+        reasons,
+        key,
+      });
       position = Math.max(position, kept.position);
       return kept.rejectionId;
     };
     if (events.some((p) => !p.ok)) {
       const outcomes = await Promise.all(
         events.map(async (p, index): Promise<IngestOutcome> => {
-          if (p.ok) return { id: p.envelope.id, ok: false, reasons: ['not applied: another event of this request was refused'], rejectionId: '' };
+          if (p.ok)
+            return {
+              id: p.envelope.id,
+              ok: false,
+              reasons: ['not applied: another event of this request was refused'],
+              rejectionId: '',
+            };
           const rejectionId = await keep(p.source, p.reasons, `${req.caller}:${index}:${receivedAt}:${body.length}`);
           return { ...(p.id ? { id: p.id } : {}), ok: false, reasons: p.reasons, rejectionId };
         }),
@@ -49,11 +64,18 @@ export class HttpIngest {
     for (const p of events as Valid[]) {
       try {
         // In the event's own trace when it carries one (the distributed-tracing extension), else in the request's.
-        const reply = await inSpan(`intake ${p.envelope.type}`, { kind: SpanKind.CONSUMER, parent: p.envelope.traceparent ? contextOf(p.envelope.traceparent, p.envelope.tracestate) : undefined }, async () => {
-          const traceparent = currentTraceparent();
-          if (traceparent) p.request.meta.traceparent = traceparent;
-          return this.workOrders.execute(p.request);
-        });
+        const reply = await inSpan(
+          `intake ${p.envelope.type}`,
+          {
+            kind: SpanKind.CONSUMER,
+            parent: p.envelope.traceparent ? contextOf(p.envelope.traceparent, p.envelope.tracestate) : undefined,
+          },
+          async () => {
+            const traceparent = currentTraceparent();
+            if (traceparent) p.request.meta.traceparent = traceparent;
+            return this.workOrders.execute(p.request);
+          },
+        );
         position = Math.max(position, reply.position);
         outcomes.push({ id: p.envelope.id, ok: true, answer: reply.answer });
         intakeEvents.inc({ outcome: 'accepted', channel: 'http' });
@@ -61,7 +83,12 @@ export class HttpIngest {
         const e = error as WorkgateError;
         if (TRANSIENT.has(e.code)) throw error;
         const reasons = [`${e.code}: ${e.message}`];
-        outcomes.push({ id: p.envelope.id, ok: false, reasons, rejectionId: await keep(p.envelope.source, reasons, `${p.envelope.source}:${p.envelope.id}`) });
+        outcomes.push({
+          id: p.envelope.id,
+          ok: false,
+          reasons,
+          rejectionId: await keep(p.envelope.source, reasons, `${p.envelope.source}:${p.envelope.id}`),
+        });
         intakeEvents.inc({ outcome: 'rejected', channel: 'http' });
       }
     }

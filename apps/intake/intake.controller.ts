@@ -32,7 +32,16 @@ import {
   Written,
 } from '@workgate/contracts';
 import { workOrderOutcomesOf } from '@workgate/domain';
-import { currentTraceparent, inSpan, LocalRoutes, RpcClient, Serves, SERVICE_CONTEXT, ServiceContext, SpanKind } from '@workgate/messaging';
+import {
+  currentTraceparent,
+  inSpan,
+  LocalRoutes,
+  RpcClient,
+  Serves,
+  SERVICE_CONTEXT,
+  ServiceContext,
+  SpanKind,
+} from '@workgate/messaging';
 import { HttpIngest } from './http-ingest';
 import { RejectionStore } from './rejections';
 import { decisionRecords, deliveryPage, stateHandoff } from './work-order.views';
@@ -61,7 +70,8 @@ const RECEIPT_KINDS: Record<keyof WorkOrderEventMap, string> = {
   TaskDelegated: 'delegation',
 };
 
-const isReceiptEvent = (type: string): type is keyof WorkOrderEventMap => Object.prototype.hasOwnProperty.call(RECEIPT_KINDS, type);
+const isReceiptEvent = (type: string): type is keyof WorkOrderEventMap =>
+  Object.prototype.hasOwnProperty.call(RECEIPT_KINDS, type);
 
 @Controller()
 export class IntakeController implements OnModuleInit, OnModuleDestroy {
@@ -76,8 +86,13 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
   /** The in-process route (callers in this process only: the gateway's MCP calls, to forward a read while its decision commits). */
   private readonly commandDecided = (payload: unknown) => {
     const { request, decided } = payload as DecidedCommandRequest;
-    const attributes = { 'workgate.service': 'intake', 'messaging.destination.name': IntakeInProcess.commandDecided.subject };
-    return inSpan(Subjects.intake.command.subject, { kind: SpanKind.SERVER, attributes }, async () => this.run(request, decided));
+    const attributes = {
+      'workgate.service': 'intake',
+      'messaging.destination.name': IntakeInProcess.commandDecided.subject,
+    };
+    return inSpan(Subjects.intake.command.subject, { kind: SpanKind.SERVER, attributes }, async () =>
+      this.run(request, decided),
+    );
   };
 
   onModuleInit(): void {
@@ -100,7 +115,8 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
   @Serves(Subjects.intake.commitWithOutcome)
   async commitWithOutcome(@Payload() req: OutcomeCommitRequest): Promise<Pick<CommitResult, 'position'>> {
     const workOrderId = requireUuid(req?.workOrderId, 'work order');
-    if (typeof req.append?.streamId !== 'string' || !Array.isArray(req.append.events)) throw refuse('validation_failed', 'a commit with its outcome needs the approval\'s or exception\'s append');
+    if (typeof req.append?.streamId !== 'string' || !Array.isArray(req.append.events))
+      throw refuse('validation_failed', "a commit with its outcome needs the approval's or exception's append");
     const now = new Date().toISOString();
     const commands = workOrderOutcomesOf(req.append).map((o) => ({
       address: { workOrderId },
@@ -111,7 +127,8 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
   }
 
   private run(req: WorkOrderCommandRequest, decided?: DecidedCommandRequest['decided']): Promise<CommandReply> {
-    if (!req?.command || !req.meta || !req.address) throw refuse('validation_failed', 'a command needs address, command and meta');
+    if (!req?.command || !req.meta || !req.address)
+      throw refuse('validation_failed', 'a command needs address, command and meta');
     const traceparent = currentTraceparent();
     if (traceparent) req.meta.traceparent = traceparent;
     return this.workOrders.execute(req, undefined, decided);
@@ -146,7 +163,9 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
   async decisions(@Payload() req: WorkOrderIdRequest): Promise<DecisionRecord[]> {
     const id = requireUuid(req?.workOrderId, 'work order');
     await this.workOrders.existing(id);
-    return decisionRecords((await this.rpc.request(Subjects.ledger.readStream, { streamId: workOrderStream(id) })).events);
+    return decisionRecords(
+      (await this.rpc.request(Subjects.ledger.readStream, { streamId: workOrderStream(id) })).events,
+    );
   }
 
   /** A decision or step receipt; private evidence only when asked for by an ops lead. */
@@ -156,11 +175,20 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
     const e = await this.rpc.request(Subjects.ledger.getEvent, { eventId: receiptId }).catch((error) => {
       throw (error as WorkgateError).code === 'not_found' ? refuse('not_found', 'no receipt has that id') : error;
     });
-    if (!isReceiptEvent(e.type) || !e.streamId.startsWith('workorder-')) throw refuse('not_found', 'no receipt has that id');
+    if (!isReceiptEvent(e.type) || !e.streamId.startsWith('workorder-'))
+      throw refuse('not_found', 'no receipt has that id');
     const kind = RECEIPT_KINDS[e.type];
-    const d = e.data as { evidence?: Evidence[]; decision?: { decision: Receipt['decision']; reason: string; policy: Receipt['policy']; inputsSha256: string } };
+    const d = e.data as {
+      evidence?: Evidence[];
+      decision?: { decision: Receipt['decision']; reason: string; policy: Receipt['policy']; inputsSha256: string };
+    };
     // Break-glass runs the action outside the rules: its receipt is a `run` for that reason.
-    const verdict = e.type === WorkOrderEvents.BreakGlassUsed ? { decision: 'run' as const, reason: 'break_glass' } : d.decision ? { decision: d.decision.decision, reason: d.decision.reason } : {};
+    const verdict =
+      e.type === WorkOrderEvents.BreakGlassUsed
+        ? { decision: 'run' as const, reason: 'break_glass' }
+        : d.decision
+          ? { decision: d.decision.decision, reason: d.decision.reason }
+          : {};
     const { state } = await this.workOrders.existing(e.streamId.slice('workorder-'.length));
     const evidence = (d.evidence ?? []).filter((x) => req.includePrivate || x.private !== true);
     return {
@@ -186,7 +214,11 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
 
   @Serves(Subjects.intake.ingest)
   ingest(@Payload() req: IngestRequest): Promise<Written<IngestOutcome[]>> {
-    if (!req || !['structured', 'batch', 'binary'].includes(req.mode) || (typeof req.text !== 'string' && typeof req.base64 !== 'string')) {
+    if (
+      !req ||
+      !['structured', 'batch', 'binary'].includes(req.mode) ||
+      (typeof req.text !== 'string' && typeof req.base64 !== 'string')
+    ) {
       throw refuse('validation_failed', 'an ingest request needs a mode and the body as text or base64');
     }
     return this.ingester.ingest({ ...req, caller: req.caller ?? 'unknown' });

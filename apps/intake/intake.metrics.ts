@@ -1,10 +1,18 @@
 import { counter, histogram } from '@workgate/messaging';
 
 /** Work events taken in, by what became of them: `accepted` (committed), `rejected` (kept as a rejection), `retried` (a passing failure). */
-export const intakeEvents = counter({ name: 'workgate_intake_events_total', help: 'Work events (CloudEvents over NATS and HTTP) by outcome', labelNames: ['outcome', 'channel'] });
+export const intakeEvents = counter({
+  name: 'workgate_intake_events_total',
+  help: 'Work events (CloudEvents over NATS and HTTP) by outcome',
+  labelNames: ['outcome', 'channel'],
+});
 
 /** Run / wait / stop decisions recorded, by the reason that decided them. */
-export const decisions = counter({ name: 'workgate_decisions_total', help: 'Action decisions recorded, by decision and reason', labelNames: ['decision', 'reason'] });
+export const decisions = counter({
+  name: 'workgate_decisions_total',
+  help: 'Action decisions recorded, by decision and reason',
+  labelNames: ['decision', 'reason'],
+});
 
 /** From an action request reaching intake to its decision being committed. */
 export const decisionDuration = histogram({

@@ -1,7 +1,21 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JsMsg, NatsConnection } from 'nats';
 import { Streams, WorkgateError, WorkOrderCommandRequest } from '@workgate/contracts';
-import { contextOf, DeadLetterSink, isOutage, NATS_CONNECTION, OpenSpan, openSpan, Outcome, retryAfter, RunningConsumer, runPullConsumer, SpanKind, tracingEnabled, withContext } from '@workgate/messaging';
+import {
+  contextOf,
+  DeadLetterSink,
+  isOutage,
+  NATS_CONNECTION,
+  OpenSpan,
+  openSpan,
+  Outcome,
+  retryAfter,
+  RunningConsumer,
+  runPullConsumer,
+  SpanKind,
+  tracingEnabled,
+  withContext,
+} from '@workgate/messaging';
 import { fromNatsMessage, Parsed } from './cloud-events';
 import { intakeEvents } from './intake.metrics';
 import { RejectionStore } from './rejections';
@@ -51,7 +65,8 @@ function holdsNoCloudEventHeader(m: JsMsg): boolean | undefined {
 function cloudEventHeaders(m: JsMsg): Record<string, string> {
   const none = holdsNoCloudEventHeader(m);
   if (none !== undefined) return none ? {} : headersOf(m);
-  if (m.headers) for (const k of m.headers.keys()) if (k.length > 3 && k.slice(0, 3).toLowerCase() === 'ce-') return headersOf(m);
+  if (m.headers)
+    for (const k of m.headers.keys()) if (k.length > 3 && k.slice(0, 3).toLowerCase() === 'ce-') return headersOf(m);
   return {};
 }
 
@@ -118,9 +133,21 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     try {
       outcomes = await this.handle(messages, spans);
     } finally {
-      spans.forEach((span, i) => span?.end(outcomes === undefined ? 'not handled' : outcomes[i].kind === 'ack' ? undefined : (outcomes[i] as { reason: string }).reason));
+      spans.forEach((span, i) =>
+        span?.end(
+          outcomes === undefined
+            ? 'not handled'
+            : outcomes[i].kind === 'ack'
+              ? undefined
+              : (outcomes[i] as { reason: string }).reason,
+        ),
+      );
     }
-    for (const outcome of outcomes) intakeEvents.inc({ outcome: OUTCOME_LABEL[outcome.kind === 'ack' && outcome.rejected ? 'rejected' : outcome.kind], channel: 'nats' });
+    for (const outcome of outcomes)
+      intakeEvents.inc({
+        outcome: OUTCOME_LABEL[outcome.kind === 'ack' && outcome.rejected ? 'rejected' : outcome.kind],
+        channel: 'nats',
+      });
     return outcomes;
   }
 
@@ -130,16 +157,41 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     const byWorkOrder = new Map<string, Item[]>();
     messages.forEach((m, index) => {
       const parsed = fromNatsMessage(cloudEventHeaders(m), m.data, receivedAt);
-      if (!parsed.ok) return (outcomes[index] = this.reject(parsed, 'nats', m.subject, headersOf(m), m.data, `${m.info.stream}:${m.seq}`, receivedAt));
+      if (!parsed.ok)
+        return (outcomes[index] = this.reject(
+          parsed,
+          'nats',
+          m.subject,
+          headersOf(m),
+          m.data,
+          `${m.info.stream}:${m.seq}`,
+          receivedAt,
+        ));
       let id: string;
       try {
         id = this.workOrders.resolveId(parsed.request);
       } catch (error) {
-        return (outcomes[index] = this.reject({ ok: false, reasons: [(error as Error).message] }, 'nats', m.subject, headersOf(m), m.data, `${m.info.stream}:${m.seq}`, receivedAt));
+        return (outcomes[index] = this.reject(
+          { ok: false, reasons: [(error as Error).message] },
+          'nats',
+          m.subject,
+          headersOf(m),
+          m.data,
+          `${m.info.stream}:${m.seq}`,
+          receivedAt,
+        ));
       }
       // In the event's own trace (the distributed-tracing extension, or a traceparent header), with tracing on.
       const traceparent = tracingEnabled() ? (parsed.envelope.traceparent ?? m.headers?.get('traceparent')) : undefined;
-      const span = openSpan(`intake ${parsed.envelope.type}`, { kind: SpanKind.CONSUMER, parent: contextOf(traceparent || undefined, parsed.envelope.tracestate), attributes: { 'workgate.service': 'intake', 'cloudevents.event_id': parsed.envelope.id, 'cloudevents.event_source': parsed.envelope.source } });
+      const span = openSpan(`intake ${parsed.envelope.type}`, {
+        kind: SpanKind.CONSUMER,
+        parent: contextOf(traceparent || undefined, parsed.envelope.tracestate),
+        attributes: {
+          'workgate.service': 'intake',
+          'cloudevents.event_id': parsed.envelope.id,
+          'cloudevents.event_source': parsed.envelope.source,
+        },
+      });
       if (span?.traceparent) parsed.request.meta.traceparent = span.traceparent;
       spans[index] = span;
       const items = byWorkOrder.get(id) ?? [];
@@ -167,10 +219,15 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     while (outcomes.length < items.length) {
       const waitingFor = this.retrying.get(id);
       // An open never waits behind its work order's earlier messages: they may be waiting for it.
-      const waits = (item: Item) => waitingFor !== undefined && item.m.seq > waitingFor && item.request.command.type !== 'OpenWorkOrder';
+      const waits = (item: Item) =>
+        waitingFor !== undefined && item.m.seq > waitingFor && item.request.command.type !== 'OpenWorkOrder';
       if (waits(items[outcomes.length])) {
         // Not this message's fault: it never counts towards dead-lettering.
-        outcomes.push({ kind: 'retry', reason: `waits for message ${waitingFor} of the same work order`, outage: true });
+        outcomes.push({
+          kind: 'retry',
+          reason: `waits for message ${waitingFor} of the same work order`,
+          outage: true,
+        });
         continue;
       }
       let runnable = outcomes.length + 1;
@@ -187,7 +244,8 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
         this.wentThrough(id, item, waitingFor);
         outcomes.push({ kind: 'ack' });
       }
-      if (error !== undefined) outcomes.push(await this.failed(id, batch[replies.length], error as WorkgateError, waitingFor, receivedAt));
+      if (error !== undefined)
+        outcomes.push(await this.failed(id, batch[replies.length], error as WorkgateError, waitingFor, receivedAt));
     }
     return outcomes;
   }
@@ -199,11 +257,18 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** What becomes of a message whose command failed: retried (with the later ones of its work order) or kept as a rejection. */
-  private failed(id: string, item: Item, e: WorkgateError, waitingFor: number | undefined, receivedAt: string): Promise<Outcome> | Outcome {
+  private failed(
+    id: string,
+    item: Item,
+    e: WorkgateError,
+    waitingFor: number | undefined,
+    receivedAt: string,
+  ): Promise<Outcome> | Outcome {
     const { m, request } = item;
     // With several intake instances, a work order's open may still be committing on another
     // instance: "no such work order" is retried (with back-off) until the last delivery.
-    const notOpenYet = e.code === 'not_found' && request.command.type !== 'OpenWorkOrder' && m.info.redeliveryCount < MAX_DELIVER;
+    const notOpenYet =
+      e.code === 'not_found' && request.command.type !== 'OpenWorkOrder' && m.info.redeliveryCount < MAX_DELIVER;
     if (TRANSIENT.has(e.code) || notOpenYet) {
       // An outage (the ledger or policy unavailable) is retried until it ends; anything else is
       // dead-lettered by the consumer at its last delivery, and the work order must not wait for it.

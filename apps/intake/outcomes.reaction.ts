@@ -1,8 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { dataOf, ledgerEventSubject, ledgerStreamSubjects, RecordedEvent, Subjects, WorkgateError, WorkOrderCommand } from '@workgate/contracts';
+import {
+  dataOf,
+  ledgerEventSubject,
+  ledgerStreamSubjects,
+  RecordedEvent,
+  Subjects,
+  WorkgateError,
+  WorkOrderCommand,
+} from '@workgate/contracts';
 import { deterministicUuid, recordedOutcomeOf } from '@workgate/domain';
-import { DeadLetterSink, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
+import {
+  DeadLetterSink,
+  LedgerReaction,
+  LedgerReactions,
+  NATS_CONNECTION,
+  Outcome,
+  RpcClient,
+} from '@workgate/messaging';
 import { WorkOrdersService } from './work-orders.service';
 
 /**
@@ -26,18 +41,36 @@ export class OutcomeReactions extends LedgerReactions {
   protected reactions(): LedgerReaction[] {
     return [
       { durable: 'intake-approval-outcomes', subject: ledgerStreamSubjects('approval'), react: (e) => this.outcome(e) },
-      { durable: 'intake-exception-outcomes', subject: ledgerEventSubject('exception', 'ExceptionResolved'), react: (e) => this.outcome(e) },
-      { durable: 'intake-delegation-timeouts', subject: ledgerEventSubject('delegation', 'DelegationTimedOut'), react: (e) => this.delegationTimedOut(e) },
+      {
+        durable: 'intake-exception-outcomes',
+        subject: ledgerEventSubject('exception', 'ExceptionResolved'),
+        react: (e) => this.outcome(e),
+      },
+      {
+        durable: 'intake-delegation-timeouts',
+        subject: ledgerEventSubject('delegation', 'DelegationTimedOut'),
+        react: (e) => this.delegationTimedOut(e),
+      },
     ];
   }
 
   /** Runs the command (from the service that decided `e`) on the work order the aggregate of `e` belongs to, named by the first event of its stream. */
-  private async apply(e: RecordedEvent, channel: 'approvals' | 'exceptions', commandId: string, actor: string, command: WorkOrderCommand): Promise<Outcome> {
+  private async apply(
+    e: RecordedEvent,
+    channel: 'approvals' | 'exceptions',
+    commandId: string,
+    actor: string,
+    command: WorkOrderCommand,
+  ): Promise<Outcome> {
     const first = (await this.rpc.request(Subjects.ledger.readStream, { streamId: e.streamId, limit: 1 })).events[0];
     const workOrderId = (first?.data as { workOrderId?: unknown } | undefined)?.workOrderId;
     if (typeof workOrderId !== 'string') return { kind: 'reject', reason: `${e.streamId} names no work order` };
     try {
-      await this.workOrders.execute({ address: { workOrderId }, command, meta: { commandId, actor, now: e.occurredAt, channel } });
+      await this.workOrders.execute({
+        address: { workOrderId },
+        command,
+        meta: { commandId, actor, now: e.occurredAt, channel },
+      });
       return { kind: 'ack' };
     } catch (error) {
       if ((error as WorkgateError).code === 'not_found') return { kind: 'reject', reason: (error as Error).message };
@@ -58,6 +91,9 @@ export class OutcomeReactions extends LedgerReactions {
   /** A delegation nobody confirmed in time stops its work order with the reason. */
   private delegationTimedOut(e: RecordedEvent): Promise<Outcome> {
     const { dispatchId, reason } = dataOf(e, 'delegation', 'DelegationTimedOut');
-    return this.apply(e, 'approvals', deterministicUuid('delegation-timed-out', dispatchId), 'approvals', { type: 'StopWorkOrder', body: { reason, ref: dispatchId } });
+    return this.apply(e, 'approvals', deterministicUuid('delegation-timed-out', dispatchId), 'approvals', {
+      type: 'StopWorkOrder',
+      body: { reason, ref: dispatchId },
+    });
   }
 }

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { IntakeEvents, IntakeRejectedData, RecordedEvent, RejectionsPage, RejectionsRequest, rejectedSubject, streamId, Subjects } from '@workgate/contracts';
+import {
+  IntakeEvents,
+  IntakeRejectedData,
+  RecordedEvent,
+  RejectionsPage,
+  RejectionsRequest,
+  rejectedSubject,
+  streamId,
+  Subjects,
+} from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import { encodeJson, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
 
@@ -57,7 +66,15 @@ export class RejectionStore {
     const appended = await this.rpc.request(Subjects.ledger.append, {
       streamId: streamId('rejections', token),
       expectedVersion: 'any',
-      events: [{ eventId: rejectionId, type: IntakeEvents.Rejected, data, metadata: { actor: `intake:${r.channel}` }, occurredAt: r.receivedAt }],
+      events: [
+        {
+          eventId: rejectionId,
+          type: IntakeEvents.Rejected,
+          data,
+          metadata: { actor: `intake:${r.channel}` },
+          occurredAt: r.receivedAt,
+        },
+      ],
     });
     this.nc.publish(rejectedSubject(token), encodeJson(data));
     return { rejectionId, position: appended.positions[0] };
@@ -69,12 +86,20 @@ export class RejectionStore {
     let before = options.before;
     // Newest first; filtered by source when asked.
     for (let pages = 0; out.length < limit && pages < 20; pages++) {
-      const page = await this.rpc.request(Subjects.ledger.query, { types: [IntakeEvents.Rejected], descending: true, before, limit: 500 });
-      for (const e of page.events) if (!options.source || (e.data as { source?: string }).source === options.source) out.push(e);
+      const page = await this.rpc.request(Subjects.ledger.query, {
+        types: [IntakeEvents.Rejected],
+        descending: true,
+        before,
+        limit: 500,
+      });
+      for (const e of page.events)
+        if (!options.source || (e.data as { source?: string }).source === options.source) out.push(e);
       if (page.events.length < 500) break;
       before = page.events[page.events.length - 1].position;
     }
-    const rejections = out.slice(0, limit).map((e) => ({ ...(e.data as unknown as IntakeRejectedData), position: e.position }));
+    const rejections = out
+      .slice(0, limit)
+      .map((e) => ({ ...(e.data as unknown as IntakeRejectedData), position: e.position }));
     return { rejections, ...(out.length > limit ? { next: out[limit - 1].position } : {}) };
   }
 }

@@ -40,7 +40,8 @@ export function stateHandoff(state: WorkOrder, definition: WorkflowDefinition, s
   let byStage = handoffs.get(state);
   if (!byStage) handoffs.set(state, (byStage = new Map()));
   let handoff = byStage.get(stage ?? '');
-  if (!handoff) byStage.set(stage ?? '', (handoff = deepFreeze(maskStrings(unmaskedHandoff(state, definition, stage)))));
+  if (!handoff)
+    byStage.set(stage ?? '', (handoff = deepFreeze(maskStrings(unmaskedHandoff(state, definition, stage)))));
   return handoff;
 }
 
@@ -61,17 +62,33 @@ function deepFreeze<T>(value: T): T {
 
 function unmaskedHandoff(state: WorkOrder, definition: WorkflowDefinition, stage?: string): WorkOrderHandoff {
   const openExceptions = [...state.exceptions.values()].filter((e) => e.open).map(({ open: _open, ...e }) => e);
-  const pendingApprovals = [...state.approvals.values()].filter(isOpen).map((a) => ({ approvalId: a.approvalId, kind: a.kind, status: a.status, owner: a.owner, ...(a.source.actionId ? { actionId: a.source.actionId } : {}) }));
+  const pendingApprovals = [...state.approvals.values()].filter(isOpen).map((a) => ({
+    approvalId: a.approvalId,
+    kind: a.kind,
+    status: a.status,
+    owner: a.owner,
+    ...(a.source.actionId ? { actionId: a.source.actionId } : {}),
+  }));
   const blocked = new Set(openExceptions.map((e) => e.stepId));
   const steps = (definition.steps ?? []).map((s) => ({
     id: s.id,
     title: s.title,
-    status: state.completedSteps.has(s.id) ? ('completed' as const) : blocked.has(s.id) ? ('blocked' as const) : ('pending' as const),
+    status: state.completedSteps.has(s.id)
+      ? ('completed' as const)
+      : blocked.has(s.id)
+        ? ('blocked' as const)
+        : ('pending' as const),
     evidenceRequired: s.evidence ?? [],
   }));
   const routing = stageRouting(definition, state, stage);
   const next = nextMove(state, definition, steps, routing);
-  const scopeChanges = [...state.scopeChanges.values()].map((c) => ({ scopeChangeId: c.scopeChangeId, add: c.add, reason: c.reason, requestedAt: c.at, tracks: scopeChangeTracks(state, c.scopeChangeId) }));
+  const scopeChanges = [...state.scopeChanges.values()].map((c) => ({
+    scopeChangeId: c.scopeChangeId,
+    add: c.add,
+    reason: c.reason,
+    requestedAt: c.at,
+    tracks: scopeChangeTracks(state, c.scopeChangeId),
+  }));
   return {
     id: state.id,
     status: state.status,
@@ -87,7 +104,12 @@ function unmaskedHandoff(state: WorkOrder, definition: WorkflowDefinition, stage
     stages: routing.progress.map((p) => ({
       id: p.stage.id,
       artifact: p.artifact ? { kind: p.artifact.kind, ref: p.artifact.ref, recordedAt: p.artifact.at } : null,
-      gate: { kind: p.stage.gate, status: describeStatus(p.gate), owner: p.gate?.owner ?? stageOwner(definition, p.stage), ...(p.gate ? { approvalId: p.gate.approvalId } : {}) },
+      gate: {
+        kind: p.stage.gate,
+        status: describeStatus(p.gate),
+        owner: p.gate?.owner ?? stageOwner(definition, p.stage),
+        ...(p.gate ? { approvalId: p.gate.approvalId } : {}),
+      },
     })),
     approvals: approvalsByKind(state, definition),
     pendingApprovals,
@@ -97,10 +119,13 @@ function unmaskedHandoff(state: WorkOrder, definition: WorkflowDefinition, stage
     scopeChanges,
     blockers: state.status === 'closed' ? [] : openBlockers(state, definition),
     openQuestions: openQuestions(state),
-    artifacts: routing.progress.filter((p) => p.artifact).map((p) => ({ stageId: p.stage.id, kind: p.artifact!.kind, ref: p.artifact!.ref })),
+    artifacts: routing.progress
+      .filter((p) => p.artifact)
+      .map((p) => ({ stageId: p.stage.id, kind: p.artifact!.kind, ref: p.artifact!.ref })),
     nextAction: next.action,
     nextOwner: next.owner,
-    closure: state.status === 'closed' ? { at: state.closure.at, evidenceMissing: state.closure.evidenceMissing } : null,
+    closure:
+      state.status === 'closed' ? { at: state.closure.at, evidenceMissing: state.closure.evidenceMissing } : null,
     reopened: state.reopened,
   };
 }
@@ -117,29 +142,45 @@ function openQuestions(state: WorkOrder): string[] {
   const questions: string[] = [];
   for (const p of state.prerequisites) if (!p.ok) questions.push(`${p.name}: ${p.reason ?? 'missing'}`);
   for (const a of state.approvals.values()) {
-    if (a.status === 'conditional' && a.scope === ORIGINAL_SCOPE) questions.push(`${a.kind}: ${a.openConditions.join('; ')} open (${a.owner})`);
+    if (a.status === 'conditional' && a.scope === ORIGINAL_SCOPE)
+      questions.push(`${a.kind}: ${a.openConditions.join('; ')} open (${a.owner})`);
   }
   for (const c of state.scopeChanges.values()) {
     const waiting = scopeChangeTracks(state, c.scopeChangeId).filter((t) => t.status !== 'approved');
-    if (waiting.length) questions.push(`should ${c.add.map(describeScope).join(', ')} join the approved scope (${c.reason})? ${waiting.map((t) => `${t.kind}: ${t.owner}`).join(', ')}`);
+    if (waiting.length)
+      questions.push(
+        `should ${c.add.map(describeScope).join(', ')} join the approved scope (${c.reason})? ${waiting.map((t) => `${t.kind}: ${t.owner}`).join(', ')}`,
+      );
   }
   return questions;
 }
 
-function nextMove(state: WorkOrder, definition: WorkflowDefinition, steps: Array<{ id: string; title: string; status: string }>, routing: ReturnType<typeof stageRouting>) {
+function nextMove(
+  state: WorkOrder,
+  definition: WorkflowDefinition,
+  steps: Array<{ id: string; title: string; status: string }>,
+  routing: ReturnType<typeof stageRouting>,
+) {
   if (state.status === 'closed') return { action: 'none: closed', owner: TBD };
   if (state.status === 'stopped') return { action: `reopen: stopped (${state.stopReason})`, owner: state.owner };
   const exception = [...state.exceptions.values()].find((e) => e.open);
   if (exception) return { action: `resolve exception ${exception.code}`, owner: exception.owner };
   const approval = [...state.actions.values()].find((a) => a.pending);
-  if (approval) return { action: `decide approval ${approval.approvalId}`, owner: state.approvals.get(approval.approvalId!)?.owner ?? definition.owner };
+  if (approval)
+    return {
+      action: `decide approval ${approval.approvalId}`,
+      owner: state.approvals.get(approval.approvalId!)?.owner ?? definition.owner,
+    };
   const stageMove = nextStageMove(routing);
   if (stageMove) return stageMove;
   // An overlay's gate or a scope change's track someone still has to decide.
   const gate = [...state.approvals.values()].find((a) => !a.source.actionId && isOpen(a));
   if (gate) {
     const what = `the ${gate.kind} approval ${gate.approvalId}${gate.scope === ORIGINAL_SCOPE ? '' : ` for ${describeScope(gate.action)}`}`;
-    return { action: gate.status === 'conditional' ? `close ${gate.openConditions.join('; ')} on ${what}` : `decide ${what}`, owner: gate.owner };
+    return {
+      action: gate.status === 'conditional' ? `close ${gate.openConditions.join('; ')} on ${what}` : `decide ${what}`,
+      owner: gate.owner,
+    };
   }
   const step = steps.find((s) => s.status !== 'completed');
   if (step) return { action: `complete step ${step.id}: ${step.title}`, owner: TBD };
@@ -147,15 +188,34 @@ function nextMove(state: WorkOrder, definition: WorkflowDefinition, steps: Array
 }
 
 /** The move that advances the lifecycle: record the current stage's artifact, get its gate decided, or close its conditions. */
-function nextStageMove({ current, next }: ReturnType<typeof stageRouting>): { action: string; owner: string } | undefined {
+function nextStageMove({
+  current,
+  next,
+}: ReturnType<typeof stageRouting>): { action: string; owner: string } | undefined {
   if (!current) return undefined;
-  const then = next && next.stage.id !== current.stage.id ? `, then record the ${next.stage.artifact} for stage ${next.stage.id}` : '';
-  if (!current.artifact) return { action: `record the ${current.stage.artifact} for stage ${current.stage.id}`, owner: TBD };
+  const then =
+    next && next.stage.id !== current.stage.id
+      ? `, then record the ${next.stage.artifact} for stage ${next.stage.id}`
+      : '';
+  if (!current.artifact)
+    return { action: `record the ${current.stage.artifact} for stage ${current.stage.id}`, owner: TBD };
   const gate = current.gate;
-  if (gate?.status === 'conditional') return { action: `close ${gate.openConditions.join('; ')} on the ${gate.kind} approval ${gate.approvalId}${then}`, owner: gate.owner };
-  if (gate?.status === 'requested') return { action: `decide the ${gate.kind} approval ${gate.approvalId} for stage ${current.stage.id}${then}`, owner: gate.owner };
-  if (gate?.status === 'approved') return next ? { action: `record the ${next.stage.artifact} for stage ${next.stage.id}`, owner: TBD } : undefined;
-  return { action: `record a revised ${current.stage.artifact} for stage ${current.stage.id} (its ${current.stage.gate} gate was ${gate?.status ?? 'not requested'})`, owner: TBD };
+  if (gate?.status === 'conditional')
+    return {
+      action: `close ${gate.openConditions.join('; ')} on the ${gate.kind} approval ${gate.approvalId}${then}`,
+      owner: gate.owner,
+    };
+  if (gate?.status === 'requested')
+    return {
+      action: `decide the ${gate.kind} approval ${gate.approvalId} for stage ${current.stage.id}${then}`,
+      owner: gate.owner,
+    };
+  if (gate?.status === 'approved')
+    return next ? { action: `record the ${next.stage.artifact} for stage ${next.stage.id}`, owner: TBD } : undefined;
+  return {
+    action: `record a revised ${current.stage.artifact} for stage ${current.stage.id} (its ${current.stage.gate} gate was ${gate?.status ?? 'not requested'})`,
+    owner: TBD,
+  };
 }
 
 function publicEvidence(evidence: Evidence[]): Array<{ kind: string }> {
@@ -190,7 +250,11 @@ export function deliveryPage(state: WorkOrder, definition: WorkflowDefinition, e
     });
   const completed = events
     .filter((e) => e.type === WorkOrderEvents.StepCompleted)
-    .map((e) => ({ stepId: (e.data as { stepId: string }).stepId, at: e.occurredAt, evidence: publicEvidence((e.data as { evidence: Evidence[] }).evidence) }));
+    .map((e) => ({
+      stepId: (e.data as { stepId: string }).stepId,
+      at: e.occurredAt,
+      evidence: publicEvidence((e.data as { evidence: Evidence[] }).evidence),
+    }));
   const closed = handoff.status === 'closed';
   const page: DeliveryPage = {
     workOrder: handoff.id,
@@ -198,13 +262,30 @@ export function deliveryPage(state: WorkOrder, definition: WorkflowDefinition, e
     status: handoff.status,
     workflow: `${handoff.jobType} v${handoff.workflow.version}`,
     decisions,
-    steps: handoff.steps.map((s) => ({ id: s.id, title: s.title, status: s.status, evidence: completed.find((c) => c.stepId === s.id)?.evidence ?? [] })),
+    steps: handoff.steps.map((s) => ({
+      id: s.id,
+      title: s.title,
+      status: s.status,
+      evidence: completed.find((c) => c.stepId === s.id)?.evidence ?? [],
+    })),
     stage: handoff.stage,
     // Stage progress without artifact references: those may point at private documents.
-    stages: handoff.stages.map((st) => ({ id: st.id, artifact: st.artifact ? st.artifact.kind : null, gate: `${st.gate.kind}: ${st.gate.status}` })),
+    stages: handoff.stages.map((st) => ({
+      id: st.id,
+      artifact: st.artifact ? st.artifact.kind : null,
+      gate: `${st.gate.kind}: ${st.gate.status}`,
+    })),
     blockers: handoff.blockers,
-    openExceptions: handoff.openExceptions.map((e) => ({ code: e.code, owner: e.owner, dueAt: e.dueAt, stepId: e.stepId })),
-    waitingFor: handoff.pendingApprovals.map((a) => ({ what: `${a.kind} approval${a.status === 'conditional' ? ' (conditions open)' : ''}`, owner: a.owner })),
+    openExceptions: handoff.openExceptions.map((e) => ({
+      code: e.code,
+      owner: e.owner,
+      dueAt: e.dueAt,
+      stepId: e.stepId,
+    })),
+    waitingFor: handoff.pendingApprovals.map((a) => ({
+      what: `${a.kind} approval${a.status === 'conditional' ? ' (conditions open)' : ''}`,
+      owner: a.owner,
+    })),
     // A closed work order has no next move and nobody who decides one.
     nextMoves: closed ? [] : [handoff.nextAction],
     whoDecidesNext: closed ? null : handoff.nextOwner,
@@ -214,7 +295,9 @@ export function deliveryPage(state: WorkOrder, definition: WorkflowDefinition, e
 }
 
 /** What became of each approval a decision waited for: the last word recorded on the work order. */
-function approvalOutcomes(events: RecordedEvent[]): Map<string, NonNullable<DeliveryPage['decisions'][number]['outcome']>> {
+function approvalOutcomes(
+  events: RecordedEvent[],
+): Map<string, NonNullable<DeliveryPage['decisions'][number]['outcome']>> {
   const outcomes = new Map<string, NonNullable<DeliveryPage['decisions'][number]['outcome']>>();
   for (const e of events) {
     if (e.type === WorkOrderEvents.ApprovalResolved) {
@@ -222,7 +305,12 @@ function approvalOutcomes(events: RecordedEvent[]): Map<string, NonNullable<Deli
       outcomes.set(d.approvalId, { status: d.outcome, at: e.occurredAt, ...(d.decidedBy ? { by: d.decidedBy } : {}) });
     } else if (e.type === WorkOrderEvents.ApprovalConditional) {
       const d = e.data as unknown as ApprovalConditionalData;
-      outcomes.set(d.approvalId, { status: 'conditional', at: e.occurredAt, openConditions: d.openConditions.length, ...(d.decidedBy ? { by: d.decidedBy } : {}) });
+      outcomes.set(d.approvalId, {
+        status: 'conditional',
+        at: e.occurredAt,
+        openConditions: d.openConditions.length,
+        ...(d.decidedBy ? { by: d.decidedBy } : {}),
+      });
     }
   }
   return outcomes;

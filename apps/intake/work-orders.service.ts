@@ -128,7 +128,10 @@ export class WorkOrdersService {
     private readonly workflows: WorkflowVersions,
   ) {
     this.commits = new BatchingRpcClient(rpc, Subjects.ledger.appendBatch, { timeoutMs: 15_000 });
-    this.preparedCommits = new BatchingRpcClient(rpc, InProcessSubjects.ledgerCommitPreparedBatch, { timeoutMs: 15_000, gather: 'phase' });
+    this.preparedCommits = new BatchingRpcClient(rpc, InProcessSubjects.ledgerCommitPreparedBatch, {
+      timeoutMs: 15_000,
+      gather: 'phase',
+    });
     this.firstPages = new BatchingRpcClient(rpc, Subjects.ledger.readStreamBatch, { maxBatch: READS_PER_REQUEST });
     this.pageAlone = pagesOver(rpc);
   }
@@ -138,9 +141,11 @@ export class WorkOrdersService {
     const previous = this.locks.get(id) ?? Promise.resolve();
     const next = previous.catch(() => undefined).then(work);
     this.locks.set(id, next);
-    void next.catch(() => undefined).finally(() => {
-      if (this.locks.get(id) === next) this.locks.delete(id);
-    });
+    void next
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.locks.get(id) === next) this.locks.delete(id);
+      });
     return next;
   }
 
@@ -181,10 +186,16 @@ export class WorkOrdersService {
     while (rest.length > 0) {
       const now = rest.slice(0, QUEUED_PER_COMMIT);
       const told = now.map((q) => q.decided);
-      let { replies, error } = await this.inOrder(id, now.map((q) => q.req), now[0].arrived, told);
+      let { replies, error } = await this.inOrder(
+        id,
+        now.map((q) => q.req),
+        now[0].arrived,
+        told,
+      );
       // A commit of several callers' commands that failed (too large, the ledger away) may not be
       // the first one's doing: it is tried alone before it is blamed.
-      if (error !== undefined && replies.length === 0 && now.length > 1) ({ replies, error } = await this.inOrder(id, [now[0].req], now[0].arrived, [told[0]]));
+      if (error !== undefined && replies.length === 0 && now.length > 1)
+        ({ replies, error } = await this.inOrder(id, [now[0].req], now[0].arrived, [told[0]]));
       replies.forEach((reply, i) => now[i].resolve(reply));
       if (error !== undefined) now[replies.length].reject(error);
       rest = rest.slice(error === undefined ? replies.length : replies.length + 1);
@@ -230,7 +241,12 @@ export class WorkOrdersService {
   }
 
   /** executeInOrder's work, with the work order's turn already held. */
-  private async inOrder(id: string, reqs: WorkOrderCommandRequest[], arrived: number, told: Array<Decided | undefined> = []): Promise<InOrder> {
+  private async inOrder(
+    id: string,
+    reqs: WorkOrderCommandRequest[],
+    arrived: number,
+    told: Array<Decided | undefined> = [],
+  ): Promise<InOrder> {
     const replies: CommandReply[] = [];
     while (replies.length < reqs.length) {
       try {
@@ -247,11 +263,19 @@ export class WorkOrdersService {
    * order (at least one). Each `told` caller hears its answer once decided, before the commit.
    * `also`, another stream's append, commits with them (alone when they record nothing).
    */
-  private async executeNow(id: string, reqs: WorkOrderCommandRequest[], arrived: number, told: Array<Decided | undefined>, also?: AppendRequest): Promise<CommandReply[]> {
+  private async executeNow(
+    id: string,
+    reqs: WorkOrderCommandRequest[],
+    arrived: number,
+    told: Array<Decided | undefined>,
+    also?: AppendRequest,
+  ): Promise<CommandReply[]> {
     // Opening a new work order needs no read: append with 'no_stream' and learn on a conflict.
     let optimisticOpen = reqs[0].command.type === 'OpenWorkOrder' && !this.cache.has(id);
     for (let attempt = 1; ; attempt++) {
-      const { state, version, position } = optimisticOpen ? { state: initialWorkOrderState(), version: 0, position: 0 } : await this.load(id);
+      const { state, version, position } = optimisticOpen
+        ? { state: initialWorkOrderState(), version: 0, position: 0 }
+        : await this.load(id);
       optimisticOpen = false;
       const events: WorkOrderEvent[] = [];
       const starts: Array<{ started: Started; cause: WorkOrderEvent }> = [];
@@ -260,7 +284,11 @@ export class WorkOrdersService {
       for (const req of reqs) {
         let decided;
         try {
-          decided = decideWorkOrder(req.command, after, this.contextNow(id, req, after) ?? (await this.context(id, req, after)));
+          decided = decideWorkOrder(
+            req.command,
+            after,
+            this.contextNow(id, req, after) ?? (await this.context(id, req, after)),
+          );
         } catch (error) {
           if (answers.length === 0) throw error;
           break; // decided again once the ones before it are recorded
@@ -281,17 +309,27 @@ export class WorkOrdersService {
       try {
         const committed = await this.commit({
           appends: [
-            ...(events.length > 0 ? [{ streamId: workOrderStream(id), expectedVersion: version === 0 ? ('no_stream' as const) : version, events }] : []),
+            ...(events.length > 0
+              ? [
+                  {
+                    streamId: workOrderStream(id),
+                    expectedVersion: version === 0 ? ('no_stream' as const) : version,
+                    events,
+                  },
+                ]
+              : []),
             ...starts.map(({ started, cause }) => startAppend(started, cause.metadata, cause.occurredAt)),
             ...(also ? [also] : []),
           ],
         });
-        if (events.length > 0) this.remember(id, { state: after, version: committed.results[0].nextVersion, position: committed.position });
+        if (events.length > 0)
+          this.remember(id, { state: after, version: committed.results[0].nextVersion, position: committed.position });
         measure(events, reqs.slice(0, answers.length), arrived);
         return answers.map((answer) => ({ answer, position: committed.position }));
       } catch (error) {
         this.cache.delete(id);
-        if ((error as WorkgateError).code !== 'version_conflict' || attempt >= MAX_ATTEMPTS || conflictsOn(error, also)) throw error;
+        if ((error as WorkgateError).code !== 'version_conflict' || attempt >= MAX_ATTEMPTS || conflictsOn(error, also))
+          throw error;
       }
     }
   }
@@ -302,7 +340,8 @@ export class WorkOrdersService {
    * writer does not canonicalize again); otherwise it goes as a plain request to be checked there.
    */
   private commit(request: CommitRequest): Promise<CommitResult> {
-    if (!this.rpc.answersInProcess(InProcessSubjects.ledgerCommitPreparedBatch.subject)) return this.commits.call(request);
+    if (!this.rpc.answersInProcess(InProcessSubjects.ledgerCommitPreparedBatch.subject))
+      return this.commits.call(request);
     let prepared: PreparedCommit;
     try {
       prepared = prepareCommit(request);
@@ -334,7 +373,13 @@ export class WorkOrdersService {
     const hit = this.cache.get(id);
     if (hit) return hit;
     const read: StreamPageReader = (request) => this.readPage(request);
-    const loaded = await foldStream(read, workOrderStream(id), initialWorkOrderState(), (state, e) => evolveWorkOrder(state, workOrderEventOf(e)), FIRST_PAGE);
+    const loaded = await foldStream(
+      read,
+      workOrderStream(id),
+      initialWorkOrderState(),
+      (state, e) => evolveWorkOrder(state, workOrderEventOf(e)),
+      FIRST_PAGE,
+    );
     if (loaded.version > 0) this.remember(id, loaded);
     return loaded;
   }
@@ -371,12 +416,16 @@ export class WorkOrdersService {
 /** Whether a version conflict is on `also`'s stream (deciding the work order again would not help). */
 function conflictsOn(error: unknown, also: AppendRequest | undefined): boolean {
   const details = (error as WorkgateError).details;
-  return !!also && Array.isArray(details) && details.some((d) => (d as { streamId?: unknown })?.streamId === also.streamId);
+  return (
+    !!also && Array.isArray(details) && details.some((d) => (d as { streamId?: unknown })?.streamId === also.streamId)
+  );
 }
 
 /** The metrics of a commit: each decision recorded, and how long each action request took to be decided and committed. */
 function measure(events: WorkOrderEvent[], committed: WorkOrderCommandRequest[], arrived: number): void {
-  for (const e of events) if (e.type === 'ActionDecided') decisions.inc({ decision: e.data.decision.decision, reason: e.data.decision.reason });
+  for (const e of events)
+    if (e.type === 'ActionDecided')
+      decisions.inc({ decision: e.data.decision.decision, reason: e.data.decision.reason });
   const seconds = (performance.now() - arrived) / 1000;
   for (const req of committed) if (req.command.type === 'RequestAction') decisionDuration.observe(seconds);
 }

@@ -1,6 +1,15 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { NatsConnection, Subscription } from 'nats';
-import { ExceptionCode, ledgerEventSubject, Notices, RecordedEvent, refuse, Subjects, WorkflowPublishedData, WorkflowVersion } from '@workgate/contracts';
+import {
+  ExceptionCode,
+  ledgerEventSubject,
+  Notices,
+  RecordedEvent,
+  refuse,
+  Subjects,
+  WorkflowPublishedData,
+  WorkflowVersion,
+} from '@workgate/contracts';
 import { CatalogCode } from '@workgate/domain';
 import { decodeJson, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
 import { CompiledWorkflow, compileWorkflow, parseDuration } from '@workgate/workflow';
@@ -32,7 +41,9 @@ export class WorkflowVersions implements OnApplicationShutdown {
       // The policy service's notice arrives before its answer to the publisher: an open sent after that answer uses the new version.
       nc.subscribe(Notices.workflowPublished, { callback: (_err, msg) => this.learnPublished(msg.data, false) }),
       // A version published anywhere is compiled here from the ledger's own event.
-      nc.subscribe(ledgerEventSubject('workflow', 'WorkflowPublished'), { callback: (_err, msg) => this.learnPublished(msg.data, true) }),
+      nc.subscribe(ledgerEventSubject('workflow', 'WorkflowPublished'), {
+        callback: (_err, msg) => this.learnPublished(msg.data, true),
+      }),
       nc.subscribe(Notices.exceptionCodeDefined, { callback: () => (this.catalogCache = undefined) }),
     ];
   }
@@ -41,12 +52,15 @@ export class WorkflowVersions implements OnApplicationShutdown {
   private learnPublished(data: Uint8Array, isLedgerEvent: boolean): void {
     this.current.clear();
     try {
-      const notice = isLedgerEvent ? (decodeJson<RecordedEvent>(data).data as unknown as WorkflowPublishedData) : decodeJson<{ jobType: string; version: number }>(data);
+      const notice = isLedgerEvent
+        ? (decodeJson<RecordedEvent>(data).data as unknown as WorkflowPublishedData)
+        : decodeJson<{ jobType: string; version: number }>(data);
       if (isLedgerEvent) {
         const published = notice as WorkflowPublishedData;
         this.remember(compileWorkflow(published.definition, published.sha256));
       }
-      if (notice.version > (this.latestPublished.get(notice.jobType) ?? 0)) this.latestPublished.set(notice.jobType, notice.version);
+      if (notice.version > (this.latestPublished.get(notice.jobType) ?? 0))
+        this.latestPublished.set(notice.jobType, notice.version);
     } catch {
       // Not readable: the cleared current versions are enough.
     }
@@ -66,7 +80,10 @@ export class WorkflowVersions implements OnApplicationShutdown {
   }
 
   private fromPolicy(v: WorkflowVersion): CompiledWorkflow {
-    return this.compiled.get(`${v.jobType}@${v.version}@${v.sha256}`) ?? this.remember(compileWorkflow(v.definition, v.sha256));
+    return (
+      this.compiled.get(`${v.jobType}@${v.version}@${v.sha256}`) ??
+      this.remember(compileWorkflow(v.definition, v.sha256))
+    );
   }
 
   /** The version a work order runs on, when it is compiled here already. */
@@ -78,8 +95,14 @@ export class WorkflowVersions implements OnApplicationShutdown {
   async version(policy: { jobType: string; version: number; sha256: string }): Promise<CompiledWorkflow> {
     const hit = this.known(policy);
     if (hit) return hit;
-    const found = this.fromPolicy(await this.rpc.request(Subjects.policy.get, { jobType: policy.jobType, version: policy.version }));
-    if (found.policy.sha256 !== policy.sha256) throw refuse('unknown_version', `${policy.jobType} v${policy.version} is published with another sha256 than the work order records`);
+    const found = this.fromPolicy(
+      await this.rpc.request(Subjects.policy.get, { jobType: policy.jobType, version: policy.version }),
+    );
+    if (found.policy.sha256 !== policy.sha256)
+      throw refuse(
+        'unknown_version',
+        `${policy.jobType} v${policy.version} is published with another sha256 than the work order records`,
+      );
     return found;
   }
 
@@ -90,21 +113,27 @@ export class WorkflowVersions implements OnApplicationShutdown {
     let workflow = this.fromPolicy(await this.rpc.request(Subjects.policy.get, { jobType }));
     // The policy service may not have applied a version this instance already saw published.
     const latest = this.latestPublished.get(jobType) ?? 0;
-    if (workflow.policy.version < latest) workflow = this.fromPolicy(await this.rpc.request(Subjects.policy.get, { jobType, version: latest }));
+    if (workflow.policy.version < latest)
+      workflow = this.fromPolicy(await this.rpc.request(Subjects.policy.get, { jobType, version: latest }));
     this.current.set(jobType, { at: Date.now(), workflow });
     return workflow;
   }
 
   /** The exception-code catalog as last read, while it is fresh. */
   knownCatalog(): ReadonlyMap<string, CatalogCode> | undefined {
-    return this.catalogCache && Date.now() - this.catalogCache.at <= CATALOG_TTL_MS ? this.catalogCache.codes : undefined;
+    return this.catalogCache && Date.now() - this.catalogCache.at <= CATALOG_TTL_MS
+      ? this.catalogCache.codes
+      : undefined;
   }
 
   /** The exception-code catalog: owner and SLA per code (read again at most every 10 s). */
   async catalog(): Promise<ReadonlyMap<string, CatalogCode>> {
     if (!this.knownCatalog()) {
       const codes: ExceptionCode[] = await this.rpc.request(Subjects.exceptions.listCodes, {});
-      this.catalogCache = { at: Date.now(), codes: new Map(codes.map((c) => [c.code, { code: c.code, owner: c.owner, slaMs: parseDuration(c.sla) ?? 0 }])) };
+      this.catalogCache = {
+        at: Date.now(),
+        codes: new Map(codes.map((c) => [c.code, { code: c.code, owner: c.owner, slaMs: parseDuration(c.sla) ?? 0 }])),
+      };
     }
     return this.catalogCache!.codes;
   }

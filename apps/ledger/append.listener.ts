@@ -2,7 +2,19 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { Msg, NatsConnection, Subscription } from 'nats';
 import { AppendRequest, BatchRequest, CommitRequest, Subjects, WorkgateError } from '@workgate/contracts';
 import { InProcessSubjects, PreparedCommit } from '@workgate/event-store';
-import { contextOf, decodeJson, encodeJson, inSpan, isInboxReply, LocalRoutes, NATS_CONNECTION, replyError, serveBatch, SpanKind, tracingEnabled } from '@workgate/messaging';
+import {
+  contextOf,
+  decodeJson,
+  encodeJson,
+  inSpan,
+  isInboxReply,
+  LocalRoutes,
+  NATS_CONNECTION,
+  replyError,
+  serveBatch,
+  SpanKind,
+  tracingEnabled,
+} from '@workgate/messaging';
 import { LedgerStore } from './ledger-store';
 
 /** Each commit of a batch is a span in its own caller's trace (with tracing on). */
@@ -35,23 +47,38 @@ export class AppendListener implements OnModuleInit, OnApplicationShutdown {
           if (err) this.logger.error(`${subject} subscription: ${err.message}`);
           else if (!tracingEnabled()) void this.handle(msg, handle);
           // In the caller's trace (its context travels in the request's headers).
-          else void inSpan(subject, { kind: SpanKind.SERVER, parent: contextOf(msg.headers?.get('traceparent') || undefined), attributes: { 'workgate.service': 'ledger' } }, () => this.handle(msg, handle));
+          else
+            void inSpan(
+              subject,
+              {
+                kind: SpanKind.SERVER,
+                parent: contextOf(msg.headers?.get('traceparent') || undefined),
+                attributes: { 'workgate.service': 'ledger' },
+              },
+              () => this.handle(msg, handle),
+            );
         },
       });
     const append = (body: unknown) => this.store.writer.append(body as AppendRequest);
     // Many commits (each a command's appends to the streams it touches) in one request: they join the same group commit.
-    const appendBatch = (body: unknown) => serveBatch(body as BatchRequest<CommitRequest>, (item) => this.store.writer.commit(item), TRACED);
+    const appendBatch = (body: unknown) =>
+      serveBatch(body as BatchRequest<CommitRequest>, (item) => this.store.writer.commit(item), TRACED);
     // Prepared commits come only from this process (this thread, or the main thread through the
     // thread routes): no NATS subscription, so nothing from outside is taken as already checked.
-    const commitPreparedBatch = (body: unknown) => serveBatch(body as BatchRequest<PreparedCommit>, (item) => this.store.writer.commitPrepared(item), TRACED);
-    this.subscriptions = [serve(Subjects.ledger.append.subject, append), serve(Subjects.ledger.appendBatch.subject, appendBatch)];
+    const commitPreparedBatch = (body: unknown) =>
+      serveBatch(body as BatchRequest<PreparedCommit>, (item) => this.store.writer.commitPrepared(item), TRACED);
+    this.subscriptions = [
+      serve(Subjects.ledger.append.subject, append),
+      serve(Subjects.ledger.appendBatch.subject, appendBatch),
+    ];
     LocalRoutes.register(Subjects.ledger.append.subject, append);
     LocalRoutes.register(Subjects.ledger.appendBatch.subject, appendBatch);
     LocalRoutes.register(InProcessSubjects.ledgerCommitPreparedBatch.subject, commitPreparedBatch);
   }
 
   private static unregisterLocal(): void {
-    for (const c of [Subjects.ledger.append, Subjects.ledger.appendBatch, InProcessSubjects.ledgerCommitPreparedBatch]) LocalRoutes.unregister(c.subject);
+    for (const c of [Subjects.ledger.append, Subjects.ledger.appendBatch, InProcessSubjects.ledgerCommitPreparedBatch])
+      LocalRoutes.unregister(c.subject);
   }
 
   private unsubscribe(): void {
@@ -66,7 +93,9 @@ export class AppendListener implements OnModuleInit, OnApplicationShutdown {
       reply = { ok: true, data: await handle(decodeJson(msg.data)) };
     } catch (error) {
       reply = replyError(
-        error instanceof SyntaxError ? new WorkgateError('validation_failed', 'the append request is not valid JSON') : error,
+        error instanceof SyntaxError
+          ? new WorkgateError('validation_failed', 'the append request is not valid JSON')
+          : error,
       );
     }
     if (isInboxReply(msg.reply)) msg.respond(encodeJson(reply));

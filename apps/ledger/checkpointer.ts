@@ -5,7 +5,15 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { headers as natsHeaders, NatsConnection } from 'nats';
 import { Streams, WorkgateError } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
-import { isSignedCheckpointRow, leafHash, openNote, parseCheckpoint, treeFrontier, verifyLedger, WriterAdmission } from '@workgate/event-store';
+import {
+  isSignedCheckpointRow,
+  leafHash,
+  openNote,
+  parseCheckpoint,
+  treeFrontier,
+  verifyLedger,
+  WriterAdmission,
+} from '@workgate/event-store';
 import { counter, NATS_CONNECTION } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { LedgerStore } from './ledger-store';
@@ -20,7 +28,10 @@ export interface SignedTree {
   signedAt: string;
 }
 
-const refusals = counter({ name: 'workgate_checkpoint_refusals_total', help: 'Checkpoints the ledger refused to sign: the history is not consistent with the last one signed' });
+const refusals = counter({
+  name: 'workgate_checkpoint_refusals_total',
+  help: 'Checkpoints the ledger refused to sign: the history is not consistent with the last one signed',
+});
 
 /**
  * Signs checkpoints of the ledger's Merkle tree (C2SP signed notes) on a cadence when the tree
@@ -125,14 +136,17 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
       this.refuse(problem);
       throw new WorkgateError('unavailable', `checkpoints are refused: ${problem}`);
     }
-    const signed: SignedTree = { size, root, lastLeaf: size > 0 ? rows[0].hash : null, note: this.store.signer.signTree(size, root), signedAt: new Date().toISOString() };
-    await this.store.ledgerPool.query('INSERT INTO ledger_checkpoints (tree_size, root_hash, last_leaf, note, signed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tree_size) DO NOTHING', [
-      signed.size,
-      signed.root,
-      signed.lastLeaf,
-      signed.note,
-      signed.signedAt,
-    ]);
+    const signed: SignedTree = {
+      size,
+      root,
+      lastLeaf: size > 0 ? rows[0].hash : null,
+      note: this.store.signer.signTree(size, root),
+      signedAt: new Date().toISOString(),
+    };
+    await this.store.ledgerPool.query(
+      'INSERT INTO ledger_checkpoints (tree_size, root_hash, last_leaf, note, signed_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tree_size) DO NOTHING',
+      [signed.size, signed.root, signed.lastLeaf, signed.note, signed.signedAt],
+    );
     this.keepOutside(signed);
     this.last = signed;
     return signed;
@@ -142,28 +156,34 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
   private async inconsistency(last: SignedTree | undefined, size: number, root: Buffer): Promise<string | undefined> {
     if (this.store.writer.refusing) return this.store.writer.refusing;
     const from = last?.size ?? 0;
-    if (size < from) return `the tree has ${size} leaves, fewer than the ${from} of the last checkpoint signed: the ledger was truncated`;
+    if (size < from)
+      return `the tree has ${size} leaves, fewer than the ${from} of the last checkpoint signed: the ledger was truncated`;
     const { rows } = await this.store.pool.query<{ position: number; hash: string; prev_hash: string }>(
       'SELECT position, hash, prev_hash FROM ledger_events WHERE position >= $1 ORDER BY position',
       [Math.max(from, 1)],
     );
     let at = 0;
     if (last && from > 0) {
-      if (rows[0]?.position !== from) return `position ${from}, the last leaf of the last checkpoint signed, is gone: the ledger was truncated`;
-      if (rows[0].hash !== last.lastLeaf) return `position ${from} no longer has the hash the last checkpoint signed: the history was rewritten`;
+      if (rows[0]?.position !== from)
+        return `position ${from}, the last leaf of the last checkpoint signed, is gone: the ledger was truncated`;
+      if (rows[0].hash !== last.lastLeaf)
+        return `position ${from} no longer has the hash the last checkpoint signed: the history was rewritten`;
       at = 1;
     }
     const frontier = await treeFrontier(this.store.pool, from).catch(() => undefined);
-    if (!frontier || (last && !frontier.root().equals(last.root))) return `the stored tree no longer gives the root of the last checkpoint signed (${from} leaves)`;
+    if (!frontier || (last && !frontier.root().equals(last.root)))
+      return `the stored tree no longer gives the root of the last checkpoint signed (${from} leaves)`;
     let prev = last?.lastLeaf ?? rows[0]?.prev_hash;
     for (; at < rows.length && rows[at].position <= size; at++) {
       const r = rows[at];
       if (r.position !== frontier.leaves + 1) return `position ${frontier.leaves + 1} is missing`;
-      if (prev !== undefined && r.prev_hash !== prev) return `position ${r.position} does not carry its predecessor's hash`;
+      if (prev !== undefined && r.prev_hash !== prev)
+        return `position ${r.position} does not carry its predecessor's hash`;
       frontier.append(leafHash(r.hash));
       prev = r.hash;
     }
-    if (frontier.leaves !== size || !frontier.root().equals(root)) return `the events since the last checkpoint do not give the writer's tree: rows were rewritten`;
+    if (frontier.leaves !== size || !frontier.root().equals(root))
+      return `the events since the last checkpoint do not give the writer's tree: rows were rewritten`;
     const written = this.store.writer.currentHead().position;
     const beyond = rows.slice(at).find((r) => r.position > written);
     if (beyond) return `the ledger holds position ${beyond.position}, which the writer did not write`;
@@ -180,14 +200,22 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
   private async admit(): Promise<WriterAdmission> {
     await this.load();
     const from = this.last?.size ?? 0;
-    const earlier = !existsSync(this.signedFile) && (await this.store.pool.query('SELECT 1 FROM ledger_commit_signatures LIMIT 1')).rows.length === 0;
-    const walked = await verifyLedger(this.store.pool, { after: from, ...(earlier ? {} : { signatures: { from, verify: this.store.signer.verifyCommit } }) });
+    const earlier =
+      !existsSync(this.signedFile) &&
+      (await this.store.pool.query('SELECT 1 FROM ledger_commit_signatures LIMIT 1')).rows.length === 0;
+    const walked = await verifyLedger(this.store.pool, {
+      after: from,
+      ...(earlier ? {} : { signatures: { from, verify: this.store.signer.verifyCommit } }),
+    });
     const { size, root } = this.store.writer.currentTree();
     const problem = walked.ok ? await this.inconsistency(this.last, size, root) : walked.problem;
     // The writer logs the refusal at error level and counts it (the same way as rows appearing around it while it runs).
     if (problem) return { ok: false, reason: `ledger ${this.store.signer.origin}: ${problem}` };
     const adopt = earlier && walked.headPosition > from;
-    if (adopt) this.logger.warn(`adopting positions ${from + 1} to ${walked.headPosition}, written before commits were signed and after the last checkpoint: the writer signs them now`);
+    if (adopt)
+      this.logger.warn(
+        `adopting positions ${from + 1} to ${walked.headPosition}, written before commits were signed and after the last checkpoint: the writer signs them now`,
+      );
     try {
       // Written once: its presence is what counts (the time is when this data directory first admitted the writer).
       if (!existsSync(this.signedFile)) {
@@ -215,12 +243,24 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
   /** The last checkpoint signed: the later of the table's and the file's (either may have been tampered with). */
   private async load(): Promise<void> {
     if (this.loaded) return;
-    const { rows } = await this.store.pool.query<{ tree_size: number; root_hash: Buffer; last_leaf: string | null; note: string; signed_at: Date }>(
+    const { rows } = await this.store.pool.query<{
+      tree_size: number;
+      root_hash: Buffer;
+      last_leaf: string | null;
+      note: string;
+      signed_at: Date;
+    }>(
       'SELECT tree_size, root_hash, last_leaf, note, signed_at FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1000',
     );
     // Only a row whose note this key signed, for that size and root, vouches for the events up to it.
     const row = rows.find((r) => isSignedCheckpointRow(r, this.store.signer.verifierKey));
-    const fromTable = row && { size: row.tree_size, root: row.root_hash, lastLeaf: row.last_leaf, note: row.note, signedAt: row.signed_at.toISOString() };
+    const fromTable = row && {
+      size: row.tree_size,
+      root: row.root_hash,
+      lastLeaf: row.last_leaf,
+      note: row.note,
+      signedAt: row.signed_at.toISOString(),
+    };
     const fromFile = this.lastInFile();
     this.last = [fromTable, fromFile].filter((c): c is SignedTree => !!c).sort((a, b) => b.size - a.size)[0];
     this.loaded = true;
@@ -233,7 +273,14 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
       try {
         const kept = JSON.parse(line) as { size: number; lastLeaf: string | null; note: string; signedAt: string };
         const checkpoint = this.signedTree(kept.note);
-        if (checkpoint && checkpoint.size === kept.size) return { size: kept.size, root: checkpoint.root, lastLeaf: kept.lastLeaf, note: kept.note, signedAt: kept.signedAt };
+        if (checkpoint && checkpoint.size === kept.size)
+          return {
+            size: kept.size,
+            root: checkpoint.root,
+            lastLeaf: kept.lastLeaf,
+            note: kept.note,
+            signedAt: kept.signedAt,
+          };
       } catch {
         // a torn last line: the one before it
       }
@@ -251,7 +298,10 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
   private keepOutside(signed: SignedTree): void {
     try {
       mkdirSync(join(this.file, '..'), { recursive: true });
-      appendFileSync(this.file, `${JSON.stringify({ size: signed.size, lastLeaf: signed.lastLeaf, note: signed.note, signedAt: signed.signedAt })}\n`);
+      appendFileSync(
+        this.file,
+        `${JSON.stringify({ size: signed.size, lastLeaf: signed.lastLeaf, note: signed.note, signedAt: signed.signedAt })}\n`,
+      );
     } catch (error) {
       this.logger.warn(`cannot keep checkpoint ${signed.size} in ${this.file}: ${(error as Error).message}`);
     }

@@ -29,7 +29,9 @@ export class LedgerHealth {
     const [head, checkpoints, parked] = await Promise.all([
       this.store.reader.head(),
       this.store.pool.query<{ name: string; position: number }>('SELECT name, position FROM projection_checkpoints'),
-      this.store.pool.query<{ projection: string; n: number }>('SELECT projection, count(*)::int AS n FROM projection_parked_events GROUP BY projection'),
+      this.store.pool.query<{ projection: string; n: number }>(
+        'SELECT projection, count(*)::int AS n FROM projection_parked_events GROUP BY projection',
+      ),
     ]);
     const active = this.store.writer.isActive;
     const problems: string[] = [];
@@ -38,25 +40,40 @@ export class LedgerHealth {
       const position = checkpoints.rows.find((r) => r.name === name)?.position ?? 0;
       const setAside = parked.rows.find((r) => r.projection === name)?.n ?? 0;
       projections[name] = { position, lag: Math.max(0, head.position - position), parked: setAside };
-      if (setAside) problems.push(`projection ${name} set aside ${setAside} event(s) it cannot fold (npm run views:rebuild folds them again)`);
-      if (active && this.stalled(`projection:${name}`, position, head.position, now)) problems.push(`projection ${name} has not moved for ${STALL_MS / 1000} s, ${head.position - position} events behind`);
+      if (setAside)
+        problems.push(
+          `projection ${name} set aside ${setAside} event(s) it cannot fold (npm run views:rebuild folds them again)`,
+        );
+      if (active && this.stalled(`projection:${name}`, position, head.position, now))
+        problems.push(
+          `projection ${name} has not moved for ${STALL_MS / 1000} s, ${head.position - position} events behind`,
+        );
     }
     const refused = this.checkpoints.refused;
     if (refused) problems.push(`refusing to sign checkpoints since ${refused.since}: ${refused.reason}`);
-    if (active && this.store.writer.refusing) problems.push(`the ledger writer refuses to write: ${this.store.writer.refusing}`);
+    if (active && this.store.writer.refusing)
+      problems.push(`the ledger writer refuses to write: ${this.store.writer.refusing}`);
     const paused = active ? this.store.projections.pausedBy : undefined;
     if (paused) problems.push(`projections paused since ${paused.since}: ${paused.error}`);
     const publishedPosition = active ? this.relay.publishedPosition : undefined;
     const relayPaused = active ? this.relay.paused : undefined;
     problems.push(...relayProblems(relayPaused, publishedPosition, head.position));
     // A paused relay does not move: said once, as paused, not again as stalled.
-    if (publishedPosition !== undefined && !relayPaused && this.stalled('relay', publishedPosition, head.position, now)) {
-      problems.push(`the relay to LEDGER has not moved for ${STALL_MS / 1000} s, ${head.position - publishedPosition} events behind`);
+    if (
+      publishedPosition !== undefined &&
+      !relayPaused &&
+      this.stalled('relay', publishedPosition, head.position, now)
+    ) {
+      problems.push(
+        `the relay to LEDGER has not moved for ${STALL_MS / 1000} s, ${head.position - publishedPosition} events behind`,
+      );
     }
     return {
       writer: active ? 'active' : 'standby',
       headPosition: head.position,
-      ...(publishedPosition !== undefined ? { publishedPosition, relayLag: Math.max(0, head.position - publishedPosition) } : {}),
+      ...(publishedPosition !== undefined
+        ? { publishedPosition, relayLag: Math.max(0, head.position - publishedPosition) }
+        : {}),
       ...(relayPaused ? { relayPaused } : {}),
       projections,
       ...(paused ? { paused } : {}),
@@ -80,8 +97,13 @@ export class LedgerHealth {
  * approval and exception outcomes, timers' consequences, webhooks) or more than RELAY_LAG_LIMIT
  * events behind the head.
  */
-export function relayProblems(paused: { reason: string; since: string } | undefined, published: number | undefined, head: number): string[] {
+export function relayProblems(
+  paused: { reason: string; since: string } | undefined,
+  published: number | undefined,
+  head: number,
+): string[] {
   if (paused) return [`the relay to LEDGER is paused since ${paused.since}: ${paused.reason}`];
-  if (published !== undefined && head - published > RELAY_LAG_LIMIT) return [`the relay to LEDGER is ${head - published} events behind the head (more than ${RELAY_LAG_LIMIT})`];
+  if (published !== undefined && head - published > RELAY_LAG_LIMIT)
+    return [`the relay to LEDGER is ${head - published} events behind the head (more than ${RELAY_LAG_LIMIT})`];
   return [];
 }

@@ -114,7 +114,7 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
     if (!mine || mine.position !== position || mine.eventId !== eventId || mine.hash !== hash) {
       throw new Error(
         `the ${Streams.ledger.name} stream does not belong to this ledger (its last message, position ${position}, is not this ledger's event at that position): ` +
-          'point NATS_URL at this deployment\'s own NATS (or account) — nothing is relayed until then',
+          "point NATS_URL at this deployment's own NATS (or account) — nothing is relayed until then",
       );
     }
     return { position, seq };
@@ -152,7 +152,10 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
   /** The events after `position`: from memory when they are there, otherwise from the log. */
   private async nextPage(position: number): Promise<CommittedEvent[]> {
     // Nothing of a ledger the writer refuses is relayed: it may hold rows the writer did not write.
-    if (this.store.writer.refusing) throw new Error(`the ledger writer refuses to write (${this.store.writer.refusing}): nothing is relayed until the ledger is restored`);
+    if (this.store.writer.refusing)
+      throw new Error(
+        `the ledger writer refuses to write (${this.store.writer.refusing}): nothing is relayed until the ledger is restored`,
+      );
     this.tail.dropThrough(position);
     const kept = this.tail.page(position, PAGE);
     if (kept) return kept.events;

@@ -2,7 +2,17 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { Pool } from 'pg';
 import { LedgerHead } from '@workgate/contracts';
 import { dbRoles, WorkgateConfig } from '@workgate/config';
-import { CheckpointSigner, CommittedEvent, createPool, LedgerReader, LedgerWriter, loadSigningKey, ProjectionRunner, signerFromKey, WriterAdmission } from '@workgate/event-store';
+import {
+  CheckpointSigner,
+  CommittedEvent,
+  createPool,
+  LedgerReader,
+  LedgerWriter,
+  loadSigningKey,
+  ProjectionRunner,
+  signerFromKey,
+  WriterAdmission,
+} from '@workgate/event-store';
 import { counter } from '@workgate/messaging';
 import { timersProjection } from './views/timers.projection';
 import { viewsProjection } from './views/views.projection';
@@ -42,11 +52,24 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
     // Each kind of access logs in as its own role: reading, writing the views, adding to the ledger.
     const roles = dbRoles(config);
     this.pool = createPool(config.DATABASE_URL, { role: roles.app, max: 4, applicationName: 'workgate-ledger' });
-    this.viewsPool = createPool(config.DATABASE_URL, { role: roles.views, max: 2, applicationName: 'workgate-projections' });
-    this.ledgerPool = createPool(config.DATABASE_URL, { role: roles.ledger, max: 1, applicationName: 'workgate-checkpoints' });
+    this.viewsPool = createPool(config.DATABASE_URL, {
+      role: roles.views,
+      max: 2,
+      applicationName: 'workgate-projections',
+    });
+    this.ledgerPool = createPool(config.DATABASE_URL, {
+      role: roles.ledger,
+      max: 1,
+      applicationName: 'workgate-checkpoints',
+    });
     this.reader = new LedgerReader(this.pool);
-    this.signer = signerFromKey(loadSigningKey(config.WORKGATE_SIGNING_KEY, config.WORKGATE_DATA_DIR), config.WORKGATE_LEDGER_ORIGIN);
-    this.projections = new ProjectionRunner(this.viewsPool, [viewsProjection, timersProjection], { log: (m) => this.logger.warn(m) });
+    this.signer = signerFromKey(
+      loadSigningKey(config.WORKGATE_SIGNING_KEY, config.WORKGATE_DATA_DIR),
+      config.WORKGATE_LEDGER_ORIGIN,
+    );
+    this.projections = new ProjectionRunner(this.viewsPool, [viewsProjection, timersProjection], {
+      log: (m) => this.logger.warn(m),
+    });
     this.writer = new LedgerWriter(config.DATABASE_URL, {
       role: roles.ledger,
       signCommit: (position, hash) => this.signer.signCommit(position, hash),
@@ -59,7 +82,10 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
         // A ledger the writer refuses may hold rows it did not write: no view folds them.
         if (active && !this.writer.refusing) this.projections.start();
         else void this.projections.stop();
-        if (!this.stopping) this.logger.log(active ? 'this instance is the ledger writer' : 'this instance is not the ledger writer (standby)');
+        if (!this.stopping)
+          this.logger.log(
+            active ? 'this instance is the ledger writer' : 'this instance is not the ledger writer (standby)',
+          );
         this.activeListeners.forEach((l) => l(active));
       },
       log: (m) => this.logger.log(m),

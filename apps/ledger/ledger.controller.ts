@@ -36,7 +36,17 @@ import {
   ViewRow,
   WorkgateError,
 } from '@workgate/contracts';
-import { consistencyProof, GENESIS_HASH, inclusionProof, lastSignedCheckpointSize, treeRoot, verifyAgainstCheckpoint, verifyAgainstNote, verifyLedger, VerifyOptions } from '@workgate/event-store';
+import {
+  consistencyProof,
+  GENESIS_HASH,
+  inclusionProof,
+  lastSignedCheckpointSize,
+  treeRoot,
+  verifyAgainstCheckpoint,
+  verifyAgainstNote,
+  verifyLedger,
+  VerifyOptions,
+} from '@workgate/event-store';
 import { Checkpointer } from './checkpointer';
 import { Serves, serveBatch, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { LedgerHealth } from './ledger-health';
@@ -79,8 +89,12 @@ export class LedgerController {
     if (!req || !Array.isArray(req.types) || req.types.some((t) => typeof t !== 'string')) {
       throw new WorkgateError('validation_failed', 'types must be a list of event types');
     }
-    for (const [name, value] of [['from', req.from], ['to', req.to]] as const) {
-      if (value !== undefined && Number.isNaN(Date.parse(value))) throw new WorkgateError('validation_failed', `${name} must be an RFC 3339 time`);
+    for (const [name, value] of [
+      ['from', req.from],
+      ['to', req.to],
+    ] as const) {
+      if (value !== undefined && Number.isNaN(Date.parse(value)))
+        throw new WorkgateError('validation_failed', `${name} must be an RFC 3339 time`);
     }
     return this.store.reader.query(req.types, req);
   }
@@ -109,7 +123,8 @@ export class LedgerController {
 
   @Serves(Subjects.ledger.dueTimers)
   dueTimers(@Payload() req: DueTimersRequest): Promise<DueTimer[]> {
-    if (!Array.isArray(req?.kinds) || Number.isNaN(Date.parse(req?.now))) throw new WorkgateError('validation_failed', 'kinds and now are required');
+    if (!Array.isArray(req?.kinds) || Number.isNaN(Date.parse(req?.now)))
+      throw new WorkgateError('validation_failed', 'kinds and now are required');
     return dueTimers(this.store.pool, req.kinds, req.now, req.limit);
   }
 
@@ -140,11 +155,21 @@ export class LedgerController {
   @Serves(Subjects.ledger.prove)
   async prove(@Payload() req: ProveRequest): Promise<InclusionProof> {
     const position = req?.position;
-    if (!Number.isSafeInteger(position) || position < 1) throw new WorkgateError('validation_failed', 'position must be a ledger position (1 or more)');
+    if (!Number.isSafeInteger(position) || position < 1)
+      throw new WorkgateError('validation_failed', 'position must be a ledger position (1 or more)');
     const tree = await this.checkpoints.latest();
-    if (position > tree.size) throw new WorkgateError('not_found', `position ${position} is not in the newest checkpoint (${tree.size} events)`);
+    if (position > tree.size)
+      throw new WorkgateError(
+        'not_found',
+        `position ${position} is not in the newest checkpoint (${tree.size} events)`,
+      );
     const inclusion = await inclusionProof(this.store.pool, position - 1, tree.size);
-    return { leafIndex: position - 1, treeSize: tree.size, inclusion: inclusion.map((h) => h.toString('base64')), checkpoint: tree.note };
+    return {
+      leafIndex: position - 1,
+      treeSize: tree.size,
+      inclusion: inclusion.map((h) => h.toString('base64')),
+      checkpoint: tree.note,
+    };
   }
 
   @Serves(Subjects.ledger.consistency)
@@ -152,31 +177,67 @@ export class LedgerController {
     const head = await this.store.reader.head();
     const { from, to = head.position } = req ?? ({} as ConsistencyRequest);
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 1 || from > to || to > head.position) {
-      throw new WorkgateError('validation_failed', `from and to are tree sizes with 1 <= from <= to <= ${head.position}`, [{ path: 'query:from', message: 'must be 1 to to' }]);
+      throw new WorkgateError(
+        'validation_failed',
+        `from and to are tree sizes with 1 <= from <= to <= ${head.position}`,
+        [{ path: 'query:from', message: 'must be 1 to to' }],
+      );
     }
-    const [proof, fromRoot, toRoot] = await Promise.all([consistencyProof(this.store.pool, from, to), treeRoot(this.store.pool, from), treeRoot(this.store.pool, to)]);
-    return { from, to, proof: proof.map((h) => h.toString('base64')), fromRoot: fromRoot.toString('base64'), toRoot: toRoot.toString('base64') };
+    const [proof, fromRoot, toRoot] = await Promise.all([
+      consistencyProof(this.store.pool, from, to),
+      treeRoot(this.store.pool, from),
+      treeRoot(this.store.pool, to),
+    ]);
+    return {
+      from,
+      to,
+      proof: proof.map((h) => h.toString('base64')),
+      fromRoot: fromRoot.toString('base64'),
+      toRoot: toRoot.toString('base64'),
+    };
   }
 
   @Serves(Subjects.ledger.verifyCheckpoint)
   async verifyCheckpoint(@Payload() req: VerifyCheckpointRequest): Promise<VerifyResult> {
-    if (typeof req?.note === 'string') return verifyAgainstNote(this.store.pool, req.note, this.store.signer.verifierKey, await this.signaturesChecked());
+    if (typeof req?.note === 'string')
+      return verifyAgainstNote(
+        this.store.pool,
+        req.note,
+        this.store.signer.verifierKey,
+        await this.signaturesChecked(),
+      );
     const c = req?.checkpoint;
     if (!c || typeof c.position !== 'number' || typeof c.headHash !== 'string' || typeof c.signature !== 'string') {
-      throw new WorkgateError('validation_failed', 'a checkpoint {position, headHash, at, keyId, signature}, or its signed note, is required');
+      throw new WorkgateError(
+        'validation_failed',
+        'a checkpoint {position, headHash, at, keyId, signature}, or its signed note, is required',
+      );
     }
     if (!this.store.signer.verify(c)) {
       const head = await this.store.reader.head();
-      return { ok: false, checked: 0, headHash: head.hash, headPosition: head.position, problem: "the checkpoint's signature does not verify with this ledger's key" };
+      return {
+        ok: false,
+        checked: 0,
+        headHash: head.hash,
+        headPosition: head.position,
+        problem: "the checkpoint's signature does not verify with this ledger's key",
+      };
     }
     // With its note, the Merkle root is checked too (every event, not only the head's hash).
     const options = await this.signaturesChecked();
-    return typeof c.note === 'string' ? verifyAgainstNote(this.store.pool, c.note, this.store.signer.verifierKey, options) : verifyAgainstCheckpoint(this.store.pool, c, options);
+    return typeof c.note === 'string'
+      ? verifyAgainstNote(this.store.pool, c.note, this.store.signer.verifierKey, options)
+      : verifyAgainstCheckpoint(this.store.pool, c, options);
   }
 
   /** Verify checks the writer's commit signatures of every event past the last checkpoint signed with this ledger's key. */
   private async signaturesChecked(): Promise<VerifyOptions> {
-    return { signatures: { from: await lastSignedCheckpointSize(this.store.pool, this.store.signer.verifierKey), verify: this.store.signer.verifyCommit } };
+    return {
+      signatures: {
+        from: await lastSignedCheckpointSize(this.store.pool, this.store.signer.verifierKey),
+        verify: this.store.signer.verifyCommit,
+      },
+    };
   }
 
   @Serves(Subjects.ledger.view)

@@ -9,7 +9,12 @@ const def = (version: number, title = 'T'): WorkflowDefinition => ({
   owner: 'o',
   systems: [{ name: 's', read: true, write: [] }],
 });
-const published = (d: WorkflowDefinition) => ({ jobType: d.jobType, version: d.version, sha256: definitionSha256(d), definition: d });
+const published = (d: WorkflowDefinition) => ({
+  jobType: d.jobType,
+  version: d.version,
+  sha256: definitionSha256(d),
+  definition: d,
+});
 
 describe('PolicyRegistry', () => {
   it('keeps every version, the highest current, and ignores a repeated event', () => {
@@ -22,7 +27,11 @@ describe('PolicyRegistry', () => {
     expect(r.get('job')?.definition.title).toBe('second');
     expect(r.get('job', 1)?.version).toBe(1);
     expect(r.list()).toEqual([
-      expect.objectContaining({ jobType: 'job', currentVersion: 2, versions: [expect.objectContaining({ version: 1 }), expect.objectContaining({ version: 2 })] }),
+      expect.objectContaining({
+        jobType: 'job',
+        currentVersion: 2,
+        versions: [expect.objectContaining({ version: 1 }), expect.objectContaining({ version: 2 })],
+      }),
     ]);
     expect(r.resolve('nope')).toEqual({ missing: 'job_type' });
     expect(r.resolve('job', 7)).toEqual({ missing: 'version' });

@@ -39,7 +39,8 @@ export class PolicyRegistry {
   }
 
   findBySha(jobType: string, sha256: string): CompiledWorkflow | undefined {
-    for (const p of this.byJobType.get(jobType)?.versions.values() ?? []) if (p.compiled.policy.sha256 === sha256) return p.compiled;
+    for (const p of this.byJobType.get(jobType)?.versions.values() ?? [])
+      if (p.compiled.policy.sha256 === sha256) return p.compiled;
     return undefined;
   }
 

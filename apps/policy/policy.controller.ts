@@ -31,10 +31,14 @@ export class PolicyController {
 
   @Serves(Subjects.policy.get)
   get(@Payload() req: GetWorkflowRequest): WorkflowVersion {
-    const found = req && typeof req.jobType === 'string' ? this.policy.registry.get(req.jobType, req.version) : undefined;
+    const found =
+      req && typeof req.jobType === 'string' ? this.policy.registry.get(req.jobType, req.version) : undefined;
     if (!found) {
       const what = req?.version === undefined ? `job type "${req?.jobType}"` : `${req.jobType} version ${req.version}`;
-      throw new WorkgateError(req?.version === undefined ? 'unknown_job_type' : 'unknown_version', `no workflow is published for ${what}`);
+      throw new WorkgateError(
+        req?.version === undefined ? 'unknown_job_type' : 'unknown_version',
+        `no workflow is published for ${what}`,
+      );
     }
     return found;
   }
@@ -51,6 +55,11 @@ export class PolicyController {
 
   @Serves(Subjects.health('policy'))
   health(@Payload() _req: Empty): HealthReply {
-    return { service: 'policy', ok: true, instance: this.ctx.instance, details: { jobTypes: this.policy.registry.size } };
+    return {
+      service: 'policy',
+      ok: true,
+      instance: this.ctx.instance,
+      details: { jobTypes: this.policy.registry.size },
+    };
   }
 }

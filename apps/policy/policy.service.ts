@@ -25,7 +25,14 @@ import {
 import { WorkgateConfig } from '@workgate/config';
 import { deterministicUuid } from '@workgate/domain';
 import { decodeJson, encodeJson, isOutage, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
-import { assertDefinitionSize, compileWorkflow, decide, definitionSha256, parseDefinitionText, validateDefinition } from '@workgate/workflow';
+import {
+  assertDefinitionSize,
+  compileWorkflow,
+  decide,
+  definitionSha256,
+  parseDefinitionText,
+  validateDefinition,
+} from '@workgate/workflow';
 import { PolicyRegistry } from './policy-registry';
 
 const STARTUP_RETRY_MS = 250;
@@ -34,7 +41,14 @@ const STARTUP_PATIENCE_MS = 60_000;
 /** A refusal whose every problem is an exception code the catalog does not (yet) hold. */
 function onlyMissingCodes(error: WorkgateError): boolean {
   const problems = Array.isArray(error.details) ? (error.details as Array<{ path?: string; message?: string }>) : [];
-  return error.code === 'invalid_definition' && problems.length > 0 && problems.every((p) => /^exceptionCodes\[\d+\]$/.test(p.path ?? '') && /is not in the exception-code catalog$/.test(p.message ?? ''));
+  return (
+    error.code === 'invalid_definition' &&
+    problems.length > 0 &&
+    problems.every(
+      (p) =>
+        /^exceptionCodes\[\d+\]$/.test(p.path ?? '') && /is not in the exception-code catalog$/.test(p.message ?? ''),
+    )
+  );
 }
 
 /**
@@ -62,7 +76,9 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
         try {
           this.applyRecorded(decodeJson<RecordedEvent>(msg.data));
         } catch (error) {
-          this.logger.warn(`ignored a WorkflowPublished message (${msg.headers?.get(LedgerHeaders.position)}): ${(error as Error).message}`);
+          this.logger.warn(
+            `ignored a WorkflowPublished message (${msg.headers?.get(LedgerHeaders.position)}): ${(error as Error).message}`,
+          );
         }
       },
     });
@@ -74,7 +90,11 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     this.subscription?.unsubscribe();
   }
 
-  private async patiently<T>(what: string, work: () => Promise<T>, alsoWaitFor: (error: WorkgateError) => boolean = () => false): Promise<T> {
+  private async patiently<T>(
+    what: string,
+    work: () => Promise<T>,
+    alsoWaitFor: (error: WorkgateError) => boolean = () => false,
+  ): Promise<T> {
     const until = Date.now() + STARTUP_PATIENCE_MS;
     for (;;) {
       try {
@@ -94,7 +114,11 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
   private async loadFromLedger(): Promise<void> {
     let after = 0;
     for (;;) {
-      const page = await this.rpc.request(Subjects.ledger.query, { types: [PolicyEvents.WorkflowPublished], after, limit: 1000 });
+      const page = await this.rpc.request(Subjects.ledger.query, {
+        types: [PolicyEvents.WorkflowPublished],
+        after,
+        limit: 1000,
+      });
       page.events.forEach((e) => this.applyRecorded(e));
       if (page.events.length < 1000) break;
       after = page.next;
@@ -105,7 +129,9 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
   private async loadDirectory(dir: string): Promise<void> {
     let files: string[];
     try {
-      files = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+      files = readdirSync(dir)
+        .filter((f) => /\.(ya?ml|json)$/.test(f))
+        .sort();
     } catch {
       this.logger.warn(`no workflow directory at ${dir}`);
       return;
@@ -150,7 +176,11 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     const validation = validateDefinition(raw, { catalog: await this.catalog() });
     if (!validation.ok) {
       const n = validation.problems.length;
-      throw new WorkgateError('invalid_definition', `the definition has ${n} problem${n === 1 ? '' : 's'}`, validation.problems);
+      throw new WorkgateError(
+        'invalid_definition',
+        `the definition has ${n} problem${n === 1 ? '' : 's'}`,
+        validation.problems,
+      );
     }
     return validation.definition;
   }
@@ -161,12 +191,15 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     const sha256 = definitionSha256(definition);
     for (let attempt = 0; ; attempt++) {
       // Identical content is published already: nothing is written.
-      if (this.registry.findBySha(jobType, sha256)) return { answer: { jobType, version, sha256, created: false }, position: 0 };
+      if (this.registry.findBySha(jobType, sha256))
+        return { answer: { jobType, version, sha256, created: false }, position: 0 };
       const current = this.registry.currentVersion(jobType);
       if (current !== undefined && version <= current) {
-        throw new WorkgateError('version_not_higher', `${jobType} is at version ${current}; a new definition needs a higher version than ${version}`, [
-          { jobType, currentVersion: current, version },
-        ]);
+        throw new WorkgateError(
+          'version_not_higher',
+          `${jobType} is at version ${current}; a new definition needs a higher version than ${version}`,
+          [{ jobType, currentVersion: current, version }],
+        );
       }
       const streamVersion = this.registry.streamVersion(jobType);
       const data: WorkflowPublishedData = { jobType, version, sha256, definition };
@@ -174,7 +207,14 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
         const appended = await this.rpc.request(Subjects.ledger.append, {
           streamId: workflowStream(jobType),
           expectedVersion: streamVersion === 0 ? 'no_stream' : streamVersion,
-          events: [{ eventId: deterministicUuid(PolicyEvents.WorkflowPublished, sha256), type: PolicyEvents.WorkflowPublished, data, metadata: { actor: req.actor ?? 'unknown' } }],
+          events: [
+            {
+              eventId: deterministicUuid(PolicyEvents.WorkflowPublished, sha256),
+              type: PolicyEvents.WorkflowPublished,
+              data,
+              metadata: { actor: req.actor ?? 'unknown' },
+            },
+          ],
         });
         this.registry.apply(data, appended.nextVersion, new Date().toISOString());
         this.nc.publish(Notices.workflowPublished, encodeJson({ jobType, version, sha256 }));
@@ -197,9 +237,11 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     if (!req || typeof req.jobType !== 'string') throw new WorkgateError('validation_failed', 'jobType is required');
     const draft = await this.checked(req.definition);
     if (draft.jobType !== req.jobType) {
-      throw new WorkgateError('invalid_definition', `the draft is for job type "${draft.jobType}", not "${req.jobType}"`, [
-        { path: 'jobType', message: `must be ${req.jobType}` },
-      ]);
+      throw new WorkgateError(
+        'invalid_definition',
+        `the draft is for job type "${draft.jobType}", not "${req.jobType}"`,
+        [{ path: 'jobType', message: `must be ${req.jobType}` }],
+      );
     }
     const compiled = compileWorkflow(draft);
     const result: SimulateResult = { evaluated: 0, changed: [] };
@@ -216,12 +258,28 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
         const then = this.registry.resolve(req.jobType, past.decision.policy.version).compiled;
         if (!then) continue;
         result.evaluated += 1;
-        const input = { action: past.action, facts: past.facts, workOrder: past.workOrder, addedScope: past.addedScope };
+        const input = {
+          action: past.action,
+          facts: past.facts,
+          workOrder: past.workOrder,
+          addedScope: past.addedScope,
+        };
         const before = decide(then, input);
         const now = decide(compiled, input);
         if (now.decision !== before.decision) {
-          const verdict = ({ decision, reason, rule, message }: SimulatedVerdict): SimulatedVerdict => ({ decision, reason, rule, message });
-          result.changed.push({ actionId: past.actionId, before: before.decision, after: now.decision, rule: now.rule, because: { before: verdict(before), after: verdict(now) } });
+          const verdict = ({ decision, reason, rule, message }: SimulatedVerdict): SimulatedVerdict => ({
+            decision,
+            reason,
+            rule,
+            message,
+          });
+          result.changed.push({
+            actionId: past.actionId,
+            before: before.decision,
+            after: now.decision,
+            rule: now.rule,
+            because: { before: verdict(before), after: verdict(now) },
+          });
         }
       }
       if (page.events.length < 1000) break;

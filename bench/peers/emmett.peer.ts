@@ -40,10 +40,7 @@ export interface EmmettPeer {
 
 const DEFAULT_POOL_SIZE = 16;
 
-export async function createEmmettPeer(
-  connectionString: string,
-  opts?: { poolSize?: number },
-): Promise<EmmettPeer> {
+export async function createEmmettPeer(connectionString: string, opts?: { poolSize?: number }): Promise<EmmettPeer> {
   const pool = new Pool({
     connectionString,
     max: opts?.poolSize ?? DEFAULT_POOL_SIZE,

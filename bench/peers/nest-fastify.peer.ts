@@ -17,7 +17,12 @@ class Pass implements CanActivate {
   }
 }
 
-const ANSWER = { id: '00000000-0000-4000-8000-000000000000', status: 'open', steps: [{ id: 'triage', status: 'pending' }], nextMove: { owner: 'support-lead', action: 'approve the refund' } };
+const ANSWER = {
+  id: '00000000-0000-4000-8000-000000000000',
+  status: 'open',
+  steps: [{ id: 'triage', status: 'pending' }],
+  nextMove: { owner: 'support-lead', action: 'approve the refund' },
+};
 
 @Controller('v1/work-orders')
 class FixedController {
@@ -39,7 +44,9 @@ class FixedController {
 class PeerModule {}
 
 async function main(): Promise<void> {
-  const app = await NestFactory.create<NestFastifyApplication>(PeerModule, new FastifyAdapter({ skipMiddie: true }), { logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(PeerModule, new FastifyAdapter({ skipMiddie: true }), {
+    logger: false,
+  });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (_req, _reply, done) => done());
   fastify.addHook('onRequest', (_req, _reply, done) => done());

@@ -47,12 +47,16 @@ export class WorkgateConfig {
   WORKGATE_SIGNING_KEY?: string;
 
   /** How often the ledger signs a checkpoint when its tree has grown (ISO 8601 duration). */
-  @Matches(/^PT(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?$/, { message: 'WORKGATE_CHECKPOINT_EVERY must be an ISO 8601 duration like PT10S' })
+  @Matches(/^PT(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?$/, {
+    message: 'WORKGATE_CHECKPOINT_EVERY must be an ISO 8601 duration like PT10S',
+  })
   WORKGATE_CHECKPOINT_EVERY = 'PT10S';
 
   /** The log's origin: the first line of every checkpoint and the name of its signing key (default from the key). */
   @IsOptional()
-  @Matches(/^[\x21-\x2a\x2c-\x7e]{1,200}$/, { message: 'WORKGATE_LEDGER_ORIGIN must be printable ASCII without spaces or +' })
+  @Matches(/^[\x21-\x2a\x2c-\x7e]{1,200}$/, {
+    message: 'WORKGATE_LEDGER_ORIGIN must be printable ASCII without spaces or +',
+  })
   WORKGATE_LEDGER_ORIGIN?: string;
 
   /**
@@ -99,7 +103,9 @@ export class WorkgateConfig {
   @Min(2, { message: 'WORKGATE_DRIFT_THRESHOLD must be at least 2' })
   WORKGATE_DRIFT_THRESHOLD = 3;
 
-  @Matches(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, { message: 'WORKGATE_DRIFT_WINDOW must be an ISO 8601 duration like P7D' })
+  @Matches(/^P(?!$)(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, {
+    message: 'WORKGATE_DRIFT_WINDOW must be an ISO 8601 duration like P7D',
+  })
   WORKGATE_DRIFT_WINDOW = 'P7D';
 
   /** `off`: requests to a service of this process go over NATS too (see docs/messaging.md). */
@@ -127,7 +133,9 @@ export class WorkgateConfig {
 
   /** The delays before each retry of a failed webhook delivery, in milliseconds; after the last, a dead letter. Empty: 5 s, 30 s, 2 min, 10 min, 1 h, 2 h, 4 h, then 8 h three times. */
   @IsOptional()
-  @Matches(/^\d{1,10}(,\d{1,10}){0,49}$/, { message: 'WORKGATE_WEBHOOK_BACKOFF_MS must be comma-separated milliseconds, e.g. 5000,30000,120000' })
+  @Matches(/^\d{1,10}(,\d{1,10}){0,49}$/, {
+    message: 'WORKGATE_WEBHOOK_BACKOFF_MS must be comma-separated milliseconds, e.g. 5000,30000,120000',
+  })
   WORKGATE_WEBHOOK_BACKOFF_MS?: string;
 
   /** How long one webhook attempt may take before it counts as failed, in milliseconds. */
@@ -182,7 +190,9 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Workgate
 }
 
 /** The login roles each kind of connection uses (undefined: the URL's user). */
-export function dbRoles(config: Pick<WorkgateConfig, 'WORKGATE_DB_ROLE' | 'WORKGATE_DB_LEDGER_ROLE' | 'WORKGATE_DB_VIEWS_ROLE'>): { app?: string; ledger?: string; views?: string } {
+export function dbRoles(
+  config: Pick<WorkgateConfig, 'WORKGATE_DB_ROLE' | 'WORKGATE_DB_LEDGER_ROLE' | 'WORKGATE_DB_VIEWS_ROLE'>,
+): { app?: string; ledger?: string; views?: string } {
   if (!config.WORKGATE_DB_ROLE) return {};
   return { app: config.WORKGATE_DB_ROLE, ledger: config.WORKGATE_DB_LEDGER_ROLE, views: config.WORKGATE_DB_VIEWS_ROLE };
 }

@@ -1,7 +1,16 @@
 /** Approvals, post-reviews, delegations and exceptions over NATS: what their services answer. */
 import { ApprovalStatus, Evidence } from './work-order.events';
 import { ApprovalRequestedData, DelegationCommandKind, DelegationPrompt, PermittedAction } from './approval.events';
-import type { CloseConditionDto, CloseRemediationDto, CompletePostReviewDto, ConfirmDelegationDto, DecideApprovalDto, ExceptionCodeDto, RemediationDto, ResolveExceptionDto } from './dto';
+import type {
+  CloseConditionDto,
+  CloseRemediationDto,
+  CompletePostReviewDto,
+  ConfirmDelegationDto,
+  DecideApprovalDto,
+  ExceptionCodeDto,
+  RemediationDto,
+  ResolveExceptionDto,
+} from './dto';
 import type { ViewRow } from './views';
 
 /** Who sends a command to an approval, post-review, delegation or exception: the caller's principal. */

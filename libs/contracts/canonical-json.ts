@@ -42,7 +42,8 @@ function write(value: unknown, depth: number): string {
     case 'string':
       return quote(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new Error(`Non-finite number (${value}) is not permitted in JSON (RFC 8785 §3.2.2.3)`);
+      if (!Number.isFinite(value))
+        throw new Error(`Non-finite number (${value}) is not permitted in JSON (RFC 8785 §3.2.2.3)`);
       return JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
@@ -56,7 +57,8 @@ function write(value: unknown, depth: number): string {
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(value);
   if (Array.isArray(value)) {
     let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (value[i] === undefined ? 'null' : write(value[i], depth + 1));
+    for (let i = 0; i < value.length; i++)
+      out += (i ? ',' : '') + (value[i] === undefined ? 'null' : write(value[i], depth + 1));
     return out + ']';
   }
   const object = value as Record<string, unknown>;

@@ -37,7 +37,10 @@ interface CloudEventCommand {
   command: (data: unknown, source: string, subject: string) => WorkOrderCommand;
 }
 
-const mapping = <D extends object>(dto: new () => D, command: (data: D, source: string, subject: string) => WorkOrderCommand): CloudEventCommand => ({
+const mapping = <D extends object>(
+  dto: new () => D,
+  command: (data: D, source: string, subject: string) => WorkOrderCommand,
+): CloudEventCommand => ({
   dto,
   command: (data, source, subject) => command(data as D, source, subject),
 });
@@ -53,13 +56,21 @@ export const CLOUD_EVENT_COMMANDS = {
     body: { jobType: d.jobType, inputs: d.inputs, ...(d.owner ? { owner: d.owner } : {}), source, externalRef },
   })),
   'workgate.action.requested': mapping(RequestActionDto, (body) => ({ type: 'RequestAction', body })),
-  'workgate.step.completed': mapping(CompleteStepEventDto, ({ stepId, ...body }) => ({ type: 'CompleteStep', stepId, body })),
+  'workgate.step.completed': mapping(CompleteStepEventDto, ({ stepId, ...body }) => ({
+    type: 'CompleteStep',
+    stepId,
+    body,
+  })),
   'workgate.step.blocked': mapping(BlockStepEventDto, ({ stepId, ...body }) => ({ type: 'BlockStep', stepId, body })),
   'workgate.workorder.close': mapping(CloseWorkOrderDto, (body) => ({ type: 'CloseWorkOrder', body })),
   'workgate.workorder.closure_reported': mapping(ReportClosureDto, (body) => ({ type: 'ReportClosure', body })),
   'workgate.workorder.reopen': mapping(ReopenWorkOrderDto, (body) => ({ type: 'ReopenWorkOrder', body })),
   'workgate.workorder.break_glass': mapping(BreakGlassDto, (body) => ({ type: 'UseBreakGlass', body })),
-  'workgate.stage.artifact_recorded': mapping(RecordArtifactEventDto, ({ stageId, ...body }) => ({ type: 'RecordStageArtifact', stageId, body })),
+  'workgate.stage.artifact_recorded': mapping(RecordArtifactEventDto, ({ stageId, ...body }) => ({
+    type: 'RecordStageArtifact',
+    stageId,
+    body,
+  })),
   'workgate.workorder.scope_change': mapping(ChangeScopeDto, (body) => ({ type: 'ChangeScope', body })),
 } as const satisfies Record<string, CloudEventCommand>;
 
@@ -87,7 +98,9 @@ export interface IngestRequest {
 }
 
 /** One event of an ingest: applied (with the command's answer), or refused and kept as a rejection. */
-export type IngestOutcome = { id: string; ok: true; answer: WorkOrderAnswer } | { id?: string; ok: false; reasons: string[]; rejectionId: string };
+export type IngestOutcome =
+  | { id: string; ok: true; answer: WorkOrderAnswer }
+  | { id?: string; ok: false; reasons: string[]; rejectionId: string };
 
 /** A refused work event, kept whole in the ledger (`rejections-<source>`). */
 export interface IntakeRejectedData {

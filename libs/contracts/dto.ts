@@ -37,7 +37,9 @@ export class EvidenceDto {
 export class OpenWorkOrderDto {
   @IsString() @Matches(/^[a-z0-9][a-z0-9-]*$/, { message: 'jobType must match [a-z0-9-]+' }) jobType: string;
   @IsString() @IsNotEmpty() @MaxLength(200) externalRef: string;
-  @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,199}$/, { message: 'source must be 1-200 letters, digits or _ . : / @ -' }) source: string;
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:/@-]{0,199}$/, { message: 'source must be 1-200 letters, digits or _ . : / @ -' })
+  source: string;
   @IsObject() inputs: Record<string, unknown>;
   @IsOptional() @IsString() @IsNotEmpty() owner?: string;
 }
@@ -50,7 +52,9 @@ export class RequestActionDto {
   @IsOptional() @IsArray() @IsString({ each: true }) @MaxLength(200, { each: true }) objects?: string[];
   @IsOptional() @IsString() @IsNotEmpty() stepId?: string;
   /** A tool call's: the SHA-256 (hex) of its arguments, so an approval can name this very call. */
-  @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'argumentsSha256 must be 64 lowercase hex characters' }) argumentsSha256?: string;
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'argumentsSha256 must be 64 lowercase hex characters' })
+  argumentsSha256?: string;
 }
 
 export class CompleteStepDto {
@@ -138,7 +142,12 @@ export class ActionScopeDto {
 }
 
 export class ChangeScopeDto {
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => ActionScopeDto) add: ActionScopeDto[];
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => ActionScopeDto)
+  add: ActionScopeDto[];
   @IsString() @IsNotEmpty() @MaxLength(4000) reason: string;
 }
 
@@ -151,7 +160,11 @@ export class DelegationArtifactDto {
 export class DelegationPromptDto {
   @IsOptional() @IsString() @MaxLength(8000) objective?: string;
   @IsOptional() @IsString() @MaxLength(8000) scope?: string;
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => DelegationArtifactDto) artifacts?: DelegationArtifactDto[];
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => DelegationArtifactDto)
+  artifacts?: DelegationArtifactDto[];
   @IsOptional() @IsArray() @IsString({ each: true }) verification?: string[];
   @IsOptional() @IsString() @MaxLength(8000) completion?: string;
 }
@@ -165,7 +178,9 @@ export class DelegationTimeoutsDto {
 }
 
 export class DispatchDelegationDto {
-  @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, { message: 'recipient must be a principal id' }) recipient: string;
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, { message: 'recipient must be a principal id' })
+  recipient: string;
   @IsIn(['delegate_task', 'execute']) command: 'delegate_task' | 'execute';
   @IsObject() @ValidateNested() @Type(() => DelegationPromptDto) prompt: DelegationPromptDto;
   @IsOptional() @ValidateNested() @Type(() => DelegationTimeoutsDto) timeouts?: DelegationTimeoutsDto;
@@ -181,12 +196,18 @@ export class PermittedActionDto {
   @IsIn(['read', 'write']) kind: 'read' | 'write';
   @IsOptional() @IsArray() @IsString({ each: true }) objects?: string[];
   /** A tool call's approval: this exact call (its arguments' SHA-256), once; without it, every call of the tool. */
-  @IsOptional() @Matches(/^[0-9a-f]{64}$/, { message: 'argumentsSha256 must be 64 lowercase hex characters' }) argumentsSha256?: string;
+  @IsOptional()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'argumentsSha256 must be 64 lowercase hex characters' })
+  argumentsSha256?: string;
 }
 
 /** A condition of a conditional approval; a plain string is its title. */
 export class ConditionDto {
-  @IsOptional() @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { message: 'id must be a letter or digit, then up to 63 of letters, digits, _ . -' }) id?: string;
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
+    message: 'id must be a letter or digit, then up to 63 of letters, digits, _ . -',
+  })
+  id?: string;
   @IsString() @IsNotEmpty() @MaxLength(1000) title: string;
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) owner?: string;
   /** An RFC 3339 time, or an ISO 8601 duration from the decision (`P14D`). */
@@ -195,12 +216,25 @@ export class ConditionDto {
 
 /** Each condition as a ConditionDto (a string as its title), so each is validated by path. */
 const asConditions = ({ value }: { value: unknown }) =>
-  Array.isArray(value) ? value.map((c) => (typeof c === 'string' ? plainToInstance(ConditionDto, { title: c }) : c !== null && typeof c === 'object' && !Array.isArray(c) ? plainToInstance(ConditionDto, c) : c)) : value;
+  Array.isArray(value)
+    ? value.map((c) =>
+        typeof c === 'string'
+          ? plainToInstance(ConditionDto, { title: c })
+          : c !== null && typeof c === 'object' && !Array.isArray(c)
+            ? plainToInstance(ConditionDto, c)
+            : c,
+      )
+    : value;
 
 export class DecideApprovalDto {
   @IsIn(['approve', 'reject', 'conditional']) decision: 'approve' | 'reject' | 'conditional';
   @IsOptional() @ValidateNested() @Type(() => PermittedActionDto) permittedAction?: PermittedActionDto;
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @Transform(asConditions) @ValidateNested({ each: true }) conditions?: Array<string | ConditionDto>;
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @Transform(asConditions)
+  @ValidateNested({ each: true })
+  conditions?: Array<string | ConditionDto>;
   @IsOptional() @IsString() @MaxLength(4000) note?: string;
 }
 
@@ -223,7 +257,12 @@ export class CompletePostReviewDto {
 /** A resolution, evidence, or both (at least one: checked by the exception, which names both fields). */
 export class ResolveExceptionDto {
   @IsOptional() @IsString() @MaxLength(4000) resolution?: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence?: EvidenceDto[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => EvidenceDto)
+  evidence?: EvidenceDto[];
 }
 
 export class CloseRemediationDto {
@@ -246,7 +285,11 @@ export class SignedCheckpointDto {
 
 /** A kept checkpoint: its JSON form (as `GET /v1/ledger/checkpoint` answers it), or its signed note alone. */
 export class VerifyCheckpointDto {
-  @ValidateIf((o: VerifyCheckpointDto) => o.note === undefined) @IsObject() @ValidateNested() @Type(() => SignedCheckpointDto) checkpoint?: SignedCheckpointDto;
+  @ValidateIf((o: VerifyCheckpointDto) => o.note === undefined)
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SignedCheckpointDto)
+  checkpoint?: SignedCheckpointDto;
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(10_000) note?: string;
 }
 

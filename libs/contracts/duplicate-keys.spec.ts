@@ -5,7 +5,10 @@ const check = (text: string) => duplicateKeyProblem(text, objectMembers(JSON.par
 describe('duplicate keys in a JSON text', () => {
   it('finds a key repeated in one object and names it and its path', () => {
     expect(check('{"a":1,"a":2}')).toEqual({ path: 'a', message: 'the key "a" appears more than once in one object' });
-    expect(check('{"inputs":{"x":1,"y":[{"z":1,"z":2}]}}')).toEqual({ path: 'inputs.y[0].z', message: 'the key "z" appears more than once in one object' });
+    expect(check('{"inputs":{"x":1,"y":[{"z":1,"z":2}]}}')).toEqual({
+      path: 'inputs.y[0].z',
+      message: 'the key "z" appears more than once in one object',
+    });
     expect(check('[{"a":1},{"b":[1,2,{"c":0}],"b":3}]')?.path).toBe('[1].b');
     expect(check('{ "a" : 1 ,\n\t"a"\n:\n2 }')?.path).toBe('a');
     // The same key written two ways: an escape is the character it stands for.
@@ -37,7 +40,7 @@ describe('duplicate keys in a JSON text', () => {
 
   it('agrees with a parse on generated values, with and without a repeated key', () => {
     let seed = 41;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
     const keys = ['a', 'b', 'c', 'a"b', 'x:y', '{', '\\', 'é', '0', 'time'];
     const leaves = ['":', 'plain', '{"a":1,"a":2}', 'x\\', 12, true, null, '2026-11-26T14:38:59Z'];
@@ -58,7 +61,10 @@ describe('duplicate keys in a JSON text', () => {
       const first = /\{\s*("(?:[^"\\]|\\.)*")\s*:/.exec(text);
       if (!first) continue;
       const doubled = text.replace(first[0], `{${first[1]}:0,${first[1]}:`);
-      expect([doubled, check(doubled)?.message]).toEqual([doubled, `the key "${JSON.parse(first[1])}" appears more than once in one object`]);
+      expect([doubled, check(doubled)?.message]).toEqual([
+        doubled,
+        `the key "${JSON.parse(first[1])}" appears more than once in one object`,
+      ]);
     }
   });
 });

@@ -79,7 +79,11 @@ export function duplicateKeyProblem(text: string, members: number, path = ''): F
         const raw = text.slice(i + 1, end);
         const key = raw.includes('\\') ? String(JSON.parse(`"${raw}"`)) : raw;
         const where = memberPath(top.path, storable(key));
-        if (top.keys.has(key)) return { path: where, message: `the key "${storable(key).slice(0, 80)}" appears more than once in one object` };
+        if (top.keys.has(key))
+          return {
+            path: where,
+            message: `the key "${storable(key).slice(0, 80)}" appears more than once in one object`,
+          };
         top.keys.add(key);
         top.at = key;
         top.expectsKey = false;
@@ -87,7 +91,12 @@ export function duplicateKeyProblem(text: string, members: number, path = ''): F
       i = end;
     } else if (c === 123 || c === 91) {
       // `{` or `[`: a level whose path is its parent's member or element.
-      const here = top === undefined ? path : typeof top.at === 'number' ? `${top.path}[${top.at}]` : memberPath(top.path, storable(top.at));
+      const here =
+        top === undefined
+          ? path
+          : typeof top.at === 'number'
+            ? `${top.path}[${top.at}]`
+            : memberPath(top.path, storable(top.at));
       top = { path: here, keys: c === 123 ? new Set<string>() : undefined, at: 0, expectsKey: c === 123 };
       levels.push(top);
     } else if (c === 125 || c === 93) {

@@ -97,7 +97,9 @@ export class WorkgateError extends Error {
 
   /** A code outside this version's catalog (a newer peer's) arrives as `internal`, never as an unmapped code. */
   static fromWire(wire: WireError): WorkgateError {
-    return isErrorCode(wire?.code) ? new WorkgateError(wire.code, wire.message, wire.details) : new WorkgateError('internal', 'internal error');
+    return isErrorCode(wire?.code)
+      ? new WorkgateError(wire.code, wire.message, wire.details)
+      : new WorkgateError('internal', 'internal error');
   }
 }
 

@@ -104,4 +104,7 @@ export interface CatalogEventMap {
   ExceptionCodeDefined: ExceptionCode;
 }
 
-export const CatalogEvents = { CodeDefined: 'ExceptionCodeDefined' } as const satisfies Record<string, keyof CatalogEventMap>;
+export const CatalogEvents = { CodeDefined: 'ExceptionCodeDefined' } as const satisfies Record<
+  string,
+  keyof CatalogEventMap
+>;

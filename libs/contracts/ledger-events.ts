@@ -27,7 +27,9 @@ export type EventType<S extends StreamType> = keyof LedgerEventMap[S] & string;
 export type EventData<S extends StreamType, T extends EventType<S>> = LedgerEventMap[S][T];
 
 /** The events of one stream type as a union discriminated by `type`. */
-export type EventOf<S extends StreamType> = { [T in EventType<S>]: { type: T; data: LedgerEventMap[S][T] } }[EventType<S>];
+export type EventOf<S extends StreamType> = {
+  [T in EventType<S>]: { type: T; data: LedgerEventMap[S][T] };
+}[EventType<S>];
 
 /** The id of a stream: `<streamType>-<id>`. */
 export function streamId(type: StreamType, id: string): string {
@@ -72,13 +74,21 @@ function token(value: string): string {
 }
 
 /** A recorded event as the ledger's event map types it for its stream type, when it is of that type (else undefined). */
-export function eventOf<S extends StreamType, T extends EventType<S>>(e: RecordedEvent, stream: S, type: T): (RecordedEvent & { type: T; data: EventData<S, T> }) | undefined {
+export function eventOf<S extends StreamType, T extends EventType<S>>(
+  e: RecordedEvent,
+  stream: S,
+  type: T,
+): (RecordedEvent & { type: T; data: EventData<S, T> }) | undefined {
   if (e.type !== type || !e.streamId.startsWith(`${stream}-`)) return undefined;
   return e as RecordedEvent & { type: T; data: EventData<S, T> };
 }
 
 /** The data of a recorded event of a known stream type and event type; a refusal when the event is another. */
-export function dataOf<S extends StreamType, T extends EventType<S>>(e: RecordedEvent, stream: S, type: T): EventData<S, T> {
+export function dataOf<S extends StreamType, T extends EventType<S>>(
+  e: RecordedEvent,
+  stream: S,
+  type: T,
+): EventData<S, T> {
   const typed = eventOf(e, stream, type);
   if (!typed) throw refuse('invalid_event', `expected a ${type} of a ${stream} stream, got ${e.type} of ${e.streamId}`);
   return typed.data;

@@ -130,7 +130,8 @@ export interface SignedCheckpoint {
 
 /** A kept checkpoint to verify against: the JSON form, or its signed note alone. */
 export interface VerifyCheckpointRequest {
-  checkpoint?: Pick<SignedCheckpoint, 'position' | 'headHash' | 'at' | 'keyId' | 'signature'> & Partial<SignedCheckpoint>;
+  checkpoint?: Pick<SignedCheckpoint, 'position' | 'headHash' | 'at' | 'keyId' | 'signature'> &
+    Partial<SignedCheckpoint>;
   note?: string;
 }
 

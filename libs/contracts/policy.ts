@@ -165,7 +165,10 @@ export interface WorkflowEventMap {
   WorkflowPublished: WorkflowPublishedData;
 }
 
-export const PolicyEvents = { WorkflowPublished: 'WorkflowPublished' } as const satisfies Record<string, keyof WorkflowEventMap>;
+export const PolicyEvents = { WorkflowPublished: 'WorkflowPublished' } as const satisfies Record<
+  string,
+  keyof WorkflowEventMap
+>;
 
 export interface PublishWorkflowRequest {
   /** The definition as an object, or as YAML / JSON text. */
@@ -221,5 +224,11 @@ export interface SimulatedVerdict {
 export interface SimulateResult {
   evaluated: number;
   /** Each past request whose verdict the draft changes: `rule` is the draft's deciding rule; `because` says what decided each verdict. */
-  changed: Array<{ actionId: string; before: Decision; after: Decision; rule: string | null; because: { before: SimulatedVerdict; after: SimulatedVerdict } }>;
+  changed: Array<{
+    actionId: string;
+    before: Decision;
+    after: Decision;
+    rule: string | null;
+    because: { before: SimulatedVerdict; after: SimulatedVerdict };
+  }>;
 }

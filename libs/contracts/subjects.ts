@@ -52,11 +52,38 @@ import {
   ExceptionListItem,
   ExceptionListQuery,
 } from './ledger';
-import { GetWorkflowRequest, PublishWorkflowRequest, PublishWorkflowResult, SimulateRequest, SimulateResult, WorkflowSummary, WorkflowVersion } from './policy';
+import {
+  GetWorkflowRequest,
+  PublishWorkflowRequest,
+  PublishWorkflowResult,
+  SimulateRequest,
+  SimulateResult,
+  WorkflowSummary,
+  WorkflowVersion,
+} from './policy';
 import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
 import { ViewQuery, ViewRow } from './views';
-import { CreatedWebhook, CreateWebhookRequest, DeliveryIdRequest, WebhookDelivery, WebhookIdRequest, WebhookView } from './webhooks';
-import { CommandReply, DecisionRecord, DeliveryPage, GetWorkOrderRequest, OutcomeCommitRequest, Receipt, ReceiptRequest, WorkOrderAnswer, WorkOrderCommandRequest, WorkOrderHandoff, WorkOrderIdRequest } from './work-orders';
+import {
+  CreatedWebhook,
+  CreateWebhookRequest,
+  DeliveryIdRequest,
+  WebhookDelivery,
+  WebhookIdRequest,
+  WebhookView,
+} from './webhooks';
+import {
+  CommandReply,
+  DecisionRecord,
+  DeliveryPage,
+  GetWorkOrderRequest,
+  OutcomeCommitRequest,
+  Receipt,
+  ReceiptRequest,
+  WorkOrderAnswer,
+  WorkOrderCommandRequest,
+  WorkOrderHandoff,
+  WorkOrderIdRequest,
+} from './work-orders';
 
 export const SERVICES = ['gateway', 'intake', 'policy', 'approvals', 'ledger', 'exceptions'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -70,7 +97,9 @@ export const Subjects = {
     appendBatch: rpc<BatchRequest<CommitRequest>, BatchReply<CommitResult>>('workgate.ledger.append-batch'),
     readStream: rpc<ReadStreamRequest, ReadStreamResult>('workgate.ledger.read-stream'),
     /** Many stream reads, one round trip and one query: each item is a read-stream request. */
-    readStreamBatch: rpc<BatchRequest<ReadStreamRequest>, BatchReply<ReadStreamResult>>('workgate.ledger.read-stream-batch'),
+    readStreamBatch: rpc<BatchRequest<ReadStreamRequest>, BatchReply<ReadStreamResult>>(
+      'workgate.ledger.read-stream-batch',
+    ),
     readAll: rpc<ReadAllRequest, ReadAllResult>('workgate.ledger.read-all'),
     verify: rpc<Empty, VerifyResult>('workgate.ledger.verify'),
     /** A signed checkpoint of the head. */
@@ -130,7 +159,9 @@ export const Subjects = {
     closeCondition: rpc<CloseConditionRequest, Written<ApprovalView>>('workgate.approvals.close-condition'),
     get: rpc<ApprovalIdRequest, ApprovalView>('workgate.approvals.get'),
     getPostReview: rpc<PostReviewIdRequest, PostReviewView>('workgate.approvals.get-post-review'),
-    completePostReview: rpc<CompletePostReviewRequest, Written<PostReviewView>>('workgate.approvals.complete-post-review'),
+    completePostReview: rpc<CompletePostReviewRequest, Written<PostReviewView>>(
+      'workgate.approvals.complete-post-review',
+    ),
     confirmDelegation: rpc<ConfirmDelegationRequest, Written<DelegationView>>('workgate.approvals.confirm-delegation'),
     getDelegation: rpc<DispatchIdRequest, DelegationView>('workgate.approvals.get-delegation'),
     createWebhook: rpc<CreateWebhookRequest, CreatedWebhook>('workgate.approvals.create-webhook'),

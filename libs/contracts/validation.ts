@@ -1,5 +1,11 @@
 import { ClassConstructor, plainToInstance, TransformationType } from 'class-transformer';
-import { getMetadataStorage, ValidationArguments, ValidationError, ValidationTypes, validateSync } from 'class-validator';
+import {
+  getMetadataStorage,
+  ValidationArguments,
+  ValidationError,
+  ValidationTypes,
+  validateSync,
+} from 'class-validator';
 
 export interface FieldProblem {
   path: string;
@@ -19,7 +25,11 @@ export function memberPath(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
 
-export function flattenValidationErrors(errors: ValidationError[], path = '', out: FieldProblem[] = []): FieldProblem[] {
+export function flattenValidationErrors(
+  errors: ValidationError[],
+  path = '',
+  out: FieldProblem[] = [],
+): FieldProblem[] {
   for (const e of errors) {
     const here = memberPath(path, e.property);
     for (const [kind, message] of Object.entries(e.constraints ?? {})) {
@@ -105,7 +115,10 @@ export function jsonValueProblems(value: unknown, path = '', maxProblems = 20, s
         continue;
       }
       if (!isArray && unstorable(key)) {
-        out.push({ path: memberPath(here, storable(key)), message: 'is a key holding U+0000 or an unpaired surrogate, which no text can store' });
+        out.push({
+          path: memberPath(here, storable(key)),
+          message: 'is a key holding U+0000 or an unpaired surrogate, which no text can store',
+        });
         continue;
       }
       if (child !== null && typeof child === 'object') {
@@ -120,12 +133,15 @@ export function jsonValueProblems(value: unknown, path = '', maxProblems = 20, s
 }
 
 /** The path of an array's element or an object's member. */
-const childPath = (here: string, key: string, isArray: boolean): string => (isArray ? `${here}[${key}]` : memberPath(here, key));
+const childPath = (here: string, key: string, isArray: boolean): string =>
+  isArray ? `${here}[${key}]` : memberPath(here, key);
 
 /** What no text can store in a plain JSON value (a string or a number), if anything. */
 function leafProblem(value: unknown): string | undefined {
-  if (typeof value === 'string') return unstorable(value) ? 'holds U+0000 or an unpaired surrogate, which no text can store' : undefined;
-  if (typeof value === 'number' && !Number.isFinite(value)) return 'is a number that cannot be kept exactly (too large for a double)';
+  if (typeof value === 'string')
+    return unstorable(value) ? 'holds U+0000 or an unpaired surrogate, which no text can store' : undefined;
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return 'is a number that cannot be kept exactly (too large for a double)';
   return undefined;
 }
 
@@ -159,7 +175,11 @@ export function inexactNumbers(text: string): string[] {
   if (!LONG_RUN.test(text)) return out;
   for (const [token] of text.matchAll(TOKENS)) {
     if (token.charCodeAt(0) === 34 || token.length <= 15) continue; // a string, or too short to lose a digit
-    const significant = token.replace(/[eE].*$/, '').replace(/[-.]/g, '').replace(/^0+/, '').replace(/0+$/, '');
+    const significant = token
+      .replace(/[eE].*$/, '')
+      .replace(/[-.]/g, '')
+      .replace(/^0+/, '')
+      .replace(/0+$/, '');
     if (significant.length <= 15) continue;
     const kept = Number(token);
     if (!Number.isFinite(kept) || decimal(token) !== decimal(String(kept).replace('e+', 'e'))) out.push(token);
@@ -183,8 +203,13 @@ export function roundedNumberProblems(rounded: ReadonlyMap<number, string>, valu
   const stack: Array<[unknown, string]> = [[value, path]];
   while (stack.length && problems.length < 20) {
     const [v, here] = stack.pop()!;
-    if (typeof v === 'number' && rounded.has(v)) problems.push({ path: here, message: `${rounded.get(v)} cannot be kept exactly as a number (send at most 15 significant digits, or the value as a string)` });
-    else if (v !== null && typeof v === 'object') for (const [k, c] of Object.entries(v)) stack.push([c, Array.isArray(v) ? `${here}[${k}]` : memberPath(here, k)]);
+    if (typeof v === 'number' && rounded.has(v))
+      problems.push({
+        path: here,
+        message: `${rounded.get(v)} cannot be kept exactly as a number (send at most 15 significant digits, or the value as a string)`,
+      });
+    else if (v !== null && typeof v === 'object')
+      for (const [k, c] of Object.entries(v)) stack.push([c, Array.isArray(v) ? `${here}[${k}]` : memberPath(here, k)]);
   }
   return problems;
 }
@@ -205,12 +230,18 @@ export function validateDto<T extends object>(
   plain: unknown,
   options: { keysChecked?: boolean } = {},
 ): { ok: true } | { ok: false; problems: FieldProblem[] } {
-  if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) return { ok: false, problems: [{ path: '', message: 'must be a JSON object' }] };
+  if (plain === null || typeof plain !== 'object' || Array.isArray(plain))
+    return { ok: false, problems: [{ path: '', message: 'must be a JSON object' }] };
   // keysChecked: the caller already ran jsonValueProblems over a value that contains this one.
   const forbidden = options.keysChecked ? [] : jsonValueProblems(plain);
   if (forbidden.length) return { ok: false, problems: forbidden };
   if (vouchesFor(cls, plain)) return { ok: true };
-  const errors = validateSync(plainToInstance(cls, plain), { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: false, value: false } });
+  const errors = validateSync(plainToInstance(cls, plain), {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    validationError: { target: false, value: false },
+  });
   if (errors.length) return { ok: false, problems: flattenValidationErrors(errors) };
   return { ok: true };
 }
@@ -253,7 +284,10 @@ function checkFor(cls: Function): Check | null {
 }
 
 interface TypeStorage {
-  findTypeMetadata(target: Function, property: string): { typeFunction: (options?: unknown) => Function; options?: { discriminator?: unknown } } | undefined;
+  findTypeMetadata(
+    target: Function,
+    property: string,
+  ): { typeFunction: (options?: unknown) => Function; options?: { discriminator?: unknown } } | undefined;
   findTransformMetadatas(target: Function, property: string, type: TransformationType): unknown[];
   getExposedMetadatas(target: Function): unknown[];
   getExcludedMetadatas(target: Function): unknown[];
@@ -262,7 +296,8 @@ interface TypeStorage {
 /** class-transformer's decorator metadata (@Type and friends); not part of its public API, so its absence only turns the fast path off. */
 function typeStorage(): TypeStorage | undefined {
   try {
-    return (require('class-transformer/cjs/storage') as { defaultMetadataStorage?: TypeStorage }).defaultMetadataStorage;
+    return (require('class-transformer/cjs/storage') as { defaultMetadataStorage?: TypeStorage })
+      .defaultMetadataStorage;
   } catch {
     return undefined;
   }
@@ -271,7 +306,12 @@ function typeStorage(): TypeStorage | undefined {
 interface Rule {
   property: string;
   conditions: Array<(object: object, value: unknown) => boolean>;
-  constraints: Array<{ each: boolean; validateIf?: (object: object, value: unknown) => boolean; args: ValidationArguments['constraints']; validate: (value: unknown, args: ValidationArguments) => unknown }>;
+  constraints: Array<{
+    each: boolean;
+    validateIf?: (object: object, value: unknown) => boolean;
+    args: ValidationArguments['constraints'];
+    validate: (value: unknown, args: ValidationArguments) => unknown;
+  }>;
   nested?: Function;
 }
 
@@ -295,7 +335,12 @@ function compile(cls: Function): Check | null {
       } else if (m.type === ValidationTypes.CUSTOM_VALIDATION || m.type === ValidationTypes.IS_DEFINED) {
         for (const c of storage.getTargetValidatorConstraints(m.constraintCls)) {
           if (c.async) return null;
-          rule.constraints.push({ each: m.each === true, validateIf: m.validateIf, args: m.constraints, validate: (value, args) => c.instance.validate(value, args) });
+          rule.constraints.push({
+            each: m.each === true,
+            validateIf: m.validateIf,
+            args: m.constraints,
+            validate: (value, args) => c.instance.validate(value, args),
+          });
         }
       } else if (m.type === ValidationTypes.NESTED_VALIDATION) {
         const type = types.findTypeMetadata(cls, property);
@@ -307,7 +352,10 @@ function compile(cls: Function): Check | null {
     }
     rules.push(rule);
   }
-  nestedClasses.set(cls, rules.flatMap((r) => (r.nested ? [r.nested] : [])));
+  nestedClasses.set(
+    cls,
+    rules.flatMap((r) => (r.nested ? [r.nested] : [])),
+  );
   const known = new Set(Object.keys(byProperty));
   const targetName = cls.name;
   return (object) => {
@@ -369,7 +417,8 @@ function nestedVouched(cls: Function, value: unknown): boolean {
   if (check === null) return false;
   const items = Array.isArray(value) ? value : [value];
   for (const item of items) {
-    if (item === null || typeof item !== 'object' || Array.isArray(item) || !check(item as Record<string, unknown>)) return false;
+    if (item === null || typeof item !== 'object' || Array.isArray(item) || !check(item as Record<string, unknown>))
+      return false;
   }
   return true;
 }

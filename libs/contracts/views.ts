@@ -1,5 +1,14 @@
 /** The evidence views (SPEC section 5): their names and the query every one of them takes. */
-export const VIEW_NAMES = ['closures', 'exception-codes/top', 'exception-trends', 'stall-rates', 'post-reviews', 'first-time-fix', 'approvals', 'evidence-completeness'] as const;
+export const VIEW_NAMES = [
+  'closures',
+  'exception-codes/top',
+  'exception-trends',
+  'stall-rates',
+  'post-reviews',
+  'first-time-fix',
+  'approvals',
+  'evidence-completeness',
+] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
 export interface ViewQuery {
@@ -35,10 +44,46 @@ const COLUMNS: Record<ViewName, string[]> = {
   'exception-codes/top': ['code', 'count', 'workOrders', 'owner', 'openRemediations', 'open'],
   'exception-trends': ['period', 'code', 'count'],
   'stall-rates': ['jobType', 'workOrders', 'stalled', 'stallRate', 'stalledNow', 'active'],
-  'post-reviews': ['postReviewId', 'workOrderId', 'exceptionId', 'jobType', 'owner', 'createdAt', 'dueAt', 'overdue', 'overdueBy', 'overdueSeconds', 'source', 'externalRef'],
+  'post-reviews': [
+    'postReviewId',
+    'workOrderId',
+    'exceptionId',
+    'jobType',
+    'owner',
+    'createdAt',
+    'dueAt',
+    'overdue',
+    'overdueBy',
+    'overdueSeconds',
+    'source',
+    'externalRef',
+  ],
   'first-time-fix': ['jobType', 'closed', 'firstTimeFix', 'ratio'],
-  approvals: ['approvalId', 'workOrderId', 'actionId', 'jobType', 'owner', 'requestedBy', 'status', 'requestedAt', 'expiresAt', 'decidedBy', 'age', 'ageSeconds', 'source', 'externalRef'],
-  'evidence-completeness': ['jobType', 'closures', 'closuresWithEvidence', 'closureShare', 'stepsRequired', 'stepsWithEvidence', 'stepShare'],
+  approvals: [
+    'approvalId',
+    'workOrderId',
+    'actionId',
+    'jobType',
+    'owner',
+    'requestedBy',
+    'status',
+    'requestedAt',
+    'expiresAt',
+    'decidedBy',
+    'age',
+    'ageSeconds',
+    'source',
+    'externalRef',
+  ],
+  'evidence-completeness': [
+    'jobType',
+    'closures',
+    'closuresWithEvidence',
+    'closureShare',
+    'stepsRequired',
+    'stepsWithEvidence',
+    'stepShare',
+  ],
 };
 
 export function viewColumns(view: ViewName, groupBy?: 'version'): string[] {

@@ -29,7 +29,12 @@ export class CreateWebhookDto {
   /** Where to POST: an `http:` or `https:` URL of a public address. */
   @IsString() @MaxLength(2000) url: string;
   /** Notification types, dotted prefixes of them (`approval`), or `*`. */
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @IsString({ each: true }) @MaxLength(100, { each: true }) events: string[];
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  events: string[];
   /** Only notifications addressed to these principals (an owner, reviewer or recipient). */
   @IsOptional()
   @IsArray()

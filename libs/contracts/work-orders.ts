@@ -188,7 +188,15 @@ export interface DelegationAnswer {
   timeoutAt: string;
 }
 
-export type WorkOrderAnswer = OpenedAnswer | ActionAnswer | StepAnswer | StatusAnswer | BreakGlassAnswer | ArtifactAnswer | ScopeChangeAnswer | DelegationAnswer;
+export type WorkOrderAnswer =
+  | OpenedAnswer
+  | ActionAnswer
+  | StepAnswer
+  | StatusAnswer
+  | BreakGlassAnswer
+  | ArtifactAnswer
+  | ScopeChangeAnswer
+  | DelegationAnswer;
 
 /** The reply of a work-order command: its answer and the ledger position of the commit that recorded it (or a later one). */
 export type CommandReply<A extends WorkOrderAnswer = WorkOrderAnswer> = Written<A>;
@@ -243,13 +251,29 @@ export interface WorkOrderHandoff {
   owner: string;
   stage: string;
   nextStage: string;
-  stages: Array<{ id: string; artifact: { kind: string; ref: string; recordedAt: string } | null; gate: { kind: string; status: string; owner: string; approvalId?: string } }>;
+  stages: Array<{
+    id: string;
+    artifact: { kind: string; ref: string; recordedAt: string } | null;
+    gate: { kind: string; status: string; owner: string; approvalId?: string };
+  }>;
   approvals: Record<string, string>;
-  pendingApprovals: Array<{ approvalId: string; kind: string; status: ApprovalStatus; owner: string; actionId?: string }>;
+  pendingApprovals: Array<{
+    approvalId: string;
+    kind: string;
+    status: ApprovalStatus;
+    owner: string;
+    actionId?: string;
+  }>;
   prerequisites: PrerequisiteCheck[];
   steps: Array<{ id: string; title: string; status: 'completed' | 'blocked' | 'pending'; evidenceRequired: string[] }>;
   openExceptions: ExceptionRef[];
-  scopeChanges: Array<{ scopeChangeId: string; add: ActionScope[]; reason: string; requestedAt: string; tracks: ScopeChangeTrackView[] }>;
+  scopeChanges: Array<{
+    scopeChangeId: string;
+    add: ActionScope[];
+    reason: string;
+    requestedAt: string;
+    tracks: ScopeChangeTrackView[];
+  }>;
   blockers: string[];
   openQuestions: string[];
   artifacts: Array<{ stageId: string; kind: string; ref: string }>;
@@ -294,7 +318,12 @@ export interface DeliveryPage {
     scopeChecks: { passed: number; total: number };
     policy: string;
     /** For a wait: what its owner decided (absent while nobody has). */
-    outcome?: { status: 'approved' | 'rejected' | 'expired' | 'conditional'; at: string; by?: string; openConditions?: number };
+    outcome?: {
+      status: 'approved' | 'rejected' | 'expired' | 'conditional';
+      at: string;
+      by?: string;
+      openConditions?: number;
+    };
   }>;
   steps: Array<{ id: string; title: string; status: string; evidence: Array<{ kind: string }> }>;
   stage: string;

@@ -18,4 +18,5 @@ export interface Aggregate<S, C, E extends { type: string; eventId?: string }, X
 }
 
 /** The event id of the `version`th event of an aggregate's stream, when its decider fixed none. */
-export const versionedEventId = (prefix: string) => (id: string, version: number, type: string) => deterministicUuid(prefix, id, String(version), type);
+export const versionedEventId = (prefix: string) => (id: string, version: number, type: string) =>
+  deterministicUuid(prefix, id, String(version), type);

@@ -9,7 +9,8 @@ describe('LayeredMap', () => {
     const versions: Array<[LayeredMap<string, number>, Array<[string, number]>]> = [];
     for (let i = 0; i < 3000; i++) {
       // Mostly new keys, some set again (they keep their place).
-      const key = random() < 0.3 && reference.size > 0 ? `k${Math.floor(random() * reference.size)}` : `k${reference.size}`;
+      const key =
+        random() < 0.3 && reference.size > 0 ? `k${Math.floor(random() * reference.size)}` : `k${reference.size}`;
       reference.set(key, i);
       layered = layered.with(key, i);
       if (i % 250 === 0) versions.push([layered, [...reference]]);
@@ -33,7 +34,10 @@ describe('LayeredMap', () => {
     const start = new Map([['a', 1]]);
     const next = LayeredMap.of(start).with('b', 2);
     expect([...start]).toEqual([['a', 1]]);
-    expect([...next]).toEqual([['a', 1], ['b', 2]]);
+    expect([...next]).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
     expect(LayeredMap.of(next)).toBe(next);
   });
 });

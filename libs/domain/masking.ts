@@ -25,6 +25,7 @@ export function maskSecrets(text: string): string {
 export function maskStrings<T>(value: T): T {
   if (typeof value === 'string') return maskSecrets(value) as T;
   if (Array.isArray(value)) return value.map((v) => maskStrings(v)) as T;
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskStrings(v)])) as T;
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskStrings(v)])) as T;
   return value;
 }

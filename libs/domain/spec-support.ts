@@ -16,7 +16,10 @@ function eventsOf<E>(result: E[] | { events: E[] }): E[] {
  * Specifications that read as the domain does: `given(events).when(command).then(events)`, or
  * `.thenThrows(code)`. One harness for every decider; no Nest, NATS or Postgres.
  */
-export function specify<S, C, E extends { type: string }, X, R extends E[] | { events: E[] }>(aggregate: Decides<S, C, E, X, R>, context: () => X) {
+export function specify<S, C, E extends { type: string }, X, R extends E[] | { events: E[] }>(
+  aggregate: Decides<S, C, E, X, R>,
+  context: () => X,
+) {
   return {
     /** The events these commands record, one after the other from the initial state, each with its own context (its time). */
     historyAt(...steps: Array<[C, X]>): E[] {
@@ -46,7 +49,10 @@ export function specify<S, C, E extends { type: string }, X, R extends E[] | { e
             then(types: Array<E['type']>, check?: (events: E[], after: S) => void): void {
               const events = eventsOf(run());
               expect(events.map((e) => e.type)).toEqual(types);
-              check?.(events, events.reduce((s, e) => aggregate.evolve(s, e), state));
+              check?.(
+                events,
+                events.reduce((s, e) => aggregate.evolve(s, e), state),
+              );
             },
             thenThrows(code: ErrorCode, match?: { message?: string | RegExp; details?: unknown }): void {
               let error: unknown;

@@ -1,4 +1,12 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign, verify } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { canonicalize, SignedCheckpoint } from '@workgate/contracts';
@@ -6,7 +14,10 @@ import { CommitVerifier, commitVerifier, signCommit } from './commit-signature';
 import { checkpointText, rawPublicKey, signNote, verifierKey } from './signed-note';
 
 /** The JSON checkpoint's own fields (the signed note of the tree is added by the ledger). */
-export type JsonCheckpoint = Pick<SignedCheckpoint, 'position' | 'headHash' | 'at' | 'keyId' | 'signature' | 'publicKey'>;
+export type JsonCheckpoint = Pick<
+  SignedCheckpoint,
+  'position' | 'headHash' | 'at' | 'keyId' | 'signature' | 'publicKey'
+>;
 
 export interface CheckpointSigner {
   keyId: string;
@@ -32,7 +43,10 @@ function payload(c: Pick<SignedCheckpoint, 'position' | 'headHash' | 'at' | 'key
 export function signerFromKey(privateKey: KeyObject, origin?: string): CheckpointSigner {
   const publicKey = createPublicKey(privateKey);
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const keyId = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  const keyId = createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
   const name = origin ?? `workgate/ledger-${keyId.slice(0, 8)}`;
   return {
     keyId,
@@ -41,7 +55,11 @@ export function signerFromKey(privateKey: KeyObject, origin?: string): Checkpoin
     verifierKey: verifierKey(name, rawPublicKey(privateKey)),
     sign: (position, headHash, at) => {
       const unsigned = { position, headHash, at, keyId };
-      return { ...unsigned, signature: sign(null, payload(unsigned), privateKey).toString('base64'), publicKey: publicKeyPem };
+      return {
+        ...unsigned,
+        signature: sign(null, payload(unsigned), privateKey).toString('base64'),
+        publicKey: publicKeyPem,
+      };
     },
     signTree: (size, root) => signNote(checkpointText({ origin: name, size, root }), name, privateKey),
     verify: (c) => c.keyId === keyId && verifyCheckpointSignature(c, publicKey),
@@ -50,7 +68,10 @@ export function signerFromKey(privateKey: KeyObject, origin?: string): Checkpoin
   };
 }
 
-export function verifyCheckpointSignature(c: Pick<SignedCheckpoint, 'position' | 'headHash' | 'at' | 'keyId' | 'signature'> & { publicKey?: string }, publicKey: KeyObject = createPublicKey(c.publicKey ?? '')): boolean {
+export function verifyCheckpointSignature(
+  c: Pick<SignedCheckpoint, 'position' | 'headHash' | 'at' | 'keyId' | 'signature'> & { publicKey?: string },
+  publicKey: KeyObject = createPublicKey(c.publicKey ?? ''),
+): boolean {
   try {
     return verify(null, payload(c), publicKey, Buffer.from(c.signature, 'base64'));
   } catch {
@@ -65,7 +86,9 @@ export function verifyCheckpointSignature(c: Pick<SignedCheckpoint, 'position' |
 export function loadSigningKey(configured: string | undefined, dataDir: string): KeyObject {
   if (configured) {
     const text = configured.includes('BEGIN') ? configured : undefined;
-    return text ? createPrivateKey(text) : createPrivateKey({ key: Buffer.from(configured, 'base64'), format: 'der', type: 'pkcs8' });
+    return text
+      ? createPrivateKey(text)
+      : createPrivateKey({ key: Buffer.from(configured, 'base64'), format: 'der', type: 'pkcs8' });
   }
   const path = `${dataDir}/ledger-signing-key.pem`;
   if (!existsSync(path)) {

@@ -6,7 +6,12 @@ import { LedgerReader } from './ledger-reader';
 import { LedgerWriter } from './ledger-writer';
 import { verifyLedger } from './verify';
 
-const append = (writer: LedgerWriter, streamId: string) => writer.append({ streamId, expectedVersion: 'no_stream', events: [{ eventId: randomUUID(), type: 'ThingHappened', data: { streamId } }] });
+const append = (writer: LedgerWriter, streamId: string) =>
+  writer.append({
+    streamId,
+    expectedVersion: 'no_stream',
+    events: [{ eventId: randomUUID(), type: 'ThingHappened', data: { streamId } }],
+  });
 
 /** One signature per group commit, written with it; verify names what no valid signature covers. */
 describe('commit signatures (real Postgres)', () => {
@@ -29,7 +34,9 @@ describe('commit signatures (real Postgres)', () => {
     } finally {
       await writer.stop();
     }
-    const signatures = (await db.appPool().query('SELECT position FROM ledger_commit_signatures ORDER BY position')).rows.map((r) => r.position);
+    const signatures = (
+      await db.appPool().query('SELECT position FROM ledger_commit_signatures ORDER BY position')
+    ).rows.map((r) => r.position);
     expect(signatures).toEqual([3, 4]);
     expect(await checked()).toMatchObject({ ok: true, checked: 4, headPosition: 4 });
 
@@ -39,19 +46,46 @@ describe('commit signatures (real Postgres)', () => {
     // A chain-valid row appended by a superuser: no signature covers it.
     const events = (await new LedgerReader(db.appPool()).readAll(0, 100)).events;
     const last = events[events.length - 1];
-    const forged = { ...last, position: 5, streamId: 'forged', streamVersion: 1, eventId: randomUUID(), prevHash: last.hash };
+    const forged = {
+      ...last,
+      position: 5,
+      streamId: 'forged',
+      streamVersion: 1,
+      eventId: randomUUID(),
+      prevHash: last.hash,
+    };
     const hash = chainHash(last.hash, canonicalEventJson(forged));
     await db.ownerPool().query(
       `INSERT INTO ledger_events (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
        VALUES (5, 'forged', 1, $1, $2, $3, $4, $5, $6, $7, $8)`,
-      [forged.eventId, forged.type, JSON.stringify(forged.data), JSON.stringify(forged.metadata), forged.occurredAt, forged.recordedAt, last.hash, hash],
+      [
+        forged.eventId,
+        forged.type,
+        JSON.stringify(forged.data),
+        JSON.stringify(forged.metadata),
+        forged.occurredAt,
+        forged.recordedAt,
+        last.hash,
+        hash,
+      ],
     );
-    expect(await checked()).toMatchObject({ ok: false, firstBadPosition: 5, headPosition: 4, problem: expect.stringContaining('position 5 is covered by no writer signature') });
+    expect(await checked()).toMatchObject({
+      ok: false,
+      firstBadPosition: 5,
+      headPosition: 4,
+      problem: expect.stringContaining('position 5 is covered by no writer signature'),
+    });
     // A checkpoint that vouches for it (signed with the key) is what would let it pass; none does.
     expect(await checked(5)).toMatchObject({ ok: true, headPosition: 5 });
     // A signature by another key is no writer signature.
     const other = signerFromKey(generateKeyPairSync('ed25519').privateKey);
-    await db.ownerPool().query('INSERT INTO ledger_commit_signatures (position, signature) VALUES (5, $1)', [other.signCommit(5, hash)]);
-    expect(await checked()).toMatchObject({ ok: false, firstBadPosition: 5, problem: expect.stringContaining('does not verify') });
+    await db
+      .ownerPool()
+      .query('INSERT INTO ledger_commit_signatures (position, signature) VALUES (5, $1)', [other.signCommit(5, hash)]);
+    expect(await checked()).toMatchObject({
+      ok: false,
+      firstBadPosition: 5,
+      problem: expect.stringContaining('does not verify'),
+    });
   });
 });

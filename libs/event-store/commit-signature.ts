@@ -31,7 +31,12 @@ export function commitVerifier(publicKey: KeyObject): CommitVerifier {
 /** The commit verifier of a signed-note verifier key (`<name>+<key hash>+<base64 key>`), or undefined when it is not one. */
 export function commitVerifierOfNoteKey(vkey: string): CommitVerifier | undefined {
   const key = parseVerifierKey(vkey);
-  return key && commitVerifier(createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.publicKey.toString('base64url') }, format: 'jwk' }));
+  return (
+    key &&
+    commitVerifier(
+      createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.publicKey.toString('base64url') }, format: 'jwk' }),
+    )
+  );
 }
 
 /** A row of `ledger_checkpoints`, as far as deciding whether it is signed. */
@@ -53,6 +58,8 @@ export function isSignedCheckpointRow(row: CheckpointRow, vkey: string): boolean
 
 /** The size of the largest checkpoint in `ledger_checkpoints` whose note this key signed, for its size and root (0: none); an unsigned row vouches for nothing. */
 export async function lastSignedCheckpointSize(pool: Pool, vkey: string): Promise<number> {
-  const { rows } = await pool.query<CheckpointRow>('SELECT tree_size, root_hash, note FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1000');
+  const { rows } = await pool.query<CheckpointRow>(
+    'SELECT tree_size, root_hash, note FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1000',
+  );
   return rows.find((r) => isSignedCheckpointRow(r, vkey))?.tree_size ?? 0;
 }

@@ -1,10 +1,18 @@
 import { CommittedTail } from './committed-tail';
 import type { CommittedEvent } from './ledger-writer';
 
-const ev = (position: number, type = 'Kept'): CommittedEvent => ({ position, streamId: 's', streamVersion: position, eventId: '', type, json: '{}' });
-const positions = (page: { events: CommittedEvent[]; next: number } | undefined) => page && { events: page.events.map((e) => e.position), next: page.next };
+const ev = (position: number, type = 'Kept'): CommittedEvent => ({
+  position,
+  streamId: 's',
+  streamVersion: position,
+  eventId: '',
+  type,
+  json: '{}',
+});
+const positions = (page: { events: CommittedEvent[]; next: number } | undefined) =>
+  page && { events: page.events.map((e) => e.position), next: page.next };
 
-describe('CommittedTail: the writer\'s newest commits, one gap-free run of positions', () => {
+describe("CommittedTail: the writer's newest commits, one gap-free run of positions", () => {
   it('pages what it holds, keeps only the types asked for, and sends the rest to the log', () => {
     const tail = new CommittedTail(100, (type) => type === 'Kept');
     expect(tail.page(0, 10)).toBeUndefined();

@@ -56,7 +56,9 @@ export async function migrate(connectionString: string): Promise<string[]> {
     await lock.query(`SET lock_timeout = '${MIGRATION_LOCK_WAIT}'`);
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]).catch((error: { code?: string }) => {
       if (error.code !== '55P03') throw error;
-      throw new Error(`another workgate has been migrating a database of this Postgres cluster for ${MIGRATION_LOCK_WAIT}: waited for it to finish, in vain`);
+      throw new Error(
+        `another workgate has been migrating a database of this Postgres cluster for ${MIGRATION_LOCK_WAIT}: waited for it to finish, in vain`,
+      );
     });
     const dataSource = migrationDataSource(connectionString);
     await dataSource.initialize();

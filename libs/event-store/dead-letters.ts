@@ -21,7 +21,16 @@ export async function recordDeadLetter(pool: Pool, d: DeadLetter): Promise<void>
   await pool.query(
     `INSERT INTO dead_letters (stream, consumer, subject, stream_seq, deliveries, headers, payload, reason)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (stream, consumer, stream_seq) DO NOTHING`,
-    [d.stream, d.consumer, d.subject, d.streamSeq, d.deliveries, JSON.stringify(d.headers), Buffer.from(d.payload), d.reason],
+    [
+      d.stream,
+      d.consumer,
+      d.subject,
+      d.streamSeq,
+      d.deliveries,
+      JSON.stringify(d.headers),
+      Buffer.from(d.payload),
+      d.reason,
+    ],
   );
 }
 

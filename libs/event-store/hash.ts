@@ -49,4 +49,3 @@ export function canonicalEventJson(e: HashedFields): string {
 export function chainHash(prevHash: string, canonicalEvent: string): string {
   return hash('sha256', prevHash + canonicalEvent);
 }
-

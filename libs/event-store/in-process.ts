@@ -12,5 +12,7 @@ export const InProcessSubjects = {
    * ledger's own process sends text instead of object trees (far cheaper to clone between
    * threads) and the writer does not canonicalize again.
    */
-  ledgerCommitPreparedBatch: rpc<BatchRequest<PreparedCommit>, BatchReply<CommitResult>>('workgate.ledger.commit-prepared-batch'),
+  ledgerCommitPreparedBatch: rpc<BatchRequest<PreparedCommit>, BatchReply<CommitResult>>(
+    'workgate.ledger.commit-prepared-batch',
+  ),
 } as const;

@@ -23,7 +23,9 @@ describe('the ledger payloads turning json (real Postgres)', () => {
     (
       await db
         .ownerPool()
-        .query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'ledger_events' AND column_name IN ('data', 'metadata') ORDER BY column_name`)
+        .query(
+          `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'ledger_events' AND column_name IN ('data', 'metadata') ORDER BY column_name`,
+        )
     ).rows.map((r) => `${r.column_name}:${r.data_type}`);
 
   it('keeps every event and its hash chain through the migration', async () => {
@@ -31,7 +33,8 @@ describe('the ledger payloads turning json (real Postgres)', () => {
     const earlier = migrationDataSource(db.url);
     await earlier.initialize();
     // Every migration after it first, then the change of the column types itself.
-    while ((await earlier.query(`SELECT 1 FROM workgate_migrations WHERE name = 'LedgerJson1763800000008'`)).length > 0) await earlier.undoLastMigration({ transaction: 'each' });
+    while ((await earlier.query(`SELECT 1 FROM workgate_migrations WHERE name = 'LedgerJson1763800000008'`)).length > 0)
+      await earlier.undoLastMigration({ transaction: 'each' });
     await earlier.destroy();
     expect(await columnTypes()).toEqual(['data:jsonb', 'metadata:jsonb']);
 
@@ -40,8 +43,16 @@ describe('the ledger payloads turning json (real Postgres)', () => {
     await writer.start();
     const data = { text: 'é ✓ "quoted" \\ back', nested: { z: [1, 2.5, -3, 1e21], a: null, m: true }, empty: {} };
     try {
-      await writer.append({ streamId: 'before-1', expectedVersion: 'no_stream', events: [{ eventId: randomUUID(), type: 'ThingHappened', data, metadata: { actor: 'a' } }] });
-      await writer.append({ streamId: 'before-2', expectedVersion: 'no_stream', events: [{ eventId: randomUUID(), type: 'ThingHappened', data: { n: 2 } }] });
+      await writer.append({
+        streamId: 'before-1',
+        expectedVersion: 'no_stream',
+        events: [{ eventId: randomUUID(), type: 'ThingHappened', data, metadata: { actor: 'a' } }],
+      });
+      await writer.append({
+        streamId: 'before-2',
+        expectedVersion: 'no_stream',
+        events: [{ eventId: randomUUID(), type: 'ThingHappened', data: { n: 2 } }],
+      });
     } finally {
       await writer.stop();
     }
@@ -56,12 +67,20 @@ describe('the ledger payloads turning json (real Postgres)', () => {
     const after = new LedgerWriter(db.url, { role: 'workgate_ledger' });
     await after.start();
     try {
-      await after.append({ streamId: 'before-1', expectedVersion: 1, events: [{ eventId: randomUUID(), type: 'ThingHappened', data: { n: 3 } }] });
+      await after.append({
+        streamId: 'before-1',
+        expectedVersion: 1,
+        events: [{ eventId: randomUUID(), type: 'ThingHappened', data: { n: 3 } }],
+      });
     } finally {
       await after.stop();
     }
     // Stored as the writer sent it: its canonical text.
-    const { rows } = await db.ownerPool().query(`SELECT data::text AS text FROM ledger_events WHERE stream_id = 'before-1' ORDER BY stream_version DESC LIMIT 1`);
+    const { rows } = await db
+      .ownerPool()
+      .query(
+        `SELECT data::text AS text FROM ledger_events WHERE stream_id = 'before-1' ORDER BY stream_version DESC LIMIT 1`,
+      );
     expect(rows[0].text).toBe('{"n":3}');
     expect(await verifyLedger(db.appPool())).toMatchObject({ ok: true, checked: before.length + 1 });
   });

@@ -1,5 +1,12 @@
 import { Pool } from 'pg';
-import { isUuid, LedgerHead, ReadAllResult, ReadStreamRequest, ReadStreamResult, RecordedEvent } from '@workgate/contracts';
+import {
+  isUuid,
+  LedgerHead,
+  ReadAllResult,
+  ReadStreamRequest,
+  ReadStreamResult,
+  RecordedEvent,
+} from '@workgate/contracts';
 import { GENESIS_HASH } from './hash';
 import { INDEXED_TYPES } from './migrations';
 import { isStreamId } from './validate';
@@ -53,7 +60,11 @@ export class LedgerReader {
   constructor(private readonly pool: Pool) {}
 
   /** Reads asked for in this turn of the event loop, answered together by one query. */
-  private pendingReads: Array<{ request: Required<ReadStreamRequest>; resolve: (r: ReadStreamResult) => void; reject: (e: Error) => void }> = [];
+  private pendingReads: Array<{
+    request: Required<ReadStreamRequest>;
+    resolve: (r: ReadStreamResult) => void;
+    reject: (e: Error) => void;
+  }> = [];
 
   /**
    * The events of a stream from a version on (at most `limit`), and `version`, the stream's
@@ -65,7 +76,15 @@ export class LedgerReader {
     // No stream is ever named so: answered here, so that it cannot fail the query of the others.
     if (!isStreamId(streamId)) return Promise.resolve({ streamId, version: 0, events: [] });
     return new Promise((resolve, reject) => {
-      this.pendingReads.push({ request: { streamId, fromVersion: Math.min(MAX_VERSION, Math.max(1, Math.floor(fromVersion) || 1)), limit: clampLimit(limit, MAX_READ) }, resolve, reject });
+      this.pendingReads.push({
+        request: {
+          streamId,
+          fromVersion: Math.min(MAX_VERSION, Math.max(1, Math.floor(fromVersion) || 1)),
+          limit: clampLimit(limit, MAX_READ),
+        },
+        resolve,
+        reject,
+      });
       if (this.pendingReads.length === 1) process.nextTick(() => this.readPending());
     });
   }
@@ -155,7 +174,19 @@ export class LedgerReader {
       [after, upto, types],
     );
     return {
-      events: rows.map((r) => ({ position: r.position, streamId: r.stream_id, streamVersion: 0, eventId: '', type: r.type, data: r.data, metadata: {}, occurredAt: r.occurred_at.toISOString(), recordedAt: r.recorded_at.toISOString(), prevHash: '', hash: '' })),
+      events: rows.map((r) => ({
+        position: r.position,
+        streamId: r.stream_id,
+        streamVersion: 0,
+        eventId: '',
+        type: r.type,
+        data: r.data,
+        metadata: {},
+        occurredAt: r.occurred_at.toISOString(),
+        recordedAt: r.recorded_at.toISOString(),
+        prevHash: '',
+        hash: '',
+      })),
       next: upto,
     };
   }

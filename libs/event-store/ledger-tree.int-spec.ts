@@ -17,19 +17,30 @@ describe('the ledger tree', () => {
   });
   afterAll(async () => db.drop());
 
-  const chainHashes = async () => (await db.appPool().query<{ hash: string }>('SELECT hash FROM ledger_events ORDER BY position')).rows.map((r) => r.hash);
+  const chainHashes = async () =>
+    (await db.appPool().query<{ hash: string }>('SELECT hash FROM ledger_events ORDER BY position')).rows.map(
+      (r) => r.hash,
+    );
   const rootOf = (hashes: string[]) => {
     const frontier = new MerkleFrontier();
     for (const h of hashes) frontier.append(leafHash(h));
     return frontier.root();
   };
 
-  it('stores the tree\'s nodes with the commit that completes them: roots, inclusion and consistency proofs of every size check out', async () => {
+  it("stores the tree's nodes with the commit that completes them: roots, inclusion and consistency proofs of every size check out", async () => {
     const writer = new LedgerWriter(db.url, { role: 'workgate_ledger' });
     await writer.start();
     try {
       // Commits of 1 to 5 events, concurrent: group commits of many sizes.
-      await Promise.all(Array.from({ length: 60 }, (_, i) => writer.append({ streamId: `tree-${i}`, expectedVersion: 'no_stream', events: Array.from({ length: (i % 5) + 1 }, ev) })));
+      await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          writer.append({
+            streamId: `tree-${i}`,
+            expectedVersion: 'no_stream',
+            events: Array.from({ length: (i % 5) + 1 }, ev),
+          }),
+        ),
+      );
       const hashes = await chainHashes();
       expect(hashes).toHaveLength(180);
       expect(writer.currentTree()).toEqual({ size: 180, root: rootOf(hashes) });
@@ -38,10 +49,14 @@ describe('the ledger tree', () => {
         const root = await treeRoot(app, size);
         expect(root.equals(rootOf(hashes.slice(0, size)))).toBe(true);
         for (const index of [0, Math.floor(size / 2), size - 1]) {
-          expect(verifyInclusion(index, size, leafHash(hashes[index]), await inclusionProof(app, index, size), root)).toBe(true);
+          expect(
+            verifyInclusion(index, size, leafHash(hashes[index]), await inclusionProof(app, index, size), root),
+          ).toBe(true);
         }
         for (const from of [1, Math.ceil(size / 3), size]) {
-          expect(verifyConsistency(from, size, await treeRoot(app, from), root, await consistencyProof(app, from, size))).toBe(true);
+          expect(
+            verifyConsistency(from, size, await treeRoot(app, from), root, await consistencyProof(app, from, size)),
+          ).toBe(true);
         }
       }
     } finally {
@@ -53,23 +68,53 @@ describe('the ledger tree', () => {
     // Rows as a ledger written before the tree existed holds them: no nodes.
     const client = createClient(db.url);
     await client.connect();
-    const { rows: head } = await client.query<{ position: number; hash: string }>('SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1');
+    const { rows: head } = await client.query<{ position: number; hash: string }>(
+      'SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1',
+    );
     let prev = head[0]?.hash ?? GENESIS_HASH;
     const rows = emptyLedgerRows();
     const at = new Date().toISOString();
     for (let position = head[0].position + 1; position <= head[0].position + 25; position++) {
-      const canonical = composeCanonicalEvent({ position, streamId: `old-${position}`, streamVersion: 1, eventId: randomUUID(), type: 'Old', occurredAt: at, recordedAt: at }, '{}', '{}');
+      const canonical = composeCanonicalEvent(
+        {
+          position,
+          streamId: `old-${position}`,
+          streamVersion: 1,
+          eventId: randomUUID(),
+          type: 'Old',
+          occurredAt: at,
+          recordedAt: at,
+        },
+        '{}',
+        '{}',
+      );
       const hash = chainHash(prev, canonical);
-      addLedgerRow(rows, { position, streamId: `old-${position}`, version: 1, eventId: randomUUID(), type: 'Old', data: '{}', metadata: '{}', occurredAt: at, recordedAt: at, prevHash: prev, hash });
+      addLedgerRow(rows, {
+        position,
+        streamId: `old-${position}`,
+        version: 1,
+        eventId: randomUUID(),
+        type: 'Old',
+        data: '{}',
+        metadata: '{}',
+        occurredAt: at,
+        recordedAt: at,
+        prevHash: prev,
+        hash,
+      });
       prev = hash;
     }
     await insertLedgerRows(client, rows);
     await client.end();
 
     // A writer refused at admission computes the tree over them but stores none of its nodes.
-    const nodes = async () => (await db.appPool().query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_tree')).rows[0].n;
+    const nodes = async () =>
+      (await db.appPool().query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_tree')).rows[0].n;
     const before = await nodes();
-    const refused = new LedgerWriter(db.url, { role: 'workgate_ledger', admit: async () => ({ ok: false, reason: 'rows nobody signed' }) });
+    const refused = new LedgerWriter(db.url, {
+      role: 'workgate_ledger',
+      admit: async () => ({ ok: false, reason: 'rows nobody signed' }),
+    });
     await refused.start();
     try {
       expect(refused.refusing).toBe('rows nobody signed');

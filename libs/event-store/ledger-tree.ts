@@ -1,5 +1,18 @@
 import { Client, Pool } from 'pg';
-import { consistencyRanges, foldSubtrees, Hash, inclusionRanges, leafHash, MerkleFrontier, Node, nodeHash, nodeKey, nodesOf, resolveRanges, subtrees } from './merkle';
+import {
+  consistencyRanges,
+  foldSubtrees,
+  Hash,
+  inclusionRanges,
+  leafHash,
+  MerkleFrontier,
+  Node,
+  nodeHash,
+  nodeKey,
+  nodesOf,
+  resolveRanges,
+  subtrees,
+} from './merkle';
 
 type Queryable = Pick<Pool, 'query'> | Pick<Client, 'query'>;
 
@@ -33,7 +46,8 @@ function partsOf(node: Node): Node[] {
 /** The root of a complete subtree from its parts, left to right (a power of two of them). */
 function combine(parts: Hash[]): Hash {
   let level = parts;
-  while (level.length > 1) level = Array.from({ length: level.length / 2 }, (_, i) => nodeHash(level[2 * i], level[2 * i + 1]));
+  while (level.length > 1)
+    level = Array.from({ length: level.length / 2 }, (_, i) => nodeHash(level[2 * i], level[2 * i + 1]));
   return level[0];
 }
 
@@ -54,7 +68,10 @@ async function readStored(db: Queryable, nodes: Node[]): Promise<Map<string, Has
   const leaves = nodes.filter((n) => n.level === 0);
   const interior = nodes.filter((n) => n.level > 0);
   if (leaves.length) {
-    const { rows } = await db.query<{ position: number; hash: string }>('SELECT position, hash FROM ledger_events WHERE position = ANY($1::bigint[])', [leaves.map((n) => n.index + 1)]);
+    const { rows } = await db.query<{ position: number; hash: string }>(
+      'SELECT position, hash FROM ledger_events WHERE position = ANY($1::bigint[])',
+      [leaves.map((n) => n.index + 1)],
+    );
     for (const r of rows) found.set(nodeKey({ level: 0, index: r.position - 1 }), leafHash(r.hash));
   }
   if (interior.length) {
@@ -80,7 +97,10 @@ export async function treeRoot(db: Queryable, size: number): Promise<Hash> {
 export async function treeFrontier(db: Queryable, size: number): Promise<MerkleFrontier> {
   const nodes = subtrees(0, size);
   const hashes = await readNodes(db, nodes);
-  return MerkleFrontier.of(size, nodes.map((n) => hashes.get(nodeKey(n))!));
+  return MerkleFrontier.of(
+    size,
+    nodes.map((n) => hashes.get(nodeKey(n))!),
+  );
 }
 
 /** An inclusion proof of leaf `index` in the tree of `size` leaves (RFC 9162), leaf side first. */
@@ -99,7 +119,9 @@ export async function consistencyProof(db: Queryable, from: number, to: number):
 
 /** How many leaves the stored interior nodes cover at least (every complete run of 16 leaves has its level-4 node). */
 export async function storedTreeSize(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ top: number | null }>('SELECT max(idx) AS top FROM ledger_tree WHERE level = $1', [STORED_LEVELS_EVERY]);
+  const { rows } = await db.query<{ top: number | null }>('SELECT max(idx) AS top FROM ledger_tree WHERE level = $1', [
+    STORED_LEVELS_EVERY,
+  ]);
   return rows[0].top === null ? 0 : (rows[0].top + 1) * 2 ** STORED_LEVELS_EVERY;
 }
 

@@ -19,19 +19,28 @@ describe('LedgerWriter: a write the database refuses', () => {
     await db?.drop();
   });
 
-  it('answers 503 unavailable in its own words and logs the database\'s at error level', async () => {
+  it("answers 503 unavailable in its own words and logs the database's at error level", async () => {
     await writer.append({ streamId: 'before', expectedVersion: 'no_stream', events: [ev()] });
     const owner = db.ownerPool();
     await owner.query('REVOKE INSERT ON ledger_events FROM workgate_ledger');
     try {
-      const refused = await writer.append({ streamId: 'refused', expectedVersion: 'no_stream', events: [ev()] }).catch((error: unknown) => error);
-      expect(refused).toMatchObject({ code: 'unavailable', message: 'the ledger could not commit the write: a retry with the same Idempotency-Key is safe' });
+      const refused = await writer
+        .append({ streamId: 'refused', expectedVersion: 'no_stream', events: [ev()] })
+        .catch((error: unknown) => error);
+      expect(refused).toMatchObject({
+        code: 'unavailable',
+        message: 'the ledger could not commit the write: a retry with the same Idempotency-Key is safe',
+      });
       expect(JSON.stringify(refused)).not.toMatch(/permission|ledger_events|denied/);
-      expect(logged).toEqual([expect.stringMatching(/^ledger append failed: permission denied for table ledger_events$/)]);
+      expect(logged).toEqual([
+        expect.stringMatching(/^ledger append failed: permission denied for table ledger_events$/),
+      ]);
     } finally {
       await owner.query('GRANT INSERT ON ledger_events TO workgate_ledger');
     }
     // Nothing was written, and the writer goes on.
-    await expect(writer.append({ streamId: 'refused', expectedVersion: 'no_stream', events: [ev()] })).resolves.toMatchObject({ nextVersion: 1 });
+    await expect(
+      writer.append({ streamId: 'refused', expectedVersion: 'no_stream', events: [ev()] }),
+    ).resolves.toMatchObject({ nextVersion: 1 });
   });
 });

@@ -1,5 +1,13 @@
 import { Client } from 'pg';
-import { AppendRequest, AppendResult, CommitRequest, CommitResult, LedgerHead, rememberRecent, WorkgateError } from '@workgate/contracts';
+import {
+  AppendRequest,
+  AppendResult,
+  CommitRequest,
+  CommitResult,
+  LedgerHead,
+  rememberRecent,
+  WorkgateError,
+} from '@workgate/contracts';
 import { chainHash, composeCanonicalEvent, GENESIS_HASH, recordedEventJson } from './hash';
 import { appendLeaf, emptyTreeRows, insertTreeRows, storedTreeSize, treeFrontier, TreeRows } from './ledger-tree';
 import { MerkleFrontier } from './merkle';
@@ -113,7 +121,19 @@ export interface LedgerRows {
 }
 
 export function emptyLedgerRows(): LedgerRows {
-  return { positions: [], streamIds: [], versions: [], eventIds: [], types: [], data: [], metadata: [], occurredAt: [], recordedAt: [], prevHashes: [], hashes: [] };
+  return {
+    positions: [],
+    streamIds: [],
+    versions: [],
+    eventIds: [],
+    types: [],
+    data: [],
+    metadata: [],
+    occurredAt: [],
+    recordedAt: [],
+    prevHashes: [],
+    hashes: [],
+  };
 }
 
 /** One row of a group commit (data and metadata as canonical JSON text). */
@@ -162,13 +182,27 @@ const numberArray = (values: number[]) => `{${values.join(',')}}`;
  * one pass, each element kept as the text it was (the columns are `json`); ROWS FROM zips them
  * with the other columns row by row.
  */
-export async function insertLedgerRows(client: Client, rows: LedgerRows, table = 'ledger_events', tree?: TreeRows, signature?: Buffer): Promise<void> {
+export async function insertLedgerRows(
+  client: Client,
+  rows: LedgerRows,
+  table = 'ledger_events',
+  tree?: TreeRows,
+  signature?: Buffer,
+): Promise<void> {
   // The Merkle tree's nodes the rows complete and the commit's signature go in the same statement (one commit, all or nothing).
   const withTree = tree !== undefined && tree.levels.length > 0;
   const sig = withTree ? 15 : 12;
   const ctes = [
-    ...(withTree ? [`tree AS (INSERT INTO ledger_tree (level, idx, hash) SELECT l, i, decode(h, 'hex') FROM ROWS FROM (unnest($12::smallint[]), unnest($13::bigint[]), unnest($14::text[])) AS t(l, i, h))`] : []),
-    ...(signature ? [`sig AS (INSERT INTO ledger_commit_signatures (position, signature) VALUES ($${sig}::bigint, $${sig + 1}::bytea))`] : []),
+    ...(withTree
+      ? [
+          `tree AS (INSERT INTO ledger_tree (level, idx, hash) SELECT l, i, decode(h, 'hex') FROM ROWS FROM (unnest($12::smallint[]), unnest($13::bigint[]), unnest($14::text[])) AS t(l, i, h))`,
+        ]
+      : []),
+    ...(signature
+      ? [
+          `sig AS (INSERT INTO ledger_commit_signatures (position, signature) VALUES ($${sig}::bigint, $${sig + 1}::bytea))`,
+        ]
+      : []),
   ];
   await client.query({
     // Named: each connection parses and plans the statement once, not on every commit.
@@ -205,7 +239,10 @@ const HEAD_SQL = 'SELECT position, hash FROM ledger_events ORDER BY position DES
  * common case, found without allocating), its first answer when every one is recorded in the
  * stream it names, else `other content`.
  */
-function replayOf(appends: PreparedAppend[], known: (eventId: string) => Known | undefined): CommitResult | 'other content' | undefined {
+function replayOf(
+  appends: PreparedAppend[],
+  known: (eventId: string) => Known | undefined,
+): CommitResult | 'other content' | undefined {
   let any = false;
   let all = true;
   for (const a of appends) {
@@ -236,7 +273,12 @@ function replayOf(appends: PreparedAppend[], known: (eventId: string) => Known |
  * and only then answered. Positions are assigned here, so they are gap-free.
  */
 export class LedgerWriter {
-  private readonly opts: Required<Omit<LedgerWriterOptions, 'role' | 'onCommitted' | 'onActiveChange' | 'log' | 'signCommit' | 'admit' | 'logError' | 'onRefuse'>> &
+  private readonly opts: Required<
+    Omit<
+      LedgerWriterOptions,
+      'role' | 'onCommitted' | 'onActiveChange' | 'log' | 'signCommit' | 'admit' | 'logError' | 'onRefuse'
+    >
+  > &
     LedgerWriterOptions;
   private client?: Client;
   private active = false;
@@ -327,7 +369,8 @@ export class LedgerWriter {
     if (!this.active) {
       return Promise.reject(new WorkgateError('unavailable', 'this ledger instance is not the writer (standby)'));
     }
-    if (this.foreign) return Promise.reject(new WorkgateError('unavailable', `the ledger writer refuses to write: ${this.foreign}`));
+    if (this.foreign)
+      return Promise.reject(new WorkgateError('unavailable', `the ledger writer refuses to write: ${this.foreign}`));
     return new Promise<CommitResult>((resolve, reject) => {
       this.queue.push({ commit, resolve, reject });
       this.queuedEvents += commit.eventCount;
@@ -399,13 +442,17 @@ export class LedgerWriter {
   private async loadTree(client: Client, persist: boolean): Promise<void> {
     const stored = Math.min(await storedTreeSize(client), this.head.position);
     const frontier = await treeFrontier(client, stored);
-    for (let after = stored; after < this.head.position; ) {
-      const { rows } = await client.query<{ position: number; hash: string }>('SELECT position, hash FROM ledger_events WHERE position > $1 ORDER BY position LIMIT 10000', [after]);
+    for (let after = stored; after < this.head.position;) {
+      const { rows } = await client.query<{ position: number; hash: string }>(
+        'SELECT position, hash FROM ledger_events WHERE position > $1 ORDER BY position LIMIT 10000',
+        [after],
+      );
       const tree = emptyTreeRows();
       for (const r of rows) appendLeaf(frontier, r.hash, tree);
       if (persist) await insertTreeRows(client, tree);
       after = rows[rows.length - 1].position;
-      if (persist && this.head.position - stored > 10_000) this.opts.log?.(`ledger tree filled to position ${after} of ${this.head.position}`);
+      if (persist && this.head.position - stored > 10_000)
+        this.opts.log?.(`ledger tree filled to position ${after} of ${this.head.position}`);
     }
     this.frontier = frontier;
   }
@@ -418,10 +465,10 @@ export class LedgerWriter {
       return;
     }
     if (admission.adopt && this.head.position > 0 && this.opts.signCommit) {
-      await client.query('INSERT INTO ledger_commit_signatures (position, signature) VALUES ($1, $2) ON CONFLICT (position) DO NOTHING', [
-        this.head.position,
-        this.opts.signCommit(this.head.position, this.head.hash),
-      ]);
+      await client.query(
+        'INSERT INTO ledger_commit_signatures (position, signature) VALUES ($1, $2) ON CONFLICT (position) DO NOTHING',
+        [this.head.position, this.opts.signCommit(this.head.position, this.head.hash)],
+      );
     }
   }
 
@@ -503,7 +550,9 @@ export class LedgerWriter {
     let n = 0;
     while (
       n < this.queue.length &&
-      (n === 0 || (events + this.queue[n].commit.eventCount <= this.opts.maxBatchEvents && bytes + this.queue[n].commit.bytes <= this.opts.maxBatchBytes))
+      (n === 0 ||
+        (events + this.queue[n].commit.eventCount <= this.opts.maxBatchEvents &&
+          bytes + this.queue[n].commit.bytes <= this.opts.maxBatchBytes))
     ) {
       events += this.queue[n].commit.eventCount;
       bytes += this.queue[n].commit.bytes;
@@ -534,14 +583,22 @@ export class LedgerWriter {
       this.versions.clear();
       // The database's own words (constraint names, SQL) stay in the log: callers get the outcome.
       if (!(error instanceof WorkgateError)) this.opts.logError?.(`ledger append failed: ${(error as Error).message}`);
-      const wrapped = error instanceof WorkgateError ? error : new WorkgateError('unavailable', 'the ledger could not commit the write: a retry with the same Idempotency-Key is safe');
+      const wrapped =
+        error instanceof WorkgateError
+          ? error
+          : new WorkgateError(
+              'unavailable',
+              'the ledger could not commit the write: a retry with the same Idempotency-Key is safe',
+            );
       for (const p of batch) p.reject(wrapped);
       if (this.client === client) {
         const ours = this.head.position;
         await this.loadHead().catch(() => undefined);
         // A row this writer did not write (inserted around it): never chain onto it unnoticed.
         if (this.head.position !== ours && !this.foreign) {
-          this.refuse(`the ledger holds position ${this.head.position}, past this writer's head ${ours}: rows were written around the writer`);
+          this.refuse(
+            `the ledger holds position ${this.head.position}, past this writer's head ${ours}: rows were written around the writer`,
+          );
         }
       }
     }
@@ -555,7 +612,9 @@ export class LedgerWriter {
    * wrote nothing.
    */
   private async writeBatch(client: Client, batch: Pending[]): Promise<void> {
-    const optimistic = batch.every((p) => p.commit.appends.every((a) => this.versions.has(a.streamId) || a.expectedVersion === 0));
+    const optimistic = batch.every((p) =>
+      p.commit.appends.every((a) => this.versions.has(a.streamId) || a.expectedVersion === 0),
+    );
     if (optimistic) {
       const plan = this.plan(batch, new Map(), new Map());
       // A refusal may really be the replay of an accepted append: only the lookup can tell.
@@ -612,7 +671,13 @@ export class LedgerWriter {
       const { appends } = p.commit;
       const replay = replayOf(appends, (eventId) => existing.get(eventId) ?? inBatch.get(eventId));
       if (replay === 'other content') {
-        rejected.push({ p, error: new WorkgateError('duplicate_event_id', 'an event id of this append is already recorded with other content') });
+        rejected.push({
+          p,
+          error: new WorkgateError(
+            'duplicate_event_id',
+            'an event id of this append is already recorded with other content',
+          ),
+        });
         continue;
       }
       if (replay) {
@@ -621,14 +686,18 @@ export class LedgerWriter {
         continue;
       }
       // Every stream's version first: one refused stream refuses the whole commit.
-      const current = appends.map((a) => batchVersions.get(a.streamId) ?? this.versions.get(a.streamId) ?? dbVersions.get(a.streamId) ?? 0);
+      const current = appends.map(
+        (a) => batchVersions.get(a.streamId) ?? this.versions.get(a.streamId) ?? dbVersions.get(a.streamId) ?? 0,
+      );
       const conflict = appends.findIndex((a, i) => a.expectedVersion !== 'any' && a.expectedVersion !== current[i]);
       if (conflict >= 0) {
         const { streamId, expectedVersion } = appends[conflict];
         const expected = expectedVersion === 0 ? 'no stream' : expectedVersion;
-        const error = new WorkgateError('version_conflict', `stream ${streamId} is at version ${current[conflict]}, the append expected ${expected}`, [
-          { streamId, expectedVersion, currentVersion: current[conflict] },
-        ]);
+        const error = new WorkgateError(
+          'version_conflict',
+          `stream ${streamId} is at version ${current[conflict]}, the append expected ${expected}`,
+          [{ streamId, expectedVersion, currentVersion: current[conflict] }],
+        );
         rejected.push({ p, error });
         continue;
       }
@@ -640,14 +709,41 @@ export class LedgerWriter {
           version += 1;
           const occurredAt = e.occurredAt ?? recordedAt;
           const canonical = composeCanonicalEvent(
-            { position, streamId: a.streamId, streamVersion: version, eventId: e.eventId, type: e.type, occurredAt, recordedAt },
+            {
+              position,
+              streamId: a.streamId,
+              streamVersion: version,
+              eventId: e.eventId,
+              type: e.type,
+              occurredAt,
+              recordedAt,
+            },
             e.canonicalData,
             e.canonicalMetadata,
           );
           const hash = chainHash(prevHash, canonical);
           if (this.opts.merkleTree) appendLeaf(frontier, hash, tree);
-          committed.push({ position, streamId: a.streamId, streamVersion: version, eventId: e.eventId, type: e.type, json: recordedEventJson(canonical, prevHash, hash) });
-          addLedgerRow(rows, { position, streamId: a.streamId, version, eventId: e.eventId, type: e.type, data: e.canonicalData, metadata: e.canonicalMetadata, occurredAt, recordedAt, prevHash, hash });
+          committed.push({
+            position,
+            streamId: a.streamId,
+            streamVersion: version,
+            eventId: e.eventId,
+            type: e.type,
+            json: recordedEventJson(canonical, prevHash, hash),
+          });
+          addLedgerRow(rows, {
+            position,
+            streamId: a.streamId,
+            version,
+            eventId: e.eventId,
+            type: e.type,
+            data: e.canonicalData,
+            metadata: e.canonicalMetadata,
+            occurredAt,
+            recordedAt,
+            prevHash,
+            hash,
+          });
           prevHash = hash;
           positions.push(position);
           inBatch.set(e.eventId, { streamId: a.streamId, version, position });
@@ -665,7 +761,13 @@ export class LedgerWriter {
   private async write(client: Client, plan: BatchPlan): Promise<void> {
     const wrote = plan.rows.positions.length > 0;
     if (wrote) {
-      await insertLedgerRows(client, plan.rows, 'ledger_events', plan.tree, this.opts.signCommit?.(plan.head.position, plan.head.hash));
+      await insertLedgerRows(
+        client,
+        plan.rows,
+        'ledger_events',
+        plan.tree,
+        this.opts.signCommit?.(plan.head.position, plan.head.hash),
+      );
       this.head = plan.head;
       this.frontier = plan.frontier;
       for (const [streamId, version] of plan.batchVersions) this.rememberVersion(streamId, version);
@@ -678,5 +780,4 @@ export class LedgerWriter {
   private rememberVersion(streamId: string, version: number): void {
     rememberRecent(this.versions, streamId, version, this.opts.streamCacheSize);
   }
-
 }

@@ -1,5 +1,19 @@
 import { createHash } from 'node:crypto';
-import { consistencyRanges, EMPTY_ROOT, foldSubtrees, Hash, inclusionRanges, leafHash, MerkleFrontier, Node, nodeHash, resolveRanges, subtrees, verifyConsistency, verifyInclusion } from './merkle';
+import {
+  consistencyRanges,
+  EMPTY_ROOT,
+  foldSubtrees,
+  Hash,
+  inclusionRanges,
+  leafHash,
+  MerkleFrontier,
+  Node,
+  nodeHash,
+  resolveRanges,
+  subtrees,
+  verifyConsistency,
+  verifyInclusion,
+} from './merkle';
 
 /** RFC 9162's MTH, straight from its definition. */
 function mth(leaves: Hash[]): Hash {
@@ -13,11 +27,16 @@ function mth(leaves: Hash[]): Hash {
 const chain = (i: number) => createHash('sha256').update(`event ${i}`).digest('hex');
 const LEAVES = Array.from({ length: 70 }, (_, i) => leafHash(chain(i)));
 /** A node's hash from the leaves, as the tree table would answer it. */
-const hashOf = (leaves: Hash[]) => (node: Node) => mth(leaves.slice(node.index * 2 ** node.level, (node.index + 1) * 2 ** node.level));
+const hashOf = (leaves: Hash[]) => (node: Node) =>
+  mth(leaves.slice(node.index * 2 ** node.level, (node.index + 1) * 2 ** node.level));
 
 describe('the ledger as an RFC 9162 Merkle tree', () => {
   it('hashes a leaf as SHA-256(0x00 ‖ chain hash) and an empty tree as SHA-256 of nothing', () => {
-    expect(leafHash('ab'.repeat(32)).toString('hex')).toBe(createHash('sha256').update(Buffer.concat([Buffer.from([0]), Buffer.from('ab'.repeat(32), 'hex')])).digest('hex'));
+    expect(leafHash('ab'.repeat(32)).toString('hex')).toBe(
+      createHash('sha256')
+        .update(Buffer.concat([Buffer.from([0]), Buffer.from('ab'.repeat(32), 'hex')]))
+        .digest('hex'),
+    );
     expect(EMPTY_ROOT.toString('hex')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
   });
 
@@ -63,7 +82,11 @@ describe('the ledger as an RFC 9162 Merkle tree', () => {
     for (let n = 1; n <= 40; n++) {
       for (let m = 1; m <= n; m++) {
         const proof = resolveRanges(consistencyRanges(m, n), hashOf(LEAVES));
-        expect([m, n, verifyConsistency(m, n, mth(LEAVES.slice(0, m)), mth(LEAVES.slice(0, n)), proof)]).toEqual([m, n, true]);
+        expect([m, n, verifyConsistency(m, n, mth(LEAVES.slice(0, m)), mth(LEAVES.slice(0, n)), proof)]).toEqual([
+          m,
+          n,
+          true,
+        ]);
         if (m > 5) {
           const forged = resolveRanges(consistencyRanges(m, n), hashOf(rewritten));
           expect(verifyConsistency(m, n, mth(LEAVES.slice(0, m)), mth(rewritten.slice(0, n)), forged)).toBe(false);

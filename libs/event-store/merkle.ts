@@ -30,7 +30,6 @@ export interface Node {
   index: number;
 }
 
-
 /** The largest power of two smaller than n (n > 1). */
 function split(n: number): number {
   let k = 1;
@@ -84,7 +83,9 @@ export function consistencyRanges(m: number, n: number): RangeNeeded[] {
     const size = hi - lo;
     if (mm === size) return whole ? [] : [range(lo, hi)];
     const k = split(size);
-    return mm <= k ? [...sub(mm, lo, lo + k, whole), range(lo + k, hi)] : [...sub(mm - k, lo + k, hi, false), range(lo, lo + k)];
+    return mm <= k
+      ? [...sub(mm, lo, lo + k, whole), range(lo + k, hi)]
+      : [...sub(mm - k, lo + k, hi, false), range(lo, lo + k)];
   };
   return sub(m, 0, n, true);
 }
@@ -181,7 +182,8 @@ export class MerkleFrontier {
 
   /** The frontier of a tree of `size` leaves, from the hashes of `subtrees(0, size)`. */
   static of(size: number, hashes: Hash[]): MerkleFrontier {
-    if (hashes.length !== subtrees(0, size).length) throw new Error(`a tree of ${size} has ${subtrees(0, size).length} subtrees, not ${hashes.length}`);
+    if (hashes.length !== subtrees(0, size).length)
+      throw new Error(`a tree of ${size} has ${subtrees(0, size).length} subtrees, not ${hashes.length}`);
     return new MerkleFrontier(size, [...hashes]);
   }
 

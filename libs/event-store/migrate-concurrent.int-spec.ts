@@ -33,23 +33,40 @@ async function emptyDatabase(): Promise<string> {
  * cluster. The migrations' names are the ones the code declares, in its order.
  */
 describe('migrate: concurrent starters on one cluster', () => {
-  afterAll(() => admin(async (c) => {
-    for (const name of created) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  }));
+  afterAll(() =>
+    admin(async (c) => {
+      for (const name of created) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    }),
+  );
 
   it('migrates 4 fresh databases at the same instant, 2 rounds, every one complete', async () => {
     const expected = MIGRATIONS.map((m) => m.name);
     for (let round = 0; round < 2; round++) {
       const urls = await Promise.all(Array.from({ length: 4 }, () => emptyDatabase()));
       const results = await Promise.allSettled(urls.map((url) => migrate(url)));
-      const failures = results.flatMap((r) => (r.status === 'rejected' ? [`round ${round}: ${(r.reason as Error).message}`] : []));
+      const failures = results.flatMap((r) =>
+        r.status === 'rejected' ? [`round ${round}: ${(r.reason as Error).message}`] : [],
+      );
       expect(failures).toEqual([]);
       for (const r of results) expect(r.status === 'fulfilled' ? r.value : undefined).toEqual(expected);
     }
   });
 
   it('leaves the service roles as the migration sets them: login, no superuser', async () => {
-    const roles = await admin(async (c) => (await c.query<{ rolname: string; rolcanlogin: boolean; rolsuper: boolean }>("SELECT rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname LIKE 'workgate\\_%' ORDER BY rolname")).rows);
-    expect(roles).toEqual(['workgate_app', 'workgate_ledger', 'workgate_views'].map((rolname) => ({ rolname, rolcanlogin: true, rolsuper: false })));
+    const roles = await admin(
+      async (c) =>
+        (
+          await c.query<{ rolname: string; rolcanlogin: boolean; rolsuper: boolean }>(
+            "SELECT rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname LIKE 'workgate\\_%' ORDER BY rolname",
+          )
+        ).rows,
+    );
+    expect(roles).toEqual(
+      ['workgate_app', 'workgate_ledger', 'workgate_views'].map((rolname) => ({
+        rolname,
+        rolcanlogin: true,
+        rolsuper: false,
+      })),
+    );
   });
 });

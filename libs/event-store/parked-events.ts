@@ -22,7 +22,8 @@ const ERROR_CHARS = 1000;
  */
 export function isUnfoldable(error: unknown): boolean {
   const sqlState = (error as { code?: unknown })?.code;
-  if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState)) return sqlState.startsWith('22') || sqlState.startsWith('23');
+  if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState))
+    return sqlState.startsWith('22') || sqlState.startsWith('23');
   return error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError;
 }
 
@@ -32,7 +33,12 @@ export function isUnfoldable(error: unknown): boolean {
  * down to the single events that cannot be folded. Those are returned, in position order; every
  * other event is folded, in order. An error that is not the events' own is thrown.
  */
-export async function foldSettingAside(client: PoolClient, p: Projection, events: RecordedEvent[], table?: TableName): Promise<ParkedEvent[]> {
+export async function foldSettingAside(
+  client: PoolClient,
+  p: Projection,
+  events: RecordedEvent[],
+  table?: TableName,
+): Promise<ParkedEvent[]> {
   const parked: ParkedEvent[] = [];
   let savepoints = 0;
   const attempt = async (part: RecordedEvent[]): Promise<void> => {
@@ -47,7 +53,12 @@ export async function foldSettingAside(client: PoolClient, p: Projection, events
       if (!isUnfoldable(error)) throw error;
       if (part.length === 1) {
         const [e] = part;
-        parked.push({ projection: p.name, position: e.position, eventType: e.type, error: String((error as Error).message ?? error).slice(0, ERROR_CHARS) });
+        parked.push({
+          projection: p.name,
+          position: e.position,
+          eventType: e.type,
+          error: String((error as Error).message ?? error).slice(0, ERROR_CHARS),
+        });
         return;
       }
       const half = Math.ceil(part.length / 2);
@@ -66,16 +77,30 @@ export async function recordParked(client: Pick<PoolClient, 'query'>, parked: Pa
     `INSERT INTO projection_parked_events (projection, position, event_type, error)
      SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])
      ON CONFLICT (projection, position) DO UPDATE SET error = EXCLUDED.error, parked_at = now()`,
-    [parked.map((e) => e.projection), parked.map((e) => e.position), parked.map((e) => e.eventType), parked.map((e) => e.error)],
+    [
+      parked.map((e) => e.projection),
+      parked.map((e) => e.position),
+      parked.map((e) => e.eventType),
+      parked.map((e) => e.error),
+    ],
   );
 }
 
 /** The events set aside, per projection, oldest first. */
-export async function listParked(pool: Pick<Pool, 'query'>, projection?: string): Promise<Array<ParkedEvent & { parkedAt: string }>> {
+export async function listParked(
+  pool: Pick<Pool, 'query'>,
+  projection?: string,
+): Promise<Array<ParkedEvent & { parkedAt: string }>> {
   const { rows } = await pool.query(
     `SELECT projection, position, event_type, error, parked_at FROM projection_parked_events
       WHERE $1::text IS NULL OR projection = $1 ORDER BY projection, position`,
     [projection ?? null],
   );
-  return rows.map((r) => ({ projection: r.projection, position: r.position, eventType: r.event_type, error: r.error, parkedAt: new Date(r.parked_at).toISOString() }));
+  return rows.map((r) => ({
+    projection: r.projection,
+    position: r.position,
+    eventType: r.event_type,
+    error: r.error,
+    parkedAt: new Date(r.parked_at).toISOString(),
+  }));
 }

@@ -26,7 +26,9 @@ describe('inTransaction (real Postgres)', () => {
       expect(outcome).toBeInstanceOf(Error);
       expect(crashes).toEqual([]);
       // The pool carries on with a fresh connection.
-      await expect(inTransaction(pool, async (client) => (await client.query('SELECT 1 AS one')).rows[0].one)).resolves.toBe(1);
+      await expect(
+        inTransaction(pool, async (client) => (await client.query('SELECT 1 AS one')).rows[0].one),
+      ).resolves.toBe(1);
     } finally {
       process.off('uncaughtException', onUncaught);
       await pool.end();

@@ -73,7 +73,11 @@ function onRebuilt(i: IndexDef, table: string): string {
  * row, and renamed in one transaction. Renaming needs the tables' owner: run it with the
  * migrating connection (`npm run views:rebuild`), not the application's role.
  */
-export async function rebuildProjection(pool: Pool, p: Projection, options: RebuildOptions = {}): Promise<RebuildResult> {
+export async function rebuildProjection(
+  pool: Pool,
+  p: Projection,
+  options: RebuildOptions = {},
+): Promise<RebuildResult> {
   const reader = new LedgerReader(pool);
   const window = options.window ?? 20_000;
   // Fresh tables with only their primary key's and unique indexes while they fill; the other
@@ -84,7 +88,8 @@ export async function rebuildProjection(pool: Pool, p: Projection, options: Rebu
     await pool.query(`DROP TABLE IF EXISTS ${rebuilt(t)}`);
     await pool.query(`CREATE TABLE ${rebuilt(t)} (LIKE ${t} INCLUDING DEFAULTS)`);
     for (const i of indexes.get(t)!.filter(filledWith)) await pool.query(onRebuilt(i, t));
-    if (options.roles?.views) await pool.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${rebuilt(t)} TO ${options.roles.views}`);
+    if (options.roles?.views)
+      await pool.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${rebuilt(t)} TO ${options.roles.views}`);
     for (const reader of options.roles?.readers ?? []) await pool.query(`GRANT SELECT ON ${rebuilt(t)} TO ${reader}`);
   }
 
@@ -125,17 +130,33 @@ export async function rebuildProjection(pool: Pool, p: Projection, options: Rebu
   const first = await replay(0, undefined, fold);
   const position = first.next;
   let events = first.applied;
-  for (const t of p.tables) for (const i of indexes.get(t)!.filter((x) => !filledWith(x))) await pool.query(onRebuilt(i, t));
+  for (const t of p.tables)
+    for (const i of indexes.get(t)!.filter((x) => !filledWith(x))) await pool.query(onRebuilt(i, t));
 
   return inTransaction(pool, async (client) => {
-    await client.query(`INSERT INTO projection_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`, [p.name]);
-    const { rows } = await client.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [p.name]);
+    await client.query(
+      `INSERT INTO projection_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`,
+      [p.name],
+    );
+    const { rows } = await client.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [
+      p.name,
+    ]);
     const livePosition: number = rows[0].position;
     // The live runner waits on the lock; bring both sides to the same position.
     const target = Math.max(livePosition, position);
     const tail: ParkedEvent[] = [];
-    events += (await replay(position, target, async (page) => void parked.push(...(await foldSettingAside(client, p, page, rebuilt))))).applied;
-    await replay(livePosition, target, async (page) => void tail.push(...(await foldSettingAside(client, p, page, live))));
+    events += (
+      await replay(
+        position,
+        target,
+        async (page) => void parked.push(...(await foldSettingAside(client, p, page, rebuilt))),
+      )
+    ).applied;
+    await replay(
+      livePosition,
+      target,
+      async (page) => void tail.push(...(await foldSettingAside(client, p, page, live))),
+    );
 
     const differences: Record<string, number> = {};
     if (options.compare !== false) {
@@ -155,8 +176,10 @@ export async function rebuildProjection(pool: Pool, p: Projection, options: Rebu
         await client.query(`DROP TABLE ${t}_old`);
         // The indexes and constraints take the old names back.
         for (const i of indexes.get(t)!) {
-          if (i.constraint === 'p') await client.query(`ALTER TABLE ${t} ADD CONSTRAINT ${i.name} PRIMARY KEY USING INDEX ${rebuilt(i.name)}`);
-          else if (i.constraint === 'u') await client.query(`ALTER TABLE ${t} ADD CONSTRAINT ${i.name} UNIQUE USING INDEX ${rebuilt(i.name)}`);
+          if (i.constraint === 'p')
+            await client.query(`ALTER TABLE ${t} ADD CONSTRAINT ${i.name} PRIMARY KEY USING INDEX ${rebuilt(i.name)}`);
+          else if (i.constraint === 'u')
+            await client.query(`ALTER TABLE ${t} ADD CONSTRAINT ${i.name} UNIQUE USING INDEX ${rebuilt(i.name)}`);
           else await client.query(`ALTER INDEX ${rebuilt(i.name)} RENAME TO ${i.name}`);
         }
       }
@@ -168,7 +191,10 @@ export async function rebuildProjection(pool: Pool, p: Projection, options: Rebu
     } else {
       await recordParked(client, tail);
     }
-    await client.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [p.name, target]);
+    await client.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [
+      p.name,
+      target,
+    ]);
     return { projection: p.name, position: target, events, differences, swapped: swap, parked };
   });
 }

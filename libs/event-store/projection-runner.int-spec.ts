@@ -10,7 +10,7 @@ import { ProjectionRunner } from './projection-runner';
  * the log. Here the log and the handed-over copies differ on purpose (`from`), so each page shows
  * where it was read.
  */
-describe('ProjectionRunner: pages from the writer\'s commits, the rest from the log (real Postgres)', () => {
+describe("ProjectionRunner: pages from the writer's commits, the rest from the log (real Postgres)", () => {
   let db: TestDatabase;
   let seen: Array<{ position: number; type: string; from: unknown }>;
   let runner: ProjectionRunner;
@@ -22,7 +22,19 @@ describe('ProjectionRunner: pages from the writer\'s commits, the rest from the 
       [position, type],
     );
   const handedOver = (position: number, type: string): CommittedEvent => {
-    const e: RecordedEvent = { position, streamId: 'probe-x', streamVersion: position, eventId: '', type, data: { from: 'memory' }, metadata: {}, occurredAt: '2026-11-23T00:00:00.000Z', recordedAt: '2026-11-23T00:00:00.000Z', prevHash: '', hash: '' };
+    const e: RecordedEvent = {
+      position,
+      streamId: 'probe-x',
+      streamVersion: position,
+      eventId: '',
+      type,
+      data: { from: 'memory' },
+      metadata: {},
+      occurredAt: '2026-11-23T00:00:00.000Z',
+      recordedAt: '2026-11-23T00:00:00.000Z',
+      prevHash: '',
+      hash: '',
+    };
     return { position, streamId: 'probe-x', streamVersion: position, eventId: '', type, json: JSON.stringify(e) };
   };
 
@@ -37,13 +49,21 @@ describe('ProjectionRunner: pages from the writer\'s commits, the rest from the 
         name: 'where-read',
         types: ['Wanted'],
         tables: [],
-        apply: async (_client, events) => void seen.push(...events.map((e) => ({ position: e.position, type: e.type, from: (e.data as { from: unknown }).from }))),
+        apply: async (_client, events) =>
+          void seen.push(
+            ...events.map((e) => ({ position: e.position, type: e.type, from: (e.data as { from: unknown }).from })),
+          ),
       },
     ]);
   });
 
   it('reads handed-over commits from memory, only the wanted types, and never skips what it was not handed', async () => {
-    for (const [p, t] of [[1, 'Wanted'], [2, 'Other'], [3, 'Wanted']] as const) await row(p, t);
+    for (const [p, t] of [
+      [1, 'Wanted'],
+      [2, 'Other'],
+      [3, 'Wanted'],
+    ] as const)
+      await row(p, t);
     runner.committed([handedOver(1, 'Wanted'), handedOver(2, 'Other'), handedOver(3, 'Wanted')]);
     await runner.catchUp();
     expect(seen).toEqual([
@@ -105,17 +125,24 @@ describe('ProjectionRunner: events it cannot fold (real Postgres)', () => {
     // n must fit a smallint; position 4's data cannot be read at all.
     for (let p = 1; p <= 10; p++) await row(p, p === 4 ? { broken: true } : { n: p === 7 ? 70_000 : p });
     const parked: number[] = [];
-    const runner = new ProjectionRunner(db.viewsPool(), [
-      {
-        name: 'counts',
-        types: ['Counted'],
-        tables: ['probe_counts'],
-        apply: async (client, events) => {
-          const ns = events.map((e) => (e.data as { n?: number }).n!.toFixed(0));
-          await client.query('INSERT INTO probe_counts SELECT * FROM unnest($1::bigint[], $2::smallint[])', [events.map((e) => e.position), ns]);
+    const runner = new ProjectionRunner(
+      db.viewsPool(),
+      [
+        {
+          name: 'counts',
+          types: ['Counted'],
+          tables: ['probe_counts'],
+          apply: async (client, events) => {
+            const ns = events.map((e) => (e.data as { n?: number }).n!.toFixed(0));
+            await client.query('INSERT INTO probe_counts SELECT * FROM unnest($1::bigint[], $2::smallint[])', [
+              events.map((e) => e.position),
+              ns,
+            ]);
+          },
         },
-      },
-    ], { onParked: (events) => parked.push(...events.map((e) => e.position)) });
+      ],
+      { onParked: (events) => parked.push(...events.map((e) => e.position)) },
+    );
     await runner.catchUp();
     const { rows } = await db.ownerPool().query('SELECT position FROM probe_counts ORDER BY position');
     expect(rows.map((r) => r.position)).toEqual([1, 2, 3, 5, 6, 8, 9, 10]);
@@ -128,26 +155,37 @@ describe('ProjectionRunner: events it cannot fold (real Postgres)', () => {
     expect(checkpoint.rows[0].position).toBe(10);
   });
 
-  it('pauses on an error that is not the events\' own, sets nothing aside, and goes on once it passes', async () => {
+  it("pauses on an error that is not the events' own, sets nothing aside, and goes on once it passes", async () => {
     await row(11, { n: 11 });
     let outage = true;
-    const runner = new ProjectionRunner(db.viewsPool(), [
-      {
-        name: 'counts',
-        types: ['Counted'],
-        tables: ['probe_counts'],
-        apply: async (client, events) => {
-          if (outage) throw new Error('Connection terminated unexpectedly');
-          await client.query('INSERT INTO probe_counts SELECT * FROM unnest($1::bigint[], $2::smallint[])', [events.map((e) => e.position), events.map((e) => (e.data as { n: number }).n)]);
+    const runner = new ProjectionRunner(
+      db.viewsPool(),
+      [
+        {
+          name: 'counts',
+          types: ['Counted'],
+          tables: ['probe_counts'],
+          apply: async (client, events) => {
+            if (outage) throw new Error('Connection terminated unexpectedly');
+            await client.query('INSERT INTO probe_counts SELECT * FROM unnest($1::bigint[], $2::smallint[])', [
+              events.map((e) => e.position),
+              events.map((e) => (e.data as { n: number }).n),
+            ]);
+          },
         },
-      },
-    ], { idleMs: 20 });
+      ],
+      { idleMs: 20 },
+    );
     runner.start();
     await eventually(async () => runner.pausedBy !== undefined, 5000, 'the pause');
     expect(runner.pausedBy).toMatchObject({ error: 'Connection terminated unexpectedly' });
     expect((await listParked(db.appPool())).map((e) => e.position)).toEqual([4, 7]);
     outage = false;
-    await eventually(async () => (await db.ownerPool().query('SELECT 1 FROM probe_counts WHERE position = 11')).rowCount === 1, 5000, 'position 11');
+    await eventually(
+      async () => (await db.ownerPool().query('SELECT 1 FROM probe_counts WHERE position = 11')).rowCount === 1,
+      5000,
+      'position 11',
+    );
     expect(runner.pausedBy).toBeUndefined();
     await runner.stop();
   });

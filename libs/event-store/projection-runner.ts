@@ -198,11 +198,19 @@ export class ProjectionRunner {
     }
   }
 
-  private applyPageOnce(p: Projection, after: number, events: RecordedEvent[], next: number, settingAside: boolean): Promise<boolean> {
+  private applyPageOnce(
+    p: Projection,
+    after: number,
+    events: RecordedEvent[],
+    next: number,
+    settingAside: boolean,
+  ): Promise<boolean> {
     let parked: ParkedEvent[] = [];
     return inTransaction(this.pool, async (client) => {
       // The checkpoint row is locked for the transaction: two runners never apply the same page.
-      const locked = await client.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [p.name]);
+      const locked = await client.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [
+        p.name,
+      ]);
       if ((locked.rows[0]?.position ?? 0) !== after) return false; // nothing was written
       if (settingAside) {
         parked = await foldSettingAside(client, p, events);
@@ -218,7 +226,8 @@ export class ProjectionRunner {
       return true;
     }).then((moved) => {
       if (moved && parked.length) {
-        for (const e of parked) this.options.log?.(`projection ${p.name} set aside ${e.eventType} at position ${e.position}: ${e.error}`);
+        for (const e of parked)
+          this.options.log?.(`projection ${p.name} set aside ${e.eventType} at position ${e.position}: ${e.error}`);
         this.options.onParked?.(parked);
       }
       return moved;

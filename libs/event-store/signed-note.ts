@@ -18,7 +18,12 @@ export function rawPublicKey(key: KeyObject): Buffer {
 
 /** The 4-byte key hash of a signed-note key: the first 4 bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ key). */
 export function noteKeyHash(name: string, publicKey: Buffer): Buffer {
-  return createHash('sha256').update(`${name}\n`).update(Buffer.from([ED25519])).update(publicKey).digest().subarray(0, 4);
+  return createHash('sha256')
+    .update(`${name}\n`)
+    .update(Buffer.from([ED25519]))
+    .update(publicKey)
+    .digest()
+    .subarray(0, 4);
 }
 
 /** The verifier key a standard verifier takes: `<name>+<hex key hash>+<base64(0x01 ‖ key)>`. */
@@ -59,8 +64,14 @@ export function openNote(note: string, vkey: string): { ok: true; text: string }
   const split = note.lastIndexOf('\n\n');
   if (split < 0) return { ok: false, reason: 'not a signed note (no blank line before the signatures)' };
   const text = note.slice(0, split + 1);
-  const lines = note.slice(split + 2).split('\n').filter((l) => l !== '');
-  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.publicKey.toString('base64url') }, format: 'jwk' });
+  const lines = note
+    .slice(split + 2)
+    .split('\n')
+    .filter((l) => l !== '');
+  const publicKey = createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: key.publicKey.toString('base64url') },
+    format: 'jwk',
+  });
   for (const line of lines) {
     if (!line.startsWith(SIGNATURE_PREFIX)) return { ok: false, reason: `not a signature line: ${line.slice(0, 40)}` };
     const [name, b64] = line.slice(SIGNATURE_PREFIX.length).split(' ');
@@ -89,5 +100,7 @@ export function parseCheckpoint(text: string): Checkpoint | undefined {
   const [origin, size, root] = text.split('\n');
   if (!origin || !/^(0|[1-9]\d{0,15})$/.test(size ?? '') || !root) return undefined;
   const hash = Buffer.from(root, 'base64');
-  return hash.length === 32 && hash.toString('base64') === root ? { origin, size: Number(size), root: hash } : undefined;
+  return hash.length === 32 && hash.toString('base64') === root
+    ? { origin, size: Number(size), root: hash }
+    : undefined;
 }

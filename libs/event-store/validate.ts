@@ -41,7 +41,8 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 // (`->>`), and a ledger's columns were `jsonb` before (which refuses both): refuse them here,
 // per event, so one bad event never fails a whole group commit. An escape is a backslash that is
 // not itself escaped: text holding a backslash then `u0000` (JSON `\\u0000`) is stored as it is.
-const UNSTORABLE = /(?<=(?:^|[^\\])(?:\\\\)*)(?:\\u0000|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2})/i;
+const UNSTORABLE =
+  /(?<=(?:^|[^\\])(?:\\\\)*)(?:\\u0000|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])|(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2})/i;
 
 function canonicalJson(value: unknown, where: string, problems: string[]): string {
   if (!isPlainObject(value)) {
@@ -56,7 +57,8 @@ function canonicalJson(value: unknown, where: string, problems: string[]): strin
     return '{}';
   }
   // Both are written as \u escapes; almost no text holds one, and finding none is far cheaper than the pattern.
-  if (json.includes('\\u') && UNSTORABLE.test(json)) problems.push(`${where} contains a NUL character or an unpaired surrogate`);
+  if (json.includes('\\u') && UNSTORABLE.test(json))
+    problems.push(`${where} contains a NUL character or an unpaired surrogate`);
   if (json.length > MAX_EVENT_BYTES) problems.push(`${where} is larger than ${MAX_EVENT_BYTES} bytes`);
   return json;
 }
@@ -82,7 +84,9 @@ export function prepareAppend(request: AppendRequest): PreparedAppend {
   const problems: string[] = [];
   const req = (request ?? {}) as Partial<AppendRequest>;
   if (!isStreamId(req.streamId)) {
-    problems.push('streamId must be 1-200 characters of letters, digits and _ . : @ - (starting with a letter or digit)');
+    problems.push(
+      'streamId must be 1-200 characters of letters, digits and _ . : @ - (starting with a letter or digit)',
+    );
   }
   const ev = req.expectedVersion;
   let expectedVersion: number | 'any' = 'any';
@@ -102,9 +106,11 @@ export function prepareAppend(request: AppendRequest): PreparedAppend {
       const e = (raw ?? {}) as unknown as Record<string, unknown>;
       const where = `events[${i}]`;
       if (!isUuid(e.eventId)) problems.push(`${where}.eventId must be a UUID`);
-      else if (seen.has(e.eventId.toLowerCase())) problems.push(`${where}.eventId repeats an earlier event of this append`);
+      else if (seen.has(e.eventId.toLowerCase()))
+        problems.push(`${where}.eventId repeats an earlier event of this append`);
       else seen.add(e.eventId.toLowerCase());
-      if (typeof e.type !== 'string' || !EVENT_TYPE.test(e.type)) problems.push(`${where}.type must be a name like WorkOrderOpened`);
+      if (typeof e.type !== 'string' || !EVENT_TYPE.test(e.type))
+        problems.push(`${where}.type must be a name like WorkOrderOpened`);
       let occurredAt: string | undefined;
       if (e.occurredAt !== undefined) {
         occurredAt = isoTime(e.occurredAt);
@@ -121,7 +127,8 @@ export function prepareAppend(request: AppendRequest): PreparedAppend {
   }
   let bytes = 0;
   for (const e of events) bytes += e.canonicalData.length + e.canonicalMetadata.length;
-  if (bytes > MAX_APPEND_BYTES) problems.push(`the events of one append may hold at most ${MAX_APPEND_BYTES} characters of JSON`);
+  if (bytes > MAX_APPEND_BYTES)
+    problems.push(`the events of one append may hold at most ${MAX_APPEND_BYTES} characters of JSON`);
   if (problems.length > 0) {
     throw new WorkgateError('invalid_event', `append refused: ${problems[0]}`, problems);
   }
@@ -140,7 +147,10 @@ export function commitOf(append: PreparedAppend): PreparedCommit {
  */
 export function prepareCommit(request: CommitRequest): PreparedCommit {
   const appends = (request ?? ({} as CommitRequest)).appends;
-  if (!Array.isArray(appends) || appends.length === 0) throw new WorkgateError('invalid_event', 'commit refused: appends must be a non-empty array', ['appends must be a non-empty array']);
+  if (!Array.isArray(appends) || appends.length === 0)
+    throw new WorkgateError('invalid_event', 'commit refused: appends must be a non-empty array', [
+      'appends must be a non-empty array',
+    ]);
   const problems: string[] = [];
   const prepared: PreparedAppend[] = [];
   appends.forEach((a, i) => {
@@ -165,13 +175,16 @@ export function prepareCommit(request: CommitRequest): PreparedCommit {
       if (streams.has(a.streamId)) problems.push(`stream ${a.streamId} appears in more than one append of the commit`);
       streams.add(a.streamId);
       for (const e of a.events) {
-        if (eventIds.has(e.eventId)) problems.push(`event id ${e.eventId} appears in more than one append of the commit`);
+        if (eventIds.has(e.eventId))
+          problems.push(`event id ${e.eventId} appears in more than one append of the commit`);
         eventIds.add(e.eventId);
       }
     }
   }
-  if (eventCount > MAX_EVENTS_PER_APPEND) problems.push(`the appends of one commit may hold at most ${MAX_EVENTS_PER_APPEND} events`);
-  if (bytes > MAX_APPEND_BYTES) problems.push(`the appends of one commit may hold at most ${MAX_APPEND_BYTES} characters of JSON`);
+  if (eventCount > MAX_EVENTS_PER_APPEND)
+    problems.push(`the appends of one commit may hold at most ${MAX_EVENTS_PER_APPEND} events`);
+  if (bytes > MAX_APPEND_BYTES)
+    problems.push(`the appends of one commit may hold at most ${MAX_APPEND_BYTES} characters of JSON`);
   if (problems.length > 0) throw new WorkgateError('invalid_event', `commit refused: ${problems[0]}`, problems);
   return { appends: prepared, eventCount, bytes };
 }

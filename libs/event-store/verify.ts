@@ -33,8 +33,20 @@ export async function verifyLedger(pool: Pool, options: VerifyOptions = {}): Pro
   const pageSize = options.pageSize ?? 5000;
   const after = options.after ?? 0;
   let expected = after + 1;
-  const start = after > 0 ? (await pool.query<{ hash: string }>('SELECT hash FROM ledger_events WHERE position = $1', [after])).rows[0]?.hash : GENESIS_HASH;
-  if (start === undefined) return { ok: false, checked: 0, headHash: GENESIS_HASH, headPosition: 0, firstBadPosition: after, problem: `position ${after} is missing` };
+  const start =
+    after > 0
+      ? (await pool.query<{ hash: string }>('SELECT hash FROM ledger_events WHERE position = $1', [after])).rows[0]
+          ?.hash
+      : GENESIS_HASH;
+  if (start === undefined)
+    return {
+      ok: false,
+      checked: 0,
+      headHash: GENESIS_HASH,
+      headPosition: 0,
+      firstBadPosition: after,
+      problem: `position ${after} is missing`,
+    };
   let prevHash = start;
   let checked = 0;
   const signed = options.signatures;
@@ -43,7 +55,9 @@ export async function verifyLedger(pool: Pool, options: VerifyOptions = {}): Pro
   for (;;) {
     const { events } = await reader.readAll(expected - 1, pageSize);
     if (events.length === 0) break;
-    const signatures = signed ? await signaturesIn(pool, Math.max(expected - 1, signed.from), events[events.length - 1].position) : new Map<number, Buffer>();
+    const signatures = signed
+      ? await signaturesIn(pool, Math.max(expected - 1, signed.from), events[events.length - 1].position)
+      : new Map<number, Buffer>();
     for (const e of events) {
       const bad = (problem: string): VerifyResult => ({
         ok: false,
@@ -61,7 +75,8 @@ export async function verifyLedger(pool: Pool, options: VerifyOptions = {}): Pro
       if (signed && e.position > signed.from) {
         uncovered ??= { position: e.position, before: prevHash };
         const signature = signatures.get(e.position);
-        if (signature && !signed.verify(e.position, e.hash, signature)) return bad(`position ${expected} carries a writer signature that does not verify`);
+        if (signature && !signed.verify(e.position, e.hash, signature))
+          return bad(`position ${expected} carries a writer signature that does not verify`);
         if (signature) uncovered = undefined;
       }
       prevHash = e.hash;
@@ -92,7 +107,10 @@ export async function verifyLedger(pool: Pool, options: VerifyOptions = {}): Pro
 
 /** The commit signatures at positions in (after, to]. */
 async function signaturesIn(pool: Pool, after: number, to: number): Promise<Map<number, Buffer>> {
-  const { rows } = await pool.query<{ position: number; signature: Buffer }>('SELECT position, signature FROM ledger_commit_signatures WHERE position > $1 AND position <= $2', [after, to]);
+  const { rows } = await pool.query<{ position: number; signature: Buffer }>(
+    'SELECT position, signature FROM ledger_commit_signatures WHERE position > $1 AND position <= $2',
+    [after, to],
+  );
   return new Map(rows.map((r) => [r.position, r.signature]));
 }
 
@@ -101,20 +119,42 @@ async function signaturesIn(pool: Pool, after: number, to: number): Promise<Map<
  * this ledger's key, and the Merkle root of the first `size` events, computed from the events
  * themselves, must be the one it signed. Catches a truncated tail and any rewritten event.
  */
-export async function verifyAgainstNote(pool: Pool, note: string, verifierKey: string, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyAgainstNote(
+  pool: Pool,
+  note: string,
+  verifierKey: string,
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
   const opened = openNote(note, verifierKey);
   const checkpoint = opened.ok ? parseCheckpoint(opened.text) : undefined;
   if (!checkpoint) {
     const head = await new LedgerReader(pool).head();
-    return { ok: false, checked: 0, headHash: head.hash, headPosition: head.position, problem: opened.ok ? 'the note is not a checkpoint' : `the note does not verify with this ledger's key: ${opened.reason}` };
+    return {
+      ok: false,
+      checked: 0,
+      headHash: head.hash,
+      headPosition: head.position,
+      problem: opened.ok
+        ? 'the note is not a checkpoint'
+        : `the note does not verify with this ledger's key: ${opened.reason}`,
+    };
   }
   const { root, ...chain } = await verifyLedger(pool, { ...options, treeSizeRoot: checkpoint.size });
   if (!chain.ok) return chain;
   if (chain.headPosition < checkpoint.size) {
-    return { ...chain, ok: false, firstBadPosition: chain.headPosition + 1, problem: `the ledger ends at ${chain.headPosition}, before the checkpoint's ${checkpoint.size} events: its tail was truncated` };
+    return {
+      ...chain,
+      ok: false,
+      firstBadPosition: chain.headPosition + 1,
+      problem: `the ledger ends at ${chain.headPosition}, before the checkpoint's ${checkpoint.size} events: its tail was truncated`,
+    };
   }
   if (!root?.equals(checkpoint.root)) {
-    return { ...chain, ok: false, problem: `the first ${checkpoint.size} events do not give the checkpoint's root: the history was rewritten` };
+    return {
+      ...chain,
+      ok: false,
+      problem: `the first ${checkpoint.size} events do not give the checkpoint's root: the history was rewritten`,
+    };
   }
   return chain;
 }
@@ -124,15 +164,29 @@ export async function verifyAgainstNote(pool: Pool, note: string, verifierKey: s
  * with the checkpoint's hash. A truncated tail (fewer events than the checkpoint saw) or a
  * rewritten one (another hash at that position) is caught even though the chain itself verifies.
  */
-export async function verifyAgainstCheckpoint(pool: Pool, checkpoint: { position: number; headHash: string }, options: VerifyOptions = {}): Promise<VerifyResult> {
+export async function verifyAgainstCheckpoint(
+  pool: Pool,
+  checkpoint: { position: number; headHash: string },
+  options: VerifyOptions = {},
+): Promise<VerifyResult> {
   const chain = await verifyLedger(pool, options);
   if (!chain.ok) return chain;
   if (chain.headPosition < checkpoint.position) {
-    return { ...chain, ok: false, firstBadPosition: chain.headPosition + 1, problem: `the ledger ends at ${chain.headPosition}, before the checkpoint's position ${checkpoint.position}: its tail was truncated` };
+    return {
+      ...chain,
+      ok: false,
+      firstBadPosition: chain.headPosition + 1,
+      problem: `the ledger ends at ${chain.headPosition}, before the checkpoint's position ${checkpoint.position}: its tail was truncated`,
+    };
   }
   const { rows } = await pool.query('SELECT hash FROM ledger_events WHERE position = $1', [checkpoint.position]);
   if (checkpoint.position > 0 && rows[0]?.hash !== checkpoint.headHash) {
-    return { ...chain, ok: false, firstBadPosition: checkpoint.position, problem: `position ${checkpoint.position} no longer has the checkpoint's hash: the tail was rewritten` };
+    return {
+      ...chain,
+      ok: false,
+      firstBadPosition: checkpoint.position,
+      problem: `position ${checkpoint.position} no longer has the checkpoint's hash: the tail was rewritten`,
+    };
   }
   return chain;
 }

@@ -1,5 +1,16 @@
 import { Injectable, Type } from '@nestjs/common';
-import { AppendRequest, AppendResult, ReadStreamRequest, ReadStreamResult, RecordedEvent, refuse, streamId, StreamType, Subjects, WorkgateError } from '@workgate/contracts';
+import {
+  AppendRequest,
+  AppendResult,
+  ReadStreamRequest,
+  ReadStreamResult,
+  RecordedEvent,
+  refuse,
+  streamId,
+  StreamType,
+  Subjects,
+  WorkgateError,
+} from '@workgate/contracts';
 import { RpcClient } from './rpc-client';
 
 /** An aggregate as its store needs it (the domain's `Aggregate`): decide takes the command's time. */
@@ -80,7 +91,11 @@ export async function foldStream<S>(
  * The one-line application step of every aggregate: load the stream from the ledger, decide,
  * append with the expected version (retrying on a concurrent change), answer after the commit.
  */
-export class AggregateStore<S extends { status: string }, C, E extends { type: string; eventId?: string; data: unknown }> {
+export class AggregateStore<
+  S extends { status: string },
+  C,
+  E extends { type: string; eventId?: string; data: unknown },
+> {
   constructor(
     protected readonly rpc: RpcClient,
     private readonly def: AggregateDefinition<S, C, E>,
@@ -89,7 +104,9 @@ export class AggregateStore<S extends { status: string }, C, E extends { type: s
 
   load(id: string): Promise<{ state: S; version: number; position: number }> {
     // The stream holds only this aggregate's events: the ledger's event map types them.
-    return foldStream(pagesOver(this.rpc), streamId(this.def.stream, id), this.def.initial(), (s, e) => this.def.evolve(s, e as unknown as E));
+    return foldStream(pagesOver(this.rpc), streamId(this.def.stream, id), this.def.initial(), (s, e) =>
+      this.def.evolve(s, e as unknown as E),
+    );
   }
 
   /** The state of an aggregate that exists, or `not_found` naming what has no such id. */
@@ -100,7 +117,8 @@ export class AggregateStore<S extends { status: string }, C, E extends { type: s
   /** Commits a command's events, decided on `state`; the position of the commit: through intake, with their outcome, when they change a work order. */
   private async commit(state: S, append: AppendRequest): Promise<number> {
     const workOrderId = this.workOrderChangedBy?.(state, append);
-    if (workOrderId) return (await this.rpc.request(Subjects.intake.commitWithOutcome, { workOrderId, append })).position;
+    if (workOrderId)
+      return (await this.rpc.request(Subjects.intake.commitWithOutcome, { workOrderId, append })).position;
     const appended: AppendResult = await this.rpc.request(Subjects.ledger.append, append);
     return appended.positions[appended.positions.length - 1];
   }

@@ -57,7 +57,9 @@ export class JetStreamBatchPublisher {
     private readonly nc: NatsConnection,
     private readonly stream: string,
   ) {
-    this.subscription = nc.subscribe(`${this.prefix}.>`, { callback: (err, msg) => !err && this.onAck(msg.subject, msg.data) });
+    this.subscription = nc.subscribe(`${this.prefix}.>`, {
+      callback: (err, msg) => !err && this.onAck(msg.subject, msg.data),
+    });
   }
 
   publish(messages: OutgoingMessage[], timeoutMs = 10_000): Promise<void> {

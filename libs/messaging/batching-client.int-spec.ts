@@ -49,7 +49,12 @@ describe('requests near the NATS payload limit', () => {
     writeFileSync(conf, `max_payload: ${MAX_PAYLOAD}\n`);
     nats = await startNatsServer(['-c', conf]);
     nc = await connect({ servers: nats.url });
-    app = await startMicroservice((ctx) => LengthsModule.register(ctx), { service: 'policy', instance: 'a', config: loadConfig({ NATS_URL: nats.url, LOG_LEVEL: 'silent' }), nc });
+    app = await startMicroservice((ctx) => LengthsModule.register(ctx), {
+      service: 'policy',
+      instance: 'a',
+      config: loadConfig({ NATS_URL: nats.url, LOG_LEVEL: 'silent' }),
+      nc,
+    });
     overNats = new RpcClient(nc, 5000, false);
   });
   afterAll(async () => {
@@ -71,7 +76,11 @@ describe('requests near the NATS payload limit', () => {
 
   it('refuses an item that alone exceeds the limit with payload_too_large, and still answers the others', async () => {
     const client = new BatchingRpcClient(overNats, batchSubject);
-    const [small, huge, after] = await Promise.allSettled([client.call({ text: 'a' }), client.call({ text: 'x'.repeat(MAX_PAYLOAD) }), client.call({ text: 'bc' })]);
+    const [small, huge, after] = await Promise.allSettled([
+      client.call({ text: 'a' }),
+      client.call({ text: 'x'.repeat(MAX_PAYLOAD) }),
+      client.call({ text: 'bc' }),
+    ]);
     expect(small).toEqual({ status: 'fulfilled', value: 1 });
     expect(after).toEqual({ status: 'fulfilled', value: 2 });
     expect(huge).toMatchObject({ status: 'rejected', reason: { code: 'payload_too_large' } });
@@ -79,8 +88,13 @@ describe('requests near the NATS payload limit', () => {
   });
 
   it('answers payload_too_large, not a time-out, to a single request or an answer over the limit', async () => {
-    await expect(overNats.request(batchSubject, { items: [{ text: 'x'.repeat(MAX_PAYLOAD) }] })).rejects.toMatchObject({ code: 'payload_too_large' });
+    await expect(overNats.request(batchSubject, { items: [{ text: 'x'.repeat(MAX_PAYLOAD) }] })).rejects.toMatchObject({
+      code: 'payload_too_large',
+    });
     await expect(overNats.request(bigAnswer, { bytes: 100 })).resolves.toBe('x'.repeat(100));
-    await expect(overNats.request(bigAnswer, { bytes: MAX_PAYLOAD * 2 }, { timeoutMs: 2000 })).rejects.toMatchObject({ code: 'payload_too_large', message: expect.stringContaining('ask for less') });
+    await expect(overNats.request(bigAnswer, { bytes: MAX_PAYLOAD * 2 }, { timeoutMs: 2000 })).rejects.toMatchObject({
+      code: 'payload_too_large',
+      message: expect.stringContaining('ask for less'),
+    });
   });
 });

@@ -29,7 +29,7 @@ async function fromTwoCallbacks(client: BatchingRpcClient<string, number>): Prom
 }
 
 describe('BatchingRpcClient gathering', () => {
-  it('sends the calls of one turn together, and a later callback\'s in a request of its own', async () => {
+  it("sends the calls of one turn together, and a later callback's in a request of its own", async () => {
     const sizes: number[] = [];
     expect(await fromTwoCallbacks(new BatchingRpcClient(inProcess(sizes), lengths))).toEqual([1, 2, 3]);
     expect(sizes).toEqual([2, 1]);
@@ -37,7 +37,9 @@ describe('BatchingRpcClient gathering', () => {
 
   it('with gather "phase", sends the calls of every callback of the pass together, each caller answered', async () => {
     const sizes: number[] = [];
-    expect(await fromTwoCallbacks(new BatchingRpcClient(inProcess(sizes), lengths, { gather: 'phase' }))).toEqual([1, 2, 3]);
+    expect(await fromTwoCallbacks(new BatchingRpcClient(inProcess(sizes), lengths, { gather: 'phase' }))).toEqual([
+      1, 2, 3,
+    ]);
     expect(sizes).toEqual([3]);
   });
 });

@@ -4,18 +4,32 @@ import { contextOf, currentTraceparent, inSpan, tracingEnabled } from './tracing
 import { toWireError, unwrapReply } from './wire';
 
 /** Serves a batch request with a per-item handler; a refusal of one item never fails the others. */
-export async function serveBatch<T, R>(req: BatchRequest<T>, handle: (item: T) => Promise<R> | R, traced: { span: string; service: string } = { span: 'batch item', service: 'workgate' }): Promise<BatchReply<R>> {
+export async function serveBatch<T, R>(
+  req: BatchRequest<T>,
+  handle: (item: T) => Promise<R> | R,
+  traced: { span: string; service: string } = { span: 'batch item', service: 'workgate' },
+): Promise<BatchReply<R>> {
   const items = Array.isArray(req?.items) ? req.items : [];
   const traceparents = tracingEnabled() && Array.isArray(req?.traceparents) ? req.traceparents : undefined;
   const settled = await Promise.allSettled(
     items.map(async (item, i) => {
       const traceparent = traceparents?.[i];
       // Each item in its own caller's trace, when tracing is on.
-      return typeof traceparent === 'string' ? inSpan(traced.span, { parent: contextOf(traceparent), attributes: { 'workgate.service': traced.service } }, async () => handle(item)) : handle(item);
+      return typeof traceparent === 'string'
+        ? inSpan(
+            traced.span,
+            { parent: contextOf(traceparent), attributes: { 'workgate.service': traced.service } },
+            async () => handle(item),
+          )
+        : handle(item);
     }),
   );
   return {
-    results: settled.map((s) => (s.status === 'fulfilled' ? { ok: true as const, data: s.value } : { ok: false as const, error: toWireError(s.reason) })),
+    results: settled.map((s) =>
+      s.status === 'fulfilled'
+        ? { ok: true as const, data: s.value }
+        : { ok: false as const, error: toWireError(s.reason) },
+    ),
   };
 }
 
@@ -88,7 +102,12 @@ export class BatchingRpcClient<T, R> {
         // kept alive meanwhile, so most of them die young.
         for (const w of batch) w.item = undefined;
         const traceparents = tracesOf(batch);
-        this.answer(batch, this.rpc.request(this.contract, traceparents ? { items, traceparents } : { items }, { timeoutMs: this.options.timeoutMs }));
+        this.answer(
+          batch,
+          this.rpc.request(this.contract, traceparents ? { items, traceparents } : { items }, {
+            timeoutMs: this.options.timeoutMs,
+          }),
+        );
       } else {
         this.flushOverNats(max, limit);
       }
@@ -113,7 +132,12 @@ export class BatchingRpcClient<T, R> {
       const size = Buffer.byteLength(text) + 1 + (waiting.traceparent ? waiting.traceparent.length + 3 : 5);
       if (BATCH_ENVELOPE_BYTES + size > limit) {
         this.queue.shift();
-        waiting.reject(new WorkgateError('payload_too_large', `one request on ${this.contract.subject} is ${size} bytes encoded, more than NATS takes (${limit})`));
+        waiting.reject(
+          new WorkgateError(
+            'payload_too_large',
+            `one request on ${this.contract.subject} is ${size} bytes encoded, more than NATS takes (${limit})`,
+          ),
+        );
         continue;
       }
       if (bytes + size > limit) break;
@@ -125,7 +149,9 @@ export class BatchingRpcClient<T, R> {
     }
     if (batch.length === 0) return;
     const traceparents = tracesOf(batch);
-    const encoded = Buffer.from(`{"items":[${texts.join(',')}]${traceparents ? `,"traceparents":${JSON.stringify(traceparents)}` : ''}}`);
+    const encoded = Buffer.from(
+      `{"items":[${texts.join(',')}]${traceparents ? `,"traceparents":${JSON.stringify(traceparents)}` : ''}}`,
+    );
     this.answer(batch, this.rpc.requestEncoded(this.contract, encoded, { timeoutMs: this.options.timeoutMs }));
   }
 

@@ -44,7 +44,8 @@ export abstract class DueTimerScheduler implements OnApplicationBootstrap, OnApp
           await this.fire(t, now);
           fired++;
         } catch (error) {
-          if ((error as WorkgateError).code !== 'not_due') this.logger.warn(`timer ${t.timerId}: ${(error as Error).message}`);
+          if ((error as WorkgateError).code !== 'not_due')
+            this.logger.warn(`timer ${t.timerId}: ${(error as Error).message}`);
         }
       }
     } catch (error) {

@@ -14,6 +14,8 @@ export function healthController(service: ServiceName): Type<unknown> {
       return { service, ok: true, instance: this.ctx.instance };
     }
   }
-  Object.defineProperty(HealthController, 'name', { value: `${service[0].toUpperCase()}${service.slice(1)}HealthController` });
+  Object.defineProperty(HealthController, 'name', {
+    value: `${service[0].toUpperCase()}${service.slice(1)}HealthController`,
+  });
   return HealthController;
 }

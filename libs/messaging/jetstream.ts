@@ -1,4 +1,12 @@
-import { DiscardPolicy, JetStreamManager, nanos, NatsConnection, RetentionPolicy, StorageType, StreamConfig } from 'nats';
+import {
+  DiscardPolicy,
+  JetStreamManager,
+  nanos,
+  NatsConnection,
+  RetentionPolicy,
+  StorageType,
+  StreamConfig,
+} from 'nats';
 import { LedgerHeaders, Streams } from '@workgate/contracts';
 
 export interface StreamOptions {
@@ -33,11 +41,18 @@ export function streamConfigs(options: StreamOptions = {}): Array<Partial<Stream
  * its event id (`Nats-Msg-Id`, '' when missing) and the chain hash the event carries (the ledger's
  * identity at that position; '' when missing). Position 0 and no event id while the stream is empty.
  */
-export async function ledgerStreamTail(jsm: JetStreamManager): Promise<{ seq: number; position: number; eventId?: string; hash?: string }> {
+export async function ledgerStreamTail(
+  jsm: JetStreamManager,
+): Promise<{ seq: number; position: number; eventId?: string; hash?: string }> {
   const { state } = await jsm.streams.info(Streams.ledger.name);
   if (state.messages === 0) return { seq: state.last_seq, position: 0 };
   const last = await jsm.streams.getMessage(Streams.ledger.name, { seq: state.last_seq });
-  return { seq: state.last_seq, position: Number(last.header.get(LedgerHeaders.position)), eventId: last.header.get('Nats-Msg-Id'), hash: chainHashOf(last.string()) };
+  return {
+    seq: state.last_seq,
+    position: Number(last.header.get(LedgerHeaders.position)),
+    eventId: last.header.get('Nats-Msg-Id'),
+    hash: chainHashOf(last.string()),
+  };
 }
 
 /** The `hash` a relayed event's JSON carries, or '' when it is not a relayed event. */

@@ -12,7 +12,10 @@ describe('holdsText (a reaction skipping events that cannot concern it)', () => 
   const wait = holdsText('"decision":"wait"');
 
   it('finds a member wherever it is nested in compact JSON, and only then', () => {
-    const decided = (decision: string) => ({ type: 'ActionDecided', data: { action: { system: 'shop' }, decision: { decision, reason: 'rule', policy: { jobType: 'x' } } } });
+    const decided = (decision: string) => ({
+      type: 'ActionDecided',
+      data: { action: { system: 'shop' }, decision: { decision, reason: 'rule', policy: { jobType: 'x' } } },
+    });
     expect(wait(bytes(decided('wait')))).toBe(true);
     expect(wait(bytes(decided('run')))).toBe(false);
     expect(wait(bytes(decided('stop')))).toBe(false);
@@ -37,7 +40,7 @@ describe('holdsText (a reaction skipping events that cannot concern it)', () => 
   });
 });
 
-describe('a retired reaction (an earlier version\'s consumer, over a real NATS server)', () => {
+describe("a retired reaction (an earlier version's consumer, over a real NATS server)", () => {
   let nats: TestNatsServer;
   let nc: NatsConnection;
   let position = 0;
@@ -48,7 +51,12 @@ describe('a retired reaction (an earlier version\'s consumer, over a real NATS s
     position += 1;
     const h = headers();
     h.set(LedgerHeaders.position, String(position));
-    await nc.jetstream().publish(`ledger.workorder.${type}`, new TextEncoder().encode(JSON.stringify({ position, type, data: {} })), { headers: h, msgID: `event-${position}` });
+    await nc
+      .jetstream()
+      .publish(`ledger.workorder.${type}`, new TextEncoder().encode(JSON.stringify({ position, type, data: {} })), {
+        headers: h,
+        msgID: `event-${position}`,
+      });
     return position;
   }
 
@@ -63,7 +71,12 @@ describe('a retired reaction (an earlier version\'s consumer, over a real NATS s
   }
 
   const consumerExists = (durable: string) =>
-    nc.jetstreamManager().then((jsm) => jsm.consumers.info(Streams.ledger.name, durable).then(() => true, () => false));
+    nc.jetstreamManager().then((jsm) =>
+      jsm.consumers.info(Streams.ledger.name, durable).then(
+        () => true,
+        () => false,
+      ),
+    );
 
   beforeAll(async () => {
     nats = await startNatsServer();
@@ -77,11 +90,19 @@ describe('a retired reaction (an earlier version\'s consumer, over a real NATS s
 
   it('handles what an earlier version left it, once the relay has published it, then deletes its consumer', async () => {
     const jsm = await nc.jetstreamManager();
-    await jsm.consumers.add(Streams.ledger.name, { durable_name: 'old-decisions', ack_policy: AckPolicy.Explicit, filter_subject: 'ledger.workorder.ActionDecided' });
+    await jsm.consumers.add(Streams.ledger.name, {
+      durable_name: 'old-decisions',
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: 'ledger.workorder.ActionDecided',
+    });
     const before = [await relay('ActionDecided'), await relay('WorkOrderOpened'), await relay('ActionDecided')];
     // The ledger's head is two events further than LEDGER: the relay has not published them yet.
     const head = position + 2;
-    const reactions = new Reactions({ durable: 'old-decisions', subject: 'ledger.workorder.ActionDecided', retiredAfter: async () => head });
+    const reactions = new Reactions({
+      durable: 'old-decisions',
+      subject: 'ledger.workorder.ActionDecided',
+      retiredAfter: async () => head,
+    });
     await reactions.onApplicationBootstrap();
     try {
       await eventually(async () => reactions.seen.length === 2, 15_000, 'the decisions left before the upgrade');
@@ -98,10 +119,23 @@ describe('a retired reaction (an earlier version\'s consumer, over a real NATS s
 
   it('is retired once by two instances of its service, which share what is left', async () => {
     const jsm = await nc.jetstreamManager();
-    await jsm.consumers.add(Streams.ledger.name, { durable_name: 'old-shared', ack_policy: AckPolicy.Explicit, filter_subject: 'ledger.workorder.StepBlocked' });
+    await jsm.consumers.add(Streams.ledger.name, {
+      durable_name: 'old-shared',
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: 'ledger.workorder.StepBlocked',
+    });
     const left = [await relay('StepBlocked'), await relay('StepBlocked'), await relay('StepBlocked')];
-    const instances = [0, 1].map(() => new Reactions({ durable: 'old-shared', subject: 'ledger.workorder.StepBlocked', retiredAfter: async () => position }));
-    const warnings = instances.map((r) => jest.spyOn((r as unknown as { logger: { warn: (m: string) => void } }).logger, 'warn'));
+    const instances = [0, 1].map(
+      () =>
+        new Reactions({
+          durable: 'old-shared',
+          subject: 'ledger.workorder.StepBlocked',
+          retiredAfter: async () => position,
+        }),
+    );
+    const warnings = instances.map((r) =>
+      jest.spyOn((r as unknown as { logger: { warn: (m: string) => void } }).logger, 'warn'),
+    );
     for (const r of instances) await r.onApplicationBootstrap();
     try {
       await eventually(async () => !(await consumerExists('old-shared')), 15_000, 'the retired consumer deleted');
@@ -115,7 +149,11 @@ describe('a retired reaction (an earlier version\'s consumer, over a real NATS s
 
   it('does not create the consumer where no earlier version left one', async () => {
     await relay('ActionDecided');
-    const reactions = new Reactions({ durable: 'never-there', subject: 'ledger.workorder.ActionDecided', retiredAfter: async () => position });
+    const reactions = new Reactions({
+      durable: 'never-there',
+      subject: 'ledger.workorder.ActionDecided',
+      retiredAfter: async () => position,
+    });
     await reactions.onApplicationBootstrap();
     await new Promise((r) => setTimeout(r, 500));
     await reactions.onApplicationShutdown();
@@ -125,8 +163,16 @@ describe('a retired reaction (an earlier version\'s consumer, over a real NATS s
 
   it('stops with its service before it is done, leaving its consumer for the next start', async () => {
     const jsm = await nc.jetstreamManager();
-    await jsm.consumers.add(Streams.ledger.name, { durable_name: 'old-openings', ack_policy: AckPolicy.Explicit, filter_subject: 'ledger.workorder.WorkOrderOpened' });
-    const reactions = new Reactions({ durable: 'old-openings', subject: 'ledger.workorder.WorkOrderOpened', retiredAfter: async () => position + 100 });
+    await jsm.consumers.add(Streams.ledger.name, {
+      durable_name: 'old-openings',
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: 'ledger.workorder.WorkOrderOpened',
+    });
+    const reactions = new Reactions({
+      durable: 'old-openings',
+      subject: 'ledger.workorder.WorkOrderOpened',
+      retiredAfter: async () => position + 100,
+    });
     await reactions.onApplicationBootstrap();
     await new Promise((r) => setTimeout(r, 300));
     await reactions.onApplicationShutdown();

@@ -1,4 +1,11 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import { AppendRequest, RecordedEvent, Streams, Subjects, WorkgateError } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
@@ -41,7 +48,13 @@ export function ledgerHeadPosition(rpc: RpcClient): () => Promise<number> {
  * each event, each expected not to exist yet; one that exists was started already (its event ids
  * are the same), and is left as it is.
  */
-export function retiredStarting(rpc: RpcClient, durable: string, subject: string, starts: (e: RecordedEvent) => Promise<AppendRequest[]>, mayConcern?: (raw: Uint8Array) => boolean): LedgerReaction {
+export function retiredStarting(
+  rpc: RpcClient,
+  durable: string,
+  subject: string,
+  starts: (e: RecordedEvent) => Promise<AppendRequest[]>,
+  mayConcern?: (raw: Uint8Array) => boolean,
+): LedgerReaction {
   return {
     durable,
     subject,
@@ -77,7 +90,11 @@ export class DeadLetterSink implements OnApplicationShutdown {
   private readonly pool;
 
   constructor(@Inject(WorkgateConfig) config: WorkgateConfig) {
-    this.pool = createPool(config.DATABASE_URL, { role: config.WORKGATE_DB_ROLE || undefined, max: 1, applicationName: 'workgate-dead-letters' });
+    this.pool = createPool(config.DATABASE_URL, {
+      role: config.WORKGATE_DB_ROLE || undefined,
+      max: 1,
+      applicationName: 'workgate-dead-letters',
+    });
   }
 
   keep(m: JsMsg, consumer: string, reason: string): Promise<void> {
@@ -94,7 +111,12 @@ export class DeadLetterSink implements OnApplicationShutdown {
  * the log is the source, a reaction is acked only after its own commit, and reactions are
  * idempotent (deterministic ids), so a redelivery records nothing twice.
  */
-export function runLedgerReaction(nc: NatsConnection, reaction: LedgerReaction, sink: DeadLetterSink, log?: (m: string) => void): Promise<RunningConsumer> {
+export function runLedgerReaction(
+  nc: NatsConnection,
+  reaction: LedgerReaction,
+  sink: DeadLetterSink,
+  log?: (m: string) => void,
+): Promise<RunningConsumer> {
   return runPullConsumer(nc, {
     stream: Streams.ledger.name,
     durable: reaction.durable,
@@ -133,7 +155,9 @@ function consumerExists(jsm: JetStreamManager, durable: string): Promise<boolean
 }
 
 /** A provider that runs a set of ledger reactions for the life of its service. */
-export abstract class LedgerReactions implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export abstract class LedgerReactions
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly consumers: RunningConsumer[] = [];
   /** Retired reactions still handling what an earlier version left them. */
   private readonly retiring: Promise<void>[] = [];
@@ -210,8 +234,12 @@ export abstract class LedgerReactions implements OnApplicationBootstrap, BeforeA
         await consumer.stop();
         consumer = undefined;
         // Another instance of the service may have deleted it first.
-        await jsm.consumers.delete(ledger, r.durable).catch((error: Error) => (isNotFound(error) ? true : Promise.reject(error)));
-        this.logger.log(`retired consumer ${r.durable} handled everything up to ledger position ${through} and is deleted`);
+        await jsm.consumers
+          .delete(ledger, r.durable)
+          .catch((error: Error) => (isNotFound(error) ? true : Promise.reject(error)));
+        this.logger.log(
+          `retired consumer ${r.durable} handled everything up to ledger position ${through} and is deleted`,
+        );
         return;
       } catch (error) {
         // Another instance of the service retired it meanwhile: nothing is left to do.

@@ -11,7 +11,11 @@ function linesOf(log: () => void): Array<Record<string, unknown>> {
     out.mockRestore();
     err.mockRestore();
   }
-  return written.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  return written
+    .join('')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('workgateLogger', () => {

@@ -56,7 +56,9 @@ describe('messaging over a real NATS server', () => {
     rpc = new RpcClient(nc, 2000);
     const config = loadConfig({ NATS_URL: nats.url, LOG_LEVEL: 'silent' });
     for (const instance of ['a', 'b']) {
-      apps.push(await startMicroservice((ctx) => EchoModule.register(ctx), { service: 'policy', instance, config, nc }));
+      apps.push(
+        await startMicroservice((ctx) => EchoModule.register(ctx), { service: 'policy', instance, config, nc }),
+      );
     }
   });
   afterAll(async () => {
@@ -76,8 +78,12 @@ describe('messaging over a real NATS server', () => {
 
   it('answers only on inbox reply subjects: a request naming another reply subject gets nothing there', async () => {
     const elsewhere: string[] = [];
-    const sub = nc.subscribe('ledger.workorder.Forged', { callback: (_e, m) => elsewhere.push(new TextDecoder().decode(m.data)) });
-    nc.publish('workgate.policy.echo', new TextEncoder().encode(JSON.stringify({ text: 'forged' })), { reply: 'ledger.workorder.Forged' });
+    const sub = nc.subscribe('ledger.workorder.Forged', {
+      callback: (_e, m) => elsewhere.push(new TextDecoder().decode(m.data)),
+    });
+    nc.publish('workgate.policy.echo', new TextEncoder().encode(JSON.stringify({ text: 'forged' })), {
+      reply: 'ledger.workorder.Forged',
+    });
     // Served (the handler ran), then a round trip: an answer published there would have arrived by now.
     for (let i = 0; i < 100 && !served.includes('forged'); i++) await new Promise((r) => setTimeout(r, 10));
     expect(served).toContain('forged');
@@ -90,7 +96,11 @@ describe('messaging over a real NATS server', () => {
 
   it('carries a refusal across NATS with its stable code, message and details', async () => {
     await expect(rpc.request(rpc_('workgate.policy.refuse'), {})).rejects.toEqual(
-      expect.objectContaining({ code: 'version_conflict', message: 'stream x is at version 2', details: [{ currentVersion: 2 }] }),
+      expect.objectContaining({
+        code: 'version_conflict',
+        message: 'stream x is at version 2',
+        details: [{ currentVersion: 2 }],
+      }),
     );
   });
 
@@ -102,7 +112,9 @@ describe('messaging over a real NATS server', () => {
   });
 
   it('times out explicitly, and says when nobody answers', async () => {
-    await expect(rpc.request(rpc_('workgate.policy.slow'), {}, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'timeout' });
+    await expect(rpc.request(rpc_('workgate.policy.slow'), {}, { timeoutMs: 50 })).rejects.toMatchObject({
+      code: 'timeout',
+    });
     await expect(rpc.request(rpc_('workgate.nobody.home'), {})).rejects.toMatchObject({ code: 'unavailable' });
   });
 
@@ -111,16 +123,28 @@ describe('messaging over a real NATS server', () => {
     await jsm.streams.add({ name: 'PUBTEST', subjects: ['pubtest.>'] });
     const publisher = new JetStreamBatchPublisher(nc, 'PUBTEST');
     const batch = (from: number, position = (n: number) => String(n)) =>
-      [0, 1].map((i) => ({ subject: `pubtest.${from + i}`, data: StringCodec().encode(`m${from + i}`), msgId: `id-${from + i}`, expectedLastSeq: from + i - 1, headers: { 'Workgate-Position': position(from + i) } }));
+      [0, 1].map((i) => ({
+        subject: `pubtest.${from + i}`,
+        data: StringCodec().encode(`m${from + i}`),
+        msgId: `id-${from + i}`,
+        expectedLastSeq: from + i - 1,
+        headers: { 'Workgate-Position': position(from + i) },
+      }));
     try {
       await publisher.publish(batch(1));
       await publisher.publish(batch(3)); // header names checked once before are stored directly
       for (const seq of [1, 2, 3, 4]) {
         const m = await jsm.streams.getMessage('PUBTEST', { seq });
-        expect([m.header.get('Nats-Msg-Id'), m.header.get('Nats-Expected-Stream'), m.header.get('Workgate-Position')]).toEqual([`id-${seq}`, 'PUBTEST', String(seq)]);
+        expect([
+          m.header.get('Nats-Msg-Id'),
+          m.header.get('Nats-Expected-Stream'),
+          m.header.get('Workgate-Position'),
+        ]).toEqual([`id-${seq}`, 'PUBTEST', String(seq)]);
       }
       await expect(publisher.publish(batch(10))).rejects.toThrow(/last sequence/);
-      await expect(publisher.publish(batch(5, () => 'x\r\nNats-Msg-Id: forged'))).rejects.toThrow(/invalid header value/);
+      await expect(publisher.publish(batch(5, () => 'x\r\nNats-Msg-Id: forged'))).rejects.toThrow(
+        /invalid header value/,
+      );
       expect((await jsm.streams.info('PUBTEST')).state.last_seq).toBe(4);
     } finally {
       publisher.close();
@@ -167,7 +191,8 @@ describe('messaging over a real NATS server', () => {
             if (body === 'flaky' && attempts.get(body)! < 2) return { kind: 'retry', reason: 'ledger busy' };
             if (body === 'doomed') return { kind: 'retry', reason: 'ledger busy' };
             // The ledger is down for five deliveries, more than maxDeliver: an outage is waited out.
-            if (body === 'outage' && attempts.get(body)! <= 5) return { kind: 'retry', reason: 'ledger unavailable', outage: true };
+            if (body === 'outage' && attempts.get(body)! <= 5)
+              return { kind: 'retry', reason: 'ledger unavailable', outage: true };
             handled.push(body);
             return { kind: 'ack' };
           }),
@@ -177,7 +202,11 @@ describe('messaging over a real NATS server', () => {
         for (const body of ['ok-1', 'poison', 'flaky', 'doomed', 'outage', 'ok-2']) {
           await js.publish('workgate.events.consumer-test', sc.encode(body));
         }
-        await eventually(async () => (await listDeadLetters(pool)).length === 2 && handled.length === 4, 10_000, 'dead letters');
+        await eventually(
+          async () => (await listDeadLetters(pool)).length === 2 && handled.length === 4,
+          10_000,
+          'dead letters',
+        );
         expect(handled.sort()).toEqual(['flaky', 'ok-1', 'ok-2', 'outage']);
         expect(attempts.get('outage')).toBe(6);
         expect(attempts.get('flaky')).toBe(2);
@@ -210,7 +239,11 @@ describe('messaging over a real NATS server', () => {
       };
       await expect(runPullConsumer(nc, options)).rejects.toThrow(/not found/);
       await expect(jsm.consumers.info(Streams.workEvents.name, 'retired-test')).rejects.toThrow(/not found/);
-      await jsm.consumers.add(Streams.workEvents.name, { durable_name: 'retired-test', ack_policy: AckPolicy.Explicit, filter_subject: 'workgate.events.retired-test' });
+      await jsm.consumers.add(Streams.workEvents.name, {
+        durable_name: 'retired-test',
+        ack_policy: AckPolicy.Explicit,
+        filter_subject: 'workgate.events.retired-test',
+      });
       const consumer = await runPullConsumer(nc, options);
       await consumer.stop();
     });
@@ -243,7 +276,11 @@ describe('messaging over a real NATS server', () => {
         expect(await held()).toBe(40);
         expect((await jsm.consumers.info(Streams.workEvents.name, 'read-ahead-test')).num_pending).toBe(160);
         open();
-        await eventually(async () => handled.reduce((a, b) => a + b, 0) === 200 && (await held()) === 0, 10_000, 'every message handled');
+        await eventually(
+          async () => handled.reduce((a, b) => a + b, 0) === 200 && (await held()) === 0,
+          10_000,
+          'every message handled',
+        );
       } finally {
         open();
         await consumer.stop();

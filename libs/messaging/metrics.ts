@@ -1,4 +1,12 @@
-import { Counter, CounterConfiguration, Gauge, GaugeConfiguration, Histogram, HistogramConfiguration, register } from 'prom-client';
+import {
+  Counter,
+  CounterConfiguration,
+  Gauge,
+  GaugeConfiguration,
+  Histogram,
+  HistogramConfiguration,
+  register,
+} from 'prom-client';
 
 /*
  * Metrics live in the process's default registry, which every service of one process shares;

@@ -60,8 +60,13 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
           };
           if (!tracingEnabled()) return void this.dispatch(pattern, handler, msg.data, msg.headers, respond);
           // The caller's trace context, from the request's headers.
-          const parent = contextOf(msg.headers?.get('traceparent') || undefined, msg.headers?.get('tracestate') || undefined);
-          void inSpan(pattern, { kind: SpanKind.SERVER, parent, attributes }, () => this.dispatch(pattern, handler, msg.data, msg.headers, respond));
+          const parent = contextOf(
+            msg.headers?.get('traceparent') || undefined,
+            msg.headers?.get('tracestate') || undefined,
+          );
+          void inSpan(pattern, { kind: SpanKind.SERVER, parent, attributes }, () =>
+            this.dispatch(pattern, handler, msg.data, msg.headers, respond),
+          );
         },
       });
       this.subscriptions.push(sub);
@@ -90,7 +95,9 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
       return;
     }
     try {
-      const result = await lastValueFrom(this.transformToObservable(await handler(payload, ctx)), { defaultValue: undefined });
+      const result = await lastValueFrom(this.transformToObservable(await handler(payload, ctx)), {
+        defaultValue: undefined,
+      });
       if (!isEvent) respond(encodeJson({ ok: true, data: result ?? null }));
     } catch (error) {
       const wire = replyError(error);
@@ -105,7 +112,14 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
   private fitting(pattern: string, bytes: Uint8Array): Uint8Array {
     const limit = this.nc.info?.max_payload;
     if (limit === undefined || bytes.length <= limit) return bytes;
-    return encodeJson(replyError(new WorkgateError('payload_too_large', `the answer on ${pattern} is ${bytes.length} bytes, more than NATS carries (${limit}): ask for less (a smaller limit)`)));
+    return encodeJson(
+      replyError(
+        new WorkgateError(
+          'payload_too_large',
+          `the answer on ${pattern} is ${bytes.length} bytes, more than NATS carries (${limit}): ask for less (a smaller limit)`,
+        ),
+      ),
+    );
   }
 
   async close(): Promise<void> {
@@ -131,7 +145,11 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
  * answers anything else does not compile.
  */
 export function Serves<Req, Res>(contract: RpcContract<Req, Res>) {
-  return <M extends (request: Req) => Res | Promise<Res>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>): void => {
+  return <M extends (request: Req) => Res | Promise<Res>>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<M>,
+  ): void => {
     MessagePattern(contract.subject)(target, key, descriptor);
   };
 }

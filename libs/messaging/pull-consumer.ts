@@ -1,4 +1,13 @@
-import { AckPolicy, ConsumerConfig, ConsumerMessages, DeliverPolicy, JsMsg, nanos, NatsConnection, Subscription } from 'nats';
+import {
+  AckPolicy,
+  ConsumerConfig,
+  ConsumerMessages,
+  DeliverPolicy,
+  JsMsg,
+  nanos,
+  NatsConnection,
+  Subscription,
+} from 'nats';
 import { isNotFound } from './jetstream';
 
 /**
@@ -6,7 +15,10 @@ import { isNotFound } from './jetstream';
  * with `outage` failed because something it needs is down (a service unavailable or timing out),
  * not because of the message: it is retried without limit and never dead-lettered for it.
  */
-export type Outcome = { kind: 'ack'; /** acked because it was kept as a rejection */ rejected?: boolean } | { kind: 'retry'; reason: string; outage?: boolean } | { kind: 'reject'; reason: string };
+export type Outcome =
+  | { kind: 'ack'; /** acked because it was kept as a rejection */ rejected?: boolean }
+  | { kind: 'retry'; reason: string; outage?: boolean }
+  | { kind: 'reject'; reason: string };
 
 /** Whether an error is an outage of something the work needs (retry until it is back), not a fault of the message. */
 export function isOutage(error: unknown): boolean {
@@ -102,7 +114,10 @@ async function drainMessages(messages: ConsumerMessages, timeoutMs = 5000): Prom
   if (typeof internals.refilling === 'boolean') internals.refilling = false;
   if (internals.sub && !internals.sub.isClosed()) {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([internals.sub.drain().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    await Promise.race([
+      internals.sub.drain().catch(() => undefined),
+      new Promise((r) => (timer = setTimeout(r, timeoutMs))),
+    ]);
     clearTimeout(timer);
   }
   await messages.close().catch(() => undefined);
@@ -137,7 +152,8 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
       m.nak(backoff[Math.min(deliveries - 1, backoff.length - 1)]);
       return;
     }
-    const reason = outcome.kind === 'retry' ? `gave up after ${deliveries} deliveries: ${outcome.reason}` : outcome.reason;
+    const reason =
+      outcome.kind === 'retry' ? `gave up after ${deliveries} deliveries: ${outcome.reason}` : outcome.reason;
     try {
       await o.deadLetter(m, reason);
       m.term();

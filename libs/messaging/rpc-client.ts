@@ -31,7 +31,11 @@ export class RpcClient {
   }
 
   /** Sends the request its contract names and answers its reply, both typed by the contract. */
-  async request<Req, Res>(contract: RpcContract<Req, Res>, payload: Req, options: { timeoutMs?: number } = {}): Promise<Res> {
+  async request<Req, Res>(
+    contract: RpcContract<Req, Res>,
+    payload: Req,
+    options: { timeoutMs?: number } = {},
+  ): Promise<Res> {
     const timeout = options.timeoutMs ?? this.defaultTimeoutMs;
     const local = this.local(contract.subject);
     if (local) return withTimeout(local(payload) as Promise<Res>, timeout, contract.subject);
@@ -39,7 +43,11 @@ export class RpcClient {
   }
 
   /** The same over NATS, with the request already encoded as the contract's JSON (a batch composed of encoded items). */
-  requestEncoded<Req, Res>(contract: RpcContract<Req, Res>, bytes: Uint8Array, options: { timeoutMs?: number } = {}): Promise<Res> {
+  requestEncoded<Req, Res>(
+    contract: RpcContract<Req, Res>,
+    bytes: Uint8Array,
+    options: { timeoutMs?: number } = {},
+  ): Promise<Res> {
     return this.overNats(contract.subject, bytes, options.timeoutMs ?? this.defaultTimeoutMs);
   }
 
@@ -63,7 +71,10 @@ export class RpcClient {
         throw new WorkgateError('timeout', `no answer on ${subject} within ${timeout} ms`);
       }
       if (code === NatsErrorCode.MaxPayloadExceeded) {
-        throw new WorkgateError('payload_too_large', `the request on ${subject} is ${bytes.length} bytes, more than NATS takes (${this.payloadLimit(subject)})`);
+        throw new WorkgateError(
+          'payload_too_large',
+          `the request on ${subject} is ${bytes.length} bytes, more than NATS takes (${this.payloadLimit(subject)})`,
+        );
       }
       throw new WorkgateError('unavailable', `request on ${subject} failed: ${(error as Error).message}`);
     }
@@ -75,7 +86,10 @@ export class RpcClient {
 function withTimeout<T>(work: Promise<T>, timeoutMs: number, subject: string): Promise<T> {
   let timer: NodeJS.Timeout;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new WorkgateError('timeout', `no answer on ${subject} within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new WorkgateError('timeout', `no answer on ${subject} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }

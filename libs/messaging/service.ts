@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { ConsoleLogger, DynamicModule, Global, INestMicroservice, Logger, LoggerService, LogLevel, Module } from '@nestjs/common';
+import {
+  ConsoleLogger,
+  DynamicModule,
+  Global,
+  INestMicroservice,
+  Logger,
+  LoggerService,
+  LogLevel,
+  Module,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NatsConnection } from 'nats';
 import { ServiceName } from '@workgate/contracts';
@@ -60,14 +69,31 @@ export function logLevels(level: string): LogLevel[] {
 }
 
 /** Nest's own start-up chatter: shown from `debug` on, so `info` reads as workgate's own story. */
-const FRAMEWORK_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestMicroservice', 'NestApplication']);
+const FRAMEWORK_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestMicroservice',
+  'NestApplication',
+]);
 
 /** The names log collectors know (pino's, Bunyan's, OpenTelemetry's) for Nest's levels: `log` is `info`, `verbose` is `trace`. */
-const LEVEL_NAMES: Record<LogLevel, string> = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
+const LEVEL_NAMES: Record<LogLevel, string> = {
+  fatal: 'fatal',
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
 
 /** Nest's console logger whose JSON lines name their level as collectors do (`"level":"info"`, never `"log"`). */
 class WorkgateConsoleLogger extends ConsoleLogger {
-  protected override getJsonLogObject(message: unknown, options: { context: string; logLevel: LogLevel; writeStreamType?: 'stdout' | 'stderr'; errorStack?: unknown }) {
+  protected override getJsonLogObject(
+    message: unknown,
+    options: { context: string; logLevel: LogLevel; writeStreamType?: 'stdout' | 'stderr'; errorStack?: unknown },
+  ) {
     const record = super.getJsonLogObject(message, options);
     return { ...record, level: LEVEL_NAMES[options.logLevel] ?? options.logLevel } as typeof record;
   }
@@ -76,7 +102,9 @@ class WorkgateConsoleLogger extends ConsoleLogger {
 /** The console logger at LOG_LEVEL, without Nest's start-up lines below `debug`: pretty on a terminal, JSON lines elsewhere. */
 export function workgateLogger(level: string, pretty = process.stdout.isTTY === true): LoggerService {
   // On a terminal, coloured lines for people; anywhere else (a file, a pipe, a collector) one JSON object per line, no colour codes.
-  const logger = new WorkgateConsoleLogger(pretty ? { logLevels: logLevels(level) } : { logLevels: logLevels(level), json: true, colors: false });
+  const logger = new WorkgateConsoleLogger(
+    pretty ? { logLevels: logLevels(level) } : { logLevels: logLevels(level), json: true, colors: false },
+  );
   const quiet = !['debug', 'trace'].includes(level);
   const log = logger.log.bind(logger);
   logger.log = (message: unknown, ...rest: unknown[]) => {
@@ -88,7 +116,10 @@ export function workgateLogger(level: string, pretty = process.stdout.isTTY === 
 }
 
 /** Starts one service as its own Nest microservice on the given NATS connection. */
-export async function startMicroservice(factory: ServiceModuleFactory, ctx: ServiceContext): Promise<INestMicroservice> {
+export async function startMicroservice(
+  factory: ServiceModuleFactory,
+  ctx: ServiceContext,
+): Promise<INestMicroservice> {
   LocalRoutes.enabled = ctx.config.WORKGATE_LOCAL_ROUTES !== 'off';
   const app = await NestFactory.createMicroservice(factory(ctx), {
     strategy: new NatsRpcServer(ctx.nc, ctx.service),

@@ -28,7 +28,8 @@ describe('thread routes', () => {
     const seen: unknown[] = [];
     t.thread.register('ledger.append', async (payload) => {
       seen.push(payload);
-      if ((payload as { bad?: boolean }).bad) throw new WorkgateError('version_conflict', 'stream moved', [{ currentVersion: 3 }]);
+      if ((payload as { bad?: boolean }).bad)
+        throw new WorkgateError('version_conflict', 'stream moved', [{ currentVersion: 3 }]);
       return { positions: [1] };
     });
     await t.settle();
@@ -38,7 +39,11 @@ describe('thread routes', () => {
     await expect(route(payload)).resolves.toEqual({ positions: [1] });
     expect(seen[0]).toEqual(payload);
     expect(seen[0]).not.toBe(payload); // a structured clone travelled, not the object
-    await expect(route({ bad: true })).rejects.toMatchObject({ code: 'version_conflict', message: 'stream moved', details: [{ currentVersion: 3 }] });
+    await expect(route({ bad: true })).rejects.toMatchObject({
+      code: 'version_conflict',
+      message: 'stream moved',
+      details: [{ currentVersion: 3 }],
+    });
   });
 
   it('never offers a route registered for its own thread only (its payload carries a callback); registered again as an ordinary one, it is offered', async () => {

@@ -15,15 +15,19 @@ type PortMessage =
  * other end of `port`, and answers its requests with them. Returns the way to stop offering.
  */
 export function offerLocalRoutes(port: MessagePort, routes: RouteRegistry = LocalRoutes): () => void {
-  const announce = (subject: string, present: boolean) => port.postMessage({ kind: 'route', subject, present } satisfies PortMessage);
+  const announce = (subject: string, present: boolean) =>
+    port.postMessage({ kind: 'route', subject, present } satisfies PortMessage);
   // A route whose payload carries a callback stays on its own thread (present or gone alike).
   routes.crossingSubjects().forEach((subject) => announce(subject, true));
   const stop = routes.onChange((subject, present, crossesThreads) => crossesThreads && announce(subject, present));
   port.on('message', (m: PortMessage) => {
     if (m.kind !== 'request') return;
     const handler = routes.get(m.subject);
-    const answer = handler ? handler(m.payload) : Promise.reject(new WorkgateError('unavailable', `no service answers on ${m.subject}`));
-    const fail = (error: unknown) => port.postMessage({ kind: 'reply', id: m.id, ok: false, error: toWireError(error) } satisfies PortMessage);
+    const answer = handler
+      ? handler(m.payload)
+      : Promise.reject(new WorkgateError('unavailable', `no service answers on ${m.subject}`));
+    const fail = (error: unknown) =>
+      port.postMessage({ kind: 'reply', id: m.id, ok: false, error: toWireError(error) } satisfies PortMessage);
     answer.then((data) => {
       try {
         port.postMessage({ kind: 'reply', id: m.id, ok: true, data } satisfies PortMessage);
@@ -77,7 +81,8 @@ export function useOfferedRoutes(port: MessagePort, routes: RouteRegistry = Loca
   return {
     close: () => {
       [...offered.keys()].forEach(withdraw);
-      for (const w of waiting.values()) w.reject(new WorkgateError('unavailable', 'the thread that served this request stopped'));
+      for (const w of waiting.values())
+        w.reject(new WorkgateError('unavailable', 'the thread that served this request stopped'));
       waiting.clear();
       port.close();
     },

@@ -1,5 +1,15 @@
 import { hostname } from 'node:os';
-import { Attributes, context, Context, propagation, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  Attributes,
+  context,
+  Context,
+  propagation,
+  ROOT_CONTEXT,
+  Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { isWorkgateError } from '@workgate/contracts';
 
 /** The SDK of this thread, once started (each worker thread has its own). */
@@ -27,7 +37,7 @@ export function startTracing(serviceName = 'workgate'): void {
     resourceDetectors: [resources.envDetector, resources.processDetector],
   });
   started.start();
-  sdk = started as unknown as typeof sdk;
+  sdk = started;
 }
 
 /** Exports what is pending and stops (at shutdown). */
@@ -35,7 +45,10 @@ export async function stopTracing(): Promise<void> {
   const stopping = sdk;
   sdk = undefined;
   // An unreachable collector must not hold up a shutdown: at most 3 s.
-  await Promise.race([stopping?.shutdown().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+  await Promise.race([
+    stopping?.shutdown().catch(() => undefined),
+    new Promise((resolve) => setTimeout(resolve, 3000).unref()),
+  ]);
 }
 
 export function tracingEnabled(): boolean {
@@ -60,21 +73,30 @@ export function contextOf(traceparent?: string, tracestate?: string): Context {
  * Runs `work` in a span named `name` (a child of `parent`, or of the active span), recording an
  * error it throws; without tracing, just runs it.
  */
-export function inSpan<T>(name: string, options: { kind?: SpanKind; parent?: Context; attributes?: Attributes }, work: (span?: Span) => Promise<T>): Promise<T> {
+export function inSpan<T>(
+  name: string,
+  options: { kind?: SpanKind; parent?: Context; attributes?: Attributes },
+  work: (span?: Span) => Promise<T>,
+): Promise<T> {
   if (!sdk) return work();
   const tracer = trace.getTracer('workgate');
-  return tracer.startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, options.parent ?? context.active(), async (span) => {
-    try {
-      return await work(span);
-    } catch (error) {
-      // A refusal is an answer, not a failure of the span; anything else is an error.
-      if (isWorkgateError(error) && error.code !== 'internal') span.setAttribute('workgate.refusal', error.code);
-      else span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer.startActiveSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes },
+    options.parent ?? context.active(),
+    async (span) => {
+      try {
+        return await work(span);
+      } catch (error) {
+        // A refusal is an answer, not a failure of the span; anything else is an error.
+        if (isWorkgateError(error) && error.code !== 'internal') span.setAttribute('workgate.refusal', error.code);
+        else span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 export { SpanKind };
@@ -88,10 +110,15 @@ export interface OpenSpan {
 }
 
 /** Starts a span (a child of `parent`) to be ended later, for work that is not one function call; undefined without tracing. */
-export function openSpan(name: string, options: { kind?: SpanKind; parent?: Context; attributes?: Attributes }): OpenSpan | undefined {
+export function openSpan(
+  name: string,
+  options: { kind?: SpanKind; parent?: Context; attributes?: Attributes },
+): OpenSpan | undefined {
   if (!sdk) return undefined;
   const parent = options.parent ?? context.active();
-  const span = trace.getTracer('workgate').startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent);
+  const span = trace
+    .getTracer('workgate')
+    .startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent);
   const ctx = trace.setSpan(parent, span);
   const carrier: Record<string, string> = {};
   propagation.inject(ctx, carrier);
@@ -100,7 +127,8 @@ export function openSpan(name: string, options: { kind?: SpanKind; parent?: Cont
     context: ctx,
     traceparent: carrier.traceparent,
     end: (error?: unknown) => {
-      if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error) });
+      if (error !== undefined)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error) });
       span.end();
     },
   };

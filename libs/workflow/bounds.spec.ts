@@ -8,7 +8,8 @@ const problemsOf = (raw: unknown) => {
   return v.ok ? [] : v.problems;
 };
 const steps = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `step-${i}`, title: `Step ${i}` }));
-const rules = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `rule-${i}`, when: `facts.n == ${i}`, decision: 'run' }));
+const rules = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `rule-${i}`, when: `facts.n == ${i}`, decision: 'run' }));
 const withSteps = (n: number) => ({ ...shippedWorkflow('support-recovery'), steps: steps(n) });
 const withRules = (n: number) => ({ ...shippedWorkflow('support-recovery'), rules: rules(n) });
 
@@ -26,16 +27,25 @@ describe('definition bounds (at most 256 KiB, 200 steps, 500 rules)', () => {
   });
 
   it('refuses 201 steps, naming the count and the limit', () => {
-    expect(problemsOf(withSteps(201))).toEqual([{ path: 'steps', message: 'holds 201 steps: a definition has at most 200 steps' }]);
+    expect(problemsOf(withSteps(201))).toEqual([
+      { path: 'steps', message: 'holds 201 steps: a definition has at most 200 steps' },
+    ]);
   });
 
   it('refuses 501 rules, naming the count and the limit', () => {
-    expect(problemsOf(withRules(501))).toEqual([{ path: 'rules', message: 'holds 501 rules: a definition has at most 500 rules' }]);
+    expect(problemsOf(withRules(501))).toEqual([
+      { path: 'rules', message: 'holds 501 rules: a definition has at most 500 rules' },
+    ]);
   });
 
   it('refuses 15,616 steps and nothing else is walked (their ids are all the same, yet only the bound is named)', () => {
-    const d = { ...shippedWorkflow('support-recovery'), steps: Array.from({ length: 15_616 }, () => ({ id: 'same', title: 'x' })) };
-    expect(problemsOf(d)).toEqual([{ path: 'steps', message: 'holds 15,616 steps: a definition has at most 200 steps' }]);
+    const d = {
+      ...shippedWorkflow('support-recovery'),
+      steps: Array.from({ length: 15_616 }, () => ({ id: 'same', title: 'x' })),
+    };
+    expect(problemsOf(d)).toEqual([
+      { path: 'steps', message: 'holds 15,616 steps: a definition has at most 200 steps' },
+    ]);
   });
 
   it('measures text as its UTF-8 bytes and an object as its JSON', () => {
@@ -50,7 +60,12 @@ describe('definition bounds (at most 256 KiB, 200 steps, 500 rules)', () => {
     };
     expect(Buffer.byteLength(text(262_144))).toBe(262_144);
     expect(() => assertDefinitionSize(text(262_144))).not.toThrow();
-    expect(() => assertDefinitionSize(text(262_145))).toThrow(expect.objectContaining({ code: 'payload_too_large', message: 'the definition is 262,145 bytes: a definition is at most 262,144 bytes (256 KiB)' }));
+    expect(() => assertDefinitionSize(text(262_145))).toThrow(
+      expect.objectContaining({
+        code: 'payload_too_large',
+        message: 'the definition is 262,145 bytes: a definition is at most 262,144 bytes (256 KiB)',
+      }),
+    );
   });
 
   it('refuses an object over 256 KiB (a definition sent over NATS) the same way', () => {

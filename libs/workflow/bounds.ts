@@ -38,9 +38,18 @@ const bytes = (n: number) => n.toLocaleString('en-US');
 export function assertDefinitionSize(definition: unknown): void {
   const size = definitionBytes(definition);
   if (size <= DEFINITION_BOUNDS.bytes) return;
-  throw new WorkgateError('payload_too_large', `the definition is ${bytes(size)} bytes: a definition is at most ${bytes(DEFINITION_BOUNDS.bytes)} bytes (256 KiB)`, [
-    { path: '', message: `${bytes(size)} bytes: at most ${bytes(DEFINITION_BOUNDS.bytes)}`, limit: DEFINITION_BOUNDS.bytes, size },
-  ]);
+  throw new WorkgateError(
+    'payload_too_large',
+    `the definition is ${bytes(size)} bytes: a definition is at most ${bytes(DEFINITION_BOUNDS.bytes)} bytes (256 KiB)`,
+    [
+      {
+        path: '',
+        message: `${bytes(size)} bytes: at most ${bytes(DEFINITION_BOUNDS.bytes)}`,
+        limit: DEFINITION_BOUNDS.bytes,
+        size,
+      },
+    ],
+  );
 }
 
 /**
@@ -54,7 +63,10 @@ export function boundProblems(raw: Record<string, unknown>): Problem[] {
     const items = raw[field];
     const limit = DEFINITION_BOUNDS[field];
     if (Array.isArray(items) && items.length > limit) {
-      problems.push({ path: field, message: `holds ${bytes(items.length)} ${field}: a definition has at most ${limit} ${field}` });
+      problems.push({
+        path: field,
+        message: `holds ${bytes(items.length)} ${field}: a definition has at most ${limit} ${field}`,
+      });
     }
   }
   return problems;

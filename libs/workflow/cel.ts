@@ -38,7 +38,7 @@ export function compileCel(source: string): { program: CelProgram; analysis: Cel
     throw new Error(`is not valid CEL: ${(error as Error).message.replace(/^<input>:/, 'at ')}`);
   }
   const analysis: CelAnalysis = { systemLiterals: [], paths: [] };
-  walk(parsed.expr as unknown as ExprNode, new Set(), 0, analysis);
+  walk(parsed.expr, new Set(), 0, analysis);
   const program = plan(env, parsed) as CelProgram;
   return { program, analysis };
 }
@@ -66,16 +66,30 @@ function walk(e: ExprNode | undefined, bound: Set<string>, depth: number, analys
       return;
     case 'selectExpr': {
       const path = selectPath(e);
-      if (path !== undefined && (CEL_VARIABLES as readonly string[]).includes(path.split('.')[0]) && !analysis.paths.includes(path)) analysis.paths.push(path);
+      if (
+        path !== undefined &&
+        (CEL_VARIABLES as readonly string[]).includes(path.split('.')[0]) &&
+        !analysis.paths.includes(path)
+      )
+        analysis.paths.push(path);
       return walk(value.operand, bound, depth, analysis);
     }
     case 'callExpr': {
       const args: ExprNode[] = value.args ?? [];
       if ((value.function === '_==_' || value.function === '_!=_') && args.length === 2) {
-        const literal = isActionSystem(args[0]) ? stringConst(args[1]) : isActionSystem(args[1]) ? stringConst(args[0]) : undefined;
+        const literal = isActionSystem(args[0])
+          ? stringConst(args[1])
+          : isActionSystem(args[1])
+            ? stringConst(args[0])
+            : undefined;
         if (literal !== undefined) analysis.systemLiterals.push(literal);
       }
-      if (value.function === '@in' && args.length === 2 && isActionSystem(args[0]) && args[1].exprKind.case === 'listExpr') {
+      if (
+        value.function === '@in' &&
+        args.length === 2 &&
+        isActionSystem(args[0]) &&
+        args[1].exprKind.case === 'listExpr'
+      ) {
         for (const el of args[1].exprKind.value.elements ?? []) {
           const literal = stringConst(el);
           if (literal !== undefined) analysis.systemLiterals.push(literal);
@@ -95,7 +109,8 @@ function walk(e: ExprNode | undefined, bound: Set<string>, depth: number, analys
       }
       return;
     case 'comprehensionExpr': {
-      if (depth + 1 > MAX_COMPREHENSION_DEPTH) throw new Error(`nests list macros deeper than ${MAX_COMPREHENSION_DEPTH}`);
+      if (depth + 1 > MAX_COMPREHENSION_DEPTH)
+        throw new Error(`nests list macros deeper than ${MAX_COMPREHENSION_DEPTH}`);
       walk(value.iterRange, bound, depth, analysis);
       walk(value.accuInit, bound, depth, analysis);
       const inner = new Set(bound);
@@ -119,8 +134,10 @@ export function explainCelError(error: string, paths: readonly string[]): string
   const field = /^field not found: (.+)$/.exec(error)?.[1];
   const path = field === undefined ? undefined : paths.find((p) => p.endsWith(`.${field}`));
   if (!path) return error;
-  if (path === `facts.${field}`) return `the fact "${field}" is missing: send it in the request's facts ({"facts": {"${field}": ...}})`;
-  if (path === `workOrder.inputs.${field}`) return `the work order's input "${field}" is missing: it is set when the work order opens (inputs.${field})`;
+  if (path === `facts.${field}`)
+    return `the fact "${field}" is missing: send it in the request's facts ({"facts": {"${field}": ...}})`;
+  if (path === `workOrder.inputs.${field}`)
+    return `the work order's input "${field}" is missing: it is set when the work order opens (inputs.${field})`;
   return `${path} is missing from the request`;
 }
 
@@ -128,7 +145,10 @@ export function explainCelError(error: string, paths: readonly string[]): string
  * Evaluates a planned condition. Anything but a boolean `true`/`false` is an error: a rule
  * that cannot be evaluated must fail closed, never be skipped.
  */
-export function evaluateCondition(program: CelProgram, bindings: Record<string, unknown>): { ok: true; value: boolean } | { ok: false; error: string } {
+export function evaluateCondition(
+  program: CelProgram,
+  bindings: Record<string, unknown>,
+): { ok: true; value: boolean } | { ok: false; error: string } {
   let result: CelResult;
   try {
     result = program(bindings);

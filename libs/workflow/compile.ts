@@ -38,7 +38,10 @@ export const DEFAULT_STALL_AFTER = 'PT24H';
 export const DEFAULT_APPROVAL_TIMEOUT = 'PT24H';
 
 /** Compiles a validated definition. */
-export function compileWorkflow(definition: WorkflowDefinition, sha256 = definitionSha256(definition)): CompiledWorkflow {
+export function compileWorkflow(
+  definition: WorkflowDefinition,
+  sha256 = definitionSha256(definition),
+): CompiledWorkflow {
   return {
     definition,
     policy: { jobType: definition.jobType, version: definition.version, sha256 },
@@ -50,7 +53,9 @@ export function compileWorkflow(definition: WorkflowDefinition, sha256 = definit
     overlays: (definition.overlays ?? []).map((o) => ({ ...o, program: compileCel(o.when).program })),
     stallAfterMs: parseDuration(definition.stallAfter ?? DEFAULT_STALL_AFTER)!,
     approvalTimeoutMs: parseDuration(definition.approval?.timeout ?? DEFAULT_APPROVAL_TIMEOUT)!,
-    ...(definition.breakGlass?.allowed && definition.breakGlass.postReviewDue ? { postReviewDueMs: parseDuration(definition.breakGlass.postReviewDue) } : {}),
+    ...(definition.breakGlass?.allowed && definition.breakGlass.postReviewDue
+      ? { postReviewDueMs: parseDuration(definition.breakGlass.postReviewDue) }
+      : {}),
   };
 }
 
@@ -73,7 +78,9 @@ export function parseDefinitionText(text: string): unknown {
     return value;
   } catch (error) {
     if (error instanceof RangeError || TOO_DEEP.test(String((error as Error)?.message))) {
-      throw new WorkgateError('invalid_definition', `the definition is nested deeper than ${MAX_DEPTH} levels`, [{ path: '', message: `is nested deeper than ${MAX_DEPTH} levels` }]);
+      throw new WorkgateError('invalid_definition', `the definition is nested deeper than ${MAX_DEPTH} levels`, [
+        { path: '', message: `is nested deeper than ${MAX_DEPTH} levels` },
+      ]);
     }
     throw error;
   }

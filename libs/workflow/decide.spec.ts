@@ -15,28 +15,131 @@ const base: WorkflowDefinition = {
     { name: 'vault', read: false, write: ['deposit'] },
   ],
   rules: [
-    { id: 'refunds-wait', when: 'action.system == "payments" && action.operation == "refund"', decision: 'wait', owner: 'finance-lead' },
+    {
+      id: 'refunds-wait',
+      when: 'action.system == "payments" && action.operation == "refund"',
+      decision: 'wait',
+      owner: 'finance-lead',
+    },
     { id: 'vip-waits', when: 'has(facts.vip) && facts.vip == true', decision: 'wait' },
-    { id: 'fulfilled-stops', when: 'action.operation == "order.note" && facts.orderFulfilled == true', decision: 'stop', reason: 'already fulfilled' },
+    {
+      id: 'fulfilled-stops',
+      when: 'action.operation == "order.note" && facts.orderFulfilled == true',
+      decision: 'stop',
+      reason: 'already fulfilled',
+    },
     { id: 'fix-runs', when: 'action.operation == "order.note" && facts.orderFulfilled == false', decision: 'run' },
   ],
 };
 const wf = compileWorkflow(base);
-const act = (system: string, operation: string, kind: 'read' | 'write' = 'write', extra: Partial<ActionRequest> = {}): ActionRequest => ({ system, operation, kind, ...extra });
+const act = (
+  system: string,
+  operation: string,
+  kind: 'read' | 'write' = 'write',
+  extra: Partial<ActionRequest> = {},
+): ActionRequest => ({ system, operation, kind, ...extra });
 
 describe('decide: every reason, first match wins', () => {
   it.each<[string, DecisionInput, string, string, string | null, string | null, number]>([
-    ['a system the definition does not name stops', { action: act('crm', 'note') }, 'stop', 'system_not_named', null, 'test-owner', 0],
-    ['a read of an unreadable system stops', { action: act('vault', 'balance', 'read') }, 'stop', 'read_not_allowed', null, 'test-owner', 1],
-    ['a write outside the write list with no wait rule stops', { action: act('payments', 'chargeback') }, 'stop', 'write_not_allowed', null, 'test-owner', 1],
-    ['a write outside a non-empty write list stops, 2 of 3 checks passed', { action: act('shop', 'order.delete') }, 'stop', 'write_not_allowed', null, 'test-owner', 2],
-    ['a write outside the write list waits when a matching rule says wait', { action: act('payments', 'refund') }, 'wait', 'rule_matched', 'refunds-wait', 'finance-lead', 1],
-    ['the first matching rule wins (vip before fulfilled)', { action: act('shop', 'order.note'), facts: { vip: true, orderFulfilled: true } }, 'wait', 'rule_matched', 'vip-waits', 'test-owner', 3],
-    ['a stop rule stops with its stated reason', { action: act('shop', 'order.note'), facts: { orderFulfilled: true } }, 'stop', 'rule_matched', 'fulfilled-stops', 'test-owner', 3],
-    ['a run rule runs', { action: act('shop', 'order.note'), facts: { orderFulfilled: false } }, 'run', 'rule_matched', 'fix-runs', null, 3],
-    ['inside the boundary with no rule matching runs', { action: act('shop', 'customer.reply') }, 'run', 'inside_boundary', null, null, 3],
-    ['a read inside the boundary runs', { action: act('payments', 'status', 'read') }, 'run', 'inside_boundary', null, null, 3],
-    ['a CEL error fails closed and names the rule', { action: act('shop', 'order.note'), facts: {} }, 'stop', 'rule_error', 'fulfilled-stops', 'test-owner', 3],
+    [
+      'a system the definition does not name stops',
+      { action: act('crm', 'note') },
+      'stop',
+      'system_not_named',
+      null,
+      'test-owner',
+      0,
+    ],
+    [
+      'a read of an unreadable system stops',
+      { action: act('vault', 'balance', 'read') },
+      'stop',
+      'read_not_allowed',
+      null,
+      'test-owner',
+      1,
+    ],
+    [
+      'a write outside the write list with no wait rule stops',
+      { action: act('payments', 'chargeback') },
+      'stop',
+      'write_not_allowed',
+      null,
+      'test-owner',
+      1,
+    ],
+    [
+      'a write outside a non-empty write list stops, 2 of 3 checks passed',
+      { action: act('shop', 'order.delete') },
+      'stop',
+      'write_not_allowed',
+      null,
+      'test-owner',
+      2,
+    ],
+    [
+      'a write outside the write list waits when a matching rule says wait',
+      { action: act('payments', 'refund') },
+      'wait',
+      'rule_matched',
+      'refunds-wait',
+      'finance-lead',
+      1,
+    ],
+    [
+      'the first matching rule wins (vip before fulfilled)',
+      { action: act('shop', 'order.note'), facts: { vip: true, orderFulfilled: true } },
+      'wait',
+      'rule_matched',
+      'vip-waits',
+      'test-owner',
+      3,
+    ],
+    [
+      'a stop rule stops with its stated reason',
+      { action: act('shop', 'order.note'), facts: { orderFulfilled: true } },
+      'stop',
+      'rule_matched',
+      'fulfilled-stops',
+      'test-owner',
+      3,
+    ],
+    [
+      'a run rule runs',
+      { action: act('shop', 'order.note'), facts: { orderFulfilled: false } },
+      'run',
+      'rule_matched',
+      'fix-runs',
+      null,
+      3,
+    ],
+    [
+      'inside the boundary with no rule matching runs',
+      { action: act('shop', 'customer.reply') },
+      'run',
+      'inside_boundary',
+      null,
+      null,
+      3,
+    ],
+    [
+      'a read inside the boundary runs',
+      { action: act('payments', 'status', 'read') },
+      'run',
+      'inside_boundary',
+      null,
+      null,
+      3,
+    ],
+    [
+      'a CEL error fails closed and names the rule',
+      { action: act('shop', 'order.note'), facts: {} },
+      'stop',
+      'rule_error',
+      'fulfilled-stops',
+      'test-owner',
+      3,
+    ],
   ])('%s', (_name, input, decision, reason, rule, owner, passed) => {
     const d = decide(wf, input);
     expect(d).toMatchObject({ decision, reason, rule, decisionOwner: owner, scopeChecks: { passed, total: 3 } });
@@ -45,8 +148,12 @@ describe('decide: every reason, first match wins', () => {
   });
 
   it('states the stop reason and the CEL error in the message', () => {
-    expect(decide(wf, { action: act('shop', 'order.note'), facts: { orderFulfilled: true } }).message).toBe('already fulfilled');
-    expect(decide(wf, { action: act('shop', 'order.note'), facts: {} }).message).toMatch(/fulfilled-stops.*could not be evaluated/);
+    expect(decide(wf, { action: act('shop', 'order.note'), facts: { orderFulfilled: true } }).message).toBe(
+      'already fulfilled',
+    );
+    expect(decide(wf, { action: act('shop', 'order.note'), facts: {} }).message).toMatch(
+      /fulfilled-stops.*could not be evaluated/,
+    );
   });
 
   it('names a missing fact and how to send it', () => {
@@ -56,13 +163,19 @@ describe('decide: every reason, first match wins', () => {
   });
 
   it('counts the distinct objects named, the system included', () => {
-    const d = decide(wf, { action: act('shop', 'order.note', 'write', { objects: ['order:1001', 'customer:7', 'order:1001', 'address:1'] }), facts: { orderFulfilled: false } });
+    const d = decide(wf, {
+      action: act('shop', 'order.note', 'write', { objects: ['order:1001', 'customer:7', 'order:1001', 'address:1'] }),
+      facts: { orderFulfilled: false },
+    });
     expect(d.objectsNamed).toBe(4);
   });
 
   it('hashes the inputs canonically: key order does not matter, content does', () => {
     const a = decide(wf, { action: act('shop', 'customer.reply'), facts: { a: 1, b: 2 } });
-    const b = decide(wf, { action: { kind: 'write', operation: 'customer.reply', system: 'shop' }, facts: { b: 2, a: 1 } });
+    const b = decide(wf, {
+      action: { kind: 'write', operation: 'customer.reply', system: 'shop' },
+      facts: { b: 2, a: 1 },
+    });
     const c = decide(wf, { action: act('shop', 'customer.reply'), facts: { a: 1, b: 3 } });
     expect(a.inputsSha256).toBe(b.inputsSha256);
     expect(c.inputsSha256).not.toBe(a.inputsSha256);
@@ -71,12 +184,20 @@ describe('decide: every reason, first match wins', () => {
   it('fails closed when a rule takes longer than its time budget', () => {
     let t = 0;
     const slowClock = () => (t += 100);
-    expect(decide(wf, { action: act('shop', 'customer.reply') }, slowClock)).toMatchObject({ decision: 'stop', reason: 'rule_error', rule: 'refunds-wait' });
+    expect(decide(wf, { action: act('shop', 'customer.reply') }, slowClock)).toMatchObject({
+      decision: 'stop',
+      reason: 'rule_error',
+      rule: 'refunds-wait',
+    });
   });
 
   it('a rule that yields a non-boolean fails closed', () => {
     const odd = compileWorkflow({ ...base, rules: [{ id: 'not-bool', when: 'facts.n + 1', decision: 'run' }] });
-    expect(decide(odd, { action: act('shop', 'customer.reply'), facts: { n: 1 } })).toMatchObject({ decision: 'stop', reason: 'rule_error', rule: 'not-bool' });
+    expect(decide(odd, { action: act('shop', 'customer.reply'), facts: { n: 1 } })).toMatchObject({
+      decision: 'stop',
+      reason: 'rule_error',
+      rule: 'not-bool',
+    });
   });
 });
 
@@ -85,14 +206,29 @@ describe('the shipped support-recovery workflow', () => {
   const facts = { orderFulfilled: false, addressValidated: true };
 
   it('runs the address fix before cutoff, naming the objects and passing every scope check', () => {
-    const d = decide(sr, { action: act('shop', 'order.note', 'write', { objects: ['order:1001', 'customer:77', 'shipping-address:1001'] }), facts });
-    expect(d).toMatchObject({ decision: 'run', rule: 'address-fix-before-cutoff', objectsNamed: 4, scopeChecks: { passed: 3, total: 3 } });
+    const d = decide(sr, {
+      action: act('shop', 'order.note', 'write', { objects: ['order:1001', 'customer:77', 'shipping-address:1001'] }),
+      facts,
+    });
+    expect(d).toMatchObject({
+      decision: 'run',
+      rule: 'address-fix-before-cutoff',
+      objectsNamed: 4,
+      scopeChecks: { passed: 3, total: 3 },
+    });
   });
   it('makes refunds wait for the support lead', () => {
-    expect(decide(sr, { action: act('payments', 'refund'), facts })).toMatchObject({ decision: 'wait', decisionOwner: 'support-lead' });
+    expect(decide(sr, { action: act('payments', 'refund'), facts })).toMatchObject({
+      decision: 'wait',
+      decisionOwner: 'support-lead',
+    });
   });
   it('stops a write to a system it does not name', () => {
-    expect(decide(sr, { action: act('crm', 'contact.update'), facts })).toMatchObject({ decision: 'stop', reason: 'system_not_named', decisionOwner: 'support-lead' });
+    expect(decide(sr, { action: act('crm', 'contact.update'), facts })).toMatchObject({
+      decision: 'stop',
+      reason: 'system_not_named',
+      decisionOwner: 'support-lead',
+    });
   });
 });
 
@@ -100,7 +236,14 @@ describe('property: the boundary always holds', () => {
   const rulesArb = fc.array(
     fc.record({
       id: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/),
-      when: fc.constantFrom('true', 'false', 'action.kind == "write"', 'facts.x == 1', 'has(facts.y)', 'action.operation != ""'),
+      when: fc.constantFrom(
+        'true',
+        'false',
+        'action.kind == "write"',
+        'facts.x == 1',
+        'has(facts.y)',
+        'action.operation != ""',
+      ),
       decision: fc.constantFrom<'run' | 'wait' | 'stop'>('run', 'wait', 'stop'),
     }),
     { maxLength: 6 },
@@ -121,7 +264,11 @@ describe('property: the boundary always holds', () => {
         fc.constantFrom<'read' | 'write'>('read', 'write'),
         fc.dictionary(fc.constantFrom('x', 'y'), fc.integer()),
         (systems, rules, system, operation, kind, facts) => {
-          const compiled = compileWorkflow({ ...base, systems, rules: rules.map((r, i) => ({ ...r, id: `${r.id}-${i}` })) });
+          const compiled = compileWorkflow({
+            ...base,
+            systems,
+            rules: rules.map((r, i) => ({ ...r, id: `${r.id}-${i}` })),
+          });
           const d = decide(compiled, { action: { system, operation, kind }, facts });
           if (!systems.some((s) => s.name === system)) {
             expect(d.decision).toBe('stop');

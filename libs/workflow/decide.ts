@@ -20,7 +20,11 @@ const SCOPE_CHECKS = 3; // system named, kind allowed, operation allowed
  * `addedScope` (operations a work order's approved scope changes added) counts as inside the
  * boundary. The answer lists the overlays that apply (the work order enforces their gates).
  */
-export function decide(workflow: CompiledWorkflow, input: DecisionInput & { addedScope?: ActionScope[] }, clock: () => number = Date.now): DecisionResult {
+export function decide(
+  workflow: CompiledWorkflow,
+  input: DecisionInput & { addedScope?: ActionScope[] },
+  clock: () => number = Date.now,
+): DecisionResult {
   const result = decideBoundaryAndRules(workflow, input, clock);
   if (workflow.overlays.length === 0) return result;
   return { ...result, overlays: applyingOverlays(workflow, input) };
@@ -29,13 +33,19 @@ export function decide(workflow: CompiledWorkflow, input: DecisionInput & { adde
 /** Overlays whose condition holds for the action; one that cannot be evaluated applies (fail closed). */
 export function applyingOverlays(workflow: CompiledWorkflow, input: DecisionInput): string[] {
   const bindings = { action: input.action, facts: input.facts ?? {}, workOrder: input.workOrder ?? {} };
-  return workflow.overlays.filter((o) => {
-    const result = evaluateCondition(o.program, bindings);
-    return !result.ok || result.value === true;
-  }).map((o) => o.id);
+  return workflow.overlays
+    .filter((o) => {
+      const result = evaluateCondition(o.program, bindings);
+      return !result.ok || result.value === true;
+    })
+    .map((o) => o.id);
 }
 
-function decideBoundaryAndRules(workflow: CompiledWorkflow, input: DecisionInput & { addedScope?: ActionScope[] }, clock: () => number): DecisionResult {
+function decideBoundaryAndRules(
+  workflow: CompiledWorkflow,
+  input: DecisionInput & { addedScope?: ActionScope[] },
+  clock: () => number,
+): DecisionResult {
   const { action } = input;
   const facts = input.facts ?? {};
   const workOrder = input.workOrder ?? {};
@@ -45,7 +55,14 @@ function decideBoundaryAndRules(workflow: CompiledWorkflow, input: DecisionInput
     objectsNamed: new Set([action.system, ...(action.objects ?? [])]).size,
     inputsSha256: hash('sha256', canonicalize({ action, facts, workOrder })),
   };
-  const answer = (decision: Decision, reason: DecisionReason, message: string, rule: string | null, passed: number, ruleOwner?: string): DecisionResult => ({
+  const answer = (
+    decision: Decision,
+    reason: DecisionReason,
+    message: string,
+    rule: string | null,
+    passed: number,
+    ruleOwner?: string,
+  ): DecisionResult => ({
     decision,
     reason,
     message,
@@ -55,9 +72,20 @@ function decideBoundaryAndRules(workflow: CompiledWorkflow, input: DecisionInput
     scopeChecks: { passed, total: SCOPE_CHECKS },
   });
 
-  const added = (input.addedScope ?? []).some((s) => s.system === action.system && s.operation === action.operation && s.kind === action.kind);
-  const system = workflow.systems.get(action.system) ?? (added ? { read: false, write: [], writeSet: new Set<string>() } : undefined);
-  if (!system) return answer('stop', 'system_not_named', `system "${action.system}" is not named by ${workflow.policy.jobType} v${workflow.policy.version}`, null, 0);
+  const added = (input.addedScope ?? []).some(
+    (s) => s.system === action.system && s.operation === action.operation && s.kind === action.kind,
+  );
+  const system =
+    workflow.systems.get(action.system) ??
+    (added ? { read: false, write: [], writeSet: new Set<string>() } : undefined);
+  if (!system)
+    return answer(
+      'stop',
+      'system_not_named',
+      `system "${action.system}" is not named by ${workflow.policy.jobType} v${workflow.policy.version}`,
+      null,
+      0,
+    );
 
   const kindAllowed = added || (action.kind === 'read' ? system.read : system.write.length > 0);
   const operationAllowed = added || (action.kind === 'read' ? system.read : system.writeSet.has(action.operation));
@@ -72,9 +100,22 @@ function decideBoundaryAndRules(workflow: CompiledWorkflow, input: DecisionInput
     const started = clock();
     const result = evaluateCondition(rule.program, bindings);
     const elapsed = clock() - started;
-    if (!result.ok) return answer('stop', 'rule_error', `rule "${rule.id}" could not be evaluated: ${explainCelError(result.error, rule.paths)}`, rule.id, passed);
+    if (!result.ok)
+      return answer(
+        'stop',
+        'rule_error',
+        `rule "${rule.id}" could not be evaluated: ${explainCelError(result.error, rule.paths)}`,
+        rule.id,
+        passed,
+      );
     if (elapsed > RULE_TIME_BUDGET_MS) {
-      return answer('stop', 'rule_error', `rule "${rule.id}" took ${elapsed} ms, over its ${RULE_TIME_BUDGET_MS} ms budget`, rule.id, passed);
+      return answer(
+        'stop',
+        'rule_error',
+        `rule "${rule.id}" took ${elapsed} ms, over its ${RULE_TIME_BUDGET_MS} ms budget`,
+        rule.id,
+        passed,
+      );
     }
     if (!result.value) continue;
     if (operationAllowed) {
@@ -83,15 +124,31 @@ function decideBoundaryAndRules(workflow: CompiledWorkflow, input: DecisionInput
     }
     // Outside the write list only an owner's approval can let the action through.
     if (rule.decision === 'wait') {
-      return answer('wait', 'rule_matched', `write "${action.operation}" to "${action.system}" waits for its owner (rule "${rule.id}")`, rule.id, passed, rule.owner);
+      return answer(
+        'wait',
+        'rule_matched',
+        `write "${action.operation}" to "${action.system}" waits for its owner (rule "${rule.id}")`,
+        rule.id,
+        passed,
+        rule.owner,
+      );
     }
   }
   if (!operationAllowed) {
-    return answer('stop', 'write_not_allowed', `write "${action.operation}" to "${action.system}" is not in its write list`, null, passed);
+    return answer(
+      'stop',
+      'write_not_allowed',
+      `write "${action.operation}" to "${action.system}" is not in its write list`,
+      null,
+      passed,
+    );
   }
   if (firstMatch) {
     const { rule } = firstMatch;
-    const message = rule.decision === 'stop' ? (rule.reason ?? `rule "${rule.id}" stops this action`) : `rule "${rule.id}" says ${rule.decision}`;
+    const message =
+      rule.decision === 'stop'
+        ? (rule.reason ?? `rule "${rule.id}" stops this action`)
+        : `rule "${rule.id}" says ${rule.decision}`;
     return answer(rule.decision, 'rule_matched', message, rule.id, passed, rule.owner);
   }
   return answer('run', 'inside_boundary', 'inside the declared boundary, no rule applies', null, passed);

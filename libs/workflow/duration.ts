@@ -8,7 +8,11 @@ export function parseDuration(text: unknown): number | undefined {
   if (!m) return undefined;
   const [, w, d, h, min, s] = m;
   return (
-    (Number(w ?? 0) * 7 * 24 * 3600 + Number(d ?? 0) * 24 * 3600 + Number(h ?? 0) * 3600 + Number(min ?? 0) * 60 + Number(s ?? 0)) *
+    (Number(w ?? 0) * 7 * 24 * 3600 +
+      Number(d ?? 0) * 24 * 3600 +
+      Number(h ?? 0) * 3600 +
+      Number(min ?? 0) * 60 +
+      Number(s ?? 0)) *
     1000
   );
 }
@@ -56,7 +60,12 @@ export function dueTime(value: unknown, now: string): { ok: true; at: string } |
   }
   if (typeof value === 'string' && value.startsWith('P')) {
     const problem = timerProblem(value);
-    return problem ? { ok: false, problem } : { ok: true, at: new Date(Date.parse(now) + parseDuration(value)!).toISOString() };
+    return problem
+      ? { ok: false, problem }
+      : { ok: true, at: new Date(Date.parse(now) + parseDuration(value)!).toISOString() };
   }
-  return { ok: false, problem: 'must be an RFC 3339 time (2026-12-01T17:00:00Z) or an ISO 8601 duration from now (P14D)' };
+  return {
+    ok: false,
+    problem: 'must be an RFC 3339 time (2026-12-01T17:00:00Z) or an ISO 8601 duration from now (P14D)',
+  };
 }

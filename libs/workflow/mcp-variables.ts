@@ -4,7 +4,13 @@ const REFERENCE = /\$\{(WORKGATE_MCP_[A-Za-z0-9_]+)\}/g;
 
 /** Every string of an MCP server's configuration: its command, args, env values, url and header values. */
 function mcpServerStrings(mcp: McpServerConfig): string[] {
-  return [mcp.command, ...(mcp.args ?? []), ...Object.values(mcp.env ?? {}), mcp.url, ...Object.values(mcp.headers ?? {})].filter((s): s is string => typeof s === 'string');
+  return [
+    mcp.command,
+    ...(mcp.args ?? []),
+    ...Object.values(mcp.env ?? {}),
+    mcp.url,
+    ...Object.values(mcp.headers ?? {}),
+  ].filter((s): s is string => typeof s === 'string');
 }
 
 /** The `${WORKGATE_MCP_…}` variables an MCP server's configuration reads from workgate's environment, in order, once each. */
@@ -20,7 +26,10 @@ export function withMcpVariables(value: string, env: NodeJS.ProcessEnv = process
 }
 
 /** The MCP systems of a definition (parsed, validated or not) whose configuration reads a variable `env` does not set. */
-export function unsetMcpVariables(definition: unknown, env: NodeJS.ProcessEnv = process.env): Array<{ system: string; variables: string[] }> {
+export function unsetMcpVariables(
+  definition: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+): Array<{ system: string; variables: string[] }> {
   const systems = (definition as { systems?: unknown } | null)?.systems;
   if (!Array.isArray(systems)) return [];
   return systems.flatMap((s: { name?: unknown; mcp?: unknown }) => {

@@ -21,11 +21,18 @@ describe('definition text a parser cannot follow, and values no text can store',
   it.each([
     ['a flow sequence 10,000 deep', `jobType: a\nsteps: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`],
     ['a block mapping 10,000 deep', Array.from({ length: 10_000 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')],
-    ['a block sequence 10,000 deep', `${Array.from({ length: 10_000 }, (_, i) => `${' '.repeat(i * 2)}- `).join('\n')}x`],
-  ])('refuses %s as invalid_definition naming the depth limit, never the engine\'s words', (_what, text) => {
+    [
+      'a block sequence 10,000 deep',
+      `${Array.from({ length: 10_000 }, (_, i) => `${' '.repeat(i * 2)}- `).join('\n')}x`,
+    ],
+  ])("refuses %s as invalid_definition naming the depth limit, never the engine's words", (_what, text) => {
     const error = refusal(text);
     expect(error).toBeInstanceOf(WorkgateError);
-    expect(error).toMatchObject({ code: 'invalid_definition', message: 'the definition is nested deeper than 64 levels', details: [{ path: '', message: 'is nested deeper than 64 levels' }] });
+    expect(error).toMatchObject({
+      code: 'invalid_definition',
+      message: 'the definition is nested deeper than 64 levels',
+      details: [{ path: '', message: 'is nested deeper than 64 levels' }],
+    });
     expect(JSON.stringify(error)).not.toMatch(/call stack/i);
   });
 
@@ -36,16 +43,28 @@ describe('definition text a parser cannot follow, and values no text can store',
 
   it('names the field holding U+0000 or an unpaired surrogate, in YAML as in JSON', () => {
     const withNul = { ...shippedWorkflow('support-recovery'), title: 'Support\u0000recovery' };
-    for (const text of [stringify(withNul), JSON.stringify(withNul), stringify(withNul).replace('Support\\0recovery', 'Support\\ud800recovery')]) {
-      expect(problemsOf(parseDefinitionText(text))).toEqual([{ path: 'title', message: expect.stringMatching(/^holds U\+0000 or an unpaired surrogate/) }]);
+    for (const text of [
+      stringify(withNul),
+      JSON.stringify(withNul),
+      stringify(withNul).replace('Support\\0recovery', 'Support\\ud800recovery'),
+    ]) {
+      expect(problemsOf(parseDefinitionText(text))).toEqual([
+        { path: 'title', message: expect.stringMatching(/^holds U\+0000 or an unpaired surrogate/) },
+      ]);
     }
     const nested = shippedWorkflow('support-recovery') as unknown as { steps: Array<{ title: string }> };
     nested.steps[1].title = 'a\u0000b';
-    expect(problemsOf(parseDefinitionText(stringify(nested)))).toEqual([{ path: 'steps[1].title', message: expect.stringMatching(/^holds U\+0000/) }]);
+    expect(problemsOf(parseDefinitionText(stringify(nested)))).toEqual([
+      { path: 'steps[1].title', message: expect.stringMatching(/^holds U\+0000/) },
+    ]);
   });
 
   it('refuses a key twice in one object of a JSON definition, as YAML does', () => {
-    expect(refusal('{"jobType":"a","version":1,"version":2}')).toMatchObject({ message: 'version: the key "version" appears more than once in one object' });
-    expect(refusal('jobType: a\nversion: 1\nversion: 2\n')).toMatchObject({ message: expect.stringMatching(/unique/i) });
+    expect(refusal('{"jobType":"a","version":1,"version":2}')).toMatchObject({
+      message: 'version: the key "version" appears more than once in one object',
+    });
+    expect(refusal('jobType: a\nversion: 1\nversion: 2\n')).toMatchObject({
+      message: expect.stringMatching(/unique/i),
+    });
   });
 });

@@ -1,6 +1,23 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { Allow, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import {
+  Allow,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
 
 /**
  * The structure of a workflow definition as class-validator DTOs. Validated with
@@ -34,7 +51,10 @@ export class McpServerDto {
 export class SystemDto {
   @IsString() @Matches(ID, { message: 'name must be an identifier' }) name: string;
   @IsBoolean() read: boolean;
-  @IsArray() @IsString({ each: true }) @MinLength(1, { each: true }) @ArrayUnique({ message: 'write lists an operation twice' })
+  @IsArray()
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @ArrayUnique({ message: 'write lists an operation twice' })
   write: string[];
   @IsOptional() @ValidateNested() @Type(() => McpServerDto) mcp?: McpServerDto;
 }
@@ -91,35 +111,58 @@ export class OverlayDto {
 
 export class WorkflowDefinitionDto {
   @IsString() @Matches(NAME, { message: 'jobType must match [a-z0-9-]+' }) @MaxLength(100) jobType: string;
-  @IsInt({ message: 'version must be an integer' }) @Min(1) @Max(MAX_VERSION, { message: `version must be at most ${MAX_VERSION}` }) version: number;
+  @IsInt({ message: 'version must be an integer' })
+  @Min(1)
+  @Max(MAX_VERSION, { message: `version must be at most ${MAX_VERSION}` })
+  version: number;
   @IsString() @MinLength(1) title: string;
   @IsString() @MinLength(1) owner: string;
 
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => RequiredInputDto)
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RequiredInputDto)
   requiredInputs?: RequiredInputDto[];
 
-  @IsArray() @ValidateNested({ each: true }) @Type(() => SystemDto)
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => SystemDto)
   systems: SystemDto[];
 
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => RuleDto)
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RuleDto)
   rules?: RuleDto[];
 
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => StepDto)
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => StepDto)
   steps?: StepDto[];
 
   @IsOptional() @ValidateNested() @Type(() => ApprovalDto) approval?: ApprovalDto;
   @IsOptional() @ValidateNested() @Type(() => BreakGlassPolicyDto) breakGlass?: BreakGlassPolicyDto;
   @IsOptional() @ValidateNested() @Type(() => ClosureDto) closure?: ClosureDto;
 
-  @IsOptional() @IsArray() @Matches(CODE, { each: true, message: 'exceptionCodes must be codes like PREREQ_MISSING' }) @ArrayUnique()
+  @IsOptional()
+  @IsArray()
+  @Matches(CODE, { each: true, message: 'exceptionCodes must be codes like PREREQ_MISSING' })
+  @ArrayUnique()
   exceptionCodes?: string[];
 
   @IsOptional() @ValidateNested() @Type(() => DelegationContractDto) delegation?: DelegationContractDto;
   @IsOptional() @IsString() stallAfter?: string;
 
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => StageDto)
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => StageDto)
   stages?: StageDto[];
 
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => OverlayDto)
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => OverlayDto)
   overlays?: OverlayDto[];
 }

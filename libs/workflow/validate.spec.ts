@@ -18,32 +18,136 @@ describe('validateDefinition', () => {
     ['an unknown nested key', (d) => (d.systems[0].delete = true), 'systems[0].delete', /unknown key "delete"/],
     ['an unknown key in a rule', (d) => (d.rules[1].priority = 1), 'rules[1].priority', /unknown key/],
     ['bad CEL', (d) => (d.rules[0].when = 'action.system ==== "x"'), 'rules[0].when', /not valid CEL/],
-    ['CEL using an unknown variable', (d) => (d.rules[0].when = 'user.admin == true'), 'rules[0].when', /unknown variable "user"/],
-    ['a rule naming a system outside the boundary', (d) => (d.rules[0].when = 'action.system == "crm"'), 'rules[0].when', /"crm", which is not in systems/],
-    ['duplicate step ids', (d) => d.steps.push({ id: 'inspect-case', title: 'again' }), 'steps', /step id "inspect-case" appears more than once/],
+    [
+      'CEL using an unknown variable',
+      (d) => (d.rules[0].when = 'user.admin == true'),
+      'rules[0].when',
+      /unknown variable "user"/,
+    ],
+    [
+      'a rule naming a system outside the boundary',
+      (d) => (d.rules[0].when = 'action.system == "crm"'),
+      'rules[0].when',
+      /"crm", which is not in systems/,
+    ],
+    [
+      'duplicate step ids',
+      (d) => d.steps.push({ id: 'inspect-case', title: 'again' }),
+      'steps',
+      /step id "inspect-case" appears more than once/,
+    ],
     ['duplicate rule ids', (d) => d.rules.push({ ...d.rules[0] }), 'rules', /rule id .* appears more than once/],
-    ['duplicate systems', (d) => d.systems.push({ ...d.systems[0] }), 'systems', /system "helpdesk" appears more than once/],
-    ['an exception code outside the catalog', (d) => d.exceptionCodes.push('CAT_ON_KEYBOARD'), 'exceptionCodes[4]', /not in the exception-code catalog/],
-    ['a bad ISO 8601 duration', (d) => (d.approval.timeout = '24 hours'), 'approval.timeout', /not a positive ISO 8601 duration/],
-    ['a zero duration', (d) => (d.breakGlass.postReviewDue = 'PT0S'), 'breakGlass.postReviewDue', /not a positive ISO 8601 duration/],
+    [
+      'duplicate systems',
+      (d) => d.systems.push({ ...d.systems[0] }),
+      'systems',
+      /system "helpdesk" appears more than once/,
+    ],
+    [
+      'an exception code outside the catalog',
+      (d) => d.exceptionCodes.push('CAT_ON_KEYBOARD'),
+      'exceptionCodes[4]',
+      /not in the exception-code catalog/,
+    ],
+    [
+      'a bad ISO 8601 duration',
+      (d) => (d.approval.timeout = '24 hours'),
+      'approval.timeout',
+      /not a positive ISO 8601 duration/,
+    ],
+    [
+      'a zero duration',
+      (d) => (d.breakGlass.postReviewDue = 'PT0S'),
+      'breakGlass.postReviewDue',
+      /not a positive ISO 8601 duration/,
+    ],
     ['a timer under one second', (d) => (d.approval.timeout = 'PT0.001S'), 'approval.timeout', /at least PT1S/],
-    ['an MCP server that is a command and a url', (d) => (d.systems[0].mcp = { command: 'node', url: 'https://x.example/mcp' }), 'systems[0].mcp', /a command \(stdio\) or a url/],
-    ['an MCP server that is neither', (d) => (d.systems[0].mcp = { args: ['x'] }), 'systems[0].mcp', /a command \(stdio\) or a url/],
-    ['a token in plain text', (d) => (d.systems[0].mcp = { url: 'https://x.example/mcp', headers: { Authorization: 'Bearer s3cr3t' } }), 'systems[0].mcp.headers.Authorization', /secret in plain text/],
-    ['a key in an MCP server\'s environment', (d) => (d.systems[0].mcp = { command: 'node', env: { API_KEY: 'abc' } }), 'systems[0].mcp.env.API_KEY', /secret in plain text/],
-    ['a reference to a variable not meant for MCP servers', (d) => (d.systems[0].mcp = { url: 'https://x.example/mcp?p=${WORKGATE_DB_PASSWORD}' }), 'systems[0].mcp.url', /only read variables named WORKGATE_MCP_/],
-    ['a secret taken from any variable', (d) => (d.systems[0].mcp = { command: 'node', env: { API_KEY: '${DATABASE_URL}' } }), 'systems[0].mcp.env.API_KEY', /only read variables named WORKGATE_MCP_/],
-    ['an MCP system named with __', (d) => ((d.systems[0].name = 'help__desk'), (d.systems[0].mcp = { command: 'node' })), 'systems[0].name', /may not hold "__"/],
+    [
+      'an MCP server that is a command and a url',
+      (d) => (d.systems[0].mcp = { command: 'node', url: 'https://x.example/mcp' }),
+      'systems[0].mcp',
+      /a command \(stdio\) or a url/,
+    ],
+    [
+      'an MCP server that is neither',
+      (d) => (d.systems[0].mcp = { args: ['x'] }),
+      'systems[0].mcp',
+      /a command \(stdio\) or a url/,
+    ],
+    [
+      'a token in plain text',
+      (d) => (d.systems[0].mcp = { url: 'https://x.example/mcp', headers: { Authorization: 'Bearer s3cr3t' } }),
+      'systems[0].mcp.headers.Authorization',
+      /secret in plain text/,
+    ],
+    [
+      "a key in an MCP server's environment",
+      (d) => (d.systems[0].mcp = { command: 'node', env: { API_KEY: 'abc' } }),
+      'systems[0].mcp.env.API_KEY',
+      /secret in plain text/,
+    ],
+    [
+      'a reference to a variable not meant for MCP servers',
+      (d) => (d.systems[0].mcp = { url: 'https://x.example/mcp?p=${WORKGATE_DB_PASSWORD}' }),
+      'systems[0].mcp.url',
+      /only read variables named WORKGATE_MCP_/,
+    ],
+    [
+      'a secret taken from any variable',
+      (d) => (d.systems[0].mcp = { command: 'node', env: { API_KEY: '${DATABASE_URL}' } }),
+      'systems[0].mcp.env.API_KEY',
+      /only read variables named WORKGATE_MCP_/,
+    ],
+    [
+      'an MCP system named with __',
+      (d) => ((d.systems[0].name = 'help__desk'), (d.systems[0].mcp = { command: 'node' })),
+      'systems[0].name',
+      /may not hold "__"/,
+    ],
     ['a timer over ten years', (d) => (d.stallAfter = 'P99999W'), 'stallAfter', /at most P3650D/],
-    ['a version past 2,147,483,647', (d) => (d.version = 2_147_483_648), 'version', /version must be at most 2147483647/],
+    [
+      'a version past 2,147,483,647',
+      (d) => (d.version = 2_147_483_648),
+      'version',
+      /version must be at most 2147483647/,
+    ],
     ['a version that is not an integer', (d) => (d.version = '1'), 'version', /version must be an integer/],
     ['a fractional version', (d) => (d.version = 1.5), 'version', /version must be an integer/],
-    ['two stages producing the same artifact', (d) => (d.stages = [{ id: 'a', artifact: 'brief', gate: 'g1' }, { id: 'b', artifact: 'brief', gate: 'g2' }]), 'stages[1].artifact', /"brief" is already the artifact of stage "a"/],
-    ['an overlay gate that is not an identifier', (d) => (d.overlays = [{ id: 'o', when: 'true', gate: 'security review' }]), 'overlays[0].gate', /gate must be an identifier/],
+    [
+      'two stages producing the same artifact',
+      (d) =>
+        (d.stages = [
+          { id: 'a', artifact: 'brief', gate: 'g1' },
+          { id: 'b', artifact: 'brief', gate: 'g2' },
+        ]),
+      'stages[1].artifact',
+      /"brief" is already the artifact of stage "a"/,
+    ],
+    [
+      'an overlay gate that is not an identifier',
+      (d) => (d.overlays = [{ id: 'o', when: 'true', gate: 'security review' }]),
+      'overlays[0].gate',
+      /gate must be an identifier/,
+    ],
     ['a bad job type', (d) => (d.jobType = 'Support Recovery'), 'jobType', /\[a-z0-9-\]\+/],
-    ['an unknown decision', (d) => (d.rules[0].decision = 'maybe'), 'rules[0].decision', /one of the following values: run, wait, stop/],
-    ['break-glass allowed without a reviewer', (d) => delete d.breakGlass.reviewer, 'breakGlass.reviewer', /required when break-glass is allowed/],
-    ['a prototype key', (d) => Object.defineProperty(d, '__proto__', { value: { x: 1 }, enumerable: true }), '__proto__', /not allowed/],
+    [
+      'an unknown decision',
+      (d) => (d.rules[0].decision = 'maybe'),
+      'rules[0].decision',
+      /one of the following values: run, wait, stop/,
+    ],
+    [
+      'break-glass allowed without a reviewer',
+      (d) => delete d.breakGlass.reviewer,
+      'breakGlass.reviewer',
+      /required when break-glass is allowed/,
+    ],
+    [
+      'a prototype key',
+      (d) => Object.defineProperty(d, '__proto__', { value: { x: 1 }, enumerable: true }),
+      '__proto__',
+      /not allowed/,
+    ],
   ])('refuses %s, naming where', (_what, mutate, path, message) => {
     const d = valid();
     mutate(d);
@@ -53,8 +157,15 @@ describe('validateDefinition', () => {
 
   it('takes an MCP server whose secrets are environment references', () => {
     const d = valid();
-    d.systems[0].mcp = { url: 'https://tracker.example/mcp', headers: { Authorization: '${WORKGATE_MCP_TRACKER_TOKEN}', 'X-Team': 'support' } };
-    d.systems[1].mcp = { command: 'node', args: ['server.js', '${WORKGATE_MCP_WORKDIR}'], env: { API_KEY: '${WORKGATE_MCP_SHOP_KEY}', MODE: 'read-only' } };
+    d.systems[0].mcp = {
+      url: 'https://tracker.example/mcp',
+      headers: { Authorization: '${WORKGATE_MCP_TRACKER_TOKEN}', 'X-Team': 'support' },
+    };
+    d.systems[1].mcp = {
+      command: 'node',
+      args: ['server.js', '${WORKGATE_MCP_WORKDIR}'],
+      env: { API_KEY: '${WORKGATE_MCP_SHOP_KEY}', MODE: 'read-only' },
+    };
     expect(problemsOf(d)).toEqual([]);
   });
 
@@ -69,7 +180,15 @@ describe('validateDefinition', () => {
     d.systems[1].write = 'order.note';
     const paths = problemsOf(d).map((p) => p.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['colour', 'version', 'rules[0].when', 'steps', 'exceptionCodes[4]', 'approval.timeout', 'systems[1].write']),
+      expect.arrayContaining([
+        'colour',
+        'version',
+        'rules[0].when',
+        'steps',
+        'exceptionCodes[4]',
+        'approval.timeout',
+        'systems[1].write',
+      ]),
     );
   });
 

@@ -68,7 +68,14 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
 
   const dto = plainToInstance(WorkflowDefinitionDto, raw);
   problems.push(
-    ...flatten(validateSync(dto, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: false } })),
+    ...flatten(
+      validateSync(dto, {
+        whitelist: true,
+        forbidNonWhitelisted: true,
+        forbidUnknownValues: true,
+        validationError: { target: false },
+      }),
+    ),
   );
   const d = raw as Partial<WorkflowDefinition>;
   const systems = Array.isArray(d.systems) ? d.systems : [];
@@ -90,7 +97,8 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
   systems.forEach((system, i) => {
     problems.push(...mcpProblems(system?.mcp, `systems[${i}].mcp`));
     // Its tools are named `<system>__<tool>`.
-    if (system?.mcp && typeof system.name === 'string' && system.name.includes('__')) problems.push({ path: `systems[${i}].name`, message: 'an MCP system\'s name may not hold "__"' });
+    if (system?.mcp && typeof system.name === 'string' && system.name.includes('__'))
+      problems.push({ path: `systems[${i}].name`, message: 'an MCP system\'s name may not hold "__"' });
   });
 
   if (Array.isArray(d.rules)) {
@@ -99,7 +107,8 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
       try {
         const { analysis } = compileCel(rule.when);
         for (const name of analysis.systemLiterals) {
-          if (!systemNames.has(name)) problems.push({ path: `rules[${i}].when`, message: `names system "${name}", which is not in systems` });
+          if (!systemNames.has(name))
+            problems.push({ path: `rules[${i}].when`, message: `names system "${name}", which is not in systems` });
         }
       } catch (error) {
         problems.push({ path: `rules[${i}].when`, message: (error as Error).message });
@@ -112,7 +121,11 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
     d.stages.forEach((stage, i) => {
       if (typeof stage?.artifact !== 'string') return;
       const other = seen.get(stage.artifact);
-      if (other) problems.push({ path: `stages[${i}].artifact`, message: `"${stage.artifact}" is already the artifact of stage "${other}"` });
+      if (other)
+        problems.push({
+          path: `stages[${i}].artifact`,
+          message: `"${stage.artifact}" is already the artifact of stage "${other}"`,
+        });
       else seen.set(stage.artifact, String(stage.id));
     });
   }
@@ -149,11 +162,18 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
   }
   const bg = d.breakGlass;
   if (bg?.allowed === true) {
-    if (bg.postReviewDue === undefined) problems.push({ path: 'breakGlass.postReviewDue', message: 'is required when break-glass is allowed' });
-    if (bg.reviewer === undefined) problems.push({ path: 'breakGlass.reviewer', message: 'is required when break-glass is allowed' });
+    if (bg.postReviewDue === undefined)
+      problems.push({ path: 'breakGlass.postReviewDue', message: 'is required when break-glass is allowed' });
+    if (bg.reviewer === undefined)
+      problems.push({ path: 'breakGlass.reviewer', message: 'is required when break-glass is allowed' });
   }
   const dl = d.delegation;
-  if (dl && parseDuration(dl.initialWait) && parseDuration(dl.hardTimeout) && parseDuration(dl.initialWait)! >= parseDuration(dl.hardTimeout)!) {
+  if (
+    dl &&
+    parseDuration(dl.initialWait) &&
+    parseDuration(dl.hardTimeout) &&
+    parseDuration(dl.initialWait)! >= parseDuration(dl.hardTimeout)!
+  ) {
     problems.push({ path: 'delegation.hardTimeout', message: 'must be longer than initialWait' });
   }
 
@@ -173,7 +193,9 @@ function mcpStrings(m: Record<string, unknown>, path: string): Array<[string, st
   const out: Array<[string, string]> = [];
   for (const [field, value] of Object.entries(m)) {
     if (typeof value === 'string') out.push([`${path}.${field}`, value]);
-    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out.push([`${path}.${field}${Array.isArray(value) ? `[${k}]` : `.${k}`}`, v]);
+    else if (value && typeof value === 'object')
+      for (const [k, v] of Object.entries(value))
+        if (typeof v === 'string') out.push([`${path}.${field}${Array.isArray(value) ? `[${k}]` : `.${k}`}`, v]);
   }
   return out;
 }
@@ -187,12 +209,19 @@ function mcpProblems(mcp: unknown, path: string): Problem[] {
   if (mcp === undefined || mcp === null || typeof mcp !== 'object') return [];
   const m = mcp as { command?: unknown; url?: unknown; args?: unknown; env?: unknown; headers?: unknown };
   const problems: Problem[] = [];
-  if ((m.command === undefined) === (m.url === undefined)) problems.push({ path, message: 'an MCP server is a command (stdio) or a url (streamable HTTP), one of them' });
-  if (m.command !== undefined && m.headers !== undefined) problems.push({ path: `${path}.headers`, message: 'headers go with a url, not a command' });
-  if (m.url !== undefined && (m.args !== undefined || m.env !== undefined)) problems.push({ path, message: 'args and env go with a command, not a url' });
+  if ((m.command === undefined) === (m.url === undefined))
+    problems.push({ path, message: 'an MCP server is a command (stdio) or a url (streamable HTTP), one of them' });
+  if (m.command !== undefined && m.headers !== undefined)
+    problems.push({ path: `${path}.headers`, message: 'headers go with a url, not a command' });
+  if (m.url !== undefined && (m.args !== undefined || m.env !== undefined))
+    problems.push({ path, message: 'args and env go with a command, not a url' });
   for (const [at, value] of mcpStrings(m, path)) {
     for (const [, name] of value.matchAll(ANY_REFERENCE)) {
-      if (!name.startsWith(MCP_ENV_PREFIX) || !/^[A-Za-z0-9_]+$/.test(name)) problems.push({ path: at, message: `references \${${name}}: a workflow may only read variables named ${MCP_ENV_PREFIX}…` });
+      if (!name.startsWith(MCP_ENV_PREFIX) || !/^[A-Za-z0-9_]+$/.test(name))
+        problems.push({
+          path: at,
+          message: `references \${${name}}: a workflow may only read variables named ${MCP_ENV_PREFIX}…`,
+        });
     }
   }
   for (const field of ['env', 'headers'] as const) {
@@ -200,7 +229,12 @@ function mcpProblems(mcp: unknown, path: string): Problem[] {
     if (values === undefined || values === null || typeof values !== 'object') continue;
     for (const [name, value] of Object.entries(values)) {
       if (typeof value !== 'string') problems.push({ path: `${path}.${field}.${name}`, message: 'must be a string' });
-      else if (SECRET_NAME.test(name) && !ENV_REFERENCE.test(value)) problems.push({ path: `${path}.${field}.${name}`, message: 'holds a secret in plain text: reference an environment variable instead, e.g. "${WORKGATE_MCP_TRACKER_TOKEN}"' });
+      else if (SECRET_NAME.test(name) && !ENV_REFERENCE.test(value))
+        problems.push({
+          path: `${path}.${field}.${name}`,
+          message:
+            'holds a secret in plain text: reference an environment variable instead, e.g. "${WORKGATE_MCP_TRACKER_TOKEN}"',
+        });
     }
   }
   return problems;

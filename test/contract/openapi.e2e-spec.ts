@@ -43,22 +43,42 @@ describe('the OpenAPI document', () => {
     lead: ['ops-lead'],
     bot: ['operator'],
   });
-  let as: Record<string, (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Answer>>;
+  let as: Record<
+    string,
+    (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Answer>
+  >;
 
   beforeAll(async () => {
     // Webhooks may go to loopback here: their deliveries go to a closed local port and fail at once.
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '100000', WORKGATE_WEBHOOK_ALLOW_PRIVATE: '1' } });
+    t = await startTestWorkgate({
+      env: {
+        WORKGATE_PRINCIPALS: principals.path,
+        WORKGATE_RATE_LIMIT_PER_MINUTE: '100000',
+        WORKGATE_WEBHOOK_ALLOW_PRIVATE: '1',
+      },
+    });
     const recorded = (key?: string) => {
       const call = client(t.url, key);
       return async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
         const res = await call(method, path, body, headers);
         const contentType = (res.headers.get('content-type') ?? '').split(';')[0];
-        const answer = { method: method.toLowerCase(), path, status: res.status, contentType, text: res.text, body: res.body, position: res.headers.get('workgate-position') };
+        const answer = {
+          method: method.toLowerCase(),
+          path,
+          status: res.status,
+          contentType,
+          text: res.text,
+          body: res.body,
+          position: res.headers.get('workgate-position'),
+        };
         answers.push(answer);
         return answer;
       };
     };
-    as = { anonymous: recorded(), ...Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, recorded(key)])) };
+    as = {
+      anonymous: recorded(),
+      ...Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, recorded(key)])),
+    };
     doc = await (await fetch(`${t.url}/docs-json`)).json();
   });
   afterAll(() => t?.close());
@@ -68,20 +88,30 @@ describe('the OpenAPI document', () => {
     writeFileSync(file, JSON.stringify(doc));
     const cli = require.resolve('@redocly/cli/bin/cli.js');
     // Exits non-zero when it finds errors: the report is on stdout either way.
-    const run: { stdout: string } = await promisify(execFile)(process.execPath, [cli, 'lint', file, '--format=json', `--config=${join(__dirname, '..', '..', 'redocly.yaml')}`], {
-      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
-    }).catch((e: { stdout: string }) => e);
+    const run: { stdout: string } = await promisify(execFile)(
+      process.execPath,
+      [cli, 'lint', file, '--format=json', `--config=${join(__dirname, '..', '..', 'redocly.yaml')}`],
+      {
+        env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      },
+    ).catch((e: { stdout: string }) => e);
     const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{')));
-    const problems = (report.problems as Array<{ severity: string; ruleId: string; message: string }>).map((p) => `${p.severity} ${p.ruleId}: ${p.message}`);
+    const problems = (report.problems as Array<{ severity: string; ruleId: string; message: string }>).map(
+      (p) => `${p.severity} ${p.ruleId}: ${p.message}`,
+    );
     expect(problems.filter((p) => p.startsWith('error'))).toEqual([]);
     expect(problems).toEqual([]);
   });
 
   it('is OpenAPI 3.1 with a bearer API key (not a JWT) and a summary on every operation', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(doc.components.securitySchemes).toEqual({ apiKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+    expect(doc.components.securitySchemes).toEqual({
+      apiKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
     expect(JSON.stringify(doc)).not.toContain('JWT');
-    const missing = operations(doc).filter(({ operation }) => !operation.summary).map(({ method, path }) => `${method} ${path}`);
+    const missing = operations(doc)
+      .filter(({ operation }) => !operation.summary)
+      .map(({ method, path }) => `${method} ${path}`);
     expect(missing).toEqual([]);
   });
 
@@ -105,17 +135,22 @@ describe('the OpenAPI document', () => {
       seen.set(key, (seen.get(key) ?? new Set()).add(String(answer.status)[0]));
       const response = op.operation.responses[String(answer.status)];
       if (!response) {
-        problems.push(`${key} answered ${answer.status} (${answer.text.slice(0, 120)}), which the document does not list`);
+        problems.push(
+          `${key} answered ${answer.status} (${answer.text.slice(0, 120)}), which the document does not list`,
+        );
         continue;
       }
       // Every write that succeeds names the ledger position of its commit (SPEC section 3a), as its
       // document says; the webhooks' writes are outside the ledger (0); POSTs that only read, none.
       if (answer.status < 300 && answer.method !== 'get') {
         if (READS_BY_POST.includes(key)) {
-          if (answer.position !== null || response.headers?.['Workgate-Position']) problems.push(`${key} ${answer.status}: a read answered or documents a Workgate-Position`);
+          if (answer.position !== null || response.headers?.['Workgate-Position'])
+            problems.push(`${key} ${answer.status}: a read answered or documents a Workgate-Position`);
         } else {
-          if (!response.headers?.['Workgate-Position']) problems.push(`${key} ${answer.status}: the document names no Workgate-Position for this write`);
-          if (!(op.path.startsWith('/v1/webhooks') ? /^0$/ : /^[1-9]\d*$/).test(answer.position ?? '')) problems.push(`${key} ${answer.status}: answered Workgate-Position ${answer.position}`);
+          if (!response.headers?.['Workgate-Position'])
+            problems.push(`${key} ${answer.status}: the document names no Workgate-Position for this write`);
+          if (!(op.path.startsWith('/v1/webhooks') ? /^0$/ : /^[1-9]\d*$/).test(answer.position ?? ''))
+            problems.push(`${key} ${answer.status}: answered Workgate-Position ${answer.position}`);
           writes.add(key);
         }
       }
@@ -123,13 +158,18 @@ describe('the OpenAPI document', () => {
       if (answer.text === '' && Object.keys(content).length === 0) continue;
       const media = content[answer.contentType];
       if (!media) {
-        problems.push(`${key} ${answer.status} answered ${answer.contentType}, the document lists ${Object.keys(content).join(', ') || 'no body'}`);
+        problems.push(
+          `${key} ${answer.status} answered ${answer.contentType}, the document lists ${Object.keys(content).join(', ') || 'no body'}`,
+        );
         continue;
       }
       if (answer.contentType !== 'application/json') continue;
       const at = `openapi.json#/paths/${pointer(op.path)}/${op.method}/responses/${answer.status}/content/${pointer(answer.contentType)}/schema`;
       const validate = ajv.getSchema(at) ?? ajv.compile({ $ref: at });
-      if (!validate(answer.body)) problems.push(`${key} ${answer.status}: ${ajv.errorsText(validate.errors, { separator: '; ' })} in ${answer.text.slice(0, 200)}`);
+      if (!validate(answer.body))
+        problems.push(
+          `${key} ${answer.status}: ${ajv.errorsText(validate.errors, { separator: '; ' })} in ${answer.text.slice(0, 200)}`,
+        );
     }
     for (const { method, path } of templates) {
       const classes = seen.get(`${method} ${path}`) ?? new Set();
@@ -138,7 +178,12 @@ describe('the OpenAPI document', () => {
     }
     expect(problems).toEqual([]);
     // Every operation but GET and the reads by POST is a write, and each was checked above.
-    expect([...writes].sort()).toEqual(templates.map((o) => `${o.method} ${o.path}`).filter((k) => !k.startsWith('get ') && !READS_BY_POST.includes(k)).sort());
+    expect([...writes].sort()).toEqual(
+      templates
+        .map((o) => `${o.method} ${o.path}`)
+        .filter((k) => !k.startsWith('get ') && !READS_BY_POST.includes(k))
+        .sort(),
+    );
     expect(answers.length).toBeGreaterThan(2 * templates.length);
   });
 });
@@ -166,7 +211,8 @@ type Call = (method: string, path: string, body?: unknown, headers?: Record<stri
 async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promise<void> {
   const ok = async (answer: Promise<Answer>, status?: number): Promise<any> => {
     const a = await answer;
-    if (a.status >= 300 || (status !== undefined && a.status !== status)) throw new Error(`${a.method} ${a.path}: ${a.status} ${a.text}`);
+    if (a.status >= 300 || (status !== undefined && a.status !== status))
+      throw new Error(`${a.method} ${a.path}: ${a.status} ${a.text}`);
     return a.body;
   };
   const refused = async (answer: Promise<Answer>, status: number): Promise<void> => {
@@ -188,27 +234,63 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
 
   // Workflows and the exception-code catalog.
   const yaml = readFileSync(join(__dirname, '..', '..', 'workflows', 'support-recovery.yaml'), 'utf8');
-  await ok(as.admin('POST', '/v1/workflows', yaml.replace(/^version: \d+/m, 'version: 2'), { 'Content-Type': 'application/yaml' }), 201);
+  await ok(
+    as.admin('POST', '/v1/workflows', yaml.replace(/^version: \d+/m, 'version: 2'), {
+      'Content-Type': 'application/yaml',
+    }),
+    201,
+  );
   await refused(as.admin('POST', '/v1/workflows', 'x', { 'Content-Type': 'text/plain' }), 415);
-  await refused(as.admin('POST', '/v1/workflows', yaml.replace(/^title: .*$/m, 'title: Changed'), { 'Content-Type': 'application/yaml' }), 409);
+  await refused(
+    as.admin('POST', '/v1/workflows', yaml.replace(/^title: .*$/m, 'title: Changed'), {
+      'Content-Type': 'application/yaml',
+    }),
+    409,
+  );
   await ok(as.analyst('GET', '/v1/workflows'));
   await refused(as.anonymous('GET', '/v1/workflows'), 401);
   await ok(as.analyst('GET', '/v1/workflows/support-recovery'));
   await refused(as.analyst('GET', '/v1/workflows/no-such-job'), 404);
   await ok(as.analyst('GET', '/v1/workflows/support-recovery/versions/1'));
   await refused(as.analyst('GET', '/v1/workflows/support-recovery/versions/99'), 404);
-  await ok(as.analyst('POST', '/v1/workflows/support-recovery/simulate', { definition: yaml.replace(/^version: \d+/m, 'version: 3') }), 200);
+  await ok(
+    as.analyst('POST', '/v1/workflows/support-recovery/simulate', {
+      definition: yaml.replace(/^version: \d+/m, 'version: 3'),
+    }),
+    200,
+  );
   await refused(as.analyst('POST', '/v1/workflows/support-recovery/simulate', {}), 422);
   await ok(as.lead('GET', '/v1/exception-codes'));
   await refused(as.anonymous('GET', '/v1/exception-codes'), 401);
-  await ok(as.admin('POST', '/v1/exception-codes', { code: 'VENDOR_LATE', title: 'Vendor is late', owner: 'lead', sla: 'PT24H' }));
-  await refused(as.admin('POST', '/v1/exception-codes', { code: 'lower', title: 'x', owner: 'lead', sla: 'PT1H' }), 422);
+  await ok(
+    as.admin('POST', '/v1/exception-codes', {
+      code: 'VENDOR_LATE',
+      title: 'Vendor is late',
+      owner: 'lead',
+      sla: 'PT24H',
+    }),
+  );
+  await refused(
+    as.admin('POST', '/v1/exception-codes', { code: 'lower', title: 'x', owner: 'lead', sla: 'PT1H' }),
+    422,
+  );
 
   // A work order: open, list, state, events, delivery (JSON and HTML).
   const inputs = { caseId: 'C-1', orderId: 'O-1', orderPaid: true };
-  const opened = await ok(as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'OA-1', source: 'helpdesk', inputs }), 201);
+  const opened = await ok(
+    as.helpdesk('POST', '/v1/work-orders', {
+      jobType: 'support-recovery',
+      externalRef: 'OA-1',
+      source: 'helpdesk',
+      inputs,
+    }),
+    201,
+  );
   const id: string = opened.id;
-  await refused(as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'OA-2', source: 'helpdesk' }), 422);
+  await refused(
+    as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: 'OA-2', source: 'helpdesk' }),
+    422,
+  );
   await ok(as.helpdesk('GET', '/v1/work-orders?source=helpdesk&externalRef=OA-1'));
   await refused(as.helpdesk('GET', '/v1/work-orders?status=nope'), 422);
   await ok(as.helpdesk('GET', `/v1/work-orders/${id}`));
@@ -225,11 +307,20 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await refused(as.anonymous('GET', '/v1/me'), 401);
 
   // Actions: run, and wait for the named owner; the approval queue, decisions, receipts.
-  const note = await ok(as.agent('POST', `/v1/work-orders/${id}/actions`, { system: 'helpdesk', operation: 'case.note', kind: 'write' }), 201);
+  const note = await ok(
+    as.agent('POST', `/v1/work-orders/${id}/actions`, { system: 'helpdesk', operation: 'case.note', kind: 'write' }),
+    201,
+  );
   await refused(as.agent('POST', `/v1/work-orders/${id}/actions`, { system: 'helpdesk', kind: 'write' }), 422);
   await ok(as.agent('GET', `/v1/receipts/${note.receiptId}`));
-  await ok(as.agent('POST', `/v1/work-orders/${id}/actions/${note.actionId}/result`, { resultSha256: 'c'.repeat(64) }), 201);
-  await refused(as.agent('POST', `/v1/work-orders/${id}/actions/${note.actionId}/result`, { resultSha256: 'not a hash' }), 422);
+  await ok(
+    as.agent('POST', `/v1/work-orders/${id}/actions/${note.actionId}/result`, { resultSha256: 'c'.repeat(64) }),
+    201,
+  );
+  await refused(
+    as.agent('POST', `/v1/work-orders/${id}/actions/${note.actionId}/result`, { resultSha256: 'not a hash' }),
+    422,
+  );
   await refused(as.agent('GET', `/v1/receipts/${unknownId}`), 404);
   const refund = { system: 'payments', operation: 'refund', kind: 'write' as const };
   const waiting = await ok(as.agent('POST', `/v1/work-orders/${id}/actions`, refund), 201);
@@ -239,61 +330,179 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await ok(as.agent('GET', `/v1/approvals/${waiting.approvalId}`));
   await refused(as.analyst('GET', `/v1/approvals/${waiting.approvalId}`), 403);
   await refused(as['support-lead']('POST', `/v1/approvals/${waiting.approvalId}/decision`, { decision: 'maybe' }), 422);
-  await ok(as['support-lead']('POST', `/v1/approvals/${waiting.approvalId}/decision`, { decision: 'conditional', permittedAction: refund, conditions: [{ id: 'c1', title: 'refund capped at 50' }] }));
-  await refused(as['support-lead']('POST', `/v1/approvals/${waiting.approvalId}/conditions/c9/close`, { evidence: { kind: 'memo', ref: 'm' } }), 404);
-  await ok(as['support-lead']('POST', `/v1/approvals/${waiting.approvalId}/conditions/c1/close`, { evidence: { kind: 'memo', ref: 'm' } }));
+  await ok(
+    as['support-lead']('POST', `/v1/approvals/${waiting.approvalId}/decision`, {
+      decision: 'conditional',
+      permittedAction: refund,
+      conditions: [{ id: 'c1', title: 'refund capped at 50' }],
+    }),
+  );
+  await refused(
+    as['support-lead']('POST', `/v1/approvals/${waiting.approvalId}/conditions/c9/close`, {
+      evidence: { kind: 'memo', ref: 'm' },
+    }),
+    404,
+  );
+  await ok(
+    as['support-lead']('POST', `/v1/approvals/${waiting.approvalId}/conditions/c1/close`, {
+      evidence: { kind: 'memo', ref: 'm' },
+    }),
+  );
 
   // Steps, a blocked step's exception, remediations, resolution.
   await ok(as.agent('POST', `/v1/work-orders/${id}/steps/inspect-case/complete`, { evidence: [] }));
   await refused(as.agent('POST', `/v1/work-orders/${id}/steps/no-such-step/complete`, { evidence: [] }), 404);
-  const blocked = await ok(as.agent('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, { code: 'CUSTOMER_UNREACHABLE', rationale: 'no answer' }), 201);
-  await refused(as.agent('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, { code: 'NOT_A_CODE', rationale: 'x' }), 422);
+  const blocked = await ok(
+    as.agent('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, {
+      code: 'CUSTOMER_UNREACHABLE',
+      rationale: 'no answer',
+    }),
+    201,
+  );
+  await refused(
+    as.agent('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, { code: 'NOT_A_CODE', rationale: 'x' }),
+    422,
+  );
   const exceptionId: string = blocked.exception.exceptionId;
   await ok(as.agent('GET', `/v1/exceptions/${exceptionId}`));
   await refused(as.agent('GET', `/v1/exceptions/${unknownId}`), 404);
-  const withTask = await ok(as.agent('POST', `/v1/exceptions/${exceptionId}/remediations`, { title: 'call twice a day', owner: 'agent', due: 'P2D' }), 201);
-  await refused(as.agent('POST', `/v1/exceptions/${exceptionId}/remediations`, { title: 'x', owner: 'agent', due: 'soon' }), 422);
+  const withTask = await ok(
+    as.agent('POST', `/v1/exceptions/${exceptionId}/remediations`, {
+      title: 'call twice a day',
+      owner: 'agent',
+      due: 'P2D',
+    }),
+    201,
+  );
+  await refused(
+    as.agent('POST', `/v1/exceptions/${exceptionId}/remediations`, { title: 'x', owner: 'agent', due: 'soon' }),
+    422,
+  );
   const taskId: string = withTask.remediations[0].taskId;
-  await ok(as.agent('POST', `/v1/exceptions/${exceptionId}/remediations/${taskId}/close`, { evidence: { kind: 'call-log', ref: 'l' } }));
-  await refused(as.agent('POST', `/v1/exceptions/${exceptionId}/remediations/${taskId}/close`, { evidence: { kind: 'call-log', ref: 'l' } }), 409);
+  await ok(
+    as.agent('POST', `/v1/exceptions/${exceptionId}/remediations/${taskId}/close`, {
+      evidence: { kind: 'call-log', ref: 'l' },
+    }),
+  );
+  await refused(
+    as.agent('POST', `/v1/exceptions/${exceptionId}/remediations/${taskId}/close`, {
+      evidence: { kind: 'call-log', ref: 'l' },
+    }),
+    409,
+  );
   await ok(as.agent('GET', '/v1/exceptions?owner=lead'));
   await refused(as.agent('GET', '/v1/exceptions?status=closed'), 422);
   await ok(as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'reached by email' }));
   await refused(as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'again' }), 409);
 
   // Break-glass and its post-review.
-  const glass = await ok(as.agent('POST', `/v1/work-orders/${id}/break-glass`, { code: 'PAYMENT_MISMATCH', rationale: 'customer double-charged', action: refund }), 201);
-  await refused(as.agent('POST', `/v1/work-orders/${id}/break-glass`, { code: 'PAYMENT_MISMATCH', rationale: 'x' }), 422);
+  const glass = await ok(
+    as.agent('POST', `/v1/work-orders/${id}/break-glass`, {
+      code: 'PAYMENT_MISMATCH',
+      rationale: 'customer double-charged',
+      action: refund,
+    }),
+    201,
+  );
+  await refused(
+    as.agent('POST', `/v1/work-orders/${id}/break-glass`, { code: 'PAYMENT_MISMATCH', rationale: 'x' }),
+    422,
+  );
   await ok(as['support-lead']('GET', `/v1/post-reviews/${glass.postReview.id}`));
   await ok(as['support-lead']('GET', '/v1/post-reviews?owner=support-lead'));
   await refused(as.agent('GET', '/v1/post-reviews'), 403);
   await refused(as['support-lead']('GET', `/v1/post-reviews/${unknownId}`), 404);
-  await refused(as['support-lead']('POST', `/v1/post-reviews/${glass.postReview.id}/complete`, { outcome: 'fine' }), 422);
-  await ok(as['support-lead']('POST', `/v1/post-reviews/${glass.postReview.id}/complete`, { outcome: 'justified', remediation: { title: 'add a refund check', owner: 'agent', due: 'P7D' } }));
+  await refused(
+    as['support-lead']('POST', `/v1/post-reviews/${glass.postReview.id}/complete`, { outcome: 'fine' }),
+    422,
+  );
+  await ok(
+    as['support-lead']('POST', `/v1/post-reviews/${glass.postReview.id}/complete`, {
+      outcome: 'justified',
+      remediation: { title: 'add a refund check', owner: 'agent', due: 'P7D' },
+    }),
+  );
 
-  await ok(as.agent('POST', `/v1/exceptions/${glass.exception.exceptionId}/resolve`, { resolution: 'refund confirmed by the bank' }));
+  await ok(
+    as.agent('POST', `/v1/exceptions/${glass.exception.exceptionId}/resolve`, {
+      resolution: 'refund confirmed by the bank',
+    }),
+  );
   // Each resolution commits with its effect on the work order: the resolver's next read shows none open.
   expect((await ok(as.agent('GET', `/v1/work-orders/${id}`))).openExceptions).toEqual([]);
 
   // Close (refused without evidence, then with it) and reopen.
-  for (const step of ['validate-address', 'update-order', 'notify-warehouse', 'confirm-customer']) await as.agent('POST', `/v1/work-orders/${id}/steps/${step}/complete`, { evidence: [{ kind: 'receipt', ref: step }] });
+  for (const step of ['validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'])
+    await as.agent('POST', `/v1/work-orders/${id}/steps/${step}/complete`, {
+      evidence: [{ kind: 'receipt', ref: step }],
+    });
   await refused(as.agent('POST', `/v1/work-orders/${id}/close`, {}), 422);
-  await ok(as.agent('POST', `/v1/work-orders/${id}/close`, { closureEvidenceId: 'CE-1', evidence: [{ kind: 'closure-note', ref: 'n' }] }));
+  await ok(
+    as.agent('POST', `/v1/work-orders/${id}/close`, {
+      closureEvidenceId: 'CE-1',
+      evidence: [{ kind: 'closure-note', ref: 'n' }],
+    }),
+  );
   await refused(as.agent('POST', `/v1/work-orders/${id}/reopen`, {}), 422);
   await ok(as.agent('POST', `/v1/work-orders/${id}/reopen`, { reason: 'customer called back' }));
 
   // Stages, scope changes: the engagement lifecycle.
-  const engagement = await ok(as.helpdesk('POST', '/v1/work-orders', { jobType: 'engagement-lifecycle', externalRef: 'EN-1', source: 'crm', inputs: { client: 'Acme', sponsor: 'Dana' } }), 201);
-  await ok(as.agent('POST', `/v1/work-orders/${engagement.id}/stages/discovery/artifact`, { artifact: { kind: 'requirements-brief', ref: 'docs/brief.md' } }), 201);
-  await refused(as.agent('POST', `/v1/work-orders/${engagement.id}/stages/nowhere/artifact`, { artifact: { kind: 'x', ref: 'y' } }), 404);
-  await ok(as.agent('POST', `/v1/work-orders/${engagement.id}/scope-changes`, { add: [{ system: 'support-desk', operation: 'refund.recommend', kind: 'write' }], reason: 'client asks for refund recommendations' }), 201);
-  await refused(as.agent('POST', `/v1/work-orders/${engagement.id}/scope-changes`, { add: [], reason: 'nothing' }), 422);
+  const engagement = await ok(
+    as.helpdesk('POST', '/v1/work-orders', {
+      jobType: 'engagement-lifecycle',
+      externalRef: 'EN-1',
+      source: 'crm',
+      inputs: { client: 'Acme', sponsor: 'Dana' },
+    }),
+    201,
+  );
+  await ok(
+    as.agent('POST', `/v1/work-orders/${engagement.id}/stages/discovery/artifact`, {
+      artifact: { kind: 'requirements-brief', ref: 'docs/brief.md' },
+    }),
+    201,
+  );
+  await refused(
+    as.agent('POST', `/v1/work-orders/${engagement.id}/stages/nowhere/artifact`, { artifact: { kind: 'x', ref: 'y' } }),
+    404,
+  );
+  await ok(
+    as.agent('POST', `/v1/work-orders/${engagement.id}/scope-changes`, {
+      add: [{ system: 'support-desk', operation: 'refund.recommend', kind: 'write' }],
+      reason: 'client asks for refund recommendations',
+    }),
+    201,
+  );
+  await refused(
+    as.agent('POST', `/v1/work-orders/${engagement.id}/scope-changes`, { add: [], reason: 'nothing' }),
+    422,
+  );
 
   // Delegations and the inbox.
-  const task = await ok(as.helpdesk('POST', '/v1/work-orders', { jobType: 'agent-delegation', externalRef: 'DL-1', source: 'helpdesk', inputs: { objective: 'x', repository: 'r' } }), 201);
-  const prompt = { objective: 'fix the test', scope: 'libs/messaging', artifacts: [{ path: 'handoff/retry.md', access: 'read' }], verification: ['npm test'], completion: 'stop and wait' };
-  const dispatched = await ok(as.agent('POST', `/v1/work-orders/${task.id}/delegations`, { recipient: 'bot', command: 'delegate_task', prompt }), 201);
-  await refused(as.agent('POST', `/v1/work-orders/${task.id}/delegations`, { recipient: '*', command: 'delegate_task', prompt }), 422);
+  const task = await ok(
+    as.helpdesk('POST', '/v1/work-orders', {
+      jobType: 'agent-delegation',
+      externalRef: 'DL-1',
+      source: 'helpdesk',
+      inputs: { objective: 'x', repository: 'r' },
+    }),
+    201,
+  );
+  const prompt = {
+    objective: 'fix the test',
+    scope: 'libs/messaging',
+    artifacts: [{ path: 'handoff/retry.md', access: 'read' }],
+    verification: ['npm test'],
+    completion: 'stop and wait',
+  };
+  const dispatched = await ok(
+    as.agent('POST', `/v1/work-orders/${task.id}/delegations`, { recipient: 'bot', command: 'delegate_task', prompt }),
+    201,
+  );
+  await refused(
+    as.agent('POST', `/v1/work-orders/${task.id}/delegations`, { recipient: '*', command: 'delegate_task', prompt }),
+    422,
+  );
   await ok(as.agent('GET', `/v1/delegations/${dispatched.dispatchId}`));
   await refused(as.agent('GET', `/v1/delegations/${unknownId}`), 404);
   await ok(as.agent('GET', '/v1/inbox/bot'));
@@ -304,10 +513,30 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await ok(as.agent('POST', `/v1/work-orders/${task.id}/stop`, { reason: 'the delegation is done elsewhere' }), 200);
 
   // CloudEvents, rejections.
-  const event = { specversion: '1.0', id: 'ce-1', source: 'shop', type: 'workgate.workorder.open', subject: 'CE-1', data: { jobType: 'support-recovery', inputs } };
-  await ok(as.helpdesk('POST', '/v1/events', JSON.stringify(event), { 'Content-Type': 'application/cloudevents+json' }), 202);
-  await ok(as.helpdesk('POST', '/v1/events', JSON.stringify([{ ...event, id: 'ce-2', subject: 'CE-2' }]), { 'Content-Type': 'application/cloudevents-batch+json' }), 202);
-  await refused(as.helpdesk('POST', '/v1/events', JSON.stringify({ ...event, id: 'ce-3', type: 'nope' }), { 'Content-Type': 'application/cloudevents+json' }), 422);
+  const event = {
+    specversion: '1.0',
+    id: 'ce-1',
+    source: 'shop',
+    type: 'workgate.workorder.open',
+    subject: 'CE-1',
+    data: { jobType: 'support-recovery', inputs },
+  };
+  await ok(
+    as.helpdesk('POST', '/v1/events', JSON.stringify(event), { 'Content-Type': 'application/cloudevents+json' }),
+    202,
+  );
+  await ok(
+    as.helpdesk('POST', '/v1/events', JSON.stringify([{ ...event, id: 'ce-2', subject: 'CE-2' }]), {
+      'Content-Type': 'application/cloudevents-batch+json',
+    }),
+    202,
+  );
+  await refused(
+    as.helpdesk('POST', '/v1/events', JSON.stringify({ ...event, id: 'ce-3', type: 'nope' }), {
+      'Content-Type': 'application/cloudevents+json',
+    }),
+    422,
+  );
   await ok(as.helpdesk('GET', '/v1/intake/rejections'));
   await refused(as.helpdesk('GET', '/v1/intake/rejections?limit=x'), 422);
 
@@ -329,7 +558,16 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await refused(as.lead('POST', '/v1/ledger/verify', { checkpoint: { ...checkpoint, headHash: 'x' } }), 422);
 
   // The views, as JSON and CSV.
-  for (const view of ['closures', 'exception-codes/top', 'exception-trends', 'stall-rates', 'post-reviews', 'first-time-fix', 'approvals', 'evidence-completeness']) {
+  for (const view of [
+    'closures',
+    'exception-codes/top',
+    'exception-trends',
+    'stall-rates',
+    'post-reviews',
+    'first-time-fix',
+    'approvals',
+    'evidence-completeness',
+  ]) {
     await ok(as.analyst('GET', `/v1/views/${view}?groupBy=version`));
     await ok(as.analyst('GET', `/v1/views/${view}`, undefined, { Accept: 'text/csv' }));
     await refused(as.analyst('GET', `/v1/views/${view}?from=yesterday`), 422);
@@ -340,10 +578,14 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await refused(as.lead('GET', '/v1/webhooks'), 403);
   await ok(as.admin('GET', `/v1/webhooks/${webhook.id}`));
   await refused(as.admin('GET', `/v1/webhooks/${unknownId}`), 404);
-  const deliveries = await eventually(async () => {
-    const list = await ok(as.lead('GET', `/v1/webhooks/${webhook.id}/deliveries`));
-    return list.length > 0 ? list : undefined;
-  }, 10_000, 'a webhook delivery');
+  const deliveries = await eventually(
+    async () => {
+      const list = await ok(as.lead('GET', `/v1/webhooks/${webhook.id}/deliveries`));
+      return list.length > 0 ? list : undefined;
+    },
+    10_000,
+    'a webhook delivery',
+  );
   await refused(as.lead('GET', `/v1/webhooks/${unknownId}/deliveries`), 404);
   await ok(as.admin('POST', `/v1/webhooks/${webhook.id}/deliveries/${deliveries[0].deliveryId}/retry`), 202);
   await refused(as.admin('POST', `/v1/webhooks/${webhook.id}/deliveries/${unknownId}/retry`), 404);

@@ -17,9 +17,15 @@ function documentedRoles(): Map<string, readonly Role[] | undefined> {
     const paths = [...(cells[1] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1]);
     const method = /^(GET|POST|PUT|PATCH|DELETE) \//.exec(paths[0] ?? '')?.[1];
     if (!method || !paths[0].includes(' /v1/')) continue;
-    const roles = cells[2].replace(/\(.*\)/, '').split(',').map((r) => r.trim());
+    const roles = cells[2]
+      .replace(/\(.*\)/, '')
+      .split(',')
+      .map((r) => r.trim());
     for (const raw of paths) {
-      const path = raw.replace(/^[A-Z]+ /, '').replace(/\?.*$/, '').replace(/:[A-Za-z]+/g, '{}');
+      const path = raw
+        .replace(/^[A-Z]+ /, '')
+        .replace(/\?.*$/, '')
+        .replace(/:[A-Za-z]+/g, '{}');
       out.set(`${method} ${path}`, roles.includes('any') ? undefined : (roles as Role[]));
     }
   }
@@ -30,9 +36,11 @@ function documentedRoles(): Map<string, readonly Role[] | undefined> {
 const PUBLIC_V1 = ['GET /v1', 'GET /v1/ledger/key'];
 
 /** Any value fits a path parameter here: the guard answers before pipes and handlers run. */
-const pathOf = (route: { path: string; params: string[] }) => fillPath(route.path, Object.fromEntries(route.params.map((p) => [p, p === 'version' ? '1' : randomUUID()])));
+const pathOf = (route: { path: string; params: string[] }) =>
+  fillPath(route.path, Object.fromEntries(route.params.map((p) => [p, p === 'version' ? '1' : randomUUID()])));
 
-const send = (call: Call, route: { method: string; path: string; params: string[] }) => call(route.method, pathOf(route), route.method === 'GET' ? undefined : {});
+const send = (call: Call, route: { method: string; path: string; params: string[] }) =>
+  call(route.method, pathOf(route), route.method === 'GET' ? undefined : {});
 
 /**
  * The auth matrix of the HTTP edge: every /v1 route refuses a missing or unknown key (401) and
@@ -46,7 +54,9 @@ describe('auth matrix', () => {
   const complements = [...new Set(restricted.map((r) => r.roles.join('+')))];
   const principals = writePrincipals({
     ...Object.fromEntries(ROLES.map((role) => [`only-${role}`, [role]])),
-    ...Object.fromEntries(complements.map((set) => [`none-of-${set}`, ROLES.filter((role) => !set.split('+').includes(role))])),
+    ...Object.fromEntries(
+      complements.map((set) => [`none-of-${set}`, ROLES.filter((role) => !set.split('+').includes(role))]),
+    ),
     helpdesk: ['integrator', 'operator'],
     'support-lead': ['operator', 'approver'],
     'other-approver': ['approver'],
@@ -73,7 +83,10 @@ describe('auth matrix', () => {
 
   it('enumerates every route: the OpenAPI document lists each non-public controller route, all under /v1', () => {
     // Otherwise a route left out of the document would escape the whole matrix.
-    const guarded = declared.filter((r) => !r.public).map(routeKey).sort();
+    const guarded = declared
+      .filter((r) => !r.public)
+      .map(routeKey)
+      .sort();
     expect(v1.map(routeKey).sort()).toEqual(guarded);
     expect(guarded.length).toBeGreaterThan(40);
     expect(restricted.length).toBeGreaterThan(30);
@@ -85,7 +98,10 @@ describe('auth matrix', () => {
     expect(docs.size).toBeGreaterThan(40);
     for (const [route, roles] of docs) {
       if (PUBLIC_V1.includes(route)) continue;
-      expect({ route, roles: code.has(route) ? [...(code.get(route) ?? ['any'])].sort() : 'no such route' }).toEqual({ route, roles: [...(roles ?? ['any'])].sort() });
+      expect({ route, roles: code.has(route) ? [...(code.get(route) ?? ['any'])].sort() : 'no such route' }).toEqual({
+        route,
+        roles: [...(roles ?? ['any'])].sort(),
+      });
     }
   });
 
@@ -108,7 +124,10 @@ describe('auth matrix', () => {
       // Only hashes are stored: presenting the hash itself must not authenticate.
       ['stored hash', client(t.url, sha256Hex(real))],
       ['Basic scheme', (method, path, body) => anonymous(method, path, body, { Authorization: `Basic ${real}` })],
-      ['trailing junk', (method, path, body) => anonymous(method, path, body, { Authorization: `Bearer ${real} admin` })],
+      [
+        'trailing junk',
+        (method, path, body) => anonymous(method, path, body, { Authorization: `Bearer ${real} admin` }),
+      ],
     ];
     for (const [what, call] of callers) {
       for (const route of v1) {
@@ -126,7 +145,10 @@ describe('auth matrix', () => {
   it('answers 403 forbidden to every principal holding no role a route lists: one role at a time, and all the others at once', async () => {
     let refused = 0;
     for (const route of restricted.filter((r) => v1.some((v) => routeKey(v) === routeKey(r)))) {
-      const outsiders = [...ROLES.filter((role) => !route.roles.includes(role)).map((role) => `only-${role}`), `none-of-${route.roles.join('+')}`];
+      const outsiders = [
+        ...ROLES.filter((role) => !route.roles.includes(role)).map((role) => `only-${role}`),
+        `none-of-${route.roles.join('+')}`,
+      ];
       for (const who of outsiders) {
         const res = await send(as[who], route);
         expect({ route: routeKey(route), who, status: res.status, body: res.body }).toEqual({
@@ -145,45 +167,109 @@ describe('auth matrix', () => {
     for (const route of restricted) {
       for (const role of route.roles) {
         const res = await send(as[`only-${role}`], route);
-        expect({ route: routeKey(route), role, passed: res.status !== 401 && res.body?.error !== 'forbidden' && res.status < 500 }).toEqual({ route: routeKey(route), role, passed: true });
+        expect({
+          route: routeKey(route),
+          role,
+          passed: res.status !== 401 && res.body?.error !== 'forbidden' && res.status < 500,
+        }).toEqual({ route: routeKey(route), role, passed: true });
       }
     }
   });
 
-  it('serves /health, /metrics, /docs, /docs-json, /, the dashboard and console files, the checkpoints\' verifier key, the API\'s index and the icon without a key', async () => {
-    for (const path of ['/health', '/metrics', '/docs', '/docs-json', '/', '/dashboard/dashboard.js', '/dashboard/dashboard.css', '/dashboard/chart.umd.min.js', '/console', '/console/console.js', '/console/console.css', '/v1/ledger/key', '/v1', '/favicon.ico']) {
+  it("serves /health, /metrics, /docs, /docs-json, /, the dashboard and console files, the checkpoints' verifier key, the API's index and the icon without a key", async () => {
+    for (const path of [
+      '/health',
+      '/metrics',
+      '/docs',
+      '/docs-json',
+      '/',
+      '/dashboard/dashboard.js',
+      '/dashboard/dashboard.css',
+      '/dashboard/chart.umd.min.js',
+      '/console',
+      '/console/console.js',
+      '/console/console.css',
+      '/v1/ledger/key',
+      '/v1',
+      '/favicon.ico',
+    ]) {
       const res = await anonymous('GET', path);
       expect({ path, status: res.status }).toEqual({ path, status: 200 });
     }
     // The public routes the controllers declare are exactly these (plus the dashboard's, the console's and the API reference's file routes).
-    expect(declared.filter((r) => r.public).map(routeKey).sort()).toEqual(['GET /', 'GET /console', 'GET /console/{file}', 'GET /dashboard/{file}', 'GET /docs', 'GET /docs/{file}', 'GET /favicon.ico', 'GET /health', 'GET /metrics', ...PUBLIC_V1]);
+    expect(
+      declared
+        .filter((r) => r.public)
+        .map(routeKey)
+        .sort(),
+    ).toEqual([
+      'GET /',
+      'GET /console',
+      'GET /console/{file}',
+      'GET /dashboard/{file}',
+      'GET /docs',
+      'GET /docs/{file}',
+      'GET /favicon.ico',
+      'GET /health',
+      'GET /metrics',
+      ...PUBLIC_V1,
+    ]);
   });
 
   describe('approvals', () => {
     const REFUND = { system: 'payments', operation: 'refund', kind: 'write' };
     /** A support-recovery refund requested by `requester`: it waits for support-lead. */
     const refundWaiting = async (requester: string, externalRef: string): Promise<string> => {
-      const opened = await as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef, source: 'auth', inputs: { caseId: 'C-1', orderId: '1', orderPaid: true } });
+      const opened = await as.helpdesk('POST', '/v1/work-orders', {
+        jobType: 'support-recovery',
+        externalRef,
+        source: 'auth',
+        inputs: { caseId: 'C-1', orderId: '1', orderPaid: true },
+      });
       expect(opened.status).toBe(201);
-      const wait = await as[requester]('POST', `/v1/work-orders/${opened.body.id}/actions`, { ...REFUND, facts: { amount: 20 } });
-      expect(wait).toMatchObject({ status: 201, body: { decision: 'wait', decisionOwner: 'support-lead', approvalId: expect.any(String) } });
+      const wait = await as[requester]('POST', `/v1/work-orders/${opened.body.id}/actions`, {
+        ...REFUND,
+        facts: { amount: 20 },
+      });
+      expect(wait).toMatchObject({
+        status: 201,
+        body: { decision: 'wait', decisionOwner: 'support-lead', approvalId: expect.any(String) },
+      });
       const approvalId = wait.body.approvalId as string;
       // The approvals service opens it from the ledger, a moment after the decision.
-      await eventually(async () => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).status === 200, 10_000, `approval ${approvalId}`);
+      await eventually(
+        async () => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).status === 200,
+        10_000,
+        `approval ${approvalId}`,
+      );
       return approvalId;
     };
-    const status = async (approvalId: string) => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).body.status;
+    const status = async (approvalId: string) =>
+      (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).body.status;
 
     it("answers 403 not_owner to an approver deciding, or closing a condition of, another owner's approval", async () => {
       const approvalId = await refundWaiting('helpdesk', 'AUTH-1');
-      const decided = await as['other-approver']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: REFUND });
-      expect(decided).toMatchObject({ status: 403, body: { error: 'not_owner', message: expect.stringContaining('support-lead') } });
+      const decided = await as['other-approver']('POST', `/v1/approvals/${approvalId}/decision`, {
+        decision: 'approve',
+        permittedAction: REFUND,
+      });
+      expect(decided).toMatchObject({
+        status: 403,
+        body: { error: 'not_owner', message: expect.stringContaining('support-lead') },
+      });
       expect(Object.keys(decided.body).sort()).toEqual(['error', 'message']);
       expect(await status(approvalId)).toBe('requested');
 
-      const conditional = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'conditional', permittedAction: REFUND, conditions: ['refund under 50'] });
+      const conditional = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+        decision: 'conditional',
+        permittedAction: REFUND,
+        conditions: ['refund under 50'],
+      });
       expect(conditional).toMatchObject({ status: 200, body: { status: 'conditional' } });
-      const close = (who: string) => as[who]('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, { evidence: { kind: 'check', ref: 'CHK-1' } });
+      const close = (who: string) =>
+        as[who]('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, {
+          evidence: { kind: 'check', ref: 'CHK-1' },
+        });
       expect(await close('other-approver')).toMatchObject({ status: 403, body: { error: 'not_owner' } });
       expect(await status(approvalId)).toBe('conditional');
       expect(await close('support-lead')).toMatchObject({ status: 200, body: { status: 'approved' } });
@@ -192,7 +278,10 @@ describe('auth matrix', () => {
     it('answers 403 self_approval to the owner deciding a request it made itself', async () => {
       const approvalId = await refundWaiting('support-lead', 'AUTH-2');
       for (const decision of ['approve', 'reject'] as const) {
-        const res = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision, permittedAction: REFUND });
+        const res = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+          decision,
+          permittedAction: REFUND,
+        });
         expect(res).toMatchObject({ status: 403, body: { error: 'self_approval', message: expect.any(String) } });
       }
       expect(await status(approvalId)).toBe('requested');
@@ -204,15 +293,28 @@ describe('auth matrix', () => {
     // A second workgate in this process: in-process answers are one registry per process, so both
     // talk over NATS (each to its own server) while it runs; otherwise its services could reach the
     // first workgate's ledger before their own has taken the writer lock.
-    const limited = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: limitedPrincipals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '5', WORKGATE_LOCAL_ROUTES: 'off' } });
+    const limited = await startTestWorkgate({
+      env: {
+        WORKGATE_PRINCIPALS: limitedPrincipals.path,
+        WORKGATE_RATE_LIMIT_PER_MINUTE: '5',
+        WORKGATE_LOCAL_ROUTES: 'off',
+      },
+    });
     try {
       const burst = client(limited.url, limitedPrincipals.keys.burst);
       const steady = client(limited.url, limitedPrincipals.keys.steady);
-      for (let i = 0; i < 5; i++) expect((await burst('GET', i % 2 ? '/v1/workflows' : '/v1/exception-codes')).status).toBe(200);
+      for (let i = 0; i < 5; i++)
+        expect((await burst('GET', i % 2 ? '/v1/workflows' : '/v1/exception-codes')).status).toBe(200);
       // One budget per principal across routes: the sixth request is refused on any route.
       for (const path of ['/v1/workflows', '/v1/exception-codes', '/v1/views/stall-rates']) {
         const over = await burst('GET', path);
-        expect(over).toMatchObject({ status: 429, body: { error: 'rate_limited', message: expect.stringMatching(/^this principal sent more than 5 requests in 60 s/) } });
+        expect(over).toMatchObject({
+          status: 429,
+          body: {
+            error: 'rate_limited',
+            message: expect.stringMatching(/^this principal sent more than 5 requests in 60 s/),
+          },
+        });
         expect(Object.keys(over.body).sort()).toEqual(['error', 'message']);
         expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
       }
@@ -228,7 +330,8 @@ describe('auth matrix', () => {
       expect(guesses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
       const anonymous = client(limited.url);
       for (let i = 0; i < 8; i++) {
-        for (const path of ['/health', '/metrics', '/']) expect([path, (await anonymous('GET', path)).status]).toEqual([path, 200]);
+        for (const path of ['/health', '/metrics', '/'])
+          expect([path, (await anonymous('GET', path)).status]).toEqual([path, 200]);
       }
     } finally {
       await limited.close();

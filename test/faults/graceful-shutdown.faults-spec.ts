@@ -29,15 +29,18 @@ describe('faults: SIGTERM during load', () => {
   const start = () => startBuiltWorkgate(env);
   const exited = (p: ServiceProcess) =>
     new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve({ code: p.child.exitCode, signal: p.child.signalCode });
+      if (p.child.exitCode !== null || p.child.signalCode !== null)
+        return resolve({ code: p.child.exitCode, signal: p.child.signalCode });
       p.child.once('exit', (code, signal) => resolve({ code, signal }));
     });
   const opened = async () =>
     (
-      await db.appPool().query(
-        `SELECT count(*)::int AS n, count(DISTINCT stream_id)::int AS d FROM ledger_events WHERE type = 'WorkOrderOpened' AND data->>'source' = $1`,
-        [SOURCE],
-      )
+      await db
+        .appPool()
+        .query(
+          `SELECT count(*)::int AS n, count(DISTINCT stream_id)::int AS d FROM ledger_events WHERE type = 'WorkOrderOpened' AND data->>'source' = $1`,
+          [SOURCE],
+        )
     ).rows[0] as { n: number; d: number };
   /** Resolves with the promise's value, or 'hung' after `ms` (a guard against a hang, never a pass criterion). */
   const within = async <T>(promise: Promise<T>, ms: number): Promise<T | 'hung'> => {
@@ -48,7 +51,8 @@ describe('faults: SIGTERM during load', () => {
       clearTimeout(timer);
     }
   };
-  const consumer = async (): Promise<ConsumerInfo> => (await nc.jetstreamManager()).consumers.info(Streams.workEvents.name, INTAKE_DURABLE);
+  const consumer = async (): Promise<ConsumerInfo> =>
+    (await nc.jetstreamManager()).consumers.info(Streams.workEvents.name, INTAKE_DURABLE);
 
   beforeAll(async () => {
     nats = await startNatsServer();
@@ -121,7 +125,10 @@ describe('faults: SIGTERM during load', () => {
     // A hang guard, not a speed target: the measured time is reported below.
     const outcome = await within(exit, 60_000);
     const shutdownMs = Date.now() - signalledAt;
-    expect({ outcome, output: outcome === 'hung' ? first.output() : '' }).toEqual({ outcome: { code: 0, signal: null }, output: '' });
+    expect({ outcome, output: outcome === 'hung' ? first.output() : '' }).toEqual({
+      outcome: { code: 0, signal: null },
+      output: '',
+    });
     expect(first.output()).toContain('SIGTERM: draining and stopping');
 
     // Drained: the consumer has nothing taken and unacked, and what it acked is exactly what the
@@ -163,13 +170,20 @@ describe('faults: SIGTERM during load', () => {
     );
     expect(await opened()).toEqual({ n: N, d: N });
     expect(final.n).toBe(N);
-    const { rows } = await db.appPool().query(`SELECT data->>'externalRef' AS ref FROM ledger_events WHERE type = 'WorkOrderOpened' AND data->>'source' = $1`, [SOURCE]);
+    const { rows } = await db
+      .appPool()
+      .query(
+        `SELECT data->>'externalRef' AS ref FROM ledger_events WHERE type = 'WorkOrderOpened' AND data->>'source' = $1`,
+        [SOURCE],
+      );
     const recorded = new Set(rows.map((r: { ref: string }) => r.ref));
     expect(recorded.size).toBe(N);
     expect([...acknowledged].filter((ref) => !recorded.has(ref))).toEqual([]);
-    const problems = await db.appPool().query(
-      `SELECT (SELECT count(*)::int FROM ledger_events WHERE type = 'IntakeRejected') AS rejected, (SELECT count(*)::int FROM dead_letters) AS dead`,
-    );
+    const problems = await db
+      .appPool()
+      .query(
+        `SELECT (SELECT count(*)::int FROM ledger_events WHERE type = 'IntakeRejected') AS rejected, (SELECT count(*)::int FROM dead_letters) AS dead`,
+      );
     expect(problems.rows[0]).toEqual({ rejected: 0, dead: 0 });
 
     // An idle SIGTERM exits 0 as well.

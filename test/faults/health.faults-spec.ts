@@ -32,13 +32,16 @@ describe('faults: /health with nats-server frozen', () => {
       while (Date.now() < until) {
         const { status, ms, body } = await probe();
         probes.push({ status, ms });
-        if (status === 503 && probes.length === 1) expect(JSON.stringify(body.details)).toMatch(/"nats":\{"status":"down"/);
+        if (status === 503 && probes.length === 1)
+          expect(JSON.stringify(body.details)).toMatch(/"nats":\{"status":"down"/);
         await new Promise((r) => setTimeout(r, 500));
       }
     } finally {
       t.nats.signal('SIGCONT');
     }
-    console.log(`faults: /health during a 30 s SIGSTOP of nats-server: ${probes.length} probes, statuses ${[...new Set(probes.map((p) => p.status))].join('/')}, slowest ${Math.max(...probes.map((p) => p.ms))} ms`);
+    console.log(
+      `faults: /health during a 30 s SIGSTOP of nats-server: ${probes.length} probes, statuses ${[...new Set(probes.map((p) => p.status))].join('/')}, slowest ${Math.max(...probes.map((p) => p.ms))} ms`,
+    );
     expect(probes.length).toBeGreaterThan(20);
     expect(probes.filter((p) => p.status !== 503 || p.ms > 2000)).toEqual([]);
     // Resumed: healthy again within a few checks.

@@ -43,7 +43,9 @@ export function declaredRoutes(): DeclaredRoute[] {
   // SetMetadata decorators carry their metadata key: the very keys the AuthGuard reads.
   const ROLES_KEY = (Roles('admin') as unknown as { KEY: string }).KEY;
   const PUBLIC_KEY = (Public() as unknown as { KEY: string }).KEY;
-  const module = GatewayModule.register({ config: { WORKGATE_RATE_LIMIT_PER_MINUTE: 1, WORKGATE_PRINCIPALS: '' } } as never);
+  const module = GatewayModule.register({
+    config: { WORKGATE_RATE_LIMIT_PER_MINUTE: 1, WORKGATE_PRINCIPALS: '' },
+  } as never);
   const routes: DeclaredRoute[] = [];
   // The MCP endpoint speaks JSON-RPC (its errors are MCP's own): test/mcp.e2e-spec.ts covers it.
   for (const controller of (module.controllers ?? []).filter((c) => c !== McpController)) {
@@ -53,13 +55,33 @@ export function declaredRoutes(): DeclaredRoute[] {
       if (typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
       const sub = [Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined].flat()[0] ?? '';
-      const path = `/${[base, sub].map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-      const pick = <T>(key: string) => (Reflect.getMetadata(key, handler) as T | undefined) ?? (Reflect.getMetadata(key, controller) as T | undefined);
+      const path = `/${[base, sub]
+        .map((p) => p.replace(/^\/+|\/+$/g, ''))
+        .filter(Boolean)
+        .join('/')}`.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+      const pick = <T>(key: string) =>
+        (Reflect.getMetadata(key, handler) as T | undefined) ?? (Reflect.getMetadata(key, controller) as T | undefined);
       const roles = pick<Role[]>(ROLES_KEY);
-      const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<string, { index: number; data?: unknown }>;
-      const queryArg = Object.entries(args).find(([key, arg]) => key.startsWith(`${RouteParamtypes.QUERY}:`) && arg.data === undefined)?.[1];
-      const query = queryArg && (Reflect.getMetadata('design:paramtypes', controller.prototype, name) as Array<new () => object>)[queryArg.index];
-      routes.push({ method, path, params: paramsOf(path), public: pick<boolean>(PUBLIC_KEY) === true, ...(roles?.length ? { roles } : {}), ...(query ? { query } : {}) });
+      const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) ?? {}) as Record<
+        string,
+        { index: number; data?: unknown }
+      >;
+      const queryArg = Object.entries(args).find(
+        ([key, arg]) => key.startsWith(`${RouteParamtypes.QUERY}:`) && arg.data === undefined,
+      )?.[1];
+      const query =
+        queryArg &&
+        (Reflect.getMetadata('design:paramtypes', controller.prototype, name) as Array<new () => object>)[
+          queryArg.index
+        ];
+      routes.push({
+        method,
+        path,
+        params: paramsOf(path),
+        public: pick<boolean>(PUBLIC_KEY) === true,
+        ...(roles?.length ? { roles } : {}),
+        ...(query ? { query } : {}),
+      });
     }
   }
   return routes;

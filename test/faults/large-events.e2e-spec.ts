@@ -14,7 +14,13 @@ describe('large events over NATS', () => {
   let as: ReturnType<typeof client>;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_LOCAL_ROUTES: 'off', WORKGATE_RATE_LIMIT_PER_MINUTE: '100000' } });
+    t = await startTestWorkgate({
+      env: {
+        WORKGATE_PRINCIPALS: principals.path,
+        WORKGATE_LOCAL_ROUTES: 'off',
+        WORKGATE_RATE_LIMIT_PER_MINUTE: '100000',
+      },
+    });
     as = client(t.url, principals.keys.helpdesk);
   });
   afterAll(() => t?.close());
@@ -25,15 +31,27 @@ describe('large events over NATS', () => {
     source: 'large',
     type: 'workgate.workorder.open',
     subject: id,
-    data: { jobType: 'support-recovery', inputs: { caseId: id, orderId: '1', orderPaid: true, note: 'n'.repeat(noteBytes) } },
+    data: {
+      jobType: 'support-recovery',
+      inputs: { caseId: id, orderId: '1', orderPaid: true, note: 'n'.repeat(noteBytes) },
+    },
   });
 
   it('commits concurrent batches of large events whose sum is many times the payload limit, and lists every one', async () => {
     const batches = Array.from({ length: 6 }, (_, b) => [open(`L-${b}-a`, 300_000), open(`L-${b}-b`, 300_000)]);
-    const answers = await Promise.all(batches.map((events) => as('POST', '/v1/events', JSON.stringify(events), { 'Content-Type': 'application/cloudevents-batch+json' })));
+    const answers = await Promise.all(
+      batches.map((events) =>
+        as('POST', '/v1/events', JSON.stringify(events), { 'Content-Type': 'application/cloudevents-batch+json' }),
+      ),
+    );
     expect(answers.map((a) => [a.status, a.body?.accepted ?? a.body?.error])).toEqual(Array(6).fill([202, 2]));
     const listed = await as('GET', '/v1/work-orders?source=large&limit=100');
-    expect(listed.body.map((w: { externalRef: string }) => w.externalRef).sort()).toEqual(batches.flat().map((e) => e.id).sort());
+    expect(listed.body.map((w: { externalRef: string }) => w.externalRef).sort()).toEqual(
+      batches
+        .flat()
+        .map((e) => e.id)
+        .sort(),
+    );
   });
 
   it('commits large events that arrive together on WORK_EVENTS, the sum of their commits many times the payload limit', async () => {
@@ -47,7 +65,14 @@ describe('large events over NATS', () => {
         return js.publish('workgate.events.large', Buffer.from(JSON.stringify(event)), { headers: h });
       }),
     );
-    await eventually(async () => (await as('GET', '/v1/work-orders?source=large&limit=100')).body.filter((w: { externalRef: string }) => w.externalRef.startsWith('J-')).length === 12, 20_000, 'the 12 work orders');
+    await eventually(
+      async () =>
+        (await as('GET', '/v1/work-orders?source=large&limit=100')).body.filter((w: { externalRef: string }) =>
+          w.externalRef.startsWith('J-'),
+        ).length === 12,
+      20_000,
+      'the 12 work orders',
+    );
   });
 
   it('carries an event as large as a body may be through intake, the ledger, the views and the relay to LEDGER', async () => {
@@ -57,10 +82,16 @@ describe('large events over NATS', () => {
     expect([res.status, res.body.accepted]).toEqual([202, 1]);
     expect((await as('GET', '/v1/work-orders?source=large&externalRef=L-huge')).body).toHaveLength(1);
     // The relay goes on past it: LEDGER holds every position the ledger has.
-    const after = await as('POST', '/v1/events', JSON.stringify(open('L-after', 10)), { 'Content-Type': 'application/cloudevents+json' });
+    const after = await as('POST', '/v1/events', JSON.stringify(open('L-after', 10)), {
+      'Content-Type': 'application/cloudevents+json',
+    });
     expect(after.status).toBe(202);
     const head = (await client(t.url, principals.keys.lead)('GET', '/v1/ledger/verify')).body.headPosition as number;
     const jsm = await t.nc.jetstreamManager();
-    await eventually(async () => (await jsm.streams.info('LEDGER')).state.last_seq === head, 10_000, `LEDGER at position ${head}`);
+    await eventually(
+      async () => (await jsm.streams.info('LEDGER')).state.last_seq === head,
+      10_000,
+      `LEDGER at position ${head}`,
+    );
   });
 });

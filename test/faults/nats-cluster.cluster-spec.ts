@@ -14,7 +14,8 @@ import { expectEveryEventOnce, killPoints, publishOpens, Rig, startRig, stuckRep
  */
 describe('faults: kill the stream leader of a 3-node NATS cluster during ingest', () => {
   let rig: Rig;
-  const nodes: Array<{ name: string; port: number; clusterPort: number; store: string; server?: NatsServerProcess }> = [];
+  const nodes: Array<{ name: string; port: number; clusterPort: number; store: string; server?: NatsServerProcess }> =
+    [];
   const root = mkdtempSync(join(tmpdir(), 'wg-nats-cluster-'));
   const N = 6000;
   const RUN = 'cluster';
@@ -22,20 +23,42 @@ describe('faults: kill the stream leader of a 3-node NATS cluster during ingest'
 
   const startNode = async (i: number) => {
     const n = nodes[i];
-    const routes = nodes.filter((_, j) => j !== i).map((o) => `nats://127.0.0.1:${o.clusterPort}`).join(',');
+    const routes = nodes
+      .filter((_, j) => j !== i)
+      .map((o) => `nats://127.0.0.1:${o.clusterPort}`)
+      .join(',');
     n.server = await spawnNatsServer('127.0.0.1', n.port, n.store, {
       logFile: join(root, `${n.name}.log`),
-      extraArgs: ['--server_name', n.name, '--cluster_name', 'workgate', '--cluster', `nats://127.0.0.1:${n.clusterPort}`, '--routes', routes],
+      extraArgs: [
+        '--server_name',
+        n.name,
+        '--cluster_name',
+        'workgate',
+        '--cluster',
+        `nats://127.0.0.1:${n.clusterPort}`,
+        '--routes',
+        routes,
+      ],
     });
   };
 
   beforeAll(async () => {
-    for (let i = 0; i < 3; i++) nodes.push({ name: `n${i + 1}`, port: await freePort(), clusterPort: await freePort(), store: join(root, `n${i + 1}`) });
+    for (let i = 0; i < 3; i++)
+      nodes.push({
+        name: `n${i + 1}`,
+        port: await freePort(),
+        clusterPort: await freePort(),
+        store: join(root, `n${i + 1}`),
+      });
     await Promise.all(nodes.map((_, i) => startNode(i)));
     const urls = nodes.map((n) => `nats://127.0.0.1:${n.port}`).join(',');
     // JetStream in a cluster answers once a meta leader is elected.
     const probe = await connect({ servers: urls.split(',') });
-    await eventually(async () => (await (await probe.jetstreamManager()).getAccountInfo()) !== undefined, 60_000, 'the JetStream meta leader');
+    await eventually(
+      async () => (await (await probe.jetstreamManager()).getAccountInfo()) !== undefined,
+      60_000,
+      'the JetStream meta leader',
+    );
     await probe.close();
     rig = await startRig({ natsUrl: urls, env: { WORKGATE_STREAM_REPLICAS: '3' } });
   });
@@ -60,11 +83,23 @@ describe('faults: kill the stream leader of a 3-node NATS cluster during ingest'
     const publishing = publishOpens(await publisher(), RUN, N, 250, 16, publisher);
     const outages: Array<{ leader: string; seconds: number }> = [];
     for (const point of killPoints(5, 300, N - 800, 21)) {
-      await eventually(async () => publishing.acked.size >= point, 60_000, `publishing to reach ${point}`).catch(async (error) => {
-        const info = await jsm.streams.info('WORK_EVENTS').catch((e) => ({ error: (e as Error).message }));
-        const logs = nodes.map((n) => `--- ${n.name}\n${readFileSync(join(root, `${n.name}.log`), 'utf8').split('\n').slice(-12).join('\n')}`).join('\n');
-        throw new Error(`${(error as Error).message} (last publish error: ${publishing.lastError}; stream ${JSON.stringify((info as { cluster?: unknown }).cluster ?? info)})\n${logs}`);
-      });
+      await eventually(async () => publishing.acked.size >= point, 60_000, `publishing to reach ${point}`).catch(
+        async (error) => {
+          const info = await jsm.streams.info('WORK_EVENTS').catch((e) => ({ error: (e as Error).message }));
+          const logs = nodes
+            .map(
+              (n) =>
+                `--- ${n.name}\n${readFileSync(join(root, `${n.name}.log`), 'utf8')
+                  .split('\n')
+                  .slice(-12)
+                  .join('\n')}`,
+            )
+            .join('\n');
+          throw new Error(
+            `${(error as Error).message} (last publish error: ${publishing.lastError}; stream ${JSON.stringify((info as { cluster?: unknown }).cluster ?? info)})\n${logs}`,
+          );
+        },
+      );
       const leader = (await jsm.streams.info('WORK_EVENTS')).cluster?.leader;
       const i = nodes.findIndex((n) => n.name === leader);
       expect(i).toBeGreaterThanOrEqual(0);
@@ -74,17 +109,37 @@ describe('faults: kill the stream leader of a 3-node NATS cluster during ingest'
       // The killed node comes back after a few seconds, as under any supervisor; publishing may
       // resume before that (the two survivors elect a leader) or only after it.
       const restarted = new Promise((r) => setTimeout(r, RESTART_AFTER_MS)).then(() => startNode(i));
-      await eventually(async () => publishing.acked.size > before, 120_000, 'publishing to resume on a new leader').catch((error) => {
-        const logs = nodes.map((n) => `--- ${n.name}\n${readFileSync(join(root, `${n.name}.log`), 'utf8').split('\n').slice(-15).join('\n')}`).join('\n');
+      await eventually(
+        async () => publishing.acked.size > before,
+        120_000,
+        'publishing to resume on a new leader',
+      ).catch((error) => {
+        const logs = nodes
+          .map(
+            (n) =>
+              `--- ${n.name}\n${readFileSync(join(root, `${n.name}.log`), 'utf8')
+                .split('\n')
+                .slice(-15)
+                .join('\n')}`,
+          )
+          .join('\n');
         throw new Error(`${(error as Error).message} (last publish error: ${publishing.lastError})\n${logs}`);
       });
       outages.push({ leader: leader!, seconds: (Date.now() - down) / 1000 });
       await restarted;
       // The restarted node catches up before the next kill, so a quorum always holds the data.
-      await eventually(async () => {
-        const { cluster } = await jsm.streams.info('WORK_EVENTS');
-        return Boolean(cluster?.leader) && cluster?.replicas?.length === 2 && cluster.replicas.every((r) => r.current && !r.offline);
-      }, 60_000, 'the replicas to be current');
+      await eventually(
+        async () => {
+          const { cluster } = await jsm.streams.info('WORK_EVENTS');
+          return (
+            Boolean(cluster?.leader) &&
+            cluster?.replicas?.length === 2 &&
+            cluster.replicas.every((r) => r.current && !r.offline)
+          );
+        },
+        60_000,
+        'the replicas to be current',
+      );
     }
     await publishing.done;
 

@@ -43,7 +43,9 @@ describe('faults: kill and restart nats-server during publishing', () => {
       await startNats();
       const before = publishing.acked.size;
       await eventually(async () => publishing.acked.size > before, 60_000, 'publishing to resume').catch((error) => {
-        throw new Error(`${(error as Error).message}: ${publishing.lastError}\n${readFileSync(log, 'utf8').slice(-3000)}`);
+        throw new Error(
+          `${(error as Error).message}: ${publishing.lastError}\n${readFileSync(log, 'utf8').slice(-3000)}`,
+        );
       });
       outages.push(Date.now() - down);
     }
@@ -53,10 +55,16 @@ describe('faults: kill and restart nats-server during publishing', () => {
     const audit = await expectEveryEventOnce(rig.db, RUN, N, publishing.acked);
     // The ledger relay re-published what the crashed server lost: the LEDGER stream is the ledger, gap-free.
     const jsm = await rig.nc.jetstreamManager();
-    await eventually(async () => {
-      const { state } = await jsm.streams.info('LEDGER');
-      return state.messages === audit.checked && state.last_seq === audit.checked;
-    }, 60_000, 'the LEDGER stream to hold every ledger event once');
-    console.log(`faults: nats-server restarts, ${N} events, ${publishing.retries} publish retries, outages ${outages.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}; ${JSON.stringify(audit)}`);
+    await eventually(
+      async () => {
+        const { state } = await jsm.streams.info('LEDGER');
+        return state.messages === audit.checked && state.last_seq === audit.checked;
+      },
+      60_000,
+      'the LEDGER stream to hold every ledger event once',
+    );
+    console.log(
+      `faults: nats-server restarts, ${N} events, ${publishing.retries} publish retries, outages ${outages.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}; ${JSON.stringify(audit)}`,
+    );
   });
 });

@@ -35,7 +35,10 @@ describe('faults: Postgres stopped immediately during ingest', () => {
     const port = await freePort();
     url = `postgres://root@127.0.0.1:${port}/postgres`;
     postgres = await ensurePostgres(url, dataDir, () => undefined);
-    execFileSync(process.execPath, [join(ROOT, 'dist', 'apps', 'ledger', 'migrate.js')], { env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+    execFileSync(process.execPath, [join(ROOT, 'dist', 'apps', 'ledger', 'migrate.js')], {
+      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
     let app: Pool | undefined;
     let views: Pool | undefined;
     let owner: Pool | undefined;
@@ -61,19 +64,36 @@ describe('faults: Postgres stopped immediately during ingest', () => {
     const publishing = publishOpens(rig.js, RUN, N, 400);
     const outages: number[] = [];
     for (const point of killPoints(2, 500, N - 1500, 5)) {
-      await eventually(async () => (await openedCount(rig.db, RUN)).n >= point, 120_000, `the ingest to reach ${point}`);
+      await eventually(
+        async () => (await openedCount(rig.db, RUN)).n >= point,
+        120_000,
+        `the ingest to reach ${point}`,
+      );
       const down = Date.now();
       pgCtl('-m', 'immediate', 'stop');
       await new Promise((r) => setTimeout(r, 3000));
-      pgCtl('-l', join(pgDir, 'server.log'), '-o', `-p ${new URL(url).port} -c listen_addresses=127.0.0.1 -k ${pgDir}`, '-w', 'start');
+      pgCtl(
+        '-l',
+        join(pgDir, 'server.log'),
+        '-o',
+        `-p ${new URL(url).port} -c listen_addresses=127.0.0.1 -k ${pgDir}`,
+        '-w',
+        'start',
+      );
       const before = (await openedCount(rig.db, RUN)).n;
-      await eventually(async () => (await openedCount(rig.db, RUN)).n > before, 120_000, 'the ingest to resume by itself').catch(async (error) => {
+      await eventually(
+        async () => (await openedCount(rig.db, RUN)).n > before,
+        120_000,
+        'the ingest to resume by itself',
+      ).catch(async (error) => {
         throw new Error(`${(error as Error).message}\n${await stuckReport(rig)}`);
       });
       outages.push(Date.now() - down);
     }
     await publishing.done;
     const audit = await expectEveryEventOnce(rig.db, RUN, N, publishing.acked);
-    console.log(`faults: Postgres immediate stops, ${N} events, outages ${outages.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}; ${JSON.stringify(audit)}`);
+    console.log(
+      `faults: Postgres immediate stops, ${N} events, outages ${outages.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}; ${JSON.stringify(audit)}`,
+    );
   });
 });

@@ -23,7 +23,11 @@ describe('faults: SIGKILL the ledger and intake during ingest', () => {
     const kills: Array<{ who: string; at: number }> = [];
     for (const [k, point] of points.entries()) {
       const who = k % 2 === 0 ? 'ledger' : 'intake';
-      await eventually(async () => (await openedCount(rig.db, RUN)).n >= point, 120_000, `the ingest to reach ${point}`);
+      await eventually(
+        async () => (await openedCount(rig.db, RUN)).n >= point,
+        120_000,
+        `the ingest to reach ${point}`,
+      );
       kills.push({ who, at: (await openedCount(rig.db, RUN)).n });
       if (who === 'ledger') {
         await rig.ledger.kill('SIGKILL');
@@ -38,7 +42,9 @@ describe('faults: SIGKILL the ledger and intake during ingest', () => {
     expect(kills.every((k) => k.at < N)).toBe(true); // every kill landed mid-ingest
     expect(publishing.acked.size).toBe(N);
     const audit = await expectEveryEventOnce(rig.db, RUN, N, publishing.acked, () => stuckReport(rig));
-    console.log(`faults: ${N} events, kills ${kills.map((k) => `${k.who}@${k.at}`).join(', ')}; ${JSON.stringify(audit)}`);
+    console.log(
+      `faults: ${N} events, kills ${kills.map((k) => `${k.who}@${k.at}`).join(', ')}; ${JSON.stringify(audit)}`,
+    );
   });
 });
 
@@ -74,6 +80,8 @@ describe('faults: SIGSTOP intake past AckWait, then SIGCONT', () => {
     const info = await (await rig.nc.jetstreamManager()).consumers.info('WORK_EVENTS', INTAKE_DURABLE);
     const redelivered = info.delivered.consumer_seq - info.delivered.stream_seq;
     expect(redelivered).toBeGreaterThan(0);
-    console.log(`faults: SIGSTOP ${N} events, frozen at ${frozenAt}, ${duringFreeze} during the freeze, ${redelivered} redeliveries; ${JSON.stringify(audit)}`);
+    console.log(
+      `faults: SIGSTOP ${N} events, frozen at ${frozenAt}, ${duringFreeze} during the freeze, ${redelivered} redeliveries; ${JSON.stringify(audit)}`,
+    );
   });
 });

@@ -33,7 +33,9 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(options: { natsUrl?: string; env?: Record<string, string>; database?: TestDatabase; intakes?: number } = {}): Promise<Rig> {
+export async function startRig(
+  options: { natsUrl?: string; env?: Record<string, string>; database?: TestDatabase; intakes?: number } = {},
+): Promise<Rig> {
   const nats = options.natsUrl ? undefined : await startNatsServer();
   const natsUrl = options.natsUrl ?? nats!.url;
   const db = options.database ?? (await freshDatabase());
@@ -73,7 +75,12 @@ export async function startRig(options: { natsUrl?: string; env?: Record<string,
   await rig.startLedger();
   const without: ServiceName[] = ['ledger', 'intake'];
   rig.rest = await startWorkgate(
-    loadConfig({ ...env, LOG_LEVEL: 'silent', WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', '..', 'workflows'), WORKGATE_LEDGER_THREAD: 'off' }),
+    loadConfig({
+      ...env,
+      LOG_LEVEL: 'silent',
+      WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', '..', 'workflows'),
+      WORKGATE_LEDGER_THREAD: 'off',
+    }),
     { port: 0, without },
   );
   for (let i = 0; i < (options.intakes ?? 1); i++) rig.startIntake(i);
@@ -137,7 +144,11 @@ export function publishOpens(
       h.set('Content-Type', 'application/cloudevents+json');
       for (;;) {
         try {
-          const ack = await js.publish('workgate.events.crm', enc.encode(body), { msgID: `crm:${id}`, headers: h, timeout: 2000 });
+          const ack = await js.publish('workgate.events.crm', enc.encode(body), {
+            msgID: `crm:${id}`,
+            headers: h,
+            timeout: 2000,
+          });
           p.acked.set(id, ack.seq);
           failuresInARow = 0;
           break;
@@ -172,17 +183,35 @@ export interface LedgerCount {
 export async function openedCount(db: TestDatabase, run: string): Promise<LedgerCount> {
   const { rows } = await db
     .appPool()
-    .query(`SELECT count(*)::int AS n, count(DISTINCT stream_id)::int AS distinct FROM ledger_events WHERE type = 'WorkOrderOpened' AND data->>'externalRef' LIKE $1`, [`${run}-REF-%`]);
+    .query(
+      `SELECT count(*)::int AS n, count(DISTINCT stream_id)::int AS distinct FROM ledger_events WHERE type = 'WorkOrderOpened' AND data->>'externalRef' LIKE $1`,
+      [`${run}-REF-%`],
+    );
   return rows[0] as LedgerCount;
 }
 
 /** Why an ingest may have stopped short, for a failure message: dead letters, rejections, the intake consumer's state, the services' last output. */
 export async function stuckReport(rig: Pick<Rig, 'db' | 'nc' | 'intakes' | 'ledger'>): Promise<string> {
   const pool = rig.db.appPool();
-  const dead = await pool.query(`SELECT consumer, reason, count(*)::int AS n FROM dead_letters GROUP BY 1, 2 ORDER BY n DESC LIMIT 5`);
-  const rejected = await pool.query(`SELECT data->'reasons' AS reasons, count(*)::int AS n FROM ledger_events WHERE type = 'IntakeRejected' GROUP BY 1 ORDER BY n DESC LIMIT 5`);
-  const consumer = await (await rig.nc.jetstreamManager()).consumers.info('WORK_EVENTS', INTAKE_DURABLE).catch((e) => ({ error: (e as Error).message }));
-  const c = consumer as { num_pending?: number; num_ack_pending?: number; num_redelivered?: number; delivered?: unknown; ack_floor?: unknown; error?: string };
+  const dead = await pool.query(
+    `SELECT consumer, reason, count(*)::int AS n FROM dead_letters GROUP BY 1, 2 ORDER BY n DESC LIMIT 5`,
+  );
+  const rejected = await pool.query(
+    `SELECT data->'reasons' AS reasons, count(*)::int AS n FROM ledger_events WHERE type = 'IntakeRejected' GROUP BY 1 ORDER BY n DESC LIMIT 5`,
+  );
+  const consumer = await (
+    await rig.nc.jetstreamManager()
+  ).consumers
+    .info('WORK_EVENTS', INTAKE_DURABLE)
+    .catch((e) => ({ error: (e as Error).message }));
+  const c = consumer as {
+    num_pending?: number;
+    num_ack_pending?: number;
+    num_redelivered?: number;
+    delivered?: unknown;
+    ack_floor?: unknown;
+    error?: string;
+  };
   return [
     `dead letters: ${JSON.stringify(dead.rows)}`,
     `rejections: ${JSON.stringify(rejected.rows)}`,
@@ -198,24 +227,45 @@ export async function stuckReport(rig: Pick<Rig, 'db' | 'nc' | 'intakes' | 'ledg
  */
 export async function auditRun(db: TestDatabase, run: string, acked: Map<string, number>) {
   const pool = db.appPool();
-  const { rows } = await pool.query(`SELECT data->>'externalRef' AS ref, count(*)::int AS n FROM ledger_events WHERE type = 'WorkOrderOpened' AND data->>'externalRef' LIKE $1 GROUP BY 1`, [`${run}-REF-%`]);
+  const { rows } = await pool.query(
+    `SELECT data->>'externalRef' AS ref, count(*)::int AS n FROM ledger_events WHERE type = 'WorkOrderOpened' AND data->>'externalRef' LIKE $1 GROUP BY 1`,
+    [`${run}-REF-%`],
+  );
   const recorded = new Map(rows.map((r) => [r.ref as string, r.n as number]));
   const missing = [...acked.keys()].filter((id) => !recorded.has(id.replace(`${run}-`, `${run}-REF-`)));
   const duplicates = [...recorded.values()].filter((n) => n > 1).length;
-  const rejected = (await pool.query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'IntakeRejected'`)).rows[0].n as number;
+  const rejected = (await pool.query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'IntakeRejected'`))
+    .rows[0].n as number;
   const verdict = await verifyLedger(pool);
-  return { recorded: recorded.size, missing: missing.length, duplicates, rejected, chainOk: verdict.ok, checked: verdict.checked };
+  return {
+    recorded: recorded.size,
+    missing: missing.length,
+    duplicates,
+    rejected,
+    chainOk: verdict.ok,
+    checked: verdict.checked,
+  };
 }
 
 /**
  * Waits until the run's `n` work orders are in the ledger, then asks for the end state every fault
  * test wants: `n` recorded, each acknowledged event once, nothing rejected, the chain intact.
  */
-export async function expectEveryEventOnce(db: TestDatabase, run: string, n: number, acked: Map<string, number>, context: () => string | Promise<string> = () => '') {
-  const final = await eventually(async () => {
-    const c = await openedCount(db, run);
-    return c.n >= n ? c : undefined;
-  }, 180_000, `all ${n} work orders`).catch(async (error) => {
+export async function expectEveryEventOnce(
+  db: TestDatabase,
+  run: string,
+  n: number,
+  acked: Map<string, number>,
+  context: () => string | Promise<string> = () => '',
+) {
+  const final = await eventually(
+    async () => {
+      const c = await openedCount(db, run);
+      return c.n >= n ? c : undefined;
+    },
+    180_000,
+    `all ${n} work orders`,
+  ).catch(async (error) => {
     throw new Error(`${(error as Error).message} (${(await openedCount(db, run)).n} recorded)\n${await context()}`);
   });
   expect(final).toEqual({ n, distinct: n });

@@ -33,7 +33,8 @@ let built: string | undefined;
  */
 export function goVerify(request: GoRequest): GoVerdict {
   if (!built) {
-    if (!existsSync(join(GOCODE, 'src', 'golang.org', 'x', 'mod', 'sumdb', 'note'))) throw new Error(`golang.org/x/mod is not installed under ${GOCODE} (Debian: golang-golang-x-mod-dev)`);
+    if (!existsSync(join(GOCODE, 'src', 'golang.org', 'x', 'mod', 'sumdb', 'note')))
+      throw new Error(`golang.org/x/mod is not installed under ${GOCODE} (Debian: golang-golang-x-mod-dev)`);
     const dir = mkdtempSync(join(tmpdir(), 'wg-go-'));
     mkdirSync(join(dir, 'cache'));
     const out = join(dir, 'verify-note');

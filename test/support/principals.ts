@@ -6,13 +6,18 @@ import { join } from 'node:path';
 export type TestRole = 'integrator' | 'operator' | 'approver' | 'analyst' | 'ops-lead' | 'admin';
 
 /** A principals file with one principal per role set, and the plain keys to call with. */
-export function writePrincipals(principals: Record<string, TestRole[]>): { path: string; keys: Record<string, string> } {
+export function writePrincipals(principals: Record<string, TestRole[]>): {
+  path: string;
+  keys: Record<string, string>;
+} {
   const keys: Record<string, string> = {};
   const lines = ['principals:'];
   for (const [id, roles] of Object.entries(principals)) {
     const key = `wg_test_${randomBytes(16).toString('hex')}`;
     keys[id] = key;
-    lines.push(`  - { id: ${id}, roles: [${roles.join(', ')}], apiKeySha256: ${createHash('sha256').update(key).digest('hex')} }`);
+    lines.push(
+      `  - { id: ${id}, roles: [${roles.join(', ')}], apiKeySha256: ${createHash('sha256').update(key).digest('hex')} }`,
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), 'wg-principals-'));
   const path = join(dir, 'principals.yaml');

@@ -14,7 +14,13 @@ export function runVerify(databaseUrl: string, key: string, keptNote?: string): 
     args.push('--checkpoint', file);
   }
   try {
-    return { code: 0, out: execFileSync(process.execPath, [join(ROOT, 'dist', 'cli', 'verify.js'), ...args], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: databaseUrl } }) };
+    return {
+      code: 0,
+      out: execFileSync(process.execPath, [join(ROOT, 'dist', 'cli', 'verify.js'), ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: databaseUrl },
+      }),
+    };
   } catch (error) {
     const e = error as { status: number; stdout: string };
     return { code: e.status, out: e.stdout };

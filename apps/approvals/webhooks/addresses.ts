@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 
 /** What kind of address an IP is; only `public` ones receive webhooks unless private ones are allowed. */
-export type AddressKind = 'public' | 'loopback' | 'private' | 'link-local' | 'unique-local' | 'unspecified' | 'multicast' | 'reserved';
+export type AddressKind =
+  'public' | 'loopback' | 'private' | 'link-local' | 'unique-local' | 'unspecified' | 'multicast' | 'reserved';
 
 /** IPv4 ranges that are not public: [first octets as a number, prefix length, kind]. */
 const V4_RANGES: Array<[number, number, AddressKind]> = [
@@ -62,7 +63,12 @@ export function classifyAddress(address: string): AddressKind {
   if (g[0] === 0x2002) return classifyAddress(v4(g[1], g[2]));
   // Teredo (2001::/32, which tunnels to an IPv4 address), documentation (2001:db8::/32), discard
   // (100::/64) and the deprecated site-local range (fec0::/10) are never a receiver's address.
-  if ((g[0] === 0x2001 && (g[1] === 0 || g[1] === 0xdb8)) || (g[0] === 0x100 && g.slice(1, 4).every((x) => x === 0)) || (g[0] & 0xffc0) === 0xfec0) return 'reserved';
+  if (
+    (g[0] === 0x2001 && (g[1] === 0 || g[1] === 0xdb8)) ||
+    (g[0] === 0x100 && g.slice(1, 4).every((x) => x === 0)) ||
+    (g[0] & 0xffc0) === 0xfec0
+  )
+    return 'reserved';
   if ((g[0] & 0xffc0) === 0xfe80) return 'link-local';
   if ((g[0] & 0xfe00) === 0xfc00) return 'unique-local';
   if ((g[0] & 0xff00) === 0xff00) return 'multicast';

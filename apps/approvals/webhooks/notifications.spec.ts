@@ -7,7 +7,19 @@ const CANARY = 'canary-3f9e-private';
 let position = 0;
 function recorded(streamId: string, type: string, data: object): RecordedEvent {
   position++;
-  return { position, streamId, streamVersion: 1, eventId: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`, type, data, metadata: {}, occurredAt: AT, recordedAt: AT, prevHash: '', hash: '' } as unknown as RecordedEvent;
+  return {
+    position,
+    streamId,
+    streamVersion: 1,
+    eventId: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
+    type,
+    data,
+    metadata: {},
+    occurredAt: AT,
+    recordedAt: AT,
+    prevHash: '',
+    hash: '',
+  } as unknown as RecordedEvent;
 }
 
 const requested = recorded('approval-a1', 'ApprovalRequested', {
@@ -36,15 +48,74 @@ describe('webhook notifications', () => {
   it('cover every notification type but approval.reminder, which no ledger event means yet', () => {
     const examples = [
       notificationOf(requested),
-      notificationOf(recorded('approval-a1', 'ApprovalGranted', { approvalId: 'a1', decidedBy: 'ana', permittedAction: { system: 's', operation: 'o', kind: 'write' }, at: AT }), requested),
+      notificationOf(
+        recorded('approval-a1', 'ApprovalGranted', {
+          approvalId: 'a1',
+          decidedBy: 'ana',
+          permittedAction: { system: 's', operation: 'o', kind: 'write' },
+          at: AT,
+        }),
+        requested,
+      ),
       notificationOf(recorded('approval-a1', 'ApprovalExpired', { approvalId: 'a1', at: AT }), requested),
-      notificationOf(recorded('postreview-p1', 'PostReviewCreated', { postReviewId: 'p1', workOrderId: 'w1', exceptionId: 'e1', reviewer: 'rev', dueAt: AT, at: AT })),
-      notificationOf(recorded('postreview-p1', 'PostReviewOverdue', { postReviewId: 'p1', reviewer: 'rev', dueAt: AT, at: AT })),
+      notificationOf(
+        recorded('postreview-p1', 'PostReviewCreated', {
+          postReviewId: 'p1',
+          workOrderId: 'w1',
+          exceptionId: 'e1',
+          reviewer: 'rev',
+          dueAt: AT,
+          at: AT,
+        }),
+      ),
+      notificationOf(
+        recorded('postreview-p1', 'PostReviewOverdue', { postReviewId: 'p1', reviewer: 'rev', dueAt: AT, at: AT }),
+      ),
       notificationOf(raised),
-      notificationOf(recorded('exception-e1', 'SlaBreached', { exceptionId: 'e1', code: 'VENDOR_LATE', owner: 'lead', dueAt: AT, at: AT }), raised),
-      notificationOf(recorded('delegation-d1', 'DelegationDispatched', { dispatchId: 'd1', dispatchCreatedAt: AT, workOrderId: 'w1', recipient: 'agent', owner: 'lead', dispatchedBy: 'op', command: 'execute', prompt: { objective: CANARY }, reminders: [AT], timeoutAt: AT })),
-      notificationOf(recorded('delegation-d1', 'DelegationReminderDue', { dispatchId: 'd1', n: 0, dueAt: AT, notify: 'lead', recipient: 'agent', workOrderId: 'w1', nextDueAt: AT })),
-      notificationOf(recorded('delegation-d1', 'DelegationTimedOut', { dispatchId: 'd1', workOrderId: 'w1', at: AT, notify: 'lead', reason: 'hard timeout' })),
+      notificationOf(
+        recorded('exception-e1', 'SlaBreached', {
+          exceptionId: 'e1',
+          code: 'VENDOR_LATE',
+          owner: 'lead',
+          dueAt: AT,
+          at: AT,
+        }),
+        raised,
+      ),
+      notificationOf(
+        recorded('delegation-d1', 'DelegationDispatched', {
+          dispatchId: 'd1',
+          dispatchCreatedAt: AT,
+          workOrderId: 'w1',
+          recipient: 'agent',
+          owner: 'lead',
+          dispatchedBy: 'op',
+          command: 'execute',
+          prompt: { objective: CANARY },
+          reminders: [AT],
+          timeoutAt: AT,
+        }),
+      ),
+      notificationOf(
+        recorded('delegation-d1', 'DelegationReminderDue', {
+          dispatchId: 'd1',
+          n: 0,
+          dueAt: AT,
+          notify: 'lead',
+          recipient: 'agent',
+          workOrderId: 'w1',
+          nextDueAt: AT,
+        }),
+      ),
+      notificationOf(
+        recorded('delegation-d1', 'DelegationTimedOut', {
+          dispatchId: 'd1',
+          workOrderId: 'w1',
+          at: AT,
+          notify: 'lead',
+          reason: 'hard timeout',
+        }),
+      ),
       notificationOf(
         recorded('workorder-w1', 'ActionDecided', {
           actionId: 'x2',
@@ -52,7 +123,13 @@ describe('webhook notifications', () => {
           action: { system: 'billing', operation: 'refund', kind: 'write' },
           facts: { note: CANARY },
           workOrder: { evidence: [{ kind: 'photo', ref: CANARY, private: true }] },
-          decision: { decision: 'stop', reason: 'write_not_allowed', message: 'billing writes are outside the lane', rule: null, decisionOwner: 'lead' },
+          decision: {
+            decision: 'stop',
+            reason: 'write_not_allowed',
+            message: 'billing writes are outside the lane',
+            rule: null,
+            decisionOwner: 'lead',
+          },
         }),
       ),
     ];
@@ -68,21 +145,62 @@ describe('webhook notifications', () => {
       payload: {
         type: 'approval.requested',
         timestamp: AT,
-        data: { approvalId: 'a1', workOrderId: 'w1', actionId: 'x1', owner: 'ana', requestedBy: 'bot', expiresAt: '2026-11-27T12:00:00.000Z', message: expect.stringContaining('a1') },
+        data: {
+          approvalId: 'a1',
+          workOrderId: 'w1',
+          actionId: 'x1',
+          owner: 'ana',
+          requestedBy: 'bot',
+          expiresAt: '2026-11-27T12:00:00.000Z',
+          message: expect.stringContaining('a1'),
+        },
       },
     });
-    const decided = notificationOf(recorded('approval-a1', 'ApprovalRejected', { approvalId: 'a1', decidedBy: 'ana', at: AT, note: CANARY }), requested);
+    const decided = notificationOf(
+      recorded('approval-a1', 'ApprovalRejected', { approvalId: 'a1', decidedBy: 'ana', at: AT, note: CANARY }),
+      requested,
+    );
     expect(decided?.to).toEqual(['ana', 'bot']);
-    expect(decided?.payload.data).toMatchObject({ approvalId: 'a1', workOrderId: 'w1', decision: 'rejected', decidedBy: 'ana' });
-    const breached = notificationOf(recorded('exception-e1', 'SlaBreached', { exceptionId: 'e1', code: 'VENDOR_LATE', owner: 'lead', dueAt: AT, at: AT }), raised);
+    expect(decided?.payload.data).toMatchObject({
+      approvalId: 'a1',
+      workOrderId: 'w1',
+      decision: 'rejected',
+      decidedBy: 'ana',
+    });
+    const breached = notificationOf(
+      recorded('exception-e1', 'SlaBreached', {
+        exceptionId: 'e1',
+        code: 'VENDOR_LATE',
+        owner: 'lead',
+        dueAt: AT,
+        at: AT,
+      }),
+      raised,
+    );
     expect(breached?.payload.data).toMatchObject({ exceptionId: 'e1', workOrderId: 'w1', owner: 'lead', dueAt: AT });
   });
 
   it('never carry facts, inputs, evidence, prompts, notes or rationales', () => {
     const payloads = [
       notificationOf(raised),
-      notificationOf(recorded('approval-a1', 'ApprovalRejected', { approvalId: 'a1', decidedBy: 'ana', at: AT, note: CANARY }), requested),
-      notificationOf(recorded('delegation-d1', 'DelegationDispatched', { dispatchId: 'd1', dispatchCreatedAt: AT, workOrderId: 'w1', recipient: 'agent', owner: 'lead', dispatchedBy: 'op', command: 'execute', prompt: { objective: CANARY }, reminders: [], timeoutAt: AT })),
+      notificationOf(
+        recorded('approval-a1', 'ApprovalRejected', { approvalId: 'a1', decidedBy: 'ana', at: AT, note: CANARY }),
+        requested,
+      ),
+      notificationOf(
+        recorded('delegation-d1', 'DelegationDispatched', {
+          dispatchId: 'd1',
+          dispatchCreatedAt: AT,
+          workOrderId: 'w1',
+          recipient: 'agent',
+          owner: 'lead',
+          dispatchedBy: 'op',
+          command: 'execute',
+          prompt: { objective: CANARY },
+          reminders: [],
+          timeoutAt: AT,
+        }),
+      ),
       notificationOf(
         recorded('workorder-w1', 'ActionDecided', {
           actionId: 'x2',
@@ -90,7 +208,13 @@ describe('webhook notifications', () => {
           action: { system: 'billing', operation: 'refund', kind: 'write', objects: [CANARY] },
           facts: { note: CANARY },
           workOrder: { evidence: [{ kind: 'photo', ref: CANARY, private: true }] },
-          decision: { decision: 'stop', reason: 'rule_matched', message: 'refunds stop', rule: 'no-refunds', decisionOwner: 'lead' },
+          decision: {
+            decision: 'stop',
+            reason: 'rule_matched',
+            message: 'refunds stop',
+            rule: 'no-refunds',
+            decisionOwner: 'lead',
+          },
         }),
       ),
     ];

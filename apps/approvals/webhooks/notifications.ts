@@ -1,4 +1,14 @@
-import { ApprovalRequestedData, EventData, eventOf, EventType, ledgerEventSubject, NotificationType, RecordedEvent, StreamType, WebhookPayload } from '@workgate/contracts';
+import {
+  ApprovalRequestedData,
+  EventData,
+  eventOf,
+  EventType,
+  ledgerEventSubject,
+  NotificationType,
+  RecordedEvent,
+  StreamType,
+  WebhookPayload,
+} from '@workgate/contracts';
 
 /** A notification for people, as a webhook receives it, and whom it is addressed to (an owner, reviewer or recipient). */
 export interface Notification {
@@ -35,16 +45,31 @@ function source<S extends StreamType, T extends EventType<S>>(
   };
 }
 
-const notification = (type: NotificationType, to: string[], at: string, data: WebhookPayload['data']): Notification => ({
+const notification = (
+  type: NotificationType,
+  to: string[],
+  at: string,
+  data: WebhookPayload['data'],
+): Notification => ({
   type,
   to: [...new Set(to)],
   payload: { type, timestamp: at, data },
 });
 
 /** What an approval's request says of it: the work order, the action and who is involved. */
-function requested(origin: RecordedEvent | undefined): Partial<Pick<ApprovalRequestedData, 'workOrderId' | 'actionId' | 'owner' | 'requestedBy' | 'expiresAt'>> {
+function requested(
+  origin: RecordedEvent | undefined,
+): Partial<Pick<ApprovalRequestedData, 'workOrderId' | 'actionId' | 'owner' | 'requestedBy' | 'expiresAt'>> {
   const r = origin && eventOf(origin, 'approval', 'ApprovalRequested')?.data;
-  return r ? { workOrderId: r.workOrderId, actionId: r.actionId, owner: r.owner, requestedBy: r.requestedBy, expiresAt: r.expiresAt } : {};
+  return r
+    ? {
+        workOrderId: r.workOrderId,
+        actionId: r.actionId,
+        owner: r.owner,
+        requestedBy: r.requestedBy,
+        expiresAt: r.expiresAt,
+      }
+    : {};
 }
 
 /** The owner's decision on an approval: who decided it, what, and who learns of it (the owner and the requester). */
@@ -52,13 +77,18 @@ const decided =
   (decision: 'approved' | 'conditional' | 'rejected') =>
   (d: { approvalId: string; decidedBy: string }, at: string, origin?: RecordedEvent): Notification => {
     const { expiresAt: _expiresAt, ...request } = requested(origin);
-    return notification('approval.decided', [d.decidedBy, ...[request.owner, request.requestedBy].filter((p): p is string => !!p)], at, {
-      approvalId: d.approvalId,
-      ...request,
-      decision,
-      decidedBy: d.decidedBy,
-      message: `approval ${d.approvalId} was decided ${decision} by ${d.decidedBy}`,
-    });
+    return notification(
+      'approval.decided',
+      [d.decidedBy, ...[request.owner, request.requestedBy].filter((p): p is string => !!p)],
+      at,
+      {
+        approvalId: d.approvalId,
+        ...request,
+        decision,
+        decidedBy: d.decidedBy,
+        message: `approval ${d.approvalId} was decided ${decision} by ${d.decidedBy}`,
+      },
+    );
   };
 
 /**
@@ -88,11 +118,16 @@ export const NOTIFICATION_SOURCES: NotificationSource[] = [
     'ApprovalExpired',
     (d, at, origin) => {
       const request = requested(origin);
-      return notification('approval.expired', [request.owner, request.requestedBy].filter((p): p is string => !!p), at, {
-        approvalId: d.approvalId,
-        ...request,
-        message: `approval ${d.approvalId} expired undecided`,
-      });
+      return notification(
+        'approval.expired',
+        [request.owner, request.requestedBy].filter((p): p is string => !!p),
+        at,
+        {
+          approvalId: d.approvalId,
+          ...request,
+          message: `approval ${d.approvalId} expired undecided`,
+        },
+      );
     },
     true,
   ),

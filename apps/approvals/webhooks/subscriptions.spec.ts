@@ -14,7 +14,12 @@ describe('webhook subscriptions', () => {
 
   it('name the entries that match no notification type', () => {
     expect(unknownEntries(['approval', 'post_review.due', '*', ...NOTIFICATION_TYPES])).toEqual([]);
-    expect(unknownEntries(['approvals', 'approval.granted', 'Approval.Requested', 'approval.'])).toEqual(['approvals', 'approval.granted', 'Approval.Requested', 'approval.']);
+    expect(unknownEntries(['approvals', 'approval.granted', 'Approval.Requested', 'approval.'])).toEqual([
+      'approvals',
+      'approval.granted',
+      'Approval.Requested',
+      'approval.',
+    ]);
   });
 
   it('take notifications of their types, addressed to one of their principals when they name any', () => {

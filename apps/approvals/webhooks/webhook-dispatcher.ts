@@ -68,7 +68,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         const webhook = d.subscription.id;
         this.perWebhook.set(webhook, (this.perWebhook.get(webhook) ?? 0) + 1);
         const attempt: Promise<void> = this.attempt(d)
-          .catch((error: Error) => this.logger.warn(`webhook ${webhook} delivery ${d.id}: its attempt was not recorded (${error.message}); it is due again when its lease ends`))
+          .catch((error: Error) =>
+            this.logger.warn(
+              `webhook ${webhook} delivery ${d.id}: its attempt was not recorded (${error.message}); it is due again when its lease ends`,
+            ),
+          )
           .finally(() => {
             this.inFlight.delete(attempt);
             const left = (this.perWebhook.get(webhook) ?? 1) - 1;
@@ -93,9 +97,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const result = attemptResult(sent, d.attempts + 1, this.schedule, at, new Date());
     if (result.outcome !== 'delivered') {
       const dead = result.outcome === 'dead' ? '; it is a dead letter now' : '';
-      this.logger.warn(`webhook ${d.subscription.id} delivery ${d.id} to ${shownUrl(new URL(d.subscription.url))}: attempt ${d.attempts + 1} failed (${result.error})${dead}`);
+      this.logger.warn(
+        `webhook ${d.subscription.id} delivery ${d.id} to ${shownUrl(new URL(d.subscription.url))}: attempt ${d.attempts + 1} failed (${result.error})${dead}`,
+      );
     }
     // Another attempt of the same delivery recorded first (a manual retry meanwhile): that one counts.
-    if (await this.store.recordAttempt(d, result)) webhookDeliveries.inc({ outcome: result.outcome === 'retry' ? 'failed' : result.outcome });
+    if (await this.store.recordAttempt(d, result))
+      webhookDeliveries.inc({ outcome: result.outcome === 'retry' ? 'failed' : result.outcome });
   }
 }

@@ -29,7 +29,13 @@ describe('sendWebhook', () => {
 
   it('POSTs the body as JSON with the given headers', async () => {
     expect(await sendWebhook(`${base}/ok?x=1`, { 'webhook-id': 'w1' }, '{"a":1}', options)).toEqual({ status: 204 });
-    expect(received).toEqual([{ url: '/ok?x=1', headers: expect.objectContaining({ 'webhook-id': 'w1', 'content-type': 'application/json' }), body: '{"a":1}' }]);
+    expect(received).toEqual([
+      {
+        url: '/ok?x=1',
+        headers: expect.objectContaining({ 'webhook-id': 'w1', 'content-type': 'application/json' }),
+        body: '{"a":1}',
+      },
+    ]);
   });
 
   it('does not follow a redirect: the attempt answers its 3xx', async () => {
@@ -42,12 +48,18 @@ describe('sendWebhook', () => {
   });
 
   it('checks the address again at every attempt: without the override nothing is sent to loopback', async () => {
-    expect(await sendWebhook(`${base}/ok`, {}, '{}', { ...options, allowPrivate: false })).toEqual({ error: expect.stringMatching(/loopback address/) });
-    expect(await sendWebhook(`http://localhost:${new URL(base).port}/ok`, {}, '{}', { ...options, allowPrivate: false })).toEqual({ error: expect.stringMatching(/loopback address/) });
+    expect(await sendWebhook(`${base}/ok`, {}, '{}', { ...options, allowPrivate: false })).toEqual({
+      error: expect.stringMatching(/loopback address/),
+    });
+    expect(
+      await sendWebhook(`http://localhost:${new URL(base).port}/ok`, {}, '{}', { ...options, allowPrivate: false }),
+    ).toEqual({ error: expect.stringMatching(/loopback address/) });
     expect(received).toEqual([]);
   });
 
   it('shows a URL by its scheme, host and port only: no credentials, path or query', () => {
-    expect(shownUrl(new URL('https://user:pw@example.com:8443/hooks/a?token=secret#x'))).toBe('https://example.com:8443');
+    expect(shownUrl(new URL('https://user:pw@example.com:8443/hooks/a?token=secret#x'))).toBe(
+      'https://example.com:8443',
+    );
   });
 });

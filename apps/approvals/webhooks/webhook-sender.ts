@@ -48,14 +48,22 @@ export function shownUrl(url: URL): string {
  * swap it; redirects are not followed (a 3xx is a failed attempt); past `timeoutMs` the attempt
  * fails (the whole exchange, not only an idle socket). The receiver's answer is read and dropped.
  */
-export async function sendWebhook(target: string, headers: Record<string, string>, body: string, options: { timeoutMs: number; allowPrivate: boolean; signal?: AbortSignal }): Promise<SendResult> {
+export async function sendWebhook(
+  target: string,
+  headers: Record<string, string>,
+  body: string,
+  options: { timeoutMs: number; allowPrivate: boolean; signal?: AbortSignal },
+): Promise<SendResult> {
   const url = new URL(target);
   const vetted = await vetUrl(url, options.allowPrivate);
   if ('problem' in vetted) return { error: `the URL ${vetted.problem}` };
   const { addresses } = vetted;
   const pinned: LookupFunction = (_host, opts, callback) => {
     const family = isIP(addresses[0]);
-    if ((opts as { all?: boolean }).all) (callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: addresses[0], family }]);
+    if ((opts as { all?: boolean }).all)
+      (callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [
+        { address: addresses[0], family },
+      ]);
     else callback(null, addresses[0], family);
   };
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -68,7 +76,12 @@ export async function sendWebhook(target: string, headers: Record<string, string
       url,
       {
         method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'workgate-webhooks' },
+        headers: {
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'workgate-webhooks',
+        },
         lookup: pinned,
         signal: options.signal,
       },
@@ -78,7 +91,10 @@ export async function sendWebhook(target: string, headers: Record<string, string
         res.on('error', () => done({ status: res.statusCode ?? 0 }));
       },
     );
-    const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+    const deadline = setTimeout(
+      () => req.destroy(new Error(`no answer within ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
     req.on('error', (error) => done({ error: error.message }));
     req.end(body);
   });

@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import { CreatedWebhook, DeliveryAttempt, DeliveryStatus, NotificationType, WebhookDelivery, WebhookView } from '@workgate/contracts';
+import {
+  CreatedWebhook,
+  DeliveryAttempt,
+  DeliveryStatus,
+  NotificationType,
+  WebhookDelivery,
+  WebhookView,
+} from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { createPool } from '@workgate/event-store';
 import { AttemptResult } from './backoff';
@@ -27,8 +34,22 @@ export interface DueDelivery {
 const SECRET_BYTES = 32;
 const LISTED = 100;
 
-function view(r: { id: string; url: string; events: string[]; principals: string[] | null; created_at: Date; created_by: string }): WebhookView {
-  return { id: r.id, url: r.url, events: r.events, ...(r.principals ? { principals: r.principals } : {}), createdAt: r.created_at.toISOString(), createdBy: r.created_by };
+function view(r: {
+  id: string;
+  url: string;
+  events: string[];
+  principals: string[] | null;
+  created_at: Date;
+  created_by: string;
+}): WebhookView {
+  return {
+    id: r.id,
+    url: r.url,
+    events: r.events,
+    ...(r.principals ? { principals: r.principals } : {}),
+    createdAt: r.created_at.toISOString(),
+    createdBy: r.created_by,
+  };
 }
 
 /** Webhook subscriptions, deliveries and attempts in Postgres (never in the ledger: secrets are not evidence). */
@@ -37,7 +58,11 @@ export class WebhookStore implements OnApplicationShutdown {
   private readonly pool: Pool;
 
   constructor(@Inject(WorkgateConfig) config: WorkgateConfig) {
-    this.pool = createPool(config.DATABASE_URL, { role: config.WORKGATE_DB_ROLE || undefined, max: 4, applicationName: 'workgate-webhooks' });
+    this.pool = createPool(config.DATABASE_URL, {
+      role: config.WORKGATE_DB_ROLE || undefined,
+      max: 4,
+      applicationName: 'workgate-webhooks',
+    });
   }
 
   async create(interest: Interest & { url: string }, by: string): Promise<CreatedWebhook> {
@@ -75,18 +100,31 @@ export class WebhookStore implements OnApplicationShutdown {
       `SELECT id, url, events, principals, secret FROM webhook_subscriptions WHERE created_at <= $1::timestamptz + interval '5 seconds'`,
       [recordedAt],
     );
-    return rows.map((r) => ({ id: r.id, url: r.url, secret: r.secret, events: r.events, ...(r.principals ? { principals: r.principals } : {}) }));
+    return rows.map((r) => ({
+      id: r.id,
+      url: r.url,
+      secret: r.secret,
+      events: r.events,
+      ...(r.principals ? { principals: r.principals } : {}),
+    }));
   }
 
   /** Records deliveries due at once; one that exists already (a redelivered ledger event) is left as it is. */
-  async enqueue(deliveries: Array<{ id: string; subscriptionId: string; type: NotificationType; body: string }>): Promise<void> {
+  async enqueue(
+    deliveries: Array<{ id: string; subscriptionId: string; type: NotificationType; body: string }>,
+  ): Promise<void> {
     if (deliveries.length === 0) return;
     await this.pool.query(
       `INSERT INTO webhook_deliveries (id, subscription_id, type, body, status, next_attempt_at)
        SELECT d.id, d.subscription_id, d.type, d.body, 'pending', now()
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS d (id, subscription_id, type, body)
        ON CONFLICT (id) DO NOTHING`,
-      [deliveries.map((d) => d.id), deliveries.map((d) => d.subscriptionId), deliveries.map((d) => d.type), deliveries.map((d) => d.body)],
+      [
+        deliveries.map((d) => d.id),
+        deliveries.map((d) => d.subscriptionId),
+        deliveries.map((d) => d.type),
+        deliveries.map((d) => d.body),
+      ],
     );
   }
 
@@ -95,7 +133,12 @@ export class WebhookStore implements OnApplicationShutdown {
    * attempt moves past the lease): another instance does not take them meanwhile, and one this
    * instance took but never finished (a crash) is due again when the lease ends.
    */
-  async takeDue(limit: number, leaseMs: number, perWebhook: number, underWay: ReadonlyMap<string, number>): Promise<DueDelivery[]> {
+  async takeDue(
+    limit: number,
+    leaseMs: number,
+    perWebhook: number,
+    underWay: ReadonlyMap<string, number>,
+  ): Promise<DueDelivery[]> {
     // The oldest due first, each webhook at most `perWebhook` less what it already has under way
     // in this instance, read per webhook from the due index (a long backlog is never sorted whole).
     const { rows } = await this.pool.query(
@@ -122,7 +165,13 @@ export class WebhookStore implements OnApplicationShutdown {
       id: r.id,
       body: r.body,
       attempts: r.attempts,
-      subscription: { id: r.subscription_id, url: r.url, secret: r.secret, events: r.events, ...(r.principals ? { principals: r.principals } : {}) },
+      subscription: {
+        id: r.subscription_id,
+        url: r.url,
+        secret: r.secret,
+        events: r.events,
+        ...(r.principals ? { principals: r.principals } : {}),
+      },
     }));
   }
 
@@ -146,7 +195,10 @@ export class WebhookStore implements OnApplicationShutdown {
 
   /** Ends the lease of a delivery whose attempt was cut short (the service stopping): it is due again at once. */
   async releaseLease(deliveryId: string): Promise<void> {
-    await this.pool.query(`UPDATE webhook_deliveries SET next_attempt_at = now() WHERE id = $1 AND status = 'pending'`, [deliveryId]);
+    await this.pool.query(
+      `UPDATE webhook_deliveries SET next_attempt_at = now() WHERE id = $1 AND status = 'pending'`,
+      [deliveryId],
+    );
   }
 
   /** A webhook's deliveries, newest first, with their attempts. */
@@ -164,16 +216,25 @@ export class WebhookStore implements OnApplicationShutdown {
       type: r.type,
       status: r.status,
       attempts: (r.attempts as Array<{ at: string; status: number | null; error: string | null }>).map(
-        (a): DeliveryAttempt => ({ at: new Date(a.at).toISOString(), ...(a.status !== null ? { status: a.status } : {}), ...(a.error !== null ? { error: a.error } : {}) }),
+        (a): DeliveryAttempt => ({
+          at: new Date(a.at).toISOString(),
+          ...(a.status !== null ? { status: a.status } : {}),
+          ...(a.error !== null ? { error: a.error } : {}),
+        }),
       ),
-      ...(r.status === 'pending' && r.next_attempt_at ? { nextAttemptAt: (r.next_attempt_at as Date).toISOString() } : {}),
+      ...(r.status === 'pending' && r.next_attempt_at
+        ? { nextAttemptAt: (r.next_attempt_at as Date).toISOString() }
+        : {}),
       createdAt: (r.created_at as Date).toISOString(),
     }));
   }
 
   /** Makes a delivery due now, a dead or delivered one included; false when the webhook has no such delivery. */
   async retryNow(subscriptionId: string, deliveryId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now() WHERE id = $1 AND subscription_id = $2`, [deliveryId, subscriptionId]);
+    const { rowCount } = await this.pool.query(
+      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now() WHERE id = $1 AND subscription_id = $2`,
+      [deliveryId, subscriptionId],
+    );
     return rowCount === 1;
   }
 

@@ -1,6 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { CreatedWebhook, CreateWebhookRequest, DeliveryIdRequest, Empty, Subjects, WebhookDelivery, WebhookIdRequest, WebhookView } from '@workgate/contracts';
+import {
+  CreatedWebhook,
+  CreateWebhookRequest,
+  DeliveryIdRequest,
+  Empty,
+  Subjects,
+  WebhookDelivery,
+  WebhookIdRequest,
+  WebhookView,
+} from '@workgate/contracts';
 import { Serves } from '@workgate/messaging';
 import { WebhooksService } from './webhooks.service';
 

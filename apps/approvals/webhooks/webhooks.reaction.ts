@@ -2,7 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { RecordedEvent, Subjects } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
-import { DeadLetterSink, holdsText, LedgerReaction, LedgerReactions, NATS_CONNECTION, Outcome, RpcClient } from '@workgate/messaging';
+import {
+  DeadLetterSink,
+  holdsText,
+  LedgerReaction,
+  LedgerReactions,
+  NATS_CONNECTION,
+  Outcome,
+  RpcClient,
+} from '@workgate/messaging';
 import { NOTIFICATION_SOURCES, NotificationSource, notificationOf } from './notifications';
 import { wants } from './subscriptions';
 import { WebhookStore } from './webhook.store';
@@ -38,12 +46,21 @@ export class WebhookReactions extends LedgerReactions {
     const existing = await this.store.subscriptions(e.recordedAt);
     // Nobody to tell (the common case while a new consumer reads the ledger's history): no more work.
     if (existing.length === 0) return { kind: 'ack' };
-    const origin = source.needsOrigin ? (await this.rpc.request(Subjects.ledger.readStream, { streamId: e.streamId, limit: 1 })).events[0] : undefined;
+    const origin = source.needsOrigin
+      ? (await this.rpc.request(Subjects.ledger.readStream, { streamId: e.streamId, limit: 1 })).events[0]
+      : undefined;
     const n = notificationOf(e, origin);
     if (!n) return { kind: 'ack' };
     const body = JSON.stringify(n.payload);
     const subscribers = existing.filter((s) => wants(s, n.type, n.to));
-    await this.store.enqueue(subscribers.map((s) => ({ id: deterministicUuid('webhook', e.eventId, s.id), subscriptionId: s.id, type: n.type, body })));
+    await this.store.enqueue(
+      subscribers.map((s) => ({
+        id: deterministicUuid('webhook', e.eventId, s.id),
+        subscriptionId: s.id,
+        type: n.type,
+        body,
+      })),
+    );
     return { kind: 'ack' };
   }
 }

@@ -1,12 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CreatedWebhook, CreateWebhookRequest, refuse, requireUuid, WebhookDelivery, WebhookView } from '@workgate/contracts';
+import {
+  CreatedWebhook,
+  CreateWebhookRequest,
+  refuse,
+  requireUuid,
+  WebhookDelivery,
+  WebhookView,
+} from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { unknownEntries } from './subscriptions';
 import { WebhookStore } from './webhook.store';
 import { vetUrl } from './webhook-sender';
 
 /** A 422 naming the field of the request that is wrong. */
-const invalid = (path: string, message: string) => refuse('validation_failed', `${path} ${message}`, [{ path, message }]);
+const invalid = (path: string, message: string) =>
+  refuse('validation_failed', `${path} ${message}`, [{ path, message }]);
 
 /** Subscriptions and their deliveries, as admins and ops leads manage them. */
 @Injectable()
@@ -32,7 +40,14 @@ export class WebhooksService {
     }
     const vetted = await vetUrl(url, this.allowPrivate);
     if ('problem' in vetted) throw invalid('url', vetted.problem);
-    return this.store.create({ url: url.toString(), events: [...new Set(req.events)], ...(req.principals ? { principals: [...new Set(req.principals)] } : {}) }, req.by);
+    return this.store.create(
+      {
+        url: url.toString(),
+        events: [...new Set(req.events)],
+        ...(req.principals ? { principals: [...new Set(req.principals)] } : {}),
+      },
+      req.by,
+    );
   }
 
   list(): Promise<WebhookView[]> {
@@ -56,7 +71,8 @@ export class WebhooksService {
   async retry(webhookId: string, deliveryId: string): Promise<WebhookDelivery> {
     const id = (await this.get(webhookId)).id;
     const delivery = requireUuid(deliveryId, 'delivery');
-    if (!(await this.store.retryNow(id, delivery))) throw refuse('not_found', 'this webhook has no delivery with that id');
+    if (!(await this.store.retryNow(id, delivery)))
+      throw refuse('not_found', 'this webhook has no delivery with that id');
     return (await this.store.deliveries(id, delivery))[0];
   }
 }

@@ -27,7 +27,8 @@
       else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
       else el.setAttribute(k, v === true ? '' : v);
     }
-    for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
+    for (const c of children.flat())
+      if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
     return el;
   }
 
@@ -58,7 +59,10 @@
     try {
       res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     } catch {
-      throw Object.assign(new ApiError(0, { message: 'The server did not answer. Try again: the same request is not done twice.' }), { unknown: headers['Idempotency-Key'] });
+      throw Object.assign(
+        new ApiError(0, { message: 'The server did not answer. Try again: the same request is not done twice.' }),
+        { unknown: headers['Idempotency-Key'] },
+      );
     }
     const text = await res.text();
     let json = {};
@@ -96,7 +100,11 @@
   const when = (iso) => (iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' }) : '');
   const shortId = (id) => String(id).slice(0, 8);
   const actionText = (a) => (a ? `${a.kind} ${a.system} ${a.operation}` : 'a gate of the work order');
-  const words = (s) => String(s).replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[-_]/g, ' ').toLowerCase();
+  const words = (s) =>
+    String(s)
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .replace(/[-_]/g, ' ')
+      .toLowerCase();
 
   function timeCell(iso, text) {
     return h('time', { datetime: iso, title: when(iso) }, text);
@@ -105,11 +113,28 @@
   function facts(obj) {
     const entries = Object.entries(obj || {});
     if (!entries.length) return h('span', { class: 'muted', text: 'none' });
-    return h('ul', { class: 'facts' }, entries.map(([k, v]) => h('li', {}, h('span', { class: 'muted', text: `${k}: ` }), typeof v === 'object' ? JSON.stringify(v) : String(v))));
+    return h(
+      'ul',
+      { class: 'facts' },
+      entries.map(([k, v]) =>
+        h(
+          'li',
+          {},
+          h('span', { class: 'muted', text: `${k}: ` }),
+          typeof v === 'object' ? JSON.stringify(v) : String(v),
+        ),
+      ),
+    );
   }
 
   function details(pairs) {
-    return h('dl', {}, pairs.filter(([, v]) => v !== undefined && v !== null && v !== '').flatMap(([k, v]) => [h('dt', { text: k }), h('dd', {}, v)]));
+    return h(
+      'dl',
+      {},
+      pairs
+        .filter(([, v]) => v !== undefined && v !== null && v !== '')
+        .flatMap(([k, v]) => [h('dt', { text: k }), h('dd', {}, v)]),
+    );
   }
 
   function table(columns, rows, empty) {
@@ -117,7 +142,30 @@
     return h(
       'div',
       { class: 'table' },
-      h('table', {}, h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', text: c.title })))), h('tbody', {}, rows.map((r) => h('tr', {}, columns.map((c) => h('td', { class: c.num ? 'num' : undefined }, c.cell(r))))))),
+      h(
+        'table',
+        {},
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            columns.map((c) => h('th', { scope: 'col', text: c.title })),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          rows.map((r) =>
+            h(
+              'tr',
+              {},
+              columns.map((c) => h('td', { class: c.num ? 'num' : undefined }, c.cell(r))),
+            ),
+          ),
+        ),
+      ),
     );
   }
 
@@ -149,7 +197,11 @@
 
   let cache = new Map();
   const once = (key, load) => {
-    if (!cache.has(key)) cache.set(key, load().catch(() => null));
+    if (!cache.has(key))
+      cache.set(
+        key,
+        load().catch(() => null),
+      );
     return cache.get(key);
   };
   const handoff = (id) => once(`wo:${id}`, () => api('GET', `/v1/work-orders/${id}`));
@@ -159,12 +211,19 @@
   // Approvals ---------------------------------------------------------------------------------
 
   async function showApprovals() {
-    const queues = await Promise.all(['requested', 'conditional'].map((s) => api('GET', `/v1/approvals?owner=${enc(me.id)}&status=${s}`)));
+    const queues = await Promise.all(
+      ['requested', 'conditional'].map((s) => api('GET', `/v1/approvals?owner=${enc(me.id)}&status=${s}`)),
+    );
     const rows = queues.flat().sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
     const cards = await Promise.all(
       rows.map(async (row) => {
-        const [approval, wo, decided] = await Promise.all([api('GET', `/v1/approvals/${row.approvalId}`), handoff(row.workOrderId), decisions(row.workOrderId)]);
-        const decision = (decided || []).find((d) => d.approvalId === row.approvalId || d.actionId === row.actionId) || null;
+        const [approval, wo, decided] = await Promise.all([
+          api('GET', `/v1/approvals/${row.approvalId}`),
+          handoff(row.workOrderId),
+          decisions(row.workOrderId),
+        ]);
+        const decision =
+          (decided || []).find((d) => d.approvalId === row.approvalId || d.actionId === row.actionId) || null;
         return approvalCard(row, approval, wo, decision);
       }),
     );
@@ -180,16 +239,40 @@
     const card = h(
       'article',
       { class: 'card', 'aria-labelledby': `${id}-title`, 'data-approval': row.approvalId },
-      h('h3', { id: `${id}-title` }, heading, ' ', h('span', { class: `badge ${approval.status}`, text: approval.status })),
+      h(
+        'h3',
+        { id: `${id}-title` },
+        heading,
+        ' ',
+        h('span', { class: `badge ${approval.status}`, text: approval.status }),
+      ),
       details([
-        ['Work order', h('span', {}, workOrderLink(row.workOrderId, wo), wo ? h('span', { class: 'muted', text: ` · ${wo.source} · ${wo.workflow.title}` }) : null)],
+        [
+          'Work order',
+          h(
+            'span',
+            {},
+            workOrderLink(row.workOrderId, wo),
+            wo ? h('span', { class: 'muted', text: ` · ${wo.source} · ${wo.workflow.title}` }) : null,
+          ),
+        ],
         ['Requested by', approval.requestedBy],
         ['Waiting', timeCell(approval.requestedAt, duration(Date.now() - Date.parse(approval.requestedAt)))],
         ['Due', timeCell(approval.expiresAt, due(approval.expiresAt))],
         ['Rule', decision ? decision.rule || 'the workflow boundary' : `gate: ${approval.kind || 'approval'}`],
         ['Why', decision ? decision.message : null],
-        ['Policy', decision ? `${decision.policy.jobType} v${decision.policy.version}` : wo ? `${wo.jobType} v${wo.workflow.version}` : row.jobType],
-        ['Objects', action && action.objects && action.objects.length ? action.objects.join(', ') : 'the scope as a whole'],
+        [
+          'Policy',
+          decision
+            ? `${decision.policy.jobType} v${decision.policy.version}`
+            : wo
+              ? `${wo.jobType} v${wo.workflow.version}`
+              : row.jobType,
+        ],
+        [
+          'Objects',
+          action && action.objects && action.objects.length ? action.objects.join(', ') : 'the scope as a whole',
+        ],
         ['Facts', decision ? facts(decision.facts) : h('span', { class: 'muted', text: 'none' })],
         ['Approval', h('span', { class: 'muted', title: row.approvalId, text: shortId(row.approvalId) })],
       ]),
@@ -205,14 +288,21 @@
     const permitted = approval.requestedAction ? { permittedAction: approval.requestedAction } : {};
     const body = (decision) => ({ decision, ...permitted, ...(note.value.trim() ? { note: note.value.trim() } : {}) });
     const decide = (button, decision, done) =>
-      act(button, `${done}: ${heading}.`, (retry) => api('POST', `/v1/approvals/${approval.approvalId}/decision`, body(decision), retry));
+      act(button, `${done}: ${heading}.`, (retry) =>
+        api('POST', `/v1/approvals/${approval.approvalId}/decision`, body(decision), retry),
+      );
 
     const form = h('form', { class: 'conditions', hidden: true });
     const permittedId = `permitted-${approval.approvalId}`;
     const conditionsId = `conditions-${approval.approvalId}`;
     const permittedText = h('textarea', { id: permittedId, class: 'code', rows: '7', spellcheck: 'false' });
     permittedText.value = JSON.stringify(approval.requestedAction || {}, null, 2);
-    const conditionsText = h('textarea', { id: conditionsId, rows: '3', required: true, placeholder: 'One condition per line' });
+    const conditionsText = h('textarea', {
+      id: conditionsId,
+      rows: '3',
+      required: true,
+      placeholder: 'One condition per line',
+    });
     form.append(
       h('label', { for: permittedId, text: 'Permitted action (pre-filled from the request)' }),
       permittedText,
@@ -229,9 +319,25 @@
         status('The permitted action is not valid JSON.', true);
         return;
       }
-      const conditions = conditionsText.value.split('\n').map((l) => l.trim()).filter(Boolean);
-      void act(form, `Approved with ${conditions.length} condition${conditions.length === 1 ? '' : 's'}: ${heading}.`, (retry) =>
-        api('POST', `/v1/approvals/${approval.approvalId}/decision`, { decision: 'conditional', permittedAction, conditions, ...(note.value.trim() ? { note: note.value.trim() } : {}) }, retry),
+      const conditions = conditionsText.value
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+      void act(
+        form,
+        `Approved with ${conditions.length} condition${conditions.length === 1 ? '' : 's'}: ${heading}.`,
+        (retry) =>
+          api(
+            'POST',
+            `/v1/approvals/${approval.approvalId}/decision`,
+            {
+              decision: 'conditional',
+              permittedAction,
+              conditions,
+              ...(note.value.trim() ? { note: note.value.trim() } : {}),
+            },
+            retry,
+          ),
       );
     });
     const toggle = h('button', {
@@ -252,8 +358,17 @@
       h(
         'div',
         { class: 'actions' },
-        h('button', { type: 'button', text: 'Approve', onclick: (e) => decide(e.currentTarget, 'approve', 'Approved') }),
-        h('button', { type: 'button', class: 'danger', text: 'Reject', onclick: (e) => decide(e.currentTarget, 'reject', 'Rejected') }),
+        h('button', {
+          type: 'button',
+          text: 'Approve',
+          onclick: (e) => decide(e.currentTarget, 'approve', 'Approved'),
+        }),
+        h('button', {
+          type: 'button',
+          class: 'danger',
+          text: 'Reject',
+          onclick: (e) => decide(e.currentTarget, 'reject', 'Rejected'),
+        }),
         toggle,
       ),
       form,
@@ -279,15 +394,42 @@
             h('label', { for: kindId, text: 'Evidence kind' }),
             h('input', { id: kindId, name: 'kind', value: 'note', required: true, maxlength: '100' }),
             h('label', { for: refId, text: 'Evidence' }),
-            h('input', { id: refId, name: 'ref', required: true, maxlength: '2000', placeholder: 'link, document or note' }),
-            h('div', { class: 'actions' }, h('button', { type: 'submit', 'aria-label': `Close condition: ${c.title}`, text: 'Close condition' })),
+            h('input', {
+              id: refId,
+              name: 'ref',
+              required: true,
+              maxlength: '2000',
+              placeholder: 'link, document or note',
+            }),
+            h(
+              'div',
+              { class: 'actions' },
+              h('button', { type: 'submit', 'aria-label': `Close condition: ${c.title}`, text: 'Close condition' }),
+            ),
           );
           form.addEventListener('submit', (event) => {
             event.preventDefault();
             const evidence = { kind: form.elements.kind.value.trim(), ref: form.elements.ref.value.trim() };
-            void act(form, `Condition closed: ${c.title}.`, (retry) => api('POST', `/v1/approvals/${approval.approvalId}/conditions/${enc(c.conditionId)}/close`, { evidence }, retry));
+            void act(form, `Condition closed: ${c.title}.`, (retry) =>
+              api(
+                'POST',
+                `/v1/approvals/${approval.approvalId}/conditions/${enc(c.conditionId)}/close`,
+                { evidence },
+                retry,
+              ),
+            );
           });
-          return h('li', {}, h('p', {}, h('strong', { text: c.title }), h('span', { class: 'muted', text: ` · ${c.owner}${c.dueAt ? ` · due ${due(c.dueAt)}` : ''}` })), form);
+          return h(
+            'li',
+            {},
+            h(
+              'p',
+              {},
+              h('strong', { text: c.title }),
+              h('span', { class: 'muted', text: ` · ${c.owner}${c.dueAt ? ` · due ${due(c.dueAt)}` : ''}` }),
+            ),
+            form,
+          );
         }),
       ),
     );
@@ -297,7 +439,8 @@
 
   async function showWorkOrders(params) {
     const form = $('#work-order-search');
-    for (const name of ['externalRef', 'source', 'jobType', 'status']) form.elements[name].value = params.get(name) || '';
+    for (const name of ['externalRef', 'source', 'jobType', 'status'])
+      form.elements[name].value = params.get(name) || '';
     const query = new URLSearchParams();
     for (const [k, v] of params) if (v) query.set(k, v);
     query.set('limit', '100');
@@ -330,10 +473,24 @@
       isLead ? api('GET', `/v1/work-orders/${enc(id)}/events`) : null,
     ]);
     // Every approval its decisions or gates asked for; an analyst may not read approvals, and sees the open ones only.
-    const approvalIds = [...new Set([...decided.map((d) => d.approvalId), ...wo.pendingApprovals.map((a) => a.approvalId)].filter(Boolean))];
-    const approvals = (await Promise.all(approvalIds.map((a) => api('GET', `/v1/approvals/${a}`).catch(() => wo.pendingApprovals.find((p) => p.approvalId === a))))).filter(Boolean);
+    const approvalIds = [
+      ...new Set(
+        [...decided.map((d) => d.approvalId), ...wo.pendingApprovals.map((a) => a.approvalId)].filter(Boolean),
+      ),
+    ];
+    const approvals = (
+      await Promise.all(
+        approvalIds.map((a) =>
+          api('GET', `/v1/approvals/${a}`).catch(() => wo.pendingApprovals.find((p) => p.approvalId === a)),
+        ),
+      )
+    ).filter(Boolean);
     const delegations = (events || []).filter((e) => e.type === 'TaskDelegated').map((e) => e.data);
-    const leadOnly = (what) => h('p', { class: 'note muted', text: `${what} is shown to ops leads (the ledger events carry private evidence).` });
+    const leadOnly = (what) =>
+      h('p', {
+        class: 'note muted',
+        text: `${what} is shown to ops leads (the ledger events carry private evidence).`,
+      });
     const box = $('#work-order');
     box.replaceChildren(
       h('h2', {}, wo.externalRef, ' ', h('span', { class: `badge ${wo.status}`, text: wo.status })),
@@ -348,12 +505,34 @@
           details([
             ['Next action', wo.nextAction],
             ['Next owner', wo.nextOwner],
-            ['Blockers', wo.blockers.length ? h('ul', {}, wo.blockers.map((b) => h('li', { text: b }))) : 'none'],
+            [
+              'Blockers',
+              wo.blockers.length
+                ? h(
+                    'ul',
+                    {},
+                    wo.blockers.map((b) => h('li', { text: b })),
+                  )
+                : 'none',
+            ],
             ['Stage', wo.stages.length ? `${wo.stage} (next: ${wo.nextStage})` : null],
             ['Workflow', `${wo.jobType} v${wo.workflow.version}`],
-            ['Closed', wo.closure ? `${when(wo.closure.at)}${wo.closure.evidenceMissing ? ' — without closure evidence' : ''}` : null],
+            [
+              'Closed',
+              wo.closure
+                ? `${when(wo.closure.at)}${wo.closure.evidenceMissing ? ' — without closure evidence' : ''}`
+                : null,
+            ],
             ['Reopened', wo.reopened ? `${wo.reopened} time${wo.reopened === 1 ? '' : 's'}` : null],
-            ['Delivery page', h('button', { type: 'button', class: 'quiet', text: 'Download the delivery page', onclick: () => downloadDelivery(id, wo.externalRef).catch((error) => status(error.message, true)) })],
+            [
+              'Delivery page',
+              h('button', {
+                type: 'button',
+                class: 'quiet',
+                text: 'Download the delivery page',
+                onclick: () => downloadDelivery(id, wo.externalRef).catch((error) => status(error.message, true)),
+              }),
+            ],
           ]),
         ),
         h(
@@ -375,15 +554,29 @@
       table(
         [
           { title: 'Decision', cell: (d) => h('span', { class: `badge ${d.decision}`, text: d.decision }) },
-          { title: 'Action', cell: (d) => `${actionText(d.action)}${d.action.objects && d.action.objects.length ? ` · ${d.action.objects.join(', ')}` : ''}` },
+          {
+            title: 'Action',
+            cell: (d) =>
+              `${actionText(d.action)}${d.action.objects && d.action.objects.length ? ` · ${d.action.objects.join(', ')}` : ''}`,
+          },
           { title: 'Why', cell: (d) => d.message || words(d.reason) },
           { title: 'Rule', cell: (d) => d.rule || 'boundary' },
           { title: 'Policy', cell: (d) => `v${d.policy.version}` },
           { title: 'When', cell: (d) => timeCell(d.at, ago(d.at)) },
-          { title: 'Receipt', cell: (d) => h('a', { href: `#/receipts/${d.receiptId}`, 'aria-label': `Receipt of the ${d.decision} decision on ${actionText(d.action)}`, text: `receipt ${shortId(d.receiptId)}` }) },
+          {
+            title: 'Receipt',
+            cell: (d) =>
+              h('a', {
+                href: `#/receipts/${d.receiptId}`,
+                'aria-label': `Receipt of the ${d.decision} decision on ${actionText(d.action)}`,
+                text: `receipt ${shortId(d.receiptId)}`,
+              }),
+          },
         ],
         decided,
-        mayReadDecisions ? 'No action has been decided yet.' : 'Decisions are shown to approvers, operators and ops leads (they carry the facts each action was asked with).',
+        mayReadDecisions
+          ? 'No action has been decided yet.'
+          : 'Decisions are shown to approvers, operators and ops leads (they carry the facts each action was asked with).',
       ),
       h('h3', { text: 'Open exceptions' }),
       table(
@@ -402,7 +595,13 @@
         [
           { title: 'Status', cell: (a) => h('span', { class: `badge ${a.status}`, text: a.status }) },
           { title: 'For', cell: (a) => (a.requestedAction ? actionText(a.requestedAction) : `gate: ${a.kind}`) },
-          { title: 'Owner', cell: (a) => (a.owner === me.id && ['requested', 'conditional'].includes(a.status) ? h('a', { href: '#/approvals', text: `${a.owner} (you)` }) : a.owner) },
+          {
+            title: 'Owner',
+            cell: (a) =>
+              a.owner === me.id && ['requested', 'conditional'].includes(a.status)
+                ? h('a', { href: '#/approvals', text: `${a.owner} (you)` })
+                : a.owner,
+          },
           { title: 'Decided by', cell: (a) => a.decidedBy || '—' },
           { title: 'Asked', cell: (a) => (a.requestedAt ? timeCell(a.requestedAt, ago(a.requestedAt)) : '') },
         ],
@@ -445,9 +644,14 @@
 
   /** The delivery page as an HTML file to send to the client: it needs the key to read, so it is fetched, not linked. */
   async function downloadDelivery(id, externalRef) {
-    const res = await fetch(`/v1/work-orders/${id}/delivery`, { headers: { Authorization: `Bearer ${sessionStorage.getItem(KEY) || ''}`, Accept: 'text/html' } });
+    const res = await fetch(`/v1/work-orders/${id}/delivery`, {
+      headers: { Authorization: `Bearer ${sessionStorage.getItem(KEY) || ''}`, Accept: 'text/html' },
+    });
     if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => ({})));
-    const a = h('a', { href: URL.createObjectURL(await res.blob()), download: `delivery-${externalRef.replace(/[^A-Za-z0-9._-]+/g, '-')}.html` });
+    const a = h('a', {
+      href: URL.createObjectURL(await res.blob()),
+      download: `delivery-${externalRef.replace(/[^A-Za-z0-9._-]+/g, '-')}.html`,
+    });
     document.body.append(a);
     a.click();
     a.remove();
@@ -457,7 +661,14 @@
 
   /** The gist of a ledger event's data: its decision, action, step, code or status, where it has one. */
   function eventSummary(d) {
-    const parts = [d.decision && d.decision.decision, d.action && typeof d.action === 'object' && actionText(d.action), d.stepId && `step ${d.stepId}`, d.code, typeof d.status === 'string' && d.status, d.recipient && `to ${d.recipient}`];
+    const parts = [
+      d.decision && d.decision.decision,
+      d.action && typeof d.action === 'object' && actionText(d.action),
+      d.stepId && `step ${d.stepId}`,
+      d.code,
+      typeof d.status === 'string' && d.status,
+      d.recipient && `to ${d.recipient}`,
+    ];
     return parts.filter(Boolean).join(' · ');
   }
 
@@ -465,20 +676,43 @@
     const r = await api('GET', `/v1/receipts/${enc(id)}`);
     const wo = await handoff(r.workOrderId);
     $('#receipt').replaceChildren(
-      h('p', {}, h('a', { href: `#/work-orders/${r.workOrderId}`, text: `← ${wo ? wo.externalRef : 'the work order'}` })),
-      h('h2', {}, `Receipt of a ${words(r.kind)} `, r.decision ? h('span', { class: `badge ${r.decision}`, text: r.decision }) : null),
+      h(
+        'p',
+        {},
+        h('a', { href: `#/work-orders/${r.workOrderId}`, text: `← ${wo ? wo.externalRef : 'the work order'}` }),
+      ),
+      h(
+        'h2',
+        {},
+        `Receipt of a ${words(r.kind)} `,
+        r.decision ? h('span', { class: `badge ${r.decision}`, text: r.decision }) : null,
+      ),
       details([
         ['Decision', r.decision ? `${r.decision} (${words(r.reason)})` : null],
         ['By', r.actor],
         ['At', when(r.at)],
         ['Policy', `${r.policy.jobType} v${r.policy.version}`],
-        ['Evidence', r.evidence.length ? h('ul', {}, r.evidence.map((e) => h('li', { text: `${e.kind}: ${e.ref}${e.private ? ' (private)' : ''}` }))) : 'none'],
+        [
+          'Evidence',
+          r.evidence.length
+            ? h(
+                'ul',
+                {},
+                r.evidence.map((e) => h('li', { text: `${e.kind}: ${e.ref}${e.private ? ' (private)' : ''}` })),
+              )
+            : 'none',
+        ],
         ['Ledger position', String(r.ledger.position)],
         ['Chain hash', h('code', { text: r.ledger.hash })],
         ['Inclusion proof', r.proof ? `in the signed tree of ${r.proof.treeSize} events` : r.proofUnavailable],
         ['Receipt id', h('code', { text: r.receiptId })],
       ]),
-      h('p', { class: 'muted note' }, h('code', { text: 'npm run verify-receipt' }), ' checks a receipt offline against the ledger\'s signed checkpoint.'),
+      h(
+        'p',
+        { class: 'muted note' },
+        h('code', { text: 'npm run verify-receipt' }),
+        " checks a receipt offline against the ledger's signed checkpoint.",
+      ),
     );
     return `Receipt ${shortId(r.receiptId)}.`;
   }
@@ -490,40 +724,75 @@
     rows.sort((a, b) => b.overdueSeconds - a.overdueSeconds || a.dueAt.localeCompare(b.dueAt));
     const cards = await Promise.all(
       rows.map(async (row) => {
-        const [wo, exception] = await Promise.all([handoff(row.workOrderId), api('GET', `/v1/exceptions/${row.exceptionId}`).catch(() => null)]);
+        const [wo, exception] = await Promise.all([
+          handoff(row.workOrderId),
+          api('GET', `/v1/exceptions/${row.exceptionId}`).catch(() => null),
+        ]);
         return postReviewCard(row, wo, exception);
       }),
     );
-    $('#post-reviews-list').replaceChildren(...(cards.length ? cards : [h('p', { class: 'empty', text: 'No post-review waits for you.' })]));
+    $('#post-reviews-list').replaceChildren(
+      ...(cards.length ? cards : [h('p', { class: 'empty', text: 'No post-review waits for you.' })]),
+    );
     const overdue = rows.filter((r) => r.overdue).length;
     return `${rows.length} post-review${rows.length === 1 ? '' : 's'} open, ${overdue} overdue.`;
   }
 
   function postReviewCard(row, wo, exception) {
     const id = `review-${row.postReviewId}`;
-    const field = (name, label, attrs) => [h('label', { for: `${id}-field-${name}`, text: label }), h(attrs.rows ? 'textarea' : 'input', { id: `${id}-field-${name}`, name, required: true, ...attrs })];
+    const field = (name, label, attrs) => [
+      h('label', { for: `${id}-field-${name}`, text: label }),
+      h(attrs.rows ? 'textarea' : 'input', { id: `${id}-field-${name}`, name, required: true, ...attrs }),
+    ];
     const form = h(
       'form',
       { class: 'grid-form' },
-      ...field('outcome', 'Outcome', { rows: '2', maxlength: '4000', placeholder: 'Was the break-glass justified? What happened?' }),
+      ...field('outcome', 'Outcome', {
+        rows: '2',
+        maxlength: '4000',
+        placeholder: 'Was the break-glass justified? What happened?',
+      }),
       ...field('title', 'Remediation', { maxlength: '1000', placeholder: 'What will stop this from happening again' }),
       ...field('owner', 'Remediation owner', { value: me.id }),
-      ...field('due', 'Remediation due', { value: 'P14D', maxlength: '64', title: 'A time (2026-12-01T12:00:00Z) or a duration from now (P14D)' }),
+      ...field('due', 'Remediation due', {
+        value: 'P14D',
+        maxlength: '64',
+        title: 'A time (2026-12-01T12:00:00Z) or a duration from now (P14D)',
+      }),
       h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Complete' })),
     );
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const v = (n) => form.elements[n].value.trim();
       void act(form, `Post-review of ${wo ? wo.externalRef : shortId(row.workOrderId)} completed.`, (retry) =>
-        api('POST', `/v1/post-reviews/${row.postReviewId}/complete`, { outcome: v('outcome'), remediation: { title: v('title'), owner: v('owner'), due: v('due') } }, retry),
+        api(
+          'POST',
+          `/v1/post-reviews/${row.postReviewId}/complete`,
+          { outcome: v('outcome'), remediation: { title: v('title'), owner: v('owner'), due: v('due') } },
+          retry,
+        ),
       );
     });
     return h(
       'article',
       { class: `card${row.overdue ? ' overdue' : ''}`, 'aria-labelledby': `${id}-title` },
-      h('h3', { id: `${id}-title` }, row.overdue ? `Overdue by ${duration(row.overdueSeconds * 1000)}` : `Due ${due(row.dueAt)}`, ' · ', wo ? wo.externalRef : `work order ${shortId(row.workOrderId)}`),
+      h(
+        'h3',
+        { id: `${id}-title` },
+        row.overdue ? `Overdue by ${duration(row.overdueSeconds * 1000)}` : `Due ${due(row.dueAt)}`,
+        ' · ',
+        wo ? wo.externalRef : `work order ${shortId(row.workOrderId)}`,
+      ),
       details([
-        ['Work order', h('span', {}, workOrderLink(row.workOrderId, wo), wo ? h('span', { class: 'muted', text: ` · ${wo.workflow.title}` }) : null)],
+        [
+          'Work order',
+          h(
+            'span',
+            {},
+            workOrderLink(row.workOrderId, wo),
+            wo ? h('span', { class: 'muted', text: ` · ${wo.workflow.title}` }) : null,
+          ),
+        ],
         ['Exception', exception ? `${exception.code} (${exception.status})` : null],
         ['Break-glass', timeCell(row.createdAt, ago(row.createdAt))],
         ['Due', timeCell(row.dueAt, when(row.dueAt))],
@@ -534,18 +803,36 @@
 
   async function showExceptions(params) {
     const owner = params.get('owner') || '';
-    const [rows, catalog, everyOwner] = await Promise.all([api('GET', `/v1/exceptions${owner ? `?owner=${enc(owner)}` : ''}`), codes(), owner ? api('GET', '/v1/exceptions') : null]);
+    const [rows, catalog, everyOwner] = await Promise.all([
+      api('GET', `/v1/exceptions${owner ? `?owner=${enc(owner)}` : ''}`),
+      codes(),
+      owner ? api('GET', '/v1/exceptions') : null,
+    ]);
     const select = $('#exception-owner');
     const owners = [...new Set([me.id, ...(everyOwner || rows).map((r) => r.owner)])].sort();
-    select.replaceChildren(new Option('every owner', ''), ...owners.map((o) => new Option(o === me.id ? `${o} (you)` : o, o)));
+    select.replaceChildren(
+      new Option('every owner', ''),
+      ...owners.map((o) => new Option(o === me.id ? `${o} (you)` : o, o)),
+    );
     select.value = owner;
     const titles = new Map((catalog || []).map((c) => [c.code, c.title]));
     const groups = new Map();
     for (const r of rows) groups.set(r.owner, [...(groups.get(r.owner) || []), r]);
     const sections = [...groups].map(([who, list]) =>
-      h('div', { class: 'group' }, h('h3', { text: `${who}${who === me.id ? ' (you)' : ''} · ${list.length} open` }), h('div', { class: 'list' }, list.map((r) => exceptionCard(r, titles.get(r.code))))),
+      h(
+        'div',
+        { class: 'group' },
+        h('h3', { text: `${who}${who === me.id ? ' (you)' : ''} · ${list.length} open` }),
+        h(
+          'div',
+          { class: 'list' },
+          list.map((r) => exceptionCard(r, titles.get(r.code))),
+        ),
+      ),
     );
-    $('#exceptions-list').replaceChildren(...(sections.length ? sections : [h('p', { class: 'empty', text: 'No open exception.' })]));
+    $('#exceptions-list').replaceChildren(
+      ...(sections.length ? sections : [h('p', { class: 'empty', text: 'No open exception.' })]),
+    );
     return `${rows.length} open exception${rows.length === 1 ? '' : 's'}.`;
   }
 
@@ -555,7 +842,13 @@
       'form',
       { class: 'grid-form' },
       h('label', { for: `${id}-resolution`, text: 'Resolution' }),
-      h('textarea', { id: `${id}-resolution`, name: 'resolution', rows: '2', maxlength: '4000', placeholder: 'How it was resolved' }),
+      h('textarea', {
+        id: `${id}-resolution`,
+        name: 'resolution',
+        rows: '2',
+        maxlength: '4000',
+        placeholder: 'How it was resolved',
+      }),
       h('label', { for: `${id}-kind`, text: 'Evidence kind' }),
       h('input', { id: `${id}-kind`, name: 'kind', maxlength: '100', placeholder: 'e.g. call-log' }),
       h('label', { for: `${id}-ref`, text: 'Evidence' }),
@@ -565,8 +858,13 @@
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const v = (n) => form.elements[n].value.trim();
-      const body = { ...(v('resolution') ? { resolution: v('resolution') } : {}), ...(v('ref') ? { evidence: [{ kind: v('kind') || 'note', ref: v('ref') }] } : {}) };
-      void act(form, `${row.code} on ${row.externalRef} resolved.`, (retry) => api('POST', `/v1/exceptions/${row.exceptionId}/resolve`, body, retry));
+      const body = {
+        ...(v('resolution') ? { resolution: v('resolution') } : {}),
+        ...(v('ref') ? { evidence: [{ kind: v('kind') || 'note', ref: v('ref') }] } : {}),
+      };
+      void act(form, `${row.code} on ${row.externalRef} resolved.`, (retry) =>
+        api('POST', `/v1/exceptions/${row.exceptionId}/resolve`, body, retry),
+      );
     });
     const late = Date.parse(row.dueAt) < Date.now();
     return h(
@@ -575,7 +873,15 @@
       h('h3', { id: `${id}-title` }, `${row.code} · ${row.externalRef}`),
       title ? h('p', { class: 'muted', text: title }) : null,
       details([
-        ['Work order', h('span', {}, h('a', { href: `#/work-orders/${row.workOrderId}`, text: row.externalRef }), h('span', { class: 'muted', text: ` · ${row.source} · ${row.jobType}` }))],
+        [
+          'Work order',
+          h(
+            'span',
+            {},
+            h('a', { href: `#/work-orders/${row.workOrderId}`, text: row.externalRef }),
+            h('span', { class: 'muted', text: ` · ${row.source} · ${row.jobType}` }),
+          ),
+        ],
         ['Due', h('span', { class: late ? 'error' : '' }, timeCell(row.dueAt, due(row.dueAt)))],
         ['Raised', timeCell(row.raisedAt, ago(row.raisedAt))],
         ['Step', row.stepId],
@@ -613,13 +919,16 @@
       exceptions: () => showExceptions(params),
     };
     const show = pages[page] || pages.approvals;
-    const section = page === 'work-orders' && arg ? 'work-order' : page === 'receipts' ? 'receipt' : pages[page] ? page : 'approvals';
+    const section =
+      page === 'work-orders' && arg ? 'work-order' : page === 'receipts' ? 'receipt' : pages[page] ? page : 'approvals';
     for (const s of document.querySelectorAll('main section')) s.hidden = s.dataset.page !== section;
     for (const a of document.querySelectorAll('nav a[data-page]')) {
-      if (a.dataset.page === (section === 'work-order' ? 'work-orders' : section)) a.setAttribute('aria-current', 'page');
+      if (a.dataset.page === (section === 'work-order' ? 'work-orders' : section))
+        a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');
     }
-    if (section !== 'work-order') document.title = `${$(`#page-${section} h2`)?.textContent || 'console'} — workgate console`;
+    if (section !== 'work-order')
+      document.title = `${$(`#page-${section} h2`)?.textContent || 'console'} — workgate console`;
     const mine = ++showing;
     cache = new Map();
     document.body.dataset.state = 'loading';
@@ -648,7 +957,10 @@
     $('#who').textContent = `Signed in as ${me.id} (${me.roles.join(', ')})`;
     const workflows = await api('GET', '/v1/workflows').catch(() => []);
     const select = $('#wo-job-type');
-    select.replaceChildren(new Option('any', ''), ...[...new Set(workflows.map((w) => w.jobType))].sort().map((j) => new Option(j, j)));
+    select.replaceChildren(
+      new Option('any', ''),
+      ...[...new Set(workflows.map((w) => w.jobType))].sort().map((j) => new Option(j, j)),
+    );
     await route();
   }
 
@@ -656,7 +968,15 @@
     sessionStorage.removeItem(KEY);
     me = null;
     $('#who').textContent = '';
-    for (const id of ['#approvals-list', '#work-orders-list', '#work-order', '#receipt', '#post-reviews-list', '#exceptions-list']) $(id).replaceChildren();
+    for (const id of [
+      '#approvals-list',
+      '#work-orders-list',
+      '#work-order',
+      '#receipt',
+      '#post-reviews-list',
+      '#exceptions-list',
+    ])
+      $(id).replaceChildren();
     document.body.dataset.state = 'signed-out';
     status('Signed out. Sign in with your API key.');
     $('#api-key').focus();

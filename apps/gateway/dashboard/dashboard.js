@@ -5,7 +5,21 @@
 
 (function () {
   const KEY = 'workgate.apiKey';
-  const COLORS = ['#2457c5', '#d9822b', '#2e8b57', '#b3261e', '#7b5ea7', '#0f8b8d', '#c44e89', '#6b7a8f', '#a0862d', '#3d6b2e', '#8c3f3f', '#4f6d9a', '#9a4f8c'];
+  const COLORS = [
+    '#2457c5',
+    '#d9822b',
+    '#2e8b57',
+    '#b3261e',
+    '#7b5ea7',
+    '#0f8b8d',
+    '#c44e89',
+    '#6b7a8f',
+    '#a0862d',
+    '#3d6b2e',
+    '#8c3f3f',
+    '#4f6d9a',
+    '#9a4f8c',
+  ];
   const charts = {};
 
   const $ = (selector) => document.querySelector(selector);
@@ -18,8 +32,13 @@
   class AuthError extends Error {}
 
   async function api(path, accept) {
-    const res = await fetch(path, { headers: { Authorization: `Bearer ${sessionStorage.getItem(KEY) || ''}`, Accept: accept || 'application/json' } });
-    if (res.status === 401 || res.status === 403) throw new AuthError(res.status === 401 ? 'That API key is not known.' : 'That API key lacks the analyst or ops-lead role.');
+    const res = await fetch(path, {
+      headers: { Authorization: `Bearer ${sessionStorage.getItem(KEY) || ''}`, Accept: accept || 'application/json' },
+    });
+    if (res.status === 401 || res.status === 403)
+      throw new AuthError(
+        res.status === 401 ? 'That API key is not known.' : 'That API key lacks the analyst or ops-lead role.',
+      );
     if (!res.ok) {
       const body = await res.json().catch(() => ({}));
       throw new Error(body.message || `${res.status} ${res.statusText}`);
@@ -59,7 +78,9 @@
         const byCode = new Map();
         for (const r of rows) byCode.set(r.code, (byCode.get(r.code) || 0) + r.count);
         const total = sum(rows, 'count');
-        return [...byCode].map(([code, count]) => ({ code, count, share: total ? count / total : null })).sort((x, y) => y.count - x.count || (x.code < y.code ? -1 : 1));
+        return [...byCode]
+          .map(([code, count]) => ({ code, count, share: total ? count / total : null }))
+          .sort((x, y) => y.count - x.count || (x.code < y.code ? -1 : 1));
       },
       table: [
         col('exceptions', (r) => number(r.count), { num: true, total: (rows) => number(sum(rows, 'count')) }),
@@ -72,10 +93,20 @@
         const count = new Map(rows.map((r) => [`${r.period}|${r.code}`, r.count]));
         return {
           type: 'bar',
-          data: { labels: periods, datasets: codes.map((code, i) => ({ label: code, data: periods.map((p) => count.get(`${p}|${code}`) || 0), backgroundColor: COLORS[i % COLORS.length] })) },
+          data: {
+            labels: periods,
+            datasets: codes.map((code, i) => ({
+              label: code,
+              data: periods.map((p) => count.get(`${p}|${code}`) || 0),
+              backgroundColor: COLORS[i % COLORS.length],
+            })),
+          },
           options: {
             plugins: { legend: { position: 'bottom', labels: { boxWidth: 10, font: { size: 11 } } } },
-            scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: { display: true, text: 'exceptions' } } },
+            scales: {
+              x: { stacked: true },
+              y: { stacked: true, beginAtZero: true, title: { display: true, text: 'exceptions' } },
+            },
           },
         };
       },
@@ -93,7 +124,10 @@
       ],
       chart: (rows) => ({
         type: 'bar',
-        data: { labels: rows.map((r) => r.code), datasets: [{ label: 'exceptions', data: rows.map((r) => r.count), backgroundColor: COLORS[1] }] },
+        data: {
+          labels: rows.map((r) => r.code),
+          datasets: [{ label: 'exceptions', data: rows.map((r) => r.count), backgroundColor: COLORS[1] }],
+        },
         options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true } } },
       }),
     },
@@ -101,29 +135,60 @@
       id: 'stall-rates',
       view: 'stall-rates',
       table: [
-        col('stall rate', (r) => pct(r.stallRate), { num: true, total: (rows) => pct(share(rows, 'stalled', 'workOrders')) }),
+        col('stall rate', (r) => pct(r.stallRate), {
+          num: true,
+          total: (rows) => pct(share(rows, 'stalled', 'workOrders')),
+        }),
         col('job type', (r) => r.jobType, { total: () => 'all job types' }),
-        col('stalled', (r) => `${number(r.stalled)} of ${number(r.workOrders)}`, { num: true, total: (rows) => `${number(sum(rows, 'stalled'))} of ${number(sum(rows, 'workOrders'))}` }),
-        col('stalled now', (r) => `${number(r.stalledNow)} of ${number(r.active)} active`, { num: true, total: (rows) => `${number(sum(rows, 'stalledNow'))} of ${number(sum(rows, 'active'))} active` }),
+        col('stalled', (r) => `${number(r.stalled)} of ${number(r.workOrders)}`, {
+          num: true,
+          total: (rows) => `${number(sum(rows, 'stalled'))} of ${number(sum(rows, 'workOrders'))}`,
+        }),
+        col('stalled now', (r) => `${number(r.stalledNow)} of ${number(r.active)} active`, {
+          num: true,
+          total: (rows) => `${number(sum(rows, 'stalledNow'))} of ${number(sum(rows, 'active'))} active`,
+        }),
       ],
       chart: (rows) => ({
         type: 'bar',
-        data: { labels: rows.map((r) => r.jobType), datasets: [{ label: 'stall rate (%)', data: rows.map((r) => percent(r.stallRate)), backgroundColor: COLORS[3] }] },
-        options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, max: 100, title: { display: true, text: '% stalled' } } } },
+        data: {
+          labels: rows.map((r) => r.jobType),
+          datasets: [
+            { label: 'stall rate (%)', data: rows.map((r) => percent(r.stallRate)), backgroundColor: COLORS[3] },
+          ],
+        },
+        options: {
+          plugins: { legend: { display: false } },
+          scales: { y: { beginAtZero: true, max: 100, title: { display: true, text: '% stalled' } } },
+        },
       }),
     },
     {
       id: 'first-time-fix',
       view: 'first-time-fix',
       table: [
-        col('first-time-fix', (r) => pct(r.ratio), { num: true, total: (rows) => pct(share(rows, 'firstTimeFix', 'closed')) }),
+        col('first-time-fix', (r) => pct(r.ratio), {
+          num: true,
+          total: (rows) => pct(share(rows, 'firstTimeFix', 'closed')),
+        }),
         col('job type', (r) => r.jobType, { total: () => 'all job types' }),
-        col('fixed first time', (r) => `${number(r.firstTimeFix)} of ${number(r.closed)} closed`, { num: true, total: (rows) => `${number(sum(rows, 'firstTimeFix'))} of ${number(sum(rows, 'closed'))} closed` }),
+        col('fixed first time', (r) => `${number(r.firstTimeFix)} of ${number(r.closed)} closed`, {
+          num: true,
+          total: (rows) => `${number(sum(rows, 'firstTimeFix'))} of ${number(sum(rows, 'closed'))} closed`,
+        }),
       ],
       chart: (rows) => ({
         type: 'bar',
-        data: { labels: rows.map((r) => r.jobType), datasets: [{ label: 'first-time-fix (%)', data: rows.map((r) => percent(r.ratio)), backgroundColor: COLORS[2] }] },
-        options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, max: 100, title: { display: true, text: '% fixed first time' } } } },
+        data: {
+          labels: rows.map((r) => r.jobType),
+          datasets: [
+            { label: 'first-time-fix (%)', data: rows.map((r) => percent(r.ratio)), backgroundColor: COLORS[2] },
+          ],
+        },
+        options: {
+          plugins: { legend: { display: false } },
+          scales: { y: { beginAtZero: true, max: 100, title: { display: true, text: '% fixed first time' } } },
+        },
       }),
     },
     {
@@ -143,7 +208,8 @@
       id: 'approvals',
       view: 'approvals',
       extra: () => ({ status: 'pending' }),
-      count: (rows) => `${number(rows.length)} pending${rows.length ? `, oldest ${duration(Math.max(...rows.map((r) => r.ageSeconds)))}` : ''}`,
+      count: (rows) =>
+        `${number(rows.length)} pending${rows.length ? `, oldest ${duration(Math.max(...rows.map((r) => r.ageSeconds)))}` : ''}`,
       sort: (a, b) => b.ageSeconds - a.ageSeconds,
       table: [
         col('age', (r) => duration(r.ageSeconds), { num: true }),
@@ -158,11 +224,23 @@
       id: 'evidence',
       view: 'evidence-completeness',
       table: [
-        col('closure evidence', (r) => pct(r.closureShare), { num: true, total: (rows) => pct(share(rows, 'closuresWithEvidence', 'closures')) }),
+        col('closure evidence', (r) => pct(r.closureShare), {
+          num: true,
+          total: (rows) => pct(share(rows, 'closuresWithEvidence', 'closures')),
+        }),
         col('job type', (r) => r.jobType, { total: () => 'all job types' }),
-        col('closures', (r) => `${number(r.closuresWithEvidence)} of ${number(r.closures)}`, { num: true, total: (rows) => `${number(sum(rows, 'closuresWithEvidence'))} of ${number(sum(rows, 'closures'))}` }),
-        col('step evidence', (r) => pct(r.stepShare), { num: true, total: (rows) => pct(share(rows, 'stepsWithEvidence', 'stepsRequired')) }),
-        col('steps', (r) => `${number(r.stepsWithEvidence)} of ${number(r.stepsRequired)}`, { num: true, total: (rows) => `${number(sum(rows, 'stepsWithEvidence'))} of ${number(sum(rows, 'stepsRequired'))}` }),
+        col('closures', (r) => `${number(r.closuresWithEvidence)} of ${number(r.closures)}`, {
+          num: true,
+          total: (rows) => `${number(sum(rows, 'closuresWithEvidence'))} of ${number(sum(rows, 'closures'))}`,
+        }),
+        col('step evidence', (r) => pct(r.stepShare), {
+          num: true,
+          total: (rows) => pct(share(rows, 'stepsWithEvidence', 'stepsRequired')),
+        }),
+        col('steps', (r) => `${number(r.stepsWithEvidence)} of ${number(r.stepsRequired)}`, {
+          num: true,
+          total: (rows) => `${number(sum(rows, 'stepsWithEvidence'))} of ${number(sum(rows, 'stepsRequired'))}`,
+        }),
       ],
     },
     {
@@ -193,12 +271,19 @@
   }
 
   const number = (n) => (n === null || n === undefined ? '' : Number(n).toLocaleString('en-US'));
-  const pct = (ratio) => (ratio === null || ratio === undefined ? '–' : `${(Math.round(ratio * 1000) / 10).toFixed(1)} %`);
+  const pct = (ratio) =>
+    ratio === null || ratio === undefined ? '–' : `${(Math.round(ratio * 1000) / 10).toFixed(1)} %`;
   const sum = (rows, key) => rows.reduce((total, r) => total + (Number(r[key]) || 0), 0);
   const share = (rows, part, whole) => (sum(rows, whole) ? sum(rows, part) / sum(rows, whole) : null);
   const day = (iso) => (iso ? iso.slice(0, 10) : '');
 
-  const UNITS = [['w', 604800], ['d', 86400], ['h', 3600], ['min', 60], ['s', 1]];
+  const UNITS = [
+    ['w', 604800],
+    ['d', 86400],
+    ['h', 3600],
+    ['min', 60],
+    ['s', 1],
+  ];
 
   /** Seconds as a person reads them: the two largest adjacent units (`3 d 4 h`, `5 h 12 min`, `40 s`). */
   function duration(seconds) {
@@ -323,7 +408,8 @@
     const chosen = select.value;
     const workflows = await api('/v1/workflows');
     select.replaceChildren(new Option('all job types', ''));
-    for (const jobType of [...new Set(workflows.map((w) => w.jobType))].sort()) select.appendChild(new Option(jobType, jobType));
+    for (const jobType of [...new Set(workflows.map((w) => w.jobType))].sort())
+      select.appendChild(new Option(jobType, jobType));
     select.value = chosen;
   }
 

@@ -1,4 +1,12 @@
-import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable, Provider, SetMetadata } from '@nestjs/common';
+import {
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  Provider,
+  SetMetadata,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { WorkgateError } from '@workgate/contracts';
 import { Principal, PrincipalDirectory, Role, WatchedPrincipalDirectory } from './principals';
@@ -23,7 +31,10 @@ export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecor
 
 /** Who may call a route (for the API document): no key at all, or a principal with one of these roles (none listed: any principal). */
 export function routeAccess(handler: object, controller: object): { public: boolean; roles: Role[] } {
-  return { public: !!routeSettingOf<boolean>(IS_PUBLIC, handler, controller), roles: routeSettingOf<Role[]>(ROLES_KEY, handler, controller) ?? [] };
+  return {
+    public: !!routeSettingOf<boolean>(IS_PUBLIC, handler, controller),
+    roles: routeSettingOf<Role[]>(ROLES_KEY, handler, controller) ?? [],
+  };
 }
 
 export type RequestWithPrincipal = FastifyRequest & { principal?: Principal };
@@ -43,7 +54,10 @@ const resolved = new WeakMap<object, Principal | null>();
  * The principal of the request's API key (undefined when none or unknown), resolved once per
  * request whichever guard asks first, so neither guard depends on the other's order.
  */
-export function principalOf(req: object & { headers: Record<string, string | string[] | undefined> }, directory: PrincipalDirectory): Principal | undefined {
+export function principalOf(
+  req: object & { headers: Record<string, string | string[] | undefined> },
+  directory: PrincipalDirectory,
+): Principal | undefined {
   if (resolved.has(req)) return resolved.get(req) ?? undefined;
   const key = bearerKey(req);
   const principal = key === undefined ? undefined : directory.byApiKey(key);
@@ -55,7 +69,11 @@ export function principalOf(req: object & { headers: Record<string, string | str
  * Why a caller may not call a route whose access is `access`: without a valid API key (401) or
  * without one of its roles (403); undefined when it may. `@Public()` routes are open to anyone.
  */
-export function accessRefusal(access: { public: boolean; roles: Role[] }, req: { headers: Record<string, string | string[] | undefined> }, principal: Principal | undefined): WorkgateError | undefined {
+export function accessRefusal(
+  access: { public: boolean; roles: Role[] },
+  req: { headers: Record<string, string | string[] | undefined> },
+  principal: Principal | undefined,
+): WorkgateError | undefined {
   if (access.public) return undefined;
   if (!principal) {
     return bearerKey(req) === undefined
@@ -92,5 +110,6 @@ export class AuthGuard implements CanActivate {
 
 /** The principal the AuthGuard attached (undefined only on a `@Public()` route called without a key). */
 export const CurrentPrincipal = createParamDecorator(
-  (_data: unknown, ctx: ExecutionContext): Principal | undefined => ctx.switchToHttp().getRequest<RequestWithPrincipal>().principal,
+  (_data: unknown, ctx: ExecutionContext): Principal | undefined =>
+    ctx.switchToHttp().getRequest<RequestWithPrincipal>().principal,
 );

@@ -2,7 +2,14 @@ import { isUtf8 } from 'node:buffer';
 import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { duplicateKeyProblem, FieldProblem, inexactNumberProblems, JsonShape, jsonValueProblems, WorkgateError } from '@workgate/contracts';
+import {
+  duplicateKeyProblem,
+  FieldProblem,
+  inexactNumberProblems,
+  JsonShape,
+  jsonValueProblems,
+  WorkgateError,
+} from '@workgate/contracts';
 
 /** The largest request body accepted (SPEC section 3): 1 MiB; larger answers 413 payload_too_large. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -58,12 +65,17 @@ function mediaType(header: string | undefined): { type: string; charset?: string
   let charset: string | undefined;
   for (const param of params) {
     const eq = param.indexOf('=');
-    if (eq > 0 && param.slice(0, eq).trim().toLowerCase() === 'charset') charset = param.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    if (eq > 0 && param.slice(0, eq).trim().toLowerCase() === 'charset')
+      charset = param
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
   }
   return { type: type.trim().toLowerCase(), charset };
 }
 
-const isJsonType = (type: string) => type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+const isJsonType = (type: string) =>
+  type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 const isUtf8Charset = (charset: string | undefined) => charset === undefined || /^utf-?8$/i.test(charset);
 
 /**
@@ -87,9 +99,13 @@ export function parseJsonBody(bytes: Buffer): unknown {
   try {
     body = JSON.parse(text);
   } catch (error) {
-    throw new WorkgateError('malformed_json', `the request body is not valid JSON: ${withoutExcerpt((error as Error).message)}`);
+    throw new WorkgateError(
+      'malformed_json',
+      `the request body is not valid JSON: ${withoutExcerpt((error as Error).message)}`,
+    );
   }
-  if (body === null || typeof body !== 'object') throw new WorkgateError('malformed_json', 'the request body is not valid JSON: it must be an object or an array');
+  if (body === null || typeof body !== 'object')
+    throw new WorkgateError('malformed_json', 'the request body is not valid JSON: it must be an object or an array');
   const shape: JsonShape = { keys: 0 };
   const problems = bodyProblems(body, text, shape);
   if (problems.length > 0) {
@@ -98,7 +114,10 @@ export function parseJsonBody(bytes: Buffer): unknown {
     throw new WorkgateError('validation_failed', `${where}: ${first.message}`, problems);
   }
   const duplicate = duplicateKeyProblem(text, shape.keys);
-  if (duplicate) throw new WorkgateError('malformed_json', `the request body is not valid JSON for this API: ${duplicate.message}`, [duplicate]);
+  if (duplicate)
+    throw new WorkgateError('malformed_json', `the request body is not valid JSON for this API: ${duplicate.message}`, [
+      duplicate,
+    ]);
   return body;
 }
 
@@ -120,30 +139,53 @@ export function installBodyParser(fastify: FastifyInstance): void {
   });
   fastify.addHook('preParsing', inflateBody);
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (req: FastifyRequest, bytes: Buffer, done: (error: Error | null, body?: unknown) => void) => {
-    try {
-      done(null, readBody(req, bytes));
-    } catch (error) {
-      done(error as Error);
-    }
-  });
+  fastify.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES },
+    (req: FastifyRequest, bytes: Buffer, done: (error: Error | null, body?: unknown) => void) => {
+      try {
+        done(null, readBody(req, bytes));
+      } catch (error) {
+        done(error as Error);
+      }
+    },
+  );
 }
 
 /** The Content-Encodings a body may come in, and what decodes each. */
-const DECODERS: Record<string, () => Transform> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
+const DECODERS: Record<string, () => Transform> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
 
 /**
  * A body sent compressed (`Content-Encoding: gzip`, `deflate` or `br`) is read decoded (a
  * `preParsing` hook): the 1 MiB limit is on what is parsed, so a small body that inflates past it
  * is refused (413) and decoding stops there. Any other encoding is 415.
  */
-export function inflateBody(req: FastifyRequest, _reply: FastifyReply, payload: Readable, done: (error: Error | null, payload?: Readable) => void): void {
-  const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+export function inflateBody(
+  req: FastifyRequest,
+  _reply: FastifyReply,
+  payload: Readable,
+  done: (error: Error | null, payload?: Readable) => void,
+): void {
+  const encoding = String(req.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (encoding === 'identity' || encoding === '') return done(null, payload);
   // A request without a body has nothing to decode, whatever it says its encoding is.
-  if (req.headers['transfer-encoding'] === undefined && !(Number(req.headers['content-length']) > 0)) return done(null, payload);
+  if (req.headers['transfer-encoding'] === undefined && !(Number(req.headers['content-length']) > 0))
+    return done(null, payload);
   const decoder = DECODERS[encoding];
-  if (!decoder) return done(new WorkgateError('unsupported_media_type', `unsupported content encoding "${encoding.slice(0, 40)}": send gzip, deflate, br or none`));
+  if (!decoder)
+    return done(
+      new WorkgateError(
+        'unsupported_media_type',
+        `unsupported content encoding "${encoding.slice(0, 40)}": send gzip, deflate, br or none`,
+      ),
+    );
   const decoded = decoder();
   // The parser answers a body that cannot be decoded (400); one that no parser reads (a request
   // answered before its body is, an unknown route) fails here, and must not fail the process.
@@ -172,14 +214,19 @@ function readBody(req: FastifyRequest, bytes: Buffer): unknown {
   if ((req.routeOptions.config as RawBodyRoute | undefined)?.rawBody) return bytes;
   const { type, charset } = mediaType(req.headers['content-type']);
   if (isJsonType(type)) {
-    if (!isUtf8Charset(charset)) throw new WorkgateError('unsupported_media_type', `unsupported charset "${charset!.toUpperCase()}"`);
+    if (!isUtf8Charset(charset))
+      throw new WorkgateError('unsupported_media_type', `unsupported charset "${charset!.toUpperCase()}"`);
     // An empty body with a JSON type (a client that always sends the header) reads as `{}`.
     return bytes.length === 0 ? {} : parseJsonBody(bytes);
   }
   if (YAML_MEDIA_TYPES.includes(type)) {
-    if (!isUtf8Charset(charset)) throw new WorkgateError('unsupported_media_type', `unsupported charset "${charset!.toUpperCase()}"`);
+    if (!isUtf8Charset(charset))
+      throw new WorkgateError('unsupported_media_type', `unsupported charset "${charset!.toUpperCase()}"`);
     if (!isUtf8(bytes)) throw new WorkgateError('validation_failed', 'the body is not valid UTF-8');
     return bytes.toString('utf8');
   }
-  throw new WorkgateError('unsupported_media_type', `a body of type "${type || '(none)'}" is not read here: send application/json`);
+  throw new WorkgateError(
+    'unsupported_media_type',
+    `a body of type "${type || '(none)'}" is not read here: send application/json`,
+  );
 }

@@ -24,7 +24,13 @@ export function readsViewsRoute(handler: object, controller: object): boolean {
 
 /** A write's reply: its answer and the ledger position of its commit. */
 export function isWritten(value: unknown): value is Written<unknown> {
-  return typeof value === 'object' && value !== null && 'answer' in value && typeof (value as Written<unknown>).position === 'number' && Object.keys(value).length === 2;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'answer' in value &&
+    typeof (value as Written<unknown>).position === 'number' &&
+    Object.keys(value).length === 2
+  );
 }
 
 /**
@@ -53,7 +59,8 @@ export class Consistency implements CanActivate {
   /** A write's answer as it goes out: its position in `Workgate-Position`, remembered as the caller's last write; the body is the answer alone. */
   answered(req: RequestWithPrincipal, reply: FastifyReply, written: Written<unknown>): unknown {
     reply.header(LedgerHeaders.position, String(written.position));
-    if (req.principal && written.position > (this.lastWrite.get(req.principal.id) ?? 0)) rememberRecent(this.lastWrite, req.principal.id, written.position, PRINCIPALS_KEPT);
+    if (req.principal && written.position > (this.lastWrite.get(req.principal.id) ?? 0))
+      rememberRecent(this.lastWrite, req.principal.id, written.position, PRINCIPALS_KEPT);
     return written.answer;
   }
 
@@ -62,7 +69,9 @@ export class Consistency implements CanActivate {
     const header = req.headers[MIN_POSITION_HEADER];
     if (header === undefined) return (req.principal && this.lastWrite.get(req.principal.id)) || 0;
     if (typeof header !== 'string' || !/^\d{1,15}$/.test(header.trim())) {
-      throw refuse('validation_failed', 'Workgate-Min-Position must be a ledger position (a whole number)', [{ path: 'header:Workgate-Min-Position', message: 'must be a whole number' }]);
+      throw refuse('validation_failed', 'Workgate-Min-Position must be a ledger position (a whole number)', [
+        { path: 'header:Workgate-Min-Position', message: 'must be a whole number' },
+      ]);
     }
     return Number(header.trim());
   }
@@ -72,9 +81,11 @@ export class Consistency implements CanActivate {
     const until = Date.now() + CATCH_UP_MS;
     while (this.caughtUpTo < position) {
       if (Date.now() > until) {
-        throw new WorkgateError('not_caught_up', `the views have reached ledger position ${this.caughtUpTo}, not yet ${position}; retry shortly`, [
-          { position: this.caughtUpTo, wanted: position, retryAfterSeconds: 1 },
-        ]);
+        throw new WorkgateError(
+          'not_caught_up',
+          `the views have reached ledger position ${this.caughtUpTo}, not yet ${position}; retry shortly`,
+          [{ position: this.caughtUpTo, wanted: position, retryAfterSeconds: 1 }],
+        );
       }
       // Every waiting read shares one poll of the checkpoint.
       this.polling ??= this.poll().finally(() => (this.polling = undefined));

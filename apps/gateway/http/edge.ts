@@ -37,7 +37,10 @@ export function httpAdapter(): FastifyAdapter {
 
 /** A request the router refused before any hook ran (a path it cannot decode), answered as the API answers. */
 function answerRouterError(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
-  const refusal = error.code === 'FST_ERR_BAD_URL' ? (unreadableUrl(req.url) ?? new WorkgateError('bad_request', 'the URL cannot be read')) : error;
+  const refusal =
+    error.code === 'FST_ERR_BAD_URL'
+      ? (unreadableUrl(req.url) ?? new WorkgateError('bad_request', 'the URL cannot be read'))
+      : error;
   const { status, body } = toHttpError(refusal);
   void reply.code(status).type('application/json; charset=utf-8').send(body);
 }

@@ -4,11 +4,44 @@ import { echoesInternals, toHttpError } from './error.filter';
 
 describe('error bodies never echo internals', () => {
   it.each<[string, WorkgateError, number, string]>([
-    ['a Postgres constraint', new WorkgateError('unavailable', 'ledger append failed: duplicate key value violates unique constraint "ledger_events_pkey"'), 503, 'a service is unavailable: retry later'],
-    ['a lost connection', new WorkgateError('unavailable', 'request on workgate.ledger.append failed: connect ECONNREFUSED 127.0.0.1:4222'), 503, 'a service is unavailable: retry later'],
-    ['SQL', new WorkgateError('timeout', 'canceling statement: syntax error at or near "SELEC"'), 504, 'no answer in time: the write may have happened, retry with the same Idempotency-Key'],
-    ['a stack overflow in details', new WorkgateError('invalid_definition', 'the definition is neither valid YAML nor JSON', [{ path: '', message: 'Maximum call stack size exceeded at line 1, column 802' }]), 422, 'unprocessable entity'],
-    ['a stack trace', new WorkgateError('validation_failed', 'TypeError: x is undefined\n    at parse (/app/dist/libs/workflow/compile.js:61:15)'), 422, 'unprocessable entity'],
+    [
+      'a Postgres constraint',
+      new WorkgateError(
+        'unavailable',
+        'ledger append failed: duplicate key value violates unique constraint "ledger_events_pkey"',
+      ),
+      503,
+      'a service is unavailable: retry later',
+    ],
+    [
+      'a lost connection',
+      new WorkgateError('unavailable', 'request on workgate.ledger.append failed: connect ECONNREFUSED 127.0.0.1:4222'),
+      503,
+      'a service is unavailable: retry later',
+    ],
+    [
+      'SQL',
+      new WorkgateError('timeout', 'canceling statement: syntax error at or near "SELEC"'),
+      504,
+      'no answer in time: the write may have happened, retry with the same Idempotency-Key',
+    ],
+    [
+      'a stack overflow in details',
+      new WorkgateError('invalid_definition', 'the definition is neither valid YAML nor JSON', [
+        { path: '', message: 'Maximum call stack size exceeded at line 1, column 802' },
+      ]),
+      422,
+      'unprocessable entity',
+    ],
+    [
+      'a stack trace',
+      new WorkgateError(
+        'validation_failed',
+        'TypeError: x is undefined\n    at parse (/app/dist/libs/workflow/compile.js:61:15)',
+      ),
+      422,
+      'unprocessable entity',
+    ],
   ])('%s: the code and a generic message, no details, logged as unexpected', (_what, error, status, message) => {
     const answer = toHttpError(error);
     expect(answer).toEqual({ status, body: { error: error.code, message }, unexpected: error });
@@ -17,17 +50,30 @@ describe('error bodies never echo internals', () => {
   it('keeps the refusals the API writes itself, word for word', () => {
     for (const error of [
       new WorkgateError('unavailable', 'no service answers on workgate.ledger.append'),
-      new WorkgateError('unavailable', 'the ledger writer refuses to write: the ledger holds position 9, past this writer\'s head 8'),
-      new WorkgateError('validation_failed', 'title: holds U+0000 or an unpaired surrogate, which no text can store', [{ path: 'title', message: 'holds U+0000' }]),
-      new WorkgateError('invalid_definition', 'the definition is nested deeper than 64 levels', [{ path: '', message: 'is nested deeper than 64 levels' }]),
+      new WorkgateError(
+        'unavailable',
+        "the ledger writer refuses to write: the ledger holds position 9, past this writer's head 8",
+      ),
+      new WorkgateError('validation_failed', 'title: holds U+0000 or an unpaired surrogate, which no text can store', [
+        { path: 'title', message: 'holds U+0000' },
+      ]),
+      new WorkgateError('invalid_definition', 'the definition is nested deeper than 64 levels', [
+        { path: '', message: 'is nested deeper than 64 levels' },
+      ]),
       new WorkgateError('validation_failed', 'the relation between "a" and "b" is unknown: see the constraint list'),
     ]) {
-      expect(toHttpError(error)).toEqual({ status: expect.any(Number), body: { error: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } });
+      expect(toHttpError(error)).toEqual({
+        status: expect.any(Number),
+        body: { error: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) },
+      });
     }
   });
 
-  it('answers a Nest or Fastify 4xx that quotes an engine with its status\'s name', () => {
-    expect(toHttpError(new HttpException('deadlock detected', 409))).toMatchObject({ status: 409, body: { message: 'conflict' } });
+  it("answers a Nest or Fastify 4xx that quotes an engine with its status's name", () => {
+    expect(toHttpError(new HttpException('deadlock detected', 409))).toMatchObject({
+      status: 409,
+      body: { message: 'conflict' },
+    });
     expect(echoesInternals('Connection terminated unexpectedly')).toBe(true);
     expect(echoesInternals('the work order is closed')).toBe(false);
   });

@@ -1,4 +1,12 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, throwError } from 'rxjs';
 import { ErrorCode, ErrorCodes, WorkgateError } from '@workgate/contracts';
@@ -56,7 +64,10 @@ const ENGINE_TEXT =
 
 /** Whether a refusal's message or details hold an engine's words (`ENGINE_TEXT`). */
 export function echoesInternals(message: string, details?: unknown[]): boolean {
-  return ENGINE_TEXT.test(message) || (details !== undefined && details.length > 0 && ENGINE_TEXT.test(JSON.stringify(details)));
+  return (
+    ENGINE_TEXT.test(message) ||
+    (details !== undefined && details.length > 0 && ENGINE_TEXT.test(JSON.stringify(details)))
+  );
 }
 
 /** What a refusal says in place of an engine's words. */
@@ -65,7 +76,13 @@ const GENERIC: Record<number, string> = {
   504: 'no answer in time: the write may have happened, retry with the same Idempotency-Key',
 };
 
-function fromStatus(status: number, message: string, bodyLimit: number, details?: unknown[], unexpected?: unknown): HttpErrorAnswer {
+function fromStatus(
+  status: number,
+  message: string,
+  bodyLimit: number,
+  details?: unknown[],
+  unexpected?: unknown,
+): HttpErrorAnswer {
   if (status === 413) return { status, body: { error: 'payload_too_large', message: tooLargeMessage(bodyLimit) } };
   if (status >= 500 && status !== 503 && status !== 504) return { status: 500, body: INTERNAL, unexpected };
   if (status < 400 || status > 599) return { status: 500, body: INTERNAL, unexpected };
@@ -88,7 +105,11 @@ export function toHttpError(exception: unknown, bodyLimit = BODY_LIMIT_BYTES): H
       return { status: 500, body: INTERNAL, unexpected: exception };
     }
     if (echoesInternals(exception.message, exception.details)) {
-      return { status, body: { error: exception.code, message: GENERIC[status] ?? statusName(status).replace(/_/g, ' ') }, unexpected: exception };
+      return {
+        status,
+        body: { error: exception.code, message: GENERIC[status] ?? statusName(status).replace(/_/g, ' ') },
+        unexpected: exception,
+      };
     }
     const body: ErrorBody = { error: exception.code, message: exception.message };
     if (exception.details !== undefined) body.details = exception.details;
@@ -102,23 +123,35 @@ export function toHttpError(exception: unknown, bodyLimit = BODY_LIMIT_BYTES): H
     if (status === 400 && Array.isArray(raw)) {
       // A ValidationPipe without our exception factory: a list of messages.
       const details = raw.map((message) => ({ path: '', message: String(message) }));
-      return { status: 422, body: { error: 'validation_failed', message: String(raw[0] ?? 'validation failed'), details } };
+      return {
+        status: 422,
+        body: { error: 'validation_failed', message: String(raw[0] ?? 'validation failed'), details },
+      };
     }
     const said = typeof raw === 'string' ? raw : exception.message;
     const message = status < 500 && echoesInternals(said) ? statusName(status).replace(/_/g, ' ') : said;
     // A response object of another shape (e.g. the health check's report) travels as details.
     const standard =
-      typeof response === 'string' || Object.keys(response).every((k) => k === 'statusCode' || k === 'message' || k === 'error');
+      typeof response === 'string' ||
+      Object.keys(response).every((k) => k === 'statusCode' || k === 'message' || k === 'error');
     // Nest's unknown-route answer (`Cannot GET /path?query`) keeps the path, not the query string (tokens travel there).
-    return fromStatus(status, status === 404 ? message.replace(/\?\S*/, '') : message, bodyLimit, standard ? undefined : [response], exception);
+    return fromStatus(
+      status,
+      status === 404 ? message.replace(/\?\S*/, '') : message,
+      bodyLimit,
+      standard ? undefined : [response],
+      exception,
+    );
   }
 
   if (exception instanceof Error || (typeof exception === 'object' && exception !== null)) {
     // http-errors and the like: plain errors with status/statusCode and expose.
     const err = exception as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
-    const status = typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : undefined;
+    const status =
+      typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : undefined;
     if (status !== undefined && status >= 400 && status < 500) {
-      const message = err.expose !== false && typeof err.message === 'string' ? err.message : statusName(status).replace(/_/g, ' ');
+      const message =
+        err.expose !== false && typeof err.message === 'string' ? err.message : statusName(status).replace(/_/g, ' ');
       return fromStatus(status, message, bodyLimit);
     }
   }
@@ -154,7 +187,10 @@ export class GatewayErrorFilter implements ExceptionFilter {
       return;
     }
     // No route matched: a known path with a method it does not take is 405 (OPTIONS: 204), not 404.
-    const refusal = exception instanceof NotFoundException && req?.routeOptions?.url === undefined ? this.methods?.refusal(req, reply) : undefined;
+    const refusal =
+      exception instanceof NotFoundException && req?.routeOptions?.url === undefined
+        ? this.methods?.refusal(req, reply)
+        : undefined;
     if (refusal === 'answered') {
       reply.code(204).send();
       return;

@@ -38,8 +38,16 @@ function carryAccessToRoutes(app: NestFastifyApplication): void {
       const proto = controller.prototype as Record<string, unknown>;
       for (const name of Object.getOwnPropertyNames(proto)) {
         const handler = proto[name];
-        if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
-        const access: GateAccess = { ...routeAccess(handler, controller), counted: rateLimitedRoute(handler, controller) };
+        if (
+          name === 'constructor' ||
+          typeof handler !== 'function' ||
+          Reflect.getMetadata(PATH_METADATA, handler) === undefined
+        )
+          continue;
+        const access: GateAccess = {
+          ...routeAccess(handler, controller),
+          counted: rateLimitedRoute(handler, controller),
+        };
         const config: object | undefined = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler);
         Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...config, [GATE]: access }, handler);
       }
@@ -87,14 +95,18 @@ export function installGate(app: NestFastifyApplication): void {
       if (!access) return done();
       const declared = declaredLength(req);
       const limit = route.bodyLimit;
-      if (declared > limit) return refuse(req, reply, declared, new WorkgateError('payload_too_large', tooLargeMessage(limit)));
+      if (declared > limit)
+        return refuse(req, reply, declared, new WorkgateError('payload_too_large', tooLargeMessage(limit)));
       const principal = principalOf(req, principals);
       if (principal) req.principal = principal;
-      const refusal = (access.counted ? countRequest(limits, req, reply, principal, declared) : undefined) ?? accessRefusal(access, req, principal);
+      const refusal =
+        (access.counted ? countRequest(limits, req, reply, principal, declared) : undefined) ??
+        accessRefusal(access, req, principal);
       if (!refusal) return done();
       // A caller without a valid key past its budget waits for its 429: a flood then costs the
       // attacker a second per connection, not the service a new connection every millisecond.
-      if (refusal.code === 'rate_limited' && !principal) return void setTimeout(() => refuse(req, reply, declared, refusal), OVER_BUDGET_DELAY_MS);
+      if (refusal.code === 'rate_limited' && !principal)
+        return void setTimeout(() => refuse(req, reply, declared, refusal), OVER_BUDGET_DELAY_MS);
       refuse(req, reply, declared, refusal);
     });
 }

@@ -114,7 +114,9 @@ class ThrowawayController {
 
   @Get('conflict')
   conflict() {
-    throw new WorkgateError('version_conflict', 'stream workorder-1 is at version 3, not 2', [{ expected: 2, actual: 3 }]);
+    throw new WorkgateError('version_conflict', 'stream workorder-1 is at version 3, not 2', [
+      { expected: 2, actual: 3 },
+    ]);
   }
 
   /** A refusal with `code` as it reaches the gateway from a service: through the NATS reply envelope. */
@@ -143,7 +145,10 @@ function newKey(): string {
   return randomBytes(24).toString('base64url');
 }
 
-async function startApp(directory: PrincipalDirectory, limitPerMinute: number): Promise<{ app: NestFastifyApplication; url: string }> {
+async function startApp(
+  directory: PrincipalDirectory,
+  limitPerMinute: number,
+): Promise<{ app: NestFastifyApplication; url: string }> {
   const moduleRef = await Test.createTestingModule({
     imports: [rateLimitModule(limitPerMinute)],
     controllers: [ThrowawayController],
@@ -153,7 +158,10 @@ async function startApp(directory: PrincipalDirectory, limitPerMinute: number): 
     ],
   }).compile();
   // bodyParser: false, so that the edge's parser is the only one.
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(httpAdapter(), { bodyParser: false, logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(httpAdapter(), {
+    bodyParser: false,
+    logger: false,
+  });
   configureHttpEdge(app);
   await app.listen(0, '127.0.0.1');
   return { app, url: (await app.getUrl()).replace('[::1]', '127.0.0.1') };
@@ -274,7 +282,9 @@ describe('HTTP edge', () => {
       writeFileSync(path, 'principals: [\n');
       expect(() => loadPrincipals(path)).toThrow(`invalid principals file ${path}:\n  - YAML:`);
       writeFileSync(path, '');
-      expect(() => loadPrincipals(path)).toThrow(`invalid principals file ${path}:\n  - the file must be a mapping with a "principals" list`);
+      expect(() => loadPrincipals(path)).toThrow(
+        `invalid principals file ${path}:\n  - the file must be a mapping with a "principals" list`,
+      );
       writeFileSync(path, 'principals: {}\n');
       expect(() => loadPrincipals(path)).toThrow('"principals" must be a list');
     });
@@ -292,7 +302,10 @@ describe('HTTP edge', () => {
       const none = await get('/t/any');
       expect(none.status).toBe(401);
       expect(none.headers.get('www-authenticate')).toBe('Bearer realm="workgate"');
-      expect(await json(none)).toEqual({ error: 'unauthorized', message: 'an API key is required: send Authorization: Bearer <api key>' });
+      expect(await json(none)).toEqual({
+        error: 'unauthorized',
+        message: 'an API key is required: send Authorization: Bearer <api key>',
+      });
 
       const wrong = await get('/t/any', newKey());
       expect(wrong.status).toBe(401);
@@ -312,7 +325,10 @@ describe('HTTP edge', () => {
     it('answers 403 forbidden when the principal lacks the role, 200 with it', async () => {
       const forbidden = await post('/t/steps', JSON.stringify(validStep), keys.analyst);
       expect(forbidden.status).toBe(403);
-      expect(await json(forbidden)).toEqual({ error: 'forbidden', message: 'this route needs one of the roles: operator' });
+      expect(await json(forbidden)).toEqual({
+        error: 'forbidden',
+        message: 'this route needs one of the roles: operator',
+      });
 
       const noKey = await post('/t/steps', JSON.stringify(validStep));
       expect(noKey.status).toBe(401);
@@ -328,7 +344,11 @@ describe('HTTP edge', () => {
 
   describe('bodies', () => {
     it('parses application/cloudevents+json and other +json types', async () => {
-      for (const type of ['application/cloudevents+json', 'application/vnd.workgate+json', 'application/json; charset=utf-8']) {
+      for (const type of [
+        'application/cloudevents+json',
+        'application/vnd.workgate+json',
+        'application/json; charset=utf-8',
+      ]) {
         const res = await post('/t/steps', JSON.stringify(validStep), keys.operator, type);
         expect(res.status).toBe(200);
       }
@@ -356,7 +376,12 @@ describe('HTTP edge', () => {
     it('answers 422 validation_failed with the path of every problem', async () => {
       const res = await post(
         '/t/steps',
-        JSON.stringify({ step: 5, inputs: { orderPaid: 'yes', extra: 1 }, evidence: [{ kind: 'receipt' }, { kind: 3, x: true }], bogus: true }),
+        JSON.stringify({
+          step: 5,
+          inputs: { orderPaid: 'yes', extra: 1 },
+          evidence: [{ kind: 'receipt' }, { kind: 3, x: true }],
+          bogus: true,
+        }),
         keys.operator,
       );
       expect(res.status).toBe(422);
@@ -377,9 +402,14 @@ describe('HTTP edge', () => {
     });
 
     it('answers 422 for a missing body and for a non-object where a nested object belongs', async () => {
-      const empty = await fetch(`${url}/t/steps`, { method: 'POST', headers: { authorization: `Bearer ${keys.operator}` } });
+      const empty = await fetch(`${url}/t/steps`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys.operator}` },
+      });
       expect(empty.status).toBe(422);
-      expect((await json(empty)).details).toEqual(expect.arrayContaining([{ path: 'step', message: 'step must be a string' }]));
+      expect((await json(empty)).details).toEqual(
+        expect.arrayContaining([{ path: 'step', message: 'step must be a string' }]),
+      );
 
       const wrong = await post('/t/steps', JSON.stringify({ ...validStep, inputs: 'x', evidence: {} }), keys.operator);
       expect(wrong.status).toBe(422);
@@ -391,7 +421,11 @@ describe('HTTP edge', () => {
       const invalid = await fetch(`${url}/t/steps`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${keys.operator}` },
-        body: Buffer.concat([Buffer.from('{"step":"p'), Buffer.from([0xff, 0xfe]), Buffer.from('ay","inputs":{},"evidence":[]}')]),
+        body: Buffer.concat([
+          Buffer.from('{"step":"p'),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from('ay","inputs":{},"evidence":[]}'),
+        ]),
       });
       expect(invalid.status).toBe(400);
       expect(await json(invalid)).toMatchObject({ error: 'malformed_json', message: 'the body is not valid UTF-8' });
@@ -400,12 +434,24 @@ describe('HTTP edge', () => {
         ['{"step":"pay","inputs":{"n":"\\ud800"},"evidence":[]}', 'inputs.n', 'unpaired surrogate'],
         ['{"step":"pay","inputs":{"n":12345678901234567890},"evidence":[]}', 'inputs.n', 'cannot be kept exactly'],
         ['{"step":"pay","inputs":{"n":1e999999},"evidence":[]}', 'inputs.n', 'cannot be kept exactly'],
-        [JSON.stringify({ step: 'pay', inputs: Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, i])), evidence: [] }), 'inputs', 'more than 1000'],
+        [
+          JSON.stringify({
+            step: 'pay',
+            inputs: Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, i])),
+            evidence: [],
+          }),
+          'inputs',
+          'more than 1000',
+        ],
       ];
       for (const [body, path, message] of cases) {
         const res = await post('/t/steps', body, keys.operator);
         const answer = await json(res);
-        expect({ path, status: res.status, error: answer.error }).toEqual({ path, status: 422, error: 'validation_failed' });
+        expect({ path, status: res.status, error: answer.error }).toEqual({
+          path,
+          status: 422,
+          error: 'validation_failed',
+        });
         expect(answer.details).toEqual([{ path, message: expect.stringContaining(message) }]);
       }
     });
@@ -421,11 +467,19 @@ describe('HTTP edge', () => {
 
       const ctor = await post('/t/steps', '{"a": {"constructor": {"prototype": {"polluted": 1}}}}', keys.operator);
       expect(ctor.status).toBe(422);
-      expect((await json(ctor)).details).toEqual([{ path: 'a.constructor', message: 'key "constructor" is not allowed' }]);
+      expect((await json(ctor)).details).toEqual([
+        { path: 'a.constructor', message: 'key "constructor" is not allowed' },
+      ]);
 
-      const deep = await post('/t/steps', JSON.stringify({ ...validStep, evidence: [{ kind: 'k', meta: { prototype: 1 } }] }), keys.operator);
+      const deep = await post(
+        '/t/steps',
+        JSON.stringify({ ...validStep, evidence: [{ kind: 'k', meta: { prototype: 1 } }] }),
+        keys.operator,
+      );
       expect(deep.status).toBe(422);
-      expect((await json(deep)).details).toEqual([{ path: 'evidence[0].meta.prototype', message: 'key "prototype" is not allowed' }]);
+      expect((await json(deep)).details).toEqual([
+        { path: 'evidence[0].meta.prototype', message: 'key "prototype" is not allowed' },
+      ]);
 
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
@@ -439,18 +493,31 @@ describe('HTTP edge', () => {
       expect(body.error).toBe('validation_failed');
       expect(body.message).toBe('body: is nested deeper than 64 levels');
       expect(body.details).toEqual([{ path: '[0]'.repeat(64), message: 'is nested deeper than 64 levels' }]);
-      expect(bodyProblems(JSON.parse('['.repeat(100) + ']'.repeat(100)))).toEqual([{ path: '[0]'.repeat(64), message: 'is nested deeper than 64 levels' }]);
+      expect(bodyProblems(JSON.parse('['.repeat(100) + ']'.repeat(100)))).toEqual([
+        { path: '[0]'.repeat(64), message: 'is nested deeper than 64 levels' },
+      ]);
     });
 
     it('reads gzip bodies decoded and refuses an encoding it cannot decode with 415', async () => {
       const send = (encoding: string, body: Buffer) =>
-        fetch(`${url}/t/steps`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding, authorization: `Bearer ${keys.operator}` }, body: new Uint8Array(body) });
+        fetch(`${url}/t/steps`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'content-encoding': encoding,
+            authorization: `Bearer ${keys.operator}`,
+          },
+          body: new Uint8Array(body),
+        });
       const gzipped = await send('gzip', gzipSync(JSON.stringify(validStep)));
       expect(gzipped.status).toBe(200);
       expect((await json(gzipped)).body).toEqual(validStep);
       const unknown = await send('compress', Buffer.from(JSON.stringify(validStep)));
       expect(unknown.status).toBe(415);
-      expect(await json(unknown)).toEqual({ error: 'unsupported_media_type', message: 'unsupported content encoding "compress": send gzip, deflate, br or none' });
+      expect(await json(unknown)).toEqual({
+        error: 'unsupported_media_type',
+        message: 'unsupported content encoding "compress": send gzip, deflate, br or none',
+      });
       const corrupt = await send('gzip', Buffer.from('not gzip at all'));
       expect(corrupt.status).toBe(400);
       expect((await json(corrupt)).error).toBe('bad_request');
@@ -466,7 +533,15 @@ describe('HTTP edge', () => {
     it('answers 413 for a small compressed body that decodes past 1 MiB', async () => {
       const bomb = gzipSync(JSON.stringify({ ...validStep, step: ' '.repeat(4 * 1024 * 1024) }));
       expect(bomb.length).toBeLessThan(64 * 1024);
-      const res = await fetch(`${url}/t/steps`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${keys.operator}` }, body: new Uint8Array(bomb) });
+      const res = await fetch(`${url}/t/steps`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+          authorization: `Bearer ${keys.operator}`,
+        },
+        body: new Uint8Array(bomb),
+      });
       expect(res.status).toBe(413);
       expect((await json(res)).error).toBe('payload_too_large');
     });
@@ -475,7 +550,16 @@ describe('HTTP edge', () => {
       /** A raw request (fetch sends no body with GET), answered with its status line. */
       const raw = (head: string, body: Buffer) =>
         new Promise<string>((resolve, reject) => {
-          const socket = connect(Number(new URL(url).port), '127.0.0.1', () => socket.write(Buffer.concat([Buffer.from(`${head}\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`), body])));
+          const socket = connect(Number(new URL(url).port), '127.0.0.1', () =>
+            socket.write(
+              Buffer.concat([
+                Buffer.from(
+                  `${head}\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+                ),
+                body,
+              ]),
+            ),
+          );
           let answer = '';
           socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
           socket.on('end', () => resolve(answer.split('\r\n')[0]));
@@ -484,7 +568,12 @@ describe('HTTP edge', () => {
       const garbage = Buffer.from('not gzip at all');
       expect(await raw('GET /t/public HTTP/1.1', garbage)).toMatch(/^HTTP\/1\.1 200/);
       expect(await raw('GET /t/public HTTP/1.1', Buffer.alloc(0))).toMatch(/^HTTP\/1\.1 200/);
-      expect(await raw(`POST /t/steps HTTP/1.1\r\nContent-Type: text/plain\r\nAuthorization: Bearer ${keys.operator}`, garbage)).toMatch(/^HTTP\/1\.1 400/);
+      expect(
+        await raw(
+          `POST /t/steps HTTP/1.1\r\nContent-Type: text/plain\r\nAuthorization: Bearer ${keys.operator}`,
+          garbage,
+        ),
+      ).toMatch(/^HTTP\/1\.1 400/);
       // Without a key it is answered before its body is read: nothing is decoded at all.
       expect(await raw('POST /t/steps HTTP/1.1\r\nContent-Type: text/plain', garbage)).toMatch(/^HTTP\/1\.1 401/);
       // Still answering afterwards: the decoder's error was nobody's crash.
@@ -496,7 +585,10 @@ describe('HTTP edge', () => {
       const big = JSON.stringify({ ...validStep, step: 'x'.repeat(1.5 * 1024 * 1024) });
       const res = await post('/t/steps', big, keys.operator);
       expect(res.status).toBe(413);
-      expect(await json(res)).toEqual({ error: 'payload_too_large', message: `the request body is larger than ${BODY_LIMIT_BYTES} bytes (1 MiB)` });
+      expect(await json(res)).toEqual({
+        error: 'payload_too_large',
+        message: `the request body is larger than ${BODY_LIMIT_BYTES} bytes (1 MiB)`,
+      });
 
       const justUnder = JSON.stringify({ ...validStep, step: 'x'.repeat(BODY_LIMIT_BYTES - 200) });
       expect((await post('/t/steps', justUnder, keys.operator)).status).toBe(200);
@@ -535,7 +627,9 @@ describe('HTTP edge', () => {
         logged.mockRestore();
       }
       // Only `internal` answers 500: every other code is the client's or names an outage.
-      expect(codes.filter((c) => ErrorCodes[c] >= 500 && ErrorCodes[c] !== 503 && ErrorCodes[c] !== 504)).toEqual(['internal']);
+      expect(codes.filter((c) => ErrorCodes[c] >= 500 && ErrorCodes[c] !== 503 && ErrorCodes[c] !== 504)).toEqual([
+        'internal',
+      ]);
     });
 
     it('answers anything else with 500 internal, logs it and never repeats its message', async () => {
@@ -555,13 +649,20 @@ describe('HTTP edge', () => {
     });
 
     it('answers headers over 16 KiB with 431 and a malformed request with 400, both in the error body', async () => {
-      const res = await fetch(`${url}/t/conflict`, { headers: { authorization: `Bearer ${keys.analyst}`, 'x-padding': 'p'.repeat(20_000) } });
+      const res = await fetch(`${url}/t/conflict`, {
+        headers: { authorization: `Bearer ${keys.analyst}`, 'x-padding': 'p'.repeat(20_000) },
+      });
       expect(res.status).toBe(431);
       expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
-      expect(await res.json()).toEqual({ error: 'headers_too_large', message: 'the request headers are larger than 16 KiB' });
+      expect(await res.json()).toEqual({
+        error: 'headers_too_large',
+        message: 'the request headers are larger than 16 KiB',
+      });
 
       const raw = await new Promise<string>((resolve, reject) => {
-        const socket = connect(Number(new URL(url).port), '127.0.0.1', () => socket.write('GET /t/conflict HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n'));
+        const socket = connect(Number(new URL(url).port), '127.0.0.1', () =>
+          socket.write('GET /t/conflict HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n'),
+        );
         let text = '';
         socket.on('data', (chunk) => (text += chunk.toString()));
         socket.on('end', () => resolve(text));
@@ -580,21 +681,55 @@ describe('HTTP edge', () => {
       expect(anon.status).toBe(404);
       expect((await json(anon)).error).toBe('route_not_found');
       // A body no route takes is not parsed: not JSON, it is still the unknown route that answers.
-      const posted = await fetch(`${url}/t/nope`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"not json' });
+      const posted = await fetch(`${url}/t/nope`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"not json',
+      });
       expect([posted.status, (await json(posted)).error]).toEqual([404, 'route_not_found']);
     });
 
     it('maps Nest, Fastify and other errors by their status', () => {
       // Nest's HttpExceptions by their status; Fastify's own errors (statusCode, as http-errors) below.
-      expect(toHttpError(new HttpException('Request body is too large', 413))).toEqual({ status: 413, body: { error: 'payload_too_large', message: `the request body is larger than ${BODY_LIMIT_BYTES} bytes (1 MiB)` } });
-      expect(toHttpError(new HttpException('Unsupported Media Type', 415))).toEqual({ status: 415, body: { error: 'unsupported_media_type', message: 'Unsupported Media Type' } });
+      expect(toHttpError(new HttpException('Request body is too large', 413))).toEqual({
+        status: 413,
+        body: {
+          error: 'payload_too_large',
+          message: `the request body is larger than ${BODY_LIMIT_BYTES} bytes (1 MiB)`,
+        },
+      });
+      expect(toHttpError(new HttpException('Unsupported Media Type', 415))).toEqual({
+        status: 415,
+        body: { error: 'unsupported_media_type', message: 'Unsupported Media Type' },
+      });
       const httpError = Object.assign(new Error('request aborted'), { status: 400, expose: true });
-      expect(toHttpError(httpError)).toEqual({ status: 400, body: { error: 'bad_request', message: 'request aborted' } });
-      expect(toHttpError(Object.assign(new Error('Request body is too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }))).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
-      expect(toHttpError(Object.assign(new Error('secret detail'), { statusCode: 408, expose: false }))).toEqual({ status: 408, body: { error: 'bad_request', message: 'request timeout' } });
-      expect(toHttpError(new WorkgateError('internal', 'pg: password hunter2'))).toMatchObject({ status: 500, body: { error: 'internal', message: 'internal error' } });
-      expect(toHttpError(WorkgateError.fromWire({ code: 'no_such_code' as never, message: 'x' }))).toMatchObject({ status: 500, body: { error: 'internal', message: 'internal error' } });
-      expect(toHttpError(new WorkgateError('unavailable', 'no service answers on workgate.ledger.append')).status).toBe(503);
+      expect(toHttpError(httpError)).toEqual({
+        status: 400,
+        body: { error: 'bad_request', message: 'request aborted' },
+      });
+      expect(
+        toHttpError(
+          Object.assign(new Error('Request body is too large'), {
+            code: 'FST_ERR_CTP_BODY_TOO_LARGE',
+            statusCode: 413,
+          }),
+        ),
+      ).toMatchObject({ status: 413, body: { error: 'payload_too_large' } });
+      expect(toHttpError(Object.assign(new Error('secret detail'), { statusCode: 408, expose: false }))).toEqual({
+        status: 408,
+        body: { error: 'bad_request', message: 'request timeout' },
+      });
+      expect(toHttpError(new WorkgateError('internal', 'pg: password hunter2'))).toMatchObject({
+        status: 500,
+        body: { error: 'internal', message: 'internal error' },
+      });
+      expect(toHttpError(WorkgateError.fromWire({ code: 'no_such_code' as never, message: 'x' }))).toMatchObject({
+        status: 500,
+        body: { error: 'internal', message: 'internal error' },
+      });
+      expect(toHttpError(new WorkgateError('unavailable', 'no service answers on workgate.ledger.append')).status).toBe(
+        503,
+      );
     });
 
     it('hands an RPC error on unchanged', async () => {
@@ -648,11 +783,19 @@ describe('the validation pipe on queries', () => {
     expect(first).toBeInstanceOf(Optional);
     expect(second).toEqual({ order: 'newest' });
     expect(second).not.toBe(first);
-    await expect(validationPipe.transform({ stage: 5 }, query(Optional))).rejects.toMatchObject({ code: 'validation_failed' });
-    await expect(validationPipe.transform({ other: 'x' }, query(Optional))).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(validationPipe.transform({ stage: 5 }, query(Optional))).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await expect(validationPipe.transform({ other: 'x' }, query(Optional))).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   });
 
   it('refuses an empty query every time when a field is required', async () => {
-    for (let i = 0; i < 2; i++) await expect(validationPipe.transform({}, query(Required))).rejects.toMatchObject({ code: 'validation_failed', message: expect.stringContaining('stage') });
+    for (let i = 0; i < 2; i++)
+      await expect(validationPipe.transform({}, query(Required))).rejects.toMatchObject({
+        code: 'validation_failed',
+        message: expect.stringContaining('stage'),
+      });
   });
 });

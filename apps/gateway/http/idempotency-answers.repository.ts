@@ -30,7 +30,13 @@ export class IdempotencyAnswersRepository {
    * Reserves the key for `holder` unless another request holds it or has answered on it: true when
    * it is now held by `holder`. A reservation older than `expiresMs` with no reply is taken over.
    */
-  async reserve(principal: string, key: string, fingerprint: string, holder: string, expiresMs = RESERVATION_EXPIRES_MS): Promise<boolean> {
+  async reserve(
+    principal: string,
+    key: string,
+    fingerprint: string,
+    holder: string,
+    expiresMs = RESERVATION_EXPIRES_MS,
+  ): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `INSERT INTO idempotency_answers AS a (principal, key, fingerprint, holder) VALUES ($1, $2, $3, $4)
        ON CONFLICT (principal, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, holder = EXCLUDED.holder, created_at = now()
@@ -42,28 +48,34 @@ export class IdempotencyAnswersRepository {
 
   /** The kept answer or live reservation for a key; undefined when the key is free. */
   async find(principal: string, key: string): Promise<KeyRow | undefined> {
-    const { rows } = await this.pool.query<KeyRow>('SELECT fingerprint, reply FROM idempotency_answers WHERE principal = $1 AND key = $2', [principal, key]);
+    const { rows } = await this.pool.query<KeyRow>(
+      'SELECT fingerprint, reply FROM idempotency_answers WHERE principal = $1 AND key = $2',
+      [principal, key],
+    );
     return rows[0];
   }
 
   /** Keeps the answer in the holder's reservation (false when it expired and was taken over meanwhile: nothing is kept). */
   async keep(principal: string, key: string, holder: string, reply: Written<unknown>): Promise<boolean> {
-    const { rowCount } = await this.pool.query('UPDATE idempotency_answers SET reply = $4, holder = NULL WHERE principal = $1 AND key = $2 AND holder = $3 AND reply IS NULL', [
-      principal,
-      key,
-      holder,
-      JSON.stringify(reply),
-    ]);
+    const { rowCount } = await this.pool.query(
+      'UPDATE idempotency_answers SET reply = $4, holder = NULL WHERE principal = $1 AND key = $2 AND holder = $3 AND reply IS NULL',
+      [principal, key, holder, JSON.stringify(reply)],
+    );
     return rowCount === 1;
   }
 
   /** Gives the key back when its holder answered without keeping anything (a refused write wrote nothing). */
   async release(principal: string, key: string, holder: string): Promise<void> {
-    await this.pool.query('DELETE FROM idempotency_answers WHERE principal = $1 AND key = $2 AND holder = $3 AND reply IS NULL', [principal, key, holder]);
+    await this.pool.query(
+      'DELETE FROM idempotency_answers WHERE principal = $1 AND key = $2 AND holder = $3 AND reply IS NULL',
+      [principal, key, holder],
+    );
   }
 
   /** Forgets answers (and reservations) older than the retention. */
   async prune(days: number): Promise<void> {
-    await this.pool.query('DELETE FROM idempotency_answers WHERE created_at < now() - make_interval(days => $1)', [days]);
+    await this.pool.query('DELETE FROM idempotency_answers WHERE created_at < now() - make_interval(days => $1)', [
+      days,
+    ]);
   }
 }

@@ -1,5 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { CanActivate, ExecutionContext, Injectable, Logger, OnApplicationShutdown, OnModuleInit, SetMetadata } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleInit,
+  SetMetadata,
+} from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
@@ -33,7 +41,10 @@ function fingerprint(req: RequestWithPrincipal): string {
   const body: unknown = req.body;
   if (Buffer.isBuffer(body) || typeof body === 'string') hash.update(body);
   else if (body !== undefined) hash.update(canonicalize(body));
-  for (const name of Object.keys(req.headers).filter((h) => h.startsWith('ce-')).sort()) hash.update(`\n${name}:${String(req.headers[name])}`);
+  for (const name of Object.keys(req.headers)
+    .filter((h) => h.startsWith('ce-'))
+    .sort())
+    hash.update(`\n${name}:${String(req.headers[name])}`);
   return hash.digest('hex');
 }
 
@@ -104,7 +115,9 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
     const header = req.headers[IDEMPOTENCY_HEADER];
     if (req.method !== 'POST' || header === undefined || !req.principal) return true;
     if (typeof header !== 'string' || !KEY.test(header)) {
-      throw refuse('validation_failed', 'Idempotency-Key is 1 to 255 visible ASCII characters', [{ path: 'header:Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
+      throw refuse('validation_failed', 'Idempotency-Key is 1 to 255 visible ASCII characters', [
+        { path: 'header:Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' },
+      ]);
     }
     const principal = req.principal.id;
     const print = fingerprint(req);
@@ -115,11 +128,16 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
         const kept = await this.reserve(principal, header, print, holder);
         if (kept) {
           if (kept.fingerprint !== print) {
-            throw refuse('idempotency_key_reused', 'this Idempotency-Key was used for a different request; use a new key for a new request', [
-              { path: 'header:Idempotency-Key', message: 'was used for a different method, path or body' },
-            ]);
+            throw refuse(
+              'idempotency_key_reused',
+              'this Idempotency-Key was used for a different request; use a new key for a new request',
+              [{ path: 'header:Idempotency-Key', message: 'was used for a different method, path or body' }],
+            );
           }
-          throw new KeptAnswer(kept.reply, this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201);
+          throw new KeptAnswer(
+            kept.reply,
+            this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201,
+          );
         }
       } catch (error) {
         releaseTurn();
@@ -150,7 +168,12 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
    * any gateway) holds it and answers what that one kept. The wait is bounded by the reservation's
    * expiry: a holder that died is taken over after RESERVATION_EXPIRES_MS.
    */
-  private async reserve(principal: string, key: string, print: string, holder: string): Promise<{ fingerprint: string; reply: Written<unknown> } | undefined> {
+  private async reserve(
+    principal: string,
+    key: string,
+    print: string,
+    holder: string,
+  ): Promise<{ fingerprint: string; reply: Written<unknown> } | undefined> {
     for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
       if (await this.answers.reserve(principal, key, print, holder)) return undefined;
       const row = await this.answers.find(principal, key);
@@ -169,7 +192,10 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
     for (let held = this.holders.get(slot); held; held = this.holders.get(slot)) {
       // A holder that never answers (it should not happen) holds the key for HOLD_MS at most.
       let timer: NodeJS.Timeout | undefined;
-      const late = await Promise.race([held.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), HOLD_MS)))]);
+      const late = await Promise.race([
+        held.then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), HOLD_MS))),
+      ]);
       clearTimeout(timer);
       if (late && this.holders.get(slot) === held) this.holders.delete(slot);
     }
@@ -192,7 +218,10 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
     const kept = shownOnce.length ? { ...written, answer: withoutFields(written.answer, shownOnce) } : written;
     try {
       toKeep.kept = await this.answers.keep(principal, key, holder, kept);
-      if (!toKeep.kept) this.logger.warn(`the answer for an Idempotency-Key of ${principal} was not kept: its reservation expired and was taken over`);
+      if (!toKeep.kept)
+        this.logger.warn(
+          `the answer for an Idempotency-Key of ${principal} was not kept: its reservation expired and was taken over`,
+        );
     } catch (error) {
       // The write is committed: it answers. A replay then finds no kept answer, and the command id the key derives still records once.
       this.logger.warn(`the answer for an Idempotency-Key of ${principal} was not kept: ${(error as Error).message}`);

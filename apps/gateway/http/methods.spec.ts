@@ -1,7 +1,15 @@
 import { Controller, Delete, Get, NotFoundException, Param, Post } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { configureHttpEdge, httpAdapter, PrincipalDirectory, PRINCIPALS, Public, rateLimitModule, RouteMethods } from './index';
+import {
+  configureHttpEdge,
+  httpAdapter,
+  PrincipalDirectory,
+  PRINCIPALS,
+  Public,
+  rateLimitModule,
+  RouteMethods,
+} from './index';
 
 @Public()
 @Controller('v1/things')
@@ -61,12 +69,21 @@ describe('methods a path does not take', () => {
     ]) {
       const res = await call(method, path);
       const body = await res.json();
-      expect([method, path, res.status, res.headers.get('allow'), res.headers.get('content-type')]).toEqual([method, path, 405, allow, 'application/json; charset=utf-8']);
-      expect(body).toEqual({ error: 'method_not_allowed', message: `${method} is not allowed on this path: it takes ${allow}` });
+      expect([method, path, res.status, res.headers.get('allow'), res.headers.get('content-type')]).toEqual([
+        method,
+        path,
+        405,
+        allow,
+        'application/json; charset=utf-8',
+      ]);
+      expect(body).toEqual({
+        error: 'method_not_allowed',
+        message: `${method} is not allowed on this path: it takes ${allow}`,
+      });
     }
   });
 
-  it('keeps 404 route_not_found for a path no route has, and a route\'s own 404', async () => {
+  it("keeps 404 route_not_found for a path no route has, and a route's own 404", async () => {
     for (const path of ['/v1/nothing', '/v1/things/t-1/more', '/v1']) {
       const res = await call('PUT', path);
       expect([path, res.status, res.headers.get('allow')]).toEqual([path, 404, null]);
@@ -80,7 +97,11 @@ describe('methods a path does not take', () => {
     const head = await call('HEAD', '/v1/things/t-1');
     expect(head.status).toBe(200);
     const options = await call('OPTIONS', '/v1/things');
-    expect([options.status, options.headers.get('allow'), await options.text()]).toEqual([204, 'GET, HEAD, POST, OPTIONS', '']);
+    expect([options.status, options.headers.get('allow'), await options.text()]).toEqual([
+      204,
+      'GET, HEAD, POST, OPTIONS',
+      '',
+    ]);
     expect((await call('OPTIONS', '/v1/nothing')).status).toBe(404);
   });
 

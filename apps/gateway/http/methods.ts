@@ -14,7 +14,9 @@ function templatePattern(template: string): RegExp {
   const parts = template
     .replace(/\/+$/, '')
     .split('/')
-    .map((part) => (part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    .map((part) =>
+      part === '*' ? '.*' : part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    );
   return new RegExp(`^${parts.join('/')}/?$`, 'i');
 }
 
@@ -48,8 +50,11 @@ export class RouteMethods {
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
     const methods = new Set<string>();
-    for (const known of this.paths.values()) if (known.pattern.test(path)) for (const m of known.methods) methods.add(m);
-    return methods.size === 0 ? undefined : ORDER.filter((m) => methods.has(m)).concat([...methods].filter((m) => !ORDER.includes(m)).sort());
+    for (const known of this.paths.values())
+      if (known.pattern.test(path)) for (const m of known.methods) methods.add(m);
+    return methods.size === 0
+      ? undefined
+      : ORDER.filter((m) => methods.has(m)).concat([...methods].filter((m) => !ORDER.includes(m)).sort());
   }
 
   /**
@@ -61,6 +66,9 @@ export class RouteMethods {
     if (allowed === undefined) return undefined;
     reply.header('Allow', allowed.join(', '));
     if (req.method === 'OPTIONS') return 'answered';
-    return new WorkgateError('method_not_allowed', `${req.method} is not allowed on this path: it takes ${allowed.join(', ')}`);
+    return new WorkgateError(
+      'method_not_allowed',
+      `${req.method} is not allowed on this path: it takes ${allowed.join(', ')}`,
+    );
   }
 }

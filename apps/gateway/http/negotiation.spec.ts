@@ -3,7 +3,7 @@ import { preferredType } from './negotiation';
 describe('preferredType', () => {
   const offers = ['application/json', 'text/csv'];
 
-  it('answers the route\'s first type without an Accept header, or with */*', () => {
+  it("answers the route's first type without an Accept header, or with */*", () => {
     expect(preferredType(undefined, offers)).toBe('application/json');
     expect(preferredType('', offers)).toBe('application/json');
     expect(preferredType('*/*', offers)).toBe('application/json');
@@ -15,13 +15,18 @@ describe('preferredType', () => {
     expect(preferredType('text/*', offers)).toBe('text/csv');
   });
 
-  it('weighs by q, then by how specific the range is, then by the client\'s order', () => {
+  it("weighs by q, then by how specific the range is, then by the client's order", () => {
     expect(preferredType('text/csv;q=0.5, application/json', offers)).toBe('application/json');
     expect(preferredType('application/json;q=0.4, text/csv;q=0.9', offers)).toBe('text/csv');
     expect(preferredType('*/*;q=0.8, text/csv', offers)).toBe('text/csv');
     expect(preferredType('text/csv, application/json', offers)).toBe('text/csv');
     // A browser: HTML first, anything else less.
-    expect(preferredType('text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', ['application/json', 'text/html'])).toBe('text/html');
+    expect(
+      preferredType('text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', [
+        'application/json',
+        'text/html',
+      ]),
+    ).toBe('text/html');
   });
 
   it('excludes a type the client gives q=0, and answers undefined when nothing is acceptable', () => {

@@ -37,11 +37,22 @@ export function preferredType(accept: string | string[] | undefined, offers: rea
     let match: Range | undefined;
     let specificity = -1;
     for (const r of accepted) {
-      const s = r.type === type && r.subtype === subtype ? 2 : r.type === type && r.subtype === '*' ? 1 : r.type === '*' && r.subtype === '*' ? 0 : -1;
+      const s =
+        r.type === type && r.subtype === subtype
+          ? 2
+          : r.type === type && r.subtype === '*'
+            ? 1
+            : r.type === '*' && r.subtype === '*'
+              ? 0
+              : -1;
       if (s > specificity || (s === specificity && s >= 0 && r.q > match!.q)) [match, specificity] = [r, s];
     }
     if (!match || match.q === 0) continue;
-    const better = !best || match.q > best.q || (match.q === best.q && (specificity > best.specificity || (specificity === best.specificity && match.order < best.order)));
+    const better =
+      !best ||
+      match.q > best.q ||
+      (match.q === best.q &&
+        (specificity > best.specificity || (specificity === best.specificity && match.order < best.order)));
     if (better) best = { offer, q: match.q, specificity, order: match.order };
   }
   return best?.offer;

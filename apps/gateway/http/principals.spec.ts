@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { WatchedPrincipalDirectory } from './principals';
 
-const entry = (id: string, key: string) => `  - { id: ${id}, roles: [approver], apiKeySha256: ${createHash('sha256').update(key).digest('hex')} }`;
+const entry = (id: string, key: string) =>
+  `  - { id: ${id}, roles: [approver], apiKeySha256: ${createHash('sha256').update(key).digest('hex')} }`;
 
 describe('WatchedPrincipalDirectory', () => {
   let dir: string;

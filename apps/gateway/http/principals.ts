@@ -40,7 +40,8 @@ export class PrincipalDirectory {
   protected replace(entries: readonly PrincipalEntry[]): void {
     const byHash = new Map<string, Principal>();
     for (const entry of entries) {
-      if (!SHA256_HEX.test(entry.apiKeySha256)) throw new Error(`principal "${entry.id}": apiKeySha256 must be 64 lowercase hex digits`);
+      if (!SHA256_HEX.test(entry.apiKeySha256))
+        throw new Error(`principal "${entry.id}": apiKeySha256 must be 64 lowercase hex digits`);
       if (byHash.has(entry.apiKeySha256)) throw new Error(`principal "${entry.id}": its key hash is already taken`);
       byHash.set(entry.apiKeySha256, Object.freeze({ id: entry.id, roles: Object.freeze([...entry.roles]) }));
     }
@@ -124,7 +125,9 @@ export class WatchedPrincipalDirectory extends PrincipalDirectory implements OnA
       else this.logger.log(`${this.size} principal(s) in force from ${this.path} (${why})`);
       return true;
     } catch (error) {
-      this.logger.error(`${(error as Error).message}\nthe ${this.size} principal(s) read before stay in force until the file is fixed`);
+      this.logger.error(
+        `${(error as Error).message}\nthe ${this.size} principal(s) read before stay in force until the file is fixed`,
+      );
       return false;
     }
   }
@@ -173,7 +176,8 @@ export function parsePrincipals(text: string, source: string): PrincipalEntry[] 
   const root = doc.contents;
   if (!isMap(root)) return fail(['the file must be a mapping with a "principals" list']);
   const top = doc.toJS() as Record<string, unknown>;
-  for (const key of Object.keys(top)) if (key !== 'principals') problems.push(`unknown key "${key}" (expected only "principals")`);
+  for (const key of Object.keys(top))
+    if (key !== 'principals') problems.push(`unknown key "${key}" (expected only "principals")`);
   const list = top.principals;
   if (!Array.isArray(list)) {
     problems.push('"principals" must be a list');
@@ -232,7 +236,9 @@ export function parsePrincipals(text: string, source: string): PrincipalEntry[] 
       problems.push(`${at}.apiKeySha256: must be the sha256 of the API key as 64 lowercase hex digits`);
       ok = false;
     } else if (seenHashes.has(hash)) {
-      problems.push(`${at}.apiKeySha256: the same key hash as principals[${seenHashes.get(hash)}] (every principal needs its own key)`);
+      problems.push(
+        `${at}.apiKeySha256: the same key hash as principals[${seenHashes.get(hash)}] (every principal needs its own key)`,
+      );
       ok = false;
     } else {
       seenHashes.set(hash, i);

@@ -11,7 +11,11 @@ describe('SlidingWindowCounter', () => {
 
   it('lets `limit` requests through in a window, then blocks until the window ends', async () => {
     const c = counter();
-    expect((await Promise.all([hit(c), hit(c), hit(c)])).map((r) => [r.totalHits, r.isBlocked])).toEqual([[1, false], [2, false], [3, false]]);
+    expect((await Promise.all([hit(c), hit(c), hit(c)])).map((r) => [r.totalHits, r.isBlocked])).toEqual([
+      [1, false],
+      [2, false],
+      [3, false],
+    ]);
     now += 20_000;
     const over = await hit(c);
     expect(over).toMatchObject({ isBlocked: true, totalHits: 4, timeToExpire: 40 });
@@ -65,6 +69,9 @@ describe('SlidingWindowCounter', () => {
   it('costs the same at any rate: a million requests in one window', async () => {
     const c = counter();
     for (let i = 0; i < 1_000_000; i++) await c.increment('principal:a', MINUTE, 2_000_000);
-    expect(await c.increment('principal:a', MINUTE, 2_000_000)).toMatchObject({ totalHits: 1_000_001, isBlocked: false });
+    expect(await c.increment('principal:a', MINUTE, 2_000_000)).toMatchObject({
+      totalHits: 1_000_001,
+      isBlocked: false,
+    });
   });
 });

@@ -4,7 +4,6 @@ import { DEFAULT_ANONYMOUS_BYTES_PER_MINUTE, DEFAULT_RATE_LIMIT_PER_MINUTE } fro
 import { WorkgateError } from '@workgate/contracts';
 import { routeSettingOf } from './route-settings';
 
-
 const MINUTE_MS = 60_000;
 const SKIP = 'workgate:skip-rate-limit';
 /** Provider token of the rate limits in force (RateLimits). */
@@ -29,7 +28,13 @@ export interface RateLimits {
  * `X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds); over a budget the request is refused
  * as WorkgateError('rate_limited') (429) with `Retry-After`.
  */
-export function countRequest(limits: RateLimits, req: FastifyRequest, reply: FastifyReply, principal: { id: string } | undefined, declaredBytes: number): WorkgateError | undefined {
+export function countRequest(
+  limits: RateLimits,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  principal: { id: string } | undefined,
+  declaredBytes: number,
+): WorkgateError | undefined {
   const limit = limits.perMinute;
   const hit = limits.counter.increment(principal ? `principal:${principal.id}` : `ip:${req.ip}`, MINUTE_MS, limit);
   reply.header('X-RateLimit-Limit', limit);
@@ -38,13 +43,19 @@ export function countRequest(limits: RateLimits, req: FastifyRequest, reply: Fas
   if (hit.isBlocked) {
     reply.header('Retry-After', hit.timeToBlockExpire);
     const who = principal ? 'this principal' : 'this client';
-    return new WorkgateError('rate_limited', `${who} sent more than ${limit} requests in ${MINUTE_MS / 1000} s; retry after ${hit.timeToBlockExpire} s`);
+    return new WorkgateError(
+      'rate_limited',
+      `${who} sent more than ${limit} requests in ${MINUTE_MS / 1000} s; retry after ${hit.timeToBlockExpire} s`,
+    );
   }
   if (principal || declaredBytes === 0) return undefined;
   const bytes = limits.bytes.increment(`ip:${req.ip}`, MINUTE_MS, limits.anonymousBytesPerMinute, declaredBytes);
   if (!bytes.isBlocked) return undefined;
   reply.header('Retry-After', bytes.timeToBlockExpire);
-  return new WorkgateError('rate_limited', `this client sent more than ${limits.anonymousBytesPerMinute} bytes without an API key in ${MINUTE_MS / 1000} s; retry after ${bytes.timeToBlockExpire} s`);
+  return new WorkgateError(
+    'rate_limited',
+    `this client sent more than ${limits.anonymousBytesPerMinute} bytes without an API key in ${MINUTE_MS / 1000} s; retry after ${bytes.timeToBlockExpire} s`,
+  );
 }
 
 /** Whether a route counts against the rate limit (not `@SkipRateLimit()`). */
@@ -66,7 +77,12 @@ export class SlidingWindowCounter {
   constructor(private readonly clock: () => number = Date.now) {}
 
   /** Counts `cost` (1: a request; n: bytes) for `key`, unless its budget is already spent. */
-  increment(key: string, ttl: number, limit: number, cost = 1): { totalHits: number; timeToExpire: number; isBlocked: boolean; timeToBlockExpire: number } {
+  increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    cost = 1,
+  ): { totalHits: number; timeToExpire: number; isBlocked: boolean; timeToBlockExpire: number } {
     const now = (this.latest = Math.max(this.latest, this.clock()));
     // Keys idle for two of their windows are dropped once a minute (client IPs come and go).
     if (now - this.swept >= MINUTE_MS) this.dropIdle(now);
@@ -112,10 +128,20 @@ export class SlidingWindowCounter {
  * `anonymousBytesPerMinute` declared body bytes per minute per IP without a valid key. Import
  * `module`; the edge's gate (`configureHttpEdge`) counts every request with it.
  */
-export function rateLimitModule(limitPerMinute: number = DEFAULT_RATE_LIMIT_PER_MINUTE, anonymousBytesPerMinute: number = DEFAULT_ANONYMOUS_BYTES_PER_MINUTE): DynamicModule {
-  if (!Number.isInteger(limitPerMinute) || limitPerMinute < 1) throw new Error('the rate limit must be a positive integer of requests per minute');
-  if (!Number.isInteger(anonymousBytesPerMinute) || anonymousBytesPerMinute < 1) throw new Error('the anonymous byte budget must be a positive integer of bytes per minute');
-  const limits: RateLimits = { perMinute: limitPerMinute, anonymousBytesPerMinute, counter: new SlidingWindowCounter(), bytes: new SlidingWindowCounter() };
+export function rateLimitModule(
+  limitPerMinute: number = DEFAULT_RATE_LIMIT_PER_MINUTE,
+  anonymousBytesPerMinute: number = DEFAULT_ANONYMOUS_BYTES_PER_MINUTE,
+): DynamicModule {
+  if (!Number.isInteger(limitPerMinute) || limitPerMinute < 1)
+    throw new Error('the rate limit must be a positive integer of requests per minute');
+  if (!Number.isInteger(anonymousBytesPerMinute) || anonymousBytesPerMinute < 1)
+    throw new Error('the anonymous byte budget must be a positive integer of bytes per minute');
+  const limits: RateLimits = {
+    perMinute: limitPerMinute,
+    anonymousBytesPerMinute,
+    counter: new SlidingWindowCounter(),
+    bytes: new SlidingWindowCounter(),
+  };
   const provider = { provide: RATE_LIMITS, useValue: limits };
   return { module: RateLimitModule, providers: [provider], exports: [provider], global: true };
 }

@@ -3,7 +3,11 @@ import { ExecutionContext, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { routeSetting } from './route-settings';
 
-const on = (controller: new () => object, method: string) => ({ getHandler: () => controller.prototype[method as never], getClass: () => controller }) as unknown as ExecutionContext;
+const on = (controller: new () => object, method: string) =>
+  ({
+    getHandler: () => controller.prototype[method as never],
+    getClass: () => controller,
+  }) as unknown as ExecutionContext;
 
 describe('routeSetting', () => {
   @SetMetadata('workgate:test-roles', ['analyst'])
@@ -23,7 +27,7 @@ describe('routeSetting', () => {
     expect(routeSetting('workgate:test-other', on(Reports, 'purge'))).toBeUndefined();
   });
 
-  it('reads a route\'s setting once, and answers it from then on', () => {
+  it("reads a route's setting once, and answers it from then on", () => {
     class Fresh {
       @SetMetadata('workgate:test-roles', ['operator'])
       act(): void {}

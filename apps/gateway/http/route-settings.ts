@@ -16,7 +16,8 @@ export function routeSettingOf<T>(key: string, handler: object, controller: obje
   if (!byHandler) settings.set(controller, (byHandler = new WeakMap()));
   let byKey = byHandler.get(handler);
   if (!byKey) byHandler.set(handler, (byKey = new Map()));
-  if (!byKey.has(key)) byKey.set(key, reflector.getAllAndOverride(key, [handler as () => void, controller as () => void]));
+  if (!byKey.has(key))
+    byKey.set(key, reflector.getAllAndOverride(key, [handler as () => void, controller as () => void]));
   return byKey.get(key) as T | undefined;
 }
 

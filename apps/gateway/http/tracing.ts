@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import { contextOf, openSpan, SpanKind, tracingEnabled, withContext } from '@workgate/messaging';
 import { routeTemplate } from './error.filter';
 
-const header = (req: FastifyRequest, name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
+const header = (req: FastifyRequest, name: string) =>
+  typeof req.headers[name] === 'string' ? req.headers[name] : undefined;
 
 /**
  * With tracing on, each request is a server span in the caller's trace (W3C `traceparent`), named
@@ -24,7 +25,9 @@ export function traceRequests(req: FastifyRequest, reply: FastifyReply, done: Ho
     const route = routeTemplate(req);
     open.span.updateName(`${req.method} ${route}`);
     open.span.setAttributes({ 'http.route': route, 'http.response.status_code': res.statusCode });
-    open.end(res.statusCode >= 500 ? `answered ${res.statusCode}` : !res.writableFinished ? 'the client went away' : undefined);
+    open.end(
+      res.statusCode >= 500 ? `answered ${res.statusCode}` : !res.writableFinished ? 'the client went away' : undefined,
+    );
   };
   // Answered, or the connection closed first (a client that gave up).
   res.on('finish', end);

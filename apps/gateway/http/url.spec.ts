@@ -8,13 +8,23 @@ describe('urlProblems', () => {
 
   it('reads percent-encoded UTF-8 and names each part that is not, or that holds U+0000 or an unpaired surrogate', () => {
     expect(urlProblems('/v1/work-orders?externalRef=caf%C3%A9')).toEqual([]);
-    expect(urlProblems('/v1/a%ffb')).toEqual([{ path: 'path', message: 'a path segment is not valid percent-encoded UTF-8' }]);
-    expect(urlProblems('/v1/a%00b')).toEqual([{ path: 'path', message: 'a path segment holds U+0000 or an unpaired surrogate' }]);
-    expect(urlProblems('/v1/x?ok=1&ref=%ED%A0%80')).toEqual([{ path: 'query:ref', message: 'is not valid percent-encoded UTF-8' }]);
-    expect(urlProblems('/v1/x?k%00=1')).toEqual([{ path: 'query:k%00', message: 'holds U+0000 or an unpaired surrogate' }]);
+    expect(urlProblems('/v1/a%ffb')).toEqual([
+      { path: 'path', message: 'a path segment is not valid percent-encoded UTF-8' },
+    ]);
+    expect(urlProblems('/v1/a%00b')).toEqual([
+      { path: 'path', message: 'a path segment holds U+0000 or an unpaired surrogate' },
+    ]);
+    expect(urlProblems('/v1/x?ok=1&ref=%ED%A0%80')).toEqual([
+      { path: 'query:ref', message: 'is not valid percent-encoded UTF-8' },
+    ]);
+    expect(urlProblems('/v1/x?k%00=1')).toEqual([
+      { path: 'query:k%00', message: 'holds U+0000 or an unpaired surrogate' },
+    ]);
   });
 
   it('names a query part holding U+0000 even without percent-encoding', () => {
-    expect(urlProblems('/v1/x?ref=a\u0000b')).toEqual([{ path: 'query:ref', message: 'holds U+0000 or an unpaired surrogate' }]);
+    expect(urlProblems('/v1/x?ref=a\u0000b')).toEqual([
+      { path: 'query:ref', message: 'holds U+0000 or an unpaired surrogate' },
+    ]);
   });
 });

@@ -2,7 +2,10 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import { FieldProblem, unstorable, WorkgateError } from '@workgate/contracts';
 
 /** One percent-encoded part of a URL, decoded, or what is wrong with it: not UTF-8 once decoded, or holding U+0000 or an unpaired surrogate. */
-function decodePart(raw: string, plusIsSpace: boolean): { text: string; problem?: undefined } | { text?: undefined; problem: string } {
+function decodePart(
+  raw: string,
+  plusIsSpace: boolean,
+): { text: string; problem?: undefined } | { text?: undefined; problem: string } {
   let text: string;
   try {
     text = decodeURIComponent(plusIsSpace ? raw.replace(/\+/g, ' ') : raw);
@@ -42,7 +45,9 @@ export function urlProblems(url: string): FieldProblem[] {
 /** The refusal of a URL no route could read faithfully (422 naming the part), or undefined when it reads. */
 export function unreadableUrl(url: string): WorkgateError | undefined {
   const problems = urlProblems(url);
-  return problems.length ? new WorkgateError('validation_failed', `${problems[0].path} ${problems[0].message}`, problems) : undefined;
+  return problems.length
+    ? new WorkgateError('validation_failed', `${problems[0].path} ${problems[0].message}`, problems)
+    : undefined;
 }
 
 /** Refuses, with 422 naming the part, a request whose URL no route could read faithfully (an `onRequest` hook). */

@@ -3,7 +3,10 @@ import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, IsInt, IsString, validate } from 'class-validator';
 import { cacheValidationRules } from './validation';
 
-const failed = async (cls: new () => object, value: object) => (await validate(plainToInstance(cls, value), { whitelist: true, forbidNonWhitelisted: true })).map((e) => e.property).sort();
+const failed = async (cls: new () => object, value: object) =>
+  (await validate(plainToInstance(cls, value), { whitelist: true, forbidNonWhitelisted: true }))
+    .map((e) => e.property)
+    .sort();
 
 describe('cacheValidationRules', () => {
   class Named {

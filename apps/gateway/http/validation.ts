@@ -1,6 +1,14 @@
 import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { getMetadataStorage, type ValidationError } from 'class-validator';
-import { FieldProblem, flattenValidationErrors, isPlainObject, jsonValueProblems, plainStandsIn, vouchesFor, WorkgateError } from '@workgate/contracts';
+import {
+  FieldProblem,
+  flattenValidationErrors,
+  isPlainObject,
+  jsonValueProblems,
+  plainStandsIn,
+  vouchesFor,
+  WorkgateError,
+} from '@workgate/contracts';
 
 /**
  * The WorkgateError('validation_failed') for class-validator errors: the first problem as the
@@ -15,7 +23,11 @@ function problemsFailed(problems: FieldProblem[]): WorkgateError {
   if (problems.length === 0) return new WorkgateError('validation_failed', 'the request is not valid');
   const first = problems[0];
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
-  return new WorkgateError('validation_failed', `${first.path ? `${first.path}: ` : ''}${first.message}${more}`, problems);
+  return new WorkgateError(
+    'validation_failed',
+    `${first.path ? `${first.path}: ` : ''}${first.message}${more}`,
+    problems,
+  );
 }
 
 const isEmptyObject = (value: unknown): boolean => {
@@ -51,7 +63,8 @@ export const validationPipe = new (class StrictValidationPipe extends Validation
     // A valid body whose DTO the plain JSON stands in for is used as it is: no copy into class
     // instances, no second walk. Any other body, and every invalid one, goes the whole way.
     const Body = metadata.metatype;
-    if (metadata.type === 'body' && Body && isPlainObject(value) && plainStandsIn(Body) && vouchesFor(Body, value)) return value;
+    if (metadata.type === 'body' && Body && isPlainObject(value) && plainStandsIn(Body) && vouchesFor(Body, value))
+      return value;
     return super.transform(value, metadata);
   }
 
@@ -64,7 +77,7 @@ export const validationPipe = new (class StrictValidationPipe extends Validation
   transform: true,
   validationError: { target: false, value: false },
   // Nest types these as its own ValidationError interface; they are class-validator's objects.
-  exceptionFactory: (errors) => validationFailed(errors as unknown as ValidationError[]),
+  exceptionFactory: (errors) => validationFailed(errors),
 });
 
 type Storage = ReturnType<typeof getMetadataStorage>;

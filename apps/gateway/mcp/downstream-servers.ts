@@ -65,7 +65,12 @@ export class DownstreamServers implements OnApplicationShutdown {
     return downstream.tools;
   }
 
-  async call(system: string, config: McpServerConfig, name: string, args: Record<string, unknown>): Promise<Awaited<ReturnType<Client['callTool']>>> {
+  async call(
+    system: string,
+    config: McpServerConfig,
+    name: string,
+    args: Record<string, unknown>,
+  ): Promise<Awaited<ReturnType<Client['callTool']>>> {
     const downstream = this.downstream(system, config);
     const client = await downstream.client;
     try {
@@ -136,16 +141,20 @@ export class DownstreamServers implements OnApplicationShutdown {
         // What the process wrote before it stopped reaches this tail a moment after its exit.
         await new Promise((r) => setImmediate(r));
         const stderr = tail.text(Object.values(env));
-        const reason = error instanceof McpError ? 'it stopped before it answered' : maskSecrets((error as Error).message);
+        const reason =
+          error instanceof McpError ? 'it stopped before it answered' : maskSecrets((error as Error).message);
         throw cannotStart(stderr ? `${reason} (stderr: ${stderr})` : reason);
       }
     } else {
       const headers = Object.fromEntries(Object.entries(config.headers ?? {}).map(([k, v]) => [k, fromEnvironment(v)]));
       try {
-        await client.connect(new StreamableHTTPClientTransport(new URL(fromEnvironment(config.url!)), { requestInit: { headers } }));
+        await client.connect(
+          new StreamableHTTPClientTransport(new URL(fromEnvironment(config.url!)), { requestInit: { headers } }),
+        );
       } catch (error) {
         let message = maskSecrets((error as Error).message);
-        for (const secret of Object.values(headers)) if (secret.length >= 4) message = message.split(secret).join('[redacted]');
+        for (const secret of Object.values(headers))
+          if (secret.length >= 4) message = message.split(secret).join('[redacted]');
         throw cannotStart(message);
       }
     }

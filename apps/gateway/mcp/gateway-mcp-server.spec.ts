@@ -7,7 +7,12 @@ import { GatewayBackend, gatewayMcpServer } from './gateway-mcp-server';
 
 type Json = Record<string, any>;
 
-const FILES: SystemBoundary = { name: 'files', mcp: { command: 'files-server' }, read: true, write: ['write_file'] } as SystemBoundary;
+const FILES: SystemBoundary = {
+  name: 'files',
+  mcp: { command: 'files-server' },
+  read: true,
+  write: ['write_file'],
+} as SystemBoundary;
 const TOOLS: Tool[] = [
   { name: 'read_file', inputSchema: { type: 'object' }, annotations: { readOnlyHint: true } },
   { name: 'write_file', inputSchema: { type: 'object' } },
@@ -34,8 +39,21 @@ describe('the MCP gateway: a read decided run is forwarded while its decision co
   /** What the backend tells the gateway before the commit: a verdict, or nothing (intake across NATS). */
   let toldFirst: Json | undefined;
 
-  const run = { decision: 'run', reason: 'within_boundary', message: 'within the boundary', receiptId: 'r-1', actionId: 'a-1' };
-  const stop = { decision: 'stop', reason: 'work_order_stopped', message: 'the work order is stopped', receiptId: 'r-2', actionId: 'a-2', decisionOwner: 'ops' };
+  const run = {
+    decision: 'run',
+    reason: 'within_boundary',
+    message: 'within the boundary',
+    receiptId: 'r-1',
+    actionId: 'a-1',
+  };
+  const stop = {
+    decision: 'stop',
+    reason: 'work_order_stopped',
+    message: 'the work order is stopped',
+    receiptId: 'r-2',
+    actionId: 'a-2',
+    decisionOwner: 'ops',
+  };
 
   beforeEach(async () => {
     log = [];

@@ -12,7 +12,10 @@ type ToolResult = { content: Array<Json>; structuredContent?: Json; isError?: bo
 const SEPARATOR = '__';
 /** The longest system or tool name a decision records (as `/v1` requests). */
 const MAX_NAME = 200;
-const sha256 = (value: unknown) => createHash('sha256').update(canonicalize(value ?? {})).digest('hex');
+const sha256 = (value: unknown) =>
+  createHash('sha256')
+    .update(canonicalize(value ?? {}))
+    .digest('hex');
 
 /** What the gateway asks workgate: the work order's MCP systems, a decision, a result to record. */
 export interface GatewayBackend {
@@ -21,15 +24,27 @@ export interface GatewayBackend {
    * The decision, answered once it is recorded. `decided`, when given, may be told the verdict
    * earlier, while it commits (never a verdict that is not the one being committed).
    */
-  decide(workOrderId: string, action: { system: string; operation: string; kind: 'read' | 'write'; argumentsSha256: string }, decided?: (verdict: Json) => void): Promise<Json>;
-  recordResult(workOrderId: string, actionId: string, result: { resultSha256: string; isError: boolean }): Promise<void>;
+  decide(
+    workOrderId: string,
+    action: { system: string; operation: string; kind: 'read' | 'write'; argumentsSha256: string },
+    decided?: (verdict: Json) => void,
+  ): Promise<Json>;
+  recordResult(
+    workOrderId: string,
+    actionId: string,
+    result: { resultSha256: string; isError: boolean },
+  ): Promise<void>;
 }
 
 /**
  * A tool error: the text for the agent, the decision (or refusal) in `_meta` under `workgate/` (not
  * as structured content, which the downstream tool's output schema describes).
  */
-const decisionError = (text: string, decision: Json): ToolResult => ({ isError: true, content: [{ type: 'text', text }], _meta: { 'workgate/decision': decision } });
+const decisionError = (text: string, decision: Json): ToolResult => ({
+  isError: true,
+  content: [{ type: 'text', text }],
+  _meta: { 'workgate/decision': decision },
+});
 
 const refusalResult = (error: unknown): ToolResult => {
   const refusal =
@@ -40,7 +55,11 @@ const refusalResult = (error: unknown): ToolResult => {
         : error instanceof Error
           ? { error: 'unavailable', message: error.message || 'the call failed' }
           : (error as { error: string; message: string });
-  return { isError: true, content: [{ type: 'text', text: `${refusal.error}: ${refusal.message}` }], _meta: { 'workgate/refusal': refusal } };
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `${refusal.error}: ${refusal.message}` }],
+    _meta: { 'workgate/refusal': refusal },
+  };
 };
 
 /**
@@ -55,8 +74,16 @@ const refusalResult = (error: unknown): ToolResult => {
  * concurrent change to the work order (only then has the server seen a read that is not recorded as
  * run). A write is forwarded only once its decision is recorded.
  */
-export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, downstream: DownstreamServers, log: (m: string) => void): Server {
-  const server = new Server({ name: `workgate-work-order-${workOrderId}`, version: '1' }, { capabilities: { tools: {} }, jsonSchemaValidator: SCHEMA_VALIDATOR });
+export function gatewayMcpServer(
+  workOrderId: string,
+  backend: GatewayBackend,
+  downstream: DownstreamServers,
+  log: (m: string) => void,
+): Server {
+  const server = new Server(
+    { name: `workgate-work-order-${workOrderId}`, version: '1' },
+    { capabilities: { tools: {} }, jsonSchemaValidator: SCHEMA_VALIDATOR },
+  );
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const tools: Tool[] = [];
@@ -64,7 +91,11 @@ export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, d
     for (const system of await backend.systems(workOrderId)) {
       try {
         for (const tool of await downstream.tools(system.name, system.mcp!)) {
-          tools.push({ ...tool, name: `${system.name}${SEPARATOR}${tool.name}`, description: `[${system.name}, decided by workgate] ${tool.description ?? ''}`.trim() });
+          tools.push({
+            ...tool,
+            name: `${system.name}${SEPARATOR}${tool.name}`,
+            description: `[${system.name}, decided by workgate] ${tool.description ?? ''}`.trim(),
+          });
         }
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -72,7 +103,8 @@ export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, d
       }
     }
     // Nothing to offer: the agent is told why (a JSON-RPC error); otherwise what can be used, with the systems that cannot named.
-    if (unavailable.length > 0 && tools.length === 0) throw Object.assign(new Error(unavailable.join('; ')), { data: { 'workgate/unavailable': unavailable } });
+    if (unavailable.length > 0 && tools.length === 0)
+      throw Object.assign(new Error(unavailable.join('; ')), { data: { 'workgate/unavailable': unavailable } });
     return unavailable.length > 0 ? { tools, _meta: { 'workgate/unavailable': unavailable } } : { tools };
   });
 
@@ -84,11 +116,16 @@ export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, d
     const args = (request.params.arguments ?? {}) as Json;
     const argumentsSha256 = sha256(args);
     if (systemName.length > MAX_NAME || toolName.length > MAX_NAME) {
-      return refusalResult({ error: 'validation_failed', message: `a tool name is at most ${MAX_NAME} characters on each side of "${SEPARATOR}"` });
+      return refusalResult({
+        error: 'validation_failed',
+        message: `a tool name is at most ${MAX_NAME} characters on each side of "${SEPARATOR}"`,
+      });
     }
     try {
       const system = (await backend.systems(workOrderId)).find((s) => s.name === systemName);
-      const tool = system ? (await downstream.tools(system.name, system.mcp!)).find((t) => t.name === toolName) : undefined;
+      const tool = system
+        ? (await downstream.tools(system.name, system.mcp!)).find((t) => t.name === toolName)
+        : undefined;
       // A tool nobody marks read-only writes; a system the workflow does not name is decided (and stopped) all the same.
       const kind = tool?.annotations?.readOnlyHint === true ? 'read' : 'write';
       const forward = () => downstream.call(system!.name, system!.mcp!, toolName, args) as Promise<ToolResult>;
@@ -101,19 +138,39 @@ export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, d
         early.catch(() => undefined); // dropped unless the recorded verdict is run: awaited below then
       };
       const verdict = await backend
-        .decide(workOrderId, { system: systemName, operation: toolName, kind, argumentsSha256 }, kind === 'read' && tool ? readEarly : undefined)
+        .decide(
+          workOrderId,
+          { system: systemName, operation: toolName, kind, argumentsSha256 },
+          kind === 'read' && tool ? readEarly : undefined,
+        )
         .finally(() => (answered = true));
-      const decided = { decision: verdict.decision, reason: verdict.reason, message: verdict.message, receiptId: verdict.receiptId, actionId: verdict.actionId, argumentsSha256 };
+      const decided = {
+        decision: verdict.decision,
+        reason: verdict.reason,
+        message: verdict.message,
+        receiptId: verdict.receiptId,
+        actionId: verdict.actionId,
+        argumentsSha256,
+      };
       if (verdict.decision === 'wait') {
-        return decisionError(`wait: ${verdict.message}. Approval ${verdict.approvalId} must be decided by ${verdict.decisionOwner}; call again once it is approved.`, {
-          ...decided,
-          approvalId: verdict.approvalId,
-          decisionOwner: verdict.decisionOwner,
-        });
+        return decisionError(
+          `wait: ${verdict.message}. Approval ${verdict.approvalId} must be decided by ${verdict.decisionOwner}; call again once it is approved.`,
+          {
+            ...decided,
+            approvalId: verdict.approvalId,
+            decisionOwner: verdict.decisionOwner,
+          },
+        );
       }
       if (verdict.decision !== 'run' || !system || !tool) {
-        const why = verdict.decision === 'run' ? `${name} is no tool of this work order's MCP systems` : `${verdict.reason}: ${verdict.message}`;
-        return decisionError(`stop: ${why}${verdict.decisionOwner ? ` (decided by ${verdict.decisionOwner})` : ''}`, { ...decided, decisionOwner: verdict.decisionOwner });
+        const why =
+          verdict.decision === 'run'
+            ? `${name} is no tool of this work order's MCP systems`
+            : `${verdict.reason}: ${verdict.message}`;
+        return decisionError(`stop: ${why}${verdict.decisionOwner ? ` (decided by ${verdict.decisionOwner})` : ''}`, {
+          ...decided,
+          decisionOwner: verdict.decisionOwner,
+        });
       }
       const result = await (early ?? forward());
       let resultSha256: string;
@@ -121,12 +178,31 @@ export function gatewayMcpServer(workOrderId: string, backend: GatewayBackend, d
         resultSha256 = sha256(result);
       } catch (error) {
         // The call ran: its answer goes back, with the reason its result is not recorded.
-        log(`the result of action ${verdict.actionId} cannot be hashed and is not recorded: ${(error as Error).message}`);
-        return { ...result, _meta: { ...(result._meta ?? {}), 'workgate/receiptId': verdict.receiptId, 'workgate/argumentsSha256': argumentsSha256 } };
+        log(
+          `the result of action ${verdict.actionId} cannot be hashed and is not recorded: ${(error as Error).message}`,
+        );
+        return {
+          ...result,
+          _meta: {
+            ...(result._meta ?? {}),
+            'workgate/receiptId': verdict.receiptId,
+            'workgate/argumentsSha256': argumentsSha256,
+          },
+        };
       }
       // Recorded beside the decision; the answer does not wait for that commit.
-      backend.recordResult(workOrderId, verdict.actionId, { resultSha256, isError: result.isError === true }).catch((error: Error) => log(`the result of action ${verdict.actionId} is not recorded: ${error.message}`));
-      return { ...result, _meta: { ...(result._meta ?? {}), 'workgate/receiptId': verdict.receiptId, 'workgate/argumentsSha256': argumentsSha256, 'workgate/resultSha256': resultSha256 } };
+      backend
+        .recordResult(workOrderId, verdict.actionId, { resultSha256, isError: result.isError === true })
+        .catch((error: Error) => log(`the result of action ${verdict.actionId} is not recorded: ${error.message}`));
+      return {
+        ...result,
+        _meta: {
+          ...(result._meta ?? {}),
+          'workgate/receiptId': verdict.receiptId,
+          'workgate/argumentsSha256': argumentsSha256,
+          'workgate/resultSha256': resultSha256,
+        },
+      };
     } catch (error) {
       return refusalResult(error);
     }

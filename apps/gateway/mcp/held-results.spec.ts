@@ -3,10 +3,12 @@ import { HeldResults, RESULT_HOLD_MS } from './held-results';
 describe('HeldResults', () => {
   let results: HeldResults;
   let sent: string[];
-  const record = (name: string, outcome: 'ok' | 'refused' = 'ok') => () => {
-    sent.push(name);
-    return outcome === 'ok' ? Promise.resolve() : Promise.reject(new Error(`${name} refused`));
-  };
+  const record =
+    (name: string, outcome: 'ok' | 'refused' = 'ok') =>
+    () => {
+      sent.push(name);
+      return outcome === 'ok' ? Promise.resolve() : Promise.reject(new Error(`${name} refused`));
+    };
 
   beforeEach(() => {
     jest.useFakeTimers();
@@ -15,7 +17,7 @@ describe('HeldResults', () => {
   });
   afterEach(() => jest.useRealTimers());
 
-  it('holds a result until its work order\'s next command, then sends the held ones in the order they came', async () => {
+  it("holds a result until its work order's next command, then sends the held ones in the order they came", async () => {
     const first = results.hold('wo-1', record('a'));
     const second = results.hold('wo-1', record('b'));
     const other = results.hold('wo-2', record('c'));
@@ -56,7 +58,10 @@ describe('HeldResults', () => {
 
   it('when workgate stops, sends what it holds and waits for it; later results go at once', async () => {
     let recorded = false;
-    void results.hold('wo-1', () => new Promise<void>((resolve) => setTimeout(() => ((recorded = true), resolve()), 5)));
+    void results.hold(
+      'wo-1',
+      () => new Promise<void>((resolve) => setTimeout(() => ((recorded = true), resolve()), 5)),
+    );
     const stopping = results.beforeApplicationShutdown();
     jest.advanceTimersByTime(5);
     await stopping;

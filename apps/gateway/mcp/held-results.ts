@@ -29,7 +29,10 @@ export class HeldResults implements BeforeApplicationShutdown {
       if (this.closing) return void send();
       const held = this.held.get(workOrderId);
       if (held) return void held.records.push(send);
-      this.held.set(workOrderId, { records: [send], timer: setTimeout(() => void this.release(workOrderId), RESULT_HOLD_MS).unref() });
+      this.held.set(workOrderId, {
+        records: [send],
+        timer: setTimeout(() => void this.release(workOrderId), RESULT_HOLD_MS).unref(),
+      });
     });
   }
 

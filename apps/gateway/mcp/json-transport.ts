@@ -1,14 +1,23 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { JSONRPCMessage, JSONRPCMessageSchema, MessageExtraInfo, RequestId, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import {
+  JSONRPCMessage,
+  JSONRPCMessageSchema,
+  MessageExtraInfo,
+  RequestId,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '@modelcontextprotocol/sdk/types.js';
 
 /** The most messages one POST may carry (a JSON-RPC batch, as protocol versions before 2025-06-18 allow). */
 const MAX_BATCH = 100;
 
 type Answer = { status: number; body?: unknown };
 
-const refusal = (status: number, code: number, message: string): Answer => ({ status, body: { jsonrpc: '2.0', error: { code, message }, id: null } });
+const refusal = (status: number, code: number, message: string): Answer => ({
+  status,
+  body: { jsonrpc: '2.0', error: { code, message }, id: null },
+});
 
 /** Whether a Content-Type is JSON (application/json or a `+json` type, any parameters). */
 const isJson = (contentType: string | undefined) => {
@@ -16,8 +25,10 @@ const isJson = (contentType: string | undefined) => {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 };
 
-const isRequest = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId; method: string } => 'method' in m && 'id' in m;
-const isResponse = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } => ('result' in m || 'error' in m) && 'id' in m;
+const isRequest = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId; method: string } =>
+  'method' in m && 'id' in m;
+const isResponse = (m: JSONRPCMessage): m is JSONRPCMessage & { id: RequestId } =>
+  ('result' in m || 'error' in m) && 'id' in m;
 
 /**
  * MCP's streamable HTTP transport, in its stateless JSON-response form (no sessions, no SSE), for
@@ -43,13 +54,17 @@ export class JsonResponseTransport implements Transport {
     const waiting = this.waiting.get(message.id as number);
     if (!waiting) return;
     this.waiting.delete(message.id as number);
-    waiting.answer({ ...message, id: waiting.callerId } as JSONRPCMessage);
+    waiting.answer({ ...message, id: waiting.callerId });
   }
 
   async close(): Promise<void> {
     for (const [id, waiting] of this.waiting) {
       this.waiting.delete(id);
-      waiting.answer({ jsonrpc: '2.0', id: waiting.callerId, error: { code: -32000, message: 'workgate is stopping' } });
+      waiting.answer({
+        jsonrpc: '2.0',
+        id: waiting.callerId,
+        error: { code: -32000, message: 'workgate is stopping' },
+      });
     }
     this.onclose?.();
   }
@@ -60,11 +75,13 @@ export class JsonResponseTransport implements Transport {
     if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
       return refusal(406, -32000, 'Not Acceptable: Client must accept both application/json and text/event-stream');
     }
-    if (!isJson(req.headers['content-type'])) return refusal(415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+    if (!isJson(req.headers['content-type']))
+      return refusal(415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
     const body: unknown = req.body;
     const batch = Array.isArray(body);
     const raw = batch ? body : [body];
-    if (raw.length === 0 || raw.length > MAX_BATCH) return refusal(400, -32600, `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`);
+    if (raw.length === 0 || raw.length > MAX_BATCH)
+      return refusal(400, -32600, `Invalid Request: a batch holds 1 to ${MAX_BATCH} messages`);
     const messages: JSONRPCMessage[] = [];
     for (const item of raw) {
       const parsed = JSONRPCMessageSchema.safeParse(item);
@@ -72,10 +89,15 @@ export class JsonResponseTransport implements Transport {
       messages.push(parsed.data);
     }
     const initializing = messages.some((m) => isRequest(m) && m.method === 'initialize');
-    if (initializing && messages.length > 1) return refusal(400, -32600, 'Invalid Request: Only one initialization request is allowed');
+    if (initializing && messages.length > 1)
+      return refusal(400, -32600, 'Invalid Request: Only one initialization request is allowed');
     const version = req.headers['mcp-protocol-version'];
     if (!initializing && typeof version === 'string' && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-      return refusal(400, -32000, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
+      return refusal(
+        400,
+        -32000,
+        `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`,
+      );
     }
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
     const answers: Array<Promise<JSONRPCMessage>> = [];
@@ -88,7 +110,7 @@ export class JsonResponseTransport implements Transport {
         new Promise((answer) => {
           const id = ++this.lastId;
           this.waiting.set(id, { callerId: message.id, answer });
-          this.onmessage?.({ ...message, id } as JSONRPCMessage, extra);
+          this.onmessage?.({ ...message, id }, extra);
         }),
       );
     }

@@ -14,7 +14,8 @@ import { workgateMcpServer } from './workgate-mcp-server';
 
 const VERSION = '1';
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no such work order') });
-const stateless = () => new WorkgateError('method_not_allowed', 'this MCP endpoint is stateless: send each message with POST');
+const stateless = () =>
+  new WorkgateError('method_not_allowed', 'this MCP endpoint is stateless: send each message with POST');
 
 /** The `/v1` API of this gateway, with the caller's key: every tool goes through its checks. */
 const apiOf = (req: FastifyRequest) => {
@@ -62,11 +63,18 @@ export class McpController {
 
   @Post('work-orders/:id')
   @Roles('integrator', 'operator')
-  gateway(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+  gateway(
+    @Param('id', uuid) id: string,
+    @CurrentPrincipal() p: Principal,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
+  ): Promise<void> {
     const key = `${id} ${p.id}`;
     let endpoint = this.gateways.get(key);
     if (!endpoint) {
-      endpoint = new JsonMcpEndpoint(gatewayMcpServer(id, this.backend(p), this.downstream, (m) => this.logger.warn(m)));
+      endpoint = new JsonMcpEndpoint(
+        gatewayMcpServer(id, this.backend(p), this.downstream, (m) => this.logger.warn(m)),
+      );
       rememberRecent(this.gateways, key, endpoint, GATEWAYS_KEPT);
     }
     return endpoint.handle(req, res);
@@ -85,7 +93,10 @@ export class McpController {
         let systems = this.systems.get(workOrderId);
         if (!systems) {
           systems = this.rpc.request(Subjects.intake.get, { workOrderId }).then(async (handoff) => {
-            const version = await this.rpc.request(Subjects.policy.get, { jobType: handoff.jobType, version: handoff.workflow.version });
+            const version = await this.rpc.request(Subjects.policy.get, {
+              jobType: handoff.jobType,
+              version: handoff.workflow.version,
+            });
             return version.definition.systems.filter((s) => s.mcp);
           });
           systems.catch(() => this.systems.delete(workOrderId));
@@ -97,12 +108,25 @@ export class McpController {
         void this.results.release(workOrderId);
         // The verdict the gateway is told is the command's answer, as the reply carries it.
         const told = decided as ((answer: WorkOrderAnswer) => void) | undefined;
-        return (await sendCommandInProcess(this.rpc, workOrderId, { type: 'RequestAction', body: action }, commandMeta(p, undefined), told)).answer as Record<string, any>;
+        return (
+          await sendCommandInProcess(
+            this.rpc,
+            workOrderId,
+            { type: 'RequestAction', body: action },
+            commandMeta(p, undefined),
+            told,
+          )
+        ).answer;
       },
       recordResult: (workOrderId, actionId, result) => {
         const meta = commandMeta(p, undefined);
         return this.results.hold(workOrderId, async () => {
-          await sendCommandInProcess(this.rpc, workOrderId, { type: 'RecordActionResult', actionId, body: result }, meta);
+          await sendCommandInProcess(
+            this.rpc,
+            workOrderId,
+            { type: 'RecordActionResult', actionId, body: result },
+            meta,
+          );
         });
       },
     };

@@ -18,7 +18,11 @@ export function workgateApi(baseUrl: string, authorization: string, fetchImpl: t
     async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
       const res = await fetchImpl(`${baseUrl}${path}`, {
         method,
-        headers: { Authorization: authorization, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        headers: {
+          Authorization: authorization,
+          Accept: 'application/json',
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await res.text();

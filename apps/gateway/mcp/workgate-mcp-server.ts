@@ -16,11 +16,21 @@ export function workgateMcpServer(api: WorkgateApi, version: string): Server {
     },
   );
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: WORKGATE_TOOLS.map(({ name, title, description, inputSchema, annotations }) => ({ name, title, description, inputSchema, ...(annotations ? { annotations } : {}) })),
+    tools: WORKGATE_TOOLS.map(({ name, title, description, inputSchema, annotations }) => ({
+      name,
+      title,
+      description,
+      inputSchema,
+      ...(annotations ? { annotations } : {}),
+    })),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = WORKGATE_TOOLS.find((t) => t.name === request.params.name);
-    if (!tool) throw new McpError(ErrorCode.InvalidParams, `no tool named ${request.params.name} (tools: ${WORKGATE_TOOLS.map((t) => t.name).join(', ')})`);
+    if (!tool)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `no tool named ${request.params.name} (tools: ${WORKGATE_TOOLS.map((t) => t.name).join(', ')})`,
+      );
     return runTool(tool, request.params.arguments ?? {}, api, extra.signal);
   });
   return server;

@@ -23,9 +23,19 @@ export interface AnswerDoc {
  * and what it answers. `answer` is a component schema's name, `[name]` for an array of them, or
  * a schema.
  */
-export function Documented(summary: string, answer: string | [string] | Schema | AnswerDoc, description?: string): MethodDecorator {
+export function Documented(
+  summary: string,
+  answer: string | [string] | Schema | AnswerDoc,
+  description?: string,
+): MethodDecorator {
   const doc: AnswerDoc =
-    typeof answer === 'string' ? { json: ref(answer) } : Array.isArray(answer) ? { json: { type: 'array', items: ref(answer[0]) } } : 'json' in answer || 'alternatives' in answer ? (answer as AnswerDoc) : { json: answer as Schema };
+    typeof answer === 'string'
+      ? { json: ref(answer) }
+      : Array.isArray(answer)
+        ? { json: { type: 'array', items: ref(answer[0]) } }
+        : 'json' in answer || 'alternatives' in answer
+          ? answer
+          : { json: answer as Schema };
   return (target, key, descriptor) => {
     ApiOperation({ summary, ...(description ? { description } : {}) })(target, key, descriptor);
     SetMetadata(ANSWERS, doc)(target, key, descriptor);
@@ -33,4 +43,5 @@ export function Documented(summary: string, answer: string | [string] | Schema |
 }
 
 /** The request body by media type, for routes that read the raw request instead of a validated DTO. */
-export const RequestBody = (content: Record<string, Schema>, description?: string): MethodDecorator => SetMetadata(REQUEST_BODY, { content, description });
+export const RequestBody = (content: Record<string, Schema>, description?: string): MethodDecorator =>
+  SetMetadata(REQUEST_BODY, { content, description });

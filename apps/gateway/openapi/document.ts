@@ -56,9 +56,17 @@ export function openApiDocument(app: INestApplication, controllers: Class[]): Op
     )
     .setVersion(API_VERSION)
     .addServer('/', 'this workgate')
-    .addSecurity('apiKey', { type: 'http', scheme: 'bearer', description: 'An API key issued by `npm run principal` (stored as its SHA-256 only): `Authorization: Bearer <key>`.' })
+    .addSecurity('apiKey', {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'An API key issued by `npm run principal` (stored as its SHA-256 only): `Authorization: Bearer <key>`.',
+    })
     .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [...bodyClasses.values()], operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [...bodyClasses.values()],
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+  });
 
   document.components = {
     ...document.components,
@@ -68,20 +76,28 @@ export function openApiDocument(app: INestApplication, controllers: Class[]): Op
         name: 'Idempotency-Key',
         in: 'header',
         required: false,
-        description: 'Makes the write safe to retry: a replay within 7 days answers the first answer (`Idempotent-Replayed: true`) and writes nothing; the same key with another request is 422 `idempotency_key_reused`.',
+        description:
+          'Makes the write safe to retry: a replay within 7 days answers the first answer (`Idempotent-Replayed: true`) and writes nothing; the same key with another request is 422 `idempotency_key_reused`.',
         schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,255}$' },
       },
       MinPosition: {
         name: 'Workgate-Min-Position',
         in: 'header',
         required: false,
-        description: "The ledger position this read must reflect (a write's `Workgate-Position`). Without it, a principal's read reflects its own last write. Waits up to 5 s, then 503 `not_caught_up`.",
+        description:
+          "The ledger position this read must reflect (a write's `Workgate-Position`). Without it, a principal's read reflects its own last write. Waits up to 5 s, then 503 `not_caught_up`.",
         schema: { type: 'string', pattern: '^\\d{1,15}$' },
       },
     },
     headers: {
-      Position: { description: 'The ledger position of the commit that recorded this write.', schema: { type: 'string', pattern: '^\\d+$' } },
-      Replayed: { description: '`true` when this is the first answer to the same Idempotency-Key, replayed.', schema: { type: 'string', enum: ['true'] } },
+      Position: {
+        description: 'The ledger position of the commit that recorded this write.',
+        schema: { type: 'string', pattern: '^\\d+$' },
+      },
+      Replayed: {
+        description: '`true` when this is the first answer to the same Idempotency-Key, replayed.',
+        schema: { type: 'string', enum: ['true'] },
+      },
       RetryAfter: { description: 'Seconds to wait before retrying.', schema: { type: 'string', pattern: '^\\d+$' } },
     },
     securitySchemes: document.components?.securitySchemes,
@@ -115,8 +131,14 @@ function routes(controllers: Class[]): Route[] {
     const proto = controller.prototype as Record<string, object>;
     for (const method of Object.getOwnPropertyNames(proto)) {
       const handler = proto[method];
-      if (method === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
-      const args: Record<string, { index: number }> = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {};
+      if (
+        method === 'constructor' ||
+        typeof handler !== 'function' ||
+        Reflect.getMetadata(PATH_METADATA, handler) === undefined
+      )
+        continue;
+      const args: Record<string, { index: number }> =
+        Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {};
       const types: unknown[] = Reflect.getMetadata('design:paramtypes', proto, method) ?? [];
       const argClass = (paramtype: RouteParamtypes): Class | undefined => {
         const entry = Object.entries(args).find(([key]) => key.split(':')[0] === String(paramtype));
@@ -142,7 +164,8 @@ function routes(controllers: Class[]): Route[] {
 
 function findOperation(document: OpenAPIObject, operationId: string): Operation | undefined {
   for (const item of Object.values(document.paths)) {
-    for (const operation of Object.values(item) as Operation[]) if (operation?.operationId === operationId) return operation;
+    for (const operation of Object.values(item) as Operation[])
+      if (operation?.operationId === operationId) return operation;
   }
   return undefined;
 }
@@ -157,33 +180,54 @@ function complete(operation: Operation, route: Route): void {
   if (readsViews) parameters.push({ $ref: '#/components/parameters/MinPosition' });
   operation.parameters = parameters;
 
-  const requestBody = Reflect.getMetadata(REQUEST_BODY, route.handler) as { content: Record<string, Schema>; description?: string } | undefined;
+  const requestBody = Reflect.getMetadata(REQUEST_BODY, route.handler) as
+    { content: Record<string, Schema>; description?: string } | undefined;
   if (requestBody) {
-    operation.requestBody = { required: true, ...(requestBody.description ? { description: requestBody.description } : {}), content: Object.fromEntries(Object.entries(requestBody.content).map(([type, schema]) => [type, { schema }])) };
+    operation.requestBody = {
+      required: true,
+      ...(requestBody.description ? { description: requestBody.description } : {}),
+      content: Object.fromEntries(Object.entries(requestBody.content).map(([type, schema]) => [type, { schema }])),
+    };
   }
 
   const answer = Reflect.getMetadata(ANSWERS, route.handler) as AnswerDoc | undefined;
   const success = Object.keys(operation.responses ?? {}).find((s) => s.startsWith('2')) ?? '200';
   const headers: Record<string, unknown> = { ...(answer?.headers ?? {}) };
-  if (route.records) Object.assign(headers, { 'Workgate-Position': { $ref: '#/components/headers/Position' }, 'Idempotent-Replayed': { $ref: '#/components/headers/Replayed' } });
+  if (route.records)
+    Object.assign(headers, {
+      'Workgate-Position': { $ref: '#/components/headers/Position' },
+      'Idempotent-Replayed': { $ref: '#/components/headers/Replayed' },
+    });
   const content: Record<string, { schema: Schema }> = {};
   if (answer?.json) content['application/json'] = { schema: answer.json };
   for (const [type, schema] of Object.entries(answer?.alternatives ?? {})) content[type] = { schema };
   operation.responses = {
-    [success]: { description: operation.summary ?? 'success', ...(Object.keys(headers).length ? { headers } : {}), ...(Object.keys(content).length ? { content } : {}) },
+    [success]: {
+      description: operation.summary ?? 'success',
+      ...(Object.keys(headers).length ? { headers } : {}),
+      ...(Object.keys(content).length ? { content } : {}),
+    },
   };
 
   for (const status of statusesOf(route, access.public)) {
     operation.responses[String(status)] = {
-      description: `${WHY[status]}. Codes: ${codesOf(status).map((c) => `\`${c}\``).join(', ')}.`,
-      ...(status === 429 || status === 503 ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } } : {}),
+      description: `${WHY[status]}. Codes: ${codesOf(status)
+        .map((c) => `\`${c}\``)
+        .join(', ')}.`,
+      ...(status === 429 || status === 503
+        ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } }
+        : {}),
       content: { 'application/json': { schema: ref(`Error${status}`) } },
     };
   }
 
   if (access.public) operation.security = [];
   else operation.security = [{ apiKey: [] }];
-  const who = access.public ? 'No API key needed.' : access.roles.length ? `Roles: ${access.roles.join(', ')}.` : 'Any principal.';
+  const who = access.public
+    ? 'No API key needed.'
+    : access.roles.length
+      ? `Roles: ${access.roles.join(', ')}.`
+      : 'Any principal.';
   operation.description = [operation.description, who].filter(Boolean).join('\n\n');
 }
 
@@ -200,7 +244,8 @@ function statusesOf(route: Route, isPublic: boolean): Array<(typeof ERROR_STATUS
 function cloudEventSchema(): Schema {
   return {
     type: 'object',
-    description: 'A CloudEvents 1.0 event in the JSON format. `subject` is the work order\'s externalRef within `source`.',
+    description:
+      "A CloudEvents 1.0 event in the JSON format. `subject` is the work order's externalRef within `source`.",
     required: ['specversion', 'id', 'source', 'type'],
     properties: {
       specversion: { const: '1.0' },
@@ -213,6 +258,9 @@ function cloudEventSchema(): Schema {
       dataschema: { type: 'string' },
       data: { description: 'the body of the route the type stands for' },
     },
-    oneOf: Object.entries(CLOUD_EVENT_COMMANDS).map(([type, c]) => ({ required: ['type'], properties: { type: { const: type }, data: ref(c.dto.name) } })),
+    oneOf: Object.entries(CLOUD_EVENT_COMMANDS).map(([type, c]) => ({
+      required: ['type'],
+      properties: { type: { const: type }, data: ref(c.dto.name) },
+    })),
   };
 }

@@ -17,20 +17,28 @@ const OVERRIDES: Record<string, { options: ApiPropertyOptions; classes?: Class[]
       type: 'array',
       maxItems: 20,
       required: false,
-      description: "a conditional approval's conditions: each a title, or {id?, title, owner?, due?} (due: an RFC 3339 time or an ISO 8601 duration)",
-      items: { oneOf: [{ type: 'string', minLength: 1, maxLength: 1000 }, { $ref: '#/components/schemas/ConditionDto' }] },
+      description:
+        "a conditional approval's conditions: each a title, or {id?, title, owner?, due?} (due: an RFC 3339 time or an ISO 8601 duration)",
+      items: {
+        oneOf: [{ type: 'string', minLength: 1, maxLength: 1000 }, { $ref: '#/components/schemas/ConditionDto' }],
+      },
     },
     classes: [ConditionDto],
   },
   'SimulateBody.definition': {
-    options: { required: true, description: 'the draft: a definition object, or its YAML or JSON text', oneOf: [{ $ref: '#/components/schemas/WorkflowDefinitionDto' }, { type: 'string', minLength: 1 }] },
+    options: {
+      required: true,
+      description: 'the draft: a definition object, or its YAML or JSON text',
+      oneOf: [{ $ref: '#/components/schemas/WorkflowDefinitionDto' }, { type: 'string', minLength: 1 }],
+    },
     classes: [WorkflowDefinitionDto],
   },
 };
 
 /** class-transformer's registry of `@Type` (the package ships its types apart from its CommonJS build). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
+
+const { defaultMetadataStorage } =
+  require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
 
 const described = new WeakSet<Class>();
 
@@ -54,7 +62,8 @@ export function describeValidatedClass(cls: Class, named: Map<string, Class> = n
       options = override.options;
       for (const nested of override.classes ?? []) describeValidatedClass(nested, named);
     } else {
-      const nested = (defaultMetadataStorage.findTypeMetadata(cls, property)?.typeFunction?.() as Class | undefined) ?? undefined;
+      const nested =
+        (defaultMetadataStorage.findTypeMetadata(cls, property)?.typeFunction?.() as Class | undefined) ?? undefined;
       if (nested) describeValidatedClass(nested, named);
       options = propertyOptions(rules, nested);
     }
@@ -83,8 +92,8 @@ function propertyOptions(rules: ValidationMetadata[], nested: Class | undefined)
     if (max) value.maxItems = max.constraints[0];
     if (rule(valueRules, 'arrayUnique')) value.uniqueItems = true;
   }
-  if (nested && !isArray) return { type: nested, required: !optional } as ApiPropertyOptions;
-  return { ...value, required: !optional } as ApiPropertyOptions;
+  if (nested && !isArray) return { type: nested, required: !optional };
+  return { ...value, required: !optional };
 }
 
 function scalar(rules: ValidationMetadata[], nested: Class | undefined): Schema {
@@ -101,9 +110,20 @@ function scalar(rules: ValidationMetadata[], nested: Class | undefined): Schema 
   else if (rule(rules, 'isInt')) schema.type = 'integer';
   else if (rule(rules, 'isNumber')) schema.type = 'number';
   else if (rule(rules, 'isObject')) Object.assign(schema, { type: 'object', additionalProperties: true });
-  else if (rule(rules, 'isString') || rule(rules, 'matches') || rule(rules, 'isIso8601') || rule(rules, 'maxLength') || rule(rules, 'minLength')) schema.type = 'string';
+  else if (
+    rule(rules, 'isString') ||
+    rule(rules, 'matches') ||
+    rule(rules, 'isIso8601') ||
+    rule(rules, 'maxLength') ||
+    rule(rules, 'minLength')
+  )
+    schema.type = 'string';
   // `@Allow()` alone: any JSON value (stated, or the explorer would take the TypeScript type `unknown` as an object).
-  else return { description: 'any JSON value', oneOf: ['string', 'number', 'boolean', 'object', 'array', 'null'].map((type) => ({ type })) };
+  else
+    return {
+      description: 'any JSON value',
+      oneOf: ['string', 'number', 'boolean', 'object', 'array', 'null'].map((type) => ({ type })),
+    };
   const min = rule(rules, 'min');
   if (min) schema.minimum = min.constraints[0];
   const max = rule(rules, 'max');

@@ -23,7 +23,12 @@ const map = (values: Schema = {}): Schema => ({ type: 'object', additionalProper
 
 /** An object whose `required` fields are always there, and `optional` ones sometimes. */
 function object(required: Record<string, Schema>, optional: Record<string, Schema> = {}, description?: string): Schema {
-  return { type: 'object', ...(description ? { description } : {}), required: Object.keys(required), properties: { ...required, ...optional } };
+  return {
+    type: 'object',
+    ...(description ? { description } : {}),
+    required: Object.keys(required),
+    properties: { ...required, ...optional },
+  };
 }
 
 const workOrderStatus = oneOf('open', 'blocked', 'closed', 'stopped');
@@ -36,20 +41,42 @@ const prerequisite = object({ name: str, ok: bool }, { reason: str });
 const evidence = object({ kind: str, ref: str }, { sha256, private: bool, note: str });
 const scopeChecks = object({ passed: int, total: int });
 const tracks = array(
-  object({ kind: str, approvalId: str, status: approvalStatus, mode: oneOf('draft-only', 'approved'), owner: str, scope, blockers: strings }),
+  object({
+    kind: str,
+    approvalId: str,
+    status: approvalStatus,
+    mode: oneOf('draft-only', 'approved'),
+    owner: str,
+    scope,
+    blockers: strings,
+  }),
 );
 const conditions = array(object({ conditionId: str, title: str, owner: str, closed: bool }, { dueAt: time }));
 const closure = nullable(object({ at: time, evidenceMissing: bool }));
 
 const ANSWERS: Record<string, Schema> = {
   ExceptionRef: object({ exceptionId: str, code: str, owner: str, dueAt: time, stepId: nullable(str), rationale: str }),
-  OpenedAnswer: object({ id: str, status: workOrderStatus, prerequisites: array(prerequisite), exceptions: array(ref('ExceptionRef')) }, {}, 'the work order opened (or the one already open for this source and externalRef)'),
+  OpenedAnswer: object(
+    { id: str, status: workOrderStatus, prerequisites: array(prerequisite), exceptions: array(ref('ExceptionRef')) },
+    {},
+    'the work order opened (or the one already open for this source and externalRef)',
+  ),
   ActionAnswer: object(
     {
       actionId: str,
       receiptId: str,
       decision,
-      reason: oneOf('work_order_blocked', 'system_not_named', 'read_not_allowed', 'write_not_allowed', 'rule_error', 'rule_matched', 'inside_boundary', 'scope_not_approved', 'gate_not_approved'),
+      reason: oneOf(
+        'work_order_blocked',
+        'system_not_named',
+        'read_not_allowed',
+        'write_not_allowed',
+        'rule_error',
+        'rule_matched',
+        'inside_boundary',
+        'scope_not_approved',
+        'gate_not_approved',
+      ),
       message: str,
       rule: nullable(str),
       decisionOwner: nullable(str),
@@ -58,7 +85,10 @@ const ANSWERS: Record<string, Schema> = {
       scopeChecks,
       inputsSha256: sha256,
     },
-    { approvalId: { ...str, description: 'the approval a `wait` waits for, or the one that must approve first' }, overlays: strings },
+    {
+      approvalId: { ...str, description: 'the approval a `wait` waits for, or the one that must approve first' },
+      overlays: strings,
+    },
     'the decision on the action: run, wait for its named owner, or stop with a reason',
   ),
   BreakGlassAnswer: object({
@@ -69,13 +99,23 @@ const ANSWERS: Record<string, Schema> = {
     exception: ref('ExceptionRef'),
     postReview: object({ id: str, owner: str, dueAt: time }),
   }),
-  StepAnswer: object({ workOrderId: str, stepId: str, status: oneOf('completed', 'blocked'), receiptId: str }, { exception: ref('ExceptionRef') }),
+  StepAnswer: object(
+    { workOrderId: str, stepId: str, status: oneOf('completed', 'blocked'), receiptId: str },
+    { exception: ref('ExceptionRef') },
+  ),
   StatusAnswer: object({ id: str, status: workOrderStatus }, { receiptId: str, evidenceMissing: bool }),
   ArtifactAnswer: object({
     workOrderId: str,
     stageId: str,
     receiptId: str,
-    gate: object({ approvalId: str, kind: str, owner: str, status: approvalStatus, openConditions: strings, action: scope }),
+    gate: object({
+      approvalId: str,
+      kind: str,
+      owner: str,
+      status: approvalStatus,
+      openConditions: strings,
+      action: scope,
+    }),
   }),
   ScopeChangeAnswer: object({ scopeChangeId: str, workOrderId: str, receiptId: str, add: array(scope), tracks }),
   DelegationAnswer: object({ dispatchId: str, dispatchCreatedAt: time, reminders: array(time), timeoutAt: time }),
@@ -117,9 +157,13 @@ const VIEWS: Record<string, Schema> = {
         }),
       ),
       approvals: map(str),
-      pendingApprovals: array(object({ approvalId: str, kind: str, status: approvalStatus, owner: str }, { actionId: str })),
+      pendingApprovals: array(
+        object({ approvalId: str, kind: str, status: approvalStatus, owner: str }, { actionId: str }),
+      ),
       prerequisites: array(prerequisite),
-      steps: array(object({ id: str, title: str, status: oneOf('completed', 'blocked', 'pending'), evidenceRequired: strings })),
+      steps: array(
+        object({ id: str, title: str, status: oneOf('completed', 'blocked', 'pending'), evidenceRequired: strings }),
+      ),
       openExceptions: array(ref('ExceptionRef')),
       scopeChanges: array(object({ scopeChangeId: str, add: array(scope), reason: str, requestedAt: time, tracks })),
       blockers: strings,
@@ -154,8 +198,23 @@ const VIEWS: Record<string, Schema> = {
       workflow: str,
       decisions: array(
         object(
-          { at: time, action: str, decision, reason: str, message: str, rule: nullable(str), decisionOwner: nullable(str), scopeChecks, policy: str },
-          { outcome: object({ status: { type: 'string', enum: ['approved', 'rejected', 'expired', 'conditional'] }, at: time }, { by: str, openConditions: int }) },
+          {
+            at: time,
+            action: str,
+            decision,
+            reason: str,
+            message: str,
+            rule: nullable(str),
+            decisionOwner: nullable(str),
+            scopeChecks,
+            policy: str,
+          },
+          {
+            outcome: object(
+              { status: { type: 'string', enum: ['approved', 'rejected', 'expired', 'conditional'] }, at: time },
+              { by: str, openConditions: int },
+            ),
+          },
         ),
       ),
       steps: array(object({ id: str, title: str, status: str, evidence: array(object({ kind: str })) })),
@@ -172,7 +231,16 @@ const VIEWS: Record<string, Schema> = {
     'the public delivery page: no facts, inputs, evidence references or private evidence',
   ),
   Receipt: object(
-    { receiptId: str, kind: str, workOrderId: str, actor: str, at: time, policy: policyRef, evidence: array(evidence), ledger: object({ position: int, hash: sha256, prevHash: sha256 }) },
+    {
+      receiptId: str,
+      kind: str,
+      workOrderId: str,
+      actor: str,
+      at: time,
+      policy: policyRef,
+      evidence: array(evidence),
+      ledger: object({ position: int, hash: sha256, prevHash: sha256 }),
+    },
     {
       decision,
       reason: str,
@@ -183,13 +251,31 @@ const VIEWS: Record<string, Schema> = {
     },
   ),
   InclusionProof: object(
-    { leafIndex: int, treeSize: int, inclusion: array(base64Hash), checkpoint: { ...str, description: 'the C2SP signed note of the tree the proof leads to' } },
+    {
+      leafIndex: int,
+      treeSize: int,
+      inclusion: array(base64Hash),
+      checkpoint: { ...str, description: 'the C2SP signed note of the tree the proof leads to' },
+    },
     {},
     'an RFC 9162 inclusion proof of the event (leaf = its chain hash) against a signed checkpoint',
   ),
-  ConsistencyProof: object({ from: int, to: int, proof: array(base64Hash), fromRoot: base64Hash, toRoot: base64Hash }, {}, 'an RFC 9162 consistency proof'),
+  ConsistencyProof: object(
+    { from: int, to: int, proof: array(base64Hash), fromRoot: base64Hash, toRoot: base64Hash },
+    {},
+    'an RFC 9162 consistency proof',
+  ),
   ApprovalView: object(
-    { approvalId: str, workOrderId: str, actionId: str, owner: str, requestedBy: str, requestedAt: time, expiresAt: time, status: approvalStatus },
+    {
+      approvalId: str,
+      workOrderId: str,
+      actionId: str,
+      owner: str,
+      requestedBy: str,
+      requestedAt: time,
+      expiresAt: time,
+      status: approvalStatus,
+    },
     {
       kind: str,
       requestedAction: permittedAction,
@@ -198,7 +284,12 @@ const VIEWS: Record<string, Schema> = {
       conditions,
     },
   ),
-  ApprovalQueueRow: { allOf: [ref(viewSchemaName('approvals')), object({}, { conditions }, "a conditional approval's row lists its conditions")] },
+  ApprovalQueueRow: {
+    allOf: [
+      ref(viewSchemaName('approvals')),
+      object({}, { conditions }, "a conditional approval's row lists its conditions"),
+    ],
+  },
   ExceptionView: object({
     exceptionId: str,
     status: oneOf('open', 'resolved'),
@@ -230,7 +321,10 @@ const VIEWS: Record<string, Schema> = {
       receiptId: str,
       actionId: str,
       at: time,
-      action: object({ system: str, operation: str, kind: oneOf('read', 'write') }, { objects: strings, stepId: str, argumentsSha256: sha256 }),
+      action: object(
+        { system: str, operation: str, kind: oneOf('read', 'write') },
+        { objects: strings, stepId: str, argumentsSha256: sha256 },
+      ),
       facts: map(),
       decision,
       reason: str,
@@ -241,8 +335,19 @@ const VIEWS: Record<string, Schema> = {
     },
     { approvalId: str },
   ),
-  Principal: object({ id: str, roles: array(oneOf('integrator', 'operator', 'approver', 'analyst', 'ops-lead', 'admin')) }),
-  PostReviewView: object({ postReviewId: str, status: oneOf('due', 'completed'), workOrderId: str, exceptionId: str, reviewer: str, dueAt: time, overdueNotified: bool }),
+  Principal: object({
+    id: str,
+    roles: array(oneOf('integrator', 'operator', 'approver', 'analyst', 'ops-lead', 'admin')),
+  }),
+  PostReviewView: object({
+    postReviewId: str,
+    status: oneOf('due', 'completed'),
+    workOrderId: str,
+    exceptionId: str,
+    reviewer: str,
+    dueAt: time,
+    overdueNotified: bool,
+  }),
   DelegationView: object({
     dispatchId: str,
     dispatchCreatedAt: time,
@@ -261,7 +366,16 @@ const VIEWS: Record<string, Schema> = {
     command: oneOf('delegate_task', 'execute'),
     workOrderId: str,
     from: str,
-    prompt: object({}, { objective: str, scope: str, artifacts: array(object({}, { path: str, access: str })), verification: strings, completion: str }),
+    prompt: object(
+      {},
+      {
+        objective: str,
+        scope: str,
+        artifacts: array(object({}, { path: str, access: str })),
+        verification: strings,
+        completion: str,
+      },
+    ),
   }),
   RejectionsPage: object(
     {
@@ -287,21 +401,61 @@ const VIEWS: Record<string, Schema> = {
   IngestAnswer: object(
     {
       accepted: int,
-      results: array(object({ id: str, ok: { const: true }, answer: { description: 'what the command answers, as over its route' } })),
+      results: array(
+        object({
+          id: str,
+          ok: { const: true },
+          answer: { description: 'what the command answers, as over its route' },
+        }),
+      ),
     },
     {},
     'every event committed, in order',
   ),
-  ReadAllResult: object({ events: array(ref('RecordedEvent')), next: { ...int, description: 'pass as `after` for the next page' } }),
-  VerifyResult: object({ ok: bool, checked: int, headHash: str, headPosition: int }, { firstBadPosition: int, problem: str }),
+  ReadAllResult: object({
+    events: array(ref('RecordedEvent')),
+    next: { ...int, description: 'pass as `after` for the next page' },
+  }),
+  VerifyResult: object(
+    { ok: bool, checked: int, headHash: str, headPosition: int },
+    { firstBadPosition: int, problem: str },
+  ),
   SignedCheckpoint: object(
-    { position: int, headHash: sha256, at: time, keyId: str, signature: str, publicKey: str, treeSize: int, rootHash: base64Hash, note: str, verifierKey: str },
+    {
+      position: int,
+      headHash: sha256,
+      at: time,
+      keyId: str,
+      signature: str,
+      publicKey: str,
+      treeSize: int,
+      rootHash: base64Hash,
+      note: str,
+      verifierKey: str,
+    },
     {},
     '`note`: the C2SP signed note of the tree (origin, size, root); `signature`: Ed25519 over the RFC 8785 JSON of {position, headHash, at, keyId}',
   ),
-  PublishWorkflowResult: object({ jobType: str, version: int, sha256, created: { ...bool, description: 'false when identical content was already published (nothing written)' } }),
-  WorkflowSummary: object({ jobType: str, title: str, owner: str, currentVersion: int, versions: array(object({ version: int, sha256, publishedAt: time })) }),
-  WorkflowVersion: object({ jobType: str, version: int, sha256, publishedAt: time, definition: ref('WorkflowDefinitionDto') }),
+  PublishWorkflowResult: object({
+    jobType: str,
+    version: int,
+    sha256,
+    created: { ...bool, description: 'false when identical content was already published (nothing written)' },
+  }),
+  WorkflowSummary: object({
+    jobType: str,
+    title: str,
+    owner: str,
+    currentVersion: int,
+    versions: array(object({ version: int, sha256, publishedAt: time })),
+  }),
+  WorkflowVersion: object({
+    jobType: str,
+    version: int,
+    sha256,
+    publishedAt: time,
+    definition: ref('WorkflowDefinitionDto'),
+  }),
   SimulateResult: object({
     evaluated: int,
     changed: array(
@@ -319,7 +473,15 @@ const VIEWS: Record<string, Schema> = {
   WebhookView: object({ id: str, url: str, events: strings, createdAt: time, createdBy: str }, { principals: strings }),
   CreatedWebhook: object(
     { id: str, url: str, events: strings, createdAt: time, createdBy: str },
-    { principals: strings, secret: { type: 'string', pattern: '^whsec_[A-Za-z0-9+/]+={0,2}$', description: 'the signing secret (Standard Webhooks), shown only in the first answer: absent from a replay with the same Idempotency-Key' } },
+    {
+      principals: strings,
+      secret: {
+        type: 'string',
+        pattern: '^whsec_[A-Za-z0-9+/]+={0,2}$',
+        description:
+          'the signing secret (Standard Webhooks), shown only in the first answer: absent from a replay with the same Idempotency-Key',
+      },
+    },
   ),
   WebhookDelivery: object(
     {
@@ -340,7 +502,11 @@ function viewRows(): Record<string, Schema> {
   const rows: Record<string, Schema> = {};
   for (const view of VIEW_NAMES) {
     const columns = viewColumns(view, 'version');
-    rows[viewSchemaName(view)] = { type: 'object', properties: Object.fromEntries(columns.map((c) => [c, cell])), required: viewColumns(view) };
+    rows[viewSchemaName(view)] = {
+      type: 'object',
+      properties: Object.fromEntries(columns.map((c) => [c, cell])),
+      required: viewColumns(view),
+    };
   }
   return rows;
 }
@@ -353,12 +519,16 @@ export function viewSchemaName(view: string): string {
 function errors(): Record<string, Schema> {
   const schemas: Record<string, Schema> = {
     Error: object(
-      { error: { type: 'string', enum: Object.keys(ErrorCodes), description: 'a stable code of the catalog' }, message: str },
+      {
+        error: { type: 'string', enum: Object.keys(ErrorCodes), description: 'a stable code of the catalog' },
+        message: str,
+      },
       { details: { type: 'array', description: 'what exactly: for validation, {path, message} per problem' } },
       'the one error body of the API',
     ),
   };
-  for (const status of ERROR_STATUSES) schemas[`Error${status}`] = { allOf: [ref('Error'), object({ error: { enum: codesOf(status) } })] };
+  for (const status of ERROR_STATUSES)
+    schemas[`Error${status}`] = { allOf: [ref('Error'), object({ error: { enum: codesOf(status) } })] };
   return schemas;
 }
 

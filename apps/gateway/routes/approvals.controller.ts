@@ -1,7 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
-import { ApprovalQueueRow, ApprovalView, CloseConditionDto, DecideApprovalDto, Subjects, Written } from '@workgate/contracts';
+import {
+  ApprovalQueueRow,
+  ApprovalView,
+  CloseConditionDto,
+  DecideApprovalDto,
+  Subjects,
+  Written,
+} from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { Documented, ref } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
@@ -22,9 +29,17 @@ export class ApprovalsController {
   @Get()
   @Roles('approver', 'ops-lead')
   @ReadsViews()
-  @Documented('The approval queue', { type: 'array', items: ref('ApprovalQueueRow') }, 'Oldest first, with age; filter by owner and status. A conditional approval\'s row lists its `conditions`, as the approval does.')
+  @Documented(
+    'The approval queue',
+    { type: 'array', items: ref('ApprovalQueueRow') },
+    "Oldest first, with age; filter by owner and status. A conditional approval's row lists its `conditions`, as the approval does.",
+  )
   list(@Query() q: QueueQuery): Promise<ApprovalQueueRow[]> {
-    return this.rpc.request(Subjects.ledger.listApprovals, { owner: q.owner, status: q.status, limit: q.limit === undefined ? undefined : Number(q.limit) });
+    return this.rpc.request(Subjects.ledger.listApprovals, {
+      owner: q.owner,
+      status: q.status,
+      limit: q.limit === undefined ? undefined : Number(q.limit),
+    });
   }
 
   @Get(':id')
@@ -37,8 +52,16 @@ export class ApprovalsController {
   @Post(':id/decision')
   @Roles('approver')
   @HttpCode(200)
-  @Documented('Decide an approval', 'ApprovalView', 'Only the named owner decides, never the requester. `approve` names the permitted action; `conditional` lists the conditions to close with evidence. A replay with the same Idempotency-Key answers the first decision.')
-  decide(@Param('id') id: string, @Body() body: DecideApprovalDto, @CurrentPrincipal() p: Principal): Promise<Written<ApprovalView>> {
+  @Documented(
+    'Decide an approval',
+    'ApprovalView',
+    'Only the named owner decides, never the requester. `approve` names the permitted action; `conditional` lists the conditions to close with evidence. A replay with the same Idempotency-Key answers the first decision.',
+  )
+  decide(
+    @Param('id') id: string,
+    @Body() body: DecideApprovalDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<Written<ApprovalView>> {
     return this.rpc.request(Subjects.approvals.decide, { approvalId: id, by: p.id, ...body });
   }
 
@@ -46,7 +69,17 @@ export class ApprovalsController {
   @Roles('approver')
   @HttpCode(200)
   @Documented('Close a condition with evidence', 'ApprovalView')
-  closeCondition(@Param('id') id: string, @Param('conditionId') conditionId: string, @Body() body: CloseConditionDto, @CurrentPrincipal() p: Principal): Promise<Written<ApprovalView>> {
-    return this.rpc.request(Subjects.approvals.closeCondition, { approvalId: id, conditionId, by: p.id, evidence: body.evidence });
+  closeCondition(
+    @Param('id') id: string,
+    @Param('conditionId') conditionId: string,
+    @Body() body: CloseConditionDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<Written<ApprovalView>> {
+    return this.rpc.request(Subjects.approvals.closeCondition, {
+      approvalId: id,
+      conditionId,
+      by: p.id,
+      evidence: body.evidence,
+    });
   }
 }

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { CommandMeta, CommandReply, IntakeInProcess, Subjects, WorkOrderAnswer, WorkOrderCommand } from '@workgate/contracts';
+import {
+  CommandMeta,
+  CommandReply,
+  IntakeInProcess,
+  Subjects,
+  WorkOrderAnswer,
+  WorkOrderCommand,
+} from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import { RpcClient } from '@workgate/messaging';
 import { Principal } from '../http';
@@ -21,11 +28,22 @@ export function commandMeta(principal: Principal, idempotencyKey: string | undef
 /** How long a command may take, its commit included. */
 const COMMAND_TIMEOUT_MS = 15_000;
 
-const commandRequest = (workOrderId: string | undefined, command: WorkOrderCommand, meta: CommandMeta) => ({ address: workOrderId ? { workOrderId } : {}, command, meta });
+const commandRequest = (workOrderId: string | undefined, command: WorkOrderCommand, meta: CommandMeta) => ({
+  address: workOrderId ? { workOrderId } : {},
+  command,
+  meta,
+});
 
 /** Sends a work-order command to the service that owns work orders; its reply carries the answer and the commit's ledger position. */
-export function sendCommand(rpc: RpcClient, workOrderId: string | undefined, command: WorkOrderCommand, meta: CommandMeta): Promise<CommandReply> {
-  return rpc.request(Subjects.intake.command, commandRequest(workOrderId, command, meta), { timeoutMs: COMMAND_TIMEOUT_MS });
+export function sendCommand(
+  rpc: RpcClient,
+  workOrderId: string | undefined,
+  command: WorkOrderCommand,
+  meta: CommandMeta,
+): Promise<CommandReply> {
+  return rpc.request(Subjects.intake.command, commandRequest(workOrderId, command, meta), {
+    timeoutMs: COMMAND_TIMEOUT_MS,
+  });
 }
 
 /**
@@ -34,7 +52,18 @@ export function sendCommand(rpc: RpcClient, workOrderId: string | undefined, com
  * nothing and the reply is all there is. The reply, as always, comes after the commit. Callers that
  * use it for every command on a work order keep their order (one route, no hop in between).
  */
-export function sendCommandInProcess(rpc: RpcClient, workOrderId: string, command: WorkOrderCommand, meta: CommandMeta, decided: (answer: WorkOrderAnswer) => void = () => undefined): Promise<CommandReply> {
-  if (!rpc.answersInProcess(IntakeInProcess.commandDecided.subject)) return sendCommand(rpc, workOrderId, command, meta);
-  return rpc.request(IntakeInProcess.commandDecided, { request: commandRequest(workOrderId, command, meta), decided }, { timeoutMs: COMMAND_TIMEOUT_MS });
+export function sendCommandInProcess(
+  rpc: RpcClient,
+  workOrderId: string,
+  command: WorkOrderCommand,
+  meta: CommandMeta,
+  decided: (answer: WorkOrderAnswer) => void = () => undefined,
+): Promise<CommandReply> {
+  if (!rpc.answersInProcess(IntakeInProcess.commandDecided.subject))
+    return sendCommand(rpc, workOrderId, command, meta);
+  return rpc.request(
+    IntakeInProcess.commandDecided,
+    { request: commandRequest(workOrderId, command, meta), decided },
+    { timeoutMs: COMMAND_TIMEOUT_MS },
+  );
 }

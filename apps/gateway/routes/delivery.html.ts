@@ -15,7 +15,12 @@ function when(iso: string | undefined | null): string {
   return `${t.getUTCDate()} ${month} ${t.getUTCFullYear()}, ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())} UTC`;
 }
 
-const STATUS_WORDS: Record<string, string> = { open: 'In progress', blocked: 'Blocked', closed: 'Closed', stopped: 'Stopped' };
+const STATUS_WORDS: Record<string, string> = {
+  open: 'In progress',
+  blocked: 'Blocked',
+  closed: 'Closed',
+  stopped: 'Stopped',
+};
 
 /** `write support-desk refund.issue` → `refund.issue in support-desk (write)`. */
 function actionWords(action: string): string {
@@ -33,13 +38,29 @@ function decisionWords(d: Decision): { verdict: string; tone: string; detail: st
   const by = o.by ? ` by ${o.by}` : '';
   switch (o.status) {
     case 'approved':
-      return { verdict: 'Approved', tone: 'ok', detail: `approved${by} on ${when(o.at)}; it then went ahead. Asked because: ${d.message}` };
+      return {
+        verdict: 'Approved',
+        tone: 'ok',
+        detail: `approved${by} on ${when(o.at)}; it then went ahead. Asked because: ${d.message}`,
+      };
     case 'conditional':
-      return { verdict: 'Approved with conditions', tone: 'wait', detail: `approved${by} on ${when(o.at)} with ${o.openConditions ?? 0} condition(s) still open. Asked because: ${d.message}` };
+      return {
+        verdict: 'Approved with conditions',
+        tone: 'wait',
+        detail: `approved${by} on ${when(o.at)} with ${o.openConditions ?? 0} condition(s) still open. Asked because: ${d.message}`,
+      };
     case 'rejected':
-      return { verdict: 'Declined', tone: 'stop', detail: `declined${by} on ${when(o.at)}. Asked because: ${d.message}` };
+      return {
+        verdict: 'Declined',
+        tone: 'stop',
+        detail: `declined${by} on ${when(o.at)}. Asked because: ${d.message}`,
+      };
     default:
-      return { verdict: 'Expired', tone: 'stop', detail: `nobody answered in time (${when(o.at)}). Asked because: ${d.message}` };
+      return {
+        verdict: 'Expired',
+        tone: 'stop',
+        detail: `nobody answered in time (${when(o.at)}). Asked because: ${d.message}`,
+      };
   }
 }
 
@@ -82,11 +103,14 @@ export function deliveryHtml(page: DeliveryPage): string {
     : '<p class="muted">No actions have been asked for yet.</p>';
 
   const blockers = [
-    ...page.openExceptions.map((e) => `<li><strong>${esc(e.code)}</strong> — owned by ${esc(e.owner)}, due ${when(e.dueAt)}</li>`),
+    ...page.openExceptions.map(
+      (e) => `<li><strong>${esc(e.code)}</strong> — owned by ${esc(e.owner)}, due ${when(e.dueAt)}</li>`,
+    ),
     ...page.waitingFor.map((a) => `<li>Waiting for ${esc(a.what)} — owned by ${esc(a.owner)}</li>`),
   ];
   const toDo = page.steps.filter((s) => s.status !== 'completed').length;
-  if (toDo > 0 && !closed) blockers.push(`<li>${toDo} checklist step${toDo > 1 ? 's' : ''} still to complete (below)</li>`);
+  if (toDo > 0 && !closed)
+    blockers.push(`<li>${toDo} checklist step${toDo > 1 ? 's' : ''} still to complete (below)</li>`);
 
   const next = closed
     ? `<p>Nothing: the work order was closed${page.closure ? ` on ${when(page.closure.at)}` : ''}.</p>`
@@ -94,7 +118,10 @@ export function deliveryHtml(page: DeliveryPage): string {
 
   const stages = page.stages.length
     ? `<section class="card"><h2>Stages</h2><p class="muted">Current stage: <strong>${esc(page.stage)}</strong></p><div class="scroll"><table><thead><tr><th>Stage</th><th>Deliverable</th><th>Sign-off</th></tr></thead><tbody>${page.stages
-        .map((st) => `<tr><td>${esc(st.id)}</td><td>${st.artifact ? esc(st.artifact) : '<span class="muted">not yet</span>'}</td><td>${esc(st.gate)}</td></tr>`)
+        .map(
+          (st) =>
+            `<tr><td>${esc(st.id)}</td><td>${st.artifact ? esc(st.artifact) : '<span class="muted">not yet</span>'}</td><td>${esc(st.gate)}</td></tr>`,
+        )
         .join('')}</tbody></table></div></section>`
     : '';
 
@@ -112,7 +139,10 @@ export function deliveryHtml(page: DeliveryPage): string {
 <section class="card"><h2>Decisions</h2>${decisions}</section>
 ${stages}
 <section class="card"><h2>Checklist</h2><div class="scroll"><table><thead><tr><th>Step</th><th>Status</th><th>Evidence</th></tr></thead><tbody>${page.steps
-    .map((s) => `<tr><td>${esc(s.title)}</td><td>${esc(s.status)}</td><td>${esc(s.evidence.map((e) => e.kind).join(', '))}</td></tr>`)
+    .map(
+      (s) =>
+        `<tr><td>${esc(s.title)}</td><td>${esc(s.status)}</td><td>${esc(s.evidence.map((e) => e.kind).join(', '))}</td></tr>`,
+    )
     .join('')}</tbody></table></div></section>
 ${closure}
 <footer>Every decision above is recorded in workgate's evidence ledger.</footer>

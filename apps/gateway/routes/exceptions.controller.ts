@@ -1,7 +1,15 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { CloseRemediationDto, ExceptionListItem, ExceptionView, RemediationDto, ResolveExceptionDto, Subjects, Written } from '@workgate/contracts';
+import {
+  CloseRemediationDto,
+  ExceptionListItem,
+  ExceptionView,
+  RemediationDto,
+  ResolveExceptionDto,
+  Subjects,
+  Written,
+} from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { Documented } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
@@ -20,7 +28,11 @@ export class ExceptionsController {
 
   @Get()
   @ReadsViews()
-  @Documented('List exceptions', ['ExceptionListItem'], 'By owner, the soonest due first, with the work order\'s reference; the open ones unless `status` is `resolved` or `all`.')
+  @Documented(
+    'List exceptions',
+    ['ExceptionListItem'],
+    "By owner, the soonest due first, with the work order's reference; the open ones unless `status` is `resolved` or `all`.",
+  )
   list(@Query() q: ExceptionsQuery): Promise<ExceptionListItem[]> {
     const limit = q.limit === undefined ? undefined : Number(q.limit);
     return this.rpc.request(Subjects.ledger.listExceptions, { owner: q.owner, status: q.status, limit });
@@ -35,23 +47,47 @@ export class ExceptionsController {
   @Post(':id/remediations')
   @Roles('operator', 'ops-lead')
   @Documented('Add a remediation task', 'ExceptionView')
-  addRemediation(@Param('id') id: string, @Body() body: RemediationDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string): Promise<Written<ExceptionView>> {
-    return this.rpc.request(Subjects.exceptions.addRemediation, { exceptionId: id, taskId: commandMeta(p, key).commandId, by: p.id, ...body });
+  addRemediation(
+    @Param('id') id: string,
+    @Body() body: RemediationDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<Written<ExceptionView>> {
+    return this.rpc.request(Subjects.exceptions.addRemediation, {
+      exceptionId: id,
+      taskId: commandMeta(p, key).commandId,
+      by: p.id,
+      ...body,
+    });
   }
 
   @Post(':id/remediations/:taskId/close')
   @Roles('operator', 'ops-lead')
   @HttpCode(200)
   @Documented('Close a remediation task with evidence', 'ExceptionView')
-  closeRemediation(@Param('id') id: string, @Param('taskId') taskId: string, @Body() body: CloseRemediationDto, @CurrentPrincipal() p: Principal): Promise<Written<ExceptionView>> {
-    return this.rpc.request(Subjects.exceptions.closeRemediation, { exceptionId: id, taskId, by: p.id, evidence: body.evidence });
+  closeRemediation(
+    @Param('id') id: string,
+    @Param('taskId') taskId: string,
+    @Body() body: CloseRemediationDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<Written<ExceptionView>> {
+    return this.rpc.request(Subjects.exceptions.closeRemediation, {
+      exceptionId: id,
+      taskId,
+      by: p.id,
+      evidence: body.evidence,
+    });
   }
 
   @Post(':id/resolve')
   @Roles('operator')
   @HttpCode(200)
   @Documented('Resolve an exception', 'ExceptionView', 'With a resolution, evidence, or both.')
-  resolve(@Param('id') id: string, @Body() body: ResolveExceptionDto, @CurrentPrincipal() p: Principal): Promise<Written<ExceptionView>> {
+  resolve(
+    @Param('id') id: string,
+    @Body() body: ResolveExceptionDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<Written<ExceptionView>> {
     return this.rpc.request(Subjects.exceptions.resolve, { exceptionId: id, by: p.id, ...body });
   }
 }

@@ -34,7 +34,9 @@ export const API_INDEX = {
 @Public()
 @Controller()
 export class FrontDoorController {
-  private readonly icon = new StaticPage('icon', { 'favicon.ico': [join(__dirname, '..', 'assets', 'favicon.ico'), 'image/x-icon'] });
+  private readonly icon = new StaticPage('icon', {
+    'favicon.ico': [join(__dirname, '..', 'assets', 'favicon.ico'), 'image/x-icon'],
+  });
 
   @Get('v1')
   index(): typeof API_INDEX {

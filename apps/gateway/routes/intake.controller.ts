@@ -34,15 +34,32 @@ export class IntakeController {
   @RequestBody({
     'application/cloudevents+json': ref('CloudEvent'),
     'application/cloudevents-batch+json': { type: 'array', items: ref('CloudEvent'), minItems: 1 },
-    'application/json': { description: 'binary mode: the attributes as `ce-` headers (`ce-specversion`, `ce-id`, `ce-source`, `ce-type`, `ce-subject`), the event\'s data as the body', type: 'object' },
+    'application/json': {
+      description:
+        "binary mode: the attributes as `ce-` headers (`ce-specversion`, `ce-id`, `ce-source`, `ce-type`, `ce-subject`), the event's data as the body",
+      type: 'object',
+    },
   })
   @Roles('integrator')
   @HttpCode(202)
-  @Documented('Send CloudEvents', 'IngestAnswer', 'The three modes of the CloudEvents HTTP binding: structured (`application/cloudevents+json`), batch (`application/cloudevents-batch+json`) and binary (`ce-` headers, `data` as the JSON body). 202 once committed; 422 `invalid_event` when any is refused: none is applied, each refused one is kept as a rejection (listed by `GET /v1/intake/rejections`) and `details` holds every outcome.')
-  async events(@Req() req: FastifyRequest, @CurrentPrincipal() p: Principal): Promise<Written<{ accepted: number; results: IngestOutcome[] }>> {
+  @Documented(
+    'Send CloudEvents',
+    'IngestAnswer',
+    'The three modes of the CloudEvents HTTP binding: structured (`application/cloudevents+json`), batch (`application/cloudevents-batch+json`) and binary (`ce-` headers, `data` as the JSON body). 202 once committed; 422 `invalid_event` when any is refused: none is applied, each refused one is kept as a rejection (listed by `GET /v1/intake/rejections`) and `details` holds every outcome.',
+  )
+  async events(
+    @Req() req: FastifyRequest,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<Written<{ accepted: number; results: IngestOutcome[] }>> {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const mode: CloudEventMode | undefined =
-      type === 'application/cloudevents+json' ? 'structured' : type === 'application/cloudevents-batch+json' ? 'batch' : req.headers['ce-specversion'] !== undefined ? 'binary' : undefined;
+      type === 'application/cloudevents+json'
+        ? 'structured'
+        : type === 'application/cloudevents-batch+json'
+          ? 'batch'
+          : req.headers['ce-specversion'] !== undefined
+            ? 'binary'
+            : undefined;
     if (!mode) {
       throw new WorkgateError(
         'unsupported_media_type',
@@ -50,7 +67,8 @@ export class IntakeController {
       );
     }
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) if ((name.startsWith('ce-') || name === 'content-type') && typeof value === 'string') headers[name] = value;
+    for (const [name, value] of Object.entries(req.headers))
+      if ((name.startsWith('ce-') || name === 'content-type') && typeof value === 'string') headers[name] = value;
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let text: string | undefined;
     try {
@@ -64,13 +82,22 @@ export class IntakeController {
       { timeoutMs: 30_000 },
     );
     const refused = outcomes.filter((o) => !o.ok);
-    if (refused.length) throw new WorkgateError('invalid_event', `${refused.length} of ${outcomes.length} event(s) refused and kept as rejections`, outcomes);
+    if (refused.length)
+      throw new WorkgateError(
+        'invalid_event',
+        `${refused.length} of ${outcomes.length} event(s) refused and kept as rejections`,
+        outcomes,
+      );
     return { answer: { accepted: outcomes.length, results: outcomes }, position };
   }
 
   @Get('intake/rejections')
   @Roles('integrator', 'ops-lead')
-  @Documented('Refused events, kept', 'RejectionsPage', 'Newest first: the raw bytes (base64), their SHA-256 and every reason.')
+  @Documented(
+    'Refused events, kept',
+    'RejectionsPage',
+    'Newest first: the raw bytes (base64), their SHA-256 and every reason.',
+  )
   rejections(@Query() q: RejectionsQuery) {
     return this.rpc.request(Subjects.intake.rejections, {
       source: q.source,
@@ -80,7 +107,11 @@ export class IntakeController {
   }
 
   @Get('receipts/:id')
-  @Documented('A receipt', 'Receipt', 'What was decided or recorded, under which policy version, with its evidence and ledger position. Private evidence only for ops leads.')
+  @Documented(
+    'A receipt',
+    'Receipt',
+    'What was decided or recorded, under which policy version, with its evidence and ledger position. Private evidence only for ops leads.',
+  )
   receipt(@Param('id') id: string, @CurrentPrincipal() p: Principal): Promise<Receipt> {
     return this.rpc.request(Subjects.intake.receipt, { receiptId: id, includePrivate: p.roles.includes('ops-lead') });
   }

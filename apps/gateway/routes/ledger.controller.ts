@@ -26,7 +26,17 @@ export class LedgerController {
 
   /** Events in position order; NDJSON with `Accept: application/x-ndjson` (one event a line, `next` in the `Ledger-Next` header). */
   @Get('events')
-  @Documented('Export the ledger', { json: ref('ReadAllResult'), alternatives: { 'application/x-ndjson': { type: 'string', description: 'one event a line' } }, headers: { 'Ledger-Next': { description: 'with NDJSON: the `after` of the next page', schema: { type: 'string' } } } }, 'Events in position order from `after`; `Accept: application/x-ndjson` answers one event a line.')
+  @Documented(
+    'Export the ledger',
+    {
+      json: ref('ReadAllResult'),
+      alternatives: { 'application/x-ndjson': { type: 'string', description: 'one event a line' } },
+      headers: {
+        'Ledger-Next': { description: 'with NDJSON: the `after` of the next page', schema: { type: 'string' } },
+      },
+    },
+    'Events in position order from `after`; `Accept: application/x-ndjson` answers one event a line.',
+  )
   async events(@Query() q: EventsQuery, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const page = await this.rpc.request(Subjects.ledger.readAll, {
       after: q.after === undefined ? 0 : Number(q.after),
@@ -52,29 +62,54 @@ export class LedgerController {
   @Get('checkpoint')
   @Documented(
     'The newest signed checkpoint',
-    { json: ref('SignedCheckpoint'), alternatives: { 'text/plain': { type: 'string', description: 'a C2SP signed note carrying a C2SP tlog checkpoint (origin, tree size, base64 root hash), Ed25519' } } },
-    'The ledger\'s Merkle tree (RFC 9162) signed as a C2SP signed note that any standard verifier checks with the key of `GET /v1/ledger/key`; keep copies outside the database. Signed on a cadence and when asked for a newer one; never for a history inconsistent with the last one signed (then 503).',
+    {
+      json: ref('SignedCheckpoint'),
+      alternatives: {
+        'text/plain': {
+          type: 'string',
+          description:
+            'a C2SP signed note carrying a C2SP tlog checkpoint (origin, tree size, base64 root hash), Ed25519',
+        },
+      },
+    },
+    "The ledger's Merkle tree (RFC 9162) signed as a C2SP signed note that any standard verifier checks with the key of `GET /v1/ledger/key`; keep copies outside the database. Signed on a cadence and when asked for a newer one; never for a history inconsistent with the last one signed (then 503).",
   )
   async checkpoint(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const checkpoint = await this.rpc.request(Subjects.ledger.checkpoint, {});
-    if (preferredType(req.headers.accept, ['application/json', 'text/plain']) === 'text/plain') void res.type('text/plain; charset=utf-8').send(checkpoint.note);
+    if (preferredType(req.headers.accept, ['application/json', 'text/plain']) === 'text/plain')
+      void res.type('text/plain; charset=utf-8').send(checkpoint.note);
     else void res.send(checkpoint);
   }
 
   /** A consistency proof between two tree sizes (RFC 9162). */
   @Get('consistency')
-  @Documented('A consistency proof between two tree sizes', 'ConsistencyProof', 'Proves that the tree of `from` events (default 1) is a prefix of the tree of `to` events (default: every event now; RFC 9162 section 2.1.4).')
+  @Documented(
+    'A consistency proof between two tree sizes',
+    'ConsistencyProof',
+    'Proves that the tree of `from` events (default 1) is a prefix of the tree of `to` events (default: every event now; RFC 9162 section 2.1.4).',
+  )
   consistency(@Query() q: ConsistencyQuery): Promise<ConsistencyProof> {
-    return this.rpc.request(Subjects.ledger.consistency, { from: q.from === undefined ? 1 : Number(q.from), ...(q.to === undefined ? {} : { to: Number(q.to) }) });
+    return this.rpc.request(Subjects.ledger.consistency, {
+      from: q.from === undefined ? 1 : Number(q.from),
+      ...(q.to === undefined ? {} : { to: Number(q.to) }),
+    });
   }
 
   /** Verifies the chain against a kept checkpoint: also catches a truncated or rewritten tail. */
   @Post('verify')
   @HttpCode(200)
   @ReadByPost()
-  @Documented('Verify the chain against a kept checkpoint', 'VerifyResult', 'The checkpoint as `GET /v1/ledger/checkpoint` answered it (`{checkpoint}`), or its signed note alone (`{note}`).')
+  @Documented(
+    'Verify the chain against a kept checkpoint',
+    'VerifyResult',
+    'The checkpoint as `GET /v1/ledger/checkpoint` answered it (`{checkpoint}`), or its signed note alone (`{note}`).',
+  )
   verifyCheckpoint(@Body() body: VerifyCheckpointDto): Promise<VerifyResult> {
-    return this.rpc.request(Subjects.ledger.verifyCheckpoint, body.note !== undefined ? { note: body.note } : { checkpoint: body.checkpoint }, { timeoutMs: 300_000 });
+    return this.rpc.request(
+      Subjects.ledger.verifyCheckpoint,
+      body.note !== undefined ? { note: body.note } : { checkpoint: body.checkpoint },
+      { timeoutMs: 300_000 },
+    );
   }
 }
 
@@ -86,7 +121,11 @@ export class LedgerKeyController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get('key')
-  @Documented('The checkpoints\' verifier key', { alternatives: { 'text/plain': { type: 'string', description: '`<name>+<hex key hash>+<base64 Ed25519 key>`' } } }, 'The signed-note verifier key of every checkpoint: what Go\'s golang.org/x/mod/sumdb/note and other standard verifiers take.')
+  @Documented(
+    "The checkpoints' verifier key",
+    { alternatives: { 'text/plain': { type: 'string', description: '`<name>+<hex key hash>+<base64 Ed25519 key>`' } } },
+    "The signed-note verifier key of every checkpoint: what Go's golang.org/x/mod/sumdb/note and other standard verifiers take.",
+  )
   async key(@Res() res: FastifyReply): Promise<void> {
     const key = await this.rpc.request(Subjects.ledger.key, {});
     void res.type('text/plain; charset=utf-8').send(`${key.verifierKey}\n`);

@@ -21,10 +21,19 @@ export class PostReviewsController {
   @Get()
   @Roles('approver', 'ops-lead')
   @ReadsViews()
-  @Documented('Open post-reviews', { type: 'array', items: ref(viewSchemaName('post-reviews')) }, 'The post-reviews not yet completed, by owner, the longest overdue first; `overdue=true` keeps those past due.')
+  @Documented(
+    'Open post-reviews',
+    { type: 'array', items: ref(viewSchemaName('post-reviews')) },
+    'The post-reviews not yet completed, by owner, the longest overdue first; `overdue=true` keeps those past due.',
+  )
   list(@Query() q: PostReviewsQuery): Promise<ViewRow[]> {
     const limit = q.limit === undefined ? undefined : Number(q.limit);
-    return this.rpc.request(Subjects.ledger.view, { view: 'post-reviews', owner: q.owner, overdue: q.overdue === 'true', limit });
+    return this.rpc.request(Subjects.ledger.view, {
+      view: 'post-reviews',
+      owner: q.owner,
+      overdue: q.overdue === 'true',
+      limit,
+    });
   }
 
   @Get(':id')
@@ -37,8 +46,16 @@ export class PostReviewsController {
   @Post(':id/complete')
   @Roles('approver')
   @HttpCode(200)
-  @Documented('Complete a post-review', 'PostReviewView', 'The reviewer records the outcome and a remediation with an owner and a due time.')
-  complete(@Param('id') id: string, @Body() body: CompletePostReviewDto, @CurrentPrincipal() p: Principal): Promise<Written<PostReviewView>> {
+  @Documented(
+    'Complete a post-review',
+    'PostReviewView',
+    'The reviewer records the outcome and a remediation with an owner and a due time.',
+  )
+  complete(
+    @Param('id') id: string,
+    @Body() body: CompletePostReviewDto,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<Written<PostReviewView>> {
     return this.rpc.request(Subjects.approvals.completePostReview, { postReviewId: id, by: p.id, ...body });
   }
 }

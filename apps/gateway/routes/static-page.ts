@@ -20,7 +20,12 @@ export class StaticPage {
     private readonly csp = PAGE_CSP,
   ) {
     this.files = new Map(
-      Object.entries(files).map(([name, file]) => [name, Array.isArray(file) ? { body: readFileSync(file[0]), type: file[1] } : { body: Buffer.from(file.text), type: file.type }]),
+      Object.entries(files).map(([name, file]) => [
+        name,
+        Array.isArray(file)
+          ? { body: readFileSync(file[0]), type: file[1] }
+          : { body: Buffer.from(file.text), type: file.type },
+      ]),
     );
   }
 
@@ -31,7 +36,8 @@ export class StaticPage {
 
   /** One of its assets by name (never the page under another name); 404 for anything else. */
   asset(res: FastifyReply, name: string): void {
-    if (name === 'index.html' || !this.files.has(name)) throw new WorkgateError('not_found', `no such ${this.what} file`);
+    if (name === 'index.html' || !this.files.has(name))
+      throw new WorkgateError('not_found', `no such ${this.what} file`);
     this.send(res, name, 'public, max-age=300');
   }
 
@@ -39,7 +45,13 @@ export class StaticPage {
     const file = this.files.get(name)!;
     void res
       .code(200)
-      .headers({ 'Content-Type': file.type, 'Content-Security-Policy': this.csp, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': cache })
+      .headers({
+        'Content-Type': file.type,
+        'Content-Security-Policy': this.csp,
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
+        'Cache-Control': cache,
+      })
       .send(file.body);
   }
 }

@@ -37,7 +37,9 @@ class PostReviewsQuery extends ViewQueryDto {
 }
 
 class ApprovalsViewQuery extends ViewQueryDto {
-  @IsOptional() @IsIn(['pending', 'all', 'requested', 'conditional', 'approved', 'rejected', 'expired']) status?: string;
+  @IsOptional()
+  @IsIn(['pending', 'all', 'requested', 'conditional', 'approved', 'rejected', 'expired'])
+  status?: string;
   @IsOptional() @IsString() @MaxLength(200) owner?: string;
 }
 

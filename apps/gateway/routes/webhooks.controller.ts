@@ -1,6 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { CreatedWebhook, CreateWebhookDto, Subjects, WebhookDelivery, WebhookView, WorkgateError, Written } from '@workgate/contracts';
+import {
+  CreatedWebhook,
+  CreateWebhookDto,
+  Subjects,
+  WebhookDelivery,
+  WebhookView,
+  WorkgateError,
+  Written,
+} from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { Documented } from '../openapi';
 import { CurrentPrincipal, Principal, Roles, ShownOnce } from '../http';
@@ -52,7 +60,11 @@ export class WebhooksController {
 
   @Get(':id/deliveries')
   @Roles('admin', 'ops-lead')
-  @Documented('A webhook\'s deliveries', ['WebhookDelivery'], 'Newest first (the last 100), each with its attempts: `pending` (with its next attempt), `delivered` or `dead` (a dead letter: every retry failed).')
+  @Documented(
+    "A webhook's deliveries",
+    ['WebhookDelivery'],
+    'Newest first (the last 100), each with its attempts: `pending` (with its next attempt), `delivered` or `dead` (a dead letter: every retry failed).',
+  )
   deliveries(@Param('id', uuid) id: string): Promise<WebhookDelivery[]> {
     return this.rpc.request(Subjects.approvals.listDeliveries, { webhookId: id });
   }
@@ -60,8 +72,18 @@ export class WebhooksController {
   @Post(':id/deliveries/:deliveryId/retry')
   @Roles('admin')
   @HttpCode(202)
-  @Documented('Send a delivery again now', 'WebhookDelivery', 'Takes no body. A dead letter included; the attempt follows within a moment, with the same `webhook-id`.')
-  async retry(@Param('id', uuid) id: string, @Param('deliveryId', uuid) deliveryId: string): Promise<Written<WebhookDelivery>> {
-    return { answer: await this.rpc.request(Subjects.approvals.retryDelivery, { webhookId: id, deliveryId }), position: 0 };
+  @Documented(
+    'Send a delivery again now',
+    'WebhookDelivery',
+    'Takes no body. A dead letter included; the attempt follows within a moment, with the same `webhook-id`.',
+  )
+  async retry(
+    @Param('id', uuid) id: string,
+    @Param('deliveryId', uuid) deliveryId: string,
+  ): Promise<Written<WebhookDelivery>> {
+    return {
+      answer: await this.rpc.request(Subjects.approvals.retryDelivery, { webhookId: id, deliveryId }),
+      position: 0,
+    };
   }
 }

@@ -1,4 +1,17 @@
-import { Body, Controller, Get, Header, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -29,7 +42,10 @@ import { sharedJson } from './shared-json';
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no work order has that id') });
 
 class HandoffQuery {
-  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, { message: 'stage must be a stage id' }) stage?: string;
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, { message: 'stage must be a stage id' })
+  stage?: string;
 }
 
 class ListQuery {
@@ -47,46 +63,81 @@ export class WorkOrdersController {
 
   @Post()
   @Roles('integrator')
-  @Documented('Open a work order', 'OpenedAnswer', 'Opens a work order of a job type for a source system\'s reference; opening the same source and externalRef again answers the one already open. Prerequisites are checked at once: a failed one blocks the work order with an owned exception.')
-  open(@Body() body: OpenWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string): Promise<CommandReply> {
+  @Documented(
+    'Open a work order',
+    'OpenedAnswer',
+    "Opens a work order of a job type for a source system's reference; opening the same source and externalRef again answers the one already open. Prerequisites are checked at once: a failed one blocks the work order with an owned exception.",
+  )
+  open(
+    @Body() body: OpenWorkOrderDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ): Promise<CommandReply> {
     return sendCommand(this.rpc, undefined, { type: 'OpenWorkOrder', body }, commandMeta(p, key));
   }
 
   @Get()
   @ReadsViews()
-  @Documented('List work orders', ['WorkOrderListItem'], 'Newest first; filter by source and externalRef (the reference a source system knows a work order by), job type or status.')
+  @Documented(
+    'List work orders',
+    ['WorkOrderListItem'],
+    'Newest first; filter by source and externalRef (the reference a source system knows a work order by), job type or status.',
+  )
   list(@Query() q: ListQuery) {
     const limit = q.limit === undefined ? undefined : Number(q.limit);
-    return this.rpc.request(Subjects.ledger.listWorkOrders, { source: q.source, externalRef: q.externalRef, jobType: q.jobType, status: q.status, limit });
+    return this.rpc.request(Subjects.ledger.listWorkOrders, {
+      source: q.source,
+      externalRef: q.externalRef,
+      jobType: q.jobType,
+      status: q.status,
+      limit,
+    });
   }
 
   @Get(':id')
-  @Documented('A work order\'s state handoff', 'WorkOrderHandoff', 'Where it stands, who owns the next move, what blocks it, and the next stage to work on.')
+  @Documented(
+    "A work order's state handoff",
+    'WorkOrderHandoff',
+    'Where it stands, who owns the next move, what blocks it, and the next stage to work on.',
+  )
   @Header('Content-Type', 'application/json; charset=utf-8')
   async get(@Param('id', uuid) id: string, @Query() q: HandoffQuery): Promise<string> {
-    return sharedJson(await this.rpc.request(Subjects.intake.get, { workOrderId: id, ...(q.stage ? { stage: q.stage } : {}) }));
+    return sharedJson(
+      await this.rpc.request(Subjects.intake.get, { workOrderId: id, ...(q.stage ? { stage: q.stage } : {}) }),
+    );
   }
 
   @Get(':id/events')
   @Roles('ops-lead')
-  @Documented('A work order\'s ledger events', ['RecordedEvent'])
+  @Documented("A work order's ledger events", ['RecordedEvent'])
   events(@Param('id', uuid) id: string): Promise<RecordedEvent[]> {
     return this.rpc.request(Subjects.intake.events, { workOrderId: id });
   }
 
   @Get(':id/decisions')
   @Roles('approver', 'operator', 'ops-lead')
-  @Documented('A work order\'s decisions', ['DecisionRecord'], 'Every action decided on it, oldest first: the action and facts asked with, the decision, rule and policy version, and the receipt of each. The facts are for those who act on or decide the work: approvers, operators and ops leads.')
+  @Documented(
+    "A work order's decisions",
+    ['DecisionRecord'],
+    'Every action decided on it, oldest first: the action and facts asked with, the decision, rule and policy version, and the receipt of each. The facts are for those who act on or decide the work: approvers, operators and ops leads.',
+  )
   decisions(@Param('id', uuid) id: string) {
     return this.rpc.request(Subjects.intake.decisions, { workOrderId: id });
   }
 
   @Get(':id/delivery')
-  @Documented('The public delivery page', { json: ref('DeliveryPage'), alternatives: { 'text/html': { type: 'string' } } }, 'Decisions, steps, stages and next moves without facts, inputs, evidence references or private evidence. `Accept: text/html` answers a page to share.')
+  @Documented(
+    'The public delivery page',
+    { json: ref('DeliveryPage'), alternatives: { 'text/html': { type: 'string' } } },
+    'Decisions, steps, stages and next moves without facts, inputs, evidence references or private evidence. `Accept: text/html` answers a page to share.',
+  )
   async delivery(@Param('id', uuid) id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     const page = await this.rpc.request(Subjects.intake.delivery, { workOrderId: id });
     if (preferredType(req.headers.accept, ['application/json', 'text/html']) === 'text/html') {
-      void res.type('text/html; charset=utf-8').header('Content-Security-Policy', DELIVERY_CSP).send(deliveryHtml(page));
+      void res
+        .type('text/html; charset=utf-8')
+        .header('Content-Security-Policy', DELIVERY_CSP)
+        .send(deliveryHtml(page));
     } else {
       void res.send(page);
     }
@@ -94,15 +145,34 @@ export class WorkOrdersController {
 
   @Post(':id/actions')
   @Roles('integrator', 'operator')
-  @Documented('Request an action: run, wait or stop', 'ActionAnswer', 'The decision on an action inside the work order\'s boundary, with its receipt. `wait` names the approval and its owner; `stop` names the reason.')
-  action(@Param('id', uuid) id: string, @Body() body: RequestActionDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  @Documented(
+    'Request an action: run, wait or stop',
+    'ActionAnswer',
+    "The decision on an action inside the work order's boundary, with its receipt. `wait` names the approval and its owner; `stop` names the reason.",
+  )
+  action(
+    @Param('id', uuid) id: string,
+    @Body() body: RequestActionDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return sendCommand(this.rpc, id, { type: 'RequestAction', body }, commandMeta(p, key));
   }
 
   @Post(':id/actions/:actionId/result')
   @Roles('integrator', 'operator')
-  @Documented('Record what a run action answered', 'StatusAnswer', 'Records the SHA-256 of a run action\'s result (the MCP gateway does this for every call it forwards): the receipt of the call itself, next to its decision. Once per action.')
-  actionResult(@Param('id', uuid) id: string, @Param('actionId', uuid) actionId: string, @Body() body: RecordActionResultDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  @Documented(
+    'Record what a run action answered',
+    'StatusAnswer',
+    "Records the SHA-256 of a run action's result (the MCP gateway does this for every call it forwards): the receipt of the call itself, next to its decision. Once per action.",
+  )
+  actionResult(
+    @Param('id', uuid) id: string,
+    @Param('actionId', uuid) actionId: string,
+    @Body() body: RecordActionResultDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return sendCommand(this.rpc, id, { type: 'RecordActionResult', actionId, body }, commandMeta(p, key));
   }
 
@@ -110,51 +180,109 @@ export class WorkOrdersController {
   @Roles('operator')
   @HttpCode(200)
   @Documented('Complete a step with its evidence', 'StepAnswer')
-  complete(@Param('id', uuid) id: string, @Param('stepId') stepId: string, @Body() body: CompleteStepDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  complete(
+    @Param('id', uuid) id: string,
+    @Param('stepId') stepId: string,
+    @Body() body: CompleteStepDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return sendCommand(this.rpc, id, { type: 'CompleteStep', stepId, body }, commandMeta(p, key));
   }
 
   @Post(':id/steps/:stepId/block')
   @Roles('operator')
-  @Documented('Block a step: an owned exception', 'StepAnswer', 'Raises an exception of a catalog code, owned and due by its SLA.')
-  block(@Param('id', uuid) id: string, @Param('stepId') stepId: string, @Body() body: BlockStepDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  @Documented(
+    'Block a step: an owned exception',
+    'StepAnswer',
+    'Raises an exception of a catalog code, owned and due by its SLA.',
+  )
+  block(
+    @Param('id', uuid) id: string,
+    @Param('stepId') stepId: string,
+    @Body() body: BlockStepDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return sendCommand(this.rpc, id, { type: 'BlockStep', stepId, body }, commandMeta(p, key));
   }
 
   @Post(':id/close')
   @Roles('operator')
   @HttpCode(200)
-  @Documented('Close a work order', 'StatusAnswer', 'Refused without the closure evidence the workflow requires (422 `closure_evidence_required`), with open exceptions, or with pending approvals.')
-  close(@Param('id', uuid) id: string, @Body() body: CloseWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  @Documented(
+    'Close a work order',
+    'StatusAnswer',
+    'Refused without the closure evidence the workflow requires (422 `closure_evidence_required`), with open exceptions, or with pending approvals.',
+  )
+  close(
+    @Param('id', uuid) id: string,
+    @Body() body: CloseWorkOrderDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return sendCommand(this.rpc, id, { type: 'CloseWorkOrder', body }, commandMeta(p, key));
   }
 
   @Post(':id/break-glass')
   @Roles('operator')
-  @Documented('Break glass: run now, review later', 'BreakGlassAnswer', 'Runs the action at once where the workflow allows it, raises an exception and creates a post-review due for the reviewer.')
-  breakGlass(@Param('id', uuid) id: string, @Body() body: BreakGlassDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  @Documented(
+    'Break glass: run now, review later',
+    'BreakGlassAnswer',
+    'Runs the action at once where the workflow allows it, raises an exception and creates a post-review due for the reviewer.',
+  )
+  breakGlass(
+    @Param('id', uuid) id: string,
+    @Body() body: BreakGlassDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return sendCommand(this.rpc, id, { type: 'UseBreakGlass', body }, commandMeta(p, key));
   }
 
   @Post(':id/stages/:stageId/artifact')
   @Roles('operator')
-  @Documented('Record a stage\'s artifact', 'ArtifactAnswer', 'Opens the stage\'s gate approval.')
-  artifact(@Param('id', uuid) id: string, @Param('stageId') stageId: string, @Body() body: RecordArtifactDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  @Documented("Record a stage's artifact", 'ArtifactAnswer', "Opens the stage's gate approval.")
+  artifact(
+    @Param('id', uuid) id: string,
+    @Param('stageId') stageId: string,
+    @Body() body: RecordArtifactDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return sendCommand(this.rpc, id, { type: 'RecordStageArtifact', stageId, body }, commandMeta(p, key));
   }
 
   @Post(':id/scope-changes')
   @Roles('integrator', 'operator')
-  @Documented('Add scope (a change order)', 'ScopeChangeAnswer', 'Work in the added scope is draft-only until every track is approved.')
-  scopeChange(@Param('id', uuid) id: string, @Body() body: ChangeScopeDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  @Documented(
+    'Add scope (a change order)',
+    'ScopeChangeAnswer',
+    'Work in the added scope is draft-only until every track is approved.',
+  )
+  scopeChange(
+    @Param('id', uuid) id: string,
+    @Body() body: ChangeScopeDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return sendCommand(this.rpc, id, { type: 'ChangeScope', body }, commandMeta(p, key));
   }
 
   @Post(':id/stop')
   @Roles('operator')
   @HttpCode(200)
-  @Documented('Stop a work order', 'StatusAnswer', 'Halts it with a reason (an agent or operator giving up); actions are refused until it is reopened. Stopping a closed or stopped work order changes nothing.')
-  stop(@Param('id', uuid) id: string, @Body() body: StopWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  @Documented(
+    'Stop a work order',
+    'StatusAnswer',
+    'Halts it with a reason (an agent or operator giving up); actions are refused until it is reopened. Stopping a closed or stopped work order changes nothing.',
+  )
+  stop(
+    @Param('id', uuid) id: string,
+    @Body() body: StopWorkOrderDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return sendCommand(this.rpc, id, { type: 'StopWorkOrder', body: { reason: body.reason } }, commandMeta(p, key));
   }
 
@@ -162,7 +290,12 @@ export class WorkOrdersController {
   @Roles('operator')
   @HttpCode(200)
   @Documented('Reopen a closed or stopped work order', 'StatusAnswer')
-  reopen(@Param('id', uuid) id: string, @Body() body: ReopenWorkOrderDto, @CurrentPrincipal() p: Principal, @Headers('idempotency-key') key?: string) {
+  reopen(
+    @Param('id', uuid) id: string,
+    @Body() body: ReopenWorkOrderDto,
+    @CurrentPrincipal() p: Principal,
+    @Headers('idempotency-key') key?: string,
+  ) {
     return sendCommand(this.rpc, id, { type: 'ReopenWorkOrder', body }, commandMeta(p, key));
   }
 }

@@ -39,24 +39,35 @@ class SimulateBody {
 function definitionOf(req: FastifyRequest): unknown {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (YAML_MEDIA_TYPES.includes(type)) {
-    if (typeof req.body !== 'string' || req.body.trim() === '') throw new WorkgateError('validation_failed', 'the body is the definition, as YAML: it is empty');
+    if (typeof req.body !== 'string' || req.body.trim() === '')
+      throw new WorkgateError('validation_failed', 'the body is the definition, as YAML: it is empty');
     return req.body;
   }
   if (type !== 'application/json') {
-    throw new WorkgateError('unsupported_media_type', 'publish the definition as application/json or application/yaml (text/yaml)');
+    throw new WorkgateError(
+      'unsupported_media_type',
+      'publish the definition as application/json or application/yaml (text/yaml)',
+    );
   }
   const body: unknown = req.body;
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new WorkgateError('validation_failed', 'the body is the definition, as a JSON object (or {definition})');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new WorkgateError('validation_failed', 'the body is the definition, as a JSON object (or {definition})');
   // A definition has no `definition` field: a body with one is the wrapper, and nothing else may sit beside it.
   if (!Object.prototype.hasOwnProperty.call(body, 'definition')) return body;
   const extra = Object.keys(body).filter((k) => k !== 'definition');
   if (extra.length > 0) {
-    throw new WorkgateError('validation_failed', 'the {definition} wrapper takes no other field', extra.map((k) => ({ path: k, message: `unknown key "${k}"` })));
+    throw new WorkgateError(
+      'validation_failed',
+      'the {definition} wrapper takes no other field',
+      extra.map((k) => ({ path: k, message: `unknown key "${k}"` })),
+    );
   }
   return (body as { definition: unknown }).definition;
 }
 
-const version = new ParseIntPipe({ exceptionFactory: () => new WorkgateError('unknown_version', 'a version is a positive integer') });
+const version = new ParseIntPipe({
+  exceptionFactory: () => new WorkgateError('unknown_version', 'a version is a positive integer'),
+});
 
 @ApiTags('workflows')
 @Controller('v1')
@@ -67,14 +78,28 @@ export class WorkflowsController {
   @RouteConfig(DEFINITION_ROUTE)
   @RequestBody(
     {
-      'application/json': { oneOf: [ref('WorkflowDefinitionDto'), { type: 'object', required: ['definition'], properties: { definition: { oneOf: [ref('WorkflowDefinitionDto'), { type: 'string' }] } }, additionalProperties: false }] },
+      'application/json': {
+        oneOf: [
+          ref('WorkflowDefinitionDto'),
+          {
+            type: 'object',
+            required: ['definition'],
+            properties: { definition: { oneOf: [ref('WorkflowDefinitionDto'), { type: 'string' }] } },
+            additionalProperties: false,
+          },
+        ],
+      },
       'application/yaml': { type: 'string', description: 'the definition as YAML, e.g. a file of workflows/' },
       'text/yaml': { type: 'string' },
     },
     'the definition itself (or `{definition}` with the definition as an object or as YAML/JSON text)',
   )
   @Roles('admin')
-  @Documented('Publish a workflow version', 'PublishWorkflowResult', 'The body is the definition, as YAML or JSON (a JSON `{definition}` wrapper is read too), at most 256 KiB (413 beyond) with at most 200 steps and 500 rules (422 beyond). Versions only go up; the same content again writes nothing (`created: false`).')
+  @Documented(
+    'Publish a workflow version',
+    'PublishWorkflowResult',
+    'The body is the definition, as YAML or JSON (a JSON `{definition}` wrapper is read too), at most 256 KiB (413 beyond) with at most 200 steps and 500 rules (422 beyond). Versions only go up; the same content again writes nothing (`created: false`).',
+  )
   publish(@Req() req: FastifyRequest, @CurrentPrincipal() p: Principal): Promise<Written<PublishWorkflowResult>> {
     return this.rpc.request(Subjects.policy.publish, { definition: definitionOf(req), actor: p.id });
   }
@@ -86,7 +111,7 @@ export class WorkflowsController {
   }
 
   @Get('workflows/:jobType')
-  @Documented('A workflow\'s current version', 'WorkflowVersion')
+  @Documented("A workflow's current version", 'WorkflowVersion')
   current(@Param('jobType') jobType: string): Promise<WorkflowVersion> {
     return this.rpc.request(Subjects.policy.get, { jobType });
   }
@@ -102,7 +127,11 @@ export class WorkflowsController {
   @Roles('admin', 'analyst')
   @HttpCode(200)
   @ReadByPost()
-  @Documented('Simulate a draft against past requests', 'SimulateResult', 'Replays recorded action requests of the job type (in a window) against the draft and lists each changed verdict with what decided it before and after. The body is at most 256 KiB (413 beyond); the draft is bounded as a published definition is.')
+  @Documented(
+    'Simulate a draft against past requests',
+    'SimulateResult',
+    'Replays recorded action requests of the job type (in a window) against the draft and lists each changed verdict with what decided it before and after. The body is at most 256 KiB (413 beyond); the draft is bounded as a published definition is.',
+  )
   simulate(@Param('jobType') jobType: string, @Body() body: SimulateBody): Promise<SimulateResult> {
     return this.rpc.request(Subjects.policy.simulate, { jobType, ...body }, { timeoutMs: 60_000 });
   }

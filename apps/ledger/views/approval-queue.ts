@@ -11,7 +11,12 @@ type Queryable = { query: PoolClient['query'] };
  * from the approvals' own streams, a few events each.
  */
 export async function approvalQueue(db: Queryable, req: ApprovalQueueRequest | undefined): Promise<ApprovalQueueRow[]> {
-  const rows = await queryView(db, { view: 'approvals', owner: req?.owner, status: req?.status ?? 'all', limit: req?.limit });
+  const rows = await queryView(db, {
+    view: 'approvals',
+    owner: req?.owner,
+    status: req?.status ?? 'all',
+    limit: req?.limit,
+  });
   const streams = rows.filter((r) => r.status === 'conditional').map((r) => approvalStream(String(r.approvalId)));
   if (streams.length === 0) return rows;
   const { rows: events } = await db.query<Pick<RecordedEvent, 'streamId' | 'type' | 'data'>>(
@@ -19,7 +24,11 @@ export async function approvalQueue(db: Queryable, req: ApprovalQueueRequest | u
     [streams],
   );
   const states = new Map<string, ApprovalState>();
-  for (const e of events) states.set(e.streamId, evolveApproval(states.get(e.streamId) ?? initialApprovalState(), approvalEventOf(e as RecordedEvent)));
+  for (const e of events)
+    states.set(
+      e.streamId,
+      evolveApproval(states.get(e.streamId) ?? initialApprovalState(), approvalEventOf(e as RecordedEvent)),
+    );
   return rows.map((r) => {
     const conditions = conditionViews(states.get(approvalStream(String(r.approvalId))) ?? initialApprovalState());
     return conditions ? { ...r, conditions } : r;

@@ -1,5 +1,14 @@
 import { PoolClient } from 'pg';
-import { ApprovalEvents, DelegationEvents, DueTimer, ExceptionEvents, PostReviewEvents, RecordedEvent, TimerKind, TimerKinds } from '@workgate/contracts';
+import {
+  ApprovalEvents,
+  DelegationEvents,
+  DueTimer,
+  ExceptionEvents,
+  PostReviewEvents,
+  RecordedEvent,
+  TimerKind,
+  TimerKinds,
+} from '@workgate/contracts';
 import { Projection, TableName } from '@workgate/event-store';
 
 /** A change to the armed timers: arm (or move) one, or disarm it. */
@@ -10,28 +19,63 @@ export function timerChange(e: RecordedEvent): TimerChange | null {
   const id = (kind: TimerKind) => `${kind}:${e.streamId}`;
   switch (e.type) {
     case ApprovalEvents.Requested:
-      return { arm: { timerId: id(TimerKinds.approvalExpiry), kind: TimerKinds.approvalExpiry, streamId: e.streamId, dueAt: String((e.data as { expiresAt: string }).expiresAt) } };
+      return {
+        arm: {
+          timerId: id(TimerKinds.approvalExpiry),
+          kind: TimerKinds.approvalExpiry,
+          streamId: e.streamId,
+          dueAt: String((e.data as { expiresAt: string }).expiresAt),
+        },
+      };
     case ApprovalEvents.Granted:
     case ApprovalEvents.Conditioned:
     case ApprovalEvents.Rejected:
     case ApprovalEvents.Expired:
       return { disarm: id(TimerKinds.approvalExpiry) };
     case PostReviewEvents.Created:
-      return { arm: { timerId: id(TimerKinds.postReviewOverdue), kind: TimerKinds.postReviewOverdue, streamId: e.streamId, dueAt: String((e.data as { dueAt: string }).dueAt) } };
+      return {
+        arm: {
+          timerId: id(TimerKinds.postReviewOverdue),
+          kind: TimerKinds.postReviewOverdue,
+          streamId: e.streamId,
+          dueAt: String((e.data as { dueAt: string }).dueAt),
+        },
+      };
     case PostReviewEvents.Overdue:
     case PostReviewEvents.Completed:
       return { disarm: id(TimerKinds.postReviewOverdue) };
     case DelegationEvents.Dispatched: {
       const d = e.data as { reminders: string[]; timeoutAt: string };
-      return { arm: { timerId: id(TimerKinds.delegation), kind: TimerKinds.delegation, streamId: e.streamId, dueAt: d.reminders[0] ?? d.timeoutAt } };
+      return {
+        arm: {
+          timerId: id(TimerKinds.delegation),
+          kind: TimerKinds.delegation,
+          streamId: e.streamId,
+          dueAt: d.reminders[0] ?? d.timeoutAt,
+        },
+      };
     }
     case DelegationEvents.ReminderDue:
-      return { arm: { timerId: id(TimerKinds.delegation), kind: TimerKinds.delegation, streamId: e.streamId, dueAt: String((e.data as { nextDueAt: string }).nextDueAt) } };
+      return {
+        arm: {
+          timerId: id(TimerKinds.delegation),
+          kind: TimerKinds.delegation,
+          streamId: e.streamId,
+          dueAt: String((e.data as { nextDueAt: string }).nextDueAt),
+        },
+      };
     case DelegationEvents.Confirmed:
     case DelegationEvents.TimedOut:
       return { disarm: id(TimerKinds.delegation) };
     case ExceptionEvents.Raised:
-      return { arm: { timerId: id(TimerKinds.exceptionSla), kind: TimerKinds.exceptionSla, streamId: e.streamId, dueAt: String((e.data as { dueAt: string }).dueAt) } };
+      return {
+        arm: {
+          timerId: id(TimerKinds.exceptionSla),
+          kind: TimerKinds.exceptionSla,
+          streamId: e.streamId,
+          dueAt: String((e.data as { dueAt: string }).dueAt),
+        },
+      };
     case ExceptionEvents.Resolved:
     case ExceptionEvents.SlaBreached:
       return { disarm: id(TimerKinds.exceptionSla) };
@@ -75,17 +119,33 @@ export const timersProjection: Projection = {
         `INSERT INTO ${table('view_timers')} (timer_id, kind, stream_id, due_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
          ON CONFLICT (timer_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
-        [armed.map((t) => t.timerId), armed.map((t) => t.kind), armed.map((t) => t.streamId), armed.map((t) => t.dueAt)],
+        [
+          armed.map((t) => t.timerId),
+          armed.map((t) => t.kind),
+          armed.map((t) => t.streamId),
+          armed.map((t) => t.dueAt),
+        ],
       );
     }
-    if (disarmed.length) await client.query(`DELETE FROM ${table('view_timers')} WHERE timer_id = ANY($1::text[])`, [disarmed]);
+    if (disarmed.length)
+      await client.query(`DELETE FROM ${table('view_timers')} WHERE timer_id = ANY($1::text[])`, [disarmed]);
   },
 };
 
-export async function dueTimers(client: { query: PoolClient['query'] }, kinds: TimerKind[], now: string, limit = 100): Promise<DueTimer[]> {
+export async function dueTimers(
+  client: { query: PoolClient['query'] },
+  kinds: TimerKind[],
+  now: string,
+  limit = 100,
+): Promise<DueTimer[]> {
   const { rows } = await client.query(
     `SELECT timer_id, kind, stream_id, due_at FROM view_timers WHERE kind = ANY($1::text[]) AND due_at <= $2 ORDER BY due_at LIMIT $3`,
     [kinds, now, Math.min(Math.max(limit, 1), 1000)],
   );
-  return rows.map((r) => ({ timerId: r.timer_id, kind: r.kind, streamId: r.stream_id, dueAt: (r.due_at as Date).toISOString() }));
+  return rows.map((r) => ({
+    timerId: r.timer_id,
+    kind: r.kind,
+    streamId: r.stream_id,
+    dueAt: (r.due_at as Date).toISOString(),
+  }));
 }

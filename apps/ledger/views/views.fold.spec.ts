@@ -22,7 +22,8 @@ const event = (streamId: string, type: string, hours: number, data: Record<strin
 const WO = '11111111-1111-4111-8111-111111111111';
 const X = '22222222-2222-4222-8222-222222222222';
 const A = '33333333-3333-4333-8333-333333333333';
-const wo = (type: string, hours: number, data: Record<string, unknown> = {}) => event(`workorder-${WO}`, type, hours, { workOrderId: WO, ...data });
+const wo = (type: string, hours: number, data: Record<string, unknown> = {}) =>
+  event(`workorder-${WO}`, type, hours, { workOrderId: WO, ...data });
 
 function fold(events: RecordedEvent[]): ViewRows {
   const rows = new ViewRows();
@@ -36,35 +37,98 @@ const published = event('workflow-fix', 'WorkflowPublished', 0, {
   sha256: 'x',
   definition: { jobType: 'fix', version: 1, steps: [{ id: 'a' }, { id: 'b' }], stallAfter: 'PT4H' },
 });
-const opened = wo('WorkOrderOpened', 0, { source: 's', externalRef: 'r', policy: { jobType: 'fix', version: 1, sha256: 'x' }, owner: 'lead', inputs: {}, prerequisites: [], status: 'open', exceptions: [] });
-const blocked = wo('StepBlocked', 1, { exceptionId: X, code: 'PARTS_UNAVAILABLE', owner: 'stores', dueAt: at(9), stepId: 'a', rationale: 'no parts' });
+const opened = wo('WorkOrderOpened', 0, {
+  source: 's',
+  externalRef: 'r',
+  policy: { jobType: 'fix', version: 1, sha256: 'x' },
+  owner: 'lead',
+  inputs: {},
+  prerequisites: [],
+  status: 'open',
+  exceptions: [],
+});
+const blocked = wo('StepBlocked', 1, {
+  exceptionId: X,
+  code: 'PARTS_UNAVAILABLE',
+  owner: 'stores',
+  dueAt: at(9),
+  stepId: 'a',
+  rationale: 'no parts',
+});
 
 describe('the views fold (pure)', () => {
   it('takes the stall threshold and step count from the workflow version', () => {
     const rows = fold([published, opened]);
-    expect(rows.workOrders.get(WO)).toMatchObject({ jobType: 'fix', stallAfterMs: 4 * H, stepsRequired: 2, stuckSince: null, stalledAt: null, status: 'open' });
+    expect(rows.workOrders.get(WO)).toMatchObject({
+      jobType: 'fix',
+      stallAfterMs: 4 * H,
+      stepsRequired: 2,
+      stuckSince: null,
+      stalledAt: null,
+      status: 'open',
+    });
   });
 
   it('records when a blocked spell passed the threshold, and only a spell longer than it', () => {
-    const short = fold([published, opened, blocked, wo('WorkOrderExceptionClosed', 4, { exceptionId: X, code: 'PARTS_UNAVAILABLE' })]);
-    expect(short.workOrders.get(WO)).toMatchObject({ status: 'open', stuckSince: null, stalledAt: null, openExceptions: 0, exceptionsTotal: 1 });
-    const long = fold([published, opened, blocked, wo('WorkOrderExceptionClosed', 7, { exceptionId: X, code: 'PARTS_UNAVAILABLE' })]);
+    const short = fold([
+      published,
+      opened,
+      blocked,
+      wo('WorkOrderExceptionClosed', 4, { exceptionId: X, code: 'PARTS_UNAVAILABLE' }),
+    ]);
+    expect(short.workOrders.get(WO)).toMatchObject({
+      status: 'open',
+      stuckSince: null,
+      stalledAt: null,
+      openExceptions: 0,
+      exceptionsTotal: 1,
+    });
+    const long = fold([
+      published,
+      opened,
+      blocked,
+      wo('WorkOrderExceptionClosed', 7, { exceptionId: X, code: 'PARTS_UNAVAILABLE' }),
+    ]);
     expect(long.workOrders.get(WO)).toMatchObject({ stuckSince: null, stalledAt: at(5) });
     const running = fold([published, opened, blocked]);
     expect(running.workOrders.get(WO)).toMatchObject({ status: 'blocked', stuckSince: at(1), stalledAt: null });
   });
 
   it('counts a pending approval as waiting until it is resolved', () => {
-    const requested = event(`approval-${A}`, 'ApprovalRequested', 2, { approvalId: A, workOrderId: WO, actionId: A, owner: 'lead', requestedBy: 'bot', requestedAt: at(2), expiresAt: at(26) });
-    const rows = fold([published, opened, requested, wo('ApprovalResolved', 8, { approvalId: A, actionId: A, outcome: 'approved', decision: 'run', reason: 'x' })]);
+    const requested = event(`approval-${A}`, 'ApprovalRequested', 2, {
+      approvalId: A,
+      workOrderId: WO,
+      actionId: A,
+      owner: 'lead',
+      requestedBy: 'bot',
+      requestedAt: at(2),
+      expiresAt: at(26),
+    });
+    const rows = fold([
+      published,
+      opened,
+      requested,
+      wo('ApprovalResolved', 8, { approvalId: A, actionId: A, outcome: 'approved', decision: 'run', reason: 'x' }),
+    ]);
     expect(rows.workOrders.get(WO)).toMatchObject({ pendingApprovals: 0, stuckSince: null, stalledAt: at(6) });
-    expect(rows.approvals.get(A)).toMatchObject({ status: 'requested', jobType: 'fix', owner: 'lead', requestedAt: at(2) });
-    const granted = fold([published, opened, requested, event(`approval-${A}`, 'ApprovalGranted', 3, { approvalId: A, decidedBy: 'lead' })]);
+    expect(rows.approvals.get(A)).toMatchObject({
+      status: 'requested',
+      jobType: 'fix',
+      owner: 'lead',
+      requestedAt: at(2),
+    });
+    const granted = fold([
+      published,
+      opened,
+      requested,
+      event(`approval-${A}`, 'ApprovalGranted', 3, { approvalId: A, decidedBy: 'lead' }),
+    ]);
     expect(granted.approvals.get(A)).toMatchObject({ status: 'approved', decidedBy: 'lead' });
   });
 
   it('keeps each exception with its job type, resolution, SLA breach and remediations', () => {
-    const x = (type: string, hours: number, data: Record<string, unknown> = {}) => event(`exception-${X}`, type, hours, { exceptionId: X, ...data });
+    const x = (type: string, hours: number, data: Record<string, unknown> = {}) =>
+      event(`exception-${X}`, type, hours, { exceptionId: X, ...data });
     const rows = fold([
       published,
       opened,
@@ -95,7 +159,17 @@ describe('the views fold (pure)', () => {
   it('flags a closure reported without evidence, and clears it on reopen', () => {
     const reported = fold([published, opened, wo('WorkOrderClosureReported', 3, { evidenceMissing: true })]);
     expect(reported.workOrders.get(WO)).toMatchObject({ status: 'closed', closedAt: at(3), evidenceMissing: true });
-    const reopened = fold([published, opened, wo('WorkOrderClosureReported', 3, { evidenceMissing: true }), wo('WorkOrderReopened', 4)]);
-    expect(reopened.workOrders.get(WO)).toMatchObject({ status: 'open', closedAt: null, evidenceMissing: false, reopened: 1 });
+    const reopened = fold([
+      published,
+      opened,
+      wo('WorkOrderClosureReported', 3, { evidenceMissing: true }),
+      wo('WorkOrderReopened', 4),
+    ]);
+    expect(reopened.workOrders.get(WO)).toMatchObject({
+      status: 'open',
+      closedAt: null,
+      evidenceMissing: false,
+      reopened: 1,
+    });
   });
 });

@@ -111,7 +111,13 @@ export class ViewRows {
   readonly approvals = new Map<string, ApprovalRow>();
   readonly workflows = new Map<string, WorkflowRow>();
   readonly inbox = new Map<string, InboxRow>();
-  readonly changed = { workOrders: new Set<string>(), exceptions: new Set<string>(), postReviews: new Set<string>(), approvals: new Set<string>(), workflows: new Set<string>() };
+  readonly changed = {
+    workOrders: new Set<string>(),
+    exceptions: new Set<string>(),
+    postReviews: new Set<string>(),
+    approvals: new Set<string>(),
+    workflows: new Set<string>(),
+  };
 }
 
 /** The event types the views read. */
@@ -150,10 +156,16 @@ const APPROVAL_STATUS: Record<string, string> = {
 
 const DEFAULT_STALL_MS = parseDuration(DEFAULT_STALL_AFTER)!;
 
-const idIn = (streamId: string, prefix: string) => (streamId.startsWith(prefix) ? streamId.slice(prefix.length) : undefined);
+const idIn = (streamId: string, prefix: string) =>
+  streamId.startsWith(prefix) ? streamId.slice(prefix.length) : undefined;
 
 /** The ids of the rows an event refers to (what a page must load before folding). */
-export function referencedIds(e: RecordedEvent): { workOrders: string[]; exceptions: string[]; postReviews: string[]; approvals: string[] } {
+export function referencedIds(e: RecordedEvent): {
+  workOrders: string[];
+  exceptions: string[];
+  postReviews: string[];
+  approvals: string[];
+} {
   const d = e.data as Record<string, any>;
   const wo = idIn(e.streamId, 'workorder-') ?? (typeof d.workOrderId === 'string' ? d.workOrderId : undefined);
   const exceptions: string[] = [];
@@ -161,8 +173,10 @@ export function referencedIds(e: RecordedEvent): { workOrders: string[]; excepti
   const approvals: string[] = [];
   const exceptionStream = idIn(e.streamId, 'exception-');
   if (exceptionStream) exceptions.push(exceptionStream);
-  if (e.type === WorkOrderEvents.Opened) exceptions.push(...((d.exceptions ?? []) as ExceptionRef[]).map((x) => x.exceptionId));
-  if (e.type === WorkOrderEvents.StepBlocked || e.type === WorkOrderEvents.BreakGlassUsed) exceptions.push(d.exceptionId);
+  if (e.type === WorkOrderEvents.Opened)
+    exceptions.push(...((d.exceptions ?? []) as ExceptionRef[]).map((x) => x.exceptionId));
+  if (e.type === WorkOrderEvents.StepBlocked || e.type === WorkOrderEvents.BreakGlassUsed)
+    exceptions.push(d.exceptionId);
   const postReviewStream = idIn(e.streamId, 'postreview-');
   if (postReviewStream) postReviews.push(postReviewStream);
   if (e.type === WorkOrderEvents.BreakGlassUsed) postReviews.push(d.postReviewId);
@@ -178,7 +192,8 @@ function restate(row: WorkOrderRow, at: string): void {
   if (stuck && row.stuckSince === null) row.stuckSince = at;
   if (!stuck && row.stuckSince !== null) {
     const since = Date.parse(row.stuckSince);
-    if (row.stalledAt === null && Date.parse(at) - since > row.stallAfterMs) row.stalledAt = new Date(since + row.stallAfterMs).toISOString();
+    if (row.stalledAt === null && Date.parse(at) - since > row.stallAfterMs)
+      row.stalledAt = new Date(since + row.stallAfterMs).toISOString();
     row.stuckSince = null;
   }
 }
@@ -203,9 +218,27 @@ function openException(rows: ViewRows, wo: WorkOrderRow, x: ExceptionRef, at: st
   rows.changed.exceptions.add(x.exceptionId);
 }
 
-function openPostReview(rows: ViewRows, wo: WorkOrderRow, postReviewId: string, exceptionId: string, owner: string, at: string, dueAt: string): void {
+function openPostReview(
+  rows: ViewRows,
+  wo: WorkOrderRow,
+  postReviewId: string,
+  exceptionId: string,
+  owner: string,
+  at: string,
+  dueAt: string,
+): void {
   if (rows.postReviews.has(postReviewId)) return;
-  rows.postReviews.set(postReviewId, { postReviewId, workOrderId: wo.id, exceptionId, jobType: wo.jobType, version: wo.version, owner, createdAt: at, dueAt, completedAt: null });
+  rows.postReviews.set(postReviewId, {
+    postReviewId,
+    workOrderId: wo.id,
+    exceptionId,
+    jobType: wo.jobType,
+    version: wo.version,
+    owner,
+    createdAt: at,
+    dueAt,
+    completedAt: null,
+  });
   rows.changed.postReviews.add(postReviewId);
 }
 
@@ -229,8 +262,22 @@ export function foldViews(rows: ViewRows, e: RecordedEvent): void {
 
   if (e.type === DelegationEvents.Dispatched) {
     const x = dataOf(e, 'delegation', 'DelegationDispatched');
-    const message: InboxMessage = { dispatchId: x.dispatchId, dispatchCreatedAt: x.dispatchCreatedAt, command: x.command, workOrderId: x.workOrderId, from: x.dispatchedBy, prompt: x.prompt };
-    rows.inbox.set(x.dispatchId, { dispatchId: x.dispatchId, recipient: x.recipient, command: x.command, dispatchCreatedAt: x.dispatchCreatedAt, workOrderId: x.workOrderId, message });
+    const message: InboxMessage = {
+      dispatchId: x.dispatchId,
+      dispatchCreatedAt: x.dispatchCreatedAt,
+      command: x.command,
+      workOrderId: x.workOrderId,
+      from: x.dispatchedBy,
+      prompt: x.prompt,
+    };
+    rows.inbox.set(x.dispatchId, {
+      dispatchId: x.dispatchId,
+      recipient: x.recipient,
+      command: x.command,
+      dispatchCreatedAt: x.dispatchCreatedAt,
+      workOrderId: x.workOrderId,
+      message,
+    });
     return;
   }
 
@@ -374,7 +421,8 @@ function applyToWorkOrder(rows: ViewRows, wo: WorkOrderRow, e: RecordedEvent, d:
     case WorkOrderEvents.ClosureReported:
       wo.status = 'closed';
       wo.closedAt = e.occurredAt;
-      wo.evidenceMissing = e.type === WorkOrderEvents.ClosureReported && (d as WorkOrderClosureReportedData).evidenceMissing;
+      wo.evidenceMissing =
+        e.type === WorkOrderEvents.ClosureReported && (d as WorkOrderClosureReportedData).evidenceMissing;
       return true;
     case WorkOrderEvents.Stopped:
       wo.status = 'stopped';

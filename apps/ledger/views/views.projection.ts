@@ -1,7 +1,18 @@
 import { PoolClient } from 'pg';
 import { RecordedEvent, WorkOrderEvents } from '@workgate/contracts';
 import { Projection, TableName } from '@workgate/event-store';
-import { ApprovalRow, ExceptionRow, foldViews, InboxRow, PostReviewRow, referencedIds, VIEW_EVENT_TYPES, ViewRows, WorkflowRow, WorkOrderRow } from './views.fold';
+import {
+  ApprovalRow,
+  ExceptionRow,
+  foldViews,
+  InboxRow,
+  PostReviewRow,
+  referencedIds,
+  VIEW_EVENT_TYPES,
+  ViewRows,
+  WorkflowRow,
+  WorkOrderRow,
+} from './views.fold';
 
 type Queryable = { query: PoolClient['query'] };
 
@@ -37,7 +48,9 @@ class ViewTable<T extends object> {
   async load(client: Queryable, table: string, ids: Set<string>, into: Map<string, T>): Promise<void> {
     const missing = [...ids].filter((id) => !into.has(id));
     if (!missing.length) return;
-    const { rows } = await client.query(`SELECT ${this.list} FROM ${table} WHERE ${this.key} = ANY($1::uuid[])`, [missing]);
+    const { rows } = await client.query(`SELECT ${this.list} FROM ${table} WHERE ${this.key} = ANY($1::uuid[])`, [
+      missing,
+    ]);
     for (const r of rows) into.set(String(r[this.key]), this.fromDb(r));
   }
 
@@ -52,7 +65,10 @@ class ViewTable<T extends object> {
       .filter((c) => !keys.includes(c))
       .map((c) => `${c} = EXCLUDED.${c}`)
       .join(', ');
-    await client.query(`INSERT INTO ${table} (${this.list}) SELECT * FROM unnest(${unnest}) ON CONFLICT (${this.key}) DO UPDATE SET ${updates}`, params);
+    await client.query(
+      `INSERT INTO ${table} (${this.list}) SELECT * FROM unnest(${unnest}) ON CONFLICT (${this.key}) DO UPDATE SET ${updates}`,
+      params,
+    );
   }
 }
 
@@ -141,7 +157,14 @@ export const inboxTable = new ViewTable<InboxRow>('view_inbox', 'dispatch_id', [
 ]);
 
 /** Every table the views projection writes (a rebuild makes fresh copies of exactly these). */
-export const VIEW_TABLES = [workOrdersTable, exceptionsTable, postReviewsTable, approvalsTable, workflowsTable, inboxTable].map((t) => t.name);
+export const VIEW_TABLES = [
+  workOrdersTable,
+  exceptionsTable,
+  postReviewsTable,
+  approvalsTable,
+  workflowsTable,
+  inboxTable,
+].map((t) => t.name);
 
 /**
  * `views`: the evidence views of SPEC section 5, all from one checkpoint so they agree with each
@@ -153,11 +176,17 @@ export const viewsProjection: Projection = {
   types: VIEW_EVENT_TYPES,
   tables: VIEW_TABLES,
   async apply(client: PoolClient, events: RecordedEvent[], table: TableName = (t) => t): Promise<void> {
-    const want = { workOrders: new Set<string>(), exceptions: new Set<string>(), postReviews: new Set<string>(), approvals: new Set<string>() };
+    const want = {
+      workOrders: new Set<string>(),
+      exceptions: new Set<string>(),
+      postReviews: new Set<string>(),
+      approvals: new Set<string>(),
+    };
     const openedHere = new Set<string>();
     for (const e of events) {
       const ids = referencedIds(e);
-      for (const key of Object.keys(want) as Array<keyof typeof want>) for (const id of ids[key]) if (id) want[key].add(id);
+      for (const key of Object.keys(want) as Array<keyof typeof want>)
+        for (const id of ids[key]) if (id) want[key].add(id);
       if (e.type === WorkOrderEvents.Opened && ids.workOrders[0]) openedHere.add(ids.workOrders[0]);
     }
     // A work order opened in this page has no row yet: the event that makes its row is folded
@@ -170,13 +199,30 @@ export const viewsProjection: Projection = {
     await approvalsTable.load(client, table(approvalsTable.name), want.approvals, rows.approvals);
     // A work order opened in this page takes its stall threshold and step count from its workflow version (few rows).
     if (events.some((e) => e.type === WorkOrderEvents.Opened)) {
-      await workflowsTable.loadAll(client, table(workflowsTable.name), (w) => `${w.jobType}@${w.version}`, rows.workflows);
+      await workflowsTable.loadAll(
+        client,
+        table(workflowsTable.name),
+        (w) => `${w.jobType}@${w.version}`,
+        rows.workflows,
+      );
     }
     for (const e of events) foldViews(rows, e);
     const changed = <T>(map: Map<string, T>, ids: Set<string>) => [...ids].map((id) => map.get(id)!);
-    await workOrdersTable.upsert(client, table(workOrdersTable.name), changed(rows.workOrders, rows.changed.workOrders));
-    await exceptionsTable.upsert(client, table(exceptionsTable.name), changed(rows.exceptions, rows.changed.exceptions));
-    await postReviewsTable.upsert(client, table(postReviewsTable.name), changed(rows.postReviews, rows.changed.postReviews));
+    await workOrdersTable.upsert(
+      client,
+      table(workOrdersTable.name),
+      changed(rows.workOrders, rows.changed.workOrders),
+    );
+    await exceptionsTable.upsert(
+      client,
+      table(exceptionsTable.name),
+      changed(rows.exceptions, rows.changed.exceptions),
+    );
+    await postReviewsTable.upsert(
+      client,
+      table(postReviewsTable.name),
+      changed(rows.postReviews, rows.changed.postReviews),
+    );
     await approvalsTable.upsert(client, table(approvalsTable.name), changed(rows.approvals, rows.changed.approvals));
     await workflowsTable.upsert(client, table(workflowsTable.name), changed(rows.workflows, rows.changed.workflows));
     await inboxTable.upsert(client, table(inboxTable.name), [...rows.inbox.values()]);

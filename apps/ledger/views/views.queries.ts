@@ -1,5 +1,17 @@
 import { PoolClient } from 'pg';
-import { ExceptionListItem, ExceptionListQuery, InboxMessage, InboxRequest, VIEW_NAMES, ViewName, ViewQuery, ViewRow, WorkgateError, WorkOrderListItem, WorkOrderListQuery } from '@workgate/contracts';
+import {
+  ExceptionListItem,
+  ExceptionListQuery,
+  InboxMessage,
+  InboxRequest,
+  VIEW_NAMES,
+  ViewName,
+  ViewQuery,
+  ViewRow,
+  WorkgateError,
+  WorkOrderListItem,
+  WorkOrderListQuery,
+} from '@workgate/contracts';
 import { maskStrings } from '@workgate/domain';
 import { formatDuration } from '@workgate/workflow';
 import { workOrdersTable } from './views.projection';
@@ -45,7 +57,11 @@ class Where {
 
 /** The common filters: [from, to) and not after asOf on the view's time column, and the job type. */
 function window(q: ViewQuery, asOf: string, column: string): Where {
-  return new Where().add(`${column} >= ?`, q.from).add(`${column} < ?`, q.to).add(`${column} <= ?`, asOf).add('job_type = ?', q.jobType);
+  return new Where()
+    .add(`${column} >= ?`, q.from)
+    .add(`${column} < ?`, q.to)
+    .add(`${column} <= ?`, asOf)
+    .add('job_type = ?', q.jobType);
 }
 
 function checkTimes(q: ViewQuery): string {
@@ -55,13 +71,15 @@ function checkTimes(q: ViewQuery): string {
       throw new WorkgateError('validation_failed', `${name} must be an RFC 3339 time`);
     }
   }
-  if (q.from && q.to && Date.parse(q.from) > Date.parse(q.to)) throw new WorkgateError('validation_failed', 'from must not be after to');
+  if (q.from && q.to && Date.parse(q.from) > Date.parse(q.to))
+    throw new WorkgateError('validation_failed', 'from must not be after to');
   return q.asOf ? new Date(q.asOf).toISOString() : new Date().toISOString();
 }
 
 const byVersion = (q: ViewQuery) => (q.groupBy === 'version' ? ', version' : '');
 /** The row's `version` when grouped by version (it follows the first column). */
-const versionOf = (q: ViewQuery, r: Record<string, unknown>): ViewRow => (q.groupBy === 'version' ? { version: r.version as number } : {});
+const versionOf = (q: ViewQuery, r: Record<string, unknown>): ViewRow =>
+  q.groupBy === 'version' ? { version: r.version as number } : {};
 
 /** closures: work orders closed in [from, to), newest first; `evidence=missing` keeps those closed without closure evidence. */
 async function closures(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
@@ -115,7 +133,8 @@ async function topCodes(db: Queryable, q: ViewQuery, asOf: string): Promise<View
 /** exception-trends: exceptions raised per code per day, week (from Monday) or month, oldest first. */
 async function trends(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
   const interval = q.interval ?? 'day';
-  if (!['day', 'week', 'month'].includes(interval)) throw new WorkgateError('validation_failed', 'interval must be day, week or month');
+  if (!['day', 'week', 'month'].includes(interval))
+    throw new WorkgateError('validation_failed', 'interval must be day, week or month');
   const w = window(q, asOf, 'raised_at').add('code = ?', q.code);
   const { rows } = await db.query(
     `SELECT to_char(date_trunc('${interval}', raised_at), 'YYYY-MM-DD') AS period, code${byVersion(q)}, count(*)::int AS count
@@ -280,15 +299,21 @@ const VIEWS: Record<ViewName, (db: Queryable, q: ViewQuery, asOf: string) => Pro
 
 /** Answers one view (SPEC section 5). */
 export async function queryView(db: Queryable, q: ViewQuery): Promise<ViewRow[]> {
-  if (!q || !VIEW_NAMES.includes(q.view)) throw new WorkgateError('not_found', `no view "${q?.view}" (views: ${VIEW_NAMES.join(', ')})`);
-  if (q.groupBy !== undefined && q.groupBy !== 'version') throw new WorkgateError('validation_failed', 'groupBy must be version');
+  if (!q || !VIEW_NAMES.includes(q.view))
+    throw new WorkgateError('not_found', `no view "${q?.view}" (views: ${VIEW_NAMES.join(', ')})`);
+  if (q.groupBy !== undefined && q.groupBy !== 'version')
+    throw new WorkgateError('validation_failed', 'groupBy must be version');
   const asOf = checkTimes(q);
   return VIEWS[q.view](db, q, asOf);
 }
 
 /** Newest first. */
 export async function listWorkOrders(db: Queryable, q: WorkOrderListQuery): Promise<WorkOrderListItem[]> {
-  const w = new Where().add('source = ?', q.source).add('external_ref = ?', q.externalRef).add('job_type = ?', q.jobType).add('status = ?', q.status);
+  const w = new Where()
+    .add('source = ?', q.source)
+    .add('external_ref = ?', q.externalRef)
+    .add('job_type = ?', q.jobType)
+    .add('status = ?', q.status);
   const { rows } = await db.query(
     `SELECT id, source, external_ref, job_type, version, owner, status, opened_at, updated_at, closed_at, evidence_missing, reopened
        FROM view_work_orders ${w} ORDER BY opened_at DESC, id LIMIT ${w.param(clamp(q.limit, 100, 1000))}`,
@@ -316,7 +341,8 @@ export async function listWorkOrders(db: Queryable, q: WorkOrderListQuery): Prom
 /** Exceptions by owner, the soonest due first, with the work order's reference; the open ones unless `status` says otherwise. */
 export async function listExceptions(db: Queryable, q: ExceptionListQuery): Promise<ExceptionListItem[]> {
   const status = q.status ?? 'open';
-  if (!['open', 'resolved', 'all'].includes(status)) throw new WorkgateError('validation_failed', 'status must be open, resolved or all');
+  if (!['open', 'resolved', 'all'].includes(status))
+    throw new WorkgateError('validation_failed', 'status must be open, resolved or all');
   const w = new Where().add('e.owner = ?', q.owner);
   if (status === 'open') w.add('e.resolved_at IS NULL');
   if (status === 'resolved') w.add('e.resolved_at IS NOT NULL');
@@ -348,12 +374,17 @@ export async function listExceptions(db: Queryable, q: ExceptionListQuery): Prom
  * ledger keeps what was sent, for ops leads.
  */
 export async function inboxMessages(db: Queryable, q: InboxRequest): Promise<InboxMessage[]> {
-  if (typeof q.recipient !== 'string' || q.recipient === '') throw new WorkgateError('validation_failed', 'recipient is required');
-  if (q.since !== undefined && Number.isNaN(Date.parse(q.since))) throw new WorkgateError('validation_failed', 'since must be an RFC 3339 time');
+  if (typeof q.recipient !== 'string' || q.recipient === '')
+    throw new WorkgateError('validation_failed', 'recipient is required');
+  if (q.since !== undefined && Number.isNaN(Date.parse(q.since)))
+    throw new WorkgateError('validation_failed', 'since must be an RFC 3339 time');
   const w = new Where()
     .add('recipient = ?', q.recipient)
     .add('dispatch_created_at >= ?', q.since)
     .add('command = ?', q.filter === 'all' ? undefined : q.filter);
-  const { rows } = await db.query<{ message: InboxMessage }>(`SELECT message FROM view_inbox ${w} ORDER BY dispatch_created_at, dispatch_id LIMIT ${w.param(clamp(q.limit, 500, 1000))}`, w.params);
+  const { rows } = await db.query<{ message: InboxMessage }>(
+    `SELECT message FROM view_inbox ${w} ORDER BY dispatch_created_at, dispatch_id LIMIT ${w.param(clamp(q.limit, 500, 1000))}`,
+    w.params,
+  );
   return rows.map((r) => ({ ...r.message, prompt: maskStrings(r.message.prompt) }));
 }

@@ -1,10 +1,26 @@
 import { hash } from 'node:crypto';
-import { ApprovalCondition, ApprovalRequestedData, canonicalize, ConditionInput, ConditionView, Evidence, FieldProblem, PermittedAction, refuse } from '@workgate/contracts';
+import {
+  ApprovalCondition,
+  ApprovalRequestedData,
+  canonicalize,
+  ConditionInput,
+  ConditionView,
+  Evidence,
+  FieldProblem,
+  PermittedAction,
+  refuse,
+} from '@workgate/contracts';
 import { dueTime } from '@workgate/workflow';
 import { Aggregate, DomainEvent, versionedEventId } from '../aggregate';
 
 /** `{"system":"payments","operation":"refund","kind":"write"}`: an action as the approver sends it. */
-const describeAction = (a: PermittedAction) => JSON.stringify({ system: a.system, operation: a.operation, kind: a.kind, ...(a.objects?.length ? { objects: a.objects } : {}) });
+const describeAction = (a: PermittedAction) =>
+  JSON.stringify({
+    system: a.system,
+    operation: a.operation,
+    kind: a.kind,
+    ...(a.objects?.length ? { objects: a.objects } : {}),
+  });
 
 /** sha256 of the canonical permitted action: an approval covers this hash and nothing else. */
 export function actionScopeHash(a: PermittedAction): string {
@@ -17,14 +33,36 @@ type Requested = ApprovalRequestedData;
 export type ApprovalState =
   | { status: 'none' }
   | (Requested & { status: 'requested' })
-  | (Requested & { status: 'conditional'; decidedBy: string; permittedAction: PermittedAction; conditions: ApprovalCondition[] })
+  | (Requested & {
+      status: 'conditional';
+      decidedBy: string;
+      permittedAction: PermittedAction;
+      conditions: ApprovalCondition[];
+    })
   | (Requested & { status: 'approved'; decidedBy: string; permittedAction: PermittedAction; at: string })
   | (Requested & { status: 'rejected'; decidedBy: string; at: string; note?: string })
   | (Requested & { status: 'expired'; at: string });
 
 export type ApprovalCommand =
-  | { type: 'RequestApproval'; approvalId: string; workOrderId: string; actionId: string; owner: string; requestedBy: string; action: PermittedAction; expiresAt: string; kind?: string }
-  | { type: 'DecideApproval'; by: string; decision: 'approve' | 'reject' | 'conditional'; permittedAction?: PermittedAction; conditions?: ConditionInput[]; note?: string }
+  | {
+      type: 'RequestApproval';
+      approvalId: string;
+      workOrderId: string;
+      actionId: string;
+      owner: string;
+      requestedBy: string;
+      action: PermittedAction;
+      expiresAt: string;
+      kind?: string;
+    }
+  | {
+      type: 'DecideApproval';
+      by: string;
+      decision: 'approve' | 'reject' | 'conditional';
+      permittedAction?: PermittedAction;
+      conditions?: ConditionInput[];
+      note?: string;
+    }
   | { type: 'CloseCondition'; by: string; conditionId: string; evidence: Evidence }
   | { type: 'ExpireApproval' };
 
@@ -47,15 +85,28 @@ function conditionsOf(inputs: ConditionInput[], now: string): ApprovalCondition[
     const title = typeof c.title === 'string' ? c.title.trim() : '';
     if (!title) problems.push({ path: `conditions[${i}].title`, message: 'is required' });
     const conditionId = c.id ?? `c${i + 1}`;
-    if (seen.has(conditionId)) problems.push({ path: `conditions[${i}].id`, message: `"${conditionId}" names another condition too` });
+    if (seen.has(conditionId))
+      problems.push({ path: `conditions[${i}].id`, message: `"${conditionId}" names another condition too` });
     seen.add(conditionId);
     const due = c.due === undefined ? undefined : dueTime(c.due, now);
     if (due && !due.ok) problems.push({ path: `conditions[${i}].due`, message: due.problem });
     const owner = c.owner?.trim();
-    return { conditionId, text: title, ...(owner ? { owner } : {}), ...(due?.ok ? { dueAt: due.at } : {}), closed: false };
+    return {
+      conditionId,
+      text: title,
+      ...(owner ? { owner } : {}),
+      ...(due?.ok ? { dueAt: due.at } : {}),
+      closed: false,
+    };
   });
-  if (inputs.length === 0) problems.push({ path: 'conditions', message: 'a conditional approval needs at least one condition' });
-  if (problems.length) throw refuse('validation_failed', `the conditions have ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
+  if (inputs.length === 0)
+    problems.push({ path: 'conditions', message: 'a conditional approval needs at least one condition' });
+  if (problems.length)
+    throw refuse(
+      'validation_failed',
+      `the conditions have ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+      problems,
+    );
   return conditions;
 }
 
@@ -69,7 +120,18 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, n
   if (command.type === 'RequestApproval') {
     if (state.status !== 'none') return []; // the same request seen again: already requested
     const { approvalId, workOrderId, actionId, owner, requestedBy, expiresAt, kind, action } = command;
-    const data: ApprovalRequestedData = { approvalId, workOrderId, actionId, owner, requestedBy, requestedAt: now, expiresAt, scopeHash: actionScopeHash(action), ...(kind ? { kind } : {}), action };
+    const data: ApprovalRequestedData = {
+      approvalId,
+      workOrderId,
+      actionId,
+      owner,
+      requestedBy,
+      requestedAt: now,
+      expiresAt,
+      scopeHash: actionScopeHash(action),
+      ...(kind ? { kind } : {}),
+      action,
+    };
     return [{ type: 'ApprovalRequested', data }];
   }
   if (state.status === 'none') throw refuse('not_found', 'no such approval');
@@ -77,8 +139,10 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, n
 
   switch (command.type) {
     case 'DecideApproval': {
-      if (state.status !== 'requested') throw refuse('approval_decided', `approval ${approvalId} is already ${state.status}`);
-      if (command.by === state.requestedBy) throw refuse('self_approval', 'the requester may not decide their own request');
+      if (state.status !== 'requested')
+        throw refuse('approval_decided', `approval ${approvalId} is already ${state.status}`);
+      if (command.by === state.requestedBy)
+        throw refuse('self_approval', 'the requester may not decide their own request');
       if (command.by !== state.owner) throw refuse('not_owner', `only ${state.owner} decides approval ${approvalId}`);
       const decided = { approvalId, decidedBy: command.by, at: now, ...withNote(command.note) };
       if (command.decision === 'reject') return [{ type: 'ApprovalRejected', data: decided }];
@@ -86,38 +150,69 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, n
       // The refusal names the action that waits, so the approver can name it.
       const waiting = state.action ? [{ path: 'permittedAction', waiting: state.action }] : undefined;
       const named = state.action ? `: name ${describeAction(state.action)} as permittedAction` : '';
-      if (!permittedAction) throw refuse('permitted_action_mismatch', `an approval must name the permitted action${named}`, waiting);
+      if (!permittedAction)
+        throw refuse('permitted_action_mismatch', `an approval must name the permitted action${named}`, waiting);
       if (actionScopeHash(permittedAction) !== state.scopeHash) {
-        throw refuse('permitted_action_mismatch', `the permitted action is not the action that waits for this approval${named}`, waiting);
+        throw refuse(
+          'permitted_action_mismatch',
+          `the permitted action is not the action that waits for this approval${named}`,
+          waiting,
+        );
       }
       // Naming a tool call's arguments permits that very call only: it must be the call that waits.
-      if (permittedAction.argumentsSha256 !== undefined && permittedAction.argumentsSha256 !== state.action?.argumentsSha256) {
-        throw refuse('permitted_action_mismatch', `argumentsSha256 is not the hash of the call that waits for this approval${state.action?.argumentsSha256 ? ` (${state.action.argumentsSha256})` : ': it is no tool call'}`, waiting);
+      if (
+        permittedAction.argumentsSha256 !== undefined &&
+        permittedAction.argumentsSha256 !== state.action?.argumentsSha256
+      ) {
+        throw refuse(
+          'permitted_action_mismatch',
+          `argumentsSha256 is not the hash of the call that waits for this approval${state.action?.argumentsSha256 ? ` (${state.action.argumentsSha256})` : ': it is no tool call'}`,
+          waiting,
+        );
       }
       if (command.decision === 'approve') return [{ type: 'ApprovalGranted', data: { ...decided, permittedAction } }];
       const conditions = conditionsOf(command.conditions ?? [], now);
       return [{ type: 'ApprovalConditioned', data: { ...decided, permittedAction, conditions } }];
     }
     case 'CloseCondition': {
-      if (state.status !== 'conditional') throw refuse('approval_not_conditional', `approval ${approvalId} is ${state.status}`);
+      if (state.status !== 'conditional')
+        throw refuse('approval_not_conditional', `approval ${approvalId} is ${state.status}`);
       const condition = state.conditions.find((c) => c.conditionId === command.conditionId);
       if (!condition) throw refuse('not_found', `approval ${approvalId} has no condition ${command.conditionId}`);
       if (command.by !== state.owner && command.by !== condition.owner) {
-        throw refuse('not_owner', `only ${[...new Set([condition.owner ?? state.owner, state.owner])].join(' or ')} closes condition ${condition.conditionId} of approval ${approvalId}`);
+        throw refuse(
+          'not_owner',
+          `only ${[...new Set([condition.owner ?? state.owner, state.owner])].join(' or ')} closes condition ${condition.conditionId} of approval ${approvalId}`,
+        );
       }
       if (condition.closed) throw refuse('condition_closed', `condition ${command.conditionId} is already closed`);
-      if (!command.evidence?.kind || !command.evidence?.ref) throw refuse('validation_failed', 'closing a condition needs evidence');
+      if (!command.evidence?.kind || !command.evidence?.ref)
+        throw refuse('validation_failed', 'closing a condition needs evidence');
       const open = state.conditions.filter((c) => !c.closed && c.conditionId !== condition.conditionId);
       const closed: ApprovalEvent = {
         type: 'ApprovalConditionClosed',
-        data: { approvalId, conditionId: condition.conditionId, closedBy: command.by, evidence: command.evidence, at: now, openConditions: open.map((c) => c.text) },
+        data: {
+          approvalId,
+          conditionId: condition.conditionId,
+          closedBy: command.by,
+          evidence: command.evidence,
+          at: now,
+          openConditions: open.map((c) => c.text),
+        },
       };
       if (open.length > 0) return [closed];
-      return [closed, { type: 'ApprovalGranted', data: { approvalId, decidedBy: state.decidedBy, permittedAction: state.permittedAction, at: now } }];
+      return [
+        closed,
+        {
+          type: 'ApprovalGranted',
+          data: { approvalId, decidedBy: state.decidedBy, permittedAction: state.permittedAction, at: now },
+        },
+      ];
     }
     case 'ExpireApproval': {
       if (state.status !== 'requested') return []; // decided in time: nothing expires
-      if (Date.parse(now) < Date.parse(state.expiresAt)) throw refuse('not_due', `approval ${approvalId} expires at ${state.expiresAt}`);
+      if (Date.parse(now) < Date.parse(state.expiresAt))
+        throw refuse('not_due', `approval ${approvalId} expires at ${state.expiresAt}`);
       return [{ type: 'ApprovalExpired', data: { approvalId, at: now } }];
     }
     default: {
@@ -133,16 +228,37 @@ export function evolveApproval(state: ApprovalState, event: ApprovalEvent): Appr
   const requested = requestOf(state);
   switch (event.type) {
     case 'ApprovalGranted':
-      return { ...requested, status: 'approved', decidedBy: event.data.decidedBy, permittedAction: event.data.permittedAction, at: event.data.at };
+      return {
+        ...requested,
+        status: 'approved',
+        decidedBy: event.data.decidedBy,
+        permittedAction: event.data.permittedAction,
+        at: event.data.at,
+      };
     case 'ApprovalConditioned':
-      return { ...requested, status: 'conditional', decidedBy: event.data.decidedBy, permittedAction: event.data.permittedAction, conditions: event.data.conditions };
+      return {
+        ...requested,
+        status: 'conditional',
+        decidedBy: event.data.decidedBy,
+        permittedAction: event.data.permittedAction,
+        conditions: event.data.conditions,
+      };
     case 'ApprovalConditionClosed': {
       if (state.status !== 'conditional') return state;
       const { conditionId, evidence } = event.data;
-      return { ...state, conditions: state.conditions.map((c) => (c.conditionId === conditionId ? { ...c, closed: true, evidence } : c)) };
+      return {
+        ...state,
+        conditions: state.conditions.map((c) => (c.conditionId === conditionId ? { ...c, closed: true, evidence } : c)),
+      };
     }
     case 'ApprovalRejected':
-      return { ...requested, status: 'rejected', decidedBy: event.data.decidedBy, at: event.data.at, ...withNote(event.data.note) };
+      return {
+        ...requested,
+        status: 'rejected',
+        decidedBy: event.data.decidedBy,
+        at: event.data.at,
+        ...withNote(event.data.note),
+      };
     case 'ApprovalExpired':
       return { ...requested, status: 'expired', at: event.data.at };
     default: {
@@ -155,13 +271,30 @@ export function evolveApproval(state: ApprovalState, event: ApprovalEvent): Appr
 /** What every approval keeps of its request, whatever became of it. */
 function requestOf(s: Exclude<ApprovalState, { status: 'none' }>): Requested {
   const { approvalId, workOrderId, actionId, owner, requestedBy, requestedAt, expiresAt, scopeHash, kind, action } = s;
-  return { approvalId, workOrderId, actionId, owner, requestedBy, requestedAt, expiresAt, scopeHash, ...(kind ? { kind } : {}), ...(action ? { action } : {}) };
+  return {
+    approvalId,
+    workOrderId,
+    actionId,
+    owner,
+    requestedBy,
+    requestedAt,
+    expiresAt,
+    scopeHash,
+    ...(kind ? { kind } : {}),
+    ...(action ? { action } : {}),
+  };
 }
 
 /** A conditional approval's conditions as approvers see them (its own view and its queue's rows); none for any other status. */
 export function conditionViews(state: ApprovalState): ConditionView[] | undefined {
   if (state.status !== 'conditional') return undefined;
-  return state.conditions.map(({ conditionId, text, owner, dueAt, closed }) => ({ conditionId, title: text, owner: owner ?? state.owner, ...(dueAt ? { dueAt } : {}), closed }));
+  return state.conditions.map(({ conditionId, text, owner, dueAt, closed }) => ({
+    conditionId,
+    title: text,
+    owner: owner ?? state.owner,
+    ...(dueAt ? { dueAt } : {}),
+    closed,
+  }));
 }
 
 /** Whether the approval keeps its work order from closing: pending, or conditional with open conditions. */

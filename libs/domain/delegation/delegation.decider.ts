@@ -53,13 +53,20 @@ export function checkPrompt(prompt: DelegationPrompt | undefined): { missing: st
   const missing: string[] = [];
   if (blank(p.objective)) missing.push('objective');
   if (blank(p.scope)) missing.push('scope');
-  if (!Array.isArray(p.artifacts) || p.artifacts.length === 0 || p.artifacts.some((a) => blank(a?.path) || (a.access !== 'read' && a.access !== 'write'))) {
+  if (
+    !Array.isArray(p.artifacts) ||
+    p.artifacts.length === 0 ||
+    p.artifacts.some((a) => blank(a?.path) || (a.access !== 'read' && a.access !== 'write'))
+  ) {
     missing.push('artifacts (each with a path and access read or write)');
   }
-  if (!Array.isArray(p.verification) || p.verification.length === 0 || p.verification.some(blank)) missing.push('verification commands');
+  if (!Array.isArray(p.verification) || p.verification.length === 0 || p.verification.some(blank))
+    missing.push('verification commands');
   if (blank(p.completion)) missing.push('completion protocol');
   // Named by position (`artifacts[1].path`), never by the path itself: a refusal does not repeat what was sent.
-  const privatePaths = (p.artifacts ?? []).flatMap((a, i) => (typeof a?.path === 'string' && isPrivatePath(a.path) ? [`artifacts[${i}].path`] : []));
+  const privatePaths = (p.artifacts ?? []).flatMap((a, i) =>
+    typeof a?.path === 'string' && isPrivatePath(a.path) ? [`artifacts[${i}].path`] : [],
+  );
   return { missing, privatePaths };
 }
 
@@ -93,14 +100,23 @@ export type DelegationState =
     };
 
 export type DelegationCommand =
-  | { type: 'Dispatch'; dispatchId: string; workOrderId: string; recipient: string; owner: string; by: string; command: DelegationCommandKind; prompt: DelegationPrompt; timeouts: TimeoutContract }
+  | {
+      type: 'Dispatch';
+      dispatchId: string;
+      workOrderId: string;
+      recipient: string;
+      owner: string;
+      by: string;
+      command: DelegationCommandKind;
+      prompt: DelegationPrompt;
+      timeouts: TimeoutContract;
+    }
   | { type: 'Confirm'; by: string; note?: string }
   | { type: 'Tick' };
 
 export type DelegationEvent = DomainEvent<'delegation'>;
 
 export const initialDelegationState = (): DelegationState => ({ status: 'none' });
-
 
 /**
  * Delegations under the timeout contract. Completion is confirmed by an operator, never by the
@@ -112,11 +128,20 @@ export function decideDelegation(command: DelegationCommand, state: DelegationSt
   if (command.type === 'Dispatch') {
     if (state.status !== 'none') return [];
     const { missing, privatePaths } = checkPrompt(command.prompt);
-    if (missing.length) throw refuse('prompt_incomplete', `the delegate prompt is missing: ${missing.join(', ')}`, missing);
-    if (privatePaths.length) throw refuse('private_path', `artifacts under private planning paths are never shared: ${privatePaths.join(', ')}`, privatePaths);
+    if (missing.length)
+      throw refuse('prompt_incomplete', `the delegate prompt is missing: ${missing.join(', ')}`, missing);
+    if (privatePaths.length)
+      throw refuse(
+        'private_path',
+        `artifacts under private planning paths are never shared: ${privatePaths.join(', ')}`,
+        privatePaths,
+      );
     const t = command.timeouts;
     if (!(t.initialWaitMs > 0 && t.reminderEveryMs > 0 && t.backoff >= 1 && t.hardTimeoutMs > t.initialWaitMs)) {
-      throw refuse('validation_failed', 'the timeout contract needs initialWait > 0, reminderEvery > 0, backoff >= 1 and hardTimeout > initialWait');
+      throw refuse(
+        'validation_failed',
+        'the timeout contract needs initialWait > 0, reminderEvery > 0, backoff >= 1 and hardTimeout > initialWait',
+      );
     }
     return [
       {
@@ -141,9 +166,22 @@ export function decideDelegation(command: DelegationCommand, state: DelegationSt
   switch (command.type) {
     case 'Confirm':
       if (state.status === 'confirmed') return [];
-      if (state.status === 'timed_out') throw refuse('delegation_timed_out', `delegation ${state.dispatchId} timed out at ${state.timeoutAt}`);
-      if (command.by === state.recipient) throw refuse('delegate_cannot_confirm', 'completion is confirmed by an operator, never by the delegate');
-      return [{ type: 'DelegationConfirmed', eventId: deterministicUuid('delegation', state.dispatchId, 'confirmed'), data: { dispatchId: state.dispatchId, confirmedBy: command.by, at: now, ...(command.note ? { note: command.note } : {}) } }];
+      if (state.status === 'timed_out')
+        throw refuse('delegation_timed_out', `delegation ${state.dispatchId} timed out at ${state.timeoutAt}`);
+      if (command.by === state.recipient)
+        throw refuse('delegate_cannot_confirm', 'completion is confirmed by an operator, never by the delegate');
+      return [
+        {
+          type: 'DelegationConfirmed',
+          eventId: deterministicUuid('delegation', state.dispatchId, 'confirmed'),
+          data: {
+            dispatchId: state.dispatchId,
+            confirmedBy: command.by,
+            at: now,
+            ...(command.note ? { note: command.note } : {}),
+          },
+        },
+      ];
     case 'Tick': {
       if (state.status !== 'dispatched') return [];
       const t = Date.parse(now);
@@ -167,7 +205,13 @@ export function decideDelegation(command: DelegationCommand, state: DelegationSt
         events.push({
           type: 'DelegationTimedOut',
           eventId: deterministicUuid('delegation', state.dispatchId, 'timed-out'),
-          data: { dispatchId: state.dispatchId, workOrderId: state.workOrderId, at: now, notify: state.owner, reason: `delegation ${state.dispatchId} timed out` },
+          data: {
+            dispatchId: state.dispatchId,
+            workOrderId: state.workOrderId,
+            at: now,
+            notify: state.owner,
+            reason: `delegation ${state.dispatchId} timed out`,
+          },
         });
       }
       return events;
@@ -183,7 +227,18 @@ export function evolveDelegation(state: DelegationState, e: DelegationEvent): De
   switch (e.type) {
     case 'DelegationDispatched': {
       const d = e.data;
-      return { status: 'dispatched', dispatchId: d.dispatchId, dispatchCreatedAt: d.dispatchCreatedAt, workOrderId: d.workOrderId, recipient: d.recipient, owner: d.owner, command: d.command, reminders: d.reminders, remindersSent: 0, timeoutAt: d.timeoutAt };
+      return {
+        status: 'dispatched',
+        dispatchId: d.dispatchId,
+        dispatchCreatedAt: d.dispatchCreatedAt,
+        workOrderId: d.workOrderId,
+        recipient: d.recipient,
+        owner: d.owner,
+        command: d.command,
+        reminders: d.reminders,
+        remindersSent: 0,
+        timeoutAt: d.timeoutAt,
+      };
     }
     case 'DelegationReminderDue':
       return state.status === 'none' ? state : { ...state, remindersSent: Math.max(state.remindersSent, e.data.n + 1) };

@@ -18,7 +18,9 @@ describe('drift signal', () => {
     // Raised at 0, 1 and 2 (hours), recorded 0, 2, 1: the check of the raise at 2 sees two of
     // them, the check of the raise at 1 (recorded last) sees all three.
     const whenTwoRecorded = [at(0), at(2)];
-    expect(driftSignal('ADDRESS_INVALID', whenTwoRecorded, driftCheckedAt(whenTwoRecorded, at(2), window, 3), window, 3)).toBeNull();
+    expect(
+      driftSignal('ADDRESS_INVALID', whenTwoRecorded, driftCheckedAt(whenTwoRecorded, at(2), window, 3), window, 3),
+    ).toBeNull();
     const all = [at(0), at(2), at(1)];
     const signal = driftSignal('ADDRESS_INVALID', [at(0), at(1), at(2)], at(2), window, 3);
     expect(driftCheckedAt(all, at(1), window, 3)).toBe(at(2));

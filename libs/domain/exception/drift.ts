@@ -12,7 +12,9 @@ import { deterministicUuid } from '../ids';
 export function driftCheckedAt(raisedAt: string[], occurredAt: string, windowMs: number, threshold: number): string {
   const t = Date.parse(occurredAt);
   const times = raisedAt.map((at) => Date.parse(at));
-  const ends = raisedAt.filter((_, i) => times[i] >= t && times[i] < t + windowMs).sort((a, b) => Date.parse(a) - Date.parse(b));
+  const ends = raisedAt
+    .filter((_, i) => times[i] >= t && times[i] < t + windowMs)
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
   for (const end of ends) {
     const e = Date.parse(end);
     if (times.filter((x) => x <= e && x > e - windowMs).length >= threshold) return end;
@@ -25,7 +27,13 @@ export function driftCheckedAt(raisedAt: string[], occurredAt: string, windowMs:
  * `threshold` times within `windowMs` before `now`, it answers the id of the signal for that
  * window (one per code and window, so raising it again is harmless), else null.
  */
-export function driftSignal(code: string, raisedAt: string[], now: string, windowMs: number, threshold: number): string | null {
+export function driftSignal(
+  code: string,
+  raisedAt: string[],
+  now: string,
+  windowMs: number,
+  threshold: number,
+): string | null {
   const t = Date.parse(now);
   const recent = raisedAt.filter((at) => Date.parse(at) <= t && Date.parse(at) > t - windowMs).length;
   if (recent < threshold) return null;

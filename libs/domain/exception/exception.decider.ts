@@ -49,7 +49,17 @@ export function decideException(command: ExceptionCommand, state: ExceptionState
     if (state.status !== 'none') return [];
     const { exceptionId, code, rationale, owner, dueAt, stepId } = command.exception;
     if (blank(rationale)) throw refuse('validation_failed', 'an exception needs a rationale');
-    const data: ExceptionRaisedData = { exceptionId, workOrderId: command.workOrderId, stepId: stepId ?? null, code, rationale, owner, dueAt, raisedBy: command.by, at: now };
+    const data: ExceptionRaisedData = {
+      exceptionId,
+      workOrderId: command.workOrderId,
+      stepId: stepId ?? null,
+      code,
+      rationale,
+      owner,
+      dueAt,
+      raisedBy: command.by,
+      at: now,
+    };
     return [{ type: 'ExceptionRaised', eventId: eventId(exceptionId, 'raised'), data }];
   }
   if (state.status === 'none') throw refuse('not_found', 'no such exception');
@@ -57,35 +67,67 @@ export function decideException(command: ExceptionCommand, state: ExceptionState
   switch (command.type) {
     case 'ResolveException':
       if (state.status === 'resolved') throw refuse('exception_resolved', `exception ${id} is already resolved`);
-    {
-      const evidence = command.evidence ?? [];
-      if (blank(command.resolution) && evidence.length === 0) {
-        throw refuse('evidence_required', 'resolving an exception needs a resolution, evidence, or both', [
-          { path: 'resolution', message: 'is required when there is no evidence' },
-          { path: 'evidence', message: 'is required when there is no resolution' },
-        ]);
+      {
+        const evidence = command.evidence ?? [];
+        if (blank(command.resolution) && evidence.length === 0) {
+          throw refuse('evidence_required', 'resolving an exception needs a resolution, evidence, or both', [
+            { path: 'resolution', message: 'is required when there is no evidence' },
+            { path: 'evidence', message: 'is required when there is no resolution' },
+          ]);
+        }
+        const resolution = blank(command.resolution) ? {} : { resolution: command.resolution!.trim() };
+        return [
+          {
+            type: 'ExceptionResolved',
+            eventId: eventId(id, 'resolved'),
+            data: { exceptionId: id, ...resolution, evidence, resolvedBy: command.by, at: now },
+          },
+        ];
       }
-      const resolution = blank(command.resolution) ? {} : { resolution: command.resolution!.trim() };
-      return [{ type: 'ExceptionResolved', eventId: eventId(id, 'resolved'), data: { exceptionId: id, ...resolution, evidence, resolvedBy: command.by, at: now } }];
-    }
     case 'AddRemediation': {
       if (state.remediations.some((t) => t.taskId === command.taskId)) return [];
-      if (blank(command.title) || blank(command.owner)) throw refuse('validation_failed', 'a remediation task needs a title, an owner and a due time');
+      if (blank(command.title) || blank(command.owner))
+        throw refuse('validation_failed', 'a remediation task needs a title, an owner and a due time');
       const due = dueTime(command.due, now);
       if (!due.ok) throw refuse('validation_failed', `due ${due.problem}`, [{ path: 'due', message: due.problem }]);
-      const task: RemediationTask = { taskId: command.taskId, title: command.title, owner: command.owner, due: due.at, closed: false };
-      return [{ type: 'RemediationAdded', eventId: eventId(id, 'remediation', command.taskId), data: { exceptionId: id, task, addedBy: command.by, at: now } }];
+      const task: RemediationTask = {
+        taskId: command.taskId,
+        title: command.title,
+        owner: command.owner,
+        due: due.at,
+        closed: false,
+      };
+      return [
+        {
+          type: 'RemediationAdded',
+          eventId: eventId(id, 'remediation', command.taskId),
+          data: { exceptionId: id, task, addedBy: command.by, at: now },
+        },
+      ];
     }
     case 'CloseRemediation': {
       const task = state.remediations.find((t) => t.taskId === command.taskId);
       if (!task) throw refuse('not_found', `exception ${id} has no remediation task ${command.taskId}`);
       if (task.closed) throw refuse('remediation_closed', `remediation task ${command.taskId} is already closed`);
-      if (!command.evidence?.kind || !command.evidence?.ref) throw refuse('evidence_required', 'closing a remediation task needs closure evidence');
-      return [{ type: 'RemediationClosed', eventId: eventId(id, 'remediation-closed', command.taskId), data: { exceptionId: id, taskId: command.taskId, evidence: command.evidence, closedBy: command.by, at: now } }];
+      if (!command.evidence?.kind || !command.evidence?.ref)
+        throw refuse('evidence_required', 'closing a remediation task needs closure evidence');
+      return [
+        {
+          type: 'RemediationClosed',
+          eventId: eventId(id, 'remediation-closed', command.taskId),
+          data: { exceptionId: id, taskId: command.taskId, evidence: command.evidence, closedBy: command.by, at: now },
+        },
+      ];
     }
     case 'Tick':
       if (state.status !== 'open' || state.slaBreached || Date.parse(now) < Date.parse(state.dueAt)) return [];
-      return [{ type: 'SlaBreached', eventId: eventId(id, 'sla-breached'), data: { exceptionId: id, code: state.code, owner: state.owner, dueAt: state.dueAt, at: now } }];
+      return [
+        {
+          type: 'SlaBreached',
+          eventId: eventId(id, 'sla-breached'),
+          data: { exceptionId: id, code: state.code, owner: state.owner, dueAt: state.dueAt, at: now },
+        },
+      ];
     default: {
       const never: never = command;
       throw new Error(`unknown command ${JSON.stringify(never)}`);
@@ -96,7 +138,17 @@ export function decideException(command: ExceptionCommand, state: ExceptionState
 export function evolveException(state: ExceptionState, e: ExceptionEvent): ExceptionState {
   if (e.type === 'ExceptionRaised') {
     const { exceptionId, workOrderId, stepId, code, owner, dueAt } = e.data;
-    return { status: 'open', exceptionId, workOrderId, stepId, code, owner, dueAt, slaBreached: false, remediations: [] };
+    return {
+      status: 'open',
+      exceptionId,
+      workOrderId,
+      stepId,
+      code,
+      owner,
+      dueAt,
+      slaBreached: false,
+      remediations: [],
+    };
   }
   if (state.status === 'none') return state;
   switch (e.type) {
@@ -107,7 +159,12 @@ export function evolveException(state: ExceptionState, e: ExceptionEvent): Excep
     case 'RemediationAdded':
       return { ...state, remediations: [...state.remediations, e.data.task] };
     case 'RemediationClosed':
-      return { ...state, remediations: state.remediations.map((t) => (t.taskId === e.data.taskId ? { ...t, closed: true, evidence: e.data.evidence } : t)) };
+      return {
+        ...state,
+        remediations: state.remediations.map((t) =>
+          t.taskId === e.data.taskId ? { ...t, closed: true, evidence: e.data.evidence } : t,
+        ),
+      };
     default: {
       const never: never = e;
       throw new Error(`unknown event ${JSON.stringify(never)}`);

@@ -16,7 +16,14 @@ export type PostReviewState =
     };
 
 export type PostReviewCommand =
-  | { type: 'CreatePostReview'; postReviewId: string; workOrderId: string; exceptionId: string; reviewer: string; dueAt: string }
+  | {
+      type: 'CreatePostReview';
+      postReviewId: string;
+      workOrderId: string;
+      exceptionId: string;
+      reviewer: string;
+      dueAt: string;
+    }
   | { type: 'CompletePostReview'; by: string; outcome: string; remediation?: Remediation }
   | { type: 'Tick' };
 
@@ -34,27 +41,58 @@ export function decidePostReview(command: PostReviewCommand, state: PostReviewSt
   if (command.type === 'CreatePostReview') {
     if (state.status !== 'none') return [];
     const { postReviewId, workOrderId, exceptionId, reviewer, dueAt } = command;
-    return [{ type: 'PostReviewCreated', eventId: eventId(postReviewId, 'created'), data: { postReviewId, workOrderId, exceptionId, reviewer, dueAt, at: now } }];
+    return [
+      {
+        type: 'PostReviewCreated',
+        eventId: eventId(postReviewId, 'created'),
+        data: { postReviewId, workOrderId, exceptionId, reviewer, dueAt, at: now },
+      },
+    ];
   }
   if (state.status === 'none') throw refuse('not_found', 'no such post-review');
   const id = state.postReviewId;
   switch (command.type) {
     case 'CompletePostReview': {
       if (state.status === 'completed') throw refuse('post_review_completed', `post-review ${id} is already completed`);
-      if (command.by !== state.reviewer) throw refuse('not_reviewer', `only ${state.reviewer} completes post-review ${id}`);
-      if (typeof command.outcome !== 'string' || command.outcome.trim() === '') throw refuse('validation_failed', 'a post-review needs an outcome');
+      if (command.by !== state.reviewer)
+        throw refuse('not_reviewer', `only ${state.reviewer} completes post-review ${id}`);
+      if (typeof command.outcome !== 'string' || command.outcome.trim() === '')
+        throw refuse('validation_failed', 'a post-review needs an outcome');
       const r = command.remediation;
       if (!r || !r.title?.trim() || !r.owner?.trim() || r.due === undefined) {
-        throw refuse('remediation_required', 'completing a post-review needs a remediation task with a title, an owner and a due time');
+        throw refuse(
+          'remediation_required',
+          'completing a post-review needs a remediation task with a title, an owner and a due time',
+        );
       }
       const due = dueTime(r.due, now);
-      if (!due.ok) throw refuse('validation_failed', `remediation.due ${due.problem}`, [{ path: 'remediation.due', message: due.problem }]);
-      const remediation = { title: r.title, owner: r.owner, due: due.at, taskId: deterministicUuid('post-review', id, 'remediation') };
-      return [{ type: 'PostReviewCompleted', eventId: eventId(id, 'completed'), data: { postReviewId: id, completedBy: command.by, outcome: command.outcome, remediation, at: now } }];
+      if (!due.ok)
+        throw refuse('validation_failed', `remediation.due ${due.problem}`, [
+          { path: 'remediation.due', message: due.problem },
+        ]);
+      const remediation = {
+        title: r.title,
+        owner: r.owner,
+        due: due.at,
+        taskId: deterministicUuid('post-review', id, 'remediation'),
+      };
+      return [
+        {
+          type: 'PostReviewCompleted',
+          eventId: eventId(id, 'completed'),
+          data: { postReviewId: id, completedBy: command.by, outcome: command.outcome, remediation, at: now },
+        },
+      ];
     }
     case 'Tick':
       if (state.status !== 'due' || state.overdueNotified || Date.parse(now) < Date.parse(state.dueAt)) return [];
-      return [{ type: 'PostReviewOverdue', eventId: eventId(id, 'overdue'), data: { postReviewId: id, reviewer: state.reviewer, dueAt: state.dueAt, at: now } }];
+      return [
+        {
+          type: 'PostReviewOverdue',
+          eventId: eventId(id, 'overdue'),
+          data: { postReviewId: id, reviewer: state.reviewer, dueAt: state.dueAt, at: now },
+        },
+      ];
     default: {
       const never: never = command;
       throw new Error(`unknown command ${JSON.stringify(never)}`);

@@ -1,6 +1,19 @@
 import { ActionAnswer, ActionDecidedData } from '@workgate/contracts';
 import { answerOf } from './answers';
-import { action, ctx, existing, given, hoursAfter, meta, open, openWith, orderNote, refund, stateAfter, work } from './work-order.fixtures';
+import {
+  action,
+  ctx,
+  existing,
+  given,
+  hoursAfter,
+  meta,
+  open,
+  openWith,
+  orderNote,
+  refund,
+  stateAfter,
+  work,
+} from './work-order.fixtures';
 import { decideWorkOrder } from './work-order.decider';
 import { WorkOrderEvent } from './work-order.state';
 
@@ -12,25 +25,59 @@ function decidedOf(events: WorkOrderEvent[]) {
 
 describe('requesting an action: one verdict, decided once over the workflow version', () => {
   it('runs inside the boundary, with the request, its facts and the work order as the rules saw it in one event', () =>
-    given(open).when(action('shop', 'order.note', 'write', { facts: { orderFulfilled: false } })).then(['ActionDecided'], ([decided], s) => {
-      expect(decided.data).toMatchObject({ action: { system: 'shop', operation: 'order.note', kind: 'write' }, facts: { orderFulfilled: false }, workOrder: { id: 'wo-1', status: 'open' } });
-      const answer = answerOf(decided, existing(s)) as ActionAnswer;
-      expect(answer).toMatchObject({ decision: 'run', reason: 'inside_boundary', rule: null, decisionOwner: null, receiptId: decided.eventId, policy: { version: 1 } });
-      expect(answer).not.toHaveProperty('approvalId');
-    }));
+    given(open)
+      .when(action('shop', 'order.note', 'write', { facts: { orderFulfilled: false } }))
+      .then(['ActionDecided'], ([decided], s) => {
+        expect(decided.data).toMatchObject({
+          action: { system: 'shop', operation: 'order.note', kind: 'write' },
+          facts: { orderFulfilled: false },
+          workOrder: { id: 'wo-1', status: 'open' },
+        });
+        const answer = answerOf(decided, existing(s)) as ActionAnswer;
+        expect(answer).toMatchObject({
+          decision: 'run',
+          reason: 'inside_boundary',
+          rule: null,
+          decisionOwner: null,
+          receiptId: decided.eventId,
+          policy: { version: 1 },
+        });
+        expect(answer).not.toHaveProperty('approvalId');
+      }));
 
   it('stops outside the boundary, naming why', () => {
-    given(open).when(action('crm', 'contact.update')).then(['ActionDecided'], ([e]) => expect((e.data as ActionDecidedData).decision).toMatchObject({ decision: 'stop', reason: 'system_not_named', decisionOwner: 'support-lead' }));
-    given(open).when(action('shop', 'order.delete')).then(['ActionDecided'], ([e]) => expect((e.data as ActionDecidedData).decision).toMatchObject({ decision: 'stop', reason: 'write_not_allowed' }));
+    given(open)
+      .when(action('crm', 'contact.update'))
+      .then(['ActionDecided'], ([e]) =>
+        expect((e.data as ActionDecidedData).decision).toMatchObject({
+          decision: 'stop',
+          reason: 'system_not_named',
+          decisionOwner: 'support-lead',
+        }),
+      );
+    given(open)
+      .when(action('shop', 'order.delete'))
+      .then(['ActionDecided'], ([e]) =>
+        expect((e.data as ActionDecidedData).decision).toMatchObject({ decision: 'stop', reason: 'write_not_allowed' }),
+      );
   });
 
   it('waits for its rule gate owner: the gate request and its approval are recorded with the decision, and block closure', () => {
-    const decided = work.given(...work.history(open)).when(refund).result();
+    const decided = work
+      .given(...work.history(open))
+      .when(refund)
+      .result();
     expect(decided.events.map((e) => e.type)).toEqual(['GateRequested', 'ActionDecided']);
     const [gate, d] = [decided.events[0], decidedOf(decided.events)];
     const s = stateAfter([...work.history(open), ...decided.events]);
     const answer = answerOf(d, s) as ActionAnswer;
-    expect(answer).toMatchObject({ decision: 'wait', rule: 'refunds-need-owner', decisionOwner: 'support-lead', receiptId: d.eventId, approvalId: d.data.approvalId });
+    expect(answer).toMatchObject({
+      decision: 'wait',
+      rule: 'refunds-need-owner',
+      decisionOwner: 'support-lead',
+      receiptId: d.eventId,
+      approvalId: d.data.approvalId,
+    });
     expect(gate.data).toEqual({
       workOrderId: 'wo-1',
       approvalId: d.data.approvalId,
@@ -49,7 +96,15 @@ describe('requesting an action: one verdict, decided once over the workflow vers
         events: [
           {
             type: 'ApprovalRequested',
-            data: expect.objectContaining({ approvalId: d.data.approvalId, workOrderId: 'wo-1', actionId: d.data.actionId, owner: 'support-lead', requestedBy: 'op-1', kind: 'commercial', expiresAt: hoursAfter(24) }),
+            data: expect.objectContaining({
+              approvalId: d.data.approvalId,
+              workOrderId: 'wo-1',
+              actionId: d.data.actionId,
+              owner: 'support-lead',
+              requestedBy: 'op-1',
+              kind: 'commercial',
+              expiresAt: hoursAfter(24),
+            }),
           },
         ],
       },
@@ -66,22 +121,36 @@ describe('requesting an action: one verdict, decided once over the workflow vers
     const [exception] = stateAfter(opened).exceptions.values();
 
     it('stops a write, naming the exception and its owner, before the boundary and the rules', () => {
-      work.given(...opened).when(refund).then(['ActionDecided'], ([e]) => {
-        expect((e.data as ActionDecidedData).decision).toMatchObject({
-          decision: 'stop',
-          reason: 'work_order_blocked',
-          rule: null,
-          decisionOwner: 'intake-lead',
-          message: `work order wo-1 is blocked by a failed prerequisite (PREREQ_MISSING, exception ${exception.exceptionId}); writes stop until intake-lead resolves it`,
+      work
+        .given(...opened)
+        .when(refund)
+        .then(['ActionDecided'], ([e]) => {
+          expect((e.data as ActionDecidedData).decision).toMatchObject({
+            decision: 'stop',
+            reason: 'work_order_blocked',
+            rule: null,
+            decisionOwner: 'intake-lead',
+            message: `work order wo-1 is blocked by a failed prerequisite (PREREQ_MISSING, exception ${exception.exceptionId}); writes stop until intake-lead resolves it`,
+          });
         });
-      });
     });
 
     it('still runs a read', () =>
-      work.given(...opened).when(action('shop', 'order', 'read')).then(['ActionDecided'], ([e]) => expect((e.data as ActionDecidedData).decision).toMatchObject({ decision: 'run', reason: 'inside_boundary' })));
+      work
+        .given(...opened)
+        .when(action('shop', 'order', 'read'))
+        .then(['ActionDecided'], ([e]) =>
+          expect((e.data as ActionDecidedData).decision).toMatchObject({ decision: 'run', reason: 'inside_boundary' }),
+        ));
 
     it('decides writes as usual once the exception is resolved', () => {
-      const resolved = [...opened, ...work.given(...opened).when({ type: 'CloseException', body: { exceptionId: exception.exceptionId } }).result().events];
+      const resolved = [
+        ...opened,
+        ...work
+          .given(...opened)
+          .when({ type: 'CloseException', body: { exceptionId: exception.exceptionId } })
+          .result().events,
+      ];
       work
         .given(...resolved)
         .when(orderNote)
@@ -98,13 +167,26 @@ describe('requesting an action: one verdict, decided once over the workflow vers
     const events = decideWorkOrder(refund, stateAfter(opened), ctx({ meta: m })).events;
     const decided = decidedOf(events);
     const { actionId, workOrderId, action: request, facts } = decided.data;
-    const requested: WorkOrderEvent = { ...decided, type: 'ActionRequested', eventId: '00000000-0000-4000-8000-000000000001', data: { actionId, workOrderId, action: request, facts } };
+    const requested: WorkOrderEvent = {
+      ...decided,
+      type: 'ActionRequested',
+      eventId: '00000000-0000-4000-8000-000000000001',
+      data: { actionId, workOrderId, action: request, facts },
+    };
     const s = stateAfter([...opened, requested, decided]);
     expect([...s.actions.values()]).toEqual([expect.objectContaining({ pending: true })]);
-    expect(s.approvals.get(decided.data.approvalId!)).toMatchObject({ kind: 'commercial', owner: 'support-lead', status: 'requested', source: { actionId } });
+    expect(s.approvals.get(decided.data.approvalId!)).toMatchObject({
+      kind: 'commercial',
+      owner: 'support-lead',
+      status: 'requested',
+      source: { actionId },
+    });
     // The retried command is recognised by its decision, as before.
     expect(decideWorkOrder(refund, s, ctx({ meta: m }))).toEqual({ events: [], starts: [] });
   });
 
-  it('refuses an unknown step', () => given(open).when(action('shop', 'x', 'read', { stepId: 'nope' })).thenThrows('unknown_step'));
+  it('refuses an unknown step', () =>
+    given(open)
+      .when(action('shop', 'x', 'read', { stepId: 'nope' }))
+      .thenThrows('unknown_step'));
 });

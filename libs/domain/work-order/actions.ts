@@ -1,10 +1,37 @@
-import { ActionRequest, CommandMeta, DecisionReason, DecisionResult, Facts, GateRequestedData, ORIGINAL_SCOPE, RecordActionResultDto, RequestActionDto, refuse } from '@workgate/contracts';
+import {
+  ActionRequest,
+  CommandMeta,
+  DecisionReason,
+  DecisionResult,
+  Facts,
+  GateRequestedData,
+  ORIGINAL_SCOPE,
+  RecordActionResultDto,
+  RequestActionDto,
+  refuse,
+} from '@workgate/contracts';
 import { CompiledWorkflow, decide } from '@workgate/workflow';
 import { deterministicUuid } from '../ids';
 import { active, recorder, WorkOrderContext } from './context';
 import { workOrderFacts } from './handoff';
-import { approvedAddedScope, describeScope, describeStatus, gateAction, gateOf, isOpen, overlayOwner, scopeChangeFor, tracksFor } from './lifecycle';
-import { type ActiveWorkOrder, requestSha256, type ToolApproval, type WorkOrder, type WorkOrderEvent } from './work-order.state';
+import {
+  approvedAddedScope,
+  describeScope,
+  describeStatus,
+  gateAction,
+  gateOf,
+  isOpen,
+  overlayOwner,
+  scopeChangeFor,
+  tracksFor,
+} from './lifecycle';
+import {
+  type ActiveWorkOrder,
+  requestSha256,
+  type ToolApproval,
+  type WorkOrder,
+  type WorkOrderEvent,
+} from './work-order.state';
 
 /** The one verdict on an action request, and what it asks for. */
 export interface Verdict {
@@ -34,9 +61,28 @@ function blockingPrerequisite(wo: WorkOrder) {
  * approved for the action's scope (`gate_not_approved`), asking for that gate when nobody was asked
  * yet; a `wait` asks its rule's gate owner for an approval.
  */
-export function decideAction(workflow: CompiledWorkflow, wo: ActiveWorkOrder, action: ActionRequest, facts: Facts, meta: CommandMeta, actionId: string): Verdict {
-  const boundaryAndRules = decide(workflow, { action, facts, workOrder: workOrderFacts(wo), addedScope: approvedAddedScope(wo) });
-  const stop = (reason: DecisionReason, message: string, owner: string, rule: string | null): DecisionResult => ({ ...boundaryAndRules, decision: 'stop', reason, message, rule, decisionOwner: owner });
+export function decideAction(
+  workflow: CompiledWorkflow,
+  wo: ActiveWorkOrder,
+  action: ActionRequest,
+  facts: Facts,
+  meta: CommandMeta,
+  actionId: string,
+): Verdict {
+  const boundaryAndRules = decide(workflow, {
+    action,
+    facts,
+    workOrder: workOrderFacts(wo),
+    addedScope: approvedAddedScope(wo),
+  });
+  const stop = (reason: DecisionReason, message: string, owner: string, rule: string | null): DecisionResult => ({
+    ...boundaryAndRules,
+    decision: 'stop',
+    reason,
+    message,
+    rule,
+    decisionOwner: owner,
+  });
 
   const blocked = action.kind === 'write' ? blockingPrerequisite(wo) : undefined;
   if (blocked) {
@@ -49,13 +95,19 @@ export function decideAction(workflow: CompiledWorkflow, wo: ActiveWorkOrder, ac
   const scope = change ? { scope: change.scopeChangeId } : {};
   if (change) {
     const tracks = tracksFor(wo, change, action);
-    const unapproved = tracks.find((t) => t.status === 'rejected' || t.status === 'expired') ?? tracks.find((t) => t.status !== 'approved');
+    const unapproved =
+      tracks.find((t) => t.status === 'rejected' || t.status === 'expired') ??
+      tracks.find((t) => t.status !== 'approved');
     if (unapproved) {
       const waits = isOpen(unapproved)
         ? `waits on ${unapproved.kind} approval ${unapproved.approvalId}, ${describeStatus(unapproved)} (${unapproved.owner} decides)`
         : `was refused: ${unapproved.kind} approval ${unapproved.approvalId} ${unapproved.status} (${unapproved.owner}); ask again with a new scope change`;
       const message = `${describeScope(action)} is outside the approved scope: scope change ${change.scopeChangeId} ${waits}`;
-      return { decision: stop('scope_not_approved', message, unapproved.owner, null), approvalId: unapproved.approvalId, ...scope };
+      return {
+        decision: stop('scope_not_approved', message, unapproved.owner, null),
+        approvalId: unapproved.approvalId,
+        ...scope,
+      };
     }
   }
   if (boundaryAndRules.decision === 'stop') return { decision: boundaryAndRules, ...scope };
@@ -71,7 +123,11 @@ export function decideAction(workflow: CompiledWorkflow, wo: ActiveWorkOrder, ac
     if (gate && (isOpen(gate) || gate.status === 'rejected')) {
       // A refused gate stays refused (asking again on every attempt would only pester its owner).
       const message = `overlay ${overlay.id} applies: the ${overlay.gate} gate is ${describeStatus(gate)} (approval ${gate.approvalId}, ${gate.owner} ${gate.status === 'rejected' ? 'refused it' : 'decides'})`;
-      return { decision: stop('gate_not_approved', message, gate.owner, overlay.id), approvalId: gate.approvalId, ...scope };
+      return {
+        decision: stop('gate_not_approved', message, gate.owner, overlay.id),
+        approvalId: gate.approvalId,
+        ...scope,
+      };
     }
     const owner = overlayOwner(definition, overlay);
     const opens: GateRequestedData = {
@@ -81,11 +137,18 @@ export function decideAction(workflow: CompiledWorkflow, wo: ActiveWorkOrder, ac
       owner,
       scope: gateScope,
       source: { overlayId: overlay.id, ...(change ? { scopeChangeId: change.scopeChangeId } : {}) },
-      action: change ? { system: action.system, operation: action.operation, kind: action.kind } : gateAction(overlay.gate, { overlayId: overlay.id }),
+      action: change
+        ? { system: action.system, operation: action.operation, kind: action.kind }
+        : gateAction(overlay.gate, { overlayId: overlay.id }),
       policy,
     };
     const message = `overlay ${overlay.id} applies: the ${overlay.gate} gate is ${describeStatus(gate)}; approval ${opens.approvalId} is requested from ${owner}`;
-    return { decision: stop('gate_not_approved', message, owner, overlay.id), approvalId: opens.approvalId, gate: opens, ...scope };
+    return {
+      decision: stop('gate_not_approved', message, owner, overlay.id),
+      approvalId: opens.approvalId,
+      gate: opens,
+      ...scope,
+    };
   }
 
   if (boundaryAndRules.decision !== 'wait') return { decision: boundaryAndRules, ...scope };
@@ -94,7 +157,11 @@ export function decideAction(workflow: CompiledWorkflow, wo: ActiveWorkOrder, ac
   if (covering) {
     const what = covering.argumentsSha256 ? 'this exact call' : `every ${action.system} ${action.operation} call`;
     const message = `${describeScope(action)} runs: approval ${covering.approvalId} by ${covering.decidedBy ?? 'its owner'} permitted ${what}`;
-    return { decision: { ...boundaryAndRules, decision: 'run', reason: 'approved', message, decisionOwner: null }, coveredBy: covering.approvalId, ...scope };
+    return {
+      decision: { ...boundaryAndRules, decision: 'run', reason: 'approved', message, decisionOwner: null },
+      coveredBy: covering.approvalId,
+      ...scope,
+    };
   }
   const rule = (definition.rules ?? []).find((r) => r.id === boundaryAndRules.rule);
   const approvalId = deterministicUuid(meta.commandId, 'approval');
@@ -105,7 +172,13 @@ export function decideAction(workflow: CompiledWorkflow, wo: ActiveWorkOrder, ac
     owner: boundaryAndRules.decisionOwner ?? 'unknown',
     scope: gateScope,
     source: { actionId },
-    action: { system: action.system, operation: action.operation, kind: action.kind, ...(action.objects ? { objects: action.objects } : {}), ...(action.argumentsSha256 ? { argumentsSha256: action.argumentsSha256 } : {}) },
+    action: {
+      system: action.system,
+      operation: action.operation,
+      kind: action.kind,
+      ...(action.objects ? { objects: action.objects } : {}),
+      ...(action.argumentsSha256 ? { argumentsSha256: action.argumentsSha256 } : {}),
+    },
     policy,
   };
   return { decision: boundaryAndRules, approvalId, gate, ...scope };
@@ -165,11 +238,26 @@ export function requestAction(body: RequestActionDto, state: WorkOrder, ctx: Wor
  * the tool as a whole, if the work order holds one that the same rule held for the same owner: an
  * approval never covers a call another rule sends to someone else.
  */
-function coveringApproval(wo: ActiveWorkOrder, action: ActionRequest, facts: Facts, held: DecisionResult): ToolApproval | undefined {
+function coveringApproval(
+  wo: ActiveWorkOrder,
+  action: ActionRequest,
+  facts: Facts,
+  held: DecisionResult,
+): ToolApproval | undefined {
   const same = [...wo.toolApprovals.values()].filter(
-    (t) => t.system === action.system && t.operation === action.operation && t.kind === action.kind && t.rule === (held.rule ?? null) && t.owner === (held.decisionOwner ?? null),
+    (t) =>
+      t.system === action.system &&
+      t.operation === action.operation &&
+      t.kind === action.kind &&
+      t.rule === (held.rule ?? null) &&
+      t.owner === (held.decisionOwner ?? null),
   );
-  const exact = same.find((t) => t.argumentsSha256 === action.argumentsSha256 && !t.used && t.requestSha256 === requestSha256(facts, action.objects));
+  const exact = same.find(
+    (t) =>
+      t.argumentsSha256 === action.argumentsSha256 &&
+      !t.used &&
+      t.requestSha256 === requestSha256(facts, action.objects),
+  );
   return exact ?? same.find((t) => t.argumentsSha256 === undefined);
 }
 
@@ -177,13 +265,32 @@ function coveringApproval(wo: ActiveWorkOrder, action: ActionRequest, facts: Fac
  * What a run action's tool call answered, recorded once (the MCP gateway forwards the call and
  * records the hash of the result): the receipt of the call itself. A repeat records nothing.
  */
-export function recordActionResult(actionId: string, body: RecordActionResultDto, state: WorkOrder, ctx: WorkOrderContext): WorkOrderEvent[] {
+export function recordActionResult(
+  actionId: string,
+  body: RecordActionResultDto,
+  state: WorkOrder,
+  ctx: WorkOrderContext,
+): WorkOrderEvent[] {
   const wo = active(state);
   const a = wo.actions.get(actionId);
   if (!a) throw refuse('not_found', `work order ${wo.id} has no action ${actionId}`);
-  if (a.decision !== 'run') throw refuse('validation_failed', `action ${actionId} was decided ${a.decision}: only an action that may run has a result`);
-  if (a.requestedBy !== undefined && a.requestedBy !== ctx.meta.actor) throw refuse('forbidden', `only ${a.requestedBy}, who asked for action ${actionId}, may record its result`);
+  if (a.decision !== 'run')
+    throw refuse(
+      'validation_failed',
+      `action ${actionId} was decided ${a.decision}: only an action that may run has a result`,
+    );
+  if (a.requestedBy !== undefined && a.requestedBy !== ctx.meta.actor)
+    throw refuse('forbidden', `only ${a.requestedBy}, who asked for action ${actionId}, may record its result`);
   if (a.performed === body.resultSha256) return [];
-  if (a.performed) throw refuse('result_recorded', `action ${actionId} already has a recorded result (${a.performed}), not this one`);
-  return [recorder(ctx.meta)('ActionPerformed', { workOrderId: wo.id, actionId, ...(a.argumentsSha256 ? { argumentsSha256: a.argumentsSha256 } : {}), resultSha256: body.resultSha256, isError: body.isError === true })];
+  if (a.performed)
+    throw refuse('result_recorded', `action ${actionId} already has a recorded result (${a.performed}), not this one`);
+  return [
+    recorder(ctx.meta)('ActionPerformed', {
+      workOrderId: wo.id,
+      actionId,
+      ...(a.argumentsSha256 ? { argumentsSha256: a.argumentsSha256 } : {}),
+      resultSha256: body.resultSha256,
+      isError: body.isError === true,
+    }),
+  ];
 }

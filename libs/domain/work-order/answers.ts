@@ -10,7 +10,11 @@ type Answering = Exclude<WorkOrderEvent, { type: 'WorkOrderOpened' | 'ActionDeci
  * cached work order would keep them alive otherwise).
  */
 export type AnsweredBy =
-  | { type: 'WorkOrderOpened'; eventId: string; data: Pick<WorkOrderOpenedData, 'workOrderId' | 'status' | 'prerequisites' | 'exceptions'> }
+  | {
+      type: 'WorkOrderOpened';
+      eventId: string;
+      data: Pick<WorkOrderOpenedData, 'workOrderId' | 'status' | 'prerequisites' | 'exceptions'>;
+    }
   | { type: 'ActionDecided'; eventId: string; data: Pick<ActionDecidedData, 'actionId' | 'decision' | 'approvalId'> }
   | Answering;
 
@@ -22,7 +26,11 @@ export function answeredBy(e: WorkOrderEvent): AnsweredBy {
     }
     case 'ActionDecided': {
       const { actionId, decision, approvalId } = e.data;
-      return { type: e.type, eventId: e.eventId, data: approvalId ? { actionId, decision, approvalId } : { actionId, decision } };
+      return {
+        type: e.type,
+        eventId: e.eventId,
+        data: approvalId ? { actionId, decision, approvalId } : { actionId, decision },
+      };
     }
     default:
       return e;
@@ -38,13 +46,29 @@ export function answerOf(e: AnsweredBy, state: WorkOrder): WorkOrderAnswer {
       return { id, status, prerequisites, exceptions };
     }
     case 'ActionDecided':
-      return { actionId: e.data.actionId, ...e.data.decision, receiptId, ...(e.data.approvalId ? { approvalId: e.data.approvalId } : {}) };
+      return {
+        actionId: e.data.actionId,
+        ...e.data.decision,
+        receiptId,
+        ...(e.data.approvalId ? { approvalId: e.data.approvalId } : {}),
+      };
     case 'StageArtifactRecorded': {
       const gate = state.approvals.get(e.data.gateApprovalId)!;
-      return { workOrderId: state.id, stageId: e.data.stageId, receiptId, gate: gateView({ ...gate, status: 'requested', openConditions: [] }) };
+      return {
+        workOrderId: state.id,
+        stageId: e.data.stageId,
+        receiptId,
+        gate: gateView({ ...gate, status: 'requested', openConditions: [] }),
+      };
     }
     case 'ScopeChangeRequested':
-      return { scopeChangeId: e.data.scopeChangeId, workOrderId: state.id, receiptId, add: e.data.add, tracks: scopeChangeTracks(state, e.data.scopeChangeId, true) };
+      return {
+        scopeChangeId: e.data.scopeChangeId,
+        workOrderId: state.id,
+        receiptId,
+        add: e.data.add,
+        tracks: scopeChangeTracks(state, e.data.scopeChangeId, true),
+      };
     case 'StepCompleted':
       return { workOrderId: state.id, stepId: e.data.stepId, status: 'completed', receiptId };
     case 'StepBlocked': {
@@ -52,8 +76,24 @@ export function answerOf(e: AnsweredBy, state: WorkOrder): WorkOrderAnswer {
       return { workOrderId: state.id, stepId: exception.stepId!, status: 'blocked', receiptId, exception };
     }
     case 'BreakGlassUsed': {
-      const { workOrderId: _w, actionId, action: _a, facts: _f, postReviewId, reviewer, postReviewDueAt, ...exception } = e.data;
-      return { actionId, decision: 'run', reason: 'break_glass', receiptId, exception, postReview: { id: postReviewId, owner: reviewer, dueAt: postReviewDueAt } };
+      const {
+        workOrderId: _w,
+        actionId,
+        action: _a,
+        facts: _f,
+        postReviewId,
+        reviewer,
+        postReviewDueAt,
+        ...exception
+      } = e.data;
+      return {
+        actionId,
+        decision: 'run',
+        reason: 'break_glass',
+        receiptId,
+        exception,
+        postReview: { id: postReviewId, owner: reviewer, dueAt: postReviewDueAt },
+      };
     }
     case 'TaskDelegated': {
       const { dispatchId, dispatchCreatedAt, reminders, timeoutAt } = e.data;

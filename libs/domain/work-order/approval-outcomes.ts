@@ -12,7 +12,11 @@ const sameTexts = (a: string[], b: string[]) => a.length === b.length && a.every
  * (run), rejected or expired stops it; a gate opens or stays shut; a conditional one lists its open
  * conditions. An outcome already applied, or older than what the work order shows, records nothing.
  */
-export function applyApprovalOutcome(body: ApprovalOutcomeBody, state: WorkOrder, ctx: WorkOrderContext): WorkOrderEvent[] {
+export function applyApprovalOutcome(
+  body: ApprovalOutcomeBody,
+  state: WorkOrder,
+  ctx: WorkOrderContext,
+): WorkOrderEvent[] {
   const { approvalId, outcome, decidedBy } = body;
   const record = state.approvals.get(approvalId);
   const waiting = [...state.actions.entries()].find(([, a]) => a.approvalId === approvalId);
@@ -23,8 +27,21 @@ export function applyApprovalOutcome(body: ApprovalOutcomeBody, state: WorkOrder
     const { openConditions = [], approvalVersion } = body;
     if (!record || !isOpen(record) || sameTexts(record.openConditions, openConditions)) return [];
     // Condition updates travel concurrently: one older than what the work order shows is stale.
-    if (approvalVersion !== undefined && record.conditionsVersion !== undefined && approvalVersion <= record.conditionsVersion) return [];
-    return [event('ApprovalConditional', { workOrderId: state.id, approvalId, openConditions, ...by, ...(approvalVersion !== undefined ? { approvalVersion } : {}) })];
+    if (
+      approvalVersion !== undefined &&
+      record.conditionsVersion !== undefined &&
+      approvalVersion <= record.conditionsVersion
+    )
+      return [];
+    return [
+      event('ApprovalConditional', {
+        workOrderId: state.id,
+        approvalId,
+        openConditions,
+        ...by,
+        ...(approvalVersion !== undefined ? { approvalVersion } : {}),
+      }),
+    ];
   }
   if (waiting ? !waiting[1].pending : !isOpen(record)) return [];
   const resolved = event('ApprovalResolved', {
@@ -50,7 +67,10 @@ export type ApprovalOutcomeCommand = OutcomeCommand<Extract<WorkOrderCommand, { 
  * event (conditions), so the outcome is applied once however it arrives: in the decision's own
  * commit, or later from the ledger.
  */
-export function approvalOutcomeOf(approvalId: string, e: StreamEventAt<'approval'>): ApprovalOutcomeCommand | undefined {
+export function approvalOutcomeOf(
+  approvalId: string,
+  e: StreamEventAt<'approval'>,
+): ApprovalOutcomeCommand | undefined {
   const resolved = deterministicUuid('approval-outcome', approvalId);
   const outcome = (by: string | undefined, body: ApprovalOutcomeBody, commandId: string): ApprovalOutcomeCommand => ({
     commandId,
@@ -60,7 +80,11 @@ export function approvalOutcomeOf(approvalId: string, e: StreamEventAt<'approval
   });
   switch (e.type) {
     case 'ApprovalGranted':
-      return outcome(e.data.decidedBy, { approvalId, outcome: 'approved', permittedAction: e.data.permittedAction }, resolved);
+      return outcome(
+        e.data.decidedBy,
+        { approvalId, outcome: 'approved', permittedAction: e.data.permittedAction },
+        resolved,
+      );
     case 'ApprovalRejected':
       return outcome(e.data.decidedBy, { approvalId, outcome: 'rejected' }, resolved);
     case 'ApprovalExpired':
@@ -71,7 +95,11 @@ export function approvalOutcomeOf(approvalId: string, e: StreamEventAt<'approval
       const openConditions = conditioned ? e.data.conditions.map((c) => c.text) : e.data.openConditions;
       if (!openConditions || openConditions.length === 0) return undefined;
       const by = conditioned ? e.data.decidedBy : e.data.closedBy;
-      return outcome(by, { approvalId, outcome: 'conditional', openConditions, approvalVersion: e.streamVersion }, deterministicUuid('approval-conditions', e.eventId));
+      return outcome(
+        by,
+        { approvalId, outcome: 'conditional', openConditions, approvalVersion: e.streamVersion },
+        deterministicUuid('approval-conditions', e.eventId),
+      );
     }
     default:
       return undefined;

@@ -31,7 +31,6 @@ export interface Decided {
   starts: Started[];
 }
 
-
 /**
  * The events of one command: ids derived from the command id, its type and an index (so a retried
  * command records the very same events), with who caused them and when.
@@ -40,13 +39,20 @@ export function recorder(meta: CommandMeta) {
   const metadata: EventMeta = { commandId: meta.commandId, actor: meta.actor, channel: meta.channel };
   if (meta.traceparent) metadata.traceparent = meta.traceparent;
   return <T extends EventType<'workorder'>>(type: T, data: EventData<'workorder', T>, index = 0): WorkOrderEvent =>
-    ({ type, data, eventId: deterministicUuid(meta.commandId, type, String(index)), metadata, occurredAt: meta.now }) as WorkOrderEvent;
+    ({
+      type,
+      data,
+      eventId: deterministicUuid(meta.commandId, type, String(index)),
+      metadata,
+      occurredAt: meta.now,
+    }) as WorkOrderEvent;
 }
 
 /** The work order, if it accepts work: closed and stopped ones refuse with their own code. */
 export function active(state: WorkOrder): ActiveWorkOrder {
   if (state.status === 'closed') throw refuse('work_order_closed', `work order ${state.id} is closed`);
-  if (state.status === 'stopped') throw refuse('work_order_stopped', `work order ${state.id} is stopped: ${state.stopReason}; reopen it first`);
+  if (state.status === 'stopped')
+    throw refuse('work_order_stopped', `work order ${state.id} is stopped: ${state.stopReason}; reopen it first`);
   return state;
 }
 
@@ -56,7 +62,8 @@ export function notClosed(state: WorkOrder): Exclude<WorkOrder, { status: 'close
   return state;
 }
 
-export const isBlank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+export const isBlank = (value: unknown) =>
+  value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 
 const at = (now: string, ms: number) => new Date(Date.parse(now) + ms).toISOString();
 
@@ -65,7 +72,10 @@ export function allowedCode(ctx: WorkOrderContext, code: string): void {
   const { definition } = ctx.workflow;
   if (!ctx.catalog.has(code)) throw refuse('unknown_exception_code', `"${code}" is not in the exception-code catalog`);
   if (!(definition.exceptionCodes ?? []).includes(code)) {
-    throw refuse('unknown_exception_code', `"${code}" is not allowed by ${definition.jobType} v${definition.version} (allowed: ${(definition.exceptionCodes ?? []).join(', ') || 'none'})`);
+    throw refuse(
+      'unknown_exception_code',
+      `"${code}" is not allowed by ${definition.jobType} v${definition.version} (allowed: ${(definition.exceptionCodes ?? []).join(', ') || 'none'})`,
+    );
   }
 }
 
@@ -73,5 +83,12 @@ export function allowedCode(ctx: WorkOrderContext, code: string): void {
 export function raise(ctx: WorkOrderContext, code: string, stepId: string | null, rationale: string): ExceptionRef {
   const entry = ctx.catalog.get(code);
   if (!entry) throw refuse('unknown_exception_code', `"${code}" is not in the exception-code catalog`);
-  return { exceptionId: deterministicUuid('exception', ctx.meta.commandId, code), code, owner: entry.owner, dueAt: at(ctx.meta.now, entry.slaMs), stepId, rationale };
+  return {
+    exceptionId: deterministicUuid('exception', ctx.meta.commandId, code),
+    code,
+    owner: entry.owner,
+    dueAt: at(ctx.meta.now, entry.slaMs),
+    stepId,
+    rationale,
+  };
 }

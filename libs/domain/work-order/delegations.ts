@@ -6,19 +6,35 @@ import { active, recorder, WorkOrderContext } from './context';
 import type { WorkOrder, WorkOrderEvent } from './work-order.state';
 
 /** The timeout contract when neither the workflow nor the request names one. */
-export const DEFAULT_DELEGATION_CONTRACT = { initialWait: 'PT30M', reminderEvery: 'PT15M', backoff: 2, hardTimeout: 'PT4H' };
+export const DEFAULT_DELEGATION_CONTRACT = {
+  initialWait: 'PT30M',
+  reminderEvery: 'PT15M',
+  backoff: 2,
+  hardTimeout: 'PT4H',
+};
 
 /** The workflow's delegation contract, each part overridden by the request's; every duration ISO 8601. */
 function timeoutContract(body: DispatchDelegationDto, ctx: WorkOrderContext): TimeoutContract {
   const c = { ...DEFAULT_DELEGATION_CONTRACT, ...ctx.workflow.definition.delegation, ...body.timeouts };
   const ms = (name: string, iso: string) => {
     const problem = timerProblem(iso);
-    if (problem) throw refuse('validation_failed', `timeouts.${name} ${problem}`, [{ path: `timeouts.${name}`, message: problem }]);
+    if (problem)
+      throw refuse('validation_failed', `timeouts.${name} ${problem}`, [
+        { path: `timeouts.${name}`, message: problem },
+      ]);
     return parseDuration(iso)!;
   };
   const backoff = Number(c.backoff);
-  if (!(backoff >= 1 && backoff <= 10)) throw refuse('validation_failed', 'timeouts.backoff must be from 1 to 10', [{ path: 'timeouts.backoff', message: 'must be from 1 to 10' }]);
-  return { initialWaitMs: ms('initialWait', c.initialWait), reminderEveryMs: ms('reminderEvery', c.reminderEvery), backoff, hardTimeoutMs: ms('hardTimeout', c.hardTimeout) };
+  if (!(backoff >= 1 && backoff <= 10))
+    throw refuse('validation_failed', 'timeouts.backoff must be from 1 to 10', [
+      { path: 'timeouts.backoff', message: 'must be from 1 to 10' },
+    ]);
+  return {
+    initialWaitMs: ms('initialWait', c.initialWait),
+    reminderEveryMs: ms('reminderEvery', c.reminderEvery),
+    backoff,
+    hardTimeoutMs: ms('hardTimeout', c.hardTimeout),
+  };
 }
 
 /**
@@ -27,7 +43,11 @@ function timeoutContract(body: DispatchDelegationDto, ctx: WorkOrderContext): Ti
  * delegation's own stream starts in the same commit, so the dispatch id can be confirmed at once.
  * Its owner, reminded while completion is not confirmed, is the workflow's owner.
  */
-export function dispatchDelegation(body: DispatchDelegationDto, state: WorkOrder, ctx: WorkOrderContext): WorkOrderEvent[] {
+export function dispatchDelegation(
+  body: DispatchDelegationDto,
+  state: WorkOrder,
+  ctx: WorkOrderContext,
+): WorkOrderEvent[] {
   const wo = active(state);
   const dispatchId = deterministicUuid(ctx.meta.commandId, 'delegation');
   const events = decideDelegation(

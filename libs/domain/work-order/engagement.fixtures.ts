@@ -1,5 +1,12 @@
 /** The engagement-lifecycle scenarios' driver: one work order of the shipped workflow, built on the shared harness. */
-import { ActionDecidedData, ActionScope, DecisionResult, GateRequestedData, WorkgateError, WorkOrderCommand } from '@workgate/contracts';
+import {
+  ActionDecidedData,
+  ActionScope,
+  DecisionResult,
+  GateRequestedData,
+  WorkgateError,
+  WorkOrderCommand,
+} from '@workgate/contracts';
 import { compileWorkflow } from '@workgate/workflow';
 import { shippedWorkflow } from '../../workflow/test-fixtures';
 import { answerOf } from './answers';
@@ -16,7 +23,15 @@ export class Engagement {
   readonly events: WorkOrderEvent[] = [];
 
   constructor() {
-    this.run({ type: 'OpenWorkOrder', body: { jobType: definition.jobType, externalRef: 'ENG-1', source: 'crm', inputs: { client: 'Northwind Trading Co.', sponsor: 'ops-director' } } });
+    this.run({
+      type: 'OpenWorkOrder',
+      body: {
+        jobType: definition.jobType,
+        externalRef: 'ENG-1',
+        source: 'crm',
+        inputs: { client: 'Northwind Trading Co.', sponsor: 'ops-director' },
+      },
+    });
   }
 
   get open(): WorkOrder {
@@ -25,7 +40,10 @@ export class Engagement {
 
   /** What a command would record now (nothing is recorded). */
   decide(command: WorkOrderCommand, actor = 'op-1', commandId?: string): Decided {
-    return work.given(...this.events).when(command, ctx({ workflow: engagementWorkflow, meta: meta(commandId, actor) })).result();
+    return work
+      .given(...this.events)
+      .when(command, ctx({ workflow: engagementWorkflow, meta: meta(commandId, actor) }))
+      .result();
   }
 
   run(command: WorkOrderCommand, actor?: string, commandId?: string): WorkOrderEvent[] {
@@ -50,11 +68,18 @@ export class Engagement {
   action(system: string, operation: string, kind: 'read' | 'write' = 'write') {
     const events = this.run({ type: 'RequestAction', body: { system, operation, kind } });
     const decided = events[events.length - 1];
-    return { answer: answerOf(decided, this.open) as DecisionResult & { approvalId?: string }, data: decided.data as ActionDecidedData, events };
+    return {
+      answer: answerOf(decided, this.open) as DecisionResult & { approvalId?: string },
+      data: decided.data as ActionDecidedData,
+      events,
+    };
   }
 
   resolve(approvalId: string, outcome: 'approved' | 'rejected' | 'expired' | 'conditional', openConditions?: string[]) {
-    return this.run({ type: 'ApplyApprovalOutcome', body: { approvalId, outcome, decidedBy: 'approver', ...(openConditions ? { openConditions } : {}) } });
+    return this.run({
+      type: 'ApplyApprovalOutcome',
+      body: { approvalId, outcome, decidedBy: 'approver', ...(openConditions ? { openConditions } : {}) },
+    });
   }
 
   /** The gate request among events. */

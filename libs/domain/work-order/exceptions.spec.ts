@@ -3,48 +3,97 @@ import { compileWorkflow } from '@workgate/workflow';
 import { answerOf } from './answers';
 import { ctx, definition, existing, given, hoursAfter, open, orderNote, stateAfter, work } from './work-order.fixtures';
 
-const breakGlassWorkflow = compileWorkflow({ ...definition, breakGlass: { allowed: true, postReviewDue: 'PT48H', reviewer: 'support-lead' } });
-const breakGlass = (code = 'CUSTOMER_UNREACHABLE', rationale = 'urgent'): WorkOrderCommand => ({ type: 'UseBreakGlass', body: { code, rationale, action: { system: 'shop', operation: 'order.note', kind: 'write' } } });
+const breakGlassWorkflow = compileWorkflow({
+  ...definition,
+  breakGlass: { allowed: true, postReviewDue: 'PT48H', reviewer: 'support-lead' },
+});
+const breakGlass = (code = 'CUSTOMER_UNREACHABLE', rationale = 'urgent'): WorkOrderCommand => ({
+  type: 'UseBreakGlass',
+  body: { code, rationale, action: { system: 'shop', operation: 'order.note', kind: 'write' } },
+});
 const onBreakGlassWorkflow = () => ctx({ workflow: breakGlassWorkflow });
 
 describe('break-glass', () => {
   it('runs the action at once under an exception (owner, SLA) with a post-review due; both start in the same commit', () => {
     const opened = work.historyAt([open, onBreakGlassWorkflow()]);
-    const decided = work.given(...opened).when(breakGlass(), onBreakGlassWorkflow()).result();
+    const decided = work
+      .given(...opened)
+      .when(breakGlass(), onBreakGlassWorkflow())
+      .result();
     expect(decided.events.map((e) => e.type)).toEqual(['BreakGlassUsed']);
     const [used] = decided.events;
     const s = stateAfter([...opened, used]);
-    expect(used.data).toMatchObject({ code: 'CUSTOMER_UNREACHABLE', owner: 'support-lead', reviewer: 'support-lead', postReviewDueAt: hoursAfter(48) });
+    expect(used.data).toMatchObject({
+      code: 'CUSTOMER_UNREACHABLE',
+      owner: 'support-lead',
+      reviewer: 'support-lead',
+      postReviewDueAt: hoursAfter(48),
+    });
     const answer = answerOf(used, s) as BreakGlassAnswer;
-    expect(answer).toMatchObject({ decision: 'run', reason: 'break_glass', postReview: { owner: 'support-lead', dueAt: hoursAfter(48) } });
+    expect(answer).toMatchObject({
+      decision: 'run',
+      reason: 'break_glass',
+      postReview: { owner: 'support-lead', dueAt: hoursAfter(48) },
+    });
     expect(s.status).toBe('blocked');
     expect(decided.starts.map((x) => [x.stream, x.id, x.events.map((e) => e.type)])).toEqual([
       ['exception', answer.exception.exceptionId, ['ExceptionRaised']],
       ['postreview', answer.postReview.id, ['PostReviewCreated']],
     ]);
-    expect(decided.starts[1].events[0].data).toMatchObject({ exceptionId: answer.exception.exceptionId, reviewer: 'support-lead', dueAt: hoursAfter(48), workOrderId: 'wo-1' });
+    expect(decided.starts[1].events[0].data).toMatchObject({
+      exceptionId: answer.exception.exceptionId,
+      reviewer: 'support-lead',
+      dueAt: hoursAfter(48),
+      workOrderId: 'wo-1',
+    });
   });
 
-  it('is refused where the workflow does not allow it', () => given(open).when(breakGlass()).thenThrows('break_glass_not_allowed'));
+  it('is refused where the workflow does not allow it', () =>
+    given(open).when(breakGlass()).thenThrows('break_glass_not_allowed'));
 
   it('needs a code the workflow allows, and a rationale', () => {
     const opened = work.historyAt([open, onBreakGlassWorkflow()]);
-    work.given(...opened).when(breakGlass('SAFETY_HOLD'), onBreakGlassWorkflow()).thenThrows('unknown_exception_code');
-    work.given(...opened).when(breakGlass('CUSTOMER_UNREACHABLE', ' '), onBreakGlassWorkflow()).thenThrows('validation_failed');
+    work
+      .given(...opened)
+      .when(breakGlass('SAFETY_HOLD'), onBreakGlassWorkflow())
+      .thenThrows('unknown_exception_code');
+    work
+      .given(...opened)
+      .when(breakGlass('CUSTOMER_UNREACHABLE', ' '), onBreakGlassWorkflow())
+      .thenThrows('validation_failed');
   });
 });
 
 describe('exceptions resolved in their own stream', () => {
   it('closes the exception on the work order once, and unblocks it', () => {
-    const blocked = work.history(open, { type: 'BlockStep', stepId: 'inspect', body: { code: 'CUSTOMER_UNREACHABLE', rationale: 'x' } });
-    const [exceptionId] = stateAfter(blocked).exceptions.keys();
-    work.given(...blocked).when({ type: 'CloseException', body: { exceptionId, resolvedBy: 'op-1' } }).then(['WorkOrderExceptionClosed'], (_, s) => {
-      expect(s.status).toBe('open');
-      expect(existing(s).exceptions.get(exceptionId)?.open).toBe(false);
+    const blocked = work.history(open, {
+      type: 'BlockStep',
+      stepId: 'inspect',
+      body: { code: 'CUSTOMER_UNREACHABLE', rationale: 'x' },
     });
-    const closed = [...blocked, ...work.given(...blocked).when({ type: 'CloseException', body: { exceptionId } }).result().events];
-    work.given(...closed).when({ type: 'CloseException', body: { exceptionId } }).then([]);
-    work.given(...blocked).when({ type: 'CloseException', body: { exceptionId: 'nope' } }).thenThrows('not_found');
+    const [exceptionId] = stateAfter(blocked).exceptions.keys();
+    work
+      .given(...blocked)
+      .when({ type: 'CloseException', body: { exceptionId, resolvedBy: 'op-1' } })
+      .then(['WorkOrderExceptionClosed'], (_, s) => {
+        expect(s.status).toBe('open');
+        expect(existing(s).exceptions.get(exceptionId)?.open).toBe(false);
+      });
+    const closed = [
+      ...blocked,
+      ...work
+        .given(...blocked)
+        .when({ type: 'CloseException', body: { exceptionId } })
+        .result().events,
+    ];
+    work
+      .given(...closed)
+      .when({ type: 'CloseException', body: { exceptionId } })
+      .then([]);
+    work
+      .given(...blocked)
+      .when({ type: 'CloseException', body: { exceptionId: 'nope' } })
+      .thenThrows('not_found');
   });
 });
 
@@ -52,9 +101,15 @@ describe('stopping', () => {
   it('stops with the reason; work is refused until it is reopened', () => {
     const stopped = given(open, { type: 'StopWorkOrder', body: { reason: 'delegation d-1 timed out', ref: 'd-1' } });
     expect(stopped.state).toMatchObject({ status: 'stopped', stopReason: 'delegation d-1 timed out' });
-    stopped.when(orderNote).thenThrows('work_order_stopped', { message: 'work order wo-1 is stopped: delegation d-1 timed out; reopen it first' });
-    stopped.when({ type: 'BlockStep', stepId: 'inspect', body: { code: 'CUSTOMER_UNREACHABLE', rationale: 'x' } }).thenThrows('work_order_stopped');
+    stopped.when(orderNote).thenThrows('work_order_stopped', {
+      message: 'work order wo-1 is stopped: delegation d-1 timed out; reopen it first',
+    });
+    stopped
+      .when({ type: 'BlockStep', stepId: 'inspect', body: { code: 'CUSTOMER_UNREACHABLE', rationale: 'x' } })
+      .thenThrows('work_order_stopped');
     stopped.when({ type: 'StopWorkOrder', body: { reason: 'again' } }).then([]);
-    stopped.when({ type: 'ReopenWorkOrder', body: { reason: 'the delegate finished after all' } }).then(['WorkOrderReopened'], (_, s) => expect(s.status).toBe('open'));
+    stopped
+      .when({ type: 'ReopenWorkOrder', body: { reason: 'the delegate finished after all' } })
+      .then(['WorkOrderReopened'], (_, s) => expect(s.status).toBe('open'));
   });
 });

@@ -43,7 +43,14 @@ export function closeException(body: CloseExceptionBody, state: WorkOrder, ctx: 
   if (!exception) throw refuse('not_found', `work order ${state.id} has no exception ${body.exceptionId}`);
   if (!exception.open) return [];
   const event = recorder(ctx.meta);
-  return [event('WorkOrderExceptionClosed', { workOrderId: state.id, exceptionId: exception.exceptionId, code: exception.code, ...(body.resolvedBy ? { resolvedBy: body.resolvedBy } : {}) })];
+  return [
+    event('WorkOrderExceptionClosed', {
+      workOrderId: state.id,
+      exceptionId: exception.exceptionId,
+      code: exception.code,
+      ...(body.resolvedBy ? { resolvedBy: body.resolvedBy } : {}),
+    }),
+  ];
 }
 
 /**
@@ -51,7 +58,10 @@ export function closeException(body: CloseExceptionBody, state: WorkOrder, ctx: 
  * work order. The command id derives from the exception, so the resolution is applied once however
  * it arrives: in the resolution's own commit, or later from the ledger.
  */
-export function exceptionOutcomeOf(exceptionId: string, e: StreamEventAt<'exception'>): OutcomeCommand<Extract<WorkOrderCommand, { type: 'CloseException' }>> | undefined {
+export function exceptionOutcomeOf(
+  exceptionId: string,
+  e: StreamEventAt<'exception'>,
+): OutcomeCommand<Extract<WorkOrderCommand, { type: 'CloseException' }>> | undefined {
   if (e.type !== 'ExceptionResolved') return undefined;
   const { resolvedBy } = e.data;
   return {

@@ -5,16 +5,26 @@ import type { WorkOrder } from './work-order.state';
 /** What still stands in the way of closing. */
 export function openBlockers(state: WorkOrder, definition: WorkflowDefinition): string[] {
   const blockers: string[] = [];
-  for (const e of state.exceptions.values()) if (e.open) blockers.push(`exception ${e.code} (${e.exceptionId}) is open`);
-  for (const [actionId, a] of state.actions) if (a.pending) blockers.push(`approval ${a.approvalId} for action ${actionId} is pending`);
+  for (const e of state.exceptions.values())
+    if (e.open) blockers.push(`exception ${e.code} (${e.exceptionId}) is open`);
+  for (const [actionId, a] of state.actions)
+    if (a.pending) blockers.push(`approval ${a.approvalId} for action ${actionId} is pending`);
   for (const a of state.approvals.values()) if (!a.source.actionId && isOpen(a)) blockers.push(approvalBlocker(a));
-  for (const step of definition.steps ?? []) if (!state.completedSteps.has(step.id)) blockers.push(`step ${step.id} is not completed`);
+  for (const step of definition.steps ?? [])
+    if (!state.completedSteps.has(step.id)) blockers.push(`step ${step.id} is not completed`);
   return blockers;
 }
 
 /** The gate view of an approval record. */
 export function gateView(a: ApprovalRecord): GateView {
-  return { approvalId: a.approvalId, kind: a.kind, owner: a.owner, status: a.status, openConditions: a.openConditions, action: a.action };
+  return {
+    approvalId: a.approvalId,
+    kind: a.kind,
+    owner: a.owner,
+    status: a.status,
+    openConditions: a.openConditions,
+    action: a.action,
+  };
 }
 
 /** A scope change's tracks as owners see them (or, `asOpened`, as they were opened): status, whether only drafts may proceed, what blocks them. */

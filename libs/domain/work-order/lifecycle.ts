@@ -1,4 +1,13 @@
-import { ActionScope, ApprovalStatus, GateSource, ORIGINAL_SCOPE, Overlay, ScopeChangeTrack, Stage, WorkflowDefinition } from '@workgate/contracts';
+import {
+  ActionScope,
+  ApprovalStatus,
+  GateSource,
+  ORIGINAL_SCOPE,
+  Overlay,
+  ScopeChangeTrack,
+  Stage,
+  WorkflowDefinition,
+} from '@workgate/contracts';
 
 /**
  * Lifecycle stages, overlays and scope changes (SPEC section 8) as the work order sees them: every
@@ -48,7 +57,9 @@ export const sameClass = (a: ActionScope, b: ActionScope) => a.system === b.syst
 
 /** The action classes of a scope change, each once (the first kind given wins). */
 export function distinctClasses(add: ActionScope[]): ActionScope[] {
-  return add.filter((item, i) => add.findIndex((o) => sameClass(o, item)) === i).map(({ system, operation, kind }) => ({ system, operation, kind }));
+  return add
+    .filter((item, i) => add.findIndex((o) => sameClass(o, item)) === i)
+    .map(({ system, operation, kind }) => ({ system, operation, kind }));
 }
 
 export const describeScope = (s: ActionScope) => `${s.kind} ${s.system} ${s.operation}`;
@@ -57,8 +68,17 @@ export const describeScope = (s: ActionScope) => `${s.kind} ${s.system} ${s.oper
  * What a gate approval's approver names as the permitted action: the gate itself, not any one
  * action; a stage's gate also names the artifact it approves (`objects: ["artifact:<ref>"]`).
  */
-export function gateAction(gate: string, source: { stageId?: string; overlayId?: string }, artifactRef?: string): ActionScope & { objects?: string[] } {
-  return { system: 'lifecycle', operation: `${source.stageId ?? source.overlayId}.${gate}`, kind: 'write', ...(artifactRef ? { objects: [`artifact:${artifactRef}`] } : {}) };
+export function gateAction(
+  gate: string,
+  source: { stageId?: string; overlayId?: string },
+  artifactRef?: string,
+): ActionScope & { objects?: string[] } {
+  return {
+    system: 'lifecycle',
+    operation: `${source.stageId ?? source.overlayId}.${gate}`,
+    kind: 'write',
+    ...(artifactRef ? { objects: [`artifact:${artifactRef}`] } : {}),
+  };
 }
 
 export const stageOwner = (definition: WorkflowDefinition, stage: Stage) => stage.owner ?? definition.owner;
@@ -69,7 +89,12 @@ export const overlayOwner = (definition: WorkflowDefinition, overlay: Overlay) =
  * back an earlier approval). `gatesOnly` leaves out approvals of single waiting actions: only gates
  * cover an overlay. `action` narrows a scope change's gates to that action class.
  */
-export function gateOf(state: LifecycleState, kind: string, scope: string, options: { gatesOnly?: boolean; action?: ActionScope } = {}): ApprovalRecord | undefined {
+export function gateOf(
+  state: LifecycleState,
+  kind: string,
+  scope: string,
+  options: { gatesOnly?: boolean; action?: ActionScope } = {},
+): ApprovalRecord | undefined {
   let latest: ApprovalRecord | undefined;
   for (const a of state.approvals.values()) {
     if (a.kind !== kind || a.scope !== scope) continue;
@@ -107,7 +132,11 @@ export function approvalKinds(definition: WorkflowDefinition): string[] {
 }
 
 /** Policy reasons meaning "outside the declared boundary": only such an action class can a scope change add. */
-export const BOUNDARY_REASONS: ReadonlySet<string> = new Set(['system_not_named', 'read_not_allowed', 'write_not_allowed']);
+export const BOUNDARY_REASONS: ReadonlySet<string> = new Set([
+  'system_not_named',
+  'read_not_allowed',
+  'write_not_allowed',
+]);
 
 /** The newest scope change that adds this action's class. */
 export function scopeChangeFor(state: LifecycleState, action: ActionScope): ScopeChangeRecord | undefined {
@@ -118,12 +147,17 @@ export function scopeChangeFor(state: LifecycleState, action: ActionScope): Scop
 
 /** A scope change's approvals for one added class, in the order they were opened. */
 export function tracksFor(state: LifecycleState, change: ScopeChangeRecord, item: ActionScope): ApprovalRecord[] {
-  return change.tracks.filter((t) => sameClass(t.item, item)).map((t) => state.approvals.get(t.approvalId)!).filter(Boolean);
+  return change.tracks
+    .filter((t) => sameClass(t.item, item))
+    .map((t) => state.approvals.get(t.approvalId)!)
+    .filter(Boolean);
 }
 
 /** A scope change that can still pass for this class: none of its tracks refused, not all approved yet. */
 export function awaitingApproval(tracks: ApprovalRecord[]): boolean {
-  return tracks.length > 0 && tracks.every((t) => t.status !== 'rejected' && t.status !== 'expired') && tracks.some(isOpen);
+  return (
+    tracks.length > 0 && tracks.every((t) => t.status !== 'rejected' && t.status !== 'expired') && tracks.some(isOpen)
+  );
 }
 
 /** Added scope whose every track is approved: inside the boundary for this work order. */
@@ -140,8 +174,12 @@ export function approvedAddedScope(state: LifecycleState): ActionScope[] {
 
 /** Why an approval still holds something up, in a sentence an owner can act on. */
 export function approvalBlocker(a: ApprovalRecord): string {
-  const what = a.scope === ORIGINAL_SCOPE ? `${a.kind} approval ${a.approvalId}` : `${a.kind} approval ${a.approvalId} for ${describeScope(a.action)}`;
-  if (a.status === 'conditional') return `${what} is conditional: ${a.openConditions.join('; ')} open (${a.owner} closes)`;
+  const what =
+    a.scope === ORIGINAL_SCOPE
+      ? `${a.kind} approval ${a.approvalId}`
+      : `${a.kind} approval ${a.approvalId} for ${describeScope(a.action)}`;
+  if (a.status === 'conditional')
+    return `${what} is conditional: ${a.openConditions.join('; ')} open (${a.owner} closes)`;
   if (a.status === 'requested') return `${what} is requested: ${a.owner} decides`;
   return `${what} was ${a.status}`;
 }
@@ -152,7 +190,11 @@ export function approvalBlocker(a: ApprovalRecord): string {
  */
 export function stageRouting(definition: WorkflowDefinition, state: LifecycleState, requested?: string) {
   const stages = definition.stages ?? [];
-  const progress = stages.map((stage) => ({ stage, artifact: state.artifacts.get(stage.id), gate: stageGate(state, stage) }));
+  const progress = stages.map((stage) => ({
+    stage,
+    artifact: state.artifacts.get(stage.id),
+    gate: stageGate(state, stage),
+  }));
   const current = progress.find((p) => p.gate?.status !== 'approved') ?? progress[progress.length - 1];
   const next = requested ? progress.find((p) => p.stage.id === requested) : progress.find((p) => !p.artifact);
   return { progress, current, next };

@@ -6,11 +6,21 @@ import { initialWorkOrderState } from './work-order.state';
 
 describe('opening a work order', () => {
   it('opens with every prerequisite passing, on the current workflow version', () =>
-    given().when(open).then(['WorkOrderOpened'], ([e], s) => {
-      expect(s.status).toBe('open');
-      expect(answerOf(e, stateAfter([e]))).toEqual({ id: 'wo-1', status: 'open', prerequisites: [{ name: 'orderId', ok: true }, { name: 'orderPaid', ok: true }], exceptions: [] });
-      expect(e.data).toMatchObject({ policy: { jobType: 'support-recovery', version: 1 }, owner: 'support-lead' });
-    }));
+    given()
+      .when(open)
+      .then(['WorkOrderOpened'], ([e], s) => {
+        expect(s.status).toBe('open');
+        expect(answerOf(e, stateAfter([e]))).toEqual({
+          id: 'wo-1',
+          status: 'open',
+          prerequisites: [
+            { name: 'orderId', ok: true },
+            { name: 'orderPaid', ok: true },
+          ],
+          exceptions: [],
+        });
+        expect(e.data).toMatchObject({ policy: { jobType: 'support-recovery', version: 1 }, owner: 'support-lead' });
+      }));
 
   it('opens blocked when a prerequisite fails: PREREQ_MISSING (owner and SLA from the catalog) starts its own stream in the same commit', () => {
     const failing = openWith({ orderId: '', orderPaid: false });
@@ -24,9 +34,26 @@ describe('opening a work order', () => {
       { name: 'orderPaid', ok: false, reason: 'orderPaid must be true, got false' },
     ]);
     const [exception] = answer.exceptions;
-    expect(exception).toEqual(expect.objectContaining({ code: 'PREREQ_MISSING', owner: 'intake-lead', dueAt: hoursAfter(4), stepId: null }));
+    expect(exception).toEqual(
+      expect.objectContaining({ code: 'PREREQ_MISSING', owner: 'intake-lead', dueAt: hoursAfter(4), stepId: null }),
+    );
     expect(decided.starts).toEqual([
-      { stream: 'exception', id: exception.exceptionId, events: [expect.objectContaining({ type: 'ExceptionRaised', data: expect.objectContaining({ exceptionId: exception.exceptionId, workOrderId: 'wo-1', code: 'PREREQ_MISSING', owner: 'intake-lead', dueAt: hoursAfter(4) }) })] },
+      {
+        stream: 'exception',
+        id: exception.exceptionId,
+        events: [
+          expect.objectContaining({
+            type: 'ExceptionRaised',
+            data: expect.objectContaining({
+              exceptionId: exception.exceptionId,
+              workOrderId: 'wo-1',
+              code: 'PREREQ_MISSING',
+              owner: 'intake-lead',
+              dueAt: hoursAfter(4),
+            }),
+          }),
+        ],
+      },
     ]);
     // A retry is answered from the opening, as the first time.
     expect(answerOf(s.handled.get(decided.events[0].metadata.commandId)!, s)).toEqual(answer);
@@ -37,7 +64,11 @@ describe('opening a work order', () => {
       .when(openWith({ orderId: '1', orderPaid: 'sk_live_123' }))
       .then(['WorkOrderOpened'], ([e]) => {
         if (e.type !== 'WorkOrderOpened') throw new Error('an opening');
-        expect(e.data.prerequisites[1]).toEqual({ name: 'orderPaid', ok: false, reason: 'orderPaid must be true, got a string' });
+        expect(e.data.prerequisites[1]).toEqual({
+          name: 'orderPaid',
+          ok: false,
+          reason: 'orderPaid must be true, got a string',
+        });
         expect(e.data.exceptions[0].rationale).toBe('orderPaid must be true, got a string');
       }));
 
@@ -55,5 +86,8 @@ describe('opening a work order', () => {
       .when(openWith({}), ctx({ catalog: new Map() }))
       .thenThrows('unknown_exception_code'));
 
-  it('refuses commands on a work order that does not exist', () => given().when({ type: 'CloseWorkOrder', body: { closureEvidenceId: 'x', evidence: [] } }).thenThrows('not_found'));
+  it('refuses commands on a work order that does not exist', () =>
+    given()
+      .when({ type: 'CloseWorkOrder', body: { closureEvidenceId: 'x', evidence: [] } })
+      .thenThrows('not_found'));
 });

@@ -14,7 +14,10 @@ function describeGiven(value: unknown): string {
 }
 
 /** The prerequisite checks of a definition against the inputs given when opening. */
-export function checkPrerequisites(definition: WorkflowDefinition, inputs: Record<string, unknown>): PrerequisiteCheck[] {
+export function checkPrerequisites(
+  definition: WorkflowDefinition,
+  inputs: Record<string, unknown>,
+): PrerequisiteCheck[] {
   return (definition.requiredInputs ?? []).map(({ name, equals }) => {
     const value = inputs[name];
     if (isBlank(value)) return { name, ok: false, reason: `${name} is missing` };
@@ -31,7 +34,12 @@ export function checkPrerequisites(definition: WorkflowDefinition, inputs: Recor
  * stop until it is resolved.
  */
 export function openWorkOrder(body: OpenWorkOrderDto, state: WorkOrderState, ctx: WorkOrderContext): WorkOrderEvent[] {
-  if (state.status !== 'none') throw refuse('work_order_exists', `work order ${state.id} already exists for ${state.source}/${state.externalRef}`, [{ id: state.id }]);
+  if (state.status !== 'none')
+    throw refuse(
+      'work_order_exists',
+      `work order ${state.id} already exists for ${state.source}/${state.externalRef}`,
+      [{ id: state.id }],
+    );
   const { definition, policy } = ctx.workflow;
   const prerequisites = checkPrerequisites(definition, body.inputs);
   const failed = prerequisites.filter((p) => !p.ok);

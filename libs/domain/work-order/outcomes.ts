@@ -6,7 +6,11 @@ import { exceptionOutcomeOf } from './exceptions';
 export type OutcomeStream = 'approval' | 'exception';
 
 /** An event of an `<stream>-<id>` stream with the id it is recorded under and its version in that stream. */
-export type StreamEventAt<S extends OutcomeStream> = EventOf<S> & { eventId: string; streamVersion: number; occurredAt?: string };
+export type StreamEventAt<S extends OutcomeStream> = EventOf<S> & {
+  eventId: string;
+  streamVersion: number;
+  occurredAt?: string;
+};
 
 /**
  * What another aggregate's event asks of its work order: the command, who it is recorded as, its
@@ -25,11 +29,13 @@ const OUTCOMES: { [S in OutcomeStream]: (id: string, e: StreamEventAt<S>) => Out
   exception: exceptionOutcomeOf,
 };
 
-const streamOf = (streamId: string): OutcomeStream | undefined => (Object.keys(OUTCOMES) as OutcomeStream[]).find((s) => streamId.startsWith(`${s}-`));
+const streamOf = (streamId: string): OutcomeStream | undefined =>
+  (Object.keys(OUTCOMES) as OutcomeStream[]).find((s) => streamId.startsWith(`${s}-`));
 
 /** A recorded event of a `<stream>-<id>` stream as that aggregate's decider's event (the ledger's event map types it). */
 export function recordedEventOf<S extends OutcomeStream>(stream: S, e: RecordedEvent): StreamEventAt<S> {
-  if (!e.streamId.startsWith(`${stream}-`)) throw refuse('invalid_event', `${e.eventId} is an event of ${e.streamId}, not of an ${stream}`);
+  if (!e.streamId.startsWith(`${stream}-`))
+    throw refuse('invalid_event', `${e.eventId} is an event of ${e.streamId}, not of an ${stream}`);
   return e as unknown as StreamEventAt<S>;
 }
 
@@ -39,7 +45,8 @@ export const approvalEventOf = (e: RecordedEvent): StreamEventAt<'approval'> => 
 /** The events of an append to a `<stream>-<id>` stream, each at the version it will have (the append names the version they follow). */
 export function appendedEventsOf<S extends OutcomeStream>(stream: S, append: AppendRequest): Array<StreamEventAt<S>> {
   const { streamId, expectedVersion } = append;
-  if (!streamId.startsWith(`${stream}-`) || typeof expectedVersion !== 'number') throw refuse('validation_failed', `an ${stream} commit appends to an ${stream} stream at a known version`);
+  if (!streamId.startsWith(`${stream}-`) || typeof expectedVersion !== 'number')
+    throw refuse('validation_failed', `an ${stream} commit appends to an ${stream} stream at a known version`);
   return append.events.map((e, i) => ({ ...e, streamVersion: expectedVersion + i + 1 }) as unknown as StreamEventAt<S>);
 }
 
@@ -47,7 +54,10 @@ export function appendedEventsOf<S extends OutcomeStream>(stream: S, append: App
  * The work order an append to an approval's or an exception's stream, decided on `state`, changes
  * too: its own, when the append causes any command there (a decision, a resolution); else none.
  */
-export function workOrderChangedBy(state: { status: string; workOrderId?: string }, append: AppendRequest): string | undefined {
+export function workOrderChangedBy(
+  state: { status: string; workOrderId?: string },
+  append: AppendRequest,
+): string | undefined {
   if (state.status === 'none' || !state.workOrderId) return undefined;
   return workOrderOutcomesOf(append).length > 0 ? state.workOrderId : undefined;
 }
@@ -65,7 +75,8 @@ export function recordedOutcomeOf(e: RecordedEvent): OutcomeCommand | undefined 
  */
 export function workOrderOutcomesOf(append: AppendRequest): OutcomeCommand[] {
   const stream = streamOf(append.streamId);
-  if (!stream) throw refuse('validation_failed', `${append.streamId} is neither an approval's nor an exception's stream`);
+  if (!stream)
+    throw refuse('validation_failed', `${append.streamId} is neither an approval's nor an exception's stream`);
   const id = idOfStream(append.streamId);
   return appendedEventsOf(stream, append).flatMap((e) => outcomeOf(stream, id, e) ?? []);
 }

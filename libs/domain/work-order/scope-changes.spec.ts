@@ -8,12 +8,29 @@ import { scopeChangeTracks } from './handoff';
 describe('scope changes', () => {
   it('opens draft-only change-order and security tracks; earlier approvals stay with the original scope', () => {
     const { e } = Engagement.atDelivery();
-    const events = e.run({ type: 'ChangeScope', body: { add: [REFUND], reason: 'client asks for refund recommendations' } });
+    const events = e.run({
+      type: 'ChangeScope',
+      body: { add: [REFUND], reason: 'client asks for refund recommendations' },
+    });
     expect(events.map((x) => x.type)).toEqual(['GateRequested', 'GateRequested', 'ScopeChangeRequested']);
     const answer = answerOf(events[2], e.open) as ScopeChangeAnswer;
     expect(answer.tracks).toEqual([
-      expect.objectContaining({ kind: 'change-order', status: 'requested', mode: 'draft-only', owner: 'engagement-lead', scope: REFUND, blockers: [expect.stringContaining('engagement-lead decides')] }),
-      expect.objectContaining({ kind: 'security', status: 'requested', mode: 'draft-only', owner: 'security-lead', scope: REFUND, blockers: [expect.stringContaining('security-lead decides')] }),
+      expect.objectContaining({
+        kind: 'change-order',
+        status: 'requested',
+        mode: 'draft-only',
+        owner: 'engagement-lead',
+        scope: REFUND,
+        blockers: [expect.stringContaining('engagement-lead decides')],
+      }),
+      expect.objectContaining({
+        kind: 'security',
+        status: 'requested',
+        mode: 'draft-only',
+        owner: 'security-lead',
+        scope: REFUND,
+        blockers: [expect.stringContaining('security-lead decides')],
+      }),
     ]);
     // The original scope's security approval is still the conditional one; the new track is not it.
     expect(describeStatus(gateOf(e.open, 'security', 'original'))).toBe('conditional (R-03 open)');
@@ -25,15 +42,29 @@ describe('scope changes', () => {
     const change = e.run({ type: 'ChangeScope', body: { add: [REFUND], reason: 'refunds' } });
     const [changeOrder, review] = Engagement.gates(change);
     const first = e.action(REFUND.system, REFUND.operation);
-    expect(first.answer).toMatchObject({ decision: 'stop', reason: 'scope_not_approved', decisionOwner: 'engagement-lead', approvalId: changeOrder.approvalId });
+    expect(first.answer).toMatchObject({
+      decision: 'stop',
+      reason: 'scope_not_approved',
+      decisionOwner: 'engagement-lead',
+      approvalId: changeOrder.approvalId,
+    });
     // Work inside the original scope goes on (the original security approval is approved).
     expect(e.action('support-desk', 'ticket.triage').answer.decision).toBe('run');
     e.resolve(changeOrder.approvalId, 'approved');
-    expect(e.action(REFUND.system, REFUND.operation).answer).toMatchObject({ reason: 'scope_not_approved', decisionOwner: 'security-lead', approvalId: review.approvalId });
+    expect(e.action(REFUND.system, REFUND.operation).answer).toMatchObject({
+      reason: 'scope_not_approved',
+      decisionOwner: 'security-lead',
+      approvalId: review.approvalId,
+    });
     e.resolve(review.approvalId, 'approved');
     expect(approvedAddedScope(e.open)).toEqual([REFUND]);
-    expect(e.action(REFUND.system, REFUND.operation).answer).toMatchObject({ decision: 'run', reason: 'inside_boundary' });
-    expect(scopeChangeTracks(e.open, (change[2].data as { scopeChangeId: string }).scopeChangeId).map((t) => t.mode)).toEqual(['approved', 'approved']);
+    expect(e.action(REFUND.system, REFUND.operation).answer).toMatchObject({
+      decision: 'run',
+      reason: 'inside_boundary',
+    });
+    expect(
+      scopeChangeTracks(e.open, (change[2].data as { scopeChangeId: string }).scopeChangeId).map((t) => t.mode),
+    ).toEqual(['approved', 'approved']);
   });
 
   it('an approved original-scope security review does not cover the added scope', () => {
@@ -48,12 +79,22 @@ describe('scope changes', () => {
     const { e, security } = Engagement.atDelivery();
     e.resolve(security.approvalId, 'approved');
     const OTHER = { system: 'crm', operation: 'contact.export', kind: 'write' as const };
-    const change = e.run({ type: 'ChangeScope', body: { add: [OTHER, OTHER, REFUND, { ...REFUND, kind: 'read' }], reason: 'mixed' } });
+    const change = e.run({
+      type: 'ChangeScope',
+      body: { add: [OTHER, OTHER, REFUND, { ...REFUND, kind: 'read' }], reason: 'mixed' },
+    });
     const tracks = Engagement.gates(change);
-    expect(tracks.map((t) => [t.kind, t.action.operation])).toEqual([['change-order', 'contact.export'], ['change-order', 'refund.recommend'], ['security', 'refund.recommend']]);
+    expect(tracks.map((t) => [t.kind, t.action.operation])).toEqual([
+      ['change-order', 'contact.export'],
+      ['change-order', 'refund.recommend'],
+      ['security', 'refund.recommend'],
+    ]);
     for (const t of tracks.filter((x) => x.action.operation === 'contact.export')) e.resolve(t.approvalId, 'approved');
     e.resolve(tracks[1].approvalId, 'approved');
-    expect(e.action(REFUND.system, REFUND.operation).answer).toMatchObject({ reason: 'scope_not_approved', decisionOwner: 'security-lead' });
+    expect(e.action(REFUND.system, REFUND.operation).answer).toMatchObject({
+      reason: 'scope_not_approved',
+      decisionOwner: 'security-lead',
+    });
   });
 
   it('declaring a write as a read does not slip past a scope change', () => {
@@ -65,16 +106,24 @@ describe('scope changes', () => {
 
   it('refuses a scope change for what a rule already lets wait for its owner', () => {
     const { e } = Engagement.atDelivery();
-    const refused = e.refusal({ type: 'ChangeScope', body: { add: [{ system: 'email', operation: 'send', kind: 'write' }], reason: 'x' } });
+    const refused = e.refusal({
+      type: 'ChangeScope',
+      body: { add: [{ system: 'email', operation: 'send', kind: 'write' }], reason: 'x' },
+    });
     expect(refused.code).toBe('already_in_scope');
   });
 
   it('refuses scope already inside the boundary, and a second change for scope awaiting approval', () => {
     const { e } = Engagement.atDelivery();
-    const inside = e.refusal({ type: 'ChangeScope', body: { add: [{ system: 'crm', operation: 'note', kind: 'write' }], reason: 'x' } });
+    const inside = e.refusal({
+      type: 'ChangeScope',
+      body: { add: [{ system: 'crm', operation: 'note', kind: 'write' }], reason: 'x' },
+    });
     expect(inside.code).toBe('already_in_scope');
     e.run({ type: 'ChangeScope', body: { add: [REFUND], reason: 'refunds' } });
-    expect(e.refusal({ type: 'ChangeScope', body: { add: [REFUND], reason: 'again' } }).code).toBe('scope_change_pending');
+    expect(e.refusal({ type: 'ChangeScope', body: { add: [REFUND], reason: 'again' } }).code).toBe(
+      'scope_change_pending',
+    );
   });
 
   it('a rejected change order keeps the scope shut and can be asked again', () => {
@@ -83,7 +132,9 @@ describe('scope changes', () => {
     const tracks = Engagement.gates(change);
     for (const t of tracks) e.resolve(t.approvalId, 'rejected');
     expect(e.action(REFUND.system, REFUND.operation).answer.reason).toBe('scope_not_approved');
-    expect(e.run({ type: 'ChangeScope', body: { add: [REFUND], reason: 'asked again' } }).map((x) => x.type)).toContain('ScopeChangeRequested');
+    expect(e.run({ type: 'ChangeScope', body: { add: [REFUND], reason: 'asked again' } }).map((x) => x.type)).toContain(
+      'ScopeChangeRequested',
+    );
   });
 
   it('a retried scope change answers as the first time and records nothing', () => {
@@ -99,7 +150,10 @@ describe('approval conditions on the work order', () => {
   it('ignores a condition update older than the one it shows (they travel concurrently)', () => {
     const { e, security } = Engagement.atDelivery();
     const update = (openConditions: string[], approvalVersion: number) =>
-      e.run({ type: 'ApplyApprovalOutcome', body: { approvalId: security.approvalId, outcome: 'conditional', openConditions, approvalVersion } });
+      e.run({
+        type: 'ApplyApprovalOutcome',
+        body: { approvalId: security.approvalId, outcome: 'conditional', openConditions, approvalVersion },
+      });
     expect(update(['R-04'], 3).map((x) => x.type)).toEqual(['ApprovalConditional']);
     expect(update(['R-03', 'R-04'], 2)).toEqual([]);
     expect(describeStatus(gateOf(e.open, 'security', 'original'))).toBe('conditional (R-04 open)');

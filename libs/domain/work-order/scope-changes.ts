@@ -3,7 +3,15 @@ import { decide } from '@workgate/workflow';
 import { deterministicUuid } from '../ids';
 import { active, isBlank, recorder, WorkOrderContext } from './context';
 import { workOrderFacts } from './handoff';
-import { awaitingApproval, BOUNDARY_REASONS, describeScope, distinctClasses, overlayOwner, scopeChangeFor, tracksFor } from './lifecycle';
+import {
+  awaitingApproval,
+  BOUNDARY_REASONS,
+  describeScope,
+  distinctClasses,
+  overlayOwner,
+  scopeChangeFor,
+  tracksFor,
+} from './lifecycle';
 import type { ActiveWorkOrder, WorkOrder, WorkOrderEvent } from './work-order.state';
 
 function isApprovedAddition(wo: ActiveWorkOrder, item: ChangeScopeDto['add'][number]): boolean {
@@ -29,9 +37,15 @@ export function changeScope(body: ChangeScopeDto, state: WorkOrder, ctx: WorkOrd
   const verdicts = items.map((action) => decide(ctx.workflow, { action, facts: {}, workOrder: workOrderFacts(wo) }));
   const inside = items.filter((item, i) => !BOUNDARY_REASONS.has(verdicts[i].reason) || isApprovedAddition(wo, item));
   if (inside.length) {
-    throw refuse('already_in_scope', `${inside.map(describeScope).join(', ')} ${inside.length === 1 ? 'is' : 'are'} already inside the approved scope`, inside);
+    throw refuse(
+      'already_in_scope',
+      `${inside.map(describeScope).join(', ')} ${inside.length === 1 ? 'is' : 'are'} already inside the approved scope`,
+      inside,
+    );
   }
-  const pending = items.map((item) => ({ item, change: scopeChangeFor(wo, item) })).filter(({ item, change }) => change && awaitingApproval(tracksFor(wo, change, item)));
+  const pending = items
+    .map((item) => ({ item, change: scopeChangeFor(wo, item) }))
+    .filter(({ item, change }) => change && awaitingApproval(tracksFor(wo, change, item)));
   if (pending.length) {
     throw refuse(
       'scope_change_pending',
@@ -41,12 +55,40 @@ export function changeScope(body: ChangeScopeDto, state: WorkOrder, ctx: WorkOrd
   }
   const scopeChangeId = deterministicUuid(ctx.meta.commandId, 'scope-change');
   const tracks: ScopeChangeTrack[] = items.flatMap((item, i) => {
-    const overlays = (verdicts[i].overlays ?? []).map((id) => (definition.overlays ?? []).find((o) => o.id === id)).filter((o) => o !== undefined);
-    const kinds = new Map<string, string>([['change-order', definition.owner], ...overlays.map((o): [string, string] => [o.gate, overlayOwner(definition, o)])]);
-    return [...kinds].map(([kind, owner]) => ({ approvalId: deterministicUuid(ctx.meta.commandId, 'track', String(i), kind), kind, owner, item }));
+    const overlays = (verdicts[i].overlays ?? [])
+      .map((id) => (definition.overlays ?? []).find((o) => o.id === id))
+      .filter((o) => o !== undefined);
+    const kinds = new Map<string, string>([
+      ['change-order', definition.owner],
+      ...overlays.map((o): [string, string] => [o.gate, overlayOwner(definition, o)]),
+    ]);
+    return [...kinds].map(([kind, owner]) => ({
+      approvalId: deterministicUuid(ctx.meta.commandId, 'track', String(i), kind),
+      kind,
+      owner,
+      item,
+    }));
   });
   const event = recorder(ctx.meta);
-  const gates = tracks.map((t, i) => event('GateRequested', { workOrderId: wo.id, approvalId: t.approvalId, kind: t.kind, owner: t.owner, scope: scopeChangeId, source: { scopeChangeId }, action: t.item, policy }, i + 1));
-  const events = [...gates, event('ScopeChangeRequested', { workOrderId: wo.id, scopeChangeId, add: items, reason, tracks }, 0)];
+  const gates = tracks.map((t, i) =>
+    event(
+      'GateRequested',
+      {
+        workOrderId: wo.id,
+        approvalId: t.approvalId,
+        kind: t.kind,
+        owner: t.owner,
+        scope: scopeChangeId,
+        source: { scopeChangeId },
+        action: t.item,
+        policy,
+      },
+      i + 1,
+    ),
+  );
+  const events = [
+    ...gates,
+    event('ScopeChangeRequested', { workOrderId: wo.id, scopeChangeId, add: items, reason, tracks }, 0),
+  ];
   return events;
 }

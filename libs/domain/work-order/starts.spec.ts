@@ -6,24 +6,38 @@ import { WorkOrderEvent } from './work-order.state';
 /** The first events of the streams a command starts: the event ids earlier versions' consumers recorded them under. */
 describe('streams a work-order event starts', () => {
   const metadata = { commandId: 'c-1', actor: 'op-1', channel: 'http' };
-  const appendsOf = (events: WorkOrderEvent[]) => events.flatMap((e) => startedBy(e, workflow)).map((s) => startAppend(s, metadata, NOW));
+  const appendsOf = (events: WorkOrderEvent[]) =>
+    events.flatMap((e) => startedBy(e, workflow)).map((s) => startAppend(s, metadata, NOW));
 
   it('an approval for a gate request, under the id the approvals service gave its first event', () => {
-    const events = work.given(...work.history(open)).when(refund).result().events;
+    const events = work
+      .given(...work.history(open))
+      .when(refund)
+      .result().events;
     const gate = events.find((e) => e.type === 'GateRequested');
     if (gate?.type !== 'GateRequested') throw new Error('a gate request');
     const [append] = appendsOf(events);
     expect(append).toEqual({
       streamId: `approval-${gate.data.approvalId}`,
       expectedVersion: 'no_stream',
-      events: [{ eventId: deterministicUuid('approval', gate.data.approvalId, '1', 'ApprovalRequested'), type: 'ApprovalRequested', data: expect.objectContaining({ approvalId: gate.data.approvalId }), metadata, occurredAt: NOW }],
+      events: [
+        {
+          eventId: deterministicUuid('approval', gate.data.approvalId, '1', 'ApprovalRequested'),
+          type: 'ApprovalRequested',
+          data: expect.objectContaining({ approvalId: gate.data.approvalId }),
+          metadata,
+          occurredAt: NOW,
+        },
+      ],
     });
   });
 
   it('an exception for a failed prerequisite, under the id the exceptions service gave it', () => {
     const opened = work.history(openWith({ orderId: '1' }));
     const [exception] = stateAfter(opened).exceptions.values();
-    expect(appendsOf(opened).map((a) => [a.streamId, a.events.map((e) => e.eventId)])).toEqual([[`exception-${exception.exceptionId}`, [deterministicUuid('exception', exception.exceptionId, 'raised')]]]);
+    expect(appendsOf(opened).map((a) => [a.streamId, a.events.map((e) => e.eventId)])).toEqual([
+      [`exception-${exception.exceptionId}`, [deterministicUuid('exception', exception.exceptionId, 'raised')]],
+    ]);
   });
 
   it('nothing for events that start no stream', () => expect(appendsOf(work.history(open, orderNote))).toEqual([]));

@@ -34,8 +34,23 @@ export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'a
       return [raised(workOrderId, x)];
     }
     case 'BreakGlassUsed': {
-      const { workOrderId, exceptionId, code, owner, dueAt, stepId, rationale, postReviewId, reviewer, postReviewDueAt } = e.data;
-      const review = decidePostReview({ type: 'CreatePostReview', postReviewId, workOrderId, exceptionId, reviewer, dueAt: postReviewDueAt }, initialPostReviewState(), now);
+      const {
+        workOrderId,
+        exceptionId,
+        code,
+        owner,
+        dueAt,
+        stepId,
+        rationale,
+        postReviewId,
+        reviewer,
+        postReviewDueAt,
+      } = e.data;
+      const review = decidePostReview(
+        { type: 'CreatePostReview', postReviewId, workOrderId, exceptionId, reviewer, dueAt: postReviewDueAt },
+        initialPostReviewState(),
+        now,
+      );
       return [
         raised(workOrderId, { exceptionId, code, owner, dueAt, stepId, rationale }),
         { stream: 'postreview', id: postReviewId, events: review },
@@ -44,17 +59,44 @@ export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'a
     case 'GateRequested': {
       const { approvalId, workOrderId, owner, action, kind, source } = e.data;
       // The waiting action asks for the approval; a gate of the work order is asked for by its request.
-      const request = { type: 'RequestApproval' as const, approvalId, workOrderId, actionId: source.actionId ?? e.eventId, owner, requestedBy: by, action, kind, expiresAt: at(now, workflow.approvalTimeoutMs) };
+      const request = {
+        type: 'RequestApproval' as const,
+        approvalId,
+        workOrderId,
+        actionId: source.actionId ?? e.eventId,
+        owner,
+        requestedBy: by,
+        action,
+        kind,
+        expiresAt: at(now, workflow.approvalTimeoutMs),
+      };
       return [{ stream: 'approval', id: approvalId, events: decideApproval(request, initialApprovalState(), now) }];
     }
     case 'TaskDelegated':
-      return [{ stream: 'delegation', id: e.data.dispatchId, events: [{ type: 'DelegationDispatched', eventId: deterministicUuid('delegation', e.data.dispatchId, 'dispatched'), data: e.data }] }];
+      return [
+        {
+          stream: 'delegation',
+          id: e.data.dispatchId,
+          events: [
+            {
+              type: 'DelegationDispatched',
+              eventId: deterministicUuid('delegation', e.data.dispatchId, 'dispatched'),
+              data: e.data,
+            },
+          ],
+        },
+      ];
     default:
       return [];
   }
 }
 
-const AGGREGATES = { approval: approvals, exception: exceptions, postreview: postReviews, delegation: delegations } as const;
+const AGGREGATES = {
+  approval: approvals,
+  exception: exceptions,
+  postreview: postReviews,
+  delegation: delegations,
+} as const;
 
 /** A started stream as the append that starts it: expected not to exist, each event under its fixed or derived id. */
 export function startAppend(started: Started, metadata: object, occurredAt: string): AppendRequest {
@@ -62,6 +104,12 @@ export function startAppend(started: Started, metadata: object, occurredAt: stri
   return {
     streamId: streamId(started.stream, started.id),
     expectedVersion: 'no_stream',
-    events: started.events.map((e, i) => ({ eventId: e.eventId ?? aggregate.eventId(started.id, i + 1, e.type), type: e.type, data: e.data, metadata, occurredAt })),
+    events: started.events.map((e, i) => ({
+      eventId: e.eventId ?? aggregate.eventId(started.id, i + 1, e.type),
+      type: e.type,
+      data: e.data,
+      metadata,
+      occurredAt,
+    })),
   };
 }

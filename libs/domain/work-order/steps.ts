@@ -15,18 +15,40 @@ function stepOf(definition: WorkflowDefinition, stepId: string) {
 }
 
 /** A checklist step done, with the evidence kinds the step requires. */
-export function completeStep(stepId: string, body: CompleteStepDto, state: WorkOrder, ctx: WorkOrderContext): WorkOrderEvent[] {
+export function completeStep(
+  stepId: string,
+  body: CompleteStepDto,
+  state: WorkOrder,
+  ctx: WorkOrderContext,
+): WorkOrderEvent[] {
   const wo = active(state);
   const step = stepOf(ctx.workflow.definition, stepId);
   if (wo.completedSteps.has(step.id)) throw refuse('step_already_completed', `step ${step.id} is already completed`);
   const missing = missingKinds(step.evidence, body.evidence);
-  if (missing.length) throw refuse('step_evidence_required', `step ${step.id} needs evidence of kind ${missing.join(', ')}`, missing.map((kind) => ({ kind })));
+  if (missing.length)
+    throw refuse(
+      'step_evidence_required',
+      `step ${step.id} needs evidence of kind ${missing.join(', ')}`,
+      missing.map((kind) => ({ kind })),
+    );
   const event = recorder(ctx.meta);
-  return [event('StepCompleted', { workOrderId: wo.id, stepId: step.id, evidence: body.evidence, ...(body.note ? { note: body.note } : {}) })];
+  return [
+    event('StepCompleted', {
+      workOrderId: wo.id,
+      stepId: step.id,
+      evidence: body.evidence,
+      ...(body.note ? { note: body.note } : {}),
+    }),
+  ];
 }
 
 /** A blocked step becomes an owned exception (code from the catalog and the workflow's list), started in the same commit. */
-export function blockStep(stepId: string, body: BlockStepDto, state: WorkOrder, ctx: WorkOrderContext): WorkOrderEvent[] {
+export function blockStep(
+  stepId: string,
+  body: BlockStepDto,
+  state: WorkOrder,
+  ctx: WorkOrderContext,
+): WorkOrderEvent[] {
   const wo = active(state);
   stepOf(ctx.workflow.definition, stepId);
   allowedCode(ctx, body.code);

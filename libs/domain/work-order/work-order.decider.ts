@@ -30,7 +30,11 @@ export function decideWorkOrder(command: WorkOrderCommand, state: WorkOrderState
 }
 
 /** The events a command on an existing work order records. */
-function decideOn(command: Exclude<WorkOrderCommand, { type: 'OpenWorkOrder' }>, state: WorkOrder, ctx: WorkOrderContext): WorkOrderEvent[] {
+function decideOn(
+  command: Exclude<WorkOrderCommand, { type: 'OpenWorkOrder' }>,
+  state: WorkOrder,
+  ctx: WorkOrderContext,
+): WorkOrderEvent[] {
   switch (command.type) {
     case 'RequestAction':
       return requestAction(command.body, state, ctx);

@@ -20,7 +20,14 @@ export const definition: WorkflowDefinition = {
     { name: 'shop', read: true, write: ['order.note'] },
     { name: 'payments', read: true, write: [] },
   ],
-  rules: [{ id: 'refunds-need-owner', when: 'action.system == "payments" && action.operation == "refund"', decision: 'wait', gate: 'commercial' }],
+  rules: [
+    {
+      id: 'refunds-need-owner',
+      when: 'action.system == "payments" && action.operation == "refund"',
+      decision: 'wait',
+      gate: 'commercial',
+    },
+  ],
   steps: [
     { id: 'inspect', title: 'Inspect' },
     { id: 'update-order', title: 'Update', evidence: ['receipt'] },
@@ -38,19 +45,38 @@ export const catalog: ReadonlyMap<string, CatalogCode> = new Map([
 ]);
 
 let n = 0;
-export const meta = (commandId = `cmd-${++n}`, actor = 'op-1'): CommandMeta => ({ commandId, actor, now: NOW, channel: 'http' });
+export const meta = (commandId = `cmd-${++n}`, actor = 'op-1'): CommandMeta => ({
+  commandId,
+  actor,
+  now: NOW,
+  channel: 'http',
+});
 
 /** A fresh command's context (its own command id), on `workflow` unless told otherwise. */
-export const ctx = (extra: Partial<WorkOrderContext> = {}): WorkOrderContext => ({ meta: meta(), workflow, catalog, workOrderId: 'wo-1', ...extra });
+export const ctx = (extra: Partial<WorkOrderContext> = {}): WorkOrderContext => ({
+  meta: meta(),
+  workflow,
+  catalog,
+  workOrderId: 'wo-1',
+  ...extra,
+});
 
 export const work = specify(workOrders, () => ctx());
 
 /** given(the events of these commands) -> when(command) -> then(event types) | thenThrows(code) */
 export const given = (...commands: WorkOrderCommand[]) => work.given(...work.history(...commands));
 
-export const openWith = (inputs: Record<string, unknown>): WorkOrderCommand => ({ type: 'OpenWorkOrder', body: { jobType: 'support-recovery', externalRef: 'CASE-1', source: 'helpdesk', inputs } });
+export const openWith = (inputs: Record<string, unknown>): WorkOrderCommand => ({
+  type: 'OpenWorkOrder',
+  body: { jobType: 'support-recovery', externalRef: 'CASE-1', source: 'helpdesk', inputs },
+});
 export const open = openWith({ orderId: '1001', orderPaid: true });
-export const action = (system: string, operation: string, kind: 'read' | 'write' = 'write', extra: object = {}): WorkOrderCommand => ({ type: 'RequestAction', body: { system, operation, kind, ...extra } });
+export const action = (
+  system: string,
+  operation: string,
+  kind: 'read' | 'write' = 'write',
+  extra: object = {},
+): WorkOrderCommand => ({ type: 'RequestAction', body: { system, operation, kind, ...extra } });
 export const refund = action('payments', 'refund', 'write', { objects: ['refund:7'] });
 export const orderNote = action('shop', 'order.note');
 

@@ -1,5 +1,17 @@
 import { hash } from 'node:crypto';
-import { canonicalize, DecisionResult, Evidence, EventOf, ExceptionRef, Facts, ORIGINAL_SCOPE, PolicyRef, PrerequisiteCheck, RecordedEvent, refuse } from '@workgate/contracts';
+import {
+  canonicalize,
+  DecisionResult,
+  Evidence,
+  EventOf,
+  ExceptionRef,
+  Facts,
+  ORIGINAL_SCOPE,
+  PolicyRef,
+  PrerequisiteCheck,
+  RecordedEvent,
+  refuse,
+} from '@workgate/contracts';
 import { LayeredMap } from '../layered-map';
 import { AnsweredBy, answeredBy } from './answers';
 import { LifecycleState } from './lifecycle';
@@ -18,7 +30,8 @@ export type WorkOrderEvent = EventOf<'workorder'> & { eventId: string; metadata:
 
 /** A recorded event of a `workorder-<id>` stream as the decider's event (the ledger's event map types it). */
 export function workOrderEventOf(e: RecordedEvent): WorkOrderEvent {
-  if (!e.streamId.startsWith('workorder-')) throw refuse('invalid_event', `${e.eventId} is an event of ${e.streamId}, not of a work order`);
+  if (!e.streamId.startsWith('workorder-'))
+    throw refuse('invalid_event', `${e.eventId} is an event of ${e.streamId}, not of a work order`);
   return e as unknown as WorkOrderEvent;
 }
 
@@ -166,13 +179,29 @@ function apply(s: WorkOrder, e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened
         ? {
             toolCall: true,
             argumentsSha256: d.action.argumentsSha256,
-            ...(waits ? { heldBy: { rule: d.decision.rule ?? null, owner: d.decision.decisionOwner ?? null, requestSha256: requestSha256(d.facts, d.action.objects) } } : {}),
+            ...(waits
+              ? {
+                  heldBy: {
+                    rule: d.decision.rule ?? null,
+                    owner: d.decision.decisionOwner ?? null,
+                    requestSha256: requestSha256(d.facts, d.action.objects),
+                  },
+                }
+              : {}),
           }
         : {};
-      const actions = set(s.actions, d.actionId, { decision: d.decision.decision, ...(waits ? { approvalId: d.approvalId } : {}), pending: waits, requestedBy: e.metadata.actor, ...toolCall });
+      const actions = set(s.actions, d.actionId, {
+        decision: d.decision.decision,
+        ...(waits ? { approvalId: d.approvalId } : {}),
+        pending: waits,
+        requestedBy: e.metadata.actor,
+        ...toolCall,
+      });
       // An exact call's approval is used once.
       const covering = d.coveredBy ? s.toolApprovals.get(d.coveredBy) : undefined;
-      const toolApprovals = covering?.argumentsSha256 ? set(s.toolApprovals, covering.approvalId, { ...covering, used: true }) : s.toolApprovals;
+      const toolApprovals = covering?.argumentsSha256
+        ? set(s.toolApprovals, covering.approvalId, { ...covering, used: true })
+        : s.toolApprovals;
       if (!waits || s.approvals.has(d.approvalId!)) return { ...s, actions, toolApprovals };
       // Ledgers of earlier versions record a wait's approval in its ActionDecided alone.
       const approval = {
@@ -189,12 +218,31 @@ function apply(s: WorkOrder, e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened
     }
     case 'GateRequested': {
       const d = e.data;
-      return { ...s, approvals: set(s.approvals, d.approvalId, { approvalId: d.approvalId, kind: d.kind, owner: d.owner, scope: d.scope, status: 'requested', openConditions: [], action: d.action, source: d.source }) };
+      return {
+        ...s,
+        approvals: set(s.approvals, d.approvalId, {
+          approvalId: d.approvalId,
+          kind: d.kind,
+          owner: d.owner,
+          scope: d.scope,
+          status: 'requested',
+          openConditions: [],
+          action: d.action,
+          source: d.source,
+        }),
+      };
     }
     case 'ApprovalResolved': {
       const d = e.data;
       const waited = d.actionId ? s.actions.get(d.actionId) : undefined;
-      const actions = d.actionId ? set(s.actions, d.actionId, { ...waited, decision: d.decision ?? (d.outcome === 'approved' ? 'run' : 'stop'), approvalId: d.approvalId, pending: false }) : s.actions;
+      const actions = d.actionId
+        ? set(s.actions, d.actionId, {
+            ...waited,
+            decision: d.decision ?? (d.outcome === 'approved' ? 'run' : 'stop'),
+            approvalId: d.approvalId,
+            pending: false,
+          })
+        : s.actions;
       const a = s.approvals.get(d.approvalId);
       // An approved tool call covers the call asked again (its arguments' hash), or every call of the tool.
       const p = d.outcome === 'approved' && waited?.heldBy ? d.permittedAction : undefined;
@@ -210,22 +258,44 @@ function apply(s: WorkOrder, e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened
             used: false,
           })
         : s.toolApprovals;
-      return { ...s, actions, toolApprovals, approvals: a ? set(s.approvals, d.approvalId, { ...a, status: d.outcome, openConditions: [] }) : s.approvals };
+      return {
+        ...s,
+        actions,
+        toolApprovals,
+        approvals: a ? set(s.approvals, d.approvalId, { ...a, status: d.outcome, openConditions: [] }) : s.approvals,
+      };
     }
     case 'ApprovalConditional': {
       const d = e.data;
       const a = s.approvals.get(d.approvalId);
       if (!a) return s;
-      const conditional = { ...a, status: 'conditional' as const, openConditions: d.openConditions, ...(d.approvalVersion !== undefined ? { conditionsVersion: d.approvalVersion } : {}) };
+      const conditional = {
+        ...a,
+        status: 'conditional' as const,
+        openConditions: d.openConditions,
+        ...(d.approvalVersion !== undefined ? { conditionsVersion: d.approvalVersion } : {}),
+      };
       return { ...s, approvals: set(s.approvals, d.approvalId, conditional) };
     }
     case 'StageArtifactRecorded': {
       const d = e.data;
-      return { ...s, artifacts: set(s.artifacts, d.stageId, { kind: d.artifact.kind, ref: d.artifact.ref, at: e.occurredAt }) };
+      return {
+        ...s,
+        artifacts: set(s.artifacts, d.stageId, { kind: d.artifact.kind, ref: d.artifact.ref, at: e.occurredAt }),
+      };
     }
     case 'ScopeChangeRequested': {
       const d = e.data;
-      return { ...s, scopeChanges: set(s.scopeChanges, d.scopeChangeId, { scopeChangeId: d.scopeChangeId, add: d.add, reason: d.reason, tracks: d.tracks, at: e.occurredAt }) };
+      return {
+        ...s,
+        scopeChanges: set(s.scopeChanges, d.scopeChangeId, {
+          scopeChangeId: d.scopeChangeId,
+          add: d.add,
+          reason: d.reason,
+          tracks: d.tracks,
+          at: e.occurredAt,
+        }),
+      };
     }
     case 'StepCompleted':
       return { ...s, completedSteps: set(s.completedSteps, e.data.stepId, e.data.evidence) };
@@ -235,7 +305,10 @@ function apply(s: WorkOrder, e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened
     }
     case 'BreakGlassUsed': {
       const { exceptionId, code, owner, dueAt, stepId, rationale, actionId } = e.data;
-      const next = withExceptions(s, set(s.exceptions, exceptionId, { exceptionId, code, owner, dueAt, stepId, rationale, open: true }));
+      const next = withExceptions(
+        s,
+        set(s.exceptions, exceptionId, { exceptionId, code, owner, dueAt, stepId, rationale, open: true }),
+      );
       return { ...next, actions: set(s.actions, actionId, { decision: 'run', pending: false }) };
     }
     case 'WorkOrderExceptionClosed': {
@@ -245,7 +318,11 @@ function apply(s: WorkOrder, e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened
     case 'WorkOrderClosed':
       return { ...coreOf(s), status: 'closed', closure: { evidenceMissing: false, at: e.occurredAt } };
     case 'WorkOrderClosureReported':
-      return { ...coreOf(s), status: 'closed', closure: { evidenceMissing: e.data.evidenceMissing, at: e.data.closedAt } };
+      return {
+        ...coreOf(s),
+        status: 'closed',
+        closure: { evidenceMissing: e.data.evidenceMissing, at: e.data.closedAt },
+      };
     case 'WorkOrderStopped':
       return { ...coreOf(s), status: 'stopped', stopReason: e.data.reason };
     case 'WorkOrderReopened': {

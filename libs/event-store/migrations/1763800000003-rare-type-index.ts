@@ -10,7 +10,9 @@ export class RareTypeIndex1763800000003 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query('DROP INDEX ledger_events_type_position');
-    await q.query(`CREATE INDEX ledger_events_rare_types ON ledger_events (type, position) WHERE type IN ('WorkflowPublished', 'IntakeRejected')`);
+    await q.query(
+      `CREATE INDEX ledger_events_rare_types ON ledger_events (type, position) WHERE type IN ('WorkflowPublished', 'IntakeRejected')`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

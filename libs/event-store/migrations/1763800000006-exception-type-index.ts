@@ -6,11 +6,15 @@ export class ExceptionTypeIndex1763800000006 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query('DROP INDEX ledger_events_rare_types');
-    await q.query(`CREATE INDEX ledger_events_rare_types ON ledger_events (type, position) WHERE type IN ('WorkflowPublished', 'IntakeRejected', 'ExceptionRaised')`);
+    await q.query(
+      `CREATE INDEX ledger_events_rare_types ON ledger_events (type, position) WHERE type IN ('WorkflowPublished', 'IntakeRejected', 'ExceptionRaised')`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP INDEX ledger_events_rare_types');
-    await q.query(`CREATE INDEX ledger_events_rare_types ON ledger_events (type, position) WHERE type IN ('WorkflowPublished', 'IntakeRejected')`);
+    await q.query(
+      `CREATE INDEX ledger_events_rare_types ON ledger_events (type, position) WHERE type IN ('WorkflowPublished', 'IntakeRejected')`,
+    );
   }
 }

@@ -68,7 +68,9 @@ export class EvidenceViews1763800000007 implements MigrationInterface {
         published_at   timestamptz NOT NULL,
         PRIMARY KEY (job_type, version)
       )`);
-    await q.query('GRANT SELECT, INSERT, UPDATE, DELETE ON view_exceptions, view_post_reviews, view_workflows TO workgate_app');
+    await q.query(
+      'GRANT SELECT, INSERT, UPDATE, DELETE ON view_exceptions, view_post_reviews, view_workflows TO workgate_app',
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

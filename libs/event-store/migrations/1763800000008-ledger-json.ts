@@ -10,10 +10,14 @@ export class LedgerJson1763800000008 implements MigrationInterface {
   name = 'LedgerJson1763800000008';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query('ALTER TABLE ledger_events ALTER COLUMN data TYPE json USING data::json, ALTER COLUMN metadata TYPE json USING metadata::json');
+    await q.query(
+      'ALTER TABLE ledger_events ALTER COLUMN data TYPE json USING data::json, ALTER COLUMN metadata TYPE json USING metadata::json',
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query('ALTER TABLE ledger_events ALTER COLUMN data TYPE jsonb USING data::jsonb, ALTER COLUMN metadata TYPE jsonb USING metadata::jsonb');
+    await q.query(
+      'ALTER TABLE ledger_events ALTER COLUMN data TYPE jsonb USING data::jsonb, ALTER COLUMN metadata TYPE jsonb USING metadata::jsonb',
+    );
   }
 }

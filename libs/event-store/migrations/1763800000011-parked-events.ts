@@ -1,7 +1,13 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** View columns that hold a workflow version, and their tables. */
-const VERSION_COLUMNS = ['view_work_orders', 'view_approvals', 'view_exceptions', 'view_post_reviews', 'view_workflows'];
+const VERSION_COLUMNS = [
+  'view_work_orders',
+  'view_approvals',
+  'view_exceptions',
+  'view_post_reviews',
+  'view_workflows',
+];
 
 /**
  * Events a projection cannot fold are set aside here, with the error, instead of stopping every

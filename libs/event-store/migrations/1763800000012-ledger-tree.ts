@@ -29,8 +29,12 @@ export class LedgerTree1763800000012 implements MigrationInterface {
         signed_at timestamptz NOT NULL DEFAULT now()
       )`);
     for (const table of ['ledger_tree', 'ledger_checkpoints']) {
-      await q.query(`CREATE TRIGGER ${table}_no_update_delete BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ledger_events_refuse_change()`);
-      await q.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_refuse_change()`);
+      await q.query(
+        `CREATE TRIGGER ${table}_no_update_delete BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION ledger_events_refuse_change()`,
+      );
+      await q.query(
+        `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_refuse_change()`,
+      );
       await q.query(`REVOKE ALL ON ${table} FROM PUBLIC`);
       await q.query(`GRANT SELECT, INSERT ON ${table} TO workgate_app`);
     }

@@ -1,7 +1,17 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The views: the projections write them, everything else reads them. */
-const VIEW_TABLES = ['view_work_orders', 'view_approvals', 'view_timers', 'view_exceptions', 'view_post_reviews', 'view_workflows', 'view_inbox', 'projection_checkpoints', 'projection_parked_events'];
+const VIEW_TABLES = [
+  'view_work_orders',
+  'view_approvals',
+  'view_timers',
+  'view_exceptions',
+  'view_post_reviews',
+  'view_workflows',
+  'view_inbox',
+  'projection_checkpoints',
+  'projection_parked_events',
+];
 /** The evidence: only the ledger writer adds to it. */
 const LEDGER_TABLES = ['ledger_events', 'ledger_tree', 'ledger_checkpoints'];
 const ROLES = ['workgate_app', 'workgate_ledger', 'workgate_views'];
@@ -26,7 +36,9 @@ export class ServiceRoles1763800000013 implements MigrationInterface {
     }
     const password = process.env.WORKGATE_DB_PASSWORD;
     if (password) for (const role of ROLES) await q.query(`ALTER ROLE ${role} PASSWORD ${quoteLiteral(password)}`);
-    await q.query(`GRANT CONNECT ON DATABASE "${(await q.query('SELECT current_database() AS d'))[0].d}" TO ${ROLES.join(', ')}`);
+    await q.query(
+      `GRANT CONNECT ON DATABASE "${(await q.query('SELECT current_database() AS d'))[0].d}" TO ${ROLES.join(', ')}`,
+    );
 
     await q.query(`REVOKE INSERT ON ${LEDGER_TABLES.join(', ')} FROM workgate_app`);
     await q.query(`GRANT SELECT ON ${LEDGER_TABLES.join(', ')} TO workgate_app, workgate_views`);
@@ -38,7 +50,9 @@ export class ServiceRoles1763800000013 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`REVOKE ALL ON ${[...LEDGER_TABLES, ...VIEW_TABLES].join(', ')} FROM workgate_ledger, workgate_views`);
+    await q.query(
+      `REVOKE ALL ON ${[...LEDGER_TABLES, ...VIEW_TABLES].join(', ')} FROM workgate_ledger, workgate_views`,
+    );
     await q.query(`GRANT INSERT ON ${LEDGER_TABLES.join(', ')} TO workgate_app`);
     await q.query(`GRANT INSERT, UPDATE, DELETE ON ${VIEW_TABLES.join(', ')} TO workgate_app`);
     // The roles stay as they are: they belong to the cluster, and other databases may use them.

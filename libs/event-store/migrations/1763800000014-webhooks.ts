@@ -34,7 +34,9 @@ export class Webhooks1763800000014 implements MigrationInterface {
         created_at      timestamptz NOT NULL DEFAULT now()
       )`);
     // What each webhook has due, oldest first: the dispatcher takes a few of each, never all of one.
-    await q.query(`CREATE INDEX webhook_deliveries_due ON webhook_deliveries (subscription_id, next_attempt_at) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX webhook_deliveries_due ON webhook_deliveries (subscription_id, next_attempt_at) WHERE status = 'pending'`,
+    );
     await q.query('CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription_id, created_at)');
     await q.query(`
       CREATE TABLE webhook_attempts (

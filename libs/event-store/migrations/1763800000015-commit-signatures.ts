@@ -15,8 +15,12 @@ export class CommitSignatures1763800000015 implements MigrationInterface {
         position  bigint PRIMARY KEY CHECK (position > 0),
         signature bytea  NOT NULL CHECK (length(signature) = 64)
       )`);
-    await q.query(`CREATE TRIGGER ledger_commit_signatures_no_update_delete BEFORE UPDATE OR DELETE ON ledger_commit_signatures FOR EACH ROW EXECUTE FUNCTION ledger_events_refuse_change()`);
-    await q.query(`CREATE TRIGGER ledger_commit_signatures_no_truncate BEFORE TRUNCATE ON ledger_commit_signatures FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_refuse_change()`);
+    await q.query(
+      `CREATE TRIGGER ledger_commit_signatures_no_update_delete BEFORE UPDATE OR DELETE ON ledger_commit_signatures FOR EACH ROW EXECUTE FUNCTION ledger_events_refuse_change()`,
+    );
+    await q.query(
+      `CREATE TRIGGER ledger_commit_signatures_no_truncate BEFORE TRUNCATE ON ledger_commit_signatures FOR EACH STATEMENT EXECUTE FUNCTION ledger_events_refuse_change()`,
+    );
     await q.query(`REVOKE ALL ON ledger_commit_signatures FROM PUBLIC`);
     await q.query(`GRANT SELECT ON ledger_commit_signatures TO workgate_app, workgate_views`);
     await q.query(`GRANT SELECT, INSERT ON ledger_commit_signatures TO workgate_ledger`);

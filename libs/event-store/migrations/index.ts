@@ -17,7 +17,25 @@ import { CommitSignatures1763800000015 } from './1763800000015-commit-signatures
 import { IdempotencyReservations1763800000016 } from './1763800000016-idempotency-reservations';
 
 /** Every migration, in order. Schema changes only ever go through these. */
-export const MIGRATIONS = [LedgerEvents1763800000000, LedgerTypeIndex1763800000001, WorkOrdersView1763800000002, RareTypeIndex1763800000003, TimersView1763800000004, ApprovalsView1763800000005, ExceptionTypeIndex1763800000006, EvidenceViews1763800000007, LedgerJson1763800000008, IdempotencyAnswers1763800000009, InboxView1763800000010, ParkedEvents1763800000011, LedgerTree1763800000012, ServiceRoles1763800000013, Webhooks1763800000014, CommitSignatures1763800000015, IdempotencyReservations1763800000016];
+export const MIGRATIONS = [
+  LedgerEvents1763800000000,
+  LedgerTypeIndex1763800000001,
+  WorkOrdersView1763800000002,
+  RareTypeIndex1763800000003,
+  TimersView1763800000004,
+  ApprovalsView1763800000005,
+  ExceptionTypeIndex1763800000006,
+  EvidenceViews1763800000007,
+  LedgerJson1763800000008,
+  IdempotencyAnswers1763800000009,
+  InboxView1763800000010,
+  ParkedEvents1763800000011,
+  LedgerTree1763800000012,
+  ServiceRoles1763800000013,
+  Webhooks1763800000014,
+  CommitSignatures1763800000015,
+  IdempotencyReservations1763800000016,
+];
 
 /** Event types with an index of their own (must match the partial index of the latest type-index migration). */
 export const INDEXED_TYPES: ReadonlySet<string> = new Set(['WorkflowPublished', 'IntakeRejected', 'ExceptionRaised']);

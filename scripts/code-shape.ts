@@ -1,0 +1,191 @@
+/**
+ * The shape of the product's source, measured with the TypeScript compiler's own parser:
+ * file sizes, `any`, casts (and which of them read event data around the typed map), and
+ * import cycles. `test/code-shape.spec.ts` holds the limits; `npx ts-node scripts/code-shape.ts`
+ * (or the test's failure message) prints where each count comes from.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import * as ts from 'typescript';
+
+export interface Cast {
+  file: string;
+  line: number;
+  text: string;
+}
+
+export interface CodeShape {
+  /** Files over the line limit, with their line counts. */
+  longFiles: Array<{ file: string; lines: number }>;
+  /** Every `any` written as a type. */
+  anys: Cast[];
+  /** Casts of `something.data` (event data read around `dataOf`/`eventOf`). */
+  dataCasts: Cast[];
+  /** Casts of a caught error (`catch (e) { (e as Error) }`): narrowing, counted apart. */
+  catchCasts: Cast[];
+  /** Every other `as T` / `<T>x` except `as const`. */
+  casts: Cast[];
+  /** Import cycles, each as the files that form it. */
+  cycles: string[][];
+}
+
+const root = process.env.CODE_SHAPE_ROOT ?? resolve(__dirname, '..');
+const roots = ['apps', 'libs'];
+const aliases: Record<string, string> = {
+  '@workgate/contracts': 'libs/contracts',
+  '@workgate/domain': 'libs/domain',
+  '@workgate/workflow': 'libs/workflow',
+  '@workgate/event-store': 'libs/event-store',
+  '@workgate/messaging': 'libs/messaging',
+  '@workgate/config': 'libs/config',
+};
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : sources(path);
+    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+function resolveImport(from: string, specifier: string): string | undefined {
+  const aliased = aliases[specifier];
+  const base = aliased
+    ? join(root, aliased)
+    : specifier.startsWith('.')
+      ? resolve(dirname(from), specifier)
+      : undefined;
+  if (!base) return undefined;
+  for (const candidate of [`${base}.ts`, join(base, 'index.ts')]) {
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not this candidate
+    }
+  }
+  return undefined;
+}
+
+function caughtNames(node: ts.Node): Set<string> {
+  const names = new Set<string>();
+  for (let at: ts.Node | undefined = node; at; at = at.parent) {
+    if (ts.isCatchClause(at) && at.variableDeclaration && ts.isIdentifier(at.variableDeclaration.name)) {
+      names.add(at.variableDeclaration.name.text);
+    }
+  }
+  return names;
+}
+
+/** Import edges that exist only for types vanish at run time but still tie modules together. */
+function importsOf(file: ts.SourceFile): string[] {
+  const specifiers: string[] = [];
+  for (const statement of file.statements) {
+    if ((ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier) {
+      if (ts.isStringLiteral(statement.moduleSpecifier)) specifiers.push(statement.moduleSpecifier.text);
+    }
+  }
+  return specifiers;
+}
+
+function cyclesOf(graph: Map<string, string[]>): string[][] {
+  // Tarjan's strongly connected components; a component of two or more files is a cycle.
+  let index = 0;
+  const indices = new Map<string, number>();
+  const lows = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (node: string): void => {
+    indices.set(node, index);
+    lows.set(node, index);
+    index += 1;
+    stack.push(node);
+    onStack.add(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!indices.has(next)) {
+        visit(next);
+        lows.set(node, Math.min(lows.get(node)!, lows.get(next)!));
+      } else if (onStack.has(next)) {
+        lows.set(node, Math.min(lows.get(node)!, indices.get(next)!));
+      }
+    }
+    if (lows.get(node) === indices.get(node)) {
+      const component: string[] = [];
+      let member: string | undefined;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      if (component.length > 1) found.push(component.sort());
+    }
+  };
+  for (const node of graph.keys()) if (!indices.has(node)) visit(node);
+  return found;
+}
+
+export function measureCodeShape(maxLines = 300): CodeShape {
+  const shape: CodeShape = { longFiles: [], anys: [], dataCasts: [], catchCasts: [], casts: [], cycles: [] };
+  const graph = new Map<string, string[]>();
+  for (const path of roots.flatMap((dir) => sources(join(root, dir)))) {
+    const text = readFileSync(path, 'utf8');
+    const file = relative(root, path);
+    const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+    if (lines > maxLines) shape.longFiles.push({ file, lines });
+    const source = ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true);
+    graph.set(
+      file,
+      importsOf(source)
+        .map((specifier) => resolveImport(path, specifier))
+        .filter((target): target is string => target !== undefined)
+        .map((target) => relative(root, target)),
+    );
+    const at = (node: ts.Node): Cast => ({
+      file,
+      line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1,
+      text: node.getText().slice(0, 100),
+    });
+    const walk = (node: ts.Node): void => {
+      if (node.kind === ts.SyntaxKind.AnyKeyword) shape.anys.push(at(node));
+      if (ts.isAsExpression(node) || ts.isTypeAssertionExpression(node)) {
+        const isConst = ts.isTypeReferenceNode(node.type) && node.type.getText() === 'const';
+        const inner = ts.isParenthesizedExpression(node.expression) ? node.expression.expression : node.expression;
+        if (isConst) {
+          // `as const` narrows a literal; it asserts nothing.
+        } else if (ts.isPropertyAccessExpression(inner) && inner.name.text === 'data') {
+          shape.dataCasts.push(at(node));
+        } else if (ts.isIdentifier(inner) && caughtNames(node).has(inner.text)) {
+          shape.catchCasts.push(at(node));
+        } else {
+          shape.casts.push(at(node));
+        }
+      }
+      ts.forEachChild(node, walk);
+    };
+    walk(source);
+  }
+  shape.cycles = cyclesOf(graph);
+  return shape;
+}
+
+if (require.main === module) {
+  const shape = measureCodeShape();
+  const byFile = (list: Cast[]): string =>
+    Object.entries(
+      list.reduce<Record<string, number>>(
+        (counts, cast) => ({ ...counts, [cast.file]: (counts[cast.file] ?? 0) + 1 }),
+        {},
+      ),
+    )
+      .sort((a, b) => b[1] - a[1])
+      .map(([file, count]) => `  ${count}\t${file}`)
+      .join('\n');
+  console.log(`files over 300 lines: ${shape.longFiles.length}`);
+  for (const long of shape.longFiles.sort((a, b) => b.lines - a.lines)) console.log(`  ${long.lines}\t${long.file}`);
+  console.log(`any: ${shape.anys.length}\n${byFile(shape.anys)}`);
+  console.log(`.data casts: ${shape.dataCasts.length}\n${byFile(shape.dataCasts)}`);
+  console.log(`casts (catch narrowing apart): ${shape.casts.length}\n${byFile(shape.casts)}`);
+  console.log(`catch narrowing casts: ${shape.catchCasts.length}`);
+  console.log(`import cycles: ${shape.cycles.length}`);
+  for (const cycle of shape.cycles) console.log(`  ${cycle.join(' <-> ')}`);
+}
