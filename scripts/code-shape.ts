@@ -29,8 +29,6 @@ export interface CodeShape {
   cycles: string[][];
 }
 
-const root = process.env.CODE_SHAPE_ROOT ?? resolve(__dirname, '..');
-const roots = ['apps', 'libs'];
 const aliases: Record<string, string> = {
   '@workgate/contracts': 'libs/contracts',
   '@workgate/domain': 'libs/domain',
@@ -48,7 +46,7 @@ function sources(dir: string): string[] {
   });
 }
 
-function resolveImport(from: string, specifier: string): string | undefined {
+function resolveImport(root: string, from: string, specifier: string): string | undefined {
   const aliased = aliases[specifier];
   const base = aliased
     ? join(root, aliased)
@@ -124,10 +122,21 @@ function cyclesOf(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
-export function measureCodeShape(maxLines = 300): CodeShape {
+export interface ShapeOptions {
+  /** The tree's root; `apps` and `libs` under it are measured. */
+  root?: string;
+  folders?: string[];
+  maxLines?: number;
+}
+
+export function measureCodeShape({
+  root = resolve(__dirname, '..'),
+  folders = ['apps', 'libs'],
+  maxLines = 300,
+}: ShapeOptions = {}): CodeShape {
   const shape: CodeShape = { longFiles: [], anys: [], dataCasts: [], catchCasts: [], casts: [], cycles: [] };
   const graph = new Map<string, string[]>();
-  for (const path of roots.flatMap((dir) => sources(join(root, dir)))) {
+  for (const path of folders.flatMap((dir) => sources(join(root, dir)))) {
     const text = readFileSync(path, 'utf8');
     const file = relative(root, path);
     const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
@@ -136,7 +145,7 @@ export function measureCodeShape(maxLines = 300): CodeShape {
     graph.set(
       file,
       importsOf(source)
-        .map((specifier) => resolveImport(path, specifier))
+        .map((specifier) => resolveImport(root, path, specifier))
         .filter((target): target is string => target !== undefined)
         .map((target) => relative(root, target)),
     );
@@ -169,7 +178,7 @@ export function measureCodeShape(maxLines = 300): CodeShape {
 }
 
 if (require.main === module) {
-  const shape = measureCodeShape();
+  const shape = measureCodeShape({ root: process.env.CODE_SHAPE_ROOT });
   const byFile = (list: Cast[]): string =>
     Object.entries(
       list.reduce<Record<string, number>>(
