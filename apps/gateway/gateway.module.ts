@@ -29,6 +29,7 @@ import { LedgerController, LedgerKeyController } from './routes/ledger.controlle
 import { MeController } from './routes/me.controller';
 import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
+import { SharedModulesController } from './routes/shared-modules.controller';
 import { WorkflowsController } from './routes/workflows.controller';
 import { WebhooksController } from './routes/webhooks.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
@@ -67,6 +68,7 @@ export class GatewayModule {
         DashboardController,
         ConsoleController,
         DocsController,
+        SharedModulesController,
         McpController,
         FrontDoorController,
       ],

@@ -1,12 +1,9 @@
-import { join } from 'node:path';
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { SECRET_PATTERNS } from '@workgate/domain';
 import { Public, SkipRateLimit } from '../http';
-import { CSS, HTML, JS, StaticPage } from './static-page';
-
-const DIR = join(__dirname, '..', 'console');
+import { JS, StaticPage, webFiles } from './static-page';
 
 /**
  * `window.workgateMask(text)`: the API's masking of credential-shaped text (`maskSecrets`, the same
@@ -20,8 +17,8 @@ export function maskingScript(): string {
 
 /**
  * The console at `GET /console` (SPEC section 6), where approvers, operators and ops leads act:
- * static files, no build step, the dashboard's strict CSP. The page is public; everything it shows
- * or does is a `/v1` call with the key the user signs in with.
+ * `web/console`, its modules at `/console/<file>`; no build step, the dashboard's strict CSP. The
+ * page is public; everything it shows or does is a `/v1` call with the key the user signs in with.
  */
 @ApiExcludeController()
 @Public()
@@ -29,9 +26,7 @@ export function maskingScript(): string {
 @Controller('console')
 export class ConsoleController {
   private readonly page = new StaticPage('console', {
-    'index.html': [join(DIR, 'index.html'), HTML],
-    'console.js': [join(DIR, 'console.js'), JS],
-    'console.css': [join(DIR, 'console.css'), CSS],
+    ...webFiles('console'),
     'masking.js': { text: maskingScript(), type: JS },
   });
 

@@ -3,13 +3,12 @@ import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public, SkipRateLimit } from '../http';
-import { CSS, HTML, JS, StaticPage } from './static-page';
-
-const DIR = join(__dirname, '..', 'dashboard');
+import { JS, StaticPage, webFiles } from './static-page';
 
 /**
- * The ops dashboard at `GET /` (SPEC section 6): static files, no build step. The page itself is
- * public; the data it shows comes from the view API with the key the user enters.
+ * The ops dashboard at `GET /` (SPEC section 6): `web/dashboard`, its files at `/dashboard/<file>`;
+ * no build step. The page itself is public; the data it shows comes from the view API with the key
+ * the user enters.
  */
 @ApiExcludeController()
 @Public()
@@ -17,9 +16,7 @@ const DIR = join(__dirname, '..', 'dashboard');
 @Controller()
 export class DashboardController {
   private readonly page = new StaticPage('dashboard', {
-    'index.html': [join(DIR, 'index.html'), HTML],
-    'dashboard.js': [join(DIR, 'dashboard.js'), JS],
-    'dashboard.css': [join(DIR, 'dashboard.css'), CSS],
+    ...webFiles('dashboard'),
     // Chart.js from node_modules, served as one of the dashboard's own files.
     'chart.umd.min.js': [join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), JS],
   });

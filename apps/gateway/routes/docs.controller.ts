@@ -3,9 +3,8 @@ import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public, SkipRateLimit } from '../http';
-import { CSS, HTML, JS, PAGE_CSP, StaticPage } from './static-page';
+import { CSS, JS, PAGE_CSP, StaticPage, webFiles } from './static-page';
 
-const DIR = join(__dirname, '..', 'api-docs');
 const SWAGGER_UI = dirname(require.resolve('swagger-ui-dist/package.json'));
 
 /**
@@ -21,8 +20,7 @@ export class DocsController {
   private readonly page = new StaticPage(
     'API reference',
     {
-      'index.html': [join(DIR, 'index.html'), HTML],
-      'docs.js': [join(DIR, 'docs.js'), JS],
+      ...webFiles('api-docs'),
       'swagger-ui.css': [join(SWAGGER_UI, 'swagger-ui.css'), CSS],
       'swagger-ui-bundle.js': [join(SWAGGER_UI, 'swagger-ui-bundle.js'), JS],
       'swagger-ui-standalone-preset.js': [join(SWAGGER_UI, 'swagger-ui-standalone-preset.js'), JS],
