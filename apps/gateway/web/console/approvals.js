@@ -5,6 +5,7 @@ import { $, h, status } from '../shared/dom.js';
 import { roughDuration } from '../shared/duration.js';
 import {
   actionText,
+  badge,
   cardsOr,
   details,
   due,
@@ -14,7 +15,6 @@ import {
   since,
   timeCell,
   workOrderLink,
-  badge,
 } from './parts.js';
 import { act, decisions, handoff, session } from './session.js';
 
