@@ -51,10 +51,10 @@ describe('the ops dashboard in a real browser', () => {
     await t?.close();
   });
 
-  const api = async (path: string) => {
+  const api = async (path: string): Promise<ViewRow[]> => {
     const r = await client(t.url, principals.keys.lead)('GET', path);
     expect(r.status).toBe(200);
-    return r.body as Array<Record<string, unknown>>;
+    return r.body;
   };
 
   it('serves the page with a strict CSP and asks for a key', async () => {
@@ -67,6 +67,8 @@ describe('the ops dashboard in a real browser', () => {
     expect(await page.getAttribute('body', 'data-state')).toBe('locked');
     expect((await fetch(`${t.url}/dashboard/..%2F..%2Fpackage.json`)).status).toBe(404);
     expect((await fetch(`${t.url}/dashboard/dashboard.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect((await fetch(`${t.url}/shared/duration.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect((await fetch(`${t.url}/shared/shared.spec.ts`)).status).toBe(404);
   });
 
   it('refuses a key without the analyst or ops-lead role', async () => {
@@ -92,7 +94,7 @@ describe('the ops dashboard in a real browser', () => {
     const sections = await page.$$eval('main section', (els) =>
       els.map((el) => ({
         id: el.id,
-        csv: (el.querySelector('a.csv') as HTMLAnchorElement | null)?.getAttribute('href') ?? '',
+        csv: el.querySelector('a.csv')?.getAttribute('href') ?? '',
         hasChart: !!el.querySelector('canvas'),
       })),
     );
@@ -121,7 +123,7 @@ describe('the ops dashboard in a real browser', () => {
           expect(text).not.toMatch(/^0\.\d+$/); // no bare ratios
         }
       }
-      expect(shown.body.map((cells) => cells[0])).toEqual(expectedFirstColumn(s.id, rows));
+      expect(shown.body.map((cells) => cells[0])).toEqual(await expectedFirstColumn(page, s.id, rows));
       rowsShown += shown.body.length;
       if (!s.hasChart) continue;
       const chart = await page.evaluate((id) => {
@@ -139,8 +141,8 @@ describe('the ops dashboard in a real browser', () => {
     // Totals: the stall rate of all job types is stalled over opened, not an average of rates.
     const stallRows = await api(sections.find((s) => s.id === 'stall-rates')!.csv);
     const stallTotal = (await tableOf(page, 'stall-rates')).foot;
-    const stalled = stallRows.reduce((n, r) => n + (r.stalled as number), 0);
-    const opened = stallRows.reduce((n, r) => n + (r.workOrders as number), 0);
+    const stalled = stallRows.reduce((n, r) => n + r.stalled, 0);
+    const opened = stallRows.reduce((n, r) => n + r.workOrders, 0);
     expect(stallTotal.slice(0, 3)).toEqual([
       percentText(stalled / opened),
       'all job types',
@@ -155,7 +157,7 @@ describe('the ops dashboard in a real browser', () => {
       as.map((a) => ({ text: a.textContent, href: a.getAttribute('href') })),
     );
     expect(links.length).toBe(pending.length);
-    const oldest = [...pending].sort((a, b) => (b.ageSeconds as number) - (a.ageSeconds as number))[0];
+    const oldest = [...pending].sort((a, b) => b.ageSeconds - a.ageSeconds)[0];
     expect(links[0]).toEqual({ text: oldest.externalRef, href: `/console#/work-orders/${oldest.workOrderId}` });
     expect(rowsShown).toBeGreaterThan(20);
     // The demo month has something in every chart.
@@ -196,6 +198,24 @@ describe('the ops dashboard in a real browser', () => {
   });
 });
 
+/** A row of a view as this test reads it: each view answers the fields it has. */
+interface ViewRow {
+  code: string;
+  period: string;
+  count: number;
+  jobType: string;
+  stalled: number;
+  workOrders: number;
+  stallRate: number | null;
+  ratio: number | null;
+  closureShare: number | null;
+  overdueSeconds: number;
+  ageSeconds: number;
+  closedAt: string;
+  externalRef: string;
+  workOrderId: string;
+}
+
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
 /** The measure each table leads with. */
@@ -213,29 +233,18 @@ const FIRST_COLUMN: Record<string, string> = {
 const percentText = (ratio: number | null) =>
   ratio === null ? '–' : `${(Math.round(ratio * 1000) / 10).toFixed(1)} %`;
 
-/** A duration as the dashboard writes it: its two largest adjacent units. */
-function humanDuration(seconds: number): string {
-  const units: Array<[string, number]> = [
-    ['w', 604800],
-    ['d', 86400],
-    ['h', 3600],
-    ['min', 60],
-    ['s', 1],
-  ];
-  const parts: string[] = [];
-  let left = Math.floor(seconds);
-  for (const [name, size] of units) {
-    const n = Math.floor(left / size);
-    left -= n * size;
-    if (n > 0) parts.push(`${n} ${name}`);
-    else if (parts.length) break;
-    if (parts.length === 2) break;
-  }
-  return parts.join(' ') || '0 s';
+/**
+ * Seconds as the page writes them: the shared module it imports (`web/shared/duration.js`, whose
+ * values its own spec checks), asked in the page, so the table is checked against it, not a copy.
+ */
+function durations(page: Page, seconds: number[]): Promise<string[]> {
+  return page.evaluate<string[]>(
+    `import('/shared/duration.js').then((m) => ${JSON.stringify(seconds)}.map(m.duration))`,
+  );
 }
 
 /** What the first column of each table must read, from the view's rows, in the order shown. */
-function expectedFirstColumn(id: string, rows: Array<Record<string, any>>): string[] {
+async function expectedFirstColumn(page: Page, id: string, rows: ViewRow[]): Promise<string[]> {
   switch (id) {
     case 'trends': {
       const byCode = new Map<string, number>();
@@ -251,9 +260,15 @@ function expectedFirstColumn(id: string, rows: Array<Record<string, any>>): stri
     case 'evidence':
       return rows.map((r) => percentText(r.closureShare));
     case 'post-reviews':
-      return rows.map((r) => humanDuration(r.overdueSeconds));
+      return durations(
+        page,
+        rows.map((r) => r.overdueSeconds),
+      );
     case 'approvals':
-      return [...rows].sort((a, b) => b.ageSeconds - a.ageSeconds).map((r) => humanDuration(r.ageSeconds));
+      return durations(
+        page,
+        [...rows].sort((a, b) => b.ageSeconds - a.ageSeconds).map((r) => r.ageSeconds),
+      );
     case 'closures':
       return rows.map((r) => String(r.closedAt).slice(0, 10));
     default:
@@ -276,12 +291,12 @@ async function tableOf(page: Page, id: string): Promise<{ head: string[]; body: 
 }
 
 /** What each chart must hold, computed from the view's rows. */
-function expectedChart(id: string, rows: Array<Record<string, any>>) {
+function expectedChart(id: string, rows: ViewRow[]) {
   const pct = (x: number | null) => (x === null ? 0 : Math.round(x * 1000) / 10);
   switch (id) {
     case 'trends': {
-      const periods = [...new Set(rows.map((r) => r.period as string))].sort();
-      const codes = [...new Set(rows.map((r) => r.code as string))].sort();
+      const periods = [...new Set(rows.map((r) => r.period))].sort();
+      const codes = [...new Set(rows.map((r) => r.code))].sort();
       return {
         labels: periods,
         datasets: codes.map((code) => ({

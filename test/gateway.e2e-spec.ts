@@ -533,7 +533,7 @@ describe('gateway: support recovery over HTTP', () => {
     ]);
     expect([...bytes.slice(0, 4)]).toEqual([0, 0, 1, 0]); // an ICO file
     for (const page of ['/', '/console', '/docs'])
-      expect((await anonymous('GET', page)).text).toContain('<link rel="icon" href="/favicon.ico">');
+      expect((await anonymous('GET', page)).text).toContain('<link rel="icon" href="/favicon.ico" />');
   });
 
   it('serves the OpenAPI document with the command schemas', async () => {

@@ -18,22 +18,20 @@ import { DownstreamServers } from './mcp/downstream-servers';
 import { HeldResults } from './mcp/held-results';
 import { McpController } from './mcp/mcp.controller';
 import { ApprovalsController } from './routes/approvals.controller';
-import { ConsoleController } from './routes/console.controller';
-import { DashboardController } from './routes/dashboard.controller';
 import { DelegationsController } from './routes/delegations.controller';
-import { DocsController } from './routes/docs.controller';
 import { ExceptionsController } from './routes/exceptions.controller';
 import { FrontDoorController } from './routes/front-door.controller';
 import { IntakeController } from './routes/intake.controller';
 import { LedgerController, LedgerKeyController } from './routes/ledger.controller';
 import { MeController } from './routes/me.controller';
+import { PagesController } from './routes/pages.controller';
 import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
 import { WorkflowsController } from './routes/workflows.controller';
 import { WebhooksController } from './routes/webhooks.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
 
-/** The controllers of the HTTP API (the dashboard's pages aside): the OpenAPI document describes these. */
+/** The controllers of the HTTP API (the browser pages aside): the OpenAPI document describes these. */
 export const API_CONTROLLERS = [
   HealthController,
   MetricsController,
@@ -64,9 +62,7 @@ export class GatewayModule {
       controllers: [
         ...API_CONTROLLERS,
         healthController('gateway'),
-        DashboardController,
-        ConsoleController,
-        DocsController,
+        PagesController,
         McpController,
         FrontDoorController,
       ],

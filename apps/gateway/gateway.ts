@@ -34,7 +34,7 @@ export async function startGateway(ctx: ServiceContext, port = ctx.config.PORT):
     done();
   });
   app.connectMicroservice({ strategy: new NatsRpcServer(ctx.nc, 'gateway') }, { inheritAppConfig: true });
-  // The document at /docs-json and /docs-yaml; its reader (Swagger UI) at /docs is DocsController.
+  // The document at /docs-json and /docs-yaml; its reader (Swagger UI) at /docs is in PagesController.
   SwaggerModule.setup('docs', app, openApiDocument(app, API_CONTROLLERS), { ui: false });
   await app.startAllMicroservices();
   await app.listen(port, ctx.config.HOST);

@@ -176,7 +176,7 @@ describe('auth matrix', () => {
     }
   });
 
-  it("serves /health, /metrics, /docs, /docs-json, /, the dashboard and console files, the checkpoints' verifier key, the API's index and the icon without a key", async () => {
+  it("serves /health, /metrics, /docs, /docs-json, /, the dashboard's, the console's and their shared modules' files, the checkpoints' verifier key, the API's index and the icon without a key", async () => {
     for (const path of [
       '/health',
       '/metrics',
@@ -189,6 +189,7 @@ describe('auth matrix', () => {
       '/console',
       '/console/console.js',
       '/console/console.css',
+      '/shared/api.js',
       '/v1/ledger/key',
       '/v1',
       '/favicon.ico',
@@ -196,7 +197,7 @@ describe('auth matrix', () => {
       const res = await anonymous('GET', path);
       expect({ path, status: res.status }).toEqual({ path, status: 200 });
     }
-    // The public routes the controllers declare are exactly these (plus the dashboard's, the console's and the API reference's file routes).
+    // The public routes the controllers declare are exactly these (plus the file routes of the dashboard, the console, the API reference and the pages' shared modules).
     expect(
       declared
         .filter((r) => r.public)
@@ -212,6 +213,7 @@ describe('auth matrix', () => {
       'GET /favicon.ico',
       'GET /health',
       'GET /metrics',
+      'GET /shared/{file}',
       ...PUBLIC_V1,
     ]);
   });

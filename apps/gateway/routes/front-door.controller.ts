@@ -4,7 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public, SkipRateLimit } from '../http';
 import { API_VERSION } from '../openapi';
-import { StaticPage } from './static-page';
+import { StaticPage, WEB_DIR } from './static-page';
 
 /** What `GET /v1` answers: where everything is. Public: names paths only, nothing of this deployment. */
 export const API_INDEX = {
@@ -35,7 +35,7 @@ export const API_INDEX = {
 @Controller()
 export class FrontDoorController {
   private readonly icon = new StaticPage('icon', {
-    'favicon.ico': [join(__dirname, '..', 'assets', 'favicon.ico'), 'image/x-icon'],
+    'favicon.ico': [join(WEB_DIR, 'favicon.ico'), 'image/x-icon'],
   });
 
   @Get('v1')

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
 import type { FastifyReply } from 'fastify';
 import { WorkgateError } from '@workgate/contracts';
 
@@ -59,3 +60,26 @@ export class StaticPage {
 export const HTML = 'text/html; charset=utf-8';
 export const JS = 'text/javascript; charset=utf-8';
 export const CSS = 'text/css; charset=utf-8';
+
+/** The browser code: one folder per page, and `shared` for the modules the pages import. */
+export const WEB_DIR = join(__dirname, '..', 'web');
+
+const BROWSER_TYPES = new Map([
+  ['.html', HTML],
+  ['.js', JS],
+  ['.css', CSS],
+]);
+
+/**
+ * The browser files of one folder of `web/` (its HTML, scripts, modules and styles; a test beside
+ * them is not served), as StaticPage takes them: name → [path on disk, content type].
+ */
+export function webFiles(folder: string): Record<string, [string, string]> {
+  const dir = join(WEB_DIR, folder);
+  const files: Record<string, [string, string]> = {};
+  for (const name of readdirSync(dir)) {
+    const type = BROWSER_TYPES.get(extname(name));
+    if (type) files[name] = [join(dir, name), type];
+  }
+  return files;
+}

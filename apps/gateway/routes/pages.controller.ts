@@ -1,0 +1,55 @@
+import { Controller, Get, Param, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Public, SkipRateLimit } from '../http';
+import { webPages } from './web-pages';
+
+/**
+ * The browser pages (SPEC section 6), static files with no build step: the ops dashboard at `/`,
+ * the console at `/console` (where approvers, operators and ops leads act), the HTTP API's
+ * reference at `/docs` (Swagger UI over `/docs-json`), each page's own files at `/<page>/<file>`,
+ * and the modules the pages share at `/shared/<file>`. The pages are public; everything they show
+ * or do is a `/v1` call with the key the user enters.
+ */
+@ApiExcludeController()
+@Public()
+@SkipRateLimit()
+@Controller()
+export class PagesController {
+  private readonly pages = webPages();
+
+  @Get()
+  dashboard(@Res() res: FastifyReply): void {
+    this.pages.dashboard.index(res);
+  }
+
+  @Get('dashboard/:file')
+  dashboardFile(@Param('file') file: string, @Res() res: FastifyReply): void {
+    this.pages.dashboard.asset(res, file);
+  }
+
+  @Get('console')
+  console(@Res() res: FastifyReply): void {
+    this.pages.console.index(res);
+  }
+
+  @Get('console/:file')
+  consoleFile(@Param('file') file: string, @Res() res: FastifyReply): void {
+    this.pages.console.asset(res, file);
+  }
+
+  @Get('docs')
+  docs(@Res() res: FastifyReply): void {
+    this.pages.docs.index(res);
+  }
+
+  @Get('docs/:file')
+  docsFile(@Param('file') file: string, @Res() res: FastifyReply): void {
+    this.pages.docs.asset(res, file);
+  }
+
+  @Get('shared/:file')
+  sharedFile(@Param('file') file: string, @Res() res: FastifyReply): void {
+    this.pages.shared.asset(res, file);
+  }
+}

@@ -1,0 +1,229 @@
+/* The console's approvals page: the approvals that wait for the signed-in approver, each with what it
+ * permits, why it was asked and the controls to decide it or close its conditions with evidence. */
+import { api } from '../shared/api.js';
+import { $, h, status } from '../shared/dom.js';
+import { roughDuration } from '../shared/duration.js';
+import {
+  actionText,
+  badge,
+  cardsOr,
+  details,
+  due,
+  enc,
+  facts,
+  shortId,
+  since,
+  timeCell,
+  workOrderLink,
+} from './parts.js';
+import { act, decisions, handoff, session } from './session.js';
+
+export async function showApprovals() {
+  const queues = await Promise.all(
+    ['requested', 'conditional'].map((s) => api('GET', `/v1/approvals?owner=${enc(session.me.id)}&status=${s}`)),
+  );
+  const rows = queues.flat().sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+  const cards = await Promise.all(
+    rows.map(async (row) => {
+      const [approval, wo, decided] = await Promise.all([
+        api('GET', `/v1/approvals/${row.approvalId}`),
+        handoff(row.workOrderId),
+        decisions(row.workOrderId),
+      ]);
+      const decision =
+        (decided || []).find((d) => d.approvalId === row.approvalId || d.actionId === row.actionId) || null;
+      return approvalCard(row, approval, wo, decision);
+    }),
+  );
+  const list = $('#approvals-list');
+  list.replaceChildren(...cardsOr(cards, 'Nothing waits for you.'));
+  return `${rows.length} approval${rows.length === 1 ? '' : 's'} waiting for ${session.me.id}.`;
+}
+
+function approvalCard(row, approval, wo, decision) {
+  const id = `approval-${row.approvalId}`;
+  const action = approval.requestedAction;
+  const heading = `${actionText(action)}${action && action.objects && action.objects.length ? ` · ${action.objects.join(', ')}` : ''}`;
+  const card = h(
+    'article',
+    { class: 'card', 'aria-labelledby': `${id}-title`, 'data-approval': row.approvalId },
+    h('h3', { id: `${id}-title` }, heading, ' ', badge(approval.status)),
+    details([
+      [
+        'Work order',
+        h(
+          'span',
+          {},
+          workOrderLink(row.workOrderId, wo),
+          wo ? h('span', { class: 'muted', text: ` · ${wo.source} · ${wo.workflow.title}` }) : null,
+        ),
+      ],
+      ['Requested by', approval.requestedBy],
+      ['Waiting', timeCell(approval.requestedAt, roughDuration(since(approval.requestedAt) / 1000))],
+      ['Due', timeCell(approval.expiresAt, due(approval.expiresAt))],
+      ['Rule', decision ? decision.rule || 'the workflow boundary' : `gate: ${approval.kind || 'approval'}`],
+      ['Why', decision ? decision.message : null],
+      [
+        'Policy',
+        decision
+          ? `${decision.policy.jobType} v${decision.policy.version}`
+          : wo
+            ? `${wo.jobType} v${wo.workflow.version}`
+            : row.jobType,
+      ],
+      [
+        'Objects',
+        action && action.objects && action.objects.length ? action.objects.join(', ') : 'the scope as a whole',
+      ],
+      ['Facts', decision ? facts(decision.facts) : h('span', { class: 'muted', text: 'none' })],
+      ['Approval', h('span', { class: 'muted', title: row.approvalId, text: shortId(row.approvalId) })],
+    ]),
+  );
+  if (approval.status === 'requested') card.append(...decisionControls(approval, heading));
+  if (approval.status === 'conditional') card.append(conditionList(approval));
+  return card;
+}
+
+function decisionControls(approval, heading) {
+  const noteId = `note-${approval.approvalId}`;
+  const note = h('input', { id: noteId, type: 'text', maxlength: '4000' });
+  const permitted = approval.requestedAction ? { permittedAction: approval.requestedAction } : {};
+  const body = (decision) => ({ decision, ...permitted, ...(note.value.trim() ? { note: note.value.trim() } : {}) });
+  const decide = (button, decision, done) =>
+    act(button, `${done}: ${heading}.`, `/v1/approvals/${approval.approvalId}/decision`, body(decision));
+
+  const form = h('form', { class: 'conditions', hidden: true });
+  const permittedId = `permitted-${approval.approvalId}`;
+  const conditionsId = `conditions-${approval.approvalId}`;
+  const permittedText = h('textarea', { id: permittedId, class: 'code', rows: '7', spellcheck: 'false' });
+  permittedText.value = JSON.stringify(approval.requestedAction || {}, null, 2);
+  const conditionsText = h('textarea', {
+    id: conditionsId,
+    rows: '3',
+    required: true,
+    placeholder: 'One condition per line',
+  });
+  form.append(
+    h('label', { for: permittedId, text: 'Permitted action (pre-filled from the request)' }),
+    permittedText,
+    h('label', { for: conditionsId, text: 'Conditions, one title per line' }),
+    conditionsText,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Approve with these conditions' })),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    let permittedAction;
+    try {
+      permittedAction = JSON.parse(permittedText.value);
+    } catch {
+      status('The permitted action is not valid JSON.', true);
+      return;
+    }
+    const conditions = conditionsText.value
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    void act(
+      form,
+      `Approved with ${conditions.length} condition${conditions.length === 1 ? '' : 's'}: ${heading}.`,
+      `/v1/approvals/${approval.approvalId}/decision`,
+      {
+        decision: 'conditional',
+        permittedAction,
+        conditions,
+        ...(note.value.trim() ? { note: note.value.trim() } : {}),
+      },
+    );
+  });
+  const toggle = h('button', {
+    type: 'button',
+    class: 'quiet',
+    'aria-expanded': 'false',
+    'aria-controls': `form-${approval.approvalId}`,
+    text: 'Approve with conditions',
+    onclick: () => {
+      form.hidden = !form.hidden;
+      toggle.setAttribute('aria-expanded', String(!form.hidden));
+      if (!form.hidden) conditionsText.focus();
+    },
+  });
+  form.id = `form-${approval.approvalId}`;
+  return [
+    h('div', { class: 'field' }, h('label', { for: noteId, text: 'Note (optional)' }), note),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', {
+        type: 'button',
+        text: 'Approve',
+        onclick: (e) => decide(e.currentTarget, 'approve', 'Approved'),
+      }),
+      h('button', {
+        type: 'button',
+        class: 'danger',
+        text: 'Reject',
+        onclick: (e) => decide(e.currentTarget, 'reject', 'Rejected'),
+      }),
+      toggle,
+    ),
+    form,
+  ];
+}
+
+function conditionList(approval) {
+  const open = (approval.conditions || []).filter((c) => !c.closed);
+  const closed = (approval.conditions || []).length - open.length;
+  return h(
+    'div',
+    { class: 'open-conditions' },
+    h('h4', { text: `Open conditions (${open.length}${closed ? `, ${closed} closed` : ''})` }),
+    h(
+      'ul',
+      {},
+      open.map((c) => {
+        const kindId = `kind-${approval.approvalId}-${c.conditionId}`;
+        const refId = `ref-${approval.approvalId}-${c.conditionId}`;
+        const form = h(
+          'form',
+          { class: 'grid-form compact' },
+          h('label', { for: kindId, text: 'Evidence kind' }),
+          h('input', { id: kindId, name: 'kind', value: 'note', required: true, maxlength: '100' }),
+          h('label', { for: refId, text: 'Evidence' }),
+          h('input', {
+            id: refId,
+            name: 'ref',
+            required: true,
+            maxlength: '2000',
+            placeholder: 'link, document or note',
+          }),
+          h(
+            'div',
+            { class: 'actions' },
+            h('button', { type: 'submit', 'aria-label': `Close condition: ${c.title}`, text: 'Close condition' }),
+          ),
+        );
+        form.addEventListener('submit', (event) => {
+          event.preventDefault();
+          const evidence = { kind: form.elements.kind.value.trim(), ref: form.elements.ref.value.trim() };
+          void act(
+            form,
+            `Condition closed: ${c.title}.`,
+            `/v1/approvals/${approval.approvalId}/conditions/${enc(c.conditionId)}/close`,
+            { evidence },
+          );
+        });
+        return h(
+          'li',
+          {},
+          h(
+            'p',
+            {},
+            h('strong', { text: c.title }),
+            h('span', { class: 'muted', text: ` · ${c.owner}${c.dueAt ? ` · due ${due(c.dueAt)}` : ''}` }),
+          ),
+          form,
+        );
+      }),
+    ),
+  );
+}

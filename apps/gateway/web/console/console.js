@@ -1,0 +1,131 @@
+/* workgate console: plain browser JavaScript modules, no build step. Every read and every action is
+ * a call to the /v1 API with the key the user signs in with (kept in sessionStorage, for this tab
+ * only); what the API refuses is shown as the API said it. Text is set as text only. This module
+ * signs in and out and shows the page the address names; each page is a module of its own. */
+import { api, apiKey } from '../shared/api.js';
+import { $, status } from '../shared/dom.js';
+import { showApprovals } from './approvals.js';
+import { showExceptions } from './exceptions.js';
+import { enc } from './parts.js';
+import { showPostReviews } from './post-reviews.js';
+import { showReceipt } from './receipt.js';
+import { freshLookups, session } from './session.js';
+import { showWorkOrder, showWorkOrders } from './work-orders.js';
+
+/** Where a sign-in without a page in the address lands: the work the caller's roles can do. */
+function landing() {
+  if (session.me.roles.includes('approver') || session.me.roles.includes('ops-lead')) return 'approvals';
+  if (session.me.roles.includes('operator')) return 'exceptions';
+  return 'work-orders';
+}
+
+/** `#/page/arg?query` → the page to show. */
+function parseHash() {
+  const [path, query] = (location.hash.replace(/^#\/?/, '') || landing()).split('?');
+  const [page, arg] = path.split('/');
+  return { page, arg, params: new URLSearchParams(query || '') };
+}
+
+let showing = 0;
+async function route(afterAction) {
+  if (!session.me) return;
+  const { page, arg, params } = parseHash();
+  const pages = {
+    approvals: () => showApprovals(),
+    'work-orders': () => (arg ? showWorkOrder(arg) : showWorkOrders(params)),
+    receipts: () => showReceipt(arg),
+    'post-reviews': () => showPostReviews(),
+    exceptions: () => showExceptions(params),
+  };
+  const show = pages[page] || pages.approvals;
+  const section =
+    page === 'work-orders' && arg ? 'work-order' : page === 'receipts' ? 'receipt' : pages[page] ? page : 'approvals';
+  for (const s of document.querySelectorAll('main section')) s.hidden = s.dataset.page !== section;
+  for (const a of document.querySelectorAll('nav a[data-page]')) {
+    if (a.dataset.page === (section === 'work-order' ? 'work-orders' : section)) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  if (section !== 'work-order')
+    document.title = `${$(`#page-${section} h2`)?.textContent || 'console'} — workgate console`;
+  const mine = ++showing;
+  freshLookups();
+  document.body.dataset.state = 'loading';
+  try {
+    const summary = await show();
+    if (mine !== showing) return;
+    document.body.dataset.state = 'ready';
+    if (!afterAction) status(summary);
+  } catch (error) {
+    if (mine !== showing) return;
+    document.body.dataset.state = 'ready';
+    status(error.message, true);
+  }
+}
+
+session.reload = () => route(true);
+
+async function signIn() {
+  try {
+    session.me = await api('GET', '/v1/me');
+  } catch (error) {
+    session.me = null;
+    apiKey.forget();
+    document.body.dataset.state = 'signed-out';
+    status(error.status === 401 ? 'That API key is not known.' : error.message, true);
+    return;
+  }
+  $('#who').textContent = `Signed in as ${session.me.id} (${session.me.roles.join(', ')})`;
+  const workflows = await api('GET', '/v1/workflows').catch(() => []);
+  const select = $('#wo-job-type');
+  select.replaceChildren(
+    new Option('any', ''),
+    ...[...new Set(workflows.map((w) => w.jobType))].sort().map((j) => new Option(j, j)),
+  );
+  await route();
+}
+
+function signOut() {
+  apiKey.forget();
+  session.me = null;
+  $('#who').textContent = '';
+  for (const id of [
+    '#approvals-list',
+    '#work-orders-list',
+    '#work-order',
+    '#receipt',
+    '#post-reviews-list',
+    '#exceptions-list',
+  ])
+    $(id).replaceChildren();
+  document.body.dataset.state = 'signed-out';
+  status('Signed out. Sign in with your API key.');
+  $('#api-key').focus();
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('#sign-in').addEventListener('submit', (event) => {
+    event.preventDefault();
+    apiKey.set($('#api-key').value.trim());
+    $('#api-key').value = '';
+    void signIn();
+  });
+  $('#sign-out').addEventListener('click', signOut);
+  $('#work-order-search').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const p = new URLSearchParams();
+    for (const [k, v] of new FormData(event.currentTarget)) if (String(v).trim()) p.set(k, String(v).trim());
+    const hash = `#/work-orders?${p}`;
+    if (location.hash === hash) void route();
+    else location.hash = hash;
+  });
+  $('#exception-filter').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const owner = $('#exception-owner').value;
+    const hash = owner ? `#/exceptions?owner=${enc(owner)}` : '#/exceptions';
+    if (location.hash === hash) void route();
+    else location.hash = hash;
+  });
+  for (const b of document.querySelectorAll('[data-refresh]')) b.addEventListener('click', () => void route());
+  window.addEventListener('hashchange', () => void route());
+  if (apiKey.has()) void signIn();
+});

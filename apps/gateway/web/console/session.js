@@ -1,0 +1,53 @@
+/* Who is signed in to the console, what the page being shown has looked up, and how an action runs. */
+import { api } from '../shared/api.js';
+import { status } from '../shared/dom.js';
+
+export const session = {
+  /** Who is signed in: `{id, roles}` from GET /v1/me. */
+  me: null,
+  /** Shows the current page again (set by the router). */
+  reload: async () => {},
+};
+
+let cache = new Map();
+
+/** Forgets what the last page looked up: each page shown reads afresh. */
+export function freshLookups() {
+  cache = new Map();
+}
+
+const once = (key, load) => {
+  if (!cache.has(key))
+    cache.set(
+      key,
+      load().catch(() => null),
+    );
+  return cache.get(key);
+};
+export const handoff = (id) => once(`wo:${id}`, () => api('GET', `/v1/work-orders/${id}`));
+export const decisions = (id) => once(`decisions:${id}`, () => api('GET', `/v1/work-orders/${id}/decisions`));
+export const codes = () => once('codes', () => api('GET', '/v1/exception-codes'));
+
+/**
+ * Runs one action from a form or button, a POST of `body` to `path`: shows progress, then `done` or
+ * the API's refusal, and shows the page again. The Idempotency-Key of a write whose outcome is
+ * unknown is kept on the form, so sending it again cannot do the thing twice.
+ */
+export async function act(control, done, path, body) {
+  const holder = control.closest('form') || control;
+  const buttons = holder.closest('article, form')?.querySelectorAll('button') ?? [];
+  buttons.forEach((b) => (b.disabled = true));
+  status('Sending…');
+  try {
+    await api('POST', path, { body, retryKey: holder.dataset.retryKey });
+    delete holder.dataset.retryKey;
+    status(done);
+    await session.reload();
+  } catch (error) {
+    if (error.unknown) holder.dataset.retryKey = error.unknown;
+    else delete holder.dataset.retryKey;
+    status(error.message, true);
+  } finally {
+    buttons.forEach((b) => (b.disabled = false));
+  }
+}

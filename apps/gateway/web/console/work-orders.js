@@ -1,0 +1,228 @@
+/* The console's work orders: the search, and one work order's handoff, decisions, exceptions,
+ * approvals, delegations and timeline. */
+import { api } from '../shared/api.js';
+import { $, download, h, status } from '../shared/dom.js';
+import { actionText, ago, badge, details, due, enc, shortId, tableOf, timeCell, when, words } from './parts.js';
+import { session } from './session.js';
+
+export async function showWorkOrders(params) {
+  const form = $('#work-order-search');
+  for (const name of ['externalRef', 'source', 'jobType', 'status']) form.elements[name].value = params.get(name) || '';
+  const query = new URLSearchParams();
+  for (const [k, v] of params) if (v) query.set(k, v);
+  query.set('limit', '100');
+  const rows = await api('GET', `/v1/work-orders?${query}`);
+  $('#work-orders-list').replaceChildren(
+    tableOf(
+      [
+        { title: 'External ref', cell: (r) => h('a', { href: `#/work-orders/${r.id}`, text: r.externalRef }) },
+        { title: 'Status', cell: (r) => badge(r.status) },
+        { title: 'Job type', cell: (r) => `${r.jobType} v${r.version}` },
+        { title: 'Source', cell: (r) => r.source },
+        { title: 'Owner', cell: (r) => r.owner },
+        { title: 'Opened', cell: (r) => timeCell(r.openedAt, ago(r.openedAt)) },
+        { title: 'Last change', cell: (r) => timeCell(r.updatedAt, ago(r.updatedAt)) },
+      ],
+      rows,
+      'No work order matches.',
+    ),
+  );
+  return `${rows.length === 100 ? 'The newest 100' : rows.length} work order${rows.length === 1 ? '' : 's'}.`;
+}
+
+export async function showWorkOrder(id) {
+  const isLead = session.me.roles.includes('ops-lead');
+  // Decisions carry the facts they were asked with: for approvers, operators and ops leads.
+  const mayReadDecisions = session.me.roles.some((r) => ['approver', 'operator', 'ops-lead'].includes(r));
+  const [wo, decided, events] = await Promise.all([
+    api('GET', `/v1/work-orders/${enc(id)}`),
+    mayReadDecisions ? api('GET', `/v1/work-orders/${enc(id)}/decisions`) : [],
+    isLead ? api('GET', `/v1/work-orders/${enc(id)}/events`) : null,
+  ]);
+  // Every approval its decisions or gates asked for; an analyst may not read approvals, and sees the open ones only.
+  const approvalIds = [
+    ...new Set([...decided.map((d) => d.approvalId), ...wo.pendingApprovals.map((a) => a.approvalId)].filter(Boolean)),
+  ];
+  const approvals = (
+    await Promise.all(
+      approvalIds.map((a) =>
+        api('GET', `/v1/approvals/${a}`).catch(() => wo.pendingApprovals.find((p) => p.approvalId === a)),
+      ),
+    )
+  ).filter(Boolean);
+  const delegations = (events || []).filter((e) => e.type === 'TaskDelegated').map((e) => e.data);
+  const leadOnly = (what) =>
+    h('p', {
+      class: 'note muted',
+      text: `${what} is shown to ops leads (the ledger events carry private evidence).`,
+    });
+  const box = $('#work-order');
+  box.replaceChildren(
+    h('h2', {}, wo.externalRef, ' ', badge(wo.status)),
+    h('p', { class: 'muted', text: `${wo.workflow.title} · ${wo.source} · owner ${wo.owner}` }),
+    h(
+      'div',
+      { class: 'columns' },
+      h(
+        'div',
+        { class: 'panel' },
+        h('h3', { text: 'Where it stands' }),
+        details([
+          ['Next action', wo.nextAction],
+          ['Next owner', wo.nextOwner],
+          [
+            'Blockers',
+            wo.blockers.length
+              ? h(
+                  'ul',
+                  {},
+                  wo.blockers.map((b) => h('li', { text: b })),
+                )
+              : 'none',
+          ],
+          ['Stage', wo.stages.length ? `${wo.stage} (next: ${wo.nextStage})` : null],
+          ['Workflow', `${wo.jobType} v${wo.workflow.version}`],
+          [
+            'Closed',
+            wo.closure
+              ? `${when(wo.closure.at)}${wo.closure.evidenceMissing ? ' — without closure evidence' : ''}`
+              : null,
+          ],
+          ['Reopened', wo.reopened ? `${wo.reopened} time${wo.reopened === 1 ? '' : 's'}` : null],
+          [
+            'Delivery page',
+            h('button', {
+              type: 'button',
+              class: 'quiet',
+              text: 'Download the delivery page',
+              onclick: () => downloadDelivery(id, wo.externalRef).catch((error) => status(error.message, true)),
+            }),
+          ],
+        ]),
+      ),
+      h(
+        'div',
+        { class: 'panel' },
+        h('h3', { text: 'Steps' }),
+        tableOf(
+          [
+            { title: 'Step', cell: (s) => s.title },
+            { title: 'Status', cell: (s) => badge(s.status) },
+            { title: 'Evidence required', cell: (s) => s.evidenceRequired.join(', ') || '—' },
+          ],
+          wo.steps,
+          'This workflow has no steps.',
+        ),
+      ),
+    ),
+    h('h3', { text: 'Decisions' }),
+    tableOf(
+      [
+        { title: 'Decision', cell: (d) => badge(d.decision) },
+        {
+          title: 'Action',
+          cell: (d) =>
+            `${actionText(d.action)}${d.action.objects && d.action.objects.length ? ` · ${d.action.objects.join(', ')}` : ''}`,
+        },
+        { title: 'Why', cell: (d) => d.message || words(d.reason) },
+        { title: 'Rule', cell: (d) => d.rule || 'boundary' },
+        { title: 'Policy', cell: (d) => `v${d.policy.version}` },
+        { title: 'When', cell: (d) => timeCell(d.at, ago(d.at)) },
+        {
+          title: 'Receipt',
+          cell: (d) =>
+            h('a', {
+              href: `#/receipts/${d.receiptId}`,
+              'aria-label': `Receipt of the ${d.decision} decision on ${actionText(d.action)}`,
+              text: `receipt ${shortId(d.receiptId)}`,
+            }),
+        },
+      ],
+      decided,
+      mayReadDecisions
+        ? 'No action has been decided yet.'
+        : 'Decisions are shown to approvers, operators and ops leads (they carry the facts each action was asked with).',
+    ),
+    h('h3', { text: 'Open exceptions' }),
+    tableOf(
+      [
+        { title: 'Code', cell: (e) => e.code },
+        { title: 'Due', cell: (e) => timeCell(e.dueAt, due(e.dueAt)) },
+        { title: 'Owner', cell: (e) => e.owner },
+        { title: 'Step', cell: (e) => e.stepId || '—' },
+        { title: 'Rationale', cell: (e) => e.rationale },
+      ],
+      wo.openExceptions,
+      'No open exception.',
+    ),
+    h('h3', { text: 'Approvals' }),
+    tableOf(
+      [
+        { title: 'Status', cell: (a) => badge(a.status) },
+        { title: 'For', cell: (a) => (a.requestedAction ? actionText(a.requestedAction) : `gate: ${a.kind}`) },
+        {
+          title: 'Owner',
+          cell: (a) =>
+            a.owner === session.me.id && ['requested', 'conditional'].includes(a.status)
+              ? h('a', { href: '#/approvals', text: `${a.owner} (you)` })
+              : a.owner,
+        },
+        { title: 'Decided by', cell: (a) => a.decidedBy || '—' },
+        { title: 'Asked', cell: (a) => (a.requestedAt ? timeCell(a.requestedAt, ago(a.requestedAt)) : '') },
+      ],
+      approvals,
+      'No approval asked for.',
+    ),
+    h('h3', { text: 'Delegations' }),
+    isLead
+      ? tableOf(
+          [
+            { title: 'Recipient', cell: (d) => d.recipient },
+            // The ledger event holds the prompt as sent: shown masked, as every inbox shows it.
+            { title: 'Objective', cell: (d) => window.workgateMask(d.prompt.objective) },
+            { title: 'Command', cell: (d) => words(d.command) },
+            { title: 'Sent', cell: (d) => timeCell(d.dispatchCreatedAt, ago(d.dispatchCreatedAt)) },
+            { title: 'Times out', cell: (d) => timeCell(d.timeoutAt, due(d.timeoutAt)) },
+          ],
+          delegations,
+          'Nothing was delegated.',
+        )
+      : leadOnly('Who the work was delegated to'),
+    h('h3', { text: 'Timeline' }),
+    isLead
+      ? tableOf(
+          [
+            { title: 'Event', cell: (e) => words(e.type) },
+            { title: 'What', cell: (e) => eventSummary(e.data) },
+            { title: 'When', cell: (e) => timeCell(e.occurredAt, when(e.occurredAt)) },
+            { title: 'By', cell: (e) => String(e.metadata.actor || '') },
+            { title: 'Ledger position', num: true, cell: (e) => String(e.position) },
+          ],
+          events,
+          'No events.',
+        )
+      : leadOnly('The timeline of its ledger events'),
+  );
+  document.title = `${wo.externalRef} — workgate console`;
+  return `Work order ${wo.externalRef}: ${wo.status}.`;
+}
+
+/** The delivery page as an HTML file to send to the client: it needs the key to read, so it is fetched, not linked. */
+async function downloadDelivery(id, externalRef) {
+  const page = await api('GET', `/v1/work-orders/${id}/delivery`, { accept: 'text/html' });
+  download(page, `delivery-${externalRef.replace(/[^A-Za-z0-9._-]+/g, '-')}.html`);
+  status(`Delivery page of ${externalRef} downloaded.`);
+}
+
+/** The gist of a ledger event's data: its decision, action, step, code or status, where it has one. */
+function eventSummary(d) {
+  const parts = [
+    d.decision && d.decision.decision,
+    d.action && typeof d.action === 'object' && actionText(d.action),
+    d.stepId && `step ${d.stepId}`,
+    d.code,
+    typeof d.status === 'string' && d.status,
+    d.recipient && `to ${d.recipient}`,
+  ];
+  return parts.filter(Boolean).join(' · ');
+}
