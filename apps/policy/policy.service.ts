@@ -45,8 +45,10 @@ function onlyMissingCodes(error: WorkgateError): boolean {
     problems.every(
       (p) =>
         isPlainObject(p) &&
-        /^exceptionCodes\[\d+\]$/.test(String(p.path ?? '')) &&
-        /is not in the exception-code catalog$/.test(String(p.message ?? '')),
+        typeof p.path === 'string' &&
+        typeof p.message === 'string' &&
+        /^exceptionCodes\[\d+\]$/.test(p.path) &&
+        /is not in the exception-code catalog$/.test(p.message),
     )
   );
 }
