@@ -112,7 +112,7 @@ export function workgateLogger(level: string, pretty = process.stdout.isTTY === 
   logger.log = (message: unknown, ...rest: unknown[]) => {
     const context = rest[rest.length - 1];
     if (quiet && typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context)) return;
-    log(message, ...(rest as [string]));
+    Reflect.apply(log, logger, [message, ...rest]);
   };
   return logger;
 }
