@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { parse } from 'yaml';
 import {
@@ -15,7 +14,7 @@ import {
 } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import { foldStream, isOutage, NoticeBus, pagesOver, RpcClient } from '@workgate/messaging';
-import { WorkgateConfig } from '@workgate/config';
+import { ConfigFiles, WorkgateConfig } from '@workgate/config';
 import { timerProblem } from '@workgate/workflow';
 
 const CODE = /^[A-Z][A-Z0-9_]*$/;
@@ -94,7 +93,7 @@ export class ExceptionCatalog implements OnModuleInit {
   }
 
   private async seed(): Promise<void> {
-    const seedCodes = readCatalog(readFileSync(this.config.WORKGATE_EXCEPTION_CODES, 'utf8'));
+    const seedCodes = readCatalog(ConfigFiles.text(this.config.WORKGATE_EXCEPTION_CODES));
     try {
       await this.rpc.request(Subjects.ledger.append, {
         streamId: CATALOG_STREAM,

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import {
   eventOf,
@@ -20,7 +18,7 @@ import {
   WorkOrderEvents,
   Written,
 } from '@workgate/contracts';
-import { WorkgateConfig } from '@workgate/config';
+import { ConfigFiles, WorkgateConfig } from '@workgate/config';
 import { deterministicUuid } from '@workgate/domain';
 import { isOutage, Listening, NoticeBus, RpcClient } from '@workgate/messaging';
 import {
@@ -120,22 +118,18 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
 
   /** Publishes every definition in the workflows directory that is new; logs (never hides) the ones refused. */
   private async loadDirectory(dir: string): Promise<void> {
-    let files: string[];
-    try {
-      files = readdirSync(dir)
-        .filter((f) => /\.(ya?ml|json)$/.test(f))
-        .sort();
-    } catch {
+    const files = ConfigFiles.definitions(dir);
+    if (!files) {
       this.logger.warn(`no workflow directory at ${dir}`);
       return;
     }
-    for (const file of files) {
+    for (const { name: file, read } of files) {
       try {
         // At startup the exceptions service may not have seeded its catalog yet (services start in
         // any order): a definition refused only for codes missing from the catalog is tried again.
         const { answer: result } = await this.patiently(
           `publish ${file}`,
-          () => this.publish({ definition: readFileSync(join(dir, file), 'utf8'), actor: `file:${file}` }),
+          () => this.publish({ definition: read(), actor: `file:${file}` }),
           onlyMissingCodes,
         );
         if (result.created) this.logger.log(`published ${result.jobType} v${result.version} from ${file}`);

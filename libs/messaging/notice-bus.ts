@@ -7,6 +7,8 @@ import {
   LedgerHeaders,
   ledgerEventSubject,
   NoticeContract,
+  Notification,
+  notifySubject,
   RecordedEvent,
   StreamType,
 } from '@workgate/contracts';
@@ -36,6 +38,11 @@ export class NoticeBus {
 
   publish<T>(notice: NoticeContract<T>, payload: T): void {
     this.nc.publish(notice.subject, encodeJson(payload));
+  }
+
+  /** Tells a principal on `workgate.notify.<principal>` (nobody may be listening: nothing waits for it). */
+  notify(notification: Notification): void {
+    this.nc.publish(notifySubject(notification.to), encodeJson(notification));
   }
 
   /** Hands each notice received to `handle`, in the order they arrive. */
