@@ -3,6 +3,8 @@ import {
   ExceptionCodeDefinedNotice,
   ledgerEventSubject,
   Notices,
+  Notification,
+  notifySubject,
   RecordedEvent,
   WorkflowPublishedNotice,
 } from '@workgate/contracts';
@@ -96,6 +98,23 @@ describe('NoticeBus over a real NATS server', () => {
     expect(received.map((e) => [e.streamId, e.data.jobType, e.data.version])).toEqual([
       ['workflow-agent-files', 'agent-files', 2],
     ]);
+  });
+
+  it("tells a principal on the principal's own notify subject", async () => {
+    const received: unknown[] = [];
+    const sub = nc.subscribe(notifySubject('ana.lead'), { callback: (_err, msg) => received.push(msg.json()) });
+    const told: Notification = {
+      kind: 'approval-requested',
+      to: 'ana.lead',
+      at: '2026-01-01T00:00:00.000Z',
+      ref: 'a1',
+      message: 'approval a1 waits for you',
+    };
+    bus.notify(told);
+    bus.notify({ ...told, to: 'someone-else' });
+    await delivered();
+    sub.unsubscribe();
+    expect(received).toEqual([told]);
   });
 
   it('stops handing on notices once stopped', async () => {
