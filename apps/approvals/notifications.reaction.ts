@@ -1,19 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { dataOf, ledgerEventSubject, Notification, notifySubject, RecordedEvent } from '@workgate/contracts';
+import { dataOf, ledgerEventSubject, Notification, RecordedEvent } from '@workgate/contracts';
 import {
   DeadLetterSink,
-  encodeJson,
   LedgerReaction,
   LedgerReactions,
   NATS_CONNECTION,
+  NoticeBus,
   Outcome,
 } from '@workgate/messaging';
 
 /** An approval request and an overdue post-review notify their owner on `workgate.notify.<principal>`. */
 @Injectable()
 export class NotificationReactions extends LedgerReactions {
-  constructor(@Inject(NATS_CONNECTION) nc: NatsConnection, sink: DeadLetterSink) {
+  constructor(
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    sink: DeadLetterSink,
+    private readonly notices: NoticeBus,
+  ) {
     super(nc, sink, 'approvals');
   }
 
@@ -33,7 +37,7 @@ export class NotificationReactions extends LedgerReactions {
   }
 
   private notify(n: Notification): Outcome {
-    this.nc.publish(notifySubject(n.to), encodeJson(n));
+    this.notices.notify(n);
     return { kind: 'ack' };
   }
 

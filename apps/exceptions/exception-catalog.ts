@@ -1,27 +1,28 @@
-import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { parse } from 'yaml';
-import { NatsConnection } from 'nats';
 import {
   CATALOG_STREAM,
+  CatalogEvents,
+  eventOf,
   ExceptionCode,
   FieldProblem,
+  isPlainObject,
   Notices,
   Subjects,
   WorkgateError,
   Written,
 } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
-import { encodeJson, foldStream, isOutage, NATS_CONNECTION, pagesOver, RpcClient } from '@workgate/messaging';
-import { WorkgateConfig } from '@workgate/config';
+import { foldStream, isOutage, NoticeBus, pagesOver, RpcClient } from '@workgate/messaging';
+import { ConfigFiles, WorkgateConfig } from '@workgate/config';
 import { timerProblem } from '@workgate/workflow';
 
 const CODE = /^[A-Z][A-Z0-9_]*$/;
 
 /** Reads and checks a catalog file: `codes: [{code, title, owner, sla}]`. Throws naming every bad entry. */
 export function readCatalog(text: string): ExceptionCode[] {
-  const doc = parse(text) as { codes?: unknown };
-  if (!doc || !Array.isArray(doc.codes)) throw new Error('the catalog must have a list "codes"');
+  const doc: unknown = parse(text);
+  if (!isPlainObject(doc) || !Array.isArray(doc.codes)) throw new Error('the catalog must have a list "codes"');
   return readCatalogEntries(doc.codes);
 }
 
@@ -30,7 +31,7 @@ export function readCatalogEntries(entries: unknown[]): ExceptionCode[] {
   const problems: FieldProblem[] = [];
   const seen = new Set<string>();
   const codes = entries.map((raw, i) => {
-    const c = (raw ?? {}) as Record<string, unknown>;
+    const c: Record<string, unknown> = isPlainObject(raw) ? raw : {};
     const at = (field: string, message: string) => problems.push({ path: `codes[${i}].${field}`, message });
     if (typeof c.code !== 'string' || !CODE.test(c.code)) at('code', 'must look like PREREQ_MISSING');
     else if (seen.has(c.code)) at('code', `${c.code} appears twice`);
@@ -39,7 +40,7 @@ export function readCatalogEntries(entries: unknown[]): ExceptionCode[] {
     if (typeof c.owner !== 'string' || !c.owner) at('owner', 'is required');
     const sla = timerProblem(c.sla);
     if (sla) at('sla', sla);
-    return { code: c.code, title: c.title, owner: c.owner, sla: c.sla } as ExceptionCode;
+    return { code: text(c.code), title: text(c.title), owner: text(c.owner), sla: text(c.sla) };
   });
   if (problems.length)
     throw new WorkgateError(
@@ -50,7 +51,10 @@ export function readCatalogEntries(entries: unknown[]): ExceptionCode[] {
   return codes;
 }
 
-const DEFINED = 'ExceptionCodeDefined';
+/** A checked entry's field: a string (anything else is a problem named already). */
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+const DEFINED = CatalogEvents.CodeDefined;
 const REFRESH_MS = 2000;
 
 /**
@@ -69,7 +73,7 @@ export class ExceptionCatalog implements OnModuleInit {
   constructor(
     @Inject(WorkgateConfig) private readonly config: WorkgateConfig,
     private readonly rpc: RpcClient,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly notices: NoticeBus,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -89,7 +93,7 @@ export class ExceptionCatalog implements OnModuleInit {
   }
 
   private async seed(): Promise<void> {
-    const seedCodes = readCatalog(readFileSync(this.config.WORKGATE_EXCEPTION_CODES, 'utf8'));
+    const seedCodes = readCatalog(ConfigFiles.text(this.config.WORKGATE_EXCEPTION_CODES));
     try {
       await this.rpc.request(Subjects.ledger.append, {
         streamId: CATALOG_STREAM,
@@ -113,8 +117,10 @@ export class ExceptionCatalog implements OnModuleInit {
       pagesOver(this.rpc),
       CATALOG_STREAM,
       new Map<string, ExceptionCode>(),
-      (byCode, e) =>
-        e.type === DEFINED ? byCode.set(String(e.data.code), e.data as unknown as ExceptionCode) : byCode,
+      (byCode, recorded) => {
+        const e = eventOf(recorded, 'catalog', DEFINED);
+        return e ? byCode.set(e.data.code, e.data) : byCode;
+      },
     );
     this.codes = [...stream.state.values()].sort((a, b) => a.code.localeCompare(b.code));
     this.version = stream.version;
@@ -151,7 +157,7 @@ export class ExceptionCatalog implements OnModuleInit {
           ],
         });
         await this.refresh(true);
-        this.nc.publish(Notices.exceptionCodeDefined, encodeJson({ code: checked.code }));
+        this.notices.publish(Notices.exceptionCodeDefined, { code: checked.code });
         return { answer: checked, position: appended.positions[0] };
       } catch (error) {
         if ((error as WorkgateError).code !== 'version_conflict' || attempt >= 3) throw error;

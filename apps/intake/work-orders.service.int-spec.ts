@@ -16,7 +16,7 @@ import {
   WorkOrderCommandRequest,
   workOrderStream,
 } from '@workgate/contracts';
-import { RpcClient } from '@workgate/messaging';
+import { NoticeBus, RpcClient } from '@workgate/messaging';
 import { startTestWorkgate, TestWorkgate } from '../../test/support/workgate';
 import { WorkflowVersions } from './workflow-versions';
 import { WorkOrdersService, workOrderIdFor } from './work-orders.service';
@@ -66,7 +66,7 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
   beforeAll(async () => {
     t = await startTestWorkgate({ without: ['intake', 'gateway', 'approvals'] });
     rpc = new CountingRpc(t.nc, 5000, false);
-    workflows = new WorkflowVersions(rpc, t.nc);
+    workflows = new WorkflowVersions(rpc, new NoticeBus(t.nc));
     service = new WorkOrdersService(rpc, workflows);
   });
   afterAll(async () => {

@@ -1,17 +1,15 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { NatsConnection, Subscription } from 'nats';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import {
   ExceptionCode,
-  ledgerEventSubject,
   Notices,
-  RecordedEvent,
+  PolicyEvents,
   refuse,
   Subjects,
-  WorkflowPublishedData,
+  WorkflowPublishedNotice,
   WorkflowVersion,
 } from '@workgate/contracts';
 import { CatalogCode } from '@workgate/domain';
-import { decodeJson, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
+import { Listening, NoticeBus, RpcClient } from '@workgate/messaging';
 import { CompiledWorkflow, compileWorkflow, parseDuration } from '@workgate/workflow';
 
 /** How long the current version of a job type is trusted for opening without asking policy again. */
@@ -30,44 +28,34 @@ export class WorkflowVersions implements OnApplicationShutdown {
   private readonly current = new Map<string, { at: number; workflow: CompiledWorkflow }>();
   /** The newest version seen published per job type: opening never uses an older one once it is known. */
   private readonly latestPublished = new Map<string, number>();
-  private readonly subscriptions: Subscription[];
+  private readonly listening: Listening[];
   private catalogCache?: { at: number; codes: Map<string, CatalogCode> };
 
   constructor(
     private readonly rpc: RpcClient,
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    notices: NoticeBus,
   ) {
-    this.subscriptions = [
+    this.listening = [
       // The policy service's notice arrives before its answer to the publisher: an open sent after that answer uses the new version.
-      nc.subscribe(Notices.workflowPublished, { callback: (_err, msg) => this.learnPublished(msg.data, false) }),
+      notices.subscribe(Notices.workflowPublished, (notice) => this.learnPublished(notice)),
       // A version published anywhere is compiled here from the ledger's own event.
-      nc.subscribe(ledgerEventSubject('workflow', 'WorkflowPublished'), {
-        callback: (_err, msg) => this.learnPublished(msg.data, true),
+      notices.onLedgerEvent('workflow', PolicyEvents.WorkflowPublished, ({ data }) => {
+        this.current.clear();
+        this.remember(compileWorkflow(data.definition, data.sha256));
+        this.learnPublished(data);
       }),
-      nc.subscribe(Notices.exceptionCodeDefined, { callback: () => (this.catalogCache = undefined) }),
+      notices.subscribe(Notices.exceptionCodeDefined, () => (this.catalogCache = undefined)),
     ];
   }
 
-  /** Forgets the current versions, and remembers the newest version published (compiled, from a ledger event). */
-  private learnPublished(data: Uint8Array, isLedgerEvent: boolean): void {
+  /** Forgets the current versions, and remembers the newest version published. */
+  private learnPublished({ jobType, version }: WorkflowPublishedNotice): void {
     this.current.clear();
-    try {
-      const notice = isLedgerEvent
-        ? (decodeJson<RecordedEvent>(data).data as unknown as WorkflowPublishedData)
-        : decodeJson<{ jobType: string; version: number }>(data);
-      if (isLedgerEvent) {
-        const published = notice as WorkflowPublishedData;
-        this.remember(compileWorkflow(published.definition, published.sha256));
-      }
-      if (notice.version > (this.latestPublished.get(notice.jobType) ?? 0))
-        this.latestPublished.set(notice.jobType, notice.version);
-    } catch {
-      // Not readable: the cleared current versions are enough.
-    }
+    if (version > (this.latestPublished.get(jobType) ?? 0)) this.latestPublished.set(jobType, version);
   }
 
   onApplicationShutdown(): void {
-    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    for (const listening of this.listening) listening.stop();
   }
 
   private remember(workflow: CompiledWorkflow): CompiledWorkflow {

@@ -1,11 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { NatsConnection, Subscription } from 'nats';
 import {
-  ActionDecidedData,
-  LedgerHeaders,
-  ledgerEventSubject,
+  eventOf,
+  isPlainObject,
   Notices,
   PolicyEvents,
   PublishWorkflowRequest,
@@ -22,9 +18,9 @@ import {
   WorkOrderEvents,
   Written,
 } from '@workgate/contracts';
-import { WorkgateConfig } from '@workgate/config';
+import { ConfigFiles, WorkgateConfig } from '@workgate/config';
 import { deterministicUuid } from '@workgate/domain';
-import { decodeJson, encodeJson, isOutage, NATS_CONNECTION, RpcClient } from '@workgate/messaging';
+import { isOutage, Listening, NoticeBus, RpcClient } from '@workgate/messaging';
 import {
   assertDefinitionSize,
   compileWorkflow,
@@ -40,13 +36,17 @@ const STARTUP_PATIENCE_MS = 60_000;
 
 /** A refusal whose every problem is an exception code the catalog does not (yet) hold. */
 function onlyMissingCodes(error: WorkgateError): boolean {
-  const problems = Array.isArray(error.details) ? (error.details as Array<{ path?: string; message?: string }>) : [];
+  const problems = error.details ?? [];
   return (
     error.code === 'invalid_definition' &&
     problems.length > 0 &&
     problems.every(
       (p) =>
-        /^exceptionCodes\[\d+\]$/.test(p.path ?? '') && /is not in the exception-code catalog$/.test(p.message ?? ''),
+        isPlainObject(p) &&
+        typeof p.path === 'string' &&
+        typeof p.message === 'string' &&
+        /^exceptionCodes\[\d+\]$/.test(p.path) &&
+        /is not in the exception-code catalog$/.test(p.message),
     )
   );
 }
@@ -60,34 +60,25 @@ function onlyMissingCodes(error: WorkgateError): boolean {
 export class PolicyService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('policy');
   readonly registry = new PolicyRegistry();
-  private subscription?: Subscription;
+  private listening?: Listening;
 
   constructor(
     private readonly rpc: RpcClient,
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly notices: NoticeBus,
     @Inject(WorkgateConfig) private readonly config: WorkgateConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
     // Definitions another instance publishes reach every instance through the ledger relay.
-    this.subscription = this.nc.subscribe(ledgerEventSubject('workflow', PolicyEvents.WorkflowPublished), {
-      callback: (err, msg) => {
-        if (err) return;
-        try {
-          this.applyRecorded(decodeJson<RecordedEvent>(msg.data));
-        } catch (error) {
-          this.logger.warn(
-            `ignored a WorkflowPublished message (${msg.headers?.get(LedgerHeaders.position)}): ${(error as Error).message}`,
-          );
-        }
-      },
-    });
+    this.listening = this.notices.onLedgerEvent('workflow', PolicyEvents.WorkflowPublished, (e) =>
+      this.applyRecorded(e),
+    );
     await this.patiently('load definitions from the ledger', () => this.loadFromLedger());
     await this.loadDirectory(this.config.WORKGATE_WORKFLOWS_DIR);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.subscription?.unsubscribe();
+    this.listening?.stop();
   }
 
   private async patiently<T>(
@@ -106,9 +97,9 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private applyRecorded(e: RecordedEvent): void {
-    if (e.type !== PolicyEvents.WorkflowPublished) return;
-    this.registry.apply(e.data as unknown as WorkflowPublishedData, e.streamVersion, e.recordedAt);
+  private applyRecorded(recorded: RecordedEvent): void {
+    const e = eventOf(recorded, 'workflow', PolicyEvents.WorkflowPublished);
+    if (e) this.registry.apply(e.data, e.streamVersion, e.recordedAt);
   }
 
   private async loadFromLedger(): Promise<void> {
@@ -127,22 +118,18 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
 
   /** Publishes every definition in the workflows directory that is new; logs (never hides) the ones refused. */
   private async loadDirectory(dir: string): Promise<void> {
-    let files: string[];
-    try {
-      files = readdirSync(dir)
-        .filter((f) => /\.(ya?ml|json)$/.test(f))
-        .sort();
-    } catch {
+    const files = ConfigFiles.definitions(dir);
+    if (!files) {
       this.logger.warn(`no workflow directory at ${dir}`);
       return;
     }
-    for (const file of files) {
+    for (const { name: file, read } of files) {
       try {
         // At startup the exceptions service may not have seeded its catalog yet (services start in
         // any order): a definition refused only for codes missing from the catalog is tried again.
         const { answer: result } = await this.patiently(
           `publish ${file}`,
-          () => this.publish({ definition: readFileSync(join(dir, file), 'utf8'), actor: `file:${file}` }),
+          () => this.publish({ definition: read(), actor: `file:${file}` }),
           onlyMissingCodes,
         );
         if (result.created) this.logger.log(`published ${result.jobType} v${result.version} from ${file}`);
@@ -217,7 +204,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
           ],
         });
         this.registry.apply(data, appended.nextVersion, new Date().toISOString());
-        this.nc.publish(Notices.workflowPublished, encodeJson({ jobType, version, sha256 }));
+        this.notices.publish(Notices.workflowPublished, { jobType, version, sha256 });
         return { answer: { jobType, version, sha256, created: true }, position: appended.positions[0] };
       } catch (error) {
         // Another instance published meanwhile: learn what it wrote and decide again.
@@ -253,7 +240,8 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
         { timeoutMs: 30_000 },
       );
       for (const e of page.events) {
-        const past = e.data as unknown as ActionDecidedData;
+        const past = eventOf(e, 'workorder', WorkOrderEvents.ActionDecided)?.data;
+        if (!past) continue;
         if (past.decision?.policy?.jobType !== req.jobType) continue;
         const then = this.registry.resolve(req.jobType, past.decision.policy.version).compiled;
         if (!then) continue;

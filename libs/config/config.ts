@@ -1,6 +1,12 @@
 import 'reflect-metadata';
-import { plainToInstance, Transform } from 'class-transformer';
+import { plainToInstance, Transform, TransformFnParams } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+/** A numeric variable as a number, for the validators to check; an unset one stays unset (its default). */
+function asNumber({ value }: TransformFnParams): unknown {
+  const raw: unknown = value;
+  return raw === undefined ? raw : Number(raw);
+}
 
 /**
  * Every setting workgate reads from the environment (SPEC section 9), validated once at boot.
@@ -21,7 +27,7 @@ export class WorkgateConfig {
   })
   NATS_URL = 'nats://127.0.0.1:4222';
 
-  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @Transform(asNumber)
   @IsInt({ message: 'PORT must be an integer' })
   @Min(0, { message: 'PORT must be between 0 and 65535' })
   @Max(65535, { message: 'PORT must be between 0 and 65535' })
@@ -86,19 +92,19 @@ export class WorkgateConfig {
   LOG_LEVEL = 'info';
 
   /** HTTP requests per minute per principal (per gateway process); over it: 429. */
-  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @Transform(asNumber)
   @IsInt({ message: 'WORKGATE_RATE_LIMIT_PER_MINUTE must be an integer' })
   @Min(1, { message: 'WORKGATE_RATE_LIMIT_PER_MINUTE must be at least 1' })
   WORKGATE_RATE_LIMIT_PER_MINUTE = DEFAULT_RATE_LIMIT_PER_MINUTE;
 
   /** Body bytes per minute (declared by Content-Length) per client IP without a valid API key (per gateway process); over it: 429. */
-  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @Transform(asNumber)
   @IsInt({ message: 'WORKGATE_ANONYMOUS_BYTES_PER_MINUTE must be an integer' })
   @Min(1, { message: 'WORKGATE_ANONYMOUS_BYTES_PER_MINUTE must be at least 1' })
   WORKGATE_ANONYMOUS_BYTES_PER_MINUTE = DEFAULT_ANONYMOUS_BYTES_PER_MINUTE;
 
   /** A code raised this many times within WORKGATE_DRIFT_WINDOW is a drift signal (a remediation task for its owner). */
-  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @Transform(asNumber)
   @IsInt({ message: 'WORKGATE_DRIFT_THRESHOLD must be an integer' })
   @Min(2, { message: 'WORKGATE_DRIFT_THRESHOLD must be at least 2' })
   WORKGATE_DRIFT_THRESHOLD = 3;
@@ -117,13 +123,13 @@ export class WorkgateConfig {
   WORKGATE_LEDGER_THREAD = 'on';
 
   /** Request/reply time-out between services, in milliseconds. */
-  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @Transform(asNumber)
   @IsInt({ message: 'WORKGATE_RPC_TIMEOUT_MS must be an integer' })
   @Min(1, { message: 'WORKGATE_RPC_TIMEOUT_MS must be at least 1' })
   WORKGATE_RPC_TIMEOUT_MS = 5000;
 
   /** Replicas of the JetStream streams: 1 on one nats-server, 3 on a cluster. */
-  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @Transform(asNumber)
   @IsIn([1, 3, 5], { message: 'WORKGATE_STREAM_REPLICAS must be 1, 3 or 5' })
   WORKGATE_STREAM_REPLICAS = 1;
 
@@ -139,7 +145,7 @@ export class WorkgateConfig {
   WORKGATE_WEBHOOK_BACKOFF_MS?: string;
 
   /** How long one webhook attempt may take before it counts as failed, in milliseconds. */
-  @Transform(({ value }) => (value === undefined ? value : Number(value)))
+  @Transform(asNumber)
   @IsInt({ message: 'WORKGATE_WEBHOOK_TIMEOUT_MS must be an integer' })
   @Min(100, { message: 'WORKGATE_WEBHOOK_TIMEOUT_MS must be at least 100' })
   @Max(300_000, { message: 'WORKGATE_WEBHOOK_TIMEOUT_MS must be at most 300000 (5 minutes)' })

@@ -176,16 +176,6 @@ export const Subjects = {
 } as const;
 
 /**
- * Notices (core NATS, no reply) a service sends after a commit and before it answers, so a command
- * that follows the answer is decided with what was written: a new workflow version, a changed
- * exception code. The ledger's own events follow later and say the same.
- */
-export const Notices = {
-  workflowPublished: 'workgate.notice.workflow-published',
-  exceptionCodeDefined: 'workgate.notice.exception-code-defined',
-} as const;
-
-/**
  * A work-order command from a caller on intake's own thread that may act on the answer as soon as
  * it is decided, before its commit: `decided` is told each answer the command is decided to (a
  * command decided again after a version conflict is told again), and the reply still comes after

@@ -1,4 +1,5 @@
 import { createInbox, headers as natsHeaders, MsgHdrs, NatsConnection, Subscription } from 'nats';
+import { isPlainObject } from '@workgate/contracts';
 
 export interface OutgoingMessage {
   subject: string;
@@ -15,6 +16,27 @@ interface PendingBatch {
   done: (error?: Error) => void;
 }
 
+/** nats.js keeps a header set's values in a Map of name -> values (an internal: checked before use). */
+function isHeaderMap(map: unknown): map is Map<string, string[]> {
+  return map instanceof Map;
+}
+
+/** What a JetStream publish ack says: the stored sequence, or the server's refusal. */
+function ackOf(text: string): { error?: string; seq?: number } {
+  let ack: unknown;
+  try {
+    ack = JSON.parse(text);
+  } catch {
+    return { error: 'unreadable JetStream ack' };
+  }
+  if (!isPlainObject(ack)) return { error: 'unreadable JetStream ack' };
+  if (ack.error) {
+    const description = isPlainObject(ack.error) ? ack.error.description : undefined;
+    return { error: typeof description === 'string' ? description : 'no sequence in ack' };
+  }
+  return typeof ack.seq === 'number' ? { seq: ack.seq } : {};
+}
+
 /** Header names nats.js has already checked once. */
 const checkedKeys = new Set<string>();
 const LINE_BREAK = /[\r\n]/;
@@ -27,15 +49,15 @@ const LINE_BREAK = /[\r\n]/;
  */
 class HeaderSet {
   readonly headers: MsgHdrs = natsHeaders();
-  private readonly map = (this.headers as unknown as { headers?: unknown }).headers;
+  private readonly map: unknown = Reflect.get(this.headers, 'headers');
 
   add(key: string, value: string): void {
-    if (!(this.map instanceof Map) || !checkedKeys.has(key) || LINE_BREAK.test(value)) {
+    if (!isHeaderMap(this.map) || !checkedKeys.has(key) || LINE_BREAK.test(value)) {
       this.headers.append(key, value);
       checkedKeys.add(key);
       return;
     }
-    const values = (this.map as Map<string, string[]>).get(key);
+    const values = this.map.get(key);
     if (values) values.push(value);
     else this.map.set(key, [value]);
   }
@@ -89,14 +111,9 @@ export class JetStreamBatchPublisher {
     const id = Number(subject.slice(this.prefix.length + 1, subject.lastIndexOf('.')));
     const batch = this.batches.get(id);
     if (!batch) return;
-    let ack: { error?: { description?: string }; seq?: number };
-    try {
-      ack = JSON.parse(this.decoder.decode(data));
-    } catch {
-      ack = { error: { description: 'unreadable JetStream ack' } };
-    }
-    if (ack.error || typeof ack.seq !== 'number') {
-      batch.done(new Error(`JetStream refused a message: ${ack.error?.description ?? 'no sequence in ack'}`));
+    const ack = ackOf(this.decoder.decode(data));
+    if (ack.error !== undefined || ack.seq === undefined) {
+      batch.done(new Error(`JetStream refused a message: ${ack.error ?? 'no sequence in ack'}`));
       return;
     }
     if (--batch.remaining === 0) batch.done();

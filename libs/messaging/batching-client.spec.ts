@@ -1,18 +1,18 @@
 import { BatchReply, BatchRequest, rpc } from '@workgate/contracts';
-import { BatchingRpcClient } from './batching-client';
-import { RpcClient } from './rpc-client';
+import { BatchingRpcClient, BatchTransport } from './batching-client';
 
 const lengths = rpc<BatchRequest<string>, BatchReply<number>>('workgate.test.lengths');
 
 /** An in-process RpcClient that answers each batch at once and remembers the batches' sizes. */
-function inProcess(sizes: number[]): RpcClient {
+function inProcess(sizes: number[]): BatchTransport<string, number> {
   return {
     payloadLimit: () => undefined,
-    request: async (_contract: unknown, req: BatchRequest<string>) => {
+    request: async (_contract, req) => {
       sizes.push(req.items.length);
       return { results: req.items.map((item) => ({ ok: true as const, data: item.length })) };
     },
-  } as unknown as RpcClient;
+    requestEncoded: () => Promise.reject(new Error('answered in process, never over NATS')),
+  };
 }
 
 /** Calls from two I/O-like callbacks of one pass of the loop (two timers due together). */

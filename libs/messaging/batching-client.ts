@@ -1,5 +1,4 @@
 import { BatchReply, BatchRequest, RpcContract, WorkgateError } from '@workgate/contracts';
-import { RpcClient } from './rpc-client';
 import { contextOf, currentTraceparent, inSpan, tracingEnabled } from './tracing';
 import { toWireError, unwrapReply } from './wire';
 
@@ -33,6 +32,21 @@ export async function serveBatch<T, R>(
   };
 }
 
+/** What a batching client sends its batches with: an RpcClient, or anything that answers as one. */
+export interface BatchTransport<T, R> {
+  payloadLimit(subject: string): number | undefined;
+  request(
+    contract: RpcContract<BatchRequest<T>, BatchReply<R>>,
+    payload: BatchRequest<T>,
+    options?: { timeoutMs?: number },
+  ): Promise<BatchReply<R>>;
+  requestEncoded(
+    contract: RpcContract<BatchRequest<T>, BatchReply<R>>,
+    bytes: Uint8Array,
+    options?: { timeoutMs?: number },
+  ): Promise<BatchReply<R>>;
+}
+
 /** The callers' trace contexts, when any has one. */
 function tracesOf(batch: Array<{ traceparent?: string }>): Array<string | null> | undefined {
   return batch.some((w) => w.traceparent) ? batch.map((w) => w.traceparent ?? null) : undefined;
@@ -44,12 +58,12 @@ const HEADER_ALLOWANCE = 1024;
 /** `{"items":[`, `]}` and `,"traceparents":[]` around a batch's encoded items. */
 const BATCH_ENVELOPE_BYTES = 12 + 18;
 
-interface Waiting<T, R> {
-  item: T | undefined;
+/** A caller waiting for its answer; its item waits beside it in `items` (and is not kept once sent). */
+interface Waiting<R> {
   /** The caller's trace context, with tracing on. */
   traceparent?: string;
   resolve: (r: R) => void;
-  reject: (e: Error) => void;
+  reject: (e: unknown) => void;
 }
 
 /**
@@ -61,11 +75,13 @@ interface Waiting<T, R> {
  * `gather: 'phase'` it leaves once the loop has handled every I/O callback of this pass.
  */
 export class BatchingRpcClient<T, R> {
-  private queue: Array<Waiting<T, R>> = [];
+  private queue: Array<Waiting<R>> = [];
+  /** The queued callers' items, in the same order. */
+  private items: T[] = [];
   private scheduled = false;
 
   constructor(
-    private readonly rpc: RpcClient,
+    private readonly rpc: BatchTransport<T, R>,
     private readonly contract: RpcContract<BatchRequest<T>, BatchReply<R>>,
     private readonly options: {
       maxBatch?: number;
@@ -81,7 +97,8 @@ export class BatchingRpcClient<T, R> {
 
   call(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject, traceparent: currentTraceparent() });
+      this.queue.push({ resolve, reject, traceparent: currentTraceparent() });
+      this.items.push(item);
       if (!this.scheduled) {
         this.scheduled = true;
         if (this.options.gather === 'phase') setImmediate(() => this.flush());
@@ -96,11 +113,10 @@ export class BatchingRpcClient<T, R> {
     const limit = this.rpc.payloadLimit(this.contract.subject);
     while (this.queue.length) {
       if (limit === undefined) {
-        const batch = this.queue.splice(0, max);
-        const items = batch.map((w) => w.item as T);
         // Only the callers wait for the answer: the items (an append's canonical texts) are not
         // kept alive meanwhile, so most of them die young.
-        for (const w of batch) w.item = undefined;
+        const batch = this.queue.splice(0, max);
+        const items = this.items.splice(0, max);
         const traceparents = tracesOf(batch);
         this.answer(
           batch,
@@ -122,16 +138,17 @@ export class BatchingRpcClient<T, R> {
   private flushOverNats(max: number, payloadLimit: number): void {
     // NATS counts a message's headers against its payload limit: leave room for them (trace context).
     const limit = payloadLimit - HEADER_ALLOWANCE;
-    const batch: Array<Waiting<T, R>> = [];
+    const batch: Array<Waiting<R>> = [];
     const texts: string[] = [];
     let bytes = BATCH_ENVELOPE_BYTES;
     while (this.queue.length && batch.length < max) {
       const waiting = this.queue[0];
-      const text = JSON.stringify(waiting.item ?? null);
+      const text = JSON.stringify(this.items[0] ?? null);
       // The item, its comma, and its entry in `traceparents` (a traceparent or `null`).
       const size = Buffer.byteLength(text) + 1 + (waiting.traceparent ? waiting.traceparent.length + 3 : 5);
       if (BATCH_ENVELOPE_BYTES + size > limit) {
         this.queue.shift();
+        this.items.shift();
         waiting.reject(
           new WorkgateError(
             'payload_too_large',
@@ -142,7 +159,7 @@ export class BatchingRpcClient<T, R> {
       }
       if (bytes + size > limit) break;
       this.queue.shift();
-      waiting.item = undefined;
+      this.items.shift();
       batch.push(waiting);
       texts.push(text);
       bytes += size;
@@ -155,17 +172,17 @@ export class BatchingRpcClient<T, R> {
     this.answer(batch, this.rpc.requestEncoded(this.contract, encoded, { timeoutMs: this.options.timeoutMs }));
   }
 
-  private answer(batch: Array<Waiting<T, R>>, reply: Promise<BatchReply<R>>): void {
+  private answer(batch: Array<Waiting<R>>, reply: Promise<BatchReply<R>>): void {
     reply.then(
       (answered) =>
         batch.forEach((w, i) => {
           try {
             w.resolve(unwrapReply(answered.results[i]));
           } catch (error) {
-            w.reject(error as Error);
+            w.reject(error);
           }
         }),
-      (error) => batch.forEach((w) => w.reject(error as Error)),
+      (error: unknown) => batch.forEach((w) => w.reject(error)),
     );
   }
 }

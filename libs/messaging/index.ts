@@ -1,6 +1,7 @@
 export * from './nats-connection';
 export * from './wire';
 export * from './rpc-client';
+export * from './notice-bus';
 export * from './nats-rpc.server';
 export * from './pass-through.filter';
 export * from './jetstream';

@@ -7,7 +7,7 @@ import {
   StorageType,
   StreamConfig,
 } from 'nats';
-import { LedgerHeaders, Streams } from '@workgate/contracts';
+import { isPlainObject, LedgerHeaders, Streams } from '@workgate/contracts';
 
 export interface StreamOptions {
   /** Replicas per stream: 1 on one server, 3 on a cluster. */
@@ -58,8 +58,8 @@ export async function ledgerStreamTail(
 /** The `hash` a relayed event's JSON carries, or '' when it is not a relayed event. */
 function chainHashOf(json: string): string {
   try {
-    const hash: unknown = JSON.parse(json)?.hash;
-    return typeof hash === 'string' ? hash : '';
+    const event: unknown = JSON.parse(json);
+    return isPlainObject(event) && typeof event.hash === 'string' ? event.hash : '';
   } catch {
     return '';
   }
@@ -67,7 +67,7 @@ function chainHashOf(json: string): string {
 
 /** Whether a JetStream API error says the stream or consumer does not exist. */
 export function isNotFound(error: unknown): boolean {
-  return /not found/i.test((error as Error).message ?? '');
+  return error instanceof Error && /not found/i.test(error.message);
 }
 
 /** Creates (or brings up to date) WORK_EVENTS, LEDGER, INBOX and CHECKPOINTS; safe to call from every service at every start. */

@@ -4,7 +4,7 @@ import { LedgerHeaders, RecordedEvent, Streams } from '@workgate/contracts';
 import { startNatsServer, TestNatsServer } from '../../test/support/nats-server';
 import { eventually } from '../../test/support/processes';
 import { ensureStreams } from './jetstream';
-import { DeadLetterSink, holdsText, LedgerReaction, LedgerReactions } from './ledger-reaction';
+import { DeadLetters, holdsText, LedgerReaction, LedgerReactions } from './ledger-reaction';
 
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
@@ -44,7 +44,7 @@ describe("a retired reaction (an earlier version's consumer, over a real NATS se
   let nats: TestNatsServer;
   let nc: NatsConnection;
   let position = 0;
-  const sink = { keep: async () => undefined } as unknown as DeadLetterSink;
+  const sink: DeadLetters = { keep: async () => undefined };
 
   /** A committed event as the relay publishes it: its JSON, its position header. */
   async function relay(type: string): Promise<number> {
@@ -62,6 +62,8 @@ describe("a retired reaction (an earlier version's consumer, over a real NATS se
 
   class Reactions extends LedgerReactions {
     readonly seen: number[] = [];
+    /** Its log, to see what it warns of. */
+    readonly log = this.logger;
     constructor(private readonly reaction: Omit<LedgerReaction, 'react'>) {
       super(nc, sink, 'test');
     }
@@ -133,9 +135,7 @@ describe("a retired reaction (an earlier version's consumer, over a real NATS se
           retiredAfter: async () => position,
         }),
     );
-    const warnings = instances.map((r) =>
-      jest.spyOn((r as unknown as { logger: { warn: (m: string) => void } }).logger, 'warn'),
-    );
+    const warnings = instances.map((r) => jest.spyOn(r.log, 'warn'));
     for (const r of instances) await r.onApplicationBootstrap();
     try {
       await eventually(async () => !(await consumerExists('old-shared')), 15_000, 'the retired consumer deleted');

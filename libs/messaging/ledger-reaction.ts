@@ -84,6 +84,9 @@ export function holdsText(text: string): (raw: Uint8Array) => boolean {
   return (raw) => Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).includes(needle);
 }
 
+/** Where a reaction puts a message it gives up on. */
+export type DeadLetters = Pick<DeadLetterSink, 'keep'>;
+
 /** Keeps messages that can never be processed (raw bytes + reason) in Postgres: one small pool per service. */
 @Injectable()
 export class DeadLetterSink implements OnApplicationShutdown {
@@ -114,7 +117,7 @@ export class DeadLetterSink implements OnApplicationShutdown {
 export function runLedgerReaction(
   nc: NatsConnection,
   reaction: LedgerReaction,
-  sink: DeadLetterSink,
+  sink: DeadLetters,
   log?: (m: string) => void,
 ): Promise<RunningConsumer> {
   return runPullConsumer(nc, {
@@ -168,7 +171,7 @@ export abstract class LedgerReactions
 
   constructor(
     protected readonly nc: NatsConnection,
-    private readonly sink: DeadLetterSink,
+    private readonly sink: DeadLetters,
     service: string,
   ) {
     this.logger = new Logger(service);

@@ -27,18 +27,16 @@ export class RouteRegistry {
   register(subject: string, handler: LocalHandler, options: { thisThreadOnly?: boolean } = {}): void {
     const fail = (error: unknown): never => {
       if (isWorkgateError(error)) throw error;
-      logger.error(`${subject} failed: ${(error as Error)?.stack ?? String(error)}`);
+      logger.error(`${subject} failed: ${(error instanceof Error && error.stack) || String(error)}`);
       throw new WorkgateError('internal', 'internal error');
     };
     // Not an async function: a suspended one would keep the payload alive until the answer came.
     const serve: LocalHandler = (payload) => {
-      let answer: Promise<unknown>;
       try {
-        answer = Promise.resolve(handler(payload));
+        return Promise.resolve(handler(payload)).catch(fail);
       } catch (error) {
-        answer = Promise.reject(error);
+        return Promise.resolve().then(() => fail(error));
       }
-      return answer.catch(fail);
     };
     const crossesThreads = options.thisThreadOnly !== true;
     this.routes.set(subject, { handler, serve, crossesThreads });

@@ -1,3 +1,4 @@
+import { isPlainObject } from '@workgate/contracts';
 import { workgateLogger } from './service';
 
 /** The JSON lines `workgateLogger` writes while `log` runs (stdout and stderr both). */
@@ -11,11 +12,14 @@ function linesOf(log: () => void): Array<Record<string, unknown>> {
     out.mockRestore();
     err.mockRestore();
   }
-  return written
-    .join('')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return written.join('').split('\n').filter(Boolean).map(record);
+}
+
+/** One JSON line as the object it must be. */
+function record(line: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(line);
+  if (!isPlainObject(value)) throw new Error(`not a JSON object: ${line}`);
+  return value;
 }
 
 describe('workgateLogger', () => {

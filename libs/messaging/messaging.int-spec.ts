@@ -70,9 +70,11 @@ describe('messaging over a real NATS server', () => {
   it('answers each request once, shared across instances in the service queue group', async () => {
     served.length = 0;
     const replies = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => rpc.request(rpc_('workgate.policy.echo'), { text: `m${i}` })),
+      Array.from({ length: 100 }, (_, i) =>
+        rpc.request(rpc_<{ text: string }, { text: string }>('workgate.policy.echo'), { text: `m${i}` }),
+      ),
     );
-    expect(replies.map((r) => (r as { text: string }).text)).toEqual(Array.from({ length: 100 }, (_, i) => `m${i}`));
+    expect(replies.map((r) => r.text)).toEqual(Array.from({ length: 100 }, (_, i) => `m${i}`));
     expect(served.sort()).toEqual(Array.from({ length: 100 }, (_, i) => `m${i}`).sort());
   });
 
@@ -105,10 +107,10 @@ describe('messaging over a real NATS server', () => {
   });
 
   it('turns an unexpected failure into `internal` without leaking its text', async () => {
-    const error = (await rpc.request(rpc_('workgate.policy.crash'), {}).catch((e) => e)) as WorkgateError;
+    const error: unknown = await rpc.request(rpc_('workgate.policy.crash'), {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkgateError);
-    expect(error.code).toBe('internal');
-    expect(error.message).not.toMatch(/hunter2/);
+    expect(error).toMatchObject({ code: 'internal' });
+    expect(error instanceof WorkgateError && error.message).not.toMatch(/hunter2/);
   });
 
   it('times out explicitly, and says when nobody answers', async () => {

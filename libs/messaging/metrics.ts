@@ -14,13 +14,16 @@ import {
  */
 
 export function counter<L extends string>(config: CounterConfiguration<L>): Counter<L> {
-  return (register.getSingleMetric(config.name) as Counter<L> | undefined) ?? new Counter(config);
+  const known = register.getSingleMetric(config.name);
+  return known instanceof Counter ? known : new Counter(config);
 }
 
 export function gauge<L extends string>(config: GaugeConfiguration<L>): Gauge<L> {
-  return (register.getSingleMetric(config.name) as Gauge<L> | undefined) ?? new Gauge(config);
+  const known = register.getSingleMetric(config.name);
+  return known instanceof Gauge ? known : new Gauge(config);
 }
 
 export function histogram<L extends string>(config: HistogramConfiguration<L>): Histogram<L> {
-  return (register.getSingleMetric(config.name) as Histogram<L> | undefined) ?? new Histogram(config);
+  const known = register.getSingleMetric(config.name);
+  return known instanceof Histogram ? known : new Histogram(config);
 }

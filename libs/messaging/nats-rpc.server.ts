@@ -43,7 +43,8 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
         const local = (payload: unknown) =>
           inSpan(pattern, { kind: SpanKind.SERVER, attributes }, async () => {
             const ctx = new NatsRpcContext([pattern, undefined]);
-            return lastValueFrom(this.transformToObservable(await handler(payload, ctx)), { defaultValue: undefined });
+            const answered: unknown = await handler(payload, ctx);
+            return lastValueFrom<unknown, undefined>(this.transformToObservable(answered), { defaultValue: undefined });
           });
         LocalRoutes.register(pattern, local);
         this.locals.push([pattern, local]);
@@ -95,7 +96,8 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
       return;
     }
     try {
-      const result = await lastValueFrom(this.transformToObservable(await handler(payload, ctx)), {
+      const answered: unknown = await handler(payload, ctx);
+      const result = await lastValueFrom<unknown, undefined>(this.transformToObservable(answered), {
         defaultValue: undefined,
       });
       if (!isEvent) respond(encodeJson({ ok: true, data: result ?? null }));

@@ -9,6 +9,7 @@ import {
   Subscription,
 } from 'nats';
 import { isNotFound } from './jetstream';
+import { errorMessage } from './wire';
 
 /**
  * What became of one message: acked after its commit, retried later, or never processable. A retry
@@ -22,12 +23,12 @@ export type Outcome =
 
 /** Whether an error is an outage of something the work needs (retry until it is back), not a fault of the message. */
 export function isOutage(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return code === 'unavailable' || code === 'timeout';
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
+  return error.code === 'unavailable' || error.code === 'timeout';
 }
 
 /** A retry because of `error`: an outage when it is one. */
-export function retryAfter(error: unknown, reason = (error as Error)?.message ?? String(error)): Outcome {
+export function retryAfter(error: unknown, reason = errorMessage(error)): Outcome {
   return { kind: 'retry', reason, outage: isOutage(error) };
 }
 
@@ -109,15 +110,23 @@ async function ensureConsumer(nc: NatsConnection, o: PullConsumerOptions): Promi
  * (`refilling`, `sub`); without them, or when the drain cannot finish (NATS unreachable: it waits
  * for the server), it falls back to `close()`.
  */
+function isSubscription(value: unknown): value is Subscription {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'drain' in value &&
+    typeof value.drain === 'function' &&
+    'isClosed' in value &&
+    typeof value.isClosed === 'function'
+  );
+}
+
 async function drainMessages(messages: ConsumerMessages, timeoutMs = 5000): Promise<void> {
-  const internals = messages as unknown as { refilling?: boolean; sub?: Subscription };
-  if (typeof internals.refilling === 'boolean') internals.refilling = false;
-  if (internals.sub && !internals.sub.isClosed()) {
+  if (typeof Reflect.get(messages, 'refilling') === 'boolean') Reflect.set(messages, 'refilling', false);
+  const sub: unknown = Reflect.get(messages, 'sub');
+  if (isSubscription(sub) && !sub.isClosed()) {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      internals.sub.drain().catch(() => undefined),
-      new Promise((r) => (timer = setTimeout(r, timeoutMs))),
-    ]);
+    await Promise.race([sub.drain().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
   }
   await messages.close().catch(() => undefined);

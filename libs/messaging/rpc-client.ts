@@ -7,6 +7,11 @@ import { decodeJson, encodeJson, unwrapReply } from './wire';
 /** What a nats-server takes when it does not say (its default `max_payload`). */
 const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
+/** The nats.js error codes a request can fail with, as the text its errors carry. */
+const NO_RESPONDERS: string = NatsErrorCode.NoResponders;
+const TIMED_OUT: string = NatsErrorCode.Timeout;
+const TOO_LARGE: string = NatsErrorCode.MaxPayloadExceeded;
+
 /** Request/reply over NATS with an explicit time-out; remote refusals come back as WorkgateErrors with their code. */
 export class RpcClient {
   constructor(
@@ -64,13 +69,13 @@ export class RpcClient {
       reply = await this.nc.request(subject, bytes, headers ? { timeout, headers } : { timeout });
     } catch (error) {
       const code = (error as NatsError).code;
-      if (code === NatsErrorCode.NoResponders) {
+      if (code === NO_RESPONDERS) {
         throw new WorkgateError('unavailable', `no service answers on ${subject}`);
       }
-      if (code === NatsErrorCode.Timeout) {
+      if (code === TIMED_OUT) {
         throw new WorkgateError('timeout', `no answer on ${subject} within ${timeout} ms`);
       }
-      if (code === NatsErrorCode.MaxPayloadExceeded) {
+      if (code === TOO_LARGE) {
         throw new WorkgateError(
           'payload_too_large',
           `the request on ${subject} is ${bytes.length} bytes, more than NATS takes (${this.payloadLimit(subject)})`,

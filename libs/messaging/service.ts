@@ -19,6 +19,7 @@ import { LocalRoutes } from './local-routes';
 import { startTracing, stopTracing } from './tracing';
 import { borrowNats, redactNatsUrl, releaseNats } from './nats-connection';
 import { NatsRpcServer } from './nats-rpc.server';
+import { NoticeBus } from './notice-bus';
 import { PassThroughRpcFilter } from './pass-through.filter';
 import { RpcClient } from './rpc-client';
 
@@ -33,7 +34,7 @@ export interface ServiceContext {
 export const SERVICE_CONTEXT = Symbol('SERVICE_CONTEXT');
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 
-/** Provides the service context, the configuration, the NATS connection and an RpcClient to a service's modules. */
+/** Provides the service context, the configuration, the NATS connection, an RpcClient and a NoticeBus to a service's modules. */
 @Global()
 @Module({})
 export class ServiceCoreModule {
@@ -45,9 +46,10 @@ export class ServiceCoreModule {
         { provide: NATS_CONNECTION, useValue: ctx.nc },
         { provide: WorkgateConfig, useValue: ctx.config },
         { provide: RpcClient, useValue: new RpcClient(ctx.nc, ctx.config.WORKGATE_RPC_TIMEOUT_MS) },
+        { provide: NoticeBus, useValue: new NoticeBus(ctx.nc) },
         DeadLetterSink,
       ],
-      exports: [SERVICE_CONTEXT, NATS_CONNECTION, WorkgateConfig, RpcClient, DeadLetterSink],
+      exports: [SERVICE_CONTEXT, NATS_CONNECTION, WorkgateConfig, RpcClient, NoticeBus, DeadLetterSink],
     };
   }
 }
@@ -110,7 +112,7 @@ export function workgateLogger(level: string, pretty = process.stdout.isTTY === 
   logger.log = (message: unknown, ...rest: unknown[]) => {
     const context = rest[rest.length - 1];
     if (quiet && typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context)) return;
-    log(message, ...(rest as [string]));
+    Reflect.apply(log, logger, [message, ...rest]);
   };
   return logger;
 }

@@ -28,7 +28,7 @@ describe('thread routes', () => {
     const seen: unknown[] = [];
     t.thread.register('ledger.append', async (payload) => {
       seen.push(payload);
-      if ((payload as { bad?: boolean }).bad)
+      if (typeof payload === 'object' && payload !== null && 'bad' in payload && payload.bad)
         throw new WorkgateError('version_conflict', 'stream moved', [{ currentVersion: 3 }]);
       return { positions: [1] };
     });

@@ -11,6 +11,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { isWorkgateError } from '@workgate/contracts';
+import { errorMessage } from './wire';
 
 /** The SDK of this thread, once started (each worker thread has its own). */
 let sdk: { shutdown(): Promise<void> } | undefined;
@@ -127,8 +128,7 @@ export function openSpan(
     context: ctx,
     traceparent: carrier.traceparent,
     end: (error?: unknown) => {
-      if (error !== undefined)
-        span.setStatus({ code: SpanStatusCode.ERROR, message: String((error as Error)?.message ?? error) });
+      if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(error) });
       span.end();
     },
   };

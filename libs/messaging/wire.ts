@@ -11,6 +11,13 @@ export function decodeJson<T = unknown>(bytes: Uint8Array): T {
   return (bytes.length === 0 ? undefined : JSON.parse(decoder.decode(bytes))) as T;
 }
 
+/** What a thrown value says: an error's message, or the value itself as text. */
+export function errorMessage(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string')
+    return error.message;
+  return typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
+}
+
 /** Any thrown value as a wire error. Only WorkgateErrors keep their code; anything else is `internal`. */
 export function toWireError(error: unknown): WireError {
   if (isWorkgateError(error)) return error.toWire();

@@ -40,7 +40,7 @@ function ipv6Groups(address: string): number[] {
   const parse = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
   const front = parse(head);
   const back = parse(tail);
-  return tail === undefined ? front : [...front, ...new Array(8 - front.length - back.length).fill(0), ...back];
+  return tail === undefined ? front : [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
 }
 
 /** Classifies an IP address (v4 or v6); IPv4-mapped IPv6 addresses count as their IPv4 address. */

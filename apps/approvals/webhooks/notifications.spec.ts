@@ -5,7 +5,7 @@ const AT = '2026-11-25T12:00:00.000Z';
 const CANARY = 'canary-3f9e-private';
 
 let position = 0;
-function recorded(streamId: string, type: string, data: object): RecordedEvent {
+function recorded(streamId: string, type: string, data: Record<string, unknown>): RecordedEvent {
   position++;
   return {
     position,
@@ -19,7 +19,7 @@ function recorded(streamId: string, type: string, data: object): RecordedEvent {
     recordedAt: AT,
     prevHash: '',
     hash: '',
-  } as unknown as RecordedEvent;
+  };
 }
 
 const requested = recorded('approval-a1', 'ApprovalRequested', {

@@ -1,5 +1,4 @@
 import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { sendWebhook, shownUrl } from './webhook-sender';
 
 /** The sender against a real local HTTP server: what it sends, and what it refuses to do. */
@@ -20,7 +19,9 @@ describe('sendWebhook', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('the receiver listens on no TCP port');
+    base = `http://127.0.0.1:${address.port}`;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
   beforeEach(() => (received.length = 0));

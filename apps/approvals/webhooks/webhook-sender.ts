@@ -60,10 +60,7 @@ export async function sendWebhook(
   const { addresses } = vetted;
   const pinned: LookupFunction = (_host, opts, callback) => {
     const family = isIP(addresses[0]);
-    if ((opts as { all?: boolean }).all)
-      (callback as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [
-        { address: addresses[0], family },
-      ]);
+    if (opts.all) callback(null, [{ address: addresses[0], family }]);
     else callback(null, addresses[0], family);
   };
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;

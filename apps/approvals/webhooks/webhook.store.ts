@@ -34,14 +34,49 @@ export interface DueDelivery {
 const SECRET_BYTES = 32;
 const LISTED = 100;
 
-function view(r: {
+/** A row of `webhook_subscriptions` as `SELECT *` reads it. */
+interface SubscriptionRow {
   id: string;
   url: string;
   events: string[];
   principals: string[] | null;
+  secret: string;
   created_at: Date;
   created_by: string;
-}): WebhookView {
+}
+
+/** What signing a delivery reads of a subscription. */
+type SigningRow = Pick<SubscriptionRow, 'id' | 'url' | 'events' | 'principals' | 'secret'>;
+
+/** A delivery taken for an attempt, with its subscription's signing columns. */
+interface DueRow extends Omit<SigningRow, 'id'> {
+  id: string;
+  body: string;
+  attempts: number;
+  subscription_id: string;
+}
+
+/** A delivery as listed, its attempts aggregated by Postgres into JSON (times as text). */
+interface DeliveryRow {
+  id: string;
+  type: NotificationType;
+  status: DeliveryStatus;
+  next_attempt_at: Date | null;
+  created_at: Date;
+  attempts: Array<{ at: string; status: number | null; error: string | null }>;
+}
+
+function signing(r: SigningRow): Subscription {
+  return {
+    id: r.id,
+    url: r.url,
+    secret: r.secret,
+    events: r.events,
+    ...(r.principals ? { principals: r.principals } : {}),
+  };
+}
+
+function view(r: SubscriptionRow): WebhookView {
   return {
     id: r.id,
     url: r.url,
@@ -67,7 +102,7 @@ export class WebhookStore implements OnApplicationShutdown {
 
   async create(interest: Interest & { url: string }, by: string): Promise<CreatedWebhook> {
     const secret = secretOf(randomBytes(SECRET_BYTES));
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<SubscriptionRow>(
       'INSERT INTO webhook_subscriptions (id, url, events, principals, secret, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
       [randomUUID(), interest.url, interest.events, interest.principals ?? null, secret, by],
     );
@@ -75,18 +110,23 @@ export class WebhookStore implements OnApplicationShutdown {
   }
 
   async list(): Promise<WebhookView[]> {
-    const { rows } = await this.pool.query('SELECT * FROM webhook_subscriptions ORDER BY created_at, id');
+    const { rows } = await this.pool.query<SubscriptionRow>(
+      'SELECT * FROM webhook_subscriptions ORDER BY created_at, id',
+    );
     return rows.map(view);
   }
 
   async get(id: string): Promise<WebhookView | undefined> {
-    const { rows } = await this.pool.query('SELECT * FROM webhook_subscriptions WHERE id = $1', [id]);
+    const { rows } = await this.pool.query<SubscriptionRow>('SELECT * FROM webhook_subscriptions WHERE id = $1', [id]);
     return rows[0] && view(rows[0]);
   }
 
   /** Deletes a subscription and its deliveries. */
   async delete(id: string): Promise<WebhookView | undefined> {
-    const { rows } = await this.pool.query('DELETE FROM webhook_subscriptions WHERE id = $1 RETURNING *', [id]);
+    const { rows } = await this.pool.query<SubscriptionRow>(
+      'DELETE FROM webhook_subscriptions WHERE id = $1 RETURNING *',
+      [id],
+    );
     return rows[0] && view(rows[0]);
   }
 
@@ -96,17 +136,11 @@ export class WebhookStore implements OnApplicationShutdown {
    * ledger writer's host and Postgres, so an event recorded just after a webhook is never missed.
    */
   async subscriptions(recordedAt: string): Promise<Subscription[]> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<SigningRow>(
       `SELECT id, url, events, principals, secret FROM webhook_subscriptions WHERE created_at <= $1::timestamptz + interval '5 seconds'`,
       [recordedAt],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      url: r.url,
-      secret: r.secret,
-      events: r.events,
-      ...(r.principals ? { principals: r.principals } : {}),
-    }));
+    return rows.map(signing);
   }
 
   /** Records deliveries due at once; one that exists already (a redelivered ledger event) is left as it is. */
@@ -141,7 +175,7 @@ export class WebhookStore implements OnApplicationShutdown {
   ): Promise<DueDelivery[]> {
     // The oldest due first, each webhook at most `perWebhook` less what it already has under way
     // in this instance, read per webhook from the due index (a long backlog is never sorted whole).
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<DueRow>(
       `WITH under_way AS (SELECT * FROM unnest($4::uuid[], $5::int[]) AS u (subscription_id, n)),
        candidates AS (
          SELECT due.id, due.next_attempt_at FROM webhook_subscriptions s
@@ -165,13 +199,7 @@ export class WebhookStore implements OnApplicationShutdown {
       id: r.id,
       body: r.body,
       attempts: r.attempts,
-      subscription: {
-        id: r.subscription_id,
-        url: r.url,
-        secret: r.secret,
-        events: r.events,
-        ...(r.principals ? { principals: r.principals } : {}),
-      },
+      subscription: signing({ ...r, id: r.subscription_id }),
     }));
   }
 
@@ -203,7 +231,7 @@ export class WebhookStore implements OnApplicationShutdown {
 
   /** A webhook's deliveries, newest first, with their attempts. */
   async deliveries(subscriptionId: string, deliveryId?: string): Promise<WebhookDelivery[]> {
-    const { rows } = await this.pool.query(
+    const { rows } = await this.pool.query<DeliveryRow>(
       `SELECT d.id, d.type, d.status, d.next_attempt_at, d.created_at,
               coalesce(json_agg(json_build_object('at', a.at, 'status', a.status, 'error', a.error) ORDER BY a.n) FILTER (WHERE a.n IS NOT NULL), '[]') AS attempts
          FROM webhook_deliveries d LEFT JOIN webhook_attempts a ON a.delivery_id = d.id
@@ -215,17 +243,13 @@ export class WebhookStore implements OnApplicationShutdown {
       deliveryId: r.id,
       type: r.type,
       status: r.status,
-      attempts: (r.attempts as Array<{ at: string; status: number | null; error: string | null }>).map(
-        (a): DeliveryAttempt => ({
-          at: new Date(a.at).toISOString(),
-          ...(a.status !== null ? { status: a.status } : {}),
-          ...(a.error !== null ? { error: a.error } : {}),
-        }),
-      ),
-      ...(r.status === 'pending' && r.next_attempt_at
-        ? { nextAttemptAt: (r.next_attempt_at as Date).toISOString() }
-        : {}),
-      createdAt: (r.created_at as Date).toISOString(),
+      attempts: r.attempts.map((a): DeliveryAttempt => ({
+        at: new Date(a.at).toISOString(),
+        ...(a.status !== null ? { status: a.status } : {}),
+        ...(a.error !== null ? { error: a.error } : {}),
+      })),
+      ...(r.status === 'pending' && r.next_attempt_at ? { nextAttemptAt: r.next_attempt_at.toISOString() } : {}),
+      createdAt: r.created_at.toISOString(),
     }));
   }
 
