@@ -21,3 +21,6 @@ export * from './views';
 export * from './canonical-json';
 export * from './recent';
 export * from './webhooks';
+export * from './schemas';
+export * as jsonSchema from './schemas/json-schema';
+export * from './type-storage';
