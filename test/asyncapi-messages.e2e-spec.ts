@@ -127,6 +127,12 @@ describe('the AsyncAPI document against the messages of a run', () => {
     await t.rpc.request(Subjects.intake.decisions, { workOrderId: id });
     await t.rpc.request(Subjects.approvals.get, { approvalId });
     await t.rpc.request(Subjects.ledger.listWorkOrders, {});
+    await t.rpc.request(Subjects.intake.delivery, { workOrderId: id });
+    await t.rpc.request(Subjects.intake.receipt, { receiptId: wait.body.receiptId as string });
+    await t.rpc.request(Subjects.ledger.readAll, { limit: 5 });
+    await t.rpc.request(Subjects.ledger.prove, { position: 1 });
+    await t.rpc.request(Subjects.policy.list, {});
+    await t.rpc.request(Subjects.policy.get, { jobType: 'support-recovery' });
   }
 
   it('captures only documented subjects, each message valid against its channel', async () => {
@@ -171,6 +177,8 @@ describe('the AsyncAPI document against the messages of a run', () => {
     // The run covers every kind of channel: work events, rejections, ledger events, requests and replies.
     for (const prefix of ['workgate.events.', 'workgate.rejected.', 'ledger.', 'workgate.ledger.', 'reply to '])
       expect([...subjects].some((s) => s.startsWith(prefix))).toBe(true);
-    process.stdout.write(`asyncapi: ${captured.length} messages on ${subjects.size} subjects validated\n`);
+    process.stdout.write(
+      `asyncapi: ${captured.length} messages on ${subjects.size} subjects validated: ${[...subjects].sort().join(', ')}\n`,
+    );
   });
 });
