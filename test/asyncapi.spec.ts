@@ -1,14 +1,17 @@
 /**
- * docs/asyncapi.yaml is the contract of workgate's NATS subjects: it must parse as AsyncAPI
- * without errors and name every request/reply subject declared in libs/contracts/subjects.ts,
- * and no other.
+ * docs/asyncapi.yaml is the contract of workgate's NATS subjects: it must be the document
+ * generated from its template and the contracts, parse as AsyncAPI without errors and name every
+ * request/reply subject declared in libs/contracts/subjects.ts, and no other.
+ * (test/asyncapi-messages.e2e-spec.ts checks the messages of a real run against it.)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { AsyncAPIDocumentInterface, Diagnostic, DiagnosticSeverity, Parser } from '@asyncapi/parser';
-import { ErrorCodes, Notices, SERVICES, Subjects, ledgerSubject } from '@workgate/contracts';
+import { ErrorCodes, Notices, REPLY_SCHEMAS, SERVICES, Subjects, ledgerSubject } from '@workgate/contracts';
+import { ASYNCAPI_DOCUMENT, ASYNCAPI_TEMPLATE, asyncApiDocument } from '../apps/gateway/openapi/asyncapi';
 
-const DOC = join(__dirname, '..', 'docs', 'asyncapi.yaml');
+const DOC = join(__dirname, '..', ASYNCAPI_DOCUMENT);
 
 /** Every string constant of `Subjects` with its path (e.g. `ledger.append.subject`); functions are checked separately. */
 function subjectConstants(node: unknown, path: string[] = []): Array<{ path: string; subject: string }> {
@@ -42,8 +45,19 @@ describe('docs/asyncapi.yaml', () => {
       .filter((a): a is string => typeof a === 'string');
   });
 
+  it('is the document generated from its template and the contracts (`npm run docs:asyncapi`)', () => {
+    const template = readFileSync(join(__dirname, '..', ASYNCAPI_TEMPLATE), 'utf8');
+    expect(readFileSync(DOC, 'utf8') === asyncApiDocument(template)).toBe(true);
+  });
+
+  it('holds every answer schema of the contracts, as the contracts declare it', () => {
+    const { components } = parse(readFileSync(DOC, 'utf8'));
+    for (const { name, schema } of REPLY_SCHEMAS)
+      expect(components.schemas[name]).toEqual(JSON.parse(JSON.stringify(schema)));
+  });
+
   it('parses as AsyncAPI 3.0.0 with no errors', () => {
-    const errors = diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error).map(describeDiagnostic);
+    const errors = diagnostics.filter((d) => DiagnosticSeverity[d.severity] === 'Error').map(describeDiagnostic);
     expect(errors).toEqual([]);
     expect(document).toBeDefined();
     expect(document!.version()).toBe('3.0.0');

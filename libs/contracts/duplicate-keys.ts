@@ -1,4 +1,4 @@
-import { FieldProblem, memberPath, storable } from './validation';
+import { FieldProblem, memberPath, storable } from './json-problems';
 
 const QUOTE = 34;
 const BACKSLASH = 92;

@@ -1,4 +1,5 @@
 /** Messages of the ledger service (request/reply over NATS). */
+import type { WorkOrderStatus } from './work-order.events';
 
 export type ExpectedVersion = number | 'any' | 'no_stream';
 
@@ -258,7 +259,7 @@ export interface WorkOrderListItem {
   jobType: string;
   version: number;
   owner: string;
-  status: string;
+  status: WorkOrderStatus;
   openedAt: string;
   updatedAt: string;
   closedAt: string | null;

@@ -112,21 +112,23 @@ export interface PolicyRef {
   sha256: string;
 }
 
-export type DecisionReason =
+export const DECISION_REASONS = [
   /** The work order is blocked by a failed prerequisite and the action writes (SPEC section 2, rule 0). */
-  | 'work_order_blocked'
-  | 'system_not_named'
-  | 'read_not_allowed'
-  | 'write_not_allowed'
-  | 'rule_error'
-  | 'rule_matched'
-  | 'inside_boundary'
+  'work_order_blocked',
+  'system_not_named',
+  'read_not_allowed',
+  'write_not_allowed',
+  'rule_error',
+  'rule_matched',
+  'inside_boundary',
   /** The action belongs to a scope change whose approvals are not all approved. */
-  | 'scope_not_approved'
+  'scope_not_approved',
   /** An overlay applies and its gate is not approved for this scope. */
-  | 'gate_not_approved'
+  'gate_not_approved',
   /** An approval given earlier covers this call: its exact arguments (once), or its tool as a whole. */
-  | 'approved';
+  'approved',
+] as const;
+export type DecisionReason = (typeof DECISION_REASONS)[number];
 
 /** Every decision answers with this receipt body. */
 export interface DecisionResult {

@@ -1,13 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
 import { ref, Schema } from './schemas';
-
-export const ANSWERS = 'workgate:openapi:answers';
-export const REQUEST_BODY = 'workgate:openapi:request-body';
-export const READ_BY_POST = 'workgate:openapi:read-by-post';
-
-/** A POST that only reads (its body is a question): it records nothing, so it answers no Workgate-Position and takes no Idempotency-Key. */
-export const ReadByPost = (): MethodDecorator => SetMetadata(READ_BY_POST, true);
 
 /** What a route answers on success: its JSON body (a schema, or the name of one) and other media types it can answer in. */
 export interface AnswerDoc {
@@ -17,6 +9,37 @@ export interface AnswerDoc {
   /** Response headers besides the consistency and idempotency ones. */
   headers?: Record<string, { description: string; schema: Schema }>;
 }
+
+/** A request body by media type, for routes that read the raw request instead of a validated DTO. */
+export interface RequestBodyDoc {
+  content: Record<string, Schema>;
+  description?: string;
+}
+
+/** What the decorators below say of each route handler; only the OpenAPI document reads it. */
+const answers = new WeakMap<object, AnswerDoc>();
+const requestBodies = new WeakMap<object, RequestBodyDoc>();
+const readsByPost = new WeakSet<object>();
+
+export const answerOf = (handler: object): AnswerDoc | undefined => answers.get(handler);
+export const requestBodyOf = (handler: object): RequestBodyDoc | undefined => requestBodies.get(handler);
+export const isReadByPost = (handler: object): boolean => readsByPost.has(handler);
+
+/** A POST that only reads (its body is a question): it records nothing, so it answers no Workgate-Position and takes no Idempotency-Key. */
+export const ReadByPost =
+  (): MethodDecorator =>
+  (_target, _key, descriptor): void => {
+    readsByPost.add(handlerOf(descriptor));
+  };
+
+/** The handler a method decorator decorates. */
+function handlerOf<T>(descriptor: TypedPropertyDescriptor<T>): object {
+  const handler: unknown = descriptor.value;
+  if (typeof handler !== 'function') throw new Error('a route decorator goes on a method');
+  return handler;
+}
+
+const isAnswerDoc = (answer: Schema | AnswerDoc): answer is AnswerDoc => 'json' in answer || 'alternatives' in answer;
 
 /**
  * Documents a route for the OpenAPI document in one place: its summary (and longer description)
@@ -33,15 +56,18 @@ export function Documented(
       ? { json: ref(answer) }
       : Array.isArray(answer)
         ? { json: { type: 'array', items: ref(answer[0]) } }
-        : 'json' in answer || 'alternatives' in answer
+        : isAnswerDoc(answer)
           ? answer
-          : { json: answer as Schema };
+          : { json: answer };
   return (target, key, descriptor) => {
     ApiOperation({ summary, ...(description ? { description } : {}) })(target, key, descriptor);
-    SetMetadata(ANSWERS, doc)(target, key, descriptor);
+    answers.set(handlerOf(descriptor), doc);
   };
 }
 
 /** The request body by media type, for routes that read the raw request instead of a validated DTO. */
-export const RequestBody = (content: Record<string, Schema>, description?: string): MethodDecorator =>
-  SetMetadata(REQUEST_BODY, { content, description });
+export const RequestBody =
+  (content: Record<string, Schema>, description?: string): MethodDecorator =>
+  (_target, _key, descriptor): void => {
+    requestBodies.set(handlerOf(descriptor), { content, description });
+  };

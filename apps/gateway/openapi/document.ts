@@ -2,18 +2,18 @@ import { INestApplication } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { OperationObject, PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { CLOUD_EVENT_COMMANDS } from '@workgate/contracts';
 import { WorkflowDefinitionDto } from '@workgate/workflow';
 import { readsViewsRoute, routeAccess } from '../http';
-import { ANSWERS, AnswerDoc, READ_BY_POST, REQUEST_BODY } from './decorators';
+import { answerOf, isReadByPost, requestBodyOf } from './decorators';
 import { describeValidatedClass } from './from-validation';
-import { codesOf, ERROR_STATUSES, ref, responseSchemas, Schema } from './schemas';
+import { codesOf, ErrorStatus, ref, responseSchemas, Schema } from './schemas';
 
 type Class = new (...args: never[]) => unknown;
-type Operation = Record<string, any>;
 
 /** Why each error status can answer, in words; the codes follow from the catalog. */
-const WHY: Record<(typeof ERROR_STATUSES)[number], string> = {
+const WHY: Record<ErrorStatus, string> = {
   400: 'the body is not JSON (or not the media type it says)',
   401: 'no API key, or an unknown one',
   403: "the key's principal lacks the role, or is not the owner this decision needs",
@@ -44,7 +44,7 @@ export function openApiDocument(app: INestApplication, controllers: Class[]): Op
     if (bodyClass) describeValidatedClass(bodyClass, bodyClasses);
     if (queryClass) describeValidatedClass(queryClass);
   }
-  const eventData = Object.values(CLOUD_EVENT_COMMANDS).map((c) => c.dto as Class);
+  const eventData = Object.values(CLOUD_EVENT_COMMANDS).map((c) => c.dto);
   for (const cls of [WorkflowDefinitionDto, ...eventData]) describeValidatedClass(cls, bodyClasses);
 
   const config = new DocumentBuilder()
@@ -68,9 +68,13 @@ export function openApiDocument(app: INestApplication, controllers: Class[]): Op
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
 
+  // The JSON Schemas of the answers are OpenAPI 3.1's (e.g. `type: [...]`), which the explorer's 3.0 types do not spell.
+  const schemas = Object.assign({ ...document.components?.schemas }, responseSchemas(), {
+    CloudEvent: cloudEventSchema(),
+  });
   document.components = {
     ...document.components,
-    schemas: { ...document.components?.schemas, ...(responseSchemas() as object), CloudEvent: cloudEventSchema() },
+    schemas,
     parameters: {
       IdempotencyKey: {
         name: 'Idempotency-Key',
@@ -128,22 +132,25 @@ interface Route {
 function routes(controllers: Class[]): Route[] {
   const found: Route[] = [];
   for (const controller of controllers) {
-    const proto = controller.prototype as Record<string, object>;
+    const proto: unknown = controller.prototype;
+    if (typeof proto !== 'object' || proto === null) continue;
     for (const method of Object.getOwnPropertyNames(proto)) {
-      const handler = proto[method];
+      const handler: unknown = Reflect.get(proto, method);
       if (
         method === 'constructor' ||
         typeof handler !== 'function' ||
         Reflect.getMetadata(PATH_METADATA, handler) === undefined
       )
         continue;
-      const args: Record<string, { index: number }> =
-        Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {};
-      const types: unknown[] = Reflect.getMetadata('design:paramtypes', proto, method) ?? [];
+      const args: unknown = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method);
+      const types: unknown = Reflect.getMetadata('design:paramtypes', proto, method);
       const argClass = (paramtype: RouteParamtypes): Class | undefined => {
-        const entry = Object.entries(args).find(([key]) => key.split(':')[0] === String(paramtype));
-        const type = entry ? types[entry[1].index] : undefined;
-        return typeof type === 'function' && type !== Object ? (type as Class) : undefined;
+        const entry = Object.entries(isObject(args) ? args : {}).find(
+          ([key]) => key.split(':')[0] === String(paramtype),
+        );
+        const index: unknown = entry && isObject(entry[1]) ? Reflect.get(entry[1], 'index') : undefined;
+        const type: unknown = Array.isArray(types) && typeof index === 'number' ? types[index] : undefined;
+        return isClass(type) && type !== Object ? type : undefined;
       };
       const path = String(Reflect.getMetadata(PATH_METADATA, handler));
       found.push({
@@ -155,42 +162,41 @@ function routes(controllers: Class[]): Route[] {
         queryClass: argClass(RouteParamtypes.QUERY),
         hasPathParams: path.includes(':') || String(Reflect.getMetadata(PATH_METADATA, controller)).includes(':'),
         isWrite: Reflect.getMetadata(METHOD_METADATA, handler) !== 0, // RequestMethod.GET is 0
-        records: Reflect.getMetadata(METHOD_METADATA, handler) !== 0 && !Reflect.getMetadata(READ_BY_POST, handler),
+        records: Reflect.getMetadata(METHOD_METADATA, handler) !== 0 && !isReadByPost(handler),
       });
     }
   }
   return found;
 }
 
-function findOperation(document: OpenAPIObject, operationId: string): Operation | undefined {
-  for (const item of Object.values(document.paths)) {
-    for (const operation of Object.values(item) as Operation[])
-      if (operation?.operationId === operationId) return operation;
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+function findOperation(document: OpenAPIObject, operationId: string): OperationObject | undefined {
+  for (const item of Object.values<PathItemObject>(document.paths)) {
+    for (const method of METHODS) if (item[method]?.operationId === operationId) return item[method];
   }
   return undefined;
 }
 
 /** Adds to one operation what Nest's explorer cannot know: answers, errors, headers, security. */
-function complete(operation: Operation, route: Route): void {
+function complete(operation: OperationObject, route: Route): void {
   const access = routeAccess(route.handler, route.controller);
   const readsViews = readsViewsRoute(route.handler, route.controller);
   // The Idempotency-Key the handler reads is the documented component, not a required header of its own.
-  const parameters = (operation.parameters ?? []).filter((p: Operation) => p.in !== 'header');
+  const parameters = (operation.parameters ?? []).filter((p) => !('in' in p) || p.in !== 'header');
   if (route.records) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
   if (readsViews) parameters.push({ $ref: '#/components/parameters/MinPosition' });
   operation.parameters = parameters;
 
-  const requestBody = Reflect.getMetadata(REQUEST_BODY, route.handler) as
-    { content: Record<string, Schema>; description?: string } | undefined;
+  const requestBody = requestBodyOf(route.handler);
   if (requestBody) {
-    operation.requestBody = {
-      required: true,
-      ...(requestBody.description ? { description: requestBody.description } : {}),
-      content: Object.fromEntries(Object.entries(requestBody.content).map(([type, schema]) => [type, { schema }])),
-    };
+    operation.requestBody = { required: true, content: {} };
+    Object.assign(operation.requestBody, requestBody.description ? { description: requestBody.description } : {}, {
+      content: mediaTypes(requestBody.content),
+    });
   }
 
-  const answer = Reflect.getMetadata(ANSWERS, route.handler) as AnswerDoc | undefined;
+  const answer = answerOf(route.handler);
   const success = Object.keys(operation.responses ?? {}).find((s) => s.startsWith('2')) ?? '200';
   const headers: Record<string, unknown> = { ...(answer?.headers ?? {}) };
   if (route.records)
@@ -198,10 +204,12 @@ function complete(operation: Operation, route: Route): void {
       'Workgate-Position': { $ref: '#/components/headers/Position' },
       'Idempotent-Replayed': { $ref: '#/components/headers/Replayed' },
     });
-  const content: Record<string, { schema: Schema }> = {};
-  if (answer?.json) content['application/json'] = { schema: answer.json };
-  for (const [type, schema] of Object.entries(answer?.alternatives ?? {})) content[type] = { schema };
-  operation.responses = {
+  const content = mediaTypes({
+    ...(answer?.json ? { 'application/json': answer.json } : {}),
+    ...answer?.alternatives,
+  });
+  // Response bodies are OpenAPI 3.1 JSON Schemas, which the explorer's 3.0 types do not spell.
+  const responses: Record<string, object> = {
     [success]: {
       description: operation.summary ?? 'success',
       ...(Object.keys(headers).length ? { headers } : {}),
@@ -210,7 +218,7 @@ function complete(operation: Operation, route: Route): void {
   };
 
   for (const status of statusesOf(route, access.public)) {
-    operation.responses[String(status)] = {
+    responses[String(status)] = {
       description: `${WHY[status]}. Codes: ${codesOf(status)
         .map((c) => `\`${c}\``)
         .join(', ')}.`,
@@ -220,6 +228,9 @@ function complete(operation: Operation, route: Route): void {
       content: { 'application/json': { schema: ref(`Error${status}`) } },
     };
   }
+
+  operation.responses = {};
+  Object.assign(operation.responses, responses);
 
   if (access.public) operation.security = [];
   else operation.security = [{ apiKey: [] }];
@@ -232,13 +243,20 @@ function complete(operation: Operation, route: Route): void {
 }
 
 /** The error statuses a route can answer: every route's, then those of path ids, of bodies and of writes. */
-function statusesOf(route: Route, isPublic: boolean): Array<(typeof ERROR_STATUSES)[number]> {
-  const statuses = new Set<(typeof ERROR_STATUSES)[number]>([422, 429, 431, 503, 504]);
-  if (!isPublic) [401, 403].forEach((s) => statuses.add(s as 401 | 403));
+function statusesOf(route: Route, isPublic: boolean): ErrorStatus[] {
+  const statuses = new Set<ErrorStatus>([422, 429, 431, 503, 504]);
+  if (!isPublic) ([401, 403] as const).forEach((s) => statuses.add(s));
   if (route.hasPathParams) statuses.add(404);
   if (route.isWrite) ([400, 409, 413, 415] as const).forEach((s) => statuses.add(s));
   return [...statuses].sort();
 }
+
+const isClass = (value: unknown): value is Class => typeof value === 'function';
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
+
+/** Each schema as the media type object of its media type. */
+const mediaTypes = (bySchema: Record<string, Schema>): Record<string, { schema: Schema }> =>
+  Object.fromEntries(Object.entries(bySchema).map(([type, schema]) => [type, { schema }]));
 
 /** A CloudEvent as `POST /v1/events` and WORK_EVENTS take it: the envelope, and per type what `data` is. */
 function cloudEventSchema(): Schema {

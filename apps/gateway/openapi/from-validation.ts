@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
-import { ConditionDto } from '@workgate/contracts';
+import { ConditionDto, typeStorage } from '@workgate/contracts';
 import { WorkflowDefinitionDto } from '@workgate/workflow';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 
@@ -35,12 +35,8 @@ const OVERRIDES: Record<string, { options: ApiPropertyOptions; classes?: Class[]
   },
 };
 
-/** class-transformer's registry of `@Type` (the package ships its types apart from its CommonJS build). */
-
-const { defaultMetadataStorage } =
-  require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
-
 const described = new WeakSet<Class>();
+const isClass = (value: unknown): value is Class => typeof value === 'function';
 
 /**
  * Gives a validated class (a request body or a query) the OpenAPI description of what its
@@ -62,12 +58,13 @@ export function describeValidatedClass(cls: Class, named: Map<string, Class> = n
       options = override.options;
       for (const nested of override.classes ?? []) describeValidatedClass(nested, named);
     } else {
-      const nested =
-        (defaultMetadataStorage.findTypeMetadata(cls, property)?.typeFunction?.() as Class | undefined) ?? undefined;
+      const typed: unknown = typeStorage()?.findTypeMetadata(cls, property)?.typeFunction?.();
+      const nested = isClass(typed) ? typed : undefined;
       if (nested) describeValidatedClass(nested, named);
       options = propertyOptions(rules, nested);
     }
-    ApiProperty(options)(cls.prototype as object, property);
+    const prototype: unknown = cls.prototype;
+    if (typeof prototype === 'object' && prototype !== null) ApiProperty(options)(prototype, property);
   }
   return named;
 }
@@ -101,7 +98,7 @@ function scalar(rules: ValidationMetadata[], nested: Class | undefined): Schema 
   const schema: Schema = {};
   const isIn = rule(rules, 'isIn');
   if (isIn) {
-    const values = isIn.constraints[0] as unknown[];
+    const values: unknown[] = Array.isArray(isIn.constraints[0]) ? isIn.constraints[0] : [];
     schema.type = typeof values[0] === 'number' ? 'number' : 'string';
     schema.enum = values;
     return schema;
@@ -130,7 +127,8 @@ function scalar(rules: ValidationMetadata[], nested: Class | undefined): Schema 
   if (max) schema.maximum = max.constraints[0];
   if (rule(rules, 'isIso8601')) schema.format = 'date-time';
   const matches = rule(rules, 'matches');
-  if (matches) schema.pattern = (matches.constraints[0] as RegExp).source;
+  const pattern: unknown = matches?.constraints[0];
+  if (pattern instanceof RegExp) schema.pattern = pattern.source;
   if (rule(rules, 'isNotEmpty') && schema.type === 'string') schema.minLength = 1;
   const minLength = rule(rules, 'minLength');
   if (minLength) schema.minLength = minLength.constraints[0];
