@@ -4,7 +4,7 @@
  * exception code. The ledger's own events follow later and say the same. Each notice is declared
  * once here, its subject beside its payload type and the check a received payload must pass.
  */
-import { isPlainObject } from './validation';
+import { isPlainObject } from './json-problems';
 
 /** A notice's subject and payload; `NoticeBus` (libs/messaging) publishes and receives it typed. */
 export interface NoticeContract<T> {
