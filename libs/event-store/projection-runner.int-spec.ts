@@ -1,7 +1,7 @@
 import { RecordedEvent } from '@workgate/contracts';
 import { freshDatabase, TestDatabase } from '../../test/support/database';
 import { eventually } from '../../test/support/processes';
-import type { CommittedEvent } from './ledger-writer';
+import type { CommittedEvent } from './commit-plan';
 import { listParked } from './parked-events';
 import { ProjectionRunner } from './projection-runner';
 
