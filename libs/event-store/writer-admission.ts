@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { LedgerHead } from '@workgate/contracts';
 import { GENESIS_HASH } from './hash';
 import { appendLeaf, emptyTreeRows, insertTreeRows, storedTreeSize, treeFrontier } from './ledger-tree';
@@ -21,8 +21,8 @@ export async function tryWriterLock(client: Client): Promise<boolean> {
 const HEAD_SQL = 'SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1';
 
 /** The ledger's last position and chain hash (the genesis hash at position 0 when it is empty). */
-export async function readHead(client: Client): Promise<LedgerHead> {
-  const { rows } = await client.query<{ position: number; hash: string }>(HEAD_SQL);
+export async function readHead(db: Pick<Pool, 'query'> | Pick<Client, 'query'>): Promise<LedgerHead> {
+  const { rows } = await db.query<{ position: number; hash: string }>(HEAD_SQL);
   return rows.length ? { position: rows[0].position, hash: rows[0].hash } : { position: 0, hash: GENESIS_HASH };
 }
 
