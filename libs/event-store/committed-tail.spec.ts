@@ -1,5 +1,5 @@
 import { CommittedTail } from './committed-tail';
-import type { CommittedEvent } from './ledger-writer';
+import type { CommittedEvent } from './commit-plan';
 
 const ev = (position: number, type = 'Kept'): CommittedEvent => ({
   position,

@@ -1,4 +1,4 @@
-import type { CommittedEvent } from './ledger-writer';
+import type { CommittedEvent } from './commit-plan';
 
 /**
  * The newest commits this process's writer handed over (`onCommitted`), kept for readers that

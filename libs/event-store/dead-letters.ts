@@ -34,8 +34,22 @@ export async function recordDeadLetter(pool: Pool, d: DeadLetter): Promise<void>
   );
 }
 
+/** A row of dead_letters as the driver gives it. */
+interface DeadLetterRow {
+  id: number;
+  stream: string;
+  consumer: string;
+  subject: string;
+  stream_seq: number;
+  deliveries: number;
+  headers: Record<string, string[]>;
+  payload: Buffer;
+  reason: string;
+  recorded_at: Date;
+}
+
 export async function listDeadLetters(pool: Pool, limit = 100): Promise<StoredDeadLetter[]> {
-  const { rows } = await pool.query(
+  const { rows } = await pool.query<DeadLetterRow>(
     `SELECT id, stream, consumer, subject, stream_seq, deliveries, headers, payload, reason, recorded_at
        FROM dead_letters ORDER BY id DESC LIMIT $1`,
     [limit],
@@ -50,6 +64,6 @@ export async function listDeadLetters(pool: Pool, limit = 100): Promise<StoredDe
     headers: r.headers,
     payload: new Uint8Array(r.payload),
     reason: r.reason,
-    recordedAt: (r.recorded_at as Date).toISOString(),
+    recordedAt: r.recorded_at.toISOString(),
   }));
 }

@@ -7,9 +7,9 @@ import {
   ReadStreamResult,
   RecordedEvent,
 } from '@workgate/contracts';
-import { GENESIS_HASH } from './hash';
 import { INDEXED_TYPES } from './migrations';
 import { isStreamId } from './validate';
+import { readHead } from './writer-admission';
 
 const COLUMNS = `position, stream_id, stream_version, event_id::text AS event_id, type, data, metadata,
   occurred_at, recorded_at, prev_hash, hash`;
@@ -198,7 +198,6 @@ export class LedgerReader {
   }
 
   async head(): Promise<LedgerHead> {
-    const { rows } = await this.pool.query('SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1');
-    return rows.length ? { position: rows[0].position, hash: rows[0].hash } : { position: 0, hash: GENESIS_HASH };
+    return readHead(this.pool);
   }
 }

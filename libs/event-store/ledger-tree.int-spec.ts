@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { freshDatabase, TestDatabase } from '../../test/support/database';
 import { composeCanonicalEvent, chainHash, GENESIS_HASH } from './hash';
 import { consistencyProof, inclusionProof, treeRoot } from './ledger-tree';
-import { addLedgerRow, emptyLedgerRows, insertLedgerRows, LedgerWriter } from './ledger-writer';
+import { addLedgerRow, emptyLedgerRows, insertLedgerRows } from './ledger-rows';
+import { LedgerWriter } from './ledger-writer';
 import { leafHash, MerkleFrontier, verifyConsistency, verifyInclusion } from './merkle';
 import { createClient } from './pg';
 

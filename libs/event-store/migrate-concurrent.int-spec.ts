@@ -45,7 +45,9 @@ describe('migrate: concurrent starters on one cluster', () => {
       const urls = await Promise.all(Array.from({ length: 4 }, () => emptyDatabase()));
       const results = await Promise.allSettled(urls.map((url) => migrate(url)));
       const failures = results.flatMap((r) =>
-        r.status === 'rejected' ? [`round ${round}: ${(r.reason as Error).message}`] : [],
+        r.status === 'rejected'
+          ? [`round ${round}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`]
+          : [],
       );
       expect(failures).toEqual([]);
       for (const r of results) expect(r.status === 'fulfilled' ? r.value : undefined).toEqual(expected);

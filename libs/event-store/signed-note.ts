@@ -12,8 +12,9 @@ const SIGNATURE_PREFIX = '\u2014 ';
 
 /** The raw 32-byte Ed25519 public key of a key. */
 export function rawPublicKey(key: KeyObject): Buffer {
-  const jwk = createPublicKey(key).export({ format: 'jwk' }) as { x: string };
-  return Buffer.from(jwk.x, 'base64url');
+  const { x } = createPublicKey(key).export({ format: 'jwk' });
+  if (x === undefined) throw new Error('not an Ed25519 key: its JWK has no x');
+  return Buffer.from(x, 'base64url');
 }
 
 /** The 4-byte key hash of a signed-note key: the first 4 bytes of SHA-256(name ‖ "\n" ‖ 0x01 ‖ key). */

@@ -1,4 +1,4 @@
-import { AppendRequest, canonicalize, CommitRequest, isPlainObject, isUuid, WorkgateError } from '@workgate/contracts';
+import { canonicalize, isPlainObject, isUuid, WorkgateError } from '@workgate/contracts';
 
 /** An event of an append request, checked and with its JSON work done once. */
 export interface PreparedEvent {
@@ -76,14 +76,25 @@ function isoTime(text: unknown): string | undefined {
   return lastTime.iso;
 }
 
+const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** Any object's properties read as unknown values (what arrived from outside is checked field by field). */
+const hasFields = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === 'object' && value !== null;
+
+/** A request's fields as read from outside: an object's properties, none of anything else (null, a number). */
+const fieldsOf = (value: unknown): Readonly<Record<string, unknown>> => (hasFields(value) ? value : NO_FIELDS);
+
 /**
- * Checks an append request and prepares its events. Throws `invalid_event` listing every
- * problem, or returns the request with canonical JSON computed.
+ * Checks an append request (an AppendRequest as it arrived: anything at all) and prepares its
+ * events. Throws `invalid_event` listing every problem, or returns the request with canonical
+ * JSON computed.
  */
-export function prepareAppend(request: AppendRequest): PreparedAppend {
+export function prepareAppend(request: unknown): PreparedAppend {
   const problems: string[] = [];
-  const req = (request ?? {}) as Partial<AppendRequest>;
-  if (!isStreamId(req.streamId)) {
+  const req = fieldsOf(request);
+  const streamId = isStreamId(req.streamId) ? req.streamId : undefined;
+  if (streamId === undefined) {
     problems.push(
       'streamId must be 1-200 characters of letters, digits and _ . : @ - (starting with a letter or digit)',
     );
@@ -96,14 +107,15 @@ export function prepareAppend(request: AppendRequest): PreparedAppend {
   else problems.push("expectedVersion must be a non-negative integer, 'any' or 'no_stream'");
 
   const events: PreparedEvent[] = [];
-  if (!Array.isArray(req.events) || req.events.length === 0) {
+  const rawEvents = req.events;
+  if (!Array.isArray(rawEvents) || rawEvents.length === 0) {
     problems.push('events must be a non-empty array');
-  } else if (req.events.length > MAX_EVENTS_PER_APPEND) {
+  } else if (rawEvents.length > MAX_EVENTS_PER_APPEND) {
     problems.push(`events may hold at most ${MAX_EVENTS_PER_APPEND} events`);
   } else {
     const seen = new Set<string>();
-    req.events.forEach((raw, i) => {
-      const e = (raw ?? {}) as unknown as Record<string, unknown>;
+    rawEvents.forEach((raw: unknown, i) => {
+      const e = fieldsOf(raw);
       const where = `events[${i}]`;
       if (!isUuid(e.eventId)) problems.push(`${where}.eventId must be a UUID`);
       else if (seen.has(e.eventId.toLowerCase()))
@@ -118,7 +130,7 @@ export function prepareAppend(request: AppendRequest): PreparedAppend {
       }
       events.push({
         eventId: typeof e.eventId === 'string' ? e.eventId.toLowerCase() : '',
-        type: e.type as string,
+        type: typeof e.type === 'string' ? e.type : '',
         canonicalData: canonicalJson(e.data, `${where}.data`, problems),
         canonicalMetadata: canonicalJson(e.metadata ?? {}, `${where}.metadata`, problems),
         occurredAt,
@@ -129,10 +141,10 @@ export function prepareAppend(request: AppendRequest): PreparedAppend {
   for (const e of events) bytes += e.canonicalData.length + e.canonicalMetadata.length;
   if (bytes > MAX_APPEND_BYTES)
     problems.push(`the events of one append may hold at most ${MAX_APPEND_BYTES} characters of JSON`);
-  if (problems.length > 0) {
+  if (problems.length > 0 || streamId === undefined) {
     throw new WorkgateError('invalid_event', `append refused: ${problems[0]}`, problems);
   }
-  return { streamId: req.streamId as string, expectedVersion, events, bytes };
+  return { streamId, expectedVersion, events, bytes };
 }
 
 /** One append as a commit of its own. */
@@ -141,19 +153,19 @@ export function commitOf(append: PreparedAppend): PreparedCommit {
 }
 
 /**
- * Checks a commit (a command's appends to several streams) and prepares each append. Throws
- * `invalid_event` listing every problem: of an append (named by its index), a stream named twice,
+ * Checks a commit (a CommitRequest as it arrived: a command's appends to several streams) and
+ * prepares each append. Throws `invalid_event` listing every problem: of an append (named by its index), a stream named twice,
  * an event id used twice across the appends, more events or JSON than one append may hold.
  */
-export function prepareCommit(request: CommitRequest): PreparedCommit {
-  const appends = (request ?? ({} as CommitRequest)).appends;
+export function prepareCommit(request: unknown): PreparedCommit {
+  const appends = fieldsOf(request).appends;
   if (!Array.isArray(appends) || appends.length === 0)
     throw new WorkgateError('invalid_event', 'commit refused: appends must be a non-empty array', [
       'appends must be a non-empty array',
     ]);
   const problems: string[] = [];
   const prepared: PreparedAppend[] = [];
-  appends.forEach((a, i) => {
+  appends.forEach((a: unknown, i) => {
     try {
       prepared.push(prepareAppend(a));
     } catch (error) {

@@ -179,7 +179,9 @@ export async function verifyAgainstCheckpoint(
       problem: `the ledger ends at ${chain.headPosition}, before the checkpoint's position ${checkpoint.position}: its tail was truncated`,
     };
   }
-  const { rows } = await pool.query('SELECT hash FROM ledger_events WHERE position = $1', [checkpoint.position]);
+  const { rows } = await pool.query<{ hash: string }>('SELECT hash FROM ledger_events WHERE position = $1', [
+    checkpoint.position,
+  ]);
   if (checkpoint.position > 0 && rows[0]?.hash !== checkpoint.headHash) {
     return {
       ...chain,

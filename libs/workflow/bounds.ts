@@ -1,5 +1,5 @@
 import { WorkgateError } from '@workgate/contracts';
-import type { Problem } from './validate';
+import type { Problem } from './problem';
 
 /**
  * How large a definition may be (SPEC section 7). A definition is compiled, kept in memory by
@@ -57,7 +57,7 @@ export function assertDefinitionSize(definition: unknown): void {
  * the count and the limit. Counted before anything else is validated: a definition past them is
  * refused without walking its thousands of entries.
  */
-export function boundProblems(raw: Record<string, unknown>): Problem[] {
+export function boundProblems(raw: Readonly<Record<string, unknown>>): Problem[] {
   const problems: Problem[] = [];
   for (const field of ['steps', 'rules'] as const) {
     const items = raw[field];

@@ -7,9 +7,11 @@ const MAX_COMPREHENSION_DEPTH = 2;
 
 export type CelProgram = (bindings: Record<string, unknown>) => CelResult;
 
-interface ExprNode {
-  exprKind: { case?: string; value?: any };
-}
+/** A node of the syntax tree `parse` gives: its kinds a union on `exprKind.case`, each with its own value. */
+type ExprNode = ReturnType<typeof parse>['expr'];
+
+/** The variables as a set, for membership tests by any name. */
+const VARIABLES: ReadonlySet<string> = new Set(CEL_VARIABLES);
 
 const env = celEnv();
 
@@ -39,6 +41,8 @@ export function compileCel(source: string): { program: CelProgram; analysis: Cel
   }
   const analysis: CelAnalysis = { systemLiterals: [], paths: [] };
   walk(parsed.expr, new Set(), 0, analysis);
+  // The planned program converts any JSON value it is given (objects, arrays, numbers) at run
+  // time; its declared input names only CEL's own value types, so a request's facts need this one cast.
   const program = plan(env, parsed) as CelProgram;
   return { program, analysis };
 }
@@ -60,22 +64,18 @@ function walk(e: ExprNode | undefined, bound: Set<string>, depth: number, analys
   const { case: kind, value } = e.exprKind;
   switch (kind) {
     case 'identExpr':
-      if (!bound.has(value.name) && !(CEL_VARIABLES as readonly string[]).includes(value.name)) {
+      if (!bound.has(value.name) && !VARIABLES.has(value.name)) {
         throw new Error(`uses unknown variable "${value.name}" (conditions see ${CEL_VARIABLES.join(', ')})`);
       }
       return;
     case 'selectExpr': {
       const path = selectPath(e);
-      if (
-        path !== undefined &&
-        (CEL_VARIABLES as readonly string[]).includes(path.split('.')[0]) &&
-        !analysis.paths.includes(path)
-      )
+      if (path !== undefined && VARIABLES.has(path.split('.')[0]) && !analysis.paths.includes(path))
         analysis.paths.push(path);
       return walk(value.operand, bound, depth, analysis);
     }
     case 'callExpr': {
-      const args: ExprNode[] = value.args ?? [];
+      const { args } = value;
       if ((value.function === '_==_' || value.function === '_!=_') && args.length === 2) {
         const literal = isActionSystem(args[0])
           ? stringConst(args[1])

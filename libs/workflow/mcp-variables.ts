@@ -1,20 +1,23 @@
 import type { McpServerConfig } from '@workgate/contracts';
+import { fieldsOf, isFields, listOf } from './arrived';
 
 const REFERENCE = /\$\{(WORKGATE_MCP_[A-Za-z0-9_]+)\}/g;
 
-/** Every string of an MCP server's configuration: its command, args, env values, url and header values. */
-function mcpServerStrings(mcp: McpServerConfig): string[] {
-  return [
-    mcp.command,
-    ...(mcp.args ?? []),
-    ...Object.values(mcp.env ?? {}),
-    mcp.url,
-    ...Object.values(mcp.headers ?? {}),
-  ].filter((s): s is string => typeof s === 'string');
+/** The values of a map as it arrived (env, headers), or none. */
+const valuesOf = (value: unknown): unknown[] => (isFields(value) ? Object.values(value) : []);
+
+/**
+ * Every string of an MCP server's configuration, validated or as it arrived: its command, args,
+ * env values, url and header values.
+ */
+function mcpServerStrings(mcp: McpServerConfig | Readonly<Record<string, unknown>>): string[] {
+  return [mcp.command, ...listOf(mcp.args), ...valuesOf(mcp.env), mcp.url, ...valuesOf(mcp.headers)].filter(
+    (s): s is string => typeof s === 'string',
+  );
 }
 
 /** The `${WORKGATE_MCP_…}` variables an MCP server's configuration reads from workgate's environment, in order, once each. */
-export function mcpServerVariables(mcp: McpServerConfig): string[] {
+export function mcpServerVariables(mcp: McpServerConfig | Readonly<Record<string, unknown>>): string[] {
   const names = new Set<string>();
   for (const value of mcpServerStrings(mcp)) for (const [, name] of value.matchAll(REFERENCE)) names.add(name);
   return [...names];
@@ -30,11 +33,10 @@ export function unsetMcpVariables(
   definition: unknown,
   env: NodeJS.ProcessEnv = process.env,
 ): Array<{ system: string; variables: string[] }> {
-  const systems = (definition as { systems?: unknown } | null)?.systems;
-  if (!Array.isArray(systems)) return [];
-  return systems.flatMap((s: { name?: unknown; mcp?: unknown }) => {
-    if (s === null || typeof s !== 'object' || s.mcp === null || typeof s.mcp !== 'object') return [];
-    const variables = mcpServerVariables(s.mcp as McpServerConfig).filter((name) => !env[name]);
+  return listOf(fieldsOf(definition).systems).flatMap((raw) => {
+    const s = fieldsOf(raw);
+    if (!isFields(s.mcp)) return [];
+    const variables = mcpServerVariables(s.mcp).filter((name) => !env[name]);
     return variables.length ? [{ system: String(s.name), variables }] : [];
   });
 }

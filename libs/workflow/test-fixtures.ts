@@ -1,20 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { fieldsOf, listOf } from './arrived';
 import { parseDefinitionText } from './compile';
 import { WorkflowDefinition } from './definition';
+import { validateDefinition } from './validate';
 
 const ROOT = join(__dirname, '..', '..');
 
 /** The seed exception-code catalog (config/exception-codes.yaml). */
+const catalogFile: unknown = parse(readFileSync(join(ROOT, 'config', 'exception-codes.yaml'), 'utf8'));
 export const CATALOG: ReadonlySet<string> = new Set(
-  (
-    parse(readFileSync(join(ROOT, 'config', 'exception-codes.yaml'), 'utf8')) as { codes: Array<{ code: string }> }
-  ).codes.map((c) => c.code),
+  listOf(fieldsOf(catalogFile).codes).map((c) => String(fieldsOf(c).code)),
 );
 
+/** A shipped workflow (workflows/<jobType>.yaml), parsed and validated: a fresh copy each call, to edit. */
 export function shippedWorkflow(jobType: string): WorkflowDefinition {
-  return parseDefinitionText(readFileSync(join(ROOT, 'workflows', `${jobType}.yaml`), 'utf8')) as WorkflowDefinition;
+  const v = validateDefinition(parseDefinitionText(readFileSync(join(ROOT, 'workflows', `${jobType}.yaml`), 'utf8')), {
+    catalog: CATALOG,
+  });
+  if (!v.ok) throw new Error(`workflows/${jobType}.yaml: ${JSON.stringify(v.problems)}`);
+  return v.definition;
 }
 
 export const SHIPPED = [

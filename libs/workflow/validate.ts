@@ -1,17 +1,15 @@
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { jsonValueProblems } from '@workgate/contracts';
+import { Arrived, fieldsOf, isFields, listOf } from './arrived';
 import { boundProblems } from './bounds';
 import { compileCel } from './cel';
 import { WorkflowDefinition } from './definition';
 import { parseDuration, timerProblem } from './duration';
+import type { Problem } from './problem';
 import { WorkflowDefinitionDto } from './schema';
 
-export interface Problem {
-  /** Where, e.g. `rules[1].when` (empty for the whole definition). */
-  path: string;
-  message: string;
-}
+export type { Problem } from './problem';
 
 export interface ValidationContext {
   /** The exception-code catalog: a definition may only allow codes in it. */
@@ -36,10 +34,16 @@ function flatten(errors: ValidationError[], path = '', out: Problem[] = []): Pro
   return out;
 }
 
-function duplicates<T>(items: T[] | undefined, key: (t: T) => string): Set<string> {
+/**
+ * Whether a definition every check of `validateDefinition` found nothing wrong with is one: the
+ * checks (its schema, then the rules the schema cannot say) are what make it a WorkflowDefinition.
+ */
+const passed = (raw: object, problems: Problem[]): raw is WorkflowDefinition => problems.length === 0;
+
+function duplicates(items: readonly unknown[], key: (t: unknown) => string): Set<string> {
   const seen = new Set<string>();
   const dup = new Set<string>();
-  for (const item of items ?? []) {
+  for (const item of items) {
     const k = key(item);
     if (seen.has(k)) dup.add(k);
     seen.add(k);
@@ -56,11 +60,11 @@ function duplicates<T>(items: T[] | undefined, key: (t: T) => string): Set<strin
  */
 export function validateDefinition(raw: unknown, ctx: ValidationContext): Validation {
   const problems: Problem[] = [];
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+  if (!isFields(raw) || Array.isArray(raw)) {
     return { ok: false, problems: [{ path: '', message: 'a definition must be an object' }] };
   }
   // Past its bounds a definition is refused before its entries are walked (validating 15,000 steps blocks the process for seconds).
-  problems.push(...boundProblems(raw as Record<string, unknown>));
+  problems.push(...boundProblems(raw));
   if (problems.length) return { ok: false, problems };
   // Inherited names as keys, nesting past MAX_DEPTH, U+0000 or unpaired surrogates, each named by its path (walked without recursion).
   problems.push(...jsonValueProblems(raw));
@@ -77,9 +81,9 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
       }),
     ),
   );
-  const d = raw as Partial<WorkflowDefinition>;
-  const systems = Array.isArray(d.systems) ? d.systems : [];
-  const systemNames = new Set(systems.map((s) => s?.name));
+  const d: Arrived<WorkflowDefinition> = raw;
+  const systems = listOf(d.systems);
+  const systemNames = new Set(systems.map((s) => fieldsOf(s).name));
 
   for (const [field, items, what] of [
     ['systems', d.systems, 'system'],
@@ -90,22 +94,24 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
     ['overlays', d.overlays, 'overlay id'],
   ] as const) {
     if (!Array.isArray(items)) continue;
-    const dup = duplicates(items as unknown as Array<Record<string, unknown>>, (i) => String(i?.id ?? i?.name));
+    const dup = duplicates(items, (i) => String(fieldsOf(i).id ?? fieldsOf(i).name));
     for (const k of dup) problems.push({ path: field, message: `${what} "${k}" appears more than once` });
   }
 
-  systems.forEach((system, i) => {
-    problems.push(...mcpProblems(system?.mcp, `systems[${i}].mcp`));
+  systems.forEach((raw, i) => {
+    const system = fieldsOf(raw);
+    problems.push(...mcpProblems(system.mcp, `systems[${i}].mcp`));
     // Its tools are named `<system>__<tool>`.
-    if (system?.mcp && typeof system.name === 'string' && system.name.includes('__'))
+    if (system.mcp && typeof system.name === 'string' && system.name.includes('__'))
       problems.push({ path: `systems[${i}].name`, message: 'an MCP system\'s name may not hold "__"' });
   });
 
   if (Array.isArray(d.rules)) {
-    d.rules.forEach((rule, i) => {
-      if (typeof rule?.when !== 'string' || rule.when.length === 0) return;
+    listOf(d.rules).forEach((rule, i) => {
+      const { when } = fieldsOf(rule);
+      if (typeof when !== 'string' || when.length === 0) return;
       try {
-        const { analysis } = compileCel(rule.when);
+        const { analysis } = compileCel(when);
         for (const name of analysis.systemLiterals) {
           if (!systemNames.has(name))
             problems.push({ path: `rules[${i}].when`, message: `names system "${name}", which is not in systems` });
@@ -118,8 +124,9 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
   if (Array.isArray(d.stages)) {
     // Each stage's artifact is its own kind: a discovery artifact is never a proposal.
     const seen = new Map<string, string>();
-    d.stages.forEach((stage, i) => {
-      if (typeof stage?.artifact !== 'string') return;
+    listOf(d.stages).forEach((raw, i) => {
+      const stage = fieldsOf(raw);
+      if (typeof stage.artifact !== 'string') return;
       const other = seen.get(stage.artifact);
       if (other)
         problems.push({
@@ -130,10 +137,11 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
     });
   }
   if (Array.isArray(d.overlays)) {
-    d.overlays.forEach((o, i) => {
-      if (typeof o?.when !== 'string' || o.when.length === 0) return;
+    listOf(d.overlays).forEach((o, i) => {
+      const { when } = fieldsOf(o);
+      if (typeof when !== 'string' || when.length === 0) return;
       try {
-        compileCel(o.when);
+        compileCel(when);
       } catch (error) {
         problems.push({ path: `overlays[${i}].when`, message: (error as Error).message });
       }
@@ -141,7 +149,7 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
   }
 
   if (Array.isArray(d.exceptionCodes)) {
-    d.exceptionCodes.forEach((code, i) => {
+    listOf(d.exceptionCodes).forEach((code, i) => {
       if (typeof code === 'string' && !ctx.catalog.has(code)) {
         problems.push({ path: `exceptionCodes[${i}]`, message: `"${code}" is not in the exception-code catalog` });
       }
@@ -149,27 +157,26 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
   }
 
   const durations: Array<[string, unknown]> = [
-    ['approval.timeout', d.approval?.timeout],
-    ['breakGlass.postReviewDue', d.breakGlass?.postReviewDue],
-    ['delegation.initialWait', d.delegation?.initialWait],
-    ['delegation.reminderEvery', d.delegation?.reminderEvery],
-    ['delegation.hardTimeout', d.delegation?.hardTimeout],
+    ['approval.timeout', fieldsOf(d.approval).timeout],
+    ['breakGlass.postReviewDue', fieldsOf(d.breakGlass).postReviewDue],
+    ['delegation.initialWait', fieldsOf(d.delegation).initialWait],
+    ['delegation.reminderEvery', fieldsOf(d.delegation).reminderEvery],
+    ['delegation.hardTimeout', fieldsOf(d.delegation).hardTimeout],
     ['stallAfter', d.stallAfter],
   ];
   for (const [path, value] of durations) {
     const problem = typeof value === 'string' ? timerProblem(value) : undefined;
     if (problem) problems.push({ path, message: problem });
   }
-  const bg = d.breakGlass;
-  if (bg?.allowed === true) {
+  const bg = fieldsOf(d.breakGlass);
+  if (bg.allowed === true) {
     if (bg.postReviewDue === undefined)
       problems.push({ path: 'breakGlass.postReviewDue', message: 'is required when break-glass is allowed' });
     if (bg.reviewer === undefined)
       problems.push({ path: 'breakGlass.reviewer', message: 'is required when break-glass is allowed' });
   }
-  const dl = d.delegation;
+  const dl = fieldsOf(d.delegation);
   if (
-    dl &&
     parseDuration(dl.initialWait) &&
     parseDuration(dl.hardTimeout) &&
     parseDuration(dl.initialWait)! >= parseDuration(dl.hardTimeout)!
@@ -177,8 +184,8 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
     problems.push({ path: 'delegation.hardTimeout', message: 'must be longer than initialWait' });
   }
 
-  if (problems.length) return { ok: false, problems };
-  return { ok: true, definition: raw as WorkflowDefinition };
+  if (!passed(raw, problems)) return { ok: false, problems };
+  return { ok: true, definition: raw };
 }
 
 /** Names that hold secrets: their values must reference an environment variable. */
@@ -206,8 +213,8 @@ function mcpStrings(m: Record<string, unknown>, path: string): Array<[string, st
  * database password or any other variable of workgate's).
  */
 function mcpProblems(mcp: unknown, path: string): Problem[] {
-  if (mcp === undefined || mcp === null || typeof mcp !== 'object') return [];
-  const m = mcp as { command?: unknown; url?: unknown; args?: unknown; env?: unknown; headers?: unknown };
+  if (!isFields(mcp)) return [];
+  const m = mcp;
   const problems: Problem[] = [];
   if ((m.command === undefined) === (m.url === undefined))
     problems.push({ path, message: 'an MCP server is a command (stdio) or a url (streamable HTTP), one of them' });

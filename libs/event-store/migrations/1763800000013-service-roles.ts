@@ -37,7 +37,7 @@ export class ServiceRoles1763800000013 implements MigrationInterface {
     const password = process.env.WORKGATE_DB_PASSWORD;
     if (password) for (const role of ROLES) await q.query(`ALTER ROLE ${role} PASSWORD ${quoteLiteral(password)}`);
     await q.query(
-      `GRANT CONNECT ON DATABASE "${(await q.query('SELECT current_database() AS d'))[0].d}" TO ${ROLES.join(', ')}`,
+      `DO $$ BEGIN EXECUTE format('GRANT CONNECT ON DATABASE %I TO ${ROLES.join(', ')}', current_database()); END $$`,
     );
 
     await q.query(`REVOKE INSERT ON ${LEDGER_TABLES.join(', ')} FROM workgate_app`);

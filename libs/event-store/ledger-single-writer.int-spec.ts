@@ -1,0 +1,79 @@
+import { freshDatabase } from '../../test/support/database';
+import { LedgerWriter } from './ledger-writer';
+import { ev } from './spec-support';
+import { verifyLedger } from './verify';
+
+describe('single writer', () => {
+  it('keeps a second instance as a standby and hands over when the first dies', async () => {
+    const db = await freshDatabase();
+    const changes: string[] = [];
+    const first = new LedgerWriter(db.url, {
+      role: 'workgate_ledger',
+      onActiveChange: (a) => changes.push(`first:${a}`),
+    });
+    const second = new LedgerWriter(db.url, {
+      role: 'workgate_ledger',
+      standbyPollMs: 50,
+      onActiveChange: (a) => changes.push(`second:${a}`),
+    });
+    try {
+      await first.start();
+      await first.append({ streamId: 's', expectedVersion: 'no_stream', events: [ev()] });
+      const secondActive = second.start();
+      await new Promise((r) => setTimeout(r, 200));
+      expect(second.isActive).toBe(false);
+      await expect(second.append({ streamId: 's', expectedVersion: 1, events: [ev()] })).rejects.toMatchObject({
+        code: 'unavailable',
+      });
+
+      // Kill the first writer's connection from the outside, as a crash would.
+      const owner = db.ownerPool();
+      await owner.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                          WHERE datname = $1 AND application_name = 'workgate-ledger-writer'
+                            AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)`,
+        [db.name],
+      );
+      await secondActive;
+      expect(second.isActive).toBe(true);
+      await expect(second.append({ streamId: 's', expectedVersion: 1, events: [ev()] })).resolves.toMatchObject({
+        positions: [2],
+        nextVersion: 2,
+      });
+      expect(changes.slice(0, 3)).toEqual(['first:true', 'first:false', 'second:true']);
+      expect((await verifyLedger(db.appPool())).ok).toBe(true);
+    } finally {
+      await first.stop();
+      await second.stop();
+      await db.drop();
+    }
+  });
+
+  it('stays stopped when it is stopped after losing its connection, before it would compete again', async () => {
+    const db = await freshDatabase();
+    const writer = new LedgerWriter(db.url, { role: 'workgate_ledger', standbyPollMs: 50 });
+    const owner = db.ownerPool();
+    const writerConnections = async () =>
+      (
+        await owner.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'workgate-ledger-writer'`,
+          [db.name],
+        )
+      ).rows[0].n;
+    try {
+      await writer.start();
+      await owner.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'workgate-ledger-writer'`,
+        [db.name],
+      );
+      await new Promise((r) => setTimeout(r, 20)); // the loss is noticed, the retry scheduled
+      await writer.stop();
+      await new Promise((r) => setTimeout(r, 300)); // well past the retry's time
+      expect(writer.isActive).toBe(false);
+      expect(await writerConnections()).toBe(0);
+    } finally {
+      await writer.stop();
+      await db.drop();
+    }
+  });
+});

@@ -1,0 +1,62 @@
+import { Client, Pool } from 'pg';
+import { LedgerHead } from '@workgate/contracts';
+import { GENESIS_HASH } from './hash';
+import { appendLeaf, emptyTreeRows, insertTreeRows, storedTreeSize, treeFrontier } from './ledger-tree';
+import { MerkleFrontier } from './merkle';
+
+/** Advisory-lock key owned by the one ledger writer. */
+export const WRITER_LOCK_KEY = 7243002;
+
+/** What `admit` decided about the ledger a writer found. */
+export type WriterAdmission = { ok: true; adopt?: boolean } | { ok: false; reason: string };
+
+/** Takes the writer's lock on this connection if no other holds it; whether it did. */
+export async function tryWriterLock(client: Client): Promise<boolean> {
+  const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+    WRITER_LOCK_KEY,
+  ]);
+  return rows[0].locked;
+}
+
+const HEAD_SQL = 'SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1';
+
+/** The ledger's last position and chain hash (the genesis hash at position 0 when it is empty). */
+export async function readHead(db: Pick<Pool, 'query'> | Pick<Client, 'query'>): Promise<LedgerHead> {
+  const { rows } = await db.query<{ position: number; hash: string }>(HEAD_SQL);
+  return rows.length ? { position: rows[0].position, hash: rows[0].hash } : { position: 0, hash: GENESIS_HASH };
+}
+
+/**
+ * The tree's right edge at `head`, from the stored nodes; leaves recorded without their nodes
+ * (a ledger written before the tree, a commit whose nodes a crash cut off is not possible: they
+ * go in one statement) are computed in pages, and stored when `persist`.
+ */
+export async function loadFrontier(
+  client: Client,
+  head: number,
+  persist: boolean,
+  log?: (message: string) => void,
+): Promise<MerkleFrontier> {
+  const stored = Math.min(await storedTreeSize(client), head);
+  const frontier = await treeFrontier(client, stored);
+  for (let after = stored; after < head;) {
+    const { rows } = await client.query<{ position: number; hash: string }>(
+      'SELECT position, hash FROM ledger_events WHERE position > $1 ORDER BY position LIMIT 10000',
+      [after],
+    );
+    const tree = emptyTreeRows();
+    for (const r of rows) appendLeaf(frontier, r.hash, tree);
+    if (persist) await insertTreeRows(client, tree);
+    after = rows[rows.length - 1].position;
+    if (persist && head - stored > 10_000) log?.(`ledger tree filled to position ${after} of ${head}`);
+  }
+  return frontier;
+}
+
+/** Signs the head of a ledger written before commits were signed, so the writer extends a signed ledger. */
+export async function adoptHead(client: Client, head: LedgerHead, signature: Buffer): Promise<void> {
+  await client.query(
+    'INSERT INTO ledger_commit_signatures (position, signature) VALUES ($1, $2) ON CONFLICT (position) DO NOTHING',
+    [head.position, signature],
+  );
+}
