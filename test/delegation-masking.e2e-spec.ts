@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { randomBytes } from 'node:crypto';
 import { inboxSubject, Streams } from '@workgate/contracts';
 import { eventually } from './support/processes';
@@ -126,7 +127,7 @@ describe('credentials in a delegation prompt are masked', () => {
     const script = await (await fetch(`${t.url}/console/masking.js`)).text();
     // The console masks with the same patterns as the API: loaded as the page loads it.
     const page: { workgateMask?: (text: string) => string } = {};
-    new Function('window', script)(page);
+    runInNewContext(script, { window: page });
     expect(page.workgateMask!(prompt.objective)).toBe(
       'Reconcile the payouts; the API answers with Authorization: [redacted]',
     );
