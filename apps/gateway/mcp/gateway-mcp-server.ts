@@ -210,6 +210,16 @@ export function gatewayMcpServer(
         });
       }
       const result = await (early ?? forward(system));
+      /** The answer as the agent gets it: the downstream result, with its receipt in `_meta`. */
+      const withReceipt = (recorded: Record<string, string>): ToolResult => ({
+        ...result,
+        _meta: {
+          ...(result._meta ?? {}),
+          'workgate/receiptId': verdict.receiptId,
+          'workgate/argumentsSha256': argumentsSha256,
+          ...recorded,
+        },
+      });
       let resultSha256: string;
       try {
         resultSha256 = sha256(result);
@@ -218,28 +228,13 @@ export function gatewayMcpServer(
         log(
           `the result of action ${verdict.actionId} cannot be hashed and is not recorded: ${(error as Error).message}`,
         );
-        return {
-          ...result,
-          _meta: {
-            ...(result._meta ?? {}),
-            'workgate/receiptId': verdict.receiptId,
-            'workgate/argumentsSha256': argumentsSha256,
-          },
-        };
+        return withReceipt({});
       }
       // Recorded beside the decision; the answer does not wait for that commit.
       backend
         .recordResult(workOrderId, verdict.actionId, { resultSha256, isError: result.isError === true })
         .catch((error: Error) => log(`the result of action ${verdict.actionId} is not recorded: ${error.message}`));
-      return {
-        ...result,
-        _meta: {
-          ...(result._meta ?? {}),
-          'workgate/receiptId': verdict.receiptId,
-          'workgate/argumentsSha256': argumentsSha256,
-          'workgate/resultSha256': resultSha256,
-        },
-      };
+      return withReceipt({ 'workgate/resultSha256': resultSha256 });
     } catch (error) {
       return refusalResult(refusalOf(error));
     }
