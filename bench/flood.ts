@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isPlainObject } from '@workgate/contracts';
 import { percentile } from './stats';
 import { startWorkgateProcess } from './workgate-process';
 
@@ -66,6 +67,15 @@ async function probe(url: string, headers: Record<string, string>, until: Promis
   };
 }
 
+/** Whether the attacker's output is its tally. */
+const isTally = (value: unknown): value is FloodResult['attacker'] =>
+  isPlainObject(value) &&
+  typeof value.sent === 'number' &&
+  isPlainObject(value.statuses) &&
+  Object.values(value.statuses).every((n) => typeof n === 'number') &&
+  typeof value.resets === 'number' &&
+  typeof value.connections === 'number';
+
 /** Runs the attacker (bench/flood-load.ts) in its own process; resolves with its tally. */
 function attack(url: string, connections: number, seconds: number, bytes: number): Promise<FloodResult['attacker']> {
   const child = spawn(process.execPath, [join(THIS_DIST, 'bench', 'flood-load.js')], {
@@ -81,9 +91,11 @@ function attack(url: string, connections: number, seconds: number, bytes: number
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`the flood exited with ${code}: ${out}`)),
-    );
+    child.once('exit', (code) => {
+      const tally: unknown = code === 0 ? JSON.parse(out) : undefined;
+      if (isTally(tally)) resolve(tally);
+      else reject(new Error(`the flood exited with ${code}: ${out}`));
+    });
   });
 }
 

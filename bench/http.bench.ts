@@ -7,19 +7,14 @@ import { machineLine, median, saveResults, SummaryRow, table } from './stats';
 import { freePort } from '../cli/infra';
 import { startWorkgateProcess } from './workgate-process';
 
-// autocannon ships no types of its own; the part used here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const autocannon = require('autocannon') as (
-  options: Record<string, unknown>,
-) => Promise<Cannonade> & { on(event: 'response', listener: () => void): void };
-interface Cannonade {
-  requests: { total: number };
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  start: Date;
-  finish: Date;
-  '2xx': number;
+import autocannon from 'autocannon';
+import { isPlainObject } from '@workgate/contracts';
+
+/** A field of an API answer that must be a string (an id). */
+function stringField(answer: unknown, field: string): string {
+  const value = isPlainObject(answer) ? answer[field] : undefined;
+  if (typeof value !== 'string') throw new Error(`the answer has no ${field}: ${JSON.stringify(answer)}`);
+  return value;
 }
 type Request = { method: string; path: string; headers?: Record<string, string>; body?: string };
 
@@ -76,7 +71,8 @@ async function main(): Promise<void> {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<Record<string, any>>;
+    const answer: unknown = await res.json();
+    return answer;
   };
   /** Runs `work` for each item, `width` at a time. */
   const inParallel = async <T>(items: T[], width: number, work: (item: T) => Promise<void>) => {
@@ -101,7 +97,8 @@ async function main(): Promise<void> {
   await inParallel(
     Array.from({ length: POOL }, () => unique()),
     20,
-    async (ref) => void pool.push((await call('helpdesk', 'POST', '/v1/work-orders', open(`pool-${ref}`))).id),
+    async (ref) =>
+      void pool.push(stringField(await call('helpdesk', 'POST', '/v1/work-orders', open(`pool-${ref}`)), 'id')),
   );
   let picked = 0;
   const pick = () => pool[picked++ % POOL];
@@ -113,10 +110,12 @@ async function main(): Promise<void> {
       Array.from({ length: count }, () => unique()),
       20,
       async (ref) => {
-        const { id } = await call('helpdesk', 'POST', '/v1/work-orders', open(`wait-${ref}`));
+        const id = stringField(await call('helpdesk', 'POST', '/v1/work-orders', open(`wait-${ref}`)), 'id');
         ids.push(
-          (await call('agent', 'POST', `/v1/work-orders/${id}/actions`, { ...REFUND, facts: { amount: 30 } }))
-            .approvalId,
+          stringField(
+            await call('agent', 'POST', `/v1/work-orders/${id}/actions`, { ...REFUND, facts: { amount: 30 } }),
+            'approvalId',
+          ),
         );
       },
     );

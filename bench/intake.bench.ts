@@ -40,12 +40,12 @@ async function main(): Promise<void> {
   let counted = 0;
   let seen = 0;
   const countAll = async () => {
-    const { rows } = await pool.query(
+    const { rows } = await pool.query<{ n: number; last: number | null }>(
       `SELECT count(*) FILTER (WHERE type IN ('WorkOrderOpened', 'ActionDecided'))::int AS n, max(position)::int AS last FROM ledger_events WHERE position > $1`,
       [seen],
     );
-    counted += rows[0].n as number;
-    seen = (rows[0].last as number | null) ?? seen;
+    counted += rows[0].n;
+    seen = rows[0].last ?? seen;
     return counted;
   };
   let rss = 0;
@@ -60,12 +60,12 @@ async function main(): Promise<void> {
         // still missing, its head says enough (counting read every new row, about 1% of Postgres's
         // work in a sustained run). The head is cheap to read, so it is read often: the end of a
         // run is seen within about 20 ms.
-        const head = (await pool.query('SELECT max(position)::int AS last FROM ledger_events')).rows[0].last as
-          number | null;
+        const head = (await pool.query<{ last: number | null }>('SELECT max(position)::int AS last FROM ledger_events'))
+          .rows[0].last;
         if ((head ?? 0) - seen >= total - counted && (await countAll()) >= total) return true;
         if (Date.now() - looked >= 100) {
           looked = Date.now();
-          const refused = await pool.query(
+          const refused = await pool.query<{ reasons: unknown }>(
             `SELECT data->'reasons' AS reasons FROM ledger_events WHERE type = 'IntakeRejected' AND data->>'source' = 'bench' LIMIT 1`,
           );
           if (refused.rows.length)
@@ -189,7 +189,7 @@ function cpuLine(c: CpuPerEvent): string {
 /** Waits until the views have folded the whole ledger, so a fixed-rate run starts from a steady state. */
 function settled(pool: ReturnType<typeof createPool>): Promise<void> {
   return waitUntil('the views catching up with the ledger', 120_000, async () => {
-    const { rows } = await pool.query(
+    const { rows } = await pool.query<{ head: number | null; views: number | null }>(
       `SELECT (SELECT max(position) FROM ledger_events)::int AS head, (SELECT position FROM projection_checkpoints WHERE name = 'views')::int AS views`,
     );
     return (rows[0].views ?? 0) >= (rows[0].head ?? 0);
@@ -213,7 +213,9 @@ async function atRate(
   let polling = true;
   const poller = (async () => {
     while (polling) {
-      const { rows } = await pool.query(`SELECT position::int AS p FROM projection_checkpoints WHERE name = 'views'`);
+      const { rows } = await pool.query<{ p: number }>(
+        `SELECT position::int AS p FROM projection_checkpoints WHERE name = 'views'`,
+      );
       checkpoints.push([Date.now(), rows[0]?.p ?? 0]);
       await new Promise((r) => setTimeout(r, 5));
     }

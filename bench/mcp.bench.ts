@@ -75,7 +75,8 @@ async function main(): Promise<void> {
           body: JSON.stringify({ system: 'files', operation: 'read_text_file', kind: 'read' }),
         });
         if (res.status !== 201) throw new Error(`status ${res.status}`);
-        return res.json();
+        const answer: unknown = await res.json();
+        return answer;
       },
     ],
     [

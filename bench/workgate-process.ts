@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NatsConnection } from 'nats';
-import { HealthReply, ServiceName, Subjects } from '@workgate/contracts';
+import { HealthReply, isPlainObject, ServiceName, Subjects } from '@workgate/contracts';
 import { createClient, ensureDatabase, migrate, withDatabase } from '@workgate/event-store';
 import { borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
 import { freePort, startScratchNats } from '../cli/infra';
@@ -47,13 +47,13 @@ export interface WorkgateProcess {
 }
 
 /** The Node flags of `npm start` (package.json), read from there so the two cannot drift apart. */
-const START_FLAGS: string[] = (
-  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start.match(
-    /node ((?:--\S+ )*)dist\/cli\/start\.js/,
-  )?.[1] ?? ''
-)
-  .split(' ')
-  .filter(Boolean);
+function startFlags(): string[] {
+  const pkg: unknown = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const start = isPlainObject(pkg) && isPlainObject(pkg.scripts) ? pkg.scripts.start : undefined;
+  if (typeof start !== 'string') throw new Error('package.json has no start script');
+  return (/node ((?:--\S+ )*)dist\/cli\/start\.js/.exec(start)?.[1] ?? '').split(' ').filter(Boolean);
+}
+const START_FLAGS = startFlags();
 
 const SPLIT: ServiceName[] = ['ledger', 'exceptions', 'policy', 'approvals', 'intake', 'intake'];
 

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { dirname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadConfigOrExit } from '@workgate/config';
+import { isPlainObject } from '@workgate/contracts';
 
 const ROLES = ['integrator', 'operator', 'approver', 'analyst', 'ops-lead', 'admin'];
 /** How long to wait for a running workgate to pick the key up (it checks the file every half second). */
@@ -16,8 +17,9 @@ const WORKS_WITHIN_MS = 5_000;
 export function addPrincipal(path: string, id: string, roles: string[]): string {
   const doc = parseDocument(existsSync(path) ? readFileSync(path, 'utf8') : 'principals: []\n');
   const principals = (doc.get('principals') as { items?: unknown[] } | undefined) ?? doc.createNode([]);
-  const list = (doc.toJS().principals ?? []) as Array<{ id: string }>;
-  if (list.some((p) => p.id === id))
+  const js: unknown = doc.toJS();
+  const list: unknown[] = isPlainObject(js) && Array.isArray(js.principals) ? js.principals : [];
+  if (list.some((p) => isPlainObject(p) && p.id === id))
     throw new Error(`principal ${id} already exists in ${path}; remove it first to issue a new key`);
   const key = `wg_${randomBytes(24).toString('base64url')}`;
   const entry = doc.createNode({ id, roles, apiKeySha256: createHash('sha256').update(key).digest('hex') });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join, sep } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { INestApplicationContext, Logger } from '@nestjs/common';
-import { ServiceName } from '@workgate/contracts';
+import { isPlainObject, ServiceName } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import {
   borrowNats,
@@ -20,6 +20,7 @@ import { startGateway } from '../apps/gateway/gateway';
 import { IntakeModule } from '../apps/intake/intake.module';
 import { LedgerModule } from '../apps/ledger/ledger.module';
 import { PolicyModule } from '../apps/policy/policy.module';
+import type { LedgerThreadData } from './ledger-thread';
 
 /** Every NATS service, in start order: the ledger first (the others read and append through it), the catalog before policy. */
 export const SERVICE_MODULES: Array<[Exclude<ServiceName, 'gateway'>, ServiceModuleFactory]> = [
@@ -94,12 +95,21 @@ async function startLedgerThread(
   const { port1, port2 } = new MessageChannel();
   const routes = useOfferedRoutes(port1);
   const worker = new Worker(join(root, 'dist', 'cli', 'ledger-thread.js'), {
-    workerData: { env: { ...config }, instance, routes: port2 },
+    workerData: {
+      // The configuration as the environment it was read from: the thread reads it the same way.
+      env: Object.fromEntries(
+        Object.entries(config).map(([key, value]) => [key, value === undefined ? undefined : String(value)]),
+      ),
+      instance,
+      routes: port2,
+    } satisfies LedgerThreadData,
     transferList: [port2],
   });
   await new Promise<void>((resolve, reject) => {
-    worker.once('message', (m) =>
-      m === 'ready' ? resolve() : reject(new Error(`ledger thread: ${m?.error ?? String(m)}`)),
+    worker.once('message', (m: unknown) =>
+      m === 'ready'
+        ? resolve()
+        : reject(new Error(`ledger thread: ${isPlainObject(m) && typeof m.error === 'string' ? m.error : String(m)}`)),
     );
     worker.once('error', reject);
   }).catch((error) => {

@@ -1,6 +1,6 @@
+import { runInNewContext } from 'node:vm';
 import { randomBytes } from 'node:crypto';
-import { inboxSubject, Streams } from '@workgate/contracts';
-import { eventually } from './support/processes';
+import { inboxDelivery } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
@@ -84,17 +84,7 @@ describe('credentials in a delegation prompt are masked', () => {
   });
 
   it("the delegate's inbox on JetStream gets the prompt masked", async () => {
-    const delivered = await eventually(
-      async () => {
-        const consumer = await t.nc
-          .jetstream()
-          .consumers.get(Streams.inbox.name, { filterSubjects: inboxSubject('agent-x') });
-        const m = await consumer.next({ expires: 1000 });
-        return m ? new TextDecoder().decode(m.data) : undefined;
-      },
-      10_000,
-      'the inbox delivery',
-    );
+    const delivered = await inboxDelivery(t.nc, 'agent-x');
     expect(JSON.parse(delivered)).toMatchObject({
       dispatchId,
       prompt: { objective: 'Reconcile the payouts; the API answers with Authorization: [redacted]' },
@@ -126,7 +116,7 @@ describe('credentials in a delegation prompt are masked', () => {
     const script = await (await fetch(`${t.url}/console/masking.js`)).text();
     // The console masks with the same patterns as the API: loaded as the page loads it.
     const page: { workgateMask?: (text: string) => string } = {};
-    new Function('window', script)(page);
+    runInNewContext(script, { window: page });
     expect(page.workgateMask!(prompt.objective)).toBe(
       'Reconcile the payouts; the API answers with Authorization: [redacted]',
     );

@@ -1,5 +1,6 @@
-import { inboxSubject, Streams, Subjects } from '@workgate/contracts';
-import { eventually } from './support/processes';
+import { Subjects } from '@workgate/contracts';
+import { prompt } from '../libs/domain/delegation/delegation.fixtures';
+import { eventually, inboxDelivery } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
@@ -8,13 +9,6 @@ describe('delegations over HTTP', () => {
   let t: TestWorkgate;
   const principals = writePrincipals({ helpdesk: ['integrator'], op: ['operator'], 'agent-x': ['operator'] });
   let as: Record<string, ReturnType<typeof client>>;
-  const prompt = {
-    objective: 'Fix the flaky retry test',
-    scope: 'libs/messaging only',
-    artifacts: [{ path: '.switchboard/handoff/retry.md', access: 'read' }],
-    verification: ['npm test -- libs/messaging'],
-    completion: 'stop and wait; the lead resumes after the operator confirms',
-  };
   const fast = { initialWait: 'PT2S', reminderEvery: 'PT2S', backoff: 1, hardTimeout: 'PT6S' };
 
   beforeAll(async () => {
@@ -88,18 +82,7 @@ describe('delegations over HTTP', () => {
         prompt: expect.objectContaining({ objective: prompt.objective }),
       }),
     ]);
-    const delivered = await eventually(
-      async () => {
-        const consumer = await t.nc
-          .jetstream()
-          .consumers.get(Streams.inbox.name, { filterSubjects: inboxSubject('agent-x') });
-        const m = await consumer.next({ expires: 1000 });
-        return m ? (JSON.parse(new TextDecoder().decode(m.data)) as { dispatchId: string }) : undefined;
-      },
-      10_000,
-      'the inbox delivery',
-    );
-    expect(delivered).toMatchObject({ dispatchId });
+    expect(JSON.parse(await inboxDelivery(t.nc, 'agent-x'))).toMatchObject({ dispatchId });
     expect((await as.op('GET', '/v1/inbox/agent.*')).body).toMatchObject({
       error: 'validation_failed',
       details: [{ path: 'param:recipient' }],

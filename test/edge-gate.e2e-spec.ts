@@ -7,7 +7,7 @@ const MIB = 1024 * 1024;
 interface RawAnswer {
   status: number;
   headers: Record<string, string>;
-  body: any;
+  body: unknown;
   /** The server closed the connection after answering. */
   closed: boolean;
 }

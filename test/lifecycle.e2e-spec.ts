@@ -68,7 +68,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
     ).toMatchObject({ status: 200, body: { status: 'approved' } });
     await handoffWhen(
       `stage ${stageId} passed`,
-      (h) => h.stages.find((s: any) => s.id === stageId).gate.status === 'approved',
+      (h) => h.stages.find((s: { id: string }) => s.id === stageId).gate.status === 'approved',
     );
   };
 
@@ -125,9 +125,9 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
     expect(ce.status).toBe(202);
     const contract = await handoffWhen(
       'the contract artifact',
-      (h) => h.stages.find((s: any) => s.id === 'contract').gate.status === 'requested',
+      (h) => h.stages.find((s: { id: string }) => s.id === 'contract').gate.status === 'requested',
     );
-    const contractGate = contract.stages.find((s: any) => s.id === 'contract').gate;
+    const contractGate = contract.stages.find((s: { id: string }) => s.id === 'contract').gate;
     expect(
       await decideWhenOpen('engagement-lead', contractGate.approvalId, {
         decision: 'approve',
@@ -333,7 +333,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
 
   it('closing R-03 approves security for the original scope and lets the launch run', async () => {
     const h = await handoff();
-    const security = h.stages.find((s: any) => s.id === 'delivery').gate;
+    const security = h.stages.find((s: { id: string }) => s.id === 'delivery').gate;
     expect(
       await as['security-lead']('POST', `/v1/approvals/${security.approvalId}/conditions/c1/close`, {
         evidence: { kind: 'risk-closure', ref: 'SEC-2026-0090#R-03' },

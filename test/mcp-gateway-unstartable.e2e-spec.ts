@@ -7,7 +7,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
-type ToolResult = { isError?: boolean; content: Array<{ type: string; text?: string }>; _meta?: Record<string, any> };
+type ToolResult = {
+  isError?: boolean;
+  content: Array<{ type: string; text?: string }>;
+  _meta?: Record<string, unknown>;
+};
 
 const FILESYSTEM_SERVER = 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js';
 

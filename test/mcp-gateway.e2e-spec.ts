@@ -87,7 +87,7 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
     const events = await eventually(
       async () => {
         const all = (await client(t.url, principals.keys.lead)('GET', `/v1/work-orders/${workOrderId}/events`))
-          .body as Array<{ type: string; data: any }>;
+          .body as Array<{ type: string; data: { action: { operation: string }; actionId: string } }>;
         return all.some((e) => e.type === 'ActionPerformed') && all;
       },
       10_000,
@@ -118,7 +118,7 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
     const events = await eventually(
       async () => {
         const all = (await client(t.url, principals.keys.lead)('GET', `/v1/work-orders/${workOrderId}/events`))
-          .body as Array<{ eventId: string; type: string; data: any; recordedAt: string }>;
+          .body as Array<{ eventId: string; type: string; data: Record<string, unknown>; recordedAt: string }>;
         // A decision's receipt is its ActionDecided event.
         const decided = receipts.map((receiptId) =>
           all.find((e) => e.type === 'ActionDecided' && e.eventId === receiptId),
@@ -239,7 +239,7 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
         { jsonrpc: '2.0', id: 'b', method: 'ping' },
       ]);
       expect(batch.status).toBe(200);
-      const body = (await batch.json()) as any[];
+      const body = (await batch.json()) as Array<{ id: string; result: { tools: unknown[] } }>;
       expect(body.map((m) => m.id)).toEqual(['a', 'b']);
       expect(body[0].result.tools.length).toBeGreaterThan(0);
       const notification = await post({ jsonrpc: '2.0', method: 'notifications/initialized' });

@@ -1,15 +1,11 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
+// The receivers check signatures with the Standard Webhooks reference library, not with workgate's code.
+import { Webhook } from 'standardwebhooks';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
-
-// The receivers check signatures with the Standard Webhooks reference library, not with workgate's code.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Webhook } = require('standardwebhooks') as {
-  Webhook: new (secret: string) => { verify(body: string, headers: Record<string, string>): unknown };
-};
 
 interface Received {
   path: string;

@@ -31,7 +31,7 @@ function headersOnly(
   path: string,
   key: string,
   length: number,
-): Promise<{ status: number; body: any } | 'no answer'> {
+): Promise<{ status: number; body: unknown } | 'no answer'> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${url}${path}`,

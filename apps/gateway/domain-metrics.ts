@@ -25,8 +25,7 @@ export class DomainMetrics implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    source = this;
-    registerGauges();
+    registerGauges(this);
   }
 
   onApplicationShutdown(): void {
@@ -54,7 +53,9 @@ export class DomainMetrics implements OnModuleInit, OnApplicationShutdown {
 
 let registered = false;
 
-function registerGauges(): void {
+/** The gauges read the latest DomainMetrics (prom-client's registry is one per process; they are registered once). */
+function registerGauges(from: DomainMetrics): void {
+  source = from;
   if (registered) return;
   registered = true;
   gauge({

@@ -17,6 +17,9 @@ interface CheckResult {
   at: number;
 }
 
+/** Whether a service's health details are the ledger's (they report its head). */
+const isLedgerDetails = (details: Record<string, unknown>): details is LedgerHealthDetails => 'headPosition' in details;
+
 /** The readiness report: Terminus's shape, `details` holding every check. */
 export interface HealthReport {
   status: 'ok' | 'error';
@@ -70,9 +73,7 @@ export class HealthMonitor implements OnModuleInit, OnApplicationShutdown {
   /** What the ledger last reported (head, relay, projections), if it answered. */
   get ledger(): LedgerHealthDetails | undefined {
     const result = this.results.get('ledger');
-    return result && Date.now() - result.at <= STALE_MS && 'headPosition' in result.details
-      ? (result.details as LedgerHealthDetails)
-      : undefined;
+    return result && Date.now() - result.at <= STALE_MS && isLedgerDetails(result.details) ? result.details : undefined;
   }
 
   /** The report as of now; before the first round of checks has answered, waits for it (at most STALE_MS). */

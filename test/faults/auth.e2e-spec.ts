@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../../apps/gateway/http';
 import { eventually } from '../support/processes';
-import { client, TestRole, writePrincipals } from '../support/principals';
+import { client, writePrincipals } from '../support/principals';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 import { declaredRoutes, DeclaredRoute, fillPath, openApiRoutes, Role, ROLES, routeKey } from './http-routes';
 
@@ -60,7 +60,7 @@ describe('auth matrix', () => {
     helpdesk: ['integrator', 'operator'],
     'support-lead': ['operator', 'approver'],
     'other-approver': ['approver'],
-  } as Record<string, TestRole[]>);
+  });
   let t: TestWorkgate;
   let as: Record<string, Call>;
   let anonymous: Call;

@@ -49,7 +49,7 @@ describe('faults: Postgres stopped immediately during ingest', () => {
       viewsPool: () => (views ??= createPool(url, { role: 'workgate_views', max: 2 })),
       ownerPool: () => (owner ??= createPool(url, { max: 2 })),
       drop: async () => {
-        await Promise.all([app, views, owner].map((p) => p?.end().catch(() => undefined)));
+        await Promise.all([app, views, owner].flatMap((p) => (p ? [p.end().catch(() => undefined)] : [])));
       },
     };
     rig = await startRig({ database });

@@ -40,7 +40,7 @@ export async function freshDatabase(): Promise<TestDatabase> {
     viewsPool: () => (views ??= createPool(url, { role: 'workgate_views', max: 4 })),
     ownerPool: () => (owner ??= createPool(url, { max: 4 })),
     drop: async () => {
-      await Promise.all([app, views, owner].map((p) => p?.end().catch(() => undefined)));
+      await Promise.all([app, views, owner].flatMap((p) => (p ? [p.end().catch(() => undefined)] : [])));
       const c = new Client({ connectionString: TEST_PG_URL });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -1,5 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { NatsConnection } from 'nats';
+import { inboxSubject, Streams } from '@workgate/contracts';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -63,4 +65,19 @@ export async function startBuiltWorkgate(env: Record<string, string>): Promise<S
     'workgate to start',
   );
   return p;
+}
+
+/** The first message in `recipient`'s inbox on JetStream, as its text, once one has arrived (within 10 s). */
+export function inboxDelivery(nc: NatsConnection, recipient: string): Promise<string> {
+  return eventually(
+    async () => {
+      const consumer = await nc
+        .jetstream()
+        .consumers.get(Streams.inbox.name, { filterSubjects: inboxSubject(recipient) });
+      const m = await consumer.next({ expires: 1000 });
+      return m ? new TextDecoder().decode(m.data) : undefined;
+    },
+    10_000,
+    'the inbox delivery',
+  );
 }

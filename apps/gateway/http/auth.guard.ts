@@ -1,16 +1,8 @@
-import {
-  CanActivate,
-  createParamDecorator,
-  ExecutionContext,
-  Inject,
-  Injectable,
-  Provider,
-  SetMetadata,
-} from '@nestjs/common';
+import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable, Provider } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { WorkgateError } from '@workgate/contracts';
 import { Principal, PrincipalDirectory, Role, WatchedPrincipalDirectory } from './principals';
-import { routeSettingOf } from './route-settings';
+import { RouteSetting } from './route-settings';
 
 /** Provider token of the PrincipalDirectory (tests inject their own). */
 export const PRINCIPALS = Symbol('workgate:principals');
@@ -20,20 +12,20 @@ export function principalsProvider(path: string): Provider {
   return { provide: PRINCIPALS, useFactory: () => new WatchedPrincipalDirectory(path) };
 }
 
-const IS_PUBLIC = 'workgate:public';
-const ROLES_KEY = 'workgate:roles';
+const IS_PUBLIC = new RouteSetting<boolean>('workgate:public');
+const ROLE_SETTING = new RouteSetting<Role[]>('workgate:roles');
 
 /** The route needs no API key (a valid key, when sent, still sets the principal). */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+export const Public = (): MethodDecorator & ClassDecorator => IS_PUBLIC.decorate(true);
 
 /** The route needs a principal holding at least one of these roles. */
-export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator => SetMetadata(ROLES_KEY, roles);
+export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator => ROLE_SETTING.decorate(roles);
 
 /** Who may call a route (for the API document): no key at all, or a principal with one of these roles (none listed: any principal). */
 export function routeAccess(handler: object, controller: object): { public: boolean; roles: Role[] } {
   return {
-    public: !!routeSettingOf<boolean>(IS_PUBLIC, handler, controller),
-    roles: routeSettingOf<Role[]>(ROLES_KEY, handler, controller) ?? [],
+    public: !!IS_PUBLIC.of(handler, controller),
+    roles: ROLE_SETTING.of(handler, controller) ?? [],
   };
 }
 

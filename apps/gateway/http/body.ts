@@ -35,6 +35,14 @@ export interface BodyLimitRoute {
   bodyLimit?: number;
 }
 
+declare module 'fastify' {
+  /** What a route's config (`@RouteConfig`) may say about its body. */
+  interface FastifyContextConfig {
+    rawBody?: RawBodyRoute['rawBody'];
+    bodyLimit?: BodyLimitRoute['bodyLimit'];
+  }
+}
+
 /** The limit on a request's body: its route's (`BodyLimitRoute`), else BODY_LIMIT_BYTES. */
 export function bodyLimitOf(req: FastifyRequest | undefined): number {
   const limit = req?.routeOptions?.bodyLimit;
@@ -134,7 +142,7 @@ export function parseJsonBody(bytes: Buffer): unknown {
 export function installBodyParser(fastify: FastifyInstance): void {
   // A route's own, smaller limit (`BodyLimitRoute`) becomes Fastify's limit for that route.
   fastify.addHook('onRoute', (route) => {
-    const limit = (route.config as BodyLimitRoute | undefined)?.bodyLimit;
+    const limit = route.config?.bodyLimit;
     if (limit !== undefined && limit < BODY_LIMIT_BYTES) route.bodyLimit = limit;
   });
   fastify.addHook('preParsing', inflateBody);
@@ -211,7 +219,7 @@ export function inflateBody(
 function readBody(req: FastifyRequest, bytes: Buffer): unknown {
   // No route takes it (an unknown path answers 404 or 405 whatever it holds): it is not parsed.
   if (req.is404) return undefined;
-  if ((req.routeOptions.config as RawBodyRoute | undefined)?.rawBody) return bytes;
+  if (req.routeOptions.config?.rawBody) return bytes;
   const { type, charset } = mediaType(req.headers['content-type']);
   if (isJsonType(type)) {
     if (!isUtf8Charset(charset))

@@ -1,9 +1,9 @@
-import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { LedgerHeaders, rememberRecent, refuse, WorkgateError, Written } from '@workgate/contracts';
 import { GatewayDatabase } from '../gateway-database';
 import { RequestWithPrincipal } from './auth.guard';
-import { routeSetting, routeSettingOf } from './route-settings';
+import { RouteSetting } from './route-settings';
 
 /** The header a read names the position it must see with (SPEC section 3a). */
 export const MIN_POSITION_HEADER = 'workgate-min-position';
@@ -12,14 +12,14 @@ export const CATCH_UP_MS = 5_000;
 const POLL_MS = 10;
 const PRINCIPALS_KEPT = 10_000;
 
-const READS_VIEWS = 'workgate:reads-views';
+const READS_VIEWS = new RouteSetting<boolean>('workgate:reads-views');
 
 /** The route answers from the views (projections of the ledger): it waits for the position the caller must see. */
-export const ReadsViews = (): MethodDecorator & ClassDecorator => SetMetadata(READS_VIEWS, true);
+export const ReadsViews = (): MethodDecorator & ClassDecorator => READS_VIEWS.decorate(true);
 
 /** Whether a route waits for the views (for the API document). */
 export function readsViewsRoute(handler: object, controller: object): boolean {
-  return !!routeSettingOf<boolean>(READS_VIEWS, handler, controller);
+  return !!READS_VIEWS.of(handler, controller);
 }
 
 /** A write's reply: its answer and the ledger position of its commit. */
@@ -28,7 +28,8 @@ export function isWritten(value: unknown): value is Written<unknown> {
     typeof value === 'object' &&
     value !== null &&
     'answer' in value &&
-    typeof (value as Written<unknown>).position === 'number' &&
+    'position' in value &&
+    typeof value.position === 'number' &&
     Object.keys(value).length === 2
   );
 }
@@ -51,7 +52,7 @@ export class Consistency implements CanActivate {
 
   canActivate(context: ExecutionContext): true | Promise<true> {
     if (context.getType() !== 'http') return true;
-    if (!routeSetting<boolean>(READS_VIEWS, context)) return true;
+    if (!READS_VIEWS.in(context)) return true;
     const position = this.minPosition(context.switchToHttp().getRequest<RequestWithPrincipal>());
     return position <= this.caughtUpTo ? true : this.untilCaughtUp(position).then(() => true);
   }

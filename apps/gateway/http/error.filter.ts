@@ -50,7 +50,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** snake_case name of an HTTP status (408 -> request_timeout), for messages of statuses without a code of their own. */
 function statusName(status: number): string {
-  const name = (HttpStatus as unknown as Record<number, string | undefined>)[status];
+  const name: string | undefined = HttpStatus[status];
   return name ? name.toLowerCase() : 'bad request';
 }
 
@@ -119,7 +119,7 @@ export function toHttpError(exception: unknown, bodyLimit = BODY_LIMIT_BYTES): H
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
-    const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    const raw = typeof response === 'string' ? response : 'message' in response ? response.message : undefined;
     if (status === 400 && Array.isArray(raw)) {
       // A ValidationPipe without our exception factory: a list of messages.
       const details = raw.map((message) => ({ path: '', message: String(message) }));
@@ -146,12 +146,14 @@ export function toHttpError(exception: unknown, bodyLimit = BODY_LIMIT_BYTES): H
 
   if (exception instanceof Error || (typeof exception === 'object' && exception !== null)) {
     // http-errors and the like: plain errors with status/statusCode and expose.
-    const err = exception as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
-    const status =
-      typeof err.status === 'number' ? err.status : typeof err.statusCode === 'number' ? err.statusCode : undefined;
+    // Their fields may sit on the prototype (http-errors' classes), so they are read as `err.x` would.
+    const field = (name: 'status' | 'statusCode' | 'expose' | 'message'): unknown => Reflect.get(exception, name);
+    const [said, saidCode] = [field('status'), field('statusCode')];
+    const status = typeof said === 'number' ? said : typeof saidCode === 'number' ? saidCode : undefined;
     if (status !== undefined && status >= 400 && status < 500) {
+      const text = field('message');
       const message =
-        err.expose !== false && typeof err.message === 'string' ? err.message : statusName(status).replace(/_/g, ' ');
+        field('expose') !== false && typeof text === 'string' ? text : statusName(status).replace(/_/g, ' ');
       return fromStatus(status, message, bodyLimit);
     }
   }

@@ -2,7 +2,7 @@ import { PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { FastifyContextConfig, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { WorkgateError } from '@workgate/contracts';
 import { accessRefusal, principalOf, PRINCIPALS, RequestWithPrincipal, routeAccess } from './auth.guard';
 import { tooLargeMessage } from './body';
@@ -20,9 +20,12 @@ export interface GateAccess {
 /** How long a caller without a valid key waits for its 429 once past its budget. */
 export const OVER_BUDGET_DELAY_MS = 1000;
 
-/** The key of a route's GateAccess in its Fastify route config. */
-const GATE = 'workgateGate';
-type GatedConfig = { [GATE]?: GateAccess } | undefined;
+declare module 'fastify' {
+  /** A controller route's GateAccess, in its Fastify route config. */
+  interface FastifyContextConfig {
+    workgateGate?: GateAccess;
+  }
+}
 
 /**
  * Gives every route of the app's controllers its GateAccess, carried to Fastify as route config
@@ -33,11 +36,11 @@ type GatedConfig = { [GATE]?: GateAccess } | undefined;
 function carryAccessToRoutes(app: NestFastifyApplication): void {
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as (new (...args: never[]) => unknown) | null;
-      if (!controller) continue;
-      const proto = controller.prototype as Record<string, unknown>;
+      const controller = wrapper.metatype;
+      const proto: unknown = controller?.prototype;
+      if (!controller || typeof proto !== 'object' || proto === null) continue;
       for (const name of Object.getOwnPropertyNames(proto)) {
-        const handler = proto[name];
+        const handler: unknown = Reflect.get(proto, name);
         if (
           name === 'constructor' ||
           typeof handler !== 'function' ||
@@ -48,8 +51,9 @@ function carryAccessToRoutes(app: NestFastifyApplication): void {
           ...routeAccess(handler, controller),
           counted: rateLimitedRoute(handler, controller),
         };
-        const config: object | undefined = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler);
-        Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...config, [GATE]: access }, handler);
+        const config: unknown = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler);
+        const carried: FastifyContextConfig = { ...(typeof config === 'object' ? config : {}), workgateGate: access };
+        Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, carried, handler);
       }
     }
   }
@@ -91,7 +95,7 @@ export function installGate(app: NestFastifyApplication): void {
     .getInstance()
     .addHook('onRequest', (req: RequestWithPrincipal, reply: FastifyReply, done: HookHandlerDoneFunction) => {
       const route = req.routeOptions;
-      const access = (route.config as GatedConfig)?.[GATE];
+      const access = route.config?.workgateGate;
       if (!access) return done();
       const declared = declaredLength(req);
       const limit = route.bodyLimit;

@@ -53,11 +53,14 @@ function fingerprint(req: RequestWithPrincipal): string {
  * The Idempotency guard throws it to end the request with that answer (the one way Nest lets a
  * guard answer); GatewayErrorFilter sends it, marked `Idempotent-Replayed: true`.
  */
-export class KeptAnswer {
+export class KeptAnswer extends Error {
   constructor(
     readonly reply: Written<unknown>,
     readonly status: number,
-  ) {}
+  ) {
+    super('answered as this Idempotency-Key was answered first');
+    this.name = 'KeptAnswer';
+  }
 }
 
 /** What a write sent with an Idempotency-Key keeps once it is answered, and whether it did. */

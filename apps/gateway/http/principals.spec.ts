@@ -12,12 +12,13 @@ describe('WatchedPrincipalDirectory', () => {
   let dir: string;
   let path: string;
   let directory: WatchedPrincipalDirectory | undefined;
+  let logged: jest.SpyInstance;
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'wg-principals-'));
     path = join(dir, 'principals.yaml');
     jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   });
   afterEach(() => {
     directory?.onApplicationShutdown();
@@ -46,7 +47,7 @@ describe('WatchedPrincipalDirectory', () => {
     writeFileSync(path, `principals:\n  - { id: ann, roles: [pope], apiKeySha256: nope }\n`);
     expect(directory.reload()).toBe(false);
     expect(directory.byApiKey('key-ann')?.id).toBe('ann');
-    expect(Logger.prototype.error).toHaveBeenCalledWith(expect.stringContaining('unknown role "pope"'));
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('unknown role "pope"'));
   });
 
   it('refuses to start from an invalid file', () => {

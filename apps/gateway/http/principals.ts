@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { readFileSync, stat, statSync } from 'node:fs';
 import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { isMap, parseDocument } from 'yaml';
+import { isPlainObject } from '@workgate/contracts';
 
 /** The roles of SPEC section 3. A route names the roles it accepts with `@Roles(...)`. */
 export const ROLES = ['integrator', 'operator', 'approver', 'analyst', 'ops-lead', 'admin'] as const;
@@ -19,7 +20,8 @@ export interface PrincipalEntry extends Principal {
   readonly apiKeySha256: string;
 }
 
-const ROLE_SET: ReadonlySet<string> = new Set(ROLES);
+/** Whether `value` names one of the ROLES. */
+export const isRole = (value: unknown): value is Role => ROLES.some((role) => role === value);
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const ID_PATTERN = /^[^\s]{1,200}$/;
 const PRINCIPAL_KEYS = new Set(['id', 'roles', 'apiKeySha256']);
@@ -175,7 +177,8 @@ export function parsePrincipals(text: string, source: string): PrincipalEntry[] 
 
   const root = doc.contents;
   if (!isMap(root)) return fail(['the file must be a mapping with a "principals" list']);
-  const top = doc.toJS() as Record<string, unknown>;
+  const top: unknown = doc.toJS();
+  if (!isPlainObject(top)) return fail(['the file must be a mapping with a "principals" list']);
   for (const key of Object.keys(top))
     if (key !== 'principals') problems.push(`unknown key "${key}" (expected only "principals")`);
   const list = top.principals;
@@ -189,11 +192,11 @@ export function parsePrincipals(text: string, source: string): PrincipalEntry[] 
   const seenHashes = new Map<string, number>();
   list.forEach((raw: unknown, i) => {
     const at = `principals[${i}]`;
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    if (!isPlainObject(raw)) {
       problems.push(`${at}: must be a mapping with id, roles and apiKeySha256`);
       return;
     }
-    const item = raw as Record<string, unknown>;
+    const item = raw;
     let ok = true;
     for (const key of Object.keys(item)) {
       if (!PRINCIPAL_KEYS.has(key)) {
@@ -219,14 +222,14 @@ export function parsePrincipals(text: string, source: string): PrincipalEntry[] 
       ok = false;
     } else {
       item.roles.forEach((role: unknown, j) => {
-        if (typeof role !== 'string' || !ROLE_SET.has(role)) {
+        if (!isRole(role)) {
           problems.push(`${at}.roles[${j}]: unknown role ${JSON.stringify(role)} (roles: ${ROLES.join(', ')})`);
           ok = false;
-        } else if (roles.includes(role as Role)) {
+        } else if (roles.includes(role)) {
           problems.push(`${at}.roles[${j}]: role "${role}" is listed twice`);
           ok = false;
         } else {
-          roles.push(role as Role);
+          roles.push(role);
         }
       });
     }
@@ -244,7 +247,7 @@ export function parsePrincipals(text: string, source: string): PrincipalEntry[] 
       seenHashes.set(hash, i);
     }
 
-    if (ok) entries.push({ id: id as string, roles, apiKeySha256: hash as string });
+    if (ok && typeof id === 'string' && typeof hash === 'string') entries.push({ id, roles, apiKeySha256: hash });
   });
 
   if (problems.length > 0) fail(problems);

@@ -1,16 +1,16 @@
-import { DynamicModule, Module, SetMetadata } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_ANONYMOUS_BYTES_PER_MINUTE, DEFAULT_RATE_LIMIT_PER_MINUTE } from '@workgate/config';
 import { WorkgateError } from '@workgate/contracts';
-import { routeSettingOf } from './route-settings';
+import { RouteSetting } from './route-settings';
 
 const MINUTE_MS = 60_000;
-const SKIP = 'workgate:skip-rate-limit';
+const SKIP = new RouteSetting<boolean>('workgate:skip-rate-limit');
 /** Provider token of the rate limits in force (RateLimits). */
 export const RATE_LIMITS = Symbol('workgate:rate-limits');
 
 /** The route is not counted (health probes, metrics scrapes, static pages). */
-export const SkipRateLimit = (): MethodDecorator & ClassDecorator => SetMetadata(SKIP, true);
+export const SkipRateLimit = (): MethodDecorator & ClassDecorator => SKIP.decorate(true);
 
 /** What a counted request may cost, and what it has cost: requests per principal (or address), bytes per address without a key. */
 export interface RateLimits {
@@ -60,7 +60,7 @@ export function countRequest(
 
 /** Whether a route counts against the rate limit (not `@SkipRateLimit()`). */
 export function rateLimitedRoute(handler: object, controller: object): boolean {
-  return !routeSettingOf<boolean>(SKIP, handler, controller);
+  return !SKIP.of(handler, controller);
 }
 
 /**
@@ -115,6 +115,11 @@ export class SlidingWindowCounter {
   private untilUnder(w: { count: number; previous: number }, ttl: number, limit: number, intoWindow: number): number {
     if (w.count >= limit) return ttl - intoWindow + 1;
     return w.previous > 0 ? ttl * (1 - (limit - w.count) / w.previous) - intoWindow + 1 : 1;
+  }
+
+  /** Whether a window is kept for `key` (a key idle for two of its windows is dropped). */
+  tracks(key: string): boolean {
+    return this.windows.has(key);
   }
 
   private dropIdle(now: number): void {

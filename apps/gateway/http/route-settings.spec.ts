@@ -1,18 +1,24 @@
 import 'reflect-metadata';
-import { ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { routeSetting } from './route-settings';
+import { RouteSetting } from './route-settings';
 
-const on = (controller: new () => object, method: string) =>
-  ({
-    getHandler: () => controller.prototype[method as never],
-    getClass: () => controller,
-  }) as unknown as ExecutionContext;
+const roles = new RouteSetting<string[]>('workgate:test-roles');
+const other = new RouteSetting<string[]>('workgate:test-other');
 
-describe('routeSetting', () => {
-  @SetMetadata('workgate:test-roles', ['analyst'])
+/** The parts of an ExecutionContext a route setting reads: the handler and its controller. */
+const on = (
+  controller: new () => object,
+  method: string,
+): Pick<ExecutionContext, 'getHandler'> & { getClass(): object } => ({
+  getHandler: () => Reflect.get(controller.prototype, method),
+  getClass: () => controller,
+});
+
+describe('RouteSetting', () => {
+  @roles.decorate(['analyst'])
   class Reports {
-    @SetMetadata('workgate:test-roles', ['admin'])
+    @roles.decorate(['admin'])
     purge(): void {}
     list(): void {}
   }
@@ -21,23 +27,23 @@ describe('routeSetting', () => {
   }
 
   it("reads the handler's setting over its controller's, the controller's otherwise, and none where neither has one", () => {
-    expect(routeSetting('workgate:test-roles', on(Reports, 'purge'))).toEqual(['admin']);
-    expect(routeSetting('workgate:test-roles', on(Reports, 'list'))).toEqual(['analyst']);
-    expect(routeSetting('workgate:test-roles', on(Plain, 'list'))).toBeUndefined();
-    expect(routeSetting('workgate:test-other', on(Reports, 'purge'))).toBeUndefined();
+    expect(roles.in(on(Reports, 'purge'))).toEqual(['admin']);
+    expect(roles.in(on(Reports, 'list'))).toEqual(['analyst']);
+    expect(roles.in(on(Plain, 'list'))).toBeUndefined();
+    expect(other.in(on(Reports, 'purge'))).toBeUndefined();
   });
 
   it("reads a route's setting once, and answers it from then on", () => {
     class Fresh {
-      @SetMetadata('workgate:test-roles', ['operator'])
+      @roles.decorate(['operator'])
       act(): void {}
     }
     const lookUp = jest.spyOn(Reflector.prototype, 'getAllAndOverride');
     try {
-      expect(routeSetting('workgate:test-roles', on(Fresh, 'act'))).toEqual(['operator']);
-      expect(routeSetting('workgate:test-roles', on(Fresh, 'act'))).toEqual(['operator']);
-      expect(routeSetting('workgate:test-other', on(Fresh, 'act'))).toBeUndefined();
-      expect(routeSetting('workgate:test-other', on(Fresh, 'act'))).toBeUndefined();
+      expect(roles.in(on(Fresh, 'act'))).toEqual(['operator']);
+      expect(roles.in(on(Fresh, 'act'))).toEqual(['operator']);
+      expect(other.in(on(Fresh, 'act'))).toBeUndefined();
+      expect(other.in(on(Fresh, 'act'))).toBeUndefined();
       expect(lookUp).toHaveBeenCalledTimes(2);
     } finally {
       lookUp.mockRestore();

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, IsInt, IsString, validate } from 'class-validator';
-import { cacheValidationRules } from './validation';
+import { getMetadataStorage, IsInt, IsOptional, IsString, validate } from 'class-validator';
+import { cacheValidationRules, validationPipe } from './validation';
 
 const failed = async (cls: new () => object, value: object) =>
   (await validate(plainToInstance(cls, value), { whitelist: true, forbidNonWhitelisted: true }))
@@ -39,5 +39,38 @@ describe('cacheValidationRules', () => {
     const storage = getMetadataStorage();
     const rules = [...storage.getTargetValidationMetadatas(Named, '', false, false)];
     expect(storage.groupByPropertyName(rules)).not.toBe(storage.groupByPropertyName(rules));
+  });
+});
+
+describe('the validation pipe on queries', () => {
+  class Optional {
+    @IsOptional() @IsString() stage?: string;
+    @IsOptional() @IsString() order = 'newest';
+  }
+  class Required {
+    @IsString() stage: string;
+  }
+  const query = (metatype: new () => object) => ({ type: 'query' as const, metatype, data: undefined });
+
+  it('answers an empty query with a fresh instance each time, once an empty one passed', async () => {
+    const first = await validationPipe.transform({}, query(Optional));
+    const second = await validationPipe.transform({}, query(Optional));
+    expect(first).toBeInstanceOf(Optional);
+    expect(second).toEqual({ order: 'newest' });
+    expect(second).not.toBe(first);
+    await expect(validationPipe.transform({ stage: 5 }, query(Optional))).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await expect(validationPipe.transform({ other: 'x' }, query(Optional))).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+  });
+
+  it('refuses an empty query every time when a field is required', async () => {
+    for (let i = 0; i < 2; i++)
+      await expect(validationPipe.transform({}, query(Required))).rejects.toMatchObject({
+        code: 'validation_failed',
+        message: expect.stringContaining('stage'),
+      });
   });
 });

@@ -1,4 +1,4 @@
-import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, Type, ValidationPipe } from '@nestjs/common';
 import { getMetadataStorage, type ValidationError } from 'class-validator';
 import {
   FieldProblem,
@@ -54,9 +54,9 @@ export const validationPipe = new (class StrictValidationPipe extends Validation
       const problems = jsonValueProblems(value);
       if (problems.length > 0) throw problemsFailed(problems);
       // Most reads send no query: whether an empty one passes is the same every time.
-      const Query = metadata.metatype;
-      if (Query && this.emptyQueryPasses.has(Query) && isEmptyObject(value)) return new (Query as new () => object)();
-      const transformed = await super.transform(value, metadata);
+      const Query: Type<unknown> | undefined = metadata.metatype;
+      if (Query && this.emptyQueryPasses.has(Query) && isEmptyObject(value)) return new Query();
+      const transformed: unknown = await super.transform(value, metadata);
       if (Query && isEmptyObject(value) && transformed instanceof Query) this.emptyQueryPasses.add(Query);
       return transformed;
     }
@@ -82,7 +82,10 @@ export const validationPipe = new (class StrictValidationPipe extends Validation
 
 type Storage = ReturnType<typeof getMetadataStorage>;
 type Rules = ReturnType<Storage['getTargetValidationMetadatas']>;
-const CACHED = Symbol('workgate:rules-cached');
+/** A class validated against (class-validator's own name for it). */
+type Target = Parameters<Storage['getTargetValidationMetadatas']>[0];
+/** The storages whose lookups are kept already. */
+const cached = new WeakSet<Storage>();
 
 /**
  * class-validator looks a class's rules up on every validation, scanning every class that has rules
@@ -91,15 +94,14 @@ const CACHED = Symbol('workgate:rules-cached');
  * constraint is added. Validation answers exactly as without it (the lookups are pure).
  */
 export function cacheValidationRules(storage: Storage = getMetadataStorage()): void {
-  const target = storage as Storage & { [CACHED]?: true };
-  if (target[CACHED]) return;
-  target[CACHED] = true;
-  let rules = new Map<Function, Map<string, Rules>>();
+  if (cached.has(storage)) return;
+  cached.add(storage);
+  let rules = new Map<Target, Map<string, Rules>>();
   /** The grouping of each lookup's answer, made with it (an array from elsewhere may change: it is grouped afresh). */
   let grouped = new WeakMap<Rules, ReturnType<Storage['groupByPropertyName']>>();
   const forget = () => {
-    rules = new Map();
-    grouped = new WeakMap();
+    rules = new Map<Target, Map<string, Rules>>();
+    grouped = new WeakMap<Rules, ReturnType<Storage['groupByPropertyName']>>();
   };
   const lookUp = storage.getTargetValidationMetadatas.bind(storage);
   const group = storage.groupByPropertyName.bind(storage);
@@ -110,7 +112,7 @@ export function cacheValidationRules(storage: Storage = getMetadataStorage()): v
   storage.getTargetValidationMetadatas = (cls, schema, always, strictGroups, groups) => {
     const key = `${schema}\u0000${always}\u0000${strictGroups}\u0000${groups?.join('\u0000') ?? ''}`;
     let byOptions = rules.get(cls);
-    if (!byOptions) rules.set(cls, (byOptions = new Map()));
+    if (!byOptions) rules.set(cls, (byOptions = new Map<string, Rules>()));
     let found = byOptions.get(key);
     if (!found) {
       byOptions.set(key, (found = lookUp(cls, schema, always, strictGroups, groups)));

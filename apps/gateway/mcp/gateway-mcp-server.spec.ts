@@ -1,18 +1,15 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
-import { SystemBoundary } from '@workgate/contracts';
+import { CallToolResultSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { DownstreamServers } from './downstream-servers';
-import { GatewayBackend, gatewayMcpServer } from './gateway-mcp-server';
+import { ActionVerdict, GatewayBackend, gatewayMcpServer, McpSystem } from './gateway-mcp-server';
 
-type Json = Record<string, any>;
-
-const FILES: SystemBoundary = {
+const FILES: McpSystem = {
   name: 'files',
   mcp: { command: 'files-server' },
   read: true,
   write: ['write_file'],
-} as SystemBoundary;
+};
 const TOOLS: Tool[] = [
   { name: 'read_file', inputSchema: { type: 'object' }, annotations: { readOnlyHint: true } },
   { name: 'write_file', inputSchema: { type: 'object' } },
@@ -20,10 +17,10 @@ const TOOLS: Tool[] = [
 
 /** A decision the test records (or fails) when it chooses, after telling the gateway a verdict or not. */
 interface PendingDecision {
-  action: Json;
+  action: Parameters<GatewayBackend['decide']>[1];
   /** What the gateway gave to be told the verdict early. */
-  tell?: (verdict: Json) => void;
-  record(verdict: Json): void;
+  tell?: (verdict: ActionVerdict) => void;
+  record(verdict: ActionVerdict): void;
   fail(error: Error): void;
 }
 
@@ -37,16 +34,16 @@ describe('the MCP gateway: a read decided run is forwarded while its decision co
   let log: string[];
   let pending: PendingDecision[];
   /** What the backend tells the gateway before the commit: a verdict, or nothing (intake across NATS). */
-  let toldFirst: Json | undefined;
+  let toldFirst: ActionVerdict | undefined;
 
-  const run = {
+  const run: ActionVerdict = {
     decision: 'run',
     reason: 'within_boundary',
     message: 'within the boundary',
     receiptId: 'r-1',
     actionId: 'a-1',
   };
-  const stop = {
+  const stop: ActionVerdict = {
     decision: 'stop',
     reason: 'work_order_stopped',
     message: 'the work order is stopped',
@@ -77,13 +74,13 @@ describe('the MCP gateway: a read decided run is forwarded while its decision co
         }),
       recordResult: async () => undefined,
     };
-    const downstream = {
+    const downstream: Pick<DownstreamServers, 'tools' | 'call'> = {
       tools: async () => TOOLS,
       call: async (_system: string, _config: unknown, name: string) => {
         log.push(`forwarded ${name}`);
         return { content: [{ type: 'text', text: `${name} done` }] };
       },
-    } as unknown as DownstreamServers;
+    };
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await gatewayMcpServer('wo-1', backend, downstream, () => undefined).connect(serverSide);
     client = new Client({ name: 'agent', version: '1' });
@@ -95,7 +92,7 @@ describe('the MCP gateway: a read decided run is forwarded while its decision co
   const call = (name: string) =>
     client.callTool({ name: `files__${name}`, arguments: { path: '/tmp/a' } }).then((answer) => {
       log.push('answered');
-      return answer as Json;
+      return answer;
     });
   const decisionAsked = async () => {
     while (pending.length === 0) await new Promise((r) => setImmediate(r));
@@ -109,10 +106,10 @@ describe('the MCP gateway: a read decided run is forwarded while its decision co
     const decision = await decisionAsked();
     expect(log).toEqual(['decide read_file', 'forwarded read_file']);
     decision.record(run);
-    const result = await answer;
+    const result = CallToolResultSchema.parse(await answer);
     expect(log).toEqual(['decide read_file', 'forwarded read_file', 'recorded run', 'answered']);
     expect(result.content).toEqual([{ type: 'text', text: 'read_file done' }]);
-    expect(result._meta['workgate/receiptId']).toBe('r-1');
+    expect(result._meta?.['workgate/receiptId']).toBe('r-1');
   });
 
   it('forwards a write only once its decision is recorded', async () => {
@@ -129,7 +126,10 @@ describe('the MCP gateway: a read decided run is forwarded while its decision co
     (await decisionAsked()).record(stop);
     const result = await answer;
     expect(result.isError).toBe(true);
-    expect(result.content[0].text).toMatch(/^stop: work_order_stopped/);
+    expect(CallToolResultSchema.parse(result).content[0]).toMatchObject({
+      type: 'text',
+      text: expect.stringMatching(/^stop: work_order_stopped/),
+    });
     expect(JSON.stringify(result)).not.toContain('read_file done');
   });
 
@@ -153,7 +153,12 @@ describe('the MCP gateway: a read decided run is forwarded while its decision co
   });
 
   it('forwards nothing before the decision when told wait or stop, nor when told nothing', async () => {
-    for (const told of [{ ...stop, decision: 'wait', approvalId: 'ap-1' }, stop, undefined]) {
+    const tolds: Array<ActionVerdict | undefined> = [
+      { ...stop, decision: 'wait', approvalId: 'ap-1' },
+      stop,
+      undefined,
+    ];
+    for (const told of tolds) {
       toldFirst = told;
       log = [];
       pending = [];

@@ -1,13 +1,22 @@
 import { createHash } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { canonicalize, isWorkgateError, SystemBoundary } from '@workgate/contracts';
+import {
+  CallToolRequestSchema,
+  CompatibilityCallToolResult as ToolResult,
+  ListToolsRequestSchema,
+  Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import {
+  canonicalize,
+  Decision,
+  isPlainObject,
+  isWorkgateError,
+  McpServerConfig,
+  SystemBoundary,
+} from '@workgate/contracts';
 import { DownstreamServers } from './downstream-servers';
 import { SCHEMA_VALIDATOR } from './schema-validator';
 import { ApiRefusal } from './workgate-api';
-
-type Json = Record<string, any>;
-type ToolResult = { content: Array<Json>; structuredContent?: Json; isError?: boolean; _meta?: Json };
 
 const SEPARATOR = '__';
 /** The longest system or tool name a decision records (as `/v1` requests). */
@@ -17,9 +26,31 @@ const sha256 = (value: unknown) =>
     .update(canonicalize(value ?? {}))
     .digest('hex');
 
+/** A system of the workflow reached over MCP. */
+export type McpSystem = SystemBoundary & { mcp: McpServerConfig };
+
+/** What the gateway reads of a decision on a tool call (the RequestAction answer). */
+export interface ActionVerdict {
+  decision: Decision;
+  reason: string;
+  message?: string;
+  receiptId: string;
+  actionId: string;
+  /** The approval a `wait` waits for. */
+  approvalId?: string;
+  decisionOwner?: string | null;
+}
+
+/** Why a call was refused, as the agent is told it (the API's error body). */
+interface Refusal {
+  error: string;
+  message: string;
+  details?: unknown[];
+}
+
 /** What the gateway asks workgate: the work order's MCP systems, a decision, a result to record. */
 export interface GatewayBackend {
-  systems(workOrderId: string): Promise<SystemBoundary[]>;
+  systems(workOrderId: string): Promise<McpSystem[]>;
   /**
    * The decision, answered once it is recorded. `decided`, when given, may be told the verdict
    * earlier, while it commits (never a verdict that is not the one being committed).
@@ -27,8 +58,8 @@ export interface GatewayBackend {
   decide(
     workOrderId: string,
     action: { system: string; operation: string; kind: 'read' | 'write'; argumentsSha256: string },
-    decided?: (verdict: Json) => void,
-  ): Promise<Json>;
+    decided?: (verdict: ActionVerdict) => void,
+  ): Promise<ActionVerdict>;
   recordResult(
     workOrderId: string,
     actionId: string,
@@ -40,21 +71,27 @@ export interface GatewayBackend {
  * A tool error: the text for the agent, the decision (or refusal) in `_meta` under `workgate/` (not
  * as structured content, which the downstream tool's output schema describes).
  */
-const decisionError = (text: string, decision: Json): ToolResult => ({
+const decisionError = (text: string, decision: Record<string, unknown>): ToolResult => ({
   isError: true,
   content: [{ type: 'text', text }],
   _meta: { 'workgate/decision': decision },
 });
 
-const refusalResult = (error: unknown): ToolResult => {
-  const refusal =
-    error instanceof ApiRefusal
-      ? error.body
-      : isWorkgateError(error)
-        ? { error: error.code, message: error.message }
-        : error instanceof Error
-          ? { error: 'unavailable', message: error.message || 'the call failed' }
-          : (error as { error: string; message: string });
+const isRefusal = (value: unknown): value is Refusal =>
+  isPlainObject(value) && typeof value.error === 'string' && typeof value.message === 'string';
+
+const refusalOf = (error: unknown): Refusal =>
+  error instanceof ApiRefusal
+    ? error.body
+    : isWorkgateError(error)
+      ? { error: error.code, message: error.message }
+      : error instanceof Error
+        ? { error: 'unavailable', message: error.message || 'the call failed' }
+        : isRefusal(error)
+          ? error
+          : { error: 'internal', message: 'the call failed' };
+
+const refusalResult = (refusal: Refusal): ToolResult => {
   return {
     isError: true,
     content: [{ type: 'text', text: `${refusal.error}: ${refusal.message}` }],
@@ -77,7 +114,7 @@ const refusalResult = (error: unknown): ToolResult => {
 export function gatewayMcpServer(
   workOrderId: string,
   backend: GatewayBackend,
-  downstream: DownstreamServers,
+  downstream: Pick<DownstreamServers, 'tools' | 'call'>,
   log: (m: string) => void,
 ): Server {
   const server = new Server(
@@ -90,7 +127,7 @@ export function gatewayMcpServer(
     const unavailable: string[] = [];
     for (const system of await backend.systems(workOrderId)) {
       try {
-        for (const tool of await downstream.tools(system.name, system.mcp!)) {
+        for (const tool of await downstream.tools(system.name, system.mcp)) {
           tools.push({
             ...tool,
             name: `${system.name}${SEPARATOR}${tool.name}`,
@@ -113,7 +150,7 @@ export function gatewayMcpServer(
     const at = name.indexOf(SEPARATOR);
     const systemName = at > 0 ? name.slice(0, at) : name;
     const toolName = at > 0 ? name.slice(at + SEPARATOR.length) : name;
-    const args = (request.params.arguments ?? {}) as Json;
+    const args = request.params.arguments ?? {};
     const argumentsSha256 = sha256(args);
     if (systemName.length > MAX_NAME || toolName.length > MAX_NAME) {
       return refusalResult({
@@ -124,24 +161,24 @@ export function gatewayMcpServer(
     try {
       const system = (await backend.systems(workOrderId)).find((s) => s.name === systemName);
       const tool = system
-        ? (await downstream.tools(system.name, system.mcp!)).find((t) => t.name === toolName)
+        ? (await downstream.tools(system.name, system.mcp)).find((t) => t.name === toolName)
         : undefined;
       // A tool nobody marks read-only writes; a system the workflow does not name is decided (and stopped) all the same.
       const kind = tool?.annotations?.readOnlyHint === true ? 'read' : 'write';
-      const forward = () => downstream.call(system!.name, system!.mcp!, toolName, args) as Promise<ToolResult>;
+      const forward = (to: McpSystem): Promise<ToolResult> => downstream.call(to.name, to.mcp, toolName, args);
       let early: Promise<ToolResult> | undefined;
       let answered = false;
-      const readEarly = (told: Json) => {
+      const readEarly = (to: McpSystem) => (told: ActionVerdict) => {
         // Told after the decision was given up on (its time-out): nobody would await the read.
         if (early || answered || told.decision !== 'run') return;
-        early = forward();
+        early = forward(to);
         early.catch(() => undefined); // dropped unless the recorded verdict is run: awaited below then
       };
       const verdict = await backend
         .decide(
           workOrderId,
           { system: systemName, operation: toolName, kind, argumentsSha256 },
-          kind === 'read' && tool ? readEarly : undefined,
+          kind === 'read' && system && tool ? readEarly(system) : undefined,
         )
         .finally(() => (answered = true));
       const decided = {
@@ -172,7 +209,17 @@ export function gatewayMcpServer(
           decisionOwner: verdict.decisionOwner,
         });
       }
-      const result = await (early ?? forward());
+      const result = await (early ?? forward(system));
+      /** The answer as the agent gets it: the downstream result, with its receipt in `_meta`. */
+      const withReceipt = (recorded: Record<string, string>): ToolResult => ({
+        ...result,
+        _meta: {
+          ...(result._meta ?? {}),
+          'workgate/receiptId': verdict.receiptId,
+          'workgate/argumentsSha256': argumentsSha256,
+          ...recorded,
+        },
+      });
       let resultSha256: string;
       try {
         resultSha256 = sha256(result);
@@ -181,30 +228,15 @@ export function gatewayMcpServer(
         log(
           `the result of action ${verdict.actionId} cannot be hashed and is not recorded: ${(error as Error).message}`,
         );
-        return {
-          ...result,
-          _meta: {
-            ...(result._meta ?? {}),
-            'workgate/receiptId': verdict.receiptId,
-            'workgate/argumentsSha256': argumentsSha256,
-          },
-        };
+        return withReceipt({});
       }
       // Recorded beside the decision; the answer does not wait for that commit.
       backend
         .recordResult(workOrderId, verdict.actionId, { resultSha256, isError: result.isError === true })
         .catch((error: Error) => log(`the result of action ${verdict.actionId} is not recorded: ${error.message}`));
-      return {
-        ...result,
-        _meta: {
-          ...(result._meta ?? {}),
-          'workgate/receiptId': verdict.receiptId,
-          'workgate/argumentsSha256': argumentsSha256,
-          'workgate/resultSha256': resultSha256,
-        },
-      };
+      return withReceipt({ 'workgate/resultSha256': resultSha256 });
     } catch (error) {
-      return refusalResult(error);
+      return refusalResult(refusalOf(error));
     }
   });
   return server;

@@ -45,15 +45,15 @@ export class JsonResponseTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   private lastId = 0;
-  private readonly waiting = new Map<number, { callerId: RequestId; answer: (message: JSONRPCMessage) => void }>();
+  private readonly waiting = new Map<RequestId, { callerId: RequestId; answer: (message: JSONRPCMessage) => void }>();
 
   async start(): Promise<void> {}
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (!isResponse(message)) return;
-    const waiting = this.waiting.get(message.id as number);
+    const waiting = this.waiting.get(message.id);
     if (!waiting) return;
-    this.waiting.delete(message.id as number);
+    this.waiting.delete(message.id);
     waiting.answer({ ...message, id: waiting.callerId });
   }
 

@@ -1,12 +1,12 @@
 import { Controller, Delete, Get, Logger, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { rememberRecent, Subjects, SystemBoundary, WorkgateError, WorkOrderAnswer } from '@workgate/contracts';
+import { rememberRecent, Subjects, WorkgateError, WorkOrderAnswer } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { CurrentPrincipal, Principal, Roles } from '../http';
 import { commandMeta, sendCommandInProcess } from '../routes/command';
 import { DownstreamServers } from './downstream-servers';
-import { GatewayBackend, gatewayMcpServer } from './gateway-mcp-server';
+import { ActionVerdict, GatewayBackend, gatewayMcpServer, McpSystem } from './gateway-mcp-server';
 import { HeldResults } from './held-results';
 import { JsonMcpEndpoint } from './json-transport';
 import { workgateApi } from './workgate-api';
@@ -26,6 +26,10 @@ const apiOf = (req: FastifyRequest) => {
   return workgateApi(`http://${host}:${req.socket.localPort}`, String(req.headers.authorization));
 };
 
+/** Whether a command's answer is an action's verdict (the answer of RequestAction). */
+const isVerdict = (answer: WorkOrderAnswer): answer is Extract<WorkOrderAnswer, ActionVerdict> =>
+  'decision' in answer && 'actionId' in answer;
+
 /** The most work-order gateways (one per work order and caller) kept ready between requests. */
 const GATEWAYS_KEPT = 1_000;
 
@@ -40,7 +44,7 @@ const GATEWAYS_KEPT = 1_000;
 export class McpController {
   private readonly logger = new Logger('mcp-gateway');
   /** Each work order's MCP systems, by id (a work order keeps its workflow version). */
-  private readonly systems = new Map<string, Promise<SystemBoundary[]>>();
+  private readonly systems = new Map<string, Promise<McpSystem[]>>();
   /** The MCP gateway of each work order, per caller, kept between requests (building one costs more than a call). */
   private readonly gateways = new Map<string, JsonMcpEndpoint>();
 
@@ -97,7 +101,7 @@ export class McpController {
               jobType: handoff.jobType,
               version: handoff.workflow.version,
             });
-            return version.definition.systems.filter((s) => s.mcp);
+            return version.definition.systems.filter((s): s is McpSystem => s.mcp !== undefined);
           });
           systems.catch(() => this.systems.delete(workOrderId));
           rememberRecent(this.systems, workOrderId, systems, 10_000);
@@ -107,16 +111,16 @@ export class McpController {
       decide: async (workOrderId, action, decided) => {
         void this.results.release(workOrderId);
         // The verdict the gateway is told is the command's answer, as the reply carries it.
-        const told = decided as ((answer: WorkOrderAnswer) => void) | undefined;
-        return (
-          await sendCommandInProcess(
-            this.rpc,
-            workOrderId,
-            { type: 'RequestAction', body: action },
-            commandMeta(p, undefined),
-            told,
-          )
-        ).answer;
+        const told = decided && ((answer: WorkOrderAnswer) => isVerdict(answer) && decided(answer));
+        const { answer } = await sendCommandInProcess(
+          this.rpc,
+          workOrderId,
+          { type: 'RequestAction', body: action },
+          commandMeta(p, undefined),
+          told,
+        );
+        if (!isVerdict(answer)) throw new WorkgateError('internal', 'the action was answered without a decision');
+        return answer;
       },
       recordResult: (workOrderId, actionId, result) => {
         const meta = commandMeta(p, undefined);

@@ -1,3 +1,9 @@
+import { isPlainObject } from '@workgate/contracts';
+
+/** An error body as the API answers it. */
+const isErrorBody = (value: unknown): value is ApiRefusal['body'] =>
+  isPlainObject(value) && typeof value.error === 'string' && typeof value.message === 'string';
+
 /** An error the API answered, carried to an MCP client as a tool error with the same code. */
 export class ApiRefusal extends Error {
   constructor(
@@ -10,12 +16,13 @@ export class ApiRefusal extends Error {
 
 /** Calls workgate's own `/v1` API with the caller's key: every tool goes through the same checks as HTTP. */
 export interface WorkgateApi {
-  call<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  /** The answer as JSON.parse reads it (undefined for an empty body). */
+  call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown>;
 }
 
 export function workgateApi(baseUrl: string, authorization: string, fetchImpl: typeof fetch = fetch): WorkgateApi {
   return {
-    async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
       const res = await fetchImpl(`${baseUrl}${path}`, {
         method,
         headers: {
@@ -32,8 +39,12 @@ export function workgateApi(baseUrl: string, authorization: string, fetchImpl: t
       } catch {
         parsed = { error: 'internal', message: text.slice(0, 200) };
       }
-      if (res.status >= 400) throw new ApiRefusal(res.status, parsed as ApiRefusal['body']);
-      return parsed as T;
+      if (res.status >= 400)
+        throw new ApiRefusal(
+          res.status,
+          isErrorBody(parsed) ? parsed : { error: 'internal', message: text.slice(0, 200) },
+        );
+      return parsed;
     },
   };
 }

@@ -1,6 +1,14 @@
+import { isPlainObject } from '@workgate/contracts';
 import { ApiRefusal, WorkgateApi } from './workgate-api';
 
 type Json = Record<string, unknown>;
+
+/** An answer of the API as a tool's structured content: an object (every route these tools call answers one). */
+const objectOf = (answer: unknown): Json => (isPlainObject(answer) ? answer : { answer });
+
+/** Calls the API for an object answer. */
+const callFor = async (api: WorkgateApi, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Json> =>
+  objectOf(await api.call(method, path, body));
 
 /** A tool of workgate's MCP server: what an agent sees, and the `/v1` call it makes. */
 export interface WorkgateTool {
@@ -53,7 +61,7 @@ async function waitForApproval(
   }
   const until = Date.now() + seconds * 1000;
   for (;;) {
-    const approval = await api.call<Json>('GET', `/v1/approvals/${enc(approvalId)}`);
+    const approval = await callFor(api, 'GET', `/v1/approvals/${enc(approvalId)}`);
     if (approval.status !== 'requested' || Date.now() >= until || signal?.aborted)
       return { ...approval, waitedUntilDecided: approval.status !== 'requested' };
     await new Promise<void>((resolve) => {
@@ -91,7 +99,7 @@ export const WORKGATE_TOOLS: WorkgateTool[] = [
       },
       additionalProperties: false,
     },
-    run: (a, api) => api.call('POST', '/v1/work-orders', a),
+    run: (a, api) => callFor(api, 'POST', '/v1/work-orders', a),
   },
   {
     name: 'request_action',
@@ -117,7 +125,7 @@ export const WORKGATE_TOOLS: WorkgateTool[] = [
       additionalProperties: false,
     },
     run: ({ workOrderId, ...action }, api) =>
-      api.call('POST', `/v1/work-orders/${enc(String(workOrderId))}/actions`, action),
+      callFor(api, 'POST', `/v1/work-orders/${enc(String(workOrderId))}/actions`, action),
   },
   {
     name: 'wait_for_approval',
@@ -171,7 +179,7 @@ export const WORKGATE_TOOLS: WorkgateTool[] = [
       additionalProperties: false,
     },
     run: async ({ workOrderId, ...body }, api) => {
-      const sent = await api.call<Json>('POST', `/v1/work-orders/${enc(String(workOrderId))}/delegations`, body);
+      const sent = await callFor(api, 'POST', `/v1/work-orders/${enc(String(workOrderId))}/delegations`, body);
       return {
         'dispatch-id': sent.dispatchId,
         'dispatch-created-at': sent.dispatchCreatedAt,
@@ -199,8 +207,8 @@ export const WORKGATE_TOOLS: WorkgateTool[] = [
     annotations: { readOnlyHint: true },
     run: async (a, api) => {
       const query = new URLSearchParams({
-        filter: String(a.filter ?? 'all'),
-        ...(a.since ? { since: String(a.since) } : {}),
+        filter: typeof a.filter === 'string' ? a.filter : 'all',
+        ...(typeof a.since === 'string' && a.since ? { since: a.since } : {}),
       });
       return { messages: await api.call('GET', `/v1/inbox/${enc(String(a.recipient))}?${query}`) };
     },
@@ -222,7 +230,7 @@ export const WORKGATE_TOOLS: WorkgateTool[] = [
       additionalProperties: false,
     },
     run: ({ workOrderId, stepId, artifacts, note }, api) =>
-      api.call('POST', `/v1/work-orders/${enc(String(workOrderId))}/steps/${enc(String(stepId))}/complete`, {
+      callFor(api, 'POST', `/v1/work-orders/${enc(String(workOrderId))}/steps/${enc(String(stepId))}/complete`, {
         evidence: artifacts,
         ...(note ? { note } : {}),
       }),
@@ -240,7 +248,7 @@ export const WORKGATE_TOOLS: WorkgateTool[] = [
     },
     annotations: { destructiveHint: true, idempotentHint: true },
     run: ({ workOrderId, reason }, api) =>
-      api.call('POST', `/v1/work-orders/${enc(String(workOrderId))}/stop`, { reason }),
+      callFor(api, 'POST', `/v1/work-orders/${enc(String(workOrderId))}/stop`, { reason }),
   },
   {
     name: 'get_work_order',
@@ -254,7 +262,7 @@ export const WORKGATE_TOOLS: WorkgateTool[] = [
       additionalProperties: false,
     },
     annotations: { readOnlyHint: true },
-    run: ({ workOrderId }, api) => api.call('GET', `/v1/work-orders/${enc(String(workOrderId))}`),
+    run: ({ workOrderId }, api) => callFor(api, 'GET', `/v1/work-orders/${enc(String(workOrderId))}`),
   },
 ];
 

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import {
   CommandMeta,
   CommandReply,
   IntakeInProcess,
   Subjects,
   WorkOrderAnswer,
+  WorkgateError,
   WorkOrderCommand,
 } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import { RpcClient } from '@workgate/messaging';
-import { Principal } from '../http';
+import { Principal, RequestWithPrincipal } from '../http';
 
 /**
  * The command id of an HTTP write: derived from the caller and its Idempotency-Key, so a replay
@@ -24,6 +26,18 @@ export function commandMeta(principal: Principal, idempotencyKey: string | undef
     channel: 'http',
   };
 }
+
+/**
+ * The CommandMeta of the HTTP write a route handles: its caller (the AuthGuard's principal) and
+ * its Idempotency-Key, as `commandMeta` makes it.
+ */
+export const Meta = createParamDecorator((_data: unknown, ctx: ExecutionContext): CommandMeta => {
+  const req = ctx.switchToHttp().getRequest<RequestWithPrincipal>();
+  if (!req.principal)
+    throw new WorkgateError('unauthorized', 'an API key is required: send Authorization: Bearer <api key>');
+  const key = req.headers['idempotency-key'];
+  return commandMeta(req.principal, typeof key === 'string' ? key : undefined);
+});
 
 /** How long a command may take, its commit included. */
 const COMMAND_TIMEOUT_MS = 15_000;

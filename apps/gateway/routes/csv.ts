@@ -3,7 +3,13 @@ const FORMULA = /^[=+\-@\t\r]/;
 
 function cell(value: unknown): string {
   let text =
-    value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    value === null || value === undefined
+      ? ''
+      : typeof value === 'string'
+        ? value
+        : typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+          ? String(value)
+          : (JSON.stringify(value) ?? '');
   // A cell a spreadsheet would run as a formula is made text.
   if (FORMULA.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;

@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
 import {
+  CommandMeta,
   CommandReply,
   ConfirmDelegationDto,
   DelegationView,
@@ -14,7 +15,7 @@ import {
 import { RpcClient } from '@workgate/messaging';
 import { Documented } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
-import { commandMeta, sendCommand } from './command';
+import { Meta, sendCommand } from './command';
 
 class InboxQuery {
   @IsOptional() @IsIn(['inbox']) box?: string;
@@ -47,10 +48,9 @@ export class DelegationsController {
   dispatch(
     @Param('id', uuid) id: string,
     @Body() body: DispatchDelegationDto,
-    @CurrentPrincipal() p: Principal,
-    @Headers('idempotency-key') key?: string,
+    @Meta() meta: CommandMeta,
   ): Promise<CommandReply> {
-    return sendCommand(this.rpc, id, { type: 'DispatchDelegation', body }, commandMeta(p, key));
+    return sendCommand(this.rpc, id, { type: 'DispatchDelegation', body }, meta);
   }
 
   @Get('delegations/:dispatchId')

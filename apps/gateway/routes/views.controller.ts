@@ -43,6 +43,9 @@ class ApprovalsViewQuery extends ViewQueryDto {
   @IsOptional() @IsString() @MaxLength(200) owner?: string;
 }
 
+/** A view's query as it comes in: its limit still the text of the query string. */
+type ViewQueryFields = Omit<ViewQuery, 'view' | 'limit'> & { limit?: string };
+
 /** A view answers its rows as JSON, or as CSV with `Accept: text/csv`. */
 const viewAnswer = (view: ViewName) => ({
   json: { type: 'array', items: ref(viewSchemaName(view)) },
@@ -118,9 +121,9 @@ export class ViewsController {
     return this.answer('evidence-completeness', q, req, res);
   }
 
-  private async answer(view: ViewName, q: object, req: FastifyRequest, res: FastifyReply): Promise<void> {
-    const { limit, ...rest } = q as Record<string, unknown>;
-    const query = { ...rest, view, ...(limit !== undefined ? { limit: Number(limit) } : {}) } as ViewQuery;
+  private async answer(view: ViewName, q: ViewQueryFields, req: FastifyRequest, res: FastifyReply): Promise<void> {
+    const { limit, ...rest } = q;
+    const query: ViewQuery = { ...rest, view, ...(limit !== undefined ? { limit: Number(limit) } : {}) };
     const rows = await this.rpc.request(Subjects.ledger.view, query);
     if (preferredType(req.headers.accept, ['application/json', 'text/csv']) === 'text/csv') {
       void res

@@ -1,23 +1,11 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Header,
-  Headers,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   BlockStepDto,
   BreakGlassDto,
   ChangeScopeDto,
+  CommandMeta,
   CommandReply,
   CloseWorkOrderDto,
   CompleteStepDto,
@@ -34,9 +22,9 @@ import {
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { RpcClient } from '@workgate/messaging';
 import { Documented, ref } from '../openapi';
-import { CurrentPrincipal, preferredType, Principal, ReadsViews, Roles } from '../http';
-import { commandMeta, sendCommand } from './command';
-import { DELIVERY_CSP, deliveryHtml } from './delivery.html';
+import { ReadsViews, Roles } from '../http';
+import { Meta, sendCommand } from './command';
+import { sendDelivery } from './delivery.html';
 import { sharedJson } from './shared-json';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no work order has that id') });
@@ -68,12 +56,8 @@ export class WorkOrdersController {
     'OpenedAnswer',
     "Opens a work order of a job type for a source system's reference; opening the same source and externalRef again answers the one already open. Prerequisites are checked at once: a failed one blocks the work order with an owned exception.",
   )
-  open(
-    @Body() body: OpenWorkOrderDto,
-    @CurrentPrincipal() p: Principal,
-    @Headers('idempotency-key') key?: string,
-  ): Promise<CommandReply> {
-    return sendCommand(this.rpc, undefined, { type: 'OpenWorkOrder', body }, commandMeta(p, key));
+  open(@Body() body: OpenWorkOrderDto, @Meta() meta: CommandMeta): Promise<CommandReply> {
+    return sendCommand(this.rpc, undefined, { type: 'OpenWorkOrder', body }, meta);
   }
 
   @Get()
@@ -132,15 +116,7 @@ export class WorkOrdersController {
     'Decisions, steps, stages and next moves without facts, inputs, evidence references or private evidence. `Accept: text/html` answers a page to share.',
   )
   async delivery(@Param('id', uuid) id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    const page = await this.rpc.request(Subjects.intake.delivery, { workOrderId: id });
-    if (preferredType(req.headers.accept, ['application/json', 'text/html']) === 'text/html') {
-      void res
-        .type('text/html; charset=utf-8')
-        .header('Content-Security-Policy', DELIVERY_CSP)
-        .send(deliveryHtml(page));
-    } else {
-      void res.send(page);
-    }
+    sendDelivery(await this.rpc.request(Subjects.intake.delivery, { workOrderId: id }), req, res);
   }
 
   @Post(':id/actions')
@@ -150,13 +126,8 @@ export class WorkOrdersController {
     'ActionAnswer',
     "The decision on an action inside the work order's boundary, with its receipt. `wait` names the approval and its owner; `stop` names the reason.",
   )
-  action(
-    @Param('id', uuid) id: string,
-    @Body() body: RequestActionDto,
-    @CurrentPrincipal() p: Principal,
-    @Headers('idempotency-key') key?: string,
-  ) {
-    return sendCommand(this.rpc, id, { type: 'RequestAction', body }, commandMeta(p, key));
+  action(@Param('id', uuid) id: string, @Body() body: RequestActionDto, @Meta() meta: CommandMeta) {
+    return sendCommand(this.rpc, id, { type: 'RequestAction', body }, meta);
   }
 
   @Post(':id/actions/:actionId/result')
@@ -170,10 +141,9 @@ export class WorkOrdersController {
     @Param('id', uuid) id: string,
     @Param('actionId', uuid) actionId: string,
     @Body() body: RecordActionResultDto,
-    @CurrentPrincipal() p: Principal,
-    @Headers('idempotency-key') key?: string,
+    @Meta() meta: CommandMeta,
   ) {
-    return sendCommand(this.rpc, id, { type: 'RecordActionResult', actionId, body }, commandMeta(p, key));
+    return sendCommand(this.rpc, id, { type: 'RecordActionResult', actionId, body }, meta);
   }
 
   @Post(':id/steps/:stepId/complete')
@@ -184,10 +154,9 @@ export class WorkOrdersController {
     @Param('id', uuid) id: string,
     @Param('stepId') stepId: string,
     @Body() body: CompleteStepDto,
-    @CurrentPrincipal() p: Principal,
-    @Headers('idempotency-key') key?: string,
+    @Meta() meta: CommandMeta,
   ) {
-    return sendCommand(this.rpc, id, { type: 'CompleteStep', stepId, body }, commandMeta(p, key));
+    return sendCommand(this.rpc, id, { type: 'CompleteStep', stepId, body }, meta);
   }
 
   @Post(':id/steps/:stepId/block')
@@ -201,10 +170,9 @@ export class WorkOrdersController {
     @Param('id', uuid) id: string,
     @Param('stepId') stepId: string,
     @Body() body: BlockStepDto,
-    @CurrentPrincipal() p: Principal,
-    @Headers('idempotency-key') key?: string,
+    @Meta() meta: CommandMeta,
   ) {
-    return sendCommand(this.rpc, id, { type: 'BlockStep', stepId, body }, commandMeta(p, key));
+    return sendCommand(this.rpc, id, { type: 'BlockStep', stepId, body }, meta);
   }
 
   @Post(':id/close')
@@ -215,13 +183,8 @@ export class WorkOrdersController {
     'StatusAnswer',
     'Refused without the closure evidence the workflow requires (422 `closure_evidence_required`), with open exceptions, or with pending approvals.',
   )
-  close(
-    @Param('id', uuid) id: string,
-    @Body() body: CloseWorkOrderDto,
-    @CurrentPrincipal() p: Principal,
-    @Headers('idempotency-key') key?: string,
-  ) {
-    return sendCommand(this.rpc, id, { type: 'CloseWorkOrder', body }, commandMeta(p, key));
+  close(@Param('id', uuid) id: string, @Body() body: CloseWorkOrderDto, @Meta() meta: CommandMeta) {
+    return sendCommand(this.rpc, id, { type: 'CloseWorkOrder', body }, meta);
   }
 
   @Post(':id/break-glass')
@@ -231,13 +194,8 @@ export class WorkOrdersController {
     'BreakGlassAnswer',
     'Runs the action at once where the workflow allows it, raises an exception and creates a post-review due for the reviewer.',
   )
-  breakGlass(
-    @Param('id', uuid) id: string,
-    @Body() body: BreakGlassDto,
-    @CurrentPrincipal() p: Principal,
-    @Headers('idempotency-key') key?: string,
-  ) {
-    return sendCommand(this.rpc, id, { type: 'UseBreakGlass', body }, commandMeta(p, key));
+  breakGlass(@Param('id', uuid) id: string, @Body() body: BreakGlassDto, @Meta() meta: CommandMeta) {
+    return sendCommand(this.rpc, id, { type: 'UseBreakGlass', body }, meta);
   }
 
   @Post(':id/stages/:stageId/artifact')
@@ -247,10 +205,9 @@ export class WorkOrdersController {
     @Param('id', uuid) id: string,
     @Param('stageId') stageId: string,
     @Body() body: RecordArtifactDto,
-    @CurrentPrincipal() p: Principal,
-    @Headers('idempotency-key') key?: string,
+    @Meta() meta: CommandMeta,
   ) {
-    return sendCommand(this.rpc, id, { type: 'RecordStageArtifact', stageId, body }, commandMeta(p, key));
+    return sendCommand(this.rpc, id, { type: 'RecordStageArtifact', stageId, body }, meta);
   }
 
   @Post(':id/scope-changes')
@@ -260,13 +217,8 @@ export class WorkOrdersController {
     'ScopeChangeAnswer',
     'Work in the added scope is draft-only until every track is approved.',
   )
-  scopeChange(
-    @Param('id', uuid) id: string,
-    @Body() body: ChangeScopeDto,
-    @CurrentPrincipal() p: Principal,
-    @Headers('idempotency-key') key?: string,
-  ) {
-    return sendCommand(this.rpc, id, { type: 'ChangeScope', body }, commandMeta(p, key));
+  scopeChange(@Param('id', uuid) id: string, @Body() body: ChangeScopeDto, @Meta() meta: CommandMeta) {
+    return sendCommand(this.rpc, id, { type: 'ChangeScope', body }, meta);
   }
 
   @Post(':id/stop')
@@ -277,25 +229,15 @@ export class WorkOrdersController {
     'StatusAnswer',
     'Halts it with a reason (an agent or operator giving up); actions are refused until it is reopened. Stopping a closed or stopped work order changes nothing.',
   )
-  stop(
-    @Param('id', uuid) id: string,
-    @Body() body: StopWorkOrderDto,
-    @CurrentPrincipal() p: Principal,
-    @Headers('idempotency-key') key?: string,
-  ) {
-    return sendCommand(this.rpc, id, { type: 'StopWorkOrder', body: { reason: body.reason } }, commandMeta(p, key));
+  stop(@Param('id', uuid) id: string, @Body() body: StopWorkOrderDto, @Meta() meta: CommandMeta) {
+    return sendCommand(this.rpc, id, { type: 'StopWorkOrder', body: { reason: body.reason } }, meta);
   }
 
   @Post(':id/reopen')
   @Roles('operator')
   @HttpCode(200)
   @Documented('Reopen a closed or stopped work order', 'StatusAnswer')
-  reopen(
-    @Param('id', uuid) id: string,
-    @Body() body: ReopenWorkOrderDto,
-    @CurrentPrincipal() p: Principal,
-    @Headers('idempotency-key') key?: string,
-  ) {
-    return sendCommand(this.rpc, id, { type: 'ReopenWorkOrder', body }, commandMeta(p, key));
+  reopen(@Param('id', uuid) id: string, @Body() body: ReopenWorkOrderDto, @Meta() meta: CommandMeta) {
+    return sendCommand(this.rpc, id, { type: 'ReopenWorkOrder', body }, meta);
   }
 }

@@ -53,7 +53,7 @@ function definitionOf(req: FastifyRequest): unknown {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw new WorkgateError('validation_failed', 'the body is the definition, as a JSON object (or {definition})');
   // A definition has no `definition` field: a body with one is the wrapper, and nothing else may sit beside it.
-  if (!Object.prototype.hasOwnProperty.call(body, 'definition')) return body;
+  if (!Object.hasOwn(body, 'definition') || !('definition' in body)) return body;
   const extra = Object.keys(body).filter((k) => k !== 'definition');
   if (extra.length > 0) {
     throw new WorkgateError(
@@ -62,7 +62,7 @@ function definitionOf(req: FastifyRequest): unknown {
       extra.map((k) => ({ path: k, message: `unknown key "${k}"` })),
     );
   }
-  return (body as { definition: unknown }).definition;
+  return body.definition;
 }
 
 const version = new ParseIntPipe({

@@ -9,17 +9,11 @@ import {
   reminderTimes,
   TimeoutContract,
 } from './delegation.decider';
+import { prompt } from './delegation.fixtures';
 
 const T0 = '2026-11-22T10:00:00.000Z';
 const at = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
 const contract: TimeoutContract = { initialWaitMs: 2000, reminderEveryMs: 2000, backoff: 1, hardTimeoutMs: 6000 };
-const prompt = {
-  objective: 'Fix the flaky retry test',
-  scope: 'libs/messaging only',
-  artifacts: [{ path: '.switchboard/handoff/retry.md', access: 'read' }],
-  verification: ['npm test -- libs/messaging'],
-  completion: 'stop and wait; the lead resumes after the operator confirms',
-};
 const dispatch: DelegationCommand = {
   type: 'Dispatch',
   dispatchId: 'd-1',
