@@ -18,7 +18,6 @@ import {
   withDatabase,
 } from '@workgate/event-store';
 import { timersProjection } from '../apps/ledger/views/timers.projection';
-import { VIEW_EVENT_TYPES } from '../apps/ledger/views/views.fold';
 import { viewsProjection } from '../apps/ledger/views/views.projection';
 import { history, historyWorkflows } from './history';
 import { median, percentile, saveResults, table } from './stats';
@@ -125,7 +124,7 @@ async function main(): Promise<void> {
 
       t0 = Date.now();
       const reader = new LedgerReader(app);
-      const types = [...new Set([...VIEW_EVENT_TYPES, ...timersProjection.types])];
+      const types = [...new Set([...viewsProjection.types, ...timersProjection.types])];
       for (let at = 0; at < head;) at = (await reader.scan(types, at, 20_000)).next;
       scan.push(head / ((Date.now() - t0) / 1000));
       process.stderr.write(

@@ -53,7 +53,10 @@ import { LedgerHealth } from './ledger-health';
 import { LedgerStore } from './ledger-store';
 import { dueTimers } from './views/timers.projection';
 import { approvalQueue } from './views/approval-queue';
-import { inboxMessages, listExceptions, listWorkOrders, queryView } from './views/views.queries';
+import { listExceptions } from './views/exceptions.projection';
+import { inboxMessages } from './views/inbox.projection';
+import { queryView } from './views/views.queries';
+import { listWorkOrders } from './views/work-orders.projection';
 
 /** Reads, verification and health: any ledger instance (writer or standby) serves these. */
 @Controller()

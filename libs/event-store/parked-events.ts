@@ -1,6 +1,6 @@
 import { Pool, PoolClient } from 'pg';
 import { RecordedEvent } from '@workgate/contracts';
-import type { Projection, TableName } from './projection-runner';
+import type { Projection, TableName } from './projection';
 
 /** An event a projection could not fold, set aside with why. */
 export interface ParkedEvent {

@@ -3,7 +3,7 @@ import { RecordedEvent } from '@workgate/contracts';
 import { LedgerReader } from './ledger-reader';
 import { foldSettingAside, isUnfoldable, ParkedEvent, recordParked } from './parked-events';
 import { inTransaction } from './pg';
-import { Projection, TableName } from './projection-runner';
+import { Projection, TableName } from './projection';
 
 export interface RebuildOptions {
   window?: number;

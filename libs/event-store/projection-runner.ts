@@ -1,26 +1,16 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { ReadAllResult, RecordedEvent } from '@workgate/contracts';
 import { LedgerReader } from './ledger-reader';
 import { CommittedTail } from './committed-tail';
 import type { CommittedEvent } from './ledger-writer';
 import { foldSettingAside, isUnfoldable, ParkedEvent, recordParked } from './parked-events';
 import { inTransaction } from './pg';
+import type { Projection } from './projection';
+
+export type { Projection, TableName } from './projection';
 
 /** Most committed events kept in memory for the next pages; past it the runner reads from the log. */
 const RECENT_LIMIT = 10_000;
-
-/** Maps a view table's name to the table actually written (a rebuild writes fresh copies). */
-export type TableName = (table: string) => string;
-
-/** A view fed from the ledger: the event types it reads and how a page of them changes its rows. */
-export interface Projection {
-  name: string;
-  types: string[];
-  /** The tables it writes, and nothing else: a rebuild makes fresh copies of exactly these. */
-  tables: string[];
-  /** Applies a page of events (in position order) inside the runner's transaction. */
-  apply(client: PoolClient, events: RecordedEvent[], table?: TableName): Promise<void>;
-}
 
 /**
  * Feeds projections from the log by position, page by page: each page's view rows and the
