@@ -197,7 +197,7 @@ async function main(): Promise<void> {
         if (i > 2400) throw new Error('the ledger and gateway did not settle');
         if (process.stderr.isTTY)
           process.stderr.write(
-            `\rwaiting for the ledger to relay its log: ${String(ledger?.details?.publishedPosition ?? '-')}/${head}   `,
+            `\rwaiting for the ledger to relay its log: ${JSON.stringify(ledger?.details?.publishedPosition ?? '-')}/${head}   `,
           );
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -229,7 +229,8 @@ async function main(): Promise<void> {
           const body = await res.text();
           times.push(Number(process.hrtime.bigint() - t0) / 1e6);
           if (res.status !== 200) throw new Error(`${view}?${qs}: ${res.status} ${body.slice(0, 200)}`);
-          size = Math.max(size, JSON.parse(body).length);
+          const answer: unknown = JSON.parse(body);
+          size = Math.max(size, Array.isArray(answer) ? answer.length : 0);
         }
         times.sort((a, b) => a - b);
         rows.push([
@@ -244,7 +245,12 @@ async function main(): Promise<void> {
         `\nview latency over HTTP at ${head.toLocaleString('en-US')} ledger events (${QUERIES} queries each, mixed filters; target p95 <= 150 ms)\n\n`,
       );
       process.stdout.write(table(['view', 'p50 ms', 'p95 ms', 'max ms', 'rows (max)'], rows));
-      const counts = await app.query(
+      const counts = await app.query<{
+        work_orders: string;
+        exceptions: string;
+        approvals: string;
+        post_reviews: string;
+      }>(
         `SELECT (SELECT count(*) FROM view_work_orders) AS work_orders, (SELECT count(*) FROM view_exceptions) AS exceptions, (SELECT count(*) FROM view_approvals) AS approvals, (SELECT count(*) FROM view_post_reviews) AS post_reviews`,
       );
       const c = counts.rows[0];

@@ -91,7 +91,13 @@ export async function listParked(
   pool: Pick<Pool, 'query'>,
   projection?: string,
 ): Promise<Array<ParkedEvent & { parkedAt: string }>> {
-  const { rows } = await pool.query(
+  const { rows } = await pool.query<{
+    projection: string;
+    position: number;
+    event_type: string;
+    error: string;
+    parked_at: Date;
+  }>(
     `SELECT projection, position, event_type, error, parked_at FROM projection_parked_events
       WHERE $1::text IS NULL OR projection = $1 ORDER BY projection, position`,
     [projection ?? null],

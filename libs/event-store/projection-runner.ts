@@ -139,7 +139,10 @@ export class ProjectionRunner {
   }
 
   private async checkpoint(p: Projection): Promise<number> {
-    const { rows } = await this.pool.query('SELECT position FROM projection_checkpoints WHERE name = $1', [p.name]);
+    const { rows } = await this.pool.query<{ position: number }>(
+      'SELECT position FROM projection_checkpoints WHERE name = $1',
+      [p.name],
+    );
     return rows[0]?.position ?? 0;
   }
 
@@ -163,13 +166,12 @@ export class ProjectionRunner {
 
   private idle(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.options.idleMs ?? 250);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wakeUp = undefined;
+        this.wakeUp = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, this.options.idleMs ?? 250);
       this.wakeUp = done;
     });
   }
@@ -198,9 +200,10 @@ export class ProjectionRunner {
     let parked: ParkedEvent[] = [];
     return inTransaction(this.pool, async (client) => {
       // The checkpoint row is locked for the transaction: two runners never apply the same page.
-      const locked = await client.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [
-        p.name,
-      ]);
+      const locked = await client.query<{ position: number }>(
+        'SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
+        [p.name],
+      );
       if ((locked.rows[0]?.position ?? 0) !== after) return false; // nothing was written
       if (settingAside) {
         parked = await foldSettingAside(client, p, events);

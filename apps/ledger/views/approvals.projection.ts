@@ -110,7 +110,7 @@ export async function approvals(db: Queryable, q: ViewQuery, asOf: string): Prom
     `SELECT approval_id, work_order_id, action_id, job_type, owner, requested_by, status, requested_at, expires_at, decided_by,
             (SELECT wo.source FROM view_work_orders wo WHERE wo.id = view_approvals.work_order_id) AS source,
             (SELECT wo.external_ref FROM view_work_orders wo WHERE wo.id = view_approvals.work_order_id) AS external_ref
-       FROM view_approvals ${w} ORDER BY owner, requested_at, approval_id LIMIT ${w.param(clamp(q.limit, 1000, 10_000))}`,
+       FROM view_approvals ${w.sql} ORDER BY owner, requested_at, approval_id LIMIT ${w.param(clamp(q.limit, 1000, 10_000))}`,
     w.params,
   );
   const now = Date.parse(asOf);

@@ -139,7 +139,7 @@ export async function topCodes(db: Queryable, q: ViewQuery, asOf: string): Promi
        FROM (SELECT code${byVersion(q)}, count(*)::int AS count, count(DISTINCT work_order_id)::int AS work_orders,
                     sum(remediations_open)::int AS open_remediations,
                     count(*) FILTER (WHERE resolved_at IS NULL OR resolved_at > ${at})::int AS open
-               FROM view_exceptions ${w}
+               FROM view_exceptions ${w.sql}
               GROUP BY code${byVersion(q)} ORDER BY count DESC, code${byVersion(q)} LIMIT ${limit}) t
       ORDER BY t.count DESC, t.code${q.groupBy === 'version' ? ', t.version' : ''}`,
     w.params,
@@ -163,7 +163,7 @@ export async function trends(db: Queryable, q: ViewQuery, asOf: string): Promise
   const w = window(q, asOf, 'raised_at').add('code = ?', q.code);
   const { rows } = await db.query<{ period: string; code: string; version?: number; count: number }>(
     `SELECT to_char(date_trunc('${interval}', raised_at), 'YYYY-MM-DD') AS period, code${byVersion(q)}, count(*)::int AS count
-       FROM view_exceptions ${w} GROUP BY 1, code${byVersion(q)} ORDER BY 1, code${byVersion(q)}`,
+       FROM view_exceptions ${w.sql} GROUP BY 1, code${byVersion(q)} ORDER BY 1, code${byVersion(q)}`,
     w.params,
   );
   return rows.map((r) => ({ period: r.period, code: r.code, ...versionOf(q, r), count: r.count }));
@@ -192,7 +192,7 @@ export async function listExceptions(db: Queryable, q: ExceptionListQuery): Prom
     sla_breached: boolean;
     remediations_open: number;
   }>(
-    `SELECT e.*, w.external_ref, w.source FROM view_exceptions e JOIN view_work_orders w ON w.id = e.work_order_id ${w}
+    `SELECT e.*, w.external_ref, w.source FROM view_exceptions e JOIN view_work_orders w ON w.id = e.work_order_id ${w.sql}
       ORDER BY e.owner, e.due_at, e.exception_id LIMIT ${w.param(clamp(q.limit, 500, 1000))}`,
     w.params,
   );

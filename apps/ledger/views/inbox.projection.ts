@@ -66,7 +66,7 @@ export async function inboxMessages(db: Queryable, q: InboxRequest): Promise<Inb
     .add('dispatch_created_at >= ?', q.since)
     .add('command = ?', q.filter === 'all' ? undefined : q.filter);
   const { rows } = await db.query<{ message: InboxMessage }>(
-    `SELECT message FROM view_inbox ${w} ORDER BY dispatch_created_at, dispatch_id LIMIT ${w.param(clamp(q.limit, 500, 1000))}`,
+    `SELECT message FROM view_inbox ${w.sql} ORDER BY dispatch_created_at, dispatch_id LIMIT ${w.param(clamp(q.limit, 500, 1000))}`,
     w.params,
   );
   return rows.map((r) => ({ ...r.message, prompt: maskStrings(r.message.prompt) }));

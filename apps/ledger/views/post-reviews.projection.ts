@@ -91,7 +91,7 @@ export async function postReviews(db: Queryable, q: ViewQuery, asOf: string): Pr
     `SELECT post_review_id, work_order_id, exception_id, job_type, version, owner, created_at, due_at,
             (SELECT wo.source FROM view_work_orders wo WHERE wo.id = view_post_reviews.work_order_id) AS source,
             (SELECT wo.external_ref FROM view_work_orders wo WHERE wo.id = view_post_reviews.work_order_id) AS external_ref
-       FROM view_post_reviews ${w}
+       FROM view_post_reviews ${w.sql}
       ORDER BY owner, due_at, post_review_id LIMIT ${w.param(clamp(q.limit, 1000, 10_000))}`,
     w.params,
   );

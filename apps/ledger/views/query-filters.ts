@@ -39,7 +39,8 @@ export class Where {
     return this.clauses.length ? this.clauses.join(' AND ') : 'TRUE';
   }
 
-  toString(): string {
+  /** `WHERE ...`, or nothing without conditions. */
+  get sql(): string {
     return this.clauses.length ? `WHERE ${this.clauses.join(' AND ')}` : '';
   }
 }

@@ -3,8 +3,8 @@ import { PoolClient } from 'pg';
 export type Queryable = { query: PoolClient['query'] };
 
 /** A time column as the views answer it: RFC 3339, or null. */
-export const iso = (v: unknown): string | null =>
-  v instanceof Date ? v.toISOString() : v === null || v === undefined ? null : String(v);
+export const iso = (v: Date | string | null | undefined): string | null =>
+  v instanceof Date ? v.toISOString() : (v ?? null);
 
 /**
  * A view table: its columns (database name, Postgres type, row field) and its key. Rows are read

@@ -198,7 +198,7 @@ export async function listWorkOrders(db: Queryable, q: WorkOrderListQuery): Prom
     .add('status = ?', q.status);
   const { rows } = await db.query<Record<string, unknown>>(
     `SELECT id, source, external_ref, job_type, version, owner, status, opened_at, updated_at, closed_at, evidence_missing, reopened
-       FROM view_work_orders ${w} ORDER BY opened_at DESC, id LIMIT ${w.param(clamp(q.limit, 100, 1000))}`,
+       FROM view_work_orders ${w.sql} ORDER BY opened_at DESC, id LIMIT ${w.param(clamp(q.limit, 100, 1000))}`,
     w.params,
   );
   return rows.map((r) => {

@@ -18,7 +18,7 @@ export async function closures(db: Queryable, q: ViewQuery, asOf: string): Promi
     closed_at: Date;
     evidence_missing: boolean;
   }>(
-    `SELECT id, job_type, version, source, external_ref, owner, closed_at, evidence_missing FROM view_work_orders ${w}
+    `SELECT id, job_type, version, source, external_ref, owner, closed_at, evidence_missing FROM view_work_orders ${w.sql}
       ORDER BY closed_at DESC, id LIMIT ${w.param(clamp(q.limit, 1000, 10_000))}`,
     w.params,
   );
@@ -56,7 +56,7 @@ export async function stallRates(db: Queryable, q: ViewQuery, asOf: string): Pro
             count(*) FILTER (WHERE stalled_at < ${at} OR ${runningTooLong})::int AS stalled,
             count(*) FILTER (WHERE ${runningTooLong})::int AS stalled_now,
             count(*) FILTER (WHERE status IN ('open', 'blocked'))::int AS active
-       FROM view_work_orders ${w} GROUP BY job_type${byVersion(q)} ORDER BY job_type${byVersion(q)}`,
+       FROM view_work_orders ${w.sql} GROUP BY job_type${byVersion(q)} ORDER BY job_type${byVersion(q)}`,
     w.params,
   );
   return rows.map((r) => ({
@@ -76,7 +76,7 @@ export async function firstTimeFix(db: Queryable, q: ViewQuery, asOf: string): P
   const { rows } = await db.query<{ job_type: string; version?: number; closed: number; first_time_fix: number }>(
     `SELECT job_type${byVersion(q)}, count(*)::int AS closed,
             count(*) FILTER (WHERE exceptions_total = 0 AND reopened = 0)::int AS first_time_fix
-       FROM view_work_orders ${w} GROUP BY job_type${byVersion(q)} ORDER BY job_type${byVersion(q)}`,
+       FROM view_work_orders ${w.sql} GROUP BY job_type${byVersion(q)} ORDER BY job_type${byVersion(q)}`,
     w.params,
   );
   return rows.map((r) => ({
@@ -106,7 +106,7 @@ export async function evidenceCompleteness(db: Queryable, q: ViewQuery, asOf: st
     `SELECT job_type${byVersion(q)}, count(*)::int AS closures,
             count(*) FILTER (WHERE NOT evidence_missing)::int AS closures_with_evidence,
             sum(steps_required)::int AS steps_required, sum(least(steps_completed, steps_required))::int AS steps_with_evidence
-       FROM view_work_orders ${w} GROUP BY job_type${byVersion(q)} ORDER BY job_type${byVersion(q)}`,
+       FROM view_work_orders ${w.sql} GROUP BY job_type${byVersion(q)} ORDER BY job_type${byVersion(q)}`,
     w.params,
   );
   return rows.map((r) => ({
