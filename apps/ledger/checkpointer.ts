@@ -16,6 +16,19 @@ const refusals = counter({
   help: 'Checkpoints the ledger refused to sign: the history is not consistent with the last one signed',
 });
 
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** A line of the checkpoints file, when it holds one (a torn last line does not). */
+function keptCheckpoint(line: string): Omit<SignedTree, 'root'> | undefined {
+  const kept: unknown = JSON.parse(line);
+  if (typeof kept !== 'object' || kept === null) return undefined;
+  if (!('size' in kept && 'lastLeaf' in kept && 'note' in kept && 'signedAt' in kept)) return undefined;
+  const { size, lastLeaf, note, signedAt } = kept;
+  if (typeof size !== 'number' || typeof note !== 'string' || typeof signedAt !== 'string') return undefined;
+  if (lastLeaf !== null && typeof lastLeaf !== 'string') return undefined;
+  return { size, lastLeaf, note, signedAt };
+}
+
 /** A refusal kept in its file: whatever the file holds, its presence refuses. */
 function keptRefusal(text: string): { reason: string; since: string } {
   const kept: unknown = JSON.parse(text);
@@ -96,7 +109,7 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
   private async onCadence(): Promise<void> {
     if (!this.store.writer.isActive || this.refusal) return;
     // Signs when the tree grew; either way checks the history since the last one (a forged row is found within a period).
-    await this.sign().catch((error) => this.logger.warn(`no checkpoint signed: ${(error as Error).message}`));
+    await this.sign().catch((error: unknown) => this.logger.warn(`no checkpoint signed: ${messageOf(error)}`));
   }
 
   /** One signing at a time: a request during one waits for it. */
@@ -224,9 +237,9 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     const lines = readFileSync(this.file, 'utf8').trim().split('\n').filter(Boolean);
     for (const line of lines.reverse()) {
       try {
-        const kept = JSON.parse(line) as { size: number; lastLeaf: string | null; note: string; signedAt: string };
-        const checkpoint = this.signedTree(kept.note);
-        if (checkpoint && checkpoint.size === kept.size)
+        const kept = keptCheckpoint(line);
+        const checkpoint = kept && this.signedTree(kept.note);
+        if (kept && checkpoint && checkpoint.size === kept.size)
           return {
             size: kept.size,
             root: checkpoint.root,
@@ -264,6 +277,6 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     this.nc
       .jetstream()
       .publish(Streams.checkpoints.subjects[0], Buffer.from(signed.note), { headers: h })
-      .catch((error) => this.logger.warn(`cannot publish checkpoint ${signed.size}: ${(error as Error).message}`));
+      .catch((error: unknown) => this.logger.warn(`cannot publish checkpoint ${signed.size}: ${messageOf(error)}`));
   }
 }

@@ -21,7 +21,7 @@ const ERROR_CHARS = 1000;
  * and it tries again, so an outage never sets events aside.
  */
 export function isUnfoldable(error: unknown): boolean {
-  const sqlState = (error as { code?: unknown })?.code;
+  const sqlState = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
   if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState))
     return sqlState.startsWith('22') || sqlState.startsWith('23');
   return error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError;
