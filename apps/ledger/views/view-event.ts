@@ -10,8 +10,3 @@ export type Handles = Readonly<Record<string, StreamType>>;
 export type HandledEvent<H extends Handles> = {
   [T in keyof H & string]: T extends EventType<H[T]> ? Recorded<H[T], T> : never;
 }[keyof H & string];
-
-/** Whether an event is one of those `handles` names, recorded on its stream type. */
-export function isHandled<H extends Handles>(handles: H, e: RecordedEvent): e is RecordedEvent & HandledEvent<H> {
-  return Object.hasOwn(handles, e.type) && e.streamId.startsWith(`${handles[e.type]}-`);
-}

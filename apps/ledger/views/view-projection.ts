@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
 import { RecordedEvent } from '@workgate/contracts';
 import { Projection, TableName } from '@workgate/event-store';
-import { HandledEvent, Handles, isHandled } from './view-event';
+import { HandledEvent, Handles } from './view-event';
 import { ViewTable } from './view-table';
 
 /** How a page gets the rows its events change before it folds them. */
@@ -42,9 +42,18 @@ export class ViewRows<Row extends object, H extends Handles, Ctx> implements Pag
   private readonly wanted = new Set<string>();
   private readonly started = new Set<string>();
   private readonly changed = new Set<string>();
+  /** Event type -> the stream id prefix it is handled on. */
+  private readonly prefixes: ReadonlyMap<string, string>;
 
   constructor(private readonly view: View<Row, H, Ctx>) {
     this.types = Object.keys(view.handles);
+    this.prefixes = new Map(Object.entries(view.handles).map(([type, stream]) => [type, `${stream}-`]));
+  }
+
+  /** Whether the view handles an event: one of its types, recorded on that type's stream type. */
+  private handles(e: RecordedEvent): e is RecordedEvent & HandledEvent<H> {
+    const prefix = this.prefixes.get(e.type);
+    return prefix !== undefined && e.streamId.startsWith(prefix);
   }
 
   get(id: string): Row | undefined {
@@ -52,7 +61,7 @@ export class ViewRows<Row extends object, H extends Handles, Ctx> implements Pag
   }
 
   want(e: RecordedEvent): void {
-    if (!isHandled(this.view.handles, e)) return;
+    if (!this.handles(e)) return;
     const { read } = this.view;
     for (const id of this.view.ids(e)) {
       this.wanted.add(id);
@@ -71,7 +80,7 @@ export class ViewRows<Row extends object, H extends Handles, Ctx> implements Pag
   }
 
   fold(e: RecordedEvent, ctx: Ctx): void {
-    if (!isHandled(this.view.handles, e)) return;
+    if (!this.handles(e)) return;
     const unread = this.view.read.by === 'none';
     for (const id of this.view.ids(e)) {
       const before = this.rows.get(id) ?? null;
