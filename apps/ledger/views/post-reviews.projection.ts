@@ -24,10 +24,25 @@ const handles = {
   [PostReviewEvents.Completed]: 'postreview',
 } as const satisfies Handles;
 
-const created = (
-  wo: WorkOrderRow,
-  post: { postReviewId: string; exceptionId: string; owner: string; createdAt: string; dueAt: string },
-): PostReviewRow => ({ ...post, workOrderId: wo.id, jobType: wo.jobType, version: wo.version, completedAt: null });
+/** The post-review a break-glass owes: who reviews it and by when, with its work order's job type and version. */
+const opened = (
+  wo: WorkOrderRow | undefined,
+  postReviewId: string,
+  of: { exceptionId: string; owner: string; createdAt: string; dueAt: string },
+): PostReviewRow | null =>
+  wo
+    ? {
+        postReviewId,
+        workOrderId: wo.id,
+        exceptionId: of.exceptionId,
+        jobType: wo.jobType,
+        version: wo.version,
+        owner: of.owner,
+        createdAt: of.createdAt,
+        dueAt: of.dueAt,
+        completedAt: null,
+      }
+    : null;
 
 /** `view_post_reviews`: the post-review every break-glass owes, and when it was completed. */
 export const postReviewsView: View<PostReviewRow, typeof handles, WorkOrderLookup> = {
@@ -49,17 +64,17 @@ export const postReviewsView: View<PostReviewRow, typeof handles, WorkOrderLooku
   evolve: (row, e, id, ctx) => {
     switch (e.type) {
       case WorkOrderEvents.BreakGlassUsed: {
-        const wo = ctx.workOrder(idOfStream(e.streamId));
-        const b = e.data;
-        const post = { postReviewId: id, exceptionId: b.exceptionId, owner: b.reviewer, dueAt: b.postReviewDueAt };
-        return row ?? (wo ? created(wo, { ...post, createdAt: e.occurredAt }) : null);
+        const { exceptionId, reviewer, postReviewDueAt } = e.data;
+        const of = { exceptionId, owner: reviewer, createdAt: e.occurredAt, dueAt: postReviewDueAt };
+        return row ?? opened(ctx.workOrder(idOfStream(e.streamId)), id, of);
       }
       case PostReviewEvents.Created: {
         // Usually already opened by its BreakGlassUsed; this covers a post-review from elsewhere.
-        const wo = ctx.workOrder(e.data.workOrderId);
-        const c = e.data;
-        const post = { postReviewId: id, exceptionId: c.exceptionId, owner: c.reviewer, dueAt: c.dueAt };
-        return row ?? (wo ? created(wo, { ...post, createdAt: e.occurredAt }) : null);
+        const { workOrderId, exceptionId, reviewer, dueAt } = e.data;
+        return (
+          row ??
+          opened(ctx.workOrder(workOrderId), id, { exceptionId, owner: reviewer, createdAt: e.occurredAt, dueAt })
+        );
       }
       case PostReviewEvents.Completed:
         return row && !row.completedAt ? { ...row, completedAt: e.occurredAt } : row;
