@@ -5,33 +5,37 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { headers as natsHeaders, NatsConnection } from 'nats';
 import { Streams, WorkgateError } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
-import {
-  isSignedCheckpointRow,
-  leafHash,
-  openNote,
-  parseCheckpoint,
-  treeFrontier,
-  verifyLedger,
-  WriterAdmission,
-} from '@workgate/event-store';
+import { isSignedCheckpointRow, openNote, parseCheckpoint, verifyLedger, WriterAdmission } from '@workgate/event-store';
 import { counter, NATS_CONNECTION } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
+import { historyProblem, SignedTree } from './checkpoint-history';
 import { LedgerStore } from './ledger-store';
-
-/** A checkpoint this ledger signed. */
-export interface SignedTree {
-  size: number;
-  root: Buffer;
-  /** The chain hash at position `size` (the tree's last leaf); null for the empty tree. */
-  lastLeaf: string | null;
-  note: string;
-  signedAt: string;
-}
 
 const refusals = counter({
   name: 'workgate_checkpoint_refusals_total',
   help: 'Checkpoints the ledger refused to sign: the history is not consistent with the last one signed',
 });
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** A line of the checkpoints file, when it holds one (a torn last line does not). */
+function keptCheckpoint(line: string): Omit<SignedTree, 'root'> | undefined {
+  const kept: unknown = JSON.parse(line);
+  if (typeof kept !== 'object' || kept === null) return undefined;
+  if (!('size' in kept && 'lastLeaf' in kept && 'note' in kept && 'signedAt' in kept)) return undefined;
+  const { size, lastLeaf, note, signedAt } = kept;
+  if (typeof size !== 'number' || typeof note !== 'string' || typeof signedAt !== 'string') return undefined;
+  if (lastLeaf !== null && typeof lastLeaf !== 'string') return undefined;
+  return { size, lastLeaf, note, signedAt };
+}
+
+/** A refusal kept in its file: whatever the file holds, its presence refuses. */
+function keptRefusal(text: string): { reason: string; since: string } {
+  const kept: unknown = JSON.parse(text);
+  if (typeof kept === 'object' && kept !== null && 'reason' in kept && 'since' in kept)
+    return { reason: String(kept.reason), since: String(kept.since) };
+  return { reason: `the refusal kept in its file cannot be read: ${text}`, since: new Date().toISOString() };
+}
 
 /**
  * Signs checkpoints of the ledger's Merkle tree (C2SP signed notes) on a cadence when the tree
@@ -75,7 +79,7 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     this.refusalFile = join(config.WORKGATE_DATA_DIR, `ledger-${ledger}-checkpoints-refused.json`);
     this.signedFile = join(config.WORKGATE_DATA_DIR, `ledger-${ledger}-commits-signed`);
     this.everyMs = parseDuration(config.WORKGATE_CHECKPOINT_EVERY) ?? 10_000;
-    if (existsSync(this.refusalFile)) this.refusal = JSON.parse(readFileSync(this.refusalFile, 'utf8'));
+    if (existsSync(this.refusalFile)) this.refusal = keptRefusal(readFileSync(this.refusalFile, 'utf8'));
     store.admitWith(() => this.admit());
   }
 
@@ -105,7 +109,7 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
   private async onCadence(): Promise<void> {
     if (!this.store.writer.isActive || this.refusal) return;
     // Signs when the tree grew; either way checks the history since the last one (a forged row is found within a period).
-    await this.sign().catch((error) => this.logger.warn(`no checkpoint signed: ${(error as Error).message}`));
+    await this.sign().catch((error: unknown) => this.logger.warn(`no checkpoint signed: ${messageOf(error)}`));
   }
 
   /** One signing at a time: a request during one waits for it. */
@@ -120,7 +124,7 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     const { size, root } = this.store.writer.currentTree();
     const last = this.last;
     // Checked even when nothing was written since: rows may have been added or changed around the writer.
-    const problem = await this.inconsistency(last, size, root);
+    const problem = await historyProblem(this.store, last, size, root);
     if (problem) {
       this.refuse(problem);
       throw new WorkgateError('unavailable', `checkpoints are refused: ${problem}`);
@@ -152,44 +156,6 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     return signed;
   }
 
-  /** Why the tree of `size` with `root` is not a continuation of the last signed one, or undefined. */
-  private async inconsistency(last: SignedTree | undefined, size: number, root: Buffer): Promise<string | undefined> {
-    if (this.store.writer.refusing) return this.store.writer.refusing;
-    const from = last?.size ?? 0;
-    if (size < from)
-      return `the tree has ${size} leaves, fewer than the ${from} of the last checkpoint signed: the ledger was truncated`;
-    const { rows } = await this.store.pool.query<{ position: number; hash: string; prev_hash: string }>(
-      'SELECT position, hash, prev_hash FROM ledger_events WHERE position >= $1 ORDER BY position',
-      [Math.max(from, 1)],
-    );
-    let at = 0;
-    if (last && from > 0) {
-      if (rows[0]?.position !== from)
-        return `position ${from}, the last leaf of the last checkpoint signed, is gone: the ledger was truncated`;
-      if (rows[0].hash !== last.lastLeaf)
-        return `position ${from} no longer has the hash the last checkpoint signed: the history was rewritten`;
-      at = 1;
-    }
-    const frontier = await treeFrontier(this.store.pool, from).catch(() => undefined);
-    if (!frontier || (last && !frontier.root().equals(last.root)))
-      return `the stored tree no longer gives the root of the last checkpoint signed (${from} leaves)`;
-    let prev = last?.lastLeaf ?? rows[0]?.prev_hash;
-    for (; at < rows.length && rows[at].position <= size; at++) {
-      const r = rows[at];
-      if (r.position !== frontier.leaves + 1) return `position ${frontier.leaves + 1} is missing`;
-      if (prev !== undefined && r.prev_hash !== prev)
-        return `position ${r.position} does not carry its predecessor's hash`;
-      frontier.append(leafHash(r.hash));
-      prev = r.hash;
-    }
-    if (frontier.leaves !== size || !frontier.root().equals(root))
-      return `the events since the last checkpoint do not give the writer's tree: rows were rewritten`;
-    const written = this.store.writer.currentHead().position;
-    const beyond = rows.slice(at).find((r) => r.position > written);
-    if (beyond) return `the ledger holds position ${beyond.position}, which the writer did not write`;
-    return undefined;
-  }
-
   /**
    * Whether the writer, holding the lock and before it writes, may extend the ledger: every event
    * past the last checkpoint signed hashes to its content and is covered by a commit signature of
@@ -208,7 +174,7 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
       ...(earlier ? {} : { signatures: { from, verify: this.store.signer.verifyCommit } }),
     });
     const { size, root } = this.store.writer.currentTree();
-    const problem = walked.ok ? await this.inconsistency(this.last, size, root) : walked.problem;
+    const problem = walked.ok ? await historyProblem(this.store, this.last, size, root) : walked.problem;
     // The writer logs the refusal at error level and counts it (the same way as rows appearing around it while it runs).
     if (problem) return { ok: false, reason: `ledger ${this.store.signer.origin}: ${problem}` };
     const adopt = earlier && walked.headPosition > from;
@@ -271,9 +237,9 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     const lines = readFileSync(this.file, 'utf8').trim().split('\n').filter(Boolean);
     for (const line of lines.reverse()) {
       try {
-        const kept = JSON.parse(line) as { size: number; lastLeaf: string | null; note: string; signedAt: string };
-        const checkpoint = this.signedTree(kept.note);
-        if (checkpoint && checkpoint.size === kept.size)
+        const kept = keptCheckpoint(line);
+        const checkpoint = kept && this.signedTree(kept.note);
+        if (kept && checkpoint && checkpoint.size === kept.size)
           return {
             size: kept.size,
             root: checkpoint.root,
@@ -311,6 +277,6 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     this.nc
       .jetstream()
       .publish(Streams.checkpoints.subjects[0], Buffer.from(signed.note), { headers: h })
-      .catch((error) => this.logger.warn(`cannot publish checkpoint ${signed.size}: ${(error as Error).message}`));
+      .catch((error: unknown) => this.logger.warn(`cannot publish checkpoint ${signed.size}: ${messageOf(error)}`));
   }
 }

@@ -53,7 +53,10 @@ import { LedgerHealth } from './ledger-health';
 import { LedgerStore } from './ledger-store';
 import { dueTimers } from './views/timers.projection';
 import { approvalQueue } from './views/approval-queue';
-import { inboxMessages, listExceptions, listWorkOrders, queryView } from './views/views.queries';
+import { listExceptions } from './views/exceptions.projection';
+import { inboxMessages } from './views/inbox.projection';
+import { queryView } from './views/views.queries';
+import { listWorkOrders } from './views/work-orders.projection';
 
 /** Reads, verification and health: any ledger instance (writer or standby) serves these. */
 @Controller()
@@ -175,8 +178,15 @@ export class LedgerController {
   @Serves(Subjects.ledger.consistency)
   async consistency(@Payload() req: ConsistencyRequest): Promise<ConsistencyProof> {
     const head = await this.store.reader.head();
-    const { from, to = head.position } = req ?? ({} as ConsistencyRequest);
-    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 1 || from > to || to > head.position) {
+    const { from, to = head.position }: Partial<ConsistencyRequest> = req ?? {};
+    if (
+      from === undefined ||
+      !Number.isSafeInteger(from) ||
+      !Number.isSafeInteger(to) ||
+      from < 1 ||
+      from > to ||
+      to > head.position
+    ) {
       throw new WorkgateError(
         'validation_failed',
         `from and to are tree sizes with 1 <= from <= to <= ${head.position}`,

@@ -10,6 +10,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`migrate failed: ${(error as Error).message}\n`);
+  process.stderr.write(`migrate failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

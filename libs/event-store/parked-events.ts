@@ -1,6 +1,6 @@
 import { Pool, PoolClient } from 'pg';
 import { RecordedEvent } from '@workgate/contracts';
-import type { Projection, TableName } from './projection-runner';
+import type { Projection, TableName } from './projection';
 
 /** An event a projection could not fold, set aside with why. */
 export interface ParkedEvent {
@@ -21,7 +21,7 @@ const ERROR_CHARS = 1000;
  * and it tries again, so an outage never sets events aside.
  */
 export function isUnfoldable(error: unknown): boolean {
-  const sqlState = (error as { code?: unknown })?.code;
+  const sqlState = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
   if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState))
     return sqlState.startsWith('22') || sqlState.startsWith('23');
   return error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError;
@@ -91,7 +91,13 @@ export async function listParked(
   pool: Pick<Pool, 'query'>,
   projection?: string,
 ): Promise<Array<ParkedEvent & { parkedAt: string }>> {
-  const { rows } = await pool.query(
+  const { rows } = await pool.query<{
+    projection: string;
+    position: number;
+    event_type: string;
+    error: string;
+    parked_at: Date;
+  }>(
     `SELECT projection, position, event_type, error, parked_at FROM projection_parked_events
       WHERE $1::text IS NULL OR projection = $1 ORDER BY projection, position`,
     [projection ?? null],

@@ -3,7 +3,7 @@ import { RecordedEvent } from '@workgate/contracts';
 import { LedgerReader } from './ledger-reader';
 import { foldSettingAside, isUnfoldable, ParkedEvent, recordParked } from './parked-events';
 import { inTransaction } from './pg';
-import { Projection, TableName } from './projection-runner';
+import { Projection, TableName } from './projection';
 
 export interface RebuildOptions {
   window?: number;
@@ -42,7 +42,7 @@ interface IndexDef {
 }
 
 async function indexesOf(pool: Pool, table: string): Promise<IndexDef[]> {
-  const { rows } = await pool.query(
+  const { rows } = await pool.query<{ name: string; def: string; constraint: 'p' | 'u' | null }>(
     `SELECT i.indexname AS name, i.indexdef AS def, c.contype AS constraint
        FROM pg_indexes i LEFT JOIN pg_constraint c ON c.conname = i.indexname AND c.conrelid = $1::text::regclass
       WHERE i.schemaname = current_schema() AND i.tablename = $1::text ORDER BY i.indexname`,
@@ -138,10 +138,11 @@ export async function rebuildProjection(
       `INSERT INTO projection_checkpoints (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING`,
       [p.name],
     );
-    const { rows } = await client.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [
-      p.name,
-    ]);
-    const livePosition: number = rows[0].position;
+    const { rows } = await client.query<{ position: number }>(
+      'SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
+      [p.name],
+    );
+    const livePosition = rows[0].position;
     // The live runner waits on the lock; bring both sides to the same position.
     const target = Math.max(livePosition, position);
     const tail: ParkedEvent[] = [];
@@ -161,7 +162,7 @@ export async function rebuildProjection(
     const differences: Record<string, number> = {};
     if (options.compare !== false) {
       for (const t of p.tables) {
-        const diff = await client.query(
+        const diff = await client.query<{ n: string }>(
           `SELECT (SELECT count(*) FROM (TABLE ${t} EXCEPT ALL TABLE ${rebuilt(t)}) a) + (SELECT count(*) FROM (TABLE ${rebuilt(t)} EXCEPT ALL TABLE ${t}) b) AS n`,
         );
         differences[t] = Number(diff.rows[0].n);

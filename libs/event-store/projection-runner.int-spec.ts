@@ -5,6 +5,9 @@ import type { CommittedEvent } from './commit-plan';
 import { listParked } from './parked-events';
 import { ProjectionRunner } from './projection-runner';
 
+/** A probe event's number, when it has one. */
+const probeN = (e: RecordedEvent): number | undefined => (typeof e.data.n === 'number' ? e.data.n : undefined);
+
 /**
  * Pages of the events this process's writer handed over are read from memory; anything else from
  * the log. Here the log and the handed-over copies differ on purpose (`from`), so each page shows
@@ -105,7 +108,6 @@ describe("ProjectionRunner: pages from the writer's commits, the rest from the l
  */
 describe('ProjectionRunner: events it cannot fold (real Postgres)', () => {
   let db: TestDatabase;
-  const countOf = (data: Record<string, unknown>) => (typeof data.n === 'number' ? data.n : undefined);
   const row = (position: number, data: object) =>
     db.ownerPool().query(
       `INSERT INTO ledger_events (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
@@ -132,8 +134,8 @@ describe('ProjectionRunner: events it cannot fold (real Postgres)', () => {
           types: ['Counted'],
           tables: ['probe_counts'],
           apply: async (client, events) => {
-            // Position 4 holds no n: reading it fails as a projection's own bug would.
-            const ns = events.map((e) => countOf(e.data)!.toFixed(0));
+            // Position 4 has no n: reading it fails as a fold of unreadable data does.
+            const ns = events.map((e) => probeN(e)!.toFixed(0));
             await client.query('INSERT INTO probe_counts SELECT * FROM unnest($1::bigint[], $2::smallint[])', [
               events.map((e) => e.position),
               ns,
@@ -169,7 +171,7 @@ describe('ProjectionRunner: events it cannot fold (real Postgres)', () => {
             if (outage) throw new Error('Connection terminated unexpectedly');
             await client.query('INSERT INTO probe_counts SELECT * FROM unnest($1::bigint[], $2::smallint[])', [
               events.map((e) => e.position),
-              events.map((e) => e.data.n),
+              events.map((e) => probeN(e)),
             ]);
           },
         },

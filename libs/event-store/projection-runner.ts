@@ -1,26 +1,16 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { ReadAllResult, RecordedEvent } from '@workgate/contracts';
 import { LedgerReader } from './ledger-reader';
 import { CommittedTail } from './committed-tail';
 import type { CommittedEvent } from './ledger-writer';
 import { foldSettingAside, isUnfoldable, ParkedEvent, recordParked } from './parked-events';
 import { inTransaction } from './pg';
+import type { Projection } from './projection';
+
+export type { Projection, TableName } from './projection';
 
 /** Most committed events kept in memory for the next pages; past it the runner reads from the log. */
 const RECENT_LIMIT = 10_000;
-
-/** Maps a view table's name to the table actually written (a rebuild writes fresh copies). */
-export type TableName = (table: string) => string;
-
-/** A view fed from the ledger: the event types it reads and how a page of them changes its rows. */
-export interface Projection {
-  name: string;
-  types: string[];
-  /** The tables it writes, and nothing else: a rebuild makes fresh copies of exactly these. */
-  tables: string[];
-  /** Applies a page of events (in position order) inside the runner's transaction. */
-  apply(client: PoolClient, events: RecordedEvent[], table?: TableName): Promise<void>;
-}
 
 /**
  * Feeds projections from the log by position, page by page: each page's view rows and the
@@ -149,7 +139,10 @@ export class ProjectionRunner {
   }
 
   private async checkpoint(p: Projection): Promise<number> {
-    const { rows } = await this.pool.query('SELECT position FROM projection_checkpoints WHERE name = $1', [p.name]);
+    const { rows } = await this.pool.query<{ position: number }>(
+      'SELECT position FROM projection_checkpoints WHERE name = $1',
+      [p.name],
+    );
     return rows[0]?.position ?? 0;
   }
 
@@ -173,13 +166,12 @@ export class ProjectionRunner {
 
   private idle(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.options.idleMs ?? 250);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wakeUp = undefined;
+        this.wakeUp = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, this.options.idleMs ?? 250);
       this.wakeUp = done;
     });
   }
@@ -208,9 +200,10 @@ export class ProjectionRunner {
     let parked: ParkedEvent[] = [];
     return inTransaction(this.pool, async (client) => {
       // The checkpoint row is locked for the transaction: two runners never apply the same page.
-      const locked = await client.query('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [
-        p.name,
-      ]);
+      const locked = await client.query<{ position: number }>(
+        'SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE',
+        [p.name],
+      );
       if ((locked.rows[0]?.position ?? 0) !== after) return false; // nothing was written
       if (settingAside) {
         parked = await foldSettingAside(client, p, events);

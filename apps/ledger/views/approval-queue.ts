@@ -1,9 +1,8 @@
-import { PoolClient } from 'pg';
-import { ApprovalQueueRequest, ApprovalQueueRow, approvalStream, RecordedEvent } from '@workgate/contracts';
+import { ApprovalQueueRequest, ApprovalQueueRow, approvalStream } from '@workgate/contracts';
 import { approvalEventOf, ApprovalState, conditionViews, evolveApproval, initialApprovalState } from '@workgate/domain';
+import { toRecordedEvent } from '@workgate/event-store';
+import { Queryable } from './view-table';
 import { queryView } from './views.queries';
-
-type Queryable = { query: PoolClient['query'] };
 
 /**
  * The approval queue: the approvals view's rows, oldest first, and for each conditional approval
@@ -19,16 +18,14 @@ export async function approvalQueue(db: Queryable, req: ApprovalQueueRequest | u
   });
   const streams = rows.filter((r) => r.status === 'conditional').map((r) => approvalStream(String(r.approvalId)));
   if (streams.length === 0) return rows;
-  const { rows: events } = await db.query<Pick<RecordedEvent, 'streamId' | 'type' | 'data'>>(
-    'SELECT stream_id AS "streamId", type, data FROM ledger_events WHERE stream_id = ANY($1) ORDER BY stream_id, stream_version',
+  const { rows: events } = await db.query<Parameters<typeof toRecordedEvent>[0]>(
+    `SELECT position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash
+       FROM ledger_events WHERE stream_id = ANY($1) ORDER BY stream_id, stream_version`,
     [streams],
   );
   const states = new Map<string, ApprovalState>();
-  for (const e of events)
-    states.set(
-      e.streamId,
-      evolveApproval(states.get(e.streamId) ?? initialApprovalState(), approvalEventOf(e as RecordedEvent)),
-    );
+  for (const e of events.map(toRecordedEvent))
+    states.set(e.streamId, evolveApproval(states.get(e.streamId) ?? initialApprovalState(), approvalEventOf(e)));
   return rows.map((r) => {
     const conditions = conditionViews(states.get(approvalStream(String(r.approvalId))) ?? initialApprovalState());
     return conditions ? { ...r, conditions } : r;

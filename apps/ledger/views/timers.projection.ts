@@ -1,151 +1,102 @@
-import { PoolClient } from 'pg';
 import {
   ApprovalEvents,
   DelegationEvents,
   DueTimer,
   ExceptionEvents,
   PostReviewEvents,
-  RecordedEvent,
   TimerKind,
   TimerKinds,
 } from '@workgate/contracts';
-import { Projection, TableName } from '@workgate/event-store';
+import { HandledEvent, Handles } from './view-event';
+import { projectionOf, View, ViewRows } from './view-projection';
+import { Queryable, ViewTable } from './view-table';
 
-/** A change to the armed timers: arm (or move) one, or disarm it. */
-type TimerChange = { arm: DueTimer } | { disarm: string };
+const handles = {
+  [ApprovalEvents.Requested]: 'approval',
+  [ApprovalEvents.Granted]: 'approval',
+  [ApprovalEvents.Conditioned]: 'approval',
+  [ApprovalEvents.Rejected]: 'approval',
+  [ApprovalEvents.Expired]: 'approval',
+  [PostReviewEvents.Created]: 'postreview',
+  [PostReviewEvents.Overdue]: 'postreview',
+  [PostReviewEvents.Completed]: 'postreview',
+  [DelegationEvents.Dispatched]: 'delegation',
+  [DelegationEvents.ReminderDue]: 'delegation',
+  [DelegationEvents.Confirmed]: 'delegation',
+  [DelegationEvents.TimedOut]: 'delegation',
+  [ExceptionEvents.Raised]: 'exception',
+  [ExceptionEvents.Resolved]: 'exception',
+  [ExceptionEvents.SlaBreached]: 'exception',
+} as const satisfies Handles;
 
-/** evolve: which timer an event arms or disarms (pure). */
-export function timerChange(e: RecordedEvent): TimerChange | null {
-  const id = (kind: TimerKind) => `${kind}:${e.streamId}`;
+type TimerEvent = HandledEvent<typeof handles>;
+
+/** The timer an event of a stream arms or disarms: one of each kind per stream. */
+function kindOf(e: TimerEvent): TimerKind {
   switch (e.type) {
     case ApprovalEvents.Requested:
-      return {
-        arm: {
-          timerId: id(TimerKinds.approvalExpiry),
-          kind: TimerKinds.approvalExpiry,
-          streamId: e.streamId,
-          dueAt: String((e.data as { expiresAt: string }).expiresAt),
-        },
-      };
     case ApprovalEvents.Granted:
     case ApprovalEvents.Conditioned:
     case ApprovalEvents.Rejected:
     case ApprovalEvents.Expired:
-      return { disarm: id(TimerKinds.approvalExpiry) };
+      return TimerKinds.approvalExpiry;
     case PostReviewEvents.Created:
-      return {
-        arm: {
-          timerId: id(TimerKinds.postReviewOverdue),
-          kind: TimerKinds.postReviewOverdue,
-          streamId: e.streamId,
-          dueAt: String((e.data as { dueAt: string }).dueAt),
-        },
-      };
     case PostReviewEvents.Overdue:
     case PostReviewEvents.Completed:
-      return { disarm: id(TimerKinds.postReviewOverdue) };
-    case DelegationEvents.Dispatched: {
-      const d = e.data as { reminders: string[]; timeoutAt: string };
-      return {
-        arm: {
-          timerId: id(TimerKinds.delegation),
-          kind: TimerKinds.delegation,
-          streamId: e.streamId,
-          dueAt: d.reminders[0] ?? d.timeoutAt,
-        },
-      };
-    }
+      return TimerKinds.postReviewOverdue;
+    case DelegationEvents.Dispatched:
     case DelegationEvents.ReminderDue:
-      return {
-        arm: {
-          timerId: id(TimerKinds.delegation),
-          kind: TimerKinds.delegation,
-          streamId: e.streamId,
-          dueAt: String((e.data as { nextDueAt: string }).nextDueAt),
-        },
-      };
     case DelegationEvents.Confirmed:
     case DelegationEvents.TimedOut:
-      return { disarm: id(TimerKinds.delegation) };
+      return TimerKinds.delegation;
+    default:
+      return TimerKinds.exceptionSla;
+  }
+}
+
+/** When the timer an event arms is due; null when the event disarms it. */
+function dueAt(e: TimerEvent): string | null {
+  switch (e.type) {
+    case ApprovalEvents.Requested:
+      return e.data.expiresAt;
+    case PostReviewEvents.Created:
     case ExceptionEvents.Raised:
-      return {
-        arm: {
-          timerId: id(TimerKinds.exceptionSla),
-          kind: TimerKinds.exceptionSla,
-          streamId: e.streamId,
-          dueAt: String((e.data as { dueAt: string }).dueAt),
-        },
-      };
-    case ExceptionEvents.Resolved:
-    case ExceptionEvents.SlaBreached:
-      return { disarm: id(TimerKinds.exceptionSla) };
+      return e.data.dueAt;
+    case DelegationEvents.Dispatched:
+      return e.data.reminders[0] ?? e.data.timeoutAt;
+    case DelegationEvents.ReminderDue:
+      return e.data.nextDueAt;
     default:
       return null;
   }
 }
 
-/** `view_timers`: the due time of every armed timer; schedulers ask it what is due. */
-export const timersProjection: Projection = {
-  name: 'timers',
-  types: [
-    ApprovalEvents.Requested,
-    ApprovalEvents.Granted,
-    ApprovalEvents.Conditioned,
-    ApprovalEvents.Rejected,
-    ApprovalEvents.Expired,
-    PostReviewEvents.Created,
-    PostReviewEvents.Overdue,
-    PostReviewEvents.Completed,
-    DelegationEvents.Dispatched,
-    DelegationEvents.ReminderDue,
-    DelegationEvents.Confirmed,
-    DelegationEvents.TimedOut,
-    ExceptionEvents.Raised,
-    ExceptionEvents.Resolved,
-    ExceptionEvents.SlaBreached,
-  ],
-  tables: ['view_timers'],
-  async apply(client: PoolClient, events: RecordedEvent[], table: TableName = (t) => t): Promise<void> {
-    // Fold the page: the last change per timer wins.
-    const last = new Map<string, TimerChange>();
-    for (const e of events) {
-      const change = timerChange(e);
-      if (change) last.set('arm' in change ? change.arm.timerId : change.disarm, change);
-    }
-    const armed = [...last.values()].filter((c): c is { arm: DueTimer } => 'arm' in c).map((c) => c.arm);
-    const disarmed = [...last.entries()].filter(([, c]) => 'disarm' in c).map(([timerId]) => timerId);
-    if (armed.length) {
-      await client.query(
-        `INSERT INTO ${table('view_timers')} (timer_id, kind, stream_id, due_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
-         ON CONFLICT (timer_id) DO UPDATE SET due_at = EXCLUDED.due_at`,
-        [
-          armed.map((t) => t.timerId),
-          armed.map((t) => t.kind),
-          armed.map((t) => t.streamId),
-          armed.map((t) => t.dueAt),
-        ],
-      );
-    }
-    if (disarmed.length)
-      await client.query(`DELETE FROM ${table('view_timers')} WHERE timer_id = ANY($1::text[])`, [disarmed]);
+/** `view_timers`: the due time of every armed timer (a disarmed one has no row); schedulers ask it what is due. */
+export const timersView: View<DueTimer, typeof handles, unknown> = {
+  table: new ViewTable<DueTimer>('view_timers', 'timer_id', [
+    ['timer_id', 'text', 'timerId'],
+    ['kind', 'text', 'kind'],
+    ['stream_id', 'text', 'streamId'],
+    ['due_at', 'timestamptz', 'dueAt'],
+  ]),
+  handles,
+  read: { by: 'none' },
+  key: (row) => row.timerId,
+  ids: (e) => [`${kindOf(e)}:${e.streamId}`],
+  evolve: (_row, e, timerId) => {
+    const due = dueAt(e);
+    return due === null ? null : { timerId, kind: kindOf(e), streamId: e.streamId, dueAt: due };
   },
 };
 
-export async function dueTimers(
-  client: { query: PoolClient['query'] },
-  kinds: TimerKind[],
-  now: string,
-  limit = 100,
-): Promise<DueTimer[]> {
-  const { rows } = await client.query(
+export const timersProjection = projectionOf('timers', () => ({ all: [new ViewRows(timersView)], ctx: undefined }), [
+  timersView.table.name,
+]);
+
+export async function dueTimers(db: Queryable, kinds: TimerKind[], now: string, limit = 100): Promise<DueTimer[]> {
+  const { rows } = await db.query<{ timer_id: string; kind: TimerKind; stream_id: string; due_at: Date }>(
     `SELECT timer_id, kind, stream_id, due_at FROM view_timers WHERE kind = ANY($1::text[]) AND due_at <= $2 ORDER BY due_at LIMIT $3`,
     [kinds, now, Math.min(Math.max(limit, 1), 1000)],
   );
-  return rows.map((r) => ({
-    timerId: r.timer_id,
-    kind: r.kind,
-    streamId: r.stream_id,
-    dueAt: (r.due_at as Date).toISOString(),
-  }));
+  return rows.map((r) => ({ timerId: r.timer_id, kind: r.kind, streamId: r.stream_id, dueAt: r.due_at.toISOString() }));
 }

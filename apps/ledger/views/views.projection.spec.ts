@@ -1,5 +1,5 @@
 import { RecordedEvent } from '@workgate/contracts';
-import { foldViews, ViewRows } from './views.fold';
+import { foldViews } from './views.projection';
 
 const H = 3600 * 1000;
 const T = Date.parse('2026-11-01T00:00:00Z');
@@ -25,11 +25,7 @@ const A = '33333333-3333-4333-8333-333333333333';
 const wo = (type: string, hours: number, data: Record<string, unknown> = {}) =>
   event(`workorder-${WO}`, type, hours, { workOrderId: WO, ...data });
 
-function fold(events: RecordedEvent[]): ViewRows {
-  const rows = new ViewRows();
-  for (const e of events) foldViews(rows, e);
-  return rows;
-}
+const fold = (events: RecordedEvent[]) => foldViews(events);
 
 const published = event('workflow-fix', 'WorkflowPublished', 0, {
   jobType: 'fix',

@@ -1,0 +1,136 @@
+import { ApprovalEvents, idOfStream, ViewQuery, ViewRow } from '@workgate/contracts';
+import { formatDuration } from '@workgate/workflow';
+import { clamp, window } from './query-filters';
+import { Handles } from './view-event';
+import { View } from './view-projection';
+import { iso, Queryable, ViewTable } from './view-table';
+import { WorkOrderLookup } from './work-orders.projection';
+
+export interface ApprovalRow {
+  approvalId: string;
+  workOrderId: string;
+  actionId: string;
+  jobType: string;
+  version: number;
+  owner: string;
+  requestedBy: string;
+  status: string;
+  requestedAt: string;
+  expiresAt: string;
+  decidedBy: string | null;
+  updatedAt: string;
+}
+
+const handles = {
+  [ApprovalEvents.Requested]: 'approval',
+  [ApprovalEvents.Granted]: 'approval',
+  [ApprovalEvents.Conditioned]: 'approval',
+  [ApprovalEvents.Rejected]: 'approval',
+  [ApprovalEvents.Expired]: 'approval',
+} as const satisfies Handles;
+
+/** `view_approvals`: every approval requested, its owner and where it stands. */
+export const approvalsView: View<ApprovalRow, typeof handles, WorkOrderLookup> = {
+  table: new ViewTable<ApprovalRow>('view_approvals', 'approval_id', [
+    ['approval_id', 'uuid', 'approvalId'],
+    ['work_order_id', 'uuid', 'workOrderId'],
+    ['action_id', 'uuid', 'actionId'],
+    ['job_type', 'text', 'jobType'],
+    ['version', 'bigint', 'version'],
+    ['owner', 'text', 'owner'],
+    ['requested_by', 'text', 'requestedBy'],
+    ['status', 'text', 'status'],
+    ['requested_at', 'timestamptz', 'requestedAt'],
+    ['expires_at', 'timestamptz', 'expiresAt'],
+    ['decided_by', 'text', 'decidedBy'],
+    ['updated_at', 'timestamptz', 'updatedAt'],
+  ]),
+  handles,
+  read: { by: 'id' },
+  key: (row) => row.approvalId,
+  ids: (e) => [idOfStream(e.streamId)],
+  evolve: (row, e, id, ctx) => {
+    const at = e.occurredAt;
+    switch (e.type) {
+      case ApprovalEvents.Requested: {
+        if (row) return row;
+        const d = e.data;
+        const wo = ctx.workOrder(d.workOrderId);
+        return {
+          approvalId: id,
+          workOrderId: d.workOrderId,
+          actionId: d.actionId,
+          jobType: wo?.jobType ?? '',
+          version: wo?.version ?? 0,
+          owner: d.owner,
+          requestedBy: d.requestedBy,
+          status: 'requested',
+          requestedAt: d.requestedAt,
+          expiresAt: d.expiresAt,
+          decidedBy: null,
+          updatedAt: at,
+        };
+      }
+      case ApprovalEvents.Granted:
+        return row && { ...row, status: 'approved', decidedBy: e.data.decidedBy ?? row.decidedBy, updatedAt: at };
+      case ApprovalEvents.Conditioned:
+        return row && { ...row, status: 'conditional', decidedBy: e.data.decidedBy ?? row.decidedBy, updatedAt: at };
+      case ApprovalEvents.Rejected:
+        return row && { ...row, status: 'rejected', decidedBy: e.data.decidedBy ?? row.decidedBy, updatedAt: at };
+      case ApprovalEvents.Expired:
+        return row && { ...row, status: 'expired', updatedAt: at };
+      default: {
+        const unhandled: never = e;
+        return unhandled;
+      }
+    }
+  },
+};
+
+/** approvals: approvals requested in [from, to) by asOf, by owner, oldest first, with their age at asOf. */
+export async function approvals(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
+  const status = q.status ?? 'pending';
+  const w = window(q, asOf, 'requested_at').add('owner = ?', q.owner);
+  if (status === 'pending') w.also(`status IN ('requested', 'conditional')`);
+  else if (status !== 'all') w.add('status = ?', status);
+  const { rows } = await db.query<{
+    approval_id: string;
+    work_order_id: string;
+    action_id: string;
+    job_type: string;
+    owner: string;
+    requested_by: string;
+    status: string;
+    requested_at: Date;
+    expires_at: Date;
+    decided_by: string | null;
+    source: string | null;
+    external_ref: string | null;
+  }>(
+    `SELECT approval_id, work_order_id, action_id, job_type, owner, requested_by, status, requested_at, expires_at, decided_by,
+            (SELECT wo.source FROM view_work_orders wo WHERE wo.id = view_approvals.work_order_id) AS source,
+            (SELECT wo.external_ref FROM view_work_orders wo WHERE wo.id = view_approvals.work_order_id) AS external_ref
+       FROM view_approvals ${w.sql} ORDER BY owner, requested_at, approval_id LIMIT ${w.param(clamp(q.limit, 1000, 10_000))}`,
+    w.params,
+  );
+  const now = Date.parse(asOf);
+  return rows.map((r) => {
+    const age = Math.max(0, now - r.requested_at.getTime());
+    return {
+      approvalId: r.approval_id,
+      workOrderId: r.work_order_id,
+      actionId: r.action_id,
+      jobType: r.job_type,
+      owner: r.owner,
+      requestedBy: r.requested_by,
+      status: r.status,
+      requestedAt: iso(r.requested_at),
+      expiresAt: iso(r.expires_at),
+      decidedBy: r.decided_by ?? null,
+      age: formatDuration(age),
+      ageSeconds: Math.floor(age / 1000),
+      source: r.source ?? null,
+      externalRef: r.external_ref ?? null,
+    };
+  });
+}

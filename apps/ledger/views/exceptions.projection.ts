@@ -1,0 +1,214 @@
+import {
+  ExceptionEvents,
+  ExceptionListItem,
+  ExceptionListQuery,
+  ExceptionRef,
+  idOfStream,
+  ViewQuery,
+  ViewRow,
+  WorkgateError,
+  WorkOrderEvents,
+} from '@workgate/contracts';
+import { byVersion, clamp, versionOf, Where, window } from './query-filters';
+import { Handles } from './view-event';
+import { View } from './view-projection';
+import { iso, Queryable, ViewTable } from './view-table';
+import { WorkOrderLookup, WorkOrderRow } from './work-orders.projection';
+
+export interface ExceptionRow {
+  exceptionId: string;
+  workOrderId: string;
+  jobType: string;
+  version: number;
+  code: string;
+  owner: string;
+  stepId: string | null;
+  raisedAt: string;
+  dueAt: string;
+  resolvedAt: string | null;
+  slaBreached: boolean;
+  remediationsTotal: number;
+  remediationsOpen: number;
+}
+
+const handles = {
+  [WorkOrderEvents.Opened]: 'workorder',
+  [WorkOrderEvents.StepBlocked]: 'workorder',
+  [WorkOrderEvents.BreakGlassUsed]: 'workorder',
+  [ExceptionEvents.Resolved]: 'exception',
+  [ExceptionEvents.SlaBreached]: 'exception',
+  [ExceptionEvents.RemediationAdded]: 'exception',
+  [ExceptionEvents.RemediationClosed]: 'exception',
+} as const satisfies Handles;
+
+const raised = (wo: WorkOrderRow, x: ExceptionRef, at: string): ExceptionRow => ({
+  exceptionId: x.exceptionId,
+  workOrderId: wo.id,
+  jobType: wo.jobType,
+  version: wo.version,
+  code: x.code,
+  owner: x.owner,
+  stepId: x.stepId ?? null,
+  raisedAt: at,
+  dueAt: x.dueAt,
+  resolvedAt: null,
+  slaBreached: false,
+  remediationsTotal: 0,
+  remediationsOpen: 0,
+});
+
+/** `view_exceptions`: every exception a work order raised (its prerequisites, blocked steps, break-glass) and what became of it. */
+export const exceptionsView: View<ExceptionRow, typeof handles, WorkOrderLookup> = {
+  table: new ViewTable<ExceptionRow>('view_exceptions', 'exception_id', [
+    ['exception_id', 'uuid', 'exceptionId'],
+    ['work_order_id', 'uuid', 'workOrderId'],
+    ['job_type', 'text', 'jobType'],
+    ['version', 'bigint', 'version'],
+    ['code', 'text', 'code'],
+    ['owner', 'text', 'owner'],
+    ['step_id', 'text', 'stepId'],
+    ['raised_at', 'timestamptz', 'raisedAt'],
+    ['due_at', 'timestamptz', 'dueAt'],
+    ['resolved_at', 'timestamptz', 'resolvedAt'],
+    ['sla_breached', 'bool', 'slaBreached'],
+    ['remediations_total', 'int', 'remediationsTotal'],
+    ['remediations_open', 'int', 'remediationsOpen'],
+  ]),
+  handles,
+  read: { by: 'id' },
+  key: (row) => row.exceptionId,
+  ids: (e) => {
+    switch (e.type) {
+      case WorkOrderEvents.Opened:
+        return e.data.exceptions.map((x) => x.exceptionId);
+      case WorkOrderEvents.StepBlocked:
+      case WorkOrderEvents.BreakGlassUsed:
+        return [e.data.exceptionId];
+      default:
+        return [idOfStream(e.streamId)];
+    }
+  },
+  evolve: (row, e, id, ctx) => {
+    switch (e.type) {
+      case WorkOrderEvents.Opened: {
+        // Raised with the opening that made the work order's row, not with an opening seen again.
+        const wo = ctx.workOrder(idOfStream(e.streamId));
+        const x = e.data.exceptions.find((r) => r.exceptionId === id);
+        return row ?? (wo?.lastPosition === e.position && x ? raised(wo, x, e.occurredAt) : null);
+      }
+      case WorkOrderEvents.StepBlocked:
+      case WorkOrderEvents.BreakGlassUsed: {
+        const wo = ctx.workOrder(idOfStream(e.streamId));
+        return row ?? (wo ? raised(wo, e.data, e.occurredAt) : null);
+      }
+      case ExceptionEvents.Resolved:
+        return row && { ...row, resolvedAt: row.resolvedAt ?? e.occurredAt };
+      case ExceptionEvents.SlaBreached:
+        return row && { ...row, slaBreached: true };
+      case ExceptionEvents.RemediationAdded:
+        return (
+          row && { ...row, remediationsTotal: row.remediationsTotal + 1, remediationsOpen: row.remediationsOpen + 1 }
+        );
+      case ExceptionEvents.RemediationClosed:
+        return row && { ...row, remediationsOpen: Math.max(0, row.remediationsOpen - 1) };
+      default: {
+        const unhandled: never = e;
+        return unhandled;
+      }
+    }
+  },
+};
+
+/** exception-codes/top: the codes raised most in [from, to), with their owner and open remediations. */
+export async function topCodes(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
+  const w = window(q, asOf, 'raised_at');
+  const at = w.param(asOf);
+  const limit = w.param(clamp(q.limit, 10, 1000));
+  // The owner is that of the code's latest exception in the window: one index probe per code
+  // returned (on (code, raised_at)), cheaper than ordering every exception in an aggregate.
+  const { rows } = await db.query<{
+    code: string;
+    version?: number;
+    count: number;
+    work_orders: number;
+    owner: string;
+    open_remediations: number;
+    open: number;
+  }>(
+    `SELECT t.*, (SELECT e.owner FROM view_exceptions e WHERE ${w.conditions()} AND e.code = t.code ORDER BY e.raised_at DESC LIMIT 1) AS owner
+       FROM (SELECT code${byVersion(q)}, count(*)::int AS count, count(DISTINCT work_order_id)::int AS work_orders,
+                    sum(remediations_open)::int AS open_remediations,
+                    count(*) FILTER (WHERE resolved_at IS NULL OR resolved_at > ${at})::int AS open
+               FROM view_exceptions ${w.sql}
+              GROUP BY code${byVersion(q)} ORDER BY count DESC, code${byVersion(q)} LIMIT ${limit}) t
+      ORDER BY t.count DESC, t.code${q.groupBy === 'version' ? ', t.version' : ''}`,
+    w.params,
+  );
+  return rows.map((r) => ({
+    code: r.code,
+    ...versionOf(q, r),
+    count: r.count,
+    workOrders: r.work_orders,
+    owner: r.owner,
+    openRemediations: r.open_remediations,
+    open: r.open,
+  }));
+}
+
+/** exception-trends: exceptions raised per code per day, week (from Monday) or month, oldest first. */
+export async function trends(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
+  const interval = q.interval ?? 'day';
+  if (!['day', 'week', 'month'].includes(interval))
+    throw new WorkgateError('validation_failed', 'interval must be day, week or month');
+  const w = window(q, asOf, 'raised_at').add('code = ?', q.code);
+  const { rows } = await db.query<{ period: string; code: string; version?: number; count: number }>(
+    `SELECT to_char(date_trunc('${interval}', raised_at), 'YYYY-MM-DD') AS period, code${byVersion(q)}, count(*)::int AS count
+       FROM view_exceptions ${w.sql} GROUP BY 1, code${byVersion(q)} ORDER BY 1, code${byVersion(q)}`,
+    w.params,
+  );
+  return rows.map((r) => ({ period: r.period, code: r.code, ...versionOf(q, r), count: r.count }));
+}
+
+/** Exceptions by owner, the soonest due first, with the work order's reference; the open ones unless `status` says otherwise. */
+export async function listExceptions(db: Queryable, q: ExceptionListQuery): Promise<ExceptionListItem[]> {
+  const status = q.status ?? 'open';
+  if (!['open', 'resolved', 'all'].includes(status))
+    throw new WorkgateError('validation_failed', 'status must be open, resolved or all');
+  const w = new Where().add('e.owner = ?', q.owner);
+  if (status === 'open') w.also('e.resolved_at IS NULL');
+  if (status === 'resolved') w.also('e.resolved_at IS NOT NULL');
+  const { rows } = await db.query<{
+    exception_id: string;
+    work_order_id: string;
+    external_ref: string;
+    source: string;
+    job_type: string;
+    code: string;
+    owner: string;
+    step_id: string | null;
+    raised_at: Date;
+    due_at: Date;
+    resolved_at: Date | null;
+    sla_breached: boolean;
+    remediations_open: number;
+  }>(
+    `SELECT e.*, w.external_ref, w.source FROM view_exceptions e JOIN view_work_orders w ON w.id = e.work_order_id ${w.sql}
+      ORDER BY e.owner, e.due_at, e.exception_id LIMIT ${w.param(clamp(q.limit, 500, 1000))}`,
+    w.params,
+  );
+  return rows.map((r) => ({
+    exceptionId: r.exception_id,
+    workOrderId: r.work_order_id,
+    externalRef: r.external_ref,
+    source: r.source,
+    jobType: r.job_type,
+    code: r.code,
+    owner: r.owner,
+    stepId: r.step_id ?? null,
+    raisedAt: r.raised_at.toISOString(),
+    dueAt: r.due_at.toISOString(),
+    resolvedAt: iso(r.resolved_at),
+    slaBreached: r.sla_breached,
+    remediationsOpen: r.remediations_open,
+  }));
+}

@@ -1,0 +1,75 @@
+import { ViewQuery, ViewRow, WorkgateError } from '@workgate/contracts';
+import { Queryable } from './view-table';
+
+/** How the evidence views answer one query: every one of them takes the same filters. */
+export type ViewAnswer = (db: Queryable, q: ViewQuery, asOf: string) => Promise<ViewRow[]>;
+
+export const ratio = (part: number, whole: number): number | null =>
+  whole ? Math.round((part / whole) * 10_000) / 10_000 : null;
+
+export const clamp = (limit: number | undefined, fallback: number, max: number): number =>
+  Math.min(Math.max(Math.floor(typeof limit === 'number' && Number.isFinite(limit) ? limit : fallback), 1), max);
+
+/** WHERE clauses with numbered parameters, built up filter by filter. */
+export class Where {
+  readonly params: unknown[] = [];
+  private readonly clauses: string[] = [];
+
+  /** Adds `sql` with `?` standing for `value`'s parameter; skipped when value is undefined. */
+  add(sql: string, value: unknown): this {
+    if (value === undefined) return this;
+    this.params.push(value);
+    this.clauses.push(sql.replace(/\?/g, `$${this.params.length}`));
+    return this;
+  }
+
+  /** Adds a condition without a parameter. */
+  also(sql: string): this {
+    this.clauses.push(sql);
+    return this;
+  }
+
+  param(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+
+  /** The conditions alone (unqualified columns: they bind to the innermost table). */
+  conditions(): string {
+    return this.clauses.length ? this.clauses.join(' AND ') : 'TRUE';
+  }
+
+  /** `WHERE ...`, or nothing without conditions. */
+  get sql(): string {
+    return this.clauses.length ? `WHERE ${this.clauses.join(' AND ')}` : '';
+  }
+}
+
+/** The common filters: [from, to) and not after asOf on the view's time column, and the job type. */
+export function window(q: ViewQuery, asOf: string, column: string): Where {
+  return new Where()
+    .add(`${column} >= ?`, q.from)
+    .add(`${column} < ?`, q.to)
+    .add(`${column} <= ?`, asOf)
+    .add('job_type = ?', q.jobType);
+}
+
+/** Checks the query's times; answers the instant it is measured at (asOf, else now). */
+export function checkTimes(q: ViewQuery): string {
+  for (const name of ['from', 'to', 'asOf'] as const) {
+    const value: unknown = q[name];
+    if (value !== undefined && (typeof value !== 'string' || Number.isNaN(Date.parse(value)))) {
+      throw new WorkgateError('validation_failed', `${name} must be an RFC 3339 time`);
+    }
+  }
+  if (q.from && q.to && Date.parse(q.from) > Date.parse(q.to))
+    throw new WorkgateError('validation_failed', 'from must not be after to');
+  return q.asOf ? new Date(q.asOf).toISOString() : new Date().toISOString();
+}
+
+/** `, version` in the select list and grouping when grouped by version. */
+export const byVersion = (q: ViewQuery): string => (q.groupBy === 'version' ? ', version' : '');
+
+/** The row's `version` when grouped by version (it follows the first column). */
+export const versionOf = (q: ViewQuery, r: { version?: number }): ViewRow =>
+  q.groupBy === 'version' ? { version: r.version ?? null } : {};
