@@ -11,7 +11,7 @@ import {
   refuse,
 } from '@workgate/contracts';
 import { dueTime } from '@workgate/workflow';
-import { Aggregate, DomainEvent, versionedEventId } from '../aggregate';
+import { Aggregate, Clock, DomainEvent, versionedEventId } from '../aggregate';
 
 /** `{"system":"payments","operation":"refund","kind":"write"}`: an action as the approver sends it. */
 const describeAction = (a: PermittedAction) =>
@@ -116,7 +116,7 @@ function conditionsOf(inputs: ConditionInput[], now: string): ApprovalCondition[
  * approved when its last condition closes with evidence; an unanswered request expires.
  * Time comes in `now`.
  */
-export function decideApproval(command: ApprovalCommand, state: ApprovalState, now: string): ApprovalEvent[] {
+export function decideApproval(command: ApprovalCommand, state: ApprovalState, { now }: Clock): ApprovalEvent[] {
   if (command.type === 'RequestApproval') {
     if (state.status !== 'none') return []; // the same request seen again: already requested
     const { approvalId, workOrderId, actionId, owner, requestedBy, expiresAt, kind, action } = command;

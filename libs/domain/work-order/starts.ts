@@ -23,7 +23,7 @@ export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'a
   const raised = (workOrderId: string, exception: ExceptionRef): Started => ({
     stream: 'exception',
     id: exception.exceptionId,
-    events: decideException({ type: 'RaiseException', exception, workOrderId, by }, initialExceptionState(), now),
+    events: decideException({ type: 'RaiseException', exception, workOrderId, by }, initialExceptionState(), { now }),
   });
   switch (e.type) {
     case 'WorkOrderOpened':
@@ -49,7 +49,7 @@ export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'a
       const review = decidePostReview(
         { type: 'CreatePostReview', postReviewId, workOrderId, exceptionId, reviewer, dueAt: postReviewDueAt },
         initialPostReviewState(),
-        now,
+        { now },
       );
       return [
         raised(workOrderId, { exceptionId, code, owner, dueAt, stepId, rationale }),
@@ -70,7 +70,7 @@ export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'a
         kind,
         expiresAt: at(now, workflow.approvalTimeoutMs),
       };
-      return [{ stream: 'approval', id: approvalId, events: decideApproval(request, initialApprovalState(), now) }];
+      return [{ stream: 'approval', id: approvalId, events: decideApproval(request, initialApprovalState(), { now }) }];
     }
     case 'TaskDelegated':
       return [
