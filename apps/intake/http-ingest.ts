@@ -5,6 +5,7 @@ import { fromHttp, Parsed } from './cloud-events';
 import { TRANSIENT } from './intake.processor';
 import { intakeEvents } from './intake.metrics';
 import { RejectionStore, sourceToken } from './rejections';
+import { requestOf } from './work-order-requests';
 import { WorkOrdersService } from './work-orders.service';
 
 type Valid = Extract<Parsed, { ok: true }>;
@@ -73,7 +74,7 @@ export class HttpIngest {
           async () => {
             const traceparent = currentTraceparent();
             if (traceparent) p.request.meta.traceparent = traceparent;
-            return this.workOrders.execute(p.request);
+            return this.workOrders.execute(requestOf(p.request));
           },
         );
         position = Math.max(position, reply.position);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JsMsg, NatsConnection } from 'nats';
-import { Streams, WorkgateError, WorkOrderCommandRequest } from '@workgate/contracts';
+import { Streams, WorkgateError } from '@workgate/contracts';
 import {
   contextOf,
   DeadLetterSink,
@@ -19,6 +19,7 @@ import {
 import { fromNatsMessage, Parsed } from './cloud-events';
 import { intakeEvents } from './intake.metrics';
 import { RejectionStore } from './rejections';
+import { requestOf, resolveId, WorkOrderRequest } from './work-order-requests';
 import { WorkOrdersService } from './work-orders.service';
 
 /** What became of a message, as `workgate_intake_events_total` counts it. */
@@ -74,7 +75,7 @@ function cloudEventHeaders(m: JsMsg): Record<string, string> {
 interface Item {
   index: number;
   m: JsMsg;
-  request: WorkOrderCommandRequest;
+  request: WorkOrderRequest;
   /** The message's span, with tracing on. */
   span?: OpenSpan;
 }
@@ -167,9 +168,10 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
           `${m.info.stream}:${m.seq}`,
           receivedAt,
         ));
+      const request = requestOf(parsed.request);
       let id: string;
       try {
-        id = this.workOrders.resolveId(parsed.request);
+        id = resolveId(request);
       } catch (error) {
         return (outcomes[index] = this.reject(
           { ok: false, reasons: [(error as Error).message] },
@@ -192,10 +194,10 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
           'cloudevents.event_source': parsed.envelope.source,
         },
       });
-      if (span?.traceparent) parsed.request.meta.traceparent = span.traceparent;
+      if (span?.traceparent) request.meta.traceparent = span.traceparent;
       spans[index] = span;
       const items = byWorkOrder.get(id) ?? [];
-      items.push({ index, m, request: parsed.request, span });
+      items.push({ index, m, request, span });
       byWorkOrder.set(id, items);
     });
     for (const [id, items] of byWorkOrder) {

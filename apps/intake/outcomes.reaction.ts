@@ -7,9 +7,8 @@ import {
   RecordedEvent,
   Subjects,
   WorkgateError,
-  WorkOrderCommand,
 } from '@workgate/contracts';
-import { deterministicUuid, recordedOutcomeOf } from '@workgate/domain';
+import { deterministicUuid, recordedOutcomeOf, WorkOrderCommand } from '@workgate/domain';
 import {
   DeadLetterSink,
   LedgerReaction,
@@ -93,7 +92,8 @@ export class OutcomeReactions extends LedgerReactions {
     const { dispatchId, reason } = dataOf(e, 'delegation', 'DelegationTimedOut');
     return this.apply(e, 'approvals', deterministicUuid('delegation-timed-out', dispatchId), 'approvals', {
       type: 'StopWorkOrder',
-      body: { reason, ref: dispatchId },
+      reason,
+      ref: dispatchId,
     });
   }
 }

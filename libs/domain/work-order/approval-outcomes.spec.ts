@@ -16,7 +16,7 @@ describe('approval outcomes coming back to the work order', () => {
   ])('%s releases the waiting action as %s and unblocks closure', (outcome, decided) =>
     work
       .given(...waiting)
-      .when({ type: 'ApplyApprovalOutcome', body: { approvalId, outcome } })
+      .when({ type: 'ApplyApprovalOutcome', approvalId, outcome })
       .then(['ApprovalResolved'], ([e], s) => {
         expect(e.data).toMatchObject({ outcome, decision: decided });
         expect(s.status !== 'none' && [...s.actions.values()][0].pending).toBe(false);
@@ -28,16 +28,16 @@ describe('approval outcomes coming back to the work order', () => {
       ...waiting,
       ...work
         .given(...waiting)
-        .when({ type: 'ApplyApprovalOutcome', body: { approvalId, outcome: 'approved' } })
-        .result().events,
+        .when({ type: 'ApplyApprovalOutcome', approvalId, outcome: 'approved' })
+        .result(),
     ];
     work
       .given(...resolved)
-      .when({ type: 'ApplyApprovalOutcome', body: { approvalId, outcome: 'rejected' } })
+      .when({ type: 'ApplyApprovalOutcome', approvalId, outcome: 'rejected' })
       .then([]);
     work
       .given(...waiting)
-      .when({ type: 'ApplyApprovalOutcome', body: { approvalId: 'nope', outcome: 'approved' } })
+      .when({ type: 'ApplyApprovalOutcome', approvalId: 'nope', outcome: 'approved' })
       .thenThrows('not_found');
   });
 
@@ -48,9 +48,12 @@ describe('approval outcomes coming back to the work order', () => {
         .given(...waiting)
         .when({
           type: 'ApplyApprovalOutcome',
-          body: { approvalId, outcome: 'conditional', openConditions: ['R-03', 'R-04'], approvalVersion: 2 },
+          approvalId,
+          outcome: 'conditional',
+          openConditions: ['R-03', 'R-04'],
+          approvalVersion: 2,
         })
-        .result().events,
+        .result(),
     ];
     expect(stateAfter(conditional).approvals.get(approvalId)).toMatchObject({
       status: 'conditional',
@@ -60,14 +63,20 @@ describe('approval outcomes coming back to the work order', () => {
       .given(...conditional)
       .when({
         type: 'ApplyApprovalOutcome',
-        body: { approvalId, outcome: 'conditional', openConditions: ['R-04'], approvalVersion: 3 },
+        approvalId,
+        outcome: 'conditional',
+        openConditions: ['R-04'],
+        approvalVersion: 3,
       })
       .then(['ApprovalConditional']);
     work
       .given(...conditional)
       .when({
         type: 'ApplyApprovalOutcome',
-        body: { approvalId, outcome: 'conditional', openConditions: ['R-03'], approvalVersion: 1 },
+        approvalId,
+        outcome: 'conditional',
+        openConditions: ['R-03'],
+        approvalVersion: 1,
       })
       .then([]);
   });
@@ -84,19 +93,17 @@ describe('approvals of tool calls (SPEC section 10)', () => {
       .given(...waitingCall)
       .when({
         type: 'ApplyApprovalOutcome',
-        body: {
-          approvalId: callApproval,
-          outcome: 'approved',
-          decidedBy: 'owner',
-          permittedAction: {
-            system: 'payments',
-            operation: 'refund',
-            kind: 'write',
-            ...(permittedArguments ? { argumentsSha256: permittedArguments.repeat(64).slice(0, 64) } : {}),
-          },
+        approvalId: callApproval,
+        outcome: 'approved',
+        decidedBy: 'owner',
+        permittedAction: {
+          system: 'payments',
+          operation: 'refund',
+          kind: 'write',
+          ...(permittedArguments ? { argumentsSha256: permittedArguments.repeat(64).slice(0, 64) } : {}),
         },
       })
-      .result().events,
+      .result(),
   ];
 
   it('runs the approved exact call once: asked again it is approved; a third time, or with other arguments, it waits', () => {
@@ -112,7 +119,7 @@ describe('approvals of tool calls (SPEC section 10)', () => {
       ...work
         .given(...history)
         .when(call('a'))
-        .result().events,
+        .result(),
     ];
     work
       .given(...used)
@@ -175,14 +182,12 @@ describe('approvals of tool calls (SPEC section 10)', () => {
         .given(...history)
         .when({
           type: 'ApplyApprovalOutcome',
-          body: {
-            approvalId: held,
-            outcome: 'approved',
-            decidedBy: 'support-lead',
-            permittedAction: { system: 'payments', operation: 'refund', kind: 'write' },
-          },
+          approvalId: held,
+          outcome: 'approved',
+          decidedBy: 'support-lead',
+          permittedAction: { system: 'payments', operation: 'refund', kind: 'write' },
         })
-        .result().events,
+        .result(),
     ];
     cfo
       .given(...all)
@@ -205,7 +210,7 @@ describe('approvals of tool calls (SPEC section 10)', () => {
     const result = (resultSha256: string) => ({
       type: 'RecordActionResult' as const,
       actionId,
-      body: { resultSha256 },
+      resultSha256,
     });
     const asOther = specify(workOrders, () => ctx({ meta: meta(undefined, 'someone-else') }));
     asOther
@@ -217,7 +222,7 @@ describe('approvals of tool calls (SPEC section 10)', () => {
       ...work
         .given(...history)
         .when(result('d'.repeat(64)))
-        .result().events,
+        .result(),
     ];
     work
       .given(...recorded)
@@ -236,13 +241,11 @@ describe('approvals of tool calls (SPEC section 10)', () => {
         .given(...waiting)
         .when({
           type: 'ApplyApprovalOutcome',
-          body: {
-            approvalId,
-            outcome: 'approved',
-            permittedAction: { system: 'payments', operation: 'refund', kind: 'write', objects: ['refund:7'] },
-          },
+          approvalId,
+          outcome: 'approved',
+          permittedAction: { system: 'payments', operation: 'refund', kind: 'write', objects: ['refund:7'] },
         })
-        .result().events,
+        .result(),
     ];
     work
       .given(...resolved)
@@ -304,7 +307,10 @@ describe('the work-order command an approval event causes', () => {
       channel: 'approvals',
       command: {
         type: 'ApplyApprovalOutcome',
-        body: { approvalId: 'a1', outcome: 'approved', permittedAction: permitted, decidedBy: 'lead' },
+        approvalId: 'a1',
+        outcome: 'approved',
+        permittedAction: permitted,
+        decidedBy: 'lead',
       },
     });
     const rejected = approvalOutcomeOf('a1', {
@@ -321,7 +327,7 @@ describe('the work-order command an approval event causes', () => {
         type: 'ApprovalExpired',
         data: { approvalId: 'a1', at: 't' },
       }),
-    ).toMatchObject({ actor: 'approvals', command: { body: { outcome: 'expired' } } });
+    ).toMatchObject({ actor: 'approvals', command: { type: 'ApplyApprovalOutcome', outcome: 'expired' } });
   });
 
   it('open conditions under an id per event, with the approval version they reflect', () => {
@@ -332,7 +338,8 @@ describe('the work-order command an approval event causes', () => {
       type: 'ApprovalConditioned',
       data: { approvalId: 'a1', decidedBy: 'lead', permittedAction: permitted, conditions, at: 't' },
     })!;
-    expect(conditioned.command.body).toEqual({
+    expect(conditioned.command).toEqual({
+      type: 'ApplyApprovalOutcome',
       approvalId: 'a1',
       outcome: 'conditional',
       openConditions: ['R-03'],
@@ -354,7 +361,7 @@ describe('the work-order command an approval event causes', () => {
     })!;
     expect(closedOne).toMatchObject({
       actor: 'ops',
-      command: { body: { openConditions: ['R-03'], approvalVersion: 3 } },
+      command: { type: 'ApplyApprovalOutcome', openConditions: ['R-03'], approvalVersion: 3 },
     });
     expect(closedOne.commandId).not.toBe(conditioned.commandId);
   });

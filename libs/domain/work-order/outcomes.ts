@@ -1,4 +1,5 @@
-import { AppendRequest, EventOf, idOfStream, RecordedEvent, refuse, WorkOrderCommand } from '@workgate/contracts';
+import { AppendRequest, EventOf, idOfStream, RecordedEvent, refuse } from '@workgate/contracts';
+import { WorkOrderCommand } from './commands';
 import { approvalOutcomeOf } from './approval-outcomes';
 import { exceptionOutcomeOf } from './exceptions';
 

@@ -91,6 +91,19 @@ export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'a
   }
 }
 
+/** The streams these events start (what the command that recorded them commits with them). */
+export function startsOf(events: WorkOrderEvent[], workflow: Pick<CompiledWorkflow, 'approvalTimeoutMs'>): Started[] {
+  return events.flatMap((e) => startedBy(e, workflow));
+}
+
+/** The appends that start the streams these events start, each with its cause's metadata and time. */
+export function startAppendsOf(
+  events: WorkOrderEvent[],
+  workflow: Pick<CompiledWorkflow, 'approvalTimeoutMs'>,
+): AppendRequest[] {
+  return events.flatMap((e) => startedBy(e, workflow).map((s) => startAppend(s, e.metadata, e.occurredAt)));
+}
+
 const AGGREGATES = {
   approval: approvals,
   exception: exceptions,

@@ -1,5 +1,6 @@
 /** What the work-order specifications share: a workflow, the catalog, a context per command, the harness. */
-import { CommandMeta, WorkflowDefinition, WorkOrderCommand } from '@workgate/contracts';
+import { CommandMeta, WorkflowDefinition } from '@workgate/contracts';
+import { WorkOrderCommand } from './commands';
 import { compileWorkflow } from '@workgate/workflow';
 import { CatalogCode } from '../exception/exception.decider';
 import { specify } from '../spec-support';
@@ -68,7 +69,10 @@ export const given = (...commands: WorkOrderCommand[]) => work.given(...work.his
 
 export const openWith = (inputs: Record<string, unknown>): WorkOrderCommand => ({
   type: 'OpenWorkOrder',
-  body: { jobType: 'support-recovery', externalRef: 'CASE-1', source: 'helpdesk', inputs },
+  jobType: 'support-recovery',
+  externalRef: 'CASE-1',
+  source: 'helpdesk',
+  inputs,
 });
 export const open = openWith({ orderId: '1001', orderPaid: true });
 export const action = (
@@ -76,7 +80,7 @@ export const action = (
   operation: string,
   kind: 'read' | 'write' = 'write',
   extra: object = {},
-): WorkOrderCommand => ({ type: 'RequestAction', body: { system, operation, kind, ...extra } });
+): WorkOrderCommand => ({ type: 'RequestAction', system, operation, kind, ...extra });
 export const refund = action('payments', 'refund', 'write', { objects: ['refund:7'] });
 export const orderNote = action('shop', 'order.note');
 
