@@ -3,7 +3,7 @@ import { WorkOrderCommand } from './commands';
 import { deterministicUuid } from '../ids';
 import { recorder, WorkOrderContext } from './context';
 import { isOpen } from './lifecycle';
-import type { OutcomeCommand, StreamEventAt } from './outcomes';
+import type { OutcomeCommand, StreamEventAt } from './outcome-command';
 import type { WorkOrder, WorkOrderEvent } from './work-order.state';
 
 const sameTexts = (a: string[], b: string[]) => a.length === b.length && a.every((t, i) => t === b[i]);

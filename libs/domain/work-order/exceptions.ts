@@ -2,7 +2,7 @@ import { BreakGlassDto, CloseExceptionBody, refuse } from '@workgate/contracts';
 import { WorkOrderCommand } from './commands';
 import { deterministicUuid } from '../ids';
 import { active, allowedCode, isBlank, raise, recorder, WorkOrderContext } from './context';
-import type { OutcomeCommand, StreamEventAt } from './outcomes';
+import type { OutcomeCommand, StreamEventAt } from './outcome-command';
 import type { WorkOrder, WorkOrderEvent } from './work-order.state';
 
 /**

@@ -3,37 +3,18 @@ import {
   canonicalize,
   DecisionResult,
   Evidence,
-  EventOf,
   ExceptionRef,
   Facts,
   ORIGINAL_SCOPE,
   PolicyRef,
   PrerequisiteCheck,
-  RecordedEvent,
-  refuse,
 } from '@workgate/contracts';
 import { LayeredMap } from '../layered-map';
-import { AnsweredBy, answeredBy } from './answers';
+import { AnsweredBy, answeredBy } from './answered-by';
+import { WorkOrderEvent } from './work-order.events';
+
+export * from './work-order.events';
 import { LifecycleState } from './lifecycle';
-
-/** Who caused a work-order event and through which command (a retried command is recognised by its id). */
-export interface EventMeta {
-  commandId: string;
-  actor: string;
-  channel: string;
-  /** The W3C trace context the command was handled in (with tracing on). */
-  traceparent?: string;
-}
-
-/** A work-order event as recorded: typed by the ledger's event map, with its id, cause and time. */
-export type WorkOrderEvent = EventOf<'workorder'> & { eventId: string; metadata: EventMeta; occurredAt: string };
-
-/** A recorded event of a `workorder-<id>` stream as the decider's event (the ledger's event map types it). */
-export function workOrderEventOf(e: RecordedEvent): WorkOrderEvent {
-  if (!e.streamId.startsWith('workorder-'))
-    throw refuse('invalid_event', `${e.eventId} is an event of ${e.streamId}, not of a work order`);
-  return e as unknown as WorkOrderEvent;
-}
 
 /** An exception as its work order sees it: open until its own stream resolves it. */
 export interface ExceptionOnWorkOrder extends ExceptionRef {
