@@ -18,6 +18,7 @@ import {
 } from '@workgate/messaging';
 import { fromNatsMessage, Parsed } from './cloud-events';
 import { intakeEvents } from './intake.metrics';
+import { cloudEventHeaders, headersOf } from './message-headers';
 import { RejectionStore } from './rejections';
 import { requestOf, resolveId, WorkOrderRequest } from './work-order-requests';
 import { WorkOrdersService } from './work-orders.service';
@@ -37,39 +38,6 @@ export const INTAKE_DURABLE = 'intake';
 export const INTAKE_BATCH = 128;
 export const INTAKE_CONCURRENCY = 2;
 const MAX_DELIVER = 5;
-
-function headersOf(m: JsMsg): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (m.headers) for (const k of m.headers.keys()) headers[k] = m.headers.get(k);
-  return headers;
-}
-
-/**
- * Whether a message's raw header block certainly holds no `ce-` header (any case): no line of it
- * starts with those three characters. Undefined when the message does not expose its raw bytes
- * (nats.js internals: `msg._rdata`, `msg._msg.hdr`), and the decoded headers must be asked.
- * Decoding them costs nats.js a check of every name, character by character, per message.
- */
-function holdsNoCloudEventHeader(m: JsMsg): boolean | undefined {
-  const inner = (m as unknown as { msg?: { _rdata?: Uint8Array; _msg?: { hdr?: number } } }).msg;
-  const raw = inner?._rdata;
-  const end = inner?._msg?.hdr;
-  if (!(raw instanceof Uint8Array) || typeof end !== 'number') return undefined;
-  for (let i = 0; i + 3 < end; i++) {
-    // '\n' then c/C, e/E, '-'
-    if (raw[i] === 10 && (raw[i + 1] | 32) === 99 && (raw[i + 2] | 32) === 101 && raw[i + 3] === 45) return false;
-  }
-  return true;
-}
-
-/** The headers a CloudEvent is read from: all of them in binary mode (any `ce-` header), none otherwise (structured mode reads only the body). */
-function cloudEventHeaders(m: JsMsg): Record<string, string> {
-  const none = holdsNoCloudEventHeader(m);
-  if (none !== undefined) return none ? {} : headersOf(m);
-  if (m.headers)
-    for (const k of m.headers.keys()) if (k.length > 3 && k.slice(0, 3).toLowerCase() === 'ce-') return headersOf(m);
-  return {};
-}
 
 /** One work event of a batch, addressed to its work order. */
 interface Item {
