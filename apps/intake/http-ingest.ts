@@ -62,7 +62,7 @@ export class HttpIngest {
       return { answer: outcomes, position };
     }
     const outcomes: IngestOutcome[] = [];
-    for (const p of events as Valid[]) {
+    for (const p of events.filter((e): e is Valid => e.ok)) {
       try {
         // In the event's own trace when it carries one (the distributed-tracing extension), else in the request's.
         const reply = await inSpan(

@@ -33,6 +33,7 @@ import {
   LocalRoutes,
   RpcClient,
   Serves,
+  serves,
   SERVICE_CONTEXT,
   ServiceContext,
   SpanKind,
@@ -54,8 +55,7 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   /** The in-process route (callers in this process only: the gateway's MCP calls, to forward a read while its decision commits). */
-  private readonly commandDecided = (payload: unknown) => {
-    const { request, decided } = payload as DecidedCommandRequest;
+  private readonly commandDecided = serves(IntakeInProcess.commandDecided, ({ request, decided }) => {
     const attributes = {
       'workgate.service': 'intake',
       'messaging.destination.name': IntakeInProcess.commandDecided.subject,
@@ -63,7 +63,7 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
     return inSpan(Subjects.intake.command.subject, { kind: SpanKind.SERVER, attributes }, async () =>
       this.run(request, decided),
     );
-  };
+  }).handle;
 
   onModuleInit(): void {
     LocalRoutes.register(IntakeInProcess.commandDecided.subject, this.commandDecided, { thisThreadOnly: true });

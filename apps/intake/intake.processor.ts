@@ -102,15 +102,10 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     try {
       outcomes = await this.handle(messages, spans);
     } finally {
-      spans.forEach((span, i) =>
-        span?.end(
-          outcomes === undefined
-            ? 'not handled'
-            : outcomes[i].kind === 'ack'
-              ? undefined
-              : (outcomes[i] as { reason: string }).reason,
-        ),
-      );
+      spans.forEach((span, i) => {
+        const outcome = outcomes?.[i];
+        span?.end(outcome === undefined ? 'not handled' : outcome.kind === 'ack' ? undefined : outcome.reason);
+      });
     }
     for (const outcome of outcomes)
       intakeEvents.inc({
@@ -126,8 +121,8 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     const byWorkOrder = new Map<string, Item[]>();
     messages.forEach((m, index) => {
       const parsed = fromNatsMessage(cloudEventHeaders(m), m.data, receivedAt);
-      if (!parsed.ok)
-        return (outcomes[index] = this.reject(
+      if (!parsed.ok) {
+        outcomes[index] = this.reject(
           parsed,
           'nats',
           m.subject,
@@ -135,21 +130,26 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
           m.data,
           `${m.info.stream}:${m.seq}`,
           receivedAt,
-        ));
+        );
+        return;
+      }
       const request = requestOf(parsed.request);
       let id: string;
       try {
         id = resolveId(request);
       } catch (error) {
-        return (outcomes[index] = this.reject(
-          { ok: false, reasons: [(error as Error).message] },
-          'nats',
-          m.subject,
-          headersOf(m),
-          m.data,
-          `${m.info.stream}:${m.seq}`,
-          receivedAt,
-        ));
+        {
+          outcomes[index] = this.reject(
+            { ok: false, reasons: [(error as Error).message] },
+            'nats',
+            m.subject,
+            headersOf(m),
+            m.data,
+            `${m.info.stream}:${m.seq}`,
+            receivedAt,
+          );
+          return;
+        }
       }
       // In the event's own trace (the distributed-tracing extension, or a traceparent header), with tracing on.
       const traceparent = tracingEnabled() ? (parsed.envelope.traceparent ?? m.headers?.get('traceparent')) : undefined;
@@ -178,7 +178,9 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       void tail.then(() => {
         if (this.chains.get(id) === tail) this.chains.delete(id);
       });
-      items.forEach((item, k) => (outcomes[item.index] = run.then((done) => done[k])));
+      items.forEach((item, k) => {
+        outcomes[item.index] = run.then((done) => done[k]);
+      });
     }
     return Promise.all(outcomes);
   }

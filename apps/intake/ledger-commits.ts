@@ -44,7 +44,7 @@ export class LedgerCommits {
     try {
       prepared = prepareCommit(request);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return this.inProcess.call(prepared);
   }

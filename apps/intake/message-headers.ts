@@ -14,9 +14,11 @@ export function headersOf(m: JsMsg): Record<string, string> {
  * Decoding them costs nats.js a check of every name, character by character, per message.
  */
 function holdsNoCloudEventHeader(m: JsMsg): boolean | undefined {
-  const inner = (m as unknown as { msg?: { _rdata?: Uint8Array; _msg?: { hdr?: number } } }).msg;
-  const raw = inner?._rdata;
-  const end = inner?._msg?.hdr;
+  const inner: unknown = Reflect.get(m, 'msg');
+  if (typeof inner !== 'object' || inner === null) return undefined;
+  const raw: unknown = Reflect.get(inner, '_rdata');
+  const msg: unknown = Reflect.get(inner, '_msg');
+  const end: unknown = typeof msg === 'object' && msg !== null ? Reflect.get(msg, 'hdr') : undefined;
   if (!(raw instanceof Uint8Array) || typeof end !== 'number') return undefined;
   for (let i = 0; i + 3 < end; i++) {
     // '\n' then c/C, e/E, '-'

@@ -62,7 +62,9 @@ export class OutcomeReactions extends LedgerReactions {
     command: WorkOrderCommand,
   ): Promise<Outcome> {
     const first = (await this.rpc.request(Subjects.ledger.readStream, { streamId: e.streamId, limit: 1 })).events[0];
-    const workOrderId = (first?.data as { workOrderId?: unknown } | undefined)?.workOrderId;
+    const data: unknown = first?.data;
+    const workOrderId =
+      typeof data === 'object' && data !== null && 'workOrderId' in data ? data.workOrderId : undefined;
     if (typeof workOrderId !== 'string') return { kind: 'reject', reason: `${e.streamId} names no work order` };
     try {
       await this.workOrders.execute({

@@ -4,6 +4,9 @@ import { WorkflowVersions } from './workflow-versions';
 import { WorkOrdersService } from './work-orders.service';
 import { act, CountingRpc, idOf, note, open, read, workOrdersOver } from './work-orders.fixtures';
 
+const isPage = (x: unknown): x is ReadStreamResult =>
+  typeof x === 'object' && x !== null && 'events' in x && Array.isArray(x.events);
+
 /**
  * The work-order store against the real ledger over NATS: a concurrent change decided again, the
  * work orders it does not hold read together, a long one page by page, a ledger of an earlier release.
@@ -67,7 +70,7 @@ describe('WorkOrderStore (real Postgres and NATS)', () => {
     expect(await fresh.store.load(idOf(long))).toMatchObject({ version: 152 });
   });
 
-  it.each(['payload_too_large', 'unavailable'])(
+  it.each(['payload_too_large', 'unavailable'] as const)(
     'reads a work order alone when the reads together are refused as %s',
     async (code) => {
       const ref = `WOS-10-${code}`;
@@ -79,7 +82,7 @@ describe('WorkOrderStore (real Postgres and NATS)', () => {
           options?: { timeoutMs?: number },
         ): Promise<Res> {
           if (contract.subject === Subjects.ledger.readStreamBatch.subject)
-            return Promise.reject(new WorkgateError(code as 'unavailable', 'refused'));
+            return Promise.reject(new WorkgateError(code, 'refused'));
           return super.requestEncoded(contract, bytes, options);
         }
       }
@@ -108,8 +111,8 @@ describe('WorkOrderStore (real Postgres and NATS)', () => {
       ): Promise<Res> {
         if (contract.subject !== Subjects.ledger.readStream.subject) return super.request(contract, payload, options);
         return super.request(contract, payload, options).then((page) => {
-          const { events } = page as unknown as ReadStreamResult;
-          return events.length ? { ...page, version: events[events.length - 1].streamVersion } : page;
+          if (!isPage(page) || page.events.length === 0) return page;
+          return Object.assign(page, { version: page.events[page.events.length - 1].streamVersion });
         });
       }
       override requestEncoded<Req, Res>(

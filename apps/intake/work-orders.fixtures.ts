@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   ActionAnswer,
-  BatchRequest,
   CommitRequest,
   isWorkgateError,
   ReadStreamRequest,
@@ -21,6 +20,18 @@ import { WorkOrdersService } from './work-orders.service';
 
 export const SOURCE = 'helpdesk';
 
+const isObject = (x: unknown): x is object => typeof x === 'object' && x !== null;
+const isCommit = (x: unknown): x is CommitRequest => isObject(x) && 'appends' in x && Array.isArray(x.appends);
+const isRead = (x: unknown): x is ReadStreamRequest => isObject(x) && 'streamId' in x && typeof x.streamId === 'string';
+const parsed = (bytes: Uint8Array): unknown => JSON.parse(Buffer.from(bytes).toString());
+
+/** The items of a batch request that are what `is` says. */
+function itemsOf<T>(body: unknown, is: (x: unknown) => x is T): T[] {
+  if (!isObject(body) || !('items' in body) || !Array.isArray(body.items)) return [];
+  const items: unknown[] = body.items;
+  return items.filter(is);
+}
+
 /** Requests over NATS to the running services, keeping every commit that reaches the ledger. */
 export class CountingRpc extends RpcClient {
   readonly commits: CommitRequest[][] = [];
@@ -32,8 +43,7 @@ export class CountingRpc extends RpcClient {
     payload: Req,
     options?: { timeoutMs?: number },
   ): Promise<Res> {
-    if (contract.subject === Subjects.ledger.appendBatch.subject)
-      this.commits.push((payload as BatchRequest<CommitRequest>).items);
+    if (contract.subject === Subjects.ledger.appendBatch.subject) this.commits.push(itemsOf(payload, isCommit));
     return super.request(contract, payload, options);
   }
 
@@ -43,9 +53,8 @@ export class CountingRpc extends RpcClient {
     options?: { timeoutMs?: number },
   ): Promise<Res> {
     if (contract.subject === Subjects.ledger.readStreamBatch.subject)
-      this.readBatches.push((JSON.parse(Buffer.from(bytes).toString()) as BatchRequest<ReadStreamRequest>).items);
-    if (contract.subject === Subjects.ledger.appendBatch.subject)
-      this.commits.push((JSON.parse(Buffer.from(bytes).toString()) as BatchRequest<CommitRequest>).items);
+      this.readBatches.push(itemsOf(parsed(bytes), isRead));
+    if (contract.subject === Subjects.ledger.appendBatch.subject) this.commits.push(itemsOf(parsed(bytes), isCommit));
     return super.requestEncoded(contract, bytes, options);
   }
 }

@@ -1,4 +1,4 @@
-import { BreakGlassAnswer, DelegationAnswer, OpenedAnswer, Subjects, workOrderStream } from '@workgate/contracts';
+import { Subjects, workOrderStream } from '@workgate/contracts';
 import { startTestWorkgate, TestWorkgate } from '../../test/support/workgate';
 import { WorkflowVersions } from './workflow-versions';
 import { WorkOrdersService } from './work-orders.service';
@@ -16,6 +16,7 @@ import {
   SOURCE,
   workOrdersOver,
 } from './work-orders.fixtures';
+import { answerWith } from '../../libs/domain/work-order/work-order.fixtures';
 
 /**
  * The work-order service against the real ledger, policy and exceptions services over NATS (no
@@ -189,7 +190,7 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
         'agent',
       ),
     );
-    const used = answer as BreakGlassAnswer;
+    const used = answerWith(answer, 'postReview');
     const exception = await stream(`exception-${used.exception.exceptionId}`);
     const review = await stream(`postreview-${used.postReview.id}`);
     expect(exception.events.map((e) => [e.type, e.data.owner])).toEqual([['ExceptionRaised', 'support-lead']]);
@@ -216,7 +217,7 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
         'operator-1',
       ),
     );
-    const { dispatchId } = answer as DelegationAnswer;
+    const { dispatchId } = answerWith(answer, 'dispatchId');
     const delegation = await stream(`delegation-${dispatchId}`);
     expect(delegation.events.map((e) => [e.type, e.data.recipient, e.data.owner, e.data.dispatchedBy])).toEqual([
       ['DelegationDispatched', 'agent-7', 'support-lead', 'operator-1'],
@@ -226,8 +227,10 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
 
   it('stops writes of a work order a failed prerequisite blocks, naming the exception; reads still run', async () => {
     const ref = 'WOS-7';
-    const opened = (await service.execute(open(ref, { caseId: ref, orderId: '1', orderPaid: false })))
-      .answer as OpenedAnswer;
+    const opened = answerWith(
+      (await service.execute(open(ref, { caseId: ref, orderId: '1', orderPaid: false }))).answer,
+      'prerequisites',
+    );
     expect(opened).toMatchObject({ status: 'blocked', exceptions: [{ code: 'PREREQ_MISSING', owner: 'intake-lead' }] });
     const [x] = opened.exceptions;
     expect((await stream(`exception-${x.exceptionId}`)).events.map((e) => e.type)).toEqual(['ExceptionRaised']);

@@ -8,7 +8,7 @@ import { decodeJson, encodeJson, isInboxReply, replyError } from './wire';
 /** A handler bound to the request/reply contract it serves: it takes the contract's request and answers its reply. */
 export interface ServedRoute {
   subject: string;
-  handle(payload: unknown): Promise<unknown>;
+  handle: (payload: unknown) => Promise<unknown>;
   /** false: answered in this process only (LocalRoutes, other threads), never subscribed on NATS. */
   overNats: boolean;
   /** false: answered over NATS only (callers in this process have a route of their own). */

@@ -5,7 +5,7 @@ import { specify } from '../spec-support';
 const T0 = '2026-11-22T10:00:00.000Z';
 const at = (h: number) => new Date(Date.parse(T0) + h * 3600_000).toISOString();
 /** Raised by its work order, with owner and SLA already taken from the catalog there. */
-const raise: ExceptionCommand = {
+const raise = {
   type: 'RaiseException',
   exception: {
     exceptionId: 'ex-1',
@@ -17,7 +17,7 @@ const raise: ExceptionCommand = {
   },
   workOrderId: 'wo-1',
   by: 'op-1',
-};
+} satisfies ExceptionCommand;
 const resolve = (evidence = [{ kind: 'call-log', ref: 'c-1' }]): ExceptionCommand => ({
   type: 'ResolveException',
   by: 'op-1',
@@ -57,8 +57,8 @@ describe('exception decider', () => {
       .given()
       .when({
         ...raise,
-        exception: { ...(raise as { exception: object }).exception, rationale: ' ' },
-      } as ExceptionCommand)
+        exception: { ...raise.exception, rationale: ' ' },
+      })
       .thenThrows('validation_failed'));
   it('resolves with a resolution, evidence or both (never neither), once', () => {
     const raised = exception.history(raise);

@@ -1,9 +1,10 @@
 import { startsOf } from './starts';
-import { ActionAnswer, ActionDecidedData } from '@workgate/contracts';
 import { answerOf } from './answers';
 import {
   action,
+  answerWith,
   ctx,
+  decisionOf,
   existing,
   given,
   hoursAfter,
@@ -35,7 +36,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
           facts: { orderFulfilled: false },
           workOrder: { id: 'wo-1', status: 'open' },
         });
-        const answer = answerOf(decided, existing(s)) as ActionAnswer;
+        const answer = answerWith(answerOf(decided, existing(s)), 'rule');
         expect(answer).toMatchObject({
           decision: 'run',
           reason: 'inside_boundary',
@@ -51,7 +52,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
     given(open)
       .when(action('crm', 'contact.update'))
       .then(['ActionDecided'], ([e]) =>
-        expect((e.data as ActionDecidedData).decision).toMatchObject({
+        expect(decisionOf(e)).toMatchObject({
           decision: 'stop',
           reason: 'system_not_named',
           decisionOwner: 'support-lead',
@@ -60,7 +61,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
     given(open)
       .when(action('shop', 'order.delete'))
       .then(['ActionDecided'], ([e]) =>
-        expect((e.data as ActionDecidedData).decision).toMatchObject({ decision: 'stop', reason: 'write_not_allowed' }),
+        expect(decisionOf(e)).toMatchObject({ decision: 'stop', reason: 'write_not_allowed' }),
       );
   });
 
@@ -72,7 +73,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
     expect(decided.map((e) => e.type)).toEqual(['GateRequested', 'ActionDecided']);
     const [gate, d] = [decided[0], decidedOf(decided)];
     const s = stateAfter([...work.history(open), ...decided]);
-    const answer = answerOf(d, s) as ActionAnswer;
+    const answer = answerWith(answerOf(d, s), 'rule');
     expect(answer).toMatchObject({
       decision: 'wait',
       rule: 'refunds-need-owner',
@@ -127,7 +128,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
         .given(...opened)
         .when(refund)
         .then(['ActionDecided'], ([e]) => {
-          expect((e.data as ActionDecidedData).decision).toMatchObject({
+          expect(decisionOf(e)).toMatchObject({
             decision: 'stop',
             reason: 'work_order_blocked',
             rule: null,
@@ -142,7 +143,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
         .given(...opened)
         .when(action('shop', 'order', 'read'))
         .then(['ActionDecided'], ([e]) =>
-          expect((e.data as ActionDecidedData).decision).toMatchObject({ decision: 'run', reason: 'inside_boundary' }),
+          expect(decisionOf(e)).toMatchObject({ decision: 'run', reason: 'inside_boundary' }),
         ));
 
     it('decides writes as usual once the exception is resolved', () => {
@@ -158,7 +159,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
         .when(orderNote)
         .then(['ActionDecided'], ([e], after) => {
           expect(after.status).toBe('open');
-          expect((e.data as ActionDecidedData).decision).toMatchObject({ decision: 'run' });
+          expect(decisionOf(e)).toMatchObject({ decision: 'run' });
         });
     });
   });

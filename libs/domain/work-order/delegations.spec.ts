@@ -1,8 +1,8 @@
 import { startsOf } from './starts';
-import { DelegationAnswer, DispatchDelegationDto } from '@workgate/contracts';
+import { DispatchDelegationDto } from '@workgate/contracts';
 import { WorkOrderCommand } from './commands';
 import { answerOf } from './answers';
-import { given, NOW, open, stateAfter, work, workflow } from './work-order.fixtures';
+import { answerWith, given, NOW, open, stateAfter, work, workflow } from './work-order.fixtures';
 
 const prompt = {
   objective: 'Fix the flaky retry test',
@@ -29,7 +29,7 @@ describe('delegating a task', () => {
       .result();
     expect(decided.map((e) => e.type)).toEqual(['TaskDelegated']);
     const [delegated] = decided;
-    const answer = answerOf(delegated, stateAfter([...opened, delegated])) as DelegationAnswer;
+    const answer = answerWith(answerOf(delegated, stateAfter([...opened, delegated])), 'dispatchId');
     expect(answer).toEqual({
       dispatchId: expect.any(String),
       dispatchCreatedAt: NOW,

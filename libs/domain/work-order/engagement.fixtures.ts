@@ -1,10 +1,10 @@
 /** The engagement-lifecycle scenarios' driver: one work order of the shipped workflow, built on the shared harness. */
-import { ActionDecidedData, ActionScope, DecisionResult, GateRequestedData, WorkgateError } from '@workgate/contracts';
+import { ActionScope, GateRequestedData, WorkgateError } from '@workgate/contracts';
 import { WorkOrderCommand } from './commands';
 import { compileWorkflow } from '@workgate/workflow';
 import { shippedWorkflow } from '../../workflow/test-fixtures';
 import { answerOf } from './answers';
-import { ctx, meta, stateAfter, work } from './work-order.fixtures';
+import { answerWith, ctx, eventOfType, meta, stateAfter, work } from './work-order.fixtures';
 import { WorkOrder, WorkOrderEvent } from './work-order.state';
 
 export const definition = shippedWorkflow('engagement-lifecycle');
@@ -60,8 +60,8 @@ export class Engagement {
     const events = this.run({ type: 'RequestAction', system, operation, kind });
     const decided = events[events.length - 1];
     return {
-      answer: answerOf(decided, this.open) as DecisionResult & { approvalId?: string },
-      data: decided.data as ActionDecidedData,
+      answer: answerWith(answerOf(decided, this.open), 'rule'),
+      data: eventOfType(decided, 'ActionDecided').data,
       events,
     };
   }

@@ -1,9 +1,19 @@
 import { startsOf } from './starts';
-import { BreakGlassAnswer } from '@workgate/contracts';
 import { WorkOrderCommand } from './commands';
 import { compileWorkflow } from '@workgate/workflow';
 import { answerOf } from './answers';
-import { ctx, definition, existing, given, hoursAfter, open, orderNote, stateAfter, work } from './work-order.fixtures';
+import {
+  answerWith,
+  ctx,
+  definition,
+  existing,
+  given,
+  hoursAfter,
+  open,
+  orderNote,
+  stateAfter,
+  work,
+} from './work-order.fixtures';
 
 const breakGlassWorkflow = compileWorkflow({
   ...definition,
@@ -33,7 +43,7 @@ describe('break-glass', () => {
       reviewer: 'support-lead',
       postReviewDueAt: hoursAfter(48),
     });
-    const answer = answerOf(used, s) as BreakGlassAnswer;
+    const answer = answerWith(answerOf(used, s), 'postReview');
     expect(answer).toMatchObject({
       decision: 'run',
       reason: 'break_glass',

@@ -1,7 +1,17 @@
 import { startsOf } from './starts';
-import { OpenedAnswer } from '@workgate/contracts';
 import { answerOf } from './answers';
-import { ctx, given, hoursAfter, meta, open, openWith, stateAfter, work, workflow } from './work-order.fixtures';
+import {
+  answerWith,
+  ctx,
+  given,
+  hoursAfter,
+  meta,
+  open,
+  openWith,
+  stateAfter,
+  work,
+  workflow,
+} from './work-order.fixtures';
 import { decideWorkOrder } from './work-order.decider';
 import { initialWorkOrderState } from './work-order.state';
 
@@ -29,7 +39,7 @@ describe('opening a work order', () => {
     expect(decided.map((e) => e.type)).toEqual(['WorkOrderOpened']);
     const s = stateAfter(decided);
     expect(s.status).toBe('blocked');
-    const answer = answerOf(decided[0], s) as OpenedAnswer;
+    const answer = answerWith(answerOf(decided[0], s), 'prerequisites');
     expect(answer.prerequisites).toEqual([
       { name: 'orderId', ok: false, reason: 'orderId is missing' },
       { name: 'orderPaid', ok: false, reason: 'orderPaid must be true, got false' },

@@ -79,14 +79,16 @@ describe("the work-order commands an approval's or an exception's append causes"
   });
 
   it('a recorded event maps to the same command as the same event appended: one outcome however it arrives', () => {
-    const recorded = {
+    const recorded: RecordedEvent = {
       ...resolved('ops'),
       streamId: 'exception-x1',
       streamVersion: 2,
       position: 9,
       metadata: {},
       recordedAt: 't',
-    } as unknown as RecordedEvent;
+      prevHash: '',
+      hash: '',
+    };
     expect(recordedOutcomeOf(recorded)).toEqual(
       workOrderOutcomesOf({ streamId: 'exception-x1', expectedVersion: 1, events: [resolved('ops')] })[0],
     );

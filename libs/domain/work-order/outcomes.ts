@@ -5,13 +5,14 @@ import { OutcomeCommand, OutcomeStream, StreamEventAt } from './outcome-command'
 
 export type { OutcomeCommand, OutcomeStream, StreamEventAt };
 
-const OUTCOMES: { [S in OutcomeStream]: (id: string, e: StreamEventAt<S>) => OutcomeCommand | undefined } = {
-  approval: approvalOutcomeOf,
-  exception: exceptionOutcomeOf,
-};
+const OUTCOME_STREAMS: readonly OutcomeStream[] = ['approval', 'exception'];
+
+/** An event of an approval's or an exception's stream, with the stream it is of. */
+type OutcomeEvent =
+  { stream: 'approval'; e: StreamEventAt<'approval'> } | { stream: 'exception'; e: StreamEventAt<'exception'> };
 
 const streamOf = (streamId: string): OutcomeStream | undefined =>
-  (Object.keys(OUTCOMES) as OutcomeStream[]).find((s) => streamId.startsWith(`${s}-`));
+  OUTCOME_STREAMS.find((s) => streamId.startsWith(`${s}-`));
 
 /** A recorded event of a `<stream>-<id>` stream as that aggregate's decider's event (the ledger's event map types it). */
 export function recordedEventOf<S extends OutcomeStream>(stream: S, e: RecordedEvent): StreamEventAt<S> {
@@ -46,7 +47,10 @@ export function workOrderChangedBy(
 /** The work-order command a recorded event of an approval or an exception causes, or none (any other stream causes none here). */
 export function recordedOutcomeOf(e: RecordedEvent): OutcomeCommand | undefined {
   const stream = streamOf(e.streamId);
-  return stream && outcomeOf(stream, idOfStream(e.streamId), recordedEventOf(stream, e));
+  if (!stream) return undefined;
+  const id = idOfStream(e.streamId);
+  if (stream === 'approval') return outcomeOf(id, { stream, e: recordedEventOf(stream, e) });
+  return outcomeOf(id, { stream, e: recordedEventOf(stream, e) });
 }
 
 /**
@@ -59,10 +63,11 @@ export function workOrderOutcomesOf(append: AppendRequest): OutcomeCommand[] {
   if (!stream)
     throw refuse('validation_failed', `${append.streamId} is neither an approval's nor an exception's stream`);
   const id = idOfStream(append.streamId);
-  return appendedEventsOf(stream, append).flatMap((e) => outcomeOf(stream, id, e) ?? []);
+  if (stream === 'approval') return appendedEventsOf(stream, append).flatMap((e) => outcomeOf(id, { stream, e }) ?? []);
+  return appendedEventsOf(stream, append).flatMap((e) => outcomeOf(id, { stream, e }) ?? []);
 }
 
-function outcomeOf<S extends OutcomeStream>(stream: S, id: string, e: StreamEventAt<S>): OutcomeCommand | undefined {
-  const outcome = (OUTCOMES[stream] as (id: string, e: StreamEventAt<S>) => OutcomeCommand | undefined)(id, e);
-  return outcome && { ...outcome, ...(e.occurredAt ? { occurredAt: e.occurredAt } : {}) };
+function outcomeOf(id: string, x: OutcomeEvent): OutcomeCommand | undefined {
+  const outcome = x.stream === 'approval' ? approvalOutcomeOf(id, x.e) : exceptionOutcomeOf(id, x.e);
+  return outcome && { ...outcome, ...(x.e.occurredAt ? { occurredAt: x.e.occurredAt } : {}) };
 }

@@ -1,5 +1,5 @@
+import { answerWith, eventOfType } from './work-order.fixtures';
 /** Scope changes and the approvals they bring (SPEC section 8) over the shipped engagement-lifecycle workflow. */
-import { ScopeChangeAnswer } from '@workgate/contracts';
 import { WorkOrderCommand } from './commands';
 import { answerOf } from './answers';
 import { Engagement, REFUND } from './engagement.fixtures';
@@ -15,7 +15,7 @@ describe('scope changes', () => {
       reason: 'client asks for refund recommendations',
     });
     expect(events.map((x) => x.type)).toEqual(['GateRequested', 'GateRequested', 'ScopeChangeRequested']);
-    const answer = answerOf(events[2], e.open) as ScopeChangeAnswer;
+    const answer = answerWith(answerOf(events[2], e.open), 'scopeChangeId');
     expect(answer.tracks).toEqual([
       expect.objectContaining({
         kind: 'change-order',
@@ -65,7 +65,7 @@ describe('scope changes', () => {
       reason: 'inside_boundary',
     });
     expect(
-      scopeChangeTracks(e.open, (change[2].data as { scopeChangeId: string }).scopeChangeId).map((t) => t.mode),
+      scopeChangeTracks(e.open, eventOfType(change[2], 'ScopeChangeRequested').data.scopeChangeId).map((t) => t.mode),
     ).toEqual(['approved', 'approved']);
   });
 

@@ -1,6 +1,6 @@
 import { startsOf } from './starts';
 import { WorkOrderCommand } from './commands';
-import { given, hoursAfter, open, work, workflow } from './work-order.fixtures';
+import { eventOfType, given, hoursAfter, open, work, workflow } from './work-order.fixtures';
 
 const complete = (stepId: string, evidence = [{ kind: 'receipt', ref: 'r-1' }]): WorkOrderCommand => ({
   type: 'CompleteStep',
@@ -40,7 +40,7 @@ describe('steps', () => {
       dueAt: hoursAfter(24),
       stepId: 'inspect',
     });
-    const { exceptionId } = decided[0].data as { exceptionId: string };
+    const { exceptionId } = eventOfType(decided[0], 'StepBlocked').data;
     expect(startsOf(decided, workflow)).toEqual([
       {
         stream: 'exception',

@@ -1,5 +1,5 @@
 /** What the work-order specifications share: a workflow, the catalog, a context per command, the harness. */
-import { CommandMeta, WorkflowDefinition } from '@workgate/contracts';
+import { ActionDecidedData, CommandMeta, WorkflowDefinition, WorkOrderAnswer } from '@workgate/contracts';
 import { WorkOrderCommand } from './commands';
 import { compileWorkflow } from '@workgate/workflow';
 import { CatalogCode } from '../exception/exception.decider';
@@ -92,3 +92,32 @@ export function existing(state: WorkOrderState): WorkOrder {
 
 /** The state the events leave. */
 export const stateAfter = (events: WorkOrderEvent[]) => existing(work.given(...events).state);
+
+const holds = <K extends string>(a: WorkOrderAnswer, key: K): a is Extract<WorkOrderAnswer, Record<K, unknown>> =>
+  key in a;
+
+/** The answer as the kind that carries `key` (an action's `rule`, a break-glass's `postReview`, ...), else a failed specification. */
+export function answerWith<K extends string>(
+  answer: WorkOrderAnswer,
+  key: K,
+): Extract<WorkOrderAnswer, Record<K, unknown>> {
+  if (!holds(answer, key)) throw new Error(`the answer has no ${key}: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/** The event as the type it is expected to be, else a failed specification. */
+export function eventOfType<T extends WorkOrderEvent['type']>(
+  e: WorkOrderEvent,
+  type: T,
+): Extract<WorkOrderEvent, { type: T }> {
+  if (!isType(e, type)) throw new Error(`expected ${type}, got ${e.type}`);
+  return e;
+}
+const isType = <T extends WorkOrderEvent['type']>(
+  e: WorkOrderEvent,
+  type: T,
+): e is Extract<WorkOrderEvent, { type: T }> => e.type === type;
+
+/** The verdict an ActionDecided event records. */
+export const decisionOf = (e: WorkOrderEvent): ActionDecidedData['decision'] =>
+  eventOfType(e, 'ActionDecided').data.decision;
