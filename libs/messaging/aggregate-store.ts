@@ -38,9 +38,11 @@ export type Existing<S> = Exclude<S, { status: 'none' }>;
 
 /** The state if its aggregate exists, else `not_found` naming what has no such id. */
 export function existing<S extends { status: string }>(state: S, what: string): Existing<S> {
-  if (state.status === 'none') throw refuse('not_found', `no ${what} has that id`);
-  return state as Existing<S>;
+  if (!exists(state)) throw refuse('not_found', `no ${what} has that id`);
+  return state;
 }
+
+const exists = <S extends { status: string }>(state: S): state is Existing<S> => state.status !== 'none';
 
 /**
  * The work order an append (decided on `state`) changes too, if any: an approval's decision or an
