@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DueTimer, idOfStream, TimerKinds } from '@workgate/contracts';
-import { DueTimerScheduler, RpcClient } from '@workgate/messaging';
+import { approvals, delegations, postReviews } from '@workgate/domain';
+import { DueTimerScheduler, handle, RpcClient } from '@workgate/messaging';
 import { ApprovalsStore, DelegationsStore, PostReviewsStore } from './stores';
 
 /** Approval expiry, overdue post-reviews and delegation reminders / hard timeouts. */
@@ -18,8 +19,18 @@ export class ApprovalTimers extends DueTimerScheduler {
   protected fire(t: DueTimer, now: string): Promise<unknown> {
     const id = idOfStream(t.streamId);
     if (t.kind === TimerKinds.approvalExpiry)
-      return this.approvals.execute(id, { type: 'ExpireApproval' }, 'timer', now);
-    if (t.kind === TimerKinds.postReviewOverdue) return this.postReviews.execute(id, { type: 'Tick' }, 'timer', now);
-    return this.delegations.execute(id, { type: 'Tick' }, 'timer', now);
+      return handle(this.approvals, id, (state, clock) => approvals.decide({ type: 'ExpireApproval' }, state, clock), {
+        actor: 'timer',
+        now,
+      });
+    if (t.kind === TimerKinds.postReviewOverdue)
+      return handle(this.postReviews, id, (state, clock) => postReviews.decide({ type: 'Tick' }, state, clock), {
+        actor: 'timer',
+        now,
+      });
+    return handle(this.delegations, id, (state, clock) => delegations.decide({ type: 'Tick' }, state, clock), {
+      actor: 'timer',
+      now,
+    });
   }
 }

@@ -17,7 +17,8 @@ import {
   Subjects,
   Written,
 } from '@workgate/contracts';
-import { existing, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import { approvals, delegations, postReviews } from '@workgate/domain';
+import { existing, handle, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import {
   approvalView,
   ApprovalsStore,
@@ -45,10 +46,12 @@ export class ApprovalsController {
   async decide(@Payload() req: DecideApprovalRequest): Promise<Written<ApprovalView>> {
     const id = requireUuid(req?.approvalId, 'approval');
     const { by, decision, permittedAction, conditions, note } = req;
-    const { state, position } = await this.approvals.execute(
+    const { state, position } = await handle(
+      this.approvals,
       id,
-      { type: 'DecideApproval', by, decision, permittedAction, conditions, note },
-      by,
+      (state, clock) =>
+        approvals.decide({ type: 'DecideApproval', by, decision, permittedAction, conditions, note }, state, clock),
+      { actor: by },
     );
     return { answer: approvalView(existing(state, 'approval')), position };
   }
@@ -56,10 +59,16 @@ export class ApprovalsController {
   @Serves(Subjects.approvals.closeCondition)
   async closeCondition(@Payload() req: CloseConditionRequest): Promise<Written<ApprovalView>> {
     const id = requireUuid(req?.approvalId, 'approval');
-    const { state, position } = await this.approvals.execute(
+    const { state, position } = await handle(
+      this.approvals,
       id,
-      { type: 'CloseCondition', by: req.by, conditionId: req.conditionId, evidence: req.evidence },
-      req.by,
+      (state, clock) =>
+        approvals.decide(
+          { type: 'CloseCondition', by: req.by, conditionId: req.conditionId, evidence: req.evidence },
+          state,
+          clock,
+        ),
+      { actor: req.by },
     );
     return { answer: approvalView(existing(state, 'approval')), position };
   }
@@ -74,10 +83,16 @@ export class ApprovalsController {
   @Serves(Subjects.approvals.completePostReview)
   async completePostReview(@Payload() req: CompletePostReviewRequest): Promise<Written<PostReviewView>> {
     const id = requireUuid(req?.postReviewId, 'post-review');
-    const { state, position } = await this.postReviews.execute(
+    const { state, position } = await handle(
+      this.postReviews,
       id,
-      { type: 'CompletePostReview', by: req.by, outcome: req.outcome, remediation: req.remediation },
-      req.by,
+      (state, clock) =>
+        postReviews.decide(
+          { type: 'CompletePostReview', by: req.by, outcome: req.outcome, remediation: req.remediation },
+          state,
+          clock,
+        ),
+      { actor: req.by },
     );
     return { answer: postReviewView(existing(state, 'post-review')), position };
   }
@@ -85,10 +100,11 @@ export class ApprovalsController {
   @Serves(Subjects.approvals.confirmDelegation)
   async confirm(@Payload() req: ConfirmDelegationRequest): Promise<Written<DelegationView>> {
     const id = requireUuid(req?.dispatchId, 'delegation');
-    const { state, position } = await this.delegations.execute(
+    const { state, position } = await handle(
+      this.delegations,
       id,
-      { type: 'Confirm', by: req.by, note: req.note },
-      req.by,
+      (state, clock) => delegations.decide({ type: 'Confirm', by: req.by, note: req.note }, state, clock),
+      { actor: req.by },
     );
     return { answer: delegationView(existing(state, 'delegation')), position };
   }

@@ -14,7 +14,8 @@ import {
   Subjects,
   Written,
 } from '@workgate/contracts';
-import { existing, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import { exceptions } from '@workgate/domain';
+import { existing, handle, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { ExceptionCatalog } from './exception-catalog';
 import { exceptionView, ExceptionsStore } from './exceptions.store';
 
@@ -44,10 +45,16 @@ export class ExceptionsController {
   @Serves(Subjects.exceptions.resolve)
   async resolve(@Payload() req: ResolveExceptionRequest): Promise<Written<ExceptionView>> {
     const id = requireUuid(req?.exceptionId, 'exception');
-    const { state, position } = await this.store.execute(
+    const { state, position } = await handle(
+      this.store,
       id,
-      { type: 'ResolveException', by: req.by, resolution: req.resolution, evidence: req.evidence },
-      req.by,
+      (state, clock) =>
+        exceptions.decide(
+          { type: 'ResolveException', by: req.by, resolution: req.resolution, evidence: req.evidence },
+          state,
+          clock,
+        ),
+      { actor: req.by },
     );
     return { answer: exceptionView(existing(state, 'exception')), position };
   }
@@ -55,10 +62,16 @@ export class ExceptionsController {
   @Serves(Subjects.exceptions.addRemediation)
   async addRemediation(@Payload() req: AddRemediationRequest): Promise<Written<ExceptionView>> {
     const id = requireUuid(req?.exceptionId, 'exception');
-    const { state, position } = await this.store.execute(
+    const { state, position } = await handle(
+      this.store,
       id,
-      { type: 'AddRemediation', taskId: req.taskId, title: req.title, owner: req.owner, due: req.due, by: req.by },
-      req.by,
+      (state, clock) =>
+        exceptions.decide(
+          { type: 'AddRemediation', taskId: req.taskId, title: req.title, owner: req.owner, due: req.due, by: req.by },
+          state,
+          clock,
+        ),
+      { actor: req.by },
     );
     return { answer: exceptionView(existing(state, 'exception')), position };
   }
@@ -66,10 +79,16 @@ export class ExceptionsController {
   @Serves(Subjects.exceptions.closeRemediation)
   async closeRemediation(@Payload() req: CloseRemediationRequest): Promise<Written<ExceptionView>> {
     const id = requireUuid(req?.exceptionId, 'exception');
-    const { state, position } = await this.store.execute(
+    const { state, position } = await handle(
+      this.store,
       id,
-      { type: 'CloseRemediation', taskId: req.taskId, evidence: req.evidence, by: req.by },
-      req.by,
+      (state, clock) =>
+        exceptions.decide(
+          { type: 'CloseRemediation', taskId: req.taskId, evidence: req.evidence, by: req.by },
+          state,
+          clock,
+        ),
+      { actor: req.by },
     );
     return { answer: exceptionView(existing(state, 'exception')), position };
   }

@@ -8,8 +8,9 @@ import {
   RecordedEvent,
   Subjects,
 } from '@workgate/contracts';
-import { startAppend, startedBy, workOrderEventOf } from '@workgate/domain';
+import { exceptions, startAppend, startedBy, workOrderEventOf } from '@workgate/domain';
 import {
+  handle,
   DeadLetterSink,
   holdsText,
   LedgerReaction,
@@ -84,11 +85,16 @@ export class RemediationReactions extends LedgerReactions {
     const created = stream.events[0] ? dataOf(stream.events[0], 'postreview', 'PostReviewCreated') : undefined;
     if (!created) return { kind: 'ack' };
     const r = d.remediation;
-    await this.store.execute(
+    await handle(
+      this.store,
       created.exceptionId,
-      { type: 'AddRemediation', taskId: r.taskId, title: r.title, owner: r.owner, due: r.due, by: d.completedBy },
-      d.completedBy,
-      e.occurredAt,
+      (state, clock) =>
+        exceptions.decide(
+          { type: 'AddRemediation', taskId: r.taskId, title: r.title, owner: r.owner, due: r.due, by: d.completedBy },
+          state,
+          clock,
+        ),
+      { actor: d.completedBy, now: e.occurredAt },
     );
     return { kind: 'ack' };
   }

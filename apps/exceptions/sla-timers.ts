@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DueTimer, idOfStream, TimerKinds } from '@workgate/contracts';
-import { DueTimerScheduler, RpcClient } from '@workgate/messaging';
+import { exceptions } from '@workgate/domain';
+import { DueTimerScheduler, handle, RpcClient } from '@workgate/messaging';
 import { ExceptionsStore } from './exceptions.store';
 
 /** Records an SLA breach once for every open exception past its due time. */
@@ -14,6 +15,11 @@ export class SlaTimers extends DueTimerScheduler {
   }
 
   protected fire(t: DueTimer, now: string): Promise<unknown> {
-    return this.store.execute(idOfStream(t.streamId), { type: 'Tick' }, 'timer', now);
+    return handle(
+      this.store,
+      idOfStream(t.streamId),
+      (state, clock) => exceptions.decide({ type: 'Tick' }, state, clock),
+      { actor: 'timer', now },
+    );
   }
 }

@@ -72,7 +72,10 @@ export function fromStructured(
   if (typeof raw.id !== 'string' || raw.id.length === 0) reasons.push('id is required');
   if (typeof raw.source !== 'string' || raw.source.length === 0) reasons.push('source is required');
   if (typeof raw.type !== 'string' || raw.type.length === 0) reasons.push('type is required');
-  if (raw.datacontenttype !== undefined && !JSON_MEDIA.test(String(raw.datacontenttype)))
+  if (
+    raw.datacontenttype !== undefined &&
+    (typeof raw.datacontenttype !== 'string' || !JSON_MEDIA.test(raw.datacontenttype))
+  )
     reasons.push('datacontenttype must be JSON');
   if (raw.data !== undefined && raw.data_base64 !== undefined)
     reasons.push('data and data_base64 are both present: an event carries one of them');

@@ -5,6 +5,7 @@ import { fromHttp, Parsed } from './cloud-events';
 import { TRANSIENT } from './intake.processor';
 import { intakeEvents } from './intake.metrics';
 import { RejectionStore, sourceToken } from './rejections';
+import { requestOf } from './work-order-requests';
 import { WorkOrdersService } from './work-orders.service';
 
 type Valid = Extract<Parsed, { ok: true }>;
@@ -61,7 +62,7 @@ export class HttpIngest {
       return { answer: outcomes, position };
     }
     const outcomes: IngestOutcome[] = [];
-    for (const p of events as Valid[]) {
+    for (const p of events.filter((e): e is Valid => e.ok)) {
       try {
         // In the event's own trace when it carries one (the distributed-tracing extension), else in the request's.
         const reply = await inSpan(
@@ -73,7 +74,7 @@ export class HttpIngest {
           async () => {
             const traceparent = currentTraceparent();
             if (traceparent) p.request.meta.traceparent = traceparent;
-            return this.workOrders.execute(p.request);
+            return this.workOrders.execute(requestOf(p.request));
           },
         );
         position = Math.max(position, reply.position);

@@ -7,7 +7,6 @@ import {
   DecisionRecord,
   DeliveryPage,
   Empty,
-  Evidence,
   GetWorkOrderRequest,
   HealthReply,
   IngestOutcome,
@@ -22,22 +21,19 @@ import {
   refuse,
   requireUuid,
   Subjects,
-  WorkgateError,
   WorkOrderCommandRequest,
-  WorkOrderEventMap,
-  WorkOrderEvents,
   WorkOrderHandoff,
   WorkOrderIdRequest,
   workOrderStream,
   Written,
 } from '@workgate/contracts';
-import { workOrderOutcomesOf } from '@workgate/domain';
 import {
   currentTraceparent,
   inSpan,
   LocalRoutes,
   RpcClient,
   Serves,
+  serves,
   SERVICE_CONTEXT,
   ServiceContext,
   SpanKind,
@@ -45,33 +41,8 @@ import {
 import { HttpIngest } from './http-ingest';
 import { RejectionStore } from './rejections';
 import { decisionRecords, deliveryPage, stateHandoff } from './work-order.views';
+import { requestOf } from './work-order-requests';
 import { WorkOrdersService } from './work-orders.service';
-
-/** What each event of a work order is the receipt of: every command's answering event is a receipt (SPEC section 3a). */
-const RECEIPT_KINDS: Record<keyof WorkOrderEventMap, string> = {
-  WorkOrderOpened: 'opening',
-  ActionRequested: 'action-request',
-  ActionDecided: 'decision',
-  ActionPerformed: 'action-result',
-  StepCompleted: 'step',
-  StepBlocked: 'exception',
-  WorkOrderClosed: 'closure',
-  WorkOrderClosureReported: 'closure-reported',
-  WorkOrderReopened: 'reopening',
-  ApprovalResolved: 'approval-outcome',
-  ApprovalConditional: 'approval-conditional',
-  WorkOrderExceptionRaised: 'exception',
-  WorkOrderExceptionClosed: 'exception-closed',
-  BreakGlassUsed: 'break-glass',
-  WorkOrderStopped: 'stop',
-  StageArtifactRecorded: 'stage-artifact',
-  GateRequested: 'gate',
-  ScopeChangeRequested: 'scope-change',
-  TaskDelegated: 'delegation',
-};
-
-const isReceiptEvent = (type: string): type is keyof WorkOrderEventMap =>
-  Object.prototype.hasOwnProperty.call(RECEIPT_KINDS, type);
 
 @Controller()
 export class IntakeController implements OnModuleInit, OnModuleDestroy {
@@ -84,8 +55,7 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   /** The in-process route (callers in this process only: the gateway's MCP calls, to forward a read while its decision commits). */
-  private readonly commandDecided = (payload: unknown) => {
-    const { request, decided } = payload as DecidedCommandRequest;
+  private readonly commandDecided = serves(IntakeInProcess.commandDecided, ({ request, decided }) => {
     const attributes = {
       'workgate.service': 'intake',
       'messaging.destination.name': IntakeInProcess.commandDecided.subject,
@@ -93,7 +63,7 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
     return inSpan(Subjects.intake.command.subject, { kind: SpanKind.SERVER, attributes }, async () =>
       this.run(request, decided),
     );
-  };
+  }).handle;
 
   onModuleInit(): void {
     LocalRoutes.register(IntakeInProcess.commandDecided.subject, this.commandDecided, { thisThreadOnly: true });
@@ -117,13 +87,7 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
     const workOrderId = requireUuid(req?.workOrderId, 'work order');
     if (typeof req.append?.streamId !== 'string' || !Array.isArray(req.append.events))
       throw refuse('validation_failed', "a commit with its outcome needs the approval's or exception's append");
-    const now = new Date().toISOString();
-    const commands = workOrderOutcomesOf(req.append).map((o) => ({
-      address: { workOrderId },
-      command: o.command,
-      meta: { commandId: o.commandId, actor: o.actor, now: o.occurredAt ?? now, channel: o.channel },
-    }));
-    return { position: await this.workOrders.commitWith(workOrderId, commands, req.append) };
+    return { position: await this.workOrders.commitWithOutcome(workOrderId, req.append) };
   }
 
   private run(req: WorkOrderCommandRequest, decided?: DecidedCommandRequest['decided']): Promise<CommandReply> {
@@ -131,7 +95,7 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
       throw refuse('validation_failed', 'a command needs address, command and meta');
     const traceparent = currentTraceparent();
     if (traceparent) req.meta.traceparent = traceparent;
-    return this.workOrders.execute(req, undefined, decided);
+    return this.workOrders.execute(requestOf(req), undefined, decided);
   }
 
   @Serves(Subjects.intake.get)
@@ -170,46 +134,8 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
 
   /** A decision or step receipt; private evidence only when asked for by an ops lead. */
   @Serves(Subjects.intake.receipt)
-  async receipt(@Payload() req: ReceiptRequest): Promise<Receipt> {
-    const receiptId = requireUuid(req?.receiptId, 'receipt');
-    const e = await this.rpc.request(Subjects.ledger.getEvent, { eventId: receiptId }).catch((error) => {
-      throw (error as WorkgateError).code === 'not_found' ? refuse('not_found', 'no receipt has that id') : error;
-    });
-    if (!isReceiptEvent(e.type) || !e.streamId.startsWith('workorder-'))
-      throw refuse('not_found', 'no receipt has that id');
-    const kind = RECEIPT_KINDS[e.type];
-    const d = e.data as {
-      evidence?: Evidence[];
-      decision?: { decision: Receipt['decision']; reason: string; policy: Receipt['policy']; inputsSha256: string };
-    };
-    // Break-glass runs the action outside the rules: its receipt is a `run` for that reason.
-    const verdict =
-      e.type === WorkOrderEvents.BreakGlassUsed
-        ? { decision: 'run' as const, reason: 'break_glass' }
-        : d.decision
-          ? { decision: d.decision.decision, reason: d.decision.reason }
-          : {};
-    const { state } = await this.workOrders.existing(e.streamId.slice('workorder-'.length));
-    const evidence = (d.evidence ?? []).filter((x) => req.includePrivate || x.private !== true);
-    return {
-      receiptId: e.eventId,
-      kind,
-      workOrderId: state.id,
-      ...verdict,
-      actor: String((e.metadata as { actor?: string }).actor ?? 'unknown'),
-      at: e.recordedAt,
-      policy: d.decision?.policy ?? state.policy,
-      ...(d.decision ? { inputsSha256: d.decision.inputsSha256 } : {}),
-      evidence,
-      ledger: { position: e.position, hash: e.hash, prevHash: e.prevHash },
-      // The whole event (ops leads: private evidence included), so the chain hash can be recomputed offline.
-      ...(req.includePrivate ? { event: e } : {}),
-      // Its inclusion in the ledger's Merkle tree, against a signed checkpoint: verifiable offline.
-      ...(await this.rpc.request(Subjects.ledger.prove, { position: e.position }).then(
-        (proof) => ({ proof }),
-        (error: WorkgateError) => ({ proofUnavailable: error.message }),
-      )),
-    };
+  receipt(@Payload() req: ReceiptRequest): Promise<Receipt> {
+    return this.workOrders.receipt(req);
   }
 
   @Serves(Subjects.intake.ingest)

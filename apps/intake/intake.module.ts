@@ -5,6 +5,8 @@ import { HttpIngest } from './http-ingest';
 import { IntakeProcessor } from './intake.processor';
 import { OutcomeReactions } from './outcomes.reaction';
 import { RejectionStore } from './rejections';
+import { LedgerCommits, LedgerReads } from './ledger-commits';
+import { WorkOrderStore } from './work-order.store';
 import { WorkOrdersService } from './work-orders.service';
 import { WorkflowVersions } from './workflow-versions';
 
@@ -15,7 +17,17 @@ export class IntakeModule {
       module: IntakeModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [IntakeController],
-      providers: [WorkflowVersions, WorkOrdersService, RejectionStore, IntakeProcessor, HttpIngest, OutcomeReactions],
+      providers: [
+        WorkflowVersions,
+        LedgerCommits,
+        LedgerReads,
+        WorkOrderStore,
+        WorkOrdersService,
+        RejectionStore,
+        IntakeProcessor,
+        HttpIngest,
+        OutcomeReactions,
+      ],
     };
   }
 }

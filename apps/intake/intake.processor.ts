@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JsMsg, NatsConnection } from 'nats';
-import { Streams, WorkgateError, WorkOrderCommandRequest } from '@workgate/contracts';
+import { Streams, WorkgateError } from '@workgate/contracts';
 import {
   contextOf,
   DeadLetterSink,
@@ -18,7 +18,9 @@ import {
 } from '@workgate/messaging';
 import { fromNatsMessage, Parsed } from './cloud-events';
 import { intakeEvents } from './intake.metrics';
+import { cloudEventHeaders, headersOf } from './message-headers';
 import { RejectionStore } from './rejections';
+import { requestOf, resolveId, WorkOrderRequest } from './work-order-requests';
 import { WorkOrdersService } from './work-orders.service';
 
 /** What became of a message, as `workgate_intake_events_total` counts it. */
@@ -37,44 +39,11 @@ export const INTAKE_BATCH = 128;
 export const INTAKE_CONCURRENCY = 2;
 const MAX_DELIVER = 5;
 
-function headersOf(m: JsMsg): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (m.headers) for (const k of m.headers.keys()) headers[k] = m.headers.get(k);
-  return headers;
-}
-
-/**
- * Whether a message's raw header block certainly holds no `ce-` header (any case): no line of it
- * starts with those three characters. Undefined when the message does not expose its raw bytes
- * (nats.js internals: `msg._rdata`, `msg._msg.hdr`), and the decoded headers must be asked.
- * Decoding them costs nats.js a check of every name, character by character, per message.
- */
-function holdsNoCloudEventHeader(m: JsMsg): boolean | undefined {
-  const inner = (m as unknown as { msg?: { _rdata?: Uint8Array; _msg?: { hdr?: number } } }).msg;
-  const raw = inner?._rdata;
-  const end = inner?._msg?.hdr;
-  if (!(raw instanceof Uint8Array) || typeof end !== 'number') return undefined;
-  for (let i = 0; i + 3 < end; i++) {
-    // '\n' then c/C, e/E, '-'
-    if (raw[i] === 10 && (raw[i + 1] | 32) === 99 && (raw[i + 2] | 32) === 101 && raw[i + 3] === 45) return false;
-  }
-  return true;
-}
-
-/** The headers a CloudEvent is read from: all of them in binary mode (any `ce-` header), none otherwise (structured mode reads only the body). */
-function cloudEventHeaders(m: JsMsg): Record<string, string> {
-  const none = holdsNoCloudEventHeader(m);
-  if (none !== undefined) return none ? {} : headersOf(m);
-  if (m.headers)
-    for (const k of m.headers.keys()) if (k.length > 3 && k.slice(0, 3).toLowerCase() === 'ce-') return headersOf(m);
-  return {};
-}
-
 /** One work event of a batch, addressed to its work order. */
 interface Item {
   index: number;
   m: JsMsg;
-  request: WorkOrderCommandRequest;
+  request: WorkOrderRequest;
   /** The message's span, with tracing on. */
   span?: OpenSpan;
 }
@@ -133,15 +102,10 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     try {
       outcomes = await this.handle(messages, spans);
     } finally {
-      spans.forEach((span, i) =>
-        span?.end(
-          outcomes === undefined
-            ? 'not handled'
-            : outcomes[i].kind === 'ack'
-              ? undefined
-              : (outcomes[i] as { reason: string }).reason,
-        ),
-      );
+      spans.forEach((span, i) => {
+        const outcome = outcomes?.[i];
+        span?.end(outcome === undefined ? 'not handled' : outcome.kind === 'ack' ? undefined : outcome.reason);
+      });
     }
     for (const outcome of outcomes)
       intakeEvents.inc({
@@ -157,8 +121,8 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     const byWorkOrder = new Map<string, Item[]>();
     messages.forEach((m, index) => {
       const parsed = fromNatsMessage(cloudEventHeaders(m), m.data, receivedAt);
-      if (!parsed.ok)
-        return (outcomes[index] = this.reject(
+      if (!parsed.ok) {
+        outcomes[index] = this.reject(
           parsed,
           'nats',
           m.subject,
@@ -166,20 +130,26 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
           m.data,
           `${m.info.stream}:${m.seq}`,
           receivedAt,
-        ));
+        );
+        return;
+      }
+      const request = requestOf(parsed.request);
       let id: string;
       try {
-        id = this.workOrders.resolveId(parsed.request);
+        id = resolveId(request);
       } catch (error) {
-        return (outcomes[index] = this.reject(
-          { ok: false, reasons: [(error as Error).message] },
-          'nats',
-          m.subject,
-          headersOf(m),
-          m.data,
-          `${m.info.stream}:${m.seq}`,
-          receivedAt,
-        ));
+        {
+          outcomes[index] = this.reject(
+            { ok: false, reasons: [(error as Error).message] },
+            'nats',
+            m.subject,
+            headersOf(m),
+            m.data,
+            `${m.info.stream}:${m.seq}`,
+            receivedAt,
+          );
+          return;
+        }
       }
       // In the event's own trace (the distributed-tracing extension, or a traceparent header), with tracing on.
       const traceparent = tracingEnabled() ? (parsed.envelope.traceparent ?? m.headers?.get('traceparent')) : undefined;
@@ -192,10 +162,10 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
           'cloudevents.event_source': parsed.envelope.source,
         },
       });
-      if (span?.traceparent) parsed.request.meta.traceparent = span.traceparent;
+      if (span?.traceparent) request.meta.traceparent = span.traceparent;
       spans[index] = span;
       const items = byWorkOrder.get(id) ?? [];
-      items.push({ index, m, request: parsed.request, span });
+      items.push({ index, m, request, span });
       byWorkOrder.set(id, items);
     });
     for (const [id, items] of byWorkOrder) {
@@ -208,7 +178,9 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       void tail.then(() => {
         if (this.chains.get(id) === tail) this.chains.delete(id);
       });
-      items.forEach((item, k) => (outcomes[item.index] = run.then((done) => done[k])));
+      items.forEach((item, k) => {
+        outcomes[item.index] = run.then((done) => done[k]);
+      });
     }
     return Promise.all(outcomes);
   }

@@ -7,9 +7,8 @@ import {
   RecordedEvent,
   Subjects,
   WorkgateError,
-  WorkOrderCommand,
 } from '@workgate/contracts';
-import { deterministicUuid, recordedOutcomeOf } from '@workgate/domain';
+import { deterministicUuid, recordedOutcomeOf, WorkOrderCommand } from '@workgate/domain';
 import {
   DeadLetterSink,
   LedgerReaction,
@@ -63,7 +62,9 @@ export class OutcomeReactions extends LedgerReactions {
     command: WorkOrderCommand,
   ): Promise<Outcome> {
     const first = (await this.rpc.request(Subjects.ledger.readStream, { streamId: e.streamId, limit: 1 })).events[0];
-    const workOrderId = (first?.data as { workOrderId?: unknown } | undefined)?.workOrderId;
+    const data: unknown = first?.data;
+    const workOrderId =
+      typeof data === 'object' && data !== null && 'workOrderId' in data ? data.workOrderId : undefined;
     if (typeof workOrderId !== 'string') return { kind: 'reject', reason: `${e.streamId} names no work order` };
     try {
       await this.workOrders.execute({
@@ -93,7 +94,8 @@ export class OutcomeReactions extends LedgerReactions {
     const { dispatchId, reason } = dataOf(e, 'delegation', 'DelegationTimedOut');
     return this.apply(e, 'approvals', deterministicUuid('delegation-timed-out', dispatchId), 'approvals', {
       type: 'StopWorkOrder',
-      body: { reason, ref: dispatchId },
+      reason,
+      ref: dispatchId,
     });
   }
 }

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import {
   IntakeEvents,
+  eventOf,
   IntakeRejectedData,
   RecordedEvent,
   RejectionsPage,
@@ -82,7 +83,7 @@ export class RejectionStore {
 
   async list(options: RejectionsRequest): Promise<RejectionsPage> {
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
-    const out: RecordedEvent[] = [];
+    const out: Array<RecordedEvent & { data: IntakeRejectedData }> = [];
     let before = options.before;
     // Newest first; filtered by source when asked.
     for (let pages = 0; out.length < limit && pages < 20; pages++) {
@@ -92,14 +93,14 @@ export class RejectionStore {
         before,
         limit: 500,
       });
-      for (const e of page.events)
-        if (!options.source || (e.data as { source?: string }).source === options.source) out.push(e);
+      for (const recorded of page.events) {
+        const e = eventOf(recorded, 'rejections', IntakeEvents.Rejected);
+        if (e && (!options.source || e.data.source === options.source)) out.push(e);
+      }
       if (page.events.length < 500) break;
       before = page.events[page.events.length - 1].position;
     }
-    const rejections = out
-      .slice(0, limit)
-      .map((e) => ({ ...(e.data as unknown as IntakeRejectedData), position: e.position }));
+    const rejections = out.slice(0, limit).map((e) => ({ ...e.data, position: e.position }));
     return { rejections, ...(out.length > limit ? { next: out[limit - 1].position } : {}) };
   }
 }

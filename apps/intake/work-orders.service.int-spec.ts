@@ -1,56 +1,23 @@
-import { randomUUID } from 'node:crypto';
-import {
-  ActionAnswer,
-  BatchRequest,
-  BreakGlassAnswer,
-  CommitRequest,
-  DelegationAnswer,
-  OpenedAnswer,
-  ReadStreamRequest,
-  ReadStreamResult,
-  RequestActionDto,
-  RpcContract,
-  Subjects,
-  WorkOrderCommand,
-  WorkgateError,
-  WorkOrderCommandRequest,
-  workOrderStream,
-} from '@workgate/contracts';
-import { NoticeBus, RpcClient } from '@workgate/messaging';
+import { NoticeBus } from '@workgate/messaging';
+import { Subjects, workOrderStream } from '@workgate/contracts';
 import { startTestWorkgate, TestWorkgate } from '../../test/support/workgate';
 import { WorkflowVersions } from './workflow-versions';
-import { WorkOrdersService, workOrderIdFor } from './work-orders.service';
-
-const SOURCE = 'helpdesk';
-
-/** Requests over NATS to the running services, keeping every commit that reaches the ledger. */
-class CountingRpc extends RpcClient {
-  readonly commits: CommitRequest[][] = [];
-  /** The stream reads of each request on read-stream-batch. */
-  readonly readBatches: ReadStreamRequest[][] = [];
-
-  override request<Req, Res>(
-    contract: RpcContract<Req, Res>,
-    payload: Req,
-    options?: { timeoutMs?: number },
-  ): Promise<Res> {
-    if (contract.subject === Subjects.ledger.appendBatch.subject)
-      this.commits.push((payload as BatchRequest<CommitRequest>).items);
-    return super.request(contract, payload, options);
-  }
-
-  override requestEncoded<Req, Res>(
-    contract: RpcContract<Req, Res>,
-    bytes: Uint8Array,
-    options?: { timeoutMs?: number },
-  ): Promise<Res> {
-    if (contract.subject === Subjects.ledger.readStreamBatch.subject)
-      this.readBatches.push((JSON.parse(Buffer.from(bytes).toString()) as BatchRequest<ReadStreamRequest>).items);
-    if (contract.subject === Subjects.ledger.appendBatch.subject)
-      this.commits.push((JSON.parse(Buffer.from(bytes).toString()) as BatchRequest<CommitRequest>).items);
-    return super.requestEncoded(contract, bytes, options);
-  }
-}
+import { WorkOrdersService } from './work-orders.service';
+import {
+  act,
+  actionAnswer,
+  CountingRpc,
+  idOf,
+  note,
+  open,
+  outcomeOf,
+  read,
+  refund,
+  request,
+  SOURCE,
+  workOrdersOver,
+} from './work-orders.fixtures';
+import { answerWith } from '../../libs/domain/work-order/work-order.fixtures';
 
 /**
  * The work-order service against the real ledger, policy and exceptions services over NATS (no
@@ -67,7 +34,7 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     t = await startTestWorkgate({ without: ['intake', 'gateway', 'approvals'] });
     rpc = new CountingRpc(t.nc, 5000, false);
     workflows = new WorkflowVersions(rpc, new NoticeBus(t.nc));
-    service = new WorkOrdersService(rpc, workflows);
+    service = workOrdersOver(rpc, workflows).service;
   });
   afterAll(async () => {
     workflows?.onApplicationShutdown();
@@ -75,30 +42,8 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
   });
   beforeEach(() => rpc.commits.splice(0));
 
-  const request = (ref: string, command: WorkOrderCommand, actor = `source:${SOURCE}`): WorkOrderCommandRequest => ({
-    address: { source: SOURCE, externalRef: ref },
-    command,
-    meta: { commandId: randomUUID(), actor, now: new Date().toISOString(), channel: SOURCE },
-  });
-  const open = (ref: string, inputs: Record<string, unknown> = { caseId: ref, orderId: '1', orderPaid: true }) =>
-    request(ref, {
-      type: 'OpenWorkOrder',
-      body: { jobType: 'support-recovery', inputs, source: SOURCE, externalRef: ref },
-    });
-  const act = (ref: string, body: RequestActionDto) => request(ref, { type: 'RequestAction', body });
-  const note: RequestActionDto = {
-    system: 'shop',
-    operation: 'order.note',
-    kind: 'write',
-    objects: ['order:1'],
-    facts: { orderFulfilled: false, addressValidated: true },
-  };
-  const refund: RequestActionDto = { system: 'payments', operation: 'refund', kind: 'write', facts: { amount: 20 } };
-  const read: RequestActionDto = { system: 'shop', operation: 'order', kind: 'read' };
   const stream = (streamId: string) => rpc.request(Subjects.ledger.readStream, { streamId });
-  const types = async (ref: string) =>
-    (await stream(workOrderStream(workOrderIdFor(SOURCE, ref)))).events.map((e) => e.type);
-  const idOf = (ref: string) => workOrderIdFor(SOURCE, ref);
+  const types = async (ref: string) => (await stream(workOrderStream(idOf(ref)))).events.map((e) => e.type);
 
   it('decides an open and its actions together; a wait and its approval commit together, and the answer carries the position', async () => {
     const ref = 'WOS-1';
@@ -113,7 +58,7 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     // One commit: the work order's events and the approval's stream.
     expect(rpc.commits.flat()).toHaveLength(1);
     const [commit] = rpc.commits.flat();
-    const approvalId = (replies[2].answer as ActionAnswer).approvalId!;
+    const approvalId = actionAnswer(replies[2].answer).approvalId!;
     expect(commit.appends.map((a) => [a.streamId, a.expectedVersion, a.events.map((e) => e.type)])).toEqual([
       [workOrderStream(idOf(ref)), 'no_stream', ['WorkOrderOpened', 'ActionDecided', 'GateRequested', 'ActionDecided']],
       [`approval-${approvalId}`, 'no_stream', ['ApprovalRequested']],
@@ -148,7 +93,7 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     const ref = 'WOS-3';
     const batch = [open(ref), act(ref, note)];
     const first = await service.executeInOrder(idOf(ref), batch);
-    const again = await new WorkOrdersService(rpc, workflows).executeInOrder(idOf(ref), batch);
+    const again = await workOrdersOver(rpc, workflows).service.executeInOrder(idOf(ref), batch);
 
     expect(again).toEqual(first);
     expect(await types(ref)).toEqual(['WorkOrderOpened', 'ActionDecided']);
@@ -177,11 +122,18 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     ].map((req) => service.execute(req));
     const settled = await Promise.allSettled(calls);
 
-    expect(
-      settled.map((s) =>
-        s.status === 'fulfilled' ? (s.value.answer as ActionAnswer).decision : (s.reason as { code: string }).code,
-      ),
-    ).toEqual(['run', 'run', 'run', 'run', 'run', 'closure_evidence_required', 'run', 'run', 'run', 'run']);
+    expect(settled.map((s) => outcomeOf(s))).toEqual([
+      'run',
+      'run',
+      'run',
+      'run',
+      'run',
+      'closure_evidence_required',
+      'run',
+      'run',
+      'run',
+      'run',
+    ]);
     // The five before the refusal together, the four after it together: two commits, not nine.
     expect(rpc.commits.flat().map((c) => c.appends[0].events.length)).toEqual([5, 4]);
     expect((await types(ref)).filter((type) => type === 'ActionDecided')).toHaveLength(9);
@@ -197,13 +149,13 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     );
 
     expect(told).toEqual([{ answer: reply.answer, commitsSent: 0 }]);
-    expect((reply.answer as ActionAnswer).decision).toBe('run');
+    expect(actionAnswer(reply.answer).decision).toBe('run');
     expect(rpc.commits).toHaveLength(1);
 
     const after = await service.execute(act(ref, note), undefined, () => {
       throw new Error('the caller failed');
     });
-    expect((after.answer as ActionAnswer).decision).toBe('run');
+    expect(actionAnswer(after.answer).decision).toBe('run');
     expect((await types(ref)).filter((type) => type === 'ActionDecided')).toHaveLength(2);
   });
 
@@ -218,11 +170,7 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
       reqs.map((req, i) => service.execute(req, undefined, (answer) => told[i].push(answer))),
     );
 
-    expect(
-      settled.map((s) =>
-        s.status === 'fulfilled' ? (s.value.answer as ActionAnswer).decision : (s.reason as { code: string }).code,
-      ),
-    ).toEqual(['run', 'run', 'closure_evidence_required', 'wait', 'run']);
+    expect(settled.map((s) => outcomeOf(s))).toEqual(['run', 'run', 'closure_evidence_required', 'wait', 'run']);
     settled.forEach((s, i) => expect(told[i]).toEqual(s.status === 'fulfilled' ? [s.value.answer] : []));
   });
 
@@ -243,7 +191,7 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
         'agent',
       ),
     );
-    const used = answer as BreakGlassAnswer;
+    const used = answerWith(answer, 'postReview');
     const exception = await stream(`exception-${used.exception.exceptionId}`);
     const review = await stream(`postreview-${used.postReview.id}`);
     expect(exception.events.map((e) => [e.type, e.data.owner])).toEqual([['ExceptionRaised', 'support-lead']]);
@@ -270,7 +218,7 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
         'operator-1',
       ),
     );
-    const { dispatchId } = answer as DelegationAnswer;
+    const { dispatchId } = answerWith(answer, 'dispatchId');
     const delegation = await stream(`delegation-${dispatchId}`);
     expect(delegation.events.map((e) => [e.type, e.data.recipient, e.data.owner, e.data.dispatchedBy])).toEqual([
       ['DelegationDispatched', 'agent-7', 'support-lead', 'operator-1'],
@@ -280,8 +228,10 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
 
   it('stops writes of a work order a failed prerequisite blocks, naming the exception; reads still run', async () => {
     const ref = 'WOS-7';
-    const opened = (await service.execute(open(ref, { caseId: ref, orderId: '1', orderPaid: false })))
-      .answer as OpenedAnswer;
+    const opened = answerWith(
+      (await service.execute(open(ref, { caseId: ref, orderId: '1', orderPaid: false }))).answer,
+      'prerequisites',
+    );
     expect(opened).toMatchObject({ status: 'blocked', exceptions: [{ code: 'PREREQ_MISSING', owner: 'intake-lead' }] });
     const [x] = opened.exceptions;
     expect((await stream(`exception-${x.exceptionId}`)).events.map((e) => e.type)).toEqual(['ExceptionRaised']);
@@ -292,104 +242,5 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
       message: expect.stringContaining(`exception ${x.exceptionId}`),
     });
     expect((await service.execute(act(ref, read))).answer).toMatchObject({ decision: 'run' });
-  });
-
-  it('decides again on a concurrent change: two instances act on one work order, both recorded in order', async () => {
-    const ref = 'WOS-8';
-    await service.execute(open(ref));
-    const other = new WorkOrdersService(rpc, workflows);
-    await other.load(idOf(ref));
-    const [a, b] = await Promise.all([service.execute(act(ref, note)), other.execute(act(ref, read))]);
-    expect([a.answer, b.answer]).toEqual([
-      expect.objectContaining({ decision: 'run' }),
-      expect.objectContaining({ decision: 'run' }),
-    ]);
-    expect(await types(ref)).toEqual(['WorkOrderOpened', 'ActionDecided', 'ActionDecided']);
-  });
-
-  it('reads the work orders it does not hold together, one request for a burst, and a long one page by page to its end', async () => {
-    const refs = ['WOS-9a', 'WOS-9b', 'WOS-9c', 'WOS-9d'];
-    for (const ref of refs) await service.execute(open(ref));
-    // More events than a first page holds (100): the rest is read on until the stream's version.
-    const long = refs[0];
-    const { error } = await service.executeInOrder(
-      idOf(long),
-      Array.from({ length: 150 }, () => act(long, read)),
-    );
-    expect(error).toBeUndefined();
-    expect(await types(long)).toHaveLength(151);
-
-    const fresh = new WorkOrdersService(rpc, workflows);
-    rpc.readBatches.splice(0);
-    const replies = await Promise.all(refs.map((ref) => fresh.execute(act(ref, note))));
-    expect(replies.map((r) => r.answer)).toEqual(refs.map(() => expect.objectContaining({ decision: 'run' })));
-    expect(rpc.readBatches).toEqual([
-      refs.map((ref) => ({ streamId: workOrderStream(idOf(ref)), fromVersion: 1, limit: 100 })),
-    ]);
-    const longTypes = await types(long);
-    expect(longTypes).toHaveLength(152);
-    expect(longTypes[151]).toBe('ActionDecided');
-    expect(await fresh.load(idOf(long))).toMatchObject({ version: 152 });
-  });
-
-  it.each(['payload_too_large', 'unavailable'])(
-    'reads a work order alone when the reads together are refused as %s',
-    async (code) => {
-      const ref = `WOS-10-${code}`;
-      await service.execute(open(ref));
-      class RefusingBatches extends CountingRpc {
-        override requestEncoded<Req, Res>(
-          contract: RpcContract<Req, Res>,
-          bytes: Uint8Array,
-          options?: { timeoutMs?: number },
-        ): Promise<Res> {
-          if (contract.subject === Subjects.ledger.readStreamBatch.subject)
-            return Promise.reject(new WorkgateError(code as 'unavailable', 'refused'));
-          return super.requestEncoded(contract, bytes, options);
-        }
-      }
-      const fresh = new WorkOrdersService(new RefusingBatches(t.nc, 5000, false), workflows);
-      expect((await fresh.execute(act(ref, read))).answer).toMatchObject({ decision: 'run' });
-      expect(await types(ref)).toEqual(['WorkOrderOpened', 'ActionDecided']);
-    },
-  );
-
-  it('reads a long work order to its end from a ledger of an earlier release (no batch subject; version of the last event returned)', async () => {
-    const ref = 'WOS-LONG-EARLIER';
-    await service.execute(open(ref));
-    expect(
-      (
-        await service.executeInOrder(
-          idOf(ref),
-          Array.from({ length: 120 }, () => act(ref, read)),
-        )
-      ).error,
-    ).toBeUndefined();
-    class EarlierLedger extends CountingRpc {
-      override request<Req, Res>(
-        contract: RpcContract<Req, Res>,
-        payload: Req,
-        options?: { timeoutMs?: number },
-      ): Promise<Res> {
-        if (contract.subject !== Subjects.ledger.readStream.subject) return super.request(contract, payload, options);
-        return super.request(contract, payload, options).then((page) => {
-          const { events } = page as unknown as ReadStreamResult;
-          return events.length ? { ...page, version: events[events.length - 1].streamVersion } : page;
-        });
-      }
-      override requestEncoded<Req, Res>(
-        contract: RpcContract<Req, Res>,
-        bytes: Uint8Array,
-        options?: { timeoutMs?: number },
-      ): Promise<Res> {
-        if (contract.subject === Subjects.ledger.readStreamBatch.subject)
-          return Promise.reject(new WorkgateError('unavailable', `no service answers on ${contract.subject}`));
-        return super.requestEncoded(contract, bytes, options);
-      }
-    }
-    const fresh = new WorkOrdersService(new EarlierLedger(t.nc, 5000, false), workflows);
-    expect(await fresh.load(idOf(ref))).toMatchObject({ version: 121 });
-    expect((await fresh.execute(act(ref, read))).answer).toMatchObject({ decision: 'run' });
-    expect(await types(ref)).toHaveLength(122);
   });
 });

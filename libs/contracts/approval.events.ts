@@ -1,5 +1,5 @@
 /** What the streams the approvals service decides on record: approvals, post-reviews, delegations. */
-import { Evidence } from './work-order.events';
+import { Evidence } from './evidence';
 
 /** What an approval permits: an action's scope and, optionally, the objects it is limited to. */
 export interface PermittedAction {

@@ -9,6 +9,7 @@ export * from './approval.events';
 export * from './exception.events';
 export * from './policy';
 export * from './work-orders';
+export * from './work-order-reads';
 export * from './approvals';
 export * from './cloud-events';
 export * from './dto';

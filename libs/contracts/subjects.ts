@@ -72,18 +72,15 @@ import {
   WebhookView,
 } from './webhooks';
 import {
-  CommandReply,
   DecisionRecord,
   DeliveryPage,
   GetWorkOrderRequest,
-  OutcomeCommitRequest,
   Receipt,
   ReceiptRequest,
-  WorkOrderAnswer,
-  WorkOrderCommandRequest,
   WorkOrderHandoff,
   WorkOrderIdRequest,
-} from './work-orders';
+} from './work-order-reads';
+import { CommandReply, OutcomeCommitRequest, WorkOrderAnswer, WorkOrderCommandRequest } from './work-orders';
 
 export const SERVICES = ['gateway', 'intake', 'policy', 'approvals', 'ledger', 'exceptions'] as const;
 export type ServiceName = (typeof SERVICES)[number];

@@ -1,15 +1,9 @@
 /** What the `workorder-<id>` stream records: the data of each event type, declared once. */
 import type { DelegationDispatchedData, PermittedAction } from './approval.events';
+import type { Evidence } from './evidence';
 import { ActionRequest, ActionScope, DecisionResult, Facts, PolicyRef } from './policy';
 
-export interface Evidence {
-  kind: string;
-  ref: string;
-  sha256?: string;
-  /** Private evidence never appears on public surfaces (delivery page, notifications). */
-  private?: boolean;
-  note?: string;
-}
+export type { Evidence } from './evidence';
 
 /** `stopped`: halted with a reason (e.g. a delegation timed out); actions are refused until it is reopened. */
 export type WorkOrderStatus = 'open' | 'blocked' | 'closed' | 'stopped';

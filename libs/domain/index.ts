@@ -11,6 +11,7 @@ export * from './exception/exception.decider';
 export * from './exception/drift';
 export * from './exception/post-review.decider';
 export * from './work-order/work-order.state';
+export * from './work-order/commands';
 export * from './work-order/work-order.decider';
 export * from './work-order/context';
 export * from './work-order/answers';

@@ -22,10 +22,14 @@ export function maskSecrets(text: string): string {
  * `value` with every string in it masked, one string at a time (masking serialized JSON would let
  * a pattern run past the end of a string into the JSON around it).
  */
-export function maskStrings<T>(value: T): T {
-  if (typeof value === 'string') return maskSecrets(value) as T;
-  if (Array.isArray(value)) return value.map((v) => maskStrings(v)) as T;
+export function maskStrings<T>(value: T): T;
+export function maskStrings(value: unknown): unknown {
+  if (typeof value === 'string') return maskSecrets(value);
+  if (Array.isArray(value)) {
+    const items: unknown[] = value;
+    return items.map((v) => maskStrings(v));
+  }
   if (value !== null && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskStrings(v)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskStrings(v)]));
   return value;
 }

@@ -7,20 +7,22 @@ import {
   RecordedEvent,
   refuse,
   streamId,
-  StreamType,
   Subjects,
   WorkgateError,
 } from '@workgate/contracts';
+import type { Aggregate, Clock } from '@workgate/domain';
 import { RpcClient } from './rpc-client';
 
-/** An aggregate as its store needs it (the domain's `Aggregate`): decide takes the command's time. */
-export interface AggregateDefinition<S, C, E extends { type: string; eventId?: string; data: unknown }> {
-  stream: StreamType;
-  initial(): S;
-  evolve(state: S, event: E): S;
-  decide(command: C, state: S, now: string): E[];
-  /** Event id for events that carry none (deterministic, so a retried command records nothing new). */
-  eventId(id: string, version: number, type: string): string;
+/** An event as a store records it: typed data, and the id a decider fixed for it, if any. */
+type StoredEvent = { type: string; eventId?: string; data: object };
+
+/** How a command is decided on its aggregate's state: the one thing an application step supplies. */
+export type Decide<S, E> = (state: S, clock: Clock) => E[];
+
+/** Who a command is recorded as, and when (now, unless the caller records something that happened earlier). */
+export interface RecordedBy {
+  actor: string;
+  now?: string;
 }
 
 /** A command's result: the state after it, and the ledger position of its commit (or of the stream's last event when it recorded nothing). */
@@ -36,9 +38,11 @@ export type Existing<S> = Exclude<S, { status: 'none' }>;
 
 /** The state if its aggregate exists, else `not_found` naming what has no such id. */
 export function existing<S extends { status: string }>(state: S, what: string): Existing<S> {
-  if (state.status === 'none') throw refuse('not_found', `no ${what} has that id`);
-  return state as Existing<S>;
+  if (!exists(state)) throw refuse('not_found', `no ${what} has that id`);
+  return state;
 }
+
+const exists = <S extends { status: string }>(state: S): state is Existing<S> => state.status !== 'none';
 
 /**
  * The work order an append (decided on `state`) changes too, if any: an approval's decision or an
@@ -91,14 +95,10 @@ export async function foldStream<S>(
  * The one-line application step of every aggregate: load the stream from the ledger, decide,
  * append with the expected version (retrying on a concurrent change), answer after the commit.
  */
-export class AggregateStore<
-  S extends { status: string },
-  C,
-  E extends { type: string; eventId?: string; data: unknown },
-> {
+export class AggregateStore<S extends { status: string }, C, E extends StoredEvent> {
   constructor(
     protected readonly rpc: RpcClient,
-    private readonly def: AggregateDefinition<S, C, E>,
+    private readonly def: Aggregate<S, C, E>,
     private readonly workOrderChangedBy?: WorkOrderChangedBy<S>,
   ) {}
 
@@ -123,10 +123,15 @@ export class AggregateStore<
     return appended.positions[appended.positions.length - 1];
   }
 
-  async execute(id: string, command: C, actor: string, now = new Date().toISOString()): Promise<Executed<S>> {
+  /** Decides on the aggregate's current state and commits the events (deciding again on a concurrent change). */
+  async handle(
+    id: string,
+    decide: Decide<S, E>,
+    { actor, now = new Date().toISOString() }: RecordedBy,
+  ): Promise<Executed<S>> {
     for (let attempt = 1; ; attempt++) {
       const { state, version, position } = await this.load(id);
-      const events = this.def.decide(command, state, now);
+      const events = decide(state, { now });
       if (events.length === 0) return { state, position };
       try {
         const position = await this.commit(state, {
@@ -135,7 +140,7 @@ export class AggregateStore<
           events: events.map((e, i) => ({
             eventId: e.eventId ?? this.def.eventId(id, version + i + 1, e.type),
             type: e.type,
-            data: e.data as object,
+            data: e.data,
             metadata: { actor },
             occurredAt: now,
           })),
@@ -149,11 +154,24 @@ export class AggregateStore<
 }
 
 /**
+ * The application step of every aggregate in one line:
+ * `handle(store, id, (state, clock) => aggregate.decide(command, state, clock), { actor })`.
+ */
+export function handle<S extends { status: string }, C, E extends StoredEvent>(
+  store: AggregateStore<S, C, E>,
+  id: string,
+  decide: Decide<S, E>,
+  by: RecordedBy,
+): Promise<Executed<S>> {
+  return store.handle(id, decide, by);
+}
+
+/**
  * The store of one aggregate as an injectable class, wired with the service's RPC client;
  * `workOrderChangedBy` names the work order an append changes too (committed with it through intake).
  */
-export function storeFor<S extends { status: string }, C, E extends { type: string; eventId?: string; data: unknown }>(
-  def: AggregateDefinition<S, C, E>,
+export function storeFor<S extends { status: string }, C, E extends StoredEvent>(
+  def: Aggregate<S, C, E>,
   workOrderChangedBy?: WorkOrderChangedBy<S>,
 ): Type<AggregateStore<S, C, E>> {
   @Injectable()

@@ -17,3 +17,4 @@ export * from './ledger-reaction';
 export * from './due-timers';
 export * from './metrics';
 export * from './tracing';
+export * from './served-routes';

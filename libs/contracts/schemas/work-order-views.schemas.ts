@@ -1,5 +1,5 @@
 import type { RejectionsPage as RejectionsPageType } from '../cloud-events';
-import type * as C from '../work-orders';
+import type * as R from '../work-order-reads';
 import {
   array,
   bool,
@@ -34,7 +34,7 @@ import {
 /** What the reads of one work order answer: its handoff, delivery page, receipts and decisions. */
 export const WorkOrderHandoff = component(
   'WorkOrderHandoff',
-  documents<C.WorkOrderHandoff>()(
+  documents<R.WorkOrderHandoff>()(
     object(
       {
         id: str,
@@ -81,7 +81,7 @@ export const WorkOrderHandoff = component(
 
 export const DeliveryPage = component(
   'DeliveryPage',
-  documents<C.DeliveryPage>()(
+  documents<R.DeliveryPage>()(
     object(
       {
         workOrder: str,
@@ -127,7 +127,7 @@ export const DeliveryPage = component(
 
 export const Receipt = component(
   'Receipt',
-  documents<C.Receipt>()(
+  documents<R.Receipt>()(
     object(
       {
         receiptId: str,
@@ -153,7 +153,7 @@ export const Receipt = component(
 
 export const DecisionRecord = component(
   'DecisionRecord',
-  documents<C.DecisionRecord>()(
+  documents<R.DecisionRecord>()(
     object(
       {
         receiptId: str,

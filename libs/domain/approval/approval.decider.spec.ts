@@ -28,7 +28,7 @@ const request: ApprovalCommand = {
 const evidence = { kind: 'policy-doc', ref: 'retention-v2' };
 
 /** given(commands' events) -> when(command, now) -> then(event types) | thenThrows(code) */
-const spec = specify(approvals, () => T0);
+const spec = specify(approvals, () => ({ now: T0 }));
 const given = (...commands: ApprovalCommand[]) => spec.given(...spec.history(...commands));
 
 const approve = (by: string, permittedAction: PermittedAction = refund): ApprovalCommand => ({
@@ -195,16 +195,16 @@ describe('approval decider', () => {
   describe('expiry', () => {
     it('expires an unanswered request once due, and not before', () => {
       given(request)
-        .when({ type: 'ExpireApproval' }, LATER)
+        .when({ type: 'ExpireApproval' }, { now: LATER })
         .then(['ApprovalExpired'], (_, s) => expect(s.status).toBe('expired'));
-      given(request).when({ type: 'ExpireApproval' }, T0).thenThrows('not_due');
+      given(request).when({ type: 'ExpireApproval' }, { now: T0 }).thenThrows('not_due');
     });
     it('does nothing to a request decided in time', () =>
-      given(request, approve('support-lead')).when({ type: 'ExpireApproval' }, LATER).then([]));
+      given(request, approve('support-lead')).when({ type: 'ExpireApproval' }, { now: LATER }).then([]));
     it('refuses deciding an expired request', () => {
       let s = given(request).state;
-      s = decideApproval({ type: 'ExpireApproval' }, s, LATER).reduce(evolveApproval, s);
-      expect(() => decideApproval(approve('support-lead'), s, LATER)).toThrow(
+      s = decideApproval({ type: 'ExpireApproval' }, s, { now: LATER }).reduce(evolveApproval, s);
+      expect(() => decideApproval(approve('support-lead'), s, { now: LATER })).toThrow(
         expect.objectContaining({ code: 'approval_decided' }),
       );
     });
@@ -242,15 +242,13 @@ describe('approval model (fast-check commands)', () => {
         fc.constantFrom(...actions),
         fc.array(fc.tuple(commandArb, fc.boolean()), { maxLength: 12 }),
         (owner, requester, action, steps) => {
-          let state = decideApproval(
-            { ...request, owner, requestedBy: requester, action },
-            initialApprovalState(),
-            T0,
-          ).reduce(evolveApproval, initialApprovalState());
+          let state = decideApproval({ ...request, owner, requestedBy: requester, action }, initialApprovalState(), {
+            now: T0,
+          }).reduce(evolveApproval, initialApprovalState());
           for (const [command, late] of steps) {
             let events: ApprovalEvent[];
             try {
-              events = decideApproval(command, state, late ? LATER : T0);
+              events = decideApproval(command, state, { now: late ? LATER : T0 });
             } catch (error) {
               expect(error).toBeInstanceOf(WorkgateError);
               continue;

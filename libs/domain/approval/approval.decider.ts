@@ -6,12 +6,11 @@ import {
   ConditionInput,
   ConditionView,
   Evidence,
-  FieldProblem,
   PermittedAction,
   refuse,
 } from '@workgate/contracts';
-import { dueTime } from '@workgate/workflow';
-import { Aggregate, DomainEvent, versionedEventId } from '../aggregate';
+import { Aggregate, Clock, DomainEvent, versionedEventId } from '../aggregate';
+import { conditionsOf } from './conditions';
 
 /** `{"system":"payments","operation":"refund","kind":"write"}`: an action as the approver sends it. */
 const describeAction = (a: PermittedAction) =>
@@ -73,50 +72,12 @@ export const initialApprovalState = (): ApprovalState => ({ status: 'none' });
 const withNote = (note: string | undefined) => (note ? { note } : {});
 
 /**
- * The conditions a conditional approval names, each a title or `{id?, title, owner?, due?}`: ids
- * `c1`, `c2`, ... unless given (unique), the owner is who must meet it, due an RFC 3339 time or a
- * duration from `now`. Refuses with every problem, each by its path.
- */
-function conditionsOf(inputs: ConditionInput[], now: string): ApprovalCondition[] {
-  const problems: FieldProblem[] = [];
-  const seen = new Set<string>();
-  const conditions = inputs.map((input, i): ApprovalCondition => {
-    const c = typeof input === 'string' ? { title: input } : input;
-    const title = typeof c.title === 'string' ? c.title.trim() : '';
-    if (!title) problems.push({ path: `conditions[${i}].title`, message: 'is required' });
-    const conditionId = c.id ?? `c${i + 1}`;
-    if (seen.has(conditionId))
-      problems.push({ path: `conditions[${i}].id`, message: `"${conditionId}" names another condition too` });
-    seen.add(conditionId);
-    const due = c.due === undefined ? undefined : dueTime(c.due, now);
-    if (due && !due.ok) problems.push({ path: `conditions[${i}].due`, message: due.problem });
-    const owner = c.owner?.trim();
-    return {
-      conditionId,
-      text: title,
-      ...(owner ? { owner } : {}),
-      ...(due?.ok ? { dueAt: due.at } : {}),
-      closed: false,
-    };
-  });
-  if (inputs.length === 0)
-    problems.push({ path: 'conditions', message: 'a conditional approval needs at least one condition' });
-  if (problems.length)
-    throw refuse(
-      'validation_failed',
-      `the conditions have ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
-      problems,
-    );
-  return conditions;
-}
-
-/**
  * Approvals: only the named owner decides, never the requester; the decision names the permitted
  * action, which must be exactly the waiting action's scope; a conditional approval becomes
  * approved when its last condition closes with evidence; an unanswered request expires.
  * Time comes in `now`.
  */
-export function decideApproval(command: ApprovalCommand, state: ApprovalState, now: string): ApprovalEvent[] {
+export function decideApproval(command: ApprovalCommand, state: ApprovalState, { now }: Clock): ApprovalEvent[] {
   if (command.type === 'RequestApproval') {
     if (state.status !== 'none') return []; // the same request seen again: already requested
     const { approvalId, workOrderId, actionId, owner, requestedBy, expiresAt, kind, action } = command;

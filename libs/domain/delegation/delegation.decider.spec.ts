@@ -1,3 +1,4 @@
+import { Clock } from '../aggregate';
 import { specify } from '../spec-support';
 import {
   checkPrompt,
@@ -26,11 +27,11 @@ const dispatch: DelegationCommand = {
   timeouts: contract,
 };
 
-const spec = specify(delegations, () => T0);
+const spec = specify(delegations, () => ({ now: T0 }));
 
 /** The events of the commands, each decided at its time, and the state they leave. */
 function run(commands: Array<[DelegationCommand, string]>): { state: DelegationState; events: DelegationEvent[] } {
-  const events = spec.historyAt(...commands);
+  const events = spec.historyAt(...commands.map(([c, now]): [DelegationCommand, Clock] => [c, { now }]));
   return { state: spec.given(...events).state, events };
 }
 

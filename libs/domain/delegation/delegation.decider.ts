@@ -1,5 +1,5 @@
 import { DelegationCommandKind, DelegationPrompt, refuse } from '@workgate/contracts';
-import { Aggregate, DomainEvent, versionedEventId } from '../aggregate';
+import { Aggregate, Clock, DomainEvent, versionedEventId } from '../aggregate';
 import { deterministicUuid } from '../ids';
 
 /** The timeout contract, in milliseconds. */
@@ -124,7 +124,11 @@ export const initialDelegationState = (): DelegationState => ({ status: 'none' }
  * event ids derived from the dispatch and the timer, so a timer fires once however many
  * instances tick, and after any restart.
  */
-export function decideDelegation(command: DelegationCommand, state: DelegationState, now: string): DelegationEvent[] {
+export function decideDelegation(
+  command: DelegationCommand,
+  state: DelegationState,
+  { now }: Clock,
+): DelegationEvent[] {
   if (command.type === 'Dispatch') {
     if (state.status !== 'none') return [];
     const { missing, privatePaths } = checkPrompt(command.prompt);

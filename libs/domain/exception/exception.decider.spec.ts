@@ -5,7 +5,7 @@ import { specify } from '../spec-support';
 const T0 = '2026-11-22T10:00:00.000Z';
 const at = (h: number) => new Date(Date.parse(T0) + h * 3600_000).toISOString();
 /** Raised by its work order, with owner and SLA already taken from the catalog there. */
-const raise: ExceptionCommand = {
+const raise = {
   type: 'RaiseException',
   exception: {
     exceptionId: 'ex-1',
@@ -17,7 +17,7 @@ const raise: ExceptionCommand = {
   },
   workOrderId: 'wo-1',
   by: 'op-1',
-};
+} satisfies ExceptionCommand;
 const resolve = (evidence = [{ kind: 'call-log', ref: 'c-1' }]): ExceptionCommand => ({
   type: 'ResolveException',
   by: 'op-1',
@@ -26,7 +26,7 @@ const resolve = (evidence = [{ kind: 'call-log', ref: 'c-1' }]): ExceptionComman
 });
 const tick: ExceptionCommand = { type: 'Tick' };
 
-const exception = specify(exceptions, () => T0);
+const exception = specify(exceptions, () => ({ now: T0 }));
 
 describe('exception decider', () => {
   it('records the exception its work order raised, once', () => {
@@ -57,15 +57,15 @@ describe('exception decider', () => {
       .given()
       .when({
         ...raise,
-        exception: { ...(raise as { exception: object }).exception, rationale: ' ' },
-      } as ExceptionCommand)
+        exception: { ...raise.exception, rationale: ' ' },
+      })
       .thenThrows('validation_failed'));
   it('resolves with a resolution, evidence or both (never neither), once', () => {
     const raised = exception.history(raise);
     const neither: ExceptionCommand = { type: 'ResolveException', by: 'op-1', resolution: ' ', evidence: [] };
     exception
       .given(...raised)
-      .when(neither, at(1))
+      .when(neither, { now: at(1) })
       .thenThrows('evidence_required', {
         details: [
           { path: 'resolution', message: 'is required when there is no evidence' },
@@ -74,47 +74,47 @@ describe('exception decider', () => {
       });
     exception
       .given(...raised)
-      .when({ type: 'ResolveException', by: 'op-1', resolution: 'customer called back' }, at(1))
+      .when({ type: 'ResolveException', by: 'op-1', resolution: 'customer called back' }, { now: at(1) })
       .then(['ExceptionResolved'], ([e]) =>
         expect(e.data).toMatchObject({ resolution: 'customer called back', evidence: [] }),
       );
     exception
       .given(...raised)
-      .when(resolve([{ kind: 'call-log', ref: 'CL-1' }]), at(1))
+      .when(resolve([{ kind: 'call-log', ref: 'CL-1' }]), { now: at(1) })
       .then(['ExceptionResolved']);
     exception
       .given(...raised)
-      .when(resolve(), at(1))
+      .when(resolve(), { now: at(1) })
       .then(['ExceptionResolved'], (_, s) => expect(s.status).toBe('resolved'));
     exception
       .given(...exception.history(raise, resolve()))
-      .when(resolve(), at(2))
+      .when(resolve(), { now: at(2) })
       .thenThrows('exception_resolved');
   });
   it('records an SLA breach once, when due, only while open', () => {
     const raised = exception.history(raise);
     exception
       .given(...raised)
-      .when(tick, at(23))
+      .when(tick, { now: at(23) })
       .then([]);
     exception
       .given(...raised)
-      .when(tick, at(24))
+      .when(tick, { now: at(24) })
       .then(['SlaBreached']);
     const breached = [
       ...raised,
       ...exception
         .given(...raised)
-        .when(tick, at(24))
+        .when(tick, { now: at(24) })
         .result(),
     ];
     exception
       .given(...breached)
-      .when(tick, at(30))
+      .when(tick, { now: at(30) })
       .then([]);
     exception
       .given(...exception.history(raise, resolve()))
-      .when(tick, at(48))
+      .when(tick, { now: at(48) })
       .then([]);
   });
   it('takes a due time as an RFC 3339 time or an ISO 8601 duration from now', () => {
@@ -128,11 +128,11 @@ describe('exception decider', () => {
     });
     exception
       .given(...exception.history(raise))
-      .when(add('P14D'), at(0))
+      .when(add('P14D'), { now: at(0) })
       .then(['RemediationAdded'], ([e]) => expect(e.data).toMatchObject({ task: { due: at(14 * 24) } }));
     exception
       .given(...exception.history(raise))
-      .when(add('2026-12-01T17:00:00+01:00'), at(0))
+      .when(add('2026-12-01T17:00:00+01:00'), { now: at(0) })
       .then(['RemediationAdded'], ([e]) => expect(e.data).toMatchObject({ task: { due: '2026-12-01T16:00:00.000Z' } }));
   });
   it('adds remediation tasks and closes them with evidence, once', () => {
@@ -211,7 +211,7 @@ describe('exception decider', () => {
 });
 
 describe('post-review decider', () => {
-  const review = specify(postReviews, () => T0);
+  const review = specify(postReviews, () => ({ now: T0 }));
   const create: PostReviewCommand = {
     type: 'CreatePostReview',
     postReviewId: 'pr-1',
@@ -236,26 +236,26 @@ describe('post-review decider', () => {
     const created = review.history(create);
     review
       .given(...created)
-      .when(tick, at(47))
+      .when(tick, { now: at(47) })
       .then([]);
     review
       .given(...created)
-      .when(tick, at(49))
+      .when(tick, { now: at(49) })
       .then(['PostReviewOverdue']);
     const overdue = [
       ...created,
       ...review
         .given(...created)
-        .when(tick, at(49))
+        .when(tick, { now: at(49) })
         .result(),
     ];
     review
       .given(...overdue)
-      .when(tick, at(60))
+      .when(tick, { now: at(60) })
       .then([]);
     review
       .given(...overdue)
-      .when(complete(), at(61))
+      .when(complete(), { now: at(61) })
       .then(['PostReviewCompleted'], (events, s) => {
         expect(events[0]).toMatchObject({
           data: { remediation: { owner: 'intake-lead', taskId: expect.any(String) } },

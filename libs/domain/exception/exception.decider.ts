@@ -1,5 +1,5 @@
 import { Evidence, ExceptionRef, ExceptionRaisedData, RemediationTask, refuse } from '@workgate/contracts';
-import { Aggregate, DomainEvent, versionedEventId } from '../aggregate';
+import { Aggregate, Clock, DomainEvent, versionedEventId } from '../aggregate';
 import { deterministicUuid } from '../ids';
 import { dueTime } from '@workgate/workflow';
 
@@ -44,7 +44,7 @@ const eventId = (exceptionId: string, ...what: string[]) => deterministicUuid('e
  * checked the code and took owner and SLA from the catalog), resolved with a resolution and
  * evidence, an SLA breach recorded once when due, and remediation tasks closed with evidence.
  */
-export function decideException(command: ExceptionCommand, state: ExceptionState, now: string): ExceptionEvent[] {
+export function decideException(command: ExceptionCommand, state: ExceptionState, { now }: Clock): ExceptionEvent[] {
   if (command.type === 'RaiseException') {
     if (state.status !== 'none') return [];
     const { exceptionId, code, rationale, owner, dueAt, stepId } = command.exception;

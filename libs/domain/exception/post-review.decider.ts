@@ -1,6 +1,6 @@
 import { refuse, Remediation } from '@workgate/contracts';
 import { dueTime } from '@workgate/workflow';
-import { Aggregate, DomainEvent, versionedEventId } from '../aggregate';
+import { Aggregate, Clock, DomainEvent, versionedEventId } from '../aggregate';
 import { deterministicUuid } from '../ids';
 
 export type PostReviewState =
@@ -37,7 +37,11 @@ const eventId = (postReviewId: string, what: string) => deterministicUuid('post-
  * The duty that break-glass leaves behind: the reviewer completes it with an outcome and a
  * remediation task (owner, due); while it is open past its due time, the reviewer is told once.
  */
-export function decidePostReview(command: PostReviewCommand, state: PostReviewState, now: string): PostReviewEvent[] {
+export function decidePostReview(
+  command: PostReviewCommand,
+  state: PostReviewState,
+  { now }: Clock,
+): PostReviewEvent[] {
   if (command.type === 'CreatePostReview') {
     if (state.status !== 'none') return [];
     const { postReviewId, workOrderId, exceptionId, reviewer, dueAt } = command;

@@ -1,8 +1,10 @@
-import { ActionAnswer, ActionDecidedData } from '@workgate/contracts';
+import { startsOf } from './starts';
 import { answerOf } from './answers';
 import {
   action,
+  answerWith,
   ctx,
+  decisionOf,
   existing,
   given,
   hoursAfter,
@@ -13,6 +15,7 @@ import {
   refund,
   stateAfter,
   work,
+  workflow,
 } from './work-order.fixtures';
 import { decideWorkOrder } from './work-order.decider';
 import { WorkOrderEvent } from './work-order.state';
@@ -33,7 +36,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
           facts: { orderFulfilled: false },
           workOrder: { id: 'wo-1', status: 'open' },
         });
-        const answer = answerOf(decided, existing(s)) as ActionAnswer;
+        const answer = answerWith(answerOf(decided, existing(s)), 'rule');
         expect(answer).toMatchObject({
           decision: 'run',
           reason: 'inside_boundary',
@@ -49,7 +52,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
     given(open)
       .when(action('crm', 'contact.update'))
       .then(['ActionDecided'], ([e]) =>
-        expect((e.data as ActionDecidedData).decision).toMatchObject({
+        expect(decisionOf(e)).toMatchObject({
           decision: 'stop',
           reason: 'system_not_named',
           decisionOwner: 'support-lead',
@@ -58,7 +61,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
     given(open)
       .when(action('shop', 'order.delete'))
       .then(['ActionDecided'], ([e]) =>
-        expect((e.data as ActionDecidedData).decision).toMatchObject({ decision: 'stop', reason: 'write_not_allowed' }),
+        expect(decisionOf(e)).toMatchObject({ decision: 'stop', reason: 'write_not_allowed' }),
       );
   });
 
@@ -67,10 +70,10 @@ describe('requesting an action: one verdict, decided once over the workflow vers
       .given(...work.history(open))
       .when(refund)
       .result();
-    expect(decided.events.map((e) => e.type)).toEqual(['GateRequested', 'ActionDecided']);
-    const [gate, d] = [decided.events[0], decidedOf(decided.events)];
-    const s = stateAfter([...work.history(open), ...decided.events]);
-    const answer = answerOf(d, s) as ActionAnswer;
+    expect(decided.map((e) => e.type)).toEqual(['GateRequested', 'ActionDecided']);
+    const [gate, d] = [decided[0], decidedOf(decided)];
+    const s = stateAfter([...work.history(open), ...decided]);
+    const answer = answerWith(answerOf(d, s), 'rule');
     expect(answer).toMatchObject({
       decision: 'wait',
       rule: 'refunds-need-owner',
@@ -89,7 +92,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
       policy: d.data.decision.policy,
     });
     // The approval starts in the same commit: its id can be decided the moment the answer arrives.
-    expect(decided.starts).toEqual([
+    expect(startsOf(decided, workflow)).toEqual([
       {
         stream: 'approval',
         id: d.data.approvalId,
@@ -125,7 +128,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
         .given(...opened)
         .when(refund)
         .then(['ActionDecided'], ([e]) => {
-          expect((e.data as ActionDecidedData).decision).toMatchObject({
+          expect(decisionOf(e)).toMatchObject({
             decision: 'stop',
             reason: 'work_order_blocked',
             rule: null,
@@ -140,7 +143,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
         .given(...opened)
         .when(action('shop', 'order', 'read'))
         .then(['ActionDecided'], ([e]) =>
-          expect((e.data as ActionDecidedData).decision).toMatchObject({ decision: 'run', reason: 'inside_boundary' }),
+          expect(decisionOf(e)).toMatchObject({ decision: 'run', reason: 'inside_boundary' }),
         ));
 
     it('decides writes as usual once the exception is resolved', () => {
@@ -148,15 +151,15 @@ describe('requesting an action: one verdict, decided once over the workflow vers
         ...opened,
         ...work
           .given(...opened)
-          .when({ type: 'CloseException', body: { exceptionId: exception.exceptionId } })
-          .result().events,
+          .when({ type: 'CloseException', exceptionId: exception.exceptionId })
+          .result(),
       ];
       work
         .given(...resolved)
         .when(orderNote)
         .then(['ActionDecided'], ([e], after) => {
           expect(after.status).toBe('open');
-          expect((e.data as ActionDecidedData).decision).toMatchObject({ decision: 'run' });
+          expect(decisionOf(e)).toMatchObject({ decision: 'run' });
         });
     });
   });
@@ -164,7 +167,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
   it('reads a ledger of an earlier version: a request recorded before its decision, a wait without its gate request', () => {
     const opened = work.history(open);
     const m = meta('older-request');
-    const events = decideWorkOrder(refund, stateAfter(opened), ctx({ meta: m })).events;
+    const events = decideWorkOrder(refund, stateAfter(opened), ctx({ meta: m }));
     const decided = decidedOf(events);
     const { actionId, workOrderId, action: request, facts } = decided.data;
     const requested: WorkOrderEvent = {
@@ -182,7 +185,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
       source: { actionId },
     });
     // The retried command is recognised by its decision, as before.
-    expect(decideWorkOrder(refund, s, ctx({ meta: m }))).toEqual({ events: [], starts: [] });
+    expect(decideWorkOrder(refund, s, ctx({ meta: m }))).toEqual([]);
   });
 
   it('refuses an unknown step', () =>

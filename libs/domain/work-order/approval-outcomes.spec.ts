@@ -1,9 +1,6 @@
-import { compileWorkflow } from '@workgate/workflow';
-import { specify } from '../spec-support';
 import { approvalOutcomeOf } from './approval-outcomes';
 import { appendedEventsOf } from './outcomes';
-import { workOrders } from './work-order.decider';
-import { action, ctx, definition, meta, open, refund, stateAfter, work } from './work-order.fixtures';
+import { open, refund, stateAfter, work } from './work-order.fixtures';
 
 const waiting = work.history(open, refund);
 const approvalId = [...stateAfter(waiting).actions.values()][0].approvalId!;
@@ -16,7 +13,7 @@ describe('approval outcomes coming back to the work order', () => {
   ])('%s releases the waiting action as %s and unblocks closure', (outcome, decided) =>
     work
       .given(...waiting)
-      .when({ type: 'ApplyApprovalOutcome', body: { approvalId, outcome } })
+      .when({ type: 'ApplyApprovalOutcome', approvalId, outcome })
       .then(['ApprovalResolved'], ([e], s) => {
         expect(e.data).toMatchObject({ outcome, decision: decided });
         expect(s.status !== 'none' && [...s.actions.values()][0].pending).toBe(false);
@@ -28,16 +25,16 @@ describe('approval outcomes coming back to the work order', () => {
       ...waiting,
       ...work
         .given(...waiting)
-        .when({ type: 'ApplyApprovalOutcome', body: { approvalId, outcome: 'approved' } })
-        .result().events,
+        .when({ type: 'ApplyApprovalOutcome', approvalId, outcome: 'approved' })
+        .result(),
     ];
     work
       .given(...resolved)
-      .when({ type: 'ApplyApprovalOutcome', body: { approvalId, outcome: 'rejected' } })
+      .when({ type: 'ApplyApprovalOutcome', approvalId, outcome: 'rejected' })
       .then([]);
     work
       .given(...waiting)
-      .when({ type: 'ApplyApprovalOutcome', body: { approvalId: 'nope', outcome: 'approved' } })
+      .when({ type: 'ApplyApprovalOutcome', approvalId: 'nope', outcome: 'approved' })
       .thenThrows('not_found');
   });
 
@@ -48,9 +45,12 @@ describe('approval outcomes coming back to the work order', () => {
         .given(...waiting)
         .when({
           type: 'ApplyApprovalOutcome',
-          body: { approvalId, outcome: 'conditional', openConditions: ['R-03', 'R-04'], approvalVersion: 2 },
+          approvalId,
+          outcome: 'conditional',
+          openConditions: ['R-03', 'R-04'],
+          approvalVersion: 2,
         })
-        .result().events,
+        .result(),
     ];
     expect(stateAfter(conditional).approvals.get(approvalId)).toMatchObject({
       status: 'conditional',
@@ -60,196 +60,22 @@ describe('approval outcomes coming back to the work order', () => {
       .given(...conditional)
       .when({
         type: 'ApplyApprovalOutcome',
-        body: { approvalId, outcome: 'conditional', openConditions: ['R-04'], approvalVersion: 3 },
+        approvalId,
+        outcome: 'conditional',
+        openConditions: ['R-04'],
+        approvalVersion: 3,
       })
       .then(['ApprovalConditional']);
     work
       .given(...conditional)
       .when({
         type: 'ApplyApprovalOutcome',
-        body: { approvalId, outcome: 'conditional', openConditions: ['R-03'], approvalVersion: 1 },
+        approvalId,
+        outcome: 'conditional',
+        openConditions: ['R-03'],
+        approvalVersion: 1,
       })
       .then([]);
-  });
-});
-
-describe('approvals of tool calls (SPEC section 10)', () => {
-  const call = (args: string) =>
-    action('payments', 'refund', 'write', { argumentsSha256: args.repeat(64).slice(0, 64) });
-  const waitingCall = work.history(open, call('a'));
-  const callApproval = [...stateAfter(waitingCall).actions.values()][0].approvalId!;
-  const approved = (permittedArguments?: string) => [
-    ...waitingCall,
-    ...work
-      .given(...waitingCall)
-      .when({
-        type: 'ApplyApprovalOutcome',
-        body: {
-          approvalId: callApproval,
-          outcome: 'approved',
-          decidedBy: 'owner',
-          permittedAction: {
-            system: 'payments',
-            operation: 'refund',
-            kind: 'write',
-            ...(permittedArguments ? { argumentsSha256: permittedArguments.repeat(64).slice(0, 64) } : {}),
-          },
-        },
-      })
-      .result().events,
-  ];
-
-  it('runs the approved exact call once: asked again it is approved; a third time, or with other arguments, it waits', () => {
-    const history = approved('a');
-    work
-      .given(...history)
-      .when(call('a'))
-      .then(['ActionDecided'], ([e]) =>
-        expect(e.data).toMatchObject({ decision: { decision: 'run', reason: 'approved' }, coveredBy: callApproval }),
-      );
-    const used = [
-      ...history,
-      ...work
-        .given(...history)
-        .when(call('a'))
-        .result().events,
-    ];
-    work
-      .given(...used)
-      .when(call('a'))
-      .then(['GateRequested', 'ActionDecided'], ([, e]) =>
-        expect(e.data).toMatchObject({ decision: { decision: 'wait' } }),
-      );
-    work
-      .given(...history)
-      .when(call('b'))
-      .then(['GateRequested', 'ActionDecided'], ([, e]) =>
-        expect(e.data).toMatchObject({ decision: { decision: 'wait' } }),
-      );
-  });
-
-  it('runs every call of the tool after an approval that names no arguments', () => {
-    const history = approved();
-    for (const args of ['a', 'b', 'c'])
-      work
-        .given(...history)
-        .when(call(args))
-        .then(['ActionDecided'], ([e]) =>
-          expect(e.data).toMatchObject({ decision: { decision: 'run', reason: 'approved' }, coveredBy: callApproval }),
-        );
-  });
-
-  it("binds an exact approval to the request's facts and objects too: the same arguments with other facts or objects wait", () => {
-    const history = approved('a');
-    const withFacts = action('payments', 'refund', 'write', {
-      argumentsSha256: 'a'.repeat(64),
-      facts: { amount: 1e6 },
-    });
-    const withObjects = action('payments', 'refund', 'write', {
-      argumentsSha256: 'a'.repeat(64),
-      objects: ['refund:other'],
-    });
-    for (const other of [withFacts, withObjects])
-      work
-        .given(...history)
-        .when(other)
-        .then(['GateRequested', 'ActionDecided'], ([, e]) =>
-          expect(e.data).toMatchObject({ decision: { decision: 'wait' } }),
-        );
-  });
-
-  it('never lets an approval cover a call another rule holds for another owner', () => {
-    // Big refunds wait for the CFO; the support lead's approval of every refund call does not cover them.
-    const big = compileWorkflow({
-      ...definition,
-      rules: [{ id: 'big-refunds', when: 'facts.amount > 1000', decision: 'wait', owner: 'cfo' }, ...definition.rules!],
-    });
-    const cfo = specify(workOrders, () => ctx({ workflow: big }));
-    const refundOf = (args: string, amount: number) =>
-      action('payments', 'refund', 'write', { argumentsSha256: args.repeat(64), facts: { amount } });
-    const history = [...cfo.history(open, refundOf('a', 20))];
-    const held = [...stateAfter(history).actions.values()][0].approvalId!;
-    const all = [
-      ...history,
-      ...cfo
-        .given(...history)
-        .when({
-          type: 'ApplyApprovalOutcome',
-          body: {
-            approvalId: held,
-            outcome: 'approved',
-            decidedBy: 'support-lead',
-            permittedAction: { system: 'payments', operation: 'refund', kind: 'write' },
-          },
-        })
-        .result().events,
-    ];
-    cfo
-      .given(...all)
-      .when(refundOf('b', 30))
-      .then(['ActionDecided'], ([e]) =>
-        expect(e.data).toMatchObject({ decision: { decision: 'run', reason: 'approved' } }),
-      );
-    cfo
-      .given(...all)
-      .when(refundOf('b', 5000))
-      .then(['GateRequested', 'ActionDecided'], ([, e]) =>
-        expect(e.data).toMatchObject({ decision: { decision: 'wait', rule: 'big-refunds', decisionOwner: 'cfo' } }),
-      );
-  });
-
-  it("records a run call's result once, only for whoever asked for it; the same result again records nothing, another is refused", () => {
-    const read = action('shop', 'order', 'read', { argumentsSha256: 'c'.repeat(64) });
-    const history = work.history(open, read);
-    const actionId = [...stateAfter(history).actions.keys()][0];
-    const result = (resultSha256: string) => ({
-      type: 'RecordActionResult' as const,
-      actionId,
-      body: { resultSha256 },
-    });
-    const asOther = specify(workOrders, () => ctx({ meta: meta(undefined, 'someone-else') }));
-    asOther
-      .given(...history)
-      .when(result('d'.repeat(64)))
-      .thenThrows('forbidden');
-    const recorded = [
-      ...history,
-      ...work
-        .given(...history)
-        .when(result('d'.repeat(64)))
-        .result().events,
-    ];
-    work
-      .given(...recorded)
-      .when(result('d'.repeat(64)))
-      .then([]);
-    work
-      .given(...recorded)
-      .when(result('e'.repeat(64)))
-      .thenThrows('result_recorded');
-  });
-
-  it('leaves actions that are no tool calls as before: each waits for its own approval', () => {
-    const resolved = [
-      ...waiting,
-      ...work
-        .given(...waiting)
-        .when({
-          type: 'ApplyApprovalOutcome',
-          body: {
-            approvalId,
-            outcome: 'approved',
-            permittedAction: { system: 'payments', operation: 'refund', kind: 'write', objects: ['refund:7'] },
-          },
-        })
-        .result().events,
-    ];
-    work
-      .given(...resolved)
-      .when(refund)
-      .then(['GateRequested', 'ActionDecided'], ([, e]) =>
-        expect(e.data).toMatchObject({ decision: { decision: 'wait' } }),
-      );
   });
 });
 
@@ -304,7 +130,10 @@ describe('the work-order command an approval event causes', () => {
       channel: 'approvals',
       command: {
         type: 'ApplyApprovalOutcome',
-        body: { approvalId: 'a1', outcome: 'approved', permittedAction: permitted, decidedBy: 'lead' },
+        approvalId: 'a1',
+        outcome: 'approved',
+        permittedAction: permitted,
+        decidedBy: 'lead',
       },
     });
     const rejected = approvalOutcomeOf('a1', {
@@ -321,7 +150,7 @@ describe('the work-order command an approval event causes', () => {
         type: 'ApprovalExpired',
         data: { approvalId: 'a1', at: 't' },
       }),
-    ).toMatchObject({ actor: 'approvals', command: { body: { outcome: 'expired' } } });
+    ).toMatchObject({ actor: 'approvals', command: { type: 'ApplyApprovalOutcome', outcome: 'expired' } });
   });
 
   it('open conditions under an id per event, with the approval version they reflect', () => {
@@ -332,7 +161,8 @@ describe('the work-order command an approval event causes', () => {
       type: 'ApprovalConditioned',
       data: { approvalId: 'a1', decidedBy: 'lead', permittedAction: permitted, conditions, at: 't' },
     })!;
-    expect(conditioned.command.body).toEqual({
+    expect(conditioned.command).toEqual({
+      type: 'ApplyApprovalOutcome',
       approvalId: 'a1',
       outcome: 'conditional',
       openConditions: ['R-03'],
@@ -354,7 +184,7 @@ describe('the work-order command an approval event causes', () => {
     })!;
     expect(closedOne).toMatchObject({
       actor: 'ops',
-      command: { body: { openConditions: ['R-03'], approvalVersion: 3 } },
+      command: { type: 'ApplyApprovalOutcome', openConditions: ['R-03'], approvalVersion: 3 },
     });
     expect(closedOne.commandId).not.toBe(conditioned.commandId);
   });

@@ -1,8 +1,9 @@
-import { ApprovalOutcomeBody, refuse, WorkOrderCommand } from '@workgate/contracts';
+import { ApprovalOutcomeBody, refuse } from '@workgate/contracts';
+import { WorkOrderCommand } from './commands';
 import { deterministicUuid } from '../ids';
 import { recorder, WorkOrderContext } from './context';
 import { isOpen } from './lifecycle';
-import type { OutcomeCommand, StreamEventAt } from './outcomes';
+import type { OutcomeCommand, StreamEventAt } from './outcome-command';
 import type { WorkOrder, WorkOrderEvent } from './work-order.state';
 
 const sameTexts = (a: string[], b: string[]) => a.length === b.length && a.every((t, i) => t === b[i]);
@@ -76,7 +77,7 @@ export function approvalOutcomeOf(
     commandId,
     actor: by ?? 'approvals',
     channel: 'approvals',
-    command: { type: 'ApplyApprovalOutcome', body: { ...body, ...(by ? { decidedBy: by } : {}) } },
+    command: { type: 'ApplyApprovalOutcome', ...body, ...(by ? { decidedBy: by } : {}) },
   });
   switch (e.type) {
     case 'ApprovalGranted':

@@ -1,15 +1,16 @@
-import { WorkOrderCommand } from '@workgate/contracts';
+import { WorkOrderCommand } from './commands';
 import { given, open, orderNote, refund } from './work-order.fixtures';
 
 const steps: WorkOrderCommand[] = [
-  { type: 'CompleteStep', stepId: 'inspect', body: { evidence: [] } },
-  { type: 'CompleteStep', stepId: 'update-order', body: { evidence: [{ kind: 'receipt', ref: 'r' }] } },
+  { type: 'CompleteStep', stepId: 'inspect', evidence: [] },
+  { type: 'CompleteStep', stepId: 'update-order', evidence: [{ kind: 'receipt', ref: 'r' }] },
 ];
 const close = (evidence = [{ kind: 'closure-note', ref: 'n-1' }], closureEvidenceId = 'CE-1'): WorkOrderCommand => ({
   type: 'CloseWorkOrder',
-  body: { closureEvidenceId, evidence },
+  closureEvidenceId,
+  evidence,
 });
-const reported: WorkOrderCommand = { type: 'ReportClosure', body: {} };
+const reported: WorkOrderCommand = { type: 'ReportClosure' };
 
 describe('closure', () => {
   it('closes with closure evidence and no blockers', () =>
@@ -37,7 +38,8 @@ describe('closure', () => {
     given(open, ...steps, {
       type: 'BlockStep',
       stepId: 'inspect',
-      body: { code: 'CUSTOMER_UNREACHABLE', rationale: 'x' },
+      code: 'CUSTOMER_UNREACHABLE',
+      rationale: 'x',
     })
       .when(close())
       .thenThrows('open_blockers'));
@@ -62,14 +64,12 @@ describe('closure', () => {
       }));
   it('reopens a closed work order, and refuses reopening an open one', () => {
     given(open, reported)
-      .when({ type: 'ReopenWorkOrder', body: { reason: 'customer called back' } })
+      .when({ type: 'ReopenWorkOrder', reason: 'customer called back' })
       .then(['WorkOrderReopened'], (_, s) => {
         expect(s).toMatchObject({ status: 'open', reopened: 1 });
         expect(s).not.toHaveProperty('closure');
       });
-    given(open)
-      .when({ type: 'ReopenWorkOrder', body: { reason: 'x' } })
-      .thenThrows('work_order_not_closed');
+    given(open).when({ type: 'ReopenWorkOrder', reason: 'x' }).thenThrows('work_order_not_closed');
   });
   it('refuses work on a closed work order', () => {
     const closed = given(open, reported);

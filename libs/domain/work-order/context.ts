@@ -25,12 +25,6 @@ export type Started =
   | { stream: 'postreview'; id: string; events: PostReviewEvent[] }
   | { stream: 'delegation'; id: string; events: DelegationEvent[] };
 
-/** What a command records: the work order's events, and the streams it starts. Either all of it is committed or none. */
-export interface Decided {
-  events: WorkOrderEvent[];
-  starts: Started[];
-}
-
 /**
  * The events of one command: ids derived from the command id, its type and an index (so a retried
  * command records the very same events), with who caused them and when.

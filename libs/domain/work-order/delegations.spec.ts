@@ -1,6 +1,8 @@
-import { DelegationAnswer, DispatchDelegationDto, WorkOrderCommand } from '@workgate/contracts';
+import { startsOf } from './starts';
+import { DispatchDelegationDto } from '@workgate/contracts';
+import { WorkOrderCommand } from './commands';
 import { answerOf } from './answers';
-import { given, NOW, open, stateAfter, work } from './work-order.fixtures';
+import { answerWith, given, NOW, open, stateAfter, work, workflow } from './work-order.fixtures';
 
 const prompt = {
   objective: 'Fix the flaky retry test',
@@ -11,7 +13,10 @@ const prompt = {
 };
 const dispatch = (body: Partial<DispatchDelegationDto> = {}): WorkOrderCommand => ({
   type: 'DispatchDelegation',
-  body: { recipient: 'agent-x', command: 'delegate_task', prompt, ...body },
+  recipient: 'agent-x',
+  command: 'delegate_task',
+  prompt,
+  ...body,
 });
 const at = (ms: number) => new Date(Date.parse(NOW) + ms).toISOString();
 
@@ -22,16 +27,16 @@ describe('delegating a task', () => {
       .given(...opened)
       .when(dispatch({ timeouts: { initialWait: 'PT1M', reminderEvery: 'PT1M', backoff: 1, hardTimeout: 'PT3M' } }))
       .result();
-    expect(decided.events.map((e) => e.type)).toEqual(['TaskDelegated']);
-    const [delegated] = decided.events;
-    const answer = answerOf(delegated, stateAfter([...opened, delegated])) as DelegationAnswer;
+    expect(decided.map((e) => e.type)).toEqual(['TaskDelegated']);
+    const [delegated] = decided;
+    const answer = answerWith(answerOf(delegated, stateAfter([...opened, delegated])), 'dispatchId');
     expect(answer).toEqual({
       dispatchId: expect.any(String),
       dispatchCreatedAt: NOW,
       reminders: [at(60_000), at(120_000)],
       timeoutAt: at(180_000),
     });
-    expect(decided.starts).toEqual([
+    expect(startsOf(decided, workflow)).toEqual([
       {
         stream: 'delegation',
         id: answer.dispatchId,
@@ -143,9 +148,7 @@ describe('delegating a task', () => {
   );
 
   it('refuses a closed or stopped work order', () => {
-    given(open, { type: 'ReportClosure', body: {} }).when(dispatch()).thenThrows('work_order_closed');
-    given(open, { type: 'StopWorkOrder', body: { reason: 'x' } })
-      .when(dispatch())
-      .thenThrows('work_order_stopped');
+    given(open, { type: 'ReportClosure' }).when(dispatch()).thenThrows('work_order_closed');
+    given(open, { type: 'StopWorkOrder', reason: 'x' }).when(dispatch()).thenThrows('work_order_stopped');
   });
 });

@@ -63,7 +63,7 @@ export function dispatchDelegation(
       timeouts: timeoutContract(body, ctx),
     },
     initialDelegationState(),
-    ctx.meta.now,
+    { now: ctx.meta.now },
   );
   const dispatched = events[0];
   if (dispatched?.type !== 'DelegationDispatched') throw new Error('a dispatch records DelegationDispatched');

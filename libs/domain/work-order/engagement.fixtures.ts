@@ -1,17 +1,10 @@
 /** The engagement-lifecycle scenarios' driver: one work order of the shipped workflow, built on the shared harness. */
-import {
-  ActionDecidedData,
-  ActionScope,
-  DecisionResult,
-  GateRequestedData,
-  WorkgateError,
-  WorkOrderCommand,
-} from '@workgate/contracts';
+import { ActionScope, GateRequestedData, WorkgateError } from '@workgate/contracts';
+import { WorkOrderCommand } from './commands';
 import { compileWorkflow } from '@workgate/workflow';
 import { shippedWorkflow } from '../../workflow/test-fixtures';
 import { answerOf } from './answers';
-import { Decided } from './context';
-import { ctx, meta, stateAfter, work } from './work-order.fixtures';
+import { answerWith, ctx, eventOfType, meta, stateAfter, work } from './work-order.fixtures';
 import { WorkOrder, WorkOrderEvent } from './work-order.state';
 
 export const definition = shippedWorkflow('engagement-lifecycle');
@@ -25,12 +18,10 @@ export class Engagement {
   constructor() {
     this.run({
       type: 'OpenWorkOrder',
-      body: {
-        jobType: definition.jobType,
-        externalRef: 'ENG-1',
-        source: 'crm',
-        inputs: { client: 'Northwind Trading Co.', sponsor: 'ops-director' },
-      },
+      jobType: definition.jobType,
+      externalRef: 'ENG-1',
+      source: 'crm',
+      inputs: { client: 'Northwind Trading Co.', sponsor: 'ops-director' },
     });
   }
 
@@ -39,7 +30,7 @@ export class Engagement {
   }
 
   /** What a command would record now (nothing is recorded). */
-  decide(command: WorkOrderCommand, actor = 'op-1', commandId?: string): Decided {
+  decide(command: WorkOrderCommand, actor = 'op-1', commandId?: string): WorkOrderEvent[] {
     return work
       .given(...this.events)
       .when(command, ctx({ workflow: engagementWorkflow, meta: meta(commandId, actor) }))
@@ -47,7 +38,7 @@ export class Engagement {
   }
 
   run(command: WorkOrderCommand, actor?: string, commandId?: string): WorkOrderEvent[] {
-    const { events } = this.decide(command, actor, commandId);
+    const events = this.decide(command, actor, commandId);
     this.events.push(...events);
     return events;
   }
@@ -62,15 +53,15 @@ export class Engagement {
   }
 
   artifact(stageId: string, kind: string, ref = `${kind.toUpperCase()}-1`) {
-    return this.run({ type: 'RecordStageArtifact', stageId, body: { artifact: { kind, ref } } });
+    return this.run({ type: 'RecordStageArtifact', stageId, artifact: { kind, ref } });
   }
 
   action(system: string, operation: string, kind: 'read' | 'write' = 'write') {
-    const events = this.run({ type: 'RequestAction', body: { system, operation, kind } });
+    const events = this.run({ type: 'RequestAction', system, operation, kind });
     const decided = events[events.length - 1];
     return {
-      answer: answerOf(decided, this.open) as DecisionResult & { approvalId?: string },
-      data: decided.data as ActionDecidedData,
+      answer: answerWith(answerOf(decided, this.open), 'rule'),
+      data: eventOfType(decided, 'ActionDecided').data,
       events,
     };
   }
@@ -78,7 +69,10 @@ export class Engagement {
   resolve(approvalId: string, outcome: 'approved' | 'rejected' | 'expired' | 'conditional', openConditions?: string[]) {
     return this.run({
       type: 'ApplyApprovalOutcome',
-      body: { approvalId, outcome, decidedBy: 'approver', ...(openConditions ? { openConditions } : {}) },
+      approvalId,
+      outcome,
+      decidedBy: 'approver',
+      ...(openConditions ? { openConditions } : {}),
     });
   }
 

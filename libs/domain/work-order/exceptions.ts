@@ -1,7 +1,8 @@
-import { BreakGlassDto, CloseExceptionBody, refuse, WorkOrderCommand } from '@workgate/contracts';
+import { BreakGlassDto, CloseExceptionBody, refuse } from '@workgate/contracts';
+import { WorkOrderCommand } from './commands';
 import { deterministicUuid } from '../ids';
 import { active, allowedCode, isBlank, raise, recorder, WorkOrderContext } from './context';
-import type { OutcomeCommand, StreamEventAt } from './outcomes';
+import type { OutcomeCommand, StreamEventAt } from './outcome-command';
 import type { WorkOrder, WorkOrderEvent } from './work-order.state';
 
 /**
@@ -68,6 +69,6 @@ export function exceptionOutcomeOf(
     commandId: deterministicUuid('exception-resolved', exceptionId),
     actor: resolvedBy ?? 'exceptions',
     channel: 'exceptions',
-    command: { type: 'CloseException', body: { exceptionId, ...(resolvedBy ? { resolvedBy } : {}) } },
+    command: { type: 'CloseException', exceptionId, ...(resolvedBy ? { resolvedBy } : {}) },
   };
 }

@@ -1,6 +1,17 @@
-import { OpenedAnswer } from '@workgate/contracts';
+import { startsOf } from './starts';
 import { answerOf } from './answers';
-import { ctx, given, hoursAfter, meta, open, openWith, stateAfter, work } from './work-order.fixtures';
+import {
+  answerWith,
+  ctx,
+  given,
+  hoursAfter,
+  meta,
+  open,
+  openWith,
+  stateAfter,
+  work,
+  workflow,
+} from './work-order.fixtures';
 import { decideWorkOrder } from './work-order.decider';
 import { initialWorkOrderState } from './work-order.state';
 
@@ -25,10 +36,10 @@ describe('opening a work order', () => {
   it('opens blocked when a prerequisite fails: PREREQ_MISSING (owner and SLA from the catalog) starts its own stream in the same commit', () => {
     const failing = openWith({ orderId: '', orderPaid: false });
     const decided = work.given().when(failing).result();
-    expect(decided.events.map((e) => e.type)).toEqual(['WorkOrderOpened']);
-    const s = stateAfter(decided.events);
+    expect(decided.map((e) => e.type)).toEqual(['WorkOrderOpened']);
+    const s = stateAfter(decided);
     expect(s.status).toBe('blocked');
-    const answer = answerOf(decided.events[0], s) as OpenedAnswer;
+    const answer = answerWith(answerOf(decided[0], s), 'prerequisites');
     expect(answer.prerequisites).toEqual([
       { name: 'orderId', ok: false, reason: 'orderId is missing' },
       { name: 'orderPaid', ok: false, reason: 'orderPaid must be true, got false' },
@@ -37,7 +48,7 @@ describe('opening a work order', () => {
     expect(exception).toEqual(
       expect.objectContaining({ code: 'PREREQ_MISSING', owner: 'intake-lead', dueAt: hoursAfter(4), stepId: null }),
     );
-    expect(decided.starts).toEqual([
+    expect(startsOf(decided, workflow)).toEqual([
       {
         stream: 'exception',
         id: exception.exceptionId,
@@ -56,7 +67,7 @@ describe('opening a work order', () => {
       },
     ]);
     // A retry is answered from the opening, as the first time.
-    expect(answerOf(s.handled.get(decided.events[0].metadata.commandId)!, s)).toEqual(answer);
+    expect(answerOf(s.handled.get(decided[0].metadata.commandId)!, s)).toEqual(answer);
   });
 
   it('says what a failed prerequisite got by its type only (the handoff and the rationale show it; an input may carry a secret)', () =>
@@ -77,7 +88,7 @@ describe('opening a work order', () => {
   it('answers a retried command as the first time and records nothing', () => {
     const first = ctx({ meta: meta('same-command') });
     const once = decideWorkOrder(open, initialWorkOrderState(), first);
-    expect(decideWorkOrder(open, stateAfter(once.events), first)).toEqual({ events: [], starts: [] });
+    expect(decideWorkOrder(open, stateAfter(once), first)).toEqual([]);
     expect(decideWorkOrder(open, initialWorkOrderState(), first)).toEqual(once);
   });
 
@@ -87,7 +98,5 @@ describe('opening a work order', () => {
       .thenThrows('unknown_exception_code'));
 
   it('refuses commands on a work order that does not exist', () =>
-    given()
-      .when({ type: 'CloseWorkOrder', body: { closureEvidenceId: 'x', evidence: [] } })
-      .thenThrows('not_found'));
+    given().when({ type: 'CloseWorkOrder', closureEvidenceId: 'x', evidence: [] }).thenThrows('not_found'));
 });

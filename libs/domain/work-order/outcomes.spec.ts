@@ -16,14 +16,14 @@ describe("the work-order commands an approval's or an exception's append causes"
         commandId: deterministicUuid('exception-resolved', 'x1'),
         actor: 'ops',
         channel: 'exceptions',
-        command: { type: 'CloseException', body: { exceptionId: 'x1', resolvedBy: 'ops' } },
+        command: { type: 'CloseException', exceptionId: 'x1', resolvedBy: 'ops' },
         occurredAt: 't',
       },
     ]);
     expect(workOrderOutcomesOf({ streamId: 'exception-x1', expectedVersion: 1, events: [resolved()] })).toEqual([
       expect.objectContaining({
         actor: 'exceptions',
-        command: { type: 'CloseException', body: { exceptionId: 'x1' } },
+        command: { type: 'CloseException', exceptionId: 'x1' },
       }),
     ]);
   });
@@ -79,14 +79,16 @@ describe("the work-order commands an approval's or an exception's append causes"
   });
 
   it('a recorded event maps to the same command as the same event appended: one outcome however it arrives', () => {
-    const recorded = {
+    const recorded: RecordedEvent = {
       ...resolved('ops'),
       streamId: 'exception-x1',
       streamVersion: 2,
       position: 9,
       metadata: {},
       recordedAt: 't',
-    } as unknown as RecordedEvent;
+      prevHash: '',
+      hash: '',
+    };
     expect(recordedOutcomeOf(recorded)).toEqual(
       workOrderOutcomesOf({ streamId: 'exception-x1', expectedVersion: 1, events: [resolved('ops')] })[0],
     );

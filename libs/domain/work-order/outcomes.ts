@@ -1,36 +1,18 @@
-import { AppendRequest, EventOf, idOfStream, RecordedEvent, refuse, WorkOrderCommand } from '@workgate/contracts';
+import { AppendRequest, idOfStream, RecordedEvent, refuse } from '@workgate/contracts';
 import { approvalOutcomeOf } from './approval-outcomes';
 import { exceptionOutcomeOf } from './exceptions';
+import { OutcomeCommand, OutcomeStream, StreamEventAt } from './outcome-command';
 
-/** The aggregates whose events change their work order: an approval's decision, an exception's resolution. */
-export type OutcomeStream = 'approval' | 'exception';
+export type { OutcomeCommand, OutcomeStream, StreamEventAt };
 
-/** An event of an `<stream>-<id>` stream with the id it is recorded under and its version in that stream. */
-export type StreamEventAt<S extends OutcomeStream> = EventOf<S> & {
-  eventId: string;
-  streamVersion: number;
-  occurredAt?: string;
-};
+const OUTCOME_STREAMS: readonly OutcomeStream[] = ['approval', 'exception'];
 
-/**
- * What another aggregate's event asks of its work order: the command, who it is recorded as, its
- * id, the channel it comes by, and (once read from an append or the ledger) when the event occurred.
- */
-export interface OutcomeCommand<C extends WorkOrderCommand = WorkOrderCommand> {
-  commandId: string;
-  actor: string;
-  channel: 'approvals' | 'exceptions';
-  command: C;
-  occurredAt?: string;
-}
-
-const OUTCOMES: { [S in OutcomeStream]: (id: string, e: StreamEventAt<S>) => OutcomeCommand | undefined } = {
-  approval: approvalOutcomeOf,
-  exception: exceptionOutcomeOf,
-};
+/** An event of an approval's or an exception's stream, with the stream it is of. */
+type OutcomeEvent =
+  { stream: 'approval'; e: StreamEventAt<'approval'> } | { stream: 'exception'; e: StreamEventAt<'exception'> };
 
 const streamOf = (streamId: string): OutcomeStream | undefined =>
-  (Object.keys(OUTCOMES) as OutcomeStream[]).find((s) => streamId.startsWith(`${s}-`));
+  OUTCOME_STREAMS.find((s) => streamId.startsWith(`${s}-`));
 
 /** A recorded event of a `<stream>-<id>` stream as that aggregate's decider's event (the ledger's event map types it). */
 export function recordedEventOf<S extends OutcomeStream>(stream: S, e: RecordedEvent): StreamEventAt<S> {
@@ -65,7 +47,10 @@ export function workOrderChangedBy(
 /** The work-order command a recorded event of an approval or an exception causes, or none (any other stream causes none here). */
 export function recordedOutcomeOf(e: RecordedEvent): OutcomeCommand | undefined {
   const stream = streamOf(e.streamId);
-  return stream && outcomeOf(stream, idOfStream(e.streamId), recordedEventOf(stream, e));
+  if (!stream) return undefined;
+  const id = idOfStream(e.streamId);
+  if (stream === 'approval') return outcomeOf(id, { stream, e: recordedEventOf(stream, e) });
+  return outcomeOf(id, { stream, e: recordedEventOf(stream, e) });
 }
 
 /**
@@ -78,10 +63,11 @@ export function workOrderOutcomesOf(append: AppendRequest): OutcomeCommand[] {
   if (!stream)
     throw refuse('validation_failed', `${append.streamId} is neither an approval's nor an exception's stream`);
   const id = idOfStream(append.streamId);
-  return appendedEventsOf(stream, append).flatMap((e) => outcomeOf(stream, id, e) ?? []);
+  if (stream === 'approval') return appendedEventsOf(stream, append).flatMap((e) => outcomeOf(id, { stream, e }) ?? []);
+  return appendedEventsOf(stream, append).flatMap((e) => outcomeOf(id, { stream, e }) ?? []);
 }
 
-function outcomeOf<S extends OutcomeStream>(stream: S, id: string, e: StreamEventAt<S>): OutcomeCommand | undefined {
-  const outcome = (OUTCOMES[stream] as (id: string, e: StreamEventAt<S>) => OutcomeCommand | undefined)(id, e);
-  return outcome && { ...outcome, ...(e.occurredAt ? { occurredAt: e.occurredAt } : {}) };
+function outcomeOf(id: string, x: OutcomeEvent): OutcomeCommand | undefined {
+  const outcome = x.stream === 'approval' ? approvalOutcomeOf(id, x.e) : exceptionOutcomeOf(id, x.e);
+  return outcome && { ...outcome, ...(x.e.occurredAt ? { occurredAt: x.e.occurredAt } : {}) };
 }

@@ -1,5 +1,6 @@
+import { answerWith, eventOfType } from './work-order.fixtures';
 /** Scope changes and the approvals they bring (SPEC section 8) over the shipped engagement-lifecycle workflow. */
-import { ScopeChangeAnswer, WorkOrderCommand } from '@workgate/contracts';
+import { WorkOrderCommand } from './commands';
 import { answerOf } from './answers';
 import { Engagement, REFUND } from './engagement.fixtures';
 import { approvedAddedScope, describeStatus, gateOf } from './lifecycle';
@@ -10,10 +11,11 @@ describe('scope changes', () => {
     const { e } = Engagement.atDelivery();
     const events = e.run({
       type: 'ChangeScope',
-      body: { add: [REFUND], reason: 'client asks for refund recommendations' },
+      add: [REFUND],
+      reason: 'client asks for refund recommendations',
     });
     expect(events.map((x) => x.type)).toEqual(['GateRequested', 'GateRequested', 'ScopeChangeRequested']);
-    const answer = answerOf(events[2], e.open) as ScopeChangeAnswer;
+    const answer = answerWith(answerOf(events[2], e.open), 'scopeChangeId');
     expect(answer.tracks).toEqual([
       expect.objectContaining({
         kind: 'change-order',
@@ -39,7 +41,7 @@ describe('scope changes', () => {
   it('stops actions in the added scope with scope_not_approved until every track is approved, naming the owner', () => {
     const { e, security } = Engagement.atDelivery();
     e.resolve(security.approvalId, 'approved');
-    const change = e.run({ type: 'ChangeScope', body: { add: [REFUND], reason: 'refunds' } });
+    const change = e.run({ type: 'ChangeScope', add: [REFUND], reason: 'refunds' });
     const [changeOrder, review] = Engagement.gates(change);
     const first = e.action(REFUND.system, REFUND.operation);
     expect(first.answer).toMatchObject({
@@ -63,14 +65,14 @@ describe('scope changes', () => {
       reason: 'inside_boundary',
     });
     expect(
-      scopeChangeTracks(e.open, (change[2].data as { scopeChangeId: string }).scopeChangeId).map((t) => t.mode),
+      scopeChangeTracks(e.open, eventOfType(change[2], 'ScopeChangeRequested').data.scopeChangeId).map((t) => t.mode),
     ).toEqual(['approved', 'approved']);
   });
 
   it('an approved original-scope security review does not cover the added scope', () => {
     const { e, security } = Engagement.atDelivery();
     e.resolve(security.approvalId, 'approved');
-    e.run({ type: 'ChangeScope', body: { add: [REFUND], reason: 'refunds' } });
+    e.run({ type: 'ChangeScope', add: [REFUND], reason: 'refunds' });
     expect(gateOf(e.open, 'security', 'original')?.status).toBe('approved');
     expect(e.action(REFUND.system, REFUND.operation).answer.reason).toBe('scope_not_approved');
   });
@@ -81,7 +83,8 @@ describe('scope changes', () => {
     const OTHER = { system: 'crm', operation: 'contact.export', kind: 'write' as const };
     const change = e.run({
       type: 'ChangeScope',
-      body: { add: [OTHER, OTHER, REFUND, { ...REFUND, kind: 'read' }], reason: 'mixed' },
+      add: [OTHER, OTHER, REFUND, { ...REFUND, kind: 'read' }],
+      reason: 'mixed',
     });
     const tracks = Engagement.gates(change);
     expect(tracks.map((t) => [t.kind, t.action.operation])).toEqual([
@@ -100,7 +103,7 @@ describe('scope changes', () => {
   it('declaring a write as a read does not slip past a scope change', () => {
     const { e, security } = Engagement.atDelivery();
     e.resolve(security.approvalId, 'approved');
-    e.run({ type: 'ChangeScope', body: { add: [REFUND], reason: 'refunds' } });
+    e.run({ type: 'ChangeScope', add: [REFUND], reason: 'refunds' });
     expect(e.action(REFUND.system, REFUND.operation, 'read').answer.reason).toBe('scope_not_approved');
   });
 
@@ -108,7 +111,8 @@ describe('scope changes', () => {
     const { e } = Engagement.atDelivery();
     const refused = e.refusal({
       type: 'ChangeScope',
-      body: { add: [{ system: 'email', operation: 'send', kind: 'write' }], reason: 'x' },
+      add: [{ system: 'email', operation: 'send', kind: 'write' }],
+      reason: 'x',
     });
     expect(refused.code).toBe('already_in_scope');
   });
@@ -117,31 +121,30 @@ describe('scope changes', () => {
     const { e } = Engagement.atDelivery();
     const inside = e.refusal({
       type: 'ChangeScope',
-      body: { add: [{ system: 'crm', operation: 'note', kind: 'write' }], reason: 'x' },
+      add: [{ system: 'crm', operation: 'note', kind: 'write' }],
+      reason: 'x',
     });
     expect(inside.code).toBe('already_in_scope');
-    e.run({ type: 'ChangeScope', body: { add: [REFUND], reason: 'refunds' } });
-    expect(e.refusal({ type: 'ChangeScope', body: { add: [REFUND], reason: 'again' } }).code).toBe(
-      'scope_change_pending',
-    );
+    e.run({ type: 'ChangeScope', add: [REFUND], reason: 'refunds' });
+    expect(e.refusal({ type: 'ChangeScope', add: [REFUND], reason: 'again' }).code).toBe('scope_change_pending');
   });
 
   it('a rejected change order keeps the scope shut and can be asked again', () => {
     const { e } = Engagement.atDelivery();
-    const change = e.run({ type: 'ChangeScope', body: { add: [REFUND], reason: 'refunds' } });
+    const change = e.run({ type: 'ChangeScope', add: [REFUND], reason: 'refunds' });
     const tracks = Engagement.gates(change);
     for (const t of tracks) e.resolve(t.approvalId, 'rejected');
     expect(e.action(REFUND.system, REFUND.operation).answer.reason).toBe('scope_not_approved');
-    expect(e.run({ type: 'ChangeScope', body: { add: [REFUND], reason: 'asked again' } }).map((x) => x.type)).toContain(
+    expect(e.run({ type: 'ChangeScope', add: [REFUND], reason: 'asked again' }).map((x) => x.type)).toContain(
       'ScopeChangeRequested',
     );
   });
 
   it('a retried scope change answers as the first time and records nothing', () => {
     const { e } = Engagement.atDelivery();
-    const command: WorkOrderCommand = { type: 'ChangeScope', body: { add: [REFUND], reason: 'refunds' } };
+    const command: WorkOrderCommand = { type: 'ChangeScope', add: [REFUND], reason: 'refunds' };
     const events = e.run(command, 'op-1', 'scope-1');
-    expect(e.decide(command, 'op-1', 'scope-1')).toEqual({ events: [], starts: [] });
+    expect(e.decide(command, 'op-1', 'scope-1')).toEqual([]);
     expect(answerOf(e.open.handled.get('scope-1')!, e.open)).toEqual(answerOf(events[events.length - 1], e.open));
   });
 });
@@ -152,7 +155,10 @@ describe('approval conditions on the work order', () => {
     const update = (openConditions: string[], approvalVersion: number) =>
       e.run({
         type: 'ApplyApprovalOutcome',
-        body: { approvalId: security.approvalId, outcome: 'conditional', openConditions, approvalVersion },
+        approvalId: security.approvalId,
+        outcome: 'conditional',
+        openConditions,
+        approvalVersion,
       });
     expect(update(['R-04'], 3).map((x) => x.type)).toEqual(['ApprovalConditional']);
     expect(update(['R-03', 'R-04'], 2)).toEqual([]);

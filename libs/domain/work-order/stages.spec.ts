@@ -1,5 +1,5 @@
 /** Lifecycle stages and overlays (SPEC section 8) over the shipped engagement-lifecycle workflow. */
-import { WorkOrderCommand } from '@workgate/contracts';
+import { WorkOrderCommand } from './commands';
 import { answerOf } from './answers';
 import { definition, Engagement } from './engagement.fixtures';
 import { gateOf, stageRouting } from './lifecycle';
@@ -19,10 +19,8 @@ describe('lifecycle stages', () => {
     const events = e.run({
       type: 'RecordStageArtifact',
       stageId: 'discovery',
-      body: {
-        artifact: { kind: 'requirements-brief', ref: 'DISC-2026-0117' },
-        evidence: [{ kind: 'notes', ref: 'doc://disc' }],
-      },
+      artifact: { kind: 'requirements-brief', ref: 'DISC-2026-0117' },
+      evidence: [{ kind: 'notes', ref: 'doc://disc' }],
     });
     expect(events.map((x) => x.type)).toEqual(['GateRequested', 'StageArtifactRecorded']);
     expect(events[0].data).toMatchObject({
@@ -45,7 +43,7 @@ describe('lifecycle stages', () => {
     const refused = e.refusal({
       type: 'RecordStageArtifact',
       stageId: 'proposal',
-      body: { artifact: { kind: 'requirements-brief', ref: 'DISC-2026-0117' } },
+      artifact: { kind: 'requirements-brief', ref: 'DISC-2026-0117' },
     });
     expect(refused.code).toBe('artifact_mismatch');
     expect(refused.message).toBe('stage proposal produces a pilot-proposal; a requirements-brief is not one');
@@ -58,7 +56,7 @@ describe('lifecycle stages', () => {
     const refused = e.refusal({
       type: 'RecordStageArtifact',
       stageId: 'contract',
-      body: { artifact: { kind: 'signed-agreement', ref: 'ADSA-2026-0142' } },
+      artifact: { kind: 'signed-agreement', ref: 'ADSA-2026-0142' },
     });
     expect(refused.code).toBe('stage_gate_pending');
     expect(refused.details).toEqual([
@@ -119,12 +117,13 @@ describe('lifecycle stages', () => {
       e.refusal({
         type: 'RecordStageArtifact',
         stageId: 'delivery',
-        body: { artifact: { kind: 'certificate', ref: 'CERT-1' } },
+        artifact: { kind: 'certificate', ref: 'CERT-1' },
       }).code,
     ).toBe('artifact_mismatch');
     const close = e.refusal({
       type: 'CloseWorkOrder',
-      body: { closureEvidenceId: 'ACC-1', evidence: [{ kind: 'certificate', ref: 'CERT-1' }] },
+      closureEvidenceId: 'ACC-1',
+      evidence: [{ kind: 'certificate', ref: 'CERT-1' }],
     });
     expect(close.code).toBe('closure_evidence_required');
   });
@@ -146,15 +145,15 @@ describe('lifecycle stages', () => {
 
   it('refuses an unknown stage and a new artifact once the gate is approved', () => {
     const e = new Engagement();
-    expect(
-      e.refusal({ type: 'RecordStageArtifact', stageId: 'renewal', body: { artifact: { kind: 'x', ref: 'y' } } }).code,
-    ).toBe('unknown_stage');
+    expect(e.refusal({ type: 'RecordStageArtifact', stageId: 'renewal', artifact: { kind: 'x', ref: 'y' } }).code).toBe(
+      'unknown_stage',
+    );
     e.pass('discovery', 'requirements-brief');
     expect(
       e.refusal({
         type: 'RecordStageArtifact',
         stageId: 'discovery',
-        body: { artifact: { kind: 'requirements-brief', ref: 'v2' } },
+        artifact: { kind: 'requirements-brief', ref: 'v2' },
       }).code,
     ).toBe('stage_gate_approved');
   });
@@ -181,7 +180,7 @@ describe('lifecycle stages', () => {
       e.refusal({
         type: 'RecordStageArtifact',
         stageId: 'discovery',
-        body: { artifact: { kind: 'requirements-brief', ref: 'DISC-v2' } },
+        artifact: { kind: 'requirements-brief', ref: 'DISC-v2' },
       }).code,
     ).toBe('stage_gate_open');
     e.resolve(gate.approvalId, 'conditional', ['add the data map']);
@@ -189,7 +188,7 @@ describe('lifecycle stages', () => {
       e.refusal({
         type: 'RecordStageArtifact',
         stageId: 'discovery',
-        body: { artifact: { kind: 'requirements-brief', ref: 'DISC-v2' } },
+        artifact: { kind: 'requirements-brief', ref: 'DISC-v2' },
       }).code,
     ).toBe('stage_gate_open');
   });
@@ -199,12 +198,12 @@ describe('lifecycle stages', () => {
     const command: WorkOrderCommand = {
       type: 'RecordStageArtifact',
       stageId: 'discovery',
-      body: { artifact: { kind: 'requirements-brief', ref: 'D-1' } },
+      artifact: { kind: 'requirements-brief', ref: 'D-1' },
     };
     const events = e.run(command, 'op-1', 'artifact-1');
     const first = answerOf(events[1], e.open);
     e.resolve(Engagement.gate(events).approvalId, 'approved');
-    expect(e.decide(command, 'op-1', 'artifact-1')).toEqual({ events: [], starts: [] });
+    expect(e.decide(command, 'op-1', 'artifact-1')).toEqual([]);
     expect(answerOf(e.open.handled.get('artifact-1')!, e.open)).toEqual(first);
     expect(first).toMatchObject({ gate: { status: 'requested' } });
   });
@@ -244,7 +243,8 @@ describe('lifecycle stages', () => {
     const { e } = Engagement.atDelivery();
     const refused = e.refusal({
       type: 'CloseWorkOrder',
-      body: { closureEvidenceId: 'ACC-1', evidence: [{ kind: 'acceptance-record', ref: 'ACC-1' }] },
+      closureEvidenceId: 'ACC-1',
+      evidence: [{ kind: 'acceptance-record', ref: 'ACC-1' }],
     });
     expect(refused.code).toBe('open_blockers');
     expect(refused.details).toEqual([

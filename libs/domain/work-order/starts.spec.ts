@@ -13,7 +13,7 @@ describe('streams a work-order event starts', () => {
     const events = work
       .given(...work.history(open))
       .when(refund)
-      .result().events;
+      .result();
     const gate = events.find((e) => e.type === 'GateRequested');
     if (gate?.type !== 'GateRequested') throw new Error('a gate request');
     const [append] = appendsOf(events);

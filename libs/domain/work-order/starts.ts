@@ -23,7 +23,7 @@ export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'a
   const raised = (workOrderId: string, exception: ExceptionRef): Started => ({
     stream: 'exception',
     id: exception.exceptionId,
-    events: decideException({ type: 'RaiseException', exception, workOrderId, by }, initialExceptionState(), now),
+    events: decideException({ type: 'RaiseException', exception, workOrderId, by }, initialExceptionState(), { now }),
   });
   switch (e.type) {
     case 'WorkOrderOpened':
@@ -49,7 +49,7 @@ export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'a
       const review = decidePostReview(
         { type: 'CreatePostReview', postReviewId, workOrderId, exceptionId, reviewer, dueAt: postReviewDueAt },
         initialPostReviewState(),
-        now,
+        { now },
       );
       return [
         raised(workOrderId, { exceptionId, code, owner, dueAt, stepId, rationale }),
@@ -70,7 +70,7 @@ export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'a
         kind,
         expiresAt: at(now, workflow.approvalTimeoutMs),
       };
-      return [{ stream: 'approval', id: approvalId, events: decideApproval(request, initialApprovalState(), now) }];
+      return [{ stream: 'approval', id: approvalId, events: decideApproval(request, initialApprovalState(), { now }) }];
     }
     case 'TaskDelegated':
       return [
@@ -89,6 +89,19 @@ export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'a
     default:
       return [];
   }
+}
+
+/** The streams these events start (what the command that recorded them commits with them). */
+export function startsOf(events: WorkOrderEvent[], workflow: Pick<CompiledWorkflow, 'approvalTimeoutMs'>): Started[] {
+  return events.flatMap((e) => startedBy(e, workflow));
+}
+
+/** The appends that start the streams these events start, each with its cause's metadata and time. */
+export function startAppendsOf(
+  events: WorkOrderEvent[],
+  workflow: Pick<CompiledWorkflow, 'approvalTimeoutMs'>,
+): AppendRequest[] {
+  return events.flatMap((e) => startedBy(e, workflow).map((s) => startAppend(s, e.metadata, e.occurredAt)));
 }
 
 const AGGREGATES = {

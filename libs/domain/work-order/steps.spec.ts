@@ -1,15 +1,17 @@
-import { WorkOrderCommand } from '@workgate/contracts';
-import { given, hoursAfter, open, work } from './work-order.fixtures';
+import { startsOf } from './starts';
+import { WorkOrderCommand } from './commands';
+import { eventOfType, given, hoursAfter, open, work, workflow } from './work-order.fixtures';
 
 const complete = (stepId: string, evidence = [{ kind: 'receipt', ref: 'r-1' }]): WorkOrderCommand => ({
   type: 'CompleteStep',
   stepId,
-  body: { evidence },
+  evidence,
 });
 const block = (code: string, stepId = 'inspect'): WorkOrderCommand => ({
   type: 'BlockStep',
   stepId,
-  body: { code, rationale: 'no answer' },
+  code,
+  rationale: 'no answer',
 });
 
 describe('steps', () => {
@@ -31,15 +33,15 @@ describe('steps', () => {
       .given(...work.history(open))
       .when(block('CUSTOMER_UNREACHABLE'))
       .result();
-    expect(decided.events.map((e) => e.type)).toEqual(['StepBlocked']);
-    expect(decided.events[0].data).toMatchObject({
+    expect(decided.map((e) => e.type)).toEqual(['StepBlocked']);
+    expect(decided[0].data).toMatchObject({
       code: 'CUSTOMER_UNREACHABLE',
       owner: 'support-lead',
       dueAt: hoursAfter(24),
       stepId: 'inspect',
     });
-    const { exceptionId } = decided.events[0].data as { exceptionId: string };
-    expect(decided.starts).toEqual([
+    const { exceptionId } = eventOfType(decided[0], 'StepBlocked').data;
+    expect(startsOf(decided, workflow)).toEqual([
       {
         stream: 'exception',
         id: exceptionId,

@@ -1,5 +1,6 @@
 /** What the work-order specifications share: a workflow, the catalog, a context per command, the harness. */
-import { CommandMeta, WorkflowDefinition, WorkOrderCommand } from '@workgate/contracts';
+import { ActionDecidedData, CommandMeta, WorkflowDefinition, WorkOrderAnswer } from '@workgate/contracts';
+import { WorkOrderCommand } from './commands';
 import { compileWorkflow } from '@workgate/workflow';
 import { CatalogCode } from '../exception/exception.decider';
 import { specify } from '../spec-support';
@@ -68,7 +69,10 @@ export const given = (...commands: WorkOrderCommand[]) => work.given(...work.his
 
 export const openWith = (inputs: Record<string, unknown>): WorkOrderCommand => ({
   type: 'OpenWorkOrder',
-  body: { jobType: 'support-recovery', externalRef: 'CASE-1', source: 'helpdesk', inputs },
+  jobType: 'support-recovery',
+  externalRef: 'CASE-1',
+  source: 'helpdesk',
+  inputs,
 });
 export const open = openWith({ orderId: '1001', orderPaid: true });
 export const action = (
@@ -76,7 +80,7 @@ export const action = (
   operation: string,
   kind: 'read' | 'write' = 'write',
   extra: object = {},
-): WorkOrderCommand => ({ type: 'RequestAction', body: { system, operation, kind, ...extra } });
+): WorkOrderCommand => ({ type: 'RequestAction', system, operation, kind, ...extra });
 export const refund = action('payments', 'refund', 'write', { objects: ['refund:7'] });
 export const orderNote = action('shop', 'order.note');
 
@@ -88,3 +92,32 @@ export function existing(state: WorkOrderState): WorkOrder {
 
 /** The state the events leave. */
 export const stateAfter = (events: WorkOrderEvent[]) => existing(work.given(...events).state);
+
+const holds = <K extends string>(a: WorkOrderAnswer, key: K): a is Extract<WorkOrderAnswer, Record<K, unknown>> =>
+  key in a;
+
+/** The answer as the kind that carries `key` (an action's `rule`, a break-glass's `postReview`, ...), else a failed specification. */
+export function answerWith<K extends string>(
+  answer: WorkOrderAnswer,
+  key: K,
+): Extract<WorkOrderAnswer, Record<K, unknown>> {
+  if (!holds(answer, key)) throw new Error(`the answer has no ${key}: ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/** The event as the type it is expected to be, else a failed specification. */
+export function eventOfType<T extends WorkOrderEvent['type']>(
+  e: WorkOrderEvent,
+  type: T,
+): Extract<WorkOrderEvent, { type: T }> {
+  if (!isType(e, type)) throw new Error(`expected ${type}, got ${e.type}`);
+  return e;
+}
+const isType = <T extends WorkOrderEvent['type']>(
+  e: WorkOrderEvent,
+  type: T,
+): e is Extract<WorkOrderEvent, { type: T }> => e.type === type;
+
+/** The verdict an ActionDecided event records. */
+export const decisionOf = (e: WorkOrderEvent): ActionDecidedData['decision'] =>
+  eventOfType(e, 'ActionDecided').data.decision;

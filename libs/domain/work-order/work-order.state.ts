@@ -1,78 +1,12 @@
-import { hash } from 'node:crypto';
-import {
-  canonicalize,
-  DecisionResult,
-  Evidence,
-  EventOf,
-  ExceptionRef,
-  Facts,
-  ORIGINAL_SCOPE,
-  PolicyRef,
-  PrerequisiteCheck,
-  RecordedEvent,
-  refuse,
-} from '@workgate/contracts';
+import { Evidence, ORIGINAL_SCOPE, PolicyRef, PrerequisiteCheck } from '@workgate/contracts';
 import { LayeredMap } from '../layered-map';
-import { AnsweredBy, answeredBy } from './answers';
+import { AnsweredBy, answeredBy } from './answered-by';
+import { WorkOrderEvent } from './work-order.events';
+import { ActionOnWorkOrder, ExceptionOnWorkOrder, requestSha256, ToolApproval } from './work-order.records';
+
+export * from './work-order.events';
+export * from './work-order.records';
 import { LifecycleState } from './lifecycle';
-
-/** Who caused a work-order event and through which command (a retried command is recognised by its id). */
-export interface EventMeta {
-  commandId: string;
-  actor: string;
-  channel: string;
-  /** The W3C trace context the command was handled in (with tracing on). */
-  traceparent?: string;
-}
-
-/** A work-order event as recorded: typed by the ledger's event map, with its id, cause and time. */
-export type WorkOrderEvent = EventOf<'workorder'> & { eventId: string; metadata: EventMeta; occurredAt: string };
-
-/** A recorded event of a `workorder-<id>` stream as the decider's event (the ledger's event map types it). */
-export function workOrderEventOf(e: RecordedEvent): WorkOrderEvent {
-  if (!e.streamId.startsWith('workorder-'))
-    throw refuse('invalid_event', `${e.eventId} is an event of ${e.streamId}, not of a work order`);
-  return e as unknown as WorkOrderEvent;
-}
-
-/** An exception as its work order sees it: open until its own stream resolves it. */
-export interface ExceptionOnWorkOrder extends ExceptionRef {
-  open: boolean;
-}
-
-export interface ActionOnWorkOrder {
-  decision: DecisionResult['decision'];
-  /** The approval a `wait` opened. */
-  approvalId?: string;
-  /** A `wait` is pending until its approval is decided. */
-  pending: boolean;
-  /** A tool call (it named its arguments' hash): its approval can cover later calls. */
-  toolCall?: boolean;
-  /** The hash of its arguments (a tool call's). */
-  argumentsSha256?: string;
-  /** Who asked for it: only they may record its result. */
-  requestedBy?: string;
-  /** A tool call's wait: the rule and owner that held it, and its facts and objects (SHA-256), which an approval of it is bound to. */
-  heldBy?: { rule: string | null; owner: string | null; requestSha256: string };
-  /** The SHA-256 of its recorded result (ActionPerformed). */
-  performed?: string;
-}
-
-/** An approval of a tool call that covers later calls: the exact call once (with its arguments' hash), or every call of the tool. */
-export interface ToolApproval {
-  approvalId: string;
-  system: string;
-  operation: string;
-  kind: 'read' | 'write';
-  argumentsSha256?: string;
-  /** The rule and owner that held the approved call: a later call is covered only when the same rule holds it for the same owner. */
-  rule: string | null;
-  owner: string | null;
-  /** The approved call's facts and objects (SHA-256): an exact approval covers only the very same request. */
-  requestSha256: string;
-  decidedBy?: string;
-  used: boolean;
-}
 
 /** What every existing work order holds, whatever its status. Collections are replaced, never changed in place. */
 export interface WorkOrderCore extends LifecycleState {
@@ -334,9 +268,4 @@ function apply(s: WorkOrder, e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened
       throw new Error(`unknown event ${JSON.stringify(never)}`);
     }
   }
-}
-
-/** The facts and objects of an action request (SHA-256 of their canonical JSON): what an exact tool-call approval is bound to beside the arguments. */
-export function requestSha256(facts: Facts | undefined, objects: readonly string[] | undefined): string {
-  return hash('sha256', canonicalize({ facts: facts ?? {}, objects: objects ?? [] }));
 }
