@@ -1,22 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { headers as natsHeaders, NatsConnection } from 'nats';
-import {
-  dataOf,
-  inboxSubject,
-  InboxMessage,
-  ledgerEventSubject,
-  Notification,
-  notifySubject,
-  RecordedEvent,
-  Streams,
-} from '@workgate/contracts';
+import { NatsConnection } from 'nats';
+import { dataOf, InboxMessage, ledgerEventSubject, Notification, RecordedEvent } from '@workgate/contracts';
 import { maskStrings } from '@workgate/domain';
 import {
   DeadLetterSink,
-  encodeJson,
   LedgerReaction,
   LedgerReactions,
   NATS_CONNECTION,
+  NoticeBus,
   Outcome,
 } from '@workgate/messaging';
 
@@ -27,7 +18,11 @@ import {
  */
 @Injectable()
 export class DelegationReactions extends LedgerReactions {
-  constructor(@Inject(NATS_CONNECTION) nc: NatsConnection, sink: DeadLetterSink) {
+  constructor(
+    @Inject(NATS_CONNECTION) nc: NatsConnection,
+    sink: DeadLetterSink,
+    private readonly notices: NoticeBus,
+  ) {
     super(nc, sink, 'approvals');
   }
 
@@ -62,18 +57,12 @@ export class DelegationReactions extends LedgerReactions {
       from: d.dispatchedBy,
       prompt: maskStrings(d.prompt),
     };
-    const h = natsHeaders();
-    h.set('Workgate-Command', d.command);
-    await this.nc.jetstream().publish(inboxSubject(d.recipient), encodeJson(message), {
-      msgID: d.dispatchId,
-      headers: h,
-      expect: { streamName: Streams.inbox.name },
-    });
+    await this.notices.deliver(d.recipient, message);
     return { kind: 'ack' };
   }
 
   private notify(n: Notification): Outcome {
-    this.nc.publish(notifySubject(n.to), encodeJson(n));
+    this.notices.notify(n);
     return { kind: 'ack' };
   }
 

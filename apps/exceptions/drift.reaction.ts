@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import {
   dataOf,
+  eventOf,
   DriftEvents,
   DriftSignaledData,
   driftStream,
@@ -70,7 +71,8 @@ export class DriftReaction extends LedgerReactions {
         after,
         limit: 1000,
       });
-      for (const x of page.events) if ((x.data as { code?: string }).code === code) raisedAt.push(x.occurredAt);
+      for (const x of page.events)
+        if (eventOf(x, 'exception', 'ExceptionRaised')?.data.code === code) raisedAt.push(x.occurredAt);
       if (page.events.length < 1000) break;
       after = page.next;
     }

@@ -14,7 +14,7 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
   ) {}
 
   static of<K, V>(entries: ReadonlyMap<K, V>): LayeredMap<K, V> {
-    return entries instanceof LayeredMap ? entries : new LayeredMap(new Map(entries), new Map(), 0);
+    return isLayered(entries) ? entries : new LayeredMap(new Map(entries), new Map<K, V>(), 0);
   }
 
   get size(): number {
@@ -36,7 +36,7 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
     if (layer.size * layer.size <= this.base.size + 16) return new LayeredMap(this.base, layer, added);
     const base = new Map(this.base);
     for (const [k, v] of layer) base.set(k, v);
-    return new LayeredMap(base, new Map(), 0);
+    return new LayeredMap(base, new Map<K, V>(), 0);
   }
 
   *entries(): MapIterator<[K, V]> {
@@ -59,4 +59,8 @@ export class LayeredMap<K, V> implements ReadonlyMap<K, V> {
   forEach(callback: (value: V, key: K, map: ReadonlyMap<K, V>) => void, thisArg?: unknown): void {
     for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
   }
+}
+
+function isLayered<K, V>(map: ReadonlyMap<K, V>): map is LayeredMap<K, V> {
+  return map instanceof LayeredMap;
 }

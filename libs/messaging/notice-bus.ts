@@ -1,15 +1,18 @@
 import { Logger } from '@nestjs/common';
-import { NatsConnection, Subscription } from 'nats';
+import { headers, NatsConnection, Subscription } from 'nats';
 import {
   EventData,
   eventOf,
   EventType,
+  inboxSubject,
+  InboxMessage,
   LedgerHeaders,
   ledgerEventSubject,
   NoticeContract,
   Notification,
   notifySubject,
   RecordedEvent,
+  Streams,
   StreamType,
 } from '@workgate/contracts';
 import { decodeJson, encodeJson } from './wire';
@@ -38,6 +41,20 @@ export class NoticeBus {
 
   publish<T>(notice: NoticeContract<T>, payload: T): void {
     this.nc.publish(notice.subject, encodeJson(payload));
+  }
+
+  /**
+   * Puts a delegated task in its recipient's durable inbox (`workgate.inbox.<recipient>`), once per
+   * dispatch id (`Nats-Msg-Id`), with its command in a header for consumers that filter on it.
+   */
+  async deliver(recipient: string, message: InboxMessage): Promise<void> {
+    const h = headers();
+    h.set('Workgate-Command', message.command);
+    await this.nc.jetstream().publish(inboxSubject(recipient), encodeJson(message), {
+      msgID: message.dispatchId,
+      headers: h,
+      expect: { streamName: Streams.inbox.name },
+    });
   }
 
   /** Tells a principal on `workgate.notify.<principal>` (nobody may be listening: nothing waits for it). */
