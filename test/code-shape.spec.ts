@@ -1,0 +1,78 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Cast, measureCodeShape } from '../scripts/code-shape';
+
+/** Where each finding is, one per line, so a failure says what to change. */
+const where = (casts: Cast[]): string => casts.map((cast) => `${cast.file}:${cast.line}  ${cast.text}`).join('\n');
+
+// apps/ and libs/ in the shape STYLE.md asks for (browser code is JavaScript, not measured here).
+describe('the shape of apps and libs', () => {
+  const shape = measureCodeShape();
+
+  it('holds no source file over 300 lines', () => {
+    expect(shape.longFiles).toEqual([]);
+  });
+
+  it('writes no `any`', () => {
+    expect(where(shape.anys)).toBe('');
+  });
+
+  it('reads event data through the typed event map, never by casting `.data`', () => {
+    expect(where(shape.dataCasts)).toBe('');
+  });
+
+  it('keeps casts (narrowing a caught error aside) under 60 in all', () => {
+    if (shape.casts.length >= 60) throw new Error(`${shape.casts.length} casts:\n${where(shape.casts)}`);
+  });
+
+  it('has no import cycle', () => {
+    expect(shape.cycles).toEqual([]);
+  });
+});
+
+describe('the measure', () => {
+  let root: string;
+  const write = (file: string, text: string) => {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    writeFileSync(join(root, file), text);
+  };
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'code-shape-'));
+    write(
+      'libs/a/a.ts',
+      [
+        "import { b } from './b';",
+        'export const a = (x: any) => b(x) as string;',
+        'export const read = (event: { data: unknown }) => event.data as { id: string };',
+        'export const fixed = [1, 2] as const;',
+        'export function safe(run: () => void) {',
+        '  try { run(); } catch (error) { return (error as Error).message; }',
+        '}',
+        'export const old = <number>(<unknown>1);',
+      ].join('\n'),
+    );
+    write('libs/a/b.ts', "import { a } from './a';\nexport const b = (x: unknown) => (a ? x : x);\n");
+    write('libs/a/index.ts', "export * from './a';\n");
+    write('apps/x/x.ts', "import { a } from '../../libs/a';\nexport const x = a;\n".repeat(3));
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('counts any, casts of .data, catch narrowing and other casts apart, and as const not at all', () => {
+    const shape = measureCodeShape({ root });
+    expect(shape.anys.map((found) => `${found.file}:${found.line}`)).toEqual(['libs/a/a.ts:2']);
+    expect(shape.dataCasts.map((found) => found.line)).toEqual([3]);
+    expect(shape.catchCasts.map((found) => found.line)).toEqual([6]);
+    expect(shape.casts.map((found) => found.line)).toEqual([2, 8, 8]);
+  });
+
+  it('finds an import cycle and files over the limit', () => {
+    const shape = measureCodeShape({ root, maxLines: 5 });
+    expect(shape.cycles).toEqual([['libs/a/a.ts', 'libs/a/b.ts']]);
+    expect(shape.longFiles).toEqual([
+      { file: 'apps/x/x.ts', lines: 6 },
+      { file: 'libs/a/a.ts', lines: 8 },
+    ]);
+  });
+});
