@@ -7,7 +7,7 @@ import type { MetadataStorage } from 'class-transformer/types/MetadataStorage';
  */
 export function typeStorage(): MetadataStorage | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional internal module: absent, it is undefined
     const loaded: unknown = require('class-transformer/cjs/storage');
     return isStorageModule(loaded) ? loaded.defaultMetadataStorage : undefined;
   } catch {

@@ -25,7 +25,7 @@ let sdk: { shutdown(): Promise<void> } | undefined;
 export function startTracing(serviceName = 'workgate'): void {
   if (sdk || !process.env.OTEL_EXPORTER_OTLP_ENDPOINT) return;
   // Loaded only when tracing is on: the SDK and its exporters are large.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, not at import
   const { NodeSDK, resources } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   // Traces only, unless metrics or logs over OTLP are asked for by name (Prometheus has the metrics).
   process.env.OTEL_METRICS_EXPORTER ??= 'none';

@@ -1,3 +1,4 @@
+import { Webhook } from 'standardwebhooks';
 import { randomBytes } from 'node:crypto';
 import { secretOf, signedHeaders } from './signature';
 
@@ -18,8 +19,6 @@ describe('webhook signatures', () => {
   });
 
   it('verify with the standardwebhooks package', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Webhook } = require('standardwebhooks');
     const secret = secretOf(randomBytes(32));
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     const body = JSON.stringify({
