@@ -1,5 +1,11 @@
-import { leafHash, treeFrontier } from '@workgate/event-store';
+import { leafHash, LedgerWriter, treeFrontier } from '@workgate/event-store';
 import { LedgerStore } from './ledger-store';
+
+/** What the history check reads: the ledger's rows and tree, and the writer's head. */
+export interface HistorySources {
+  pool: LedgerStore['pool'];
+  writer: Pick<LedgerWriter, 'refusing' | 'currentHead' | 'settled'>;
+}
 
 /** A checkpoint this ledger signed. */
 export interface SignedTree {
@@ -18,7 +24,7 @@ export interface SignedTree {
  * writer wrote.
  */
 export async function historyProblem(
-  store: LedgerStore,
+  store: HistorySources,
   last: SignedTree | undefined,
   size: number,
   root: Buffer,
@@ -53,8 +59,23 @@ export async function historyProblem(
   }
   if (frontier.leaves !== size || !frontier.root().equals(root))
     return `the events since the last checkpoint do not give the writer's tree: rows were rewritten`;
-  const written = store.writer.currentHead().position;
-  const beyond = rows.slice(at).find((r) => r.position > written);
-  if (beyond) return `the ledger holds position ${beyond.position}, which the writer did not write`;
+  const beyond = await rowBeyondWriter(store, rows.slice(at));
+  if (beyond) return `the ledger holds position ${beyond}, which the writer did not write`;
   return undefined;
+}
+
+/**
+ * The first of `rows` past what the writer wrote. A group commit is visible in Postgres a moment
+ * before its writer takes its answer and moves its head: such a row is the writer's own once the
+ * commit in flight settles, and only a row still past the head then was written around it.
+ */
+async function rowBeyondWriter(
+  store: Pick<HistorySources, 'writer'>,
+  rows: Array<{ position: number }>,
+): Promise<number | undefined> {
+  const last = rows.at(-1)?.position;
+  if (last === undefined || last <= store.writer.currentHead().position) return undefined;
+  await store.writer.settled();
+  const written = store.writer.currentHead().position;
+  return rows.find((r) => r.position > written)?.position;
 }

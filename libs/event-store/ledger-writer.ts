@@ -55,6 +55,14 @@ export class LedgerWriter {
     return this.active;
   }
 
+  /**
+   * Resolves once the group commit in flight (if any) has taken its answer: a row Postgres shows
+   * may be committed by this writer a moment before `currentHead` moves past it.
+   */
+  settled(): Promise<void> {
+    return this.queue.inFlight;
+  }
+
   currentHead(): LedgerHead {
     return { ...this.head };
   }
