@@ -7,6 +7,8 @@ import { QUICK_REFUND } from './support/fixtures';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { ActionAnswer, OpenedAnswer } from '@workgate/contracts';
+import { defined } from './support/answers';
 
 /**
  * Timers are data: approvals whose expiry fell due while the approvals service was down expire
@@ -32,18 +34,18 @@ describe('approval timers across a restart and with two instances', () => {
     const agent = client(t.url, principals.keys.agent);
     const approvals: string[] = [];
     for (let i = 0; i < 8; i++) {
-      const opened = await helpdesk('POST', '/v1/work-orders', {
+      const opened = await helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'quick-refund',
         externalRef: `T-${i}`,
         source: 'helpdesk',
         inputs: {},
       });
-      const wait = await agent('POST', `/v1/work-orders/${opened.body.id}/actions`, {
+      const wait = await agent<ActionAnswer>('POST', `/v1/work-orders/${opened.body.id}/actions`, {
         system: 'payments',
         operation: 'refund',
         kind: 'write',
       });
-      approvals.push(wait.body.approvalId);
+      approvals.push(defined(wait.body.approvalId, 'the approval the refund waits for'));
     }
     // The approvals service is down while every expiry falls due.
     await new Promise((r) => setTimeout(r, 1500));

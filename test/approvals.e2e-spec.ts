@@ -3,6 +3,16 @@ import { QUICK_REFUND } from './support/fixtures';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type {
+  ActionAnswer,
+  ApprovalQueueRow,
+  ApprovalView,
+  DecisionRecord,
+  OpenedAnswer,
+  Receipt,
+  WorkOrderHandoff,
+} from '@workgate/contracts';
+import { found } from './support/answers';
 
 /** A refund waits for its owner; only the owner decides, never the requester; approval releases the action. */
 describe('approvals over HTTP', () => {
@@ -25,18 +35,21 @@ describe('approvals over HTTP', () => {
   const steps = ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'];
 
   async function workOrderWithRefund(ref: string, requester = 'agent') {
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef: ref,
       source: 'helpdesk',
       inputs: { caseId: ref, orderId: '1001', orderPaid: true },
     });
-    const id = opened.body.id as string;
+    const id = opened.body.id;
     for (const step of steps)
       await as.agent('POST', `/v1/work-orders/${id}/steps/${step}/complete`, {
         evidence: [{ kind: 'receipt', ref: `${step}-r` }],
       });
-    const wait = await as[requester]('POST', `/v1/work-orders/${id}/actions`, { ...refund, facts: { amount: 40 } });
+    const wait = await as[requester]<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
+      ...refund,
+      facts: { amount: 40 },
+    });
     expect(wait.body).toMatchObject({
       decision: 'wait',
       decisionOwner: 'support-lead',
@@ -58,13 +71,13 @@ describe('approvals over HTTP', () => {
 
   it('refund waits -> the owner approves the permitted action -> the action runs and closure is unblocked', async () => {
     const { id, approvalId } = await workOrderWithRefund('AP-1');
-    expect((await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).body).toMatchObject({
+    expect((await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${approvalId}`)).body).toMatchObject({
       status: 'requested',
       owner: 'support-lead',
       requestedBy: 'agent',
     });
     // What the owner reads to decide: the decision that waits, its rule, policy version, facts and receipt.
-    const decisions = (await as['support-lead']('GET', `/v1/work-orders/${id}/decisions`)).body;
+    const decisions = (await as['support-lead']<DecisionRecord[]>('GET', `/v1/work-orders/${id}/decisions`)).body;
     expect(decisions).toEqual([
       expect.objectContaining({
         approvalId,
@@ -75,7 +88,7 @@ describe('approvals over HTTP', () => {
         policy: expect.objectContaining({ jobType: 'support-recovery', version: 1 }),
       }),
     ]);
-    expect((await as['support-lead']('GET', `/v1/receipts/${decisions[0].receiptId}`)).body).toMatchObject({
+    expect((await as['support-lead']<Receipt>('GET', `/v1/receipts/${decisions[0].receiptId}`)).body).toMatchObject({
       kind: 'decision',
       decision: 'wait',
       workOrderId: id,
@@ -87,25 +100,28 @@ describe('approvals over HTTP', () => {
     expect(await close(id)).toMatchObject({ status: 409, body: { error: 'open_blockers' } });
 
     expect(
-      await as.finance('POST', `/v1/approvals/${approvalId}/decision`, {
+      await as.finance<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
         decision: 'approve',
         permittedAction: refund,
       }),
     ).toMatchObject({ status: 403, body: { error: 'not_owner' } });
     expect(
-      await as.agent('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', permittedAction: refund }),
+      await as.agent<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
+        decision: 'approve',
+        permittedAction: refund,
+      }),
     ).toMatchObject({ status: 403 });
     expect(
-      await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+      await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
         decision: 'approve',
         permittedAction: { ...refund, operation: 'credit' },
       }),
     ).toMatchObject({ status: 422, body: { error: 'permitted_action_mismatch' } });
     expect(
-      await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve' }),
+      await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve' }),
     ).toMatchObject({ status: 422, body: { error: 'permitted_action_mismatch' } });
 
-    const approved = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+    const approved = await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
       decision: 'approve',
       permittedAction: refund,
     });
@@ -134,7 +150,7 @@ describe('approvals over HTTP', () => {
 
   it("a decision's position covers its work order: read at once, by the approver or at Workgate-Position, it shows the outcome", async () => {
     const { id, approvalId } = await workOrderWithRefund('AP-RYW');
-    const approved = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+    const approved = await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
       decision: 'approve',
       permittedAction: refund,
     });
@@ -147,8 +163,10 @@ describe('approvals over HTTP', () => {
       decision: 'run',
     });
     for (const read of [
-      await as['support-lead']('GET', `/v1/work-orders/${id}`),
-      await as.helpdesk('GET', `/v1/work-orders/${id}`, undefined, { 'Workgate-Min-Position': String(position) }),
+      await as['support-lead']<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`),
+      await as.helpdesk<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`, undefined, {
+        'Workgate-Min-Position': String(position),
+      }),
     ]) {
       expect(read.status).toBe(200);
       expect(Object.values(read.body.approvals)).toEqual(['approved']);
@@ -176,7 +194,7 @@ describe('approvals over HTTP', () => {
       decision: 'stop',
     });
     const { id, approvalId } = await workOrderWithRefund('AP-RYW-C');
-    const conditional = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+    const conditional = await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
       decision: 'conditional',
       permittedAction: refund,
       conditions: ['R-03: retention policy signed'],
@@ -186,18 +204,25 @@ describe('approvals over HTTP', () => {
       approvalId,
       openConditions: ['R-03: retention policy signed'],
     });
-    const read = await as.helpdesk('GET', `/v1/work-orders/${id}`, undefined, { 'Workgate-Min-Position': String(at) });
+    const read = await as.helpdesk<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`, undefined, {
+      'Workgate-Min-Position': String(at),
+    });
     expect(read.body.pendingApprovals).toEqual([expect.objectContaining({ approvalId, status: 'conditional' })]);
     // The approver's queue shows what is left to close, as the approval itself does.
-    const queue = await as['support-lead']('GET', '/v1/approvals?owner=support-lead&status=conditional');
-    const row = queue.body.find((a: { approvalId: string }) => a.approvalId === approvalId);
+    const queue = await as['support-lead']<ApprovalQueueRow[]>(
+      'GET',
+      '/v1/approvals?owner=support-lead&status=conditional',
+    );
+    const row = found(queue.body, (a) => a.approvalId === approvalId, 'the approval in the queue');
     expect(row).toMatchObject({
       status: 'conditional',
       conditions: [{ conditionId: 'c1', title: 'R-03: retention policy signed', owner: 'support-lead', closed: false }],
     });
-    expect(row.conditions).toEqual((await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).body.conditions);
+    expect(row.conditions).toEqual(
+      (await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${approvalId}`)).body.conditions,
+    );
     // The last condition closing turns it approved, in that commit.
-    const closed = await as['support-lead']('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, {
+    const closed = await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, {
       evidence: { kind: 'signed-policy', ref: 'R-03' },
     });
     expect(closed.body).toMatchObject({ status: 'approved' });
@@ -217,13 +242,16 @@ describe('approvals over HTTP', () => {
     const { approvalId } = await workOrderWithRefund('AP-Q');
     const queue = await eventually(
       async () => {
-        const r = await as['support-lead']('GET', '/v1/approvals?owner=support-lead&status=requested');
-        return r.body?.some((a: { approvalId: string }) => a.approvalId === approvalId) ? r : undefined;
+        const r = await as['support-lead']<ApprovalQueueRow[]>(
+          'GET',
+          '/v1/approvals?owner=support-lead&status=requested',
+        );
+        return r.body?.some((a) => a.approvalId === approvalId) ? r : undefined;
       },
       10_000,
       'the approval queue',
     );
-    expect(queue.body.find((a: { approvalId: string }) => a.approvalId === approvalId)).toMatchObject({
+    expect(queue.body.find((a) => a.approvalId === approvalId)).toMatchObject({
       owner: 'support-lead',
       requestedBy: 'agent',
       status: 'requested',
@@ -235,7 +263,7 @@ describe('approvals over HTTP', () => {
   it('refuses self-approval: the requester may not approve their own request', async () => {
     const { approvalId } = await workOrderWithRefund('AP-2', 'support-lead');
     expect(
-      await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+      await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
         decision: 'approve',
         permittedAction: refund,
       }),
@@ -247,7 +275,7 @@ describe('approvals over HTTP', () => {
 
   it('a conditional approval blocks closure until its last condition closes with evidence', async () => {
     const { id, approvalId } = await workOrderWithRefund('AP-3');
-    const conditional = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+    const conditional = await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
       decision: 'conditional',
       permittedAction: refund,
       conditions: ['R-03: retention policy signed'],
@@ -258,7 +286,7 @@ describe('approvals over HTTP', () => {
     });
     await new Promise((r) => setTimeout(r, 300));
     expect(await close(id)).toMatchObject({ status: 409, body: { error: 'open_blockers' } });
-    const done = await as['support-lead']('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, {
+    const done = await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, {
       evidence: { kind: 'signed-policy', ref: 'R-03' },
     });
     expect(done.body).toMatchObject({ status: 'approved' });
@@ -267,13 +295,13 @@ describe('approvals over HTTP', () => {
 
   it('an unanswered approval expires after the workflow timeout and stops the action', async () => {
     expect((await t.rpc.request(Subjects.policy.publish, { definition: QUICK_REFUND })).answer.created).toBe(true);
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'quick-refund',
       externalRef: 'AP-5',
       source: 'helpdesk',
       inputs: {},
     });
-    const wait = await as.agent('POST', `/v1/work-orders/${opened.body.id}/actions`, {
+    const wait = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${opened.body.id}/actions`, {
       system: 'payments',
       operation: 'refund',
       kind: 'write',
@@ -281,7 +309,7 @@ describe('approvals over HTTP', () => {
     const approvalId = wait.body.approvalId as string;
     const expired = await eventually(
       async () => {
-        const a = await as['support-lead']('GET', `/v1/approvals/${approvalId}`);
+        const a = await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${approvalId}`);
         return a.body?.status === 'expired' ? a : undefined;
       },
       15_000,
@@ -309,7 +337,7 @@ describe('approvals over HTTP', () => {
     const { id, approvalId } = await workOrderWithRefund('AP-4');
     expect(
       (
-        await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+        await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
           decision: 'reject',
           note: 'outside policy',
         })

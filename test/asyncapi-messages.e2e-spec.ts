@@ -5,6 +5,7 @@ import { loadAsyncApiChannels } from './support/asyncapi-channels';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { ActionAnswer, OpenedAnswer } from '@workgate/contracts';
 
 const REFUSED_TYPE = 'no.such.type';
 const isTheRefusedEvent = (payload: unknown): boolean =>
@@ -73,19 +74,22 @@ describe('the AsyncAPI document against the messages of a run', () => {
 
   async function driveAWorkOrder(): Promise<void> {
     const as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef: 'AA-1',
       source: 'helpdesk',
       inputs: { caseId: 'AA-1', orderId: '1001', orderPaid: true },
     });
-    const id = opened.body.id as string;
+    const id = opened.body.id;
     for (const step of ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'])
       await as.agent('POST', `/v1/work-orders/${id}/steps/${step}/complete`, {
         evidence: [{ kind: 'receipt', ref: `${step}-r` }],
       });
     const refund = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };
-    const wait = await as.agent('POST', `/v1/work-orders/${id}/actions`, { ...refund, facts: { amount: 40 } });
+    const wait = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
+      ...refund,
+      facts: { amount: 40 },
+    });
     const approvalId = wait.body.approvalId as string;
     await eventually(
       async () => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).status === 200,
@@ -128,7 +132,7 @@ describe('the AsyncAPI document against the messages of a run', () => {
     await t.rpc.request(Subjects.approvals.get, { approvalId });
     await t.rpc.request(Subjects.ledger.listWorkOrders, {});
     await t.rpc.request(Subjects.intake.delivery, { workOrderId: id });
-    await t.rpc.request(Subjects.intake.receipt, { receiptId: wait.body.receiptId as string });
+    await t.rpc.request(Subjects.intake.receipt, { receiptId: wait.body.receiptId });
     await t.rpc.request(Subjects.ledger.readAll, { limit: 5 });
     await t.rpc.request(Subjects.ledger.prove, { position: 1 });
     await t.rpc.request(Subjects.policy.list, {});

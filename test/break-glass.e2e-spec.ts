@@ -3,6 +3,7 @@ import { urgentFix } from './support/fixtures';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { BreakGlassAnswer, ExceptionView, OpenedAnswer, PostReviewView, ViewRow } from '@workgate/contracts';
 
 /** Break-glass runs the action at once, under an exception, and leaves a post-review duty with a due time. */
 describe('break-glass and post-review over HTTP', () => {
@@ -29,14 +30,14 @@ describe('break-glass and post-review over HTTP', () => {
     const sub = t.nc.subscribe('workgate.notify.support-lead', {
       callback: (_e, m) => notices.push(JSON.parse(new TextDecoder().decode(m.data))),
     });
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'urgent-fix',
       externalRef: 'BG-1',
       source: 'helpdesk',
       inputs: {},
     });
-    const id = opened.body.id as string;
-    const bg = await as.agent('POST', `/v1/work-orders/${id}/break-glass`, {
+    const id = opened.body.id;
+    const bg = await as.agent<BreakGlassAnswer>('POST', `/v1/work-orders/${id}/break-glass`, {
       code: 'CUSTOMER_UNREACHABLE',
       rationale: 'customer flight leaves in an hour',
       action: { system: 'payments', operation: 'refund', kind: 'write' },
@@ -48,7 +49,7 @@ describe('break-glass and post-review over HTTP', () => {
       exception: { code: 'CUSTOMER_UNREACHABLE' },
       postReview: { owner: 'support-lead', dueAt: expect.any(String) },
     });
-    const postReviewId = bg.body.postReview.id as string;
+    const postReviewId = bg.body.postReview.id;
 
     await eventually(
       async () => (await as.agent('GET', `/v1/exceptions/${bg.body.exception.exceptionId}`)).status === 200,
@@ -57,7 +58,7 @@ describe('break-glass and post-review over HTTP', () => {
     );
     const overdue = await eventually(
       async () => {
-        const r = await as['support-lead']('GET', `/v1/post-reviews/${postReviewId}`);
+        const r = await as['support-lead']<PostReviewView>('GET', `/v1/post-reviews/${postReviewId}`);
         return r.body?.overdueNotified ? r : undefined;
       },
       15_000,
@@ -65,10 +66,10 @@ describe('break-glass and post-review over HTTP', () => {
     );
     expect(overdue.body).toMatchObject({ status: 'due', reviewer: 'support-lead', workOrderId: id });
     // The reviewer's own list has it, overdue; another approver's does not.
-    expect((await as['support-lead']('GET', '/v1/post-reviews?owner=support-lead&overdue=true')).body).toEqual([
-      expect.objectContaining({ postReviewId, workOrderId: id, overdue: true }),
-    ]);
-    expect((await as.other('GET', '/v1/post-reviews?owner=other')).body).toEqual([]);
+    expect(
+      (await as['support-lead']<ViewRow[]>('GET', '/v1/post-reviews?owner=support-lead&overdue=true')).body,
+    ).toEqual([expect.objectContaining({ postReviewId, workOrderId: id, overdue: true })]);
+    expect((await as.other<ViewRow[]>('GET', '/v1/post-reviews?owner=other')).body).toEqual([]);
     await eventually(
       async () => notices.some((n) => n.kind === 'post-review-overdue' && n.ref === postReviewId),
       5000,
@@ -76,7 +77,7 @@ describe('break-glass and post-review over HTTP', () => {
     );
 
     expect(
-      await as.other('POST', `/v1/post-reviews/${postReviewId}/complete`, {
+      await as.other<PostReviewView>('POST', `/v1/post-reviews/${postReviewId}/complete`, {
         outcome: 'x',
         remediation: { title: 't', owner: 'o', due: '2026-12-01T00:00:00Z' },
       }),
@@ -85,9 +86,11 @@ describe('break-glass and post-review over HTTP', () => {
       body: { error: 'not_reviewer' },
     });
     expect(
-      await as['support-lead']('POST', `/v1/post-reviews/${postReviewId}/complete`, { outcome: 'justified' }),
+      await as['support-lead']<PostReviewView>('POST', `/v1/post-reviews/${postReviewId}/complete`, {
+        outcome: 'justified',
+      }),
     ).toMatchObject({ status: 422 });
-    const done = await as['support-lead']('POST', `/v1/post-reviews/${postReviewId}/complete`, {
+    const done = await as['support-lead']<PostReviewView>('POST', `/v1/post-reviews/${postReviewId}/complete`, {
       outcome: 'justified; the refund path needs a fast lane',
       remediation: {
         title: 'add an urgent refund lane to the workflow',
@@ -96,11 +99,11 @@ describe('break-glass and post-review over HTTP', () => {
       },
     });
     expect(done).toMatchObject({ status: 200, body: { status: 'completed' } });
-    expect((await as['support-lead']('GET', '/v1/post-reviews?owner=support-lead')).body).toEqual([]);
+    expect((await as['support-lead']<ViewRow[]>('GET', '/v1/post-reviews?owner=support-lead')).body).toEqual([]);
     // The remediation becomes a task of the exception it reviewed, open until closed with evidence.
     const exception = await eventually(
       async () => {
-        const r = await as.agent('GET', `/v1/exceptions/${bg.body.exception.exceptionId}`);
+        const r = await as.agent<ExceptionView>('GET', `/v1/exceptions/${bg.body.exception.exceptionId}`);
         return r.body?.remediations?.length ? r : undefined;
       },
       10_000,
@@ -117,13 +120,13 @@ describe('break-glass and post-review over HTTP', () => {
   });
 
   it('refuses break-glass where the workflow does not allow it', async () => {
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'agent-delegation',
       externalRef: 'BG-2',
       source: 'helpdesk',
       inputs: { objective: 'x', repository: 'r' },
     });
-    const bg = await as.agent('POST', `/v1/work-orders/${opened.body.id}/break-glass`, {
+    const bg = await as.agent<BreakGlassAnswer>('POST', `/v1/work-orders/${opened.body.id}/break-glass`, {
       code: 'DELEGATE_UNRESPONSIVE',
       rationale: 'x',
       action: { system: 'repo', operation: 'branch.push', kind: 'write' },

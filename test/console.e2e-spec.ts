@@ -7,6 +7,20 @@ import { urgentFix } from './support/fixtures';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type {
+  ActionAnswer,
+  ApprovalView,
+  BreakGlassAnswer,
+  DecisionRecord,
+  ExceptionView,
+  OpenedAnswer,
+  PostReviewView,
+  RecordedEvent,
+  StepAnswer,
+  ViewRow,
+} from '@workgate/contracts';
+import type { ErrorBody } from './support/answers';
+import { defined } from './support/answers';
 
 const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, 'artifacts');
@@ -38,9 +52,14 @@ describe('the console in a real browser', () => {
     jobType = 'support-recovery',
     inputs: Record<string, unknown> = { caseId: 'C-77', orderId: '1042', orderPaid: true },
   ) => {
-    const r = await as.helpdesk('POST', '/v1/work-orders', { jobType, externalRef, source: 'helpdesk', inputs });
+    const r = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
+      jobType,
+      externalRef,
+      source: 'helpdesk',
+      inputs,
+    });
     expect(r.status).toBe(201);
-    return r.body.id as string;
+    return r.body.id;
   };
   const ask = async (
     who: string,
@@ -48,7 +67,7 @@ describe('the console in a real browser', () => {
     action: Record<string, unknown>,
     facts: Record<string, unknown>,
   ) => {
-    const r = await as[who]('POST', `/v1/work-orders/${workOrderId}/actions`, { ...action, facts });
+    const r = await as[who]<ActionAnswer>('POST', `/v1/work-orders/${workOrderId}/actions`, { ...action, facts });
     expect(r.body).toMatchObject({ decision: 'wait' });
     return r.body.approvalId as string;
   };
@@ -73,15 +92,15 @@ describe('the console in a real browser', () => {
       { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1077'] },
       { amount: 120 },
     );
-    const blocked = await as.agent('POST', `/v1/work-orders/${other}/steps/confirm-customer/block`, {
+    const blocked = await as.agent<StepAnswer>('POST', `/v1/work-orders/${other}/steps/confirm-customer/block`, {
       code: 'CUSTOMER_UNREACHABLE',
       rationale: 'no answer on two calls',
     });
     expect(blocked.status).toBe(201);
-    ids.exception = blocked.body.exception.exceptionId;
+    ids.exception = defined(blocked.body.exception, 'exception of the blocked step').exceptionId;
 
     const urgent = await open('URG-7', 'urgent-fix', {});
-    const glass = await as.agent('POST', `/v1/work-orders/${urgent}/break-glass`, {
+    const glass = await as.agent<BreakGlassAnswer>('POST', `/v1/work-orders/${urgent}/break-glass`, {
       code: 'CUSTOMER_UNREACHABLE',
       rationale: 'customer flight leaves in an hour',
       action: { system: 'shop', operation: 'order.note', kind: 'write' },
@@ -90,8 +109,8 @@ describe('the console in a real browser', () => {
     ids.postReview = glass.body.postReview.id;
     await eventually(
       async () => {
-        const r = await as['support-lead']('GET', '/v1/post-reviews?owner=support-lead&overdue=true');
-        return r.status === 200 && r.body.some((p: { postReviewId: string }) => p.postReviewId === ids.postReview);
+        const r = await as['support-lead']<ViewRow[]>('GET', '/v1/post-reviews?owner=support-lead&overdue=true');
+        return r.status === 200 && r.body.some((p) => p.postReviewId === ids.postReview);
       },
       15_000,
       'the post-review to fall overdue',
@@ -117,7 +136,7 @@ describe('the console in a real browser', () => {
   const shot = (name: string, p: Page = page) =>
     p.screenshot({ path: join(ARTIFACTS, `console-${name}.png`), fullPage: true });
   const card = (name: string | RegExp): Locator => page.getByRole('article', { name });
-  const approval = async (id: string) => (await as['support-lead']('GET', `/v1/approvals/${id}`)).body;
+  const approval = async (id: string) => (await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${id}`)).body;
 
   async function signIn(p: Page, who: string): Promise<void> {
     await p.getByLabel('API key').fill(principals.keys[who]);
@@ -203,7 +222,7 @@ describe('the console in a real browser', () => {
       10_000,
       'the approval to be conditional',
     );
-    expect((await approval(ids.credit)).conditions.map((c: { title: string }) => c.title)).toEqual([
+    expect((await approval(ids.credit)).conditions?.map((c) => c.title)).toEqual([
       'Customer confirms the credit in writing',
       'Team lead countersigns',
     ]);
@@ -235,7 +254,7 @@ describe('the console in a real browser', () => {
     const ownCard = card(/order:1077/);
     await ownCard.getByRole('button', { name: 'Approve', exact: true }).click();
     await page.waitForFunction(() => document.querySelector('#status')?.classList.contains('error'));
-    const refused = await as['support-lead']('POST', `/v1/approvals/${ids.own}/decision`, {
+    const refused = await as['support-lead']<ErrorBody>('POST', `/v1/approvals/${ids.own}/decision`, {
       decision: 'approve',
       permittedAction: (await approval(ids.own)).requestedAction,
     });
@@ -256,7 +275,9 @@ describe('the console in a real browser', () => {
     expect(await review.getByLabel('Remediation due').inputValue()).toBe('P14D');
     await review.getByRole('button', { name: 'Complete' }).click();
     await eventually(
-      async () => (await as['support-lead']('GET', `/v1/post-reviews/${ids.postReview}`)).body.status === 'completed',
+      async () =>
+        (await as['support-lead']<PostReviewView>('GET', `/v1/post-reviews/${ids.postReview}`)).body.status ===
+        'completed',
       10_000,
       'the post-review to be completed',
     );
@@ -274,7 +295,7 @@ describe('the console in a real browser', () => {
     await exception.getByLabel('Evidence', { exact: true }).fill('mail://case/C-78/5');
     await exception.getByRole('button', { name: 'Resolve' }).click();
     await eventually(
-      async () => (await as.agent('GET', `/v1/exceptions/${ids.exception}`)).body.status === 'resolved',
+      async () => (await as.agent<ExceptionView>('GET', `/v1/exceptions/${ids.exception}`)).body.status === 'resolved',
       10_000,
       'the exception to be resolved',
     );
@@ -304,13 +325,13 @@ describe('the console in a real browser', () => {
     await signOut();
     await signIn(page, 'lead');
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
-    const events = (await as.lead('GET', `/v1/work-orders/${ids.caseWo}/events`)).body as unknown[];
+    const events = (await as.lead<RecordedEvent[]>('GET', `/v1/work-orders/${ids.caseWo}/events`)).body as unknown[];
     expect(await page.locator('#work-order table').last().locator('tbody tr').count()).toBe(events.length);
     await shot('work-order');
 
     await page.getByRole('link', { name: /Receipt of the wait decision on write payments refund/ }).click();
     await page.getByRole('heading', { name: /Receipt of a decision/ }).waitFor();
-    const decisions = (await as.lead('GET', `/v1/work-orders/${ids.caseWo}/decisions`)).body;
+    const decisions = (await as.lead<DecisionRecord[]>('GET', `/v1/work-orders/${ids.caseWo}/decisions`)).body;
     expect(await page.innerText('#receipt')).toContain(decisions[0].receiptId);
     await shot('receipt');
   });

@@ -52,7 +52,7 @@ describe('the ops dashboard in a real browser', () => {
   });
 
   const api = async (path: string): Promise<ViewRow[]> => {
-    const r = await client(t.url, principals.keys.lead)('GET', path);
+    const r = await client(t.url, principals.keys.lead)<ViewRow[]>('GET', path);
     expect(r.status).toBe(200);
     return r.body;
   };

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { inboxDelivery } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { DelegationAnswer, InboxMessage, OpenedAnswer } from '@workgate/contracts';
 
 /**
  * SPEC 7: credential-shaped text is masked wherever it is shown, delegation prompts and inboxes
@@ -45,14 +46,14 @@ describe('credentials in a delegation prompt are masked', () => {
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'agent-delegation',
       externalRef: 'DL-MASK',
       source: 'helpdesk',
       inputs: { objective: 'payouts', repository: 'r' },
     });
     workOrderId = opened.body.id;
-    const dispatched = await as.op('POST', `/v1/work-orders/${workOrderId}/delegations`, {
+    const dispatched = await as.op<DelegationAnswer>('POST', `/v1/work-orders/${workOrderId}/delegations`, {
       recipient: 'agent-x',
       command: 'delegate_task',
       prompt,
@@ -63,7 +64,7 @@ describe('credentials in a delegation prompt are masked', () => {
   afterAll(() => t?.close());
 
   it('the operator inbox shows the prompt with every credential masked, and the rest of it as written', async () => {
-    const inbox = await as.op('GET', '/v1/inbox/agent-x?box=inbox&filter=all');
+    const inbox = await as.op<InboxMessage[]>('GET', '/v1/inbox/agent-x?box=inbox&filter=all');
     expect(inbox.status).toBe(200);
     expect(leaks(inbox.text)).toEqual([]);
     expect(inbox.body).toEqual([

@@ -3,6 +3,14 @@ import { prompt } from '../libs/domain/delegation/delegation.fixtures';
 import { eventually, inboxDelivery } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type {
+  ActionAnswer,
+  DelegationAnswer,
+  DelegationView,
+  InboxMessage,
+  OpenedAnswer,
+  WorkOrderHandoff,
+} from '@workgate/contracts';
 
 /** The delegation contract: inbox delivery, reminders, a hard timeout that stops the work order, operator-only confirmation. */
 describe('delegations over HTTP', () => {
@@ -19,17 +27,17 @@ describe('delegations over HTTP', () => {
 
   const workOrder = async (ref: string) =>
     (
-      await as.helpdesk('POST', '/v1/work-orders', {
+      await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'agent-delegation',
         externalRef: ref,
         source: 'helpdesk',
         inputs: { objective: 'x', repository: 'r' },
       })
-    ).body.id as string;
+    ).body.id;
 
   it('refuses a prompt with missing parts (every one named) and private planning paths', async () => {
     const id = await workOrder('DL-0');
-    const missing = await as.op('POST', `/v1/work-orders/${id}/delegations`, {
+    const missing = await as.op<DelegationAnswer>('POST', `/v1/work-orders/${id}/delegations`, {
       recipient: 'agent-x',
       command: 'delegate_task',
       prompt: { objective: 'x' },
@@ -46,7 +54,7 @@ describe('delegations over HTTP', () => {
         ],
       },
     });
-    const leak = await as.op('POST', `/v1/work-orders/${id}/delegations`, {
+    const leak = await as.op<DelegationAnswer>('POST', `/v1/work-orders/${id}/delegations`, {
       recipient: 'agent-x',
       command: 'delegate_task',
       prompt: { ...prompt, artifacts: [{ path: 'brain/plan.md', access: 'read' }] },
@@ -60,7 +68,7 @@ describe('delegations over HTTP', () => {
       callback: (_e, m) => notices.push(JSON.parse(new TextDecoder().decode(m.data))),
     });
     const id = await workOrder('DL-1');
-    const dispatched = await as.op('POST', `/v1/work-orders/${id}/delegations`, {
+    const dispatched = await as.op<DelegationAnswer>('POST', `/v1/work-orders/${id}/delegations`, {
       recipient: 'agent-x',
       command: 'delegate_task',
       prompt,
@@ -73,7 +81,7 @@ describe('delegations over HTTP', () => {
     const { dispatchId } = dispatched.body;
 
     // The dispatcher reads its delegation in the inbox at once; the recipient's durable NATS inbox gets it after commit.
-    const inbox = await as.op('GET', '/v1/inbox/agent-x?box=inbox&filter=delegate_task');
+    const inbox = await as.op<InboxMessage[]>('GET', '/v1/inbox/agent-x?box=inbox&filter=delegate_task');
     expect(inbox.body).toEqual([
       expect.objectContaining({
         dispatchId,
@@ -83,14 +91,14 @@ describe('delegations over HTTP', () => {
       }),
     ]);
     expect(JSON.parse(await inboxDelivery(t.nc, 'agent-x'))).toMatchObject({ dispatchId });
-    expect((await as.op('GET', '/v1/inbox/agent.*')).body).toMatchObject({
+    expect((await as.op<InboxMessage[]>('GET', '/v1/inbox/agent.*')).body).toMatchObject({
       error: 'validation_failed',
       details: [{ path: 'param:recipient' }],
     });
 
     const handoff = await eventually(
       async () => {
-        const r = await as.op('GET', `/v1/work-orders/${id}`);
+        const r = await as.op<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`);
         return r.body.status === 'stopped' ? r : undefined;
       },
       15_000,
@@ -108,12 +116,17 @@ describe('delegations over HTTP', () => {
       'the timeout notice',
     );
     expect(notices.filter((n) => n.kind === 'delegation-reminder' && n.ref === dispatchId)).toHaveLength(2);
-    expect((await as.op('POST', `/v1/delegations/${dispatchId}/confirm`, {})).body).toMatchObject({
+    expect((await as.op<DelegationView>('POST', `/v1/delegations/${dispatchId}/confirm`, {})).body).toMatchObject({
       error: 'delegation_timed_out',
     });
     expect(
-      (await as.op('POST', `/v1/work-orders/${id}/actions`, { system: 'ci', operation: 'pipeline.run', kind: 'write' }))
-        .body,
+      (
+        await as.op<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
+          system: 'ci',
+          operation: 'pipeline.run',
+          kind: 'write',
+        })
+      ).body,
     ).toMatchObject({ error: 'work_order_stopped' });
     sub.unsubscribe();
   });
@@ -121,7 +134,7 @@ describe('delegations over HTTP', () => {
   it('confirmed by an operator before the timeout: no timeout fires; the delegate cannot confirm itself', async () => {
     const id = await workOrder('DL-2');
     const { dispatchId } = (
-      await as.op('POST', `/v1/work-orders/${id}/delegations`, {
+      await as.op<DelegationAnswer>('POST', `/v1/work-orders/${id}/delegations`, {
         recipient: 'agent-x',
         command: 'delegate_task',
         prompt,
@@ -133,10 +146,11 @@ describe('delegations over HTTP', () => {
       body: { error: 'delegate_cannot_confirm' },
     });
     expect(
-      (await as.op('POST', `/v1/delegations/${dispatchId}/confirm`, { note: 'verified: tests green' })).body,
+      (await as.op<DelegationView>('POST', `/v1/delegations/${dispatchId}/confirm`, { note: 'verified: tests green' }))
+        .body,
     ).toMatchObject({ status: 'confirmed' });
     await new Promise((r) => setTimeout(r, 7000));
-    expect((await as.op('GET', `/v1/work-orders/${id}`)).body.status).toBe('open');
+    expect((await as.op<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`)).body.status).toBe('open');
     const { rows } = await t.db
       .appPool()
       .query(`SELECT type FROM ledger_events WHERE stream_id = $1 ORDER BY position`, [`delegation-${dispatchId}`]);

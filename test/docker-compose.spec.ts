@@ -16,9 +16,25 @@ const APPS_DIR = path.join(REPO_ROOT, 'apps');
 const EXPECTED_APPS = ['gateway', 'intake', 'policy', 'approvals', 'ledger', 'exceptions'] as const;
 const INFRA_SERVICES = ['nats', 'postgres', 'migrate'] as const;
 
-type Service = Record<string, any>;
+/** The parts of a compose service these checks read, in both the short and the long syntax. */
+interface Service {
+  image?: string;
+  build?: string | { context?: string; dockerfile?: string };
+  command?: string | string[];
+  restart?: string;
+  environment?: string[] | Record<string, string | number | boolean | null>;
+  volumes?: Array<string | { source?: string; target?: string; read_only?: boolean }>;
+  ports?: Array<string | number | { published?: string | number; target?: string | number }>;
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  healthcheck?: { test?: string | string[]; interval?: string; timeout?: string; retries?: number };
+}
 
-function loadCompose(): { services: Record<string, Service>; [k: string]: any } {
+interface Compose {
+  services: Record<string, Service | undefined>;
+  volumes?: Record<string, unknown>;
+}
+
+function loadCompose(): Compose {
   const text = fs.readFileSync(COMPOSE_FILE, 'utf8');
   const doc = parse(text, { merge: true });
   if (!doc || typeof doc !== 'object' || !doc.services || typeof doc.services !== 'object') {
@@ -69,7 +85,7 @@ function environmentOf(svc: Service | undefined): Record<string, string> {
 function volumesOf(svc: Service | undefined): string[] {
   const vols = svc?.volumes;
   if (!Array.isArray(vols)) return [];
-  return vols.map((v: any) =>
+  return vols.map((v) =>
     typeof v === 'string' ? v : `${v.source ?? ''}:${v.target ?? ''}${v.read_only ? ':ro' : ''}`,
   );
 }
@@ -161,9 +177,9 @@ describe('docker-compose.yml', () => {
       const hc = healthcheckText(nats);
       expect(hc).toMatch(/wget/);
       expect(hc).toMatch(/:8222\/healthz\?js-enabled-only=true/);
-      expect(nats.healthcheck.interval).toBeDefined();
-      expect(nats.healthcheck.timeout).toBeDefined();
-      expect(nats.healthcheck.retries).toBeGreaterThan(0);
+      expect(nats?.healthcheck?.interval).toBeDefined();
+      expect(nats?.healthcheck?.timeout).toBeDefined();
+      expect(nats?.healthcheck?.retries).toBeGreaterThan(0);
     });
   });
 
@@ -190,9 +206,9 @@ describe('docker-compose.yml', () => {
       expect(hc).toMatch(/pg_isready/);
       expect(hc).toMatch(/-U workgate/);
       expect(hc).toMatch(/-d workgate/);
-      expect(pg.healthcheck.interval).toBeDefined();
-      expect(pg.healthcheck.timeout).toBeDefined();
-      expect(pg.healthcheck.retries).toBeGreaterThan(0);
+      expect(pg?.healthcheck?.interval).toBeDefined();
+      expect(pg?.healthcheck?.timeout).toBeDefined();
+      expect(pg?.healthcheck?.retries).toBeGreaterThan(0);
     });
   });
 
@@ -201,8 +217,8 @@ describe('docker-compose.yml', () => {
 
     it('is a one-shot job running the ledger migrations from the project image', () => {
       expect(commandTokens(migrate)).toEqual(['node', 'dist/apps/ledger/migrate.js']);
-      expect(migrate.restart).toBe('no');
-      expect(migrate.build).toBeDefined();
+      expect(migrate?.restart).toBe('no');
+      expect(migrate?.build).toBeDefined();
     });
 
     it('waits for postgres to be healthy', () => {
@@ -224,7 +240,7 @@ describe('docker-compose.yml', () => {
     it('is built from the project Dockerfile', () => {
       const build = svc?.build;
       expect(build).toBeDefined();
-      const context = typeof build === 'string' ? build : build.context;
+      const context = typeof build === 'string' ? build : build?.context;
       expect(context).toBe('.');
       if (typeof build === 'object' && build.dockerfile !== undefined) {
         expect(build.dockerfile).toBe('Dockerfile');
@@ -249,7 +265,7 @@ describe('docker-compose.yml', () => {
 
   describe('service-specific settings', () => {
     it('gateway publishes port 3000', () => {
-      const ports = (services.gateway?.ports ?? []).map((p: any) =>
+      const ports = (services.gateway?.ports ?? []).map((p) =>
         typeof p === 'object' ? `${p.published}:${p.target}` : String(p),
       );
       expect(ports).toContain('3000:3000');
@@ -261,9 +277,9 @@ describe('docker-compose.yml', () => {
       expect(hc).toMatch(/\bnode\b/);
       expect(hc).toMatch(/fetch\(/);
       expect(hc).toMatch(/:3000\/health\b/);
-      expect(gw.healthcheck.interval).toBeDefined();
-      expect(gw.healthcheck.timeout).toBeDefined();
-      expect(gw.healthcheck.retries).toBeGreaterThan(0);
+      expect(gw?.healthcheck?.interval).toBeDefined();
+      expect(gw?.healthcheck?.timeout).toBeDefined();
+      expect(gw?.healthcheck?.retries).toBeGreaterThan(0);
     });
 
     it('gateway mounts ./config read-only', () => {
@@ -284,10 +300,10 @@ describe('docker-compose.yml', () => {
 
   describe('image tags', () => {
     it.each(Object.keys(services).map((name) => [name]))('%s names an image with a pinned, non-latest tag', (name) => {
-      const image = services[name].image;
+      const image = services[name]?.image;
       // A build-only service would be tagged "<project>-<service>:latest" implicitly.
       expect(typeof image).toBe('string');
-      const tag = imageTag(image);
+      const tag = imageTag(image ?? '');
       expect(tag).not.toBe('');
       expect(tag).not.toBe('latest');
     });

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { ExceptionListItem, ExceptionView, OpenedAnswer, StepAnswer, WorkOrderHandoff } from '@workgate/contracts';
+import { defined, found } from './support/answers';
 
 /** Blocked work becomes an owned exception; resolving it with evidence unblocks closure. */
 describe('exceptions over HTTP', () => {
@@ -36,21 +38,21 @@ describe('exceptions over HTTP', () => {
     });
 
   it('a blocked step is an owned exception with its SLA; resolved with evidence, the work order can close', async () => {
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef: 'EX-1',
       source: 'helpdesk',
       inputs: { caseId: 'C', orderId: '1', orderPaid: true },
     });
-    const id = opened.body.id as string;
-    const blocked = await as.agent('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, {
+    const id = opened.body.id;
+    const blocked = await as.agent<StepAnswer>('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, {
       code: 'CUSTOMER_UNREACHABLE',
       rationale: 'no answer twice',
     });
-    const exceptionId = blocked.body.exception.exceptionId as string;
+    const exceptionId = defined(blocked.body.exception, 'exception of the blocked step').exceptionId;
     const exception = await eventually(
       async () => {
-        const r = await as.agent('GET', `/v1/exceptions/${exceptionId}`);
+        const r = await as.agent<ExceptionView>('GET', `/v1/exceptions/${exceptionId}`);
         return r.status === 200 ? r : undefined;
       },
       10_000,
@@ -62,10 +64,10 @@ describe('exceptions over HTTP', () => {
       owner: 'support-lead',
       workOrderId: id,
       stepId: 'confirm-customer',
-      dueAt: blocked.body.exception.dueAt,
+      dueAt: blocked.body.exception?.dueAt,
     });
     // The owner's list names it by the work order's reference (the caller's own write is read back at once).
-    const listed = (await as.agent('GET', '/v1/exceptions?owner=support-lead')).body as Array<Record<string, unknown>>;
+    const listed = (await as.agent<ExceptionListItem[]>('GET', '/v1/exceptions?owner=support-lead')).body;
     expect(listed.find((e) => e.exceptionId === exceptionId)).toMatchObject({
       workOrderId: id,
       externalRef: 'EX-1',
@@ -82,22 +84,24 @@ describe('exceptions over HTTP', () => {
 
     // A resolution, evidence, or both: never neither.
     expect(
-      await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: ' ', evidence: [] }),
+      await as.agent<ExceptionView>('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: ' ', evidence: [] }),
     ).toMatchObject({ status: 422, body: { error: 'evidence_required' } });
-    const resolved = await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, {
+    const resolved = await as.agent<ExceptionView>('POST', `/v1/exceptions/${exceptionId}/resolve`, {
       evidence: [{ kind: 'email', ref: 'msg-42' }],
     });
     expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved' } });
     expect(
-      ((await as.agent('GET', '/v1/exceptions?owner=support-lead')).body as Array<{ exceptionId: string }>).some(
-        (e) => e.exceptionId === exceptionId,
-      ),
+      (
+        (await as.agent<ExceptionListItem[]>('GET', '/v1/exceptions?owner=support-lead')).body as Array<{
+          exceptionId: string;
+        }>
+      ).some((e) => e.exceptionId === exceptionId),
     ).toBe(false);
-    expect((await as.agent('GET', '/v1/exceptions?status=resolved')).body).toEqual(
+    expect((await as.agent<ExceptionListItem[]>('GET', '/v1/exceptions?status=resolved')).body).toEqual(
       expect.arrayContaining([expect.objectContaining({ exceptionId, resolvedAt: expect.any(String) })]),
     );
     expect(
-      await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, {
+      await as.agent<ExceptionView>('POST', `/v1/exceptions/${exceptionId}/resolve`, {
         resolution: 'again',
         evidence: [{ kind: 'email', ref: 'x' }],
       }),
@@ -110,19 +114,19 @@ describe('exceptions over HTTP', () => {
     (await t.rpc.request(Subjects.intake.events, { workOrderId: id })).filter((e) => e.position <= position);
 
   it("a resolution's position covers its work order: read at once, by the resolver or at Workgate-Position, the blocker is gone", async () => {
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef: 'EX-RYW',
       source: 'helpdesk',
       inputs: { caseId: 'C', orderId: '9', orderPaid: true },
     });
-    const id = opened.body.id as string;
-    const blocked = await as.agent('POST', `/v1/work-orders/${id}/steps/update-order/block`, {
+    const id = opened.body.id;
+    const blocked = await as.agent<StepAnswer>('POST', `/v1/work-orders/${id}/steps/update-order/block`, {
       code: 'PAYMENT_MISMATCH',
       rationale: 'refund not captured',
     });
-    const exceptionId = blocked.body.exception.exceptionId as string;
-    const before = await as.agent('GET', `/v1/work-orders/${id}`);
+    const exceptionId = defined(blocked.body.exception, 'exception of the blocked step').exceptionId;
+    const before = await as.agent<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`);
     expect(before.body).toMatchObject({
       status: 'blocked',
       openExceptions: [expect.objectContaining({ exceptionId, code: 'PAYMENT_MISMATCH' })],
@@ -130,7 +134,7 @@ describe('exceptions over HTTP', () => {
     expect(before.body.blockers).toContain(`exception PAYMENT_MISMATCH (${exceptionId}) is open`);
     expect(before.body.nextAction).toBe('resolve exception PAYMENT_MISMATCH');
 
-    const resolved = await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, {
+    const resolved = await as.agent<ExceptionView>('POST', `/v1/exceptions/${exceptionId}/resolve`, {
       resolution: 'reached by email',
     });
     expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved' } });
@@ -141,13 +145,15 @@ describe('exceptions over HTTP', () => {
       (await eventsUpTo(id, position)).filter((e) => e.type === 'WorkOrderExceptionClosed').map((e) => e.data),
     ).toEqual([expect.objectContaining({ exceptionId, resolvedBy: 'agent' })]);
     for (const read of [
-      await as.agent('GET', `/v1/work-orders/${id}`),
-      await as.helpdesk('GET', `/v1/work-orders/${id}`, undefined, { 'Workgate-Min-Position': String(position) }),
+      await as.agent<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`),
+      await as.helpdesk<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`, undefined, {
+        'Workgate-Min-Position': String(position),
+      }),
     ]) {
       expect(read.status).toBe(200);
       expect(read.body).toMatchObject({ status: 'open', openExceptions: [] });
-      expect(read.body.blockers.filter((b: string) => b.startsWith('exception'))).toEqual([]);
-      expect(read.body.steps.find((s: { id: string }) => s.id === 'update-order').status).toBe('pending');
+      expect(read.body.blockers.filter((b) => b.startsWith('exception'))).toEqual([]);
+      expect(found(read.body.steps, (s) => s.id === 'update-order', 'step update-order').status).toBe('pending');
       expect(read.body.nextAction).toBe('complete step inspect-case: Inspect case, order, shipment and payment');
     }
     // The reaction that carries resolutions recorded elsewhere finds this one applied: closed once.
@@ -160,18 +166,18 @@ describe('exceptions over HTTP', () => {
   });
 
   it('a resolution recorded without its work order (by an earlier version) still reaches it from the ledger, once', async () => {
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef: 'EX-OLD',
       source: 'helpdesk',
       inputs: { caseId: 'C', orderId: '8', orderPaid: true },
     });
-    const id = opened.body.id as string;
-    const blocked = await as.agent('POST', `/v1/work-orders/${id}/steps/update-order/block`, {
+    const id = opened.body.id;
+    const blocked = await as.agent<StepAnswer>('POST', `/v1/work-orders/${id}/steps/update-order/block`, {
       code: 'PAYMENT_MISMATCH',
       rationale: 'refund not captured',
     });
-    const exceptionId = blocked.body.exception.exceptionId as string;
+    const exceptionId = defined(blocked.body.exception, 'exception of the blocked step').exceptionId;
     // An earlier exceptions service appended the resolution to the exception's stream alone.
     const stream = await t.rpc.request(Subjects.ledger.readStream, { streamId: `exception-${exceptionId}` });
     const data = {
@@ -187,7 +193,7 @@ describe('exceptions over HTTP', () => {
       events: [{ eventId: randomUUID(), type: 'ExceptionResolved', data, metadata: { actor: 'agent' } }],
     });
     await eventually(
-      async () => (await as.agent('GET', `/v1/work-orders/${id}`)).body.status === 'open',
+      async () => (await as.agent<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`)).body.status === 'open',
       10_000,
       'the resolution to reach the work order',
     );
@@ -200,19 +206,23 @@ describe('exceptions over HTTP', () => {
   });
 
   it('records an SLA breach once when an exception is still open past its due time', async () => {
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef: 'EX-3',
       source: 'helpdesk',
       inputs: { caseId: 'C', orderId: '3', orderPaid: true },
     });
-    const blocked = await as.agent('POST', `/v1/work-orders/${opened.body.id}/steps/confirm-customer/block`, {
-      code: 'CUSTOMER_UNREACHABLE',
-      rationale: 'voicemail',
-    });
-    const exceptionId = blocked.body.exception.exceptionId as string;
+    const blocked = await as.agent<StepAnswer>(
+      'POST',
+      `/v1/work-orders/${opened.body.id}/steps/confirm-customer/block`,
+      {
+        code: 'CUSTOMER_UNREACHABLE',
+        rationale: 'voicemail',
+      },
+    );
+    const exceptionId = defined(blocked.body.exception, 'exception of the blocked step').exceptionId;
     await eventually(
-      async () => (await as.agent('GET', `/v1/exceptions/${exceptionId}`)).body?.slaBreached === true,
+      async () => (await as.agent<ExceptionView>('GET', `/v1/exceptions/${exceptionId}`)).body?.slaBreached === true,
       15_000,
       'the SLA breach',
     );
@@ -228,24 +238,28 @@ describe('exceptions over HTTP', () => {
   it('remediation tasks are added and closed with evidence; a repeating code raises one drift signal for its owner', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const opened = await as.helpdesk('POST', '/v1/work-orders', {
+      const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'support-recovery',
         externalRef: `EX-D${i}`,
         source: 'helpdesk',
         inputs: { caseId: 'C', orderId: `${i}`, orderPaid: true },
       });
-      const blocked = await as.agent('POST', `/v1/work-orders/${opened.body.id}/steps/validate-address/block`, {
-        code: 'ADDRESS_INVALID',
-        rationale: 'zone unknown',
-      });
-      ids.push(blocked.body.exception.exceptionId);
+      const blocked = await as.agent<StepAnswer>(
+        'POST',
+        `/v1/work-orders/${opened.body.id}/steps/validate-address/block`,
+        {
+          code: 'ADDRESS_INVALID',
+          rationale: 'zone unknown',
+        },
+      );
+      ids.push(defined(blocked.body.exception, 'exception of the blocked step').exceptionId);
     }
     await eventually(
       async () => (await as.agent('GET', `/v1/exceptions/${ids[0]}`)).status === 200,
       10_000,
       'the exception',
     );
-    const added = await as.agent('POST', `/v1/exceptions/${ids[0]}/remediations`, {
+    const added = await as.agent<ExceptionView>('POST', `/v1/exceptions/${ids[0]}/remediations`, {
       title: 'validate zones at intake',
       owner: 'intake-lead',
       due: '2026-12-31T00:00:00Z',
@@ -257,14 +271,14 @@ describe('exceptions over HTTP', () => {
     const taskId = added.body.remediations[0].taskId;
     expect(
       (
-        await as.agent('POST', `/v1/exceptions/${ids[0]}/remediations/${taskId}/close`, {
+        await as.agent<ExceptionView>('POST', `/v1/exceptions/${ids[0]}/remediations/${taskId}/close`, {
           evidence: { kind: 'change', ref: 'PR-7' },
         })
       ).body.remediations[0].closed,
     ).toBe(true);
     // Closing it again is a conflict the caller can read, never a 500.
     expect(
-      await as.agent('POST', `/v1/exceptions/${ids[0]}/remediations/${taskId}/close`, {
+      await as.agent<ExceptionView>('POST', `/v1/exceptions/${ids[0]}/remediations/${taskId}/close`, {
         evidence: { kind: 'change', ref: 'PR-7' },
       }),
     ).toMatchObject({
@@ -291,25 +305,25 @@ describe('exceptions over HTTP', () => {
   });
 
   it('a failed prerequisite opens PREREQ_MISSING; resolving it unblocks the work order', async () => {
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef: 'EX-2',
       source: 'helpdesk',
       inputs: { caseId: 'C', orderId: '2', orderPaid: false },
     });
-    const exceptionId = opened.body.exceptions[0].exceptionId as string;
+    const exceptionId = opened.body.exceptions[0].exceptionId;
     await eventually(
       async () => (await as.agent('GET', `/v1/exceptions/${exceptionId}`)).status === 200,
       10_000,
       'PREREQ_MISSING to be raised',
     );
-    expect((await as.agent('GET', `/v1/work-orders/${opened.body.id}`)).body.status).toBe('blocked');
+    expect((await as.agent<WorkOrderHandoff>('GET', `/v1/work-orders/${opened.body.id}`)).body.status).toBe('blocked');
     const resolved = await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, {
       resolution: 'payment captured',
       evidence: [{ kind: 'payment', ref: 'pay-2' }],
     });
     // Unblocked in the resolution's own commit: read at its position, at once.
-    const read = await as.helpdesk('GET', `/v1/work-orders/${opened.body.id}`, undefined, {
+    const read = await as.helpdesk<WorkOrderHandoff>('GET', `/v1/work-orders/${opened.body.id}`, undefined, {
       'Workgate-Min-Position': resolved.headers.get('workgate-position')!,
     });
     expect(read.body).toMatchObject({ status: 'open', openExceptions: [] });

@@ -3,6 +3,25 @@ import { TestDatabase } from './support/database';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type {
+  ActionAnswer,
+  ApprovalView,
+  DeliveryPage,
+  ExceptionCode,
+  OpenedAnswer,
+  PublishWorkflowResult,
+  Receipt,
+  RejectionsPage,
+  StatusAnswer,
+  StepAnswer,
+  ViewRow,
+  WorkOrderHandoff,
+  WorkOrderListItem,
+  WorkflowVersion,
+} from '@workgate/contracts';
+import { found } from './support/answers';
+import type { ErrorBody, IngestAnswer } from './support/answers';
+import type { OpenAPIObject } from '@nestjs/swagger';
 
 const CANARY = 'CANARY-7f3a9c-SECRET';
 
@@ -32,7 +51,13 @@ describe('gateway: support recovery over HTTP', () => {
   const open = (
     externalRef: string,
     inputs: Record<string, unknown> = { caseId: 'C-1', orderId: '1001', orderPaid: true },
-  ) => as.helpdesk('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef, source: 'helpdesk', inputs });
+  ) =>
+    as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
+      jobType: 'support-recovery',
+      externalRef,
+      source: 'helpdesk',
+      inputs,
+    });
 
   it('runs the address fix, makes the refund wait, stops the unnamed system, and closes only with evidence', async () => {
     const opened = await open('CASE-1');
@@ -48,7 +73,7 @@ describe('gateway: support recovery over HTTP', () => {
     });
     const id = opened.body.id;
 
-    const fix = await as.agent('POST', `/v1/work-orders/${id}/actions`, {
+    const fix = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
       system: 'shop',
       operation: 'order.note',
       kind: 'write',
@@ -63,7 +88,7 @@ describe('gateway: support recovery over HTTP', () => {
       scopeChecks: { passed: 3, total: 3 },
       receiptId: expect.any(String),
     });
-    const receipt = await as.agent('GET', `/v1/receipts/${fix.body.receiptId}`);
+    const receipt = await as.agent<Receipt>('GET', `/v1/receipts/${fix.body.receiptId}`);
     expect(receipt.status).toBe(200);
     expect(receipt.body).toMatchObject({
       receiptId: fix.body.receiptId,
@@ -75,7 +100,7 @@ describe('gateway: support recovery over HTTP', () => {
     });
 
     const refundCase = await open('CASE-2');
-    const refund = await as.agent('POST', `/v1/work-orders/${refundCase.body.id}/actions`, {
+    const refund = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${refundCase.body.id}/actions`, {
       system: 'payments',
       operation: 'refund',
       kind: 'write',
@@ -87,7 +112,7 @@ describe('gateway: support recovery over HTTP', () => {
       approvalId: expect.any(String),
     });
 
-    const crm = await as.agent('POST', `/v1/work-orders/${id}/actions`, {
+    const crm = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
       system: 'crm',
       operation: 'contact.update',
       kind: 'write',
@@ -99,7 +124,7 @@ describe('gateway: support recovery over HTTP', () => {
         200,
       );
     }
-    const missingEvidence = await as.agent('POST', `/v1/work-orders/${id}/steps/update-order/complete`, {
+    const missingEvidence = await as.agent<StepAnswer>('POST', `/v1/work-orders/${id}/steps/update-order/complete`, {
       evidence: [],
     });
     expect(missingEvidence).toMatchObject({ status: 422, body: { error: 'step_evidence_required' } });
@@ -113,15 +138,18 @@ describe('gateway: support recovery over HTTP', () => {
       expect(done.status).toBe(200);
     }
 
-    const noEvidence = await as.agent('POST', `/v1/work-orders/${id}/close`, { closureEvidenceId: '', evidence: [] });
+    const noEvidence = await as.agent<StatusAnswer>('POST', `/v1/work-orders/${id}/close`, {
+      closureEvidenceId: '',
+      evidence: [],
+    });
     expect(noEvidence).toMatchObject({ status: 422, body: { error: 'closure_evidence_required' } });
-    const closed = await as.agent('POST', `/v1/work-orders/${id}/close`, {
+    const closed = await as.agent<StatusAnswer>('POST', `/v1/work-orders/${id}/close`, {
       closureEvidenceId: 'CE-1',
       evidence: [{ kind: 'closure-note', ref: 'note-1' }],
     });
     expect(closed).toMatchObject({ status: 200, body: { id, status: 'closed' } });
 
-    const blockedClose = await as.agent('POST', `/v1/work-orders/${refundCase.body.id}/close`, {
+    const blockedClose = await as.agent<ErrorBody>('POST', `/v1/work-orders/${refundCase.body.id}/close`, {
       closureEvidenceId: 'CE-2',
       evidence: [{ kind: 'closure-note', ref: 'n' }],
     });
@@ -131,9 +159,9 @@ describe('gateway: support recovery over HTTP', () => {
     );
 
     // The delivery page shows decisions and next moves, never private evidence or secrets.
-    const page = await as.agent('GET', `/v1/work-orders/${id}/delivery`);
+    const page = await as.agent<DeliveryPage>('GET', `/v1/work-orders/${id}/delivery`);
     expect(page.status).toBe(200);
-    expect(page.body.decisions.map((d: { decision: string }) => d.decision)).toEqual(['run', 'stop']);
+    expect(page.body.decisions.map((d) => d.decision)).toEqual(['run', 'stop']);
     const html = await as.agent('GET', `/v1/work-orders/${id}/delivery`, undefined, { Accept: 'text/html' });
     expect(html.headers.get('content-type')).toMatch(/text\/html/);
     for (const surface of [page.text, html.text]) {
@@ -148,7 +176,7 @@ describe('gateway: support recovery over HTTP', () => {
       whoDecidesNext: null,
       closure: { at: expect.any(String), evidenceMissing: false },
     });
-    const stop = page.body.decisions.find((d: { decision: string }) => d.decision === 'stop');
+    const stop = found(page.body.decisions, (d) => d.decision === 'stop', 'stop among the decisions');
     expect(stop.message).toBe(crm.body.message);
     expect(html.text).toContain(
       `Stopped</strong></span><br><span class="muted">${String(crm.body.message).replace(/"/g, '&#34;')}`,
@@ -172,7 +200,7 @@ describe('gateway: support recovery over HTTP', () => {
     expect(waiting.text).toMatch(
       /Waiting for refund approval — owned by support-lead|Waiting for .* approval — owned by support-lead/,
     );
-    const approval = await as['support-lead']('GET', `/v1/approvals/${refund.body.approvalId}`);
+    const approval = await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${refund.body.approvalId}`);
     const decided = await as['support-lead']('POST', `/v1/approvals/${refund.body.approvalId}/decision`, {
       decision: 'approve',
       permittedAction: approval.body.requestedAction,
@@ -180,7 +208,7 @@ describe('gateway: support recovery over HTTP', () => {
     expect(decided.status).toBe(200);
     const approved = await eventually(
       async () => {
-        const r = await as.agent('GET', `/v1/work-orders/${refundCase.body.id}/delivery`);
+        const r = await as.agent<DeliveryPage>('GET', `/v1/work-orders/${refundCase.body.id}/delivery`);
         return r.body.decisions[0].outcome ? r : undefined;
       },
       10_000,
@@ -217,14 +245,14 @@ describe('gateway: support recovery over HTTP', () => {
     });
     const found = await eventually(
       async () => {
-        const r = await as.helpdesk('GET', '/v1/work-orders?source=helpdesk&externalRef=CASE-3');
+        const r = await as.helpdesk<WorkOrderListItem[]>('GET', '/v1/work-orders?source=helpdesk&externalRef=CASE-3');
         return r.body?.length === 1 ? r : undefined;
       },
       5000,
       'the work-orders view',
     );
     expect(found.body[0]).toMatchObject({ id: opened.body.id, status: 'blocked', jobType: 'support-recovery' });
-    const handoff = await as.helpdesk('GET', `/v1/work-orders/${opened.body.id}`);
+    const handoff = await as.helpdesk<WorkOrderHandoff>('GET', `/v1/work-orders/${opened.body.id}`);
     expect(handoff.body).toMatchObject({
       status: 'blocked',
       stage: 'TBD',
@@ -235,7 +263,7 @@ describe('gateway: support recovery over HTTP', () => {
 
   it('blocks a step with a catalog code (owner and SLA from the catalog) and refuses free text', async () => {
     const { body } = await open('CASE-4');
-    const blocked = await as.agent('POST', `/v1/work-orders/${body.id}/steps/confirm-customer/block`, {
+    const blocked = await as.agent<StepAnswer>('POST', `/v1/work-orders/${body.id}/steps/confirm-customer/block`, {
       code: 'CUSTOMER_UNREACHABLE',
       rationale: 'no answer twice',
     });
@@ -245,7 +273,7 @@ describe('gateway: support recovery over HTTP', () => {
       owner: 'support-lead',
       dueAt: expect.any(String),
     });
-    const free = await as.agent('POST', `/v1/work-orders/${body.id}/steps/confirm-customer/block`, {
+    const free = await as.agent<StepAnswer>('POST', `/v1/work-orders/${body.id}/steps/confirm-customer/block`, {
       code: 'customer did not pick up',
       rationale: 'x',
     });
@@ -255,10 +283,10 @@ describe('gateway: support recovery over HTTP', () => {
   it('answers a replayed Idempotency-Key with the first answer and writes nothing', async () => {
     const { body } = await open('CASE-5');
     const request = { system: 'shop', operation: 'customer.reply', kind: 'write' };
-    const first = await as.agent('POST', `/v1/work-orders/${body.id}/actions`, request, {
+    const first = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${body.id}/actions`, request, {
       'Idempotency-Key': 'reply-1',
     });
-    const again = await as.agent('POST', `/v1/work-orders/${body.id}/actions`, request, {
+    const again = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${body.id}/actions`, request, {
       'Idempotency-Key': 'reply-1',
     });
     expect(again.body).toEqual(first.body);
@@ -279,7 +307,7 @@ describe('gateway: support recovery over HTTP', () => {
       subject,
       data,
     });
-    const ok = await as.helpdesk(
+    const ok = await as.helpdesk<IngestAnswer>(
       'POST',
       '/v1/events',
       event('e-1', 'workgate.workorder.open', 'ORDER-9', {
@@ -292,7 +320,7 @@ describe('gateway: support recovery over HTTP', () => {
     );
     expect(ok.status).toBe(202);
     expect(ok.body.results[0]).toMatchObject({ ok: true, answer: { status: 'open' } });
-    const bad = await as.helpdesk(
+    const bad = await as.helpdesk<ErrorBody>(
       'POST',
       '/v1/events',
       [
@@ -305,10 +333,10 @@ describe('gateway: support recovery over HTTP', () => {
     );
     expect(bad.status).toBe(422);
     expect(bad.body.error).toBe('invalid_event');
-    const list = await as.lead('GET', '/v1/intake/rejections?source=shopify');
+    const list = await as.lead<RejectionsPage>('GET', '/v1/intake/rejections?source=shopify');
     expect(list.body.rejections[0].reasons[0]).toMatch(/unknown CloudEvent type/);
     // Nothing of the refused batch was applied.
-    const found = await as.helpdesk('GET', '/v1/work-orders?source=shopify&externalRef=ORDER-10');
+    const found = await as.helpdesk<WorkOrderListItem[]>('GET', '/v1/work-orders?source=shopify&externalRef=ORDER-10');
     expect(found.body).toEqual([]);
   });
 
@@ -317,7 +345,7 @@ describe('gateway: support recovery over HTTP', () => {
       expect(await anonymous('GET', '/v1/workflows')).toMatchObject({ status: 401, body: { error: 'unauthorized' } });
       expect(await client(t.url, 'nope')('GET', '/v1/workflows')).toMatchObject({ status: 401 });
       expect(
-        await as.analyst('POST', '/v1/work-orders', {
+        await as.analyst<OpenedAnswer>('POST', '/v1/work-orders', {
           jobType: 'support-recovery',
           externalRef: 'X',
           source: 's',
@@ -359,7 +387,7 @@ describe('gateway: support recovery over HTTP', () => {
       ],
     ])('%s -> %s %s, nothing written', async (_what, body, status, error) => {
       const { rows: before } = await db.appPool().query('SELECT count(*)::int AS n FROM ledger_events');
-      const res = await as.helpdesk('POST', '/v1/work-orders', body);
+      const res = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', body);
       expect(res.status).toBe(status);
       expect(res.body).toMatchObject({ error, message: expect.any(String) });
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -368,7 +396,7 @@ describe('gateway: support recovery over HTTP', () => {
     });
 
     it('413 for a body over 1 MiB', async () => {
-      const res = await as.helpdesk('POST', '/v1/work-orders', {
+      const res = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'support-recovery',
         externalRef: 'x',
         source: 's',
@@ -406,7 +434,7 @@ describe('gateway: support recovery over HTTP', () => {
 
     it("422 naming the depth limit for a definition 10,000 deep, and the field for U+0000 in a YAML title, never an engine's words", async () => {
       const yaml = { 'Content-Type': 'application/yaml' };
-      const deep = await as.admin(
+      const deep = await as.admin<PublishWorkflowResult>(
         'POST',
         '/v1/workflows',
         `jobType: deep\nversion: 1\nsteps: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`,
@@ -417,13 +445,13 @@ describe('gateway: support recovery over HTTP', () => {
         body: { error: 'invalid_definition', message: 'the definition is nested deeper than 64 levels' },
       });
       expect(deep.text).not.toMatch(/call stack/i);
-      const published = await as.admin('GET', '/v1/workflows/support-recovery');
+      const published = await as.admin<WorkflowVersion>('GET', '/v1/workflows/support-recovery');
       const text = JSON.stringify({
         ...published.body.definition,
         title: 'Support\u0000recovery',
         version: published.body.version + 1,
       });
-      const nul = await as.admin('POST', '/v1/workflows', text.replace(/^\{/, '{\n'), yaml);
+      const nul = await as.admin<PublishWorkflowResult>('POST', '/v1/workflows', text.replace(/^\{/, '{\n'), yaml);
       expect(nul).toMatchObject({
         status: 422,
         body: { error: 'invalid_definition', details: [{ path: 'title', message: expect.stringMatching(/U\+0000/) }] },
@@ -440,11 +468,11 @@ describe('gateway: support recovery over HTTP', () => {
   });
 
   it('keeps the exception-code catalog in the ledger, managed by admins', async () => {
-    const before = (await as.agent('GET', '/v1/exception-codes')).body as Array<{ code: string }>;
+    const before = (await as.agent<ExceptionCode[]>('GET', '/v1/exception-codes')).body as Array<{ code: string }>;
     expect(before.map((c) => c.code)).toContain('PREREQ_MISSING');
     expect(
       (
-        await as.agent('POST', '/v1/exception-codes', {
+        await as.agent<ExceptionCode>('POST', '/v1/exception-codes', {
           code: 'LABEL_PRINTER_DOWN',
           title: 'x',
           owner: 'y',
@@ -454,7 +482,7 @@ describe('gateway: support recovery over HTTP', () => {
     ).toBe(403);
     expect(
       (
-        await as.admin('POST', '/v1/exception-codes', {
+        await as.admin<ExceptionCode>('POST', '/v1/exception-codes', {
           code: 'LABEL_PRINTER_DOWN',
           title: 'The label printer is down',
           owner: 'warehouse-lead',
@@ -469,7 +497,10 @@ describe('gateway: support recovery over HTTP', () => {
       sla: 'PT4H',
     });
     expect(added.status).toBe(201);
-    const after = (await as.agent('GET', '/v1/exception-codes')).body as Array<{ code: string; owner: string }>;
+    const after = (await as.agent<ExceptionCode[]>('GET', '/v1/exception-codes')).body as Array<{
+      code: string;
+      owner: string;
+    }>;
     expect(after.find((c) => c.code === 'LABEL_PRINTER_DOWN')).toMatchObject({ owner: 'warehouse-lead' });
     const { rows } = await db
       .appPool()
@@ -491,17 +522,17 @@ describe('gateway: support recovery over HTTP', () => {
     });
     const missing = await eventually(
       async () => {
-        const r = await as.lead('GET', '/v1/views/closures?evidence=missing&jobType=support-recovery');
-        return r.body?.some((w: { workOrderId: string }) => w.workOrderId === body.id) ? r : undefined;
+        const r = await as.lead<ViewRow[]>('GET', '/v1/views/closures?evidence=missing&jobType=support-recovery');
+        return r.body?.some((w) => w.workOrderId === body.id) ? r : undefined;
       },
       5000,
       'the closures view',
     );
-    expect(missing.body.find((w: { workOrderId: string }) => w.workOrderId === body.id)).toMatchObject({
+    expect(missing.body.find((w) => w.workOrderId === body.id)).toMatchObject({
       externalRef: '=CASE-CSV',
       evidence: 'missing',
     });
-    expect(missing.body.every((w: { evidence: string }) => w.evidence === 'missing')).toBe(true);
+    expect(missing.body.every((w) => w.evidence === 'missing')).toBe(true);
     const csv = await as.lead('GET', '/v1/views/closures?evidence=missing', undefined, { Accept: 'text/csv' });
     expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
     expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="workgate-closures.csv"/);
@@ -537,7 +568,7 @@ describe('gateway: support recovery over HTTP', () => {
   });
 
   it('serves the OpenAPI document with the command schemas', async () => {
-    const doc = await anonymous('GET', '/docs-json');
+    const doc = await anonymous<OpenAPIObject>('GET', '/docs-json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths)).toEqual(
       expect.arrayContaining(['/v1/work-orders', '/v1/work-orders/{id}/actions', '/v1/events', '/v1/workflows']),

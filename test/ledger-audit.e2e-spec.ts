@@ -9,6 +9,15 @@ import { runVerify } from './support/verify-cli';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type {
+  ActionAnswer,
+  ConsistencyProof,
+  OpenedAnswer,
+  Receipt,
+  SignedCheckpoint,
+  VerifyResult,
+} from '@workgate/contracts';
+import { defined } from './support/answers';
 
 const ROOT = join(__dirname, '..');
 const inputs = { caseId: 'c', orderId: 'o', orderPaid: true };
@@ -55,14 +64,14 @@ describe('a ledger anyone can verify', () => {
   afterAll(() => t?.close());
 
   const decide = async (ref: string) => {
-    const wo = await as('POST', '/v1/work-orders', {
+    const wo = await as<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef: ref,
       source: 'audit',
       inputs,
     });
     return (
-      await as('POST', `/v1/work-orders/${wo.body.id}/actions`, {
+      await as<ActionAnswer>('POST', `/v1/work-orders/${wo.body.id}/actions`, {
         system: 'payments',
         operation: 'refund',
         kind: 'write',
@@ -72,36 +81,38 @@ describe('a ledger anyone can verify', () => {
 
   it('gives receipts whose inclusion proof Go checks against the signed checkpoint, and that verify offline', async () => {
     const { receiptId } = await decide('A-1');
-    const receipt = (await lead('GET', `/v1/receipts/${receiptId}`)).body;
+    const receipt = (await lead<Receipt>('GET', `/v1/receipts/${receiptId}`)).body;
     expect(receipt.proof).toMatchObject({
       leafIndex: receipt.ledger.position - 1,
       treeSize: expect.any(Number),
       inclusion: expect.any(Array),
       checkpoint: expect.stringContaining('\n\n\u2014 '),
     });
+    const proof = defined(receipt.proof, "the receipt's inclusion proof");
     expect(
       goVerify({
         verifierKey: key,
-        note: receipt.proof.checkpoint,
-        leafIndex: receipt.proof.leafIndex,
+        note: proof.checkpoint,
+        leafIndex: proof.leafIndex,
         leaf: receipt.ledger.hash,
-        inclusion: receipt.proof.inclusion,
+        inclusion: proof.inclusion,
       }),
-    ).toMatchObject({ ok: true, size: receipt.proof.treeSize });
+    ).toMatchObject({ ok: true, size: proof.treeSize });
 
     const offline = verifyReceipt(receipt, key);
     expect(offline).toEqual({ code: 0, out: expect.stringContaining(`receipt ${receiptId}: verified`) });
     expect(offline.out).toContain("hashes to the receipt's chain hash");
     // A receipt whose event was edited, or checked against another key, is not verified.
+    const recorded = defined(receipt.event, 'the recorded event in the receipt');
     const edited = {
       ...receipt,
-      event: { ...receipt.event, data: { ...receipt.event.data, facts: { amount: 1_000_000 } } },
+      event: { ...recorded, data: { ...recorded.data, facts: { amount: 1_000_000 } } },
     };
     expect(verifyReceipt(edited, key)).toEqual({ code: 1, out: expect.stringContaining('its content differs') });
     const otherKey = key.replace(/\+[0-9a-f]{8}\+/, '+00000000+');
     expect(verifyReceipt(receipt, otherKey).code).toBe(1);
     // Without the ops-lead role the receipt has no event: the leaf is proved, its content is not.
-    const plain = (await as('GET', `/v1/receipts/${receiptId}`)).body;
+    const plain = (await as<Receipt>('GET', `/v1/receipts/${receiptId}`)).body;
     expect(plain.event).toBeUndefined();
     expect(verifyReceipt(plain, key)).toEqual({ code: 0, out: expect.stringContaining('its content is not') });
   });
@@ -114,10 +125,12 @@ describe('a ledger anyone can verify', () => {
     ).text();
     await decide('A-2');
     await decide('A-3');
-    const newer = (await lead('GET', '/v1/ledger/checkpoint')).body;
+    const newer = (await lead<SignedCheckpoint>('GET', '/v1/ledger/checkpoint')).body;
     const from = Number(older.split('\n')[1]);
     expect(newer.treeSize).toBeGreaterThan(from);
-    const consistency = (await lead('GET', `/v1/ledger/consistency?from=${from}&to=${newer.treeSize}`)).body;
+    const consistency = (
+      await lead<ConsistencyProof>('GET', `/v1/ledger/consistency?from=${from}&to=${newer.treeSize}`)
+    ).body;
     expect(
       goVerify({ verifierKey: key, note: newer.note, oldNote: older, consistency: consistency.proof }),
     ).toMatchObject({ ok: true, size: newer.treeSize });
@@ -126,7 +139,7 @@ describe('a ledger anyone can verify', () => {
         .ok,
     ).toBe(consistency.proof.length < 2);
     // POST /v1/ledger/verify and npm run verify with the kept note recompute the root from the events.
-    expect((await lead('POST', '/v1/ledger/verify', { note: older })).body).toMatchObject({ ok: true });
+    expect((await lead<VerifyResult>('POST', '/v1/ledger/verify', { note: older })).body).toMatchObject({ ok: true });
     expect(runVerify(t.db.url, key, older)).toEqual({ code: 0, out: expect.stringContaining('ledger OK') });
 
     const file = readdirSync(t.config.WORKGATE_DATA_DIR).find((f) => f.endsWith('-checkpoints.jsonl'))!;
@@ -181,8 +194,8 @@ describe.each([
     const lead = client(t.url, principals.keys.lead);
     for (const ref of ['T-1', 'T-2', 'T-3'])
       await as('POST', '/v1/work-orders', { jobType: 'support-recovery', externalRef: ref, source: 'tamper', inputs });
-    const kept = (await lead('GET', '/v1/ledger/checkpoint')).body;
-    const n = kept.treeSize as number;
+    const kept = (await lead<SignedCheckpoint>('GET', '/v1/ledger/checkpoint')).body;
+    const n = kept.treeSize;
 
     const owner = await t.db.ownerPool().connect();
     try {
@@ -237,7 +250,7 @@ describe.each([
       owner.release();
     }
 
-    const refused = await lead('GET', '/v1/ledger/checkpoint');
+    const refused = await lead<SignedCheckpoint>('GET', '/v1/ledger/checkpoint');
     expect(refused).toMatchObject({
       status: 503,
       body: { error: 'unavailable', message: expect.stringContaining(because) },
@@ -250,7 +263,9 @@ describe.each([
     );
     expect((await fetch(`${t.url}/health`)).status).toBe(503);
     // A row appended around the writer is covered by no writer signature: verify names it too.
-    expect((await lead('POST', '/v1/ledger/verify', { note: kept.note })).body).toMatchObject({ ok: false });
+    expect((await lead<VerifyResult>('POST', '/v1/ledger/verify', { note: kept.note })).body).toMatchObject({
+      ok: false,
+    });
     expect(runVerify(t.db.url, kept.verifierKey, kept.note)).toEqual({
       code: 1,
       out: expect.stringContaining('ledger BROKEN'),
@@ -263,7 +278,7 @@ describe.each([
         );
       const before = await refusals();
       expect(
-        await as('POST', '/v1/work-orders', {
+        await as<OpenedAnswer>('POST', '/v1/work-orders', {
           jobType: 'support-recovery',
           externalRef: 'T-4',
           source: 'tamper',

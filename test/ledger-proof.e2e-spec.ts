@@ -1,5 +1,6 @@
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { ReadAllResult, SignedCheckpoint, VerifyResult } from '@workgate/contracts';
 
 /** Ledger export and proof over HTTP: verify, signed checkpoints, and a truncated tail caught against a kept checkpoint. */
 describe('ledger export and proof', () => {
@@ -22,8 +23,8 @@ describe('ledger export and proof', () => {
   afterAll(() => t?.close());
 
   it('exports events in position order, as JSON or NDJSON, for ops leads only', async () => {
-    const page = await as.lead('GET', '/v1/ledger/events?after=0&limit=3');
-    expect(page.body.events.map((e: { position: number }) => e.position)).toEqual([1, 2, 3]);
+    const page = await as.lead<ReadAllResult>('GET', '/v1/ledger/events?after=0&limit=3');
+    expect(page.body.events.map((e) => e.position)).toEqual([1, 2, 3]);
     expect(page.body.next).toBe(3);
     const nd = await as.lead('GET', '/v1/ledger/events?after=3&limit=2', undefined, { Accept: 'application/x-ndjson' });
     expect(nd.headers.get('content-type')).toMatch(/application\/x-ndjson/);
@@ -38,19 +39,22 @@ describe('ledger export and proof', () => {
   });
 
   it('verifies, signs a checkpoint, and catches a truncated tail against the kept checkpoint', async () => {
-    const verified = await as.lead('GET', '/v1/ledger/verify');
+    const verified = await as.lead<VerifyResult>('GET', '/v1/ledger/verify');
     expect(verified.body).toMatchObject({ ok: true });
-    const checkpoint = (await as.lead('GET', '/v1/ledger/checkpoint')).body;
+    const checkpoint = (await as.lead<SignedCheckpoint>('GET', '/v1/ledger/checkpoint')).body;
     expect(checkpoint).toMatchObject({
       position: verified.body.headPosition,
       headHash: verified.body.headHash,
       keyId: expect.any(String),
       signature: expect.any(String),
     });
-    expect((await as.lead('POST', '/v1/ledger/verify', { checkpoint })).body).toMatchObject({ ok: true });
+    expect((await as.lead<VerifyResult>('POST', '/v1/ledger/verify', { checkpoint })).body).toMatchObject({ ok: true });
     expect(
-      (await as.lead('POST', '/v1/ledger/verify', { checkpoint: { ...checkpoint, position: checkpoint.position - 1 } }))
-        .body,
+      (
+        await as.lead<VerifyResult>('POST', '/v1/ledger/verify', {
+          checkpoint: { ...checkpoint, position: checkpoint.position - 1 },
+        })
+      ).body,
     ).toMatchObject({
       ok: false,
       problem: expect.stringMatching(/signature/),
@@ -62,9 +66,9 @@ describe('ledger export and proof', () => {
     await c.query('SET session_replication_role = replica');
     await c.query('DELETE FROM ledger_events WHERE position > $1', [checkpoint.position - 2]);
     c.release();
-    expect((await as.lead('GET', '/v1/ledger/verify')).body).toMatchObject({ ok: true });
+    expect((await as.lead<VerifyResult>('GET', '/v1/ledger/verify')).body).toMatchObject({ ok: true });
     // ...but not against the checkpoint kept outside the database.
-    expect((await as.lead('POST', '/v1/ledger/verify', { checkpoint })).body).toMatchObject({
+    expect((await as.lead<VerifyResult>('POST', '/v1/ledger/verify', { checkpoint })).body).toMatchObject({
       ok: false,
       firstBadPosition: checkpoint.position - 1,
       problem: expect.stringMatching(/truncated/),

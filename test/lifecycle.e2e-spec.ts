@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import type {
+  ActionAnswer,
+  ApprovalView,
+  ArtifactAnswer,
+  DeliveryPage,
+  OpenedAnswer,
+  ScopeChangeAnswer,
+  WorkOrderHandoff,
+} from '@workgate/contracts';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { defined, found } from './support/answers';
 
 /**
  * The engagement example end to end over HTTP (one stage artifact as a CloudEvent): the
@@ -25,7 +35,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     as = Object.fromEntries(Object.entries(principals.keys).map(([p, key]) => [p, client(t.url, key)]));
-    const opened = await as.crm('POST', '/v1/work-orders', {
+    const opened = await as.crm<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'engagement-lifecycle',
       externalRef: 'ENG-NW-1',
       source: 'crm',
@@ -36,7 +46,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
   });
   afterAll(() => t?.close());
 
-  const handoff = async () => (await as.consultant('GET', `/v1/work-orders/${id}`)).body;
+  const handoff = async () => (await as.consultant<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`)).body;
   /** Waits until the approvals service holds the approval, then decides it as `who`. */
   const decideWhenOpen = async (who: string, approvalId: string, body: Record<string, unknown>) => {
     await eventually(
@@ -46,8 +56,10 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
     );
     return as[who]('POST', `/v1/approvals/${approvalId}/decision`, body);
   };
+  const stageOf = (h: WorkOrderHandoff, stageId: string) =>
+    found(h.stages, (s) => s.id === stageId, `stage ${stageId}`);
   /** Waits until the work order's handoff satisfies `check`. */
-  const handoffWhen = (what: string, check: (h: any) => boolean) =>
+  const handoffWhen = (what: string, check: (h: WorkOrderHandoff) => boolean) =>
     eventually(
       async () => {
         const h = await handoff();
@@ -58,7 +70,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
     );
 
   const passStage = async (stageId: string, kind: string, ref: string) => {
-    const recorded = await as.consultant('POST', `/v1/work-orders/${id}/stages/${stageId}/artifact`, {
+    const recorded = await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id}/stages/${stageId}/artifact`, {
       artifact: { kind, ref },
     });
     expect(recorded.status).toBe(201);
@@ -66,10 +78,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
     expect(
       await decideWhenOpen(gate.owner, gate.approvalId, { decision: 'approve', permittedAction: gate.action }),
     ).toMatchObject({ status: 200, body: { status: 'approved' } });
-    await handoffWhen(
-      `stage ${stageId} passed`,
-      (h) => h.stages.find((s: { id: string }) => s.id === stageId).gate.status === 'approved',
-    );
+    await handoffWhen(`stage ${stageId} passed`, (h) => stageOf(h, stageId).gate.status === 'approved');
   };
 
   it('routes through the stages; each artifact must be its stage kind and follow the earlier gates', async () => {
@@ -83,7 +92,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
 
     // A discovery artifact is not a proposal; a contract cannot come before the commercial gate.
     expect(
-      await as.consultant('POST', `/v1/work-orders/${id}/stages/proposal/artifact`, {
+      await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id}/stages/proposal/artifact`, {
         artifact: { kind: 'requirements-brief', ref: 'DISC-2026-0117' },
       }),
     ).toMatchObject({
@@ -91,7 +100,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
       body: { error: 'artifact_mismatch' },
     });
     expect(
-      await as.consultant('POST', `/v1/work-orders/${id}/stages/contract/artifact`, {
+      await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id}/stages/contract/artifact`, {
         artifact: { kind: 'signed-agreement', ref: 'ADSA-2026-0142' },
       }),
     ).toMatchObject({
@@ -102,7 +111,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
       },
     });
     expect(
-      await as.consultant('POST', `/v1/work-orders/${id}/stages/closing/artifact`, {
+      await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id}/stages/closing/artifact`, {
         artifact: { kind: 'x', ref: 'y' },
       }),
     ).toMatchObject({ status: 404, body: { error: 'unknown_stage' } });
@@ -125,11 +134,11 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
     expect(ce.status).toBe(202);
     const contract = await handoffWhen(
       'the contract artifact',
-      (h) => h.stages.find((s: { id: string }) => s.id === 'contract').gate.status === 'requested',
+      (h) => stageOf(h, 'contract').gate.status === 'requested',
     );
-    const contractGate = contract.stages.find((s: { id: string }) => s.id === 'contract').gate;
+    const contractGate = stageOf(contract, 'contract').gate;
     expect(
-      await decideWhenOpen('engagement-lead', contractGate.approvalId, {
+      await decideWhenOpen('engagement-lead', defined(contractGate.approvalId, 'the contract gate approval'), {
         decision: 'approve',
         permittedAction: {
           system: 'lifecycle',
@@ -144,7 +153,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
   });
 
   it('at delivery the handoff shows commercial approved, security conditional with its open risk, external send unknown and the next action', async () => {
-    const recorded = await as.consultant('POST', `/v1/work-orders/${id}/stages/delivery/artifact`, {
+    const recorded = await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id}/stages/delivery/artifact`, {
       artifact: { kind: 'launch-readiness-checklist', ref: 'LRC-2026-0031' },
     });
     expect(recorded).toMatchObject({
@@ -187,14 +196,16 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
       `security approval ${security.approvalId} is conditional: R-03 open (security-lead closes)`,
     ]);
     // Asking for a specific stage routes there instead.
-    expect((await as.consultant('GET', `/v1/work-orders/${id}?stage=support`)).body.nextStage).toBe('support');
+    expect((await as.consultant<WorkOrderHandoff>('GET', `/v1/work-orders/${id}?stage=support`)).body.nextStage).toBe(
+      'support',
+    );
     expect(await as.consultant('GET', `/v1/work-orders/${id}?stage=launch`)).toMatchObject({
       status: 404,
       body: { error: 'unknown_stage' },
     });
 
     // The launch waits on that security approval: a signed contract does not authorize it.
-    const launch = await as.consultant('POST', `/v1/work-orders/${id}/actions`, {
+    const launch = await as.consultant<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
       system: 'support-desk',
       operation: 'launch',
       kind: 'write',
@@ -212,7 +223,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
   });
 
   it('a refund-recommendation request opens change-order and security tracks and stops with scope_not_approved until both name the permitted action', async () => {
-    const change = await as.crm('POST', `/v1/work-orders/${id}/scope-changes`, {
+    const change = await as.crm<ScopeChangeAnswer>('POST', `/v1/work-orders/${id}/scope-changes`, {
       add: [REFUND],
       reason: 'Northwind asks whether the pilot can recommend refunds',
     });
@@ -238,7 +249,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
     const [changeOrder, review] = change.body.tracks;
 
     const refund = () =>
-      as.consultant('POST', `/v1/work-orders/${id}/actions`, { ...REFUND, facts: { ticket: 'T-88' } });
+      as.consultant<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, { ...REFUND, facts: { ticket: 'T-88' } });
     expect(await refund()).toMatchObject({
       status: 201,
       body: {
@@ -250,7 +261,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
     });
     // Work inside the approved support-triage scope goes on.
     expect(
-      await as.consultant('POST', `/v1/work-orders/${id}/actions`, {
+      await as.consultant<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
         system: 'support-desk',
         operation: 'ticket.triage',
         kind: 'write',
@@ -261,7 +272,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
     });
     // Scope that is already approved is not a scope change.
     expect(
-      await as.crm('POST', `/v1/work-orders/${id}/scope-changes`, {
+      await as.crm<ScopeChangeAnswer>('POST', `/v1/work-orders/${id}/scope-changes`, {
         add: [{ system: 'crm', operation: 'note', kind: 'write' }],
         reason: 'x',
       }),
@@ -276,7 +287,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
       body: { error: 'permitted_action_mismatch' },
     });
     expect(
-      await as['engagement-lead']('POST', `/v1/approvals/${changeOrder.approvalId}/decision`, {
+      await as['engagement-lead']<ApprovalView>('POST', `/v1/approvals/${changeOrder.approvalId}/decision`, {
         decision: 'approve',
         permittedAction: { ...REFUND, operation: 'refund.issue' },
       }),
@@ -284,13 +295,15 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
       status: 422,
       body: { error: 'permitted_action_mismatch' },
     });
-    expect((await as['engagement-lead']('GET', `/v1/approvals/${changeOrder.approvalId}`)).body).toMatchObject({
+    expect(
+      (await as['engagement-lead']<ApprovalView>('GET', `/v1/approvals/${changeOrder.approvalId}`)).body,
+    ).toMatchObject({
       kind: 'change-order',
       requestedAction: REFUND,
       status: 'requested',
     });
     expect(
-      await as['engagement-lead']('POST', `/v1/approvals/${changeOrder.approvalId}/decision`, {
+      await as['engagement-lead']<ApprovalView>('POST', `/v1/approvals/${changeOrder.approvalId}/decision`, {
         decision: 'approve',
         permittedAction: REFUND,
       }),
@@ -333,9 +346,9 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
 
   it('closing R-03 approves security for the original scope and lets the launch run', async () => {
     const h = await handoff();
-    const security = h.stages.find((s: { id: string }) => s.id === 'delivery').gate;
+    const security = stageOf(h, 'delivery').gate;
     expect(
-      await as['security-lead']('POST', `/v1/approvals/${security.approvalId}/conditions/c1/close`, {
+      await as['security-lead']<ApprovalView>('POST', `/v1/approvals/${security.approvalId}/conditions/c1/close`, {
         evidence: { kind: 'risk-closure', ref: 'SEC-2026-0090#R-03' },
       }),
     ).toMatchObject({
@@ -344,7 +357,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
     });
     await handoffWhen('security approved', (x) => x.approvals.security === 'approved');
     expect(
-      await as.consultant('POST', `/v1/work-orders/${id}/actions`, {
+      await as.consultant<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
         system: 'support-desk',
         operation: 'launch',
         kind: 'write',
@@ -354,7 +367,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
   });
 
   it('shows stage progress on the public delivery page without artifact references', async () => {
-    const page = await as.consultant('GET', `/v1/work-orders/${id}/delivery`);
+    const page = await as.consultant<DeliveryPage>('GET', `/v1/work-orders/${id}/delivery`);
     expect(page.body).toMatchObject({
       stage: 'support',
       stages: expect.arrayContaining([
@@ -369,7 +382,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
 
   it('refuses malformed stage and scope-change bodies with the fields named', async () => {
     expect(
-      await as.consultant('POST', `/v1/work-orders/${id}/stages/support/artifact`, {
+      await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id}/stages/support/artifact`, {
         artifact: { kind: 'health-scorecard', ref: 'H-1', extra: 1 },
       }),
     ).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
@@ -378,13 +391,16 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
       body: { error: 'validation_failed' },
     });
     expect(
-      await as.consultant('POST', `/v1/work-orders/${id}/scope-changes`, {
+      await as.consultant<ScopeChangeAnswer>('POST', `/v1/work-orders/${id}/scope-changes`, {
         add: [{ system: 'x', operation: 'y', kind: 'delete' }],
         reason: 'x',
       }),
     ).toMatchObject({ status: 422 });
     expect(
-      await as['engagement-lead']('POST', `/v1/work-orders/${id}/scope-changes`, { add: [REFUND], reason: 'x' }),
+      await as['engagement-lead']<ScopeChangeAnswer>('POST', `/v1/work-orders/${id}/scope-changes`, {
+        add: [REFUND],
+        reason: 'x',
+      }),
     ).toMatchObject({ status: 403 });
   });
 });

@@ -6,6 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { OpenedAnswer } from '@workgate/contracts';
 
 type ToolResult = {
   isError?: boolean;
@@ -39,7 +40,7 @@ describe('the MCP gateway when a system cannot start', () => {
 
   /** An SDK client on the MCP endpoint of a new work order of `jobType`. */
   async function connect(jobType: string): Promise<Client> {
-    const opened = await client(t.url, principals.keys.agent)('POST', '/v1/work-orders', {
+    const opened = await client(t.url, principals.keys.agent)<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType,
       externalRef: `${jobType}-1`,
       source: 'agent',

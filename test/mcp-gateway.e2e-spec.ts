@@ -3,16 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { ActionAnswer, OpenedAnswer, Receipt, RecordedEvent } from '@workgate/contracts';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { defined, eventsOfType, firstOfType, found } from './support/answers';
 
 type ToolResult = {
   isError?: boolean;
-  structuredContent?: any;
+  structuredContent?: unknown;
   content: Array<{ type: string; text?: string }>;
-  _meta?: Record<string, any>;
+  _meta?: WorkgateMeta;
 };
+/** What the gateway writes under `workgate/` into a tool result's `_meta`, beside the downstream server's own keys. */
+interface WorkgateMeta {
+  /** Why a call was held or stopped. */
+  'workgate/decision'?: Partial<ActionAnswer> & { argumentsSha256?: string };
+  'workgate/receiptId'?: string;
+  'workgate/argumentsSha256'?: string;
+  'workgate/resultSha256'?: string;
+  [key: string]: unknown;
+}
 /** The decision a held or stopped call carries. */
 const decisionOf = (r: ToolResult) => r._meta?.['workgate/decision'];
 
@@ -37,7 +48,7 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
     writeFileSync(join(dir, 'hello.txt'), 'hello from the files');
     process.env.WORKGATE_MCP_FILES_DIR = dir;
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    const opened = await client(t.url, principals.keys.agent)('POST', '/v1/work-orders', {
+    const opened = await client(t.url, principals.keys.agent)<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'agent-files',
       externalRef: 'FILES-1',
       source: 'agent',
@@ -86,19 +97,24 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
     // The result is recorded beside the decision, without holding up the answer.
     const events = await eventually(
       async () => {
-        const all = (await client(t.url, principals.keys.lead)('GET', `/v1/work-orders/${workOrderId}/events`))
-          .body as Array<{ type: string; data: { action: { operation: string }; actionId: string } }>;
+        const all = (
+          await client(t.url, principals.keys.lead)<RecordedEvent[]>('GET', `/v1/work-orders/${workOrderId}/events`)
+        ).body;
         return all.some((e) => e.type === 'ActionPerformed') && all;
       },
       10_000,
       'the recorded result',
     );
-    const decided = events.find((e) => e.type === 'ActionDecided' && e.data.action.operation === 'read_text_file')!;
+    const decided = found(
+      eventsOfType(events, 'ActionDecided'),
+      (e) => e.data.action.operation === 'read_text_file',
+      'the decision on read_text_file',
+    );
     expect(decided.data).toMatchObject({
       action: { system: 'files', kind: 'read', argumentsSha256: read._meta!['workgate/argumentsSha256'] },
       decision: { decision: 'run' },
     });
-    expect(events.find((e) => e.type === 'ActionPerformed')!.data).toEqual({
+    expect(firstOfType(events, 'ActionPerformed').data).toEqual({
       workOrderId,
       actionId: decided.data.actionId,
       argumentsSha256: read._meta!['workgate/argumentsSha256'],
@@ -106,7 +122,8 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
       isError: false,
     });
     expect(
-      (await client(t.url, principals.keys.agent)('GET', `/v1/receipts/${read._meta!['workgate/receiptId']}`)).body,
+      (await client(t.url, principals.keys.agent)<Receipt>('GET', `/v1/receipts/${read._meta!['workgate/receiptId']}`))
+        .body,
     ).toMatchObject({ kind: 'decision', decision: 'run' });
   });
 
@@ -114,11 +131,12 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
     const reads: ToolResult[] = [];
     for (let head = 1; head <= 8; head++)
       reads.push(await call('files__read_text_file', { path: join(dir, 'hello.txt'), head }));
-    const receipts = reads.map((r) => r._meta!['workgate/receiptId'] as string);
+    const receipts = reads.map((r) => r._meta!['workgate/receiptId']);
     const events = await eventually(
       async () => {
-        const all = (await client(t.url, principals.keys.lead)('GET', `/v1/work-orders/${workOrderId}/events`))
-          .body as Array<{ eventId: string; type: string; data: Record<string, unknown>; recordedAt: string }>;
+        const all = (
+          await client(t.url, principals.keys.lead)<RecordedEvent[]>('GET', `/v1/work-orders/${workOrderId}/events`)
+        ).body;
         // A decision's receipt is its ActionDecided event.
         const decided = receipts.map((receiptId) =>
           all.find((e) => e.type === 'ActionDecided' && e.eventId === receiptId),
@@ -142,7 +160,7 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
     const write = { path: target, content: '# approved note\n' };
     const waiting = await call('files__write_file', write);
     expect(waiting.isError).toBe(true);
-    const held = decisionOf(waiting);
+    const held = defined(decisionOf(waiting), 'the decision that holds the call');
     expect(held).toMatchObject({
       decision: 'wait',
       decisionOwner: 'files-owner',

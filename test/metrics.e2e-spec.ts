@@ -4,6 +4,7 @@ import { headers as natsHeaders } from 'nats';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { ActionAnswer, OpenedAnswer, RejectionsPage, VerifyResult, WorkOrderListItem } from '@workgate/contracts';
 
 /** The samples of a Prometheus text exposition: `name{labels}` -> value. */
 function samples(text: string): Map<string, number> {
@@ -45,14 +46,15 @@ describe('/metrics after a scripted run', () => {
     expect((await as.admin('POST', '/v1/workflows', yaml, { 'Content-Type': 'application/yaml' })).status).toBe(201);
     const inputs = { caseId: 'c', orderId: 'o', orderPaid: true };
     const wo = (
-      await as.helpdesk('POST', '/v1/work-orders', {
+      await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'metrics-flow',
         externalRef: 'M-1',
         source: 'metrics',
         inputs,
       })
-    ).body.id as string;
-    const decide = async (action: object) => (await as.helpdesk('POST', `/v1/work-orders/${wo}/actions`, action)).body;
+    ).body.id;
+    const decide = async (action: object) =>
+      (await as.helpdesk<ActionAnswer>('POST', `/v1/work-orders/${wo}/actions`, action)).body;
     expect(await decide({ system: 'helpdesk', operation: 'case.note', kind: 'write' })).toMatchObject({
       decision: 'run',
       reason: 'inside_boundary',
@@ -92,12 +94,15 @@ describe('/metrics after a scripted run', () => {
     await js.publish('workgate.events.metrics', Buffer.from(JSON.stringify(event('N-1'))), { headers: h });
     await js.publish('workgate.events.metrics', Buffer.from('{not json'), { headers: h });
     await eventually(
-      async () => (await as.helpdesk('GET', '/v1/intake/rejections?source=metrics')).body.rejections.length === 2,
+      async () =>
+        (await as.helpdesk<RejectionsPage>('GET', '/v1/intake/rejections?source=metrics')).body.rejections.length === 2,
       10_000,
       'both rejections',
     );
     await eventually(
-      async () => (await as.helpdesk('GET', '/v1/work-orders?source=metrics&externalRef=N-1')).body.length === 1,
+      async () =>
+        (await as.helpdesk<WorkOrderListItem[]>('GET', '/v1/work-orders?source=metrics&externalRef=N-1')).body
+          .length === 1,
       10_000,
       'the NATS open',
     );
@@ -108,7 +113,7 @@ describe('/metrics after a scripted run', () => {
     let head = 0;
     await eventually(
       async () => {
-        head = (await as.lead('GET', '/v1/ledger/verify')).body.headPosition as number;
+        head = (await as.lead<VerifyResult>('GET', '/v1/ledger/verify')).body.headPosition;
         m = samples(await (await fetch(`${t.url}/metrics`)).text());
         return (
           m.get('workgate_ledger_head_position') === head &&

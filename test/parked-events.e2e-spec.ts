@@ -8,6 +8,8 @@ import { timersProjection } from '../apps/ledger/views/timers.projection';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { ActionAnswer, ApprovalView, OpenedAnswer, WorkOrderListItem } from '@workgate/contracts';
+import type { HealthRefusal } from './support/answers';
 
 /**
  * An event a projection cannot fold (here a workflow version no view column can hold, as an
@@ -55,7 +57,7 @@ describe('events a projection cannot fold', () => {
   afterAll(() => t?.close());
 
   it('sets the event aside with its error and keeps folding what comes after it', async () => {
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'quick-expiry',
       externalRef: 'AFTER-1',
       source: 'parked',
@@ -63,9 +65,9 @@ describe('events a projection cannot fold', () => {
     });
     expect(opened.status).toBe(201);
     // The list reads the views: it answers once they hold the open, which comes after the bad event.
-    expect((await as.helpdesk('GET', '/v1/work-orders?source=parked&externalRef=AFTER-1')).body).toEqual([
-      expect.objectContaining({ id: opened.body.id }),
-    ]);
+    expect(
+      (await as.helpdesk<WorkOrderListItem[]>('GET', '/v1/work-orders?source=parked&externalRef=AFTER-1')).body,
+    ).toEqual([expect.objectContaining({ id: opened.body.id })]);
     const parked = await listParked(t.db.appPool());
     expect(parked).toEqual([
       expect.objectContaining({
@@ -78,27 +80,29 @@ describe('events a projection cannot fold', () => {
   });
 
   it('keeps the timers firing: an approval past its timeout expires', async () => {
-    const wo = await as.helpdesk('POST', '/v1/work-orders', {
+    const wo = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'quick-expiry',
       externalRef: 'AFTER-2',
       source: 'parked',
       inputs: { caseId: 'c', orderId: 'o', orderPaid: true },
     });
-    const wait = await as.helpdesk('POST', `/v1/work-orders/${wo.body.id}/actions`, {
+    const wait = await as.helpdesk<ActionAnswer>('POST', `/v1/work-orders/${wo.body.id}/actions`, {
       system: 'payments',
       operation: 'refund',
       kind: 'write',
     });
     expect(wait.body).toMatchObject({ decision: 'wait', approvalId: expect.any(String) });
     await eventually(
-      async () => (await as['support-lead']('GET', `/v1/approvals/${wait.body.approvalId}`)).body.status === 'expired',
+      async () =>
+        (await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${wait.body.approvalId}`)).body.status ===
+        'expired',
       15_000,
       'the approval to expire',
     );
   });
 
   it('reports the parked event on /health (503) and, to an ops-lead key, in the ledger health details', async () => {
-    const health = await as.lead('GET', '/health');
+    const health = await as.lead<HealthRefusal>('GET', '/health');
     expect(health.status).toBe(503);
     expect(health.text).toContain('projection views set aside 1 event(s) it cannot fold');
     expect(health.body.details[0].details.ledger).toMatchObject({
@@ -106,7 +110,7 @@ describe('events a projection cannot fold', () => {
       projections: { views: { parked: 1 }, timers: { parked: 0 } },
     });
     // Without a key: the ledger is down, and nothing more.
-    const anonymous = await client(t.url)('GET', '/health');
+    const anonymous = await client(t.url)<HealthRefusal>('GET', '/health');
     expect(anonymous.status).toBe(503);
     expect(anonymous.body.details[0].details.ledger).toEqual({ status: 'down' });
   });

@@ -4,6 +4,7 @@ import { ledgerStreamTail } from '@workgate/messaging';
 import { client, writePrincipals } from './support/principals';
 import { eventually } from './support/processes';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { HealthRefusal } from './support/answers';
 
 /**
  * A deployment started on a NATS whose `LEDGER` stream holds another ledger's events (a second
@@ -79,7 +80,7 @@ describe('relay on a LEDGER stream of another ledger', () => {
     const lead = client(second.url, principals.keys.lead);
     const detailed = await eventually(
       async () => {
-        const res = await lead('GET', '/health');
+        const res = await lead<HealthRefusal>('GET', '/health');
         return res.status === 503 && res.body?.details?.[0]?.details?.ledger?.relayPaused
           ? res.body.details[0].details.ledger
           : undefined;
@@ -88,7 +89,7 @@ describe('relay on a LEDGER stream of another ledger', () => {
       'the paused relay on /health',
     );
     expect(detailed.status).toBe('down');
-    expect(detailed.relayPaused.reason).toContain(
+    expect(detailed.relayPaused?.reason).toContain(
       'the LEDGER stream does not belong to this ledger (its last message, position',
     );
     expect(detailed.problems).toContainEqual(
@@ -97,7 +98,7 @@ describe('relay on a LEDGER stream of another ledger', () => {
       ),
     );
 
-    const anonymous = await client(second.url)('GET', '/health');
+    const anonymous = await client(second.url)<HealthRefusal>('GET', '/health');
     expect(anonymous.status).toBe(503);
     expect(anonymous.body.details[0].error.ledger).toEqual({ status: 'down' });
     expect(anonymous.text).not.toContain('relay');

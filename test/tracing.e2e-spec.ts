@@ -9,6 +9,7 @@ import { freshDatabase, TestDatabase } from './support/database';
 import { freePort, startNatsServer, TestNatsServer } from './support/nats-server';
 import { eventually, ServiceProcess, startBuiltWorkgate } from './support/processes';
 import { client, writePrincipals } from './support/principals';
+import type { OpenedAnswer, RecordedEvent } from '@workgate/contracts';
 
 interface ReceivedSpan {
   traceId: string;
@@ -16,6 +17,15 @@ interface ReceivedSpan {
   parentSpanId?: string;
   name: string;
   attributes: Record<string, unknown>;
+}
+
+/** A span as OTLP/HTTP JSON carries it: each attribute's value is one `{ stringValue | intValue | ... }` entry. */
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  attributes?: Array<{ key: string; value: Record<string, unknown> }>;
 }
 
 /** An OTLP/HTTP receiver (JSON encoding) in this process: every span exported to it. */
@@ -27,16 +37,13 @@ async function startReceiver(): Promise<{ url: string; spans: ReceivedSpan[]; se
     req.on('end', () => {
       if (req.url === '/v1/traces') {
         const payload = JSON.parse(body) as {
-          resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<Record<string, any>> }> }>;
+          resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
         };
         for (const r of payload.resourceSpans) {
           for (const s of r.scopeSpans) {
             for (const span of s.spans) {
               const attributes = Object.fromEntries(
-                (span.attributes ?? []).map((a: { key: string; value: Record<string, unknown> }) => [
-                  a.key,
-                  Object.values(a.value)[0],
-                ]),
+                (span.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]),
               );
               spans.push({
                 traceId: span.traceId,
@@ -121,7 +128,7 @@ describe.each([
   };
 
   it('follows an action request from the gateway through intake to the ledger commit, and keeps its trace in the ledger', async () => {
-    const opened = await as('POST', '/v1/work-orders', {
+    const opened = await as<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef: 'T-1',
       source: 'traces',
@@ -152,7 +159,7 @@ describe.each([
     expect([...services].sort()).toEqual(expect.arrayContaining(['gateway', 'intake', 'ledger']));
     // The decision's ledger event carries the trace it was made in.
     const lead = client(url, principals.keys.lead);
-    const events = (await lead('GET', `/v1/work-orders/${opened.body.id}/events`)).body as Array<{
+    const events = (await lead<RecordedEvent[]>('GET', `/v1/work-orders/${opened.body.id}/events`)).body as Array<{
       type: string;
       metadata: { traceparent?: string };
     }>;

@@ -15,6 +15,7 @@ import {
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { ApprovalView, ExceptionView, OpenedAnswer, PostReviewView } from '@workgate/contracts';
 
 /** The consumers earlier versions started streams with, and what each read. */
 const RETIRED: Array<[string, string]> = [
@@ -70,13 +71,13 @@ describe('upgrading a ledger of an earlier version', () => {
     for (const [durable] of RETIRED) expect(await consumerExists(durable)).toBe(false);
 
     // Shapes to copy, as this version records them.
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef: 'UP-1',
       source: 'helpdesk',
       inputs: { caseId: 'UP-1', orderId: '1', orderPaid: true },
     });
-    const id = opened.body.id as string;
+    const id = opened.body.id;
     await as.agent('POST', `/v1/work-orders/${id}/actions`, {
       system: 'payments',
       operation: 'refund',
@@ -145,7 +146,9 @@ describe('upgrading a ledger of an earlier version', () => {
     const got = (path: string) =>
       eventually(async () => ((await as['ops-lead']('GET', path)).status === 200 ? true : undefined), 15_000, path);
     await got(`/v1/approvals/${older.wait.approvalId}`);
-    expect((await as['support-lead']('GET', `/v1/approvals/${older.wait.approvalId}`)).body).toMatchObject({
+    expect(
+      (await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${older.wait.approvalId}`)).body,
+    ).toMatchObject({
       status: 'requested',
       owner: 'support-lead',
       actionId: older.wait.actionId,
@@ -163,12 +166,14 @@ describe('upgrading a ledger of an earlier version', () => {
         `exception ${exceptionId}`,
       );
     }
-    expect((await as.agent('GET', `/v1/exceptions/${prerequisite}`)).body).toMatchObject({
+    expect((await as.agent<ExceptionView>('GET', `/v1/exceptions/${prerequisite}`)).body).toMatchObject({
       code: 'PREREQ_MISSING',
       workOrderId: blockedId,
     });
     await got(`/v1/post-reviews/${older.used.postReviewId}`);
-    expect((await as['ops-lead']('GET', `/v1/post-reviews/${older.used.postReviewId}`)).body).toMatchObject({
+    expect(
+      (await as['ops-lead']<PostReviewView>('GET', `/v1/post-reviews/${older.used.postReviewId}`)).body,
+    ).toMatchObject({
       status: 'due',
       exceptionId: older.used.exceptionId,
       reviewer: 'support-lead',

@@ -1,5 +1,14 @@
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type {
+  ActionAnswer,
+  ApprovalView,
+  BreakGlassAnswer,
+  DelegationAnswer,
+  DelegationView,
+  OpenedAnswer,
+  PostReviewView,
+} from '@workgate/contracts';
 
 const N = 200;
 const IN_FLIGHT = 20;
@@ -43,7 +52,7 @@ describe('ids usable the moment they are returned', () => {
   afterAll(() => t?.close());
 
   const open = async (ref: string): Promise<string> => {
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef: ref,
       source: 'helpdesk',
@@ -58,10 +67,13 @@ describe('ids usable the moment they are returned', () => {
     const refund = { system: 'payments', operation: 'refund', kind: 'write' as const, objects: ['order:1'] };
     const outcomes = await each(N, IN_FLIGHT, async (i) => {
       const id = await open(`USE-A-${i}`);
-      const wait = await as.agent('POST', `/v1/work-orders/${id}/actions`, { ...refund, facts: { amount: 20 } });
+      const wait = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
+        ...refund,
+        facts: { amount: 20 },
+      });
       expect([wait.status, wait.body.decision]).toEqual([201, 'wait']);
       expect(position(wait.headers)).toBeGreaterThan(0);
-      const decided = await as['support-lead']('POST', `/v1/approvals/${wait.body.approvalId}/decision`, {
+      const decided = await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${wait.body.approvalId}/decision`, {
         decision: 'approve',
         permittedAction: refund,
       });
@@ -73,16 +85,20 @@ describe('ids usable the moment they are returned', () => {
   it(`completes ${N} post-reviews of break-glass uses, each in the tick its id arrived: none answers 404`, async () => {
     const outcomes = await each(N, IN_FLIGHT, async (i) => {
       const id = await open(`USE-B-${i}`);
-      const used = await as.agent('POST', `/v1/work-orders/${id}/break-glass`, {
+      const used = await as.agent<BreakGlassAnswer>('POST', `/v1/work-orders/${id}/break-glass`, {
         code: 'CUSTOMER_UNREACHABLE',
         rationale: 'the customer flies in an hour',
         action: { system: 'payments', operation: 'refund', kind: 'write' },
       });
       expect(used.status).toBe(201);
-      const completed = await as['support-lead']('POST', `/v1/post-reviews/${used.body.postReview.id}/complete`, {
-        outcome: 'justified',
-        remediation: { title: 'an urgent refund lane', owner: 'support-lead', due: '2026-12-15T00:00:00Z' },
-      });
+      const completed = await as['support-lead']<PostReviewView>(
+        'POST',
+        `/v1/post-reviews/${used.body.postReview.id}/complete`,
+        {
+          outcome: 'justified',
+          remediation: { title: 'an urgent refund lane', owner: 'support-lead', due: '2026-12-15T00:00:00Z' },
+        },
+      );
       return completed.status === 200 && completed.body.status === 'completed'
         ? 'ok'
         : `${completed.status} ${completed.text}`;
@@ -100,16 +116,20 @@ describe('ids usable the moment they are returned', () => {
     };
     const outcomes = await each(N, IN_FLIGHT, async (i) => {
       const id = await open(`USE-C-${i}`);
-      const dispatched = await as.agent('POST', `/v1/work-orders/${id}/delegations`, {
+      const dispatched = await as.agent<DelegationAnswer>('POST', `/v1/work-orders/${id}/delegations`, {
         recipient: 'agent-7',
         command: 'delegate_task',
         prompt,
       });
       expect(dispatched.status).toBe(201);
       expect(position(dispatched.headers)).toBeGreaterThan(0);
-      const confirmed = await as.colleague('POST', `/v1/delegations/${dispatched.body.dispatchId}/confirm`, {
-        note: 'checked the diff',
-      });
+      const confirmed = await as.colleague<DelegationView>(
+        'POST',
+        `/v1/delegations/${dispatched.body.dispatchId}/confirm`,
+        {
+          note: 'checked the diff',
+        },
+      );
       return confirmed.status === 200 && confirmed.body.status === 'confirmed'
         ? 'ok'
         : `${confirmed.status} ${confirmed.text}`;

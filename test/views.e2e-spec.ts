@@ -6,6 +6,9 @@ import { VIEW_TABLES, viewsProjection } from '../apps/ledger/views/views.project
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { ViewRow, WorkOrderListItem } from '@workgate/contracts';
+import type { IngestAnswer } from './support/answers';
+import { textOf } from './support/answers';
 
 /**
  * The evidence views over a scripted history: work events sent as CloudEvents with their own
@@ -46,7 +49,7 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
 
   /** One CloudEvent from source `desk` about work order `ref`, at `time`. */
   async function send(ref: string, type: string, time: string, data: Record<string, unknown>): Promise<void> {
-    const r = await as.desk(
+    const r = await as.desk<IngestAnswer>(
       'POST',
       '/v1/events',
       JSON.stringify({ specversion: '1.0', id: randomUUID(), source: 'desk', type, subject: ref, time, data }),
@@ -129,13 +132,16 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
 
     for (const ref of ['A', 'B', 'C', 'D', 'E', 'F', 'G']) {
       ids[ref] = await eventually(
-        async () => (await as.analyst('GET', `/v1/work-orders?source=desk&externalRef=${ref}`)).body?.[0]?.id,
+        async () =>
+          (await as.analyst<WorkOrderListItem[]>('GET', `/v1/work-orders?source=desk&externalRef=${ref}`)).body?.[0]
+            ?.id,
         10_000,
         `work order ${ref}`,
       );
     }
     postReviewId = await eventually(
-      async () => (await as.analyst('GET', `/v1/views/post-reviews?asOf=${at(2)}`)).body?.[0]?.postReviewId,
+      async () =>
+        textOf((await as.analyst<ViewRow[]>('GET', `/v1/views/post-reviews?asOf=${at(2)}`)).body?.[0], 'postReviewId'),
       10_000,
       "D's post-review",
     );
@@ -339,7 +345,7 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
           ...(groupBy ? { groupBy } : {}),
           ...(view === 'approvals' ? { status: 'all' } : {}),
         });
-        const r = await as.analyst('GET', `/v1/views/${view}?${params}`);
+        const r = await as.analyst<ViewRow[]>('GET', `/v1/views/${view}?${params}`);
         expect(r.status).toBe(200);
         expect(r.body.length).toBeGreaterThan(0);
         for (const row of r.body) expect(Object.keys(row)).toEqual(viewColumns(view, groupBy));

@@ -6,6 +6,7 @@ import { Webhook } from 'standardwebhooks';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { ActionAnswer, CreatedWebhook, DelegationAnswer, OpenedAnswer } from '@workgate/contracts';
 
 interface Received {
   path: string;
@@ -92,11 +93,13 @@ describe('webhooks', () => {
     await receiver.stop();
     jest.restoreAllMocks();
   });
-  const call = (who: string) => (method: string, path: string, body?: unknown) =>
-    client(t.url, principals.keys[who])(method, path, body);
+  const call =
+    (who: string) =>
+    <T = unknown>(method: string, path: string, body?: unknown) =>
+      client(t.url, principals.keys[who])<T>(method, path, body);
 
   async function subscribe(path: string, events: string[], principalIds?: string[]): Promise<string> {
-    const created = await call('admin')('POST', '/v1/webhooks', {
+    const created = await call('admin')<CreatedWebhook>('POST', '/v1/webhooks', {
       url: `${receiver.url}${path}?token=${CANARY}`,
       events,
       ...(principalIds ? { principals: principalIds } : {}),
@@ -114,7 +117,7 @@ describe('webhooks', () => {
       jobType === 'support-recovery'
         ? { caseId: ref, orderId: '1001', orderPaid: true }
         : { objective: 'x', repository: 'r' };
-    const opened = await call('helpdesk')('POST', '/v1/work-orders', {
+    const opened = await call('helpdesk')<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType,
       externalRef: ref,
       source: 'helpdesk',
@@ -175,14 +178,14 @@ describe('webhooks', () => {
 
     // A replay with the same Idempotency-Key answers the same webhook, without its secret: the secret is never kept.
     const once = client(t.url, principals.keys.admin);
-    const first = await once(
+    const first = await once<CreatedWebhook>(
       'POST',
       '/v1/webhooks',
       { url: `${receiver.url}/replayed`, events: ['*'] },
       { 'Idempotency-Key': 'create-replayed' },
     );
     expect(first).toMatchObject({ status: 201, body: { secret: expect.stringMatching(/^whsec_/) } });
-    const replay = await once(
+    const replay = await once<CreatedWebhook>(
       'POST',
       '/v1/webhooks',
       { url: `${receiver.url}/replayed`, events: ['*'] },
@@ -216,7 +219,7 @@ describe('webhooks', () => {
         evidence: [{ kind: 'photo', ref: `${CANARY}-${step}`, private: true, note: CANARY }],
       });
     }
-    const wait = await call('agent')('POST', `/v1/work-orders/${id}/actions`, {
+    const wait = await call('agent')<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
       ...refund,
       facts: { amount: 40, secret: CANARY },
     });
@@ -349,7 +352,7 @@ describe('webhooks', () => {
     let up = false;
     receiver.answers.set(path, () => (up ? 200 : 500));
     const id = await openWorkOrder('WH-3', 'agent-delegation');
-    const dispatched = await call('agent')('POST', `/v1/work-orders/${id}/delegations`, {
+    const dispatched = await call('agent')<DelegationAnswer>('POST', `/v1/work-orders/${id}/delegations`, {
       recipient: 'agent-7',
       command: 'delegate_task',
       prompt: {
@@ -434,7 +437,10 @@ describe('webhooks without WORKGATE_WEBHOOK_ALLOW_PRIVATE', () => {
     'http://[fe80::1]/hook',
     'http://0.0.0.0/hook',
   ])('refuses %s with 422 naming url', async (url) => {
-    const res = await client(t.url, principals.keys.admin)('POST', '/v1/webhooks', { url, events: ['*'] });
+    const res = await client(t.url, principals.keys.admin)<CreatedWebhook>('POST', '/v1/webhooks', {
+      url,
+      events: ['*'],
+    });
     expect(res).toMatchObject({
       status: 422,
       body: { error: 'validation_failed', details: [{ path: 'url', message: expect.stringMatching(/address/) }] },

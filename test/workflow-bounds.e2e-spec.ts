@@ -6,6 +6,8 @@ import { stringify } from 'yaml';
 import { Subjects } from '@workgate/contracts';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { PublishWorkflowResult } from '@workgate/contracts';
+import type { ErrorBody } from './support/answers';
 
 const WORKFLOWS = join(__dirname, '..', 'workflows');
 
@@ -88,7 +90,9 @@ describe('definitions are bounded', () => {
   });
 
   it('refuses a 1 MB YAML definition with 413, naming the limit', async () => {
-    const res = await admin('POST', '/v1/workflows', hugeYaml, { 'Content-Type': 'application/yaml' });
+    const res = await admin<PublishWorkflowResult>('POST', '/v1/workflows', hugeYaml, {
+      'Content-Type': 'application/yaml',
+    });
     expect({ status: res.status, body: res.body }).toEqual({
       status: 413,
       body: { error: 'payload_too_large', message: 'the request body is larger than 262144 bytes (256 KiB)' },
@@ -106,9 +110,13 @@ describe('definitions are bounded', () => {
   it('refuses a JSON {definition} over 256 KiB, and a simulated draft over 256 KiB, with 413', async () => {
     const big = definition('support-recovery', 5_000);
     expect((await admin('POST', '/v1/workflows', { definition: big })).status).toBe(413);
-    const simulated = await client(t.url, principals.keys.analyst)('POST', '/v1/workflows/support-recovery/simulate', {
-      definition: big,
-    });
+    const simulated = await client(t.url, principals.keys.analyst)<ErrorBody>(
+      'POST',
+      '/v1/workflows/support-recovery/simulate',
+      {
+        definition: big,
+      },
+    );
     expect({ status: simulated.status, error: simulated.body.error }).toEqual({
       status: 413,
       error: 'payload_too_large',
@@ -116,20 +124,24 @@ describe('definitions are bounded', () => {
   });
 
   it('refuses 201 steps and 501 rules with 422, naming the count and the limit', async () => {
-    const steps = await admin('POST', '/v1/workflows', definition('many-steps', 201));
+    const steps = await admin<ErrorBody>('POST', '/v1/workflows', definition('many-steps', 201));
     expect({ status: steps.status, error: steps.body.error, details: steps.body.details }).toEqual({
       status: 422,
       error: 'invalid_definition',
       details: [{ path: 'steps', message: 'holds 201 steps: a definition has at most 200 steps' }],
     });
-    const rules = await admin('POST', '/v1/workflows', definition('many-rules', 3, 501));
+    const rules = await admin<ErrorBody>('POST', '/v1/workflows', definition('many-rules', 3, 501));
     expect({ status: rules.status, details: rules.body.details }).toEqual({
       status: 422,
       details: [{ path: 'rules', message: 'holds 501 rules: a definition has at most 500 rules' }],
     });
-    const draft = await client(t.url, principals.keys.analyst)('POST', '/v1/workflows/support-recovery/simulate', {
-      definition: definition('support-recovery', 201, 0, 2),
-    });
+    const draft = await client(t.url, principals.keys.analyst)<ErrorBody>(
+      'POST',
+      '/v1/workflows/support-recovery/simulate',
+      {
+        definition: definition('support-recovery', 201, 0, 2),
+      },
+    );
     expect({ status: draft.status, details: draft.body.details }).toEqual({
       status: 422,
       details: [{ path: 'steps', message: 'holds 201 steps: a definition has at most 200 steps' }],

@@ -5,6 +5,20 @@ import { parse } from 'yaml';
 import { startWorkgate } from '../../cli/workgate';
 import { client, writePrincipals } from '../support/principals';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
+import type {
+  ActionAnswer,
+  ApprovalQueueRow,
+  ApprovalView,
+  ExceptionCode,
+  OpenedAnswer,
+  PublishWorkflowResult,
+  Receipt,
+  RejectionsPage,
+  WorkOrderHandoff,
+  WorkOrderListItem,
+  WorkflowVersion,
+} from '@workgate/contracts';
+import type { ErrorBody, IngestAnswer, IntakeRefusal } from '../support/answers';
 
 const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
 const N = 200;
@@ -37,16 +51,22 @@ describe('the integrator contract', () => {
     const bumped = (version: number) => yamlText.replace(/^version: \d+/m, `version: ${version}`);
 
     it('takes a shipped file as raw YAML and as raw JSON (201), and the {definition} wrapper too', async () => {
-      const same = await as.admin('POST', '/v1/workflows', yamlText, { 'Content-Type': 'application/yaml' });
+      const same = await as.admin<PublishWorkflowResult>('POST', '/v1/workflows', yamlText, {
+        'Content-Type': 'application/yaml',
+      });
       expect(same).toMatchObject({ status: 201, body: { jobType: 'field-work-order', created: false } });
-      const yaml = await as.admin('POST', '/v1/workflows', bumped(2), { 'Content-Type': 'text/yaml' });
+      const yaml = await as.admin<PublishWorkflowResult>('POST', '/v1/workflows', bumped(2), {
+        'Content-Type': 'text/yaml',
+      });
       expect(yaml).toMatchObject({ status: 201, body: { jobType: 'field-work-order', version: 2, created: true } });
       expect(Number(yaml.headers.get('workgate-position'))).toBeGreaterThan(0);
-      const json = await as.admin('POST', '/v1/workflows', parse(bumped(3)));
+      const json = await as.admin<PublishWorkflowResult>('POST', '/v1/workflows', parse(bumped(3)));
       expect(json).toMatchObject({ status: 201, body: { version: 3, created: true } });
-      const wrapped = await as.admin('POST', '/v1/workflows', { definition: bumped(4) });
+      const wrapped = await as.admin<PublishWorkflowResult>('POST', '/v1/workflows', { definition: bumped(4) });
       expect(wrapped).toMatchObject({ status: 201, body: { version: 4, created: true } });
-      expect((await as.admin('GET', '/v1/workflows/field-work-order')).body).toMatchObject({ version: 4 });
+      expect((await as.admin<WorkflowVersion>('GET', '/v1/workflows/field-work-order')).body).toMatchObject({
+        version: 4,
+      });
     });
 
     it('refuses other media types (415), a version that is not higher (409) and one out of range (422)', async () => {
@@ -65,9 +85,14 @@ describe('the integrator contract', () => {
         body: { version: 3, created: false },
       });
       for (const version of ['2147483648', '1e308']) {
-        const res = await as.admin('POST', '/v1/workflows', yamlText.replace(/^version: \d+/m, `version: ${version}`), {
-          'Content-Type': 'application/yaml',
-        });
+        const res = await as.admin<ErrorBody>(
+          'POST',
+          '/v1/workflows',
+          yamlText.replace(/^version: \d+/m, `version: ${version}`),
+          {
+            'Content-Type': 'application/yaml',
+          },
+        );
         expect({ version, status: res.status, error: res.body.error }).toEqual({
           version,
           status: 422,
@@ -91,14 +116,16 @@ describe('the integrator contract', () => {
           status: 201,
           body: { version, created: true },
         });
-        const open = await as.helpdesk('POST', '/v1/work-orders', {
+        const open = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
           jobType,
           externalRef: `${jobType}-${version}`,
           source: 'contract',
           inputs: { caseId: 'c', orderId: 'o', orderPaid: true },
         });
         expect(open.status).toBe(201);
-        opened.push((await as.helpdesk('GET', `/v1/work-orders/${open.body.id}`)).body.workflow.version);
+        opened.push(
+          (await as.helpdesk<WorkOrderHandoff>('GET', `/v1/work-orders/${open.body.id}`)).body.workflow.version,
+        );
       }
       return opened;
     };
@@ -120,7 +147,7 @@ describe('the integrator contract', () => {
     const emit = (mode: Mode) => emitterFor(httpTransport(`${t.url}/v1/events`), { mode });
     const auth = () => ({ headers: { authorization: `Bearer ${principals.keys.helpdesk}` } });
     const listed = async (ref: string) =>
-      (await as.helpdesk('GET', `/v1/work-orders?source=sdk&externalRef=${ref}`)).body as Array<{
+      (await as.helpdesk<WorkOrderListItem[]>('GET', `/v1/work-orders?source=sdk&externalRef=${ref}`)).body as Array<{
         externalRef: string;
       }>;
 
@@ -141,13 +168,15 @@ describe('the integrator contract', () => {
     it('accepts a structured event of any size up to the limit (202)', async () => {
       const big = open('sdk-big', 'SDK-BIG').toJSON() as { data: { inputs: Record<string, unknown> } };
       big.data.inputs.history = 'call log '.repeat(20_000);
-      const res = await as.helpdesk('POST', '/v1/events', big, { 'Content-Type': 'application/cloudevents+json' });
+      const res = await as.helpdesk<IngestAnswer>('POST', '/v1/events', big, {
+        'Content-Type': 'application/cloudevents+json',
+      });
       expect(res).toMatchObject({ status: 202, body: { accepted: 1 } });
     });
 
     it('accepts a batch (202), listed right after', async () => {
       const batch = JSON.stringify([open('sdk-b1', 'SDK-B1'), open('sdk-b2', 'SDK-B2')].map((e) => e.toJSON()));
-      const res = await as.helpdesk('POST', '/v1/events', batch, {
+      const res = await as.helpdesk<IngestAnswer>('POST', '/v1/events', batch, {
         'Content-Type': 'application/cloudevents-batch+json',
       });
       expect(res).toMatchObject({ status: 202, body: { accepted: 2 } });
@@ -157,10 +186,14 @@ describe('the integrator contract', () => {
     it('reads a null optional attribute as absent, and refuses data with data_base64', async () => {
       const withNull = { ...open('sdk-null', 'SDK-NULL').toJSON(), time: null, dataschema: null };
       expect(
-        await as.helpdesk('POST', '/v1/events', withNull, { 'Content-Type': 'application/cloudevents+json' }),
+        await as.helpdesk<IngestAnswer>('POST', '/v1/events', withNull, {
+          'Content-Type': 'application/cloudevents+json',
+        }),
       ).toMatchObject({ status: 202 });
       const both = { ...open('sdk-both', 'SDK-BOTH').toJSON(), data_base64: Buffer.from('{}').toString('base64') };
-      const refused = await as.helpdesk('POST', '/v1/events', both, { 'Content-Type': 'application/cloudevents+json' });
+      const refused = await as.helpdesk<IngestAnswer>('POST', '/v1/events', both, {
+        'Content-Type': 'application/cloudevents+json',
+      });
       expect(refused).toMatchObject({
         status: 422,
         body: {
@@ -171,7 +204,7 @@ describe('the integrator contract', () => {
     });
 
     it('keeps malformed JSON and invalid UTF-8 over HTTP as rejections, as over NATS', async () => {
-      const malformed = await as.helpdesk('POST', '/v1/events', '{"specversion": "1.0", "id": ', {
+      const malformed = await as.helpdesk<IntakeRefusal>('POST', '/v1/events', '{"specversion": "1.0", "id": ', {
         'Content-Type': 'application/cloudevents+json',
       });
       expect(malformed).toMatchObject({
@@ -188,7 +221,7 @@ describe('the integrator contract', () => {
       });
       expect(invalid.status).toBe(422);
       // Text no database can store (an unpaired surrogate in a key, U+0000 in the source) is kept too, escaped in the reasons.
-      const unstorable = await as.helpdesk(
+      const unstorable = await as.helpdesk<IngestAnswer>(
         'POST',
         '/v1/events',
         '{"specversion":"1.0","id":"u-1","source":"sdk\\u0000x","type":"workgate.workorder.open","subject":"U","data":{"\\ud800":1}}',
@@ -198,9 +231,7 @@ describe('the integrator contract', () => {
         status: 422,
         body: { error: 'invalid_event', details: [{ ok: false, rejectionId: expect.any(String) }] },
       });
-      const { rejections } = (await as.helpdesk('GET', '/v1/intake/rejections?limit=10')).body as {
-        rejections: Array<{ rejectionId: string; reasons: string[] }>;
-      };
+      const { rejections } = (await as.helpdesk<RejectionsPage>('GET', '/v1/intake/rejections?limit=10')).body;
       expect(rejections.map((r) => r.reasons[0])).toEqual(
         expect.arrayContaining(['the body is not valid UTF-8', expect.stringMatching(/^the body is not valid JSON/)]),
       );
@@ -224,18 +255,26 @@ describe('the integrator contract', () => {
     });
 
     it('replays the first answer of an open and writes nothing; the same key with another body is 422 idempotency_key_reused', async () => {
-      const first = await as.helpdesk('POST', '/v1/work-orders', body('IDEM-1'), { 'Idempotency-Key': 'open-idem-1' });
+      const first = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', body('IDEM-1'), {
+        'Idempotency-Key': 'open-idem-1',
+      });
       expect(first.status).toBe(201);
-      const again = await as.helpdesk('POST', '/v1/work-orders', body('IDEM-1'), { 'Idempotency-Key': 'open-idem-1' });
+      const again = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', body('IDEM-1'), {
+        'Idempotency-Key': 'open-idem-1',
+      });
       expect(again).toMatchObject({ status: 201, body: first.body });
       expect(again.headers.get('idempotent-replayed')).toBe('true');
       expect(again.headers.get('workgate-position')).toBe(first.headers.get('workgate-position'));
-      const other = await as.helpdesk('POST', '/v1/work-orders', body('IDEM-2'), { 'Idempotency-Key': 'open-idem-1' });
+      const other = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', body('IDEM-2'), {
+        'Idempotency-Key': 'open-idem-1',
+      });
       expect(other).toMatchObject({ status: 422, body: { error: 'idempotency_key_reused' } });
-      expect((await as.helpdesk('GET', '/v1/work-orders?source=idem&externalRef=IDEM-2')).body).toEqual([]);
+      expect(
+        (await as.helpdesk<WorkOrderListItem[]>('GET', '/v1/work-orders?source=idem&externalRef=IDEM-2')).body,
+      ).toEqual([]);
       // A key is the principal's own: another principal's request with the same text is a request of its own.
       expect(
-        await as.admin(
+        await as.admin<ExceptionCode>(
           'POST',
           '/v1/exception-codes',
           { code: 'IDEM_CODE', title: 'Idempotency', owner: 'support-lead', sla: 'PT4H' },
@@ -245,7 +284,7 @@ describe('the integrator contract', () => {
     });
 
     it('a refused write keeps nothing: corrected, it is sent again with the same key and writes', async () => {
-      const refused = await as.helpdesk(
+      const refused = await as.helpdesk<OpenedAnswer>(
         'POST',
         '/v1/work-orders',
         { ...body('IDEM-R'), jobType: 7 },
@@ -257,7 +296,9 @@ describe('the integrator contract', () => {
       });
       expect(corrected.status).toBe(201);
       expect(corrected.headers.get('idempotent-replayed')).toBeNull();
-      expect((await as.helpdesk('GET', '/v1/work-orders?source=idem&externalRef=IDEM-R')).body).toHaveLength(1);
+      expect(
+        (await as.helpdesk<WorkOrderListItem[]>('GET', '/v1/work-orders?source=idem&externalRef=IDEM-R')).body,
+      ).toHaveLength(1);
     });
 
     /**
@@ -267,7 +308,9 @@ describe('the integrator contract', () => {
     async function sendConcurrently(via: ReturnType<typeof client>[], ref: string, key: string): Promise<void> {
       const others = await Promise.all(
         [1, 2, 3, 4, 5, 6].map((i) =>
-          via[i % via.length]('POST', '/v1/work-orders', body(`${ref}${i}`), { 'Idempotency-Key': `${key}-1` }),
+          via[i % via.length]<OpenedAnswer>('POST', '/v1/work-orders', body(`${ref}${i}`), {
+            'Idempotency-Key': `${key}-1`,
+          }),
         ),
       );
       expect(others.map((r) => r.status).sort()).toEqual([201, 422, 422, 422, 422, 422]);
@@ -278,7 +321,9 @@ describe('the integrator contract', () => {
         });
       const written = others.find((r) => r.status === 201)!;
       const opened = await Promise.all(
-        [1, 2, 3, 4, 5, 6].map((i) => as.helpdesk('GET', `/v1/work-orders?source=idem&externalRef=${ref}${i}`)),
+        [1, 2, 3, 4, 5, 6].map((i) =>
+          as.helpdesk<WorkOrderListItem[]>('GET', `/v1/work-orders?source=idem&externalRef=${ref}${i}`),
+        ),
       );
       expect(opened.map((r) => r.body.length).sort()).toEqual([0, 0, 0, 0, 0, 1]);
       expect(opened.find((r) => r.body.length === 1)!.body[0].id).toBe(written.body.id);
@@ -299,7 +344,9 @@ describe('the integrator contract', () => {
       ]);
       for (const r of same) expect(r).toMatchObject({ body: same[0].body });
       expect(new Set(same.map((r) => r.headers.get('workgate-position'))).size).toBe(1);
-      expect((await as.helpdesk('GET', `/v1/work-orders?source=idem&externalRef=${ref}S`)).body).toHaveLength(1);
+      expect(
+        (await as.helpdesk<WorkOrderListItem[]>('GET', `/v1/work-orders?source=idem&externalRef=${ref}S`)).body,
+      ).toHaveLength(1);
     }
 
     it('the same key sent concurrently: one write; with other bodies the rest are 422 idempotency_key_reused, with the same body they replay it', async () => {
@@ -356,16 +403,22 @@ describe('the integrator contract', () => {
       }
       expect(await other).toMatchObject({ status: 422, body: { error: 'idempotency_key_reused' } });
       // The first write was answered and kept: its retry replays it.
-      const retry = await as.helpdesk('POST', '/v1/work-orders', body('IDEM-GONE-1'), { 'Idempotency-Key': key });
+      const retry = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', body('IDEM-GONE-1'), {
+        'Idempotency-Key': key,
+      });
       expect(retry).toMatchObject({ status: 201 });
       expect(retry.headers.get('idempotent-replayed')).toBe('true');
-      expect((await as.helpdesk('GET', '/v1/work-orders?source=idem&externalRef=IDEM-GONE-1')).body).toHaveLength(1);
-      expect((await as.helpdesk('GET', '/v1/work-orders?source=idem&externalRef=IDEM-GONE-2')).body).toHaveLength(0);
+      expect(
+        (await as.helpdesk<WorkOrderListItem[]>('GET', '/v1/work-orders?source=idem&externalRef=IDEM-GONE-1')).body,
+      ).toHaveLength(1);
+      expect(
+        (await as.helpdesk<WorkOrderListItem[]>('GET', '/v1/work-orders?source=idem&externalRef=IDEM-GONE-2')).body,
+      ).toHaveLength(0);
     });
 
     it('replays an approval decision instead of answering approval_decided, and a publish', async () => {
-      const opened = await as.helpdesk('POST', '/v1/work-orders', body('IDEM-3'));
-      const wait = await as.agent('POST', `/v1/work-orders/${opened.body.id}/actions`, {
+      const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', body('IDEM-3'));
+      const wait = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${opened.body.id}/actions`, {
         system: 'payments',
         operation: 'refund',
         kind: 'write',
@@ -374,17 +427,27 @@ describe('the integrator contract', () => {
         decision: 'approve',
         permittedAction: { system: 'payments', operation: 'refund', kind: 'write' },
       };
-      const first = await as['support-lead']('POST', `/v1/approvals/${wait.body.approvalId}/decision`, decision, {
-        'Idempotency-Key': 'decide-1',
-      });
+      const first = await as['support-lead']<ApprovalView>(
+        'POST',
+        `/v1/approvals/${wait.body.approvalId}/decision`,
+        decision,
+        {
+          'Idempotency-Key': 'decide-1',
+        },
+      );
       expect(first.status).toBe(200);
-      const replay = await as['support-lead']('POST', `/v1/approvals/${wait.body.approvalId}/decision`, decision, {
-        'Idempotency-Key': 'decide-1',
-      });
+      const replay = await as['support-lead']<ApprovalView>(
+        'POST',
+        `/v1/approvals/${wait.body.approvalId}/decision`,
+        decision,
+        {
+          'Idempotency-Key': 'decide-1',
+        },
+      );
       expect(replay).toMatchObject({ status: 200, body: first.body });
       // Without the key, a second decision is a new request: the approval is decided already.
       expect(
-        await as['support-lead']('POST', `/v1/approvals/${wait.body.approvalId}/decision`, decision),
+        await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${wait.body.approvalId}/decision`, decision),
       ).toMatchObject({ status: 409, body: { error: 'approval_decided' } });
 
       // A publish replayed answers `created: true` as the first time, not `created: false`.
@@ -392,13 +455,13 @@ describe('the integrator contract', () => {
         /^jobType: .*$/m,
         'jobType: idem-flow',
       );
-      const published = await as.admin('POST', '/v1/workflows', flow, {
+      const published = await as.admin<PublishWorkflowResult>('POST', '/v1/workflows', flow, {
         'Content-Type': 'application/yaml',
         'Idempotency-Key': 'publish-1',
       });
       expect(published).toMatchObject({ status: 201, body: { jobType: 'idem-flow', created: true } });
       expect(
-        await as.admin('POST', '/v1/workflows', flow, {
+        await as.admin<PublishWorkflowResult>('POST', '/v1/workflows', flow, {
           'Content-Type': 'application/yaml',
           'Idempotency-Key': 'publish-1',
         }),
@@ -417,14 +480,14 @@ describe('the integrator contract', () => {
 
   describe('receipts', () => {
     it('answers GET /v1/receipts/:id for the receipt id of every write that returns one', async () => {
-      const support = await as.helpdesk('POST', '/v1/work-orders', {
+      const support = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'support-recovery',
         externalRef: 'RCPT-1',
         source: 'rcpt',
         inputs: { caseId: 'RCPT-1', orderId: '1', orderPaid: true },
       });
       const wo = `/v1/work-orders/${support.body.id}`;
-      const engagement = await as.helpdesk('POST', '/v1/work-orders', {
+      const engagement = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'engagement-lifecycle',
         externalRef: 'RCPT-2',
         source: 'rcpt',
@@ -472,14 +535,14 @@ describe('the integrator contract', () => {
           ok: true,
           receipt: 'string',
         });
-        const receipt = await as.agent('GET', `/v1/receipts/${res.body.receiptId}`);
+        const receipt = await as.agent<Receipt>('GET', `/v1/receipts/${res.body.receiptId}`);
         expect({ kind, status: receipt.status, receiptKind: receipt.body.kind }).toEqual({
           kind,
           status: 200,
           receiptKind: kind,
         });
       }
-      const glass = await as.agent('GET', `/v1/receipts/${writes[3][1].body.receiptId}`);
+      const glass = await as.agent<Receipt>('GET', `/v1/receipts/${writes[3][1].body.receiptId}`);
       expect(glass.body).toMatchObject({
         decision: 'run',
         reason: 'break_glass',
@@ -494,14 +557,14 @@ describe('the integrator contract', () => {
       const missed: string[] = [];
       for (let i = 0; i < N; i++) {
         const ref = `RYW-${i}`;
-        const opened = await as.helpdesk('POST', '/v1/work-orders', {
+        const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
           jobType: 'support-recovery',
           externalRef: ref,
           source: 'ryw',
           inputs: { caseId: ref, orderId: '1', orderPaid: true },
         });
         expect(opened.status).toBe(201);
-        const list = await as.helpdesk('GET', `/v1/work-orders?source=ryw&externalRef=${ref}`);
+        const list = await as.helpdesk<WorkOrderListItem[]>('GET', `/v1/work-orders?source=ryw&externalRef=${ref}`);
         if (list.body.length !== 1 || list.body[0].id !== opened.body.id) missed.push(ref);
       }
       expect(missed).toEqual([]);
@@ -511,19 +574,19 @@ describe('the integrator contract', () => {
       const missed: string[] = [];
       for (let i = 0; i < N; i++) {
         const ref = `RYW-Q-${i}`;
-        const opened = await as.helpdesk('POST', '/v1/work-orders', {
+        const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
           jobType: 'support-recovery',
           externalRef: ref,
           source: 'ryw',
           inputs: { caseId: ref, orderId: '1', orderPaid: true },
         });
-        const wait = await as.agent('POST', `/v1/work-orders/${opened.body.id}/actions`, {
+        const wait = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${opened.body.id}/actions`, {
           system: 'payments',
           operation: 'refund',
           kind: 'write',
         });
         // The owner reads the queue with the position the integrator's write answered.
-        const queue = await as['support-lead'](
+        const queue = await as['support-lead']<ApprovalQueueRow[]>(
           'GET',
           '/v1/approvals?owner=support-lead&status=requested&limit=1000',
           undefined,
@@ -540,13 +603,15 @@ describe('the integrator contract', () => {
     });
 
     it('answers 503 not_caught_up with Retry-After for a position the views cannot reach in time, and 422 for a malformed one', async () => {
-      const far = await as.helpdesk('GET', '/v1/work-orders?limit=1', undefined, {
+      const far = await as.helpdesk<WorkOrderListItem[]>('GET', '/v1/work-orders?limit=1', undefined, {
         'Workgate-Min-Position': '999999999',
       });
       expect(far).toMatchObject({ status: 503, body: { error: 'not_caught_up' } });
       expect(far.headers.get('retry-after')).toBe('1');
       expect(
-        await as.helpdesk('GET', '/v1/work-orders?limit=1', undefined, { 'Workgate-Min-Position': 'soon' }),
+        await as.helpdesk<WorkOrderListItem[]>('GET', '/v1/work-orders?limit=1', undefined, {
+          'Workgate-Min-Position': 'soon',
+        }),
       ).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
     }, 20_000);
   });

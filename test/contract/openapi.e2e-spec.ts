@@ -5,21 +5,44 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import type { OpenAPIObject, OperationObject } from '@nestjs/swagger';
 import { eventually } from '../support/processes';
 import { client, writePrincipals } from '../support/principals';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
+import type {
+  ActionAnswer,
+  ApprovalView,
+  ArtifactAnswer,
+  BreakGlassAnswer,
+  CreatedWebhook,
+  DelegationAnswer,
+  ExceptionCode,
+  ExceptionView,
+  OpenedAnswer,
+  PostReviewView,
+  PublishWorkflowResult,
+  ScopeChangeAnswer,
+  SignedCheckpoint,
+  SimulateResult,
+  StatusAnswer,
+  StepAnswer,
+  WebhookDelivery,
+  WorkOrderHandoff,
+} from '@workgate/contracts';
+import type { IngestAnswer } from '../support/answers';
+import { defined } from '../support/answers';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 /** The POSTs whose body is a question: they record nothing. */
 const READS_BY_POST = ['post /v1/workflows/{jobType}/simulate', 'post /v1/ledger/verify'];
 
-interface Answer {
+interface Answer<T = unknown> {
   method: string;
   path: string;
   status: number;
   contentType: string;
   text: string;
-  body: unknown;
+  body: T;
   /** The `Workgate-Position` header, when the answer carries one. */
   position: string | null;
 }
@@ -31,7 +54,7 @@ interface Answer {
  */
 describe('the OpenAPI document', () => {
   let t: TestWorkgate;
-  let doc: any;
+  let doc: OpenAPIObject;
   const answers: Answer[] = [];
   const principals = writePrincipals({
     admin: ['admin'],
@@ -43,10 +66,7 @@ describe('the OpenAPI document', () => {
     lead: ['ops-lead'],
     bot: ['operator'],
   });
-  let as: Record<
-    string,
-    (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Answer>
-  >;
+  let as: Record<string, Call>;
 
   beforeAll(async () => {
     // Webhooks may go to loopback here: their deliveries go to a closed local port and fail at once.
@@ -59,8 +79,13 @@ describe('the OpenAPI document', () => {
     });
     const recorded = (key?: string) => {
       const call = client(t.url, key);
-      return async (method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
-        const res = await call(method, path, body, headers);
+      return async <T>(
+        method: string,
+        path: string,
+        body?: unknown,
+        headers?: Record<string, string>,
+      ): Promise<Answer<T>> => {
+        const res = await call<T>(method, path, body, headers);
         const contentType = (res.headers.get('content-type') ?? '').split(';')[0];
         const answer = {
           method: method.toLowerCase(),
@@ -105,7 +130,7 @@ describe('the OpenAPI document', () => {
 
   it('is OpenAPI 3.1 with a bearer API key (not a JWT) and a summary on every operation', () => {
     expect(doc.openapi).toBe('3.1.0');
-    expect(doc.components.securitySchemes).toEqual({
+    expect(doc.components?.securitySchemes).toEqual({
       apiKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
     });
     expect(JSON.stringify(doc)).not.toContain('JWT');
@@ -138,6 +163,10 @@ describe('the OpenAPI document', () => {
         problems.push(
           `${key} answered ${answer.status} (${answer.text.slice(0, 120)}), which the document does not list`,
         );
+        continue;
+      }
+      if ('$ref' in response) {
+        problems.push(`${key} ${answer.status}: the response is a $ref, which this check does not follow`);
         continue;
       }
       // Every write that succeeds names the ledger position of its commit (SPEC section 3a), as its
@@ -192,24 +221,32 @@ function pointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-function operations(doc: any): Array<{ method: string; path: string; pattern: RegExp; operation: any }> {
+function operations(
+  doc: OpenAPIObject,
+): Array<{ method: string; path: string; pattern: RegExp; operation: OperationObject }> {
   const found = [];
-  for (const [path, item] of Object.entries<any>(doc.paths)) {
+  for (const [path, item] of Object.entries(doc.paths)) {
     for (const method of METHODS) {
-      if (!item[method]) continue;
+      const operation = item[method];
+      if (!operation) continue;
       const pattern = new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`);
-      found.push({ method, path, pattern, operation: item[method], params: (path.match(/\{/g) ?? []).length });
+      found.push({ method, path, pattern, operation, params: (path.match(/\{/g) ?? []).length });
     }
   }
   // Literal segments before parameters: /v1/workflows/{jobType}/simulate is not /v1/workflows/{jobType}.
   return found.sort((a, b) => a.params - b.params);
 }
 
-type Call = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<Answer>;
+type Call = <T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<Answer<T>>;
 
 /** Calls every route of the API at least once with success and once with a refusal, in the order a real day needs them. */
 async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promise<void> {
-  const ok = async (answer: Promise<Answer>, status?: number): Promise<any> => {
+  const ok = async <T>(answer: Promise<Answer<T>>, status?: number): Promise<T> => {
     const a = await answer;
     if (a.status >= 300 || (status !== undefined && a.status !== status))
       throw new Error(`${a.method} ${a.path}: ${a.status} ${a.text}`);
@@ -229,13 +266,16 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await refused(as.anonymous('GET', '/health', undefined, { 'X-Padding': 'p'.repeat(17 * 1024) }), 431);
 
   // A webhook for every notification: the walk below makes its deliveries.
-  const webhook = await ok(as.admin('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['*'] }), 201);
+  const webhook = await ok(
+    as.admin<CreatedWebhook>('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['*'] }),
+    201,
+  );
   await refused(as.admin('POST', '/v1/webhooks', { url: 'ftp://127.0.0.1/hook', events: ['*'] }), 422);
 
   // Workflows and the exception-code catalog.
   const yaml = readFileSync(join(__dirname, '..', '..', 'workflows', 'support-recovery.yaml'), 'utf8');
   await ok(
-    as.admin('POST', '/v1/workflows', yaml.replace(/^version: \d+/m, 'version: 2'), {
+    as.admin<PublishWorkflowResult>('POST', '/v1/workflows', yaml.replace(/^version: \d+/m, 'version: 2'), {
       'Content-Type': 'application/yaml',
     }),
     201,
@@ -254,7 +294,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await ok(as.analyst('GET', '/v1/workflows/support-recovery/versions/1'));
   await refused(as.analyst('GET', '/v1/workflows/support-recovery/versions/99'), 404);
   await ok(
-    as.analyst('POST', '/v1/workflows/support-recovery/simulate', {
+    as.analyst<SimulateResult>('POST', '/v1/workflows/support-recovery/simulate', {
       definition: yaml.replace(/^version: \d+/m, 'version: 3'),
     }),
     200,
@@ -263,7 +303,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await ok(as.lead('GET', '/v1/exception-codes'));
   await refused(as.anonymous('GET', '/v1/exception-codes'), 401);
   await ok(
-    as.admin('POST', '/v1/exception-codes', {
+    as.admin<ExceptionCode>('POST', '/v1/exception-codes', {
       code: 'VENDOR_LATE',
       title: 'Vendor is late',
       owner: 'lead',
@@ -278,7 +318,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   // A work order: open, list, state, events, delivery (JSON and HTML).
   const inputs = { caseId: 'C-1', orderId: 'O-1', orderPaid: true };
   const opened = await ok(
-    as.helpdesk('POST', '/v1/work-orders', {
+    as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef: 'OA-1',
       source: 'helpdesk',
@@ -308,7 +348,11 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
 
   // Actions: run, and wait for the named owner; the approval queue, decisions, receipts.
   const note = await ok(
-    as.agent('POST', `/v1/work-orders/${id}/actions`, { system: 'helpdesk', operation: 'case.note', kind: 'write' }),
+    as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
+      system: 'helpdesk',
+      operation: 'case.note',
+      kind: 'write',
+    }),
     201,
   );
   await refused(as.agent('POST', `/v1/work-orders/${id}/actions`, { system: 'helpdesk', kind: 'write' }), 422);
@@ -323,7 +367,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   );
   await refused(as.agent('GET', `/v1/receipts/${unknownId}`), 404);
   const refund = { system: 'payments', operation: 'refund', kind: 'write' as const };
-  const waiting = await ok(as.agent('POST', `/v1/work-orders/${id}/actions`, refund), 201);
+  const waiting = await ok(as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, refund), 201);
   await ok(as['support-lead']('GET', '/v1/approvals?owner=support-lead'));
   await refused(as['support-lead']('GET', '/v1/approvals?limit=x'), 422);
   await ok(as['support-lead']('GET', `/v1/approvals/${waiting.approvalId}`));
@@ -331,7 +375,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await refused(as.analyst('GET', `/v1/approvals/${waiting.approvalId}`), 403);
   await refused(as['support-lead']('POST', `/v1/approvals/${waiting.approvalId}/decision`, { decision: 'maybe' }), 422);
   await ok(
-    as['support-lead']('POST', `/v1/approvals/${waiting.approvalId}/decision`, {
+    as['support-lead']<ApprovalView>('POST', `/v1/approvals/${waiting.approvalId}/decision`, {
       decision: 'conditional',
       permittedAction: refund,
       conditions: [{ id: 'c1', title: 'refund capped at 50' }],
@@ -344,7 +388,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     404,
   );
   await ok(
-    as['support-lead']('POST', `/v1/approvals/${waiting.approvalId}/conditions/c1/close`, {
+    as['support-lead']<ApprovalView>('POST', `/v1/approvals/${waiting.approvalId}/conditions/c1/close`, {
       evidence: { kind: 'memo', ref: 'm' },
     }),
   );
@@ -353,7 +397,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await ok(as.agent('POST', `/v1/work-orders/${id}/steps/inspect-case/complete`, { evidence: [] }));
   await refused(as.agent('POST', `/v1/work-orders/${id}/steps/no-such-step/complete`, { evidence: [] }), 404);
   const blocked = await ok(
-    as.agent('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, {
+    as.agent<StepAnswer>('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, {
       code: 'CUSTOMER_UNREACHABLE',
       rationale: 'no answer',
     }),
@@ -363,11 +407,11 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     as.agent('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, { code: 'NOT_A_CODE', rationale: 'x' }),
     422,
   );
-  const exceptionId: string = blocked.exception.exceptionId;
+  const exceptionId = defined(blocked.exception, 'exception of the blocked step').exceptionId;
   await ok(as.agent('GET', `/v1/exceptions/${exceptionId}`));
   await refused(as.agent('GET', `/v1/exceptions/${unknownId}`), 404);
   const withTask = await ok(
-    as.agent('POST', `/v1/exceptions/${exceptionId}/remediations`, {
+    as.agent<ExceptionView>('POST', `/v1/exceptions/${exceptionId}/remediations`, {
       title: 'call twice a day',
       owner: 'agent',
       due: 'P2D',
@@ -380,7 +424,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   );
   const taskId: string = withTask.remediations[0].taskId;
   await ok(
-    as.agent('POST', `/v1/exceptions/${exceptionId}/remediations/${taskId}/close`, {
+    as.agent<ExceptionView>('POST', `/v1/exceptions/${exceptionId}/remediations/${taskId}/close`, {
       evidence: { kind: 'call-log', ref: 'l' },
     }),
   );
@@ -397,7 +441,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
 
   // Break-glass and its post-review.
   const glass = await ok(
-    as.agent('POST', `/v1/work-orders/${id}/break-glass`, {
+    as.agent<BreakGlassAnswer>('POST', `/v1/work-orders/${id}/break-glass`, {
       code: 'PAYMENT_MISMATCH',
       rationale: 'customer double-charged',
       action: refund,
@@ -417,19 +461,19 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     422,
   );
   await ok(
-    as['support-lead']('POST', `/v1/post-reviews/${glass.postReview.id}/complete`, {
+    as['support-lead']<PostReviewView>('POST', `/v1/post-reviews/${glass.postReview.id}/complete`, {
       outcome: 'justified',
       remediation: { title: 'add a refund check', owner: 'agent', due: 'P7D' },
     }),
   );
 
   await ok(
-    as.agent('POST', `/v1/exceptions/${glass.exception.exceptionId}/resolve`, {
+    as.agent<ExceptionView>('POST', `/v1/exceptions/${glass.exception.exceptionId}/resolve`, {
       resolution: 'refund confirmed by the bank',
     }),
   );
   // Each resolution commits with its effect on the work order: the resolver's next read shows none open.
-  expect((await ok(as.agent('GET', `/v1/work-orders/${id}`))).openExceptions).toEqual([]);
+  expect((await ok(as.agent<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`))).openExceptions).toEqual([]);
 
   // Close (refused without evidence, then with it) and reopen.
   for (const step of ['validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'])
@@ -438,7 +482,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     });
   await refused(as.agent('POST', `/v1/work-orders/${id}/close`, {}), 422);
   await ok(
-    as.agent('POST', `/v1/work-orders/${id}/close`, {
+    as.agent<StatusAnswer>('POST', `/v1/work-orders/${id}/close`, {
       closureEvidenceId: 'CE-1',
       evidence: [{ kind: 'closure-note', ref: 'n' }],
     }),
@@ -448,7 +492,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
 
   // Stages, scope changes: the engagement lifecycle.
   const engagement = await ok(
-    as.helpdesk('POST', '/v1/work-orders', {
+    as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'engagement-lifecycle',
       externalRef: 'EN-1',
       source: 'crm',
@@ -457,7 +501,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     201,
   );
   await ok(
-    as.agent('POST', `/v1/work-orders/${engagement.id}/stages/discovery/artifact`, {
+    as.agent<ArtifactAnswer>('POST', `/v1/work-orders/${engagement.id}/stages/discovery/artifact`, {
       artifact: { kind: 'requirements-brief', ref: 'docs/brief.md' },
     }),
     201,
@@ -467,7 +511,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     404,
   );
   await ok(
-    as.agent('POST', `/v1/work-orders/${engagement.id}/scope-changes`, {
+    as.agent<ScopeChangeAnswer>('POST', `/v1/work-orders/${engagement.id}/scope-changes`, {
       add: [{ system: 'support-desk', operation: 'refund.recommend', kind: 'write' }],
       reason: 'client asks for refund recommendations',
     }),
@@ -480,7 +524,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
 
   // Delegations and the inbox.
   const task = await ok(
-    as.helpdesk('POST', '/v1/work-orders', {
+    as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'agent-delegation',
       externalRef: 'DL-1',
       source: 'helpdesk',
@@ -496,7 +540,11 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     completion: 'stop and wait',
   };
   const dispatched = await ok(
-    as.agent('POST', `/v1/work-orders/${task.id}/delegations`, { recipient: 'bot', command: 'delegate_task', prompt }),
+    as.agent<DelegationAnswer>('POST', `/v1/work-orders/${task.id}/delegations`, {
+      recipient: 'bot',
+      command: 'delegate_task',
+      prompt,
+    }),
     201,
   );
   await refused(
@@ -522,11 +570,13 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     data: { jobType: 'support-recovery', inputs },
   };
   await ok(
-    as.helpdesk('POST', '/v1/events', JSON.stringify(event), { 'Content-Type': 'application/cloudevents+json' }),
+    as.helpdesk<IngestAnswer>('POST', '/v1/events', JSON.stringify(event), {
+      'Content-Type': 'application/cloudevents+json',
+    }),
     202,
   );
   await ok(
-    as.helpdesk('POST', '/v1/events', JSON.stringify([{ ...event, id: 'ce-2', subject: 'CE-2' }]), {
+    as.helpdesk<IngestAnswer>('POST', '/v1/events', JSON.stringify([{ ...event, id: 'ce-2', subject: 'CE-2' }]), {
       'Content-Type': 'application/cloudevents-batch+json',
     }),
     202,
@@ -546,7 +596,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await refused(as.lead('GET', '/v1/ledger/events?after=x'), 422);
   await ok(as.lead('GET', '/v1/ledger/verify'));
   await refused(as.agent('GET', '/v1/ledger/verify'), 403);
-  const checkpoint = await ok(as.lead('GET', '/v1/ledger/checkpoint'));
+  const checkpoint = await ok(as.lead<SignedCheckpoint>('GET', '/v1/ledger/checkpoint'));
   await refused(as.agent('GET', '/v1/ledger/checkpoint'), 403);
   await ok(as.lead('GET', '/v1/ledger/checkpoint', undefined, { Accept: 'text/plain' }));
   await ok(as.anonymous('GET', '/v1/ledger/key'));
@@ -580,7 +630,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await refused(as.admin('GET', `/v1/webhooks/${unknownId}`), 404);
   const deliveries = await eventually(
     async () => {
-      const list = await ok(as.lead('GET', `/v1/webhooks/${webhook.id}/deliveries`));
+      const list = await ok(as.lead<WebhookDelivery[]>('GET', `/v1/webhooks/${webhook.id}/deliveries`));
       return list.length > 0 ? list : undefined;
     },
     10_000,

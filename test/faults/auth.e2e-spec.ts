@@ -6,6 +6,9 @@ import { eventually } from '../support/processes';
 import { client, writePrincipals } from '../support/principals';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 import { declaredRoutes, DeclaredRoute, fillPath, openApiRoutes, Role, ROLES, routeKey } from './http-routes';
+import type { ActionAnswer, ApprovalView, OpenedAnswer, WorkflowSummary } from '@workgate/contracts';
+import type { ErrorBody } from '../support/answers';
+import { errorCodeOf } from '../support/answers';
 
 type Call = ReturnType<typeof client>;
 
@@ -170,7 +173,7 @@ describe('auth matrix', () => {
         expect({
           route: routeKey(route),
           role,
-          passed: res.status !== 401 && res.body?.error !== 'forbidden' && res.status < 500,
+          passed: res.status !== 401 && errorCodeOf(res.body) !== 'forbidden' && res.status < 500,
         }).toEqual({ route: routeKey(route), role, passed: true });
       }
     }
@@ -222,14 +225,14 @@ describe('auth matrix', () => {
     const REFUND = { system: 'payments', operation: 'refund', kind: 'write' };
     /** A support-recovery refund requested by `requester`: it waits for support-lead. */
     const refundWaiting = async (requester: string, externalRef: string): Promise<string> => {
-      const opened = await as.helpdesk('POST', '/v1/work-orders', {
+      const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'support-recovery',
         externalRef,
         source: 'auth',
         inputs: { caseId: 'C-1', orderId: '1', orderPaid: true },
       });
       expect(opened.status).toBe(201);
-      const wait = await as[requester]('POST', `/v1/work-orders/${opened.body.id}/actions`, {
+      const wait = await as[requester]<ActionAnswer>('POST', `/v1/work-orders/${opened.body.id}/actions`, {
         ...REFUND,
         facts: { amount: 20 },
       });
@@ -247,11 +250,11 @@ describe('auth matrix', () => {
       return approvalId;
     };
     const status = async (approvalId: string) =>
-      (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).body.status;
+      (await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${approvalId}`)).body.status;
 
     it("answers 403 not_owner to an approver deciding, or closing a condition of, another owner's approval", async () => {
       const approvalId = await refundWaiting('helpdesk', 'AUTH-1');
-      const decided = await as['other-approver']('POST', `/v1/approvals/${approvalId}/decision`, {
+      const decided = await as['other-approver']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
         decision: 'approve',
         permittedAction: REFUND,
       });
@@ -262,7 +265,7 @@ describe('auth matrix', () => {
       expect(Object.keys(decided.body).sort()).toEqual(['error', 'message']);
       expect(await status(approvalId)).toBe('requested');
 
-      const conditional = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+      const conditional = await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
         decision: 'conditional',
         permittedAction: REFUND,
         conditions: ['refund under 50'],
@@ -280,7 +283,7 @@ describe('auth matrix', () => {
     it('answers 403 self_approval to the owner deciding a request it made itself', async () => {
       const approvalId = await refundWaiting('support-lead', 'AUTH-2');
       for (const decision of ['approve', 'reject'] as const) {
-        const res = await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+        const res = await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
           decision,
           permittedAction: REFUND,
         });
@@ -309,7 +312,7 @@ describe('auth matrix', () => {
         expect((await burst('GET', i % 2 ? '/v1/workflows' : '/v1/exception-codes')).status).toBe(200);
       // One budget per principal across routes: the sixth request is refused on any route.
       for (const path of ['/v1/workflows', '/v1/exception-codes', '/v1/views/stall-rates']) {
-        const over = await burst('GET', path);
+        const over = await burst<ErrorBody>('GET', path);
         expect(over).toMatchObject({
           status: 429,
           body: {
@@ -320,7 +323,7 @@ describe('auth matrix', () => {
         expect(Object.keys(over.body).sort()).toEqual(['error', 'message']);
         expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
       }
-      const served = await steady('GET', '/v1/workflows');
+      const served = await steady<WorkflowSummary[]>('GET', '/v1/workflows');
       expect(served.status).toBe(200);
       expect(served.body.map((w: { jobType: string }) => w.jobType)).toContain('support-recovery');
 

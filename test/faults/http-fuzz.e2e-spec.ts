@@ -4,9 +4,23 @@ import { getMetadataStorage } from 'class-validator';
 import fc from 'fast-check';
 import { BODY_LIMIT_BYTES } from '../../apps/gateway/http';
 import { eventually } from '../support/processes';
-import { client, writePrincipals } from '../support/principals';
+import { client, parseJson, writePrincipals } from '../support/principals';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 import { DeclaredRoute, declaredRoutes, fillPath, openApiRoutes, Route, routeKey } from './http-routes';
+import type {
+  ActionAnswer,
+  BreakGlassAnswer,
+  CreatedWebhook,
+  DelegationAnswer,
+  ExceptionView,
+  FieldProblem,
+  OpenedAnswer,
+  SignedCheckpoint,
+  StepAnswer,
+  WebhookDelivery,
+} from '@workgate/contracts';
+import { defined, errorCodeOf, fieldProblemsOf, reasonsOf } from '../support/answers';
+import type { ErrorBody } from '../support/answers';
 
 /** Fixed, so a failure replays; small run counts keep the file well under a minute on two cores. */
 const SEED = 20_260_517;
@@ -378,9 +392,10 @@ function bodies(valid: unknown, jsonType: string): fc.Arbitrary<Body> {
   return fc.oneof({ weight: 12, arbitrary: fc.record({ text, type }) }, { weight: 1, arbitrary: fc.constant({}) });
 }
 
-interface Answer {
+/** An answer to a fuzzed request: its body is the caller's type once the status says which (`unknown` until then). */
+interface Answer<T = unknown> {
   status: number;
-  body: any;
+  body: T;
   text: string;
 }
 
@@ -437,12 +452,12 @@ describe('HTTP fuzzing', () => {
   let before: ReturnType<typeof snapshot>;
   let polluter: string | undefined;
 
-  const send = async (
+  const send = async <T = unknown>(
     method: string,
     path: string,
     body: Body = {},
     headers: Record<string, string> = {},
-  ): Promise<Answer> => {
+  ): Promise<Answer<T>> => {
     const res = await fetch(`${t.url}${path}`, {
       method,
       headers: {
@@ -453,13 +468,7 @@ describe('HTTP fuzzing', () => {
       body: body.text,
     });
     const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, body: json, text };
+    return { status: res.status, body: parseJson(text) as T, text };
   };
 
   /** The properties every answer keeps: no 5xx, a 4xx in the error body, prototypes untouched. */
@@ -471,11 +480,13 @@ describe('HTTP fuzzing', () => {
       const shaped =
         b !== null &&
         typeof b === 'object' &&
+        'error' in b &&
         typeof b.error === 'string' &&
         /^[a-z][a-z0-9_]*$/.test(b.error) &&
+        'message' in b &&
         typeof b.message === 'string' &&
         Object.keys(b).every((k) => ['error', 'message', 'details'].includes(k)) &&
-        (b.details === undefined || Array.isArray(b.details));
+        (!('details' in b) || b.details === undefined || Array.isArray(b.details));
       if (!shaped) throw new Error(`${what} answered ${res.status} without the error body: ${res.text.slice(0, 300)}`);
     }
     const changed = pollution(before);
@@ -495,15 +506,15 @@ describe('HTTP fuzzing', () => {
     });
     const as = client(t.url, principals.keys.helpdesk);
     const owner = client(t.url, principals.keys['support-lead']);
-    const webhook = await owner('POST', '/v1/webhooks', {
+    const webhook = await owner<CreatedWebhook>('POST', '/v1/webhooks', {
       url: 'http://127.0.0.1:9/hook',
       events: ['exception.raised'],
     });
     expect(webhook.status).toBe(201);
     const open = async (jobType: string, externalRef: string, inputs: Record<string, unknown>) => {
-      const res = await as('POST', '/v1/work-orders', { jobType, externalRef, source: 'fuzz', inputs });
+      const res = await as<OpenedAnswer>('POST', '/v1/work-orders', { jobType, externalRef, source: 'fuzz', inputs });
       expect(res.status).toBe(201);
-      return res.body.id as string;
+      return res.body.id;
     };
     // Real ids for every kind of path parameter, made by a principal other than the fuzzer.
     const support = await open('support-recovery', 'FUZZ-1', { caseId: 'C-1', orderId: '1', orderPaid: true });
@@ -513,7 +524,7 @@ describe('HTTP fuzzing', () => {
       project: 'triage',
     });
     const delegated = await open('agent-delegation', 'FUZZ-3', { objective: 'x', repository: 'r' });
-    const refund = await as('POST', `/v1/work-orders/${support}/actions`, {
+    const refund = await as<ActionAnswer>('POST', `/v1/work-orders/${support}/actions`, {
       system: 'payments',
       operation: 'refund',
       kind: 'write',
@@ -523,35 +534,35 @@ describe('HTTP fuzzing', () => {
       approvalId: expect.any(String),
       receiptId: expect.any(String),
     });
-    const inspect = await as('POST', `/v1/work-orders/${support}/actions`, {
+    const inspect = await as<ActionAnswer>('POST', `/v1/work-orders/${support}/actions`, {
       system: 'helpdesk',
       operation: 'case.read',
       kind: 'read',
     });
     expect(inspect.body).toMatchObject({ decision: 'run' });
-    const blocked = await as('POST', `/v1/work-orders/${support}/steps/confirm-customer/block`, {
+    const blocked = await as<StepAnswer>('POST', `/v1/work-orders/${support}/steps/confirm-customer/block`, {
       code: 'CUSTOMER_UNREACHABLE',
       rationale: 'no answer',
     });
-    const glass = await as('POST', `/v1/work-orders/${support}/break-glass`, {
+    const glass = await as<BreakGlassAnswer>('POST', `/v1/work-orders/${support}/break-glass`, {
       code: 'ADDRESS_INVALID',
       rationale: 'urgent',
       action: { system: 'shop', operation: 'order.note', kind: 'write' },
     });
     expect(glass.body).toMatchObject({ postReview: { id: expect.any(String) } });
-    const exceptionId = blocked.body.exception.exceptionId as string;
+    const exceptionId = defined(blocked.body.exception, 'exception of the blocked step').exceptionId;
     await eventually(
       async () => (await owner('GET', `/v1/exceptions/${exceptionId}`)).status === 200,
       10_000,
       'the exception',
     );
-    const remediation = await owner('POST', `/v1/exceptions/${exceptionId}/remediations`, {
+    const remediation = await owner<ExceptionView>('POST', `/v1/exceptions/${exceptionId}/remediations`, {
       title: 'call back',
       owner: 'support-lead',
       due: '2026-12-01T00:00:00Z',
     });
     expect(remediation.status).toBe(201);
-    const dispatch = await as('POST', `/v1/work-orders/${delegated}/delegations`, {
+    const dispatch = await as<DelegationAnswer>('POST', `/v1/work-orders/${delegated}/delegations`, {
       recipient: 'agent-7',
       command: 'delegate_task',
       prompt: {
@@ -568,16 +579,16 @@ describe('HTTP fuzzing', () => {
       10_000,
       'the approval',
     );
-    const checkpoint = (await owner('GET', '/v1/ledger/checkpoint')).body;
+    const checkpoint = (await owner<SignedCheckpoint>('GET', '/v1/ledger/checkpoint')).body;
     const delivery = await eventually(
-      async () => (await owner('GET', `/v1/webhooks/${webhook.body.id}/deliveries`)).body[0],
+      async () => (await owner<WebhookDelivery[]>('GET', `/v1/webhooks/${webhook.body.id}/deliveries`)).body[0],
       10_000,
       'a webhook delivery',
     );
 
     ids = {
       'work-orders': [support, engagement, delegated],
-      approvals: [refund.body.approvalId],
+      approvals: [defined(refund.body.approvalId, 'the approval the refund waits for')],
       exceptions: [exceptionId, glass.body.exception.exceptionId],
       'post-reviews': [glass.body.postReview.id],
       receipts: [refund.body.receiptId],
@@ -799,7 +810,10 @@ describe('HTTP fuzzing', () => {
           anyTree.object,
           async (at, forbidden, node) => {
             const text = jsonText(body, { at, key: forbidden, text: node });
-            const res = await send('POST', fillPath(route.path, nothing(route)), { text, type: typeOf(key) });
+            const res = await send<ErrorBody>('POST', fillPath(route.path, nothing(route)), {
+              text,
+              type: typeOf(key),
+            });
             check(`${key} ${text.slice(0, 200)}`, res);
             if (key === 'POST /v1/events') {
               // A CloudEvent is refused, and kept as a rejection, with the reason naming the path.
@@ -808,7 +822,7 @@ describe('HTTP fuzzing', () => {
                 status: 422,
                 error: 'invalid_event',
               });
-              expect(res.body.details[0].reasons).toContain(
+              expect(reasonsOf(res.body.details?.[0])).toContain(
                 `${detailPath([...at, forbidden])}: key "${forbidden}" is not allowed`,
               );
               return;
@@ -851,7 +865,7 @@ describe('HTTP fuzzing', () => {
       expect({
         key,
         status: baseline.status < 500,
-        error: ['validation_failed', 'invalid_definition', 'invalid_event'].includes(baseline.body?.error),
+        error: ['validation_failed', 'invalid_definition', 'invalid_event'].includes(errorCodeOf(baseline.body) ?? ''),
       }).toEqual({ key, status: true, error: false });
       const known = new Set(
         positions(body)
@@ -862,29 +876,29 @@ describe('HTTP fuzzing', () => {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...places), unknownKey(known), cleanTree.node, async (at, extra, node) => {
           const text = jsonText(body, { at, key: extra, text: node });
-          const res = await send('POST', path(), { text, type: typeOf(key) });
+          const res = await send<ErrorBody>('POST', path(), { text, type: typeOf(key) });
           check(`${key} ${text.slice(0, 200)}`, res);
           // A workflow definition is checked by the policy service, a CloudEvent by intake: their own
           // codes, paths inside. Keys refused by name never get that far: the gateway refuses them.
           const byName = extra in Object.prototype;
           const inside = detailPath([...at.slice(1), extra]);
-          const [error, where, problems]: [string, string, Array<{ path: string; message: string }> | undefined] =
+          const [error, where, problems]: [string, string, FieldProblem[]] =
             at[0] === 'definition' && !byName
-              ? ['invalid_definition', inside, res.body.details]
+              ? ['invalid_definition', inside, fieldProblemsOf(res.body.details)]
               : key === 'POST /v1/events'
                 ? [
                     'invalid_event',
                     byName ? detailPath([...at, extra]) : inside ? `data.${inside}` : 'data',
                     (res.body.details ?? [])
-                      .flatMap((o: { reasons?: string[] }) => o.reasons ?? [])
-                      .map((r: string) => ({
+                      .flatMap((o) => reasonsOf(o) ?? [])
+                      .map((r) => ({
                         path: r.slice(0, r.indexOf(': ')),
                         message: r.slice(r.indexOf(': ') + 2),
                       })),
                   ]
-                : ['validation_failed', detailPath([...at, extra]), res.body.details];
+                : ['validation_failed', detailPath([...at, extra]), fieldProblemsOf(res.body.details)];
           expect({ key, status: res.status, error: res.body.error }).toEqual({ key, status: 422, error });
-          const named = (problems ?? []).filter((p) => p.path === where && refusedKey(extra).includes(p.message));
+          const named = problems.filter((p) => p.path === where && refusedKey(extra).includes(p.message));
           expect({ key, text: text.slice(0, 300), named: named.length }).toEqual({
             key,
             text: text.slice(0, 300),
@@ -919,7 +933,10 @@ describe('HTTP fuzzing', () => {
           unknownKey(new Set([...known, ...FORBIDDEN])).filter((k) => k !== ''),
           fc.string({ maxLength: 10 }),
           async (extra, value) => {
-            const res = await send('GET', `${path}?${encodeURIComponent(extra)}=${encodeURIComponent(value)}`);
+            const res = await send<ErrorBody>(
+              'GET',
+              `${path}?${encodeURIComponent(extra)}=${encodeURIComponent(value)}`,
+            );
             check(`${routeKey(route)} ?${extra}=${value}`, res);
             expect({ route: routeKey(route), extra, status: res.status, error: res.body.error }).toEqual({
               route: routeKey(route),
@@ -928,9 +945,8 @@ describe('HTTP fuzzing', () => {
               error: 'validation_failed',
             });
             expect(
-              res.body.details.filter(
-                (p: { path: string; message: string }) =>
-                  p.path === detailPath([extra]) && refusedKey(extra).includes(p.message),
+              fieldProblemsOf(res.body.details).filter(
+                (p) => p.path === detailPath([extra]) && refusedKey(extra).includes(p.message),
               ),
             ).toHaveLength(1);
           },
@@ -939,7 +955,7 @@ describe('HTTP fuzzing', () => {
       );
       // The three prototype keys too, which Nest would otherwise drop without a word.
       for (const forbidden of FORBIDDEN) {
-        const res = await send('GET', `${path}?${forbidden}=1`);
+        const res = await send<ErrorBody>('GET', `${path}?${forbidden}=1`);
         expect({ route: routeKey(route), forbidden, status: res.status, error: res.body.error }).toEqual({
           route: routeKey(route),
           forbidden,
@@ -990,7 +1006,7 @@ describe('HTTP fuzzing', () => {
       await fc.assert(
         fc.asyncProperty(fc.integer({ min: BODY_LIMIT_BYTES + 1, max: 3 * BODY_LIMIT_BYTES }), async (bytes) => {
           const res = await send('POST', open, { text: sized(bytes), type: 'application/json' });
-          expect({ bytes, status: res.status, error: res.body?.error }).toEqual({
+          expect({ bytes, status: res.status, error: errorCodeOf(res.body) }).toEqual({
             bytes,
             status: 413,
             error: 'payload_too_large',

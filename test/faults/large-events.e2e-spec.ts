@@ -2,6 +2,8 @@ import { headers } from 'nats';
 import { eventually } from '../support/processes';
 import { client, writePrincipals } from '../support/principals';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
+import type { VerifyResult, WorkOrderListItem } from '@workgate/contracts';
+import type { ErrorBody, IngestAnswer } from '../support/answers';
 
 /**
  * Large events with every request between services over NATS (local routes off), where a
@@ -41,11 +43,15 @@ describe('large events over NATS', () => {
     const batches = Array.from({ length: 6 }, (_, b) => [open(`L-${b}-a`, 300_000), open(`L-${b}-b`, 300_000)]);
     const answers = await Promise.all(
       batches.map((events) =>
-        as('POST', '/v1/events', JSON.stringify(events), { 'Content-Type': 'application/cloudevents-batch+json' }),
+        as<IngestAnswer | ErrorBody>('POST', '/v1/events', JSON.stringify(events), {
+          'Content-Type': 'application/cloudevents-batch+json',
+        }),
       ),
     );
-    expect(answers.map((a) => [a.status, a.body?.accepted ?? a.body?.error])).toEqual(Array(6).fill([202, 2]));
-    const listed = await as('GET', '/v1/work-orders?source=large&limit=100');
+    expect(answers.map((a) => [a.status, 'accepted' in a.body ? a.body.accepted : a.body.error])).toEqual(
+      Array(6).fill([202, 2]),
+    );
+    const listed = await as<WorkOrderListItem[]>('GET', '/v1/work-orders?source=large&limit=100');
     expect(listed.body.map((w: { externalRef: string }) => w.externalRef).sort()).toEqual(
       batches
         .flat()
@@ -67,8 +73,8 @@ describe('large events over NATS', () => {
     );
     await eventually(
       async () =>
-        (await as('GET', '/v1/work-orders?source=large&limit=100')).body.filter((w: { externalRef: string }) =>
-          w.externalRef.startsWith('J-'),
+        (await as<WorkOrderListItem[]>('GET', '/v1/work-orders?source=large&limit=100')).body.filter(
+          (w: { externalRef: string }) => w.externalRef.startsWith('J-'),
         ).length === 12,
       20_000,
       'the 12 work orders',
@@ -78,15 +84,18 @@ describe('large events over NATS', () => {
   it('carries an event as large as a body may be through intake, the ledger, the views and the relay to LEDGER', async () => {
     const huge = JSON.stringify(open('L-huge', 1_040_000));
     expect(Buffer.byteLength(huge)).toBeGreaterThan(1_040_000);
-    const res = await as('POST', '/v1/events', huge, { 'Content-Type': 'application/cloudevents+json' });
+    const res = await as<IngestAnswer>('POST', '/v1/events', huge, { 'Content-Type': 'application/cloudevents+json' });
     expect([res.status, res.body.accepted]).toEqual([202, 1]);
-    expect((await as('GET', '/v1/work-orders?source=large&externalRef=L-huge')).body).toHaveLength(1);
+    expect((await as<WorkOrderListItem[]>('GET', '/v1/work-orders?source=large&externalRef=L-huge')).body).toHaveLength(
+      1,
+    );
     // The relay goes on past it: LEDGER holds every position the ledger has.
     const after = await as('POST', '/v1/events', JSON.stringify(open('L-after', 10)), {
       'Content-Type': 'application/cloudevents+json',
     });
     expect(after.status).toBe(202);
-    const head = (await client(t.url, principals.keys.lead)('GET', '/v1/ledger/verify')).body.headPosition as number;
+    const head = (await client(t.url, principals.keys.lead)<VerifyResult>('GET', '/v1/ledger/verify')).body
+      .headPosition;
     const jsm = await t.nc.jetstreamManager();
     await eventually(
       async () => (await jsm.streams.info('LEDGER')).state.last_seq === head,

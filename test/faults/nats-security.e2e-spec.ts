@@ -20,6 +20,20 @@ import { freshDatabase, TestDatabase } from '../support/database';
 import { freePort } from '../support/nats-server';
 import { client, writePrincipals } from '../support/principals';
 import { eventually, ServiceProcess, spawnBuilt } from '../support/processes';
+import type {
+  ActionAnswer,
+  ApprovalView,
+  DelegationAnswer,
+  ExceptionView,
+  InboxMessage,
+  OpenedAnswer,
+  RejectionsPage,
+  SignedCheckpoint,
+  StatusAnswer,
+  StepAnswer,
+  WorkOrderHandoff,
+  WorkOrderListItem,
+} from '@workgate/contracts';
 
 const ROOT = join(__dirname, '..', '..');
 const CONF = join(ROOT, 'deploy', 'nats.conf');
@@ -208,16 +222,16 @@ describe('NATS security: deploy/nats.conf', () => {
     const steps = ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'];
     const refund = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };
 
-    const opened = await as.helpdesk('POST', '/v1/work-orders', {
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef: 'SEC-1',
       source: 'helpdesk',
       inputs: { caseId: 'C-1', orderId: '1001', orderPaid: true },
     });
     expect(opened).toMatchObject({ status: 201, body: { status: 'open' } });
-    const id = opened.body.id as string;
+    const id = opened.body.id;
 
-    const run = await as.agent('POST', `/v1/work-orders/${id}/actions`, {
+    const run = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
       system: 'shop',
       operation: 'order.note',
       kind: 'write',
@@ -229,7 +243,7 @@ describe('NATS security: deploy/nats.conf', () => {
       status: 200,
       body: { decision: 'run' },
     });
-    const stop = await as.agent('POST', `/v1/work-orders/${id}/actions`, {
+    const stop = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
       system: 'crm',
       operation: 'contact.update',
       kind: 'write',
@@ -237,7 +251,7 @@ describe('NATS security: deploy/nats.conf', () => {
     expect(stop).toMatchObject({ status: 201, body: { decision: 'stop', reason: 'system_not_named' } });
 
     // An exception: raised by the exceptions service from the ledger, resolved through the gateway.
-    const blocked = await as.agent('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, {
+    const blocked = await as.agent<StepAnswer>('POST', `/v1/work-orders/${id}/steps/confirm-customer/block`, {
       code: 'CUSTOMER_UNREACHABLE',
       rationale: 'no answer',
     });
@@ -249,7 +263,7 @@ describe('NATS security: deploy/nats.conf', () => {
       'the exception to be raised',
     );
     expect(
-      await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, {
+      await as.agent<ExceptionView>('POST', `/v1/exceptions/${exceptionId}/resolve`, {
         resolution: 'reached by email',
         evidence: [{ kind: 'email', ref: 'm-1' }],
       }),
@@ -258,18 +272,21 @@ describe('NATS security: deploy/nats.conf', () => {
       body: { status: 'resolved' },
     });
     // Committed with its effect on the work order, through intake: the resolver's next read has it.
-    expect((await as.agent('GET', `/v1/work-orders/${id}`)).body.openExceptions).toEqual([]);
+    expect((await as.agent<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`)).body.openExceptions).toEqual([]);
 
     // A wait: the approvals service opens it from the ledger; the owner's approval reaches intake.
     for (const step of steps)
       expect(
         (
-          await as.agent('POST', `/v1/work-orders/${id}/steps/${step}/complete`, {
+          await as.agent<StepAnswer>('POST', `/v1/work-orders/${id}/steps/${step}/complete`, {
             evidence: [{ kind: 'receipt', ref: step }],
           })
         ).status,
       ).toBe(200);
-    const wait = await as.agent('POST', `/v1/work-orders/${id}/actions`, { ...refund, facts: { amount: 40 } });
+    const wait = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
+      ...refund,
+      facts: { amount: 40 },
+    });
     expect(wait).toMatchObject({
       status: 201,
       body: { decision: 'wait', decisionOwner: 'support-lead', approvalId: expect.any(String) },
@@ -281,7 +298,7 @@ describe('NATS security: deploy/nats.conf', () => {
       'the approval to open',
     );
     expect(
-      await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+      await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
         decision: 'approve',
         permittedAction: refund,
       }),
@@ -291,7 +308,7 @@ describe('NATS security: deploy/nats.conf', () => {
     });
     const closed = await until(
       async () => {
-        const r = await as.agent('POST', `/v1/work-orders/${id}/close`, {
+        const r = await as.agent<StatusAnswer>('POST', `/v1/work-orders/${id}/close`, {
           closureEvidenceId: 'CE-1',
           evidence: [{ kind: 'closure-note', ref: 'n' }],
         });
@@ -321,7 +338,7 @@ describe('NATS security: deploy/nats.conf', () => {
     expect(ack).toMatchObject({ stream: 'WORK_EVENTS', duplicate: false });
     const listed = await until(
       async () => {
-        const r = await as.lead('GET', '/v1/work-orders?externalRef=SEC-JS-1');
+        const r = await as.lead<WorkOrderListItem[]>('GET', '/v1/work-orders?externalRef=SEC-JS-1');
         return r.body?.length ? r : undefined;
       },
       20_000,
@@ -330,7 +347,7 @@ describe('NATS security: deploy/nats.conf', () => {
     expect(listed.body[0]).toMatchObject({ source: 'crm', externalRef: 'SEC-JS-1', status: 'open' });
 
     // A delegation: approvals writes the delegate's INBOX stream and reads it back.
-    const delegated = await as.helpdesk('POST', '/v1/work-orders', {
+    const delegated = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'agent-delegation',
       externalRef: 'SEC-DL-1',
       source: 'helpdesk',
@@ -344,7 +361,7 @@ describe('NATS security: deploy/nats.conf', () => {
       verification: ['npm test'],
       completion: 'stop and wait',
     };
-    const dispatched = await as.agent('POST', `/v1/work-orders/${delegated.body.id}/delegations`, {
+    const dispatched = await as.agent<DelegationAnswer>('POST', `/v1/work-orders/${delegated.body.id}/delegations`, {
       recipient: 'agent-x',
       command: 'delegate_task',
       prompt,
@@ -352,7 +369,7 @@ describe('NATS security: deploy/nats.conf', () => {
     expect(dispatched).toMatchObject({ status: 201, body: { dispatchId: expect.any(String) } });
     const inbox = await until(
       async () => {
-        const r = await as.agent('GET', '/v1/inbox/agent-x?box=inbox&filter=delegate_task');
+        const r = await as.agent<InboxMessage[]>('GET', '/v1/inbox/agent-x?box=inbox&filter=delegate_task');
         return r.body?.length ? r : undefined;
       },
       20_000,
@@ -360,7 +377,7 @@ describe('NATS security: deploy/nats.conf', () => {
     );
     expect(inbox.body[0]).toMatchObject({ dispatchId: dispatched.body.dispatchId, command: 'delegate_task' });
 
-    const dispatchId = dispatched.body.dispatchId as string;
+    const dispatchId = dispatched.body.dispatchId;
     expect(await as.agent('GET', `/v1/delegations/${dispatchId}`)).toMatchObject({ status: 200, body: { dispatchId } });
     expect(await as.agent('POST', `/v1/delegations/${dispatchId}/confirm`, { note: 'verified' })).toMatchObject({
       status: 200,
@@ -385,7 +402,7 @@ describe('NATS security: deploy/nats.conf', () => {
     ]) {
       expect({ path, status: (await as.lead('GET', path)).status }).toEqual({ path, status: 200 });
     }
-    const checkpoint = await as.lead('GET', '/v1/ledger/checkpoint');
+    const checkpoint = await as.lead<SignedCheckpoint>('GET', '/v1/ledger/checkpoint');
     expect(checkpoint.status).toBe(200);
     expect(await as.lead('POST', '/v1/ledger/verify', { checkpoint: checkpoint.body })).toMatchObject({
       status: 200,
@@ -580,7 +597,7 @@ describe('NATS security: deploy/nats.conf', () => {
     expect(ack).toMatchObject({ stream: 'WORK_EVENTS', seq: expect.any(Number) });
     // intake rejects it: recorded in the ledger and announced on workgate.rejected.* (intake may publish there)
     await until(
-      async () => (await as.lead('GET', '/v1/intake/rejections')).body?.rejections?.length > 0,
+      async () => (await as.lead<RejectionsPage>('GET', '/v1/intake/rejections')).body?.rejections?.length > 0,
       20_000,
       'the rejection',
     );

@@ -9,6 +9,32 @@ import { urgentFix } from '../support/fixtures';
 import { freePort, startNatsServer, TestNatsServer } from '../support/nats-server';
 import { client, writePrincipals } from '../support/principals';
 import { eventually, ServiceProcess, startBuiltWorkgate } from '../support/processes';
+import type {
+  ActionAnswer,
+  ApprovalView,
+  ArtifactAnswer,
+  BreakGlassAnswer,
+  DelegationAnswer,
+  DelegationView,
+  DeliveryPage,
+  ExceptionRef,
+  ExceptionView,
+  OpenedAnswer,
+  PostReviewView,
+  PublishWorkflowResult,
+  ReadAllResult,
+  Receipt,
+  RecordedEvent,
+  RejectionsPage,
+  ScopeChangeAnswer,
+  StatusAnswer,
+  StepAnswer,
+  WorkOrderHandoff,
+  WorkOrderListItem,
+  WorkflowSummary,
+} from '@workgate/contracts';
+import type { IngestAnswer } from '../support/answers';
+import { defined, openedBy } from '../support/answers';
 
 /**
  * Canary secrets: unique strings, credential-shaped (`password=…`, `Bearer …`, an AWS-like key, a
@@ -111,6 +137,14 @@ function leaks(surface: Surface, shown: Shown[]): string[] {
 
 const showing = (shown: Shown[]) => shown.map((s) => s.text).join('\n');
 
+/** The ids a command's answer may carry: its receipt, the exceptions it raised, the post-review it opened. */
+interface AnswerIds {
+  receiptId?: string;
+  exception?: ExceptionRef;
+  exceptions?: ExceptionRef[];
+  postReview?: { id: string };
+}
+
 describe('faults: canary secrets never leak', () => {
   let nats: TestNatsServer;
   let db: TestDatabase;
@@ -142,18 +176,18 @@ describe('faults: canary secrets never leak', () => {
     analyst: ['analyst'],
     admin: ['admin'],
   });
-  type Call = (
+  type Call = <T = unknown>(
     method: string,
     path: string,
     body?: unknown,
     headers?: Record<string, string>,
-  ) => Promise<{ request: string; status: number; body: any; text: string }>;
+  ) => Promise<{ request: string; status: number; body: T; text: string }>;
   let as: Record<string, Call>;
   /** Calls as a principal (or with `key`), keeping every 4xx body for the error check and every 5xx as a defect. */
   const caller =
     (key: string | undefined): Call =>
-    async (method, path, body, headers) => {
-      const res = { request: `${method} ${path}`, ...(await client(url, key)(method, path, body, headers)) };
+    async <T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
+      const res = { request: `${method} ${path}`, ...(await client(url, key)<T>(method, path, body, headers)) };
       if (res.status >= 500) serverErrors.push(`${method} ${path} -> ${res.status} ${res.text}`);
       else if (res.status >= 400) seen.errors.push({ where: `${res.request} -> ${res.status}`, text: res.text });
       return res;
@@ -232,20 +266,20 @@ describe('faults: canary secrets never leak', () => {
     data,
   });
   const events = async (workOrderId: string) =>
-    (await as.lead('GET', `/v1/work-orders/${workOrderId}/events`)).body as Array<{ type: string; data: any }>;
+    (await as.lead<RecordedEvent[]>('GET', `/v1/work-orders/${workOrderId}/events`)).body;
   /** Keeps the receipt, exception and post-review ids of a command's answer, to read those views later. */
-  const remember = (answer: any) => {
-    if (typeof answer?.receiptId === 'string') ids.receipts.push(answer.receiptId);
-    if (answer?.exception?.exceptionId) ids.exceptions.push(answer.exception.exceptionId);
-    for (const e of answer?.exceptions ?? []) if (e.exceptionId) ids.exceptions.push(e.exceptionId);
-    if (answer?.postReview?.id) ids.postReviews.push(answer.postReview.id);
+  const remember = <T extends AnswerIds>(answer: T): T => {
+    if (typeof answer.receiptId === 'string') ids.receipts.push(answer.receiptId);
+    if (answer.exception?.exceptionId) ids.exceptions.push(answer.exception.exceptionId);
+    for (const e of answer.exceptions ?? []) if (e.exceptionId) ids.exceptions.push(e.exceptionId);
+    if (answer.postReview?.id) ids.postReviews.push(answer.postReview.id);
     return answer;
   };
 
   it('runs every input with canaries through the process', async () => {
     // --- workflows for break-glass with a post-review that falls due at once
     ok(
-      await as.admin('POST', '/v1/workflows', {
+      await as.admin<PublishWorkflowResult>('POST', '/v1/workflows', {
         definition: urgentFix('canary-urgent'),
       }),
       201,
@@ -253,7 +287,7 @@ describe('faults: canary secrets never leak', () => {
 
     // --- HTTP: a prerequisite that fails on a secret-bearing value
     const prereq = ok(
-      await as.helpdesk('POST', '/v1/work-orders', {
+      await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'support-recovery',
         externalRef: 'CANARY-PREREQ',
         source: 'helpdesk',
@@ -271,7 +305,7 @@ describe('faults: canary secrets never leak', () => {
 
     // --- HTTP: open, actions with secret facts, steps with evidence, blocks with rationales
     const opened = ok(
-      await as.helpdesk('POST', '/v1/work-orders', {
+      await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'support-recovery',
         externalRef: 'CANARY-1',
         source: 'helpdesk',
@@ -286,11 +320,11 @@ describe('faults: canary secrets never leak', () => {
       }),
       201,
     );
-    const wo = opened.body.id as string;
+    const wo = opened.body.id;
     ids.workOrders.push(wo);
     remember(
       ok(
-        await as.agent(
+        await as.agent<ActionAnswer>(
           'POST',
           `/v1/work-orders/${wo}/actions`,
           {
@@ -316,7 +350,7 @@ describe('faults: canary secrets never leak', () => {
     // An operation name the workflow does not know, credential-shaped: stopped, and shown (masked) on the delivery page.
     remember(
       ok(
-        await as.agent('POST', `/v1/work-orders/${wo}/actions`, {
+        await as.agent<ActionAnswer>('POST', `/v1/work-orders/${wo}/actions`, {
           system: 'shop',
           operation: canary('action operation', 'password'),
           kind: 'write',
@@ -326,7 +360,7 @@ describe('faults: canary secrets never leak', () => {
     );
     const refund = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:2'] };
     const wait = ok(
-      await as.agent('POST', `/v1/work-orders/${wo}/actions`, {
+      await as.agent<ActionAnswer>('POST', `/v1/work-orders/${wo}/actions`, {
         ...refund,
         facts: { amount: 30, awsKey: canary('facts.awsKey', 'aws') },
       }),
@@ -336,7 +370,7 @@ describe('faults: canary secrets never leak', () => {
     remember(wait.body);
     const approvalId = wait.body.approvalId as string;
     ok(
-      await as.agent('POST', `/v1/work-orders/${wo}/steps/inspect-case/complete`, {
+      await as.agent<StepAnswer>('POST', `/v1/work-orders/${wo}/steps/inspect-case/complete`, {
         evidence: [],
         note: canary('step note', 'plain'),
       }),
@@ -344,7 +378,7 @@ describe('faults: canary secrets never leak', () => {
     );
     remember(
       ok(
-        await as.agent('POST', `/v1/work-orders/${wo}/steps/validate-address/complete`, {
+        await as.agent<StepAnswer>('POST', `/v1/work-orders/${wo}/steps/validate-address/complete`, {
           evidence: [
             {
               kind: 'log',
@@ -364,7 +398,7 @@ describe('faults: canary secrets never leak', () => {
     );
     remember(
       ok(
-        await as.agent('POST', `/v1/work-orders/${wo}/steps/confirm-customer/block`, {
+        await as.agent<StepAnswer>('POST', `/v1/work-orders/${wo}/steps/confirm-customer/block`, {
           code: 'CUSTOMER_UNREACHABLE',
           rationale: `customer read out ${canary('block rationale (credential)', 'bearer')} on call ${canary('block rationale (plain, open)', 'plain', { allowed: ['views'] })}`,
         }),
@@ -372,31 +406,31 @@ describe('faults: canary secrets never leak', () => {
       ).body,
     );
     const warehouseBlock = ok(
-      await as.agent('POST', `/v1/work-orders/${wo}/steps/notify-warehouse/block`, {
+      await as.agent<StepAnswer>('POST', `/v1/work-orders/${wo}/steps/notify-warehouse/block`, {
         code: 'ADDRESS_INVALID',
         rationale: `zone ${canary('block rationale (plain)', 'plain', { allowed: ['views'] })} unknown`,
       }),
       201,
     );
     remember(warehouseBlock.body);
-    const warehouseException = warehouseBlock.body.exception.exceptionId as string;
+    const warehouseException = defined(warehouseBlock.body.exception, 'exception of the blocked step').exceptionId;
     // Refused: step evidence missing, an unknown code, closing with open blockers — each carrying canaries.
     ok(
-      await as.agent('POST', `/v1/work-orders/${wo}/steps/update-order/complete`, {
+      await as.agent<StepAnswer>('POST', `/v1/work-orders/${wo}/steps/update-order/complete`, {
         evidence: [{ kind: 'log', ref: canary('refused step evidence ref', 'password', { recorded: false }) }],
         note: canary('refused step note', 'plain', { recorded: false }),
       }),
       422,
     );
     ok(
-      await as.agent('POST', `/v1/work-orders/${wo}/steps/update-order/block`, {
+      await as.agent<StepAnswer>('POST', `/v1/work-orders/${wo}/steps/update-order/block`, {
         code: 'NOT_A_CODE',
         rationale: canary('refused block rationale', 'bearer', { recorded: false }),
       }),
       422,
     );
     ok(
-      await as.agent('POST', `/v1/work-orders/${wo}/close`, {
+      await as.agent<StatusAnswer>('POST', `/v1/work-orders/${wo}/close`, {
         closureEvidenceId: 'CE-1',
         evidence: [
           {
@@ -415,7 +449,7 @@ describe('faults: canary secrets never leak', () => {
       'the exception to open',
     );
     ok(
-      await as.agent('POST', `/v1/exceptions/${warehouseException}/remediations`, {
+      await as.agent<ExceptionView>('POST', `/v1/exceptions/${warehouseException}/remediations`, {
         title: `fix zone table ${canary('remediation title', 'plain', { allowed: ['views'] })}`,
         owner: 'support-lead',
         due: '2030-01-01T00:00:00Z',
@@ -423,7 +457,7 @@ describe('faults: canary secrets never leak', () => {
       201,
     );
     ok(
-      await as.agent('POST', `/v1/exceptions/${warehouseException}/resolve`, {
+      await as.agent<ExceptionView>('POST', `/v1/exceptions/${warehouseException}/resolve`, {
         resolution: canary('exception resolution', 'password'),
         evidence: [
           {
@@ -436,7 +470,7 @@ describe('faults: canary secrets never leak', () => {
       200,
     );
     ok(
-      await as.agent('POST', `/v1/exceptions/${warehouseException}/resolve`, {
+      await as.agent<ExceptionView>('POST', `/v1/exceptions/${warehouseException}/resolve`, {
         resolution: canary('refused resolution', 'plain', { recorded: false }),
         evidence: [],
       }),
@@ -450,7 +484,7 @@ describe('faults: canary secrets never leak', () => {
       'the approval to open',
     );
     ok(
-      await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+      await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
         decision: 'approve',
         permittedAction: { ...refund, operation: 'credit' },
         note: canary('refused approval note', 'password', { recorded: false }),
@@ -458,7 +492,7 @@ describe('faults: canary secrets never leak', () => {
       422,
     );
     ok(
-      await as['engagement-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+      await as['engagement-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
         decision: 'conditional',
         permittedAction: refund,
         conditions: [canary('refused condition', 'plain', { recorded: false })],
@@ -467,7 +501,7 @@ describe('faults: canary secrets never leak', () => {
       403,
     );
     const conditional = ok(
-      await as['support-lead']('POST', `/v1/approvals/${approvalId}/decision`, {
+      await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
         decision: 'conditional',
         permittedAction: refund,
         conditions: [
@@ -491,7 +525,7 @@ describe('faults: canary secrets never leak', () => {
       'the work order to learn the conditions',
     );
     ok(
-      await as['support-lead']('POST', `/v1/approvals/${approvalId}/conditions/c3/close`, {
+      await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/conditions/c3/close`, {
         evidence: {
           kind: 'signed-policy',
           ref: canary('condition evidence ref', 'aws'),
@@ -515,7 +549,7 @@ describe('faults: canary secrets never leak', () => {
 
     // --- break-glass with a rationale and facts, a refused one, then the post-review
     const urgent = ok(
-      await as.helpdesk('POST', '/v1/work-orders', {
+      await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'canary-urgent',
         externalRef: 'CANARY-BG',
         source: 'helpdesk',
@@ -525,7 +559,7 @@ describe('faults: canary secrets never leak', () => {
     );
     ids.workOrders.push(urgent.body.id);
     ok(
-      await as.agent('POST', `/v1/work-orders/${urgent.body.id}/break-glass`, {
+      await as.agent<BreakGlassAnswer>('POST', `/v1/work-orders/${urgent.body.id}/break-glass`, {
         code: 'SAFETY_HOLD',
         rationale: canary('refused break-glass rationale', 'url', { recorded: false }),
         action: { system: 'payments', operation: 'refund', kind: 'write' },
@@ -533,7 +567,7 @@ describe('faults: canary secrets never leak', () => {
       422,
     );
     const bg = ok(
-      await as.agent('POST', `/v1/work-orders/${urgent.body.id}/break-glass`, {
+      await as.agent<BreakGlassAnswer>('POST', `/v1/work-orders/${urgent.body.id}/break-glass`, {
         code: 'CUSTOMER_UNREACHABLE',
         rationale: `flight leaves; ${canary('break-glass rationale', 'url')}`,
         action: {
@@ -546,14 +580,16 @@ describe('faults: canary secrets never leak', () => {
       201,
     );
     remember(bg.body);
-    const postReviewId = bg.body.postReview.id as string;
+    const postReviewId = bg.body.postReview.id;
     await eventually(
-      async () => (await as['support-lead']('GET', `/v1/post-reviews/${postReviewId}`)).body?.overdueNotified === true,
+      async () =>
+        (await as['support-lead']<PostReviewView>('GET', `/v1/post-reviews/${postReviewId}`)).body?.overdueNotified ===
+        true,
       20_000,
       'the post-review to be overdue',
     );
     ok(
-      await as['support-lead']('POST', `/v1/post-reviews/${postReviewId}/complete`, {
+      await as['support-lead']<PostReviewView>('POST', `/v1/post-reviews/${postReviewId}/complete`, {
         outcome: canary('post-review outcome', 'password'),
         remediation: {
           title: `refund lane ${canary('post-review remediation title', 'plain', { allowed: ['views'] })}`,
@@ -566,7 +602,7 @@ describe('faults: canary secrets never leak', () => {
 
     // --- lifecycle: an artifact reference, a conditional gate, a scope change with a reason
     const engagement = ok(
-      await as.helpdesk('POST', '/v1/work-orders', {
+      await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'engagement-lifecycle',
         externalRef: 'CANARY-ENG',
         source: 'crm',
@@ -578,10 +614,10 @@ describe('faults: canary secrets never leak', () => {
       }),
       201,
     );
-    const eng = engagement.body.id as string;
+    const eng = engagement.body.id;
     ids.workOrders.push(eng);
     const artifact = ok(
-      await as.agent('POST', `/v1/work-orders/${eng}/stages/discovery/artifact`, {
+      await as.agent<ArtifactAnswer>('POST', `/v1/work-orders/${eng}/stages/discovery/artifact`, {
         artifact: { kind: 'requirements-brief', ref: `s3://briefs/${canary('stage artifact ref', 'aws')}` },
         evidence: [
           {
@@ -601,7 +637,7 @@ describe('faults: canary secrets never leak', () => {
       'the gate approval to open',
     );
     ok(
-      await as[gate.owner]('POST', `/v1/approvals/${gate.approvalId}/decision`, {
+      await as[gate.owner]<ApprovalView>('POST', `/v1/approvals/${gate.approvalId}/decision`, {
         decision: 'conditional',
         permittedAction: gate.action,
         conditions: [
@@ -614,13 +650,15 @@ describe('faults: canary secrets never leak', () => {
     );
     await eventually(
       async () =>
-        (await as.agent('GET', `/v1/work-orders/${eng}`)).body?.stages?.[0]?.gate?.status?.startsWith('conditional'),
+        (await as.agent<WorkOrderHandoff>('GET', `/v1/work-orders/${eng}`)).body?.stages?.[0]?.gate?.status?.startsWith(
+          'conditional',
+        ),
       15_000,
       'the work order to learn the conditional gate',
     );
     remember(
       ok(
-        await as.agent('POST', `/v1/work-orders/${eng}/scope-changes`, {
+        await as.agent<ScopeChangeAnswer>('POST', `/v1/work-orders/${eng}/scope-changes`, {
           add: [{ system: 'support-desk', operation: 'refund.recommend', kind: 'write' }],
           reason: `client asked; ${canary('scope change reason', 'url')}`,
         }),
@@ -630,7 +668,7 @@ describe('faults: canary secrets never leak', () => {
 
     // --- delegations: refused prompts, a dispatch that times out (reminders, stop), a reopen, a confirmed one
     const delegation = ok(
-      await as.helpdesk('POST', '/v1/work-orders', {
+      await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'agent-delegation',
         externalRef: 'CANARY-DL',
         source: 'helpdesk',
@@ -638,7 +676,7 @@ describe('faults: canary secrets never leak', () => {
       }),
       201,
     );
-    const dl = delegation.body.id as string;
+    const dl = delegation.body.id;
     ids.workOrders.push(dl);
     const prompt = {
       objective: canary('prompt objective', 'plain'),
@@ -648,7 +686,7 @@ describe('faults: canary secrets never leak', () => {
       completion: canary('prompt completion', 'plain'),
     };
     ok(
-      await as.agent('POST', `/v1/work-orders/${dl}/delegations`, {
+      await as.agent<DelegationAnswer>('POST', `/v1/work-orders/${dl}/delegations`, {
         recipient: 'agent-x',
         command: 'delegate_task',
         prompt: { objective: canary('refused prompt objective', 'password', { recorded: false }) },
@@ -656,7 +694,7 @@ describe('faults: canary secrets never leak', () => {
       422,
     );
     ok(
-      await as.agent('POST', `/v1/work-orders/${dl}/delegations`, {
+      await as.agent<DelegationAnswer>('POST', `/v1/work-orders/${dl}/delegations`, {
         recipient: 'agent-x',
         command: 'delegate_task',
         prompt: {
@@ -672,7 +710,7 @@ describe('faults: canary secrets never leak', () => {
       422,
     );
     const dispatched = ok(
-      await as.agent('POST', `/v1/work-orders/${dl}/delegations`, {
+      await as.agent<DelegationAnswer>('POST', `/v1/work-orders/${dl}/delegations`, {
         recipient: 'agent-x',
         command: 'delegate_task',
         prompt,
@@ -681,19 +719,19 @@ describe('faults: canary secrets never leak', () => {
       201,
     );
     await eventually(
-      async () => (await as.agent('GET', `/v1/work-orders/${dl}`)).body?.status === 'stopped',
+      async () => (await as.agent<WorkOrderHandoff>('GET', `/v1/work-orders/${dl}`)).body?.status === 'stopped',
       20_000,
       'the delegation to time out',
     );
     ok(await as.agent('POST', `/v1/work-orders/${dl}/reopen`, { reason: canary('reopen reason', 'password') }), 200);
     ok(
-      await as.agent('POST', `/v1/delegations/${dispatched.body.dispatchId}/confirm`, {
+      await as.agent<DelegationView>('POST', `/v1/delegations/${dispatched.body.dispatchId}/confirm`, {
         note: canary('refused confirm note', 'plain', { recorded: false }),
       }),
       409,
     );
     const second = ok(
-      await as.agent('POST', `/v1/work-orders/${dl}/delegations`, {
+      await as.agent<DelegationAnswer>('POST', `/v1/work-orders/${dl}/delegations`, {
         recipient: 'agent-x',
         command: 'delegate_task',
         prompt,
@@ -701,7 +739,7 @@ describe('faults: canary secrets never leak', () => {
       201,
     );
     ok(
-      await as.agent('POST', `/v1/delegations/${second.body.dispatchId}/confirm`, {
+      await as.agent<DelegationView>('POST', `/v1/delegations/${second.body.dispatchId}/confirm`, {
         note: canary('confirm note', 'bearer'),
       }),
       200,
@@ -709,7 +747,7 @@ describe('faults: canary secrets never leak', () => {
 
     // --- CloudEvents over HTTP: a valid batch, a refused batch, a refused single event
     const http = ok(
-      await as.helpdesk(
+      await as.helpdesk<IngestAnswer>(
         'POST',
         '/v1/events',
         [
@@ -733,9 +771,9 @@ describe('faults: canary secrets never leak', () => {
       ),
       202,
     );
-    ids.workOrders.push(http.body.results[0].answer.id);
+    ids.workOrders.push(openedBy(http.body.results[0]).id);
     ok(
-      await as.helpdesk(
+      await as.helpdesk<IngestAnswer>(
         'POST',
         '/v1/events',
         [
@@ -754,7 +792,7 @@ describe('faults: canary secrets never leak', () => {
       422,
     );
     ok(
-      await as.helpdesk(
+      await as.helpdesk<IngestAnswer>(
         'POST',
         '/v1/events',
         ce('shopify', 'h-5', 'workgate.step.blocked', 'CANARY-HTTP', {
@@ -888,7 +926,8 @@ describe('faults: canary secrets never leak', () => {
     await eventually(
       async () => {
         const rejected =
-          (await as.lead('GET', '/v1/intake/rejections?source=erp&limit=50')).body?.rejections?.length ?? 0;
+          (await as.lead<RejectionsPage>('GET', '/v1/intake/rejections?source=erp&limit=50')).body?.rejections
+            ?.length ?? 0;
         const types = (await events(natsWo).catch(() => [])).map((e) => e.type);
         return (
           rejected >= 4 &&
@@ -905,19 +944,19 @@ describe('faults: canary secrets never leak', () => {
     const anonymous = caller(undefined);
     ok(await caller(canary('wrong API key', 'plain', { recorded: false }))('GET', '/v1/workflows'), 401);
     ok(
-      await anonymous('GET', '/v1/workflows', undefined, {
+      await anonymous<WorkflowSummary[]>('GET', '/v1/workflows', undefined, {
         Authorization: `Basic ${Buffer.from(`admin:${canary('basic auth password', 'plain', { recorded: false })}`).toString('base64')}`,
       }),
       401,
     );
     ok(
-      await anonymous('GET', '/v1/workflows', undefined, {
+      await anonymous<WorkflowSummary[]>('GET', '/v1/workflows', undefined, {
         Authorization: canary('bearer wrong key', 'bearer', { recorded: false }),
       }),
       401,
     );
     ok(
-      await as.analyst('POST', '/v1/work-orders', {
+      await as.analyst<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'support-recovery',
         externalRef: 'X',
         source: 's',
@@ -933,7 +972,7 @@ describe('faults: canary secrets never leak', () => {
       404,
     );
     ok(
-      await as.agent(
+      await as.agent<WorkOrderListItem[]>(
         'GET',
         `/v1/work-orders?externalRef=${canary('query on the list', 'plain', { recorded: false })}`,
         undefined,
@@ -946,7 +985,7 @@ describe('faults: canary secrets never leak', () => {
     );
     ok(await as.agent('GET', `/v1/work-orders/${canary('path segment', 'plain', { recorded: false })}`), 404);
     ok(
-      await as.helpdesk(
+      await as.helpdesk<OpenedAnswer>(
         'POST',
         '/v1/work-orders',
         `{"jobType":"support-recovery","externalRef":"X","source":"s","inputs":{"pin": ${canary('malformed JSON value', 'plain', { recorded: false })}}}`,
@@ -955,12 +994,16 @@ describe('faults: canary secrets never leak', () => {
     );
     ok(await as.helpdesk('POST', '/v1/work-orders', canary('not JSON at all', 'password', { recorded: false })), 400);
     ok(
-      await as.helpdesk('POST', '/v1/work-orders', `${canary('JSON scalar body', 'plain', { recorded: false })}`),
+      await as.helpdesk<OpenedAnswer>(
+        'POST',
+        '/v1/work-orders',
+        `${canary('JSON scalar body', 'plain', { recorded: false })}`,
+      ),
       400,
     );
     // Malformed JSON over HTTP is kept as a rejection, as on WORK_EVENTS.
     ok(
-      await as.helpdesk(
+      await as.helpdesk<IngestAnswer>(
         'POST',
         '/v1/events',
         `{"specversion":"1.0","data":{"k": ${canary('malformed CloudEvent', 'plain', { recorded: false, rejected: true })}`,
@@ -969,7 +1012,7 @@ describe('faults: canary secrets never leak', () => {
       422,
     );
     ok(
-      await as.helpdesk('POST', '/v1/work-orders', {
+      await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'support-recovery',
         externalRef: 'X',
         source: 's',
@@ -979,7 +1022,7 @@ describe('faults: canary secrets never leak', () => {
       422,
     );
     ok(
-      await as.helpdesk(
+      await as.helpdesk<OpenedAnswer>(
         'POST',
         '/v1/work-orders',
         `{"jobType":"support-recovery","externalRef":"X","source":"s","inputs":{"__proto__":{"k":"${canary('prototype key body', 'plain', { recorded: false })}"}}}`,
@@ -987,7 +1030,7 @@ describe('faults: canary secrets never leak', () => {
       422,
     );
     ok(
-      await as.agent('POST', `/v1/work-orders/${wo}/actions`, {
+      await as.agent<ActionAnswer>('POST', `/v1/work-orders/${wo}/actions`, {
         system: 'shop',
         operation: 'order.note',
         kind: canary('wrong enum value', 'plain', { recorded: false }),
@@ -995,7 +1038,7 @@ describe('faults: canary secrets never leak', () => {
       422,
     );
     ok(
-      await as.helpdesk('POST', '/v1/work-orders', {
+      await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
         jobType: 'support-recovery',
         externalRef: 'X',
         source: 's',
@@ -1020,9 +1063,9 @@ describe('faults: canary secrets never leak', () => {
     seen.notifications.push(...notifications.map((text) => ({ where: 'workgate.notify.>', text })));
 
     for (const id of ids.workOrders) {
-      const page = ok(await as.analyst('GET', `/v1/work-orders/${id}/delivery`), 200);
+      const page = ok(await as.analyst<DeliveryPage>('GET', `/v1/work-orders/${id}/delivery`), 200);
       const html = ok(
-        await as.analyst('GET', `/v1/work-orders/${id}/delivery`, undefined, { Accept: 'text/html' }),
+        await as.analyst<DeliveryPage>('GET', `/v1/work-orders/${id}/delivery`, undefined, { Accept: 'text/html' }),
         200,
       );
       expect(html.text).toMatch(/^<!doctype html>/);
@@ -1057,7 +1100,7 @@ describe('faults: canary secrets never leak', () => {
     for (const id of ids.postReviews)
       seen.views.push({
         where: `/v1/post-reviews/${id}`,
-        text: ok(await as['support-lead']('GET', `/v1/post-reviews/${id}`), 200).text,
+        text: ok(await as['support-lead']<PostReviewView>('GET', `/v1/post-reviews/${id}`), 200).text,
       });
     // The views do show the free text they carry by design (so the credential check on those fields means something), masked where credential-shaped.
     for (const label of ['block rationale (plain, open)', 'approval condition (plain)', 'remediation title']) {
@@ -1069,17 +1112,18 @@ describe('faults: canary secrets never leak', () => {
     expect({ masked: showing(seen.views).includes('[redacted]') }).toEqual({ masked: true });
     // Receipts exist for decisions, steps and blocks (other answers' receipt ids are ledger positions only).
     for (const id of ids.receipts) {
-      const receipt = await as.agent('GET', `/v1/receipts/${id}`);
+      const receipt = await as.agent<Receipt>('GET', `/v1/receipts/${id}`);
       if (receipt.status !== 404) seen.receipts.push({ where: receipt.request, text: ok(receipt, 200).text });
     }
     expect(showing(seen.receipts)).toContain(canaries.find((c) => c.label === 'public evidence ref')!.token);
 
     // The ledger (ops lead) holds every recorded canary: they all got in, so their absence elsewhere means something.
     let ledger = '';
-    for (const id of ids.workOrders) ledger += ok(await as.lead('GET', `/v1/work-orders/${id}/events`), 200).text;
+    for (const id of ids.workOrders)
+      ledger += ok(await as.lead<RecordedEvent[]>('GET', `/v1/work-orders/${id}/events`), 200).text;
     // Approvals, exceptions, post-reviews and delegations keep theirs in their own streams: the export has them.
     for (let after = 0; ;) {
-      const page = ok(await as.lead('GET', `/v1/ledger/events?after=${after}&limit=1000`), 200);
+      const page = ok(await as.lead<ReadAllResult>('GET', `/v1/ledger/events?after=${after}&limit=1000`), 200);
       if (page.body.events.length === 0) break;
       ledger += page.text;
       after = page.body.next;
@@ -1088,7 +1132,8 @@ describe('faults: canary secrets never leak', () => {
       canaries.filter((c) => c.recorded && !ledger.toLowerCase().includes(c.token.toLowerCase())).map((c) => c.label),
     ).toEqual([]);
     // The raw rejections (integrator) keep the refused payloads as they came.
-    const rejections = ok(await as.helpdesk('GET', '/v1/intake/rejections?limit=500'), 200).body.rejections as Array<{
+    const rejections = ok(await as.helpdesk<RejectionsPage>('GET', '/v1/intake/rejections?limit=500'), 200).body
+      .rejections as Array<{
       rawBase64: string;
     }>;
     const raw = rejections.map((r) => Buffer.from(r.rawBase64, 'base64').toString('utf8')).join('\n');

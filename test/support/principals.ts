@@ -25,9 +25,34 @@ export function writePrincipals(principals: Record<string, TestRole[]>): {
   return { path, keys };
 }
 
-/** fetch with a principal's key. */
+/** An answer of the API: `body` is its JSON (undefined when it has none), typed as the caller names it. */
+export interface ApiAnswer<T = unknown> {
+  status: number;
+  body: T;
+  text: string;
+  headers: Headers;
+}
+
+/** The JSON of an answer's text, or undefined when it is empty or not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * fetch with a principal's key. `T` names the reply type the API documents for the route
+ * (a contract type); without it the body is `unknown`, to narrow or to compare as a whole.
+ */
 export function client(baseUrl: string, key?: string) {
-  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  return async <T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiAnswer<T>> => {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
       headers: {
@@ -38,12 +63,7 @@ export function client(baseUrl: string, key?: string) {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, body: json, text, headers: res.headers };
+    // The caller names the documented reply type; the contract tests check bodies against the OpenAPI schemas.
+    return { status: res.status, body: parseJson(text) as T, text, headers: res.headers };
   };
 }
