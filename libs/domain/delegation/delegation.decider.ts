@@ -220,9 +220,9 @@ export function evolveDelegation(state: DelegationState, e: DelegationEvent): De
     case 'DelegationDispatched': {
       const d = e.data;
       return {
-        status: 'dispatched',
         dispatchId: d.dispatchId,
         dispatchCreatedAt: d.dispatchCreatedAt,
+        status: 'dispatched',
         workOrderId: d.workOrderId,
         recipient: d.recipient,
         owner: d.owner,
