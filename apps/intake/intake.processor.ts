@@ -120,10 +120,9 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     const outcomes: Array<Promise<Outcome>> = [];
     const byWorkOrder = new Map<string, Item[]>();
     messages.forEach((m, index) => {
-      const parsed = fromNatsMessage(cloudEventHeaders(m), m.data, receivedAt);
-      if (!parsed.ok) {
+      const refuse = (rejected: Extract<Parsed, { ok: false }>) => {
         outcomes[index] = this.reject(
-          parsed,
+          rejected,
           'nats',
           m.subject,
           headersOf(m),
@@ -131,25 +130,15 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
           `${m.info.stream}:${m.seq}`,
           receivedAt,
         );
-        return;
-      }
+      };
+      const parsed = fromNatsMessage(cloudEventHeaders(m), m.data, receivedAt);
+      if (!parsed.ok) return refuse(parsed);
       const request = requestOf(parsed.request);
       let id: string;
       try {
         id = resolveId(request);
       } catch (error) {
-        {
-          outcomes[index] = this.reject(
-            { ok: false, reasons: [(error as Error).message] },
-            'nats',
-            m.subject,
-            headersOf(m),
-            m.data,
-            `${m.info.stream}:${m.seq}`,
-            receivedAt,
-          );
-          return;
-        }
+        return refuse({ ok: false, reasons: [(error as Error).message] });
       }
       // In the event's own trace (the distributed-tracing extension, or a traceparent header), with tracing on.
       const traceparent = tracingEnabled() ? (parsed.envelope.traceparent ?? m.headers?.get('traceparent')) : undefined;
