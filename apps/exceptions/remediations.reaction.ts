@@ -1,17 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import {
-  AppendRequest,
-  dataOf,
-  ledgerEventSubject,
-  postReviewStream,
-  RecordedEvent,
-  Subjects,
-} from '@workgate/contracts';
+import { AppendRequest, dataOf, ledgerEventSubject, postReviewStream, RecordedEvent } from '@workgate/contracts';
 import { exceptions, startAppend, startedBy, workOrderEventOf } from '@workgate/domain';
 import {
   handle,
   DeadLetterSink,
+  firstEventOf,
   holdsText,
   LedgerReaction,
   LedgerReactions,
@@ -78,11 +72,8 @@ export class RemediationReactions extends LedgerReactions {
 
   private async remediate(e: RecordedEvent): Promise<Outcome> {
     const d = dataOf(e, 'postreview', 'PostReviewCompleted');
-    const stream = await this.rpc.request(Subjects.ledger.readStream, {
-      streamId: postReviewStream(d.postReviewId),
-      limit: 1,
-    });
-    const created = stream.events[0] ? dataOf(stream.events[0], 'postreview', 'PostReviewCreated') : undefined;
+    const first = await firstEventOf(this.rpc, postReviewStream(d.postReviewId));
+    const created = first ? dataOf(first, 'postreview', 'PostReviewCreated') : undefined;
     if (!created) return { kind: 'ack' };
     const r = d.remediation;
     await handle(

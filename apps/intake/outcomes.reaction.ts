@@ -1,16 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import {
-  dataOf,
-  ledgerEventSubject,
-  ledgerStreamSubjects,
-  RecordedEvent,
-  Subjects,
-  WorkgateError,
-} from '@workgate/contracts';
+import { dataOf, ledgerEventSubject, ledgerStreamSubjects, RecordedEvent, WorkgateError } from '@workgate/contracts';
 import { deterministicUuid, recordedOutcomeOf, WorkOrderCommand } from '@workgate/domain';
 import {
   DeadLetterSink,
+  firstEventOf,
   LedgerReaction,
   LedgerReactions,
   NATS_CONNECTION,
@@ -61,8 +55,7 @@ export class OutcomeReactions extends LedgerReactions {
     actor: string,
     command: WorkOrderCommand,
   ): Promise<Outcome> {
-    const first = (await this.rpc.request(Subjects.ledger.readStream, { streamId: e.streamId, limit: 1 })).events[0];
-    const data: unknown = first?.data;
+    const data: unknown = (await firstEventOf(this.rpc, e.streamId))?.data;
     const workOrderId =
       typeof data === 'object' && data !== null && 'workOrderId' in data ? data.workOrderId : undefined;
     if (typeof workOrderId !== 'string') return { kind: 'reject', reason: `${e.streamId} names no work order` };

@@ -41,6 +41,11 @@ export function ledgerHeadPosition(rpc: RpcClient): () => Promise<number> {
   return () => rpc.request(Subjects.ledger.head, {}).then((head) => head.position);
 }
 
+/** The first event of the stream `streamId` (the one that started it), asked of the ledger service; none for an empty stream. */
+export async function firstEventOf(rpc: RpcClient, streamId: string): Promise<RecordedEvent | undefined> {
+  return (await rpc.request(Subjects.ledger.readStream, { streamId, limit: 1 })).events[0];
+}
+
 /**
  * A retired reaction of an earlier version that started streams from the events it read (an
  * approval, an exception, a post-review): this version starts them with the command that records

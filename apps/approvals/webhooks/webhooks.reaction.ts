@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { RecordedEvent, Subjects } from '@workgate/contracts';
+import { RecordedEvent } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import {
   DeadLetterSink,
+  firstEventOf,
   holdsText,
   LedgerReaction,
   LedgerReactions,
@@ -46,9 +47,7 @@ export class WebhookReactions extends LedgerReactions {
     const existing = await this.store.subscriptions(e.recordedAt);
     // Nobody to tell (the common case while a new consumer reads the ledger's history): no more work.
     if (existing.length === 0) return { kind: 'ack' };
-    const origin = source.needsOrigin
-      ? (await this.rpc.request(Subjects.ledger.readStream, { streamId: e.streamId, limit: 1 })).events[0]
-      : undefined;
+    const origin = source.needsOrigin ? await firstEventOf(this.rpc, e.streamId) : undefined;
     const n = notificationOf(e, origin);
     if (!n) return { kind: 'ack' };
     const body = JSON.stringify(n.payload);
