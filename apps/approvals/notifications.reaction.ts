@@ -1,15 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { NatsConnection } from 'nats';
+import { Injectable } from '@nestjs/common';
 import { dataOf, InboxMessage, ledgerEventSubject, Notification, RecordedEvent } from '@workgate/contracts';
 import { maskStrings } from '@workgate/domain';
-import {
-  DeadLetterSink,
-  LedgerReaction,
-  LedgerReactions,
-  NATS_CONNECTION,
-  NoticeBus,
-  Outcome,
-} from '@workgate/messaging';
+import { LedgerConsumers, LedgerReaction, LedgerReactions, NoticeBus, Outcome } from '@workgate/messaging';
 
 /**
  * After commit, what the approvals service tells people. A dispatched delegation is delivered to
@@ -20,11 +12,10 @@ import {
 @Injectable()
 export class NotificationReactions extends LedgerReactions {
   constructor(
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
-    sink: DeadLetterSink,
+    consumers: LedgerConsumers,
     private readonly notices: NoticeBus,
   ) {
-    super(nc, sink, 'approvals');
+    super(consumers, 'approvals');
   }
 
   protected reactions(): LedgerReaction[] {

@@ -1,15 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { NatsConnection } from 'nats';
+import { Injectable } from '@nestjs/common';
 import { AppendRequest, dataOf, ledgerEventSubject, postReviewStream, RecordedEvent } from '@workgate/contracts';
 import { exceptions, startAppend, startedBy, workOrderEventOf } from '@workgate/domain';
 import {
   handle,
-  DeadLetterSink,
+  LedgerConsumers,
   firstEventOf,
   holdsText,
   LedgerReaction,
   LedgerReactions,
-  NATS_CONNECTION,
   Outcome,
   retiredStarting,
   RpcClient,
@@ -28,12 +26,11 @@ import { ExceptionsStore } from './exceptions.store';
 @Injectable()
 export class RemediationReactions extends LedgerReactions {
   constructor(
+    consumers: LedgerConsumers,
     private readonly store: ExceptionsStore,
     private readonly rpc: RpcClient,
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
-    sink: DeadLetterSink,
   ) {
-    super(nc, sink, 'exceptions');
+    super(consumers, 'exceptions');
   }
 
   protected reactions(): LedgerReaction[] {

@@ -1,13 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { NatsConnection } from 'nats';
+import { Injectable } from '@nestjs/common';
 import { dataOf, ledgerEventSubject, ledgerStreamSubjects, RecordedEvent, WorkgateError } from '@workgate/contracts';
 import { deterministicUuid, recordedOutcomeOf, WorkOrderCommand } from '@workgate/domain';
 import {
-  DeadLetterSink,
+  LedgerConsumers,
   firstEventOf,
   LedgerReaction,
   LedgerReactions,
-  NATS_CONNECTION,
   Outcome,
   RpcClient,
 } from '@workgate/messaging';
@@ -23,12 +21,11 @@ import { WorkOrdersService } from './work-orders.service';
 @Injectable()
 export class OutcomeReactions extends LedgerReactions {
   constructor(
+    consumers: LedgerConsumers,
     private readonly workOrders: WorkOrdersService,
     private readonly rpc: RpcClient,
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
-    sink: DeadLetterSink,
   ) {
-    super(nc, sink, 'intake');
+    super(consumers, 'intake');
   }
 
   protected reactions(): LedgerReaction[] {

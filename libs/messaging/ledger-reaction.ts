@@ -162,6 +162,14 @@ function consumerExists(jsm: JetStreamManager, durable: string): Promise<boolean
   );
 }
 
+/** What every set of ledger reactions runs on: the NATS connection, and where messages given up on go. */
+export class LedgerConsumers {
+  constructor(
+    readonly nc: NatsConnection,
+    readonly sink: DeadLetters,
+  ) {}
+}
+
 /** A provider that runs a set of ledger reactions for the life of its service. */
 export abstract class LedgerReactions
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
@@ -174,11 +182,12 @@ export abstract class LedgerReactions
   private stopped?: Promise<void>;
   protected readonly logger: Logger;
 
-  constructor(
-    protected readonly nc: NatsConnection,
-    private readonly sink: DeadLetters,
-    service: string,
-  ) {
+  protected readonly nc: NatsConnection;
+  private readonly sink: DeadLetters;
+
+  constructor(consumers: LedgerConsumers, service: string) {
+    this.nc = consumers.nc;
+    this.sink = consumers.sink;
     this.logger = new Logger(service);
   }
 

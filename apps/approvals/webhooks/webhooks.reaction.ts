@@ -1,14 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { NatsConnection } from 'nats';
+import { Injectable } from '@nestjs/common';
 import { RecordedEvent } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import {
-  DeadLetterSink,
+  LedgerConsumers,
   firstEventOf,
   holdsText,
   LedgerReaction,
   LedgerReactions,
-  NATS_CONNECTION,
   Outcome,
   RpcClient,
 } from '@workgate/messaging';
@@ -25,12 +23,11 @@ import { WebhookStore } from './webhook.store';
 @Injectable()
 export class WebhookReactions extends LedgerReactions {
   constructor(
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
-    sink: DeadLetterSink,
+    consumers: LedgerConsumers,
     private readonly store: WebhookStore,
     private readonly rpc: RpcClient,
   ) {
-    super(nc, sink, 'approvals');
+    super(consumers, 'approvals');
   }
 
   protected reactions(): LedgerReaction[] {
