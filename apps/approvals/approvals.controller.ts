@@ -19,14 +19,7 @@ import {
 } from '@workgate/contracts';
 import { approvals, delegations, postReviews } from '@workgate/domain';
 import { existing, handle, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
-import {
-  approvalView,
-  ApprovalsStore,
-  delegationView,
-  DelegationsStore,
-  postReviewView,
-  PostReviewsStore,
-} from './stores';
+import { approvalView, ApprovalsStore, DelegationsStore, PostReviewsStore } from './stores';
 
 @Controller()
 export class ApprovalsController {
@@ -75,9 +68,7 @@ export class ApprovalsController {
 
   @Serves(Subjects.approvals.getPostReview)
   async getPostReview(@Payload() req: PostReviewIdRequest): Promise<PostReviewView> {
-    return postReviewView(
-      await this.postReviews.existing(requireUuid(req?.postReviewId, 'post-review'), 'post-review'),
-    );
+    return this.postReviews.existing(requireUuid(req?.postReviewId, 'post-review'), 'post-review');
   }
 
   @Serves(Subjects.approvals.completePostReview)
@@ -94,7 +85,7 @@ export class ApprovalsController {
         ),
       { actor: req.by },
     );
-    return { answer: postReviewView(existing(state, 'post-review')), position };
+    return { answer: existing(state, 'post-review'), position };
   }
 
   @Serves(Subjects.approvals.confirmDelegation)
@@ -106,12 +97,12 @@ export class ApprovalsController {
       (state, clock) => delegations.decide({ type: 'Confirm', by: req.by, note: req.note }, state, clock),
       { actor: req.by },
     );
-    return { answer: delegationView(existing(state, 'delegation')), position };
+    return { answer: existing(state, 'delegation'), position };
   }
 
   @Serves(Subjects.approvals.getDelegation)
   async getDelegation(@Payload() req: DispatchIdRequest): Promise<DelegationView> {
-    return delegationView(await this.delegations.existing(requireUuid(req?.dispatchId, 'delegation'), 'delegation'));
+    return this.delegations.existing(requireUuid(req?.dispatchId, 'delegation'), 'delegation');
   }
 
   @Serves(Subjects.health('approvals'))

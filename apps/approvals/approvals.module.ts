@@ -2,7 +2,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { ApprovalTimers } from './approval-timers';
 import { ApprovalsController } from './approvals.controller';
-import { DelegationReactions } from './delegations.reaction';
 import { EarlierVersionReactions } from './earlier-version.reaction';
 import { NotificationReactions } from './notifications.reaction';
 import { STORES } from './stores';
@@ -15,14 +14,7 @@ export class ApprovalsModule {
       module: ApprovalsModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [ApprovalsController, WebhooksController],
-      providers: [
-        ...STORES,
-        NotificationReactions,
-        DelegationReactions,
-        EarlierVersionReactions,
-        ApprovalTimers,
-        ...WEBHOOK_PROVIDERS,
-      ],
+      providers: [...STORES, NotificationReactions, EarlierVersionReactions, ApprovalTimers, ...WEBHOOK_PROVIDERS],
     };
   }
 }

@@ -1,5 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { NatsConnection } from 'nats';
+import { Injectable } from '@nestjs/common';
 import {
   AppendRequest,
   ledgerEventSubject,
@@ -10,11 +9,10 @@ import {
 } from '@workgate/contracts';
 import { startAppend, startedBy, WorkOrderEvent, workOrderEventOf } from '@workgate/domain';
 import {
-  DeadLetterSink,
+  LedgerConsumers,
   holdsText,
   LedgerReaction,
   LedgerReactions,
-  NATS_CONNECTION,
   retiredStarting,
   RpcClient,
 } from '@workgate/messaging';
@@ -32,11 +30,10 @@ export class EarlierVersionReactions extends LedgerReactions {
   private readonly timeouts = new Map<string, number>();
 
   constructor(
+    consumers: LedgerConsumers,
     private readonly rpc: RpcClient,
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
-    sink: DeadLetterSink,
   ) {
-    super(nc, sink, 'approvals');
+    super(consumers, 'approvals');
   }
 
   protected reactions(): LedgerReaction[] {

@@ -1,66 +1,100 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { NatsConnection } from 'nats';
-import { dataOf, ledgerEventSubject, Notification, RecordedEvent } from '@workgate/contracts';
-import {
-  DeadLetterSink,
-  LedgerReaction,
-  LedgerReactions,
-  NATS_CONNECTION,
-  NoticeBus,
-  Outcome,
-} from '@workgate/messaging';
+import { Injectable } from '@nestjs/common';
+import { dataOf, InboxMessage, ledgerEventSubject, Notification, RecordedEvent } from '@workgate/contracts';
+import { maskStrings } from '@workgate/domain';
+import { LedgerConsumers, LedgerReaction, LedgerReactions, NoticeBus, Outcome } from '@workgate/messaging';
 
-/** An approval request and an overdue post-review notify their owner on `workgate.notify.<principal>`. */
+/**
+ * After commit, what the approvals service tells people. A dispatched delegation is delivered to
+ * the recipient's durable inbox (`workgate.inbox.<recipient>`, Nats-Msg-Id = dispatch id). An
+ * approval request, an overdue post-review, and a delegation's reminders and hard timeout (its
+ * completion was not confirmed) notify their owner on `workgate.notify.<principal>`.
+ */
 @Injectable()
 export class NotificationReactions extends LedgerReactions {
   constructor(
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
-    sink: DeadLetterSink,
+    consumers: LedgerConsumers,
     private readonly notices: NoticeBus,
   ) {
-    super(nc, sink, 'approvals');
+    super(consumers, 'approvals');
   }
 
   protected reactions(): LedgerReaction[] {
     return [
       {
-        durable: 'approvals-notify-requests',
-        subject: ledgerEventSubject('approval', 'ApprovalRequested'),
-        react: (e) => this.notifyRequested(e),
+        durable: 'approvals-inbox-delivery',
+        subject: ledgerEventSubject('delegation', 'DelegationDispatched'),
+        react: (e) => this.deliver(e),
       },
-      {
-        durable: 'approvals-notify-overdue',
-        subject: ledgerEventSubject('postreview', 'PostReviewOverdue'),
-        react: (e) => this.notifyOverdue(e),
-      },
+      this.notifying('approvals-notify-requests', ledgerEventSubject('approval', 'ApprovalRequested'), (e) => {
+        const d = dataOf(e, 'approval', 'ApprovalRequested');
+        return {
+          kind: 'approval-requested',
+          to: d.owner,
+          at: e.occurredAt,
+          workOrderId: d.workOrderId,
+          ref: d.approvalId,
+          message: `approval ${d.approvalId} waits for you (requested by ${d.requestedBy})`,
+        };
+      }),
+      this.notifying('approvals-notify-overdue', ledgerEventSubject('postreview', 'PostReviewOverdue'), (e) => {
+        const d = dataOf(e, 'postreview', 'PostReviewOverdue');
+        return {
+          kind: 'post-review-overdue',
+          to: d.reviewer,
+          at: e.occurredAt,
+          ref: d.postReviewId,
+          message: `post-review ${d.postReviewId} was due at ${d.dueAt}`,
+        };
+      }),
+      this.notifying('approvals-notify-reminders', ledgerEventSubject('delegation', 'DelegationReminderDue'), (e) => {
+        const d = dataOf(e, 'delegation', 'DelegationReminderDue');
+        return {
+          kind: 'delegation-reminder',
+          to: d.notify,
+          at: e.occurredAt,
+          workOrderId: d.workOrderId,
+          ref: d.dispatchId,
+          message: `delegation ${d.dispatchId} to ${d.recipient}: completion not confirmed yet (reminder ${d.n + 1})`,
+        };
+      }),
+      this.notifying('approvals-notify-timeouts', ledgerEventSubject('delegation', 'DelegationTimedOut'), (e) => {
+        const d = dataOf(e, 'delegation', 'DelegationTimedOut');
+        return {
+          kind: 'delegation-timed-out',
+          to: d.notify,
+          at: e.occurredAt,
+          workOrderId: d.workOrderId,
+          ref: d.dispatchId,
+          message: `${d.reason}: remote completion was not confirmed; the work order is stopped`,
+        };
+      }),
     ];
   }
 
-  private notify(n: Notification): Outcome {
-    this.notices.notify(n);
-    return { kind: 'ack' };
+  /** A reaction that sends the notification `of` makes of each event. */
+  private notifying(durable: string, subject: string, of: (e: RecordedEvent) => Notification): LedgerReaction {
+    return {
+      durable,
+      subject,
+      react: (e) => {
+        this.notices.notify(of(e));
+        return { kind: 'ack' };
+      },
+    };
   }
 
-  private async notifyRequested(e: RecordedEvent): Promise<Outcome> {
-    const d = dataOf(e, 'approval', 'ApprovalRequested');
-    return this.notify({
-      kind: 'approval-requested',
-      to: d.owner,
-      at: e.occurredAt,
+  private async deliver(e: RecordedEvent): Promise<Outcome> {
+    const d = dataOf(e, 'delegation', 'DelegationDispatched');
+    // The delegate gets the prompt masked, as every inbox shows it: credentials reach a delegate through its own configuration.
+    const message: InboxMessage = {
+      dispatchId: d.dispatchId,
+      dispatchCreatedAt: d.dispatchCreatedAt,
+      command: d.command,
       workOrderId: d.workOrderId,
-      ref: d.approvalId,
-      message: `approval ${d.approvalId} waits for you (requested by ${d.requestedBy})`,
-    });
-  }
-
-  private async notifyOverdue(e: RecordedEvent): Promise<Outcome> {
-    const d = dataOf(e, 'postreview', 'PostReviewOverdue');
-    return this.notify({
-      kind: 'post-review-overdue',
-      to: d.reviewer,
-      at: e.occurredAt,
-      ref: d.postReviewId,
-      message: `post-review ${d.postReviewId} was due at ${d.dueAt}`,
-    });
+      from: d.dispatchedBy,
+      prompt: maskStrings(d.prompt),
+    };
+    await this.notices.deliver(d.recipient, message);
+    return { kind: 'ack' };
   }
 }

@@ -1,12 +1,10 @@
-import { ApprovalView, DelegationView, PostReviewView } from '@workgate/contracts';
+import { ApprovalView } from '@workgate/contracts';
 import {
   approvals,
   ApprovalState,
   conditionViews,
   delegations,
-  DelegationState,
   postReviews,
-  PostReviewState,
   workOrderChangedBy,
 } from '@workgate/domain';
 import { storeFor } from '@workgate/messaging';
@@ -43,37 +41,5 @@ export function approvalView(state: Exclude<ApprovalState, { status: 'none' }>):
     ...('decidedBy' in state ? { decidedBy: state.decidedBy } : {}),
     ...('permittedAction' in state ? { permittedAction: state.permittedAction } : {}),
     ...(state.status === 'conditional' ? { conditions: conditionViews(state) } : {}),
-  };
-}
-
-export function postReviewView(state: Exclude<PostReviewState, { status: 'none' }>): PostReviewView {
-  const { status, postReviewId, workOrderId, exceptionId, reviewer, dueAt, overdueNotified } = state;
-  return { postReviewId, status, workOrderId, exceptionId, reviewer, dueAt, overdueNotified };
-}
-
-export function delegationView(state: Exclude<DelegationState, { status: 'none' }>): DelegationView {
-  const {
-    status,
-    dispatchId,
-    dispatchCreatedAt,
-    workOrderId,
-    recipient,
-    owner,
-    command,
-    reminders,
-    remindersSent,
-    timeoutAt,
-  } = state;
-  return {
-    dispatchId,
-    dispatchCreatedAt,
-    status,
-    workOrderId,
-    recipient,
-    owner,
-    command,
-    reminders,
-    remindersSent,
-    timeoutAt,
   };
 }

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NatsConnection } from 'nats';
 import {
   dataOf,
   eventOf,
@@ -14,14 +13,7 @@ import {
 } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import { deterministicUuid, driftCheckedAt, driftSignal } from '@workgate/domain';
-import {
-  DeadLetterSink,
-  LedgerReaction,
-  LedgerReactions,
-  NATS_CONNECTION,
-  Outcome,
-  RpcClient,
-} from '@workgate/messaging';
+import { LedgerConsumers, LedgerReaction, LedgerReactions, Outcome, RpcClient } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { ExceptionCatalog } from './exception-catalog';
 
@@ -38,13 +30,12 @@ export class DriftReaction extends LedgerReactions {
   private readonly threshold: number;
 
   constructor(
+    consumers: LedgerConsumers,
     private readonly rpc: RpcClient,
     private readonly catalog: ExceptionCatalog,
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
-    sink: DeadLetterSink,
     @Inject(WorkgateConfig) private readonly config: WorkgateConfig,
   ) {
-    super(nc, sink, 'exceptions');
+    super(consumers, 'exceptions');
     this.windowMs = parseDuration(config.WORKGATE_DRIFT_WINDOW)!;
     this.threshold = config.WORKGATE_DRIFT_THRESHOLD;
   }

@@ -14,7 +14,7 @@ import {
   Subjects,
   Written,
 } from '@workgate/contracts';
-import { exceptions } from '@workgate/domain';
+import { ExceptionCommand, exceptions } from '@workgate/domain';
 import { existing, handle, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { ExceptionCatalog } from './exception-catalog';
 import { exceptionView, ExceptionsStore } from './exceptions.store';
@@ -43,51 +43,43 @@ export class ExceptionsController {
   }
 
   @Serves(Subjects.exceptions.resolve)
-  async resolve(@Payload() req: ResolveExceptionRequest): Promise<Written<ExceptionView>> {
-    const id = requireUuid(req?.exceptionId, 'exception');
-    const { state, position } = await handle(
-      this.store,
-      id,
-      (state, clock) =>
-        exceptions.decide(
-          { type: 'ResolveException', by: req.by, resolution: req.resolution, evidence: req.evidence },
-          state,
-          clock,
-        ),
-      { actor: req.by },
-    );
-    return { answer: exceptionView(existing(state, 'exception')), position };
+  resolve(@Payload() req: ResolveExceptionRequest): Promise<Written<ExceptionView>> {
+    return this.decide(req, () => ({
+      type: 'ResolveException',
+      by: req.by,
+      resolution: req.resolution,
+      evidence: req.evidence,
+    }));
   }
 
   @Serves(Subjects.exceptions.addRemediation)
-  async addRemediation(@Payload() req: AddRemediationRequest): Promise<Written<ExceptionView>> {
-    const id = requireUuid(req?.exceptionId, 'exception');
-    const { state, position } = await handle(
-      this.store,
-      id,
-      (state, clock) =>
-        exceptions.decide(
-          { type: 'AddRemediation', taskId: req.taskId, title: req.title, owner: req.owner, due: req.due, by: req.by },
-          state,
-          clock,
-        ),
-      { actor: req.by },
-    );
-    return { answer: exceptionView(existing(state, 'exception')), position };
+  addRemediation(@Payload() req: AddRemediationRequest): Promise<Written<ExceptionView>> {
+    return this.decide(req, () => {
+      const { taskId, title, owner, due, by } = req;
+      return { type: 'AddRemediation', taskId, title, owner, due, by };
+    });
   }
 
   @Serves(Subjects.exceptions.closeRemediation)
-  async closeRemediation(@Payload() req: CloseRemediationRequest): Promise<Written<ExceptionView>> {
+  closeRemediation(@Payload() req: CloseRemediationRequest): Promise<Written<ExceptionView>> {
+    return this.decide(req, () => ({
+      type: 'CloseRemediation',
+      taskId: req.taskId,
+      evidence: req.evidence,
+      by: req.by,
+    }));
+  }
+
+  /** Decides the command on the exception the request names, as its sender; answers with the exception as it then is. */
+  private async decide(
+    req: { exceptionId: string; by: string },
+    command: () => ExceptionCommand,
+  ): Promise<Written<ExceptionView>> {
     const id = requireUuid(req?.exceptionId, 'exception');
     const { state, position } = await handle(
       this.store,
       id,
-      (state, clock) =>
-        exceptions.decide(
-          { type: 'CloseRemediation', taskId: req.taskId, evidence: req.evidence, by: req.by },
-          state,
-          clock,
-        ),
+      (state, clock) => exceptions.decide(command(), state, clock),
       { actor: req.by },
     );
     return { answer: exceptionView(existing(state, 'exception')), position };

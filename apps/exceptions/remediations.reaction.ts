@@ -1,21 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { NatsConnection } from 'nats';
-import {
-  AppendRequest,
-  dataOf,
-  ledgerEventSubject,
-  postReviewStream,
-  RecordedEvent,
-  Subjects,
-} from '@workgate/contracts';
+import { Injectable } from '@nestjs/common';
+import { AppendRequest, dataOf, ledgerEventSubject, postReviewStream, RecordedEvent } from '@workgate/contracts';
 import { exceptions, startAppend, startedBy, workOrderEventOf } from '@workgate/domain';
 import {
   handle,
-  DeadLetterSink,
+  LedgerConsumers,
+  firstEventOf,
   holdsText,
   LedgerReaction,
   LedgerReactions,
-  NATS_CONNECTION,
   Outcome,
   retiredStarting,
   RpcClient,
@@ -34,12 +26,11 @@ import { ExceptionsStore } from './exceptions.store';
 @Injectable()
 export class RemediationReactions extends LedgerReactions {
   constructor(
+    consumers: LedgerConsumers,
     private readonly store: ExceptionsStore,
     private readonly rpc: RpcClient,
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
-    sink: DeadLetterSink,
   ) {
-    super(nc, sink, 'exceptions');
+    super(consumers, 'exceptions');
   }
 
   protected reactions(): LedgerReaction[] {
@@ -78,11 +69,8 @@ export class RemediationReactions extends LedgerReactions {
 
   private async remediate(e: RecordedEvent): Promise<Outcome> {
     const d = dataOf(e, 'postreview', 'PostReviewCompleted');
-    const stream = await this.rpc.request(Subjects.ledger.readStream, {
-      streamId: postReviewStream(d.postReviewId),
-      limit: 1,
-    });
-    const created = stream.events[0] ? dataOf(stream.events[0], 'postreview', 'PostReviewCreated') : undefined;
+    const first = await firstEventOf(this.rpc, postReviewStream(d.postReviewId));
+    const created = first ? dataOf(first, 'postreview', 'PostReviewCreated') : undefined;
     if (!created) return { kind: 'ack' };
     const r = d.remediation;
     await handle(

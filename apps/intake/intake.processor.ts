@@ -120,36 +120,17 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     const outcomes: Array<Promise<Outcome>> = [];
     const byWorkOrder = new Map<string, Item[]>();
     messages.forEach((m, index) => {
+      const refuse = (rejected: Extract<Parsed, { ok: false }>) => {
+        outcomes[index] = this.reject(rejected, m, receivedAt);
+      };
       const parsed = fromNatsMessage(cloudEventHeaders(m), m.data, receivedAt);
-      if (!parsed.ok) {
-        outcomes[index] = this.reject(
-          parsed,
-          'nats',
-          m.subject,
-          headersOf(m),
-          m.data,
-          `${m.info.stream}:${m.seq}`,
-          receivedAt,
-        );
-        return;
-      }
+      if (!parsed.ok) return refuse(parsed);
       const request = requestOf(parsed.request);
       let id: string;
       try {
         id = resolveId(request);
       } catch (error) {
-        {
-          outcomes[index] = this.reject(
-            { ok: false, reasons: [(error as Error).message] },
-            'nats',
-            m.subject,
-            headersOf(m),
-            m.data,
-            `${m.info.stream}:${m.seq}`,
-            receivedAt,
-          );
-          return;
-        }
+        return refuse({ ok: false, reasons: [(error as Error).message] });
       }
       // In the event's own trace (the distributed-tracing extension, or a traceparent header), with tracing on.
       const traceparent = tracingEnabled() ? (parsed.envelope.traceparent ?? m.headers?.get('traceparent')) : undefined;
@@ -252,27 +233,26 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     this.wentThrough(id, item, waitingFor);
     return this.reject(
       { ok: false, source: request.address.source, reasons: [`${e.code ?? 'refused'}: ${e.message}`] },
-      'nats',
-      m.subject,
-      headersOf(m),
-      m.data,
-      `${m.info.stream}:${m.seq}`,
+      m,
       receivedAt,
     );
   }
 
-  private async reject(
-    parsed: Extract<Parsed, { ok: false }>,
-    channel: 'nats' | 'http',
-    subject: string,
-    headers: Record<string, string>,
-    raw: Uint8Array,
-    key: string,
-    receivedAt: string,
-  ): Promise<Outcome> {
+  /** Keeps the message as a rejection (keyed by its stream position), acking it. */
+  private async reject(parsed: Extract<Parsed, { ok: false }>, m: JsMsg, receivedAt: string): Promise<Outcome> {
+    const subject = m.subject;
     const source = parsed.source ?? subject.split('.').slice(2).join('.');
     try {
-      await this.rejections.keep({ channel, source, subject, receivedAt, headers, raw, reasons: parsed.reasons, key });
+      await this.rejections.keep({
+        channel: 'nats',
+        source,
+        subject,
+        receivedAt,
+        headers: headersOf(m),
+        raw: m.data,
+        reasons: parsed.reasons,
+        key: `${m.info.stream}:${m.seq}`,
+      });
       return { kind: 'ack', rejected: true };
     } catch (error) {
       return retryAfter(error, `cannot keep the rejection: ${(error as Error).message}`);

@@ -1,19 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { NatsConnection } from 'nats';
-import {
-  dataOf,
-  ledgerEventSubject,
-  ledgerStreamSubjects,
-  RecordedEvent,
-  Subjects,
-  WorkgateError,
-} from '@workgate/contracts';
+import { Injectable } from '@nestjs/common';
+import { dataOf, ledgerEventSubject, ledgerStreamSubjects, RecordedEvent, WorkgateError } from '@workgate/contracts';
 import { deterministicUuid, recordedOutcomeOf, WorkOrderCommand } from '@workgate/domain';
 import {
-  DeadLetterSink,
+  LedgerConsumers,
+  firstEventOf,
   LedgerReaction,
   LedgerReactions,
-  NATS_CONNECTION,
   Outcome,
   RpcClient,
 } from '@workgate/messaging';
@@ -29,12 +21,11 @@ import { WorkOrdersService } from './work-orders.service';
 @Injectable()
 export class OutcomeReactions extends LedgerReactions {
   constructor(
+    consumers: LedgerConsumers,
     private readonly workOrders: WorkOrdersService,
     private readonly rpc: RpcClient,
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
-    sink: DeadLetterSink,
   ) {
-    super(nc, sink, 'intake');
+    super(consumers, 'intake');
   }
 
   protected reactions(): LedgerReaction[] {
@@ -61,8 +52,7 @@ export class OutcomeReactions extends LedgerReactions {
     actor: string,
     command: WorkOrderCommand,
   ): Promise<Outcome> {
-    const first = (await this.rpc.request(Subjects.ledger.readStream, { streamId: e.streamId, limit: 1 })).events[0];
-    const data: unknown = first?.data;
+    const data: unknown = (await firstEventOf(this.rpc, e.streamId))?.data;
     const workOrderId =
       typeof data === 'object' && data !== null && 'workOrderId' in data ? data.workOrderId : undefined;
     if (typeof workOrderId !== 'string') return { kind: 'reject', reason: `${e.streamId} names no work order` };

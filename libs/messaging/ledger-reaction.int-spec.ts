@@ -65,7 +65,7 @@ describe("a retired reaction (an earlier version's consumer, over a real NATS se
     /** Its log, to see what it warns of. */
     readonly log = this.logger;
     constructor(private readonly reaction: Omit<LedgerReaction, 'react'>) {
-      super(nc, sink, 'test');
+      super({ nc, sink }, 'test');
     }
     protected reactions(): LedgerReaction[] {
       return [{ ...this.reaction, react: async (e: RecordedEvent) => (this.seen.push(e.position), { kind: 'ack' }) }];

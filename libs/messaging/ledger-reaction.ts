@@ -41,6 +41,11 @@ export function ledgerHeadPosition(rpc: RpcClient): () => Promise<number> {
   return () => rpc.request(Subjects.ledger.head, {}).then((head) => head.position);
 }
 
+/** The first event of the stream `streamId` (the one that started it), asked of the ledger service; none for an empty stream. */
+export async function firstEventOf(rpc: RpcClient, streamId: string): Promise<RecordedEvent | undefined> {
+  return (await rpc.request(Subjects.ledger.readStream, { streamId, limit: 1 })).events[0];
+}
+
 /**
  * A retired reaction of an earlier version that started streams from the events it read (an
  * approval, an exception, a post-review): this version starts them with the command that records
@@ -157,6 +162,14 @@ function consumerExists(jsm: JetStreamManager, durable: string): Promise<boolean
   );
 }
 
+/** What every set of ledger reactions runs on: the NATS connection, and where messages given up on go. */
+export class LedgerConsumers {
+  constructor(
+    readonly nc: NatsConnection,
+    readonly sink: DeadLetters,
+  ) {}
+}
+
 /** A provider that runs a set of ledger reactions for the life of its service. */
 export abstract class LedgerReactions
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
@@ -169,11 +182,12 @@ export abstract class LedgerReactions
   private stopped?: Promise<void>;
   protected readonly logger: Logger;
 
-  constructor(
-    protected readonly nc: NatsConnection,
-    private readonly sink: DeadLetters,
-    service: string,
-  ) {
+  protected readonly nc: NatsConnection;
+  private readonly sink: DeadLetters;
+
+  constructor(consumers: LedgerConsumers, service: string) {
+    this.nc = consumers.nc;
+    this.sink = consumers.sink;
     this.logger = new Logger(service);
   }
 

@@ -14,7 +14,7 @@ import { NatsConnection } from 'nats';
 import { ServiceName } from '@workgate/contracts';
 import { loadConfigOrExit, WorkgateConfig } from '@workgate/config';
 import { ensureStreams } from './jetstream';
-import { DeadLetterSink } from './ledger-reaction';
+import { DeadLetterSink, LedgerConsumers } from './ledger-reaction';
 import { LocalRoutes } from './local-routes';
 import { startTracing, stopTracing } from './tracing';
 import { borrowNats, redactNatsUrl, releaseNats } from './nats-connection';
@@ -48,8 +48,21 @@ export class ServiceCoreModule {
         { provide: RpcClient, useValue: new RpcClient(ctx.nc, ctx.config.WORKGATE_RPC_TIMEOUT_MS) },
         { provide: NoticeBus, useValue: new NoticeBus(ctx.nc) },
         DeadLetterSink,
+        {
+          provide: LedgerConsumers,
+          useFactory: (sink: DeadLetterSink) => new LedgerConsumers(ctx.nc, sink),
+          inject: [DeadLetterSink],
+        },
       ],
-      exports: [SERVICE_CONTEXT, NATS_CONNECTION, WorkgateConfig, RpcClient, NoticeBus, DeadLetterSink],
+      exports: [
+        SERVICE_CONTEXT,
+        NATS_CONNECTION,
+        WorkgateConfig,
+        RpcClient,
+        NoticeBus,
+        DeadLetterSink,
+        LedgerConsumers,
+      ],
     };
   }
 }

@@ -1,13 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { NatsConnection } from 'nats';
-import { RecordedEvent, Subjects } from '@workgate/contracts';
+import { Injectable } from '@nestjs/common';
+import { RecordedEvent } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import {
-  DeadLetterSink,
+  LedgerConsumers,
+  firstEventOf,
   holdsText,
   LedgerReaction,
   LedgerReactions,
-  NATS_CONNECTION,
   Outcome,
   RpcClient,
 } from '@workgate/messaging';
@@ -24,12 +23,11 @@ import { WebhookStore } from './webhook.store';
 @Injectable()
 export class WebhookReactions extends LedgerReactions {
   constructor(
-    @Inject(NATS_CONNECTION) nc: NatsConnection,
-    sink: DeadLetterSink,
+    consumers: LedgerConsumers,
     private readonly store: WebhookStore,
     private readonly rpc: RpcClient,
   ) {
-    super(nc, sink, 'approvals');
+    super(consumers, 'approvals');
   }
 
   protected reactions(): LedgerReaction[] {
@@ -46,9 +44,7 @@ export class WebhookReactions extends LedgerReactions {
     const existing = await this.store.subscriptions(e.recordedAt);
     // Nobody to tell (the common case while a new consumer reads the ledger's history): no more work.
     if (existing.length === 0) return { kind: 'ack' };
-    const origin = source.needsOrigin
-      ? (await this.rpc.request(Subjects.ledger.readStream, { streamId: e.streamId, limit: 1 })).events[0]
-      : undefined;
+    const origin = source.needsOrigin ? await firstEventOf(this.rpc, e.streamId) : undefined;
     const n = notificationOf(e, origin);
     if (!n) return { kind: 'ack' };
     const body = JSON.stringify(n.payload);

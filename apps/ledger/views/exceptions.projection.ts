@@ -15,20 +15,10 @@ import { View } from './view-projection';
 import { iso, Queryable, ViewTable } from './view-table';
 import { WorkOrderLookup, WorkOrderRow } from './work-orders.projection';
 
-export interface ExceptionRow {
-  exceptionId: string;
-  workOrderId: string;
-  jobType: string;
+/** A stored row: the list's item without what is read from its work order, with its version and count of remediations. */
+export interface ExceptionRow extends Omit<ExceptionListItem, 'externalRef' | 'source'> {
   version: number;
-  code: string;
-  owner: string;
-  stepId: string | null;
-  raisedAt: string;
-  dueAt: string;
-  resolvedAt: string | null;
-  slaBreached: boolean;
   remediationsTotal: number;
-  remediationsOpen: number;
 }
 
 const handles = {

@@ -19,8 +19,10 @@ export const workOrderStatus = oneOf('open', 'blocked', 'closed', 'stopped');
 export const approvalStatus = oneOf('requested', 'conditional', 'approved', 'rejected', 'expired');
 export const decision = oneOf('run', 'wait', 'stop');
 export const actionKind = oneOf('read', 'write');
-export const scope = object({ system: str, operation: str, kind: actionKind });
-export const permittedAction = object({ system: str, operation: str, kind: actionKind }, { objects: strings });
+/** What names an action: its system, operation and kind (a scope; a permitted action and a recorded one add to it). */
+export const scopeFields = { system: str, operation: str, kind: actionKind };
+export const scope = object(scopeFields);
+export const permittedAction = object(scopeFields, { objects: strings });
 export const policyRef = object({ jobType: str, version: int, sha256 });
 export const prerequisite = object({ name: str, ok: bool }, { reason: str });
 export const evidence = object({ kind: str, ref: str }, { sha256, private: bool, note: str });

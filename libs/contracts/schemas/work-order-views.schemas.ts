@@ -27,6 +27,7 @@ import {
   prerequisite,
   scope,
   scopeChecks,
+  scopeFields,
   tracks,
   workOrderStatus,
 } from './shapes';
@@ -159,10 +160,7 @@ export const DecisionRecord = component(
         receiptId: str,
         actionId: str,
         at: time,
-        action: object(
-          { system: str, operation: str, kind: oneOf('read', 'write') },
-          { objects: strings, stepId: str, argumentsSha256: sha256 },
-        ),
+        action: object(scopeFields, { objects: strings, stepId: str, argumentsSha256: sha256 }),
         facts: map(),
         decision,
         reason: str,

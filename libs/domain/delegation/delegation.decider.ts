@@ -1,4 +1,4 @@
-import { DelegationCommandKind, DelegationPrompt, refuse } from '@workgate/contracts';
+import { DelegationCommandKind, DelegationPrompt, DelegationView, refuse } from '@workgate/contracts';
 import { Aggregate, Clock, DomainEvent, versionedEventId } from '../aggregate';
 import { deterministicUuid } from '../ids';
 
@@ -84,20 +84,8 @@ export function reminderTimes(createdAt: string, t: TimeoutContract): string[] {
   return times;
 }
 
-export type DelegationState =
-  | { status: 'none' }
-  | {
-      status: 'dispatched' | 'confirmed' | 'timed_out';
-      dispatchId: string;
-      dispatchCreatedAt: string;
-      workOrderId: string;
-      recipient: string;
-      owner: string;
-      command: DelegationCommandKind;
-      reminders: string[];
-      remindersSent: number;
-      timeoutAt: string;
-    };
+/** A delegation's state: nothing yet, or what its view shows. */
+export type DelegationState = { status: 'none' } | DelegationView;
 
 export type DelegationCommand =
   | {
@@ -232,9 +220,9 @@ export function evolveDelegation(state: DelegationState, e: DelegationEvent): De
     case 'DelegationDispatched': {
       const d = e.data;
       return {
-        status: 'dispatched',
         dispatchId: d.dispatchId,
         dispatchCreatedAt: d.dispatchCreatedAt,
+        status: 'dispatched',
         workOrderId: d.workOrderId,
         recipient: d.recipient,
         owner: d.owner,

@@ -1,4 +1,11 @@
-import { Evidence, ExceptionRef, ExceptionRaisedData, RemediationTask, refuse } from '@workgate/contracts';
+import {
+  Evidence,
+  ExceptionRef,
+  ExceptionRaisedData,
+  ExceptionView,
+  RemediationTask,
+  refuse,
+} from '@workgate/contracts';
 import { Aggregate, Clock, DomainEvent, versionedEventId } from '../aggregate';
 import { deterministicUuid } from '../ids';
 import { dueTime } from '@workgate/workflow';
@@ -10,19 +17,9 @@ export interface CatalogCode {
   slaMs: number;
 }
 
+/** An exception's state: nothing yet, or what its view shows, with the evidence that closed each remediation. */
 export type ExceptionState =
-  | { status: 'none' }
-  | {
-      status: 'open' | 'resolved';
-      exceptionId: string;
-      workOrderId: string;
-      stepId: string | null;
-      code: string;
-      owner: string;
-      dueAt: string;
-      slaBreached: boolean;
-      remediations: RemediationTask[];
-    };
+  { status: 'none' } | (Omit<ExceptionView, 'remediations'> & { remediations: RemediationTask[] });
 
 export type ExceptionCommand =
   /** An exception its work order recorded (code, owner and SLA already taken from the catalog there). */

@@ -1,19 +1,10 @@
-import { refuse, Remediation } from '@workgate/contracts';
+import { PostReviewView, refuse, Remediation } from '@workgate/contracts';
 import { dueTime } from '@workgate/workflow';
 import { Aggregate, Clock, DomainEvent, versionedEventId } from '../aggregate';
 import { deterministicUuid } from '../ids';
 
-export type PostReviewState =
-  | { status: 'none' }
-  | {
-      status: 'due' | 'completed';
-      postReviewId: string;
-      workOrderId: string;
-      exceptionId: string;
-      reviewer: string;
-      dueAt: string;
-      overdueNotified: boolean;
-    };
+/** A post-review's state: nothing yet, or what its view shows. */
+export type PostReviewState = { status: 'none' } | PostReviewView;
 
 export type PostReviewCommand =
   | {
@@ -107,7 +98,7 @@ export function decidePostReview(
 export function evolvePostReview(state: PostReviewState, e: PostReviewEvent): PostReviewState {
   if (e.type === 'PostReviewCreated') {
     const { postReviewId, workOrderId, exceptionId, reviewer, dueAt } = e.data;
-    return { status: 'due', postReviewId, workOrderId, exceptionId, reviewer, dueAt, overdueNotified: false };
+    return { postReviewId, status: 'due', workOrderId, exceptionId, reviewer, dueAt, overdueNotified: false };
   }
   if (state.status === 'none') return state;
   switch (e.type) {

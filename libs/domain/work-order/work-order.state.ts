@@ -1,4 +1,4 @@
-import { Evidence, ORIGINAL_SCOPE, PolicyRef, PrerequisiteCheck } from '@workgate/contracts';
+import { Evidence, ORIGINAL_SCOPE, WorkOrderOpenedData } from '@workgate/contracts';
 import { LayeredMap } from '../layered-map';
 import { AnsweredBy, answeredBy } from './answered-by';
 import { WorkOrderEvent } from './work-order.events';
@@ -9,14 +9,11 @@ export * from './work-order.records';
 import { LifecycleState } from './lifecycle';
 
 /** What every existing work order holds, whatever its status. Collections are replaced, never changed in place. */
-export interface WorkOrderCore extends LifecycleState {
+export interface WorkOrderCore
+  extends
+    LifecycleState,
+    Pick<WorkOrderOpenedData, 'source' | 'externalRef' | 'policy' | 'owner' | 'inputs' | 'prerequisites'> {
   id: string;
-  source: string;
-  externalRef: string;
-  policy: PolicyRef;
-  owner: string;
-  inputs: Record<string, unknown>;
-  prerequisites: PrerequisiteCheck[];
   completedSteps: ReadonlyMap<string, Evidence[]>;
   exceptions: ReadonlyMap<string, ExceptionOnWorkOrder>;
   actions: ReadonlyMap<string, ActionOnWorkOrder>;
