@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { eventually } from './support/processes';
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
 /**
@@ -24,7 +24,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([p, key]) => [p, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
     const opened = await as.crm('POST', '/v1/work-orders', {
       jobType: 'engagement-lifecycle',
       externalRef: 'ENG-NW-1',
