@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { REFUND, requestedTracks } from '../libs/domain/work-order/engagement.fixtures';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -20,7 +21,6 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
   });
   let as: Record<string, ReturnType<typeof client>>;
   let id: string;
-  const REFUND = { system: 'support-desk', operation: 'refund.recommend', kind: 'write' };
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
@@ -217,24 +217,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
       reason: 'Northwind asks whether the pilot can recommend refunds',
     });
     expect(change.status).toBe(201);
-    expect(change.body.tracks).toEqual([
-      expect.objectContaining({
-        kind: 'change-order',
-        status: 'requested',
-        mode: 'draft-only',
-        owner: 'engagement-lead',
-        scope: REFUND,
-        blockers: [expect.stringContaining('engagement-lead decides')],
-      }),
-      expect.objectContaining({
-        kind: 'security',
-        status: 'requested',
-        mode: 'draft-only',
-        owner: 'security-lead',
-        scope: REFUND,
-        blockers: [expect.stringContaining('security-lead decides')],
-      }),
-    ]);
+    expect(change.body.tracks).toEqual(requestedTracks(REFUND));
     const [changeOrder, review] = change.body.tracks;
 
     const refund = () =>
