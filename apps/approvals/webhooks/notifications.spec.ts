@@ -43,6 +43,9 @@ const raised = recorded('exception-e1', 'ExceptionRaised', {
   raisedBy: 'op',
   at: AT,
 });
+/** The exception's SLA breached. */
+const slaBreached = () =>
+  recorded('exception-e1', 'SlaBreached', { exceptionId: 'e1', code: 'VENDOR_LATE', owner: 'lead', dueAt: AT, at: AT });
 /** A delegation sent to its recipient, its prompt private. */
 const dispatched = (reminders: string[]) =>
   recorded('delegation-d1', 'DelegationDispatched', {
@@ -96,16 +99,7 @@ describe('webhook notifications', () => {
         recorded('postreview-p1', 'PostReviewOverdue', { postReviewId: 'p1', reviewer: 'rev', dueAt: AT, at: AT }),
       ),
       notificationOf(raised),
-      notificationOf(
-        recorded('exception-e1', 'SlaBreached', {
-          exceptionId: 'e1',
-          code: 'VENDOR_LATE',
-          owner: 'lead',
-          dueAt: AT,
-          at: AT,
-        }),
-        raised,
-      ),
+      notificationOf(slaBreached(), raised),
       notificationOf(dispatched([AT])),
       notificationOf(
         recorded('delegation-d1', 'DelegationReminderDue', {
@@ -168,16 +162,7 @@ describe('webhook notifications', () => {
       decision: 'rejected',
       decidedBy: 'ana',
     });
-    const breached = notificationOf(
-      recorded('exception-e1', 'SlaBreached', {
-        exceptionId: 'e1',
-        code: 'VENDOR_LATE',
-        owner: 'lead',
-        dueAt: AT,
-        at: AT,
-      }),
-      raised,
-    );
+    const breached = notificationOf(slaBreached(), raised);
     expect(breached?.payload.data).toMatchObject({ exceptionId: 'e1', workOrderId: 'w1', owner: 'lead', dueAt: AT });
   });
 
