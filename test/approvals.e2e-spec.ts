@@ -1,7 +1,7 @@
 import { Subjects } from '@workgate/contracts';
 import { QUICK_REFUND } from './support/fixtures';
 import { eventually } from './support/processes';
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type {
   ActionAnswer,
@@ -27,7 +27,7 @@ describe('approvals over HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
   });
   afterAll(() => t?.close());
 

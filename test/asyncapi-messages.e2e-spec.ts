@@ -3,7 +3,7 @@ import { headers as natsHeaders, Msg, Subscription } from 'nats';
 import { Subjects } from '@workgate/contracts';
 import { loadAsyncApiChannels } from './support/asyncapi-channels';
 import { eventually } from './support/processes';
-import { client, writePrincipals } from './support/principals';
+import { clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ActionAnswer, OpenedAnswer } from '@workgate/contracts';
 
@@ -73,7 +73,7 @@ describe('the AsyncAPI document against the messages of a run', () => {
   });
 
   async function driveAWorkOrder(): Promise<void> {
-    const as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    const as = clientsFor(t.url, principals.keys);
     const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef: 'AA-1',

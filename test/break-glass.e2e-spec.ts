@@ -1,7 +1,7 @@
 import { Subjects } from '@workgate/contracts';
 import { urgentFix } from './support/fixtures';
 import { eventually } from './support/processes';
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { BreakGlassAnswer, ExceptionView, OpenedAnswer, PostReviewView, ViewRow } from '@workgate/contracts';
 
@@ -18,7 +18,7 @@ describe('break-glass and post-review over HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
     await t.rpc.request(Subjects.policy.publish, {
       definition: urgentFix('urgent-fix'),
     });

@@ -5,7 +5,7 @@ import { Browser, chromium, Locator, Page } from 'playwright-core';
 import { Subjects } from '@workgate/contracts';
 import { urgentFix } from './support/fixtures';
 import { eventually } from './support/processes';
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type {
   ActionAnswer,
@@ -74,7 +74,7 @@ describe('the console in a real browser', () => {
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
     await t.rpc.request(Subjects.policy.publish, { definition: urgentFix('urgent-fix') });
 
     ids.caseWo = await open('CASE-1042');

@@ -1,7 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import { randomBytes } from 'node:crypto';
 import { inboxDelivery } from './support/processes';
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { DelegationAnswer, InboxMessage, OpenedAnswer } from '@workgate/contracts';
 
@@ -45,7 +45,7 @@ describe('credentials in a delegation prompt are masked', () => {
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
     const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'agent-delegation',
       externalRef: 'DL-MASK',

@@ -1,7 +1,7 @@
 import { Subjects } from '@workgate/contracts';
 import { prompt } from '../libs/domain/delegation/delegation.fixtures';
 import { eventually, inboxDelivery } from './support/processes';
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type {
   ActionAnswer,
@@ -21,7 +21,7 @@ describe('delegations over HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
   });
   afterAll(() => t?.close());
 

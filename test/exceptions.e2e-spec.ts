@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from './support/processes';
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ExceptionListItem, ExceptionView, OpenedAnswer, StepAnswer, WorkOrderHandoff } from '@workgate/contracts';
 import { defined, found } from './support/answers';
@@ -26,7 +26,7 @@ describe('exceptions over HTTP', () => {
       ),
     );
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_EXCEPTION_CODES: catalog } });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
   });
   afterAll(() => t?.close());
 

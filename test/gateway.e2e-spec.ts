@@ -1,7 +1,7 @@
 import { Subjects } from '@workgate/contracts';
 import { TestDatabase } from './support/database';
 import { eventually } from './support/processes';
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type {
   ActionAnswer,
@@ -43,7 +43,7 @@ describe('gateway: support recovery over HTTP', () => {
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     db = t.db;
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
     anonymous = client(t.url);
   });
   afterAll(() => t?.close());

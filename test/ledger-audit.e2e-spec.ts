@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Streams } from '@workgate/contracts';
 import { canonicalEventJson, chainHash, LedgerReader } from '@workgate/event-store';
 import { goVerify } from './support/go-verifier';
+import { insertChainedRow } from './support/ledger-tamper';
 import { runVerify } from './support/verify-cli';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
@@ -229,22 +230,7 @@ describe.each([
           type: 'ApprovalGranted',
           prevHash: last.hash,
         };
-        await owner.query(
-          `INSERT INTO ledger_events (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
-           VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10)`,
-          [
-            forged.position,
-            forged.streamId,
-            forged.eventId,
-            forged.type,
-            JSON.stringify(forged.data),
-            JSON.stringify(forged.metadata),
-            forged.occurredAt,
-            forged.recordedAt,
-            forged.prevHash,
-            chainHash(last.hash, canonicalEventJson(forged)),
-          ],
-        );
+        await insertChainedRow(owner, last.hash, forged);
       }
     } finally {
       owner.release();

@@ -1,4 +1,4 @@
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ReadAllResult, SignedCheckpoint, VerifyResult } from '@workgate/contracts';
 
@@ -10,7 +10,7 @@ describe('ledger export and proof', () => {
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
     for (let i = 0; i < 5; i++) {
       await as.helpdesk('POST', '/v1/work-orders', {
         jobType: 'support-recovery',

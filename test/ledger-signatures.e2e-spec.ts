@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalEventJson, chainHash, LedgerReader } from '@workgate/event-store';
+import { LedgerReader } from '@workgate/event-store';
 import { ledgerStreamTail } from '@workgate/messaging';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
+import { insertChainedRow } from './support/ledger-tamper';
 import { runVerify } from './support/verify-cli';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
@@ -71,22 +72,7 @@ describe('a row forged while no writer runs', () => {
         type: 'ApprovalGranted',
         data: { approvalId: 'forged' },
       };
-      await t.db.ownerPool().query(
-        `INSERT INTO ledger_events (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
-         VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          forged,
-          row.streamId,
-          row.eventId,
-          row.type,
-          JSON.stringify(row.data),
-          JSON.stringify(row.metadata),
-          row.occurredAt,
-          row.recordedAt,
-          last.hash,
-          chainHash(last.hash, canonicalEventJson(row)),
-        ],
-      );
+      await insertChainedRow(t.db.ownerPool(), last.hash, row);
     });
 
     // The writer neither extends the forged ledger nor signs a checkpoint over it.

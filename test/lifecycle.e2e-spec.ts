@@ -8,8 +8,9 @@ import type {
   ScopeChangeAnswer,
   WorkOrderHandoff,
 } from '@workgate/contracts';
+import { REFUND, requestedTracks } from '../libs/domain/work-order/engagement.fixtures';
 import { eventually } from './support/processes';
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import { defined, found } from './support/answers';
 
@@ -30,11 +31,10 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
   });
   let as: Record<string, ReturnType<typeof client>>;
   let id: string;
-  const REFUND = { system: 'support-desk', operation: 'refund.recommend', kind: 'write' };
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([p, key]) => [p, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
     const opened = await as.crm<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'engagement-lifecycle',
       externalRef: 'ENG-NW-1',
@@ -228,24 +228,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
       reason: 'Northwind asks whether the pilot can recommend refunds',
     });
     expect(change.status).toBe(201);
-    expect(change.body.tracks).toEqual([
-      expect.objectContaining({
-        kind: 'change-order',
-        status: 'requested',
-        mode: 'draft-only',
-        owner: 'engagement-lead',
-        scope: REFUND,
-        blockers: [expect.stringContaining('engagement-lead decides')],
-      }),
-      expect.objectContaining({
-        kind: 'security',
-        status: 'requested',
-        mode: 'draft-only',
-        owner: 'security-lead',
-        scope: REFUND,
-        blockers: [expect.stringContaining('security-lead decides')],
-      }),
-    ]);
+    expect(change.body.tracks).toEqual(requestedTracks(REFUND));
     const [changeOrder, review] = change.body.tracks;
 
     const refund = () =>

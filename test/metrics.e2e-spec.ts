@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { headers as natsHeaders } from 'nats';
 import { eventually } from './support/processes';
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ActionAnswer, OpenedAnswer, RejectionsPage, VerifyResult, WorkOrderListItem } from '@workgate/contracts';
 
@@ -34,7 +34,7 @@ describe('/metrics after a scripted run', () => {
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
   });
   afterAll(() => t?.close());
 

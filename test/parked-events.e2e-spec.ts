@@ -6,7 +6,7 @@ import { createPool, listParked, rebuildProjection } from '@workgate/event-store
 import { viewsProjection } from '../apps/ledger/views/views.projection';
 import { timersProjection } from '../apps/ledger/views/timers.projection';
 import { eventually } from './support/processes';
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ActionAnswer, ApprovalView, OpenedAnswer, WorkOrderListItem } from '@workgate/contracts';
 import type { HealthRefusal } from './support/answers';
@@ -29,7 +29,7 @@ describe('events a projection cannot fold', () => {
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
     // A workflow whose approvals expire in a second, to see the timers fire after the bad event.
     const yaml = readFileSync(join(__dirname, '..', 'workflows', 'support-recovery.yaml'), 'utf8')
       .replace(/^jobType: .*$/m, 'jobType: quick-expiry')

@@ -13,7 +13,7 @@ import {
   WorkOrderOpenedData,
 } from '@workgate/contracts';
 import { eventually } from './support/processes';
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ApprovalView, ExceptionView, OpenedAnswer, PostReviewView } from '@workgate/contracts';
 
@@ -43,8 +43,7 @@ describe('upgrading a ledger of an earlier version', () => {
     'ops-lead': ['ops-lead'],
   });
   let as: Record<string, ReturnType<typeof client>>;
-  const clients = () =>
-    (as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)])));
+  const clients = () => (as = clientsFor(t.url, principals.keys));
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });

@@ -1,4 +1,4 @@
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type {
   ActionAnswer,
@@ -47,7 +47,7 @@ describe('ids usable the moment they are returned', () => {
     t = await startTestWorkgate({
       env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '100000' },
     });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
   });
   afterAll(() => t?.close());
 

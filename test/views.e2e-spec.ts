@@ -4,7 +4,7 @@ import { VIEW_NAMES, viewColumns, WorkflowDefinition, Subjects } from '@workgate
 import { rebuildProjection } from '@workgate/event-store';
 import { VIEW_TABLES, viewsProjection } from '../apps/ledger/views/views.projection';
 import { eventually } from './support/processes';
-import { client, writePrincipals } from './support/principals';
+import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ViewRow, WorkOrderListItem } from '@workgate/contracts';
 import type { IngestAnswer } from './support/answers';
@@ -83,7 +83,7 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
     await t.rpc.request(Subjects.policy.publish, { definition: deskFix(1, ['a', 'b'], 'PT4H') });
 
     const evidence = (ref: string) => [{ kind: 'receipt', ref }];

@@ -1,5 +1,5 @@
 import { fromHttp, fromNatsMessage, Parsed } from './cloud-events';
-import { AT, bytes, data, ok, structured } from './cloud-events.fixtures';
+import { AT, bytes, data, ok, structured, withDataBase64 } from './cloud-events.fixtures';
 
 /**
  * The CloudEvents 1.0 JSON format and HTTP binding as intake reads them, case by case in the manner
@@ -22,13 +22,7 @@ describe('CloudEvents as intake reads them', () => {
       ],
       [
         'data_base64 that is not base64 of JSON',
-        () =>
-          fromHttp(
-            'structured',
-            {},
-            bytes({ ...structured, data: undefined, data_base64: Buffer.from('not json').toString('base64') }),
-            AT,
-          ),
+        () => fromHttp('structured', {}, bytes(withDataBase64('not json')), AT),
         /data_base64 must be base64 of UTF-8 JSON/,
       ],
       [
@@ -127,17 +121,7 @@ describe('CloudEvents as intake reads them', () => {
       ],
       [
         'a key twice in data_base64',
-        () =>
-          fromHttp(
-            'structured',
-            {},
-            bytes({
-              ...structured,
-              data: undefined,
-              data_base64: Buffer.from('{"jobType":"a","jobType":"b"}').toString('base64'),
-            }),
-            AT,
-          ),
+        () => fromHttp('structured', {}, bytes(withDataBase64('{"jobType":"a","jobType":"b"}')), AT),
         /^data\.jobType: the key "jobType" appears more than once/,
       ],
       [

@@ -15,3 +15,9 @@ export const structured = {
 export const bytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 export const ok = (p: Parsed) =>
   p.ok ? { ok: true, id: p.envelope.id, command: p.request.command.type } : { ok: false, reasons: p.reasons };
+/** The structured event with its data sent as data_base64 of `text` instead. */
+export const withDataBase64 = (text: string) => ({
+  ...structured,
+  data: undefined,
+  data_base64: Buffer.from(text).toString('base64'),
+});

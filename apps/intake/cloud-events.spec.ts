@@ -1,5 +1,5 @@
 import { fromHttp, fromNatsMessage, Parsed } from './cloud-events';
-import { AT, bytes, data, ok, structured } from './cloud-events.fixtures';
+import { AT, bytes, data, ok, structured, withDataBase64 } from './cloud-events.fixtures';
 
 /**
  * The CloudEvents 1.0 JSON format and HTTP binding as intake reads them, case by case in the manner
@@ -8,6 +8,22 @@ import { AT, bytes, data, ok, structured } from './cloud-events.fixtures';
  */
 describe('CloudEvents as intake reads them', () => {
   describe('accepted', () => {
+    /** A binary-mode event whose subject header is percent-encoded (an en dash). */
+    const percentEncoded = () =>
+      fromHttp(
+        'binary',
+        {
+          'ce-specversion': '1.0',
+          'ce-id': 'e-1',
+          'ce-source': 'helpdesk',
+          'ce-type': 'workgate.workorder.open',
+          'ce-subject': 'CASE%E2%80%931',
+          'content-type': 'application/json',
+        },
+        bytes(data),
+        AT,
+      );
+
     it.each<[string, () => Parsed[]]>([
       [
         'structured mode',
@@ -34,17 +50,7 @@ describe('CloudEvents as intake reads them', () => {
       ],
       [
         'data_base64 holding the JSON data',
-        () =>
-          fromHttp(
-            'structured',
-            {},
-            bytes({
-              ...structured,
-              data: undefined,
-              data_base64: Buffer.from(JSON.stringify(data)).toString('base64'),
-            }),
-            AT,
-          ),
+        () => fromHttp('structured', {}, bytes(withDataBase64(JSON.stringify(data))), AT),
       ],
       [
         'binary mode: attributes as ce- headers of any case, the body as data',
@@ -63,23 +69,7 @@ describe('CloudEvents as intake reads them', () => {
             AT,
           ),
       ],
-      [
-        'binary mode with a percent-encoded header value',
-        () =>
-          fromHttp(
-            'binary',
-            {
-              'ce-specversion': '1.0',
-              'ce-id': 'e-1',
-              'ce-source': 'helpdesk',
-              'ce-type': 'workgate.workorder.open',
-              'ce-subject': 'CASE%E2%80%931',
-              'content-type': 'application/json',
-            },
-            bytes(data),
-            AT,
-          ),
-      ],
+      ['binary mode with a percent-encoded header value', percentEncoded],
       [
         'binary mode over NATS',
         () => [
@@ -107,19 +97,7 @@ describe('CloudEvents as intake reads them', () => {
     });
 
     it('a percent-encoded binary header is decoded', () => {
-      const [parsed] = fromHttp(
-        'binary',
-        {
-          'ce-specversion': '1.0',
-          'ce-id': 'e-1',
-          'ce-source': 'helpdesk',
-          'ce-type': 'workgate.workorder.open',
-          'ce-subject': 'CASE%E2%80%931',
-          'content-type': 'application/json',
-        },
-        bytes(data),
-        AT,
-      );
+      const [parsed] = percentEncoded();
       expect(parsed.ok && parsed.envelope.subject).toBe('CASE\u20131');
     });
   });

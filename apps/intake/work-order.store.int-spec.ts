@@ -1,9 +1,14 @@
-import { NoticeBus } from '@workgate/messaging';
 import { ReadStreamResult, RpcContract, Subjects, WorkgateError, workOrderStream } from '@workgate/contracts';
-import { startTestWorkgate, TestWorkgate } from '../../test/support/workgate';
-import { WorkflowVersions } from './workflow-versions';
-import { WorkOrdersService } from './work-orders.service';
-import { act, CountingRpc, idOf, note, open, read, workOrdersOver } from './work-orders.fixtures';
+import {
+  act,
+  BatchReadsRefused,
+  serviceOverLedger,
+  idOf,
+  note,
+  open,
+  read,
+  workOrdersOver,
+} from './work-orders.fixtures';
 
 const isPage = (x: unknown): x is ReadStreamResult =>
   typeof x === 'object' && x !== null && 'events' in x && Array.isArray(x.events);
@@ -13,59 +18,41 @@ const isPage = (x: unknown): x is ReadStreamResult =>
  * work orders it does not hold read together, a long one page by page, a ledger of an earlier release.
  */
 describe('WorkOrderStore (real Postgres and NATS)', () => {
-  let t: TestWorkgate;
-  let rpc: CountingRpc;
-  let workflows: WorkflowVersions;
-  let service: WorkOrdersService;
-
-  beforeAll(async () => {
-    t = await startTestWorkgate({ without: ['intake', 'gateway', 'approvals'] });
-    rpc = new CountingRpc(t.nc, 5000, false);
-    workflows = new WorkflowVersions(rpc, new NoticeBus(t.nc));
-    service = workOrdersOver(rpc, workflows).service;
-  });
-  afterAll(async () => {
-    workflows?.onApplicationShutdown();
-    await t?.close();
-  });
-  beforeEach(() => rpc.commits.splice(0));
-
-  const stream = (streamId: string) => rpc.request(Subjects.ledger.readStream, { streamId });
-  const types = async (ref: string) => (await stream(workOrderStream(idOf(ref)))).events.map((e) => e.type);
+  const rig = serviceOverLedger();
 
   it('decides again on a concurrent change: two instances act on one work order, both recorded in order', async () => {
     const ref = 'WOS-8';
-    await service.execute(open(ref));
-    const other = workOrdersOver(rpc, workflows);
+    await rig.service.execute(open(ref));
+    const other = workOrdersOver(rig.rpc, rig.workflows);
     await other.store.load(idOf(ref));
-    const [a, b] = await Promise.all([service.execute(act(ref, note)), other.service.execute(act(ref, read))]);
+    const [a, b] = await Promise.all([rig.service.execute(act(ref, note)), other.service.execute(act(ref, read))]);
     expect([a.answer, b.answer]).toEqual([
       expect.objectContaining({ decision: 'run' }),
       expect.objectContaining({ decision: 'run' }),
     ]);
-    expect(await types(ref)).toEqual(['WorkOrderOpened', 'ActionDecided', 'ActionDecided']);
+    expect(await rig.types(ref)).toEqual(['WorkOrderOpened', 'ActionDecided', 'ActionDecided']);
   });
 
   it('reads the work orders it does not hold together, one request for a burst, and a long one page by page to its end', async () => {
     const refs = ['WOS-9a', 'WOS-9b', 'WOS-9c', 'WOS-9d'];
-    for (const ref of refs) await service.execute(open(ref));
+    for (const ref of refs) await rig.service.execute(open(ref));
     // More events than a first page holds (100): the rest is read on until the stream's version.
     const long = refs[0];
-    const { error } = await service.executeInOrder(
+    const { error } = await rig.service.executeInOrder(
       idOf(long),
       Array.from({ length: 150 }, () => act(long, read)),
     );
     expect(error).toBeUndefined();
-    expect(await types(long)).toHaveLength(151);
+    expect(await rig.types(long)).toHaveLength(151);
 
-    const fresh = workOrdersOver(rpc, workflows);
-    rpc.readBatches.splice(0);
+    const fresh = workOrdersOver(rig.rpc, rig.workflows);
+    rig.rpc.readBatches.splice(0);
     const replies = await Promise.all(refs.map((ref) => fresh.service.execute(act(ref, note))));
     expect(replies.map((r) => r.answer)).toEqual(refs.map(() => expect.objectContaining({ decision: 'run' })));
-    expect(rpc.readBatches).toEqual([
+    expect(rig.rpc.readBatches).toEqual([
       refs.map((ref) => ({ streamId: workOrderStream(idOf(ref)), fromVersion: 1, limit: 100 })),
     ]);
-    const longTypes = await types(long);
+    const longTypes = await rig.types(long);
     expect(longTypes).toHaveLength(152);
     expect(longTypes[151]).toBe('ActionDecided');
     expect(await fresh.store.load(idOf(long))).toMatchObject({ version: 152 });
@@ -75,36 +62,29 @@ describe('WorkOrderStore (real Postgres and NATS)', () => {
     'reads a work order alone when the reads together are refused as %s',
     async (code) => {
       const ref = `WOS-10-${code}`;
-      await service.execute(open(ref));
-      class RefusingBatches extends CountingRpc {
-        override requestEncoded<Req, Res>(
-          contract: RpcContract<Req, Res>,
-          bytes: Uint8Array,
-          options?: { timeoutMs?: number },
-        ): Promise<Res> {
-          if (contract.subject === Subjects.ledger.readStreamBatch.subject)
-            return Promise.reject(new WorkgateError(code, 'refused'));
-          return super.requestEncoded(contract, bytes, options);
-        }
-      }
-      const fresh = workOrdersOver(new RefusingBatches(t.nc, 5000, false), workflows);
+      await rig.service.execute(open(ref));
+      const fresh = workOrdersOver(new BatchReadsRefused(rig.t.nc, new WorkgateError(code, 'refused')), rig.workflows);
       expect((await fresh.service.execute(act(ref, read))).answer).toMatchObject({ decision: 'run' });
-      expect(await types(ref)).toEqual(['WorkOrderOpened', 'ActionDecided']);
+      expect(await rig.types(ref)).toEqual(['WorkOrderOpened', 'ActionDecided']);
     },
   );
 
   it('reads a long work order to its end from a ledger of an earlier release (no batch subject; version of the last event returned)', async () => {
     const ref = 'WOS-LONG-EARLIER';
-    await service.execute(open(ref));
+    await rig.service.execute(open(ref));
     expect(
       (
-        await service.executeInOrder(
+        await rig.service.executeInOrder(
           idOf(ref),
           Array.from({ length: 120 }, () => act(ref, read)),
         )
       ).error,
     ).toBeUndefined();
-    class EarlierLedger extends CountingRpc {
+    const noBatches = new WorkgateError(
+      'unavailable',
+      `no service answers on ${Subjects.ledger.readStreamBatch.subject}`,
+    );
+    class EarlierLedger extends BatchReadsRefused {
       override request<Req, Res>(
         contract: RpcContract<Req, Res>,
         payload: Req,
@@ -116,19 +96,10 @@ describe('WorkOrderStore (real Postgres and NATS)', () => {
           return Object.assign(page, { version: page.events[page.events.length - 1].streamVersion });
         });
       }
-      override requestEncoded<Req, Res>(
-        contract: RpcContract<Req, Res>,
-        bytes: Uint8Array,
-        options?: { timeoutMs?: number },
-      ): Promise<Res> {
-        if (contract.subject === Subjects.ledger.readStreamBatch.subject)
-          return Promise.reject(new WorkgateError('unavailable', `no service answers on ${contract.subject}`));
-        return super.requestEncoded(contract, bytes, options);
-      }
     }
-    const fresh = workOrdersOver(new EarlierLedger(t.nc, 5000, false), workflows);
+    const fresh = workOrdersOver(new EarlierLedger(rig.t.nc, noBatches), rig.workflows);
     expect(await fresh.store.load(idOf(ref))).toMatchObject({ version: 121 });
     expect((await fresh.service.execute(act(ref, read))).answer).toMatchObject({ decision: 'run' });
-    expect(await types(ref)).toHaveLength(122);
+    expect(await rig.types(ref)).toHaveLength(122);
   });
 });

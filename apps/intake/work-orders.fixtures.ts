@@ -9,9 +9,13 @@ import {
   RpcContract,
   Subjects,
   WorkOrderAnswer,
+  WorkgateError,
   WorkOrderCommand,
+  workOrderStream,
 } from '@workgate/contracts';
-import { RpcClient } from '@workgate/messaging';
+import type { NatsConnection } from 'nats';
+import { NoticeBus, RpcClient } from '@workgate/messaging';
+import { startTestWorkgate, TestWorkgate } from '../../test/support/workgate';
 import { LedgerCommits, LedgerReads } from './ledger-commits';
 import { requestOf, WorkOrderRequest, workOrderIdFor } from './work-order-requests';
 import { WorkOrderStore } from './work-order.store';
@@ -59,11 +63,75 @@ export class CountingRpc extends RpcClient {
   }
 }
 
+/** A CountingRpc whose reads of work orders together (read-stream-batch) are refused with `refusal`. */
+export class BatchReadsRefused extends CountingRpc {
+  constructor(
+    nc: NatsConnection,
+    private readonly refusal: WorkgateError,
+  ) {
+    super(nc, 5000, false);
+  }
+
+  override requestEncoded<Req, Res>(
+    contract: RpcContract<Req, Res>,
+    bytes: Uint8Array,
+    options?: { timeoutMs?: number },
+  ): Promise<Res> {
+    if (contract.subject === Subjects.ledger.readStreamBatch.subject) return Promise.reject(this.refusal);
+    return super.requestEncoded(contract, bytes, options);
+  }
+}
+
 /** The service and its store as intake wires them, over `rpc`. */
 export function workOrdersOver(rpc: RpcClient, workflows: WorkflowVersions) {
   const reads = new LedgerReads(rpc);
   const store = new WorkOrderStore(new LedgerCommits(rpc), reads);
   return { store, service: new WorkOrdersService(store, workflows, reads) };
+}
+
+/**
+ * The service and its store over the real ledger, policy and exceptions services over NATS (no
+ * intake, no gateway, no approvals), started before a specification's tests and closed after
+ * them; the commits are counted from each test's start.
+ */
+export function serviceOverLedger() {
+  let t: TestWorkgate | undefined;
+  let started: { rpc: CountingRpc; workflows: WorkflowVersions; service: WorkOrdersService } | undefined;
+  const on = () => {
+    if (!t || !started) throw new Error('the workgate has not started');
+    return { t, ...started };
+  };
+  beforeAll(async () => {
+    t = await startTestWorkgate({ without: ['intake', 'gateway', 'approvals'] });
+    const rpc = new CountingRpc(t.nc, 5000, false);
+    const workflows = new WorkflowVersions(rpc, new NoticeBus(t.nc));
+    started = { rpc, workflows, service: workOrdersOver(rpc, workflows).service };
+  });
+  afterAll(async () => {
+    started?.workflows.onApplicationShutdown();
+    await t?.close();
+  });
+  beforeEach(() => on().rpc.commits.splice(0));
+
+  const stream = (streamId: string) => on().rpc.request(Subjects.ledger.readStream, { streamId });
+  return {
+    get t() {
+      return on().t;
+    },
+    get rpc() {
+      return on().rpc;
+    },
+    get workflows() {
+      return on().workflows;
+    },
+    get service() {
+      return on().service;
+    },
+    /** A stream as the ledger holds it. */
+    stream,
+    /** The types of a work order's events, in order. */
+    types: async (ref: string) => (await stream(workOrderStream(idOf(ref)))).events.map((e) => e.type),
+  };
 }
 
 /** A command as a source sends it (its route's body), as intake runs it. */

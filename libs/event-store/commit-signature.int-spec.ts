@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { freshDatabase, TestDatabase } from '../../test/support/database';
+import { insertChainedRow } from '../../test/support/ledger-tamper';
 import { signerFromKey } from './checkpoint';
-import { canonicalEventJson, chainHash } from './hash';
 import { LedgerReader } from './ledger-reader';
 import { LedgerWriter } from './ledger-writer';
 import { verifyLedger } from './verify';
@@ -54,21 +54,7 @@ describe('commit signatures (real Postgres)', () => {
       eventId: randomUUID(),
       prevHash: last.hash,
     };
-    const hash = chainHash(last.hash, canonicalEventJson(forged));
-    await db.ownerPool().query(
-      `INSERT INTO ledger_events (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
-       VALUES (5, 'forged', 1, $1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        forged.eventId,
-        forged.type,
-        JSON.stringify(forged.data),
-        JSON.stringify(forged.metadata),
-        forged.occurredAt,
-        forged.recordedAt,
-        last.hash,
-        hash,
-      ],
-    );
+    const hash = await insertChainedRow(db.ownerPool(), last.hash, forged);
     expect(await checked()).toMatchObject({
       ok: false,
       firstBadPosition: 5,

@@ -3,6 +3,7 @@ import { freshDatabase, TestDatabase } from '../../test/support/database';
 import { eventually } from '../../test/support/processes';
 import type { CommittedEvent } from './commit-plan';
 import { listParked } from './parked-events';
+import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
 /** A probe event's number, when it has one. */
@@ -108,6 +109,19 @@ describe("ProjectionRunner: pages from the writer's commits, the rest from the l
  */
 describe('ProjectionRunner: events it cannot fold (real Postgres)', () => {
   let db: TestDatabase;
+  /** The probe projection: each event's position and the n that `ns` reads of it, after `first` (which may throw). */
+  const counts = (ns: (events: RecordedEvent[]) => unknown[], first = () => {}): Projection => ({
+    name: 'counts',
+    types: ['Counted'],
+    tables: ['probe_counts'],
+    apply: async (client, events) => {
+      first();
+      await client.query('INSERT INTO probe_counts SELECT * FROM unnest($1::bigint[], $2::smallint[])', [
+        events.map((e) => e.position),
+        ns(events),
+      ]);
+    },
+  });
   const row = (position: number, data: object) =>
     db.ownerPool().query(
       `INSERT INTO ledger_events (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
@@ -128,21 +142,8 @@ describe('ProjectionRunner: events it cannot fold (real Postgres)', () => {
     const parked: number[] = [];
     const runner = new ProjectionRunner(
       db.viewsPool(),
-      [
-        {
-          name: 'counts',
-          types: ['Counted'],
-          tables: ['probe_counts'],
-          apply: async (client, events) => {
-            // Position 4 has no n: reading it fails as a fold of unreadable data does.
-            const ns = events.map((e) => probeN(e)!.toFixed(0));
-            await client.query('INSERT INTO probe_counts SELECT * FROM unnest($1::bigint[], $2::smallint[])', [
-              events.map((e) => e.position),
-              ns,
-            ]);
-          },
-        },
-      ],
+      // Position 4 has no n: reading it fails as a fold of unreadable data does.
+      [counts((events) => events.map((e) => probeN(e)!.toFixed(0)))],
       { onParked: (events) => parked.push(...events.map((e) => e.position)) },
     );
     await runner.catchUp();
@@ -163,18 +164,12 @@ describe('ProjectionRunner: events it cannot fold (real Postgres)', () => {
     const runner = new ProjectionRunner(
       db.viewsPool(),
       [
-        {
-          name: 'counts',
-          types: ['Counted'],
-          tables: ['probe_counts'],
-          apply: async (client, events) => {
+        counts(
+          (events) => events.map((e) => probeN(e)),
+          () => {
             if (outage) throw new Error('Connection terminated unexpectedly');
-            await client.query('INSERT INTO probe_counts SELECT * FROM unnest($1::bigint[], $2::smallint[])', [
-              events.map((e) => e.position),
-              events.map((e) => probeN(e)),
-            ]);
           },
-        },
+        ),
       ],
       { idleMs: 20 },
     );

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CloudEvent, emitterFor, httpTransport, Mode } from 'cloudevents';
 import { parse } from 'yaml';
 import { startWorkgate } from '../../cli/workgate';
-import { client, writePrincipals } from '../support/principals';
+import { client, clientsFor, writePrincipals } from '../support/principals';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 import type {
   ActionAnswer,
@@ -42,7 +42,7 @@ describe('the integrator contract', () => {
     t = await startTestWorkgate({
       env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '100000' },
     });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
   });
   afterAll(() => t?.close());
 

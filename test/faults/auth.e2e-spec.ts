@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../../apps/gateway/http';
 import { eventually } from '../support/processes';
-import { client, writePrincipals } from '../support/principals';
+import { client, clientsFor, writePrincipals } from '../support/principals';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 import { declaredRoutes, DeclaredRoute, fillPath, openApiRoutes, Role, ROLES, routeKey } from './http-routes';
 import type { ActionAnswer, ApprovalView, OpenedAnswer, WorkflowSummary } from '@workgate/contracts';
@@ -71,7 +71,7 @@ describe('auth matrix', () => {
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(t.url, key)]));
+    as = clientsFor(t.url, principals.keys);
     anonymous = client(t.url);
     const byKey = new Map(declared.map((r) => [routeKey(r), r]));
     v1 = (await openApiRoutes(t.url))

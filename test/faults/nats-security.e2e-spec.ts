@@ -18,7 +18,7 @@ import { natsServers, redactNatsUrl, RpcClient } from '@workgate/messaging';
 import { waitFor } from '../../cli/infra';
 import { freshDatabase, TestDatabase } from '../support/database';
 import { freePort } from '../support/nats-server';
-import { client, writePrincipals } from '../support/principals';
+import { client, clientsFor, writePrincipals } from '../support/principals';
 import { eventually, ServiceProcess, spawnBuilt } from '../support/processes';
 import type {
   ActionAnswer,
@@ -203,7 +203,7 @@ describe('NATS security: deploy/nats.conf', () => {
       120_000,
       'every service to answer /health',
     );
-    as = Object.fromEntries(Object.entries(principals.keys).map(([id, key]) => [id, client(baseUrl, key)]));
+    as = clientsFor(baseUrl, principals.keys);
   }, 200_000);
 
   afterAll(async () => {

@@ -67,3 +67,8 @@ export function client(baseUrl: string, key?: string) {
     return { status: res.status, body: parseJson(text) as T, text, headers: res.headers };
   };
 }
+
+/** fetch with each principal's key: a caller per principal id. */
+export function clientsFor(baseUrl: string, keys: Record<string, string>): Record<string, ReturnType<typeof client>> {
+  return Object.fromEntries(Object.entries(keys).map(([id, key]) => [id, client(baseUrl, key)]));
+}

@@ -43,6 +43,33 @@ const raised = recorded('exception-e1', 'ExceptionRaised', {
   raisedBy: 'op',
   at: AT,
 });
+/** The exception's SLA breached. */
+const slaBreached = () =>
+  recorded('exception-e1', 'SlaBreached', { exceptionId: 'e1', code: 'VENDOR_LATE', owner: 'lead', dueAt: AT, at: AT });
+/** A delegation sent to its recipient, its prompt private. */
+const dispatched = (reminders: string[]) =>
+  recorded('delegation-d1', 'DelegationDispatched', {
+    dispatchId: 'd1',
+    dispatchCreatedAt: AT,
+    workOrderId: 'w1',
+    recipient: 'agent',
+    owner: 'lead',
+    dispatchedBy: 'op',
+    command: 'execute',
+    prompt: { objective: CANARY },
+    reminders,
+    timeoutAt: AT,
+  });
+/** An action stopped, with private facts and evidence beside it. */
+const stopped = (action: Record<string, unknown>, decision: { reason: string; message: string; rule: string | null }) =>
+  recorded('workorder-w1', 'ActionDecided', {
+    actionId: 'x2',
+    workOrderId: 'w1',
+    action,
+    facts: { note: CANARY },
+    workOrder: { evidence: [{ kind: 'photo', ref: CANARY, private: true }] },
+    decision: { decision: 'stop', ...decision, decisionOwner: 'lead' },
+  });
 
 describe('webhook notifications', () => {
   it('cover every notification type but approval.reminder, which no ledger event means yet', () => {
@@ -72,30 +99,8 @@ describe('webhook notifications', () => {
         recorded('postreview-p1', 'PostReviewOverdue', { postReviewId: 'p1', reviewer: 'rev', dueAt: AT, at: AT }),
       ),
       notificationOf(raised),
-      notificationOf(
-        recorded('exception-e1', 'SlaBreached', {
-          exceptionId: 'e1',
-          code: 'VENDOR_LATE',
-          owner: 'lead',
-          dueAt: AT,
-          at: AT,
-        }),
-        raised,
-      ),
-      notificationOf(
-        recorded('delegation-d1', 'DelegationDispatched', {
-          dispatchId: 'd1',
-          dispatchCreatedAt: AT,
-          workOrderId: 'w1',
-          recipient: 'agent',
-          owner: 'lead',
-          dispatchedBy: 'op',
-          command: 'execute',
-          prompt: { objective: CANARY },
-          reminders: [AT],
-          timeoutAt: AT,
-        }),
-      ),
+      notificationOf(slaBreached(), raised),
+      notificationOf(dispatched([AT])),
       notificationOf(
         recorded('delegation-d1', 'DelegationReminderDue', {
           dispatchId: 'd1',
@@ -117,20 +122,10 @@ describe('webhook notifications', () => {
         }),
       ),
       notificationOf(
-        recorded('workorder-w1', 'ActionDecided', {
-          actionId: 'x2',
-          workOrderId: 'w1',
-          action: { system: 'billing', operation: 'refund', kind: 'write' },
-          facts: { note: CANARY },
-          workOrder: { evidence: [{ kind: 'photo', ref: CANARY, private: true }] },
-          decision: {
-            decision: 'stop',
-            reason: 'write_not_allowed',
-            message: 'billing writes are outside the lane',
-            rule: null,
-            decisionOwner: 'lead',
-          },
-        }),
+        stopped(
+          { system: 'billing', operation: 'refund', kind: 'write' },
+          { reason: 'write_not_allowed', message: 'billing writes are outside the lane', rule: null },
+        ),
       ),
     ];
     const types = examples.map((n) => n?.type);
@@ -167,16 +162,7 @@ describe('webhook notifications', () => {
       decision: 'rejected',
       decidedBy: 'ana',
     });
-    const breached = notificationOf(
-      recorded('exception-e1', 'SlaBreached', {
-        exceptionId: 'e1',
-        code: 'VENDOR_LATE',
-        owner: 'lead',
-        dueAt: AT,
-        at: AT,
-      }),
-      raised,
-    );
+    const breached = notificationOf(slaBreached(), raised);
     expect(breached?.payload.data).toMatchObject({ exceptionId: 'e1', workOrderId: 'w1', owner: 'lead', dueAt: AT });
   });
 
@@ -187,35 +173,12 @@ describe('webhook notifications', () => {
         recorded('approval-a1', 'ApprovalRejected', { approvalId: 'a1', decidedBy: 'ana', at: AT, note: CANARY }),
         requested,
       ),
+      notificationOf(dispatched([])),
       notificationOf(
-        recorded('delegation-d1', 'DelegationDispatched', {
-          dispatchId: 'd1',
-          dispatchCreatedAt: AT,
-          workOrderId: 'w1',
-          recipient: 'agent',
-          owner: 'lead',
-          dispatchedBy: 'op',
-          command: 'execute',
-          prompt: { objective: CANARY },
-          reminders: [],
-          timeoutAt: AT,
-        }),
-      ),
-      notificationOf(
-        recorded('workorder-w1', 'ActionDecided', {
-          actionId: 'x2',
-          workOrderId: 'w1',
-          action: { system: 'billing', operation: 'refund', kind: 'write', objects: [CANARY] },
-          facts: { note: CANARY },
-          workOrder: { evidence: [{ kind: 'photo', ref: CANARY, private: true }] },
-          decision: {
-            decision: 'stop',
-            reason: 'rule_matched',
-            message: 'refunds stop',
-            rule: 'no-refunds',
-            decisionOwner: 'lead',
-          },
-        }),
+        stopped(
+          { system: 'billing', operation: 'refund', kind: 'write', objects: [CANARY] },
+          { reason: 'rule_matched', message: 'refunds stop', rule: 'no-refunds' },
+        ),
       ),
     ];
     for (const n of payloads) {

@@ -16,6 +16,7 @@ import {
   stateAfter,
   work,
   workflow,
+  andThen,
 } from './work-order.fixtures';
 import { decideWorkOrder } from './work-order.decider';
 import { WorkOrderEvent } from './work-order.state';
@@ -147,13 +148,7 @@ describe('requesting an action: one verdict, decided once over the workflow vers
         ));
 
     it('decides writes as usual once the exception is resolved', () => {
-      const resolved = [
-        ...opened,
-        ...work
-          .given(...opened)
-          .when({ type: 'CloseException', exceptionId: exception.exceptionId })
-          .result(),
-      ];
+      const resolved = andThen(opened, { type: 'CloseException', exceptionId: exception.exceptionId });
       work
         .given(...resolved)
         .when(orderNote)

@@ -1,6 +1,7 @@
 import { approvalOutcomeOf } from './approval-outcomes';
 import { appendedEventsOf } from './outcomes';
-import { open, refund, stateAfter, work } from './work-order.fixtures';
+import { open, refund, stateAfter, work, andThen } from './work-order.fixtures';
+import { WorkOrderCommand } from './commands';
 
 const waiting = work.history(open, refund);
 const approvalId = [...stateAfter(waiting).actions.values()][0].approvalId!;
@@ -21,13 +22,7 @@ describe('approval outcomes coming back to the work order', () => {
   );
 
   it('applies an outcome once, and refuses an approval the work order does not know', () => {
-    const resolved = [
-      ...waiting,
-      ...work
-        .given(...waiting)
-        .when({ type: 'ApplyApprovalOutcome', approvalId, outcome: 'approved' })
-        .result(),
-    ];
+    const resolved = andThen(waiting, { type: 'ApplyApprovalOutcome', approvalId, outcome: 'approved' });
     work
       .given(...resolved)
       .when({ type: 'ApplyApprovalOutcome', approvalId, outcome: 'rejected' })
@@ -39,42 +34,25 @@ describe('approval outcomes coming back to the work order', () => {
   });
 
   it('lists the open conditions of a conditional approval, ignoring an update older than the one shown', () => {
-    const conditional = [
-      ...waiting,
-      ...work
-        .given(...waiting)
-        .when({
-          type: 'ApplyApprovalOutcome',
-          approvalId,
-          outcome: 'conditional',
-          openConditions: ['R-03', 'R-04'],
-          approvalVersion: 2,
-        })
-        .result(),
-    ];
+    const conditionalUpdate = (openConditions: string[], approvalVersion: number): WorkOrderCommand => ({
+      type: 'ApplyApprovalOutcome',
+      approvalId,
+      outcome: 'conditional',
+      openConditions,
+      approvalVersion,
+    });
+    const conditional = andThen(waiting, conditionalUpdate(['R-03', 'R-04'], 2));
     expect(stateAfter(conditional).approvals.get(approvalId)).toMatchObject({
       status: 'conditional',
       openConditions: ['R-03', 'R-04'],
     });
     work
       .given(...conditional)
-      .when({
-        type: 'ApplyApprovalOutcome',
-        approvalId,
-        outcome: 'conditional',
-        openConditions: ['R-04'],
-        approvalVersion: 3,
-      })
+      .when(conditionalUpdate(['R-04'], 3))
       .then(['ApprovalConditional']);
     work
       .given(...conditional)
-      .when({
-        type: 'ApplyApprovalOutcome',
-        approvalId,
-        outcome: 'conditional',
-        openConditions: ['R-03'],
-        approvalVersion: 1,
-      })
+      .when(conditionalUpdate(['R-03'], 1))
       .then([]);
   });
 });

@@ -11,6 +11,26 @@ export const definition = shippedWorkflow('engagement-lifecycle');
 export const engagementWorkflow = compileWorkflow(definition);
 export const REFUND: ActionScope = { system: 'support-desk', operation: 'refund.recommend', kind: 'write' };
 
+/** What a scope change adding `scope` opens under the shipped workflow: a change order and a security review, both draft-only until their owners decide. */
+export const requestedTracks = (scope: ActionScope) => [
+  expect.objectContaining({
+    kind: 'change-order',
+    status: 'requested',
+    mode: 'draft-only',
+    owner: 'engagement-lead',
+    scope,
+    blockers: [expect.stringContaining('engagement-lead decides')],
+  }),
+  expect.objectContaining({
+    kind: 'security',
+    status: 'requested',
+    mode: 'draft-only',
+    owner: 'security-lead',
+    scope,
+    blockers: [expect.stringContaining('security-lead decides')],
+  }),
+];
+
 /** Stage routing, overlays and scope changes over the shipped engagement-lifecycle workflow, with the real boundary, rules and overlay conditions. */
 export class Engagement {
   readonly events: WorkOrderEvent[] = [];

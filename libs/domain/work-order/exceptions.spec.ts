@@ -13,6 +13,7 @@ import {
   orderNote,
   stateAfter,
   work,
+  andThen,
 } from './work-order.fixtures';
 
 const breakGlassWorkflow = compileWorkflow({
@@ -94,13 +95,7 @@ describe('exceptions resolved in their own stream', () => {
         expect(s.status).toBe('open');
         expect(existing(s).exceptions.get(exceptionId)?.open).toBe(false);
       });
-    const closed = [
-      ...blocked,
-      ...work
-        .given(...blocked)
-        .when({ type: 'CloseException', exceptionId })
-        .result(),
-    ];
+    const closed = andThen(blocked, { type: 'CloseException', exceptionId });
     work
       .given(...closed)
       .when({ type: 'CloseException', exceptionId })

@@ -2,7 +2,7 @@ import { answerWith, eventOfType } from './work-order.fixtures';
 /** Scope changes and the approvals they bring (SPEC section 8) over the shipped engagement-lifecycle workflow. */
 import { WorkOrderCommand } from './commands';
 import { answerOf } from './answers';
-import { Engagement, REFUND } from './engagement.fixtures';
+import { Engagement, REFUND, requestedTracks } from './engagement.fixtures';
 import { approvedAddedScope, describeStatus, gateOf } from './lifecycle';
 import { scopeChangeTracks } from './handoff';
 
@@ -16,24 +16,7 @@ describe('scope changes', () => {
     });
     expect(events.map((x) => x.type)).toEqual(['GateRequested', 'GateRequested', 'ScopeChangeRequested']);
     const answer = answerWith(answerOf(events[2], e.open), 'scopeChangeId');
-    expect(answer.tracks).toEqual([
-      expect.objectContaining({
-        kind: 'change-order',
-        status: 'requested',
-        mode: 'draft-only',
-        owner: 'engagement-lead',
-        scope: REFUND,
-        blockers: [expect.stringContaining('engagement-lead decides')],
-      }),
-      expect.objectContaining({
-        kind: 'security',
-        status: 'requested',
-        mode: 'draft-only',
-        owner: 'security-lead',
-        scope: REFUND,
-        blockers: [expect.stringContaining('security-lead decides')],
-      }),
-    ]);
+    expect(answer.tracks).toEqual(requestedTracks(REFUND));
     // The original scope's security approval is still the conditional one; the new track is not it.
     expect(describeStatus(gateOf(e.open, 'security', 'original'))).toBe('conditional (R-03 open)');
   });

@@ -170,27 +170,20 @@ describe('lifecycle stages', () => {
   it('a gate approves one artifact: no revision while it is being decided, and the approver names the artifact', () => {
     const e = new Engagement();
     const gate = Engagement.gate(e.artifact('discovery', 'requirements-brief', 'DISC-v1'));
+    const revision: WorkOrderCommand = {
+      type: 'RecordStageArtifact',
+      stageId: 'discovery',
+      artifact: { kind: 'requirements-brief', ref: 'DISC-v2' },
+    };
     expect(gate.action).toEqual({
       system: 'lifecycle',
       operation: 'discovery.facts-verified',
       kind: 'write',
       objects: ['artifact:DISC-v1'],
     });
-    expect(
-      e.refusal({
-        type: 'RecordStageArtifact',
-        stageId: 'discovery',
-        artifact: { kind: 'requirements-brief', ref: 'DISC-v2' },
-      }).code,
-    ).toBe('stage_gate_open');
+    expect(e.refusal(revision).code).toBe('stage_gate_open');
     e.resolve(gate.approvalId, 'conditional', ['add the data map']);
-    expect(
-      e.refusal({
-        type: 'RecordStageArtifact',
-        stageId: 'discovery',
-        artifact: { kind: 'requirements-brief', ref: 'DISC-v2' },
-      }).code,
-    ).toBe('stage_gate_open');
+    expect(e.refusal(revision).code).toBe('stage_gate_open');
   });
 
   it('a retried artifact answers as the first time, whatever the gate became since', () => {

@@ -1,7 +1,7 @@
 import { compileWorkflow } from '@workgate/workflow';
 import { specify } from '../spec-support';
 import { workOrders } from './work-order.decider';
-import { action, ctx, definition, meta, open, refund, stateAfter, work } from './work-order.fixtures';
+import { action, ctx, definition, meta, open, refund, stateAfter, work, andThen } from './work-order.fixtures';
 
 const waiting = work.history(open, refund);
 const approvalId = [...stateAfter(waiting).actions.values()][0].approvalId!;
@@ -11,24 +11,19 @@ describe('approvals of tool calls (SPEC section 10)', () => {
     action('payments', 'refund', 'write', { argumentsSha256: args.repeat(64).slice(0, 64) });
   const waitingCall = work.history(open, call('a'));
   const callApproval = [...stateAfter(waitingCall).actions.values()][0].approvalId!;
-  const approved = (permittedArguments?: string) => [
-    ...waitingCall,
-    ...work
-      .given(...waitingCall)
-      .when({
-        type: 'ApplyApprovalOutcome',
-        approvalId: callApproval,
-        outcome: 'approved',
-        decidedBy: 'owner',
-        permittedAction: {
-          system: 'payments',
-          operation: 'refund',
-          kind: 'write',
-          ...(permittedArguments ? { argumentsSha256: permittedArguments.repeat(64).slice(0, 64) } : {}),
-        },
-      })
-      .result(),
-  ];
+  const approved = (permittedArguments?: string) =>
+    andThen(waitingCall, {
+      type: 'ApplyApprovalOutcome',
+      approvalId: callApproval,
+      outcome: 'approved',
+      decidedBy: 'owner',
+      permittedAction: {
+        system: 'payments',
+        operation: 'refund',
+        kind: 'write',
+        ...(permittedArguments ? { argumentsSha256: permittedArguments.repeat(64).slice(0, 64) } : {}),
+      },
+    });
 
   it('runs the approved exact call once: asked again it is approved; a third time, or with other arguments, it waits', () => {
     const history = approved('a');
@@ -38,13 +33,7 @@ describe('approvals of tool calls (SPEC section 10)', () => {
       .then(['ActionDecided'], ([e]) =>
         expect(e.data).toMatchObject({ decision: { decision: 'run', reason: 'approved' }, coveredBy: callApproval }),
       );
-    const used = [
-      ...history,
-      ...work
-        .given(...history)
-        .when(call('a'))
-        .result(),
-    ];
+    const used = andThen(history, call('a'));
     work
       .given(...used)
       .when(call('a'))
@@ -141,13 +130,7 @@ describe('approvals of tool calls (SPEC section 10)', () => {
       .given(...history)
       .when(result('d'.repeat(64)))
       .thenThrows('forbidden');
-    const recorded = [
-      ...history,
-      ...work
-        .given(...history)
-        .when(result('d'.repeat(64)))
-        .result(),
-    ];
+    const recorded = andThen(history, result('d'.repeat(64)));
     work
       .given(...recorded)
       .when(result('d'.repeat(64)))
@@ -159,18 +142,12 @@ describe('approvals of tool calls (SPEC section 10)', () => {
   });
 
   it('leaves actions that are no tool calls as before: each waits for its own approval', () => {
-    const resolved = [
-      ...waiting,
-      ...work
-        .given(...waiting)
-        .when({
-          type: 'ApplyApprovalOutcome',
-          approvalId,
-          outcome: 'approved',
-          permittedAction: { system: 'payments', operation: 'refund', kind: 'write', objects: ['refund:7'] },
-        })
-        .result(),
-    ];
+    const resolved = andThen(waiting, {
+      type: 'ApplyApprovalOutcome',
+      approvalId,
+      outcome: 'approved',
+      permittedAction: { system: 'payments', operation: 'refund', kind: 'write', objects: ['refund:7'] },
+    });
     work
       .given(...resolved)
       .when(refund)

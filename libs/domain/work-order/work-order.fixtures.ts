@@ -67,6 +67,15 @@ export const work = specify(workOrders, () => ctx());
 /** given(the events of these commands) -> when(command) -> then(event types) | thenThrows(code) */
 export const given = (...commands: WorkOrderCommand[]) => work.given(...work.history(...commands));
 
+/** `history` followed by what `command` records after it. */
+export const andThen = (history: WorkOrderEvent[], command: WorkOrderCommand): WorkOrderEvent[] => [
+  ...history,
+  ...work
+    .given(...history)
+    .when(command)
+    .result(),
+];
+
 export const openWith = (inputs: Record<string, unknown>): WorkOrderCommand => ({
   type: 'OpenWorkOrder',
   jobType: 'support-recovery',
