@@ -14,9 +14,7 @@ import { LedgerWriterOptions, writerSettings, WriterSettings } from './writer-op
 export type { CommittedEvent } from './commit-plan';
 
 /**
- * The single writer of the evidence ledger.
- *
- * One instance per deployment holds a Postgres advisory lock on its own connection and does
+ * The single writer of the evidence ledger. One instance per deployment holds a Postgres advisory lock on its own connection and does
  * every write through that connection, so the lock and the writes live and die together.
  * Concurrent appends are group-committed: collected while the previous commit is in flight
  * (or for `lingerMs`), version-checked against an in-memory stream cache, hashed in position
@@ -55,10 +53,7 @@ export class LedgerWriter {
     return this.active;
   }
 
-  /**
-   * Resolves once the group commit in flight (if any) has taken its answer: a row Postgres shows
-   * may be committed by this writer a moment before `currentHead` moves past it.
-   */
+  /** Once the group commit in flight has its answer: Postgres shows its rows before `currentHead` moves. */
   settled(): Promise<void> {
     return this.queue.inFlight;
   }
@@ -252,8 +247,7 @@ export class LedgerWriter {
    * Fast path: when every stream of the batch is either in the version cache or expected not to
    * exist, skip the lookup and let the unique constraints on (stream_id, stream_version) and
    * event_id catch the rare surprise (a replayed event id, a stream created before a restart);
-   * the batch is then redone with the lookup. The INSERT is one statement, so a refused batch
-   * wrote nothing.
+   * the batch is then redone with the lookup. The INSERT is one statement: a refused batch wrote nothing.
    */
   private async writeBatch(client: Client, batch: Pending[]): Promise<void> {
     const optimistic = batch.every((p) =>
