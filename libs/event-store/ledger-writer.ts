@@ -14,12 +14,12 @@ import { LedgerWriterOptions, writerSettings, WriterSettings } from './writer-op
 export type { CommittedEvent } from './commit-plan';
 
 /**
- * The single writer of the evidence ledger. One instance per deployment holds a Postgres advisory lock on its own connection and does
- * every write through that connection, so the lock and the writes live and die together.
- * Concurrent appends are group-committed: collected while the previous commit is in flight
- * (or for `lingerMs`), version-checked against an in-memory stream cache, hashed in position
- * order, written in one INSERT ... SELECT unnest(...) (one implicit transaction, one fsync),
- * and only then answered. Positions are assigned here, so they are gap-free.
+ * The single writer of the evidence ledger. One instance per deployment holds a Postgres advisory
+ * lock on its own connection and does every write through that connection, so the lock and the
+ * writes live and die together. Concurrent appends are group-committed: collected while the
+ * previous commit is in flight (or for `lingerMs`), version-checked against an in-memory stream
+ * cache, hashed in position order, written in one INSERT ... SELECT unnest(...) (one implicit
+ * transaction, one fsync), and only then answered. Positions are assigned here: gap-free.
  */
 export class LedgerWriter {
   private readonly opts: WriterSettings;
