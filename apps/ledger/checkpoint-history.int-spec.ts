@@ -12,15 +12,17 @@ describe('the history check before a checkpoint is signed (real Postgres)', () =
   const ledger = ledgerUnderTest();
 
   /** The writer as the check sees it: its head is `head` until its commit in flight settles at `settlesAt`. */
-  const writerAt = (head: number, settlesAt: number) => {
+  const writerAt = (head: number, settlesAt: number, refusesWhenSettled?: string) => {
     let position = head;
-    return {
-      refusing: undefined,
+    const writer = {
+      refusing: undefined as string | undefined,
       currentHead: (): LedgerHead => ({ position, hash: '' }),
       settled: async () => {
         position = settlesAt;
+        writer.refusing = refusesWhenSettled;
       },
     };
+    return writer;
   };
 
   beforeAll(async () => {
@@ -37,6 +39,14 @@ describe('the history check before a checkpoint is signed (real Postgres)', () =
     const root = (await treeFrontier(ledger.owner, 4)).root();
     expect(await historyProblem({ pool: ledger.owner, writer: writerAt(4, 4) }, undefined, 4, root)).toBe(
       'the ledger holds position 5, which the writer did not write',
+    );
+  });
+
+  it('answers the writer’s refusal when the commit it waited for met a row written around it', async () => {
+    const root = (await treeFrontier(ledger.owner, 4)).root();
+    const refusal = 'the ledger holds position 5, past this writer’s head 4: rows were written around the writer';
+    expect(await historyProblem({ pool: ledger.owner, writer: writerAt(4, 5, refusal) }, undefined, 4, root)).toBe(
+      refusal,
     );
   });
 });

@@ -61,7 +61,8 @@ export async function historyProblem(
     return `the events since the last checkpoint do not give the writer's tree: rows were rewritten`;
   const beyond = await rowBeyondWriter(store, rows.slice(at));
   if (beyond) return `the ledger holds position ${beyond}, which the writer did not write`;
-  return undefined;
+  // The commit it waited for may have met that row (a unique violation) and made the writer refuse.
+  return store.writer.refusing;
 }
 
 /**

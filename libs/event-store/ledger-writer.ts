@@ -55,7 +55,7 @@ export class LedgerWriter {
 
   /** Once the group commit in flight has its answer: Postgres shows its rows before `currentHead` moves. */
   settled(): Promise<void> {
-    return this.queue.inFlight;
+    return this.queue.inFlight.catch(() => undefined);
   }
 
   currentHead(): LedgerHead {
