@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { NatsConnection } from 'nats';
-import { AppendRequest, Subjects } from '@workgate/contracts';
+import { AppendRequest, InProcessSubjects, Subjects } from '@workgate/contracts';
 import { ledgerStreamTail, RpcClient } from '@workgate/messaging';
 import { loadConfig } from '@workgate/config';
-import { InProcessSubjects, LedgerWriter, prepareCommit } from '@workgate/event-store';
+import { LedgerWriter, prepareCommit } from '@workgate/event-store';
 import { startMicroservice } from '@workgate/messaging';
 import { LedgerModule } from '../apps/ledger/ledger.module';
 import { RunningWorkgate } from '../cli/workgate';

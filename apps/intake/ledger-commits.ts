@@ -3,6 +3,7 @@ import {
   CommitRequest,
   CommitResult,
   isWorkgateError,
+  InProcessSubjects,
   ReadStreamRequest,
   Receipt,
   RecordedEvent,
@@ -10,7 +11,7 @@ import {
   ReadStreamResult,
   Subjects,
 } from '@workgate/contracts';
-import { InProcessSubjects, PreparedCommit, prepareCommit } from '@workgate/event-store';
+import { PreparedCommit, prepareCommit } from '@workgate/event-store';
 import { BatchingRpcClient, RpcClient } from '@workgate/messaging';
 
 /** Stream reads of one turn asked together at most (their answer stays under NATS's payload limit at FIRST_PAGE events each). */

@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { Subjects } from '@workgate/contracts';
-import { InProcessSubjects } from '@workgate/event-store';
+import { InProcessSubjects, Subjects } from '@workgate/contracts';
 import { NATS_CONNECTION, serveBatch, ServedRoutes, serves } from '@workgate/messaging';
 import { LedgerStore } from './ledger-store';
 

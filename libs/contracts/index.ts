@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './rpc';
 export * from './subjects';
+export * from './in-process-subjects';
 export * from './notices';
 export * from './ledger';
 export * from './ledger-events';

@@ -16,7 +16,6 @@ export * from './committed-tail';
 export * from './projection-runner';
 export * from './checkpoint';
 export * from './projection-rebuild';
-export * from './in-process';
 export * from './parked-events';
 export * from './merkle';
 export * from './ledger-tree';

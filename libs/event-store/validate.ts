@@ -1,30 +1,14 @@
-import { canonicalize, isPlainObject, isUuid, WorkgateError } from '@workgate/contracts';
+import {
+  canonicalize,
+  isPlainObject,
+  isUuid,
+  PreparedAppend,
+  PreparedCommit,
+  PreparedEvent,
+  WorkgateError,
+} from '@workgate/contracts';
 
-/** An event of an append request, checked and with its JSON work done once. */
-export interface PreparedEvent {
-  eventId: string;
-  type: string;
-  canonicalData: string;
-  canonicalMetadata: string;
-  occurredAt?: string;
-}
-
-export interface PreparedAppend {
-  streamId: string;
-  expectedVersion: number | 'any';
-  events: PreparedEvent[];
-  /** Characters of canonical JSON (data + metadata) the events hold. */
-  bytes: number;
-}
-
-/** The appends of one commit, each checked and prepared: written together or not at all. */
-export interface PreparedCommit {
-  appends: PreparedAppend[];
-  /** Events of every append. */
-  eventCount: number;
-  /** Characters of canonical JSON of every append. */
-  bytes: number;
-}
+export type { PreparedAppend, PreparedCommit, PreparedEvent };
 
 export const MAX_EVENTS_PER_APPEND = 1000;
 export const MAX_EVENT_BYTES = 1024 * 1024;
