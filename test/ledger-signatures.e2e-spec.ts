@@ -40,8 +40,8 @@ describe('a row forged while no writer runs', () => {
     // Events past the kept checkpoint that the writer did write: a restart extends them.
     expect((await open('F-2')).status).toBe(201);
     await t.restart();
-    // A restarted writer takes the ledger's lock as the previous one lets it go: until then a write
-    // is 503 (retry), never lost; on a busy machine that can outlast the start.
+    // The ledger starts its writer after the process is up (lock, admission, tree); until the
+    // writer is active a write is 503 (retry), never lost, and on a busy machine that outlasts the start.
     const reopened = await eventually(
       async () => {
         const res = await open('F-3');
