@@ -1,8 +1,7 @@
 /**
  * The shape of the product's source, measured with the TypeScript compiler's own parser:
  * file sizes, `any`, casts (and which of them read event data around the typed map), and
- * import cycles. `test/code-shape.spec.ts` holds the limits; `npx ts-node scripts/code-shape.ts`
- * (or the test's failure message) prints where each count comes from.
+ * import cycles. `test/code-shape.spec.ts` holds the limits, and its failure names each place.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -175,26 +174,4 @@ export function measureCodeShape({
   }
   shape.cycles = cyclesOf(graph);
   return shape;
-}
-
-if (require.main === module) {
-  const shape = measureCodeShape({ root: process.env.CODE_SHAPE_ROOT });
-  const byFile = (list: Cast[]): string =>
-    Object.entries(
-      list.reduce<Record<string, number>>(
-        (counts, cast) => ({ ...counts, [cast.file]: (counts[cast.file] ?? 0) + 1 }),
-        {},
-      ),
-    )
-      .sort((a, b) => b[1] - a[1])
-      .map(([file, count]) => `  ${count}\t${file}`)
-      .join('\n');
-  console.log(`files over 300 lines: ${shape.longFiles.length}`);
-  for (const long of shape.longFiles.sort((a, b) => b.lines - a.lines)) console.log(`  ${long.lines}\t${long.file}`);
-  console.log(`any: ${shape.anys.length}\n${byFile(shape.anys)}`);
-  console.log(`.data casts: ${shape.dataCasts.length}\n${byFile(shape.dataCasts)}`);
-  console.log(`casts (catch narrowing apart): ${shape.casts.length}\n${byFile(shape.casts)}`);
-  console.log(`catch narrowing casts: ${shape.catchCasts.length}`);
-  console.log(`import cycles: ${shape.cycles.length}`);
-  for (const cycle of shape.cycles) console.log(`  ${cycle.join(' <-> ')}`);
 }
