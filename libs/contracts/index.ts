@@ -27,3 +27,4 @@ export * from './webhooks';
 export * from './schemas';
 export * as jsonSchema from './schemas/json-schema';
 export * from './type-storage';
+export * from './workflow-map';

@@ -15,6 +15,8 @@ export interface SystemBoundary {
   write: string[];
   /** The system is an MCP server: its tools are reached through `POST /mcp/work-orders/:id` (SPEC section 10). */
   mcp?: McpServerConfig;
+  /** `required`: a write to this system needs a `rollbackNote` on its request, or it stops with `rollback_note_required` (SPEC section 14). */
+  rollback?: 'required';
 }
 
 /** How to reach an MCP server: a process over stdio, or a URL over streamable HTTP. `${NAME}` in env and headers reads workgate's environment. */
@@ -44,6 +46,22 @@ export interface Step {
   title: string;
   /** Evidence kinds required to complete the step. */
   evidence?: string[];
+  /** Who does the step (a principal id or a role; default: the `operator` role). Drawn on the map. */
+  owner?: string;
+}
+
+/** What the work touches (a case, an order, a shipment), drawn on the map (SPEC section 14). */
+export interface WorkObject {
+  name: string;
+  /** The named system it lives in. */
+  system?: string;
+  owner?: string;
+}
+
+/** A place where the work is known to fail: a step, system or rule id, and what goes wrong there. */
+export interface KnownFailure {
+  at: string;
+  note: string;
 }
 
 /** A lifecycle stage (SPEC section 8): it produces an artifact of one kind, then passes its gate. */
@@ -84,6 +102,8 @@ export interface WorkflowDefinition {
   stallAfter?: string;
   stages?: Stage[];
   overlays?: Overlay[];
+  objects?: WorkObject[];
+  knownFailures?: KnownFailure[];
 }
 
 /** What an actor asks to do: its scope is `{system, operation, kind}`. */
@@ -96,6 +116,8 @@ export interface ActionRequest {
   stepId?: string;
   /** A tool call's: the SHA-256 of its arguments (RFC 8785 JSON), so an approval can name this very call. */
   argumentsSha256?: string;
+  /** How to undo the write: required by a system with `rollback: required`; kept as private evidence on the decision's receipt. */
+  rollbackNote?: string;
 }
 
 export type Facts = Record<string, unknown>;
@@ -127,6 +149,8 @@ export const DECISION_REASONS = [
   'gate_not_approved',
   /** An approval given earlier covers this call: its exact arguments (once), or its tool as a whole. */
   'approved',
+  /** A write to a system with `rollback: required` whose request carries no `rollbackNote` (SPEC section 14). */
+  'rollback_note_required',
 ] as const;
 export type DecisionReason = (typeof DECISION_REASONS)[number];
 

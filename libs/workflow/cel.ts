@@ -15,9 +15,11 @@ const VARIABLES: ReadonlySet<string> = new Set(CEL_VARIABLES);
 
 const env = celEnv();
 
-/** Literals compared with `action.system` (`action.system == "x"`, `"x" == action.system`, `action.system in [...]`). */
+/** Literals compared with `action.system` (`action.system == "x"`, `"x" == action.system`, `action.system in [...]`), and the same of `action.operation` and `action.stepId`. */
 export interface CelAnalysis {
   systemLiterals: string[];
+  operationLiterals: string[];
+  stepLiterals: string[];
   /** Every field path the condition reads from its variables (`facts.orderPaid`, `workOrder.inputs.caseId`). */
   paths: string[];
 }
@@ -39,7 +41,7 @@ export function compileCel(source: string): { program: CelProgram; analysis: Cel
   } catch (error) {
     throw new Error(`is not valid CEL: ${(error as Error).message.replace(/^<input>:/, 'at ')}`);
   }
-  const analysis: CelAnalysis = { systemLiterals: [], paths: [] };
+  const analysis: CelAnalysis = { systemLiterals: [], operationLiterals: [], stepLiterals: [], paths: [] };
   walk(parsed.expr, new Set(), 0, analysis);
   // The planned program converts any JSON value it is given (objects, arrays, numbers) at run
   // time; its declared input names only CEL's own value types, so a request's facts need this one cast.
@@ -47,10 +49,15 @@ export function compileCel(source: string): { program: CelProgram; analysis: Cel
   return { program, analysis };
 }
 
-function isActionSystem(e: ExprNode | undefined): boolean {
-  if (e?.exprKind.case !== 'selectExpr') return false;
+/** Where a literal compared with each action field is collected. */
+const LITERALS = { system: 'systemLiterals', operation: 'operationLiterals', stepId: 'stepLiterals' } as const;
+
+/** `system`, `operation` or `stepId` when the expression is `action.<that field>`. */
+function actionField(e: ExprNode | undefined): keyof typeof LITERALS | undefined {
+  if (e?.exprKind.case !== 'selectExpr') return undefined;
   const { operand, field } = e.exprKind.value;
-  return field === 'system' && operand?.exprKind.case === 'identExpr' && operand.exprKind.value.name === 'action';
+  if (operand?.exprKind.case !== 'identExpr' || operand.exprKind.value.name !== 'action') return undefined;
+  return field === 'system' || field === 'operation' || field === 'stepId' ? field : undefined;
 }
 
 function stringConst(e: ExprNode | undefined): string | undefined {
@@ -77,22 +84,16 @@ function walk(e: ExprNode | undefined, bound: Set<string>, depth: number, analys
     case 'callExpr': {
       const { args } = value;
       if ((value.function === '_==_' || value.function === '_!=_') && args.length === 2) {
-        const literal = isActionSystem(args[0])
-          ? stringConst(args[1])
-          : isActionSystem(args[1])
-            ? stringConst(args[0])
-            : undefined;
-        if (literal !== undefined) analysis.systemLiterals.push(literal);
+        const [field, literal] = actionField(args[0])
+          ? [actionField(args[0]), stringConst(args[1])]
+          : [actionField(args[1]), stringConst(args[0])];
+        if (field && literal !== undefined) analysis[LITERALS[field]].push(literal);
       }
-      if (
-        value.function === '@in' &&
-        args.length === 2 &&
-        isActionSystem(args[0]) &&
-        args[1].exprKind.case === 'listExpr'
-      ) {
+      const listed = value.function === '@in' && args.length === 2 ? actionField(args[0]) : undefined;
+      if (listed && args[1].exprKind.case === 'listExpr') {
         for (const el of args[1].exprKind.value.elements ?? []) {
           const literal = stringConst(el);
-          if (literal !== undefined) analysis.systemLiterals.push(literal);
+          if (literal !== undefined) analysis[LITERALS[listed]].push(literal);
         }
       }
       walk(value.target, bound, depth, analysis);

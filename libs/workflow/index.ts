@@ -7,3 +7,4 @@ export * from './mcp-variables';
 export * from './compile';
 export * from './decide';
 export { WorkflowDefinitionDto } from './schema';
+export * from './map';

@@ -57,6 +57,7 @@ export class SystemDto {
   @ArrayUnique({ message: 'write lists an operation twice' })
   write: string[];
   @IsOptional() @ValidateNested() @Type(() => McpServerDto) mcp?: McpServerDto;
+  @IsOptional() @IsIn(['required'], { message: 'rollback must be "required" when present' }) rollback?: 'required';
 }
 
 export class RuleDto {
@@ -72,6 +73,18 @@ export class StepDto {
   @IsString() @Matches(ID, { message: 'id must be an identifier' }) id: string;
   @IsString() @MinLength(1) title: string;
   @IsOptional() @IsArray() @IsString({ each: true }) @ArrayUnique() evidence?: string[];
+  @IsOptional() @IsString() @MinLength(1) owner?: string;
+}
+
+export class WorkObjectDto {
+  @IsString() @Matches(ID, { message: 'name must be an identifier' }) name: string;
+  @IsOptional() @IsString() @Matches(ID, { message: 'system must be an identifier' }) system?: string;
+  @IsOptional() @IsString() @MinLength(1) owner?: string;
+}
+
+export class KnownFailureDto {
+  @IsString() @Matches(ID, { message: 'at must be an identifier' }) at: string;
+  @IsString() @MinLength(1) @MaxLength(500) note: string;
 }
 
 export class ApprovalDto {
@@ -165,4 +178,16 @@ export class WorkflowDefinitionDto {
   @ValidateNested({ each: true })
   @Type(() => OverlayDto)
   overlays?: OverlayDto[];
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => WorkObjectDto)
+  objects?: WorkObjectDto[];
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => KnownFailureDto)
+  knownFailures?: KnownFailureDto[];
 }

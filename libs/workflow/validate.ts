@@ -4,6 +4,7 @@ import { jsonValueProblems } from '@workgate/contracts';
 import { Arrived, fieldsOf, isFields, listOf } from './arrived';
 import { boundProblems } from './bounds';
 import { compileCel } from './cel';
+import { mapKeyProblems } from './map-keys';
 import { WorkflowDefinition } from './definition';
 import { parseDuration, timerProblem } from './duration';
 import type { Problem } from './problem';
@@ -92,6 +93,7 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
     ['requiredInputs', d.requiredInputs, 'input'],
     ['stages', d.stages, 'stage id'],
     ['overlays', d.overlays, 'overlay id'],
+    ['objects', d.objects, 'object'],
   ] as const) {
     if (!Array.isArray(items)) continue;
     const dup = duplicates(items, (i) => String(fieldsOf(i).id ?? fieldsOf(i).name));
@@ -183,6 +185,8 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
   ) {
     problems.push({ path: 'delegation.hardTimeout', message: 'must be longer than initialWait' });
   }
+
+  problems.push(...mapKeyProblems(d, systemNames));
 
   if (!passed(raw, problems)) return { ok: false, problems };
   return { ok: true, definition: raw };

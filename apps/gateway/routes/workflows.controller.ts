@@ -10,12 +10,13 @@ import {
   SimulateResult,
   Subjects,
   WorkflowSummary,
+  WorkflowMap,
   WorkflowVersion,
   WorkgateError,
   Written,
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { DEFINITION_BOUNDS } from '@workgate/workflow';
+import { DEFINITION_BOUNDS, workflowMap } from '@workgate/workflow';
 import { Documented, ReadByPost, ref, RequestBody } from '../openapi';
 import { BodyLimitRoute, CurrentPrincipal, Principal, Roles, YAML_MEDIA_TYPES } from '../http';
 
@@ -120,6 +121,20 @@ export class WorkflowsController {
   @Documented('One version of a workflow', 'WorkflowVersion')
   version(@Param('jobType') jobType: string, @Param('version', version) v: number): Promise<WorkflowVersion> {
     return this.rpc.request(Subjects.policy.get, { jobType, version: v });
+  }
+
+  @Get('workflows/:jobType/versions/:version/map')
+  @Documented(
+    "A workflow version's map",
+    'WorkflowMap',
+    'Every id of the definition as a node (steps, rules, systems, exception codes, stages, overlays) with the derived nodes (inputs, objects, gates, break-glass, delegation, closure), the edges `next`, `governs`, `may_raise` and `handoff`, and where each receipt is written (SPEC section 14).',
+  )
+  async map(@Param('jobType') jobType: string, @Param('version', version) v: number): Promise<WorkflowMap> {
+    const [found, codes] = await Promise.all([
+      this.rpc.request(Subjects.policy.get, { jobType, version: v }),
+      this.rpc.request(Subjects.exceptions.listCodes, {}),
+    ]);
+    return workflowMap(found.definition, found.sha256, new Map(codes.map((c) => [c.code, c])));
   }
 
   @Post('workflows/:jobType/simulate')

@@ -1,5 +1,6 @@
 import type { Component } from './json-schema';
 import * as ledger from './ledger.schemas';
+import * as workflowMap from './map.schemas';
 import * as policy from './policy.schemas';
 import * as review from './review.schemas';
 import { ExceptionRef } from './shapes';
@@ -44,6 +45,8 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   policy.PublishWorkflowResult,
   policy.WorkflowSummary,
   policy.WorkflowVersion,
+  workflowMap.MapNode,
+  workflowMap.WorkflowMap,
   policy.SimulateResult,
   policy.SimulatedVerdict,
   policy.ExceptionCode,
