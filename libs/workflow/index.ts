@@ -8,3 +8,4 @@ export * from './compile';
 export * from './decide';
 export { WorkflowDefinitionDto } from './schema';
 export * from './map';
+export * from './diff';

@@ -1,0 +1,169 @@
+import { ChangeEffect, WorkflowDefinition } from '@workgate/contracts';
+import { diffDefinitions } from './diff';
+import { termChange } from './condition-terms';
+
+const base: WorkflowDefinition = {
+  jobType: 'diff-job',
+  version: 1,
+  title: 'Diff',
+  owner: 'lead',
+  requiredInputs: [{ name: 'caseId' }, { name: 'paid', equals: true }],
+  systems: [
+    { name: 'shop', read: true, write: ['order.note'] },
+    { name: 'payments', read: false, write: [], rollback: 'required' },
+  ],
+  rules: [
+    { id: 'refunds-wait', when: 'action.system == "payments" && action.operation == "refund"', decision: 'wait' },
+    { id: 'fulfilled-stops', when: 'facts.fulfilled == true', decision: 'stop', reason: 'fulfilled' },
+    { id: 'notes-run', when: 'action.operation == "order.note"', decision: 'run' },
+  ],
+  steps: [
+    { id: 'inspect', title: 'Inspect' },
+    { id: 'update', title: 'Update', evidence: ['receipt', 'screenshot'] },
+  ],
+  approval: { timeout: 'PT24H' },
+  breakGlass: { allowed: false },
+  closure: { evidence: ['closure-note', 'customer-ok'] },
+  overlays: [{ id: 'security', when: 'action.operation == "launch"', gate: 'security' }],
+};
+
+type Edit = (d: WorkflowDefinition) => WorkflowDefinition;
+const rule = (d: WorkflowDefinition, id: string, change: object): WorkflowDefinition => ({
+  ...d,
+  rules: (d.rules ?? []).map((r) => (r.id === id ? { ...r, ...change } : r)),
+});
+const without = (d: WorkflowDefinition, id: string): WorkflowDefinition => ({
+  ...d,
+  rules: (d.rules ?? []).filter((r) => r.id !== id),
+});
+
+/** Each widening kind of SPEC section 15: applied to `base` it widens, undone it narrows. */
+const WIDENING: Array<[string, Edit]> = [
+  ['a new system', (d) => ({ ...d, systems: [...d.systems, { name: 'crm', read: true, write: [] }] })],
+  [
+    'a new write operation',
+    (d) => ({ ...d, systems: d.systems.map((s) => (s.name === 'shop' ? { ...s, write: [...s.write, 'refund'] } : s)) }),
+  ],
+  ['a read allowed', (d) => ({ ...d, systems: d.systems.map((s) => ({ ...s, read: true })) })],
+  ['a wait rule removed', (d) => without(d, 'refunds-wait')],
+  ['a stop rule removed', (d) => without(d, 'fulfilled-stops')],
+  ['a stop softened to wait', (d) => rule(d, 'fulfilled-stops', { decision: 'wait' })],
+  ['a wait softened to run', (d) => rule(d, 'refunds-wait', { decision: 'run' })],
+  ['a stop softened to run', (d) => rule(d, 'fulfilled-stops', { decision: 'run' })],
+  [
+    "a stop rule's condition narrowed by a conjunct",
+    (d) => rule(d, 'fulfilled-stops', { when: 'facts.fulfilled == true && facts.shipped == true' }),
+  ],
+  [
+    "a run rule's condition widened by a disjunct",
+    (d) => rule(d, 'notes-run', { when: 'action.operation == "order.note" || action.operation == "customer.reply"' }),
+  ],
+  [
+    'a run rule added',
+    (d) => ({ ...d, rules: [{ id: 'all-run', when: 'true', decision: 'run' }, ...(d.rules ?? [])] }),
+  ],
+  ['a required input removed', (d) => ({ ...d, requiredInputs: [{ name: 'paid', equals: true }] })],
+  [
+    "a step's evidence kind removed",
+    (d) => ({ ...d, steps: (d.steps ?? []).map((s) => (s.id === 'update' ? { ...s, evidence: ['receipt'] } : s)) }),
+  ],
+  ['a closure evidence kind removed', (d) => ({ ...d, closure: { evidence: ['closure-note'] } })],
+  ['a step removed', (d) => ({ ...d, steps: [{ id: 'inspect', title: 'Inspect' }] })],
+  ['break-glass allowed', (d) => ({ ...d, breakGlass: { allowed: true, postReviewDue: 'PT48H', reviewer: 'lead' } })],
+  ['the approval timeout lengthened', (d) => ({ ...d, approval: { timeout: 'PT72H' } })],
+  ['an overlay removed', (d) => ({ ...d, overlays: [] })],
+  [
+    'a rollback note no longer required',
+    (d) => ({ ...d, systems: d.systems.map((s) => ({ ...s, rollback: undefined })) }),
+  ],
+];
+
+const effects = (before: WorkflowDefinition, after: WorkflowDefinition): ChangeEffect[] =>
+  diffDefinitions(before, after).changes.map((c) => c.effect);
+
+describe('diffDefinitions: what a change does to the boundary', () => {
+  it.each(WIDENING)('%s widens; undoing it narrows', (_, edit) => {
+    const after = edit(base);
+    expect(effects(base, after).filter((e) => e !== 'neutral')).toEqual(['widens']);
+    expect(diffDefinitions(base, after).widens).toBe(true);
+    expect(effects(after, base).filter((e) => e !== 'neutral')).toEqual(['narrows']);
+    expect(diffDefinitions(after, base).widens).toBe(false);
+  });
+
+  it('a lengthened post-review due widens, a shortened one narrows', () => {
+    const a = { ...base, breakGlass: { allowed: true, postReviewDue: 'PT24H', reviewer: 'lead' } };
+    const b = { ...base, breakGlass: { allowed: true, postReviewDue: 'P3D', reviewer: 'lead' } };
+    expect(effects(a, b)).toEqual(['widens']);
+    expect(effects(b, a)).toEqual(['narrows']);
+  });
+
+  it("a stop or wait rule's condition that matches more often (a disjunct added) narrows, its reverse widens", () => {
+    const more = rule(base, 'fulfilled-stops', { when: '(facts.fulfilled == true) || facts.returned == true' });
+    expect(effects(base, more)).toEqual(['narrows']);
+    expect(effects(more, base)).toEqual(['widens']);
+  });
+
+  it('any other change of a condition widens, both ways', () => {
+    const other = rule(base, 'refunds-wait', { when: 'action.system == "payments" && action.operation == "credit"' });
+    expect(effects(base, other)).toEqual(['widens']);
+    expect(effects(other, base)).toEqual(['widens']);
+  });
+
+  it('rules in another order widen: the first match may differ', () => {
+    const rules = [...(base.rules ?? [])].reverse();
+    const diff = diffDefinitions(base, { ...base, rules });
+    expect(diff.changes).toEqual([
+      expect.objectContaining({ path: 'rules', effect: 'widens', message: expect.stringContaining('another order') }),
+    ]);
+  });
+
+  it('titles, owners, a reason and a condition rewritten with other spacing are neutral', () => {
+    const after: WorkflowDefinition = {
+      ...rule(base, 'fulfilled-stops', { reason: 'already shipped', when: '( facts.fulfilled  ==  true )' }),
+      title: 'Diff, renamed',
+      owner: 'another-lead',
+      knownFailures: [{ at: 'update', note: 'the note API times out' }],
+    };
+    const diff = diffDefinitions(base, after);
+    expect(diff.widens).toBe(false);
+    expect(diff.changes.map((c) => [c.path, c.effect])).toEqual([
+      ['rules[fulfilled-stops].when', 'neutral'],
+      ['rules[fulfilled-stops].reason', 'neutral'],
+      ['title', 'neutral'],
+      ['owner', 'neutral'],
+      ['knownFailures', 'neutral'],
+    ]);
+  });
+
+  it('names each change with its path, before and after, and a sentence', () => {
+    const diff = diffDefinitions(base, rule(base, 'fulfilled-stops', { decision: 'wait' }));
+    expect(diff.changes).toEqual([
+      {
+        path: 'rules[fulfilled-stops].decision',
+        before: 'stop',
+        after: 'wait',
+        effect: 'widens',
+        message: 'rule "fulfilled-stops" softened from stop to wait',
+      },
+    ]);
+  });
+
+  it('the same definition has no changes', () => {
+    expect(diffDefinitions(base, structuredClone(base))).toEqual({ widens: false, changes: [] });
+  });
+});
+
+describe('termChange', () => {
+  it.each([
+    ['a', 'a || b', 'adds-disjuncts'],
+    ['a || b', 'b', 'removes-disjuncts'],
+    ['a', 'a && b', 'adds-conjuncts'],
+    ['a && b && c', 'c && a', 'removes-conjuncts'],
+    ['a == "x || y"', 'a == "x || y" || b', 'adds-disjuncts'],
+    ['(a || b) && c', '(a || b) && c && d', 'adds-conjuncts'],
+    ['a && b', 'a || b', 'other'],
+    [' ( a  &&  b ) ', 'a&&b', 'same'],
+  ])('%s → %s: %s', (before, after, expected) => {
+    expect(termChange(before, after)).toBe(expected);
+  });
+});
