@@ -28,3 +28,4 @@ export * from './schemas';
 export * as jsonSchema from './schemas/json-schema';
 export * from './type-storage';
 export * from './workflow-map';
+export * from './proof-package';
