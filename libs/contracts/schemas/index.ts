@@ -49,7 +49,6 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   workflowMap.MapNode,
   workflowMap.WorkflowMap,
   proof.ProofPackage,
-  proof.WorkOrderProof,
   policy.SimulateResult,
   policy.SimulatedVerdict,
   policy.ExceptionCode,

@@ -36,9 +36,3 @@ export const ProofPackage = component(
     ),
   ),
 );
-
-/** What intake answers for a proof package: all of it but the delivery page's HTML. */
-export const WorkOrderProof = component(
-  'WorkOrderProof',
-  documents<P.WorkOrderProof>()(object({ ...proofFields, delivery: DeliveryPage.ref })),
-);
