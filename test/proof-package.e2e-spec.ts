@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defined } from './support/answers';
 import { goVerifyPackage } from './support/go-verifier';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
+import { runVerifyReceipt } from './support/verify-cli';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type {
   ActionAnswer,
@@ -17,24 +16,7 @@ import type {
   WorkflowVersion,
 } from '@workgate/contracts';
 
-const ROOT = join(__dirname, '..');
 const ARTIFACTS = join(__dirname, 'artifacts');
-
-/** `npm run verify-receipt -- <proof.json> --key <key>` as a client runs it on the file it was given: exit code and output. */
-function verifyFile(text: string, key: string): { code: number; out: string } {
-  const file = join(mkdtempSync(join(tmpdir(), 'wg-proof-')), 'proof.json');
-  writeFileSync(file, text);
-  try {
-    const out = execFileSync(process.execPath, [join(ROOT, 'dist', 'cli', 'verify-receipt.js'), file, '--key', key], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return { code: 0, out };
-  } catch (error) {
-    const e = error as { status: number; stdout: string };
-    return { code: e.status, out: e.stdout };
-  }
-}
 
 /** One character of `text` at `at` changed to another of the same kind (hex stays hex, base64 stays base64). */
 function flipped(text: string, at: number): string {
@@ -171,7 +153,7 @@ describe('the proof package of a work order', () => {
   it('verifies offline with npm run verify-receipt and with Go; one byte changed anywhere is named', async () => {
     const got = await as.lead<ProofPackage>('GET', `/v1/work-orders/${id}/proof`);
     const pkg = got.body;
-    const verified = verifyFile(got.text, key);
+    const verified = runVerifyReceipt(got.text, key);
     // What an auditor gets and reads, kept to look at.
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(join(ARTIFACTS, 'proof-package.json'), got.text);
@@ -184,7 +166,7 @@ describe('the proof package of a work order', () => {
     const withReceipt = (change: (r: typeof receipt) => typeof receipt) =>
       JSON.stringify({ ...pkg, receipts: pkg.receipts.map((r) => (r === receipt ? change(r) : r)) });
     expect(
-      verifyFile(
+      runVerifyReceipt(
         withReceipt((r) => ({ ...r, ledger: { ...r.ledger, hash: flipped(r.ledger.hash, 10) } })),
         key,
       ),
@@ -199,13 +181,13 @@ describe('the proof package of a work order', () => {
       ...r,
       event: { ...recorded, recordedAt: flipped(recorded.recordedAt, 3) },
     }));
-    expect(verifyFile(editedEvent, key)).toEqual({
+    expect(runVerifyReceipt(editedEvent, key)).toEqual({
       code: 1,
       out: expect.stringContaining(`NOT VERIFIED: receipt ${receipt.receiptId}: the event does not hash`),
     });
 
     const definition = flipped(pkg.definition, pkg.definition.indexOf('Support case recovery'));
-    const changedDefinition = verifyFile(JSON.stringify({ ...pkg, definition }), key);
+    const changedDefinition = runVerifyReceipt(JSON.stringify({ ...pkg, definition }), key);
     expect(changedDefinition).toEqual({
       code: 1,
       out: expect.stringContaining(
@@ -216,14 +198,14 @@ describe('the proof package of a work order', () => {
 
     const root = pkg.checkpoint.split('\n')[2];
     const checkpoint = pkg.checkpoint.replace(root, flipped(root, 5));
-    expect(verifyFile(JSON.stringify({ ...pkg, checkpoint }), key)).toEqual({
+    expect(runVerifyReceipt(JSON.stringify({ ...pkg, checkpoint }), key)).toEqual({
       code: 1,
       out: expect.stringContaining("NOT VERIFIED: the checkpoint's signature"),
     });
     expect(goVerifyPackage({ ...pkg, checkpoint }, key).ok).toBe(false);
     // Another key than the ledger's: nothing verifies.
-    expect(verifyFile(got.text, key.replace(/\+[0-9a-f]{8}\+/, '+00000000+')).code).toBe(1);
-    expect(verifyFile('{"receipts": [', key).code).toBe(2);
+    expect(runVerifyReceipt(got.text, key.replace(/\+[0-9a-f]{8}\+/, '+00000000+')).code).toBe(1);
+    expect(runVerifyReceipt('{"receipts": [', key).code).toBe(2);
   });
 
   it('gives any role the client-safe package: none of the private evidence, and it still verifies', async () => {
@@ -235,7 +217,7 @@ describe('the proof package of a work order', () => {
     expect(got.body.receipts.find((r) => r.kind === 'closure')?.evidence).toEqual([
       { kind: 'closure-note', ref: 'all done' },
     ]);
-    const verified = verifyFile(got.text, key);
+    const verified = runVerifyReceipt(got.text, key);
     expect(verified).toEqual({ code: 0, out: expect.stringContaining(`proof package of work order ${id}: verified`) });
     expect(verified.out).toContain(`0 of ${got.body.receipts.length} receipts carry their event`);
     expect(goVerifyPackage(got.body, key)).toMatchObject({ ok: true });
