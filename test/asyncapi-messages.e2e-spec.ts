@@ -135,6 +135,8 @@ describe('the AsyncAPI document against the messages of a run', () => {
     await t.rpc.request(Subjects.intake.receipt, { receiptId: wait.body.receiptId });
     await t.rpc.request(Subjects.ledger.readAll, { limit: 5 });
     await t.rpc.request(Subjects.ledger.prove, { position: 1 });
+    await t.rpc.request(Subjects.ledger.proveAll, { positions: [1, 2] });
+    await t.rpc.request(Subjects.intake.proof, { workOrderId: id, includePrivate: true });
     await t.rpc.request(Subjects.policy.list, {});
     await t.rpc.request(Subjects.policy.get, { jobType: 'support-recovery' });
   }

@@ -78,4 +78,26 @@ describe('signed checkpoints and proofs, as Go verifies them', () => {
       .map((h) => h.toString('base64'));
     expect(goVerify({ verifierKey: vkey, note, oldNote: noteOf(20), consistency: swapped }).ok).toBe(false);
   });
+
+  it("checks many records against one checkpoint (a proof package's receipts), and names the one that is not in it", () => {
+    const note = noteOf(37);
+    const leaves = [0, 5, 16, 36].map((index) => ({
+      leafIndex: index,
+      leaf: chain[index],
+      inclusion: resolveRanges(inclusionRanges(index, 37), nodeOf).map((h) => h.toString('base64')),
+    }));
+    expect(goVerify({ verifierKey: vkey, note, leaves })).toEqual({ ok: true, origin: name, size: 37, checked: 4 });
+    const moved = leaves.map((l, i) => (i === 2 ? { ...l, leafIndex: 17 } : l));
+    expect(goVerify({ verifierKey: vkey, note, leaves: moved })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('leaf 2 (index 17)'),
+    });
+    const definition = '{"jobType":"x","version":1}';
+    const policy = createHash('sha256').update(definition).digest('hex');
+    expect(goVerify({ verifierKey: vkey, note, definition, policies: [policy, policy] }).ok).toBe(true);
+    expect(goVerify({ verifierKey: vkey, note, definition: `${definition} `, policies: [policy] })).toMatchObject({
+      ok: false,
+      error: expect.stringContaining(`is not the policy ${policy}`),
+    });
+  });
 });

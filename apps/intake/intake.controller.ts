@@ -13,6 +13,7 @@ import {
   IngestRequest,
   IntakeInProcess,
   OutcomeCommitRequest,
+  ProofRequest,
   Receipt,
   ReceiptRequest,
   RecordedEvent,
@@ -24,6 +25,7 @@ import {
   WorkOrderCommandRequest,
   WorkOrderHandoff,
   WorkOrderIdRequest,
+  WorkOrderProof,
   workOrderStream,
   Written,
 } from '@workgate/contracts';
@@ -39,6 +41,7 @@ import {
   SpanKind,
 } from '@workgate/messaging';
 import { HttpIngest } from './http-ingest';
+import { ProofPackages } from './proof-packages.service';
 import { RejectionStore } from './rejections';
 import { decisionRecords, deliveryPage, stateHandoff } from './work-order.views';
 import { requestOf } from './work-order-requests';
@@ -50,6 +53,7 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
     private readonly workOrders: WorkOrdersService,
     private readonly ingester: HttpIngest,
     private readonly rejections: RejectionStore,
+    private readonly proofs: ProofPackages,
     private readonly rpc: RpcClient,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
@@ -136,6 +140,12 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
   @Serves(Subjects.intake.receipt)
   receipt(@Payload() req: ReceiptRequest): Promise<Receipt> {
     return this.workOrders.receipt(req);
+  }
+
+  /** A work order's proof package (but for the delivery page's HTML); private evidence only when asked for by an ops lead. */
+  @Serves(Subjects.intake.proof)
+  proof(@Payload() req: ProofRequest): Promise<WorkOrderProof> {
+    return this.proofs.proof(req);
   }
 
   @Serves(Subjects.intake.ingest)

@@ -4,6 +4,7 @@ import { IntakeController } from './intake.controller';
 import { HttpIngest } from './http-ingest';
 import { IntakeProcessor } from './intake.processor';
 import { OutcomeReactions } from './outcomes.reaction';
+import { ProofPackages } from './proof-packages.service';
 import { RejectionStore } from './rejections';
 import { LedgerCommits, LedgerReads } from './ledger-commits';
 import { WorkOrderStore } from './work-order.store';
@@ -27,6 +28,7 @@ export class IntakeModule {
         IntakeProcessor,
         HttpIngest,
         OutcomeReactions,
+        ProofPackages,
       ],
     };
   }

@@ -6,6 +6,7 @@ import { Checkpointer } from './checkpointer';
 import { LedgerHealth } from './ledger-health';
 import { LedgerRelay } from './ledger-relay';
 import { LedgerStore } from './ledger-store';
+import { ProofsController } from './proofs.controller';
 
 @Module({})
 export class LedgerModule {
@@ -13,7 +14,7 @@ export class LedgerModule {
     return {
       module: LedgerModule,
       imports: [ServiceCoreModule.forService(ctx)],
-      controllers: [LedgerController],
+      controllers: [LedgerController, ProofsController],
       providers: [LedgerStore, AppendListener, LedgerRelay, LedgerHealth, Checkpointer],
     };
   }

@@ -29,3 +29,4 @@ export * as jsonSchema from './schemas/json-schema';
 export * from './type-storage';
 export * from './workflow-map';
 export * from './workflow-change';
+export * from './proof-package';

@@ -61,6 +61,7 @@ import {
   WorkflowSummary,
   WorkflowVersion,
 } from './policy';
+import { InclusionProofs, ProofRequest, ProveAllRequest, WorkOrderProof } from './proof-package';
 import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
 import { ViewQuery, ViewRow } from './views';
 import {
@@ -105,6 +106,8 @@ export const Subjects = {
     key: rpc<Empty, LedgerKey>('workgate.ledger.key'),
     /** An inclusion proof of the event at a position, against a signed checkpoint that covers it. */
     prove: rpc<ProveRequest, InclusionProof>('workgate.ledger.prove'),
+    /** Inclusion proofs of several events, all against one signed checkpoint that covers them. */
+    proveAll: rpc<ProveAllRequest, InclusionProofs>('workgate.ledger.prove-all'),
     /** A consistency proof between two tree sizes. */
     consistency: rpc<ConsistencyRequest, ConsistencyProof>('workgate.ledger.consistency'),
     /** Verifies the chain and that a kept checkpoint still holds (catches a truncated or rewritten tail). */
@@ -134,6 +137,8 @@ export const Subjects = {
     delivery: rpc<WorkOrderIdRequest, DeliveryPage>('workgate.intake.delivery'),
     decisions: rpc<WorkOrderIdRequest, DecisionRecord[]>('workgate.intake.decisions'),
     receipt: rpc<ReceiptRequest, Receipt>('workgate.intake.receipt'),
+    /** A work order's proof package but for the delivery page's HTML; client-safe unless private evidence is asked for. */
+    proof: rpc<ProofRequest, WorkOrderProof>('workgate.intake.proof'),
     ingest: rpc<IngestRequest, Written<IngestOutcome[]>>('workgate.intake.ingest'),
     rejections: rpc<RejectionsRequest, RejectionsPage>('workgate.intake.rejections'),
   },

@@ -21,3 +21,5 @@ export * from './merkle';
 export * from './ledger-tree';
 export * from './signed-note';
 export * from './commit-signature';
+export * from './receipt-verify';
+export * from './package-verify';

@@ -110,6 +110,13 @@ export async function inclusionProof(db: Queryable, index: number, size: number)
   return resolveRanges(ranges, (n) => hashes.get(nodeKey(n))!);
 }
 
+/** Inclusion proofs of leaves `indexes` in the tree of `size` leaves, all from one read of the stored nodes. */
+export async function inclusionProofs(db: Queryable, indexes: number[], size: number): Promise<Hash[][]> {
+  const ranges = indexes.map((index) => inclusionRanges(index, size));
+  const hashes = await readNodes(db, nodesOf(ranges.flat()));
+  return ranges.map((r) => resolveRanges(r, (n) => hashes.get(nodeKey(n))!));
+}
+
 /** A consistency proof from the tree of `from` leaves to the tree of `to` (RFC 9162). */
 export async function consistencyProof(db: Queryable, from: number, to: number): Promise<Hash[]> {
   const ranges = consistencyRanges(from, to);

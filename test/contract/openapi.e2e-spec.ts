@@ -293,6 +293,8 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await refused(as.analyst('GET', '/v1/workflows/no-such-job'), 404);
   await ok(as.analyst('GET', '/v1/workflows/support-recovery/versions/1'));
   await refused(as.analyst('GET', '/v1/workflows/support-recovery/versions/99'), 404);
+  await ok(as.analyst('GET', '/v1/workflows/support-recovery/versions/1/map'));
+  await refused(as.analyst('GET', '/v1/workflows/support-recovery/versions/99/map'), 404);
   await ok(
     as.analyst<SimulateResult>('POST', '/v1/workflows/support-recovery/simulate', {
       definition: yaml.replace(/^version: \d+/m, 'version: 3'),
@@ -340,6 +342,11 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await ok(as.helpdesk('GET', `/v1/work-orders/${id}/delivery`));
   await ok(as.helpdesk('GET', `/v1/work-orders/${id}/delivery`, undefined, { Accept: 'text/html' }));
   await refused(as.helpdesk('GET', `/v1/work-orders/${unknownId}/delivery`), 404);
+  await ok(as.lead('GET', `/v1/work-orders/${id}/proof`));
+  await ok(as.helpdesk('GET', `/v1/work-orders/${id}/proof?public=true`));
+  await refused(as.helpdesk('GET', `/v1/work-orders/${id}/proof`), 403);
+  await refused(as.lead('GET', `/v1/work-orders/${unknownId}/proof`), 404);
+  await refused(as.lead('GET', `/v1/work-orders/${id}/proof?public=yes`), 422);
   await ok(as.agent('GET', `/v1/work-orders/${id}/decisions`));
   await refused(as.agent('GET', `/v1/work-orders/${unknownId}/decisions`), 404);
   await refused(as.helpdesk('GET', `/v1/work-orders/${id}/decisions`), 403);

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ProofPackage } from '@workgate/contracts';
 
 /** Where Debian's golang-golang-x-mod-dev puts golang.org/x/mod (GOPATH layout). */
 const GOCODE = '/usr/share/gocode';
@@ -11,6 +12,15 @@ export interface GoVerdict {
   error?: string;
   origin?: string;
   size: number;
+  /** How many records of `leaves` were checked. */
+  checked?: number;
+}
+
+/** A record of a proof package: its leaf index, its data (the event's chain hash, hex) and its inclusion proof. */
+export interface GoLeaf {
+  leafIndex: number;
+  leaf: string;
+  inclusion: string[];
 }
 
 export interface GoRequest {
@@ -22,6 +32,11 @@ export interface GoRequest {
   inclusion?: string[];
   oldNote?: string;
   consistency?: string[];
+  /** Records all proved against `note`. */
+  leaves?: GoLeaf[];
+  /** A definition's text, and the policy sha256 (hex) it must hash to. */
+  definition?: string;
+  policies?: string[];
 }
 
 let built: string | undefined;
@@ -45,4 +60,23 @@ export function goVerify(request: GoRequest): GoVerdict {
     built = out;
   }
   return JSON.parse(execFileSync(built, { input: JSON.stringify(request), encoding: 'utf8' })) as GoVerdict;
+}
+
+/**
+ * A proof package as Go checks it: its checkpoint with the verifier key, every receipt's inclusion
+ * proof against that one checkpoint, and the SHA-256 of its definition against the policy every
+ * decision receipt names.
+ */
+export function goVerifyPackage(pkg: ProofPackage, verifierKey: string): GoVerdict {
+  return goVerify({
+    verifierKey,
+    note: pkg.checkpoint,
+    leaves: pkg.receipts.map((r) => ({
+      leafIndex: r.proof?.leafIndex ?? -1,
+      leaf: r.ledger.hash,
+      inclusion: r.proof?.inclusion ?? [],
+    })),
+    definition: pkg.definition,
+    policies: pkg.receipts.filter((r) => r.kind === 'decision').map((r) => r.policy.sha256),
+  });
 }

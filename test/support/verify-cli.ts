@@ -26,3 +26,21 @@ export function runVerify(databaseUrl: string, key: string, keptNote?: string): 
     return { code: e.status, out: e.stdout };
   }
 }
+
+/** `npm run verify-receipt -- <file> --key <key>` on a file holding `text` (a receipt or a proof package), as an auditor runs it: exit code and output. */
+export function runVerifyReceipt(text: string, key: string): { code: number; out: string } {
+  const file = join(mkdtempSync(join(tmpdir(), 'wg-proof-')), 'proof.json');
+  writeFileSync(file, text);
+  try {
+    return {
+      code: 0,
+      out: execFileSync(process.execPath, [join(ROOT, 'dist', 'cli', 'verify-receipt.js'), file, '--key', key], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    };
+  } catch (error) {
+    const e = error as { status: number; stdout: string };
+    return { code: e.status, out: e.stdout };
+  }
+}

@@ -10,6 +10,7 @@ import {
   CloseWorkOrderDto,
   CompleteStepDto,
   OpenWorkOrderDto,
+  ProofPackage,
   RecordArtifactDto,
   RecordedEvent,
   ReopenWorkOrderDto,
@@ -22,9 +23,9 @@ import {
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { RpcClient } from '@workgate/messaging';
 import { Documented, ref } from '../openapi';
-import { ReadsViews, Roles } from '../http';
+import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 import { Meta, sendCommand } from './command';
-import { sendDelivery } from './delivery.html';
+import { deliveryHtml, sendDelivery } from './delivery.html';
 import { sharedJson } from './shared-json';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no work order has that id') });
@@ -34,6 +35,10 @@ class HandoffQuery {
   @IsString()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/, { message: 'stage must be a stage id' })
   stage?: string;
+}
+
+class ProofQuery {
+  @IsOptional() @IsIn(['true', 'false'], { message: 'public is true or false' }) public?: string;
 }
 
 class ListQuery {
@@ -117,6 +122,36 @@ export class WorkOrdersController {
   )
   async delivery(@Param('id', uuid) id: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     sendDelivery(await this.rpc.request(Subjects.intake.delivery, { workOrderId: id }), req, res);
+  }
+
+  @Get(':id/proof')
+  @Documented(
+    "A work order's proof package",
+    'ProofPackage',
+    'One JSON document to verify offline (`npm run verify-receipt -- proof.json --key <verifier key>`): the state handoff, the exact workflow version it ran on as canonical JSON (its SHA-256 is the policy every decision receipt names), its map and boundary, the delivery page as JSON and HTML, and every receipt with its RFC 9162 inclusion proof against one signed checkpoint. Ops leads only; `?public=true` (any role) is the client-safe package: no private evidence, no recorded events, credential-shaped text masked.',
+  )
+  async proof(
+    @Param('id', uuid) id: string,
+    @Query() q: ProofQuery,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<ProofPackage> {
+    const client = q.public === 'true';
+    if (!client && !p.roles.includes('ops-lead'))
+      throw new WorkgateError(
+        'forbidden',
+        'the proof package with private evidence is for ops leads: ask for ?public=true',
+      );
+    const w = await this.rpc.request(Subjects.intake.proof, { workOrderId: id, includePrivate: !client });
+    return {
+      workOrder: w.workOrder,
+      definition: w.definition,
+      map: w.map,
+      boundary: w.boundary,
+      delivery: { json: w.delivery, html: deliveryHtml(w.delivery) },
+      receipts: w.receipts,
+      checkpoint: w.checkpoint,
+      verifierKey: w.verifierKey,
+    };
   }
 
   @Post(':id/actions')

@@ -2,6 +2,7 @@ import type { Component } from './json-schema';
 import * as ledger from './ledger.schemas';
 import * as workflowMap from './map.schemas';
 import * as policy from './policy.schemas';
+import * as proof from './proof.schemas';
 import * as review from './review.schemas';
 import { ExceptionRef } from './shapes';
 import * as webhooks from './webhook.schemas';
@@ -47,6 +48,7 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   policy.WorkflowVersion,
   workflowMap.MapNode,
   workflowMap.WorkflowMap,
+  proof.ProofPackage,
   policy.SimulateResult,
   policy.SimulatedVerdict,
   policy.ExceptionCode,

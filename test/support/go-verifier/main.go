@@ -4,6 +4,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +17,13 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
+// leaf is one record of a proof package: its index, its data (a chain hash, hex) and its inclusion proof.
+type leaf struct {
+	LeafIndex int64    `json:"leafIndex"`
+	Leaf      string   `json:"leaf"`
+	Inclusion []string `json:"inclusion"`
+}
+
 type request struct {
 	VerifierKey string   `json:"verifierKey"`
 	Note        string   `json:"note"`
@@ -24,6 +32,10 @@ type request struct {
 	Inclusion   []string `json:"inclusion"`
 	OldNote     string   `json:"oldNote"`
 	Consistency []string `json:"consistency"`
+	// A proof package's records, all against Note; its definition text and the policy sha256 (hex) each decision names.
+	Leaves     []leaf   `json:"leaves"`
+	Definition *string  `json:"definition"`
+	Policies   []string `json:"policies"`
 }
 
 type answer struct {
@@ -31,6 +43,8 @@ type answer struct {
 	Error  string `json:"error,omitempty"`
 	Origin string `json:"origin,omitempty"`
 	Size   int64  `json:"size"`
+	// How many records of Leaves were checked.
+	Checked int `json:"checked,omitempty"`
 }
 
 // checkpoint opens a signed note and reads the C2SP tlog checkpoint it carries.
@@ -89,6 +103,27 @@ func run(r request) answer {
 			return answer{Error: err.Error(), Origin: origin, Size: size}
 		}
 	}
+	for i, l := range r.Leaves {
+		data, err := hex.DecodeString(l.Leaf)
+		if err != nil {
+			return answer{Error: fmt.Sprintf("leaf %d: %v", i, err)}
+		}
+		proof, err := hashes(l.Inclusion)
+		if err != nil {
+			return answer{Error: fmt.Sprintf("leaf %d: %v", i, err)}
+		}
+		if err := tlog.CheckRecord(tlog.RecordProof(proof), size, root, l.LeafIndex, tlog.RecordHash(data)); err != nil {
+			return answer{Error: fmt.Sprintf("leaf %d (index %d): %v", i, l.LeafIndex, err), Origin: origin, Size: size}
+		}
+	}
+	if r.Definition != nil {
+		sum := sha256.Sum256([]byte(*r.Definition))
+		for _, p := range r.Policies {
+			if hex.EncodeToString(sum[:]) != p {
+				return answer{Error: fmt.Sprintf("the definition's sha256 %x is not the policy %s", sum, p), Origin: origin, Size: size}
+			}
+		}
+	}
 	if r.OldNote != "" {
 		_, oldSize, oldRoot, err := checkpoint(verifiers, r.OldNote)
 		if err != nil {
@@ -102,7 +137,7 @@ func run(r request) answer {
 			return answer{Error: err.Error(), Origin: origin, Size: size}
 		}
 	}
-	return answer{Ok: true, Origin: origin, Size: size}
+	return answer{Ok: true, Origin: origin, Size: size, Checked: len(r.Leaves)}
 }
 
 func main() {
