@@ -1,0 +1,159 @@
+/// <reference lib="dom" />
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { Browser, chromium, Page } from 'playwright-core';
+import type { ExceptionCode, LiveWorkflowMap, NodeNumbers, WorkflowMap } from '@workgate/contracts';
+import { SHIPPED, shippedWorkflow } from '../../../../libs/workflow/test-fixtures';
+import { workflowMap } from '@workgate/workflow';
+import { PAGE_CSP } from '../../routes/static-page';
+
+const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
+const ORIGIN = 'http://127.0.0.1:9';
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const ARTIFACTS = join(ROOT, 'test', 'artifacts');
+const ELK_BUNDLE = require.resolve('elkjs/lib/elk.bundled.js');
+
+interface ElkNode {
+  id: string;
+  x?: number;
+  y?: number;
+  width?: number;
+  height?: number;
+  children?: ElkNode[];
+}
+type ElkConstructor = new () => { layout(graph: unknown): Promise<ElkNode> };
+
+const catalogFile = parse(readFileSync(join(ROOT, 'config', 'exception-codes.yaml'), 'utf8')) as {
+  codes: ExceptionCode[];
+};
+const CATALOG = new Map(catalogFile.codes.map((c) => [c.code, c]));
+const maps: WorkflowMap[] = SHIPPED.map((j) => workflowMap(shippedWorkflow(j), 'ab'.repeat(32), CATALOG));
+
+/** Numbers written out for the test, by node kind: a few counts that are not zero, the rest zero. */
+function numbersFor(map: WorkflowMap): Record<string, NodeNumbers> {
+  const out: Record<string, NodeNumbers> = {};
+  map.nodes.forEach((n, i) => {
+    if (n.kind === 'step')
+      out[n.id] = {
+        open: 2 + i,
+        completed: 1,
+        blocked: i % 2,
+        stalled: 0,
+        p50Seconds: 3600,
+        p95Seconds: 7200,
+        exceptions: [],
+      };
+    if (n.kind === 'gate')
+      out[n.id] = { pending: 1, approved: 3, conditional: 0, rejected: 1, expired: 0, p50WaitSeconds: 600 };
+    if (n.kind === 'stop' || n.kind === 'run') out[n.id] = { decisions: 4 };
+    if (n.kind === 'exception') out[n.id] = { open: 1, overdue: 1, escalated: 0, count: 2 };
+  });
+  return out;
+}
+const liveOf = (map: WorkflowMap): LiveWorkflowMap => ({
+  ...map,
+  window: { from: null, to: null, asOf: '2026-11-26T12:00:00.000Z' },
+  numbers: numbersFor(map),
+  failurePoints: [],
+});
+
+/**
+ * The console's workflows page in headless Chromium over a fake API (the page's own files, the
+ * real CSP, maps made by the map builder from the shipped workflows): every node drawn, reachable by
+ * its accessible name, laid out left to right in step order without overlap, live counts as badges.
+ */
+describe('the workflow map in the console', () => {
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    await page.route('**/*', async (route) => {
+      const path = new URL(route.request().url()).pathname;
+      const file = (p: string, type: string) =>
+        route.fulfill({ contentType: type, headers: { 'Content-Security-Policy': PAGE_CSP }, body: readFileSync(p) });
+      if (path === '/console') return file(join(__dirname, 'index.html'), 'text/html');
+      if (path === '/console/elk.bundled.js') return file(ELK_BUNDLE, 'text/javascript');
+      if (path === '/console/masking.js') return route.fulfill({ contentType: 'text/javascript', body: '' });
+      const local = path.match(/^\/(console|shared)\/([\w.-]+)$/);
+      if (local)
+        return file(
+          join(__dirname, '..', local[1], local[2]),
+          local[2].endsWith('.css') ? 'text/css' : 'text/javascript',
+        );
+      if (path === '/v1/me') return route.fulfill({ json: { id: 'lead', roles: ['analyst'] } });
+      if (path === '/v1/workflows')
+        return route.fulfill({
+          json: maps.map((m) => ({
+            ...m,
+            currentVersion: m.version,
+            versions: [{ version: m.version, sha256: m.sha256, publishedAt: '2026-11-01T00:00:00Z' }],
+          })),
+        });
+      const m = path.match(/^\/v1\/workflows\/([\w-]+)\/(?:versions\/\d+\/)?map$/);
+      const map = m && maps.find((x) => x.jobType === m[1]);
+      if (map) return route.fulfill({ json: path.includes('versions') ? map : liveOf(map) });
+      return route.fulfill({ status: 404, json: { error: 'not_found', message: `no answer for ${path}` } });
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 30_000);
+  afterAll(() => browser?.close());
+
+  it('loads elkjs in Node and lays out a graph left to right', async () => {
+    const ELK = require('elkjs') as ElkConstructor; // eslint-disable-line @typescript-eslint/no-require-imports
+    const laid = await new ELK().layout({
+      id: 'root',
+      layoutOptions: { 'elk.algorithm': 'layered', 'elk.direction': 'RIGHT' },
+      children: [
+        { id: 'a', width: 40, height: 20 },
+        { id: 'b', width: 40, height: 20 },
+      ],
+      edges: [{ id: 'e', sources: ['a'], targets: ['b'] }],
+    });
+    const [a, b] = laid.children ?? [];
+    expect(b.x).toBeGreaterThan((a.x ?? 0) + 40);
+  });
+
+  it.each(SHIPPED)(
+    'draws %s: every node by its name, steps left to right, no overlap, live counts as badges',
+    async (jobType) => {
+      const map = maps.find((m) => m.jobType === jobType)!;
+      await page.goto(`${ORIGIN}/console#/workflows/${jobType}`);
+      await page.evaluate(() => sessionStorage.setItem('workgate.apiKey', 'wg_test'));
+      await page.reload();
+      await page.waitForSelector('#map-figure svg g.node');
+      for (const n of map.nodes)
+        await expect(page.getByRole('button', { name: `${n.kind}: ${n.label}`, exact: true }).count()).resolves.toBe(1);
+
+      const boxes = await page.$$eval('#map-figure g.node', (gs) =>
+        gs.map((g) => {
+          const r = g.querySelector('rect:not(.focus-ring)')!.getBoundingClientRect();
+          const badges = Array.from(g.querySelectorAll('g.badge text'), (t) => t.textContent);
+          return { id: (g as SVGGElement).dataset.id!, x: r.x, y: r.y, w: r.width, h: r.height, badges };
+        }),
+      );
+      for (const a of boxes)
+        for (const b of boxes)
+          if (a !== b) expect(a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y).toBe(true);
+      const at = new Map(boxes.map((b) => [b.id, b]));
+      const order = map.nodes.filter((n) => n.kind === 'step' || n.kind === 'stage').map((n) => at.get(n.id)!.x);
+      expect(order).toEqual([...order].sort((x, y) => x - y));
+
+      const live = numbersFor(map);
+      for (const n of map.nodes) {
+        const expected = Object.entries(live[n.id] ?? {})
+          .filter(([k, v]) => typeof v === 'number' && v > 0 && !k.endsWith('Seconds'))
+          .map(([k, v]) => `${v} ${k === 'count' ? 'raised' : k}`);
+        expect(at.get(n.id)!.badges.sort()).toEqual(expected.sort());
+      }
+      await page.screenshot({ path: join(ARTIFACTS, `workflow-map-${jobType}.png`), fullPage: true });
+      expect(problems).toEqual([]);
+    },
+    30_000,
+  );
+});
