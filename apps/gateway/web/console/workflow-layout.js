@@ -39,7 +39,25 @@ const FLOW_LAYOUT = {
   'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
   'elk.edgeRouting': 'ORTHOGONAL',
   'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+  // A long chain of stages wraps into rows rather than running off a wide screen.
+  'elk.layered.wrapping.strategy': 'MULTI_EDGE',
+  'elk.aspectRatio': '5',
   'elk.padding': '[top=0,left=0,bottom=0,right=0]',
+};
+/** What the flow does not reach: its boxes stacked. */
+const REST_LAYOUT = {
+  ...SPACING,
+  'elk.algorithm': 'layered',
+  'elk.direction': 'RIGHT',
+  'elk.padding': '[top=0,left=0,bottom=0,right=0]',
+};
+/** Nodes with nothing between them, in one row. */
+const ROW_LAYOUT = {
+  ...SPACING,
+  'elk.algorithm': 'layered',
+  'elk.direction': 'DOWN',
+  'elk.separateConnectedComponents': 'false',
+  'elk.padding': '[top=30,left=12,bottom=12,right=12]',
 };
 /** Each system with the rules above it that govern it, side by side. */
 const BOUNDARY_LAYOUT = {
@@ -208,15 +226,36 @@ export function elkGraph(map, badgesOf, measure) {
       edges: edges.filter(inFlow).map(elkEdge),
     },
   ];
-  if (rest.length)
-    parts.push({
-      id: 'part:boundary',
-      labels: [{ text: 'Systems, and the rules that govern them' }],
-      layoutOptions: BOUNDARY_LAYOUT,
-      children: rest,
-      edges: edges.filter((e) => !inFlow(e)).map(elkEdge),
-    });
+  if (rest.length) parts.push(restPart(map, rest, edges.filter((e) => !inFlow(e)).map(elkEdge)));
   return { shapes, edges, graph: { id: 'root', layoutOptions: LAYOUT, children: parts } };
+}
+
+/**
+ * What the flow does not reach, below it: the systems with the rules that govern them, the exception
+ * codes no step raises and the objects, each in a row of its own.
+ */
+function restPart(map, rest, edges) {
+  const kind = new Map(map.nodes.map((n) => [n.id, n.kind]));
+  const codes = rest.filter((c) => kind.get(c.id) === 'exception');
+  const boundary = rest.filter((c) => !c.children && kind.get(c.id) !== 'exception');
+  const row = (id, label, children) => ({ id, labels: [{ text: label }], layoutOptions: ROW_LAYOUT, children });
+  return {
+    id: 'part:rest',
+    layoutOptions: REST_LAYOUT,
+    children: [
+      ...(boundary.length
+        ? [
+            {
+              ...row('group:boundary', 'Systems, and the rules that govern them', boundary),
+              layoutOptions: BOUNDARY_LAYOUT,
+              edges,
+            },
+          ]
+        : []),
+      ...(codes.length ? [row('group:codes', 'Exception codes', codes)] : []),
+      ...rest.filter((c) => c.children).map((g) => row(g.id, g.labels[0].text, g.children)),
+    ],
+  };
 }
 
 /** The ids reachable from `start` along `pairs`, either way. */
