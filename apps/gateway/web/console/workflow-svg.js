@@ -109,7 +109,7 @@ function edgeOf(line) {
 }
 
 /** One node: a focusable group whose accessible name is `<kind>: <label>`, its title the details. */
-function nodeOf(box, node, describe) {
+function nodeOf(box, node, describe, rank) {
   const [fill, stroke] = KIND_STYLE[node.kind] || KIND_STYLE.input;
   const g = el('g', {
     class: `node ${node.kind}`,
@@ -157,6 +157,15 @@ function nodeOf(box, node, describe) {
       ),
     ),
   );
+  if (rank)
+    g.append(
+      el(
+        'g',
+        { class: 'rank', transform: `translate(${box.width - 4},4)` },
+        el('circle', { r: 10, fill: '#b3261e', stroke: '#ffffff', 'stroke-width': 1.5 }),
+        text({ y: 4, 'text-anchor': 'middle', 'font-size': 11, 'font-weight': 700, fill: '#ffffff' }, String(rank)),
+      ),
+    );
   const top = NODE.padY + NODE.kindLine + box.lines.length * NODE.labelLine + 3;
   for (const b of box.badges) {
     const [bg, fg] = BADGE_TONE[b.tone] || BADGE_TONE.plain;
@@ -214,9 +223,10 @@ function legend(y) {
 
 /**
  * The map `laid` (from layoutMap) as an `<svg>`: groups, then edges, then nodes in reading order
- * (left to right, top to bottom) so the keyboard walks the map the way the eye does.
+ * (left to right, top to bottom) so the keyboard walks the map the way the eye does. A node that is
+ * a failure point carries its rank (`rankOf(id)`), the number it has in the list beside the map.
  */
-export function drawMap(laid, map, describe) {
+export function drawMap(laid, map, describe, rankOf = () => undefined) {
   const legendHeight = 34;
   const width = Math.max(laid.width, 1180);
   const height = laid.height + legendHeight;
@@ -241,7 +251,7 @@ export function drawMap(laid, map, describe) {
   const body = el('g', { transform: `translate(0,${legendHeight})` });
   body.append(...laid.groups.map(groupOf), ...laid.lines.map(edgeOf));
   const reading = [...laid.boxes].sort((a, b) => a.x - b.x || a.y - b.y);
-  body.append(...reading.map((b) => nodeOf(b, byId.get(b.id), describe)));
+  body.append(...reading.map((b) => nodeOf(b, byId.get(b.id), describe, rankOf(b.id))));
   svg.append(body);
   return svg;
 }

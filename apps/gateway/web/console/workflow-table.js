@@ -39,17 +39,28 @@ function failurePoints(map, live) {
             ),
           )
         : h('p', { class: 'empty', text: 'Nothing stalls or fails in this window.' }),
+      ...declared(
+        map,
+        map.knownFailures.filter((k) => !points.some((p) => p.at === k.at)),
+        'Declared, not seen in this window',
+      ),
     ];
   }
+  return map.knownFailures.length
+    ? declared(map, map.knownFailures, 'Known failure points')
+    : [h('h4', { text: 'Known failure points' }), h('p', { class: 'empty', text: 'The definition declares none.' })];
+}
+
+/** The definition's `knownFailures`, each with the node it is declared at. */
+function declared(map, known, title) {
+  if (!known.length) return [];
   return [
-    h('h4', { text: 'Known failure points' }),
-    map.knownFailures.length
-      ? h(
-          'ul',
-          { class: 'failure-points' },
-          map.knownFailures.map((k) => h('li', {}, nodeButton(map, k.at), h('p', { text: k.note }))),
-        )
-      : h('p', { class: 'empty', text: 'The definition declares none.' }),
+    h('h4', { text: title }),
+    h(
+      'ul',
+      { class: 'failure-points' },
+      known.map((k) => h('li', {}, nodeButton(map, k.at), h('p', { text: k.note }))),
+    ),
   ];
 }
 

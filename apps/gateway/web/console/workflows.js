@@ -176,7 +176,18 @@ function mapView(map, live, summary) {
     try {
       const engine = await layoutEngine();
       const laid = await layoutMap(engine, map, (n) => badgesOf(numbers[n.id]), measure);
-      const svg = drawMap(laid, map, (n) => describe(n, numbers[n.id]));
+      const ranks = new Map();
+      (live.map?.failurePoints || []).forEach((p, i) => ranks.has(p.at) || ranks.set(p.at, i + 1));
+      const svg = drawMap(
+        laid,
+        map,
+        (n) =>
+          [
+            describe(n, numbers[n.id]),
+            ...(live.map?.failurePoints || []).filter((p) => p.at === n.id).map((p) => `failure point: ${p.message}`),
+          ].join('\n'),
+        (id) => ranks.get(id),
+      );
       figure.append(svg);
       fit(svg, figure);
       svg.addEventListener('click', (event) => select(event.target.closest('g.node'), map, live.map));

@@ -51,11 +51,20 @@ function numbersFor(map: WorkflowMap): Record<string, NodeNumbers> {
   });
   return out;
 }
+/** Support recovery declares two known failures; its live map ranks one failure point with the note beside it. */
+const KNOWN = [
+  { at: 'validate-address', note: 'addresses typed by hand fail the zone check' },
+  { at: 'payments', note: 'refunds run twice when the PSP times out' },
+];
+for (const m of maps) if (m.jobType === 'support-recovery') m.knownFailures = KNOWN;
 const liveOf = (map: WorkflowMap): LiveWorkflowMap => ({
   ...map,
   window: { from: null, to: null, asOf: '2026-11-26T12:00:00.000Z' },
   numbers: numbersFor(map),
-  failurePoints: [],
+  failurePoints:
+    map.jobType === 'support-recovery'
+      ? [{ at: 'validate-address', measure: 'blocked', value: 1, message: 'Blocked most', known: [KNOWN[0].note] }]
+      : [],
 });
 
 /**
@@ -152,6 +161,15 @@ describe('the workflow map in the console', () => {
           .filter(([k, v]) => typeof v === 'number' && v > 0 && !k.endsWith('Seconds'))
           .map(([k, v]) => `${v} ${k === 'count' ? 'raised' : k}`);
         expect(at.get(n.id)!.badges.sort()).toEqual(expected.sort());
+      }
+      if (jobType === 'support-recovery') {
+        const aside = page.getByRole('complementary', { name: 'Failure points and the selected node' });
+        expect(await aside.innerText()).toMatch(
+          /Where work stalls or fails\s+Validate address format and service zone\s*1 blocked\s+Blocked most\s+Known: addresses typed by hand fail the zone check\s+Declared, not seen in this window\s+payments\s+refunds run twice when the PSP times out/,
+        );
+        await aside.getByRole('button', { name: 'payments' }).click();
+        expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('system: payments');
+        expect(await page.innerText('#map-node')).toContain('governs refunds-and-credits-need-owner');
       }
       await page.screenshot({ path: join(ARTIFACTS, `workflow-map-${jobType}.png`), fullPage: true });
       expect(problems).toEqual([]);
