@@ -39,6 +39,7 @@ const FLOW_LAYOUT = {
   'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
   'elk.edgeRouting': 'ORTHOGONAL',
   'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+  'elk.layered.crossingMinimization.forceNodeModelOrder': 'true',
   // A long chain of stages wraps into rows rather than running off a wide screen.
   'elk.layered.wrapping.strategy': 'MULTI_EDGE',
   'elk.aspectRatio': '5',
@@ -111,7 +112,8 @@ function shape(node, badges, measure) {
   const kindText = node.owner ? `${node.kind} · ${node.owner}` : node.kind;
   const lines = wrap(node.label, NODE.maxLabelWidth, measure);
   const textWidth = Math.max(measure(kindText, 'kind'), ...lines.map((l) => measure(l, 'label')));
-  const inner = Math.max(textWidth, 96, Math.min(NODE.maxLabelWidth, badges.length ? 150 : 0));
+  const row = badges.reduce((w, b) => w + measure(b.text, 'badge') + 16, -4);
+  const inner = Math.max(textWidth, 96, Math.min(NODE.maxLabelWidth, row));
   const placed = placeBadges(badges, inner, measure);
   const rows = placed.length ? placed[placed.length - 1].row + 1 : 0;
   return {

@@ -172,6 +172,7 @@ describe('the workflow map in the console', () => {
         expect(await page.innerText('#map-node')).toContain('governs refunds-and-credits-need-owner');
       }
       await page.screenshot({ path: join(ARTIFACTS, `workflow-map-${jobType}.png`), fullPage: true });
+      await page.locator('#map-figure').screenshot({ path: join(ARTIFACTS, `workflow-map-${jobType}-drawing.png`) });
       expect(problems).toEqual([]);
     },
     30_000,
