@@ -8,3 +8,5 @@ export * from './compile';
 export * from './decide';
 export { WorkflowDefinitionDto } from './schema';
 export * from './map';
+export * from './live-map';
+export * from './failure-points';

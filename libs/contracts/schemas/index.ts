@@ -47,6 +47,7 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   policy.WorkflowVersion,
   workflowMap.MapNode,
   workflowMap.WorkflowMap,
+  workflowMap.LiveWorkflowMap,
   policy.SimulateResult,
   policy.SimulatedVerdict,
   policy.ExceptionCode,
