@@ -29,6 +29,9 @@ const INPUTS: Record<string, Record<string, unknown>> = {
   'agent-files': { task: 'rename the config key' },
 };
 
+const STEPS = ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'];
+const REFUND = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };
+
 /** The counts a node's badges show, as this test reads the SPEC: each count that is not zero, `count` as raised. */
 const BADGE_COUNTS = [
   'open',
@@ -48,7 +51,7 @@ const BADGE_COUNTS = [
 function expectedBadges(numbers: object | undefined): string[] {
   const n: Record<string, unknown> = { ...numbers };
   return BADGE_COUNTS.filter((k) => typeof n[k] === 'number' && Number(n[k]) > 0)
-    .map((k) => `${String(n[k])} ${k === 'count' ? 'raised' : k}`)
+    .map((k) => `${String(n[k])} ${k === 'count' ? 'raised' : k === 'decisions' && n[k] === 1 ? 'decision' : k}`)
     .sort();
 }
 
@@ -81,9 +84,9 @@ describe('the Workflows tab in a real browser', () => {
     expect(r.status).toBe(201);
     return r.body.id;
   };
-  const post = async (path: string, body: unknown, status = 201) => {
+  const post = async (path: string, body: unknown) => {
     const r = await as.agent<ActionAnswer>('POST', path, body);
-    expect([status, 200, 201]).toContain(r.status);
+    expect([200, 201]).toContain(r.status);
     return r.body;
   };
   const live = async (jobType: string) => (await as.lead<LiveWorkflowMap>('GET', `/v1/workflows/${jobType}/map`)).body;
@@ -93,24 +96,30 @@ describe('the Workflows tab in a real browser', () => {
     as = clientsFor(t.url, principals.keys);
     // Work on every workflow; on support recovery a blocked step, a refund waiting at its gate, a stopped write, a completed step.
     for (const jobType of SHIPPED) await open(jobType, `${jobType.toUpperCase()}-1`);
-    const [a, b, c] = [
-      await open('support-recovery', 'CASE-2'),
-      await open('support-recovery', 'CASE-3'),
-      await open('support-recovery', 'CASE-4'),
-    ];
-    await post(`/v1/work-orders/${a}/steps/inspect-case/complete`, { evidence: [] }, 200);
-    await post(`/v1/work-orders/${a}/steps/validate-address/block`, {
-      code: 'ADDRESS_INVALID',
-      rationale: 'no such street',
-    });
-    const refund = await post(`/v1/work-orders/${b}/actions`, {
-      system: 'payments',
-      operation: 'refund',
-      kind: 'write',
-      facts: { amount: 40 },
-    });
-    expect(refund.decision).toBe('wait');
-    const stopped = await post(`/v1/work-orders/${c}/actions`, {
+    // Support recovery: cases at different steps, two blocked, refunds waiting and approved, a stopped write.
+    const cases: Array<[number, string?]> = [[1, 'ADDRESS_INVALID'], [3], [1, 'CUSTOMER_UNREACHABLE'], [4], [0]];
+    const ids: string[] = [];
+    for (const [i, [done, code]] of cases.entries()) {
+      const id = await open('support-recovery', `CASE-${i + 2}`);
+      ids.push(id);
+      for (const step of STEPS.slice(0, done))
+        await post(`/v1/work-orders/${id}/steps/${step}/complete`, {
+          evidence: [{ kind: 'receipt', ref: `${step}-r` }],
+        });
+      if (code) await post(`/v1/work-orders/${id}/steps/${STEPS[done]}/block`, { code, rationale: 'as seeded' });
+    }
+    for (const id of ids.slice(1, 3)) {
+      const refund = await post(`/v1/work-orders/${id}/actions`, { ...REFUND, facts: { amount: 40 } });
+      expect(refund.decision).toBe('wait');
+      if (id === ids[1]) {
+        const decided = await as['support-lead']('POST', `/v1/approvals/${String(refund.approvalId)}/decision`, {
+          decision: 'approve',
+          permittedAction: REFUND,
+        });
+        expect(decided.status).toBe(200);
+      }
+    }
+    const stopped = await post(`/v1/work-orders/${ids[4]}/actions`, {
       system: 'shop',
       operation: 'order.note',
       kind: 'write',
@@ -120,18 +129,19 @@ describe('the Workflows tab in a real browser', () => {
     const field = await open('field-work-order', 'FWO-2');
     await post(`/v1/work-orders/${field}/steps/lockout-tagout/block`, {
       code: 'PARTS_UNAVAILABLE',
-      rationale: 'seal kit on back order',
+      rationale: 'seal kit',
     });
     await eventually(
       async () => {
         const m = await live('support-recovery');
         return (
-          JSON.stringify(m.numbers?.['validate-address'] ?? {}).includes('"blocked":1') &&
-          JSON.stringify(m.numbers?.['refunds-and-credits-need-owner'] ?? {}).includes('"pending":1')
+          JSON.stringify(m.numbers?.['validate-address'] ?? {}).includes('"blocked":2') &&
+          JSON.stringify(m.numbers?.['refunds-and-credits-need-owner'] ?? {}).includes('"approved":1') &&
+          JSON.stringify(m.numbers?.['no-address-change-after-fulfilment'] ?? {}).includes('"decisions":1')
         );
       },
       20_000,
-      'the live map to count the blocked step and the pending gate',
+      'the live map to count what was seeded',
     );
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -248,7 +258,10 @@ describe('the Workflows tab in a real browser', () => {
     for (const n of map.nodes)
       expect(await narrow.locator(`#node-row-${n.id.replace(/[^\w-]/g, '\\$&')}`).isVisible()).toBe(true);
     expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
-    await narrow.screenshot({ path: join(ARTIFACTS, 'console-workflows-420.png'), fullPage: true });
+    await narrow.screenshot({ path: join(ARTIFACTS, 'console-workflows-420-full.png'), fullPage: true });
+    await narrow.getByRole('heading', { name: 'Where work stalls or fails' }).scrollIntoViewIfNeeded();
+    await narrow.evaluate(() => document.querySelector('.map-aside')?.scrollIntoView());
+    await narrow.screenshot({ path: join(ARTIFACTS, 'console-workflows-420.png') });
     await narrow.close();
     expect(problems).toEqual([]);
   });

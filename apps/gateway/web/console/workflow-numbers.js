@@ -18,14 +18,15 @@ const COUNTS = [
   ['escalated', 'bad'],
   ['count', 'plain'],
 ];
-/** An exception code's `count` reads as how many were raised. */
+/** An exception code's `count` reads as how many were raised; one decision is a decision. */
 const WORD = { count: 'raised' };
+const word = (k, n) => (k === 'decisions' && n === 1 ? 'decision' : WORD[k] || k);
 
 /** The badges of a node: one per count that is not zero (`3 open`, `1 blocked`), `[]` without numbers. */
 export function badgesOf(numbers) {
   if (!numbers) return [];
   return COUNTS.filter(([k]) => typeof numbers[k] === 'number' && numbers[k] > 0).map(([k, tone]) => ({
-    text: `${numbers[k]} ${WORD[k] || k}`,
+    text: `${numbers[k]} ${word(k, numbers[k])}`,
     tone,
   }));
 }

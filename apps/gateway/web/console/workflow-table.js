@@ -32,7 +32,7 @@ function failurePoints(map, live) {
                 'li',
                 {},
                 nodeButton(map, p.at),
-                h('span', { class: 'badge stop', text: `${p.value} ${p.measure}` }),
+                h('span', { class: 'badge stop', text: `${p.measure} ${p.value}` }),
                 h('p', { text: p.message }),
                 (p.known || []).map((k) => h('p', { class: 'muted note', text: `Known: ${k}` })),
               ),

@@ -159,13 +159,13 @@ describe('the workflow map in the console', () => {
       for (const n of map.nodes) {
         const expected = Object.entries(live[n.id] ?? {})
           .filter(([k, v]) => typeof v === 'number' && v > 0 && !k.endsWith('Seconds'))
-          .map(([k, v]) => `${v} ${k === 'count' ? 'raised' : k}`);
+          .map(([k, v]) => `${v} ${k === 'count' ? 'raised' : k === 'decisions' && v === 1 ? 'decision' : k}`);
         expect(at.get(n.id)!.badges.sort()).toEqual(expected.sort());
       }
       if (jobType === 'support-recovery') {
         const aside = page.getByRole('complementary', { name: 'Failure points and the selected node' });
         expect(await aside.innerText()).toMatch(
-          /Where work stalls or fails\s+Validate address format and service zone\s*1 blocked\s+Blocked most\s+Known: addresses typed by hand fail the zone check\s+Declared, not seen in this window\s+payments\s+refunds run twice when the PSP times out/,
+          /Where work stalls or fails\s+Validate address format and service zone\s*blocked 1\s+Blocked most\s+Known: addresses typed by hand fail the zone check\s+Declared, not seen in this window\s+payments\s+refunds run twice when the PSP times out/,
         );
         await aside.getByRole('button', { name: 'payments' }).click();
         expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('system: payments');
