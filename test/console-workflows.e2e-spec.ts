@@ -226,6 +226,7 @@ describe('the Workflows tab in a real browser', () => {
       expect(parsed).toEqual({ error: null, root: 'svg', nodes: map.nodes.length });
 
       await page.screenshot({ path: join(ARTIFACTS, `console-workflow-${jobType}.png`), fullPage: true });
+      await page.locator('.map-layout').screenshot({ path: join(ARTIFACTS, `console-workflow-${jobType}-map.png`) });
       expect(problems).toEqual([]);
     },
   );
