@@ -2,8 +2,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import ELK from 'elkjs';
 import { Browser, chromium, Page } from 'playwright-core';
 import type { ExceptionCode, LiveWorkflowMap, NodeNumbers, WorkflowMap } from '@workgate/contracts';
+import { fieldsOf, listOf } from '../../../../libs/workflow/arrived';
 import { SHIPPED, shippedWorkflow } from '../../../../libs/workflow/test-fixtures';
 import { workflowMap } from '@workgate/workflow';
 import { PAGE_CSP } from '../../routes/static-page';
@@ -14,20 +16,16 @@ const ROOT = join(__dirname, '..', '..', '..', '..');
 const ARTIFACTS = join(ROOT, 'test', 'artifacts');
 const ELK_BUNDLE = require.resolve('elkjs/lib/elk.bundled.js');
 
-interface ElkNode {
-  id: string;
-  x?: number;
-  y?: number;
-  width?: number;
-  height?: number;
-  children?: ElkNode[];
-}
-type ElkConstructor = new () => { layout(graph: unknown): Promise<ElkNode> };
-
-const catalogFile = parse(readFileSync(join(ROOT, 'config', 'exception-codes.yaml'), 'utf8')) as {
-  codes: ExceptionCode[];
-};
-const CATALOG = new Map(catalogFile.codes.map((c) => [c.code, c]));
+const catalogFile: unknown = parse(readFileSync(join(ROOT, 'config', 'exception-codes.yaml'), 'utf8'));
+const CATALOG = new Map(
+  listOf(fieldsOf(catalogFile).codes).map((c): [string, ExceptionCode] => {
+    const f = fieldsOf(c);
+    return [
+      String(f.code),
+      { code: String(f.code), title: String(f.title), owner: String(f.owner), sla: String(f.sla) },
+    ];
+  }),
+);
 const maps: WorkflowMap[] = SHIPPED.map((j) => workflowMap(shippedWorkflow(j), 'ab'.repeat(32), CATALOG));
 
 /** Numbers written out for the test, by node kind: a few counts that are not zero, the rest zero. */
@@ -114,7 +112,6 @@ describe('the workflow map in the console', () => {
   afterAll(() => browser?.close());
 
   it('loads elkjs in Node and lays out a graph left to right', async () => {
-    const ELK = require('elkjs') as ElkConstructor; // eslint-disable-line @typescript-eslint/no-require-imports
     const laid = await new ELK().layout({
       id: 'root',
       layoutOptions: { 'elk.algorithm': 'layered', 'elk.direction': 'RIGHT' },
@@ -143,7 +140,7 @@ describe('the workflow map in the console', () => {
         gs.map((g) => {
           const r = g.querySelector('rect:not(.focus-ring)')!.getBoundingClientRect();
           const badges = Array.from(g.querySelectorAll('g.badge text'), (t) => t.textContent);
-          return { id: (g as SVGGElement).dataset.id!, x: r.x, y: r.y, w: r.width, h: r.height, badges };
+          return { id: g.getAttribute('data-id') ?? '', x: r.x, y: r.y, w: r.width, h: r.height, badges };
         }),
       );
       for (const a of boxes)
