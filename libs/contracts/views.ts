@@ -8,12 +8,17 @@ export const VIEW_NAMES = [
   'first-time-fix',
   'approvals',
   'evidence-completeness',
+  'steps',
+  'step-exceptions',
+  'gates',
+  'rules',
+  'exception-codes',
 ] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
 export interface ViewQuery {
   view: ViewName;
-  /** [from, to) on the view's own time (raised, opened, closed, requested, created); RFC 3339. */
+  /** [from, to) on the view's own time (raised, opened, closed, requested, created; the map's views: the work order's opening); RFC 3339. */
   from?: string;
   to?: string;
   /** The instant "overdue", "stalled" and "age" are measured at (default: now). */
@@ -84,6 +89,11 @@ const COLUMNS: Record<ViewName, string[]> = {
     'stepsWithEvidence',
     'stepShare',
   ],
+  steps: ['jobType', 'stepId', 'open', 'completed', 'blocked', 'stalled', 'p50Seconds', 'p95Seconds'],
+  'step-exceptions': ['jobType', 'stepId', 'code', 'count'],
+  gates: ['jobType', 'gate', 'pending', 'approved', 'conditional', 'rejected', 'expired', 'p50WaitSeconds'],
+  rules: ['jobType', 'rule', 'decision', 'decisions'],
+  'exception-codes': ['jobType', 'code', 'count', 'open', 'overdue', 'escalated'],
 };
 
 export function viewColumns(view: ViewName, groupBy?: 'version'): string[] {

@@ -106,12 +106,18 @@ export interface ExceptionNumbers {
 
 export type NodeNumbers = StepNumbers | GateNumbers | RuleNumbers | ExceptionNumbers;
 
+/**
+ * What a failure point counts, in the order they rank: a step's blocks, the work orders stalled at
+ * a step, a gate's rejected and expired approvals, a stop rule's decisions, overdue exceptions.
+ */
+export const FAILURE_MEASURES = ['blocked', 'stalled', 'rejected', 'expired', 'stops', 'overdue'] as const;
+export type FailureMeasure = (typeof FAILURE_MEASURES)[number];
+
 /** A place where work stalls or fails, ranked most first. */
 export interface FailurePoint {
   /** A node id of the map. */
   at: string;
-  /** What is counted, e.g. `blocked`, `stalled`, `rejected`, `stops`, `overdue`. */
-  measure: string;
+  measure: FailureMeasure;
   value: number;
   /** A sentence a person reads. */
   message: string;

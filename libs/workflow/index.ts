@@ -9,3 +9,5 @@ export * from './decide';
 export { WorkflowDefinitionDto } from './schema';
 export * from './map';
 export * from './diff';
+export * from './live-map';
+export * from './failure-points';

@@ -624,11 +624,23 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     'first-time-fix',
     'approvals',
     'evidence-completeness',
+    'steps',
+    'step-exceptions',
+    'gates',
+    'rules',
+    'exception-codes',
   ]) {
     await ok(as.analyst('GET', `/v1/views/${view}?groupBy=version`));
     await ok(as.analyst('GET', `/v1/views/${view}`, undefined, { Accept: 'text/csv' }));
     await refused(as.analyst('GET', `/v1/views/${view}?from=yesterday`), 422);
   }
+
+  // The workflow map of a version, and the current version's with its live numbers.
+  await ok(as.analyst('GET', '/v1/workflows/support-recovery/versions/1/map'));
+  await refused(as.analyst('GET', '/v1/workflows/support-recovery/versions/99/map'), 404);
+  await ok(as.analyst('GET', '/v1/workflows/support-recovery/map?from=2026-01-01T00:00:00Z'));
+  await refused(as.agent('GET', '/v1/workflows/support-recovery/map'), 403);
+  await refused(as.analyst('GET', '/v1/workflows/support-recovery/map?asOf=yesterday'), 422);
 
   // Webhooks: their deliveries (failing: nothing listens), one sent again, then the webhook deleted.
   await ok(as.admin('GET', '/v1/webhooks'));

@@ -56,7 +56,8 @@ const viewAnswer = (view: ViewName) => ({
  * The evidence views for analysts and ops leads: JSON, or CSV with `Accept: text/csv`
  * (UTF-8 with BOM, formula-safe, as an attachment). Each view's window is on its own time:
  * closures and first-time-fix and evidence-completeness on closedAt, exceptions on raisedAt,
- * stall rates on openedAt, post-reviews on createdAt, approvals on requestedAt.
+ * stall rates on openedAt, post-reviews on createdAt, approvals on requestedAt; the live map's
+ * views (steps, step-exceptions, gates, rules, exception-codes) on their work order's openedAt.
  */
 @ApiTags('views')
 @Roles('analyst', 'ops-lead')
@@ -119,6 +120,41 @@ export class ViewsController {
   @Documented('Evidence completeness by job type', viewAnswer('evidence-completeness'))
   evidenceCompleteness(@Query() q: ViewQueryDto, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.answer('evidence-completeness', q, req, res);
+  }
+
+  /** The live workflow map's steps: open, completed, blocked, stalled, p50 and p95 duration (work orders opened in the window). */
+  @Get('steps')
+  @Documented('Steps of a workflow: where work is, stalls and how long it takes', viewAnswer('steps'))
+  steps(@Query() q: ViewQueryDto, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.answer('steps', q, req, res);
+  }
+
+  /** The exception codes each step was blocked with, and how often (work orders opened in the window). */
+  @Get('step-exceptions')
+  @Documented('Exception codes that block each step', viewAnswer('step-exceptions'))
+  stepExceptions(@Query() q: ViewQueryDto, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.answer('step-exceptions', q, req, res);
+  }
+
+  /** Each gate of the map (a wait rule, a stage's or overlay's gate): its approvals by status and the p50 wait. */
+  @Get('gates')
+  @Documented('Gates: approvals by status and wait', viewAnswer('gates'))
+  gates(@Query() q: ViewQueryDto, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.answer('gates', q, req, res);
+  }
+
+  /** Action decisions per rule (null: the boundary decided) and decision (work orders opened in the window). */
+  @Get('rules')
+  @Documented('Decisions per rule', viewAnswer('rules'))
+  rules(@Query() q: ViewQueryDto, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.answer('rules', q, req, res);
+  }
+
+  /** Per exception code of the window's work orders: raised, open and overdue at asOf. */
+  @Get('exception-codes')
+  @Documented('Exception codes: open and overdue', viewAnswer('exception-codes'))
+  exceptionCodes(@Query() q: ViewQueryDto, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.answer('exception-codes', q, req, res);
   }
 
   private async answer(view: ViewName, q: ViewQueryFields, req: FastifyRequest, res: FastifyReply): Promise<void> {

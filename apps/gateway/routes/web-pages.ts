@@ -28,6 +28,8 @@ export function webPages() {
     console: new StaticPage('console', {
       ...webFiles('console'),
       'masking.js': { text: maskingScript(), type: JS },
+      // The workflow map's layout (ELK, layered): the bundle that lays out in the page's own thread.
+      'elk.bundled.js': [require.resolve('elkjs/lib/elk.bundled.js'), JS],
     }),
     // Swagger UI sets styles inline: the pages' CSP but for that.
     docs: new StaticPage(

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Req } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
@@ -6,19 +6,21 @@ import { Allow, IsDefined, IsISO8601, IsOptional } from 'class-validator';
 import {
   ExceptionCode,
   ExceptionCodeDto,
+  LiveWorkflowMap,
   PublishWorkflowResult,
   SimulateResult,
   Subjects,
   WorkflowSummary,
   WorkflowMap,
   WorkflowVersion,
+  ViewRow,
   WorkgateError,
   Written,
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { DEFINITION_BOUNDS, workflowMap } from '@workgate/workflow';
+import { DEFINITION_BOUNDS, LIVE_MAP_VIEWS, LiveMapRows, liveWorkflowMap, workflowMap } from '@workgate/workflow';
 import { Documented, ReadByPost, ref, RequestBody } from '../openapi';
-import { BodyLimitRoute, CurrentPrincipal, Principal, Roles, YAML_MEDIA_TYPES } from '../http';
+import { BodyLimitRoute, CurrentPrincipal, Principal, ReadsViews, Roles, YAML_MEDIA_TYPES } from '../http';
 
 /**
  * A body that carries a definition is at most 256 KiB (SPEC section 7): larger is 413 before it is
@@ -64,6 +66,13 @@ function definitionOf(req: FastifyRequest): unknown {
     );
   }
   return body.definition;
+}
+
+/** The live map's window: work orders opened in [from, to), measured at asOf (default now). */
+class LiveMapQuery {
+  @IsOptional() @IsISO8601({ strict: true }) from?: string;
+  @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
 }
 
 const version = new ParseIntPipe({
@@ -129,9 +138,45 @@ export class WorkflowsController {
     'WorkflowMap',
     'Every id of the definition as a node (steps, rules, systems, exception codes, stages, overlays) with the derived nodes (inputs, objects, gates, break-glass, delegation, closure), the edges `next`, `governs`, `may_raise` and `handoff`, and where each receipt is written (SPEC section 14).',
   )
-  async map(@Param('jobType') jobType: string, @Param('version', version) v: number): Promise<WorkflowMap> {
+  map(@Param('jobType') jobType: string, @Param('version', version) v: number): Promise<WorkflowMap> {
+    return this.mapOf(jobType, v);
+  }
+
+  @Get('workflows/:jobType/map')
+  @Roles('analyst', 'ops-lead')
+  @ReadsViews()
+  @Documented(
+    "The current version's live map",
+    'LiveWorkflowMap',
+    "The current version's map with live numbers by node id for the work orders opened in [from, to), measured at asOf (default now): steps, gates, stop and run rules, exception codes; and `failurePoints`, where work fails or stalls most, ranked, with the definition's knownFailures beside them. The numbers are the rows of the views steps, step-exceptions, gates, rules and exception-codes for the same window (docs/views.md).",
+  )
+  async live(@Param('jobType') jobType: string, @Query() q: LiveMapQuery): Promise<LiveWorkflowMap> {
+    const asOf = q.asOf ? new Date(q.asOf).toISOString() : new Date().toISOString();
+    const window = { from: q.from ?? null, to: q.to ?? null, asOf };
+    const ask = (view: (typeof LIVE_MAP_VIEWS)[keyof typeof LIVE_MAP_VIEWS]): Promise<ViewRow[]> =>
+      this.rpc.request(Subjects.ledger.view, {
+        view,
+        jobType,
+        asOf,
+        ...(q.from ? { from: q.from } : {}),
+        ...(q.to ? { to: q.to } : {}),
+      });
+    const [map, steps, stepExceptions, gates, rules, exceptionCodes] = await Promise.all([
+      this.mapOf(jobType),
+      ask(LIVE_MAP_VIEWS.steps),
+      ask(LIVE_MAP_VIEWS.stepExceptions),
+      ask(LIVE_MAP_VIEWS.gates),
+      ask(LIVE_MAP_VIEWS.rules),
+      ask(LIVE_MAP_VIEWS.exceptionCodes),
+    ]);
+    const rows: LiveMapRows = { steps, stepExceptions, gates, rules, exceptionCodes };
+    return liveWorkflowMap(map, rows, window);
+  }
+
+  /** The map of a version (the current one without `v`), its exception codes read from the catalog. */
+  private async mapOf(jobType: string, v?: number): Promise<WorkflowMap> {
     const [found, codes] = await Promise.all([
-      this.rpc.request(Subjects.policy.get, { jobType, version: v }),
+      this.rpc.request(Subjects.policy.get, { jobType, ...(v === undefined ? {} : { version: v }) }),
       this.rpc.request(Subjects.exceptions.listCodes, {}),
     ]);
     return workflowMap(found.definition, found.sha256, new Map(codes.map((c) => [c.code, c])));

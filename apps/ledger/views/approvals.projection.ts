@@ -1,5 +1,6 @@
 import { ApprovalEvents, idOfStream, ViewQuery, ViewRow } from '@workgate/contracts';
-import { formatDuration } from '@workgate/workflow';
+import { formatDuration, gateNodeId } from '@workgate/workflow';
+import { DecisionLookup } from './decisions.projection';
 import { clamp, window } from './query-filters';
 import { Handles } from './view-event';
 import { View } from './view-projection';
@@ -19,6 +20,12 @@ export interface ApprovalRow {
   expiresAt: string;
   decidedBy: string | null;
   updatedAt: string;
+  /** The workflow map's gate node: the wait rule that held the action, else `gate:<kind>`; null when unknown. */
+  gate: string | null;
+  /** When its work order was opened (the live map's window is on it). */
+  openedAt: string;
+  /** When it was first decided (approved, conditional, rejected or expired). */
+  decidedAt: string | null;
 }
 
 const handles = {
@@ -29,8 +36,17 @@ const handles = {
   [ApprovalEvents.Expired]: 'approval',
 } as const satisfies Handles;
 
+/** The row once decided at `at` (its first decision's time kept). */
+const decided = (row: ApprovalRow, status: string, at: string, by?: string): ApprovalRow => ({
+  ...row,
+  status,
+  decidedBy: by ?? row.decidedBy,
+  updatedAt: at,
+  decidedAt: row.decidedAt ?? at,
+});
+
 /** `view_approvals`: every approval requested, its owner and where it stands. */
-export const approvalsView: View<ApprovalRow, typeof handles, WorkOrderLookup> = {
+export const approvalsView: View<ApprovalRow, typeof handles, WorkOrderLookup & DecisionLookup> = {
   table: new ViewTable<ApprovalRow>('view_approvals', 'approval_id', [
     ['approval_id', 'uuid', 'approvalId'],
     ['work_order_id', 'uuid', 'workOrderId'],
@@ -44,6 +60,9 @@ export const approvalsView: View<ApprovalRow, typeof handles, WorkOrderLookup> =
     ['expires_at', 'timestamptz', 'expiresAt'],
     ['decided_by', 'text', 'decidedBy'],
     ['updated_at', 'timestamptz', 'updatedAt'],
+    ['gate', 'text', 'gate'],
+    ['opened_at', 'timestamptz', 'openedAt'],
+    ['decided_at', 'timestamptz', 'decidedAt'],
   ]),
   handles,
   read: { by: 'id' },
@@ -56,6 +75,7 @@ export const approvalsView: View<ApprovalRow, typeof handles, WorkOrderLookup> =
         if (row) return row;
         const d = e.data;
         const wo = ctx.workOrder(d.workOrderId);
+        const held = ctx.decision(d.actionId);
         return {
           approvalId: id,
           workOrderId: d.workOrderId,
@@ -69,16 +89,19 @@ export const approvalsView: View<ApprovalRow, typeof handles, WorkOrderLookup> =
           expiresAt: d.expiresAt,
           decidedBy: null,
           updatedAt: at,
+          gate: held?.decision === 'wait' && held.rule ? held.rule : d.kind ? gateNodeId(d.kind) : null,
+          openedAt: wo?.openedAt ?? d.requestedAt,
+          decidedAt: null,
         };
       }
       case ApprovalEvents.Granted:
-        return row && { ...row, status: 'approved', decidedBy: e.data.decidedBy ?? row.decidedBy, updatedAt: at };
+        return row && decided(row, 'approved', at, e.data.decidedBy);
       case ApprovalEvents.Conditioned:
-        return row && { ...row, status: 'conditional', decidedBy: e.data.decidedBy ?? row.decidedBy, updatedAt: at };
+        return row && decided(row, 'conditional', at, e.data.decidedBy);
       case ApprovalEvents.Rejected:
-        return row && { ...row, status: 'rejected', decidedBy: e.data.decidedBy ?? row.decidedBy, updatedAt: at };
+        return row && decided(row, 'rejected', at, e.data.decidedBy);
       case ApprovalEvents.Expired:
-        return row && { ...row, status: 'expired', updatedAt: at };
+        return row && decided(row, 'expired', at);
       default: {
         const unhandled: never = e;
         return unhandled;

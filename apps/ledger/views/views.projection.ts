@@ -1,8 +1,10 @@
 import { RecordedEvent } from '@workgate/contracts';
 import { ApprovalRow, approvalsView } from './approvals.projection';
+import { DecisionLookup, DecisionRow, decisionsView } from './decisions.projection';
 import { ExceptionRow, exceptionsView } from './exceptions.projection';
 import { InboxRow, inboxView } from './inbox.projection';
 import { PostReviewRow, postReviewsView } from './post-reviews.projection';
+import { StepsRow, stepsView } from './steps.projection';
 import { foldEvents, projectionOf, ViewRows } from './view-projection';
 import { WorkOrderLookup, WorkOrderRow, workOrdersView } from './work-orders.projection';
 import { WorkflowLookup, workflowKey, WorkflowRow, workflowsView } from './workflows.projection';
@@ -15,13 +17,17 @@ function pageRows() {
   const postReviews = new ViewRows(postReviewsView);
   const approvals = new ViewRows(approvalsView);
   const inbox = new ViewRows(inboxView);
-  const ctx: WorkOrderLookup & WorkflowLookup = {
+  const steps = new ViewRows(stepsView);
+  const decisions = new ViewRows(decisionsView);
+  const ctx: WorkOrderLookup & WorkflowLookup & DecisionLookup = {
     workOrder: (id) => workOrders.get(id),
     workflow: (jobType, version) => workflows.get(workflowKey(jobType, version)),
+    decision: (actionId) => decisions.get(actionId),
   };
-  // In this order: a work order reads its workflow version, the others read their work order.
-  const all = [workflows, workOrders, exceptions, postReviews, approvals, inbox];
-  return { workflows, workOrders, exceptions, postReviews, approvals, inbox, all, ctx };
+  // In this order: a work order reads its workflow version, the others read their work order (as
+  // this event left it), an approval the decision of the action it holds.
+  const all = [workflows, workOrders, exceptions, postReviews, decisions, approvals, inbox, steps];
+  return { workflows, workOrders, exceptions, postReviews, approvals, inbox, steps, decisions, all, ctx };
 }
 
 /** Every table the views projection writes (a rebuild makes fresh copies of exactly these). */
@@ -32,6 +38,8 @@ export const VIEW_TABLES = [
   approvalsView,
   workflowsView,
   inboxView,
+  stepsView,
+  decisionsView,
 ].map((v) => v.table.name);
 
 /**
@@ -49,6 +57,8 @@ export function foldViews(events: RecordedEvent[]): {
   approvals: Map<string, ApprovalRow | null>;
   workflows: Map<string, WorkflowRow | null>;
   inbox: Map<string, InboxRow | null>;
+  steps: Map<string, StepsRow | null>;
+  decisions: Map<string, DecisionRow | null>;
 } {
   const page = pageRows();
   foldEvents(events, page.all, page.ctx);
@@ -59,5 +69,7 @@ export function foldViews(events: RecordedEvent[]): {
     approvals: page.approvals.rows,
     workflows: page.workflows.rows,
     inbox: page.inbox.rows,
+    steps: page.steps.rows,
+    decisions: page.decisions.rows,
   };
 }

@@ -1,6 +1,7 @@
 import { VIEW_NAMES, ViewName, ViewQuery, ViewRow, WorkgateError } from '@workgate/contracts';
 import { approvals } from './approvals.projection';
 import { topCodes, trends } from './exceptions.projection';
+import { exceptionCodes, gates, rules, stepExceptions, steps } from './map.queries';
 import { postReviews } from './post-reviews.projection';
 import { checkTimes, ViewAnswer } from './query-filters';
 import { Queryable } from './view-table';
@@ -16,6 +17,11 @@ const VIEWS: Record<ViewName, ViewAnswer> = {
   'first-time-fix': firstTimeFix,
   approvals,
   'evidence-completeness': evidenceCompleteness,
+  steps,
+  'step-exceptions': stepExceptions,
+  gates,
+  rules,
+  'exception-codes': exceptionCodes,
 };
 
 /** Answers one view (SPEC section 5). */

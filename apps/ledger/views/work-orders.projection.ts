@@ -42,8 +42,9 @@ const handles = {
   [WorkOrderEvents.Reopened]: 'workorder',
   [WorkOrderEvents.Stopped]: 'workorder',
   [ApprovalEvents.Requested]: 'approval',
-  // Changes nothing here: its work order is read for the post-reviews view.
+  // Change nothing here: their work order is read for the post-reviews and decisions views.
   [PostReviewEvents.Created]: 'postreview',
+  [WorkOrderEvents.ActionDecided]: 'workorder',
 } as const satisfies Handles;
 
 type WorkOrderEvent = HandledEvent<typeof handles>;
@@ -153,7 +154,10 @@ function copy(row: WorkOrderRow, at: string, position: number): WorkOrderRow {
 }
 
 /** What an event of the work order's own stream (or an approval requested for it) makes of its row. */
-function changed(row: WorkOrderRow, e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened' | 'PostReviewCreated' }>) {
+function changed(
+  row: WorkOrderRow,
+  e: Exclude<WorkOrderEvent, { type: 'WorkOrderOpened' | 'PostReviewCreated' | 'ActionDecided' }>,
+) {
   const next = copy(row, e.occurredAt, e.position);
   switch (e.type) {
     case WorkOrderEvents.StepCompleted:
@@ -211,7 +215,7 @@ export const workOrdersView: View<WorkOrderRow, typeof handles, WorkflowLookup> 
       : [idOfStream(e.streamId)],
   evolve: (row, e, id, ctx) => {
     if (e.type === WorkOrderEvents.Opened) return row ?? opened(e, id, ctx);
-    if (e.type === PostReviewEvents.Created || !row) return row;
+    if (e.type === PostReviewEvents.Created || e.type === WorkOrderEvents.ActionDecided || !row) return row;
     return changed(row, e);
   },
 };

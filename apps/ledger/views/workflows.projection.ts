@@ -4,12 +4,14 @@ import { Handles } from './view-event';
 import { View } from './view-projection';
 import { ViewTable } from './view-table';
 
-/** A workflow version as the work-order view needs it: its stall threshold and number of steps. */
+/** A workflow version as the work-order and step views need it: its stall threshold and its steps. */
 export interface WorkflowRow {
   jobType: string;
   version: number;
   stallAfterMs: number;
   steps: number;
+  /** Step id -> its place in the definition (0 first). */
+  stepOrder: Record<string, number>;
   publishedAt: string;
 }
 
@@ -26,6 +28,7 @@ export const workflowsView: View<WorkflowRow, typeof handles, unknown> = {
     ['version', 'bigint', 'version'],
     ['stall_after_ms', 'bigint', 'stallAfterMs'],
     ['steps', 'int', 'steps'],
+    ['step_order', 'jsonb', 'stepOrder'],
     ['published_at', 'timestamptz', 'publishedAt'],
   ]),
   handles,
@@ -37,6 +40,7 @@ export const workflowsView: View<WorkflowRow, typeof handles, unknown> = {
     version: e.data.version,
     stallAfterMs: parseDuration(e.data.definition.stallAfter ?? DEFAULT_STALL_AFTER) ?? DEFAULT_STALL_MS,
     steps: e.data.definition.steps?.length ?? 0,
+    stepOrder: Object.fromEntries((e.data.definition.steps ?? []).map((s, i) => [s.id, i])),
     publishedAt: e.recordedAt,
   }),
 };

@@ -49,6 +49,7 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   workflowMap.MapNode,
   workflowMap.WorkflowMap,
   proof.ProofPackage,
+  workflowMap.LiveWorkflowMap,
   policy.SimulateResult,
   policy.SimulatedVerdict,
   policy.ExceptionCode,

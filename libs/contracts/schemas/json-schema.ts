@@ -62,6 +62,9 @@ export function object<R extends Fields, O extends Fields = Record<never, JsonSc
   };
 }
 
+/** Every value one of the schemas accepts. */
+export const anyOf = <S extends JsonSchema[]>(...schemas: S): JsonSchema<Infer<S[number]>> => ({ anyOf: schemas });
+
 /** Every value both schemas accept. */
 export const allOf = <A, B>(a: JsonSchema<A>, b: JsonSchema<B>): JsonSchema<A & B> => ({ allOf: [a, b] });
 

@@ -1,6 +1,22 @@
 import type * as C from '../workflow-map';
-import { MAP_EDGE_KINDS, MAP_NODE_KINDS } from '../workflow-map';
-import { array, component, described, documents, int, map, object, oneOf, sha256, str, strings } from './json-schema';
+import { FAILURE_MEASURES, MAP_EDGE_KINDS, MAP_NODE_KINDS } from '../workflow-map';
+import {
+  allOf,
+  anyOf,
+  array,
+  component,
+  described,
+  documents,
+  int,
+  map,
+  nullable,
+  object,
+  oneOf,
+  sha256,
+  str,
+  strings,
+  time,
+} from './json-schema';
 
 /** The workflow map (SPEC section 14): nodes, edges and the receipt plan of one version. */
 export const MapNode = component(
@@ -35,5 +51,59 @@ export const WorkflowMap = component(
       receiptPlan: array(object({ at: str, receipts: strings })),
       knownFailures: array(object({ at: str, note: str })),
     }),
+  ),
+);
+
+const count = int;
+const seconds = nullable(int);
+
+/** A node's live numbers: a step's, a gate's, a stop or run rule's, or an exception code's. */
+const NodeNumbers = anyOf(
+  described(
+    object({
+      open: count,
+      completed: count,
+      blocked: count,
+      stalled: count,
+      p50Seconds: seconds,
+      p95Seconds: seconds,
+      exceptions: array(object({ code: str, count })),
+    }),
+    'a step',
+  ),
+  described(
+    object({
+      pending: count,
+      approved: count,
+      conditional: count,
+      rejected: count,
+      expired: count,
+      p50WaitSeconds: seconds,
+    }),
+    'a gate',
+  ),
+  described(object({ decisions: count }), 'a stop or run rule'),
+  described(object({ open: count, overdue: count, escalated: count, count }), 'an exception code'),
+);
+
+export const LiveWorkflowMap = component(
+  'LiveWorkflowMap',
+  documents<C.LiveWorkflowMap>()(
+    allOf(
+      WorkflowMap.ref,
+      object({
+        window: object({ from: nullable(time), to: nullable(time), asOf: time }),
+        numbers: described(map(NodeNumbers), 'by node id: every step, gate, stop and run rule and exception code'),
+        failurePoints: array(
+          object({
+            at: described(str, 'a node id of the map'),
+            measure: oneOf(...FAILURE_MEASURES),
+            value: int,
+            message: str,
+            known: described(strings, "the definition's knownFailures notes at this node"),
+          }),
+        ),
+      }),
+    ),
   ),
 );

@@ -11,6 +11,7 @@ import { showPostReviews } from './post-reviews.js';
 import { showReceipt } from './receipt.js';
 import { freshLookups, session } from './session.js';
 import { showWorkOrder, showWorkOrders } from './work-orders.js';
+import { showWorkflows } from './workflows.js';
 
 /** Where a sign-in without a page in the address lands: the work the caller's roles can do. */
 function landing() {
@@ -36,6 +37,7 @@ async function route(afterAction) {
     receipts: () => showReceipt(arg),
     'post-reviews': () => showPostReviews(),
     exceptions: () => showExceptions(params),
+    workflows: () => showWorkflows(arg && decodeURIComponent(arg), params),
   };
   const show = pages[page] || pages.approvals;
   const section =
@@ -95,6 +97,7 @@ function signOut() {
     '#receipt',
     '#post-reviews-list',
     '#exceptions-list',
+    '#workflows',
   ])
     $(id).replaceChildren();
   document.body.dataset.state = 'signed-out';
@@ -122,6 +125,15 @@ document.addEventListener('DOMContentLoaded', () => {
     event.preventDefault();
     const owner = $('#exception-owner').value;
     const hash = owner ? `#/exceptions?owner=${enc(owner)}` : '#/exceptions';
+    if (location.hash === hash) void route();
+    else location.hash = hash;
+  });
+  $('#workflow-pick').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const f = event.currentTarget.elements;
+    const p = new URLSearchParams({ version: f.version.value });
+    for (const k of ['from', 'to']) if (f[k].value) p.set(k, f[k].value);
+    const hash = `#/workflows/${enc(f.jobType.value)}?${p}`;
     if (location.hash === hash) void route();
     else location.hash = hash;
   });

@@ -1,0 +1,229 @@
+/* The console's workflows page: the job types and their versions, and a version's map drawn left to
+ * right (ELK's layered layout, in the page), with the live numbers of the current version as badges
+ * for those who may read them, the failure points beside it, and the same nodes as a table. */
+import { api } from '../shared/api.js';
+import { $, download, h } from '../shared/dom.js';
+import { enc, tableOf, when } from './parts.js';
+import { layoutMap } from './workflow-layout.js';
+import { badgesOf, describe } from './workflow-numbers.js';
+import { drawMap, FONTS, svgFile } from './workflow-svg.js';
+import { nodeTable, showNode, sidePanel } from './workflow-table.js';
+
+let elk = null;
+/** ELK, loaded once on the first map shown: a script of this origin, no worker, nothing evaluated. */
+function layoutEngine() {
+  elk ??= new Promise((resolve, reject) => {
+    const script = h('script', { src: '/console/elk.bundled.js' });
+    script.addEventListener('load', () => resolve(new window.ELK()));
+    script.addEventListener('error', () => {
+      elk = null;
+      reject(new Error('The layout library did not load; the table below still lists every node.'));
+    });
+    document.head.append(script);
+  });
+  return elk;
+}
+
+let canvas;
+/** The width of `text` in the font the drawing uses for `kind` (label, kind line, badge, edge label). */
+function measure(text, kind) {
+  canvas ??= document.createElement('canvas').getContext('2d');
+  canvas.font = FONTS[kind];
+  return canvas.measureText(text).width;
+}
+
+/** `YYYY-MM-DD` from a date input → the instant the live map's window takes (`to` is the end of that day). */
+const dayStart = (d) => `${d}T00:00:00.000Z`;
+const dayEnd = (d) => new Date(Date.parse(dayStart(d)) + 86_400_000).toISOString();
+
+function fillPicker(list, jobType, version, params) {
+  const form = $('#workflow-pick');
+  const jobs = form.elements.jobType;
+  jobs.replaceChildren(...list.map((w) => new Option(`${w.title} (${w.jobType})`, w.jobType)));
+  jobs.value = jobType || '';
+  const versions = () => {
+    const w = list.find((x) => x.jobType === jobs.value);
+    form.elements.version.replaceChildren(
+      ...(w ? [...w.versions].reverse() : []).map(
+        (v) => new Option(`v${v.version}${v.version === w.currentVersion ? ' (current)' : ''}`, String(v.version)),
+      ),
+    );
+  };
+  jobs.onchange = versions;
+  versions();
+  if (version) form.elements.version.value = String(version);
+  form.elements.from.value = params.get('from') || '';
+  form.elements.to.value = params.get('to') || '';
+}
+
+export async function showWorkflows(jobType, params) {
+  const list = (await api('GET', '/v1/workflows')).sort((a, b) => a.jobType.localeCompare(b.jobType));
+  const target = $('#workflows');
+  if (!jobType) {
+    fillPicker(list, list[0]?.jobType, null, params);
+    target.replaceChildren(workflowList(list));
+    return `${list.length} workflow${list.length === 1 ? '' : 's'}.`;
+  }
+  const summary = list.find((w) => w.jobType === jobType);
+  const version = Number(params.get('version')) || summary?.currentVersion;
+  fillPicker(list, jobType, version, params);
+  const map = await api('GET', `/v1/workflows/${enc(jobType)}/versions/${enc(version)}/map`);
+  const live = summary && version === summary.currentVersion ? await liveMap(jobType, params) : { why: 'not-current' };
+  const shown = live.map || map;
+  const view = mapView(shown, live, summary);
+  target.replaceChildren(...view.parts);
+  await view.draw();
+  return `${map.title}, ${jobType} v${version}: ${map.nodes.length} nodes${live.map ? ', with live numbers' : ''}.`;
+}
+
+/** The live map of the current version, or why there is none: the API refuses it to those who may not read it (403). */
+async function liveMap(jobType, params) {
+  const q = new URLSearchParams();
+  if (params.get('from')) q.set('from', dayStart(params.get('from')));
+  if (params.get('to')) q.set('to', dayEnd(params.get('to')));
+  try {
+    return { map: await api('GET', `/v1/workflows/${enc(jobType)}/map${q.size ? `?${q}` : ''}`) };
+  } catch (error) {
+    if (error.status === 403 || error.status === 404) return { why: error.message };
+    throw error;
+  }
+}
+
+function workflowList(list) {
+  return tableOf(
+    [
+      { title: 'Job type', cell: (w) => h('a', { href: `#/workflows/${enc(w.jobType)}`, text: w.jobType }) },
+      { title: 'Title', cell: (w) => w.title },
+      { title: 'Owner', cell: (w) => w.owner },
+      {
+        title: 'Versions',
+        cell: (w) =>
+          h(
+            'span',
+            { class: 'versions' },
+            [...w.versions].reverse().map((v) =>
+              h('a', {
+                href: `#/workflows/${enc(w.jobType)}?version=${v.version}`,
+                title: `published ${when(v.publishedAt)}`,
+                text: `v${v.version}${v.version === w.currentVersion ? ' (current)' : ''}`,
+              }),
+            ),
+          ),
+      },
+    ],
+    list,
+    'No workflow is published.',
+  );
+}
+
+function liveNote(map, live) {
+  if (live.map) {
+    const w = live.map.window;
+    const span =
+      w.from || w.to
+        ? `opened ${w.from ? `from ${when(w.from)} ` : ''}${w.to ? `until ${when(w.to)}` : ''}`
+        : 'of every time';
+    return `Live numbers for work orders ${span.trim()}, as of ${when(w.asOf)}: badges on the nodes, every number in the table.`;
+  }
+  if (live.why === 'not-current')
+    return `Version ${map.version} is not the current version: live numbers are for the current version only.`;
+  return `Without live numbers: ${live.why}`;
+}
+
+function mapView(map, live, summary) {
+  const numbers = (live.map && live.map.numbers) || {};
+  const figure = h('div', { class: 'map-figure', id: 'map-figure' });
+  const aside = sidePanel(map, live.map);
+  const name = `${map.jobType}-v${map.version}`;
+  const svgButton = h('button', { type: 'button', class: 'quiet', text: 'Download SVG', disabled: true });
+  const parts = [
+    h(
+      'div',
+      { class: 'heading' },
+      h('h3', {}, map.title, h('span', { class: 'muted', text: ` · ${map.jobType} v${map.version}` })),
+      h(
+        'div',
+        { class: 'actions' },
+        svgButton,
+        h('button', {
+          type: 'button',
+          class: 'quiet',
+          text: 'Download JSON',
+          onclick: () =>
+            download(
+              new Blob([JSON.stringify(live.map || map, null, 2)], { type: 'application/json' }),
+              `${name}-map.json`,
+            ),
+        }),
+      ),
+    ),
+    h(
+      'p',
+      { class: 'muted note' },
+      `Owner ${map.owner} · sha256 ${map.sha256.slice(0, 16)}…`,
+      summary ? ` · current version v${summary.currentVersion}` : '',
+    ),
+    h('p', { class: 'muted note', id: 'map-live-note', text: liveNote(map, live) }),
+    h('div', { class: 'map-layout' }, figure, aside),
+    h('p', {
+      class: 'muted map-narrow-note',
+      text: 'The map is drawn on wider screens; the table holds every node of it.',
+    }),
+    h('h3', { text: 'Nodes' }),
+    nodeTable(map, live.map),
+  ];
+  const draw = async () => {
+    try {
+      const engine = await layoutEngine();
+      const laid = await layoutMap(engine, map, (n) => badgesOf(numbers[n.id]), measure);
+      const ranks = new Map();
+      (live.map?.failurePoints || []).forEach((p, i) => ranks.has(p.at) || ranks.set(p.at, i + 1));
+      const svg = drawMap(
+        laid,
+        map,
+        (n) =>
+          [
+            describe(n, numbers[n.id]),
+            ...(live.map?.failurePoints || []).filter((p) => p.at === n.id).map((p) => `failure point: ${p.message}`),
+          ].join('\n'),
+        (id) => ranks.get(id),
+      );
+      figure.append(svg);
+      fit(svg, figure);
+      svg.addEventListener('click', (event) => select(event.target.closest('g.node'), map, live.map));
+      svg.addEventListener('keydown', (event) => {
+        if (event.key !== 'Enter' && event.key !== ' ') return;
+        event.preventDefault();
+        select(event.target.closest('g.node'), map, live.map);
+      });
+      svgButton.disabled = false;
+      svgButton.onclick = () => download(new Blob([svgFile(svg)], { type: 'image/svg+xml' }), `${name}-map.svg`);
+    } catch (error) {
+      figure.append(h('p', { class: 'error', text: error.message }));
+    }
+  };
+  return { parts, draw };
+}
+
+/** Narrows a drawing a little wider than its box to the box's width; a much wider one scrolls, its text kept readable. */
+function fit(svg, figure) {
+  const natural = Number(svg.getAttribute('width'));
+  const room = figure.clientWidth - 2;
+  if (natural <= room || room / natural < 0.72) return;
+  svg.setAttribute('width', String(room));
+  svg.setAttribute('height', String(Math.ceil((Number(svg.getAttribute('height')) * room) / natural)));
+}
+
+/** Selects a node of the drawing: its edges stand out, its details show beside the map, its row in the table. */
+function select(g, map, live) {
+  if (!g) return;
+  const id = g.dataset.id;
+  const svg = g.ownerSVGElement;
+  svg.classList.add('has-selection');
+  for (const n of svg.querySelectorAll('g.node')) n.classList.toggle('selected', n === g);
+  for (const e of svg.querySelectorAll('g.edge'))
+    e.classList.toggle('touching', e.dataset.from.split(' ').includes(id) || e.dataset.to === id);
+  for (const r of document.querySelectorAll('#workflows tr.selected')) r.classList.remove('selected');
+  document.getElementById(`node-row-${id}`)?.classList.add('selected');
+  showNode(map, live, id);
+}

@@ -1,0 +1,150 @@
+import { WorkflowMap } from '@workgate/contracts';
+import { liveWorkflowMap, LiveMapRows } from './live-map';
+
+const node = (id: string, kind: WorkflowMap['nodes'][number]['kind']) => ({ id, kind, label: id, detail: {} });
+const map: WorkflowMap = {
+  jobType: 'fix',
+  version: 1,
+  sha256: 'x',
+  title: 'Fix',
+  owner: 'lead',
+  nodes: [
+    node('inspect', 'step'),
+    node('update-order', 'step'),
+    node('refunds', 'gate'),
+    node('no-change', 'stop'),
+    node('fast', 'run'),
+    node('ADDRESS_INVALID', 'exception'),
+    node('shop', 'system'),
+  ],
+  edges: [],
+  receiptPlan: [],
+  knownFailures: [
+    { at: 'update-order', note: 'addresses from the old shop fail validation' },
+    { at: 'shop', note: 'the shop API times out at month end' },
+  ],
+};
+const rows = (over: Partial<LiveMapRows> = {}): LiveMapRows => ({
+  steps: [
+    {
+      jobType: 'fix',
+      stepId: 'inspect',
+      open: 2,
+      completed: 8,
+      blocked: 3,
+      stalled: 9,
+      p50Seconds: 60,
+      p95Seconds: 600,
+    },
+    {
+      jobType: 'fix',
+      stepId: 'update-order',
+      open: 1,
+      completed: 5,
+      blocked: 14,
+      stalled: 0,
+      p50Seconds: null,
+      p95Seconds: null,
+    },
+  ],
+  stepExceptions: [
+    { jobType: 'fix', stepId: 'inspect', code: 'ADDRESS_INVALID', count: 3 },
+    { jobType: 'fix', stepId: 'update-order', code: 'CUSTOMER_UNREACHABLE', count: 5 },
+    { jobType: 'fix', stepId: 'update-order', code: 'ADDRESS_INVALID', count: 9 },
+  ],
+  gates: [
+    {
+      jobType: 'fix',
+      gate: 'refunds',
+      pending: 1,
+      approved: 2,
+      conditional: 0,
+      rejected: 40,
+      expired: 1,
+      p50WaitSeconds: 90,
+    },
+  ],
+  rules: [
+    { jobType: 'fix', rule: null, decision: 'run', decisions: 100 },
+    { jobType: 'fix', rule: 'no-change', decision: 'stop', decisions: 50 },
+    { jobType: 'fix', rule: 'fast', decision: 'run', decisions: 7 },
+  ],
+  exceptionCodes: [{ jobType: 'fix', code: 'ADDRESS_INVALID', count: 12, open: 4, overdue: 2, escalated: 0 }],
+  ...over,
+});
+const window = { from: null, to: null, asOf: '2026-11-30T00:00:00.000Z' };
+
+describe('the live map: numbers by node and failure points', () => {
+  it('gives every step, gate, stop and run rule and exception code its numbers from the views, zeros where they have none', () => {
+    const live = liveWorkflowMap(map, rows({ gates: [] }), window);
+    expect(live.numbers['update-order']).toEqual({
+      open: 1,
+      completed: 5,
+      blocked: 14,
+      stalled: 0,
+      p50Seconds: null,
+      p95Seconds: null,
+      exceptions: [
+        { code: 'CUSTOMER_UNREACHABLE', count: 5 },
+        { code: 'ADDRESS_INVALID', count: 9 },
+      ],
+    });
+    expect(live.numbers.refunds).toEqual({
+      pending: 0,
+      approved: 0,
+      conditional: 0,
+      rejected: 0,
+      expired: 0,
+      p50WaitSeconds: null,
+    });
+    expect(live.numbers['no-change']).toEqual({ decisions: 50 });
+    expect(live.numbers.fast).toEqual({ decisions: 7 });
+    expect(live.numbers.ADDRESS_INVALID).toEqual({ open: 4, overdue: 2, escalated: 0, count: 12 });
+    expect(live.numbers.shop).toBeUndefined();
+    expect(live.window).toEqual(window);
+  });
+
+  it('ranks blocked steps first (most blocks first), then stalls, refused and expired gates, stops, overdue exceptions', () => {
+    const { failurePoints } = liveWorkflowMap(map, rows(), window);
+    expect(failurePoints.map((p) => [p.at, p.measure, p.value])).toEqual([
+      ['update-order', 'blocked', 14],
+      ['inspect', 'blocked', 3],
+      ['inspect', 'stalled', 9],
+      ['refunds', 'rejected', 40],
+      ['refunds', 'expired', 1],
+      ['no-change', 'stops', 50],
+      ['ADDRESS_INVALID', 'overdue', 2],
+    ]);
+  });
+
+  it('says each in a sentence, with the known failures declared at its node', () => {
+    const [first, ...rest] = liveWorkflowMap(map, rows(), window).failurePoints;
+    expect(first).toEqual({
+      at: 'update-order',
+      measure: 'blocked',
+      value: 14,
+      message: 'update-order was blocked 14 times (ADDRESS_INVALID 9, CUSTOMER_UNREACHABLE 5)',
+      known: ['addresses from the old shop fail validation'],
+    });
+    expect(rest.map((p) => p.message)).toEqual([
+      'inspect was blocked 3 times (ADDRESS_INVALID 3)',
+      '9 work orders stalled at inspect',
+      '40 approvals were rejected at refunds',
+      '1 approval expired undecided at refunds',
+      'no-change stopped 50 actions',
+      '2 ADDRESS_INVALID exceptions are overdue',
+    ]);
+    expect(rest.every((p) => p.known.length === 0)).toBe(true);
+  });
+
+  it('has no failure point where nothing failed', () => {
+    const quiet = rows({
+      steps: [],
+      stepExceptions: [],
+      gates: [],
+      rules: [{ jobType: 'fix', rule: 'fast', decision: 'run', decisions: 7 }],
+      exceptionCodes: [],
+    });
+    expect(liveWorkflowMap(map, quiet, window).failurePoints).toEqual([]);
+  });
+});
