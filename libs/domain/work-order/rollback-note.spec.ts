@@ -60,4 +60,31 @@ describe('a rollback note on an action request (SPEC section 14)', () => {
         expect(decisionOf(e).reason).toBe('rollback_note_required');
         expect(eventOfType(e, 'ActionDecided').data).not.toHaveProperty('evidence');
       }));
+
+  it('break-glass needs no note (it runs outside the boundary) and keeps one given as private evidence', () => {
+    const glass = compileWorkflow({
+      ...undoable.definition,
+      breakGlass: { allowed: true, postReviewDue: 'PT48H', reviewer: 'support-lead' },
+    });
+    const use = (extra: object) =>
+      given(open)
+        .when(
+          {
+            type: 'UseBreakGlass',
+            code: 'CUSTOMER_UNREACHABLE',
+            rationale: 'the customer waits at the counter',
+            action: { system: 'shop', operation: 'order.note', kind: 'write', ...extra },
+          },
+          ctx({ workflow: glass }),
+        )
+        .result()
+        .map((e) => eventOfType(e, 'BreakGlassUsed').data);
+    const [without] = use({});
+    expect(without).not.toHaveProperty('evidence');
+    const [kept] = use({ rollbackNote: note });
+    expect(kept.action).toEqual({ system: 'shop', operation: 'order.note', kind: 'write' });
+    expect(kept.evidence).toEqual([
+      { kind: 'rollback-note', ref: `action:${kept.actionId}`, sha256: hash('sha256', note), note, private: true },
+    ]);
+  });
 });
