@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { OpenedAnswer, Receipt } from '@workgate/contracts';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { gatewayClient } from './support/mcp-client';
 
 const NOTE = 'CANARY-mcp-note: delete the written file';
 
@@ -44,12 +44,7 @@ describe('rollback notes through the MCP gateway', () => {
       source: 'agent',
       inputs: { task: 'write a note' },
     });
-    mcp = new Client({ name: 'coding-agent', version: '1' });
-    await mcp.connect(
-      new StreamableHTTPClientTransport(new URL(`${t.url}/mcp/work-orders/${opened.body.id}`), {
-        requestInit: { headers: { Authorization: `Bearer ${principals.keys.agent}` } },
-      }),
-    );
+    mcp = await gatewayClient(t.url, opened.body.id, principals.keys.agent);
   });
   afterAll(async () => {
     await mcp?.close();
