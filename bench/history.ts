@@ -34,11 +34,16 @@ const CODES: Record<string, string[]> = {
   'engagement-lifecycle': ['SCOPE_CHANGE_REQUESTED', 'SECURITY_RISK_OPEN', 'CLIENT_APPROVAL_MISSING'],
 };
 
+/** The definition's known failures but those at `id` (a version without that step declares none there). */
+function withoutFailuresAt(d: WorkflowDefinition, id: string | undefined): Pick<WorkflowDefinition, 'knownFailures'> {
+  return d.knownFailures ? { knownFailures: d.knownFailures.filter((k) => k.at !== id) } : {};
+}
+
 const SHIPPED = shipped();
 // The history numbers its own versions: 1 as shipped, 2 without the last step.
 const DEFINITIONS = SHIPPED.flatMap((d) => [
   { ...d, version: 1 },
-  { ...d, version: 2, steps: d.steps?.slice(0, -1) },
+  { ...d, version: 2, steps: d.steps?.slice(0, -1), ...withoutFailuresAt(d, d.steps?.at(-1)?.id) },
 ]);
 const SHA = new Map(DEFINITIONS.map((d) => [`${d.jobType}@${d.version}`, definitionSha256(d)]));
 const JOB_TYPES = SHIPPED.map((d) => ({

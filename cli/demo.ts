@@ -54,7 +54,17 @@ interface Scenario {
   codes: Array<[string, number]>;
   /** Actions asked before some steps: [stepId, action, probability]. */
   actions: Array<
-    [string, { system: string; operation: string; kind: 'read' | 'write'; facts?: Record<string, unknown> }, number]
+    [
+      string,
+      {
+        system: string;
+        operation: string;
+        kind: 'read' | 'write';
+        facts?: Record<string, unknown>;
+        rollbackNote?: string;
+      },
+      number,
+    ]
   >;
   breakGlass?: { code: string; action: { system: string; operation: string; kind: 'write' }; p: number };
   /** A lifecycle stage's artifact recorded by the source, with its probability. */
@@ -149,7 +159,17 @@ const SCENARIOS: Scenario[] = [
       ['SAFETY_HOLD', 0.02],
     ],
     actions: [
-      ['lockout-tagout', { system: 'scada', operation: 'isolate', kind: 'write' }, 0.25],
+      // scada is rollback: required: an isolation says how it is undone.
+      [
+        'lockout-tagout',
+        {
+          system: 'scada',
+          operation: 'isolate',
+          kind: 'write',
+          rollbackNote: 'de-isolate: reopen the isolation valve',
+        },
+        0.25,
+      ],
       ['repair', { system: 'inventory', operation: 'parts.issue', kind: 'write', facts: { partsCost: 1800 } }, 0.5],
       ['repair', { system: 'inventory', operation: 'parts.issue', kind: 'write', facts: { partsCost: 7400 } }, 0.1],
     ],
@@ -174,7 +194,17 @@ const SCENARIOS: Scenario[] = [
     ],
     actions: [
       ['verify', { system: 'ci', operation: 'pipeline.run', kind: 'write' }, 0.7],
-      ['review', { system: 'repo', operation: 'branch.push', kind: 'write', facts: { branch: 'main' } }, 0.04],
+      [
+        'review',
+        {
+          system: 'repo',
+          operation: 'branch.push',
+          kind: 'write',
+          facts: { branch: 'main' },
+          rollbackNote: 'git revert the pushed commits',
+        },
+        0.04,
+      ],
     ],
   },
   {

@@ -24,6 +24,8 @@ import { defined } from './support/answers';
 
 const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, 'artifacts');
+/** A rollback note the refund request carries: private evidence, read by ops leads only. */
+const ROLLBACK_NOTE = 'undo: cancel refund 40 EUR in the payments console';
 
 /**
  * The console in a real headless Chromium: an approver signs in with a key, decides approvals
@@ -78,11 +80,16 @@ describe('the console in a real browser', () => {
     await t.rpc.request(Subjects.policy.publish, { definition: urgentFix('urgent-fix') });
 
     ids.caseWo = await open('CASE-1042');
-    ids.refund = await ask('agent', ids.caseWo, refund, {
-      amount: 40,
-      currency: 'EUR',
-      reason: 'parcel lost in transit',
-    });
+    ids.refund = await ask(
+      'agent',
+      ids.caseWo,
+      { ...refund, rollbackNote: ROLLBACK_NOTE },
+      {
+        amount: 40,
+        currency: 'EUR',
+        reason: 'parcel lost in transit',
+      },
+    );
     ids.credit = await ask('agent', ids.caseWo, credit, { amount: 15, currency: 'EUR' });
     const other = await open('CASE-1077', 'support-recovery', { caseId: 'C-78', orderId: '1077', orderPaid: true });
     // One the owner asked for herself: only someone else may approve it.
@@ -315,6 +322,7 @@ describe('the console in a real browser', () => {
     await ready();
     await page.getByRole('heading', { name: /CASE-1042/ }).waitFor();
     expect(await page.innerText('#work-order')).toContain('is shown to ops leads');
+    expect(await page.innerText('#work-order')).not.toContain(ROLLBACK_NOTE);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download the delivery page' }).click(),
@@ -327,12 +335,18 @@ describe('the console in a real browser', () => {
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     const events = (await as.lead<RecordedEvent[]>('GET', `/v1/work-orders/${ids.caseWo}/events`)).body as unknown[];
     expect(await page.locator('#work-order table').last().locator('tbody tr').count()).toBe(events.length);
+    // The rollback note is private evidence: an ops lead reads it beside its decision.
+    await page.getByRole('columnheader', { name: 'Rollback note' }).waitFor();
+    expect(await page.innerText('#work-order')).toContain(ROLLBACK_NOTE);
     await shot('work-order');
 
     await page.getByRole('link', { name: /Receipt of the wait decision on write payments refund/ }).click();
     await page.getByRole('heading', { name: /Receipt of a decision/ }).waitFor();
     const decisions = (await as.lead<DecisionRecord[]>('GET', `/v1/work-orders/${ids.caseWo}/decisions`)).body;
     expect(await page.innerText('#receipt')).toContain(decisions[0].receiptId);
+    expect(await page.innerText('#receipt')).toContain(
+      `rollback-note: action:${decisions[0].actionId} (private) — ${ROLLBACK_NOTE}`,
+    );
     await shot('receipt');
   });
 

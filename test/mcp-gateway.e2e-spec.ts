@@ -7,6 +7,7 @@ import type { ActionAnswer, OpenedAnswer, Receipt, RecordedEvent } from '@workga
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { gatewayClient } from './support/mcp-client';
 import { defined, eventsOfType, firstOfType, found } from './support/answers';
 
 type ToolResult = {
@@ -55,12 +56,7 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
       inputs: { task: 'write a note' },
     });
     workOrderId = opened.body.id;
-    mcp = new Client({ name: 'coding-agent', version: '1' });
-    await mcp.connect(
-      new StreamableHTTPClientTransport(new URL(`${t.url}/mcp/work-orders/${workOrderId}`), {
-        requestInit: { headers: { Authorization: `Bearer ${principals.keys.agent}` } },
-      }),
-    );
+    mcp = await gatewayClient(t.url, workOrderId, principals.keys.agent);
   });
   afterAll(async () => {
     await mcp?.close();

@@ -19,7 +19,7 @@ import {
   Written,
 } from '@workgate/contracts';
 import { ConfigFiles, WorkgateConfig } from '@workgate/config';
-import { deterministicUuid } from '@workgate/domain';
+import { deterministicUuid, rollbackNoteOf } from '@workgate/domain';
 import { isOutage, Listening, NoticeBus, RpcClient } from '@workgate/messaging';
 import {
   assertDefinitionSize,
@@ -246,8 +246,10 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
         const then = this.registry.resolve(req.jobType, past.decision.policy.version).compiled;
         if (!then) continue;
         result.evaluated += 1;
+        const note = rollbackNoteOf(past);
         const input = {
-          action: past.action,
+          // The note was recorded apart from the action: the versions are asked with it, as the request was.
+          action: note === undefined ? past.action : { ...past.action, rollbackNote: note },
           facts: past.facts,
           workOrder: past.workOrder,
           addedScope: past.addedScope,

@@ -22,6 +22,9 @@ import {
  * Validated with whitelist + forbidNonWhitelisted: an unknown key at any depth is refused.
  * `inputs` and `facts` are free-form maps by design (prototype keys are refused separately).
  */
+/** The longest rollback note an action request may carry (characters). */
+export const MAX_ROLLBACK_NOTE = 2000;
+
 export class EvidenceDto {
   @IsString() @IsNotEmpty() @MaxLength(100) kind: string;
   @IsString() @IsNotEmpty() @MaxLength(2000) ref: string;
@@ -51,6 +54,15 @@ export class RequestActionDto {
   @IsOptional()
   @Matches(/^[0-9a-f]{64}$/, { message: 'argumentsSha256 must be 64 lowercase hex characters' })
   argumentsSha256?: string;
+  /**
+   * How to undo the write, in words a person can follow. A write to a system with `rollback: required`
+   * stops with `rollback_note_required` without one (absent or blank). Kept as private evidence on
+   * the decision's receipt: ops leads read it, public surfaces never show it.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_ROLLBACK_NOTE, { message: `rollbackNote must be at most ${MAX_ROLLBACK_NOTE} characters` })
+  rollbackNote?: string;
 }
 
 export class CompleteStepDto {

@@ -78,6 +78,8 @@ export interface ActionDecidedData {
   addedScope?: ActionScope[];
   /** `approved`: the earlier approval that covers this call. */
   coveredBy?: string;
+  /** Private evidence of the request: its rollback note (SPEC section 14), never on public surfaces. */
+  evidence?: Evidence[];
 }
 
 /**
@@ -180,6 +182,8 @@ export interface BreakGlassUsedData extends ExceptionRef {
   postReviewId: string;
   reviewer: string;
   postReviewDueAt: string;
+  /** Private evidence of the request: its rollback note, when it carried one. */
+  evidence?: Evidence[];
 }
 
 /** An exception of this work order was resolved (in its own `exception-<id>` stream). */

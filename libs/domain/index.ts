@@ -18,6 +18,8 @@ export * from './work-order/answers';
 export * from './work-order/handoff';
 export * from './work-order/lifecycle';
 export * from './work-order/actions';
+export * from './work-order/action-results';
+export * from './work-order/rollback-note';
 export * from './work-order/open';
 export * from './work-order/delegations';
 export * from './work-order/starts';

@@ -10,8 +10,13 @@ const problemsOf = (raw: unknown) => {
 const steps = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `step-${i}`, title: `Step ${i}` }));
 const rules = (n: number) =>
   Array.from({ length: n }, (_, i) => ({ id: `rule-${i}`, when: `facts.n == ${i}`, decision: 'run' }));
-const withSteps = (n: number) => ({ ...shippedWorkflow('support-recovery'), steps: steps(n) });
-const withRules = (n: number) => ({ ...shippedWorkflow('support-recovery'), rules: rules(n) });
+/** support-recovery without its known failures (they name the steps and rules these lists replace). */
+const base = () => {
+  const { knownFailures: _replaced, ...definition } = shippedWorkflow('support-recovery');
+  return definition;
+};
+const withSteps = (n: number) => ({ ...base(), steps: steps(n) });
+const withRules = (n: number) => ({ ...base(), rules: rules(n) });
 
 describe('definition bounds (at most 256 KiB, 200 steps, 500 rules)', () => {
   it.each(SHIPPED)('the shipped %s workflow is well within them', (jobType) => {

@@ -15,10 +15,12 @@ const SCOPE_CHECKS = 3; // system named, kind allowed, operation allowed
  * 2. a read of a system not readable stops (`read_not_allowed`); a write whose operation is not
  *    in the system's write list stops (`write_not_allowed`) unless a matching rule says `wait`;
  * 3. the first matching rule decides (`rule_matched`);
- * 4. otherwise the action runs (`inside_boundary`).
+ * 5. otherwise the action runs (`inside_boundary`).
  * A rule that cannot be evaluated stops the action (`rule_error`, fail closed), naming the rule.
  * `addedScope` (operations a work order's approved scope changes added) counts as inside the
  * boundary. The answer lists the overlays that apply (the work order enforces their gates).
+ * The rollback note itself is private evidence: no rule reads it and `inputsSha256` leaves it out
+ * (the recorded action does not carry it).
  */
 export function decide(
   workflow: CompiledWorkflow,
@@ -32,7 +34,8 @@ export function decide(
 
 /** Overlays whose condition holds for the action; one that cannot be evaluated applies (fail closed). */
 export function applyingOverlays(workflow: CompiledWorkflow, input: DecisionInput): string[] {
-  const bindings = { action: input.action, facts: input.facts ?? {}, workOrder: input.workOrder ?? {} };
+  const { rollbackNote: _private, ...action } = input.action;
+  const bindings = { action, facts: input.facts ?? {}, workOrder: input.workOrder ?? {} };
   return workflow.overlays
     .filter((o) => {
       const result = evaluateCondition(o.program, bindings);
@@ -46,7 +49,8 @@ function decideBoundaryAndRules(
   input: DecisionInput & { addedScope?: ActionScope[] },
   clock: () => number,
 ): DecisionResult {
-  const { action } = input;
+  // The note is checked here and recorded apart, as private evidence: rules and the inputs hash never see it.
+  const { rollbackNote, ...action } = input.action;
   const facts = input.facts ?? {};
   const workOrder = input.workOrder ?? {};
   const owner = workflow.definition.owner;
@@ -94,6 +98,20 @@ function decideBoundaryAndRules(
     return answer('stop', 'read_not_allowed', `reads of "${action.system}" are not allowed`, null, passed);
   }
 
+  const noteMissing =
+    action.kind === 'write' &&
+    workflow.systems.get(action.system)?.rollback === 'required' &&
+    !(rollbackNote ?? '').trim();
+  const needsNote = () =>
+    answer(
+      'stop',
+      'rollback_note_required',
+      `writes to ${action.system} need a rollback note: say how to undo it`,
+      null,
+      passed,
+    );
+  if (noteMissing && operationAllowed) return needsNote();
+
   const bindings = { action, facts, workOrder };
   let firstMatch: { rule: (typeof workflow.rules)[number] } | undefined;
   for (const rule of workflow.rules) {
@@ -124,6 +142,7 @@ function decideBoundaryAndRules(
     }
     // Outside the write list only an owner's approval can let the action through.
     if (rule.decision === 'wait') {
+      if (noteMissing) return needsNote();
       return answer(
         'wait',
         'rule_matched',

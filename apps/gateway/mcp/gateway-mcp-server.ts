@@ -11,6 +11,7 @@ import {
   Decision,
   isPlainObject,
   isWorkgateError,
+  MAX_ROLLBACK_NOTE,
   McpServerConfig,
   SystemBoundary,
 } from '@workgate/contracts';
@@ -57,7 +58,13 @@ export interface GatewayBackend {
    */
   decide(
     workOrderId: string,
-    action: { system: string; operation: string; kind: 'read' | 'write'; argumentsSha256: string },
+    action: {
+      system: string;
+      operation: string;
+      kind: 'read' | 'write';
+      argumentsSha256: string;
+      rollbackNote?: string;
+    },
     decided?: (verdict: ActionVerdict) => void,
   ): Promise<ActionVerdict>;
   recordResult(
@@ -65,6 +72,24 @@ export interface GatewayBackend {
     actionId: string,
     result: { resultSha256: string; isError: boolean },
   ): Promise<void>;
+}
+
+/** Where a tool call carries its rollback note: the request's `_meta`, beside the arguments the tool sees. */
+export const ROLLBACK_NOTE_META = 'workgate/rollbackNote';
+const ROLLBACK_NOTE_HINT = `; call again with the note in the request's _meta as "${ROLLBACK_NOTE_META}"`;
+
+/** The call's rollback note (absent: none), or why it is refused. */
+function rollbackNoteOf(meta: Record<string, unknown> | undefined): string | undefined | Refusal {
+  const note = meta?.[ROLLBACK_NOTE_META];
+  if (note === undefined) return undefined;
+  if (typeof note !== 'string')
+    return { error: 'validation_failed', message: `_meta "${ROLLBACK_NOTE_META}" must be a string` };
+  if (note.length > MAX_ROLLBACK_NOTE)
+    return {
+      error: 'validation_failed',
+      message: `_meta "${ROLLBACK_NOTE_META}" must be at most ${MAX_ROLLBACK_NOTE} characters`,
+    };
+  return note;
 }
 
 /**
@@ -109,7 +134,9 @@ const refusalResult = (refusal: Refusal): ToolResult => {
  * commits, and answered once both are done: its result never reaches the agent before its decision
  * is recorded, and is dropped if the decision is not recorded, or is decided again otherwise after a
  * concurrent change to the work order (only then has the server seen a read that is not recorded as
- * run). A write is forwarded only once its decision is recorded.
+ * run). A write is forwarded only once its decision is recorded. A write to a system with
+ * `rollback: required` carries its rollback note in the request's `_meta` as `workgate/rollbackNote`
+ * (never in the arguments, which reach the tool); without one it stops and the agent is told where.
  */
 export function gatewayMcpServer(
   workOrderId: string,
@@ -158,6 +185,8 @@ export function gatewayMcpServer(
         message: `a tool name is at most ${MAX_NAME} characters on each side of "${SEPARATOR}"`,
       });
     }
+    const note = rollbackNoteOf(request.params._meta);
+    if (typeof note === 'object') return refusalResult(note);
     try {
       const system = (await backend.systems(workOrderId)).find((s) => s.name === systemName);
       const tool = system
@@ -177,7 +206,7 @@ export function gatewayMcpServer(
       const verdict = await backend
         .decide(
           workOrderId,
-          { system: systemName, operation: toolName, kind, argumentsSha256 },
+          { system: systemName, operation: toolName, kind, argumentsSha256, ...(note ? { rollbackNote: note } : {}) },
           kind === 'read' && system && tool ? readEarly(system) : undefined,
         )
         .finally(() => (answered = true));
@@ -203,7 +232,7 @@ export function gatewayMcpServer(
         const why =
           verdict.decision === 'run'
             ? `${name} is no tool of this work order's MCP systems`
-            : `${verdict.reason}: ${verdict.message}`;
+            : `${verdict.reason}: ${verdict.message}${verdict.reason === 'rollback_note_required' ? ROLLBACK_NOTE_HINT : ''}`;
         return decisionError(`stop: ${why}${verdict.decisionOwner ? ` (decided by ${verdict.decisionOwner})` : ''}`, {
           ...decided,
           decisionOwner: verdict.decisionOwner,

@@ -121,6 +121,12 @@ export const WORKGATE_TOOLS: WorkgateTool[] = [
           description: 'the objects the action touches, e.g. ["order:123"]',
         },
         stepId: str('the checklist step it belongs to'),
+        rollbackNote: {
+          type: 'string',
+          maxLength: 2000,
+          description:
+            'how to undo the write, in words a person can follow: a write to a system with `rollback: required` stops with rollback_note_required without one (kept as private evidence)',
+        },
       },
       additionalProperties: false,
     },

@@ -6,12 +6,12 @@ import {
   Facts,
   GateRequestedData,
   ORIGINAL_SCOPE,
-  RecordActionResultDto,
   RequestActionDto,
   refuse,
 } from '@workgate/contracts';
 import { CompiledWorkflow, decide } from '@workgate/workflow';
 import { deterministicUuid } from '../ids';
+import { rollbackNoteEvidence } from './rollback-note';
 import { active, recorder, WorkOrderContext } from './context';
 import { workOrderFacts } from './handoff';
 import {
@@ -205,7 +205,10 @@ export function requestAction(body: RequestActionDto, state: WorkOrder, ctx: Wor
     ...(body.argumentsSha256 ? { argumentsSha256: body.argumentsSha256 } : {}),
   };
   const facts = body.facts ?? {};
-  const verdict = decideAction(ctx.workflow, wo, action, facts, ctx.meta, actionId);
+  // The note decides (a system may require one) but is recorded apart from the action, as private evidence.
+  const asked = body.rollbackNote === undefined ? action : { ...action, rollbackNote: body.rollbackNote };
+  const verdict = decideAction(ctx.workflow, wo, asked, facts, ctx.meta, actionId);
+  const evidence = rollbackNoteEvidence(body.rollbackNote, actionId);
   const addedScope = approvedAddedScope(wo);
   const event = recorder(ctx.meta);
   // A wait's gate and an overlay's gate keep the event indexes they always had: a command retried
@@ -225,6 +228,7 @@ export function requestAction(body: RequestActionDto, state: WorkOrder, ctx: Wor
       ...(verdict.scope ? { scope: verdict.scope } : {}),
       ...(addedScope.length ? { addedScope } : {}),
       ...(verdict.coveredBy ? { coveredBy: verdict.coveredBy } : {}),
+      ...(evidence.length ? { evidence } : {}),
     },
     1,
   );
@@ -259,38 +263,4 @@ function coveringApproval(
       t.requestSha256 === requestSha256(facts, action.objects),
   );
   return exact ?? same.find((t) => t.argumentsSha256 === undefined);
-}
-
-/**
- * What a run action's tool call answered, recorded once (the MCP gateway forwards the call and
- * records the hash of the result): the receipt of the call itself. A repeat records nothing.
- */
-export function recordActionResult(
-  actionId: string,
-  body: RecordActionResultDto,
-  state: WorkOrder,
-  ctx: WorkOrderContext,
-): WorkOrderEvent[] {
-  const wo = active(state);
-  const a = wo.actions.get(actionId);
-  if (!a) throw refuse('not_found', `work order ${wo.id} has no action ${actionId}`);
-  if (a.decision !== 'run')
-    throw refuse(
-      'validation_failed',
-      `action ${actionId} was decided ${a.decision}: only an action that may run has a result`,
-    );
-  if (a.requestedBy !== undefined && a.requestedBy !== ctx.meta.actor)
-    throw refuse('forbidden', `only ${a.requestedBy}, who asked for action ${actionId}, may record its result`);
-  if (a.performed === body.resultSha256) return [];
-  if (a.performed)
-    throw refuse('result_recorded', `action ${actionId} already has a recorded result (${a.performed}), not this one`);
-  return [
-    recorder(ctx.meta)('ActionPerformed', {
-      workOrderId: wo.id,
-      actionId,
-      ...(a.argumentsSha256 ? { argumentsSha256: a.argumentsSha256 } : {}),
-      resultSha256: body.resultSha256,
-      isError: body.isError === true,
-    }),
-  ];
 }

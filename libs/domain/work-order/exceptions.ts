@@ -1,6 +1,7 @@
 import { BreakGlassDto, CloseExceptionBody, refuse } from '@workgate/contracts';
 import { WorkOrderCommand } from './commands';
 import { deterministicUuid } from '../ids';
+import { rollbackNoteEvidence } from './rollback-note';
 import { active, allowedCode, isBlank, raise, recorder, WorkOrderContext } from './context';
 import type { OutcomeCommand, StreamEventAt } from './outcome-command';
 import type { WorkOrder, WorkOrderEvent } from './work-order.state';
@@ -21,19 +22,23 @@ export function useBreakGlass(body: BreakGlassDto, state: WorkOrder, ctx: WorkOr
   allowedCode(ctx, code);
   if (isBlank(rationale)) throw refuse('validation_failed', 'break-glass needs a rationale');
   const exception = raise(ctx, code, action.stepId ?? null, rationale);
-  const { facts, ...request } = action;
+  // Break-glass runs outside the boundary: a rollback note is not required, but kept (private) when given.
+  const { facts, rollbackNote, ...request } = action;
+  const actionId = deterministicUuid(ctx.meta.commandId, 'action');
+  const evidence = rollbackNoteEvidence(rollbackNote, actionId);
   const postReviewId = deterministicUuid(ctx.meta.commandId, 'post-review');
   const dueAt = new Date(Date.parse(ctx.meta.now) + postReviewDueMs).toISOString();
   const event = recorder(ctx.meta);
   const used = event('BreakGlassUsed', {
     workOrderId: wo.id,
     ...exception,
-    actionId: deterministicUuid(ctx.meta.commandId, 'action'),
+    actionId,
     action: request,
     facts: facts ?? {},
     postReviewId,
     reviewer,
     postReviewDueAt: dueAt,
+    ...(evidence.length ? { evidence } : {}),
   });
   return [used];
 }

@@ -1,6 +1,7 @@
 import { refuse } from '@workgate/contracts';
 import { Aggregate, versionedEventId } from '../aggregate';
-import { requestAction, recordActionResult } from './actions';
+import { requestAction } from './actions';
+import { recordActionResult } from './action-results';
 import { applyApprovalOutcome } from './approval-outcomes';
 import { closeWorkOrder, reopenWorkOrder, reportClosure, stopWorkOrder } from './closure';
 import { WorkOrderCommand } from './commands';

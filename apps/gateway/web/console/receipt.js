@@ -21,7 +21,12 @@ export async function showReceipt(id) {
           ? h(
               'ul',
               {},
-              r.evidence.map((e) => h('li', { text: `${e.kind}: ${e.ref}${e.private ? ' (private)' : ''}` })),
+              // A note (a rollback note: how to undo the write) is shown masked, as every console page shows free text.
+              r.evidence.map((e) =>
+                h('li', {
+                  text: `${e.kind}: ${e.ref}${e.private ? ' (private)' : ''}${e.note ? ` — ${window.workgateMask(e.note)}` : ''}`,
+                }),
+              ),
             )
           : 'none',
       ],

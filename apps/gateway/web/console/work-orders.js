@@ -51,6 +51,7 @@ export async function showWorkOrder(id) {
     )
   ).filter(Boolean);
   const delegations = (events || []).filter((e) => e.type === 'TaskDelegated').map((e) => e.data);
+  const notes = rollbackNotes(events || []);
   const leadOnly = (what) =>
     h('p', {
       class: 'note muted',
@@ -126,6 +127,15 @@ export async function showWorkOrder(id) {
         },
         { title: 'Why', cell: (d) => d.message || words(d.reason) },
         { title: 'Rule', cell: (d) => d.rule || 'boundary' },
+        // Private evidence: the ledger events that carry it are read by ops leads only.
+        ...(isLead && notes.size
+          ? [
+              {
+                title: 'Rollback note',
+                cell: (d) => (notes.has(d.actionId) ? window.workgateMask(notes.get(d.actionId)) : '—'),
+              },
+            ]
+          : []),
         { title: 'Policy', cell: (d) => `v${d.policy.version}` },
         { title: 'When', cell: (d) => timeCell(d.at, ago(d.at)) },
         {
@@ -212,6 +222,17 @@ async function downloadDelivery(id, externalRef) {
   const page = await api('GET', `/v1/work-orders/${id}/delivery`, { accept: 'text/html' });
   download(page, `delivery-${externalRef.replace(/[^A-Za-z0-9._-]+/g, '-')}.html`);
   status(`Delivery page of ${externalRef} downloaded.`);
+}
+
+/** Action id -> the rollback note its request carried (private evidence of its decision). */
+function rollbackNotes(events) {
+  const notes = new Map();
+  for (const e of events) {
+    if (e.type !== 'ActionDecided') continue;
+    const note = (e.data.evidence || []).find((x) => x.kind === 'rollback-note' && typeof x.note === 'string');
+    if (note) notes.set(e.data.actionId, note.note);
+  }
+  return notes;
 }
 
 /** The gist of a ledger event's data: its decision, action, step, code or status, where it has one. */
