@@ -87,6 +87,8 @@ export interface ExceptionView {
   owner: string;
   dueAt: string;
   slaBreached: boolean;
+  /** Set at the SLA breach when the code has an escalation rule: to whom, when, and once done when it was escalated. */
+  escalation: { to: string; escalatesAt: string; escalatedAt: string | null } | null;
   remediations: Array<{ taskId: string; title: string; owner: string; due: string; closed: boolean }>;
 }
 

@@ -8,6 +8,7 @@ export const VIEW_NAMES = [
   'first-time-fix',
   'approvals',
   'evidence-completeness',
+  'exceptions',
 ] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
@@ -24,14 +25,16 @@ export interface ViewQuery {
   limit?: number;
   /** exception-trends: bucket size. */
   interval?: 'day' | 'week' | 'month';
-  /** exception-trends: one code only. */
+  /** exception-trends, exceptions: one code only. */
   code?: string;
   /** post-reviews: only those past due at asOf. */
   overdue?: boolean;
-  /** approvals: `pending` (default: requested or conditional), `all`, or one status. */
+  /** approvals: `pending` (default: requested or conditional), `all`, or one status; exceptions: `open`, `resolved` or `all` (default) at asOf. */
   status?: string;
-  /** approvals, post-reviews: one owner only. */
+  /** approvals, post-reviews, exceptions: one owner only. */
   owner?: string;
+  /** exceptions: only those escalated by asOf (`true`), or only those not (`false`). */
+  escalated?: boolean;
   /** closures: `missing` lists only closures without closure evidence. */
   evidence?: 'missing';
 }
@@ -83,6 +86,24 @@ const COLUMNS: Record<ViewName, string[]> = {
     'stepsRequired',
     'stepsWithEvidence',
     'stepShare',
+  ],
+  exceptions: [
+    'exceptionId',
+    'workOrderId',
+    'jobType',
+    'code',
+    'owner',
+    'stepId',
+    'status',
+    'raisedAt',
+    'dueAt',
+    'resolvedAt',
+    'slaBreached',
+    'escalated',
+    'escalatedTo',
+    'escalatedAt',
+    'source',
+    'externalRef',
   ],
 };
 

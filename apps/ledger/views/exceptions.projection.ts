@@ -27,6 +27,7 @@ const handles = {
   [WorkOrderEvents.BreakGlassUsed]: 'workorder',
   [ExceptionEvents.Resolved]: 'exception',
   [ExceptionEvents.SlaBreached]: 'exception',
+  [ExceptionEvents.Escalated]: 'exception',
   [ExceptionEvents.RemediationAdded]: 'exception',
   [ExceptionEvents.RemediationClosed]: 'exception',
 } as const satisfies Handles;
@@ -43,6 +44,8 @@ const raised = (wo: WorkOrderRow, x: ExceptionRef, at: string): ExceptionRow => 
   dueAt: x.dueAt,
   resolvedAt: null,
   slaBreached: false,
+  escalatedTo: null,
+  escalatedAt: null,
   remediationsTotal: 0,
   remediationsOpen: 0,
 });
@@ -61,6 +64,8 @@ export const exceptionsView: View<ExceptionRow, typeof handles, WorkOrderLookup>
     ['due_at', 'timestamptz', 'dueAt'],
     ['resolved_at', 'timestamptz', 'resolvedAt'],
     ['sla_breached', 'bool', 'slaBreached'],
+    ['escalated_to', 'text', 'escalatedTo'],
+    ['escalated_at', 'timestamptz', 'escalatedAt'],
     ['remediations_total', 'int', 'remediationsTotal'],
     ['remediations_open', 'int', 'remediationsOpen'],
   ]),
@@ -95,6 +100,8 @@ export const exceptionsView: View<ExceptionRow, typeof handles, WorkOrderLookup>
         return row && { ...row, resolvedAt: row.resolvedAt ?? e.occurredAt };
       case ExceptionEvents.SlaBreached:
         return row && { ...row, slaBreached: true };
+      case ExceptionEvents.Escalated:
+        return row && { ...row, escalatedTo: e.data.escalatedTo, escalatedAt: row.escalatedAt ?? e.occurredAt };
       case ExceptionEvents.RemediationAdded:
         return (
           row && { ...row, remediationsTotal: row.remediationsTotal + 1, remediationsOpen: row.remediationsOpen + 1 }
@@ -164,7 +171,7 @@ export async function listExceptions(db: Queryable, q: ExceptionListQuery): Prom
   const status = q.status ?? 'open';
   if (!['open', 'resolved', 'all'].includes(status))
     throw new WorkgateError('validation_failed', 'status must be open, resolved or all');
-  const w = new Where().add('e.owner = ?', q.owner);
+  const w = new Where().add('e.owner = ?', q.owner).add('e.escalated_to = ?', q.escalatedTo);
   if (status === 'open') w.also('e.resolved_at IS NULL');
   if (status === 'resolved') w.also('e.resolved_at IS NOT NULL');
   const { rows } = await db.query<{
@@ -180,6 +187,8 @@ export async function listExceptions(db: Queryable, q: ExceptionListQuery): Prom
     due_at: Date;
     resolved_at: Date | null;
     sla_breached: boolean;
+    escalated_to: string | null;
+    escalated_at: Date | null;
     remediations_open: number;
   }>(
     `SELECT e.*, w.external_ref, w.source FROM view_exceptions e JOIN view_work_orders w ON w.id = e.work_order_id ${w.sql}
@@ -199,6 +208,8 @@ export async function listExceptions(db: Queryable, q: ExceptionListQuery): Prom
     dueAt: r.due_at.toISOString(),
     resolvedAt: iso(r.resolved_at),
     slaBreached: r.sla_breached,
+    escalatedTo: r.escalated_to ?? null,
+    escalatedAt: iso(r.escalated_at),
     remediationsOpen: r.remediations_open,
   }));
 }

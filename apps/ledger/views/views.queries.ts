@@ -1,6 +1,7 @@
 import { VIEW_NAMES, ViewName, ViewQuery, ViewRow, WorkgateError } from '@workgate/contracts';
 import { approvals } from './approvals.projection';
 import { topCodes, trends } from './exceptions.projection';
+import { exceptionRows } from './exceptions.queries';
 import { postReviews } from './post-reviews.projection';
 import { checkTimes, ViewAnswer } from './query-filters';
 import { Queryable } from './view-table';
@@ -16,6 +17,7 @@ const VIEWS: Record<ViewName, ViewAnswer> = {
   'first-time-fix': firstTimeFix,
   approvals,
   'evidence-completeness': evidenceCompleteness,
+  exceptions: exceptionRows,
 };
 
 /** Answers one view (SPEC section 5). */

@@ -1,0 +1,100 @@
+import { ViewQuery, ViewRow, WorkgateError } from '@workgate/contracts';
+import { clamp, versionOf, Where, window } from './query-filters';
+import { iso, Queryable } from './view-table';
+
+/** The filters of the exceptions view: the window on raisedAt, the job type, and where each stood at asOf. */
+function filters(q: ViewQuery, asOf: string): Where {
+  const status = q.status ?? 'all';
+  if (!['open', 'resolved', 'all'].includes(status))
+    throw new WorkgateError('validation_failed', 'status must be open, resolved or all');
+  const w = window(q, asOf, 'raised_at').add('code = ?', q.code).add('owner = ?', q.owner);
+  const at = w.param(asOf);
+  if (status === 'open') w.also(`(resolved_at IS NULL OR resolved_at > ${at})`);
+  if (status === 'resolved') w.also(`resolved_at <= ${at}`);
+  if (q.escalated === true) w.also(`escalated_at <= ${at}`);
+  if (q.escalated === false) w.also(`(escalated_at IS NULL OR escalated_at > ${at})`);
+  return w;
+}
+
+/**
+ * exceptions: the exceptions raised in [from, to) by asOf, oldest first, each as it stood at asOf:
+ * open or resolved, past its SLA, and escalated (to whom, when). `escalated=true` keeps the
+ * escalated ones: their count is the number of escalations.
+ */
+export async function exceptionRows(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
+  const w = filters(q, asOf);
+  const at = w.param(asOf);
+  const { rows } = await db.query<{
+    exception_id: string;
+    work_order_id: string;
+    job_type: string;
+    version: number;
+    code: string;
+    owner: string;
+    step_id: string | null;
+    raised_at: Date;
+    due_at: Date;
+    resolved_at: Date | null;
+    breached: boolean;
+    escalated_to: string | null;
+    escalated_at: Date | null;
+    source: string | null;
+    external_ref: string | null;
+  }>(
+    `SELECT exception_id, work_order_id, job_type, version, code, owner, step_id, raised_at, due_at,
+            CASE WHEN resolved_at <= ${at} THEN resolved_at END AS resolved_at,
+            sla_breached AND due_at <= ${at} AS breached,
+            CASE WHEN escalated_at <= ${at} THEN escalated_to END AS escalated_to,
+            CASE WHEN escalated_at <= ${at} THEN escalated_at END AS escalated_at,
+            (SELECT wo.source FROM view_work_orders wo WHERE wo.id = view_exceptions.work_order_id) AS source,
+            (SELECT wo.external_ref FROM view_work_orders wo WHERE wo.id = view_exceptions.work_order_id) AS external_ref
+       FROM view_exceptions ${w.sql}
+      ORDER BY raised_at, exception_id LIMIT ${w.param(clamp(q.limit, 1000, 10_000))}`,
+    w.params,
+  );
+  return rows.map((r) => ({
+    exceptionId: r.exception_id,
+    ...versionOf(q, r),
+    workOrderId: r.work_order_id,
+    jobType: r.job_type,
+    code: r.code,
+    owner: r.owner,
+    stepId: r.step_id ?? null,
+    status: r.resolved_at ? 'resolved' : 'open',
+    raisedAt: iso(r.raised_at),
+    dueAt: iso(r.due_at),
+    resolvedAt: iso(r.resolved_at),
+    slaBreached: r.breached,
+    escalated: r.escalated_at !== null,
+    escalatedTo: r.escalated_to ?? null,
+    escalatedAt: iso(r.escalated_at),
+    source: r.source ?? null,
+    externalRef: r.external_ref ?? null,
+  }));
+}
+
+/** What `escalatedCounts` counts: exceptions of a job type (and version) raised in [from, to). */
+export interface EscalationCountQuery {
+  jobType: string;
+  version?: number;
+  from?: string;
+  to?: string;
+}
+
+/**
+ * Per exception code, how many exceptions raised in the window were escalated by asOf (codes with
+ * none are absent): the `escalated` of an exception code's live numbers on the workflow map.
+ */
+export async function escalatedCounts(
+  db: Queryable,
+  q: EscalationCountQuery,
+  asOf: string,
+): Promise<Record<string, number>> {
+  const w = window({ view: 'exceptions', ...q }, asOf, 'raised_at').add('version = ?', q.version);
+  w.also(`escalated_at <= ${w.param(asOf)}`);
+  const { rows } = await db.query<{ code: string; escalated: number }>(
+    `SELECT code, count(*)::int AS escalated FROM view_exceptions ${w.sql} GROUP BY code ORDER BY code`,
+    w.params,
+  );
+  return Object.fromEntries(rows.map((r) => [r.code, r.escalated]));
+}
