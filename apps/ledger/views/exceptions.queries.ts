@@ -1,9 +1,66 @@
-import { ViewQuery, ViewRow, WorkgateError } from '@workgate/contracts';
+import { ExceptionListItem, ExceptionListQuery, ViewQuery, ViewRow, WorkgateError } from '@workgate/contracts';
 import { clamp, versionOf, Where, window } from './query-filters';
 import { iso, Queryable } from './view-table';
 
+/** The columns of an exception both the list and the view read, with its work order's source and reference. */
+interface ExceptionColumns {
+  exception_id: string;
+  work_order_id: string;
+  job_type: string;
+  code: string;
+  owner: string;
+  step_id: string | null;
+  raised_at: Date;
+  due_at: Date;
+  resolved_at: Date | null;
+  escalated_to: string | null;
+  escalated_at: Date | null;
+  source: string | null;
+  external_ref: string | null;
+}
+
+/** The work order's source and reference of each exception row. */
+const WORK_ORDER_REF = `(SELECT wo.source FROM view_work_orders wo WHERE wo.id = e.work_order_id) AS source,
+            (SELECT wo.external_ref FROM view_work_orders wo WHERE wo.id = e.work_order_id) AS external_ref`;
+
+const fields = (r: ExceptionColumns) => ({
+  exceptionId: r.exception_id,
+  workOrderId: r.work_order_id,
+  jobType: r.job_type,
+  code: r.code,
+  owner: r.owner,
+  stepId: r.step_id ?? null,
+  raisedAt: r.raised_at.toISOString(),
+  dueAt: r.due_at.toISOString(),
+  resolvedAt: iso(r.resolved_at),
+  escalatedTo: r.escalated_to ?? null,
+  escalatedAt: iso(r.escalated_at),
+});
+
+/** Exceptions by owner (or escalated to one principal), the soonest due first, with the work order's reference; the open ones unless `status` says otherwise. */
+export async function listExceptions(db: Queryable, q: ExceptionListQuery): Promise<ExceptionListItem[]> {
+  const status = q.status ?? 'open';
+  if (!['open', 'resolved', 'all'].includes(status))
+    throw new WorkgateError('validation_failed', 'status must be open, resolved or all');
+  const w = new Where().add('e.owner = ?', q.owner).add('e.escalated_to = ?', q.escalatedTo);
+  if (status === 'open') w.also('e.resolved_at IS NULL');
+  if (status === 'resolved') w.also('e.resolved_at IS NOT NULL');
+  const { rows } = await db.query<ExceptionColumns & { sla_breached: boolean; remediations_open: number }>(
+    `SELECT e.*, ${WORK_ORDER_REF} FROM view_exceptions e ${w.sql}
+      ORDER BY e.owner, e.due_at, e.exception_id LIMIT ${w.param(clamp(q.limit, 500, 1000))}`,
+    w.params,
+  );
+  return rows.map((r) => ({
+    ...fields(r),
+    externalRef: r.external_ref ?? '',
+    source: r.source ?? '',
+    slaBreached: r.sla_breached,
+    remediationsOpen: r.remediations_open,
+  }));
+}
+
 /** The filters of the exceptions view: the window on raisedAt, the job type, and where each stood at asOf. */
-function filters(q: ViewQuery, asOf: string): Where {
+function viewFilters(q: ViewQuery, asOf: string): Where {
   const status = q.status ?? 'all';
   if (!['open', 'resolved', 'all'].includes(status))
     throw new WorkgateError('validation_failed', 'status must be open, resolved or all');
@@ -22,55 +79,32 @@ function filters(q: ViewQuery, asOf: string): Where {
  * escalated ones: their count is the number of escalations.
  */
 export async function exceptionRows(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
-  const w = filters(q, asOf);
+  const w = viewFilters(q, asOf);
   const at = w.param(asOf);
-  const { rows } = await db.query<{
-    exception_id: string;
-    work_order_id: string;
-    job_type: string;
-    version: number;
-    code: string;
-    owner: string;
-    step_id: string | null;
-    raised_at: Date;
-    due_at: Date;
-    resolved_at: Date | null;
-    breached: boolean;
-    escalated_to: string | null;
-    escalated_at: Date | null;
-    source: string | null;
-    external_ref: string | null;
-  }>(
+  const { rows } = await db.query<ExceptionColumns & { version: number; breached: boolean }>(
     `SELECT exception_id, work_order_id, job_type, version, code, owner, step_id, raised_at, due_at,
             CASE WHEN resolved_at <= ${at} THEN resolved_at END AS resolved_at,
             sla_breached AND due_at <= ${at} AS breached,
             CASE WHEN escalated_at <= ${at} THEN escalated_to END AS escalated_to,
             CASE WHEN escalated_at <= ${at} THEN escalated_at END AS escalated_at,
-            (SELECT wo.source FROM view_work_orders wo WHERE wo.id = view_exceptions.work_order_id) AS source,
-            (SELECT wo.external_ref FROM view_work_orders wo WHERE wo.id = view_exceptions.work_order_id) AS external_ref
-       FROM view_exceptions ${w.sql}
+            ${WORK_ORDER_REF}
+       FROM view_exceptions e ${w.sql}
       ORDER BY raised_at, exception_id LIMIT ${w.param(clamp(q.limit, 1000, 10_000))}`,
     w.params,
   );
-  return rows.map((r) => ({
-    exceptionId: r.exception_id,
-    ...versionOf(q, r),
-    workOrderId: r.work_order_id,
-    jobType: r.job_type,
-    code: r.code,
-    owner: r.owner,
-    stepId: r.step_id ?? null,
-    status: r.resolved_at ? 'resolved' : 'open',
-    raisedAt: iso(r.raised_at),
-    dueAt: iso(r.due_at),
-    resolvedAt: iso(r.resolved_at),
-    slaBreached: r.breached,
-    escalated: r.escalated_at !== null,
-    escalatedTo: r.escalated_to ?? null,
-    escalatedAt: iso(r.escalated_at),
-    source: r.source ?? null,
-    externalRef: r.external_ref ?? null,
-  }));
+  return rows.map((r) => {
+    const { exceptionId, ...rest } = fields(r);
+    return {
+      exceptionId,
+      ...versionOf(q, r),
+      ...rest,
+      status: r.resolved_at ? 'resolved' : 'open',
+      slaBreached: r.breached,
+      escalated: r.escalated_at !== null,
+      source: r.source ?? null,
+      externalRef: r.external_ref ?? null,
+    };
+  });
 }
 
 /** What `escalatedCounts` counts: exceptions of a job type (and version) raised in [from, to). */
