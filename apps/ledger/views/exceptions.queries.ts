@@ -59,8 +59,8 @@ export async function listExceptions(db: Queryable, q: ExceptionListQuery): Prom
   }));
 }
 
-/** The filters of the exceptions view: the window on raisedAt, the job type, and where each stood at asOf. */
-function viewFilters(q: ViewQuery, asOf: string): Where {
+/** The filters of the exceptions view: the window on raisedAt, the job type, and where each stood at asOf (`at`, its parameter). */
+function viewFilters(q: ViewQuery, asOf: string): { w: Where; at: string } {
   const status = q.status ?? 'all';
   if (!['open', 'resolved', 'all'].includes(status))
     throw new WorkgateError('validation_failed', 'status must be open, resolved or all');
@@ -70,7 +70,7 @@ function viewFilters(q: ViewQuery, asOf: string): Where {
   if (status === 'resolved') w.also(`resolved_at <= ${at}`);
   if (q.escalated === true) w.also(`escalated_at <= ${at}`);
   if (q.escalated === false) w.also(`(escalated_at IS NULL OR escalated_at > ${at})`);
-  return w;
+  return { w, at };
 }
 
 /**
@@ -79,8 +79,7 @@ function viewFilters(q: ViewQuery, asOf: string): Where {
  * escalated ones: their count is the number of escalations.
  */
 export async function exceptionRows(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
-  const w = viewFilters(q, asOf);
-  const at = w.param(asOf);
+  const { w, at } = viewFilters(q, asOf);
   const { rows } = await db.query<ExceptionColumns & { version: number; breached: boolean }>(
     `SELECT exception_id, work_order_id, job_type, version, code, owner, step_id, raised_at, due_at,
             CASE WHEN resolved_at <= ${at} THEN resolved_at END AS resolved_at,
