@@ -92,14 +92,24 @@ export async function exceptionRows(db: Queryable, q: ViewQuery, asOf: string): 
     w.params,
   );
   return rows.map((r) => {
-    const { exceptionId, ...rest } = fields(r);
+    const f = fields(r);
+    // In the view's column order (its CSV header).
     return {
-      exceptionId,
+      exceptionId: f.exceptionId,
       ...versionOf(q, r),
-      ...rest,
+      workOrderId: f.workOrderId,
+      jobType: f.jobType,
+      code: f.code,
+      owner: f.owner,
+      stepId: f.stepId,
       status: r.resolved_at ? 'resolved' : 'open',
+      raisedAt: f.raisedAt,
+      dueAt: f.dueAt,
+      resolvedAt: f.resolvedAt,
       slaBreached: r.breached,
       escalated: r.escalated_at !== null,
+      escalatedTo: f.escalatedTo,
+      escalatedAt: f.escalatedAt,
       source: r.source ?? null,
       externalRef: r.external_ref ?? null,
     };
