@@ -435,6 +435,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     409,
   );
   await ok(as.agent('GET', '/v1/exceptions?owner=lead'));
+  await ok(as.agent('GET', '/v1/exceptions?escalatedTo=lead'));
   await refused(as.agent('GET', '/v1/exceptions?status=closed'), 422);
   await ok(as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'reached by email' }));
   await refused(as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'again' }), 409);
@@ -617,11 +618,14 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     'first-time-fix',
     'approvals',
     'evidence-completeness',
+    'exceptions',
   ]) {
     await ok(as.analyst('GET', `/v1/views/${view}?groupBy=version`));
     await ok(as.analyst('GET', `/v1/views/${view}`, undefined, { Accept: 'text/csv' }));
     await refused(as.analyst('GET', `/v1/views/${view}?from=yesterday`), 422);
   }
+  await ok(as.analyst('GET', '/v1/views/exceptions?escalated=true&status=open'));
+  await refused(as.analyst('GET', '/v1/views/exceptions?escalated=yes'), 422);
 
   // Webhooks: their deliveries (failing: nothing listens), one sent again, then the webhook deleted.
   await ok(as.admin('GET', '/v1/webhooks'));
