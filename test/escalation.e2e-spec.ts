@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 // The receiver checks signatures with the Standard Webhooks reference library, not with workgate's code.
 import { Webhook } from 'standardwebhooks';
+import { notifySubject } from '@workgate/contracts';
 import { rebuildProjection } from '@workgate/event-store';
 import { timersProjection } from '../apps/ledger/views/timers.projection';
 import { viewsProjection } from '../apps/ledger/views/views.projection';
@@ -151,7 +152,11 @@ describe('escalation of exceptions past their SLA', () => {
     });
   });
 
-  it('breaches, then escalates once to escalateTo: in the ledger and as a signed exception.escalated webhook', async () => {
+  it('breaches, then escalates once to escalateTo: in the ledger, as a signed exception.escalated webhook and on NATS', async () => {
+    const notices: Array<{ kind: string; to: string; ref?: string }> = [];
+    const sub = t.nc.subscribe(notifySubject('duty-manager'), {
+      callback: (_e, m) => notices.push(JSON.parse(new TextDecoder().decode(m.data))),
+    });
     await subscribe('/escalated', ['exception.escalated'], ['duty-manager']);
     await subscribe('/exceptions', ['exception']);
     ids.escalates = await blocked('ESC-1', 'CUSTOMER_UNREACHABLE');
@@ -198,6 +203,11 @@ describe('escalation of exceptions past their SLA', () => {
     expect(at('exception.raised')).toBeLessThanOrEqual(at('exception.sla_breached'));
     expect(at('exception.sla_breached')).toBeLessThanOrEqual(at('exception.escalated'));
     expect(verified('/exceptions').filter((p) => p.type === 'exception.escalated')).toHaveLength(1);
+    await eventually(async () => notices.length > 0, 10_000, 'the notification on workgate.notify.duty-manager');
+    sub.unsubscribe();
+    expect(notices).toEqual([
+      expect.objectContaining({ kind: 'exception-escalated', to: 'duty-manager', ref: ids.escalates }),
+    ]);
   });
 
   it('GET /v1/views/exceptions?escalated=true lists it, and so it stays after a rebuild of the views', async () => {

@@ -127,7 +127,12 @@ export interface InboxMessage {
 
 /** What `workgate.notify.<principal>` carries. */
 export interface Notification {
-  kind: 'approval-requested' | 'post-review-overdue' | 'delegation-reminder' | 'delegation-timed-out';
+  kind:
+    | 'approval-requested'
+    | 'post-review-overdue'
+    | 'delegation-reminder'
+    | 'delegation-timed-out'
+    | 'exception-escalated';
   to: string;
   message: string;
   at: string;

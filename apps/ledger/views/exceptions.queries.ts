@@ -64,6 +64,8 @@ function viewFilters(q: ViewQuery, asOf: string): { w: Where; at: string } {
   const status = q.status ?? 'all';
   if (!['open', 'resolved', 'all'].includes(status))
     throw new WorkgateError('validation_failed', 'status must be open, resolved or all');
+  if (q.escalated !== undefined && typeof q.escalated !== 'boolean')
+    throw new WorkgateError('validation_failed', 'escalated must be true or false');
   const w = window(q, asOf, 'raised_at').add('code = ?', q.code).add('owner = ?', q.owner);
   const at = w.param(asOf);
   if (status === 'open') w.also(`(resolved_at IS NULL OR resolved_at > ${at})`);
