@@ -13,12 +13,12 @@ import type {
   CreatedWebhook,
   ExceptionCode,
   ExceptionView,
-  OpenedAnswer,
   StepAnswer,
   ViewRow,
   WebhookPayload,
 } from '@workgate/contracts';
 import { defined, ErrorBody } from './support/answers';
+import { openSupportCase } from './support/fixtures';
 import { SERVICE_ROLES } from './support/database';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
@@ -85,14 +85,8 @@ describe('escalation of exceptions past their SLA', () => {
 
   /** Opens a work order and blocks its last step with `code`: the exception's id. */
   async function blocked(ref: string, code: string): Promise<string> {
-    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef: ref,
-      source: 'helpdesk',
-      inputs: { caseId: ref, orderId: '1', orderPaid: true },
-    });
-    expect(opened.status).toBe(201);
-    const step = await as.agent<StepAnswer>('POST', `/v1/work-orders/${opened.body.id}/steps/confirm-customer/block`, {
+    const workOrderId = await openSupportCase(as.helpdesk, ref);
+    const step = await as.agent<StepAnswer>('POST', `/v1/work-orders/${workOrderId}/steps/confirm-customer/block`, {
       code,
       rationale: 'no answer on two calls',
     });
