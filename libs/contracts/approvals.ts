@@ -87,6 +87,8 @@ export interface ExceptionView {
   owner: string;
   dueAt: string;
   slaBreached: boolean;
+  /** Set at the SLA breach when the code has an escalation rule: to whom, when, and once done when it was escalated. */
+  escalation: { to: string; escalatesAt: string; escalatedAt: string | null } | null;
   remediations: Array<{ taskId: string; title: string; owner: string; due: string; closed: boolean }>;
 }
 
@@ -125,7 +127,12 @@ export interface InboxMessage {
 
 /** What `workgate.notify.<principal>` carries. */
 export interface Notification {
-  kind: 'approval-requested' | 'post-review-overdue' | 'delegation-reminder' | 'delegation-timed-out';
+  kind:
+    | 'approval-requested'
+    | 'post-review-overdue'
+    | 'delegation-reminder'
+    | 'delegation-timed-out'
+    | 'exception-escalated';
   to: string;
   message: string;
   at: string;

@@ -17,6 +17,8 @@ import { commandMeta } from './command';
 
 class ExceptionsQuery {
   @IsOptional() @IsString() @MaxLength(200) owner?: string;
+  /** Only those escalated to this principal. */
+  @IsOptional() @IsString() @MaxLength(200) escalatedTo?: string;
   @IsOptional() @IsIn(['open', 'resolved', 'all']) status?: 'open' | 'resolved' | 'all';
   @IsOptional() @Matches(/^\d{1,4}$/, { message: 'limit must be a number up to 1000' }) limit?: string;
 }
@@ -31,11 +33,12 @@ export class ExceptionsController {
   @Documented(
     'List exceptions',
     ['ExceptionListItem'],
-    "By owner, the soonest due first, with the work order's reference; the open ones unless `status` is `resolved` or `all`.",
+    "By owner, the soonest due first, with the work order's reference; the open ones unless `status` is `resolved` or `all`; `escalatedTo` keeps those escalated to one principal.",
   )
   list(@Query() q: ExceptionsQuery): Promise<ExceptionListItem[]> {
     const limit = q.limit === undefined ? undefined : Number(q.limit);
-    return this.rpc.request(Subjects.ledger.listExceptions, { owner: q.owner, status: q.status, limit });
+    const { owner, escalatedTo, status } = q;
+    return this.rpc.request(Subjects.ledger.listExceptions, { owner, escalatedTo, status, limit });
   }
 
   @Get(':id')
