@@ -173,4 +173,23 @@ describe('console sign-in with OpenID Connect', () => {
     await page.locator('input[name="login"]').waitFor();
     expect(problems).toEqual([]);
   });
+
+  it('refuses a person whose groups map to no role at the callback: 403 naming the claim, and no session', async () => {
+    const context = await browser.newContext();
+    const nobody = await context.newPage();
+    await nobody.goto(`${w.t.url}/console/sign-in`);
+    await nobody.locator('input[name="login"]').fill('nobody');
+    await nobody.locator('input[name="password"]').fill('any password');
+    const callback = nobody.waitForResponse((r) => r.url().startsWith(`${w.t.url}/console/callback`));
+    await nobody.getByRole('button', { name: /sign-in/i }).click();
+    await nobody.getByRole('button', { name: 'Continue' }).click();
+    const res = await callback;
+    expect(res.status()).toBe(403);
+    expect(await res.json()).toEqual({
+      error: 'no_mapped_role',
+      message: 'no value of the "groups" claim maps to a workgate role (the principals file\'s oidc.roles)',
+    });
+    expect((await context.cookies(w.t.url)).map((c) => c.name)).not.toContain('workgate_session');
+    await context.close();
+  });
 });
