@@ -97,7 +97,9 @@ describe('bearer tokens from the OpenID provider', () => {
   ])('answers 401 to a token %s, signed with the provider key', async (_what, claims, reason) => {
     const res = await me(await forged(claims));
     expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="workgate"');
+    expect(res.headers.get('www-authenticate')).toBe(
+      `Bearer realm="workgate", error="invalid_token", error_description="${reason}"`,
+    );
     expect(res.body).toEqual({ error: reason, message: expect.any(String) });
   });
 

@@ -22,6 +22,16 @@ function algorithmOf(key: JWK): string[] {
 /** Algorithms that never verify a token here, whatever the key set says: no signature, or a shared secret. */
 const NEVER = /^(none|HS\d+)$/i;
 
+/**
+ * The `WWW-Authenticate` of a 401: a refused bearer token is `invalid_token` (RFC 6750), so a
+ * client knows to get a new one; without or with an unknown API key, the realm alone.
+ */
+export function bearerChallenge(refusal: WorkgateError): string {
+  return refusal.code === 'unauthorized' || refusal.code === 'unavailable'
+    ? 'Bearer realm="workgate"'
+    : `Bearer realm="workgate", error="invalid_token", error_description="${refusal.code}"`;
+}
+
 /** A JWT: three base64url parts (an API key has no dots). */
 export const looksLikeJwt = (token: string) => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token);
 

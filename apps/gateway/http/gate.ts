@@ -10,6 +10,7 @@ import { toHttpError } from './error.filter';
 import type { PrincipalDirectory, Role } from './principals';
 import { countRequest, RATE_LIMITS, RateLimits, rateLimitedRoute } from './rate-limit';
 import { SIGN_IN, SignIn } from './sign-in';
+import { bearerChallenge } from './bearer-tokens';
 
 /** Who may call a route and whether it is counted: decided from its decorators once, at start. */
 export interface GateAccess {
@@ -82,7 +83,7 @@ function declaredLength(req: FastifyRequest): number {
  */
 function refuse(req: FastifyRequest, reply: FastifyReply, declared: number, error: WorkgateError): void {
   const { status, body } = toHttpError(error);
-  if (status === 401) reply.header('WWW-Authenticate', 'Bearer realm="workgate"');
+  if (status === 401) reply.header('WWW-Authenticate', bearerChallenge(error));
   if (declared > 0 || req.headers['transfer-encoding'] !== undefined) reply.header('Connection', 'close');
   void reply.code(status).type('application/json; charset=utf-8').send(body);
 }
