@@ -1,5 +1,6 @@
 /** Approvals, post-reviews, delegations and exceptions over NATS: what their services answer. */
 import { ApprovalStatus, Evidence } from './work-order.events';
+import type { SignedIn } from './work-orders';
 import { ApprovalRequestedData, DelegationCommandKind, DelegationPrompt, PermittedAction } from './approval.events';
 import type {
   CloseConditionDto,
@@ -16,6 +17,8 @@ import type { ViewRow } from './views';
 /** Who sends a command to an approval, post-review, delegation or exception: the caller's principal. */
 interface By {
   by: string;
+  /** The caller's issuer and subject, when a person signed in with OpenID Connect sent it (kept in the ledger metadata). */
+  signedIn?: SignedIn;
 }
 
 export type DecideApprovalRequest = DecideApprovalDto & By & { approvalId: string };

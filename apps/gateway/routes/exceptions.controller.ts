@@ -13,7 +13,7 @@ import {
 import { RpcClient } from '@workgate/messaging';
 import { Documented } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
-import { commandMeta } from './command';
+import { byOf, commandMeta } from './command';
 
 class ExceptionsQuery {
   @IsOptional() @IsString() @MaxLength(200) owner?: string;
@@ -59,7 +59,7 @@ export class ExceptionsController {
     return this.rpc.request(Subjects.exceptions.addRemediation, {
       exceptionId: id,
       taskId: commandMeta(p, key).commandId,
-      by: p.id,
+      ...byOf(p),
       ...body,
     });
   }
@@ -77,7 +77,7 @@ export class ExceptionsController {
     return this.rpc.request(Subjects.exceptions.closeRemediation, {
       exceptionId: id,
       taskId,
-      by: p.id,
+      ...byOf(p),
       evidence: body.evidence,
     });
   }
@@ -91,6 +91,6 @@ export class ExceptionsController {
     @Body() body: ResolveExceptionDto,
     @CurrentPrincipal() p: Principal,
   ): Promise<Written<ExceptionView>> {
-    return this.rpc.request(Subjects.exceptions.resolve, { exceptionId: id, by: p.id, ...body });
+    return this.rpc.request(Subjects.exceptions.resolve, { exceptionId: id, ...byOf(p), ...body });
   }
 }
