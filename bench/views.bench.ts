@@ -193,9 +193,13 @@ async function main(): Promise<void> {
       // The ledger relays its log to the fresh JetStream first; measure once that is done.
       for (let i = 0; ; i++) {
         const ledger = await rpc.request(Subjects.health('ledger'), {}).catch(() => undefined);
-        const ok = await fetch(`${base}/v1/views/stall-rates`, { headers: { Authorization: `Bearer ${key}` } })
-          .then((r) => r.status === 200)
-          .catch(() => false);
+        // The views, and the live map (the policy and exceptions services answer it too).
+        const answers = ['/v1/views/stall-rates', '/v1/workflows/field-work-order/map'].map((path) =>
+          fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${key}` } })
+            .then((r) => r.status === 200)
+            .catch(() => false),
+        );
+        const ok = (await Promise.all(answers)).every(Boolean);
         if (ok && ledger?.details?.publishedPosition === head) break;
         if (i > 2400) throw new Error('the ledger and gateway did not settle');
         if (process.stderr.isTTY)
