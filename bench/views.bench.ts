@@ -190,9 +190,12 @@ async function main(): Promise<void> {
     try {
       const base = `http://127.0.0.1:${port}`;
       const rpc = new RpcClient(nc, 5000, false);
-      // The ledger relays its log to the fresh JetStream first; measure once that is done.
+      // The ledger relays its log to the fresh JetStream first, and the exceptions service records
+      // the SLA breaches the history's timers owe: measure once the ledger is relayed and quiet.
+      let last = -1;
       for (let i = 0; ; i++) {
         const ledger = await rpc.request(Subjects.health('ledger'), {}).catch(() => undefined);
+        const at = await rpc.request(Subjects.ledger.head, {}).catch(() => undefined);
         // The views, and the live map (the policy and exceptions services answer it too).
         const answers = ['/v1/views/stall-rates', '/v1/workflows/field-work-order/map'].map((path) =>
           fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${key}` } })
@@ -200,13 +203,15 @@ async function main(): Promise<void> {
             .catch(() => false),
         );
         const ok = (await Promise.all(answers)).every(Boolean);
-        if (ok && ledger?.details?.publishedPosition === head) break;
+        const published = ledger?.details?.publishedPosition;
+        if (ok && at && published === at.position && at.position === last) break;
+        last = at?.position ?? -1;
         if (i > 2400) throw new Error('the ledger and gateway did not settle');
         if (process.stderr.isTTY)
           process.stderr.write(
-            `\rwaiting for the ledger to relay its log: ${JSON.stringify(ledger?.details?.publishedPosition ?? '-')}/${head}   `,
+            `\rwaiting for the ledger to relay its log and go quiet: ${JSON.stringify(published ?? '-')}/${last}   `,
           );
-        await new Promise((r) => setTimeout(r, 500));
+        await new Promise((r) => setTimeout(r, 2000));
       }
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
       const now = new Date().toISOString();
