@@ -26,7 +26,7 @@ import { IntakeController } from './routes/intake.controller';
 import { LedgerController, LedgerKeyController } from './routes/ledger.controller';
 import { MeController } from './routes/me.controller';
 import { PagesController } from './routes/pages.controller';
-import { SignInController } from './routes/sign-in.controller';
+import { NoSignInController, SignInController } from './routes/sign-in.controller';
 import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
 import { WorkflowsController } from './routes/workflows.controller';
@@ -68,7 +68,7 @@ export class GatewayModule {
         McpController,
         FrontDoorController,
         // The console's OpenID Connect sign-in, only where an issuer is configured (SPEC section 16).
-        ...(ctx.config.WORKGATE_OIDC_ISSUER ? [SignInController] : []),
+        ctx.config.WORKGATE_OIDC_ISSUER ? SignInController : NoSignInController,
       ],
       providers: [
         GatewayDatabase,

@@ -7,7 +7,8 @@ import { cookieOf, LOGIN_COOKIE, LOGIN_TTL_MS, Public, SESSION_COOKIE, setCookie
 
 /** What the console asks before it shows its sign-in: the issuer, and the session if there is one. */
 export interface ConsoleSessionAnswer {
-  issuer: string;
+  /** null: workgate has no OpenID provider, only the API key signs in. */
+  issuer: string | null;
   signedIn: boolean;
   /** Sent back in `X-CSRF-Token` with every write of this session. */
   csrfToken?: string;
@@ -128,5 +129,17 @@ export class SignInController {
 
   private cookie(req: FastifyRequest, name: string, value: string, path: string, maxAgeS: number): string {
     return setCookie(name, value, { path, maxAgeS, secure: this.signIn.publicUrl(req).startsWith('https:') });
+  }
+}
+
+/** Without WORKGATE_OIDC_ISSUER the console still asks, and hears that only the API key signs in. */
+@ApiExcludeController()
+@Public()
+@Controller('console')
+export class NoSignInController {
+  @Get('session')
+  session(@Res({ passthrough: true }) res: FastifyReply): ConsoleSessionAnswer {
+    void res.header('Cache-Control', 'no-store');
+    return { issuer: null, signedIn: false };
   }
 }

@@ -55,7 +55,7 @@ export async function act(control, done, path, body) {
 /**
  * Sign-in with the organisation's OpenID provider, where workgate has one: shows its button, and
  * answers whether this browser has a console session (its cookie is HttpOnly: only the server
- * can tell). Without a provider (404) only the API key signs in.
+ * can tell). Without a provider (`issuer: null`) only the API key signs in.
  */
 export async function resumeSession() {
   let answer;
@@ -66,6 +66,7 @@ export async function resumeSession() {
   } catch {
     return false;
   }
+  if (!answer.issuer) return false;
   $('#oidc-issuer').textContent = answer.issuer;
   $('#oidc-sign-in').hidden = false;
   consoleSession.csrfToken = answer.csrfToken || '';
