@@ -6,6 +6,7 @@ export * from './ids';
 export * from './aggregate';
 export * from './masking';
 export * from './approval/approval.decider';
+export * from './approval/approval.views';
 export * from './delegation/delegation.decider';
 export * from './exception/exception.decider';
 export * from './exception/drift';
