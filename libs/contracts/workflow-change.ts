@@ -1,5 +1,5 @@
 import type { PermittedAction } from './approval.events';
-import type { WorkflowDefinition, WorkflowPublishedData } from './policy';
+import type { PublishWorkflowResult, WorkflowDefinition, WorkflowPublishedData } from './policy';
 import type { WorkflowMap } from './workflow-map';
 
 /** A change between two workflow versions or drafts, and what it does to the boundary (SPEC section 15). */
@@ -36,6 +36,7 @@ export interface WorkflowDraftSavedData {
   /** What the validator found (none: the draft may be proposed). */
   problems: Array<{ path: string; message: string }>;
   savedBy: string;
+  savedAt: string;
 }
 
 /** What a `workflow-change` approval is about: the version proposed and its diff against the current one. */
@@ -122,6 +123,7 @@ export interface WorkflowChangeRequested {
   approvalId: string;
   jobType: string;
   version: number;
+  sha256: string;
   owner: string;
   status: 'requested';
   expiresAt: string;
@@ -160,3 +162,22 @@ export const PolicyEvents = {
   ChangeProposed: 'WorkflowChangeProposed',
   ChangeClosed: 'WorkflowChangeClosed',
 } as const satisfies Record<string, keyof WorkflowEventMap>;
+
+/** What a publish answers: the version published (HTTP 201), or the change that waits for its owner (HTTP 202). */
+export type PublishOutcome = PublishWorkflowResult | WorkflowChangeRequested;
+
+/** Whether a publish's answer is a change waiting for approval. */
+export const isChangeRequested = (outcome: PublishOutcome): outcome is WorkflowChangeRequested =>
+  'status' in outcome && outcome.status === 'requested';
+
+export interface JobTypeRequest {
+  jobType: string;
+}
+
+/** Where a change stands after its approval was decided: published, or closed with the outcome. */
+export interface ChangeApplied {
+  changeId: string;
+  jobType: string;
+  version: number;
+  status: 'requested' | 'published' | 'rejected' | 'expired' | 'superseded';
+}

@@ -24,3 +24,4 @@ export * from './work-order/delegations';
 export * from './work-order/starts';
 export * from './work-order/approval-outcomes';
 export * from './work-order/outcomes';
+export * from './workflow/workflow.decider';

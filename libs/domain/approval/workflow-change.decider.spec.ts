@@ -36,8 +36,11 @@ const publishV2: PermittedAction = {
 
 const spec = specify(approvals, () => ({ now: T0 }));
 const proposed = () => spec.given(...spec.history(propose));
-const decide = (by: string, decision: 'approve' | 'reject' | 'conditional', permittedAction?: PermittedAction) =>
-  ({ type: 'DecideApproval', by, decision, permittedAction, conditions: ['a test'] }) as const;
+const decide = (
+  by: string,
+  decision: 'approve' | 'reject' | 'conditional',
+  permittedAction?: PermittedAction,
+): ApprovalCommand => ({ type: 'DecideApproval', by, decision, permittedAction, conditions: ['a test'] });
 
 describe('a workflow-change approval', () => {
   it('is requested for no work order, of kind workflow-change, with the change and the action that publishes it', () => {

@@ -15,6 +15,7 @@ import { ServiceRoles1763800000013 } from './1763800000013-service-roles';
 import { Webhooks1763800000014 } from './1763800000014-webhooks';
 import { CommitSignatures1763800000015 } from './1763800000015-commit-signatures';
 import { IdempotencyReservations1763800000016 } from './1763800000016-idempotency-reservations';
+import { WorkflowChanges1763800000017 } from './1763800000017-workflow-changes';
 
 /** Every migration, in order. Schema changes only ever go through these. */
 export const MIGRATIONS = [
@@ -35,7 +36,15 @@ export const MIGRATIONS = [
   Webhooks1763800000014,
   CommitSignatures1763800000015,
   IdempotencyReservations1763800000016,
+  WorkflowChanges1763800000017,
 ];
 
 /** Event types with an index of their own (must match the partial index of the latest type-index migration). */
-export const INDEXED_TYPES: ReadonlySet<string> = new Set(['WorkflowPublished', 'IntakeRejected', 'ExceptionRaised']);
+export const INDEXED_TYPES: ReadonlySet<string> = new Set([
+  'WorkflowPublished',
+  'IntakeRejected',
+  'ExceptionRaised',
+  'WorkflowDraftSaved',
+  'WorkflowChangeProposed',
+  'WorkflowChangeClosed',
+]);
