@@ -95,7 +95,12 @@ export class WorkflowStream {
     ];
   }
 
+  /** One stream's append alone, or the appends of several streams in one commit. */
   private async commit(appends: AppendRequest[]): Promise<Pick<CommitResult, 'position'>> {
+    if (appends.length === 1) {
+      const appended = await this.rpc.request(Subjects.ledger.append, appends[0]);
+      return { position: appended.positions[appended.positions.length - 1] };
+    }
     const { results } = await this.rpc.request(Subjects.ledger.appendBatch, { items: [{ appends }] });
     const reply = results[0];
     if (!reply) throw new WorkgateError('unavailable', 'the ledger answered no commit');
