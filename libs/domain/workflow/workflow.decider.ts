@@ -115,7 +115,8 @@ function publishVersion(
   const { definition, sha256, by, governed, changeId, approvalId, draftId } = command;
   const { jobType, version } = definition;
   const was = recorded(state, jobType);
-  if (was.published.has(sha256)) return []; // identical content is published already
+  // Identical content is published already, or waits for its approval already.
+  if (was.published.has(sha256) || [...was.pending.values()].some((c) => c.sha256 === sha256)) return [];
   const highest = Math.max(
     state.status === 'published' ? state.current.version : 0,
     ...[...was.pending.values()].map((c) => c.version),
