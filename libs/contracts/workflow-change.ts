@@ -1,5 +1,4 @@
-import type { PermittedAction } from './approval.events';
-import type { PublishWorkflowResult, WorkflowDefinition, WorkflowPublishedData } from './policy';
+import type { ActionScope, PublishWorkflowResult, WorkflowDefinition, WorkflowPublishedData } from './policy';
 import type { WorkflowMap } from './workflow-map';
 
 /** A change between two workflow versions or drafts, and what it does to the boundary (SPEC section 15). */
@@ -129,7 +128,7 @@ export interface WorkflowChangeRequested {
   expiresAt: string;
   changes: DefinitionChange[];
   /** What an approver may name as `permittedAction` (the decision needs none). */
-  permittedAction: PermittedAction;
+  permittedAction: ActionScope & { objects: string[] };
 }
 
 /** `POST …/drafts/:draftId/propose`. */

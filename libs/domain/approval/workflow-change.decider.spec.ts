@@ -48,7 +48,7 @@ describe('a workflow-change approval', () => {
       .given()
       .when(propose)
       .then(['ApprovalRequested'], ([e]) => {
-        const data = e.data as ApprovalRequestedData;
+        const data: Partial<ApprovalRequestedData> = e.type === 'ApprovalRequested' ? e.data : {};
         expect(data).toMatchObject({ kind: 'workflow-change', actionId: 'ch-1', change, action: publishV2 });
         expect(data.workOrderId).toBeUndefined();
       });
