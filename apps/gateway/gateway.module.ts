@@ -29,6 +29,7 @@ import { PagesController } from './routes/pages.controller';
 import { NoSignInController, SignInController } from './routes/sign-in.controller';
 import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
+import { WorkflowDraftsController } from './routes/workflow-drafts.controller';
 import { WorkflowsController } from './routes/workflows.controller';
 import { WebhooksController } from './routes/webhooks.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
@@ -38,6 +39,7 @@ export const API_CONTROLLERS = [
   HealthController,
   MetricsController,
   WorkflowsController,
+  WorkflowDraftsController,
   WorkOrdersController,
   IntakeController,
   ApprovalsController,
