@@ -19,6 +19,9 @@ const send = (call: Call, route: DeclaredRoute) =>
   );
 
 /** Whether a call got past authentication and roles (its answer may still refuse the body). */
+/** Routes whose role check depends on the request, made by the handler rather than by @Roles. */
+const ROLE_IN_HANDLER = ['GET /v1/work-orders/{id}/proof'];
+
 const passed = (res: { status: number; body: unknown }) =>
   res.status !== 401 && !(res.status === 403 && (res.body as { error?: string })?.error === 'forbidden');
 
@@ -70,6 +73,9 @@ describe('bearer tokens from the OpenID provider', () => {
           role,
           token: passed(byApiKey),
         });
+        // The proof package's private variant is for ops leads whatever @Roles says (any role asks ?public=true):
+        // there the token and the key agree (above), and the route's own check answers.
+        if (ROLE_IN_HANDLER.includes(routeKey(route))) continue;
         expect(passed(byToken)).toBe(!route.roles || route.roles.includes(role));
         if (!passed(byToken)) {
           expect(byToken.body).toEqual({

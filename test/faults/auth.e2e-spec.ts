@@ -209,6 +209,7 @@ describe('auth matrix', () => {
     ).toEqual([
       'GET /',
       'GET /console',
+      'GET /console/session',
       'GET /console/{file}',
       'GET /dashboard/{file}',
       'GET /docs',
