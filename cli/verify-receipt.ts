@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isProofPackage, isReceipt, Verdict, verifyPackage, verifyReceipt } from '@workgate/event-store';
+import { checkBoundaryAndMap } from '@workgate/workflow';
 
 /**
  * `npm run verify-receipt -- <receipt.json | proof.json> --key <verifier key>`: checks a receipt or
@@ -28,7 +29,7 @@ function main(): number {
     return 2;
   }
   let verdict: Verdict;
-  if (isProofPackage(document)) verdict = verifyPackage(document, key);
+  if (isProofPackage(document)) verdict = verifyPackage(document, key, [checkBoundaryAndMap]);
   else if (isReceipt(document)) verdict = verifyReceipt(document, key);
   else {
     process.stderr.write(`${file} is neither a receipt nor a proof package\n`);
