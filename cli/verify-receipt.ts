@@ -8,9 +8,12 @@ import { checkBoundaryAndMap } from '@workgate/workflow';
  * (GET /v1/ledger/key). A receipt: the checkpoint's signed note, the inclusion proof of its leaf
  * (its event's chain hash) against that checkpoint's root and, when it carries its event (as ops
  * leads get it), that the event hashes to that leaf. A package (GET /v1/work-orders/:id/proof):
- * its checkpoint, every receipt's inclusion proof against that one checkpoint (and event), and that
- * the sha256 of its definition is the policy every decision receipt names. Exit 0 when all of it
- * holds, 1 when anything does not (the first failure named), 2 for bad arguments or an unreadable file.
+ * its checkpoint, every receipt's inclusion proof against that one checkpoint; in the ops-lead
+ * package each receipt's event and fields, that the receipts are the work order's whole stream and
+ * that its definition is the policy its WorkOrderOpened event records; the boundary and map
+ * re-derived from the definition. The public package's verdict says what it cannot bind. Exit 0
+ * when all it checks holds, 1 when anything does not (the first failure named), 2 for bad arguments
+ * or an unreadable file.
  */
 function main(): number {
   const args = process.argv.slice(2);
