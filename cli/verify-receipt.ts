@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isProofPackage, isReceipt, Verdict, verifyPackage, verifyReceipt } from '@workgate/event-store';
+import { checkBoundaryAndMap } from '@workgate/workflow';
 
 /**
  * `npm run verify-receipt -- <receipt.json | proof.json> --key <verifier key>`: checks a receipt or
@@ -7,9 +8,12 @@ import { isProofPackage, isReceipt, Verdict, verifyPackage, verifyReceipt } from
  * (GET /v1/ledger/key). A receipt: the checkpoint's signed note, the inclusion proof of its leaf
  * (its event's chain hash) against that checkpoint's root and, when it carries its event (as ops
  * leads get it), that the event hashes to that leaf. A package (GET /v1/work-orders/:id/proof):
- * its checkpoint, every receipt's inclusion proof against that one checkpoint (and event), and that
- * the sha256 of its definition is the policy every decision receipt names. Exit 0 when all of it
- * holds, 1 when anything does not (the first failure named), 2 for bad arguments or an unreadable file.
+ * its checkpoint, every receipt's inclusion proof against that one checkpoint; in the ops-lead
+ * package each receipt's event and fields, that the receipts are the work order's whole stream and
+ * that its definition is the policy its WorkOrderOpened event records; the boundary and map
+ * re-derived from the definition. The public package's verdict says what it cannot bind. Exit 0
+ * when all it checks holds, 1 when anything does not (the first failure named), 2 for bad arguments
+ * or an unreadable file.
  */
 function main(): number {
   const args = process.argv.slice(2);
@@ -28,7 +32,7 @@ function main(): number {
     return 2;
   }
   let verdict: Verdict;
-  if (isProofPackage(document)) verdict = verifyPackage(document, key);
+  if (isProofPackage(document)) verdict = verifyPackage(document, key, [checkBoundaryAndMap]);
   else if (isReceipt(document)) verdict = verifyReceipt(document, key);
   else {
     process.stderr.write(`${file} is neither a receipt nor a proof package\n`);

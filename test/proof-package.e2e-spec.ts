@@ -159,8 +159,27 @@ describe('the proof package of a work order', () => {
     writeFileSync(join(ARTIFACTS, 'proof-package.json'), got.text);
     writeFileSync(join(ARTIFACTS, 'proof-package.verified.txt'), verified.out);
     expect(verified).toEqual({ code: 0, out: expect.stringContaining(`proof package of work order ${id}: verified`) });
-    expect(verified.out).toContain('events: every receipt carries its event, and each hashes to its leaf');
+    expect(verified.out).toContain(
+      'events: every receipt carries its event, each hashes to its leaf and agrees with its receipt',
+    );
+    expect(verified.out).toContain(
+      `stream: the receipts are stream versions 1..${pkg.receipts.length} of workorder-${id}, each once`,
+    );
+    expect(verified.out).toContain(
+      `definition: support-recovery v1, sha256 ${pkg.workOrder.workflow.sha256}: the policy the work order was opened under (its WorkOrderOpened event)`,
+    );
+    expect(verified.out).toContain("boundary: the definition's systems and rules");
+    expect(verified.out).toContain('map: built afresh from the definition, the same nodes and edges');
     expect(goVerifyPackage(pkg, key)).toMatchObject({ ok: true, checked: pkg.receipts.length });
+    // What one receipt weighs in the package, and the checkpoint note each proof repeats.
+    writeFileSync(
+      join(ARTIFACTS, 'proof-package.sizes.txt'),
+      [
+        `package: ${got.text.length} bytes, ${pkg.receipts.length} receipts`,
+        `receipts: ${Math.round(JSON.stringify(pkg.receipts).length / pkg.receipts.length)} bytes each on average`,
+        `checkpoint note: ${pkg.checkpoint.length} bytes (in every receipt's proof)`,
+      ].join('\n'),
+    );
 
     const receipt = pkg.receipts[3];
     const withReceipt = (change: (r: typeof receipt) => typeof receipt) =>
@@ -191,7 +210,7 @@ describe('the proof package of a work order', () => {
     expect(changedDefinition).toEqual({
       code: 1,
       out: expect.stringContaining(
-        `NOT VERIFIED: the definition's sha256 ${createHash('sha256').update(definition).digest('hex')} is not the policy ${pkg.workOrder.workflow.sha256} that decision receipt ${decisionReceipts[0]} names`,
+        `NOT VERIFIED: the definition's sha256 ${createHash('sha256').update(definition).digest('hex')} is not the policy ${pkg.workOrder.workflow.sha256} the work order was opened under (its WorkOrderOpened event, receipt ${pkg.receipts[0].receiptId})`,
       ),
     });
     expect(goVerifyPackage({ ...pkg, definition }, key).ok).toBe(false);
@@ -218,9 +237,83 @@ describe('the proof package of a work order', () => {
       { kind: 'closure-note', ref: 'all done' },
     ]);
     const verified = runVerifyReceipt(got.text, key);
-    expect(verified).toEqual({ code: 0, out: expect.stringContaining(`proof package of work order ${id}: verified`) });
-    expect(verified.out).toContain(`0 of ${got.body.receipts.length} receipts carry their event`);
+    // Nothing fails, but what the public package cannot bind is said, and it is not called verified.
+    expect(verified).toEqual({
+      code: 0,
+      out: expect.stringContaining(
+        `proof package of work order ${id}: its receipts are in the ledger; the definition and the receipts' content are NOT BOUND to them (see above)`,
+      ),
+    });
+    expect(verified.out).not.toMatch(/verified$/m);
+    expect(verified.out).toContain(`none of the ${got.body.receipts.length} receipts carries its event`);
+    expect(verified.out).toContain(
+      'NOT BOUND to the receipts (the public package carries no events; the ops-lead package binds it)',
+    );
+    // Another definition, with every sha256 outside the ledger changed to its own: still not called verified.
+    const definition = got.body.definition.replace('Support case recovery', 'Support case, anything goes');
+    const sha = createHash('sha256').update(definition).digest('hex');
+    const swapped = runVerifyReceipt(
+      JSON.stringify({
+        ...got.body,
+        definition,
+        map: { ...got.body.map, sha256: sha },
+        workOrder: { ...got.body.workOrder, workflow: { ...got.body.workOrder.workflow, sha256: sha } },
+        receipts: got.body.receipts.map((r) => ({ ...r, policy: { ...r.policy, sha256: sha } })),
+      }),
+      key,
+    );
+    expect(swapped.out).toContain(`sha256 ${sha}: NOT BOUND to the receipts`);
+    expect(swapped.out).not.toMatch(/verified$/m);
     expect(goVerifyPackage(got.body, key)).toMatchObject({ ok: true });
+  });
+
+  it('fails an ops-lead package whose receipts, definition, boundary or map were tampered with, naming what', async () => {
+    const pkg = (await as.lead<ProofPackage>('GET', `/v1/work-orders/${id}/proof`)).body;
+    const failure = (changed: object) => {
+      const verdict = runVerifyReceipt(JSON.stringify({ ...pkg, ...changed }), key);
+      expect(verdict.code).toBe(1);
+      return verdict.out;
+    };
+    const [, second, third] = pkg.receipts;
+    // A receipt dropped, or in twice: the receipts are the work order's whole stream.
+    expect(failure({ receipts: pkg.receipts.filter((r) => r !== second) })).toContain(
+      `NOT VERIFIED: the receipts are not the whole stream workorder-${id}: the receipt of stream version 2 is missing (receipt ${third.receiptId} is version 3)`,
+    );
+    expect(failure({ receipts: [...pkg.receipts.slice(0, 2), second, ...pkg.receipts.slice(2)] })).toContain(
+      `NOT VERIFIED: receipt ${second.receiptId}: it is in the package more than once`,
+    );
+    // A receipt's kind or policy edited: not what its event records.
+    const edited = (change: object) => pkg.receipts.map((r) => (r === third ? { ...r, ...change } : r));
+    expect(failure({ receipts: edited({ kind: 'closure' }) })).toContain(
+      `NOT VERIFIED: receipt ${third.receiptId}: its kind "closure" is not what its event records`,
+    );
+    // Another definition, no decision receipt left to name a policy, the map's and work order's sha256 its own:
+    // the work order's opening event still names the policy it ran under.
+    const definition = pkg.definition.replace('Support case recovery', 'Support case, anything goes');
+    const sha = createHash('sha256').update(definition).digest('hex');
+    expect(
+      failure({
+        definition,
+        map: { ...pkg.map, sha256: sha },
+        workOrder: { ...pkg.workOrder, workflow: { ...pkg.workOrder.workflow, sha256: sha } },
+        receipts: pkg.receipts.filter((r) => r.kind !== 'decision'),
+      }),
+    ).toContain(
+      `the definition's sha256 ${sha} is not the policy ${pkg.workOrder.workflow.sha256} the work order was opened under (its WorkOrderOpened event, receipt ${pkg.receipts[0].receiptId})`,
+    );
+    // A stop rule deleted from the boundary; a node deleted from the map.
+    const rules = pkg.boundary.rules.filter((r) => r.decision !== 'stop');
+    expect(rules.length).toBeLessThan(pkg.boundary.rules.length);
+    expect(failure({ boundary: { ...pkg.boundary, rules } })).toContain(
+      "NOT VERIFIED: the boundary's rules are not the definition's rules",
+    );
+    const stop = defined(
+      pkg.map.nodes.find((n) => n.kind === 'stop'),
+      'a stop node',
+    );
+    expect(failure({ map: { ...pkg.map, nodes: pkg.map.nodes.filter((n) => n !== stop) } })).toContain(
+      `NOT VERIFIED: the map's nodes (at ${stop.id}) are not what the definition gives`,
+    );
   });
 
   it('is for ops leads with private evidence (403 otherwise), 404 for an unknown work order', async () => {

@@ -9,6 +9,7 @@ import {
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { receiptEventsOf, workOrderProof } from './proof';
+import { tooLargeProof } from './proof-size';
 import { WorkOrdersService } from './work-orders.service';
 
 /**
@@ -33,7 +34,7 @@ export class ProofPackages {
       this.rpc.request(Subjects.ledger.key, {}),
       this.rpc.request(Subjects.exceptions.listCodes, {}),
     ]);
-    return workOrderProof({
+    const pkg = workOrderProof({
       state,
       definition: workflow.definition,
       sha256: workflow.policy.sha256,
@@ -43,6 +44,9 @@ export class ProofPackages {
       catalog,
       includePrivate: req.includePrivate === true,
     });
+    const tooLarge = tooLargeProof(pkg, id, this.rpc.maxPayload());
+    if (tooLarge) throw tooLarge;
+    return pkg;
   }
 
   /** Every event of the work order's stream, read page after page. */

@@ -1,28 +1,5 @@
-import { Evidence, Receipt, ReceiptRequest, RecordedEvent, WorkOrderEventMap } from '@workgate/contracts';
+import { Evidence, RECEIPT_KINDS, Receipt, ReceiptRequest, RecordedEvent } from '@workgate/contracts';
 import { WorkOrder, workOrderEventOf } from '@workgate/domain';
-
-/** What each event of a work order is the receipt of: every command's answering event is a receipt (SPEC section 3a). */
-const RECEIPT_KINDS: Record<keyof WorkOrderEventMap, string> = {
-  WorkOrderOpened: 'opening',
-  ActionRequested: 'action-request',
-  ActionDecided: 'decision',
-  ActionPerformed: 'action-result',
-  StepCompleted: 'step',
-  StepBlocked: 'exception',
-  WorkOrderClosed: 'closure',
-  WorkOrderClosureReported: 'closure-reported',
-  WorkOrderReopened: 'reopening',
-  ApprovalResolved: 'approval-outcome',
-  ApprovalConditional: 'approval-conditional',
-  WorkOrderExceptionRaised: 'exception',
-  WorkOrderExceptionClosed: 'exception-closed',
-  BreakGlassUsed: 'break-glass',
-  WorkOrderStopped: 'stop',
-  StageArtifactRecorded: 'stage-artifact',
-  GateRequested: 'gate',
-  ScopeChangeRequested: 'scope-change',
-  TaskDelegated: 'delegation',
-};
 
 /** The work order a recorded event is a receipt of, if it is one. */
 export function receiptWorkOrderOf(e: RecordedEvent): string | undefined {

@@ -6,6 +6,7 @@ export * from './notices';
 export * from './ledger';
 export * from './ledger-events';
 export * from './work-order.events';
+export * from './receipt-kinds';
 export * from './approval.events';
 export * from './exception.events';
 export * from './policy';

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { canonicalize, type Receipt } from '@workgate/contracts';
+import { disagreement, openedPolicy, streamProblems } from './package-receipts';
 import { checkInclusion, eventProblem, isReceipt, isRecord, openCheckpoint, Verdict } from './receipt-verify';
 import type { Checkpoint } from './signed-note';
 
@@ -15,37 +16,21 @@ function at(x: unknown, ...path: string[]): unknown {
   return value;
 }
 
-/**
- * Where a receipt carrying its event says something its event does not record (its kind, time,
- * actor, work order, evidence or decision): a receipt edited after it was served. Undefined when it agrees.
- */
-function disagreement(r: Receipt): string | undefined {
-  const e = r.event;
-  if (!e) return undefined;
-  const data = e.data;
-  const decision = isRecord(data.decision) ? data.decision : undefined;
-  const same = (a: unknown, b: unknown) => canonicalize(a ?? null) === canonicalize(b ?? null);
-  if ((r.kind === 'decision') !== (e.type === 'ActionDecided')) return `its kind "${r.kind}"`;
-  if (r.at !== e.recordedAt) return 'its time';
-  if (typeof e.metadata.actor === 'string' && r.actor !== e.metadata.actor) return 'its actor';
-  if (e.streamId !== `workorder-${r.workOrderId}`) return 'its work order';
-  if ('evidence' in data && !same(r.evidence, data.evidence)) return 'its evidence';
-  if (decision && e.type !== 'BreakGlassUsed') {
-    if (r.decision !== decision.decision || r.reason !== decision.reason) return 'its decision';
-    if (!same(r.policy, decision.policy) || r.inputsSha256 !== decision.inputsSha256) return 'its policy or inputs';
-  }
-  return undefined;
-}
-
 /** What does not hold of one receipt of the package, if anything. */
-function receiptProblem(r: unknown, note: string, checkpoint: Checkpoint, workOrderId: unknown): string | undefined {
+function receiptProblem(
+  r: unknown,
+  note: string,
+  checkpoint: Checkpoint,
+  workOrderId: unknown,
+  opened: unknown,
+): string | undefined {
   if (!isReceipt(r)) return 'not shaped as a receipt';
   if (!r.proof) return 'no inclusion proof in it';
   if (r.proof.checkpoint !== note) return "its proof is against another checkpoint than the package's";
   if (r.workOrderId !== workOrderId) return 'it is a receipt of another work order';
   const inclusion = checkInclusion(r, r.proof, checkpoint).problems[0];
   if (inclusion) return inclusion.replace("from the receipt's leaf ", '');
-  const edited = disagreement(r);
+  const edited = disagreement(r, opened);
   return eventProblem(r) ?? (edited && `${edited} is not what its event records`);
 }
 
@@ -54,32 +39,51 @@ function checkReceipts(pkg: { receipts: unknown[] }, note: string, checkpoint: C
   const lines: string[] = [];
   const problems: string[] = [];
   const receipts: Receipt[] = [];
-  let withEvents = 0;
+  const opened = openedPolicy(pkg.receipts.filter(isReceipt));
   for (const [i, r] of pkg.receipts.entries()) {
-    const problem = receiptProblem(r, note, checkpoint, workOrderId);
+    const problem = receiptProblem(r, note, checkpoint, workOrderId, opened);
     const n = `${i + 1}/${pkg.receipts.length}`;
     if (problem || !isReceipt(r)) {
       problems.push(`receipt ${isReceipt(r) ? r.receiptId : n}: ${problem ?? 'not shaped as a receipt'}`);
       continue;
     }
     receipts.push(r);
-    if (r.event) withEvents++;
     lines.push(
       `receipt ${n} ${r.receiptId} (${r.kind}, position ${r.ledger.position}): in the tree${r.event ? '; its event hashes to its leaf' : ''}`,
     );
   }
+  const shaped = pkg.receipts.filter(isReceipt);
+  const withEvents = shaped.filter((r) => r.event).length;
   if (!pkg.receipts.length) problems.push('the package holds no receipt');
+  else if (withEvents === pkg.receipts.length) {
+    problems.push(...streamProblems(shaped, workOrderId));
+    if (!opened) problems.push("the first receipt is not the work order's opening (its WorkOrderOpened event)");
+    if (!problems.length)
+      lines.push(
+        'events: every receipt carries its event, each hashes to its leaf and agrees with its receipt',
+        `stream: the receipts are stream versions 1..${receipts.length} of workorder-${String(workOrderId)}, each once (events after the last one would not show here)`,
+      );
+  } else if (withEvents)
+    problems.push(`${withEvents} of ${pkg.receipts.length} receipts carry their event: all or none do`);
   else if (!problems.length)
     lines.push(
-      withEvents === receipts.length
-        ? 'events: every receipt carries its event, and each hashes to its leaf'
-        : `events: ${withEvents} of ${receipts.length} receipts carry their event (the public package has none); the others' leaves are checked, not their content`,
+      `events: none of the ${receipts.length} receipts carries its event (the public package): each leaf is in the ledger;`,
+      "receipts: their kind, work order, decision, policy and evidence are NOT BOUND to the ledger (the public package carries no events; the ops-lead package binds them); nor is that they are the work order's whole stream",
     );
-  return { lines, problems, receipts };
+  return {
+    lines,
+    problems,
+    receipts,
+    opened: withEvents === pkg.receipts.length && opened ? { ...opened, receiptId: shaped[0].receiptId } : undefined,
+  };
 }
 
-/** The definition's sha256 is the policy every decision receipt names, the map's and the work order's. */
-function checkDefinition(pkg: Record<string, unknown>, receipts: Receipt[]): Verdict {
+/** The definition's sha256 against what names it: the work order's opening (full package), every decision receipt, the map and the work order. */
+function checkDefinition(
+  pkg: Record<string, unknown>,
+  receipts: Receipt[],
+  opened: { sha256: string; receiptId: string } | undefined,
+): Verdict {
   const text = pkg.definition;
   if (typeof text !== 'string') return { lines: [], problems: ['the definition is not the canonical JSON text'] };
   const sha = hash('sha256', text);
@@ -90,6 +94,10 @@ function checkDefinition(pkg: Record<string, unknown>, receipts: Receipt[]): Ver
   } catch {
     parsed = undefined;
   }
+  if (opened && opened.sha256 !== sha)
+    problems.push(
+      `the definition's sha256 ${sha} is not the policy ${opened.sha256} the work order was opened under (its WorkOrderOpened event, receipt ${opened.receiptId})`,
+    );
   const decisions = receipts.filter((r) => r.kind === 'decision');
   for (const r of decisions)
     if (r.policy.sha256 !== sha)
@@ -107,17 +115,25 @@ function checkDefinition(pkg: Record<string, unknown>, receipts: Receipt[]): Ver
   const lines = problems.length
     ? []
     : [
-        `definition: ${named}, sha256 ${sha}: the policy of ${decisions.length} decision receipt(s), the map's and the work order's`,
+        opened
+          ? `definition: ${named}, sha256 ${sha}: the policy the work order was opened under (its WorkOrderOpened event), of ${decisions.length} decision receipt(s), the map's and the work order's`
+          : `definition: ${named}, sha256 ${sha}: NOT BOUND to the receipts (the public package carries no events; the ops-lead package binds it); the ${decisions.length} decision receipt(s), the map and the work order name it`,
       ];
   return { lines, problems };
 }
 
 /**
  * A proof package checked offline with the verifier key one trusts: the checkpoint's signed note,
- * every receipt's inclusion proof against that one checkpoint (and its event, when it carries it),
- * and that the definition is what the decisions were made under. `problems[0]` is the first failure.
+ * every receipt's inclusion proof against that one checkpoint and, in the ops-lead package whose
+ * receipts carry their events, that each event agrees with its receipt, that the receipts are the
+ * work order's stream and that the definition is the policy it was opened under; then `checks`
+ * (the boundary and map re-derived from the definition). `problems[0]` is the first failure.
  */
-export function verifyPackage(pkg: Record<string, unknown> & { receipts: unknown[] }, key: string): Verdict {
+export function verifyPackage(
+  pkg: Record<string, unknown> & { receipts: unknown[] },
+  key: string,
+  checks: Array<(pkg: Record<string, unknown>) => Verdict> = [],
+): Verdict {
   const lines: string[] = [];
   const problems: string[] = [];
   const workOrderId = at(pkg, 'workOrder', 'id');
@@ -125,6 +141,7 @@ export function verifyPackage(pkg: Record<string, unknown> & { receipts: unknown
   const note = typeof pkg.checkpoint === 'string' ? pkg.checkpoint : '';
   const opened = openCheckpoint(note, key);
   let receipts: Receipt[] = pkg.receipts.filter(isReceipt);
+  let bound: { sha256: string; receiptId: string } | undefined;
   if ('problem' in opened) {
     problems.push(opened.problem);
     lines.push('receipts: not checked (no checkpoint signed by that key)');
@@ -138,13 +155,19 @@ export function verifyPackage(pkg: Record<string, unknown> & { receipts: unknown
     lines.push(...checked.lines);
     problems.push(...checked.problems);
     receipts = checked.receipts;
+    bound = checked.opened;
   }
-  const definition = checkDefinition(pkg, receipts);
-  lines.push(...definition.lines);
-  problems.push(...definition.problems);
+  for (const verdict of [checkDefinition(pkg, receipts, bound), ...checks.map((check) => check(pkg))]) {
+    lines.push(...verdict.lines);
+    problems.push(...verdict.problems);
+  }
   if (problems.length) {
     lines.push(`NOT VERIFIED: ${problems[0]}`);
     for (const p of problems.slice(1)) lines.push(`  also: ${p}`);
-  } else lines.push(`proof package of work order ${String(workOrderId)}: verified`);
+  } else if (bound) lines.push(`proof package of work order ${String(workOrderId)}: verified`);
+  else
+    lines.push(
+      `proof package of work order ${String(workOrderId)}: its receipts are in the ledger; the definition and the receipts' content are NOT BOUND to them (see above)`,
+    );
   return { lines, problems };
 }

@@ -11,3 +11,4 @@ export * from './map';
 export * from './diff';
 export * from './live-map';
 export * from './failure-points';
+export * from './package-boundary';
