@@ -27,6 +27,7 @@ import { MeController } from './routes/me.controller';
 import { PagesController } from './routes/pages.controller';
 import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
+import { WorkflowDraftsController } from './routes/workflow-drafts.controller';
 import { WorkflowsController } from './routes/workflows.controller';
 import { WebhooksController } from './routes/webhooks.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
@@ -36,6 +37,7 @@ export const API_CONTROLLERS = [
   HealthController,
   MetricsController,
   WorkflowsController,
+  WorkflowDraftsController,
   WorkOrdersController,
   IntakeController,
   ApprovalsController,

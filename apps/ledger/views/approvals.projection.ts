@@ -9,7 +9,8 @@ import { WorkOrderLookup } from './work-orders.projection';
 
 export interface ApprovalRow {
   approvalId: string;
-  workOrderId: string;
+  /** Null for a `workflow-change` approval: it belongs to its job type. */
+  workOrderId: string | null;
   actionId: string;
   jobType: string;
   version: number;
@@ -74,14 +75,15 @@ export const approvalsView: View<ApprovalRow, typeof handles, WorkOrderLookup & 
       case ApprovalEvents.Requested: {
         if (row) return row;
         const d = e.data;
-        const wo = ctx.workOrder(d.workOrderId);
-        const held = ctx.decision(d.actionId);
+        const wo = d.workOrderId ? ctx.workOrder(d.workOrderId) : undefined;
+        // A workflow change belongs to its job type: no work order, no decision, no gate on the map.
+        const held = d.workOrderId ? ctx.decision(d.actionId) : undefined;
         return {
           approvalId: id,
-          workOrderId: d.workOrderId,
+          workOrderId: d.workOrderId ?? null,
           actionId: d.actionId,
-          jobType: wo?.jobType ?? '',
-          version: wo?.version ?? 0,
+          jobType: wo?.jobType ?? d.change?.jobType ?? '',
+          version: wo?.version ?? d.change?.version ?? 0,
           owner: d.owner,
           requestedBy: d.requestedBy,
           status: 'requested',
@@ -89,7 +91,13 @@ export const approvalsView: View<ApprovalRow, typeof handles, WorkOrderLookup & 
           expiresAt: d.expiresAt,
           decidedBy: null,
           updatedAt: at,
-          gate: held?.decision === 'wait' && held.rule ? held.rule : d.kind ? gateNodeId(d.kind) : null,
+          gate: d.change
+            ? null
+            : held?.decision === 'wait' && held.rule
+              ? held.rule
+              : d.kind
+                ? gateNodeId(d.kind)
+                : null,
           openedAt: wo?.openedAt ?? d.requestedAt,
           decidedAt: null,
         };
@@ -118,7 +126,7 @@ export async function approvals(db: Queryable, q: ViewQuery, asOf: string): Prom
   else if (status !== 'all') w.add('status = ?', status);
   const { rows } = await db.query<{
     approval_id: string;
-    work_order_id: string;
+    work_order_id: string | null;
     action_id: string;
     job_type: string;
     owner: string;

@@ -121,7 +121,11 @@ export const stepsView: View<StepsRow, typeof handles, WorkOrderLookup & Workflo
   handles,
   read: { by: 'id', startedBy: WorkOrderEvents.Opened },
   key: (row) => row.workOrderId,
-  ids: (e) => (e.type === ApprovalEvents.Requested ? [e.data.workOrderId] : [idOfStream(e.streamId)]),
+  ids: (e) => {
+    // A workflow change's approval belongs to no work order.
+    if (e.type === ApprovalEvents.Requested) return e.data.workOrderId ? [e.data.workOrderId] : [];
+    return [idOfStream(e.streamId)];
+  },
   evolve: (row, e, id, ctx) => {
     if (e.type === WorkOrderEvents.Opened) return row ?? tracked(opened(e, id, ctx), ctx.workOrder(id));
     if (!row) return row;

@@ -6,6 +6,7 @@ import * as proof from './proof.schemas';
 import * as review from './review.schemas';
 import { ExceptionRef } from './shapes';
 import * as webhooks from './webhook.schemas';
+import * as changes from './workflow-change.schemas';
 import * as views from './work-order-views.schemas';
 import * as answers from './work-order.schemas';
 
@@ -52,6 +53,14 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   workflowMap.LiveWorkflowMap,
   policy.SimulateResult,
   policy.SimulatedVerdict,
+  policy.SimulatedChange,
+  changes.DefinitionChange,
+  changes.WorkflowDiff,
+  changes.WorkflowDraft,
+  changes.WorkflowDraftSummary,
+  changes.WorkflowChangeRef,
+  changes.WorkflowChangeRequested,
+  changes.ChangeApplied,
   policy.ExceptionCode,
   webhooks.WebhookView,
   webhooks.CreatedWebhook,
