@@ -14,7 +14,7 @@ import {
 import { RpcClient } from '@workgate/messaging';
 import { Documented, ReadByPost } from '../openapi';
 import { CurrentPrincipal, Principal, Roles } from '../http';
-import { sendPublished } from './published';
+import { PUBLISHED, sendPublished } from './published';
 import { DEFINITION_ROUTE, definitionOf } from './workflows.controller';
 
 class DiffQuery {
@@ -88,7 +88,7 @@ export class WorkflowDraftsController {
   @Roles('admin')
   @Documented(
     'Propose a draft',
-    'PublishWorkflowResult',
+    PUBLISHED,
     "Publishes the draft (201) or, when it widens the version in force, asks that version's owner to approve it (202 `WorkflowChangeRequested`). A draft with problems is refused (422 `invalid_definition`).",
   )
   async propose(

@@ -20,7 +20,7 @@ import { RpcClient } from '@workgate/messaging';
 import { DEFINITION_BOUNDS, LIVE_MAP_VIEWS, LiveMapRows, liveWorkflowMap, workflowMap } from '@workgate/workflow';
 import { Documented, ReadByPost, ref, RequestBody } from '../openapi';
 import { BodyLimitRoute, CurrentPrincipal, Principal, ReadsViews, Roles, YAML_MEDIA_TYPES } from '../http';
-import { sendPublished } from './published';
+import { PUBLISHED, sendPublished } from './published';
 
 /**
  * A body that carries a definition is at most 256 KiB (SPEC section 7): larger is 413 before it is
@@ -107,7 +107,7 @@ export class WorkflowsController {
   @Roles('admin')
   @Documented(
     'Publish a workflow version',
-    'PublishWorkflowResult',
+    PUBLISHED,
     'The body is the definition, as YAML or JSON (a JSON `{definition}` wrapper is read too), at most 256 KiB (413 beyond) with at most 200 steps and 500 rules (422 beyond). Versions only go up; the same content again writes nothing (`created: false`). A version that widens the one in force answers 202 `WorkflowChangeRequested`: it is published when the current owner approves it (SPEC section 15).',
   )
   async publish(@Req() req: FastifyRequest, @CurrentPrincipal() p: Principal, @Res() res: FastifyReply): Promise<void> {

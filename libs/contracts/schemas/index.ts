@@ -60,7 +60,6 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   changes.WorkflowDraftSummary,
   changes.WorkflowChangeRef,
   changes.WorkflowChangeRequested,
-  changes.ChangeApplied,
   policy.ExceptionCode,
   webhooks.WebhookView,
   webhooks.CreatedWebhook,

@@ -103,15 +103,3 @@ export const WorkflowChangeRequested = component(
     }),
   ),
 );
-
-export const ChangeApplied = component(
-  'ChangeApplied',
-  documents<C.ChangeApplied>()(
-    object({
-      changeId: str,
-      jobType: str,
-      version: int,
-      status: oneOf('requested', 'published', 'rejected', 'expired', 'superseded'),
-    }),
-  ),
-);
