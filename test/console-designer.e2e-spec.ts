@@ -238,6 +238,9 @@ describe('the workflow designer in a real browser', () => {
     await signIn(narrow, 'designer', `#/workflows/desk-change?draft=${draftId}`);
     await editor(narrow).waitFor();
     await narrow.locator('#draft-map svg').waitFor();
+    // Published already: the same boundary as the version in force, nothing to propose.
+    await narrow.locator('#draft-changes').filter({ hasText: 'The same boundary as v2: nothing changes.' }).waitFor();
+    expect(await narrow.getByRole('button', { name: 'Propose' }).isDisabled()).toBe(true);
     expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
     await narrow.screenshot({ path: join(ARTIFACTS, 'console-designer-420.png'), fullPage: true });
     await narrow.close();

@@ -60,7 +60,11 @@ class Designer {
     this.changes = h('div', { id: 'draft-changes' }, changeList(null));
     this.simulation = h('div', { id: 'draft-simulation' }, simulationList(null));
     this.outcome = h('div', { id: 'draft-outcome', role: 'status' });
-    this.figure = h('div', { class: 'map-figure', id: 'draft-map' }, h('p', { class: 'muted', text: 'No map yet.' }));
+    this.figure = h(
+      'div',
+      { class: 'map-figure', id: 'draft-map' },
+      h('p', { class: 'muted', text: 'Drawn once the draft has no problems.' }),
+    );
     const box = h('div', { class: 'draft-editor', id: 'draft-editor' });
     this.editor = yamlEditor(box, text, `Definition of the draft of ${jobType} (YAML)`, () => this.edited());
     this.parts = [
@@ -97,7 +101,7 @@ class Designer {
           this.simulation,
         ),
       ),
-      h('h4', { text: 'Map of the draft' }),
+      h('h4', { class: 'draft-map-title', text: 'Map of the draft' }),
       this.figure,
     ];
   }
@@ -159,7 +163,8 @@ class Designer {
     ]);
     this.problems.replaceChildren(problemList(located, (offset) => this.editor.reveal(offset)));
     this.changes.replaceChildren(changeList(draft.diff, this.current.version));
-    this.propose.disabled = !fresh || n > 0;
+    // Nothing to propose: problems, text not saved yet, or the same boundary, word for word, as the version in force.
+    this.propose.disabled = !fresh || n > 0 || draft.diff?.changes.length === 0;
     if (draft.map) void this.drawDraftMap(draft.map);
     if (n) {
       this.simulation.replaceChildren(simulationList(null));
