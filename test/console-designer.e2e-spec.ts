@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
@@ -111,6 +112,32 @@ describe('the workflow designer in a real browser', () => {
         return numbers.find((n) => Math.abs(n.getBoundingClientRect().top - top) < 4)?.textContent ?? '?';
       });
     });
+
+  it("serves the editor's packages as ES modules named by the page's import map, allowed by its hash alone", async () => {
+    const res = await fetch(`${t.url}/console`);
+    const html = await res.text();
+    const map = /<script type="importmap">([^<]*)<\/script>/.exec(html)?.[1] ?? '';
+    const imports = (JSON.parse(map) as { imports: Record<string, string> }).imports;
+    const hash = createHash('sha256').update(map).digest('base64');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain(`script-src 'self' 'sha256-${hash}';`);
+    expect(csp).not.toContain('unsafe-inline');
+    for (const name of ['@codemirror/view', '@codemirror/lint', '@codemirror/lang-yaml', 'yaml']) {
+      const module = await fetch(`${t.url}${imports[name]}`);
+      expect({ name, status: module.status, type: module.headers.get('content-type') }).toEqual({
+        name,
+        status: 200,
+        type: 'text/javascript; charset=utf-8',
+      });
+    }
+    const yamlRoot = imports.yaml.replace(/\/browser\/index\.js$/, '');
+    for (const path of [
+      `${yamlRoot}/package.json`,
+      `${yamlRoot}/../../package.json`,
+      '/modules/..%2F..%2Fpackage.json',
+    ])
+      expect((await fetch(`${t.url}${path}`)).status).toBe(404);
+  });
 
   it('opens the current version as a new draft of the next version', async () => {
     await signIn(page, 'designer', '#/workflows/desk-change');
