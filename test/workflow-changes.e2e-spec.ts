@@ -39,6 +39,7 @@ describe('governed changes of a workflow', () => {
     helpdesk: ['integrator'],
     agent: ['operator'],
     'desk-lead': ['approver'],
+    'other-lead': ['approver'],
     // The proposer can approve other things, never their own change.
     'change-admin': ['admin', 'approver'],
   });
@@ -111,6 +112,10 @@ describe('governed changes of a workflow', () => {
     expect(await decide('change-admin', change.approvalId, { decision: 'approve' })).toMatchObject({
       status: 403,
       body: { error: 'self_approval' },
+    });
+    expect(await decide('other-lead', change.approvalId, { decision: 'approve' })).toMatchObject({
+      status: 403,
+      body: { error: 'not_owner' },
     });
     expect(await current()).toBe(1);
   });
@@ -191,6 +196,37 @@ describe('governed changes of a workflow', () => {
       `/v1/workflows/desk-change/drafts/${draftId}/propose`,
     );
     expect(proposed).toMatchObject({ status: 201, body: { version: 5, created: true } });
+  });
+
+  it("leaves the version in force when a change expires undecided after the workflow's approval timeout", async () => {
+    const quick: WorkflowDefinition = { ...v1, jobType: 'desk-quick', approval: { timeout: 'PT1S' } };
+    expect(await publish(quick)).toMatchObject({ status: 201 });
+    const asked = await publish({
+      ...quick,
+      version: 2,
+      systems: [{ name: 'shop', read: true, write: ['order.note'] }],
+    });
+    expect(asked.status).toBe(202);
+    const { approvalId } = asked.body as WorkflowChangeRequested;
+    await eventually(
+      async () => (await as['desk-lead']<ApprovalView>('GET', `/v1/approvals/${approvalId}`)).body.status === 'expired',
+      20_000,
+      'the change to expire',
+    );
+    const closed = await eventually(
+      async () => {
+        const { events } = await t.rpc.request(Subjects.ledger.readStream, {
+          streamId: 'workflow-desk-quick',
+          fromVersion: 1,
+          limit: 10,
+        });
+        return events.find((e) => e.type === 'WorkflowChangeClosed');
+      },
+      10_000,
+      'the change closed',
+    );
+    expect(closed.data).toMatchObject({ version: 2, outcome: 'expired' });
+    expect((await as['change-admin']<WorkflowVersion>('GET', '/v1/workflows/desk-quick')).body.version).toBe(1);
   });
 
   it('records every outcome in the ledger', async () => {

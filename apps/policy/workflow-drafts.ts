@@ -135,8 +135,8 @@ export class WorkflowDrafts implements OnApplicationBootstrap {
       return found.definition;
     };
     const before = version(req.from, 'from');
-    if (typeof req.to === 'string' && /^\d+$/.test(req.to)) return diffDefinitions(before, version(req.to, 'to'));
-    const saved = this.policy.savedDraft(jobType, req.to);
+    if (req.to === undefined || /^\d+$/.test(String(req.to))) return diffDefinitions(before, version(req.to, 'to'));
+    const saved = this.policy.savedDraft(jobType, String(req.to));
     const { definition, problems } = await this.examine(jobType, saved.source);
     if (!definition) {
       const n = problems.length;

@@ -112,8 +112,8 @@ export interface DiffRequest {
   jobType: string;
   /** A version number (default: the current one). */
   from?: number;
-  /** A version number or a draft id. */
-  to: string;
+  /** A version number or a draft id (default: the current version). */
+  to?: string;
 }
 
 /** A version that widens the current one: its approval by the current owner publishes it (HTTP 202). */

@@ -19,7 +19,10 @@ import { DEFINITION_ROUTE, definitionOf } from './workflows.controller';
 
 class DiffQuery {
   @IsOptional() @Matches(/^\d{1,9}$/, { message: 'from is a version number' }) from?: string;
-  @IsString() @Matches(/^[\w-]{1,64}$/, { message: 'to is a version number or a draft id' }) to: string;
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\w-]{1,64}$/, { message: 'to is a version number or a draft id' })
+  to?: string;
 }
 
 class DraftSimulateBody {
@@ -122,12 +125,12 @@ export class WorkflowDraftsController {
   @Documented(
     'The diff of two versions, or of a version and a draft',
     'WorkflowDiff',
-    '`from` a version (default: the current one) `to` a version or a draft id. Each change says whether it widens, narrows or is neutral for the boundary, with a sentence.',
+    '`from` a version and `to` a version or a draft id (each by default the current version). Each change says whether it widens, narrows or is neutral for the boundary, with a sentence.',
   )
   diff(@Param('jobType') jobType: string, @Query() q: DiffQuery): Promise<WorkflowDiff> {
     return this.rpc.request(Subjects.policy.diff, {
       jobType,
-      to: q.to,
+      ...(q.to === undefined ? {} : { to: q.to }),
       ...(q.from === undefined ? {} : { from: Number(q.from) }),
     });
   }
