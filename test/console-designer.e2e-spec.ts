@@ -236,7 +236,7 @@ describe('the workflow designer in a real browser', () => {
       'the change in the owner queue',
     );
     expect(queued).toMatchObject({ status: 'requested', requestedBy: 'designer', change: { version: 2 } });
-    approvalId = queued.approvalId;
+    approvalId = String(queued.approvalId);
     expect(await outcome.getByRole('link', { name: 'Approvals tab' }).getAttribute('title')).toBe(approvalId);
     expect(await current()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'console-designer-proposed.png'), fullPage: true });
