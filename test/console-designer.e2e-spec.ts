@@ -236,7 +236,9 @@ describe('the workflow designer in a real browser', () => {
       'the change in the owner queue',
     );
     expect(queued).toMatchObject({ status: 'requested', requestedBy: 'designer', change: { version: 2 } });
-    approvalId = String(queued.approvalId);
+    const id = queued.approvalId;
+    if (typeof id !== 'string') throw new Error('the queued change has no approval id');
+    approvalId = id;
     expect(await outcome.getByRole('link', { name: 'Approvals tab' }).getAttribute('title')).toBe(approvalId);
     expect(await current()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'console-designer-proposed.png'), fullPage: true });
@@ -257,6 +259,19 @@ describe('the workflow designer in a real browser', () => {
     await row.getByRole('link', { name: 'v2 (current)' }).waitFor();
     await owner.close();
     expect(problems).toEqual([]);
+  });
+
+  it("lists the job type's drafts on its map, each opening in the designer", async () => {
+    await page.evaluate(() => (location.hash = '#/workflows/desk-change'));
+    const drafts = page.locator('#workflow-drafts');
+    await drafts.waitFor();
+    expect(await drafts.innerText()).toMatch(
+      new RegExp(`^Drafts \\(1\\): ${draftId.slice(0, 8)}, revision \\d+ by designer, `),
+    );
+    await drafts.getByRole('link').click();
+    await page.waitForFunction((id) => location.hash === `#/workflows/desk-change?draft=${id}`, draftId);
+    await editor().waitFor();
+    expect(await editor().innerText()).toContain('write: [ order.note ]');
   });
 
   it('reads at 420 px: the editor, then its checks, without scrolling the page sideways', async () => {

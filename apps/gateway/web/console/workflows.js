@@ -5,6 +5,7 @@ import { api } from '../shared/api.js';
 import { $, download, h } from '../shared/dom.js';
 import { enc, tableOf, when } from './parts.js';
 import { session } from './session.js';
+import { draftsLine } from './workflow-drafts.js';
 import { layoutMap } from './workflow-layout.js';
 import { badgesOf, describe } from './workflow-numbers.js';
 import { drawMap, FONTS, svgFile } from './workflow-svg.js';
@@ -170,6 +171,7 @@ function mapView(map, live, summary) {
       summary ? ` · current version v${summary.currentVersion}` : '',
     ),
     h('p', { class: 'muted note', id: 'map-live-note', text: liveNote(map, live) }),
+    draftsLine(map.jobType),
     h('div', { class: 'map-layout' }, figure, aside),
     h('p', {
       class: 'muted map-narrow-note',
