@@ -15,7 +15,8 @@ import {
 } from '@workgate/contracts';
 import { ConfigFiles, WorkgateConfig } from '@workgate/config';
 import { isOutage, Listening, NoticeBus, RpcClient } from '@workgate/messaging';
-import { assertDefinitionSize, definitionSha256, parseDefinitionText, validateDefinition } from '@workgate/workflow';
+import { definitionSha256, validateDefinition } from '@workgate/workflow';
+import { parsedDefinition } from './parsed';
 import { PolicyRegistry } from './policy-registry';
 import { changeRequested, WORKFLOW_EVENTS, workflowEventOf } from './workflow-events';
 import { WorkflowStream } from './workflow-stream';
@@ -135,26 +136,15 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async catalog(): Promise<Set<string>> {
+  /** The codes of the exception-code catalog. */
+  async catalog(): Promise<Set<string>> {
     const codes = await this.rpc.request(Subjects.exceptions.listCodes, {});
     return new Set(codes.map((c) => c.code));
   }
 
   /** Parses (YAML/JSON text or an object) and validates a definition; refuses with every problem (413 past its size first, before it is parsed). */
   async checked(definition: unknown): Promise<WorkflowDefinition> {
-    assertDefinitionSize(definition);
-    let raw = definition;
-    if (typeof definition === 'string') {
-      try {
-        raw = parseDefinitionText(definition);
-      } catch (error) {
-        if (error instanceof WorkgateError) throw error;
-        throw new WorkgateError('invalid_definition', 'the definition is neither valid YAML nor JSON', [
-          { path: '', message: (error as Error).message },
-        ]);
-      }
-    }
-    const validation = validateDefinition(raw, { catalog: await this.catalog() });
+    const validation = validateDefinition(parsedDefinition(definition), { catalog: await this.catalog() });
     if (!validation.ok) {
       const n = validation.problems.length;
       throw new WorkgateError(

@@ -5,6 +5,7 @@ import {
   approvalStream,
   ChangeApplied,
   DiffRequest,
+  isPlainObject,
   DraftIdRequest,
   JobTypeRequest,
   ProposeDraftRequest,
@@ -21,17 +22,21 @@ import {
 } from '@workgate/contracts';
 import { approvalEventOf, approvals, diffAgainstCurrent } from '@workgate/domain';
 import { foldStream, pagesOver, RpcClient } from '@workgate/messaging';
-import {
-  assertDefinitionSize,
-  definitionSha256,
-  diffDefinitions,
-  parseDefinitionText,
-  validateDefinition,
-  workflowMap,
-} from '@workgate/workflow';
+import { definitionSha256, diffDefinitions, validateDefinition, workflowMap } from '@workgate/workflow';
+import { parsedDefinition } from './parsed';
 import { PolicyService } from './policy.service';
 
 type Problems = WorkflowDraftSavedData['problems'];
+
+/** A refusal's problems as a draft keeps them: each with its path. */
+const problemsOf = (refusal: WorkgateError): Problems => {
+  const listed = (refusal.details ?? []).flatMap((d) =>
+    isPlainObject(d) && typeof d.path === 'string' && typeof d.message === 'string'
+      ? [{ path: d.path, message: d.message }]
+      : [],
+  );
+  return listed.length > 0 ? listed : [{ path: '', message: refusal.message }];
+};
 
 /**
  * Drafts, diffs and governed changes of workflows (SPEC section 15): a draft is kept with its
@@ -59,17 +64,15 @@ export class WorkflowDrafts implements OnApplicationBootstrap {
     jobType: string,
     source: unknown,
   ): Promise<{ definition?: WorkflowDefinition; problems: Problems }> {
-    assertDefinitionSize(source);
-    let raw = source;
-    if (typeof source === 'string') {
-      try {
-        raw = parseDefinitionText(source);
-      } catch (error) {
-        return { problems: [{ path: '', message: (error as Error).message }] };
-      }
+    let raw: unknown;
+    try {
+      raw = parsedDefinition(source);
+    } catch (error) {
+      const refusal = error instanceof WorkgateError ? error : undefined;
+      if (refusal?.code !== 'invalid_definition') throw error;
+      return { problems: problemsOf(refusal) };
     }
-    const codes = await this.rpc.request(Subjects.exceptions.listCodes, {});
-    const validation = validateDefinition(raw, { catalog: new Set(codes.map((c) => c.code)) });
+    const validation = validateDefinition(raw, { catalog: await this.policy.catalog() });
     if (!validation.ok) return { problems: validation.problems };
     if (validation.definition.jobType !== jobType)
       return { problems: [{ path: 'jobType', message: `must be ${jobType}, the job type of this draft` }] };

@@ -71,6 +71,21 @@ describe('the workflow aggregate', () => {
       .then([]);
   });
 
+  it('closes an approved change as superseded when a higher version was published meanwhile', () => {
+    const v3: WorkflowDefinition = { ...waits, version: 3 };
+    given(publish(v1), publish(writes), publish(v3))
+      .when({ type: 'CloseChange', approvalId: 'ap-2', outcome: 'approved', by: 'desk-lead' })
+      .then(['WorkflowChangeClosed'], ([e], after) => {
+        expect(e.data).toMatchObject({ version: 2, outcome: 'superseded' });
+        expect(after).toMatchObject({ current: { version: 3 } });
+      });
+  });
+
+  it('records nothing for the same content again, published or waiting', () => {
+    given(publish(v1)).when(publish(v1)).then([]);
+    given(publish(v1), publish(writes)).when(publish(writes)).then([]);
+  });
+
   it('refuses a version not above the one in force or the one waiting for approval', () => {
     given(publish(v1), publish(writes))
       .when(publish({ ...waits, version: 2 }))
