@@ -151,7 +151,8 @@ describe('governed changes of a workflow', () => {
   it('publishes a version that only adds a wait rule at once (201)', async () => {
     const v4: WorkflowDefinition = {
       ...withWrites(4, ['order.note']),
-      rules: [{ id: 'big-notes-wait', when: 'facts.size > 100', decision: 'wait' }],
+      // The operation is in shop's write list: the rule only holds notes that ran before.
+      rules: [{ id: 'big-notes-wait', when: 'action.operation == "order.note" && facts.size > 100', decision: 'wait' }],
     };
     expect(await publish(v4)).toMatchObject({ status: 201, body: { version: 4, created: true } });
     expect(await current()).toBe(4);
@@ -166,7 +167,7 @@ describe('governed changes of a workflow', () => {
   });
 
   it('keeps a draft with its problems, lists it, and proposes it once fixed', async () => {
-    const broken = `jobType: desk-change\nversion: 5\ntitle: Desk change\nowner: desk-lead\nsystems:\n  - { name: shop, read: true, write: [order.note] }\nrules:\n  - { id: big-notes-wait, when: 'facts.size > 100', decision: wait }\n  - { id: oops, when: '((', decision: stop }\n`;
+    const broken = `jobType: desk-change\nversion: 5\ntitle: Desk change\nowner: desk-lead\nsystems:\n  - { name: shop, read: true, write: [order.note] }\nrules:\n  - { id: big-notes-wait, when: 'action.operation == \"order.note\" && facts.size > 100', decision: wait }\n  - { id: oops, when: '((', decision: stop }\n`;
     const saved = await as['change-admin']<WorkflowDraft>('POST', '/v1/workflows/desk-change/drafts', broken, {
       'Content-Type': 'application/yaml',
     });

@@ -45,7 +45,7 @@ export class ApprovalsController {
       id,
       (state, clock) =>
         approvals.decide({ type: 'DecideApproval', by, decision, permittedAction, conditions, note }, state, clock),
-      { actor: by },
+      { actor: by, signedIn: req.signedIn },
     );
     const settled = await settleWorkflowChange(this.rpc, state);
     return { answer: approvalView(existing(state, 'approval')), position: Math.max(position, settled) };
@@ -63,7 +63,7 @@ export class ApprovalsController {
           state,
           clock,
         ),
-      { actor: req.by },
+      { actor: req.by, signedIn: req.signedIn },
     );
     return { answer: approvalView(existing(state, 'approval')), position };
   }
@@ -85,7 +85,7 @@ export class ApprovalsController {
           state,
           clock,
         ),
-      { actor: req.by },
+      { actor: req.by, signedIn: req.signedIn },
     );
     return { answer: existing(state, 'post-review'), position };
   }
@@ -97,7 +97,7 @@ export class ApprovalsController {
       this.delegations,
       id,
       (state, clock) => delegations.decide({ type: 'Confirm', by: req.by, note: req.note }, state, clock),
-      { actor: req.by },
+      { actor: req.by, signedIn: req.signedIn },
     );
     return { answer: existing(state, 'delegation'), position };
   }

@@ -7,8 +7,8 @@ import {
   WorkflowDefinition,
   WorkOrderEvents,
 } from '@workgate/contracts';
-import { rollbackNoteOf } from '@workgate/domain';
 import { RpcClient } from '@workgate/messaging';
+import { rollbackNoteOf } from '@workgate/domain';
 import { compileWorkflow, decide } from '@workgate/workflow';
 import { PolicyRegistry } from './policy-registry';
 

@@ -37,13 +37,13 @@ const handles = {
   [ApprovalEvents.Expired]: 'approval',
 } as const satisfies Handles;
 
-/** The row once decided at `at` (its first decision's time kept). */
-const decided = (row: ApprovalRow, status: string, at: string, by?: string): ApprovalRow => ({
+/** The row once decided (recorded at `at`, decided at `when`; its first decision's time kept). */
+const decided = (row: ApprovalRow, status: string, at: string, when: string, by?: string): ApprovalRow => ({
   ...row,
   status,
   decidedBy: by ?? row.decidedBy,
   updatedAt: at,
-  decidedAt: row.decidedAt ?? at,
+  decidedAt: row.decidedAt ?? when,
 });
 
 /** `view_approvals`: every approval requested, its owner and where it stands. */
@@ -76,8 +76,7 @@ export const approvalsView: View<ApprovalRow, typeof handles, WorkOrderLookup & 
         if (row) return row;
         const d = e.data;
         const wo = d.workOrderId ? ctx.workOrder(d.workOrderId) : undefined;
-        // A workflow change belongs to its job type: no work order, no decision, no gate on the map.
-        const held = d.workOrderId ? ctx.decision(d.actionId) : undefined;
+        const held = ctx.decision(d.actionId);
         return {
           approvalId: id,
           workOrderId: d.workOrderId ?? null,
@@ -91,25 +90,23 @@ export const approvalsView: View<ApprovalRow, typeof handles, WorkOrderLookup & 
           expiresAt: d.expiresAt,
           decidedBy: null,
           updatedAt: at,
-          gate: d.change
-            ? null
-            : held?.decision === 'wait' && held.rule
-              ? held.rule
-              : d.kind
-                ? gateNodeId(d.kind)
-                : null,
+          gate: held?.decision === 'wait' && held.rule ? held.rule : d.kind ? gateNodeId(d.kind) : null,
           openedAt: wo?.openedAt ?? d.requestedAt,
           decidedAt: null,
         };
       }
       case ApprovalEvents.Granted:
-        return row && decided(row, 'approved', at, e.data.decidedBy);
+        return row && decided(row, 'approved', at, e.data.at, e.data.decidedBy);
       case ApprovalEvents.Conditioned:
-        return row && decided(row, 'conditional', at, e.data.decidedBy);
+        return row && decided(row, 'conditional', at, e.data.at, e.data.decidedBy);
       case ApprovalEvents.Rejected:
-        return row && decided(row, 'rejected', at, e.data.decidedBy);
+        return row && decided(row, 'rejected', at, e.data.at, e.data.decidedBy);
       case ApprovalEvents.Expired:
-        return row && decided(row, 'expired', at);
+        // It stopped waiting at its expiry, however late the timer fired.
+        return (
+          row &&
+          decided(row, 'expired', at, Date.parse(row.expiresAt) < Date.parse(e.data.at) ? row.expiresAt : e.data.at)
+        );
       default: {
         const unhandled: never = e;
         return unhandled;

@@ -8,7 +8,7 @@ const v1: WorkflowDefinition = {
   version: 1,
   title: 'Desk',
   owner: 'desk-lead',
-  systems: [{ name: 'shop', read: true, write: [] }],
+  systems: [{ name: 'shop', read: true, write: ['order.note'] }],
   approval: { timeout: 'PT2H' },
 };
 const publish = (definition: WorkflowDefinition, governed = true): WorkflowCommand => ({
@@ -23,9 +23,14 @@ const publish = (definition: WorkflowDefinition, governed = true): WorkflowComma
 const writes: WorkflowDefinition = {
   ...v1,
   version: 2,
-  systems: [{ name: 'shop', read: true, write: ['order.note'] }],
+  systems: [{ name: 'shop', read: true, write: ['order.note', 'order.refund'] }],
 };
-const waits: WorkflowDefinition = { ...v1, version: 2, rules: [{ id: 'w', when: 'true', decision: 'wait' }] };
+/** A wait rule for a write the boundary already allows: it only holds what ran before. */
+const waits: WorkflowDefinition = {
+  ...v1,
+  version: 2,
+  rules: [{ id: 'w', when: 'action.system == "shop" && action.operation == "order.note"', decision: 'wait' }],
+};
 
 const spec = specify(workflows, () => ({ now: T0 }));
 const given = (...commands: WorkflowCommand[]) => spec.given(...spec.history(...commands));

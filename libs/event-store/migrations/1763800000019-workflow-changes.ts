@@ -4,8 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Changes to workflows (SPEC section 15): a `workflow-change` approval belongs to a job type, not
  * to a work order; drafts and proposed changes are read by type at start, as published versions are.
  */
-export class WorkflowChanges1763800000017 implements MigrationInterface {
-  name = 'WorkflowChanges1763800000017';
+export class WorkflowChanges1763800000019 implements MigrationInterface {
+  name = 'WorkflowChanges1763800000019';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query('ALTER TABLE view_approvals ALTER COLUMN work_order_id DROP NOT NULL');
