@@ -8,7 +8,8 @@ import { webPages } from './web-pages';
  * The browser pages (SPEC section 6), static files with no build step: the ops dashboard at `/`,
  * the console at `/console` (where approvers, operators and ops leads act), the HTTP API's
  * reference at `/docs` (Swagger UI over `/docs-json`), each page's own files at `/<page>/<file>`,
- * and the modules the pages share at `/shared/<file>`. The pages are public; everything they show
+ * the modules the pages share at `/shared/<file>`, and the packages the console imports by name at
+ * `/modules/<name>@<version>/<file>`. The pages are public; everything they show
  * or do is a `/v1` call with the key the user enters.
  */
 @ApiExcludeController()
@@ -46,6 +47,12 @@ export class PagesController {
   @Get('docs/:file')
   docsFile(@Param('file') file: string, @Res() res: FastifyReply): void {
     this.pages.docs.asset(res, file);
+  }
+
+  /** The packages the console imports by name (its import map points here), e.g. `/modules/yaml@2.9.1/browser/index.js`. */
+  @Get('modules/*')
+  moduleFile(@Param('*') path: string, @Res() res: FastifyReply): void {
+    this.pages.modules.asset(res, path);
   }
 
   @Get('shared/:file')

@@ -4,6 +4,8 @@
 import { api } from '../shared/api.js';
 import { $, download, h } from '../shared/dom.js';
 import { enc, tableOf, when } from './parts.js';
+import { session } from './session.js';
+import { draftsLine } from './workflow-drafts.js';
 import { layoutMap } from './workflow-layout.js';
 import { badgesOf, describe } from './workflow-numbers.js';
 import { drawMap, FONTS, svgFile } from './workflow-svg.js';
@@ -11,7 +13,7 @@ import { nodeTable, showNode, sidePanel } from './workflow-table.js';
 
 let elk = null;
 /** ELK, loaded once on the first map shown: a script of this origin, no worker, nothing evaluated. */
-function layoutEngine() {
+export function layoutEngine() {
   elk ??= new Promise((resolve, reject) => {
     const script = h('script', { src: '/console/elk.bundled.js' });
     script.addEventListener('load', () => resolve(new window.ELK()));
@@ -26,7 +28,7 @@ function layoutEngine() {
 
 let canvas;
 /** The width of `text` in the font the drawing uses for `kind` (label, kind line, badge, edge label). */
-function measure(text, kind) {
+export function measure(text, kind) {
   canvas ??= document.createElement('canvas').getContext('2d');
   canvas.font = FONTS[kind];
   return canvas.measureText(text).width;
@@ -67,6 +69,8 @@ export async function showWorkflows(jobType, params) {
   const summary = list.find((w) => w.jobType === jobType);
   const version = Number(params.get('version')) || summary?.currentVersion;
   fillPicker(list, jobType, version, params);
+  // The designer (and the editor it loads) only when a draft is opened.
+  if (params.get('draft')) return (await import('./designer.js')).showDesigner(jobType, params.get('draft'), summary);
   const map = await api('GET', `/v1/workflows/${enc(jobType)}/versions/${enc(version)}/map`);
   const live = summary && version === summary.currentVersion ? await liveMap(jobType, params) : { why: 'not-current' };
   const shown = live.map || map;
@@ -144,6 +148,9 @@ function mapView(map, live, summary) {
       h(
         'div',
         { class: 'actions' },
+        session.me?.roles.includes('admin') && summary
+          ? h('a', { class: 'button', href: `#/workflows/${enc(map.jobType)}?draft=new`, text: 'New draft' })
+          : null,
         svgButton,
         h('button', {
           type: 'button',
@@ -164,6 +171,7 @@ function mapView(map, live, summary) {
       summary ? ` · current version v${summary.currentVersion}` : '',
     ),
     h('p', { class: 'muted note', id: 'map-live-note', text: liveNote(map, live) }),
+    draftsLine(map.jobType),
     h('div', { class: 'map-layout' }, figure, aside),
     h('p', {
       class: 'muted map-narrow-note',
@@ -206,7 +214,7 @@ function mapView(map, live, summary) {
 }
 
 /** Narrows a drawing a little wider than its box to the box's width; a much wider one scrolls, its text kept readable. */
-function fit(svg, figure) {
+export function fit(svg, figure) {
   const natural = Number(svg.getAttribute('width'));
   const room = figure.clientWidth - 2;
   if (natural <= room || room / natural < 0.72) return;

@@ -1,0 +1,103 @@
+/* What the designer shows beside the editor: the draft's problems (each at its line), its changes
+ * against the version in force (each widening, narrowing or neutral, with its sentence), and what
+ * it would have decided differently over the last 30 days. */
+import { h } from '../shared/dom.js';
+import { shortId, workOrderLink } from './parts.js';
+
+/** How each effect on the boundary looks: a widening asks for attention, a narrowing is safe. */
+const EFFECT_LOOK = { widens: 'wait', narrows: 'run', neutral: '' };
+
+/** The problems, each a button that moves the cursor to its line (`located`: [problem, {line, from}] pairs). */
+export function problemList(located, reveal) {
+  if (!located.length) return h('p', { class: 'muted', text: 'None: the draft may be proposed.' });
+  return h(
+    'ul',
+    { class: 'draft-problems' },
+    located.map(([p, at]) =>
+      h(
+        'li',
+        {},
+        h('button', {
+          type: 'button',
+          class: 'link',
+          text: `Line ${at.line}`,
+          'aria-label': `Line ${at.line}: ${p.path || 'the definition'}`,
+          onclick: () => reveal(at.from),
+        }),
+        ' ',
+        h('code', { class: 'muted', text: p.path || '(the definition)' }),
+        ' ',
+        p.message,
+      ),
+    ),
+  );
+}
+
+/** The diff against the version in force, or why there is none yet. */
+export function changeList(diff, currentVersion) {
+  if (!diff) return h('p', { class: 'muted', text: 'Shown once the draft has no problems.' });
+  if (!diff.changes.length)
+    return h('p', { class: 'muted', text: `The same boundary as v${currentVersion}: nothing changes.` });
+  const widening = diff.changes.filter((c) => c.effect === 'widens').length;
+  return h(
+    'div',
+    {},
+    h('p', {
+      class: widening ? 'note draft-widens' : 'muted note',
+      text: widening
+        ? `Widens what delegated work may do (${widening} of ${diff.changes.length}): proposing it asks the owner of v${currentVersion} to approve it.`
+        : `Does not widen the boundary: proposing it publishes it at once.`,
+    }),
+    h(
+      'ul',
+      { class: 'changes', 'aria-label': `Changes against v${currentVersion}` },
+      diff.changes.map((c) =>
+        h(
+          'li',
+          { 'data-effect': c.effect },
+          h('span', { class: `badge ${EFFECT_LOOK[c.effect]}`, text: c.effect }),
+          ' ',
+          c.message,
+          ' ',
+          h('code', { class: 'muted', text: c.path }),
+        ),
+      ),
+    ),
+  );
+}
+
+const verdict = (v) => `${v.decision}${v.rule ? ` (${v.rule})` : ''}`;
+
+/** The simulation of the last 30 days: how many requests were decided again, and each that the draft decides otherwise. */
+export function simulationList(result) {
+  if (result === null) return h('p', { class: 'muted', text: 'Shown once the draft has no problems.' });
+  if (result === undefined) return h('p', { class: 'muted', text: 'Deciding the past requests again…' });
+  if (result.error) return h('p', { class: 'error', text: result.error });
+  const n = result.evaluated;
+  const said = `${n} action request${n === 1 ? '' : 's'} of the last 30 days decided again: ${
+    result.changed.length ? `${result.changed.length} decided otherwise.` : 'none decided otherwise.'
+  }`;
+  return h(
+    'div',
+    {},
+    h('p', { class: 'muted note', text: said }),
+    result.changed.length
+      ? h(
+          'ul',
+          { class: 'simulated', 'aria-label': 'Decisions the draft changes' },
+          result.changed.map((c) =>
+            h(
+              'li',
+              {},
+              h('span', { class: `badge ${c.before.decision}`, text: verdict(c.before) }),
+              ' → ',
+              h('span', { class: `badge ${c.after.decision}`, text: verdict(c.after) }),
+              ' ',
+              workOrderLink(c.workOrderId),
+              h('p', { class: 'muted note', text: c.message, title: `action ${shortId(c.actionId)}` }),
+            ),
+          ),
+        )
+      : null,
+  );
+}
