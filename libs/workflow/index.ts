@@ -11,3 +11,6 @@ export * from './map';
 export * from './diff';
 export * from './live-map';
 export * from './failure-points';
+export * from './review-month';
+export * from './review-queries';
+export * from './monthly-review';
