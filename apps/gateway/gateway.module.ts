@@ -28,6 +28,7 @@ import { PagesController } from './routes/pages.controller';
 import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
 import { WorkflowsController } from './routes/workflows.controller';
+import { WorkflowReviewController } from './routes/workflow-review.controller';
 import { WebhooksController } from './routes/webhooks.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
 
@@ -36,6 +37,7 @@ export const API_CONTROLLERS = [
   HealthController,
   MetricsController,
   WorkflowsController,
+  WorkflowReviewController,
   WorkOrdersController,
   IntakeController,
   ApprovalsController,
