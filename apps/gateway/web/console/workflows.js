@@ -144,6 +144,7 @@ function mapView(map, live, summary) {
       h(
         'div',
         { class: 'actions' },
+        h('a', { href: `#/review/${enc(map.jobType)}`, text: 'Monthly review' }),
         svgButton,
         h('button', {
           type: 'button',
