@@ -44,7 +44,7 @@ export class WorkflowReviewController {
     return {
       draftId,
       source: draftId ? 'requested' : 'none',
-      note: 'drafts are not kept yet: publish a version, or simulate a definition (POST /v1/workflows/:jobType/simulate)',
+      note: 'Drafts are not kept yet: simulate a definition with POST /v1/workflows/:jobType/simulate.',
       thisMonth: null,
       lastMonth: null,
     };

@@ -47,9 +47,10 @@ function measure(title, c, show, kind, good) {
   );
 }
 
-/** Columns for a compared number: this month, last month, change. */
-const compared = (title, get, show = plain, kind = 'count', good = 'down') => [
+/** Columns for a compared number: this month, then (`what`: what the row is about, kept in sight on a narrow screen) last month and the change. */
+const compared = (title, get, what, show = plain, kind = 'count', good = 'down') => [
   { title, num: true, cell: (r) => show(get(r).thisMonth) },
+  ...(what ? [what] : []),
   { title: 'Last month', num: true, cell: (r) => show(get(r).lastMonth) },
   { title: 'Change', num: true, nowrap: true, cell: (r) => change(get(r), kind, good) },
 ];
@@ -70,8 +71,10 @@ function codes(r) {
     'Exceptions raised in the month, by code: who owns the code and the step it blocked most.',
     tableOf(
       [
-        ...compared('Raised', (c) => c.raised),
-        { title: 'Code', cell: (c) => h('a', { href: `#/exceptions` }, c.code) },
+        ...compared('Raised', (c) => c.raised, {
+          title: 'Code',
+          cell: (c) => h('a', { href: '#/exceptions' }, c.code),
+        }),
         { title: 'Owner', cell: (c) => c.owner || '—' },
         { title: 'Blocks step', cell: (c) => c.stepId || '—' },
         { title: 'Work orders', num: true, cell: (c) => plain(c.workOrders.thisMonth) },
@@ -96,9 +99,8 @@ function stalls(r) {
     ),
     tableOf(
       [
-        ...compared('Stalled', (x) => x.stalled),
-        { title: 'Step', cell: (x) => x.stepId },
-        ...compared('Times blocked', (x) => x.blocked),
+        ...compared('Stalled', (x) => x.stalled, { title: 'Step', cell: (x) => x.stepId }),
+        ...compared('Times blocked', (x) => x.blocked, null),
         { title: 'Median time at step', num: true, nowrap: true, cell: (x) => time(x.p50Seconds.thisMonth) },
         { title: 'Last month', num: true, nowrap: true, cell: (x) => time(x.p50Seconds.lastMonth) },
       ],
@@ -152,7 +154,7 @@ function draft(r) {
   const d = r.draft;
   const which =
     d.source === 'none'
-      ? 'No draft of this job type.'
+      ? 'No draft of this job type was simulated.'
       : `${d.source === 'requested' ? 'The draft asked for' : 'The latest draft'}, ${d.draftId}.`;
   return section(
     'Decisions a draft would change',
