@@ -56,6 +56,7 @@ describe('the monthly review (SPEC section 15)', () => {
     agent: ['operator'],
     analyst: ['analyst'],
     lead: ['ops-lead', 'analyst'],
+    designer: ['ops-lead', 'admin'],
   });
   let as: Record<string, ReturnType<typeof client>>;
 
@@ -266,7 +267,7 @@ describe('the monthly review (SPEC section 15)', () => {
 
     it('is reached from the Workflows tab and reads the month against the one before', async () => {
       await page.goto(`${t.url}/console#/workflows/desk-fix`);
-      await page.getByLabel('API key').fill(principals.keys.lead);
+      await page.getByLabel('API key').fill(principals.keys.designer);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await ready();
       await page.getByRole('link', { name: 'Monthly review' }).click();
@@ -292,7 +293,9 @@ describe('the monthly review (SPEC section 15)', () => {
       ])
         await expect(page.getByRole('heading', { name: heading, exact: true }).count()).resolves.toBe(1);
       await expect(page.getByRole('link', { name: 'M6' }).count()).resolves.toBe(1);
-      await expect(page.getByRole('button', { name: 'Draft a new version' }).count()).resolves.toBe(1);
+      // The designer's entry point: the current version opened as a new draft.
+      const draft = page.getByRole('link', { name: 'Draft a new version' });
+      await expect(draft.getAttribute('href')).resolves.toBe('#/workflows/desk-fix?draft=new');
       await page.screenshot({ path: join(ARTIFACTS, 'console-review-1920.png'), fullPage: true });
       await page.setViewportSize({ width: 420, height: 900 });
       await page.screenshot({ path: join(ARTIFACTS, 'console-review-420.png'), fullPage: true });

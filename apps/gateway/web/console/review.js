@@ -1,10 +1,11 @@
 /* The console's monthly review of a job type: a calendar month against the one before, each measure
  * first with last month's beside it and the change, read from GET /v1/workflows/:jobType/review.
- * "Draft a new version" opens the current version as a new draft. */
+ * "Draft a new version" links to the designer with the current version as a new draft. */
 import { api } from '../shared/api.js';
-import { $, h, status } from '../shared/dom.js';
+import { $, h } from '../shared/dom.js';
 import { duration } from '../shared/duration.js';
 import { enc, tableOf, when, workOrderLink } from './parts.js';
+import { session } from './session.js';
 
 const MONTHS = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 /** `2026-03` → `March 2026`. */
@@ -181,17 +182,16 @@ function draft(r) {
   );
 }
 
-/** Opens the current version as a new draft (through the drafts API) and goes to it. */
-async function newDraft(jobType) {
-  try {
-    const current = await api('GET', `/v1/workflows/${enc(jobType)}`);
-    const made = await api('POST', `/v1/workflows/${enc(jobType)}/drafts`, {
-      body: { definition: current.definition },
-    });
-    location.hash = `#/workflows/${enc(jobType)}/draft?draftId=${enc(made.draftId)}`;
-  } catch (error) {
-    status(`The draft was not made: ${error.message}`, true);
-  }
+/**
+ * Draft a new version: the designer's entry point, which opens the current version as a new draft.
+ * Drafts are made by admins (the drafts API refuses others), so others are told so beside it.
+ */
+function draftLink(jobType) {
+  const may = session.me?.roles.includes('admin');
+  return [
+    h('a', { class: 'button', href: `#/workflows/${enc(jobType)}?draft=new`, text: 'Draft a new version' }),
+    may ? null : h('span', { class: 'muted', text: 'drafts are made with the admin role' }),
+  ];
 }
 
 export async function showReview(asked, params) {
@@ -216,12 +216,7 @@ export async function showReview(asked, params) {
       'div',
       { class: 'heading' },
       h('h3', {}, `${workflow.definition.title} · ${monthName(m)}`),
-      h(
-        'div',
-        { class: 'actions' },
-        h('a', { href: `#/workflows/${enc(jobType)}`, text: 'Map' }),
-        h('button', { type: 'button', text: 'Draft a new version', onclick: () => void newDraft(jobType) }),
-      ),
+      h('div', { class: 'actions' }, h('a', { href: `#/workflows/${enc(jobType)}`, text: 'Map' }), draftLink(jobType)),
     ),
     h(
       'p',
