@@ -80,6 +80,12 @@ describe('the monthly review (SPEC section 15)', () => {
       closureEvidenceId: `${ref}-note`,
       evidence: [{ kind: 'closure-note', ref: `${ref}-note` }],
     });
+  /** Opened on the month's 2nd at 10:00, both steps done, closed with evidence at 13:00. */
+  async function cleanRun(ref: string, month: string): Promise<void> {
+    await open(ref, at(month, 2, 10));
+    for (const [i, step] of ['a', 'b'].entries()) await complete(ref, step, at(month, 2, 11 + i));
+    await closeWithEvidence(ref, at(month, 2, 13));
+  }
   const reported = (ref: string, time: string) =>
     send(ref, 'workgate.workorder.closure_reported', time, { note: 'closed in the helpdesk' });
 
@@ -91,20 +97,14 @@ describe('the monthly review (SPEC section 15)', () => {
     as = clientsFor(t.url, principals.keys);
     await t.rpc.request(Subjects.policy.publish, { definition: deskFix });
     // P: one clean run; one blocked for good (CUSTOMER_UNREACHABLE); one closure reported without evidence.
-    await open('P1', at(P, 2, 10));
-    await complete('P1', 'a', at(P, 2, 11));
-    await complete('P1', 'b', at(P, 2, 12));
-    await closeWithEvidence('P1', at(P, 2, 13));
+    await cleanRun('P1', P);
     await open('P2', at(P, 3, 10));
     await block('P2', 'a', 'CUSTOMER_UNREACHABLE', at(P, 3, 11));
     await open('P3', at(P, 4, 10));
     await reported('P3', at(P, 5, 10));
     // M: one clean run; ADDRESS_INVALID three times (once at a, twice at b), CUSTOMER_UNREACHABLE once, all
     // left open; two closures reported without evidence.
-    await open('M1', at(M, 2, 10));
-    await complete('M1', 'a', at(M, 2, 11));
-    await complete('M1', 'b', at(M, 2, 12));
-    await closeWithEvidence('M1', at(M, 2, 13));
+    await cleanRun('M1', M);
     await open('M2', at(M, 2, 10));
     await block('M2', 'a', 'ADDRESS_INVALID', at(M, 2, 11));
     for (const ref of ['M3', 'M7']) {
@@ -176,7 +176,14 @@ describe('the monthly review (SPEC section 15)', () => {
       breached: { thisMonth: 4, lastMonth: 1, change: 3 },
       escalated: { thisMonth: 0, lastMonth: 0, change: 0 },
     });
-    expect(r.draft).toMatchObject({ draftId: null, source: 'none', decisions: [] });
+    expect(r.draft).toEqual({
+      draftId: null,
+      source: 'none',
+      note: 'desk-fix has no draft.',
+      evaluated: { thisMonth: null, lastMonth: null, change: null },
+      changed: { thisMonth: null, lastMonth: null, change: null },
+      decisions: [],
+    });
   });
 
   it("each section's numbers equal the views API for the same windows", async () => {
@@ -247,6 +254,7 @@ describe('the monthly review (SPEC section 15)', () => {
     expect((await as.agent('GET', '/v1/workflows/desk-fix/review')).status).toBe(403);
     expect((await as.analyst('GET', '/v1/workflows/desk-fix/review')).status).toBe(200);
     expect((await as.lead('GET', '/v1/workflows/no-such-job/review')).status).toBe(404);
+    expect((await as.lead('GET', '/v1/workflows/desk-fix/review?draft=no-such-draft')).status).toBe(404);
   });
 
   describe('the Review page of the console', () => {

@@ -14,3 +14,4 @@ export * from './failure-points';
 export * from './review-month';
 export * from './review-queries';
 export * from './monthly-review';
+export * from './review-draft';

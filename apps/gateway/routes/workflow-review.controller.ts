@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow, IsOptional } from 'class-validator';
-import { MonthlyReview, Subjects, ViewQuery, ViewRow } from '@workgate/contracts';
+import { MonthlyReview, Subjects, ViewQuery, ViewRow, WorkgateError } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { monthlyReview, ReviewDraftInput, reviewMonths, reviewRows } from '@workgate/workflow';
+import { monthlyReview, ReviewDraftSource, reviewDraft, reviewMonths, reviewRows } from '@workgate/workflow';
 import { Documented } from '../openapi';
 import { ReadsViews, Roles } from '../http';
 
@@ -12,6 +12,16 @@ class ReviewQuery {
   @IsOptional() @Allow() month?: unknown;
   @IsOptional() @Allow() draft?: unknown;
 }
+
+/**
+ * Where the review finds drafts: this build keeps none (drafts come with the designer's
+ * `policy.listDrafts`; its `simulate` with a `draftId` replays a month), so no draft is chosen and a
+ * draft asked for is 404.
+ */
+const NO_DRAFTS: ReviewDraftSource = {
+  list: () => Promise.resolve([]),
+  simulate: () => Promise.reject(new WorkgateError('not_found', 'no draft is kept')),
+};
 
 @ApiTags('workflows')
 @Controller('v1')
@@ -24,7 +34,7 @@ export class WorkflowReviewController {
   @Documented(
     "A job type's monthly review",
     'MonthlyReview',
-    'A calendar month (`month=YYYY-MM`, UTC; default the current month) against the month before: the top exception codes with their owner and the step they block, stall hotspots, evidence completeness, closures without evidence, exceptions breached and escalated, and the decisions a draft would change. Every number is a view of the views API asked for the month: [first instant, first instant of the next month), measured at its last instant (or now). 422 naming `month` for a value that is not a month that has begun.',
+    'A calendar month (`month=YYYY-MM`, UTC; default the current month) against the month before: the top exception codes with their owner and the step they block, stall hotspots, evidence completeness, closures without evidence, exceptions breached and escalated, and the decisions a draft would change (`draft=<draftId>`, else the latest draft; 404 for a draft the job type does not have). Every number is a view of the views API asked for the month: [first instant, first instant of the next month), measured at its last instant (or now). 422 naming `month` for a value that is not a month that has begun.',
   )
   async review(@Param('jobType') jobType: string, @Query() q: ReviewQuery): Promise<MonthlyReview> {
     const windows = reviewMonths(q.month, new Date());
@@ -35,18 +45,12 @@ export class WorkflowReviewController {
       reviewRows(jobType, windows.month, ask),
       reviewRows(jobType, windows.previous, ask),
     ]);
-    return monthlyReview(jobType, windows, now, before, this.draft(q.draft));
-  }
-
-  /** The draft whose changed decisions the review shows: this build keeps no drafts, so there is none. */
-  private draft(requested: unknown): ReviewDraftInput {
-    const draftId = typeof requested === 'string' && requested !== '' ? requested : null;
-    return {
-      draftId,
-      source: draftId ? 'requested' : 'none',
-      note: 'Drafts are not kept yet: simulate a definition with POST /v1/workflows/:jobType/simulate.',
-      thisMonth: null,
-      lastMonth: null,
-    };
+    const draft = await reviewDraft(
+      NO_DRAFTS,
+      jobType,
+      typeof q.draft === 'string' && q.draft !== '' ? q.draft : undefined,
+      windows,
+    );
+    return monthlyReview(jobType, windows, now, before, draft);
   }
 }

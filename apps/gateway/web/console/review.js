@@ -155,7 +155,7 @@ function draft(r) {
   const d = r.draft;
   const which =
     d.source === 'none'
-      ? 'No draft of this job type was simulated.'
+      ? ''
       : `${d.source === 'requested' ? 'The draft asked for' : 'The latest draft'}, ${d.draftId}.`;
   return section(
     'Decisions a draft would change',
