@@ -8,6 +8,7 @@ import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { IngestAnswer } from './support/answers';
+import { expectReviewMatchesViews, viewsFor } from './support/review-views';
 
 const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, 'artifacts');
@@ -188,47 +189,9 @@ describe('the monthly review (SPEC section 15)', () => {
 
   it("each section's numbers equal the views API for the same windows", async () => {
     const r = await review(M);
-    for (const [w, key] of [
-      [r.month, 'thisMonth'],
-      [r.previous, 'lastMonth'],
-    ] as const) {
-      const view = async (path: string) => {
-        const sep = path.includes('?') ? '&' : '?';
-        const q = `jobType=desk-fix&from=${w.from}&to=${w.to}&asOf=${w.asOf}`;
-        const answer = await as.analyst<ViewRow[]>('GET', `/v1/views/${path}${sep}${q}`);
-        expect(answer.status).toBe(200);
-        return answer.body;
-      };
-      const top = await view('exception-codes/top?limit=1000');
-      for (const c of r.topCodes) {
-        const row = top.find((x) => x.code === c.code);
-        expect(c.raised[key]).toBe(row?.count ?? 0);
-        expect(c.workOrders[key]).toBe(row?.workOrders ?? 0);
-      }
-      const [stall] = await view('stall-rates');
-      expect(r.stalls.workOrders[key]).toBe(stall.workOrders);
-      expect(r.stalls.stalled[key]).toBe(stall.stalled);
-      expect(r.stalls.stallRate[key]).toBe(stall.stallRate);
-      const steps = await view('steps');
-      for (const s of r.stalls.hotspots) {
-        const row = steps.find((x) => x.stepId === s.stepId);
-        expect([s.stalled[key], s.blocked[key]]).toEqual([row?.stalled ?? 0, row?.blocked ?? 0]);
-      }
-      const [evidence] = await view('evidence-completeness');
-      expect([r.evidence.closures[key], r.evidence.closureShare[key], r.evidence.stepShare[key]]).toEqual([
-        evidence.closures,
-        evidence.closureShare,
-        evidence.stepShare,
-      ]);
-      expect(r.closuresWithoutEvidence.count[key]).toBe((await view('closures?evidence=missing')).length);
-      const codes = await view('exception-codes');
-      const total = (k: string) => codes.reduce((n, c) => n + Number(c[k]), 0);
-      expect([r.exceptions.raised[key], r.exceptions.breached[key], r.exceptions.escalated[key]]).toEqual([
-        total('count'),
-        total('overdue'),
-        total('escalated'),
-      ]);
-    }
+    const get = (path: string) => as.analyst<ViewRow[]>('GET', path);
+    await expectReviewMatchesViews(r, 'thisMonth', viewsFor(get, 'desk-fix', r.month));
+    await expectReviewMatchesViews(r, 'lastMonth', viewsFor(get, 'desk-fix', r.previous));
   });
 
   it('December is compared with November, January with December; the default is the current month', async () => {
