@@ -1,9 +1,9 @@
 import { seedDemo } from '../cli/demo';
 import type { MonthlyReview, ViewRow, WorkflowSummary } from '@workgate/contracts';
-import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { expectReviewMatchesViews, viewsFor } from './support/review-views';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { viewsCaughtUp } from './support/views-caught-up';
 
 /**
  * The monthly review over the demo data (`npm run seed:demo`), reaching back over the whole of last
@@ -20,18 +20,7 @@ describe('the monthly review of the demo month', () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     // Days back to the first of last month, and a few of the month before.
     await seedDemo(t.nc, { days: now.getUTCDate() + 34, perDay: 3, seed: 44 });
-    await eventually(
-      async () => {
-        const { rows } = await t.db
-          .appPool()
-          .query(
-            `SELECT (SELECT position FROM projection_checkpoints WHERE name = 'views') AS views, (SELECT max(position) FROM ledger_events) AS head`,
-          );
-        return rows[0].views === rows[0].head;
-      },
-      60_000,
-      'the views to catch up',
-    );
+    await viewsCaughtUp(t, 60_000);
   }, 240_000);
   afterAll(() => t?.close());
 
