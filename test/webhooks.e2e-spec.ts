@@ -1,57 +1,11 @@
-import { createServer, IncomingHttpHeaders, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 // The receivers check signatures with the Standard Webhooks reference library, not with workgate's code.
 import { Webhook } from 'standardwebhooks';
 import { eventually } from './support/processes';
+import { headersOf, Receiver } from './support/webhook-receiver';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ActionAnswer, CreatedWebhook, DelegationAnswer, OpenedAnswer } from '@workgate/contracts';
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-  at: number;
-}
-
-/** A local receiver: each path answers as its handler says (200 by default) and every request is kept. */
-class Receiver {
-  readonly received: Received[] = [];
-  readonly answers = new Map<string, (n: number) => number>();
-  private server?: Server;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk) => (body += chunk));
-      req.on('end', () => {
-        const path = req.url ?? '/';
-        this.received.push({ path, headers: req.headers, body, at: Date.now() });
-        const n = this.received.filter((r) => r.path === path).length;
-        res.writeHead(this.answers.get(path)?.(n) ?? 200).end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  at(path: string): Received[] {
-    return this.received.filter((r) => r.path === path);
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-}
-
-const headersOf = (r: Received) => ({
-  'webhook-id': String(r.headers['webhook-id']),
-  'webhook-timestamp': String(r.headers['webhook-timestamp']),
-  'webhook-signature': String(r.headers['webhook-signature']),
-});
 
 const CANARY = 'canary-webhook-7d1c-private';
 const refund = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };

@@ -44,7 +44,7 @@ export class ApprovalsController {
       id,
       (state, clock) =>
         approvals.decide({ type: 'DecideApproval', by, decision, permittedAction, conditions, note }, state, clock),
-      { actor: by },
+      { actor: by, signedIn: req.signedIn },
     );
     return { answer: approvalView(existing(state, 'approval')), position };
   }
@@ -61,7 +61,7 @@ export class ApprovalsController {
           state,
           clock,
         ),
-      { actor: req.by },
+      { actor: req.by, signedIn: req.signedIn },
     );
     return { answer: approvalView(existing(state, 'approval')), position };
   }
@@ -83,7 +83,7 @@ export class ApprovalsController {
           state,
           clock,
         ),
-      { actor: req.by },
+      { actor: req.by, signedIn: req.signedIn },
     );
     return { answer: existing(state, 'post-review'), position };
   }
@@ -95,7 +95,7 @@ export class ApprovalsController {
       this.delegations,
       id,
       (state, clock) => delegations.decide({ type: 'Confirm', by: req.by, note: req.note }, state, clock),
-      { actor: req.by },
+      { actor: req.by, signedIn: req.signedIn },
     );
     return { answer: existing(state, 'delegation'), position };
   }

@@ -6,8 +6,9 @@ import { LedgerConsumers, LedgerReaction, LedgerReactions, NoticeBus, Outcome } 
 /**
  * After commit, what the approvals service tells people. A dispatched delegation is delivered to
  * the recipient's durable inbox (`workgate.inbox.<recipient>`, Nats-Msg-Id = dispatch id). An
- * approval request, an overdue post-review, and a delegation's reminders and hard timeout (its
- * completion was not confirmed) notify their owner on `workgate.notify.<principal>`.
+ * approval request, an overdue post-review, a delegation's reminders and hard timeout (its
+ * completion was not confirmed) notify their owner, and an escalated exception its `escalateTo`,
+ * on `workgate.notify.<principal>`.
  */
 @Injectable()
 export class NotificationReactions extends LedgerReactions {
@@ -44,6 +45,17 @@ export class NotificationReactions extends LedgerReactions {
           at: e.occurredAt,
           ref: d.postReviewId,
           message: `post-review ${d.postReviewId} was due at ${d.dueAt}`,
+        };
+      }),
+      this.notifying('approvals-notify-escalations', ledgerEventSubject('exception', 'ExceptionEscalated'), (e) => {
+        const d = dataOf(e, 'exception', 'ExceptionEscalated');
+        return {
+          kind: 'exception-escalated',
+          to: d.escalatedTo,
+          at: e.occurredAt,
+          workOrderId: d.workOrderId,
+          ref: d.exceptionId,
+          message: `exception ${d.code} of ${d.owner} is still open past its SLA (due ${d.dueAt}): escalated to you`,
         };
       }),
       this.notifying('approvals-notify-reminders', ledgerEventSubject('delegation', 'DelegationReminderDue'), (e) => {

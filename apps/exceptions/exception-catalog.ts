@@ -1,12 +1,9 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { parse } from 'yaml';
 import {
   CATALOG_STREAM,
   CatalogEvents,
   eventOf,
   ExceptionCode,
-  FieldProblem,
-  isPlainObject,
   Notices,
   Subjects,
   WorkgateError,
@@ -15,44 +12,7 @@ import {
 import { deterministicUuid } from '@workgate/domain';
 import { foldStream, isOutage, NoticeBus, pagesOver, RpcClient } from '@workgate/messaging';
 import { ConfigFiles, WorkgateConfig } from '@workgate/config';
-import { timerProblem } from '@workgate/workflow';
-
-const CODE = /^[A-Z][A-Z0-9_]*$/;
-
-/** Reads and checks a catalog file: `codes: [{code, title, owner, sla}]`. Throws naming every bad entry. */
-export function readCatalog(text: string): ExceptionCode[] {
-  const doc: unknown = parse(text);
-  if (!isPlainObject(doc) || !Array.isArray(doc.codes)) throw new Error('the catalog must have a list "codes"');
-  return readCatalogEntries(doc.codes);
-}
-
-/** Checks catalog entries; throws `validation_failed` naming every problem by its path. */
-export function readCatalogEntries(entries: unknown[]): ExceptionCode[] {
-  const problems: FieldProblem[] = [];
-  const seen = new Set<string>();
-  const codes = entries.map((raw, i) => {
-    const c: Record<string, unknown> = isPlainObject(raw) ? raw : {};
-    const at = (field: string, message: string) => problems.push({ path: `codes[${i}].${field}`, message });
-    if (typeof c.code !== 'string' || !CODE.test(c.code)) at('code', 'must look like PREREQ_MISSING');
-    else if (seen.has(c.code)) at('code', `${c.code} appears twice`);
-    else seen.add(c.code);
-    if (typeof c.title !== 'string' || !c.title) at('title', 'is required');
-    if (typeof c.owner !== 'string' || !c.owner) at('owner', 'is required');
-    const sla = timerProblem(c.sla);
-    if (sla) at('sla', sla);
-    return { code: text(c.code), title: text(c.title), owner: text(c.owner), sla: text(c.sla) };
-  });
-  if (problems.length)
-    throw new WorkgateError(
-      'validation_failed',
-      `invalid exception-code catalog entry: ${problems[0].path} ${problems[0].message}`,
-      problems,
-    );
-  return codes;
-}
-
-/** A checked entry's field: a string (anything else is a problem named already). */
-const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+import { readCatalog, readCatalogEntries } from './catalog-entries';
 
 const DEFINED = CatalogEvents.CodeDefined;
 const REFRESH_MS = 2000;
@@ -140,7 +100,7 @@ export class ExceptionCatalog implements OnModuleInit {
 
   /** Adds a code or changes one (title, owner, SLA); refuses a malformed entry with every problem. */
   async define(entry: ExceptionCode, actor: string): Promise<Written<ExceptionCode>> {
-    const [checked] = readCatalogEntries([entry]);
+    const [checked] = readCatalogEntries([entry], (_, field) => field);
     for (let attempt = 0; ; attempt++) {
       await this.refresh(true);
       try {

@@ -11,6 +11,7 @@ import {
   HealthReply,
   requireUuid,
   ResolveExceptionRequest,
+  SignedIn,
   Subjects,
   Written,
 } from '@workgate/contracts';
@@ -72,7 +73,7 @@ export class ExceptionsController {
 
   /** Decides the command on the exception the request names, as its sender; answers with the exception as it then is. */
   private async decide(
-    req: { exceptionId: string; by: string },
+    req: { exceptionId: string; by: string; signedIn?: SignedIn },
     command: () => ExceptionCommand,
   ): Promise<Written<ExceptionView>> {
     const id = requireUuid(req?.exceptionId, 'exception');
@@ -80,7 +81,7 @@ export class ExceptionsController {
       this.store,
       id,
       (state, clock) => exceptions.decide(command(), state, clock),
-      { actor: req.by },
+      { actor: req.by, signedIn: req.signedIn },
     );
     return { answer: exceptionView(existing(state, 'exception')), position };
   }

@@ -11,7 +11,7 @@ export const ExceptionsStore = storeFor(exceptions, workOrderChangedBy);
 export type ExceptionsStore = InstanceType<typeof ExceptionsStore>;
 
 export function exceptionView(state: Exclude<ExceptionState, { status: 'none' }>): ExceptionView {
-  const { status, exceptionId, workOrderId, stepId, code, owner, dueAt, slaBreached } = state;
+  const { status, exceptionId, workOrderId, stepId, code, owner, dueAt, slaBreached, escalation } = state;
   const remediations = state.remediations.map(({ taskId, title, owner: o, due, closed }) => ({
     taskId,
     title,
@@ -19,5 +19,5 @@ export function exceptionView(state: Exclude<ExceptionState, { status: 'none' }>
     due,
     closed,
   }));
-  return { exceptionId, status, workOrderId, stepId, code, owner, dueAt, slaBreached, remediations };
+  return { exceptionId, status, workOrderId, stepId, code, owner, dueAt, slaBreached, escalation, remediations };
 }

@@ -12,6 +12,7 @@ import {
   IdempotencyAnswersRepository,
   principalsProvider,
   rateLimitModule,
+  signInProvider,
 } from './http';
 import { HttpMetrics, MetricsController } from './metrics';
 import { DownstreamServers } from './mcp/downstream-servers';
@@ -25,6 +26,7 @@ import { IntakeController } from './routes/intake.controller';
 import { LedgerController, LedgerKeyController } from './routes/ledger.controller';
 import { MeController } from './routes/me.controller';
 import { PagesController } from './routes/pages.controller';
+import { NoSignInController, SignInController } from './routes/sign-in.controller';
 import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
 import { WorkflowsController } from './routes/workflows.controller';
@@ -67,6 +69,8 @@ export class GatewayModule {
         PagesController,
         McpController,
         FrontDoorController,
+        // The console's OpenID Connect sign-in, only where an issuer is configured (SPEC section 16).
+        ctx.config.WORKGATE_OIDC_ISSUER ? SignInController : NoSignInController,
       ],
       providers: [
         GatewayDatabase,
@@ -76,6 +80,7 @@ export class GatewayModule {
         HeldResults,
         HttpMetrics,
         principalsProvider(ctx.config.WORKGATE_PRINCIPALS),
+        signInProvider(ctx.config),
         Consistency,
         IdempotencyAnswersRepository,
         Idempotency,

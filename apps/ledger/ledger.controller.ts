@@ -53,7 +53,7 @@ import { LedgerHealth } from './ledger-health';
 import { LedgerStore } from './ledger-store';
 import { dueTimers } from './views/timers.projection';
 import { approvalQueue } from './views/approval-queue';
-import { listExceptions } from './views/exceptions.projection';
+import { listExceptions } from './views/exceptions.queries';
 import { inboxMessages } from './views/inbox.projection';
 import { queryView } from './views/views.queries';
 import { listWorkOrders } from './views/work-orders.projection';

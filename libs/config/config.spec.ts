@@ -43,6 +43,35 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 
+  it('takes OpenID Connect settings only together, each a URL it can trust', () => {
+    const oidc = { WORKGATE_OIDC_ISSUER: 'https://id.example.com/realms/work', WORKGATE_OIDC_CLIENT_ID: 'workgate' };
+    expect(loadConfig(oidc).WORKGATE_OIDC_AUDIENCE).toBeUndefined();
+    expect(loadConfig({ ...oidc, WORKGATE_OIDC_ISSUER: 'http://127.0.0.1:9000' }).WORKGATE_OIDC_ISSUER).toBe(
+      'http://127.0.0.1:9000',
+    );
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ WORKGATE_OIDC_ISSUER: 'https://id.example.com' })).toEqual([
+      'WORKGATE_OIDC_CLIENT_ID must be set when WORKGATE_OIDC_ISSUER is',
+    ]);
+    expect(problems({ WORKGATE_OIDC_CLIENT_ID: 'workgate', WORKGATE_OIDC_AUDIENCE: 'api' })).toEqual([
+      'WORKGATE_OIDC_CLIENT_ID is set but WORKGATE_OIDC_ISSUER is not',
+      'WORKGATE_OIDC_AUDIENCE is set but WORKGATE_OIDC_ISSUER is not',
+    ]);
+    expect(problems({ ...oidc, WORKGATE_OIDC_ISSUER: 'http://id.example.com' })).toEqual([
+      'WORKGATE_OIDC_ISSUER must be an https:// URL (http:// only on a loopback address)',
+    ]);
+    expect(problems({ WORKGATE_PUBLIC_URL: 'https://work.example.com/?x=1' })).toEqual([
+      'WORKGATE_PUBLIC_URL must be an https:// URL (http:// only on a loopback address)',
+    ]);
+  });
+
   it('names every bad variable at once', () => {
     try {
       loadConfig({ PORT: 'x', NATS_URL: 'y' });

@@ -12,6 +12,9 @@ function asNumber({ value }: TransformFnParams): unknown {
  * Every setting workgate reads from the environment (SPEC section 9), validated once at boot.
  * A bad value stops the process with a message naming the variable.
  */
+/** An https:// URL, or http:// on a loopback address (a provider or a console on this machine), without query or fragment. */
+const HTTP_URL = /^(https:\/\/[^\s/?#]+|http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?)(\/[^\s?#]*)?$/;
+
 /** Requests per minute per principal (or per client IP without a valid key) when WORKGATE_RATE_LIMIT_PER_MINUTE is unset. */
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
 
@@ -154,6 +157,43 @@ export class WorkgateConfig {
   /** Where private NATS/Postgres instances, the signing key and other local state live. */
   @IsString()
   WORKGATE_DATA_DIR = '.data';
+
+  /** The OpenID Connect issuer people sign in with (SPEC section 16); unset: API keys only. */
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'WORKGATE_OIDC_ISSUER must be an https:// URL (http:// only on a loopback address)' })
+  WORKGATE_OIDC_ISSUER?: string;
+
+  /** The console's client id at the issuer (and the default audience of API tokens). */
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,200}$/, { message: 'WORKGATE_OIDC_CLIENT_ID must be printable ASCII without spaces' })
+  WORKGATE_OIDC_CLIENT_ID?: string;
+
+  /** The console's client secret; unset: a public client (PKCE alone). */
+  @IsOptional()
+  @IsString()
+  WORKGATE_OIDC_CLIENT_SECRET?: string;
+
+  /** What API bearer tokens must carry in `aud` (default WORKGATE_OIDC_CLIENT_ID). */
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{1,500}$/, { message: 'WORKGATE_OIDC_AUDIENCE must be printable ASCII without spaces' })
+  WORKGATE_OIDC_AUDIENCE?: string;
+
+  /** Where people reach workgate (the console's redirect URI is <this>/console/callback); default http://127.0.0.1:<PORT>. */
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'WORKGATE_PUBLIC_URL must be an https:// URL (http:// only on a loopback address)' })
+  WORKGATE_PUBLIC_URL?: string;
+}
+
+/** The variables of OpenID Connect that need one another: each problem named. */
+function oidcProblems(config: WorkgateConfig): string[] {
+  const problems: string[] = [];
+  if (config.WORKGATE_OIDC_ISSUER && !config.WORKGATE_OIDC_CLIENT_ID)
+    problems.push('WORKGATE_OIDC_CLIENT_ID must be set when WORKGATE_OIDC_ISSUER is');
+  if (!config.WORKGATE_OIDC_ISSUER) {
+    for (const name of ['WORKGATE_OIDC_CLIENT_ID', 'WORKGATE_OIDC_CLIENT_SECRET', 'WORKGATE_OIDC_AUDIENCE'] as const)
+      if (config[name]) problems.push(`${name} is set but WORKGATE_OIDC_ISSUER is not`);
+  }
+  return problems;
 }
 
 export class ConfigError extends Error {
@@ -174,11 +214,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkgateConfig
   }
   const config = plainToInstance(WorkgateConfig, raw);
   const errors = validateSync(config, { forbidUnknownValues: true });
-  if (errors.length > 0) {
-    throw new ConfigError(
-      errors.flatMap((e) => Object.values(e.constraints ?? { invalid: `${e.property} is invalid` })),
-    );
-  }
+  const problems = [
+    ...errors.flatMap((e) => Object.values(e.constraints ?? { invalid: `${e.property} is invalid` })),
+    ...oidcProblems(config),
+  ];
+  if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }
 

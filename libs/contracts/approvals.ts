@@ -1,5 +1,6 @@
 /** Approvals, post-reviews, delegations and exceptions over NATS: what their services answer. */
 import { ApprovalStatus, Evidence } from './work-order.events';
+import type { SignedIn } from './work-orders';
 import { ApprovalRequestedData, DelegationCommandKind, DelegationPrompt, PermittedAction } from './approval.events';
 import type {
   CloseConditionDto,
@@ -16,6 +17,8 @@ import type { ViewRow } from './views';
 /** Who sends a command to an approval, post-review, delegation or exception: the caller's principal. */
 interface By {
   by: string;
+  /** The caller's issuer and subject, when a person signed in with OpenID Connect sent it (kept in the ledger metadata). */
+  signedIn?: SignedIn;
 }
 
 export type DecideApprovalRequest = DecideApprovalDto & By & { approvalId: string };
@@ -87,6 +90,8 @@ export interface ExceptionView {
   owner: string;
   dueAt: string;
   slaBreached: boolean;
+  /** Set at the SLA breach when the code has an escalation rule: to whom, when, and once done when it was escalated. */
+  escalation: { to: string; escalatesAt: string; escalatedAt: string | null } | null;
   remediations: Array<{ taskId: string; title: string; owner: string; due: string; closed: boolean }>;
 }
 
@@ -125,7 +130,12 @@ export interface InboxMessage {
 
 /** What `workgate.notify.<principal>` carries. */
 export interface Notification {
-  kind: 'approval-requested' | 'post-review-overdue' | 'delegation-reminder' | 'delegation-timed-out';
+  kind:
+    | 'approval-requested'
+    | 'post-review-overdue'
+    | 'delegation-reminder'
+    | 'delegation-timed-out'
+    | 'exception-escalated';
   to: string;
   message: string;
   at: string;

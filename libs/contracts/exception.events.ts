@@ -39,6 +39,23 @@ export interface SlaBreachedData {
   owner: string;
   dueAt: string;
   at: string;
+  /** The code's escalation rule as the catalog had it at the breach: whom it escalates to, and when (RFC 3339). */
+  escalateTo?: string;
+  escalateAt?: string;
+}
+
+/** An open exception past its SLA due time plus its code's `escalateAfter`: handed to `escalateTo`, once. */
+export interface ExceptionEscalatedData {
+  exceptionId: string;
+  workOrderId: string;
+  stepId: string | null;
+  code: string;
+  owner: string;
+  escalatedTo: string;
+  /** The SLA due time, and when the escalation fell due (the due time plus `escalateAfter`). */
+  dueAt: string;
+  escalateAt: string;
+  at: string;
 }
 
 export interface RemediationAddedData {
@@ -61,6 +78,7 @@ export interface ExceptionEventMap {
   ExceptionRaised: ExceptionRaisedData;
   ExceptionResolved: ExceptionResolvedData;
   SlaBreached: SlaBreachedData;
+  ExceptionEscalated: ExceptionEscalatedData;
   RemediationAdded: RemediationAddedData;
   RemediationClosed: RemediationClosedData;
 }
@@ -69,6 +87,7 @@ export const ExceptionEvents = {
   Raised: 'ExceptionRaised',
   Resolved: 'ExceptionResolved',
   SlaBreached: 'SlaBreached',
+  Escalated: 'ExceptionEscalated',
   RemediationAdded: 'RemediationAdded',
   RemediationClosed: 'RemediationClosed',
 } as const satisfies Record<string, keyof ExceptionEventMap>;
@@ -97,6 +116,10 @@ export interface ExceptionCode {
   owner: string;
   /** ISO 8601 duration. */
   sla: string;
+  /** The principal an exception of this code is escalated to when still open past its SLA. */
+  escalateTo?: string;
+  /** ISO 8601 duration after the SLA due time before the escalation (default `PT0S`); only with `escalateTo`. */
+  escalateAfter?: string;
 }
 
 /** Event type -> data of the `catalog-exception-codes` stream: one event per code added or changed. */

@@ -229,6 +229,8 @@ export interface WorkOrderListQuery {
 
 export interface ExceptionListQuery {
   owner?: string;
+  /** Only those escalated to this principal. */
+  escalatedTo?: string;
   /** `open` (default), `resolved` or `all`. */
   status?: 'open' | 'resolved' | 'all';
   limit?: number;
@@ -248,6 +250,9 @@ export interface ExceptionListItem {
   dueAt: string;
   resolvedAt: string | null;
   slaBreached: boolean;
+  /** Whom it was escalated to and when (null until escalated). */
+  escalatedTo: string | null;
+  escalatedAt: string | null;
   remediationsOpen: number;
 }
 

@@ -168,4 +168,10 @@ export class ExceptionCodeDto {
   @IsString() @IsNotEmpty() @MaxLength(500) title: string;
   @IsString() @IsNotEmpty() owner: string;
   @IsString() @IsNotEmpty() sla: string;
+  /** The principal an exception of this code is escalated to when still open past its SLA. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, { message: 'escalateTo must be a principal id' })
+  escalateTo?: string;
+  /** ISO 8601 duration after the SLA due time before escalating (default PT0S). */
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100) escalateAfter?: string;
 }

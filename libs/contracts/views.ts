@@ -13,6 +13,7 @@ export const VIEW_NAMES = [
   'gates',
   'rules',
   'exception-codes',
+  'exceptions',
 ] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
@@ -29,14 +30,16 @@ export interface ViewQuery {
   limit?: number;
   /** exception-trends: bucket size. */
   interval?: 'day' | 'week' | 'month';
-  /** exception-trends: one code only. */
+  /** exception-trends, exceptions: one code only. */
   code?: string;
   /** post-reviews: only those past due at asOf. */
   overdue?: boolean;
-  /** approvals: `pending` (default: requested or conditional), `all`, or one status. */
+  /** approvals: `pending` (default: requested or conditional), `all`, or one status; exceptions: `open`, `resolved` or `all` (default) at asOf. */
   status?: string;
-  /** approvals, post-reviews: one owner only. */
+  /** approvals, post-reviews, exceptions: one owner only. */
   owner?: string;
+  /** exceptions: only those escalated by asOf (`true`), or only those not (`false`). */
+  escalated?: boolean;
   /** closures: `missing` lists only closures without closure evidence. */
   evidence?: 'missing';
 }
@@ -94,6 +97,24 @@ const COLUMNS: Record<ViewName, string[]> = {
   gates: ['jobType', 'gate', 'pending', 'approved', 'conditional', 'rejected', 'expired', 'p50WaitSeconds'],
   rules: ['jobType', 'rule', 'decision', 'decisions'],
   'exception-codes': ['jobType', 'code', 'count', 'open', 'overdue', 'escalated'],
+  exceptions: [
+    'exceptionId',
+    'workOrderId',
+    'jobType',
+    'code',
+    'owner',
+    'stepId',
+    'status',
+    'raisedAt',
+    'dueAt',
+    'resolvedAt',
+    'slaBreached',
+    'escalated',
+    'escalatedTo',
+    'escalatedAt',
+    'source',
+    'externalRef',
+  ],
 };
 
 export function viewColumns(view: ViewName, groupBy?: 'version'): string[] {

@@ -11,6 +11,7 @@ export const NOTIFICATION_TYPES = [
   'post_review.overdue',
   'exception.raised',
   'exception.sla_breached',
+  'exception.escalated',
   'delegation.dispatched',
   'delegation.reminder',
   'delegation.timed_out',

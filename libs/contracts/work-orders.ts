@@ -20,9 +20,17 @@ import type { Written } from './rpc';
 import { ApprovalStatus, ExceptionRef, PrerequisiteCheck, WorkOrderStatus } from './work-order.events';
 
 /** Who asks, and the id that makes a retry harmless (Idempotency-Key, CloudEvent source+id). */
+/** Who signed the actor in (OpenID Connect, SPEC section 16): recorded in the ledger metadata as `issuer` and `subject`. */
+export interface SignedIn {
+  issuer: string;
+  subject: string;
+}
+
 export interface CommandMeta {
   commandId: string;
   actor: string;
+  /** The actor's issuer and subject, when a person signed in with OpenID Connect sent it. */
+  signedIn?: SignedIn;
   /** RFC 3339; the time the command takes effect. */
   now: string;
   /** Where it came from: `http` or the CloudEvent source. */

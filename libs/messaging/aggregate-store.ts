@@ -23,6 +23,8 @@ export type Decide<S, E> = (state: S, clock: Clock) => E[];
 export interface RecordedBy {
   actor: string;
   now?: string;
+  /** The actor's issuer and subject (OpenID Connect), kept in the events' metadata beside `actor`. */
+  signedIn?: { issuer: string; subject: string };
 }
 
 /** A command's result: the state after it, and the ledger position of its commit (or of the stream's last event when it recorded nothing). */
@@ -127,7 +129,7 @@ export class AggregateStore<S extends { status: string }, C, E extends StoredEve
   async handle(
     id: string,
     decide: Decide<S, E>,
-    { actor, now = new Date().toISOString() }: RecordedBy,
+    { actor, now = new Date().toISOString(), signedIn }: RecordedBy,
   ): Promise<Executed<S>> {
     for (let attempt = 1; ; attempt++) {
       const { state, version, position } = await this.load(id);
@@ -141,7 +143,7 @@ export class AggregateStore<S extends { status: string }, C, E extends StoredEve
             eventId: e.eventId ?? this.def.eventId(id, version + i + 1, e.type),
             type: e.type,
             data: e.data,
-            metadata: { actor },
+            metadata: signedIn ? { actor, issuer: signedIn.issuer, subject: signedIn.subject } : { actor },
             occurredAt: now,
           })),
         });

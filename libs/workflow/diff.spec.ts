@@ -14,6 +14,11 @@ const base: WorkflowDefinition = {
   ],
   rules: [
     { id: 'refunds-wait', when: 'action.system == "payments" && action.operation == "refund"', decision: 'wait' },
+    {
+      id: 'vip-notes-wait',
+      when: 'action.system == "shop" && action.operation == "order.note" && facts.vip == true',
+      decision: 'wait',
+    },
     { id: 'fulfilled-stops', when: 'facts.fulfilled == true', decision: 'stop', reason: 'fulfilled' },
     { id: 'notes-run', when: 'action.operation == "order.note"', decision: 'run' },
   ],
@@ -45,10 +50,10 @@ const WIDENING: Array<[string, Edit]> = [
     (d) => ({ ...d, systems: d.systems.map((s) => (s.name === 'shop' ? { ...s, write: [...s.write, 'refund'] } : s)) }),
   ],
   ['a read allowed', (d) => ({ ...d, systems: d.systems.map((s) => ({ ...s, read: true })) })],
-  ['a wait rule removed', (d) => without(d, 'refunds-wait')],
+  ['a wait rule removed', (d) => without(d, 'vip-notes-wait')],
   ['a stop rule removed', (d) => without(d, 'fulfilled-stops')],
   ['a stop softened to wait', (d) => rule(d, 'fulfilled-stops', { decision: 'wait' })],
-  ['a wait softened to run', (d) => rule(d, 'refunds-wait', { decision: 'run' })],
+  ['a wait softened to run', (d) => rule(d, 'vip-notes-wait', { decision: 'run' })],
   ['a stop softened to run', (d) => rule(d, 'fulfilled-stops', { decision: 'run' })],
   [
     "a stop rule's condition narrowed by a conjunct",
@@ -117,11 +122,10 @@ describe('diffDefinitions: what a change does to the boundary', () => {
     ]);
   });
 
-  it('titles, owners, a reason and a condition rewritten with other spacing are neutral', () => {
+  it('titles, a reason, known failures and a condition rewritten with other spacing are neutral', () => {
     const after: WorkflowDefinition = {
       ...rule(base, 'fulfilled-stops', { reason: 'already shipped', when: '( facts.fulfilled  ==  true )' }),
       title: 'Diff, renamed',
-      owner: 'another-lead',
       knownFailures: [{ at: 'update', note: 'the note API times out' }],
     };
     const diff = diffDefinitions(base, after);
@@ -130,9 +134,40 @@ describe('diffDefinitions: what a change does to the boundary', () => {
       ['rules[fulfilled-stops].when', 'neutral'],
       ['rules[fulfilled-stops].reason', 'neutral'],
       ['title', 'neutral'],
-      ['owner', 'neutral'],
       ['knownFailures', 'neutral'],
     ]);
+  });
+
+  it('who decides is part of the boundary: a new workflow owner, rule owner, overlay owner or break-glass reviewer widens', () => {
+    const glass = { ...base, breakGlass: { allowed: true, postReviewDue: 'PT48H', reviewer: 'lead' } };
+    expect(effects(base, { ...base, owner: 'another-lead' })).toEqual(['widens']);
+    expect(effects(base, rule(base, 'refunds-wait', { owner: 'finance-lead' }))).toEqual(['widens']);
+    expect(effects(base, { ...base, overlays: [{ ...base.overlays![0], owner: 'sec-lead' }] })).toEqual(['widens']);
+    expect(effects(glass, { ...glass, breakGlass: { ...glass.breakGlass, reviewer: 'someone' } })).toEqual(['widens']);
+  });
+
+  it('a wait rule for a write outside the write list widens when added: that write stopped before and now waits', () => {
+    const withoutRefunds = without(base, 'refunds-wait');
+    const diff = diffDefinitions(withoutRefunds, base);
+    expect(diff.widens).toBe(true);
+    expect(diff.changes).toEqual([
+      expect.objectContaining({
+        path: 'rules[refunds-wait]',
+        effect: 'widens',
+        message: expect.stringContaining('outside the write list'),
+      }),
+    ]);
+    // A wait rule that names no operation can match any write, so it widens too.
+    const anyWrite = {
+      ...base,
+      rules: [...(base.rules ?? []), { id: 'vip', when: 'facts.vip == true', decision: 'wait' as const }],
+    };
+    expect(effects(base, anyWrite)).toEqual(['widens']);
+    // Matching more often, such a rule turns more stops into waits.
+    const more = rule(base, 'refunds-wait', {
+      when: 'action.system == "payments" && action.operation == "refund" || action.operation == "credit"',
+    });
+    expect(effects(base, more)).toEqual(['widens']);
   });
 
   it('names each change with its path, before and after, and a sentence', () => {
@@ -143,7 +178,8 @@ describe('diffDefinitions: what a change does to the boundary', () => {
         before: 'stop',
         after: 'wait',
         effect: 'widens',
-        message: 'rule "fulfilled-stops" softened from stop to wait',
+        message:
+          'rule "fulfilled-stops" softened from stop to wait: it can hold writes outside the write list, which stopped before',
       },
     ]);
   });

@@ -1,5 +1,6 @@
 import { canonicalize } from 'json-canonicalize';
 import { ChangeEffect, DefinitionChange, Rule, WorkflowDefinition, WorkflowDiff } from '@workgate/contracts';
+import { compileCel } from './cel';
 import { termChange } from './condition-terms';
 import { parseDuration } from './duration';
 
@@ -58,7 +59,7 @@ class Changes {
 export function diffDefinitions(before: WorkflowDefinition, after: WorkflowDefinition): WorkflowDiff {
   const c = new Changes();
   systems(c, before, after);
-  rules(c, before.rules ?? [], after.rules ?? []);
+  rules(c, before.rules ?? [], after);
   const inputs = [byKey(before.requiredInputs, (i) => i.name), byKey(after.requiredInputs, (i) => i.name)] as const;
   c.lists('requiredInputs', [...inputs[0].keys()], [...inputs[1].keys()], 'narrows', 'required input');
   for (const [name, b] of inputs[0]) {
@@ -103,7 +104,7 @@ export function diffDefinitions(before: WorkflowDefinition, after: WorkflowDefin
   if (bg?.allowed && ag?.allowed && bg.reviewer !== ag.reviewer)
     c.add(
       'breakGlass.reviewer',
-      'neutral',
+      'widens',
       `break-glass is reviewed by ${ag?.reviewer ?? 'nobody'}`,
       bg?.reviewer,
       ag?.reviewer,
@@ -114,7 +115,9 @@ export function diffDefinitions(before: WorkflowDefinition, after: WorkflowDefin
   for (const key of new Set([...eb.keys(), ...ea.keys()])) {
     if (GOVERNED.has(key) || key === 'version') continue;
     const [b, a] = [eb.get(key), ea.get(key)];
-    if (!same(b, a)) c.add(key, 'neutral', `${key} changed`, b, a);
+    // Who decides is part of the boundary: a new owner may approve what the old one refused.
+    if (key === 'owner' && !same(b, a)) c.add(key, 'widens', `the workflow's owner is ${String(a)} now`, b, a);
+    else if (!same(b, a)) c.add(key, 'neutral', `${key} changed`, b, a);
   }
   return { widens: c.list.some((x) => x.effect === 'widens'), changes: c.list };
 }
@@ -147,16 +150,43 @@ function systems(c: Changes, before: WorkflowDefinition, after: WorkflowDefiniti
   }
 }
 
-function rules(c: Changes, before: readonly Rule[], after: readonly Rule[]): void {
+/**
+ * Whether a wait rule can hold a write that the boundary would otherwise stop: a write outside its
+ * system's write list stops unless a rule says wait (SPEC section 2), so such a rule turns that
+ * stop into a wait. It cannot when every operation it names is in the write list of every system
+ * it can apply to; a rule that names no operation can match any.
+ */
+function holdsOutsideWrites(r: Rule, d: WorkflowDefinition): boolean {
+  if (r.decision !== 'wait') return false;
+  let analysis;
+  try {
+    analysis = compileCel(r.when).analysis;
+  } catch {
+    return true;
+  }
+  const named = d.systems.filter((s) => analysis.systemLiterals.includes(s.name));
+  const systems = named.length ? named : d.systems;
+  return (
+    analysis.operationLiterals.length === 0 ||
+    analysis.operationLiterals.some((op) => systems.some((s) => !s.write.includes(op)))
+  );
+}
+
+const OUTSIDE = ': it can hold writes outside the write list, which stopped before';
+
+function rules(c: Changes, before: readonly Rule[], d: WorkflowDefinition): void {
+  const after = d.rules ?? [];
   const [b, a] = [byKey(before, (r) => r.id), byKey(after, (r) => r.id)];
-  for (const r of after.filter((x) => !b.has(x.id)))
+  for (const r of after.filter((x) => !b.has(x.id))) {
+    const widens = r.decision === 'run' || holdsOutsideWrites(r, d);
     c.add(
       `rules[${r.id}]`,
-      r.decision === 'run' ? 'widens' : 'narrows',
-      `rule "${r.id}" added: it decides ${r.decision}`,
+      widens ? 'widens' : 'narrows',
+      `rule "${r.id}" added: it decides ${r.decision}${r.decision === 'wait' && widens ? OUTSIDE : ''}`,
       undefined,
       r,
     );
+  }
   for (const r of before.filter((x) => !a.has(x.id)))
     c.add(
       `rules[${r.id}]`,
@@ -168,19 +198,35 @@ function rules(c: Changes, before: readonly Rule[], after: readonly Rule[]): voi
   for (const [id, was] of b) {
     const is = a.get(id);
     if (!is) continue;
+    const outside = was.decision !== 'wait' && holdsOutsideWrites(is, d);
     if (was.decision !== is.decision) {
-      const softer = STRICTNESS[is.decision] < STRICTNESS[was.decision];
+      const softer = STRICTNESS[is.decision] < STRICTNESS[was.decision] || outside;
       c.add(
         `rules[${id}].decision`,
         softer ? 'widens' : 'narrows',
-        `rule "${id}" ${softer ? 'softened' : 'hardened'} from ${was.decision} to ${is.decision}`,
+        `rule "${id}" ${STRICTNESS[is.decision] < STRICTNESS[was.decision] ? 'softened' : 'hardened'} from ${was.decision} to ${is.decision}${outside ? OUTSIDE : ''}`,
         was.decision,
         is.decision,
       );
     }
     if (was.when !== is.when)
-      condition(c, `rules[${id}].when`, `rule "${id}"`, is.decision === 'run', was.when, is.when);
-    for (const key of ['reason', 'owner', 'gate'] as const)
+      condition(
+        c,
+        `rules[${id}].when`,
+        `rule "${id}"`,
+        is.decision === 'run' || holdsOutsideWrites(is, d),
+        was.when,
+        is.when,
+      );
+    if (was.owner !== is.owner)
+      c.add(
+        `rules[${id}].owner`,
+        'widens',
+        `rule "${id}" is decided by ${is.owner ?? 'the workflow owner'} now`,
+        was.owner,
+        is.owner,
+      );
+    for (const key of ['reason', 'gate'] as const)
       if (was[key] !== is[key])
         c.add(`rules[${id}].${key}`, 'neutral', `rule "${id}": ${key} changed`, was[key], is[key]);
   }
@@ -200,7 +246,9 @@ function rules(c: Changes, before: readonly Rule[], after: readonly Rule[]): voi
 
 /**
  * A changed condition widens unless it only matches more often for a stop or wait rule (a term
- * added with `||`, one removed from `&&`) or less often for a run rule (the reverse).
+ * added with `||`, one removed from `&&`) or less often for a run rule (the reverse). A wait rule
+ * that can hold writes outside the write list counts as a run rule here: matching more, it turns
+ * more stops into waits.
  */
 function condition(c: Changes, path: string, what: string, runs: boolean, before: string, after: string): void {
   const change = termChange(before, after);
@@ -220,9 +268,18 @@ function gates(c: Changes, before: WorkflowDefinition, after: WorkflowDefinition
   for (const [id, was] of ob) {
     const is = oa.get(id);
     if (is && was.when !== is.when) condition(c, `overlays[${id}].when`, `overlay "${id}"`, false, was.when, is.when);
-    if (is && (was.gate !== is.gate || was.owner !== is.owner))
-      c.add(`overlays[${id}]`, 'neutral', `overlay "${id}": its gate or owner changed`, was, is);
+    if (is && was.owner !== is.owner)
+      c.add(
+        `overlays[${id}].owner`,
+        'widens',
+        `overlay "${id}" is decided by ${is.owner ?? 'the workflow owner'} now`,
+        was.owner,
+        is.owner,
+      );
+    if (is && was.gate !== is.gate)
+      c.add(`overlays[${id}].gate`, 'neutral', `overlay "${id}": its gate changed`, was.gate, is.gate);
   }
-  const stage = (d: WorkflowDefinition) => (d.stages ?? []).map((s) => `${s.id} (gate ${s.gate})`);
+  const stage = (d: WorkflowDefinition) =>
+    (d.stages ?? []).map((s) => `${s.id} (gate ${s.gate}, decided by ${s.owner ?? 'the workflow owner'})`);
   c.lists('stages', stage(before), stage(after), 'narrows', 'stage');
 }

@@ -442,6 +442,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     409,
   );
   await ok(as.agent('GET', '/v1/exceptions?owner=lead'));
+  await ok(as.agent('GET', '/v1/exceptions?escalatedTo=lead'));
   await refused(as.agent('GET', '/v1/exceptions?status=closed'), 422);
   await ok(as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'reached by email' }));
   await refused(as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, { resolution: 'again' }), 409);
@@ -629,11 +630,14 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     'gates',
     'rules',
     'exception-codes',
+    'exceptions',
   ]) {
     await ok(as.analyst('GET', `/v1/views/${view}?groupBy=version`));
     await ok(as.analyst('GET', `/v1/views/${view}`, undefined, { Accept: 'text/csv' }));
     await refused(as.analyst('GET', `/v1/views/${view}?from=yesterday`), 422);
   }
+  await ok(as.analyst('GET', '/v1/views/exceptions?escalated=true&status=open'));
+  await refused(as.analyst('GET', '/v1/views/exceptions?escalated=yes'), 422);
 
   // The workflow map of a version, and the current version's with its live numbers.
   await ok(as.analyst('GET', '/v1/workflows/support-recovery/versions/1/map'));

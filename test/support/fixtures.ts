@@ -1,4 +1,4 @@
-import { WorkflowDefinition } from '@workgate/contracts';
+import { OpenedAnswer, WorkflowDefinition } from '@workgate/contracts';
 
 /** A workflow whose refunds wait for support-lead, and whose approvals expire after one second. */
 export const QUICK_REFUND: WorkflowDefinition = {
@@ -21,3 +21,18 @@ export const urgentFix = (jobType: string): WorkflowDefinition => ({
   exceptionCodes: ['CUSTOMER_UNREACHABLE'],
   breakGlass: { allowed: true, postReviewDue: 'PT1S', reviewer: 'support-lead' },
 });
+
+/** A support case opened by an integrator on the shipped `support-recovery` workflow (201 expected): its work order id. */
+export async function openSupportCase(
+  integrator: <T>(method: string, path: string, body?: unknown) => Promise<{ status: number; body: T }>,
+  externalRef: string,
+): Promise<string> {
+  const opened = await integrator<OpenedAnswer>('POST', '/v1/work-orders', {
+    jobType: 'support-recovery',
+    externalRef,
+    source: 'helpdesk',
+    inputs: { caseId: externalRef, orderId: '1', orderPaid: true },
+  });
+  expect(opened.status).toBe(201);
+  return opened.body.id;
+}

@@ -46,6 +46,18 @@ const raised = recorded('exception-e1', 'ExceptionRaised', {
 /** The exception's SLA breached. */
 const slaBreached = () =>
   recorded('exception-e1', 'SlaBreached', { exceptionId: 'e1', code: 'VENDOR_LATE', owner: 'lead', dueAt: AT, at: AT });
+/** The exception escalated to its code's escalateTo, past its SLA plus escalateAfter. */
+const escalated = recorded('exception-e1', 'ExceptionEscalated', {
+  exceptionId: 'e1',
+  workOrderId: 'w1',
+  stepId: 's1',
+  code: 'VENDOR_LATE',
+  owner: 'lead',
+  escalatedTo: 'duty-manager',
+  dueAt: AT,
+  escalateAt: '2026-11-25T14:00:00.000Z',
+  at: AT,
+});
 /** A delegation sent to its recipient, its prompt private. */
 const dispatched = (reminders: string[]) =>
   recorded('delegation-d1', 'DelegationDispatched', {
@@ -100,6 +112,7 @@ describe('webhook notifications', () => {
       ),
       notificationOf(raised),
       notificationOf(slaBreached(), raised),
+      notificationOf(escalated),
       notificationOf(dispatched([AT])),
       notificationOf(
         recorded('delegation-d1', 'DelegationReminderDue', {
@@ -130,7 +143,7 @@ describe('webhook notifications', () => {
     ];
     const types = examples.map((n) => n?.type);
     expect(new Set(types)).toEqual(new Set(NOTIFICATION_TYPES.filter((t) => t !== 'approval.reminder')));
-    expect(NOTIFICATION_SOURCES).toHaveLength(13);
+    expect(NOTIFICATION_SOURCES).toHaveLength(14);
   });
 
   it('say whom they are addressed to, and what the receiver needs: ids, owners, due times, a message', () => {
@@ -164,6 +177,21 @@ describe('webhook notifications', () => {
     });
     const breached = notificationOf(slaBreached(), raised);
     expect(breached?.payload.data).toMatchObject({ exceptionId: 'e1', workOrderId: 'w1', owner: 'lead', dueAt: AT });
+    expect(notificationOf(escalated)).toMatchObject({
+      type: 'exception.escalated',
+      to: ['duty-manager'],
+      payload: {
+        data: {
+          exceptionId: 'e1',
+          workOrderId: 'w1',
+          code: 'VENDOR_LATE',
+          owner: 'lead',
+          escalatedTo: 'duty-manager',
+          dueAt: AT,
+          escalateAt: '2026-11-25T14:00:00.000Z',
+        },
+      },
+    });
   });
 
   it('never carry facts, inputs, evidence, prompts, notes or rationales', () => {

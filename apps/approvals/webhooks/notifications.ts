@@ -177,6 +177,19 @@ export const NOTIFICATION_SOURCES: NotificationSource[] = [
     },
     true,
   ),
+  source('exception', 'ExceptionEscalated', (d, at) =>
+    notification('exception.escalated', [d.escalatedTo], at, {
+      exceptionId: d.exceptionId,
+      workOrderId: d.workOrderId,
+      stepId: d.stepId,
+      code: d.code,
+      owner: d.owner,
+      escalatedTo: d.escalatedTo,
+      dueAt: d.dueAt,
+      escalateAt: d.escalateAt,
+      message: `exception ${d.code} of ${d.owner} is still open past its SLA (due ${d.dueAt}): escalated to ${d.escalatedTo}`,
+    }),
+  ),
   source('delegation', 'DelegationDispatched', (d, at) =>
     notification('delegation.dispatched', [d.recipient, d.owner], at, {
       dispatchId: d.dispatchId,

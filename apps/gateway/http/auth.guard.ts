@@ -41,6 +41,18 @@ export function bearerKey(req: { headers: Record<string, string | string[] | und
 }
 
 const resolved = new WeakMap<object, Principal | null>();
+/** Why a request's credentials were refused, where more than "unknown" can be said (a bearer token's reason, CSRF). */
+const refusals = new WeakMap<object, WorkgateError>();
+
+/**
+ * Keeps the principal a request's bearer token or console session resolved to (SignIn.identify,
+ * before the body is read), or the refusal that says why there is none, for principalOf and
+ * accessRefusal.
+ */
+export function settlePrincipal(req: object, principal: Principal | undefined, refusal?: WorkgateError): void {
+  resolved.set(req, principal ?? null);
+  if (refusal) refusals.set(req, refusal);
+}
 
 /**
  * The principal of the request's API key (undefined when none or unknown), resolved once per
@@ -68,6 +80,8 @@ export function accessRefusal(
 ): WorkgateError | undefined {
   if (access.public) return undefined;
   if (!principal) {
+    const refused = refusals.get(req);
+    if (refused) return refused;
     return bearerKey(req) === undefined
       ? new WorkgateError('unauthorized', 'an API key is required: send Authorization: Bearer <api key>')
       : new WorkgateError('unauthorized', 'the API key is not known');

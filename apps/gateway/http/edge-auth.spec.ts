@@ -59,7 +59,7 @@ describe('HTTP edge: principals, keys, roles and the rate limit', () => {
       const lines = error!.message.split('\n');
       expect(lines[0]).toBe(`invalid principals file ${path}:`);
       expect(lines.slice(1)).toEqual([
-        '  - unknown key "extra" (expected only "principals")',
+        '  - unknown key "extra" (expected "principals" and "oidc")',
         '  - principals[0].roles[1]: unknown role "superuser" (roles: integrator, operator, approver, analyst, ops-lead, admin)',
         '  - principals[1].apiKeySha256: must be the sha256 of the API key as 64 lowercase hex digits',
         '  - principals[2]: unknown key "password" (expected id, roles, apiKeySha256)',

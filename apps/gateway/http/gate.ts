@@ -9,6 +9,8 @@ import { tooLargeMessage } from './body';
 import { toHttpError } from './error.filter';
 import type { PrincipalDirectory, Role } from './principals';
 import { countRequest, RATE_LIMITS, RateLimits, rateLimitedRoute } from './rate-limit';
+import { SIGN_IN, SignIn } from './sign-in';
+import { bearerChallenge } from './bearer-tokens';
 
 /** Who may call a route and whether it is counted: decided from its decorators once, at start. */
 export interface GateAccess {
@@ -59,6 +61,15 @@ function carryAccessToRoutes(app: NestFastifyApplication): void {
   }
 }
 
+/** The app's SignIn: null without WORKGATE_OIDC_ISSUER, or in an app that does not provide one (API keys only). */
+function signInOf(app: NestFastifyApplication): SignIn | null {
+  try {
+    return app.get<SignIn | null>(SIGN_IN, { strict: false });
+  } catch {
+    return null;
+  }
+}
+
 /** The body size a request declares: its Content-Length, 0 when it has none (a chunked body is counted as it is read). */
 function declaredLength(req: FastifyRequest): number {
   const length = Number(req.headers['content-length']);
@@ -72,7 +83,7 @@ function declaredLength(req: FastifyRequest): number {
  */
 function refuse(req: FastifyRequest, reply: FastifyReply, declared: number, error: WorkgateError): void {
   const { status, body } = toHttpError(error);
-  if (status === 401) reply.header('WWW-Authenticate', 'Bearer realm="workgate"');
+  if (status === 401) reply.header('WWW-Authenticate', bearerChallenge(error));
   if (declared > 0 || req.headers['transfer-encoding'] !== undefined) reply.header('Connection', 'close');
   void reply.code(status).type('application/json; charset=utf-8').send(body);
 }
@@ -90,6 +101,7 @@ export function installGate(app: NestFastifyApplication): void {
   carryAccessToRoutes(app);
   const principals = app.get<PrincipalDirectory>(PRINCIPALS);
   const limits = app.get<RateLimits>(RATE_LIMITS);
+  const signIn = signInOf(app);
   app
     .getHttpAdapter()
     .getInstance()
@@ -101,16 +113,39 @@ export function installGate(app: NestFastifyApplication): void {
       const limit = route.bodyLimit;
       if (declared > limit)
         return refuse(req, reply, declared, new WorkgateError('payload_too_large', tooLargeMessage(limit)));
-      const principal = principalOf(req, principals);
-      if (principal) req.principal = principal;
-      const refusal =
-        (access.counted ? countRequest(limits, req, reply, principal, declared) : undefined) ??
-        accessRefusal(access, req, principal);
-      if (!refusal) return done();
-      // A caller without a valid key past its budget waits for its 429: a flood then costs the
-      // attacker a second per connection, not the service a new connection every millisecond.
-      if (refusal.code === 'rate_limited' && !principal)
-        return void setTimeout(() => refuse(req, reply, declared, refusal), OVER_BUDGET_DELAY_MS);
-      refuse(req, reply, declared, refusal);
+      // A bearer JWT is verified (its issuer's keys may need fetching) before anything else is decided.
+      const identifying = signIn?.identify(req);
+      if (!identifying) return decide(req, reply, access, declared, done);
+      identifying.then(
+        () => decide(req, reply, access, declared, done),
+        (error: unknown) =>
+          refuse(
+            req,
+            reply,
+            declared,
+            error instanceof WorkgateError ? error : new WorkgateError('internal', 'internal error'),
+          ),
+      );
     });
+
+  /** The rate limit (429), the principal (401) and its roles (403), once the request's credentials are known. */
+  function decide(
+    req: RequestWithPrincipal,
+    reply: FastifyReply,
+    access: GateAccess,
+    declared: number,
+    done: HookHandlerDoneFunction,
+  ): void {
+    const principal = principalOf(req, principals);
+    if (principal) req.principal = principal;
+    const refusal =
+      (access.counted ? countRequest(limits, req, reply, principal, declared) : undefined) ??
+      accessRefusal(access, req, principal);
+    if (!refusal) return done();
+    // A caller without a valid key past its budget waits for its 429: a flood then costs the
+    // attacker a second per connection, not the service a new connection every millisecond.
+    if (refusal.code === 'rate_limited' && !principal)
+      return void setTimeout(() => refuse(req, reply, declared, refusal), OVER_BUDGET_DELAY_MS);
+    refuse(req, reply, declared, refusal);
+  }
 }

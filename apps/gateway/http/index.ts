@@ -14,3 +14,7 @@ export * from './gate';
 export * from './edge';
 export * from './methods';
 export * from './negotiation';
+export * from './oidc-mapping';
+export * from './bearer-tokens';
+export * from './console-sessions';
+export * from './sign-in';

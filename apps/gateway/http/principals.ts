@@ -4,15 +4,11 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { isMap, parseDocument } from 'yaml';
 import { isPlainObject } from '@workgate/contracts';
 
-/** The roles of SPEC section 3. A route names the roles it accepts with `@Roles(...)`. */
-export const ROLES = ['integrator', 'operator', 'approver', 'analyst', 'ops-lead', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { OidcMapping, parseOidcMapping } from './oidc-mapping';
+import { isRole, Principal, Role, ROLES } from './roles';
 
-/** Who called: resolved from the presented API key, attached to the request as `req.principal`. */
-export interface Principal {
-  readonly id: string;
-  readonly roles: readonly Role[];
-}
+export { isRole, ROLES } from './roles';
+export type { Principal, Role, SignedIn } from './roles';
 
 /** What the principals file holds for one principal. */
 export interface PrincipalEntry extends Principal {
@@ -20,8 +16,6 @@ export interface PrincipalEntry extends Principal {
   readonly apiKeySha256: string;
 }
 
-/** Whether `value` names one of the ROLES. */
-export const isRole = (value: unknown): value is Role => ROLES.some((role) => role === value);
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const ID_PATTERN = /^[^\s]{1,200}$/;
 const PRINCIPAL_KEYS = new Set(['id', 'roles', 'apiKeySha256']);
@@ -33,13 +27,19 @@ export function sha256Hex(text: string): string {
 /** The known principals, looked up by the hash of a presented API key. */
 export class PrincipalDirectory {
   private byHash = new Map<string, Principal>();
+  private mapping?: OidcMapping;
 
-  constructor(entries: readonly PrincipalEntry[] = []) {
-    this.replace(entries);
+  constructor(entries: readonly PrincipalEntry[] = [], oidc?: OidcMapping) {
+    this.replace(entries, oidc);
+  }
+
+  /** How a person signed in with OpenID Connect becomes a principal (the file's `oidc:` block), if it has one. */
+  get oidc(): OidcMapping | undefined {
+    return this.mapping;
   }
 
   /** Swaps in a new set of principals at once: a request sees the old set or the new one, never a mix. */
-  protected replace(entries: readonly PrincipalEntry[]): void {
+  protected replace(entries: readonly PrincipalEntry[], oidc?: OidcMapping): void {
     const byHash = new Map<string, Principal>();
     for (const entry of entries) {
       if (!SHA256_HEX.test(entry.apiKeySha256))
@@ -48,6 +48,7 @@ export class PrincipalDirectory {
       byHash.set(entry.apiKeySha256, Object.freeze({ id: entry.id, roles: Object.freeze([...entry.roles]) }));
     }
     this.byHash = byHash;
+    this.mapping = oidc;
   }
 
   get size(): number {
@@ -71,19 +72,26 @@ export class PrincipalDirectory {
  * names the file and lists every problem.
  */
 export function loadPrincipals(path: string): PrincipalDirectory {
-  return new PrincipalDirectory(readPrincipals(path));
+  const file = readPrincipals(path);
+  return new PrincipalDirectory(file.principals, file.oidc);
+}
+
+/** What a principals file holds: its principals, and how signed-in people map to principals. */
+export interface PrincipalsFile {
+  principals: PrincipalEntry[];
+  oidc?: OidcMapping;
 }
 
 /** The validated entries of the principals file at `path` (none when it does not exist). */
-function readPrincipals(path: string): PrincipalEntry[] {
+function readPrincipals(path: string): PrincipalsFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { principals: [] };
     throw new Error(`principals file ${path}: cannot be read: ${(error as Error).message}`);
   }
-  return parsePrincipals(text, path);
+  return parsePrincipalsFile(text, path);
 }
 
 /** How often the principals file is checked for changes. */
@@ -108,7 +116,8 @@ export class WatchedPrincipalDirectory extends PrincipalDirectory implements OnA
     intervalMs = WATCH_INTERVAL_MS,
   ) {
     const seen = fileVersion(path);
-    super(readPrincipals(path));
+    const file = readPrincipals(path);
+    super(file.principals, file.oidc);
     this.seen = seen;
     if (this.size === 0) this.logger.warn(this.noneInForce());
     if (path) {
@@ -122,7 +131,8 @@ export class WatchedPrincipalDirectory extends PrincipalDirectory implements OnA
   reload(why = 'the file changed'): boolean {
     this.seen = fileVersion(this.path);
     try {
-      this.replace(readPrincipals(this.path));
+      const file = readPrincipals(this.path);
+      this.replace(file.principals, file.oidc);
       if (this.size === 0) this.logger.warn(`${this.noneInForce()} (${why})`);
       else this.logger.log(`${this.size} principal(s) in force from ${this.path} (${why})`);
       return true;
@@ -167,6 +177,11 @@ function fileVersion(path: string): string {
 
 /** Parses and validates the YAML text of a principals file; `source` names it in the error. */
 export function parsePrincipals(text: string, source: string): PrincipalEntry[] {
+  return parsePrincipalsFile(text, source).principals;
+}
+
+/** The principals and the `oidc:` block of a principals file's YAML text; `source` names it in the error. */
+export function parsePrincipalsFile(text: string, source: string): PrincipalsFile {
   const fail = (problems: string[]): never => {
     throw new Error(`invalid principals file ${source}:\n  - ${problems.join('\n  - ')}`);
   };
@@ -180,7 +195,9 @@ export function parsePrincipals(text: string, source: string): PrincipalEntry[] 
   const top: unknown = doc.toJS();
   if (!isPlainObject(top)) return fail(['the file must be a mapping with a "principals" list']);
   for (const key of Object.keys(top))
-    if (key !== 'principals') problems.push(`unknown key "${key}" (expected only "principals")`);
+    if (key !== 'principals' && key !== 'oidc')
+      problems.push(`unknown key "${key}" (expected "principals" and "oidc")`);
+  const oidc = top.oidc === undefined ? undefined : parseOidcMapping(top.oidc, problems);
   const list = top.principals;
   if (!Array.isArray(list)) {
     problems.push('"principals" must be a list');
@@ -251,5 +268,5 @@ export function parsePrincipals(text: string, source: string): PrincipalEntry[] 
   });
 
   if (problems.length > 0) fail(problems);
-  return entries;
+  return { principals: entries, oidc };
 }

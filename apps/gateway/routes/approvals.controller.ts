@@ -12,6 +12,7 @@ import {
 import { RpcClient } from '@workgate/messaging';
 import { Documented, ref } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
+import { byOf } from './command';
 
 class QueueQuery {
   @IsOptional() @IsString() owner?: string;
@@ -62,7 +63,7 @@ export class ApprovalsController {
     @Body() body: DecideApprovalDto,
     @CurrentPrincipal() p: Principal,
   ): Promise<Written<ApprovalView>> {
-    return this.rpc.request(Subjects.approvals.decide, { approvalId: id, by: p.id, ...body });
+    return this.rpc.request(Subjects.approvals.decide, { approvalId: id, ...byOf(p), ...body });
   }
 
   @Post(':id/conditions/:conditionId/close')
@@ -78,7 +79,7 @@ export class ApprovalsController {
     return this.rpc.request(Subjects.approvals.closeCondition, {
       approvalId: id,
       conditionId,
-      by: p.id,
+      ...byOf(p),
       evidence: body.evidence,
     });
   }

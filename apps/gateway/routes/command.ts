@@ -22,9 +22,15 @@ export function commandMeta(principal: Principal, idempotencyKey: string | undef
   return {
     commandId: key ? deterministicUuid('http', principal.id, key) : randomUUID(),
     actor: principal.id,
+    ...(principal.signedIn ? { signedIn: { ...principal.signedIn } } : {}),
     now: new Date().toISOString(),
     channel: 'http',
   };
+}
+
+/** Who sends a command to an approval, post-review, delegation or exception: the principal's id, and its issuer and subject when a person signed in. */
+export function byOf(principal: Principal): { by: string; signedIn?: { issuer: string; subject: string } } {
+  return principal.signedIn ? { by: principal.id, signedIn: { ...principal.signedIn } } : { by: principal.id };
 }
 
 /**

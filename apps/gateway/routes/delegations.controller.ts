@@ -15,7 +15,7 @@ import {
 import { RpcClient } from '@workgate/messaging';
 import { Documented } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
-import { Meta, sendCommand } from './command';
+import { byOf, Meta, sendCommand } from './command';
 
 class InboxQuery {
   @IsOptional() @IsIn(['inbox']) box?: string;
@@ -69,7 +69,7 @@ export class DelegationsController {
     @Body() body: ConfirmDelegationDto,
     @CurrentPrincipal() p: Principal,
   ): Promise<Written<DelegationView>> {
-    return this.rpc.request(Subjects.approvals.confirmDelegation, { dispatchId, by: p.id, ...body });
+    return this.rpc.request(Subjects.approvals.confirmDelegation, { dispatchId, ...byOf(p), ...body });
   }
 
   /** For visibility only: a message in the inbox is never completion. Oldest first; reads the caller's own dispatches at once. */

@@ -13,10 +13,12 @@ import {
 import { RpcClient } from '@workgate/messaging';
 import { Documented } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
-import { commandMeta } from './command';
+import { byOf, commandMeta } from './command';
 
 class ExceptionsQuery {
   @IsOptional() @IsString() @MaxLength(200) owner?: string;
+  /** Only those escalated to this principal. */
+  @IsOptional() @IsString() @MaxLength(200) escalatedTo?: string;
   @IsOptional() @IsIn(['open', 'resolved', 'all']) status?: 'open' | 'resolved' | 'all';
   @IsOptional() @Matches(/^\d{1,4}$/, { message: 'limit must be a number up to 1000' }) limit?: string;
 }
@@ -31,11 +33,12 @@ export class ExceptionsController {
   @Documented(
     'List exceptions',
     ['ExceptionListItem'],
-    "By owner, the soonest due first, with the work order's reference; the open ones unless `status` is `resolved` or `all`.",
+    "By owner, the soonest due first, with the work order's reference; the open ones unless `status` is `resolved` or `all`; `escalatedTo` keeps those escalated to one principal.",
   )
   list(@Query() q: ExceptionsQuery): Promise<ExceptionListItem[]> {
     const limit = q.limit === undefined ? undefined : Number(q.limit);
-    return this.rpc.request(Subjects.ledger.listExceptions, { owner: q.owner, status: q.status, limit });
+    const { owner, escalatedTo, status } = q;
+    return this.rpc.request(Subjects.ledger.listExceptions, { owner, escalatedTo, status, limit });
   }
 
   @Get(':id')
@@ -56,7 +59,7 @@ export class ExceptionsController {
     return this.rpc.request(Subjects.exceptions.addRemediation, {
       exceptionId: id,
       taskId: commandMeta(p, key).commandId,
-      by: p.id,
+      ...byOf(p),
       ...body,
     });
   }
@@ -74,7 +77,7 @@ export class ExceptionsController {
     return this.rpc.request(Subjects.exceptions.closeRemediation, {
       exceptionId: id,
       taskId,
-      by: p.id,
+      ...byOf(p),
       evidence: body.evidence,
     });
   }
@@ -88,6 +91,6 @@ export class ExceptionsController {
     @Body() body: ResolveExceptionDto,
     @CurrentPrincipal() p: Principal,
   ): Promise<Written<ExceptionView>> {
-    return this.rpc.request(Subjects.exceptions.resolve, { exceptionId: id, by: p.id, ...body });
+    return this.rpc.request(Subjects.exceptions.resolve, { exceptionId: id, ...byOf(p), ...body });
   }
 }

@@ -5,6 +5,7 @@ import { CompletePostReviewDto, PostReviewView, Subjects, ViewRow, Written } fro
 import { RpcClient } from '@workgate/messaging';
 import { Documented, ref, viewSchemaName } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
+import { byOf } from './command';
 
 class PostReviewsQuery {
   @IsOptional() @IsString() @MaxLength(200) owner?: string;
@@ -56,6 +57,6 @@ export class PostReviewsController {
     @Body() body: CompletePostReviewDto,
     @CurrentPrincipal() p: Principal,
   ): Promise<Written<PostReviewView>> {
-    return this.rpc.request(Subjects.approvals.completePostReview, { postReviewId: id, by: p.id, ...body });
+    return this.rpc.request(Subjects.approvals.completePostReview, { postReviewId: id, ...byOf(p), ...body });
   }
 }

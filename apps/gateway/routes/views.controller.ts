@@ -43,6 +43,15 @@ class ApprovalsViewQuery extends ViewQueryDto {
   @IsOptional() @IsString() @MaxLength(200) owner?: string;
 }
 
+class ExceptionsViewQuery extends ViewQueryDto {
+  /** `true`: only those escalated by asOf; `false`: only those not. */
+  @IsOptional() @IsIn(['true', 'false']) escalated?: 'true' | 'false';
+  /** Where each stood at asOf; default all. */
+  @IsOptional() @IsIn(['open', 'resolved', 'all']) status?: 'open' | 'resolved' | 'all';
+  @IsOptional() @IsString() @MaxLength(200) code?: string;
+  @IsOptional() @IsString() @MaxLength(200) owner?: string;
+}
+
 /** A view's query as it comes in: its limit still the text of the query string. */
 type ViewQueryFields = Omit<ViewQuery, 'view' | 'limit'> & { limit?: string };
 
@@ -55,7 +64,7 @@ const viewAnswer = (view: ViewName) => ({
 /**
  * The evidence views for analysts and ops leads: JSON, or CSV with `Accept: text/csv`
  * (UTF-8 with BOM, formula-safe, as an attachment). Each view's window is on its own time:
- * closures and first-time-fix and evidence-completeness on closedAt, exceptions on raisedAt,
+ * closures and first-time-fix and evidence-completeness on closedAt, exceptions (and their codes, trends) on raisedAt,
  * stall rates on openedAt, post-reviews on createdAt, approvals on requestedAt; the live map's
  * views (steps, step-exceptions, gates, rules, exception-codes) on their work order's openedAt.
  */
@@ -155,6 +164,19 @@ export class ViewsController {
   @Documented('Exception codes: open and overdue', viewAnswer('exception-codes'))
   exceptionCodes(@Query() q: ViewQueryDto, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.answer('exception-codes', q, req, res);
+  }
+
+  /** Exceptions raised in the window as they stood at asOf: open or resolved, breached, escalated (to whom, when). */
+  @Get('exceptions')
+  @Documented('Exceptions, breached and escalated', viewAnswer('exceptions'))
+  exceptions(@Query() q: ExceptionsViewQuery, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    const { escalated, ...rest } = q;
+    return this.answer(
+      'exceptions',
+      { ...rest, ...(escalated === undefined ? {} : { escalated: escalated === 'true' }) },
+      req,
+      res,
+    );
   }
 
   private async answer(view: ViewName, q: ViewQueryFields, req: FastifyRequest, res: FastifyReply): Promise<void> {

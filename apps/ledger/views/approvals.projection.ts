@@ -36,13 +36,13 @@ const handles = {
   [ApprovalEvents.Expired]: 'approval',
 } as const satisfies Handles;
 
-/** The row once decided at `at` (its first decision's time kept). */
-const decided = (row: ApprovalRow, status: string, at: string, by?: string): ApprovalRow => ({
+/** The row once decided (recorded at `at`, decided at `when`; its first decision's time kept). */
+const decided = (row: ApprovalRow, status: string, at: string, when: string, by?: string): ApprovalRow => ({
   ...row,
   status,
   decidedBy: by ?? row.decidedBy,
   updatedAt: at,
-  decidedAt: row.decidedAt ?? at,
+  decidedAt: row.decidedAt ?? when,
 });
 
 /** `view_approvals`: every approval requested, its owner and where it stands. */
@@ -95,13 +95,17 @@ export const approvalsView: View<ApprovalRow, typeof handles, WorkOrderLookup & 
         };
       }
       case ApprovalEvents.Granted:
-        return row && decided(row, 'approved', at, e.data.decidedBy);
+        return row && decided(row, 'approved', at, e.data.at, e.data.decidedBy);
       case ApprovalEvents.Conditioned:
-        return row && decided(row, 'conditional', at, e.data.decidedBy);
+        return row && decided(row, 'conditional', at, e.data.at, e.data.decidedBy);
       case ApprovalEvents.Rejected:
-        return row && decided(row, 'rejected', at, e.data.decidedBy);
+        return row && decided(row, 'rejected', at, e.data.at, e.data.decidedBy);
       case ApprovalEvents.Expired:
-        return row && decided(row, 'expired', at);
+        // It stopped waiting at its expiry, however late the timer fired.
+        return (
+          row &&
+          decided(row, 'expired', at, Date.parse(row.expiresAt) < Date.parse(e.data.at) ? row.expiresAt : e.data.at)
+        );
       default: {
         const unhandled: never = e;
         return unhandled;

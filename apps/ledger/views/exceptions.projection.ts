@@ -1,7 +1,6 @@
 import {
   ExceptionEvents,
   ExceptionListItem,
-  ExceptionListQuery,
   ExceptionRef,
   idOfStream,
   ViewQuery,
@@ -9,10 +8,10 @@ import {
   WorkgateError,
   WorkOrderEvents,
 } from '@workgate/contracts';
-import { byVersion, clamp, versionOf, Where, window } from './query-filters';
+import { byVersion, clamp, versionOf, window } from './query-filters';
 import { Handles } from './view-event';
 import { View } from './view-projection';
-import { iso, Queryable, ViewTable } from './view-table';
+import { Queryable, ViewTable } from './view-table';
 import { WorkOrderLookup, WorkOrderRow } from './work-orders.projection';
 
 /** A stored row: the list's item without what is read from its work order, with its version and count of remediations. */
@@ -27,6 +26,7 @@ const handles = {
   [WorkOrderEvents.BreakGlassUsed]: 'workorder',
   [ExceptionEvents.Resolved]: 'exception',
   [ExceptionEvents.SlaBreached]: 'exception',
+  [ExceptionEvents.Escalated]: 'exception',
   [ExceptionEvents.RemediationAdded]: 'exception',
   [ExceptionEvents.RemediationClosed]: 'exception',
 } as const satisfies Handles;
@@ -43,6 +43,8 @@ const raised = (wo: WorkOrderRow, x: ExceptionRef, at: string): ExceptionRow => 
   dueAt: x.dueAt,
   resolvedAt: null,
   slaBreached: false,
+  escalatedTo: null,
+  escalatedAt: null,
   remediationsTotal: 0,
   remediationsOpen: 0,
 });
@@ -61,6 +63,8 @@ export const exceptionsView: View<ExceptionRow, typeof handles, WorkOrderLookup>
     ['due_at', 'timestamptz', 'dueAt'],
     ['resolved_at', 'timestamptz', 'resolvedAt'],
     ['sla_breached', 'bool', 'slaBreached'],
+    ['escalated_to', 'text', 'escalatedTo'],
+    ['escalated_at', 'timestamptz', 'escalatedAt'],
     ['remediations_total', 'int', 'remediationsTotal'],
     ['remediations_open', 'int', 'remediationsOpen'],
   ]),
@@ -95,6 +99,8 @@ export const exceptionsView: View<ExceptionRow, typeof handles, WorkOrderLookup>
         return row && { ...row, resolvedAt: row.resolvedAt ?? e.occurredAt };
       case ExceptionEvents.SlaBreached:
         return row && { ...row, slaBreached: true };
+      case ExceptionEvents.Escalated:
+        return row && { ...row, escalatedTo: e.data.escalatedTo, escalatedAt: row.escalatedAt ?? e.occurredAt };
       case ExceptionEvents.RemediationAdded:
         return (
           row && { ...row, remediationsTotal: row.remediationsTotal + 1, remediationsOpen: row.remediationsOpen + 1 }
@@ -157,48 +163,4 @@ export async function trends(db: Queryable, q: ViewQuery, asOf: string): Promise
     w.params,
   );
   return rows.map((r) => ({ period: r.period, code: r.code, ...versionOf(q, r), count: r.count }));
-}
-
-/** Exceptions by owner, the soonest due first, with the work order's reference; the open ones unless `status` says otherwise. */
-export async function listExceptions(db: Queryable, q: ExceptionListQuery): Promise<ExceptionListItem[]> {
-  const status = q.status ?? 'open';
-  if (!['open', 'resolved', 'all'].includes(status))
-    throw new WorkgateError('validation_failed', 'status must be open, resolved or all');
-  const w = new Where().add('e.owner = ?', q.owner);
-  if (status === 'open') w.also('e.resolved_at IS NULL');
-  if (status === 'resolved') w.also('e.resolved_at IS NOT NULL');
-  const { rows } = await db.query<{
-    exception_id: string;
-    work_order_id: string;
-    external_ref: string;
-    source: string;
-    job_type: string;
-    code: string;
-    owner: string;
-    step_id: string | null;
-    raised_at: Date;
-    due_at: Date;
-    resolved_at: Date | null;
-    sla_breached: boolean;
-    remediations_open: number;
-  }>(
-    `SELECT e.*, w.external_ref, w.source FROM view_exceptions e JOIN view_work_orders w ON w.id = e.work_order_id ${w.sql}
-      ORDER BY e.owner, e.due_at, e.exception_id LIMIT ${w.param(clamp(q.limit, 500, 1000))}`,
-    w.params,
-  );
-  return rows.map((r) => ({
-    exceptionId: r.exception_id,
-    workOrderId: r.work_order_id,
-    externalRef: r.external_ref,
-    source: r.source,
-    jobType: r.job_type,
-    code: r.code,
-    owner: r.owner,
-    stepId: r.step_id ?? null,
-    raisedAt: r.raised_at.toISOString(),
-    dueAt: r.due_at.toISOString(),
-    resolvedAt: iso(r.resolved_at),
-    slaBreached: r.sla_breached,
-    remediationsOpen: r.remediations_open,
-  }));
 }

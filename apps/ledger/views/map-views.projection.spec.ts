@@ -24,6 +24,7 @@ const X = '22222222-2222-4222-8222-222222222222';
 const ACTION = '33333333-3333-4333-8333-333333333333';
 const APPROVAL = '44444444-4444-4444-8444-444444444444';
 const GATE = '55555555-5555-4555-8555-555555555555';
+const EXPIRED = '88888888-8888-4888-8888-888888888888';
 const wo = (type: string, hours: number, data: Record<string, unknown> = {}) =>
   event(`workorder-${WO}`, type, hours, { workOrderId: WO, ...data });
 const policy = { jobType: 'fix', version: 1, sha256: 'x' };
@@ -140,9 +141,12 @@ describe('the live map views fold (pure)', () => {
       opened,
       decided(1, 'wait', 'refunds-need-owner'),
       requested(1, APPROVAL, ACTION, 'refund-approval'),
-      event(`approval-${APPROVAL}`, 'ApprovalConditioned', 3, { approvalId: APPROVAL, decidedBy: 'lead' }),
-      event(`approval-${APPROVAL}`, 'ApprovalGranted', 5, { approvalId: APPROVAL, decidedBy: 'lead' }),
+      event(`approval-${APPROVAL}`, 'ApprovalConditioned', 3, { approvalId: APPROVAL, decidedBy: 'lead', at: at(3) }),
+      event(`approval-${APPROVAL}`, 'ApprovalGranted', 5, { approvalId: APPROVAL, decidedBy: 'lead', at: at(5) }),
       requested(2, GATE, '66666666-6666-4666-8666-666666666666', 'security-review'),
+      requested(2, EXPIRED, '77777777-7777-4777-8777-777777777777', 'security-review'),
+      // The expiry timer fires late: the approval stopped waiting when it expired.
+      event(`approval-${EXPIRED}`, 'ApprovalExpired', 40, { approvalId: EXPIRED, at: at(40) }),
     ]);
     expect(rows.approvals.get(APPROVAL)).toMatchObject({
       gate: 'refunds-need-owner',
@@ -152,5 +156,6 @@ describe('the live map views fold (pure)', () => {
       decidedAt: at(3),
     });
     expect(rows.approvals.get(GATE)).toMatchObject({ gate: 'gate:security-review', decidedAt: null });
+    expect(rows.approvals.get(EXPIRED)).toMatchObject({ status: 'expired', decidedAt: at(26), updatedAt: at(40) });
   });
 });

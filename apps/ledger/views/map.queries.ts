@@ -145,8 +145,8 @@ export async function rules(db: Queryable, q: ViewQuery, asOf: string): Promise<
 
 /**
  * exception-codes: per code, the exceptions raised (by asOf) on the window's work orders, those
- * open at asOf, and those open past their due time at asOf. `escalated` is 0: exceptions are not
- * escalated yet.
+ * open at asOf, those open past their due time at asOf, and those escalated by asOf under their
+ * code's escalation rule.
  */
 export async function exceptionCodes(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
   const w = window(q, asOf, 'opened_at');
@@ -158,8 +158,10 @@ export async function exceptionCodes(db: Queryable, q: ViewQuery, asOf: string):
     count: number;
     open: number;
     overdue: number;
+    escalated: number;
   }>(
     `SELECT ${by(q, 'e.')}, e.code, count(*)::int AS count,
+            count(*) FILTER (WHERE e.escalated_at <= ${at})::int AS escalated,
             count(*) FILTER (WHERE e.resolved_at IS NULL OR e.resolved_at > ${at})::int AS open,
             count(*) FILTER (WHERE (e.resolved_at IS NULL OR e.resolved_at > ${at}) AND e.due_at < ${at})::int AS overdue
        FROM view_exceptions e JOIN (SELECT id FROM view_work_orders ${w.sql}) wo ON wo.id = e.work_order_id
@@ -174,6 +176,6 @@ export async function exceptionCodes(db: Queryable, q: ViewQuery, asOf: string):
     count: r.count,
     open: r.open,
     overdue: r.overdue,
-    escalated: 0,
+    escalated: r.escalated,
   }));
 }

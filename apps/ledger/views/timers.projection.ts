@@ -27,6 +27,7 @@ const handles = {
   [ExceptionEvents.Raised]: 'exception',
   [ExceptionEvents.Resolved]: 'exception',
   [ExceptionEvents.SlaBreached]: 'exception',
+  [ExceptionEvents.Escalated]: 'exception',
 } as const satisfies Handles;
 
 type TimerEvent = HandledEvent<typeof handles>;
@@ -62,6 +63,9 @@ function dueAt(e: TimerEvent): string | null {
     case PostReviewEvents.Created:
     case ExceptionEvents.Raised:
       return e.data.dueAt;
+    // An exception's timer: its SLA, then (breached with an escalation rule) its escalation.
+    case ExceptionEvents.SlaBreached:
+      return e.data.escalateAt ?? null;
     case DelegationEvents.Dispatched:
       return e.data.reminders[0] ?? e.data.timeoutAt;
     case DelegationEvents.ReminderDue:

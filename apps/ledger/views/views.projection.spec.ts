@@ -122,7 +122,7 @@ describe('the views fold (pure)', () => {
     expect(granted.approvals.get(A)).toMatchObject({ status: 'approved', decidedBy: 'lead' });
   });
 
-  it('keeps each exception with its job type, resolution, SLA breach and remediations', () => {
+  it('keeps each exception with its job type, resolution, SLA breach, escalation and remediations', () => {
     const x = (type: string, hours: number, data: Record<string, unknown> = {}) =>
       event(`exception-${X}`, type, hours, { exceptionId: X, ...data });
     const rows = fold([
@@ -133,6 +133,7 @@ describe('the views fold (pure)', () => {
       x('RemediationAdded', 10, { task: { taskId: 't1' } }),
       x('RemediationAdded', 10, { task: { taskId: 't2' } }),
       x('RemediationClosed', 11, { taskId: 't1' }),
+      x('ExceptionEscalated', 11, { escalatedTo: 'duty-manager' }),
       x('ExceptionResolved', 12),
     ]);
     expect(rows.exceptions.get(X)).toEqual({
@@ -147,6 +148,8 @@ describe('the views fold (pure)', () => {
       dueAt: at(9),
       resolvedAt: at(12),
       slaBreached: true,
+      escalatedTo: 'duty-manager',
+      escalatedAt: at(11),
       remediationsTotal: 2,
       remediationsOpen: 1,
     });

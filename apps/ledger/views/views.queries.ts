@@ -2,6 +2,7 @@ import { VIEW_NAMES, ViewName, ViewQuery, ViewRow, WorkgateError } from '@workga
 import { approvals } from './approvals.projection';
 import { topCodes, trends } from './exceptions.projection';
 import { exceptionCodes, gates, rules, stepExceptions, steps } from './map.queries';
+import { exceptionRows } from './exceptions.queries';
 import { postReviews } from './post-reviews.projection';
 import { checkTimes, ViewAnswer } from './query-filters';
 import { Queryable } from './view-table';
@@ -22,6 +23,7 @@ const VIEWS: Record<ViewName, ViewAnswer> = {
   gates,
   rules,
   'exception-codes': exceptionCodes,
+  exceptions: exceptionRows,
 };
 
 /** Answers one view (SPEC section 5). */

@@ -99,6 +99,8 @@ export const ExceptionListItem = component(
       dueAt: time,
       resolvedAt: nullable(time),
       slaBreached: bool,
+      escalatedTo: nullable(str),
+      escalatedAt: nullable(time),
       remediationsOpen: int,
     }),
   ),

@@ -78,6 +78,12 @@ export const SimulateResult = component(
 export const ExceptionCode = component(
   'ExceptionCode',
   documents<ExceptionCodeType>()(
-    object({ code: str, title: str, owner: str, sla: described(str, 'ISO 8601 duration') }),
+    object(
+      { code: str, title: str, owner: str, sla: described(str, 'ISO 8601 duration') },
+      {
+        escalateTo: described(str, 'the principal an exception still open past its SLA is escalated to'),
+        escalateAfter: described(str, 'ISO 8601 duration after the SLA due time (default PT0S)'),
+      },
+    ),
   ),
 );

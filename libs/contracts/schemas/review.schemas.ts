@@ -40,6 +40,7 @@ export const ExceptionView = component(
       owner: str,
       dueAt: time,
       slaBreached: bool,
+      escalation: nullable(object({ to: str, escalatesAt: time, escalatedAt: nullable(time) })),
       remediations: array(object({ taskId: str, title: str, owner: str, due: time, closed: bool })),
     }),
   ),

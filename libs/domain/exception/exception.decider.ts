@@ -27,7 +27,14 @@ export type ExceptionCommand =
   | { type: 'ResolveException'; by: string; resolution?: string; evidence?: Evidence[] }
   | { type: 'AddRemediation'; taskId: string; title: string; owner: string; due: string; by: string }
   | { type: 'CloseRemediation'; taskId: string; evidence: Evidence; by: string }
-  | { type: 'Tick' };
+  /** A timer fell due: the SLA, then the escalation. `escalation` is the code's rule in the catalog now (kept at the breach). */
+  | { type: 'Tick'; escalation?: EscalationRule };
+
+/** A catalog code's escalation rule: to whom, and how long after the SLA due time. */
+export interface EscalationRule {
+  to: string;
+  afterMs: number;
+}
 
 export type ExceptionEvent = DomainEvent<'exception'>;
 
@@ -117,19 +124,57 @@ export function decideException(command: ExceptionCommand, state: ExceptionState
       ];
     }
     case 'Tick':
-      if (state.status !== 'open' || state.slaBreached || Date.parse(now) < Date.parse(state.dueAt)) return [];
-      return [
-        {
-          type: 'SlaBreached',
-          eventId: eventId(id, 'sla-breached'),
-          data: { exceptionId: id, code: state.code, owner: state.owner, dueAt: state.dueAt, at: now },
-        },
-      ];
+      return state.status === 'open' ? tick(state, command.escalation, now) : [];
     default: {
       const never: never = command;
       throw new Error(`unknown command ${JSON.stringify(never)}`);
     }
   }
+}
+
+type RaisedException = Exclude<ExceptionState, { status: 'none' }>;
+
+/**
+ * An open exception's timers: past its due time the SLA breach (recorded once, with the escalation
+ * rule its code then has), past the rule's time the escalation (once). Both in one tick when due.
+ */
+function tick(state: RaisedException, rule: EscalationRule | undefined, now: string): ExceptionEvent[] {
+  const id = state.exceptionId;
+  const events: ExceptionEvent[] = [];
+  let escalation = state.escalation;
+  if (!state.slaBreached) {
+    if (Date.parse(now) < Date.parse(state.dueAt)) return [];
+    const escalates = rule && {
+      escalateTo: rule.to,
+      escalateAt: new Date(Date.parse(state.dueAt) + rule.afterMs).toISOString(),
+    };
+    const { code, owner, dueAt } = state;
+    events.push({
+      type: 'SlaBreached',
+      eventId: eventId(id, 'sla-breached'),
+      data: { exceptionId: id, code, owner, dueAt, at: now, ...escalates },
+    });
+    escalation = escalates ? { to: escalates.escalateTo, escalatesAt: escalates.escalateAt, escalatedAt: null } : null;
+  }
+  if (escalation && escalation.escalatedAt === null && Date.parse(now) >= Date.parse(escalation.escalatesAt)) {
+    const { workOrderId, stepId, code, owner, dueAt } = state;
+    events.push({
+      type: 'ExceptionEscalated',
+      eventId: eventId(id, 'escalated'),
+      data: {
+        exceptionId: id,
+        workOrderId,
+        stepId,
+        code,
+        owner,
+        escalatedTo: escalation.to,
+        dueAt,
+        escalateAt: escalation.escalatesAt,
+        at: now,
+      },
+    });
+  }
+  return events;
 }
 
 export function evolveException(state: ExceptionState, e: ExceptionEvent): ExceptionState {
@@ -144,6 +189,7 @@ export function evolveException(state: ExceptionState, e: ExceptionEvent): Excep
       owner,
       dueAt,
       slaBreached: false,
+      escalation: null,
       remediations: [],
     };
   }
@@ -151,8 +197,14 @@ export function evolveException(state: ExceptionState, e: ExceptionEvent): Excep
   switch (e.type) {
     case 'ExceptionResolved':
       return { ...state, status: 'resolved' };
-    case 'SlaBreached':
-      return { ...state, slaBreached: true };
+    case 'SlaBreached': {
+      const { escalateTo, escalateAt } = e.data;
+      const escalation =
+        escalateTo && escalateAt ? { to: escalateTo, escalatesAt: escalateAt, escalatedAt: null } : null;
+      return { ...state, slaBreached: true, escalation };
+    }
+    case 'ExceptionEscalated':
+      return state.escalation ? { ...state, escalation: { ...state.escalation, escalatedAt: e.data.at } } : state;
     case 'RemediationAdded':
       return { ...state, remediations: [...state.remediations, e.data.task] };
     case 'RemediationClosed':

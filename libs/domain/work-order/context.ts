@@ -32,6 +32,7 @@ export type Started =
 export function recorder(meta: CommandMeta) {
   const metadata: EventMeta = { commandId: meta.commandId, actor: meta.actor, channel: meta.channel };
   if (meta.traceparent) metadata.traceparent = meta.traceparent;
+  if (meta.signedIn) Object.assign(metadata, { issuer: meta.signedIn.issuer, subject: meta.signedIn.subject });
   return <T extends EventType<'workorder'>>(type: T, data: EventData<'workorder', T>, index = 0): WorkOrderEvent =>
     ({
       type,

@@ -7,6 +7,9 @@ export interface EventMeta {
   channel: string;
   /** The W3C trace context the command was handled in (with tracing on). */
   traceparent?: string;
+  /** The issuer and subject of an actor signed in with OpenID Connect. */
+  issuer?: string;
+  subject?: string;
 }
 
 /** A work-order event as recorded: typed by the ledger's event map, with its id, cause and time. */

@@ -16,6 +16,7 @@ import { Webhooks1763800000014 } from './1763800000014-webhooks';
 import { CommitSignatures1763800000015 } from './1763800000015-commit-signatures';
 import { IdempotencyReservations1763800000016 } from './1763800000016-idempotency-reservations';
 import { WorkflowMapViews1763800000017 } from './1763800000017-workflow-map-views';
+import { ExceptionEscalation1763800000018 } from './1763800000018-exception-escalation';
 
 /** Every migration, in order. Schema changes only ever go through these. */
 export const MIGRATIONS = [
@@ -37,6 +38,7 @@ export const MIGRATIONS = [
   CommitSignatures1763800000015,
   IdempotencyReservations1763800000016,
   WorkflowMapViews1763800000017,
+  ExceptionEscalation1763800000018,
 ];
 
 /** Event types with an index of their own (must match the partial index of the latest type-index migration). */

@@ -10,7 +10,7 @@ import { enc } from './parts.js';
 import { showPostReviews } from './post-reviews.js';
 import { showReceipt } from './receipt.js';
 import { showReview } from './review.js';
-import { freshLookups, session } from './session.js';
+import { endSession, freshLookups, resumeSession, session } from './session.js';
 import { showWorkOrder, showWorkOrders } from './work-orders.js';
 import { showWorkflows } from './workflows.js';
 
@@ -89,6 +89,7 @@ async function signIn() {
 }
 
 function signOut() {
+  void endSession();
   apiKey.forget();
   session.me = null;
   $('#who').textContent = '';
@@ -143,4 +144,5 @@ document.addEventListener('DOMContentLoaded', () => {
   for (const b of document.querySelectorAll('[data-refresh]')) b.addEventListener('click', () => void route());
   window.addEventListener('hashchange', () => void route());
   if (apiKey.has()) void signIn();
+  else void resumeSession().then((signedIn) => signedIn && signIn());
 });

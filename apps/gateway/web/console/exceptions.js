@@ -1,31 +1,36 @@
-/* The console's exceptions page: the open exceptions by owner, each resolved here with evidence. */
+/* The console's exceptions page: the open exceptions escalated to you, then those by owner, each resolved here with evidence. */
 import { api } from '../shared/api.js';
 import { $, h } from '../shared/dom.js';
-import { ago, cardsOr, details, due, enc, timeCell } from './parts.js';
+import { ago, badge, cardsOr, details, due, enc, timeCell } from './parts.js';
 import { act, codes, session } from './session.js';
 
 export async function showExceptions(params) {
   const owner = params.get('owner') || '';
-  const [rows, catalog, everyOwner] = await Promise.all([
+  const me = session.me.id;
+  // Exceptions escalated to you (open past their SLA and its escalation time) beside the ones by owner.
+  const withEscalated = !owner || owner === me;
+  const [rows, catalog, everyOwner, escalated] = await Promise.all([
     api('GET', `/v1/exceptions${owner ? `?owner=${enc(owner)}` : ''}`),
     codes(),
     owner ? api('GET', '/v1/exceptions') : null,
+    withEscalated ? api('GET', `/v1/exceptions?escalatedTo=${enc(me)}`) : [],
   ]);
   const select = $('#exception-owner');
-  const owners = [...new Set([session.me.id, ...(everyOwner || rows).map((r) => r.owner)])].sort();
+  const owners = [...new Set([me, ...(everyOwner || rows).map((r) => r.owner)])].sort();
   select.replaceChildren(
     new Option('every owner', ''),
-    ...owners.map((o) => new Option(o === session.me.id ? `${o} (you)` : o, o)),
+    ...owners.map((o) => new Option(o === me ? `${o} (you)` : o, o)),
   );
   select.value = owner;
   const titles = new Map((catalog || []).map((c) => [c.code, c.title]));
-  const groups = new Map();
-  for (const r of rows) groups.set(r.owner, [...(groups.get(r.owner) || []), r]);
+  const shown = new Set(escalated.map((r) => r.exceptionId));
+  const groups = new Map(escalated.length ? [['', escalated]] : []);
+  for (const r of rows) if (!shown.has(r.exceptionId)) groups.set(r.owner, [...(groups.get(r.owner) || []), r]);
   const sections = [...groups].map(([who, list]) =>
     h(
       'div',
       { class: 'group' },
-      h('h3', { text: `${who}${who === session.me.id ? ' (you)' : ''} · ${list.length} open` }),
+      h('h3', { text: `${heading(who, me)} · ${list.length} open` }),
       h(
         'div',
         { class: 'list' },
@@ -34,8 +39,14 @@ export async function showExceptions(params) {
     ),
   );
   $('#exceptions-list').replaceChildren(...cardsOr(sections, 'No open exception.'));
-  return `${rows.length} open exception${rows.length === 1 ? '' : 's'}.`;
+  const listed = new Set(rows.map((r) => r.exceptionId));
+  const total = rows.length + escalated.filter((r) => !listed.has(r.exceptionId)).length;
+  const also = escalated.length ? ` (${escalated.length} escalated to you)` : '';
+  return `${total} open exception${total === 1 ? '' : 's'}${also}.`;
 }
+
+/** A group's heading: the escalated to you (`who` empty), yours, or another owner's. */
+const heading = (who, me) => (who ? `${who}${who === me ? ' (you)' : ''}` : 'Escalated to you');
 
 function exceptionCard(row, title) {
   const id = `exception-${row.exceptionId}`;
@@ -70,6 +81,7 @@ function exceptionCard(row, title) {
     'article',
     { class: `card${late ? ' overdue' : ''}`, 'aria-labelledby': `${id}-title` },
     h('h3', { id: `${id}-title` }, `${row.code} · ${row.externalRef}`),
+    row.escalatedTo ? badge('escalated') : null,
     title ? h('p', { class: 'muted', text: title }) : null,
     details([
       [
@@ -81,7 +93,14 @@ function exceptionCard(row, title) {
           h('span', { class: 'muted', text: ` · ${row.source} · ${row.jobType}` }),
         ),
       ],
+      ['Owner', row.escalatedTo ? row.owner : null],
       ['Due', h('span', { class: late ? 'error' : '' }, timeCell(row.dueAt, due(row.dueAt)))],
+      [
+        'Escalated',
+        row.escalatedTo
+          ? h('span', {}, `to ${row.escalatedTo} `, timeCell(row.escalatedAt, ago(row.escalatedAt)))
+          : null,
+      ],
       ['Raised', timeCell(row.raisedAt, ago(row.raisedAt))],
       ['Step', row.stepId],
       ['Open remediations', row.remediationsOpen ? String(row.remediationsOpen) : null],

@@ -1,6 +1,6 @@
 /* Who is signed in to the console, what the page being shown has looked up, and how an action runs. */
-import { api } from '../shared/api.js';
-import { status } from '../shared/dom.js';
+import { api, consoleSession } from '../shared/api.js';
+import { $, status } from '../shared/dom.js';
 
 export const session = {
   /** Who is signed in: `{id, roles}` from GET /v1/me. */
@@ -50,4 +50,37 @@ export async function act(control, done, path, body) {
   } finally {
     buttons.forEach((b) => (b.disabled = false));
   }
+}
+
+/**
+ * Sign-in with the organisation's OpenID provider, where workgate has one: shows its button, and
+ * answers whether this browser has a console session (its cookie is HttpOnly: only the server
+ * can tell). Without a provider (`issuer: null`) only the API key signs in.
+ */
+export async function resumeSession() {
+  let answer;
+  try {
+    const res = await fetch('/console/session', { headers: { Accept: 'application/json' } });
+    if (!res.ok) return false;
+    answer = await res.json();
+  } catch {
+    return false;
+  }
+  if (!answer.issuer) return false;
+  $('#oidc-issuer').textContent = answer.issuer;
+  $('#oidc-sign-in').hidden = false;
+  consoleSession.csrfToken = answer.csrfToken || '';
+  return answer.signedIn === true;
+}
+
+/** Ends the console session here, then at the provider when it has an end-session page. */
+export async function endSession() {
+  if (!consoleSession.csrfToken) return;
+  const token = consoleSession.csrfToken;
+  consoleSession.csrfToken = '';
+  const res = await fetch('/console/sign-out', { method: 'POST', headers: { 'X-CSRF-Token': token } }).catch(
+    () => null,
+  );
+  const answer = res?.ok ? await res.json() : {};
+  if (answer.endSessionUrl) location.assign(answer.endSessionUrl);
 }

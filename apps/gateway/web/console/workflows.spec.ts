@@ -87,6 +87,8 @@ describe('the workflow map in the console', () => {
       if (path === '/console') return file(join(__dirname, 'index.html'), 'text/html');
       if (path === '/console/elk.bundled.js') return file(ELK_BUNDLE, 'text/javascript');
       if (path === '/console/masking.js') return route.fulfill({ contentType: 'text/javascript', body: '' });
+      // No OpenID Connect sign-in here, as on a server without a provider.
+      if (path === '/console/session') return route.fulfill({ json: { issuer: null, signedIn: false } });
       const local = path.match(/^\/(console|shared)\/([\w.-]+)$/);
       if (local)
         return file(

@@ -11,6 +11,12 @@ export const apiKey = {
 };
 
 /**
+ * A console session (OpenID Connect sign-in): its cookie goes with every call by itself; writes
+ * carry its CSRF token. Empty without one.
+ */
+export const consoleSession = { csrfToken: '' };
+
+/**
  * What the API refused, as it said it: `status` (0 when the server did not answer), `code` (its
  * error code), and `unknown`, the Idempotency-Key of a write whose outcome is not known.
  */
@@ -45,10 +51,12 @@ async function json(res) {
  * `accept` asks for something else (CSV, HTML); throws an ApiError for anything but a 2xx.
  */
 export async function api(method, path, { body, accept = 'application/json', retryKey } = {}) {
-  const headers = { Authorization: `Bearer ${apiKey.get()}`, Accept: accept };
+  const headers = { Accept: accept };
+  if (apiKey.has()) headers.Authorization = `Bearer ${apiKey.get()}`;
   if (method !== 'GET') {
     headers['Content-Type'] = 'application/json';
     headers['Idempotency-Key'] = retryKey || idempotencyKey();
+    if (!apiKey.has() && consoleSession.csrfToken) headers['X-CSRF-Token'] = consoleSession.csrfToken;
   }
   let res;
   try {

@@ -1,0 +1,74 @@
+import { WorkgateError } from '@workgate/contracts';
+import { parsePrincipalsFile, PrincipalDirectory } from './principals';
+import { SignIn } from './sign-in';
+
+const CONFIG = {
+  WORKGATE_OIDC_ISSUER: 'https://id.example.com',
+  WORKGATE_OIDC_CLIENT_ID: 'workgate',
+  WORKGATE_PRINCIPALS: 'config/principals.local.yaml',
+  WORKGATE_PUBLIC_URL: 'https://work.example.com/',
+};
+const file = parsePrincipalsFile(
+  'principals: []\noidc: { principalClaim: email, rolesClaim: roles, roles: { approvers: [approver] } }\n',
+  'p.yaml',
+);
+
+describe('SignIn', () => {
+  it('does not start without the oidc: block, naming the file and what to add', () => {
+    expect(() => new SignIn(CONFIG, new PrincipalDirectory())).toThrow(
+      'WORKGATE_OIDC_ISSUER is set but the principals file config/principals.local.yaml has no "oidc:" block: ' +
+        'add oidc: { principalClaim, rolesClaim, roles: { <group>: [roles] } } (docs/sign-in.md)',
+    );
+  });
+
+  const signIn = new SignIn(CONFIG, new PrincipalDirectory(file.principals, file.oidc));
+  const session = signIn.sessions.session(
+    signIn.sessions.open(
+      { claims: { email: 'a@example.com', roles: ['approvers'] }, issuer: CONFIG.WORKGATE_OIDC_ISSUER },
+      undefined,
+    ),
+  )!;
+  const request = (method: string, headers: Record<string, string>) => ({
+    method,
+    headers,
+    socket: { localPort: 3000 },
+  });
+
+  it('builds the redirect URI from WORKGATE_PUBLIC_URL, and maps the claims by the block', () => {
+    expect(signIn.redirectUri(request('GET', {}))).toBe('https://work.example.com/console/callback');
+    expect(signIn.principalOf(session.claims)).toEqual({
+      id: 'a@example.com',
+      roles: ['approver'],
+      signedIn: { issuer: 'https://id.example.com', subject: 'a@example.com' },
+    });
+  });
+
+  it('lets reads pass and refuses a write without the CSRF token or from another origin', () => {
+    const code = (method: string, headers: Record<string, string>) => {
+      const refusal = signIn.csrfRefusal(request(method, headers), session);
+      return refusal instanceof WorkgateError ? refusal.code : 'passes';
+    };
+    const origin = 'https://work.example.com';
+    expect(code('GET', {})).toBe('passes');
+    expect(code('POST', { origin, 'x-csrf-token': session.csrfToken })).toBe('passes');
+    expect(code('POST', { origin })).toBe('csrf_refused');
+    expect(code('POST', { origin, 'x-csrf-token': `${session.csrfToken}x` })).toBe('csrf_refused');
+    expect(code('POST', { 'x-csrf-token': session.csrfToken })).toBe('csrf_refused');
+    expect(code('DELETE', { origin: 'https://work.example.com.evil.test', 'x-csrf-token': session.csrfToken })).toBe(
+      'csrf_refused',
+    );
+  });
+
+  it('ends a session once: its cookie then finds nothing', () => {
+    const id = signIn.sessions.open(
+      { claims: {}, issuer: CONFIG.WORKGATE_OIDC_ISSUER },
+      Math.floor(Date.now() / 1000) + 60,
+    );
+    expect(signIn.sessions.session(id)).toBeDefined();
+    expect(signIn.sessions.end(id)).toBeDefined();
+    expect(signIn.sessions.session(id)).toBeUndefined();
+    expect(
+      signIn.sessions.session(signIn.sessions.open({ claims: {}, issuer: 'x' }, Math.floor(Date.now() / 1000) - 1)),
+    ).toBeUndefined();
+  });
+});

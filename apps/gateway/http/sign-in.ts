@@ -1,0 +1,171 @@
+import { Provider } from '@nestjs/common';
+import { BaseClient, Issuer } from 'openid-client';
+import { WorkgateError } from '@workgate/contracts';
+import type { WorkgateConfig } from '@workgate/config';
+import { bearerKey, PRINCIPALS, settlePrincipal } from './auth.guard';
+import { BearerTokens, looksLikeJwt } from './bearer-tokens';
+import {
+  ConsoleSession,
+  ConsoleSessions,
+  cookieOf,
+  CSRF_HEADER,
+  csrfMatches,
+  SESSION_COOKIE,
+} from './console-sessions';
+import { principalOfClaims } from './oidc-mapping';
+import type { Principal, PrincipalDirectory } from './principals';
+
+/** Provider token of the SignIn (null without WORKGATE_OIDC_ISSUER). */
+export const SIGN_IN = Symbol('workgate:sign-in');
+
+type OidcConfig = Pick<
+  WorkgateConfig,
+  | 'WORKGATE_OIDC_ISSUER'
+  | 'WORKGATE_OIDC_CLIENT_ID'
+  | 'WORKGATE_OIDC_CLIENT_SECRET'
+  | 'WORKGATE_OIDC_AUDIENCE'
+  | 'WORKGATE_PUBLIC_URL'
+  | 'WORKGATE_PRINCIPALS'
+>;
+
+/** The request as the sign-in reads it: its headers, method and the port it came in on. */
+export interface SignInRequest {
+  headers: Record<string, string | string[] | undefined>;
+  method: string;
+  socket: { localPort?: number };
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * People signed in with OpenID Connect (SPEC section 16): bearer JWTs on the API and `/mcp`, and
+ * the console's sessions. The issuer's discovery document is read on first use (and again after a
+ * failure), so workgate starts while the provider is down.
+ */
+export class SignIn {
+  readonly issuerUrl: string;
+  readonly clientId: string;
+  readonly sessions = new ConsoleSessions();
+  private readonly tokens: BearerTokens;
+  private discovered?: Promise<Issuer>;
+
+  constructor(
+    private readonly config: OidcConfig & { WORKGATE_OIDC_ISSUER: string; WORKGATE_OIDC_CLIENT_ID: string },
+    private readonly directory: PrincipalDirectory,
+  ) {
+    this.issuerUrl = config.WORKGATE_OIDC_ISSUER;
+    this.clientId = config.WORKGATE_OIDC_CLIENT_ID;
+    if (!directory.oidc)
+      throw new Error(
+        `WORKGATE_OIDC_ISSUER is set but the principals file ${config.WORKGATE_PRINCIPALS} has no "oidc:" block: ` +
+          'add oidc: { principalClaim, rolesClaim, roles: { <group>: [roles] } } (docs/sign-in.md)',
+      );
+    this.tokens = new BearerTokens(this.issuerUrl, config.WORKGATE_OIDC_AUDIENCE ?? this.clientId, async () =>
+      String((await this.issuer()).metadata.jwks_uri),
+    );
+  }
+
+  /** The issuer's metadata, discovered once. */
+  issuer(): Promise<Issuer> {
+    this.discovered ??= Issuer.discover(this.issuerUrl).catch((error: unknown) => {
+      this.discovered = undefined;
+      const why = error instanceof Error ? error.message : String(error);
+      throw new WorkgateError('unavailable', `the identity provider does not answer: ${why.slice(0, 200)}`);
+    });
+    return this.discovered;
+  }
+
+  /** The console's client at the issuer, redirecting to `<public URL>/console/callback`. */
+  async client(req: SignInRequest): Promise<BaseClient> {
+    const issuer = await this.issuer();
+    const secret = this.config.WORKGATE_OIDC_CLIENT_SECRET;
+    return new issuer.Client({
+      client_id: this.clientId,
+      ...(secret ? { client_secret: secret } : { token_endpoint_auth_method: 'none' }),
+      redirect_uris: [this.redirectUri(req)],
+      response_types: ['code'],
+    });
+  }
+
+  /** Where people reach workgate: WORKGATE_PUBLIC_URL, else http://127.0.0.1:<the port the request came in on>. */
+  publicUrl(req: SignInRequest): string {
+    return (this.config.WORKGATE_PUBLIC_URL ?? `http://127.0.0.1:${req.socket.localPort}`).replace(/\/+$/, '');
+  }
+
+  redirectUri(req: SignInRequest): string {
+    return `${this.publicUrl(req)}/console/callback`;
+  }
+
+  /** The principal of verified claims, by the principals file's `oidc:` mapping as it is now. */
+  principalOf(claims: Record<string, unknown>): Principal {
+    const mapping = this.directory.oidc;
+    if (!mapping)
+      throw new WorkgateError('unauthorized', 'sign-in is not configured: the principals file has no "oidc:" block');
+    return principalOfClaims(mapping, claims, this.issuerUrl);
+  }
+
+  /** The console session of the request's cookie, if it has a live one. */
+  sessionOf(req: SignInRequest): ConsoleSession | undefined {
+    return this.sessions.session(cookieOf(req.headers, SESSION_COOKIE));
+  }
+
+  /**
+   * Why a console write is refused: without the session's CSRF token, or from another origin
+   * than workgate's own (403 `csrf_refused`); undefined for reads and for writes that pass.
+   */
+  csrfRefusal(req: SignInRequest, session: ConsoleSession): WorkgateError | undefined {
+    if (SAFE_METHODS.has(req.method)) return undefined;
+    const origin = req.headers.origin;
+    if (origin !== new URL(this.publicUrl(req)).origin)
+      return new WorkgateError('csrf_refused', `a console write must come from ${new URL(this.publicUrl(req)).origin}`);
+    if (!csrfMatches(session, req.headers[CSRF_HEADER]))
+      return new WorkgateError('csrf_refused', `a console write must carry the session's CSRF token (${CSRF_HEADER})`);
+    return undefined;
+  }
+
+  /**
+   * The edge's first step for a request with a bearer JWT or a console session cookie (undefined
+   * for any other: an API key is looked up as before). Uses only the headers, so it runs before
+   * the body is read; the principal or the refusal is kept for the gate and the AuthGuard.
+   */
+  identify(req: SignInRequest): Promise<void> | undefined {
+    const bearer = bearerKey(req);
+    if (bearer !== undefined) {
+      if (!looksLikeJwt(bearer)) return undefined;
+      return this.tokens.verify(bearer).then(
+        (claims) => settle(req, () => this.principalOf(claims)),
+        (error: unknown) => settlePrincipal(req, undefined, error instanceof WorkgateError ? error : undefined),
+      );
+    }
+    const session = this.sessionOf(req);
+    if (!session) return undefined;
+    settle(req, () => {
+      const refusal = this.csrfRefusal(req, session);
+      if (refusal) throw refusal;
+      return this.principalOf(session.claims);
+    });
+    return undefined;
+  }
+}
+
+function settle(req: object, principal: () => Principal): void {
+  try {
+    settlePrincipal(req, principal());
+  } catch (error) {
+    settlePrincipal(req, undefined, error instanceof WorkgateError ? error : undefined);
+  }
+}
+
+/** Provides SIGN_IN: a SignIn when WORKGATE_OIDC_ISSUER is set, else null (API keys only). */
+export function signInProvider(config: OidcConfig): Provider {
+  return {
+    provide: SIGN_IN,
+    inject: [PRINCIPALS],
+    useFactory: (directory: PrincipalDirectory) => {
+      const { WORKGATE_OIDC_ISSUER: issuer, WORKGATE_OIDC_CLIENT_ID: clientId } = config;
+      return issuer && clientId
+        ? new SignIn({ ...config, WORKGATE_OIDC_ISSUER: issuer, WORKGATE_OIDC_CLIENT_ID: clientId }, directory)
+        : null;
+    },
+  };
+}

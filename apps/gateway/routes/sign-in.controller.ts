@@ -1,0 +1,145 @@
+import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { generators } from 'openid-client';
+import { WorkgateError } from '@workgate/contracts';
+import { cookieOf, LOGIN_COOKIE, LOGIN_TTL_MS, Public, SESSION_COOKIE, setCookie, SIGN_IN, SignIn } from '../http';
+
+/** What the console asks before it shows its sign-in: the issuer, and the session if there is one. */
+export interface ConsoleSessionAnswer {
+  /** null: workgate has no OpenID provider, only the API key signs in. */
+  issuer: string | null;
+  signedIn: boolean;
+  /** Sent back in `X-CSRF-Token` with every write of this session. */
+  csrfToken?: string;
+}
+
+/**
+ * The console's OpenID Connect sign-in (SPEC section 16), registered only with
+ * WORKGATE_OIDC_ISSUER: `/console/sign-in` starts the authorization code flow (PKCE, `state`,
+ * `nonce`), `/console/callback` finishes it into an HttpOnly session cookie, `/console/session`
+ * tells the console who is signed in and its CSRF token, `/console/sign-out` ends the session
+ * (and answers the provider's end-session address, when it has one).
+ */
+@ApiExcludeController()
+@Public()
+@Controller('console')
+export class SignInController {
+  constructor(@Inject(SIGN_IN) private readonly signIn: SignIn) {}
+
+  @Get('session')
+  session(@Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply): ConsoleSessionAnswer {
+    void res.header('Cache-Control', 'no-store');
+    const session = this.signIn.sessionOf(req);
+    return session
+      ? { issuer: this.signIn.issuerUrl, signedIn: true, csrfToken: session.csrfToken }
+      : { issuer: this.signIn.issuerUrl, signedIn: false };
+  }
+
+  @Get('sign-in')
+  async start(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    const [client, issuer] = await Promise.all([this.signIn.client(req), this.signIn.issuer()]);
+    const login = this.signIn.sessions.startLogin();
+    const scopes: unknown = issuer.metadata.scopes_supported;
+    const groups = Array.isArray(scopes) && scopes.includes('groups') ? ' groups' : '';
+    const url = client.authorizationUrl({
+      scope: `openid profile email${groups}`,
+      state: login.state,
+      nonce: login.nonce,
+      code_challenge: generators.codeChallenge(login.codeVerifier),
+      code_challenge_method: 'S256',
+    });
+    void res
+      .header('Set-Cookie', this.cookie(req, LOGIN_COOKIE, login.state, '/console/callback', LOGIN_TTL_MS / 1000))
+      .header('Cache-Control', 'no-store')
+      .redirect(url, 302);
+  }
+
+  @Get('callback')
+  async callback(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    const client = await this.signIn.client(req);
+    const params = client.callbackParams(req.raw);
+    const state = cookieOf(req.headers, LOGIN_COOKIE);
+    // The state must be the one this browser's sign-in started with, and is good once.
+    const login = state !== undefined && state === params.state ? this.signIn.sessions.finishLogin(state) : undefined;
+    if (!login)
+      throw new WorkgateError(
+        'bad_request',
+        'this sign-in was not started in this browser, or has expired: sign in again',
+      );
+    let tokens;
+    try {
+      tokens = await client.callback(this.signIn.redirectUri(req), params, {
+        state,
+        nonce: login.nonce,
+        code_verifier: login.codeVerifier,
+      });
+    } catch (error) {
+      throw new WorkgateError(
+        'bad_request',
+        `the sign-in failed: ${(error instanceof Error ? error.message : String(error)).slice(0, 200)}`,
+      );
+    }
+    const idClaims = tokens.claims();
+    let claims: Record<string, unknown> = { ...idClaims };
+    const mapping = this.signIn.principalOf.bind(this.signIn);
+    try {
+      mapping(claims);
+    } catch {
+      // The ID token lacks the claims: ask userinfo, as the provider may keep them there.
+      if (tokens.access_token) claims = { ...(await client.userinfo(tokens)), ...idClaims };
+    }
+    mapping(claims);
+    const id = this.signIn.sessions.open(
+      { claims, issuer: this.signIn.issuerUrl, idToken: tokens.id_token },
+      idClaims.exp,
+    );
+    const maxAgeS = this.signIn.sessions.session(id)!.expiresAt / 1000 - Date.now() / 1000;
+    void res
+      .header('Set-Cookie', [
+        this.cookie(req, SESSION_COOKIE, id, '/', maxAgeS),
+        this.cookie(req, LOGIN_COOKIE, '', '/console/callback', 0),
+      ])
+      .header('Cache-Control', 'no-store')
+      .redirect('/console', 302);
+  }
+
+  @Post('sign-out')
+  @HttpCode(200)
+  async signOut(
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<{ endSessionUrl?: string }> {
+    const session = this.signIn.sessionOf(req);
+    if (!session) throw new WorkgateError('unauthorized', 'no console session: already signed out');
+    const refusal = this.signIn.csrfRefusal(req, session);
+    if (refusal) throw refusal;
+    this.signIn.sessions.end(cookieOf(req.headers, SESSION_COOKIE));
+    void res.header('Set-Cookie', this.cookie(req, SESSION_COOKIE, '', '/', 0));
+    const issuer = await this.signIn.issuer().catch(() => undefined);
+    if (!issuer?.metadata.end_session_endpoint) return {};
+    const client = await this.signIn.client(req);
+    return {
+      endSessionUrl: client.endSessionUrl({
+        id_token_hint: session.idToken,
+        post_logout_redirect_uri: `${this.signIn.publicUrl(req)}/console`,
+      }),
+    };
+  }
+
+  private cookie(req: FastifyRequest, name: string, value: string, path: string, maxAgeS: number): string {
+    return setCookie(name, value, { path, maxAgeS, secure: this.signIn.publicUrl(req).startsWith('https:') });
+  }
+}
+
+/** Without WORKGATE_OIDC_ISSUER the console still asks, and hears that only the API key signs in. */
+@ApiExcludeController()
+@Public()
+@Controller('console')
+export class NoSignInController {
+  @Get('session')
+  session(@Res({ passthrough: true }) res: FastifyReply): ConsoleSessionAnswer {
+    void res.header('Cache-Control', 'no-store');
+    return { issuer: null, signedIn: false };
+  }
+}

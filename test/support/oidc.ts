@@ -1,0 +1,170 @@
+import { spawn, ChildProcess } from 'node:child_process';
+import { createHash, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** A private RSA signing key as a JWK with its `kid`, the way the test provider is given its keys. */
+export interface ProviderKey {
+  kid: string;
+  jwk: JsonWebKey & { kty: string; kid: string; alg: string; use: string };
+  /** The PEM of its public half (what an HS256 forgery uses as its "secret"). */
+  publicPem: string;
+}
+
+export function rsaKey(kid = `k-${randomUUID().slice(0, 8)}`): ProviderKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    kid,
+    jwk: { ...privateKey.export({ format: 'jwk' }), kty: 'RSA', kid, alg: 'RS256', use: 'sig' },
+    publicPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+  };
+}
+
+export interface ProviderSettings {
+  port: number;
+  keys: ProviderKey[];
+  clients: Array<Record<string, unknown>>;
+  users: Record<string, { groups: string[] }>;
+  apiAudience: string;
+}
+
+export interface TestProvider {
+  issuer: string;
+  settings: ProviderSettings;
+  /** Stops the provider and starts it again on the same port with these keys (the first signs). */
+  rotate(keys: ProviderKey[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts test/support/oidc-provider.mjs (oidc-provider, ESM) as a child process on 127.0.0.1. */
+export async function startProvider(settings: ProviderSettings): Promise<TestProvider> {
+  const dir = mkdtempSync(join(tmpdir(), 'wg-oidc-'));
+  let child: ChildProcess;
+  const launch = async (s: ProviderSettings): Promise<string> => {
+    const file = join(dir, `settings-${randomUUID()}.json`);
+    writeFileSync(file, JSON.stringify({ ...s, jwks: { keys: s.keys.map((k) => k.jwk) } }));
+    child = spawn(process.execPath, ['--no-warnings', join(__dirname, 'oidc-provider.mjs'), file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let errors = '';
+    child.stderr!.on('data', (d) => (errors += d));
+    const first = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`the test provider exited with ${code}: ${errors}`)));
+    });
+    return (JSON.parse(first) as { issuer: string }).issuer;
+  };
+  const stopChild = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  const provider: TestProvider = {
+    issuer: await launch(settings),
+    settings,
+    rotate: async (keys) => {
+      await stopChild();
+      provider.settings = { ...provider.settings, keys };
+      await launch(provider.settings);
+    },
+    stop: stopChild,
+  };
+  return provider;
+}
+
+/** A cookie jar for one browser-less sign-in: every cookie sent back to the provider. */
+class Jar {
+  private readonly cookies = new Map<string, string>();
+  take(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const at = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1));
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+/**
+ * Signs `login` in at the provider without a browser — its login form, then its consent form —
+ * as the client `clientId` (a public client with PKCE, redirect URI `redirectUri`), and answers
+ * the tokens the provider issued: with `resource`, the access token is a JWT for that API.
+ */
+export async function tokensFor(
+  issuer: string,
+  login: string,
+  client: { clientId: string; redirectUri: string; resource?: string; scope?: string },
+): Promise<{ access_token: string; id_token: string }> {
+  const jar = new Jar();
+  const verifier = randomBytes(32).toString('base64url');
+  const auth = new URL(`${issuer}/auth`);
+  auth.search = new URLSearchParams({
+    client_id: client.clientId,
+    response_type: 'code',
+    redirect_uri: client.redirectUri,
+    scope: client.scope ?? 'openid profile groups api',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    state: randomUUID(),
+    ...(client.resource ? { resource: client.resource } : {}),
+  }).toString();
+  let url = auth.toString();
+  for (let hop = 0; hop < 12; hop++) {
+    const res = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } });
+    jar.take(res);
+    const location = res.headers.get('location');
+    if (location?.startsWith(client.redirectUri)) {
+      const code = new URL(location).searchParams.get('code');
+      if (!code) throw new Error(`the provider answered ${location}`);
+      return exchange(issuer, client, code, verifier);
+    }
+    if (location) {
+      url = new URL(location, url).toString();
+      continue;
+    }
+    const page = await res.text();
+    if (res.status !== 200 || !url.includes('/interaction/')) throw new Error(`${res.status} at ${url}: ${page}`);
+    const form: Record<string, string> = page.includes('name="login"')
+      ? { prompt: 'login', login, password: 'any' }
+      : { prompt: 'consent' };
+    const posted = await fetch(url, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+    jar.take(posted);
+    const next = posted.headers.get('location');
+    if (!next) throw new Error(`${posted.status} after ${form.prompt}: ${await posted.text()}`);
+    url = new URL(next, url).toString();
+  }
+  throw new Error('the sign-in did not reach the redirect URI');
+}
+
+async function exchange(
+  issuer: string,
+  client: { clientId: string; redirectUri: string; resource?: string },
+  code: string,
+  verifier: string,
+): Promise<{ access_token: string; id_token: string }> {
+  const res = await fetch(`${issuer}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: client.redirectUri,
+      client_id: client.clientId,
+      code_verifier: verifier,
+      ...(client.resource ? { resource: client.resource } : {}),
+    }).toString(),
+  });
+  const body = (await res.json()) as { access_token: string; id_token: string };
+  if (res.status !== 200) throw new Error(`token endpoint: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}

@@ -1,0 +1,91 @@
+import { appendFileSync } from 'node:fs';
+import { freePort } from './nats-server';
+import { ProviderKey, rsaKey, startProvider, TestProvider, tokensFor } from './oidc';
+import { TestRole, writePrincipals } from './principals';
+import { startTestWorkgate, TestWorkgate } from './workgate';
+
+export const ALL_ROLES: TestRole[] = ['integrator', 'operator', 'approver', 'analyst', 'ops-lead', 'admin'];
+
+/** The `oidc:` block of the principals file the sign-in tests use: one group per role, `groups` claim. */
+export const OIDC_BLOCK = [
+  'oidc:',
+  '  principalClaim: preferred_username',
+  '  rolesClaim: groups',
+  '  roles:',
+  ...ALL_ROLES.map((role) => `    wg-${role}: [${role}]`),
+  '',
+].join('\n');
+
+/** The API's audience: what the provider's access tokens for workgate carry in `aud`. */
+export const API_AUDIENCE = 'workgate-api';
+export const API_RESOURCE = 'urn:workgate:api';
+/** The client the tests sign in with outside a browser (its redirect URI is never visited). */
+export const TEST_CLIENT = { clientId: 'api-tests', redirectUri: 'http://127.0.0.1:9/cb', resource: API_RESOURCE };
+
+export interface SignInWorld {
+  t: TestWorkgate;
+  provider: TestProvider;
+  key: ProviderKey;
+  /** The API keys of the principals file (API-key principals, one per role and the tests' own). */
+  keys: Record<string, string>;
+  /** An access token for the API, issued by the provider to `login` after its login and consent. */
+  token(login: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * workgate with OpenID Connect against the test provider on loopback: its users are `only-<role>`
+ * (group `wg-<role>`), `support-lead` (operator and approver), `helpdesk` (integrator and
+ * operator) and `nobody` (a group that maps to no role); the principals file also holds an API
+ * key per role (`key-<role>`) and `helpdesk-key`.
+ */
+export async function startSignInWorld(): Promise<SignInWorld> {
+  const principals = writePrincipals({
+    ...Object.fromEntries(ALL_ROLES.map((role) => [`key-${role}`, [role]])),
+    'helpdesk-key': ['integrator', 'operator'],
+  });
+  appendFileSync(principals.path, OIDC_BLOCK);
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const t = await startTestWorkgate({
+    env: {
+      WORKGATE_PRINCIPALS: principals.path,
+      WORKGATE_OIDC_ISSUER: issuer,
+      WORKGATE_OIDC_CLIENT_ID: 'workgate-console',
+      WORKGATE_OIDC_AUDIENCE: API_AUDIENCE,
+    },
+  });
+  const key = rsaKey('key-1');
+  const provider = await startProvider({
+    port,
+    keys: [key],
+    apiAudience: API_AUDIENCE,
+    clients: [
+      {
+        client_id: 'workgate-console',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: [`${t.url}/console/callback`],
+        post_logout_redirect_uris: [`${t.url}/console`],
+      },
+      { client_id: TEST_CLIENT.clientId, token_endpoint_auth_method: 'none', redirect_uris: [TEST_CLIENT.redirectUri] },
+    ],
+    users: {
+      ...Object.fromEntries(ALL_ROLES.map((role) => [`only-${role}`, { groups: [`wg-${role}`] }])),
+      'support-lead': { groups: ['wg-operator', 'wg-approver'] },
+      helpdesk: { groups: ['wg-integrator', 'wg-operator'] },
+      nobody: { groups: ['wg-unmapped', 'everyone'] },
+    },
+  });
+  if (provider.issuer !== issuer) throw new Error(`the provider runs at ${provider.issuer}, not ${issuer}`);
+  return {
+    t,
+    provider,
+    key,
+    keys: principals.keys,
+    token: async (login) => (await tokensFor(provider.issuer, login, TEST_CLIENT)).access_token,
+    close: async () => {
+      await provider.stop();
+      await t.close();
+    },
+  };
+}
