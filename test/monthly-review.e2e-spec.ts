@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Browser, chromium, Page } from 'playwright-core';
@@ -41,7 +42,7 @@ const deskFix: WorkflowDefinition = {
   steps: ['a', 'b'].map((id) => ({ id, title: `Step ${id}`, evidence: ['receipt'] })),
   approval: { timeout: 'P30D' },
   closure: { evidence: ['closure-note'] },
-  exceptionCodes: ['CUSTOMER_UNREACHABLE', 'ADDRESS_INVALID'],
+  exceptionCodes: ['CUSTOMER_UNREACHABLE', 'ADDRESS_INVALID', 'PAYMENT_MISMATCH'],
   stallAfter: 'PT4H',
 };
 
@@ -94,7 +95,16 @@ describe('the monthly review (SPEC section 15)', () => {
     (await as.lead<MonthlyReview>('GET', `/v1/workflows/desk-fix/review?month=${month}`)).body;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    // PAYMENT_MISMATCH escalates to duty-manager a second after a one-second SLA.
+    const catalog = join(mkdtempSync(join(tmpdir(), 'wg-catalog-')), 'codes.yaml');
+    writeFileSync(
+      catalog,
+      readFileSync(join(__dirname, '..', 'config', 'exception-codes.yaml'), 'utf8').replace(
+        /(code: PAYMENT_MISMATCH,.*sla: )PT8H/,
+        '$1PT1S, escalateAfter: PT1S, escalateTo: duty-manager',
+      ),
+    );
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_EXCEPTION_CODES: catalog } });
     as = clientsFor(t.url, principals.keys);
     await t.rpc.request(Subjects.policy.publish, { definition: deskFix });
     // P: one clean run; one blocked for good (CUSTOMER_UNREACHABLE); one closure reported without evidence.
@@ -189,6 +199,30 @@ describe('the monthly review (SPEC section 15)', () => {
 
   it("each section's numbers equal the views API for the same windows", async () => {
     const r = await review(M);
+    const get = (path: string) => as.analyst<ViewRow[]>('GET', path);
+    await expectReviewMatchesViews(r, 'thisMonth', viewsFor(get, 'desk-fix', r.month));
+    await expectReviewMatchesViews(r, 'lastMonth', viewsFor(get, 'desk-fix', r.previous));
+  });
+
+  it('this month so far: an exception breached, then escalated, is counted as the views count it', async () => {
+    const opened = new Date().toISOString();
+    await open('N1', opened);
+    await block('N1', 'a', 'PAYMENT_MISMATCH', opened);
+    const thisMonth = monthOf(0);
+    const r = await eventually(
+      async () => {
+        const answer = await review(thisMonth);
+        return answer.exceptions.escalated.thisMonth === 1 ? answer : undefined;
+      },
+      20_000,
+      'the exception to be escalated',
+    );
+    expect(r.exceptions).toEqual({
+      raised: { thisMonth: 1, lastMonth: 4, change: -3 },
+      breached: { thisMonth: 1, lastMonth: 4, change: -3 },
+      escalated: { thisMonth: 1, lastMonth: 0, change: 1 },
+    });
+    expect(r.topCodes[0]).toMatchObject({ code: 'PAYMENT_MISMATCH', owner: 'finance-lead', stepId: 'a', openAtEnd: 1 });
     const get = (path: string) => as.analyst<ViewRow[]>('GET', path);
     await expectReviewMatchesViews(r, 'thisMonth', viewsFor(get, 'desk-fix', r.month));
     await expectReviewMatchesViews(r, 'lastMonth', viewsFor(get, 'desk-fix', r.previous));
