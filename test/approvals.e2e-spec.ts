@@ -294,7 +294,9 @@ describe('approvals over HTTP', () => {
   });
 
   it('an unanswered approval expires after the workflow timeout and stops the action', async () => {
-    expect((await t.rpc.request(Subjects.policy.publish, { definition: QUICK_REFUND })).answer.created).toBe(true);
+    expect((await t.rpc.request(Subjects.policy.publish, { definition: QUICK_REFUND })).answer).toMatchObject({
+      created: true,
+    });
     const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'quick-refund',
       externalRef: 'AP-5',

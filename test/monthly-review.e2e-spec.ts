@@ -126,6 +126,12 @@ describe('the monthly review (SPEC section 15)', () => {
     await open('M4', at(M, 4, 10));
     await block('M4', 'a', 'CUSTOMER_UNREACHABLE', at(M, 4, 11));
     await open('M5', at(M, 5, 10));
+    // A refund the version refuses (payments takes no writes): a draft that allows it would run it.
+    await send('M5', 'workgate.action.requested', at(M, 5, 11), {
+      system: 'payments',
+      operation: 'refund',
+      kind: 'write',
+    });
     await reported('M5', at(M, 6, 10));
     await open('M6', at(M, 6, 10));
     await reported('M6', at(M, 7, 10));
@@ -226,6 +232,34 @@ describe('the monthly review (SPEC section 15)', () => {
     const get = (path: string) => as.analyst<ViewRow[]>('GET', path);
     await expectReviewMatchesViews(r, 'thisMonth', viewsFor(get, 'desk-fix', r.month));
     await expectReviewMatchesViews(r, 'lastMonth', viewsFor(get, 'desk-fix', r.previous));
+  });
+
+  it('the decisions of the month a draft would change: the draft asked for, else the latest', async () => {
+    const draft = await as.designer<{ draftId: string; problems: unknown[] }>('POST', '/v1/workflows/desk-fix/drafts', {
+      definition: { ...deskFix, version: 2, systems: [{ name: 'payments', read: true, write: ['refund'] }] },
+    });
+    expect(draft.status).toBe(201);
+    expect(draft.body.problems).toEqual([]);
+    const asked = (
+      await as.lead<MonthlyReview>('GET', `/v1/workflows/desk-fix/review?month=${M}&draft=${draft.body.draftId}`)
+    ).body;
+    expect(asked.draft).toMatchObject({
+      draftId: draft.body.draftId,
+      source: 'requested',
+      note: null,
+      evaluated: { thisMonth: 1, lastMonth: 0, change: 1 },
+      changed: { thisMonth: 1, lastMonth: 0, change: 1 },
+    });
+    const ids = (await as.lead<Array<{ id: string }>>('GET', '/v1/work-orders?source=desk&externalRef=M5')).body;
+    expect(asked.draft.decisions).toEqual([
+      expect.objectContaining({
+        workOrderId: ids[0].id,
+        before: expect.objectContaining({ decision: 'stop' }),
+        after: expect.objectContaining({ decision: 'run' }),
+      }),
+    ]);
+    const latest = (await review(M)).draft;
+    expect(latest).toMatchObject({ draftId: draft.body.draftId, source: 'latest', changed: asked.draft.changed });
   });
 
   it('December is compared with November, January with December; the default is the current month', async () => {

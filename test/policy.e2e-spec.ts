@@ -119,8 +119,13 @@ describe('policy service over NATS', () => {
       .join(
         '\n',
       )}\nrules:\n${v2.rules!.map((r) => `  - { id: ${r.id}, when: '${r.when}', decision: ${r.decision}${r.reason ? `, reason: ${r.reason}` : ''} }`).join('\n')}\nexceptionCodes: [PAYMENT_MISMATCH]\n`;
-    const p2 = await rpc.request(Subjects.policy.publish, { definition: yaml });
-    expect(p2.answer).toMatchObject({ version: 2, created: true });
+    // v2 drops the rule that held big credits: it widens v1, so it waits for v1's owner, who approves it.
+    const p2 = await rpc.request(Subjects.policy.publish, { definition: yaml, actor: 'admin' });
+    expect(p2.answer).toMatchObject({ version: 2, status: 'requested', owner: 'finance-lead' });
+    expect((await rpc.request(Subjects.policy.get, { jobType: 'credit-review' })).version).toBe(1);
+    const approvalId = 'approvalId' in p2.answer ? p2.answer.approvalId : '';
+    await rpc.request(Subjects.approvals.decide, { approvalId, by: 'finance-lead', decision: 'approve' });
+    expect((await rpc.request(Subjects.policy.get, { jobType: 'credit-review' })).version).toBe(2);
     const got = await rpc.request(Subjects.policy.get, { jobType: 'credit-review', version: 1 });
     expect(got).toMatchObject({ version: 1, sha256: p1.sha256, definition: v1 });
     const events = await db
@@ -130,7 +135,8 @@ describe('policy service over NATS', () => {
       );
     expect(events.rows).toEqual([
       { type: 'WorkflowPublished', stream_version: 1 },
-      { type: 'WorkflowPublished', stream_version: 2 },
+      { type: 'WorkflowChangeProposed', stream_version: 2 },
+      { type: 'WorkflowPublished', stream_version: 3 },
     ]);
   });
 
@@ -206,32 +212,23 @@ describe('policy service over NATS', () => {
       from: since,
     });
     expect(result.evaluated).toBe(5);
-    // Each change says what decided the old verdict and the new one: a rule, or the boundary check.
+    // Each change names its work order, what decided the old verdict and the new one (a rule, or the
+    // boundary check), and says so in a sentence.
     expect(result.changed).toEqual([
       {
         actionId: history[1].actionId,
-        before: 'run',
-        after: 'wait',
-        rule: 'credits-over-100-wait',
-        because: {
-          before: expect.objectContaining({
-            decision: 'run',
-            rule: null,
-            reason: 'inside_boundary',
-            message: expect.any(String),
-          }),
-          after: expect.objectContaining({ decision: 'wait', rule: 'credits-over-100-wait', reason: 'rule_matched' }),
-        },
+        workOrderId: 'wo-1',
+        before: { decision: 'run', rule: null, reason: 'inside_boundary' },
+        after: { decision: 'wait', rule: 'credits-over-100-wait', reason: 'rule_matched' },
+        message:
+          'write credit.issue on billing (work order wo-1) ran under version 1, decided by the boundary (inside boundary); the draft would wait, decided by rule credits-over-100-wait.',
       },
       {
         actionId: history[3].actionId,
-        before: 'run',
-        after: 'stop',
-        rule: 'closed-accounts-stop',
-        because: {
-          before: expect.objectContaining({ decision: 'run' }),
-          after: expect.objectContaining({ decision: 'stop', rule: 'closed-accounts-stop', reason: 'rule_matched' }),
-        },
+        workOrderId: 'wo-3',
+        before: { decision: 'run', rule: null, reason: 'inside_boundary' },
+        after: { decision: 'stop', rule: 'closed-accounts-stop', reason: 'rule_matched' },
+        message: expect.stringContaining('the draft would stop, decided by rule closed-accounts-stop'),
       },
     ]);
     const { rows: after } = await db.appPool().query('SELECT count(*)::int AS n FROM ledger_events');

@@ -1,6 +1,6 @@
 import { SERVICE_ROLES } from './support/database';
 import { randomUUID } from 'node:crypto';
-import { VIEW_NAMES, viewColumns, WorkflowDefinition, Subjects } from '@workgate/contracts';
+import { isChangeRequested, VIEW_NAMES, viewColumns, WorkflowDefinition, Subjects } from '@workgate/contracts';
 import { rebuildProjection } from '@workgate/event-store';
 import { VIEW_TABLES, viewsProjection } from '../apps/ledger/views/views.projection';
 import { eventually } from './support/processes';
@@ -116,7 +116,19 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
     // F: version 2 (published now: new work orders take the latest version), clean, closed at T+2.5h.
     // Intake learns of a new version from the ledger relay; wait until that message has gone out.
     const relayed = t.nc.subscribe('ledger.workflow.WorkflowPublished', { max: 1 });
-    await t.rpc.request(Subjects.policy.publish, { definition: deskFix(2, ['a'], 'PT1H') });
+    // Version 2 drops step b and its evidence: it widens version 1, so it is published when desk-lead approves it.
+    const { answer: asked } = await t.rpc.request(Subjects.policy.publish, {
+      definition: deskFix(2, ['a'], 'PT1H'),
+      actor: 'admin',
+    });
+    if (!isChangeRequested(asked))
+      throw new Error(`version 2 was published without approval: ${JSON.stringify(asked)}`);
+    expect(asked).toMatchObject({ owner: 'desk-lead', version: 2 });
+    await t.rpc.request(Subjects.approvals.decide, {
+      approvalId: asked.approvalId,
+      by: 'desk-lead',
+      decision: 'approve',
+    });
     for await (const _ of relayed) break;
     await new Promise((r) => setTimeout(r, 200));
     await send('F', 'workgate.workorder.open', at(1), { jobType: 'desk-fix', inputs: { ticket: 'F' } });
@@ -282,7 +294,19 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
       },
     ]);
     await expectView(`/v1/views/approvals?asOf=${at(0.5)}`, []);
-    await expectView('/v1/views/approvals?status=approved', []);
+    // The one approval given is desk-lead's of version 2: a workflow change, of no work order.
+    await expectView('/v1/views/approvals?status=approved', [
+      expect.objectContaining({
+        workOrderId: null,
+        jobType: 'desk-fix',
+        owner: 'desk-lead',
+        requestedBy: 'admin',
+        status: 'approved',
+        decidedBy: 'desk-lead',
+        source: null,
+        externalRef: null,
+      }),
+    ]);
   });
 
   it('evidence-completeness: closures and steps with their required evidence', async () => {
@@ -335,7 +359,7 @@ describe('evidence views (SPEC section 5) over a scripted history', () => {
     });
     expect([...new Uint8Array(await raw.arrayBuffer()).slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // the UTF-8 BOM spreadsheets look for
     // An empty answer still has its header; every view's rows have exactly the documented columns.
-    const empty = await as.lead('GET', '/v1/views/approvals?status=approved', undefined, { Accept: 'text/csv' });
+    const empty = await as.lead('GET', '/v1/views/approvals?status=rejected', undefined, { Accept: 'text/csv' });
     expect(empty.text).toBe(`${viewColumns('approvals').join(',')}\r\n`);
     for (const view of VIEW_NAMES) {
       for (const groupBy of [undefined, 'version'] as const) {

@@ -18,8 +18,8 @@ import {
   Written,
 } from '@workgate/contracts';
 import { approvals, delegations, postReviews } from '@workgate/domain';
-import { existing, handle, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
-import { approvalView, ApprovalsStore, DelegationsStore, PostReviewsStore } from './stores';
+import { existing, handle, RpcClient, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import { approvalView, ApprovalsStore, DelegationsStore, PostReviewsStore, settleWorkflowChange } from './stores';
 
 @Controller()
 export class ApprovalsController {
@@ -27,6 +27,7 @@ export class ApprovalsController {
     private readonly approvals: ApprovalsStore,
     private readonly postReviews: PostReviewsStore,
     private readonly delegations: DelegationsStore,
+    private readonly rpc: RpcClient,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
@@ -46,7 +47,8 @@ export class ApprovalsController {
         approvals.decide({ type: 'DecideApproval', by, decision, permittedAction, conditions, note }, state, clock),
       { actor: by, signedIn: req.signedIn },
     );
-    return { answer: approvalView(existing(state, 'approval')), position };
+    const settled = await settleWorkflowChange(this.rpc, state);
+    return { answer: approvalView(existing(state, 'approval')), position: Math.max(position, settled) };
   }
 
   @Serves(Subjects.approvals.closeCondition)

@@ -1,4 +1,5 @@
-import { ApprovalView } from '@workgate/contracts';
+import { Logger } from '@nestjs/common';
+import { ApprovalView, Subjects } from '@workgate/contracts';
 import {
   approvals,
   ApprovalState,
@@ -7,7 +8,7 @@ import {
   postReviews,
   workOrderChangedBy,
 } from '@workgate/domain';
-import { storeFor } from '@workgate/messaging';
+import { RpcClient, storeFor } from '@workgate/messaging';
 
 /**
  * Approvals. A decision changes its work order too (the outcome releases or stops the waiting
@@ -26,13 +27,25 @@ export type DelegationsStore = InstanceType<typeof DelegationsStore>;
 export const STORES = [ApprovalsStore, PostReviewsStore, DelegationsStore];
 
 export function approvalView(state: Exclude<ApprovalState, { status: 'none' }>): ApprovalView {
-  const { status, approvalId, workOrderId, actionId, owner, requestedBy, requestedAt, expiresAt, kind, action } = state;
+  const {
+    status,
+    approvalId,
+    workOrderId,
+    actionId,
+    owner,
+    requestedBy,
+    requestedAt,
+    expiresAt,
+    kind,
+    action,
+    change,
+  } = state;
   return {
     approvalId,
     status,
     ...(kind ? { kind } : {}),
     ...(action ? { requestedAction: action } : {}),
-    workOrderId,
+    ...(workOrderId ? { workOrderId } : {}),
     actionId,
     owner,
     requestedBy,
@@ -41,5 +54,27 @@ export function approvalView(state: Exclude<ApprovalState, { status: 'none' }>):
     ...('decidedBy' in state ? { decidedBy: state.decidedBy } : {}),
     ...('permittedAction' in state ? { permittedAction: state.permittedAction } : {}),
     ...(state.status === 'conditional' ? { conditions: conditionViews(state) } : {}),
+    ...(change ? { change } : {}),
   };
+}
+
+/**
+ * A decided or expired workflow-change approval publishes or closes its change: the policy
+ * service reads the approval's stream and records the outcome on the job type's. Answers the
+ * position of that commit (0 for any other approval). Should the policy service not answer, the
+ * decision stands and the change is settled when the policy service next starts.
+ */
+export async function settleWorkflowChange(
+  rpc: RpcClient,
+  state: { status: string; approvalId?: string; change?: unknown },
+): Promise<number> {
+  if (!state.change || !state.approvalId || state.status === 'requested') return 0;
+  try {
+    return (await rpc.request(Subjects.policy.applyChange, { approvalId: state.approvalId })).position;
+  } catch (error) {
+    new Logger('approvals').warn(
+      `workflow change of approval ${state.approvalId} not settled yet: ${(error as Error).message}`,
+    );
+    return 0;
+  }
 }

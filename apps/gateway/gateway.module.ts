@@ -29,6 +29,7 @@ import { PagesController } from './routes/pages.controller';
 import { NoSignInController, SignInController } from './routes/sign-in.controller';
 import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
+import { WorkflowDraftsController } from './routes/workflow-drafts.controller';
 import { WorkflowsController } from './routes/workflows.controller';
 import { WorkflowReviewController } from './routes/workflow-review.controller';
 import { WebhooksController } from './routes/webhooks.controller';
@@ -39,6 +40,7 @@ export const API_CONTROLLERS = [
   HealthController,
   MetricsController,
   WorkflowsController,
+  WorkflowDraftsController,
   WorkflowReviewController,
   WorkOrdersController,
   IntakeController,

@@ -55,6 +55,9 @@ export class OutcomeReactions extends LedgerReactions {
     const data: unknown = (await firstEventOf(this.rpc, e.streamId))?.data;
     const workOrderId =
       typeof data === 'object' && data !== null && 'workOrderId' in data ? data.workOrderId : undefined;
+    // A workflow-change approval belongs to its job type: the policy service settles it.
+    if (typeof workOrderId !== 'string' && typeof data === 'object' && data !== null && 'change' in data)
+      return { kind: 'ack' };
     if (typeof workOrderId !== 'string') return { kind: 'reject', reason: `${e.streamId} names no work order` };
     try {
       await this.workOrders.execute({

@@ -4,8 +4,18 @@ import {
   Empty,
   GetWorkflowRequest,
   HealthReply,
+  PublishOutcome,
   PublishWorkflowRequest,
-  PublishWorkflowResult,
+  ApprovalIdRequest,
+  ChangeApplied,
+  DiffRequest,
+  DraftIdRequest,
+  JobTypeRequest,
+  ProposeDraftRequest,
+  SaveDraftRequest,
+  WorkflowDiff,
+  WorkflowDraft,
+  WorkflowDraftSummary,
   SimulateRequest,
   SimulateResult,
   Subjects,
@@ -16,17 +26,49 @@ import {
 } from '@workgate/contracts';
 import { Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { PolicyService } from './policy.service';
+import { WorkflowDrafts } from './workflow-drafts';
 
 @Controller()
 export class PolicyController {
   constructor(
     private readonly policy: PolicyService,
+    private readonly drafts: WorkflowDrafts,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
   @Serves(Subjects.policy.publish)
-  publish(@Payload() req: PublishWorkflowRequest): Promise<Written<PublishWorkflowResult>> {
+  publish(@Payload() req: PublishWorkflowRequest): Promise<Written<PublishOutcome>> {
     return this.policy.publish(req);
+  }
+
+  @Serves(Subjects.policy.saveDraft)
+  saveDraft(@Payload() req: SaveDraftRequest): Promise<Written<WorkflowDraft>> {
+    return this.drafts.save(req);
+  }
+
+  @Serves(Subjects.policy.getDraft)
+  getDraft(@Payload() req: DraftIdRequest): Promise<WorkflowDraft> {
+    return this.drafts.get(req);
+  }
+
+  @Serves(Subjects.policy.listDrafts)
+  listDrafts(@Payload() req: JobTypeRequest): WorkflowDraftSummary[] {
+    return this.drafts.list(req);
+  }
+
+  @Serves(Subjects.policy.diff)
+  diff(@Payload() req: DiffRequest): Promise<WorkflowDiff> {
+    return this.drafts.diff(req);
+  }
+
+  @Serves(Subjects.policy.proposeDraft)
+  proposeDraft(@Payload() req: ProposeDraftRequest): Promise<Written<PublishOutcome>> {
+    return this.drafts.propose(req);
+  }
+
+  @Serves(Subjects.policy.applyChange)
+  applyChange(@Payload() req: ApprovalIdRequest): Promise<Written<ChangeApplied>> {
+    return this.drafts.applyChange(req);
   }
 
   @Serves(Subjects.policy.get)

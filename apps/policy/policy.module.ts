@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { PolicyController } from './policy.controller';
 import { PolicyService } from './policy.service';
+import { WorkflowDrafts } from './workflow-drafts';
 
 @Module({})
 export class PolicyModule {
@@ -10,7 +11,7 @@ export class PolicyModule {
       module: PolicyModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [PolicyController],
-      providers: [PolicyService],
+      providers: [PolicyService, WorkflowDrafts],
     };
   }
 }

@@ -1,35 +1,26 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import {
-  eventOf,
   isPlainObject,
-  Notices,
-  PolicyEvents,
+  PublishOutcome,
   PublishWorkflowRequest,
-  PublishWorkflowResult,
   RecordedEvent,
   SimulateRequest,
-  SimulatedVerdict,
   SimulateResult,
   Subjects,
   WorkflowDefinition,
-  WorkflowPublishedData,
-  workflowStream,
+  WorkflowDraftSavedData,
   WorkgateError,
-  WorkOrderEvents,
   Written,
 } from '@workgate/contracts';
 import { ConfigFiles, WorkgateConfig } from '@workgate/config';
-import { deterministicUuid, rollbackNoteOf } from '@workgate/domain';
 import { isOutage, Listening, NoticeBus, RpcClient } from '@workgate/messaging';
-import {
-  assertDefinitionSize,
-  compileWorkflow,
-  decide,
-  definitionSha256,
-  parseDefinitionText,
-  validateDefinition,
-} from '@workgate/workflow';
+import { definitionSha256, validateDefinition } from '@workgate/workflow';
+import { parsedDefinition } from './parsed';
 import { PolicyRegistry } from './policy-registry';
+import { changeRequested, WORKFLOW_EVENTS, workflowEventOf } from './workflow-events';
+import { WorkflowStream } from './workflow-stream';
+import { simulateDraft } from './simulation';
 
 const STARTUP_RETRY_MS = 250;
 const STARTUP_PATIENCE_MS = 60_000;
@@ -60,25 +51,28 @@ function onlyMissingCodes(error: WorkgateError): boolean {
 export class PolicyService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('policy');
   readonly registry = new PolicyRegistry();
-  private listening?: Listening;
+  private listening: Listening[] = [];
+  readonly stream: WorkflowStream;
 
   constructor(
     private readonly rpc: RpcClient,
     private readonly notices: NoticeBus,
     @Inject(WorkgateConfig) private readonly config: WorkgateConfig,
-  ) {}
+  ) {
+    this.stream = new WorkflowStream(rpc, notices, this.registry, () => this.loadFromLedger());
+  }
 
   async onModuleInit(): Promise<void> {
     // Definitions another instance publishes reach every instance through the ledger relay.
-    this.listening = this.notices.onLedgerEvent('workflow', PolicyEvents.WorkflowPublished, (e) =>
-      this.applyRecorded(e),
+    this.listening = WORKFLOW_EVENTS.map((type) =>
+      this.notices.onLedgerEvent('workflow', type, (e) => this.applyRecorded(e)),
     );
     await this.patiently('load definitions from the ledger', () => this.loadFromLedger());
     await this.loadDirectory(this.config.WORKGATE_WORKFLOWS_DIR);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.listening?.stop();
+    this.listening.forEach((l) => l.stop());
   }
 
   private async patiently<T>(
@@ -98,15 +92,15 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private applyRecorded(recorded: RecordedEvent): void {
-    const e = eventOf(recorded, 'workflow', PolicyEvents.WorkflowPublished);
-    if (e) this.registry.apply(e.data, e.streamVersion, e.recordedAt);
+    const e = workflowEventOf(recorded);
+    if (e) this.registry.record(e, recorded.streamVersion, recorded.recordedAt);
   }
 
   private async loadFromLedger(): Promise<void> {
     let after = 0;
     for (;;) {
       const page = await this.rpc.request(Subjects.ledger.query, {
-        types: [PolicyEvents.WorkflowPublished],
+        types: [...WORKFLOW_EVENTS],
         after,
         limit: 1000,
       });
@@ -129,10 +123,11 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
         // any order): a definition refused only for codes missing from the catalog is tried again.
         const { answer: result } = await this.patiently(
           `publish ${file}`,
-          () => this.publish({ definition: read(), actor: `file:${file}` }),
+          () => this.publish({ definition: read(), actor: `file:${file}` }, { governed: false }),
           onlyMissingCodes,
         );
-        if (result.created) this.logger.log(`published ${result.jobType} v${result.version} from ${file}`);
+        if ('created' in result && result.created)
+          this.logger.log(`published ${result.jobType} v${result.version} from ${file}`);
       } catch (error) {
         const e = error as WorkgateError;
         const details = Array.isArray(e.details) ? `\n  ${e.details.map((d) => JSON.stringify(d)).join('\n  ')}` : '';
@@ -141,26 +136,15 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private async catalog(): Promise<Set<string>> {
+  /** The codes of the exception-code catalog. */
+  async catalog(): Promise<Set<string>> {
     const codes = await this.rpc.request(Subjects.exceptions.listCodes, {});
     return new Set(codes.map((c) => c.code));
   }
 
   /** Parses (YAML/JSON text or an object) and validates a definition; refuses with every problem (413 past its size first, before it is parsed). */
-  private async checked(definition: unknown): Promise<WorkflowDefinition> {
-    assertDefinitionSize(definition);
-    let raw = definition;
-    if (typeof definition === 'string') {
-      try {
-        raw = parseDefinitionText(definition);
-      } catch (error) {
-        if (error instanceof WorkgateError) throw error;
-        throw new WorkgateError('invalid_definition', 'the definition is neither valid YAML nor JSON', [
-          { path: '', message: (error as Error).message },
-        ]);
-      }
-    }
-    const validation = validateDefinition(raw, { catalog: await this.catalog() });
+  async checked(definition: unknown): Promise<WorkflowDefinition> {
+    const validation = validateDefinition(parsedDefinition(definition), { catalog: await this.catalog() });
     if (!validation.ok) {
       const n = validation.problems.length;
       throw new WorkgateError(
@@ -172,57 +156,39 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     return validation.definition;
   }
 
-  async publish(req: PublishWorkflowRequest): Promise<Written<PublishWorkflowResult>> {
+  /**
+   * Publishes a version, or proposes it to the current owner when it widens the version in force
+   * (SPEC section 15); the deployer's own files (`governed: false`) publish at once.
+   */
+  async publish(
+    req: PublishWorkflowRequest,
+    { governed = true, draftId }: { governed?: boolean; draftId?: string } = {},
+  ): Promise<Written<PublishOutcome>> {
     const definition = await this.checked(req?.definition);
     const { jobType, version } = definition;
     const sha256 = definitionSha256(definition);
-    for (let attempt = 0; ; attempt++) {
-      // Identical content is published already: nothing is written.
-      if (this.registry.findBySha(jobType, sha256))
-        return { answer: { jobType, version, sha256, created: false }, position: 0 };
-      const current = this.registry.currentVersion(jobType);
-      if (current !== undefined && version <= current) {
-        throw new WorkgateError(
-          'version_not_higher',
-          `${jobType} is at version ${current}; a new definition needs a higher version than ${version}`,
-          [{ jobType, currentVersion: current, version }],
-        );
-      }
-      const streamVersion = this.registry.streamVersion(jobType);
-      const data: WorkflowPublishedData = { jobType, version, sha256, definition };
-      try {
-        const appended = await this.rpc.request(Subjects.ledger.append, {
-          streamId: workflowStream(jobType),
-          expectedVersion: streamVersion === 0 ? 'no_stream' : streamVersion,
-          events: [
-            {
-              eventId: deterministicUuid(PolicyEvents.WorkflowPublished, sha256),
-              type: PolicyEvents.WorkflowPublished,
-              data,
-              metadata: { actor: req.actor ?? 'unknown' },
-            },
-          ],
-        });
-        this.registry.apply(data, appended.nextVersion, new Date().toISOString());
-        this.notices.publish(Notices.workflowPublished, { jobType, version, sha256 });
-        return { answer: { jobType, version, sha256, created: true }, position: appended.positions[0] };
-      } catch (error) {
-        // Another instance published meanwhile: learn what it wrote and decide again.
-        if ((error as WorkgateError).code !== 'version_conflict' || attempt >= 3) throw error;
-        await this.loadFromLedger();
-      }
-    }
+    const actor = req.actor ?? 'unknown';
+    const ids = { changeId: randomUUID(), approvalId: randomUUID() };
+    const { events, position } = await this.stream.handle(
+      jobType,
+      { type: 'PublishVersion', definition, sha256, by: actor, governed, ...ids, ...(draftId ? { draftId } : {}) },
+      actor,
+    );
+    const recorded = events[0];
+    if (recorded?.type === 'WorkflowChangeProposed') return { answer: changeRequested(recorded.data), position };
+    if (recorded) return { answer: { jobType, version, sha256, created: true }, position };
+    // Nothing new: the same content is published already, or waits for its approval already.
+    const state = this.registry.state(jobType);
+    const waiting = state.status === 'none' ? undefined : [...state.pending.values()].find((c) => c.sha256 === sha256);
+    if (waiting) return { answer: changeRequested(waiting), position: 0 };
+    return { answer: { jobType, version, sha256, created: false }, position: 0 };
   }
 
-  /**
-   * Re-decides every past action request of the job type under a draft; writes nothing. Both
-   * verdicts come from the boundary and the rules (`libs/workflow`): the version each request was
-   * decided under, and the draft; holds of the work order (a failed prerequisite, a scope change,
-   * an overlay's gate) are its state, not the definition's, and are left out of both.
-   */
+  /** Re-decides past action requests of the job type under a draft (given, or saved: `draftId`); writes nothing. */
   async simulate(req: SimulateRequest): Promise<SimulateResult> {
     if (!req || typeof req.jobType !== 'string') throw new WorkgateError('validation_failed', 'jobType is required');
-    const draft = await this.checked(req.definition);
+    const given = req.draftId === undefined ? req.definition : this.savedDraft(req.jobType, req.draftId).source;
+    const draft = await this.checked(given);
     if (draft.jobType !== req.jobType) {
       throw new WorkgateError(
         'invalid_definition',
@@ -230,51 +196,13 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
         [{ path: 'jobType', message: `must be ${req.jobType}` }],
       );
     }
-    const compiled = compileWorkflow(draft);
-    const result: SimulateResult = { evaluated: 0, changed: [] };
-    let after = 0;
-    for (;;) {
-      const page = await this.rpc.request(
-        Subjects.ledger.query,
-        { types: [WorkOrderEvents.ActionDecided], after, limit: 1000, from: req.from, to: req.to },
-        { timeoutMs: 30_000 },
-      );
-      for (const e of page.events) {
-        const past = eventOf(e, 'workorder', WorkOrderEvents.ActionDecided)?.data;
-        if (!past) continue;
-        if (past.decision?.policy?.jobType !== req.jobType) continue;
-        const then = this.registry.resolve(req.jobType, past.decision.policy.version).compiled;
-        if (!then) continue;
-        result.evaluated += 1;
-        const note = rollbackNoteOf(past);
-        const input = {
-          // The note was recorded apart from the action: the versions are asked with it, as the request was.
-          action: note === undefined ? past.action : { ...past.action, rollbackNote: note },
-          facts: past.facts,
-          workOrder: past.workOrder,
-          addedScope: past.addedScope,
-        };
-        const before = decide(then, input);
-        const now = decide(compiled, input);
-        if (now.decision !== before.decision) {
-          const verdict = ({ decision, reason, rule, message }: SimulatedVerdict): SimulatedVerdict => ({
-            decision,
-            reason,
-            rule,
-            message,
-          });
-          result.changed.push({
-            actionId: past.actionId,
-            before: before.decision,
-            after: now.decision,
-            rule: now.rule,
-            because: { before: verdict(before), after: verdict(now) },
-          });
-        }
-      }
-      if (page.events.length < 1000) break;
-      after = page.next;
-    }
-    return result;
+    return simulateDraft(this.rpc, this.registry, draft, { from: req.from, to: req.to });
+  }
+
+  /** A saved draft of the job type, or `not_found`. */
+  savedDraft(jobType: string, draftId: string): WorkflowDraftSavedData {
+    const found = typeof draftId === 'string' ? this.registry.draft(jobType, draftId) : undefined;
+    if (!found) throw new WorkgateError('not_found', `${jobType} has no draft ${draftId}`);
+    return found;
   }
 }

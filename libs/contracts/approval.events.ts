@@ -1,5 +1,6 @@
 /** What the streams the approvals service decides on record: approvals, post-reviews, delegations. */
 import { Evidence } from './evidence';
+import type { WorkflowChangeRef } from './workflow-change';
 
 /** What an approval permits: an action's scope and, optionally, the objects it is limited to. */
 export interface PermittedAction {
@@ -31,7 +32,8 @@ export interface ApprovalCondition {
 
 export interface ApprovalRequestedData {
   approvalId: string;
-  workOrderId: string;
+  /** The work order it belongs to; absent on a `workflow-change` approval, which belongs to its job type. */
+  workOrderId?: string;
   /** The waiting action, or else the gate request that asks for this approval. */
   actionId: string;
   owner: string;
@@ -44,6 +46,8 @@ export interface ApprovalRequestedData {
   kind?: string;
   /** The action the approver must name as the permitted action. */
   action?: PermittedAction;
+  /** A `workflow-change` approval: the version proposed and its diff. */
+  change?: WorkflowChangeRef;
 }
 
 export interface ApprovalGrantedData {

@@ -13,6 +13,7 @@ import type {
   ResolveExceptionDto,
 } from './dto';
 import type { ViewRow } from './views';
+import type { WorkflowChangeRef } from './workflow-change';
 
 /** Who sends a command to an approval, post-review, delegation or exception: the caller's principal. */
 interface By {
@@ -50,8 +51,8 @@ export interface ApprovalQueueRequest {
   limit?: number;
 }
 
-/** A row of the approval queue: the approvals view's columns, and a conditional approval's conditions. */
-export type ApprovalQueueRow = { [column: string]: ViewRow[string] | ConditionView[] };
+/** A row of the approval queue: the approvals view's columns, a conditional approval's conditions, a workflow change's diff. */
+export type ApprovalQueueRow = { [column: string]: ViewRow[string] | ConditionView[] | WorkflowChangeRef };
 
 export interface InboxRequest {
   recipient: string;

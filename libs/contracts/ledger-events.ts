@@ -5,7 +5,7 @@
 import { ApprovalEventMap, DelegationEventMap, PostReviewEventMap } from './approval.events';
 import { IntakeEventMap } from './cloud-events';
 import { CatalogEventMap, DriftEventMap, ExceptionEventMap } from './exception.events';
-import { WorkflowEventMap } from './policy';
+import { WorkflowEventMap } from './workflow-change';
 import { refuse } from './errors';
 import { RecordedEvent } from './ledger';
 import { WorkOrderEventMap } from './work-order.events';

@@ -1,3 +1,5 @@
+import type { SimulatedChange } from './policy';
+
 /** The monthly review of a job type (SPEC section 15): a calendar month (UTC) against the one before. */
 
 /** One measure in both months; `change` is this month's minus last month's (null when either is unknown). */
@@ -34,15 +36,6 @@ export interface ReviewHotspot {
   p50Seconds: Compared;
 }
 
-/** A change a draft makes to a past decision of the month. */
-export interface ReviewChangedDecision {
-  actionId: string;
-  before: string;
-  after: string;
-  rule: string | null;
-  message: string;
-}
-
 export interface ReviewDraftSection {
   /** The draft simulated (null: none). */
   draftId: string | null;
@@ -52,8 +45,8 @@ export interface ReviewDraftSection {
   note: string | null;
   evaluated: Compared;
   changed: Compared;
-  /** This month's changed decisions, at most 20. */
-  decisions: ReviewChangedDecision[];
+  /** This month's changed decisions, at most 20, as simulate answers them. */
+  decisions: SimulatedChange[];
 }
 
 export interface MonthlyReview {

@@ -184,17 +184,11 @@ export interface WorkflowPublishedData {
   version: number;
   sha256: string;
   definition: WorkflowDefinition;
+  /** A widening version: the change its owner approved. */
+  changeId?: string;
+  approvalId?: string;
+  approvedBy?: string;
 }
-
-/** Event type -> data of the `workflow-<jobType>` stream. */
-export interface WorkflowEventMap {
-  WorkflowPublished: WorkflowPublishedData;
-}
-
-export const PolicyEvents = { WorkflowPublished: 'WorkflowPublished' } as const satisfies Record<
-  string,
-  keyof WorkflowEventMap
->;
 
 export interface PublishWorkflowRequest {
   /** The definition as an object, or as YAML / JSON text. */
@@ -233,28 +227,34 @@ export interface WorkflowSummary {
 
 export interface SimulateRequest {
   jobType: string;
-  definition: unknown;
+  /** The draft as given (object or YAML/JSON text); or name a saved draft by `draftId`. */
+  definition?: unknown;
+  draftId?: string;
   from?: string;
   to?: string;
 }
 
-/** One verdict of a simulation: what decided it (a rule, or the boundary check named by `reason`) and why. */
+/** What decided one verdict: the decision and the rule (null only when the boundary decided, named by `reason`). */
 export interface SimulatedVerdict {
   decision: Decision;
-  reason: DecisionReason;
   /** The rule that decided, or null when a boundary check did. */
   rule: string | null;
+  reason: DecisionReason;
+}
+
+/** A past request whose verdict the draft changes, said as a person reads it. */
+export interface SimulatedChange {
+  actionId: string;
+  workOrderId: string;
+  /** Under the version it was decided by. */
+  before: SimulatedVerdict;
+  /** Under the draft. */
+  after: SimulatedVerdict;
+  /** A sentence: what was asked, what was decided then, what the draft would decide and why. */
   message: string;
 }
 
 export interface SimulateResult {
   evaluated: number;
-  /** Each past request whose verdict the draft changes: `rule` is the draft's deciding rule; `because` says what decided each verdict. */
-  changed: Array<{
-    actionId: string;
-    before: Decision;
-    after: Decision;
-    rule: string | null;
-    because: { before: SimulatedVerdict; after: SimulatedVerdict };
-  }>;
+  changed: SimulatedChange[];
 }

@@ -55,13 +55,24 @@ import {
 import {
   GetWorkflowRequest,
   PublishWorkflowRequest,
-  PublishWorkflowResult,
   SimulateRequest,
   SimulateResult,
   WorkflowSummary,
   WorkflowVersion,
 } from './policy';
 import { InclusionProofs, ProofRequest, ProveAllRequest, WorkOrderProof } from './proof-package';
+import {
+  ChangeApplied,
+  DiffRequest,
+  DraftIdRequest,
+  JobTypeRequest,
+  ProposeDraftRequest,
+  PublishOutcome,
+  SaveDraftRequest,
+  WorkflowDiff,
+  WorkflowDraft,
+  WorkflowDraftSummary,
+} from './workflow-change';
 import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
 import { ViewQuery, ViewRow } from './views';
 import {
@@ -143,10 +154,18 @@ export const Subjects = {
     rejections: rpc<RejectionsRequest, RejectionsPage>('workgate.intake.rejections'),
   },
   policy: {
-    publish: rpc<PublishWorkflowRequest, Written<PublishWorkflowResult>>('workgate.policy.publish'),
+    publish: rpc<PublishWorkflowRequest, Written<PublishOutcome>>('workgate.policy.publish'),
     get: rpc<GetWorkflowRequest, WorkflowVersion>('workgate.policy.get'),
     list: rpc<Empty, WorkflowSummary[]>('workgate.policy.list'),
     simulate: rpc<SimulateRequest, SimulateResult>('workgate.policy.simulate'),
+    /** A new draft (no `draftId`) or a draft's new revision: kept whatever its problems. */
+    saveDraft: rpc<SaveDraftRequest, Written<WorkflowDraft>>('workgate.policy.save-draft'),
+    getDraft: rpc<DraftIdRequest, WorkflowDraft>('workgate.policy.get-draft'),
+    listDrafts: rpc<JobTypeRequest, WorkflowDraftSummary[]>('workgate.policy.list-drafts'),
+    diff: rpc<DiffRequest, WorkflowDiff>('workgate.policy.diff'),
+    proposeDraft: rpc<ProposeDraftRequest, Written<PublishOutcome>>('workgate.policy.propose-draft'),
+    /** A workflow-change approval was decided or expired: publish or close its change (read from the approval's stream). */
+    applyChange: rpc<ApprovalIdRequest, Written<ChangeApplied>>('workgate.policy.apply-change'),
   },
   exceptions: {
     listCodes: rpc<Empty, ExceptionCode[]>('workgate.exceptions.list-codes'),

@@ -1,3 +1,6 @@
+import type { ActionScope, PublishWorkflowResult, WorkflowDefinition, WorkflowPublishedData } from './policy';
+import type { WorkflowMap } from './workflow-map';
+
 /** A change between two workflow versions or drafts, and what it does to the boundary (SPEC section 15). */
 
 /** `widens`: delegated work may do what the earlier version refused or held; `narrows`: the reverse. */
@@ -19,4 +22,161 @@ export interface WorkflowDiff {
   /** Whether any change widens the boundary: such a version is published only with its owner's approval. */
   widens: boolean;
   changes: DefinitionChange[];
+}
+
+/** A draft of a new version (SPEC section 15): kept as given, with its problems, in the ledger. */
+export interface WorkflowDraftSavedData {
+  draftId: string;
+  jobType: string;
+  /** 1 when created; each update adds one. */
+  revision: number;
+  /** The definition as it was given: YAML/JSON text or an object. */
+  source: unknown;
+  /** What the validator found (none: the draft may be proposed). */
+  problems: Array<{ path: string; message: string }>;
+  savedBy: string;
+  savedAt: string;
+}
+
+/** What a `workflow-change` approval is about: the version proposed and its diff against the current one. */
+export interface WorkflowChangeRef {
+  changeId: string;
+  jobType: string;
+  /** The version in force when it was proposed. */
+  fromVersion: number;
+  version: number;
+  sha256: string;
+  changes: DefinitionChange[];
+  /** The draft it was proposed from, if any. */
+  draftId?: string;
+}
+
+/** A version that widens the current one waits for its owner's approval (`workflow-change`). */
+export interface WorkflowChangeProposedData extends WorkflowChangeRef {
+  approvalId: string;
+  owner: string;
+  proposedBy: string;
+  expiresAt: string;
+  definition: WorkflowDefinition;
+}
+
+/** A proposed change that was not published: rejected, expired, or overtaken by a higher version. */
+export interface WorkflowChangeClosedData {
+  changeId: string;
+  approvalId: string;
+  jobType: string;
+  version: number;
+  outcome: 'rejected' | 'expired' | 'superseded';
+  decidedBy?: string;
+}
+
+/** `POST /v1/workflows/:jobType/drafts` and `PUT …/drafts/:draftId`. */
+export interface SaveDraftRequest {
+  jobType: string;
+  /** Absent: a new draft. */
+  draftId?: string;
+  definition: unknown;
+  by: string;
+}
+
+export interface DraftIdRequest {
+  jobType: string;
+  draftId: string;
+}
+
+/** A draft as the designer reads it: its problems, its diff against the current version and its map (null while it has problems). */
+export interface WorkflowDraft {
+  draftId: string;
+  jobType: string;
+  revision: number;
+  savedBy: string;
+  savedAt: string;
+  source: unknown;
+  problems: Array<{ path: string; message: string }>;
+  /** Against the current version; null while the draft has problems or the job type has no version yet. */
+  diff: WorkflowDiff | null;
+  map: WorkflowMap | null;
+}
+
+/** A draft in the list of a job type's drafts. */
+export interface WorkflowDraftSummary {
+  draftId: string;
+  jobType: string;
+  revision: number;
+  savedBy: string;
+  savedAt: string;
+  problems: number;
+}
+
+export interface DiffRequest {
+  jobType: string;
+  /** A version number (default: the current one). */
+  from?: number;
+  /** A version number or a draft id (default: the current version). */
+  to?: string;
+}
+
+/** A version that widens the current one: its approval by the current owner publishes it (HTTP 202). */
+export interface WorkflowChangeRequested {
+  changeId: string;
+  approvalId: string;
+  jobType: string;
+  version: number;
+  sha256: string;
+  owner: string;
+  status: 'requested';
+  expiresAt: string;
+  changes: DefinitionChange[];
+  /** What an approver may name as `permittedAction` (the decision needs none). */
+  permittedAction: ActionScope & { objects: string[] };
+}
+
+/** `POST …/drafts/:draftId/propose`. */
+export interface ProposeDraftRequest extends DraftIdRequest {
+  by: string;
+}
+
+/** The approval kind of a change to a workflow. */
+export const WORKFLOW_CHANGE = 'workflow-change';
+
+/** The action a workflow-change approval permits: publishing this version of this job type. */
+export const workflowChangeAction = (jobType: string, version: number) => ({
+  system: 'workgate',
+  operation: 'publish-workflow',
+  kind: 'write' as const,
+  objects: [`workflow:${jobType}@${version}`],
+});
+
+/** Event type -> data of the `workflow-<jobType>` stream. */
+export interface WorkflowEventMap {
+  WorkflowPublished: WorkflowPublishedData;
+  WorkflowDraftSaved: WorkflowDraftSavedData;
+  WorkflowChangeProposed: WorkflowChangeProposedData;
+  WorkflowChangeClosed: WorkflowChangeClosedData;
+}
+
+export const PolicyEvents = {
+  WorkflowPublished: 'WorkflowPublished',
+  DraftSaved: 'WorkflowDraftSaved',
+  ChangeProposed: 'WorkflowChangeProposed',
+  ChangeClosed: 'WorkflowChangeClosed',
+} as const satisfies Record<string, keyof WorkflowEventMap>;
+
+/** What a publish answers: the version published (HTTP 201), or the change that waits for its owner (HTTP 202). */
+export type PublishOutcome = PublishWorkflowResult | WorkflowChangeRequested;
+
+/** Whether a publish's answer is a change waiting for approval. */
+export const isChangeRequested = (outcome: PublishOutcome): outcome is WorkflowChangeRequested =>
+  'status' in outcome && outcome.status === 'requested';
+
+export interface JobTypeRequest {
+  jobType: string;
+}
+
+/** Where a change stands after its approval was decided: published, or closed with the outcome. */
+export interface ChangeApplied {
+  changeId: string;
+  jobType: string;
+  version: number;
+  status: 'requested' | 'published' | 'rejected' | 'expired' | 'superseded';
 }

@@ -1,4 +1,4 @@
-import { SimulatedVerdict, SimulateResult, ViewRow } from '@workgate/contracts';
+import { SimulatedChange, ViewRow } from '@workgate/contracts';
 import { monthlyReview, ReviewDraftInput } from './monthly-review';
 import { reviewMonths } from './review-month';
 import { ReviewRows } from './review-queries';
@@ -224,47 +224,30 @@ describe('the monthly review assembled from the views of two months', () => {
     });
   });
 
-  it("the draft's changed decisions in each month", () => {
-    const verdict = (
-      decision: SimulatedVerdict['decision'],
-      rule: string | null,
-      message: string,
-    ): SimulatedVerdict => ({
-      decision,
-      reason: 'rule_matched',
-      rule,
-      message,
-    });
-    const changed = (actionId: string): SimulateResult['changed'][number] => ({
+  it("the draft's changed decisions in each month, at most twenty listed", () => {
+    const changed = (actionId: string): SimulatedChange => ({
       actionId,
-      before: 'run',
-      after: 'wait',
-      rule: 'refunds-wait',
-      because: {
-        before: verdict('run', null, 'allowed'),
-        after: verdict('wait', 'refunds-wait', 'refunds wait for the lead'),
-      },
+      workOrderId: `wo-${actionId}`,
+      before: { decision: 'run', rule: null, reason: 'inside_boundary' },
+      after: { decision: 'wait', rule: 'refunds-wait', reason: 'rule_matched' },
+      message: 'a refund ran; the draft holds it for the lead (refunds-wait)',
     });
+    const many = Array.from({ length: 23 }, (_, i) => changed(`a${i + 1}`));
     const r = monthlyReview('fix', windows, march, february, {
       draftId: 'd-1',
       source: 'latest',
       note: null,
-      thisMonth: { evaluated: 12, changed: [changed('a1'), changed('a2')] },
+      thisMonth: { evaluated: 30, changed: many },
       lastMonth: { evaluated: 5, changed: [changed('a0')] },
     });
     expect(r.draft).toEqual({
       draftId: 'd-1',
       source: 'latest',
       note: null,
-      evaluated: { thisMonth: 12, lastMonth: 5, change: 7 },
-      changed: { thisMonth: 2, lastMonth: 1, change: 1 },
-      decisions: ['a1', 'a2'].map((actionId) => ({
-        actionId,
-        before: 'run',
-        after: 'wait',
-        rule: 'refunds-wait',
-        message: 'refunds wait for the lead',
-      })),
+      evaluated: { thisMonth: 30, lastMonth: 5, change: 25 },
+      changed: { thisMonth: 23, lastMonth: 1, change: 22 },
+      decisions: many.slice(0, 20),
     });
+    expect(r.draft.decisions.map((d) => d.actionId).at(-1)).toBe('a20');
   });
 });

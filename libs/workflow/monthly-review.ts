@@ -110,13 +110,7 @@ function draftSection(d: ReviewDraftInput): ReviewDraftSection {
     note: d.note,
     evaluated: compared(count(d.thisMonth, 'evaluated'), count(d.lastMonth, 'evaluated')),
     changed: compared(count(d.thisMonth, 'changed'), count(d.lastMonth, 'changed')),
-    decisions: (d.thisMonth?.changed ?? []).slice(0, DECISIONS).map((c) => ({
-      actionId: c.actionId,
-      before: c.before,
-      after: c.after,
-      rule: c.rule,
-      message: c.because.after.message,
-    })),
+    decisions: (d.thisMonth?.changed ?? []).slice(0, DECISIONS),
   };
 }
 

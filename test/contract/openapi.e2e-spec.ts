@@ -24,6 +24,7 @@ import type {
   ScopeChangeAnswer,
   SignedCheckpoint,
   SimulateResult,
+  WorkflowDraft,
   StatusAnswer,
   StepAnswer,
   WebhookDelivery,
@@ -34,7 +35,11 @@ import { defined } from '../support/answers';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 /** The POSTs whose body is a question: they record nothing. */
-const READS_BY_POST = ['post /v1/workflows/{jobType}/simulate', 'post /v1/ledger/verify'];
+const READS_BY_POST = [
+  'post /v1/workflows/{jobType}/simulate',
+  'post /v1/workflows/{jobType}/drafts/{draftId}/simulate',
+  'post /v1/ledger/verify',
+];
 
 interface Answer<T = unknown> {
   method: string;
@@ -293,7 +298,7 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await refused(as.analyst('GET', '/v1/workflows/no-such-job'), 404);
   await ok(as.analyst('GET', '/v1/workflows/support-recovery/versions/1'));
   await refused(as.analyst('GET', '/v1/workflows/support-recovery/versions/99'), 404);
-  await ok(as.analyst('GET', '/v1/workflows/support-recovery/versions/1/map'));
+  await ok(as.analyst('GET', '/v1/workflows/support-recovery/versions/1/map'), 200);
   await refused(as.analyst('GET', '/v1/workflows/support-recovery/versions/99/map'), 404);
   await ok(
     as.analyst<SimulateResult>('POST', '/v1/workflows/support-recovery/simulate', {
@@ -302,6 +307,42 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
     200,
   );
   await refused(as.analyst('POST', '/v1/workflows/support-recovery/simulate', {}), 422);
+  // Drafts, diffs and a proposal that widens the version in force (202: it waits for support-lead).
+  const widening = yaml
+    .replace(/^version: \d+/m, 'version: 3')
+    .replace('write: [case.note]', 'write: [case.note, case.close]');
+  const draft = await ok(
+    as.admin<WorkflowDraft>('POST', '/v1/workflows/support-recovery/drafts', widening, {
+      'Content-Type': 'application/yaml',
+    }),
+    201,
+  );
+  await refused(as.admin('POST', '/v1/workflows/support-recovery/drafts', 'x', { 'Content-Type': 'text/plain' }), 415);
+  await ok(as.analyst('GET', '/v1/workflows/support-recovery/drafts'), 200);
+  await refused(as.anonymous('GET', '/v1/workflows/support-recovery/drafts'), 401);
+  await ok(as.analyst('GET', `/v1/workflows/support-recovery/drafts/${draft.draftId}`), 200);
+  await refused(as.analyst('GET', `/v1/workflows/support-recovery/drafts/${unknownId}`), 404);
+  await ok(
+    as.admin('PUT', `/v1/workflows/support-recovery/drafts/${draft.draftId}`, widening, {
+      'Content-Type': 'application/yaml',
+    }),
+    200,
+  );
+  await refused(
+    as.admin('PUT', `/v1/workflows/support-recovery/drafts/${unknownId}`, widening, {
+      'Content-Type': 'application/yaml',
+    }),
+    404,
+  );
+  await ok(as.analyst('POST', `/v1/workflows/support-recovery/drafts/${draft.draftId}/simulate`, {}), 200);
+  await refused(
+    as.analyst('POST', `/v1/workflows/support-recovery/drafts/${draft.draftId}/simulate`, { from: 'yesterday' }),
+    422,
+  );
+  await ok(as.analyst('GET', `/v1/workflows/support-recovery/diff?from=1&to=${draft.draftId}`), 200);
+  await refused(as.analyst('GET', '/v1/workflows/support-recovery/diff?from=1&to=99'), 404);
+  await ok(as.admin('POST', `/v1/workflows/support-recovery/drafts/${draft.draftId}/propose`), 202);
+  await refused(as.admin('POST', `/v1/workflows/support-recovery/drafts/${unknownId}/propose`), 404);
   await ok(as.lead('GET', '/v1/exception-codes'));
   await refused(as.anonymous('GET', '/v1/exception-codes'), 401);
   await ok(

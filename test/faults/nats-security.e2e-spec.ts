@@ -23,6 +23,9 @@ import { eventually, ServiceProcess, spawnBuilt } from '../support/processes';
 import type {
   ActionAnswer,
   ApprovalView,
+  WorkflowChangeRequested,
+  WorkflowDraft,
+  WorkflowVersion,
   DelegationAnswer,
   ExceptionView,
   InboxMessage,
@@ -412,6 +415,33 @@ describe('NATS security: deploy/nats.conf', () => {
     expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
     expect(violations()).toEqual([]);
     expect(outputs()).not.toMatch(/Permissions Violation|Authorization Violation/i);
+  });
+
+  it("changes a workflow under the services' own users: a draft, a widening proposal, the owner's approval", async () => {
+    const v1 = {
+      jobType: 'sec-change',
+      version: 1,
+      title: 'Security change',
+      owner: 'support-lead',
+      systems: [{ name: 'shop', read: true, write: [] }],
+    };
+    expect((await as.lead('POST', '/v1/workflows', v1)).status).toBe(201);
+    const draft = await as.lead<WorkflowDraft>('POST', '/v1/workflows/sec-change/drafts', {
+      ...v1,
+      version: 2,
+      systems: [{ name: 'shop', read: true, write: ['order.note'] }],
+    });
+    expect(draft).toMatchObject({ status: 201, body: { problems: [], diff: { widens: true } } });
+    const proposed = await as.lead<WorkflowChangeRequested>(
+      'POST',
+      `/v1/workflows/sec-change/drafts/${draft.body.draftId}/propose`,
+    );
+    expect(proposed).toMatchObject({ status: 202, body: { owner: 'support-lead', status: 'requested' } });
+    expect(
+      await as['support-lead']('POST', `/v1/approvals/${proposed.body.approvalId}/decision`, { decision: 'approve' }),
+    ).toMatchObject({ status: 200, body: { status: 'approved' } });
+    expect((await as.lead<WorkflowVersion>('GET', '/v1/workflows/sec-change')).body.version).toBe(2);
+    expect(violations()).toEqual([]);
   });
 
   it('retires the consumers an earlier version left under its own permissions: they run until drained, then are deleted', async () => {

@@ -8,6 +8,8 @@ export interface AnswerDoc {
   alternatives?: Record<string, Schema>;
   /** Response headers besides the consistency and idempotency ones. */
   headers?: Record<string, { description: string; schema: Schema }>;
+  /** Other success statuses and what they answer (a publish that waits for approval: 202). */
+  also?: Record<string, { description: string; json: Schema }>;
 }
 
 /** A request body by media type, for routes that read the raw request instead of a validated DTO. */

@@ -217,6 +217,13 @@ function complete(operation: OperationObject, route: Route): void {
     },
   };
 
+  for (const [status, other] of Object.entries(answer?.also ?? {}))
+    responses[status] = {
+      description: other.description,
+      ...(Object.keys(headers).length ? { headers } : {}),
+      content: mediaTypes({ 'application/json': other.json }),
+    };
+
   for (const status of statusesOf(route, access.public)) {
     responses[String(status)] = {
       description: `${WHY[status]}. Codes: ${codesOf(status)

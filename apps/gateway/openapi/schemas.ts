@@ -20,7 +20,11 @@ const GATEWAY: readonly s.Component[] = [
     'ApprovalQueueRow',
     s.allOf(
       ref(viewSchemaName('approvals')),
-      s.object({}, { conditions: replyShapes.conditions }, "a conditional approval's row lists its conditions"),
+      s.object(
+        {},
+        { conditions: replyShapes.conditions, kind: s.str, change: ref('WorkflowChangeRef') },
+        "a conditional approval's row lists its conditions; a workflow change's (`kind: workflow-change`, no work order) its diff",
+      ),
     ),
   ),
   s.component('Principal', s.documents<Principal>()(s.object({ id: s.str, roles: s.array(s.oneOf(...ROLES)) }))),

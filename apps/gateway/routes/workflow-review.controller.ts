@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow, IsOptional } from 'class-validator';
-import { MonthlyReview, Subjects, ViewQuery, ViewRow, WorkgateError } from '@workgate/contracts';
+import { MonthlyReview, Subjects, ViewQuery, ViewRow } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { monthlyReview, ReviewDraftSource, reviewDraft, reviewMonths, reviewRows } from '@workgate/workflow';
 import { Documented } from '../openapi';
@@ -13,20 +13,17 @@ class ReviewQuery {
   @IsOptional() @Allow() draft?: unknown;
 }
 
-/**
- * Where the review finds drafts: this build keeps none (drafts come with the designer's
- * `policy.listDrafts`; its `simulate` with a `draftId` replays a month), so no draft is chosen and a
- * draft asked for is 404.
- */
-const NO_DRAFTS: ReviewDraftSource = {
-  list: () => Promise.resolve([]),
-  simulate: () => Promise.reject(new WorkgateError('not_found', 'no draft is kept')),
-};
-
 @ApiTags('workflows')
 @Controller('v1')
 export class WorkflowReviewController {
   constructor(private readonly rpc: RpcClient) {}
+
+  /** The job type's drafts kept by the policy service, and a saved draft replayed over a month's requests. */
+  private readonly drafts: ReviewDraftSource = {
+    list: (jobType) => this.rpc.request(Subjects.policy.listDrafts, { jobType }),
+    simulate: (jobType, draftId, w) =>
+      this.rpc.request(Subjects.policy.simulate, { jobType, draftId, from: w.from, to: w.to }, { timeoutMs: 60_000 }),
+  };
 
   @Get('workflows/:jobType/review')
   @Roles('analyst', 'ops-lead')
@@ -46,7 +43,7 @@ export class WorkflowReviewController {
       reviewRows(jobType, windows.previous, ask),
     ]);
     const draft = await reviewDraft(
-      NO_DRAFTS,
+      this.drafts,
       jobType,
       typeof q.draft === 'string' && q.draft !== '' ? q.draft : undefined,
       windows,

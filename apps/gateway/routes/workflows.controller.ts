@@ -1,13 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow, IsDefined, IsISO8601, IsOptional } from 'class-validator';
 import {
   ExceptionCode,
   ExceptionCodeDto,
   LiveWorkflowMap,
-  PublishWorkflowResult,
   SimulateResult,
   Subjects,
   WorkflowSummary,
@@ -21,6 +20,7 @@ import { RpcClient } from '@workgate/messaging';
 import { DEFINITION_BOUNDS, LIVE_MAP_VIEWS, LiveMapRows, liveWorkflowMap, workflowMap } from '@workgate/workflow';
 import { Documented, ReadByPost, ref, RequestBody } from '../openapi';
 import { BodyLimitRoute, CurrentPrincipal, Principal, ReadsViews, Roles, YAML_MEDIA_TYPES } from '../http';
+import { PUBLISHED, sendPublished } from './published';
 
 /**
  * A body that carries a definition is at most 256 KiB (SPEC section 7): larger is 413 before it is
@@ -39,7 +39,7 @@ class SimulateBody {
  * The definition a publish carries: the body itself, as YAML (`application/yaml`, `text/yaml`) or
  * JSON; a JSON body `{definition}` (the definition as an object or as YAML/JSON text) is read too.
  */
-function definitionOf(req: FastifyRequest): unknown {
+export function definitionOf(req: FastifyRequest): unknown {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (YAML_MEDIA_TYPES.includes(type)) {
     if (typeof req.body !== 'string' || req.body.trim() === '')
@@ -107,11 +107,11 @@ export class WorkflowsController {
   @Roles('admin')
   @Documented(
     'Publish a workflow version',
-    'PublishWorkflowResult',
-    'The body is the definition, as YAML or JSON (a JSON `{definition}` wrapper is read too), at most 256 KiB (413 beyond) with at most 200 steps and 500 rules (422 beyond). Versions only go up; the same content again writes nothing (`created: false`).',
+    PUBLISHED,
+    'The body is the definition, as YAML or JSON (a JSON `{definition}` wrapper is read too), at most 256 KiB (413 beyond) with at most 200 steps and 500 rules (422 beyond). Versions only go up; the same content again writes nothing (`created: false`). A version that widens the one in force answers 202 `WorkflowChangeRequested`: it is published when the current owner approves it (SPEC section 15).',
   )
-  publish(@Req() req: FastifyRequest, @CurrentPrincipal() p: Principal): Promise<Written<PublishWorkflowResult>> {
-    return this.rpc.request(Subjects.policy.publish, { definition: definitionOf(req), actor: p.id });
+  async publish(@Req() req: FastifyRequest, @CurrentPrincipal() p: Principal, @Res() res: FastifyReply): Promise<void> {
+    sendPublished(res, await this.rpc.request(Subjects.policy.publish, { definition: definitionOf(req), actor: p.id }));
   }
 
   @Get('workflows')

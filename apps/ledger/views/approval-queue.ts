@@ -16,7 +16,10 @@ export async function approvalQueue(db: Queryable, req: ApprovalQueueRequest | u
     status: req?.status ?? 'all',
     limit: req?.limit,
   });
-  const streams = rows.filter((r) => r.status === 'conditional').map((r) => approvalStream(String(r.approvalId)));
+  // A workflow change (no work order) shows its diff: it is kept on its request.
+  const streams = rows
+    .filter((r) => r.status === 'conditional' || r.workOrderId === null)
+    .map((r) => approvalStream(String(r.approvalId)));
   if (streams.length === 0) return rows;
   const { rows: events } = await db.query<Parameters<typeof toRecordedEvent>[0]>(
     `SELECT position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash
@@ -27,7 +30,9 @@ export async function approvalQueue(db: Queryable, req: ApprovalQueueRequest | u
   for (const e of events.map(toRecordedEvent))
     states.set(e.streamId, evolveApproval(states.get(e.streamId) ?? initialApprovalState(), approvalEventOf(e)));
   return rows.map((r) => {
-    const conditions = conditionViews(states.get(approvalStream(String(r.approvalId))) ?? initialApprovalState());
-    return conditions ? { ...r, conditions } : r;
+    const state = states.get(approvalStream(String(r.approvalId))) ?? initialApprovalState();
+    const conditions = conditionViews(state);
+    const change = state.status === 'none' ? undefined : state.change;
+    return { ...r, ...(conditions ? { conditions } : {}), ...(change ? { kind: 'workflow-change', change } : {}) };
   });
 }

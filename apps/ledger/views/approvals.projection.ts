@@ -9,7 +9,8 @@ import { WorkOrderLookup } from './work-orders.projection';
 
 export interface ApprovalRow {
   approvalId: string;
-  workOrderId: string;
+  /** Null for a `workflow-change` approval: it belongs to its job type. */
+  workOrderId: string | null;
   actionId: string;
   jobType: string;
   version: number;
@@ -74,14 +75,14 @@ export const approvalsView: View<ApprovalRow, typeof handles, WorkOrderLookup & 
       case ApprovalEvents.Requested: {
         if (row) return row;
         const d = e.data;
-        const wo = ctx.workOrder(d.workOrderId);
+        const wo = d.workOrderId ? ctx.workOrder(d.workOrderId) : undefined;
         const held = ctx.decision(d.actionId);
         return {
           approvalId: id,
-          workOrderId: d.workOrderId,
+          workOrderId: d.workOrderId ?? null,
           actionId: d.actionId,
-          jobType: wo?.jobType ?? '',
-          version: wo?.version ?? 0,
+          jobType: wo?.jobType ?? d.change?.jobType ?? '',
+          version: wo?.version ?? d.change?.version ?? 0,
           owner: d.owner,
           requestedBy: d.requestedBy,
           status: 'requested',
@@ -122,7 +123,7 @@ export async function approvals(db: Queryable, q: ViewQuery, asOf: string): Prom
   else if (status !== 'all') w.add('status = ?', status);
   const { rows } = await db.query<{
     approval_id: string;
-    work_order_id: string;
+    work_order_id: string | null;
     action_id: string;
     job_type: string;
     owner: string;

@@ -121,7 +121,9 @@ export const stepsView: View<StepsRow, typeof handles, WorkOrderLookup & Workflo
   handles,
   read: { by: 'id', startedBy: WorkOrderEvents.Opened },
   key: (row) => row.workOrderId,
-  ids: (e) => (e.type === ApprovalEvents.Requested ? [e.data.workOrderId] : [idOfStream(e.streamId)]),
+  // A workflow change's approval belongs to no work order.
+  ids: (e) =>
+    e.type !== ApprovalEvents.Requested ? [idOfStream(e.streamId)] : e.data.workOrderId ? [e.data.workOrderId] : [],
   evolve: (row, e, id, ctx) => {
     if (e.type === WorkOrderEvents.Opened) return row ?? tracked(opened(e, id, ctx), ctx.workOrder(id));
     if (!row) return row;

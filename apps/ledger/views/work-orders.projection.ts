@@ -211,7 +211,10 @@ export const workOrdersView: View<WorkOrderRow, typeof handles, WorkflowLookup> 
   key: (row) => row.id,
   ids: (e) =>
     e.type === ApprovalEvents.Requested || e.type === PostReviewEvents.Created
-      ? [e.data.workOrderId]
+      ? // A workflow-change approval belongs to no work order.
+        e.data.workOrderId
+        ? [e.data.workOrderId]
+        : []
       : [idOfStream(e.streamId)],
   evolve: (row, e, id, ctx) => {
     if (e.type === WorkOrderEvents.Opened) return row ?? opened(e, id, ctx);

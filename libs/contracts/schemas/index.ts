@@ -7,6 +7,7 @@ import * as proof from './proof.schemas';
 import * as review from './review.schemas';
 import { ExceptionRef } from './shapes';
 import * as webhooks from './webhook.schemas';
+import * as changes from './workflow-change.schemas';
 import * as views from './work-order-views.schemas';
 import * as answers from './work-order.schemas';
 
@@ -54,6 +55,13 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   monthlyReview.MonthlyReview,
   policy.SimulateResult,
   policy.SimulatedVerdict,
+  policy.SimulatedChange,
+  changes.DefinitionChange,
+  changes.WorkflowDiff,
+  changes.WorkflowDraft,
+  changes.WorkflowDraftSummary,
+  changes.WorkflowChangeRef,
+  changes.WorkflowChangeRequested,
   policy.ExceptionCode,
   webhooks.WebhookView,
   webhooks.CreatedWebhook,

@@ -1,4 +1,5 @@
 import type * as C from '../monthly-review';
+import { SimulatedChange } from './policy.schemas';
 import { array, component, described, documents, int, nullable, num, object, oneOf, str, time } from './json-schema';
 
 /** The monthly review (SPEC section 15): a calendar month of a job type against the month before. */
@@ -67,7 +68,7 @@ export const MonthlyReview = component(
         note: nullable(str),
         evaluated: compared('past action requests replayed'),
         changed: compared('decisions the draft changes'),
-        decisions: array(object({ actionId: str, before: str, after: str, rule: nullable(str), message: str })),
+        decisions: array(SimulatedChange.ref),
       }),
     }),
   ),

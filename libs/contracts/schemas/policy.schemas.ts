@@ -54,25 +54,31 @@ export const WorkflowVersion = component(
 
 export const SimulatedVerdict = component(
   'SimulatedVerdict',
-  documents<C.SimulatedVerdict>()(object({ decision, reason: str, rule: nullable(str), message: str })),
+  documents<C.SimulatedVerdict>()(
+    object({
+      decision,
+      rule: described(nullable(str), 'the rule that decided; null only when the boundary did (named by `reason`)'),
+      reason: str,
+    }),
+  ),
+);
+
+export const SimulatedChange = component(
+  'SimulatedChange',
+  documents<C.SimulatedChange>()(
+    object({
+      actionId: str,
+      workOrderId: str,
+      before: described(SimulatedVerdict.ref, 'under the version it was decided by'),
+      after: described(SimulatedVerdict.ref, 'under the draft'),
+      message: described(str, 'a sentence: what was asked, what was decided then, what the draft would decide and why'),
+    }),
+  ),
 );
 
 export const SimulateResult = component(
   'SimulateResult',
-  documents<C.SimulateResult>()(
-    object({
-      evaluated: int,
-      changed: array(
-        object({
-          actionId: str,
-          before: decision,
-          after: decision,
-          rule: nullable(str),
-          because: object({ before: SimulatedVerdict.ref, after: SimulatedVerdict.ref }),
-        }),
-      ),
-    }),
-  ),
+  documents<C.SimulateResult>()(object({ evaluated: int, changed: array(SimulatedChange.ref) })),
 );
 
 export const ExceptionCode = component(

@@ -1,6 +1,20 @@
 import type * as C from '../approvals';
-import { array, bool, component, documents, int, nullable, object, oneOf, str, strings, time } from './json-schema';
+import {
+  array,
+  bool,
+  component,
+  described,
+  documents,
+  int,
+  nullable,
+  object,
+  oneOf,
+  str,
+  strings,
+  time,
+} from './json-schema';
 import { approvalStatus, conditions, permittedAction } from './shapes';
+import { WorkflowChangeRef } from './workflow-change.schemas';
 
 /** What the approvals service answers: approvals, exceptions, post-reviews, delegations and the inbox. */
 export const ApprovalView = component(
@@ -9,7 +23,6 @@ export const ApprovalView = component(
     object(
       {
         approvalId: str,
-        workOrderId: str,
         actionId: str,
         owner: str,
         requestedBy: str,
@@ -18,6 +31,8 @@ export const ApprovalView = component(
         status: approvalStatus,
       },
       {
+        workOrderId: described(str, 'absent on a `workflow-change` approval: it belongs to its job type'),
+        change: described(WorkflowChangeRef.ref, 'a `workflow-change` approval: the version proposed and its diff'),
         kind: str,
         requestedAction: permittedAction,
         decidedBy: str,

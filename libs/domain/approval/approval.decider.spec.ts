@@ -5,12 +5,12 @@ import {
   actionScopeHash,
   ApprovalCommand,
   ApprovalEvent,
-  approvalBlocksClosure,
   approvals,
   decideApproval,
   evolveApproval,
   initialApprovalState,
 } from './approval.decider';
+import { approvalBlocksClosure } from './approval.views';
 
 const T0 = '2026-11-22T10:00:00.000Z';
 const LATER = '2026-11-23T10:00:00.000Z';

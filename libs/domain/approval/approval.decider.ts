@@ -1,31 +1,19 @@
-import { hash } from 'node:crypto';
 import {
   ApprovalCondition,
   ApprovalRequestedData,
-  canonicalize,
   ConditionInput,
-  ConditionView,
   Evidence,
   PermittedAction,
   refuse,
+  WORKFLOW_CHANGE,
+  workflowChangeAction,
+  WorkflowChangeRef,
 } from '@workgate/contracts';
 import { Aggregate, Clock, DomainEvent, versionedEventId } from '../aggregate';
 import { conditionsOf } from './conditions';
+import { actionScopeHash, describeAction } from './scope';
 
-/** `{"system":"payments","operation":"refund","kind":"write"}`: an action as the approver sends it. */
-const describeAction = (a: PermittedAction) =>
-  JSON.stringify({
-    system: a.system,
-    operation: a.operation,
-    kind: a.kind,
-    ...(a.objects?.length ? { objects: a.objects } : {}),
-  });
-
-/** sha256 of the canonical permitted action: an approval covers this hash and nothing else. */
-export function actionScopeHash(a: PermittedAction): string {
-  const objects = [...new Set(a.objects ?? [])].sort();
-  return hash('sha256', canonicalize({ system: a.system, operation: a.operation, kind: a.kind, objects }));
-}
+export { actionScopeHash } from './scope';
 
 type Requested = ApprovalRequestedData;
 
@@ -62,6 +50,14 @@ export type ApprovalCommand =
       conditions?: ConditionInput[];
       note?: string;
     }
+  | {
+      type: 'RequestWorkflowChange';
+      approvalId: string;
+      owner: string;
+      requestedBy: string;
+      expiresAt: string;
+      change: WorkflowChangeRef;
+    }
   | { type: 'CloseCondition'; by: string; conditionId: string; evidence: Evidence }
   | { type: 'ExpireApproval' };
 
@@ -95,6 +91,7 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, {
     };
     return [{ type: 'ApprovalRequested', data }];
   }
+  if (command.type === 'RequestWorkflowChange') return requestWorkflowChange(command, state, now);
   if (state.status === 'none') throw refuse('not_found', 'no such approval');
   const { approvalId } = state;
 
@@ -107,7 +104,13 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, {
       if (command.by !== state.owner) throw refuse('not_owner', `only ${state.owner} decides approval ${approvalId}`);
       const decided = { approvalId, decidedBy: command.by, at: now, ...withNote(command.note) };
       if (command.decision === 'reject') return [{ type: 'ApprovalRejected', data: decided }];
-      const permittedAction = command.permittedAction;
+      // A change to a workflow is approved or rejected as a whole: approving it permits publishing it.
+      if (state.change && command.decision === 'conditional')
+        throw refuse(
+          'validation_failed',
+          `a workflow change is approved or rejected; approval ${approvalId} takes no conditions`,
+        );
+      const permittedAction = command.permittedAction ?? (state.change ? state.action : undefined);
       // The refusal names the action that waits, so the approver can name it.
       const waiting = state.action ? [{ path: 'permittedAction', waiting: state.action }] : undefined;
       const named = state.action ? `: name ${describeAction(state.action)} as permittedAction` : '';
@@ -183,6 +186,30 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, {
   }
 }
 
+/** A widening version of a workflow waits for its current owner: an approval that belongs to no work order. */
+function requestWorkflowChange(
+  command: Extract<ApprovalCommand, { type: 'RequestWorkflowChange' }>,
+  state: ApprovalState,
+  now: string,
+): ApprovalEvent[] {
+  if (state.status !== 'none') return [];
+  const { approvalId, owner, requestedBy, expiresAt, change } = command;
+  const action = workflowChangeAction(change.jobType, change.version);
+  const data: ApprovalRequestedData = {
+    approvalId,
+    actionId: change.changeId,
+    owner,
+    requestedBy,
+    requestedAt: now,
+    expiresAt,
+    scopeHash: actionScopeHash(action),
+    kind: WORKFLOW_CHANGE,
+    action,
+    change,
+  };
+  return [{ type: 'ApprovalRequested', data }];
+}
+
 export function evolveApproval(state: ApprovalState, event: ApprovalEvent): ApprovalState {
   if (event.type === 'ApprovalRequested') return { status: 'requested', ...event.data };
   if (state.status === 'none') return state;
@@ -231,8 +258,7 @@ export function evolveApproval(state: ApprovalState, event: ApprovalEvent): Appr
 
 /** What every approval keeps of its request, whatever became of it. */
 function requestOf(s: Exclude<ApprovalState, { status: 'none' }>): Requested {
-  const { approvalId, workOrderId, actionId, owner, requestedBy, requestedAt, expiresAt, scopeHash, kind, action } = s;
-  return {
+  const {
     approvalId,
     workOrderId,
     actionId,
@@ -241,26 +267,23 @@ function requestOf(s: Exclude<ApprovalState, { status: 'none' }>): Requested {
     requestedAt,
     expiresAt,
     scopeHash,
+    kind,
+    action,
+    change,
+  } = s;
+  return {
+    approvalId,
+    ...(workOrderId ? { workOrderId } : {}),
+    actionId,
+    owner,
+    requestedBy,
+    requestedAt,
+    expiresAt,
+    scopeHash,
     ...(kind ? { kind } : {}),
     ...(action ? { action } : {}),
+    ...(change ? { change } : {}),
   };
-}
-
-/** A conditional approval's conditions as approvers see them (its own view and its queue's rows); none for any other status. */
-export function conditionViews(state: ApprovalState): ConditionView[] | undefined {
-  if (state.status !== 'conditional') return undefined;
-  return state.conditions.map(({ conditionId, text, owner, dueAt, closed }) => ({
-    conditionId,
-    title: text,
-    owner: owner ?? state.owner,
-    ...(dueAt ? { dueAt } : {}),
-    closed,
-  }));
-}
-
-/** Whether the approval keeps its work order from closing: pending, or conditional with open conditions. */
-export function approvalBlocksClosure(state: ApprovalState): boolean {
-  return state.status === 'requested' || (state.status === 'conditional' && state.conditions.some((c) => !c.closed));
 }
 
 /** The approval aggregate (`approval-<id>`). */

@@ -17,6 +17,7 @@ import { CommitSignatures1763800000015 } from './1763800000015-commit-signatures
 import { IdempotencyReservations1763800000016 } from './1763800000016-idempotency-reservations';
 import { WorkflowMapViews1763800000017 } from './1763800000017-workflow-map-views';
 import { ExceptionEscalation1763800000018 } from './1763800000018-exception-escalation';
+import { WorkflowChanges1763800000019 } from './1763800000019-workflow-changes';
 
 /** Every migration, in order. Schema changes only ever go through these. */
 export const MIGRATIONS = [
@@ -39,7 +40,15 @@ export const MIGRATIONS = [
   IdempotencyReservations1763800000016,
   WorkflowMapViews1763800000017,
   ExceptionEscalation1763800000018,
+  WorkflowChanges1763800000019,
 ];
 
 /** Event types with an index of their own (must match the partial index of the latest type-index migration). */
-export const INDEXED_TYPES: ReadonlySet<string> = new Set(['WorkflowPublished', 'IntakeRejected', 'ExceptionRaised']);
+export const INDEXED_TYPES: ReadonlySet<string> = new Set([
+  'WorkflowPublished',
+  'IntakeRejected',
+  'ExceptionRaised',
+  'WorkflowDraftSaved',
+  'WorkflowChangeProposed',
+  'WorkflowChangeClosed',
+]);

@@ -25,6 +25,9 @@ export async function showApprovals() {
   const rows = queues.flat().sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
   const cards = await Promise.all(
     rows.map(async (row) => {
+      // A change to a workflow belongs to no work order: its card shows the change and its diff.
+      if (row.kind === 'workflow-change' || !row.workOrderId)
+        return changeCard(row, await api('GET', `/v1/approvals/${row.approvalId}`));
       const [approval, wo, decided] = await Promise.all([
         api('GET', `/v1/approvals/${row.approvalId}`),
         handoff(row.workOrderId),
@@ -84,7 +87,55 @@ function approvalCard(row, approval, wo, decision) {
   return card;
 }
 
-function decisionControls(approval, heading) {
+/** How each effect on the boundary looks: a widening asks for attention. */
+const EFFECT_LOOK = { widens: 'wait', narrows: 'run', neutral: '' };
+
+/** A workflow-change approval: the version proposed, each change with its effect and sentence, approve or reject. */
+function changeCard(row, approval) {
+  const id = `approval-${row.approvalId}`;
+  const change = approval.change || row.change || { changes: [] };
+  const heading = `Workflow change: ${change.jobType} v${change.fromVersion} → v${change.version}`;
+  const widening = change.changes.filter((c) => c.effect === 'widens').length;
+  const card = h(
+    'article',
+    {
+      class: 'card',
+      'aria-labelledby': `${id}-title`,
+      'data-approval': row.approvalId,
+      'data-kind': 'workflow-change',
+    },
+    h('h3', { id: `${id}-title` }, heading, ' ', badge(approval.status)),
+    details([
+      ['Proposed by', approval.requestedBy],
+      ['Waiting', timeCell(approval.requestedAt, roughDuration(since(approval.requestedAt) / 1000))],
+      ['Due', timeCell(approval.expiresAt, due(approval.expiresAt))],
+      [
+        'Effect',
+        `${change.changes.length} change${change.changes.length === 1 ? '' : 's'}, ${widening} widening what delegated work may do`,
+      ],
+      ['Approval', h('span', { class: 'muted', title: row.approvalId, text: shortId(row.approvalId) })],
+    ]),
+    h(
+      'ul',
+      { class: 'changes', 'aria-label': `Changes in ${change.jobType} v${change.version}` },
+      change.changes.map((c) =>
+        h(
+          'li',
+          { 'data-effect': c.effect },
+          h('span', { class: `badge ${EFFECT_LOOK[c.effect] || ''}`, text: c.effect }),
+          ' ',
+          c.message,
+          ' ',
+          h('code', { class: 'muted', text: c.path }),
+        ),
+      ),
+    ),
+  );
+  if (approval.status === 'requested') card.append(...decisionControls(approval, heading, { conditions: false }));
+  return card;
+}
+
+function decisionControls(approval, heading, { conditions = true } = {}) {
   const noteId = `note-${approval.approvalId}`;
   const note = h('input', { id: noteId, type: 'text', maxlength: '4000' });
   const permitted = approval.requestedAction ? { permittedAction: approval.requestedAction } : {};
@@ -164,9 +215,10 @@ function decisionControls(approval, heading) {
         text: 'Reject',
         onclick: (e) => decide(e.currentTarget, 'reject', 'Rejected'),
       }),
-      toggle,
+      // A workflow change is approved or rejected as a whole.
+      conditions ? toggle : null,
     ),
-    form,
+    ...(conditions ? [form] : []),
   ];
 }
 

@@ -171,9 +171,10 @@ function draft(r) {
     d.decisions.length
       ? tableOf(
           [
-            { title: 'Change', nowrap: true, cell: (c) => `${c.before} → ${c.after}` },
+            { title: 'Change', nowrap: true, cell: (c) => `${c.before.decision} → ${c.after.decision}` },
             { title: 'Why', cell: (c) => c.message },
-            { title: 'Rule', cell: (c) => c.rule || 'the boundary' },
+            { title: 'Rule', cell: (c) => c.after.rule || c.after.reason },
+            { title: 'Work order', cell: (c) => workOrderLink(c.workOrderId) },
           ],
           d.decisions,
           '',

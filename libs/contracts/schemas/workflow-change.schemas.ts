@@ -1,0 +1,105 @@
+import type * as C from '../workflow-change';
+import { WorkflowMap } from './map.schemas';
+import {
+  anything,
+  array,
+  bool,
+  component,
+  constant,
+  described,
+  documents,
+  int,
+  nullable,
+  object,
+  oneOf,
+  sha256,
+  str,
+  time,
+} from './json-schema';
+import { permittedAction } from './shapes';
+
+/** Drafts, diffs and governed changes of workflows (SPEC section 15). */
+export const DefinitionChange = component(
+  'DefinitionChange',
+  documents<C.DefinitionChange>()(
+    object(
+      {
+        path: described(str, 'where in the definition, e.g. `systems[shop].write`'),
+        effect: described(oneOf('widens', 'narrows', 'neutral'), 'what the change does to the boundary'),
+        message: described(str, 'a sentence a person reads'),
+      },
+      { before: anything, after: anything },
+    ),
+  ),
+);
+
+export const WorkflowDiff = component(
+  'WorkflowDiff',
+  documents<C.WorkflowDiff>()(
+    object({
+      widens: described(bool, 'whether any change widens the boundary: such a version needs its owner’s approval'),
+      changes: array(DefinitionChange.ref),
+    }),
+  ),
+);
+
+const problems = array(object({ path: str, message: str }));
+
+export const WorkflowDraft = component(
+  'WorkflowDraft',
+  documents<C.WorkflowDraft>()(
+    object({
+      draftId: str,
+      jobType: str,
+      revision: int,
+      savedBy: str,
+      savedAt: time,
+      source: described(anything, 'the definition as it was given: YAML/JSON text or an object'),
+      problems: described(problems, 'what the validator found, each with its path'),
+      diff: described(nullable(WorkflowDiff.ref), 'against the current version; null while the draft has problems'),
+      map: described(nullable(WorkflowMap.ref), 'the map of the draft; null while it has problems'),
+    }),
+  ),
+);
+
+export const WorkflowDraftSummary = component(
+  'WorkflowDraftSummary',
+  documents<C.WorkflowDraftSummary>()(
+    object({ draftId: str, jobType: str, revision: int, savedBy: str, savedAt: time, problems: int }),
+  ),
+);
+
+export const WorkflowChangeRef = component(
+  'WorkflowChangeRef',
+  documents<C.WorkflowChangeRef>()(
+    object(
+      {
+        changeId: str,
+        jobType: str,
+        fromVersion: int,
+        version: int,
+        sha256,
+        changes: array(DefinitionChange.ref),
+      },
+      { draftId: str },
+    ),
+  ),
+);
+
+export const WorkflowChangeRequested = component(
+  'WorkflowChangeRequested',
+  documents<C.WorkflowChangeRequested>()(
+    object({
+      changeId: str,
+      approvalId: str,
+      jobType: str,
+      version: int,
+      sha256,
+      owner: described(str, 'the owner of the version in force: the one who approves'),
+      status: constant('requested'),
+      expiresAt: time,
+      changes: array(DefinitionChange.ref),
+      permittedAction: described(permittedAction, 'what an approver may name as `permittedAction` (none is needed)'),
+    }),
+  ),
+);

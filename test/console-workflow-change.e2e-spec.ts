@@ -1,0 +1,100 @@
+/// <reference lib="dom" />
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, chromium, Page } from 'playwright-core';
+import type { ApprovalView, WorkflowChangeRequested, WorkflowDefinition, WorkflowVersion } from '@workgate/contracts';
+import { eventually } from './support/processes';
+import { client, clientsFor, writePrincipals } from './support/principals';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
+
+const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, 'artifacts');
+
+const v1: WorkflowDefinition = {
+  jobType: 'counter-desk',
+  version: 1,
+  title: 'Counter desk',
+  owner: 'desk-lead',
+  systems: [{ name: 'shop', read: true, write: [] }],
+};
+const v = (version: number, write: string[]): WorkflowDefinition => ({
+  ...v1,
+  version,
+  systems: [{ name: 'shop', read: true, write }],
+});
+
+/** The owner of a workflow sees a change that widens it in the console's approvals, with its diff, and decides it there. */
+describe('a workflow change in the console', () => {
+  let t: TestWorkgate;
+  let browser: Browser;
+  let page: Page;
+  const principals = writePrincipals({ 'desk-lead': ['approver'], 'change-admin': ['admin'] });
+  let as: Record<string, ReturnType<typeof client>>;
+  const problems: string[] = [];
+
+  const propose = async (d: WorkflowDefinition) => {
+    const r = await as['change-admin']<WorkflowChangeRequested>('POST', '/v1/workflows', d);
+    expect(r.status).toBe(202);
+    return r.body;
+  };
+  const current = async () =>
+    (await as['desk-lead']<WorkflowVersion>('GET', '/v1/workflows/counter-desk')).body.version;
+  const status = async (id: string) => (await as['desk-lead']<ApprovalView>('GET', `/v1/approvals/${id}`)).body.status;
+
+  beforeAll(async () => {
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    as = clientsFor(t.url, principals.keys);
+    expect((await as['change-admin']('POST', '/v1/workflows', v1)).status).toBe(201);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && !/status of 40[34]/.test(m.text()) && problems.push(m.text()));
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  const ready = () => page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
+  const card = (version: number) =>
+    page.getByRole('article', { name: `Workflow change: counter-desk v${version - 1} → v${version}` });
+
+  it('shows the change with each effect and sentence, and the owner approves it: the version is published', async () => {
+    const change = await propose(v(2, ['order.note']));
+    await page.goto(`${t.url}/console#/approvals`);
+    await page.getByLabel('API key').fill(principals.keys['desk-lead']);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await ready();
+    const shown = card(2);
+    await shown.waitFor();
+    const text = await shown.innerText();
+    for (const expected of ['change-admin', 'widens', 'order.note', 'systems[shop].write', '1 change, 1 widening'])
+      expect(text).toContain(expected);
+    expect(text).not.toMatch(/\bnull\b|undefined/);
+    expect(await shown.getByRole('button', { name: 'Approve with conditions' }).count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'console-workflow-change.png'), fullPage: true });
+
+    await shown.getByRole('button', { name: 'Approve', exact: true }).click();
+    await eventually(async () => (await status(change.approvalId)) === 'approved', 10_000, 'the change approved');
+    // The decision's answer comes once the version is published; the page may still be waiting for it.
+    await eventually(async () => (await current()) === 2, 10_000, 'version 2 in force');
+    await page.waitForFunction(() =>
+      document.querySelector('#status')?.textContent?.startsWith('Approved: Workflow change'),
+    );
+  });
+
+  it('rejects a change from the console: the version in force stays', async () => {
+    await page.goto(`${t.url}/console#/approvals`);
+    await ready();
+    const change = await propose(v(3, ['order.note', 'order.refund']));
+    await page.reload();
+    await ready();
+    const shown = card(3);
+    await shown.waitFor();
+    await shown.getByRole('button', { name: 'Reject' }).click();
+    await eventually(async () => (await status(change.approvalId)) === 'rejected', 10_000, 'the change rejected');
+    expect(await current()).toBe(2);
+    expect(problems).toEqual([]);
+  });
+});

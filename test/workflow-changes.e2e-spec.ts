@@ -1,0 +1,253 @@
+import type {
+  ActionAnswer,
+  ApprovalQueueRow,
+  ApprovalView,
+  OpenedAnswer,
+  PublishWorkflowResult,
+  WorkflowChangeRequested,
+  WorkflowDefinition,
+  WorkflowDiff,
+  WorkflowDraft,
+  WorkflowDraftSummary,
+  WorkflowVersion,
+} from '@workgate/contracts';
+import { Subjects } from '@workgate/contracts';
+import { found } from './support/answers';
+import { eventually } from './support/processes';
+import { client, clientsFor, writePrincipals } from './support/principals';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
+
+/** v1: the shop may be read, not written. */
+const v1: WorkflowDefinition = {
+  jobType: 'desk-change',
+  version: 1,
+  title: 'Desk change',
+  owner: 'desk-lead',
+  systems: [{ name: 'shop', read: true, write: [] }],
+};
+const withWrites = (version: number, write: string[]): WorkflowDefinition => ({
+  ...v1,
+  version,
+  systems: [{ name: 'shop', read: true, write }],
+});
+const note = { system: 'shop', operation: 'order.note', kind: 'write' };
+
+/** SPEC section 15: a version that widens what delegated work may do is published only with its owner's approval. */
+describe('governed changes of a workflow', () => {
+  let t: TestWorkgate;
+  const principals = writePrincipals({
+    helpdesk: ['integrator'],
+    agent: ['operator'],
+    'desk-lead': ['approver'],
+    'other-lead': ['approver'],
+    // The proposer can approve other things, never their own change.
+    'change-admin': ['admin', 'approver'],
+  });
+  let as: Record<string, ReturnType<typeof client>>;
+
+  beforeAll(async () => {
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    as = clientsFor(t.url, principals.keys);
+  });
+  afterAll(() => t?.close());
+
+  const publish = (d: WorkflowDefinition) => as['change-admin']<unknown>('POST', '/v1/workflows', d);
+  const current = async () =>
+    (await as['change-admin']<WorkflowVersion>('GET', '/v1/workflows/desk-change')).body.version;
+  const open = async (ref: string) =>
+    (
+      await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
+        jobType: 'desk-change',
+        externalRef: ref,
+        source: 'helpdesk',
+        inputs: {},
+      })
+    ).body.id;
+  const act = async (id: string, action = note) =>
+    (await as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, action)).body;
+  const decide = (who: string, approvalId: string, body: object) =>
+    as[who]<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, body);
+
+  let onV1: string;
+  let change: WorkflowChangeRequested;
+
+  it('publishes the first version at once (201)', async () => {
+    expect(await publish(v1)).toMatchObject({ status: 201, body: { version: 1, created: true } });
+    onV1 = await open('DC-1');
+    expect(await act(onV1)).toMatchObject({ decision: 'stop', reason: 'write_not_allowed' });
+  });
+
+  it('answers a version that adds a write with 202: a workflow-change approval for the owner, with its diff', async () => {
+    const asked = await publish(withWrites(2, ['order.note']));
+    expect(asked.status).toBe(202);
+    change = asked.body as WorkflowChangeRequested;
+    expect(change).toMatchObject({
+      changeId: expect.any(String),
+      approvalId: expect.any(String),
+      owner: 'desk-lead',
+      status: 'requested',
+      version: 2,
+      permittedAction: { system: 'workgate', operation: 'publish-workflow', kind: 'write' },
+      changes: [expect.objectContaining({ path: 'systems[shop].write', after: 'order.note', effect: 'widens' })],
+    });
+    expect(await current()).toBe(1);
+    const queue = await eventually(
+      async () => {
+        const rows = (await as['desk-lead']<ApprovalQueueRow[]>('GET', '/v1/approvals?owner=desk-lead')).body;
+        return rows.find((r) => r.approvalId === change.approvalId);
+      },
+      10_000,
+      'the change in the owner queue',
+    );
+    expect(queue).toMatchObject({
+      status: 'requested',
+      kind: 'workflow-change',
+      workOrderId: null,
+      requestedBy: 'change-admin',
+      change: { jobType: 'desk-change', version: 2, changes: [expect.objectContaining({ effect: 'widens' })] },
+    });
+  });
+
+  it('refuses the proposer (403 self_approval) and anyone but the owner', async () => {
+    expect(await decide('change-admin', change.approvalId, { decision: 'approve' })).toMatchObject({
+      status: 403,
+      body: { error: 'self_approval' },
+    });
+    expect(await decide('other-lead', change.approvalId, { decision: 'approve' })).toMatchObject({
+      status: 403,
+      body: { error: 'not_owner' },
+    });
+    expect(await current()).toBe(1);
+  });
+
+  it("publishes on the owner's approval: work orders opened after run on it, the ones opened before keep theirs", async () => {
+    const approved = await decide('desk-lead', change.approvalId, {
+      decision: 'approve',
+      permittedAction: change.permittedAction,
+    });
+    expect(approved).toMatchObject({ status: 200, body: { status: 'approved', decidedBy: 'desk-lead' } });
+    expect(await current()).toBe(2);
+    const after = await open('DC-2');
+    expect(await act(after)).toMatchObject({ decision: 'run', policy: { version: 2 } });
+    expect(await act(onV1)).toMatchObject({ decision: 'stop', policy: { version: 1 } });
+  });
+
+  it('leaves the version in force when the owner rejects a change', async () => {
+    const asked = await publish(withWrites(3, ['order.note', 'order.refund']));
+    expect(asked.status).toBe(202);
+    const { approvalId } = asked.body as WorkflowChangeRequested;
+    expect(await decide('desk-lead', approvalId, { decision: 'reject', note: 'not now' })).toMatchObject({
+      status: 200,
+      body: { status: 'rejected' },
+    });
+    expect(await current()).toBe(2);
+    const id = await open('DC-3');
+    expect(await act(id, { ...note, operation: 'order.refund' })).toMatchObject({
+      decision: 'stop',
+      policy: { version: 2 },
+    });
+  });
+
+  it('publishes a version that only adds a wait rule at once (201)', async () => {
+    const v4: WorkflowDefinition = {
+      ...withWrites(4, ['order.note']),
+      // The operation is in shop's write list: the rule only holds notes that ran before.
+      rules: [{ id: 'big-notes-wait', when: 'action.operation == "order.note" && facts.size > 100', decision: 'wait' }],
+    };
+    expect(await publish(v4)).toMatchObject({ status: 201, body: { version: 4, created: true } });
+    expect(await current()).toBe(4);
+  });
+
+  it('answers the diff of two versions', async () => {
+    const diff = await as['change-admin']<WorkflowDiff>('GET', '/v1/workflows/desk-change/diff?from=1&to=2');
+    expect(diff).toMatchObject({ status: 200, body: { widens: true } });
+    expect(diff.body.changes).toEqual([expect.objectContaining({ path: 'systems[shop].write', effect: 'widens' })]);
+    const back = await as['change-admin']<WorkflowDiff>('GET', '/v1/workflows/desk-change/diff?from=2&to=1');
+    expect(back.body).toMatchObject({ widens: false, changes: [expect.objectContaining({ effect: 'narrows' })] });
+  });
+
+  it('keeps a draft with its problems, lists it, and proposes it once fixed', async () => {
+    const broken = `jobType: desk-change\nversion: 5\ntitle: Desk change\nowner: desk-lead\nsystems:\n  - { name: shop, read: true, write: [order.note] }\nrules:\n  - { id: big-notes-wait, when: 'action.operation == \"order.note\" && facts.size > 100', decision: wait }\n  - { id: oops, when: '((', decision: stop }\n`;
+    const saved = await as['change-admin']<WorkflowDraft>('POST', '/v1/workflows/desk-change/drafts', broken, {
+      'Content-Type': 'application/yaml',
+    });
+    expect(saved).toMatchObject({ status: 201, body: { revision: 1, diff: null, map: null } });
+    expect(saved.body.problems).toEqual([expect.objectContaining({ path: expect.stringMatching(/^rules\[1\]/) })]);
+    const { draftId } = saved.body;
+    const list = await as['change-admin']<WorkflowDraftSummary[]>('GET', '/v1/workflows/desk-change/drafts');
+    expect(found(list.body, (d) => d.draftId === draftId, 'the draft')).toMatchObject({ problems: 1, revision: 1 });
+
+    const fixed = broken.replace("'(('", "'facts.risky == true'");
+    const updated = await as['change-admin']<WorkflowDraft>(
+      'PUT',
+      `/v1/workflows/desk-change/drafts/${draftId}`,
+      fixed,
+      {
+        'Content-Type': 'application/yaml',
+      },
+    );
+    expect(updated).toMatchObject({ status: 200, body: { revision: 2, problems: [] } });
+    expect(updated.body.diff).toMatchObject({ widens: false });
+    expect(updated.body.map?.nodes).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'oops' })]));
+    const diff = await as['change-admin']<WorkflowDiff>('GET', `/v1/workflows/desk-change/diff?to=${draftId}`);
+    expect(diff.body).toEqual(updated.body.diff);
+
+    const proposed = await as['change-admin']<PublishWorkflowResult>(
+      'POST',
+      `/v1/workflows/desk-change/drafts/${draftId}/propose`,
+    );
+    expect(proposed).toMatchObject({ status: 201, body: { version: 5, created: true } });
+  });
+
+  it("leaves the version in force when a change expires undecided after the workflow's approval timeout", async () => {
+    const quick: WorkflowDefinition = { ...v1, jobType: 'desk-quick', approval: { timeout: 'PT1S' } };
+    expect(await publish(quick)).toMatchObject({ status: 201 });
+    const asked = await publish({
+      ...quick,
+      version: 2,
+      systems: [{ name: 'shop', read: true, write: ['order.note'] }],
+    });
+    expect(asked.status).toBe(202);
+    const { approvalId } = asked.body as WorkflowChangeRequested;
+    await eventually(
+      async () => (await as['desk-lead']<ApprovalView>('GET', `/v1/approvals/${approvalId}`)).body.status === 'expired',
+      20_000,
+      'the change to expire',
+    );
+    const closed = await eventually(
+      async () => {
+        const { events } = await t.rpc.request(Subjects.ledger.readStream, {
+          streamId: 'workflow-desk-quick',
+          fromVersion: 1,
+          limit: 10,
+        });
+        return events.find((e) => e.type === 'WorkflowChangeClosed');
+      },
+      10_000,
+      'the change closed',
+    );
+    expect(closed.data).toMatchObject({ version: 2, outcome: 'expired' });
+    expect((await as['change-admin']<WorkflowVersion>('GET', '/v1/workflows/desk-quick')).body.version).toBe(1);
+  });
+
+  it('records every outcome in the ledger', async () => {
+    const { events } = await t.rpc.request(Subjects.ledger.readStream, {
+      streamId: 'workflow-desk-change',
+      fromVersion: 1,
+      limit: 100,
+    });
+    expect(events.map((e) => e.type)).toEqual([
+      'WorkflowPublished',
+      'WorkflowChangeProposed',
+      'WorkflowPublished',
+      'WorkflowChangeProposed',
+      'WorkflowChangeClosed',
+      'WorkflowPublished',
+      'WorkflowDraftSaved',
+      'WorkflowDraftSaved',
+      'WorkflowPublished',
+    ]);
+    expect(events[2].data).toMatchObject({ version: 2, approvedBy: 'desk-lead', approvalId: change.approvalId });
+    expect(events[4].data).toMatchObject({ version: 3, outcome: 'rejected', decidedBy: 'desk-lead' });
+  });
+});
