@@ -4,7 +4,7 @@
 import { api } from '../shared/api.js';
 import { $, h } from '../shared/dom.js';
 import { duration } from '../shared/duration.js';
-import { enc, tableOf, when, workOrderLink } from './parts.js';
+import { enc, tableOf, when, words, workOrderLink } from './parts.js';
 import { session } from './session.js';
 
 const MONTHS = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -21,7 +21,7 @@ const plain = (v) => (v === null ? '—' : String(v));
 const percent = (v) => (v === null ? '—' : `${Math.round(v * 1000) / 10}%`);
 const time = (v) => (v === null ? '—' : duration(v));
 
-/** A change as a person reads it: `+3`, `−2`, `+10 pts`, `+2 h`, `no change`; `good` says which way is better. */
+/** A change as a person reads it: `+3`, `−2`, `+10 pts`, `+2 h`, `no change`; `good` says which way is better (`down`, `up`, `either`). */
 function change(c, kind, good = 'down') {
   if (c.change === null) return h('span', { class: 'muted', text: c.thisMonth === null ? 'no data' : 'new' });
   if (c.change === 0) return h('span', { class: 'muted', text: 'no change' });
@@ -33,6 +33,7 @@ function change(c, kind, good = 'down') {
       : kind === 'seconds'
         ? `${sign}${duration(size)}`
         : `${sign}${size}`;
+  if (good === 'either') return h('span', { class: 'delta', text });
   const better = c.change < 0 === (good === 'down');
   return h('span', { class: `delta ${better ? 'better' : 'worse'}`, text });
 }
@@ -155,25 +156,32 @@ function draft(r) {
   const d = r.draft;
   const which =
     d.source === 'none'
-      ? ''
-      : `${d.source === 'requested' ? 'The draft asked for' : 'The latest draft'}, ${d.draftId}.`;
+      ? null
+      : h(
+          'p',
+          { class: 'muted note' },
+          `${d.source === 'requested' ? 'The draft asked for' : 'The latest draft of this job type'} (`,
+          h('a', { href: `#/workflows/${enc(r.jobType)}?draft=${enc(d.draftId)}`, text: 'open it in the designer' }),
+          ').',
+        );
   return section(
     'Decisions a draft would change',
-    [which, d.note].filter(Boolean).join(' '),
+    d.note,
+    which,
     d.changed.thisMonth === null
       ? null
       : h(
           'div',
           { class: 'measures' },
-          measure('decisions changed', d.changed, plain),
-          measure('requests replayed', d.evaluated, plain),
+          measure('decisions changed', d.changed, plain, 'count', 'either'),
+          measure('requests replayed', d.evaluated, plain, 'count', 'either'),
         ),
     d.decisions.length
       ? tableOf(
           [
             { title: 'Change', nowrap: true, cell: (c) => `${c.before.decision} → ${c.after.decision}` },
             { title: 'Why', cell: (c) => c.message },
-            { title: 'Rule', cell: (c) => c.after.rule || c.after.reason },
+            { title: 'Rule', cell: (c) => c.after.rule || `the boundary (${words(c.after.reason)})` },
             { title: 'Work order', cell: (c) => workOrderLink(c.workOrderId) },
           ],
           d.decisions,
