@@ -6,6 +6,7 @@ import { seedDemo } from '../cli/demo';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { viewsCaughtUp } from './support/views-caught-up';
 
 const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, 'artifacts');
@@ -29,18 +30,7 @@ describe('the ops dashboard in a real browser', () => {
     const summary = await seedDemo(t.nc, { days: 30, perDay: 5, seed: 11 });
     expect(summary.workOrders).toBeGreaterThan(100);
     // Everything the demo caused has reached the views.
-    await eventually(
-      async () => {
-        const { rows } = await t.db
-          .appPool()
-          .query(
-            `SELECT (SELECT position FROM projection_checkpoints WHERE name = 'views') AS views, (SELECT max(position) FROM ledger_events) AS head`,
-          );
-        return rows[0].views === rows[0].head;
-      },
-      30_000,
-      'the views to catch up',
-    );
+    await viewsCaughtUp(t);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));

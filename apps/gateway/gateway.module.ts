@@ -31,6 +31,7 @@ import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
 import { WorkflowDraftsController } from './routes/workflow-drafts.controller';
 import { WorkflowsController } from './routes/workflows.controller';
+import { WorkflowReviewController } from './routes/workflow-review.controller';
 import { WebhooksController } from './routes/webhooks.controller';
 import { WorkOrdersController } from './routes/work-orders.controller';
 
@@ -40,6 +41,7 @@ export const API_CONTROLLERS = [
   MetricsController,
   WorkflowsController,
   WorkflowDraftsController,
+  WorkflowReviewController,
   WorkOrdersController,
   IntakeController,
   ApprovalsController,

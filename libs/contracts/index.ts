@@ -31,3 +31,4 @@ export * from './type-storage';
 export * from './workflow-map';
 export * from './workflow-change';
 export * from './proof-package';
+export * from './monthly-review';

@@ -12,3 +12,7 @@ export * from './diff';
 export * from './live-map';
 export * from './failure-points';
 export * from './package-boundary';
+export * from './review-month';
+export * from './review-queries';
+export * from './monthly-review';
+export * from './review-draft';

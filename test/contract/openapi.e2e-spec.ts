@@ -687,6 +687,13 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   await refused(as.agent('GET', '/v1/workflows/support-recovery/map'), 403);
   await refused(as.analyst('GET', '/v1/workflows/support-recovery/map?asOf=yesterday'), 422);
 
+  // The monthly review of a job type: this month's and a past one; a bad month names the parameter.
+  await ok(as.lead('GET', '/v1/workflows/support-recovery/review'));
+  await ok(as.analyst('GET', '/v1/workflows/support-recovery/review?month=2026-01'));
+  await refused(as.agent('GET', '/v1/workflows/support-recovery/review'), 403);
+  await refused(as.lead('GET', '/v1/workflows/support-recovery/review?month=2026-13'), 422);
+  await refused(as.lead('GET', '/v1/workflows/no-such-job/review'), 404);
+
   // Webhooks: their deliveries (failing: nothing listens), one sent again, then the webhook deleted.
   await ok(as.admin('GET', '/v1/webhooks'));
   await refused(as.lead('GET', '/v1/webhooks'), 403);

@@ -1,6 +1,7 @@
 import type { Component } from './json-schema';
 import * as ledger from './ledger.schemas';
 import * as workflowMap from './map.schemas';
+import * as monthlyReview from './monthly-review.schemas';
 import * as policy from './policy.schemas';
 import * as proof from './proof.schemas';
 import * as review from './review.schemas';
@@ -51,6 +52,7 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   workflowMap.WorkflowMap,
   proof.ProofPackage,
   workflowMap.LiveWorkflowMap,
+  monthlyReview.MonthlyReview,
   policy.SimulateResult,
   policy.SimulatedVerdict,
   policy.SimulatedChange,

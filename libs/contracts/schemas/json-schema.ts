@@ -23,6 +23,7 @@ const typed = <T>(schema: Record<string, unknown>): JsonSchema<T> => schema;
 export const str = typed<string>({ type: 'string' });
 export const time = typed<string>({ type: 'string', format: 'date-time' });
 export const int = typed<number>({ type: 'integer' });
+export const num = typed<number>({ type: 'number' });
 export const bool = typed<boolean>({ type: 'boolean' });
 export const sha256 = typed<string>({ type: 'string', pattern: '^[0-9a-f]{64}$' });
 export const base64Hash = typed<string>({ type: 'string', pattern: '^[A-Za-z0-9+/]{43}=$' });

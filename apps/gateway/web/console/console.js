@@ -9,6 +9,7 @@ import { showExceptions } from './exceptions.js';
 import { enc } from './parts.js';
 import { showPostReviews } from './post-reviews.js';
 import { showReceipt } from './receipt.js';
+import { showReview } from './review.js';
 import { endSession, freshLookups, resumeSession, session } from './session.js';
 import { showWorkOrder, showWorkOrders } from './work-orders.js';
 import { showWorkflows } from './workflows.js';
@@ -38,6 +39,7 @@ async function route(afterAction) {
     'post-reviews': () => showPostReviews(),
     exceptions: () => showExceptions(params),
     workflows: () => showWorkflows(arg && decodeURIComponent(arg), params),
+    review: () => showReview(decodeURIComponent(arg || ''), params),
   };
   const show = pages[page] || pages.approvals;
   const section =
@@ -99,6 +101,7 @@ function signOut() {
     '#post-reviews-list',
     '#exceptions-list',
     '#workflows',
+    '#review',
   ])
     $(id).replaceChildren();
   document.body.dataset.state = 'signed-out';

@@ -151,6 +151,7 @@ function mapView(map, live, summary) {
         session.me?.roles.includes('admin') && summary
           ? h('a', { class: 'button', href: `#/workflows/${enc(map.jobType)}?draft=new`, text: 'New draft' })
           : null,
+        h('a', { href: `#/review/${enc(map.jobType)}`, text: 'Monthly review' }),
         svgButton,
         h('button', {
           type: 'button',

@@ -1,0 +1,51 @@
+import { seedDemo } from '../cli/demo';
+import type { MonthlyReview, ViewRow, WorkflowSummary } from '@workgate/contracts';
+import { client, writePrincipals } from './support/principals';
+import { expectReviewMatchesViews, viewsFor } from './support/review-views';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { viewsCaughtUp } from './support/views-caught-up';
+
+/**
+ * The monthly review over the demo data (`npm run seed:demo`), reaching back over the whole of last
+ * month: for every shipped workflow, last month's review answers every section, and its numbers and
+ * those of the month before equal the views API for the same windows.
+ */
+describe('the monthly review of the demo month', () => {
+  let t: TestWorkgate;
+  const principals = writePrincipals({ lead: ['analyst', 'ops-lead'] });
+  const now = new Date();
+  const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+
+  beforeAll(async () => {
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    // Days back to the first of last month, and a few of the month before.
+    await seedDemo(t.nc, { days: now.getUTCDate() + 34, perDay: 3, seed: 44 });
+    await viewsCaughtUp(t, 60_000);
+  }, 240_000);
+  afterAll(() => t?.close());
+
+  it("every workflow's review equals the views for last month and the month before", async () => {
+    const as = client(t.url, principals.keys.lead);
+    const workflows = (await as<WorkflowSummary[]>('GET', '/v1/workflows')).body;
+    expect(workflows.length).toBeGreaterThanOrEqual(4);
+    const reviews: MonthlyReview[] = [];
+    for (const { jobType } of workflows) {
+      const answer = await as<MonthlyReview>('GET', `/v1/workflows/${jobType}/review?month=${lastMonth}`);
+      expect(answer.status).toBe(200);
+      const r = answer.body;
+      expect(r.month.month).toBe(lastMonth);
+      const get = (path: string) => as<ViewRow[]>('GET', path);
+      await expectReviewMatchesViews(r, 'thisMonth', viewsFor(get, jobType, r.month));
+      await expectReviewMatchesViews(r, 'lastMonth', viewsFor(get, jobType, r.previous));
+      reviews.push(r);
+    }
+    // The demo month has something in every section somewhere.
+    expect(reviews.some((r) => r.topCodes.some((c) => (c.raised.thisMonth ?? 0) > 0 && c.owner && c.stepId))).toBe(
+      true,
+    );
+    expect(reviews.some((r) => r.stalls.hotspots.length > 0 && (r.stalls.stalled.thisMonth ?? 0) > 0)).toBe(true);
+    expect(reviews.some((r) => (r.evidence.closures.thisMonth ?? 0) > 0)).toBe(true);
+    expect(reviews.some((r) => (r.closuresWithoutEvidence.count.thisMonth ?? 0) > 0)).toBe(true);
+    expect(reviews.some((r) => (r.exceptions.breached.thisMonth ?? 0) > 0)).toBe(true);
+  }, 120_000);
+});
