@@ -167,7 +167,7 @@ describe('governed changes of a workflow', () => {
   });
 
   it('keeps a draft with its problems, lists it, and proposes it once fixed', async () => {
-    const broken = `jobType: desk-change\nversion: 5\ntitle: Desk change\nowner: desk-lead\nsystems:\n  - { name: shop, read: true, write: [order.note] }\nrules:\n  - { id: big-notes-wait, when: 'action.operation == \"order.note\" && facts.size > 100', decision: wait }\n  - { id: oops, when: '((', decision: stop }\n`;
+    const broken = `jobType: desk-change\nversion: 5\ntitle: Desk change\nowner: desk-lead\nsystems:\n  - { name: shop, read: true, write: [order.note] }\nrules:\n  - { id: big-notes-wait, when: 'action.operation == "order.note" && facts.size > 100', decision: wait }\n  - { id: oops, when: '((', decision: stop }\n`;
     const saved = await as['change-admin']<WorkflowDraft>('POST', '/v1/workflows/desk-change/drafts', broken, {
       'Content-Type': 'application/yaml',
     });
