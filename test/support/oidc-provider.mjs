@@ -3,7 +3,9 @@
  * test/support/oidc.ts as a child process (oidc-provider is ESM-only). Its settings come as one
  * JSON file named by the first argument:
  *   { port, jwks: { keys: [private JWKs] }, clients: [oidc-provider client metadata],
- *     users: { <login>: { groups: [...], email } }, apiAudience }
+ *     users: { <login>: { groups: [...], email } }, apiAudience,
+ *     accessTokenAlg (what the API's access tokens are signed with, default RS256),
+ *     userinfo (false: the provider has no userinfo endpoint) }
  * It prints `{"issuer": "..."}` on its first line once it listens. Any login named in `users`
  * signs in with any password (the provider's own login and consent pages).
  */
@@ -41,6 +43,7 @@ const provider = new Provider(issuer, {
   pkce: { required: () => true },
   features: {
     devInteractions: { enabled: true },
+    userinfo: { enabled: settings.userinfo !== false },
     rpInitiatedLogout: { enabled: true },
     // A client that asks for the API (`resource=<apiAudience>`) gets a JWT access token for it.
     resourceIndicators: {
@@ -52,7 +55,7 @@ const provider = new Provider(issuer, {
         audience: settings.apiAudience,
         accessTokenFormat: 'jwt',
         accessTokenTTL: 600,
-        jwt: { sign: { alg: 'RS256' } },
+        jwt: { sign: { alg: settings.accessTokenAlg ?? 'RS256' } },
       }),
     },
   },
