@@ -5,7 +5,7 @@ import { importJWK, JWTPayload, SignJWT } from 'jose';
 import { declaredRoutes, DeclaredRoute, fillPath, openApiRoutes, routeKey } from './faults/http-routes';
 import { eventually } from './support/processes';
 import { client } from './support/principals';
-import { rsaKey } from './support/oidc';
+import { ecKey, rsaKey } from './support/oidc';
 import { ALL_ROLES, API_AUDIENCE, SignInWorld, startSignInWorld } from './support/sign-in';
 
 type Call = ReturnType<typeof client>;
@@ -160,6 +160,51 @@ describe('bearer tokens from the OpenID provider', () => {
     // A kid the provider never published stays unknown.
     const stranger = await forged({}, { kid: 'never-published' }, rsaKey('never-published'));
     expect((await me(stranger)).body).toEqual({ error: 'unknown_key', message: expect.any(String) });
+  });
+
+  it('takes a token signed with a key of another algorithm the provider added, once its key set is fetched again', async () => {
+    const keys = w.provider.settings.keys;
+    await w.provider.rotate([ecKey('key-ec'), ...keys], { accessTokenAlg: 'ES256' });
+    const token = await w.token('only-analyst');
+    expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString())).toMatchObject({
+      alg: 'ES256',
+      kid: 'key-ec',
+    });
+    const seen = new Set<string>();
+    await eventually(
+      async () => {
+        const res = await me(token);
+        seen.add(res.status === 200 ? 'ok' : String((res.body as { error: string }).error));
+        return res.status === 200;
+      },
+      30_000,
+      'the ES256 key to be accepted',
+    );
+    expect([...seen].filter((s) => s !== 'ok' && s !== 'unknown_key')).toEqual([]);
+    // The key set now holds an ES256 key: a token of an algorithm it still lacks stays refused.
+    const ps256 = await new SignJWT({ iss: w.provider.issuer, aud: API_AUDIENCE, exp: now() + 300 })
+      .setProtectedHeader({ alg: 'PS256', kid: w.key.kid })
+      .sign(await importJWK(w.key.jwk, 'PS256'));
+    expect((await me(ps256)).body).toEqual({
+      error: 'bad_algorithm',
+      message: 'alg "PS256" is not an algorithm of the issuer\'s keys (ES256, RS256)',
+    });
+    await w.provider.rotate(keys, { accessTokenAlg: 'RS256' });
+  });
+
+  it('answers 403 principal_id_taken to a person whose principal claim is the id of an API-key principal', async () => {
+    const res = await me(await w.token('key-approver'));
+    expect(res).toMatchObject({
+      status: 403,
+      body: {
+        error: 'principal_id_taken',
+        message:
+          'the "preferred_username" claim\'s value "key-approver" is the id of an API-key principal of the principals file: ' +
+          'a signed-in person cannot act as that principal (choose an oidc.principalClaim that cannot clash, e.g. email)',
+      },
+    });
+    // The API key of that id still acts as itself.
+    expect((await me(w.keys['key-approver'])).body).toMatchObject({ id: 'key-approver' });
   });
 
   it('takes a token on /mcp as on /v1, and its tools call the API with it', async () => {

@@ -9,7 +9,7 @@ import {
   jwtVerify,
   KeyLike,
 } from 'jose';
-import { isPlainObject, WorkgateError } from '@workgate/contracts';
+import { WorkgateError } from '@workgate/contracts';
 import { ThrottledFetch } from './throttled-fetch';
 
 /** How close to `exp` and `nbf` a token may be and still count (clocks drift). */
@@ -57,8 +57,12 @@ interface KeySet {
   kids: Set<string>;
 }
 
+/** An object parsed from JSON (of any realm: `fetch` may build it in another one than the caller's). */
+const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 function isKeySet(value: unknown): value is JSONWebKeySet {
-  return isPlainObject(value) && Array.isArray(value.keys) && value.keys.every(isPlainObject);
+  return isJsonObject(value) && Array.isArray(value.keys) && value.keys.every(isJsonObject);
 }
 
 /** GETs the key set at `uri`. */
