@@ -6,7 +6,7 @@ import { Browser, chromium, Page } from 'playwright-core';
 import type { ApprovalView } from '@workgate/contracts';
 import { Jar, signInAt } from './support/oidc';
 import { eventually } from './support/processes';
-import { client } from './support/principals';
+import { client, parseJson } from './support/principals';
 import { REFUND, refundWaiting } from './support/refunds';
 import { SignInWorld, startSignInWorld } from './support/sign-in';
 
@@ -225,7 +225,7 @@ describe('console sign-in with OpenID Connect', () => {
     // workgate read the provider's discovery document before it lost its userinfo endpoint: it reads it again on restart.
     await w.t.restart();
     const json = await callbackFor('support-lead', 'application/json');
-    expect({ ...json, text: JSON.parse(json.text) as unknown }).toEqual({
+    expect({ ...json, text: parseJson(json.text) }).toEqual({
       status: 403,
       type: 'application/json; charset=utf-8',
       text: { error: 'no_mapped_role', message },
