@@ -217,18 +217,17 @@ describe('console sign-in with OpenID Connect', () => {
     });
   });
 
-  it('answers 403 no_mapped_role, as a page to a browser and as JSON otherwise, when the claims are only at a userinfo endpoint the provider lacks', async () => {
-    await w.provider.rotate(w.provider.settings.keys, { userinfo: false });
-    const message =
-      'the token has no usable "preferred_username" claim (the principal id); ' +
-      'the ID token lacks the claim and the identity provider has no userinfo endpoint to ask';
-    // workgate read the provider's discovery document before it lost its userinfo endpoint: it reads it again on restart.
-    await w.t.restart();
+  it('answers 503 unavailable, as a page to a browser and as JSON otherwise, when the claims are only at a userinfo endpoint that fails', async () => {
+    // The provider keeps the claims at userinfo (its ID tokens carry only sub), and userinfo now fails.
+    await w.provider.rotate(w.provider.settings.keys, { brokenUserinfo: true });
+    const message = expect.stringContaining(
+      "the ID token lacks the mapped claims and the identity provider's userinfo endpoint failed",
+    );
     const json = await callbackFor('support-lead', 'application/json');
     expect({ ...json, text: parseJson(json.text) }).toEqual({
-      status: 403,
+      status: 503,
       type: 'application/json; charset=utf-8',
-      text: { error: 'no_mapped_role', message },
+      text: { error: 'unavailable', message },
     });
     const context = await browser.newContext();
     const person = await context.newPage();
@@ -238,8 +237,9 @@ describe('console sign-in with OpenID Connect', () => {
     const callback = person.waitForResponse((r) => r.url().startsWith(`${w.t.url}/console/callback`));
     await person.getByRole('button', { name: /sign-in/i }).click();
     await person.getByRole('button', { name: 'Continue' }).click();
-    expect((await callback).status()).toBe(403);
-    expect(await person.textContent('#message')).toBe(message);
+    expect((await callback).status()).toBe(503);
+    expect(await person.textContent('#error')).toBe('unavailable (503)');
+    expect(await person.textContent('#message')).toEqual(message);
     await person.getByRole('link', { name: 'Back to the console' }).click();
     await person.waitForURL(`${w.t.url}/console`);
     await context.close();

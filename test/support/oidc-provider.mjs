@@ -5,7 +5,7 @@
  *   { port, jwks: { keys: [private JWKs] }, clients: [oidc-provider client metadata],
  *     users: { <login>: { groups: [...], email } }, apiAudience,
  *     accessTokenAlg (what the API's access tokens are signed with, default RS256),
- *     userinfo (false: the provider has no userinfo endpoint) }
+ *     brokenUserinfo (true: its userinfo endpoint answers 500) }
  * It prints `{"issuer": "..."}` on its first line once it listens. Any login named in `users`
  * signs in with any password (the provider's own login and consent pages).
  */
@@ -43,7 +43,6 @@ const provider = new Provider(issuer, {
   pkce: { required: () => true },
   features: {
     devInteractions: { enabled: true },
-    userinfo: { enabled: settings.userinfo !== false },
     rpInitiatedLogout: { enabled: true },
     // A client that asks for the API (`resource=<apiAudience>`) gets a JWT access token for it.
     resourceIndicators: {
@@ -68,6 +67,15 @@ const provider = new Provider(issuer, {
   cookies: { keys: ['workgate-test-provider-cookie-key'] },
 });
 provider.proxy = false;
+// A userinfo endpoint that fails, as one behind a broken proxy does.
+provider.use(async (ctx, next) => {
+  if (settings.brokenUserinfo && ctx.path === '/me') {
+    ctx.status = 500;
+    ctx.body = { error: 'server_error', error_description: 'userinfo is broken' };
+    return;
+  }
+  await next();
+});
 server.on('request', provider.callback());
 process.stdout.write(`${JSON.stringify({ issuer })}\n`);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -40,8 +40,8 @@ export interface ProviderSettings {
   apiAudience: string;
   /** What the API's access tokens are signed with (default RS256). */
   accessTokenAlg?: string;
-  /** false: the provider has no userinfo endpoint. */
-  userinfo?: boolean;
+  /** true: its userinfo endpoint answers 500. */
+  brokenUserinfo?: boolean;
 }
 
 export interface TestProvider {
