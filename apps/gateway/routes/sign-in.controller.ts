@@ -47,8 +47,18 @@ export class SignInController {
       : { issuer: this.signIn.issuerUrl, signedIn: false };
   }
 
+  /** The start of a sign-in: a provider that cannot be reached is a page to a browser, as at the callback. */
   @Get('sign-in')
   async start(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    try {
+      await this.begin(req, res);
+    } catch (error) {
+      if (!wantsPage(req)) throw error;
+      answerSignInPage(res, error);
+    }
+  }
+
+  private async begin(req: FastifyRequest, res: FastifyReply): Promise<void> {
     const [client, issuer] = await Promise.all([this.signIn.client(req), this.signIn.issuer()]);
     const login = this.signIn.sessions.startLogin();
     const scopes: unknown = issuer.metadata.scopes_supported;
