@@ -4,8 +4,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import type { ApprovalView } from '@workgate/contracts';
+import { Jar, signInAt } from './support/oidc';
 import { eventually } from './support/processes';
-import { client } from './support/principals';
+import { client, parseJson } from './support/principals';
 import { REFUND, refundWaiting } from './support/refunds';
 import { SignInWorld, startSignInWorld } from './support/sign-in';
 
@@ -185,11 +186,62 @@ describe('console sign-in with OpenID Connect', () => {
     await nobody.getByRole('button', { name: 'Continue' }).click();
     const res = await callback;
     expect(res.status()).toBe(403);
-    expect(await res.json()).toEqual({
-      error: 'no_mapped_role',
-      message: 'no value of the "groups" claim maps to a workgate role (the principals file\'s oidc.roles)',
-    });
+    expect(res.headers()['content-type']).toBe('text/html; charset=utf-8');
+    await shot('no-mapped-role');
+    expect(await nobody.textContent('#error')).toBe('no_mapped_role (403)');
+    expect(await nobody.textContent('#message')).toBe(
+      'no value of the "groups" claim maps to a workgate role (the principals file\'s oidc.roles)',
+    );
     expect((await context.cookies(w.t.url)).map((c) => c.name)).not.toContain('workgate_session');
+    await nobody.getByRole('link', { name: 'Back to the console' }).click();
+    await nobody.waitForURL(`${w.t.url}/console`);
+    await context.close();
+  });
+
+  /** A sign-in through the provider without a browser, up to its callback: the callback's answer as `accept` asks. */
+  const callbackFor = async (login: string, accept: string) => {
+    const jar = new Jar();
+    const callback = await signInAt(`${w.t.url}/console/sign-in`, login, `${w.t.url}/console/callback`, jar);
+    const res = await fetch(callback, { redirect: 'manual', headers: { cookie: jar.header(), accept } });
+    return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+  };
+
+  it("answers 403 principal_id_taken at the callback to a person whose principal claim is an API key principal's id", async () => {
+    const res = await callbackFor('key-approver', 'application/json');
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.text)).toEqual({
+      error: 'principal_id_taken',
+      message:
+        'the "preferred_username" claim\'s value "key-approver" is the id of an API-key principal of the principals file: ' +
+        'a signed-in person cannot act as that principal (choose an oidc.principalClaim that cannot clash, e.g. email)',
+    });
+  });
+
+  it('answers 503 unavailable, as a page to a browser and as JSON otherwise, when the claims are only at a userinfo endpoint that fails', async () => {
+    // The provider keeps the claims at userinfo (its ID tokens carry only sub), and userinfo now fails.
+    await w.provider.rotate(w.provider.settings.keys, { brokenUserinfo: true });
+    const message = expect.stringContaining(
+      "the ID token lacks the mapped claims and the identity provider's userinfo endpoint failed",
+    );
+    const json = await callbackFor('support-lead', 'application/json');
+    expect({ ...json, text: parseJson(json.text) }).toEqual({
+      status: 503,
+      type: 'application/json; charset=utf-8',
+      text: { error: 'unavailable', message },
+    });
+    const context = await browser.newContext();
+    const person = await context.newPage();
+    await person.goto(`${w.t.url}/console/sign-in`);
+    await person.locator('input[name="login"]').fill('support-lead');
+    await person.locator('input[name="password"]').fill('any password');
+    const callback = person.waitForResponse((r) => r.url().startsWith(`${w.t.url}/console/callback`));
+    await person.getByRole('button', { name: /sign-in/i }).click();
+    await person.getByRole('button', { name: 'Continue' }).click();
+    expect((await callback).status()).toBe(503);
+    expect(await person.textContent('#error')).toBe('unavailable (503)');
+    expect(await person.textContent('#message')).toEqual(message);
+    await person.getByRole('link', { name: 'Back to the console' }).click();
+    await person.waitForURL(`${w.t.url}/console`);
     await context.close();
   });
 });

@@ -60,6 +60,7 @@ export const ErrorCodes = {
   unknown_key: 401,
   bad_token: 401,
   no_mapped_role: 403,
+  principal_id_taken: 403,
   csrf_refused: 403,
   timeout: 504,
   unavailable: 503,

@@ -3,7 +3,9 @@
  * test/support/oidc.ts as a child process (oidc-provider is ESM-only). Its settings come as one
  * JSON file named by the first argument:
  *   { port, jwks: { keys: [private JWKs] }, clients: [oidc-provider client metadata],
- *     users: { <login>: { groups: [...], email } }, apiAudience }
+ *     users: { <login>: { groups: [...], email } }, apiAudience,
+ *     accessTokenAlg (what the API's access tokens are signed with, default RS256),
+ *     brokenUserinfo (true: its userinfo endpoint answers 500) }
  * It prints `{"issuer": "..."}` on its first line once it listens. Any login named in `users`
  * signs in with any password (the provider's own login and consent pages).
  */
@@ -52,7 +54,7 @@ const provider = new Provider(issuer, {
         audience: settings.apiAudience,
         accessTokenFormat: 'jwt',
         accessTokenTTL: 600,
-        jwt: { sign: { alg: 'RS256' } },
+        jwt: { sign: { alg: settings.accessTokenAlg ?? 'RS256' } },
       }),
     },
   },
@@ -65,6 +67,15 @@ const provider = new Provider(issuer, {
   cookies: { keys: ['workgate-test-provider-cookie-key'] },
 });
 provider.proxy = false;
+// A userinfo endpoint that fails, as one behind a broken proxy does.
+provider.use(async (ctx, next) => {
+  if (settings.brokenUserinfo && ctx.path === '/me') {
+    ctx.status = 500;
+    ctx.body = { error: 'server_error', error_description: 'userinfo is broken' };
+    return;
+  }
+  await next();
+});
 server.on('request', provider.callback());
 process.stdout.write(`${JSON.stringify({ issuer })}\n`);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-/** A private RSA signing key as a JWK with its `kid`, the way the test provider is given its keys. */
+/** A private signing key as a JWK with its `kid`, the way the test provider is given its keys. */
 export interface ProviderKey {
   kid: string;
   jwk: JsonWebKey & { kty: string; kid: string; alg: string; use: string };
@@ -22,19 +22,33 @@ export function rsaKey(kid = `k-${randomUUID().slice(0, 8)}`): ProviderKey {
   };
 }
 
+/** A private EC P-256 signing key (ES256) as a JWK with its `kid`. */
+export function ecKey(kid = `k-${randomUUID().slice(0, 8)}`): ProviderKey {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    kid,
+    jwk: { ...privateKey.export({ format: 'jwk' }), kty: 'EC', kid, alg: 'ES256', use: 'sig' },
+    publicPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+  };
+}
+
 export interface ProviderSettings {
   port: number;
   keys: ProviderKey[];
   clients: Array<Record<string, unknown>>;
   users: Record<string, { groups: string[] }>;
   apiAudience: string;
+  /** What the API's access tokens are signed with (default RS256). */
+  accessTokenAlg?: string;
+  /** true: its userinfo endpoint answers 500. */
+  brokenUserinfo?: boolean;
 }
 
 export interface TestProvider {
   issuer: string;
   settings: ProviderSettings;
-  /** Stops the provider and starts it again on the same port with these keys (the first signs). */
-  rotate(keys: ProviderKey[]): Promise<void>;
+  /** Stops the provider and starts it again on the same port with these keys (the first signs) and settings. */
+  rotate(keys: ProviderKey[], settings?: Partial<ProviderSettings>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -65,9 +79,9 @@ export async function startProvider(settings: ProviderSettings): Promise<TestPro
   const provider: TestProvider = {
     issuer: await launch(settings),
     settings,
-    rotate: async (keys) => {
+    rotate: async (keys, changed = {}) => {
       await stopChild();
-      provider.settings = { ...provider.settings, keys };
+      provider.settings = { ...provider.settings, ...changed, keys };
       await launch(provider.settings);
     },
     stop: stopChild,
@@ -76,7 +90,7 @@ export async function startProvider(settings: ProviderSettings): Promise<TestPro
 }
 
 /** A cookie jar for one browser-less sign-in: every cookie sent back to the provider. */
-class Jar {
+export class Jar {
   private readonly cookies = new Map<string, string>();
   take(res: Response): void {
     for (const line of res.headers.getSetCookie()) {
@@ -113,16 +127,24 @@ export async function tokensFor(
     state: randomUUID(),
     ...(client.resource ? { resource: client.resource } : {}),
   }).toString();
-  let url = auth.toString();
+  const location = await signInAt(auth.toString(), login, client.redirectUri, jar);
+  const code = new URL(location).searchParams.get('code');
+  if (!code) throw new Error(`the provider answered ${location}`);
+  return exchange(issuer, client, code, verifier);
+}
+
+/**
+ * Follows a sign-in from `start` through the provider's login (as `login`) and consent forms
+ * without a browser, keeping every cookie in `jar` (cookies ignore ports: workgate's and the
+ * provider's share it, as in a browser), until a redirect to `redirectUri`: answers its URL.
+ */
+export async function signInAt(start: string, login: string, redirectUri: string, jar = new Jar()): Promise<string> {
+  let url = start;
   for (let hop = 0; hop < 12; hop++) {
     const res = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } });
     jar.take(res);
     const location = res.headers.get('location');
-    if (location?.startsWith(client.redirectUri)) {
-      const code = new URL(location).searchParams.get('code');
-      if (!code) throw new Error(`the provider answered ${location}`);
-      return exchange(issuer, client, code, verifier);
-    }
+    if (location?.startsWith(redirectUri)) return location;
     if (location) {
       url = new URL(location, url).toString();
       continue;

@@ -36,7 +36,8 @@ export interface SignInWorld {
 /**
  * workgate with OpenID Connect against the test provider on loopback: its users are `only-<role>`
  * (group `wg-<role>`), `support-lead` (operator and approver), `helpdesk` (integrator and
- * operator) and `nobody` (a group that maps to no role); the principals file also holds an API
+ * operator), `nobody` (a group that maps to no role) and `key-approver` (the id of an API-key
+ * principal, in group `wg-approver`); the principals file also holds an API
  * key per role (`key-<role>`) and `helpdesk-key`.
  */
 export async function startSignInWorld(): Promise<SignInWorld> {
@@ -74,6 +75,8 @@ export async function startSignInWorld(): Promise<SignInWorld> {
       'support-lead': { groups: ['wg-operator', 'wg-approver'] },
       helpdesk: { groups: ['wg-integrator', 'wg-operator'] },
       nobody: { groups: ['wg-unmapped', 'everyone'] },
+      // A person whose preferred_username is the id of an API-key principal of the file.
+      'key-approver': { groups: ['wg-approver'] },
     },
   });
   if (provider.issuer !== issuer) throw new Error(`the provider runs at ${provider.issuer}, not ${issuer}`);

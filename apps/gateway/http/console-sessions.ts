@@ -35,7 +35,7 @@ export interface PendingLogin {
 const token = () => randomBytes(32).toString('base64url');
 
 /** Entries that expire, at most MAX_KEPT of them; a map keyed by the sha256 of a secret, never the secret. */
-class Expiring<T extends { expiresAt: number }> {
+export class Expiring<T extends { expiresAt: number }> {
   private readonly byHash = new Map<string, T>();
 
   put(secret: string, value: T): void {

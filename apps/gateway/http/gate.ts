@@ -92,7 +92,8 @@ function refuse(req: FastifyRequest, reply: FastifyReply, declared: number, erro
  * The gate of the HTTP edge, an `onRequest` hook: everything about a request that needs no body is
  * decided before its body is read (SPEC section 7), in this order — a declared body over the
  * route's limit (413, before the key is looked at), the rate limit (429: requests per principal or
- * address, declared body bytes per address without a valid key), the API key (401) and the role
+ * address, declared body bytes per address without a valid key; a bearer JWT not verified before
+ * counts against its address, before it is verified), the API key or token (401) and the role
  * (403). Constant work per request: the route's GateAccess, one lookup of the key's hash (kept
  * for the AuthGuard and the handlers as `req.principal`), two counters. Requests that matched no
  * controller route (unknown paths, the API document's files) pass as before.
@@ -113,11 +114,14 @@ export function installGate(app: NestFastifyApplication): void {
       const limit = route.bodyLimit;
       if (declared > limit)
         return refuse(req, reply, declared, new WorkgateError('payload_too_large', tooLargeMessage(limit)));
-      // A bearer JWT is verified (its issuer's keys may need fetching) before anything else is decided.
-      const identifying = signIn?.identify(req);
-      if (!identifying) return decide(req, reply, access, declared, done);
-      identifying.then(
-        () => decide(req, reply, access, declared, done),
+      const verification = signIn?.identify(req);
+      if (!verification) return decide(req, reply, access, declared, done, access.counted);
+      // A bearer JWT not seen before is counted against the caller's address before it is verified
+      // (its issuer's keys may need fetching): a flood of made-up tokens meets the rate limit first.
+      const over = access.counted ? countRequest(limits, req, reply, undefined, declared) : undefined;
+      if (over) return refuseOverBudget(req, reply, declared, over, false);
+      verification().then(
+        () => decide(req, reply, access, declared, done, false),
         (error: unknown) =>
           refuse(
             req,
@@ -128,24 +132,36 @@ export function installGate(app: NestFastifyApplication): void {
       );
     });
 
-  /** The rate limit (429), the principal (401) and its roles (403), once the request's credentials are known. */
+  /** The rate limit (429, unless counted already), the principal (401) and its roles (403), once the request's credentials are known. */
   function decide(
     req: RequestWithPrincipal,
     reply: FastifyReply,
     access: GateAccess,
     declared: number,
     done: HookHandlerDoneFunction,
+    count: boolean,
   ): void {
     const principal = principalOf(req, principals);
     if (principal) req.principal = principal;
-    const refusal =
-      (access.counted ? countRequest(limits, req, reply, principal, declared) : undefined) ??
-      accessRefusal(access, req, principal);
+    const over = count ? countRequest(limits, req, reply, principal, declared) : undefined;
+    if (over) return refuseOverBudget(req, reply, declared, over, principal !== undefined);
+    const refusal = accessRefusal(access, req, principal);
     if (!refusal) return done();
-    // A caller without a valid key past its budget waits for its 429: a flood then costs the
-    // attacker a second per connection, not the service a new connection every millisecond.
-    if (refusal.code === 'rate_limited' && !principal)
-      return void setTimeout(() => refuse(req, reply, declared, refusal), OVER_BUDGET_DELAY_MS);
     refuse(req, reply, declared, refusal);
   }
+}
+
+/**
+ * A caller without a valid key past its budget waits for its 429: a flood then costs the attacker
+ * a second per connection, not the service a new connection every millisecond.
+ */
+function refuseOverBudget(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  declared: number,
+  refusal: WorkgateError,
+  known: boolean,
+): void {
+  if (known) return refuse(req, reply, declared, refusal);
+  setTimeout(() => refuse(req, reply, declared, refusal), OVER_BUDGET_DELAY_MS);
 }

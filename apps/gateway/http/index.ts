@@ -18,3 +18,4 @@ export * from './oidc-mapping';
 export * from './bearer-tokens';
 export * from './console-sessions';
 export * from './sign-in';
+export * from './sign-in-page';

@@ -27,6 +27,7 @@ export function sha256Hex(text: string): string {
 /** The known principals, looked up by the hash of a presented API key. */
 export class PrincipalDirectory {
   private byHash = new Map<string, Principal>();
+  private ids = new Set<string>();
   private mapping?: OidcMapping;
 
   constructor(entries: readonly PrincipalEntry[] = [], oidc?: OidcMapping) {
@@ -48,6 +49,7 @@ export class PrincipalDirectory {
       byHash.set(entry.apiKeySha256, Object.freeze({ id: entry.id, roles: Object.freeze([...entry.roles]) }));
     }
     this.byHash = byHash;
+    this.ids = new Set(entries.map((entry) => entry.id));
     this.mapping = oidc;
   }
 
@@ -59,6 +61,11 @@ export class PrincipalDirectory {
   byApiKey(key: string): Principal | undefined {
     if (typeof key !== 'string' || key.length === 0) return undefined;
     return this.byHash.get(sha256Hex(key));
+  }
+
+  /** Whether `id` is the id of a principal of the file (an API key's). */
+  hasId(id: string): boolean {
+    return this.ids.has(id);
   }
 
   all(): Principal[] {

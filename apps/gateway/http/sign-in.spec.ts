@@ -43,6 +43,20 @@ describe('SignIn', () => {
     });
   });
 
+  it('refuses claims whose principal id is an API-key principal of the file, naming the claim', () => {
+    const taken = new SignIn(
+      CONFIG,
+      new PrincipalDirectory([{ id: 'a@example.com', roles: ['admin'], apiKeySha256: 'a'.repeat(64) }], file.oidc),
+    );
+    expect(() => taken.principalOf(session.claims)).toThrow(
+      new WorkgateError(
+        'principal_id_taken',
+        'the "email" claim\'s value "a@example.com" is the id of an API-key principal of the principals file: ' +
+          'a signed-in person cannot act as that principal (choose an oidc.principalClaim that cannot clash, e.g. email)',
+      ),
+    );
+  });
+
   it('lets reads pass and refuses a write without the CSRF token or from another origin', () => {
     const code = (method: string, headers: Record<string, string>) => {
       const refusal = signIn.csrfRefusal(request(method, headers), session);

@@ -3,17 +3,19 @@ import { BaseClient, Issuer } from 'openid-client';
 import { WorkgateError } from '@workgate/contracts';
 import type { WorkgateConfig } from '@workgate/config';
 import { bearerKey, PRINCIPALS, settlePrincipal } from './auth.guard';
-import { BearerTokens, looksLikeJwt } from './bearer-tokens';
+import { BearerTokens, looksLikeJwt, PROVIDER_FETCH_PERIOD_MS, unreachable } from './bearer-tokens';
 import {
   ConsoleSession,
   ConsoleSessions,
   cookieOf,
   CSRF_HEADER,
   csrfMatches,
+  Expiring,
   SESSION_COOKIE,
 } from './console-sessions';
 import { principalOfClaims } from './oidc-mapping';
 import type { Principal, PrincipalDirectory } from './principals';
+import { ThrottledFetch } from './throttled-fetch';
 
 /** Provider token of the SignIn (null without WORKGATE_OIDC_ISSUER). */
 export const SIGN_IN = Symbol('workgate:sign-in');
@@ -36,18 +38,22 @@ export interface SignInRequest {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** How long a verified bearer token is taken again without verifying it (never past its `exp`). */
+const VERIFIED_TTL_MS = 5 * 60_000;
 
 /**
  * People signed in with OpenID Connect (SPEC section 16): bearer JWTs on the API and `/mcp`, and
  * the console's sessions. The issuer's discovery document is read on first use (and again after a
- * failure), so workgate starts while the provider is down.
+ * failure, at most once per PROVIDER_FETCH_PERIOD_MS), so workgate starts while the provider is down.
  */
 export class SignIn {
   readonly issuerUrl: string;
   readonly clientId: string;
   readonly sessions = new ConsoleSessions();
   private readonly tokens: BearerTokens;
-  private discovered?: Promise<Issuer>;
+  private readonly discovery = new ThrottledFetch(() => Issuer.discover(this.issuerUrl), PROVIDER_FETCH_PERIOD_MS);
+  /** Bearer tokens verified before, by their hash: their claims until their `exp` (at most VERIFIED_TTL_MS). */
+  private readonly verified = new Expiring<{ claims: Record<string, unknown>; expiresAt: number }>();
 
   constructor(
     private readonly config: OidcConfig & { WORKGATE_OIDC_ISSUER: string; WORKGATE_OIDC_CLIENT_ID: string },
@@ -65,14 +71,9 @@ export class SignIn {
     );
   }
 
-  /** The issuer's metadata, discovered once. */
+  /** The issuer's metadata, discovered once (a failure is answered, 503, until the next try is due). */
   issuer(): Promise<Issuer> {
-    this.discovered ??= Issuer.discover(this.issuerUrl).catch((error: unknown) => {
-      this.discovered = undefined;
-      const why = error instanceof Error ? error.message : String(error);
-      throw new WorkgateError('unavailable', `the identity provider does not answer: ${why.slice(0, 200)}`);
-    });
-    return this.discovered;
+    return this.discovery.get().catch((error: unknown) => Promise.reject(unreachable(error)));
   }
 
   /** The console's client at the issuer, redirecting to `<public URL>/console/callback`. */
@@ -96,12 +97,22 @@ export class SignIn {
     return `${this.publicUrl(req)}/console/callback`;
   }
 
-  /** The principal of verified claims, by the principals file's `oidc:` mapping as it is now. */
+  /**
+   * The principal of verified claims, by the principals file's `oidc:` mapping as it is now; 403
+   * `principal_id_taken` when the id is an API-key principal's of the file (two actors would be one).
+   */
   principalOf(claims: Record<string, unknown>): Principal {
     const mapping = this.directory.oidc;
     if (!mapping)
       throw new WorkgateError('unauthorized', 'sign-in is not configured: the principals file has no "oidc:" block');
-    return principalOfClaims(mapping, claims, this.issuerUrl);
+    const principal = principalOfClaims(mapping, claims, this.issuerUrl);
+    if (this.directory.hasId(principal.id))
+      throw new WorkgateError(
+        'principal_id_taken',
+        `the "${mapping.principalClaim}" claim's value "${principal.id}" is the id of an API-key principal of the principals file: ` +
+          'a signed-in person cannot act as that principal (choose an oidc.principalClaim that cannot clash, e.g. email)',
+      );
+    return principal;
   }
 
   /** The console session of the request's cookie, if it has a live one. */
@@ -124,18 +135,27 @@ export class SignIn {
   }
 
   /**
-   * The edge's first step for a request with a bearer JWT or a console session cookie (undefined
-   * for any other: an API key is looked up as before). Uses only the headers, so it runs before
-   * the body is read; the principal or the refusal is kept for the gate and the AuthGuard.
+   * The edge's first step for a request with a bearer JWT or a console session cookie: uses only
+   * the headers, so it runs before the body is read; the principal or the refusal is kept for the
+   * gate and the AuthGuard. A session, or a JWT verified before, is settled at once; a JWT not seen
+   * yet is answered as its verification, which the gate runs once the request is counted (its
+   * issuer's keys may need fetching). Undefined for any other request: an API key is looked up as before.
    */
-  identify(req: SignInRequest): Promise<void> | undefined {
+  identify(req: SignInRequest): (() => Promise<void>) | undefined {
     const bearer = bearerKey(req);
     if (bearer !== undefined) {
       if (!looksLikeJwt(bearer)) return undefined;
-      return this.tokens.verify(bearer).then(
-        (claims) => settle(req, () => this.principalOf(claims)),
-        (error: unknown) => settlePrincipal(req, undefined, error instanceof WorkgateError ? error : undefined),
-      );
+      const known = this.verified.get(bearer);
+      if (known) return void settle(req, () => this.principalOf(known.claims));
+      return () =>
+        this.tokens.verify(bearer).then(
+          (claims) => {
+            const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : 0;
+            this.verified.put(bearer, { claims, expiresAt: Math.min(exp, Date.now() + VERIFIED_TTL_MS) });
+            settle(req, () => this.principalOf(claims));
+          },
+          (error: unknown) => settlePrincipal(req, undefined, error instanceof WorkgateError ? error : undefined),
+        );
     }
     const session = this.sessionOf(req);
     if (!session) return undefined;

@@ -1,9 +1,20 @@
 import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { generators } from 'openid-client';
+import { BaseClient, generators, TokenSet } from 'openid-client';
 import { WorkgateError } from '@workgate/contracts';
-import { cookieOf, LOGIN_COOKIE, LOGIN_TTL_MS, Public, SESSION_COOKIE, setCookie, SIGN_IN, SignIn } from '../http';
+import {
+  answerSignInPage,
+  cookieOf,
+  LOGIN_COOKIE,
+  LOGIN_TTL_MS,
+  Public,
+  SESSION_COOKIE,
+  setCookie,
+  SIGN_IN,
+  SignIn,
+  wantsPage,
+} from '../http';
 
 /** What the console asks before it shows its sign-in: the issuer, and the session if there is one. */
 export interface ConsoleSessionAnswer {
@@ -36,8 +47,18 @@ export class SignInController {
       : { issuer: this.signIn.issuerUrl, signedIn: false };
   }
 
+  /** The start of a sign-in: a provider that cannot be reached is a page to a browser, as at the callback. */
   @Get('sign-in')
   async start(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    try {
+      await this.begin(req, res);
+    } catch (error) {
+      if (!wantsPage(req)) throw error;
+      answerSignInPage(res, error);
+    }
+  }
+
+  private async begin(req: FastifyRequest, res: FastifyReply): Promise<void> {
     const [client, issuer] = await Promise.all([this.signIn.client(req), this.signIn.issuer()]);
     const login = this.signIn.sessions.startLogin();
     const scopes: unknown = issuer.metadata.scopes_supported;
@@ -55,8 +76,18 @@ export class SignInController {
       .redirect(url, 302);
   }
 
+  /** The end of a sign-in: a refusal is a page a person can read when a browser asks for one, else the API's error body. */
   @Get('callback')
   async callback(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    try {
+      await this.finish(req, res);
+    } catch (error) {
+      if (!wantsPage(req)) throw error;
+      answerSignInPage(res, error);
+    }
+  }
+
+  private async finish(req: FastifyRequest, res: FastifyReply): Promise<void> {
     const client = await this.signIn.client(req);
     const params = client.callbackParams(req.raw);
     const state = cookieOf(req.headers, LOGIN_COOKIE);
@@ -81,15 +112,7 @@ export class SignInController {
       );
     }
     const idClaims = tokens.claims();
-    let claims: Record<string, unknown> = { ...idClaims };
-    const mapping = this.signIn.principalOf.bind(this.signIn);
-    try {
-      mapping(claims);
-    } catch {
-      // The ID token lacks the claims: ask userinfo, as the provider may keep them there.
-      if (tokens.access_token) claims = { ...(await client.userinfo(tokens)), ...idClaims };
-    }
-    mapping(claims);
+    const claims = await this.claimsOf(client, tokens);
     const id = this.signIn.sessions.open(
       { claims, issuer: this.signIn.issuerUrl, idToken: tokens.id_token },
       idClaims.exp,
@@ -102,6 +125,50 @@ export class SignInController {
       ])
       .header('Cache-Control', 'no-store')
       .redirect('/console', 302);
+  }
+
+  /**
+   * The claims a session is opened with, once they map to a principal: the ID token's, with the
+   * userinfo endpoint's when the ID token lacks the mapped claims. Missing claims the provider
+   * cannot complete are 403 `no_mapped_role`; a userinfo endpoint that fails, 503 `unavailable`.
+   */
+  private async claimsOf(client: BaseClient, tokens: TokenSet): Promise<Record<string, unknown>> {
+    const idClaims = tokens.claims();
+    const missing = this.refusalOf(idClaims);
+    if (!missing) return idClaims;
+    if (missing.code !== 'bad_token' && missing.code !== 'no_mapped_role') throw missing;
+    const hasUserinfo = typeof client.issuer.metadata.userinfo_endpoint === 'string';
+    if (!hasUserinfo || !tokens.access_token)
+      throw new WorkgateError(
+        'no_mapped_role',
+        `${missing.message}; the ID token lacks the claim and the identity provider has no userinfo endpoint to ask`,
+      );
+    let userinfo: Record<string, unknown>;
+    try {
+      userinfo = await client.userinfo(tokens);
+    } catch (error) {
+      const why = (error instanceof Error ? error.message : String(error)).slice(0, 200);
+      throw new WorkgateError(
+        'unavailable',
+        `the ID token lacks the mapped claims and the identity provider's userinfo endpoint failed (${why}): sign in again later`,
+      );
+    }
+    const claims = { ...userinfo, ...idClaims };
+    const refusal = this.refusalOf(claims);
+    if (refusal?.code === 'bad_token') throw new WorkgateError('no_mapped_role', refusal.message);
+    if (refusal) throw refusal;
+    return claims;
+  }
+
+  /** Why `claims` make no principal, or undefined when they make one. */
+  private refusalOf(claims: Record<string, unknown>): WorkgateError | undefined {
+    try {
+      this.signIn.principalOf(claims);
+      return undefined;
+    } catch (error) {
+      if (error instanceof WorkgateError) return error;
+      throw error;
+    }
   }
 
   @Post('sign-out')
