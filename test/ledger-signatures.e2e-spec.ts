@@ -103,7 +103,7 @@ describe('a row forged while no writer runs', () => {
     expect(health).toMatch(/refuses to write: ledger workgate\/ledger-/);
     expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/^workgate_ledger_writer_refusals_total [1-9]/m);
     // Nothing relays the forged row to LEDGER, where the services would react to it.
-    expect((await ledgerStreamTail(await t.nc.jetstreamManager())).position).toBe(forged - 1);
+    expect((await ledgerStreamTail(await t.nc.jetstreamManager())).position).toBeLessThan(forged);
 
     // verify, alone and against the kept checkpoint, names the position and exits non-zero.
     for (const note of [undefined, kept.note]) {

@@ -217,6 +217,7 @@ describe('auth matrix', () => {
       'GET /favicon.ico',
       'GET /health',
       'GET /metrics',
+      'GET /modules/*',
       'GET /shared/{file}',
       ...PUBLIC_V1,
     ]);
