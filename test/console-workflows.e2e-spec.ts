@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+import { consolePage } from './support/console-page';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
@@ -154,18 +155,9 @@ describe('the Workflows tab in a real browser', () => {
     await t?.close();
   });
 
-  function watch(p: Page): void {
-    p.on('pageerror', (e) => problems.push(e.message));
-    p.on('console', (m) => m.type() === 'error' && !/status of 403/.test(m.text()) && problems.push(m.text()));
-  }
-  const ready = (p: Page = page) => p.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
-  async function signIn(p: Page, who: string, hash: string): Promise<void> {
-    await p.goto(`${t.url}/console${hash}`);
-    await p.getByLabel('API key').fill(principals.keys[who]);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await ready(p);
-    await p.waitForFunction((id) => document.querySelector('#who')?.textContent?.includes(id), who);
-  }
+  const browserPage = consolePage(() => t.url, principals.keys, problems);
+  const { watch, signIn } = browserPage;
+  const ready = (p: Page = page) => browserPage.ready(p);
   async function show(p: Page, jobType: string): Promise<void> {
     await p.evaluate((h) => (location.hash = h), `#/workflows/${jobType}`);
     await p.waitForFunction(
