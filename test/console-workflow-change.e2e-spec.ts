@@ -37,6 +37,16 @@ describe('a workflow change in the console', () => {
     expect(r.status).toBe(202);
     return r.body;
   };
+  /** Another principal's write: the owner's queue (a view) lists it once the views have caught up with it. */
+  const queued = (approvalId: string) =>
+    eventually(
+      async () =>
+        (await as['desk-lead']<ApprovalView[]>('GET', '/v1/approvals?owner=desk-lead')).body.some(
+          (a) => a.approvalId === approvalId,
+        ),
+      10_000,
+      "the change in the owner's queue",
+    );
   const current = async () =>
     (await as['desk-lead']<WorkflowVersion>('GET', '/v1/workflows/counter-desk')).body.version;
   const status = async (id: string) => (await as['desk-lead']<ApprovalView>('GET', `/v1/approvals/${id}`)).body.status;
@@ -62,6 +72,7 @@ describe('a workflow change in the console', () => {
 
   it('shows the change with each effect and sentence, and the owner approves it: the version is published', async () => {
     const change = await propose(v(2, ['order.note']));
+    await queued(change.approvalId);
     await page.goto(`${t.url}/console#/approvals`);
     await page.getByLabel('API key').fill(principals.keys['desk-lead']);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -88,6 +99,7 @@ describe('a workflow change in the console', () => {
     await page.goto(`${t.url}/console#/approvals`);
     await ready();
     const change = await propose(v(3, ['order.note', 'order.refund']));
+    await queued(change.approvalId);
     await page.reload();
     await ready();
     const shown = card(3);
