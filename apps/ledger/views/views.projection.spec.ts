@@ -1,23 +1,8 @@
 import { RecordedEvent } from '@workgate/contracts';
+import { at, eventsAt } from './views.fixtures';
 import { foldViews } from './views.projection';
 
-const H = 3600 * 1000;
-const T = Date.parse('2026-11-01T00:00:00Z');
-const at = (hours: number) => new Date(T + hours * H).toISOString();
-let position = 0;
-const event = (streamId: string, type: string, hours: number, data: Record<string, unknown>): RecordedEvent => ({
-  position: ++position,
-  streamId,
-  streamVersion: 0,
-  eventId: '',
-  type,
-  data,
-  metadata: {},
-  occurredAt: at(hours),
-  recordedAt: at(hours),
-  prevHash: '',
-  hash: '',
-});
+const event = eventsAt();
 
 const WO = '11111111-1111-4111-8111-111111111111';
 const X = '22222222-2222-4222-8222-222222222222';
@@ -57,7 +42,7 @@ describe('the views fold (pure)', () => {
     const rows = fold([published, opened]);
     expect(rows.workOrders.get(WO)).toMatchObject({
       jobType: 'fix',
-      stallAfterMs: 4 * H,
+      stallAfterMs: 4 * 3600 * 1000,
       stepsRequired: 2,
       stuckSince: null,
       stalledAt: null,
