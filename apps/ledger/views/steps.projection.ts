@@ -1,8 +1,8 @@
 import { ApprovalEvents, idOfStream, WorkOrderEvents } from '@workgate/contracts';
-import { HandledEvent, Handles } from './view-event';
+import { HandledEvent } from './view-event';
 import { View } from './view-projection';
 import { ViewTable } from './view-table';
-import { WorkOrderLookup, WorkOrderRow } from './work-orders.projection';
+import { STUCK_SPELL_EVENTS, WorkOrderLookup, WorkOrderRow } from './work-orders.projection';
 import { WorkflowLookup } from './workflows.projection';
 
 /** One step of a work order: its place in the definition, when it was completed and how long it took, the codes it was blocked with. */
@@ -33,19 +33,7 @@ export interface StepsRow {
 }
 
 /** Every event that may start or end a work order's stuck spell (see the work-orders view), and its steps' own. */
-const handles = {
-  [WorkOrderEvents.Opened]: 'workorder',
-  [WorkOrderEvents.StepCompleted]: 'workorder',
-  [WorkOrderEvents.StepBlocked]: 'workorder',
-  [WorkOrderEvents.BreakGlassUsed]: 'workorder',
-  [WorkOrderEvents.ExceptionClosed]: 'workorder',
-  [WorkOrderEvents.ApprovalResolved]: 'workorder',
-  [WorkOrderEvents.Closed]: 'workorder',
-  [WorkOrderEvents.ClosureReported]: 'workorder',
-  [WorkOrderEvents.Reopened]: 'workorder',
-  [WorkOrderEvents.Stopped]: 'workorder',
-  [ApprovalEvents.Requested]: 'approval',
-} as const satisfies Handles;
+const handles = STUCK_SPELL_EVENTS;
 
 type StepEvent = HandledEvent<typeof handles>;
 

@@ -30,7 +30,8 @@ export interface WorkOrderRow extends WorkOrderListItem {
   stepsCompleted: number;
 }
 
-const handles = {
+/** Every event that may open, start or end a work order's stuck spell, or move its steps. */
+export const STUCK_SPELL_EVENTS = {
   [WorkOrderEvents.Opened]: 'workorder',
   [WorkOrderEvents.StepCompleted]: 'workorder',
   [WorkOrderEvents.StepBlocked]: 'workorder',
@@ -42,6 +43,10 @@ const handles = {
   [WorkOrderEvents.Reopened]: 'workorder',
   [WorkOrderEvents.Stopped]: 'workorder',
   [ApprovalEvents.Requested]: 'approval',
+} as const satisfies Handles;
+
+const handles = {
+  ...STUCK_SPELL_EVENTS,
   // Change nothing here: their work order is read for the post-reviews and decisions views.
   [PostReviewEvents.Created]: 'postreview',
   [WorkOrderEvents.ActionDecided]: 'workorder',
