@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import { createServer, Server } from 'node:http';
+import { createServer, request, Server } from 'node:http';
 import { importJWK, SignJWT } from 'jose';
 import { rsaKey } from './support/oidc';
 import { eventually } from './support/processes';
@@ -74,6 +74,23 @@ describe('bearer tokens while the identity provider is down', () => {
       .setExpirationTime('5m')
       .sign(await importJWK(key.jwk, 'RS256'));
   const me = async () => client(t.url, await madeUp())<{ error: string; message: string }>('GET', '/v1/me');
+  /** GET /v1/me from the loopback address `source`, with `token` or anonymous: status, body and the budget left. */
+  const getMe = (source: string, token?: string) =>
+    new Promise<{ status: number; body: unknown; remaining: number }>((resolve, reject) => {
+      const headers = token ? { authorization: `Bearer ${token}` } : undefined;
+      const req = request(`${t.url}/v1/me`, { localAddress: source, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(text) as unknown,
+            remaining: Number(res.headers['x-ratelimit-remaining']),
+          }),
+        );
+      });
+      req.on('error', reject).end();
+    });
   const unavailable = {
     error: 'unavailable',
     message: expect.stringContaining('the identity provider cannot be reached'),
@@ -102,19 +119,18 @@ describe('bearer tokens while the identity provider is down', () => {
   it("counts a token against the caller's rate limit before verifying it: past the budget, no fetch", async () => {
     // Past the period of the last fetch: a token verified now would fetch the key set again.
     await new Promise((resolve) => setTimeout(resolve, 11_000));
-    const anonymous = client(t.url, undefined);
-    const exhaust = async () => {
-      let remaining = Number((await anonymous('GET', '/v1/me')).headers.get('x-ratelimit-remaining'));
-      while (remaining > 0) remaining = Number((await anonymous('GET', '/v1/me')).headers.get('x-ratelimit-remaining'));
-    };
-    // The budget is per minute: when the minute turns between the last anonymous call and the
-    // token's, the token is served by a fresh budget; spend that one too and ask again.
+    // Each attempt calls from a loopback address of its own: a budget with no previous minute
+    // behind it is an exact count, so `X-RateLimit-Remaining: 0` means the next call is refused.
+    // Only the minute turning between the last anonymous call and the token's opens a budget
+    // again (the previous minute's count then fades); the next attempt starts afresh.
     let before = { ...fetches };
     let res = { status: 0, body: {} as unknown };
     for (let attempt = 0; attempt < 3 && res.status !== 429; attempt++) {
-      await exhaust();
+      const source = `127.0.0.${20 + attempt}`;
+      const token = await madeUp();
+      while ((await getMe(source)).remaining > 0);
       before = { ...fetches };
-      res = await me();
+      res = await getMe(source, token);
     }
     expect(res).toMatchObject({ status: 429, body: { error: 'rate_limited' } });
     expect(fetches).toEqual(before);
