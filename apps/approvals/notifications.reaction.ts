@@ -1,5 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { dataOf, InboxMessage, ledgerEventSubject, Notification, RecordedEvent } from '@workgate/contracts';
+import {
+  dataOf,
+  EventData,
+  EventType,
+  InboxMessage,
+  ledgerEventSubject,
+  Notification,
+  RecordedEvent,
+  StreamType,
+} from '@workgate/contracts';
 import { maskStrings } from '@workgate/domain';
 import { LedgerConsumers, LedgerReaction, LedgerReactions, NoticeBus, Outcome } from '@workgate/messaging';
 
@@ -26,70 +35,60 @@ export class NotificationReactions extends LedgerReactions {
         subject: ledgerEventSubject('delegation', 'DelegationDispatched'),
         react: (e) => this.deliver(e),
       },
-      this.notifying('approvals-notify-requests', ledgerEventSubject('approval', 'ApprovalRequested'), (e) => {
-        const d = dataOf(e, 'approval', 'ApprovalRequested');
-        return {
-          kind: 'approval-requested',
-          to: d.owner,
-          at: e.occurredAt,
-          workOrderId: d.workOrderId,
-          ref: d.approvalId,
-          message: `approval ${d.approvalId} waits for you (requested by ${d.requestedBy})`,
-        };
-      }),
-      this.notifying('approvals-notify-overdue', ledgerEventSubject('postreview', 'PostReviewOverdue'), (e) => {
-        const d = dataOf(e, 'postreview', 'PostReviewOverdue');
-        return {
-          kind: 'post-review-overdue',
-          to: d.reviewer,
-          at: e.occurredAt,
-          ref: d.postReviewId,
-          message: `post-review ${d.postReviewId} was due at ${d.dueAt}`,
-        };
-      }),
-      this.notifying('approvals-notify-escalations', ledgerEventSubject('exception', 'ExceptionEscalated'), (e) => {
-        const d = dataOf(e, 'exception', 'ExceptionEscalated');
-        return {
-          kind: 'exception-escalated',
-          to: d.escalatedTo,
-          at: e.occurredAt,
-          workOrderId: d.workOrderId,
-          ref: d.exceptionId,
-          message: `exception ${d.code} of ${d.owner} is still open past its SLA (due ${d.dueAt}): escalated to you`,
-        };
-      }),
-      this.notifying('approvals-notify-reminders', ledgerEventSubject('delegation', 'DelegationReminderDue'), (e) => {
-        const d = dataOf(e, 'delegation', 'DelegationReminderDue');
-        return {
-          kind: 'delegation-reminder',
-          to: d.notify,
-          at: e.occurredAt,
-          workOrderId: d.workOrderId,
-          ref: d.dispatchId,
-          message: `delegation ${d.dispatchId} to ${d.recipient}: completion not confirmed yet (reminder ${d.n + 1})`,
-        };
-      }),
-      this.notifying('approvals-notify-timeouts', ledgerEventSubject('delegation', 'DelegationTimedOut'), (e) => {
-        const d = dataOf(e, 'delegation', 'DelegationTimedOut');
-        return {
-          kind: 'delegation-timed-out',
-          to: d.notify,
-          at: e.occurredAt,
-          workOrderId: d.workOrderId,
-          ref: d.dispatchId,
-          message: `${d.reason}: remote completion was not confirmed; the work order is stopped`,
-        };
-      }),
+      this.notifying('approvals-notify-requests', 'approval', 'ApprovalRequested', (d) => ({
+        kind: 'approval-requested',
+        to: d.owner,
+        workOrderId: d.workOrderId,
+        ref: d.approvalId,
+        message: `approval ${d.approvalId} waits for you (requested by ${d.requestedBy})`,
+      })),
+      this.notifying('approvals-notify-overdue', 'postreview', 'PostReviewOverdue', (d) => ({
+        kind: 'post-review-overdue',
+        to: d.reviewer,
+        ref: d.postReviewId,
+        message: `post-review ${d.postReviewId} was due at ${d.dueAt}`,
+      })),
+      this.notifying('approvals-notify-escalations', 'exception', 'ExceptionEscalated', (d) => ({
+        kind: 'exception-escalated',
+        to: d.escalatedTo,
+        workOrderId: d.workOrderId,
+        ref: d.exceptionId,
+        message: `exception ${d.code} of ${d.owner} is still open past its SLA (due ${d.dueAt}): escalated to you`,
+      })),
+      this.notifying('approvals-notify-reminders', 'delegation', 'DelegationReminderDue', (d) => ({
+        kind: 'delegation-reminder',
+        to: d.notify,
+        workOrderId: d.workOrderId,
+        ref: d.dispatchId,
+        message: `delegation ${d.dispatchId} to ${d.recipient}: completion not confirmed yet (reminder ${d.n + 1})`,
+      })),
+      this.notifying('approvals-notify-timeouts', 'delegation', 'DelegationTimedOut', (d) => ({
+        kind: 'delegation-timed-out',
+        to: d.notify,
+        workOrderId: d.workOrderId,
+        ref: d.dispatchId,
+        message: `${d.reason}: remote completion was not confirmed; the work order is stopped`,
+      })),
     ];
   }
 
-  /** A reaction that sends the notification `of` makes of each event. */
-  private notifying(durable: string, subject: string, of: (e: RecordedEvent) => Notification): LedgerReaction {
+  /**
+   * A reaction to each `type` event of a `stream` stream that sends the notification `of` makes of
+   * its data, sent at the event's time.
+   */
+  private notifying<S extends StreamType, T extends EventType<S>>(
+    durable: string,
+    stream: S,
+    type: T,
+    of: (d: EventData<S, T>) => Omit<Notification, 'at'>,
+  ): LedgerReaction {
     return {
       durable,
-      subject,
+      subject: ledgerEventSubject(stream, type),
       react: (e) => {
-        this.notices.notify(of(e));
+        // Written as every notification is: its time third.
+        const { kind, to, ...rest } = of(dataOf(e, stream, type));
+        this.notices.notify({ kind, to, at: e.occurredAt, ...rest });
         return { kind: 'ack' };
       },
     };
