@@ -24,6 +24,8 @@ const map: WorkflowMap = {
     { at: 'shop', note: 'the shop API times out at month end' },
   ],
 };
+/** The numbers of the step `update-order` in the steps view: its node shows them as they are. */
+const updateOrder = { open: 1, completed: 5, blocked: 14, stalled: 0, p50Seconds: null, p95Seconds: null };
 const rows = (over: Partial<LiveMapRows> = {}): LiveMapRows => ({
   steps: [
     {
@@ -36,16 +38,7 @@ const rows = (over: Partial<LiveMapRows> = {}): LiveMapRows => ({
       p50Seconds: 60,
       p95Seconds: 600,
     },
-    {
-      jobType: 'fix',
-      stepId: 'update-order',
-      open: 1,
-      completed: 5,
-      blocked: 14,
-      stalled: 0,
-      p50Seconds: null,
-      p95Seconds: null,
-    },
+    { jobType: 'fix', stepId: 'update-order', ...updateOrder },
   ],
   stepExceptions: [
     { jobType: 'fix', stepId: 'inspect', code: 'ADDRESS_INVALID', count: 3 },
@@ -78,12 +71,7 @@ describe('the live map: numbers by node and failure points', () => {
   it('gives every step, gate, stop and run rule and exception code its numbers from the views, zeros where they have none', () => {
     const live = liveWorkflowMap(map, rows({ gates: [] }), window);
     expect(live.numbers['update-order']).toEqual({
-      open: 1,
-      completed: 5,
-      blocked: 14,
-      stalled: 0,
-      p50Seconds: null,
-      p95Seconds: null,
+      ...updateOrder,
       exceptions: [
         { code: 'CUSTOMER_UNREACHABLE', count: 5 },
         { code: 'ADDRESS_INVALID', count: 9 },
