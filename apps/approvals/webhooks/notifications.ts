@@ -56,6 +56,11 @@ const notification = (
   payload: { type, timestamp: at, data },
 });
 
+/** The named fields of an event's data, as a payload carries them: by name, so nothing else of the event leaves. */
+function fields<D extends object>(d: D, ...keys: Array<keyof D & string>): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, d[k]]));
+}
+
 /** What an approval's request says of it: the work order, the action and who is involved. */
 function requested(
   origin: RecordedEvent | undefined,
@@ -100,11 +105,7 @@ const decided =
 export const NOTIFICATION_SOURCES: NotificationSource[] = [
   source('approval', 'ApprovalRequested', (d, at) =>
     notification('approval.requested', [d.owner], at, {
-      approvalId: d.approvalId,
-      workOrderId: d.workOrderId,
-      actionId: d.actionId,
-      owner: d.owner,
-      requestedBy: d.requestedBy,
+      ...fields(d, 'approvalId', 'workOrderId', 'actionId', 'owner', 'requestedBy'),
       ...(d.kind ? { kind: d.kind } : {}),
       expiresAt: d.expiresAt,
       message: `approval ${d.approvalId} waits for ${d.owner} (requested by ${d.requestedBy}) until ${d.expiresAt}`,
@@ -133,31 +134,19 @@ export const NOTIFICATION_SOURCES: NotificationSource[] = [
   ),
   source('postreview', 'PostReviewCreated', (d, at) =>
     notification('post_review.due', [d.reviewer], at, {
-      postReviewId: d.postReviewId,
-      workOrderId: d.workOrderId,
-      exceptionId: d.exceptionId,
-      reviewer: d.reviewer,
-      dueAt: d.dueAt,
+      ...fields(d, 'postReviewId', 'workOrderId', 'exceptionId', 'reviewer', 'dueAt'),
       message: `post-review ${d.postReviewId} of a break-glass is due from ${d.reviewer} by ${d.dueAt}`,
     }),
   ),
   source('postreview', 'PostReviewOverdue', (d, at) =>
     notification('post_review.overdue', [d.reviewer], at, {
-      postReviewId: d.postReviewId,
-      reviewer: d.reviewer,
-      dueAt: d.dueAt,
+      ...fields(d, 'postReviewId', 'reviewer', 'dueAt'),
       message: `post-review ${d.postReviewId} was due at ${d.dueAt}`,
     }),
   ),
   source('exception', 'ExceptionRaised', (d, at) =>
     notification('exception.raised', [d.owner], at, {
-      exceptionId: d.exceptionId,
-      workOrderId: d.workOrderId,
-      stepId: d.stepId,
-      code: d.code,
-      owner: d.owner,
-      dueAt: d.dueAt,
-      raisedBy: d.raisedBy,
+      ...fields(d, 'exceptionId', 'workOrderId', 'stepId', 'code', 'owner', 'dueAt', 'raisedBy'),
       message: `exception ${d.code} raised for ${d.owner}, due by ${d.dueAt}`,
     }),
   ),
@@ -169,9 +158,7 @@ export const NOTIFICATION_SOURCES: NotificationSource[] = [
       return notification('exception.sla_breached', [d.owner], at, {
         exceptionId: d.exceptionId,
         ...(raised ? { workOrderId: raised.workOrderId, stepId: raised.stepId } : {}),
-        code: d.code,
-        owner: d.owner,
-        dueAt: d.dueAt,
+        ...fields(d, 'code', 'owner', 'dueAt'),
         message: `exception ${d.code} of ${d.owner} passed its SLA (due ${d.dueAt})`,
       });
     },
@@ -179,47 +166,39 @@ export const NOTIFICATION_SOURCES: NotificationSource[] = [
   ),
   source('exception', 'ExceptionEscalated', (d, at) =>
     notification('exception.escalated', [d.escalatedTo], at, {
-      exceptionId: d.exceptionId,
-      workOrderId: d.workOrderId,
-      stepId: d.stepId,
-      code: d.code,
-      owner: d.owner,
-      escalatedTo: d.escalatedTo,
-      dueAt: d.dueAt,
-      escalateAt: d.escalateAt,
+      ...fields(d, 'exceptionId', 'workOrderId', 'stepId', 'code', 'owner', 'escalatedTo', 'dueAt', 'escalateAt'),
       message: `exception ${d.code} of ${d.owner} is still open past its SLA (due ${d.dueAt}): escalated to ${d.escalatedTo}`,
     }),
   ),
   source('delegation', 'DelegationDispatched', (d, at) =>
     notification('delegation.dispatched', [d.recipient, d.owner], at, {
-      dispatchId: d.dispatchId,
-      workOrderId: d.workOrderId,
-      recipient: d.recipient,
-      owner: d.owner,
-      dispatchedBy: d.dispatchedBy,
-      command: d.command,
-      dispatchCreatedAt: d.dispatchCreatedAt,
-      reminders: d.reminders,
-      timeoutAt: d.timeoutAt,
+      ...fields(
+        d,
+        'dispatchId',
+        'workOrderId',
+        'recipient',
+        'owner',
+        'dispatchedBy',
+        'command',
+        'dispatchCreatedAt',
+        'reminders',
+        'timeoutAt',
+      ),
       message: `${d.command} ${d.dispatchId} dispatched to ${d.recipient}; completion must be confirmed by ${d.timeoutAt}`,
     }),
   ),
   source('delegation', 'DelegationReminderDue', (d, at) =>
     notification('delegation.reminder', [d.notify], at, {
-      dispatchId: d.dispatchId,
-      workOrderId: d.workOrderId,
-      recipient: d.recipient,
+      ...fields(d, 'dispatchId', 'workOrderId', 'recipient'),
       owner: d.notify,
       reminder: d.n + 1,
-      dueAt: d.dueAt,
-      nextDueAt: d.nextDueAt,
+      ...fields(d, 'dueAt', 'nextDueAt'),
       message: `delegation ${d.dispatchId} to ${d.recipient}: completion not confirmed yet (reminder ${d.n + 1})`,
     }),
   ),
   source('delegation', 'DelegationTimedOut', (d, at) =>
     notification('delegation.timed_out', [d.notify], at, {
-      dispatchId: d.dispatchId,
-      workOrderId: d.workOrderId,
+      ...fields(d, 'dispatchId', 'workOrderId'),
       owner: d.notify,
       reason: d.reason,
       message: `${d.reason}: remote completion was not confirmed; the work order is stopped`,
@@ -230,9 +209,8 @@ export const NOTIFICATION_SOURCES: NotificationSource[] = [
     if (d.decision.decision !== 'stop') return undefined;
     const owner = d.decision.decisionOwner;
     return notification('decision.stopped', owner ? [owner] : [], at, {
-      workOrderId: d.workOrderId,
-      actionId: d.actionId,
-      action: { system: d.action.system, operation: d.action.operation, kind: d.action.kind },
+      ...fields(d, 'workOrderId', 'actionId'),
+      action: fields(d.action, 'system', 'operation', 'kind'),
       reason: d.decision.reason,
       rule: d.decision.rule,
       decisionOwner: owner,
