@@ -50,6 +50,11 @@ class Changes {
     const effect: ChangeEffect = a > b ? 'widens' : a < b ? 'narrows' : 'neutral';
     this.add(path, effect, `${what} ${a > b ? 'lengthened' : 'shortened'} from ${before} to ${after}`, before, after);
   }
+  /** Who decides `what` (a rule, an overlay) is part of the boundary: another owner widens it. */
+  owner(path: string, what: string, before: string | undefined, after: string | undefined): void {
+    if (before !== after)
+      this.add(path, 'widens', `${what} is decided by ${after ?? 'the workflow owner'} now`, before, after);
+  }
 }
 
 /**
@@ -218,14 +223,7 @@ function rules(c: Changes, before: readonly Rule[], d: WorkflowDefinition): void
         was.when,
         is.when,
       );
-    if (was.owner !== is.owner)
-      c.add(
-        `rules[${id}].owner`,
-        'widens',
-        `rule "${id}" is decided by ${is.owner ?? 'the workflow owner'} now`,
-        was.owner,
-        is.owner,
-      );
+    c.owner(`rules[${id}].owner`, `rule "${id}"`, was.owner, is.owner);
     for (const key of ['reason', 'gate'] as const)
       if (was[key] !== is[key])
         c.add(`rules[${id}].${key}`, 'neutral', `rule "${id}": ${key} changed`, was[key], is[key]);
@@ -268,14 +266,7 @@ function gates(c: Changes, before: WorkflowDefinition, after: WorkflowDefinition
   for (const [id, was] of ob) {
     const is = oa.get(id);
     if (is && was.when !== is.when) condition(c, `overlays[${id}].when`, `overlay "${id}"`, false, was.when, is.when);
-    if (is && was.owner !== is.owner)
-      c.add(
-        `overlays[${id}].owner`,
-        'widens',
-        `overlay "${id}" is decided by ${is.owner ?? 'the workflow owner'} now`,
-        was.owner,
-        is.owner,
-      );
+    if (is) c.owner(`overlays[${id}].owner`, `overlay "${id}"`, was.owner, is.owner);
     if (is && was.gate !== is.gate)
       c.add(`overlays[${id}].gate`, 'neutral', `overlay "${id}": its gate changed`, was.gate, is.gate);
   }
