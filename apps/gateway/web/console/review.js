@@ -57,6 +57,9 @@ const compared = (title, get, what, show = plain, kind = 'count', good = 'down')
   { title: 'Change', num: true, nowrap: true, cell: (r) => change(get(r), kind, good) },
 ];
 
+/** The measures of a section, side by side. */
+const measures = (...each) => h('div', { class: 'measures' }, ...each);
+
 function section(title, note, ...body) {
   return h(
     'section',
@@ -93,12 +96,7 @@ function stalls(r) {
   return section(
     'Stall hotspots',
     `Of ${s.workOrders.thisMonth} work orders opened this month (${s.workOrders.lastMonth} last month), those blocked or waiting longer than the workflow's stall threshold, and the steps where it happened.`,
-    h(
-      'div',
-      { class: 'measures' },
-      measure('stall rate', s.stallRate, percent, 'share'),
-      measure('work orders stalled', s.stalled, plain),
-    ),
+    measures(measure('stall rate', s.stallRate, percent, 'share'), measure('work orders stalled', s.stalled, plain)),
     tableOf(
       [
         ...compared('Stalled', (x) => x.stalled, { title: 'Step', cell: (x) => x.stepId }),
@@ -118,9 +116,7 @@ function evidence(r) {
   return section(
     'Evidence',
     `Of ${e.closures.thisMonth} work orders closed this month (${e.closures.lastMonth} last month): closed with their closure evidence, and their steps completed with the evidence each requires.`,
-    h(
-      'div',
-      { class: 'measures' },
+    measures(
       measure('closures with evidence', e.closureShare, percent, 'share', 'up'),
       measure('steps with evidence', e.stepShare, percent, 'share', 'up'),
       measure('closures without evidence', missing.count, plain),
@@ -142,9 +138,7 @@ function exceptions(r) {
   return section(
     'Breached and escalated',
     "Exceptions of the month's work orders, as they stood at its end: open past their SLA, and escalated.",
-    h(
-      'div',
-      { class: 'measures' },
+    measures(
       measure('exceptions raised', x.raised, plain),
       measure('open past SLA', x.breached, plain),
       measure('escalated', x.escalated, plain),
@@ -170,9 +164,7 @@ function draft(r) {
     which,
     d.changed.thisMonth === null
       ? null
-      : h(
-          'div',
-          { class: 'measures' },
+      : measures(
           measure('decisions changed', d.changed, plain, 'count', 'either'),
           measure('requests replayed', d.evaluated, plain, 'count', 'either'),
         ),
