@@ -57,6 +57,9 @@ const compared = (title, get, what, show = plain, kind = 'count', good = 'down')
   { title: 'Change', num: true, nowrap: true, cell: (r) => change(get(r), kind, good) },
 ];
 
+/** A section's note begins with what its measures are of: `Of 8 work orders closed this month (4 last month)`. */
+const ofTheMonth = (c, what) => `Of ${c.thisMonth} ${what} this month (${c.lastMonth} last month)`;
+
 /** The measures of a section, side by side. */
 const measures = (...each) => h('div', { class: 'measures' }, ...each);
 
@@ -95,7 +98,7 @@ function stalls(r) {
   const s = r.stalls;
   return section(
     'Stall hotspots',
-    `Of ${s.workOrders.thisMonth} work orders opened this month (${s.workOrders.lastMonth} last month), those blocked or waiting longer than the workflow's stall threshold, and the steps where it happened.`,
+    `${ofTheMonth(s.workOrders, 'work orders opened')}, those blocked or waiting longer than the workflow's stall threshold, and the steps where it happened.`,
     measures(measure('stall rate', s.stallRate, percent, 'share'), measure('work orders stalled', s.stalled, plain)),
     tableOf(
       [
@@ -115,7 +118,7 @@ function evidence(r) {
   const missing = r.closuresWithoutEvidence;
   return section(
     'Evidence',
-    `Of ${e.closures.thisMonth} work orders closed this month (${e.closures.lastMonth} last month): closed with their closure evidence, and their steps completed with the evidence each requires.`,
+    `${ofTheMonth(e.closures, 'work orders closed')}: closed with their closure evidence, and their steps completed with the evidence each requires.`,
     measures(
       measure('closures with evidence', e.closureShare, percent, 'share', 'up'),
       measure('steps with evidence', e.stepShare, percent, 'share', 'up'),
