@@ -1,9 +1,8 @@
 /// <reference lib="dom" />
-import { consolePage } from './support/console-page';
+import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import type {
   ActionAnswer,
   ApprovalQueueRow,
@@ -15,9 +14,6 @@ import type {
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
-
-const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(__dirname, 'artifacts');
 
 /** Version 1: the shop may be read, not written; one step. */
 const V1: WorkflowDefinition = {
@@ -80,10 +76,7 @@ describe('the workflow designer in a real browser', () => {
     });
     expect(note.body).toMatchObject({ decision: 'stop' });
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    watch(page);
-    mkdirSync(ARTIFACTS, { recursive: true });
+    ({ browser, page } = await browserPage.launch());
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
@@ -91,7 +84,7 @@ describe('the workflow designer in a real browser', () => {
   });
 
   const browserPage = consolePage(() => t.url, principals.keys, problems);
-  const { watch, signIn } = browserPage;
+  const { signIn, signedIn } = browserPage;
   const ready = (p: Page = page) => browserPage.ready(p);
   const editor = (p: Page = page) => p.getByRole('textbox', { name: 'Definition of the draft of desk-change (YAML)' });
   /** The line number beside the gutter's error marker, as the page shows it. */
@@ -237,9 +230,7 @@ describe('the workflow designer in a real browser', () => {
   });
 
   it('is approved by the owner in the console, and the new version is current', async () => {
-    const owner = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    watch(owner);
-    await signIn(owner, 'desk-lead', '#/approvals');
+    const owner = await signedIn(browser, 'desk-lead', '#/approvals');
     const card = owner.getByRole('article', { name: /Workflow change: desk-change v1 → v2/ });
     await card.waitFor();
     expect(await card.innerText()).toContain('order.note');
@@ -267,9 +258,7 @@ describe('the workflow designer in a real browser', () => {
   });
 
   it('reads at 420 px: the editor, then its checks, without scrolling the page sideways', async () => {
-    const narrow = await browser.newPage({ viewport: { width: 420, height: 900 } });
-    watch(narrow);
-    await signIn(narrow, 'designer', `#/workflows/desk-change?draft=${draftId}`);
+    const narrow = await signedIn(browser, 'designer', `#/workflows/desk-change?draft=${draftId}`, NARROW);
     await editor(narrow).waitFor();
     await narrow.locator('#draft-map svg').waitFor();
     // Published already: the same boundary as the version in force, nothing to propose.

@@ -1,14 +1,11 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import type { ApprovalView, WorkflowChangeRequested, WorkflowDefinition, WorkflowVersion } from '@workgate/contracts';
+import { ARTIFACTS, consolePage } from './support/console-page';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
-
-const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(__dirname, 'artifacts');
 
 const v1: WorkflowDefinition = {
   jobType: 'counter-desk',
@@ -55,17 +52,14 @@ describe('a workflow change in the console', () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     as = clientsFor(t.url, principals.keys);
     expect((await as['change-admin']('POST', '/v1/workflows', v1)).status).toBe(201);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && !/status of 40[34]/.test(m.text()) && problems.push(m.text()));
-    mkdirSync(ARTIFACTS, { recursive: true });
+    ({ browser, page } = await launch({ viewport: { width: 1280, height: 900 } }));
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await t?.close();
   });
 
+  const { launch, signIn } = consolePage(() => t.url, principals.keys, problems, /status of 40[34]/);
   const ready = () => page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
   const card = (version: number) =>
     page.getByRole('article', { name: `Workflow change: counter-desk v${version - 1} → v${version}` });
@@ -73,10 +67,7 @@ describe('a workflow change in the console', () => {
   it('shows the change with each effect and sentence, and the owner approves it: the version is published', async () => {
     const change = await propose(v(2, ['order.note']));
     await queued(change.approvalId);
-    await page.goto(`${t.url}/console#/approvals`);
-    await page.getByLabel('API key').fill(principals.keys['desk-lead']);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await ready();
+    await signIn(page, 'desk-lead', '#/approvals');
     const shown = card(2);
     await shown.waitFor();
     const text = await shown.innerText();

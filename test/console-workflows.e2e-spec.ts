@@ -1,15 +1,13 @@
 /// <reference lib="dom" />
-import { consolePage } from './support/console-page';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import type { ActionAnswer, LiveWorkflowMap, OpenedAnswer, WorkflowMap, WorkflowSummary } from '@workgate/contracts';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
-const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(__dirname, 'artifacts');
 const SHIPPED = readdirSync(join(__dirname, '..', 'workflows'))
   .filter((f) => f.endsWith('.yaml'))
   .map((f) => f.replace(/\.yaml$/, ''))
@@ -145,10 +143,7 @@ describe('the Workflows tab in a real browser', () => {
       'the live map to count what was seeded',
     );
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, acceptDownloads: true });
-    watch(page);
-    mkdirSync(ARTIFACTS, { recursive: true });
+    ({ browser, page } = await browserPage.launch({ acceptDownloads: true }));
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
@@ -156,7 +151,7 @@ describe('the Workflows tab in a real browser', () => {
   });
 
   const browserPage = consolePage(() => t.url, principals.keys, problems);
-  const { watch, signIn } = browserPage;
+  const { signIn, signedIn } = browserPage;
   const ready = (p: Page = page) => browserPage.ready(p);
   async function show(p: Page, jobType: string): Promise<void> {
     await p.evaluate((h) => (location.hash = h), `#/workflows/${jobType}`);
@@ -233,9 +228,7 @@ describe('the Workflows tab in a real browser', () => {
   });
 
   it('draws the plain map, without badges, for someone the live map is refused to', async () => {
-    const other = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    watch(other);
-    await signIn(other, 'support-lead', '#/workflows/support-recovery');
+    const other = await signedIn(browser, 'support-lead', '#/workflows/support-recovery');
     await other.getByRole('button', { name: 'step: Update the order note', exact: true }).waitFor();
     expect(await other.locator('#map-figure g.badge').count()).toBe(0);
     expect(await other.textContent('#map-live-note')).toMatch(/^Without live numbers: /);
@@ -244,9 +237,7 @@ describe('the Workflows tab in a real browser', () => {
   });
 
   it('reads at 420 px as a table of every node, without scrolling the page sideways', async () => {
-    const narrow = await browser.newPage({ viewport: { width: 420, height: 900 } });
-    watch(narrow);
-    await signIn(narrow, 'lead', '#/workflows/support-recovery');
+    const narrow = await signedIn(browser, 'lead', '#/workflows/support-recovery', NARROW);
     const map = (await as.lead<WorkflowMap>('GET', '/v1/workflows/support-recovery/versions/1/map')).body;
     for (const n of map.nodes)
       expect(await narrow.locator(`#node-row-${n.id.replace(/[^\w-]/g, '\\$&')}`).isVisible()).toBe(true);

@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Locator, Page } from 'playwright-core';
+import { Browser, Locator, Page } from 'playwright-core';
+import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
 import { Subjects } from '@workgate/contracts';
 import { urgentFix } from './support/fixtures';
 import { eventually } from './support/processes';
@@ -22,8 +23,6 @@ import type {
 import type { ErrorBody } from './support/answers';
 import { defined } from './support/answers';
 
-const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(__dirname, 'artifacts');
 /** A rollback note the refund request carries: private evidence, read by ops leads only. */
 const ROLLBACK_NOTE = 'undo: cancel refund 40 EUR in the payments console';
 
@@ -123,34 +122,21 @@ describe('the console in a real browser', () => {
       'the post-review to fall overdue',
     );
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    watch(page);
-    mkdirSync(ARTIFACTS, { recursive: true });
+    ({ browser, page } = await launch());
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
     await t?.close();
   });
 
-  /** Script errors and anything the Content-Security-Policy refused. */
-  function watch(p: Page): void {
-    p.on('pageerror', (e) => problems.push(e.message));
-    p.on('console', (m) => m.type() === 'error' && !/status of 40[34]/.test(m.text()) && problems.push(m.text()));
-  }
+  // Script errors and anything the Content-Security-Policy refused; a 403 or 404 the page answers is not one.
+  const { launch, signIn, signedIn } = consolePage(() => t.url, principals.keys, problems, /status of 40[34]/);
 
   const ready = (p: Page = page) => p.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
   const shot = (name: string, p: Page = page) =>
     p.screenshot({ path: join(ARTIFACTS, `console-${name}.png`), fullPage: true });
   const card = (name: string | RegExp): Locator => page.getByRole('article', { name });
   const approval = async (id: string) => (await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${id}`)).body;
-
-  async function signIn(p: Page, who: string): Promise<void> {
-    await p.getByLabel('API key').fill(principals.keys[who]);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await ready(p);
-    await p.waitForFunction((id) => document.querySelector('#who')?.textContent?.includes(id), who);
-  }
 
   async function signOut(p: Page = page): Promise<void> {
     await p.getByRole('button', { name: 'Sign out' }).click();
@@ -351,10 +337,7 @@ describe('the console in a real browser', () => {
   });
 
   it('reads at 420 px without scrolling the page sideways', async () => {
-    const narrow = await browser.newPage({ viewport: { width: 420, height: 900 } });
-    watch(narrow);
-    await narrow.goto(`${t.url}/console#/approvals`);
-    await signIn(narrow, 'support-lead');
+    const narrow = await signedIn(browser, 'support-lead', '#/approvals', NARROW);
     await narrow.getByRole('article').first().waitFor();
     expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
     await shot('approvals-420', narrow);

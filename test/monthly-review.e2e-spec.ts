@@ -1,18 +1,16 @@
 /// <reference lib="dom" />
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { MonthlyReview, Subjects, ViewRow, WorkflowDefinition } from '@workgate/contracts';
+import { ARTIFACTS, consolePage } from './support/console-page';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { IngestAnswer } from './support/answers';
 import { expectReviewMatchesViews, viewsFor } from './support/review-views';
-
-const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(__dirname, 'artifacts');
 
 /** The last whole month (`M`) and the one before it (`P`), as `YYYY-MM`, and an instant in either. */
 const now = new Date();
@@ -294,21 +292,17 @@ describe('the monthly review (SPEC section 15)', () => {
     const problems: string[] = [];
 
     beforeAll(async () => {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-      page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-      page.on('pageerror', (e) => problems.push(e.message));
-      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-      mkdirSync(ARTIFACTS, { recursive: true });
+      ({ browser, page } = await launch());
     }, 60_000);
     afterAll(() => browser?.close());
 
-    const ready = () => page.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
+    // Every console error counts here, a 403 too.
+    const browserPage = consolePage(() => t.url, principals.keys, problems, null);
+    const { launch, signIn } = browserPage;
+    const ready = () => browserPage.ready(page);
 
     it('is reached from the Workflows tab and reads the month against the one before', async () => {
-      await page.goto(`${t.url}/console#/workflows/desk-fix`);
-      await page.getByLabel('API key').fill(principals.keys.designer);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await ready();
+      await signIn(page, 'designer', '#/workflows/desk-fix');
       await page.getByRole('link', { name: 'Monthly review' }).click();
       await page.waitForFunction(() => location.hash.startsWith('#/review/desk-fix'));
       await ready();

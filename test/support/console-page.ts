@@ -1,21 +1,62 @@
-import type { Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, BrowserContextOptions, chromium, Page } from 'playwright-core';
+
+/** The Chromium the browser tests drive. */
+export const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
+/** Where the browser tests leave their screenshots. */
+export const ARTIFACTS = join(__dirname, '..', 'artifacts');
+const WIDE = { width: 1920, height: 1080 };
+/** The narrow screen every console page is read at. */
+export const NARROW = { width: 420, height: 900 };
+
+/** Collects a page's script errors and console errors into `problems`, but those that match `quiet`. */
+export function watcher(problems: string[], quiet: RegExp | null = null) {
+  return (p: Page): void => {
+    p.on('pageerror', (e) => problems.push(e.message));
+    p.on('console', (m) => m.type() === 'error' && !quiet?.test(m.text()) && problems.push(m.text()));
+  };
+}
+
+/** Chromium and its first page (1920 × 1080 unless `options` say otherwise), watched by `watch`; the artifacts folder made. */
+export async function launchWatched(
+  watch: (p: Page) => void,
+  options: BrowserContextOptions = {},
+): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const page = await browser.newPage({ viewport: WIDE, ...options });
+  watch(page);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return { browser, page };
+}
 
 /**
- * What the console's browser tests do on every page: collect the page's errors (a 403 the page
- * answers by falling back is not one), wait until the console is ready, sign in with an API key.
+ * What the console's browser tests do on every page: collect the page's errors (by default a 403
+ * the page answers by falling back is not one; `quiet` says which are not), wait until the console
+ * is ready, sign in with an API key (at `hash`, else where the page is), open another page signed in.
  */
-export function consolePage(url: () => string, keys: Record<string, string>, problems: string[]) {
-  const watch = (p: Page): void => {
-    p.on('pageerror', (e) => problems.push(e.message));
-    p.on('console', (m) => m.type() === 'error' && !/status of 403/.test(m.text()) && problems.push(m.text()));
-  };
+export function consolePage(
+  url: () => string,
+  keys: Record<string, string>,
+  problems: string[],
+  quiet: RegExp | null = /status of 403/,
+) {
+  const watch = watcher(problems, quiet);
   const ready = (p: Page) => p.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });
-  const signIn = async (p: Page, who: string, hash: string): Promise<void> => {
-    await p.goto(`${url()}/console${hash}`);
+  const signIn = async (p: Page, who: string, hash?: string): Promise<void> => {
+    if (hash !== undefined) await p.goto(`${url()}/console${hash}`);
     await p.getByLabel('API key').fill(keys[who]);
     await p.getByRole('button', { name: 'Sign in' }).click();
     await ready(p);
     await p.waitForFunction((id) => document.querySelector('#who')?.textContent?.includes(id), who);
   };
-  return { watch, ready, signIn };
+  /** A new page of `browser` (1920 × 1080 unless `viewport` says otherwise), watched and signed in as `who` at `hash`. */
+  const signedIn = async (browser: Browser, who: string, hash: string, viewport = WIDE): Promise<Page> => {
+    const p = await browser.newPage({ viewport });
+    watch(p);
+    await signIn(p, who, hash);
+    return p;
+  };
+  const launch = (options?: BrowserContextOptions) => launchWatched(watch, options);
+  return { watch, ready, signIn, signedIn, launch };
 }

@@ -1,19 +1,18 @@
 /// <reference lib="dom" />
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import ELK from 'elkjs';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import type { ExceptionCode, LiveWorkflowMap, NodeNumbers, WorkflowMap } from '@workgate/contracts';
 import { fieldsOf, listOf } from '../../../../libs/workflow/arrived';
 import { SHIPPED, shippedWorkflow } from '../../../../libs/workflow/test-fixtures';
 import { workflowMap } from '@workgate/workflow';
 import { PAGE_CSP } from '../../routes/static-page';
+import { ARTIFACTS, launchWatched, watcher } from '../../../../test/support/console-page';
 
-const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ORIGIN = 'http://127.0.0.1:9';
 const ROOT = join(__dirname, '..', '..', '..', '..');
-const ARTIFACTS = join(ROOT, 'test', 'artifacts');
 const ELK_BUNDLE = require.resolve('elkjs/lib/elk.bundled.js');
 
 const catalogFile: unknown = parse(readFileSync(join(ROOT, 'config', 'exception-codes.yaml'), 'utf8'));
@@ -76,10 +75,7 @@ describe('the workflow map in the console', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    ({ browser, page } = await launchWatched(watcher(problems)));
     await page.route('**/*', async (route) => {
       const path = new URL(route.request().url()).pathname;
       const file = (p: string, type: string) =>
@@ -109,7 +105,6 @@ describe('the workflow map in the console', () => {
       if (map) return route.fulfill({ json: path.includes('versions') ? map : liveOf(map) });
       return route.fulfill({ status: 404, json: { error: 'not_found', message: `no answer for ${path}` } });
     });
-    mkdirSync(ARTIFACTS, { recursive: true });
   }, 30_000);
   afterAll(() => browser?.close());
 
