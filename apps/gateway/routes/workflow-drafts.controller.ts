@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
@@ -12,9 +12,10 @@ import {
   Written,
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { Documented, ReadByPost } from '../openapi';
+import { Documented } from '../openapi';
 import { CurrentPrincipal, Principal, Roles } from '../http';
 import { PUBLISHED, sendPublished } from './published';
+import { simulate, SimulatesDraft } from './simulated';
 import { DEFINITION_ROUTE, definitionOf } from './workflows.controller';
 
 class DiffQuery {
@@ -104,20 +105,13 @@ export class WorkflowDraftsController {
   }
 
   @Post('drafts/:draftId/simulate')
-  @Roles('admin', 'analyst')
-  @HttpCode(200)
-  @ReadByPost()
-  @Documented(
-    'Simulate a draft against past requests',
-    'SimulateResult',
-    'As `POST /v1/workflows/:jobType/simulate`, for a saved draft.',
-  )
+  @SimulatesDraft('As `POST /v1/workflows/:jobType/simulate`, for a saved draft.')
   simulateDraft(
     @Param('jobType') jobType: string,
     @Param('draftId') draftId: string,
     @Body() body: DraftSimulateBody,
   ): Promise<SimulateResult> {
-    return this.rpc.request(Subjects.policy.simulate, { jobType, draftId, ...body }, { timeoutMs: 60_000 });
+    return simulate(this.rpc, { jobType, draftId, ...body });
   }
 
   @Get('diff')

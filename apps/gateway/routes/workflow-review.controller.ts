@@ -6,6 +6,7 @@ import { RpcClient } from '@workgate/messaging';
 import { monthlyReview, ReviewDraftSource, reviewDraft, reviewMonths, reviewRows } from '@workgate/workflow';
 import { Documented } from '../openapi';
 import { ReadsViews, Roles } from '../http';
+import { simulate } from './simulated';
 
 /** `month` is checked by the review itself, so a bad one is refused naming it. */
 class ReviewQuery {
@@ -21,8 +22,7 @@ export class WorkflowReviewController {
   /** The job type's drafts kept by the policy service, and a saved draft replayed over a month's requests. */
   private readonly drafts: ReviewDraftSource = {
     list: (jobType) => this.rpc.request(Subjects.policy.listDrafts, { jobType }),
-    simulate: (jobType, draftId, w) =>
-      this.rpc.request(Subjects.policy.simulate, { jobType, draftId, from: w.from, to: w.to }, { timeoutMs: 60_000 }),
+    simulate: (jobType, draftId, w) => simulate(this.rpc, { jobType, draftId, from: w.from, to: w.to }),
   };
 
   @Get('workflows/:jobType/review')

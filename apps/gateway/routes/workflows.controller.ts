@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
@@ -18,9 +18,10 @@ import {
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { DEFINITION_BOUNDS, LIVE_MAP_VIEWS, LiveMapRows, liveWorkflowMap, workflowMap } from '@workgate/workflow';
-import { Documented, ReadByPost, ref, RequestBody } from '../openapi';
+import { Documented, ref, RequestBody } from '../openapi';
 import { BodyLimitRoute, CurrentPrincipal, Principal, ReadsViews, Roles, YAML_MEDIA_TYPES } from '../http';
 import { PUBLISHED, sendPublished } from './published';
+import { simulate, SimulatesDraft } from './simulated';
 
 /**
  * A body that carries a definition is at most 256 KiB (SPEC section 7): larger is 413 before it is
@@ -184,16 +185,11 @@ export class WorkflowsController {
 
   @Post('workflows/:jobType/simulate')
   @RouteConfig(DEFINITION_ROUTE)
-  @Roles('admin', 'analyst')
-  @HttpCode(200)
-  @ReadByPost()
-  @Documented(
-    'Simulate a draft against past requests',
-    'SimulateResult',
+  @SimulatesDraft(
     'Replays recorded action requests of the job type (in a window) against the draft and lists each changed verdict with what decided it before and after. The body is at most 256 KiB (413 beyond); the draft is bounded as a published definition is.',
   )
   simulate(@Param('jobType') jobType: string, @Body() body: SimulateBody): Promise<SimulateResult> {
-    return this.rpc.request(Subjects.policy.simulate, { jobType, ...body }, { timeoutMs: 60_000 });
+    return simulate(this.rpc, { jobType, ...body });
   }
 
   @Get('exception-codes')
