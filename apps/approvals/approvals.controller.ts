@@ -17,9 +17,14 @@ import {
   Subjects,
   Written,
 } from '@workgate/contracts';
-import { approvals, delegations, postReviews } from '@workgate/domain';
-import { existing, handle, RpcClient, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import { existing, RecordedBy, RpcClient, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { approvalView, ApprovalsStore, DelegationsStore, PostReviewsStore, settleWorkflowChange } from './stores';
+
+/** Who made a request, as its events record it. */
+const recordedBy = (req: { by: string; signedIn?: RecordedBy['signedIn'] }): RecordedBy => ({
+  actor: req.by,
+  signedIn: req.signedIn,
+});
 
 @Controller()
 export class ApprovalsController {
@@ -40,12 +45,10 @@ export class ApprovalsController {
   async decide(@Payload() req: DecideApprovalRequest): Promise<Written<ApprovalView>> {
     const id = requireUuid(req?.approvalId, 'approval');
     const { by, decision, permittedAction, conditions, note } = req;
-    const { state, position } = await handle(
-      this.approvals,
+    const { state, position } = await this.approvals.execute(
       id,
-      (state, clock) =>
-        approvals.decide({ type: 'DecideApproval', by, decision, permittedAction, conditions, note }, state, clock),
-      { actor: by, signedIn: req.signedIn },
+      { type: 'DecideApproval', by, decision, permittedAction, conditions, note },
+      recordedBy(req),
     );
     const settled = await settleWorkflowChange(this.rpc, state);
     return { answer: approvalView(existing(state, 'approval')), position: Math.max(position, settled) };
@@ -54,16 +57,11 @@ export class ApprovalsController {
   @Serves(Subjects.approvals.closeCondition)
   async closeCondition(@Payload() req: CloseConditionRequest): Promise<Written<ApprovalView>> {
     const id = requireUuid(req?.approvalId, 'approval');
-    const { state, position } = await handle(
-      this.approvals,
+    const { by, conditionId, evidence } = req;
+    const { state, position } = await this.approvals.execute(
       id,
-      (state, clock) =>
-        approvals.decide(
-          { type: 'CloseCondition', by: req.by, conditionId: req.conditionId, evidence: req.evidence },
-          state,
-          clock,
-        ),
-      { actor: req.by, signedIn: req.signedIn },
+      { type: 'CloseCondition', by, conditionId, evidence },
+      recordedBy(req),
     );
     return { answer: approvalView(existing(state, 'approval')), position };
   }
@@ -76,16 +74,11 @@ export class ApprovalsController {
   @Serves(Subjects.approvals.completePostReview)
   async completePostReview(@Payload() req: CompletePostReviewRequest): Promise<Written<PostReviewView>> {
     const id = requireUuid(req?.postReviewId, 'post-review');
-    const { state, position } = await handle(
-      this.postReviews,
+    const { by, outcome, remediation } = req;
+    const { state, position } = await this.postReviews.execute(
       id,
-      (state, clock) =>
-        postReviews.decide(
-          { type: 'CompletePostReview', by: req.by, outcome: req.outcome, remediation: req.remediation },
-          state,
-          clock,
-        ),
-      { actor: req.by, signedIn: req.signedIn },
+      { type: 'CompletePostReview', by, outcome, remediation },
+      recordedBy(req),
     );
     return { answer: existing(state, 'post-review'), position };
   }
@@ -93,11 +86,10 @@ export class ApprovalsController {
   @Serves(Subjects.approvals.confirmDelegation)
   async confirm(@Payload() req: ConfirmDelegationRequest): Promise<Written<DelegationView>> {
     const id = requireUuid(req?.dispatchId, 'delegation');
-    const { state, position } = await handle(
-      this.delegations,
+    const { state, position } = await this.delegations.execute(
       id,
-      (state, clock) => delegations.decide({ type: 'Confirm', by: req.by, note: req.note }, state, clock),
-      { actor: req.by, signedIn: req.signedIn },
+      { type: 'Confirm', by: req.by, note: req.note },
+      recordedBy(req),
     );
     return { answer: existing(state, 'delegation'), position };
   }

@@ -153,6 +153,11 @@ export class AggregateStore<S extends { status: string }, C, E extends StoredEve
       }
     }
   }
+
+  /** Decides `command` with the aggregate's own decider and commits its events, as `handle` does. */
+  execute(id: string, command: C, by: RecordedBy): Promise<Executed<S>> {
+    return this.handle(id, (state, clock) => this.def.decide(command, state, clock), by);
+  }
 }
 
 /**
