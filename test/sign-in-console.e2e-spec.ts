@@ -52,7 +52,8 @@ describe('console sign-in with OpenID Connect', () => {
     await w?.close();
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `sign-in-${name}.png`), fullPage: true });
+  const shot = (name: string, of: Page = page) =>
+    of.screenshot({ path: join(ARTIFACTS, `sign-in-${name}.png`), fullPage: true });
   const approval = async (id: string) =>
     (await client(w.t.url, w.keys['key-approver'])<ApprovalView>('GET', `/v1/approvals/${id}`)).body;
   const sessionCookie = async () => (await page.context().cookies(w.t.url)).find((c) => c.name === 'workgate_session');
@@ -187,8 +188,8 @@ describe('console sign-in with OpenID Connect', () => {
     const res = await callback;
     expect(res.status()).toBe(403);
     expect(res.headers()['content-type']).toBe('text/html; charset=utf-8');
-    await shot('no-mapped-role');
     expect(await nobody.textContent('#error')).toBe('no_mapped_role (403)');
+    await shot('no-mapped-role', nobody);
     expect(await nobody.textContent('#message')).toBe(
       'no value of the "groups" claim maps to a workgate role (the principals file\'s oidc.roles)',
     );

@@ -20,19 +20,32 @@ export function answerSignInPage(reply: FastifyReply, refusal: unknown): void {
   if (unexpected !== undefined) new Logger('SignIn').error(unexpected);
   const page = `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Sign-in refused — workgate</title></head>
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign-in refused — workgate</title>
+<link rel="stylesheet" href="/console/console.css">
+</head>
 <body>
-<h1>The sign-in did not go through</h1>
-<p id="error"><code>${escape(body.error)}</code> (${status})</p>
+<header><div class="title"><h1>workgate <span class="muted">console</span></h1></div></header>
+<main>
+<section class="card" aria-labelledby="refused">
+<h2 id="refused">The sign-in did not go through</h2>
+<p id="error" class="error"><code>${escape(body.error)}</code> (${status})</p>
 <p id="message">${escape(body.message)}</p>
 <p><a href="/console">Back to the console</a></p>
+</section>
+</main>
 </body>
 </html>
 `;
   void reply
     .code(status)
     .header('Cache-Control', 'no-store')
-    .header('Content-Security-Policy', "default-src 'none'")
+    .header(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    )
     .type('text/html; charset=utf-8')
     .send(page);
 }
