@@ -61,7 +61,7 @@ describe('raise times held for drift checks', () => {
     expect(held.around('ADDRESS_INVALID', at(25))).toEqual([at(24), at(30), at(48)]);
   });
 
-  it('drops the times older than two windows before the newest, and reads them again if a check needs them', () => {
+  it('drops the times older than two windows before the newest check, and reads them again if a check needs them', () => {
     const held = new RaiseTimes(DAY);
     held.read({ from: at(0), after: 0 }, [], 0);
     for (let h = 0; h < 24 * 10; h++) held.add(raise(`r${h}`, h));
@@ -74,6 +74,19 @@ describe('raise times held for drift checks', () => {
     );
     // A check of an old raise reads its window again (only the part dropped).
     expect(held.missing(at(100), 0)).toEqual({ from: at(76), to: at(191), after: 0 });
+  });
+
+  it('keeps what checks of raises a little out of time order need while a backlog is checked', () => {
+    const held = new RaiseTimes(DAY);
+    const backlog = Array.from({ length: 240 }, (_, h) => raise(`r${h}`, h));
+    expect(held.missing(at(100), 1)).toEqual({ from: at(76), after: 0 });
+    held.read({ from: at(76), after: 0 }, backlog.slice(76), 240);
+    expect(held.missing(at(130), 2)).toBeUndefined();
+    // The raises up to 239 h are held, but the newest checked is at 130 h: nothing from 82 h on is
+    // dropped, so the raise at 120 h, checked next, finds its window held.
+    expect(held.missing(at(120), 3)).toBeUndefined();
+    expect(held.around('ADDRESS_INVALID', at(120))).toEqual(backlog.slice(97, 144).map((r) => r.occurredAt));
+    expect(held.size).toBe(240 - 82);
   });
 
   it('gives the same drift signals as the check over every raise of the ledger', () => {

@@ -29,10 +29,13 @@ interface Held {
  * different work orders, handled concurrently): each code's times are kept sorted, and a raise
  * added twice (a redelivery, or one found by a read and then checked) counts once.
  *
- * Memory stays bounded: when a check is asked for, the times older than the newest raise's window
- * start minus one window (newest - 2 windows) are dropped, unless that check needs them. What is
- * held is then the raises of the two windows up to the newest one (more only while a check of an
- * older raise needs its own window), with their event ids.
+ * Memory stays bounded: when a check is asked for, the times older than the newest check's window
+ * start minus one window (newest check - 2 windows) are dropped, unless that check needs them. What
+ * is held is then the raises from two windows before the newest raise checked on (more only while
+ * a check of an older raise needs its own window), with their event ids: in steady state two
+ * windows of raises; while a backlog is checked, also the backlog's raises not checked yet, read
+ * at once. Following the checks rather than the newest raise read, a check of a raise recorded
+ * a little out of time order (less than a window) still finds its window held.
  */
 export class RaiseTimes {
   private readonly byCode = new Map<string, Held[]>();
@@ -40,6 +43,7 @@ export class RaiseTimes {
   /** Every raise that occurred at or after `from` and was recorded up to position `through` is held. */
   private from?: number;
   private through = 0;
+  /** The time of the newest raise a check was asked for. */
   private newest = -Infinity;
 
   constructor(private readonly windowMs: number) {}
@@ -50,7 +54,9 @@ export class RaiseTimes {
    * undefined once nothing is missing. Ask again after each read.
    */
   missing(occurredAt: string, position: number): RaiseRead | undefined {
-    const start = Date.parse(occurredAt) - this.windowMs;
+    const t = Date.parse(occurredAt);
+    const start = t - this.windowMs;
+    this.newest = Math.max(this.newest, t);
     this.trim(Math.min(this.newest - 2 * this.windowMs, start));
     if (this.from === undefined) return { from: iso(start), after: 0 };
     if (start < this.from) return { from: iso(start), to: iso(this.from), after: 0 };
@@ -78,7 +84,6 @@ export class RaiseTimes {
     times.splice(firstAfter(times, ms), 0, { ms, at: raise.occurredAt, eventId: raise.eventId });
     this.byCode.set(raise.code, times);
     this.ids.add(raise.eventId);
-    this.newest = Math.max(this.newest, ms);
   }
 
   /**
