@@ -361,7 +361,11 @@ async function main(): Promise<void> {
       for (const child of children) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
+        // A service still working through the backlog (a relay-only run stops early) may not finish
+        // what it holds in time: the database is dropped anyway.
+        const killing = setTimeout(() => child.kill('SIGKILL'), 20_000);
         await exited;
+        clearTimeout(killing);
       }
       await nats.stop();
     }
