@@ -297,10 +297,12 @@ describe('exceptions over HTTP', () => {
     await new Promise((r) => setTimeout(r, 500));
     const { rows } = await t.db.appPool().query(`SELECT data FROM ledger_events WHERE type = 'DriftSignaled'`);
     expect(rows).toHaveLength(1);
+    // The three raises within the window that reached the threshold.
     expect(signals[0].data).toMatchObject({
       code: 'ADDRESS_INVALID',
+      count: 3,
       owner: 'support-lead',
-      task: { owner: 'support-lead' },
+      task: { owner: 'support-lead', title: expect.stringMatching(/^ADDRESS_INVALID repeated 3 times within /) },
     });
   });
 

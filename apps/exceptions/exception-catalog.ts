@@ -10,7 +10,7 @@ import {
   Written,
 } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
-import { foldStream, isOutage, NoticeBus, pagesOver, RpcClient } from '@workgate/messaging';
+import { foldStream, NoticeBus, pagesOver, patiently, RpcClient } from '@workgate/messaging';
 import { ConfigFiles, WorkgateConfig } from '@workgate/config';
 import { readCatalog, readCatalogEntries } from './catalog-entries';
 
@@ -37,18 +37,12 @@ export class ExceptionCatalog implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const until = Date.now() + 60_000;
-    for (;;) {
-      try {
-        await this.refresh(true);
-        if (this.version === 0) await this.seed();
-        break;
-      } catch (error) {
-        // The ledger may still be starting (a standalone deployment): wait for it.
-        if (Date.now() > until || !isOutage(error)) throw error;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
+    // The ledger may still be starting (services start in any order), or admitting its writer (it
+    // answers reads before appends): wait for it, saying so.
+    const waiting = { log: (m: string) => this.logger.warn(m) };
+    await patiently('read the exception-code catalog from the ledger', () => this.refresh(true), waiting);
+    if (this.version === 0)
+      await patiently('seed the exception-code catalog in the ledger', () => this.seed(), waiting);
     this.logger.log(`exception-code catalog: ${this.codes.length} codes`);
   }
 

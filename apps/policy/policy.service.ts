@@ -14,16 +14,13 @@ import {
   Written,
 } from '@workgate/contracts';
 import { ConfigFiles, WorkgateConfig } from '@workgate/config';
-import { isOutage, Listening, NoticeBus, RpcClient } from '@workgate/messaging';
+import { Listening, NoticeBus, patiently, RpcClient } from '@workgate/messaging';
 import { definitionSha256, validateDefinition } from '@workgate/workflow';
 import { parsedDefinition } from './parsed';
 import { PolicyRegistry } from './policy-registry';
 import { changeRequested, WORKFLOW_EVENTS, workflowEventOf } from './workflow-events';
 import { WorkflowStream } from './workflow-stream';
 import { simulateDraft } from './simulation';
-
-const STARTUP_RETRY_MS = 250;
-const STARTUP_PATIENCE_MS = 60_000;
 
 /** A refusal whose every problem is an exception code the catalog does not (yet) hold. */
 function onlyMissingCodes(error: WorkgateError): boolean {
@@ -75,20 +72,13 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     this.listening.forEach((l) => l.stop());
   }
 
-  private async patiently<T>(
+  /** Does `work`, waiting out the services it needs while they start (and `alsoWaitFor`), saying so. */
+  private patiently<T>(
     what: string,
     work: () => Promise<T>,
     alsoWaitFor: (error: WorkgateError) => boolean = () => false,
   ): Promise<T> {
-    const until = Date.now() + STARTUP_PATIENCE_MS;
-    for (;;) {
-      try {
-        return await work();
-      } catch (error) {
-        if ((!isOutage(error) && !alsoWaitFor(error as WorkgateError)) || Date.now() > until) throw error;
-        await new Promise((r) => setTimeout(r, STARTUP_RETRY_MS));
-      }
-    }
+    return patiently(what, work, { alsoWaitFor, log: (m) => this.logger.warn(m) });
   }
 
   private applyRecorded(recorded: RecordedEvent): void {

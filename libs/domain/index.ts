@@ -10,6 +10,7 @@ export * from './approval/approval.views';
 export * from './delegation/delegation.decider';
 export * from './exception/exception.decider';
 export * from './exception/drift';
+export * from './exception/raise-times';
 export * from './exception/post-review.decider';
 export * from './work-order/work-order.state';
 export * from './work-order/commands';

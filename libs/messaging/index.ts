@@ -6,6 +6,7 @@ export * from './nats-rpc.server';
 export * from './pass-through.filter';
 export * from './jetstream';
 export * from './pull-consumer';
+export * from './patiently';
 export * from './batch-publisher';
 export * from './service';
 export * from './health';

@@ -34,8 +34,12 @@ export function driftSignal(
   windowMs: number,
   threshold: number,
 ): string | null {
+  if (raisesWithin(raisedAt, now, windowMs) < threshold) return null;
+  return deterministicUuid('drift', code, String(Math.floor(Date.parse(now) / windowMs)));
+}
+
+/** How many of the raises fall within the window that ends at `now` (after now - window, up to now). */
+export function raisesWithin(raisedAt: string[], now: string, windowMs: number): number {
   const t = Date.parse(now);
-  const recent = raisedAt.filter((at) => Date.parse(at) <= t && Date.parse(at) > t - windowMs).length;
-  if (recent < threshold) return null;
-  return deterministicUuid('drift', code, String(Math.floor(t / windowMs)));
+  return raisedAt.filter((at) => Date.parse(at) <= t && Date.parse(at) > t - windowMs).length;
 }
