@@ -84,14 +84,28 @@ describe('proofs read from tiles at tile boundaries, as Go verifies them', () =>
     }
   }
 
+  /** The tiles of level ≥ 1 (level/index/width), and their hashes. */
   const tiles = async () =>
     (
       await app.query<{ t: string; hashes: Buffer }>(
-        `SELECT level || '/' || idx || '/' || width AS t, hashes FROM ledger_tiles ORDER BY level, idx, width`,
+        `SELECT level || '/' || idx || '/' || width AS t, hashes FROM ledger_tiles WHERE level > 0 ORDER BY level, idx, width`,
       )
     ).rows;
   const tileOf = (level: number, index: number, width: number) =>
     Buffer.concat(levels[8 * level].slice(256 * index, 256 * index + width));
+  /** Level-0 tiles: one per 256 leaves, each the 16 hashes of tree level 4 over them. */
+  const expectLevel0Tiles = async () => {
+    const { rows } = await app.query<{ idx: number; width: number; hashes: Buffer }>(
+      'SELECT idx, width, hashes FROM ledger_tiles WHERE level = 0 ORDER BY idx',
+    );
+    expect(rows.map((r) => r.idx)).toEqual(Array.from({ length: Math.floor(chain.length / 256) }, (_, i) => i));
+    for (const r of rows)
+      expect([r.idx, r.width, r.hashes.equals(Buffer.concat(levels[4].slice(16 * r.idx, 16 * r.idx + 16)))]).toEqual([
+        r.idx,
+        16,
+        true,
+      ]);
+  };
 
   beforeAll(async () => {
     db = await freshDatabase();
@@ -161,6 +175,7 @@ describe('proofs read from tiles at tile boundaries, as Go verifies them', () =>
     const converted = await tiles();
     expect(converted.map((t) => t.t)).toEqual(['1/0/255']);
     expect(converted[0].hashes.equals(tileOf(1, 0, 255))).toBe(true);
+    await expectLevel0Tiles();
     for (const size of [255, 256, 257, 511, 512, OLD]) await expectVerified(size);
   });
 
@@ -200,6 +215,35 @@ describe('proofs read from tiles at tile boundaries, as Go verifies them', () =>
     expect(written[1].hashes.equals(tileOf(1, 0, 256))).toBe(true);
     expect(written[2].hashes.equals(tileOf(1, 1, 1))).toBe(true);
     expect(written[3].hashes.equals(tileOf(2, 0, 1))).toBe(true);
+    await expectLevel0Tiles();
+    await expectVerified(chain.length);
+  });
+
+  it('goes back to ledger_tree and forth to tiles with the same hashes', async () => {
+    const source = migrationDataSource(db.url);
+    await source.initialize();
+    try {
+      while ((await source.query(`SELECT 1 FROM workgate_migrations WHERE name = 'LedgerTiles1763800000021'`)).length)
+        await source.undoLastMigration({ transaction: 'each' });
+      const { rows } = await app.query<{ level: number; idx: number; hash: Buffer }>(
+        'SELECT level, idx, hash FROM ledger_tree ORDER BY level, idx',
+      );
+      // Level 4 over every whole run of 256 leaves (the level-0 tiles), levels 8 and 16 whole.
+      const stored = { 4: levels[4].slice(0, 16 * Math.floor(chain.length / 256)), 8: levels[8], 16: levels[16] };
+      const expected = Object.entries(stored).flatMap(([level, hashes]) =>
+        hashes.map((hash, idx) => ({ level: Number(level), idx, hash })),
+      );
+      expect(rows.map((r) => [r.level, r.idx, r.hash.toString('hex')])).toEqual(
+        expected.map((r) => [r.level, r.idx, r.hash.toString('hex')]),
+      );
+      await source.runMigrations({ transaction: 'each' });
+    } finally {
+      await source.destroy();
+    }
+    const again = await tiles();
+    expect(again.map((t) => t.t)).toEqual(['1/0/256', '1/1/1', '2/0/1']);
+    expect(again[0].hashes.equals(tileOf(1, 0, 256))).toBe(true);
+    await expectLevel0Tiles();
     await expectVerified(chain.length);
   });
 });

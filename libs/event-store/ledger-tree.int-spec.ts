@@ -50,7 +50,7 @@ describe('the ledger tree', () => {
       // The first tile of level 1 holds the root of leaves 0-255, then also of 256-511 (unless the
       // last commit grew it: a commit's tiles go with the next one, and are combined from the leaves meanwhile).
       const { rows: tiles } = await app.query<{ t: string }>(
-        `SELECT level || '/' || idx || '/' || width AS t FROM ledger_tiles ORDER BY level, idx, width`,
+        `SELECT level || '/' || idx || '/' || width AS t FROM ledger_tiles WHERE level > 0 ORDER BY level, idx, width`,
       );
       expect(['1/0/1', '1/0/1,1/0/2']).toContain(tiles.map((r) => r.t).join());
       for (const size of [1, 2, 3, 64, 65, 127, 180, 255, 256, 257, 511, 512, 513, 600]) {

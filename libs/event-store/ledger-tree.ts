@@ -19,8 +19,8 @@ import {
   isTiledLevel,
   leavesCovered,
   partsOf,
-  TILE_HEIGHT,
-  TILE_WIDTH,
+  fullWidth,
+  storedLevel,
   TileRow,
   tileOf,
   TreeTail,
@@ -38,9 +38,10 @@ function combine(parts: Hash[]): Hash {
 
 /**
  * The hashes of these nodes: leaves from the ledger's chain hashes (leaf i is position i + 1),
- * nodes of levels 8, 16, … from `ledger_tiles` (the widest tile stored), the others combined from
- * those. A tiled node whose tile is not written yet (the writer writes a commit's tiles with the
- * next one) is combined from the 256 nodes one tile level down. Throws naming a node that is not
+ * nodes of levels 4, 8, 16, … from `ledger_tiles` (the widest tile stored), the others combined
+ * from those. A tiled node whose tile is not written yet (the writer writes a commit's tiles with
+ * the next one; the unfinished level-0 tile is never written) is combined from the nodes one
+ * stored level down (16 or 256 of them). Throws naming a node that is not
  * there (a size beyond what is recorded).
  */
 export async function readNodes(db: Queryable, nodes: Node[]): Promise<Map<string, Hash>> {
@@ -104,7 +105,7 @@ async function readStored(db: Queryable, nodes: Node[], found: Map<string, Hash>
           for (const r of rows)
             for (let i = 0; i < r.width; i++)
               found.set(
-                nodeKey({ level: r.level * TILE_HEIGHT, index: r.idx * TILE_WIDTH + i }),
+                nodeKey({ level: storedLevel(r.level), index: r.idx * fullWidth(r.level) + i }),
                 r.hashes.subarray(32 * i, 32 * i + 32),
               );
         }),

@@ -31,8 +31,11 @@ function mth(levels: Buffer[][], lo: number, hi: number): Buffer {
   while (k * 2 < n) k *= 2;
   return sha(Buffer.from([1]), mth(levels, lo, lo + k), mth(levels, lo + k, hi));
 }
+/** Level-0 tiles hold 16 hashes of tree level 4; the others 256 of level 8·L. */
 const tileHashes = (levels: Buffer[][], level: number, index: number, width: number) =>
-  Buffer.concat(levels[8 * level].slice(256 * index, 256 * index + width));
+  level === 0
+    ? Buffer.concat(levels[4].slice(16 * index, 16 * index + width))
+    : Buffer.concat(levels[8 * level].slice(256 * index, 256 * index + width));
 
 /** Appends leaves [0, n) in commits of the given sizes (cycled); answers the tail and every tile row written. */
 function grow(n: number, commits: number[]): { tail: TreeTail; rows: TileRow[] } {
@@ -52,22 +55,38 @@ describe('the tree stored as tiles (C2SP tlog-tiles, 256 hashes a tile)', () => 
     expect(tileOf({ level: 8, index: 255 })).toEqual({ level: 1, index: 0, offset: 255 });
     expect(tileOf({ level: 8, index: 256 })).toEqual({ level: 1, index: 1, offset: 0 });
     expect(tileOf({ level: 16, index: 513 })).toEqual({ level: 2, index: 2, offset: 1 });
-    expect(() => tileOf({ level: 4, index: 0 })).toThrow(RangeError);
+    expect(tileOf({ level: 4, index: 17 })).toEqual({ level: 0, index: 1, offset: 1 });
+    expect(() => tileOf({ level: 5, index: 0 })).toThrow(RangeError);
     expect(partsOf({ level: 0, index: 7 })).toEqual([{ level: 0, index: 7 }]);
     expect(partsOf({ level: 8, index: 3 })).toEqual([{ level: 8, index: 3 }]);
     expect(partsOf({ level: 2, index: 3 })).toEqual([12, 13, 14, 15].map((index) => ({ level: 0, index })));
     expect(partsOf({ level: 10, index: 1 })).toEqual([4, 5, 6, 7].map((index) => ({ level: 8, index })));
-    expect(partsOf({ level: 7, index: 0 })).toHaveLength(128);
+    expect(partsOf({ level: 4, index: 3 })).toEqual([{ level: 4, index: 3 }]);
+    expect(partsOf({ level: 7, index: 1 })).toEqual(
+      [8, 9, 10, 11, 12, 13, 14, 15].map((index) => ({ level: 4, index })),
+    );
+    expect(partsOf({ level: 15, index: 0 })).toHaveLength(128);
+    expect(childrenOf({ level: 4, index: 2 })).toEqual(
+      Array.from({ length: 16 }, (_, i) => ({ level: 0, index: 32 + i })),
+    );
+    expect(childrenOf({ level: 8, index: 1 })).toEqual(
+      Array.from({ length: 16 }, (_, i) => ({ level: 4, index: 16 + i })),
+    );
     expect(childrenOf({ level: 16, index: 1 })[0]).toEqual({ level: 8, index: 256 });
     expect(childrenOf({ level: 16, index: 1 })[255]).toEqual({ level: 8, index: 511 });
     expect(leavesCovered(0, 1)).toBe(256);
     expect(leavesCovered(1, 3)).toBe(259 * 256);
-    expect(edgeNodes(255)).toEqual([]);
-    expect(edgeNodes(256)).toEqual([[{ level: 8, index: 0 }]]);
-    expect(edgeNodes(511)).toEqual([[{ level: 8, index: 0 }]]);
-    expect(edgeNodes(65_535).map((e) => e.length)).toEqual([255]);
-    expect(edgeNodes(65_536).map((e) => e.length)).toEqual([0, 1]);
-    expect(edgeNodes(65_536 + 3 * 256).map((e) => e.length)).toEqual([3, 1]);
+    expect(edgeNodes(15)).toEqual([[]]);
+    expect(edgeNodes(40)).toEqual([[0, 1].map((index) => ({ level: 4, index }))]);
+    expect(edgeNodes(255).map((e) => e.length)).toEqual([15]);
+    expect(edgeNodes(256)).toEqual([[], [{ level: 8, index: 0 }]]);
+    expect(edgeNodes(511)).toEqual([
+      Array.from({ length: 15 }, (_, i) => ({ level: 4, index: 16 + i })),
+      [{ level: 8, index: 0 }],
+    ]);
+    expect(edgeNodes(65_535).map((e) => e.length)).toEqual([15, 255]);
+    expect(edgeNodes(65_536).map((e) => e.length)).toEqual([0, 0, 1]);
+    expect(edgeNodes(65_536 + 3 * 256 + 40).map((e) => e.length)).toEqual([2, 3, 1]);
   });
 
   it.each([
@@ -91,16 +110,30 @@ describe('the tree stored as tiles (C2SP tlog-tiles, 256 hashes a tile)', () => 
         true,
       ]);
     }
-    // The widest row of each tile covers every node of level 8 the tree has; no tile is written twice at one width.
+    // The widest row of each tile of level 1 covers every node of level 8 the tree has; level 0
+    // has one whole tile (16 hashes of level 4) per 256 leaves; no tile is written twice at one width.
     const widest = new Map<number, number>();
-    for (const r of rows) widest.set(r.index, Math.max(widest.get(r.index) ?? 0, r.width));
+    for (const r of rows.filter((r) => r.level === 1)) widest.set(r.index, Math.max(widest.get(r.index) ?? 0, r.width));
     expect([...widest].reduce((sum, [, w]) => sum + w, 0)).toBe(Math.floor(n / 256));
+    const level0 = rows.filter((r) => r.level === 0);
+    expect(level0.map((r) => `${r.index}/${r.width}`)).toEqual(
+      Array.from({ length: Math.floor(n / 256) }, (_, i) => `${i}/16`),
+    );
     expect(new Set(rows.map((r) => `${r.level}/${r.index}/${r.width}`)).size).toBe(rows.length);
   });
 
   it('writes a partial tile at each width it grows to, one per commit, and the full tile once', () => {
     const { rows } = grow(1_024, [128]);
-    expect(rows.map((r) => `${r.level}/${r.index}/${r.width}`)).toEqual(['1/0/1', '1/0/2', '1/0/3', '1/0/4']);
+    expect(rows.map((r) => `${r.level}/${r.index}/${r.width}`)).toEqual([
+      '0/0/16',
+      '1/0/1',
+      '0/1/16',
+      '1/0/2',
+      '0/2/16',
+      '1/0/3',
+      '0/3/16',
+      '1/0/4',
+    ]);
   });
 
   it('crosses into tile level 2 at 65,536 leaves, and goes on the same from a tail rebuilt from stored hashes', () => {
@@ -111,6 +144,7 @@ describe('the tree stored as tiles (C2SP tlog-tiles, 256 hashes a tile)', () => 
     const level2 = rows.filter((r) => r.level === 2);
     expect(level2.map((r) => `${r.index}/${r.width}`)).toEqual(['0/1']);
     expect(level2[0].hashes.equals(mth(levels, 0, 65_536))).toBe(true);
+    expect(rows.filter((r) => r.level === 0)).toHaveLength(258);
     const full = rows.filter((r) => r.level === 1 && r.width === 256);
     expect(full.map((r) => r.index)).toEqual([0]);
     expect(full[0].hashes.equals(tileHashes(levels, 1, 0, 256))).toBe(true);
@@ -125,11 +159,12 @@ describe('the tree stored as tiles (C2SP tlog-tiles, 256 hashes a tile)', () => 
       }),
       { lo: 0, hashes: [] },
     ).hashes;
-    const rebuilt = TreeTail.of(at, subtreeHashes, [levels[8].slice(0, 255)]);
+    const rebuilt = TreeTail.of(at, subtreeHashes, [levels[4].slice(4080, 4095), levels[8].slice(0, 255)]);
     const more = rebuilt.append([at, at + 1, at + 2].map(leaf));
     expect(rebuilt.root().equals(mth(levels, 0, at + 3))).toBe(true);
-    expect(more.map((r) => `${r.level}/${r.index}/${r.width}`)).toEqual(['1/0/256', '2/0/1']);
-    expect(() => TreeTail.of(at, subtreeHashes, [])).toThrow();
+    expect(more.map((r) => `${r.level}/${r.index}/${r.width}`)).toEqual(['0/255/16', '1/0/256', '2/0/1']);
+    for (const r of more) expect(r.hashes.equals(tileHashes(levels, r.level, r.index, r.width))).toBe(true);
+    expect(() => TreeTail.of(at, subtreeHashes, [levels[8].slice(0, 255)])).toThrow();
   });
 
   it('leaves the tail it was cloned from as it was', () => {

@@ -2,10 +2,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The ledger's Merkle tree stored as C2SP tlog-tiles: a row per tile of 256 hashes (levels 8, 16,
- * … of the tree: tile level 1, 2, …), and a row per width a tile on the right edge had; leaf
- * hashes (level-0 tiles) are not stored, they are recomputed from the events' chain hashes. The
- * nodes of `ledger_tree` at levels 8, 16, … become the tiles (the same hashes: every root and
- * proof stays as it was), and `ledger_tree` goes. Append-only, like the ledger.
+ * … of the tree: tile level 1, 2, …), and a row per width a tile on the right edge had. A level-0
+ * tile holds only the 16 hashes of tree level 4 over its 256 leaves (the leaf hashes are
+ * recomputed from the events' chain hashes), written once whole. The nodes of `ledger_tree` at
+ * levels 4, 8, 16, … become the tiles (the same hashes: every root and proof stays as it was), and
+ * `ledger_tree` goes. Append-only, like the ledger.
  */
 export class LedgerTiles1763800000021 implements MigrationInterface {
   name = 'LedgerTiles1763800000021';
@@ -13,11 +14,12 @@ export class LedgerTiles1763800000021 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE TABLE ledger_tiles (
-        level  smallint NOT NULL CHECK (level BETWEEN 1 AND 7),
+        level  smallint NOT NULL CHECK (level BETWEEN 0 AND 7),
         idx    bigint   NOT NULL CHECK (idx >= 0),
         width  smallint NOT NULL CHECK (width BETWEEN 1 AND 256),
         hashes bytea    NOT NULL,
         PRIMARY KEY (level, idx, width),
+        CHECK (level > 0 OR width = 16),
         CHECK (length(hashes) = 32 * width)
       )`);
     await appendOnly(q, 'ledger_tiles');
@@ -30,6 +32,12 @@ export class LedgerTiles1763800000021 implements MigrationInterface {
         FROM ledger_tree WHERE level % 8 = 0
        GROUP BY level, idx / 256
       HAVING min(idx % 256) = 0 AND max(idx % 256) = count(*) - 1`);
+    await q.query(`
+      INSERT INTO ledger_tiles (level, idx, width, hashes)
+      SELECT 0, idx / 16, 16, string_agg(hash, ''::bytea ORDER BY idx)
+        FROM ledger_tree WHERE level = 4
+       GROUP BY idx / 16
+      HAVING count(*) = 16`);
     await q.query('DROP TABLE ledger_tree');
   }
 
@@ -42,10 +50,11 @@ export class LedgerTiles1763800000021 implements MigrationInterface {
         PRIMARY KEY (level, idx)
       )`);
     await appendOnly(q, 'ledger_tree');
-    // The nodes the tiles hold (levels 8, 16, …); the writer of that version fills in level 4 and the rest from the leaves when it starts.
+    // The nodes the tiles hold (levels 4, 8, 16, …); the writer of that version fills in the rest from the leaves when it starts.
     await q.query(`
       INSERT INTO ledger_tree (level, idx, hash)
-      SELECT t.level * 8, t.idx * 256 + i, substring(t.hashes FROM 32 * i + 1 FOR 32)
+      SELECT CASE t.level WHEN 0 THEN 4 ELSE t.level * 8 END, t.idx * (CASE t.level WHEN 0 THEN 16 ELSE 256 END) + i,
+             substring(t.hashes FROM 32 * i + 1 FOR 32)
         FROM (SELECT DISTINCT ON (level, idx) level, idx, width, hashes FROM ledger_tiles ORDER BY level, idx, width DESC) t
        CROSS JOIN LATERAL generate_series(0, t.width - 1) AS i`);
     await q.query('DROP TABLE ledger_tiles');
