@@ -96,9 +96,11 @@ async function readStored(db: Queryable, nodes: Node[], found: Map<string, Hash>
     reads.push(
       db
         .query<{ level: number; idx: number; width: number; hashes: Buffer }>(
-          `SELECT DISTINCT ON (t.level, t.idx) t.level, t.idx, t.width, t.hashes
-             FROM ledger_tiles t JOIN unnest($1::smallint[], $2::bigint[]) AS n(level, idx) ON t.level = n.level AND t.idx = n.idx
-            ORDER BY t.level, t.idx, t.width DESC`,
+          // The widest row of each tile, found in the primary key: no other width's hashes are read.
+          `SELECT t.level, t.idx, t.width, t.hashes
+             FROM unnest($1::smallint[], $2::bigint[]) AS n(level, idx)
+            CROSS JOIN LATERAL (SELECT level, idx, width, hashes FROM ledger_tiles
+                                 WHERE level = n.level AND idx = n.idx ORDER BY width DESC LIMIT 1) t`,
           [tiles.map((t) => t.level), tiles.map((t) => t.index)],
         )
         .then(({ rows }) => {
