@@ -168,7 +168,7 @@ describe('a ledger anyone can verify', () => {
       await expect(forge()).rejects.toMatchObject({ code: '42501' });
       await expect(c.query('SET ROLE workgate_ledger')).rejects.toMatchObject({ code: '42501' });
       await expect(
-        c.query("INSERT INTO ledger_tree (level, idx, hash) VALUES (4, 999999, sha256('x'))"),
+        c.query("INSERT INTO ledger_tiles (level, idx, width, hashes) VALUES (1, 999999, 1, sha256('x'))"),
       ).rejects.toMatchObject({ code: '42501' });
       await expect(c.query("UPDATE view_work_orders SET status = 'closed'")).rejects.toMatchObject({ code: '42501' });
     } finally {

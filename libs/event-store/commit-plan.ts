@@ -2,8 +2,6 @@ import { Client } from 'pg';
 import { AppendResult, CommitResult, LedgerHead, WorkgateError } from '@workgate/contracts';
 import { chainHash, composeCanonicalEvent, recordedEventJson } from './hash';
 import { addLedgerRow, emptyLedgerRows, LedgerRows } from './ledger-rows';
-import { appendLeaf, emptyTreeRows, TreeRows } from './ledger-tree';
-import { MerkleFrontier } from './merkle';
 import { PreparedAppend, PreparedCommit } from './validate';
 
 /** A commit waiting in the writer's queue, with the promise its caller holds. */
@@ -26,10 +24,8 @@ export interface CommittedEvent {
 
 /** What a group commit will write and answer, computed before anything is written. */
 export interface BatchPlan {
+  /** The rows to insert; their chain hashes (`rows.hashes`) are the Merkle tree's new leaves. */
   rows: LedgerRows;
-  /** The interior nodes of the Merkle tree the rows complete, and the tree's right edge after them. */
-  tree: TreeRows;
-  frontier: MerkleFrontier;
   committed: CommittedEvent[];
   answers: Array<{ p: Pending; result: CommitResult }>;
   rejected: Array<{ p: Pending; error: WorkgateError }>;
@@ -44,13 +40,10 @@ export interface Known {
   position: number;
 }
 
-/** What the writer knows when it plans a batch: the head, the tree's right edge there, its stream versions. */
+/** What the writer knows when it plans a batch: the head and its stream versions. */
 export interface WriterPosition {
   head: LedgerHead;
-  frontier: MerkleFrontier;
   versions: ReadonlyMap<string, number>;
-  /** false: keep no Merkle tree. */
-  merkleTree: boolean;
 }
 
 const LOOKUP_SQL = `
@@ -125,8 +118,6 @@ export function planBatch(
   at: WriterPosition,
 ): BatchPlan {
   const recordedAt = new Date().toISOString();
-  const frontier = at.frontier.clone();
-  const tree = emptyTreeRows();
   let position = at.head.position;
   let prevHash = at.head.hash;
   const rows = emptyLedgerRows();
@@ -192,7 +183,6 @@ export function planBatch(
           e.canonicalMetadata,
         );
         const hash = chainHash(prevHash, canonical);
-        if (at.merkleTree) appendLeaf(frontier, hash, tree);
         committed.push({
           position,
           streamId: a.streamId,
@@ -224,7 +214,7 @@ export function planBatch(
     answers.push({ p, result: { results, position } });
   }
 
-  return { rows, tree, frontier, committed, answers, rejected, head: { position, hash: prevHash }, batchVersions };
+  return { rows, committed, answers, rejected, head: { position, hash: prevHash }, batchVersions };
 }
 
 /**

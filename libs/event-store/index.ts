@@ -19,6 +19,7 @@ export * from './projection-rebuild';
 export * from './parked-events';
 export * from './merkle';
 export * from './ledger-tree';
+export * from './tiles';
 export * from './signed-note';
 export * from './commit-signature';
 export * from './receipt-verify';

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { TreeRows } from './ledger-tree';
+import { tilesInsert, tilesValues } from './ledger-tree';
+import { TileRow } from './tiles';
 
 /** The rows of one group commit, column by column, in position order. */
 export interface LedgerRows {
@@ -83,18 +84,14 @@ export async function insertLedgerRows(
   client: Client,
   rows: LedgerRows,
   table = 'ledger_events',
-  tree?: TreeRows,
+  tiles: TileRow[] = [],
   signature?: Buffer,
 ): Promise<void> {
-  // The Merkle tree's nodes the rows complete and the commit's signature go in the same statement (one commit, all or nothing).
-  const withTree = tree !== undefined && tree.levels.length > 0;
-  const sig = withTree ? 15 : 12;
+  // Tiles of the Merkle tree (grown by earlier rows) and the commit's signature go in the same statement (one commit, all or nothing).
+  const withTiles = tiles.length > 0;
+  const sig = withTiles ? 16 : 12;
   const ctes = [
-    ...(withTree
-      ? [
-          `tree AS (INSERT INTO ledger_tree (level, idx, hash) SELECT l, i, decode(h, 'hex') FROM ROWS FROM (unnest($12::smallint[]), unnest($13::bigint[]), unnest($14::text[])) AS t(l, i, h))`,
-        ]
-      : []),
+    ...(withTiles ? [`tiles AS (${tilesInsert(12)})`] : []),
     ...(signature
       ? [
           `sig AS (INSERT INTO ledger_commit_signatures (position, signature) VALUES ($${sig}::bigint, $${sig + 1}::bytea))`,
@@ -103,7 +100,7 @@ export async function insertLedgerRows(
   ];
   await client.query({
     // Named: each connection parses and plans the statement once, not on every commit.
-    name: `insert-${table}${withTree ? '-with-tree' : ''}${signature ? '-signed' : ''}`,
+    name: `insert-${table}${withTiles ? '-with-tiles' : ''}${signature ? '-signed' : ''}`,
     text: `${ctes.length ? `WITH ${ctes.join(', ')} ` : ''}INSERT INTO ${table}
        (position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash)
      SELECT p, s, v, e, t, d, m, o, r, ph, h
@@ -123,7 +120,7 @@ export async function insertLedgerRows(
       textArray(rows.recordedAt),
       textArray(rows.prevHashes),
       textArray(rows.hashes),
-      ...(withTree ? [numberArray(tree.levels), numberArray(tree.indexes), textArray(tree.hashes)] : []),
+      ...(withTiles ? tilesValues(tiles) : []),
       ...(signature ? [rows.positions[rows.positions.length - 1], signature] : []),
     ],
   });

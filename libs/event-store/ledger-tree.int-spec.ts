@@ -28,25 +28,32 @@ describe('the ledger tree', () => {
     return frontier.root();
   };
 
-  it("stores the tree's nodes with the commit that completes them: roots, inclusion and consistency proofs of every size check out", async () => {
+  it("stores the tree's tiles with the commits that grow them: roots, inclusion and consistency proofs of every size check out", async () => {
     const writer = new LedgerWriter(db.url, { role: 'workgate_ledger' });
     await writer.start();
     try {
-      // Commits of 1 to 5 events, concurrent: group commits of many sizes.
-      await Promise.all(
-        Array.from({ length: 60 }, (_, i) =>
-          writer.append({
-            streamId: `tree-${i}`,
-            expectedVersion: 'no_stream',
-            events: Array.from({ length: (i % 5) + 1 }, ev),
-          }),
-        ),
-      );
+      // Commits of 1 to 5 events, concurrent: group commits of many sizes, across the first two tiles.
+      for (let round = 0; round < 4; round++)
+        await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            writer.append({
+              streamId: `tree-${round}-${i}`,
+              expectedVersion: 'no_stream',
+              events: Array.from({ length: (i % 5) + 1 }, ev),
+            }),
+          ),
+        );
       const hashes = await chainHashes();
-      expect(hashes).toHaveLength(180);
-      expect(writer.currentTree()).toEqual({ size: 180, root: rootOf(hashes) });
+      expect(hashes).toHaveLength(600);
+      expect(writer.currentTree()).toEqual({ size: 600, root: rootOf(hashes) });
       const app = db.appPool();
-      for (const size of [1, 2, 3, 64, 65, 127, 180]) {
+      // The first tile of level 1 holds the root of leaves 0-255, then also of 256-511 (unless the
+      // last commit grew it: a commit's tiles go with the next one, and are combined from the leaves meanwhile).
+      const { rows: tiles } = await app.query<{ t: string }>(
+        `SELECT level || '/' || idx || '/' || width AS t FROM ledger_tiles WHERE level > 0 ORDER BY level, idx, width`,
+      );
+      expect(['1/0/1', '1/0/1,1/0/2']).toContain(tiles.map((r) => r.t).join());
+      for (const size of [1, 2, 3, 64, 65, 127, 180, 255, 256, 257, 511, 512, 513, 600]) {
         const root = await treeRoot(app, size);
         expect(root.equals(rootOf(hashes.slice(0, size)))).toBe(true);
         for (const index of [0, Math.floor(size / 2), size - 1]) {
@@ -110,7 +117,7 @@ describe('the ledger tree', () => {
 
     // A writer refused at admission computes the tree over them but stores none of its nodes.
     const nodes = async () =>
-      (await db.appPool().query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_tree')).rows[0].n;
+      (await db.appPool().query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_tiles')).rows[0].n;
     const before = await nodes();
     const refused = new LedgerWriter(db.url, {
       role: 'workgate_ledger',
@@ -119,7 +126,7 @@ describe('the ledger tree', () => {
     await refused.start();
     try {
       expect(refused.refusing).toBe('rows nobody signed');
-      expect(refused.currentTree().size).toBe(205);
+      expect(refused.currentTree().size).toBe(625);
       expect(await nodes()).toBe(before);
     } finally {
       await refused.stop();
@@ -130,10 +137,10 @@ describe('the ledger tree', () => {
     try {
       await writer.append({ streamId: 'after-fill', expectedVersion: 'no_stream', events: [ev(), ev()] });
       const hashes = await chainHashes();
-      expect(hashes).toHaveLength(207);
+      expect(hashes).toHaveLength(627);
       expect(writer.currentTree().root.equals(rootOf(hashes))).toBe(true);
-      expect((await treeRoot(db.appPool(), 207)).equals(rootOf(hashes))).toBe(true);
-      expect((await treeRoot(db.appPool(), 190)).equals(rootOf(hashes.slice(0, 190)))).toBe(true);
+      expect((await treeRoot(db.appPool(), 627)).equals(rootOf(hashes))).toBe(true);
+      expect((await treeRoot(db.appPool(), 610)).equals(rootOf(hashes.slice(0, 610)))).toBe(true);
     } finally {
       await writer.stop();
     }

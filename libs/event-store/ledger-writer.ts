@@ -5,10 +5,12 @@ import { BatchPlan, commitFailure, Known, lookupRecorded, Pending, planBatch } f
 import { CommitQueue } from './commit-queue';
 import { GENESIS_HASH } from './hash';
 import { insertLedgerRows, isUniqueViolation } from './ledger-rows';
-import { MerkleFrontier } from './merkle';
+import { leafHash } from './merkle';
+import { insertTiles } from './ledger-tree';
+import { TileRow, TreeTail } from './tiles';
 import { createClient } from './pg';
 import { commitOf, PreparedAppend, prepareAppend, PreparedCommit, prepareCommit } from './validate';
-import { adoptHead, loadFrontier, readHead, tryWriterLock, WRITER_LOCK_KEY } from './writer-admission';
+import { adoptHead, loadTreeTail, readHead, tryWriterLock, WRITER_LOCK_KEY } from './writer-admission';
 import { LedgerWriterOptions, writerSettings, WriterSettings } from './writer-options';
 
 export type { CommittedEvent } from './commit-plan';
@@ -27,8 +29,10 @@ export class LedgerWriter {
   private active = false;
   private stopping = false;
   private head: LedgerHead = { position: 0, hash: GENESIS_HASH };
-  /** The Merkle tree's right edge at the head (its leaves are the chain hashes written so far). */
-  private frontier = new MerkleFrontier();
+  /** What appending needs of the Merkle tree at the head (its leaves are the chain hashes written so far). */
+  private tree = TreeTail.empty();
+  /** Tiles grown by the last commit: written with the next one (or at stop); readers combine them meanwhile. */
+  private unwrittenTiles: TileRow[] = [];
   /** Set when the ledger holds rows this writer did not write: it writes nothing more until an operator acts. */
   private foreign?: string;
   /** After a lost connection: when to compete for the lock again (cleared by `stop`). */
@@ -64,7 +68,7 @@ export class LedgerWriter {
 
   /** The tree of every event written so far: its size (= the head position) and root. */
   currentTree(): { size: number; root: Buffer } {
-    return { size: this.frontier.leaves, root: this.frontier.root() };
+    return { size: this.tree.size, root: this.tree.root() };
   }
 
   /** Why this writer refuses to write (rows appeared that it did not write), if it does. */
@@ -125,6 +129,12 @@ export class LedgerWriter {
     this.setActive(false);
     const client = this.client;
     this.client = undefined;
+    if (client && this.unwrittenTiles.length) {
+      await insertTiles(client, this.unwrittenTiles).then(
+        () => (this.unwrittenTiles = []),
+        () => undefined,
+      );
+    }
     if (client) {
       await client.query('SELECT pg_advisory_unlock($1)', [WRITER_LOCK_KEY]).catch(() => undefined);
       await client.end().catch(() => undefined);
@@ -164,9 +174,10 @@ export class LedgerWriter {
     }
   }
 
-  /** The tree's right edge at the head (see loadFrontier). */
+  /** The tree's right edge at the head (see loadTreeTail). */
   private async loadTree(client: Client, persist: boolean): Promise<void> {
-    this.frontier = await loadFrontier(client, this.head.position, persist, this.opts.log);
+    this.unwrittenTiles = [];
+    this.tree = await loadTreeTail(client, this.head.position, persist, this.opts.log);
   }
 
   /** Whether this writer may extend the ledger it found; refuses (until an operator acts) when not. */
@@ -273,23 +284,31 @@ export class LedgerWriter {
 
   /** Version-checks and hashes a batch in position order; writes nothing. */
   private plan(batch: Pending[], existing: Map<string, Known>, dbVersions: Map<string, number>): BatchPlan {
-    const { head, frontier, versions } = this;
-    return planBatch(batch, existing, dbVersions, { head, frontier, versions, merkleTree: this.opts.merkleTree });
+    const { head, versions } = this;
+    return planBatch(batch, existing, dbVersions, { head, versions });
   }
 
-  /** Inserts a planned batch (one statement: all or nothing), then answers every caller. */
+  /**
+   * Inserts a planned batch (one statement: all or nothing), with the tiles the commit before it
+   * grew, then answers every caller. The batch's leaves are hashed into the tree while Postgres
+   * writes the rows: nobody waits for the tree.
+   */
   private async write(client: Client, plan: BatchPlan): Promise<void> {
     const wrote = plan.rows.positions.length > 0;
     if (wrote) {
-      await insertLedgerRows(
+      const inserted = insertLedgerRows(
         client,
         plan.rows,
         'ledger_events',
-        plan.tree,
+        this.unwrittenTiles,
         this.opts.signCommit?.(plan.head.position, plan.head.hash),
       );
+      const tree = this.opts.merkleTree ? this.tree.clone() : undefined;
+      const grown = tree?.append(plan.rows.hashes.map(leafHash)) ?? [];
+      await inserted;
+      this.unwrittenTiles = grown;
+      if (tree) this.tree = tree;
       this.head = plan.head;
-      this.frontier = plan.frontier;
       for (const [streamId, version] of plan.batchVersions)
         rememberRecent(this.versions, streamId, version, this.opts.streamCacheSize);
     }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * The ledger as an RFC 9162 Merkle tree: leaf `i` is the 32-byte chain hash of the event at
@@ -15,13 +15,13 @@ const NODE_PREFIX = Buffer.from([1]);
 /** The hash of the empty tree. */
 export const EMPTY_ROOT: Hash = createHash('sha256').digest();
 
-/** A leaf's hash, from the event's chain hash (hex). */
+/** A leaf's hash, from the event's chain hash (hex). One-shot hashing: the writer hashes every event's leaf. */
 export function leafHash(chainHashHex: string): Hash {
-  return createHash('sha256').update(LEAF_PREFIX).update(Buffer.from(chainHashHex, 'hex')).digest();
+  return hash('sha256', Buffer.concat([LEAF_PREFIX, Buffer.from(chainHashHex, 'hex')]), 'buffer');
 }
 
 export function nodeHash(left: Hash, right: Hash): Hash {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
 }
 
 /** The root of a complete subtree: `2^level` leaves starting at leaf `index · 2^level`. Level 0 is a leaf. */

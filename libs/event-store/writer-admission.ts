@@ -1,8 +1,9 @@
 import { Client, Pool } from 'pg';
 import { LedgerHead } from '@workgate/contracts';
 import { GENESIS_HASH } from './hash';
-import { appendLeaf, emptyTreeRows, insertTreeRows, storedTreeSize, treeFrontier } from './ledger-tree';
-import { MerkleFrontier } from './merkle';
+import { insertTiles, storedTreeSize, treeTail } from './ledger-tree';
+import { leafHash } from './merkle';
+import { TreeTail } from './tiles';
 
 /** Advisory-lock key owned by the one ledger writer. */
 export const WRITER_LOCK_KEY = 7243002;
@@ -27,30 +28,30 @@ export async function readHead(db: Pick<Pool, 'query'> | Pick<Client, 'query'>):
 }
 
 /**
- * The tree's right edge at `head`, from the stored nodes; leaves recorded without their nodes
- * (a ledger written before the tree, a commit whose nodes a crash cut off is not possible: they
- * go in one statement) are computed in pages, and stored when `persist`.
+ * What the writer keeps of the tree at `head` (its right edge and unfinished tiles), from the
+ * stored tiles; leaves recorded without their tiles (a ledger written before the tree, or a last
+ * commit whose tiles were to go with the next one) are hashed in pages, and their tiles stored
+ * when `persist`.
  */
-export async function loadFrontier(
+export async function loadTreeTail(
   client: Client,
   head: number,
   persist: boolean,
   log?: (message: string) => void,
-): Promise<MerkleFrontier> {
+): Promise<TreeTail> {
   const stored = Math.min(await storedTreeSize(client), head);
-  const frontier = await treeFrontier(client, stored);
+  const tree = await treeTail(client, stored);
   for (let after = stored; after < head;) {
     const { rows } = await client.query<{ position: number; hash: string }>(
       'SELECT position, hash FROM ledger_events WHERE position > $1 ORDER BY position LIMIT 10000',
       [after],
     );
-    const tree = emptyTreeRows();
-    for (const r of rows) appendLeaf(frontier, r.hash, tree);
-    if (persist) await insertTreeRows(client, tree);
+    const tiles = tree.append(rows.map((r) => leafHash(r.hash)));
+    if (persist) await insertTiles(client, tiles);
     after = rows[rows.length - 1].position;
     if (persist && head - stored > 10_000) log?.(`ledger tree filled to position ${after} of ${head}`);
   }
-  return frontier;
+  return tree;
 }
 
 /** Signs the head of a ledger written before commits were signed, so the writer extends a signed ledger. */
