@@ -1,4 +1,5 @@
 import { at, eventsAt } from './views.fixtures';
+import { percentileOf } from './step-counts.projection';
 import { foldViews } from './views.projection';
 
 const event = eventsAt();
@@ -67,6 +68,37 @@ describe('the live map views fold (pure)', () => {
       b: { i: 1, completedAt: at(10), seconds: 3 * 3600, blocked: ['PARTS_UNAVAILABLE', 'SITE_ACCESS'] },
       c: { i: 2, completedAt: at(7), seconds: 5 * 3600, blocked: [] },
     });
+  });
+
+  it("adds each step to its day's counts: work orders, completions by duration bucket, blocks by code", () => {
+    const counts = foldViews([
+      published,
+      opened,
+      completed(2, 'a'),
+      blocked(3, 'PARTS_UNAVAILABLE', 'b'),
+      closed(4),
+      blocked(5, 'SITE_ACCESS', 'b', GATE),
+      blocked(6, 'PARTS_UNAVAILABLE', 'b'),
+      completed(7, 'c'),
+      completed(10, 'b'),
+    ]).stepCounts;
+    expect([...counts.keys()].sort()).toEqual(['fix 1 a 2026-11-01', 'fix 1 b 2026-11-01', 'fix 1 c 2026-11-01']);
+    const b = counts.get('fix 1 b 2026-11-01');
+    expect(b).toMatchObject({ i: 1, workOrders: 1, completed: 1, blocked: 3 });
+    expect(b?.codes).toEqual({ PARTS_UNAVAILABLE: 2, SITE_ACCESS: 1 });
+    // Each completion once, in the bucket of its duration (2 h for a, 3 h for b, 5 h for c).
+    for (const [step, hours] of [
+      ['a', 2],
+      ['b', 3],
+      ['c', 5],
+    ] as const) {
+      const seconds = counts.get(`fix 1 ${step} 2026-11-01`)?.seconds ?? {};
+      expect(Object.values(seconds)).toEqual([1]);
+      expect(percentileOf(seconds, 0.5)).toBeGreaterThanOrEqual(hours * 3600 * 0.96);
+      expect(percentileOf(seconds, 0.5)).toBeLessThanOrEqual(hours * 3600 * 1.04);
+    }
+    const open = foldViews([published, opened]).stepCounts.get('fix 1 a 2026-11-01');
+    expect(open).toMatchObject({ workOrders: 1, completed: 0, blocked: 0, seconds: {}, codes: {} });
   });
 
   it('names the next step in the definition order, whatever order steps are completed in', () => {

@@ -4,6 +4,7 @@ import { DecisionLookup, DecisionRow, decisionsView } from './decisions.projecti
 import { ExceptionRow, exceptionsView } from './exceptions.projection';
 import { InboxRow, inboxView } from './inbox.projection';
 import { PostReviewRow, postReviewsView } from './post-reviews.projection';
+import { StepCountRows, StepCountsRow, stepCountsTable } from './step-counts.projection';
 import { StepsRow, stepsView } from './steps.projection';
 import { foldEvents, projectionOf, ViewRows } from './view-projection';
 import { WorkOrderLookup, WorkOrderRow, workOrdersView } from './work-orders.projection';
@@ -19,15 +20,17 @@ function pageRows() {
   const inbox = new ViewRows(inboxView);
   const steps = new ViewRows(stepsView);
   const decisions = new ViewRows(decisionsView);
+  const stepCounts = new StepCountRows<WorkOrderLookup & WorkflowLookup & DecisionLookup>(steps);
   const ctx: WorkOrderLookup & WorkflowLookup & DecisionLookup = {
     workOrder: (id) => workOrders.get(id),
     workflow: (jobType, version) => workflows.get(workflowKey(jobType, version)),
     decision: (actionId) => decisions.get(actionId),
   };
   // In this order: a work order reads its workflow version, the others read their work order (as
-  // this event left it), an approval the decision of the action it holds.
-  const all = [workflows, workOrders, exceptions, postReviews, decisions, approvals, inbox, steps];
-  return { workflows, workOrders, exceptions, postReviews, approvals, inbox, steps, decisions, all, ctx };
+  // this event left it), an approval the decision of the action it holds; the step counts add
+  // what the page changed of the steps rows (read after them).
+  const all = [workflows, workOrders, exceptions, postReviews, decisions, approvals, inbox, steps, stepCounts];
+  return { workflows, workOrders, exceptions, postReviews, approvals, inbox, steps, decisions, stepCounts, all, ctx };
 }
 
 /** Every table the views projection writes (a rebuild makes fresh copies of exactly these). */
@@ -40,6 +43,7 @@ export const VIEW_TABLES = [
   inboxView,
   stepsView,
   decisionsView,
+  { table: stepCountsTable },
 ].map((v) => v.table.name);
 
 /**
@@ -59,6 +63,7 @@ export function foldViews(events: RecordedEvent[]): {
   inbox: Map<string, InboxRow | null>;
   steps: Map<string, StepsRow | null>;
   decisions: Map<string, DecisionRow | null>;
+  stepCounts: Map<string, StepCountsRow>;
 } {
   const page = pageRows();
   foldEvents(events, page.all, page.ctx);
@@ -71,5 +76,6 @@ export function foldViews(events: RecordedEvent[]): {
     inbox: page.inbox.rows,
     steps: page.steps.rows,
     decisions: page.decisions.rows,
+    stepCounts: page.stepCounts.changes(),
   };
 }

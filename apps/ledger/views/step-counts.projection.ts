@@ -1,0 +1,183 @@
+import { PoolClient } from 'pg';
+import { TableName } from '@workgate/event-store';
+import { StepsRow } from './steps.projection';
+import { PageRows } from './view-projection';
+import { ViewTable } from './view-table';
+
+/**
+ * Step durations are counted in buckets 4% wide: bucket 0 holds [0, 1) s, bucket k >= 1 holds
+ * [1.04^(k-1), 1.04^k) s. A percentile read from the counts is within 4% (or 1 s) of the exact one.
+ */
+const GROWTH = 1.04;
+
+/** The bucket a step's duration in seconds is counted in. */
+export const durationBucket = (seconds: number): number =>
+  seconds < 1 ? 0 : 1 + Math.floor(Math.log(seconds) / Math.log(GROWTH));
+
+/** The duration a bucket stands for: the middle of its range (geometric, so 2% from either end). */
+export const bucketSeconds = (bucket: number): number => (bucket === 0 ? 0.5 : GROWTH ** (bucket - 0.5));
+
+/**
+ * The `p` percentile (0..1) of the durations counted in `histogram` (count per bucket), as
+ * Postgres' percentile_cont reads sorted values (interpolated between the two nearest ranks),
+ * each duration taken as its bucket's; rounded to whole seconds, null when nothing is counted.
+ */
+export function percentileOf(histogram: Readonly<Record<string, number>>, p: number): number | null {
+  const counts = Object.entries(histogram)
+    .map(([k, n]) => [Number(k), n] as const)
+    .sort((a, b) => a[0] - b[0]);
+  const total = counts.reduce((sum, [, n]) => sum + n, 0);
+  if (!total) return null;
+  const rank = p * (total - 1);
+  const at = (r: number): number => {
+    let seen = 0;
+    for (const [k, n] of counts) {
+      seen += n;
+      if (r < seen) return bucketSeconds(k);
+    }
+    return bucketSeconds(counts[counts.length - 1][0]);
+  };
+  const lo = Math.floor(rank);
+  const low = at(lo);
+  return Math.round(low + (rank - lo) * (at(Math.ceil(rank)) - low));
+}
+
+/** One step of one workflow version over the work orders opened on one day (UTC). */
+export interface StepCountsRow {
+  /** job type, version, step and day, joined by spaces. */
+  key: string;
+  jobType: string;
+  version: number;
+  stepId: string;
+  /** YYYY-MM-DD. */
+  day: string;
+  /** The step's place in the definition. */
+  i: number;
+  /** Work orders with this step. */
+  workOrders: number;
+  completed: number;
+  /** Completions per duration bucket (bucket -> count, none zero). */
+  seconds: Record<string, number>;
+  /** Times the step was blocked, and per code. */
+  blocked: number;
+  codes: Record<string, number>;
+}
+
+export const stepCountsTable = new ViewTable<StepCountsRow>('view_step_counts', 'key', [
+  ['key', 'text', 'key'],
+  ['job_type', 'text', 'jobType'],
+  ['version', 'int', 'version'],
+  ['step_id', 'text', 'stepId'],
+  ['day', 'text', 'day'],
+  ['i', 'int', 'i'],
+  ['work_orders', 'int', 'workOrders'],
+  ['completed', 'int', 'completed'],
+  ['seconds', 'jsonb', 'seconds'],
+  ['blocked', 'int', 'blocked'],
+  ['codes', 'jsonb', 'codes'],
+]);
+
+/** The day (UTC) of a time. */
+export const dayOf = (time: string): string => new Date(time).toISOString().slice(0, 10);
+
+/** What one work order's steps add to the counts: one row per step. */
+export function countsOf(row: Pick<StepsRow, 'jobType' | 'version' | 'openedAt' | 'steps'>): StepCountsRow[] {
+  const day = dayOf(row.openedAt);
+  return Object.entries(row.steps).map(([stepId, s]) => {
+    const seconds: Record<string, number> = s.seconds === null ? {} : { [durationBucket(s.seconds)]: 1 };
+    const codes: Record<string, number> = {};
+    for (const code of s.blocked) codes[code] = (codes[code] ?? 0) + 1;
+    return {
+      key: [row.jobType, row.version, stepId, day].join(' '),
+      jobType: row.jobType,
+      version: row.version,
+      stepId,
+      day,
+      i: s.i,
+      workOrders: 1,
+      completed: s.completedAt !== null ? 1 : 0,
+      seconds,
+      blocked: s.blocked.length,
+      codes,
+    };
+  });
+}
+
+/** `a` plus `sign` times `b`'s counts (same step and day; a fresh row, zeros dropped). */
+export function added(a: StepCountsRow | undefined, b: StepCountsRow, sign: 1 | -1 = 1): StepCountsRow {
+  const base = a ?? { ...b, workOrders: 0, completed: 0, seconds: {}, blocked: 0, codes: {} };
+  const sum = (x: Record<string, number>, y: Record<string, number>) => {
+    const out = { ...x };
+    for (const [k, n] of Object.entries(y)) {
+      out[k] = (out[k] ?? 0) + sign * n;
+      if (!out[k]) delete out[k];
+    }
+    return out;
+  };
+  const seconds = sum(base.seconds, b.seconds);
+  const codes = sum(base.codes, b.codes);
+  return {
+    ...base,
+    i: Math.min(base.i, b.i),
+    workOrders: base.workOrders + sign * b.workOrders,
+    completed: base.completed + sign * b.completed,
+    seconds,
+    blocked: base.blocked + sign * b.blocked,
+    codes,
+  };
+}
+
+/** Whether a difference of counts changes nothing. */
+const isZero = (r: StepCountsRow) =>
+  !r.workOrders && !r.completed && !r.blocked && !Object.keys(r.seconds).length && !Object.keys(r.codes).length;
+
+/**
+ * `view_step_counts`: the sum of what every work order's steps row adds (`countsOf`). A page adds
+ * the difference its steps rows made (as they were read, as the page left them): it reads the
+ * counts of the days it changes, adds, and writes them back. It handles no event of its own.
+ */
+export class StepCountRows<Ctx> implements PageRows<Ctx> {
+  readonly types: readonly string[] = [];
+  private before = new Map<string, StepsRow | null>();
+
+  constructor(private readonly steps: { readonly rows: ReadonlyMap<string, StepsRow | null> }) {}
+
+  want(): void {}
+
+  fold(): void {}
+
+  /** After the steps rows are read: what they counted before this page. */
+  read(): Promise<void> {
+    this.before = new Map(this.steps.rows);
+    return Promise.resolve();
+  }
+
+  /** What the page's changes to the steps rows add to the counts, per row key. */
+  changes(): Map<string, StepCountsRow> {
+    const diff = new Map<string, StepCountsRow>();
+    const add = (row: StepsRow | null | undefined, sign: 1 | -1) => {
+      if (row) for (const c of countsOf(row)) diff.set(c.key, added(diff.get(c.key), c, sign));
+    };
+    for (const [id, row] of this.steps.rows) {
+      const before = this.before.get(id);
+      if (row === before) continue;
+      add(before, -1);
+      add(row, 1);
+    }
+    for (const [key, d] of diff) if (isZero(d)) diff.delete(key);
+    return diff;
+  }
+
+  async write(client: PoolClient, table: TableName): Promise<void> {
+    const diff = this.changes();
+    if (!diff.size) return;
+    const t = table(stepCountsTable.name);
+    const rows = new Map<string, StepCountsRow | null>();
+    await stepCountsTable.load(client, t, diff.keys(), rows);
+    await stepCountsTable.upsert(
+      client,
+      t,
+      [...diff].map(([key, d]) => added(rows.get(key) ?? undefined, d)),
+    );
+  }
+}
