@@ -14,7 +14,7 @@ import { viewsProjection } from '../apps/ledger/views/views.projection';
 import { timersProjection } from '../apps/ledger/views/timers.projection';
 import { history, historyWorkflows } from './history';
 import { median, percentile } from './stats';
-import { scannedStepExceptions, scannedSteps } from './steps-scan';
+import { scannedRules, scannedStepExceptions, scannedSteps } from './steps-scan';
 import { BASE_URL, dropBenchDatabase } from './workgate-process';
 
 /**
@@ -33,7 +33,11 @@ const ROUNDS = arg('rounds', 3);
 const QUERIES = arg('queries', 30);
 
 type Answer = (db: Queryable, q: ViewQuery, asOf: string) => Promise<ViewRow[]>;
-const scan: Partial<Record<string, Answer>> = { steps: scannedSteps, 'step-exceptions': scannedStepExceptions };
+const scan: Partial<Record<string, Answer>> = {
+  steps: scannedSteps,
+  'step-exceptions': scannedStepExceptions,
+  rules: scannedRules,
+};
 const counted: Answer = (db, q) => queryView(db, q);
 
 async function fill(url: string): Promise<void> {
@@ -87,7 +91,7 @@ async function compare(db: Queryable): Promise<number> {
   const queries = [...mapQueries().slice(0, 9), { groupBy: 'version' as const }];
   for (const q of queries) {
     const asOf = new Date().toISOString();
-    for (const view of ['steps', 'step-exceptions'] as const) {
+    for (const view of ['steps', 'step-exceptions', 'rules'] as const) {
       const query = { ...q, view, asOf: q.asOf ?? asOf } as ViewQuery;
       const a = await scan[view]!(db, query, query.asOf!);
       const b = await counted(db, query, query.asOf!);
@@ -129,7 +133,7 @@ async function main(): Promise<void> {
       const p50 = median(runs[how].map((t) => percentile(t, 50)));
       const p95 = median(runs[how].map((t) => percentile(t, 95)));
       process.stdout.write(
-        `five map views at once, steps by ${how}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (median of ${ROUNDS} rounds of ${QUERIES})\n`,
+        `five map views at once, steps and rules by ${how}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (median of ${ROUNDS} rounds of ${QUERIES})\n`,
       );
     }
   } finally {

@@ -46,3 +46,15 @@ export async function scannedStepExceptions(db: Queryable, q: ViewQuery, asOf: s
   );
   return rows;
 }
+
+/** rules as a scan of every decision of the window answers it. */
+export async function scannedRules(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
+  const w = window(q, asOf, 'opened_at');
+  const { rows } = await db.query<ViewRow>(
+    `SELECT job_type AS "jobType", ${q.groupBy === 'version' ? 'version, ' : ''}rule, decision, count(*)::int AS decisions
+       FROM view_decisions ${w.sql}
+      GROUP BY ${by(q)}, rule, decision ORDER BY ${by(q)}, rule NULLS FIRST, decision`,
+    w.params,
+  );
+  return rows;
+}

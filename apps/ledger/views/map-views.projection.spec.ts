@@ -151,6 +151,20 @@ describe('the live map views fold (pure)', () => {
     expect(rows.decisions.get(GATE)).toMatchObject({ rule: null, decision: 'run' });
   });
 
+  it('counts the decisions by rule and decision on the day their work order was opened', () => {
+    const rows = foldViews([
+      published,
+      opened,
+      decided(2, 'stop', 'no-change'),
+      decided(3, 'run', null, GATE),
+      decided(30, 'stop', 'no-change', EXPIRED),
+    ]);
+    expect([...rows.decisionCounts.values()].map((c) => [c.day, c.rule, c.decision, c.decisions])).toEqual([
+      ['2026-11-01', 'no-change', 'stop', 2],
+      ['2026-11-01', null, 'run', 1],
+    ]);
+  });
+
   it("names an approval's gate node: the wait rule that held its action, else gate:<kind>; and when it was first decided", () => {
     const rows = foldViews([
       published,

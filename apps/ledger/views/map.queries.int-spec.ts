@@ -2,8 +2,8 @@ import { ViewQuery, ViewRow } from '@workgate/contracts';
 import { LedgerWriter, ProjectionRunner, rebuildProjection } from '@workgate/event-store';
 import { history, historyWorkflows } from '../../../bench/history';
 import { freshDatabase, SERVICE_ROLES, TestDatabase } from '../../../test/support/database';
-import { scannedStepExceptions, scannedSteps } from '../../../bench/steps-scan';
-import { stepExceptions, steps } from './map.queries';
+import { scannedRules, scannedStepExceptions, scannedSteps } from '../../../bench/steps-scan';
+import { rules, stepExceptions, steps } from './map.queries';
 import { viewsProjection } from './views.projection';
 
 const NOW = Date.parse('2026-11-20T15:37:12.345Z');
@@ -27,11 +27,11 @@ const QUERIES: Array<Omit<ViewQuery, 'view'>> = [
 ];
 
 /**
- * The live map's steps views read from the counts by day (and the rows of the window's partial
+ * The live map's steps and rules views read from the counts by day (and the rows of the window's partial
  * days) answer what a scan of every work order of the window answers, for a generated ledger
  * followed page by page: every count the same, each percentile within 4% or 1 s; after a rebuild too.
  */
-describe('steps views: counts by day equal a scan of the work orders', () => {
+describe('steps and rules views: counts by day equal a scan of the work orders', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
@@ -71,6 +71,8 @@ describe('steps views: counts by day equal a scan of the work orders', () => {
       });
       const exceptionsQ = { ...query, view: 'step-exceptions' } as ViewQuery;
       expect(await stepExceptions(app, exceptionsQ, asOf)).toEqual(await scannedStepExceptions(app, exceptionsQ, asOf));
+      const rulesQ = { ...query, view: 'rules' } as ViewQuery;
+      expect(await rules(app, rulesQ, asOf)).toEqual(await scannedRules(app, rulesQ, asOf));
       rows += scanned.length;
     }
     return rows;
@@ -84,6 +86,7 @@ describe('steps views: counts by day equal a scan of the work orders', () => {
   it('answers the same after a rebuild of the views', async () => {
     const result = await rebuildProjection(db.ownerPool(), viewsProjection, { roles: SERVICE_ROLES });
     expect(result.differences.view_step_counts).toBe(0);
+    expect(result.differences.view_decision_counts).toBe(0);
     expect(await compare()).toBeGreaterThan(QUERIES.length * 3);
   }, 120_000);
 });

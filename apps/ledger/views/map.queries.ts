@@ -31,6 +31,14 @@ function wholeDays(q: ViewQuery, asOf: string): { first: string | null; end: str
   };
 }
 
+/** Narrows `w` (on opened_at) to what was opened outside the whole days: the partial days. */
+function outside(w: Where, days: { first: string | null; end: string }): Where {
+  const end = w.param(days.end);
+  return w.also(
+    days.first === null ? `opened_at >= ${end}` : `(opened_at < ${w.param(days.first)} OR opened_at >= ${end})`,
+  );
+}
+
 /** What the work orders opened in the window add up to, per step (and version when grouped by it). */
 async function countsOfWindow(db: Queryable, q: ViewQuery, asOf: string): Promise<Map<string, StepCountsRow>> {
   const days = wholeDays(q, asOf);
@@ -42,9 +50,7 @@ async function countsOfWindow(db: Queryable, q: ViewQuery, asOf: string): Promis
     `SELECT ${stepCountsTable.list} FROM view_step_counts ${d.sql}`,
     d.params,
   );
-  const w = window(q, asOf, 'opened_at');
-  const end = w.param(days.end);
-  w.also(days.first === null ? `opened_at >= ${end}` : `(opened_at < ${w.param(days.first)} OR opened_at >= ${end})`);
+  const w = outside(window(q, asOf, 'opened_at'), days);
   const edges = await db.query<{ job_type: string; version: number; opened_at: Date; steps: StepsRow['steps'] }>(
     `SELECT job_type, version, opened_at, steps FROM view_steps ${w.sql}`,
     w.params,
@@ -169,9 +175,13 @@ export async function gates(db: Queryable, q: ViewQuery, asOf: string): Promise<
   }));
 }
 
-/** rules: action decisions per rule (null: the boundary decided) and decision. */
+/** rules: action decisions per rule (null: the boundary decided) and decision; the whole days counted by day. */
 export async function rules(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
-  const w = window(q, asOf, 'opened_at');
+  const days = wholeDays(q, asOf);
+  const w = outside(window(q, asOf, 'opened_at'), days);
+  const counted = [`day < ${w.param(days.end.slice(0, 10))}`];
+  if (days.first !== null) counted.push(`day >= ${w.param(days.first.slice(0, 10))}`);
+  if (q.jobType !== undefined) counted.push(`job_type = ${w.param(q.jobType)}`);
   const { rows } = await db.query<{
     job_type: string;
     version?: number;
@@ -179,7 +189,10 @@ export async function rules(db: Queryable, q: ViewQuery, asOf: string): Promise<
     decision: string;
     n: number;
   }>(
-    `SELECT ${by(q)}, rule, decision, count(*)::int AS n FROM view_decisions ${w.sql}
+    `SELECT ${by(q)}, rule, decision, sum(n)::int AS n
+       FROM (SELECT job_type, version, rule, decision, decisions AS n FROM view_decision_counts WHERE ${counted.join(' AND ')}
+             UNION ALL
+             SELECT job_type, version, rule, decision, 1 FROM view_decisions ${w.sql}) counted
       GROUP BY ${by(q)}, rule, decision ORDER BY ${by(q)}, rule NULLS FIRST, decision`,
     w.params,
   );

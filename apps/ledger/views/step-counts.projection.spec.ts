@@ -1,4 +1,5 @@
-import { added, bucketSeconds, countsOf, durationBucket, percentileOf, StepCountRows } from './step-counts.projection';
+import { CountRows } from './day-counts';
+import { added, bucketSeconds, countsOf, durationBucket, percentileOf, stepCounts } from './step-counts.projection';
 import { StepsRow } from './steps.projection';
 
 /** Postgres' percentile_cont over exact values, rounded as the views round it. */
@@ -96,7 +97,7 @@ describe('step counts', () => {
     });
     const before = { ...steps(false, ['X']) } as StepsRow;
     rows.set('read', before);
-    const page = new StepCountRows({ rows });
+    const page = new CountRows({ rows }, stepCounts);
     void page.read();
     rows.set('read', { ...steps(true, ['X', 'Y']) } as StepsRow);
     rows.set('started', { ...steps(false, []) } as StepsRow);

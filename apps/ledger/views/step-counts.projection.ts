@@ -1,7 +1,5 @@
-import { PoolClient } from 'pg';
-import { TableName } from '@workgate/event-store';
+import { Counts, dayOf } from './day-counts';
 import { StepsRow } from './steps.projection';
-import { PageRows } from './view-projection';
 import { ViewTable } from './view-table';
 
 /**
@@ -77,9 +75,6 @@ export const stepCountsTable = new ViewTable<StepCountsRow>('view_step_counts', 
   ['codes', 'jsonb', 'codes'],
 ]);
 
-/** The day (UTC) of a time. */
-export const dayOf = (time: string): string => new Date(time).toISOString().slice(0, 10);
-
 /** What one work order's steps add to the counts: one row per step. */
 export function countsOf(row: Pick<StepsRow, 'jobType' | 'version' | 'openedAt' | 'steps'>): StepCountsRow[] {
   const day = dayOf(row.openedAt);
@@ -127,57 +122,11 @@ export function added(a: StepCountsRow | undefined, b: StepCountsRow, sign: 1 | 
   };
 }
 
-/** Whether a difference of counts changes nothing. */
-const isZero = (r: StepCountsRow) =>
-  !r.workOrders && !r.completed && !r.blocked && !Object.keys(r.seconds).length && !Object.keys(r.codes).length;
-
-/**
- * `view_step_counts`: the sum of what every work order's steps row adds (`countsOf`). A page adds
- * the difference its steps rows made (as they were read, as the page left them): it reads the
- * counts of the days it changes, adds, and writes them back. It handles no event of its own.
- */
-export class StepCountRows<Ctx> implements PageRows<Ctx> {
-  readonly types: readonly string[] = [];
-  private before = new Map<string, StepsRow | null>();
-
-  constructor(private readonly steps: { readonly rows: ReadonlyMap<string, StepsRow | null> }) {}
-
-  want(): void {}
-
-  fold(): void {}
-
-  /** After the steps rows are read: what they counted before this page. */
-  read(): Promise<void> {
-    this.before = new Map(this.steps.rows);
-    return Promise.resolve();
-  }
-
-  /** What the page's changes to the steps rows add to the counts, per row key. */
-  changes(): Map<string, StepCountsRow> {
-    const diff = new Map<string, StepCountsRow>();
-    const add = (row: StepsRow | null | undefined, sign: 1 | -1) => {
-      if (row) for (const c of countsOf(row)) diff.set(c.key, added(diff.get(c.key), c, sign));
-    };
-    for (const [id, row] of this.steps.rows) {
-      const before = this.before.get(id);
-      if (row === before) continue;
-      add(before, -1);
-      add(row, 1);
-    }
-    for (const [key, d] of diff) if (isZero(d)) diff.delete(key);
-    return diff;
-  }
-
-  async write(client: PoolClient, table: TableName): Promise<void> {
-    const diff = this.changes();
-    if (!diff.size) return;
-    const t = table(stepCountsTable.name);
-    const rows = new Map<string, StepCountsRow | null>();
-    await stepCountsTable.load(client, t, diff.keys(), rows);
-    await stepCountsTable.upsert(
-      client,
-      t,
-      [...diff].map(([key, d]) => added(rows.get(key) ?? undefined, d)),
-    );
-  }
-}
+/** `view_step_counts`: the sum of what every work order's steps row adds (`countsOf`). */
+export const stepCounts: Counts<StepsRow, StepCountsRow> = {
+  table: stepCountsTable,
+  of: countsOf,
+  added,
+  isZero: (r) =>
+    !r.workOrders && !r.completed && !r.blocked && !Object.keys(r.seconds).length && !Object.keys(r.codes).length,
+};

@@ -18,7 +18,7 @@ import { IdempotencyReservations1763800000016 } from './1763800000016-idempotenc
 import { WorkflowMapViews1763800000017 } from './1763800000017-workflow-map-views';
 import { ExceptionEscalation1763800000018 } from './1763800000018-exception-escalation';
 import { WorkflowChanges1763800000019 } from './1763800000019-workflow-changes';
-import { StepCounts1763800000020 } from './1763800000020-step-counts';
+import { MapCounts1763800000020 } from './1763800000020-map-counts';
 
 /** Every migration, in order. Schema changes only ever go through these. */
 export const MIGRATIONS = [
@@ -42,7 +42,7 @@ export const MIGRATIONS = [
   WorkflowMapViews1763800000017,
   ExceptionEscalation1763800000018,
   WorkflowChanges1763800000019,
-  StepCounts1763800000020,
+  MapCounts1763800000020,
 ];
 
 /** Event types with an index of their own (must match the partial index of the latest type-index migration). */
