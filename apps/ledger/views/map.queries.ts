@@ -19,8 +19,8 @@ const DAY = 86_400_000;
 
 /**
  * The whole days (UTC) of a window, [first, end) as midnights (`first` null: from the start): their
- * counts are read from view_step_counts, the work orders opened outside them (the window's first
- * and last partial days) row by row.
+ * counts are read from the counts by day, the work orders opened outside them (the window's first
+ * and last partial days) row by row, so any window answers what a scan of its work orders does.
  */
 function wholeDays(q: ViewQuery, asOf: string): { first: string | null; end: string } {
   const iso = (ms: number) => new Date(ms).toISOString();
