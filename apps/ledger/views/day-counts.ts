@@ -6,6 +6,11 @@ import { ViewTable } from './view-table';
 /** The day (UTC) of a time, YYYY-MM-DD. */
 export const dayOf = (time: string): string => new Date(time).toISOString().slice(0, 10);
 
+const setGet = <K, V>(map: Map<K, V>, key: K, value: V): V => {
+  map.set(key, value);
+  return value;
+};
+
 /**
  * Counts kept from the rows of another view: what each of its rows adds (`of`: count rows, each
  * with the key of the count row it adds to), how two count rows add up, and when a difference is none.
@@ -13,7 +18,10 @@ export const dayOf = (time: string): string => new Date(time).toISOString().slic
 export interface Counts<Source, Count extends { key: string }> {
   table: ViewTable<Count>;
   of: (row: Source) => Count[];
-  added: (a: Count | undefined, b: Count, sign?: 1 | -1) => Count;
+  /** A fresh count row of `c`'s key with nothing counted. */
+  none: (c: Count) => Count;
+  /** Adds `sign` times `c`'s counts into `into`, in place (a sum being made); answers `into`. */
+  addInto: (into: Count, c: Count, sign?: 1 | -1) => Count;
   isZero: (c: Count) => boolean;
 }
 
@@ -44,10 +52,10 @@ export class CountRows<Source, Count extends { key: string }, Ctx> implements Pa
 
   /** What the page's changes to the source's rows add to the counts, per count row key. */
   changes(): Map<string, Count> {
-    const { of, added, isZero } = this.counts;
+    const { of, none, addInto, isZero } = this.counts;
     const diff = new Map<string, Count>();
     const add = (row: Source | null | undefined, sign: 1 | -1) => {
-      if (row) for (const c of of(row)) diff.set(c.key, added(diff.get(c.key), c, sign));
+      if (row) for (const c of of(row)) addInto(diff.get(c.key) ?? setGet(diff, c.key, none(c)), c, sign);
     };
     for (const [id, row] of this.source.rows) {
       const before = this.before.get(id);
@@ -62,13 +70,17 @@ export class CountRows<Source, Count extends { key: string }, Ctx> implements Pa
   async write(client: PoolClient, table: TableName): Promise<void> {
     const diff = this.changes();
     if (!diff.size) return;
-    const { table: t, added } = this.counts;
+    const { table: t, addInto } = this.counts;
     const rows = new Map<string, Count | null>();
     await t.load(client, table(t.name), diff.keys(), rows);
+    // The rows read are this page's own copies: add into them.
     await t.upsert(
       client,
       table(t.name),
-      [...diff].map(([key, d]) => added(rows.get(key) ?? undefined, d)),
+      [...diff].map(([key, d]) => {
+        const row = rows.get(key);
+        return row ? addInto(row, d) : d;
+      }),
     );
   }
 }

@@ -89,6 +89,10 @@ export const decisionCounts: Counts<DecisionRow, DecisionCountsRow> = {
     const key = JSON.stringify([r.jobType, r.version, day, r.rule, r.decision]);
     return [{ key, jobType: r.jobType, version: r.version, day, rule: r.rule, decision: r.decision, decisions: 1 }];
   },
-  added: (a, b, sign = 1) => ({ ...(a ?? b), decisions: (a?.decisions ?? 0) + sign * b.decisions }),
+  none: (c) => ({ ...c, decisions: 0 }),
+  addInto: (into, c, sign = 1) => {
+    into.decisions += sign * c.decisions;
+    return into;
+  },
   isZero: (c) => !c.decisions,
 };

@@ -1,6 +1,6 @@
 import { ViewQuery, ViewRow } from '@workgate/contracts';
 import { versionOf, Where, window } from './query-filters';
-import { added, countsOf, percentileOf, StepCountsRow, stepCountsTable } from './step-counts.projection';
+import { countsOf, percentileOf, stepCounts, StepCountsRow, stepCountsTable } from './step-counts.projection';
 import { StepsRow } from './steps.projection';
 import { Queryable } from './view-table';
 
@@ -58,7 +58,8 @@ async function countsOfWindow(db: Queryable, q: ViewQuery, asOf: string): Promis
   const sums = new Map<string, StepCountsRow>();
   const add = (c: StepCountsRow) => {
     const key = [c.jobType, q.groupBy === 'version' ? c.version : '', c.stepId].join(' ');
-    sums.set(key, added(sums.get(key), c));
+    const sum = sums.get(key) ?? stepCounts.none(c);
+    sums.set(key, stepCounts.addInto(sum, c));
   };
   for (const r of counted.rows) add(stepCountsTable.fromDb(r));
   for (const r of edges.rows)

@@ -98,35 +98,43 @@ export function countsOf(row: Pick<StepsRow, 'jobType' | 'version' | 'openedAt' 
   });
 }
 
-/** `a` plus `sign` times `b`'s counts (same step and day; a fresh row, zeros dropped). */
-export function added(a: StepCountsRow | undefined, b: StepCountsRow, sign: 1 | -1 = 1): StepCountsRow {
-  const base = a ?? { ...b, workOrders: 0, completed: 0, seconds: {}, blocked: 0, codes: {} };
+/** No counts yet, for `b`'s step and day. */
+const none = (b: StepCountsRow): StepCountsRow => ({
+  ...b,
+  workOrders: 0,
+  completed: 0,
+  seconds: {},
+  blocked: 0,
+  codes: {},
+});
+
+/** Adds `sign` times `b`'s counts into `into` (a sum being made: changed in place, zeros dropped). */
+function addInto(into: StepCountsRow, b: StepCountsRow, sign: 1 | -1 = 1): StepCountsRow {
   const sum = (x: Record<string, number>, y: Record<string, number>) => {
-    const out = { ...x };
-    for (const [k, n] of Object.entries(y)) {
-      out[k] = (out[k] ?? 0) + sign * n;
-      if (!out[k]) delete out[k];
+    for (const k in y) {
+      x[k] = (x[k] ?? 0) + sign * y[k];
+      if (!x[k]) delete x[k];
     }
-    return out;
   };
-  const seconds = sum(base.seconds, b.seconds);
-  const codes = sum(base.codes, b.codes);
-  return {
-    ...base,
-    i: Math.min(base.i, b.i),
-    workOrders: base.workOrders + sign * b.workOrders,
-    completed: base.completed + sign * b.completed,
-    seconds,
-    blocked: base.blocked + sign * b.blocked,
-    codes,
-  };
+  into.i = Math.min(into.i, b.i);
+  into.workOrders += sign * b.workOrders;
+  into.completed += sign * b.completed;
+  into.blocked += sign * b.blocked;
+  sum(into.seconds, b.seconds);
+  sum(into.codes, b.codes);
+  return into;
 }
+
+/** `a` plus `sign` times `b`'s counts (same step and day; a fresh row, zeros dropped). */
+export const added = (a: StepCountsRow | undefined, b: StepCountsRow, sign: 1 | -1 = 1): StepCountsRow =>
+  addInto(a ? addInto(none(a), a) : none(b), b, sign);
 
 /** `view_step_counts`: the sum of what every work order's steps row adds (`countsOf`). */
 export const stepCounts: Counts<StepsRow, StepCountsRow> = {
   table: stepCountsTable,
   of: countsOf,
-  added,
+  none,
+  addInto,
   isZero: (r) =>
     !r.workOrders && !r.completed && !r.blocked && !Object.keys(r.seconds).length && !Object.keys(r.codes).length,
 };
