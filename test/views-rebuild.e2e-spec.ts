@@ -64,6 +64,9 @@ describe('views: live under concurrent appends, rebuild equals live', () => {
       .appPool()
       .query('SELECT count(*)::int AS n, sum(steps_completed)::int AS steps FROM view_work_orders');
     expect(rows[0]).toEqual({ n: expected.workOrders, steps: expected.steps });
+    // The step counts by day add up every completed step too.
+    const counted = await db.appPool().query('SELECT sum(completed)::int AS steps FROM view_step_counts');
+    expect(counted.rows[0].steps).toBe(expected.steps);
 
     for (const p of [viewsProjection, timersProjection]) {
       const result = await rebuildProjection(db.ownerPool(), p, { roles: SERVICE_ROLES });

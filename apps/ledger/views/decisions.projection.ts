@@ -1,4 +1,5 @@
 import { ApprovalEvents, Decision, idOfStream, WorkOrderEvents } from '@workgate/contracts';
+import { Counts, dayOf } from './day-counts';
 import { Handles } from './view-event';
 import { View } from './view-projection';
 import { ViewTable } from './view-table';
@@ -57,4 +58,41 @@ export const decisionsView: View<DecisionRow, typeof handles, WorkOrderLookup> =
       openedAt: ctx.workOrder(workOrderId)?.openedAt ?? e.occurredAt,
     };
   },
+};
+
+/** Per job type, version and day of its work orders' opening: the action decisions by rule and decision. */
+export interface DecisionCountsRow {
+  /** The other fields, as JSON. */
+  key: string;
+  jobType: string;
+  version: number;
+  /** YYYY-MM-DD. */
+  day: string;
+  rule: string | null;
+  decision: Decision;
+  decisions: number;
+}
+
+/** `view_decision_counts`: the decisions of view_decisions counted by day, so the rules view sums days, not decisions. */
+export const decisionCounts: Counts<DecisionRow, DecisionCountsRow> = {
+  table: new ViewTable<DecisionCountsRow>('view_decision_counts', 'key', [
+    ['key', 'text', 'key'],
+    ['job_type', 'text', 'jobType'],
+    ['version', 'int', 'version'],
+    ['day', 'text', 'day'],
+    ['rule', 'text', 'rule'],
+    ['decision', 'text', 'decision'],
+    ['decisions', 'int', 'decisions'],
+  ]),
+  of: (r) => {
+    const day = dayOf(r.openedAt);
+    const key = JSON.stringify([r.jobType, r.version, day, r.rule, r.decision]);
+    return [{ key, jobType: r.jobType, version: r.version, day, rule: r.rule, decision: r.decision, decisions: 1 }];
+  },
+  none: (c) => ({ ...c, decisions: 0 }),
+  addInto: (into, c, sign = 1) => {
+    into.decisions += sign * c.decisions;
+    return into;
+  },
+  isZero: (c) => !c.decisions,
 };

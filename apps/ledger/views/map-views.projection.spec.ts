@@ -1,4 +1,5 @@
 import { at, eventsAt } from './views.fixtures';
+import { percentileOf } from './step-counts.projection';
 import { foldViews } from './views.projection';
 
 const event = eventsAt();
@@ -69,6 +70,37 @@ describe('the live map views fold (pure)', () => {
     });
   });
 
+  it("adds each step to its day's counts: work orders, completions by duration bucket, blocks by code", () => {
+    const counts = foldViews([
+      published,
+      opened,
+      completed(2, 'a'),
+      blocked(3, 'PARTS_UNAVAILABLE', 'b'),
+      closed(4),
+      blocked(5, 'SITE_ACCESS', 'b', GATE),
+      blocked(6, 'PARTS_UNAVAILABLE', 'b'),
+      completed(7, 'c'),
+      completed(10, 'b'),
+    ]).stepCounts;
+    expect([...counts.keys()].sort()).toEqual(['fix 1 a 2026-11-01', 'fix 1 b 2026-11-01', 'fix 1 c 2026-11-01']);
+    const b = counts.get('fix 1 b 2026-11-01');
+    expect(b).toMatchObject({ i: 1, workOrders: 1, completed: 1, blocked: 3 });
+    expect(b?.codes).toEqual({ PARTS_UNAVAILABLE: 2, SITE_ACCESS: 1 });
+    // Each completion once, in the bucket of its duration (2 h for a, 3 h for b, 5 h for c).
+    for (const [step, hours] of [
+      ['a', 2],
+      ['b', 3],
+      ['c', 5],
+    ] as const) {
+      const seconds = counts.get(`fix 1 ${step} 2026-11-01`)?.seconds ?? {};
+      expect(Object.values(seconds)).toEqual([1]);
+      expect(percentileOf(seconds, 0.5)).toBeGreaterThanOrEqual(hours * 3600 * 0.96);
+      expect(percentileOf(seconds, 0.5)).toBeLessThanOrEqual(hours * 3600 * 1.04);
+    }
+    const open = foldViews([published, opened]).stepCounts.get('fix 1 a 2026-11-01');
+    expect(open).toMatchObject({ workOrders: 1, completed: 0, blocked: 0, seconds: {}, codes: {} });
+  });
+
   it('names the next step in the definition order, whatever order steps are completed in', () => {
     expect(foldViews([published, opened]).steps.get(WO)?.nextStep).toBe('a');
     expect(foldViews([published, opened, completed(1, 'b')]).steps.get(WO)?.nextStep).toBe('a');
@@ -117,6 +149,20 @@ describe('the live map views fold (pure)', () => {
       openedAt: at(0),
     });
     expect(rows.decisions.get(GATE)).toMatchObject({ rule: null, decision: 'run' });
+  });
+
+  it('counts the decisions by rule and decision on the day their work order was opened', () => {
+    const rows = foldViews([
+      published,
+      opened,
+      decided(2, 'stop', 'no-change'),
+      decided(3, 'run', null, GATE),
+      decided(30, 'stop', 'no-change', EXPIRED),
+    ]);
+    expect([...rows.decisionCounts.values()].map((c) => [c.day, c.rule, c.decision, c.decisions])).toEqual([
+      ['2026-11-01', 'no-change', 'stop', 2],
+      ['2026-11-01', null, 'run', 1],
+    ]);
   });
 
   it("names an approval's gate node: the wait rule that held its action, else gate:<kind>; and when it was first decided", () => {

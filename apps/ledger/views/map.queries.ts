@@ -1,5 +1,7 @@
 import { ViewQuery, ViewRow } from '@workgate/contracts';
-import { versionOf, window } from './query-filters';
+import { versionOf, Where, window } from './query-filters';
+import { countsOf, percentileOf, stepCounts, StepCountsRow, stepCountsTable } from './step-counts.projection';
+import { StepsRow } from './steps.projection';
 import { Queryable } from './view-table';
 
 /**
@@ -13,74 +15,128 @@ const seconds = (p: number, expr: string) => `round(percentile_cont(${p}) WITHIN
 /** Groups and orders by job type (and version). */
 const by = (q: ViewQuery, prefix = '') => `${prefix}job_type${q.groupBy === 'version' ? `, ${prefix}version` : ''}`;
 
+const DAY = 86_400_000;
+
+/**
+ * The whole days (UTC) of a window, [first, end) as midnights (`first` null: from the start): their
+ * counts are read from the counts by day, the work orders opened outside them (the window's first
+ * and last partial days) row by row, so any window answers what a scan of its work orders does.
+ */
+function wholeDays(q: ViewQuery, asOf: string): { first: string | null; end: string } {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const until = Math.min(Date.parse(asOf), q.to === undefined ? Infinity : Date.parse(q.to));
+  return {
+    first: q.from === undefined ? null : iso(Math.ceil(Date.parse(q.from) / DAY) * DAY),
+    end: iso(Math.floor(until / DAY) * DAY),
+  };
+}
+
+/** Narrows `w` (on opened_at) to what was opened outside the whole days: the partial days. */
+function outside(w: Where, days: { first: string | null; end: string }): Where {
+  const end = w.param(days.end);
+  return w.also(
+    days.first === null ? `opened_at >= ${end}` : `(opened_at < ${w.param(days.first)} OR opened_at >= ${end})`,
+  );
+}
+
+/** What the work orders opened in the window add up to, per step (and version when grouped by it). */
+async function countsOfWindow(db: Queryable, q: ViewQuery, asOf: string): Promise<Map<string, StepCountsRow>> {
+  const days = wholeDays(q, asOf);
+  const d = new Where()
+    .add('day >= ?', days.first?.slice(0, 10))
+    .add('day < ?', days.end.slice(0, 10))
+    .add('job_type = ?', q.jobType);
+  const counted = await db.query<Record<string, unknown>>(
+    `SELECT ${stepCountsTable.list} FROM view_step_counts ${d.sql}`,
+    d.params,
+  );
+  const w = outside(window(q, asOf, 'opened_at'), days);
+  const edges = await db.query<{ job_type: string; version: number; opened_at: Date; steps: StepsRow['steps'] }>(
+    `SELECT job_type, version, opened_at, steps FROM view_steps ${w.sql}`,
+    w.params,
+  );
+  const sums = new Map<string, StepCountsRow>();
+  const add = (c: StepCountsRow) => {
+    const key = [c.jobType, q.groupBy === 'version' ? c.version : '', c.stepId].join(' ');
+    const sum = sums.get(key) ?? stepCounts.none(c);
+    sums.set(key, stepCounts.addInto(sum, c));
+  };
+  for (const r of counted.rows) add(stepCountsTable.fromDb(r));
+  for (const r of edges.rows)
+    for (const c of countsOf({
+      jobType: r.job_type,
+      version: r.version,
+      openedAt: r.opened_at.toISOString(),
+      steps: r.steps,
+    }))
+      add(c);
+  return sums;
+}
+
+/** Orders step rows as the views answer them: by job type (and version), the step's place, its id. */
+function inStepOrder(q: ViewQuery, a: StepCountsRow, b: StepCountsRow): number {
+  const cmp = (x: string | number, y: string | number) => (x < y ? -1 : x > y ? 1 : 0);
+  return (
+    cmp(a.jobType, b.jobType) ||
+    (q.groupBy === 'version' ? cmp(a.version, b.version) : 0) ||
+    cmp(a.i, b.i) ||
+    cmp(a.stepId, b.stepId)
+  );
+}
+
 /**
  * steps: per step, the work orders whose next step it is and still open or blocked (`open`), those
  * that completed it, the times it was blocked, the work orders stalled there at asOf (see
  * stall-rates: each stalled work order counts once, at the step next when its stalled spell
  * began), and the p50 and p95 of its duration in seconds (from the work order's previous step
- * completion, or its opening, to its completion).
+ * completion, or its opening, to its completion; read from the duration buckets, within 4% or 1 s).
+ * The counts come from the window's days; what is open or stalled, from the work orders held at a
+ * step (few: the partial index view_steps_held).
  */
 export async function steps(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
-  const w = window(q, asOf, 'opened_at');
+  const sums = await countsOfWindow(db, q, asOf);
+  const w = window(q, asOf, 'opened_at').also('(active OR stuck_step IS NOT NULL OR stalled_step IS NOT NULL)');
   const at = w.param(asOf);
-  const { rows } = await db.query<{
-    job_type: string;
-    version?: number;
-    step_id: string;
-    open: number;
-    completed: number;
-    blocked: number;
-    stalled: number;
-    p50: number | null;
-    p95: number | null;
-  }>(
-    `WITH wo AS (
-       SELECT s.job_type, s.version, s.steps, s.next_step, w.status IN ('open', 'blocked') AS active,
-              CASE WHEN w.stalled_at < ${at} THEN s.stalled_step
-                   WHEN w.stuck_since < ${at}::timestamptz - w.stall_after_ms * interval '1 millisecond' THEN s.stuck_step END AS stalled_step
-         FROM (SELECT * FROM view_steps ${w.sql}) s JOIN view_work_orders w ON w.id = s.work_order_id
-     ), per AS (
-       SELECT wo.job_type, wo.version, st.key AS step_id, (st.value->>'i')::int AS i,
-              (wo.active AND wo.next_step = st.key) AS open, st.value->>'completedAt' IS NOT NULL AS completed,
-              jsonb_array_length(st.value->'blocked') AS blocked, wo.stalled_step = st.key AS stalled,
-              (st.value->>'seconds')::float8 AS seconds
-         FROM wo, jsonb_each(wo.steps) st
+  const held = await db.query<{ job_type: string; version?: number; step_id: string; open: number; stalled: number }>(
+    `WITH held AS (
+       SELECT job_type, version, next_step, active,
+              CASE WHEN stalled_at < ${at} THEN stalled_step
+                   WHEN stuck_since < ${at}::timestamptz - stall_after_ms * interval '1 millisecond' THEN stuck_step END AS stalled_step
+         FROM view_steps ${w.sql}
      )
-     SELECT ${by(q)}, step_id, count(*) FILTER (WHERE open)::int AS open, count(*) FILTER (WHERE completed)::int AS completed,
-            sum(blocked)::int AS blocked, count(*) FILTER (WHERE stalled)::int AS stalled,
-            ${seconds(0.5, 'seconds')} AS p50, ${seconds(0.95, 'seconds')} AS p95
-       FROM per GROUP BY ${by(q)}, step_id ORDER BY ${by(q)}, min(i), step_id`,
+     SELECT ${by(q)}, step_id, sum(open)::int AS open, sum(stalled)::int AS stalled
+       FROM (SELECT job_type, version, next_step AS step_id, 1 AS open, 0 AS stalled FROM held WHERE active
+             UNION ALL
+             SELECT job_type, version, stalled_step, 0, 1 FROM held WHERE stalled_step IS NOT NULL) x
+      GROUP BY ${by(q)}, step_id`,
     w.params,
   );
-  return rows.map((r) => ({
-    jobType: r.job_type,
-    ...versionOf(q, r),
-    stepId: r.step_id,
-    open: r.open,
-    completed: r.completed,
-    blocked: r.blocked,
-    stalled: r.stalled,
-    p50Seconds: r.p50,
-    p95Seconds: r.p95,
-  }));
+  const heldAt = new Map(held.rows.map((r) => [[r.job_type, r.version ?? '', r.step_id].join(' '), r]));
+  return [...sums]
+    .sort(([, a], [, b]) => inStepOrder(q, a, b))
+    .map(([key, c]) => ({
+      jobType: c.jobType,
+      ...versionOf(q, c),
+      stepId: c.stepId,
+      open: heldAt.get(key)?.open ?? 0,
+      completed: c.completed,
+      blocked: c.blocked,
+      stalled: heldAt.get(key)?.stalled ?? 0,
+      p50Seconds: percentileOf(c.seconds, 0.5),
+      p95Seconds: percentileOf(c.seconds, 0.95),
+    }));
 }
 
 /** step-exceptions: per step, the codes it was blocked with and how many times, the most first. */
 export async function stepExceptions(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
-  const w = window(q, asOf, 'opened_at');
-  const { rows } = await db.query<{ job_type: string; version?: number; step_id: string; code: string; count: number }>(
-    `SELECT ${by(q, 's.')}, st.key AS step_id, code, count(*)::int AS count
-       FROM (SELECT * FROM view_steps ${w.sql}) s, jsonb_each(s.steps) st, jsonb_array_elements_text(st.value->'blocked') code
-      GROUP BY ${by(q, 's.')}, st.key, code ORDER BY ${by(q, 's.')}, min((st.value->>'i')::int), count DESC, code`,
-    w.params,
-  );
-  return rows.map((r) => ({
-    jobType: r.job_type,
-    ...versionOf(q, r),
-    stepId: r.step_id,
-    code: r.code,
-    count: r.count,
-  }));
+  const sums = await countsOfWindow(db, q, asOf);
+  return [...sums.values()]
+    .sort((a, b) => inStepOrder(q, a, b))
+    .flatMap((c) =>
+      Object.entries(c.codes)
+        .sort(([x, n], [y, m]) => m - n || (x < y ? -1 : x > y ? 1 : 0))
+        .map(([code, count]) => ({ jobType: c.jobType, ...versionOf(q, c), stepId: c.stepId, code, count })),
+    );
 }
 
 /**
@@ -120,9 +176,13 @@ export async function gates(db: Queryable, q: ViewQuery, asOf: string): Promise<
   }));
 }
 
-/** rules: action decisions per rule (null: the boundary decided) and decision. */
+/** rules: action decisions per rule (null: the boundary decided) and decision; the whole days counted by day. */
 export async function rules(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
-  const w = window(q, asOf, 'opened_at');
+  const days = wholeDays(q, asOf);
+  const w = outside(window(q, asOf, 'opened_at'), days);
+  const counted = [`day < ${w.param(days.end.slice(0, 10))}`];
+  if (days.first !== null) counted.push(`day >= ${w.param(days.first.slice(0, 10))}`);
+  if (q.jobType !== undefined) counted.push(`job_type = ${w.param(q.jobType)}`);
   const { rows } = await db.query<{
     job_type: string;
     version?: number;
@@ -130,7 +190,10 @@ export async function rules(db: Queryable, q: ViewQuery, asOf: string): Promise<
     decision: string;
     n: number;
   }>(
-    `SELECT ${by(q)}, rule, decision, count(*)::int AS n FROM view_decisions ${w.sql}
+    `SELECT ${by(q)}, rule, decision, sum(n)::int AS n
+       FROM (SELECT job_type, version, rule, decision, decisions AS n FROM view_decision_counts WHERE ${counted.join(' AND ')}
+             UNION ALL
+             SELECT job_type, version, rule, decision, 1 FROM view_decisions ${w.sql}) counted
       GROUP BY ${by(q)}, rule, decision ORDER BY ${by(q)}, rule NULLS FIRST, decision`,
     w.params,
   );

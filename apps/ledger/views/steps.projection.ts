@@ -30,6 +30,11 @@ export interface StepsRow {
   stuckStep: string | null;
   /** The step the first stalled spell was stuck at ('' when no step was left); null when none stalled. */
   stalledStep: string | null;
+  /** Its work order's, kept here so what is held at a step now is read from this view alone. */
+  active: boolean;
+  stuckSince: string | null;
+  stalledAt: string | null;
+  stallAfterMs: number;
 }
 
 /** Every event that may start or end a work order's stuck spell (see the work-orders view), and its steps' own. */
@@ -51,7 +56,16 @@ function tracked(row: StepsRow, wo: WorkOrderRow | undefined): StepsRow {
   if (wo.stalledAt !== null && stalledStep === null) stalledStep = stuckStep ?? row.nextStep ?? '';
   if (wo.stuckSince === null) stuckStep = null;
   else if (stuckStep === null) stuckStep = row.nextStep;
-  return stuckStep === row.stuckStep && stalledStep === row.stalledStep ? row : { ...row, stuckStep, stalledStep };
+  const active = wo.status === 'open' || wo.status === 'blocked';
+  const { stuckSince, stalledAt, stallAfterMs } = wo;
+  const same =
+    stuckStep === row.stuckStep &&
+    stalledStep === row.stalledStep &&
+    active === row.active &&
+    stuckSince === row.stuckSince &&
+    stalledAt === row.stalledAt &&
+    stallAfterMs === row.stallAfterMs;
+  return same ? row : { ...row, stuckStep, stalledStep, active, stuckSince, stalledAt, stallAfterMs };
 }
 
 function opened(e: Extract<StepEvent, { type: 'WorkOrderOpened' }>, id: string, ctx: WorkflowLookup): StepsRow {
@@ -69,6 +83,10 @@ function opened(e: Extract<StepEvent, { type: 'WorkOrderOpened' }>, id: string, 
     nextStep: nextOf(steps),
     stuckStep: null,
     stalledStep: null,
+    active: false,
+    stuckSince: null,
+    stalledAt: null,
+    stallAfterMs: 0,
   };
 }
 
@@ -92,7 +110,7 @@ function stepped(row: StepsRow, e: StepEvent): StepsRow {
 /**
  * `view_steps`: per work order, each step of its workflow version (completed when, how long it
  * took, the codes it was blocked with), the step next, and the step its stuck spells began at, so
- * a stall is counted at the step it held up.
+ * a stall is counted at the step it held up. What it adds to the steps' counts is `view_step_counts`'.
  */
 export const stepsView: View<StepsRow, typeof handles, WorkOrderLookup & WorkflowLookup> = {
   table: new ViewTable<StepsRow>('view_steps', 'work_order_id', [
@@ -105,6 +123,10 @@ export const stepsView: View<StepsRow, typeof handles, WorkOrderLookup & Workflo
     ['next_step', 'text', 'nextStep'],
     ['stuck_step', 'text', 'stuckStep'],
     ['stalled_step', 'text', 'stalledStep'],
+    ['active', 'boolean', 'active'],
+    ['stuck_since', 'timestamptz', 'stuckSince'],
+    ['stalled_at', 'timestamptz', 'stalledAt'],
+    ['stall_after_ms', 'bigint', 'stallAfterMs'],
   ]),
   handles,
   read: { by: 'id', startedBy: WorkOrderEvents.Opened },

@@ -11,7 +11,8 @@ export const iso = (v: Date | string | null | undefined): string | null =>
  * by key and written back in one statement per page whatever their number.
  */
 export class ViewTable<T extends object> {
-  private readonly list: string;
+  /** The column names, as a select list. */
+  readonly list: string;
   private readonly keyType: string;
 
   constructor(

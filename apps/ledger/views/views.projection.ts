@@ -1,11 +1,13 @@
 import { RecordedEvent } from '@workgate/contracts';
 import { ApprovalRow, approvalsView } from './approvals.projection';
-import { DecisionLookup, DecisionRow, decisionsView } from './decisions.projection';
+import { decisionCounts, DecisionCountsRow, DecisionLookup, DecisionRow, decisionsView } from './decisions.projection';
 import { ExceptionRow, exceptionsView } from './exceptions.projection';
 import { InboxRow, inboxView } from './inbox.projection';
 import { PostReviewRow, postReviewsView } from './post-reviews.projection';
+import { CountRows } from './day-counts';
+import { stepCounts, StepCountsRow } from './step-counts.projection';
 import { StepsRow, stepsView } from './steps.projection';
-import { foldEvents, projectionOf, ViewRows } from './view-projection';
+import { foldEvents, PageRows, projectionOf, ViewRows } from './view-projection';
 import { WorkOrderLookup, WorkOrderRow, workOrdersView } from './work-orders.projection';
 import { WorkflowLookup, workflowKey, WorkflowRow, workflowsView } from './workflows.projection';
 
@@ -19,15 +21,32 @@ function pageRows() {
   const inbox = new ViewRows(inboxView);
   const steps = new ViewRows(stepsView);
   const decisions = new ViewRows(decisionsView);
-  const ctx: WorkOrderLookup & WorkflowLookup & DecisionLookup = {
+  type Ctx = WorkOrderLookup & WorkflowLookup & DecisionLookup;
+  const counts = {
+    steps: new CountRows<StepsRow, StepCountsRow, Ctx>(steps, stepCounts),
+    decisions: new CountRows<DecisionRow, DecisionCountsRow, Ctx>(decisions, decisionCounts),
+  };
+  const ctx: Ctx = {
     workOrder: (id) => workOrders.get(id),
     workflow: (jobType, version) => workflows.get(workflowKey(jobType, version)),
     decision: (actionId) => decisions.get(actionId),
   };
   // In this order: a work order reads its workflow version, the others read their work order (as
-  // this event left it), an approval the decision of the action it holds.
-  const all = [workflows, workOrders, exceptions, postReviews, decisions, approvals, inbox, steps];
-  return { workflows, workOrders, exceptions, postReviews, approvals, inbox, steps, decisions, all, ctx };
+  // this event left it), an approval the decision of the action it holds; the counts add what
+  // the page changed of the steps and decisions rows (read after them).
+  const all: Array<PageRows<Ctx>> = [
+    workflows,
+    workOrders,
+    exceptions,
+    postReviews,
+    decisions,
+    approvals,
+    inbox,
+    steps,
+    counts.steps,
+    counts.decisions,
+  ];
+  return { workflows, workOrders, exceptions, postReviews, approvals, inbox, steps, decisions, counts, all, ctx };
 }
 
 /** Every table the views projection writes (a rebuild makes fresh copies of exactly these). */
@@ -40,6 +59,8 @@ export const VIEW_TABLES = [
   inboxView,
   stepsView,
   decisionsView,
+  stepCounts,
+  decisionCounts,
 ].map((v) => v.table.name);
 
 /**
@@ -59,6 +80,8 @@ export function foldViews(events: RecordedEvent[]): {
   inbox: Map<string, InboxRow | null>;
   steps: Map<string, StepsRow | null>;
   decisions: Map<string, DecisionRow | null>;
+  stepCounts: Map<string, StepCountsRow>;
+  decisionCounts: Map<string, DecisionCountsRow>;
 } {
   const page = pageRows();
   foldEvents(events, page.all, page.ctx);
@@ -71,5 +94,7 @@ export function foldViews(events: RecordedEvent[]): {
     inbox: page.inbox.rows,
     steps: page.steps.rows,
     decisions: page.decisions.rows,
+    stepCounts: page.counts.steps.changes(),
+    decisionCounts: page.counts.decisions.changes(),
   };
 }

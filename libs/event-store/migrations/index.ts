@@ -18,6 +18,7 @@ import { IdempotencyReservations1763800000016 } from './1763800000016-idempotenc
 import { WorkflowMapViews1763800000017 } from './1763800000017-workflow-map-views';
 import { ExceptionEscalation1763800000018 } from './1763800000018-exception-escalation';
 import { WorkflowChanges1763800000019 } from './1763800000019-workflow-changes';
+import { MapCounts1763800000020 } from './1763800000020-map-counts';
 import { LedgerTiles1763800000021 } from './1763800000021-ledger-tiles';
 
 /** Every migration, in order. Schema changes only ever go through these. */
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   WorkflowMapViews1763800000017,
   ExceptionEscalation1763800000018,
   WorkflowChanges1763800000019,
+  MapCounts1763800000020,
   LedgerTiles1763800000021,
 ];
 
