@@ -1,17 +1,15 @@
 import { Client } from 'pg';
 import type { AppendRequest, AppendResult, CommitRequest, CommitResult, LedgerHead } from '@workgate/contracts';
 import { rememberRecent, WorkgateError } from '@workgate/contracts';
-import { BatchPlan, commitFailure, Known, lookupRecorded, Pending, planBatch } from './commit-plan';
+import { BatchPlan, commitFailure, Known, knownStreamsOnly, lookupRecorded, Pending, planBatch } from './commit-plan';
 import { CommitQueue } from './commit-queue';
 import { GENESIS_HASH } from './hash';
 import { insertLedgerRows, isUniqueViolation } from './ledger-rows';
-import { leafHash } from './merkle';
-import { insertTiles } from './ledger-tree';
-import { TileRow, TreeTail } from './tiles';
 import { createClient } from './pg';
 import { commitOf, PreparedAppend, prepareAppend, PreparedCommit, prepareCommit } from './validate';
-import { adoptHead, loadTreeTail, readHead, tryWriterLock, WRITER_LOCK_KEY } from './writer-admission';
+import { adoptHead, readHead, tryWriterLock, WRITER_LOCK_KEY } from './writer-admission';
 import { LedgerWriterOptions, writerSettings, WriterSettings } from './writer-options';
+import { WriterTree } from './writer-tree';
 
 export type { CommittedEvent } from './commit-plan';
 
@@ -29,10 +27,7 @@ export class LedgerWriter {
   private active = false;
   private stopping = false;
   private head: LedgerHead = { position: 0, hash: GENESIS_HASH };
-  /** What appending needs of the Merkle tree at the head (its leaves are the chain hashes written so far). */
-  private tree = TreeTail.empty();
-  /** Tiles grown by the last commit: written with the next one (or at stop); readers combine them meanwhile. */
-  private unwrittenTiles: TileRow[] = [];
+  private readonly tree: WriterTree;
   /** Set when the ledger holds rows this writer did not write: it writes nothing more until an operator acts. */
   private foreign?: string;
   /** After a lost connection: when to compete for the lock again (cleared by `stop`). */
@@ -46,6 +41,7 @@ export class LedgerWriter {
     options: LedgerWriterOptions = {},
   ) {
     this.opts = writerSettings(options);
+    this.tree = new WriterTree(this.opts.merkleTree);
     this.queue = new CommitQueue(
       this.opts,
       (batch) => this.flush(batch),
@@ -68,7 +64,7 @@ export class LedgerWriter {
 
   /** The tree of every event written so far: its size (= the head position) and root. */
   currentTree(): { size: number; root: Buffer } {
-    return { size: this.tree.size, root: this.tree.root() };
+    return this.tree.current();
   }
 
   /** Why this writer refuses to write (rows appeared that it did not write), if it does. */
@@ -129,13 +125,8 @@ export class LedgerWriter {
     this.setActive(false);
     const client = this.client;
     this.client = undefined;
-    if (client && this.unwrittenTiles.length) {
-      await insertTiles(client, this.unwrittenTiles).then(
-        () => (this.unwrittenTiles = []),
-        () => undefined,
-      );
-    }
     if (client) {
+      await this.tree.flush(client);
       await client.query('SELECT pg_advisory_unlock($1)', [WRITER_LOCK_KEY]).catch(() => undefined);
       await client.end().catch(() => undefined);
     }
@@ -158,9 +149,9 @@ export class LedgerWriter {
           this.head = await readHead(this.client);
           // The tree over rows without nodes is computed for admission and stored only once admitted:
           // nodes over rows an operator must remove (a refused ledger) are never written.
-          if (this.opts.merkleTree) await this.loadTree(this.client, false);
+          await this.tree.load(this.client, this.head.position, false, this.opts.log);
           await this.admit(this.client);
-          if (this.opts.merkleTree && !this.foreign) await this.loadTree(this.client, true);
+          if (!this.foreign) await this.tree.load(this.client, this.head.position, true, this.opts.log);
           this.versions.clear();
           this.setActive(true);
           this.opts.log?.(`ledger writer active at position ${this.head.position}`);
@@ -172,12 +163,6 @@ export class LedgerWriter {
       }
       await new Promise((r) => setTimeout(r, this.opts.standbyPollMs));
     }
-  }
-
-  /** The tree's right edge at the head (see loadTreeTail). */
-  private async loadTree(client: Client, persist: boolean): Promise<void> {
-    this.unwrittenTiles = [];
-    this.tree = await loadTreeTail(client, this.head.position, persist, this.opts.log);
   }
 
   /** Whether this writer may extend the ledger it found; refuses (until an operator acts) when not. */
@@ -261,10 +246,7 @@ export class LedgerWriter {
    * the batch is then redone with the lookup. The INSERT is one statement: a refused batch wrote nothing.
    */
   private async writeBatch(client: Client, batch: Pending[]): Promise<void> {
-    const optimistic = batch.every((p) =>
-      p.commit.appends.every((a) => this.versions.has(a.streamId) || a.expectedVersion === 0),
-    );
-    if (optimistic) {
+    if (knownStreamsOnly(batch, this.versions)) {
       const plan = this.plan(batch, new Map(), new Map());
       // A refusal may really be the replay of an accepted append: only the lookup can tell.
       if (plan.rejected.length === 0) {
@@ -300,14 +282,12 @@ export class LedgerWriter {
         client,
         plan.rows,
         'ledger_events',
-        this.unwrittenTiles,
+        this.tree.pendingTiles,
         this.opts.signCommit?.(plan.head.position, plan.head.hash),
       );
-      const tree = this.opts.merkleTree ? this.tree.clone() : undefined;
-      const grown = tree?.append(plan.rows.hashes.map(leafHash)) ?? [];
+      const grown = this.tree.grow(plan.rows.hashes);
       await inserted;
-      this.unwrittenTiles = grown;
-      if (tree) this.tree = tree;
+      grown.keep();
       this.head = plan.head;
       for (const [streamId, version] of plan.batchVersions)
         rememberRecent(this.versions, streamId, version, this.opts.streamCacheSize);
