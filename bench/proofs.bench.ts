@@ -1,12 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import {
-  addLedgerRow,
-  chainHash,
-  composeCanonicalEvent,
   consistencyProof,
   createClient,
   createPool,
-  emptyLedgerRows,
   ensureDatabase,
   GENESIS_HASH,
   inclusionProof,
@@ -17,6 +12,7 @@ import {
   treeRoot,
   withDatabase,
 } from '@workgate/event-store';
+import { chainedRows } from '../libs/event-store/ledger-rows.fixtures';
 import { machineLine, percentile, table } from './stats';
 
 /**
@@ -35,32 +31,10 @@ async function fill(url: string): Promise<void> {
   const client = createClient(url);
   await client.connect();
   try {
-    const at = new Date().toISOString();
     let prev = GENESIS_HASH;
     for (let from = 1; from <= SIZE; from += 10_000) {
-      const rows = emptyLedgerRows();
-      for (let position = from; position < Math.min(from + 10_000, SIZE + 1); position++) {
-        const event = {
-          position,
-          streamId: `proof-${position}`,
-          streamVersion: 1,
-          eventId: randomUUID(),
-          type: 'Bench',
-        };
-        const data = `{"n":${position}}`;
-        const hash = chainHash(prev, composeCanonicalEvent({ ...event, occurredAt: at, recordedAt: at }, data, '{}'));
-        addLedgerRow(rows, {
-          ...event,
-          version: 1,
-          data,
-          metadata: '{}',
-          occurredAt: at,
-          recordedAt: at,
-          prevHash: prev,
-          hash,
-        });
-        prev = hash;
-      }
+      const { rows, last } = chainedRows(from, Math.min(from + 10_000, SIZE + 1), prev, 'Proof', (n) => `{"n":${n}}`);
+      prev = last;
       await insertLedgerRows(client, rows);
     }
   } finally {

@@ -1,13 +1,9 @@
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import {
-  addLedgerRow,
-  chainHash,
   checkpointText,
-  composeCanonicalEvent,
   consistencyProof,
   createClient,
-  emptyLedgerRows,
   GENESIS_HASH,
   inclusionProof,
   insertLedgerRows,
@@ -18,6 +14,7 @@ import {
   treeRoot,
   verifierKey,
 } from '@workgate/event-store';
+import { chainedRows } from '../libs/event-store/ledger-rows.fixtures';
 import { freshDatabase, TestDatabase } from './support/database';
 import { goVerify } from './support/go-verifier';
 
@@ -125,34 +122,10 @@ describe('proofs read from tiles at tile boundaries, as Go verifies them', () =>
       const owner: Client = createClient(db.url);
       await owner.connect();
       try {
-        const at = new Date().toISOString();
         let prev = GENESIS_HASH;
         for (let from = 1; from <= OLD; from += 10_000) {
-          const rows = emptyLedgerRows();
-          for (let position = from; position < Math.min(from + 10_000, OLD + 1); position++) {
-            const event = {
-              position,
-              streamId: `old-${position}`,
-              streamVersion: 1,
-              eventId: randomUUID(),
-              type: 'Old',
-            };
-            const hash = chainHash(
-              prev,
-              composeCanonicalEvent({ ...event, occurredAt: at, recordedAt: at }, '{}', '{}'),
-            );
-            addLedgerRow(rows, {
-              ...event,
-              version: 1,
-              data: '{}',
-              metadata: '{}',
-              occurredAt: at,
-              recordedAt: at,
-              prevHash: prev,
-              hash,
-            });
-            prev = hash;
-          }
+          const { rows, last } = chainedRows(from, Math.min(from + 10_000, OLD + 1), prev, 'Old');
+          prev = last;
           await insertLedgerRows(owner, rows);
           addLeaves(rows.hashes);
         }

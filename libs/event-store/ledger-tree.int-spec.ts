@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { freshDatabase, TestDatabase } from '../../test/support/database';
-import { composeCanonicalEvent, chainHash, GENESIS_HASH } from './hash';
 import { consistencyProof, inclusionProof, treeRoot } from './ledger-tree';
-import { addLedgerRow, emptyLedgerRows, insertLedgerRows } from './ledger-rows';
+import { insertLedgerRows } from './ledger-rows';
+import { chainedRows } from './ledger-rows.fixtures';
 import { LedgerWriter } from './ledger-writer';
 import { leafHash, MerkleFrontier, verifyConsistency, verifyInclusion } from './merkle';
 import { createClient } from './pg';
@@ -79,39 +79,8 @@ describe('the ledger tree', () => {
     const { rows: head } = await client.query<{ position: number; hash: string }>(
       'SELECT position, hash FROM ledger_events ORDER BY position DESC LIMIT 1',
     );
-    let prev = head[0]?.hash ?? GENESIS_HASH;
-    const rows = emptyLedgerRows();
-    const at = new Date().toISOString();
-    for (let position = head[0].position + 1; position <= head[0].position + 25; position++) {
-      const canonical = composeCanonicalEvent(
-        {
-          position,
-          streamId: `old-${position}`,
-          streamVersion: 1,
-          eventId: randomUUID(),
-          type: 'Old',
-          occurredAt: at,
-          recordedAt: at,
-        },
-        '{}',
-        '{}',
-      );
-      const hash = chainHash(prev, canonical);
-      addLedgerRow(rows, {
-        position,
-        streamId: `old-${position}`,
-        version: 1,
-        eventId: randomUUID(),
-        type: 'Old',
-        data: '{}',
-        metadata: '{}',
-        occurredAt: at,
-        recordedAt: at,
-        prevHash: prev,
-        hash,
-      });
-      prev = hash;
-    }
+    const first = head[0].position + 1;
+    const { rows } = chainedRows(first, first + 25, head[0].hash, 'Old');
     await insertLedgerRows(client, rows);
     await client.end();
 
