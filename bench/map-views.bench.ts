@@ -1,19 +1,12 @@
 import { ViewQuery, ViewRow } from '@workgate/contracts';
-import {
-  createPool,
-  ensureDatabase,
-  LedgerWriter,
-  migrate,
-  ProjectionRunner,
-  withDatabase,
-} from '@workgate/event-store';
+import { createPool, ensureDatabase, migrate, ProjectionRunner, withDatabase } from '@workgate/event-store';
 import { LIVE_MAP_VIEWS } from '@workgate/workflow';
 import { queryView } from '../apps/ledger/views/views.queries';
 import { Queryable } from '../apps/ledger/views/view-table';
 import { viewsProjection } from '../apps/ledger/views/views.projection';
 import { timersProjection } from '../apps/ledger/views/timers.projection';
-import { history, historyWorkflows } from './history';
-import { median, percentile } from './stats';
+import { fillWithHistory } from './history-ledger';
+import { median, numberArg, percentile } from './stats';
 import { scannedRules, scannedStepExceptions, scannedSteps } from './steps-scan';
 import { BASE_URL, dropBenchDatabase } from './workgate-process';
 
@@ -24,13 +17,9 @@ import { BASE_URL, dropBenchDatabase } from './workgate-process';
  * against a scan of every work order of the window (`scan`), alternating the two round by round.
  * First it checks both answer the same: every count equal, each percentile within 4% or 1 s.
  */
-const arg = (name: string, fallback: number) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-};
-const TARGET_EVENTS = arg('events', 200_000);
-const ROUNDS = arg('rounds', 3);
-const QUERIES = arg('queries', 30);
+const TARGET_EVENTS = numberArg('events', 200_000);
+const ROUNDS = numberArg('rounds', 3);
+const QUERIES = numberArg('queries', 30);
 
 type Answer = (db: Queryable, q: ViewQuery, asOf: string) => Promise<ViewRow[]>;
 const scan: Partial<Record<string, Answer>> = {
@@ -39,24 +28,6 @@ const scan: Partial<Record<string, Answer>> = {
   rules: scannedRules,
 };
 const counted: Answer = (db, q) => queryView(db, q);
-
-async function fill(url: string): Promise<void> {
-  const writer = new LedgerWriter(url, { role: 'workgate_ledger' });
-  await writer.start();
-  for (const a of historyWorkflows(new Date(Date.now() - 31 * 86_400_000).toISOString())) await writer.append(a);
-  const source = history(42, Math.ceil(TARGET_EVENTS / 9.8), Date.now());
-  let done = false;
-  await Promise.all(
-    Array.from({ length: 64 }, async () => {
-      while (!done) {
-        const r = source.next();
-        if (r.done) done = true;
-        else for (const a of r.value) await writer.append(a);
-      }
-    }),
-  );
-  await writer.stop();
-}
 
 /** The map's queries: three job types, now, a past asOf and a one-week window (as bench:views asks them). */
 function mapQueries(): Array<Omit<ViewQuery, 'view'>> {
@@ -118,7 +89,7 @@ async function main(): Promise<void> {
   const app = createPool(url, { role: 'workgate_app', max: 5 });
   const projector = createPool(url, { role: 'workgate_views', max: 4 });
   try {
-    await fill(url);
+    await fillWithHistory(url, TARGET_EVENTS);
     const t0 = Date.now();
     await new ProjectionRunner(projector, [viewsProjection, timersProjection], { window: 20_000 }).catchUp();
     const catchUp = (Date.now() - t0) / 1000;

@@ -117,3 +117,9 @@ export async function waitUntil(
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** The number after `--<name>` on the command line, or `fallback`. */
+export function numberArg(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+}

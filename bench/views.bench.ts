@@ -4,14 +4,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
-import { AppendRequest, Streams, Subjects } from '@workgate/contracts';
+import { Streams, Subjects } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { freePort, startScratchNats } from '../cli/infra';
 import {
   createPool,
   ensureDatabase,
   LedgerReader,
-  LedgerWriter,
   migrate,
   ProjectionRunner,
   rebuildProjection,
@@ -19,8 +18,8 @@ import {
 } from '@workgate/event-store';
 import { timersProjection } from '../apps/ledger/views/timers.projection';
 import { viewsProjection } from '../apps/ledger/views/views.projection';
-import { history, historyWorkflows } from './history';
-import { median, percentile, saveResults, table } from './stats';
+import { fillWithHistory } from './history-ledger';
+import { median, numberArg, percentile, saveResults, table } from './stats';
 import { BASE_URL, dropBenchDatabase } from './workgate-process';
 
 /**
@@ -38,52 +37,10 @@ import { BASE_URL, dropBenchDatabase } from './workgate-process';
  * `--relay-only` measures the relay alone (no projection runs, no view queries).
  * Rates are ledger positions covered per second (events of every type), medians of the runs.
  */
-const arg = (name: string, fallback: number) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? Number(process.argv[at + 1]) : fallback;
-};
-const TARGET_EVENTS = arg('events', 1_000_000);
-const RUNS = arg('runs', 3);
-const QUERIES = arg('queries', 40);
+const TARGET_EVENTS = numberArg('events', 1_000_000);
+const RUNS = numberArg('runs', 3);
+const QUERIES = numberArg('queries', 40);
 const RELAY_ONLY = process.argv.includes('--relay-only');
-
-async function fill(url: string): Promise<{ events: number; seconds: number }> {
-  const writer = new LedgerWriter(url, { role: 'workgate_ledger' });
-  await writer.start();
-  const started = Date.now();
-  let events = 0;
-  for (const a of historyWorkflows(new Date(Date.now() - 31 * 86_400_000).toISOString())) await writer.append(a);
-  // Work orders per event (about 1 in 10: an action request is one event) sized so the ledger
-  // ends near the target.
-  const workOrders = Math.ceil(TARGET_EVENTS / 9.8);
-  const source = history(42, workOrders, Date.now());
-  let done = false;
-  const next = (): AppendRequest[] | undefined => {
-    const r = source.next();
-    if (r.done) done = true;
-    return r.done ? undefined : r.value;
-  };
-  let last = 0;
-  await Promise.all(
-    Array.from({ length: 256 }, async () => {
-      while (!done) {
-        const appends = next();
-        if (!appends) break;
-        for (const a of appends) {
-          await writer.append(a);
-          events += a.events.length;
-        }
-        if (process.stderr.isTTY && events - last > 20_000) {
-          last = events;
-          process.stderr.write(`\rfilling the ledger: ${events.toLocaleString('en-US')} events…`);
-        }
-      }
-    }),
-  );
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-  await writer.stop();
-  return { events, seconds: (Date.now() - started) / 1000 };
-}
 
 async function resetViews(owner: ReturnType<typeof createPool>): Promise<void> {
   await owner.query(`TRUNCATE ${[...viewsProjection.tables, ...timersProjection.tables].join(', ')}`);
@@ -100,7 +57,7 @@ async function main(): Promise<void> {
   // The projections write the views as the one role allowed to (as workgate runs them).
   const projector = createPool(url, { role: 'workgate_views', max: 4 });
   try {
-    const filled = await fill(url);
+    const filled = await fillWithHistory(url, TARGET_EVENTS);
     const head = (await new LedgerReader(app).head()).position;
     await owner.query('VACUUM ANALYZE ledger_events');
     process.stdout.write(
@@ -219,7 +176,7 @@ async function main(): Promise<void> {
             relay = { events: head - relayFrom.position, seconds: (Date.now() - relayFrom.at) / 1000 };
             if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
             process.stdout.write(
-              `ledger relayed: ${relay.events.toLocaleString('en-US')} events in ${relay.seconds.toFixed(1)}s (${Math.round(relay.events / relay.seconds).toLocaleString('en-US')} events/s)\n`,
+              `\nledger relayed: ${relay.events.toLocaleString('en-US')} events in ${relay.seconds.toFixed(1)}s (${Math.round(relay.events / relay.seconds).toLocaleString('en-US')} events/s)\n`,
             );
             if (RELAY_ONLY) break;
           } else if (process.stderr.isTTY) {
