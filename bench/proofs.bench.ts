@@ -14,6 +14,7 @@ import {
 } from '@workgate/event-store';
 import { chainedRows } from '../libs/event-store/ledger-rows.fixtures';
 import { machineLine, percentile, table } from './stats';
+import { BASE_URL, dropBenchDatabase } from './workgate-process';
 
 /**
  * `npm run bench:proofs`: how long the ledger takes to answer proofs from its stored tree, one
@@ -25,7 +26,6 @@ import { machineLine, percentile, table } from './stats';
  */
 const SIZE = Number(process.env.BENCH_TREE ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_PROOFS ?? 500);
-const BASE_URL = process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432/postgres';
 
 async function fill(url: string): Promise<void> {
   const client = createClient(url);
@@ -92,10 +92,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ size: SIZE, stored, ...results })}\n`);
   } finally {
     await pool.end();
-    const admin = createClient(withDatabase(BASE_URL, 'postgres'));
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await dropBenchDatabase(name);
   }
 }
 
