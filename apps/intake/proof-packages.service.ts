@@ -44,7 +44,8 @@ export class ProofPackages {
       catalog,
       includePrivate: req.includePrivate === true,
     });
-    const tooLarge = tooLargeProof(pkg, id, this.rpc.maxPayload());
+    const limit = typeof req.maxBytes === 'number' && req.maxBytes > 0 ? req.maxBytes : undefined;
+    const tooLarge = limit === undefined ? undefined : tooLargeProof(pkg, id, limit);
     if (tooLarge) throw tooLarge;
     return pkg;
   }

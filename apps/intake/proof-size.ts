@@ -4,8 +4,8 @@ import { WorkgateError } from '@workgate/contracts';
 const ENVELOPE_BYTES = 1024;
 
 /**
- * A proof package travels as one answer over NATS (at most its server's `max_payload` bytes) and
- * cannot be asked for in parts: too large a one is refused with what it holds, not cut.
+ * A proof package that crosses NATS travels as one answer (at most its server's `max_payload`
+ * bytes) and cannot be asked for in parts: too large a one is refused with what it holds, not cut.
  */
 export function tooLargeProof(
   pkg: { receipts: readonly unknown[] },

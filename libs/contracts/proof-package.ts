@@ -8,6 +8,11 @@ export interface ProofRequest {
   workOrderId: string;
   /** Private evidence and the recorded events are included only for ops leads; without, the package is client-safe. */
   includePrivate?: boolean;
+  /**
+   * The most bytes the answer may carry: the NATS server's `max_payload` when the answer crosses
+   * NATS. Absent when the caller is answered in its own process, where a package has no such limit.
+   */
+  maxBytes?: number;
 }
 
 /**

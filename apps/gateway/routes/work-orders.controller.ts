@@ -141,7 +141,13 @@ export class WorkOrdersController {
         'forbidden',
         'the proof package with private evidence is for ops leads: ask for ?public=true',
       );
-    const w = await this.rpc.request(Subjects.intake.proof, { workOrderId: id, includePrivate: !client });
+    // Over NATS the package is one message; in this process it has no such limit.
+    const maxBytes = this.rpc.payloadLimit(Subjects.intake.proof.subject);
+    const w = await this.rpc.request(Subjects.intake.proof, {
+      workOrderId: id,
+      includePrivate: !client,
+      ...(maxBytes === undefined ? {} : { maxBytes }),
+    });
     return {
       workOrder: w.workOrder,
       definition: w.definition,
