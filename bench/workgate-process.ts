@@ -140,6 +140,14 @@ export async function startWorkgateProcess(
     }
     await ready('policy', (h) => (h?.details?.jobTypes as number) >= 4);
     await ready('intake');
+    // Intake may answer on a thread of its own before the gateway listens (WORKGATE_INTAKE_THREAD).
+    if (topology === 'one')
+      await waitUntil(`workgate (${topology}) starting: the gateway listening`, 60_000, () =>
+        fetch(`http://127.0.0.1:${port}/health`).then(
+          () => true,
+          () => false,
+        ),
+      );
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

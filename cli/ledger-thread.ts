@@ -7,32 +7,50 @@ import {
   borrowNats,
   offerLocalRoutes,
   releaseNats,
+  ServiceContext,
   startMicroservice,
   startTracing,
   stopTracing,
+  useOfferedRoutes,
   workgateLogger,
 } from '@workgate/messaging';
+import { IntakeModule } from '../apps/intake/intake.module';
 import { LedgerModule } from '../apps/ledger/ledger.module';
 
-/** What the main thread hands the ledger thread: its environment, its instance id, the port of its routes. */
+/**
+ * What the main thread hands the ledger thread: its environment, its instance id, the port of its
+ * routes and the port through which the main thread offers its own routes to this thread's services.
+ */
 export interface LedgerThreadData {
   env: Record<string, string | undefined>;
   instance?: string;
   routes: MessagePort;
+  mainRoutes: MessagePort;
 }
+
+/**
+ * What the main thread says to the ledger thread after `ready`: start intake here (answered
+ * `{ started: 'intake' }` or `{ error }`), stop it (answered `{ stopped: 'intake' }`), stop
+ * everything (answered `'stopped'`).
+ */
+export type LedgerThreadOrder = { start: 'intake' } | { stop: 'intake' } | 'stop';
 
 const isLedgerThreadData = (value: unknown): value is LedgerThreadData =>
   isPlainObject(value) &&
   isPlainObject(value.env) &&
   (value.instance === undefined || typeof value.instance === 'string') &&
-  value.routes instanceof MessagePort;
+  value.routes instanceof MessagePort &&
+  value.mainRoutes instanceof MessagePort;
 
 /**
  * The ledger service on its own thread inside the one workgate process: group commit, hashing,
  * the relay and the projections get the second core. It is the same Nest microservice on NATS
  * (its own connection: a thread is its own runtime); the services of the main thread reach its
  * request/reply routes through a message port (no encoding, no trip through nats-server), and
- * other processes over NATS.
+ * other processes over NATS. Told to, it runs intake too (WORKGATE_INTAKE_THREAD): work-order
+ * decisions and their commits then leave the thread that serves HTTP, and intake's commits reach
+ * the writer without crossing a thread; intake reaches the main thread's services (policy,
+ * exceptions) through the second port.
  */
 async function main(port: MessagePort): Promise<void> {
   const data: unknown = workerData;
@@ -41,24 +59,42 @@ async function main(port: MessagePort): Promise<void> {
   Logger.overrideLogger(workgateLogger(config.LOG_LEVEL));
   startTracing('workgate'); // a thread has its own tracing globals
   const nc = await borrowNats(config.NATS_URL, 'workgate-ledger-thread');
-  /** What a stop has to stop, once it has started. */
-  const running: { app?: INestMicroservice; stopOffering?: () => void } = {};
-  const stop = async (): Promise<void> => {
-    running.stopOffering?.();
-    await running.app?.close();
-    await releaseNats(config.NATS_URL);
-    await stopTracing();
-    port.postMessage('stopped');
-  };
-  port.on('message', (message) => {
-    if (message === 'stop') void stop();
-  });
-  running.app = await startMicroservice((ctx) => LedgerModule.register(ctx), {
-    service: 'ledger',
+  const ctx = (service: ServiceContext['service']): ServiceContext => ({
+    service,
     instance: data.instance ?? randomUUID(),
     config,
     nc,
   });
+  const mainRoutes = useOfferedRoutes(data.mainRoutes);
+  /** What a stop has to stop, once it has started. */
+  const running: { app?: INestMicroservice; intake?: INestMicroservice; stopOffering?: () => void } = {};
+  const stopIntake = async (): Promise<void> => {
+    const intake = running.intake;
+    running.intake = undefined;
+    await intake?.close();
+  };
+  const stop = async (): Promise<void> => {
+    await stopIntake();
+    running.stopOffering?.();
+    await running.app?.close();
+    mainRoutes.close();
+    await releaseNats(config.NATS_URL);
+    await stopTracing();
+    port.postMessage('stopped');
+  };
+  port.on('message', (order: LedgerThreadOrder) => {
+    if (order === 'stop') void stop();
+    else if ('start' in order)
+      startMicroservice((c) => IntakeModule.register(c), ctx('intake')).then(
+        (intake) => {
+          running.intake = intake;
+          port.postMessage({ started: 'intake' });
+        },
+        (error: unknown) => port.postMessage({ error: (error as Error).message }),
+      );
+    else void stopIntake().then(() => port.postMessage({ stopped: 'intake' }));
+  });
+  running.app = await startMicroservice((c) => LedgerModule.register(c), ctx('ledger'));
   running.stopOffering = offerLocalRoutes(data.routes);
   port.postMessage('ready');
 }

@@ -33,7 +33,10 @@ async function main(): Promise<void> {
     const mcp = prepareMcpVariables(config.WORKGATE_WORKFLOWS_DIR, config.WORKGATE_DATA_DIR);
     mcp.defaulted.forEach(say);
     for (const warning of mcp.unset) logger.warn(warning);
-    const running = await startWorkgate(config, { ledgerThread: config.WORKGATE_LEDGER_THREAD !== 'off' });
+    const running = await startWorkgate(config, {
+      ledgerThread: config.WORKGATE_LEDGER_THREAD !== 'off',
+      intakeThread: config.WORKGATE_INTAKE_THREAD === 'on',
+    });
     const safeDb = new URL(config.DATABASE_URL);
     safeDb.password = safeDb.password ? '***' : '';
     say(`ready

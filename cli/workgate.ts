@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { join, sep } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { INestApplicationContext, Logger } from '@nestjs/common';
-import { isPlainObject, ServiceName } from '@workgate/contracts';
+import { ServiceName } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import {
   borrowNats,
   ensureStreams,
+  offerLocalRoutes,
   releaseNats,
   ServiceContext,
   ServiceModuleFactory,
@@ -20,7 +21,7 @@ import { startGateway } from '../apps/gateway/gateway';
 import { IntakeModule } from '../apps/intake/intake.module';
 import { LedgerModule } from '../apps/ledger/ledger.module';
 import { PolicyModule } from '../apps/policy/policy.module';
-import type { LedgerThreadData } from './ledger-thread';
+import type { LedgerThreadData, LedgerThreadOrder } from './ledger-thread';
 
 /** Every NATS service, in start order: the ledger first (the others read and append through it), the catalog before policy. */
 export const SERVICE_MODULES: Array<[Exclude<ServiceName, 'gateway'>, ServiceModuleFactory]> = [
@@ -49,6 +50,8 @@ export async function startWorkgate(
     without?: ServiceName[];
     /** Run the ledger on its own thread of this process (the second core); needs the built dist/. */
     ledgerThread?: boolean;
+    /** With `ledgerThread`: run intake on that thread too, so the main thread serves HTTP and leaves decisions and commits to it. */
+    intakeThread?: boolean;
   } = {},
 ): Promise<RunningWorkgate> {
   startTracing('workgate'); // when OTEL_EXPORTER_OTLP_ENDPOINT is set
@@ -57,11 +60,15 @@ export async function startWorkgate(
   const instance = randomUUID();
   const ctx = (service: ServiceName): ServiceContext => ({ service, instance, config, nc });
   const apps: Array<{ name: string; app: Pick<INestApplicationContext, 'close'> }> = [];
+  let thread: LedgerThread | undefined;
   try {
     for (const [service, factory] of SERVICE_MODULES) {
       if (options.without?.includes(service)) continue;
-      if (service === 'ledger' && options.ledgerThread)
-        apps.push({ name: 'ledger (its own thread)', app: await startLedgerThread(config, instance) });
+      if (service === 'ledger' && options.ledgerThread) {
+        thread = await startLedgerThread(config, instance);
+        apps.push({ name: 'ledger (its own thread)', app: thread });
+      } else if (service === 'intake' && options.intakeThread && thread)
+        apps.push({ name: "intake (the ledger's thread)", app: await thread.startIntake() });
       else apps.push({ name: service, app: await startMicroservice(factory, ctx(service)) });
     }
     const gateway = await startGateway(ctx('gateway'), options.port ?? config.PORT);
@@ -84,16 +91,31 @@ export async function startWorkgate(
   }
 }
 
-/** Starts the ledger thread (dist/cli/ledger-thread.js) and resolves once it serves; `close` stops it cleanly. */
-async function startLedgerThread(
-  config: WorkgateConfig,
-  instance: string,
-): Promise<Pick<INestApplicationContext, 'close'>> {
+/** The ledger's thread: `close` stops it cleanly; `startIntake` runs intake there too. */
+interface LedgerThread extends Pick<INestApplicationContext, 'close'> {
+  startIntake(): Promise<Pick<INestApplicationContext, 'close'>>;
+}
+
+/** A field of a message from the thread (its objects may come from another realm: not tested as plain objects). */
+const fieldOf = (m: unknown, field: string): unknown =>
+  typeof m === 'object' && m !== null ? (m as Record<string, unknown>)[field] : undefined;
+
+/** An error the ledger thread reports, or any other message it was not expected to send now. */
+const threadFailure = (m: unknown) => {
+  const error = fieldOf(m, 'error');
+  return new Error(`ledger thread: ${typeof error === 'string' ? error : JSON.stringify(m)}`);
+};
+
+/** Starts the ledger thread (dist/cli/ledger-thread.js) and resolves once it serves. */
+async function startLedgerThread(config: WorkgateConfig, instance: string): Promise<LedgerThread> {
   // From dist/cli (built) or cli/ (tests run the sources): the thread always runs the built file.
   const root = __dirname.split(sep).includes('dist') ? join(__dirname, '..', '..') : join(__dirname, '..');
-  // The main thread's services reach the ledger's request/reply routes through this port.
+  // The main thread's services reach the ledger's request/reply routes through this port, and the
+  // thread's services reach the main thread's through the other.
   const { port1, port2 } = new MessageChannel();
   const routes = useOfferedRoutes(port1);
+  const main = new MessageChannel();
+  const stopOffering = offerLocalRoutes(main.port1);
   const worker = new Worker(join(root, 'dist', 'cli', 'ledger-thread.js'), {
     workerData: {
       // The configuration as the environment it was read from: the thread reads it the same way.
@@ -102,25 +124,37 @@ async function startLedgerThread(
       ),
       instance,
       routes: port2,
+      mainRoutes: main.port2,
     } satisfies LedgerThreadData,
-    transferList: [port2],
+    transferList: [port2, main.port2],
   });
+  /** Sends `order` and resolves with the thread's answer when `expected` says it is the one. */
+  const ask = (order: LedgerThreadOrder, expected: (m: unknown) => boolean) =>
+    new Promise<void>((resolve, reject) => {
+      worker.once('message', (m: unknown) => (expected(m) ? resolve() : reject(threadFailure(m))));
+      worker.postMessage(order);
+    });
+  const stopRoutes = () => {
+    stopOffering();
+    main.port1.close();
+    routes.close();
+  };
   await new Promise<void>((resolve, reject) => {
-    worker.once('message', (m: unknown) =>
-      m === 'ready'
-        ? resolve()
-        : reject(new Error(`ledger thread: ${isPlainObject(m) && typeof m.error === 'string' ? m.error : String(m)}`)),
-    );
+    worker.once('message', (m: unknown) => (m === 'ready' ? resolve() : reject(threadFailure(m))));
     worker.once('error', reject);
   }).catch((error) => {
-    routes.close();
+    stopRoutes();
     throw error;
   });
   return {
+    startIntake: async () => {
+      await ask({ start: 'intake' }, (m) => fieldOf(m, 'started') === 'intake');
+      return { close: () => ask({ stop: 'intake' }, (m) => fieldOf(m, 'stopped') === 'intake') };
+    },
     close: async () => {
-      routes.close();
+      stopRoutes();
       const stopped = new Promise<void>((resolve) => worker.once('message', () => resolve()));
-      worker.postMessage('stop');
+      worker.postMessage('stop' satisfies LedgerThreadOrder);
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000))]);
       await worker.terminate();
     },

@@ -125,6 +125,10 @@ export class WorkgateConfig {
   @IsIn(['on', 'off'], { message: 'WORKGATE_LEDGER_THREAD must be on or off' })
   WORKGATE_LEDGER_THREAD = 'on';
 
+  /** `on`: `npm start` runs intake on the ledger's thread, so the main thread serves HTTP and leaves decisions and commits to it. */
+  @IsIn(['on', 'off'], { message: 'WORKGATE_INTAKE_THREAD must be on or off' })
+  WORKGATE_INTAKE_THREAD = 'off';
+
   /** Request/reply time-out between services, in milliseconds. */
   @Transform(asNumber)
   @IsInt({ message: 'WORKGATE_RPC_TIMEOUT_MS must be an integer' })

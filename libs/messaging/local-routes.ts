@@ -10,7 +10,7 @@ interface Route {
   handler: LocalHandler;
   /** The wrapped handler that serves. */
   serve: LocalHandler;
-  /** false: its payload cannot be cloned to another thread (it carries a callback), so it is never offered to one. */
+  /** false: never offered to another thread (its payload carries a callback, or another thread offered it here). */
   crossesThreads: boolean;
 }
 
@@ -23,7 +23,7 @@ export class RouteRegistry {
   /** Off switch (WORKGATE_LOCAL_ROUTES=off, applied when services start): every request goes over NATS. */
   enabled = true;
 
-  /** `thisThreadOnly`: the route's payload cannot cross to another thread (thread-routes.ts does not offer it). */
+  /** `thisThreadOnly`: thread-routes.ts never offers the route to another thread (its payload cannot cross, or another thread serves it). */
   register(subject: string, handler: LocalHandler, options: { thisThreadOnly?: boolean } = {}): void {
     const fail = (error: unknown): never => {
       if (isWorkgateError(error)) throw error;

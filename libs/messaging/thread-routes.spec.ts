@@ -90,4 +90,30 @@ describe('thread routes', () => {
     t.thread.unregister('flaky'); // the request below crosses the notice of removal
     await expect(route('x')).rejects.toMatchObject({ code: 'unavailable' });
   });
+
+  it("joined both ways, serves each thread the other's routes and never offers a route back to the thread that serves it", async () => {
+    const t = joined();
+    // The main thread offers its own routes to the other thread through a second port.
+    const { port1, port2 } = new MessageChannel();
+    const stopOffering = offerLocalRoutes(port1, t.main);
+    const using = useOfferedRoutes(port2, t.thread);
+    open.push(() => {
+      using.close();
+      stopOffering();
+      port1.close();
+    });
+    t.thread.register('ledger.append', async () => 'appended');
+    t.main.register('policy.get', async () => 'policy');
+    await t.settle();
+    expect(t.main.subjects().sort()).toEqual(['ledger.append', 'policy.get']);
+    expect(t.thread.subjects().sort()).toEqual(['ledger.append', 'policy.get']);
+    await expect(t.thread.get('policy.get')!('x')).resolves.toBe('policy');
+    await expect(t.main.get('ledger.append')!('x')).resolves.toBe('appended');
+    // What the main thread was offered, it does not offer back: the thread's own route stays its own.
+    expect(t.main.crossingSubjects()).toEqual(['policy.get']);
+    t.thread.unregister('ledger.append');
+    await t.settle();
+    expect(t.main.subjects()).toEqual(['policy.get']);
+    expect(t.thread.subjects()).toEqual(['policy.get']);
+  });
 });

@@ -69,7 +69,8 @@ export function useOfferedRoutes(port: MessagePort, routes: RouteRegistry = Loca
           port.postMessage({ kind: 'request', id, subject: m.subject, payload } satisfies PortMessage);
         });
       offered.set(m.subject, handler);
-      routes.register(m.subject, handler);
+      // Served on the thread that offered it: never offered on again (back to it, or to a third thread).
+      routes.register(m.subject, handler, { thisThreadOnly: true });
     } else if (m.kind === 'reply') {
       const w = waiting.get(m.id);
       if (!w) return;

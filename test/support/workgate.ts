@@ -26,7 +26,12 @@ export interface TestWorkgate {
 
 /** Every service in one process on a scratch nats-server and a fresh database, with the shipped workflows. */
 export async function startTestWorkgate(
-  options: { env?: Record<string, string>; without?: ServiceName[]; ledgerThread?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    without?: ServiceName[];
+    ledgerThread?: boolean;
+    intakeThread?: boolean;
+  } = {},
 ): Promise<TestWorkgate> {
   const nats = await startNatsServer();
   const db = await freshDatabase();
@@ -40,7 +45,13 @@ export async function startTestWorkgate(
     WORKGATE_DATA_DIR: dataDir,
     ...options.env,
   });
-  const start = () => startWorkgate(config, { port: 0, without: options.without, ledgerThread: options.ledgerThread });
+  const start = () =>
+    startWorkgate(config, {
+      port: 0,
+      without: options.without,
+      ledgerThread: options.ledgerThread,
+      intakeThread: options.intakeThread,
+    });
   const t: TestWorkgate = {
     nats,
     db,
