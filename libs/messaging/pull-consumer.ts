@@ -152,6 +152,8 @@ async function ensureConsumer(
  */
 function ackFloorOf(info: ConsumerInfo): number {
   if (info.ack_floor.consumer_seq > 0) return info.ack_floor.stream_seq;
+  // Nothing delivered yet: the server's delivered sequence is the one before the start.
+  if (info.delivered.consumer_seq === 0) return info.delivered.stream_seq;
   return Math.max(0, (info.config.opt_start_seq ?? 1) - 1);
 }
 
