@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import { AckPolicy, DeliverPolicy } from 'nats';
 import { canonicalize, LedgerHeaders, ledgerSubject, Streams } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import {
@@ -34,14 +35,19 @@ import { BASE_URL, dropBenchDatabase } from './workgate-process';
  * divided by their sum, whatever workgate does between them.
  *
  * - ingest: the intake benchmark's 64 publishers put the same CloudEvents (open + action pairs)
- *   into WORK_EVENTS; a pull consumer with intake's batch and concurrency acks each, doing nothing.
+ *   into WORK_EVENTS; a pull consumer with intake's batch and concurrency settles each, doing
+ *   nothing, and acks it: one ack per message (explicit acks), or as intake does, one ack per
+ *   unbroken run of settled messages (AckPolicy.All).
  * - relay: the ledger rows those events record (two per pair: opened and decided, of
- *   the services' sizes) published to LEDGER as the relay does (batches, expected last sequence,
- *   its headers), each page awaiting the stream's acks. No reaction receives them: services
- *   react to events of their own (a gate request, an exception raised), which these pairs
- *   do not record.
+ *   the services' sizes) published to LEDGER in pages (expected last sequence, the relay's
+ *   headers): each message awaiting its ack, or as the relay does, one ack per page. No reaction
+ *   receives them: services react to events of their own (a gate request, an exception raised),
+ *   which these pairs do not record.
  * - ledger rows: the same rows INSERTed as the ledger writer's group commits do (one statement
  *   per batch, the same indexes), with no checks, no hashing and no views.
+ *
+ * Two floors: with the hops of earlier versions (an ack per message on both sides) and with the
+ * hops the services take now (acks grouped); both are printed, the parts of each alternated.
  *
  * BENCH_EVENTS (default 40,000 CloudEvents), BENCH_REPS (default 3).
  */
@@ -56,11 +62,17 @@ interface Stage {
   runs: Array<{ seconds: number; cpu: CpuPerEvent }>;
 }
 
+interface Row {
+  streamId: string;
+  version: number;
+  eventId: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
 /** Ledger rows of one pair, shaped and sized as intake's (canonical JSON texts). */
-function ledgerRows(
-  run: string,
-  pair: number,
-): Array<{ streamId: string; version: number; eventId: string; type: string; data: string; metadata: string }> {
+function ledgerRows(run: string, pair: number): Row[] {
   const id = `${run}-${pair}`;
   const uuidOf = (k: string) => deterministicUuid('floor', id, k);
   const workOrderId = uuidOf('workorder');
@@ -136,22 +148,20 @@ async function measure(stage: Stage, work: () => Promise<void>): Promise<void> {
   );
 }
 
-/** Acks everything a durable consumer delivers, counting it. */
+/** Settles everything a durable consumer of WORK_EVENTS delivers, with intake's batch and concurrency, counting it. */
 function acker(
   nc: Parameters<typeof runPullConsumer>[0],
-  stream: string,
   durable: string,
-  filterSubject: string,
-  batch: number,
-  concurrency: number,
+  ackAll: boolean,
   counted: { n: number },
 ): Promise<RunningConsumer> {
   return runPullConsumer(nc, {
-    stream,
+    stream: Streams.workEvents.name,
     durable,
-    filterSubject,
-    batch,
-    concurrency,
+    filterSubject: 'workgate.events.>',
+    batch: INTAKE_BATCH,
+    concurrency: INTAKE_CONCURRENCY,
+    ackAll,
     handle: async (messages) => {
       counted.n += messages.length;
       return messages.map(() => ({ kind: 'ack' as const }));
@@ -169,73 +179,98 @@ async function main(): Promise<void> {
   const dbUrl = withDatabase(BASE_URL, dbName);
   await ensureDatabase(dbUrl);
   await migrate(dbUrl);
-  const stages: Stage[] = [
-    { name: 'ingest', runs: [] },
-    { name: 'relay', runs: [] },
-    { name: 'ledger rows', runs: [] },
-  ];
-  const ingested = { n: 0 };
-  const consumers = [
-    await acker(
-      nc,
-      Streams.workEvents.name,
-      'floor-intake',
-      'workgate.events.>',
-      INTAKE_BATCH,
-      INTAKE_CONCURRENCY,
-      ingested,
-    ),
-  ];
+  const stages = {
+    ingestEach: { name: 'ingest, an ack per message', runs: [] } as Stage,
+    ingestGrouped: { name: 'ingest, an ack per run of messages', runs: [] } as Stage,
+    relayEach: { name: 'relay, an ack per message', runs: [] } as Stage,
+    relayChained: { name: 'relay, an ack per page', runs: [] } as Stage,
+    rows: { name: 'ledger rows', runs: [] } as Stage,
+  };
   const publisher = new JetStreamBatchPublisher(nc, Streams.ledger.name);
   const client = createClient(dbUrl);
   await client.connect();
   const encoder = new TextEncoder();
   let seq = 0;
   let position = 0;
+  /** The CloudEvents of a run taken in by a consumer of its own, created at the stream's end and deleted after. */
+  const ingest = async (stage: Stage, run: string, ackAll: boolean) => {
+    const jsm = await nc.jetstreamManager();
+    const durable = `floor-intake-${ackAll ? 'grouped' : 'each'}`;
+    const start = (await jsm.streams.info(Streams.workEvents.name)).state.last_seq + 1;
+    await jsm.consumers.add(Streams.workEvents.name, {
+      durable_name: durable,
+      ack_policy: ackAll ? AckPolicy.All : AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: start,
+      filter_subject: 'workgate.events.>',
+    });
+    const ingested = { n: 0 };
+    const consumer = await acker(nc, durable, ackAll, ingested);
+    try {
+      await measure(stage, async () => {
+        await workEvents.publishAll(run, PAIRS);
+        await waitUntil('every CloudEvent settled', 300_000, () => ingested.n >= EVENTS, 5);
+        // Until the server has every ack, either way.
+        await waitUntil(
+          'the last ack',
+          30_000,
+          async () =>
+            (await jsm.consumers.info(Streams.workEvents.name, durable)).ack_floor.stream_seq >= start + EVENTS - 1,
+          5,
+        );
+      });
+    } finally {
+      await consumer.stop();
+      await jsm.consumers.delete(Streams.workEvents.name, durable);
+    }
+  };
+  /** Ledger rows published to LEDGER in pages, each message awaiting its ack or one ack per page. */
+  const relay = (stage: Stage, rows: Row[], chained: boolean) =>
+    measure(stage, async () => {
+      const now = new Date().toISOString();
+      const hash = 'f'.repeat(64);
+      for (let i = 0; i < rows.length; i += PAGE) {
+        const page = rows.slice(i, i + PAGE);
+        // As the relay sends a committed event: its RecordedEvent JSON, the LEDGER sequence as its position.
+        const messages = page.map((r, k) => {
+          const position = seq + k + 1;
+          const event = {
+            position,
+            streamId: r.streamId,
+            streamVersion: r.version,
+            eventId: r.eventId,
+            type: r.type,
+            occurredAt: now,
+            recordedAt: now,
+          };
+          return {
+            subject: ledgerSubject(r.streamId, r.type),
+            data: encoder.encode(recordedEventJson(composeCanonicalEvent(event, r.data, r.metadata), hash, hash)),
+            msgId: r.eventId,
+            expectedLastSeq: position - 1,
+            headers: {
+              [LedgerHeaders.position]: String(position),
+              [LedgerHeaders.streamId]: r.streamId,
+              [LedgerHeaders.streamVersion]: String(r.version),
+            },
+          };
+        });
+        await (chained ? publisher.publishChained(messages) : publisher.publish(messages));
+        seq += page.length;
+      }
+    });
+  const rowsOf = (run: string) => Array.from({ length: PAIRS }, (_, pair) => ledgerRows(run, pair)).flat();
   try {
     for (let rep = 1; rep <= REPS; rep++) {
       const run = `f${rep}`;
-      await measure(stages[0], async () => {
-        const target = ingested.n + EVENTS;
-        await workEvents.publishAll(run, PAIRS);
-        await waitUntil('every CloudEvent acked', 300_000, () => ingested.n >= target, 5);
-      });
-      const rows = Array.from({ length: PAIRS }, (_, pair) => ledgerRows(run, pair)).flat();
-      await measure(stages[1], async () => {
-        const now = new Date().toISOString();
-        const hash = 'f'.repeat(64);
-        for (let i = 0; i < rows.length; i += PAGE) {
-          const page = rows.slice(i, i + PAGE);
-          // As the relay sends a committed event: its RecordedEvent JSON, the LEDGER sequence as its position.
-          await publisher.publish(
-            page.map((r, k) => {
-              const position = seq + k + 1;
-              const event = {
-                position,
-                streamId: r.streamId,
-                streamVersion: r.version,
-                eventId: r.eventId,
-                type: r.type,
-                occurredAt: now,
-                recordedAt: now,
-              };
-              return {
-                subject: ledgerSubject(r.streamId, r.type),
-                data: encoder.encode(recordedEventJson(composeCanonicalEvent(event, r.data, r.metadata), hash, hash)),
-                msgId: r.eventId,
-                expectedLastSeq: position - 1,
-                headers: {
-                  [LedgerHeaders.position]: String(position),
-                  [LedgerHeaders.streamId]: r.streamId,
-                  [LedgerHeaders.streamVersion]: String(r.version),
-                },
-              };
-            }),
-          );
-          seq += page.length;
-        }
-      });
-      await measure(stages[2], async () => {
+      // The two hop patterns alternate which goes first, rep by rep.
+      const order = rep % 2 === 1 ? [false, true] : [true, false];
+      for (const grouped of order)
+        await ingest(grouped ? stages.ingestGrouped : stages.ingestEach, `${run}${grouped ? 'g' : 'e'}`, grouped);
+      for (const grouped of order)
+        await relay(grouped ? stages.relayChained : stages.relayEach, rowsOf(`${run}${grouped ? 'g' : 'e'}`), grouped);
+      const rows = rowsOf(run);
+      await measure(stages.rows, async () => {
         const now = new Date().toISOString();
         const hash = 'f'.repeat(64);
         for (let i = 0; i < rows.length; i += PAGE) {
@@ -260,21 +295,30 @@ async function main(): Promise<void> {
       });
     }
     const med = (s: Stage) => medianCpu(s.runs.map((r) => r.cpu));
-    const floor = stages.reduce((sum, s) => sum + med(s).total, 0);
-    const ceiling = (cpus().length * 1e6) / floor;
+    const floorOf = (parts: Stage[]) => parts.reduce((sum, s) => sum + med(s).total, 0);
+    const floors = [
+      {
+        hops: 'an ack per message (earlier versions)',
+        total: floorOf([stages.ingestEach, stages.relayEach, stages.rows]),
+      },
+      {
+        hops: 'acks grouped (as the services do)',
+        total: floorOf([stages.ingestGrouped, stages.relayChained, stages.rows]),
+      },
+    ];
     const summary: SummaryRow[] = [
-      ...stages.map((s) => ({
+      ...Object.values(stages).map((s) => ({
         stage: 'floor',
         measure: `${s.name}: CPU µs per CloudEvent (this process / nats-server / Postgres)`,
         value: `${Math.round(med(s).total)} (${[med(s).bench, med(s).natsServer, med(s).postgres].map(Math.round).join(' / ')})`,
         target: '-',
       })),
-      {
+      ...floors.map((f) => ({
         stage: 'floor',
-        measure: `all three: CPU µs per CloudEvent, and the events/s ${cpus().length} cores can carry at that cost`,
-        value: `${Math.round(floor)}: ${Math.round(ceiling).toLocaleString('en-US')}/s`,
+        measure: `all three, ${f.hops}: CPU µs per CloudEvent, and the events/s ${cpus().length} cores can carry at that cost`,
+        value: `${Math.round(f.total)}: ${Math.round((cpus().length * 1e6) / f.total).toLocaleString('en-US')}/s`,
         target: '-',
-      },
+      })),
     ];
     process.stdout.write(
       `floor: what a CloudEvent's transport and storage cost with workgate's logic taken out; median of ${REPS} runs\n${machineLine()}\n\n`,
@@ -285,9 +329,8 @@ async function main(): Promise<void> {
         summary.map((r) => [r.measure, r.value]),
       )}\n`,
     );
-    saveResults('floor', { events: EVENTS, reps: REPS, stages }, summary);
+    saveResults('floor', { events: EVENTS, reps: REPS, stages: Object.values(stages) }, summary);
   } finally {
-    for (const c of consumers) await c.stop();
     publisher.close();
     workEvents.close();
     await client.end();

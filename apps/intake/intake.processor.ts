@@ -28,7 +28,13 @@ const OUTCOME_LABEL = { ack: 'accepted', rejected: 'rejected', retry: 'retried',
 
 /** Failures that may pass: the message is retried. Any other refusal is final and kept as a rejection. */
 export const TRANSIENT: ReadonlySet<string> = new Set(['unavailable', 'timeout', 'internal', 'version_conflict']);
-export const INTAKE_DURABLE = 'intake';
+/**
+ * The intake's durable consumer of WORK_EVENTS. It acks with AckPolicy.All (one ack per run of
+ * settled messages); the durable of earlier versions, with explicit acks, is taken over from its
+ * ack floor and deleted at the first start (an ack policy cannot be changed in place).
+ */
+export const INTAKE_DURABLE = 'intake-grouped-acks';
+export const EXPLICIT_ACKS_DURABLE = 'intake';
 /**
  * Messages per batch, and batches in flight: 256 messages (and as many read ahead, the consumer's
  * `max_ack_pending`) keep the ledger's group commits full. More only lengthen how long each
@@ -75,6 +81,8 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       stream: Streams.workEvents.name,
       durable: INTAKE_DURABLE,
       filterSubject: 'workgate.events.>',
+      ackAll: true,
+      replaces: EXPLICIT_ACKS_DURABLE,
       batch: INTAKE_BATCH,
       concurrency: INTAKE_CONCURRENCY,
       maxDeliver: MAX_DELIVER,

@@ -22,7 +22,9 @@ export interface RelayPause {
  * The log is the outbox: where the relay resumes is read from the stream itself (the position of
  * its last message), and anything not in memory is read back from the log. Each publish expects
  * the stream's previous sequence, so the stream is always a gap-free prefix of the log, and
- * `Nats-Msg-Id` = event id makes a resend harmless. Runs only on the active writer.
+ * `Nats-Msg-Id` = event id makes a resend harmless; a page goes out at once and only its last
+ * publish awaits the stream's ack. After a refusal or a crash the relay resumes from the stream's
+ * own last message. Runs only on the active writer.
  *
  * Fast path: events committed by this writer are handed over in memory (already serialised),
  * so the steady state costs no read-back from Postgres.
@@ -127,7 +129,9 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
     while (this.active) {
       const page = await this.nextPage(position);
       if (page.length === 0) return;
-      await this.publisher!.publish(
+      // One ack per page: a message is stored only right after the one before it, so the last one
+      // stored where it expects says the whole page is in the stream, in order.
+      await this.publisher!.publishChained(
         page.map((e, i) => ({
           subject: ledgerSubject(e.streamId, e.type),
           data: this.encoder.encode(e.json),

@@ -13,6 +13,8 @@ export interface OutgoingMessage {
 
 interface PendingBatch {
   remaining: number;
+  /** A chained batch: the stream sequence its one acknowledged message must have been stored at. */
+  lastSeq?: number;
   done: (error?: Error) => void;
 }
 
@@ -66,7 +68,8 @@ class HeaderSet {
 /**
  * Publishes a batch of messages to a JetStream stream and resolves once the server has stored
  * every one (or rejects with the first refusal). Acks come back on one inbox subscription, so a
- * batch of thousands costs no per-message promise, timer or subscription.
+ * batch of thousands costs no per-message promise, timer or subscription; a chained batch asks
+ * for one ack in all.
  */
 export class JetStreamBatchPublisher {
   private readonly prefix = createInbox();
@@ -85,6 +88,26 @@ export class JetStreamBatchPublisher {
   }
 
   publish(messages: OutgoingMessage[], timeoutMs = 10_000): Promise<void> {
+    return this.send(messages, false, timeoutMs);
+  }
+
+  /**
+   * Publishes messages that follow one another in the stream (each expects the sequence of the one
+   * before it) with one acknowledgement: only the last carries a reply subject. The server checks
+   * every message's expected last sequence on its own, in order, so the last one is stored at the
+   * sequence it expects only if every one before it was stored just before it; any refusal (a
+   * message it says nothing about) makes every later one, the last included, be refused. Resolves
+   * when the last one is in the stream at its place, a resend within the duplicate window
+   * included; rejects otherwise, the stream then holding a prefix of the batch.
+   */
+  publishChained(messages: OutgoingMessage[], timeoutMs = 10_000): Promise<void> {
+    const first = messages[0]?.expectedLastSeq;
+    if (first === undefined || messages.some((m, i) => m.expectedLastSeq !== first + i))
+      return Promise.reject(new Error('a chained batch expects one sequence after another'));
+    return this.send(messages, true, timeoutMs);
+  }
+
+  private send(messages: OutgoingMessage[], chained: boolean, timeoutMs: number): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     const id = ++this.nextBatch;
     return new Promise<void>((resolve, reject) => {
@@ -95,14 +118,20 @@ export class JetStreamBatchPublisher {
         if (error) reject(error);
         else resolve();
       };
-      this.batches.set(id, { remaining: messages.length, done: finish });
+      const last = messages.length - 1;
+      this.batches.set(id, {
+        remaining: chained ? 1 : messages.length,
+        lastSeq: chained ? messages[last].expectedLastSeq! + 1 : undefined,
+        done: finish,
+      });
       messages.forEach((m, i) => {
         const h = new HeaderSet();
         h.add('Nats-Msg-Id', m.msgId);
         h.add('Nats-Expected-Stream', this.stream);
         if (m.expectedLastSeq !== undefined) h.add('Nats-Expected-Last-Sequence', String(m.expectedLastSeq));
         if (m.headers) for (const k in m.headers) h.add(k, m.headers[k]);
-        this.nc.publish(m.subject, m.data, { reply: `${this.prefix}.${id}.${i}`, headers: h.headers });
+        if (chained && i < last) this.nc.publish(m.subject, m.data, { headers: h.headers });
+        else this.nc.publish(m.subject, m.data, { reply: `${this.prefix}.${id}.${i}`, headers: h.headers });
       });
     });
   }
@@ -114,6 +143,10 @@ export class JetStreamBatchPublisher {
     const ack = ackOf(this.decoder.decode(data));
     if (ack.error !== undefined || ack.seq === undefined) {
       batch.done(new Error(`JetStream refused a message: ${ack.error ?? 'no sequence in ack'}`));
+      return;
+    }
+    if (batch.lastSeq !== undefined && ack.seq !== batch.lastSeq) {
+      batch.done(new Error(`JetStream stored the last message of a chained batch at ${ack.seq}, not ${batch.lastSeq}`));
       return;
     }
     if (--batch.remaining === 0) batch.done();

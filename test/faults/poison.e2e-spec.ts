@@ -5,6 +5,7 @@ import { connect, NatsConnection } from 'nats';
 import { Subjects } from '@workgate/contracts';
 import { loadConfig } from '@workgate/config';
 import { RpcClient } from '@workgate/messaging';
+import { INTAKE_DURABLE } from '../../apps/intake/intake.processor';
 import { startScratchNats, ScratchNatsServer } from '../../cli/infra';
 import { RunningWorkgate, startWorkgate } from '../../cli/workgate';
 import { freshDatabase, TestDatabase } from '../support/database';
@@ -111,7 +112,7 @@ describe('faults: poison messages on WORK_EVENTS', () => {
     const jsm = await nc.jetstreamManager();
     await eventually(
       async () => {
-        const info = await jsm.consumers.info('WORK_EVENTS', 'intake');
+        const info = await jsm.consumers.info('WORK_EVENTS', INTAKE_DURABLE);
         return info.num_pending + info.num_ack_pending === 0;
       },
       10_000,
