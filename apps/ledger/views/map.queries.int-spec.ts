@@ -2,8 +2,8 @@ import { ViewQuery, ViewRow } from '@workgate/contracts';
 import { LedgerWriter, ProjectionRunner, rebuildProjection } from '@workgate/event-store';
 import { history, historyWorkflows } from '../../../bench/history';
 import { freshDatabase, SERVICE_ROLES, TestDatabase } from '../../../test/support/database';
-import { scannedRules, scannedStepExceptions, scannedSteps } from '../../../bench/steps-scan';
-import { rules, stepExceptions, steps } from './map.queries';
+import { scannedExceptionCodes, scannedRules, scannedStepExceptions, scannedSteps } from '../../../bench/steps-scan';
+import { exceptionCodes, rules, stepExceptions, steps } from './map.queries';
 import { viewsProjection } from './views.projection';
 
 const NOW = Date.parse('2026-11-20T15:37:12.345Z');
@@ -30,8 +30,10 @@ const QUERIES: Array<Omit<ViewQuery, 'view'>> = [
  * The live map's steps and rules views read from the counts by day (and the rows of the window's partial
  * days) answer what a scan of every work order of the window answers, for a generated ledger
  * followed page by page: every count the same, each percentile within 4% or 1 s; after a rebuild too.
+ * exception-codes, read from the exceptions alone (each keeps its work order's opening), answers
+ * what a join of every exception with the window's work orders answers.
  */
-describe('steps and rules views: counts by day equal a scan of the work orders', () => {
+describe('steps, rules and exception-codes views equal a scan of the work orders', () => {
   let db: TestDatabase;
 
   beforeAll(async () => {
@@ -73,7 +75,10 @@ describe('steps and rules views: counts by day equal a scan of the work orders',
       expect(await stepExceptions(app, exceptionsQ, asOf)).toEqual(await scannedStepExceptions(app, exceptionsQ, asOf));
       const rulesQ = { ...query, view: 'rules' } as ViewQuery;
       expect(await rules(app, rulesQ, asOf)).toEqual(await scannedRules(app, rulesQ, asOf));
-      rows += scanned.length;
+      const codesQ = { ...query, view: 'exception-codes' } as ViewQuery;
+      const codes = await scannedExceptionCodes(app, codesQ, asOf);
+      expect(await exceptionCodes(app, codesQ, asOf)).toEqual(codes);
+      rows += scanned.length + codes.length;
     }
     return rows;
   };

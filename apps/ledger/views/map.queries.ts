@@ -142,7 +142,7 @@ export async function stepExceptions(db: Queryable, q: ViewQuery, asOf: string):
 /**
  * gates: per gate node of the map (a wait rule's id, or `gate:<gate>` of a stage or overlay), its
  * approvals by status (`pending`: requested, no decision yet) and the p50 in seconds from request
- * to first decision of those decided.
+ * to first decision of those decided. Read from the partial index view_approvals_gates alone.
  */
 export async function gates(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
   const w = window(q, asOf, 'opened_at').also('gate IS NOT NULL');
@@ -209,11 +209,13 @@ export async function rules(db: Queryable, q: ViewQuery, asOf: string): Promise<
 /**
  * exception-codes: per code, the exceptions raised (by asOf) on the window's work orders, those
  * open at asOf, those open past their due time at asOf, and those escalated by asOf under their
- * code's escalation rule.
+ * code's escalation rule. Each exception keeps its work order's opening: read from the index
+ * view_exceptions_opened alone, without a join.
  */
 export async function exceptionCodes(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
   const w = window(q, asOf, 'opened_at');
   const at = w.param(asOf);
+  w.also(`raised_at <= ${at}`);
   const { rows } = await db.query<{
     job_type: string;
     version?: number;
@@ -223,13 +225,12 @@ export async function exceptionCodes(db: Queryable, q: ViewQuery, asOf: string):
     overdue: number;
     escalated: number;
   }>(
-    `SELECT ${by(q, 'e.')}, e.code, count(*)::int AS count,
-            count(*) FILTER (WHERE e.escalated_at <= ${at})::int AS escalated,
-            count(*) FILTER (WHERE e.resolved_at IS NULL OR e.resolved_at > ${at})::int AS open,
-            count(*) FILTER (WHERE (e.resolved_at IS NULL OR e.resolved_at > ${at}) AND e.due_at < ${at})::int AS overdue
-       FROM view_exceptions e JOIN (SELECT id FROM view_work_orders ${w.sql}) wo ON wo.id = e.work_order_id
-      WHERE e.raised_at <= ${at}
-      GROUP BY ${by(q, 'e.')}, e.code ORDER BY ${by(q, 'e.')}, count DESC, e.code`,
+    `SELECT ${by(q)}, code, count(*)::int AS count,
+            count(*) FILTER (WHERE escalated_at <= ${at})::int AS escalated,
+            count(*) FILTER (WHERE resolved_at IS NULL OR resolved_at > ${at})::int AS open,
+            count(*) FILTER (WHERE (resolved_at IS NULL OR resolved_at > ${at}) AND due_at < ${at})::int AS overdue
+       FROM view_exceptions ${w.sql}
+      GROUP BY ${by(q)}, code ORDER BY ${by(q)}, count DESC, code`,
     w.params,
   );
   return rows.map((r) => ({
