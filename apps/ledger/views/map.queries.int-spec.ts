@@ -3,7 +3,7 @@ import { LedgerWriter, ProjectionRunner, rebuildProjection } from '@workgate/eve
 import { history, historyWorkflows } from '../../../bench/history';
 import { freshDatabase, SERVICE_ROLES, TestDatabase } from '../../../test/support/database';
 import { scannedExceptionCodes, scannedRules, scannedStepExceptions, scannedSteps } from '../../../bench/steps-scan';
-import { exceptionCodes, rules, stepExceptions, steps } from './map.queries';
+import { exceptionCodes, gates, liveMapViews, rules, stepExceptions, steps } from './map.queries';
 import { viewsProjection } from './views.projection';
 
 const NOW = Date.parse('2026-11-20T15:37:12.345Z');
@@ -86,6 +86,30 @@ describe('steps, rules and exception-codes views equal a scan of the work orders
   it('answers every window as the scan does', async () => {
     // The queries are not all empty: most windows hold work orders of every step.
     expect(await compare()).toBeGreaterThan(QUERIES.length * 3);
+  }, 60_000);
+
+  it('answers the live map the rows of each of its five views, for the same window', async () => {
+    const app = db.appPool();
+    let rows = 0;
+    for (const { jobType, from, to, asOf = new Date(NOW).toISOString() } of QUERIES) {
+      if (jobType === undefined) continue;
+      const q = { jobType, from, to, asOf };
+      const view = (name: ViewQuery['view']) => ({ ...q, view: name }) as ViewQuery;
+      const want = {
+        steps: await steps(app, view('steps'), asOf),
+        stepExceptions: await stepExceptions(app, view('step-exceptions'), asOf),
+        gates: await gates(app, view('gates'), asOf),
+        rules: await rules(app, view('rules'), asOf),
+        exceptionCodes: await exceptionCodes(app, view('exception-codes'), asOf),
+      };
+      expect(await liveMapViews(app, q)).toEqual(want);
+      rows += Object.values(want).reduce((n, r) => n + r.length, 0);
+    }
+    expect(rows).toBeGreaterThan(QUERIES.length * 3);
+    await expect(liveMapViews(app, { from: ago(3) } as never)).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(liveMapViews(app, { jobType: 'field-work-order', asOf: 'soon' })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   }, 60_000);
 
   it('answers the same after a rebuild of the views', async () => {
