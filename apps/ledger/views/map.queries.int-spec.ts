@@ -116,6 +116,7 @@ describe('steps, rules and exception-codes views equal a scan of the work orders
     const result = await rebuildProjection(db.ownerPool(), viewsProjection, { roles: SERVICE_ROLES });
     expect(result.differences.view_step_counts).toBe(0);
     expect(result.differences.view_decision_counts).toBe(0);
+    expect(result.differences.view_exceptions).toBe(0);
     expect(await compare()).toBeGreaterThan(QUERIES.length * 3);
   }, 120_000);
 });
