@@ -58,3 +58,21 @@ export async function scannedRules(db: Queryable, q: ViewQuery, asOf: string): P
   );
   return rows;
 }
+
+/** exception-codes as a join of every exception with the window's work orders (on their own opening) answers it. */
+export async function scannedExceptionCodes(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
+  const w = window(q, asOf, 'opened_at');
+  const at = w.param(asOf);
+  const open = `(e.resolved_at IS NULL OR e.resolved_at > ${at})`;
+  const { rows } = await db.query<ViewRow>(
+    `SELECT e.job_type AS "jobType", ${q.groupBy === 'version' ? 'e.version, ' : ''}e.code, count(*)::int AS count,
+            count(*) FILTER (WHERE ${open})::int AS open,
+            count(*) FILTER (WHERE ${open} AND e.due_at < ${at})::int AS overdue,
+            count(*) FILTER (WHERE e.escalated_at <= ${at})::int AS escalated
+       FROM view_exceptions e JOIN (SELECT id FROM view_work_orders ${w.sql}) wo ON wo.id = e.work_order_id
+      WHERE e.raised_at <= ${at}
+      GROUP BY ${by(q, 'e.')}, e.code ORDER BY ${by(q, 'e.')}, count DESC, e.code`,
+    w.params,
+  );
+  return rows;
+}

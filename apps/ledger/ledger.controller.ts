@@ -32,6 +32,8 @@ import {
   RecordedEvent,
   Subjects,
   VerifyResult,
+  LiveMapQuery,
+  LiveMapViewRows,
   ViewQuery,
   ViewRow,
   WorkgateError,
@@ -56,6 +58,7 @@ import { approvalQueue } from './views/approval-queue';
 import { listExceptions } from './views/exceptions.queries';
 import { inboxMessages } from './views/inbox.projection';
 import { queryView } from './views/views.queries';
+import { liveMapViews } from './views/map.queries';
 import { listWorkOrders } from './views/work-orders.projection';
 
 /** Reads, verification and health: any ledger instance (writer or standby) serves these. */
@@ -253,6 +256,11 @@ export class LedgerController {
   @Serves(Subjects.ledger.view)
   view(@Payload() req: ViewQuery): Promise<ViewRow[]> {
     return queryView(this.store.pool, req);
+  }
+
+  @Serves(Subjects.ledger.liveMap)
+  liveMap(@Payload() req: LiveMapQuery): Promise<LiveMapViewRows> {
+    return liveMapViews(this.store.pool, req);
   }
 
   @Serves(Subjects.ledger.head)

@@ -74,7 +74,7 @@ import {
   WorkflowDraftSummary,
 } from './workflow-change';
 import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
-import { ViewQuery, ViewRow } from './views';
+import { LiveMapQuery, LiveMapViewRows, ViewQuery, ViewRow } from './views';
 import {
   CreatedWebhook,
   CreateWebhookRequest,
@@ -137,6 +137,8 @@ export const Subjects = {
     inbox: rpc<InboxRequest, InboxMessage[]>('workgate.ledger.inbox'),
     /** One evidence view's rows (SPEC section 5). */
     view: rpc<ViewQuery, ViewRow[]>('workgate.ledger.view'),
+    /** The live workflow map's five views for one job type and window, at once (the rows `view` answers for each). */
+    liveMap: rpc<LiveMapQuery, LiveMapViewRows>('workgate.ledger.live-map'),
   },
   intake: {
     /** Runs a work-order command; answers after the ledger commit, with its position. */

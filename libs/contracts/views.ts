@@ -46,6 +46,23 @@ export interface ViewQuery {
 
 export type ViewRow = Record<string, string | number | boolean | null>;
 
+/** The live workflow map's window for one job type: work orders opened in [from, to), measured at asOf (default now). */
+export interface LiveMapQuery {
+  jobType: string;
+  from?: string;
+  to?: string;
+  asOf?: string;
+}
+
+/** The rows of the live map's five views (steps, step-exceptions, gates, rules, exception-codes) for one window. */
+export interface LiveMapViewRows {
+  steps: ViewRow[];
+  stepExceptions: ViewRow[];
+  gates: ViewRow[];
+  rules: ViewRow[];
+  exceptionCodes: ViewRow[];
+}
+
 /** Each view's columns, in order (CSV headers, also for an empty answer); `version` follows the first with `groupBy=version`. */
 const COLUMNS: Record<ViewName, string[]> = {
   closures: ['workOrderId', 'jobType', 'version', 'source', 'externalRef', 'owner', 'closedAt', 'evidence'],

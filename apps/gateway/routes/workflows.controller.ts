@@ -12,12 +12,11 @@ import {
   WorkflowSummary,
   WorkflowMap,
   WorkflowVersion,
-  ViewRow,
   WorkgateError,
   Written,
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { DEFINITION_BOUNDS, LIVE_MAP_VIEWS, LiveMapRows, liveWorkflowMap, workflowMap } from '@workgate/workflow';
+import { DEFINITION_BOUNDS, liveWorkflowMap, workflowMap } from '@workgate/workflow';
 import { Documented, ref, RequestBody } from '../openapi';
 import { BodyLimitRoute, CurrentPrincipal, Principal, ReadsViews, Roles, YAML_MEDIA_TYPES } from '../http';
 import { PUBLISHED, sendPublished } from './published';
@@ -154,23 +153,15 @@ export class WorkflowsController {
   async live(@Param('jobType') jobType: string, @Query() q: LiveMapQuery): Promise<LiveWorkflowMap> {
     const asOf = q.asOf ? new Date(q.asOf).toISOString() : new Date().toISOString();
     const window = { from: q.from ?? null, to: q.to ?? null, asOf };
-    const ask = (view: (typeof LIVE_MAP_VIEWS)[keyof typeof LIVE_MAP_VIEWS]): Promise<ViewRow[]> =>
-      this.rpc.request(Subjects.ledger.view, {
-        view,
+    const [map, rows] = await Promise.all([
+      this.mapOf(jobType),
+      this.rpc.request(Subjects.ledger.liveMap, {
         jobType,
         asOf,
         ...(q.from ? { from: q.from } : {}),
         ...(q.to ? { to: q.to } : {}),
-      });
-    const [map, steps, stepExceptions, gates, rules, exceptionCodes] = await Promise.all([
-      this.mapOf(jobType),
-      ask(LIVE_MAP_VIEWS.steps),
-      ask(LIVE_MAP_VIEWS.stepExceptions),
-      ask(LIVE_MAP_VIEWS.gates),
-      ask(LIVE_MAP_VIEWS.rules),
-      ask(LIVE_MAP_VIEWS.exceptionCodes),
+      }),
     ]);
-    const rows: LiveMapRows = { steps, stepExceptions, gates, rules, exceptionCodes };
     return liveWorkflowMap(map, rows, window);
   }
 

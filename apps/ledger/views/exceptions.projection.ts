@@ -18,6 +18,8 @@ import { WorkOrderLookup, WorkOrderRow } from './work-orders.projection';
 export interface ExceptionRow extends Omit<ExceptionListItem, 'externalRef' | 'source'> {
   version: number;
   remediationsTotal: number;
+  /** When its work order was opened (the live map's window is on it). */
+  openedAt: string;
 }
 
 const handles = {
@@ -47,6 +49,7 @@ const raised = (wo: WorkOrderRow, x: ExceptionRef, at: string): ExceptionRow => 
   escalatedAt: null,
   remediationsTotal: 0,
   remediationsOpen: 0,
+  openedAt: wo.openedAt,
 });
 
 /** `view_exceptions`: every exception a work order raised (its prerequisites, blocked steps, break-glass) and what became of it. */
@@ -67,6 +70,7 @@ export const exceptionsView: View<ExceptionRow, typeof handles, WorkOrderLookup>
     ['escalated_at', 'timestamptz', 'escalatedAt'],
     ['remediations_total', 'int', 'remediationsTotal'],
     ['remediations_open', 'int', 'remediationsOpen'],
+    ['opened_at', 'timestamptz', 'openedAt'],
   ]),
   handles,
   read: { by: 'id' },

@@ -45,8 +45,8 @@ describe('exception queries: escalated, by code, at asOf', () => {
     for (const [exceptionId, workOrderId, jobType, version, code, who, raised, to, escalated, resolved] of rows)
       await owner.query(
         `INSERT INTO view_exceptions (exception_id, work_order_id, job_type, version, code, owner, step_id, raised_at, due_at,
-                                      resolved_at, sla_breached, escalated_to, escalated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'a', $7, $8, $9, $10, $11, $12)`,
+                                      resolved_at, sla_breached, escalated_to, escalated_at, opened_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'a', $7, $8, $9, $10, $11, $12, $13)`,
         [
           exceptionId,
           workOrderId,
@@ -60,6 +60,7 @@ describe('exception queries: escalated, by code, at asOf', () => {
           escalated !== undefined,
           to,
           escalated === undefined ? null : at(Number(escalated)),
+          at(0),
         ],
       );
   });

@@ -1,5 +1,5 @@
-import { ViewQuery, ViewRow } from '@workgate/contracts';
-import { versionOf, Where, window } from './query-filters';
+import { LiveMapQuery, LiveMapViewRows, ViewQuery, ViewRow, WorkgateError } from '@workgate/contracts';
+import { checkTimes, versionOf, Where, window } from './query-filters';
 import { countsOf, percentileOf, stepCounts, StepCountsRow, stepCountsTable } from './step-counts.projection';
 import { StepsRow } from './steps.projection';
 import { Queryable } from './view-table';
@@ -39,15 +39,29 @@ function outside(w: Where, days: { first: string | null; end: string }): Where {
   );
 }
 
-/** What the work orders opened in the window add up to, per step (and version when grouped by it). */
-async function countsOfWindow(db: Queryable, q: ViewQuery, asOf: string): Promise<Map<string, StepCountsRow>> {
+/** The columns of view_step_counts but the durations (`seconds`, most of a row's size). */
+const WITHOUT_SECONDS = stepCountsTable.list
+  .split(', ')
+  .map((c) => (c === 'seconds' ? `'{}'::jsonb AS seconds` : c))
+  .join(', ');
+
+/**
+ * What the work orders opened in the window add up to, per step (and version when grouped by it);
+ * without `durations`, no step's durations are read from the counts by day (`seconds` is then not the sum).
+ */
+async function countsOfWindow(
+  db: Queryable,
+  q: ViewQuery,
+  asOf: string,
+  durations = true,
+): Promise<Map<string, StepCountsRow>> {
   const days = wholeDays(q, asOf);
   const d = new Where()
     .add('day >= ?', days.first?.slice(0, 10))
     .add('day < ?', days.end.slice(0, 10))
     .add('job_type = ?', q.jobType);
   const counted = await db.query<Record<string, unknown>>(
-    `SELECT ${stepCountsTable.list} FROM view_step_counts ${d.sql}`,
+    `SELECT ${durations ? stepCountsTable.list : WITHOUT_SECONDS} FROM view_step_counts ${d.sql}`,
     d.params,
   );
   const w = outside(window(q, asOf, 'opened_at'), days);
@@ -93,11 +107,20 @@ function inStepOrder(q: ViewQuery, a: StepCountsRow, b: StepCountsRow): number {
  * The counts come from the window's days; what is open or stalled, from the work orders held at a
  * step (few: the partial index view_steps_held).
  */
-export async function steps(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
-  const sums = await countsOfWindow(db, q, asOf);
+export function steps(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
+  return stepsOf(db, q, asOf, countsOfWindow(db, q, asOf));
+}
+
+/** The steps view from the window's counts (`counted`, being read), and what is held at each step. */
+async function stepsOf(
+  db: Queryable,
+  q: ViewQuery,
+  asOf: string,
+  counted: Promise<Map<string, StepCountsRow>>,
+): Promise<ViewRow[]> {
   const w = window(q, asOf, 'opened_at').also('(active OR stuck_step IS NOT NULL OR stalled_step IS NOT NULL)');
   const at = w.param(asOf);
-  const held = await db.query<{ job_type: string; version?: number; step_id: string; open: number; stalled: number }>(
+  const holding = db.query<{ job_type: string; version?: number; step_id: string; open: number; stalled: number }>(
     `WITH held AS (
        SELECT job_type, version, next_step, active,
               CASE WHEN stalled_at < ${at} THEN stalled_step
@@ -111,6 +134,7 @@ export async function steps(db: Queryable, q: ViewQuery, asOf: string): Promise<
       GROUP BY ${by(q)}, step_id`,
     w.params,
   );
+  const [sums, held] = await Promise.all([counted, holding]);
   const heldAt = new Map(held.rows.map((r) => [[r.job_type, r.version ?? '', r.step_id].join(' '), r]));
   return [...sums]
     .sort(([, a], [, b]) => inStepOrder(q, a, b))
@@ -129,7 +153,10 @@ export async function steps(db: Queryable, q: ViewQuery, asOf: string): Promise<
 
 /** step-exceptions: per step, the codes it was blocked with and how many times, the most first. */
 export async function stepExceptions(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
-  const sums = await countsOfWindow(db, q, asOf);
+  return stepExceptionsOf(q, await countsOfWindow(db, q, asOf, false));
+}
+
+function stepExceptionsOf(q: ViewQuery, sums: Map<string, StepCountsRow>): ViewRow[] {
   return [...sums.values()]
     .sort((a, b) => inStepOrder(q, a, b))
     .flatMap((c) =>
@@ -142,7 +169,7 @@ export async function stepExceptions(db: Queryable, q: ViewQuery, asOf: string):
 /**
  * gates: per gate node of the map (a wait rule's id, or `gate:<gate>` of a stage or overlay), its
  * approvals by status (`pending`: requested, no decision yet) and the p50 in seconds from request
- * to first decision of those decided.
+ * to first decision of those decided. Read from the partial index view_approvals_gates alone.
  */
 export async function gates(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
   const w = window(q, asOf, 'opened_at').also('gate IS NOT NULL');
@@ -209,11 +236,13 @@ export async function rules(db: Queryable, q: ViewQuery, asOf: string): Promise<
 /**
  * exception-codes: per code, the exceptions raised (by asOf) on the window's work orders, those
  * open at asOf, those open past their due time at asOf, and those escalated by asOf under their
- * code's escalation rule.
+ * code's escalation rule. Each exception keeps its work order's opening: read from the index
+ * view_exceptions_opened alone, without a join.
  */
 export async function exceptionCodes(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
   const w = window(q, asOf, 'opened_at');
   const at = w.param(asOf);
+  w.also(`raised_at <= ${at}`);
   const { rows } = await db.query<{
     job_type: string;
     version?: number;
@@ -223,13 +252,12 @@ export async function exceptionCodes(db: Queryable, q: ViewQuery, asOf: string):
     overdue: number;
     escalated: number;
   }>(
-    `SELECT ${by(q, 'e.')}, e.code, count(*)::int AS count,
-            count(*) FILTER (WHERE e.escalated_at <= ${at})::int AS escalated,
-            count(*) FILTER (WHERE e.resolved_at IS NULL OR e.resolved_at > ${at})::int AS open,
-            count(*) FILTER (WHERE (e.resolved_at IS NULL OR e.resolved_at > ${at}) AND e.due_at < ${at})::int AS overdue
-       FROM view_exceptions e JOIN (SELECT id FROM view_work_orders ${w.sql}) wo ON wo.id = e.work_order_id
-      WHERE e.raised_at <= ${at}
-      GROUP BY ${by(q, 'e.')}, e.code ORDER BY ${by(q, 'e.')}, count DESC, e.code`,
+    `SELECT ${by(q)}, code, count(*)::int AS count,
+            count(*) FILTER (WHERE escalated_at <= ${at})::int AS escalated,
+            count(*) FILTER (WHERE resolved_at IS NULL OR resolved_at > ${at})::int AS open,
+            count(*) FILTER (WHERE (resolved_at IS NULL OR resolved_at > ${at}) AND due_at < ${at})::int AS overdue
+       FROM view_exceptions ${w.sql}
+      GROUP BY ${by(q)}, code ORDER BY ${by(q)}, count DESC, code`,
     w.params,
   );
   return rows.map((r) => ({
@@ -241,4 +269,29 @@ export async function exceptionCodes(db: Queryable, q: ViewQuery, asOf: string):
     overdue: r.overdue,
     escalated: r.escalated,
   }));
+}
+
+/**
+ * The live map's five views for one job type and window at once, each answering what the view
+ * itself answers: steps and step-exceptions share one read of the window's step counts, and the
+ * queries run side by side.
+ */
+export async function liveMapViews(db: Queryable, query: LiveMapQuery | undefined): Promise<LiveMapViewRows> {
+  if (typeof query?.jobType !== 'string') throw new WorkgateError('validation_failed', 'jobType is required');
+  const q: ViewQuery = { view: 'steps', jobType: query.jobType, from: query.from, to: query.to, asOf: query.asOf };
+  const asOf = checkTimes(q);
+  const counted = countsOfWindow(db, q, asOf);
+  const [stepRows, gateRows, ruleRows, codeRows] = await Promise.all([
+    stepsOf(db, q, asOf, counted),
+    gates(db, q, asOf),
+    rules(db, q, asOf),
+    exceptionCodes(db, q, asOf),
+  ]);
+  return {
+    steps: stepRows,
+    stepExceptions: stepExceptionsOf(q, await counted),
+    gates: gateRows,
+    rules: ruleRows,
+    exceptionCodes: codeRows,
+  };
 }

@@ -137,6 +137,7 @@ describe('the views fold (pure)', () => {
       escalatedAt: at(11),
       remediationsTotal: 2,
       remediationsOpen: 1,
+      openedAt: at(0),
     });
   });
 

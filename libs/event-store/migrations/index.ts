@@ -20,6 +20,7 @@ import { ExceptionEscalation1763800000018 } from './1763800000018-exception-esca
 import { WorkflowChanges1763800000019 } from './1763800000019-workflow-changes';
 import { MapCounts1763800000020 } from './1763800000020-map-counts';
 import { LedgerTiles1763800000021 } from './1763800000021-ledger-tiles';
+import { MapCoveringIndexes1763800000022 } from './1763800000022-map-covering-indexes';
 
 /** Every migration, in order. Schema changes only ever go through these. */
 export const MIGRATIONS = [
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   WorkflowChanges1763800000019,
   MapCounts1763800000020,
   LedgerTiles1763800000021,
+  MapCoveringIndexes1763800000022,
 ];
 
 /** Event types with an index of their own (must match the partial index of the latest type-index migration). */
