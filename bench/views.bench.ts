@@ -192,7 +192,11 @@ async function main(): Promise<void> {
               .catch(() => false),
           );
           const ok = (await Promise.all(answers)).every(Boolean);
-          if (ok && at && ledger?.details?.publishedPosition === at.position) break;
+          // Every service's consumer of LEDGER has taken and settled all of it: the services the
+          // live map asks are past the relayed backlog, as in the steady state the views are timed in.
+          const consumers = await jsm.consumers.list(Streams.ledger.name).next();
+          const reacted = consumers.every((c) => c.num_pending === 0 && c.num_ack_pending === 0);
+          if (ok && reacted && at && ledger?.details?.publishedPosition === at.position) break;
         }
         if (Date.now() - started > 80 * 60_000) throw new Error('the ledger and gateway did not settle');
         await new Promise((r) => setTimeout(r, relay ? 2000 : 250));
