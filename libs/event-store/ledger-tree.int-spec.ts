@@ -114,4 +114,47 @@ describe('the ledger tree', () => {
       await writer.stop();
     }
   });
+
+  it('keeps the tiles it reads and what is combined from them: a proof read again asks for no tile, and answers the same', async () => {
+    const app = db.appPool();
+    const hashes = await chainHashes();
+    const size = hashes.length;
+    const root = rootOf(hashes);
+    // At 627 leaves the full tiles are 0/0 and 0/1 (leaves 0-511), 1/0 is partial, 0/2 unfinished (never written).
+    // A reader of its own (its own cache) that notes the tiles it asks Postgres for.
+    const asked: string[] = [];
+    const noting = () =>
+      ({
+        query: (config: { text: string; values: number[][] }) => {
+          if (/ledger_tiles/.test(config.text))
+            asked.push(...config.values[0].map((l, i) => `${l}/${config.values[1][i]}`));
+          return app.query(config);
+        },
+      }) as unknown as Pick<typeof app, 'query'>;
+    for (const index of [3, 300, size - 1]) {
+      const reader = noting();
+      asked.length = 0;
+      const first = await inclusionProof(reader, index, size);
+      expect(asked).toContain('1/0');
+      expect(asked).not.toContain('0/2');
+      if (index < 512) expect(asked).toContain(`0/${index >> 8}`);
+      asked.length = 0;
+      const again = await inclusionProof(reader, index, size);
+      expect(asked).toEqual([]);
+      expect(again).toEqual(first);
+      expect(again).toEqual(await inclusionProof(createFreshReader(app), index, size));
+      expect(verifyInclusion(index, size, leafHash(hashes[index]), again, root)).toBe(true);
+    }
+    const reader = noting();
+    for (const from of [1, 200, 256, 257, 511, 513]) {
+      const proof = await consistencyProof(reader, from, size);
+      expect(proof).toEqual(await consistencyProof(createFreshReader(app), from, size));
+      expect(verifyConsistency(from, size, rootOf(hashes.slice(0, from)), root, proof)).toBe(true);
+    }
+    expect((await treeRoot(reader, size)).equals(root)).toBe(true);
+  });
 });
+
+/** A reader with a cache of its own (the cache is per pool or client object), asking the same pool. */
+const createFreshReader = (pool: { query: (...args: never[]) => unknown }) =>
+  ({ query: (...args: never[]) => pool.query(...args) }) as unknown as Parameters<typeof treeRoot>[0];

@@ -18,13 +18,15 @@ import {
   edgeNodes,
   isTiledLevel,
   leavesCovered,
+  LEVEL0_STORED,
+  LEVEL0_WIDTH,
   partsOf,
-  fullWidth,
-  storedLevel,
+  TILE_WIDTH,
   TileRow,
   tileOf,
   TreeTail,
 } from './tiles';
+import { TreeCache, treeCacheOf } from './tree-cache';
 
 type Queryable = Pick<Pool, 'query'> | Pick<Client, 'query'>;
 
@@ -39,38 +41,92 @@ function combine(parts: Hash[]): Hash {
 /**
  * The hashes of these nodes: leaves from the ledger's chain hashes (leaf i is position i + 1),
  * nodes of levels 4, 8, 16, … from `ledger_tiles` (the widest tile stored), the others combined
- * from those. A tiled node whose tile is not written yet (the writer writes a commit's tiles with
- * the next one; the unfinished level-0 tile is never written) is combined from the nodes one
- * stored level down (16 or 256 of them). Throws naming a node that is not
- * there (a size beyond what is recorded).
+ * from those. The level-0 tile a tree has not finished is never written: its level-4 nodes are
+ * combined from their leaves straight away. A tiled node whose tile is not written yet (the writer
+ * writes a commit's tiles with the next one) is combined from the nodes one stored level down (16
+ * or 256 of them), read in a second round. Tile rows, and the nodes combined from them alone, are
+ * kept for the next call (`TreeCache`): a proof then reads its leaves only. Throws naming a node
+ * that is not there (a size beyond what is recorded).
  */
 export async function readNodes(db: Queryable, nodes: Node[]): Promise<Map<string, Hash>> {
-  const stored = new Map<string, Hash>();
+  const cache = treeCacheOf(db);
+  // What this call uses is held here, so a concurrent call that evicts it from the cache changes nothing.
+  /** Tile rows, from the cache or read. */
+  const tiles = new Map<string, Buffer>();
+  /** Leaves read, and nodes combined from them. */
+  const found = new Map<string, Hash>();
+  /** Nodes combined from tiles alone, from the cache or combined. */
+  const kept = new Map<string, Hash>();
+  const fromTile = (n: Node): Hash | undefined => {
+    if (!isTiledLevel(n.level)) return undefined;
+    const { level, index, offset } = tileOf(n);
+    const key = `${level}:${index}`;
+    let tile = tiles.get(key);
+    if (!tile && (tile = cache.tile(level, index))) tiles.set(key, tile);
+    return tile && tile.length >= 32 * offset + 32 ? tile.subarray(32 * offset, 32 * offset + 32) : undefined;
+  };
+  const known = (n: Node) => found.has(nodeKey(n)) || fromTile(n) !== undefined;
+  let covered = 0;
+  for (const n of nodes) {
+    covered = Math.max(covered, (n.index + 1) * 2 ** n.level);
+    const hash = cache.node(n);
+    if (hash) kept.set(nodeKey(n), hash);
+  }
   const expand = new Set<string>();
-  let wanted = [...new Map(nodes.flatMap(partsOf).map((n) => [nodeKey(n), n])).values()];
+  const unfinished = (n: Node) =>
+    n.level === LEVEL0_STORED && (Math.floor(n.index / LEVEL0_WIDTH) + 1) * TILE_WIDTH > covered;
+  const parts = new Map<string, Node>();
+  for (const n of nodes) {
+    if (kept.has(nodeKey(n))) continue;
+    for (const part of partsOf(n)) {
+      if (!unfinished(part)) parts.set(nodeKey(part), part);
+      else {
+        expand.add(nodeKey(part));
+        for (const leaf of childrenOf(part)) parts.set(nodeKey(leaf), leaf);
+      }
+    }
+  }
+  let wanted = [...parts.values()].filter((n) => !known(n));
   while (wanted.length) {
-    await readStored(db, wanted, stored);
-    const missing = wanted.filter((n) => !stored.has(nodeKey(n)));
+    await readStored(db, wanted, found, tiles, cache);
+    const missing = wanted.filter((n) => !known(n));
     const leaf = missing.find((n) => n.level === 0);
     if (leaf) throw new Error(`the ledger tree has no node at level 0, index ${leaf.index}`);
     for (const n of missing) expand.add(nodeKey(n));
-    wanted = missing.flatMap(childrenOf).filter((n) => !stored.has(nodeKey(n)));
+    wanted = missing.flatMap(childrenOf).filter((n) => !known(n));
   }
-  const hashOf = (node: Node): Hash => {
+  /** A node's hash, and whether it comes from tiles alone (then the cache keeps it). */
+  const hashOf = (node: Node): { hash: Hash; stored: boolean } => {
     const key = nodeKey(node);
-    const known = stored.get(key);
-    if (known) return known;
-    const hash = combine((expand.has(key) ? childrenOf(node) : partsOf(node)).map(hashOf));
-    stored.set(key, hash);
-    return hash;
+    const read = found.get(key);
+    if (read) return { hash: read, stored: false };
+    const fromTiles = kept.get(key) ?? fromTile(node);
+    if (fromTiles) return { hash: fromTiles, stored: true };
+    const below = (expand.has(key) ? childrenOf(node) : partsOf(node)).map(hashOf);
+    const hash = combine(below.map((p) => p.hash));
+    const stored = below.every((p) => p.stored);
+    if (stored) {
+      kept.set(key, hash);
+      cache.keepNode(node, hash);
+    } else found.set(key, hash);
+    return { hash, stored };
   };
-  return new Map(nodes.map((n) => [nodeKey(n), hashOf(n)]));
+  return new Map(nodes.map((n) => [nodeKey(n), hashOf(n).hash]));
 }
 
-/** Reads the leaves and tiled nodes asked for into `found` (leaves by position, tiles whole): two reads at most. */
-async function readStored(db: Queryable, nodes: Node[], found: Map<string, Hash>): Promise<void> {
+/**
+ * Reads the leaves and tiled nodes asked for (leaves by position, the widest row of each tile):
+ * two reads at most. Leaves go to `found`, tile rows to `tiles` and the cache.
+ */
+async function readStored(
+  db: Queryable,
+  nodes: Node[],
+  found: Map<string, Hash>,
+  tiles: Map<string, Buffer>,
+  cache: TreeCache,
+): Promise<void> {
   const leaves = nodes.filter((n) => n.level === 0);
-  const tiles = [
+  const wantedTiles = [
     ...new Map(
       nodes
         .filter((n) => isTiledLevel(n.level))
@@ -84,32 +140,33 @@ async function readStored(db: Queryable, nodes: Node[], found: Map<string, Hash>
   if (leaves.length)
     reads.push(
       db
-        .query<{ position: number; hash: string }>(
-          'SELECT position, hash FROM ledger_events WHERE position = ANY($1::bigint[])',
-          [leaves.map((n) => n.index + 1)],
-        )
+        .query<{ position: number; hash: string }>({
+          name: 'ledger-tree-leaves',
+          text: 'SELECT position, hash FROM ledger_events WHERE position = ANY($1::bigint[])',
+          values: [leaves.map((n) => n.index + 1)],
+        })
         .then(({ rows }) => {
           for (const r of rows) found.set(nodeKey({ level: 0, index: r.position - 1 }), leafHash(r.hash));
         }),
     );
-  if (tiles.length)
+  if (wantedTiles.length)
     reads.push(
       db
-        .query<{ level: number; idx: number; width: number; hashes: Buffer }>(
+        .query<{ level: number; idx: number; width: number; hashes: Buffer }>({
+          name: 'ledger-tree-tiles',
           // The widest row of each tile, found in the primary key: no other width's hashes are read.
-          `SELECT t.level, t.idx, t.width, t.hashes
-             FROM unnest($1::smallint[], $2::bigint[]) AS n(level, idx)
-            CROSS JOIN LATERAL (SELECT level, idx, width, hashes FROM ledger_tiles
-                                 WHERE level = n.level AND idx = n.idx ORDER BY width DESC LIMIT 1) t`,
-          [tiles.map((t) => t.level), tiles.map((t) => t.index)],
-        )
+          text: `SELECT t.level, t.idx, t.width, t.hashes
+                   FROM unnest($1::smallint[], $2::bigint[]) AS n(level, idx)
+                  CROSS JOIN LATERAL (SELECT level, idx, width, hashes FROM ledger_tiles
+                                       WHERE level = n.level AND idx = n.idx ORDER BY width DESC LIMIT 1) t`,
+          values: [wantedTiles.map((t) => t.level), wantedTiles.map((t) => t.index)],
+        })
         .then(({ rows }) => {
-          for (const r of rows)
-            for (let i = 0; i < r.width; i++)
-              found.set(
-                nodeKey({ level: storedLevel(r.level), index: r.idx * fullWidth(r.level) + i }),
-                r.hashes.subarray(32 * i, 32 * i + 32),
-              );
+          for (const r of rows) {
+            const key = `${r.level}:${r.idx}`;
+            if ((tiles.get(key)?.length ?? 0) < r.hashes.length) tiles.set(key, r.hashes);
+            cache.keepTile(r.level, r.idx, r.hashes);
+          }
         }),
     );
   await Promise.all(reads);

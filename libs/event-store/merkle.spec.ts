@@ -9,6 +9,8 @@ import {
   MerkleFrontier,
   Node,
   nodeHash,
+  packedLeafHash,
+  packedNodeHash,
   resolveRanges,
   subtrees,
   verifyConsistency,
@@ -38,6 +40,20 @@ describe('the ledger as an RFC 9162 Merkle tree', () => {
         .digest('hex'),
     );
     expect(EMPTY_ROOT.toString('hex')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  });
+
+  it('hashes the same packed (the writer’s form: 32 latin1 characters), and refuses what is not a chain hash', () => {
+    const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
+    for (let i = 0; i < 20; i++) {
+      const leaf = packedLeafHash(chain(i));
+      expect(Buffer.from(leaf, 'latin1')).toEqual(sha(Buffer.from([0]), Buffer.from(chain(i), 'hex')));
+      const right = packedLeafHash(chain(i + 1));
+      expect(Buffer.from(packedNodeHash(leaf, right), 'latin1')).toEqual(
+        sha(Buffer.from([1]), Buffer.from(leaf, 'latin1'), Buffer.from(right, 'latin1')),
+      );
+    }
+    for (const bad of [chain(1).slice(1), `${chain(1)}00`, `${chain(1).slice(0, 62)}zz`])
+      expect(() => packedLeafHash(bad)).toThrow(/not a chain hash/);
   });
 
   it('keeps the root of every size as leaves are appended, and names each interior node it completes', () => {

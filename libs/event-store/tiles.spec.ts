@@ -6,9 +6,10 @@ import { childrenOf, edgeNodes, leavesCovered, partsOf, TileRow, tileOf, TreeTai
  * each hash SHA-256 of its prefix byte and its children, nothing taken from merkle.ts.
  */
 const sha = (...parts: Buffer[]) => createHash('sha256').update(Buffer.concat(parts)).digest();
+/** The chain hash of event i (hex): what the writer appends. */
+const chain = (i: number) => createHash('sha256').update(`event ${i}`).digest('hex');
 const leafCache: Buffer[] = [];
-const leaf = (i: number) =>
-  (leafCache[i] ??= sha(Buffer.from([0]), createHash('sha256').update(`event ${i}`).digest()));
+const leaf = (i: number) => (leafCache[i] ??= sha(Buffer.from([0]), Buffer.from(chain(i), 'hex')));
 /** levels[k][i]: the root of leaves [i·2^k, (i + 1)·2^k), for the complete subtrees among `n` leaves. */
 function levelsOf(n: number): Buffer[][] {
   const levels = [Array.from({ length: n }, (_, i) => leaf(i))];
@@ -43,7 +44,7 @@ function grow(n: number, commits: number[]): { tail: TreeTail; rows: TileRow[] }
   const rows: TileRow[] = [];
   for (let at = 0, c = 0; at < n; c++) {
     const size = Math.min(commits[c % commits.length], n - at);
-    rows.push(...tail.append(Array.from({ length: size }, (_, i) => leaf(at + i))));
+    rows.push(...tail.append(Array.from({ length: size }, (_, i) => chain(at + i))));
     at += size;
   }
   return { tail, rows };
@@ -160,7 +161,7 @@ describe('the tree stored as tiles (C2SP tlog-tiles, 256 hashes a tile)', () => 
       { lo: 0, hashes: [] },
     ).hashes;
     const rebuilt = TreeTail.of(at, subtreeHashes, [levels[4].slice(4080, 4095), levels[8].slice(0, 255)]);
-    const more = rebuilt.append([at, at + 1, at + 2].map(leaf));
+    const more = rebuilt.append([at, at + 1, at + 2].map(chain));
     expect(rebuilt.root().equals(mth(levels, 0, at + 3))).toBe(true);
     expect(more.map((r) => `${r.level}/${r.index}/${r.width}`)).toEqual(['0/255/16', '1/0/256', '2/0/1']);
     for (const r of more) expect(r.hashes.equals(tileHashes(levels, r.level, r.index, r.width))).toBe(true);
@@ -171,7 +172,7 @@ describe('the tree stored as tiles (C2SP tlog-tiles, 256 hashes a tile)', () => 
     const { tail } = grow(300, [300]);
     const root = tail.root();
     const copy = tail.clone();
-    copy.append([leaf(300)]);
+    copy.append([chain(300)]);
     expect(tail.size).toBe(300);
     expect(tail.root().equals(root)).toBe(true);
     expect(copy.size).toBe(301);

@@ -1,4 +1,14 @@
-import { Hash, MerkleFrontier, Node } from './merkle';
+import {
+  foldSubtrees,
+  Hash,
+  Node,
+  PackedHash,
+  packedLeafHash,
+  packedNodeHash,
+  packHash,
+  subtrees,
+  unpackHash,
+} from './merkle';
 
 /**
  * The stored tree in the C2SP tlog-tiles layout: a tile of level L ≥ 1 holds the hashes of tree
@@ -84,19 +94,22 @@ export function edgeNodes(size: number): Node[][] {
 
 /**
  * What appending needs of the tree: its right edge (the compact range: one hash per set bit of
- * the size) and the hashes of the unfinished tile of each tile level (at most 15 of level 4, 255
- * of the others), so that a grown tile is written whole. Appending leaves answers the tile rows
- * they grew.
+ * the size, largest subtree first) and the hashes of the unfinished tile of each tile level (at
+ * most 15 of level 4, 255 of the others), so that a grown tile is written whole. Appending chain
+ * hashes answers the tile rows they grew. Hashes are kept packed (see `PackedHash`): this is the
+ * writer's hashing, two to three digests per event.
  */
 export class TreeTail {
   private constructor(
-    private readonly frontier: MerkleFrontier,
+    private leaves: number,
+    /** The hashes of `subtrees(0, leaves)`, left to right. */
+    private readonly frontier: PackedHash[],
     /** edges[L]: the hashes of the unfinished tile of level L, left to right. */
-    private readonly edges: Hash[][],
+    private readonly edges: PackedHash[][],
   ) {}
 
   static empty(): TreeTail {
-    return new TreeTail(new MerkleFrontier(), [[]]);
+    return new TreeTail(0, [], [[]]);
   }
 
   /** From the hashes of `subtrees(0, size)` and of `edgeNodes(size)`. */
@@ -104,55 +117,74 @@ export class TreeTail {
     const expected = edgeNodes(size);
     if (edges.length !== expected.length || edges.some((e, i) => e.length !== expected[i].length))
       throw new Error(`the unfinished tiles of a tree of ${size} do not have these sizes`);
+    if (subtreeHashes.length !== subtrees(0, size).length)
+      throw new Error(`a tree of ${size} has ${subtrees(0, size).length} subtrees, not ${subtreeHashes.length}`);
     return new TreeTail(
-      MerkleFrontier.of(size, subtreeHashes),
-      edges.map((e) => [...e]),
+      size,
+      subtreeHashes.map(packHash),
+      edges.map((e) => e.map(packHash)),
     );
   }
 
   get size(): number {
-    return this.frontier.leaves;
+    return this.leaves;
   }
 
   root(): Hash {
-    return this.frontier.root();
+    return foldSubtrees(this.frontier.map(unpackHash));
   }
 
   /** A copy that grows on its own (appending to it leaves this one as it is). */
   clone(): TreeTail {
     return new TreeTail(
-      this.frontier.clone(),
+      this.leaves,
+      [...this.frontier],
       this.edges.map((e) => [...e]),
     );
   }
 
   /**
-   * Appends leaf hashes; answers the tiles they grew: each full tile once, each partial tile of
-   * level ≥ 1 at its new width (level 0 only whole).
+   * Appends the leaves of these chain hashes (hex); answers the tiles they grew: each full tile
+   * once, each partial tile of level ≥ 1 at its new width (level 0 only whole).
    */
-  append(leaves: Hash[]): TileRow[] {
+  append(chainHashes: string[]): TileRow[] {
     const rows: TileRow[] = [];
     const grown = new Set<number>();
-    for (const leaf of leaves) {
-      for (const node of this.frontier.append(leaf)) {
-        if (!isTiledLevel(node.level)) continue;
-        const { level, index } = tileOf(node);
-        const edge = (this.edges[level] ??= []);
-        edge.push(node.hash);
-        if (edge.length < fullWidth(level)) {
-          if (level > 0) grown.add(level);
+    for (const chainHash of chainHashes) {
+      let hash = packedLeafHash(chainHash);
+      let level = 0;
+      let index = this.leaves;
+      // Each trailing 1 bit of the old size is a subtree of the same size to merge with; each merge is a new node.
+      while ((index & 1) === 1) {
+        hash = packedNodeHash(this.frontier.pop()!, hash);
+        level++;
+        index = (index - 1) / 2;
+        if (!isTiledLevel(level)) continue;
+        const tileLevel = level === LEVEL0_STORED ? 0 : level / TILE_HEIGHT;
+        const edge = (this.edges[tileLevel] ??= []);
+        edge.push(hash);
+        if (edge.length < fullWidth(tileLevel)) {
+          if (tileLevel > 0) grown.add(tileLevel);
           continue;
         }
-        rows.push({ level, index, width: edge.length, hashes: Buffer.concat(edge) });
-        this.edges[level] = [];
-        grown.delete(level);
+        rows.push(tileRow(tileLevel, Math.floor(index / fullWidth(tileLevel)), edge));
+        this.edges[tileLevel] = [];
+        grown.delete(tileLevel);
       }
+      this.frontier.push(hash);
+      this.leaves++;
     }
     for (const level of grown) {
-      const edge = this.edges[level];
-      const count = Math.floor(this.size / 2 ** storedLevel(level));
-      rows.push({ level, index: Math.floor(count / TILE_WIDTH), width: edge.length, hashes: Buffer.concat(edge) });
+      const count = Math.floor(this.leaves / 2 ** storedLevel(level));
+      rows.push(tileRow(level, Math.floor(count / TILE_WIDTH), this.edges[level]));
     }
     return rows;
   }
 }
+
+const tileRow = (level: number, index: number, edge: PackedHash[]): TileRow => ({
+  level,
+  index,
+  width: edge.length,
+  hashes: Buffer.from(edge.join(''), 'latin1'),
+});

@@ -2,7 +2,6 @@ import { Client, Pool } from 'pg';
 import { LedgerHead } from '@workgate/contracts';
 import { GENESIS_HASH } from './hash';
 import { insertTiles, storedTreeSize, treeTail } from './ledger-tree';
-import { leafHash } from './merkle';
 import { TreeTail } from './tiles';
 
 /** Advisory-lock key owned by the one ledger writer. */
@@ -46,7 +45,7 @@ export async function loadTreeTail(
       'SELECT position, hash FROM ledger_events WHERE position > $1 ORDER BY position LIMIT 10000',
       [after],
     );
-    const tiles = tree.append(rows.map((r) => leafHash(r.hash)));
+    const tiles = tree.append(rows.map((r) => r.hash));
     if (persist) await insertTiles(client, tiles);
     after = rows[rows.length - 1].position;
     if (persist && head - stored > 10_000) log?.(`ledger tree filled to position ${after} of ${head}`);

@@ -1,6 +1,5 @@
 import { Client } from 'pg';
 import { insertTiles } from './ledger-tree';
-import { leafHash } from './merkle';
 import { TileRow, TreeTail } from './tiles';
 import { loadTreeTail } from './writer-admission';
 
@@ -40,7 +39,7 @@ export class WriterTree {
   grow(chainHashes: string[]): { keep(): void } {
     if (!this.enabled) return { keep: () => undefined };
     const tail = this.tail.clone();
-    const grown = tail.append(chainHashes.map(leafHash));
+    const grown = tail.append(chainHashes);
     return {
       keep: () => {
         this.tail = tail;
