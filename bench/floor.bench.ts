@@ -10,6 +10,7 @@ import {
   emptyLedgerRows,
   ensureDatabase,
   insertLedgerRows,
+  LedgerRow,
   migrate,
   withDatabase,
 } from '@workgate/event-store';
@@ -62,14 +63,8 @@ interface Stage {
   runs: Array<{ seconds: number; cpu: CpuPerEvent }>;
 }
 
-interface Row {
-  streamId: string;
-  version: number;
-  eventId: string;
-  type: string;
-  data: string;
-  metadata: string;
-}
+/** What a ledger row holds before the writer places it (position, times and hashes). */
+type Row = Pick<LedgerRow, 'streamId' | 'version' | 'eventId' | 'type' | 'data' | 'metadata'>;
 
 /** Ledger rows of one pair, shaped and sized as intake's (canonical JSON texts). */
 function ledgerRows(run: string, pair: number): Row[] {
