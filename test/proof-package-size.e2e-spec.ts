@@ -1,4 +1,5 @@
 import { ProofPackage, Subjects, WorkgateError } from '@workgate/contracts';
+import { openSupportCase } from './support/fixtures';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { runVerifyReceipt } from './support/verify-cli';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -27,14 +28,7 @@ describe('a proof package larger than one NATS message', () => {
       env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '100000' },
     });
     as = clientsFor(t.url, principals.keys);
-    const opened = await as.helpdesk<{ id: string }>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef: 'BIG-1',
-      source: 'helpdesk',
-      inputs: { caseId: 'BIG-1', orderId: '2001', orderPaid: true },
-    });
-    expect(opened.status).toBe(201);
-    id = opened.body.id;
+    id = await openSupportCase(as.helpdesk, 'BIG-1');
     // Eight callers at a time; the work order records them one commit after another.
     for (let sent = 0; sent < ACTIONS; sent += 8) {
       const answers = await Promise.all(
