@@ -58,10 +58,10 @@ describe('a proof package larger than one NATS message', () => {
   }, 60_000);
 
   it('is refused with its size, its receipts and the limit when it would cross NATS', async () => {
-    const maxBytes = t.rpc.payloadLimit(Subjects.intake.proof.subject);
-    expect(maxBytes).toBe(ONE_MESSAGE);
+    // Asked over NATS (this client never takes the in-process route), as another process asks it.
+    expect(t.rpc.answersInProcess(Subjects.intake.proof.subject)).toBe(false);
     const refused: unknown = await t.rpc
-      .request(Subjects.intake.proof, { workOrderId: id, includePrivate: true, maxBytes }, { timeoutMs: 30_000 })
+      .request(Subjects.intake.proof, { workOrderId: id, includePrivate: true }, { timeoutMs: 30_000 })
       .then(
         () => undefined,
         (error: unknown) => error,

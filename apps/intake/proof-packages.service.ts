@@ -44,8 +44,7 @@ export class ProofPackages {
       catalog,
       includePrivate: req.includePrivate === true,
     });
-    const limit = typeof req.maxBytes === 'number' && req.maxBytes > 0 ? req.maxBytes : undefined;
-    const tooLarge = limit === undefined ? undefined : tooLargeProof(pkg, id, limit);
+    const tooLarge = req.sameProcess === true ? undefined : tooLargeProof(pkg, id, this.rpc.maxPayload());
     if (tooLarge) throw tooLarge;
     return pkg;
   }

@@ -9,10 +9,10 @@ export interface ProofRequest {
   /** Private evidence and the recorded events are included only for ops leads; without, the package is client-safe. */
   includePrivate?: boolean;
   /**
-   * The most bytes the answer may carry: the NATS server's `max_payload` when the answer crosses
-   * NATS. Absent when the caller is answered in its own process, where a package has no such limit.
+   * The caller is answered in its own process (no NATS message carries the answer): the package
+   * has no size limit. Otherwise it is held to one NATS message (the server's `max_payload`).
    */
-  maxBytes?: number;
+  sameProcess?: boolean;
 }
 
 /**

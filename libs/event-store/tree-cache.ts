@@ -22,10 +22,16 @@ export class TreeCache {
     return recent(this.tiles, `${level}:${index}`);
   }
 
-  /** Keeps a tile row, unless a wider one is kept. */
+  /**
+   * Keeps a tile row, unless a wider one is kept: a copy of its own, since a row read from the
+   * database may be a slice of a shared 8 KiB buffer that it would otherwise keep alive whole.
+   */
   keepTile(level: number, index: number, hashes: Buffer): void {
     const kept = this.tiles.get(`${level}:${index}`);
-    if (!kept || kept.length < hashes.length) keep(this.tiles, `${level}:${index}`, hashes, this.maxTiles);
+    if (kept && kept.length >= hashes.length) return;
+    const own = Buffer.allocUnsafeSlow(hashes.length);
+    hashes.copy(own);
+    keep(this.tiles, `${level}:${index}`, own, this.maxTiles);
   }
 
   /** The hash of a node combined from tiles, if kept. */

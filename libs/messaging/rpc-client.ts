@@ -31,6 +31,11 @@ export class RpcClient {
     return this.local(subject) ? undefined : (this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD);
   }
 
+  /** The most bytes one NATS message (a request or an answer) carries: the server's `max_payload`. */
+  maxPayload(): number {
+    return this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+  }
+
   private local(subject: string) {
     return this.preferLocal && LocalRoutes.enabled ? LocalRoutes.get(subject) : undefined;
   }

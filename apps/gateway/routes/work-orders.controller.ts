@@ -142,11 +142,10 @@ export class WorkOrdersController {
         'the proof package with private evidence is for ops leads: ask for ?public=true',
       );
     // Over NATS the package is one message; in this process it has no such limit.
-    const maxBytes = this.rpc.payloadLimit(Subjects.intake.proof.subject);
     const w = await this.rpc.request(Subjects.intake.proof, {
       workOrderId: id,
       includePrivate: !client,
-      ...(maxBytes === undefined ? {} : { maxBytes }),
+      ...(this.rpc.answersInProcess(Subjects.intake.proof.subject) ? { sameProcess: true } : {}),
     });
     return {
       workOrder: w.workOrder,
