@@ -25,6 +25,21 @@ import { goVerify } from './support/go-verifier';
  * chain hashes (RFC 6962, plainly); every proof is read from Postgres and checked by Go's
  * golang.org/x/mod/sumdb/tlog against a note of that root.
  */
+
+/** Runs `work` on the schema as it was before tiles (the later migrations undone), then migrates up again. */
+async function withSchemaBeforeTiles(url: string, work: () => Promise<void>): Promise<void> {
+  const source = migrationDataSource(url);
+  await source.initialize();
+  try {
+    while ((await source.query(`SELECT 1 FROM workgate_migrations WHERE name = 'LedgerTiles1763800000021'`)).length)
+      await source.undoLastMigration({ transaction: 'each' });
+    await work();
+    await source.runMigrations({ transaction: 'each' });
+  } finally {
+    await source.destroy();
+  }
+}
+
 describe('proofs read from tiles at tile boundaries, as Go verifies them', () => {
   const { privateKey } = generateKeyPairSync('ed25519');
   const name = 'workgate.example/tiles';
@@ -111,13 +126,7 @@ describe('proofs read from tiles at tile boundaries, as Go verifies them', () =>
   afterAll(async () => db.drop());
 
   it('turns the ledger_tree of a ledger recorded before tiles into tiles: the same roots and proofs', async () => {
-    // The schema before tiles.
-    const earlier = migrationDataSource(db.url);
-    await earlier.initialize();
-    try {
-      while ((await earlier.query(`SELECT 1 FROM workgate_migrations WHERE name = 'LedgerTiles1763800000021'`)).length)
-        await earlier.undoLastMigration({ transaction: 'each' });
-
+    await withSchemaBeforeTiles(db.url, async () => {
       // Events, and their tree as the writer of that version stored it: every node of levels 4, 8, 12 and 16.
       const owner: Client = createClient(db.url);
       await owner.connect();
@@ -139,10 +148,7 @@ describe('proofs read from tiles at tile boundaries, as Go verifies them', () =>
       } finally {
         await owner.end();
       }
-      await earlier.runMigrations({ transaction: 'each' });
-    } finally {
-      await earlier.destroy();
-    }
+    });
 
     expect((await app.query(`SELECT to_regclass('ledger_tree') AS t`)).rows[0].t).toBeNull();
     const converted = await tiles();
@@ -193,11 +199,7 @@ describe('proofs read from tiles at tile boundaries, as Go verifies them', () =>
   });
 
   it('goes back to ledger_tree and forth to tiles with the same hashes', async () => {
-    const source = migrationDataSource(db.url);
-    await source.initialize();
-    try {
-      while ((await source.query(`SELECT 1 FROM workgate_migrations WHERE name = 'LedgerTiles1763800000021'`)).length)
-        await source.undoLastMigration({ transaction: 'each' });
+    await withSchemaBeforeTiles(db.url, async () => {
       const { rows } = await app.query<{ level: number; idx: number; hash: Buffer }>(
         'SELECT level, idx, hash FROM ledger_tree ORDER BY level, idx',
       );
@@ -209,10 +211,7 @@ describe('proofs read from tiles at tile boundaries, as Go verifies them', () =>
       expect(rows.map((r) => [r.level, r.idx, r.hash.toString('hex')])).toEqual(
         expected.map((r) => [r.level, r.idx, r.hash.toString('hex')]),
       );
-      await source.runMigrations({ transaction: 'each' });
-    } finally {
-      await source.destroy();
-    }
+    });
     const again = await tiles();
     expect(again.map((t) => t.t)).toEqual(['1/0/256', '1/1/1', '2/0/1']);
     expect(again[0].hashes.equals(tileOf(1, 0, 256))).toBe(true);
