@@ -1,6 +1,7 @@
 import {
   ExceptionNumbers,
   GateNumbers,
+  LiveMapViewRows,
   LiveWorkflowMap,
   NodeNumbers,
   RuleNumbers,
@@ -18,10 +19,10 @@ export const LIVE_MAP_VIEWS = {
   gates: 'gates',
   rules: 'rules',
   exceptionCodes: 'exception-codes',
-} as const satisfies Record<string, ViewName>;
+} as const satisfies Record<keyof LiveMapViewRows, ViewName>;
 
-/** The rows of each of those views for one job type and window. */
-export type LiveMapRows = Record<keyof typeof LIVE_MAP_VIEWS, ViewRow[]>;
+/** The rows of each of those views for one job type and window (the ledger's live-map answer). */
+export type LiveMapRows = LiveMapViewRows;
 
 const num = (r: ViewRow | undefined, key: string): number => {
   const v = r?.[key];
