@@ -58,6 +58,37 @@ describe('thread routes', () => {
     expect(t.main.subjects().sort()).toEqual(['plain', 'with-callback']);
   });
 
+  it("tells a route's callback on the other thread each interim answer, in order and before the reply, the function never crossing", async () => {
+    const t = joined();
+    const seen: unknown[] = [];
+    t.thread.register(
+      'decide',
+      async (payload) => {
+        const { decided, ...rest } = payload as { decided: (answer: unknown) => void; n: number };
+        seen.push(rest);
+        decided({ decision: 'run', try: 1 });
+        decided({ decision: 'run', try: 2 }); // decided again (a version conflict)
+        await new Promise((r) => setTimeout(r, 10)); // the commit
+        return { answer: { decision: 'run' }, position: 7 };
+      },
+      { callback: 'decided' },
+    );
+    await t.settle();
+    const events: unknown[] = [];
+    const reply = await t.main.get('decide')!({ n: 1, decided: (answer: unknown) => events.push(['told', answer]) });
+    events.push(['reply', reply]);
+    expect(seen).toEqual([{ n: 1 }]);
+    expect(events).toEqual([
+      ['told', { decision: 'run', try: 1 }],
+      ['told', { decision: 'run', try: 2 }],
+      ['reply', { answer: { decision: 'run' }, position: 7 }],
+    ]);
+    // A caller without a callback is answered all the same.
+    await expect(t.main.get('decide')!({ n: 2 })).resolves.toMatchObject({ position: 7 });
+    // The main thread does not offer it on.
+    expect(t.main.crossingSubjects()).toEqual([]);
+  });
+
   it('follows routes as they come and go, and fails what waits when it closes', async () => {
     const t = joined();
     let release: (() => void) | undefined;
