@@ -58,6 +58,29 @@ describe('thread routes', () => {
     expect(t.main.subjects().sort()).toEqual(['plain', 'with-callback']);
   });
 
+  it('hands the requests of one turn to their handlers in one turn, in order; a payload that cannot be cloned fails alone', async () => {
+    const t = joined();
+    const turns: unknown[][] = [];
+    let current: unknown[] = [];
+    t.thread.register('cmd', async (payload) => {
+      // What arrives before this turn's microtasks run out is one turn.
+      if (current.push(payload) === 1)
+        queueMicrotask(() => {
+          turns.push(current);
+          current = [];
+        });
+      return payload;
+    });
+    await t.settle();
+    const route = t.main.get('cmd')!;
+    const sent = [route('a'), route('b'), route({ f: () => 1 }), route('c')];
+    await expect(sent[2]).rejects.toThrow();
+    await expect(Promise.all([sent[0], sent[1], sent[3]])).resolves.toEqual(['a', 'b', 'c']);
+    expect(turns).toEqual([['a', 'b', 'c']]);
+    await expect(route('d')).resolves.toBe('d'); // a later turn, a message of its own
+    expect(turns).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+
   it("tells a route's callback on the other thread each interim answer, in order and before the reply, the function never crossing", async () => {
     const t = joined();
     const seen: unknown[] = [];

@@ -3,14 +3,25 @@ import { WireError, WorkgateError } from '@workgate/contracts';
 import { LocalHandler, LocalRoutes, RouteRegistry } from './local-routes';
 import { toWireError } from './wire';
 
+/** A request for a route the other thread offers. */
+interface RouteRequest {
+  id: number;
+  subject: string;
+  payload: unknown;
+}
+
 /**
  * What the two ends of a route port say to each other. Payloads travel as structured clones: no
- * JSON, no NATS. A route with a callback (`RouteRegistry.register`'s `callback`) is told its
- * interim answers as `told` messages, which the one port delivers before the request's reply.
+ * JSON, no NATS. The requests a thread makes in one turn (before its microtasks run out) cross as
+ * one message, and the other thread hands them to their handlers in one turn, in order: what is
+ * sent together is taken in together, as within one thread (intake records commands on one work
+ * order that arrive together in one commit). A route with a callback (`RouteRegistry.register`'s
+ * `callback`) is told its interim answers as `told` messages, which the one port delivers before
+ * the request's reply.
  */
 type PortMessage =
   | { kind: 'route'; subject: string; present: boolean; callback?: string }
-  | { kind: 'request'; id: number; subject: string; payload: unknown }
+  | { kind: 'requests'; requests: RouteRequest[] }
   | { kind: 'told'; id: number; data: unknown }
   | { kind: 'reply'; id: number; ok: true; data: unknown }
   | { kind: 'reply'; id: number; ok: false; error: WireError };
@@ -27,22 +38,22 @@ export function offerLocalRoutes(port: MessagePort, routes: RouteRegistry = Loca
   // A route registered for its own thread only stays there (present or gone alike).
   routes.crossingSubjects().forEach((subject) => announce(subject, true));
   const stop = routes.onChange((subject, present, crossesThreads) => crossesThreads && announce(subject, present));
-  port.on('message', (m: PortMessage) => {
-    if (m.kind !== 'request') return;
+  const answer = (m: RouteRequest) => {
     const handler = routes.get(m.subject);
-    const answer = handler
+    const answered = handler
       ? handler(withCallback(m.payload, routes.callbackOf(m.subject), (data) => tell(port, m.id, data)))
       : Promise.reject(new WorkgateError('unavailable', `no service answers on ${m.subject}`));
     const fail = (error: unknown) =>
       port.postMessage({ kind: 'reply', id: m.id, ok: false, error: toWireError(error) } satisfies PortMessage);
-    answer.then((data) => {
+    answered.then((data) => {
       try {
         port.postMessage({ kind: 'reply', id: m.id, ok: true, data } satisfies PortMessage);
       } catch (error) {
         fail(error); // an answer that cannot be cloned: `internal`, as any unexpected failure
       }
     }, fail);
-  });
+  };
+  port.on('message', (m: PortMessage) => m.kind === 'requests' && m.requests.forEach(answer));
   return () => {
     stop();
     routes.crossingSubjects().forEach((subject) => announce(subject, false));
@@ -86,6 +97,31 @@ export function useOfferedRoutes(port: MessagePort, routes: RouteRegistry = Loca
   >();
   const offered = new Map<string, LocalHandler>();
   let next = 0;
+  /** The requests of this turn, sent as one message once its microtasks run out. */
+  let outgoing: RouteRequest[] = [];
+  const flush = () => {
+    const requests = outgoing;
+    outgoing = [];
+    try {
+      port.postMessage({ kind: 'requests', requests } satisfies PortMessage);
+    } catch {
+      // A payload that cannot be cloned fails its own request; the others still cross together.
+      const cloneable = requests.filter((request) => {
+        try {
+          structuredClone(request.payload);
+          return true;
+        } catch (error) {
+          waiting.get(request.id)?.reject(error as Error);
+          waiting.delete(request.id);
+          return false;
+        }
+      });
+      port.postMessage({ kind: 'requests', requests: cloneable } satisfies PortMessage);
+    }
+  };
+  const send = (request: RouteRequest) => {
+    if (outgoing.push(request) === 1) queueMicrotask(flush);
+  };
   const withdraw = (subject: string) => {
     const handler = offered.get(subject);
     if (!handler) return;
@@ -103,7 +139,7 @@ export function useOfferedRoutes(port: MessagePort, routes: RouteRegistry = Loca
           const id = ++next;
           const { sent, told } = splitCallback(payload, callback);
           waiting.set(id, { resolve, reject, told });
-          port.postMessage({ kind: 'request', id, subject: m.subject, payload: sent } satisfies PortMessage);
+          send({ id, subject: m.subject, payload: sent });
         });
       offered.set(m.subject, handler);
       // Served on the thread that offered it: never offered on again (back to it, or to a third thread).
