@@ -46,7 +46,7 @@ describe('thread routes', () => {
     });
   });
 
-  it('never offers a route registered for its own thread only (its payload carries a callback); registered again as an ordinary one, it is offered', async () => {
+  it('never offers a route registered for its own thread only (its payload cannot cross); registered again as an ordinary one, it is offered', async () => {
     const t = joined();
     t.thread.register('with-callback', async () => 'here', { thisThreadOnly: true });
     t.thread.register('plain', async () => 'plain');
