@@ -4,6 +4,7 @@ import { INestMicroservice, Logger } from '@nestjs/common';
 import { loadConfig } from '@workgate/config';
 import { isPlainObject } from '@workgate/contracts';
 import {
+  answerThreadMetrics,
   borrowNats,
   offerLocalRoutes,
   releaseNats,
@@ -68,6 +69,8 @@ async function main(port: MessagePort): Promise<void> {
   const mainRoutes = useOfferedRoutes(data.mainRoutes);
   /** What a stop has to stop, once it has started. */
   const running: { app?: INestMicroservice; intake?: INestMicroservice; stopOffering?: () => void } = {};
+  // The metrics counted here (intake's, the ledger's refusals) reach the gateway's /metrics through the routes.
+  const stopMetrics = answerThreadMetrics();
   const stopIntake = async (): Promise<void> => {
     const intake = running.intake;
     running.intake = undefined;
@@ -75,6 +78,7 @@ async function main(port: MessagePort): Promise<void> {
   };
   const stop = async (): Promise<void> => {
     await stopIntake();
+    stopMetrics();
     running.stopOffering?.();
     await running.app?.close();
     mainRoutes.close();

@@ -155,7 +155,8 @@ async function startLedgerThread(config: WorkgateConfig, instance: string): Prom
       stopRoutes();
       const stopped = new Promise<void>((resolve) => worker.once('message', () => resolve()));
       worker.postMessage('stop' satisfies LedgerThreadOrder);
-      await Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000))]);
+      // The bound does not keep the process alive once the thread has stopped.
+      await Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000).unref())]);
       await worker.terminate();
     },
   };

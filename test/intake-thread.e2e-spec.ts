@@ -2,10 +2,13 @@ import type {
   ActionAnswer,
   ApprovalView,
   OpenedAnswer,
+  WorkOrderAnswer,
   WorkOrderHandoff,
   WorkOrderListItem,
 } from '@workgate/contracts';
-import { LedgerHeaders } from '@workgate/contracts';
+import { IntakeInProcess, LedgerHeaders } from '@workgate/contracts';
+import { RpcClient } from '@workgate/messaging';
+import { commandMeta, sendCommandInProcess } from '../apps/gateway/routes/command';
 import { eventually } from './support/processes';
 import { clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -13,7 +16,8 @@ import { startTestWorkgate, TestWorkgate } from './support/workgate';
 /**
  * Intake on the ledger's thread (WORKGATE_INTAKE_THREAD=on): the main thread serves HTTP and
  * reaches intake through the thread's routes, intake reaches policy through the main thread's. The
- * API keeps its guarantees: a caller reads its own writes, an Idempotency-Key writes once.
+ * API keeps its guarantees: a caller reads its own writes, an Idempotency-Key writes once; the MCP
+ * gateway is still told each decision before its commit's reply.
  */
 describe('workgate with intake on the ledger thread', () => {
   let t: TestWorkgate;
@@ -123,5 +127,26 @@ describe('workgate with intake on the ledger thread', () => {
     expect(read.status).toBe(200);
     expect(Object.values(read.body.approvals)).toEqual(['approved']);
     expect(read.body.pendingApprovals).toEqual([]);
+  });
+
+  it("tells the main thread's in-process caller (the MCP gateway) each decision before the commit's reply, and the reply carries the same", async () => {
+    const { body } = await open('IT-4');
+    // The gateway's own client, as the MCP gateway sends its commands.
+    const rpc = new RpcClient(t.nc, 5000);
+    expect(rpc.answersInProcess(IntakeInProcess.commandDecided.subject)).toBe(true);
+    const heard: Array<[string, WorkOrderAnswer]> = [];
+    const reply = await sendCommandInProcess(
+      rpc,
+      body.id,
+      { type: 'RequestAction', body: { system: 'shop', operation: 'order.read', kind: 'read' } },
+      commandMeta({ id: 'agent', roles: ['operator'] }, undefined),
+      (answer) => heard.push(['told', answer]),
+    );
+    heard.push(['reply', reply.answer]);
+    expect(heard.map(([what]) => what)).toEqual(['told', 'reply']);
+    expect(heard[0][1]).toMatchObject({ decision: 'run' });
+    expect(heard[0][1]).toEqual(heard[1][1]);
+    expect(reply.position).toBeGreaterThan(0);
+    expect(await decidedActions(body.id)).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { headers as natsHeaders } from 'nats';
+import { register } from 'prom-client';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -21,8 +22,13 @@ function samples(text: string): Map<string, number> {
  * After a scripted run, `/metrics` has every metric of SPEC section 13 with the value the run
  * makes: decisions by reason, their duration, the ledger head, the relay, the projections'
  * lag, work events by outcome and channel, pending approvals, overdue post-reviews, dead letters.
+ * The same whether intake counts on the main thread or on the ledger's (WORKGATE_INTAKE_THREAD),
+ * each metric named once.
  */
-describe('/metrics after a scripted run', () => {
+describe.each([
+  ['on the main thread', { ledgerThread: false, intakeThread: false }],
+  ["on the ledger's thread", { ledgerThread: true, intakeThread: true }],
+])('/metrics after a scripted run, intake %s', (_where, threads) => {
   const principals = writePrincipals({
     admin: ['admin'],
     helpdesk: ['integrator', 'operator'],
@@ -33,7 +39,8 @@ describe('/metrics after a scripted run', () => {
   let as: Record<string, ReturnType<typeof client>>;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    register.resetMetrics(); // this file's earlier workgate counted on this thread too
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path }, ...threads });
     as = clientsFor(t.url, principals.keys);
   });
   afterAll(() => t?.close());
@@ -110,11 +117,13 @@ describe('/metrics after a scripted run', () => {
     // The ledger's figures come from the health checks (once a second); the post-review falls due
     // after a second (and its overdue timer records one more event): wait until all is quiet.
     let m = new Map<string, number>();
+    let text = '';
     let head = 0;
     await eventually(
       async () => {
         head = (await as.lead<VerifyResult>('GET', '/v1/ledger/verify')).body.headPosition;
-        m = samples(await (await fetch(`${t.url}/metrics`)).text());
+        text = await (await fetch(`${t.url}/metrics`)).text();
+        m = samples(text);
         return (
           m.get('workgate_ledger_head_position') === head &&
           m.get('workgate_relay_published_position') === head &&
@@ -154,6 +163,9 @@ describe('/metrics after a scripted run', () => {
       'workgate_projection_parked_events{projection="timers"}': 0,
     });
     expect(m.get('workgate_decision_duration_seconds_sum')).toBeGreaterThan(0);
+    const typed: string[] = text.match(/^# TYPE \S+/gm) ?? [];
+    expect(typed.length).toBeGreaterThan(20);
+    expect(typed.filter((line, i) => typed.indexOf(line) !== i)).toEqual([]);
   });
 
   it('has every metric the Grafana dashboard in deploy/ queries', async () => {

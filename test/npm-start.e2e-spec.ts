@@ -116,7 +116,7 @@ describe('npm start', () => {
     expect(told.slice(told.indexOf('SIGTERM: draining and stopping'))).toEqual([
       'SIGTERM: draining and stopping',
       'stopped gateway',
-      'stopped intake',
+      "stopped intake (the ledger's thread)",
       'stopped approvals',
       'stopped policy',
       'stopped exceptions',

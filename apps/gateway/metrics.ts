@@ -4,11 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Documented } from './openapi';
 import { Public, SkipRateLimit } from './http';
 import { collectDefaultMetrics, Counter, Histogram, register } from 'prom-client';
-import { counter, histogram } from '@workgate/messaging';
+import { counter, histogram, metricsText } from '@workgate/messaging';
 
 let defaultsCollected = false;
 
-/** Prometheus metrics of this process (with every service in one process, of all of them); `observe` counts each answered request. */
+/** Prometheus metrics of this process, its ledger thread's included (with every service in one process, of all of them); `observe` counts each answered request. */
 @Injectable()
 export class HttpMetrics {
   private readonly requests: Counter<'method' | 'route' | 'status'>;
@@ -52,6 +52,6 @@ export class MetricsController {
   })
   @Header('Content-Type', register.contentType)
   metrics(): Promise<string> {
-    return register.metrics();
+    return metricsText();
   }
 }

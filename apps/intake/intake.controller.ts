@@ -58,7 +58,7 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
-  /** The in-process route (callers in this process only: the gateway's MCP calls, to forward a read while its decision commits). */
+  /** The in-process route (callers in this process only, on any of its threads: the gateway's MCP calls, to forward a read while its decision commits). */
   private readonly commandDecided = serves(IntakeInProcess.commandDecided, ({ request, decided }) => {
     const attributes = {
       'workgate.service': 'intake',
@@ -70,7 +70,8 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
   }).handle;
 
   onModuleInit(): void {
-    LocalRoutes.register(IntakeInProcess.commandDecided.subject, this.commandDecided, { thisThreadOnly: true });
+    // Another thread of the process (intake on the ledger's thread) is told each decision through the port.
+    LocalRoutes.register(IntakeInProcess.commandDecided.subject, this.commandDecided, { callback: 'decided' });
   }
 
   onModuleDestroy(): void {

@@ -125,9 +125,9 @@ export class WorkgateConfig {
   @IsIn(['on', 'off'], { message: 'WORKGATE_LEDGER_THREAD must be on or off' })
   WORKGATE_LEDGER_THREAD = 'on';
 
-  /** `on`: `npm start` runs intake on the ledger's thread, so the main thread serves HTTP and leaves decisions and commits to it. */
+  /** `off`: `npm start` keeps intake on the main thread; `on` runs it on the ledger's thread, so the main thread serves HTTP and leaves decisions and commits to it. */
   @IsIn(['on', 'off'], { message: 'WORKGATE_INTAKE_THREAD must be on or off' })
-  WORKGATE_INTAKE_THREAD = 'off';
+  WORKGATE_INTAKE_THREAD = 'on';
 
   /** Request/reply time-out between services, in milliseconds. */
   @Transform(asNumber)

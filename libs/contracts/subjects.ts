@@ -199,7 +199,7 @@ export const Subjects = {
 } as const;
 
 /**
- * A work-order command from a caller on intake's own thread that may act on the answer as soon as
+ * A work-order command from a caller in intake's own process that may act on the answer as soon as
  * it is decided, before its commit: `decided` is told each answer the command is decided to (a
  * command decided again after a version conflict is told again), and the reply still comes after
  * the commit, as on `Subjects.intake.command`. What acts early must change nothing and must not
@@ -211,9 +211,10 @@ export interface DecidedCommandRequest {
 }
 
 /**
- * Intake's routes served only on intake's own thread (LocalRoutes, registered `thisThreadOnly`),
- * never subscribed on NATS nor offered to another thread: a callback cannot travel, and nothing
- * from outside reaches them.
+ * Intake's routes served only inside its process (LocalRoutes), never subscribed on NATS: a
+ * callback cannot travel, and nothing from outside reaches them. Another thread of the process is
+ * offered them with the callback left behind: each call of it crosses as a message of its own,
+ * before the reply (thread-routes.ts).
  */
 export const IntakeInProcess = {
   commandDecided: rpc<DecidedCommandRequest, CommandReply>('workgate.intake.command-decided'),

@@ -10,8 +10,10 @@ interface Route {
   handler: LocalHandler;
   /** The wrapped handler that serves. */
   serve: LocalHandler;
-  /** false: never offered to another thread (its payload carries a callback, or another thread offered it here). */
+  /** false: never offered to another thread (another thread offered it here, or its payload cannot cross). */
   crossesThreads: boolean;
+  /** The payload's field that holds a function the handler calls with interim answers (see `register`). */
+  callback?: string;
 }
 
 const logger = new Logger('local-routes');
@@ -23,8 +25,17 @@ export class RouteRegistry {
   /** Off switch (WORKGATE_LOCAL_ROUTES=off, applied when services start): every request goes over NATS. */
   enabled = true;
 
-  /** `thisThreadOnly`: thread-routes.ts never offers the route to another thread (its payload cannot cross, or another thread serves it). */
-  register(subject: string, handler: LocalHandler, options: { thisThreadOnly?: boolean } = {}): void {
+  /**
+   * `thisThreadOnly`: thread-routes.ts never offers the route to another thread (its payload cannot
+   * cross, or another thread serves it). `callback`: the payload's field that holds a function the
+   * handler calls with interim answers before its reply; a caller on another thread is told each of
+   * them (in order, before the reply) through the port, the function itself never crossing.
+   */
+  register(
+    subject: string,
+    handler: LocalHandler,
+    options: { thisThreadOnly?: boolean; callback?: string } = {},
+  ): void {
     const fail = (error: unknown): never => {
       if (isWorkgateError(error)) throw error;
       logger.error(`${subject} failed: ${(error instanceof Error && error.stack) || String(error)}`);
@@ -39,7 +50,7 @@ export class RouteRegistry {
       }
     };
     const crossesThreads = options.thisThreadOnly !== true;
-    this.routes.set(subject, { handler, serve, crossesThreads });
+    this.routes.set(subject, { handler, serve, crossesThreads, callback: options.callback });
     this.listeners.forEach((l) => l(subject, true, crossesThreads));
   }
 
@@ -53,6 +64,11 @@ export class RouteRegistry {
 
   get(subject: string): LocalHandler | undefined {
     return this.routes.get(subject)?.serve;
+  }
+
+  /** The payload field of the route's interim-answer callback, if it has one. */
+  callbackOf(subject: string): string | undefined {
+    return this.routes.get(subject)?.callback;
   }
 
   subjects(): string[] {

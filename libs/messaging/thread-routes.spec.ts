@@ -46,7 +46,7 @@ describe('thread routes', () => {
     });
   });
 
-  it('never offers a route registered for its own thread only (its payload carries a callback); registered again as an ordinary one, it is offered', async () => {
+  it('never offers a route registered for its own thread only (its payload cannot cross); registered again as an ordinary one, it is offered', async () => {
     const t = joined();
     t.thread.register('with-callback', async () => 'here', { thisThreadOnly: true });
     t.thread.register('plain', async () => 'plain');
@@ -56,6 +56,60 @@ describe('thread routes', () => {
     t.thread.register('with-callback', async () => 'here');
     await t.settle();
     expect(t.main.subjects().sort()).toEqual(['plain', 'with-callback']);
+  });
+
+  it('hands the requests of one turn to their handlers in one turn, in order; a payload that cannot be cloned fails alone', async () => {
+    const t = joined();
+    const turns: unknown[][] = [];
+    let current: unknown[] = [];
+    t.thread.register('cmd', async (payload) => {
+      // What arrives before this turn's microtasks run out is one turn.
+      if (current.push(payload) === 1)
+        queueMicrotask(() => {
+          turns.push(current);
+          current = [];
+        });
+      return payload;
+    });
+    await t.settle();
+    const route = t.main.get('cmd')!;
+    const sent = [route('a'), route('b'), route({ f: () => 1 }), route('c')];
+    await expect(sent[2]).rejects.toThrow();
+    await expect(Promise.all([sent[0], sent[1], sent[3]])).resolves.toEqual(['a', 'b', 'c']);
+    expect(turns).toEqual([['a', 'b', 'c']]);
+    await expect(route('d')).resolves.toBe('d'); // a later turn, a message of its own
+    expect(turns).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+
+  it("tells a route's callback on the other thread each interim answer, in order and before the reply, the function never crossing", async () => {
+    const t = joined();
+    const seen: unknown[] = [];
+    t.thread.register(
+      'decide',
+      async (payload) => {
+        const { decided, ...rest } = payload as { decided: (answer: unknown) => void; n: number };
+        seen.push(rest);
+        decided({ decision: 'run', try: 1 });
+        decided({ decision: 'run', try: 2 }); // decided again (a version conflict)
+        await new Promise((r) => setTimeout(r, 10)); // the commit
+        return { answer: { decision: 'run' }, position: 7 };
+      },
+      { callback: 'decided' },
+    );
+    await t.settle();
+    const events: unknown[] = [];
+    const reply = await t.main.get('decide')!({ n: 1, decided: (answer: unknown) => events.push(['told', answer]) });
+    events.push(['reply', reply]);
+    expect(seen).toEqual([{ n: 1 }]);
+    expect(events).toEqual([
+      ['told', { decision: 'run', try: 1 }],
+      ['told', { decision: 'run', try: 2 }],
+      ['reply', { answer: { decision: 'run' }, position: 7 }],
+    ]);
+    // A caller without a callback is answered all the same.
+    await expect(t.main.get('decide')!({ n: 2 })).resolves.toMatchObject({ position: 7 });
+    // The main thread does not offer it on.
+    expect(t.main.crossingSubjects()).toEqual([]);
   });
 
   it('follows routes as they come and go, and fails what waits when it closes', async () => {

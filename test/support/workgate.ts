@@ -24,7 +24,21 @@ export interface TestWorkgate {
   close(): Promise<void>;
 }
 
-/** Every service in one process on a scratch nats-server and a fresh database, with the shipped workflows. */
+/** The thread switches a test run may set (e.g. WORKGATE_INTAKE_THREAD=off npx jest ...), as `npm start` reads them. */
+const threadEnv = (): Record<string, string> => {
+  const env: Record<string, string> = {};
+  for (const key of ['WORKGATE_LEDGER_THREAD', 'WORKGATE_INTAKE_THREAD']) {
+    const value = process.env[key];
+    if (value !== undefined) env[key] = value;
+  }
+  return env;
+};
+
+/**
+ * Every service in one process on a scratch nats-server and a fresh database, with the shipped
+ * workflows. The ledger and intake run on threads as `npm start` runs them (its configuration's
+ * WORKGATE_LEDGER_THREAD and WORKGATE_INTAKE_THREAD) unless `ledgerThread` / `intakeThread` say.
+ */
 export async function startTestWorkgate(
   options: {
     env?: Record<string, string>;
@@ -43,14 +57,15 @@ export async function startTestWorkgate(
     LOG_LEVEL: 'silent',
     WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', '..', 'workflows'),
     WORKGATE_DATA_DIR: dataDir,
+    ...threadEnv(),
     ...options.env,
   });
   const start = () =>
     startWorkgate(config, {
       port: 0,
       without: options.without,
-      ledgerThread: options.ledgerThread,
-      intakeThread: options.intakeThread,
+      ledgerThread: options.ledgerThread ?? config.WORKGATE_LEDGER_THREAD === 'on',
+      intakeThread: options.intakeThread ?? config.WORKGATE_INTAKE_THREAD === 'on',
     });
   const t: TestWorkgate = {
     nats,
