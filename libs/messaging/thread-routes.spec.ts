@@ -19,7 +19,7 @@ function joined() {
     stopOffering();
     port2.close();
   });
-  return { thread, main, using, stopOffering, port2, settle };
+  return { thread, main, using, stopOffering, port1, port2, settle };
 }
 
 describe('thread routes', () => {
@@ -79,6 +79,31 @@ describe('thread routes', () => {
     expect(turns).toEqual([['a', 'b', 'c']]);
     await expect(route('d')).resolves.toBe('d'); // a later turn, a message of its own
     expect(turns).toEqual([['a', 'b', 'c'], ['d']]);
+  });
+
+  it('sends the requests of one pass of the event loop as one port message, and their answers as one', async () => {
+    const t = joined();
+    t.thread.register('echo', async (payload) => payload);
+    await t.settle();
+    const crossing = { toThread: 0, back: 0 };
+    t.port2.on('message', () => crossing.toThread++);
+    t.port1.on('message', () => crossing.back++);
+    const route = t.main.get('echo')!;
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => route({ n: i })));
+    expect(answers).toEqual(Array.from({ length: 10 }, (_, i) => ({ n: i })));
+    expect(crossing).toEqual({ toThread: 1, back: 1 });
+  });
+
+  it('fails an answer that cannot be cloned as internal, alone: the answers sent with it arrive', async () => {
+    const t = joined();
+    t.thread.register('echo', async (payload) => payload);
+    t.thread.register('unclonable', async () => ({ f: () => 1 }));
+    await t.settle();
+    const echo = t.main.get('echo')!;
+    const [before, bad, after] = await Promise.allSettled([echo('a'), t.main.get('unclonable')!('x'), echo('b')]);
+    expect(before).toEqual({ status: 'fulfilled', value: 'a' });
+    expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'internal' } });
+    expect(after).toEqual({ status: 'fulfilled', value: 'b' });
   });
 
   it("tells a route's callback on the other thread each interim answer, in order and before the reply, the function never crossing", async () => {

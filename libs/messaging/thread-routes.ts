@@ -3,60 +3,100 @@ import { WireError, WorkgateError } from '@workgate/contracts';
 import { LocalHandler, LocalRoutes, RouteRegistry } from './local-routes';
 import { toWireError } from './wire';
 
-/** A request for a route the other thread offers. */
-interface RouteRequest {
-  id: number;
-  subject: string;
-  payload: unknown;
-}
-
 /**
  * What the two ends of a route port say to each other. Payloads travel as structured clones: no
- * JSON, no NATS. The requests a thread makes in one turn (before its microtasks run out) cross as
- * one message, and the other thread hands them to their handlers in one turn, in order: what is
- * sent together is taken in together, as within one thread (intake records commands on one work
- * order that arrive together in one commit). A route with a callback (`RouteRegistry.register`'s
- * `callback`) is told its interim answers as `told` messages, which the one port delivers before
- * the request's reply.
+ * JSON, no NATS. A route with a callback (`RouteRegistry.register`'s `callback`) is told its
+ * interim answers as `told` messages, which reach the caller before the request's reply.
  */
 type PortMessage =
   | { kind: 'route'; subject: string; present: boolean; callback?: string }
-  | { kind: 'requests'; requests: RouteRequest[] }
+  | { kind: 'request'; id: number; subject: string; payload: unknown }
   | { kind: 'told'; id: number; data: unknown }
   | { kind: 'reply'; id: number; ok: true; data: unknown }
   | { kind: 'reply'; id: number; ok: false; error: WireError };
+
+/**
+ * Posts to a route port what a thread says in one pass of its event loop as one port message (an
+ * array, in order), once that pass's I/O is handled; the other end takes each array in one turn,
+ * in order. So requests made together reach their handlers together, as within one thread (intake
+ * records commands on one work order that arrive together in one commit), and a port message's
+ * fixed cost is paid once per pass: with the requests and replies of 16 reads batched, a round
+ * trip costs both threads about a fifth of the CPU it does alone. A message that cannot be cloned
+ * fails alone (`failed`), never the others sent with it.
+ */
+function batchedPoster(port: MessagePort) {
+  let pending: Array<{ message: PortMessage; failed?: (error: Error) => void }> = [];
+  let scheduled: NodeJS.Immediate | undefined;
+  const flush = () => {
+    scheduled = undefined;
+    const batch = pending;
+    pending = [];
+    if (batch.length === 0) return;
+    try {
+      port.postMessage(batch.map((b) => b.message));
+    } catch {
+      // One of them cannot be cloned: it fails alone, and the others still cross together.
+      const cloneable = batch.filter(({ message, failed }) => {
+        try {
+          structuredClone(message);
+          return true;
+        } catch (error) {
+          failed?.(error instanceof Error ? error : new Error(String(error)));
+          return false;
+        }
+      });
+      port.postMessage(cloneable.map((b) => b.message));
+    }
+  };
+  return {
+    post(message: PortMessage, failed?: (error: Error) => void): void {
+      pending.push({ message, failed });
+      scheduled ??= setImmediate(flush);
+    },
+    /** Posts what waits now (the last notices before the routes are withdrawn). */
+    flush(): void {
+      if (scheduled) clearImmediate(scheduled);
+      flush();
+    },
+    /** Drops what waits (the port closes: its requests are failed, never sent). */
+    discard(): void {
+      if (scheduled) clearImmediate(scheduled);
+      scheduled = undefined;
+      pending = [];
+    },
+  };
+}
 
 /**
  * The thread side: offers this thread's local routes (as they come and go) to the thread at the
  * other end of `port`, and answers its requests with them. Returns the way to stop offering.
  */
 export function offerLocalRoutes(port: MessagePort, routes: RouteRegistry = LocalRoutes): () => void {
+  const poster = batchedPoster(port);
   const announce = (subject: string, present: boolean) => {
     const callback = present ? routes.callbackOf(subject) : undefined;
-    port.postMessage({ kind: 'route', subject, present, ...(callback ? { callback } : {}) } satisfies PortMessage);
+    poster.post({ kind: 'route', subject, present, ...(callback ? { callback } : {}) });
   };
   // A route registered for its own thread only stays there (present or gone alike).
   routes.crossingSubjects().forEach((subject) => announce(subject, true));
   const stop = routes.onChange((subject, present, crossesThreads) => crossesThreads && announce(subject, present));
-  const answer = (m: RouteRequest) => {
+  // An interim answer is an early word only: lost, not failed, when it cannot be cloned (the reply still comes).
+  const tell = (id: number, data: unknown) => poster.post({ kind: 'told', id, data });
+  const answer = (m: PortMessage) => {
+    if (m.kind !== 'request') return;
     const handler = routes.get(m.subject);
     const answered = handler
-      ? handler(withCallback(m.payload, routes.callbackOf(m.subject), (data) => tell(port, m.id, data)))
+      ? handler(withCallback(m.payload, routes.callbackOf(m.subject), (data) => tell(m.id, data)))
       : Promise.reject(new WorkgateError('unavailable', `no service answers on ${m.subject}`));
-    const fail = (error: unknown) =>
-      port.postMessage({ kind: 'reply', id: m.id, ok: false, error: toWireError(error) } satisfies PortMessage);
-    answered.then((data) => {
-      try {
-        port.postMessage({ kind: 'reply', id: m.id, ok: true, data } satisfies PortMessage);
-      } catch (error) {
-        fail(error); // an answer that cannot be cloned: `internal`, as any unexpected failure
-      }
-    }, fail);
+    const fail = (error: unknown) => poster.post({ kind: 'reply', id: m.id, ok: false, error: toWireError(error) });
+    // An answer that cannot be cloned fails as `internal`, as any unexpected failure.
+    answered.then((data) => poster.post({ kind: 'reply', id: m.id, ok: true, data }, fail), fail);
   };
-  port.on('message', (m: PortMessage) => m.kind === 'requests' && m.requests.forEach(answer));
+  port.on('message', (batch: PortMessage[]) => batch.forEach(answer));
   return () => {
     stop();
     routes.crossingSubjects().forEach((subject) => announce(subject, false));
+    poster.flush();
   };
 }
 
@@ -67,15 +107,6 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 /** The payload with its callback field restored as a function that tells the caller's thread. */
 function withCallback(payload: unknown, field: string | undefined, told: (data: unknown) => void): unknown {
   return field && isRecord(payload) ? { ...payload, [field]: told } : payload;
-}
-
-/** An interim answer for the request `id`: lost, not failed, when it cannot be cloned (the reply still comes). */
-function tell(port: MessagePort, id: number, data: unknown): void {
-  try {
-    port.postMessage({ kind: 'told', id, data } satisfies PortMessage);
-  } catch {
-    // An interim answer is an early word only: the caller waits for the reply.
-  }
 }
 
 /** The payload without its callback field (a function cannot be cloned), and that callback. */
@@ -97,38 +128,14 @@ export function useOfferedRoutes(port: MessagePort, routes: RouteRegistry = Loca
   >();
   const offered = new Map<string, LocalHandler>();
   let next = 0;
-  /** The requests of this turn, sent as one message once its microtasks run out. */
-  let outgoing: RouteRequest[] = [];
-  const flush = () => {
-    const requests = outgoing;
-    outgoing = [];
-    try {
-      port.postMessage({ kind: 'requests', requests } satisfies PortMessage);
-    } catch {
-      // A payload that cannot be cloned fails its own request; the others still cross together.
-      const cloneable = requests.filter((request) => {
-        try {
-          structuredClone(request.payload);
-          return true;
-        } catch (error) {
-          waiting.get(request.id)?.reject(error as Error);
-          waiting.delete(request.id);
-          return false;
-        }
-      });
-      port.postMessage({ kind: 'requests', requests: cloneable } satisfies PortMessage);
-    }
-  };
-  const send = (request: RouteRequest) => {
-    if (outgoing.push(request) === 1) queueMicrotask(flush);
-  };
+  const poster = batchedPoster(port);
   const withdraw = (subject: string) => {
     const handler = offered.get(subject);
     if (!handler) return;
     routes.unregister(subject, handler);
     offered.delete(subject);
   };
-  port.on('message', (m: PortMessage) => {
+  const receive = (m: PortMessage) => {
     if (m.kind === 'route') {
       if (!m.present) return withdraw(m.subject);
       // A service of this thread serving the subject itself keeps it.
@@ -139,7 +146,10 @@ export function useOfferedRoutes(port: MessagePort, routes: RouteRegistry = Loca
           const id = ++next;
           const { sent, told } = splitCallback(payload, callback);
           waiting.set(id, { resolve, reject, told });
-          send({ id, subject: m.subject, payload: sent });
+          poster.post({ kind: 'request', id, subject: m.subject, payload: sent }, (error) => {
+            waiting.delete(id);
+            reject(error); // a payload that cannot be cloned, as postMessage throws it
+          });
         });
       offered.set(m.subject, handler);
       // Served on the thread that offered it: never offered on again (back to it, or to a third thread).
@@ -158,9 +168,11 @@ export function useOfferedRoutes(port: MessagePort, routes: RouteRegistry = Loca
       if (m.ok) w.resolve(m.data);
       else w.reject(WorkgateError.fromWire(m.error));
     }
-  });
+  };
+  port.on('message', (batch: PortMessage[]) => batch.forEach(receive));
   return {
     close: () => {
+      poster.discard();
       [...offered.keys()].forEach(withdraw);
       for (const w of waiting.values())
         w.reject(new WorkgateError('unavailable', 'the thread that served this request stopped'));
