@@ -1,16 +1,18 @@
 import { MessagePort } from 'node:worker_threads';
 import { WireError, WorkgateError } from '@workgate/contracts';
 import { LocalHandler, LocalRoutes, RouteRegistry } from './local-routes';
+import { contextOf, currentTraceparent, withContext } from './tracing';
 import { toWireError } from './wire';
 
 /**
  * What the two ends of a route port say to each other. Payloads travel as structured clones: no
- * JSON, no NATS. A route with a callback (`RouteRegistry.register`'s `callback`) is told its
+ * JSON, no NATS; a request carries its caller's trace context (`traceparent`) when tracing is on,
+ * and is handled in it, as in the caller's thread. A route with a callback (`RouteRegistry.register`'s `callback`) is told its
  * interim answers as `told` messages, which reach the caller before the request's reply.
  */
 type PortMessage =
   | { kind: 'route'; subject: string; present: boolean; callback?: string }
-  | { kind: 'request'; id: number; subject: string; payload: unknown }
+  | { kind: 'request'; id: number; subject: string; payload: unknown; traceparent?: string }
   | { kind: 'told'; id: number; data: unknown }
   | { kind: 'reply'; id: number; ok: true; data: unknown }
   | { kind: 'reply'; id: number; ok: false; error: WireError };
@@ -85,8 +87,11 @@ export function offerLocalRoutes(port: MessagePort, routes: RouteRegistry = Loca
   const answer = (m: PortMessage) => {
     if (m.kind !== 'request') return;
     const handler = routes.get(m.subject);
+    const payload = withCallback(m.payload, routes.callbackOf(m.subject), (data) => tell(m.id, data));
     const answered = handler
-      ? handler(withCallback(m.payload, routes.callbackOf(m.subject), (data) => tell(m.id, data)))
+      ? m.traceparent
+        ? withContext(contextOf(m.traceparent), () => handler(payload))
+        : handler(payload)
       : Promise.reject(new WorkgateError('unavailable', `no service answers on ${m.subject}`));
     const fail = (error: unknown) => poster.post({ kind: 'reply', id: m.id, ok: false, error: toWireError(error) });
     // An answer that cannot be cloned fails as `internal`, as any unexpected failure.
@@ -146,7 +151,9 @@ export function useOfferedRoutes(port: MessagePort, routes: RouteRegistry = Loca
           const id = ++next;
           const { sent, told } = splitCallback(payload, callback);
           waiting.set(id, { resolve, reject, told });
-          poster.post({ kind: 'request', id, subject: m.subject, payload: sent }, (error) => {
+          const traceparent = currentTraceparent();
+          const request = { kind: 'request', id, subject: m.subject, payload: sent } as const;
+          poster.post(traceparent ? { ...request, traceparent } : request, (error) => {
             waiting.delete(id);
             reject(error); // a payload that cannot be cloned, as postMessage throws it
           });
