@@ -29,12 +29,12 @@ const OUTCOME_LABEL = { ack: 'accepted', rejected: 'rejected', retry: 'retried',
 /** Failures that may pass: the message is retried. Any other refusal is final and kept as a rejection. */
 export const TRANSIENT: ReadonlySet<string> = new Set(['unavailable', 'timeout', 'internal', 'version_conflict']);
 /**
- * The intake's durable consumer of WORK_EVENTS. It acks with AckPolicy.All (one ack per run of
- * settled messages); the durable of earlier versions, with explicit acks, is taken over from its
- * ack floor and deleted at the first start (an ack policy cannot be changed in place).
+ * The intake's durable consumer of WORK_EVENTS, shared by every intake instance (its queue group).
+ * Its acks are explicit, one per message: with AckPolicy.All an instance's ack would acknowledge
+ * the messages another instance still holds, so each would wait for the other's acks before its
+ * own (`ackAll` in `runPullConsumer`, for a durable one instance reads), and two instances stall.
  */
-export const INTAKE_DURABLE = 'intake-grouped-acks';
-export const EXPLICIT_ACKS_DURABLE = 'intake';
+export const INTAKE_DURABLE = 'intake';
 /**
  * Messages per batch, and batches in flight: 256 messages (and as many read ahead, the consumer's
  * `max_ack_pending`) keep the ledger's group commits full. More only lengthen how long each
@@ -81,8 +81,6 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
       stream: Streams.workEvents.name,
       durable: INTAKE_DURABLE,
       filterSubject: 'workgate.events.>',
-      ackAll: true,
-      replaces: EXPLICIT_ACKS_DURABLE,
       batch: INTAKE_BATCH,
       concurrency: INTAKE_CONCURRENCY,
       maxDeliver: MAX_DELIVER,
