@@ -34,6 +34,13 @@ describe('intake scaled out: two processes on one durable', () => {
     ).rows[0];
 
   it('takes a burst together, every event recorded once', async () => {
+    // Both instances pull on the durable before the burst, so the burst is shared.
+    const jsm = await t.nc.jetstreamManager();
+    await eventually(
+      async () => (await jsm.consumers.info('WORK_EVENTS', 'intake').catch(() => undefined))?.num_waiting === 2,
+      30_000,
+      `both intake processes pulling\n${intakes.map((i) => i.output()).join('\n')}`,
+    );
     const publisher = new WorkEventPublisher(t.nc);
     try {
       await publisher.publishAll('scale', PAIRS);

@@ -39,6 +39,9 @@ export const THREAD_METRICS = 'workgate.thread.metrics';
 
 type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 
+/** How long `/metrics` waits for the other thread's metrics before answering with this thread's alone. */
+const THREAD_METRICS_TIMEOUT_MS = 1500;
+
 /** On a worker thread: answers THREAD_METRICS with this thread's registry (offered to the main thread with the other routes). Returns the way to stop. */
 export function answerThreadMetrics(routes: RouteRegistry = LocalRoutes): () => void {
   const handler = async (): Promise<MetricsJson> => register.getMetricsAsJSON();
@@ -50,12 +53,18 @@ export function answerThreadMetrics(routes: RouteRegistry = LocalRoutes): () => 
  * The Prometheus text of this thread's registry and, when another thread answers THREAD_METRICS,
  * of that thread's too: one metric per name, each series summed across the threads (a metric is
  * counted on one thread, and registered with no values on the other when both load its module).
- * A thread that does not answer leaves its metrics out; this thread's are still answered.
+ * A thread that does not answer (within 1.5 s) leaves its metrics out; this thread's are still answered.
  */
 export async function metricsText(routes: RouteRegistry = LocalRoutes): Promise<string> {
   const other = routes.get(THREAD_METRICS);
   if (!other) return register.metrics();
-  const theirs = (await other(undefined).catch(() => undefined)) as MetricsJson | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), THREAD_METRICS_TIMEOUT_MS);
+  });
+  const theirs = (await Promise.race([other(undefined).catch(() => undefined), late]).finally(() =>
+    clearTimeout(timer),
+  )) as MetricsJson | undefined;
   if (!theirs) return register.metrics();
   return AggregatorRegistry.aggregate([await register.getMetricsAsJSON(), theirs]).metrics();
 }

@@ -47,7 +47,18 @@ function batchedPoster(port: MessagePort) {
           return false;
         }
       });
-      port.postMessage(cloneable.map((b) => b.message));
+      try {
+        port.postMessage(cloneable.map((b) => b.message));
+      } catch {
+        // The batch fails as a whole (not one message of it): each goes on its own.
+        for (const { message, failed } of cloneable) {
+          try {
+            port.postMessage([message]);
+          } catch (error) {
+            failed?.(error instanceof Error ? error : new Error(String(error)));
+          }
+        }
+      }
     }
   };
   return {
@@ -93,7 +104,11 @@ export function offerLocalRoutes(port: MessagePort, routes: RouteRegistry = Loca
         ? withContext(contextOf(m.traceparent), () => handler(payload))
         : handler(payload)
       : Promise.reject(new WorkgateError('unavailable', `no service answers on ${m.subject}`));
-    const fail = (error: unknown) => poster.post({ kind: 'reply', id: m.id, ok: false, error: toWireError(error) });
+    // An error whose details cannot be cloned still answers, as `internal`.
+    const fail = (error: unknown) =>
+      poster.post({ kind: 'reply', id: m.id, ok: false, error: toWireError(error) }, () =>
+        poster.post({ kind: 'reply', id: m.id, ok: false, error: toWireError(undefined) }),
+      );
     // An answer that cannot be cloned fails as `internal`, as any unexpected failure.
     answered.then((data) => poster.post({ kind: 'reply', id: m.id, ok: true, data }, fail), fail);
   };
