@@ -131,6 +131,19 @@ describe('thread routes', () => {
       ['told', { decision: 'run', try: 2 }],
       ['reply', { answer: { decision: 'run' }, position: 7 }],
     ]);
+    // Told and answered at once (one batch): still told first.
+    t.thread.register(
+      'decide-at-once',
+      async (payload) => {
+        (payload as { decided: (answer: unknown) => void }).decided({ decision: 'run' });
+        return 'recorded';
+      },
+      { callback: 'decided' },
+    );
+    await t.settle();
+    const atOnce: unknown[] = [];
+    atOnce.push(await t.main.get('decide-at-once')!({ decided: (answer: unknown) => atOnce.push(answer) }));
+    expect(atOnce).toEqual([{ decision: 'run' }, 'recorded']);
     // A caller without a callback is answered all the same.
     await expect(t.main.get('decide')!({ n: 2 })).resolves.toMatchObject({ position: 7 });
     // The main thread does not offer it on.
