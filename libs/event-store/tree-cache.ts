@@ -4,7 +4,7 @@ import { Hash, Node, nodeKey } from './merkle';
  * What the readers of one database keep of its stored tree: the widest row read of each tile, and
  * the nodes combined from tiles alone. A tile row is written once and never changes
  * (`ledger_tiles` is append-only), and a wider row of a tile holds the same hashes first, so
- * neither can go stale; leaves are read every time, as before. Bounded: past `maxTiles` tiles or
+ * neither can go stale; leaves are never kept (read every time). Bounded: past `maxTiles` tiles or
  * `maxNodes` nodes the least recently used go first (by default 16,384 tiles: 8 MiB of level-0
  * tiles, or more of the rare higher ones; and 65,536 nodes).
  */
