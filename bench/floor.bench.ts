@@ -37,8 +37,7 @@ import { BASE_URL, dropBenchDatabase } from './workgate-process';
  *
  * - ingest: the intake benchmark's 64 publishers put the same CloudEvents (open + action pairs)
  *   into WORK_EVENTS; a pull consumer with intake's batch and concurrency settles each, doing
- *   nothing, and acks it: one ack per message (explicit acks, as intake does), or one ack per
- *   unbroken run of settled messages (AckPolicy.All, for a durable one instance reads).
+ *   nothing, and acks it, one ack per message as intake does.
  * - relay: the ledger rows those events record (two per pair: opened and decided, of
  *   the services' sizes) published to LEDGER in pages (expected last sequence, the relay's
  *   headers): each message awaiting its ack, or as the relay does, one ack per page. No reaction
@@ -47,9 +46,8 @@ import { BASE_URL, dropBenchDatabase } from './workgate-process';
  * - ledger rows: the same rows INSERTed as the ledger writer's group commits do (one statement
  *   per batch, the same indexes), with no checks, no hashing and no views.
  *
- * Three floors, the parts of each alternated: with an ack per message on both sides (earlier
- * versions), with the hops the services take now (an ack per message on ingest, intake's durable
- * being shared by its instances; one ack per relay page), and with acks grouped on both sides.
+ * Two floors, the relay's patterns alternated: with an ack per message on both sides, and with
+ * the hops the services take (an ack per message on ingest, one per relay page).
  *
  * BENCH_EVENTS (default 40,000 CloudEvents), BENCH_REPS (default 3).
  */
@@ -148,7 +146,6 @@ async function measure(stage: Stage, work: () => Promise<void>): Promise<void> {
 function acker(
   nc: Parameters<typeof runPullConsumer>[0],
   durable: string,
-  ackAll: boolean,
   counted: { n: number },
 ): Promise<RunningConsumer> {
   return runPullConsumer(nc, {
@@ -157,7 +154,6 @@ function acker(
     filterSubject: 'workgate.events.>',
     batch: INTAKE_BATCH,
     concurrency: INTAKE_CONCURRENCY,
-    ackAll,
     handle: async (messages) => {
       counted.n += messages.length;
       return messages.map(() => ({ kind: 'ack' as const }));
@@ -176,8 +172,7 @@ async function main(): Promise<void> {
   await ensureDatabase(dbUrl);
   await migrate(dbUrl);
   const stages = {
-    ingestEach: { name: 'ingest, an ack per message', runs: [] } as Stage,
-    ingestGrouped: { name: 'ingest, an ack per run of messages', runs: [] } as Stage,
+    ingest: { name: 'ingest, an ack per message', runs: [] } as Stage,
     relayEach: { name: 'relay, an ack per message', runs: [] } as Stage,
     relayChained: { name: 'relay, an ack per page', runs: [] } as Stage,
     rows: { name: 'ledger rows', runs: [] } as Stage,
@@ -189,19 +184,19 @@ async function main(): Promise<void> {
   let seq = 0;
   let position = 0;
   /** The CloudEvents of a run taken in by a consumer of its own, created at the stream's end and deleted after. */
-  const ingest = async (stage: Stage, run: string, ackAll: boolean) => {
+  const ingest = async (stage: Stage, run: string) => {
     const jsm = await nc.jetstreamManager();
-    const durable = `floor-intake-${ackAll ? 'grouped' : 'each'}`;
+    const durable = 'floor-intake';
     const start = (await jsm.streams.info(Streams.workEvents.name)).state.last_seq + 1;
     await jsm.consumers.add(Streams.workEvents.name, {
       durable_name: durable,
-      ack_policy: ackAll ? AckPolicy.All : AckPolicy.Explicit,
+      ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: start,
       filter_subject: 'workgate.events.>',
     });
     const ingested = { n: 0 };
-    const consumer = await acker(nc, durable, ackAll, ingested);
+    const consumer = await acker(nc, durable, ingested);
     try {
       await measure(stage, async () => {
         await workEvents.publishAll(run, PAIRS);
@@ -259,12 +254,11 @@ async function main(): Promise<void> {
   try {
     for (let rep = 1; rep <= REPS; rep++) {
       const run = `f${rep}`;
-      // The two hop patterns alternate which goes first, rep by rep.
+      await ingest(stages.ingest, run);
+      // The relay's two hop patterns alternate which goes first, rep by rep.
       const order = rep % 2 === 1 ? [false, true] : [true, false];
-      for (const grouped of order)
-        await ingest(grouped ? stages.ingestGrouped : stages.ingestEach, `${run}${grouped ? 'g' : 'e'}`, grouped);
-      for (const grouped of order)
-        await relay(grouped ? stages.relayChained : stages.relayEach, rowsOf(`${run}${grouped ? 'g' : 'e'}`), grouped);
+      for (const chained of order)
+        await relay(chained ? stages.relayChained : stages.relayEach, rowsOf(`${run}${chained ? 'c' : 'e'}`), chained);
       const rows = rowsOf(run);
       await measure(stages.rows, async () => {
         const now = new Date().toISOString();
@@ -294,16 +288,12 @@ async function main(): Promise<void> {
     const floorOf = (parts: Stage[]) => parts.reduce((sum, s) => sum + med(s).total, 0);
     const floors = [
       {
-        hops: 'an ack per message (earlier versions)',
-        total: floorOf([stages.ingestEach, stages.relayEach, stages.rows]),
+        hops: 'an ack per message on both sides',
+        total: floorOf([stages.ingest, stages.relayEach, stages.rows]),
       },
       {
         hops: 'as the services do (an ack per message on ingest, one per relay page)',
-        total: floorOf([stages.ingestEach, stages.relayChained, stages.rows]),
-      },
-      {
-        hops: 'acks grouped on both sides (a durable one instance reads)',
-        total: floorOf([stages.ingestGrouped, stages.relayChained, stages.rows]),
+        total: floorOf([stages.ingest, stages.relayChained, stages.rows]),
       },
     ];
     const summary: SummaryRow[] = [

@@ -31,8 +31,8 @@ export const TRANSIENT: ReadonlySet<string> = new Set(['unavailable', 'timeout',
 /**
  * The intake's durable consumer of WORK_EVENTS, shared by every intake instance (its queue group).
  * Its acks are explicit, one per message: with AckPolicy.All an instance's ack would acknowledge
- * the messages another instance still holds, so each would wait for the other's acks before its
- * own (`ackAll` in `runPullConsumer`, for a durable one instance reads), and two instances stall.
+ * the messages another instance still holds, so each would have to wait for the other's acks
+ * before its own, and two instances stall (docs/messaging.md, Durable pull consumers).
  */
 export const INTAKE_DURABLE = 'intake';
 /**

@@ -1,6 +1,5 @@
 import { ConsumerMessages, JsMsg, NatsConnection, Subscription } from 'nats';
-import { ackFloorOf, DurableConsumerSettings, ensureConsumer } from './durable-consumer';
-import { GroupedAcks } from './grouped-acks';
+import { DurableConsumerSettings, ensureConsumer } from './durable-consumer';
 import { errorMessage } from './wire';
 
 /**
@@ -73,13 +72,12 @@ async function drainMessages(messages: ConsumerMessages, timeoutMs = 5000): Prom
 
 /**
  * A durable pull consumer: messages are processed in batches (taken while the previous batch is
- * being handled), acked only after `handle` says their commit is done (each one, or with `ackAll`
- * one ack per unbroken run), retried with back-off, and dead-lettered with a reason when they can
+ * being handled), each acked only after `handle` says its commit is done, retried with back-off, and dead-lettered with a reason when they can
  * never be processed.
  */
 export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions): Promise<RunningConsumer> {
   const jsm = await nc.jetstreamManager();
-  const { info, firstSeq } = await ensureConsumer(jsm, o);
+  await ensureConsumer(jsm, o);
   const batchSize = o.batch ?? 256;
   const maxDeliver = o.maxDeliver ?? 5;
   const backoff = o.backoffMs ?? [250, 1000, 5000, 15000];
@@ -91,16 +89,9 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
   const buffer: JsMsg[] = [];
   const concurrency = Math.max(1, o.concurrency ?? 1);
   const inFlight = new Set<Promise<void>>();
-  // Messages before the stream's first are gone: nothing waits for them.
-  const acks = o.ackAll ? new GroupedAcks(jsm, o, Math.max(ackFloorOf(info), firstSeq - 1), ackWaitMs) : undefined;
-
-  /** Settled for good: acked now, or (ack-all) when every message before it is settled too. */
-  const done = (m: JsMsg): void => (acks ? acks.done(m) : m.ack());
-
   const settle = async (m: JsMsg, outcome: Outcome): Promise<void> => {
-    acks?.released(m);
-    if (outcome.kind === 'ack' || acks?.covers(m)) {
-      done(m);
+    if (outcome.kind === 'ack') {
+      m.ack();
       return;
     }
     const deliveries = m.info.redeliveryCount;
@@ -112,8 +103,7 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
       outcome.kind === 'retry' ? `gave up after ${deliveries} deliveries: ${outcome.reason}` : outcome.reason;
     try {
       await o.deadLetter(m, reason);
-      if (acks) done(m);
-      else m.term();
+      m.term();
     } catch (error) {
       o.log?.(`cannot keep dead letter ${o.stream}#${m.seq}: ${(error as Error).message}; will retry`);
       m.nak(backoff[backoff.length - 1]);
@@ -134,7 +124,6 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
       clearInterval(heartbeat);
     }
     await Promise.all(batch.map((m, i) => settle(m, outcomes[i] ?? { kind: 'retry', reason: 'no outcome' })));
-    acks?.afterBatch();
   };
 
   /**
@@ -162,7 +151,6 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
 
   const loop = (async () => {
     for await (const m of messages) {
-      acks?.taken(m);
       buffer.push(m);
       // The rest of this read joins the batch before it starts.
       schedulePump();
@@ -182,7 +170,6 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
         pump();
         await Promise.race([...inFlight]);
       }
-      await acks?.stop();
     },
   };
 }
