@@ -6,7 +6,7 @@ import type {
   WorkOrderHandoff,
   WorkOrderListItem,
 } from '@workgate/contracts';
-import { IntakeInProcess, LedgerHeaders } from '@workgate/contracts';
+import { IntakeInProcess, LedgerHeaders, Subjects } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { commandMeta, sendCommandInProcess } from '../apps/gateway/routes/command';
 import { eventually } from './support/processes';
@@ -127,6 +127,29 @@ describe('workgate with intake on the ledger thread', () => {
     expect(read.status).toBe(200);
     expect(Object.values(read.body.approvals)).toEqual(['approved']);
     expect(read.body.pendingApprovals).toEqual([]);
+  });
+
+  it("reads a work order by id as the handoff's JSON text from intake's thread, the same text intake's NATS route serializes to", async () => {
+    const { body } = await open('IT-5');
+    const request = { workOrderId: body.id };
+    const inProcess = new RpcClient(t.nc, 5000);
+    expect(inProcess.answersInProcess(IntakeInProcess.handoffText.subject)).toBe(true);
+    const text = await inProcess.request(IntakeInProcess.handoffText, request);
+    expect(typeof text).toBe('string');
+    // Over NATS: the object, as a gateway in another process gets it.
+    const overNats = await new RpcClient(t.nc, 5000, false).request(Subjects.intake.get, request);
+    expect(JSON.parse(text)).toEqual(overNats);
+    expect(overNats).toMatchObject({ id: body.id, status: 'open', jobType: 'support-recovery' });
+    const read = await fetch(`${t.url}/v1/work-orders/${body.id}`, {
+      headers: { Authorization: `Bearer ${principals.keys.agent}` },
+    });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await read.text()).toBe(text);
+    // An unknown stage is refused on intake's thread, as over NATS.
+    await expect(inProcess.request(IntakeInProcess.handoffText, { ...request, stage: 'nope' })).rejects.toMatchObject({
+      code: 'unknown_stage',
+    });
   });
 
   it("tells the main thread's in-process caller (the MCP gateway) each decision before the commit's reply, and the reply carries the same", async () => {

@@ -21,6 +21,7 @@ import {
   RejectionsRequest,
   refuse,
   requireUuid,
+  sharedJson,
   Subjects,
   WorkOrderCommandRequest,
   WorkOrderHandoff,
@@ -69,13 +70,19 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
     );
   }).handle;
 
+  /** The in-process route of reads by id: the handoff's JSON text, serialized once per state on this thread. */
+  private readonly handoffText = serves(IntakeInProcess.handoffText, async (req) => sharedJson(await this.get(req)))
+    .handle;
+
   onModuleInit(): void {
     // Another thread of the process (intake on the ledger's thread) is told each decision through the port.
     LocalRoutes.register(IntakeInProcess.commandDecided.subject, this.commandDecided, { callback: 'decided' });
+    LocalRoutes.register(IntakeInProcess.handoffText.subject, this.handoffText);
   }
 
   onModuleDestroy(): void {
     LocalRoutes.unregister(IntakeInProcess.commandDecided.subject, this.commandDecided);
+    LocalRoutes.unregister(IntakeInProcess.handoffText.subject, this.handoffText);
   }
 
   @Serves(Subjects.intake.command)

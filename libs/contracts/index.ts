@@ -24,6 +24,7 @@ export * from './ids';
 export * from './views';
 export * from './canonical-json';
 export * from './recent';
+export * from './shared-json';
 export * from './webhooks';
 export * from './schemas';
 export * as jsonSchema from './schemas/json-schema';

@@ -218,6 +218,12 @@ export interface DecidedCommandRequest {
  */
 export const IntakeInProcess = {
   commandDecided: rpc<DecidedCommandRequest, CommandReply>('workgate.intake.command-decided'),
+  /**
+   * A work order's state handoff as `Subjects.intake.get` answers it, as its JSON text: serialized
+   * once per state where intake keeps it, it crosses to the gateway's thread as one string rather
+   * than an object to copy and serialize again on every read.
+   */
+  handoffText: rpc<GetWorkOrderRequest, string>('workgate.intake.handoff-text'),
 } as const;
 
 /** JetStream streams. Every one refuses deletes and purges. */

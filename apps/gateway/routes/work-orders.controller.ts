@@ -9,6 +9,7 @@ import {
   CommandReply,
   CloseWorkOrderDto,
   CompleteStepDto,
+  IntakeInProcess,
   OpenWorkOrderDto,
   ProofPackage,
   RecordArtifactDto,
@@ -17,6 +18,7 @@ import {
   StopWorkOrderDto,
   RecordActionResultDto,
   RequestActionDto,
+  sharedJson,
   Subjects,
   WorkgateError,
 } from '@workgate/contracts';
@@ -26,7 +28,6 @@ import { Documented, ref } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 import { Meta, sendCommand } from './command';
 import { deliveryHtml, sendDelivery } from './delivery.html';
-import { sharedJson } from './shared-json';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no work order has that id') });
 
@@ -91,9 +92,11 @@ export class WorkOrdersController {
   )
   @Header('Content-Type', 'application/json; charset=utf-8')
   async get(@Param('id', uuid) id: string, @Query() q: HandoffQuery): Promise<string> {
-    return sharedJson(
-      await this.rpc.request(Subjects.intake.get, { workOrderId: id, ...(q.stage ? { stage: q.stage } : {}) }),
-    );
+    const request = { workOrderId: id, ...(q.stage ? { stage: q.stage } : {}) };
+    // Intake in this process (on either thread) answers the text itself; across NATS, the object.
+    if (this.rpc.answersInProcess(IntakeInProcess.handoffText.subject))
+      return this.rpc.request(IntakeInProcess.handoffText, request);
+    return sharedJson(await this.rpc.request(Subjects.intake.get, request));
   }
 
   @Get(':id/events')
