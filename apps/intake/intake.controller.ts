@@ -70,9 +70,16 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
     );
   }).handle;
 
-  /** The in-process route of reads by id: the handoff's JSON text, serialized once per state on this thread. */
-  private readonly handoffText = serves(IntakeInProcess.handoffText, async (req) => sharedJson(await this.get(req)))
-    .handle;
+  /** The in-process route of reads by id: the handoff's JSON text, serialized once per state on this thread; traced as a read on `intake.get`. */
+  private readonly handoffText = serves(IntakeInProcess.handoffText, (req) => {
+    const attributes = {
+      'workgate.service': 'intake',
+      'messaging.destination.name': IntakeInProcess.handoffText.subject,
+    };
+    return inSpan(Subjects.intake.get.subject, { kind: SpanKind.SERVER, attributes }, async () =>
+      sharedJson(await this.get(req)),
+    );
+  }).handle;
 
   onModuleInit(): void {
     // Another thread of the process (intake on the ledger's thread) is told each decision through the port.
