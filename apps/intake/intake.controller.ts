@@ -16,6 +16,7 @@ import {
   ProofRequest,
   Receipt,
   ReceiptRequest,
+  RpcContract,
   RecordedEvent,
   RejectionsPage,
   RejectionsRequest,
@@ -37,6 +38,7 @@ import {
   RpcClient,
   Serves,
   serves,
+  ServedRoute,
   SERVICE_CONTEXT,
   ServiceContext,
   SpanKind,
@@ -59,37 +61,34 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
-  /** The in-process route (callers in this process only, on any of its threads: the gateway's MCP calls, to forward a read while its decision commits). */
-  private readonly commandDecided = serves(IntakeInProcess.commandDecided, ({ request, decided }) => {
-    const attributes = {
-      'workgate.service': 'intake',
-      'messaging.destination.name': IntakeInProcess.commandDecided.subject,
-    };
-    return inSpan(Subjects.intake.command.subject, { kind: SpanKind.SERVER, attributes }, async () =>
-      this.run(request, decided),
-    );
-  }).handle;
-
-  /** The in-process route of reads by id: the handoff's JSON text, serialized once per state on this thread; traced as a read on `intake.get`. */
-  private readonly handoffText = serves(IntakeInProcess.handoffText, (req) => {
-    const attributes = {
-      'workgate.service': 'intake',
-      'messaging.destination.name': IntakeInProcess.handoffText.subject,
-    };
-    return inSpan(Subjects.intake.get.subject, { kind: SpanKind.SERVER, attributes }, async () =>
-      sharedJson(await this.get(req)),
-    );
-  }).handle;
+  /**
+   * Intake's in-process routes (callers in this process only, on any of its threads; never on NATS):
+   * a command whose caller is told its answer before the commit (the gateway's MCP calls, to forward
+   * a read while its decision commits), and a read by id answered as the handoff's JSON text,
+   * serialized once per state on this thread. Each is traced as the NATS route it stands for.
+   */
+  private readonly inProcess: Array<{ route: ServedRoute; callback?: string }> = [
+    {
+      route: inProcessRoute(IntakeInProcess.commandDecided, Subjects.intake.command, ({ request, decided }) =>
+        this.run(request, decided),
+      ),
+      // Another thread of the process (intake on the ledger's thread) is told each decision through the port.
+      callback: 'decided',
+    },
+    {
+      route: inProcessRoute(IntakeInProcess.handoffText, Subjects.intake.get, async (req) =>
+        sharedJson(await this.get(req)),
+      ),
+    },
+  ];
 
   onModuleInit(): void {
-    // Another thread of the process (intake on the ledger's thread) is told each decision through the port.
-    LocalRoutes.register(IntakeInProcess.commandDecided.subject, this.commandDecided, { callback: 'decided' });
-    LocalRoutes.register(IntakeInProcess.handoffText.subject, this.handoffText);
+    for (const { route, callback } of this.inProcess)
+      LocalRoutes.register(route.subject, route.handle, callback ? { callback } : {});
   }
 
   onModuleDestroy(): void {
-    LocalRoutes.unregister(IntakeInProcess.commandDecided.subject, this.commandDecided);
-    LocalRoutes.unregister(IntakeInProcess.handoffText.subject, this.handoffText);
+    for (const { route } of this.inProcess) LocalRoutes.unregister(route.subject, route.handle);
   }
 
   @Serves(Subjects.intake.command)
@@ -184,4 +183,16 @@ export class IntakeController implements OnModuleInit, OnModuleDestroy {
   health(@Payload() _req: Empty): HealthReply {
     return { service: 'intake', ok: true, instance: this.ctx.instance };
   }
+}
+
+/** An in-process route, in a server span named as the NATS route it stands for (`tracedAs`). */
+function inProcessRoute<Req, Res>(
+  contract: RpcContract<Req, Res>,
+  tracedAs: { subject: string },
+  handler: (request: Req) => Promise<Res>,
+): ServedRoute {
+  const attributes = { 'workgate.service': 'intake', 'messaging.destination.name': contract.subject };
+  return serves(contract, (request) =>
+    inSpan(tracedAs.subject, { kind: SpanKind.SERVER, attributes }, async () => handler(request)),
+  );
 }

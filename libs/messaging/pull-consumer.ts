@@ -72,8 +72,8 @@ async function drainMessages(messages: ConsumerMessages, timeoutMs = 5000): Prom
 
 /**
  * A durable pull consumer: messages are processed in batches (taken while the previous batch is
- * being handled), each acked only after `handle` says its commit is done, retried with back-off, and dead-lettered with a reason when they can
- * never be processed.
+ * being handled), each acked only after `handle` says its commit is done, retried with back-off,
+ * and dead-lettered with a reason when they can never be processed.
  */
 export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions): Promise<RunningConsumer> {
   const jsm = await nc.jetstreamManager();
