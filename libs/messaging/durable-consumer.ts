@@ -47,7 +47,7 @@ export async function ensureConsumer(jsm: JetStreamManager, o: DurableConsumerSe
     ...(o.filterSubject ? { filter_subject: o.filterSubject } : {}),
   };
   try {
-    await jsm.consumers.info(o.stream, o.durable);
+    // nats.js reads the consumer's info first, so a missing one fails here with the server's "not found".
     await jsm.consumers.update(o.stream, o.durable, settings);
     return;
   } catch (error) {
