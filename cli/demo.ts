@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { headers as natsHeaders, JetStreamClient, NatsConnection } from 'nats';
+import { headers as natsHeaders, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import {
   ApprovalEvents,
   DecideApprovalRequest,
   ExceptionEvents,
+  LedgerHealthDetails,
   PostReviewEvents,
   RecordedEvent,
+  Streams,
   Subjects,
   WorkOrderCommand,
 } from '@workgate/contracts';
@@ -367,24 +369,55 @@ async function publishAll(js: JetStreamClient, events: Ce[], progress: (done: nu
   }
 }
 
+/**
+ * Polls `check` until it answers `'done'`, or the same value for 1.5 s (nothing moves any more);
+ * throws after `timeoutMs`.
+ */
 async function settle(
-  check: () => Promise<number>,
+  check: () => Promise<number | 'done'>,
   what: string,
-  log: (m: string) => void,
-  timeoutMs = 120_000,
+  { pollMs = 250, timeoutMs = 120_000 } = {},
 ): Promise<void> {
   const until = Date.now() + timeoutMs;
-  let last = -1;
+  let last: number | undefined;
   let stableSince = Date.now();
   for (;;) {
     const value = await check();
+    if (value === 'done') return;
     if (value !== last) {
       last = value;
       stableSince = Date.now();
     } else if (Date.now() - stableSince > 1500) return;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+}
+
+/**
+ * Waits until what the commands so far caused is recorded: the relay has published the ledger's
+ * head to LEDGER and every consumer of it has acked all it was given (a reaction acks only after
+ * its own commit), the head unmoved across the check. A reaction that keeps retrying never lets
+ * that hold: then the head unmoved for 1.5 s is taken as quiet, as `settle` does. Due timers are
+ * not waited for (they fire from the views, on their own ticks).
+ */
+async function untilRecorded(rpc: RpcClient, jsm: JetStreamManager): Promise<void> {
+  const head = async () => (await rpc.request(Subjects.ledger.head, {})).position;
+  let before = await head();
+  await settle(
+    async () => {
+      const health = (await rpc.request(Subjects.health('ledger'), {})).details as LedgerHealthDetails | undefined;
+      const consumers = await jsm.consumers.list(Streams.ledger.name).next();
+      const after = await head();
+      const quiet =
+        health?.publishedPosition === before &&
+        after === before &&
+        consumers.every((c) => c.num_pending + c.num_ack_pending === 0);
+      before = after;
+      return quiet ? 'done' : after;
+    },
+    'the reactions to the commands',
+    { pollMs: 50 },
+  );
 }
 
 async function allOf(rpc: RpcClient, types: string[]): Promise<RecordedEvent[]> {
@@ -412,6 +445,7 @@ const REFUND_RECOMMENDATIONS = { system: 'support-desk', operation: 'refund.reco
  */
 async function advanceEngagements(
   rpc: RpcClient,
+  jsm: JetStreamManager,
   r: () => number,
   summary: DemoSummary,
   log: (m: string) => void,
@@ -512,7 +546,7 @@ async function advanceEngagements(
       }
     }
     // Gates open and outcomes reach the work orders through the ledger: wait for it to go quiet.
-    await settle(async () => (await rpc.request(Subjects.ledger.head, {})).position, 'the engagements to move', log);
+    await untilRecorded(rpc, jsm);
     log(`engagements: round ${round}, ${moved} moves`);
     if (moved === 0) return;
   }
@@ -534,22 +568,17 @@ export async function seedDemo(
   const jsm = await nc.jetstreamManager();
   await settle(
     async () => {
+      // Intake acks a work event only after its commit.
       const info = await jsm.consumers.info('WORK_EVENTS', INTAKE_DURABLE);
-      return info.num_pending + info.num_ack_pending === 0
-        ? info.delivered.stream_seq
-        : -info.num_pending - info.num_ack_pending;
+      return info.num_pending + info.num_ack_pending === 0 ? 'done' : -info.num_pending - info.num_ack_pending;
     },
     'intake to commit the work events',
-    log,
+    { pollMs: 100 },
   );
   log('intake has committed every work event');
 
   // Reactions raise exceptions, approvals and post-reviews from what was committed: wait until the ledger is quiet.
-  await settle(
-    async () => (await rpc.request(Subjects.ledger.head, {})).position,
-    'the reactions to the work events',
-    log,
-  );
+  await settle(async () => (await rpc.request(Subjects.ledger.head, {})).position, 'the reactions to the work events');
 
   const summary: DemoSummary = {
     workOrders,
@@ -595,7 +624,7 @@ export async function seedDemo(
       .then(() => summary.approvalsDecided++)
       .catch(() => undefined);
   }
-  await advanceEngagements(rpc, r, summary, log);
+  await advanceEngagements(rpc, jsm, r, summary, log);
   for (const e of await allOf(rpc, [PostReviewEvents.Created])) {
     const d = e.data as { postReviewId: string; reviewer: string };
     if (r() < 0.5) continue;
