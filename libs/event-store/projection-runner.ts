@@ -35,7 +35,10 @@ export class ProjectionRunner {
     private readonly options: {
       window?: number;
       idleMs?: number;
-      /** After applying something, wait this long so the next page gathers more events (default 100 ms). */
+      /**
+       * After applying something, wait so the next page gathers more events: a millisecond per
+       * event applied, up to this (default 100 ms).
+       */
       gatherMs?: number;
       log?: (m: string) => void;
       /** Events set aside because they cannot be folded (also kept in projection_parked_events). */
@@ -152,9 +155,11 @@ export class ProjectionRunner {
         const applied = await this.catchUp();
         this.paused = undefined;
         // Under a steady stream of commits, pages of a few events each would cost the database
-        // a dozen statements per commit; gathering for a moment makes them fewer and larger.
+        // a dozen statements per commit; gathering for a moment makes them fewer and larger. The
+        // wait grows with the page, so a busy ledger gathers for the whole bound while one person's
+        // write, read back at once (SPEC section 3a), waits a few milliseconds, not the bound.
         if (applied === 0) await this.idle();
-        else await new Promise((resolve) => setTimeout(resolve, this.options.gatherMs ?? 100));
+        else await new Promise((resolve) => setTimeout(resolve, Math.min(this.options.gatherMs ?? 100, applied)));
       } catch (error) {
         const message = (error as Error).message;
         if (this.paused?.error !== message) this.paused = { error: message, since: new Date().toISOString() };
