@@ -6,6 +6,28 @@ import { offerLocalRoutes, useOfferedRoutes } from './thread-routes';
 const open: Array<() => void> = [];
 afterEach(() => open.splice(0).forEach((close) => close()));
 
+let markers = 0;
+
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('an announcement did not arrive within 5 s');
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+/**
+ * Resolves once `to` has heard every route `from` announced or withdrew before: announcements
+ * travel in order, so a marker route's arrival and then its removal say every earlier one arrived.
+ */
+async function announced(from: RouteRegistry, to: RouteRegistry): Promise<void> {
+  const marker = `announced.${++markers}`;
+  from.register(marker, async () => undefined);
+  await until(() => to.get(marker) !== undefined);
+  from.unregister(marker);
+  await until(() => to.get(marker) === undefined);
+}
+
 /** Two registries joined by a message port, as the ledger thread and the main thread are. */
 function joined() {
   const thread = new RouteRegistry();
@@ -13,7 +35,7 @@ function joined() {
   const { port1, port2 } = new MessageChannel();
   const using = useOfferedRoutes(port1, main);
   const stopOffering = offerLocalRoutes(port2, thread);
-  const settle = () => new Promise((r) => setTimeout(r, 20));
+  const settle = () => announced(thread, main);
   open.push(() => {
     using.close();
     stopOffering();
@@ -197,6 +219,7 @@ describe('thread routes', () => {
     t.thread.register('ledger.append', async () => 'appended');
     t.main.register('policy.get', async () => 'policy');
     await t.settle();
+    await announced(t.main, t.thread);
     expect(t.main.subjects().sort()).toEqual(['ledger.append', 'policy.get']);
     expect(t.thread.subjects().sort()).toEqual(['ledger.append', 'policy.get']);
     await expect(t.thread.get('policy.get')!('x')).resolves.toBe('policy');
@@ -205,6 +228,7 @@ describe('thread routes', () => {
     expect(t.main.crossingSubjects()).toEqual(['policy.get']);
     t.thread.unregister('ledger.append');
     await t.settle();
+    await announced(t.main, t.thread);
     expect(t.main.subjects()).toEqual(['policy.get']);
     expect(t.thread.subjects()).toEqual(['policy.get']);
   });
