@@ -396,24 +396,27 @@ async function settle(
 /**
  * Waits until what the commands so far caused is recorded: the relay has published the ledger's
  * head to LEDGER and every consumer of it has acked all it was given (a reaction acks only after
- * its own commit), the head unmoved across the check. A reaction that keeps retrying never lets
- * that hold: then the head unmoved for 1.5 s is taken as quiet, as `settle` does. Due timers are
- * not waited for (they fire from the views, on their own ticks).
+ * its own commit), the head unmoved across the check, in two checks running. Where that never
+ * holds (a reaction that keeps retrying, a standby ledger answering the health request, a durable
+ * no running service reads, a check that fails) the head unmoved for 1.5 s is taken as quiet, as
+ * `settle` does. Due timers are not waited for (they fire from the views, on their own ticks).
  */
 async function untilRecorded(rpc: RpcClient, jsm: JetStreamManager): Promise<void> {
   const head = async () => (await rpc.request(Subjects.ledger.head, {})).position;
   let before = await head();
+  let quietChecks = 0;
+  const quiet = async (): Promise<boolean> => {
+    const health = (await rpc.request(Subjects.health('ledger'), {})).details as LedgerHealthDetails | undefined;
+    const consumers = await jsm.consumers.list(Streams.ledger.name).next();
+    return health?.publishedPosition === before && consumers.every((c) => c.num_pending + c.num_ack_pending === 0);
+  };
   await settle(
     async () => {
-      const health = (await rpc.request(Subjects.health('ledger'), {})).details as LedgerHealthDetails | undefined;
-      const consumers = await jsm.consumers.list(Streams.ledger.name).next();
+      const idle = await quiet().catch(() => false);
       const after = await head();
-      const quiet =
-        health?.publishedPosition === before &&
-        after === before &&
-        consumers.every((c) => c.num_pending + c.num_ack_pending === 0);
+      quietChecks = idle && after === before ? quietChecks + 1 : 0;
       before = after;
-      return quiet ? 'done' : after;
+      return quietChecks >= 2 ? 'done' : after;
     },
     'the reactions to the commands',
     { pollMs: 50 },

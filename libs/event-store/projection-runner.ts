@@ -37,7 +37,7 @@ export class ProjectionRunner {
       idleMs?: number;
       /**
        * After applying something, wait so the next page gathers more events: a millisecond per
-       * event applied, up to this (default 100 ms).
+       * event applied (each projection's page counts), up to this (default 100 ms).
        */
       gatherMs?: number;
       log?: (m: string) => void;
@@ -156,8 +156,9 @@ export class ProjectionRunner {
         this.paused = undefined;
         // Under a steady stream of commits, pages of a few events each would cost the database
         // a dozen statements per commit; gathering for a moment makes them fewer and larger. The
-        // wait grows with the page, so a busy ledger gathers for the whole bound while one person's
-        // write, read back at once (SPEC section 3a), waits a few milliseconds, not the bound.
+        // wait grows with the page: from about an event per millisecond it reaches the bound, and
+        // below that the pages stay small (more statements per event, views that trail the ledger
+        // by milliseconds), so a write read back at once (SPEC section 3a) does not wait for it.
         if (applied === 0) await this.idle();
         else await new Promise((resolve) => setTimeout(resolve, Math.min(this.options.gatherMs ?? 100, applied)));
       } catch (error) {
