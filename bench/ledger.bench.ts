@@ -73,8 +73,9 @@ function main(): void {
   ]);
   const header = `ledger append: 1 event per append, own stream, expected version; ${WRITERS} writers; median of ${REPS} runs x ${SECONDS}s\n${machineLine()}\n`;
   const pairs = runs.inprocess.map((r, i) => r.rate / runs['inprocess-no-tree'][i].rate);
+  const treeShare = Math.round(100 * median(pairs));
   const treeCost =
-    `the Merkle tree: ${Math.round(100 * median(pairs))}% of the rate without it ` +
+    `the Merkle tree: ${treeShare}% of the rate without it ` +
     `(median of the repetitions, each the two run back to back: ${pairs.map((p) => `${Math.round(100 * p)}%`).join(' / ')})`;
   const text = `${header}\n${table(['store', 'events/s', 'p50 ms', 'p99 ms', 'vs Emmett', 'vs raw', 'errors'], rows)}\n${treeCost}\n`;
   process.stdout.write(text);
@@ -86,7 +87,7 @@ function main(): void {
     stage: 'ledger append',
     measure:
       `${label}, events/s (p99 ${med(s, 'p99').toFixed(1)} ms; ${(med(s, 'rate') / emmettRate).toFixed(1)}x Emmett, ${Math.round((100 * med(s, 'rate')) / rawRate)}% of raw` +
-      `${s === 'inprocess-no-tree' ? `; with the tree ${Math.round(100 * median(pairs))}% of this, run back to back` : ''})`,
+      `${s === 'inprocess-no-tree' ? `; with the tree ${treeShare}% of this, run back to back` : ''})`,
     value: Math.round(med(s, 'rate')),
     target: targets[s] ?? '-',
   }));

@@ -394,29 +394,26 @@ async function settle(
 }
 
 /**
- * Waits until what the commands so far caused is recorded: the relay has published the ledger's
+ * Waits until what the commands so far caused is recorded: the ledger's relay has published its
  * head to LEDGER and every consumer of it has acked all it was given (a reaction acks only after
- * its own commit), the head unmoved across the check, in two checks running. Where that never
- * holds (a reaction that keeps retrying, a standby ledger answering the health request, a durable
- * no running service reads, a check that fails) the head unmoved for 1.5 s is taken as quiet, as
- * `settle` does. Due timers are not waited for (they fire from the views, on their own ticks).
+ * its own commit), with the head unmoved since the check before, in two checks running. Where that
+ * never holds (a reaction that keeps retrying, a standby ledger answering the health request, a
+ * durable no running service reads) the head unmoved for 1.5 s is taken as quiet, as `settle`
+ * does. Due timers are not waited for (they fire from the views, on their own ticks).
  */
 async function untilRecorded(rpc: RpcClient, jsm: JetStreamManager): Promise<void> {
-  const head = async () => (await rpc.request(Subjects.ledger.head, {})).position;
-  let before = await head();
+  let last: number | undefined;
   let quietChecks = 0;
-  const quiet = async (): Promise<boolean> => {
-    const health = (await rpc.request(Subjects.health('ledger'), {})).details as LedgerHealthDetails | undefined;
-    const consumers = await jsm.consumers.list(Streams.ledger.name).next();
-    return health?.publishedPosition === before && consumers.every((c) => c.num_pending + c.num_ack_pending === 0);
-  };
+  const consumersIdle = async () =>
+    (await jsm.consumers.list(Streams.ledger.name).next()).every((c) => c.num_pending + c.num_ack_pending === 0);
   await settle(
     async () => {
-      const idle = await quiet().catch(() => false);
-      const after = await head();
-      quietChecks = idle && after === before ? quietChecks + 1 : 0;
-      before = after;
-      return quietChecks >= 2 ? 'done' : after;
+      const ledger = (await rpc.request(Subjects.health('ledger'), {})).details as LedgerHealthDetails | undefined;
+      const head = ledger?.headPosition ?? -1;
+      const idle = ledger?.publishedPosition === head && (await consumersIdle().catch(() => false));
+      quietChecks = idle && head === last ? quietChecks + 1 : 0;
+      last = head;
+      return quietChecks >= 2 ? 'done' : head;
     },
     'the reactions to the commands',
     { pollMs: 50 },
