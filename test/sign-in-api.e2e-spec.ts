@@ -167,7 +167,7 @@ describe('bearer tokens from the OpenID provider', () => {
       30_000,
       'the rotated key to be accepted',
     );
-    // Until the key set is fetched again (at most once per 10 s), the only answer is unknown_key.
+    // Until the key set is fetched again (at most once per REFETCH_SECONDS), the only answer is unknown_key.
     expect([...seen].filter((s) => s !== 'ok' && s !== 'unknown_key')).toEqual([]);
     // A kid the provider never published stays unknown.
     const stranger = await forged({}, { kid: 'never-published' }, rsaKey('never-published'));

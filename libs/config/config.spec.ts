@@ -14,11 +14,13 @@ describe('loadConfig', () => {
     expect(config.WORKGATE_WEBHOOK_TIMEOUT_MS).toBe(10_000);
     expect(config.WORKGATE_RATE_LIMIT_PER_MINUTE).toBe(6000);
     expect(config.WORKGATE_ANONYMOUS_BYTES_PER_MINUTE).toBe(10_485_760);
+    expect(config.WORKGATE_OIDC_REFETCH_SECONDS).toBe(10);
   });
 
   it('reads and converts values from the environment', () => {
-    const config = loadConfig({ PORT: '8080', NATS_URL: 'nats://a:4222,nats://b:4222' });
+    const config = loadConfig({ PORT: '8080', NATS_URL: 'nats://a:4222,nats://b:4222', WORKGATE_OIDC_REFETCH_SECONDS: '30' });
     expect(config.PORT).toBe(8080);
+    expect(config.WORKGATE_OIDC_REFETCH_SECONDS).toBe(30);
     expect(config.NATS_URL).toBe('nats://a:4222,nats://b:4222');
     expect(loadConfig({ WORKGATE_WEBHOOK_BACKOFF_MS: '100,200' }).WORKGATE_WEBHOOK_BACKOFF_MS).toBe('100,200');
   });
@@ -39,6 +41,9 @@ describe('loadConfig', () => {
     ['WORKGATE_WEBHOOK_ALLOW_PRIVATE', 'yes', /WORKGATE_WEBHOOK_ALLOW_PRIVATE must be 0 or 1/],
     ['WORKGATE_WEBHOOK_BACKOFF_MS', '5s,30s', /WORKGATE_WEBHOOK_BACKOFF_MS/],
     ['WORKGATE_WEBHOOK_TIMEOUT_MS', '10', /WORKGATE_WEBHOOK_TIMEOUT_MS/],
+    ['WORKGATE_OIDC_REFETCH_SECONDS', '0', /WORKGATE_OIDC_REFETCH_SECONDS must be at least 1/],
+    ['WORKGATE_OIDC_REFETCH_SECONDS', '2.5', /WORKGATE_OIDC_REFETCH_SECONDS must be an integer/],
+    ['WORKGATE_OIDC_REFETCH_SECONDS', '86400', /WORKGATE_OIDC_REFETCH_SECONDS must be at most 3600/],
   ])('refuses a bad %s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });

@@ -177,6 +177,17 @@ export class WorkgateConfig {
   @IsString()
   WORKGATE_OIDC_CLIENT_SECRET?: string;
 
+  /**
+   * The shortest time between two fetches of the issuer's discovery document or key set, in
+   * seconds, whether the last one succeeded or failed: a flood of tokens naming unknown keys, or
+   * of tokens while the provider is down, costs one fetch per period.
+   */
+  @Transform(asNumber)
+  @IsInt({ message: 'WORKGATE_OIDC_REFETCH_SECONDS must be an integer' })
+  @Min(1, { message: 'WORKGATE_OIDC_REFETCH_SECONDS must be at least 1' })
+  @Max(3600, { message: 'WORKGATE_OIDC_REFETCH_SECONDS must be at most 3600 (an hour)' })
+  WORKGATE_OIDC_REFETCH_SECONDS = 10;
+
   /** What API bearer tokens must carry in `aud` (default WORKGATE_OIDC_CLIENT_ID). */
   @IsOptional()
   @Matches(/^[\x21-\x7e]{1,500}$/, { message: 'WORKGATE_OIDC_AUDIENCE must be printable ASCII without spaces' })

@@ -16,6 +16,9 @@ export const OIDC_BLOCK = [
   '',
 ].join('\n');
 
+/** The shortest time between two fetches from the provider in these tests (the default is 10 s). */
+export const REFETCH_SECONDS = 3;
+
 /** The API's audience: what the provider's access tokens for workgate carry in `aud`. */
 export const API_AUDIENCE = 'workgate-api';
 export const API_RESOURCE = 'urn:workgate:api';
@@ -54,6 +57,7 @@ export async function startSignInWorld(): Promise<SignInWorld> {
       WORKGATE_OIDC_ISSUER: issuer,
       WORKGATE_OIDC_CLIENT_ID: 'workgate-console',
       WORKGATE_OIDC_AUDIENCE: API_AUDIENCE,
+      WORKGATE_OIDC_REFETCH_SECONDS: String(REFETCH_SECONDS),
     },
   });
   const key = rsaKey('key-1');

@@ -15,12 +15,6 @@ import { ThrottledFetch } from './throttled-fetch';
 /** How close to `exp` and `nbf` a token may be and still count (clocks drift). */
 export const CLOCK_LEEWAY_S = 60;
 
-/**
- * The shortest time between two fetches from the identity provider (its discovery document, its
- * key set), whether the last one succeeded or failed: a flood of made-up kids, or of tokens while
- * the provider is down, costs one fetch per period.
- */
-export const PROVIDER_FETCH_PERIOD_MS = 10_000;
 /** How long a key set is used before it is fetched again anyway (a key the provider withdrew stops verifying). */
 const KEY_SET_MAX_AGE_MS = 10 * 60_000;
 const FETCH_TIMEOUT_MS = 5_000;
@@ -81,20 +75,20 @@ async function fetchKeySet(uri: string): Promise<KeySet> {
   };
 }
 
-/** The 503 of a provider that cannot be reached (answered until the next fetch is due). */
-export function unreachable(error: unknown): WorkgateError {
+/** The 503 of a provider that cannot be reached (answered until the next fetch is due, `periodMs` after the last). */
+export function unreachable(error: unknown, periodMs: number): WorkgateError {
   if (error instanceof WorkgateError) return error;
   const why = error instanceof Error ? error.message : String(error);
   return new WorkgateError(
     'unavailable',
-    `the identity provider cannot be reached (${why.slice(0, 200)}); workgate tries again at most once every ${PROVIDER_FETCH_PERIOD_MS / 1000} s`,
+    `the identity provider cannot be reached (${why.slice(0, 200)}); workgate tries again at most once every ${periodMs / 1000} s`,
   );
 }
 
 /**
  * Verifies bearer JWTs from one issuer (SPEC section 16): the signature against the issuer's JWKS
  * (cached; fetched again when a token names a key it does not hold — an unknown `kid`, or an
- * algorithm none of its keys has — at most once per PROVIDER_FETCH_PERIOD_MS), only with the
+ * algorithm none of its keys has — at most once per `fetchPeriodMs`), only with the
  * algorithms of its keys (`none` and HMAC never), `iss`, `aud`, `exp` and `nbf` with
  * CLOCK_LEEWAY_S. A refusal is a 401 whose code says why; a provider that cannot be reached, 503.
  */
@@ -106,8 +100,10 @@ export class BearerTokens {
     private readonly audience: string,
     /** The issuer's `jwks_uri`, from its discovery document. */
     jwksUri: () => Promise<string>,
+    /** The shortest time between two fetches of the key set (WORKGATE_OIDC_REFETCH_SECONDS). */
+    private readonly fetchPeriodMs: number,
   ) {
-    this.keySet = new ThrottledFetch(async () => fetchKeySet(await jwksUri()), PROVIDER_FETCH_PERIOD_MS);
+    this.keySet = new ThrottledFetch(async () => fetchKeySet(await jwksUri()), fetchPeriodMs);
   }
 
   /** The verified claims of `token`, or a WorkgateError saying why not. */
@@ -121,7 +117,9 @@ export class BearerTokens {
     }
     if (!alg || NEVER.test(alg))
       throw new WorkgateError('bad_algorithm', `a token signed with alg "${alg ?? ''}" is never accepted`);
-    let keys = await this.keySet.get(KEY_SET_MAX_AGE_MS).catch((error: unknown) => Promise.reject(unreachable(error)));
+    let keys = await this.keySet
+      .get(KEY_SET_MAX_AGE_MS)
+      .catch((error: unknown) => Promise.reject(unreachable(error, this.fetchPeriodMs)));
     // The key is found before the algorithm is judged: a key of a new algorithm is then fetched like a new kid.
     const keyOf = async (header: JWSHeaderParameters, jws: FlattenedJWSInput): Promise<KeyLike> => {
       let key: KeyLike;
@@ -129,7 +127,9 @@ export class BearerTokens {
         key = await keys.key(header, jws);
       } catch (error) {
         if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
-        keys = await this.keySet.refresh().catch((failure: unknown) => Promise.reject(unreachable(failure)));
+        keys = await this.keySet
+          .refresh()
+          .catch((failure: unknown) => Promise.reject(unreachable(failure, this.fetchPeriodMs)));
         key = await keys.key(header, jws);
       }
       if (!keys.algorithms.includes(String(header.alg))) throw algorithmRefusal(String(header.alg), keys.algorithms);

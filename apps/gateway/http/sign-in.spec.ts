@@ -7,6 +7,7 @@ const CONFIG = {
   WORKGATE_OIDC_CLIENT_ID: 'workgate',
   WORKGATE_PRINCIPALS: 'config/principals.local.yaml',
   WORKGATE_PUBLIC_URL: 'https://work.example.com/',
+  WORKGATE_OIDC_REFETCH_SECONDS: 10,
 };
 const file = parsePrincipalsFile(
   'principals: []\noidc: { principalClaim: email, rolesClaim: roles, roles: { approvers: [approver] } }\n',

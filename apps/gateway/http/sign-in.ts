@@ -3,7 +3,7 @@ import { BaseClient, Issuer } from 'openid-client';
 import { WorkgateError } from '@workgate/contracts';
 import type { WorkgateConfig } from '@workgate/config';
 import { bearerKey, PRINCIPALS, settlePrincipal } from './auth.guard';
-import { BearerTokens, looksLikeJwt, PROVIDER_FETCH_PERIOD_MS, unreachable } from './bearer-tokens';
+import { BearerTokens, looksLikeJwt, unreachable } from './bearer-tokens';
 import {
   ConsoleSession,
   ConsoleSessions,
@@ -26,6 +26,7 @@ type OidcConfig = Pick<
   | 'WORKGATE_OIDC_CLIENT_ID'
   | 'WORKGATE_OIDC_CLIENT_SECRET'
   | 'WORKGATE_OIDC_AUDIENCE'
+  | 'WORKGATE_OIDC_REFETCH_SECONDS'
   | 'WORKGATE_PUBLIC_URL'
   | 'WORKGATE_PRINCIPALS'
 >;
@@ -44,14 +45,16 @@ const VERIFIED_TTL_MS = 5 * 60_000;
 /**
  * People signed in with OpenID Connect (SPEC section 16): bearer JWTs on the API and `/mcp`, and
  * the console's sessions. The issuer's discovery document is read on first use (and again after a
- * failure, at most once per PROVIDER_FETCH_PERIOD_MS), so workgate starts while the provider is down.
+ * failure, at most once per WORKGATE_OIDC_REFETCH_SECONDS), so workgate starts while the provider is down.
  */
 export class SignIn {
   readonly issuerUrl: string;
   readonly clientId: string;
   readonly sessions = new ConsoleSessions();
   private readonly tokens: BearerTokens;
-  private readonly discovery = new ThrottledFetch(() => Issuer.discover(this.issuerUrl), PROVIDER_FETCH_PERIOD_MS);
+  /** The shortest time between two fetches from the provider. */
+  private readonly fetchPeriodMs: number;
+  private readonly discovery: ThrottledFetch<Issuer>;
   /** Bearer tokens verified before, by their hash: their claims until their `exp` (at most VERIFIED_TTL_MS). */
   private readonly verified = new Expiring<{ claims: Record<string, unknown>; expiresAt: number }>();
 
@@ -61,19 +64,24 @@ export class SignIn {
   ) {
     this.issuerUrl = config.WORKGATE_OIDC_ISSUER;
     this.clientId = config.WORKGATE_OIDC_CLIENT_ID;
+    this.fetchPeriodMs = config.WORKGATE_OIDC_REFETCH_SECONDS * 1000;
+    this.discovery = new ThrottledFetch(() => Issuer.discover(this.issuerUrl), this.fetchPeriodMs);
     if (!directory.oidc)
       throw new Error(
         `WORKGATE_OIDC_ISSUER is set but the principals file ${config.WORKGATE_PRINCIPALS} has no "oidc:" block: ` +
           'add oidc: { principalClaim, rolesClaim, roles: { <group>: [roles] } } (docs/sign-in.md)',
       );
-    this.tokens = new BearerTokens(this.issuerUrl, config.WORKGATE_OIDC_AUDIENCE ?? this.clientId, async () =>
-      String((await this.issuer()).metadata.jwks_uri),
+    this.tokens = new BearerTokens(
+      this.issuerUrl,
+      config.WORKGATE_OIDC_AUDIENCE ?? this.clientId,
+      async () => String((await this.issuer()).metadata.jwks_uri),
+      this.fetchPeriodMs,
     );
   }
 
   /** The issuer's metadata, discovered once (a failure is answered, 503, until the next try is due). */
   issuer(): Promise<Issuer> {
-    return this.discovery.get().catch((error: unknown) => Promise.reject(unreachable(error)));
+    return this.discovery.get().catch((error: unknown) => Promise.reject(unreachable(error, this.fetchPeriodMs)));
   }
 
   /** The console's client at the issuer, redirecting to `<public URL>/console/callback`. */
