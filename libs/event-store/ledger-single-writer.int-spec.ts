@@ -76,4 +76,30 @@ describe('single writer', () => {
       await db.drop();
     }
   });
+
+  it('stops quietly when stopped while it is taking the lock: it reports no failure and never becomes active', async () => {
+    const db = await freshDatabase();
+    const logged: string[] = [];
+    let admitted = (): void => undefined;
+    const writer = new LedgerWriter(db.url, {
+      role: 'workgate_ledger',
+      standbyPollMs: 50,
+      log: (m) => logged.push(m),
+      // The admission is where a start waits on other services (the checkpointer): stop meanwhile.
+      admit: () => new Promise((resolve) => (admitted = () => resolve({ ok: true }))),
+    });
+    try {
+      const started = writer.start();
+      await new Promise((r) => setTimeout(r, 300)); // the lock is taken, the admission pending
+      const stopped = writer.stop();
+      admitted();
+      await stopped;
+      await started;
+      expect(writer.isActive).toBe(false);
+      expect(logged).toEqual([]);
+    } finally {
+      await writer.stop();
+      await db.drop();
+    }
+  });
 });

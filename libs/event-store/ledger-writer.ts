@@ -151,6 +151,7 @@ export class LedgerWriter {
           // nodes over rows an operator must remove (a refused ledger) are never written.
           await this.tree.load(this.client, this.head.position, false, this.opts.log);
           await this.admit(this.client);
+          if (this.stopping) return; // stopped while admitting: `stop` ended the connection
           if (!this.foreign) await this.tree.load(this.client, this.head.position, true, this.opts.log);
           this.versions.clear();
           this.setActive(true);
@@ -158,7 +159,7 @@ export class LedgerWriter {
           return;
         }
       } catch (error) {
-        this.opts.log?.(`ledger writer cannot take the lock yet: ${(error as Error).message}`);
+        if (!this.stopping) this.opts.log?.(`ledger writer cannot take the lock yet: ${(error as Error).message}`);
         await this.dropClient();
       }
       await new Promise((r) => setTimeout(r, this.opts.standbyPollMs));
