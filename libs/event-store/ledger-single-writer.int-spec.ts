@@ -81,16 +81,21 @@ describe('single writer', () => {
     const db = await freshDatabase();
     const logged: string[] = [];
     let admitted = (): void => undefined;
+    let asked = (): void => undefined;
+    const admissionAsked = new Promise<void>((resolve) => (asked = resolve));
     const writer = new LedgerWriter(db.url, {
       role: 'workgate_ledger',
       standbyPollMs: 50,
       log: (m) => logged.push(m),
       // The admission is where a start waits on other services (the checkpointer): stop meanwhile.
-      admit: () => new Promise((resolve) => (admitted = () => resolve({ ok: true }))),
+      admit: () => {
+        asked();
+        return new Promise((resolve) => (admitted = () => resolve({ ok: true })));
+      },
     });
     try {
       const started = writer.start();
-      await new Promise((r) => setTimeout(r, 300)); // the lock is taken, the admission pending
+      await admissionAsked; // the lock is taken, the admission pending
       const stopped = writer.stop();
       admitted();
       await stopped;
