@@ -13,10 +13,10 @@ const PER_MINUTE = 400;
 
 /**
  * An identity provider that cannot be reached costs workgate one fetch per period
- * (WORKGATE_OIDC_REFETCH_SECONDS, here REFETCH_SECONDS), however many
- * tokens arrive (docs/sign-in.md): a stub provider on loopback counts the fetches of its discovery
- * document and of its key set, failing the one or the other; every token meanwhile is 503
- * `unavailable`, and a token past the caller's rate limit is refused before it is verified.
+ * (WORKGATE_OIDC_REFETCH_SECONDS, here REFETCH_SECONDS), however many tokens arrive
+ * (docs/sign-in.md): a stub provider on loopback counts the fetches of its discovery document and
+ * of its key set, failing the one or the other; every token meanwhile is 503 `unavailable`, naming
+ * the period, and a token past the caller's rate limit is refused before it is verified.
  */
 describe('bearer tokens while the identity provider is down', () => {
   const fetches = { discovery: 0, jwks: 0 };
