@@ -78,7 +78,7 @@ function main(): void {
     `${Math.round((100 * med(s, 'rate')) / rawRate)}%`,
     runs[s].reduce((n, r) => n + r.errors, 0),
   ]);
-  const header = `ledger append: 1 event per append, own stream, expected version; ${WRITERS} writers; median of ${REPS} runs x ${SECONDS}s\n${machineLine()}\n`;
+  const header = `ledger append: 1 event per append, own stream, expected version; ${WRITERS} writers; median of ${REPS} runs x ${SECONDS}s (the in-process stores: ${2 * REPS}, mirrored)\n${machineLine()}\n`;
   const treeShare = Math.round(100 * median(pairs));
   const treeCost =
     `the Merkle tree: ${treeShare}% of the rate without it ` +

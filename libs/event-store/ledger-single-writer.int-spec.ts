@@ -1,4 +1,4 @@
-import { freshDatabase } from '../../test/support/database';
+import { freshDatabase, TestDatabase } from '../../test/support/database';
 import { LedgerWriter } from './ledger-writer';
 import { ev } from './spec-support';
 import { verifyLedger } from './verify';
@@ -102,9 +102,70 @@ describe('single writer', () => {
       await started;
       expect(writer.isActive).toBe(false);
       expect(logged).toEqual([]);
+      expect(await heldByWriter(db)).toEqual({ connections: 0, locks: 0 });
+    } finally {
+      await writer.stop();
+      await db.drop();
+    }
+  });
+
+  it('gives up its connection and the lock when stopped while it connects, and never becomes active', async () => {
+    const db = await freshDatabase();
+    const writer = new LedgerWriter(db.url, { role: 'workgate_ledger', standbyPollMs: 50 });
+    try {
+      const started = writer.start(); // connecting
+      await writer.stop();
+      await started;
+      expect(writer.isActive).toBe(false);
+      expect(await heldByWriter(db)).toEqual({ connections: 0, locks: 0 });
+      // Another instance takes the lock at once.
+      const next = new LedgerWriter(db.url, { role: 'workgate_ledger', standbyPollMs: 50 });
+      await next.start();
+      expect(next.isActive).toBe(true);
+      await next.stop();
+    } finally {
+      await writer.stop();
+      await db.drop();
+    }
+  });
+
+  it('never becomes active when stopped while it loads the tree after its admission', async () => {
+    const db = await freshDatabase();
+    const changes: boolean[] = [];
+    let stopped: Promise<void> = Promise.resolve();
+    const writer: LedgerWriter = new LedgerWriter(db.url, {
+      role: 'workgate_ledger',
+      standbyPollMs: 50,
+      onActiveChange: (active) => changes.push(active),
+      // Admitted, and stopped on the next turn: while the writer stores the tree.
+      admit: () => {
+        setImmediate(() => {
+          stopped = writer.stop();
+        });
+        return Promise.resolve({ ok: true });
+      },
+    });
+    try {
+      await writer.start();
+      await stopped;
+      expect(changes).toEqual([]);
+      expect(writer.isActive).toBe(false);
+      expect(await heldByWriter(db)).toEqual({ connections: 0, locks: 0 });
     } finally {
       await writer.stop();
       await db.drop();
     }
   });
 });
+
+/** The connections of the ledger writer to `db`, and the advisory locks granted there. */
+async function heldByWriter(db: TestDatabase): Promise<{ connections: number; locks: number }> {
+  const { rows } = await db.ownerPool().query<{ connections: number; locks: number }>(
+    `SELECT (SELECT count(*)::int FROM pg_stat_activity
+              WHERE datname = $1 AND application_name = 'workgate-ledger-writer') AS connections,
+            (SELECT count(*)::int FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+              WHERE d.datname = $1 AND l.locktype = 'advisory' AND l.granted) AS locks`,
+    [db.name],
+  );
+  return rows[0];
+}

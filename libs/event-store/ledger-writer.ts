@@ -151,8 +151,9 @@ export class LedgerWriter {
           // nodes over rows an operator must remove (a refused ledger) are never written.
           await this.tree.load(this.client, this.head.position, false, this.opts.log);
           await this.admit(this.client);
-          if (this.stopping) return; // stopped while admitting: `stop` ended the connection
-          if (!this.foreign) await this.tree.load(this.client, this.head.position, true, this.opts.log);
+          if (!this.foreign && !this.stopping)
+            await this.tree.load(this.client, this.head.position, true, this.opts.log);
+          if (this.stopping) break; // checked last: nothing is awaited between here and active
           this.versions.clear();
           this.setActive(true);
           this.opts.log?.(`ledger writer active at position ${this.head.position}`);
@@ -164,15 +165,14 @@ export class LedgerWriter {
       }
       await new Promise((r) => setTimeout(r, this.opts.standbyPollMs));
     }
+    await this.dropClient(); // stopped first: a connection made after `stop` looked goes, its lock with it
   }
 
   /** Whether this writer may extend the ledger it found; refuses (until an operator acts) when not. */
   private async admit(client: Client): Promise<void> {
     const admission = (await this.opts.admit?.()) ?? { ok: true };
-    if (!admission.ok) {
-      this.refuse(admission.reason);
-      return;
-    }
+    if (this.stopping) return;
+    if (!admission.ok) return this.refuse(admission.reason);
     if (admission.adopt && this.head.position > 0 && this.opts.signCommit) {
       await adoptHead(client, this.head, this.opts.signCommit(this.head.position, this.head.hash));
     }
