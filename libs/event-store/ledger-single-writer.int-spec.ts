@@ -1,5 +1,6 @@
 import { freshDatabase, TestDatabase } from '../../test/support/database';
 import { LedgerWriter } from './ledger-writer';
+import { LedgerWriterOptions } from './writer-options';
 import { ev } from './spec-support';
 import { verifyLedger } from './verify';
 
@@ -53,13 +54,6 @@ describe('single writer', () => {
     const db = await freshDatabase();
     const writer = new LedgerWriter(db.url, { role: 'workgate_ledger', standbyPollMs: 50 });
     const owner = db.ownerPool();
-    const writerConnections = async () =>
-      (
-        await owner.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'workgate-ledger-writer'`,
-          [db.name],
-        )
-      ).rows[0].n;
     try {
       await writer.start();
       await owner.query(
@@ -70,7 +64,7 @@ describe('single writer', () => {
       await writer.stop();
       await new Promise((r) => setTimeout(r, 300)); // well past the retry's time
       expect(writer.isActive).toBe(false);
-      expect(await writerConnections()).toBe(0);
+      expect(await heldByWriter(db)).toEqual({ connections: 0, locks: 0 });
     } finally {
       await writer.stop();
       await db.drop();
@@ -78,22 +72,19 @@ describe('single writer', () => {
   });
 
   it('stops quietly when stopped while it is taking the lock: it reports no failure and never becomes active', async () => {
-    const db = await freshDatabase();
     const logged: string[] = [];
     let admitted = (): void => undefined;
     let asked = (): void => undefined;
     const admissionAsked = new Promise<void>((resolve) => (asked = resolve));
-    const writer = new LedgerWriter(db.url, {
-      role: 'workgate_ledger',
-      standbyPollMs: 50,
+    const options: LedgerWriterOptions = {
       log: (m) => logged.push(m),
       // The admission is where a start waits on other services (the checkpointer): stop meanwhile.
       admit: () => {
         asked();
         return new Promise((resolve) => (admitted = () => resolve({ ok: true })));
       },
-    });
-    try {
+    };
+    await withWriter(options, async (writer, db) => {
       const started = writer.start();
       await admissionAsked; // the lock is taken, the admission pending
       const stopped = writer.stop();
@@ -103,16 +94,11 @@ describe('single writer', () => {
       expect(writer.isActive).toBe(false);
       expect(logged).toEqual([]);
       expect(await heldByWriter(db)).toEqual({ connections: 0, locks: 0 });
-    } finally {
-      await writer.stop();
-      await db.drop();
-    }
+    });
   });
 
   it('gives up its connection and the lock when stopped while it connects, and never becomes active', async () => {
-    const db = await freshDatabase();
-    const writer = new LedgerWriter(db.url, { role: 'workgate_ledger', standbyPollMs: 50 });
-    try {
+    await withWriter({}, async (writer, db) => {
       const started = writer.start(); // connecting
       await writer.stop();
       await started;
@@ -123,40 +109,48 @@ describe('single writer', () => {
       await next.start();
       expect(next.isActive).toBe(true);
       await next.stop();
-    } finally {
-      await writer.stop();
-      await db.drop();
-    }
+    });
   });
 
   it('never becomes active when stopped while it loads the tree after its admission', async () => {
-    const db = await freshDatabase();
     const changes: boolean[] = [];
+    let stop = (): Promise<void> => Promise.resolve();
     let stopped: Promise<void> = Promise.resolve();
-    const writer: LedgerWriter = new LedgerWriter(db.url, {
-      role: 'workgate_ledger',
-      standbyPollMs: 50,
+    const options: LedgerWriterOptions = {
       onActiveChange: (active) => changes.push(active),
       // Admitted, and stopped on the next turn: while the writer stores the tree.
       admit: () => {
         setImmediate(() => {
-          stopped = writer.stop();
+          stopped = stop();
         });
         return Promise.resolve({ ok: true });
       },
-    });
-    try {
+    };
+    await withWriter(options, async (writer, db) => {
+      stop = () => writer.stop();
       await writer.start();
       await stopped;
       expect(changes).toEqual([]);
       expect(writer.isActive).toBe(false);
       expect(await heldByWriter(db)).toEqual({ connections: 0, locks: 0 });
-    } finally {
-      await writer.stop();
-      await db.drop();
-    }
+    });
   });
 });
+
+/** A writer with `options` on a fresh database, handed to `use`; stopped, and the database dropped, after. */
+async function withWriter(
+  options: LedgerWriterOptions,
+  use: (writer: LedgerWriter, db: TestDatabase) => Promise<void>,
+): Promise<void> {
+  const db = await freshDatabase();
+  const writer = new LedgerWriter(db.url, { role: 'workgate_ledger', standbyPollMs: 50, ...options });
+  try {
+    await use(writer, db);
+  } finally {
+    await writer.stop();
+    await db.drop();
+  }
+}
 
 /** The connections of the ledger writer to `db`, and the advisory locks granted there. */
 async function heldByWriter(db: TestDatabase): Promise<{ connections: number; locks: number }> {
