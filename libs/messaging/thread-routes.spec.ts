@@ -1,5 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import { WorkgateError } from '@workgate/contracts';
+import { eventually } from '../../test/support/processes';
 import { RouteRegistry } from './local-routes';
 import { offerLocalRoutes, useOfferedRoutes } from './thread-routes';
 
@@ -8,14 +9,6 @@ afterEach(() => open.splice(0).forEach((close) => close()));
 
 let markers = 0;
 
-async function until(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('an announcement did not arrive within 5 s');
-    await new Promise((r) => setTimeout(r, 1));
-  }
-}
-
 /**
  * Resolves once `to` has heard every route `from` announced or withdrew before: announcements
  * travel in order, so a marker route's arrival and then its removal say every earlier one arrived.
@@ -23,9 +16,9 @@ async function until(check: () => boolean): Promise<void> {
 async function announced(from: RouteRegistry, to: RouteRegistry): Promise<void> {
   const marker = `announced.${++markers}`;
   from.register(marker, async () => undefined);
-  await until(() => to.get(marker) !== undefined);
+  await eventually(async () => to.get(marker) !== undefined, 5_000, `${marker} to arrive`);
   from.unregister(marker);
-  await until(() => to.get(marker) === undefined);
+  await eventually(async () => to.get(marker) === undefined, 5_000, `${marker} to be withdrawn`);
 }
 
 /** Two registries joined by a message port, as the ledger thread and the main thread are. */
