@@ -40,11 +40,15 @@ export interface RunningConsumer {
 }
 
 /**
- * Ends a consume() iterator without dropping what the server already sent it: no further pull
- * requests, then its inbox subscription is drained (the server learns there is no more interest,
- * and every message that arrived before that is still handed over), and the iterator ends by
- * itself. `close()` alone unsubscribes at once: messages still on the wire are dropped and stay
- * unacked until their ack wait runs out. Reaches two internals of the nats.js 2.x iterator
+ * Ends a consume() iterator without leaving a message taken and unacked. First no further pull
+ * requests: the iterator then ends by itself once the server has sent all that the requests still
+ * open asked for (or they expired). Only when that is not over within `quietMs` of the last message
+ * (the requests wait for messages that do not come) or `timeoutMs` in all, its inbox subscription is
+ * drained: the server learns there is no more interest and every message that arrived before that
+ * is still handed over. Ending the requests first matters because the server may send a message it
+ * picked for an open request just after it learned of the unsubscription: that message is dropped
+ * on arrival and waits out its ack wait before it is delivered again. `close()` alone unsubscribes
+ * at once and drops whatever is on the wire. Reaches two internals of the nats.js 2.x iterator
  * (`refilling`, `sub`); without them, or when the drain cannot finish (NATS unreachable: it waits
  * for the server), it falls back to `close()`.
  */
@@ -59,12 +63,29 @@ function isSubscription(value: unknown): value is Subscription {
   );
 }
 
-async function drainMessages(messages: ConsumerMessages, timeoutMs = 5000): Promise<void> {
+async function drainMessages(
+  messages: ConsumerMessages,
+  ended: Promise<unknown>,
+  lastMessageAt: () => number,
+  { quietMs = 100, timeoutMs = 5000 } = {},
+): Promise<void> {
   if (typeof Reflect.get(messages, 'refilling') === 'boolean') Reflect.set(messages, 'refilling', false);
+  const deadline = Date.now() + timeoutMs;
+  let over = false;
+  void ended.finally(() => (over = true));
+  let timer: NodeJS.Timeout | undefined;
+  for (;;) {
+    const wait = Math.min(lastMessageAt() + quietMs, deadline) - Date.now();
+    if (over || wait <= 0) break;
+    await Promise.race([ended, new Promise((r) => (timer = setTimeout(r, wait)))]);
+    clearTimeout(timer);
+  }
   const sub: unknown = Reflect.get(messages, 'sub');
   if (isSubscription(sub) && !sub.isClosed()) {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([sub.drain().catch(() => undefined), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    await Promise.race([
+      sub.drain().catch(() => undefined),
+      new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now())))),
+    ]);
     clearTimeout(timer);
   }
   await messages.close().catch(() => undefined);
@@ -149,8 +170,10 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
     setImmediate(pump);
   };
 
+  let lastMessageAt = 0;
   const loop = (async () => {
     for await (const m of messages) {
+      lastMessageAt = Date.now();
       buffer.push(m);
       // The rest of this read joins the batch before it starts.
       schedulePump();
@@ -163,7 +186,7 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
 
   return {
     async stop() {
-      await drainMessages(messages);
+      await drainMessages(messages, loop, () => lastMessageAt);
       await loop.catch(() => undefined);
       // Whatever the loop buffered is handled too (its pump may not have run yet), then acked.
       while (buffer.length > 0 || inFlight.size > 0) {
