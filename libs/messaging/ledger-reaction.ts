@@ -216,7 +216,8 @@ export abstract class LedgerReactions
     this.stopping = true;
     this.wakeRetiring.forEach((wake) => wake());
     await Promise.all(this.retiring);
-    for (const c of this.consumers) await c.stop();
+    // Together: each may wait for its open pull requests to be filled.
+    await Promise.all(this.consumers.map((c) => c.stop()));
   }
 
   private pause(ms: number): Promise<void> {

@@ -139,60 +139,108 @@ describe('durable pull consumer over a real NATS server', () => {
     }
   });
 
-  it('stopped while messages stream in, leaves nothing taken and unacked: each stop under load, twenty times', async () => {
-    const subject = 'workgate.events.stop-under-load-test';
+  /** Publishes to `subject` until stopped: bursts of 50 back to back, or one message every `everyMs`. */
+  const publishUntilStopped = (subject: string, everyMs?: number) => {
     const js = nc.jetstream();
-    const jsm = await ensureStreams(nc);
-    const handled = new Set<number>();
     let publishing = true;
-    const publisher = (async () => {
-      for (let i = 0; publishing; i += 50) {
-        await Promise.all(
-          Array.from({ length: 50 }, (_, k) => js.publish(subject, new Uint8Array(Buffer.from(`${i + k}`)))),
-        );
+    const done = (async () => {
+      for (let i = 0; publishing; i += everyMs ? 1 : 50) {
+        if (everyMs) {
+          await js.publish(subject, Buffer.from(`${i}`));
+          await new Promise((r) => setTimeout(r, everyMs));
+        } else {
+          await Promise.all(Array.from({ length: 50 }, (_, k) => js.publish(subject, Buffer.from(`${i + k}`))));
+        }
       }
     })();
-    const seen: { handled: number; ackPending: number; delivered: number; acked: number }[] = [];
+    // A failed publish fails the test when the publisher is stopped, not as an unhandled rejection.
+    const failed = done.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    return {
+      stop: async () => {
+        publishing = false;
+        expect(await failed).toBeUndefined();
+      },
+    };
+  };
+
+  /** A consumer that records what it handled, holding each batch 2 ms (a commit's worth of waiting). */
+  const recordingConsumer = (durable: string, subject: string, handled: Set<number>) =>
+    runPullConsumer(nc, {
+      stream: Streams.workEvents.name,
+      durable,
+      filterSubject: subject,
+      batch: 32,
+      concurrency: 2,
+      handle: async (messages: JsMsg[]): Promise<Outcome[]> => {
+        await new Promise((r) => setTimeout(r, 2));
+        messages.forEach((m) => handled.add(Number(Buffer.from(m.data).toString())));
+        return messages.map(() => ({ kind: 'ack' }));
+      },
+      deadLetter: async () => undefined,
+    });
+
+  /**
+   * The consumer's counts once the server has applied the acks sent before (it answers requests
+   * sent later first): what is still ack-pending after 2 s stays so until its ack wait.
+   */
+  const settled = async (durable: string) => {
+    const jsm = await ensureStreams(nc);
+    const info = () => jsm.consumers.info(Streams.workEvents.name, durable);
+    const i =
+      (await eventually(async () => ((await info()).num_ack_pending === 0 ? info() : undefined), 2000, 'acks').catch(
+        () => undefined,
+      )) ?? (await info());
+    return {
+      ackPending: i.num_ack_pending,
+      delivered: i.delivered.stream_seq,
+      acked: i.ack_floor.stream_seq,
+      deliveries: i.delivered.consumer_seq,
+    };
+  };
+
+  it('stopped while messages stream in, leaves nothing taken and unacked: each stop under load, twenty times', async () => {
+    const subject = 'workgate.events.stop-under-load-test';
+    const handled = new Set<number>();
+    const publisher = publishUntilStopped(subject);
+    const seen: { handled: number; ackPending: number; delivered: number; acked: number; deliveries: number }[] = [];
     try {
       for (let round = 0; round < 20; round++) {
         const atStart = handled.size;
-        const consumer = await runPullConsumer(nc, {
-          stream: Streams.workEvents.name,
-          durable: 'stop-under-load-test',
-          filterSubject: subject,
-          batch: 32,
-          concurrency: 2,
-          // A commit's worth of waiting per batch, so messages are taken and not yet acked at the stop.
-          handle: async (messages: JsMsg[]): Promise<Outcome[]> => {
-            await new Promise((r) => setTimeout(r, 2));
-            messages.forEach((m) => handled.add(Number(Buffer.from(m.data).toString())));
-            return messages.map(() => ({ kind: 'ack' }));
-          },
-          deadLetter: async () => undefined,
-        });
+        const consumer = await recordingConsumer('stop-under-load-test', subject, handled);
         await eventually(async () => handled.size >= atStart + 300, 10_000, 'messages handled in this round');
         await consumer.stop();
-        // The server applies acks after it answers requests sent later; what is still pending after 2 s stays until its ack wait.
-        const settled = async () => {
-          const i = await jsm.consumers.info(Streams.workEvents.name, 'stop-under-load-test');
-          return i.num_ack_pending === 0 ? i : undefined;
-        };
-        const info =
-          (await eventually(settled, 2000, 'acks applied').catch(() => undefined)) ??
-          (await jsm.consumers.info(Streams.workEvents.name, 'stop-under-load-test'));
-        seen.push({
-          handled: handled.size - atStart,
-          ackPending: info.num_ack_pending,
-          delivered: info.delivered.stream_seq,
-          acked: info.ack_floor.stream_seq,
-        });
+        seen.push({ handled: handled.size - atStart, ...(await settled('stop-under-load-test')) });
       }
     } finally {
-      publishing = false;
-      await publisher;
+      await publisher.stop();
     }
     // Every round handled messages, and after each stop what was delivered was acked.
     expect(seen.filter((s) => s.handled < 300)).toEqual([]);
     expect(seen.filter((s) => s.ackPending !== 0 || s.delivered !== s.acked)).toEqual([]);
+  });
+
+  it('stopped while a trickle flows, waits until its open pull requests are filled or expire, and leaves nothing unacked', async () => {
+    const subject = 'workgate.events.stop-in-a-trickle-test';
+    const handled = new Set<number>();
+    // A message every 20 ms: never 100 ms without one, and too few to fill the open requests at once.
+    const publisher = publishUntilStopped(subject, 20);
+    try {
+      const consumer = await recordingConsumer('stop-in-a-trickle-test', subject, handled);
+      await eventually(async () => handled.size >= 20, 10_000, 'the first messages handled');
+      const stopping = Date.now();
+      await consumer.stop();
+      const stopMs = Date.now() - stopping;
+      const after = await settled('stop-in-a-trickle-test');
+      process.stdout.write(`stop in a trickle: ${stopMs} ms, ${handled.size} handled\n`);
+      expect(after.ackPending).toBe(0);
+      expect(after.delivered).toBe(after.acked);
+      // Everything delivered was handled, once: the stop took in what the open requests still brought.
+      expect(handled.size).toBe(after.deliveries);
+    } finally {
+      await publisher.stop();
+    }
   });
 });

@@ -39,19 +39,9 @@ export interface RunningConsumer {
   stop(): Promise<void>;
 }
 
-/**
- * Ends a consume() iterator without leaving a message taken and unacked. First no further pull
- * requests: the iterator then ends by itself once the server has sent all that the requests still
- * open asked for (or they expired). Only when that is not over within `quietMs` of the last message
- * (the requests wait for messages that do not come) or `timeoutMs` in all, its inbox subscription is
- * drained: the server learns there is no more interest and every message that arrived before that
- * is still handed over. Ending the requests first matters because the server may send a message it
- * picked for an open request just after it learned of the unsubscription: that message is dropped
- * on arrival and waits out its ack wait before it is delivered again. `close()` alone unsubscribes
- * at once and drops whatever is on the wire. Reaches two internals of the nats.js 2.x iterator
- * (`refilling`, `sub`); without them, or when the drain cannot finish (NATS unreachable: it waits
- * for the server), it falls back to `close()`.
- */
+/** A short pull expiry: a pull request left behind by a crashed instance stops attracting messages soon. */
+const PULL_EXPIRES_MS = 5000;
+
 function isSubscription(value: unknown): value is Subscription {
   return (
     typeof value === 'object' &&
@@ -63,30 +53,52 @@ function isSubscription(value: unknown): value is Subscription {
   );
 }
 
+/** Resolves after `ms`, or as soon as `early` settles; leaves no timer behind. */
+function waitAtMost(ms: number, early?: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
+  return Promise.race(early ? [elapsed, early] : [elapsed]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves once the event loop has read what is waiting on its sockets (a timer may fire before that). */
+const afterPendingReads = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Ends a consume() iterator without leaving a message taken and unacked while messages flow. First
+ * no further pull requests: the iterator then ends by itself once the server has sent all that the
+ * requests still open asked for, or they expired (`PULL_EXPIRES_MS`). Only when no message came for
+ * `quietMs` (the requests wait for messages that do not come: idle, or a trickle has stopped) is its
+ * inbox subscription drained before that: the server learns there is no more interest, and every
+ * message that arrived before it did is still handed over (up to `drainMs`; NATS unreachable: it
+ * waits for the server, then falls back to `close()`). Ending the requests first matters because the
+ * server may send a message it picked for an open request just after it learned of the
+ * unsubscription: that message is dropped on arrival and waits out its ack wait before it is
+ * delivered again, so an idle consumer can still leave one published at the very instant of its
+ * stop. `close()` alone unsubscribes at once and drops whatever is on the wire. Reaches two
+ * internals of the nats.js 2.x iterator (`refilling`, `sub`); without them it falls back to `close()`.
+ */
 async function drainMessages(
   messages: ConsumerMessages,
-  ended: Promise<unknown>,
+  ended: Promise<void>,
   lastMessageAt: () => number,
-  { quietMs = 100, timeoutMs = 5000 } = {},
+  { quietMs = 100, requestsMs = PULL_EXPIRES_MS + 500, drainMs = 5000 } = {},
 ): Promise<void> {
   if (typeof Reflect.get(messages, 'refilling') === 'boolean') Reflect.set(messages, 'refilling', false);
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + requestsMs;
   let over = false;
-  void ended.finally(() => (over = true));
-  let timer: NodeJS.Timeout | undefined;
+  void ended.then(() => (over = true));
   for (;;) {
+    await afterPendingReads();
     const wait = Math.min(lastMessageAt() + quietMs, deadline) - Date.now();
     if (over || wait <= 0) break;
-    await Promise.race([ended, new Promise((r) => (timer = setTimeout(r, wait)))]);
-    clearTimeout(timer);
+    await waitAtMost(wait, ended);
   }
   const sub: unknown = Reflect.get(messages, 'sub');
-  if (isSubscription(sub) && !sub.isClosed()) {
-    await Promise.race([
+  if (!over && isSubscription(sub) && !sub.isClosed()) {
+    await waitAtMost(
+      drainMs,
       sub.drain().catch(() => undefined),
-      new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now())))),
-    ]);
-    clearTimeout(timer);
+    );
   }
   await messages.close().catch(() => undefined);
 }
@@ -103,8 +115,7 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
   const maxDeliver = o.maxDeliver ?? 5;
   const backoff = o.backoffMs ?? [250, 1000, 5000, 15000];
   const consumer = await nc.jetstream().consumers.get(o.stream, o.durable);
-  // Short pull expiry: a pull request left behind by a crashed instance stops attracting messages soon.
-  const messages = await consumer.consume({ max_messages: batchSize * 2, expires: 5000 });
+  const messages = await consumer.consume({ max_messages: batchSize * 2, expires: PULL_EXPIRES_MS });
   const ackWaitMs = o.ackWaitMs ?? 30_000;
 
   const buffer: JsMsg[] = [];
@@ -186,7 +197,14 @@ export async function runPullConsumer(nc: NatsConnection, o: PullConsumerOptions
 
   return {
     async stop() {
-      await drainMessages(messages, loop, () => lastMessageAt);
+      await drainMessages(
+        messages,
+        loop.then(
+          () => undefined,
+          () => undefined,
+        ),
+        () => lastMessageAt,
+      );
       await loop.catch(() => undefined);
       // Whatever the loop buffered is handled too (its pump may not have run yet), then acked.
       while (buffer.length > 0 || inFlight.size > 0) {
