@@ -191,6 +191,20 @@ describe('decide: every reason, first match wins', () => {
     });
   });
 
+  it('does not take a pause of the process for a slow rule: a rule over its budget once, then within it, decides as usual', () => {
+    // Each reading of the clock: the first rule's first evaluation spans a 100 ms pause, every later one 1 ms.
+    const readings = [0, 100];
+    let t = 100;
+    const pausedOnce = () => readings.shift() ?? ++t;
+    const input = { action: act('shop', 'order.note'), facts: { orderFulfilled: false } };
+    expect(decide(wf, input, pausedOnce)).toMatchObject({
+      decision: 'run',
+      reason: 'rule_matched',
+      rule: 'fix-runs',
+    });
+    expect(readings).toEqual([]);
+  });
+
   it('a rule that yields a non-boolean fails closed', () => {
     const odd = compileWorkflow({ ...base, rules: [{ id: 'not-bool', when: 'facts.n + 1', decision: 'run' }] });
     expect(decide(odd, { action: act('shop', 'customer.reply'), facts: { n: 1 } })).toMatchObject({
