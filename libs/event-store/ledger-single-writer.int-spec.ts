@@ -51,24 +51,20 @@ describe('single writer', () => {
   });
 
   it('stays stopped when it is stopped after losing its connection, before it would compete again', async () => {
-    const db = await freshDatabase();
-    const writer = new LedgerWriter(db.url, { role: 'workgate_ledger', standbyPollMs: 50 });
-    const owner = db.ownerPool();
-    try {
+    await withWriter({}, async (writer, db) => {
       await writer.start();
-      await owner.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'workgate-ledger-writer'`,
-        [db.name],
-      );
+      await db
+        .ownerPool()
+        .query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'workgate-ledger-writer'`,
+          [db.name],
+        );
       await new Promise((r) => setTimeout(r, 20)); // the loss is noticed, the retry scheduled
       await writer.stop();
       await new Promise((r) => setTimeout(r, 300)); // well past the retry's time
       expect(writer.isActive).toBe(false);
       expect(await heldByWriter(db)).toEqual({ connections: 0, locks: 0 });
-    } finally {
-      await writer.stop();
-      await db.drop();
-    }
+    });
   });
 
   it('stops quietly when stopped while it is taking the lock: it reports no failure and never becomes active', async () => {

@@ -42,6 +42,7 @@ export interface RunningConsumer {
 /** A short pull expiry: a pull request left behind by a crashed instance stops attracting messages soon. */
 const PULL_EXPIRES_MS = 5000;
 
+/** Whether the iterator's internal `sub` is a nats.js subscription that can be drained. */
 function isSubscription(value: unknown): value is Subscription {
   return (
     typeof value === 'object' &&
@@ -54,10 +55,10 @@ function isSubscription(value: unknown): value is Subscription {
 }
 
 /** Resolves after `ms`, or as soon as `early` settles; leaves no timer behind. */
-function waitAtMost(ms: number, early?: Promise<void>): Promise<void> {
+function waitAtMost(ms: number, early: Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
-  return Promise.race(early ? [elapsed, early] : [elapsed]).finally(() => clearTimeout(timer));
+  return Promise.race([elapsed, early]).finally(() => clearTimeout(timer));
 }
 
 /** Resolves once the event loop has read what is waiting on its sockets (a timer may fire before that). */
