@@ -15,10 +15,12 @@ const SCOPE_CHECKS = 3; // system named, kind allowed, operation allowed
 /**
  * Decides one action request under one workflow version, first hit wins:
  * 1. a system outside the boundary stops (`system_not_named`);
- * 2. a read of a system not readable stops (`read_not_allowed`); a write whose operation is not
- *    in the system's write list stops (`write_not_allowed`) unless a matching rule says `wait`;
- * 3. the first matching rule decides (`rule_matched`);
- * 5. otherwise the action runs (`inside_boundary`).
+ * 2. a read of a system not readable stops (`read_not_allowed`);
+ * 3. the first matching rule decides (`rule_matched`), whatever its kind. For a write whose
+ *    operation is not in the system's write list, a first match that says `stop` stops and one
+ *    that says `wait` waits for its owner; with no match, or a first match that says `run`, it
+ *    stops (`write_not_allowed`): a rule can hold such a write, never let it run;
+ * 4. otherwise the action runs (`inside_boundary`).
  * A rule that cannot be evaluated stops the action (`rule_error`, fail closed), naming the rule.
  * `addedScope` (operations a work order's approved scope changes added) counts as inside the
  * boundary. The answer lists the overlays that apply (the work order enforces their gates).
@@ -123,7 +125,7 @@ function decideBoundaryAndRules(
   if (noteMissing && operationAllowed) return needsNote();
 
   const bindings = { action, facts, workOrder };
-  let firstMatch: { rule: (typeof workflow.rules)[number] } | undefined;
+  let first: (typeof workflow.rules)[number] | undefined;
   for (const rule of workflow.rules) {
     let { result, elapsed } = timedEvaluation(rule.program, bindings, clock);
     // A pause of the process (a garbage collection, a busy machine) is not the rule's doing: only a
@@ -147,25 +149,25 @@ function decideBoundaryAndRules(
         passed,
       );
     }
-    if (!result.value) continue;
-    if (operationAllowed) {
-      firstMatch = { rule };
+    if (result.value) {
+      first = rule;
       break;
     }
-    // Outside the write list only an owner's approval can let the action through.
-    if (rule.decision === 'wait') {
-      if (noteMissing) return needsNote();
-      return answer(
-        'wait',
-        'rule_matched',
-        `write "${action.operation}" to "${action.system}" waits for its owner (rule "${rule.id}")`,
-        rule.id,
-        passed,
-        rule.owner,
-      );
-    }
   }
-  if (!operationAllowed) {
+  // Outside the write list only an owner's approval can let the action through: a first match
+  // that says wait holds it, one that says stop stops it, anything else leaves it outside.
+  if (!operationAllowed && first?.decision === 'wait') {
+    if (noteMissing) return needsNote();
+    return answer(
+      'wait',
+      'rule_matched',
+      `write "${action.operation}" to "${action.system}" waits for its owner (rule "${first.id}")`,
+      first.id,
+      passed,
+      first.owner,
+    );
+  }
+  if (!operationAllowed && first?.decision !== 'stop') {
     return answer(
       'stop',
       'write_not_allowed',
@@ -174,13 +176,12 @@ function decideBoundaryAndRules(
       passed,
     );
   }
-  if (firstMatch) {
-    const { rule } = firstMatch;
+  if (first) {
     const message =
-      rule.decision === 'stop'
-        ? (rule.reason ?? `rule "${rule.id}" stops this action`)
-        : `rule "${rule.id}" says ${rule.decision}`;
-    return answer(rule.decision, 'rule_matched', message, rule.id, passed, rule.owner);
+      first.decision === 'stop'
+        ? (first.reason ?? `rule "${first.id}" stops this action`)
+        : `rule "${first.id}" says ${first.decision}`;
+    return answer(first.decision, 'rule_matched', message, first.id, passed, first.owner);
   }
   return answer('run', 'inside_boundary', 'inside the declared boundary, no rule applies', null, passed);
 }
