@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProofPackage } from '@workgate/contracts';
 
@@ -42,23 +42,34 @@ export interface GoRequest {
 let built: string | undefined;
 
 /**
+ * The verifier's binary, built once per source and Go version into `node_modules/.cache` (kept
+ * between runs, shared by the jest workers: each builds to a name of its own, then renames it in).
+ */
+function verifierBinary(): string {
+  if (!existsSync(join(GOCODE, 'src', 'golang.org', 'x', 'mod', 'sumdb', 'note')))
+    throw new Error(`golang.org/x/mod is not installed under ${GOCODE} (Debian: golang-golang-x-mod-dev)`);
+  const source = join(__dirname, 'go-verifier', 'main.go');
+  const goVersion = execFileSync('go', ['version'], { encoding: 'utf8' });
+  const key = createHash('sha256').update(readFileSync(source)).update(goVersion).digest('hex').slice(0, 16);
+  const dir = join(__dirname, '..', '..', 'node_modules', '.cache', 'workgate-go-verifier');
+  const out = join(dir, `verify-note-${key}`);
+  if (existsSync(out)) return out;
+  mkdirSync(join(dir, 'gocache'), { recursive: true });
+  const partial = `${out}.${process.pid}`;
+  execFileSync('go', ['build', '-o', partial, source], {
+    env: { ...process.env, GO111MODULE: 'off', GOPATH: GOCODE, GOCACHE: join(dir, 'gocache'), GOFLAGS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  renameSync(partial, out);
+  return out;
+}
+
+/**
  * Go's own verifier (golang.org/x/mod/sumdb/note and tlog, test/support/go-verifier/main.go),
- * built once per test process in GOPATH mode: `.ci/run` installs golang-go and
- * golang-golang-x-mod-dev.
+ * built in GOPATH mode: `.ci/run` installs golang-go and golang-golang-x-mod-dev.
  */
 export function goVerify(request: GoRequest): GoVerdict {
-  if (!built) {
-    if (!existsSync(join(GOCODE, 'src', 'golang.org', 'x', 'mod', 'sumdb', 'note')))
-      throw new Error(`golang.org/x/mod is not installed under ${GOCODE} (Debian: golang-golang-x-mod-dev)`);
-    const dir = mkdtempSync(join(tmpdir(), 'wg-go-'));
-    mkdirSync(join(dir, 'cache'));
-    const out = join(dir, 'verify-note');
-    execFileSync('go', ['build', '-o', out, join(__dirname, 'go-verifier', 'main.go')], {
-      env: { ...process.env, GO111MODULE: 'off', GOPATH: GOCODE, GOCACHE: join(dir, 'cache'), GOFLAGS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    built = out;
-  }
+  built ??= verifierBinary();
   return JSON.parse(execFileSync(built, { input: JSON.stringify(request), encoding: 'utf8' })) as GoVerdict;
 }
 
