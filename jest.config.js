@@ -1,6 +1,7 @@
 /**
  * `npm test` runs three jest projects (`--selectProjects <name>` runs one):
- * - unit (`*.spec.ts`): domain, workflow, contracts and other pure code; no Postgres, no NATS, no build;
+ * - unit (`*.spec.ts`): domain, workflow, contracts and other pure code: no process, port, browser,
+ *   database or network (test/support/unit-purity.ts fails a spec that opens one); no build;
  * - integration (`*.int-spec.ts`): one component against real Postgres and NATS, in this process;
  * - e2e (`*.e2e-spec.ts`): services, processes and the HTTP edge against real Postgres and NATS.
  */
@@ -23,7 +24,12 @@ const realServices = {
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testRegex: '\\.spec\\.ts$' },
+    {
+      ...common,
+      displayName: 'unit',
+      testRegex: '\\.spec\\.ts$',
+      setupFiles: ['<rootDir>/test/support/unit-purity.ts'],
+    },
     { ...common, ...realServices, displayName: 'integration', testRegex: '\\.int-spec\\.ts$' },
     { ...common, ...realServices, displayName: 'e2e', testRegex: '\\.e2e-spec\\.ts$' },
   ],
