@@ -272,15 +272,22 @@ describe('the integrator contract', () => {
       expect(
         (await as.helpdesk<WorkOrderListItem[]>('GET', '/v1/work-orders?source=idem&externalRef=IDEM-2')).body,
       ).toEqual([]);
-      // A key is the principal's own: another principal's request with the same text is a request of its own.
+      // A key is the principal's own: another principal's request with the same text is a request of its own,
+      // written (not a replay of the helpdesk's answer, not refused as reused) and replayed to that principal alone.
+      const code = { code: 'IDEM_CODE', title: 'Idempotency', owner: 'support-lead', sla: 'PT4H' };
+      const own = await as.admin<ExceptionCode>('POST', '/v1/exception-codes', code, {
+        'Idempotency-Key': 'open-idem-1',
+      });
+      expect(own).toMatchObject({ status: 201, body: { code: 'IDEM_CODE', owner: 'support-lead' } });
+      expect(own.headers.get('idempotent-replayed')).toBeNull();
+      const ownAgain = await as.admin('POST', '/v1/exception-codes', code, { 'Idempotency-Key': 'open-idem-1' });
+      expect(ownAgain).toMatchObject({ status: 201, body: own.body });
+      expect(ownAgain.headers.get('idempotent-replayed')).toBe('true');
       expect(
-        await as.admin<ExceptionCode>(
-          'POST',
-          '/v1/exception-codes',
-          { code: 'IDEM_CODE', title: 'Idempotency', owner: 'support-lead', sla: 'PT4H' },
-          { 'Idempotency-Key': 'open-idem-1' },
-        ),
-      ).toMatchObject({ status: 201 });
+        await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', body('IDEM-1'), {
+          'Idempotency-Key': 'open-idem-1',
+        }),
+      ).toMatchObject({ status: 201, body: first.body });
     });
 
     it('a refused write keeps nothing: corrected, it is sent again with the same key and writes', async () => {
