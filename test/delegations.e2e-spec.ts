@@ -155,7 +155,20 @@ describe('delegations over HTTP', () => {
       (await as.op<DelegationView>('POST', `/v1/delegations/${dispatchId}/confirm`, { note: 'verified: tests green' }))
         .body,
     ).toMatchObject({ status: 'confirmed' });
-    await new Promise((r) => setTimeout(r, 7000));
+    // A sentinel dispatched after it with the same timeouts, never confirmed: once it has timed out,
+    // the timers have passed the confirmed delegation's deadline too.
+    const sentinel = await workOrder('DL-2-SENTINEL');
+    await as.op<DelegationAnswer>('POST', `/v1/work-orders/${sentinel}/delegations`, {
+      recipient: 'agent-x',
+      command: 'delegate_task',
+      prompt,
+      timeouts: fast,
+    });
+    await eventually(
+      async () => (await as.op<WorkOrderHandoff>('GET', `/v1/work-orders/${sentinel}`)).body.status === 'stopped',
+      20_000,
+      'the sentinel delegation to time out',
+    );
     expect((await as.op<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`)).body.status).toBe('open');
     const { rows } = await t.db
       .appPool()
