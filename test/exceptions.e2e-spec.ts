@@ -206,27 +206,31 @@ describe('exceptions over HTTP', () => {
   });
 
   it('records an SLA breach once when an exception is still open past its due time', async () => {
-    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef: 'EX-3',
-      source: 'helpdesk',
-      inputs: { caseId: 'C', orderId: '3', orderPaid: true },
-    });
-    const blocked = await as.agent<StepAnswer>(
-      'POST',
-      `/v1/work-orders/${opened.body.id}/steps/confirm-customer/block`,
-      {
-        code: 'CUSTOMER_UNREACHABLE',
-        rationale: 'voicemail',
-      },
-    );
-    const exceptionId = defined(blocked.body.exception, 'exception of the blocked step').exceptionId;
-    await eventually(
-      async () => (await as.agent<ExceptionView>('GET', `/v1/exceptions/${exceptionId}`)).body?.slaBreached === true,
-      15_000,
-      'the SLA breach',
-    );
-    await new Promise((r) => setTimeout(r, 1500));
+    const blockedException = async (ref: string) => {
+      const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
+        jobType: 'support-recovery',
+        externalRef: ref,
+        source: 'helpdesk',
+        inputs: { caseId: 'C', orderId: '3', orderPaid: true },
+      });
+      const blocked = await as.agent<StepAnswer>(
+        'POST',
+        `/v1/work-orders/${opened.body.id}/steps/confirm-customer/block`,
+        { code: 'CUSTOMER_UNREACHABLE', rationale: 'voicemail' },
+      );
+      return defined(blocked.body.exception, 'exception of the blocked step').exceptionId;
+    };
+    const breached = async (exceptionId: string) =>
+      eventually(
+        async () => (await as.agent<ExceptionView>('GET', `/v1/exceptions/${exceptionId}`)).body?.slaBreached === true,
+        15_000,
+        `the SLA breach of ${exceptionId}`,
+      );
+    const exceptionId = await blockedException('EX-3');
+    await breached(exceptionId);
+    // A sentinel raised after the breach with the same SLA: once it has breached, the timers have
+    // run past the first one's breach again, where a second breach would have been recorded.
+    await breached(await blockedException('EX-3-SENTINEL'));
     const { rows } = await t.db
       .appPool()
       .query(`SELECT count(*)::int AS n FROM ledger_events WHERE stream_id = $1 AND type = 'SlaBreached'`, [
