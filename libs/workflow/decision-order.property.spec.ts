@@ -73,45 +73,23 @@ const definition = (systems: System[], rules: Rule[]): WorkflowDefinition => ({
 });
 
 describe('decision order: the first matching rule decides, whatever its kind', () => {
+  /** A refund (outside the payments write list) of `amount`, decided under `rules`. */
+  const refund = (rules: Rule[], amount: number) =>
+    decide(compileWorkflow(definition([{ name: 'payments', read: true, write: [] }], rules)), {
+      action: { system: 'payments', operation: 'refund', kind: 'write' },
+      facts: { amount },
+    });
+  const refundsWait: Rule = { id: 'refunds-wait', when: 'action.operation == "refund"', decision: 'wait' };
+
   it('a stop rule before a wait rule stops a write outside the write list', () => {
-    const wf = compileWorkflow(
-      definition(
-        [{ name: 'payments', read: true, write: [] }],
-        [
-          { id: 'no-huge', when: 'facts.amount > 1000', decision: 'stop' },
-          { id: 'refunds-wait', when: 'action.operation == "refund"', decision: 'wait' },
-        ],
-      ),
-    );
-    const refund = { system: 'payments', operation: 'refund', kind: 'write' } as const;
-    expect(decide(wf, { action: refund, facts: { amount: 5000 } })).toMatchObject({
-      decision: 'stop',
-      reason: 'rule_matched',
-      rule: 'no-huge',
-    });
-    expect(decide(wf, { action: refund, facts: { amount: 50 } })).toMatchObject({
-      decision: 'wait',
-      reason: 'rule_matched',
-      rule: 'refunds-wait',
-    });
+    const rules: Rule[] = [{ id: 'no-huge', when: 'facts.amount > 1000', decision: 'stop' }, refundsWait];
+    expect(refund(rules, 5000)).toMatchObject({ decision: 'stop', reason: 'rule_matched', rule: 'no-huge' });
+    expect(refund(rules, 50)).toMatchObject({ decision: 'wait', reason: 'rule_matched', rule: 'refunds-wait' });
   });
 
   it('a run rule before a wait rule does not let a write outside the write list run or wait', () => {
-    const wf = compileWorkflow(
-      definition(
-        [{ name: 'payments', read: true, write: [] }],
-        [
-          { id: 'small-runs', when: 'facts.amount < 10', decision: 'run' },
-          { id: 'refunds-wait', when: 'action.operation == "refund"', decision: 'wait' },
-        ],
-      ),
-    );
-    const refund = { system: 'payments', operation: 'refund', kind: 'write' } as const;
-    expect(decide(wf, { action: refund, facts: { amount: 5 } })).toMatchObject({
-      decision: 'stop',
-      reason: 'write_not_allowed',
-      rule: null,
-    });
+    const rules: Rule[] = [{ id: 'small-runs', when: 'facts.amount < 10', decision: 'run' }, refundsWait];
+    expect(refund(rules, 5)).toMatchObject({ decision: 'stop', reason: 'write_not_allowed', rule: null });
   });
 
   it(`agrees with the reference on ${RUNS} generated workflows and actions`, () => {
