@@ -1,15 +1,24 @@
 import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
-import { TEST_PG_URL } from '../../test/support/env';
+import { ensurePostgres, freePort, PrivateInstance } from '../../cli/infra';
 import { MIGRATIONS } from './migrations';
 import { migrate } from './database';
 import { withDatabase } from './pg';
 
-/** Databases of this file, dropped at the end. */
-const created: string[] = [];
+/**
+ * A private Postgres cluster of this file's own: the run's shared cluster already has the service
+ * roles (the global setup made them), so only a new cluster lets the starters race to create them.
+ */
+let cluster: PrivateInstance | undefined;
+let clusterUrl = '';
+const dataDir = mkdtempSync(join(tmpdir(), 'wg-migrate-'));
+chmodSync(dataDir, 0o755); // the postgres system user runs the cluster inside it
 
 async function admin<T>(work: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: TEST_PG_URL });
+  const c = new Client({ connectionString: clusterUrl });
   await c.connect();
   try {
     return await work(c);
@@ -22,8 +31,7 @@ async function admin<T>(work: (c: Client) => Promise<T>): Promise<T> {
 async function emptyDatabase(): Promise<string> {
   const name = `wg_t_${process.pid}_m_${randomBytes(4).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  created.push(name);
-  return withDatabase(TEST_PG_URL, name);
+  return withDatabase(clusterUrl, name);
 }
 
 /**
@@ -33,11 +41,26 @@ async function emptyDatabase(): Promise<string> {
  * cluster. The migrations' names are the ones the code declares, in its order.
  */
 describe('migrate: concurrent starters on one cluster', () => {
-  afterAll(() =>
-    admin(async (c) => {
-      for (const name of created) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    }),
-  );
+  const serviceRoles = () =>
+    admin(
+      async (c) =>
+        (
+          await c.query<{ rolname: string; rolcanlogin: boolean; rolsuper: boolean }>(
+            "SELECT rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname LIKE 'workgate\\_%' ORDER BY rolname",
+          )
+        ).rows,
+    );
+
+  beforeAll(async () => {
+    clusterUrl = `postgres://root@127.0.0.1:${await freePort()}/postgres`;
+    cluster = await ensurePostgres(clusterUrl, dataDir, () => undefined);
+    // The race is real only while no role exists yet.
+    expect(await serviceRoles()).toEqual([]);
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('migrates 4 fresh databases at the same instant, 2 rounds, every one complete', async () => {
     const expected = MIGRATIONS.map((m) => m.name);
@@ -55,15 +78,7 @@ describe('migrate: concurrent starters on one cluster', () => {
   });
 
   it('leaves the service roles as the migration sets them: login, no superuser', async () => {
-    const roles = await admin(
-      async (c) =>
-        (
-          await c.query<{ rolname: string; rolcanlogin: boolean; rolsuper: boolean }>(
-            "SELECT rolname, rolcanlogin, rolsuper FROM pg_roles WHERE rolname LIKE 'workgate\\_%' ORDER BY rolname",
-          )
-        ).rows,
-    );
-    expect(roles).toEqual(
+    expect(await serviceRoles()).toEqual(
       ['workgate_app', 'workgate_ledger', 'workgate_views'].map((rolname) => ({
         rolname,
         rolcanlogin: true,
