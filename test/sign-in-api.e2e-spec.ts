@@ -172,6 +172,31 @@ describe('bearer tokens from the OpenID provider', () => {
     // A kid the provider never published stays unknown.
     const stranger = await forged({}, { kid: 'never-published' }, rsaKey('never-published'));
     expect((await me(stranger)).body).toEqual({ error: 'unknown_key', message: expect.any(String) });
+
+    // The provider rotates the first key out: once the key set is fetched again (a kid it lacks
+    // asks for that), a token signed with the retired key is refused, and one of the new key is not.
+    await w.provider.rotate([next]);
+    // A verified token is remembered until it expires, so each try signs a new one with the retired key.
+    await eventually(
+      async () => {
+        await me(stranger);
+        return (await me(await forged({ jti: randomUUID() }))).status === 401;
+      },
+      30_000,
+      'the retired key to be refused',
+    );
+    expect((await me(await forged({ jti: randomUUID() }))).body).toEqual({
+      error: 'unknown_key',
+      message: expect.any(String),
+    });
+    expect((await me(after)).status).toBe(200);
+    // The first key back, for the tests after this one.
+    await w.provider.rotate([next, w.key]);
+    await eventually(
+      async () => (await me(await forged({ jti: randomUUID() }))).status === 200,
+      30_000,
+      'the first key to be accepted again',
+    );
   });
 
   it('takes a token signed with a key of another algorithm the provider added, once its key set is fetched again', async () => {
