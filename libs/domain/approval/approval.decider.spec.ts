@@ -1,35 +1,15 @@
 import fc from 'fast-check';
 import { PermittedAction, WorkgateError } from '@workgate/contracts';
-import { specify } from '../spec-support';
 import {
   actionScopeHash,
   ApprovalCommand,
   ApprovalEvent,
-  approvals,
   decideApproval,
   evolveApproval,
   initialApprovalState,
 } from './approval.decider';
+import { evidence, given, LATER, refund, request, T0 } from './approval.fixtures';
 import { approvalBlocksClosure } from './approval.views';
-
-const T0 = '2026-11-22T10:00:00.000Z';
-const LATER = '2026-11-23T10:00:00.000Z';
-const refund: PermittedAction = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };
-const request: ApprovalCommand = {
-  type: 'RequestApproval',
-  approvalId: 'ap-1',
-  workOrderId: 'wo-1',
-  actionId: 'act-1',
-  owner: 'support-lead',
-  requestedBy: 'agent-7',
-  action: refund,
-  expiresAt: '2026-11-23T10:00:00.000Z',
-};
-const evidence = { kind: 'policy-doc', ref: 'retention-v2' };
-
-/** given(commands' events) -> when(command, now) -> then(event types) | thenThrows(code) */
-const spec = specify(approvals, () => ({ now: T0 }));
-const given = (...commands: ApprovalCommand[]) => spec.given(...spec.history(...commands));
 
 const approve = (by: string, permittedAction: PermittedAction = refund): ApprovalCommand => ({
   type: 'DecideApproval',

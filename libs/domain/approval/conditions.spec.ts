@@ -1,25 +1,8 @@
-import { Evidence, PermittedAction } from '@workgate/contracts';
-import { specify } from '../spec-support';
-import { ApprovalCommand, ApprovalEvent, approvals } from './approval.decider';
+import { Evidence } from '@workgate/contracts';
+import { ApprovalCommand, ApprovalEvent } from './approval.decider';
+import { evidence, given, refund, request, spec, T0 } from './approval.fixtures';
 
 /** The conditions of a conditional approval: who may meet and close them, and with what evidence. */
-const T0 = '2026-11-22T10:00:00.000Z';
-const refund: PermittedAction = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };
-const request: ApprovalCommand = {
-  type: 'RequestApproval',
-  approvalId: 'ap-1',
-  workOrderId: 'wo-1',
-  actionId: 'act-1',
-  owner: 'support-lead',
-  requestedBy: 'agent-7',
-  action: refund,
-  expiresAt: '2026-11-23T10:00:00.000Z',
-};
-const evidence = { kind: 'policy-doc', ref: 'retention-v2' };
-
-const spec = specify(approvals, () => ({ now: T0 }));
-const given = (...commands: ApprovalCommand[]) => spec.given(...spec.history(...commands));
-
 describe('approval conditions', () => {
   describe('separation of duties (docs/api.md, Approvals)', () => {
     const withOwner = (owner: string): ApprovalCommand => ({
