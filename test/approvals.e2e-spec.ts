@@ -22,6 +22,8 @@ describe('approvals over HTTP', () => {
     agent: ['operator'],
     'support-lead': ['approver', 'operator'],
     finance: ['approver'],
+    // A requester who may also approve: separation of duties must not rest on roles alone.
+    clerk: ['operator', 'approver'],
   });
   let as: Record<string, ReturnType<typeof client>>;
 
@@ -357,6 +359,95 @@ describe('approvals over HTTP', () => {
       outcome: 'rejected',
       decision: 'stop',
       reason: `approval ${approvalId} rejected`,
+    });
+  });
+
+  /**
+   * Conditions (docs/api.md, Approvals and Conventions): a condition is never the requester's to meet
+   * or close (its owner may not be the requester, 422; the requester's close is 403 `self_approval`,
+   * even with the approver role), and evidence is one object or a list.
+   */
+  describe('conditions', () => {
+    const conditional = (approvalId: string, conditions: unknown[]) =>
+      as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
+        decision: 'conditional',
+        permittedAction: refund,
+        conditions,
+      });
+    const pathsOf = (body: unknown): string[] => [
+      ...new Set(((body as { details?: Array<{ path: string }> }).details ?? []).map((d) => d.path)),
+    ];
+    const statusOf = async (approvalId: string) =>
+      (await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${approvalId}`)).body.status;
+
+    it('refuses a condition whose owner is the requester (422 naming conditions[i].owner)', async () => {
+      const { approvalId } = await workOrderWithRefund('SOD-1', 'clerk');
+      const answer = await conditional(approvalId, [
+        'refund cap confirmed',
+        { title: 'customer called back', owner: 'clerk' },
+      ]);
+      expect(answer).toMatchObject({
+        status: 422,
+        body: {
+          error: 'validation_failed',
+          details: [{ path: 'conditions[1].owner', message: expect.stringContaining('clerk') }],
+        },
+      });
+      expect(await statusOf(approvalId)).toBe('requested');
+    });
+
+    it('refuses the requester closing a condition of its own request (403 self_approval): the approval stays conditional', async () => {
+      const { approvalId } = await workOrderWithRefund('SOD-2', 'clerk');
+      expect((await conditional(approvalId, ['refund cap confirmed'])).status).toBe(200);
+      const closed = await as.clerk('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, {
+        evidence: [{ kind: 'note', ref: 'done' }],
+      });
+      expect(closed).toMatchObject({ status: 403, body: { error: 'self_approval', message: expect.any(String) } });
+      expect(await statusOf(approvalId)).toBe('conditional');
+    });
+
+    it('closes a condition with evidence as a list', async () => {
+      const { approvalId } = await workOrderWithRefund('EV-1', 'clerk');
+      expect((await conditional(approvalId, [{ title: 'retention policy signed', owner: 'finance' }])).status).toBe(
+        200,
+      );
+      const closed = await as.finance<ApprovalView>('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, {
+        evidence: [
+          { kind: 'signed-policy', ref: 'R-03' },
+          { kind: 'email', ref: 'msg-42', private: true },
+        ],
+      });
+      expect(closed).toMatchObject({ status: 200, body: { status: 'approved' } });
+    });
+
+    it('closes a condition with one evidence object, as before', async () => {
+      const { approvalId } = await workOrderWithRefund('EV-2', 'clerk');
+      expect((await conditional(approvalId, ['retention policy signed'])).status).toBe(200);
+      const closed = await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, {
+        evidence: { kind: 'signed-policy', ref: 'R-03' },
+      });
+      expect(closed).toMatchObject({ status: 200, body: { status: 'approved' } });
+    });
+
+    it('refuses an empty evidence list and a malformed item, naming what is wrong', async () => {
+      const { approvalId } = await workOrderWithRefund('EV-3', 'clerk');
+      expect((await conditional(approvalId, ['retention policy signed'])).status).toBe(200);
+      const close = (evidence: unknown) =>
+        as['support-lead']('POST', `/v1/approvals/${approvalId}/conditions/c1/close`, { evidence });
+      expect(await close([])).toMatchObject({
+        status: 422,
+        body: {
+          error: 'validation_failed',
+          details: [{ path: 'evidence', message: expect.stringMatching(/at least one/) }],
+        },
+      });
+      const malformed = await close([{ kind: 'signed-policy', ref: 'R-03' }, { kind: 'email' }]);
+      expect(malformed).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
+      expect(pathsOf(malformed.body)).toEqual(['evidence[1].ref']);
+      const text = await close('R-03');
+      expect(text).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
+      expect(pathsOf(text.body)).toEqual(['evidence']);
+      expect(await statusOf(approvalId)).toBe('conditional');
     });
   });
 });

@@ -1,5 +1,6 @@
 /** What the streams the approvals service decides on record: approvals, post-reviews, delegations. */
 import { Evidence } from './evidence';
+import type { EvidenceInput } from './evidence-input';
 import type { WorkflowChangeRef } from './workflow-change';
 
 /** What an approval permits: an action's scope and, optionally, the objects it is limited to. */
@@ -27,7 +28,8 @@ export interface ApprovalCondition {
   owner?: string;
   dueAt?: string;
   closed: boolean;
-  evidence?: Evidence;
+  /** The evidence it was closed with. */
+  evidence?: Evidence[];
 }
 
 export interface ApprovalRequestedData {
@@ -71,7 +73,8 @@ export interface ApprovalConditionClosedData {
   approvalId: string;
   conditionId: string;
   closedBy: string;
-  evidence: Evidence;
+  /** A list (a single object in conditions closed by versions that took one). */
+  evidence: EvidenceInput;
   at: string;
   /** The texts of the conditions still open after this one. */
   openConditions?: string[];

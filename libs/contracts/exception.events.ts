@@ -1,5 +1,6 @@
 /** What the streams the exceptions service keeps record: exceptions, drift signals, the code catalog. */
 import { Evidence } from './work-order.events';
+import type { EvidenceInput } from './evidence-input';
 
 export interface RemediationTask {
   taskId: string;
@@ -8,7 +9,8 @@ export interface RemediationTask {
   /** RFC 3339. */
   due: string;
   closed: boolean;
-  evidence?: Evidence;
+  /** The evidence it was closed with. */
+  evidence?: Evidence[];
 }
 
 export interface ExceptionRaisedData {
@@ -68,7 +70,8 @@ export interface RemediationAddedData {
 export interface RemediationClosedData {
   exceptionId: string;
   taskId: string;
-  evidence: Evidence;
+  /** A list (a single object in tasks closed by versions that took one). */
+  evidence: EvidenceInput;
   closedBy: string;
   at: string;
 }

@@ -15,6 +15,7 @@ export * from './work-order-reads';
 export * from './approvals';
 export * from './cloud-events';
 export * from './dto';
+export * from './evidence-input';
 export * from './validation';
 export * from './json-problems';
 export * from './exact-numbers';

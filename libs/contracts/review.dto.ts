@@ -17,7 +17,8 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { EvidenceDto } from './work-order.dto';
+import { IsEvidence } from './evidence-rule';
+import { EvidenceDto, EvidenceField } from './work-order.dto';
 
 /** Bodies of the commands of delegations, approvals, post-reviews and exceptions, and of a kept checkpoint. */
 
@@ -109,7 +110,7 @@ export class DecideApprovalDto {
 }
 
 export class CloseConditionDto {
-  @ValidateNested() @Type(() => EvidenceDto) evidence: EvidenceDto;
+  @IsEvidence({ min: 1 }) @ValidateNested() @Type(() => EvidenceDto) evidence: EvidenceField;
 }
 
 export class RemediationDto {
@@ -127,16 +128,11 @@ export class CompletePostReviewDto {
 /** A resolution, evidence, or both (at least one: checked by the exception, which names both fields). */
 export class ResolveExceptionDto {
   @IsOptional() @IsString() @MaxLength(4000) resolution?: string;
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => EvidenceDto)
-  evidence?: EvidenceDto[];
+  @IsOptional() @IsEvidence() @ValidateNested() @Type(() => EvidenceDto) evidence?: EvidenceField;
 }
 
 export class CloseRemediationDto {
-  @ValidateNested() @Type(() => EvidenceDto) evidence: EvidenceDto;
+  @IsEvidence({ min: 1 }) @ValidateNested() @Type(() => EvidenceDto) evidence: EvidenceField;
 }
 
 /** A checkpoint as `GET /v1/ledger/checkpoint` gave it. */

@@ -15,6 +15,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { IsEvidence } from './evidence-rule';
 
 /**
  * Bodies of the commands, one DTO each, shared by the HTTP routes, the CloudEvents `data` and the
@@ -65,8 +66,11 @@ export class RequestActionDto {
   rollbackNote?: string;
 }
 
+/** `evidence` (everywhere): one object or a list of them (docs/api.md, Evidence). */
+export type EvidenceField = EvidenceDto | EvidenceDto[];
+
 export class CompleteStepDto {
-  @IsArray() @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence: EvidenceDto[];
+  @IsEvidence() @ValidateNested() @Type(() => EvidenceDto) evidence: EvidenceField;
   @IsOptional() @IsString() @MaxLength(4000) note?: string;
 }
 
@@ -78,13 +82,13 @@ export class BlockStepDto {
 /** Missing closure evidence is the domain's refusal (`closure_evidence_required`), not a shape error. */
 export class CloseWorkOrderDto {
   @IsOptional() @IsString() @MaxLength(200) closureEvidenceId?: string;
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence?: EvidenceDto[];
+  @IsOptional() @IsEvidence() @ValidateNested() @Type(() => EvidenceDto) evidence?: EvidenceField;
 }
 
 export class ReportClosureDto {
   @IsOptional() @IsISO8601({ strict: true }) closedAt?: string;
   @IsOptional() @IsString() @MaxLength(4000) note?: string;
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence?: EvidenceDto[];
+  @IsOptional() @IsEvidence() @ValidateNested() @Type(() => EvidenceDto) evidence?: EvidenceField;
 }
 
 export class ReopenWorkOrderDto {
@@ -135,7 +139,7 @@ export class StageArtifactDto {
 
 export class RecordArtifactDto {
   @IsObject() @ValidateNested() @Type(() => StageArtifactDto) artifact: StageArtifactDto;
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => EvidenceDto) evidence?: EvidenceDto[];
+  @IsOptional() @IsEvidence() @ValidateNested() @Type(() => EvidenceDto) evidence?: EvidenceField;
 }
 
 export class RecordArtifactEventDto extends RecordArtifactDto {

@@ -76,6 +76,8 @@ function rule(rules: ValidationMetadata[], name: string): ValidationMetadata | u
 /** What one property accepts, from its rules: the type, bounds, pattern, enum, and whether it may be left out. */
 function propertyOptions(rules: ValidationMetadata[], nested: Class | undefined): ApiPropertyOptions {
   const optional = rules.some((r) => r.type === 'conditionalValidation');
+  const evidence = rule(rules, 'isEvidence');
+  if (evidence && nested) return evidenceOptions(evidence, nested, optional);
   const isArray = !!rule(rules, 'isArray') || rules.some((r) => r.type === 'nestedValidation' && r.each);
   // Rules with `each` constrain an array's items; the others the value itself.
   const itemRules = isArray ? rules.filter((r) => r.each) : [];
@@ -91,6 +93,17 @@ function propertyOptions(rules: ValidationMetadata[], nested: Class | undefined)
   }
   if (nested && !isArray) return { type: nested, required: !optional };
   return { ...value, required: !optional };
+}
+
+/** `evidence`: one object or a list of them, as `@IsEvidence` accepts (docs/api.md, Evidence). */
+function evidenceOptions(evidence: ValidationMetadata, nested: Class, optional: boolean): ApiPropertyOptions {
+  const bounds: unknown[] = Array.isArray(evidence.constraints) ? evidence.constraints : [];
+  const [min, max] = bounds;
+  const item = { $ref: `#/components/schemas/${nested.name}` };
+  const list: Schema = { type: 'array', items: item };
+  if (typeof min === 'number') list.minItems = min;
+  if (typeof max === 'number') list.maxItems = max;
+  return { required: !optional, description: 'one evidence object, or a list of them', oneOf: [item, list] };
 }
 
 function scalar(rules: ValidationMetadata[], nested: Class | undefined): Schema {

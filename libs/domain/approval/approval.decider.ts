@@ -2,7 +2,8 @@ import {
   ApprovalCondition,
   ApprovalRequestedData,
   ConditionInput,
-  Evidence,
+  EvidenceInput,
+  evidenceList,
   PermittedAction,
   refuse,
   WORKFLOW_CHANGE,
@@ -10,7 +11,7 @@ import {
   WorkflowChangeRef,
 } from '@workgate/contracts';
 import { Aggregate, Clock, DomainEvent, versionedEventId } from '../aggregate';
-import { conditionsOf } from './conditions';
+import { conditionsOf, conditionToClose } from './conditions';
 import { actionScopeHash, describeAction } from './scope';
 
 export { actionScopeHash } from './scope';
@@ -58,7 +59,7 @@ export type ApprovalCommand =
       expiresAt: string;
       change: WorkflowChangeRef;
     }
-  | { type: 'CloseCondition'; by: string; conditionId: string; evidence: Evidence }
+  | { type: 'CloseCondition'; by: string; conditionId: string; evidence: EvidenceInput }
   | { type: 'ExpireApproval' };
 
 export type ApprovalEvent = DomainEvent<'approval'>;
@@ -70,7 +71,8 @@ const withNote = (note: string | undefined) => (note ? { note } : {});
 /**
  * Approvals: only the named owner decides, never the requester; the decision names the permitted
  * action, which must be exactly the waiting action's scope; a conditional approval becomes
- * approved when its last condition closes with evidence; an unanswered request expires.
+ * approved when its last condition closes with evidence, and no condition is the requester's to
+ * meet or close (docs/api.md, Approvals); an unanswered request expires.
  * Time comes in `now`.
  */
 export function decideApproval(command: ApprovalCommand, state: ApprovalState, { now }: Clock): ApprovalEvent[] {
@@ -135,31 +137,20 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, {
         );
       }
       if (command.decision === 'approve') return [{ type: 'ApprovalGranted', data: { ...decided, permittedAction } }];
-      const conditions = conditionsOf(command.conditions ?? [], now);
+      const conditions = conditionsOf(command.conditions ?? [], now, state.requestedBy);
       return [{ type: 'ApprovalConditioned', data: { ...decided, permittedAction, conditions } }];
     }
     case 'CloseCondition': {
       if (state.status !== 'conditional')
         throw refuse('approval_not_conditional', `approval ${approvalId} is ${state.status}`);
-      const condition = state.conditions.find((c) => c.conditionId === command.conditionId);
-      if (!condition) throw refuse('not_found', `approval ${approvalId} has no condition ${command.conditionId}`);
-      if (command.by !== state.owner && command.by !== condition.owner) {
-        throw refuse(
-          'not_owner',
-          `only ${[...new Set([condition.owner ?? state.owner, state.owner])].join(' or ')} closes condition ${condition.conditionId} of approval ${approvalId}`,
-        );
-      }
-      if (condition.closed) throw refuse('condition_closed', `condition ${command.conditionId} is already closed`);
-      if (!command.evidence?.kind || !command.evidence?.ref)
-        throw refuse('validation_failed', 'closing a condition needs evidence');
-      const open = state.conditions.filter((c) => !c.closed && c.conditionId !== condition.conditionId);
+      const { condition, evidence, open } = conditionToClose(state, command);
       const closed: ApprovalEvent = {
         type: 'ApprovalConditionClosed',
         data: {
           approvalId,
           conditionId: condition.conditionId,
           closedBy: command.by,
-          evidence: command.evidence,
+          evidence,
           at: now,
           openConditions: open.map((c) => c.text),
         },
@@ -236,7 +227,9 @@ export function evolveApproval(state: ApprovalState, event: ApprovalEvent): Appr
       const { conditionId, evidence } = event.data;
       return {
         ...state,
-        conditions: state.conditions.map((c) => (c.conditionId === conditionId ? { ...c, closed: true, evidence } : c)),
+        conditions: state.conditions.map((c) =>
+          c.conditionId === conditionId ? { ...c, closed: true, evidence: evidenceList(evidence) } : c,
+        ),
       };
     }
     case 'ApprovalRejected':

@@ -205,6 +205,20 @@ describe('exception decider', () => {
       .given(...added)
       .when({ type: 'CloseRemediation', taskId: 't-1', evidence: { kind: '', ref: '' }, by: 'b' })
       .thenThrows('evidence_required');
+    // Evidence is one object or a list (docs/api.md, Conventions): a list is recorded as given, an empty one refused.
+    const pr = { kind: 'change', ref: 'PR-42' };
+    exception
+      .given(...added)
+      .when({ type: 'CloseRemediation', taskId: 't-1', evidence: [pr, { kind: 'test', ref: 'ci-7' }], by: 'b' })
+      .then(['RemediationClosed'], ([e]) =>
+        expect(e.data).toMatchObject({ evidence: [pr, { kind: 'test', ref: 'ci-7' }] }),
+      );
+    exception
+      .given(...added)
+      .when({ type: 'CloseRemediation', taskId: 't-1', evidence: [], by: 'b' })
+      .thenThrows('evidence_required', {
+        details: [{ path: 'evidence', message: 'closing a remediation task needs at least one piece of evidence' }],
+      });
   });
   it('refuses commands to an exception that was never raised', () =>
     exception.given().when(resolve()).thenThrows('not_found'));

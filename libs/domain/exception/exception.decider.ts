@@ -1,5 +1,7 @@
 import {
-  Evidence,
+  EvidenceInput,
+  evidenceList,
+  evidenceProblems,
   ExceptionRef,
   ExceptionRaisedData,
   ExceptionView,
@@ -24,9 +26,9 @@ export type ExceptionState =
 export type ExceptionCommand =
   /** An exception its work order recorded (code, owner and SLA already taken from the catalog there). */
   | { type: 'RaiseException'; exception: ExceptionRef; workOrderId: string; by: string }
-  | { type: 'ResolveException'; by: string; resolution?: string; evidence?: Evidence[] }
+  | { type: 'ResolveException'; by: string; resolution?: string; evidence?: EvidenceInput }
   | { type: 'AddRemediation'; taskId: string; title: string; owner: string; due: string; by: string }
-  | { type: 'CloseRemediation'; taskId: string; evidence: Evidence; by: string }
+  | { type: 'CloseRemediation'; taskId: string; evidence: EvidenceInput; by: string }
   /** A timer fell due: the SLA, then the escalation. `escalation` is the code's rule in the catalog now (kept at the breach). */
   | { type: 'Tick'; escalation?: EscalationRule };
 
@@ -72,7 +74,7 @@ export function decideException(command: ExceptionCommand, state: ExceptionState
     case 'ResolveException':
       if (state.status === 'resolved') throw refuse('exception_resolved', `exception ${id} is already resolved`);
       {
-        const evidence = command.evidence ?? [];
+        const evidence = evidenceList(command.evidence);
         if (blank(command.resolution) && evidence.length === 0) {
           throw refuse('evidence_required', 'resolving an exception needs a resolution, evidence, or both', [
             { path: 'resolution', message: 'is required when there is no evidence' },
@@ -113,13 +115,14 @@ export function decideException(command: ExceptionCommand, state: ExceptionState
       const task = state.remediations.find((t) => t.taskId === command.taskId);
       if (!task) throw refuse('not_found', `exception ${id} has no remediation task ${command.taskId}`);
       if (task.closed) throw refuse('remediation_closed', `remediation task ${command.taskId} is already closed`);
-      if (!command.evidence?.kind || !command.evidence?.ref)
-        throw refuse('evidence_required', 'closing a remediation task needs closure evidence');
+      const evidence = evidenceList(command.evidence);
+      const problems = evidenceProblems(evidence, 'closing a remediation task');
+      if (problems.length) throw refuse('evidence_required', `${problems[0].path}: ${problems[0].message}`, problems);
       return [
         {
           type: 'RemediationClosed',
           eventId: eventId(id, 'remediation-closed', command.taskId),
-          data: { exceptionId: id, taskId: command.taskId, evidence: command.evidence, closedBy: command.by, at: now },
+          data: { exceptionId: id, taskId: command.taskId, evidence, closedBy: command.by, at: now },
         },
       ];
     }
@@ -211,7 +214,7 @@ export function evolveException(state: ExceptionState, e: ExceptionEvent): Excep
       return {
         ...state,
         remediations: state.remediations.map((t) =>
-          t.taskId === e.data.taskId ? { ...t, closed: true, evidence: e.data.evidence } : t,
+          t.taskId === e.data.taskId ? { ...t, closed: true, evidence: evidenceList(e.data.evidence) } : t,
         ),
       };
     default: {

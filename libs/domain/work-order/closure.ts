@@ -1,5 +1,6 @@
 import {
   CloseWorkOrderDto,
+  evidenceList,
   refuse,
   ReopenWorkOrderDto,
   ReportClosureDto,
@@ -15,7 +16,7 @@ export function closeWorkOrder(body: CloseWorkOrderDto, state: WorkOrder, ctx: W
   const wo = notClosed(state);
   const { definition } = ctx.workflow;
   const closureEvidenceId = body.closureEvidenceId ?? '';
-  const evidence = body.evidence ?? [];
+  const evidence = evidenceList(body.evidence);
   const missing = missingKinds(definition.closure?.evidence, evidence);
   const noId = isBlank(closureEvidenceId);
   if (noId || missing.length) {
@@ -43,7 +44,7 @@ export function closeWorkOrder(body: CloseWorkOrderDto, state: WorkOrder, ctx: W
 export function reportClosure(body: ReportClosureDto, state: WorkOrder, ctx: WorkOrderContext): WorkOrderEvent[] {
   const wo = notClosed(state);
   const { definition } = ctx.workflow;
-  const evidence = body.evidence ?? [];
+  const evidence = evidenceList(body.evidence);
   const event = recorder(ctx.meta)('WorkOrderClosureReported', {
     workOrderId: wo.id,
     source: ctx.meta.channel,

@@ -1,4 +1,4 @@
-import { GateRequestedData, ORIGINAL_SCOPE, RecordArtifactDto, refuse } from '@workgate/contracts';
+import { evidenceList, GateRequestedData, ORIGINAL_SCOPE, RecordArtifactDto, refuse } from '@workgate/contracts';
 import { deterministicUuid } from '../ids';
 import { active, recorder, WorkOrderContext } from './context';
 import { describeStatus, gateAction, isOpen, pendingEarlierGate, stageGate, stageOwner } from './lifecycle';
@@ -73,7 +73,7 @@ export function recordStageArtifact(
         workOrderId: wo.id,
         stageId: stage.id,
         artifact: { kind: artifact.kind, ref: artifact.ref },
-        evidence: evidence ?? [],
+        evidence: evidenceList(evidence),
         gateApprovalId: gate.approvalId,
       },
       0,

@@ -1,4 +1,4 @@
-import { BlockStepDto, CompleteStepDto, Evidence, refuse, WorkflowDefinition } from '@workgate/contracts';
+import { BlockStepDto, CompleteStepDto, Evidence, evidenceList, refuse, WorkflowDefinition } from '@workgate/contracts';
 import { active, allowedCode, raise, recorder, WorkOrderContext } from './context';
 import type { WorkOrder, WorkOrderEvent } from './work-order.state';
 
@@ -24,7 +24,8 @@ export function completeStep(
   const wo = active(state);
   const step = stepOf(ctx.workflow.definition, stepId);
   if (wo.completedSteps.has(step.id)) throw refuse('step_already_completed', `step ${step.id} is already completed`);
-  const missing = missingKinds(step.evidence, body.evidence);
+  const evidence = evidenceList(body.evidence);
+  const missing = missingKinds(step.evidence, evidence);
   if (missing.length)
     throw refuse(
       'step_evidence_required',
@@ -36,7 +37,7 @@ export function completeStep(
     event('StepCompleted', {
       workOrderId: wo.id,
       stepId: step.id,
-      evidence: body.evidence,
+      evidence,
       ...(body.note ? { note: body.note } : {}),
     }),
   ];
