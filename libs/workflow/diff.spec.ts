@@ -114,6 +114,20 @@ describe('diffDefinitions: what a change does to the boundary', () => {
     expect(effects(other, base)).toEqual(['widens']);
   });
 
+  it('a condition turned off behind `?:` is another condition: it widens for a stop rule, a run rule and an overlay', () => {
+    // `?:` binds looser than `||` and `&&`: each of these always gives the constant after the colon.
+    const huge = rule(base, 'fulfilled-stops', { when: 'facts.amount > 1000' });
+    const off = rule(base, 'fulfilled-stops', { when: 'facts.amount > 1000 || false ? false : false' });
+    expect(effects(huge, off)).toEqual(['widens']);
+    const allRun = rule(base, 'notes-run', { when: 'action.operation == "order.note" && true ? true : true' });
+    expect(effects(base, allRun)).toEqual(['widens']);
+    const overlayOff = {
+      ...base,
+      overlays: [{ ...base.overlays![0], when: 'action.operation == "launch" || false ? false : false' }],
+    };
+    expect(effects(base, overlayOff)).toEqual(['widens']);
+  });
+
   it('rules in another order widen: the first match may differ', () => {
     const rules = [...(base.rules ?? [])].reverse();
     const diff = diffDefinitions(base, { ...base, rules });
@@ -170,6 +184,30 @@ describe('diffDefinitions: what a change does to the boundary', () => {
     expect(effects(base, more)).toEqual(['widens']);
   });
 
+  it('a wait rule added narrows only when each of its disjuncts requires an operation every system it applies to may write', () => {
+    const added = (when: string) => ({
+      ...base,
+      rules: [...(base.rules ?? []), { id: 'held', when, decision: 'wait' as const }],
+    });
+    // shop may write order.note only: these also match shop's refunds, which stopped before.
+    expect(effects(base, added('action.system == "shop" && action.operation != "order.note"'))).toEqual(['widens']);
+    expect(effects(base, added('action.system == "shop" && !(action.operation == "order.note")'))).toEqual(['widens']);
+    expect(
+      effects(base, added('action.system == "shop" && (action.operation == "order.note" || facts.vip == true)')),
+    ).toEqual(['widens']);
+    expect(
+      effects(
+        base,
+        added('action.system == "shop" && action.operation == "order.note" || action.system == "shop" && facts.vip'),
+      ),
+    ).toEqual(['widens']);
+    // These hold only notes, which ran before.
+    expect(effects(base, added('action.system == "shop" && action.operation == "order.note"'))).toEqual(['narrows']);
+    expect(effects(base, added('facts.vip && action.operation in ["order.note"] && "shop" == action.system'))).toEqual([
+      'narrows',
+    ]);
+  });
+
   it('names each change with its path, before and after, and a sentence', () => {
     const diff = diffDefinitions(base, rule(base, 'fulfilled-stops', { decision: 'wait' }));
     expect(diff.changes).toEqual([
@@ -199,6 +237,15 @@ describe('termChange', () => {
     ['(a || b) && c', '(a || b) && c && d', 'adds-conjuncts'],
     ['a && b', 'a || b', 'other'],
     [' ( a  &&  b ) ', 'a&&b', 'same'],
+    ['(a) || ((b))', 'a || b', 'same'],
+    ['a || (b || c)', '(a || b) || c', 'same'],
+    ['a && b', 'b && a', 'other'],
+    // The parser itself drops a double negation: the evaluator runs the same tree.
+    ['a || b', '!!(a || b)', 'same'],
+    ['facts.amount > 1000', 'facts.amount > 1000 || false ? false : false', 'other'],
+    ['a && b', 'a && b ? true : false', 'other'],
+    ['a', 'a ||', 'other'],
+    ['a ||', 'a || b', 'other'],
   ])('%s → %s: %s', (before, after, expected) => {
     expect(termChange(before, after)).toBe(expected);
   });

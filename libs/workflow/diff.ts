@@ -1,7 +1,6 @@
 import { canonicalize } from 'json-canonicalize';
 import { ChangeEffect, DefinitionChange, Rule, WorkflowDefinition, WorkflowDiff } from '@workgate/contracts';
-import { compileCel } from './cel';
-import { termChange } from './condition-terms';
+import { requiredScopes, termChange } from './condition-terms';
 import { parseDuration } from './duration';
 
 /** How strict a decision is: a change to a lower one softens the rule. */
@@ -158,23 +157,19 @@ function systems(c: Changes, before: WorkflowDefinition, after: WorkflowDefiniti
 /**
  * Whether a wait rule can hold a write that the boundary would otherwise stop: a write outside its
  * system's write list stops unless a rule says wait (SPEC section 2), so such a rule turns that
- * stop into a wait. It cannot when every operation it names is in the write list of every system
- * it can apply to; a rule that names no operation can match any.
+ * stop into a wait. It cannot only when each of its disjuncts requires an operation (`==` or `in`
+ * a literal) that every system it can apply to lists; a disjunct that requires no operation can
+ * match any, and a condition that is not CEL is taken to match any.
  */
 function holdsOutsideWrites(r: Rule, d: WorkflowDefinition): boolean {
   if (r.decision !== 'wait') return false;
-  let analysis;
-  try {
-    analysis = compileCel(r.when).analysis;
-  } catch {
-    return true;
-  }
-  const named = d.systems.filter((s) => analysis.systemLiterals.includes(s.name));
-  const systems = named.length ? named : d.systems;
-  return (
-    analysis.operationLiterals.length === 0 ||
-    analysis.operationLiterals.some((op) => systems.some((s) => !s.write.includes(op)))
-  );
+  const scopes = requiredScopes(r.when);
+  if (!scopes) return true;
+  return scopes.some(({ systems, operations }) => {
+    // An action on a system the boundary does not name stops before any rule is read.
+    const applies = systems ? d.systems.filter((s) => systems.includes(s.name)) : d.systems;
+    return !operations || operations.some((op) => applies.some((s) => !s.write.includes(op)));
+  });
 }
 
 const OUTSIDE = ': it can hold writes outside the write list, which stopped before';
@@ -243,10 +238,11 @@ function rules(c: Changes, before: readonly Rule[], d: WorkflowDefinition): void
 }
 
 /**
- * A changed condition widens unless it only matches more often for a stop or wait rule (a term
- * added with `||`, one removed from `&&`) or less often for a run rule (the reverse). A wait rule
- * that can hold writes outside the write list counts as a run rule here: matching more, it turns
- * more stops into waits.
+ * A changed condition widens unless its parsed expression shows that it only matches more often
+ * for a stop or wait rule (a disjunct added to the top-level `||`, a conjunct removed from the
+ * top-level `&&`) or less often for a run rule (the reverse); what the tree cannot show is
+ * widening, a condition that is not CEL among it. A wait rule that can hold writes outside the
+ * write list counts as a run rule here: matching more, it turns more stops into waits.
  */
 function condition(c: Changes, path: string, what: string, runs: boolean, before: string, after: string): void {
   const change = termChange(before, after);
@@ -255,7 +251,11 @@ function condition(c: Changes, path: string, what: string, runs: boolean, before
   const matchesMore = change === 'adds-disjuncts' || change === 'removes-conjuncts';
   const matchesLess = change === 'adds-conjuncts' || change === 'removes-disjuncts';
   const narrows = runs ? matchesLess : matchesMore;
-  const how = matchesMore ? 'matches more actions' : matchesLess ? 'matches fewer actions' : 'matches other actions';
+  const how = matchesMore
+    ? 'matches more actions'
+    : matchesLess
+      ? 'matches fewer actions'
+      : 'may match other actions (the diff cannot show it matches only more or only fewer)';
   c.add(path, narrows ? 'narrows' : 'widens', `${what}: the condition changed and ${how}`, before, after);
 }
 
