@@ -1,172 +1,107 @@
 import fc from 'fast-check';
-import { ChangeEffect, WorkflowDefinition } from '@workgate/contracts';
+import { Decision, Rule, WorkflowDefinition } from '@workgate/contracts';
 import { CelProgram, compileCel, evaluateCondition } from './cel';
+import { Cond, conditionArb, REWRITES, text } from './condition-grammar.fixtures';
 import { diffDefinitions } from './diff';
 
 /**
- * Generated conditions and rewrites of them, and a reference that judges a classified change by
- * evaluating both conditions with the CEL evaluator over every assignment of the facts they read,
- * never by looking at how they are written. Used by the unit tests and, with more cases, the
+ * Generated workflows (a few rules and an overlay) and edits of them, and a reference that judges
+ * the diff's classification by deciding every assignment of the facts and actions the conditions
+ * read under both versions (CEL evaluator, first match wins, a failure to evaluate stops), never
+ * by looking at how the conditions are written. Used by the unit tests and, with more cases, the
  * faults tier.
  */
 
-/** A condition of a small grammar, kept as a tree to write it with only the parentheses CEL needs. */
-type Cond =
-  | { kind: 'fact'; text: string; level: number }
-  | { kind: 'not'; of: Cond }
-  | { kind: 'and' | 'or'; left: Cond; right: Cond }
-  | { kind: 'if'; test: Cond; then: Cond; otherwise: Cond }
-  | { kind: 'group'; of: Cond };
+const DECISIONS: Decision[] = ['run', 'wait', 'stop'];
+const ruleArb = fc.record({ decision: fc.constantFrom(...DECISIONS), when: conditionArb });
 
-/** How tightly each form binds in CEL: `?:` loosest, then `||`, `&&`, relations, `!`, a primary. */
-const LEVEL = { if: 0, or: 1, and: 2, relation: 3, not: 4, primary: 5 } as const;
-
-const level = (c: Cond): number => (c.kind === 'fact' ? c.level : c.kind === 'group' ? LEVEL.primary : LEVEL[c.kind]);
-
-/** The condition as CEL text, parenthesised where a part binds looser than its place needs. */
-export function text(c: Cond, min = 0): string {
-  const written =
-    c.kind === 'fact'
-      ? c.text
-      : c.kind === 'not'
-        ? `!${text(c.of, LEVEL.not)}`
-        : c.kind === 'group'
-          ? `(${text(c.of)})`
-          : c.kind === 'if'
-            ? `${text(c.test, LEVEL.or)} ? ${text(c.then, LEVEL.or)} : ${text(c.otherwise)}`
-            : `${text(c.left, LEVEL[c.kind])} ${c.kind === 'or' ? '||' : '&&'} ${text(c.right, LEVEL[c.kind])}`;
-  return level(c) < min ? `(${written})` : written;
+/** Both versions, and what was done to the first to make the second. */
+export interface WorkflowEdit {
+  before: WorkflowDefinition;
+  after: WorkflowDefinition;
+  edit: string;
 }
 
-const fact = (t: string, relation = false): Cond => ({
-  kind: 'fact',
-  text: t,
-  level: relation ? LEVEL.relation : LEVEL.primary,
+const workflow = (rules: Rule[], overlay: string): WorkflowDefinition => ({
+  jobType: 'conditions',
+  version: 1,
+  title: 'Conditions',
+  owner: 'lead',
+  // Writes of z, and of y to payments, are outside the write list: only a wait rule holds them.
+  systems: [
+    { name: 'shop', read: true, write: ['x', 'y'] },
+    { name: 'payments', read: true, write: ['x'] },
+  ],
+  rules,
+  overlays: [{ id: 'gate', when: overlay, gate: 'security' }],
 });
 
-/** `facts.e` may be missing: then a condition reading it can fail to evaluate. */
-const FACTS: Cond[] = [
-  fact('facts.a'),
-  fact('facts.b'),
-  fact('facts.e'),
-  fact('facts.a == true', true),
-  fact('action.operation == "x"', true),
-  fact('action.operation == "y"', true),
-  fact('action.operation in ["x", "z"]', true),
-  fact('facts.n > 1', true),
-  fact('facts.n < 1', true),
-  fact('true'),
-  fact('false'),
-];
-
-const conditionArb: fc.Arbitrary<Cond> = fc.letrec<{ cond: Cond }>((tie) => ({
-  cond: fc.oneof(
-    { depthSize: 'small', maxDepth: 4 },
-    fc.constantFrom(...FACTS),
-    fc.record({ kind: fc.constant('not' as const), of: tie('cond') }),
-    fc.record({ kind: fc.constantFrom('and' as const, 'or' as const), left: tie('cond'), right: tie('cond') }),
-    fc.record({ kind: fc.constant('if' as const), test: tie('cond'), then: tie('cond'), otherwise: tie('cond') }),
-    fc.record({ kind: fc.constant('group' as const), of: tie('cond') }),
-  ),
-})).cond;
-
-/** Each node of `c` in pre-order. */
-function nodes(c: Cond): Cond[] {
-  if (c.kind === 'fact') return [c];
-  if (c.kind === 'not' || c.kind === 'group') return [c, ...nodes(c.of)];
-  if (c.kind === 'if') return [c, ...nodes(c.test), ...nodes(c.then), ...nodes(c.otherwise)];
-  return [c, ...nodes(c.left), ...nodes(c.right)];
-}
-
-/** `c` with its node `at` (by identity) replaced. */
-function replace(c: Cond, at: Cond, by: Cond): Cond {
-  if (c === at) return by;
-  if (c.kind === 'fact') return c;
-  if (c.kind === 'not' || c.kind === 'group') return { ...c, of: replace(c.of, at, by) };
-  if (c.kind === 'if')
-    return {
-      ...c,
-      test: replace(c.test, at, by),
-      then: replace(c.then, at, by),
-      otherwise: replace(c.otherwise, at, by),
-    };
-  return { ...c, left: replace(c.left, at, by), right: replace(c.right, at, by) };
-}
-
-const ungrouped = (c: Cond): Cond => (c.kind === 'group' ? ungrouped(c.of) : c);
-
-/** The ways a condition is rewritten: as a tree, or by pasting text around it. */
-type Rewrite = (c: Cond, x: Cond, y: Cond, at: number) => string;
-const REWRITES: Record<string, Rewrite> = {
-  'or after': (c: Cond, x: Cond) => text({ kind: 'or', left: c, right: x }),
-  'or before': (c: Cond, x: Cond) => text({ kind: 'or', left: x, right: c }),
-  'and after': (c: Cond, x: Cond) => text({ kind: 'and', left: c, right: x }),
-  'and before': (c: Cond, x: Cond) => text({ kind: 'and', left: x, right: c }),
-  '|| pasted': (c: Cond, x: Cond) => `${text(c)} || ${text(x)}`,
-  '&& pasted': (c: Cond, x: Cond) => `${text(x)} && ${text(c)}`,
-  'turned off by ?:': (c: Cond, x: Cond) => `${text(c)} || ${text(x)} ? false : false`,
-  'turned on by ?:': (c: Cond, x: Cond) => `${text(c)} && ${text(x)} ? true : true`,
-  'in a ternary': (c: Cond, x: Cond, y: Cond) => text({ kind: 'if', test: x, then: c, otherwise: y }),
-  negated: (c: Cond) => text({ kind: 'not', of: c }),
-  'negated twice': (c: Cond) => text({ kind: 'not', of: { kind: 'not', of: c } }),
-  parenthesised: (c: Cond) => ` ( ${text(c)} ) `,
-  reordered: (c: Cond) => {
-    const top = ungrouped(c);
-    return text(top.kind === 'and' || top.kind === 'or' ? { ...top, left: top.right, right: top.left } : c);
-  },
-  'left kept': (c: Cond, x: Cond) => {
-    const top = ungrouped(c);
-    return text(top.kind === 'and' || top.kind === 'or' ? top.left : x);
-  },
-  'right kept': (c: Cond, x: Cond) => {
-    const top = ungrouped(c);
-    return text(top.kind === 'and' || top.kind === 'or' ? top.right : x);
-  },
-  'a part replaced': (c: Cond, x: Cond, _y: Cond, at: number) => {
-    const all = nodes(c);
-    return text(replace(c, all[at % all.length], x));
-  },
-  'a part widened': (c: Cond, x: Cond, _y: Cond, at: number) => {
-    const part = nodes(c)[at % nodes(c).length];
-    return text(replace(c, part, { kind: 'or', left: part, right: x }));
-  },
-  replaced: (_c: Cond, x: Cond) => text(x),
-};
-
-export interface ConditionChange {
-  before: string;
-  after: string;
-  rewrite: string;
-}
-
-/** A generated condition and a rewrite of it (of another generated condition, at times). */
-export const conditionChangeArb: fc.Arbitrary<ConditionChange> = fc
+/** A generated workflow and an edit of it: mostly a rewritten condition, at times a rule added, removed or changed. */
+export const workflowEditArb: fc.Arbitrary<WorkflowEdit> = fc
   .record({
-    c: conditionArb,
+    rules: fc.array(ruleArb, { minLength: 1, maxLength: 3 }),
+    overlay: conditionArb,
     x: conditionArb,
     y: conditionArb,
     at: fc.nat(),
     rewrite: fc.constantFrom(...Object.keys(REWRITES)),
+    edit: fc.constantFrom(
+      'rule condition',
+      'rule condition',
+      'rule condition',
+      'overlay',
+      'added',
+      'removed',
+      'decision',
+    ),
+    decision: fc.constantFrom(...DECISIONS),
   })
-  .map(({ c, x, y, at, rewrite }) => ({ before: text(c), after: REWRITES[rewrite](c, x, y, at), rewrite }));
+  .map(({ rules, overlay, x, y, at, rewrite, edit, decision }) => {
+    const written = rules.map((r, i) => ({ id: `r${i}`, decision: r.decision, when: text(r.when) }));
+    const k = at % rules.length;
+    const rewritten = (c: Cond) => REWRITES[rewrite](c, x, y, at);
+    const changed = written.map((r, i) =>
+      i !== k
+        ? r
+        : edit === 'rule condition'
+          ? { ...r, when: rewritten(rules[k].when) }
+          : edit === 'decision'
+            ? { ...r, decision }
+            : r,
+    );
+    const after =
+      edit === 'added'
+        ? [...written.slice(0, k), { id: 'added', decision, when: text(x) }, ...written.slice(k)]
+        : edit === 'removed'
+          ? written.filter((_, i) => i !== k)
+          : changed;
+    return {
+      before: workflow(written, text(overlay)),
+      after: workflow(after, edit === 'overlay' ? rewritten(overlay) : text(overlay)),
+      edit: edit === 'rule condition' || edit === 'overlay' ? `${edit} ${rewrite}` : `${edit} ${decision}`,
+    };
+  });
 
 type Outcome = 'true' | 'false' | 'error';
 
-/** Every assignment of the facts and the operation the grammar reads, `facts.e` missing among them. */
+/** Every assignment of the facts and the action the grammar reads, `facts.e` missing among them. */
 const ASSIGNMENTS = [true, false].flatMap((a) =>
   [true, false].flatMap((b) =>
     [0, 1, 2].flatMap((n) =>
-      ['x', 'y', 'z'].flatMap((operation) =>
-        [true, false, undefined].map((e) => ({
-          action: { system: 'shop', operation, kind: 'write' },
-          facts: e === undefined ? { a, b, n } : { a, b, n, e },
-          workOrder: {},
-        })),
+      ['shop', 'payments'].flatMap((system) =>
+        ['x', 'y', 'z'].flatMap((operation) =>
+          [true, false, undefined].map((e) => ({
+            action: { system, operation, kind: 'write' },
+            facts: e === undefined ? { a, b, n } : { a, b, n, e },
+            workOrder: {},
+          })),
+        ),
       ),
     ),
   ),
 );
 
+/** A condition's outcome for each assignment, or undefined when it is not CEL. */
 function outcomes(condition: string): Outcome[] | undefined {
   let program: CelProgram;
   try {
@@ -180,50 +115,76 @@ function outcomes(condition: string): Outcome[] | undefined {
   });
 }
 
-/** The classified change of each kind of condition, with what it lets through when it narrows. */
-const KINDS = [
-  // A stop rule or an overlay holds an action when its condition is true or fails to evaluate.
-  { path: 'rules[guard].when', lets: (before: Outcome, after: Outcome) => before !== 'false' && after === 'false' },
-  { path: 'overlays[gate].when', lets: (before: Outcome, after: Outcome) => before !== 'false' && after === 'false' },
-  // A run rule lets an action run where its condition is true.
-  { path: 'rules[go].when', lets: (before: Outcome, after: Outcome) => before !== 'true' && after === 'true' },
-];
+const STRICTNESS = { run: 0, wait: 1, stop: 2 } as const;
 
-const definition = (when: string): WorkflowDefinition => ({
-  jobType: 'conditions',
-  version: 1,
-  title: 'Conditions',
-  owner: 'lead',
-  systems: [{ name: 'shop', read: true, write: ['x', 'y', 'z'] }],
-  rules: [
-    { id: 'guard', when, decision: 'stop' },
-    { id: 'go', when, decision: 'run' },
-  ],
-  overlays: [{ id: 'gate', when, gate: 'security' }],
-});
+/**
+ * The decision and whether the overlay applies, for each assignment: the first matching rule
+ * decides and one that fails to evaluate stops; a write outside the write list stops unless the
+ * first matching rule says wait; nothing matching, a write inside runs. An overlay applies when
+ * its condition holds or fails to evaluate.
+ */
+function decisions(d: WorkflowDefinition): Array<[Decision, boolean]> | undefined {
+  const rules = (d.rules ?? []).map((r) => ({ decision: r.decision, outcome: outcomes(r.when) }));
+  const gate = outcomes(d.overlays?.[0]?.when ?? 'false');
+  if (!gate || rules.some((r) => !r.outcome)) return undefined;
+  return ASSIGNMENTS.map(({ action }, i) => {
+    const outside = !d.systems.some((s) => s.name === action.system && s.write.includes(action.operation));
+    const first = rules.find((r) => r.outcome?.[i] !== 'false');
+    const decision: Decision =
+      first?.outcome?.[i] === 'error'
+        ? 'stop'
+        : outside
+          ? first?.decision === 'wait'
+            ? 'wait'
+            : 'stop'
+          : (first?.decision ?? 'run');
+    return [decision, gate[i] !== 'false'];
+  });
+}
 
 export interface Verdict {
-  effects: ChangeEffect[];
-  /** What is wrong, or undefined: a narrowing change that lets an action through, a neutral one that decides otherwise. */
+  /** Whether the diff widens, and whether all its changes are neutral. */
+  widens: boolean;
+  neutral: boolean;
+  /** What is wrong, or undefined: a version that does not widen yet decides an action more softly, a neutral one that decides otherwise. */
   wrong?: string;
 }
 
-/** The diff's classification of `change` for each kind of condition, judged by evaluating both conditions. */
-export function judge({ before, after }: ConditionChange): Verdict {
-  const changes = diffDefinitions(definition(before), definition(after)).changes;
-  const effects = KINDS.map(({ path }) => changes.find((c) => c.path === path)?.effect ?? 'neutral');
-  if (effects.every((e) => e === 'widens')) return { effects };
-  const [was, is] = [outcomes(before), outcomes(after)];
-  if (!was || !is) return { effects, wrong: `${before} → ${after}: not CEL, yet classified ${effects.join('/')}` };
-  for (const [k, { path, lets }] of KINDS.entries()) {
-    const at = ASSIGNMENTS.findIndex((_, i) =>
-      effects[k] === 'narrows' ? lets(was[i], is[i]) : effects[k] === 'neutral' && was[i] !== is[i],
-    );
-    if (at >= 0)
-      return {
-        effects,
-        wrong: `${path} ${before} → ${after} is ${effects[k]}, but with ${JSON.stringify(ASSIGNMENTS[at])} it gave ${was[at]} and now ${is[at]}`,
-      };
-  }
-  return { effects };
+/** The diff's classification of an edit, judged by deciding every assignment under both versions. */
+export function judge({ before, after, edit }: WorkflowEdit): Verdict {
+  const diff = diffDefinitions(before, after);
+  const neutral = diff.changes.every((c) => c.effect === 'neutral');
+  if (diff.widens) return { widens: true, neutral };
+  const [was, is] = [decisions(before), decisions(after)];
+  const shown = () =>
+    `${edit}: ${JSON.stringify(before.rules)} ${before.overlays?.[0]?.when} → ${JSON.stringify(after.rules)} ${after.overlays?.[0]?.when} (${JSON.stringify(diff.changes.map((c) => [c.path, c.effect]))})`;
+  if (!was || !is) return { widens: false, neutral, wrong: `${shown()}: not CEL, yet it does not widen` };
+  const at = ASSIGNMENTS.findIndex((_, i) =>
+    neutral
+      ? was[i][0] !== is[i][0] || was[i][1] !== is[i][1]
+      : STRICTNESS[is[i][0]] < STRICTNESS[was[i][0]] || (was[i][1] && !is[i][1]),
+  );
+  if (at < 0) return { widens: false, neutral };
+  return {
+    widens: false,
+    neutral,
+    wrong: `${shown()} with ${JSON.stringify(ASSIGNMENTS[at])}: ${was[at].join('/')} before, ${is[at].join('/')} after`,
+  };
+}
+
+/**
+ * Checks `cases` generated edits (throws with the smallest counterexample fast-check finds) and
+ * counts the versions that did not widen: some changes narrowing, or all of them neutral.
+ */
+export function checkWorkflowEdits(cases: number): { narrows: number; neutral: number } {
+  const seen = { narrows: 0, neutral: 0 };
+  fc.assert(
+    fc.property(workflowEditArb, (edit) => {
+      const verdict = judge(edit);
+      if (!verdict.widens) seen[verdict.neutral ? 'neutral' : 'narrows']++;
+      if (verdict.wrong) throw new Error(verdict.wrong);
+    }),
+    { numRuns: cases },
+  );
+  return seen;
 }

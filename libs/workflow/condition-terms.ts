@@ -125,3 +125,36 @@ export function requiredScopes(condition: string): RequiredScope[] | undefined {
     return { systems: first('system'), operations: first('operation') };
   });
 }
+
+const LOGICAL = new Set(['_&&_', '_||_', '!_', '_?_:_']);
+const ACTION_FIELDS = ['system', 'operation', 'kind'];
+
+/** An expression that evaluates to a boolean whatever the request holds (it reads no fact). */
+function cannotFailExpr(e: Expr): boolean {
+  const { case: kind, value } = e.exprKind;
+  if (kind === 'constExpr') return value.constantKind.case === 'boolValue';
+  if (kind !== 'callExpr' || value.target) return false;
+  if (LOGICAL.has(value.function)) return value.args.every(cannotFailExpr);
+  const [left, right] = value.args;
+  const field = (x: Expr | undefined) => ACTION_FIELDS.some((f) => isActionField(x, f));
+  if ((value.function === '_==_' || value.function === '_!=_') && value.args.length === 2)
+    return (field(left) && stringLiteral(right) !== undefined) || (field(right) && stringLiteral(left) !== undefined);
+  return (
+    value.function === '@in' &&
+    value.args.length === 2 &&
+    field(left) &&
+    right.exprKind.case === 'listExpr' &&
+    right.exprKind.value.elements.every((el) => stringLiteral(el) !== undefined)
+  );
+}
+
+/**
+ * Whether a condition always evaluates, to `true` or `false`: it reads only the action's system,
+ * operation and kind (which every action has), compared with string literals and joined with
+ * `&&`, `||`, `!` or `?:`. Anything else (a fact, a work order input, a function) may be missing
+ * or of another type, and a rule that fails to evaluate stops the action.
+ */
+export function cannotFail(condition: string): boolean {
+  const e = parsed(condition);
+  return e !== undefined && cannotFailExpr(e);
+}
