@@ -230,6 +230,38 @@ describe('governed changes of a workflow', () => {
     expect((await as['change-admin']<WorkflowVersion>('GET', '/v1/workflows/desk-quick')).body.version).toBe(1);
   });
 
+  it('holds a stop rule turned off behind `?:` for its owner (202): it keeps stopping until the owner approves', async () => {
+    const guarded: WorkflowDefinition = {
+      ...v1,
+      jobType: 'desk-stop',
+      systems: [{ name: 'shop', read: true, write: ['order.refund'] }],
+      rules: [{ id: 'no-huge', when: 'facts.amount > 1000', decision: 'stop', reason: 'too large' }],
+    };
+    expect(await publish(guarded)).toMatchObject({ status: 201 });
+    // `?:` binds looser than `||`: this condition is always false, the stop rule would never fire.
+    const off = {
+      ...guarded,
+      version: 2,
+      rules: [{ ...guarded.rules![0], when: 'facts.amount > 1000 || false ? false : false' }],
+    };
+    const asked = await publish(off);
+    expect(asked).toMatchObject({
+      status: 202,
+      body: {
+        owner: 'desk-lead',
+        changes: [expect.objectContaining({ path: 'rules[no-huge].when', effect: 'widens' })],
+      },
+    });
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
+      jobType: 'desk-stop',
+      externalRef: 'DS-1',
+      source: 'helpdesk',
+      inputs: {},
+    });
+    const refund = { system: 'shop', operation: 'order.refund', kind: 'write', facts: { amount: 5000 } };
+    expect(await act(opened.body.id, refund)).toMatchObject({ decision: 'stop', policy: { version: 1 } });
+  });
+
   it('records every outcome in the ledger', async () => {
     const { events } = await t.rpc.request(Subjects.ledger.readStream, {
       streamId: 'workflow-desk-change',

@@ -12,14 +12,15 @@ const base: WorkflowDefinition = {
     { name: 'shop', read: true, write: ['order.note'] },
     { name: 'payments', read: false, write: [], rollback: 'required' },
   ],
+  // The stop rule first: a wait rule before it would hold for an approver what it stops.
   rules: [
+    { id: 'fulfilled-stops', when: 'facts.fulfilled == true', decision: 'stop', reason: 'fulfilled' },
     { id: 'refunds-wait', when: 'action.system == "payments" && action.operation == "refund"', decision: 'wait' },
     {
       id: 'vip-notes-wait',
       when: 'action.system == "shop" && action.operation == "order.note" && facts.vip == true',
       decision: 'wait',
     },
-    { id: 'fulfilled-stops', when: 'facts.fulfilled == true', decision: 'stop', reason: 'fulfilled' },
     { id: 'notes-run', when: 'action.operation == "order.note"', decision: 'run' },
   ],
   steps: [
@@ -65,7 +66,8 @@ const WIDENING: Array<[string, Edit]> = [
   ],
   [
     'a run rule added',
-    (d) => ({ ...d, rules: [{ id: 'all-run', when: 'true', decision: 'run' }, ...(d.rules ?? [])] }),
+    // Last: before a wait rule, removing it would let that rule hold the writes outside the list it matched.
+    (d) => ({ ...d, rules: [...(d.rules ?? []), { id: 'all-run', when: 'true', decision: 'run' }] }),
   ],
   ['a required input removed', (d) => ({ ...d, requiredInputs: [{ name: 'paid', equals: true }] })],
   [
@@ -112,6 +114,20 @@ describe('diffDefinitions: what a change does to the boundary', () => {
     const other = rule(base, 'refunds-wait', { when: 'action.system == "payments" && action.operation == "credit"' });
     expect(effects(base, other)).toEqual(['widens']);
     expect(effects(other, base)).toEqual(['widens']);
+  });
+
+  it('a condition turned off behind `?:` is another condition: it widens for a stop rule, a run rule and an overlay', () => {
+    // `?:` binds looser than `||` and `&&`: each of these always gives the constant after the colon.
+    const huge = rule(base, 'fulfilled-stops', { when: 'facts.amount > 1000' });
+    const off = rule(base, 'fulfilled-stops', { when: 'facts.amount > 1000 || false ? false : false' });
+    expect(effects(huge, off)).toEqual(['widens']);
+    const allRun = rule(base, 'notes-run', { when: 'action.operation == "order.note" && true ? true : true' });
+    expect(effects(base, allRun)).toEqual(['widens']);
+    const overlayOff = {
+      ...base,
+      overlays: [{ ...base.overlays![0], when: 'action.operation == "launch" || false ? false : false' }],
+    };
+    expect(effects(base, overlayOff)).toEqual(['widens']);
   });
 
   it('rules in another order widen: the first match may differ', () => {
@@ -170,6 +186,68 @@ describe('diffDefinitions: what a change does to the boundary', () => {
     expect(effects(base, more)).toEqual(['widens']);
   });
 
+  it('a wait rule added narrows only when each of its disjuncts requires an operation every system it applies to may write', () => {
+    const added = (when: string) => ({
+      ...base,
+      rules: [...(base.rules ?? []), { id: 'held', when, decision: 'wait' as const }],
+    });
+    // shop may write order.note only: these also match shop's refunds, which stopped before.
+    expect(effects(base, added('action.system == "shop" && action.operation != "order.note"'))).toEqual(['widens']);
+    expect(effects(base, added('action.system == "shop" && !(action.operation == "order.note")'))).toEqual(['widens']);
+    expect(
+      effects(base, added('action.system == "shop" && (action.operation == "order.note" || facts.vip == true)')),
+    ).toEqual(['widens']);
+    expect(
+      effects(
+        base,
+        added('action.system == "shop" && action.operation == "order.note" || action.system == "shop" && facts.vip'),
+      ),
+    ).toEqual(['widens']);
+    // These hold only notes, which ran before.
+    expect(effects(base, added('action.system == "shop" && action.operation == "order.note"'))).toEqual(['narrows']);
+    expect(effects(base, added('facts.vip && action.operation in ["order.note"] && "shop" == action.system'))).toEqual([
+      'narrows',
+    ]);
+  });
+
+  it('a wait rule that holds more widens when a later rule can stop: first match wins', () => {
+    const huge = { id: 'huge-stops', when: 'facts.amount > 1000', decision: 'stop' as const };
+    const notes = {
+      id: 'notes-wait',
+      when: 'action.system == "shop" && action.operation == "order.note"',
+      decision: 'wait' as const,
+    };
+    const only = { ...base, rules: [huge] };
+    // Before the stop rule it holds for an approver a large note that stopped; after it, it cannot.
+    expect(effects(only, { ...only, rules: [notes, huge] })).toEqual(['widens']);
+    expect(effects(only, { ...only, rules: [huge, notes] })).toEqual(['narrows']);
+    // A later rule that may fail to evaluate (a fact missing) stops too.
+    const vipRun = { id: 'vip-run', when: 'facts.vip == true', decision: 'run' as const };
+    expect(effects({ ...base, rules: [vipRun] }, { ...base, rules: [notes, vipRun] })).toEqual(['widens']);
+    // A write outside the list that a run rule matched stopped: without the rule, a wait rule holds it.
+    const allRun = { id: 'all-run', when: 'true', decision: 'run' as const };
+    const refunds = base.rules!.find((r) => r.id === 'refunds-wait')!;
+    expect(effects({ ...base, rules: [allRun, refunds] }, { ...base, rules: [refunds] })).toEqual(['widens']);
+    const narrowWait = { ...notes, when: `${notes.when} && facts.vip == true` };
+    expect(effects({ ...only, rules: [narrowWait, huge] }, { ...only, rules: [notes, huge] })).toEqual(['widens']);
+  });
+
+  it('a condition that may fail to evaluate stopped the action: a run or wait rule changed from it widens', () => {
+    const notesRun = 'action.operation == "order.note"';
+    const run = (when: string) => ({ ...base, rules: [{ id: 'notes-run', when, decision: 'run' as const }] });
+    expect(effects(run(notesRun), run(`${notesRun} && facts.small == true`))).toEqual(['narrows']);
+    expect(effects(run(`facts.small == true`), run(`facts.small == true && ${notesRun}`))).toEqual(['widens']);
+    expect(effects(run(`${notesRun} || facts.small == true`), run(notesRun))).toEqual(['widens']);
+    expect(effects(run(`${notesRun} || action.kind == "read"`), run(notesRun))).toEqual(['narrows']);
+    // Removing a run rule lets a later rule or the boundary decide what its failure stopped.
+    expect(effects(run('facts.small == true'), { ...base, rules: [] })).toEqual(['widens']);
+    expect(effects(run(notesRun), { ...base, rules: [] })).toEqual(['narrows']);
+    const wait = (when: string) => ({ ...base, rules: [{ id: 'notes-wait', when, decision: 'wait' as const }] });
+    const shopNotes = 'action.system == "shop" && action.operation == "order.note"';
+    expect(effects(wait(`${shopNotes} && facts.vip == true`), wait(shopNotes))).toEqual(['widens']);
+    expect(effects(wait(`${shopNotes} && action.kind == "write"`), wait(shopNotes))).toEqual(['narrows']);
+  });
+
   it('names each change with its path, before and after, and a sentence', () => {
     const diff = diffDefinitions(base, rule(base, 'fulfilled-stops', { decision: 'wait' }));
     expect(diff.changes).toEqual([
@@ -199,6 +277,15 @@ describe('termChange', () => {
     ['(a || b) && c', '(a || b) && c && d', 'adds-conjuncts'],
     ['a && b', 'a || b', 'other'],
     [' ( a  &&  b ) ', 'a&&b', 'same'],
+    ['(a) || ((b))', 'a || b', 'same'],
+    ['a || (b || c)', '(a || b) || c', 'same'],
+    ['a && b', 'b && a', 'other'],
+    // The parser itself drops a double negation: the evaluator runs the same tree.
+    ['a || b', '!!(a || b)', 'same'],
+    ['facts.amount > 1000', 'facts.amount > 1000 || false ? false : false', 'other'],
+    ['a && b', 'a && b ? true : false', 'other'],
+    ['a', 'a ||', 'other'],
+    ['a ||', 'a || b', 'other'],
   ])('%s → %s: %s', (before, after, expected) => {
     expect(termChange(before, after)).toBe(expected);
   });

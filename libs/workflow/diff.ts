@@ -1,11 +1,6 @@
-import { canonicalize } from 'json-canonicalize';
-import { ChangeEffect, DefinitionChange, Rule, WorkflowDefinition, WorkflowDiff } from '@workgate/contracts';
-import { compileCel } from './cel';
-import { termChange } from './condition-terms';
-import { parseDuration } from './duration';
-
-/** How strict a decision is: a change to a lower one softens the rule. */
-const STRICTNESS = { run: 0, wait: 1, stop: 2 } as const;
+import { WorkflowDefinition, WorkflowDiff } from '@workgate/contracts';
+import { byKey, Changes, same } from './diff-changes';
+import { condition, rules } from './diff-rules';
 
 /** The keys this module reads; any other key that changes is a neutral change. */
 const GOVERNED = new Set([
@@ -19,43 +14,6 @@ const GOVERNED = new Set([
   'overlays',
   'stages',
 ]);
-
-const same = (a: unknown, b: unknown) => canonicalize(a ?? null) === canonicalize(b ?? null);
-const byKey = <T>(items: readonly T[] | undefined, key: (t: T) => string) =>
-  new Map((items ?? []).map((t) => [key(t), t]));
-
-class Changes {
-  readonly list: DefinitionChange[] = [];
-  add(path: string, effect: ChangeEffect, message: string, before?: unknown, after?: unknown): void {
-    this.list.push({
-      path,
-      ...(before === undefined ? {} : { before }),
-      ...(after === undefined ? {} : { after }),
-      effect,
-      message,
-    });
-  }
-  /** Items added to or removed from a list: adding one `added` does, removing it the reverse. */
-  lists(path: string, before: readonly string[], after: readonly string[], added: ChangeEffect, what: string): void {
-    const reverse: ChangeEffect = added === 'widens' ? 'narrows' : added === 'narrows' ? 'widens' : 'neutral';
-    for (const x of after.filter((v) => !before.includes(v)))
-      this.add(path, added, `${what} "${x}" added`, undefined, x);
-    for (const x of before.filter((v) => !after.includes(v)))
-      this.add(path, reverse, `${what} "${x}" removed`, x, undefined);
-  }
-  /** A duration made longer `longer` does, shorter the reverse. */
-  duration(path: string, before: string | undefined, after: string | undefined, what: string): void {
-    if (before === after) return;
-    const [b, a] = [parseDuration(before ?? '') ?? 0, parseDuration(after ?? '') ?? 0];
-    const effect: ChangeEffect = a > b ? 'widens' : a < b ? 'narrows' : 'neutral';
-    this.add(path, effect, `${what} ${a > b ? 'lengthened' : 'shortened'} from ${before} to ${after}`, before, after);
-  }
-  /** Who decides `what` (a rule, an overlay) is part of the boundary: another owner widens it. */
-  owner(path: string, what: string, before: string | undefined, after: string | undefined): void {
-    if (before !== after)
-      this.add(path, 'widens', `${what} is decided by ${after ?? 'the workflow owner'} now`, before, after);
-  }
-}
 
 /**
  * What changes from `before` to `after`, each change classified by its effect on the boundary
@@ -154,118 +112,14 @@ function systems(c: Changes, before: WorkflowDefinition, after: WorkflowDefiniti
     if (!same(was.mcp, is.mcp)) c.add(`${path}.mcp`, 'widens', `the MCP server of ${name} changed`, was.mcp, is.mcp);
   }
 }
-
-/**
- * Whether a wait rule can hold a write that the boundary would otherwise stop: a write outside its
- * system's write list stops unless a rule says wait (SPEC section 2), so such a rule turns that
- * stop into a wait. It cannot when every operation it names is in the write list of every system
- * it can apply to; a rule that names no operation can match any.
- */
-function holdsOutsideWrites(r: Rule, d: WorkflowDefinition): boolean {
-  if (r.decision !== 'wait') return false;
-  let analysis;
-  try {
-    analysis = compileCel(r.when).analysis;
-  } catch {
-    return true;
-  }
-  const named = d.systems.filter((s) => analysis.systemLiterals.includes(s.name));
-  const systems = named.length ? named : d.systems;
-  return (
-    analysis.operationLiterals.length === 0 ||
-    analysis.operationLiterals.some((op) => systems.some((s) => !s.write.includes(op)))
-  );
-}
-
-const OUTSIDE = ': it can hold writes outside the write list, which stopped before';
-
-function rules(c: Changes, before: readonly Rule[], d: WorkflowDefinition): void {
-  const after = d.rules ?? [];
-  const [b, a] = [byKey(before, (r) => r.id), byKey(after, (r) => r.id)];
-  for (const r of after.filter((x) => !b.has(x.id))) {
-    const widens = r.decision === 'run' || holdsOutsideWrites(r, d);
-    c.add(
-      `rules[${r.id}]`,
-      widens ? 'widens' : 'narrows',
-      `rule "${r.id}" added: it decides ${r.decision}${r.decision === 'wait' && widens ? OUTSIDE : ''}`,
-      undefined,
-      r,
-    );
-  }
-  for (const r of before.filter((x) => !a.has(x.id)))
-    c.add(
-      `rules[${r.id}]`,
-      r.decision === 'run' ? 'narrows' : 'widens',
-      `rule "${r.id}" removed: it decided ${r.decision}`,
-      r,
-      undefined,
-    );
-  for (const [id, was] of b) {
-    const is = a.get(id);
-    if (!is) continue;
-    const outside = was.decision !== 'wait' && holdsOutsideWrites(is, d);
-    if (was.decision !== is.decision) {
-      const softer = STRICTNESS[is.decision] < STRICTNESS[was.decision] || outside;
-      c.add(
-        `rules[${id}].decision`,
-        softer ? 'widens' : 'narrows',
-        `rule "${id}" ${STRICTNESS[is.decision] < STRICTNESS[was.decision] ? 'softened' : 'hardened'} from ${was.decision} to ${is.decision}${outside ? OUTSIDE : ''}`,
-        was.decision,
-        is.decision,
-      );
-    }
-    if (was.when !== is.when)
-      condition(
-        c,
-        `rules[${id}].when`,
-        `rule "${id}"`,
-        is.decision === 'run' || holdsOutsideWrites(is, d),
-        was.when,
-        is.when,
-      );
-    c.owner(`rules[${id}].owner`, `rule "${id}"`, was.owner, is.owner);
-    for (const key of ['reason', 'gate'] as const)
-      if (was[key] !== is[key])
-        c.add(`rules[${id}].${key}`, 'neutral', `rule "${id}": ${key} changed`, was[key], is[key]);
-  }
-  // First match wins: kept rules in another order may decide differently.
-  const kept = (list: readonly Rule[], other: Map<string, Rule>) =>
-    list.filter((r) => other.has(r.id)).map((r) => r.id);
-  const [ob, oa] = [kept(before, a), kept(after, b)];
-  if (ob.join('\n') !== oa.join('\n'))
-    c.add(
-      'rules',
-      'widens',
-      'the rules are in another order: the first rule that matches an action may differ',
-      ob,
-      oa,
-    );
-}
-
-/**
- * A changed condition widens unless it only matches more often for a stop or wait rule (a term
- * added with `||`, one removed from `&&`) or less often for a run rule (the reverse). A wait rule
- * that can hold writes outside the write list counts as a run rule here: matching more, it turns
- * more stops into waits.
- */
-function condition(c: Changes, path: string, what: string, runs: boolean, before: string, after: string): void {
-  const change = termChange(before, after);
-  if (change === 'same')
-    return c.add(path, 'neutral', `${what}: the condition is rewritten, not changed`, before, after);
-  const matchesMore = change === 'adds-disjuncts' || change === 'removes-conjuncts';
-  const matchesLess = change === 'adds-conjuncts' || change === 'removes-disjuncts';
-  const narrows = runs ? matchesLess : matchesMore;
-  const how = matchesMore ? 'matches more actions' : matchesLess ? 'matches fewer actions' : 'matches other actions';
-  c.add(path, narrows ? 'narrows' : 'widens', `${what}: the condition changed and ${how}`, before, after);
-}
-
 /** Overlays and stage gates hold work for an approval: removing one widens, adding one narrows. */
 function gates(c: Changes, before: WorkflowDefinition, after: WorkflowDefinition): void {
   const [ob, oa] = [byKey(before.overlays, (o) => o.id), byKey(after.overlays, (o) => o.id)];
   c.lists('overlays', [...ob.keys()], [...oa.keys()], 'narrows', 'overlay');
   for (const [id, was] of ob) {
     const is = oa.get(id);
-    if (is && was.when !== is.when) condition(c, `overlays[${id}].when`, `overlay "${id}"`, false, was.when, is.when);
+    if (is && was.when !== is.when)
+      condition(c, `overlays[${id}].when`, `overlay "${id}"`, { way: 'more', failSafe: true }, [was.when, is.when]);
     if (is) c.owner(`overlays[${id}].owner`, `overlay "${id}"`, was.owner, is.owner);
     if (is && was.gate !== is.gate)
       c.add(`overlays[${id}].gate`, 'neutral', `overlay "${id}": its gate changed`, was.gate, is.gate);
