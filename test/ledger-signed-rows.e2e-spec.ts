@@ -56,7 +56,8 @@ const principals = writePrincipals({
  * A chain-valid `ApprovalGranted` inserted by a database superuser while workgate runs carries no
  * writer signature: no reader acts on it (the approval stays pending, nothing of it reaches
  * LEDGER, so no reaction or webhook sees it), it is reported at once (/health naming its position,
- * the metric), and once it is removed the relay goes on.
+ * the metric), the writer does not chain onto it, and once it is removed the writer and the relay go
+ * on.
  */
 describe('a row no writer signed, added while workgate runs', () => {
   let t: TestWorkgate;
@@ -106,8 +107,17 @@ describe('a row no writer signed, added while workgate runs', () => {
     expect((await as.lead('GET', `/v1/ledger/events?after=${head.position - 1}`)).text).not.toContain(
       'ApprovalGranted',
     );
+    // The writer's next commit meets the row: it refuses to chain onto it.
+    const open = (ref: string) =>
+      as.helpdesk('POST', '/v1/work-orders', {
+        jobType: 'support-recovery',
+        externalRef: ref,
+        source: 'helpdesk',
+        inputs,
+      });
+    expect((await open('SR-2')).status).toBe(503);
 
-    // Removed: the relay is not paused, LEDGER holds the writer's rows only, the metric says 0.
+    // Removed: the metric says 0.
     const c = await owner.connect();
     try {
       await c.query('SET session_replication_role = replica');
@@ -120,10 +130,15 @@ describe('a row no writer signed, added while workgate runs', () => {
       10_000,
       'the unsigned row no longer counted',
     );
-    const details = (await as.lead<{ details: { ledger: LedgerHealthDetails } }>('GET', '/health')).body.details.ledger;
-    expect(details.relayPaused).toBeUndefined();
-    expect(details.publishedPosition).toBe(head.position);
-    expect((await ledgerStreamTail(jsm)).position).toBe(head.position);
+    // The writer goes on (it wrote everything the ledger holds), and the relay publishes what it writes.
+    await eventually(async () => (await open('SR-3')).status === 201, 10_000, 'a write accepted again');
+    const after = await reader.head();
+    expect(after.position).toBeGreaterThan(head.position);
+    await eventually(async () => (await ledgerStreamTail(jsm)).position === after.position, 10_000, 'LEDGER goes on');
+    const relay = async () =>
+      (await as.lead<{ details: { ledger: LedgerHealthDetails } }>('GET', '/health')).body.details.ledger;
+    await eventually(async () => (await relay()).publishedPosition === after.position, 10_000, 'the relay on /health');
+    expect((await relay()).relayPaused).toBeUndefined();
   });
 });
 

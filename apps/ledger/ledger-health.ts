@@ -36,6 +36,8 @@ export class LedgerHealth {
       ),
     ]);
     const active = this.store.writer.isActive;
+    // A writer that met rows written around it goes on once they are removed.
+    if (active && this.store.writer.refusing) await this.store.writer.resumeIfRestored().catch(() => undefined);
     const problems: string[] = [];
     // Read after the head: the signature of every commit up to it is visible by then (written by the same statement).
     const unsigned = this.unsigned.check(head.position, await this.store.frontier.position());
