@@ -9,6 +9,7 @@ import {
   openNote,
   parseCheckpoint,
   signerFromKey,
+  storedCheckpoints,
   verifyAgainstCheckpoint,
   verifyAgainstNote,
   verifyCheckpointSignature,
@@ -20,9 +21,11 @@ import {
  * say whether it holds; with a kept checkpoint (the JSON of GET /v1/ledger/checkpoint, or its signed
  * note), also check that the ledger is consistent with it: the Merkle root of its first events,
  * computed from the events themselves, is the one signed (a truncated or rewritten history fails).
- * Either way every event past the last checkpoint signed with the key (the kept one, or a later one
- * in `ledger_checkpoints`) must be covered by the writer's commit signature: the first that is not
- * is named. Exit 0 when everything holds, 1 when not.
+ * Either way the Merkle root recomputed from the rows must be the root of every checkpoint in
+ * `ledger_checkpoints` (each signed with the key), every commit signature found must verify over its
+ * row's hash, every event past the last checkpoint signed with the key (the kept one, or a later one
+ * in `ledger_checkpoints`) must be covered by one, and no position signed may be gone: the first
+ * position that fails is named. Exit 0 when everything holds, 1 when not.
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
     const options = {
       ...progress,
       signatures: { from: Math.max(kept, await lastSignedCheckpointSize(pool, key)), verify: verifyCommit },
+      roots: await storedCheckpoints(pool, key),
     };
     const result = note
       ? await verifyAgainstNote(pool, note, key, options)

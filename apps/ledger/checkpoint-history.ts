@@ -80,3 +80,22 @@ async function rowBeyondWriter(
   const written = store.writer.currentHead().position;
   return rows.find((r) => r.position > written)?.position;
 }
+
+/** A line of the checkpoints file, when it holds one (a torn last line does not). */
+export function keptCheckpoint(line: string): Omit<SignedTree, 'root'> | undefined {
+  const kept: unknown = JSON.parse(line);
+  if (typeof kept !== 'object' || kept === null) return undefined;
+  if (!('size' in kept && 'lastLeaf' in kept && 'note' in kept && 'signedAt' in kept)) return undefined;
+  const { size, lastLeaf, note, signedAt } = kept;
+  if (typeof size !== 'number' || typeof note !== 'string' || typeof signedAt !== 'string') return undefined;
+  if (lastLeaf !== null && typeof lastLeaf !== 'string') return undefined;
+  return { size, lastLeaf, note, signedAt };
+}
+
+/** A refusal kept in its file: whatever the file holds, its presence refuses. */
+export function keptRefusal(text: string): { reason: string; since: string } {
+  const kept: unknown = JSON.parse(text);
+  if (typeof kept === 'object' && kept !== null && 'reason' in kept && 'since' in kept)
+    return { reason: String(kept.reason), since: String(kept.since) };
+  return { reason: `the refusal kept in its file cannot be read: ${text}`, since: new Date().toISOString() };
+}

@@ -8,7 +8,7 @@ import { WorkgateConfig } from '@workgate/config';
 import { isSignedCheckpointRow, openNote, parseCheckpoint, verifyLedger, WriterAdmission } from '@workgate/event-store';
 import { counter, NATS_CONNECTION } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
-import { historyProblem, SignedTree } from './checkpoint-history';
+import { historyProblem, keptCheckpoint, keptRefusal, SignedTree } from './checkpoint-history';
 import { LedgerStore } from './ledger-store';
 
 const refusals = counter({
@@ -17,25 +17,6 @@ const refusals = counter({
 });
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-/** A line of the checkpoints file, when it holds one (a torn last line does not). */
-function keptCheckpoint(line: string): Omit<SignedTree, 'root'> | undefined {
-  const kept: unknown = JSON.parse(line);
-  if (typeof kept !== 'object' || kept === null) return undefined;
-  if (!('size' in kept && 'lastLeaf' in kept && 'note' in kept && 'signedAt' in kept)) return undefined;
-  const { size, lastLeaf, note, signedAt } = kept;
-  if (typeof size !== 'number' || typeof note !== 'string' || typeof signedAt !== 'string') return undefined;
-  if (lastLeaf !== null && typeof lastLeaf !== 'string') return undefined;
-  return { size, lastLeaf, note, signedAt };
-}
-
-/** A refusal kept in its file: whatever the file holds, its presence refuses. */
-function keptRefusal(text: string): { reason: string; since: string } {
-  const kept: unknown = JSON.parse(text);
-  if (typeof kept === 'object' && kept !== null && 'reason' in kept && 'since' in kept)
-    return { reason: String(kept.reason), since: String(kept.since) };
-  return { reason: `the refusal kept in its file cannot be read: ${text}`, since: new Date().toISOString() };
-}
 
 /**
  * Signs checkpoints of the ledger's Merkle tree (C2SP signed notes) on a cadence when the tree
@@ -66,6 +47,8 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
   private refusal?: { reason: string; since: string };
   private signing?: Promise<SignedTree>;
   private timer?: NodeJS.Timeout;
+  /** Rows up to here were recomputed from their content before a checkpoint was signed over them. */
+  private contentChecked = 0;
 
   constructor(
     private readonly store: LedgerStore,
@@ -130,6 +113,11 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
       throw new WorkgateError('unavailable', `checkpoints are refused: ${problem}`);
     }
     if (last && last.size === size) return last;
+    const altered = await this.alteredRow(last?.size ?? 0, size);
+    if (altered) {
+      this.refuse(altered);
+      throw new WorkgateError('unavailable', `checkpoints are refused: ${altered}`);
+    }
     const { rows } = await this.store.pool.query<{ hash: string; signature: Buffer | null }>(
       'SELECT e.hash, s.signature FROM ledger_events e LEFT JOIN ledger_commit_signatures s USING (position) WHERE e.position = $1',
       [size],
@@ -192,6 +180,20 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn(`cannot keep ${this.signedFile}: ${(error as Error).message}`);
     }
     return { ok: true, adopt };
+  }
+
+  /**
+   * Why a row it is about to sign over does not verify (its content does not hash to its chain
+   * hash, or it does not chain on), or undefined: every row past the last checkpoint signed, up to
+   * `size`, is recomputed from its content once, before the first checkpoint over it.
+   */
+  private async alteredRow(from: number, size: number): Promise<string | undefined> {
+    const after = Math.max(from, this.contentChecked);
+    if (size <= after) return undefined;
+    const walked = await verifyLedger(this.store.pool, { after, until: size });
+    if (!walked.ok) return walked.problem;
+    this.contentChecked = size;
+    return undefined;
   }
 
   private refuse(reason: string): void {

@@ -36,6 +36,7 @@ describe('LedgerHealth', () => {
       pool: { query: async () => ({ rows: [] }) },
       writer: { isActive: true, refusing: undefined },
       projections: { names: [], pausedBy: undefined },
+      frontier: { position: async () => 50 },
     };
     const relay = { publishedPosition: 20, paused };
     return new LedgerHealth(

@@ -3,6 +3,7 @@ import { LedgerHealthDetails } from '@workgate/contracts';
 import { Checkpointer } from './checkpointer';
 import { LedgerRelay } from './ledger-relay';
 import { LedgerStore } from './ledger-store';
+import { UnsignedRows } from './unsigned-rows';
 
 /** How long a projection or the relay may stay behind the head without moving before it counts as stalled. */
 const STALL_MS = 30_000;
@@ -18,6 +19,7 @@ export const RELAY_LAG_LIMIT = 10_000;
 export class LedgerHealth {
   /** Per projection (and the relay): the position last seen and when it last moved. */
   private readonly progress = new Map<string, { position: number; since: number }>();
+  private readonly unsigned = new UnsignedRows();
 
   constructor(
     private readonly store: LedgerStore,
@@ -34,7 +36,12 @@ export class LedgerHealth {
       ),
     ]);
     const active = this.store.writer.isActive;
+    // A writer that met rows written around it goes on once they are removed.
+    if (active && this.store.writer.refusing) await this.store.writer.resumeIfRestored().catch(() => undefined);
     const problems: string[] = [];
+    // Read after the head: the signature of every commit up to it is visible by then (written by the same statement).
+    const unsigned = this.unsigned.check(head.position, await this.store.frontier.position());
+    if (unsigned) problems.push(unsigned);
     const projections: LedgerHealthDetails['projections'] = {};
     for (const name of this.store.projections.names) {
       const position = checkpoints.rows.find((r) => r.name === name)?.position ?? 0;

@@ -8,9 +8,11 @@ import {
   createPool,
   LedgerReader,
   LedgerWriter,
+  lastSignedCheckpointSize,
   loadSigningKey,
   ProjectionRunner,
   signerFromKey,
+  SignedFrontier,
   WriterAdmission,
 } from '@workgate/event-store';
 import { counter } from '@workgate/messaging';
@@ -41,6 +43,8 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
   readonly projections: ProjectionRunner;
   /** Signs checkpoints of the head with the ledger's Ed25519 key. */
   readonly signer: CheckpointSigner;
+  /** The highest position a valid writer commit signature covers, as the database shows it. */
+  readonly frontier: SignedFrontier;
   private readonly headListeners: HeadListener[] = [];
   private readonly activeListeners: ActiveListener[] = [];
   /** Set on shutdown: giving up the writer lock then is no standby. */
@@ -62,13 +66,19 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
       max: 1,
       applicationName: 'workgate-checkpoints',
     });
-    this.reader = new LedgerReader(this.pool);
     this.signer = signerFromKey(
       loadSigningKey(config.WORKGATE_SIGNING_KEY, config.WORKGATE_DATA_DIR),
       config.WORKGATE_LEDGER_ORIGIN,
     );
+    this.frontier = new SignedFrontier(this.pool, this.signer.verifyCommit, () =>
+      lastSignedCheckpointSize(this.pool, this.signer.verifierKey),
+    );
+    // Every reader of this service reads up to the signed frontier only: the views, the relay's read-back, every read served.
+    const signedUpTo = () => this.signedUpTo();
+    this.reader = new LedgerReader(this.pool, signedUpTo);
     this.projections = new ProjectionRunner(this.viewsPool, [viewsProjection, timersProjection], {
       log: (m) => this.logger.warn(m),
+      signedUpTo,
     });
     this.writer = new LedgerWriter(config.DATABASE_URL, {
       role: roles.ledger,
@@ -92,6 +102,17 @@ export class LedgerStore implements OnModuleInit, OnApplicationShutdown {
       logError: (m) => this.logger.error(m),
       onRefuse: () => writerRefusals.inc(),
     });
+  }
+
+  /**
+   * The last position readers read: on the active writer its own head (every commit it made is
+   * signed, and it adopted nothing it could not verify), elsewhere, or while the writer refuses,
+   * the signed frontier read from the database.
+   */
+  signedUpTo(): number | Promise<number> {
+    return this.writer.isActive && !this.writer.refusing
+      ? this.writer.currentHead().position
+      : this.frontier.position();
   }
 
   onCommitted(listener: HeadListener): void {

@@ -43,6 +43,7 @@ import {
   GENESIS_HASH,
   inclusionProof,
   lastSignedCheckpointSize,
+  storedCheckpoints,
   treeRoot,
   verifyAgainstCheckpoint,
   verifyAgainstNote,
@@ -243,14 +244,17 @@ export class LedgerController {
       : verifyAgainstCheckpoint(this.store.pool, c, options);
   }
 
-  /** Verify checks the writer's commit signatures of every event past the last checkpoint signed with this ledger's key. */
+  /**
+   * Verify checks the writer's commit signatures (every one found, and one covering every event past
+   * the last checkpoint signed with this ledger's key) and the root of every stored checkpoint.
+   */
   private async signaturesChecked(): Promise<VerifyOptions> {
-    return {
-      signatures: {
-        from: await lastSignedCheckpointSize(this.store.pool, this.store.signer.verifierKey),
-        verify: this.store.signer.verifyCommit,
-      },
-    };
+    const key = this.store.signer.verifierKey;
+    const [from, roots] = await Promise.all([
+      lastSignedCheckpointSize(this.store.pool, key),
+      storedCheckpoints(this.store.pool, key),
+    ]);
+    return { signatures: { from, verify: this.store.signer.verifyCommit }, roots };
   }
 
   @Serves(Subjects.ledger.view)

@@ -10,6 +10,7 @@ export type { WriterAdmission } from './writer-admission';
 export type { LedgerWriterOptions } from './writer-options';
 export * from './ledger-reader';
 export * from './verify';
+export * from './signed-frontier';
 export { MIGRATIONS } from './migrations';
 export * from './dead-letters';
 export * from './committed-tail';

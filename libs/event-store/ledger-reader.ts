@@ -6,7 +6,9 @@ import {
   ReadStreamRequest,
   ReadStreamResult,
   RecordedEvent,
+  WorkgateError,
 } from '@workgate/contracts';
+import { canonicalEventJson, chainHash } from './hash';
 import { INDEXED_TYPES } from './migrations';
 import { isStreamId } from './validate';
 import { readHead } from './writer-admission';
@@ -55,9 +57,24 @@ function clampLimit(limit: number | undefined, fallback: number): number {
   return Math.max(1, Math.min(MAX_READ, Math.floor(limit)));
 }
 
-/** Read side of the ledger: any instance may serve it (the writer is not needed). */
+/** Where a reader stops: the signed frontier (docs/ledger.md, "Readers act only on signed rows"). */
+export type ReadLimit = () => number | Promise<number>;
+
+/**
+ * Read side of the ledger: any instance may serve it (the writer is not needed). With `signedUpTo`,
+ * nothing past the position it answers is ever read: a row no writer signed is not served, folded
+ * or relayed. Without it (verify, tools) every row is read.
+ */
 export class LedgerReader {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly signedUpTo?: ReadLimit,
+  ) {}
+
+  /** The last position this reader reads. */
+  private async upTo(): Promise<number> {
+    return this.signedUpTo ? this.signedUpTo() : Number.MAX_SAFE_INTEGER;
+  }
 
   /** Reads asked for in this turn of the event loop, answered together by one query. */
   private pendingReads: Array<{
@@ -103,16 +120,18 @@ export class LedgerReader {
 
   /** Several streams in one query: each stream's events from its version on, and its current version. */
   private async readStreams(requests: Array<Required<ReadStreamRequest>>): Promise<ReadStreamResult[]> {
+    const upTo = await this.upTo();
     const { rows } = await this.pool.query<Row & { i: string; current: number | null }>(
       `SELECT r.i, m.current, e.*
          FROM unnest($1::text[], $2::int[], $3::int[]) WITH ORDINALITY AS r(stream_id, from_version, lim, i)
-         CROSS JOIN LATERAL (SELECT max(stream_version) AS current FROM ledger_events WHERE stream_id = r.stream_id) m
+         CROSS JOIN LATERAL (
+           SELECT max(stream_version) AS current FROM ledger_events WHERE stream_id = r.stream_id AND position <= $4) m
          LEFT JOIN LATERAL (
            SELECT ${COLUMNS} FROM ledger_events
-            WHERE stream_id = r.stream_id AND stream_version >= r.from_version
+            WHERE stream_id = r.stream_id AND stream_version >= r.from_version AND position <= $4
             ORDER BY stream_version LIMIT r.lim) e ON true
         ORDER BY r.i, e.stream_version`,
-      [requests.map((r) => r.streamId), requests.map((r) => r.fromVersion), requests.map((r) => r.limit)],
+      [requests.map((r) => r.streamId), requests.map((r) => r.fromVersion), requests.map((r) => r.limit), upTo],
     );
     const results: ReadStreamResult[] = requests.map((r) => ({ streamId: r.streamId, version: 0, events: [] }));
     for (const row of rows) {
@@ -125,8 +144,8 @@ export class LedgerReader {
 
   async readAll(after = 0, limit?: number): Promise<ReadAllResult> {
     const { rows } = await this.pool.query<Row>(
-      `SELECT ${COLUMNS} FROM ledger_events WHERE position > $1 ORDER BY position LIMIT $2`,
-      [Math.max(0, after), clampLimit(limit, 1000)],
+      `SELECT ${COLUMNS} FROM ledger_events WHERE position > $1 AND position <= $3 ORDER BY position LIMIT $2`,
+      [Math.max(0, after), clampLimit(limit, 1000), await this.upTo()],
     );
     const events = rows.map(toRecordedEvent);
     return { events, next: events.length ? events[events.length - 1].position : after };
@@ -149,8 +168,17 @@ export class LedgerReader {
       `SELECT ${COLUMNS} FROM ledger_events
         WHERE ${typeFilter} AND ($1::text[] IS NOT NULL) AND position > $2 AND ($6::bigint IS NULL OR position < $6)
           AND ($3::timestamptz IS NULL OR occurred_at >= $3) AND ($4::timestamptz IS NULL OR occurred_at < $4)
+          AND position <= $7
         ORDER BY position ${options.descending ? 'DESC' : 'ASC'} LIMIT $5`,
-      [types, after, options.from ?? null, options.to ?? null, clampLimit(options.limit, 1000), options.before ?? null],
+      [
+        types,
+        after,
+        options.from ?? null,
+        options.to ?? null,
+        clampLimit(options.limit, 1000),
+        options.before ?? null,
+        await this.upTo(),
+      ],
     );
     const events = rows.map(toRecordedEvent);
     return { events, next: events.length ? events[events.length - 1].position : after };
@@ -159,13 +187,14 @@ export class LedgerReader {
   /**
    * For projections: the events of the given types in the window (after, after + window] (their
    * position, stream, type, data and times; nothing else), and the position up to
-   * which the window was read: never beyond what is committed, so a reader that moves to `next`
-   * skips nothing (positions are gap-free and committed in order by the single writer). With
-   * `until`, never beyond that position either.
+   * which the window was read: never beyond what is committed (nor beyond the signed frontier), so
+   * a reader that moves to `next` skips nothing (positions are gap-free and committed in order by
+   * the single writer). With `until`, never beyond that position either.
    */
   async scan(types: string[], after: number, window = 20_000, until?: number): Promise<ReadAllResult> {
     // The head is read first: every position up to it is committed and stays visible.
-    const upto = Math.min(after + window, until ?? Infinity, (await this.head()).position);
+    const last = this.signedUpTo ? await this.signedUpTo() : (await this.head()).position;
+    const upto = Math.min(after + window, until ?? Infinity, last);
     if (upto <= after) return { events: [], next: after };
     // Projections read only what they fold: no metadata, ids or hashes (they are left empty).
     const { rows } = await this.pool.query<Row>(
@@ -191,10 +220,24 @@ export class LedgerReader {
     };
   }
 
+  /**
+   * One event by its id. A row whose content does not hash to its chain hash (altered behind the
+   * append-only triggers) is refused (`unavailable`, naming its position), never served.
+   */
   async getEvent(eventId: string): Promise<RecordedEvent | undefined> {
     if (!isUuid(eventId)) return undefined;
-    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM ledger_events WHERE event_id = $1`, [eventId]);
-    return rows.length ? toRecordedEvent(rows[0]) : undefined;
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM ledger_events WHERE event_id = $1 AND position <= $2`,
+      [eventId, await this.upTo()],
+    );
+    if (!rows.length) return undefined;
+    const event = toRecordedEvent(rows[0]);
+    if (chainHash(event.prevHash, canonicalEventJson(event)) !== event.hash)
+      throw new WorkgateError(
+        'unavailable',
+        `the ledger event at position ${event.position} does not match its hash: its content was altered, so it is not served`,
+      );
+    return event;
   }
 
   async head(): Promise<LedgerHead> {

@@ -6,20 +6,19 @@ import { CommitQueue } from './commit-queue';
 import { GENESIS_HASH } from './hash';
 import { insertLedgerRows, isUniqueViolation } from './ledger-rows';
 import { createClient } from './pg';
-import { commitOf, PreparedAppend, prepareAppend, PreparedCommit, prepareCommit } from './validate';
-import { adoptHead, readHead, tryWriterLock, WRITER_LOCK_KEY } from './writer-admission';
+import { commitOf, prepareAppend, PreparedCommit, prepareCommit } from './validate';
+import { adoptHead, endsAt, readHead, tryWriterLock, WRITER_LOCK_KEY } from './writer-admission';
 import { LedgerWriterOptions, writerSettings, WriterSettings } from './writer-options';
 import { WriterTree } from './writer-tree';
 
 export type { CommittedEvent } from './commit-plan';
 
 /**
- * The single writer of the evidence ledger. One instance per deployment holds a Postgres advisory
- * lock on its own connection and does every write through that connection, so the lock and the
- * writes live and die together. Concurrent appends are group-committed: collected while the
- * previous commit is in flight (or for `lingerMs`), version-checked against an in-memory stream
- * cache, hashed in position order, written in one INSERT ... SELECT unnest(...) (one implicit
- * transaction, one fsync), and only then answered. Positions are assigned here: gap-free.
+ * The single writer of the evidence ledger: it holds a Postgres advisory lock on its own connection
+ * and writes through it, so the lock and the writes live and die together. Appends are group-
+ * committed: collected while the previous commit is in flight (or for `lingerMs`), version-checked
+ * against a stream cache, hashed in position order, written in one INSERT ... SELECT unnest(...)
+ * (one transaction, one fsync), then answered. Positions are assigned here: gap-free.
  */
 export class LedgerWriter {
   private readonly opts: WriterSettings;
@@ -30,6 +29,8 @@ export class LedgerWriter {
   private readonly tree: WriterTree;
   /** Set when the ledger holds rows this writer did not write: it writes nothing more until an operator acts. */
   private foreign?: string;
+  /** Its head when it found rows written around it while it ran: it resumes when the ledger ends there again. */
+  private around?: LedgerHead;
   /** After a lost connection: when to compete for the lock again (cleared by `stop`). */
   private restartTimer?: NodeJS.Timeout;
   private readonly versions = new Map<string, number>();
@@ -54,13 +55,8 @@ export class LedgerWriter {
   }
 
   /** Once the group commit in flight has its answer: Postgres shows its rows before `currentHead` moves. */
-  settled(): Promise<void> {
-    return this.queue.inFlight.catch(() => undefined);
-  }
-
-  currentHead(): LedgerHead {
-    return { ...this.head };
-  }
+  settled = (): Promise<void> => this.queue.inFlight.catch(() => undefined);
+  currentHead = (): LedgerHead => ({ ...this.head });
 
   /** The tree of every event written so far: its size (= the head position) and root. */
   currentTree(): { size: number; root: Buffer } {
@@ -81,24 +77,21 @@ export class LedgerWriter {
 
   /** Appends events to one stream; resolves after the commit that records them. */
   append(request: AppendRequest): Promise<AppendResult> {
-    let append: PreparedAppend;
-    try {
-      append = prepareAppend(request);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    return this.commitPrepared(commitOf(append)).then((r) => r.results[0]);
+    return this.prepared(() => commitOf(prepareAppend(request))).then((r) => r.results[0]);
   }
 
   /** Appends a command's events to every stream it touches, each at its expected version: all in one commit, or none. */
   commit(request: CommitRequest): Promise<CommitResult> {
-    let commit: PreparedCommit;
+    return this.prepared(() => prepareCommit(request));
+  }
+
+  /** Commits what `prepare` makes of a request, or refuses what it throws. */
+  private prepared(prepare: () => PreparedCommit): Promise<CommitResult> {
     try {
-      commit = prepareCommit(request);
+      return this.commitPrepared(prepare());
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    return this.commitPrepared(commit);
   }
 
   /**
@@ -106,12 +99,23 @@ export class LedgerWriter {
    * of the same process that prepared it themselves; never for anything read from outside.
    */
   commitPrepared(commit: PreparedCommit): Promise<CommitResult> {
-    if (!this.active) {
+    if (!this.active)
       return Promise.reject(new WorkgateError('unavailable', 'this ledger instance is not the writer (standby)'));
-    }
-    if (this.foreign)
-      return Promise.reject(new WorkgateError('unavailable', `the ledger writer refuses to write: ${this.foreign}`));
-    return this.queue.push(commit);
+    if (!this.foreign) return this.queue.push(commit);
+    const refused = new WorkgateError('unavailable', `the ledger writer refuses to write: ${this.foreign}`);
+    if (!this.around) return Promise.reject(refused);
+    return this.resumeIfRestored().then(() => (this.foreign ? Promise.reject(refused) : this.queue.push(commit)));
+  }
+
+  /**
+   * Refusing because rows were written around it (past its signed head, so nobody read them), it
+   * resumes once the ledger ends at its head again. Tried at each append and by the health check.
+   */
+  async resumeIfRestored(): Promise<void> {
+    const ours = this.around;
+    if (!ours || !this.client || !(await endsAt(this.client, ours)) || this.around !== ours) return;
+    this.around = this.foreign = undefined;
+    this.opts.log?.(`the ledger writer resumes at position ${ours.position}: the rows written around it are gone`);
   }
 
   /** Finishes the commit in flight, refuses what is still queued, releases the lock. */
@@ -173,9 +177,8 @@ export class LedgerWriter {
     const admission = (await this.opts.admit?.()) ?? { ok: true };
     if (this.stopping) return;
     if (!admission.ok) return this.refuse(admission.reason);
-    if (admission.adopt && this.head.position > 0 && this.opts.signCommit) {
+    if (admission.adopt && this.head.position > 0 && this.opts.signCommit)
       await adoptHead(client, this.head, this.opts.signCommit(this.head.position, this.head.hash));
-    }
   }
 
   /** Refuses every append from now on, loudly (error log and `onRefuse`), the same way whatever the cause. */
@@ -190,8 +193,7 @@ export class LedgerWriter {
     this.opts.log?.(`ledger writer lost its connection: ${error.message}`);
     this.setActive(false);
     void this.dropClient();
-    // Back off before competing for the lock again, so a healthy standby can take over.
-    // One retry pending at a time; `stop` cancels it, so a stopped writer stays stopped.
+    // Back off so a healthy standby can take over; one retry pending at a time, cancelled by `stop`.
     clearTimeout(this.restartTimer);
     if (!this.stopping) {
       this.restartTimer = setTimeout(() => {
@@ -227,15 +229,13 @@ export class LedgerWriter {
       this.versions.clear();
       const failure = commitFailure(error, this.opts.logError);
       for (const p of batch) p.reject(failure);
-      if (this.client === client) {
-        const ours = this.head.position;
-        this.head = await readHead(client).catch(() => this.head);
-        // A row this writer did not write (inserted around it): never chain onto it unnoticed.
-        if (this.head.position !== ours && !this.foreign) {
-          this.refuse(
-            `the ledger holds position ${this.head.position}, past this writer's head ${ours}: rows were written around the writer`,
-          );
-        }
+      const found = this.client === client ? await readHead(client).catch(() => this.head) : this.head;
+      // A row this writer did not write (inserted around it): never chain onto it unnoticed.
+      if (found.position !== this.head.position && !this.foreign) {
+        this.around = { ...this.head };
+        this.refuse(
+          `the ledger holds position ${found.position}, past this writer's head ${this.head.position}: rows were written around the writer`,
+        );
       }
     }
   }

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { ReadAllResult, RecordedEvent } from '@workgate/contracts';
-import { LedgerReader } from './ledger-reader';
+import { LedgerReader, ReadLimit } from './ledger-reader';
 import { CommittedTail } from './committed-tail';
 import type { CommittedEvent } from './ledger-writer';
 import { foldSettingAside, isUnfoldable, ParkedEvent, recordParked } from './parked-events';
@@ -43,9 +43,11 @@ export class ProjectionRunner {
       log?: (m: string) => void;
       /** Events set aside because they cannot be folded (also kept in projection_parked_events). */
       onParked?: (parked: ParkedEvent[]) => void;
+      /** The signed frontier: no projection folds a row past it (docs/ledger.md, "Readers act only on signed rows"). */
+      signedUpTo?: ReadLimit;
     } = {},
   ) {
-    this.reader = new LedgerReader(pool);
+    this.reader = new LedgerReader(pool, options.signedUpTo);
     this.typeSets = new Map(projections.map((p) => [p, new Set(p.types)]));
     const wanted = new Set(projections.flatMap((p) => p.types));
     this.tail = new CommittedTail(RECENT_LIMIT, (type) => wanted.has(type));

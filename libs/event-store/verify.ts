@@ -1,108 +1,175 @@
 import { Pool } from 'pg';
 import { VerifyResult } from '@workgate/contracts';
-import { CommitVerifier } from './commit-signature';
+import { CheckpointRow, CommitVerifier, isSignedCheckpointRow } from './commit-signature';
 import { canonicalEventJson, chainHash, GENESIS_HASH } from './hash';
 import { LedgerReader } from './ledger-reader';
 import { leafHash, MerkleFrontier } from './merkle';
 import { openNote, parseCheckpoint } from './signed-note';
 
+/** A signed tree the walk checks: the Merkle root recomputed from the rows must be `root` at `size`. */
+export interface RootToCheck {
+  size: number;
+  root: Buffer;
+  /** What it is, as a problem names it ("the checkpoint of 42 events in ledger_checkpoints"). */
+  name: string;
+  /** Whether the ledger's key signed it; one that it did not is a problem of its own. */
+  signed: boolean;
+}
+
 export interface VerifyOptions {
   pageSize?: number;
-  /** Also compute the Merkle root of the first `treeSizeRoot` leaves from the events themselves. */
-  treeSizeRoot?: number;
   /** Called after every page with the number of events checked so far. */
   onProgress?: (checked: number) => void;
   /** Start after this position (its stored hash taken as given), not from position 1. */
   after?: number;
+  /** Stop at this position (the end of the ledger otherwise); nothing past it is looked at. */
+  until?: number;
   /**
-   * Also the writer's commit signatures: every event past `from` (a signed checkpoint vouches for
-   * the ones up to it) must be covered by a signature at it or a later position that `verify`
-   * accepts, and every signature found there must verify.
+   * Also the writer's commit signatures: every signature found must verify over the chain hash
+   * stored at its position, and every event past `from` (a signed checkpoint vouches for the ones
+   * up to it) must be covered by one at it or a later position.
    */
   signatures?: { from: number; verify: CommitVerifier };
+  /** Signed trees whose roots the rows must give (a walk from position 1 only; `storedCheckpoints` reads the table's). */
+  roots?: RootToCheck[];
+}
+
+/** Every checkpoint in `ledger_checkpoints`, smallest first, each marked whether this key signed it for its size and root. */
+export async function storedCheckpoints(pool: Pool, verifierKey: string): Promise<RootToCheck[]> {
+  const { rows } = await pool.query<CheckpointRow>(
+    'SELECT tree_size, root_hash, note FROM ledger_checkpoints ORDER BY tree_size',
+  );
+  return rows.map((r) => ({
+    size: r.tree_size,
+    root: r.root_hash,
+    name: `the checkpoint of ${r.tree_size} events in ledger_checkpoints`,
+    signed: isSignedCheckpointRow(r, verifierKey),
+  }));
+}
+
+/** A position and its chain hash. */
+interface At {
+  position: number;
+  hash: string;
 }
 
 /**
- * Walks the hash chain from position 1: every position must be present, in order, carry its
- * predecessor's hash and hash to what its content says. Names the first position that fails.
+ * Walks the ledger from position 1 (or `after`): every position must be present, in order, carry
+ * its predecessor's hash and hash to what its content says; every commit signature found must
+ * verify over the hash stored at its position; the Merkle root recomputed from the rows must be
+ * each signed root given at its size; and the ledger must still hold every position a signature
+ * or a checkpoint was made at. Names the first position that fails: for a row rewritten with
+ * every hash after it recomputed, the first one past what a signature or checkpoint still vouches
+ * for.
  */
-export async function verifyLedger(pool: Pool, options: VerifyOptions = {}): Promise<VerifyResult & { root?: Buffer }> {
+export async function verifyLedger(pool: Pool, options: VerifyOptions = {}): Promise<VerifyResult> {
   const reader = new LedgerReader(pool);
-  const frontier = new MerkleFrontier();
-  let root = options.treeSizeRoot === 0 ? frontier.root() : undefined;
   const pageSize = options.pageSize ?? 5000;
   const after = options.after ?? 0;
-  let expected = after + 1;
-  const start =
-    after > 0
-      ? (await pool.query<{ hash: string }>('SELECT hash FROM ledger_events WHERE position = $1', [after])).rows[0]
-          ?.hash
-      : GENESIS_HASH;
-  if (start === undefined)
-    return {
-      ok: false,
-      checked: 0,
-      headHash: GENESIS_HASH,
-      headPosition: 0,
-      firstBadPosition: after,
-      problem: `position ${after} is missing`,
-    };
-  let prevHash = start;
-  let checked = 0;
+  const until = options.until ?? Number.MAX_SAFE_INTEGER;
   const signed = options.signatures;
-  /** The first event past `signed.from` no signature covers yet, and the hash before it. */
-  let uncovered: { position: number; before: string } | undefined;
+  const roots = after === 0 ? [...(options.roots ?? [])].sort((a, b) => a.size - b.size) : [];
+  // Read before the walk: whatever was signed by then is committed, so a walk that ends below it met a truncated ledger.
+  const lastSigned = signed && options.until === undefined ? await lastSignaturePosition(pool) : 0;
+  const start = after > 0 ? await hashAt(pool, after) : GENESIS_HASH;
+  if (start === undefined)
+    return broken({ position: after - 1, hash: GENESIS_HASH }, after, `position ${after} is missing`);
+  const tree = new MerkleFrontier();
+  let prev: At = { position: after, hash: start };
+  /** The last position a signature or a signed root vouches for (the rows up to it are what was signed). */
+  let vouched: At = prev;
+  /** The first event past `signed.from` no signature covers yet, and the event before it. */
+  let uncovered: { position: number; before: At } | undefined;
+  let nextRoot = 0;
+  const rewritten = (upTo: number, what: string): VerifyResult =>
+    broken(
+      vouched,
+      vouched.position + 1,
+      `position ${vouched.position + 1}${upTo > vouched.position + 1 ? ` (to ${upTo})` : ''} is not what was signed: ${what}: the history was rewritten`,
+    );
   for (;;) {
-    const { events } = await reader.readAll(expected - 1, pageSize);
+    const limit = Math.min(pageSize, until - prev.position);
+    if (limit <= 0) break;
+    const { events } = await reader.readAll(prev.position, limit);
     if (events.length === 0) break;
     const signatures = signed
-      ? await signaturesIn(pool, Math.max(expected - 1, signed.from), events[events.length - 1].position)
+      ? await signaturesIn(pool, prev.position, events[events.length - 1].position)
       : new Map<number, Buffer>();
     for (const e of events) {
-      const bad = (problem: string): VerifyResult => ({
-        ok: false,
-        checked,
-        headHash: prevHash,
-        headPosition: expected - 1,
-        firstBadPosition: expected,
-        problem,
-      });
-      if (e.position !== expected) return bad(`position ${expected} is missing (next present is ${e.position})`);
-      if (e.prevHash !== prevHash) return bad(`position ${expected} does not carry its predecessor's hash`);
-      if (chainHash(prevHash, canonicalEventJson(e)) !== e.hash) {
-        return bad(`position ${expected} does not match its hash: its content was altered`);
+      const expected = prev.position + 1;
+      if (e.position !== expected)
+        return broken(prev, expected, `position ${expected} is missing (next present is ${e.position})`);
+      if (e.prevHash !== prev.hash)
+        return broken(prev, expected, `position ${expected} does not carry its predecessor's hash`);
+      if (chainHash(prev.hash, canonicalEventJson(e)) !== e.hash)
+        return broken(prev, expected, `position ${expected} does not match its hash: its content was altered`);
+      const signature = signatures.get(e.position);
+      if (signed && signature) {
+        if (!signed.verify(e.position, e.hash, signature))
+          return rewritten(e.position, `the writer's commit signature at ${e.position} does not verify over its hash`);
+        vouched = e;
+        uncovered = undefined;
+      } else if (signed && e.position > signed.from) uncovered ??= { position: e.position, before: prev };
+      if (roots.length) {
+        tree.append(leafHash(e.hash));
+        for (; nextRoot < roots.length && roots[nextRoot].size <= tree.leaves; nextRoot++) {
+          const r = roots[nextRoot];
+          if (r.size === 0) continue;
+          if (!r.signed) return broken(prev, r.size, `${r.name} is not signed with this ledger's key`);
+          if (!tree.root().equals(r.root))
+            return rewritten(r.size, `the first ${r.size} events do not give the root of ${r.name}`);
+          if (r.size > vouched.position) vouched = e;
+        }
       }
-      if (signed && e.position > signed.from) {
-        uncovered ??= { position: e.position, before: prevHash };
-        const signature = signatures.get(e.position);
-        if (signature && !signed.verify(e.position, e.hash, signature))
-          return bad(`position ${expected} carries a writer signature that does not verify`);
-        if (signature) uncovered = undefined;
-      }
-      prevHash = e.hash;
-      expected += 1;
-      checked += 1;
-      if (options.treeSizeRoot !== undefined && frontier.leaves < options.treeSizeRoot) {
-        frontier.append(leafHash(e.hash));
-        if (frontier.leaves === options.treeSizeRoot) root = frontier.root();
-      }
+      prev = e;
     }
-    options.onProgress?.(checked);
-    if (events.length < pageSize) break;
+    options.onProgress?.(prev.position - after);
+    if (events.length < limit) break;
   }
   if (uncovered) {
     const { position, before } = uncovered;
-    const last = expected - 1;
+    return broken(
+      before,
+      position,
+      `position ${position}${prev.position > position ? ` (to ${prev.position})` : ''} is covered by no writer signature: the ledger writer did not write it`,
+    );
+  }
+  if (options.until === undefined) {
+    const beyond = roots.find((r) => r.size > prev.position);
+    const lost = beyond
+      ? `${beyond.name} covers ${beyond.size} events`
+      : `the writer signed a commit at position ${lastSigned}`;
+    if (beyond || lastSigned > prev.position)
+      return broken(
+        prev,
+        prev.position + 1,
+        `the ledger ends at ${prev.position}, but ${lost}: its tail was truncated`,
+      );
+  }
+  return { ok: true, checked: prev.position - after, headHash: prev.hash, headPosition: prev.position };
+
+  function broken(good: At, first: number, problem: string): VerifyResult {
     return {
       ok: false,
-      checked: position - 1 - after,
-      headHash: before,
-      headPosition: position - 1,
-      firstBadPosition: position,
-      problem: `position ${position}${last > position ? ` (to ${last})` : ''} is covered by no writer signature: the ledger writer did not write it`,
+      checked: Math.max(0, good.position - after),
+      headHash: good.hash,
+      headPosition: good.position,
+      firstBadPosition: first,
+      problem,
     };
   }
-  return { ok: true, checked, headHash: prevHash, headPosition: expected - 1, ...(root ? { root } : {}) };
+}
+
+async function hashAt(pool: Pool, position: number): Promise<string | undefined> {
+  const { rows } = await pool.query<{ hash: string }>('SELECT hash FROM ledger_events WHERE position = $1', [position]);
+  return rows[0]?.hash;
+}
+
+async function lastSignaturePosition(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ p: number | null }>(
+    'SELECT max(position)::int AS p FROM ledger_commit_signatures',
+  );
+  return rows[0]?.p ?? 0;
 }
 
 /** The commit signatures at positions in (after, to]. */
@@ -115,9 +182,9 @@ async function signaturesIn(pool: Pool, after: number, to: number): Promise<Map<
 }
 
 /**
- * Verifies the chain against a kept checkpoint in its signed-note form: the note must be signed by
- * this ledger's key, and the Merkle root of the first `size` events, computed from the events
- * themselves, must be the one it signed. Catches a truncated tail and any rewritten event.
+ * Verifies the ledger against a kept checkpoint in its signed-note form as well: the note must be
+ * signed by this ledger's key, and the Merkle root of the first `size` events, computed from the
+ * events themselves, must be the one it signed. Catches a truncated tail and any rewritten event.
  */
 export async function verifyAgainstNote(
   pool: Pool,
@@ -139,28 +206,12 @@ export async function verifyAgainstNote(
         : `the note does not verify with this ledger's key: ${opened.reason}`,
     };
   }
-  const { root, ...chain } = await verifyLedger(pool, { ...options, treeSizeRoot: checkpoint.size });
-  if (!chain.ok) return chain;
-  if (chain.headPosition < checkpoint.size) {
-    return {
-      ...chain,
-      ok: false,
-      firstBadPosition: chain.headPosition + 1,
-      problem: `the ledger ends at ${chain.headPosition}, before the checkpoint's ${checkpoint.size} events: its tail was truncated`,
-    };
-  }
-  if (!root?.equals(checkpoint.root)) {
-    return {
-      ...chain,
-      ok: false,
-      problem: `the first ${checkpoint.size} events do not give the checkpoint's root: the history was rewritten`,
-    };
-  }
-  return chain;
+  const kept = { size: checkpoint.size, root: checkpoint.root, name: 'the kept checkpoint', signed: true };
+  return verifyLedger(pool, { ...options, roots: [...(options.roots ?? []), kept] });
 }
 
 /**
- * Verifies the chain AND a kept checkpoint: the ledger must still hold the checkpoint's position
+ * Verifies the ledger AND a kept checkpoint: the ledger must still hold the checkpoint's position
  * with the checkpoint's hash. A truncated tail (fewer events than the checkpoint saw) or a
  * rewritten one (another hash at that position) is caught even though the chain itself verifies.
  */
@@ -179,10 +230,7 @@ export async function verifyAgainstCheckpoint(
       problem: `the ledger ends at ${chain.headPosition}, before the checkpoint's position ${checkpoint.position}: its tail was truncated`,
     };
   }
-  const { rows } = await pool.query<{ hash: string }>('SELECT hash FROM ledger_events WHERE position = $1', [
-    checkpoint.position,
-  ]);
-  if (checkpoint.position > 0 && rows[0]?.hash !== checkpoint.headHash) {
+  if (checkpoint.position > 0 && (await hashAt(pool, checkpoint.position)) !== checkpoint.headHash) {
     return {
       ...chain,
       ok: false,

@@ -26,6 +26,12 @@ export async function readHead(db: Pick<Pool, 'query'> | Pick<Client, 'query'>):
   return rows.length ? { position: rows[0].position, hash: rows[0].hash } : { position: 0, hash: GENESIS_HASH };
 }
 
+/** Whether the ledger's last row is `head` (same position and chain hash): nothing stands past it. */
+export async function endsAt(db: Pick<Client, 'query'>, head: LedgerHead): Promise<boolean> {
+  const found = await readHead(db);
+  return found.position === head.position && found.hash === head.hash;
+}
+
 /**
  * What the writer keeps of the tree at `head` (its right edge and unfinished tiles), from the
  * stored tiles; leaves recorded without their tiles (a ledger written before the tree, or a last
