@@ -175,5 +175,7 @@ function refuseOverBudget(
   linger: LingerLimits,
 ): void {
   if (known) return refuse(req, reply, declared, refusal, linger);
+  // Its body (never parsed) is discarded while it waits, as after any early refusal (`lingerAfterAnswer`).
+  if (declared > 0 || req.headers['transfer-encoding'] !== undefined) req.raw.resume();
   setTimeout(() => refuse(req, reply, declared, refusal, linger), OVER_BUDGET_DELAY_MS);
 }

@@ -22,6 +22,10 @@ const lingering = new WeakSet<Socket>();
  */
 export function lingerAfterAnswer(req: IncomingMessage, limits: LingerLimits): void {
   const socket = req.socket;
+  // The body is discarded from now on, never parsed. Left unread, it would fill the request's
+  // buffer, and Node would stop reading the connection in a way the discarding after the answer
+  // does not always restart.
+  req.resume();
   // Node ends the connection of an answer with `Connection: close` through its socket's destroySoon.
   socket.destroySoon = () => linger(socket, req, limits);
 }
@@ -29,7 +33,11 @@ export function lingerAfterAnswer(req: IncomingMessage, limits: LingerLimits): v
 function linger(socket: Socket, req: IncomingMessage, { lingerSeconds, lingerBytes }: LingerLimits): void {
   if (socket.writable) socket.end();
   // The request came whole: nothing is left to read.
-  if (req.complete) return void socket.once('finish', () => socket.destroy());
+  if (req.complete) {
+    if (socket.writableFinished) socket.destroy();
+    else socket.once('finish', () => socket.destroy());
+    return;
+  }
   lingering.add(socket);
   let discarded = 0;
   const close = () => {
@@ -38,9 +46,9 @@ function linger(socket: Socket, req: IncomingMessage, { lingerSeconds, lingerByt
   };
   const timer = setTimeout(close, lingerSeconds * 1000);
   timer.unref();
-  // Node reads the rest of the body and drops it (the request was never read); its end is the end of the request.
+  // The body is flowing since the refusal (`lingerAfterAnswer`): its end is the end of the request.
   req.once('end', close);
-  socket.on('data', (chunk: Buffer) => {
+  req.on('data', (chunk: Buffer) => {
     discarded += chunk.length;
     if (discarded > lingerBytes) close();
   });
