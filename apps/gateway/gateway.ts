@@ -5,16 +5,25 @@ import { NatsRpcServer, ServiceContext, workgateLogger } from '@workgate/messagi
 import { API_CONTROLLERS, GatewayModule } from './gateway.module';
 import { HttpMetrics } from './metrics';
 import { openApiDocument } from './openapi';
-import { configureHttpEdge, Consistency, httpAdapter, Idempotency, isWritten, RequestWithPrincipal } from './http';
+import {
+  configureHttpEdge,
+  connectionLimits,
+  Consistency,
+  httpAdapter,
+  Idempotency,
+  isWritten,
+  RequestWithPrincipal,
+} from './http';
 
 /** The HTTP edge plus its own NATS microservice (for its health subject). Listens on `port` (0: any free port). */
 export async function startGateway(ctx: ServiceContext, port = ctx.config.PORT): Promise<NestFastifyApplication> {
   // bodyParser: false — the edge's own parser (1 MiB, CloudEvents media types, prototype keys refused).
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(ctx), httpAdapter(), {
+  const limits = connectionLimits(ctx.config);
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.register(ctx), httpAdapter(limits), {
     logger: workgateLogger(ctx.config.LOG_LEVEL),
     bodyParser: false,
   });
-  configureHttpEdge(app);
+  configureHttpEdge(app, limits);
   const fastify = app.getHttpAdapter().getInstance();
   // A write's answer on its way out: kept for its Idempotency-Key, then the answer alone with its ledger position.
   const idempotency = app.get(Idempotency);

@@ -106,6 +106,42 @@ export class WorkgateConfig {
   @Min(1, { message: 'WORKGATE_ANONYMOUS_BYTES_PER_MINUTE must be at least 1' })
   WORKGATE_ANONYMOUS_BYTES_PER_MINUTE = DEFAULT_ANONYMOUS_BYTES_PER_MINUTE;
 
+  /** Slow and many clients at the HTTP edge (docs/operations.md, Hostile traffic): a request's headers must arrive within this many seconds. */
+  @Transform(asNumber)
+  @IsInt({ message: 'WORKGATE_HTTP_HEADERS_SECONDS must be an integer' })
+  @Min(1, { message: 'WORKGATE_HTTP_HEADERS_SECONDS must be at least 1' })
+  WORKGATE_HTTP_HEADERS_SECONDS = 10;
+
+  /** A whole request, headers and body, must arrive within this many seconds. */
+  @Transform(asNumber)
+  @IsInt({ message: 'WORKGATE_HTTP_REQUEST_SECONDS must be an integer' })
+  @Min(1, { message: 'WORKGATE_HTTP_REQUEST_SECONDS must be at least 1' })
+  WORKGATE_HTTP_REQUEST_SECONDS = 60;
+
+  /** A body must arrive at no less than this many bytes a second on average (after its first 5 s). */
+  @Transform(asNumber)
+  @IsInt({ message: 'WORKGATE_HTTP_BODY_MIN_BYTES_PER_SECOND must be an integer' })
+  @Min(1, { message: 'WORKGATE_HTTP_BODY_MIN_BYTES_PER_SECOND must be at least 1' })
+  WORKGATE_HTTP_BODY_MIN_BYTES_PER_SECOND = 4096;
+
+  /** Open connections per remote address (loopback included); one more is closed at once. */
+  @Transform(asNumber)
+  @IsInt({ message: 'WORKGATE_HTTP_CONNECTIONS_PER_ADDRESS must be an integer' })
+  @Min(1, { message: 'WORKGATE_HTTP_CONNECTIONS_PER_ADDRESS must be at least 1' })
+  WORKGATE_HTTP_CONNECTIONS_PER_ADDRESS = 256;
+
+  /** After a refusal answered before its body was read, the body is read and discarded for at most this many seconds… */
+  @Transform(asNumber)
+  @IsInt({ message: 'WORKGATE_HTTP_LINGER_SECONDS must be an integer' })
+  @Min(0, { message: 'WORKGATE_HTTP_LINGER_SECONDS must be at least 0' })
+  WORKGATE_HTTP_LINGER_SECONDS = 5;
+
+  /** …and at most this many bytes, then the connection is closed. */
+  @Transform(asNumber)
+  @IsInt({ message: 'WORKGATE_HTTP_LINGER_BYTES must be an integer' })
+  @Min(0, { message: 'WORKGATE_HTTP_LINGER_BYTES must be at least 0' })
+  WORKGATE_HTTP_LINGER_BYTES = 16 * 1024 * 1024;
+
   /** A code raised this many times within WORKGATE_DRIFT_WINDOW is a drift signal (a remediation task for its owner). */
   @Transform(asNumber)
   @IsInt({ message: 'WORKGATE_DRIFT_THRESHOLD must be an integer' })

@@ -11,6 +11,7 @@ import type { PrincipalDirectory, Role } from './principals';
 import { countRequest, RATE_LIMITS, RateLimits, rateLimitedRoute } from './rate-limit';
 import { SIGN_IN, SignIn } from './sign-in';
 import { bearerChallenge } from './bearer-tokens';
+import { lingerAfterAnswer, LingerLimits } from './lingering-close';
 
 /** Who may call a route and whether it is counted: decided from its decorators once, at start. */
 export interface GateAccess {
@@ -78,13 +79,22 @@ function declaredLength(req: FastifyRequest): number {
 
 /**
  * Answers a refusal from the gate as GatewayErrorFilter would, and closes the connection when the
- * request has a body: the body is never read, so it is not drained either (a client that sends
- * its body anyway finds the connection closed).
+ * request has a body: the body is never parsed, only read and discarded for a bounded time after
+ * the answer (`lingerAfterAnswer`), so that a client still sending it reads the answer.
  */
-function refuse(req: FastifyRequest, reply: FastifyReply, declared: number, error: WorkgateError): void {
+function refuse(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  declared: number,
+  error: WorkgateError,
+  linger: LingerLimits,
+): void {
   const { status, body } = toHttpError(error);
   if (status === 401) reply.header('WWW-Authenticate', bearerChallenge(error));
-  if (declared > 0 || req.headers['transfer-encoding'] !== undefined) reply.header('Connection', 'close');
+  if (declared > 0 || req.headers['transfer-encoding'] !== undefined) {
+    reply.header('Connection', 'close');
+    lingerAfterAnswer(req.raw, linger);
+  }
   void reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 
@@ -98,7 +108,7 @@ function refuse(req: FastifyRequest, reply: FastifyReply, declared: number, erro
  * for the AuthGuard and the handlers as `req.principal`), two counters. Requests that matched no
  * controller route (unknown paths, the API document's files) pass as before.
  */
-export function installGate(app: NestFastifyApplication): void {
+export function installGate(app: NestFastifyApplication, linger: LingerLimits): void {
   carryAccessToRoutes(app);
   const principals = app.get<PrincipalDirectory>(PRINCIPALS);
   const limits = app.get<RateLimits>(RATE_LIMITS);
@@ -113,13 +123,13 @@ export function installGate(app: NestFastifyApplication): void {
       const declared = declaredLength(req);
       const limit = route.bodyLimit;
       if (declared > limit)
-        return refuse(req, reply, declared, new WorkgateError('payload_too_large', tooLargeMessage(limit)));
+        return refuse(req, reply, declared, new WorkgateError('payload_too_large', tooLargeMessage(limit)), linger);
       const verification = signIn?.identify(req);
       if (!verification) return decide(req, reply, access, declared, done, access.counted);
       // A bearer JWT not seen before is counted against the caller's address before it is verified
       // (its issuer's keys may need fetching): a flood of made-up tokens meets the rate limit first.
       const over = access.counted ? countRequest(limits, req, reply, undefined, declared) : undefined;
-      if (over) return refuseOverBudget(req, reply, declared, over, false);
+      if (over) return refuseOverBudget(req, reply, declared, over, false, linger);
       verification().then(
         () => decide(req, reply, access, declared, done, false),
         (error: unknown) =>
@@ -128,6 +138,7 @@ export function installGate(app: NestFastifyApplication): void {
             reply,
             declared,
             error instanceof WorkgateError ? error : new WorkgateError('internal', 'internal error'),
+            linger,
           ),
       );
     });
@@ -144,10 +155,10 @@ export function installGate(app: NestFastifyApplication): void {
     const principal = principalOf(req, principals);
     if (principal) req.principal = principal;
     const over = count ? countRequest(limits, req, reply, principal, declared) : undefined;
-    if (over) return refuseOverBudget(req, reply, declared, over, principal !== undefined);
+    if (over) return refuseOverBudget(req, reply, declared, over, principal !== undefined, linger);
     const refusal = accessRefusal(access, req, principal);
     if (!refusal) return done();
-    refuse(req, reply, declared, refusal);
+    refuse(req, reply, declared, refusal, linger);
   }
 }
 
@@ -161,7 +172,10 @@ function refuseOverBudget(
   declared: number,
   refusal: WorkgateError,
   known: boolean,
+  linger: LingerLimits,
 ): void {
-  if (known) return refuse(req, reply, declared, refusal);
-  setTimeout(() => refuse(req, reply, declared, refusal), OVER_BUDGET_DELAY_MS);
+  if (known) return refuse(req, reply, declared, refusal, linger);
+  // Its body (never parsed) is discarded while it waits, as after any early refusal (`lingerAfterAnswer`).
+  if (declared > 0 || req.headers['transfer-encoding'] !== undefined) req.raw.resume();
+  setTimeout(() => refuse(req, reply, declared, refusal, linger), OVER_BUDGET_DELAY_MS);
 }

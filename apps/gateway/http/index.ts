@@ -12,6 +12,8 @@ export * from './client-errors';
 export * from './tracing';
 export * from './gate';
 export * from './edge';
+export * from './slow-clients';
+export * from './lingering-close';
 export * from './methods';
 export * from './negotiation';
 export * from './oidc-mapping';
