@@ -28,7 +28,7 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testRegex: '\\.spec\\.ts$',
-      setupFiles: ['<rootDir>/test/support/unit-purity.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/unit-purity.ts'],
     },
     { ...common, ...realServices, displayName: 'integration', testRegex: '\\.int-spec\\.ts$' },
     { ...common, ...realServices, displayName: 'e2e', testRegex: '\\.e2e-spec\\.ts$' },
