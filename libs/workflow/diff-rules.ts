@@ -29,14 +29,22 @@ function holdsOutsideWrites(r: Rule, d: WorkflowDefinition): boolean {
 }
 
 const OUTSIDE = ': it can hold writes outside the write list, which stopped before';
-const LATER = ': a later rule can stop what it holds (a stop rule, or one that may fail to evaluate)';
+const LATER =
+  ': a later rule can stop what it holds (a stop rule, or one that may fail to evaluate), or hold it for another owner or gate';
+
+/** Who approves what a wait rule holds, and under which gate. */
+const approvalOf = (r: Rule, d: WorkflowDefinition) => `${r.owner ?? d.owner}\n${r.gate ?? r.id}`;
 
 /**
- * Whether a rule after `r` can stop an action: a stop rule, or one that may fail to evaluate. First
- * match wins, so a wait rule that matches more actions holds some of those for an approver.
+ * Whether a rule after `r` can decide an action more strictly than `r`, or hold it for someone else:
+ * a stop rule, one that may fail to evaluate, or a wait rule of another owner or gate. First match
+ * wins, so a wait rule that matches more actions takes those from the later rules.
  */
 function laterMayStop(r: Rule, d: WorkflowDefinition): boolean {
-  return later(d.rules ?? [], r).some((x) => x.decision === 'stop' || !cannotFail(x.when));
+  return later(d.rules ?? [], r).some(
+    (x) =>
+      x.decision === 'stop' || !cannotFail(x.when) || (x.decision === 'wait' && approvalOf(x, d) !== approvalOf(r, d)),
+  );
 }
 
 const later = (rules: readonly Rule[], r: Rule) => rules.slice(rules.indexOf(r) + 1);
