@@ -103,6 +103,56 @@ function callNode(fn: string, args: Node[], id: bigint): Node {
   return { ...TEMPLATE, id, exprKind: { case: 'callExpr', value } };
 }
 
+/** The number of elements of a literal list or map (`[0, 0, 0]`), of characters of a string constant, else 0. */
+function literalSize(e: Node | undefined): number {
+  if (!e) return 0;
+  const { exprKind } = e;
+  if (exprKind.case === 'listExpr') return exprKind.value.elements.length;
+  if (exprKind.case === 'structExpr') return exprKind.value.entries.length;
+  if (exprKind.case === 'constExpr' && exprKind.value.constantKind.case === 'stringValue')
+    return exprKind.value.constantKind.value.length;
+  return 0;
+}
+
+/** What `METER(x)` wraps. */
+const unwrapped = (e: Node | undefined) =>
+  e?.exprKind.case === 'callExpr' && e.exprKind.value.function === METER ? e.exprKind.value.args[0] : e;
+
+/**
+ * The cost a metered condition spends whatever its inputs, counted as the meter will count it:
+ * a loop over a literal list turns once per element. Loops over the request's values count
+ * nothing here (their cost is counted as they run).
+ */
+export function literalCost(e: Node | undefined): number {
+  if (!e) return 0;
+  const { exprKind } = e;
+  switch (exprKind.case) {
+    case 'callExpr': {
+      const { function: fn, args, target } = exprKind.value;
+      const own = fn === METER ? 1 + literalSize(args[0]) : fn === TICK ? 1 : 0;
+      return args.reduce((sum, a) => sum + literalCost(a), own + literalCost(target));
+    }
+    case 'selectExpr':
+      return literalCost(exprKind.value.operand);
+    case 'listExpr':
+      return exprKind.value.elements.reduce((sum, el) => sum + literalCost(el), 0);
+    case 'structExpr':
+      return exprKind.value.entries.reduce(
+        (sum, entry) =>
+          sum + literalCost(entry.value) + (entry.keyKind.case === 'mapKey' ? literalCost(entry.keyKind.value) : 0),
+        0,
+      );
+    case 'comprehensionExpr': {
+      const c = exprKind.value;
+      const turns = literalSize(unwrapped(c.iterRange));
+      const perTurn = literalCost(c.loopCondition) + literalCost(c.loopStep);
+      return literalCost(c.iterRange) + literalCost(c.accuInit) + turns * perTurn + literalCost(c.result);
+    }
+    default:
+      return 0;
+  }
+}
+
 /**
  * Rewrites a parsed condition (in place) so that its evaluation charges the running meter.
  * Constants are not metered (their cost is in the text, at most MAX_CEL_LENGTH characters).

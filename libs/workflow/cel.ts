@@ -1,6 +1,7 @@
 import { celEnv, CelResult, isCelError, parse, plan } from '@bufbuild/cel';
 import {
   BUDGET_FUNCTIONS,
+  literalCost,
   meterExpression,
   metered,
   OverBudget,
@@ -55,6 +56,12 @@ export function compileCel(source: string): { program: CelProgram; analysis: Cel
   // Planned as written, but every value a call reads and every turn of a loop charges the
   // evaluation's cost budget (cel-budget.ts).
   if (parsed.expr) parsed.expr = meterExpression(parsed.expr);
+  // Loops over literal lists cost the same for every request: past the budget, refused here.
+  const cost = literalCost(parsed.expr);
+  if (cost > RULE_COST_BUDGET)
+    throw new Error(
+      `loops over its literal lists for ${cost.toLocaleString('en-US')} steps: a rule may take at most ${RULE_COST_BUDGET.toLocaleString('en-US')}`,
+    );
   // The planned program converts any JSON value it is given (objects, arrays, numbers) at run
   // time; its declared input names only CEL's own value types, so a request's facts need this one cast.
   const program = plan(env, parsed) as CelProgram;
