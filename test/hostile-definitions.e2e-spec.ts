@@ -22,7 +22,7 @@ const draftWith = (when: string): WorkflowDefinition => ({
 });
 
 /**
- * SPEC 7, bounded rules (docs/workflows.md): what an analyst or an admin sends cannot hold the
+ * SPEC 7, bounded rules (docs/policy.md): what an analyst or an admin sends cannot hold the
  * service. Each hostile request gets a clear 4xx, and `/health` answers while it is in flight.
  */
 describe('hostile definitions and simulations', () => {

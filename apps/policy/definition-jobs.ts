@@ -6,7 +6,7 @@ import { parsedDefinition } from './parsed';
 /**
  * The work on definitions sent by a caller that the definition thread does (definition-thread.ts):
  * parsing and validating a definition, and re-deciding recorded requests under a draft. Pure
- * functions of their input; the main thread never runs them (docs/workflows.md, "Bounded rules").
+ * functions of their input; the main thread never runs them (docs/policy.md, "Bounded rules").
  */
 export type DefinitionJob =
   | { kind: 'examine'; source: unknown; catalog: string[] }

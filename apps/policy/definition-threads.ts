@@ -36,7 +36,7 @@ const overLimit = (job: DefinitionJob, limitMs: number) =>
 
 /**
  * A worker thread that parses, validates and replays definitions sent by callers, off the thread
- * that serves HTTP and NATS (docs/workflows.md, "Bounded rules"). Jobs run one at a time in the
+ * that serves HTTP and NATS (docs/policy.md, "Bounded rules"). Jobs run one at a time in the
  * order they came; one past its limit is answered 422 at its limit and the thread is ended (a
  * synchronous parse or evaluation cannot be interrupted any other way) and started again.
  */

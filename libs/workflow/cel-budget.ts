@@ -1,7 +1,7 @@
 import { celFunc, CelScalar, isCelList, isCelMap, parse } from '@bufbuild/cel';
 
 /**
- * A rule's evaluation is bounded by a cost budget counted while it runs (docs/workflows.md,
+ * A rule's evaluation is bounded by a cost budget counted while it runs (docs/policy.md,
  * "Bounded rules"). The parsed condition is rewritten before it is planned: every value a call
  * reads passes through `METER`, which charges 1 plus its size (the elements of a list or map,
  * the characters of a string, the bytes of bytes), and every turn of a list macro's loop through

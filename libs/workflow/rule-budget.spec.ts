@@ -23,7 +23,7 @@ const note: DecisionInput['action'] = { system: 'shop', operation: 'order.note',
 /** A clock that never moves: the verdict must not depend on how fast this machine is. */
 const frozenClock = () => 0;
 
-describe('a rule is bounded by a cost budget counted inside its evaluation (docs/workflows.md)', () => {
+describe('a rule is bounded by a cost budget counted inside its evaluation (docs/policy.md)', () => {
   // Counted by hand: each list charges 1 + its 900 elements where a loop reads it, each turn 1, each
   // value a call reads 1 (`a == b`: 2; `@result + [b]`: 1 + 2); the outer turn holds the inner loop.
   it.each([

@@ -20,7 +20,7 @@ const refusal = (text: string): unknown => {
   }
 };
 
-describe('a definition is scanned for its nesting before it is parsed (docs/workflows.md)', () => {
+describe('a definition is scanned for its nesting before it is parsed (docs/policy.md)', () => {
   beforeEach(() => jest.clearAllMocks());
 
   it.each([

@@ -1,5 +1,5 @@
 /**
- * How deep a definition's text nests, read in one pass before it is parsed (docs/workflows.md,
+ * How deep a definition's text nests, read in one pass before it is parsed (docs/policy.md,
  * "Bounded rules"): brackets and braces of flow collections (JSON, or YAML's `[…]`, `{…}`), the
  * indentation levels of YAML's block mappings and each `- ` that opens a sequence entry. Quoted
  * strings, comments and block scalars (`|`, `>`) are skipped; a `[` inside a plain scalar
