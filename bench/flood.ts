@@ -36,7 +36,7 @@ const PROBE_TIMEOUT_MS = 15_000;
 const PROBE_GAP_MS = 50;
 
 /** Probes `path` one request at a time until `until` resolves. */
-async function probe(url: string, headers: Record<string, string>, until: Promise<unknown>): Promise<Latencies> {
+export async function probe(url: string, headers: Record<string, string>, until: Promise<unknown>): Promise<Latencies> {
   const times: number[] = [];
   let failed = 0;
   let timeouts = 0;

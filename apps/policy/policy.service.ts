@@ -15,8 +15,9 @@ import {
 } from '@workgate/contracts';
 import { ConfigFiles, WorkgateConfig } from '@workgate/config';
 import { Listening, NoticeBus, patiently, RpcClient } from '@workgate/messaging';
-import { definitionSha256, validateDefinition } from '@workgate/workflow';
-import { parsedDefinition } from './parsed';
+import { assertDefinitionSize, definitionSha256 } from '@workgate/workflow';
+import { Examined } from './definition-jobs';
+import { DefinitionThreads, EXAMINE_LIMIT_MS } from './definition-threads';
 import { PolicyRegistry } from './policy-registry';
 import { changeRequested, WORKFLOW_EVENTS, workflowEventOf } from './workflow-events';
 import { WorkflowStream } from './workflow-stream';
@@ -48,6 +49,8 @@ function onlyMissingCodes(error: WorkgateError): boolean {
 export class PolicyService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('policy');
   readonly registry = new PolicyRegistry();
+  /** Definitions sent by callers are parsed, validated and replayed there, never on this thread. */
+  readonly threads = new DefinitionThreads();
   private listening: Listening[] = [];
   readonly stream: WorkflowStream;
 
@@ -70,6 +73,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.listening.forEach((l) => l.stop());
+    await this.threads.close();
   }
 
   /** Does `work`, waiting out the services it needs while they start (and `alsoWaitFor`), saying so. */
@@ -132,18 +136,31 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     return new Set(codes.map((c) => c.code));
   }
 
-  /** Parses (YAML/JSON text or an object) and validates a definition; refuses with every problem (413 past its size first, before it is parsed). */
+  /**
+   * Parses (YAML/JSON text or an object) and validates a definition on the definition thread, within
+   * EXAMINE_LIMIT_MS (413 past its size first, checked here before it is sent there).
+   */
+  async examine(definition: unknown): Promise<Examined> {
+    assertDefinitionSize(definition);
+    const catalog = [...(await this.catalog())];
+    const answer = await this.threads.run({ kind: 'examine', source: definition, catalog }, EXAMINE_LIMIT_MS);
+    if (answer.kind === 'refused') throw WorkgateError.fromWire(answer.error);
+    if (answer.kind !== 'examine') throw new WorkgateError('internal', 'the definition thread answered another job');
+    return answer.examined;
+  }
+
+  /** A definition parsed and validated (`examine`), or refused with every problem. */
   async checked(definition: unknown): Promise<WorkflowDefinition> {
-    const validation = validateDefinition(parsedDefinition(definition), { catalog: await this.catalog() });
-    if (!validation.ok) {
-      const n = validation.problems.length;
+    const examined = await this.examine(definition);
+    if (!examined.ok) {
+      const n = examined.problems.length;
       throw new WorkgateError(
         'invalid_definition',
         `the definition has ${n} problem${n === 1 ? '' : 's'}`,
-        validation.problems,
+        examined.problems,
       );
     }
-    return validation.definition;
+    return examined.definition;
   }
 
   /**
@@ -186,7 +203,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
         [{ path: 'jobType', message: `must be ${req.jobType}` }],
       );
     }
-    return simulateDraft(this.rpc, this.registry, draft, { from: req.from, to: req.to });
+    return simulateDraft(this.rpc, this.registry, this.threads, draft, { from: req.from, to: req.to });
   }
 
   /** A saved draft of the job type, or `not_found`. */

@@ -6,10 +6,12 @@ import {
   Subjects,
   WorkflowDefinition,
   WorkOrderEvents,
+  WorkgateError,
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { rollbackNoteOf } from '@workgate/domain';
-import { compileWorkflow, decide } from '@workgate/workflow';
+import { ReplayRequest } from './definition-jobs';
+import { DefinitionThreads, SIMULATION_LIMIT_MS } from './definition-threads';
 import { PolicyRegistry } from './policy-registry';
 
 const VERB = { run: 'ran', wait: 'waited', stop: 'was stopped' } as const;
@@ -37,15 +39,17 @@ export function changeMessage(
  * Re-decides every past action request of the job type under a draft; writes nothing. Both
  * verdicts come from the boundary and the rules (`libs/workflow`): the version each request was
  * decided under, and the draft; holds of the work order (a failed prerequisite, a scope change,
- * an overlay's gate) are its state, not the definition's, and are left out of both.
+ * an overlay's gate) are its state, not the definition's, and are left out of both. The decisions
+ * run on the definition thread, a page of requests at a time, within SIMULATION_LIMIT_MS in all.
  */
 export async function simulateDraft(
   rpc: RpcClient,
   registry: PolicyRegistry,
+  threads: DefinitionThreads,
   draft: WorkflowDefinition,
   window: { from?: string; to?: string },
 ): Promise<SimulateResult> {
-  const compiled = compileWorkflow(draft);
+  const deadline = Date.now() + SIMULATION_LIMIT_MS;
   const result: SimulateResult = { evaluated: 0, changed: [] };
   let after = 0;
   for (;;) {
@@ -54,33 +58,46 @@ export async function simulateDraft(
       { types: [WorkOrderEvents.ActionDecided], after, limit: 1000, ...window },
       { timeoutMs: 30_000 },
     );
-    for (const e of page.events) {
+    const pasts = page.events.flatMap((e) => {
       const past = eventOf(e, 'workorder', WorkOrderEvents.ActionDecided)?.data;
-      if (!past || past.decision?.policy?.jobType !== draft.jobType) continue;
-      const version = past.decision.policy.version;
-      const then = registry.resolve(draft.jobType, version).compiled;
-      if (!then) continue;
-      result.evaluated += 1;
+      if (!past || past.decision?.policy?.jobType !== draft.jobType) return [];
+      const then = registry.resolve(draft.jobType, past.decision.policy.version).compiled;
+      return then ? [{ past, then }] : [];
+    });
+    const versions = [...new Map(pasts.map(({ then }) => [then.policy.version, then.definition])).values()];
+    const requests: ReplayRequest[] = pasts.map(({ past }) => {
       const note = rollbackNoteOf(past);
-      const input = {
-        // The note was recorded apart from the action: the versions are asked with it, as the request was.
-        action: note === undefined ? past.action : { ...past.action, rollbackNote: note },
-        facts: past.facts,
-        workOrder: past.workOrder,
-        addedScope: past.addedScope,
+      return {
+        version: past.decision.policy.version,
+        input: {
+          // The note was recorded apart from the action: the versions are asked with it, as the request was.
+          action: note === undefined ? past.action : { ...past.action, rollbackNote: note },
+          facts: past.facts,
+          workOrder: past.workOrder,
+          addedScope: past.addedScope,
+        },
       };
-      const before = decide(then, input);
-      const now = decide(compiled, input);
-      if (now.decision === before.decision) continue;
-      const verdict = ({ decision, rule, reason }: DecisionResult) => ({ decision, rule, reason });
-      const change: SimulatedChange = {
-        actionId: past.actionId,
-        workOrderId: past.workOrderId,
-        before: verdict(before),
-        after: verdict(now),
-        message: changeMessage(past.action, past.workOrderId, version, before, now),
-      };
-      result.changed.push(change);
+    });
+    if (requests.length > 0) {
+      const answer = await threads.run(
+        { kind: 'replay', draft, versions, requests },
+        Math.max(1, Math.min(SIMULATION_LIMIT_MS, deadline - Date.now())),
+      );
+      if (answer.kind === 'refused') throw WorkgateError.fromWire(answer.error);
+      if (answer.kind !== 'replay') throw new WorkgateError('internal', 'the definition thread answered another job');
+      result.evaluated += answer.verdicts.length;
+      answer.verdicts.forEach(({ before, after: now }, i) => {
+        if (now.decision === before.decision) return;
+        const { past } = pasts[i];
+        const change: SimulatedChange = {
+          actionId: past.actionId,
+          workOrderId: past.workOrderId,
+          before,
+          after: now,
+          message: changeMessage(past.action, past.workOrderId, past.decision.policy.version, before, now),
+        };
+        result.changed.push(change);
+      });
     }
     if (page.events.length < 1000) break;
     after = page.next;

@@ -22,8 +22,8 @@ import {
 } from '@workgate/contracts';
 import { approvalEventOf, approvals, diffAgainstCurrent } from '@workgate/domain';
 import { foldStream, pagesOver, RpcClient } from '@workgate/messaging';
-import { definitionSha256, diffDefinitions, validateDefinition, workflowMap } from '@workgate/workflow';
-import { parsedDefinition } from './parsed';
+import { definitionSha256, diffDefinitions, workflowMap } from '@workgate/workflow';
+import type { Examined } from './definition-jobs';
 import { PolicyService } from './policy.service';
 
 type Problems = WorkflowDraftSavedData['problems'];
@@ -64,19 +64,18 @@ export class WorkflowDrafts implements OnApplicationBootstrap {
     jobType: string,
     source: unknown,
   ): Promise<{ definition?: WorkflowDefinition; problems: Problems }> {
-    let raw: unknown;
+    let examined: Examined;
     try {
-      raw = parsedDefinition(source);
+      examined = await this.policy.examine(source);
     } catch (error) {
       const refusal = error instanceof WorkgateError ? error : undefined;
       if (refusal?.code !== 'invalid_definition') throw error;
       return { problems: problemsOf(refusal) };
     }
-    const validation = validateDefinition(raw, { catalog: await this.policy.catalog() });
-    if (!validation.ok) return { problems: validation.problems };
-    if (validation.definition.jobType !== jobType)
+    if (!examined.ok) return { problems: examined.problems };
+    if (examined.definition.jobType !== jobType)
       return { problems: [{ path: 'jobType', message: `must be ${jobType}, the job type of this draft` }] };
-    return { definition: validation.definition, problems: [] };
+    return { definition: examined.definition, problems: [] };
   }
 
   async save(req: SaveDraftRequest): Promise<Written<WorkflowDraft>> {

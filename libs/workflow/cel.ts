@@ -1,4 +1,14 @@
 import { celEnv, CelResult, isCelError, parse, plan } from '@bufbuild/cel';
+import {
+  BUDGET_FUNCTIONS,
+  literalCost,
+  meterExpression,
+  metered,
+  OverBudget,
+  reservedFunction,
+  RULE_COST_BUDGET,
+  RULE_TIME_BUDGET_MS,
+} from './cel-budget';
 
 /** The variables a rule condition may use. */
 export const CEL_VARIABLES = ['action', 'facts', 'workOrder'] as const;
@@ -13,7 +23,7 @@ type ExprNode = ReturnType<typeof parse>['expr'];
 /** The variables as a set, for membership tests by any name. */
 const VARIABLES: ReadonlySet<string> = new Set(CEL_VARIABLES);
 
-const env = celEnv();
+const env = celEnv({ funcs: BUDGET_FUNCTIONS });
 
 /** Literals compared with `action.system` (`action.system == "x"`, `"x" == action.system`, `action.system in [...]`), and the same of `action.operation` and `action.stepId`. */
 export interface CelAnalysis {
@@ -43,6 +53,15 @@ export function compileCel(source: string): { program: CelProgram; analysis: Cel
   }
   const analysis: CelAnalysis = { systemLiterals: [], operationLiterals: [], stepLiterals: [], paths: [] };
   walk(parsed.expr, new Set(), 0, analysis);
+  // Planned as written, but every value a call reads and every turn of a loop charges the
+  // evaluation's cost budget (cel-budget.ts).
+  if (parsed.expr) parsed.expr = meterExpression(parsed.expr);
+  // Loops over literal lists cost the same for every request: past the budget, refused here.
+  const cost = literalCost(parsed.expr);
+  if (cost > RULE_COST_BUDGET)
+    throw new Error(
+      `loops over its literal lists for ${cost.toLocaleString('en-US')} steps: a rule may take at most ${RULE_COST_BUDGET.toLocaleString('en-US')}`,
+    );
   // The planned program converts any JSON value it is given (objects, arrays, numbers) at run
   // time; its declared input names only CEL's own value types, so a request's facts need this one cast.
   const program = plan(env, parsed) as CelProgram;
@@ -83,6 +102,7 @@ function walk(e: ExprNode | undefined, bound: Set<string>, depth: number, analys
     }
     case 'callExpr': {
       const { args } = value;
+      if (reservedFunction(value.function)) throw new Error(`uses unknown function "${value.function}"`);
       if ((value.function === '_==_' || value.function === '_!=_') && args.length === 2) {
         const [field, literal] = actionField(args[0])
           ? [actionField(args[0]), stringConst(args[1])]
@@ -142,21 +162,45 @@ export function explainCelError(error: string, paths: readonly string[]): string
   return `${path} is missing from the request`;
 }
 
+/** How much one evaluation may spend: cost units, and milliseconds by `clock`. */
+export interface EvaluationLimits {
+  cost: number;
+  timeMs: number;
+  clock: () => number;
+}
+
+/** One rule's limits (cel-budget.ts): RULE_COST_BUDGET units, RULE_TIME_BUDGET_MS by the wall clock. */
+export const RULE_LIMITS: EvaluationLimits = { cost: RULE_COST_BUDGET, timeMs: RULE_TIME_BUDGET_MS, clock: Date.now };
+
+export type Evaluation = ({ ok: true; value: boolean } | { ok: false; error: string; over?: OverBudget }) & {
+  /** The cost units it spent. */
+  spent: number;
+};
+
+const OVER: Record<OverBudget, (limits: EvaluationLimits) => string> = {
+  cost: (l) => `its evaluation went over its cost budget of ${l.cost.toLocaleString('en-US')} steps`,
+  time: (l) => `its evaluation went over its time budget of ${l.timeMs} ms`,
+};
+
 /**
- * Evaluates a planned condition. Anything but a boolean `true`/`false` is an error: a rule
- * that cannot be evaluated must fail closed, never be skipped.
+ * Evaluates a planned condition within `limits`. Anything but a boolean `true`/`false` is an
+ * error, and so is an evaluation over its budget (whatever it gave): a rule that cannot be
+ * evaluated must fail closed, never be skipped.
  */
 export function evaluateCondition(
   program: CelProgram,
   bindings: Record<string, unknown>,
-): { ok: true; value: boolean } | { ok: false; error: string } {
-  let result: CelResult;
+  limits: EvaluationLimits = RULE_LIMITS,
+): Evaluation {
+  let run: { value: CelResult; spent: number; over?: OverBudget };
   try {
-    result = program(bindings);
+    run = metered(() => program(bindings), limits);
   } catch (error) {
-    return { ok: false, error: (error as Error).message };
+    return { ok: false, error: (error as Error).message, spent: limits.cost };
   }
-  if (isCelError(result)) return { ok: false, error: result.message };
-  if (typeof result !== 'boolean') return { ok: false, error: `condition gave ${typeof result}, not a boolean` };
-  return { ok: true, value: result };
+  const { value: result, spent, over } = run;
+  if (over) return { ok: false, error: OVER[over](limits), over, spent };
+  if (isCelError(result)) return { ok: false, error: result.message, spent };
+  if (typeof result !== 'boolean') return { ok: false, error: `condition gave ${typeof result}, not a boolean`, spent };
+  return { ok: true, value: result, spent };
 }

@@ -1,9 +1,10 @@
 import { hash } from 'node:crypto';
 import { canonicalize, duplicateKeyProblem, MAX_DEPTH, objectMembers, WorkgateError } from '@workgate/contracts';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument } from 'yaml';
 import { CelProgram, compileCel } from './cel';
 import { Overlay, PolicyRef, Rule, SystemBoundary, WorkflowDefinition } from './definition';
 import { parseDuration } from './duration';
+import { deepestNesting } from './text-scan';
 
 /** sha256 (hex) of the RFC 8785 canonical JSON of a definition: the same content always has the same hash. */
 export function definitionSha256(definition: WorkflowDefinition): string {
@@ -62,26 +63,54 @@ export function compileWorkflow(
 /** The parser's own words for a text nested deeper than it can follow. */
 const TOO_DEEP = /Maximum call stack size exceeded|too much recursion/i;
 
+const tooDeep = (line?: number) =>
+  new WorkgateError('invalid_definition', `the definition is nested deeper than ${MAX_DEPTH} levels`, [
+    { path: '', message: `is nested deeper than ${MAX_DEPTH} levels`, ...(line === undefined ? {} : { line }) },
+  ]);
+
+/**
+ * YAML text as a value. The parser's warnings (an unresolved `!!js/function` tag) quote the
+ * request's text: they are answered as problems naming the line and the warning's code, and never
+ * printed (`logLevel: 'error'` keeps the yaml package off stderr).
+ */
+function parseYamlText(text: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
+  if (doc.errors.length > 0) throw doc.errors[0];
+  if (doc.warnings.length > 0) {
+    const n = doc.warnings.length;
+    throw new WorkgateError(
+      'invalid_definition',
+      `the definition has ${n} YAML warning${n === 1 ? '' : 's'}`,
+      doc.warnings.map((w) => {
+        const at = w.linePos?.[0];
+        return {
+          path: '',
+          message: `${at ? `line ${at.line}, column ${at.col}: ` : ''}${w.code.toLowerCase().replace(/_/g, ' ')}`,
+        };
+      }),
+    );
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
 /**
  * Parses definition text: JSON when it looks like JSON, YAML otherwise. Throws with a readable
  * message; a key twice in one mapping is refused in both (YAML's `uniqueKeys`, the JSON text's
- * scan), and a text nested deeper than the parser can follow is `invalid_definition` naming the
- * depth limit (deeper than MAX_DEPTH but parsed, `validateDefinition` refuses it).
+ * scan). A text nested deeper than MAX_DEPTH is `invalid_definition` naming the depth limit and the
+ * line, found by a scan of the text before any parser sees it (`deepestNesting`).
  */
 export function parseDefinitionText(text: string): unknown {
+  const deep = deepestNesting(text, MAX_DEPTH);
+  if (deep) throw tooDeep(deep.line);
   const trimmed = text.trimStart();
   try {
-    if (!trimmed.startsWith('{')) return parseYaml(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 });
+    if (!trimmed.startsWith('{')) return parseYamlText(text);
     const value: unknown = JSON.parse(text);
     const duplicate = duplicateKeyProblem(text, objectMembers(value));
     if (duplicate) throw new Error(`${duplicate.path}: ${duplicate.message}`);
     return value;
   } catch (error) {
-    if (error instanceof RangeError || TOO_DEEP.test(String((error as Error)?.message))) {
-      throw new WorkgateError('invalid_definition', `the definition is nested deeper than ${MAX_DEPTH} levels`, [
-        { path: '', message: `is nested deeper than ${MAX_DEPTH} levels` },
-      ]);
-    }
+    if (error instanceof RangeError || TOO_DEEP.test(String((error as Error)?.message))) throw tooDeep();
     throw error;
   }
 }

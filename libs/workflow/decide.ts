@@ -1,14 +1,9 @@
 import { hash } from 'node:crypto';
 import { canonicalize } from '@workgate/contracts';
-import { CelProgram, evaluateCondition, explainCelError } from './cel';
+import { CelProgram, evaluateCondition, explainCelError, RULE_LIMITS } from './cel';
+import { DECISION_COST_BUDGET } from './cel-budget';
 import { CompiledWorkflow } from './compile';
 import { ActionScope, Decision, DecisionInput, DecisionReason, DecisionResult } from './definition';
-
-/**
- * A rule slower than this twice in a row fails closed (CEL has no loops beyond bounded list
- * macros; this catches pathological inputs).
- */
-export const RULE_TIME_BUDGET_MS = 50;
 
 const SCOPE_CHECKS = 3; // system named, kind allowed, operation allowed
 
@@ -49,11 +44,24 @@ export function applyingOverlays(workflow: CompiledWorkflow, input: DecisionInpu
     .map((o) => o.id);
 }
 
-/** A rule's condition evaluated once, and the milliseconds it took by `clock`. */
-function timedEvaluation(program: CelProgram, bindings: Record<string, unknown>, clock: () => number) {
-  const started = clock();
-  const result = evaluateCondition(program, bindings);
-  return { result, elapsed: clock() - started };
+/**
+ * A rule's condition evaluated within its budget (cel-budget.ts): its own cost budget, or what is
+ * left of the decision's when less, and its time budget by `clock`. What it spent is taken from
+ * `budget`.
+ */
+function budgetedEvaluation(
+  program: CelProgram,
+  bindings: Record<string, unknown>,
+  budget: { left: number },
+  clock: () => number,
+) {
+  const result = evaluateCondition(program, bindings, {
+    ...RULE_LIMITS,
+    cost: Math.min(RULE_LIMITS.cost, budget.left),
+    clock,
+  });
+  budget.left -= result.spent;
+  return result;
 }
 
 function decideBoundaryAndRules(
@@ -125,13 +133,14 @@ function decideBoundaryAndRules(
   if (noteMissing && operationAllowed) return needsNote();
 
   const bindings = { action, facts, workOrder };
+  const budget = { left: DECISION_COST_BUDGET };
   let first: (typeof workflow.rules)[number] | undefined;
   for (const rule of workflow.rules) {
-    let { result, elapsed } = timedEvaluation(rule.program, bindings, clock);
+    let result = budgetedEvaluation(rule.program, bindings, budget, clock);
     // A pause of the process (a garbage collection, a busy machine) is not the rule's doing: only a
-    // rule over its budget twice in a row is slow, so the verdict stays the one its inputs give.
-    if (result.ok && elapsed > RULE_TIME_BUDGET_MS)
-      ({ result, elapsed } = timedEvaluation(rule.program, bindings, clock));
+    // rule over its time budget twice in a row is slow, so the verdict stays the one its inputs give.
+    // Its cost budget is counted, not timed: over it once is over it.
+    if (!result.ok && result.over === 'time') result = budgetedEvaluation(rule.program, bindings, budget, clock);
     if (!result.ok)
       return answer(
         'stop',
@@ -140,15 +149,6 @@ function decideBoundaryAndRules(
         rule.id,
         passed,
       );
-    if (elapsed > RULE_TIME_BUDGET_MS) {
-      return answer(
-        'stop',
-        'rule_error',
-        `rule "${rule.id}" took ${elapsed} ms, over its ${RULE_TIME_BUDGET_MS} ms budget`,
-        rule.id,
-        passed,
-      );
-    }
     if (result.value) {
       first = rule;
       break;

@@ -1,6 +1,7 @@
 export * from './definition';
 export * from './duration';
 export * from './cel';
+export { DECISION_COST_BUDGET, RULE_COST_BUDGET, RULE_TIME_BUDGET_MS } from './cel-budget';
 export * from './validate';
 export * from './bounds';
 export * from './mcp-variables';

@@ -36,8 +36,10 @@ describe('definition text a parser cannot follow, and values no text can store',
     expect(JSON.stringify(error)).not.toMatch(/call stack/i);
   });
 
-  it('refuses a definition nested deeper than 64 levels that the parser could follow, naming where', () => {
-    const raw = parseDefinitionText(`jobType: a\nsteps: ${'['.repeat(100)}${']'.repeat(100)}\n`);
+  it('refuses a definition sent as an object nested deeper than 64 levels, naming where', () => {
+    let steps: unknown[] = [];
+    for (let i = 1; i < 100; i++) steps = [steps];
+    const raw = { jobType: 'a', steps };
     expect(problemsOf(raw)).toEqual([{ path: `steps${'[0]'.repeat(63)}`, message: 'is nested deeper than 64 levels' }]);
   });
 
@@ -66,5 +68,23 @@ describe('definition text a parser cannot follow, and values no text can store',
     expect(refusal('jobType: a\nversion: 1\nversion: 2\n')).toMatchObject({
       message: expect.stringMatching(/unique/i),
     });
+  });
+
+  it('answers a YAML warning as a problem naming its line, and prints nothing of the request', () => {
+    const marker = 'SECRET-CALLBACK-7731';
+    const text = `jobType: a\ntitle: !!js/function "function () { return '${marker}' }"\n`;
+    const emitted = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const warned = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const error = refusal(text);
+    const printed = [emitted, stderr, warned].flatMap((spy) => spy.mock.calls.flat().map(String)).join('\n');
+    [emitted, stderr, warned].forEach((spy) => spy.mockRestore());
+    expect(printed).toBe('');
+    expect(error).toMatchObject({
+      code: 'invalid_definition',
+      message: 'the definition has 1 YAML warning',
+      details: [{ path: '', message: 'line 2, column 8: tag resolve failed' }],
+    });
+    expect(JSON.stringify(error)).not.toContain(marker);
   });
 });

@@ -1,0 +1,106 @@
+import { join, sep } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { WorkgateError } from '@workgate/contracts';
+import { DefinitionJob, isJobAnswer, JobAnswer } from './definition-jobs';
+
+/** How long checking one definition may take on the definition thread. */
+export const EXAMINE_LIMIT_MS = 5_000;
+/** How long one simulation's re-decisions may take in all. */
+export const SIMULATION_LIMIT_MS = 20_000;
+
+/** The built thread's file: the sources (tests) and the build both run dist/apps/policy/definition-thread.js. */
+function threadFile(): string {
+  const root = __dirname.split(sep).includes('dist') ? join(__dirname, '..', '..', '..') : join(__dirname, '..', '..');
+  return join(root, 'dist', 'apps', 'policy', 'definition-thread.js');
+}
+
+interface Pending {
+  job: DefinitionJob;
+  limitMs: number;
+  resolve: (answer: JobAnswer) => void;
+  reject: (error: Error) => void;
+}
+
+const overLimit = (job: DefinitionJob, limitMs: number) =>
+  job.kind === 'examine'
+    ? new WorkgateError(
+        'invalid_definition',
+        `checking the definition took longer than ${limitMs / 1000} s: make it smaller or its conditions simpler`,
+        [{ path: '', message: `took longer than ${limitMs / 1000} s to check` }],
+      )
+    : new WorkgateError(
+        'invalid_definition',
+        `the simulation took longer than ${limitMs / 1000} s: narrow its window (from, to) or simplify the draft's rules`,
+        [{ path: 'rules', message: `took longer than ${limitMs / 1000} s to replay` }],
+      );
+
+/**
+ * A worker thread that parses, validates and replays definitions sent by callers, off the thread
+ * that serves HTTP and NATS (docs/policy.md, "Bounded rules"). Jobs run one at a time in the
+ * order they came; one past its limit is answered 422 at its limit and the thread is ended (a
+ * synchronous parse or evaluation cannot be interrupted any other way) and started again.
+ */
+export class DefinitionThreads {
+  private worker?: Worker;
+  private readonly queue: Pending[] = [];
+  private current?: { pending: Pending; timer: NodeJS.Timeout };
+
+  constructor(private readonly file = threadFile()) {}
+
+  run(job: DefinitionJob, limitMs: number): Promise<JobAnswer> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ job, limitMs, resolve, reject });
+      this.next();
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
+  }
+
+  private next(): void {
+    if (this.current) return;
+    const pending = this.queue.shift();
+    if (!pending) return;
+    const worker = (this.worker ??= this.start());
+    const timer = setTimeout(() => {
+      this.worker = undefined;
+      void worker.terminate();
+      this.finish(undefined, overLimit(pending.job, pending.limitMs));
+    }, pending.limitMs);
+    this.current = { pending, timer };
+    worker.postMessage(pending.job);
+  }
+
+  /** Settles the running job with `answer` (or `error`) and starts the next. */
+  private finish(answer: unknown, error?: Error): void {
+    const current = this.current;
+    if (!current) return;
+    clearTimeout(current.timer);
+    this.current = undefined;
+    if (error) current.pending.reject(error);
+    else if (isJobAnswer(answer)) current.pending.resolve(answer);
+    else current.pending.reject(new WorkgateError('internal', 'the definition thread gave no answer'));
+    this.next();
+  }
+
+  private start(): Worker {
+    const worker = new Worker(this.file);
+    // A thread left idle does not keep the process alive.
+    worker.unref();
+    worker.on('message', (m: unknown) => {
+      if (this.worker === worker) this.finish(m);
+    });
+    // A thread that failed or exited on its own (never one ended for its limit) fails its job.
+    const lost = () => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.finish(undefined, new WorkgateError('unavailable', 'the definition thread stopped: try again'));
+    };
+    worker.on('error', lost);
+    worker.on('exit', lost);
+    return worker;
+  }
+}
