@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Streams } from '@workgate/contracts';
-import { canonicalEventJson, chainHash, LedgerReader } from '@workgate/event-store';
+import { LedgerReader } from '@workgate/event-store';
 import { goVerify } from './support/go-verifier';
-import { insertChainedRow } from './support/ledger-tamper';
+import { insertChainedRow, rewriteFrom } from './support/ledger-tamper';
 import { runVerify } from './support/verify-cli';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
@@ -205,20 +205,11 @@ describe.each([
       if (because === 'truncated') {
         await owner.query('DELETE FROM ledger_events WHERE position > $1', [n - 2]);
       } else if (because === 'rewritten') {
-        // Change position n-1 and recompute the chain from there: the chain alone verifies.
-        let prev = events[n - 3].hash;
-        for (const e of events.slice(n - 2, n)) {
-          const data =
-            e.position === n - 1 ? { ...(e.data as object), inputs: { ...inputs, orderPaid: false } } : e.data;
-          const hash = chainHash(prev, canonicalEventJson({ ...e, data }));
-          await owner.query('UPDATE ledger_events SET data = $2, prev_hash = $3, hash = $4 WHERE position = $1', [
-            e.position,
-            JSON.stringify(data),
-            prev,
-            hash,
-          ]);
-          prev = hash;
-        }
+        // Change position n-1 and recompute the chain from there to n: the chain alone verifies.
+        await rewriteFrom(t.db.ownerPool(), events.slice(0, n), n - 1, (data) => ({
+          ...data,
+          inputs: { ...inputs, orderPaid: false },
+        }));
       } else {
         const last = events[n - 1];
         const forged = {

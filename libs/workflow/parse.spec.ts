@@ -2,16 +2,8 @@ import { stringify } from 'yaml';
 import { WorkgateError } from '@workgate/contracts';
 import { parseDefinitionText } from './compile';
 import { validateDefinition } from './validate';
-import { CATALOG, shippedWorkflow } from './test-fixtures';
+import { CATALOG, refusal, shippedWorkflow } from './test-fixtures';
 
-const refusal = (text: string): unknown => {
-  try {
-    parseDefinitionText(text);
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-};
 const problemsOf = (raw: unknown) => {
   const v = validateDefinition(raw, { catalog: CATALOG });
   return v.ok ? [] : v.problems;

@@ -30,3 +30,13 @@ export const SHIPPED = [
   'engagement-lifecycle',
   'agent-files',
 ];
+
+/** What parsing `text` as a definition throws, or undefined when it parses. */
+export function refusal(text: string): unknown {
+  try {
+    parseDefinitionText(text);
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}

@@ -2,23 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as yaml from 'yaml';
 import { WorkgateError } from '@workgate/contracts';
-import { parseDefinitionText } from './compile';
 import { deepestNesting } from './text-scan';
-import { SHIPPED, shippedWorkflow } from './test-fixtures';
+import { refusal, SHIPPED, shippedWorkflow } from './test-fixtures';
 
 jest.mock('yaml', () => {
   const actual = jest.requireActual<typeof yaml>('yaml');
   return { ...actual, parse: jest.fn(actual.parse), parseDocument: jest.fn(actual.parseDocument) };
 });
-
-const refusal = (text: string): unknown => {
-  try {
-    parseDefinitionText(text);
-    return undefined;
-  } catch (error) {
-    return error;
-  }
-};
 
 describe('a definition is scanned for its nesting before it is parsed (docs/policy.md)', () => {
   beforeEach(() => jest.clearAllMocks());

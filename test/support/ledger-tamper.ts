@@ -34,22 +34,24 @@ export async function insertChainedRow(db: Queryable, prevHash: string, forged: 
 }
 
 /**
- * Rewrites every event from position `from` to the head consistently, as a superuser can with the
- * append-only triggers off: the first one's data gains a field, and every hash from there is
- * recomputed, so the chain alone verifies. Only the writer's commit signatures and the signed
- * checkpoints, made with a key the database never holds, still say what was there.
+ * Rewrites every event of `events` from position `from` on consistently, as a superuser can with
+ * the append-only triggers off: the first one's data is changed by `change` (it gains a field unless
+ * told otherwise), and every hash from there is recomputed, so the chain alone verifies. Only the
+ * writer's commit signatures and the signed checkpoints, made with a key the database never holds,
+ * still say what was there.
  */
 export async function rewriteFrom(
   db: Queryable & { connect(): Promise<Queryable & { release(): void }> },
   events: RecordedEvent[],
   from: number,
+  change: (data: Record<string, unknown>) => Record<string, unknown> = (data) => ({ ...data, rewritten: true }),
 ): Promise<void> {
   const c = await db.connect();
   try {
     await c.query('SET session_replication_role = replica', []);
     let prev = events[from - 2].hash;
     for (const e of events.slice(from - 1)) {
-      const data = e.position === from ? { ...e.data, rewritten: true } : e.data;
+      const data = e.position === from ? change(e.data) : e.data;
       const hash = chainHash(prev, canonicalEventJson({ ...e, data }));
       await c.query('UPDATE ledger_events SET data = $2, prev_hash = $3, hash = $4 WHERE position = $1', [
         e.position,
