@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FLOOD_DIST, Latencies, probe } from './flood';
+import { draftWith, NOTES, zeros } from './hostile-definitions';
 import { machineLine, percentile, saveResults, SummaryRow, table } from './stats';
 import { startWorkgateProcess } from './workgate-process';
 
@@ -16,20 +17,7 @@ import { startWorkgateProcess } from './workgate-process';
  * another build (e.g. an older one, to compare).
  */
 const SECONDS = Number(process.env.HOSTILE_SECONDS ?? 10);
-const zeros = `[${Array.from({ length: 900 }, () => '0').join(',')}]`;
-const NOTES = {
-  jobType: 'hostile-notes',
-  version: 1,
-  title: 'Notes',
-  owner: 'support-lead',
-  systems: [{ name: 'shop', read: true, write: ['order.note'] }],
-  rules: [{ id: 'vip-waits', when: 'has(facts.vip) && facts.vip == true', decision: 'wait' }],
-};
-const EXPENSIVE_DRAFT = {
-  ...NOTES,
-  version: 2,
-  rules: [{ id: 'expensive', when: `${zeros}.all(a, ${zeros}.all(b, a == b))`, decision: 'run' }, ...NOTES.rules],
-};
+const EXPENSIVE_DRAFT = draftWith(`${zeros(900)}.all(a, ${zeros(900)}.all(b, a == b))`);
 
 interface Hostile {
   name: string;

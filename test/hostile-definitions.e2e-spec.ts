@@ -1,25 +1,9 @@
-import { Subjects, WorkflowDefinition } from '@workgate/contracts';
+import { Subjects } from '@workgate/contracts';
 import type { ActionAnswer, OpenedAnswer, SimulateResult } from '@workgate/contracts';
+import { draftWith, NOTES, zeros } from '../bench/hostile-definitions';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ErrorBody } from './support/answers';
-
-const zeros = (n: number) => `[${Array.from({ length: n }, () => '0').join(',')}]`;
-
-const NOTES: WorkflowDefinition = {
-  jobType: 'hostile-notes',
-  version: 1,
-  title: 'Notes',
-  owner: 'support-lead',
-  systems: [{ name: 'shop', read: true, write: ['order.note'] }],
-  rules: [{ id: 'vip-waits', when: 'has(facts.vip) && facts.vip == true', decision: 'wait' }],
-};
-/** The draft an analyst simulates: NOTES with one more rule, before the others. */
-const draftWith = (when: string): WorkflowDefinition => ({
-  ...NOTES,
-  version: 2,
-  rules: [{ id: 'expensive', when, decision: 'run' }, ...(NOTES.rules ?? [])],
-});
 
 /**
  * SPEC 7, bounded rules (docs/policy.md): what an analyst or an admin sends cannot hold the

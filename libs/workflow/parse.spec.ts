@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { WorkgateError } from '@workgate/contracts';
 import { parseDefinitionText } from './compile';
 import { validateDefinition } from './validate';
-import { CATALOG, refusal, shippedWorkflow } from './test-fixtures';
+import { CATALOG, NESTED_TOO_DEEP, refusal, shippedWorkflow } from './test-fixtures';
 
 const problemsOf = (raw: unknown) => {
   const v = validateDefinition(raw, { catalog: CATALOG });
@@ -20,11 +20,7 @@ describe('definition text a parser cannot follow, and values no text can store',
   ])("refuses %s as invalid_definition naming the depth limit, never the engine's words", (_what, text) => {
     const error = refusal(text);
     expect(error).toBeInstanceOf(WorkgateError);
-    expect(error).toMatchObject({
-      code: 'invalid_definition',
-      message: 'the definition is nested deeper than 64 levels',
-      details: [{ path: '', message: 'is nested deeper than 64 levels' }],
-    });
+    expect(error).toMatchObject(NESTED_TOO_DEEP);
     expect(JSON.stringify(error)).not.toMatch(/call stack/i);
   });
 

@@ -40,3 +40,10 @@ export function refusal(text: string): unknown {
     return error;
   }
 }
+
+/** The refusal of a definition nested past the depth limit, whatever the nesting. */
+export const NESTED_TOO_DEEP = {
+  code: 'invalid_definition',
+  message: 'the definition is nested deeper than 64 levels',
+  details: [{ path: '', message: 'is nested deeper than 64 levels' }],
+};

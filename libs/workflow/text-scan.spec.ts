@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as yaml from 'yaml';
 import { WorkgateError } from '@workgate/contracts';
 import { deepestNesting } from './text-scan';
-import { refusal, SHIPPED, shippedWorkflow } from './test-fixtures';
+import { NESTED_TOO_DEEP, refusal, SHIPPED, shippedWorkflow } from './test-fixtures';
 
 jest.mock('yaml', () => {
   const actual = jest.requireActual<typeof yaml>('yaml');
@@ -23,11 +23,7 @@ describe('a definition is scanned for its nesting before it is parsed (docs/poli
     const json = jest.spyOn(JSON, 'parse');
     const error = refusal(text);
     expect(error).toBeInstanceOf(WorkgateError);
-    expect(error).toMatchObject({
-      code: 'invalid_definition',
-      message: 'the definition is nested deeper than 64 levels',
-      details: [{ path: '', message: 'is nested deeper than 64 levels' }],
-    });
+    expect(error).toMatchObject(NESTED_TOO_DEEP);
     expect(yaml.parse).not.toHaveBeenCalled();
     expect(yaml.parseDocument).not.toHaveBeenCalled();
     expect(json).not.toHaveBeenCalled();
