@@ -29,6 +29,7 @@ async function main(): Promise<void> {
           row('GET /v1/work-orders/:id, flooded', r.loaded.read),
         ],
       ) +
+      `\nread p95 flooded / unloaded: ${(r.loaded.read.p95 / r.unloaded.read.p95).toFixed(1)}x (goal: within 3x)` +
       `\nattacker: ${r.attacker.sent} requests sent on ${r.attacker.connections} connections; answers ${statuses || 'none'}; ${r.attacker.resets} connections reset\n`,
   );
 }
