@@ -107,6 +107,11 @@ describe('a row no writer signed, added while workgate runs', () => {
     expect((await as.lead('GET', `/v1/ledger/events?after=${head.position - 1}`)).text).not.toContain(
       'ApprovalGranted',
     );
+    // Never served as part of the tree: a consistency proof ends at the signed head.
+    expect((await as.lead('GET', `/v1/ledger/consistency?from=1&to=${forged}`)).status).toBe(422);
+    expect((await as.lead<{ toRoot: string }>('GET', `/v1/ledger/consistency?from=1&to=${head.position}`)).status).toBe(
+      200,
+    );
     // The writer's next commit meets the row: it refuses to chain onto it.
     const open = (ref: string) =>
       as.helpdesk('POST', '/v1/work-orders', {

@@ -136,8 +136,8 @@ export class LedgerController {
   }
 
   @Serves(Subjects.ledger.listApprovals)
-  listApprovals(@Payload() req: ApprovalQueueRequest): Promise<ApprovalQueueRow[]> {
-    return approvalQueue(this.store.pool, req);
+  async listApprovals(@Payload() req: ApprovalQueueRequest): Promise<ApprovalQueueRow[]> {
+    return approvalQueue(this.store.pool, req, await this.store.signedUpTo());
   }
 
   /** The newest signed checkpoint: the tree's signed note, with the head's position and hash signed as JSON too. */
@@ -181,7 +181,7 @@ export class LedgerController {
 
   @Serves(Subjects.ledger.consistency)
   async consistency(@Payload() req: ConsistencyRequest): Promise<ConsistencyProof> {
-    const head = await this.store.reader.head();
+    const head = await this.store.reader.signedHead();
     const { from, to = head.position }: Partial<ConsistencyRequest> = req ?? {};
     if (
       from === undefined ||
@@ -269,7 +269,7 @@ export class LedgerController {
 
   @Serves(Subjects.ledger.head)
   head(@Payload() _req: Empty): Promise<LedgerHead> {
-    return this.store.reader.head();
+    return this.store.reader.signedHead();
   }
 
   @Serves(Subjects.ledger.verify)

@@ -8,7 +8,7 @@ import {
   RecordedEvent,
   WorkgateError,
 } from '@workgate/contracts';
-import { canonicalEventJson, chainHash } from './hash';
+import { canonicalEventJson, chainHash, GENESIS_HASH } from './hash';
 import { INDEXED_TYPES } from './migrations';
 import { isStreamId } from './validate';
 import { readHead } from './writer-admission';
@@ -242,5 +242,18 @@ export class LedgerReader {
 
   async head(): Promise<LedgerHead> {
     return readHead(this.pool);
+  }
+
+  /**
+   * The head this reader serves: the last row up to the signed frontier (the raw `head` may stand
+   * past it, on a row no writer signed; health reads that one to report it).
+   */
+  async signedHead(): Promise<LedgerHead> {
+    if (!this.signedUpTo) return this.head();
+    const { rows } = await this.pool.query<{ position: number; hash: string }>(
+      'SELECT position, hash FROM ledger_events WHERE position <= $1 ORDER BY position DESC LIMIT 1',
+      [await this.signedUpTo()],
+    );
+    return rows.length ? { position: rows[0].position, hash: rows[0].hash } : { position: 0, hash: GENESIS_HASH };
   }
 }

@@ -9,7 +9,12 @@ import { queryView } from './views.queries';
  * its conditions as the approval itself shows them (what is left to close). The conditions come
  * from the approvals' own streams, a few events each.
  */
-export async function approvalQueue(db: Queryable, req: ApprovalQueueRequest | undefined): Promise<ApprovalQueueRow[]> {
+export async function approvalQueue(
+  db: Queryable,
+  req: ApprovalQueueRequest | undefined,
+  /** The signed frontier: no event past it is read (docs/ledger.md, "Readers act only on signed rows"). */
+  signedUpTo: number,
+): Promise<ApprovalQueueRow[]> {
   const rows = await queryView(db, {
     view: 'approvals',
     owner: req?.owner,
@@ -23,8 +28,8 @@ export async function approvalQueue(db: Queryable, req: ApprovalQueueRequest | u
   if (streams.length === 0) return rows;
   const { rows: events } = await db.query<Parameters<typeof toRecordedEvent>[0]>(
     `SELECT position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash
-       FROM ledger_events WHERE stream_id = ANY($1) ORDER BY stream_id, stream_version`,
-    [streams],
+       FROM ledger_events WHERE stream_id = ANY($1) AND position <= $2 ORDER BY stream_id, stream_version`,
+    [streams, signedUpTo],
   );
   const states = new Map<string, ApprovalState>();
   for (const e of events.map(toRecordedEvent))
