@@ -53,9 +53,24 @@ describe('signed frontier (real Postgres)', () => {
       .ownerPool()
       .query('INSERT INTO ledger_commit_signatures (position, signature) VALUES (4, $1)', [other.signCommit(4, hash)]);
     expect(await frontier.position()).toBe(3);
+    // Nor do many forged rows each with a signature that does not verify: the frontier stays at the
+    // last one it verified, however far below the newest signature that is.
+    let [prev, prevHash] = [forged, hash];
+    for (let position = 5; position <= 110; position++) {
+      const row = { ...prev, position, streamVersion: prev.streamVersion + 1, eventId: randomUUID() };
+      prevHash = await insertChainedRow(db.ownerPool(), prevHash, row);
+      await db
+        .ownerPool()
+        .query('INSERT INTO ledger_commit_signatures (position, signature) VALUES ($1, $2)', [
+          position,
+          other.signCommit(position, prevHash),
+        ]);
+      prev = row;
+    }
+    expect(await frontier.position()).toBe(3);
 
     const signed = new LedgerReader(db.appPool(), () => frontier.position());
-    expect((await all.readAll(0, 100)).events.map((e) => e.position)).toEqual([1, 2, 3, 4]);
+    expect((await all.readAll(0, 4)).events.map((e) => e.position)).toEqual([1, 2, 3, 4]);
     expect((await signed.readAll(0, 100)).events.map((e) => e.position)).toEqual([1, 2, 3]);
     expect(await signed.readStream('c')).toMatchObject({ version: 1, events: [{ position: 3 }] });
     expect(await signed.getEvent(forged.eventId)).toBeUndefined();

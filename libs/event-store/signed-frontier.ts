@@ -24,7 +24,10 @@ const SIGNATURES_SQL = `SELECT s.position, s.signature, e.hash
  * signature is verified once: the same newest signature is not checked again.
  */
 export class SignedFrontier {
+  /** The newest signature that verified. */
   private known?: SignatureRow;
+  /** The newest signature when it did not verify, and the frontier found below it. */
+  private refused?: { newest: SignatureRow; position: number };
   private next?: Promise<number>;
 
   /**
@@ -52,21 +55,28 @@ export class SignedFrontier {
     const { rows } = await this.pool.query<SignatureRow>(SIGNATURES_SQL, [Number.MAX_SAFE_INTEGER, 1]);
     const newest = rows[0];
     if (!newest) return this.unsigned();
-    const known = this.known;
-    if (
-      known &&
-      known.position === newest.position &&
-      known.hash === newest.hash &&
-      known.signature.equals(newest.signature)
-    )
-      return known.position;
+    if (this.known && same(this.known, newest)) return this.known.position;
+    if (this.refused && same(this.refused.newest, newest)) return this.refused.position;
     if (this.verify(newest.position, newest.hash, newest.signature)) {
       this.known = newest;
+      this.refused = undefined;
       return newest.position;
     }
-    // A signature that does not verify (a forged row with a made-up signature): the newest below it that does.
+    // A signature that does not verify (a forged row with a made-up signature): the newest below it
+    // that does, and never below the last one verified while it still stands as it was.
     const below = await this.pool.query<SignatureRow>(SIGNATURES_SQL, [newest.position, LOOK_BACK]);
-    const valid = below.rows.find((r) => this.verify(r.position, r.hash, r.signature));
-    return valid?.position ?? 0;
+    const valid = below.rows.find((r) => this.verify(r.position, r.hash, r.signature))?.position ?? 0;
+    const kept = this.known && (await this.stillStands(this.known)) ? this.known.position : 0;
+    this.refused = { newest, position: Math.max(valid, kept) };
+    return this.refused.position;
+  }
+
+  /** Whether a signature verified before is still in the ledger, over the same row. */
+  private async stillStands(row: SignatureRow): Promise<boolean> {
+    const { rows } = await this.pool.query<SignatureRow>(SIGNATURES_SQL, [row.position + 1, 1]);
+    return rows[0] !== undefined && same(rows[0], row);
   }
 }
+
+const same = (a: SignatureRow, b: SignatureRow) =>
+  a.position === b.position && a.hash === b.hash && a.signature.equals(b.signature);
