@@ -4,6 +4,8 @@
  *   database or network (test/support/unit-purity.ts fails a spec that opens one); no build;
  * - integration (`*.int-spec.ts`): one component against real Postgres and NATS, in this process;
  * - e2e (`*.e2e-spec.ts`): services, processes and the HTTP edge against real Postgres and NATS.
+ * The faults tier (`npm run test:faults`, jest.faults.config.js) is test/faults/ and the property
+ * specs at 10,000 cases: kills, restarts, outages, floods and fuzzing.
  */
 const libs = ['contracts', 'domain', 'workflow', 'event-store', 'messaging', 'config'];
 
@@ -31,7 +33,14 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/support/unit-purity.ts'],
     },
     { ...common, ...realServices, displayName: 'integration', testRegex: '\\.int-spec\\.ts$' },
-    { ...common, ...realServices, displayName: 'e2e', testRegex: '\\.e2e-spec\\.ts$' },
+    {
+      ...common,
+      ...realServices,
+      displayName: 'e2e',
+      testRegex: '\\.e2e-spec\\.ts$',
+      // test/faults/ is the faults tier's (jest.faults.config.js), whatever its files are named.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
+    },
   ],
   testTimeout: 60000,
   maxWorkers: 2,

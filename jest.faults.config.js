@@ -1,8 +1,8 @@
 /**
- * `npm run test:faults`: the property specs (`*.property.spec.ts`, at 10,000 cases each) and the
- * fault and abuse tests in test/faults/ — the slow ones
- * (`*.faults-spec.ts`: kills, restarts, outages; `*.cluster-spec.ts`: the 3-node NATS cluster) only
- * here, the fast ones (`*.e2e-spec.ts`) also in `npm test`. One file at a time: kills and outages must not share the two cores with other tests.
+ * `npm run test:faults`: the property specs (`*.property.spec.ts`, at 10,000 cases each) and every
+ * test in test/faults/: kills, restarts and outages (`*.faults-spec.ts`), the 3-node NATS cluster
+ * (`*.cluster-spec.ts`), abuse, fuzzing and floods (`*.e2e-spec.ts`). `npm test` runs none of them;
+ * CI runs both. One file at a time: kills and outages must not share the two cores with other tests.
  */
 // The integration project's settings (real Postgres and NATS), with the fault tests' own files.
 const {

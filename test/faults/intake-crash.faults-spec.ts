@@ -1,7 +1,7 @@
 import { headers as natsHeaders } from 'nats';
-import { TestDatabase } from './support/database';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
-import { eventually, ServiceProcess, spawnBuilt } from './support/processes';
+import { TestDatabase } from '../support/database';
+import { startTestWorkgate, TestWorkgate } from '../support/workgate';
+import { eventually, ServiceProcess, spawnBuilt } from '../support/processes';
 
 /** Intake as its own process, killed with SIGKILL while events stream in: nothing accepted by JetStream is lost or doubled. */
 describe('intake process: SIGKILL mid-stream', () => {

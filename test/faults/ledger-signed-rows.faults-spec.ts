@@ -8,11 +8,11 @@ import type {
   SignedCheckpoint,
   VerifyResult,
 } from '@workgate/contracts';
-import { insertChainedRow, rewriteFrom } from './support/ledger-tamper';
-import { eventually } from './support/processes';
-import { client, clientsFor, writePrincipals } from './support/principals';
-import { runVerify } from './support/verify-cli';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { insertChainedRow, rewriteFrom } from '../support/ledger-tamper';
+import { eventually } from '../support/processes';
+import { client, clientsFor, writePrincipals } from '../support/principals';
+import { runVerify } from '../support/verify-cli';
+import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 
 const inputs = { caseId: 'c', orderId: '1001', orderPaid: true };
 const steps = ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'];

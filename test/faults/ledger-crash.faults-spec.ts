@@ -3,9 +3,9 @@ import { connect, NatsConnection } from 'nats';
 import { AppendResult, LedgerHeaders, Streams, Subjects } from '@workgate/contracts';
 import { verifyLedger } from '@workgate/event-store';
 import { RpcClient } from '@workgate/messaging';
-import { freshDatabase, TestDatabase } from './support/database';
-import { startNatsServer, TestNatsServer } from './support/nats-server';
-import { eventually, ServiceProcess, spawnBuilt } from './support/processes';
+import { freshDatabase, TestDatabase } from '../support/database';
+import { startNatsServer, TestNatsServer } from '../support/nats-server';
+import { eventually, ServiceProcess, spawnBuilt } from '../support/processes';
 
 /**
  * The ledger as its own process, killed with SIGKILL while 32 writers append over NATS: after a

@@ -2,11 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LedgerReader } from '@workgate/event-store';
 import { ledgerStreamTail } from '@workgate/messaging';
-import { eventually } from './support/processes';
-import { client, writePrincipals } from './support/principals';
-import { insertChainedRow } from './support/ledger-tamper';
-import { runVerify } from './support/verify-cli';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { eventually } from '../support/processes';
+import { client, writePrincipals } from '../support/principals';
+import { insertChainedRow } from '../support/ledger-tamper';
+import { runVerify } from '../support/verify-cli';
+import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 
 const inputs = { caseId: 'c', orderId: 'o', orderPaid: true };
 
