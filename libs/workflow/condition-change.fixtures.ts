@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Decision, Rule, WorkflowDefinition } from '@workgate/contracts';
-import { CelProgram, compileCel, evaluateCondition } from './cel';
+import { CelProgram, compileCel, evaluateCondition, RULE_LIMITS } from './cel';
 import { Cond, conditionArb, REWRITES, text } from './condition-grammar.fixtures';
 import { diffDefinitions } from './diff';
 
@@ -101,6 +101,13 @@ const ASSIGNMENTS = [true, false].flatMap((a) =>
   ),
 );
 
+/**
+ * The rule's cost budget, on a clock that never moves: the reference's outcomes do not depend on
+ * how busy the machine is (a pause of the process would otherwise end an evaluation at the wall
+ * clock's budget and fail one version's rule but not the other's).
+ */
+const STILL_CLOCK = { ...RULE_LIMITS, clock: () => 0 };
+
 /** A condition's outcome for each assignment, or undefined when it is not CEL. */
 function outcomes(condition: string): Outcome[] | undefined {
   let program: CelProgram;
@@ -110,7 +117,7 @@ function outcomes(condition: string): Outcome[] | undefined {
     return undefined;
   }
   return ASSIGNMENTS.map((bindings) => {
-    const result = evaluateCondition(program, bindings);
+    const result = evaluateCondition(program, bindings, STILL_CLOCK);
     return !result.ok ? 'error' : result.value ? 'true' : 'false';
   });
 }

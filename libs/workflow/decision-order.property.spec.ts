@@ -115,7 +115,8 @@ describe('decision order: the first matching rule decides, whatever its kind', (
         fc.record({ x: fc.integer({ min: 0, max: 9 }), y: fc.integer() }, { requiredKeys: [] }).map((f) => ({ ...f })),
         (systems, generated, action, facts) => {
           const rules = generated.map((r, i) => ({ ...r, id: `r${i}` }));
-          const d = decide(compileWorkflow(definition(systems, rules)), { action, facts });
+          // A clock that never moves: a pause of a busy machine must not end a rule at its time budget.
+          const d = decide(compileWorkflow(definition(systems, rules)), { action, facts }, () => 0);
           expect({ decision: d.decision, reason: d.reason, rule: d.rule }).toEqual(
             reference(systems, rules, action, facts),
           );
