@@ -3,6 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { healthController, ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { DomainMetrics } from './domain-metrics';
 import { GatewayDatabase } from './gateway-database';
+import { ToolCallArguments } from './mcp/tool-call-arguments';
+import { ApprovalSubjects } from './routes/approval-subjects';
 import { HealthController } from './health.controller';
 import { HealthMonitor } from './health-monitor';
 import {
@@ -80,6 +82,8 @@ export class GatewayModule {
         DomainMetrics,
         DownstreamServers,
         HeldResults,
+        ToolCallArguments,
+        ApprovalSubjects,
         HttpMetrics,
         principalsProvider(ctx.config.WORKGATE_PRINCIPALS),
         signInProvider(ctx.config),

@@ -12,6 +12,7 @@ import type {
   RemediationDto,
   ResolveExceptionDto,
 } from './dto';
+import type { ApprovalSubject } from './approval-subject';
 import type { ViewRow } from './views';
 import type { WorkflowChangeRef } from './workflow-change';
 
@@ -52,7 +53,9 @@ export interface ApprovalQueueRequest {
 }
 
 /** A row of the approval queue: the approvals view's columns, a conditional approval's conditions, a workflow change's diff. */
-export type ApprovalQueueRow = { [column: string]: ViewRow[string] | ConditionView[] | WorkflowChangeRef };
+export type ApprovalQueueRow = {
+  [column: string]: ViewRow[string] | ConditionView[] | WorkflowChangeRef | ApprovalSubject;
+};
 
 export interface InboxRequest {
   recipient: string;
@@ -71,6 +74,8 @@ export interface ApprovalView extends Omit<ApprovalRequestedData, 'scopeHash' | 
   decidedBy?: string;
   permittedAction?: PermittedAction;
   conditions?: ConditionView[];
+  /** What approving decides and releases (the gateway adds it; docs/approvers.md). */
+  subject?: ApprovalSubject;
 }
 
 /** A condition of a conditional approval: closed with evidence by its owner or the approval's owner. */

@@ -13,6 +13,7 @@ export * from './policy';
 export * from './work-orders';
 export * from './work-order-reads';
 export * from './approvals';
+export * from './approval-subject';
 export * from './cloud-events';
 export * from './dto';
 export * from './evidence-input';

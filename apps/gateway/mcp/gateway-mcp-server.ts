@@ -72,6 +72,8 @@ export interface GatewayBackend {
     actionId: string,
     result: { resultSha256: string; isError: boolean },
   ): Promise<void>;
+  /** Keeps the arguments of a call that waits (RFC 8785 JSON, by its hash) for its approval's card. */
+  keepArguments?(argumentsSha256: string, canonical: string): Promise<void>;
 }
 
 /** Where a tool call carries its rollback note: the request's `_meta`, beside the arguments the tool sees. */
@@ -219,6 +221,10 @@ export function gatewayMcpServer(
         argumentsSha256,
       };
       if (verdict.decision === 'wait') {
+        // The approver's card shows these arguments; the agent is answered once they are kept.
+        await backend
+          .keepArguments?.(argumentsSha256, canonicalize(args))
+          .catch((error: Error) => log(`the arguments of action ${verdict.actionId} are not kept: ${error.message}`));
         return decisionError(
           `wait: ${verdict.message}. Approval ${verdict.approvalId} must be decided by ${verdict.decisionOwner}; call again once it is approved.`,
           {

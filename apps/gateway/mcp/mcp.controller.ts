@@ -8,6 +8,7 @@ import { commandMeta, sendCommandInProcess } from '../routes/command';
 import { DownstreamServers } from './downstream-servers';
 import { ActionVerdict, GatewayBackend, gatewayMcpServer, McpSystem } from './gateway-mcp-server';
 import { HeldResults } from './held-results';
+import { ToolCallArguments } from './tool-call-arguments';
 import { JsonMcpEndpoint } from './json-transport';
 import { workgateApi } from './workgate-api';
 import { workgateMcpServer } from './workgate-mcp-server';
@@ -52,6 +53,7 @@ export class McpController {
     private readonly downstream: DownstreamServers,
     private readonly rpc: RpcClient,
     private readonly results: HeldResults,
+    private readonly toolCalls: ToolCallArguments,
   ) {}
 
   @Post()
@@ -122,6 +124,7 @@ export class McpController {
         if (!isVerdict(answer)) throw new WorkgateError('internal', 'the action was answered without a decision');
         return answer;
       },
+      keepArguments: (argumentsSha256, canonical) => this.toolCalls.keep(argumentsSha256, canonical),
       recordResult: (workOrderId, actionId, result) => {
         const meta = commandMeta(p, undefined);
         return this.results.hold(workOrderId, async () => {

@@ -12,6 +12,7 @@ import {
 import { RpcClient } from '@workgate/messaging';
 import { Documented, ref } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
+import { ApprovalSubjects } from './approval-subjects';
 import { byOf } from './command';
 
 class QueueQuery {
@@ -24,7 +25,10 @@ class QueueQuery {
 @ApiTags('approvals')
 @Controller('v1/approvals')
 export class ApprovalsController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly subjects: ApprovalSubjects,
+  ) {}
 
   /** The approval queue, oldest first, with age. */
   @Get()
@@ -33,21 +37,27 @@ export class ApprovalsController {
   @Documented(
     'The approval queue',
     { type: 'array', items: ref('ApprovalQueueRow') },
-    "Oldest first, with age; filter by owner and status. A conditional approval's row lists its `conditions`, as the approval does.",
+    "Oldest first, with age; filter by owner and status. A conditional approval's row lists its `conditions`, as the approval does; each row of a work order carries its `subject`, as the approval does.",
   )
-  list(@Query() q: QueueQuery): Promise<ApprovalQueueRow[]> {
-    return this.rpc.request(Subjects.ledger.listApprovals, {
+  async list(@Query() q: QueueQuery, @CurrentPrincipal() p: Principal): Promise<ApprovalQueueRow[]> {
+    const rows = await this.rpc.request(Subjects.ledger.listApprovals, {
       owner: q.owner,
       status: q.status,
       limit: q.limit === undefined ? undefined : Number(q.limit),
     });
+    return this.subjects.add(rows, p);
   }
 
   @Get(':id')
   @Roles('approver', 'ops-lead', 'operator', 'integrator')
-  @Documented('An approval', 'ApprovalView')
-  get(@Param('id') id: string): Promise<ApprovalView> {
-    return this.rpc.request(Subjects.approvals.get, { approvalId: id });
+  @Documented(
+    'An approval',
+    'ApprovalView',
+    "With its `subject` (an approval of a work order): the action that waits with its objects and facts, a tool call's arguments and the SHA-256 the approval is bound to, or the action a gate stopped, and what approving releases. Credential-shaped text in facts and arguments is masked but for the approval's owner and ops leads.",
+  )
+  async get(@Param('id') id: string, @CurrentPrincipal() p: Principal): Promise<ApprovalView> {
+    const [view] = await this.subjects.add([await this.rpc.request(Subjects.approvals.get, { approvalId: id })], p);
+    return view;
   }
 
   @Post(':id/decision')

@@ -33,6 +33,7 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   views.Receipt,
   ledger.InclusionProof,
   ledger.ConsistencyProof,
+  review.ApprovalSubject,
   review.ApprovalView,
   review.ExceptionView,
   ledger.ExceptionListItem,

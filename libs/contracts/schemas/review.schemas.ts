@@ -1,5 +1,7 @@
 import type * as C from '../approvals';
+import type * as S from '../approval-subject';
 import {
+  anything,
   array,
   bool,
   component,
@@ -9,12 +11,41 @@ import {
   nullable,
   object,
   oneOf,
+  sha256,
   str,
   strings,
   time,
 } from './json-schema';
-import { approvalStatus, conditions, permittedAction } from './shapes';
+import { actionKind, approvalStatus, conditions, permittedAction } from './shapes';
 import { WorkflowChangeRef } from './workflow-change.schemas';
+
+const actionRequest = object(
+  { system: str, operation: str, kind: actionKind },
+  { objects: strings, stepId: str, argumentsSha256: sha256, facts: anything },
+);
+
+/** What an approval decides, as its card shows it (docs/approvers.md). */
+export const ApprovalSubject = component(
+  'ApprovalSubject',
+  documents<S.ApprovalSubject>()(
+    object(
+      { releases: described(str, 'what approving releases, in words') },
+      {
+        action: actionRequest,
+        toolCall: object(
+          { tool: str, argumentsSha256: sha256, masked: bool },
+          {
+            arguments: array(object({ name: str, value: str, preview: str, length: int, folded: bool })),
+            file: object({ path: str, writes: str }),
+          },
+        ),
+        blocks: object({ action: actionRequest, message: str }),
+        follows: described(str, "the agent's earlier `request_action` approval for the same tool"),
+        followedBy: described(str, "the approval of the gateway's call that followed this `request_action`"),
+      },
+    ),
+  ),
+);
 
 /** What the approvals service answers: approvals, exceptions, post-reviews, delegations and the inbox. */
 export const ApprovalView = component(
@@ -38,6 +69,7 @@ export const ApprovalView = component(
         decidedBy: str,
         permittedAction,
         conditions,
+        subject: ApprovalSubject.ref,
       },
     ),
   ),

@@ -21,6 +21,7 @@ import { WorkflowChanges1763800000019 } from './1763800000019-workflow-changes';
 import { MapCounts1763800000020 } from './1763800000020-map-counts';
 import { LedgerTiles1763800000021 } from './1763800000021-ledger-tiles';
 import { MapCoveringIndexes1763800000022 } from './1763800000022-map-covering-indexes';
+import { ToolCallArguments1763800000030 } from './1763800000030-tool-call-arguments';
 
 /** Every migration, in order. Schema changes only ever go through these. */
 export const MIGRATIONS = [
@@ -47,6 +48,7 @@ export const MIGRATIONS = [
   MapCounts1763800000020,
   LedgerTiles1763800000021,
   MapCoveringIndexes1763800000022,
+  ToolCallArguments1763800000030,
 ];
 
 /** Event types with an index of their own (must match the partial index of the latest type-index migration). */

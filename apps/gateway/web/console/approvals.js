@@ -3,26 +3,21 @@
 import { api } from '../shared/api.js';
 import { $, h, status } from '../shared/dom.js';
 import { roughDuration } from '../shared/duration.js';
-import {
-  actionText,
-  badge,
-  cardsOr,
-  details,
-  due,
-  enc,
-  facts,
-  shortId,
-  since,
-  timeCell,
-  workOrderLink,
-} from './parts.js';
+import { argumentList, subjectHeading, subjectRows } from './approval-subject.js';
+import { badge, cardsOr, details, due, enc, shortId, since, timeCell, workOrderLink } from './parts.js';
 import { act, decisions, handoff, session } from './session.js';
 
 export async function showApprovals() {
   const queues = await Promise.all(
     ['requested', 'conditional'].map((s) => api('GET', `/v1/approvals?owner=${enc(session.me.id)}&status=${s}`)),
   );
-  const rows = queues.flat().sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+  const waiting = queues.flat().sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+  // One card per intent: an agent's request_action whose tool call followed is decided on that call's card.
+  const ids = new Set(waiting.map((r) => r.approvalId));
+  const rows = waiting.filter((r) => !(r.subject && r.subject.followedBy && ids.has(r.subject.followedBy)));
+  const linked = new Set(
+    rows.flatMap((r) => (r.subject && r.subject.follows && ids.has(r.subject.follows) ? [r.subject.follows] : [])),
+  );
   const cards = await Promise.all(
     rows.map(async (row) => {
       // A change to a workflow belongs to no work order: its card shows the change and its diff.
@@ -35,7 +30,7 @@ export async function showApprovals() {
       ]);
       const decision =
         (decided || []).find((d) => d.approvalId === row.approvalId || d.actionId === row.actionId) || null;
-      return approvalCard(row, approval, wo, decision);
+      return approvalCard(row, approval, wo, decision, linked);
     }),
   );
   const list = $('#approvals-list');
@@ -43,10 +38,10 @@ export async function showApprovals() {
   return `${rows.length} approval${rows.length === 1 ? '' : 's'} waiting for ${session.me.id}.`;
 }
 
-function approvalCard(row, approval, wo, decision) {
+function approvalCard(row, approval, wo, decision, linked) {
   const id = `approval-${row.approvalId}`;
-  const action = approval.requestedAction;
-  const heading = `${actionText(action)}${action && action.objects && action.objects.length ? ` · ${action.objects.join(', ')}` : ''}`;
+  const subject = approval.subject;
+  const heading = subjectHeading(subject, approval);
   const card = h(
     'article',
     { class: 'card', 'aria-labelledby': `${id}-title`, 'data-approval': row.approvalId },
@@ -74,15 +69,13 @@ function approvalCard(row, approval, wo, decision) {
             ? `${wo.jobType} v${wo.workflow.version}`
             : row.jobType,
       ],
-      [
-        'Objects',
-        action && action.objects && action.objects.length ? action.objects.join(', ') : 'the scope as a whole',
-      ],
-      ['Facts', decision ? facts(decision.facts) : h('span', { class: 'muted', text: 'none' })],
+      ...subjectRows(subject, approval),
       ['Approval', h('span', { class: 'muted', title: row.approvalId, text: shortId(row.approvalId) })],
     ]),
+    argumentList(subject),
   );
-  if (approval.status === 'requested') card.append(...decisionControls(approval, heading));
+  const also = subject && subject.follows && linked.has(subject.follows) ? subject.follows : null;
+  if (approval.status === 'requested') card.append(...decisionControls(approval, heading, { also }));
   if (approval.status === 'conditional') card.append(conditionList(approval));
   return card;
 }
@@ -135,13 +128,28 @@ function changeCard(row, approval) {
   return card;
 }
 
-function decisionControls(approval, heading, { conditions = true } = {}) {
+function decisionControls(approval, heading, { conditions = true, also = null } = {}) {
   const noteId = `note-${approval.approvalId}`;
   const note = h('input', { id: noteId, type: 'text', maxlength: '4000' });
   const permitted = approval.requestedAction ? { permittedAction: approval.requestedAction } : {};
   const body = (decision) => ({ decision, ...permitted, ...(note.value.trim() ? { note: note.value.trim() } : {}) });
-  const decide = (button, decision, done) =>
-    act(button, `${done}: ${heading}.`, `/v1/approvals/${approval.approvalId}/decision`, body(decision));
+  // The agent's request_action of the same intent is settled first: only this exact call may be permitted.
+  const settleAlso = async () => {
+    if (!also) return;
+    const why = `decided with the exact call of approval ${approval.approvalId}`;
+    await api('POST', `/v1/approvals/${also}/decision`, { body: { decision: 'reject', note: why } }).catch((e) => {
+      if (e.status !== 409) throw e;
+    });
+  };
+  const decide = async (button, decision, done) => {
+    try {
+      await settleAlso();
+    } catch (error) {
+      status(error.message, true);
+      return;
+    }
+    await act(button, `${done}: ${heading}.`, `/v1/approvals/${approval.approvalId}/decision`, body(decision));
+  };
 
   const form = h('form', { class: 'conditions', hidden: true });
   const permittedId = `permitted-${approval.approvalId}`;
@@ -222,6 +230,12 @@ function decisionControls(approval, heading, { conditions = true } = {}) {
   ];
 }
 
+/** A condition by its title, with the id it was given when that says something else (R-03: Pen test report). */
+const conditionTitle = (c) =>
+  c.conditionId && c.conditionId !== c.title && !/^[0-9a-f-]{36}$|^c\d+$/.test(c.conditionId)
+    ? `${c.conditionId}: ${c.title}`
+    : c.title;
+
 function conditionList(approval) {
   const open = (approval.conditions || []).filter((c) => !c.closed);
   const closed = (approval.conditions || []).length - open.length;
@@ -270,7 +284,7 @@ function conditionList(approval) {
           h(
             'p',
             {},
-            h('strong', { text: c.title }),
+            h('strong', { text: conditionTitle(c) }),
             h('span', { class: 'muted', text: ` · ${c.owner}${c.dueAt ? ` · due ${due(c.dueAt)}` : ''}` }),
           ),
           form,
