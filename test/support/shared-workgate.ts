@@ -206,7 +206,7 @@ export async function sharedTestWorkgate(
         const inForce = res.status !== 401;
         return (first ? inForce : !inForce) ? true : undefined;
       },
-      10_000,
+      30_000,
       'the principals to be in force',
     );
   }
