@@ -13,7 +13,7 @@ import type {
 } from '@workgate/contracts';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 
 /** Version 1: the shop may be read, not written; one step. */
 const V1: WorkflowDefinition = {
@@ -36,7 +36,7 @@ const BROKEN_RULE = ['rules:', '  - id: no-big-notes', '    when: facts.size >',
  * change waits in the owner's queue, and the owner's approval in the console makes it current.
  */
 describe('the workflow designer in a real browser', () => {
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   let browser: Browser;
   let page: Page;
   const principals = writePrincipals({
@@ -57,7 +57,7 @@ describe('the workflow designer in a real browser', () => {
   const lineOf = (text: unknown, line: string) => String(text).split('\n').indexOf(line) + 1;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     as = clientsFor(t.url, principals.keys);
     expect((await as.designer('POST', '/v1/workflows', V1)).status).toBe(201);
     // A note on the shop, stopped under version 1: a draft that allows it would have let it run.

@@ -2,7 +2,7 @@ import { runInNewContext } from 'node:vm';
 import { randomBytes } from 'node:crypto';
 import { inboxDelivery } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import type { DelegationAnswer, InboxMessage, OpenedAnswer } from '@workgate/contracts';
 
 /**
@@ -12,14 +12,15 @@ import type { DelegationAnswer, InboxMessage, OpenedAnswer } from '@workgate/con
  * work-order page reads; the ops lead's ledger events keep them, as the evidence of what was sent.
  */
 describe('credentials in a delegation prompt are masked', () => {
+  // The workgate may be shared with other files: the delegate's name is this file's alone, so its inbox holds only this prompt.
   const principals = writePrincipals({
     helpdesk: ['integrator'],
     op: ['operator'],
-    'agent-x': ['operator'],
+    'agent-mask': ['operator'],
     lead: ['ops-lead'],
     approver: ['approver'],
   });
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   let as: Record<string, ReturnType<typeof client>>;
   const hex = () => randomBytes(8).toString('hex');
   // The secret part of each canary is what is searched for.
@@ -44,7 +45,7 @@ describe('credentials in a delegation prompt are masked', () => {
   const leaks = (text: string) => secrets.filter((s) => text.includes(s));
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     as = clientsFor(t.url, principals.keys);
     const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'agent-delegation',
@@ -54,7 +55,7 @@ describe('credentials in a delegation prompt are masked', () => {
     });
     workOrderId = opened.body.id;
     const dispatched = await as.op<DelegationAnswer>('POST', `/v1/work-orders/${workOrderId}/delegations`, {
-      recipient: 'agent-x',
+      recipient: 'agent-mask',
       command: 'delegate_task',
       prompt,
     });
@@ -64,7 +65,7 @@ describe('credentials in a delegation prompt are masked', () => {
   afterAll(() => t?.close());
 
   it('the operator inbox shows the prompt with every credential masked, and the rest of it as written', async () => {
-    const inbox = await as.op<InboxMessage[]>('GET', '/v1/inbox/agent-x?box=inbox&filter=all');
+    const inbox = await as.op<InboxMessage[]>('GET', '/v1/inbox/agent-mask?box=inbox&filter=all');
     expect(inbox.status).toBe(200);
     expect(leaks(inbox.text)).toEqual([]);
     expect(inbox.body).toEqual([
@@ -85,7 +86,7 @@ describe('credentials in a delegation prompt are masked', () => {
   });
 
   it("the delegate's inbox on JetStream gets the prompt masked", async () => {
-    const delivered = await inboxDelivery(t.nc, 'agent-x');
+    const delivered = await inboxDelivery(t.nc, 'agent-mask');
     expect(JSON.parse(delivered)).toMatchObject({
       dispatchId,
       prompt: { objective: 'Reconcile the payouts; the API answers with Authorization: [redacted]' },

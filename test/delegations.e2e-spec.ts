@@ -2,7 +2,7 @@ import { Subjects } from '@workgate/contracts';
 import { prompt } from '../libs/domain/delegation/delegation.fixtures';
 import { eventually, inboxDelivery } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import type {
   ActionAnswer,
   DelegationAnswer,
@@ -14,13 +14,13 @@ import type {
 
 /** The delegation contract: inbox delivery, reminders, a hard timeout that stops the work order, operator-only confirmation. */
 describe('delegations over HTTP', () => {
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   const principals = writePrincipals({ helpdesk: ['integrator'], op: ['operator'], 'agent-x': ['operator'] });
   let as: Record<string, ReturnType<typeof client>>;
   const fast = { initialWait: 'PT2S', reminderEvery: 'PT2S', backoff: 1, hardTimeout: 'PT6S' };
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     as = clientsFor(t.url, principals.keys);
   });
   afterAll(() => t?.close());

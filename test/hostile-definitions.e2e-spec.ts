@@ -2,7 +2,7 @@ import { Subjects } from '@workgate/contracts';
 import type { ActionAnswer, OpenedAnswer, SimulateResult } from '@workgate/contracts';
 import { draftWith, NOTES, zeros } from '../bench/hostile-definitions';
 import { client, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import type { ErrorBody } from './support/answers';
 
 /**
@@ -16,10 +16,10 @@ describe('hostile definitions and simulations', () => {
     analyst: ['analyst'],
     admin: ['admin'],
   });
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     await t.rpc.request(Subjects.policy.publish, { definition: NOTES });
     const helpdesk = client(t.url, principals.keys.helpdesk);
     const agent = client(t.url, principals.keys.agent);

@@ -11,7 +11,7 @@ import type {
 import { REFUND, requestedTracks } from '../libs/domain/work-order/engagement.fixtures';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import { defined, found } from './support/answers';
 
 /**
@@ -22,7 +22,7 @@ import { defined, found } from './support/answers';
  * are approved, while work inside the original scope goes on.
  */
 describe('engagement lifecycle: stages, security overlay, scope change', () => {
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   const principals = writePrincipals({
     crm: ['integrator'],
     consultant: ['operator'],
@@ -33,7 +33,7 @@ describe('engagement lifecycle: stages, security overlay, scope change', () => {
   let id: string;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     as = clientsFor(t.url, principals.keys);
     const opened = await as.crm<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'engagement-lifecycle',

@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { join } from 'node:path';
 import { client, writePrincipals } from './support/principals';
 import type { ActionAnswer, InboxMessage, OpenedAnswer, WorkOrderHandoff } from '@workgate/contracts';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 
 /** A tool's answer, its structured content typed as the tool documents it. */
 type ToolResult<T> = { isError?: boolean; structuredContent: T; content: Array<{ type: string; text?: string }> };
@@ -21,7 +21,7 @@ describe('the MCP server at /mcp', () => {
     'support-lead': ['approver'],
     analyst: ['analyst'],
   });
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   let mcp: Client;
 
   const connect = async (key?: string) => {
@@ -37,7 +37,7 @@ describe('the MCP server at /mcp', () => {
     (await on.callTool({ name, arguments: args })) as ToolResult<T>;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     mcp = await connect(principals.keys.agent);
   });
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { client, clientsFor, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import type { ActionAnswer, IngestOutcome, OpenedAnswer, Receipt, RecordedEvent } from '@workgate/contracts';
 
 type IngestAnswer = { accepted: number; results: IngestOutcome[] };
@@ -21,7 +21,7 @@ describe('rollback notes over HTTP', () => {
     operator: ['operator'],
     lead: ['ops-lead'],
   });
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   let as: Record<string, ReturnType<typeof client>>;
   let wo: string;
   const act = (body: object) => as.helpdesk<ActionAnswer>('POST', `/v1/work-orders/${wo}/actions`, body);
@@ -34,7 +34,7 @@ describe('rollback notes over HTTP', () => {
   });
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     as = clientsFor(t.url, principals.keys);
     // support-recovery with its shop writes undoable only with a note.
     const yaml = readFileSync(join(__dirname, '..', 'workflows', 'support-recovery.yaml'), 'utf8')

@@ -15,14 +15,14 @@ import { Subjects } from '@workgate/contracts';
 import { found } from './support/answers';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 
 /** v1: the shop may be read, not written. */
 const v1: WorkflowDefinition = {
-  jobType: 'desk-change',
+  jobType: 'wc-desk',
   version: 1,
   title: 'Desk change',
-  owner: 'desk-lead',
+  owner: 'wc-lead',
   systems: [{ name: 'shop', read: true, write: [] }],
 };
 const withWrites = (version: number, write: string[]): WorkflowDefinition => ({
@@ -34,11 +34,12 @@ const note = { system: 'shop', operation: 'order.note', kind: 'write' };
 
 /** SPEC section 15: a version that widens what delegated work may do is published only with its owner's approval. */
 describe('governed changes of a workflow', () => {
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
+  // The workgate may be shared with other files: the workflows and their owner (wc-*) are this file's alone, so the owner's queue holds only this file's changes.
   const principals = writePrincipals({
     helpdesk: ['integrator'],
     agent: ['operator'],
-    'desk-lead': ['approver'],
+    'wc-lead': ['approver'],
     'other-lead': ['approver'],
     // The proposer can approve other things, never their own change.
     'change-admin': ['admin', 'approver'],
@@ -46,18 +47,17 @@ describe('governed changes of a workflow', () => {
   let as: Record<string, ReturnType<typeof client>>;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     as = clientsFor(t.url, principals.keys);
   });
   afterAll(() => t?.close());
 
   const publish = (d: WorkflowDefinition) => as['change-admin']<unknown>('POST', '/v1/workflows', d);
-  const current = async () =>
-    (await as['change-admin']<WorkflowVersion>('GET', '/v1/workflows/desk-change')).body.version;
+  const current = async () => (await as['change-admin']<WorkflowVersion>('GET', '/v1/workflows/wc-desk')).body.version;
   const open = async (ref: string) =>
     (
       await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-        jobType: 'desk-change',
+        jobType: 'wc-desk',
         externalRef: ref,
         source: 'helpdesk',
         inputs: {},
@@ -84,7 +84,7 @@ describe('governed changes of a workflow', () => {
     expect(change).toMatchObject({
       changeId: expect.any(String),
       approvalId: expect.any(String),
-      owner: 'desk-lead',
+      owner: 'wc-lead',
       status: 'requested',
       version: 2,
       permittedAction: { system: 'workgate', operation: 'publish-workflow', kind: 'write' },
@@ -93,7 +93,7 @@ describe('governed changes of a workflow', () => {
     expect(await current()).toBe(1);
     const queue = await eventually(
       async () => {
-        const rows = (await as['desk-lead']<ApprovalQueueRow[]>('GET', '/v1/approvals?owner=desk-lead')).body;
+        const rows = (await as['wc-lead']<ApprovalQueueRow[]>('GET', '/v1/approvals?owner=wc-lead')).body;
         return rows.find((r) => r.approvalId === change.approvalId);
       },
       10_000,
@@ -104,7 +104,7 @@ describe('governed changes of a workflow', () => {
       kind: 'workflow-change',
       workOrderId: null,
       requestedBy: 'change-admin',
-      change: { jobType: 'desk-change', version: 2, changes: [expect.objectContaining({ effect: 'widens' })] },
+      change: { jobType: 'wc-desk', version: 2, changes: [expect.objectContaining({ effect: 'widens' })] },
     });
   });
 
@@ -121,11 +121,11 @@ describe('governed changes of a workflow', () => {
   });
 
   it("publishes on the owner's approval: work orders opened after run on it, the ones opened before keep theirs", async () => {
-    const approved = await decide('desk-lead', change.approvalId, {
+    const approved = await decide('wc-lead', change.approvalId, {
       decision: 'approve',
       permittedAction: change.permittedAction,
     });
-    expect(approved).toMatchObject({ status: 200, body: { status: 'approved', decidedBy: 'desk-lead' } });
+    expect(approved).toMatchObject({ status: 200, body: { status: 'approved', decidedBy: 'wc-lead' } });
     expect(await current()).toBe(2);
     const after = await open('DC-2');
     expect(await act(after)).toMatchObject({ decision: 'run', policy: { version: 2 } });
@@ -136,7 +136,7 @@ describe('governed changes of a workflow', () => {
     const asked = await publish(withWrites(3, ['order.note', 'order.refund']));
     expect(asked.status).toBe(202);
     const { approvalId } = asked.body as WorkflowChangeRequested;
-    expect(await decide('desk-lead', approvalId, { decision: 'reject', note: 'not now' })).toMatchObject({
+    expect(await decide('wc-lead', approvalId, { decision: 'reject', note: 'not now' })).toMatchObject({
       status: 200,
       body: { status: 'rejected' },
     });
@@ -159,48 +159,43 @@ describe('governed changes of a workflow', () => {
   });
 
   it('answers the diff of two versions', async () => {
-    const diff = await as['change-admin']<WorkflowDiff>('GET', '/v1/workflows/desk-change/diff?from=1&to=2');
+    const diff = await as['change-admin']<WorkflowDiff>('GET', '/v1/workflows/wc-desk/diff?from=1&to=2');
     expect(diff).toMatchObject({ status: 200, body: { widens: true } });
     expect(diff.body.changes).toEqual([expect.objectContaining({ path: 'systems[shop].write', effect: 'widens' })]);
-    const back = await as['change-admin']<WorkflowDiff>('GET', '/v1/workflows/desk-change/diff?from=2&to=1');
+    const back = await as['change-admin']<WorkflowDiff>('GET', '/v1/workflows/wc-desk/diff?from=2&to=1');
     expect(back.body).toMatchObject({ widens: false, changes: [expect.objectContaining({ effect: 'narrows' })] });
   });
 
   it('keeps a draft with its problems, lists it, and proposes it once fixed', async () => {
-    const broken = `jobType: desk-change\nversion: 5\ntitle: Desk change\nowner: desk-lead\nsystems:\n  - { name: shop, read: true, write: [order.note] }\nrules:\n  - { id: big-notes-wait, when: 'action.operation == "order.note" && facts.size > 100', decision: wait }\n  - { id: oops, when: '((', decision: stop }\n`;
-    const saved = await as['change-admin']<WorkflowDraft>('POST', '/v1/workflows/desk-change/drafts', broken, {
+    const broken = `jobType: wc-desk\nversion: 5\ntitle: Desk change\nowner: wc-lead\nsystems:\n  - { name: shop, read: true, write: [order.note] }\nrules:\n  - { id: big-notes-wait, when: 'action.operation == "order.note" && facts.size > 100', decision: wait }\n  - { id: oops, when: '((', decision: stop }\n`;
+    const saved = await as['change-admin']<WorkflowDraft>('POST', '/v1/workflows/wc-desk/drafts', broken, {
       'Content-Type': 'application/yaml',
     });
     expect(saved).toMatchObject({ status: 201, body: { revision: 1, diff: null, map: null } });
     expect(saved.body.problems).toEqual([expect.objectContaining({ path: expect.stringMatching(/^rules\[1\]/) })]);
     const { draftId } = saved.body;
-    const list = await as['change-admin']<WorkflowDraftSummary[]>('GET', '/v1/workflows/desk-change/drafts');
+    const list = await as['change-admin']<WorkflowDraftSummary[]>('GET', '/v1/workflows/wc-desk/drafts');
     expect(found(list.body, (d) => d.draftId === draftId, 'the draft')).toMatchObject({ problems: 1, revision: 1 });
 
     const fixed = broken.replace("'(('", "'facts.risky == true'");
-    const updated = await as['change-admin']<WorkflowDraft>(
-      'PUT',
-      `/v1/workflows/desk-change/drafts/${draftId}`,
-      fixed,
-      {
-        'Content-Type': 'application/yaml',
-      },
-    );
+    const updated = await as['change-admin']<WorkflowDraft>('PUT', `/v1/workflows/wc-desk/drafts/${draftId}`, fixed, {
+      'Content-Type': 'application/yaml',
+    });
     expect(updated).toMatchObject({ status: 200, body: { revision: 2, problems: [] } });
     expect(updated.body.diff).toMatchObject({ widens: false });
     expect(updated.body.map?.nodes).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'oops' })]));
-    const diff = await as['change-admin']<WorkflowDiff>('GET', `/v1/workflows/desk-change/diff?to=${draftId}`);
+    const diff = await as['change-admin']<WorkflowDiff>('GET', `/v1/workflows/wc-desk/diff?to=${draftId}`);
     expect(diff.body).toEqual(updated.body.diff);
 
     const proposed = await as['change-admin']<PublishWorkflowResult>(
       'POST',
-      `/v1/workflows/desk-change/drafts/${draftId}/propose`,
+      `/v1/workflows/wc-desk/drafts/${draftId}/propose`,
     );
     expect(proposed).toMatchObject({ status: 201, body: { version: 5, created: true } });
   });
 
   it("leaves the version in force when a change expires undecided after the workflow's approval timeout", async () => {
-    const quick: WorkflowDefinition = { ...v1, jobType: 'desk-quick', approval: { timeout: 'PT1S' } };
+    const quick: WorkflowDefinition = { ...v1, jobType: 'wc-quick', approval: { timeout: 'PT1S' } };
     expect(await publish(quick)).toMatchObject({ status: 201 });
     const asked = await publish({
       ...quick,
@@ -210,14 +205,14 @@ describe('governed changes of a workflow', () => {
     expect(asked.status).toBe(202);
     const { approvalId } = asked.body as WorkflowChangeRequested;
     await eventually(
-      async () => (await as['desk-lead']<ApprovalView>('GET', `/v1/approvals/${approvalId}`)).body.status === 'expired',
+      async () => (await as['wc-lead']<ApprovalView>('GET', `/v1/approvals/${approvalId}`)).body.status === 'expired',
       20_000,
       'the change to expire',
     );
     const closed = await eventually(
       async () => {
         const { events } = await t.rpc.request(Subjects.ledger.readStream, {
-          streamId: 'workflow-desk-quick',
+          streamId: 'workflow-wc-quick',
           fromVersion: 1,
           limit: 10,
         });
@@ -227,13 +222,13 @@ describe('governed changes of a workflow', () => {
       'the change closed',
     );
     expect(closed.data).toMatchObject({ version: 2, outcome: 'expired' });
-    expect((await as['change-admin']<WorkflowVersion>('GET', '/v1/workflows/desk-quick')).body.version).toBe(1);
+    expect((await as['change-admin']<WorkflowVersion>('GET', '/v1/workflows/wc-quick')).body.version).toBe(1);
   });
 
   it('holds a stop rule turned off behind `?:` for its owner (202): it keeps stopping until the owner approves', async () => {
     const guarded: WorkflowDefinition = {
       ...v1,
-      jobType: 'desk-stop',
+      jobType: 'wc-stop',
       systems: [{ name: 'shop', read: true, write: ['order.refund'] }],
       rules: [{ id: 'no-huge', when: 'facts.amount > 1000', decision: 'stop', reason: 'too large' }],
     };
@@ -248,12 +243,12 @@ describe('governed changes of a workflow', () => {
     expect(asked).toMatchObject({
       status: 202,
       body: {
-        owner: 'desk-lead',
+        owner: 'wc-lead',
         changes: [expect.objectContaining({ path: 'rules[no-huge].when', effect: 'widens' })],
       },
     });
     const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'desk-stop',
+      jobType: 'wc-stop',
       externalRef: 'DS-1',
       source: 'helpdesk',
       inputs: {},
@@ -264,7 +259,7 @@ describe('governed changes of a workflow', () => {
 
   it('records every outcome in the ledger', async () => {
     const { events } = await t.rpc.request(Subjects.ledger.readStream, {
-      streamId: 'workflow-desk-change',
+      streamId: 'workflow-wc-desk',
       fromVersion: 1,
       limit: 100,
     });
@@ -279,7 +274,7 @@ describe('governed changes of a workflow', () => {
       'WorkflowDraftSaved',
       'WorkflowPublished',
     ]);
-    expect(events[2].data).toMatchObject({ version: 2, approvedBy: 'desk-lead', approvalId: change.approvalId });
-    expect(events[4].data).toMatchObject({ version: 3, outcome: 'rejected', decidedBy: 'desk-lead' });
+    expect(events[2].data).toMatchObject({ version: 2, approvedBy: 'wc-lead', approvalId: change.approvalId });
+    expect(events[4].data).toMatchObject({ version: 3, outcome: 'rejected', decidedBy: 'wc-lead' });
   });
 });

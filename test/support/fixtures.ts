@@ -11,15 +11,15 @@ export const QUICK_REFUND: WorkflowDefinition = {
   approval: { timeout: 'PT1S' },
 };
 
-/** A workflow that allows break-glass, whose post-review falls due after one second. */
-export const urgentFix = (jobType: string): WorkflowDefinition => ({
+/** A workflow that allows break-glass, whose post-review (by `reviewer`, also its owner) falls due after one second. */
+export const urgentFix = (jobType: string, reviewer = 'support-lead'): WorkflowDefinition => ({
   jobType,
   version: 1,
   title: 'Urgent fix',
-  owner: 'support-lead',
+  owner: reviewer,
   systems: [{ name: 'shop', read: true, write: ['order.note'] }],
   exceptionCodes: ['CUSTOMER_UNREACHABLE'],
-  breakGlass: { allowed: true, postReviewDue: 'PT1S', reviewer: 'support-lead' },
+  breakGlass: { allowed: true, postReviewDue: 'PT1S', reviewer },
 });
 
 /** A support case opened by an integrator on the shipped `support-recovery` workflow (201 expected): its work order id. */

@@ -10,8 +10,17 @@ export function writePrincipals(principals: Record<string, TestRole[]>): {
   path: string;
   keys: Record<string, string>;
 } {
+  const { text, keys } = principalsFile(principals);
+  const dir = mkdtempSync(join(tmpdir(), 'wg-principals-'));
+  const path = join(dir, 'principals.yaml');
+  writeFileSync(path, text);
+  return { path, keys };
+}
+
+/** The text of a principals file with one principal per role set (a random key each), and those keys. */
+export function principalsFile(principals: Record<string, TestRole[]>): { text: string; keys: Record<string, string> } {
   const keys: Record<string, string> = {};
-  const lines = ['principals:'];
+  const lines = [Object.keys(principals).length ? 'principals:' : 'principals: []'];
   for (const [id, roles] of Object.entries(principals)) {
     const key = `wg_test_${randomBytes(16).toString('hex')}`;
     keys[id] = key;
@@ -19,10 +28,7 @@ export function writePrincipals(principals: Record<string, TestRole[]>): {
       `  - { id: ${id}, roles: [${roles.join(', ')}], apiKeySha256: ${createHash('sha256').update(key).digest('hex')} }`,
     );
   }
-  const dir = mkdtempSync(join(tmpdir(), 'wg-principals-'));
-  const path = join(dir, 'principals.yaml');
-  writeFileSync(path, `${lines.join('\n')}\n`);
-  return { path, keys };
+  return { text: `${lines.join('\n')}\n`, keys };
 }
 
 /** An answer of the API: `body` is its JSON (undefined when it has none), typed as the caller names it. */
