@@ -346,7 +346,7 @@ describe('governed changes of a workflow', () => {
     });
 
     it('is refused (409 no_reviewers) when nobody but the proposer could decide it', async () => {
-      const lonely = { ...own, jobType: 'own-lonely', changeReviewers: ['lead-admin'] } as WorkflowDefinition;
+      const lonely: WorkflowDefinition = { ...own, jobType: 'own-lonely', changeReviewers: ['lead-admin'] };
       expect(await publishAs('lead-admin', lonely)).toMatchObject({ status: 201 });
       const refused = await publishAs('lead-admin', {
         ...lonely,
