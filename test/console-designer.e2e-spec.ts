@@ -44,6 +44,9 @@ describe('the workflow designer in a real browser', () => {
     agent: ['operator'],
     'desk-lead': ['approver'],
     designer: ['admin', 'analyst'],
+    // Owns a workflow of its own: its changes go to the other admins with the approver role.
+    'lead-admin': ['admin', 'approver'],
+    'ops-admin': ['admin', 'approver'],
   });
   let as: Record<string, ReturnType<typeof client>>;
   const problems: string[] = [];
@@ -267,6 +270,37 @@ describe('the workflow designer in a real browser', () => {
     expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
     await narrow.screenshot({ path: join(ARTIFACTS, 'console-designer-420.png'), fullPage: true });
     await narrow.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('names who will decide before Propose when the owner drafts a widening change, and refuses one nobody could decide', async () => {
+    /** A job type lead-admin owns, and a saved draft of it that adds a write. */
+    const drafted = async (definition: WorkflowDefinition) => {
+      expect((await as['lead-admin']('POST', '/v1/workflows', definition)).status).toBe(201);
+      const widening = { ...definition, version: 2, systems: [{ name: 'shop', read: true, write: ['order.note'] }] };
+      const saved = await as['lead-admin']<WorkflowDraft>(
+        'POST',
+        `/v1/workflows/${definition.jobType}/drafts`,
+        widening,
+      );
+      expect(saved).toMatchObject({ status: 201, body: { problems: [], diff: { widens: true } } });
+      return saved.body.draftId;
+    };
+    const own: WorkflowDefinition = { ...V1, jobType: 'own-desk', owner: 'lead-admin' };
+    const mine = await signedIn(browser, 'lead-admin', `#/workflows/own-desk?draft=${await drafted(own)}`);
+    const changes = mine.locator('#draft-changes');
+    await changes.filter({ hasText: 'You own this workflow' }).waitFor();
+    expect(await changes.innerText()).toContain('You own this workflow: ops-admin will decide.');
+    expect(await mine.getByRole('button', { name: 'Propose' }).isDisabled()).toBe(false);
+
+    const lonely: WorkflowDefinition = { ...own, jobType: 'own-lonely', changeReviewers: ['lead-admin'] };
+    await mine.evaluate((hash) => (location.hash = hash), `#/workflows/own-lonely?draft=${await drafted(lonely)}`);
+    await changes.filter({ hasText: 'no other admin' }).waitFor();
+    expect(await changes.innerText()).toContain(
+      'You own this workflow: no other admin with the approver role can decide it',
+    );
+    expect(await mine.getByRole('button', { name: 'Propose' }).isDisabled()).toBe(true);
+    await mine.close();
     expect(problems).toEqual([]);
   });
 });

@@ -43,6 +43,8 @@ describe('governed changes of a workflow', () => {
     'other-lead': ['approver'],
     // The proposer can approve other things, never their own change.
     'change-admin': ['admin', 'approver'],
+    // Owns a workflow and may publish and approve: its own changes go to the other admin approvers.
+    'lead-admin': ['admin', 'approver'],
   });
   let as: Record<string, ReturnType<typeof client>>;
 
@@ -255,6 +257,100 @@ describe('governed changes of a workflow', () => {
     });
     const refund = { system: 'shop', operation: 'order.refund', kind: 'write', facts: { amount: 5000 } };
     expect(await act(opened.body.id, refund)).toMatchObject({ decision: 'stop', policy: { version: 1 } });
+  });
+
+  describe('a change proposed by the workflow owner', () => {
+    const own: WorkflowDefinition = { ...v1, jobType: 'own-desk', owner: 'lead-admin' };
+    const ownVersion = (version: number, write: string[]): WorkflowDefinition => ({
+      ...own,
+      version,
+      systems: [{ name: 'shop', read: true, write }],
+    });
+    const publishAs = (who: string, d: WorkflowDefinition) => as[who]<unknown>('POST', '/v1/workflows', d);
+    const ownCurrent = async () =>
+      (await as['lead-admin']<WorkflowVersion>('GET', '/v1/workflows/own-desk')).body.version;
+    const pendingFor = async (who: string) =>
+      (await as[who]<ApprovalQueueRow[]>('GET', `/v1/approvals?owner=${who}&status=requested`)).body;
+
+    it('goes to the other admins with the approver role: the 202 names them, the owner may not approve it', async () => {
+      expect(await publishAs('lead-admin', own)).toMatchObject({ status: 201, body: { version: 1 } });
+      const asked = await publishAs('lead-admin', ownVersion(2, ['order.note']));
+      expect(asked).toMatchObject({
+        status: 202,
+        body: { owner: 'lead-admin', reviewers: ['change-admin'], status: 'requested', version: 2 },
+      });
+      const { approvalId } = asked.body as WorkflowChangeRequested;
+      const row = await eventually(
+        async () => (await pendingFor('change-admin')).find((r) => r.approvalId === approvalId),
+        10_000,
+        'the change in the reviewer queue',
+      );
+      expect(row).toMatchObject({ kind: 'workflow-change', requestedBy: 'lead-admin', reviewers: ['change-admin'] });
+      expect(await decide('lead-admin', approvalId, { decision: 'approve' })).toMatchObject({
+        status: 403,
+        body: { error: 'self_approval' },
+      });
+      expect(await decide('desk-lead', approvalId, { decision: 'approve' })).toMatchObject({
+        status: 403,
+        body: { error: 'not_owner' },
+      });
+      expect(await ownCurrent()).toBe(1);
+      expect(await decide('change-admin', approvalId, { decision: 'approve' })).toMatchObject({
+        status: 200,
+        body: { status: 'approved', decidedBy: 'change-admin' },
+      });
+      expect(await ownCurrent()).toBe(2);
+    });
+
+    it('is withdrawn by its proposer: 200 withdrawn, out of the queue, the version in force kept', async () => {
+      const asked = await publishAs('lead-admin', ownVersion(3, ['order.note', 'order.refund']));
+      expect(asked.status).toBe(202);
+      const { approvalId, changeId } = asked.body as WorkflowChangeRequested;
+      await eventually(
+        async () => (await pendingFor('change-admin')).some((r) => r.approvalId === approvalId),
+        10_000,
+        'the change in the reviewer queue',
+      );
+      const withdraw = (who: string, id = changeId) =>
+        as[who]<{ status: string }>('POST', `/v1/workflows/own-desk/changes/${id}/withdraw`);
+      expect(await withdraw('lead-admin')).toMatchObject({
+        status: 200,
+        body: { changeId, jobType: 'own-desk', version: 3, status: 'withdrawn' },
+      });
+      await eventually(
+        async () => !(await pendingFor('change-admin')).some((r) => r.approvalId === approvalId),
+        10_000,
+        'the withdrawn change to leave the queue',
+      );
+      expect(await ownCurrent()).toBe(2);
+      expect(await decide('change-admin', approvalId, { decision: 'approve' })).toMatchObject({
+        status: 409,
+        body: { error: 'approval_decided' },
+      });
+      expect(await withdraw('lead-admin')).toMatchObject({ status: 409 });
+      expect(await withdraw('lead-admin', '00000000-0000-4000-8000-000000000000')).toMatchObject({ status: 404 });
+      const { events } = await t.rpc.request(Subjects.ledger.readStream, {
+        streamId: 'workflow-own-desk',
+        fromVersion: 1,
+        limit: 20,
+      });
+      expect(events.at(-1)).toMatchObject({
+        type: 'WorkflowChangeClosed',
+        data: { version: 3, outcome: 'withdrawn', decidedBy: 'lead-admin' },
+      });
+    });
+
+    it('is refused (409 no_reviewers) when nobody but the proposer could decide it', async () => {
+      const lonely: WorkflowDefinition = { ...own, jobType: 'own-lonely', changeReviewers: ['lead-admin'] };
+      expect(await publishAs('lead-admin', lonely)).toMatchObject({ status: 201 });
+      const refused = await publishAs('lead-admin', {
+        ...lonely,
+        version: 2,
+        systems: [{ name: 'shop', read: true, write: ['order.note'] }],
+      });
+      expect(refused).toMatchObject({ status: 409, body: { error: 'no_reviewers' } });
+      expect((await as['lead-admin']<WorkflowVersion>('GET', '/v1/workflows/own-lonely')).body.version).toBe(1);
+    });
   });
 
   it('records every outcome in the ledger', async () => {

@@ -15,6 +15,7 @@ import {
   PostReviewView,
   requireUuid,
   Subjects,
+  WithdrawApprovalRequest,
   Written,
 } from '@workgate/contracts';
 import { existing, RecordedBy, RpcClient, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
@@ -48,6 +49,19 @@ export class ApprovalsController {
     const { state, position } = await this.approvals.execute(
       id,
       { type: 'DecideApproval', by, decision, permittedAction, conditions, note },
+      recordedBy(req),
+    );
+    const settled = await settleWorkflowChange(this.rpc, state);
+    return { answer: approvalView(existing(state, 'approval')), position: Math.max(position, settled) };
+  }
+
+  /** Takes back a workflow change nobody decided yet; the policy service then closes the change. */
+  @Serves(Subjects.approvals.withdraw)
+  async withdraw(@Payload() req: WithdrawApprovalRequest): Promise<Written<ApprovalView>> {
+    const id = requireUuid(req?.approvalId, 'approval');
+    const { state, position } = await this.approvals.execute(
+      id,
+      { type: 'WithdrawApproval', by: req.by, asAdmin: req.asAdmin === true },
       recordedBy(req),
     );
     const settled = await settleWorkflowChange(this.rpc, state);

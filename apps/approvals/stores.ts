@@ -39,6 +39,7 @@ export function approvalView(state: Exclude<ApprovalState, { status: 'none' }>):
     kind,
     action,
     change,
+    reviewers,
   } = state;
   return {
     approvalId,
@@ -55,6 +56,7 @@ export function approvalView(state: Exclude<ApprovalState, { status: 'none' }>):
     ...('permittedAction' in state ? { permittedAction: state.permittedAction } : {}),
     ...(state.status === 'conditional' ? { conditions: conditionViews(state) } : {}),
     ...(change ? { change } : {}),
+    ...(reviewers ? { reviewers } : {}),
   };
 }
 

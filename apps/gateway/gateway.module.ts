@@ -32,6 +32,7 @@ import { NoSignInController, SignInController } from './routes/sign-in.controlle
 import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
 import { WorkflowDraftsController } from './routes/workflow-drafts.controller';
+import { WorkflowChangesController } from './routes/workflow-changes.controller';
 import { WorkflowsController } from './routes/workflows.controller';
 import { WorkflowReviewController } from './routes/workflow-review.controller';
 import { WebhooksController } from './routes/webhooks.controller';
@@ -43,6 +44,7 @@ export const API_CONTROLLERS = [
   MetricsController,
   WorkflowsController,
   WorkflowDraftsController,
+  WorkflowChangesController,
   WorkflowReviewController,
   WorkOrdersController,
   IntakeController,

@@ -8,6 +8,8 @@ import {
   PublishWorkflowRequest,
   ApprovalIdRequest,
   ChangeApplied,
+  ChangeIdRequest,
+  ChangeRef,
   DiffRequest,
   DraftIdRequest,
   JobTypeRequest,
@@ -69,6 +71,11 @@ export class PolicyController {
   @Serves(Subjects.policy.applyChange)
   applyChange(@Payload() req: ApprovalIdRequest): Promise<Written<ChangeApplied>> {
     return this.drafts.applyChange(req);
+  }
+
+  @Serves(Subjects.policy.change)
+  change(@Payload() req: ChangeIdRequest): ChangeRef {
+    return this.drafts.change(req);
   }
 
   @Serves(Subjects.policy.get)

@@ -178,7 +178,16 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     const ids = { changeId: randomUUID(), approvalId: randomUUID() };
     const { events, position } = await this.stream.handle(
       jobType,
-      { type: 'PublishVersion', definition, sha256, by: actor, governed, ...ids, ...(draftId ? { draftId } : {}) },
+      {
+        type: 'PublishVersion',
+        definition,
+        sha256,
+        by: actor,
+        governed,
+        ...ids,
+        ...(draftId ? { draftId } : {}),
+        adminApprovers: Array.isArray(req.adminApprovers) ? req.adminApprovers : [],
+      },
       actor,
     );
     const recorded = events[0];

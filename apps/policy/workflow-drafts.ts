@@ -4,6 +4,8 @@ import {
   ApprovalIdRequest,
   approvalStream,
   ChangeApplied,
+  ChangeIdRequest,
+  ChangeRef,
   DiffRequest,
   isPlainObject,
   DraftIdRequest,
@@ -148,9 +150,17 @@ export class WorkflowDrafts implements OnApplicationBootstrap {
   }
 
   /** Publishes a draft, or proposes it to the current owner when it widens the version in force. */
-  propose({ jobType, draftId, by }: ProposeDraftRequest): Promise<Written<PublishOutcome>> {
+  propose({ jobType, draftId, by, adminApprovers }: ProposeDraftRequest): Promise<Written<PublishOutcome>> {
     const saved = this.policy.savedDraft(jobType, draftId);
-    return this.policy.publish({ definition: saved.source, actor: by }, { draftId });
+    return this.policy.publish({ definition: saved.source, actor: by, adminApprovers }, { draftId });
+  }
+
+  /** A change the job type's stream recorded, by its id, with its approval. */
+  change({ jobType, changeId }: ChangeIdRequest): ChangeRef {
+    const state = typeof jobType === 'string' ? this.policy.registry.state(jobType) : undefined;
+    const found = state && state.status !== 'none' ? state.proposals.get(changeId) : undefined;
+    if (!found) throw new WorkgateError('not_found', `${jobType} has no change ${changeId}`);
+    return found;
   }
 
   /** A workflow-change approval was decided or expired: publishes or closes its change, as its own stream says. */
@@ -168,7 +178,7 @@ export class WorkflowDrafts implements OnApplicationBootstrap {
           ? undefined
           : state.status;
     if (!outcome) return { answer: { changeId, jobType, version, status: 'requested' }, position: 0 };
-    const by = 'decidedBy' in state ? state.decidedBy : undefined;
+    const by = 'decidedBy' in state ? state.decidedBy : 'withdrawnBy' in state ? state.withdrawnBy : undefined;
     const { events, position } = await this.policy.stream.handle(
       jobType,
       { type: 'CloseChange', approvalId, outcome, ...(by ? { by } : {}) },
@@ -188,7 +198,7 @@ export class WorkflowDrafts implements OnApplicationBootstrap {
   private settled(
     jobType: string,
     version: number,
-    outcome: 'approved' | 'rejected' | 'expired',
+    outcome: 'approved' | 'rejected' | 'expired' | 'withdrawn',
   ): ChangeApplied['status'] {
     if (outcome !== 'approved') return outcome;
     return this.policy.registry.get(jobType, version) ? 'published' : 'superseded';

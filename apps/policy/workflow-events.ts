@@ -37,6 +37,7 @@ export function changeRequested(c: WorkflowChangeProposedData): WorkflowChangeRe
     version: c.version,
     sha256: c.sha256,
     owner: c.owner,
+    ...(c.reviewers ? { reviewers: c.reviewers } : {}),
     status: 'requested',
     expiresAt: c.expiresAt,
     changes: c.changes,

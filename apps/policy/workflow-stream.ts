@@ -74,9 +74,17 @@ export class WorkflowStream {
   /** A proposed change starts its approval's stream in the same commit. */
   private approvalAsked(e: WorkflowEvent, now: string, actor: string): AppendRequest[] {
     if (e.type !== 'WorkflowChangeProposed') return [];
-    const { approvalId, owner, proposedBy, expiresAt, definition: _definition, ...change } = e.data;
+    const { approvalId, owner, proposedBy, reviewers, expiresAt, definition: _definition, ...change } = e.data;
     const asked = approvals.decide(
-      { type: 'RequestWorkflowChange', approvalId, owner, requestedBy: proposedBy, expiresAt, change },
+      {
+        type: 'RequestWorkflowChange',
+        approvalId,
+        owner,
+        requestedBy: proposedBy,
+        ...(reviewers ? { reviewers } : {}),
+        expiresAt,
+        change,
+      },
       approvals.initial(),
       { now },
     );

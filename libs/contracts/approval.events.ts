@@ -50,6 +50,8 @@ export interface ApprovalRequestedData {
   action?: PermittedAction;
   /** A `workflow-change` approval: the version proposed and its diff. */
   change?: WorkflowChangeRef;
+  /** A `workflow-change` approval its owner asked for: who decides it instead (any one of them). */
+  reviewers?: string[];
 }
 
 export interface ApprovalGrantedData {
@@ -92,6 +94,13 @@ export interface ApprovalExpiredData {
   at: string;
 }
 
+/** A `workflow-change` approval its requester (or an admin) took back before anyone decided it. */
+export interface ApprovalWithdrawnData {
+  approvalId: string;
+  withdrawnBy: string;
+  at: string;
+}
+
 /** Event type -> data of the `approval-<id>` stream. */
 export interface ApprovalEventMap {
   ApprovalRequested: ApprovalRequestedData;
@@ -100,6 +109,7 @@ export interface ApprovalEventMap {
   ApprovalConditionClosed: ApprovalConditionClosedData;
   ApprovalRejected: ApprovalRejectedData;
   ApprovalExpired: ApprovalExpiredData;
+  ApprovalWithdrawn: ApprovalWithdrawnData;
 }
 
 export const ApprovalEvents = {
@@ -109,6 +119,7 @@ export const ApprovalEvents = {
   ConditionClosed: 'ApprovalConditionClosed',
   Rejected: 'ApprovalRejected',
   Expired: 'ApprovalExpired',
+  Withdrawn: 'ApprovalWithdrawn',
 } as const satisfies Record<string, keyof ApprovalEventMap>;
 
 /** A post-review's remediation task: what must change so the break-glass is not needed again. */

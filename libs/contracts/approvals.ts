@@ -24,6 +24,7 @@ interface By {
 }
 
 export type DecideApprovalRequest = DecideApprovalDto & By & { approvalId: string };
+export type WithdrawApprovalRequest = By & { approvalId: string; asAdmin?: boolean };
 export type CloseConditionRequest = CloseConditionDto & By & { approvalId: string; conditionId: string };
 export type CompletePostReviewRequest = CompletePostReviewDto & By & { postReviewId: string };
 export type ConfirmDelegationRequest = ConfirmDelegationDto & By & { dispatchId: string };
@@ -54,7 +55,7 @@ export interface ApprovalQueueRequest {
 
 /** A row of the approval queue: the approvals view's columns, a conditional approval's conditions, a workflow change's diff. */
 export type ApprovalQueueRow = {
-  [column: string]: ViewRow[string] | ConditionView[] | WorkflowChangeRef | ApprovalSubject;
+  [column: string]: ViewRow[string] | ConditionView[] | WorkflowChangeRef | ApprovalSubject | string[];
 };
 
 export interface InboxRequest {

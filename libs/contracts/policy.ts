@@ -94,6 +94,11 @@ export interface WorkflowDefinition {
   rules?: Rule[];
   steps?: Step[];
   approval?: { timeout: string };
+  /**
+   * Who decides a widening change the workflow's owner proposes (principal ids); without it, every
+   * other principal with both the admin and the approver role (docs/policy.md, Changing a workflow).
+   */
+  changeReviewers?: string[];
   breakGlass?: { allowed: boolean; postReviewDue?: string; reviewer?: string };
   closure?: { evidence: string[] };
   exceptionCodes?: string[];
@@ -194,6 +199,8 @@ export interface PublishWorkflowRequest {
   /** The definition as an object, or as YAML / JSON text. */
   definition: unknown;
   actor?: string;
+  /** The principals with both the admin and the approver role, as the gateway knows them: who reviews an owner's own change by default. */
+  adminApprovers?: string[];
 }
 
 export interface PublishWorkflowResult {

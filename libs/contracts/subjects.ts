@@ -20,6 +20,7 @@ import {
   PostReviewIdRequest,
   PostReviewView,
   ResolveExceptionRequest,
+  WithdrawApprovalRequest,
 } from './approvals';
 import { IngestOutcome, IngestRequest, RejectionsPage, RejectionsRequest } from './cloud-events';
 import { ExceptionCode } from './exception.events';
@@ -63,6 +64,8 @@ import {
 import { InclusionProofs, ProofRequest, ProveAllRequest, WorkOrderProof } from './proof-package';
 import {
   ChangeApplied,
+  ChangeIdRequest,
+  ChangeRef,
   DiffRequest,
   DraftIdRequest,
   JobTypeRequest,
@@ -168,6 +171,8 @@ export const Subjects = {
     proposeDraft: rpc<ProposeDraftRequest, Written<PublishOutcome>>('workgate.policy.propose-draft'),
     /** A workflow-change approval was decided or expired: publish or close its change (read from the approval's stream). */
     applyChange: rpc<ApprovalIdRequest, Written<ChangeApplied>>('workgate.policy.apply-change'),
+    /** A change of a job type by its id, with its approval (`not_found` when the job type never had it). */
+    change: rpc<ChangeIdRequest, ChangeRef>('workgate.policy.change'),
   },
   exceptions: {
     listCodes: rpc<Empty, ExceptionCode[]>('workgate.exceptions.list-codes'),
@@ -180,6 +185,8 @@ export const Subjects = {
   approvals: {
     decide: rpc<DecideApprovalRequest, Written<ApprovalView>>('workgate.approvals.decide'),
     closeCondition: rpc<CloseConditionRequest, Written<ApprovalView>>('workgate.approvals.close-condition'),
+    /** Takes back a workflow-change approval nobody decided yet (its requester, or an admin). */
+    withdraw: rpc<WithdrawApprovalRequest, Written<ApprovalView>>('workgate.approvals.withdraw'),
     get: rpc<ApprovalIdRequest, ApprovalView>('workgate.approvals.get'),
     getPostReview: rpc<PostReviewIdRequest, PostReviewView>('workgate.approvals.get-post-review'),
     completePostReview: rpc<CompletePostReviewRequest, Written<PostReviewView>>(

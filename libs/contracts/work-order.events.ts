@@ -27,7 +27,7 @@ export interface ExceptionRef {
 /** The scope an approval or an action belongs to: the original one, or a scope change's added scope. */
 export const ORIGINAL_SCOPE = 'original';
 
-export type ApprovalStatus = 'requested' | 'conditional' | 'approved' | 'rejected' | 'expired';
+export type ApprovalStatus = 'requested' | 'conditional' | 'approved' | 'rejected' | 'expired' | 'withdrawn';
 
 /** What asked for a gate approval. */
 export interface GateSource {

@@ -56,6 +56,8 @@ export interface WorkflowChangeProposedData extends WorkflowChangeRef {
   approvalId: string;
   owner: string;
   proposedBy: string;
+  /** When the owner proposed it: who decides it instead (docs/policy.md, Changing a workflow). */
+  reviewers?: string[];
   expiresAt: string;
   definition: WorkflowDefinition;
 }
@@ -66,7 +68,7 @@ export interface WorkflowChangeClosedData {
   approvalId: string;
   jobType: string;
   version: number;
-  outcome: 'rejected' | 'expired' | 'superseded';
+  outcome: 'rejected' | 'expired' | 'withdrawn' | 'superseded';
   decidedBy?: string;
 }
 
@@ -124,6 +126,8 @@ export interface WorkflowChangeRequested {
   version: number;
   sha256: string;
   owner: string;
+  /** When the owner proposed it: who decides it instead. */
+  reviewers?: string[];
   status: 'requested';
   expiresAt: string;
   changes: DefinitionChange[];
@@ -134,6 +138,30 @@ export interface WorkflowChangeRequested {
 /** `POST …/drafts/:draftId/propose`. */
 export interface ProposeDraftRequest extends DraftIdRequest {
   by: string;
+  /** As for a publish: the principals with both the admin and the approver role. */
+  adminApprovers?: string[];
+}
+
+/** `POST /v1/workflows/:jobType/changes/:changeId/withdraw`: the change's approval, looked up by the policy service. */
+export interface ChangeIdRequest {
+  jobType: string;
+  changeId: string;
+}
+
+/** A change a job type's stream recorded, and its approval. */
+export interface ChangeRef {
+  changeId: string;
+  approvalId: string;
+  jobType: string;
+  version: number;
+}
+
+/** Who decides a widening change of a job type: its owner, or the reviewers when the owner proposes it. */
+export interface ChangeDeciders {
+  jobType: string;
+  owner: string;
+  /** Who decides a change the owner proposes (empty: nobody could, and such a change is refused). */
+  reviewers: string[];
 }
 
 /** The approval kind of a change to a workflow. */
@@ -178,5 +206,5 @@ export interface ChangeApplied {
   changeId: string;
   jobType: string;
   version: number;
-  status: 'requested' | 'published' | 'rejected' | 'expired' | 'superseded';
+  status: 'requested' | 'published' | 'rejected' | 'expired' | 'withdrawn' | 'superseded';
 }

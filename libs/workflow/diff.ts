@@ -13,6 +13,7 @@ const GOVERNED = new Set([
   'approval',
   'overlays',
   'stages',
+  'changeReviewers',
 ]);
 
 /**
@@ -52,6 +53,15 @@ export function diffDefinitions(before: WorkflowDefinition, after: WorkflowDefin
     'narrows',
     'closure evidence kind',
   );
+  // Who decides a change its owner proposes is part of the boundary, as every owner is.
+  if (!same(before.changeReviewers, after.changeReviewers))
+    c.add(
+      'changeReviewers',
+      'widens',
+      `a change the owner proposes is decided by ${after.changeReviewers?.join(', ') ?? 'the other admins with the approver role'} now`,
+      before.changeReviewers,
+      after.changeReviewers,
+    );
   const [bg, ag] = [before.breakGlass, after.breakGlass];
   if (Boolean(bg?.allowed) !== Boolean(ag?.allowed))
     c.add(

@@ -10,6 +10,7 @@ export * from './decide';
 export { WorkflowDefinitionDto } from './schema';
 export * from './map';
 export * from './diff';
+export * from './change-reviewers';
 export * from './live-map';
 export * from './failure-points';
 export * from './package-boundary';

@@ -155,6 +155,14 @@ export class WorkflowDefinitionDto {
   steps?: StepDto[];
 
   @IsOptional() @ValidateNested() @Type(() => ApprovalDto) approval?: ApprovalDto;
+
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @ArrayUnique()
+  changeReviewers?: string[];
+
   @IsOptional() @ValidateNested() @Type(() => BreakGlassPolicyDto) breakGlass?: BreakGlassPolicyDto;
   @IsOptional() @ValidateNested() @Type(() => ClosureDto) closure?: ClosureDto;
 

@@ -104,7 +104,7 @@ const decided =
  */
 export const NOTIFICATION_SOURCES: NotificationSource[] = [
   source('approval', 'ApprovalRequested', (d, at) =>
-    notification('approval.requested', [d.owner], at, {
+    notification('approval.requested', d.reviewers ?? [d.owner], at, {
       ...fields(d, 'approvalId', 'workOrderId', 'actionId', 'owner', 'requestedBy'),
       ...(d.kind ? { kind: d.kind } : {}),
       expiresAt: d.expiresAt,

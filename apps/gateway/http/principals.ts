@@ -71,6 +71,13 @@ export class PrincipalDirectory {
   all(): Principal[] {
     return [...this.byHash.values()];
   }
+
+  /** The ids of the principals of the file that have every one of `roles`. */
+  withRoles(...roles: Role[]): string[] {
+    return this.all()
+      .filter((p) => roles.every((r) => p.roles.includes(r)))
+      .map((p) => p.id);
+  }
 }
 
 /**

@@ -17,7 +17,7 @@ import { byOf } from './command';
 
 class QueueQuery {
   @IsOptional() @IsString() owner?: string;
-  @IsOptional() @IsIn(['requested', 'conditional', 'approved', 'rejected', 'expired']) status?: string;
+  @IsOptional() @IsIn(['requested', 'conditional', 'approved', 'rejected', 'expired', 'withdrawn']) status?: string;
   @IsOptional() @Matches(/^\d{1,4}$/, { message: 'limit must be a number up to 1000' }) limit?: string;
 }
 

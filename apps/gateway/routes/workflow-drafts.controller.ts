@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
@@ -13,7 +13,8 @@ import {
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { Documented } from '../openapi';
-import { CurrentPrincipal, Principal, Roles } from '../http';
+import { CurrentPrincipal, Principal, PrincipalDirectory, PRINCIPALS, Roles } from '../http';
+import { adminApprovers } from './workflow-changes.controller';
 import { PUBLISHED, sendPublished } from './published';
 import { simulate, SimulatesDraft } from './simulated';
 import { DEFINITION_ROUTE, definitionOf } from './workflows.controller';
@@ -35,7 +36,10 @@ class DraftSimulateBody {
 @ApiTags('workflows')
 @Controller('v1/workflows/:jobType')
 export class WorkflowDraftsController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(PRINCIPALS) private readonly principals: PrincipalDirectory,
+  ) {}
 
   @Post('drafts')
   @RouteConfig(DEFINITION_ROUTE)
@@ -101,7 +105,15 @@ export class WorkflowDraftsController {
     @CurrentPrincipal() p: Principal,
     @Res() res: FastifyReply,
   ): Promise<void> {
-    sendPublished(res, await this.rpc.request(Subjects.policy.proposeDraft, { jobType, draftId, by: p.id }));
+    sendPublished(
+      res,
+      await this.rpc.request(Subjects.policy.proposeDraft, {
+        jobType,
+        draftId,
+        by: p.id,
+        adminApprovers: adminApprovers(this.principals),
+      }),
+    );
   }
 
   @Post('drafts/:draftId/simulate')

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, ParseIntPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
@@ -18,7 +18,16 @@ import {
 import { RpcClient } from '@workgate/messaging';
 import { DEFINITION_BOUNDS, liveWorkflowMap, workflowMap } from '@workgate/workflow';
 import { Documented, ref, RequestBody } from '../openapi';
-import { BodyLimitRoute, CurrentPrincipal, Principal, ReadsViews, Roles, YAML_MEDIA_TYPES } from '../http';
+import {
+  BodyLimitRoute,
+  CurrentPrincipal,
+  Principal,
+  PrincipalDirectory,
+  PRINCIPALS,
+  ReadsViews,
+  Roles,
+  YAML_MEDIA_TYPES,
+} from '../http';
 import { PUBLISHED, sendPublished } from './published';
 import { simulate, SimulatesDraft } from './simulated';
 
@@ -82,7 +91,10 @@ const version = new ParseIntPipe({
 @ApiTags('workflows')
 @Controller('v1')
 export class WorkflowsController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(PRINCIPALS) private readonly principals: PrincipalDirectory,
+  ) {}
 
   @Post('workflows')
   @RouteConfig(DEFINITION_ROUTE)
@@ -108,10 +120,14 @@ export class WorkflowsController {
   @Documented(
     'Publish a workflow version',
     PUBLISHED,
-    'The body is the definition, as YAML or JSON (a JSON `{definition}` wrapper is read too), at most 256 KiB (413 beyond) with at most 200 steps and 500 rules (422 beyond). Versions only go up; the same content again writes nothing (`created: false`). A version that widens the one in force answers 202 `WorkflowChangeRequested`: it is published when the current owner approves it (SPEC section 15).',
+    'The body is the definition, as YAML or JSON (a JSON `{definition}` wrapper is read too), at most 256 KiB (413 beyond) with at most 200 steps and 500 rules (422 beyond). Versions only go up; the same content again writes nothing (`created: false`). A version that widens the one in force answers 202 `WorkflowChangeRequested`: it is published when the current owner approves it, or, when that owner proposes it, one of its `reviewers` (409 `no_reviewers` when nobody else could decide it).',
   )
   async publish(@Req() req: FastifyRequest, @CurrentPrincipal() p: Principal, @Res() res: FastifyReply): Promise<void> {
-    sendPublished(res, await this.rpc.request(Subjects.policy.publish, { definition: definitionOf(req), actor: p.id }));
+    const adminApprovers = this.principals.withRoles('admin', 'approver');
+    sendPublished(
+      res,
+      await this.rpc.request(Subjects.policy.publish, { definition: definitionOf(req), actor: p.id, adminApprovers }),
+    );
   }
 
   @Get('workflows')

@@ -1,4 +1,4 @@
-import { ApprovalQueueRequest, ApprovalQueueRow, approvalStream } from '@workgate/contracts';
+import { ApprovalQueueRequest, ApprovalQueueRow, approvalStream, idOfStream } from '@workgate/contracts';
 import { approvalEventOf, ApprovalState, conditionViews, evolveApproval, initialApprovalState } from '@workgate/domain';
 import { toRecordedEvent } from '@workgate/event-store';
 import { Queryable } from './view-table';
@@ -7,7 +7,8 @@ import { queryView } from './views.queries';
 /**
  * The approval queue: the approvals view's rows, oldest first, and for each conditional approval
  * its conditions as the approval itself shows them (what is left to close). The conditions come
- * from the approvals' own streams, a few events each.
+ * from the approvals' own streams, a few events each. A workflow change its owner asked for is in
+ * the queue of each of its reviewers too (`owner` names one of them), with `reviewers`.
  */
 export async function approvalQueue(
   db: Queryable,
@@ -15,29 +16,60 @@ export async function approvalQueue(
   /** The signed frontier: no event past it is read (docs/ledger.md, "Readers act only on signed rows"). */
   signedUpTo: number,
 ): Promise<ApprovalQueueRow[]> {
-  const rows = await queryView(db, {
-    view: 'approvals',
-    owner: req?.owner,
-    status: req?.status ?? 'all',
-    limit: req?.limit,
+  const query = { view: 'approvals', status: req?.status ?? 'all', limit: req?.limit } as const;
+  const rows = await queryView(db, { ...query, owner: req?.owner });
+  const reviewed = req?.owner ? await reviewedBy(db, req.owner, signedUpTo) : new Map<string, ApprovalState>();
+  // The owners of the changes this principal reviews: their rows, kept when the principal is a reviewer.
+  for (const owner of new Set([...reviewed.values()].map((s) => (s.status === 'none' ? '' : s.owner))))
+    rows.push(...(await queryView(db, { ...query, owner })).filter((r) => reviewed.has(String(r.approvalId))));
+  if (reviewed.size > 0)
+    rows.sort((a, b) => `${a.requestedAt}${a.approvalId}`.localeCompare(`${b.requestedAt}${b.approvalId}`));
+  const states = await statesOf(
+    db,
+    rows.filter((r) => r.status === 'conditional' || r.workOrderId === null).map((r) => String(r.approvalId)),
+    signedUpTo,
+  );
+  return rows.slice(0, req?.limit ?? rows.length).map((r) => {
+    const state = states.get(String(r.approvalId)) ?? initialApprovalState();
+    const conditions = conditionViews(state);
+    const change = state.status === 'none' ? undefined : state.change;
+    const reviewers = state.status === 'none' ? undefined : state.reviewers;
+    return {
+      ...r,
+      ...(conditions ? { conditions } : {}),
+      ...(change ? { kind: 'workflow-change', change } : {}),
+      ...(reviewers ? { reviewers } : {}),
+    };
   });
-  // A workflow change (no work order) shows its diff: it is kept on its request.
-  const streams = rows
-    .filter((r) => r.status === 'conditional' || r.workOrderId === null)
-    .map((r) => approvalStream(String(r.approvalId)));
-  if (streams.length === 0) return rows;
+}
+
+/** The approvals' states by id, folded from their streams up to the signed frontier. */
+async function statesOf(db: Queryable, ids: string[], signedUpTo: number): Promise<Map<string, ApprovalState>> {
+  const states = new Map<string, ApprovalState>();
+  if (ids.length === 0) return states;
   const { rows: events } = await db.query<Parameters<typeof toRecordedEvent>[0]>(
     `SELECT position, stream_id, stream_version, event_id, type, data, metadata, occurred_at, recorded_at, prev_hash, hash
        FROM ledger_events WHERE stream_id = ANY($1) AND position <= $2 ORDER BY stream_id, stream_version`,
-    [streams, signedUpTo],
+    [ids.map(approvalStream), signedUpTo],
   );
-  const states = new Map<string, ApprovalState>();
-  for (const e of events.map(toRecordedEvent))
-    states.set(e.streamId, evolveApproval(states.get(e.streamId) ?? initialApprovalState(), approvalEventOf(e)));
-  return rows.map((r) => {
-    const state = states.get(approvalStream(String(r.approvalId))) ?? initialApprovalState();
-    const conditions = conditionViews(state);
-    const change = state.status === 'none' ? undefined : state.change;
-    return { ...r, ...(conditions ? { conditions } : {}), ...(change ? { kind: 'workflow-change', change } : {}) };
-  });
+  for (const e of events.map(toRecordedEvent)) {
+    const id = idOfStream(e.streamId);
+    states.set(id, evolveApproval(states.get(id) ?? initialApprovalState(), approvalEventOf(e)));
+  }
+  return states;
+}
+
+/** The workflow changes (approvals of no work order) that name `principal` among their reviewers, another owning them. */
+async function reviewedBy(db: Queryable, principal: string, signedUpTo: number): Promise<Map<string, ApprovalState>> {
+  const { rows } = await db.query<{ approval_id: string }>(
+    `SELECT approval_id FROM view_approvals WHERE work_order_id IS NULL AND owner <> $1`,
+    [principal],
+  );
+  const states = await statesOf(
+    db,
+    rows.map((r) => r.approval_id),
+    signedUpTo,
+  );
+  for (const [id, s] of states) if (s.status === 'none' || !s.reviewers?.includes(principal)) states.delete(id);
+  return states;
 }

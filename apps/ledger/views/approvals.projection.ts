@@ -35,6 +35,7 @@ const handles = {
   [ApprovalEvents.Conditioned]: 'approval',
   [ApprovalEvents.Rejected]: 'approval',
   [ApprovalEvents.Expired]: 'approval',
+  [ApprovalEvents.Withdrawn]: 'approval',
 } as const satisfies Handles;
 
 /** The row once decided (recorded at `at`, decided at `when`; its first decision's time kept). */
@@ -101,6 +102,8 @@ export const approvalsView: View<ApprovalRow, typeof handles, WorkOrderLookup & 
         return row && decided(row, 'conditional', at, e.data.at, e.data.decidedBy);
       case ApprovalEvents.Rejected:
         return row && decided(row, 'rejected', at, e.data.at, e.data.decidedBy);
+      case ApprovalEvents.Withdrawn:
+        return row && decided(row, 'withdrawn', at, e.data.at, e.data.withdrawnBy);
       case ApprovalEvents.Expired:
         // It stopped waiting at its expiry, however late the timer fired.
         return (

@@ -17,6 +17,7 @@ const handles = {
   [ApprovalEvents.Conditioned]: 'approval',
   [ApprovalEvents.Rejected]: 'approval',
   [ApprovalEvents.Expired]: 'approval',
+  [ApprovalEvents.Withdrawn]: 'approval',
   [PostReviewEvents.Created]: 'postreview',
   [PostReviewEvents.Overdue]: 'postreview',
   [PostReviewEvents.Completed]: 'postreview',
@@ -40,6 +41,7 @@ function kindOf(e: TimerEvent): TimerKind {
     case ApprovalEvents.Conditioned:
     case ApprovalEvents.Rejected:
     case ApprovalEvents.Expired:
+    case ApprovalEvents.Withdrawn:
       return TimerKinds.approvalExpiry;
     case PostReviewEvents.Created:
     case PostReviewEvents.Overdue:

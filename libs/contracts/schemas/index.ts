@@ -63,6 +63,8 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   changes.WorkflowDraftSummary,
   changes.WorkflowChangeRef,
   changes.WorkflowChangeRequested,
+  changes.ChangeApplied,
+  changes.ChangeDeciders,
   policy.ExceptionCode,
   webhooks.WebhookView,
   webhooks.CreatedWebhook,

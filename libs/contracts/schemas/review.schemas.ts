@@ -64,6 +64,7 @@ export const ApprovalView = component(
       {
         workOrderId: described(str, 'absent on a `workflow-change` approval: it belongs to its job type'),
         change: described(WorkflowChangeRef.ref, 'a `workflow-change` approval: the version proposed and its diff'),
+        reviewers: described(strings, 'a `workflow-change` approval its owner asked for: who decides it instead'),
         kind: str,
         requestedAction: permittedAction,
         decidedBy: str,

@@ -16,7 +16,7 @@ import {
 
 /** Pieces several answers share. */
 export const workOrderStatus = oneOf('open', 'blocked', 'closed', 'stopped');
-export const approvalStatus = oneOf('requested', 'conditional', 'approved', 'rejected', 'expired');
+export const approvalStatus = oneOf('requested', 'conditional', 'approved', 'rejected', 'expired', 'withdrawn');
 export const decision = oneOf('run', 'wait', 'stop');
 export const actionKind = oneOf('read', 'write');
 /** What names an action: its system, operation and kind (a scope; a permitted action and a recorded one add to it). */

@@ -14,6 +14,7 @@ import {
   oneOf,
   sha256,
   str,
+  strings,
   time,
 } from './json-schema';
 import { permittedAction } from './shapes';
@@ -89,17 +90,51 @@ export const WorkflowChangeRef = component(
 export const WorkflowChangeRequested = component(
   'WorkflowChangeRequested',
   documents<C.WorkflowChangeRequested>()(
+    object(
+      {
+        changeId: str,
+        approvalId: str,
+        jobType: str,
+        version: int,
+        sha256,
+        owner: described(str, 'the owner of the version in force: the one who approves'),
+        status: constant('requested'),
+        expiresAt: time,
+        changes: array(DefinitionChange.ref),
+        permittedAction: described(permittedAction, 'what an approver may name as `permittedAction` (none is needed)'),
+      },
+      {
+        reviewers: described(
+          strings,
+          'when the owner proposed it: who decides it instead, any one of them (`changeReviewers`, or the other admins with the approver role)',
+        ),
+      },
+    ),
+  ),
+);
+
+export const ChangeApplied = component(
+  'ChangeApplied',
+  documents<C.ChangeApplied>()(
     object({
       changeId: str,
-      approvalId: str,
       jobType: str,
       version: int,
-      sha256,
-      owner: described(str, 'the owner of the version in force: the one who approves'),
-      status: constant('requested'),
-      expiresAt: time,
-      changes: array(DefinitionChange.ref),
-      permittedAction: described(permittedAction, 'what an approver may name as `permittedAction` (none is needed)'),
+      status: oneOf('requested', 'published', 'rejected', 'expired', 'withdrawn', 'superseded'),
+    }),
+  ),
+);
+
+export const ChangeDeciders = component(
+  'ChangeDeciders',
+  documents<C.ChangeDeciders>()(
+    object({
+      jobType: str,
+      owner: described(str, 'the owner of the version in force: who decides a widening change someone else proposes'),
+      reviewers: described(
+        strings,
+        'who decides a widening change the owner proposes (empty: nobody could, and such a change is refused)',
+      ),
     }),
   ),
 );

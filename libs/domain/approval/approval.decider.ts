@@ -6,12 +6,16 @@ import {
   evidenceList,
   PermittedAction,
   refuse,
-  WORKFLOW_CHANGE,
-  workflowChangeAction,
-  WorkflowChangeRef,
 } from '@workgate/contracts';
 import { Aggregate, Clock, DomainEvent, versionedEventId } from '../aggregate';
 import { conditionsOf, conditionToClose } from './conditions';
+import {
+  assertMayDecide,
+  RequestWorkflowChange,
+  requestWorkflowChange,
+  WithdrawApproval,
+  withdrawApproval,
+} from './workflow-change';
 import { actionScopeHash, describeAction } from './scope';
 
 export { actionScopeHash } from './scope';
@@ -29,7 +33,8 @@ export type ApprovalState =
     })
   | (Requested & { status: 'approved'; decidedBy: string; permittedAction: PermittedAction; at: string })
   | (Requested & { status: 'rejected'; decidedBy: string; at: string; note?: string })
-  | (Requested & { status: 'expired'; at: string });
+  | (Requested & { status: 'expired'; at: string })
+  | (Requested & { status: 'withdrawn'; withdrawnBy: string; at: string });
 
 export type ApprovalCommand =
   | {
@@ -51,14 +56,8 @@ export type ApprovalCommand =
       conditions?: ConditionInput[];
       note?: string;
     }
-  | {
-      type: 'RequestWorkflowChange';
-      approvalId: string;
-      owner: string;
-      requestedBy: string;
-      expiresAt: string;
-      change: WorkflowChangeRef;
-    }
+  | RequestWorkflowChange
+  | WithdrawApproval
   | { type: 'CloseCondition'; by: string; conditionId: string; evidence: EvidenceInput }
   | { type: 'ExpireApproval' };
 
@@ -93,7 +92,8 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, {
     };
     return [{ type: 'ApprovalRequested', data }];
   }
-  if (command.type === 'RequestWorkflowChange') return requestWorkflowChange(command, state, now);
+  if (command.type === 'RequestWorkflowChange')
+    return state.status === 'none' ? requestWorkflowChange(command, now) : []; // the same request seen again
   if (state.status === 'none') throw refuse('not_found', 'no such approval');
   const { approvalId } = state;
 
@@ -101,9 +101,7 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, {
     case 'DecideApproval': {
       if (state.status !== 'requested')
         throw refuse('approval_decided', `approval ${approvalId} is already ${state.status}`);
-      if (command.by === state.requestedBy)
-        throw refuse('self_approval', 'the requester may not decide their own request');
-      if (command.by !== state.owner) throw refuse('not_owner', `only ${state.owner} decides approval ${approvalId}`);
+      assertMayDecide(state, command.by);
       const decided = { approvalId, decidedBy: command.by, at: now, ...withNote(command.note) };
       if (command.decision === 'reject') return [{ type: 'ApprovalRejected', data: decided }];
       // A change to a workflow is approved or rejected as a whole: approving it permits publishing it.
@@ -164,6 +162,8 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, {
         },
       ];
     }
+    case 'WithdrawApproval':
+      return withdrawApproval(command, state, now);
     case 'ExpireApproval': {
       if (state.status !== 'requested') return []; // decided in time: nothing expires
       if (Date.parse(now) < Date.parse(state.expiresAt))
@@ -175,30 +175,6 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, {
       throw new Error(`unknown command ${JSON.stringify(never)}`);
     }
   }
-}
-
-/** A widening version of a workflow waits for its current owner: an approval that belongs to no work order. */
-function requestWorkflowChange(
-  command: Extract<ApprovalCommand, { type: 'RequestWorkflowChange' }>,
-  state: ApprovalState,
-  now: string,
-): ApprovalEvent[] {
-  if (state.status !== 'none') return [];
-  const { approvalId, owner, requestedBy, expiresAt, change } = command;
-  const action = workflowChangeAction(change.jobType, change.version);
-  const data: ApprovalRequestedData = {
-    approvalId,
-    actionId: change.changeId,
-    owner,
-    requestedBy,
-    requestedAt: now,
-    expiresAt,
-    scopeHash: actionScopeHash(action),
-    kind: WORKFLOW_CHANGE,
-    action,
-    change,
-  };
-  return [{ type: 'ApprovalRequested', data }];
 }
 
 export function evolveApproval(state: ApprovalState, event: ApprovalEvent): ApprovalState {
@@ -242,6 +218,8 @@ export function evolveApproval(state: ApprovalState, event: ApprovalEvent): Appr
       };
     case 'ApprovalExpired':
       return { ...requested, status: 'expired', at: event.data.at };
+    case 'ApprovalWithdrawn':
+      return { ...requested, status: 'withdrawn', withdrawnBy: event.data.withdrawnBy, at: event.data.at };
     default: {
       const never: never = event;
       throw new Error(`unknown event ${JSON.stringify(never)}`);
@@ -263,6 +241,7 @@ function requestOf(s: Exclude<ApprovalState, { status: 'none' }>): Requested {
     kind,
     action,
     change,
+    reviewers,
   } = s;
   return {
     approvalId,
@@ -276,6 +255,7 @@ function requestOf(s: Exclude<ApprovalState, { status: 'none' }>): Requested {
     ...(kind ? { kind } : {}),
     ...(action ? { action } : {}),
     ...(change ? { change } : {}),
+    ...(reviewers ? { reviewers } : {}),
   };
 }
 

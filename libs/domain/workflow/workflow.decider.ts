@@ -1,4 +1,5 @@
 import {
+  ChangeRef,
   EventOf,
   refuse,
   WorkflowChangeProposedData,
@@ -6,7 +7,7 @@ import {
   WorkflowDiff,
   WorkflowDraftSavedData,
 } from '@workgate/contracts';
-import { DEFAULT_APPROVAL_TIMEOUT, diffDefinitions, parseDuration } from '@workgate/workflow';
+import { changeReviewers, DEFAULT_APPROVAL_TIMEOUT, diffDefinitions, parseDuration } from '@workgate/workflow';
 import { Aggregate, Clock, versionedEventId } from '../aggregate';
 import { deterministicUuid } from '../ids';
 
@@ -16,8 +17,10 @@ interface Recorded {
   /** sha256 -> version, of every version published. */
   published: ReadonlyMap<string, number>;
   drafts: ReadonlyMap<string, WorkflowDraftSavedData>;
-  /** Changes that widen the current version, by approval id, until approved, rejected or expired. */
+  /** Changes that widen the current version, by approval id, until approved, rejected, expired or withdrawn. */
   pending: ReadonlyMap<string, WorkflowChangeProposedData>;
+  /** Every change ever proposed, by change id: its approval and version. */
+  proposals: ReadonlyMap<string, ChangeRef>;
 }
 
 export type WorkflowState =
@@ -47,15 +50,24 @@ export type WorkflowCommand =
       changeId: string;
       approvalId: string;
       draftId?: string;
+      /** The principals with both the admin and the approver role: who reviews an owner's own change by default. */
+      adminApprovers?: readonly string[];
     }
-  | { type: 'CloseChange'; approvalId: string; outcome: 'approved' | 'rejected' | 'expired'; by?: string };
+  | {
+      type: 'CloseChange';
+      approvalId: string;
+      outcome: 'approved' | 'rejected' | 'expired' | 'withdrawn';
+      by?: string;
+    };
 
 export type WorkflowEvent = EventOf<'workflow'> & { eventId?: string };
 
 export const initialWorkflowState = (): WorkflowState => ({ status: 'none' });
 
 const recorded = (state: WorkflowState, jobType: string): Recorded =>
-  state.status === 'none' ? { jobType, published: new Map(), drafts: new Map(), pending: new Map() } : state;
+  state.status === 'none'
+    ? { jobType, published: new Map(), drafts: new Map(), pending: new Map(), proposals: new Map() }
+    : state;
 
 /** The diff of a definition against the version in force; null when none is. */
 export function diffAgainstCurrent(state: WorkflowState, definition: WorkflowDefinition): WorkflowDiff | null {
@@ -64,8 +76,9 @@ export function diffAgainstCurrent(state: WorkflowState, definition: WorkflowDef
 
 /**
  * Changing a workflow (SPEC section 15): drafts are kept whatever their problems; versions only go
- * up; a version that widens the one in force is proposed to that version's owner and published
- * only when approved; the first version, a version that does not widen, and the deployer's own
+ * up; a version that widens the one in force is proposed to that version's owner (to the change
+ * reviewers when that owner proposes it, refused when there are none) and published only when
+ * approved; the first version, a version that does not widen, and the deployer's own
  * files publish at once. Time comes in `now`.
  */
 export function decideWorkflow(command: WorkflowCommand, state: WorkflowState, { now }: Clock): WorkflowEvent[] {
@@ -112,7 +125,7 @@ function publishVersion(
   state: WorkflowState,
   now: string,
 ): WorkflowEvent[] {
-  const { definition, sha256, by, governed, changeId, approvalId, draftId } = command;
+  const { definition, sha256, by, governed, changeId, approvalId, draftId, adminApprovers = [] } = command;
   const { jobType, version } = definition;
   const was = recorded(state, jobType);
   // Identical content is published already, or waits for its approval already.
@@ -136,6 +149,14 @@ function publishVersion(
   };
   const diff = diffAgainstCurrent(state, definition);
   if (state.status !== 'published' || !governed || !diff?.widens) return [published];
+  const owner = state.current.owner;
+  const reviewers = by === owner ? changeReviewers(state.current, by, adminApprovers) : undefined;
+  if (reviewers?.length === 0)
+    throw refuse(
+      'no_reviewers',
+      `${by} owns ${jobType}: its change needs another reviewer (changeReviewers, or another admin with the approver role) and there is none`,
+      [{ jobType, owner, changeReviewers: state.current.changeReviewers ?? null }],
+    );
   const timeout = parseDuration(state.current.approval?.timeout ?? DEFAULT_APPROVAL_TIMEOUT) ?? 0;
   const data: WorkflowChangeProposedData = {
     changeId,
@@ -146,8 +167,9 @@ function publishVersion(
     sha256,
     changes: diff.changes,
     ...(draftId ? { draftId } : {}),
-    owner: state.current.owner,
+    owner,
     proposedBy: by,
+    ...(reviewers ? { reviewers } : {}),
     expiresAt: new Date(Date.parse(now) + timeout).toISOString(),
     definition,
   };
@@ -172,8 +194,12 @@ export function evolveWorkflow(state: WorkflowState, event: WorkflowEvent): Work
     }
     case 'WorkflowDraftSaved':
       return keeping(state, { ...was, drafts: new Map(was.drafts).set(event.data.draftId, event.data) });
-    case 'WorkflowChangeProposed':
-      return keeping(state, { ...was, pending: new Map(was.pending).set(event.data.approvalId, event.data) });
+    case 'WorkflowChangeProposed': {
+      const { changeId, approvalId, jobType, version } = event.data;
+      const pending = new Map(was.pending).set(approvalId, event.data);
+      const proposals = new Map(was.proposals).set(changeId, { changeId, approvalId, jobType, version });
+      return keeping(state, { ...was, pending, proposals });
+    }
     case 'WorkflowChangeClosed': {
       const pending = new Map(was.pending);
       pending.delete(event.data.approvalId);

@@ -33,8 +33,21 @@ export function problemList(located, reveal) {
   );
 }
 
+/**
+ * Who decides the draft once proposed, when it widens: the owner of the version in force, or, when
+ * you are that owner, the reviewers the API names (`GET …/change-deciders`); null when unknown.
+ */
+export function whoDecides(deciders, me, currentVersion) {
+  if (!deciders) return `proposing it asks the owner of v${currentVersion} to approve it.`;
+  if (deciders.owner !== me)
+    return `proposing it asks ${deciders.owner}, the owner of v${currentVersion}, to approve it.`;
+  return deciders.reviewers.length
+    ? `You own this workflow: ${deciders.reviewers.join(', ')} will decide.`
+    : 'You own this workflow: no other admin with the approver role can decide it, so it cannot be proposed.';
+}
+
 /** The diff against the version in force, or why there is none yet. */
-export function changeList(diff, currentVersion) {
+export function changeList(diff, currentVersion, decides = whoDecides(null, null, currentVersion)) {
   if (!diff) return h('p', { class: 'muted', text: 'Shown once the draft has no problems.' });
   if (!diff.changes.length)
     return h('p', { class: 'muted', text: `The same boundary as v${currentVersion}: nothing changes.` });
@@ -45,7 +58,7 @@ export function changeList(diff, currentVersion) {
     h('p', {
       class: widening ? 'note draft-widens' : 'muted note',
       text: widening
-        ? `Widens what delegated work may do (${widening} of ${diff.changes.length}): proposing it asks the owner of v${currentVersion} to approve it.`
+        ? `Widens what delegated work may do (${widening} of ${diff.changes.length}): ${decides}`
         : `Does not widen the boundary: proposing it publishes it at once.`,
     }),
     h(

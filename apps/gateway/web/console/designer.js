@@ -9,7 +9,8 @@ import { stringify } from 'yaml';
 import { api } from '../shared/api.js';
 import { $, h } from '../shared/dom.js';
 import { yamlEditor } from './designer-editor.js';
-import { changeList, problemList, simulationList } from './designer-panels.js';
+import { changeList, problemList, simulationList, whoDecides } from './designer-panels.js';
+import { session } from './session.js';
 import { enc, shortId, when } from './parts.js';
 import { layoutMap } from './workflow-layout.js';
 import { describe } from './workflow-numbers.js';
@@ -29,6 +30,8 @@ export async function showDesigner(jobType, draftId, summary) {
   const base = `/v1/workflows/${enc(jobType)}`;
   const current = await api('GET', base);
   const saved = draftId === 'new' ? null : await api('GET', `${base}/drafts/${enc(draftId)}`);
+  // Who would decide a widening change: named before Propose, so an owner knows whose approval it waits for.
+  current.deciders = await api('GET', `${base}/change-deciders`).catch(() => null);
   const text = saved
     ? typeof saved.source === 'string'
       ? saved.source
@@ -162,9 +165,15 @@ class Designer {
       }),
     ]);
     this.problems.replaceChildren(problemList(located, (offset) => this.editor.reveal(offset)));
-    this.changes.replaceChildren(changeList(draft.diff, this.current.version));
+    const { deciders } = this.current;
+    const me = session.me?.id ?? null;
+    this.changes.replaceChildren(
+      changeList(draft.diff, this.current.version, whoDecides(deciders, me, this.current.version)),
+    );
+    // Nobody could decide a widening draft its owner proposes: the API would refuse it (409 no_reviewers).
+    const undecidable = draft.diff?.widens === true && deciders?.owner === me && deciders.reviewers.length === 0;
     // Nothing to propose: problems, text not saved yet, or the same boundary, word for word, as the version in force.
-    this.propose.disabled = !fresh || n > 0 || draft.diff?.changes.length === 0;
+    this.propose.disabled = !fresh || n > 0 || draft.diff?.changes.length === 0 || undecidable;
     if (draft.map) void this.drawDraftMap(draft.map);
     if (n) {
       this.simulation.replaceChildren(simulationList(null));
@@ -225,13 +234,16 @@ function outcomeOf(jobType, answer) {
       map,
       '.',
     ];
+  // An owner's own change waits for any one of its reviewers.
+  const who = answer.reviewers ? answer.reviewers.join(' or ') : answer.owner;
+  const queues = answer.reviewers ? 'their queues' : `${answer.owner}'s queue`;
   return [
     h('strong', {
-      text: `Waits for ${answer.owner}'s approval: ${jobType} v${answer.version} widens the current version.`,
+      text: `Waits for ${who}'s approval: ${jobType} v${answer.version} widens the current version.`,
     }),
     ' ',
-    `It is approval ${shortId(answer.approvalId)} in ${answer.owner}'s queue (the `,
+    `It is approval ${shortId(answer.approvalId)} in ${queues} (the `,
     h('a', { href: '#/approvals', text: 'Approvals tab', title: answer.approvalId }),
-    ` when ${answer.owner} signs in), due ${when(answer.expiresAt)}; the current version stays in force until then.`,
+    ` when ${who} signs in), due ${when(answer.expiresAt)}; the current version stays in force until then.`,
   ];
 }

@@ -1,0 +1,62 @@
+import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ChangeApplied, ChangeDeciders, Subjects, WorkgateError, Written } from '@workgate/contracts';
+import { RpcClient } from '@workgate/messaging';
+import { changeReviewers } from '@workgate/workflow';
+import { Documented } from '../openapi';
+import { CurrentPrincipal, Principal, PrincipalDirectory, PRINCIPALS, Roles } from '../http';
+import { byOf } from './command';
+
+/**
+ * Who may decide a change: the principals of the file with both the admin and the approver role
+ * review a change its workflow's owner proposes, unless the workflow names `changeReviewers`
+ * (docs/policy.md, Changing a workflow). Named when the change is proposed, and recorded with it.
+ */
+export const adminApprovers = (directory: PrincipalDirectory): string[] => directory.withRoles('admin', 'approver');
+
+/** A proposed change of a workflow: who will decide it, and its withdrawal. */
+@ApiTags('workflows')
+@Controller('v1/workflows/:jobType')
+export class WorkflowChangesController {
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(PRINCIPALS) private readonly principals: PrincipalDirectory,
+  ) {}
+
+  @Get('change-deciders')
+  @Roles('admin', 'analyst', 'approver')
+  @Documented(
+    'Who decides a widening change',
+    'ChangeDeciders',
+    "The owner of the version in force decides a widening change; when that owner proposes it, the `reviewers` decide it instead (the workflow's `changeReviewers`, or every other admin with the approver role). Empty `reviewers`: such a change is refused (409 `no_reviewers`).",
+  )
+  async deciders(@Param('jobType') jobType: string): Promise<ChangeDeciders> {
+    const { definition } = await this.rpc.request(Subjects.policy.get, { jobType });
+    const { owner } = definition;
+    return { jobType, owner, reviewers: changeReviewers(definition, owner, adminApprovers(this.principals)) };
+  }
+
+  @Post('changes/:changeId/withdraw')
+  @Roles('admin', 'approver')
+  @HttpCode(200)
+  @Documented(
+    'Withdraw a proposed change',
+    'ChangeApplied',
+    'The proposer, or any admin, takes back a change nobody decided yet: its approval is closed (`withdrawn`) and leaves the queue, and the version in force stays. 409 `approval_decided` once decided, expired or withdrawn; 404 for a change the job type never had; 403 `not_requester` for anyone else.',
+  )
+  async withdraw(
+    @Param('jobType') jobType: string,
+    @Param('changeId') changeId: string,
+    @CurrentPrincipal() p: Principal,
+  ): Promise<Written<ChangeApplied>> {
+    const change = await this.rpc.request(Subjects.policy.change, { jobType, changeId });
+    const { answer, position } = await this.rpc.request(Subjects.approvals.withdraw, {
+      approvalId: change.approvalId,
+      ...byOf(p),
+      asAdmin: p.roles.includes('admin'),
+    });
+    if (answer.status !== 'withdrawn')
+      throw new WorkgateError('approval_decided', `change ${changeId} is already ${answer.status}`);
+    return { answer: { changeId, jobType, version: change.version, status: 'withdrawn' }, position };
+  }
+}
