@@ -53,7 +53,7 @@ function startFlags(): string[] {
   if (typeof start !== 'string') throw new Error('package.json has no start script');
   return (/node ((?:--\S+ )*)dist\/cli\/start\.js/.exec(start)?.[1] ?? '').split(' ').filter(Boolean);
 }
-const START_FLAGS = startFlags();
+export const START_FLAGS = startFlags();
 
 const SPLIT: ServiceName[] = ['ledger', 'exceptions', 'policy', 'approvals', 'intake', 'intake'];
 

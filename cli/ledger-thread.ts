@@ -30,11 +30,12 @@ export interface LedgerThreadData {
 }
 
 /**
- * What the main thread says to the ledger thread after `ready`: start intake here (answered
- * `{ started: 'intake' }` or `{ error }`), stop it (answered `{ stopped: 'intake' }`), stop
- * everything (answered `'stopped'`).
+ * What the main thread says to the ledger thread: `'serve'` first, once the streams exist (the
+ * thread loads its modules before, while the main thread loads its own), answered `'ready'` once
+ * the ledger serves, or `{ error }`; then start intake here (answered `{ started: 'intake' }` or
+ * `{ error }`), stop it (answered `{ stopped: 'intake' }`), stop everything (answered `'stopped'`).
  */
-export type LedgerThreadOrder = { start: 'intake' } | { stop: 'intake' } | 'stop';
+export type LedgerThreadOrder = 'serve' | { start: 'intake' } | { stop: 'intake' } | 'stop';
 
 const isLedgerThreadData = (value: unknown): value is LedgerThreadData =>
   isPlainObject(value) &&
@@ -76,6 +77,11 @@ async function main(port: MessagePort): Promise<void> {
     running.intake = undefined;
     await intake?.close();
   };
+  const serve = async (): Promise<void> => {
+    running.app = await startMicroservice((c) => LedgerModule.register(c), ctx('ledger'));
+    running.stopOffering = offerLocalRoutes(data.routes);
+    port.postMessage('ready');
+  };
   const stop = async (): Promise<void> => {
     await stopIntake();
     stopMetrics();
@@ -87,7 +93,8 @@ async function main(port: MessagePort): Promise<void> {
     port.postMessage('stopped');
   };
   port.on('message', (order: LedgerThreadOrder) => {
-    if (order === 'stop') void stop();
+    if (order === 'serve') serve().catch((error: unknown) => port.postMessage({ error: (error as Error).message }));
+    else if (order === 'stop') void stop();
     else if ('start' in order)
       startMicroservice((c) => IntakeModule.register(c), ctx('intake')).then(
         (intake) => {
@@ -98,9 +105,6 @@ async function main(port: MessagePort): Promise<void> {
       );
     else void stopIntake().then(() => port.postMessage({ stopped: 'intake' }));
   });
-  running.app = await startMicroservice((c) => LedgerModule.register(c), ctx('ledger'));
-  running.stopOffering = offerLocalRoutes(data.routes);
-  port.postMessage('ready');
 }
 
 if (parentPort) {

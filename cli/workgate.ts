@@ -10,27 +10,12 @@ import {
   offerLocalRoutes,
   releaseNats,
   ServiceContext,
-  ServiceModuleFactory,
   startMicroservice,
   startTracing,
   useOfferedRoutes,
 } from '@workgate/messaging';
-import { ApprovalsModule } from '../apps/approvals/approvals.module';
-import { ExceptionsModule } from '../apps/exceptions/exceptions.module';
-import { startGateway } from '../apps/gateway/gateway';
-import { IntakeModule } from '../apps/intake/intake.module';
-import { LedgerModule } from '../apps/ledger/ledger.module';
-import { PolicyModule } from '../apps/policy/policy.module';
+import { DefinitionThreads } from '../apps/policy/definition-threads';
 import type { LedgerThreadData, LedgerThreadOrder } from './ledger-thread';
-
-/** Every NATS service, in start order: the ledger first (the others read and append through it), the catalog before policy. */
-export const SERVICE_MODULES: Array<[Exclude<ServiceName, 'gateway'>, ServiceModuleFactory]> = [
-  ['ledger', (ctx) => LedgerModule.register(ctx)],
-  ['exceptions', (ctx) => ExceptionsModule.register(ctx)],
-  ['policy', (ctx) => PolicyModule.register(ctx)],
-  ['approvals', (ctx) => ApprovalsModule.register(ctx)],
-  ['intake', (ctx) => IntakeModule.register(ctx)],
-];
 
 export interface RunningWorkgate {
   url: string;
@@ -55,23 +40,31 @@ export async function startWorkgate(
   } = {},
 ): Promise<RunningWorkgate> {
   startTracing('workgate'); // when OTEL_EXPORTER_OTLP_ENDPOINT is set
-  const nc = await borrowNats(config.NATS_URL, 'workgate');
-  await ensureStreams(nc, { replicas: config.WORKGATE_STREAM_REPLICAS });
   const instance = randomUUID();
-  const ctx = (service: ServiceName): ServiceContext => ({ service, instance, config, nc });
+  // The ledger's thread loads its modules on the other core while this one loads the services'
+  // (./services); it serves only when told to, once the streams exist, and before any other starts.
+  const thread =
+    options.ledgerThread && !options.without?.includes('ledger') ? spawnLedgerThread(config, instance) : undefined;
+  // Policy's definition thread loads its modules meanwhile too: policy publishes the workflow files through it.
+  if (!options.without?.includes('policy')) DefinitionThreads.warm();
   const apps: Array<{ name: string; app: Pick<INestApplicationContext, 'close'> }> = [];
-  let thread: LedgerThread | undefined;
+  let nats = false;
   try {
-    for (const [service, factory] of SERVICE_MODULES) {
+    const services = await import('./services');
+    const nc = await borrowNats(config.NATS_URL, 'workgate');
+    nats = true;
+    await ensureStreams(nc, { replicas: config.WORKGATE_STREAM_REPLICAS });
+    const ctx = (service: ServiceName): ServiceContext => ({ service, instance, config, nc });
+    for (const [service, factory] of services.SERVICE_MODULES) {
       if (options.without?.includes(service)) continue;
-      if (service === 'ledger' && options.ledgerThread) {
-        thread = await startLedgerThread(config, instance);
+      if (service === 'ledger' && thread) {
         apps.push({ name: 'ledger (its own thread)', app: thread });
+        await thread.serve();
       } else if (service === 'intake' && options.intakeThread && thread)
         apps.push({ name: "intake (the ledger's thread)", app: await thread.startIntake() });
       else apps.push({ name: service, app: await startMicroservice(factory, ctx(service)) });
     }
-    const gateway = await startGateway(ctx('gateway'), options.port ?? config.PORT);
+    const gateway = await services.startGateway(ctx('gateway'), options.port ?? config.PORT);
     apps.push({ name: 'gateway', app: gateway });
     const url = (await gateway.getUrl()).replace('[::1]', '127.0.0.1');
     return {
@@ -85,14 +78,20 @@ export async function startWorkgate(
       },
     };
   } catch (error) {
+    if (thread && !apps.some(({ app }) => app === thread)) apps.push({ name: 'ledger (its own thread)', app: thread });
     for (const { app } of apps.reverse()) await app.close().catch(() => undefined);
-    await releaseNats(config.NATS_URL);
+    if (nats) await releaseNats(config.NATS_URL);
+    await DefinitionThreads.dropSpare();
     throw error;
   }
 }
 
-/** The ledger's thread: `close` stops it cleanly; `startIntake` runs intake there too. */
+/**
+ * The ledger's thread: `serve` starts the ledger there and resolves once it serves; `close` stops
+ * it cleanly (served or not); `startIntake` runs intake there too.
+ */
 interface LedgerThread extends Pick<INestApplicationContext, 'close'> {
+  serve(): Promise<void>;
   startIntake(): Promise<Pick<INestApplicationContext, 'close'>>;
 }
 
@@ -106,8 +105,11 @@ const threadFailure = (m: unknown) => {
   return new Error(`ledger thread: ${typeof error === 'string' ? error : JSON.stringify(m)}`);
 };
 
-/** Starts the ledger thread (dist/cli/ledger-thread.js) and resolves once it serves. */
-async function startLedgerThread(config: WorkgateConfig, instance: string): Promise<LedgerThread> {
+/**
+ * Starts the ledger thread (dist/cli/ledger-thread.js): it loads its modules and connects to NATS,
+ * then waits for `serve`.
+ */
+function spawnLedgerThread(config: WorkgateConfig, instance: string): LedgerThread {
   // From dist/cli (built) or cli/ (tests run the sources): the thread always runs the built file.
   const root = __dirname.split(sep).includes('dist') ? join(__dirname, '..', '..') : join(__dirname, '..');
   // The main thread's services reach the ledger's request/reply routes through this port, and the
@@ -128,6 +130,12 @@ async function startLedgerThread(config: WorkgateConfig, instance: string): Prom
     } satisfies LedgerThreadData,
     transferList: [port2, main.port2],
   });
+  // What the thread failed with before it was asked anything (loading, connecting), kept for `serve`.
+  let failed: Error | undefined;
+  const early = (m: unknown) => (failed ??= threadFailure(m));
+  const earlyError = (error: Error) => (failed ??= error);
+  worker.once('message', early);
+  worker.once('error', earlyError);
   /** Sends `order` and resolves with the thread's answer when `expected` says it is the one. */
   const ask = (order: LedgerThreadOrder, expected: (m: unknown) => boolean) =>
     new Promise<void>((resolve, reject) => {
@@ -139,21 +147,28 @@ async function startLedgerThread(config: WorkgateConfig, instance: string): Prom
     main.port1.close();
     routes.close();
   };
-  await new Promise<void>((resolve, reject) => {
-    worker.once('message', (m: unknown) => (m === 'ready' ? resolve() : reject(threadFailure(m))));
-    worker.once('error', reject);
-  }).catch((error) => {
-    stopRoutes();
-    throw error;
-  });
   return {
+    serve: async () => {
+      worker.off('message', early);
+      worker.off('error', earlyError);
+      if (failed) throw failed;
+      await new Promise<void>((resolve, reject) => {
+        worker.once('message', (m: unknown) => (m === 'ready' ? resolve() : reject(threadFailure(m))));
+        worker.once('error', reject);
+        worker.postMessage('serve' satisfies LedgerThreadOrder);
+      });
+    },
     startIntake: async () => {
       await ask({ start: 'intake' }, (m) => fieldOf(m, 'started') === 'intake');
       return { close: () => ask({ stop: 'intake' }, (m) => fieldOf(m, 'stopped') === 'intake') };
     },
     close: async () => {
       stopRoutes();
-      const stopped = new Promise<void>((resolve) => worker.once('message', () => resolve()));
+      // Its answer, or its end (a thread that failed before it listened ends on its own).
+      const stopped = new Promise<void>((resolve) => {
+        worker.once('message', () => resolve());
+        worker.once('exit', () => resolve());
+      });
       worker.postMessage('stop' satisfies LedgerThreadOrder);
       // The bound does not keep the process alive once the thread has stopped.
       await Promise.race([stopped, new Promise((r) => setTimeout(r, 10_000).unref())]);

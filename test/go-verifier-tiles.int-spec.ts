@@ -28,7 +28,7 @@ import { goVerify } from './support/go-verifier';
 
 /** Runs `work` on the schema as it was before tiles (the later migrations undone), then migrates up again. */
 async function withSchemaBeforeTiles(url: string, work: () => Promise<void>): Promise<void> {
-  const source = migrationDataSource(url);
+  const source = await migrationDataSource(url);
   await source.initialize();
   try {
     while ((await source.query(`SELECT 1 FROM workgate_migrations WHERE name = 'LedgerTiles1763800000021'`)).length)

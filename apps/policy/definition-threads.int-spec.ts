@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WorkflowDefinition, WorkgateError } from '@workgate/contracts';
+import { DefinitionJob } from './definition-jobs';
 import { DefinitionThreads } from './definition-threads';
 
 const NOTES: WorkflowDefinition = {
@@ -54,5 +58,51 @@ describe('the definition thread', () => {
       code: 'invalid_definition',
       message: "the simulation took longer than 0.001 s: narrow its window (from, to) or simplify the draft's rules",
     });
+  });
+});
+
+/** A stand-in thread file that notes each start of a thread in a file, and answers every job. */
+describe('a thread warmed ahead of its first job', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wg-def-thread-'));
+  const starts = join(dir, 'starts');
+  const file = join(dir, 'thread.js');
+  writeFileSync(starts, '');
+  writeFileSync(
+    file,
+    `const { appendFileSync } = require('node:fs');
+const { parentPort } = require('node:worker_threads');
+appendFileSync(${JSON.stringify(starts)}, 'started\\n');
+parentPort.on('message', () => parentPort.postMessage({ kind: 'replay', verdicts: [] }));
+`,
+  );
+  const started = () => readFileSync(starts, 'utf8').split('\n').filter(Boolean).length;
+  const untilStarted = async (n: number) => {
+    while (started() < n) await new Promise((r) => setTimeout(r, 10));
+  };
+  const job: DefinitionJob = { kind: 'replay', draft: NOTES, versions: [], requests: [] };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is the thread the first job runs on: no second one starts', async () => {
+    DefinitionThreads.warm(file);
+    await untilStarted(1);
+    const threads = new DefinitionThreads(file);
+    expect(await threads.run(job, 30_000)).toEqual({ kind: 'replay', verdicts: [] });
+    expect(await threads.run(job, 30_000)).toEqual({ kind: 'replay', verdicts: [] });
+    await threads.close();
+    expect(started()).toBe(1);
+  });
+
+  it('is taken once: the next DefinitionThreads starts its own, and one dropped is never used', async () => {
+    const threads = new DefinitionThreads(file);
+    await threads.run(job, 30_000);
+    await threads.close();
+    expect(started()).toBe(2);
+    DefinitionThreads.warm(file);
+    await untilStarted(3);
+    await DefinitionThreads.dropSpare();
+    const after = new DefinitionThreads(file);
+    await after.run(job, 30_000);
+    await after.close();
+    expect(started()).toBe(4);
   });
 });

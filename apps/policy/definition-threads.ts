@@ -14,6 +14,16 @@ function threadFile(): string {
   return join(root, 'dist', 'apps', 'policy', 'definition-thread.js');
 }
 
+/** A thread started ahead of its first job (`DefinitionThreads.warm`), for the first one that needs one. */
+let spare: { file: string; worker: Worker } | undefined;
+
+/** The spare thread of `file`, taken (no one else gets it), if one is there and has not failed. */
+function takeSpare(file: string): Worker | undefined {
+  const taken = spare?.file === file ? spare.worker : undefined;
+  if (taken) spare = undefined;
+  return taken;
+}
+
 interface Pending {
   job: DefinitionJob;
   limitMs: number;
@@ -46,6 +56,30 @@ export class DefinitionThreads {
   private current?: { pending: Pending; timer: NodeJS.Timeout };
 
   constructor(private readonly file = threadFile()) {}
+
+  /**
+   * Starts a thread now, so that it has loaded its modules when the first job comes (at startup,
+   * while the other services load theirs): the first DefinitionThreads to need a thread takes it.
+   */
+  static warm(file = threadFile()): void {
+    if (spare) return;
+    const worker = new Worker(file);
+    // A thread left idle does not keep the process alive.
+    worker.unref();
+    const lost = () => {
+      if (spare?.worker === worker) spare = undefined;
+    };
+    worker.once('error', lost);
+    worker.once('exit', lost);
+    spare = { file, worker };
+  }
+
+  /** Ends the spare thread nobody took (a start that failed before policy started). */
+  static async dropSpare(): Promise<void> {
+    const worker = spare?.worker;
+    spare = undefined;
+    await worker?.terminate();
+  }
 
   run(job: DefinitionJob, limitMs: number): Promise<JobAnswer> {
     return new Promise((resolve, reject) => {
@@ -87,7 +121,7 @@ export class DefinitionThreads {
   }
 
   private start(): Worker {
-    const worker = new Worker(this.file);
+    const worker = takeSpare(this.file) ?? new Worker(this.file);
     // A thread left idle does not keep the process alive.
     worker.unref();
     worker.on('message', (m: unknown) => {

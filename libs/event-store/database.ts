@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations';
 import { createClient, databaseName, withDatabase, withDefaultUser } from './pg';
 
@@ -22,7 +22,9 @@ export async function ensureDatabase(connectionString: string): Promise<boolean>
   }
 }
 
-export function migrationDataSource(connectionString: string): DataSource {
+/** The migrations' data source (TypeORM is loaded here, on first use: the services never need it). */
+export async function migrationDataSource(connectionString: string): Promise<DataSource> {
+  const { DataSource } = await import('typeorm');
   return new DataSource({
     type: 'postgres',
     url: withDefaultUser(connectionString),
@@ -60,7 +62,7 @@ export async function migrate(connectionString: string): Promise<string[]> {
         `another workgate has been migrating a database of this Postgres cluster for ${MIGRATION_LOCK_WAIT}: waited for it to finish, in vain`,
       );
     });
-    const dataSource = migrationDataSource(connectionString);
+    const dataSource = await migrationDataSource(connectionString);
     await dataSource.initialize();
     try {
       const applied = await dataSource.runMigrations({ transaction: 'each' });

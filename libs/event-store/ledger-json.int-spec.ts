@@ -30,7 +30,7 @@ describe('the ledger payloads turning json (real Postgres)', () => {
 
   it('keeps every event and its hash chain through the migration', async () => {
     // Back to the earlier schema.
-    const earlier = migrationDataSource(db.url);
+    const earlier = await migrationDataSource(db.url);
     await earlier.initialize();
     // Every migration after it first, then the change of the column types itself.
     while ((await earlier.query(`SELECT 1 FROM workgate_migrations WHERE name = 'LedgerJson1763800000008'`)).length > 0)
