@@ -5,7 +5,8 @@ import { connect, Socket } from 'node:net';
  * measurements: FLOOD_CONNECTIONS connections (default 50) each looping `POST FLOOD_PATH` with
  * `Content-Type: application/json`, no API key and a FLOOD_BYTES body (default 1 MiB) against
  * FLOOD_URL for FLOOD_SECONDS (default 20). A connection the server closes is opened again at once.
- * Prints one JSON line when done: requests sent, answers per status, connections reset.
+ * Prints one JSON line when done: requests sent, answers per status, connections reset, and the
+ * shortest wait for a 429 (from the request's first byte sent to its answer).
  */
 const url = new URL(process.env.FLOOD_URL ?? 'http://127.0.0.1:3000');
 const CONNECTIONS = Number(process.env.FLOOD_CONNECTIONS ?? 50);
@@ -17,7 +18,13 @@ const body = Buffer.from(`{"blob":"${'x'.repeat(BYTES - 11)}"}`);
 const head = Buffer.from(
   `POST ${PATH} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
 );
-const tally = { sent: 0, statuses: {} as Record<string, number>, resets: 0, connections: 0 };
+const tally = {
+  sent: 0,
+  statuses: {} as Record<string, number>,
+  resets: 0,
+  connections: 0,
+  shortest429Ms: null as number | null,
+};
 let stopped = false;
 const sockets = new Set<Socket>();
 
@@ -28,9 +35,11 @@ function loop(): void {
   sockets.add(socket);
   let received = '';
   let closing = false;
+  let sentAt = 0;
   const send = () => {
     if (stopped || closing) return;
     tally.sent++;
+    sentAt = performance.now();
     socket.write(head);
     socket.write(body);
   };
@@ -45,6 +54,10 @@ function loop(): void {
       if (received.length < end + 4 + length) return;
       const status = received.slice(9, 12);
       tally.statuses[status] = (tally.statuses[status] ?? 0) + 1;
+      if (status === '429' && sentAt > 0) {
+        const waited = Math.round(performance.now() - sentAt);
+        tally.shortest429Ms = Math.min(tally.shortest429Ms ?? waited, waited);
+      }
       received = received.slice(end + 4 + length);
       if (/\r\nconnection: *close/.test(headers)) closing = true;
       else send();

@@ -30,7 +30,8 @@ async function main(): Promise<void> {
         ],
       ) +
       `\nread p95 flooded / unloaded: ${(r.loaded.read.p95 / r.unloaded.read.p95).toFixed(1)}x (goal: within 3x)` +
-      `\nattacker: ${r.attacker.sent} requests sent on ${r.attacker.connections} connections; answers ${statuses || 'none'}; ${r.attacker.resets} connections reset\n`,
+      `\nattacker: ${r.attacker.sent} requests sent on ${r.attacker.connections} connections; answers ${statuses || 'none'}; ${r.attacker.resets} connections reset` +
+      `\nattacker's shortest wait for a 429: ${r.attacker.shortest429Ms ?? '-'} ms (goal: at least 1000, the delay of a 429 without a valid key)\n`,
   );
 }
 

@@ -27,8 +27,14 @@ export interface Latencies {
 export interface FloodResult {
   unloaded: { health: Latencies; read: Latencies };
   loaded: { health: Latencies; read: Latencies };
-  /** What the attacker saw: requests sent, answers per status, connections reset. */
-  attacker: { sent: number; statuses: Record<string, number>; resets: number; connections: number };
+  /** What the attacker saw: requests sent, answers per status, connections reset, its shortest wait for a 429. */
+  attacker: {
+    sent: number;
+    statuses: Record<string, number>;
+    resets: number;
+    connections: number;
+    shortest429Ms: number | null;
+  };
 }
 
 const PROBE_TIMEOUT_MS = 15_000;
@@ -74,7 +80,8 @@ const isTally = (value: unknown): value is FloodResult['attacker'] =>
   isPlainObject(value.statuses) &&
   Object.values(value.statuses).every((n) => typeof n === 'number') &&
   typeof value.resets === 'number' &&
-  typeof value.connections === 'number';
+  typeof value.connections === 'number' &&
+  (value.shortest429Ms === null || typeof value.shortest429Ms === 'number');
 
 /** Runs the attacker (bench/flood-load.ts) in its own process; resolves with its tally. */
 function attack(url: string, connections: number, seconds: number, bytes: number): Promise<FloodResult['attacker']> {

@@ -1,4 +1,4 @@
-import { Subjects } from '@workgate/contracts';
+import { Streams, Subjects } from '@workgate/contracts';
 import { QUICK_REFUND } from './support/fixtures';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
@@ -150,6 +150,38 @@ describe('approvals over HTTP', () => {
   const eventsUpTo = async (id: string, position: number) =>
     (await t.rpc.request(Subjects.intake.events, { workOrderId: id })).filter((e) => e.position <= position);
 
+  /**
+   * The ledger rows an approval's write recorded: its event on the approval's stream and the outcome on
+   * its work order, both naming the approval (read from the ledger table, not from the answer).
+   */
+  const rowsOf = async (approvalId: string, approvalType: string, workOrderType: string) =>
+    (
+      await t.db.ownerPool().query<{ position: number; type: string }>(
+        `SELECT position::int AS position, type FROM ledger_events
+           WHERE data->>'approvalId' = $1 AND (stream_id = $2 AND type = $3 OR stream_id LIKE 'workorder-%' AND type = $4)
+           ORDER BY position`,
+        [approvalId, `approval-${approvalId}`, approvalType, workOrderType],
+      )
+    ).rows;
+  /**
+   * docs/api.md: a write answers `Workgate-Position` of its commit. The decision's commit holds the
+   * approval's event and the work order's outcome, next to each other; the header is that commit's
+   * last position, not any later one.
+   */
+  async function expectPositionOfItsCommit(
+    answer: { headers: Headers },
+    approvalId: string,
+    approvalType: string,
+    workOrderType: string,
+  ): Promise<number> {
+    const rows = await rowsOf(approvalId, approvalType, workOrderType);
+    expect(rows.map((r) => r.type).sort()).toEqual([approvalType, workOrderType].sort());
+    const [first, last] = [rows[0].position, rows[rows.length - 1].position];
+    expect(last - first).toBe(1);
+    expect(answer.headers.get('workgate-position')).toBe(String(last));
+    return last;
+  }
+
   it("a decision's position covers its work order: read at once, by the approver or at Workgate-Position, it shows the outcome", async () => {
     const { id, approvalId } = await workOrderWithRefund('AP-RYW');
     const approved = await as['support-lead']<ApprovalView>('POST', `/v1/approvals/${approvalId}/decision`, {
@@ -157,7 +189,7 @@ describe('approvals over HTTP', () => {
       permittedAction: refund,
     });
     expect(approved.status).toBe(200);
-    const position = Number(approved.headers.get('workgate-position'));
+    const position = await expectPositionOfItsCommit(approved, approvalId, 'ApprovalGranted', 'ApprovalResolved');
     // The outcome is recorded in the decision's own commit, not after it.
     expect((await eventsUpTo(id, position)).find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({
       approvalId,
@@ -186,6 +218,7 @@ describe('approvals over HTTP', () => {
       decision: 'reject',
       note: 'outside policy',
     });
+    await expectPositionOfItsCommit(rejected, rejectedOne.approvalId, 'ApprovalRejected', 'ApprovalResolved');
     expect(
       (await eventsUpTo(rejectedOne.id, Number(rejected.headers.get('workgate-position')))).find(
         (e) => e.type === 'ApprovalResolved',
@@ -201,7 +234,7 @@ describe('approvals over HTTP', () => {
       permittedAction: refund,
       conditions: ['R-03: retention policy signed'],
     });
-    const at = Number(conditional.headers.get('workgate-position'));
+    const at = await expectPositionOfItsCommit(conditional, approvalId, 'ApprovalConditioned', 'ApprovalConditional');
     expect((await eventsUpTo(id, at)).find((e) => e.type === 'ApprovalConditional')?.data).toMatchObject({
       approvalId,
       openConditions: ['R-03: retention policy signed'],
@@ -233,8 +266,23 @@ describe('approvals over HTTP', () => {
         ?.data,
     ).toMatchObject({ approvalId, outcome: 'approved' });
     expect(await close(id)).toMatchObject({ status: 200 });
-    // The reaction that carries outcomes recorded elsewhere finds them applied: each outcome once.
-    await new Promise((r) => setTimeout(r, 500));
+    // The reaction that carries outcomes recorded elsewhere (intake's consumer of the approvals' ledger events)
+    // finds them applied: once it has acknowledged the approval's last event, each outcome is there once.
+    const lastOfApproval = (
+      await t.db
+        .ownerPool()
+        .query<{ p: number }>('SELECT max(position)::int AS p FROM ledger_events WHERE stream_id = $1', [
+          `approval-${approvalId}`,
+        ])
+    ).rows[0].p;
+    const jsm = await t.nc.jetstreamManager();
+    await eventually(
+      async () =>
+        (await jsm.consumers.info(Streams.ledger.name, 'intake-approval-outcomes')).ack_floor.stream_seq >=
+        lastOfApproval,
+      10_000,
+      "intake's approval outcomes reaction past the approval's last event",
+    );
     const events = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
     expect(events.filter((e) => e.type === 'ApprovalResolved')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'ApprovalConditional')).toHaveLength(1);

@@ -156,27 +156,29 @@ describe('the byte budget of callers without a valid key', () => {
   it('answers 429 with Retry-After once an address has sent its bytes without a key, and serves principals meanwhile', async () => {
     const body = Buffer.from(`{"blob":"${'x'.repeat(1_000_000 - 11)}"}`);
     expect(body.length).toBe(1_000_000);
-    const statuses: number[] = [];
-    let last: RawAnswer | undefined;
+    const answers: RawAnswer[] = [];
     // The five posts must fall inside one minute for the counts to be exact (see withinOneMinute).
     await withinOneMinute(20_000);
-    const waited: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const sent = Date.now();
-      last = await raw(t.url, { method: 'POST', path: '/v1/work-orders', headers: json, declared: body.length }, body);
-      waited.push(Date.now() - sent);
-      statuses.push(last.status);
+    for (let i = 0; i < 5; i++)
+      answers.push(
+        await raw(t.url, { method: 'POST', path: '/v1/work-orders', headers: json, declared: body.length }, body),
+      );
+    // Three megabytes are three refusals for the key (401); the fourth and fifth are past the budget (429).
+    // How long a 429 without a key is held (a second) is a figure of `npm run bench:flood`, not asserted here.
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401, 429, 429]);
+    for (const refused of answers.slice(3)) {
+      expect(refused.body).toEqual({
+        error: 'rate_limited',
+        message: expect.stringMatching(
+          /^this client sent more than 3000000 bytes without an API key in 60 s; retry after \d+ s$/,
+        ),
+      });
+      // Retry-After says what the message says: whole seconds, at least one, within the minute.
+      const seconds = Number(/retry after (\d+) s$/.exec((refused.body as { message: string }).message)![1]);
+      expect(refused.headers['retry-after']).toBe(String(seconds));
+      expect(seconds).toBeGreaterThanOrEqual(1);
+      expect(seconds).toBeLessThanOrEqual(60);
     }
-    expect(statuses).toEqual([401, 401, 401, 429, 429]);
-    // Past its budget, a caller without a key waits a second for each 429 (a timer never fires early).
-    expect(waited.slice(3).every((ms) => ms >= 990)).toBe(true);
-    expect(last!.body).toEqual({
-      error: 'rate_limited',
-      message: expect.stringMatching(
-        /^this client sent more than 3000000 bytes without an API key in 60 s; retry after \d+ s$/,
-      ),
-    });
-    expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
     // Bytes only: the same address without a body is still answered, and a principal is served.
     expect((await client(t.url)('GET', '/v1/workflows')).status).toBe(401);
     expect((await client(t.url, principals.keys.helpdesk)('GET', '/v1/workflows')).status).toBe(200);

@@ -6,6 +6,7 @@ import { loadConfig } from '@workgate/config';
 import { LedgerWriter, prepareCommit } from '@workgate/event-store';
 import { startMicroservice } from '@workgate/messaging';
 import { LedgerModule } from '../apps/ledger/ledger.module';
+import { LedgerRelay } from '../apps/ledger/ledger-relay';
 import { RunningWorkgate } from '../cli/workgate';
 import { freshDatabase } from './support/database';
 import { eventually } from './support/processes';
@@ -161,7 +162,16 @@ describe('workgate in one process', () => {
       nc: t.nc,
     });
     try {
-      await new Promise((r) => setTimeout(r, 2000));
+      // The other ledger's relay has looked at LEDGER: it refused it (paused), or it published up to its own head.
+      const relay = ledger.get(LedgerRelay);
+      const otherHead = (await other.ownerPool().query('SELECT max(position)::int AS p FROM ledger_events')).rows[0]
+        .p as number;
+      await eventually(
+        async () => relay.paused !== undefined || relay.publishedPosition >= otherHead,
+        10_000,
+        "the other ledger's relay to look at LEDGER",
+      );
+      expect(relay.paused?.reason).toMatch(/^the LEDGER stream does not belong to this ledger/);
       expect(await onlyThisLedger()).toBe(true);
     } finally {
       await ledger.close();

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { CloudEvent, emitterFor, httpTransport, Mode } from 'cloudevents';
 import { parse } from 'yaml';
 import { startWorkgate } from '../../cli/workgate';
-import { client, clientsFor, writePrincipals } from '../support/principals';
+import { ApiAnswer, client, clientsFor, writePrincipals } from '../support/principals';
+import { eventually } from '../support/processes';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 import type {
   ActionAnswer,
@@ -313,13 +314,36 @@ describe('the integrator contract', () => {
      * writes and five are 422 idempotency_key_reused; with one body one writes and five replay it.
      */
     async function sendConcurrently(via: ReturnType<typeof client>[], ref: string, key: string): Promise<void> {
-      const others = await Promise.all(
-        [1, 2, 3, 4, 5, 6].map((i) =>
-          via[i % via.length]<OpenedAnswer>('POST', '/v1/work-orders', body(`${ref}${i}`), {
-            'Idempotency-Key': `${key}-1`,
-          }),
-        ),
-      );
+      // The six are held in flight together: the ledger is locked, so the one that reserves the key cannot write
+      // and none can be answered; only once the key is reserved and none has answered is the ledger let go. Taken
+      // one after another, or without the reservation, they would not give one write and five refusals.
+      const owner = t.db.ownerPool();
+      const ledger = await owner.connect();
+      let answered = 0;
+      let sent!: Promise<ApiAnswer<OpenedAnswer>[]>;
+      try {
+        await ledger.query('BEGIN');
+        await ledger.query('LOCK TABLE ledger_events IN EXCLUSIVE MODE');
+        sent = Promise.all(
+          [1, 2, 3, 4, 5, 6].map((i) =>
+            via[i % via.length]<OpenedAnswer>('POST', '/v1/work-orders', body(`${ref}${i}`), {
+              'Idempotency-Key': `${key}-1`,
+            }).finally(() => answered++),
+          ),
+        );
+        await eventually(
+          async () =>
+            (await owner.query('SELECT 1 FROM idempotency_answers WHERE key = $1 AND holder IS NOT NULL', [`${key}-1`]))
+              .rows.length === 1,
+          10_000,
+          'the key reserved by one of the six',
+        );
+        expect(answered).toBe(0);
+      } finally {
+        await ledger.query('COMMIT');
+        ledger.release();
+      }
+      const others = await sent;
       expect(others.map((r) => r.status).sort()).toEqual([201, 422, 422, 422, 422, 422]);
       for (const r of others.filter((o) => o.status === 422))
         expect(r.body).toMatchObject({

@@ -114,8 +114,27 @@ describe('a row forged while no writer runs', () => {
       );
     }
 
-    // Still refused after another restart.
+    // Still refused after another restart. A write is 503 until the writer is active anyway, so the sign is the
+    // restarted writer's own refusal: /health names the position again, the new process counted it, and
+    // nothing was written or signed past the forged row.
     await t.restart();
-    expect((await open('F-5')).status).toBe(503);
+    const asLead = { headers: { authorization: `Bearer ${principals.keys.lead}` } };
+    await eventually(
+      async () => JSON.stringify(await (await fetch(`${t.url}/health`, asLead)).json()).includes(`position ${forged}`),
+      30_000,
+      'the restarted writer refusing the forged row on /health',
+    );
+    const again = await fetch(`${t.url}/health`, asLead);
+    expect(again.status).toBe(503);
+    expect(JSON.stringify(await again.json())).toContain(`position ${forged} is covered by no writer signature`);
+    expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/^workgate_ledger_writer_refusals_total [1-9]/m);
+    expect(await open('F-5')).toMatchObject({ status: 503 });
+    expect((await lead()('GET', '/v1/ledger/checkpoint')).status).toBe(503);
+    expect((await owner.query('SELECT max(position)::int AS p FROM ledger_events')).rows[0].p).toBe(forged);
+    expect(
+      (await owner.query('SELECT count(*)::int AS n FROM ledger_commit_signatures WHERE position >= $1', [forged]))
+        .rows[0].n,
+    ).toBe(0);
+    expect((await ledgerStreamTail(await t.nc.jetstreamManager())).position).toBeLessThan(forged);
   });
 });
