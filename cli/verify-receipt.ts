@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { isProofPackage, isReceipt, Verdict, verifyPackage, verifyReceipt } from '@workgate/event-store';
-import { checkBoundaryAndMap } from '@workgate/workflow';
+import { isProofPackage, isReceipt, Verdict, verifyReceipt } from '@workgate/event-store';
+import { verifyProofPackage } from './verify-package';
 
 /**
  * `npm run verify-receipt -- <receipt.json | proof.json> --key <verifier key>`: checks a receipt or
@@ -32,7 +32,7 @@ function main(): number {
     return 2;
   }
   let verdict: Verdict;
-  if (isProofPackage(document)) verdict = verifyPackage(document, key, [checkBoundaryAndMap]);
+  if (isProofPackage(document)) verdict = verifyProofPackage(document, key);
   else if (isReceipt(document)) verdict = verifyReceipt(document, key);
   else {
     process.stderr.write(`${file} is neither a receipt nor a proof package\n`);

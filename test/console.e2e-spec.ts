@@ -16,6 +16,7 @@ import type {
   ExceptionView,
   OpenedAnswer,
   PostReviewView,
+  ProofPackage,
   RecordedEvent,
   StepAnswer,
   ViewRow,
@@ -315,10 +316,29 @@ describe('the console in a real browser', () => {
     ]);
     expect(download.suggestedFilename()).toBe('delivery-CASE-1042.html');
     expect(readFileSync(await download.path(), 'utf8')).toMatch(/^<!doctype html>/i);
+    // Not an ops lead: the client-safe proof package, its receipts without their events.
+    const [plainProof] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download proof package' }).click(),
+    ]);
+    expect(plainProof.suggestedFilename()).toBe('proof-public-CASE-1042.json');
+    const publicPackage = JSON.parse(readFileSync(await plainProof.path(), 'utf8')) as ProofPackage;
+    expect(publicPackage.workOrder.id).toBe(ids.caseWo);
+    expect(publicPackage.receipts.length).toBeGreaterThan(0);
+    expect(publicPackage.receipts.filter((r) => r.event !== undefined)).toEqual([]);
 
     await signOut();
     await signIn(page, 'lead');
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    // An ops lead: the proof package with every receipt's event.
+    const [leadProof] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download proof package' }).click(),
+    ]);
+    expect(leadProof.suggestedFilename()).toBe('proof-CASE-1042.json');
+    const fullPackage = JSON.parse(readFileSync(await leadProof.path(), 'utf8')) as ProofPackage;
+    expect(fullPackage.receipts.length).toBeGreaterThan(0);
+    expect(fullPackage.receipts.filter((r) => r.event === undefined)).toEqual([]);
     const events = (await as.lead<RecordedEvent[]>('GET', `/v1/work-orders/${ids.caseWo}/events`)).body as unknown[];
     expect(await page.locator('#work-order table').last().locator('tbody tr').count()).toBe(events.length);
     // The rollback note is private evidence: an ops lead reads it beside its decision.

@@ -166,7 +166,7 @@ describe('the proof package of a work order', () => {
       `stream: the receipts are stream versions 1..${pkg.receipts.length} of workorder-${id}, each once`,
     );
     expect(verified.out).toContain(
-      `definition: support-recovery v1, sha256 ${pkg.workOrder.workflow.sha256}: the policy the work order was opened under (its WorkOrderOpened event)`,
+      `definition: support-recovery v1, sha256 ${pkg.workOrder.workflow.sha256}: the policy the work order was opened under (its WorkOrderOpened event, receipt ${pkg.receipts[0].receiptId})`,
     );
     expect(verified.out).toContain("boundary: the definition's systems and rules");
     expect(verified.out).toContain('map: built afresh from the definition, the same nodes and edges');
@@ -192,7 +192,7 @@ describe('the proof package of a work order', () => {
     ).toEqual({
       code: 1,
       out: expect.stringContaining(
-        `NOT VERIFIED: receipt ${receipt.receiptId}: the inclusion proof does not lead to the checkpoint's root`,
+        `NOT VERIFIED: receipt 4/${pkg.receipts.length} ${receipt.receiptId}: the inclusion proof does not lead to the checkpoint's root`,
       ),
     });
     const recorded = defined(receipt.event, "the receipt's event");
@@ -202,7 +202,9 @@ describe('the proof package of a work order', () => {
     }));
     expect(runVerifyReceipt(editedEvent, key)).toEqual({
       code: 1,
-      out: expect.stringContaining(`NOT VERIFIED: receipt ${receipt.receiptId}: the event does not hash`),
+      out: expect.stringContaining(
+        `NOT VERIFIED: receipt 4/${pkg.receipts.length} ${receipt.receiptId}: the event does not hash`,
+      ),
     });
 
     const definition = flipped(pkg.definition, pkg.definition.indexOf('Support case recovery'));
@@ -210,7 +212,7 @@ describe('the proof package of a work order', () => {
     expect(changedDefinition).toEqual({
       code: 1,
       out: expect.stringContaining(
-        `NOT VERIFIED: the definition's sha256 ${createHash('sha256').update(definition).digest('hex')} is not the policy ${pkg.workOrder.workflow.sha256} the work order was opened under (its WorkOrderOpened event, receipt ${pkg.receipts[0].receiptId})`,
+        `NOT VERIFIED: definition: its sha256 ${createHash('sha256').update(definition).digest('hex')} is not the policy ${pkg.workOrder.workflow.sha256} the work order was opened under (its WorkOrderOpened event, receipt ${pkg.receipts[0].receiptId})`,
       ),
     });
     expect(goVerifyPackage({ ...pkg, definition }, key).ok).toBe(false);
@@ -219,7 +221,7 @@ describe('the proof package of a work order', () => {
     const checkpoint = pkg.checkpoint.replace(root, flipped(root, 5));
     expect(runVerifyReceipt(JSON.stringify({ ...pkg, checkpoint }), key)).toEqual({
       code: 1,
-      out: expect.stringContaining("NOT VERIFIED: the checkpoint's signature"),
+      out: expect.stringContaining('NOT VERIFIED: checkpoint: its signature'),
     });
     expect(goVerifyPackage({ ...pkg, checkpoint }, key).ok).toBe(false);
     // Another key than the ledger's: nothing verifies.
@@ -227,7 +229,7 @@ describe('the proof package of a work order', () => {
     expect(runVerifyReceipt('{"receipts": [', key).code).toBe(2);
   });
 
-  it('gives any role the client-safe package: none of the private evidence, and it still verifies', async () => {
+  it('gives any role the client-safe package: none of the private evidence, its leaves in the ledger, what it cannot bind named', async () => {
     const got = await as.analyst<ProofPackage>('GET', `/v1/work-orders/${id}/proof?public=true`);
     expect(got.status).toBe(200);
     for (const canary of canaries) expect(got.text).not.toContain(canary);
@@ -237,18 +239,17 @@ describe('the proof package of a work order', () => {
       { kind: 'closure-note', ref: 'all done' },
     ]);
     const verified = runVerifyReceipt(got.text, key);
-    // Nothing fails, but what the public package cannot bind is said, and it is not called verified.
+    // Its leaves are in the ledger, but what the public package cannot bind is named, and it exits 1.
     expect(verified).toEqual({
-      code: 0,
+      code: 1,
       out: expect.stringContaining(
-        `proof package of work order ${id}: its receipts are in the ledger; the definition and the receipts' content are NOT BOUND to them (see above)`,
+        `proof package of work order ${id}: NOT VERIFIED (7 parts and ${got.body.receipts.length} receipt(s): 0 problem(s), ${got.body.receipts.length + 4} part(s) NOT BOUND)`,
       ),
     });
     expect(verified.out).not.toMatch(/verified$/m);
     expect(verified.out).toContain(`none of the ${got.body.receipts.length} receipts carries its event`);
-    expect(verified.out).toContain(
-      'NOT BOUND to the receipts (the public package carries no events; the ops-lead package binds it)',
-    );
+    for (const part of ['definition', 'workOrder', 'delivery.json', 'delivery.html'])
+      expect(verified.out).toContain(`NOT BOUND: ${part} — `);
     // Another definition, with every sha256 outside the ledger changed to its own: still not called verified.
     const definition = got.body.definition.replace('Support case recovery', 'Support case, anything goes');
     const sha = createHash('sha256').update(definition).digest('hex');
@@ -262,7 +263,7 @@ describe('the proof package of a work order', () => {
       }),
       key,
     );
-    expect(swapped.out).toContain(`sha256 ${sha}: NOT BOUND to the receipts`);
+    expect(swapped.out).toContain(`NOT BOUND: definition — support-recovery v1, sha256 ${sha}: `);
     expect(swapped.out).not.toMatch(/verified$/m);
     expect(goVerifyPackage(got.body, key)).toMatchObject({ ok: true });
   });
@@ -277,15 +278,15 @@ describe('the proof package of a work order', () => {
     const [, second, third] = pkg.receipts;
     // A receipt dropped, or in twice: the receipts are the work order's whole stream.
     expect(failure({ receipts: pkg.receipts.filter((r) => r !== second) })).toContain(
-      `NOT VERIFIED: the receipts are not the whole stream workorder-${id}: the receipt of stream version 2 is missing (receipt ${third.receiptId} is version 3)`,
+      `NOT VERIFIED: receipts: the receipts are not the whole stream workorder-${id}: the receipt of stream version 2 is missing (receipt ${third.receiptId} is version 3)`,
     );
     expect(failure({ receipts: [...pkg.receipts.slice(0, 2), second, ...pkg.receipts.slice(2)] })).toContain(
-      `NOT VERIFIED: receipt ${second.receiptId}: it is in the package more than once`,
+      `NOT VERIFIED: receipts: receipt ${second.receiptId}: it is in the package more than once`,
     );
     // A receipt's kind or policy edited: not what its event records.
     const edited = (change: object) => pkg.receipts.map((r) => (r === third ? { ...r, ...change } : r));
     expect(failure({ receipts: edited({ kind: 'closure' }) })).toContain(
-      `NOT VERIFIED: receipt ${third.receiptId}: its kind "closure" is not what its event records`,
+      `NOT VERIFIED: receipt 3/${pkg.receipts.length} ${third.receiptId}: its kind "closure" is not what its event records`,
     );
     // Another definition, no decision receipt left to name a policy, the map's and work order's sha256 its own:
     // the work order's opening event still names the policy it ran under.
@@ -299,20 +300,20 @@ describe('the proof package of a work order', () => {
         receipts: pkg.receipts.filter((r) => r.kind !== 'decision'),
       }),
     ).toContain(
-      `the definition's sha256 ${sha} is not the policy ${pkg.workOrder.workflow.sha256} the work order was opened under (its WorkOrderOpened event, receipt ${pkg.receipts[0].receiptId})`,
+      `definition: its sha256 ${sha} is not the policy ${pkg.workOrder.workflow.sha256} the work order was opened under (its WorkOrderOpened event, receipt ${pkg.receipts[0].receiptId})`,
     );
     // A stop rule deleted from the boundary; a node deleted from the map.
     const rules = pkg.boundary.rules.filter((r) => r.decision !== 'stop');
     expect(rules.length).toBeLessThan(pkg.boundary.rules.length);
     expect(failure({ boundary: { ...pkg.boundary, rules } })).toContain(
-      "NOT VERIFIED: the boundary's rules are not the definition's rules",
+      "NOT VERIFIED: boundary: its rules are not the definition's rules",
     );
     const stop = defined(
       pkg.map.nodes.find((n) => n.kind === 'stop'),
       'a stop node',
     );
     expect(failure({ map: { ...pkg.map, nodes: pkg.map.nodes.filter((n) => n !== stop) } })).toContain(
-      `NOT VERIFIED: the map's nodes (at ${stop.id}) are not what the definition gives`,
+      `NOT VERIFIED: map: its nodes (at ${stop.id}) are not what the definition gives`,
     );
   });
 

@@ -8,18 +8,27 @@ describe('a proof package verified offline', () => {
   it('verifies: the checkpoint, every inclusion proof, every event, the definition under every decision', () => {
     const verdict = verifyPackage(proofPackage(true), key);
     expect(verdict.problems).toEqual([]);
-    expect(verdict.lines.at(-1)).toBe(`proof package of work order ${WORK_ORDER}: verified`);
+    expect(verdict.lines.at(-1)).toBe(
+      `proof package of work order ${WORK_ORDER}: verified (7 parts and 3 receipt(s), every one bound)`,
+    );
     expect(verdict.lines).toContain(
       'events: every receipt carries its event, each hashes to its leaf and agrees with its receipt',
     );
     expect(verdict.lines.join('\n')).toContain(
-      `sha256 ${policy.sha256}: the policy the work order was opened under (its WorkOrderOpened event), of 1 decision receipt(s)`,
+      `sha256 ${policy.sha256}: the policy the work order was opened under (its WorkOrderOpened event, receipt ${proofPackage(true).receipts[0].receiptId}), named by 1 decision receipt(s)`,
     );
   });
 
-  it('verifies the client-safe package, whose receipts carry no events, saying what it could not check', () => {
-    const verdict = verifyPackage(proofPackage(false), key);
-    expect(verdict.problems).toEqual([]);
+  it('does not verify the client-safe package, whose receipts carry no events, naming each part it cannot bind', () => {
+    const pkg = proofPackage(false);
+    const verdict = verifyPackage(pkg, key);
+    expect(verdict.problems).toEqual([
+      ...pkg.receipts.map(
+        (r) =>
+          `NOT BOUND: receipt ${r.receiptId} — its leaf is in the ledger, but its kind, decision, policy and evidence are not (the public package carries no events)`,
+      ),
+      `NOT BOUND: definition — refunds v3, sha256 ${policy.sha256}: the 1 decision receipt(s), the map and the work order name it, but nothing the ledger signed does (the public package carries no events)`,
+    ]);
     expect(verdict.lines.join('\n')).toContain('none of the 3 receipts carries its event');
     expect(verdict.lines.at(-1)).not.toMatch(/: verified$/);
   });
@@ -27,7 +36,7 @@ describe('a proof package verified offline', () => {
   it('names the first failure: the checkpoint, a receipt, the definition', () => {
     const pkg = proofPackage(true);
     const other = verifierKey(origin, rawPublicKey(generateKeyPairSync('ed25519').privateKey));
-    expect(verifyPackage(pkg, other).problems[0]).toMatch(/^the checkpoint's signature: /);
+    expect(verifyPackage(pkg, other).problems[0]).toMatch(/^checkpoint: its signature: /);
     const root = pkg.checkpoint.split('\n')[2];
     const flippedRoot = `${root[0] === 'A' ? 'B' : 'A'}${root.slice(1)}`;
     expect(
@@ -35,7 +44,7 @@ describe('a proof package verified offline', () => {
         edited(pkg, (t) => t.replaceAll(root, flippedRoot)),
         key,
       ).problems[0],
-    ).toBe("the checkpoint's signature: the signature by workgate.test/ledger does not verify");
+    ).toBe('checkpoint: its signature: the signature by workgate.test/ledger does not verify');
 
     const decision = pkg.receipts[1];
     const hash = decision.ledger.hash;
@@ -43,8 +52,8 @@ describe('a proof package verified offline', () => {
     const badLeaf = edited(pkg, (t) =>
       t.replace(`"ledger":{"position":3,"hash":"${hash}"`, `"ledger":{"position":3,"hash":"${flippedHash}"`),
     );
-    expect(verifyPackage(badLeaf, key).lines.at(-1)).toBe(
-      `NOT VERIFIED: receipt ${decision.receiptId}: the inclusion proof does not lead to the checkpoint's root`,
+    expect(verifyPackage(badLeaf, key).lines.at(-2)).toBe(
+      `NOT VERIFIED: receipt 2/3 ${decision.receiptId}: the inclusion proof does not lead to the checkpoint's root`,
     );
     const step = pkg.receipts[2];
     expect(
@@ -53,18 +62,18 @@ describe('a proof package verified offline', () => {
         key,
       ).problems[0],
     ).toBe(
-      `receipt ${step.receiptId}: the event does not hash to the receipt's chain hash: its content differs from what the ledger recorded`,
+      `receipt 3/3 ${step.receiptId}: the event does not hash to the receipt's chain hash: its content differs from what the ledger recorded`,
     );
     const hidden = { ...pkg, receipts: pkg.receipts.map((r) => (r === step ? { ...r, evidence: [] } : r)) };
     expect(verifyPackage(hidden, key).problems[0]).toBe(
-      `receipt ${step.receiptId}: its evidence is not what its event records`,
+      `receipt 3/3 ${step.receiptId}: its evidence is not what its event records`,
     );
 
     const flippedDefinition = { ...pkg, definition: pkg.definition.replace('"Refunds"', '"Refundz"') };
     const sha = sha256(flippedDefinition.definition).toString('hex');
     expect(verifyPackage(flippedDefinition, key).problems.slice(0, 2)).toEqual([
-      `the definition's sha256 ${sha} is not the policy ${policy.sha256} the work order was opened under (its WorkOrderOpened event, receipt ${pkg.receipts[0].receiptId})`,
-      `the definition's sha256 ${sha} is not the policy ${policy.sha256} that decision receipt ${decision.receiptId} names`,
+      `definition: its sha256 ${sha} is not the policy ${policy.sha256} the work order was opened under (its WorkOrderOpened event, receipt ${pkg.receipts[0].receiptId})`,
+      `definition: its sha256 ${sha} is not the policy ${policy.sha256} that decision receipt ${decision.receiptId} names`,
     ]);
   });
 

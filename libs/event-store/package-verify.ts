@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalize, type Receipt } from '@workgate/contracts';
+import { canonicalize, type Receipt, type RecordedEvent } from '@workgate/contracts';
 import { disagreement, openedPolicy, streamProblems } from './package-receipts';
 import { checkInclusion, eventProblem, isReceipt, isRecord, openCheckpoint, Verdict } from './receipt-verify';
 import type { Checkpoint } from './signed-note';
@@ -34,8 +34,21 @@ function receiptProblem(
   return eventProblem(r) ?? (edited && `${edited} is not what its event records`);
 }
 
+/** What the receipts checks found: lines, problems, the receipts that hold, and the proven events of a package whose receipts all carry them. */
+interface ReceiptsChecked extends Verdict {
+  receipts: Receipt[];
+  opened?: { sha256: string; receiptId: string };
+  /** Every event of the work order's stream, each hashing to a leaf in the signed tree: the private package's, when all holds. */
+  proven?: RecordedEvent[];
+}
+
 /** Each receipt: its proof leads to the package's checkpoint, and its event (when in it) hashes to its leaf and agrees with it. */
-function checkReceipts(pkg: { receipts: unknown[] }, note: string, checkpoint: Checkpoint, workOrderId: unknown) {
+function checkReceipts(
+  pkg: { receipts: unknown[] },
+  note: string,
+  checkpoint: Checkpoint,
+  workOrderId: unknown,
+): ReceiptsChecked {
   const lines: string[] = [];
   const problems: string[] = [];
   const receipts: Receipt[] = [];
@@ -44,48 +57,59 @@ function checkReceipts(pkg: { receipts: unknown[] }, note: string, checkpoint: C
     const problem = receiptProblem(r, note, checkpoint, workOrderId, opened);
     const n = `${i + 1}/${pkg.receipts.length}`;
     if (problem || !isReceipt(r)) {
-      problems.push(`receipt ${isReceipt(r) ? r.receiptId : n}: ${problem ?? 'not shaped as a receipt'}`);
+      problems.push(`receipt ${n}${isReceipt(r) ? ` ${r.receiptId}` : ''}: ${problem ?? 'not shaped as a receipt'}`);
       continue;
     }
     receipts.push(r);
     lines.push(
-      `receipt ${n} ${r.receiptId} (${r.kind}, position ${r.ledger.position}): in the tree${r.event ? '; its event hashes to its leaf' : ''}`,
+      `receipt ${n} ${r.receiptId} (${r.kind}, position ${r.ledger.position}): in the tree${r.event ? '; its event hashes to its leaf and agrees with the receipt' : ''}`,
     );
   }
   const shaped = pkg.receipts.filter(isReceipt);
   const withEvents = shaped.filter((r) => r.event).length;
-  if (!pkg.receipts.length) problems.push('the package holds no receipt');
+  if (!pkg.receipts.length) problems.push('receipts: the package holds no receipt');
   else if (withEvents === pkg.receipts.length) {
-    problems.push(...streamProblems(shaped, workOrderId));
-    if (!opened) problems.push("the first receipt is not the work order's opening (its WorkOrderOpened event)");
+    problems.push(...streamProblems(shaped, workOrderId).map((p) => `receipts: ${p}`));
+    if (!opened)
+      problems.push("receipts: the first receipt is not the work order's opening (its WorkOrderOpened event)");
     if (!problems.length)
       lines.push(
         'events: every receipt carries its event, each hashes to its leaf and agrees with its receipt',
         `stream: the receipts are stream versions 1..${receipts.length} of workorder-${String(workOrderId)}, each once (events after the last one would not show here)`,
       );
   } else if (withEvents)
-    problems.push(`${withEvents} of ${pkg.receipts.length} receipts carry their event: all or none do`);
-  else if (!problems.length)
-    lines.push(
-      `events: none of the ${receipts.length} receipts carries its event (the public package): each leaf is in the ledger;`,
-      "receipts: their kind, work order, decision, policy and evidence are NOT BOUND to the ledger (the public package carries no events; the ops-lead package binds them); nor is that they are the work order's whole stream",
-    );
+    problems.push(`receipts: ${withEvents} of ${pkg.receipts.length} receipts carry their event: all or none do`);
+  else {
+    if (!problems.length)
+      lines.push(
+        `events: none of the ${receipts.length} receipts carries its event (the public package): each leaf is in the ledger`,
+      );
+    for (const r of receipts)
+      problems.push(
+        `NOT BOUND: receipt ${r.receiptId} — its leaf is in the ledger, but its kind, decision, policy and evidence are not (the public package carries no events)`,
+      );
+  }
+  const full = withEvents === pkg.receipts.length && !problems.length;
   return {
     lines,
     problems,
     receipts,
-    opened: withEvents === pkg.receipts.length && opened ? { ...opened, receiptId: shaped[0].receiptId } : undefined,
+    // The opening binds the definition when its own receipt holds and it carries its event.
+    opened:
+      withEvents === pkg.receipts.length && opened && receipts[0] === shaped[0]
+        ? { ...opened, receiptId: shaped[0].receiptId }
+        : undefined,
+    proven: full ? shaped.map((r) => r.event).filter((e) => e !== undefined) : undefined,
   };
 }
 
 /** The definition's sha256 against what names it: the work order's opening (full package), every decision receipt, the map and the work order. */
 function checkDefinition(
-  pkg: Record<string, unknown>,
-  receipts: Receipt[],
+  pkg: Record<string, unknown> & { receipts: unknown[] },
   opened: { sha256: string; receiptId: string } | undefined,
 ): Verdict {
   const text = pkg.definition;
-  if (typeof text !== 'string') return { lines: [], problems: ['the definition is not the canonical JSON text'] };
+  if (typeof text !== 'string') return { lines: [], problems: ['definition: it is not the canonical JSON text'] };
   const sha = hash('sha256', text);
   const problems: string[] = [];
   let parsed: unknown;
@@ -96,43 +120,58 @@ function checkDefinition(
   }
   if (opened && opened.sha256 !== sha)
     problems.push(
-      `the definition's sha256 ${sha} is not the policy ${opened.sha256} the work order was opened under (its WorkOrderOpened event, receipt ${opened.receiptId})`,
+      `definition: its sha256 ${sha} is not the policy ${opened.sha256} the work order was opened under (its WorkOrderOpened event, receipt ${opened.receiptId})`,
     );
-  const decisions = receipts.filter((r) => r.kind === 'decision');
+  const decisions = pkg.receipts.filter(isReceipt).filter((r) => r.kind === 'decision');
   for (const r of decisions)
     if (r.policy.sha256 !== sha)
       problems.push(
-        `the definition's sha256 ${sha} is not the policy ${r.policy.sha256} that decision receipt ${r.receiptId} names`,
+        `definition: its sha256 ${sha} is not the policy ${r.policy.sha256} that decision receipt ${r.receiptId} names`,
       );
   const mapSha = at(pkg, 'map', 'sha256');
-  if (mapSha !== sha) problems.push(`the definition's sha256 ${sha} is not the map's ${String(mapSha)}`);
+  if (mapSha !== sha) problems.push(`definition: its sha256 ${sha} is not the map's ${String(mapSha)}`);
   const workOrderSha = at(pkg, 'workOrder', 'workflow', 'sha256');
   if (workOrderSha !== sha)
-    problems.push(`the definition's sha256 ${sha} is not the work order's workflow ${String(workOrderSha)}`);
+    problems.push(`definition: its sha256 ${sha} is not the work order's workflow ${String(workOrderSha)}`);
   if (parsed === undefined || canonicalize(parsed) !== text)
-    problems.push('the definition is not RFC 8785 canonical JSON');
+    problems.push('definition: it is not RFC 8785 canonical JSON');
   const named = `${String(at(parsed, 'jobType'))} v${String(at(parsed, 'version'))}`;
-  const lines = problems.length
-    ? []
-    : [
-        opened
-          ? `definition: ${named}, sha256 ${sha}: the policy the work order was opened under (its WorkOrderOpened event), of ${decisions.length} decision receipt(s), the map's and the work order's`
-          : `definition: ${named}, sha256 ${sha}: NOT BOUND to the receipts (the public package carries no events; the ops-lead package binds it); the ${decisions.length} decision receipt(s), the map and the work order name it`,
-      ];
-  return { lines, problems };
+  if (problems.length) return { lines: [], problems };
+  if (!opened)
+    problems.push(
+      `NOT BOUND: definition — ${named}, sha256 ${sha}: the ${decisions.length} decision receipt(s), the map and the work order name it, but nothing the ledger signed does (the public package carries no events)`,
+    );
+  const line = `definition: ${named}, sha256 ${sha}: the policy the work order was opened under (its WorkOrderOpened event, receipt ${opened?.receiptId}), named by ${decisions.length} decision receipt(s), the map and the work order`;
+  return { lines: opened ? [line] : [], problems };
 }
+
+/** A check of more parts of the package: given the package and, in the private package when every receipt holds, its proven events. */
+export type PackageCheck = (pkg: Record<string, unknown>, proven: RecordedEvent[] | undefined) => Verdict;
+
+/** The parts of a package that are not receipts, in the order a verifier names them. */
+export const PACKAGE_PARTS = [
+  'checkpoint',
+  'definition',
+  'map',
+  'boundary',
+  'workOrder',
+  'delivery.json',
+  'delivery.html',
+];
 
 /**
  * A proof package checked offline with the verifier key one trusts: the checkpoint's signed note,
  * every receipt's inclusion proof against that one checkpoint and, in the ops-lead package whose
  * receipts carry their events, that each event agrees with its receipt, that the receipts are the
  * work order's stream and that the definition is the policy it was opened under; then `checks`
- * (the boundary and map re-derived from the definition). `problems[0]` is the first failure.
+ * (the boundary and map re-derived from the definition, the work order and delivery page
+ * recomputed from the proven events). Every problem starts with the part it is about; a part
+ * nothing binds is a problem `NOT BOUND: <part> — why`. `problems[0]` is the first failure.
  */
 export function verifyPackage(
   pkg: Record<string, unknown> & { receipts: unknown[] },
   key: string,
-  checks: Array<(pkg: Record<string, unknown>) => Verdict> = [],
+  checks: PackageCheck[] = [],
 ): Verdict {
   const lines: string[] = [];
   const problems: string[] = [];
@@ -140,10 +179,9 @@ export function verifyPackage(
   lines.push(`proof package of work order ${String(workOrderId)}: ${pkg.receipts.length} receipt(s)`);
   const note = typeof pkg.checkpoint === 'string' ? pkg.checkpoint : '';
   const opened = openCheckpoint(note, key);
-  let receipts: Receipt[] = pkg.receipts.filter(isReceipt);
-  let bound: { sha256: string; receiptId: string } | undefined;
+  let checked: ReceiptsChecked = { lines: [], problems: [], receipts: [] };
   if ('problem' in opened) {
-    problems.push(opened.problem);
+    problems.push(`checkpoint: ${opened.problem.replace("the checkpoint's ", 'its ')}`);
     lines.push('receipts: not checked (no checkpoint signed by that key)');
   } else {
     const { checkpoint } = opened;
@@ -151,23 +189,32 @@ export function verifyPackage(
       `checkpoint: signed by ${checkpoint.origin}, ${checkpoint.size} events, root ${checkpoint.root.toString('base64')}`,
     );
     if (pkg.verifierKey !== key) lines.push('note: the package names another verifier key; checked with the key given');
-    const checked = checkReceipts(pkg, note, checkpoint, workOrderId);
+    checked = checkReceipts(pkg, note, checkpoint, workOrderId);
     lines.push(...checked.lines);
     problems.push(...checked.problems);
-    receipts = checked.receipts;
-    bound = checked.opened;
   }
-  for (const verdict of [checkDefinition(pkg, receipts, bound), ...checks.map((check) => check(pkg))]) {
+  for (const verdict of [checkDefinition(pkg, checked.opened), ...checks.map((check) => check(pkg, checked.proven))]) {
     lines.push(...verdict.lines);
     problems.push(...verdict.problems);
   }
-  if (problems.length) {
-    lines.push(`NOT VERIFIED: ${problems[0]}`);
-    for (const p of problems.slice(1)) lines.push(`  also: ${p}`);
-  } else if (bound) lines.push(`proof package of work order ${String(workOrderId)}: verified`);
+  lines.push(...summary(String(workOrderId), pkg.receipts.length, problems));
+  return { lines, problems };
+}
+
+/** The closing lines: what broke (each named), what is not bound (each named), or that all of it is verified. */
+function summary(workOrderId: string, receipts: number, problems: string[]): string[] {
+  const unbound = problems.filter((p) => p.startsWith('NOT BOUND: '));
+  const broken = problems.filter((p) => !p.startsWith('NOT BOUND: '));
+  const lines = [...unbound];
+  if (broken.length) {
+    lines.push(`NOT VERIFIED: ${broken[0]}`);
+    for (const p of broken.slice(1)) lines.push(`  also: ${p}`);
+  }
+  const parts = `${PACKAGE_PARTS.length} parts and ${receipts} receipt(s)`;
+  if (!problems.length) lines.push(`proof package of work order ${workOrderId}: verified (${parts}, every one bound)`);
   else
     lines.push(
-      `proof package of work order ${String(workOrderId)}: its receipts are in the ledger; the definition and the receipts' content are NOT BOUND to them (see above)`,
+      `proof package of work order ${workOrderId}: NOT VERIFIED (${parts}: ${broken.length} problem(s), ${unbound.length} part(s) NOT BOUND)`,
     );
-  return { lines, problems };
+  return lines;
 }

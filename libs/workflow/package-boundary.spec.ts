@@ -36,10 +36,10 @@ describe("a proof package's boundary and map, re-derived from its definition", (
     expect(stop).toBeGreaterThanOrEqual(0);
     const rules = p.boundary.rules.filter((_, i) => i !== stop);
     expect(checkBoundaryAndMap({ ...p, boundary: { ...p.boundary, rules } }).problems).toEqual([
-      "the boundary's rules are not the definition's rules",
+      "boundary: its rules are not the definition's rules",
     ]);
     expect(checkBoundaryAndMap({ ...p, boundary: { ...p.boundary, systems: [] } }).problems).toEqual([
-      "the boundary's systems are not the definition's systems",
+      "boundary: its systems are not the definition's systems",
     ]);
   });
 
@@ -49,17 +49,18 @@ describe("a proof package's boundary and map, re-derived from its definition", (
     expect(stopNode).toBeDefined();
     const nodes = p.map.nodes.filter((n) => n !== stopNode);
     expect(checkBoundaryAndMap({ ...p, map: { ...p.map, nodes } }).problems).toEqual([
-      `the map's nodes (at ${stopNode?.id}) are not what the definition gives`,
+      `map: its nodes (at ${stopNode?.id}) are not what the definition gives`,
     ]);
     const [first, ...edges] = p.map.edges;
     expect(checkBoundaryAndMap({ ...p, map: { ...p.map, edges } }).problems).toEqual([
-      `the map's edges (at ${first.from} → ${first.to}) are not what the definition gives`,
+      `map: its edges (at ${first.from} → ${first.to}) are not what the definition gives`,
     ]);
   });
 
   it('says so when the definition is not one', () => {
     expect(checkBoundaryAndMap({ ...pkg(), definition: '{"jobType":"x"}' }).problems).toEqual([
-      'the definition is not a workflow definition: its boundary and map cannot be re-derived',
+      'boundary: the definition is not a workflow definition: the boundary cannot be re-derived',
+      'map: the definition is not a workflow definition: the map cannot be re-derived',
     ]);
   });
 });

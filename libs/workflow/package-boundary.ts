@@ -45,9 +45,9 @@ function mapDifference(got: unknown, fresh: Record<string, unknown>): string | u
       : typeof differs.id === 'string'
         ? differs.id
         : `${String(differs.from)} → ${String(differs.to)}`;
-    return `the map's ${key}${id === undefined ? '' : ` (at ${id})`} are not what the definition gives`;
+    return `its ${key}${id === undefined ? '' : ` (at ${id})`} are not what the definition gives`;
   }
-  return Object.keys(got).find((key) => !(key in fresh)) && 'the map has fields the definition does not give';
+  return Object.keys(got).find((key) => !(key in fresh)) && 'it has fields the definition does not give';
 }
 
 /**
@@ -67,7 +67,10 @@ export function checkBoundaryAndMap(pkg: Record<string, unknown>): { lines: stri
   if (typeof text !== 'string' || !isDefinition(definition))
     return {
       lines: [],
-      problems: ['the definition is not a workflow definition: its boundary and map cannot be re-derived'],
+      problems: [
+        'boundary: the definition is not a workflow definition: the boundary cannot be re-derived',
+        'map: the definition is not a workflow definition: the map cannot be re-derived',
+      ],
     };
   const problems: string[] = [];
   const boundary = { systems: definition.systems, rules: definition.rules ?? [] };
@@ -75,18 +78,18 @@ export function checkBoundaryAndMap(pkg: Record<string, unknown>): { lines: stri
     const given = isRecord(pkg.boundary) ? pkg.boundary : {};
     problems.push(
       same(given.systems, boundary.systems)
-        ? "the boundary's rules are not the definition's rules"
-        : "the boundary's systems are not the definition's systems",
+        ? "boundary: its rules are not the definition's rules"
+        : "boundary: its systems are not the definition's systems",
     );
   }
   let fresh: Record<string, unknown> | undefined;
   try {
     fresh = { ...workflowMap(definition, hash('sha256', text), catalogOf(pkg.map)) };
   } catch {
-    problems.push('the map cannot be built from the definition');
+    problems.push('map: it cannot be built from the definition');
   }
   const differs = fresh && mapDifference(pkg.map, fresh);
-  if (differs) problems.push(differs);
+  if (differs) problems.push(`map: ${differs}`);
   const lines = problems.length
     ? []
     : [

@@ -27,7 +27,8 @@ import { RpcClient } from '@workgate/messaging';
 import { Documented, ref } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 import { Meta, sendCommand } from './command';
-import { deliveryHtml, sendDelivery } from './delivery.html';
+import { deliveryHtml } from './delivery.html';
+import { sendDelivery } from './delivery.send';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no work order has that id') });
 

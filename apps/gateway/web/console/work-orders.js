@@ -99,6 +99,18 @@ export async function showWorkOrder(id) {
               onclick: () => downloadDelivery(id, wo.externalRef).catch((error) => status(error.message, true)),
             }),
           ],
+          [
+            'Proof package',
+            h('button', {
+              type: 'button',
+              class: 'quiet',
+              text: 'Download proof package',
+              title: isLead
+                ? 'With the events and private evidence (ops leads): every part verifies offline'
+                : 'The client-safe package: no events, no private evidence',
+              onclick: () => downloadProof(id, wo.externalRef, isLead).catch((error) => status(error.message, true)),
+            }),
+          ],
         ]),
       ),
       h(
@@ -222,6 +234,20 @@ async function downloadDelivery(id, externalRef) {
   const page = await api('GET', `/v1/work-orders/${id}/delivery`, { accept: 'text/html' });
   download(page, `delivery-${externalRef.replace(/[^A-Za-z0-9._-]+/g, '-')}.html`);
   status(`Delivery page of ${externalRef} downloaded.`);
+}
+
+/**
+ * The work order's proof package as a JSON file to verify offline (`npm run verify-receipt`): with
+ * its events and private evidence for an ops lead, the client-safe one (`?public=true`) for others.
+ */
+async function downloadProof(id, externalRef, isLead) {
+  const pkg = await api('GET', `/v1/work-orders/${id}/proof${isLead ? '' : '?public=true'}`);
+  const kind = isLead ? 'proof' : 'proof-public';
+  download(
+    new Blob([JSON.stringify(pkg)], { type: 'application/json' }),
+    `${kind}-${externalRef.replace(/[^A-Za-z0-9._-]+/g, '-')}.json`,
+  );
+  status(`${isLead ? 'Proof package' : 'Public proof package'} of ${externalRef} downloaded.`);
 }
 
 /** Action id -> the rollback note its request carried (private evidence of its decision). */
