@@ -17,7 +17,8 @@ describe('delegations over HTTP', () => {
   let t: SharedTestWorkgate;
   const principals = writePrincipals({ helpdesk: ['integrator'], op: ['operator'], 'agent-x': ['operator'] });
   let as: Record<string, ReturnType<typeof client>>;
-  const fast = { initialWait: 'PT2S', reminderEvery: 'PT2S', backoff: 1, hardTimeout: 'PT6S' };
+  // Two reminders (at 2 s and 3 s), then the timeout at 4 s: room for the confirmation in between.
+  const fast = { initialWait: 'PT2S', reminderEvery: 'PT1S', backoff: 1, hardTimeout: 'PT4S' };
 
   beforeAll(async () => {
     t = await sharedTestWorkgate({ principals });
