@@ -260,7 +260,7 @@ describe('governed changes of a workflow', () => {
   });
 
   describe('a change proposed by the workflow owner', () => {
-    const own: WorkflowDefinition = { ...v1, jobType: 'own-desk', owner: 'lead-admin' };
+    const own: WorkflowDefinition = { ...v1, jobType: 'wc-own-desk', owner: 'lead-admin' };
     const ownVersion = (version: number, write: string[]): WorkflowDefinition => ({
       ...own,
       version,
@@ -268,7 +268,7 @@ describe('governed changes of a workflow', () => {
     });
     const publishAs = (who: string, d: WorkflowDefinition) => as[who]<unknown>('POST', '/v1/workflows', d);
     const ownCurrent = async () =>
-      (await as['lead-admin']<WorkflowVersion>('GET', '/v1/workflows/own-desk')).body.version;
+      (await as['lead-admin']<WorkflowVersion>('GET', '/v1/workflows/wc-own-desk')).body.version;
     const pendingFor = async (who: string) =>
       (await as[who]<ApprovalQueueRow[]>('GET', `/v1/approvals?owner=${who}&status=requested`)).body;
 
@@ -290,7 +290,7 @@ describe('governed changes of a workflow', () => {
         status: 403,
         body: { error: 'self_approval' },
       });
-      expect(await decide('desk-lead', approvalId, { decision: 'approve' })).toMatchObject({
+      expect(await decide('wc-lead', approvalId, { decision: 'approve' })).toMatchObject({
         status: 403,
         body: { error: 'not_owner' },
       });
@@ -312,10 +312,10 @@ describe('governed changes of a workflow', () => {
         'the change in the reviewer queue',
       );
       const withdraw = (who: string, id = changeId) =>
-        as[who]<{ status: string }>('POST', `/v1/workflows/own-desk/changes/${id}/withdraw`);
+        as[who]<{ status: string }>('POST', `/v1/workflows/wc-own-desk/changes/${id}/withdraw`);
       expect(await withdraw('lead-admin')).toMatchObject({
         status: 200,
-        body: { changeId, jobType: 'own-desk', version: 3, status: 'withdrawn' },
+        body: { changeId, jobType: 'wc-own-desk', version: 3, status: 'withdrawn' },
       });
       await eventually(
         async () => !(await pendingFor('change-admin')).some((r) => r.approvalId === approvalId),
@@ -330,7 +330,7 @@ describe('governed changes of a workflow', () => {
       expect(await withdraw('lead-admin')).toMatchObject({ status: 409 });
       expect(await withdraw('lead-admin', '00000000-0000-4000-8000-000000000000')).toMatchObject({ status: 404 });
       const { events } = await t.rpc.request(Subjects.ledger.readStream, {
-        streamId: 'workflow-own-desk',
+        streamId: 'workflow-wc-own-desk',
         fromVersion: 1,
         limit: 20,
       });
@@ -341,7 +341,7 @@ describe('governed changes of a workflow', () => {
     });
 
     it('is refused (409 no_reviewers) when nobody but the proposer could decide it', async () => {
-      const lonely: WorkflowDefinition = { ...own, jobType: 'own-lonely', changeReviewers: ['lead-admin'] };
+      const lonely: WorkflowDefinition = { ...own, jobType: 'wc-own-lonely', changeReviewers: ['lead-admin'] };
       expect(await publishAs('lead-admin', lonely)).toMatchObject({ status: 201 });
       const refused = await publishAs('lead-admin', {
         ...lonely,
@@ -349,7 +349,7 @@ describe('governed changes of a workflow', () => {
         systems: [{ name: 'shop', read: true, write: ['order.note'] }],
       });
       expect(refused).toMatchObject({ status: 409, body: { error: 'no_reviewers' } });
-      expect((await as['lead-admin']<WorkflowVersion>('GET', '/v1/workflows/own-lonely')).body.version).toBe(1);
+      expect((await as['lead-admin']<WorkflowVersion>('GET', '/v1/workflows/wc-own-lonely')).body.version).toBe(1);
     });
   });
 

@@ -341,8 +341,18 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   );
   await ok(as.analyst('GET', `/v1/workflows/support-recovery/diff?from=1&to=${draft.draftId}`), 200);
   await refused(as.analyst('GET', '/v1/workflows/support-recovery/diff?from=1&to=99'), 404);
-  await ok(as.admin('POST', `/v1/workflows/support-recovery/drafts/${draft.draftId}/propose`), 202);
+  const proposed = await ok(
+    as.admin<{ changeId: string }>('POST', `/v1/workflows/support-recovery/drafts/${draft.draftId}/propose`),
+    202,
+  );
   await refused(as.admin('POST', `/v1/workflows/support-recovery/drafts/${unknownId}/propose`), 404);
+  await ok(as.analyst('GET', '/v1/workflows/support-recovery/change-deciders'), 200);
+  await refused(as.analyst('GET', '/v1/workflows/no-such-job/change-deciders'), 404);
+  const withdraw = (changeId: string) =>
+    as.admin('POST', `/v1/workflows/support-recovery/changes/${changeId}/withdraw`);
+  await ok(withdraw(proposed.changeId), 200);
+  await refused(withdraw(proposed.changeId), 409);
+  await refused(withdraw(unknownId), 404);
   await ok(as.lead('GET', '/v1/exception-codes'));
   await refused(as.anonymous('GET', '/v1/exception-codes'), 401);
   await ok(
