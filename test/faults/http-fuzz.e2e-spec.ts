@@ -444,6 +444,8 @@ describe('HTTP fuzzing', () => {
   const principals = writePrincipals({
     'support-lead': ['integrator', 'operator', 'approver', 'analyst', 'ops-lead', 'admin'],
     helpdesk: ['integrator', 'operator'],
+    // Decides the changes support-lead proposes to the workflows it owns.
+    'change-reviewer': ['admin', 'approver'],
   });
   let t: TestWorkgate;
   let routes: Route[];
@@ -593,6 +595,15 @@ describe('HTTP fuzzing', () => {
     });
     expect(draft.status).toBe(201);
 
+    // A pending change to withdraw: a widening second version of a workflow its proposer owns.
+    expect((await owner('POST', '/v1/workflows', FUZZ_FLOW)).status).toBe(201);
+    const change = await owner<{ changeId: string }>('POST', '/v1/workflows', {
+      ...FUZZ_FLOW,
+      version: 2,
+      systems: [{ name: 'shop', read: true, write: ['order.note', 'order.close'] }],
+    });
+    expect(change.status).toBe(202);
+
     ids = {
       'work-orders': [support, engagement, delegated],
       approvals: [defined(refund.body.approvalId, 'the approval the refund waits for')],
@@ -612,6 +623,7 @@ describe('HTTP fuzzing', () => {
       webhooks: [webhook.body.id],
       deliveryId: [delivery.deliveryId],
       draftId: [draft.body.draftId],
+      changeId: [change.body.changeId],
     };
     valid = validBodies(checkpoint);
 
@@ -627,6 +639,7 @@ describe('HTTP fuzzing', () => {
   const BODILESS = [
     'POST /v1/webhooks/{id}/deliveries/{deliveryId}/retry',
     'POST /v1/workflows/{jobType}/drafts/{draftId}/propose',
+    'POST /v1/workflows/{jobType}/changes/{changeId}/withdraw',
   ];
 
   /** Valid bodies of the write routes, with the free-form maps inside them (any keys are data there). */
