@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { writePrincipals } from './support/principals';
+import { volume } from './support/volume';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
 const MIB = 1024 * 1024;
-const ROUNDS = 20;
+/** 5 rounds in `npm test`, 20 in the faults tier (test/support/volume.ts). */
+const ROUNDS = volume(5, 20);
 const TRIES_PER_ROUND = 3;
 
 /** What one try got (test/support/refused-bodies.mjs): a readable answer, or the socket error that took it. */

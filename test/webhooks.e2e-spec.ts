@@ -37,7 +37,7 @@ describe('webhooks', () => {
       env: {
         WORKGATE_PRINCIPALS: principals.path,
         WORKGATE_WEBHOOK_ALLOW_PRIVATE: '1',
-        WORKGATE_WEBHOOK_BACKOFF_MS: '250,500,1000,3000',
+        WORKGATE_WEBHOOK_BACKOFF_MS: '100,200,400,1000',
         WORKGATE_WEBHOOK_TIMEOUT_MS: '2000',
       },
     });
@@ -320,7 +320,7 @@ describe('webhooks', () => {
     expect(dispatched.status).toBe(201);
     await eventually(async () => receiver.at(path).length >= 1, 10_000, 'the first attempt');
 
-    // While workgate is down, its next attempt falls due (the schedule's first delay is 250 ms).
+    // While workgate is down, its next attempt falls due (the schedule's first delay is 100 ms).
     // Whatever the receiver gets after `downUntil` is sent by the restarted workgate (which may
     // deliver before restart() has seen it healthy).
     let downUntil = Infinity;

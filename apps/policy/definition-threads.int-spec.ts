@@ -51,8 +51,16 @@ describe('the definition thread', () => {
   });
 
   it('refuses a simulation past its limit, naming the window', async () => {
+    // Enough requests that re-deciding them takes far longer than 1 ms even on a thread already running.
+    const requests = Array.from({ length: 50_000 }, (_, i) => ({
+      version: 1,
+      input: {
+        action: { system: 'shop', operation: 'order.note', kind: 'write' as const },
+        facts: { vip: i % 2 === 0 },
+      },
+    }));
     const refused = await threads
-      .run({ kind: 'replay', draft: { ...NOTES, version: 2 }, versions: [NOTES], requests: [] }, 1)
+      .run({ kind: 'replay', draft: { ...NOTES, version: 2 }, versions: [NOTES], requests }, 1)
       .catch((e: unknown) => e);
     expect(refused).toMatchObject({
       code: 'invalid_definition',

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { startWorkgate } from '../../cli/workgate';
 import { ApiAnswer, client, clientsFor, writePrincipals } from '../support/principals';
 import { eventually } from '../support/processes';
+import { volume } from '../support/volume';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 import type {
   ActionAnswer,
@@ -22,7 +23,8 @@ import type {
 import type { ErrorBody, IngestAnswer, IntakeRefusal } from '../support/answers';
 
 const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
-const N = 200;
+/** 50 in `npm test`, 200 in the faults tier (test/support/volume.ts). */
+const N = volume(50, 200);
 
 /**
  * The integrator's contract (SPEC sections 3, 3a, 4), as a third party meets it: workflow files

@@ -17,7 +17,7 @@ export const OIDC_BLOCK = [
 ].join('\n');
 
 /** The shortest time between two fetches from the provider in these tests (the default is 10 s). */
-export const REFETCH_SECONDS = 5;
+export const REFETCH_SECONDS = 2;
 
 /** The API's audience: what the provider's access tokens for workgate carry in `aud`. */
 export const API_AUDIENCE = 'workgate-api';
