@@ -7,6 +7,7 @@ import type {
   ActionAnswer,
   ApprovalQueueRow,
   OpenedAnswer,
+  WorkflowChangeRef,
   WorkflowDefinition,
   WorkflowDraft,
   WorkflowVersion,
@@ -292,6 +293,7 @@ describe('the workflow designer in a real browser', () => {
     await changes.filter({ hasText: 'You own this workflow' }).waitFor();
     expect(await changes.innerText()).toContain('You own this workflow: ops-admin will decide.');
     expect(await mine.getByRole('button', { name: 'Propose' }).isDisabled()).toBe(false);
+    await mine.screenshot({ path: join(ARTIFACTS, 'console-designer-own-change.png'), fullPage: true });
 
     const lonely: WorkflowDefinition = { ...own, jobType: 'own-lonely', changeReviewers: ['lead-admin'] };
     await mine.evaluate((hash) => (location.hash = hash), `#/workflows/own-lonely?draft=${await drafted(lonely)}`);
@@ -300,6 +302,63 @@ describe('the workflow designer in a real browser', () => {
       'You own this workflow: no other admin with the approver role can decide it',
     );
     expect(await mine.getByRole('button', { name: 'Propose' }).isDisabled()).toBe(true);
+    await mine.close();
+    expect(problems).toEqual([]);
+  });
+
+  it("proposes an owner's own change to its reviewer, who approves it in the console; a withdrawn proposal leaves the current version", async () => {
+    const owned = async () => (await as['lead-admin']<WorkflowVersion>('GET', '/v1/workflows/own-desk')).body.version;
+    /** A saved draft of own-desk that adds `write` to the shop, opened in lead-admin's designer. */
+    const proposeIn = async (p: Page, version: number, write: string[]) => {
+      const saved = await as['lead-admin']<WorkflowDraft>('POST', '/v1/workflows/own-desk/drafts', {
+        ...V1,
+        jobType: 'own-desk',
+        owner: 'lead-admin',
+        version,
+        systems: [{ name: 'shop', read: true, write }],
+      });
+      expect(saved).toMatchObject({ status: 201, body: { problems: [], diff: { widens: true } } });
+      await p.evaluate((hash) => (location.hash = hash), `#/workflows/own-desk?draft=${saved.body.draftId}`);
+      await p.locator('#draft-changes').filter({ hasText: 'ops-admin will decide' }).waitFor();
+      await p.getByRole('button', { name: 'Propose' }).click();
+      const outcome = p.locator('#draft-outcome');
+      await outcome.filter({ hasText: 'Waits for' }).waitFor();
+      expect(await outcome.innerText()).toMatch(
+        new RegExp(`^Waits for ops-admin's approval: own-desk v${version} widens the current version\\.`),
+      );
+      return outcome;
+    };
+    const mine = await signedIn(browser, 'lead-admin', '#/workflows');
+    await proposeIn(mine, 2, ['order.note']);
+    expect(await owned()).toBe(1);
+
+    // The reviewer, not the owner, decides it in the console.
+    const reviewer = await signedIn(browser, 'ops-admin', '#/approvals');
+    const card = reviewer.getByRole('article', { name: /Workflow change: own-desk v1 → v2/ });
+    await card.waitFor();
+    await reviewer.screenshot({ path: join(ARTIFACTS, 'console-own-change-reviewer.png'), fullPage: true });
+    await card.getByRole('button', { name: 'Approve', exact: true }).click();
+    await eventually(async () => (await owned()) === 2, 10_000, 'own-desk v2 to be current');
+    await reviewer.close();
+
+    // A second widening proposal, withdrawn from the designer: nothing is published, v2 stays.
+    const outcome = await proposeIn(mine, 3, ['order.note', 'order.refund']);
+    await outcome.getByRole('button', { name: 'Withdraw this proposal' }).click();
+    await outcome.filter({ hasText: 'Withdrawn' }).waitFor();
+    expect(await outcome.innerText()).toBe(
+      'Withdrawn: own-desk v3 will not be published. v2 stays the current version; the draft is kept.',
+    );
+    const withdrawn = await eventually(
+      async () =>
+        (await as['ops-admin']<ApprovalQueueRow[]>('GET', '/v1/approvals?status=withdrawn')).body.find(
+          (r) => r.kind === 'workflow-change' && (r.change as WorkflowChangeRef | undefined)?.jobType === 'own-desk',
+        ),
+      10_000,
+      'the withdrawn change',
+    );
+    expect(withdrawn).toMatchObject({ status: 'withdrawn', change: { version: 3 } });
+    expect(await owned()).toBe(2);
+    await mine.screenshot({ path: join(ARTIFACTS, 'console-designer-withdrawn.png'), fullPage: true });
     await mine.close();
     expect(problems).toEqual([]);
   });

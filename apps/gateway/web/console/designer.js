@@ -214,11 +214,33 @@ class Designer {
       const answer = await api('POST', `${this.base}/drafts/${enc(this.draft.draftId)}/propose`, { body: {} });
       this.outcome.replaceChildren(...outcomeOf(this.jobType, answer));
       this.outcome.className = 'draft-outcome';
+      if (answer.status === 'requested') this.outcome.append(' ', this.withdrawButton(answer));
     } catch (error) {
       this.outcome.className = 'error';
       this.outcome.textContent = error.message;
       this.propose.disabled = false;
     }
+  }
+
+  /** Takes back the proposal nobody decided yet (the proposer, or any admin): the current version stays. */
+  withdrawButton(answer) {
+    const button = h('button', { type: 'button', text: 'Withdraw this proposal' });
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        await api('POST', `${this.base}/changes/${enc(answer.changeId)}/withdraw`, { body: {} });
+        this.outcome.className = 'draft-outcome';
+        this.outcome.replaceChildren(
+          h('strong', { text: `Withdrawn: ${this.jobType} v${answer.version} will not be published.` }),
+          ` v${this.current.version} stays the current version; the draft is kept.`,
+        );
+        this.propose.disabled = false;
+      } catch (error) {
+        button.disabled = false;
+        this.outcome.append(h('p', { class: 'error', text: error.message }));
+      }
+    });
+    return button;
   }
 }
 
