@@ -15,7 +15,7 @@ import {
   workOrderEventOf,
   WorkOrderState,
 } from '@workgate/domain';
-import { foldStream, pagesOver, StreamPageReader } from '@workgate/messaging';
+import { foldStream, pagesOver, retryOnConflict, StreamPageReader } from '@workgate/messaging';
 import { LedgerCommits, LedgerReads } from './ledger-commits';
 import { Decision, Handled, InOrder, Loaded, Step } from './work-order-steps';
 
@@ -34,7 +34,6 @@ interface Queued {
  * push out the work orders in use, whose reads would cost the most.
  */
 const CACHE_LIMIT = 10_000;
-const MAX_ATTEMPTS = 4;
 /** Events of a work order read in its first page (most hold far fewer; later pages are foldStream's). */
 const FIRST_PAGE = 100;
 /** Queued commands recorded in one commit at most (a commit holds at most 1,000 events). */
@@ -193,60 +192,66 @@ export class WorkOrderStore {
   private async recordNow(id: string, steps: Step[], also?: AppendRequest): Promise<Handled[]> {
     // Opening a new work order needs no read: append with 'no_stream' and learn on a conflict.
     let optimisticOpen = steps[0].opens === true && !this.cache.has(id);
-    for (let attempt = 1; ; attempt++) {
-      const { state, version, position } = optimisticOpen
-        ? { state: initialWorkOrderState(), version: 0, position: 0 }
-        : await this.load(id);
-      optimisticOpen = false;
-      const events: WorkOrderEvent[] = [];
-      const starts: AppendRequest[] = [];
-      const decided: Array<{ state: WorkOrder; events: WorkOrderEvent[] }> = [];
-      let after = state;
-      for (const step of steps) {
-        let decision: Decision;
-        try {
-          const d = step.decide(after);
-          decision = d instanceof Promise ? await d : d;
-        } catch (error) {
-          if (decided.length === 0) throw error;
-          break; // decided again once the ones before it are recorded
+    return retryOnConflict(
+      async () => {
+        const { state, version, position } = optimisticOpen
+          ? { state: initialWorkOrderState(), version: 0, position: 0 }
+          : await this.load(id);
+        optimisticOpen = false;
+        const events: WorkOrderEvent[] = [];
+        const starts: AppendRequest[] = [];
+        const decided: Array<{ state: WorkOrder; events: WorkOrderEvent[] }> = [];
+        let after = state;
+        for (const step of steps) {
+          let decision: Decision;
+          try {
+            const d = step.decide(after);
+            decision = d instanceof Promise ? await d : d;
+          } catch (error) {
+            if (decided.length === 0) throw error;
+            break; // decided again once the ones before it are recorded
+          }
+          after = decision.events.reduce(evolveWorkOrder, after);
+          events.push(...decision.events);
+          starts.push(...decision.starts);
+          decided.push({ state: existingAfter(after), events: decision.events });
         }
-        after = decision.events.reduce(evolveWorkOrder, after);
-        events.push(...decision.events);
-        starts.push(...decision.starts);
-        decided.push({ state: existingAfter(after), events: decision.events });
-      }
-      if (events.length === 0 && !also) return decided.map((d) => ({ ...d, position }));
-      decided.forEach((d, i) => tell(steps[i], d.state));
-      try {
-        const committed = await this.commits.commit({
-          appends: [
-            ...(events.length > 0
-              ? [
-                  {
-                    streamId: workOrderStream(id),
-                    expectedVersion: version === 0 ? ('no_stream' as const) : version,
-                    events,
-                  },
-                ]
-              : []),
-            ...starts,
-            ...(also ? [also] : []),
-          ],
-        });
-        if (events.length > 0)
-          this.cache.remember(id, {
-            state: after,
-            version: committed.results[0].nextVersion,
-            position: committed.position,
+        if (events.length === 0 && !also) return decided.map((d) => ({ ...d, position }));
+        decided.forEach((d, i) => tell(steps[i], d.state));
+        try {
+          const committed = await this.commits.commit({
+            appends: [
+              ...(events.length > 0
+                ? [
+                    {
+                      streamId: workOrderStream(id),
+                      expectedVersion: version === 0 ? ('no_stream' as const) : version,
+                      events,
+                    },
+                  ]
+                : []),
+              ...starts,
+              ...(also ? [also] : []),
+            ],
           });
-        return decided.map((d) => ({ ...d, position: committed.position }));
-      } catch (error) {
-        this.cache.delete(id);
-        if (!isWorkgateError(error) || error.code !== 'version_conflict' || attempt >= MAX_ATTEMPTS) throw error;
-        if (conflictsOn(error.details, also)) throw error;
-      }
-    }
+          if (events.length > 0)
+            this.cache.remember(id, {
+              state: after,
+              version: committed.results[0].nextVersion,
+              position: committed.position,
+            });
+          return decided.map((d) => ({ ...d, position: committed.position }));
+        } catch (error) {
+          // Whatever failed, the cached state may be behind the ledger now.
+          this.cache.delete(id);
+          throw error;
+        }
+      },
+      // A conflict on `also`'s stream: deciding the work order again would not help.
+      (conflict) => {
+        if (conflictsOn(conflict.details, also)) throw conflict;
+      },
+    );
   }
 
   /**

@@ -1,14 +1,6 @@
-import {
-  AppendRequest,
-  CommitResult,
-  Notices,
-  Subjects,
-  workflowStream,
-  WorkgateError,
-  approvalStream,
-} from '@workgate/contracts';
-import { approvals, WorkflowCommand, workflows, WorkflowEvent } from '@workgate/domain';
-import { NoticeBus, RpcClient } from '@workgate/messaging';
+import { AppendRequest, CommitResult, Notices, Subjects, WorkgateError } from '@workgate/contracts';
+import { appendOf, approvals, WorkflowCommand, workflows, WorkflowEvent } from '@workgate/domain';
+import { NoticeBus, retryOnConflict, RpcClient } from '@workgate/messaging';
 import { PolicyRegistry } from './policy-registry';
 
 /** What a command on a job type's stream recorded, and the position of its commit (0: nothing new). */
@@ -16,8 +8,6 @@ export interface WorkflowCommitted {
   events: WorkflowEvent[];
   position: number;
 }
-
-const MAX_ATTEMPTS = 4;
 
 /**
  * The application step of the workflow aggregate: decide on the job type's state as the registry
@@ -34,27 +24,17 @@ export class WorkflowStream {
   ) {}
 
   async handle(jobType: string, command: WorkflowCommand, actor: string): Promise<WorkflowCommitted> {
-    for (let attempt = 1; ; attempt++) {
-      const now = new Date().toISOString();
-      const events = workflows.decide(command, this.registry.state(jobType), { now });
-      if (events.length === 0) return { events, position: 0 };
-      const version = this.registry.streamVersion(jobType);
-      const appends: AppendRequest[] = [
-        {
-          streamId: workflowStream(jobType),
-          expectedVersion: version === 0 ? 'no_stream' : version,
-          events: events.map((e, i) => ({
-            eventId: e.eventId ?? workflows.eventId(jobType, version + i + 1, e.type),
-            type: e.type,
-            data: e.data,
-            metadata: { actor },
-            occurredAt: now,
-          })),
-        },
-        ...events.flatMap((e) => this.approvalAsked(e, now, actor)),
-      ];
-      try {
-        const committed = await this.commit(appends);
+    return retryOnConflict(
+      async () => {
+        const now = new Date().toISOString();
+        const events = workflows.decide(command, this.registry.state(jobType), { now });
+        if (events.length === 0) return { events, position: 0 };
+        const version = this.registry.streamVersion(jobType);
+        const recorded = { metadata: { actor }, occurredAt: now };
+        const committed = await this.commit([
+          appendOf(workflows, jobType, version, events, recorded),
+          ...events.flatMap((e) => this.approvalAsked(e, recorded)),
+        ]);
         events.forEach((e, i) => this.registry.record(e, version + i + 1, now));
         for (const e of events)
           if (e.type === 'WorkflowPublished')
@@ -64,15 +44,13 @@ export class WorkflowStream {
               sha256: e.data.sha256,
             });
         return { events, position: committed.position };
-      } catch (error) {
-        if ((error as WorkgateError).code !== 'version_conflict' || attempt >= MAX_ATTEMPTS) throw error;
-        await this.reload();
-      }
-    }
+      },
+      () => this.reload(),
+    );
   }
 
   /** A proposed change starts its approval's stream in the same commit. */
-  private approvalAsked(e: WorkflowEvent, now: string, actor: string): AppendRequest[] {
+  private approvalAsked(e: WorkflowEvent, recorded: { metadata: object; occurredAt: string }): AppendRequest[] {
     if (e.type !== 'WorkflowChangeProposed') return [];
     const { approvalId, owner, proposedBy, reviewers, expiresAt, definition: _definition, ...change } = e.data;
     const asked = approvals.decide(
@@ -86,21 +64,9 @@ export class WorkflowStream {
         change,
       },
       approvals.initial(),
-      { now },
+      { now: recorded.occurredAt },
     );
-    return [
-      {
-        streamId: approvalStream(approvalId),
-        expectedVersion: 'no_stream',
-        events: asked.map((a, i) => ({
-          eventId: a.eventId ?? approvals.eventId(approvalId, i + 1, a.type),
-          type: a.type,
-          data: a.data,
-          metadata: { actor },
-          occurredAt: now,
-        })),
-      },
-    ];
+    return [appendOf(approvals, approvalId, 0, asked, recorded)];
   }
 
   /** One stream's append alone, or the appends of several streams in one commit. */

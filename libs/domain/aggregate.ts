@@ -1,4 +1,4 @@
-import { EventOf, StreamType } from '@workgate/contracts';
+import { AppendRequest, EventOf, StreamType, streamId } from '@workgate/contracts';
 import { deterministicUuid } from './ids';
 
 /** An event as a decider returns it: typed by its stream, with the id it must be recorded under when that is fixed in advance. */
@@ -26,3 +26,28 @@ export interface Aggregate<S, C, E extends { type: string; eventId?: string }, X
 /** The event id of the `version`th event of an aggregate's stream, when its decider fixed none. */
 export const versionedEventId = (prefix: string) => (id: string, version: number, type: string) =>
   deterministicUuid(prefix, id, String(version), type);
+
+/**
+ * The one way decided events become a ledger append: the aggregate's stream `id`, expected at
+ * `version` (0: the stream must not exist yet), each event under the id its decider fixed or the
+ * aggregate's versioned id, with the command's metadata and time.
+ */
+export function appendOf(
+  aggregate: Pick<Aggregate<unknown, unknown, { type: string }, unknown>, 'stream' | 'eventId'>,
+  id: string,
+  version: number,
+  events: ReadonlyArray<{ type: string; eventId?: string; data: object }>,
+  recorded: { metadata: object; occurredAt: string },
+): AppendRequest {
+  return {
+    streamId: streamId(aggregate.stream, id),
+    expectedVersion: version === 0 ? 'no_stream' : version,
+    events: events.map((e, i) => ({
+      eventId: e.eventId ?? aggregate.eventId(id, version + i + 1, e.type),
+      type: e.type,
+      data: e.data,
+      metadata: recorded.metadata,
+      occurredAt: recorded.occurredAt,
+    })),
+  };
+}

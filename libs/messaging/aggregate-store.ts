@@ -8,9 +8,9 @@ import {
   refuse,
   streamId,
   Subjects,
-  WorkgateError,
 } from '@workgate/contracts';
-import type { Aggregate, Clock } from '@workgate/domain';
+import { appendOf, type Aggregate, type Clock } from '@workgate/domain';
+import { retryOnConflict } from './command-retry';
 import { RpcClient } from './rpc-client';
 
 /** An event as a store records it: typed data, and the id a decider fixed for it, if any. */
@@ -32,8 +32,6 @@ export interface Executed<S> {
   state: S;
   position: number;
 }
-
-const MAX_ATTEMPTS = 4;
 
 /** A state of an aggregate that exists: every aggregate's initial state is `{ status: 'none' }`. */
 export type Existing<S> = Exclude<S, { status: 'none' }>;
@@ -131,27 +129,17 @@ export class AggregateStore<S extends { status: string }, C, E extends StoredEve
     decide: Decide<S, E>,
     { actor, now = new Date().toISOString(), signedIn }: RecordedBy,
   ): Promise<Executed<S>> {
-    for (let attempt = 1; ; attempt++) {
+    return retryOnConflict(async () => {
       const { state, version, position } = await this.load(id);
       const events = decide(state, { now });
       if (events.length === 0) return { state, position };
-      try {
-        const position = await this.commit(state, {
-          streamId: streamId(this.def.stream, id),
-          expectedVersion: version === 0 ? 'no_stream' : version,
-          events: events.map((e, i) => ({
-            eventId: e.eventId ?? this.def.eventId(id, version + i + 1, e.type),
-            type: e.type,
-            data: e.data,
-            metadata: signedIn ? { actor, issuer: signedIn.issuer, subject: signedIn.subject } : { actor },
-            occurredAt: now,
-          })),
-        });
-        return { state: events.reduce((s, e) => this.def.evolve(s, e), state), position };
-      } catch (error) {
-        if ((error as WorkgateError).code !== 'version_conflict' || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
+      const metadata = signedIn ? { actor, issuer: signedIn.issuer, subject: signedIn.subject } : { actor };
+      const committed = await this.commit(
+        state,
+        appendOf(this.def, id, version, events, { metadata, occurredAt: now }),
+      );
+      return { state: events.reduce((s, e) => this.def.evolve(s, e), state), position: committed };
+    });
   }
 
   /** Decides `command` with the aggregate's own decider and commits its events, as `handle` does. */

@@ -13,6 +13,7 @@ export * from './health';
 export * from './batching-client';
 export * from './local-routes';
 export * from './thread-routes';
+export * from './command-retry';
 export * from './aggregate-store';
 export * from './ledger-reaction';
 export * from './due-timers';

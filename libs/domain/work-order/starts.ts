@@ -1,9 +1,10 @@
-import { AppendRequest, ExceptionRef, streamId } from '@workgate/contracts';
+import { AppendRequest, ExceptionRef } from '@workgate/contracts';
 import { CompiledWorkflow } from '@workgate/workflow';
 import { approvals, decideApproval, initialApprovalState } from '../approval/approval.decider';
 import { delegations } from '../delegation/delegation.decider';
 import { decideException, exceptions, initialExceptionState } from '../exception/exception.decider';
 import { decidePostReview, initialPostReviewState, postReviews } from '../exception/post-review.decider';
+import { appendOf } from '../aggregate';
 import { deterministicUuid } from '../ids';
 import type { Started } from './context';
 import type { WorkOrderEvent } from './work-order.state';
@@ -113,16 +114,5 @@ const AGGREGATES = {
 
 /** A started stream as the append that starts it: expected not to exist, each event under its fixed or derived id. */
 export function startAppend(started: Started, metadata: object, occurredAt: string): AppendRequest {
-  const aggregate = AGGREGATES[started.stream];
-  return {
-    streamId: streamId(started.stream, started.id),
-    expectedVersion: 'no_stream',
-    events: started.events.map((e, i) => ({
-      eventId: e.eventId ?? aggregate.eventId(started.id, i + 1, e.type),
-      type: e.type,
-      data: e.data,
-      metadata,
-      occurredAt,
-    })),
-  };
+  return appendOf(AGGREGATES[started.stream], started.id, 0, started.events, { metadata, occurredAt });
 }
