@@ -10,7 +10,7 @@ import {
   Written,
 } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
-import { foldStream, NoticeBus, pagesOver, patiently, RpcClient } from '@workgate/messaging';
+import { foldStream, NoticeBus, pagesOver, patiently, retryOnConflict, RpcClient } from '@workgate/messaging';
 import { ConfigFiles, WorkgateConfig } from '@workgate/config';
 import { readCatalog, readCatalogEntries } from './catalog-entries';
 
@@ -95,27 +95,23 @@ export class ExceptionCatalog implements OnModuleInit {
   /** Adds a code or changes one (title, owner, SLA); refuses a malformed entry with every problem. */
   async define(entry: ExceptionCode, actor: string): Promise<Written<ExceptionCode>> {
     const [checked] = readCatalogEntries([entry], (_, field) => field);
-    for (let attempt = 0; ; attempt++) {
+    return retryOnConflict(async () => {
       await this.refresh(true);
-      try {
-        const appended = await this.rpc.request(Subjects.ledger.append, {
-          streamId: CATALOG_STREAM,
-          expectedVersion: this.version,
-          events: [
-            {
-              eventId: deterministicUuid('catalog', checked.code, String(this.version + 1)),
-              type: DEFINED,
-              data: { ...checked },
-              metadata: { actor },
-            },
-          ],
-        });
-        await this.refresh(true);
-        this.notices.publish(Notices.exceptionCodeDefined, { code: checked.code });
-        return { answer: checked, position: appended.positions[0] };
-      } catch (error) {
-        if ((error as WorkgateError).code !== 'version_conflict' || attempt >= 3) throw error;
-      }
-    }
+      const appended = await this.rpc.request(Subjects.ledger.append, {
+        streamId: CATALOG_STREAM,
+        expectedVersion: this.version,
+        events: [
+          {
+            eventId: deterministicUuid('catalog', checked.code, String(this.version + 1)),
+            type: DEFINED,
+            data: { ...checked },
+            metadata: { actor },
+          },
+        ],
+      });
+      await this.refresh(true);
+      this.notices.publish(Notices.exceptionCodeDefined, { code: checked.code });
+      return { answer: checked, position: appended.positions[0] };
+    });
   }
 }
