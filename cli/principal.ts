@@ -76,7 +76,10 @@ async function main(): Promise<void> {
     .map((r) => r.trim())
     .filter(Boolean);
   if (!id || !/^[A-Za-z0-9][A-Za-z0-9_.@-]*$/.test(id) || roles.length === 0 || roles.some((r) => !ROLES.includes(r))) {
-    process.stderr.write(`usage: npm run principal -- <id> <role>[,<role>...]\n  roles: ${ROLES.join(', ')}\n`);
+    process.stderr.write(
+      `usage: npm run principal -- <id> <role>[,<role>...]\n  roles: ${ROLES.join(', ')}\n` +
+        `  the id is the name workflows give (an approver's id is the owner it decides for, e.g. support-lead)\n`,
+    );
     process.exit(2);
   }
   const config = loadConfigOrExit();
@@ -91,6 +94,10 @@ async function main(): Promise<void> {
   process.stdout.write(
     `added ${id} (${roles.join(', ')}) to ${path}\nAPI key (shown once, stored only as sha256):\n${key}\n`,
   );
+  if (roles.includes('approver'))
+    process.stderr.write(
+      `${id} decides the approvals that wait for "${id}": a workflow's owner (owner: ${id}), or a system's or stage's\n`,
+    );
   const url = process.env.WORKGATE_URL ?? `http://127.0.0.1:${config.PORT}`;
   const works = await untilKeyWorks(url, key);
   const said = {

@@ -1,12 +1,18 @@
 import { connect } from 'nats';
 import { loadConfigOrExit } from '@workgate/config';
+import { Subjects } from '@workgate/contracts';
+import { RpcClient } from '@workgate/messaging';
 import { seedDemo } from './demo';
+import { DemoKey, issueDemoKeys, namedPeople } from './demo-keys';
+import { untilKeyWorks } from './principal';
 
 /**
- * `npm run seed:demo [-- --days 30 --per-day 40 --seed 1]`: publishes a realistic month of work
- * for the shipped workflows through the real intake path of a running workgate (`npm start`),
- * then resolves, decides and reviews part of it, so the views and the dashboard have something
- * true to show.
+ * `npm run seed:demo [-- --days <n> --per-day 40 --seed 1]`: publishes work for the shipped
+ * workflows through the real intake path of a running workgate (`npm start`), from the first day
+ * of last month (or `--days` back) to now, then resolves, decides and reviews part of it, so the
+ * views, the dashboard and the monthly review (this month against last) have something true to
+ * show. Then it gives everyone the workflows name (owners, reviewers, escalation) and a demo ops
+ * lead and admin an API key in the principals file, and prints the keys once.
  */
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -21,7 +27,15 @@ function option(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const options = { days: option('days', 30), perDay: option('per-day', 40), seed: option('seed', 1) };
+  const now = new Date();
+  // Last month whole and this month to date: the review of this month compares with a full month.
+  const sinceLastMonth = Math.ceil((now.getTime() - Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)) / DAY_MS);
+  const options = {
+    days: option('days', sinceLastMonth),
+    perDay: option('per-day', 40),
+    seed: option('seed', 1),
+    now: now.getTime(),
+  };
   const nc = await connect({ servers: config.NATS_URL, name: 'workgate-seed-demo' }).catch((error: Error) => {
     process.stderr.write(
       `cannot reach NATS at ${config.NATS_URL} (${error.message}); start workgate first: npm start\n`,
@@ -38,11 +52,50 @@ async function main(): Promise<void> {
     process.stdout.write(
       `demo data in ${((Date.now() - started) / 1000).toFixed(1)}s: ${summary.workOrders} work orders, ${summary.events} work events; ` +
         `${summary.exceptionsResolved} exceptions resolved, ${summary.approvalsDecided} approvals decided, ${summary.postReviewsCompleted} post-reviews completed\n` +
-        `open the dashboard at http://127.0.0.1:${config.PORT}/ with an analyst or ops-lead key (npm run principal -- <id> analyst,ops-lead)\n`,
+        `from ${new Date(now.getTime() - options.days * DAY_MS).toISOString().slice(0, 10)} to now\n`,
     );
+    const url = process.env.WORKGATE_URL ?? `http://127.0.0.1:${config.PORT}`;
+    const keys = issueDemoKeys(config.WORKGATE_PRINCIPALS, await peopleNamed(new RpcClient(nc, 15_000, false)));
+    process.stdout.write(keyTable(keys, config.WORKGATE_PRINCIPALS));
+    const first = keys.find((k) => k.key);
+    if (first?.key) {
+      const works = await untilKeyWorks(url, first.key);
+      process.stdout.write(
+        works === 'works'
+          ? `the keys work now: the console is at ${url}/console, the dashboard at ${url}/\n`
+          : `workgate at ${url} does not accept the keys yet: does it read ${config.WORKGATE_PRINCIPALS} (WORKGATE_PRINCIPALS)?\n`,
+      );
+    }
   } finally {
     await nc.close();
   }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Everyone the published workflows and the exception codes name. */
+async function peopleNamed(rpc: RpcClient): Promise<string[]> {
+  const workflows = await rpc.request(Subjects.policy.list, {});
+  const definitions = await Promise.all(
+    workflows.map(async ({ jobType }) => (await rpc.request(Subjects.policy.get, { jobType })).definition),
+  );
+  return namedPeople([...definitions, ...(await rpc.request(Subjects.exceptions.listCodes, {}))]);
+}
+
+/** The keys as a table, one principal a line; those the file held already say so instead of a key. */
+function keyTable(keys: DemoKey[], path: string): string {
+  const width = Math.max(...keys.map((k) => k.id.length));
+  const roles = Math.max(...keys.map((k) => k.roles.join(', ').length));
+  const lines = keys.map(
+    (k) =>
+      `  ${k.id.padEnd(width)}  ${k.roles.join(', ').padEnd(roles)}  ${k.key ?? '(in the file already: its key is unchanged)'}`,
+  );
+  return [
+    `API keys for the demo's people (shown once; ${path} keeps only their sha256).`,
+    "A principal's id is the name a workflow gives its owner: each approves what waits for it.",
+    ...lines,
+    '',
+  ].join('\n');
 }
 
 main().catch((error: Error) => {

@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { seedDemo } from '../cli/demo';
 import type { MonthlyReview, WorkflowSummary } from '@workgate/contracts';
 import { client, writePrincipals } from './support/principals';
@@ -49,4 +52,34 @@ describe('the monthly review of the demo month', () => {
     expect(reviews.some((r) => (r.closuresWithoutEvidence.count.thisMonth ?? 0) > 0)).toBe(true);
     expect(reviews.some((r) => (r.exceptions.breached.thisMonth ?? 0) > 0)).toBe(true);
   }, 120_000);
+
+  it('`npm run seed:demo` prints a key for each person the workflows name and a demo ops lead, and each works at once', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(__dirname, '..', 'dist', 'cli', 'seed-demo.js'), '--days', '1', '--per-day', '2', '--seed', '45'],
+      {
+        env: {
+          ...process.env,
+          NATS_URL: t.nats.url,
+          DATABASE_URL: t.config.DATABASE_URL,
+          WORKGATE_PRINCIPALS: principals.path,
+          WORKGATE_URL: t.url,
+        },
+        timeout: 120_000,
+      },
+    );
+    const keys = new Map(
+      [...stdout.matchAll(/^ {2}(\S+) +([a-z-]+(?:, [a-z-]+)*) +(wg_\S+)$/gm)].map((m) => [m[1], m[3]]),
+    );
+    // The shipped workflows' owners (workflows/*.yaml) and the ones the exception codes name.
+    for (const id of ['support-lead', 'finance-lead', 'maintenance-lead', 'security-lead', 'safety-officer'])
+      expect(keys.get(id)).toMatch(/^wg_/);
+    expect(stdout).toContain('the keys work now');
+    const owner = client(t.url, keys.get('support-lead'));
+    expect((await owner('GET', '/v1/approvals?owner=support-lead')).status).toBe(200);
+    const lead = client(t.url, keys.get('demo-ops-lead'));
+    expect((await lead('GET', `/v1/workflows/support-recovery/review?month=${lastMonth}`)).status).toBe(200);
+    // The principal the test started with keeps its key and is not listed.
+    expect(keys.has('lead')).toBe(false);
+  }, 150_000);
 });

@@ -1,0 +1,63 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { addPrincipal } from './principal';
+
+/** The keys of a definition (or catalog entry) whose values name people: owners, reviewers, escalation. */
+const PEOPLE_KEYS = new Set(['owner', 'reviewer', 'escalateTo', 'changeReviewers']);
+
+/**
+ * Everyone the given workflow definitions and exception codes name as an owner, a reviewer or an
+ * escalation target, once each, sorted: the people a demo needs keys for. A principal's id must
+ * equal the name a workflow gives (docs/api.md, Authentication).
+ */
+export function namedPeople(documents: unknown[]): string[] {
+  const found = new Set<string>();
+  const walk = (value: unknown, key?: string): void => {
+    if (typeof value === 'string' && key !== undefined && PEOPLE_KEYS.has(key)) found.add(value);
+    else if (Array.isArray(value)) value.forEach((v) => walk(v, key));
+    else if (typeof value === 'object' && value !== null)
+      for (const [k, v] of Object.entries(value)) walk(v, PEOPLE_KEYS.has(k) ? k : undefined);
+  };
+  documents.forEach((d) => walk(d));
+  return [...found].sort();
+}
+
+/** A demo principal: the roles it was given, and its key (none when the file had the principal already). */
+export interface DemoKey {
+  id: string;
+  roles: string[];
+  key?: string;
+}
+
+/** The roles of everyone a workflow names: approving what waits for them, and doing and resolving their steps. */
+export const PERSON_ROLES = ['approver', 'operator'];
+/** Who reads the dashboard, the review and the proof packages; who designs workflows. */
+export const DEMO_LEADS: Array<Omit<DemoKey, 'key'>> = [
+  { id: 'demo-ops-lead', roles: ['ops-lead', 'analyst'] },
+  { id: 'demo-admin', roles: ['admin', 'analyst'] },
+];
+
+/** Ids the principals file at `path` holds already. */
+function existing(path: string): Set<string> {
+  if (!existsSync(path)) return new Set();
+  const doc: unknown = parse(readFileSync(path, 'utf8'));
+  const list: unknown = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>).principals : [];
+  return new Set(
+    (Array.isArray(list) ? list : []).flatMap((p: unknown) =>
+      typeof p === 'object' && p !== null && typeof (p as { id?: unknown }).id === 'string'
+        ? [(p as { id: string }).id]
+        : [],
+    ),
+  );
+}
+
+/**
+ * Adds a principal with a new key to the principals file for each of `people` (PERSON_ROLES) and
+ * the DEMO_LEADS; one the file already holds keeps its key and is listed without one.
+ */
+export function issueDemoKeys(path: string, people: string[]): DemoKey[] {
+  const held = existing(path);
+  return [...people.map((id) => ({ id, roles: PERSON_ROLES })), ...DEMO_LEADS].map(({ id, roles }) =>
+    held.has(id) ? { id, roles } : { id, roles, key: addPrincipal(path, id, roles) },
+  );
+}
