@@ -55,6 +55,8 @@ describe('the ops dashboard in a real browser', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
     expect(await page.getAttribute('body', 'data-state')).toBe('locked');
+    // The console is one click away, before any key is entered.
+    expect(await page.getByRole('link', { name: 'Console', exact: true }).getAttribute('href')).toBe('/console');
     expect((await fetch(`${t.url}/dashboard/..%2F..%2Fpackage.json`)).status).toBe(404);
     expect((await fetch(`${t.url}/dashboard/dashboard.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
     expect((await fetch(`${t.url}/shared/duration.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);

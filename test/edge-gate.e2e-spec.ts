@@ -108,7 +108,7 @@ describe('the edge decides a request before its body is read (SPEC section 7)', 
     const res = await open({ Authorization: `Bearer ${principals.keys.reader}` }, MIB);
     expect(res).toMatchObject({
       status: 403,
-      body: { error: 'forbidden', message: 'this route needs one of the roles: integrator' },
+      body: { error: 'forbidden', message: 'only the integrator role may do this; reader has analyst' },
       closed: true,
     });
   });

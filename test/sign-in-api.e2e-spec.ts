@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { importJWK, JWTPayload, SignJWT } from 'jose';
 import { declaredRoutes, DeclaredRoute, fillPath, openApiRoutes, routeKey } from './faults/http-routes';
 import { eventually } from './support/processes';
-import { client } from './support/principals';
+import { client, roleRefusalText } from './support/principals';
 import { ecKey, rsaKey } from './support/oidc';
 import { ALL_ROLES, API_AUDIENCE, SignInWorld, startSignInWorld } from './support/sign-in';
 
@@ -26,11 +26,7 @@ const passed = (res: { status: number; body: unknown }) => {
   const body = res.body as { error?: string; message?: string };
   return (
     res.status !== 401 &&
-    !(
-      res.status === 403 &&
-      body?.error === 'forbidden' &&
-      body.message?.startsWith('this route needs one of the roles')
-    )
+    !(res.status === 403 && body?.error === 'forbidden' && /^only the .* role may do this; /.test(body.message ?? ''))
   );
 };
 
@@ -86,7 +82,7 @@ describe('bearer tokens from the OpenID provider', () => {
         if (!passed(byToken)) {
           expect(byToken.body).toEqual({
             error: 'forbidden',
-            message: `this route needs one of the roles: ${route.roles!.join(', ')}`,
+            message: roleRefusalText(route.roles!, `only-${role}`, [role]),
           });
           restricted++;
         }

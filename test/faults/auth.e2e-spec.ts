@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sha256Hex } from '../../apps/gateway/http';
 import { eventually } from '../support/processes';
 import { withinOneMinute } from '../support/rate-limit';
-import { client, clientsFor, writePrincipals } from '../support/principals';
+import { client, clientsFor, roleRefusalText, writePrincipals } from '../support/principals';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 import { declaredRoutes, DeclaredRoute, fillPath, openApiRoutes, Role, ROLES, routeKey } from './http-routes';
 import type { ActionAnswer, ApprovalView, OpenedAnswer, WorkflowSummary } from '@workgate/contracts';
@@ -56,7 +56,7 @@ describe('auth matrix', () => {
   const restricted = declared.filter((r): r is DeclaredRoute & { roles: readonly Role[] } => r.roles !== undefined);
   // One principal per single role, and one per route role set holding every other role.
   const complements = [...new Set(restricted.map((r) => r.roles.join('+')))];
-  const principals = writePrincipals({
+  const roleSets: Record<string, Role[]> = {
     ...Object.fromEntries(ROLES.map((role) => [`only-${role}`, [role]])),
     ...Object.fromEntries(
       complements.map((set) => [`none-of-${set}`, ROLES.filter((role) => !set.split('+').includes(role))]),
@@ -64,7 +64,8 @@ describe('auth matrix', () => {
     helpdesk: ['integrator', 'operator'],
     'support-lead': ['operator', 'approver'],
     'other-approver': ['approver'],
-  });
+  };
+  const principals = writePrincipals(roleSets);
   let t: TestWorkgate;
   let as: Record<string, Call>;
   let anonymous: Call;
@@ -159,7 +160,7 @@ describe('auth matrix', () => {
           route: routeKey(route),
           who,
           status: 403,
-          body: { error: 'forbidden', message: `this route needs one of the roles: ${route.roles.join(', ')}` },
+          body: { error: 'forbidden', message: roleRefusalText(route.roles, who, roleSets[who]) },
         });
         refused++;
       }

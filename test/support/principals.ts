@@ -78,3 +78,12 @@ export function client(baseUrl: string, key?: string) {
 export function clientsFor(baseUrl: string, keys: Record<string, string>): Record<string, ReturnType<typeof client>> {
   return Object.fromEntries(Object.entries(keys).map(([id, key]) => [id, client(baseUrl, key)]));
 }
+
+/**
+ * The 403 body's message for a principal `id` holding `has` at a route that `roles` may call
+ * (docs/api.md, Conventions): the roles as "a", "a or b", "a, b or c", then the principal's own.
+ */
+export function roleRefusalText(roles: readonly string[], id: string, has: readonly string[]): string {
+  const may = roles.length < 2 ? roles.join('') : `${roles.slice(0, -1).join(', ')} or ${roles[roles.length - 1]}`;
+  return `only the ${may} role may do this; ${id} has ${has.length > 0 ? has.join(', ') : 'no role'}`;
+}

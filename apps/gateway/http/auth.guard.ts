@@ -69,6 +69,17 @@ export function principalOf(
   return principal;
 }
 
+/** `a`, `a or b`, `a, b or c`. */
+const oneOf = (words: string[]): string =>
+  words.length < 2 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+
+/**
+ * What a principal without a route's role reads: the roles that may, and its own (docs/api.md,
+ * Conventions), e.g. `only the approver or ops-lead role may do this; agent-7 has integrator, operator`.
+ */
+export const roleRefusal = (roles: string[], principal: Pick<Principal, 'id' | 'roles'>): string =>
+  `only the ${oneOf(roles)} role may do this; ${principal.id} has ${principal.roles.length > 0 ? principal.roles.join(', ') : 'no role'}`;
+
 /**
  * Why a caller may not call a route whose access is `access`: without a valid API key (401) or
  * without one of its roles (403); undefined when it may. `@Public()` routes are open to anyone.
@@ -87,7 +98,7 @@ export function accessRefusal(
       : new WorkgateError('unauthorized', 'the API key is not known');
   }
   if (access.roles.length > 0 && !access.roles.some((role) => principal.roles.includes(role))) {
-    return new WorkgateError('forbidden', `this route needs one of the roles: ${access.roles.join(', ')}`);
+    return new WorkgateError('forbidden', roleRefusal(access.roles, principal));
   }
   return undefined;
 }

@@ -118,7 +118,7 @@ describe('HTTP edge: principals, keys, roles and the rate limit', () => {
       expect(forbidden.status).toBe(403);
       expect(await json(forbidden)).toEqual({
         error: 'forbidden',
-        message: 'this route needs one of the roles: operator',
+        message: 'only the operator role may do this; analyst-1 has analyst',
       });
 
       const noKey = await post('/t/steps', JSON.stringify(validStep));
