@@ -60,8 +60,10 @@ describe('console sign-in with OpenID Connect', () => {
 
   it("signs an approver in through the provider's login and consent pages, into an HttpOnly session", async () => {
     await page.goto(`${w.t.url}/console`);
-    const link = page.getByRole('link', { name: `Sign in with ${w.provider.issuer}` });
+    // Named by the issuer's host (WORKGATE_OIDC_NAME unset), the issuer's whole URL in its title.
+    const link = page.getByRole('link', { name: `Sign in with ${new URL(w.provider.issuer).host}` });
     await link.waitFor();
+    expect(await link.getAttribute('title')).toBe(w.provider.issuer);
     await shot('console');
     await link.click();
     await page.locator('input[name="login"]').waitFor();
@@ -164,14 +166,14 @@ describe('console sign-in with OpenID Connect', () => {
     await shot('provider-sign-out');
     await page.getByRole('button', { name: /yes/i }).click();
     await page.waitForURL(`${w.t.url}/console`);
-    await page.getByRole('link', { name: `Sign in with ${w.provider.issuer}` }).waitFor();
+    await page.getByRole('link', { name: `Sign in with ${new URL(w.provider.issuer).host}` }).waitFor();
     expect(await page.getAttribute('body', 'data-state')).toBe('signed-out');
     await shot('signed-out');
     const after = await me();
     expect(after.status).toBe(401);
     expect(await sessionCookie()).toBeUndefined();
     // Signing in again asks the provider for the login again: its session ended too.
-    await page.getByRole('link', { name: `Sign in with ${w.provider.issuer}` }).click();
+    await page.getByRole('link', { name: `Sign in with ${new URL(w.provider.issuer).host}` }).click();
     await page.locator('input[name="login"]').waitFor();
     expect(problems).toEqual([]);
   });

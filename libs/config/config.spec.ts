@@ -55,6 +55,8 @@ describe('loadConfig', () => {
     ['WORKGATE_OIDC_REFETCH_SECONDS', '0', /WORKGATE_OIDC_REFETCH_SECONDS must be at least 1/],
     ['WORKGATE_OIDC_REFETCH_SECONDS', '2.5', /WORKGATE_OIDC_REFETCH_SECONDS must be an integer/],
     ['WORKGATE_OIDC_REFETCH_SECONDS', '86400', /WORKGATE_OIDC_REFETCH_SECONDS must be at most 3600/],
+    ['WORKGATE_OIDC_NAME', 'x'.repeat(61), /WORKGATE_OIDC_NAME must be 1 to 60 printable characters/],
+    ['WORKGATE_OIDC_NAME', 'Acme\nID', /WORKGATE_OIDC_NAME must be 1 to 60 printable characters/],
   ])('refuses a bad %s with a message naming it', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });

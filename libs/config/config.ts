@@ -203,6 +203,11 @@ export class WorkgateConfig {
   @Matches(HTTP_URL, { message: 'WORKGATE_OIDC_ISSUER must be an https:// URL (http:// only on a loopback address)' })
   WORKGATE_OIDC_ISSUER?: string;
 
+  /** What the console's sign-in button names the provider ("Sign in with <name>"); default: the issuer's host. */
+  @IsOptional()
+  @Matches(/^[^\x00-\x1f\x7f]{1,60}$/, { message: 'WORKGATE_OIDC_NAME must be 1 to 60 printable characters' })
+  WORKGATE_OIDC_NAME?: string;
+
   /** The console's client id at the issuer (and the default audience of API tokens). */
   @IsOptional()
   @Matches(/^[\x21-\x7e]{1,200}$/, { message: 'WORKGATE_OIDC_CLIENT_ID must be printable ASCII without spaces' })

@@ -23,6 +23,7 @@ export const SIGN_IN = Symbol('workgate:sign-in');
 type OidcConfig = Pick<
   WorkgateConfig,
   | 'WORKGATE_OIDC_ISSUER'
+  | 'WORKGATE_OIDC_NAME'
   | 'WORKGATE_OIDC_CLIENT_ID'
   | 'WORKGATE_OIDC_CLIENT_SECRET'
   | 'WORKGATE_OIDC_AUDIENCE'
@@ -49,6 +50,8 @@ const VERIFIED_TTL_MS = 5 * 60_000;
  */
 export class SignIn {
   readonly issuerUrl: string;
+  /** What the sign-in button names the provider: WORKGATE_OIDC_NAME, or the issuer's host. */
+  readonly providerName: string;
   readonly clientId: string;
   readonly sessions = new ConsoleSessions();
   private readonly tokens: BearerTokens;
@@ -63,6 +66,7 @@ export class SignIn {
     private readonly directory: PrincipalDirectory,
   ) {
     this.issuerUrl = config.WORKGATE_OIDC_ISSUER;
+    this.providerName = config.WORKGATE_OIDC_NAME ?? new URL(config.WORKGATE_OIDC_ISSUER).host;
     this.clientId = config.WORKGATE_OIDC_CLIENT_ID;
     this.fetchPeriodMs = config.WORKGATE_OIDC_REFETCH_SECONDS * 1000;
     this.discovery = new ThrottledFetch(() => Issuer.discover(this.issuerUrl), this.fetchPeriodMs);

@@ -20,6 +20,8 @@ import {
 export interface ConsoleSessionAnswer {
   /** null: workgate has no OpenID provider, only the API key signs in. */
   issuer: string | null;
+  /** What the sign-in button names the provider (WORKGATE_OIDC_NAME, or the issuer's host); null with no provider. */
+  provider: string | null;
   signedIn: boolean;
   /** Sent back in `X-CSRF-Token` with every write of this session. */
   csrfToken?: string;
@@ -42,9 +44,8 @@ export class SignInController {
   session(@Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply): ConsoleSessionAnswer {
     void res.header('Cache-Control', 'no-store');
     const session = this.signIn.sessionOf(req);
-    return session
-      ? { issuer: this.signIn.issuerUrl, signedIn: true, csrfToken: session.csrfToken }
-      : { issuer: this.signIn.issuerUrl, signedIn: false };
+    const provider = { issuer: this.signIn.issuerUrl, provider: this.signIn.providerName };
+    return session ? { ...provider, signedIn: true, csrfToken: session.csrfToken } : { ...provider, signedIn: false };
   }
 
   /** The start of a sign-in: a provider that cannot be reached is a page to a browser, as at the callback. */
@@ -207,6 +208,6 @@ export class NoSignInController {
   @Get('session')
   session(@Res({ passthrough: true }) res: FastifyReply): ConsoleSessionAnswer {
     void res.header('Cache-Control', 'no-store');
-    return { issuer: null, signedIn: false };
+    return { issuer: null, provider: null, signedIn: false };
   }
 }

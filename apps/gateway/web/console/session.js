@@ -67,7 +67,8 @@ export async function resumeSession() {
     return false;
   }
   if (!answer.issuer) return false;
-  $('#oidc-issuer').textContent = answer.issuer;
+  $('#oidc-issuer').textContent = answer.provider || answer.issuer;
+  $('#oidc-link').title = answer.issuer;
   $('#oidc-sign-in').hidden = false;
   consoleSession.csrfToken = answer.csrfToken || '';
   return answer.signedIn === true;
