@@ -228,8 +228,8 @@ export function verifyPackage(
   const recorded = Object.keys(issued?.data.parts ?? {}).filter((part) => part !== 'definition');
   for (const verdict of [
     checkDefinition(pkg, checked.opened, issued),
-    ...recorded.map((part) => partAgainstIssued(pkg, part, issued as Issued)),
     ...checks.map((check) => check(pkg, checked.proven, issued)),
+    ...recorded.map((part) => partAgainstIssued(pkg, part, issued as Issued)),
   ]) {
     lines.push(...verdict.lines);
     problems.push(...verdict.problems);
