@@ -37,10 +37,11 @@ const partOf = (problem: string) =>
 
 /**
  * Every part of a proof package is bound to the ledger: one character changed in any of them (the
- * work order, the delivery page's JSON and HTML, the definition, the map, the boundary, each
- * receipt, the checkpoint) makes `npm run verify-receipt` fail naming that part; the untouched
- * ops-lead package verifies. The public package, which carries no events, names each part it
- * cannot bind and does not verify.
+ * work order, the delivery page's JSON and HTML, the definition, the map and one of its exception
+ * nodes, the boundary, each receipt, the checkpoint, the issuance record) makes `npm run
+ * verify-receipt` fail naming that part; the untouched packages verify. The ops-lead package is
+ * bound by its receipts' events; the public package, which carries no events, by the sha256 of its
+ * parts the ledger recorded when it was issued (its `ProofPackageIssued` event).
  */
 describe('a proof package bound end to end', () => {
   const principals = writePrincipals({ helpdesk: ['integrator'], agent: ['operator'], lead: ['ops-lead'] });
@@ -89,20 +90,63 @@ describe('a proof package bound end to end', () => {
   });
   afterAll(() => t?.close());
 
-  /** The flips of the parts of a package that a verifier must name, by the part's name. */
-  const flipsOf = (pkg: ProofPackage, receiptField: Array<string | number>): Array<[string, ProofPackage]> => [
-    ['workOrder', flipAt(pkg, ['workOrder', 'status'], 0)],
-    ['delivery.json', flipAt(pkg, ['delivery', 'json', 'status'], 0)],
-    ['delivery.html', flipAt(pkg, ['delivery', 'html'])],
-    ['definition', flipAt(pkg, ['definition'], pkg.definition.indexOf('"title":"') + 10)],
-    ['map', flipAt(pkg, ['map', 'nodes', pkg.map.nodes.findIndex((n) => n.kind === 'step'), 'label'], 0)],
-    ['boundary', flipAt(pkg, ['boundary', 'systems', 0, 'name'], 0)],
-    ...pkg.receipts.map((r, i): [string, ProofPackage] => [
-      `receipt ${i + 1}/${pkg.receipts.length} ${r.receiptId}`,
-      flipAt(pkg, ['receipts', i, ...receiptField]),
-    ]),
-    ['checkpoint', flipAt(pkg, ['checkpoint'], pkg.checkpoint.indexOf('\n') + 3)],
-  ];
+  /** The flips of the parts of a package that a verifier must name: [the part's name, what was flipped, the package]. */
+  const flipsOf = (pkg: ProofPackage): Array<[string, string, ProofPackage]> => {
+    const exception = pkg.map.nodes.findIndex((n) => n.kind === 'exception');
+    const flip = (part: string, path: Array<string | number>, at?: number): [string, string, ProofPackage] => [
+      part,
+      path.join('.'),
+      flipAt(pkg, path, at),
+    ];
+    return [
+      flip('workOrder', ['workOrder', 'status'], 0),
+      flip('delivery.json', ['delivery', 'json', 'status'], 0),
+      flip('delivery.html', ['delivery', 'html']),
+      flip('definition', ['definition'], pkg.definition.indexOf('"title":"') + 10),
+      flip('map', ['map', 'nodes', pkg.map.nodes.findIndex((n) => n.kind === 'step'), 'label'], 0),
+      // An exception node's label and owner are the exception catalog's of the day, not the definition's.
+      flip('map', ['map', 'nodes', exception, 'label'], 0),
+      flip('map', ['map', 'nodes', exception, 'owner'], 0),
+      flip('boundary', ['boundary', 'systems', 0, 'name'], 0),
+      ...pkg.receipts.flatMap((r, i) =>
+        (['at', 'actor', 'kind'] as const).map((field) =>
+          flip(`receipt ${i + 1}/${pkg.receipts.length} ${r.receiptId}`, ['receipts', i, field], 0),
+        ),
+      ),
+      flip('checkpoint', ['checkpoint'], pkg.checkpoint.indexOf('\n') + 3),
+      flip('issuance', ['issuance', 'event', 'data', 'parts', 'map'], 0),
+      flip('issuance', ['issuance', 'event', 'recordedAt'], 3),
+      flip('issuance', ['issuance', 'proof', 'inclusion', 0], 0),
+    ];
+  };
+
+  /** Every flip is named by its part, in this process; and from the command line, exit 1 with the part on a `NOT VERIFIED:` line. */
+  const expectEveryFlipNamed = (pkg: ProofPackage, label: string) => {
+    const flips = flipsOf(pkg);
+    expect(flips).toHaveLength(12 + 3 * pkg.receipts.length);
+    for (const [part, flipped, changed] of flips) {
+      const { problems } = verdictOf(changed, key);
+      expect({ label, flipped, named: problems.map(partOf) }).toEqual({
+        label,
+        flipped,
+        named: expect.arrayContaining([part]),
+      });
+      // Only a checkpoint or an issuance record that does not hold leaves parts unbound (and named so).
+      const unbound = ['checkpoint', 'issuance'].includes(part)
+        ? []
+        : problems.filter((p) => p.startsWith('NOT BOUND'));
+      expect({ label, flipped, unbound }).toEqual({
+        label,
+        flipped,
+        unbound: [],
+      });
+    }
+    for (const [part, flipped, changed] of flips.filter((_, i) => i % 4 === 0)) {
+      const cli = runVerifyReceipt(JSON.stringify(changed), key);
+      expect({ label, flipped, code: cli.code }).toEqual({ label, flipped, code: 1 });
+      expect(cli.out).toMatch(new RegExp(`^(NOT VERIFIED|  also): ${part.replace(/[./]/g, '\\$&')}: `, 'm'));
+    }
+  };
 
   it('verifies the untouched ops-lead package, every part bound, and says so with exit 0', () => {
     expect(verdictOf(full, key).problems).toEqual([]);
@@ -111,18 +155,13 @@ describe('a proof package bound end to end', () => {
     for (const part of ['workOrder', 'delivery.json', 'delivery.html'])
       expect(cli.out).toMatch(new RegExp(`^${part.replace('.', '\\.')}: `, 'm'));
     expect(cli.out).toContain(
-      `proof package of work order ${id}: verified (7 parts and 3 receipt(s), every one bound)`,
+      `proof package of work order ${id}: verified (8 parts and 3 receipt(s), every one bound)`,
     );
     expect(cli.out).not.toContain('NOT BOUND');
   });
 
   it('names the part for a character changed in any part of the ops-lead package', () => {
-    const flips = flipsOf(full, ['at']);
-    expect(flips).toHaveLength(7 + 3);
-    for (const [part, pkg] of flips) {
-      const { problems } = verdictOf(pkg, key);
-      expect({ part, named: problems.map(partOf) }).toEqual({ part, named: expect.arrayContaining([part]) });
-    }
+    expectEveryFlipNamed(full, 'ops-lead');
   });
 
   it('exits 1 from the command line naming the part, for the work order state and the delivery page', () => {
@@ -145,31 +184,71 @@ describe('a proof package bound end to end', () => {
     expect(lines.join('\n')).not.toContain('of 0 decision receipt(s)');
   });
 
-  it('names every part of the public package it cannot bind, and exits 1', () => {
-    const { problems } = verdictOf(pub, key);
+  it('verifies the untouched public package by the hashes its issuance record holds, and exits 0', () => {
+    expect(pub.receipts.every((r) => r.event === undefined)).toBe(true);
+    expect(verdictOf(pub, key).problems).toEqual([]);
+    const cli = runVerifyReceipt(JSON.stringify(pub), key);
+    expect(cli.code).toBe(0);
+    expect(cli.out).toMatch(
+      /^issuance: the public package's ProofPackageIssued event, position \d+: in the tree, hashes to its leaf$/m,
+    );
+    expect(cli.out).toMatch(
+      /^definition: support-recovery v1, sha256 [0-9a-f]{64}: as the issuance record \(position \d+\) records, named by 1 decision receipt\(s\), the map and the work order$/m,
+    );
+    for (const part of ['map', 'boundary', 'workOrder', 'delivery.json'])
+      expect(cli.out).toMatch(
+        new RegExp(
+          `^${part.replace('.', '\\.')}: sha256 [0-9a-f]{64}, as the issuance record \\(position \\d+\\) records$`,
+          'm',
+        ),
+      );
+    expect(cli.out).toContain(
+      `proof package of work order ${id}: verified (8 parts and 3 receipt(s), every one bound)`,
+    );
+    expect(cli.out).not.toContain('NOT BOUND');
+  });
+
+  it('records only hashes of what the public package shows: no private evidence in its issuance record', () => {
+    const { event } = pub.issuance;
+    expect(event).toMatchObject({ type: 'ProofPackageIssued', streamId: `proof-${id}` });
+    expect(event.data).toMatchObject({ workOrderId: id, audience: 'public' });
+    expect(JSON.stringify(event)).not.toContain('private-ref');
+    expect(JSON.stringify(pub)).not.toContain('private-ref');
+  });
+
+  it('issues the same package once: asked again, the same issuance record', async () => {
+    const again = (await as.agent<ProofPackage>('GET', `/v1/work-orders/${id}/proof?public=true`)).body;
+    expect(again.issuance.event.eventId).toBe(pub.issuance.event.eventId);
+    expect(again.issuance.event.position).toBe(pub.issuance.event.position);
+    expect(verdictOf(again, key).problems).toEqual([]);
+  });
+
+  it('names the part for a character changed in any part of the public package', () => {
+    expectEveryFlipNamed(pub, 'public');
+  });
+
+  it('names every part of a public package whose issuance record is taken out, and exits 1', () => {
+    const { issuance: _issuance, ...stripped } = pub;
+    const { problems } = verdictOf(stripped as ProofPackage, key);
     expect(problems).toEqual([
       ...pub.receipts.map(
         (r) =>
           `NOT BOUND: receipt ${r.receiptId} — its leaf is in the ledger, but its kind, decision, policy and evidence are not (the public package carries no events)`,
       ),
+      'issuance: the package carries no issuance record (its ProofPackageIssued event)',
       expect.stringMatching(/^NOT BOUND: definition — support-recovery v1, sha256 [0-9a-f]{64}: /),
       'NOT BOUND: workOrder — the public package carries no events, and nothing the ledger signed records its hash',
       'NOT BOUND: delivery.json — the public package carries no events, and nothing the ledger signed records its hash',
       'NOT BOUND: delivery.html — delivery.json, the page it renders, is NOT BOUND',
     ]);
-    const cli = runVerifyReceipt(JSON.stringify(pub), key);
+    const cli = runVerifyReceipt(JSON.stringify(stripped), key);
     expect(cli.code).toBe(1);
-    expect(cli.out).toMatch(/^NOT BOUND: delivery\.html — /m);
+    expect(cli.out).toMatch(/^NOT VERIFIED: issuance: the package carries no issuance record/m);
     expect(cli.out).not.toMatch(/: verified/);
   });
 
-  it('names the part for a character changed in any part of the public package that its leaves bind', () => {
-    const named = ['delivery.html', 'definition', 'map', 'boundary', 'checkpoint'];
-    for (const [part, pkg] of flipsOf(pub, ['ledger', 'hash']).filter(
-      ([p]) => named.includes(p) || p.startsWith('receipt '),
-    )) {
-      const { problems } = verdictOf(pkg, key);
-      expect({ part, named: problems.map(partOf) }).toEqual({ part, named: expect.arrayContaining([part]) });
-    }
+  it("refuses the ops lead's issuance record in a public package, and the public one in the ops lead's", () => {
+    expect(verdictOf({ ...pub, issuance: full.issuance }, key).problems.map(partOf)).toContain('issuance');
+    expect(verdictOf({ ...full, issuance: pub.issuance }, key).problems.map(partOf)).toContain('issuance');
   });
 });

@@ -123,6 +123,7 @@ describe('the proof package of a work order', () => {
       'receipts',
       'checkpoint',
       'verifierKey',
+      'issuance',
     ]);
     expect(pkg.workOrder).toMatchObject({ id, status: 'closed' });
     const published = (await as.lead<WorkflowVersion>('GET', '/v1/workflows/support-recovery/versions/1')).body;
@@ -229,7 +230,7 @@ describe('the proof package of a work order', () => {
     expect(runVerifyReceipt('{"receipts": [', key).code).toBe(2);
   });
 
-  it('gives any role the client-safe package: none of the private evidence, its leaves in the ledger, what it cannot bind named', async () => {
+  it('gives any role the client-safe package: none of the private evidence, every part bound by its issuance record', async () => {
     const got = await as.analyst<ProofPackage>('GET', `/v1/work-orders/${id}/proof?public=true`);
     expect(got.status).toBe(200);
     for (const canary of canaries) expect(got.text).not.toContain(canary);
@@ -239,18 +240,17 @@ describe('the proof package of a work order', () => {
       { kind: 'closure-note', ref: 'all done' },
     ]);
     const verified = runVerifyReceipt(got.text, key);
-    // Its leaves are in the ledger, but what the public package cannot bind is named, and it exits 1.
+    // No events, but every part hashes to what the ledger recorded when the package was issued.
     expect(verified).toEqual({
-      code: 1,
+      code: 0,
       out: expect.stringContaining(
-        `proof package of work order ${id}: NOT VERIFIED (7 parts and ${got.body.receipts.length} receipt(s): 0 problem(s), ${got.body.receipts.length + 4} part(s) NOT BOUND)`,
+        `proof package of work order ${id}: verified (8 parts and ${got.body.receipts.length} receipt(s), every one bound)`,
       ),
     });
-    expect(verified.out).not.toMatch(/verified$/m);
+    expect(verified.out).not.toContain('NOT BOUND');
     expect(verified.out).toContain(`none of the ${got.body.receipts.length} receipts carries its event`);
-    for (const part of ['definition', 'workOrder', 'delivery.json', 'delivery.html'])
-      expect(verified.out).toContain(`NOT BOUND: ${part} — `);
-    // Another definition, with every sha256 outside the ledger changed to its own: still not called verified.
+    expect(verified.out).toMatch(/^issuance: the public package's ProofPackageIssued event, position \d+: /m);
+    // Another definition, with every sha256 outside the ledger changed to its own: named, not verified.
     const definition = got.body.definition.replace('Support case recovery', 'Support case, anything goes');
     const sha = createHash('sha256').update(definition).digest('hex');
     const swapped = runVerifyReceipt(
@@ -263,8 +263,11 @@ describe('the proof package of a work order', () => {
       }),
       key,
     );
-    expect(swapped.out).toContain(`NOT BOUND: definition — support-recovery v1, sha256 ${sha}: `);
-    expect(swapped.out).not.toMatch(/verified$/m);
+    expect(swapped.code).toBe(1);
+    expect(swapped.out).toMatch(
+      new RegExp(`definition: its sha256 ${sha} is not the ${got.body.workOrder.workflow.sha256} the issuance record`),
+    );
+    expect(swapped.out).not.toMatch(/verified \(/m);
     expect(goVerifyPackage(got.body, key)).toMatchObject({ ok: true });
   });
 

@@ -43,12 +43,19 @@ const NO_EVENTS = 'the public package carries no events, and nothing the ledger 
  * A proof package's work order (its state handoff) and delivery page (JSON) recomputed from its
  * proven events (`proven`: the private package's, every one hashing to a leaf of the signed tree)
  * and the definition, and compared: the first field that differs is named. Without proven events
- * (the public package, or a receipt that does not hold) neither can be bound: each is named NOT BOUND
- * or, when a receipt broke, not recomputed.
+ * (the public package, or a receipt that does not hold) neither can be recomputed: the public
+ * package's are bound by its issuance record (`issued`); without one each is named NOT BOUND or,
+ * when a receipt broke, not recomputed.
  */
-export function checkWorkOrderAndDelivery(pkg: Record<string, unknown>, proven: RecordedEvent[] | undefined): Verdict {
+export function checkWorkOrderAndDelivery(
+  pkg: Record<string, unknown>,
+  proven: RecordedEvent[] | undefined,
+  issued?: { data: { parts: Record<string, string> } },
+): Verdict {
   const delivery = isRecord(pkg.delivery) ? pkg.delivery.json : undefined;
   const receipts: unknown[] = Array.isArray(pkg.receipts) ? pkg.receipts : [];
+  // The public package's: bound by the sha256 its issuance record holds (checked with the other recorded parts).
+  if (!proven && issued?.data.parts.workOrder !== undefined) return { lines: [], problems: [] };
   if (!proven) {
     const withEvents = receipts.some((r) => isRecord(r) && r.event !== undefined);
     const why = withEvents ? 'not recomputed: the receipts do not all hold (see above)' : NO_EVENTS;

@@ -23,8 +23,11 @@ export interface ProofSources {
   sha256: string;
   /** Every event of the work order's stream, in order. */
   events: RecordedEvent[];
-  /** One inclusion proof per receipt event (`receiptEventsOf(events)`), in the same order, all against one checkpoint. */
-  proofs: InclusionProof[];
+  /**
+   * One inclusion proof per receipt event (`receiptEventsOf(events)`), in the same order, all
+   * against one checkpoint; before the package is issued (its parts hashed), none.
+   */
+  proofs?: InclusionProof[];
   verifierKey: string;
   catalog: ExceptionCode[];
   /** Private evidence and the recorded events (ops leads); without, the package is client-safe. */
@@ -37,12 +40,13 @@ export interface ProofSources {
  * of the work order and its receipts masked for anything credential-shaped; the definition, its
  * map and boundary are what any caller may read of a workflow version.
  */
-export function workOrderProof(s: ProofSources): WorkOrderProof {
+export function workOrderProof(s: ProofSources): ProofParts {
   const receiptEvents = receiptEventsOf(s.events);
-  if (receiptEvents.length !== s.proofs.length)
-    throw new Error(`${receiptEvents.length} receipts, ${s.proofs.length} inclusion proofs`);
+  const proofs = s.proofs ?? receiptEvents.map(unproved);
+  if (receiptEvents.length !== proofs.length)
+    throw new Error(`${receiptEvents.length} receipts, ${proofs.length} inclusion proofs`);
   const receipts = receiptEvents.map((e, i) =>
-    receiptOf(e, s.state, { receiptId: e.eventId, includePrivate: s.includePrivate }, { proof: s.proofs[i] }),
+    receiptOf(e, s.state, { receiptId: e.eventId, includePrivate: s.includePrivate }, { proof: proofs[i] }),
   );
   const d = s.definition;
   const workOrder = stateHandoff(s.state, d);
@@ -58,8 +62,35 @@ export function workOrderProof(s: ProofSources): WorkOrderProof {
       ? receipts
       : receipts.map((r) => withoutPrivate({ ...r, evidence: maskStrings(r.evidence) })),
     // Every proof leads to this one checkpoint: they were asked for together.
-    checkpoint: s.proofs[0]?.checkpoint ?? '',
+    checkpoint: proofs[0]?.checkpoint ?? '',
     verifierKey: s.verifierKey,
+  };
+}
+
+/** A package but for its issuance record. */
+export type ProofParts = Omit<WorkOrderProof, 'issuance'>;
+
+/** A receipt's place before its proof is asked for: the parts are hashed without proofs, so it is never shown. */
+const unproved = (e: RecordedEvent): InclusionProof => ({
+  leafIndex: e.position - 1,
+  treeSize: 0,
+  inclusion: [],
+  checkpoint: '',
+});
+
+/**
+ * The package as issued: its receipts with their inclusion proofs, and its issuance record, all
+ * against one checkpoint (`proofs`: the receipts' proofs in order, then the issuance event's).
+ */
+export function issuedProof(parts: ProofParts, proofs: InclusionProof[], issuance: RecordedEvent): WorkOrderProof {
+  if (proofs.length !== parts.receipts.length + 1)
+    throw new Error(`${parts.receipts.length} receipts and an issuance record, ${proofs.length} inclusion proofs`);
+  const last = proofs[proofs.length - 1];
+  return {
+    ...parts,
+    receipts: parts.receipts.map((r, i) => ({ ...r, proof: proofs[i] })),
+    checkpoint: last.checkpoint,
+    issuance: { event: issuance, proof: last },
   };
 }
 

@@ -8,6 +8,7 @@ import { CatalogEventMap, DriftEventMap, ExceptionEventMap } from './exception.e
 import { WorkflowEventMap } from './workflow-change';
 import { refuse } from './errors';
 import { RecordedEvent } from './ledger';
+import type { ProofEventMap } from './proof-package';
 import { WorkOrderEventMap } from './work-order.events';
 
 export interface LedgerEventMap {
@@ -20,6 +21,7 @@ export interface LedgerEventMap {
   catalog: CatalogEventMap;
   workflow: WorkflowEventMap;
   rejections: IntakeEventMap;
+  proof: ProofEventMap;
 }
 
 export type StreamType = keyof LedgerEventMap;
@@ -42,6 +44,8 @@ export const postReviewStream = (id: string) => streamId('postreview', id);
 export const delegationStream = (dispatchId: string) => streamId('delegation', dispatchId);
 export const exceptionStream = (id: string) => streamId('exception', id);
 export const driftStream = (signalId: string) => streamId('drift', signalId);
+/** The issuance records of a work order's proof packages (written by intake, which makes them). */
+export const proofStream = (workOrderId: string) => streamId('proof', workOrderId);
 export const workflowStream = (jobType: string) => streamId('workflow', jobType);
 /** The one stream of the exception-code catalog. */
 export const CATALOG_STREAM = streamId('catalog', 'exception-codes');

@@ -1,5 +1,5 @@
 /** The proof package of a work order (SPEC section 14): its map, boundary, delivery page and receipts, verifiable offline. */
-import type { InclusionProof } from './ledger';
+import type { InclusionProof, RecordedEvent } from './ledger';
 import type { Rule, SystemBoundary } from './policy';
 import type { DeliveryPage, Receipt, WorkOrderHandoff } from './work-order-reads';
 import type { WorkflowMap } from './workflow-map';
@@ -37,7 +37,40 @@ export interface WorkOrderProof {
   checkpoint: string;
   /** The signed-note verifier key of the ledger (check it against the one you trust). */
   verifierKey: string;
+  /**
+   * The issuance record: the `ProofPackageIssued` event the ledger recorded when this package was
+   * made (the sha256 of its parts), with its inclusion proof against `checkpoint`.
+   */
+  issuance: { event: RecordedEvent; proof: InclusionProof };
 }
+
+/** Who a proof package was made for: the ops lead's (recorded events, private evidence) or the client-safe one. */
+export type ProofAudience = 'ops-lead' | 'public';
+
+/**
+ * `ProofPackageIssued` on `proof-<work order id>`: the sha256 (hex) of each part of a proof package
+ * as issued, so the parts no recorded event binds are bound by a hash the ledger recorded. Only
+ * hashes of what the package itself shows: for the public package, of parts already masked and
+ * stripped of private evidence (what any caller may read in full); for the ops lead's, of the
+ * parts any caller may read (definition, map, boundary).
+ */
+export interface ProofPackageIssuedData {
+  workOrderId: string;
+  audience: ProofAudience;
+  /**
+   * Part name -> sha256 of its RFC 8785 canonical JSON (of the definition: of its text). Public:
+   * `workOrder`, `delivery.json`, `definition`, `map`, `boundary`; ops lead: `definition`, `map`, `boundary`.
+   */
+  parts: Record<string, string>;
+  /** Public: every receipt in package order, the sha256 of its canonical JSON without `proof`. Ops lead: none (each carries its event). */
+  receipts: Array<{ receiptId: string; sha256: string }>;
+}
+
+export interface ProofEventMap {
+  ProofPackageIssued: ProofPackageIssuedData;
+}
+
+export const ProofEvents = { Issued: 'ProofPackageIssued' } as const satisfies Record<string, keyof ProofEventMap>;
 
 /** GET /v1/work-orders/:id/proof: one JSON document an auditor or client verifies offline (`npm run verify-receipt`). */
 export interface ProofPackage extends Omit<WorkOrderProof, 'delivery'> {

@@ -25,3 +25,5 @@ export * from './signed-note';
 export * from './commit-signature';
 export * from './receipt-verify';
 export * from './package-verify';
+export * from './package-digests';
+export * from './package-issuance';

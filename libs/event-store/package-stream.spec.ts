@@ -63,16 +63,18 @@ describe("the ops lead's proof package binds its receipts to the work order's st
 });
 
 describe('the public proof package says what it does not bind', () => {
-  it('never calls a swapped definition verified: it is not bound to the receipts', () => {
+  it('never calls a swapped definition verified: its issuance record holds the sha256 of the one issued', () => {
     const pkg = proofPackage(false);
     const swapped = swappedDefinition(pkg, pkg.receipts);
     const verdict = verifyPackage(swapped.pkg, key);
     expect(verdict.problems).toContain(
-      `NOT BOUND: definition — refunds v3, sha256 ${swapped.sha}: the 1 decision receipt(s), the map and the work order name it, but nothing the ledger signed does (the public package carries no events)`,
+      `definition: its sha256 ${swapped.sha} is not the ${policy.sha256} the issuance record (position 5) records`,
     );
-    for (const r of pkg.receipts)
-      expect(verdict.problems).toContain(
-        `NOT BOUND: receipt ${r.receiptId} — its leaf is in the ledger, but its kind, decision, policy and evidence are not (the public package carries no events)`,
+    for (const [i, r] of pkg.receipts.entries())
+      expect(verdict.problems).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^receipt ${i + 1}/3 ${r.receiptId}: its sha256 is not the [0-9a-f]{64} the issuance record`),
+        ),
       );
     expect(verdict.lines.join('\n')).not.toMatch(/verified \(/);
     expect(verdict.lines.at(-1)).toMatch(/: NOT VERIFIED \(/);

@@ -9,7 +9,7 @@ describe('a proof package verified offline', () => {
     const verdict = verifyPackage(proofPackage(true), key);
     expect(verdict.problems).toEqual([]);
     expect(verdict.lines.at(-1)).toBe(
-      `proof package of work order ${WORK_ORDER}: verified (7 parts and 3 receipt(s), every one bound)`,
+      `proof package of work order ${WORK_ORDER}: verified (8 parts and 3 receipt(s), every one bound)`,
     );
     expect(verdict.lines).toContain(
       'events: every receipt carries its event, each hashes to its leaf and agrees with its receipt',
@@ -19,18 +19,43 @@ describe('a proof package verified offline', () => {
     );
   });
 
-  it('does not verify the client-safe package, whose receipts carry no events, naming each part it cannot bind', () => {
+  it('verifies the client-safe package, whose receipts carry no events, by the hashes its issuance record holds', () => {
     const pkg = proofPackage(false);
+    const verdict = verifyPackage(pkg, key);
+    expect(verdict.problems).toEqual([]);
+    expect(verdict.lines.join('\n')).toContain('none of the 3 receipts carries its event');
+    expect(verdict.lines).toContain(
+      "issuance: the public package's ProofPackageIssued event, position 5: in the tree, hashes to its leaf",
+    );
+    expect(verdict.lines.at(-1)).toBe(
+      `proof package of work order ${WORK_ORDER}: verified (8 parts and 3 receipt(s), every one bound)`,
+    );
+  });
+
+  it('without its issuance record, names each part of the client-safe package it cannot bind', () => {
+    const { issuance: _issuance, ...pkg } = proofPackage(false);
     const verdict = verifyPackage(pkg, key);
     expect(verdict.problems).toEqual([
       ...pkg.receipts.map(
         (r) =>
           `NOT BOUND: receipt ${r.receiptId} — its leaf is in the ledger, but its kind, decision, policy and evidence are not (the public package carries no events)`,
       ),
+      'issuance: the package carries no issuance record (its ProofPackageIssued event)',
       `NOT BOUND: definition — refunds v3, sha256 ${policy.sha256}: the 1 decision receipt(s), the map and the work order name it, but nothing the ledger signed does (the public package carries no events)`,
     ]);
-    expect(verdict.lines.join('\n')).toContain('none of the 3 receipts carries its event');
-    expect(verdict.lines.at(-1)).not.toMatch(/: verified$/);
+    expect(verdict.lines.at(-1)).not.toMatch(/: verified/);
+  });
+
+  it("names an issuance record of another audience, or one whose content is not the ledger's", () => {
+    const full = proofPackage(true);
+    const pub = proofPackage(false);
+    expect(verifyPackage({ ...pub, issuance: full.issuance }, key).problems).toContain(
+      "issuance: its proof is against another checkpoint than the package's",
+    );
+    const forged = edited(pub, (t) => t.replace('"audience":"public"', '"audience":"ops-lead"'));
+    expect(verifyPackage(forged, key).problems).toContain(
+      'issuance: its event does not hash to its chain hash: its content differs from what the ledger recorded',
+    );
   });
 
   it('names the first failure: the checkpoint, a receipt, the definition', () => {
@@ -84,7 +109,7 @@ describe('a proof package verified offline', () => {
     expect(verifyReceipt(receipt, key)).toEqual({
       problems: [],
       lines: [
-        expect.stringMatching(/^checkpoint: signed by workgate.test\/ledger, 4 events, root /),
+        expect.stringMatching(/^checkpoint: signed by workgate.test\/ledger, 5 events, root /),
         `inclusion: the event at position 3 (chain hash ${receipt.ledger.hash}) is in that tree`,
         `event: ActionDecided on workorder-${WORK_ORDER} hashes to the receipt's chain hash`,
         `receipt ${receipt.receiptId}: verified`,

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { canonicalize, type Receipt, type RecordedEvent } from '@workgate/contracts';
+import { checkIssuance, Issued, partAgainstIssued, receiptsAgainstIssued } from './package-issuance';
 import { disagreement, openedPolicy, streamProblems } from './package-receipts';
 import { checkInclusion, eventProblem, isReceipt, isRecord, openCheckpoint, Verdict } from './receipt-verify';
 import type { Checkpoint } from './signed-note';
@@ -48,6 +49,7 @@ function checkReceipts(
   note: string,
   checkpoint: Checkpoint,
   workOrderId: unknown,
+  issued: Issued | undefined,
 ): ReceiptsChecked {
   const lines: string[] = [];
   const problems: string[] = [];
@@ -79,7 +81,14 @@ function checkReceipts(
       );
   } else if (withEvents)
     problems.push(`receipts: ${withEvents} of ${pkg.receipts.length} receipts carry their event: all or none do`);
-  else {
+  else if (issued) {
+    const unlike = receiptsAgainstIssued(pkg.receipts, issued);
+    if (!problems.length && !unlike.length)
+      lines.push(
+        `events: none of the ${receipts.length} receipts carries its event (the public package): each leaf is in the ledger, each receipt hashes to what the issuance record records`,
+      );
+    problems.push(...unlike);
+  } else {
     if (!problems.length)
       lines.push(
         `events: none of the ${receipts.length} receipts carries its event (the public package): each leaf is in the ledger`,
@@ -107,6 +116,7 @@ function checkReceipts(
 function checkDefinition(
   pkg: Record<string, unknown> & { receipts: unknown[] },
   opened: { sha256: string; receiptId: string } | undefined,
+  issued: Issued | undefined,
 ): Verdict {
   const text = pkg.definition;
   if (typeof text !== 'string') return { lines: [], problems: ['definition: it is not the canonical JSON text'] };
@@ -136,7 +146,16 @@ function checkDefinition(
   if (parsed === undefined || canonicalize(parsed) !== text)
     problems.push('definition: it is not RFC 8785 canonical JSON');
   const named = `${String(at(parsed, 'jobType'))} v${String(at(parsed, 'version'))}`;
+  const record = issued && partAgainstIssued(pkg, 'definition', issued);
+  if (record) problems.push(...record.problems);
   if (problems.length) return { lines: [], problems };
+  if (!opened && record)
+    return {
+      lines: [
+        `definition: ${named}, sha256 ${sha}: as the issuance record (position ${issued?.position}) records, named by ${decisions.length} decision receipt(s), the map and the work order`,
+      ],
+      problems,
+    };
   if (!opened)
     problems.push(
       `NOT BOUND: definition — ${named}, sha256 ${sha}: the ${decisions.length} decision receipt(s), the map and the work order name it, but nothing the ledger signed does (the public package carries no events)`,
@@ -145,8 +164,15 @@ function checkDefinition(
   return { lines: opened ? [line] : [], problems };
 }
 
-/** A check of more parts of the package: given the package and, in the private package when every receipt holds, its proven events. */
-export type PackageCheck = (pkg: Record<string, unknown>, proven: RecordedEvent[] | undefined) => Verdict;
+/**
+ * A check of more parts of the package: given the package, in the private package when every
+ * receipt holds its proven events, and the issuance record when it holds.
+ */
+export type PackageCheck = (
+  pkg: Record<string, unknown>,
+  proven: RecordedEvent[] | undefined,
+  issued: Issued | undefined,
+) => Verdict;
 
 /** The parts of a package that are not receipts, in the order a verifier names them. */
 export const PACKAGE_PARTS = [
@@ -157,6 +183,7 @@ export const PACKAGE_PARTS = [
   'workOrder',
   'delivery.json',
   'delivery.html',
+  'issuance',
 ];
 
 /**
@@ -180,6 +207,7 @@ export function verifyPackage(
   const note = typeof pkg.checkpoint === 'string' ? pkg.checkpoint : '';
   const opened = openCheckpoint(note, key);
   let checked: ReceiptsChecked = { lines: [], problems: [], receipts: [] };
+  let issued: Issued | undefined;
   if ('problem' in opened) {
     problems.push(`checkpoint: ${opened.problem.replace("the checkpoint's ", 'its ')}`);
     lines.push('receipts: not checked (no checkpoint signed by that key)');
@@ -189,11 +217,20 @@ export function verifyPackage(
       `checkpoint: signed by ${checkpoint.origin}, ${checkpoint.size} events, root ${checkpoint.root.toString('base64')}`,
     );
     if (pkg.verifierKey !== key) lines.push('note: the package names another verifier key; checked with the key given');
-    checked = checkReceipts(pkg, note, checkpoint, workOrderId);
-    lines.push(...checked.lines);
-    problems.push(...checked.problems);
+    const audience = pkg.receipts.some((r) => isRecord(r) && r.event !== undefined) ? 'ops-lead' : 'public';
+    const issuance = checkIssuance(pkg, note, checkpoint, workOrderId, audience);
+    issued = issuance.issued;
+    checked = checkReceipts(pkg, note, checkpoint, workOrderId, issued);
+    lines.push(...checked.lines, ...issuance.lines);
+    problems.push(...checked.problems, ...issuance.problems);
   }
-  for (const verdict of [checkDefinition(pkg, checked.opened), ...checks.map((check) => check(pkg, checked.proven))]) {
+  // The parts the issuance record holds the sha256 of (the definition is checked with what else names it).
+  const recorded = Object.keys(issued?.data.parts ?? {}).filter((part) => part !== 'definition');
+  for (const verdict of [
+    checkDefinition(pkg, checked.opened, issued),
+    ...checks.map((check) => check(pkg, checked.proven, issued)),
+    ...recorded.map((part) => partAgainstIssued(pkg, part, issued as Issued)),
+  ]) {
     lines.push(...verdict.lines);
     problems.push(...verdict.problems);
   }

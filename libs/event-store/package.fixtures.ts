@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { canonicalize as jcs } from 'json-canonicalize';
 import type { Receipt, RecordedEvent } from '@workgate/contracts';
+import { issuedDigests } from './package-digests';
 import { isProofPackage } from './package-verify';
 import { rawPublicKey, signNote, verifierKey } from './signed-note';
 
@@ -33,24 +34,12 @@ const EVIDENCE = [
   { kind: 'log', ref: 'CANARY', private: true },
 ];
 
-/** A ledger of a few events (one of another stream), chained as RFC 8785 JSON, and its signed checkpoint. */
-function ledger() {
-  const contents: Array<{ type: string; streamId: string; data: Record<string, unknown> }> = [
-    { type: 'WorkflowPublished', streamId: 'workflow-refunds', data: {} },
-    { type: 'WorkOrderOpened', streamId: `workorder-${WORK_ORDER}`, data: { workOrderId: WORK_ORDER, policy } },
-    {
-      type: 'ActionDecided',
-      streamId: `workorder-${WORK_ORDER}`,
-      data: { decision: { ...DECIDED, policy } },
-    },
-    {
-      type: 'StepCompleted',
-      streamId: `workorder-${WORK_ORDER}`,
-      data: { evidence: EVIDENCE },
-    },
-  ];
+type Content = { type: string; streamId: string; data: Record<string, unknown> };
+
+/** A ledger of a few events (one of another stream) and, last, the package's issuance record, chained as RFC 8785 JSON. */
+function chained(contents: Content[]): RecordedEvent[] {
   let prevHash = '0'.repeat(64);
-  const events: RecordedEvent[] = contents.map((c, i) => {
+  return contents.map((c, i) => {
     const fields = {
       position: i + 1,
       streamId: c.streamId,
@@ -67,17 +56,24 @@ function ledger() {
     prevHash = hash;
     return e;
   });
-  const leaves = events.map((e) => leaf(e.hash));
-  const note = signNote(`${origin}\n${events.length}\n${mth(leaves).toString('base64')}\n`, origin, privateKey);
-  return { events, leaves, note };
 }
+
+const CONTENTS: Content[] = [
+  { type: 'WorkflowPublished', streamId: 'workflow-refunds', data: {} },
+  { type: 'WorkOrderOpened', streamId: `workorder-${WORK_ORDER}`, data: { workOrderId: WORK_ORDER, policy } },
+  { type: 'ActionDecided', streamId: `workorder-${WORK_ORDER}`, data: { decision: { ...DECIDED, policy } } },
+  { type: 'StepCompleted', streamId: `workorder-${WORK_ORDER}`, data: { evidence: EVIDENCE } },
+];
 
 const KINDS: Record<string, string> = { WorkOrderOpened: 'opening', ActionDecided: 'decision', StepCompleted: 'step' };
 
-/** A package of the three receipts of WORK_ORDER, with their events (the ops lead's) or without (the public one). */
+/**
+ * A package of the three receipts of WORK_ORDER, with their events (the ops lead's) or without (the
+ * public one), and its issuance record: the ledger's last event, the package's parts' sha256.
+ */
 export function proofPackage(withEvents: boolean) {
-  const { events, leaves, note } = ledger();
-  const receipts: Receipt[] = events.slice(1).map((e) => {
+  const before = chained(CONTENTS);
+  const receipts: Receipt[] = before.slice(1).map((e) => {
     const decided = e.type === 'ActionDecided' ? DECIDED : undefined;
     const evidence = e.type === 'StepCompleted' ? EVIDENCE : [];
     return {
@@ -91,23 +87,36 @@ export function proofPackage(withEvents: boolean) {
       evidence: withEvents ? evidence : evidence.filter((x) => !x.private),
       ledger: { position: e.position, hash: e.hash, prevHash: e.prevHash },
       ...(withEvents ? { event: e } : {}),
-      proof: {
-        leafIndex: e.position - 1,
-        treeSize: events.length,
-        inclusion: path(e.position - 1, leaves).map((h) => h.toString('base64')),
-        checkpoint: note,
-      },
     };
   });
-  return {
+  const parts = {
     workOrder: { id: WORK_ORDER, workflow: { ...policy, title: 'Refunds' } },
     definition,
     map: { jobType: 'refunds', version: 3, sha256: policy.sha256 },
     boundary: { systems: [], rules: [] },
     delivery: { json: {}, html: '' },
     receipts,
+  };
+  const data = issuedDigests(parts, WORK_ORDER, withEvents ? 'ops-lead' : 'public');
+  const events = chained([
+    ...CONTENTS,
+    { type: 'ProofPackageIssued', streamId: `proof-${WORK_ORDER}`, data: data as unknown as Record<string, unknown> },
+  ]);
+  const leaves = events.map((e) => leaf(e.hash));
+  const note = signNote(`${origin}\n${events.length}\n${mth(leaves).toString('base64')}\n`, origin, privateKey);
+  const proofOf = (e: RecordedEvent) => ({
+    leafIndex: e.position - 1,
+    treeSize: events.length,
+    inclusion: path(e.position - 1, leaves).map((h) => h.toString('base64')),
+    checkpoint: note,
+  });
+  const issuance = events[events.length - 1];
+  return {
+    ...parts,
+    receipts: receipts.map((r) => ({ ...r, proof: proofOf(events[r.ledger.position - 1]) })),
     checkpoint: note,
     verifierKey: key,
+    issuance: { event: issuance, proof: proofOf(issuance) },
   };
 }
 

@@ -33,7 +33,7 @@ export function isReceipt(x: unknown): x is Receipt {
   );
 }
 
-function isInclusionProof(x: unknown): x is InclusionProof {
+export function isInclusionProof(x: unknown): x is InclusionProof {
   return (
     isRecord(x) &&
     isInt(x.leafIndex) &&
@@ -44,7 +44,7 @@ function isInclusionProof(x: unknown): x is InclusionProof {
   );
 }
 
-function isRecordedEvent(x: unknown): x is RecordedEvent {
+export function isRecordedEvent(x: unknown): x is RecordedEvent {
   return (
     isRecord(x) &&
     isInt(x.position) &&

@@ -23,7 +23,7 @@ describe("a proof package's boundary and map, re-derived from its definition", (
       problems: [],
       lines: [
         "boundary: the definition's systems and rules",
-        "map: built afresh from the definition, the same nodes and edges (exception nodes' labels and owners are the exception catalog's, as the package shows them)",
+        "map: built afresh from the definition, the same nodes and edges (exception nodes' labels, owners and SLAs are the exception catalog's as issued: the issuance record holds the map's sha256)",
       ],
     });
     const bare = { ...pkg(), map: workflowMap(definition, sha) };

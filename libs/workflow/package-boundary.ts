@@ -94,7 +94,7 @@ export function checkBoundaryAndMap(pkg: Record<string, unknown>): { lines: stri
     ? []
     : [
         "boundary: the definition's systems and rules",
-        "map: built afresh from the definition, the same nodes and edges (exception nodes' labels and owners are the exception catalog's, as the package shows them)",
+        "map: built afresh from the definition, the same nodes and edges (exception nodes' labels, owners and SLAs are the exception catalog's as issued: the issuance record holds the map's sha256)",
       ];
   return { lines, problems };
 }

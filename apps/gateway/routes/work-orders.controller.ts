@@ -132,7 +132,7 @@ export class WorkOrdersController {
   @Documented(
     "A work order's proof package",
     'ProofPackage',
-    'One JSON document to verify offline (`npm run verify-receipt -- proof.json --key <verifier key>`): the state handoff, the exact workflow version it ran on as canonical JSON (its SHA-256 is the policy every decision receipt names), its map and boundary, the delivery page as JSON and HTML, and every receipt with its RFC 9162 inclusion proof against one signed checkpoint. Ops leads only; `?public=true` (any role) is the client-safe package: no private evidence, no recorded events, credential-shaped text masked.',
+    'One JSON document to verify offline (`npm run verify-receipt -- proof.json --key <verifier key>`): the state handoff, the exact workflow version it ran on as canonical JSON (its SHA-256 is the policy every decision receipt names), its map and boundary, the delivery page as JSON and HTML, and every receipt with its RFC 9162 inclusion proof against one signed checkpoint, and the issuance record (the `ProofPackageIssued` event holding the sha256 of each part, with its own inclusion proof). Ops leads only; `?public=true` (any role) is the client-safe package: no private evidence, no recorded events, credential-shaped text masked.',
   )
   async proof(
     @Param('id', uuid) id: string,
@@ -160,6 +160,7 @@ export class WorkOrdersController {
       receipts: w.receipts,
       checkpoint: w.checkpoint,
       verifierKey: w.verifierKey,
+      issuance: w.issuance,
     };
   }
 

@@ -1,5 +1,6 @@
 import type * as P from '../proof-package';
 import { anything, array, component, described, documents, object, str } from './json-schema';
+import { InclusionProof, RecordedEvent } from './ledger.schemas';
 import { WorkflowMap } from './map.schemas';
 import { DeliveryPage, Receipt, WorkOrderHandoff } from './work-order-views.schemas';
 
@@ -20,6 +21,10 @@ const proofFields = {
   ),
   checkpoint: described(str, 'the C2SP signed note (tlog checkpoint) every inclusion proof leads to'),
   verifierKey: described(str, "the ledger's signed-note verifier key (verify with the one you trust)"),
+  issuance: described(
+    object({ event: RecordedEvent.ref, proof: InclusionProof.ref }),
+    "the issuance record: the `ProofPackageIssued` event (on `proof-<work order id>`) the ledger recorded when this package was made, holding the sha256 of each part, with its inclusion proof against the package's checkpoint",
+  ),
 };
 
 /** The proof package of a work order (SPEC section 14). */
