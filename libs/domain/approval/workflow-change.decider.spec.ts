@@ -42,16 +42,23 @@ const decide = (
   permittedAction?: PermittedAction,
 ): ApprovalCommand => ({ type: 'DecideApproval', by, decision, permittedAction, conditions: ['a test'] });
 
+/** What `command` records on a new approval: its ApprovalRequested event's data. */
+function requested(command: ApprovalCommand): Partial<ApprovalRequestedData> {
+  let data: Partial<ApprovalRequestedData> = {};
+  spec
+    .given()
+    .when(command)
+    .then(['ApprovalRequested'], ([e]) => {
+      if (e.type === 'ApprovalRequested') data = e.data;
+    });
+  return data;
+}
+
 describe('a workflow-change approval', () => {
   it('is requested for no work order, of kind workflow-change, with the change and the action that publishes it', () => {
-    spec
-      .given()
-      .when(propose)
-      .then(['ApprovalRequested'], ([e]) => {
-        const data: Partial<ApprovalRequestedData> = e.type === 'ApprovalRequested' ? e.data : {};
-        expect(data).toMatchObject({ kind: 'workflow-change', actionId: 'ch-1', change, action: publishV2 });
-        expect(data.workOrderId).toBeUndefined();
-      });
+    const data = requested(propose);
+    expect(data).toMatchObject({ kind: 'workflow-change', actionId: 'ch-1', change, action: publishV2 });
+    expect(data.workOrderId).toBeUndefined();
   });
 
   it('is approved by its owner with no permitted action, and permits publishing that version', () => {
@@ -103,7 +110,8 @@ const proposeOwn: ApprovalCommand = {
   requestedBy: 'lead-admin',
   reviewers: ['ops-admin', 'sec-admin'],
 };
-const proposedOwn = () => spec.given(...spec.history(proposeOwn));
+/** The owner's proposal, then `after` it. */
+const proposedOwn = (...after: ApprovalCommand[]) => spec.given(...spec.history(proposeOwn, ...after));
 /** A decision with no conditions: a workflow change takes none. */
 const decideOwn = (by: string, decision: 'approve' | 'reject' = 'approve'): ApprovalCommand => ({
   type: 'DecideApproval',
@@ -114,17 +122,11 @@ const withdraw = (by: string, asAdmin = false): ApprovalCommand => ({ type: 'Wit
 
 describe('a workflow change its owner proposed', () => {
   it('records its reviewers on the request', () => {
-    spec
-      .given()
-      .when(proposeOwn)
-      .then(['ApprovalRequested'], ([e]) => {
-        const data: Partial<ApprovalRequestedData> = e.type === 'ApprovalRequested' ? e.data : {};
-        expect(data).toMatchObject({
-          owner: 'lead-admin',
-          requestedBy: 'lead-admin',
-          reviewers: ['ops-admin', 'sec-admin'],
-        });
-      });
+    expect(requested(proposeOwn)).toMatchObject({
+      owner: 'lead-admin',
+      requestedBy: 'lead-admin',
+      reviewers: ['ops-admin', 'sec-admin'],
+    });
   });
 
   it('is decided by any one reviewer, approving or rejecting', () => {
@@ -147,10 +149,7 @@ describe('a workflow change its owner proposed', () => {
   });
 
   it('keeps the reviewers after a decision, and a second decision is refused', () => {
-    spec
-      .given(...spec.history(proposeOwn, decideOwn('ops-admin')))
-      .when(decideOwn('sec-admin'))
-      .thenThrows('approval_decided');
+    proposedOwn(decideOwn('ops-admin')).when(decideOwn('sec-admin')).thenThrows('approval_decided');
   });
 
   it('is refused with no reviewer but the proposer (no_reviewers), nothing recorded', () => {
@@ -177,25 +176,13 @@ describe('withdrawing a workflow change', () => {
 
   it('is refused to anyone else (not_requester), once decided or withdrawn (approval_decided)', () => {
     proposedOwn().when(withdraw('ops-admin')).thenThrows('not_requester');
-    spec
-      .given(...spec.history(proposeOwn, decideOwn('ops-admin')))
-      .when(withdraw('lead-admin'))
-      .thenThrows('approval_decided');
-    spec
-      .given(...spec.history(proposeOwn, withdraw('lead-admin')))
-      .when(withdraw('lead-admin'))
-      .thenThrows('approval_decided');
+    proposedOwn(decideOwn('ops-admin')).when(withdraw('lead-admin')).thenThrows('approval_decided');
+    proposedOwn(withdraw('lead-admin')).when(withdraw('lead-admin')).thenThrows('approval_decided');
   });
 
   it('leaves nothing to decide: a withdrawn change is not approved afterwards, nor does it expire', () => {
-    spec
-      .given(...spec.history(proposeOwn, withdraw('lead-admin')))
-      .when(decideOwn('ops-admin'))
-      .thenThrows('approval_decided');
-    spec
-      .given(...spec.history(proposeOwn, withdraw('lead-admin')))
-      .when({ type: 'ExpireApproval' }, { now: '2026-11-24T10:00:00.000Z' })
-      .then([]);
+    proposedOwn(withdraw('lead-admin')).when(decideOwn('ops-admin')).thenThrows('approval_decided');
+    proposedOwn(withdraw('lead-admin')).when({ type: 'ExpireApproval' }, { now: '2026-11-24T10:00:00.000Z' }).then([]);
   });
 
   it('is refused on an approval of a work order: that one is decided, not withdrawn', () => {
