@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { verifyProofPackage } from '../cli/verify-package';
 import { eventually } from './support/processes';
-import { client, clientsFor, writePrincipals } from './support/principals';
+import { client, clientsFor, openNotedCase, writePrincipals } from './support/principals';
 import { runVerifyReceipt } from './support/verify-cli';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
-import type { ActionAnswer, OpenedAnswer, ProofPackage } from '@workgate/contracts';
+import type { ProofPackage } from '@workgate/contracts';
 
 /** One character of `text` at `at` changed to another of the same kind (a digit stays a digit, a letter a letter). */
 function flipped(text: string, at: number): string {
@@ -56,19 +56,9 @@ describe('a proof package bound end to end', () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     as = clientsFor(t.url, principals.keys);
     key = (await (await fetch(`${t.url}/v1/ledger/key`)).text()).trim();
-    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef: `PB-${randomUUID()}`,
-      source: 'helpdesk',
-      inputs: { caseId: 'PB-1', orderId: '1001', orderPaid: true },
-    });
-    id = opened.body.id;
-    const note = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
-      system: 'helpdesk',
-      operation: 'case.note',
-      kind: 'write',
-    });
-    expect(note.body.decision).toBe('run');
+    const noted = await openNotedCase(as.helpdesk, as.agent, `PB-${randomUUID()}`);
+    id = noted.id;
+    expect(noted.note.decision).toBe('run');
     const done = await as.agent('POST', `/v1/work-orders/${id}/steps/inspect-case/complete`, {
       evidence: [
         { kind: 'receipt', ref: 'inspect-r' },

@@ -4,17 +4,10 @@ import { join } from 'node:path';
 import { defined } from './support/answers';
 import { goVerifyPackage } from './support/go-verifier';
 import { eventually } from './support/processes';
-import { client, clientsFor, writePrincipals } from './support/principals';
+import { client, clientsFor, openNotedCase, writePrincipals } from './support/principals';
 import { runVerifyReceipt } from './support/verify-cli';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
-import type {
-  ActionAnswer,
-  DeliveryPage,
-  OpenedAnswer,
-  ProofPackage,
-  WorkflowMap,
-  WorkflowVersion,
-} from '@workgate/contracts';
+import type { ActionAnswer, DeliveryPage, ProofPackage, WorkflowMap, WorkflowVersion } from '@workgate/contracts';
 
 const ARTIFACTS = join(__dirname, 'artifacts');
 
@@ -52,25 +45,15 @@ describe('the proof package of a work order', () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     as = clientsFor(t.url, principals.keys);
     key = (await (await fetch(`${t.url}/v1/ledger/key`)).text()).trim();
-    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef: 'PP-1',
-      source: 'helpdesk',
-      inputs: { caseId: 'PP-1', orderId: '1001', orderPaid: true },
-    });
-    id = opened.body.id;
-    const note = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
-      system: 'helpdesk',
-      operation: 'case.note',
-      kind: 'write',
-    });
+    const noted = await openNotedCase(as.helpdesk, as.agent, 'PP-1');
+    id = noted.id;
     const refund = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };
     const wait = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
       ...refund,
       facts: { amount: 40 },
     });
-    expect([note.body.decision, wait.body.decision]).toEqual(['run', 'wait']);
-    decisionReceipts = [note.body.receiptId, wait.body.receiptId];
+    expect([noted.note.decision, wait.body.decision]).toEqual(['run', 'wait']);
+    decisionReceipts = [noted.note.receiptId, wait.body.receiptId];
     const approvalId = defined(wait.body.approvalId, 'the approval the refund waits for');
     await eventually(
       async () => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).status === 200,

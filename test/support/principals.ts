@@ -87,3 +87,30 @@ export function roleRefusalText(roles: readonly string[], id: string, has: reado
   const may = roles.length < 2 ? roles.join('') : `${roles.slice(0, -1).join(', ')} or ${roles[roles.length - 1]}`;
   return `only the ${may} role may do this; ${id} has ${has.length > 0 ? has.join(', ') : 'no role'}`;
 }
+
+/**
+ * A support-recovery work order opened by `integrator` (externalRef `ref`), with the agent's
+ * `case.note` on the helpdesk decided: the start both proof-package specs build on.
+ */
+export async function openNotedCase(
+  integrator: ReturnType<typeof client>,
+  agent: ReturnType<typeof client>,
+  ref: string,
+): Promise<{ id: string; note: { decision: string; receiptId: string } }> {
+  const opened = await integrator<{ id: string }>('POST', '/v1/work-orders', {
+    jobType: 'support-recovery',
+    externalRef: ref,
+    source: 'helpdesk',
+    inputs: { caseId: ref, orderId: '1001', orderPaid: true },
+  });
+  const note = await agent<{ decision: string; receiptId: string }>(
+    'POST',
+    `/v1/work-orders/${opened.body.id}/actions`,
+    {
+      system: 'helpdesk',
+      operation: 'case.note',
+      kind: 'write',
+    },
+  );
+  return { id: opened.body.id, note: note.body };
+}
