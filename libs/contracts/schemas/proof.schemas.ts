@@ -22,7 +22,7 @@ const proofFields = {
   verifierKey: described(str, "the ledger's signed-note verifier key (verify with the one you trust)"),
 };
 
-/** The proof package of a work order (SPEC section 14). */
+/** The proof package of a work order (docs/ledger.md, The proof package). */
 export const ProofPackage = component(
   'ProofPackage',
   documents<P.ProofPackage>()(
