@@ -50,7 +50,7 @@ export interface Step {
   owner?: string;
 }
 
-/** What the work touches (a case, an order, a shipment), drawn on the map (docs/views.md, The live workflow map). */
+/** What the work touches (a case, an order, a shipment), drawn on the map (docs/policy.md, The definition). */
 export interface WorkObject {
   name: string;
   /** The named system it lives in. */

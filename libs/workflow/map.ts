@@ -11,7 +11,7 @@ import {
 } from '@workgate/contracts';
 import { compileCel } from './cel';
 
-/** Who does a step when the definition does not say (docs/views.md, The live workflow map). */
+/** Who does a step when the definition does not say (docs/policy.md, The definition). */
 export const DEFAULT_STEP_OWNER = 'operator';
 
 const RULE_KIND = { wait: 'gate', stop: 'stop', run: 'run' } as const;
