@@ -22,7 +22,7 @@ const DOCS = [
 const OUTSIDE = new RegExp(['\\bSPEC(\\.md|\\s+sections?|\\s+§)?\\b', 'STYLE\\.md'].join('|'));
 /** `docs/x.md`, `README.md`…, then `#anchor`, or `, "Heading"`, or `, Heading` up to where it ends. */
 const CITATION =
-  /(?<![\w/.-])(docs\/[\w.-]+\.md|README\.md|DEVELOPERS\.md|ARCHITECTURE\.md)(?:#([\w-]+)|,[ \t]*(?:"([^"]+)"|([^\s"(),;:—.][^(),;:—\n]*?))(?=\s*(?:[(),;:—]|\.(?:\s|$)|\*\/|$)))?/gm;
+  /(?<![\w/.-])(docs\/[\w.-]+\.md|README\.md|DEVELOPERS\.md|ARCHITECTURE\.md)(?:#([\w-]+)|,[ \t]*\n?[ \t]*(?:"([^"]+)"|([^\s"(),;:—.][^(),;:—\n]*?))(?=\s*(?:[(),;:—]|\.(?:\s|$)|\*\/|$)))?/gm;
 
 interface Piece {
   file: string;
@@ -191,11 +191,14 @@ describe('citations of the docs', () => {
       '/** Kept (docs/api.md, Conventions (errors)); see docs/policy.md#changing-a-workflow. */',
       "describe('the map (docs/views.md, No such heading)', () => {});",
       '// docs/nowhere.md says so',
+      '/** Bounded (docs/policy.md,',
+      ' * "Bounded rulez"). */',
     ].join('\n');
     const problems = commentsAndTitles('x.ts', src).flatMap(problemsIn);
     expect(problems).toEqual([
       'x.ts:3  docs/views.md, No such heading: docs/views.md has no heading "No such heading"',
       'x.ts:4  docs/nowhere.md: docs/nowhere.md does not exist',
+      'x.ts:5  docs/policy.md,\n"Bounded rulez": docs/policy.md has no heading "Bounded rulez"',
     ]);
   });
 });
