@@ -2,7 +2,7 @@ import { FLOOD_DIST, Latencies, measureFlood } from './flood';
 import { machineLine, table } from './stats';
 
 /**
- * `npm run bench:flood`: the flood of SPEC section 7 — 50 connections looping anonymous 1 MiB
+ * `npm run bench:flood`: hostile traffic (docs/operations.md, Hostile traffic): 50 connections looping anonymous 1 MiB
  * JSON `POST /v1/work-orders` for 20 s on loopback — against `npm start`, with `/health` and an
  * authenticated read probed before and during it. BENCH_DIST=<dist folder> floods another build
  * (e.g. an older one, to compare); FLOOD_CONNECTIONS, FLOOD_SECONDS, FLOOD_BYTES change the flood.

@@ -107,7 +107,7 @@ function attack(url: string, connections: number, seconds: number, bytes: number
 }
 
 /**
- * Workgate (`npm start`, the build in FLOOD_DIST) flooded as SPEC section 7 has it: `connections`
+ * Workgate (`npm start`, the build in FLOOD_DIST) flooded with hostile traffic (docs/operations.md, Hostile traffic): `connections`
  * connections looping anonymous `POST /v1/work-orders` with a `bytes` JSON body for `seconds`,
  * while `/health` (no key) and an authenticated `GET /v1/work-orders/:id` are probed one request at
  * a time; the same probes for `baselineSeconds` before the flood give the unloaded figures.

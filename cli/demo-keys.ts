@@ -8,7 +8,7 @@ const PEOPLE_KEYS = new Set(['owner', 'reviewer', 'escalateTo', 'changeReviewers
 /**
  * Everyone the given workflow definitions and exception codes name as an owner, a reviewer or an
  * escalation target, once each, sorted: the people a demo needs keys for. A principal's id must
- * equal the name a workflow gives (docs/api.md, Authentication).
+ * equal the name a workflow gives (README.md, Start).
  */
 export function namedPeople(documents: unknown[]): string[] {
   const found = new Set<string>();

@@ -411,7 +411,7 @@ describe('approvals over HTTP', () => {
   });
 
   /**
-   * Conditions (docs/api.md, Approvals and Conventions): a condition is never the requester's to meet
+   * Conditions (docs/api.md, What the commands record; docs/api.md, Conventions): a condition is never the requester's to meet
    * or close (its owner may not be the requester, 422; the requester's close is 403 `self_approval`,
    * even with the approver role), and evidence is one object or a list.
    */

@@ -6,7 +6,7 @@ import { Cast, measureCodeShape } from '../scripts/code-shape';
 /** Where each finding is, one per line, so a failure says what to change. */
 const where = (casts: Cast[]): string => casts.map((cast) => `${cast.file}:${cast.line}  ${cast.text}`).join('\n');
 
-// apps/ and libs/ in the shape STYLE.md asks for (browser code is JavaScript, not measured here).
+// apps/ and libs/ in shape (DEVELOPERS.md, Code) (browser code is JavaScript, not measured here).
 describe('the shape of apps and libs', () => {
   const shape = measureCodeShape();
 

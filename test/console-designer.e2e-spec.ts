@@ -30,7 +30,7 @@ const V1: WorkflowDefinition = {
 const BROKEN_RULE = ['rules:', '  - id: no-big-notes', '    when: facts.size >', '    decision: stop'];
 
 /**
- * The console's workflow designer in a real Chromium against a running workgate (SPEC section 15):
+ * The console's workflow designer in a real Chromium against a running workgate (docs/approvers.md, Designing a change):
  * an admin opens a new draft of the current version, types a rule that does not parse and sees
  * the problem at its line, fixes it and sees the map redrawn with the rule's node, adds a write
  * operation (a widening), sees the diff and the past decision it changes, and proposes it; the

@@ -31,7 +31,7 @@ const INPUTS: Record<string, Record<string, unknown>> = {
 const STEPS = ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'];
 const REFUND = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };
 
-/** The counts a node's badges show, as this test reads the SPEC: each count that is not zero, `count` as raised. */
+/** The counts a node's badges show, (docs/views.md, The live workflow map): each count that is not zero, `count` as raised. */
 const BADGE_COUNTS = [
   'open',
   'blocked',

@@ -6,7 +6,7 @@ import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgat
 import type { DelegationAnswer, InboxMessage, OpenedAnswer } from '@workgate/contracts';
 
 /**
- * SPEC 7: credential-shaped text is masked wherever it is shown, delegation prompts and inboxes
+ * docs/api.md, Conventions (masking): credential-shaped text is masked wherever it is shown, delegation prompts and inboxes
  * included. Canaries planted in a delegation prompt never show in the operator inbox (HTTP), the
  * delegate's inbox (JetStream), the state handoff, the delivery page or any answer the console's
  * work-order page reads; the ops lead's ledger events keep them, as the evidence of what was sent.

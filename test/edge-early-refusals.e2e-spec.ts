@@ -39,7 +39,7 @@ const unreadable = (outcomes: Outcome[], statuses: number[]) =>
   outcomes.filter((o) => !('status' in o && statuses.includes(o.status) && REFUSALS[o.status] === o.error));
 
 /**
- * SPEC section 7: a request refused before its body is read is answered so that the client can
+ * docs/api.md, Conventions (before the body): a request refused before its body is read is answered so that the client can
  * read it. The gateway answers a 2 MiB (or 8 MiB) body's 413 (an anonymous 1 MiB body's 401, a 429 once an
  * address's bytes are spent) from the headers while the client is still sending; Node's own
  * `fetch` (undici), in a process of its own, must read every one of them, never a socket error

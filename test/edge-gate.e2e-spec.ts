@@ -77,7 +77,7 @@ function raw(
 
 const json = { 'Content-Type': 'application/json' };
 
-describe('the edge decides a request before its body is read (SPEC section 7)', () => {
+describe('the edge decides a request before its body is read (docs/api.md, Conventions (before the body))', () => {
   const principals = writePrincipals({ helpdesk: ['integrator'], reader: ['analyst'] });
   let t: TestWorkgate;
   beforeAll(async () => {

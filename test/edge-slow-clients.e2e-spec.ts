@@ -55,7 +55,7 @@ function statusLine(socket: Socket, path: string): Promise<string> {
 }
 
 /**
- * SPEC section 7: slow clients are cut off — the headers within WORKGATE_HTTP_HEADERS_SECONDS, a
+ * docs/operations.md, Slow and many clients: slow clients are cut off — the headers within WORKGATE_HTTP_HEADERS_SECONDS, a
  * body at no less than WORKGATE_HTTP_BODY_MIN_BYTES_PER_SECOND (docs/operations.md, Hostile
  * traffic). Short limits here; each test only asks that the connection is closed, well within a
  * generous bound.

@@ -29,7 +29,7 @@ const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, 'artifacts');
 
 /**
- * Escalation rules (SPEC section 15): an exception whose code has `sla: PT2S, escalateAfter: PT2S,
+ * Escalation rules (docs/api.md, What the commands record): an exception whose code has `sla: PT2S, escalateAfter: PT2S,
  * escalateTo: duty-manager` is breached, then escalated once: recorded in the ledger, delivered as a
  * signed `exception.escalated` webhook, listed by `GET /v1/views/exceptions?escalated=true` (also
  * after a rebuild) and in duty-manager's console. A resolved exception is not escalated, and an

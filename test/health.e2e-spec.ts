@@ -7,7 +7,7 @@ import { writePrincipals } from './support/principals';
 import { eventually, ServiceProcess, startBuiltWorkgate } from './support/processes';
 
 const COMPONENTS = ['nats', 'postgres', 'gateway', 'intake', 'policy', 'approvals', 'ledger', 'exceptions'];
-/** Far above the 2 s SPEC 7 promises, so a loaded machine never fails it; a hung answer does. */
+/** Far above the 2 s /health promises (docs/operations.md, Readiness), so a loaded machine never fails it; a hung answer does. */
 const ANSWER_WITHIN_MS = 5000;
 
 /**

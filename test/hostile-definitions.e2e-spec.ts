@@ -6,7 +6,7 @@ import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgat
 import type { ErrorBody } from './support/answers';
 
 /**
- * SPEC 7, bounded rules (docs/policy.md): what an analyst or an admin sends cannot hold the
+ * Bounded rules (docs/policy.md, Bounded rules): what an analyst or an admin sends cannot hold the
  * service. Each hostile request gets a clear 4xx, and `/health` answers while it is in flight.
  */
 describe('hostile definitions and simulations', () => {

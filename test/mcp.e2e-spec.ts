@@ -13,7 +13,7 @@ type SentMessage = { 'dispatch-id': string; 'dispatch-created-at': string };
 
 /**
  * workgate as an MCP server (`POST /mcp`, streamable HTTP) driven by the official SDK's client, as
- * an agent would: every tool of SPEC section 10, answers and refusals with the API's codes.
+ * an agent would: every tool (docs/agents.md, workgate's tools), answers and refusals with the API's codes.
  */
 describe('the MCP server at /mcp', () => {
   const principals = writePrincipals({

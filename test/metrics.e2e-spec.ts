@@ -19,7 +19,7 @@ function samples(text: string): Map<string, number> {
 }
 
 /**
- * After a scripted run, `/metrics` has every metric of SPEC section 13 with the value the run
+ * After a scripted run, `/metrics` has every metric (docs/operations.md, Metrics) with the value the run
  * makes: decisions by reason, their duration, the ledger head, the relay, the projections'
  * lag, work events by outcome and channel, pending approvals, overdue post-reviews, dead letters.
  * The same whether intake counts on the main thread or on the ledger's (WORKGATE_INTAKE_THREAD),

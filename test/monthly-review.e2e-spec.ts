@@ -23,7 +23,7 @@ const M = monthOf(1);
 const P = monthOf(2);
 const at = (month: string, day: number, hour: number) =>
   `${month}-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:00:00.000Z`;
-/** The month's window as this test reads the SPEC: its first instant, the next month's, its last millisecond. */
+/** The month's window (docs/views.md, The monthly review): its first instant, the next month's, its last millisecond. */
 const windowOf = (month: string, next: string) => ({
   from: `${month}-01T00:00:00.000Z`,
   to: `${next}-01T00:00:00.000Z`,
@@ -50,7 +50,7 @@ const deskFix: WorkflowDefinition = {
  * each section's numbers are those an ops lead counts by hand, and those counted from the ledger's own events for
  * the same windows. Then the console's Review page in Chromium, screenshots at 1920 and 420 px.
  */
-describe('the monthly review (SPEC section 15)', () => {
+describe('the monthly review (docs/views.md, The monthly review)', () => {
   let t: TestWorkgate;
   const principals = writePrincipals({
     desk: ['integrator'],

@@ -7,7 +7,7 @@ import { addPrincipal, untilKeyWorks } from '../cli/principal';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
 /**
- * `npm run principal` while workgate runs (SPEC section 13): the new key works without a restart,
+ * `npm run principal` while workgate runs (docs/api.md, Conventions (auth)): the new key works without a restart,
  * and by default it lands in a file git ignores, so adding one changes no tracked file.
  */
 describe('principals added while workgate runs', () => {
@@ -27,7 +27,7 @@ describe('principals added while workgate runs', () => {
 
   it('accepts a key added with the principal command while it runs, and the file holds only its hash', async () => {
     const key = addPrincipal(path, 'late-approver', ['approver']);
-    // How soon is a figure of docs/operations.md, not a check here: a starved machine may take longer.
+    // How soon is a figure of docs/operations.md and not a check here: a starved machine may take longer.
     expect(await untilKeyWorks(t.url, key, 20_000)).toBe('works');
     const res = await fetch(`${t.url}/v1/approvals?owner=late-approver&status=requested`, {
       headers: { Authorization: `Bearer ${key}` },

@@ -10,7 +10,7 @@ type IngestAnswer = { accepted: number; results: IngestOutcome[] };
 const NOTE = 'CANARY-rollback: restore order note from helpdesk history, then tell the warehouse';
 
 /**
- * SPEC section 14 over HTTP: a write to a system with `rollback: required` stops without a
+ * Rollback notes (docs/policy.md, Rollback notes) over HTTP: a write to a system with `rollback: required` stops without a
  * rollback note; with one the rules decide; the note is private evidence on the receipt (ops
  * leads read it), never on the delivery page or an operator's receipt.
  */

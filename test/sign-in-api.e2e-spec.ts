@@ -31,7 +31,7 @@ const passed = (res: { status: number; body: unknown }) => {
 };
 
 /**
- * Bearer JWTs on the API (SPEC section 16), issued by a real OpenID provider on loopback: each
+ * Bearer JWTs on the API (docs/sign-in.md, The API and `/mcp`), issued by a real OpenID provider on loopback: each
  * role's token reaches exactly what that role's API key reaches, and each bad token is refused
  * with the status and reason docs/api.md and docs/sign-in.md name.
  */

@@ -15,7 +15,7 @@ const ARTIFACTS = join(__dirname, 'artifacts');
 
 /**
  * The console's OpenID Connect sign-in in a real headless Chromium against a real provider on
- * loopback (SPEC section 16): an approver signs in through the provider's login and consent pages,
+ * loopback (docs/sign-in.md, The console): an approver signs in through the provider's login and consent pages,
  * sees the queue and approves; the ledger records them by the mapped claim with the issuer; their
  * own request stays 403 `self_approval`; a write from another origin or without the CSRF token is
  * 403; signing out ends the session (its cookie no longer works) and at the provider.

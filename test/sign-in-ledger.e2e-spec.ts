@@ -3,7 +3,7 @@ import { REFUND, refundWaiting } from './support/refunds';
 import { SignInWorld, startSignInWorld } from './support/sign-in';
 
 /**
- * People signed in with OpenID Connect act under the same rules as API keys (SPEC section 16):
+ * People signed in with OpenID Connect act under the same rules as API keys (docs/sign-in.md, What the ledger records):
  * the owner decides, never the requester; the ledger records who by the mapped claim, and the
  * issuer and subject beside it.
  */

@@ -29,7 +29,7 @@ async function each<T>(n: number, inFlight: number, work: (i: number) => Promise
 }
 
 /**
- * Every id a 2xx answer returns can be used at once (SPEC section 3a): it was committed with the
+ * Every id a 2xx answer returns can be used at once (docs/api.md, Conventions (read your writes)): it was committed with the
  * command that returned it. Each follow-up is sent the moment the answer arrives, over HTTP, as
  * a client would; the answers carry the ledger position of their commit.
  */

@@ -36,7 +36,7 @@ const deskFix = (version: number, steps: string[], stallAfter: string): Workflow
   stallAfter,
 });
 
-describe('evidence views (SPEC section 5) over a scripted history', () => {
+describe('evidence views (docs/views.md, The views) over a scripted history', () => {
   let t: TestWorkgate;
   const principals = writePrincipals({
     desk: ['integrator'],

@@ -12,7 +12,7 @@ const refund = { system: 'payments', operation: 'refund', kind: 'write', objects
 const steps = ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'];
 
 /**
- * Webhooks for people (SPEC section 12), against a real workgate: every delivery verifies with the
+ * Webhooks for people (docs/api.md, Webhooks), against a real workgate: every delivery verifies with the
  * Standard Webhooks library; a failing receiver gets the delivery once it recovers, across a
  * restart too; one that never recovers ends as a dead letter that can be sent again by hand.
  */

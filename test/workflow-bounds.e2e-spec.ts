@@ -62,7 +62,7 @@ function headersOnly(
   });
 }
 
-/** SPEC 7: definitions are bounded — at most 256 KiB (413 beyond), 200 steps and 500 rules (422 beyond). */
+/** docs/policy.md, The definition: definitions are bounded — at most 256 KiB (413 beyond), 200 steps and 500 rules (422 beyond). */
 describe('definitions are bounded', () => {
   const principals = writePrincipals({ admin: ['admin'], analyst: ['analyst'] });
   const dir = mkdtempSync(join(tmpdir(), 'wg-bounds-'));

@@ -32,7 +32,7 @@ const withWrites = (version: number, write: string[]): WorkflowDefinition => ({
 });
 const note = { system: 'shop', operation: 'order.note', kind: 'write' };
 
-/** SPEC section 15: a version that widens what delegated work may do is published only with its owner's approval. */
+/** docs/policy.md, Changing a workflow: a version that widens what delegated work may do is published only with its owner's approval. */
 describe('governed changes of a workflow', () => {
   let t: SharedTestWorkgate;
   // The workgate may be shared with other files: the workflows and their owner (wc-*) are this file's alone, so the owner's queue holds only this file's changes.

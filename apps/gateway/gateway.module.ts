@@ -75,7 +75,7 @@ export class GatewayModule {
         PagesController,
         McpController,
         FrontDoorController,
-        // The console's OpenID Connect sign-in, only where an issuer is configured (SPEC section 16).
+        // The console's OpenID Connect sign-in, only where an issuer is configured (docs/sign-in.md, The console).
         ctx.config.WORKGATE_OIDC_ISSUER ? SignInController : NoSignInController,
       ],
       providers: [

@@ -165,7 +165,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Publishes a version, or proposes it to the current owner when it widens the version in force
-   * (SPEC section 15); the deployer's own files (`governed: false`) publish at once.
+   * (docs/policy.md, Changing a workflow); the deployer's own files (`governed: false`) publish at once.
    */
   async publish(
     req: PublishWorkflowRequest,

@@ -41,7 +41,7 @@ const problemsOf = (refusal: WorkgateError): Problems => {
 };
 
 /**
- * Drafts, diffs and governed changes of workflows (SPEC section 15): a draft is kept with its
+ * Drafts, diffs and governed changes of workflows (docs/policy.md, Changing a workflow): a draft is kept with its
  * problems; a change waiting for approval is published or closed when its approval is decided.
  */
 @Injectable()

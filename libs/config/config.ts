@@ -9,7 +9,7 @@ function asNumber({ value }: TransformFnParams): unknown {
 }
 
 /**
- * Every setting workgate reads from the environment (SPEC section 9), validated once at boot.
+ * Every setting workgate reads from the environment (README.md, Configuration), validated once at boot.
  * A bad value stops the process with a message naming the variable.
  */
 /** An https:// URL, or http:// on a loopback address (a provider or a console on this machine), without query or fragment. */
@@ -198,7 +198,7 @@ export class WorkgateConfig {
   @IsString()
   WORKGATE_DATA_DIR = '.data';
 
-  /** The OpenID Connect issuer people sign in with (SPEC section 16); unset: API keys only. */
+  /** The OpenID Connect issuer people sign in with (docs/sign-in.md, In workgate); unset: API keys only. */
   @IsOptional()
   @Matches(HTTP_URL, { message: 'WORKGATE_OIDC_ISSUER must be an https:// URL (http:// only on a loopback address)' })
   WORKGATE_OIDC_ISSUER?: string;

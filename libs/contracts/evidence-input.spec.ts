@@ -4,7 +4,7 @@ import { vouchesFor } from './compiled-check';
 import { validateDto } from './validation';
 import * as dtos from './dto';
 
-/** Every body that takes `evidence` takes it the same way (docs/api.md, Evidence): one object or a list. */
+/** Every body that takes `evidence` takes it the same way (docs/api.md, Conventions (evidence)): one object or a list. */
 const receipt = { kind: 'receipt', ref: 'r-1' };
 const TAKERS: Array<{ cls: new () => object; rest: Record<string, unknown>; required: boolean }> = [
   { cls: dtos.CompleteStepDto, rest: {}, required: false },

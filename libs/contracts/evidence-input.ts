@@ -1,7 +1,7 @@
 import type { Evidence } from './evidence';
 import type { FieldProblem } from './json-problems';
 
-/** Evidence as a write takes it: one object, or a list of them (docs/api.md, Evidence). */
+/** Evidence as a write takes it: one object, or a list of them (docs/api.md, Conventions (evidence)). */
 export type EvidenceInput = Evidence | Evidence[];
 
 /** The list `input` names: one object is a list of one; none is an empty list. */

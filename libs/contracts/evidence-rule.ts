@@ -6,7 +6,7 @@ export const MAX_EVIDENCE = 100;
 const isObject = (value: unknown): boolean => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
- * `evidence` as every write takes it (docs/api.md, Evidence): one `{kind, ref}` object, or a list
+ * `evidence` as every write takes it (docs/api.md, Conventions (evidence)): one `{kind, ref}` object, or a list
  * of at least `min` and at most 100 of them. The `@ValidateNested` beside it checks each item, so a
  * problem is named by its path (`evidence[1].ref`).
  */

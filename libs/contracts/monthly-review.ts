@@ -1,6 +1,6 @@
 import type { SimulatedChange } from './policy';
 
-/** The monthly review of a job type (SPEC section 15): a calendar month (UTC) against the one before. */
+/** The monthly review of a job type (docs/views.md, The monthly review): a calendar month (UTC) against the one before. */
 
 /** One measure in both months; `change` is this month's minus last month's (null when either is unknown). */
 export interface Compared {

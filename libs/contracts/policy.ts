@@ -1,4 +1,4 @@
-/** Workflow definitions (SPEC section 2) and run / wait / stop decisions: the policy wire types. */
+/** Workflow definitions (docs/policy.md, The definition) and run / wait / stop decisions: the policy wire types. */
 
 export type Decision = 'run' | 'wait' | 'stop';
 
@@ -13,9 +13,9 @@ export interface SystemBoundary {
   read: boolean;
   /** Operations that may write to the system. */
   write: string[];
-  /** The system is an MCP server: its tools are reached through `POST /mcp/work-orders/:id` (SPEC section 10). */
+  /** The system is an MCP server: its tools are reached through `POST /mcp/work-orders/:id` (docs/agents.md, The MCP gateway). */
   mcp?: McpServerConfig;
-  /** `required`: a write to this system needs a `rollbackNote` on its request, or it stops with `rollback_note_required` (SPEC section 14). */
+  /** `required`: a write to this system needs a `rollbackNote` on its request, or it stops with `rollback_note_required` (docs/policy.md, Rollback notes). */
   rollback?: 'required';
 }
 
@@ -50,7 +50,7 @@ export interface Step {
   owner?: string;
 }
 
-/** What the work touches (a case, an order, a shipment), drawn on the map (SPEC section 14). */
+/** What the work touches (a case, an order, a shipment), drawn on the map (docs/policy.md, The definition). */
 export interface WorkObject {
   name: string;
   /** The named system it lives in. */
@@ -64,7 +64,7 @@ export interface KnownFailure {
   note: string;
 }
 
-/** A lifecycle stage (SPEC section 8): it produces an artifact of one kind, then passes its gate. */
+/** A lifecycle stage (docs/lifecycle.md, Stages): it produces an artifact of one kind, then passes its gate. */
 export interface Stage {
   id: string;
   /** The artifact kind this stage produces (a discovery artifact is not a proposal). */
@@ -140,7 +140,7 @@ export interface PolicyRef {
 }
 
 export const DECISION_REASONS = [
-  /** The work order is blocked by a failed prerequisite and the action writes (SPEC section 2, rule 0). */
+  /** The work order is blocked by a failed prerequisite and the action writes (docs/policy.md, Deciding). */
   'work_order_blocked',
   'system_not_named',
   'read_not_allowed',
@@ -154,7 +154,7 @@ export const DECISION_REASONS = [
   'gate_not_approved',
   /** An approval given earlier covers this call: its exact arguments (once), or its tool as a whole. */
   'approved',
-  /** A write to a system with `rollback: required` whose request carries no `rollbackNote` (SPEC section 14). */
+  /** A write to a system with `rollback: required` whose request carries no `rollbackNote` (docs/policy.md, Rollback notes). */
   'rollback_note_required',
 ] as const;
 export type DecisionReason = (typeof DECISION_REASONS)[number];

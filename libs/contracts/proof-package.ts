@@ -1,4 +1,4 @@
-/** The proof package of a work order (SPEC section 14): its map, boundary, delivery page and receipts, verifiable offline. */
+/** The proof package of a work order (docs/ledger.md, The proof package): its map, boundary, delivery page and receipts, verifiable offline. */
 import type { InclusionProof, RecordedEvent } from './ledger';
 import type { Rule, SystemBoundary } from './policy';
 import type { DeliveryPage, Receipt, WorkOrderHandoff } from './work-order-reads';

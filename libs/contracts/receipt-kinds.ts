@@ -1,6 +1,6 @@
 import type { WorkOrderEventMap } from './work-order.events';
 
-/** What each event of a work order is the receipt of: every command's answering event is a receipt (SPEC section 3a). */
+/** What each event of a work order is the receipt of: every command's answering event is a receipt (docs/api.md, Routes (`GET /v1/receipts/:id`)). */
 export const RECEIPT_KINDS: Readonly<Record<keyof WorkOrderEventMap, string>> = {
   WorkOrderOpened: 'opening',
   ActionRequested: 'action-request',

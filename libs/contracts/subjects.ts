@@ -138,7 +138,7 @@ export const Subjects = {
     listExceptions: rpc<ExceptionListQuery, ExceptionListItem[]>('workgate.ledger.list-exceptions'),
     /** A recipient's inbox: the delegations dispatched to it, oldest first. */
     inbox: rpc<InboxRequest, InboxMessage[]>('workgate.ledger.inbox'),
-    /** One evidence view's rows (SPEC section 5). */
+    /** One evidence view's rows (docs/views.md, The views). */
     view: rpc<ViewQuery, ViewRow[]>('workgate.ledger.view'),
     /** The live workflow map's five views for one job type and window, at once (the rows `view` answers for each). */
     liveMap: rpc<LiveMapQuery, LiveMapViewRows>('workgate.ledger.live-map'),

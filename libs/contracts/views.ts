@@ -1,4 +1,4 @@
-/** The evidence views (SPEC section 5): their names and the query every one of them takes. */
+/** The evidence views (docs/views.md, The views): their names and the query every one of them takes. */
 export const VIEW_NAMES = [
   'closures',
   'exception-codes/top',

@@ -1,4 +1,4 @@
-/** Webhooks for people (SPEC section 12): subscriptions, the notifications they receive, their deliveries. */
+/** Webhooks for people (docs/api.md, Webhooks): subscriptions, the notifications they receive, their deliveries. */
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 /** Every notification type a webhook can subscribe to; lower-case and dotted. */

@@ -66,7 +66,7 @@ export class RequestActionDto {
   rollbackNote?: string;
 }
 
-/** `evidence` (everywhere): one object or a list of them (docs/api.md, Evidence). */
+/** `evidence` (everywhere): one object or a list of them (docs/api.md, Conventions (evidence)). */
 export type EvidenceField = EvidenceDto | EvidenceDto[];
 
 export class CompleteStepDto {

@@ -58,7 +58,7 @@ export interface ActionRequestedData {
   facts: Facts;
 }
 
-/** An action request and its one verdict (SPEC section 2). */
+/** An action request and its one verdict (docs/policy.md, Deciding). */
 export interface ActionDecidedData {
   actionId: string;
   workOrderId: string;
@@ -78,7 +78,7 @@ export interface ActionDecidedData {
   addedScope?: ActionScope[];
   /** `approved`: the earlier approval that covers this call. */
   coveredBy?: string;
-  /** Private evidence of the request: its rollback note (SPEC section 14), never on public surfaces. */
+  /** Private evidence of the request: its rollback note (docs/policy.md, Rollback notes), never on public surfaces. */
   evidence?: Evidence[];
 }
 

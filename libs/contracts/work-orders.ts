@@ -20,7 +20,7 @@ import type { Written } from './rpc';
 import { ApprovalStatus, ExceptionRef, PrerequisiteCheck, WorkOrderStatus } from './work-order.events';
 
 /** Who asks, and the id that makes a retry harmless (Idempotency-Key, CloudEvent source+id). */
-/** Who signed the actor in (OpenID Connect, SPEC section 16): recorded in the ledger metadata as `issuer` and `subject`. */
+/** Who signed the actor in (OpenID Connect, docs/sign-in.md, What the ledger records): recorded in the ledger metadata as `issuer` and `subject`. */
 export interface SignedIn {
   issuer: string;
   subject: string;

@@ -1,7 +1,7 @@
 import type { ActionScope, PublishWorkflowResult, WorkflowDefinition, WorkflowPublishedData } from './policy';
 import type { WorkflowMap } from './workflow-map';
 
-/** A change between two workflow versions or drafts, and what it does to the boundary (SPEC section 15). */
+/** A change between two workflow versions or drafts, and what it does to the boundary (docs/policy.md, Changing a workflow). */
 
 /** `widens`: delegated work may do what the earlier version refused or held; `narrows`: the reverse. */
 export type ChangeEffect = 'widens' | 'narrows' | 'neutral';
@@ -24,7 +24,7 @@ export interface WorkflowDiff {
   changes: DefinitionChange[];
 }
 
-/** A draft of a new version (SPEC section 15): kept as given, with its problems, in the ledger. */
+/** A draft of a new version (docs/policy.md, Changing a workflow): kept as given, with its problems, in the ledger. */
 export interface WorkflowDraftSavedData {
   draftId: string;
   jobType: string;

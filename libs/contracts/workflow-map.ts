@@ -1,4 +1,4 @@
-/** The workflow map and its live numbers (SPEC section 14): what a workflow version is, drawn as a graph. */
+/** The workflow map and its live numbers (docs/views.md, The live workflow map): what a workflow version is, drawn as a graph. */
 
 export const MAP_NODE_KINDS = [
   'input',

@@ -1,5 +1,5 @@
 /**
- * Credential-shaped text (SPEC section 7: masked wherever it is shown): an Authorization value
+ * Credential-shaped text (docs/api.md, Conventions (masking): masked wherever it is shown): an Authorization value
  * (`Bearer …`, `Basic …`), a URL with a password, `password=…` / `token: …` and the like, a JWT,
  * an AWS access key id, and vendor keys (`sk_live_…`, `ghp_…`, `xoxb-…`). The ledger keeps what
  * was sent (ops leads read it as evidence); every other surface shows it through `maskSecrets`.

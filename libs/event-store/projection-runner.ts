@@ -160,7 +160,7 @@ export class ProjectionRunner {
         // a dozen statements per commit; gathering for a moment makes them fewer and larger. The
         // wait grows with the page: from about an event per millisecond it reaches the bound, and
         // below that the pages stay small (more statements per event, views that trail the ledger
-        // by milliseconds), so a write read back at once (SPEC section 3a) does not wait for it.
+        // by milliseconds), so a write read back at once (docs/api.md, Conventions (read your writes)) does not wait for it.
         if (applied === 0) await this.idle();
         else await new Promise((resolve) => setTimeout(resolve, Math.min(this.options.gatherMs ?? 100, applied)));
       } catch (error) {

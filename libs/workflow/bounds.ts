@@ -2,7 +2,7 @@ import { WorkgateError } from '@workgate/contracts';
 import type { Problem } from './problem';
 
 /**
- * How large a definition may be (SPEC section 7). A definition is compiled, kept in memory by
+ * How large a definition may be (docs/policy.md, The definition). A definition is compiled, kept in memory by
  * every instance, carried whole in its ledger event and folded into every handoff of its work
  * orders: past these bounds it costs every caller, not only its publisher. The shipped workflows
  * are a few KB with under 10 steps and rules.

@@ -43,7 +43,7 @@ const without = (d: WorkflowDefinition, id: string): WorkflowDefinition => ({
   rules: (d.rules ?? []).filter((r) => r.id !== id),
 });
 
-/** Each widening kind of SPEC section 15: applied to `base` it widens, undone it narrows. */
+/** Each widening kind (docs/policy.md, Changing a workflow): applied to `base` it widens, undone it narrows. */
 const WIDENING: Array<[string, Edit]> = [
   ['a new system', (d) => ({ ...d, systems: [...d.systems, { name: 'crm', read: true, write: [] }] })],
   [

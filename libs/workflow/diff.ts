@@ -18,7 +18,7 @@ const GOVERNED = new Set([
 
 /**
  * What changes from `before` to `after`, each change classified by its effect on the boundary
- * (SPEC section 15): it widens when delegated work may do what `before` refused or held. Pure.
+ * (docs/policy.md, Changing a workflow): it widens when delegated work may do what `before` refused or held. Pure.
  */
 export function diffDefinitions(before: WorkflowDefinition, after: WorkflowDefinition): WorkflowDiff {
   const c = new Changes();

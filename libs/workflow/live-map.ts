@@ -70,7 +70,7 @@ function exceptionNumbers(id: string, rows: LiveMapRows): ExceptionNumbers {
 }
 
 /**
- * The live numbers of a map's nodes from the views' rows (SPEC section 14): a step's from `steps`
+ * The live numbers of a map's nodes from the views' rows (docs/views.md, The live workflow map): a step's from `steps`
  * and `step-exceptions`, a gate's (a wait rule, or an approval gate of a stage or overlay) from
  * `gates`, a stop or run rule's from `rules` (its decisions, whatever they were), an exception
  * code's from `exception-codes`. Every such node has numbers: zeros where the views have no row.

@@ -3,7 +3,7 @@ import { Arrived, fieldsOf, listOf } from './arrived';
 import type { Problem } from './problem';
 
 /**
- * The map's keys (SPEC section 14) that the schema cannot check alone: an object lives in a named
+ * The map's keys (docs/policy.md, The definition) that the schema cannot check alone: an object lives in a named
  * system, and a known failure is declared at a step, system or rule of this definition.
  */
 export function mapKeyProblems(d: Arrived<WorkflowDefinition>, systemNames: ReadonlySet<unknown>): Problem[] {

@@ -24,7 +24,7 @@ const CATALOG = new Map<string, ExceptionCode>(
   ]),
 );
 
-/** Every node id a definition's map must have, found by walking its YAML (SPEC section 14). */
+/** Every node id a definition's map must have, found by walking its YAML (docs/views.md, The live workflow map). */
 function expectedIds(d: Raw): string[] {
   const gates = [...list(d.stages), ...list(d.overlays)].map((g) => `gate:${String(g.gate)}`);
   return [

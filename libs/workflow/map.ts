@@ -11,7 +11,7 @@ import {
 } from '@workgate/contracts';
 import { compileCel } from './cel';
 
-/** Who does a step when the definition does not say (SPEC section 14). */
+/** Who does a step when the definition does not say (docs/policy.md, The definition). */
 export const DEFAULT_STEP_OWNER = 'operator';
 
 const RULE_KIND = { wait: 'gate', stop: 'stop', run: 'run' } as const;
@@ -43,7 +43,7 @@ function ruleTargets(when: string, d: WorkflowDefinition): { systems: string[]; 
 }
 
 /**
- * The map of a workflow version (SPEC section 14): every id of the definition as a node (steps,
+ * The map of a workflow version (docs/views.md, The live workflow map): every id of the definition as a node (steps,
  * rules, systems, exception codes, stages, overlays), the derived nodes (inputs, objects, gates of
  * stages and overlays, break-glass, delegation, closure), the edges between them and where each
  * receipt is written. Pure: the same definition and catalog give the same map.

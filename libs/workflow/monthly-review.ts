@@ -115,7 +115,7 @@ function draftSection(d: ReviewDraftInput): ReviewDraftSection {
 }
 
 /**
- * The monthly review of a job type (SPEC section 15) from the views' rows of the month (`now`) and
+ * The monthly review of a job type (docs/views.md, The monthly review) from the views' rows of the month (`now`) and
  * of the month before (`before`): every number is a view's number, or a sum of a view's rows.
  */
 export function monthlyReview(

@@ -36,7 +36,7 @@ export class RequiredInputDto {
 }
 
 /**
- * A system that is an MCP server (SPEC section 10): started as a process (`command`, `args`,
+ * A system that is an MCP server (docs/agents.md, The MCP gateway): started as a process (`command`, `args`,
  * `env`: stdio) or reached over streamable HTTP (`url`, `headers`). Secrets are never written here:
  * a value may reference an environment variable of workgate's as `${NAME}`.
  */

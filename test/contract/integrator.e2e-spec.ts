@@ -27,7 +27,7 @@ const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
 const N = volume(50, 200);
 
 /**
- * The integrator's contract (SPEC sections 3, 3a, 4), as a third party meets it: workflow files
+ * The integrator's contract (docs/api.md, Conventions; docs/api.md, Work events (CloudEvents)), as a third party meets it: workflow files
  * published as they are, CloudEvents sent with the official SDK in every mode of the HTTP binding,
  * and every write readable at once by the same key, without a sleep.
  */

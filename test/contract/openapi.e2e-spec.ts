@@ -174,7 +174,7 @@ describe('the OpenAPI document', () => {
         problems.push(`${key} ${answer.status}: the response is a $ref, which this check does not follow`);
         continue;
       }
-      // Every write that succeeds names the ledger position of its commit (SPEC section 3a), as its
+      // Every write that succeeds names the ledger position of its commit (docs/api.md, Conventions (read your writes)), as its
       // document says; the webhooks' writes are outside the ledger (0); POSTs that only read, none.
       if (answer.status < 300 && answer.method !== 'get') {
         if (READS_BY_POST.includes(key)) {

@@ -1,7 +1,7 @@
 import { measureFlood } from '../../bench/flood';
 
 /**
- * SPEC section 7: hostile traffic costs the attacker, not the users. 50 connections loop anonymous
+ * docs/operations.md, Hostile traffic: hostile traffic costs the attacker, not the users. 50 connections loop anonymous
  * 1 MiB JSON `POST /v1/work-orders` for 20 s on loopback against `npm start` (the build in dist/;
  * the attacker in a process of its own), while `/health` and an authenticated read are probed one
  * request at a time: both answer every probe, each with a p95 within 500 ms, and nothing times out.

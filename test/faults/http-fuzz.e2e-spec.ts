@@ -1020,7 +1020,7 @@ describe('HTTP fuzzing', () => {
     /** A JSON body of exactly `bytes` bytes. */
     const sized = (bytes: number) => `{"blob":"${'x'.repeat(bytes - 11)}"}`;
 
-    /** The routes whose body carries a workflow definition take at most 256 KiB (SPEC section 7); the others 1 MiB. */
+    /** The routes whose body carries a workflow definition take at most 256 KiB (docs/api.md, Conventions (bodies)); the others 1 MiB. */
     const DEFINITION_ROUTES = [
       'POST /v1/workflows',
       'POST /v1/workflows/{jobType}/simulate',

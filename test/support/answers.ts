@@ -11,7 +11,7 @@ import type {
 } from '@workgate/contracts';
 import type { ErrorBody } from '../../apps/gateway/http/error.filter';
 
-/** The one error body of the HTTP API (SPEC section 3). */
+/** The one error body of the HTTP API (docs/api.md, Conventions (errors)). */
 export type { ErrorBody };
 
 /** What POST /v1/events answers: how many events were accepted, and each one's outcome in order. */

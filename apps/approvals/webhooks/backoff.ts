@@ -9,7 +9,7 @@ export type AttemptResult = { at: Date; status?: number; error?: string } & (
 /**
  * When a failed delivery is tried again: after each delay of the schedule in turn; once the last
  * delay's attempt has failed too, the delivery is a dead letter. The default schedule spans a
- * little over 31 hours (SPEC section 12: at least 24 h).
+ * little over 31 hours (docs/api.md, Webhooks: at least 24 h).
  */
 export const DEFAULT_BACKOFF_MS = [
   5_000, 30_000, 120_000, 600_000, 3_600_000, 7_200_000, 14_400_000, 28_800_000, 28_800_000, 28_800_000,

@@ -86,7 +86,7 @@ export function unreachable(error: unknown, periodMs: number): WorkgateError {
 }
 
 /**
- * Verifies bearer JWTs from one issuer (SPEC section 16): the signature against the issuer's JWKS
+ * Verifies bearer JWTs from one issuer (docs/sign-in.md, The API and `/mcp`): the signature against the issuer's JWKS
  * (cached; fetched again when a token names a key it does not hold — an unknown `kid`, or an
  * algorithm none of its keys has — at most once per `fetchPeriodMs`), only with the
  * algorithms of its keys (`none` and HMAC never), `iss`, `aud`, `exp` and `nbf` with

@@ -11,7 +11,7 @@ import {
   WorkgateError,
 } from '@workgate/contracts';
 
-/** The largest request body accepted (SPEC section 3): 1 MiB; larger answers 413 payload_too_large. */
+/** The largest request body accepted (docs/api.md, Conventions (bodies)): 1 MiB; larger answers 413 payload_too_large. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The message of a 413 for a route whose limit is `limit` bytes. */

@@ -5,7 +5,7 @@ import { GatewayDatabase } from '../gateway-database';
 import { RequestWithPrincipal } from './auth.guard';
 import { RouteSetting } from './route-settings';
 
-/** The header a read names the position it must see with (SPEC section 3a). */
+/** The header a read names the position it must see with (docs/api.md, Conventions (read your writes)). */
 export const MIN_POSITION_HEADER = 'workgate-min-position';
 /** How long a read waits for the views to catch up before it answers 503 `not_caught_up`. */
 export const CATCH_UP_MS = 5_000;
@@ -35,7 +35,7 @@ export function isWritten(value: unknown): value is Written<unknown> {
 }
 
 /**
- * Reading your own writes (SPEC section 3a). Every 2xx write answers its answer with the ledger
+ * Reading your own writes (docs/api.md, Conventions (read your writes)). Every 2xx write answers its answer with the ledger
  * position of its commit in `Workgate-Position`, remembered as the caller's last write
  * (`answered`, as the answer goes out). A read of the views waits (this guard), bounded, until they
  * have caught up to `Workgate-Min-Position` or, without it, to the caller's last write; reads of a

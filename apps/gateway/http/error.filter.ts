@@ -14,7 +14,7 @@ import { BODY_LIMIT_BYTES, bodyLimitOf, tooLargeMessage } from './body';
 import { KeptAnswer, REPLAYED_HEADER } from './idempotency';
 import type { RouteMethods } from './methods';
 
-/** The one error body of the HTTP API (SPEC section 3). */
+/** The one error body of the HTTP API (docs/api.md, Conventions (errors)). */
 export interface ErrorBody {
   error: ErrorCode;
   message: string;
@@ -168,8 +168,8 @@ export function routeTemplate(req: FastifyRequest | undefined): string {
 }
 
 /**
- * The gateway's one exception filter. HTTP errors answer in the error body of SPEC section 3 (and
- * a replayed write its kept answer); an RPC error (the gateway's NATS side) is handed on unchanged, as PassThroughRpcFilter does.
+ * The gateway's one exception filter. HTTP errors answer in the API's error body (docs/api.md, Conventions (errors)), and
+ * a replayed write its kept answer; an RPC error (the gateway's NATS side) is handed on unchanged, as PassThroughRpcFilter does.
  */
 @Catch()
 export class GatewayErrorFilter implements ExceptionFilter {

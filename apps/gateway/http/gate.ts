@@ -100,7 +100,7 @@ function refuse(
 
 /**
  * The gate of the HTTP edge, an `onRequest` hook: everything about a request that needs no body is
- * decided before its body is read (SPEC section 7), in this order — a declared body over the
+ * decided before its body is read (docs/api.md, Conventions (before the body)), in this order — a declared body over the
  * route's limit (413, before the key is looked at), the rate limit (429: requests per principal or
  * address, declared body bytes per address without a valid key; a bearer JWT not verified before
  * counts against its address, before it is verified), the API key or token (401) and the role

@@ -80,7 +80,7 @@ const TO_KEEP = Symbol('workgate:idempotency');
 type KeyedRequest = RequestWithPrincipal & { [TO_KEEP]?: ToKeep };
 
 /**
- * Idempotency-Key on every write (SPEC section 3). The first 2xx answer of a write sent with a key
+ * Idempotency-Key on every write (docs/api.md, Conventions (idempotency)). The first 2xx answer of a write sent with a key
  * is kept per principal and key, with a fingerprint of the request (`keep`, as the answer goes
  * out); a replay answers it again (`Idempotent-Replayed: true`) and writes nothing, the same key
  * with another request is 422 `idempotency_key_reused`. A refused write wrote nothing, so it is not

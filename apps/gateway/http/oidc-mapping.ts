@@ -2,8 +2,8 @@ import { isPlainObject, WorkgateError } from '@workgate/contracts';
 import { isRole, Principal, Role, ROLES, SignedIn } from './roles';
 
 /**
- * How a signed-in person becomes a principal (the principals file's `oidc:` block, SPEC section
- * 16): the id is the `principalClaim`'s value, the roles those `roles` maps the `rolesClaim`'s
+ * How a signed-in person becomes a principal (the principals file's `oidc:` block,
+ * docs/sign-in.md, In workgate): the id is the `principalClaim`'s value, the roles those `roles` maps the `rolesClaim`'s
  * values (groups) to.
  */
 export interface OidcMapping {

@@ -44,7 +44,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const VERIFIED_TTL_MS = 5 * 60_000;
 
 /**
- * People signed in with OpenID Connect (SPEC section 16): bearer JWTs on the API and `/mcp`, and
+ * People signed in with OpenID Connect (docs/sign-in.md, The API and `/mcp`): bearer JWTs on the API and `/mcp`, and
  * the console's sessions. The issuer's discovery document is read on first use (and again after a
  * failure, at most once per WORKGATE_OIDC_REFETCH_SECONDS), so workgate starts while the provider is down.
  */

@@ -35,7 +35,7 @@ const isVerdict = (answer: WorkOrderAnswer): answer is Extract<WorkOrderAnswer, 
 const GATEWAYS_KEPT = 1_000;
 
 /**
- * MCP over streamable HTTP, behind the same API-key auth as `/v1` (SPEC section 10):
+ * MCP over streamable HTTP, behind the same API-key auth as `/v1` (docs/agents.md, workgate's tools):
  * `POST /mcp`, workgate's own tools; `POST /mcp/work-orders/:id`, the MCP gateway of one work
  * order (the tools of its workflow's MCP systems, every call decided before it is forwarded; a
  * read decided run goes while its decision commits, see gatewayMcpServer).

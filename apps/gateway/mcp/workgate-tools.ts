@@ -77,7 +77,7 @@ async function waitForApproval(
 }
 
 /**
- * The tools of SPEC section 10, after the delegation contract agents already follow: each is one
+ * workgate's MCP tools (docs/agents.md, workgate's tools), after the delegation contract agents already follow: each is one
  * call of the `/v1` API with the caller's key, so roles, validation, idempotency and the ledger
  * apply as over HTTP.
  */

@@ -95,7 +95,7 @@ function propertyOptions(rules: ValidationMetadata[], nested: Class | undefined)
   return { ...value, required: !optional };
 }
 
-/** `evidence`: one object or a list of them, as `@IsEvidence` accepts (docs/api.md, Evidence). */
+/** `evidence`: one object or a list of them, as `@IsEvidence` accepts (docs/api.md, Conventions (evidence)). */
 function evidenceOptions(evidence: ValidationMetadata, nested: Class, optional: boolean): ApiPropertyOptions {
   const bounds: unknown[] = Array.isArray(evidence.constraints) ? evidence.constraints : [];
   const [min, max] = bounds;

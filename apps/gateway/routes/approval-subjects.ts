@@ -93,7 +93,7 @@ export function subjectOf(approval: Approval, decisions: DecisionRecord[], kept:
   };
 }
 
-/** Facts and argument values with credential-shaped text masked (SPEC 7), as every surface but the owner's and an ops lead's shows them. */
+/** Facts and argument values with credential-shaped text masked (docs/api.md, Conventions (masking)), as every surface but the owner's and an ops lead's shows them. */
 export function masked(subject: ApprovalSubject): ApprovalSubject {
   return {
     ...subject,

@@ -26,7 +26,7 @@ class InboxQuery {
   limit?: string;
 }
 
-/** A recipient as delegations name it (SPEC: a principal id). */
+/** A recipient as delegations name it (docs/api.md, Routes: a principal id, as `GET /v1/inbox/:recipient`). */
 const RECIPIENT = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/;
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no such id') });

@@ -86,7 +86,7 @@ const STYLE_ONLY = `default-src 'none'; style-src 'sha256-${createHash('sha256')
 export const DELIVERY_CSP = `${STYLE_ONLY}; frame-ancestors 'none'`;
 
 /**
- * The delivery page a client can be sent (SPEC section 6): status, decisions in words with what
+ * The delivery page a client can be sent (docs/api.md, The delivery page): status, decisions in words with what
  * their owners decided, blockers and who owns them, next moves, closure. Static and escaped: no
  * script, only its own inline style; built only from the allow-listed delivery page, so it holds
  * no facts, inputs, evidence references or private evidence.

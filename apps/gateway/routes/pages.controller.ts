@@ -5,7 +5,7 @@ import { Public, SkipRateLimit } from '../http';
 import { webPages } from './web-pages';
 
 /**
- * The browser pages (SPEC section 6), static files with no build step: the ops dashboard at `/`,
+ * The browser pages (docs/views.md, The dashboard), static files with no build step: the ops dashboard at `/`,
  * the console at `/console` (where approvers, operators and ops leads act), the HTTP API's
  * reference at `/docs` (Swagger UI over `/docs-json`), each page's own files at `/<page>/<file>`,
  * the modules the pages share at `/shared/<file>`, and the packages the console imports by name at

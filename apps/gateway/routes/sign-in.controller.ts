@@ -28,7 +28,7 @@ export interface ConsoleSessionAnswer {
 }
 
 /**
- * The console's OpenID Connect sign-in (SPEC section 16), registered only with
+ * The console's OpenID Connect sign-in (docs/sign-in.md, The console), registered only with
  * WORKGATE_OIDC_ISSUER: `/console/sign-in` starts the authorization code flow (PKCE, `state`,
  * `nonce`), `/console/callback` finishes it into an HttpOnly session cookie, `/console/session`
  * tells the console who is signed in and its CSRF token, `/console/sign-out` ends the session

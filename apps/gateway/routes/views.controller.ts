@@ -8,7 +8,7 @@ import { Documented, ref, viewSchemaName } from '../openapi';
 import { preferredType, ReadsViews, Roles } from '../http';
 import { toCsv } from './csv';
 
-/** What every view takes (SPEC section 5). */
+/** What every view takes (docs/views.md, The views). */
 class ViewQueryDto {
   /** Start of the window on the view's own time (inclusive), RFC 3339. */
   @IsOptional() @IsISO8601({ strict: true }) from?: string;

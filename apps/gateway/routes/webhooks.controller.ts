@@ -16,7 +16,7 @@ import { CurrentPrincipal, Principal, Roles, ShownOnce } from '../http';
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new WorkgateError('not_found', 'no such id') });
 
 /**
- * Webhooks for people (SPEC section 12): notifications signed per Standard Webhooks, retried, then
+ * Webhooks for people (docs/api.md, Webhooks): notifications signed per Standard Webhooks, retried, then
  * kept as dead letters. Their writes are not ledger writes: each answers Workgate-Position 0.
  */
 @ApiTags('webhooks')

@@ -32,7 +32,7 @@ class DraftSimulateBody {
   @IsOptional() @IsISO8601({ strict: true }) to?: string;
 }
 
-/** Drafts, diffs and proposals of new workflow versions (SPEC section 15). */
+/** Drafts, diffs and proposals of new workflow versions (docs/policy.md, Changing a workflow). */
 @ApiTags('workflows')
 @Controller('v1/workflows/:jobType')
 export class WorkflowDraftsController {

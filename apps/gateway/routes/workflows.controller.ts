@@ -32,7 +32,7 @@ import { PUBLISHED, sendPublished } from './published';
 import { simulate, SimulatesDraft } from './simulated';
 
 /**
- * A body that carries a definition is at most 256 KiB (SPEC section 7): larger is 413 before it is
+ * A body that carries a definition is at most 256 KiB (docs/api.md, Conventions (bodies)): larger is 413 before it is
  * read. The policy service checks the definition itself again, whichever way it came.
  */
 export const DEFINITION_ROUTE: BodyLimitRoute = { bodyLimit: DEFINITION_BOUNDS.bytes };
@@ -152,7 +152,7 @@ export class WorkflowsController {
   @Documented(
     "A workflow version's map",
     'WorkflowMap',
-    'Every id of the definition as a node (steps, rules, systems, exception codes, stages, overlays) with the derived nodes (inputs, objects, gates, break-glass, delegation, closure), the edges `next`, `governs`, `may_raise` and `handoff`, and where each receipt is written (SPEC section 14).',
+    'Every id of the definition as a node (steps, rules, systems, exception codes, stages, overlays) with the derived nodes (inputs, objects, gates, break-glass, delegation, closure), the edges `next`, `governs`, `may_raise` and `handoff`, and where each receipt is written (docs/views.md, The live workflow map).',
   )
   map(@Param('jobType') jobType: string, @Param('version', version) v: number): Promise<WorkflowMap> {
     return this.mapOf(jobType, v);

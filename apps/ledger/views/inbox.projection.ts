@@ -53,7 +53,7 @@ export const inboxView: View<InboxRow, typeof handles, unknown> = {
 
 /**
  * A recipient's inbox, oldest first: the delegations dispatched to it (from `since`, of one command
- * kind). Their prompts are shown masked (SPEC 7), rows folded before masking was done included; the
+ * kind). Their prompts are shown masked (docs/api.md, Conventions (masking)), rows folded before masking was done included; the
  * ledger keeps what was sent, for ops leads.
  */
 export async function inboxMessages(db: Queryable, q: InboxRequest): Promise<InboxMessage[]> {

@@ -5,7 +5,7 @@ import { StepsRow } from './steps.projection';
 import { Queryable } from './view-table';
 
 /**
- * The views of the live workflow map (SPEC section 14): each counts the work orders OPENED in
+ * The views of the live workflow map (docs/views.md, The live workflow map): each counts the work orders OPENED in
  * [from, to) (by asOf) of a job type, all its versions together unless grouped by version. The map
  * answers these very rows, so its numbers equal the views by construction.
  */

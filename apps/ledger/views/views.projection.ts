@@ -64,7 +64,7 @@ export const VIEW_TABLES = [
 ].map((v) => v.table.name);
 
 /**
- * `views`: the evidence views of SPEC section 5, all from one checkpoint so they agree with each
+ * `views`: the evidence views (docs/views.md, The views), all from one checkpoint so they agree with each
  * other. A page costs a handful of statements whatever its size: read the rows it refers to,
  * evolve them event by event in memory, write back what changed, table by table.
  */

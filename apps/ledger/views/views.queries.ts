@@ -26,7 +26,7 @@ const VIEWS: Record<ViewName, ViewAnswer> = {
   exceptions: exceptionRows,
 };
 
-/** Answers one view (SPEC section 5). */
+/** Answers one view (docs/views.md, The views). */
 export async function queryView(db: Queryable, q: ViewQuery | undefined): Promise<ViewRow[]> {
   if (!q || !VIEW_NAMES.includes(q.view))
     throw new WorkgateError('not_found', `no view "${q?.view}" (views: ${VIEW_NAMES.join(', ')})`);

@@ -2,7 +2,7 @@ import { ViewQuery, ViewRow } from '@workgate/contracts';
 import { byVersion, clamp, ratio, versionOf, window } from './query-filters';
 import { iso, Queryable } from './view-table';
 
-/** The evidence views answered from the work-order rows (SPEC section 5). */
+/** The evidence views answered from the work-order rows (docs/views.md, The views). */
 
 /** closures: work orders closed in [from, to), newest first; `evidence=missing` keeps those closed without closure evidence. */
 export async function closures(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {

@@ -18,7 +18,7 @@ import {
   time,
 } from './json-schema';
 
-/** The workflow map (SPEC section 14): nodes, edges and the receipt plan of one version. */
+/** The workflow map (docs/views.md, The live workflow map): nodes, edges and the receipt plan of one version. */
 export const MapNode = component(
   'MapNode',
   documents<C.MapNode>()(

@@ -2,7 +2,7 @@ import type * as C from '../monthly-review';
 import { SimulatedChange } from './policy.schemas';
 import { array, component, described, documents, int, nullable, num, object, oneOf, str, time } from './json-schema';
 
-/** The monthly review (SPEC section 15): a calendar month of a job type against the month before. */
+/** The monthly review (docs/views.md, The monthly review): a calendar month of a job type against the month before. */
 const compared = (what: string) =>
   described(
     object({ thisMonth: nullable(num), lastMonth: nullable(num), change: nullable(num) }),

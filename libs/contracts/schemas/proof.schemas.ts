@@ -27,7 +27,7 @@ const proofFields = {
   ),
 };
 
-/** The proof package of a work order (SPEC section 14). */
+/** The proof package of a work order (docs/ledger.md, The proof package). */
 export const ProofPackage = component(
   'ProofPackage',
   documents<P.ProofPackage>()(

@@ -19,7 +19,7 @@ import {
 } from './json-schema';
 import { permittedAction } from './shapes';
 
-/** Drafts, diffs and governed changes of workflows (SPEC section 15). */
+/** Drafts, diffs and governed changes of workflows (docs/policy.md, Changing a workflow). */
 export const DefinitionChange = component(
   'DefinitionChange',
   documents<C.DefinitionChange>()(

@@ -71,7 +71,7 @@ const withNote = (note: string | undefined) => (note ? { note } : {});
  * Approvals: only the named owner decides, never the requester; the decision names the permitted
  * action, which must be exactly the waiting action's scope; a conditional approval becomes
  * approved when its last condition closes with evidence, and no condition is the requester's to
- * meet or close (docs/api.md, Approvals); an unanswered request expires.
+ * meet or close (docs/api.md, What the commands record); an unanswered request expires.
  * Time comes in `now`.
  */
 export function decideApproval(command: ApprovalCommand, state: ApprovalState, { now }: Clock): ApprovalEvent[] {

@@ -4,7 +4,7 @@ import { evidence, given, refund, request, spec, T0 } from './approval.fixtures'
 
 /** The conditions of a conditional approval: who may meet and close them, and with what evidence. */
 describe('approval conditions', () => {
-  describe('separation of duties (docs/api.md, Approvals)', () => {
+  describe('separation of duties (docs/api.md, What the commands record)', () => {
     const withOwner = (owner: string): ApprovalCommand => ({
       type: 'DecideApproval',
       by: 'support-lead',
@@ -51,7 +51,7 @@ describe('approval conditions', () => {
     });
   });
 
-  describe('evidence of a closed condition (docs/api.md, Evidence)', () => {
+  describe('evidence of a closed condition (docs/api.md, Conventions (evidence))', () => {
     const conditional: ApprovalCommand = {
       type: 'DecideApproval',
       by: 'support-lead',

@@ -14,7 +14,7 @@ import { dueTime } from '@workgate/workflow';
  * The conditions a conditional approval names, each a title or `{id?, title, owner?, due?}`: ids
  * `c1`, `c2`, ... unless given (unique), the owner is who must meet it, due an RFC 3339 time or a
  * duration from `now`. The owner is never the requester: a condition of a request is met by someone
- * else (docs/api.md, Approvals). Refuses with every problem, each by its path.
+ * else (docs/api.md, What the commands record). Refuses with every problem, each by its path.
  */
 export function conditionsOf(inputs: ConditionInput[], now: string, requester: string): ApprovalCondition[] {
   const problems: FieldProblem[] = [];
@@ -56,7 +56,7 @@ export function conditionsOf(inputs: ConditionInput[], now: string, requester: s
 
 /**
  * The condition `by` may close with `evidence`, with the conditions left open after it. Separation
- * of duties (docs/api.md, Approvals): whoever a condition names, the requester never closes one of
+ * of duties (docs/api.md, What the commands record): whoever a condition names, the requester never closes one of
  * its own request (`self_approval`); else its owner or the approval's owner closes it, with at
  * least one piece of evidence, each with a kind and a ref.
  */

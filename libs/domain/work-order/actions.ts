@@ -46,7 +46,7 @@ export interface Verdict {
   coveredBy?: string;
 }
 
-/** The failed prerequisite that blocks the work order's writes (SPEC section 2, rule 0). */
+/** The failed prerequisite that blocks the work order's writes (docs/policy.md, Deciding). */
 function blockingPrerequisite(wo: WorkOrder) {
   for (const x of wo.exceptions.values()) if (x.open && x.code === 'PREREQ_MISSING') return x;
   return undefined;

@@ -62,7 +62,7 @@ export const isBlank = (value: unknown) =>
 
 const at = (now: string, ms: number) => new Date(Date.parse(now) + ms).toISOString();
 
-/** A code the work order's workflow allows here (SPEC: free text and codes outside its list are refused). */
+/** A code the work order's workflow allows here (docs/api.md, The exception-code catalog: free text and codes outside its list are refused). */
 export function allowedCode(ctx: WorkOrderContext, code: string): void {
   const { definition } = ctx.workflow;
   if (!ctx.catalog.has(code)) throw refuse('unknown_exception_code', `"${code}" is not in the exception-code catalog`);

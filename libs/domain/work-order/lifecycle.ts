@@ -10,7 +10,7 @@ import {
 } from '@workgate/contracts';
 
 /**
- * Lifecycle stages, overlays and scope changes (SPEC section 8) as the work order sees them: every
+ * Lifecycle stages, overlays and scope changes (docs/lifecycle.md, Lifecycle stages, overlays and scope changes) as the work order sees them: every
  * approval of the work order with its kind and scope, the stages' artifacts, the scope changes.
  * Pure helpers over that state; the work-order decider uses them to refuse or stop, the state
  * handoff to describe.

@@ -9,7 +9,7 @@ const undoable = compileWorkflow({
 });
 const note = 'restore the previous order note from the shop history';
 
-describe('a rollback note on an action request (SPEC section 14)', () => {
+describe('a rollback note on an action request (docs/policy.md, Rollback notes)', () => {
   it('a write to a rollback-required system without a note stops, and nothing private is recorded', () =>
     given(open)
       .when(action('shop', 'order.note'), ctx({ workflow: undoable }))

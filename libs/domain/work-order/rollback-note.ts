@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { ActionDecidedData, Evidence } from '@workgate/contracts';
 
-/** The evidence kind of a rollback note (SPEC section 14). */
+/** The evidence kind of a rollback note (docs/policy.md, Rollback notes). */
 export const ROLLBACK_NOTE = 'rollback-note';
 
 /**

@@ -1,5 +1,5 @@
 import { answerWith, eventOfType } from './work-order.fixtures';
-/** Scope changes and the approvals they bring (SPEC section 8) over the shipped engagement-lifecycle workflow. */
+/** Scope changes and the approvals they bring (docs/lifecycle.md, Scope changes) over the shipped engagement-lifecycle workflow. */
 import { WorkOrderCommand } from './commands';
 import { answerOf } from './answers';
 import { Engagement, REFUND, requestedTracks } from './engagement.fixtures';

@@ -22,7 +22,7 @@ function isApprovedAddition(wo: ActiveWorkOrder, item: ChangeScopeDto['add'][num
 }
 
 /**
- * A scope change (SPEC section 8): it may add only action classes the boundary stops, each of them
+ * A scope change (docs/lifecycle.md, Scope changes): it may add only action classes the boundary stops, each of them
  * once; it opens draft-only tracks (a change order for the workflow owner, and a review for each
  * overlay that applies to the class), each an approval started in the same commit. Earlier
  * approvals stay valid for the original scope only.

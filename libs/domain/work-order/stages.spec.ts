@@ -1,4 +1,4 @@
-/** Lifecycle stages and overlays (SPEC section 8) over the shipped engagement-lifecycle workflow. */
+/** Lifecycle stages and overlays (docs/lifecycle.md, Lifecycle stages, overlays and scope changes) over the shipped engagement-lifecycle workflow. */
 import { WorkOrderCommand } from './commands';
 import { answerOf } from './answers';
 import { definition, Engagement } from './engagement.fixtures';

@@ -5,7 +5,7 @@ import { describeStatus, gateAction, isOpen, pendingEarlierGate, stageGate, stag
 import type { WorkOrder, WorkOrderEvent } from './work-order.state';
 
 /**
- * A lifecycle stage's artifact (SPEC section 8): of the kind the stage produces, once every earlier
+ * A lifecycle stage's artifact (docs/lifecycle.md, Stages): of the kind the stage produces, once every earlier
  * stage's gate is approved; it opens the stage's gate as an approval, started in the same commit.
  * The gate approves one artifact: a revision waits until that decision is taken (or refused).
  */

@@ -6,7 +6,7 @@ import { action, ctx, definition, meta, open, refund, stateAfter, work, andThen 
 const waiting = work.history(open, refund);
 const approvalId = [...stateAfter(waiting).actions.values()][0].approvalId!;
 
-describe('approvals of tool calls (SPEC section 10)', () => {
+describe('approvals of tool calls (docs/agents.md, The MCP gateway)', () => {
   const call = (args: string) =>
     action('payments', 'refund', 'write', { argumentsSha256: args.repeat(64).slice(0, 64) });
   const waitingCall = work.history(open, call('a'));

@@ -17,7 +17,7 @@ export interface WorkOrderCore
   completedSteps: ReadonlyMap<string, Evidence[]>;
   exceptions: ReadonlyMap<string, ExceptionOnWorkOrder>;
   actions: ReadonlyMap<string, ActionOnWorkOrder>;
-  /** Approvals of tool calls, by approval id (SPEC section 10). */
+  /** Approvals of tool calls, by approval id (docs/agents.md, The MCP gateway). */
   toolApprovals: ReadonlyMap<string, ToolApproval>;
   reopened: number;
   /** commandId -> what its answering event holds of the answer, so a retried command answers as the first time. */

@@ -75,7 +75,7 @@ export function diffAgainstCurrent(state: WorkflowState, definition: WorkflowDef
 }
 
 /**
- * Changing a workflow (SPEC section 15): drafts are kept whatever their problems; versions only go
+ * Changing a workflow (docs/policy.md, Changing a workflow): drafts are kept whatever their problems; versions only go
  * up; a version that widens the one in force is proposed to that version's owner (to the change
  * reviewers when that owner proposes it, refused when there are none) and published only when
  * approved; the first version, a version that does not widen, and the deployer's own

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The evidence views (SPEC section 5), all fed by one projection (`views`) so they agree with
+ * The evidence views (docs/views.md, The views), all fed by one projection (`views`) so they agree with
  * each other at every checkpoint: work orders gain what stall, first-time-fix and evidence
  * completeness need; exceptions, post-reviews and workflow versions get tables of their own;
  * approvals learn their job type. The views are emptied and their checkpoints dropped, so the

@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * The first answer of every HTTP write sent with an Idempotency-Key, per principal and key, with
  * a fingerprint of the request: a replay answers it again, the same key with another request is
- * refused (SPEC section 3). Kept by the gateway; pruned after the retention it documents.
+ * refused (docs/api.md, Conventions (idempotency)). Kept by the gateway; pruned after the retention it documents.
  */
 export class IdempotencyAnswers1763800000009 implements MigrationInterface {
   name = 'IdempotencyAnswers1763800000009';

@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The delegates' inboxes as a view of the ledger (fed by the `views` projection from
- * DelegationDispatched), so a dispatcher reads its own delegation at once (SPEC section 3a).
+ * DelegationDispatched), so a dispatcher reads its own delegation at once (docs/api.md, Conventions (read your writes)).
  * Filled from the events already recorded; the projection keeps it from then on.
  */
 export class InboxView1763800000010 implements MigrationInterface {

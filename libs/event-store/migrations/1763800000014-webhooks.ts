@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 const TABLES = ['webhook_subscriptions', 'webhook_deliveries', 'webhook_attempts'];
 
 /**
- * Webhooks for people (SPEC section 12): subscriptions with their signing secrets, one delivery per
+ * Webhooks for people (docs/api.md, Webhooks): subscriptions with their signing secrets, one delivery per
  * notification and subscription (its id is the `webhook-id`), and every attempt. Due times live
  * here, so retries survive a restart. Not evidence: the approvals service, logged in as the app
  * role, keeps them.

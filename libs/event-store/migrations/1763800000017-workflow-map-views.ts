@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 const VIEWS = 'view_work_orders, view_exceptions, view_post_reviews, view_approvals, view_workflows, view_inbox';
 
 /**
- * The live workflow map's views (SPEC section 14), fed by the `views` projection: per work order
+ * The live workflow map's views (docs/views.md, The live workflow map), fed by the `views` projection: per work order
  * where each step of its workflow stands (`view_steps`), every action decision and the rule that
  * made it (`view_decisions`), and per approval the map's gate node and when it was decided. Every
  * view table is emptied and the checkpoint dropped, so the projection replays the ledger from

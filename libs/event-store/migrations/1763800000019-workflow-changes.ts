@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Changes to workflows (SPEC section 15): a `workflow-change` approval belongs to a job type, not
+ * Changes to workflows (docs/policy.md, Changing a workflow): a `workflow-change` approval belongs to a job type, not
  * to a work order; drafts and proposed changes are read by type at start, as published versions are.
  */
 export class WorkflowChanges1763800000019 implements MigrationInterface {

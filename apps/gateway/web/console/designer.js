@@ -1,4 +1,4 @@
-/* The console's workflow designer (SPEC section 15), on the Workflows tab: a draft of a job type's
+/* The console's workflow designer (docs/approvers.md, Designing a change), on the Workflows tab: a draft of a job type's
  * next version as YAML in an editor. As you type it is saved through the API (a draft is kept even
  * with problems), the validator's problems are marked at their lines, and beside it show the
  * draft's changes against the version in force, what it would have decided otherwise over the
