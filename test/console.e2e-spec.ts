@@ -197,8 +197,10 @@ describe('the console in a real browser', () => {
     await page.waitForFunction(
       () => document.querySelector('#status')?.textContent === 'Approved: write payments refund · order:1042.',
     );
-    await ready();
-    expect(await page.locator('#approvals-list article').count()).toBe(2);
+    // The card changes in place: approved, its controls gone, the list not read again.
+    await refundCard.locator('.badge.approved').waitFor();
+    expect(await refundCard.getByRole('button', { name: 'Approve', exact: true }).count()).toBe(0);
+    expect(await page.locator('#approvals-list article').count()).toBe(3);
   });
 
   it('approves with conditions, then closes each condition with evidence', async () => {

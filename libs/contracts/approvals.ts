@@ -49,13 +49,31 @@ export interface ExceptionIdRequest {
 
 export interface ApprovalQueueRequest {
   owner?: string;
+  /** One status, `pending` (requested or conditional) or `all` (the default). */
   status?: string;
   limit?: number;
+  /** Only the approvals after this one in the queue's order (oldest first): the next page. */
+  after?: { requestedAt: string; approvalId: string };
+}
+
+/** The decision that held an approval's action: its rule, its words and the policy version. */
+export interface QueueDecision {
+  decision: string;
+  rule: string | null;
+  message: string;
+  policy: { jobType: string; version: number };
 }
 
 /** A row of the approval queue: the approvals view's columns, a conditional approval's conditions, a workflow change's diff. */
 export type ApprovalQueueRow = {
-  [column: string]: ViewRow[string] | ConditionView[] | WorkflowChangeRef | ApprovalSubject | string[];
+  [column: string]:
+    | ViewRow[string]
+    | ConditionView[]
+    | WorkflowChangeRef
+    | ApprovalSubject
+    | PermittedAction
+    | QueueDecision
+    | string[];
 };
 
 export interface InboxRequest {

@@ -428,6 +428,10 @@ async function walkEveryRoute(as: Record<string, Call>, t: TestWorkgate): Promis
   const waiting = await ok(as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, refund), 201);
   await ok(as['support-lead']('GET', '/v1/approvals?owner=support-lead'));
   await refused(as['support-lead']('GET', '/v1/approvals?limit=x'), 422);
+  await ok(as['support-lead']('GET', '/v1/approvals?owner=support-lead&status=pending&limit=1'));
+  await refused(as['support-lead']('GET', '/v1/approvals?limit=0'), 422);
+  await refused(as['support-lead']('GET', '/v1/approvals?after=not*a*cursor'), 422);
+  await refused(as['support-lead']('GET', '/v1/approvals?after=bm90LWEtY3Vyc29y'), 422);
   await ok(as['support-lead']('GET', `/v1/approvals/${waiting.approvalId}`));
   await ok(as.agent('GET', `/v1/approvals/${waiting.approvalId}`));
   await refused(as.analyst('GET', `/v1/approvals/${waiting.approvalId}`), 403);

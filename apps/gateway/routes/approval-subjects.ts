@@ -18,6 +18,7 @@ export const PREVIEW = 280;
 /** What an approval is read with: its id, work order, owner and kind. */
 interface Approval {
   approvalId: string;
+  actionId?: string | null;
   workOrderId?: string | null;
   owner: string;
   kind?: string | null;
@@ -142,7 +143,14 @@ export class ApprovalSubjects {
       if (!decisions) return r;
       const subject = subjectOf(r, decisions, kept);
       const asSent = r.owner === reader.id || reader.roles.includes('ops-lead');
-      return { ...r, subject: asSent ? subject : masked(subject) };
+      const held = decisions.find((d) => d.approvalId === r.approvalId || (r.actionId && d.actionId === r.actionId));
+      const decision = held && {
+        decision: held.decision,
+        rule: held.rule,
+        message: held.message,
+        policy: { jobType: held.policy.jobType, version: held.policy.version },
+      };
+      return { ...r, subject: asSent ? subject : masked(subject), ...(decision ? { decision } : {}) };
     });
   }
 }

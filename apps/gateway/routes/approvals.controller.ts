@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import {
   ApprovalQueueRow,
@@ -7,6 +8,7 @@ import {
   CloseConditionDto,
   DecideApprovalDto,
   Subjects,
+  WorkgateError,
   Written,
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
@@ -15,10 +17,35 @@ import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 import { ApprovalSubjects } from './approval-subjects';
 import { byOf } from './command';
 
+/** The most approvals one page of the queue holds (docs/api.md). */
+export const MAX_PAGE = 1000;
+
 class QueueQuery {
   @IsOptional() @IsString() owner?: string;
-  @IsOptional() @IsIn(['requested', 'conditional', 'approved', 'rejected', 'expired', 'withdrawn']) status?: string;
-  @IsOptional() @Matches(/^\d{1,4}$/, { message: 'limit must be a number up to 1000' }) limit?: string;
+  @IsOptional()
+  @IsIn(['requested', 'conditional', 'pending', 'approved', 'rejected', 'expired', 'withdrawn'])
+  status?: string;
+  @IsOptional()
+  @Matches(/^(?:[1-9]\d{0,2}|1000)$/, { message: 'limit must be a number from 1 to 1000' })
+  limit?: string;
+  /** The cursor of the previous page's `Link: rel="next"`. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,400}$/, { message: 'after must be the cursor of a Link: rel="next" header' })
+  after?: string;
+}
+
+/** The queue's order is (requestedAt, approvalId): a cursor names the last row of a page. */
+const cursorOf = (row: ApprovalQueueRow): string =>
+  Buffer.from(`${row.requestedAt as string} ${row.approvalId as string}`).toString('base64url');
+
+function afterOf(cursor: string | undefined): { requestedAt: string; approvalId: string } | undefined {
+  if (cursor === undefined) return undefined;
+  const [requestedAt, approvalId, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split(' ');
+  if (rest.length > 0 || !approvalId || Number.isNaN(Date.parse(requestedAt)))
+    throw new WorkgateError('validation_failed', 'after must be the cursor of a Link: rel="next" header', [
+      { path: 'after', message: 'not a cursor this queue gave' },
+    ]);
+  return { requestedAt, approvalId };
 }
 
 /** Approvals: only the named owner decides, never the requester (403 `not_owner` / `self_approval`). */
@@ -36,16 +63,40 @@ export class ApprovalsController {
   @ReadsViews()
   @Documented(
     'The approval queue',
-    { type: 'array', items: ref('ApprovalQueueRow') },
-    "Oldest first, with age; filter by owner and status. A conditional approval's row lists its `conditions`, as the approval does; each row of a work order carries its `subject`, as the approval does.",
+    {
+      json: { type: 'array', items: ref('ApprovalQueueRow') },
+      headers: {
+        Link: {
+          description: '`<…&after=CURSOR>; rel="next"` when the queue has more after this page',
+          schema: { type: 'string' },
+        },
+      },
+    },
+    'Oldest first, with age, one page of at most `limit` (1-1000, default 1000) rows; `after` (the cursor of the `Link: rel="next"` header) answers the next page; filter by owner and status (`pending`: requested or conditional). Each row carries what its card shows, as the approval does: `kind`, `requestedAction`, a conditional approval\'s `conditions`, a work order\'s `subject` (private values masked as on the approval) and the `decision` that held its action.',
   )
-  async list(@Query() q: QueueQuery, @CurrentPrincipal() p: Principal): Promise<ApprovalQueueRow[]> {
+  async list(
+    @Query() q: QueueQuery,
+    @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<ApprovalQueueRow[]> {
+    const limit = q.limit === undefined ? MAX_PAGE : Number(q.limit);
     const rows = await this.rpc.request(Subjects.ledger.listApprovals, {
       owner: q.owner,
       status: q.status,
-      limit: q.limit === undefined ? undefined : Number(q.limit),
+      limit: limit + 1,
+      after: afterOf(q.after),
     });
-    return this.subjects.add(rows, p);
+    const page = rows.slice(0, limit);
+    if (rows.length > limit) {
+      const next = new URLSearchParams({
+        ...(q.owner ? { owner: q.owner } : {}),
+        ...(q.status ? { status: q.status } : {}),
+        limit: String(limit),
+        after: cursorOf(page[page.length - 1]),
+      });
+      void res.header('Link', `</v1/approvals?${next}>; rel="next"`);
+    }
+    return this.subjects.add(page, p);
   }
 
   @Get(':id')

@@ -16,26 +16,36 @@ export async function approvalQueue(
   /** The signed frontier: no event past it is read (docs/ledger.md, "Readers act only on signed rows"). */
   signedUpTo: number,
 ): Promise<ApprovalQueueRow[]> {
-  const query = { view: 'approvals', status: req?.status ?? 'all', limit: req?.limit } as const;
+  const after = req?.after;
+  // The queue is read up to the view's bound, then ordered oldest first: a page starts past the cursor.
+  const query = { view: 'approvals', status: req?.status ?? 'all', limit: 10_000 } as const;
   const rows = await queryView(db, { ...query, owner: req?.owner });
   const reviewed = req?.owner ? await reviewedBy(db, req.owner, signedUpTo) : new Map<string, ApprovalState>();
   // The owners of the changes this principal reviews: their rows, kept when the principal is a reviewer.
   for (const owner of new Set([...reviewed.values()].map((s) => (s.status === 'none' ? '' : s.owner))))
     rows.push(...(await queryView(db, { ...query, owner })).filter((r) => reviewed.has(String(r.approvalId))));
-  if (reviewed.size > 0)
-    rows.sort((a, b) => `${a.requestedAt}${a.approvalId}`.localeCompare(`${b.requestedAt}${b.approvalId}`));
+  const key = (r: { requestedAt?: unknown; approvalId?: unknown }) =>
+    `${String(r.requestedAt)}\u0000${String(r.approvalId)}`;
+  rows.sort((a, b) => key(a).localeCompare(key(b)));
+  const from = after ? rows.filter((r) => key(r) > key(after)) : rows;
+  const page = from.slice(0, req?.limit ?? from.length);
+  // Each row of the page carries what its card shows, as the approval does: a few events per approval.
   const states = await statesOf(
     db,
-    rows.filter((r) => r.status === 'conditional' || r.workOrderId === null).map((r) => String(r.approvalId)),
+    page.map((r) => String(r.approvalId)),
     signedUpTo,
   );
-  return rows.slice(0, req?.limit ?? rows.length).map((r) => {
+  return page.map((r) => {
     const state = states.get(String(r.approvalId)) ?? initialApprovalState();
     const conditions = conditionViews(state);
     const change = state.status === 'none' ? undefined : state.change;
     const reviewers = state.status === 'none' ? undefined : state.reviewers;
+    const kind = state.status === 'none' ? undefined : state.kind;
+    const action = state.status === 'none' ? undefined : state.action;
     return {
       ...r,
+      ...(kind ? { kind } : {}),
+      ...(action ? { requestedAction: action } : {}),
       ...(conditions ? { conditions } : {}),
       ...(change ? { kind: 'workflow-change', change } : {}),
       ...(reviewers ? { reviewers } : {}),

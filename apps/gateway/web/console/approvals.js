@@ -1,45 +1,90 @@
 /* The console's approvals page: the approvals that wait for the signed-in approver, each with what it
  * permits, why it was asked and the controls to decide it or close its conditions with evidence. */
-import { api } from '../shared/api.js';
+import { api, apiPage } from '../shared/api.js';
 import { $, h, status } from '../shared/dom.js';
 import { roughDuration } from '../shared/duration.js';
 import { argumentList, subjectHeading, subjectRows } from './approval-subject.js';
-import { badge, cardsOr, details, due, enc, shortId, since, timeCell, workOrderLink } from './parts.js';
-import { act, decisions, handoff, session } from './session.js';
+import { badge, cardsOr, details, due, enc, shortId, since, timeCell, words, workOrderLink } from './parts.js';
+import { act, session } from './session.js';
+
+/** Approvals one page of the queue shows; "Load more" reads the next. */
+const PAGE = 50;
 
 export async function showApprovals() {
-  const queues = await Promise.all(
-    ['requested', 'conditional'].map((s) => api('GET', `/v1/approvals?owner=${enc(session.me.id)}&status=${s}`)),
-  );
-  const waiting = queues.flat().sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
-  // One card per intent: an agent's request_action whose tool call followed is decided on that call's card.
-  const ids = new Set(waiting.map((r) => r.approvalId));
-  const rows = waiting.filter((r) => !(r.subject && r.subject.followedBy && ids.has(r.subject.followedBy)));
-  const linked = new Set(
-    rows.flatMap((r) => (r.subject && r.subject.follows && ids.has(r.subject.follows) ? [r.subject.follows] : [])),
-  );
-  const cards = await Promise.all(
-    rows.map(async (row) => {
-      // A change to a workflow belongs to no work order: its card shows the change and its diff.
-      if (row.kind === 'workflow-change' || !row.workOrderId)
-        return changeCard(row, await api('GET', `/v1/approvals/${row.approvalId}`));
-      const [approval, wo, decided] = await Promise.all([
-        api('GET', `/v1/approvals/${row.approvalId}`),
-        handoff(row.workOrderId),
-        decisions(row.workOrderId),
-      ]);
-      const decision =
-        (decided || []).find((d) => d.approvalId === row.approvalId || d.actionId === row.actionId) || null;
-      return approvalCard(row, approval, wo, decision, linked);
-    }),
-  );
   const list = $('#approvals-list');
-  list.replaceChildren(...cardsOr(cards, 'Nothing waits for you.'));
-  return `${rows.length} approval${rows.length === 1 ? '' : 's'} waiting for ${session.me.id}.`;
+  list.replaceChildren(h('p', { class: 'empty', role: 'status', text: 'Loading the approvals that wait for you…' }));
+  // One request a page: each row carries what its card shows (docs/api.md, the approval queue).
+  const first = await apiPage(`/v1/approvals?owner=${enc(session.me.id)}&status=pending&limit=${PAGE}`);
+  const shown = new Map();
+  list.replaceChildren();
+  const more = h('button', { type: 'button', class: 'quiet', text: 'Load more' });
+  const tail = h('div', { class: 'actions load-more' }, more);
+  const append = (page) => {
+    const cards = cardsOf(page.rows, shown);
+    list.append(...cards);
+    tail.hidden = !page.next;
+    more.onclick = async () => {
+      more.disabled = true;
+      try {
+        append(await apiPage(page.next));
+        status(`${shown.size} approval${shown.size === 1 ? '' : 's'} shown.`);
+      } catch (error) {
+        status(error.message, true);
+      } finally {
+        more.disabled = false;
+      }
+    };
+  };
+  append(first);
+  if (shown.size === 0) list.replaceChildren(...cardsOr([], 'Nothing waits for you.'));
+  list.append(tail);
+  const also = first.next ? ', more to load' : '';
+  return `${shown.size} approval${shown.size === 1 ? '' : 's'} waiting for ${session.me.id}${also}.`;
 }
 
-function approvalCard(row, approval, wo, decision, linked) {
+/**
+ * The cards of one page's rows, one per intent: an agent's request_action whose tool call followed is
+ * decided on that call's card (its own card, shown on an earlier page, goes).
+ */
+function cardsOf(rows, shown) {
+  const ids = new Set([...shown.keys(), ...rows.map((r) => r.approvalId)]);
+  const cards = [];
+  for (const row of rows) {
+    const follows = row.subject && row.subject.follows;
+    if (row.subject && row.subject.followedBy && ids.has(row.subject.followedBy)) continue;
+    if (follows && shown.has(follows)) {
+      shown.get(follows).remove();
+      shown.delete(follows);
+    }
+    const linked = new Set(follows && ids.has(follows) ? [follows] : []);
+    // A change to a workflow belongs to no work order: its card shows the change and its diff.
+    const card =
+      row.kind === 'workflow-change' || !row.workOrderId ? changeCard(row, row) : approvalCard(row, row, linked);
+    shown.set(row.approvalId, card);
+    cards.push(card);
+  }
+  return cards;
+}
+
+/** The card of `approval` as a decision left it: its badge and what is left to do, in place. */
+function decided(card, row, heading) {
+  return (answer) => {
+    const approval = { ...row, ...answer };
+    card.querySelector('h3 .badge')?.replaceWith(badge(approval.status));
+    for (const n of card.querySelectorAll(
+      ':scope > .field, :scope > .actions, :scope > form.conditions, :scope > .open-conditions',
+    ))
+      n.remove();
+    card.dataset.status = approval.status;
+    if (approval.status === 'conditional') card.append(conditionList(approval, card, heading));
+    else if (approval.decidedBy)
+      card.append(h('p', { class: 'muted decided', text: `${words(approval.status)} by ${approval.decidedBy}` }));
+  };
+}
+
+function approvalCard(row, approval, linked) {
   const id = `approval-${row.approvalId}`;
+  const decision = row.decision || null;
   const subject = approval.subject;
   const heading = subjectHeading(subject, approval);
   const card = h(
@@ -52,8 +97,8 @@ function approvalCard(row, approval, wo, decision, linked) {
         h(
           'span',
           {},
-          workOrderLink(row.workOrderId, wo),
-          wo ? h('span', { class: 'muted', text: ` · ${wo.source} · ${wo.workflow.title}` }) : null,
+          workOrderLink(row.workOrderId, row.externalRef ? { externalRef: row.externalRef } : null),
+          row.source ? h('span', { class: 'muted', text: ` · ${row.source} · ${row.jobType}` }) : null,
         ),
       ],
       ['Requested by', approval.requestedBy],
@@ -61,22 +106,15 @@ function approvalCard(row, approval, wo, decision, linked) {
       ['Due', timeCell(approval.expiresAt, due(approval.expiresAt))],
       ['Rule', decision ? decision.rule || 'the workflow boundary' : `gate: ${approval.kind || 'approval'}`],
       ['Why', decision ? decision.message : null],
-      [
-        'Policy',
-        decision
-          ? `${decision.policy.jobType} v${decision.policy.version}`
-          : wo
-            ? `${wo.jobType} v${wo.workflow.version}`
-            : row.jobType,
-      ],
+      ['Policy', decision ? `${decision.policy.jobType} v${decision.policy.version}` : row.jobType],
       ...subjectRows(subject, approval),
       ['Approval', h('span', { class: 'muted', title: row.approvalId, text: shortId(row.approvalId) })],
     ]),
     argumentList(subject),
   );
   const also = subject && subject.follows && linked.has(subject.follows) ? subject.follows : null;
-  if (approval.status === 'requested') card.append(...decisionControls(approval, heading, { also }));
-  if (approval.status === 'conditional') card.append(conditionList(approval));
+  if (approval.status === 'requested') card.append(...decisionControls(approval, heading, { also, card }));
+  if (approval.status === 'conditional') card.append(conditionList(approval, card, heading));
   return card;
 }
 
@@ -124,11 +162,12 @@ function changeCard(row, approval) {
       ),
     ),
   );
-  if (approval.status === 'requested') card.append(...decisionControls(approval, heading, { conditions: false }));
+  if (approval.status === 'requested') card.append(...decisionControls(approval, heading, { conditions: false, card }));
   return card;
 }
 
-function decisionControls(approval, heading, { conditions = true, also = null } = {}) {
+function decisionControls(approval, heading, { conditions = true, also = null, card }) {
+  const update = decided(card, approval, heading);
   const noteId = `note-${approval.approvalId}`;
   const note = h('input', { id: noteId, type: 'text', maxlength: '4000' });
   const permitted = approval.requestedAction ? { permittedAction: approval.requestedAction } : {};
@@ -148,7 +187,7 @@ function decisionControls(approval, heading, { conditions = true, also = null } 
       status(error.message, true);
       return;
     }
-    await act(button, `${done}: ${heading}.`, `/v1/approvals/${approval.approvalId}/decision`, body(decision));
+    await act(button, `${done}: ${heading}.`, `/v1/approvals/${approval.approvalId}/decision`, body(decision), update);
   };
 
   const form = h('form', { class: 'conditions', hidden: true });
@@ -192,6 +231,7 @@ function decisionControls(approval, heading, { conditions = true, also = null } 
         conditions,
         ...(note.value.trim() ? { note: note.value.trim() } : {}),
       },
+      update,
     );
   });
   const toggle = h('button', {
@@ -236,7 +276,7 @@ const conditionTitle = (c) =>
     ? `${c.conditionId}: ${c.title}`
     : c.title;
 
-function conditionList(approval) {
+function conditionList(approval, card, heading) {
   const open = (approval.conditions || []).filter((c) => !c.closed);
   const closed = (approval.conditions || []).length - open.length;
   return h(
@@ -276,6 +316,7 @@ function conditionList(approval) {
             `Condition closed: ${c.title}.`,
             `/v1/approvals/${approval.approvalId}/conditions/${enc(c.conditionId)}/close`,
             { evidence },
+            decided(card, approval, heading),
           );
         });
         return h(

@@ -69,6 +69,9 @@ async function route(afterAction) {
 session.reload = () => route(true);
 
 async function signIn() {
+  // Signing in shows the loading state at once, never the sign-in prompt again.
+  document.body.dataset.state = 'loading';
+  status('Signing in…');
   try {
     session.me = await api('GET', '/v1/me');
   } catch (error) {
@@ -79,13 +82,14 @@ async function signIn() {
     return;
   }
   $('#who').textContent = `Signed in as ${session.me.id} (${session.me.roles.join(', ')})`;
+  // The page first: the work-order search's job types are read after it shows.
+  await route();
   const workflows = await api('GET', '/v1/workflows').catch(() => []);
   const select = $('#wo-job-type');
   select.replaceChildren(
     new Option('any', ''),
     ...[...new Set(workflows.map((w) => w.jobType))].sort().map((j) => new Option(j, j)),
   );
-  await route();
 }
 
 function signOut() {

@@ -30,19 +30,21 @@ export const codes = () => once('codes', () => api('GET', '/v1/exception-codes')
 
 /**
  * Runs one action from a form or button, a POST of `body` to `path`: shows progress, then `done` or
- * the API's refusal, and shows the page again. The Idempotency-Key of a write whose outcome is
- * unknown is kept on the form, so sending it again cannot do the thing twice.
+ * the API's refusal, and shows the change: `update(answer)` changes the card in place where the page
+ * gives one, else the page is shown again. The Idempotency-Key of a write whose outcome is unknown is
+ * kept on the form, so sending it again cannot do the thing twice.
  */
-export async function act(control, done, path, body) {
+export async function act(control, done, path, body, update) {
   const holder = control.closest('form') || control;
   const buttons = holder.closest('article, form')?.querySelectorAll('button') ?? [];
   buttons.forEach((b) => (b.disabled = true));
   status('Sending…');
   try {
-    await api('POST', path, { body, retryKey: holder.dataset.retryKey });
+    const answer = await api('POST', path, { body, retryKey: holder.dataset.retryKey });
     delete holder.dataset.retryKey;
     status(done);
-    await session.reload();
+    if (update) update(answer);
+    else await session.reload();
   } catch (error) {
     if (error.unknown) holder.dataset.retryKey = error.unknown;
     else delete holder.dataset.retryKey;

@@ -48,9 +48,10 @@ async function json(res) {
  * One call to the API. A write (any method but GET) sends `body` as JSON with an Idempotency-Key;
  * `retryKey` sends the key of an attempt whose outcome is unknown (no answer, 504) again, so
  * pressing the button again cannot do the thing twice. Answers the parsed JSON, or a Blob when
- * `accept` asks for something else (CSV, HTML); throws an ApiError for anything but a 2xx.
+ * `accept` asks for something else (CSV, HTML); throws an ApiError for anything but a 2xx. `nextPage.url`
+ * is set to the next page's path a list answers in its Link header.
  */
-export async function api(method, path, { body, accept = 'application/json', retryKey } = {}) {
+export async function api(method, path, { body, accept = 'application/json', retryKey, nextPage } = {}) {
   const headers = { Accept: accept };
   if (apiKey.has()) headers.Authorization = `Bearer ${apiKey.get()}`;
   if (method !== 'GET') {
@@ -68,5 +69,13 @@ export async function api(method, path, { body, accept = 'application/json', ret
   if (!res.ok) {
     throw new ApiError(res.status, await json(res), res.status === 504 ? headers['Idempotency-Key'] : undefined);
   }
+  if (nextPage) nextPage.url = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('Link') || '')?.[1] || null;
   return accept === 'application/json' ? json(res) : res.blob();
+}
+
+/** One page of a list: its rows and the path of the next page (`Link: rel="next"`), null after the last. */
+export async function apiPage(path) {
+  const next = { url: null };
+  const rows = await api('GET', path, { nextPage: next });
+  return { rows, next: next.url };
 }

@@ -1,0 +1,116 @@
+/// <reference lib="dom" />
+import { join } from 'node:path';
+import { Browser, Page } from 'playwright-core';
+import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
+import { client, clientsFor, writePrincipals } from './support/principals';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import type { ActionAnswer, ApprovalView, OpenedAnswer } from '@workgate/contracts';
+
+/** More approvals than one page of the console holds (50): the second page is read with "Load more". */
+const WAITING = 56;
+
+/**
+ * The approvals page answers at once (docs/approvers.md, "The queue"): the first card shows after at
+ * most three API requests (who is signed in, then one page of the queue), a decided card changes
+ * in place without the list being read again, and "Load more" reads the next page.
+ */
+describe('the console approvals queue in a real browser', () => {
+  let t: TestWorkgate;
+  let browser: Browser;
+  const principals = writePrincipals({
+    helpdesk: ['integrator'],
+    agent: ['operator'],
+    'support-lead': ['approver', 'operator'],
+  });
+  let as: Record<string, ReturnType<typeof client>>;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    as = clientsFor(t.url, principals.keys);
+    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
+      jobType: 'support-recovery',
+      externalRef: 'CASE-QUEUE',
+      source: 'helpdesk',
+      inputs: { caseId: 'C-9', orderId: '9', orderPaid: true },
+    });
+    expect(opened.status).toBe(201);
+    for (let i = 0; i < WAITING; i++) {
+      const r = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${opened.body.id}/actions`, {
+        system: 'payments',
+        operation: 'refund',
+        kind: 'write',
+        objects: [`order:${1000 + i}`],
+        facts: { amount: 10 + i },
+      });
+      expect(r.body).toMatchObject({ decision: 'wait' });
+    }
+    ({ browser } = await launch());
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  const { launch, signIn } = consolePage(() => t.url, principals.keys, problems);
+  const cards = (p: Page) => p.locator('#approvals-list article');
+
+  /** The /v1 requests `p` sends from now on, in order. */
+  function requestsOf(p: Page): string[] {
+    const seen: string[] = [];
+    p.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/v1/')) seen.push(`${r.method()} ${path}${new URL(r.url()).search}`);
+    });
+    return seen;
+  }
+
+  it('shows the first card after at most three API requests, and one page of the queue', async () => {
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await page.goto(`${t.url}/console`);
+    const seen = requestsOf(page);
+    let atFirstCard = -1;
+    await page.exposeFunction('firstCard', () => (atFirstCard = seen.length));
+    await page.evaluate(() => {
+      const seenCard = new MutationObserver(() => {
+        if (document.querySelector('#approvals-list article')) {
+          seenCard.disconnect();
+          void (window as unknown as { firstCard: () => void }).firstCard();
+        }
+      });
+      seenCard.observe(document.body, { childList: true, subtree: true });
+    });
+    await signIn(page, 'support-lead');
+    await cards(page).first().waitFor();
+    expect(atFirstCard).toBeGreaterThan(0);
+    expect(seen.slice(0, atFirstCard).length).toBeLessThanOrEqual(3);
+    expect(seen.filter((r) => /^GET \/v1\/approvals\//.test(r) || r.includes('/v1/work-orders/'))).toEqual([]);
+    expect(await cards(page).count()).toBe(50);
+    await page.screenshot({ path: join(ARTIFACTS, 'console-queue-1920.png') });
+
+    // Approving changes that card in place: no list request, the other cards stay.
+    const before = seen.length;
+    const first = cards(page).first();
+    await first.getByRole('button', { name: 'Approve', exact: true }).click();
+    await first.locator('.badge.approved').waitFor();
+    expect(await cards(page).count()).toBe(50);
+    expect(seen.slice(before)).toEqual([expect.stringMatching(/^POST \/v1\/approvals\/[0-9a-f-]+\/decision$/)]);
+    const id = await first.getAttribute('data-approval');
+    const decided = await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${id}`);
+    expect(decided.body.status).toBe('approved');
+
+    // The second page: one request, the rest of the queue.
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('#approvals-list article').length === n, WAITING);
+    expect(seen.filter((r) => r.startsWith('GET /v1/approvals?'))).toHaveLength(2);
+    expect(await page.getByRole('button', { name: 'Load more' }).isHidden()).toBe(true);
+    await page.close();
+
+    const narrow = await browser.newPage({ viewport: NARROW });
+    await signIn(narrow, 'support-lead', '#/approvals');
+    await cards(narrow).first().waitFor();
+    await narrow.screenshot({ path: join(ARTIFACTS, 'console-queue-420.png') });
+    await narrow.close();
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
