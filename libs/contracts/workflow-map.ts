@@ -113,13 +113,19 @@ export type NodeNumbers = StepNumbers | GateNumbers | RuleNumbers | ExceptionNum
 export const FAILURE_MEASURES = ['blocked', 'stalled', 'rejected', 'expired', 'stops', 'overdue'] as const;
 export type FailureMeasure = (typeof FAILURE_MEASURES)[number];
 
-/** A place where work stalls or fails, ranked most first. */
+/**
+ * A place where work stalls or fails, ranked most first: one per node, with every measure above zero
+ * there (a step's blocks and stalls together).
+ */
 export interface FailurePoint {
   /** A node id of the map. */
   at: string;
+  /** What ranks it: the first of its measures in `FAILURE_MEASURES` order. */
   measure: FailureMeasure;
   value: number;
-  /** A sentence a person reads. */
+  /** Every measure above zero at this node, `measure` among them. */
+  counts: Partial<Record<FailureMeasure, number>>;
+  /** A sentence a person reads, naming every measure in `counts`. */
   message: string;
   /** The definition's `knownFailures` notes declared at this node. */
   known: string[];

@@ -1,4 +1,6 @@
-import { WorkflowMap } from '@workgate/contracts';
+import fc from 'fast-check';
+import { FAILURE_MEASURES, NodeNumbers, WorkflowMap } from '@workgate/contracts';
+import { rankFailurePoints } from './failure-points';
 import { liveWorkflowMap, LiveMapRows } from './live-map';
 
 const node = (id: string, kind: WorkflowMap['nodes'][number]['kind']) => ({ id, kind, label: id, detail: {} });
@@ -92,16 +94,14 @@ describe('the live map: numbers by node and failure points', () => {
     expect(live.window).toEqual(window);
   });
 
-  it('ranks blocked steps first (most blocks first), then stalls, refused and expired gates, stops, overdue exceptions', () => {
+  it('ranks one entry per node: blocked steps first (most blocks first), then stalls, refused and expired gates, stops, overdue exceptions', () => {
     const { failurePoints } = liveWorkflowMap(map, rows(), window);
-    expect(failurePoints.map((p) => [p.at, p.measure, p.value])).toEqual([
-      ['update-order', 'blocked', 14],
-      ['inspect', 'blocked', 3],
-      ['inspect', 'stalled', 9],
-      ['refunds', 'rejected', 40],
-      ['refunds', 'expired', 1],
-      ['no-change', 'stops', 50],
-      ['ADDRESS_INVALID', 'overdue', 2],
+    expect(failurePoints.map((p) => [p.at, p.measure, p.value, p.counts])).toEqual([
+      ['update-order', 'blocked', 14, { blocked: 14 }],
+      ['inspect', 'blocked', 3, { blocked: 3, stalled: 9 }],
+      ['refunds', 'rejected', 40, { rejected: 40, expired: 1 }],
+      ['no-change', 'stops', 50, { stops: 50 }],
+      ['ADDRESS_INVALID', 'overdue', 2, { overdue: 2 }],
     ]);
   });
 
@@ -111,14 +111,13 @@ describe('the live map: numbers by node and failure points', () => {
       at: 'update-order',
       measure: 'blocked',
       value: 14,
+      counts: { blocked: 14 },
       message: 'update-order was blocked 14 times (ADDRESS_INVALID 9, CUSTOMER_UNREACHABLE 5)',
       known: ['addresses from the old shop fail validation'],
     });
     expect(rest.map((p) => p.message)).toEqual([
-      'inspect was blocked 3 times (ADDRESS_INVALID 3)',
-      '9 work orders stalled at inspect',
-      '40 approvals were rejected at refunds',
-      '1 approval expired undecided at refunds',
+      'inspect was blocked 3 times (ADDRESS_INVALID 3); 9 work orders stalled there',
+      '40 approvals were rejected at refunds; 1 approval expired undecided there',
       'no-change stopped 50 actions',
       '2 ADDRESS_INVALID exceptions are overdue',
     ]);
@@ -134,5 +133,73 @@ describe('the live map: numbers by node and failure points', () => {
       exceptionCodes: [],
     });
     expect(liveWorkflowMap(map, quiet, window).failurePoints).toEqual([]);
+  });
+});
+
+describe('failure points, merged per node, on generated numbers', () => {
+  const count = fc.nat({ max: 5 });
+  const stepNumbers = fc.record({ blocked: count, stalled: count });
+  const gateNumbers = fc.record({ rejected: count, expired: count });
+  const generated = fc.record({
+    steps: fc.array(stepNumbers, { minLength: 1, maxLength: 6 }),
+    gates: fc.array(gateNumbers, { maxLength: 3 }),
+  });
+  const of = ({
+    steps,
+    gates,
+  }: {
+    steps: { blocked: number; stalled: number }[];
+    gates: { rejected: number; expired: number }[];
+  }) => {
+    const m: WorkflowMap = {
+      ...map,
+      nodes: [...steps.map((_, i) => node(`s${i}`, 'step')), ...gates.map((_, i) => node(`g${i}`, 'gate'))],
+      knownFailures: [],
+    };
+    const numbers: Record<string, NodeNumbers> = {};
+    steps.forEach((s, i) => {
+      numbers[`s${i}`] = { open: 0, completed: 0, p50Seconds: null, p95Seconds: null, exceptions: [], ...s };
+    });
+    gates.forEach((g, i) => {
+      numbers[`g${i}`] = { pending: 0, approved: 0, conditional: 0, p50WaitSeconds: null, ...g };
+    });
+    return { points: rankFailurePoints(m, numbers), numbers };
+  };
+
+  it('lists each node at most once, with every measure above zero there and nothing else', () => {
+    fc.assert(
+      fc.property(generated, (g) => {
+        const { points, numbers } = of(g);
+        expect(new Set(points.map((p) => p.at)).size).toBe(points.length);
+        const measureOf = { blocked: 'blocked', stalled: 'stalled', rejected: 'rejected', expired: 'expired' } as const;
+        for (const [id, n] of Object.entries(numbers)) {
+          const above = Object.fromEntries(
+            Object.entries(measureOf)
+              .filter(([k]) => k in n && (n as unknown as Record<string, number>)[k] > 0)
+              .map(([k, m]) => [m, (n as unknown as Record<string, number>)[k]]),
+          );
+          const point = points.find((p) => p.at === id);
+          if (!Object.keys(above).length) expect(point).toBeUndefined();
+          else expect(point?.counts).toEqual(above);
+        }
+      }),
+    );
+  });
+
+  it('ranks by the first measure of each node, then the larger value, and the value is that measure', () => {
+    fc.assert(
+      fc.property(generated, (g) => {
+        const { points } = of(g);
+        const rank = (p: (typeof points)[number]) => FAILURE_MEASURES.indexOf(p.measure);
+        for (const p of points) {
+          const first = FAILURE_MEASURES.find((m) => (p.counts[m] ?? 0) > 0);
+          expect([p.measure, p.value]).toEqual([first, p.counts[p.measure]]);
+        }
+        for (let i = 1; i < points.length; i++) {
+          const [a, b] = [points[i - 1], points[i]];
+          expect(rank(a) < rank(b) || (rank(a) === rank(b) && a.value >= b.value)).toBe(true);
+        }
+      }),
+    );
   });
 });

@@ -99,6 +99,10 @@ export const LiveWorkflowMap = component(
             at: described(str, 'a node id of the map'),
             measure: oneOf(...FAILURE_MEASURES),
             value: int,
+            counts: described(
+              object({}, Object.fromEntries(FAILURE_MEASURES.map((m) => [m, int]))),
+              'every measure above zero at this node (a step: blocked and stalled together)',
+            ),
             message: str,
             known: described(strings, "the definition's knownFailures notes at this node"),
           }),

@@ -157,15 +157,7 @@ function nodeOf(box, node, describe, rank) {
       ),
     ),
   );
-  if (rank)
-    g.append(
-      el(
-        'g',
-        { class: 'rank', transform: `translate(${box.width - 4},4)` },
-        el('circle', { r: 10, fill: '#b3261e', stroke: '#ffffff', 'stroke-width': 1.5 }),
-        text({ y: 4, 'text-anchor': 'middle', 'font-size': 11, 'font-weight': 700, fill: '#ffffff' }, String(rank)),
-      ),
-    );
+  if (rank) g.append(rankTag(box, rank));
   const top = NODE.padY + NODE.kindLine + box.lines.length * NODE.labelLine + 3;
   for (const b of box.badges) {
     const [bg, fg] = BADGE_TONE[b.tone] || BADGE_TONE.plain;
@@ -179,6 +171,27 @@ function nodeOf(box, node, describe, rank) {
     );
   }
   return g;
+}
+
+/** What a failure point's tag reads: its rank and what ranks it (`#1 blocked`), never a bare number a step's order could be read into. */
+export const rankText = (rank) => `#${rank.rank} ${rank.point.measure}`;
+
+/**
+ * A failure point's tag: a dark flag above the node's top edge, its rank and measure, the sentence
+ * of the list beside the map as its tooltip.
+ */
+function rankTag(box, rank) {
+  const label = rankText(rank);
+  const width = Math.ceil(label.length * 6.6 + 14);
+  const tip = el('title');
+  tip.textContent = `Failure point ${rank.rank} of ${rank.of}: ${rank.point.message}`;
+  return el(
+    'g',
+    { class: 'rank', 'data-rank': rank.rank, transform: `translate(${box.width - width + 6},-10)` },
+    tip,
+    el('rect', { width, height: 18, rx: 3, fill: '#3b1f5c', stroke: '#ffffff', 'stroke-width': 1.5 }),
+    text({ x: width / 2, y: 13, 'text-anchor': 'middle', 'font-size': 11, 'font-weight': 700, fill: '#ffffff' }, label),
+  );
 }
 
 function groupOf(box) {
@@ -224,7 +237,8 @@ function legend(y) {
 /**
  * The map `laid` (from layoutMap) as an `<svg>`: groups, then edges, then nodes in reading order
  * (left to right, top to bottom) so the keyboard walks the map the way the eye does. A node that is
- * a failure point carries its rank (`rankOf(id)`), the number it has in the list beside the map.
+ * a failure point carries a tag with its rank (`rankOf(id)`: `{rank, of, point}`), its place in the
+ * list beside the map.
  */
 export function drawMap(laid, map, describe, rankOf = () => undefined) {
   const legendHeight = 34;

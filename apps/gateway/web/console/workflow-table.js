@@ -26,13 +26,16 @@ function failurePoints(map, live) {
       points.length
         ? h(
             'ol',
-            { class: 'failure-points' },
-            points.map((p) =>
+            { class: 'failure-points ranked' },
+            points.map((p, i) =>
               h(
                 'li',
                 {},
+                h('span', { class: 'rank-tag', text: `#${i + 1}` }),
                 nodeButton(map, p.at),
-                h('span', { class: 'badge stop', text: `${p.measure} ${p.value}` }),
+                Object.entries(p.counts || { [p.measure]: p.value }).map(([m, n]) =>
+                  h('span', { class: 'badge stop', text: `${m} ${n}` }),
+                ),
                 h('p', { text: p.message }),
                 (p.known || []).map((k) => h('p', { class: 'muted note', text: `Known: ${k}` })),
               ),

@@ -9,7 +9,7 @@ import { fieldsOf, listOf } from '../../../../libs/workflow/arrived';
 import { SHIPPED, shippedWorkflow } from '../../../../libs/workflow/test-fixtures';
 import { workflowMap } from '@workgate/workflow';
 import { PAGE_CSP } from '../../routes/static-page';
-import { ARTIFACTS, launchWatched, watcher } from '../../../../test/support/console-page';
+import { ARTIFACTS, launchWatched, NARROW, watcher } from '../../../../test/support/console-page';
 
 const ORIGIN = 'http://127.0.0.1:9';
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -60,7 +60,16 @@ const liveOf = (map: WorkflowMap): LiveWorkflowMap => ({
   numbers: numbersFor(map),
   failurePoints:
     map.jobType === 'support-recovery'
-      ? [{ at: 'validate-address', measure: 'blocked', value: 1, message: 'Blocked most', known: [KNOWN[0].note] }]
+      ? [
+          {
+            at: 'validate-address',
+            measure: 'blocked',
+            value: 1,
+            counts: { blocked: 1, stalled: 3 },
+            message: 'Blocked most',
+            known: [KNOWN[0].note],
+          },
+        ]
       : [],
 });
 
@@ -159,14 +168,122 @@ describe('the workflow map in the console', () => {
       if (jobType === 'support-recovery') {
         const aside = page.getByRole('complementary', { name: 'Failure points and the selected node' });
         expect(await aside.innerText()).toMatch(
-          /Where work stalls or fails\s+Validate address format and service zone\s*blocked 1\s+Blocked most\s+Known: addresses typed by hand fail the zone check\s+Declared, not seen in this window\s+payments\s+refunds run twice when the PSP times out/,
+          /Where work stalls or fails\s+#1\s*Validate address format and service zone\s*blocked 1\s*stalled 3\s+Blocked most\s+Known: addresses typed by hand fail the zone check\s+Declared, not seen in this window\s+payments\s+refunds run twice when the PSP times out/,
         );
         await aside.getByRole('button', { name: 'payments' }).click();
         expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('system: payments');
         expect(await page.innerText('#map-node')).toContain('governs refunds-and-credits-need-owner');
       }
+      if (jobType === 'support-recovery') {
+        // The rank is a tag reading `#1 blocked`, not a bare number a step's order could be read into.
+        const tag = page.locator('#map-figure g.node[data-id="validate-address"] g.rank');
+        expect(await tag.locator('text').textContent()).toBe('#1 blocked');
+        expect(await tag.locator('title').textContent()).toBe('Failure point 1 of 1: Blocked most');
+      }
       await page.screenshot({ path: join(ARTIFACTS, `workflow-map-${jobType}.png`), fullPage: true });
       await page.locator('#map-figure').screenshot({ path: join(ARTIFACTS, `workflow-map-${jobType}-drawing.png`) });
+      expect(problems).toEqual([]);
+    },
+    30_000,
+  );
+
+  /** The drawing's box and its container's, in CSS pixels. */
+  const boxes = (p: Page) =>
+    p.evaluate(() => {
+      const box = (e: Element | null) => {
+        const r = e!.getBoundingClientRect();
+        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width };
+      };
+      return {
+        svg: box(document.querySelector('#map-figure svg')),
+        figure: box(document.querySelector('#map-figure')),
+      };
+    });
+  /** The nodes' boxes on screen, by id. */
+  const nodeBoxes = (p: Page) =>
+    p.$$eval('#map-figure g.node', (gs): Record<string, { x: number; y: number; width: number }> =>
+      Object.fromEntries(
+        gs.map((g) => {
+          const r = g.querySelector('rect:not(.focus-ring)')!.getBoundingClientRect();
+          return [g.getAttribute('data-id'), { x: r.x, y: r.y, width: r.width }];
+        }),
+      ),
+    );
+
+  it.each([
+    ['1600', { width: 1600, height: 1000 }],
+    ['420', NARROW],
+  ])(
+    'fits the widest drawing into its box at %s px, every node inside it, and zooms and pans by buttons, keys, wheel and drag',
+    async (_, viewport) => {
+      // Support recovery's drawing is the widest (about 1,800 px at its natural size).
+      const widest = maps.find((m) => m.jobType === 'support-recovery')!;
+      await page.setViewportSize(viewport);
+      await page.goto(`${ORIGIN}/console#/workflows/${widest.jobType}`);
+      await page.evaluate(() => sessionStorage.setItem('workgate.apiKey', 'wg_test'));
+      await page.reload();
+      await page.waitForSelector('#map-figure svg g.node');
+      const fitted = await boxes(page);
+      expect(fitted.svg.left).toBeGreaterThanOrEqual(fitted.figure.left);
+      expect(fitted.svg.right).toBeLessThanOrEqual(fitted.figure.right);
+      expect(fitted.svg.bottom).toBeLessThanOrEqual(fitted.figure.bottom);
+      for (const n of Object.values(await nodeBoxes(page))) {
+        expect(n.x).toBeGreaterThanOrEqual(fitted.figure.left);
+        expect(n.x + n.width).toBeLessThanOrEqual(fitted.figure.right);
+      }
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+
+      const width = async (id: string) => (await nodeBoxes(page))[id].width;
+      const first = widest.nodes.find((n) => n.kind === 'step')!.id;
+      const atFit = await width(first);
+      const zoomIn = page.getByRole('button', { name: 'Zoom in', exact: true });
+      const zoomOut = page.getByRole('button', { name: 'Zoom out', exact: true });
+      const fit = page.getByRole('button', { name: 'Fit the map to its box', exact: true });
+      expect(await zoomOut.isDisabled()).toBe(true);
+      await zoomIn.click();
+      await zoomIn.click();
+      expect(await width(first)).toBeCloseTo(atFit * 1.25 * 1.25, 0);
+      await zoomOut.click();
+      expect(await width(first)).toBeCloseTo(atFit * 1.25, 0);
+      await fit.click();
+      expect(await width(first)).toBeCloseTo(atFit, 0);
+
+      // The keyboard, on the figure or a node in it: + and - zoom, arrows pan, 0 fits.
+      await page
+        .getByRole('button', { name: `step: ${widest.nodes.find((n) => n.id === first)!.label}`, exact: true })
+        .focus();
+      await page.keyboard.press('+');
+      await page.keyboard.press('+');
+      expect(await width(first)).toBeCloseTo(atFit * 1.25 * 1.25, 0);
+      const before = (await nodeBoxes(page))[first].x;
+      await page.keyboard.press('ArrowRight');
+      expect((await nodeBoxes(page))[first].x).toBeLessThan(before - 20);
+      await page.keyboard.press('ArrowLeft');
+      expect((await nodeBoxes(page))[first].x).toBeCloseTo(before, 0);
+      await page.keyboard.press('-');
+      expect(await width(first)).toBeCloseTo(atFit * 1.25, 0);
+      await page.keyboard.press('0');
+      expect(await width(first)).toBeCloseTo(atFit, 0);
+
+      // Ctrl + wheel zooms at the pointer; a drag pans once zoomed in.
+      const f = (await boxes(page)).svg;
+      const middle = { x: (f.left + f.right) / 2, y: (f.top + f.bottom) / 2 };
+      await page.mouse.move(middle.x, middle.y);
+      await page.keyboard.down('Control');
+      await page.mouse.wheel(0, -300);
+      await page.keyboard.up('Control');
+      await page.waitForFunction((w) => {
+        const g = document.querySelector('#map-figure g.node rect:not(.focus-ring)');
+        return g !== null && g.getBoundingClientRect().width > w * 1.5;
+      }, atFit);
+      const dragFrom = (await nodeBoxes(page))[first].x;
+      await page.mouse.move(middle.x, middle.y);
+      await page.mouse.down();
+      await page.mouse.move(middle.x - 60, middle.y, { steps: 4 });
+      await page.mouse.up();
+      expect((await nodeBoxes(page))[first].x).toBeCloseTo(dragFrom - 60, -1);
+      await fit.click();
+      await page.screenshot({ path: join(ARTIFACTS, `workflow-map-fit-${viewport.width}.png`), fullPage: true });
       expect(problems).toEqual([]);
     },
     30_000,

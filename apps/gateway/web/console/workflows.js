@@ -10,6 +10,7 @@ import { layoutMap } from './workflow-layout.js';
 import { badgesOf, describe } from './workflow-numbers.js';
 import { drawMap, FONTS, svgFile } from './workflow-svg.js';
 import { nodeTable, showNode, sidePanel } from './workflow-table.js';
+import { viewport } from './workflow-zoom.js';
 
 let elk = null;
 /** ELK, loaded once on the first map shown: a script of this origin, no worker, nothing evaluated. */
@@ -136,7 +137,38 @@ function liveNote(map, live) {
 
 function mapView(map, live, summary) {
   const numbers = (live.map && live.map.numbers) || {};
-  const figure = h('div', { class: 'map-figure', id: 'map-figure' });
+  const figure = h('div', {
+    class: 'map-figure',
+    id: 'map-figure',
+    tabindex: 0,
+    'aria-label': 'Workflow map: + and - zoom, 0 fits, arrow keys pan',
+  });
+  const zoomButton = (text, label) =>
+    h('button', { type: 'button', class: 'quiet', text, 'aria-label': label, title: label });
+  const controls = {
+    zoomOut: zoomButton('−', 'Zoom out'),
+    level: h('span', { class: 'muted zoom-level', 'aria-live': 'polite', text: '100%' }),
+    zoomIn: zoomButton('+', 'Zoom in'),
+    fit: zoomButton('Fit', 'Fit the map to its box'),
+  };
+  const ranked = (live.map?.failurePoints || []).length > 0;
+  const toolbar = h(
+    'div',
+    { class: 'map-toolbar', role: 'toolbar', 'aria-label': 'Zoom the map' },
+    controls.zoomOut,
+    controls.level,
+    controls.zoomIn,
+    controls.fit,
+    h('span', { class: 'muted note', text: 'Drag or use the arrow keys to move; Ctrl + wheel zooms.' }),
+    ranked
+      ? h(
+          'span',
+          { class: 'rank-legend note' },
+          h('span', { class: 'rank-tag', text: '#1 blocked' }),
+          ' rank in “Where work stalls or fails”, not step order',
+        )
+      : null,
+  );
   const aside = sidePanel(map, live.map);
   const name = `${map.jobType}-v${map.version}`;
   const svgButton = h('button', { type: 'button', class: 'quiet', text: 'Download SVG', disabled: true });
@@ -173,11 +205,7 @@ function mapView(map, live, summary) {
     ),
     h('p', { class: 'muted note', id: 'map-live-note', text: liveNote(map, live) }),
     draftsLine(map.jobType),
-    h('div', { class: 'map-layout' }, figure, aside),
-    h('p', {
-      class: 'muted map-narrow-note',
-      text: 'The map is drawn on wider screens; the table holds every node of it.',
-    }),
+    h('div', { class: 'map-layout' }, h('div', { class: 'map-pane' }, toolbar, figure), aside),
     h('h3', { text: 'Nodes' }),
     nodeTable(map, live.map),
   ];
@@ -185,8 +213,8 @@ function mapView(map, live, summary) {
     try {
       const engine = await layoutEngine();
       const laid = await layoutMap(engine, map, (n) => badgesOf(numbers[n.id]), measure);
-      const ranks = new Map();
-      (live.map?.failurePoints || []).forEach((p, i) => ranks.has(p.at) || ranks.set(p.at, i + 1));
+      const points = live.map?.failurePoints || [];
+      const ranks = new Map(points.map((p, i) => [p.at, { rank: i + 1, of: points.length, point: p }]));
       const svg = drawMap(
         laid,
         map,
@@ -198,7 +226,7 @@ function mapView(map, live, summary) {
         (id) => ranks.get(id),
       );
       figure.append(svg);
-      fit(svg, figure);
+      viewport(svg, figure, controls);
       svg.addEventListener('click', (event) => select(event.target.closest('g.node'), map, live.map));
       svg.addEventListener('keydown', (event) => {
         if (event.key !== 'Enter' && event.key !== ' ') return;
@@ -214,15 +242,6 @@ function mapView(map, live, summary) {
   return { parts, draw };
 }
 
-/** Narrows a drawing a little wider than its box to the box's width; a much wider one scrolls, its text kept readable. */
-export function fit(svg, figure) {
-  const natural = Number(svg.getAttribute('width'));
-  const room = figure.clientWidth - 2;
-  if (natural <= room || room / natural < 0.72) return;
-  svg.setAttribute('width', String(room));
-  svg.setAttribute('height', String(Math.ceil((Number(svg.getAttribute('height')) * room) / natural)));
-}
-
 /** Selects a node of the drawing: its edges stand out, its details show beside the map, its row in the table. */
 function select(g, map, live) {
   if (!g) return;
@@ -235,4 +254,13 @@ function select(g, map, live) {
   for (const r of document.querySelectorAll('#workflows tr.selected')) r.classList.remove('selected');
   document.getElementById(`node-row-${id}`)?.classList.add('selected');
   showNode(map, live, id);
+}
+
+/** Narrows a drawing a little wider than its box to the box's width; a much wider one scrolls, its text kept readable (the designer's preview). */
+export function fit(svg, figure) {
+  const natural = Number(svg.getAttribute('width'));
+  const room = figure.clientWidth - 2;
+  if (natural <= room || room / natural < 0.72) return;
+  svg.setAttribute('width', String(room));
+  svg.setAttribute('height', String(Math.ceil((Number(svg.getAttribute('height')) * room) / natural)));
 }
