@@ -53,7 +53,8 @@ interface Scenario {
   fragileInput: string;
   steps: Array<{ id: string; evidence: string[] }>;
   closure: string[];
-  codes: Array<[string, number]>;
+  /** Exception codes, each with the step that raises it (where the workflow says it fails) and its probability. */
+  codes: Array<[string, string, number]>;
   /** Actions asked before some steps: [stepId, action, probability]. */
   actions: Array<
     [
@@ -111,9 +112,9 @@ const SCENARIOS: Scenario[] = [
     ],
     closure: ['closure-note'],
     codes: [
-      ['ADDRESS_INVALID', 0.14],
-      ['CUSTOMER_UNREACHABLE', 0.08],
-      ['PAYMENT_MISMATCH', 0.03],
+      ['ADDRESS_INVALID', 'validate-address', 0.14],
+      ['CUSTOMER_UNREACHABLE', 'confirm-customer', 0.08],
+      ['PAYMENT_MISMATCH', 'inspect-case', 0.03],
     ],
     actions: [
       [
@@ -155,10 +156,10 @@ const SCENARIOS: Scenario[] = [
     ],
     closure: ['closure-report', 'handover-signature'],
     codes: [
-      ['PARTS_UNAVAILABLE', 0.16],
-      ['ACCESS_NOT_GRANTED', 0.06],
-      ['EQUIPMENT_FAULT', 0.05],
-      ['SAFETY_HOLD', 0.02],
+      ['PARTS_UNAVAILABLE', 'repair', 0.16],
+      ['ACCESS_NOT_GRANTED', 'lockout-tagout', 0.06],
+      ['EQUIPMENT_FAULT', 'test-run', 0.05],
+      ['SAFETY_HOLD', 'inspect', 0.02],
     ],
     actions: [
       // scada is rollback: required: an isolation says how it is undone.
@@ -191,8 +192,8 @@ const SCENARIOS: Scenario[] = [
     ],
     closure: ['verification-log', 'operator-confirmation'],
     codes: [
-      ['DELEGATE_UNRESPONSIVE', 0.12],
-      ['VERIFICATION_FAILED', 0.08],
+      ['DELEGATE_UNRESPONSIVE', 'await-confirmation', 0.12],
+      ['VERIFICATION_FAILED', 'verify', 0.08],
     ],
     actions: [
       ['verify', { system: 'ci', operation: 'pipeline.run', kind: 'write' }, 0.7],
@@ -287,8 +288,8 @@ function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: 
       });
       return events; // the break-glass exception stays open until its owner resolves it
     }
-    for (const [code, p] of s.codes) {
-      if (r() < p) {
+    for (const [code, raisedAt, p] of s.codes) {
+      if (raisedAt === step.id && r() < p) {
         push('workgate.step.blocked', {
           stepId: step.id,
           code,

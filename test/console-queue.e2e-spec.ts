@@ -10,7 +10,7 @@ import type { ActionAnswer, ApprovalView, OpenedAnswer } from '@workgate/contrac
 const WAITING = 56;
 
 /**
- * The approvals page answers at once (docs/approvers.md, "The queue"): the first card shows after at
+ * The approvals page answers at once (docs/approvers.md, Approvals): the first card shows after at
  * most three API requests (who is signed in, then one page of the queue), a decided card changes
  * in place without the list being read again, and "Load more" reads the next page.
  */

@@ -173,10 +173,11 @@ describe('failure points, merged per node, on generated numbers', () => {
         expect(new Set(points.map((p) => p.at)).size).toBe(points.length);
         const measureOf = { blocked: 'blocked', stalled: 'stalled', rejected: 'rejected', expired: 'expired' } as const;
         for (const [id, n] of Object.entries(numbers)) {
+          const counts: Record<string, unknown> = { ...n };
           const above = Object.fromEntries(
             Object.entries(measureOf)
-              .filter(([k]) => k in n && (n as unknown as Record<string, number>)[k] > 0)
-              .map(([k, m]) => [m, (n as unknown as Record<string, number>)[k]]),
+              .filter(([k]) => typeof counts[k] === 'number' && counts[k] > 0)
+              .map(([k, m]) => [m, counts[k]]),
           );
           const point = points.find((p) => p.at === id);
           if (!Object.keys(above).length) expect(point).toBeUndefined();

@@ -35,8 +35,10 @@ class QueueQuery {
 }
 
 /** The queue's order is (requestedAt, approvalId): a cursor names the last row of a page. */
-const cursorOf = (row: ApprovalQueueRow): string =>
-  Buffer.from(`${row.requestedAt as string} ${row.approvalId as string}`).toString('base64url');
+const cursorOf = ({ requestedAt, approvalId }: ApprovalQueueRow): string =>
+  Buffer.from(
+    `${typeof requestedAt === 'string' ? requestedAt : ''} ${typeof approvalId === 'string' ? approvalId : ''}`,
+  ).toString('base64url');
 
 function afterOf(cursor: string | undefined): { requestedAt: string; approvalId: string } | undefined {
   if (cursor === undefined) return undefined;

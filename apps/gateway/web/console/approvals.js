@@ -13,7 +13,7 @@ const PAGE = 50;
 export async function showApprovals() {
   const list = $('#approvals-list');
   list.replaceChildren(h('p', { class: 'empty', role: 'status', text: 'Loading the approvals that wait for you…' }));
-  // One request a page: each row carries what its card shows (docs/api.md, the approval queue).
+  // One request a page: each row carries what its card shows (docs/api.md, Routes: `GET /v1/approvals`).
   const first = await apiPage(`/v1/approvals?owner=${enc(session.me.id)}&status=pending&limit=${PAGE}`);
   const shown = new Map();
   list.replaceChildren();
