@@ -237,6 +237,12 @@ const waitsForOwner = (a: Record<string, unknown>) =>
   ['refund', 'isolate', 'send'].includes(String(a.operation)) ||
   (a.operation === 'parts.issue' && Number((a.facts as { partsCost?: number } | undefined)?.partsCost) > 5000);
 
+/**
+ * How far back work may still wait for its owner's approval: inside the shortest timeout of the
+ * workflows whose actions wait for one (field work, PT8H), so the owners decide it before it expires.
+ */
+const OWNER_WINDOW_MS = 7 * 60 * MINUTE;
+
 /** The CloudEvents of one work order, in time order. */
 function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: () => number): Ce[] {
   const ref = `${s.source.toUpperCase()}-${start.toString(36)}-${n}`;
@@ -260,10 +266,17 @@ function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: 
   });
   if (prereqFails) {
     // The source system gives up and closes the case itself, without closure evidence.
-    if (r() < 0.6) push('workgate.workorder.closure_reported', { note: 'closed in the source system' });
+    if (r() < 0.9) push('workgate.workorder.closure_reported', { note: 'closed in the source system' });
     return events;
   }
 
+  // An engagement's brief asks for its discovery gate, which its owner decides within 72 h: older
+  // engagements in the demo closed in the CRM before a brief arrived.
+  const gateMissed = s.jobType === 'engagement-lifecycle' && start < now - GATE_WINDOW_MS;
+  if (gateMissed) {
+    if (r() < 0.9) push('workgate.workorder.closure_reported', { note: 'the client did not go ahead' });
+    return events;
+  }
   if (s.artifact && r() < s.artifact.p) {
     push('workgate.stage.artifact_recorded', {
       stageId: s.artifact.stageId,
@@ -271,13 +284,16 @@ function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: 
     });
   }
   if (s.jobType === 'engagement-lifecycle') {
-    for (const [stepId, action, p] of s.actions) if (!stepId && r() < p) push('workgate.action.requested', action);
+    for (const [stepId, action, p] of s.actions)
+      if (!stepId && r() < p && (!waitsForOwner(action) || start >= now - OWNER_WINDOW_MS))
+        push('workgate.action.requested', action);
     return events; // an engagement closes only after its stages (advanceEngagements)
   }
   const steps = s.steps.length ? s.steps : [{ id: '', evidence: [] }];
   for (const step of steps) {
     for (const [stepId, action, p] of s.actions) {
-      if (stepId === step.id && r() < p)
+      // An owner decides within the workflow's approval timeout: only recent work still waits for one.
+      if (stepId === step.id && r() < p && (!waitsForOwner(action) || start >= now - OWNER_WINDOW_MS))
         push('workgate.action.requested', { ...action, ...(stepId ? { stepId } : {}) });
     }
     if (s.breakGlass && r() < s.breakGlass.p) {
@@ -296,12 +312,12 @@ function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: 
           rationale: `${code.toLowerCase().replace(/_/g, ' ')} at ${step.id}`,
         });
         // Blocked: either it waits for the exception's owner, or the source closes it anyway.
-        if (r() < 0.25) push('workgate.workorder.closure_reported', { note: 'closed by the source while blocked' });
+        if (r() < 0.75) push('workgate.workorder.closure_reported', { note: 'closed by the source while blocked' });
         return events;
       }
     }
     if (!step.id) continue;
-    if (r() < 0.04) return events; // still in progress
+    if (r() < 0.02) return events; // still in progress
     push('workgate.step.completed', { stepId: step.id, evidence: evidence(step.evidence, step.id) });
   }
   if (events.some((e) => e.type === 'workgate.action.requested' && waitsForOwner(e.data))) return events; // waits for its approval
@@ -505,7 +521,7 @@ async function advanceEngagements(
           body: { artifact: { kind, ref: `${kind}:${id.slice(0, 8)}` } },
         });
         moved++;
-      } else if (current.gate.status === 'requested' && current.gate.approvalId && r() < 0.85) {
+      } else if (current.gate.status === 'requested' && current.gate.approvalId && r() < 0.97) {
         const approval = await rpc
           .request(Subjects.approvals.get, { approvalId: current.gate.approvalId })
           .catch(() => undefined);
@@ -610,10 +626,10 @@ export async function seedDemo(
       !approval?.requestedAction ||
       approval.status !== 'requested' ||
       approval.requestedAction.system === 'lifecycle' ||
-      r() < 0.5
+      r() < 0.05
     )
       continue;
-    const approve = r() < 0.8;
+    const approve = r() < 0.85;
     await rpc
       .request(Subjects.approvals.decide, {
         approvalId: d.approvalId,

@@ -51,7 +51,22 @@ describe('the monthly review of the demo month', () => {
     expect(reviews.some((r) => (r.evidence.closures.thisMonth ?? 0) > 0)).toBe(true);
     expect(reviews.some((r) => (r.closuresWithoutEvidence.count.thisMonth ?? 0) > 0)).toBe(true);
     expect(reviews.some((r) => (r.exceptions.breached.thisMonth ?? 0) > 0)).toBe(true);
+    // The month the review compares with has data: work orders opened in it.
+    expect(reviews.some((r) => (r.stalls.workOrders.lastMonth ?? 0) > 0)).toBe(true);
+    // A minority of the month's work orders stall.
+    const sum = (f: (r: MonthlyReview) => number | null) => reviews.reduce((n, r) => n + (f(r) ?? 0), 0);
+    expect(sum((r) => r.stalls.stalled.thisMonth) / sum((r) => r.stalls.workOrders.thisMonth)).toBeLessThanOrEqual(
+      0.25,
+    );
   }, 120_000);
+
+  it("decides most approvals before they expire: expired ones at most a tenth of those decided, counted from the ledger's events", async () => {
+    const events = await ledgerEvents(t);
+    const count = (type: string) => events.filter((e) => e.type === type).length;
+    const decided = count('ApprovalGranted') + count('ApprovalRejected') + count('ApprovalConditioned');
+    expect(decided).toBeGreaterThan(3);
+    expect(count('ApprovalExpired') / decided).toBeLessThanOrEqual(0.1);
+  });
 
   it('`npm run seed:demo` prints a key for each person the workflows name and a demo ops lead, and each works at once', async () => {
     const { stdout } = await promisify(execFile)(
