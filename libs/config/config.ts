@@ -205,7 +205,7 @@ export class WorkgateConfig {
 
   /** What the console's sign-in button names the provider ("Sign in with <name>"); default: the issuer's host. */
   @IsOptional()
-  @Matches(/^[^\x00-\x1f\x7f]{1,60}$/, { message: 'WORKGATE_OIDC_NAME must be 1 to 60 printable characters' })
+  @Matches(/^\P{Cc}{1,60}$/u, { message: 'WORKGATE_OIDC_NAME must be 1 to 60 printable characters' })
   WORKGATE_OIDC_NAME?: string;
 
   /** The console's client id at the issuer (and the default audience of API tokens). */
