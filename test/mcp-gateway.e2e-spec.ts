@@ -70,7 +70,9 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
     const transport = new StreamableHTTPClientTransport(new URL(`${t.url}/mcp/work-orders/${workOrderId}`), {
       requestInit: { headers: { Authorization: `Bearer ${principals.keys.lead}` } },
     });
-    await expect(analyst.connect(transport)).rejects.toThrow(/forbidden.*integrator, operator/);
+    await expect(analyst.connect(transport)).rejects.toThrow(
+      /forbidden.*only the integrator or operator role may do this; lead has ops-lead/,
+    );
     await analyst.close();
   });
 

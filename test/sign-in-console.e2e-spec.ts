@@ -102,7 +102,8 @@ describe('console sign-in with OpenID Connect', () => {
 
   it('answers 403 self_approval when the approver approves a request they made themselves', async () => {
     const own = page.getByRole('article', { name: /write payments refund/ });
-    await page.waitForFunction(() => document.querySelectorAll('#approvals-list article').length === 1);
+    // The approved card stays where it was, with its new status; this one still waits.
+    await own.getByRole('button', { name: 'Approve', exact: true }).waitFor();
     const answer = page.waitForResponse((r) => r.url().endsWith(`/v1/approvals/${ids.own}/decision`));
     await own.getByRole('button', { name: 'Approve', exact: true }).click();
     const res = await answer;
