@@ -2,9 +2,9 @@
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
-import { client, clientsFor, writePrincipals } from './support/principals';
+import { client, clientsFor, openNotedCase, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
-import type { ActionAnswer, ApprovalView, OpenedAnswer } from '@workgate/contracts';
+import type { ActionAnswer, ApprovalView } from '@workgate/contracts';
 
 /** More approvals than one page of the console holds (50): the second page is read with "Load more". */
 const WAITING = 56;
@@ -28,15 +28,9 @@ describe('the console approvals queue in a real browser', () => {
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     as = clientsFor(t.url, principals.keys);
-    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef: 'CASE-QUEUE',
-      source: 'helpdesk',
-      inputs: { caseId: 'C-9', orderId: '9', orderPaid: true },
-    });
-    expect(opened.status).toBe(201);
+    const { id } = await openNotedCase(as.helpdesk, as.agent, 'CASE-QUEUE');
     for (let i = 0; i < WAITING; i++) {
-      const r = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${opened.body.id}/actions`, {
+      const r = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
         system: 'payments',
         operation: 'refund',
         kind: 'write',
