@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { addPrincipal } from './principal';
+import { addPrincipals } from './principal';
 
 /** The keys of a definition (or catalog entry) whose values name people: owners, reviewers, escalation. */
 const PEOPLE_KEYS = new Set(['owner', 'reviewer', 'escalateTo', 'changeReviewers']);
@@ -57,7 +57,12 @@ function existing(path: string): Set<string> {
  */
 export function issueDemoKeys(path: string, people: string[]): DemoKey[] {
   const held = existing(path);
-  return [...people.map((id) => ({ id, roles: PERSON_ROLES })), ...DEMO_LEADS].map(({ id, roles }) =>
-    held.has(id) ? { id, roles } : { id, roles, key: addPrincipal(path, id, roles) },
+  const all = [...people.map((id) => ({ id, roles: PERSON_ROLES })), ...DEMO_LEADS];
+  // One write for all the new keys: the first that works proves the rest do.
+  const keys = addPrincipals(
+    path,
+    all.filter(({ id }) => !held.has(id)),
   );
+  let next = 0;
+  return all.map(({ id, roles }) => (held.has(id) ? { id, roles } : { id, roles, key: keys[next++] }));
 }

@@ -15,16 +15,29 @@ const WORKS_WITHIN_MS = 5_000;
  * workgate reading it never sees half of it.
  */
 export function addPrincipal(path: string, id: string, roles: string[]): string {
+  return addPrincipals(path, [{ id, roles }])[0];
+}
+
+/**
+ * Adds each principal with a new API key in one replacement of the file, and returns the keys in
+ * the same order: a workgate that accepts one of them accepts them all.
+ */
+export function addPrincipals(path: string, entries: Array<{ id: string; roles: string[] }>): string[] {
+  if (entries.length === 0) return [];
   const doc = parseDocument(existsSync(path) ? readFileSync(path, 'utf8') : 'principals: []\n');
   const principals = (doc.get('principals') as { items?: unknown[] } | undefined) ?? doc.createNode([]);
   const js: unknown = doc.toJS();
   const list: unknown[] = isPlainObject(js) && Array.isArray(js.principals) ? js.principals : [];
-  if (list.some((p) => isPlainObject(p) && p.id === id))
-    throw new Error(`principal ${id} already exists in ${path}; remove it first to issue a new key`);
-  const key = `wg_${randomBytes(24).toString('base64url')}`;
-  const entry = doc.createNode({ id, roles, apiKeySha256: createHash('sha256').update(key).digest('hex') });
-  (entry as { flow?: boolean }).flow = true;
-  (principals as { items: unknown[]; flow?: boolean }).items.push(entry);
+  const keys = entries.map(({ id, roles }) => {
+    if (list.some((p) => isPlainObject(p) && p.id === id))
+      throw new Error(`principal ${id} already exists in ${path}; remove it first to issue a new key`);
+    list.push({ id });
+    const key = `wg_${randomBytes(24).toString('base64url')}`;
+    const entry = doc.createNode({ id, roles, apiKeySha256: createHash('sha256').update(key).digest('hex') });
+    (entry as { flow?: boolean }).flow = true;
+    (principals as { items: unknown[] }).items.push(entry);
+    return key;
+  });
   (principals as { flow?: boolean }).flow = false;
   doc.set('principals', principals);
   mkdirSync(dirname(path), { recursive: true });
@@ -32,7 +45,7 @@ export function addPrincipal(path: string, id: string, roles: string[]): string 
   // The file keeps its permissions (workgate may run as another user that must read it).
   writeFileSync(next, doc.toString(), existsSync(path) ? { mode: statSync(path).mode & 0o777 } : {});
   renameSync(next, path);
-  return key;
+  return keys;
 }
 
 /**
