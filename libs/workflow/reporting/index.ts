@@ -6,3 +6,4 @@ export * from './review-month';
 export * from './review-queries';
 export * from './monthly-review';
 export * from './review-draft';
+export * from './review';
