@@ -28,7 +28,7 @@ const widened = (d: WorkflowDefinition, version: number, write: string[]): Workf
 const kindOf = (streamId: string) => streamId.slice(0, streamId.indexOf('-'));
 
 /**
- * docs/ledger.md, Table (producer): every stream has one writer, the service that decides it. A
+ * docs/ledger.md, Table (metadata.producer): every stream has one writer, the service that decides it. A
  * governed workflow change involves two services (docs/policy.md, Changing a workflow): the
  * policy service writes the job type's `workflow-<jobType>` stream, the approvals service the
  * change's `approval-<id>` stream, and each learns of the other's events from the ledger. The
