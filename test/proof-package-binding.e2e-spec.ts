@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { verifyProofPackage } from '../cli/verify-package';
 import { eventually } from './support/processes';
 import { client, clientsFor, openNotedCase, writePrincipals } from './support/principals';
-import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import { runVerifyReceipt } from './support/verify-cli';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ProofPackage } from '@workgate/contracts';
 
 /** One character of `text` at `at` changed to another of the same kind (a digit stays a digit, a letter a letter). */
@@ -45,7 +45,7 @@ const partOf = (problem: string) =>
  */
 describe('a proof package bound end to end', () => {
   const principals = writePrincipals({ helpdesk: ['integrator'], agent: ['operator'], lead: ['ops-lead'] });
-  let t: SharedTestWorkgate;
+  let t: TestWorkgate;
   let as: Record<string, ReturnType<typeof client>>;
   let key: string;
   let id: string;
@@ -53,7 +53,7 @@ describe('a proof package bound end to end', () => {
   let pub: ProofPackage;
 
   beforeAll(async () => {
-    t = await sharedTestWorkgate({ principals });
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     as = clientsFor(t.url, principals.keys);
     key = (await (await fetch(`${t.url}/v1/ledger/key`)).text()).trim();
     const noted = await openNotedCase(as.helpdesk, as.agent, `PB-${randomUUID()}`);

@@ -5,8 +5,8 @@ import { defined } from './support/answers';
 import { goVerifyPackage } from './support/go-verifier';
 import { eventually } from './support/processes';
 import { client, clientsFor, openNotedCase, writePrincipals } from './support/principals';
-import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import { runVerifyReceipt } from './support/verify-cli';
+import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ActionAnswer, DeliveryPage, ProofPackage, WorkflowMap, WorkflowVersion } from '@workgate/contracts';
 
 const ARTIFACTS = join(__dirname, 'artifacts');
@@ -32,7 +32,7 @@ describe('the proof package of a work order', () => {
     lead: ['ops-lead'],
     analyst: ['analyst'],
   });
-  let t: SharedTestWorkgate;
+  let t: TestWorkgate;
   let as: Record<string, ReturnType<typeof client>>;
   let key: string;
   let id: string;
@@ -42,10 +42,10 @@ describe('the proof package of a work order', () => {
   const steps = ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'];
 
   beforeAll(async () => {
-    t = await sharedTestWorkgate({ principals });
+    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     as = clientsFor(t.url, principals.keys);
     key = (await (await fetch(`${t.url}/v1/ledger/key`)).text()).trim();
-    const noted = await openNotedCase(as.helpdesk, as.agent, `PP-${randomUUID()}`);
+    const noted = await openNotedCase(as.helpdesk, as.agent, 'PP-1');
     id = noted.id;
     const refund = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };
     const wait = await as.agent<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
