@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: the type-check, the lint and jest (unit, integration, e2e) at once, on every core.
-// jest writes to the terminal as it goes; the type-check and the lint are kept until they finish,
-// then each says `ok` with its time, or prints what it found. The exit code is non-zero when any
-// of the three failed. Arguments go to jest (`npm test -- test/health.e2e-spec.ts`).
+// The type-check and ESLint share one TypeScript program (scripts/check.js); Prettier's check runs
+// beside them. jest writes to the terminal as it goes; the checks are kept until they finish, then
+// each says `ok` with its time, or prints what it found. The exit code is non-zero when any of them
+// failed. Arguments go to jest (`npm test -- test/health.e2e-spec.ts`).
 const { spawn } = require('node:child_process');
 const { join } = require('node:path');
 
@@ -26,21 +27,22 @@ function run(name, command, args, quiet) {
   });
 }
 
-/** Says how a kept check ended: `ok` with its time, or what it printed. */
+/** Says how a kept check ended: `ok` with its time (and its own verdict lines), or what it printed. */
 function report({ name, code, output, seconds }) {
-  if (code === 0) process.stdout.write(`${name}: ok (${seconds.toFixed(0)} s)\n`);
+  if (code === 0) process.stdout.write(`${name}: ok (${seconds.toFixed(0)} s)\n${output}`);
   else process.stdout.write(`\n${name}: FAILED (exit ${code}, ${seconds.toFixed(0)} s)\n${output}\n`);
   return code === 0;
 }
 
 async function main() {
+  const names = ['type-check and eslint', 'prettier'];
   const checks = [
-    run('type-check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], true).then(report),
-    run('lint', 'npm', ['run', '--silent', 'lint'], true).then(report),
+    run(names[0], process.execPath, [join(root, 'scripts', 'check.js')], true).then(report),
+    run(names[1], bin('prettier'), ['--check', '--log-level', 'warn', '.'], true).then(report),
   ];
   const jest = await run('jest', bin('jest'), process.argv.slice(2), false);
   const passed = await Promise.all(checks);
-  const failed = [...(jest.code === 0 ? [] : ['jest']), ...['type-check', 'lint'].filter((_, i) => !passed[i])];
+  const failed = [...(jest.code === 0 ? [] : ['jest']), ...names.filter((_, i) => !passed[i])];
   process.stdout.write(
     failed.length === 0
       ? `npm test: type-check, lint and jest passed (${jest.seconds.toFixed(0)} s of jest)\n`

@@ -2,7 +2,7 @@ import { Streams, Subjects } from '@workgate/contracts';
 import { QUICK_REFUND } from './support/fixtures';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import type {
   ActionAnswer,
   ApprovalQueueRow,
@@ -16,7 +16,7 @@ import { found } from './support/answers';
 
 /** A refund waits for its owner; only the owner decides, never the requester; approval releases the action. */
 describe('approvals over HTTP', () => {
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   const principals = writePrincipals({
     helpdesk: ['integrator'],
     agent: ['operator'],
@@ -28,7 +28,7 @@ describe('approvals over HTTP', () => {
   let as: Record<string, ReturnType<typeof client>>;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     as = clientsFor(t.url, principals.keys);
   });
   afterAll(() => t?.close());

@@ -1,8 +1,8 @@
 import { ProofPackage, Subjects, WorkgateError } from '@workgate/contracts';
 import { openSupportCase } from './support/fixtures';
 import { client, clientsFor, writePrincipals } from './support/principals';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import { runVerifyReceipt } from './support/verify-cli';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
 /** One NATS message: the scratch nats-server's default `max_payload`. */
 const ONE_MESSAGE = 1024 * 1024;
@@ -19,14 +19,12 @@ const NOTE = 'to undo: delete the case note. '.repeat(64).slice(0, 2000);
  */
 describe('a proof package larger than one NATS message', () => {
   const principals = writePrincipals({ helpdesk: ['integrator'], agent: ['operator'], lead: ['ops-lead'] });
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   let as: Record<string, ReturnType<typeof client>>;
   let id: string;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({
-      env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '100000' },
-    });
+    t = await sharedTestWorkgate({ principals });
     as = clientsFor(t.url, principals.keys);
     id = await openSupportCase(as.helpdesk, 'BIG-1');
     // Eight callers at a time; the work order records them one commit after another.

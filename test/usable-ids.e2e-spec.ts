@@ -1,5 +1,5 @@
 import { client, clientsFor, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import type {
   ActionAnswer,
   ApprovalView,
@@ -34,7 +34,7 @@ async function each<T>(n: number, inFlight: number, work: (i: number) => Promise
  * a client would; the answers carry the ledger position of their commit.
  */
 describe('ids usable the moment they are returned', () => {
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   const principals = writePrincipals({
     helpdesk: ['integrator'],
     agent: ['operator'],
@@ -44,9 +44,7 @@ describe('ids usable the moment they are returned', () => {
   let as: Record<string, ReturnType<typeof client>>;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({
-      env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '100000' },
-    });
+    t = await sharedTestWorkgate({ principals });
     as = clientsFor(t.url, principals.keys);
   });
   afterAll(() => t?.close());
