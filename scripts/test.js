@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: the type-check, the lint and jest (unit, integration, e2e) at once, on every core.
-// jest writes to the terminal as it goes; the type-check and the lint are kept until they finish,
+// `npm test`: the type-checks (the TypeScript, and the browser pages' JavaScript with its JSDoc types:
+// tsconfig.browser.json), the lint and jest (unit, integration, e2e) at once, on every core.
+// jest writes to the terminal as it goes; the type-checks and the lint are kept until they finish,
 // then each says `ok` with its time, or prints what it found. The exit code is non-zero when any
-// of the three failed. Arguments go to jest (`npm test -- test/health.e2e-spec.ts`).
+// of them failed. Arguments go to jest (`npm test -- test/health.e2e-spec.ts`).
 const { spawn } = require('node:child_process');
 const { join } = require('node:path');
 
@@ -36,14 +37,18 @@ function report({ name, code, output, seconds }) {
 async function main() {
   const checks = [
     run('type-check', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], true).then(report),
+    run('type-check (browser)', bin('tsc'), ['-p', 'tsconfig.browser.json'], true).then(report),
     run('lint', 'npm', ['run', '--silent', 'lint'], true).then(report),
   ];
   const jest = await run('jest', bin('jest'), process.argv.slice(2), false);
   const passed = await Promise.all(checks);
-  const failed = [...(jest.code === 0 ? [] : ['jest']), ...['type-check', 'lint'].filter((_, i) => !passed[i])];
+  const failed = [
+    ...(jest.code === 0 ? [] : ['jest']),
+    ...['type-check', 'type-check (browser)', 'lint'].filter((_, i) => !passed[i]),
+  ];
   process.stdout.write(
     failed.length === 0
-      ? `npm test: type-check, lint and jest passed (${jest.seconds.toFixed(0)} s of jest)\n`
+      ? `npm test: type-checks, lint and jest passed (${jest.seconds.toFixed(0)} s of jest)\n`
       : `npm test: FAILED: ${failed.join(', ')}\n`,
   );
   process.exit(failed.length === 0 ? 0 : 1);
