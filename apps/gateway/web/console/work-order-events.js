@@ -15,7 +15,7 @@ import { download, status } from '../shared/dom.js';
  * @param {T} type
  * @returns {e is RecordedEvent & { type: T, data: WorkOrderEventMap[T] }}
  */
-export const isEvent = (e, type) => e.type === type && e.streamId.startsWith('work-order-');
+export const isEvent = (e, type) => e.type === type && e.streamId.startsWith('workorder-');
 
 /**
  * The delivery page as an HTML file to send to the client: it needs the key to read, so it is fetched, not linked.
