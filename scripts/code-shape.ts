@@ -28,6 +28,8 @@ export interface CodeShape {
   casts: Cast[];
   /** Import cycles, each as the files that form it. */
   cycles: string[][];
+  /** Import cycles between folders (a file importing one of another folder is an edge), each as the folders that form it. */
+  folderCycles: string[][];
 }
 
 const aliases: Record<string, string> = {
@@ -150,6 +152,18 @@ function cyclesOf(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
+/** The graph of the files' folders: an edge for each import that leaves its folder. */
+function foldersOf(graph: Map<string, string[]>): Map<string, string[]> {
+  const folders = new Map<string, Set<string>>();
+  for (const [file, imports] of graph) {
+    const from = dirname(file);
+    const edges = folders.get(from) ?? new Set<string>();
+    for (const target of imports) if (dirname(target) !== from) edges.add(dirname(target));
+    folders.set(from, edges);
+  }
+  return new Map([...folders].map(([folder, edges]) => [folder, [...edges]]));
+}
+
 export interface ShapeOptions {
   /** The tree's root; `apps` and `libs` under it are measured. */
   root?: string;
@@ -162,7 +176,15 @@ export function measureCodeShape({
   folders = ['apps', 'libs'],
   maxLines = 300,
 }: ShapeOptions = {}): CodeShape {
-  const shape: CodeShape = { longFiles: [], anys: [], dataCasts: [], catchCasts: [], casts: [], cycles: [] };
+  const shape: CodeShape = {
+    longFiles: [],
+    anys: [],
+    dataCasts: [],
+    catchCasts: [],
+    casts: [],
+    cycles: [],
+    folderCycles: [],
+  };
   const graph = new Map<string, string[]>();
   for (const path of folders.flatMap((dir) => sources(join(root, dir)))) {
     const text = readFileSync(path, 'utf8');
@@ -204,5 +226,6 @@ export function measureCodeShape({
     walk(source);
   }
   shape.cycles = cyclesOf(graph);
+  shape.folderCycles = cyclesOf(foldersOf(graph));
   return shape;
 }

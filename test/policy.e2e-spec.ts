@@ -12,6 +12,7 @@ import {
 import { RpcClient } from '@workgate/messaging';
 import { compileWorkflow, decide } from '@workgate/workflow';
 import { TestDatabase } from './support/database';
+import { eventually } from './support/processes';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
 const v1: WorkflowDefinition = {
@@ -125,7 +126,13 @@ describe('policy service over NATS', () => {
     expect((await rpc.request(Subjects.policy.get, { jobType: 'credit-review' })).version).toBe(1);
     const approvalId = 'approvalId' in p2.answer ? p2.answer.approvalId : '';
     await rpc.request(Subjects.approvals.decide, { approvalId, by: 'finance-lead', decision: 'approve' });
-    expect((await rpc.request(Subjects.policy.get, { jobType: 'credit-review' })).version).toBe(2);
+    // Over NATS the decision answers for the approval alone; the policy service learns of it from the
+    // ledger and publishes the version (docs/policy.md, The change as a process).
+    await eventually(
+      async () => (await rpc.request(Subjects.policy.get, { jobType: 'credit-review' })).version === 2,
+      10_000,
+      'the policy service to publish the approved version',
+    );
     const got = await rpc.request(Subjects.policy.get, { jobType: 'credit-review', version: 1 });
     expect(got).toMatchObject({ version: 1, sha256: p1.sha256, definition: v1 });
     const events = await db

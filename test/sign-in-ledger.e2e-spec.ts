@@ -38,6 +38,7 @@ describe('signed-in people in the ledger', () => {
       actor: 'support-lead',
       issuer,
       subject: 'support-lead',
+      producer: 'approvals',
     });
     const workOrder = await events(`workorder-${workOrderId}`);
     expect(workOrder.find((e) => e.type === 'ActionDecided')?.metadata).toMatchObject({

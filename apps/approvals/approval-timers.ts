@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DueTimer, idOfStream, TimerKinds } from '@workgate/contracts';
 import { approvals, delegations, postReviews } from '@workgate/domain';
 import { DueTimerScheduler, handle, RpcClient } from '@workgate/messaging';
-import { ApprovalsStore, DelegationsStore, PostReviewsStore, settleWorkflowChange } from './stores';
+import { ApprovalsStore, DelegationsStore, PostReviewsStore } from './stores';
 
 /** Approval expiry, overdue post-reviews and delegation reminders / hard timeouts. */
 @Injectable()
@@ -22,7 +22,7 @@ export class ApprovalTimers extends DueTimerScheduler {
       return handle(this.approvals, id, (state, clock) => approvals.decide({ type: 'ExpireApproval' }, state, clock), {
         actor: 'timer',
         now,
-      }).then(({ state }) => settleWorkflowChange(this.rpc, state));
+      });
     if (t.kind === TimerKinds.postReviewOverdue)
       return handle(this.postReviews, id, (state, clock) => postReviews.decide({ type: 'Tick' }, state, clock), {
         actor: 'timer',

@@ -11,6 +11,7 @@ import {
   DispatchIdRequest,
   Empty,
   HealthReply,
+  OpenChangeApprovalRequest,
   PostReviewIdRequest,
   PostReviewView,
   requireUuid,
@@ -18,8 +19,8 @@ import {
   WithdrawApprovalRequest,
   Written,
 } from '@workgate/contracts';
-import { existing, RecordedBy, RpcClient, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
-import { approvalView, ApprovalsStore, DelegationsStore, PostReviewsStore, settleWorkflowChange } from './stores';
+import { existing, RecordedBy, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
+import { approvalView, ApprovalsStore, DelegationsStore, PostReviewsStore } from './stores';
 
 /** Who made a request, as its events record it. */
 const recordedBy = (req: { by: string; signedIn?: RecordedBy['signedIn'] }): RecordedBy => ({
@@ -33,7 +34,6 @@ export class ApprovalsController {
     private readonly approvals: ApprovalsStore,
     private readonly postReviews: PostReviewsStore,
     private readonly delegations: DelegationsStore,
-    private readonly rpc: RpcClient,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
@@ -51,8 +51,34 @@ export class ApprovalsController {
       { type: 'DecideApproval', by, decision, permittedAction, conditions, note },
       recordedBy(req),
     );
-    const settled = await settleWorkflowChange(this.rpc, state);
-    return { answer: approvalView(existing(state, 'approval')), position: Math.max(position, settled) };
+    return { answer: approvalView(existing(state, 'approval')), position };
+  }
+
+  /**
+   * Opens the approval of a workflow change the policy service recorded (docs/policy.md, Changing a
+   * workflow): this service alone writes approval streams. Asked again (a retry, the policy
+   * service's reaction to its own event), the approval as it stands is answered and nothing is written.
+   */
+  @Serves(Subjects.approvals.openChange)
+  async openChange(@Payload() req: OpenChangeApprovalRequest): Promise<Written<ApprovalView>> {
+    const id = requireUuid(req?.approvalId, 'approval');
+    const { owner, proposedBy, reviewers, expiresAt, proposedAt } = req;
+    const { changeId, jobType, fromVersion, version, sha256, changes, draftId } = req;
+    const change = { changeId, jobType, fromVersion, version, sha256, changes, ...(draftId ? { draftId } : {}) };
+    const { state, position } = await this.approvals.execute(
+      id,
+      {
+        type: 'RequestWorkflowChange',
+        approvalId: id,
+        owner,
+        requestedBy: proposedBy,
+        ...(reviewers ? { reviewers } : {}),
+        expiresAt,
+        change,
+      },
+      { actor: proposedBy, now: proposedAt },
+    );
+    return { answer: approvalView(existing(state, 'approval')), position };
   }
 
   /** Takes back a workflow change nobody decided yet; the policy service then closes the change. */
@@ -64,8 +90,7 @@ export class ApprovalsController {
       { type: 'WithdrawApproval', by: req.by, asAdmin: req.asAdmin === true },
       recordedBy(req),
     );
-    const settled = await settleWorkflowChange(this.rpc, state);
-    return { answer: approvalView(existing(state, 'approval')), position: Math.max(position, settled) };
+    return { answer: approvalView(existing(state, 'approval')), position };
   }
 
   @Serves(Subjects.approvals.closeCondition)

@@ -1,5 +1,4 @@
-import { Logger } from '@nestjs/common';
-import { ApprovalView, Subjects } from '@workgate/contracts';
+import { ApprovalView } from '@workgate/contracts';
 import {
   approvals,
   ApprovalState,
@@ -8,7 +7,7 @@ import {
   postReviews,
   workOrderChangedBy,
 } from '@workgate/domain';
-import { RpcClient, storeFor } from '@workgate/messaging';
+import { storeFor } from '@workgate/messaging';
 
 /**
  * Approvals. A decision changes its work order too (the outcome releases or stops the waiting
@@ -58,25 +57,4 @@ export function approvalView(state: Exclude<ApprovalState, { status: 'none' }>):
     ...(change ? { change } : {}),
     ...(reviewers ? { reviewers } : {}),
   };
-}
-
-/**
- * A decided or expired workflow-change approval publishes or closes its change: the policy
- * service reads the approval's stream and records the outcome on the job type's. Answers the
- * position of that commit (0 for any other approval). Should the policy service not answer, the
- * decision stands and the change is settled when the policy service next starts.
- */
-export async function settleWorkflowChange(
-  rpc: RpcClient,
-  state: { status: string; approvalId?: string; change?: unknown },
-): Promise<number> {
-  if (!state.change || !state.approvalId || state.status === 'requested') return 0;
-  try {
-    return (await rpc.request(Subjects.policy.applyChange, { approvalId: state.approvalId })).position;
-  } catch (error) {
-    new Logger('approvals').warn(
-      `workflow change of approval ${state.approvalId} not settled yet: ${(error as Error).message}`,
-    );
-    return 0;
-  }
 }

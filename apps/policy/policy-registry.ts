@@ -25,6 +25,8 @@ interface JobTypeEntry {
 /** Every published definition version, compiled once, in memory; rebuilt from the ledger at start. */
 export class PolicyRegistry {
   private readonly byJobType = new Map<string, JobTypeEntry>();
+  /** When each change was proposed (its event's `occurredAt`), by approval id: its approval's `requestedAt`. */
+  private readonly proposedAt = new Map<string, string>();
 
   private entry(jobType: string): JobTypeEntry {
     let entry = this.byJobType.get(jobType);
@@ -40,9 +42,13 @@ export class PolicyRegistry {
     this.record({ type: 'WorkflowPublished', data }, streamVersion, publishedAt);
   }
 
-  /** Applies an event of a `workflow-<jobType>` stream at its stream version; one seen already changes nothing. */
-  record(event: WorkflowEvent, streamVersion: number, at: string): void {
+  /**
+   * Applies an event of a `workflow-<jobType>` stream at its stream version (recorded `at`, occurred
+   * at `occurredAt`); one seen already changes nothing.
+   */
+  record(event: WorkflowEvent, streamVersion: number, at: string, occurredAt = at): void {
     const entry = this.entry(event.data.jobType);
+    if (event.type === 'WorkflowChangeProposed') this.proposedAt.set(event.data.approvalId, occurredAt);
     if (streamVersion !== 0 && streamVersion <= entry.streamVersion && event.type !== 'WorkflowPublished') return;
     entry.streamVersion = Math.max(entry.streamVersion, streamVersion);
     if (event.type === 'WorkflowPublished' && entry.versions.has(event.data.version)) return;
@@ -72,6 +78,11 @@ export class PolicyRegistry {
     for (const { state } of this.byJobType.values())
       if (state.status !== 'none' && state.pending.has(approvalId)) return state.pending.get(approvalId);
     return undefined;
+  }
+
+  /** When the change of an approval was proposed. */
+  proposedAtOf(approvalId: string): string | undefined {
+    return this.proposedAt.get(approvalId);
   }
 
   /** The approvals every waiting change waits for. */

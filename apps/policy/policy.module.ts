@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { ChangeProcess } from './change-process';
 import { PolicyController } from './policy.controller';
 import { PolicyService } from './policy.service';
 import { WorkflowDrafts } from './workflow-drafts';
@@ -11,7 +12,7 @@ export class PolicyModule {
       module: PolicyModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [PolicyController],
-      providers: [PolicyService, WorkflowDrafts],
+      providers: [PolicyService, WorkflowDrafts, ChangeProcess],
     };
   }
 }

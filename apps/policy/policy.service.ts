@@ -11,6 +11,7 @@ import {
   WorkflowDefinition,
   WorkflowDraftSavedData,
   WorkgateError,
+  openChangeApproval,
   Written,
 } from '@workgate/contracts';
 import { ConfigFiles, WorkgateConfig } from '@workgate/config';
@@ -59,7 +60,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     private readonly notices: NoticeBus,
     @Inject(WorkgateConfig) private readonly config: WorkgateConfig,
   ) {
-    this.stream = new WorkflowStream(rpc, notices, this.registry, () => this.loadFromLedger());
+    this.stream = new WorkflowStream(rpc, notices, this.registry, () => this.loadFromLedger(), 'policy');
   }
 
   async onModuleInit(): Promise<void> {
@@ -87,7 +88,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
 
   private applyRecorded(recorded: RecordedEvent): void {
     const e = workflowEventOf(recorded);
-    if (e) this.registry.record(e, recorded.streamVersion, recorded.recordedAt);
+    if (e) this.registry.record(e, recorded.streamVersion, recorded.recordedAt, recorded.occurredAt);
   }
 
   private async loadFromLedger(): Promise<void> {
@@ -196,7 +197,12 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     // Nothing new: the same content is published already, or waits for its approval already.
     const state = this.registry.state(jobType);
     const waiting = state.status === 'none' ? undefined : [...state.pending.values()].find((c) => c.sha256 === sha256);
-    if (waiting) return { answer: changeRequested(waiting), position: 0 };
+    if (waiting) {
+      // Its approval may not have been opened yet (the approvals service did not answer): asked again, it is.
+      const proposedAt = this.registry.proposedAtOf(waiting.approvalId) ?? new Date().toISOString();
+      const position = await this.stream.askApproval(openChangeApproval(waiting, proposedAt));
+      return { answer: changeRequested(waiting), position };
+    }
     return { answer: { jobType, version, sha256, created: false }, position: 0 };
   }
 

@@ -1,5 +1,5 @@
-import { AppendRequest, CommitResult, Notices, Subjects, WorkgateError } from '@workgate/contracts';
-import { appendOf, approvals, WorkflowCommand, workflows, WorkflowEvent } from '@workgate/domain';
+import { Notices, OpenChangeApprovalRequest, openChangeApproval, Subjects } from '@workgate/contracts';
+import { appendOf, WorkflowCommand, workflows, WorkflowEvent } from '@workgate/domain';
 import { NoticeBus, retryOnConflict, RpcClient } from '@workgate/messaging';
 import { PolicyRegistry } from './policy-registry';
 
@@ -11,9 +11,9 @@ export interface WorkflowCommitted {
 
 /**
  * The application step of the workflow aggregate: decide on the job type's state as the registry
- * holds it, commit at the stream's version (a proposed change commits with the approval it asks
- * for, in one commit), apply what was recorded. Another instance's write meanwhile: learn it and
- * decide again.
+ * holds it, commit at the stream's version, apply what was recorded; then ask the approvals
+ * service for the approval a proposed change waits for. Another instance's write meanwhile: learn
+ * it and decide again.
  */
 export class WorkflowStream {
   constructor(
@@ -21,20 +21,22 @@ export class WorkflowStream {
     private readonly notices: NoticeBus,
     private readonly registry: PolicyRegistry,
     private readonly reload: () => Promise<void>,
+    /** The service name every event's metadata carries as `producer` (docs/ledger.md, Table). */
+    private readonly producer: string,
   ) {}
 
   async handle(jobType: string, command: WorkflowCommand, actor: string): Promise<WorkflowCommitted> {
-    return retryOnConflict(
+    const committed = await retryOnConflict(
       async () => {
         const now = new Date().toISOString();
         const events = workflows.decide(command, this.registry.state(jobType), { now });
-        if (events.length === 0) return { events, position: 0 };
+        if (events.length === 0) return { events, position: 0, at: now };
         const version = this.registry.streamVersion(jobType);
-        const recorded = { metadata: { actor }, occurredAt: now };
-        const committed = await this.commit([
+        const recorded = { metadata: { actor, producer: this.producer }, occurredAt: now };
+        const appended = await this.rpc.request(
+          Subjects.ledger.append,
           appendOf(workflows, jobType, version, events, recorded),
-          ...events.flatMap((e) => this.approvalAsked(e, recorded)),
-        ]);
+        );
         events.forEach((e, i) => this.registry.record(e, version + i + 1, now));
         for (const e of events)
           if (e.type === 'WorkflowPublished')
@@ -43,42 +45,24 @@ export class WorkflowStream {
               version: e.data.version,
               sha256: e.data.sha256,
             });
-        return { events, position: committed.position };
+        return { events, position: appended.positions[appended.positions.length - 1], at: now };
       },
       () => this.reload(),
     );
+    let { position } = committed;
+    for (const e of committed.events)
+      if (e.type === 'WorkflowChangeProposed')
+        position = Math.max(position, await this.askApproval(openChangeApproval(e.data, committed.at)));
+    return { events: committed.events, position };
   }
 
-  /** A proposed change starts its approval's stream in the same commit. */
-  private approvalAsked(e: WorkflowEvent, recorded: { metadata: object; occurredAt: string }): AppendRequest[] {
-    if (e.type !== 'WorkflowChangeProposed') return [];
-    const { approvalId, owner, proposedBy, reviewers, expiresAt, definition: _definition, ...change } = e.data;
-    const asked = approvals.decide(
-      {
-        type: 'RequestWorkflowChange',
-        approvalId,
-        owner,
-        requestedBy: proposedBy,
-        ...(reviewers ? { reviewers } : {}),
-        expiresAt,
-        change,
-      },
-      approvals.initial(),
-      { now: recorded.occurredAt },
-    );
-    return [appendOf(approvals, approvalId, 0, asked, recorded)];
-  }
-
-  /** One stream's append alone, or the appends of several streams in one commit. */
-  private async commit(appends: AppendRequest[]): Promise<Pick<CommitResult, 'position'>> {
-    if (appends.length === 1) {
-      const appended = await this.rpc.request(Subjects.ledger.append, appends[0]);
-      return { position: appended.positions[appended.positions.length - 1] };
-    }
-    const { results } = await this.rpc.request(Subjects.ledger.appendBatch, { items: [{ appends }] });
-    const reply = results[0];
-    if (!reply) throw new WorkgateError('unavailable', 'the ledger answered no commit');
-    if (!reply.ok) throw WorkgateError.fromWire(reply.error);
-    return reply.data;
+  /**
+   * Asks the approvals service, which alone writes approval streams, to open a recorded change's
+   * approval (docs/policy.md, Changing a workflow); the position of its commit. Idempotent: the
+   * policy service's reaction to its own `WorkflowChangeProposed` asks again, so a change recorded
+   * just before a crash or while the approvals service did not answer still gets its approval.
+   */
+  async askApproval(request: OpenChangeApprovalRequest): Promise<number> {
+    return (await this.rpc.request(Subjects.approvals.openChange, request)).position;
   }
 }

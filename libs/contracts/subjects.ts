@@ -69,6 +69,7 @@ import {
   DiffRequest,
   DraftIdRequest,
   JobTypeRequest,
+  OpenChangeApprovalRequest,
   ProposeDraftRequest,
   PublishOutcome,
   SaveDraftRequest,
@@ -169,7 +170,11 @@ export const Subjects = {
     listDrafts: rpc<JobTypeRequest, WorkflowDraftSummary[]>('workgate.policy.list-drafts'),
     diff: rpc<DiffRequest, WorkflowDiff>('workgate.policy.diff'),
     proposeDraft: rpc<ProposeDraftRequest, Written<PublishOutcome>>('workgate.policy.propose-draft'),
-    /** A workflow-change approval was decided or expired: publish or close its change (read from the approval's stream). */
+    /**
+     * A workflow-change approval was decided, withdrawn or expired: publish or close its change (read
+     * from the approval's stream). The policy service's own reaction to the decision does it too; the
+     * gateway asks it at once so a decision's answer covers the change's commit.
+     */
     applyChange: rpc<ApprovalIdRequest, Written<ChangeApplied>>('workgate.policy.apply-change'),
     /** A change of a job type by its id, with its approval (`not_found` when the job type never had it). */
     change: rpc<ChangeIdRequest, ChangeRef>('workgate.policy.change'),
@@ -185,6 +190,8 @@ export const Subjects = {
   approvals: {
     decide: rpc<DecideApprovalRequest, Written<ApprovalView>>('workgate.approvals.decide'),
     closeCondition: rpc<CloseConditionRequest, Written<ApprovalView>>('workgate.approvals.close-condition'),
+    /** Opens the approval of a workflow change the policy service recorded (the policy service's; idempotent). */
+    openChange: rpc<OpenChangeApprovalRequest, Written<ApprovalView>>('workgate.approvals.open-change'),
     /** Takes back a workflow-change approval nobody decided yet (its requester, or an admin). */
     withdraw: rpc<WithdrawApprovalRequest, Written<ApprovalView>>('workgate.approvals.withdraw'),
     get: rpc<ApprovalIdRequest, ApprovalView>('workgate.approvals.get'),

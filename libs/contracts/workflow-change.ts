@@ -62,6 +62,22 @@ export interface WorkflowChangeProposedData extends WorkflowChangeRef {
   definition: WorkflowDefinition;
 }
 
+/**
+ * `workgate.approvals.open-change`: the policy service asks the approvals service, which alone
+ * writes `approval-<id>` streams, to open the approval of a change it recorded (docs/policy.md,
+ * Changing a workflow). The change's event without its definition, and when it was proposed (the
+ * approval's `requestedAt`): asked again, the same approval is answered and nothing is written.
+ */
+export type OpenChangeApprovalRequest = Omit<WorkflowChangeProposedData, 'definition'> & { proposedAt: string };
+
+/** The request that opens the approval of a recorded change. */
+export function openChangeApproval(
+  { definition: _definition, ...change }: WorkflowChangeProposedData,
+  proposedAt: string,
+): OpenChangeApprovalRequest {
+  return { ...change, proposedAt };
+}
+
 /** A proposed change that was not published: rejected, expired, or overtaken by a higher version. */
 export interface WorkflowChangeClosedData {
   changeId: string;

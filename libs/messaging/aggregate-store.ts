@@ -1,4 +1,4 @@
-import { Injectable, Type } from '@nestjs/common';
+import { Inject, Injectable, Type } from '@nestjs/common';
 import {
   AppendRequest,
   AppendResult,
@@ -12,6 +12,7 @@ import {
 import { appendOf, type Aggregate, type Clock } from '@workgate/domain';
 import { retryOnConflict } from './command-retry';
 import { RpcClient } from './rpc-client';
+import { SERVICE_CONTEXT, type ServiceContext } from './service';
 
 /** An event as a store records it: typed data, and the id a decider fixed for it, if any. */
 type StoredEvent = { type: string; eventId?: string; data: object };
@@ -100,6 +101,8 @@ export class AggregateStore<S extends { status: string }, C, E extends StoredEve
     protected readonly rpc: RpcClient,
     private readonly def: Aggregate<S, C, E>,
     private readonly workOrderChangedBy?: WorkOrderChangedBy<S>,
+    /** The service that decides this aggregate: named as `producer` in every event's metadata (docs/ledger.md, Table). */
+    private readonly producer?: string,
   ) {}
 
   load(id: string): Promise<{ state: S; version: number; position: number }> {
@@ -133,7 +136,11 @@ export class AggregateStore<S extends { status: string }, C, E extends StoredEve
       const { state, version, position } = await this.load(id);
       const events = decide(state, { now });
       if (events.length === 0) return { state, position };
-      const metadata = signedIn ? { actor, issuer: signedIn.issuer, subject: signedIn.subject } : { actor };
+      const metadata = {
+        actor,
+        ...(signedIn ? { issuer: signedIn.issuer, subject: signedIn.subject } : {}),
+        ...(this.producer ? { producer: this.producer } : {}),
+      };
       const committed = await this.commit(
         state,
         appendOf(this.def, id, version, events, { metadata, occurredAt: now }),
@@ -171,8 +178,8 @@ export function storeFor<S extends { status: string }, C, E extends StoredEvent>
 ): Type<AggregateStore<S, C, E>> {
   @Injectable()
   class Store extends AggregateStore<S, C, E> {
-    constructor(rpc: RpcClient) {
-      super(rpc, def, workOrderChangedBy);
+    constructor(rpc: RpcClient, @Inject(SERVICE_CONTEXT) ctx: ServiceContext) {
+      super(rpc, def, workOrderChangedBy, ctx.service);
     }
   }
   return Store;

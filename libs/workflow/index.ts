@@ -1,20 +1,9 @@
+/**
+ * `@workgate/workflow`, in rooms that import only downwards:
+ * conditions <- definition <- runtime, modeler; reporting stands apart.
+ */
+export * from './conditions';
 export * from './definition';
-export * from './duration';
-export * from './cel';
-export { DECISION_COST_BUDGET, RULE_COST_BUDGET, RULE_TIME_BUDGET_MS } from './cel-budget';
-export * from './validate';
-export * from './bounds';
-export * from './mcp-variables';
-export * from './compile';
-export * from './decide';
-export { WorkflowDefinitionDto } from './schema';
-export * from './map';
-export * from './diff';
-export * from './change-reviewers';
-export * from './live-map';
-export * from './failure-points';
-export * from './package-boundary';
-export * from './review-month';
-export * from './review-queries';
-export * from './monthly-review';
-export * from './review-draft';
+export * from './runtime';
+export * from './modeler';
+export * from './reporting';

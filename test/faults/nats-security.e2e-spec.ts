@@ -475,6 +475,11 @@ describe('NATS security: deploy/nats.conf', () => {
       ['ledger', Subjects.policy.get.subject, 'intake'],
       ['integrator', Subjects.intake.command.subject, 'gateway'],
       ['integrator', Subjects.ledger.append.subject, 'policy'],
+      // A governed change: only the policy service asks for its approval, the approvals service never
+      // calls the policy service back, and the policy service writes its own stream alone.
+      ['gateway', Subjects.approvals.openChange.subject, 'policy'],
+      ['approvals', Subjects.policy.applyChange.subject, 'gateway'],
+      ['policy', Subjects.ledger.appendBatch.subject, 'intake'],
     ];
     for (const [refused, subject, allowed] of cases) {
       // An empty body: the service refuses it itself (validation), but it does answer.

@@ -16,6 +16,7 @@ import { Documented, ref } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 import { ApprovalSubjects } from './approval-subjects';
 import { byOf } from './command';
+import { withChangeSettled } from './workflow-changes.controller';
 
 /** The most approvals one page of the queue holds (docs/api.md). */
 export const MAX_PAGE = 1000;
@@ -121,12 +122,15 @@ export class ApprovalsController {
     'ApprovalView',
     'Only the named owner decides, never the requester. `approve` names the permitted action; `conditional` lists the conditions to close with evidence. A replay with the same Idempotency-Key answers the first decision.',
   )
-  decide(
+  async decide(
     @Param('id') id: string,
     @Body() body: DecideApprovalDto,
     @CurrentPrincipal() p: Principal,
   ): Promise<Written<ApprovalView>> {
-    return this.rpc.request(Subjects.approvals.decide, { approvalId: id, ...byOf(p), ...body });
+    return withChangeSettled(
+      this.rpc,
+      await this.rpc.request(Subjects.approvals.decide, { approvalId: id, ...byOf(p), ...body }),
+    );
   }
 
   @Post(':id/conditions/:conditionId/close')

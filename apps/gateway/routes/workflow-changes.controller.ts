@@ -1,6 +1,6 @@
-import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Logger, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ChangeApplied, ChangeDeciders, Subjects, WorkgateError, Written } from '@workgate/contracts';
+import { ApprovalView, ChangeApplied, ChangeDeciders, Subjects, WorkgateError, Written } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { changeReviewers } from '@workgate/workflow';
 import { Documented } from '../openapi';
@@ -13,6 +13,27 @@ import { byOf } from './command';
  * (docs/policy.md, Changing a workflow). Named when the change is proposed, and recorded with it.
  */
 export const adminApprovers = (directory: PrincipalDirectory): string[] => directory.withRoles('admin', 'approver');
+
+/**
+ * A decided, withdrawn or expired workflow-change approval, with its change settled: the policy
+ * service, which reacts to the decision in the ledger anyway, is asked to publish or close the
+ * change at once, so the answer's position covers that commit too (docs/api.md, Conventions (read
+ * your writes)). Should it not answer, the decision stands and its reaction settles the change.
+ */
+export async function withChangeSettled(
+  rpc: RpcClient,
+  written: Written<ApprovalView>,
+): Promise<Written<ApprovalView>> {
+  const { answer, position } = written;
+  if (!answer.change || answer.status === 'requested') return written;
+  try {
+    const settled = await rpc.request(Subjects.policy.applyChange, { approvalId: answer.approvalId });
+    return { answer, position: Math.max(position, settled.position) };
+  } catch (error) {
+    new Logger('gateway').warn(`change of approval ${answer.approvalId} not settled yet: ${(error as Error).message}`);
+    return written;
+  }
+}
 
 /** A proposed change of a workflow: who will decide it, and its withdrawal. */
 @ApiTags('workflows')
@@ -50,11 +71,12 @@ export class WorkflowChangesController {
     @CurrentPrincipal() p: Principal,
   ): Promise<Written<ChangeApplied>> {
     const change = await this.rpc.request(Subjects.policy.change, { jobType, changeId });
-    const { answer, position } = await this.rpc.request(Subjects.approvals.withdraw, {
+    const withdrawn = await this.rpc.request(Subjects.approvals.withdraw, {
       approvalId: change.approvalId,
       ...byOf(p),
       asAdmin: p.roles.includes('admin'),
     });
+    const { answer, position } = await withChangeSettled(this.rpc, withdrawn);
     if (answer.status !== 'withdrawn')
       throw new WorkgateError('approval_decided', `change ${changeId} is already ${answer.status}`);
     return { answer: { changeId, jobType, version: change.version, status: 'withdrawn' }, position };

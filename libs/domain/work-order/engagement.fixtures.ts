@@ -2,7 +2,7 @@
 import { ActionScope, GateRequestedData, WorkgateError } from '@workgate/contracts';
 import { WorkOrderCommand } from './commands';
 import { compileWorkflow } from '@workgate/workflow';
-import { shippedWorkflow } from '../../workflow/test-fixtures';
+import { shippedWorkflow } from '../../workflow/definition/test-fixtures';
 import { answerOf } from './answers';
 import { answerWith, ctx, eventOfType, meta, stateAfter, work } from './work-order.fixtures';
 import { WorkOrder, WorkOrderEvent } from './work-order.state';

@@ -1,9 +1,9 @@
 import { hash } from 'node:crypto';
 import { canonicalize } from '@workgate/contracts';
-import { CelProgram, evaluateCondition, explainCelError, RULE_LIMITS } from './cel';
-import { DECISION_COST_BUDGET } from './cel-budget';
-import { CompiledWorkflow } from './compile';
-import { ActionScope, Decision, DecisionInput, DecisionReason, DecisionResult } from './definition';
+import { CelProgram, evaluateCondition, explainCelError, RULE_LIMITS } from '../conditions/cel';
+import { DECISION_COST_BUDGET } from '../conditions/cel-budget';
+import { CompiledWorkflow } from '../definition/compile';
+import { ActionScope, Decision, DecisionInput, DecisionReason, DecisionResult } from '../definition/definition';
 
 const SCOPE_CHECKS = 3; // system named, kind allowed, operation allowed
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { Decision, Rule, WorkflowDefinition } from '@workgate/contracts';
-import { CelProgram, compileCel, evaluateCondition, RULE_LIMITS } from './cel';
-import { Cond, conditionArb, REWRITES, text } from './condition-grammar.fixtures';
+import { CelProgram, compileCel, evaluateCondition, RULE_LIMITS } from '../conditions/cel';
+import { Cond, conditionArb, REWRITES, text } from '../conditions/condition-grammar.fixtures';
 import { diffDefinitions } from './diff';
 
 /**

@@ -6,7 +6,7 @@ import { parseDefinitionText } from './compile';
 import { WorkflowDefinition } from './definition';
 import { validateDefinition } from './validate';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 
 /** The seed exception-code catalog (config/exception-codes.yaml). */
 const catalogFile: unknown = parse(readFileSync(join(ROOT, 'config', 'exception-codes.yaml'), 'utf8'));

@@ -1,8 +1,8 @@
-import { compileWorkflow } from './compile';
+import { compileWorkflow } from '../definition/compile';
 import { decide } from './decide';
-import { DecisionInput, WorkflowDefinition } from './definition';
-import { CATALOG } from './test-fixtures';
-import { validateDefinition } from './validate';
+import { DecisionInput, WorkflowDefinition } from '../definition/definition';
+import { CATALOG } from '../definition/test-fixtures';
+import { validateDefinition } from '../definition/validate';
 
 /** `[0, 0, …]` with n zeros: a literal list as an analyst can write one in a condition. */
 const zeros = (n: number) => `[${Array.from({ length: n }, () => '0').join(',')}]`;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { compileWorkflow } from './compile';
+import { compileWorkflow } from '../definition/compile';
 import { decide } from './decide';
-import { WorkflowDefinition } from './definition';
+import { WorkflowDefinition } from '../definition/definition';
 
 /**
  * The decision order of docs/policy.md ("Decision order"), checked against a reference written

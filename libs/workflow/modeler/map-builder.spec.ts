@@ -1,7 +1,7 @@
 import { ExceptionCode, WorkflowDefinition } from '@workgate/contracts';
 import { workflowMap } from './map';
-import { CATALOG } from './test-fixtures';
-import { validateDefinition } from './validate';
+import { CATALOG } from '../definition/test-fixtures';
+import { validateDefinition } from '../definition/validate';
 
 const SHA = '0'.repeat(64);
 const minimal: WorkflowDefinition = {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { canonicalize, type ExceptionCode } from '@workgate/contracts';
 import { workflowMap } from './map';
 import { checkBoundaryAndMap } from './package-boundary';
-import { shippedWorkflow } from './test-fixtures';
+import { shippedWorkflow } from '../definition/test-fixtures';
 
 const definition = shippedWorkflow('support-recovery');
 const text = canonicalize(definition);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { compileWorkflow } from './compile';
+import { compileWorkflow } from '../definition/compile';
 import { decide } from './decide';
-import { ActionRequest, DecisionInput, WorkflowDefinition } from './definition';
-import { shippedWorkflow } from './test-fixtures';
+import { ActionRequest, DecisionInput, WorkflowDefinition } from '../definition/definition';
+import { shippedWorkflow } from '../definition/test-fixtures';
 
 const base: WorkflowDefinition = {
   jobType: 'test-job',

@@ -51,7 +51,7 @@ describe('a definition is scanned for its nesting before it is parsed (docs/poli
   });
 
   it.each(SHIPPED)('passes the shipped %s workflow, as YAML and as JSON', (jobType) => {
-    const file = readFileSync(join(__dirname, '../../workflows', `${jobType}.yaml`), 'utf8');
+    const file = readFileSync(join(__dirname, '../../../workflows', `${jobType}.yaml`), 'utf8');
     expect(deepestNesting(file, 64)).toBeUndefined();
     expect(deepestNesting(JSON.stringify(shippedWorkflow(jobType), null, 2), 64)).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import { ChangeEffect, WorkflowDefinition } from '@workgate/contracts';
 import { diffDefinitions } from './diff';
-import { termChange } from './condition-terms';
+import { termChange } from '../conditions/condition-terms';
 
 const base: WorkflowDefinition = {
   jobType: 'diff-job',

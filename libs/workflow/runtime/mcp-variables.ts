@@ -1,5 +1,5 @@
 import type { McpServerConfig } from '@workgate/contracts';
-import { fieldsOf, isFields, listOf } from './arrived';
+import { fieldsOf, isFields, listOf } from '../definition/arrived';
 
 const REFERENCE = /\$\{(WORKGATE_MCP_[A-Za-z0-9_]+)\}/g;
 

@@ -1,6 +1,6 @@
 import { canonicalize } from 'json-canonicalize';
 import { ChangeEffect, DefinitionChange } from '@workgate/contracts';
-import { parseDuration } from './duration';
+import { parseDuration } from '../definition/duration';
 
 /** The changes a workflow diff finds, each with its effect (docs/policy.md#changing-a-workflow). */
 

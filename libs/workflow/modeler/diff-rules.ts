@@ -1,5 +1,5 @@
 import { Rule, WorkflowDefinition } from '@workgate/contracts';
-import { cannotFail, requiredScopes, termChange } from './condition-terms';
+import { cannotFail, requiredScopes, termChange } from '../conditions/condition-terms';
 import { byKey, Changes } from './diff-changes';
 
 /**

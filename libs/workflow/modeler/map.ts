@@ -9,7 +9,7 @@ import {
   WorkflowDefinition,
   WorkflowMap,
 } from '@workgate/contracts';
-import { compileCel } from './cel';
+import { compileCel } from '../conditions/cel';
 
 /** Who does a step when the definition does not say (docs/policy.md, The definition). */
 export const DEFAULT_STEP_OWNER = 'operator';

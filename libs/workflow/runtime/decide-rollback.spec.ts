@@ -1,6 +1,6 @@
-import { compileWorkflow } from './compile';
+import { compileWorkflow } from '../definition/compile';
 import { decide } from './decide';
-import { ActionRequest, WorkflowDefinition } from './definition';
+import { ActionRequest, WorkflowDefinition } from '../definition/definition';
 
 const definition: WorkflowDefinition = {
   jobType: 'plant-job',

@@ -3,7 +3,7 @@ import { ValidationError, validateSync } from 'class-validator';
 import { jsonValueProblems } from '@workgate/contracts';
 import { Arrived, fieldsOf, isFields, listOf } from './arrived';
 import { boundProblems } from './bounds';
-import { compileCel } from './cel';
+import { compileCel } from '../conditions/cel';
 import { mapKeyProblems } from './map-keys';
 import { WorkflowDefinition } from './definition';
 import { parseDuration, timerProblem } from './duration';

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ExceptionCode, WorkflowMap } from '@workgate/contracts';
 import { workflowMap } from './map';
-import { SHIPPED, shippedWorkflow } from './test-fixtures';
+import { SHIPPED, shippedWorkflow } from '../definition/test-fixtures';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 type Raw = Record<string, unknown>;
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 const isRaw = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { canonicalize, duplicateKeyProblem, MAX_DEPTH, objectMembers, WorkgateError } from '@workgate/contracts';
 import { parseDocument } from 'yaml';
-import { CelProgram, compileCel } from './cel';
+import { CelProgram, compileCel } from '../conditions/cel';
 import { Overlay, PolicyRef, Rule, SystemBoundary, WorkflowDefinition } from './definition';
 import { parseDuration } from './duration';
 import { deepestNesting } from './text-scan';
