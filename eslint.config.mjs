@@ -28,6 +28,21 @@ export default tseslint.config(
     },
   },
   {
+    // The browser pages' ES modules (apps/gateway/web), type-checked as JavaScript with their JSDoc
+    // types by tsconfig.browser.json: the same type-aware rules, over the DOM's globals (TypeScript's
+    // `dom` lib), so a name the browser does not have is the type-check's error rather than `no-undef`'s.
+    files: ['apps/gateway/web/**/*.js'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      sourceType: 'module',
+      parserOptions: { project: './tsconfig.browser.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      'no-undef': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
     // Tests read untyped JSON answers and assert on them; the assertion is the type check there.
     // Promises and `any` written as a type are still errors.
     files: tests,

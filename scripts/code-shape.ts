@@ -2,6 +2,8 @@
  * The shape of the product's source, measured with the TypeScript compiler's own parser:
  * file sizes, `any`, casts (and which of them read event data around the typed map), and
  * import cycles. `test/code-shape.spec.ts` holds the limits, and its failure names each place.
+ * The browser pages' JavaScript (`apps/gateway/web`) is measured alike: its JSDoc types are read
+ * for `any` (`{any}`, `{*}`), and a JSDoc cast (`/** @type {T} *\/ (x)`) counts as a cast.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -43,7 +45,7 @@ function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return name === 'node_modules' ? [] : sources(path);
-    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [path] : [];
+    return (name.endsWith('.ts') && !name.endsWith('.d.ts')) || name.endsWith('.js') ? [path] : [];
   });
 }
 
@@ -55,7 +57,8 @@ function resolveImport(root: string, from: string, specifier: string): string | 
       ? resolve(dirname(from), specifier)
       : undefined;
   if (!base) return undefined;
-  for (const candidate of [`${base}.ts`, join(base, 'index.ts')]) {
+  // A browser module names the file it imports (`./parts.js`); TypeScript names it without its extension.
+  for (const candidate of [base, `${base}.ts`, join(base, 'index.ts')]) {
     try {
       if (statSync(candidate).isFile()) return candidate;
     } catch {
@@ -63,6 +66,21 @@ function resolveImport(root: string, from: string, specifier: string): string | 
     }
   }
   return undefined;
+}
+
+/** A JSDoc cast: a parenthesized expression a `@type` tag asserts (JavaScript's `x as T`). */
+function jsDocCast(node: ts.Node, isJs: boolean): ts.Expression | undefined {
+  if (!isJs || !ts.isParenthesizedExpression(node)) return undefined;
+  return ts.getJSDocTypeTag(node) ? node.expression : undefined;
+}
+
+/** The JSDoc comments written on `node`, each once (a parameter's comment is its function's too). */
+function jsDocsOf(node: ts.Node, seen: Set<number>): ts.JSDoc[] {
+  return ts.getJSDocCommentsAndTags(node).filter((doc): doc is ts.JSDoc => {
+    if (!ts.isJSDoc(doc) || seen.has(doc.pos)) return false;
+    seen.add(doc.pos);
+    return true;
+  });
 }
 
 function caughtNames(node: ts.Node): Set<string> {
@@ -75,7 +93,10 @@ function caughtNames(node: ts.Node): Set<string> {
   return names;
 }
 
-/** Import edges that exist only for types vanish at run time but still tie modules together. */
+/**
+ * Import edges that exist only for types vanish at run time but still tie modules together; a
+ * dynamic `import('./x')` ties them as much as a static one, only later.
+ */
 function importsOf(file: ts.SourceFile): string[] {
   const specifiers: string[] = [];
   for (const statement of file.statements) {
@@ -83,6 +104,14 @@ function importsOf(file: ts.SourceFile): string[] {
       if (ts.isStringLiteral(statement.moduleSpecifier)) specifiers.push(statement.moduleSpecifier.text);
     }
   }
+  const dynamic = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const [specifier] = node.arguments;
+      if (specifier && ts.isStringLiteral(specifier)) specifiers.push(specifier.text);
+    }
+    ts.forEachChild(node, dynamic);
+  };
+  dynamic(file);
   return specifiers;
 }
 
@@ -175,21 +204,23 @@ export function measureCodeShape({
       line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1,
       text: node.getText().slice(0, 100),
     });
+    const isJs = path.endsWith('.js');
+    const docs = new Set<number>();
+    const cast = (node: ts.Node, expression: ts.Expression): void => {
+      const inner = ts.isParenthesizedExpression(expression) ? expression.expression : expression;
+      if (ts.isPropertyAccessExpression(inner) && inner.name.text === 'data') shape.dataCasts.push(at(node));
+      else if (ts.isIdentifier(inner) && caughtNames(node).has(inner.text)) shape.catchCasts.push(at(node));
+      else shape.casts.push(at(node));
+    };
     const walk = (node: ts.Node): void => {
-      if (node.kind === ts.SyntaxKind.AnyKeyword) shape.anys.push(at(node));
+      if (node.kind === ts.SyntaxKind.AnyKeyword || node.kind === ts.SyntaxKind.JSDocAllType) shape.anys.push(at(node));
       if (ts.isAsExpression(node) || ts.isTypeAssertionExpression(node)) {
-        const isConst = ts.isTypeReferenceNode(node.type) && node.type.getText() === 'const';
-        const inner = ts.isParenthesizedExpression(node.expression) ? node.expression.expression : node.expression;
-        if (isConst) {
-          // `as const` narrows a literal; it asserts nothing.
-        } else if (ts.isPropertyAccessExpression(inner) && inner.name.text === 'data') {
-          shape.dataCasts.push(at(node));
-        } else if (ts.isIdentifier(inner) && caughtNames(node).has(inner.text)) {
-          shape.catchCasts.push(at(node));
-        } else {
-          shape.casts.push(at(node));
-        }
+        // `as const` narrows a literal; it asserts nothing.
+        if (!(ts.isTypeReferenceNode(node.type) && node.type.getText() === 'const')) cast(node, node.expression);
       }
+      const asserted = jsDocCast(node, isJs);
+      if (asserted) cast(node, asserted);
+      for (const doc of jsDocsOf(node, docs)) ts.forEachChild(doc, walk);
       ts.forEachChild(node, walk);
     };
     walk(source);

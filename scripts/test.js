@@ -35,7 +35,7 @@ function report({ name, code, output, seconds }) {
 }
 
 async function main() {
-  const names = ['type-check and eslint', 'prettier'];
+  const names = ['type-checks and eslint', 'prettier'];
   const checks = [
     run(names[0], process.execPath, [join(root, 'scripts', 'check.js')], true).then(report),
     run(names[1], bin('prettier'), ['--check', '--log-level', 'warn', '.'], true).then(report),

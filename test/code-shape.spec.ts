@@ -6,7 +6,7 @@ import { Cast, measureCodeShape } from '../scripts/code-shape';
 /** Where each finding is, one per line, so a failure says what to change. */
 const where = (casts: Cast[]): string => casts.map((cast) => `${cast.file}:${cast.line}  ${cast.text}`).join('\n');
 
-// apps/ and libs/ in shape (DEVELOPERS.md, Code) (browser code is JavaScript, not measured here).
+// apps/ and libs/ in shape (DEVELOPERS.md, Code), the browser pages' JavaScript (apps/gateway/web) with them.
 describe('the shape of apps and libs', () => {
   const shape = measureCodeShape();
 
@@ -63,6 +63,21 @@ describe('the measure', () => {
     write('libs/a/b.ts', "import { a } from './a';\nexport const b = (x: unknown) => (a ? x : x);\n");
     write('libs/a/index.ts', "export * from './a';\n");
     write('apps/x/x.ts', "import { a } from '../../libs/a';\nexport const x = a;\n".repeat(3));
+    write(
+      'apps/web/page.js',
+      [
+        "import { part } from './part.js';",
+        '/** @param {any} x */',
+        'export const show = (x) => part(/** @type {string} */ (x));',
+        '/** @type {*} */',
+        'export const loose = 1;',
+        'export const later = () => import("./part.js");',
+      ].join('\n'),
+    );
+    write(
+      'apps/web/part.js',
+      "/** @param {string} s */\nexport const part = (s) => s;\nexport const back = () => import('./page.js');\n",
+    );
     write('libs/r/one/one.ts', "import { two } from '../two/two';\nexport const one = 1;\nexport const both = two;\n");
     write('libs/r/two/two.ts', 'export const two = 2;\n');
     write('libs/r/two/late.ts', "import { one } from '../one/one';\nexport const late = one;\n");
@@ -70,18 +85,31 @@ describe('the measure', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('counts any, casts of .data, catch narrowing and other casts apart, and as const not at all', () => {
-    const shape = measureCodeShape({ root });
+    const shape = measureCodeShape({ root, folders: ['libs'] });
     expect(shape.anys.map((found) => `${found.file}:${found.line}`)).toEqual(['libs/a/a.ts:2']);
     expect(shape.dataCasts.map((found) => found.line)).toEqual([3]);
     expect(shape.catchCasts.map((found) => found.line)).toEqual([6]);
     expect(shape.casts.map((found) => found.line)).toEqual([2, 8, 8]);
   });
 
-  it('finds an import cycle, one between folders and files over the limit', () => {
+  it("reads a browser module's JSDoc: `{any}` and `{*}` are any, a `@type` cast is a cast", () => {
+    const shape = measureCodeShape({ root, folders: ['apps/web'] });
+    expect(shape.anys.map((found) => `${found.file}:${found.line}`)).toEqual([
+      'apps/web/page.js:2',
+      'apps/web/page.js:4',
+    ]);
+    expect(shape.casts.map((found) => `${found.file}:${found.line}`)).toEqual(['apps/web/page.js:3']);
+  });
+
+  it('finds an import cycle (a dynamic import in one), one between folders and files over the limit', () => {
     const shape = measureCodeShape({ root, maxLines: 5 });
-    expect(shape.cycles).toEqual([['libs/a/a.ts', 'libs/a/b.ts']]);
+    expect(shape.cycles).toEqual([
+      ['apps/web/page.js', 'apps/web/part.js'],
+      ['libs/a/a.ts', 'libs/a/b.ts'],
+    ]);
     expect(shape.folderCycles).toEqual([['libs/r/one', 'libs/r/two']]);
     expect(shape.longFiles).toEqual([
+      { file: 'apps/web/page.js', lines: 6 },
       { file: 'apps/x/x.ts', lines: 6 },
       { file: 'libs/a/a.ts', lines: 8 },
     ]);

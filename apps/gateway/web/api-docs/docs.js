@@ -1,3 +1,4 @@
+// @ts-check
 // The HTTP API's reference: Swagger UI over the OpenAPI document this gateway serves at /docs-json.
 window.addEventListener('DOMContentLoaded', () => {
   window.ui = SwaggerUIBundle({

@@ -1,12 +1,23 @@
+// @ts-check
 /* What an approval's card shows of the thing decided (docs/approvers.md, "What a card shows"): a tool
  * call's every argument and the hash the approval is bound to, an action's objects and facts, or the
  * action a gate blocks, and what approving releases. */
 import { h } from '../shared/dom.js';
 import { actionText, facts, shortId } from './parts.js';
 
+/** @typedef {import('@workgate/contracts/approval-subject').ApprovalSubject} ApprovalSubject */
+/** @typedef {import('@workgate/contracts/approval-subject').ToolCallArgument} ToolCallArgument */
+/** @typedef {import('@workgate/contracts/approvals').ApprovalView} ApprovalView */
+/** @typedef {import('../shared/dom.js').Child} Child */
+
+/** @param {{ objects?: string[] } | null | undefined} a */
 const objectsText = (a) => (a && a.objects && a.objects.length ? a.objects.join(', ') : 'the scope as a whole');
 
 /** The card's heading: the tool and the file it writes, the action that waits, or the gate and what it blocks. */
+/**
+ * @param {ApprovalSubject | undefined} subject
+ * @param {ApprovalView} approval
+ */
 export function subjectHeading(subject, approval) {
   const call = subject && subject.toolCall;
   if (call) return call.file ? `${call.tool} · ${call.file.path}` : call.tool;
@@ -16,7 +27,10 @@ export function subjectHeading(subject, approval) {
   return `${actionText(action)}${action && action.objects && action.objects.length ? ` · ${action.objects.join(', ')}` : ''}`;
 }
 
-/** One argument: short values whole, long ones folded under their preview. */
+/**
+ * One argument: short values whole, long ones folded under their preview.
+ * @param {ToolCallArgument} a
+ */
 function argumentItem(a) {
   const name = h('dt', {}, h('code', { text: a.name }));
   if (!a.folded) return [name, h('dd', {}, h('pre', { class: 'argument', text: a.value }))];
@@ -36,9 +50,15 @@ function argumentItem(a) {
   ];
 }
 
-/** The rows of the card's details that say what is decided. */
+/**
+ * The rows of the card's details that say what is decided.
+ * @param {ApprovalSubject | undefined} subject
+ * @param {ApprovalView} approval
+ * @returns {Array<[string, Child]>}
+ */
 export function subjectRows(subject, approval) {
   if (!subject) return [['Objects', objectsText(approval.requestedAction)]];
+  /** @type {Array<[string, Child]>} */
   const rows = [['Approving releases', subject.releases]];
   const call = subject.toolCall;
   if (call) {
@@ -85,6 +105,7 @@ export function subjectRows(subject, approval) {
 }
 
 /** The tool call's arguments, each named, long ones folded (with a note when values are masked for this reader). */
+/** @param {ApprovalSubject | undefined} subject */
 export function argumentList(subject) {
   const call = subject && subject.toolCall;
   if (!call) return null;

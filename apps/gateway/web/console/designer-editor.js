@@ -1,3 +1,4 @@
+// @ts-check
 /* The designer's YAML editor: CodeMirror 6 as its packages ship it (ES modules resolved by the
  * page's import map), with line numbers, YAML highlighting and indentation, undo, and the
  * validator's problems as lint diagnostics at their lines (set from outside: the API checks).
@@ -29,6 +30,10 @@ const look = EditorView.theme({
 /**
  * An editor of `text` in `parent`, named `label` for assistive technology; `onChange(text)` after
  * each change of the text. Answers the view and `show(diagnostics)`, which replaces what it marks.
+ * @param {HTMLElement} parent
+ * @param {string} text
+ * @param {string} label
+ * @param {(text: string) => void} onChange
  */
 export function yamlEditor(parent, text, label, onChange) {
   // In a shadow root the editor's generated styles are a constructed style sheet, not a <style>
@@ -54,14 +59,19 @@ export function yamlEditor(parent, text, label, onChange) {
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ 'aria-label': label }),
         look,
-        EditorView.updateListener.of((u) => u.docChanged && onChange(u.state.doc.toString())),
+        EditorView.updateListener.of((u) => {
+          if (u.docChanged) onChange(u.state.doc.toString());
+        }),
       ],
     }),
   });
   return {
     view,
     text: () => view.state.doc.toString(),
-    /** Marks `diagnostics` ({from, to, severity, message}), kept inside the text as it is now. */
+    /**
+     * Marks `diagnostics` ({from, to, severity, message}), kept inside the text as it is now.
+     * @param {import('@codemirror/lint').Diagnostic[]} diagnostics
+     */
     show(diagnostics) {
       const length = view.state.doc.length;
       const inside = diagnostics.map((d) => ({
@@ -73,13 +83,17 @@ export function yamlEditor(parent, text, label, onChange) {
     },
     /** The lines that carry a diagnostic now, with its severity and message (what the gutter marks). */
     marked() {
+      /** @type {Array<{ line: number, severity: string, message: string }>} */
       const out = [];
       forEachDiagnostic(view.state, (d, from) =>
         out.push({ line: view.state.doc.lineAt(from).number, severity: d.severity, message: d.message }),
       );
       return out;
     },
-    /** Puts the cursor at `offset` and brings it into view. */
+    /**
+     * Puts the cursor at `offset` and brings it into view.
+     * @param {number} offset
+     */
     reveal(offset) {
       view.dispatch({ selection: { anchor: Math.min(offset, view.state.doc.length) }, scrollIntoView: true });
       view.focus();

@@ -1,21 +1,31 @@
+// @ts-check
 /* The console's exceptions page: the open exceptions escalated to you, then those by owner, each resolved here with evidence. */
 import { api } from '../shared/api.js';
-import { $, h } from '../shared/dom.js';
+import { $, $as, h, valueOf } from '../shared/dom.js';
 import { ago, badge, cardsOr, details, due, enc, timeCell } from './parts.js';
 import { act, codes, session } from './session.js';
 
+/** @typedef {import('@workgate/contracts/ledger').ExceptionListItem} ExceptionListItem */
+
+/** @type {(query: string) => Promise<ExceptionListItem[]>} */
+const readExceptions = (query) => api('GET', `/v1/exceptions${query}`);
+
+/**
+ * Shows the open exceptions (of the owner `params` name, else every owner's); answers the status line.
+ * @param {URLSearchParams} params
+ */
 export async function showExceptions(params) {
   const owner = params.get('owner') || '';
-  const me = session.me.id;
+  const me = session.me?.id ?? '';
   // Exceptions escalated to you (open past their SLA and its escalation time) beside the ones by owner.
   const withEscalated = !owner || owner === me;
   const [rows, catalog, everyOwner, escalated] = await Promise.all([
-    api('GET', `/v1/exceptions${owner ? `?owner=${enc(owner)}` : ''}`),
+    readExceptions(owner ? `?owner=${enc(owner)}` : ''),
     codes(),
-    owner ? api('GET', '/v1/exceptions') : null,
-    withEscalated ? api('GET', `/v1/exceptions?escalatedTo=${enc(me)}`) : [],
+    owner ? readExceptions('') : null,
+    withEscalated ? readExceptions(`?escalatedTo=${enc(me)}`) : [],
   ]);
-  const select = $('#exception-owner');
+  const select = $as('#exception-owner', HTMLSelectElement);
   const owners = [...new Set([me, ...(everyOwner || rows).map((r) => r.owner)])].sort();
   select.replaceChildren(
     new Option('every owner', ''),
@@ -24,6 +34,7 @@ export async function showExceptions(params) {
   select.value = owner;
   const titles = new Map((catalog || []).map((c) => [c.code, c.title]));
   const shown = new Set(escalated.map((r) => r.exceptionId));
+  /** @type {Map<string, ExceptionListItem[]>} */
   const groups = new Map(escalated.length ? [['', escalated]] : []);
   for (const r of rows) if (!shown.has(r.exceptionId)) groups.set(r.owner, [...(groups.get(r.owner) || []), r]);
   const sections = [...groups].map(([who, list]) =>
@@ -46,8 +57,13 @@ export async function showExceptions(params) {
 }
 
 /** A group's heading: the escalated to you (`who` empty), yours, or another owner's. */
+/** @type {(who: string, me: string) => string} */
 const heading = (who, me) => (who ? `${who}${who === me ? ' (you)' : ''}` : 'Escalated to you');
 
+/**
+ * @param {ExceptionListItem} row
+ * @param {string | undefined} title
+ */
 function exceptionCard(row, title) {
   const id = `exception-${row.exceptionId}`;
   const form = h(
@@ -69,7 +85,8 @@ function exceptionCard(row, title) {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const v = (n) => form.elements[n].value.trim();
+    /** @param {string} n */
+    const v = (n) => valueOf(form, n).trim();
     const body = {
       ...(v('resolution') ? { resolution: v('resolution') } : {}),
       ...(v('ref') ? { evidence: [{ kind: v('kind') || 'note', ref: v('ref') }] } : {}),
@@ -98,7 +115,7 @@ function exceptionCard(row, title) {
       [
         'Escalated',
         row.escalatedTo
-          ? h('span', {}, `to ${row.escalatedTo} `, timeCell(row.escalatedAt, ago(row.escalatedAt)))
+          ? h('span', {}, `to ${row.escalatedTo} `, row.escalatedAt && timeCell(row.escalatedAt, ago(row.escalatedAt)))
           : null,
       ],
       ['Raised', timeCell(row.raisedAt, ago(row.raisedAt))],

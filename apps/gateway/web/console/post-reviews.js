@@ -1,18 +1,39 @@
+// @ts-check
 /* The console's post-reviews page: break-glass actions waiting for the signed-in reviewer. */
 import { api } from '../shared/api.js';
-import { $, h } from '../shared/dom.js';
+import { $, h, valueOf } from '../shared/dom.js';
 import { roughDuration } from '../shared/duration.js';
 import { ago, cardsOr, details, due, enc, shortId, timeCell, when, workOrderLink } from './parts.js';
 import { act, handoff, session } from './session.js';
 
+/** @typedef {import('@workgate/contracts/approvals').ExceptionView} ExceptionView */
+/** @typedef {import('@workgate/contracts/work-order-reads').WorkOrderHandoff} WorkOrderHandoff */
+/**
+ * A row of GET /v1/post-reviews: the view `post-reviews` (docs/views.md), its columns.
+ * @typedef {object} PostReviewRow
+ * @property {string} postReviewId
+ * @property {string} workOrderId
+ * @property {string} exceptionId
+ * @property {string} createdAt
+ * @property {string} dueAt
+ * @property {boolean} overdue
+ * @property {number} overdueSeconds
+ */
+
+/** @type {(owner: string) => Promise<PostReviewRow[]>} */
+const readPostReviews = (owner) => api('GET', `/v1/post-reviews?owner=${enc(owner)}`);
+/** @type {(id: string) => Promise<ExceptionView>} */
+const readException = (id) => api('GET', `/v1/exceptions/${id}`);
+
+/** Shows the post-reviews that wait for the signed-in reviewer; answers the status line. */
 export async function showPostReviews() {
-  const rows = await api('GET', `/v1/post-reviews?owner=${enc(session.me.id)}`);
+  const rows = await readPostReviews(session.me?.id ?? '');
   rows.sort((a, b) => b.overdueSeconds - a.overdueSeconds || a.dueAt.localeCompare(b.dueAt));
   const cards = await Promise.all(
     rows.map(async (row) => {
       const [wo, exception] = await Promise.all([
         handoff(row.workOrderId),
-        api('GET', `/v1/exceptions/${row.exceptionId}`).catch(() => null),
+        readException(row.exceptionId).catch(() => null),
       ]);
       return postReviewCard(row, wo, exception);
     }),
@@ -22,8 +43,14 @@ export async function showPostReviews() {
   return `${rows.length} post-review${rows.length === 1 ? '' : 's'} open, ${overdue} overdue.`;
 }
 
+/**
+ * @param {PostReviewRow} row
+ * @param {WorkOrderHandoff | null} wo
+ * @param {ExceptionView | null} exception
+ */
 function postReviewCard(row, wo, exception) {
   const id = `review-${row.postReviewId}`;
+  /** @type {(name: string, label: string, attrs: Record<string, string>) => HTMLElement[]} */
   const field = (name, label, attrs) => [
     h('label', { for: `${id}-field-${name}`, text: label }),
     h(attrs.rows ? 'textarea' : 'input', { id: `${id}-field-${name}`, name, required: true, ...attrs }),
@@ -37,7 +64,7 @@ function postReviewCard(row, wo, exception) {
       placeholder: 'Was the break-glass justified? What happened?',
     }),
     ...field('title', 'Remediation', { maxlength: '1000', placeholder: 'What will stop this from happening again' }),
-    ...field('owner', 'Remediation owner', { value: session.me.id }),
+    ...field('owner', 'Remediation owner', { value: session.me?.id ?? '' }),
     ...field('due', 'Remediation due', {
       value: 'P14D',
       maxlength: '64',
@@ -47,7 +74,8 @@ function postReviewCard(row, wo, exception) {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const v = (n) => form.elements[n].value.trim();
+    /** @param {string} n */
+    const v = (n) => valueOf(form, n).trim();
     void act(
       form,
       `Post-review of ${wo ? wo.externalRef : shortId(row.workOrderId)} completed.`,

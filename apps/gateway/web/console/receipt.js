@@ -1,17 +1,25 @@
+// @ts-check
 /* The console's receipt page: what a decision or closure was, and where it is in the ledger. */
 import { api } from '../shared/api.js';
 import { $, h } from '../shared/dom.js';
 import { badge, details, enc, shortId, when, words } from './parts.js';
 import { handoff } from './session.js';
 
+/** @typedef {import('@workgate/contracts/work-order-reads').Receipt} Receipt */
+
+/**
+ * Shows the receipt `id`; answers the status line.
+ * @param {string} id
+ */
 export async function showReceipt(id) {
+  /** @type {Receipt} */
   const r = await api('GET', `/v1/receipts/${enc(id)}`);
   const wo = await handoff(r.workOrderId);
   $('#receipt').replaceChildren(
     h('p', {}, h('a', { href: `#/work-orders/${r.workOrderId}`, text: `← ${wo ? wo.externalRef : 'the work order'}` })),
     h('h2', {}, `Receipt of a ${words(r.kind)} `, r.decision ? badge(r.decision) : null),
     details([
-      ['Decision', r.decision ? `${r.decision} (${words(r.reason)})` : null],
+      ['Decision', r.decision ? `${r.decision} (${words(r.reason ?? '')})` : null],
       ['By', r.actor],
       ['At', when(r.at)],
       ['Policy', `${r.policy.jobType} v${r.policy.version}`],

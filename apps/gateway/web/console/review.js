@@ -1,85 +1,42 @@
+// @ts-check
 /* The console's monthly review of a job type: a calendar month against the one before, each measure
  * first with last month's beside it and the change, read from GET /v1/workflows/:jobType/review.
  * "Draft a new version" links to the designer with the current version as a new draft. */
 import { api } from '../shared/api.js';
 import { $, h } from '../shared/dom.js';
-import { duration } from '../shared/duration.js';
 import { enc, tableOf, when, words, workOrderLink } from './parts.js';
+import { compared, measure, measures, ofTheMonth, percent, plain, section, time } from './review-measures.js';
 import { session } from './session.js';
 
+/** @typedef {import('@workgate/contracts/monthly-review').MonthlyReview} MonthlyReview */
+/** @typedef {import('@workgate/contracts/monthly-review').Compared} Compared */
+/** @typedef {import('@workgate/contracts/monthly-review').ReviewCode} ReviewCode */
+/** @typedef {import('@workgate/contracts/monthly-review').ReviewHotspot} ReviewHotspot */
+/** @typedef {import('@workgate/contracts/policy').WorkflowVersion} WorkflowVersion */
+/** @typedef {import('@workgate/contracts/policy').WorkflowSummary} WorkflowSummary */
+
 const MONTHS = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
-/** `2026-03` → `March 2026`. */
+/** `2026-03` → `March 2026`. @param {string} m */
 const monthName = (m) => MONTHS.format(new Date(`${m}-01T00:00:00Z`));
-/** The month `n` months from `m` (`YYYY-MM`). */
+/**
+ * The month `n` months from `m` (`YYYY-MM`).
+ * @param {string} m
+ * @param {number} n
+ */
 function shift(m, n) {
   const d = new Date(`${m}-01T00:00:00Z`);
   d.setUTCMonth(d.getUTCMonth() + n);
   return d.toISOString().slice(0, 7);
 }
 
-const plain = (v) => (v === null ? '—' : String(v));
-const percent = (v) => (v === null ? '—' : `${Math.round(v * 1000) / 10}%`);
-const time = (v) => (v === null ? '—' : duration(v));
-
-/** A change as a person reads it: `+3`, `−2`, `+10 pts`, `+2 h`, `no change`; `good` says which way is better (`down`, `up`, `either`). */
-function change(c, kind, good = 'down') {
-  if (c.change === null) return h('span', { class: 'muted', text: c.thisMonth === null ? 'no data' : 'new' });
-  if (c.change === 0) return h('span', { class: 'muted', text: 'no change' });
-  const sign = c.change > 0 ? '+' : '−';
-  const size = Math.abs(c.change);
-  const text =
-    kind === 'share'
-      ? `${sign}${Math.round(size * 1000) / 10} pts`
-      : kind === 'seconds'
-        ? `${sign}${duration(size)}`
-        : `${sign}${size}`;
-  if (good === 'either') return h('span', { class: 'delta', text });
-  const better = c.change < 0 === (good === 'down');
-  return h('span', { class: `delta ${better ? 'better' : 'worse'}`, text });
-}
-
-/** One measure: this month large, last month and the change beneath. */
-function measure(title, c, show, kind, good) {
-  return h(
-    'div',
-    { class: 'measure' },
-    h('p', { class: 'value', text: show(c.thisMonth) }),
-    h('p', { class: 'label', text: title }),
-    h('p', { class: 'muted' }, `last month ${show(c.lastMonth)} · `, change(c, kind, good)),
-  );
-}
-
-/** Columns for a compared number: this month, then (`what`: what the row is about, kept in sight on a narrow screen) last month and the change. */
-const compared = (title, get, what, show = plain, kind = 'count', good = 'down') => [
-  { title, num: true, cell: (r) => show(get(r).thisMonth) },
-  ...(what ? [what] : []),
-  { title: 'Last month', num: true, cell: (r) => show(get(r).lastMonth) },
-  { title: 'Change', num: true, nowrap: true, cell: (r) => change(get(r), kind, good) },
-];
-
-/** A section's note begins with what its measures are of: `Of 8 work orders closed this month (4 last month)`. */
-const ofTheMonth = (c, what) => `Of ${c.thisMonth} ${what} this month (${c.lastMonth} last month)`;
-
-/** The measures of a section, side by side. */
-const measures = (...each) => h('div', { class: 'measures' }, ...each);
-
-function section(title, note, ...body) {
-  return h(
-    'section',
-    { class: 'review-part' },
-    h('h3', { text: title }),
-    note && h('p', { class: 'muted note', text: note }),
-    ...body,
-  );
-}
-
+/** @param {MonthlyReview} r */
 function codes(r) {
   return section(
     'Top exception codes',
     'Exceptions raised in the month, by code: who owns the code and the step it blocked most.',
     tableOf(
       [
-        ...compared('Raised', (c) => c.raised, {
+        ...compared('Raised', (/** @type {ReviewCode} */ c) => c.raised, {
           title: 'Code',
           cell: (c) => h('a', { href: '#/exceptions' }, c.code),
         }),
@@ -94,6 +51,7 @@ function codes(r) {
   );
 }
 
+/** @param {MonthlyReview} r */
 function stalls(r) {
   const s = r.stalls;
   return section(
@@ -102,8 +60,8 @@ function stalls(r) {
     measures(measure('stall rate', s.stallRate, percent, 'share'), measure('work orders stalled', s.stalled, plain)),
     tableOf(
       [
-        ...compared('Stalled', (x) => x.stalled, { title: 'Step', cell: (x) => x.stepId }),
-        ...compared('Times blocked', (x) => x.blocked, null),
+        ...compared('Stalled', (/** @type {ReviewHotspot} */ x) => x.stalled, { title: 'Step', cell: (x) => x.stepId }),
+        ...compared('Times blocked', (/** @type {ReviewHotspot} */ x) => x.blocked, null),
         { title: 'Median time at step', num: true, nowrap: true, cell: (x) => time(x.p50Seconds.thisMonth) },
         { title: 'Last month', num: true, nowrap: true, cell: (x) => time(x.p50Seconds.lastMonth) },
       ],
@@ -113,6 +71,7 @@ function stalls(r) {
   );
 }
 
+/** @param {MonthlyReview} r */
 function evidence(r) {
   const e = r.evidence;
   const missing = r.closuresWithoutEvidence;
@@ -136,6 +95,7 @@ function evidence(r) {
   );
 }
 
+/** @param {MonthlyReview} r */
 function exceptions(r) {
   const x = r.exceptions;
   return section(
@@ -149,10 +109,11 @@ function exceptions(r) {
   );
 }
 
+/** @param {MonthlyReview} r */
 function draft(r) {
   const d = r.draft;
   const which =
-    d.source === 'none'
+    d.source === 'none' || !d.draftId
       ? null
       : h(
           'p',
@@ -189,6 +150,7 @@ function draft(r) {
 /**
  * Draft a new version: the designer's entry point, which opens the current version as a new draft.
  * Drafts are made by admins (the drafts API refuses others), so others are told so beside it.
+ * @param {string} jobType
  */
 function draftLink(jobType) {
   const may = session.me?.roles.includes('admin');
@@ -198,8 +160,20 @@ function draftLink(jobType) {
   ];
 }
 
+/** @type {() => Promise<WorkflowSummary[]>} */
+const readWorkflows = () => api('GET', '/v1/workflows');
+/** @type {(path: string) => Promise<MonthlyReview>} */
+const readReview = (path) => api('GET', path);
+/** @type {(jobType: string) => Promise<WorkflowVersion>} */
+const readWorkflow = (jobType) => api('GET', `/v1/workflows/${enc(jobType)}`);
+
+/**
+ * Shows the monthly review of `asked` (else the first job type) for the month `params` name; answers the status line.
+ * @param {string} asked
+ * @param {URLSearchParams} params
+ */
 export async function showReview(asked, params) {
-  const jobType = asked || (await api('GET', '/v1/workflows')).map((w) => w.jobType).sort()[0];
+  const jobType = asked || (await readWorkflows()).map((w) => w.jobType).sort()[0];
   if (!jobType) {
     $('#review').replaceChildren(h('p', { class: 'empty', text: 'No workflow is published.' }));
     return 'No workflow is published.';
@@ -207,12 +181,14 @@ export async function showReview(asked, params) {
   const month = params.get('month') || '';
   const q = new URLSearchParams();
   if (month) q.set('month', month);
-  if (params.get('draft')) q.set('draft', params.get('draft'));
+  const draftId = params.get('draft');
+  if (draftId) q.set('draft', draftId);
   const [r, workflow] = await Promise.all([
-    api('GET', `/v1/workflows/${enc(jobType)}/review${q.size ? `?${q}` : ''}`),
-    api('GET', `/v1/workflows/${enc(jobType)}`),
+    readReview(`/v1/workflows/${enc(jobType)}/review${q.size ? `?${q}` : ''}`),
+    readWorkflow(jobType),
   ]);
   const m = r.month.month;
+  /** @type {(n: number, text: string) => HTMLAnchorElement} */
   const link = (n, text) => h('a', { href: `#/review/${enc(jobType)}?month=${shift(m, n)}`, text });
   const latest = r.month.asOf !== new Date(Date.parse(r.month.to) - 1).toISOString();
   $('#review').replaceChildren(

@@ -1,38 +1,80 @@
+// @ts-check
 /* Who is signed in to the console, what the page being shown has looked up, and how an action runs. */
-import { api, consoleSession } from '../shared/api.js';
+import { answerOf, api, ApiError, consoleSession, messageOf } from '../shared/api.js';
 import { $, status } from '../shared/dom.js';
 
+/** @typedef {import('../../http/roles').Principal} Principal */
+/** @typedef {import('@workgate/contracts/work-order-reads').WorkOrderHandoff} WorkOrderHandoff */
+/** @typedef {import('@workgate/contracts/work-order-reads').DecisionRecord} DecisionRecord */
+/** @typedef {import('@workgate/contracts/exception.events').ExceptionCode} ExceptionCode */
+/**
+ * GET /console/session: the sign-in provider, if any, and whether this browser has a console session.
+ * @typedef {{ issuer: string | null, provider: string | null, signedIn: boolean, csrfToken?: string }} ConsoleSessionAnswer
+ */
+
 export const session = {
-  /** Who is signed in: `{id, roles}` from GET /v1/me. */
+  /**
+   * Who is signed in: `{id, roles}` from GET /v1/me.
+   * @type {Principal | null}
+   */
   me: null,
   /** Shows the current page again (set by the router). */
   reload: async () => {},
 };
 
-let cache = new Map();
+/** @type {Array<{ clear(): void }>} */
+const caches = [];
 
 /** Forgets what the last page looked up: each page shown reads afresh. */
 export function freshLookups() {
-  cache = new Map();
+  for (const cache of caches) cache.clear();
 }
 
-const once = (key, load) => {
-  if (!cache.has(key))
-    cache.set(
-      key,
-      load().catch(() => null),
-    );
-  return cache.get(key);
-};
-export const handoff = (id) => once(`wo:${id}`, () => api('GET', `/v1/work-orders/${id}`));
-export const decisions = (id) => once(`decisions:${id}`, () => api('GET', `/v1/work-orders/${id}/decisions`));
-export const codes = () => once('codes', () => api('GET', '/v1/exception-codes'));
+/**
+ * What `load(key)` answers, looked up once per page shown (null when it failed).
+ * @template T
+ * @param {(key: string) => Promise<T>} load
+ * @returns {(key: string) => Promise<T | null>}
+ */
+function lookup(load) {
+  /** @type {Map<string, Promise<T | null>>} */
+  const cache = new Map();
+  caches.push(cache);
+  return (key) => {
+    let answer = cache.get(key);
+    if (!answer) {
+      answer = load(key).catch(() => null);
+      cache.set(key, answer);
+    }
+    return answer;
+  };
+}
+/** @type {(id: string) => Promise<WorkOrderHandoff>} */
+const readHandoff = (id) => api('GET', `/v1/work-orders/${id}`);
+/** @type {(id: string) => Promise<DecisionRecord[]>} */
+const readDecisions = (id) => api('GET', `/v1/work-orders/${id}/decisions`);
+/** @type {() => Promise<ExceptionCode[]>} */
+const readCodes = () => api('GET', '/v1/exception-codes');
+
+/** A work order's handoff (GET /v1/work-orders/:id), null when it cannot be read. */
+export const handoff = lookup(readHandoff);
+/** A work order's decisions (GET /v1/work-orders/:id/decisions), null when they cannot be read. */
+export const decisions = lookup(readDecisions);
+const codeCatalog = lookup(readCodes);
+/** The exception-code catalog (GET /v1/exception-codes), null when it cannot be read. */
+export const codes = () => codeCatalog('codes');
 
 /**
  * Runs one action from a form or button, a POST of `body` to `path`: shows progress, then `done` or
  * the API's refusal, and shows the change: `update(answer)` changes the card in place where the page
  * gives one, else the page is shown again. The Idempotency-Key of a write whose outcome is unknown is
  * kept on the form, so sending it again cannot do the thing twice.
+ * @template [A=unknown] what the API answers the POST
+ * @param {HTMLElement} control
+ * @param {string} done
+ * @param {string} path
+ * @param {unknown} body
+ * @param {(answer: A) => void} [update]
  */
 export async function act(control, done, path, body, update) {
   const holder = control.closest('form') || control;
@@ -40,15 +82,16 @@ export async function act(control, done, path, body, update) {
   buttons.forEach((b) => (b.disabled = true));
   status('Sending…');
   try {
+    /** @type {A} */
     const answer = await api('POST', path, { body, retryKey: holder.dataset.retryKey });
     delete holder.dataset.retryKey;
     status(done);
     if (update) update(answer);
     else await session.reload();
   } catch (error) {
-    if (error.unknown) holder.dataset.retryKey = error.unknown;
+    if (error instanceof ApiError && error.unknown) holder.dataset.retryKey = error.unknown;
     else delete holder.dataset.retryKey;
-    status(error.message, true);
+    status(messageOf(error), true);
   } finally {
     buttons.forEach((b) => (b.disabled = false));
   }
@@ -60,11 +103,12 @@ export async function act(control, done, path, body, update) {
  * can tell). Without a provider (`issuer: null`) only the API key signs in.
  */
 export async function resumeSession() {
+  /** @type {ConsoleSessionAnswer} */
   let answer;
   try {
     const res = await fetch('/console/session', { headers: { Accept: 'application/json' } });
     if (!res.ok) return false;
-    answer = await res.json();
+    answer = await answerOf(res);
   } catch {
     return false;
   }
@@ -84,6 +128,7 @@ export async function endSession() {
   const res = await fetch('/console/sign-out', { method: 'POST', headers: { 'X-CSRF-Token': token } }).catch(
     () => null,
   );
-  const answer = res?.ok ? await res.json() : {};
+  /** @type {{ endSessionUrl?: string }} POST /console/sign-out */
+  const answer = res?.ok ? await answerOf(res) : {};
   if (answer.endSessionUrl) location.assign(answer.endSessionUrl);
 }

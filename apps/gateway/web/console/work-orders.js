@@ -1,17 +1,41 @@
+// @ts-check
 /* The console's work orders: the search, and one work order's handoff, decisions, exceptions,
  * approvals, delegations and timeline. */
-import { api } from '../shared/api.js';
-import { $, download, h, status } from '../shared/dom.js';
+import { api, messageOf } from '../shared/api.js';
+import { $, $as, h, setValueOf, status } from '../shared/dom.js';
 import { actionText, ago, badge, details, due, enc, shortId, tableOf, timeCell, when, words } from './parts.js';
 import { session } from './session.js';
+import { downloadDelivery, downloadProof, eventSummary, isEvent, rollbackNotes } from './work-order-events.js';
 
+/** @typedef {import('@workgate/contracts/ledger').WorkOrderListItem} WorkOrderListItem */
+/** @typedef {import('@workgate/contracts/ledger').RecordedEvent} RecordedEvent */
+/** @typedef {import('@workgate/contracts/work-order-reads').WorkOrderHandoff} WorkOrderHandoff */
+/** @typedef {import('@workgate/contracts/work-order-reads').DecisionRecord} DecisionRecord */
+/** @typedef {import('@workgate/contracts/approvals').ApprovalView} ApprovalView */
+/** An approval as the work order lists it: read in full, or only as its gate names it. @typedef {ApprovalView | WorkOrderHandoff['pendingApprovals'][number]} ListedApproval */
+
+/** @type {(query: URLSearchParams) => Promise<WorkOrderListItem[]>} */
+const readWorkOrders = (query) => api('GET', `/v1/work-orders?${query}`);
+/** @type {(id: string) => Promise<WorkOrderHandoff>} */
+const readWorkOrder = (id) => api('GET', `/v1/work-orders/${enc(id)}`);
+/** @type {(id: string) => Promise<DecisionRecord[]>} */
+const readDecisions = (id) => api('GET', `/v1/work-orders/${enc(id)}/decisions`);
+/** @type {(id: string) => Promise<RecordedEvent[]>} */
+const readEvents = (id) => api('GET', `/v1/work-orders/${enc(id)}/events`);
+/** @type {(id: string) => Promise<ApprovalView>} */
+const readApproval = (id) => api('GET', `/v1/approvals/${id}`);
+
+/**
+ * Shows the work orders the search `params` name (the newest 100); answers the status line.
+ * @param {URLSearchParams} params
+ */
 export async function showWorkOrders(params) {
-  const form = $('#work-order-search');
-  for (const name of ['externalRef', 'source', 'jobType', 'status']) form.elements[name].value = params.get(name) || '';
+  const form = $as('#work-order-search', HTMLFormElement);
+  for (const name of ['externalRef', 'source', 'jobType', 'status']) setValueOf(form, name, params.get(name) || '');
   const query = new URLSearchParams();
   for (const [k, v] of params) if (v) query.set(k, v);
   query.set('limit', '100');
-  const rows = await api('GET', `/v1/work-orders?${query}`);
+  const rows = await readWorkOrders(query);
   $('#work-orders-list').replaceChildren(
     tableOf(
       [
@@ -30,28 +54,36 @@ export async function showWorkOrders(params) {
   return `${rows.length === 100 ? 'The newest 100' : rows.length} work order${rows.length === 1 ? '' : 's'}.`;
 }
 
+/**
+ * Shows work order `id`: its handoff, decisions, exceptions, approvals, delegations and timeline; answers the status line.
+ * @param {string} id
+ */
 export async function showWorkOrder(id) {
-  const isLead = session.me.roles.includes('ops-lead');
+  const roles = session.me?.roles ?? [];
+  const isLead = roles.includes('ops-lead');
   // Decisions carry the facts they were asked with: for approvers, operators and ops leads.
-  const mayReadDecisions = session.me.roles.some((r) => ['approver', 'operator', 'ops-lead'].includes(r));
+  const mayReadDecisions = roles.some((r) => ['approver', 'operator', 'ops-lead'].includes(r));
   const [wo, decided, events] = await Promise.all([
-    api('GET', `/v1/work-orders/${enc(id)}`),
-    mayReadDecisions ? api('GET', `/v1/work-orders/${enc(id)}/decisions`) : [],
-    isLead ? api('GET', `/v1/work-orders/${enc(id)}/events`) : null,
+    readWorkOrder(id),
+    mayReadDecisions ? readDecisions(id) : [],
+    isLead ? readEvents(id) : null,
   ]);
   // Every approval its decisions or gates asked for; an analyst may not read approvals, and sees the open ones only.
   const approvalIds = [
-    ...new Set([...decided.map((d) => d.approvalId), ...wo.pendingApprovals.map((a) => a.approvalId)].filter(Boolean)),
+    ...new Set([
+      ...decided.flatMap((d) => (d.approvalId ? [d.approvalId] : [])),
+      ...wo.pendingApprovals.map((a) => a.approvalId),
+    ]),
   ];
-  const approvals = (
-    await Promise.all(
-      approvalIds.map((a) =>
-        api('GET', `/v1/approvals/${a}`).catch(() => wo.pendingApprovals.find((p) => p.approvalId === a)),
-      ),
-    )
-  ).filter(Boolean);
-  const delegations = (events || []).filter((e) => e.type === 'TaskDelegated').map((e) => e.data);
+  /** @type {ListedApproval[]} */
+  const approvals = [];
+  for (const listed of await Promise.all(
+    approvalIds.map((a) => readApproval(a).catch(() => wo.pendingApprovals.find((p) => p.approvalId === a))),
+  ))
+    if (listed) approvals.push(listed);
+  const delegations = (events || []).flatMap((e) => (isEvent(e, 'TaskDelegated') ? [e.data] : []));
   const notes = rollbackNotes(events || []);
+  /** @param {string} what */
   const leadOnly = (what) =>
     h('p', {
       class: 'note muted',
@@ -96,7 +128,7 @@ export async function showWorkOrder(id) {
               type: 'button',
               class: 'quiet',
               text: 'Download the delivery page',
-              onclick: () => downloadDelivery(id, wo.externalRef).catch((error) => status(error.message, true)),
+              onclick: () => downloadDelivery(id, wo.externalRef).catch((error) => status(messageOf(error), true)),
             }),
           ],
           [
@@ -108,7 +140,7 @@ export async function showWorkOrder(id) {
               title: isLead
                 ? 'With the events and private evidence (ops leads): every part verifies offline'
                 : 'The client-safe package: no events, no private evidence',
-              onclick: () => downloadProof(id, wo.externalRef, isLead).catch((error) => status(error.message, true)),
+              onclick: () => downloadProof(id, wo.externalRef, isLead).catch((error) => status(messageOf(error), true)),
             }),
           ],
         ]),
@@ -144,7 +176,8 @@ export async function showWorkOrder(id) {
           ? [
               {
                 title: 'Rollback note',
-                cell: (d) => (notes.has(d.actionId) ? window.workgateMask(notes.get(d.actionId)) : '—'),
+                /** @param {DecisionRecord} d */
+                cell: (d) => window.workgateMask(notes.get(d.actionId) ?? '—'),
               },
             ]
           : []),
@@ -181,16 +214,23 @@ export async function showWorkOrder(id) {
     tableOf(
       [
         { title: 'Status', cell: (a) => badge(a.status) },
-        { title: 'For', cell: (a) => (a.requestedAction ? actionText(a.requestedAction) : `gate: ${a.kind}`) },
+        {
+          title: 'For',
+          cell: (a) =>
+            'requestedAction' in a && a.requestedAction ? actionText(a.requestedAction) : `gate: ${a.kind}`,
+        },
         {
           title: 'Owner',
           cell: (a) =>
-            a.owner === session.me.id && ['requested', 'conditional'].includes(a.status)
+            a.owner === session.me?.id && ['requested', 'conditional'].includes(a.status)
               ? h('a', { href: '#/approvals', text: `${a.owner} (you)` })
               : a.owner,
         },
-        { title: 'Decided by', cell: (a) => a.decidedBy || '—' },
-        { title: 'Asked', cell: (a) => (a.requestedAt ? timeCell(a.requestedAt, ago(a.requestedAt)) : '') },
+        { title: 'Decided by', cell: (a) => ('decidedBy' in a && a.decidedBy) || '—' },
+        {
+          title: 'Asked',
+          cell: (a) => ('requestedAt' in a && a.requestedAt ? timeCell(a.requestedAt, ago(a.requestedAt)) : ''),
+        },
       ],
       approvals,
       'No approval asked for.',
@@ -201,7 +241,7 @@ export async function showWorkOrder(id) {
           [
             { title: 'Recipient', cell: (d) => d.recipient },
             // The ledger event holds the prompt as sent: shown masked, as every inbox shows it.
-            { title: 'Objective', cell: (d) => window.workgateMask(d.prompt.objective) },
+            { title: 'Objective', cell: (d) => (d.prompt.objective ? window.workgateMask(d.prompt.objective) : '—') },
             { title: 'Command', cell: (d) => words(d.command) },
             { title: 'Sent', cell: (d) => timeCell(d.dispatchCreatedAt, ago(d.dispatchCreatedAt)) },
             { title: 'Times out', cell: (d) => timeCell(d.timeoutAt, due(d.timeoutAt)) },
@@ -217,59 +257,14 @@ export async function showWorkOrder(id) {
             { title: 'Event', cell: (e) => words(e.type) },
             { title: 'What', cell: (e) => eventSummary(e.data) },
             { title: 'When', cell: (e) => timeCell(e.occurredAt, when(e.occurredAt)) },
-            { title: 'By', cell: (e) => String(e.metadata.actor || '') },
+            { title: 'By', cell: (e) => (typeof e.metadata.actor === 'string' ? e.metadata.actor : '') },
             { title: 'Ledger position', num: true, cell: (e) => String(e.position) },
           ],
-          events,
+          events || [],
           'No events.',
         )
       : leadOnly('The timeline of its ledger events'),
   );
   document.title = `${wo.externalRef} — workgate console`;
   return `Work order ${wo.externalRef}: ${wo.status}.`;
-}
-
-/** The delivery page as an HTML file to send to the client: it needs the key to read, so it is fetched, not linked. */
-async function downloadDelivery(id, externalRef) {
-  const page = await api('GET', `/v1/work-orders/${id}/delivery`, { accept: 'text/html' });
-  download(page, `delivery-${externalRef.replace(/[^A-Za-z0-9._-]+/g, '-')}.html`);
-  status(`Delivery page of ${externalRef} downloaded.`);
-}
-
-/**
- * The work order's proof package as a JSON file to verify offline (`npm run verify-receipt`): with
- * its events and private evidence for an ops lead, the client-safe one (`?public=true`) for others.
- */
-async function downloadProof(id, externalRef, isLead) {
-  const pkg = await api('GET', `/v1/work-orders/${id}/proof${isLead ? '' : '?public=true'}`);
-  const kind = isLead ? 'proof' : 'proof-public';
-  download(
-    new Blob([JSON.stringify(pkg)], { type: 'application/json' }),
-    `${kind}-${externalRef.replace(/[^A-Za-z0-9._-]+/g, '-')}.json`,
-  );
-  status(`${isLead ? 'Proof package' : 'Public proof package'} of ${externalRef} downloaded.`);
-}
-
-/** Action id -> the rollback note its request carried (private evidence of its decision). */
-function rollbackNotes(events) {
-  const notes = new Map();
-  for (const e of events) {
-    if (e.type !== 'ActionDecided') continue;
-    const note = (e.data.evidence || []).find((x) => x.kind === 'rollback-note' && typeof x.note === 'string');
-    if (note) notes.set(e.data.actionId, note.note);
-  }
-  return notes;
-}
-
-/** The gist of a ledger event's data: its decision, action, step, code or status, where it has one. */
-function eventSummary(d) {
-  const parts = [
-    d.decision && d.decision.decision,
-    d.action && typeof d.action === 'object' && actionText(d.action),
-    d.stepId && `step ${d.stepId}`,
-    d.code,
-    typeof d.status === 'string' && d.status,
-    d.recipient && `to ${d.recipient}`,
-  ];
-  return parts.filter(Boolean).join(' · ');
 }

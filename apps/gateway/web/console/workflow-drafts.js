@@ -1,3 +1,4 @@
+// @ts-check
 /* The drafts of a job type, on its map's page: each a link that opens it in the designer. For
  * admins, who write drafts; nothing is shown to others, or while there is none. */
 import { api } from '../shared/api.js';
@@ -5,11 +6,19 @@ import { h } from '../shared/dom.js';
 import { enc, shortId, when } from './parts.js';
 import { session } from './session.js';
 
-/** A line that lists the job type's drafts once they are read, the most recently saved first. */
+/** @typedef {import('@workgate/contracts/workflow-change').WorkflowDraftSummary} WorkflowDraftSummary */
+
+/** @type {(jobType: string) => Promise<WorkflowDraftSummary[]>} */
+const readDrafts = (jobType) => api('GET', `/v1/workflows/${enc(jobType)}/drafts`);
+
+/**
+ * A line that lists the job type's drafts once they are read, the most recently saved first.
+ * @param {string} jobType
+ */
 export function draftsLine(jobType) {
   const line = h('p', { class: 'muted note', id: 'workflow-drafts', hidden: true });
   if (!session.me?.roles.includes('admin')) return line;
-  void api('GET', `/v1/workflows/${enc(jobType)}/drafts`)
+  void readDrafts(jobType)
     .then((drafts) => {
       if (!drafts.length) return;
       line.append(

@@ -1,9 +1,26 @@
+// @ts-check
 /* The workflow map as a graph to lay out (ELK's layered algorithm, left to right), and the laid-out
  * result as boxes and lines in one coordinate space. Pure: text is measured by the `measure`
  * function it is given, ELK is the instance it is given, so the page and a test use the same code. */
 
-/** How a node reads on the map: its kind line, its label, and the live numbers worth a badge. */
-export const NODE = { maxLabelWidth: 180, padX: 10, padY: 8, kindLine: 15, labelLine: 17, badgeLine: 20 };
+/** @typedef {import('@workgate/contracts/workflow-map').WorkflowMap} WorkflowMap */
+/** @typedef {import('@workgate/contracts/workflow-map').MapNode} MapNode */
+/** @typedef {import('@workgate/contracts/workflow-map').MapEdgeKind} MapEdgeKind */
+/** @typedef {import('elkjs/lib/elk-api').ELK} Elk */
+/** @typedef {import('elkjs/lib/elk-api').ElkNode} ElkNode */
+/** @typedef {import('elkjs/lib/elk-api').ElkExtendedEdge} ElkExtendedEdge */
+/** @typedef {import('./map-types').Badge} Badge */
+/** @typedef {import('./map-types').Measure} Measure */
+/** @typedef {import('./map-types').Shape} Shape */
+/** @typedef {import('./map-types').DrawnEdge} DrawnEdge */
+/** @typedef {import('./map-types').Rect} Rect */
+/** @typedef {import('./map-types').Box} Box */
+/** @typedef {import('./map-types').GroupBox} GroupBox */
+/** @typedef {import('./map-types').Line} Line */
+/** @typedef {import('./map-types').Laid} Laid */
+
+import { connected, drawnEdges } from './workflow-edges.js';
+import { shape } from './workflow-shape.js';
 
 /** Nodes of these kinds sit in one labelled box; edges that every member shares are drawn once, from the box. */
 const GROUPS = [
@@ -73,106 +90,18 @@ const BOUNDARY_LAYOUT = {
 };
 const GROUP_LAYOUT = { 'elk.padding': '[top=30,left=12,bottom=12,right=12]' };
 
-/** `text` broken into lines no wider than `max` (at spaces, and after hyphens and dots of ids), at most `limit` lines. */
-export function wrap(text, max, measure, limit = 3) {
-  const words = String(text).match(/[^\s\-.]+[-.]?|[-.]/g) || [''];
-  const lines = [];
-  let line = '';
-  for (const w of words) {
-    const joined = line && !/[-.]$/.test(line) ? `${line} ${w}` : line + w;
-    if (!line || measure(joined, 'label') <= max) line = joined;
-    else {
-      lines.push(line);
-      line = w;
-    }
-  }
-  lines.push(line);
-  if (lines.length <= limit) return lines;
-  return [...lines.slice(0, limit - 1), `${lines.slice(limit - 1).join(' ')}`.slice(0, 40) + '…'];
-}
-
-/** Badges laid in rows no wider than `width`: `[{text, tone, x, row}]`. */
-function placeBadges(badges, width, measure) {
-  let x = 0;
-  let row = 0;
-  return badges.map((b) => {
-    const w = measure(b.text, 'badge') + 12;
-    if (x > 0 && x + w > width) {
-      x = 0;
-      row += 1;
-    }
-    const placed = { ...b, x, row, width: w };
-    x += w + 4;
-    return placed;
-  });
-}
-
-/** A node's lines and size: the kind line, the wrapped label, the badges. */
-function shape(node, badges, measure) {
-  const kindText = node.owner ? `${node.kind} · ${node.owner}` : node.kind;
-  const lines = wrap(node.label, NODE.maxLabelWidth, measure);
-  const textWidth = Math.max(measure(kindText, 'kind'), ...lines.map((l) => measure(l, 'label')));
-  const row = badges.reduce((w, b) => w + measure(b.text, 'badge') + 16, -4);
-  const inner = Math.max(textWidth, 96, Math.min(NODE.maxLabelWidth, row));
-  const placed = placeBadges(badges, inner, measure);
-  const rows = placed.length ? placed[placed.length - 1].row + 1 : 0;
-  return {
-    kindText,
-    lines,
-    badges: placed,
-    width: Math.ceil(inner + 2 * NODE.padX),
-    height: Math.ceil(NODE.padY * 2 + NODE.kindLine + lines.length * NODE.labelLine + rows * NODE.badgeLine),
-  };
-}
-
 /**
- * The edges to draw: parallel edges between the same two nodes become one (a `may_raise` that is
- * also a handoff keeps both kinds), and an edge every member of a group shares with the same other
- * end becomes one edge from (or to) the group's box.
+ * The ELK graph of `map`; `badgesOf(node)` → the live badges to draw on it.
+ * @param {WorkflowMap} map
+ * @param {(node: MapNode) => Badge[]} badgesOf
+ * @param {Measure} measure
  */
-export function drawnEdges(map, groupOf, members) {
-  const byPair = new Map();
-  for (const e of map.edges) {
-    const key = `${e.from}\u0000${e.to}`;
-    const seen = byPair.get(key);
-    if (seen) {
-      seen.kinds.push(e.kind);
-      if (e.label) seen.label = e.label;
-    } else byPair.set(key, { from: e.from, to: e.to, kinds: [e.kind], label: e.label });
-  }
-  // A rule governs a system and takes the work over from whoever acts on it: one line, rule → system.
-  for (const [key, e] of byPair) {
-    const back = byPair.get(`${e.to}\u0000${e.from}`);
-    if (!back || !e.kinds.includes('handoff') || !back.kinds.includes('governs')) continue;
-    back.kinds.push(...e.kinds);
-    back.label = e.label;
-    byPair.delete(key);
-  }
-  const out = [];
-  const bundled = new Map();
-  for (const e of byPair.values()) {
-    const group = groupOf.get(e.from);
-    const sig =
-      group && groupOf.get(e.to) !== group ? `${group}\u0000${e.to}\u0000${e.kinds.join()}\u0000${e.label || ''}` : '';
-    if (!sig) {
-      out.push(e);
-      continue;
-    }
-    const b = bundled.get(sig) || { ...e, from: group, sources: [] };
-    b.sources.push(e.from);
-    bundled.set(sig, b);
-  }
-  for (const b of bundled.values()) {
-    if (b.sources.length === members.get(b.from).length && b.sources.length > 1) out.push(b);
-    else for (const s of b.sources) out.push({ from: s, to: b.to, kinds: b.kinds, label: b.label });
-  }
-  return out.map((e, i) => ({ ...e, id: `e${i}`, kind: e.kinds.includes('next') ? 'next' : e.kinds[0] }));
-}
-
-/** The ELK graph of `map`; `badgesOf(node)` → the live badges to draw on it. */
 export function elkGraph(map, badgesOf, measure) {
+  /** @type {Map<string, Shape>} */
   const shapes = new Map(map.nodes.map((n) => [n.id, shape(n, badgesOf(n), measure)]));
+  /** @type {Map<string, string>} */
   const groupOf = new Map();
+  /** @type {Map<string, string[]>} */
   const members = new Map();
   for (const g of GROUPS) {
     const ids = map.nodes.filter((n) => n.kind === g.kind).map((n) => n.id);
@@ -180,22 +109,24 @@ export function elkGraph(map, badgesOf, measure) {
     members.set(g.id, ids);
     for (const id of ids) groupOf.set(id, g.id);
   }
-  const leaf = (n) => ({ id: n.id, width: shapes.get(n.id).width, height: shapes.get(n.id).height });
+  /** @type {(n: MapNode) => ElkNode} */
+  const leaf = (n) => ({ id: n.id, width: shapes.get(n.id)?.width, height: shapes.get(n.id)?.height });
+  /** @type {ElkNode[]} */
   const children = [];
   for (const n of map.nodes) {
     const g = groupOf.get(n.id);
     if (!g) children.push(leaf(n));
     else if (!children.some((c) => c.id === g)) {
-      const def = GROUPS.find((x) => x.id === g);
       children.push({
         id: g,
         layoutOptions: GROUP_LAYOUT,
-        labels: [{ text: def.label }],
+        labels: [{ text: GROUPS.find((x) => x.id === g)?.label }],
         children: map.nodes.filter((m) => groupOf.get(m.id) === g).map(leaf),
       });
     }
   }
   const edges = drawnEdges(map, groupOf, members);
+  /** @type {(e: DrawnEdge) => ElkExtendedEdge} */
   const elkEdge = (e) => ({
     id: e.id,
     sources: [e.from],
@@ -213,13 +144,17 @@ export function elkGraph(map, badgesOf, measure) {
   });
   // The flow is what closure is reached through; the rest (systems with the rules that govern them,
   // nodes nothing connects) is laid out on its own below it, so a rule sits beside its system.
+  /** @param {string} id */
   const top = (id) => groupOf.get(id) || id;
+  const start = map.nodes.find((n) => n.kind === 'closure')?.id ?? children[0]?.id;
   const flowIds = connected(
-    top(map.nodes.find((n) => n.kind === 'closure')?.id ?? children[0]?.id),
+    start === undefined ? '' : top(start),
     edges.map((e) => [top(e.from), top(e.to)]),
   );
+  /** @param {DrawnEdge} e */
   const inFlow = (e) => flowIds.has(top(e.from));
   const rest = children.filter((c) => !flowIds.has(c.id));
+  /** @type {ElkNode[]} */
   const parts = [
     {
       id: 'part:flow',
@@ -235,11 +170,16 @@ export function elkGraph(map, badgesOf, measure) {
 /**
  * What the flow does not reach, below it: the systems with the rules that govern them, the exception
  * codes no step raises and the objects, each in a row of its own.
+ * @param {WorkflowMap} map
+ * @param {ElkNode[]} rest
+ * @param {ElkExtendedEdge[]} edges
+ * @returns {ElkNode}
  */
 function restPart(map, rest, edges) {
   const kind = new Map(map.nodes.map((n) => [n.id, n.kind]));
   const codes = rest.filter((c) => kind.get(c.id) === 'exception');
   const boundary = rest.filter((c) => !c.children && kind.get(c.id) !== 'exception');
+  /** @type {(id: string, label: string | undefined, children: ElkNode[] | undefined) => ElkNode} */
   const row = (id, label, children) => ({ id, labels: [{ text: label }], layoutOptions: ROW_LAYOUT, children });
   return {
     id: 'part:rest',
@@ -255,57 +195,60 @@ function restPart(map, rest, edges) {
           ]
         : []),
       ...(codes.length ? [row('group:codes', 'Exception codes', codes)] : []),
-      ...rest.filter((c) => c.children).map((g) => row(g.id, g.labels[0].text, g.children)),
+      ...rest.filter((c) => c.children).map((g) => row(g.id, g.labels?.[0]?.text, g.children)),
     ],
   };
 }
 
-/** The ids reachable from `start` along `pairs`, either way. */
-function connected(start, pairs) {
-  const seen = new Set([start]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [a, b] of pairs)
-      if (seen.has(a) !== seen.has(b)) {
-        seen.add(a);
-        seen.add(b);
-        grew = true;
-      }
-  }
-  return seen;
-}
+/**
+ * Where ELK put a shape (0 for what it left out).
+ * @param {import('elkjs/lib/elk-api').ElkShape} s
+ * @returns {Rect}
+ */
+const rectOf = (s) => ({ x: s.x ?? 0, y: s.y ?? 0, width: s.width ?? 0, height: s.height ?? 0 });
 
-/** Lays out `map` with `elk` (an ELK instance): boxes for nodes and groups, polylines for edges, the whole size. */
+/**
+ * Lays out `map` with `elk` (an ELK instance): boxes for nodes and groups, polylines for edges, the whole size.
+ * @param {Elk} elk
+ * @param {WorkflowMap} map
+ * @param {(node: MapNode) => Badge[]} badgesOf
+ * @param {Measure} measure
+ * @returns {Promise<Laid>}
+ */
 export async function layoutMap(elk, map, badgesOf, measure) {
   const { shapes, edges, graph } = elkGraph(map, badgesOf, measure);
+  /** @type {ElkNode} */
   const laid = await elk.layout(graph);
+  /** @type {Box[]} */
   const boxes = [];
+  /** @type {GroupBox[]} */
   const groups = [];
+  /** @param {ElkNode} n */
   const walk = (n) => {
     for (const c of n.children || []) {
+      const shaped = shapes.get(c.id);
       if (c.children) {
-        if (c.labels)
-          groups.push({ id: c.id, label: c.labels[0].text, x: c.x, y: c.y, width: c.width, height: c.height });
+        const label = c.labels?.[0]?.text;
+        if (label !== undefined) groups.push({ id: c.id, label, ...rectOf(c) });
         walk(c);
-      } else boxes.push({ id: c.id, x: c.x, y: c.y, width: c.width, height: c.height, ...shapes.get(c.id) });
+      } else if (shaped) boxes.push({ id: c.id, ...rectOf(c), ...shaped });
     }
   };
   walk(laid);
   const kindOf = new Map(edges.map((e) => [e.id, e]));
+  /** @type {Line[]} */
   const lines = [];
+  /** @param {ElkNode} n */
   const collect = (n) => {
     for (const e of n.edges || []) {
       const drawn = kindOf.get(e.id);
+      if (!drawn) continue;
       const points = (e.sections || []).flatMap((s) => [s.startPoint, ...(s.bendPoints || []), s.endPoint]);
       const label = e.labels && e.labels[0];
-      lines.push({
-        ...drawn,
-        points,
-        labelBox: label ? { x: label.x, y: label.y, width: label.width, height: label.height } : null,
-      });
+      lines.push({ ...drawn, points, labelBox: label ? rectOf(label) : null });
     }
     for (const c of n.children || []) collect(c);
   };
   collect(laid);
-  return { width: laid.width, height: laid.height, boxes, groups, lines };
+  return { width: laid.width ?? 0, height: laid.height ?? 0, boxes, groups, lines };
 }

@@ -1,9 +1,20 @@
+// @ts-check
 /* The laid-out workflow map drawn as SVG: each node a focusable group named by its kind and label,
  * edges styled by kind (next, governs, may raise, handoff), a legend inside the drawing. Colours and
  * lines are presentation attributes, so the drawing is self-contained: the download is this SVG. */
-import { NODE } from './workflow-layout.js';
+import { arrowMarker, EDGE_STYLE, el, groupOf, legend, NS, text } from './workflow-svg-parts.js';
+import { NODE } from './workflow-shape.js';
 
-const NS = 'http://www.w3.org/2000/svg';
+/** @typedef {import('./map-types').Laid} Laid */
+/** @typedef {import('./map-types').Box} Box */
+/** @typedef {import('./map-types').GroupBox} GroupBox */
+/** @typedef {import('./map-types').Line} Line */
+/** @typedef {import('./map-types').Rank} Rank */
+/** @typedef {import('./map-types').Tone} Tone */
+/** @typedef {import('@workgate/contracts/workflow-map').WorkflowMap} WorkflowMap */
+/** @typedef {import('@workgate/contracts/workflow-map').MapNode} MapNode */
+/** @typedef {import('@workgate/contracts/workflow-map').MapEdgeKind} MapEdgeKind */
+
 export const FONT = "system-ui, -apple-system, 'Segoe UI', sans-serif";
 export const FONTS = {
   kind: `11px ${FONT}`,
@@ -12,7 +23,10 @@ export const FONTS = {
   edge: `11px ${FONT}`,
 };
 
-/** Fill and stroke of each node kind: a tint of what the kind does (decides, stops, raises, closes). */
+/**
+ * Fill and stroke of each node kind: a tint of what the kind does (decides, stops, raises, closes).
+ * @type {Record<string, [string, string]>}
+ */
 const KIND_STYLE = {
   input: ['#ffffff', '#8a94a6'],
   object: ['#ffffff', '#8a94a6'],
@@ -28,6 +42,7 @@ const KIND_STYLE = {
   delegation: ['#e6f3f5', '#1d6f7f'],
   closure: ['#e3f3e9', '#1f7a45'],
 };
+/** @type {Record<Tone, [string, string]>} */
 const BADGE_TONE = {
   bad: ['#fbe3e1', '#a1221b'],
   warn: ['#fdf0da', '#8a5100'],
@@ -35,36 +50,12 @@ const BADGE_TONE = {
   plain: ['#e8ecf3', '#1d2433'],
 };
 
-/** How each edge kind is drawn; a handoff (an owner changes along it) is amber and labelled `from → to`. */
-export const EDGE_STYLE = {
-  next: { stroke: '#1d2433', width: 1.8, dash: null, title: 'next: step and stage order' },
-  governs: { stroke: '#2457c5', width: 1.4, dash: '6 4', title: 'governs: rule → system it decides' },
-  may_raise: { stroke: '#a7afbd', width: 1.2, dash: '2 3', title: 'may raise: step → exception code' },
-  handoff: { stroke: '#b86200', width: 1.8, dash: null, title: 'handoff: the owner changes (from → to)' },
-};
 const HANDOFF = EDGE_STYLE.handoff.stroke;
 
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== null && v !== undefined) e.setAttribute(k, String(v));
-  for (const c of children.flat()) if (c) e.append(c);
-  return e;
-}
-const text = (attrs, content) => {
-  const t = el('text', attrs);
-  t.textContent = content;
-  return t;
-};
-
-function arrowMarker(id, colour) {
-  return el(
-    'marker',
-    { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
-    el('path', { d: 'M0,0 L10,5 L0,10 z', fill: colour }),
-  );
-}
-
-/** The line of one edge, its arrow and, for a handoff, its label. */
+/**
+ * The line of one edge, its arrow and, for a handoff, its label.
+ * @param {Line} line
+ */
 function edgeOf(line) {
   const style = EDGE_STYLE[line.kind];
   const handoff = line.kinds.includes('handoff');
@@ -108,7 +99,13 @@ function edgeOf(line) {
   return g;
 }
 
-/** One node: a focusable group whose accessible name is `<kind>: <label>`, its title the details. */
+/**
+ * One node: a focusable group whose accessible name is `<kind>: <label>`, its title the details.
+ * @param {Box} box
+ * @param {MapNode} node
+ * @param {(node: MapNode) => string} describe
+ * @param {Rank | undefined} rank
+ */
 function nodeOf(box, node, describe, rank) {
   const [fill, stroke] = KIND_STYLE[node.kind] || KIND_STYLE.input;
   const g = el('g', {
@@ -174,11 +171,14 @@ function nodeOf(box, node, describe, rank) {
 }
 
 /** What a failure point's tag reads: its rank and what ranks it (`#1 blocked`), never a bare number a step's order could be read into. */
+/** @param {Rank} rank */
 export const rankText = (rank) => `#${rank.rank} ${rank.point.measure}`;
 
 /**
  * A failure point's tag: a dark flag above the node's top edge, its rank and measure, the sentence
  * of the list beside the map as its tooltip.
+ * @param {Box} box
+ * @param {Rank} rank
  */
 function rankTag(box, rank) {
   const label = rankText(rank);
@@ -194,51 +194,15 @@ function rankTag(box, rank) {
   );
 }
 
-function groupOf(box) {
-  return el(
-    'g',
-    { class: 'group', 'aria-hidden': 'true' },
-    el('rect', {
-      x: box.x,
-      y: box.y,
-      width: box.width,
-      height: box.height,
-      rx: 10,
-      fill: '#f3f5f9',
-      stroke: '#d9dee7',
-    }),
-    text({ x: box.x + 12, y: box.y + 19, 'font-size': 12, 'font-weight': 600, fill: '#5b6474' }, box.label),
-  );
-}
-
-/** The legend: one sample line per edge kind, drawn in the SVG so a download carries it. */
-function legend(y) {
-  const items = Object.entries(EDGE_STYLE);
-  return el(
-    'g',
-    { class: 'legend', transform: `translate(16,${y})`, 'aria-label': 'Legend', role: 'group' },
-    ...items.map(([kind, s], i) =>
-      el(
-        'g',
-        { transform: `translate(${i * 290},0)` },
-        el('path', {
-          d: 'M0,8 L40,8',
-          stroke: s.stroke,
-          'stroke-width': s.width,
-          'stroke-dasharray': s.dash,
-          'marker-end': `url(#arrow-${kind})`,
-        }),
-        text({ x: 50, y: 12, 'font-size': 12, fill: '#1d2433' }, s.title),
-      ),
-    ),
-  );
-}
-
 /**
  * The map `laid` (from layoutMap) as an `<svg>`: groups, then edges, then nodes in reading order
  * (left to right, top to bottom) so the keyboard walks the map the way the eye does. A node that is
  * a failure point carries a tag with its rank (`rankOf(id)`: `{rank, of, point}`), its place in the
  * list beside the map.
+ * @param {Laid} laid
+ * @param {WorkflowMap} map
+ * @param {(node: MapNode) => string} describe
+ * @param {(id: string) => Rank | undefined} [rankOf]
  */
 export function drawMap(laid, map, describe, rankOf = () => undefined) {
   const legendHeight = 34;
@@ -265,14 +229,21 @@ export function drawMap(laid, map, describe, rankOf = () => undefined) {
   const body = el('g', { transform: `translate(0,${legendHeight})` });
   body.append(...laid.groups.map(groupOf), ...laid.lines.map(edgeOf));
   const reading = [...laid.boxes].sort((a, b) => a.x - b.x || a.y - b.y);
-  body.append(...reading.map((b) => nodeOf(b, byId.get(b.id), describe, rankOf(b.id))));
+  for (const b of reading) {
+    const node = byId.get(b.id);
+    if (node) body.append(nodeOf(b, node, describe, rankOf(b.id)));
+  }
   svg.append(body);
   return svg;
 }
 
-/** The drawn SVG as a file: the same markup, standalone. */
+/**
+ * The drawn SVG as a file: the same markup, standalone.
+ * @param {SVGSVGElement} svg
+ */
 export function svgFile(svg) {
   const copy = svg.cloneNode(true);
+  if (!(copy instanceof SVGSVGElement)) throw new Error('The copy of the drawing is not an SVG element.');
   copy.querySelectorAll('.focus-ring').forEach((r) => r.remove());
   copy.querySelectorAll('[tabindex]').forEach((n) => n.removeAttribute('tabindex'));
   return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(copy)}\n`;

@@ -1,23 +1,39 @@
+// @ts-check
 /* Beside and below the workflow map: the failure points (live, or as the definition declares them),
  * the node a person selected, and every node as a table with its live numbers. */
 import { $, h } from '../shared/dom.js';
 import { details } from './parts.js';
 import { detailText, numbersText } from './workflow-numbers.js';
 
+/** @typedef {import('@workgate/contracts/workflow-map').WorkflowMap} WorkflowMap */
+/** @typedef {import('@workgate/contracts/workflow-map').LiveWorkflowMap} LiveWorkflowMap */
+/** @typedef {import('@workgate/contracts/workflow-map').MapEdge} MapEdge */
+/** @typedef {import('../shared/dom.js').Child} Child */
+
+/** @type {(map: WorkflowMap, id: string) => string} */
 const labelOf = (map, id) => map.nodes.find((n) => n.id === id)?.label ?? id;
 
-/** Focuses a node of the drawing (from a failure point or the table), as a click on it would select it. */
+/**
+ * Focuses a node of the drawing (from a failure point or the table), as a click on it would select it.
+ * @param {string} id
+ */
 function focusNode(id) {
   const g = document.querySelector(`#map-figure g.node[data-id="${CSS.escape(id)}"]`);
-  if (!g) return;
+  if (!(g instanceof SVGGElement)) return;
   g.focus();
   g.dispatchEvent(new MouseEvent('click', { bubbles: true }));
 }
 
+/** @type {(map: WorkflowMap, id: string) => HTMLButtonElement} */
 const nodeButton = (map, id) =>
   h('button', { type: 'button', class: 'link', onclick: () => focusNode(id), text: labelOf(map, id) });
 
-/** Failure points: the live ones ranked with the declared notes beside them, or the declared ones alone. */
+/**
+ * Failure points: the live ones ranked with the declared notes beside them, or the declared ones alone.
+ * @param {WorkflowMap} map
+ * @param {LiveWorkflowMap | undefined} live
+ * @returns {HTMLElement[]}
+ */
 function failurePoints(map, live) {
   if (live) {
     const points = live.failurePoints || [];
@@ -54,7 +70,12 @@ function failurePoints(map, live) {
     : [h('h4', { text: 'Known failure points' }), h('p', { class: 'empty', text: 'The definition declares none.' })];
 }
 
-/** The definition's `knownFailures`, each with the node it is declared at. */
+/**
+ * The definition's `knownFailures`, each with the node it is declared at.
+ * @param {WorkflowMap} map
+ * @param {WorkflowMap['knownFailures']} known
+ * @param {string} title
+ */
 function declared(map, known, title) {
   if (!known.length) return [];
   return [
@@ -67,7 +88,11 @@ function declared(map, known, title) {
   ];
 }
 
-/** The panel beside the map: failure points, then the selected node. */
+/**
+ * The panel beside the map: failure points, then the selected node.
+ * @param {WorkflowMap} map
+ * @param {LiveWorkflowMap | undefined} live
+ */
 export function sidePanel(map, live) {
   return h(
     'aside',
@@ -81,13 +106,19 @@ export function sidePanel(map, live) {
   );
 }
 
-/** Shows node `id` in the side panel: what it is, who owns it, its numbers and what it connects to. */
+/**
+ * Shows node `id` in the side panel: what it is, who owns it, its numbers and what it connects to.
+ * @param {WorkflowMap} map
+ * @param {LiveWorkflowMap | undefined} live
+ * @param {string} id
+ */
 export function showNode(map, live, id) {
   const node = map.nodes.find((n) => n.id === id);
   if (!node) return;
   const numbers = live?.numbers?.[id];
   const out = map.edges.filter((e) => e.from === id);
   const into = map.edges.filter((e) => e.to === id);
+  /** @type {(e: MapEdge, other: string) => string} */
   const edgeText = (e, other) => `${e.kind.replace('_', ' ')} ${labelOf(map, other)}${e.label ? ` (${e.label})` : ''}`;
   const known = map.knownFailures.filter((k) => k.at === id).map((k) => k.note);
   $('#map-node').replaceChildren(
@@ -122,9 +153,14 @@ export function showNode(map, live, id) {
   );
 }
 
-/** Every node of the map as a table (the map's order), with live numbers when there are some. */
+/**
+ * Every node of the map as a table (the map's order), with live numbers when there are some.
+ * @param {WorkflowMap} map
+ * @param {LiveWorkflowMap | undefined} live
+ */
 export function nodeTable(map, live) {
   const columns = ['Id', 'Kind', 'Label', 'Owner', 'Detail', ...(live ? ['Live numbers'] : [])];
+  /** @type {(title: string, content: Child) => HTMLTableCellElement} */
   const cell = (title, content) => h('td', { role: 'cell', 'data-label': title }, content);
   return h(
     'div',

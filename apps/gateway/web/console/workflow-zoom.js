@@ -13,10 +13,17 @@ export const ZOOM = { step: 1.25, min: 1, max: 8 };
 /** The whole drawing in view. @param {Size} size @returns {View} */
 export const fitted = (size) => ({ k: 1, cx: size.width / 2, cy: size.height / 2 });
 
-/** `view` kept inside the drawing: the zoom within bounds, the centre where the shown part stays on the drawing. */
+/**
+ * `view` kept inside the drawing: the zoom within bounds, the centre where the shown part stays on the drawing.
+ * @param {View} view
+ * @param {Size} size
+ * @returns {View}
+ */
 export function clamped(view, size) {
   const k = Math.min(ZOOM.max, Math.max(ZOOM.min, view.k));
+  /** @param {number} n */
   const half = (n) => n / k / 2;
+  /** @type {(c: number, n: number) => number} */
   const within = (c, n) => Math.min(n - half(n), Math.max(half(n), c));
   return { k, cx: within(view.cx, size.width), cy: within(view.cy, size.height) };
 }
@@ -24,6 +31,10 @@ export function clamped(view, size) {
 /**
  * `view` zoomed by `factor` about the point `at` (drawing units; the centre when absent), so the
  * point under the pointer stays under it.
+ * @param {View} view
+ * @param {number} factor
+ * @param {Size} size
+ * @param {{ x: number, y: number }} [at]
  */
 export function zoomed(view, factor, size, at = { x: view.cx, y: view.cy }) {
   const k = Math.min(ZOOM.max, Math.max(ZOOM.min, view.k * factor));
@@ -31,16 +42,24 @@ export function zoomed(view, factor, size, at = { x: view.cx, y: view.cy }) {
   return clamped({ k, cx: at.x + (view.cx - at.x) * r, cy: at.y + (view.cy - at.y) * r }, size);
 }
 
-/** `view` moved by `dx`, `dy` drawing units. */
+/**
+ * `view` moved by `dx`, `dy` drawing units.
+ * @type {(view: View, dx: number, dy: number, size: Size) => View}
+ */
 export const panned = (view, dx, dy, size) => clamped({ ...view, cx: view.cx + dx, cy: view.cy + dy }, size);
 
-/** The SVG viewBox that shows `view`: `x y width height`. */
+/**
+ * The SVG viewBox that shows `view`: `x y width height`.
+ * @param {View} view
+ * @param {Size} size
+ */
 export function viewBox(view, size) {
   const w = size.width / view.k;
   const h = size.height / view.k;
   return [view.cx - w / 2, view.cy - h / 2, w, h].map((n) => Math.round(n * 100) / 100).join(' ');
 }
 
+/** @type {Record<string, [number, number] | undefined>} */
 const PAN_KEYS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 
 /**
@@ -57,6 +76,7 @@ export function viewport(svg, figure, controls) {
   svg.removeAttribute('height');
   svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
   let view = fitted(size);
+  /** @param {View} next */
   const show = (next) => {
     view = next;
     svg.setAttribute('viewBox', viewBox(view, size));
@@ -69,6 +89,7 @@ export function viewport(svg, figure, controls) {
   };
   /** Drawing units per screen pixel at the current zoom. */
   const unit = () => size.width / view.k / Math.max(1, svg.getBoundingClientRect().width);
+  /** @param {MouseEvent} event */
   const pointAt = (event) => {
     const r = svg.getBoundingClientRect();
     const u = unit();

@@ -1,69 +1,77 @@
+// @ts-check
 /* The console's workflows page: the job types and their versions, and a version's map drawn left to
  * right (ELK's layered layout, in the page), with the live numbers of the current version as badges
  * for those who may read them, the failure points beside it, and the same nodes as a table. */
-import { api } from '../shared/api.js';
-import { $, download, h } from '../shared/dom.js';
+import { api, ApiError, messageOf } from '../shared/api.js';
+import { $, $as, download, fieldOf, h } from '../shared/dom.js';
 import { enc, tableOf, when } from './parts.js';
 import { session } from './session.js';
 import { draftsLine } from './workflow-drafts.js';
 import { layoutMap } from './workflow-layout.js';
 import { badgesOf, describe } from './workflow-numbers.js';
-import { drawMap, FONTS, svgFile } from './workflow-svg.js';
+import { layoutEngine, measure } from './workflow-engine.js';
+import { drawMap, svgFile } from './workflow-svg.js';
 import { nodeTable, showNode, sidePanel } from './workflow-table.js';
 import { viewport } from './workflow-zoom.js';
 
-let elk = null;
-/** ELK, loaded once on the first map shown: a script of this origin, no worker, nothing evaluated. */
-export function layoutEngine() {
-  elk ??= new Promise((resolve, reject) => {
-    const script = h('script', { src: '/console/elk.bundled.js' });
-    script.addEventListener('load', () => resolve(new window.ELK()));
-    script.addEventListener('error', () => {
-      elk = null;
-      reject(new Error('The layout library did not load; the table below still lists every node.'));
-    });
-    document.head.append(script);
-  });
-  return elk;
-}
+/** @typedef {import('@workgate/contracts/policy').WorkflowSummary} WorkflowSummary */
+/** @typedef {import('@workgate/contracts/workflow-map').WorkflowMap} WorkflowMap */
+/** @typedef {import('@workgate/contracts/workflow-map').LiveWorkflowMap} LiveWorkflowMap */
+/** The live map of the current version, or why there is none. @typedef {{ map: LiveWorkflowMap, why?: undefined } | { map?: undefined, why: string }} Live */
 
-let canvas;
-/** The width of `text` in the font the drawing uses for `kind` (label, kind line, badge, edge label). */
-export function measure(text, kind) {
-  canvas ??= document.createElement('canvas').getContext('2d');
-  canvas.font = FONTS[kind];
-  return canvas.measureText(text).width;
-}
-
-/** `YYYY-MM-DD` from a date input → the instant the live map's window takes (`to` is the end of that day). */
+/** `YYYY-MM-DD` from a date input → the instant the live map's window takes (`to` is the end of that day). @param {string} d */
 const dayStart = (d) => `${d}T00:00:00.000Z`;
+/** @param {string} d */
 const dayEnd = (d) => new Date(Date.parse(dayStart(d)) + 86_400_000).toISOString();
 
+/**
+ * @param {WorkflowSummary[]} list
+ * @param {string | undefined} jobType
+ * @param {number | undefined} version
+ * @param {URLSearchParams} params
+ */
 function fillPicker(list, jobType, version, params) {
-  const form = $('#workflow-pick');
-  const jobs = form.elements.jobType;
+  const form = $as('#workflow-pick', HTMLFormElement);
+  const jobs = fieldOf(form, 'jobType', HTMLSelectElement);
   jobs.replaceChildren(...list.map((w) => new Option(`${w.title} (${w.jobType})`, w.jobType)));
   jobs.value = jobType || '';
   const versions = () => {
     const w = list.find((x) => x.jobType === jobs.value);
-    form.elements.version.replaceChildren(
-      ...(w ? [...w.versions].reverse() : []).map(
-        (v) => new Option(`v${v.version}${v.version === w.currentVersion ? ' (current)' : ''}`, String(v.version)),
-      ),
+    fieldOf(form, 'version', HTMLSelectElement).replaceChildren(
+      ...(w
+        ? [...w.versions]
+            .reverse()
+            .map(
+              (v) =>
+                new Option(`v${v.version}${v.version === w.currentVersion ? ' (current)' : ''}`, String(v.version)),
+            )
+        : []),
     );
   };
   jobs.onchange = versions;
   versions();
-  if (version) form.elements.version.value = String(version);
-  form.elements.from.value = params.get('from') || '';
-  form.elements.to.value = params.get('to') || '';
+  if (version) fieldOf(form, 'version', HTMLSelectElement).value = String(version);
+  fieldOf(form, 'from', HTMLInputElement).value = params.get('from') || '';
+  fieldOf(form, 'to', HTMLInputElement).value = params.get('to') || '';
 }
 
+/** @type {() => Promise<WorkflowSummary[]>} */
+const readWorkflows = () => api('GET', '/v1/workflows');
+/** @type {(jobType: string, version: number | undefined) => Promise<WorkflowMap>} */
+const readMap = (jobType, version) => api('GET', `/v1/workflows/${enc(jobType)}/versions/${enc(version ?? '')}/map`);
+/** @type {(path: string) => Promise<LiveWorkflowMap>} */
+const readLiveMap = (path) => api('GET', path);
+
+/**
+ * Shows the list of workflows, or `jobType`'s map (the version and window `params` name) or its draft; answers the status line.
+ * @param {string | undefined} jobType
+ * @param {URLSearchParams} params
+ */
 export async function showWorkflows(jobType, params) {
-  const list = (await api('GET', '/v1/workflows')).sort((a, b) => a.jobType.localeCompare(b.jobType));
+  const list = (await readWorkflows()).sort((a, b) => a.jobType.localeCompare(b.jobType));
   const target = $('#workflows');
   if (!jobType) {
-    fillPicker(list, list[0]?.jobType, null, params);
+    fillPicker(list, list[0]?.jobType, undefined, params);
     target.replaceChildren(workflowList(list));
     return `${list.length} workflow${list.length === 1 ? '' : 's'}.`;
   }
@@ -71,8 +79,10 @@ export async function showWorkflows(jobType, params) {
   const version = Number(params.get('version')) || summary?.currentVersion;
   fillPicker(list, jobType, version, params);
   // The designer (and the editor it loads) only when a draft is opened.
-  if (params.get('draft')) return (await import('./designer.js')).showDesigner(jobType, params.get('draft'), summary);
-  const map = await api('GET', `/v1/workflows/${enc(jobType)}/versions/${enc(version)}/map`);
+  const draft = params.get('draft');
+  if (draft) return (await import('./designer.js')).showDesigner(jobType, draft, summary);
+  const map = await readMap(jobType, version);
+  /** @type {Live} */
   const live = summary && version === summary.currentVersion ? await liveMap(jobType, params) : { why: 'not-current' };
   const shown = live.map || map;
   const view = mapView(shown, live, summary);
@@ -81,19 +91,27 @@ export async function showWorkflows(jobType, params) {
   return `${map.title}, ${jobType} v${version}: ${map.nodes.length} nodes${live.map ? ', with live numbers' : ''}.`;
 }
 
-/** The live map of the current version, or why there is none: the API refuses it to those who may not read it (403). */
+/**
+ * The live map of the current version, or why there is none: the API refuses it to those who may not read it (403).
+ * @param {string} jobType
+ * @param {URLSearchParams} params
+ * @returns {Promise<Live>}
+ */
 async function liveMap(jobType, params) {
   const q = new URLSearchParams();
-  if (params.get('from')) q.set('from', dayStart(params.get('from')));
-  if (params.get('to')) q.set('to', dayEnd(params.get('to')));
+  const from = params.get('from');
+  const to = params.get('to');
+  if (from) q.set('from', dayStart(from));
+  if (to) q.set('to', dayEnd(to));
   try {
-    return { map: await api('GET', `/v1/workflows/${enc(jobType)}/map${q.size ? `?${q}` : ''}`) };
+    return { map: await readLiveMap(`/v1/workflows/${enc(jobType)}/map${q.size ? `?${q}` : ''}`) };
   } catch (error) {
-    if (error.status === 403 || error.status === 404) return { why: error.message };
+    if (error instanceof ApiError && (error.status === 403 || error.status === 404)) return { why: error.message };
     throw error;
   }
 }
 
+/** @param {WorkflowSummary[]} list */
 function workflowList(list) {
   return tableOf(
     [
@@ -121,6 +139,10 @@ function workflowList(list) {
   );
 }
 
+/**
+ * @param {WorkflowMap} map
+ * @param {Live} live
+ */
 function liveNote(map, live) {
   if (live.map) {
     const w = live.map.window;
@@ -135,6 +157,11 @@ function liveNote(map, live) {
   return `Without live numbers: ${live.why}`;
 }
 
+/**
+ * @param {WorkflowMap} map
+ * @param {Live} live
+ * @param {WorkflowSummary | undefined} summary
+ */
 function mapView(map, live, summary) {
   const numbers = (live.map && live.map.numbers) || {};
   const figure = h('div', {
@@ -143,6 +170,7 @@ function mapView(map, live, summary) {
     tabindex: 0,
     'aria-label': 'Workflow map: + and - zoom, 0 fits, arrow keys pan',
   });
+  /** @type {(text: string, label: string) => HTMLButtonElement} */
   const zoomButton = (text, label) =>
     h('button', { type: 'button', class: 'quiet', text, 'aria-label': label, title: label });
   const controls = {
@@ -227,40 +255,46 @@ function mapView(map, live, summary) {
       );
       figure.append(svg);
       viewport(svg, figure, controls);
-      svg.addEventListener('click', (event) => select(event.target.closest('g.node'), map, live.map));
+      svg.addEventListener('click', (event) => select(nodeAt(event), map, live.map));
       svg.addEventListener('keydown', (event) => {
         if (event.key !== 'Enter' && event.key !== ' ') return;
         event.preventDefault();
-        select(event.target.closest('g.node'), map, live.map);
+        select(nodeAt(event), map, live.map);
       });
       svgButton.disabled = false;
       svgButton.onclick = () => download(new Blob([svgFile(svg)], { type: 'image/svg+xml' }), `${name}-map.svg`);
     } catch (error) {
-      figure.append(h('p', { class: 'error', text: error.message }));
+      figure.append(h('p', { class: 'error', text: messageOf(error) }));
     }
   };
   return { parts, draw };
 }
 
-/** Selects a node of the drawing: its edges stand out, its details show beside the map, its row in the table. */
+/**
+ * The node of the drawing an event happened in, if any.
+ * @param {Event} event
+ */
+function nodeAt(event) {
+  const g = event.target instanceof Element ? event.target.closest('g.node') : null;
+  return g instanceof SVGGElement ? g : null;
+}
+
+/**
+ * Selects a node of the drawing: its edges stand out, its details show beside the map, its row in the table.
+ * @param {SVGGElement | null} g
+ * @param {WorkflowMap} map
+ * @param {LiveWorkflowMap | undefined} live
+ */
 function select(g, map, live) {
-  if (!g) return;
-  const id = g.dataset.id;
-  const svg = g.ownerSVGElement;
+  const id = g?.dataset.id;
+  const svg = g?.ownerSVGElement;
+  if (!g || !id || !svg) return;
   svg.classList.add('has-selection');
   for (const n of svg.querySelectorAll('g.node')) n.classList.toggle('selected', n === g);
   for (const e of svg.querySelectorAll('g.edge'))
-    e.classList.toggle('touching', e.dataset.from.split(' ').includes(id) || e.dataset.to === id);
+    if (e instanceof SVGGElement)
+      e.classList.toggle('touching', (e.dataset.from ?? '').split(' ').includes(id) || e.dataset.to === id);
   for (const r of document.querySelectorAll('#workflows tr.selected')) r.classList.remove('selected');
   document.getElementById(`node-row-${id}`)?.classList.add('selected');
   showNode(map, live, id);
-}
-
-/** Narrows a drawing a little wider than its box to the box's width; a much wider one scrolls, its text kept readable (the designer's preview). */
-export function fit(svg, figure) {
-  const natural = Number(svg.getAttribute('width'));
-  const room = figure.clientWidth - 2;
-  if (natural <= room || room / natural < 0.72) return;
-  svg.setAttribute('width', String(room));
-  svg.setAttribute('height', String(Math.ceil((Number(svg.getAttribute('height')) * room) / natural)));
 }

@@ -1,25 +1,46 @@
+// @ts-check
 /* workgate operations dashboard: plain browser JavaScript modules, no build step. It reads the same
  * view API an analyst would call (GET /v1/views/...), with the API key the user enters (kept in
  * sessionStorage only). Every chart has its table beside it; text is set as text only. */
-import { api, apiKey } from '../shared/api.js';
-import { $, download, h, status } from '../shared/dom.js';
+import { api, ApiError, apiBlob, apiKey, messageOf } from '../shared/api.js';
+import { $, $as, download, h, status } from '../shared/dom.js';
 import { table } from '../shared/table.js';
 import { SECTIONS } from './sections.js';
 
-const charts = {};
+/** @typedef {import('./sections.js').Section} Section */
+/** @typedef {import('@workgate/contracts/views').ViewRow} ViewRow */
+/** @typedef {import('@workgate/contracts/policy').WorkflowSummary} WorkflowSummary */
 
-/** A view (or any /v1 read); a refused key is said in the dashboard's words. */
-async function read(path, accept) {
+/** @type {Map<string, import('chart.js').Chart>} */
+const charts = new Map();
+
+/**
+ * A refusal of the key, said in the dashboard's words; any other error as it is.
+ * @param {unknown} error
+ */
+function explained(error) {
+  if (error instanceof ApiError && error.status === 401) error.message = 'That API key is not known.';
+  if (error instanceof ApiError && error.status === 403)
+    error.message = 'That API key lacks the analyst or ops-lead role.';
+  return error;
+}
+
+/**
+ * A view (or any /v1 read); a refused key is said in the dashboard's words.
+ * @template T
+ * @param {string} path
+ * @returns {Promise<T>}
+ */
+async function read(path) {
   try {
-    return await api('GET', path, { accept });
+    return await api('GET', path);
   } catch (error) {
-    if (error.status === 401) error.message = 'That API key is not known.';
-    if (error.status === 403) error.message = 'That API key lacks the analyst or ops-lead role.';
-    throw error;
+    throw explained(error);
   }
 }
 
-const refused = (error) => error.status === 401 || error.status === 403;
+/** @param {unknown} error */
+const refused = (error) => error instanceof ApiError && (error.status === 401 || error.status === 403);
 
 /** The instant every view of one refresh is measured at (overdue, stalled, age). */
 let asOf = new Date().toISOString();
@@ -28,34 +49,45 @@ let asOf = new Date().toISOString();
 function filters() {
   const p = new URLSearchParams();
   p.set('asOf', asOf);
-  const from = $('#from').value;
-  const to = $('#to').value;
+  const from = $as('#from', HTMLInputElement).value;
+  const to = $as('#to', HTMLInputElement).value;
+  const jobType = $as('#job-type', HTMLSelectElement).value;
   if (from) p.set('from', `${from}T00:00:00Z`);
   if (to) p.set('to', new Date(Date.parse(`${to}T00:00:00Z`) + 86400000).toISOString());
-  if ($('#job-type').value) p.set('jobType', $('#job-type').value);
+  if (jobType) p.set('jobType', jobType);
   return p;
 }
 
+/**
+ * @param {string} view
+ * @param {Record<string, string>} [extra]
+ */
 function viewUrl(view, extra) {
   const p = filters();
   for (const [k, v] of Object.entries(extra || {})) p.set(k, v);
   return `/v1/views/${view}?${p}`;
 }
 
-/** The section's table of `rows`; its count line (in the heading) is computed from the view's own `viewRows`. */
+/**
+ * The section's table of `rows`; its count line (in the heading) is computed from the view's own `viewRows`.
+ * @param {Section} section
+ * @param {ViewRow[]} rows
+ * @param {string} url
+ * @param {ViewRow[]} viewRows
+ */
 function renderTable(section, rows, url, viewRows) {
   const box = $(`#${section.id} .table`);
-  const count = $(`#${section.id} .count`);
+  const count = document.querySelector(`#${section.id} .count`);
   if (count) count.textContent = section.count ? section.count(viewRows) : '';
   const csv = h('a', {
     class: 'csv',
     href: url,
-    'aria-label': `Download ${$(`#${section.id} h2`).textContent.trim()} as CSV`,
+    'aria-label': `Download ${($(`#${section.id} h2`).textContent ?? '').trim()} as CSV`,
     'data-csv': section.view,
     text: 'CSV',
     onclick: (event) => {
       event.preventDefault();
-      downloadCsv(section, url).catch((error) => status(error.message, true));
+      downloadCsv(section, url).catch((error) => status(messageOf(error), true));
     },
   });
   if (!rows.length) {
@@ -65,16 +97,28 @@ function renderTable(section, rows, url, viewRows) {
   box.replaceChildren(csv, table(section.table, section.sort ? [...rows].sort(section.sort) : rows));
 }
 
+/**
+ * @param {Section} section
+ * @param {string} url
+ */
 async function downloadCsv(section, url) {
-  download(await read(url, 'text/csv'), `workgate-${section.view.replace('/', '-')}.csv`);
+  const csv = await apiBlob(url, 'text/csv').catch((error) => {
+    throw explained(error);
+  });
+  download(csv, `workgate-${section.view.replace('/', '-')}.csv`);
 }
 
+/**
+ * @param {Section} section
+ * @param {ViewRow[]} rows
+ */
 function renderChart(section, rows) {
-  const canvas = $(`#${section.id}-chart`);
+  if (!section.chart) return;
+  const canvas = $as(`#${section.id}-chart`, HTMLCanvasElement);
   const config = section.chart(rows);
-  config.options = Object.assign({ animation: false, responsive: true, maintainAspectRatio: false }, config.options);
-  if (charts[section.id]) charts[section.id].destroy();
-  charts[section.id] = new window.Chart(canvas, config);
+  config.options = { animation: false, responsive: true, maintainAspectRatio: false, ...config.options };
+  charts.get(section.id)?.destroy();
+  charts.set(section.id, new window.Chart(canvas, config));
 }
 
 async function refresh() {
@@ -85,6 +129,7 @@ async function refresh() {
     await Promise.all(
       SECTIONS.map(async (section) => {
         const url = viewUrl(section.view, section.extra ? section.extra() : {});
+        /** @type {ViewRow[]} */
         const rows = await read(url);
         renderTable(section, section.rowsForTable ? section.rowsForTable(rows) : rows, url, rows);
         if (section.chart) renderChart(section, rows);
@@ -94,13 +139,14 @@ async function refresh() {
     status(`Views as of ${asOf.slice(0, 19).replace('T', ' ')} UTC.`);
   } catch (error) {
     document.body.dataset.state = refused(error) ? 'locked' : 'error';
-    status(error.message, true);
+    status(messageOf(error), true);
   }
 }
 
 async function loadJobTypes() {
-  const select = $('#job-type');
+  const select = $as('#job-type', HTMLSelectElement);
   const chosen = select.value;
+  /** @type {WorkflowSummary[]} */
   const workflows = await read('/v1/workflows');
   select.replaceChildren(new Option('all job types', ''));
   for (const jobType of [...new Set(workflows.map((w) => w.jobType))].sort())
@@ -114,18 +160,19 @@ async function unlock() {
     await refresh();
   } catch (error) {
     document.body.dataset.state = 'locked';
-    status(error.message, true);
+    status(messageOf(error), true);
   }
 }
 
 document.addEventListener('DOMContentLoaded', () => {
   const today = new Date();
-  $('#to').value = today.toISOString().slice(0, 10);
-  $('#from').value = new Date(today.getTime() - 30 * 86400000).toISOString().slice(0, 10);
+  $as('#to', HTMLInputElement).value = today.toISOString().slice(0, 10);
+  $as('#from', HTMLInputElement).value = new Date(today.getTime() - 30 * 86400000).toISOString().slice(0, 10);
   $('#key-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    apiKey.set($('#api-key').value.trim());
-    $('#api-key').value = '';
+    const key = $as('#api-key', HTMLInputElement);
+    apiKey.set(key.value.trim());
+    key.value = '';
     void unlock();
   });
   $('#forget-key').addEventListener('click', () => {

@@ -1,7 +1,26 @@
+// @ts-check
 /* What the operations dashboard shows: one entry per section of the page, naming its view
  * (GET /v1/views/...), its table (the measure first, with totals where they add up) and its chart. */
-import { $, h } from '../shared/dom.js';
+import { $as, h } from '../shared/dom.js';
 import { duration } from '../shared/duration.js';
+
+/** @typedef {import('@workgate/contracts/views').ViewRow} ViewRow */
+/** @typedef {ViewRow[string]} ViewValue */
+/** @typedef {import('../shared/table.js').Column<ViewRow>} Column */
+/** @typedef {import('chart.js').ChartConfiguration} ChartConfiguration */
+/**
+ * A section of the page: its view, the query it adds to the filters, its count line, the rows its
+ * table shows (the view's own by default), the table's columns and order, and its chart.
+ * @typedef {object} Section
+ * @property {string} id
+ * @property {string} view
+ * @property {() => Record<string, string>} [extra]
+ * @property {(rows: ViewRow[]) => string} [count]
+ * @property {(rows: ViewRow[]) => ViewRow[]} [rowsForTable]
+ * @property {(a: ViewRow, b: ViewRow) => number} [sort]
+ * @property {Column[]} table
+ * @property {(rows: ViewRow[]) => ChartConfiguration} [chart]
+ */
 
 const COLORS = [
   '#2457c5',
@@ -19,16 +38,18 @@ const COLORS = [
   '#9a4f8c',
 ];
 
+/** @type {Section[]} */
 export const SECTIONS = [
   {
     id: 'trends',
     view: 'exception-trends',
-    extra: () => ({ interval: $('#interval').value }),
+    extra: () => ({ interval: $as('#interval', HTMLSelectElement).value }),
     count: (rows) => `${number(sum(rows, 'count'))} exceptions`,
     // The chart shows each period; the table totals each code over the range, most first.
     rowsForTable: (rows) => {
+      /** @type {Map<string, number>} */
       const byCode = new Map();
-      for (const r of rows) byCode.set(r.code, (byCode.get(r.code) || 0) + r.count);
+      for (const r of rows) byCode.set(String(r.code), (byCode.get(String(r.code)) || 0) + Number(r.count));
       const total = sum(rows, 'count');
       return [...byCode]
         .map(([code, count]) => ({ code, count, share: total ? count / total : null }))
@@ -40,9 +61,9 @@ export const SECTIONS = [
       col('code', (r) => r.code, { total: () => 'all codes' }),
     ],
     chart: (rows) => {
-      const periods = [...new Set(rows.map((r) => r.period))].sort();
-      const codes = [...new Set(rows.map((r) => r.code))].sort();
-      const count = new Map(rows.map((r) => [`${r.period}|${r.code}`, r.count]));
+      const periods = [...new Set(rows.map((r) => String(r.period)))].sort();
+      const codes = [...new Set(rows.map((r) => String(r.code)))].sort();
+      const count = new Map(rows.map((r) => [`${String(r.period)}|${String(r.code)}`, Number(r.count)]));
       return {
         type: 'bar',
         data: {
@@ -78,7 +99,7 @@ export const SECTIONS = [
       type: 'bar',
       data: {
         labels: rows.map((r) => r.code),
-        datasets: [{ label: 'exceptions', data: rows.map((r) => r.count), backgroundColor: COLORS[1] }],
+        datasets: [{ label: 'exceptions', data: rows.map((r) => Number(r.count)), backgroundColor: COLORS[1] }],
       },
       options: { indexAxis: 'y', plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true } } },
     }),
@@ -149,7 +170,7 @@ export const SECTIONS = [
     extra: () => ({ overdue: 'true' }),
     count: (rows) => `${number(rows.length)} overdue`,
     table: [
-      col('overdue by', (r) => duration(r.overdueSeconds), { num: true }),
+      col('overdue by', (r) => duration(seconds(r.overdueSeconds)), { num: true }),
       col('owner', (r) => r.owner),
       workOrderCol(),
       col('job type', (r) => r.jobType),
@@ -161,10 +182,10 @@ export const SECTIONS = [
     view: 'approvals',
     extra: () => ({ status: 'pending' }),
     count: (rows) =>
-      `${number(rows.length)} pending${rows.length ? `, oldest ${duration(Math.max(...rows.map((r) => r.ageSeconds)))}` : ''}`,
-    sort: (a, b) => b.ageSeconds - a.ageSeconds,
+      `${number(rows.length)} pending${rows.length ? `, oldest ${duration(Math.max(...rows.map((r) => Number(r.ageSeconds))))}` : ''}`,
+    sort: (a, b) => Number(b.ageSeconds) - Number(a.ageSeconds),
     table: [
-      col('age', (r) => duration(r.ageSeconds), { num: true }),
+      col('age', (r) => duration(seconds(r.ageSeconds)), { num: true }),
       col('owner', (r) => r.owner),
       workOrderCol(),
       col('job type', (r) => r.jobType),
@@ -209,9 +230,15 @@ export const SECTIONS = [
   },
 ];
 
-/** A table column: its heading, how a row shows in it, and options (`num`, `nowrap`, `total`: see the shared table). */
+/**
+ * A table column: its heading, how a row shows in it, and options (`num`, `nowrap`, `total`: see the shared table).
+ * @param {string} title
+ * @param {Column['cell']} cell
+ * @param {Omit<Column, 'title' | 'cell'>} [options]
+ * @returns {Column}
+ */
 function col(title, cell, options) {
-  return Object.assign({ title, cell }, options || {});
+  return { title, cell, ...options };
 }
 
 /** The work order as people know it: its external ref (and source), linked to its page in the console. */
@@ -221,18 +248,26 @@ function workOrderCol() {
     (r) =>
       h(
         'a',
-        { href: `/console#/work-orders/${encodeURIComponent(r.workOrderId)}` },
+        { href: `/console#/work-orders/${encodeURIComponent(String(r.workOrderId))}` },
         r.externalRef || `work order ${String(r.workOrderId).slice(0, 8)}`,
       ),
-    { hint: (r) => (r.source ? `${r.source} · ${r.workOrderId}` : r.workOrderId) },
+    { hint: (r) => (r.source ? `${String(r.source)} · ${String(r.workOrderId)}` : String(r.workOrderId)) },
   );
 }
 
+/** @param {ViewValue | undefined} n */
 const number = (n) => (n === null || n === undefined ? '' : Number(n).toLocaleString('en-US'));
+/** @param {ViewValue | undefined} ratio */
 const pct = (ratio) =>
-  ratio === null || ratio === undefined ? '–' : `${(Math.round(ratio * 1000) / 10).toFixed(1)} %`;
+  ratio === null || ratio === undefined ? '–' : `${(Math.round(Number(ratio) * 1000) / 10).toFixed(1)} %`;
+/** @type {(rows: ViewRow[], key: string) => number} */
 const sum = (rows, key) => rows.reduce((total, r) => total + (Number(r[key]) || 0), 0);
+/** @type {(rows: ViewRow[], part: string, whole: string) => number | null} */
 const share = (rows, part, whole) => (sum(rows, whole) ? sum(rows, part) / sum(rows, whole) : null);
-const day = (iso) => (iso ? iso.slice(0, 10) : '');
+/** @param {ViewValue | undefined} iso */
+const day = (iso) => (iso ? String(iso).slice(0, 10) : '');
+/** A view's seconds column; null where the view has none. @param {ViewValue | undefined} v */
+const seconds = (v) => (typeof v === 'number' ? v : null);
 
-const percent = (ratio) => (ratio === null || ratio === undefined ? 0 : Math.round(ratio * 1000) / 10);
+/** @param {ViewValue | undefined} ratio */
+const percent = (ratio) => (ratio === null || ratio === undefined ? 0 : Math.round(Number(ratio) * 1000) / 10);

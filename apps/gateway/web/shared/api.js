@@ -1,3 +1,4 @@
+// @ts-check
 /* The /v1 API as every page of the gateway calls it: with the key the user signed in with. */
 
 const KEY = 'workgate.apiKey';
@@ -6,6 +7,7 @@ const KEY = 'workgate.apiKey';
 export const apiKey = {
   get: () => sessionStorage.getItem(KEY) || '',
   has: () => !!sessionStorage.getItem(KEY),
+  /** @param {string} key */
   set: (key) => sessionStorage.setItem(KEY, key),
   forget: () => sessionStorage.removeItem(KEY),
 };
@@ -21,6 +23,11 @@ export const consoleSession = { csrfToken: '' };
  * error code), and `unknown`, the Idempotency-Key of a write whose outcome is not known.
  */
 export class ApiError extends Error {
+  /**
+   * @param {number} status
+   * @param {{ message?: string, error?: string }} body
+   * @param {string} [unknown]
+   */
   constructor(status, body, unknown) {
     super(body.message || `${status}`);
     this.status = status;
@@ -29,29 +36,48 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * What a caught error says: the API's refusal, or any other error's message.
+ * @param {unknown} error
+ */
+export const messageOf = (error) => (error instanceof Error ? error.message : String(error));
+
 function idempotencyKey() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return `web-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** The answer's JSON body (`{}` when empty); a body that is not JSON reads as its status line. */
-async function json(res) {
+/**
+ * An answer's JSON body (`{}` when empty) as the contract type `T` its caller names; a body that is
+ * not JSON reads as its status line. The one place the pages take JSON on trust: every answer they
+ * read is typed by `libs/contracts` through here.
+ * @template [T=unknown]
+ * @param {Response} res
+ * @returns {Promise<T>}
+ */
+export async function answerOf(res) {
   const text = await res.text();
   try {
-    return text ? JSON.parse(text) : {};
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-return -- JSON.parse: the answer the contract types
+    return JSON.parse(text || '{}');
   } catch {
-    return { message: `${res.status} ${res.statusText}` };
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-return -- the status line as a refusal's JSON, read like any answer
+    return JSON.parse(JSON.stringify({ message: `${res.status} ${res.statusText}` }));
   }
 }
 
 /**
  * One call to the API. A write (any method but GET) sends `body` as JSON with an Idempotency-Key;
- * `retryKey` sends the key of an attempt whose outcome is unknown (no answer, 504) again, so
- * pressing the button again cannot do the thing twice. Answers the parsed JSON, or a Blob when
- * `accept` asks for something else (CSV, HTML); throws an ApiError for anything but a 2xx. `nextPage.url`
- * is set to the next page's path a list answers in its Link header.
+ * `retryKey` sends the key of an attempt whose outcome is not known (no answer, 504) again, so
+ * pressing the button again cannot do the thing twice. Answers the response for a 2xx; throws an
+ * ApiError for anything else. `nextPage.url` is set to the next page's path a list answers in its
+ * Link header.
+ * @param {string} method
+ * @param {string} path
+ * @param {{ body?: unknown, accept?: string, retryKey?: string, nextPage?: { url: string | null } }} options
  */
-export async function api(method, path, { body, accept = 'application/json', retryKey, nextPage } = {}) {
+async function call(method, path, { body, accept = 'application/json', retryKey, nextPage }) {
+  /** @type {Record<string, string>} */
   const headers = { Accept: accept };
   if (apiKey.has()) headers.Authorization = `Bearer ${apiKey.get()}`;
   if (method !== 'GET') {
@@ -67,15 +93,46 @@ export async function api(method, path, { body, accept = 'application/json', ret
     throw new ApiError(0, { message }, headers['Idempotency-Key']);
   }
   if (!res.ok) {
-    throw new ApiError(res.status, await json(res), res.status === 504 ? headers['Idempotency-Key'] : undefined);
+    /** @type {{ message?: string, error?: string }} */
+    const refusal = await answerOf(res);
+    throw new ApiError(res.status, refusal, res.status === 504 ? headers['Idempotency-Key'] : undefined);
   }
   if (nextPage) nextPage.url = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('Link') || '')?.[1] || null;
-  return accept === 'application/json' ? json(res) : res.blob();
+  return res;
 }
 
-/** One page of a list: its rows and the path of the next page (`Link: rel="next"`), null after the last. */
+/**
+ * One call to the API that answers JSON (`call` above): the parsed answer.
+ * @template [T=unknown] what the API answers at `path`: a type of `libs/contracts`, taken from the
+ *   variable the answer is written to (`@type {WorkflowMap}` on `const map = await api(…)`)
+ * @param {string} method
+ * @param {string} path
+ * @param {{ body?: unknown, retryKey?: string, nextPage?: { url: string | null } }} [options]
+ * @returns {Promise<T>}
+ */
+export async function api(method, path, options = {}) {
+  return answerOf(await call(method, path, options));
+}
+
+/**
+ * A GET of something other than JSON (`accept`: HTML, CSV), as a Blob.
+ * @param {string} path
+ * @param {string} accept
+ */
+export async function apiBlob(path, accept) {
+  return (await call('GET', path, { accept })).blob();
+}
+
+/**
+ * One page of a list: its rows and the path of the next page (`Link: rel="next"`), null after the last.
+ * @template R a row of the list
+ * @param {string} path
+ * @returns {Promise<{ rows: R[], next: string | null }>}
+ */
 export async function apiPage(path) {
+  /** @type {{ url: string | null }} */
   const next = { url: null };
+  /** @type {R[]} */
   const rows = await api('GET', path, { nextPage: next });
   return { rows, next: next.url };
 }

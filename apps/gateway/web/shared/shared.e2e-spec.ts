@@ -20,11 +20,8 @@ interface SharedModules {
   h: (tag: string, attrs?: Record<string, unknown> | null, ...children: unknown[]) => HTMLElement;
   status: (text: string, error?: boolean) => void;
   table: (columns: Array<Record<string, unknown>>, rows: Array<Record<string, unknown>>) => HTMLTableElement;
-  api: (
-    method: string,
-    path: string,
-    options?: { body?: unknown; accept?: string; retryKey?: string },
-  ) => Promise<unknown>;
+  api: (method: string, path: string, options?: { body?: unknown; retryKey?: string }) => Promise<unknown>;
+  apiBlob: (path: string, accept: string) => Promise<Blob>;
   apiKey: { get: () => string; has: () => boolean; set: (key: string) => void; forget: () => void };
   ApiError: new (status: number, body: Record<string, unknown>, unknown?: string) => ApiError;
 }
@@ -192,12 +189,12 @@ describe('the shared browser modules', () => {
 
   describe('api', () => {
     /** Calls the API in the page; what it answered, or the ApiError it threw, as plain data. */
-    const call = (method: string, path: string, options: { body?: unknown; accept?: string; retryKey?: string } = {}) =>
+    const call = (method: string, path: string, options: { body?: unknown; retryKey?: string } = {}) =>
       page.evaluate(
         async ([m, p, o]) => {
           try {
             const answer = await window.shared.api(m, p, o);
-            return { answer: answer instanceof Blob ? `blob ${answer.type}: ${await answer.text()}` : answer };
+            return { answer };
           } catch (e) {
             if (!(e instanceof window.shared.ApiError)) return { thrown: String(e) };
             const { status, code, unknown, message } = e;
@@ -269,11 +266,15 @@ describe('the shared browser modules', () => {
       });
     });
 
-    it('answers a Blob for anything but JSON, and sends no Authorization once the key is forgotten (a console session speaks by its cookie)', async () => {
+    it('answers a Blob for anything but JSON (apiBlob), and sends no Authorization once the key is forgotten (a console session speaks by its cookie)', async () => {
       answers.set('/v1/views/x', (r) => r.fulfill({ contentType: 'text/csv', body: 'a,b\n1,2\n' }));
       await page.evaluate(() => window.shared.apiKey.forget());
       expect(await page.evaluate(() => window.shared.apiKey.has())).toBe(false);
-      expect(await call('GET', '/v1/views/x', { accept: 'text/csv' })).toEqual({ answer: 'blob text/csv: a,b\n1,2\n' });
+      const blob = await page.evaluate(async () => {
+        const answer = await window.shared.apiBlob('/v1/views/x', 'text/csv');
+        return `blob ${answer.type}: ${await answer.text()}`;
+      });
+      expect(blob).toBe('blob text/csv: a,b\n1,2\n');
       expect(await headers()).toMatchObject({ accept: 'text/csv' });
       expect(await headers()).not.toHaveProperty('authorization');
     });
