@@ -10,6 +10,8 @@ import { HealthMonitor } from './health-monitor';
 import {
   AuthGuard,
   Consistency,
+  consoleSessionsProvider,
+  consoleSignInProvider,
   Idempotency,
   IdempotencyAnswersRepository,
   principalsProvider,
@@ -88,7 +90,9 @@ export class GatewayModule {
         ApprovalSubjects,
         HttpMetrics,
         principalsProvider(ctx.config.WORKGATE_PRINCIPALS),
+        consoleSessionsProvider,
         signInProvider(ctx.config),
+        consoleSignInProvider,
         Consistency,
         IdempotencyAnswersRepository,
         Idempotency,
