@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { counter, gauge } from '@workgate/messaging';
-import { DomainCounts as Counts, GatewayDatabase } from './gateway-database';
+import { Subjects, ViewCounts as Counts } from '@workgate/contracts';
+import { counter, gauge, RpcClient } from '@workgate/messaging';
 import { HealthMonitor } from './health-monitor';
 
 /** How long the counts read at a scrape are reused (one query at a time), and how long a scrape waits for them. */
@@ -13,7 +13,8 @@ let source: DomainMetrics | undefined;
 /**
  * The domain's state as Prometheus gauges, read when scraped: the ledger's head, the relay and
  * each projection from what the health checks last saw (once a second, in the background), and
- * the counts of pending approvals, overdue post-reviews and dead letters from the views.
+ * the counts of pending approvals, overdue post-reviews and dead letters from the views (asked of
+ * the ledger, whose tables they are: `workgate.ledger.view-counts`).
  */
 @Injectable()
 export class DomainMetrics implements OnModuleInit, OnApplicationShutdown {
@@ -21,7 +22,7 @@ export class DomainMetrics implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     readonly monitor: HealthMonitor,
-    private readonly db: GatewayDatabase,
+    private readonly rpc: RpcClient,
   ) {}
 
   onModuleInit(): void {
@@ -32,10 +33,12 @@ export class DomainMetrics implements OnModuleInit, OnApplicationShutdown {
     if (source === this) source = undefined;
   }
 
-  /** The counts, read at most every COUNTS_FRESH_MS; undefined when Postgres does not answer in time. */
+  /** The counts, asked of the ledger at most every COUNTS_FRESH_MS; undefined when it does not answer in time. */
   read(): Promise<Counts | undefined> {
     if (this.counts && (this.counts.running || Date.now() - this.counts.at < COUNTS_FRESH_MS)) return this.counts.value;
-    const query = this.db.domainCounts().catch(() => undefined);
+    const query = this.rpc
+      .request(Subjects.ledger.viewCounts, {}, { timeoutMs: COUNTS_TIMEOUT_MS })
+      .catch(() => undefined);
     const counts = {
       at: Date.now(),
       running: true,
@@ -44,7 +47,7 @@ export class DomainMetrics implements OnModuleInit, OnApplicationShutdown {
         new Promise<undefined>((r) => setTimeout(() => r(undefined), COUNTS_TIMEOUT_MS).unref()),
       ]),
     };
-    // Scrapes share the query in flight: they never pile up on the gateway's pool.
+    // Scrapes share the request in flight: they never pile up on the ledger.
     void query.finally(() => (counts.running = false));
     this.counts = counts;
     return counts.value;

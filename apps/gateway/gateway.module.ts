@@ -2,14 +2,16 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { healthController, ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { DomainMetrics } from './domain-metrics';
-import { GatewayDatabase } from './gateway-database';
-import { ToolCallArguments } from './mcp/tool-call-arguments';
+import { GatewayDatabase } from './gateway-database.repository';
+import { ToolCallArgumentsRepository } from './mcp/tool-call-arguments.repository';
 import { ApprovalSubjects } from './routes/approval-subjects';
 import { HealthController } from './health.controller';
 import { HealthMonitor } from './health-monitor';
 import {
   AuthGuard,
   Consistency,
+  consoleSessionsProvider,
+  consoleSignInProvider,
   Idempotency,
   IdempotencyAnswersRepository,
   principalsProvider,
@@ -84,11 +86,13 @@ export class GatewayModule {
         DomainMetrics,
         DownstreamServers,
         HeldResults,
-        ToolCallArguments,
+        ToolCallArgumentsRepository,
         ApprovalSubjects,
         HttpMetrics,
         principalsProvider(ctx.config.WORKGATE_PRINCIPALS),
+        consoleSessionsProvider,
         signInProvider(ctx.config),
+        consoleSignInProvider,
         Consistency,
         IdempotencyAnswersRepository,
         Idempotency,

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { NatsConnection } from 'nats';
 import { LedgerHealthDetails, SERVICES, Subjects } from '@workgate/contracts';
 import { NATS_CONNECTION, RpcClient } from '@workgate/messaging';
-import { GatewayDatabase } from './gateway-database';
+import { GatewayDatabase } from './gateway-database.repository';
 
 /** How often every check runs, in the background. */
 const POLL_MS = 1000;

@@ -7,6 +7,7 @@ import { LedgerHealth } from './ledger-health';
 import { LedgerRelay } from './ledger-relay';
 import { LedgerStore } from './ledger-store';
 import { ProofsController } from './proofs.controller';
+import { ViewStatusController } from './view-status.controller';
 
 @Module({})
 export class LedgerModule {
@@ -14,7 +15,7 @@ export class LedgerModule {
     return {
       module: LedgerModule,
       imports: [ServiceCoreModule.forService(ctx)],
-      controllers: [LedgerController, ProofsController],
+      controllers: [LedgerController, ProofsController, ViewStatusController],
       providers: [LedgerStore, AppendListener, LedgerRelay, LedgerHealth, Checkpointer],
     };
   }

@@ -78,7 +78,7 @@ import {
   WorkflowDraftSummary,
 } from './workflow-change';
 import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
-import { LiveMapQuery, LiveMapViewRows, ViewQuery, ViewRow } from './views';
+import { LiveMapQuery, LiveMapViewRows, ViewCounts, ViewQuery, ViewRow, ViewsPosition } from './views';
 import {
   CreatedWebhook,
   CreateWebhookRequest,
@@ -143,6 +143,10 @@ export const Subjects = {
     view: rpc<ViewQuery, ViewRow[]>('workgate.ledger.view'),
     /** The live workflow map's five views for one job type and window, at once (the rows `view` answers for each). */
     liveMap: rpc<LiveMapQuery, LiveMapViewRows>('workgate.ledger.live-map'),
+    /** How far the views have folded the ledger: what a read that must see a write waits for. */
+    viewsPosition: rpc<Empty, ViewsPosition>('workgate.ledger.views-position'),
+    /** The views' counts the gateway's metrics show: approvals pending, post-reviews overdue, dead letters. */
+    viewCounts: rpc<Empty, ViewCounts>('workgate.ledger.view-counts'),
   },
   intake: {
     /** Runs a work-order command; answers after the ledger commit, with its position. */

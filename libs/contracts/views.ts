@@ -140,3 +140,21 @@ export function viewColumns(view: ViewName, groupBy?: 'version'): string[] {
   const at = view === 'exception-trends' ? 2 : 1;
   return [...columns.slice(0, at), 'version', ...columns.slice(at)];
 }
+
+/**
+ * How far the views have folded the ledger (`workgate.ledger.views-position`): the gateway waits on
+ * it before a read that must see a write (docs/api.md, Conventions (read your writes)).
+ */
+export interface ViewsPosition {
+  position: number;
+}
+
+/** The views' counts the gateway's metrics show (`workgate.ledger.view-counts`; docs/operations.md, Metrics). */
+export interface ViewCounts {
+  /** Approvals requested or conditional, not yet decided. */
+  approvalsPending: number;
+  /** Post-reviews past their due time and not completed. */
+  postReviewsOverdue: number;
+  /** Messages set aside as dead letters. */
+  deadLetters: number;
+}

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { LedgerHeaders, rememberRecent, refuse, WorkgateError, Written } from '@workgate/contracts';
-import { GatewayDatabase } from '../gateway-database';
+import { LedgerHeaders, rememberRecent, refuse, Subjects, WorkgateError, Written } from '@workgate/contracts';
+import { RpcClient } from '@workgate/messaging';
 import { RequestWithPrincipal } from './auth.guard';
 import { RouteSetting } from './route-settings';
 
@@ -48,7 +48,7 @@ export class Consistency implements CanActivate {
   private caughtUpTo = 0;
   private polling?: Promise<void>;
 
-  constructor(private readonly db: GatewayDatabase) {}
+  constructor(private readonly rpc: RpcClient) {}
 
   canActivate(context: ExecutionContext): true | Promise<true> {
     if (context.getType() !== 'http') return true;
@@ -94,8 +94,10 @@ export class Consistency implements CanActivate {
     }
   }
 
+  /** The views' checkpoint, as the ledger answers it (the table is the ledger's). */
   private async poll(): Promise<void> {
     await new Promise((r) => setTimeout(r, POLL_MS));
-    this.caughtUpTo = Math.max(this.caughtUpTo, await this.db.viewsPosition());
+    const { position } = await this.rpc.request(Subjects.ledger.viewsPosition, {}, { timeoutMs: CATCH_UP_MS });
+    this.caughtUpTo = Math.max(this.caughtUpTo, position);
   }
 }

@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { sha256Hex } from './principals';
 
 /** The console's session cookie (HttpOnly, SameSite=Lax, Secure over https). */
@@ -8,14 +8,12 @@ export const LOGIN_COOKIE = 'workgate_login';
 /** The header a console write carries its session's CSRF token in. */
 export const CSRF_HEADER = 'x-csrf-token';
 
-/** The longest a console session lasts, whatever the ID token allows. */
-const MAX_SESSION_MS = 12 * 3600_000;
 /** How long a sign-in may take at the provider. */
 export const LOGIN_TTL_MS = 10 * 60_000;
 /** The most sessions and sign-ins in progress kept at once (the oldest go first). */
 const MAX_KEPT = 10_000;
 
-/** A signed-in person's console session: their verified claims, kept in this gateway's memory. */
+/** A signed-in person's console session: their verified claims (kept by a `ConsoleSessionRepository`). */
 export interface ConsoleSession {
   claims: Record<string, unknown>;
   issuer: string;
@@ -31,8 +29,6 @@ export interface PendingLogin {
   codeVerifier: string;
   expiresAt: number;
 }
-
-const token = () => randomBytes(32).toString('base64url');
 
 /** Entries that expire, at most MAX_KEPT of them; a map keyed by the sha256 of a secret, never the secret. */
 export class Expiring<T extends { expiresAt: number }> {
@@ -62,45 +58,6 @@ export class Expiring<T extends { expiresAt: number }> {
     const value = this.get(secret);
     if (secret) this.byHash.delete(sha256Hex(secret));
     return value;
-  }
-}
-
-/**
- * The console's sessions and sign-ins in progress. Kept in the gateway's memory: a restart signs
- * everyone out, and behind several gateways a browser must keep to one (sticky sessions).
- */
-export class ConsoleSessions {
-  private readonly sessions = new Expiring<ConsoleSession>();
-  private readonly logins = new Expiring<PendingLogin>();
-
-  /** A new session until the ID token's `exp` (at most 12 h): its cookie value. */
-  open(session: Omit<ConsoleSession, 'csrfToken' | 'expiresAt'>, idTokenExp: number | undefined): string {
-    const id = token();
-    const until = Math.min(Date.now() + MAX_SESSION_MS, idTokenExp ? idTokenExp * 1000 : Infinity);
-    this.sessions.put(id, { ...session, csrfToken: token(), expiresAt: until });
-    return id;
-  }
-
-  session(id: string | undefined): ConsoleSession | undefined {
-    return this.sessions.get(id);
-  }
-
-  /** Ends the session: its cookie no longer works. */
-  end(id: string | undefined): ConsoleSession | undefined {
-    return this.sessions.take(id);
-  }
-
-  /** A sign-in started: its `state` (also the login cookie's value), nonce and PKCE verifier. */
-  startLogin(): { state: string } & PendingLogin {
-    const state = token();
-    const login = { nonce: token(), codeVerifier: token(), expiresAt: Date.now() + LOGIN_TTL_MS };
-    this.logins.put(state, login);
-    return { state, ...login };
-  }
-
-  /** The sign-in of `state`, once: a callback replayed finds nothing. */
-  finishLogin(state: string | undefined): PendingLogin | undefined {
-    return this.logins.take(state);
   }
 }
 

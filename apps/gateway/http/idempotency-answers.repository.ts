@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Written } from '@workgate/contracts';
-import { GatewayDatabase } from '../gateway-database';
+import { GatewayDatabase } from '../gateway-database.repository';
 
 /** What the database holds for a principal's key: a kept answer, or another request's live reservation (no reply yet). */
 export interface KeyRow {

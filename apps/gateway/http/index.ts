@@ -19,5 +19,7 @@ export * from './negotiation';
 export * from './oidc-mapping';
 export * from './bearer-tokens';
 export * from './console-sessions';
+export * from './console-sessions.repository';
+export * from './console-sign-in';
 export * from './sign-in';
 export * from './sign-in-page';

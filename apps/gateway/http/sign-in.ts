@@ -4,15 +4,8 @@ import { WorkgateError } from '@workgate/contracts';
 import type { WorkgateConfig } from '@workgate/config';
 import { bearerKey, PRINCIPALS, settlePrincipal } from './auth.guard';
 import { BearerTokens, looksLikeJwt, unreachable } from './bearer-tokens';
-import {
-  ConsoleSession,
-  ConsoleSessions,
-  cookieOf,
-  CSRF_HEADER,
-  csrfMatches,
-  Expiring,
-  SESSION_COOKIE,
-} from './console-sessions';
+import { ConsoleSession, cookieOf, CSRF_HEADER, csrfMatches, Expiring, SESSION_COOKIE } from './console-sessions';
+import { CONSOLE_SESSIONS, ConsoleSessionRepository, InMemoryConsoleSessions } from './console-sessions.repository';
 import { principalOfClaims } from './oidc-mapping';
 import type { Principal, PrincipalDirectory } from './principals';
 import { ThrottledFetch } from './throttled-fetch';
@@ -53,7 +46,6 @@ export class SignIn {
   /** What the sign-in button names the provider: WORKGATE_OIDC_NAME, or the issuer's host. */
   readonly providerName: string;
   readonly clientId: string;
-  readonly sessions = new ConsoleSessions();
   private readonly tokens: BearerTokens;
   /** The shortest time between two fetches from the provider. */
   private readonly fetchPeriodMs: number;
@@ -64,6 +56,8 @@ export class SignIn {
   constructor(
     private readonly config: OidcConfig & { WORKGATE_OIDC_ISSUER: string; WORKGATE_OIDC_CLIENT_ID: string },
     private readonly directory: PrincipalDirectory,
+    /** The console's sessions and sign-ins in progress. */
+    readonly sessions: ConsoleSessionRepository = new InMemoryConsoleSessions(),
   ) {
     this.issuerUrl = config.WORKGATE_OIDC_ISSUER;
     this.providerName = config.WORKGATE_OIDC_NAME ?? new URL(config.WORKGATE_OIDC_ISSUER).host;
@@ -188,15 +182,25 @@ function settle(req: object, principal: () => Principal): void {
   }
 }
 
+/** Provides the console's session repository: in the gateway's memory. */
+export const consoleSessionsProvider: Provider = {
+  provide: CONSOLE_SESSIONS,
+  useFactory: (): ConsoleSessionRepository => new InMemoryConsoleSessions(),
+};
+
 /** Provides SIGN_IN: a SignIn when WORKGATE_OIDC_ISSUER is set, else null (API keys only). */
 export function signInProvider(config: OidcConfig): Provider {
   return {
     provide: SIGN_IN,
-    inject: [PRINCIPALS],
-    useFactory: (directory: PrincipalDirectory) => {
+    inject: [PRINCIPALS, CONSOLE_SESSIONS],
+    useFactory: (directory: PrincipalDirectory, sessions: ConsoleSessionRepository) => {
       const { WORKGATE_OIDC_ISSUER: issuer, WORKGATE_OIDC_CLIENT_ID: clientId } = config;
       return issuer && clientId
-        ? new SignIn({ ...config, WORKGATE_OIDC_ISSUER: issuer, WORKGATE_OIDC_CLIENT_ID: clientId }, directory)
+        ? new SignIn(
+            { ...config, WORKGATE_OIDC_ISSUER: issuer, WORKGATE_OIDC_CLIENT_ID: clientId },
+            directory,
+            sessions,
+          )
         : null;
     },
   };

@@ -8,7 +8,7 @@ import { commandMeta, sendCommandInProcess } from '../routes/command';
 import { DownstreamServers } from './downstream-servers';
 import { ActionVerdict, GatewayBackend, gatewayMcpServer, McpSystem } from './gateway-mcp-server';
 import { HeldResults } from './held-results';
-import { ToolCallArguments } from './tool-call-arguments';
+import { ToolCallArgumentsRepository } from './tool-call-arguments.repository';
 import { JsonMcpEndpoint } from './json-transport';
 import { workgateApi } from './workgate-api';
 import { workgateMcpServer } from './workgate-mcp-server';
@@ -53,7 +53,7 @@ export class McpController {
     private readonly downstream: DownstreamServers,
     private readonly rpc: RpcClient,
     private readonly results: HeldResults,
-    private readonly toolCalls: ToolCallArguments,
+    private readonly toolCalls: ToolCallArgumentsRepository,
   ) {}
 
   @Post()

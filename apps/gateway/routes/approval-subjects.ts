@@ -10,7 +10,7 @@ import {
 import { maskStrings } from '@workgate/domain';
 import { RpcClient } from '@workgate/messaging';
 import { Principal } from '../http';
-import { ToolCallArguments } from '../mcp/tool-call-arguments';
+import { ToolCallArgumentsRepository } from '../mcp/tool-call-arguments.repository';
 
 /** Characters of an argument's value shown before it is folded. */
 export const PREVIEW = 280;
@@ -125,7 +125,7 @@ export function masked(subject: ApprovalSubject): ApprovalSubject {
 export class ApprovalSubjects {
   constructor(
     private readonly rpc: RpcClient,
-    private readonly toolCalls: ToolCallArguments,
+    private readonly toolCalls: ToolCallArgumentsRepository,
   ) {}
 
   async add<T extends object>(approvals: T[], reader: Principal): Promise<T[]> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { GatewayDatabase } from '../gateway-database';
+import { GatewayDatabase } from '../gateway-database.repository';
 
 /**
  * The arguments of tool calls that wait for an approval, by the SHA-256 of their RFC 8785 JSON (the
@@ -8,7 +8,7 @@ import { GatewayDatabase } from '../gateway-database';
  * only when its text hashes to its key, so what a card shows is what the approval releases.
  */
 @Injectable()
-export class ToolCallArguments {
+export class ToolCallArgumentsRepository {
   constructor(private readonly db: GatewayDatabase) {}
 
   async keep(argumentsSha256: string, canonical: string): Promise<void> {
