@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: the type-check, the lint and jest (unit, integration, e2e) at once, on every core.
-// The type-check and ESLint share one TypeScript program (scripts/check.js); Prettier's check runs
-// beside them. jest writes to the terminal as it goes; the checks are kept until they finish, then
+// `npm test`: the type-checks, the lint and jest (unit, integration, e2e) at once, on every core.
+// The type-checks (the service code; the browser pages' JavaScript with its JSDoc types) and ESLint
+// share their TypeScript programs (scripts/check.js); Prettier's check runs beside them. jest writes to the terminal as it goes; the checks are kept until they finish, then
 // each says `ok` with its time, or prints what it found. The exit code is non-zero when any of them
 // failed. Arguments go to jest (`npm test -- test/health.e2e-spec.ts`).
 const { spawn } = require('node:child_process');
