@@ -3,7 +3,9 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, withDatabase } from '@workgate/event-store';
-import { machineLine, saveResults, SummaryRow, table } from './stats';
+import { parseJsonAs } from '@workgate/contracts';
+import { errorMessage } from '@workgate/messaging';
+import { failure, isSummaryRow, machineLine, saveResults, SummaryRow, table } from './stats';
 import { BASE_URL } from './workgate-process';
 
 /**
@@ -69,7 +71,7 @@ async function checkpoint(): Promise<void> {
     await admin.connect();
     await admin.query('CHECKPOINT');
   } catch (error) {
-    process.stderr.write(`(no CHECKPOINT before this benchmark: ${(error as Error).message})\n`);
+    process.stderr.write(`(no CHECKPOINT before this benchmark: ${errorMessage(error)})\n`);
   } finally {
     await admin.end().catch(() => undefined);
   }
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
     rows = readFileSync(summaryFile, 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as SummaryRow);
+      .map((l) => parseJsonAs(l, isSummaryRow, 'a summary row'));
   } catch {
     // No step finished: the table is empty and the failures say why.
   }
@@ -121,6 +123,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`${(error as Error).stack}\n`);
+  process.stderr.write(`${failure(error)}\n`);
   process.exit(1);
 });

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
+import { arrayOf, isNumber, isString, objectOf, optional, parseJsonAs } from '@workgate/contracts';
 
 /**
  * Preloaded (`node -r`) into each measured process when BENCH_ALLOCATIONS=<dir> is set: V8's
@@ -42,6 +43,12 @@ interface ProfileNode {
   children?: ProfileNode[];
 }
 
+const isCallFrame = objectOf({ functionName: isString, url: isString, lineNumber: isNumber });
+/** A node of a heap profile, and every node under it. */
+function isProfileNode(value: unknown): value is ProfileNode {
+  return objectOf({ callFrame: isCallFrame, selfSize: isNumber, children: optional(arrayOf(isProfileNode)) })(value);
+}
+
 /** Bytes allocated per function (name, file, line), the largest first. */
 export function allocators(head: ProfileNode): Array<{ where: string; bytes: number }> {
   const bytes = new Map<string, number>();
@@ -62,7 +69,9 @@ if (require.main === module) {
     process.stderr.write('usage: node dist/bench/allocations.js <file.heapprofile> [rows]\n');
     process.exit(2);
   }
-  const rows = allocators((JSON.parse(readFileSync(file, 'utf8')) as { head: ProfileNode }).head);
+  const rows = allocators(
+    parseJsonAs(readFileSync(file, 'utf8'), objectOf({ head: isProfileNode }), 'a heap profile').head,
+  );
   const total = rows.reduce((sum, r) => sum + r.bytes, 0);
   process.stdout.write(
     `${(total / 1e6).toFixed(0)} MB allocated in all (sampled every ${SAMPLING_INTERVAL_BYTES / 1024} KB)\n`,

@@ -6,6 +6,7 @@ import { ensureDatabase, migrate, withDatabase } from '@workgate/event-store';
 import { startScratchNats } from '../cli/infra';
 import { machineLine, median, percentile, saveResults, SummaryRow, table } from './stats';
 import { BASE_URL, dropBenchDatabase, ROOT, START_FLAGS } from './workgate-process';
+import { Guard, isNumber, objectOf, parseJsonAs } from '@workgate/contracts';
 
 /**
  * `npm run bench:boot`: how long workgate takes to serve. Each boot is a fresh Node process (the
@@ -29,6 +30,8 @@ interface Boot {
   startMs: number;
   closeMs: number;
 }
+
+const isBoot: Guard<Boot> = objectOf({ processMs: isNumber, startMs: isNumber, closeMs: isNumber });
 
 /** The boot itself, run by `node -e` in the child: it prints one JSON line. */
 const CHILD = `
@@ -84,7 +87,7 @@ async function boot(dist: string, n: number): Promise<Boot> {
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     if (code !== 0) throw new Error(`boot ${n} of ${dist} exited with ${code}`);
-    return JSON.parse(out.trim()) as Boot;
+    return parseJsonAs(out.trim(), isBoot, 'a boot');
   } finally {
     await nats.stop();
     await dropBenchDatabase(dbName);
@@ -96,7 +99,7 @@ const round = (ms: number) => Math.round(ms);
 
 async function main(): Promise<void> {
   // rounds[build][rep] = the boots of that round.
-  const rounds = BUILDS.map(() => [] as Boot[][]);
+  const rounds = BUILDS.map((): Boot[][] => []);
   let n = 0;
   for (let rep = 0; rep < REPS; rep++) {
     rounds.forEach((r) => r.push([]));

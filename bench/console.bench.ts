@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startWorkgateProcess } from './workgate-process';
+import { expectShape, isString, objectOf, optional } from '@workgate/contracts';
 
 const WAITING = Number(process.env.BENCH_APPROVALS ?? 500);
 const RUNS = Number(process.env.BENCH_REPS ?? 7);
@@ -37,7 +38,11 @@ async function main(): Promise<void> {
       headers: { Authorization: `Bearer ${keys.agent}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
-    return (await res.json()) as { id?: string; decision?: string };
+    return expectShape(
+      await res.json(),
+      objectOf({ id: optional(isString), decision: optional(isString) }),
+      'an answer',
+    );
   };
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   try {

@@ -98,9 +98,11 @@ export function medianCpu(runs: CpuPerEvent[]): CpuPerEvent {
  * between them (all of it for one that started in between; nothing for one that ended, whose
  * last moments are lost with it).
  */
+const SHARES = ['workgate', 'natsServer', 'postgres', 'bench'] as const satisfies ReadonlyArray<keyof CpuShares>;
+
 export function cpuPerEvent(before: CpuReading, after: CpuReading, events: number): CpuPerEvent {
   const shares: CpuShares = { workgate: 0, natsServer: 0, postgres: 0, bench: 0 };
   for (const [pid, now] of after) shares[now.share] += Math.max(0, now.seconds - (before.get(pid)?.seconds ?? 0));
-  for (const k of Object.keys(shares) as Array<keyof CpuShares>) shares[k] = (shares[k] * 1e6) / events;
+  for (const k of SHARES) shares[k] = (shares[k] * 1e6) / events;
   return { ...shares, total: shares.workgate + shares.natsServer + shares.postgres + shares.bench };
 }

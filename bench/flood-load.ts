@@ -18,12 +18,18 @@ const body = Buffer.from(`{"blob":"${'x'.repeat(BYTES - 11)}"}`);
 const head = Buffer.from(
   `POST ${PATH} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
 );
-const tally = {
+const tally: {
+  sent: number;
+  statuses: Record<string, number>;
+  resets: number;
+  connections: number;
+  shortest429Ms: number | null;
+} = {
   sent: 0,
-  statuses: {} as Record<string, number>,
+  statuses: {},
   resets: 0,
   connections: 0,
-  shortest429Ms: null as number | null,
+  shortest429Ms: null,
 };
 let stopped = false;
 const sockets = new Set<Socket>();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { isPlainObject } from '@workgate/contracts';
 import { percentile } from './stats';
 import { startWorkgateProcess } from './workgate-process';
+import { expectShape, isString, objectOf } from '@workgate/contracts';
 
 /** The build a flood runs against: BENCH_DIST, else this one (dist/ when run from the sources, as the fault test is). */
 /** This build: dist/ (the attacker's script is compiled there; the fault test runs from the sources). */
@@ -138,7 +139,7 @@ export async function measureFlood(
     });
     if (opened.status !== 201)
       throw new Error(`opening the work order to read: ${opened.status} ${await opened.text()}`);
-    const readUrl = `${workgate.url}/v1/work-orders/${((await opened.json()) as { id: string }).id}`;
+    const readUrl = `${workgate.url}/v1/work-orders/${expectShape(await opened.json(), objectOf({ id: isString }), 'a work order').id}`;
     const measure = async (during: Promise<unknown>) => {
       const [health, read] = await Promise.all([
         probe(`${workgate.url}/health`, {}, during),

@@ -1,7 +1,6 @@
 import { cpus } from 'node:os';
 import { AckPolicy, DeliverPolicy } from 'nats';
-import { canonicalize, LedgerHeaders, ledgerSubject, Streams } from '@workgate/contracts';
-import { deterministicUuid } from '@workgate/domain';
+import { LedgerHeaders, ledgerSubject, Streams } from '@workgate/contracts';
 import {
   addLedgerRow,
   composeCanonicalEvent,
@@ -10,7 +9,6 @@ import {
   emptyLedgerRows,
   ensureDatabase,
   insertLedgerRows,
-  LedgerRow,
   migrate,
   withDatabase,
 } from '@workgate/event-store';
@@ -25,8 +23,9 @@ import {
 import { startScratchNats } from '../cli/infra';
 import { INTAKE_BATCH, INTAKE_CONCURRENCY } from '../apps/intake/intake.processor';
 import { CpuPerEvent, cpuPerEvent, cpuSeconds, medianCpu } from './cpu';
-import { machineLine, saveResults, SummaryRow, table, waitUntil } from './stats';
+import { failure, machineLine, saveResults, SummaryRow, table, waitUntil } from './stats';
 import { WorkEventPublisher } from './work-events';
+import { ledgerRows, Row } from './floor-rows';
 import { BASE_URL, dropBenchDatabase } from './workgate-process';
 
 /**
@@ -62,73 +61,7 @@ interface Stage {
   runs: Array<{ seconds: number; cpu: CpuPerEvent }>;
 }
 
-/** What a ledger row holds before the writer places it (position, times and hashes). */
-type Row = Pick<LedgerRow, 'streamId' | 'version' | 'eventId' | 'type' | 'data' | 'metadata'>;
-
-/** Ledger rows of one pair, shaped and sized as intake's (canonical JSON texts). */
-function ledgerRows(run: string, pair: number): Row[] {
-  const id = `${run}-${pair}`;
-  const uuidOf = (k: string) => deterministicUuid('floor', id, k);
-  const workOrderId = uuidOf('workorder');
-  const streamId = `workorder-${workOrderId}`;
-  const policy = { jobType: 'support-recovery', version: 1, sha256: 'b'.repeat(64) };
-  const inputs = { caseId: id, orderId: `${pair}`, orderPaid: true, sentAt: Date.now() };
-  const action = { system: 'shop', operation: 'order.note', kind: 'write', objects: [`order:${pair}`] };
-  const facts = { orderFulfilled: false, addressValidated: true, sentAt: Date.now() };
-  const metadata = canonicalize({ commandId: uuidOf('command'), actor: 'source:bench', channel: 'bench' });
-  const opened = {
-    workOrderId,
-    source: 'bench',
-    externalRef: id,
-    policy,
-    owner: 'support-lead',
-    inputs,
-    prerequisites: ['caseId', 'orderId', 'orderPaid'].map((name) => ({ name, ok: true })),
-    status: 'open',
-    exceptions: [],
-  };
-  const decided = {
-    workOrderId,
-    actionId: uuidOf('action'),
-    action,
-    facts,
-    decision: {
-      decision: 'run',
-      reason: 'rule_matched',
-      rule: 'address-fix-before-cutoff',
-      message: 'rule "address-fix-before-cutoff" says run',
-      policy,
-      decisionOwner: null,
-      objectsNamed: 2,
-      scopeChecks: { total: 3, passed: 3 },
-      inputsSha256: 'c'.repeat(64),
-    },
-    workOrder: {
-      id: workOrderId,
-      owner: 'support-lead',
-      inputs,
-      source: 'bench',
-      status: 'open',
-      jobType: 'support-recovery',
-      version: 1,
-      reopened: 0,
-      externalRef: id,
-      completedSteps: [],
-      openExceptions: [],
-    },
-  };
-  return [
-    ['WorkOrderOpened', opened],
-    ['ActionDecided', decided],
-  ].map(([type, data], i) => ({
-    streamId,
-    version: i + 1,
-    eventId: uuidOf(type as string),
-    type: type as string,
-    data: canonicalize(data),
-    metadata,
-  }));
-}
+const stage = (name: string): Stage => ({ name, runs: [] });
 
 async function measure(stage: Stage, work: () => Promise<void>): Promise<void> {
   const before = cpuSeconds([]);
@@ -172,10 +105,10 @@ async function main(): Promise<void> {
   await ensureDatabase(dbUrl);
   await migrate(dbUrl);
   const stages = {
-    ingest: { name: 'ingest, an ack per message', runs: [] } as Stage,
-    relayEach: { name: 'relay, an ack per message', runs: [] } as Stage,
-    relayChained: { name: 'relay, an ack per page', runs: [] } as Stage,
-    rows: { name: 'ledger rows', runs: [] } as Stage,
+    ingest: stage('ingest, an ack per message'),
+    relayEach: stage('relay, an ack per message'),
+    relayChained: stage('relay, an ack per page'),
+    rows: stage('ledger rows'),
   };
   const publisher = new JetStreamBatchPublisher(nc, Streams.ledger.name);
   const client = createClient(dbUrl);
@@ -331,6 +264,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.stderr.write(`${failure(error)}\n`);
   process.exit(1);
 });

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { AppendRequest, NewEvent, WorkflowDefinition } from '@workgate/contracts';
-import { definitionSha256, parseDefinitionText } from '@workgate/workflow';
-import { seededRandom } from '../cli/seeded-random';
+import { AppendRequest } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
+import { ending, WorkOrderStreams } from './history-streams';
+import { HOUR, JOB_TYPES, SHA } from './history-workflows';
+
+export { historyWorkflows } from './history-workflows';
 
 /**
  * A synthetic ledger history in the shapes the services record (work orders, exceptions,
@@ -13,174 +13,18 @@ import { deterministicUuid } from '@workgate/domain';
  * straight to the ledger, a million events in under a minute.
  */
 
-/** The shipped workflows (version 1 as shipped; version 2 the same with its last step dropped). */
-function shipped(): WorkflowDefinition[] {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'workflows', 'support-recovery.yaml'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the workflows directory');
-    dir = up;
-  }
-  return ['support-recovery', 'field-work-order', 'agent-delegation', 'engagement-lifecycle'].map(
-    (jobType) =>
-      parseDefinitionText(readFileSync(join(dir, 'workflows', `${jobType}.yaml`), 'utf8')) as WorkflowDefinition,
-  );
-}
-
-const CODES: Record<string, string[]> = {
-  'support-recovery': ['CUSTOMER_UNREACHABLE', 'ADDRESS_INVALID', 'PAYMENT_MISMATCH'],
-  'field-work-order': ['PARTS_UNAVAILABLE', 'ACCESS_NOT_GRANTED', 'SAFETY_HOLD', 'EQUIPMENT_FAULT'],
-  'agent-delegation': ['DELEGATE_UNRESPONSIVE', 'VERIFICATION_FAILED'],
-  'engagement-lifecycle': ['SCOPE_CHANGE_REQUESTED', 'SECURITY_RISK_OPEN', 'CLIENT_APPROVAL_MISSING'],
-};
-
-/** The definition's known failures but those at `id` (a version without that step declares none there). */
-function withoutFailuresAt(d: WorkflowDefinition, id: string | undefined): Pick<WorkflowDefinition, 'knownFailures'> {
-  return d.knownFailures ? { knownFailures: d.knownFailures.filter((k) => k.at !== id) } : {};
-}
-
-const SHIPPED = shipped();
-// The history numbers its own versions: 1 as shipped, 2 without the last step.
-const DEFINITIONS = SHIPPED.flatMap((d) => [
-  { ...d, version: 1 },
-  { ...d, version: 2, steps: d.steps?.slice(0, -1), ...withoutFailuresAt(d, d.steps?.at(-1)?.id) },
-]);
-const SHA = new Map(DEFINITIONS.map((d) => [`${d.jobType}@${d.version}`, definitionSha256(d)]));
-const JOB_TYPES = SHIPPED.map((d) => ({
-  jobType: d.jobType,
-  owner: d.owner,
-  steps: (d.steps ?? []).map((s) => s.id),
-  codes: CODES[d.jobType],
-}));
-const CATALOG_OWNER: Record<string, string> = {
-  PREREQ_MISSING: 'intake-lead',
-  CUSTOMER_UNREACHABLE: 'support-lead',
-  ADDRESS_INVALID: 'support-lead',
-  PAYMENT_MISMATCH: 'finance-lead',
-  PARTS_UNAVAILABLE: 'stores-lead',
-  ACCESS_NOT_GRANTED: 'facilities-lead',
-  SAFETY_HOLD: 'safety-officer',
-  EQUIPMENT_FAULT: 'maintenance-lead',
-  DELEGATE_UNRESPONSIVE: 'agent-ops-lead',
-  VERIFICATION_FAILED: 'agent-ops-lead',
-  SCOPE_CHANGE_REQUESTED: 'engagement-lead',
-  SECURITY_RISK_OPEN: 'security-lead',
-  CLIENT_APPROVAL_MISSING: 'engagement-lead',
-};
-
-const HOUR = 3600 * 1000;
-
-/** The workflow versions the history uses (publish them first). */
-export function historyWorkflows(at: string): AppendRequest[] {
-  return DEFINITIONS.map((definition) => {
-    const sha256 = definitionSha256(definition);
-    return {
-      streamId: `workflow-${definition.jobType}`,
-      expectedVersion: definition.version - 1,
-      events: [
-        {
-          eventId: deterministicUuid('WorkflowPublished', sha256),
-          type: 'WorkflowPublished',
-          data: { jobType: definition.jobType, version: definition.version, sha256, definition },
-          occurredAt: at,
-        },
-      ],
-    };
-  });
-}
-
 /**
  * One work order's history, as appends in the order the services would make them (each to its
  * own stream: `workorder-`, `exception-`, `approval-`, `postreview-`), with times from `start`.
  */
 export function workOrderHistory(seed: number, n: number, start: number, nowMs: number): AppendRequest[] {
-  const rnd = seededRandom(seed * 7919 + n);
-  const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
+  const streams = new WorkOrderStreams(seed, n, start, nowMs);
+  const { rnd, pick, id, wo, appends, tick, ev, push, exception, raise, settle } = streams;
   const j = JOB_TYPES[n % JOB_TYPES.length];
   const version = rnd() < 0.7 ? 2 : 1;
   const steps = version === 1 ? j.steps : j.steps.slice(0, -1);
-  const id = deterministicUuid('history', String(seed), String(n));
-  const wo = `workorder-${id}`;
-  const appends: AppendRequest[] = [];
-  let t = start;
-  const tick = (maxHours: number) => {
-    t = Math.min(nowMs, t + Math.floor(rnd() * maxHours * HOUR) + 60_000);
-    return new Date(t).toISOString();
-  };
-  let k = 0;
-  const ev = (type: string, data: Record<string, unknown>, occurredAt: string): NewEvent => ({
-    eventId: deterministicUuid('history-event', id, String(k++)),
-    type,
-    data,
-    metadata: { actor: 'source:history', commandId: deterministicUuid('history-command', id, String(k)) },
-    occurredAt,
-  });
-  // Exact expected versions, as the services append (every stream here belongs to this work order).
-  const versions = new Map<string, number>();
-  const push = (streamId: string, ...events: NewEvent[]) => {
-    const expectedVersion = versions.get(streamId) ?? 0;
-    versions.set(streamId, expectedVersion + events.length);
-    appends.push({ streamId, expectedVersion, events });
-  };
-  const exception = (code: string, stepId: string | null, at: string) => {
-    const exceptionId = deterministicUuid('history-exception', id, String(k));
-    const ref = {
-      exceptionId,
-      code,
-      owner: CATALOG_OWNER[code],
-      dueAt: new Date(Date.parse(at) + 8 * HOUR).toISOString(),
-      stepId,
-      rationale: `${code} on ${stepId ?? 'opening'}`,
-    };
-    return ref;
-  };
-  const raise = (ref: ReturnType<typeof exception>, at: string) => {
-    push(
-      `exception-${ref.exceptionId}`,
-      ev('ExceptionRaised', { ...ref, workOrderId: id, raisedBy: 'source:history', at }, at),
-    );
-  };
-  const settle = (ref: ReturnType<typeof exception>) => {
-    const x = `exception-${ref.exceptionId}`;
-    if (rnd() < 0.2)
-      push(
-        x,
-        ev(
-          'SlaBreached',
-          { exceptionId: ref.exceptionId, code: ref.code, owner: ref.owner, dueAt: ref.dueAt, at: ref.dueAt },
-          ref.dueAt,
-        ),
-      );
-    if (rnd() < 0.75) {
-      const at = tick(20);
-      push(
-        x,
-        ev(
-          'ExceptionResolved',
-          {
-            exceptionId: ref.exceptionId,
-            resolution: 'fixed',
-            evidence: [{ kind: 'note', ref: `fix-${k}` }],
-            resolvedBy: ref.owner,
-            at,
-          },
-          at,
-        ),
-      );
-      push(
-        wo,
-        ev(
-          'WorkOrderExceptionClosed',
-          { workOrderId: id, exceptionId: ref.exceptionId, code: ref.code, resolvedBy: ref.owner },
-          at,
-        ),
-      );
-      return true;
-    }
-    return false;
-  };
 
-  const opened = new Date(t).toISOString();
+  const opened = new Date(streams.t).toISOString();
   const prereq = rnd() < 0.08 ? exception('PREREQ_MISSING', null, opened) : undefined;
   push(
     wo,
@@ -211,7 +55,7 @@ export function workOrderHistory(seed: number, n: number, start: number, nowMs: 
     // Action requests and their decisions: most of the ledger's volume.
     for (let a = Math.floor(rnd() * 3); a > 0; a--) {
       const at = tick(2);
-      const actionId = deterministicUuid('history-action', id, String(k));
+      const actionId = deterministicUuid('history-action', id, String(streams.k));
       const action = {
         system: pick(['shop', 'payments', 'helpdesk', 'warehouse']),
         operation: pick(['order.note', 'refund', 'case.note', 'notify']),
@@ -337,7 +181,7 @@ export function workOrderHistory(seed: number, n: number, start: number, nowMs: 
                 closedBy: ref.owner,
                 at: tick(24),
               },
-              new Date(t).toISOString(),
+              new Date(streams.t).toISOString(),
             ),
           );
       }
@@ -402,58 +246,13 @@ export function workOrderHistory(seed: number, n: number, start: number, nowMs: 
         wo,
         ev(
           'StepCompleted',
-          { workOrderId: id, stepId, evidence: [{ kind: 'receipt', ref: `r-${k}`, sha256: 'a'.repeat(64) }] },
+          { workOrderId: id, stepId, evidence: [{ kind: 'receipt', ref: `r-${streams.k}`, sha256: 'a'.repeat(64) }] },
           at,
         ),
       );
   }
 
-  const end = rnd();
-  const closeAt = tick(12);
-  if (end < 0.7 && open === 0) {
-    push(
-      wo,
-      ev(
-        'WorkOrderClosed',
-        { workOrderId: id, closureEvidenceId: `note-${n}`, evidence: [{ kind: 'closure-note', ref: `note-${n}` }] },
-        closeAt,
-      ),
-    );
-    if (rnd() < 0.05) {
-      push(wo, ev('WorkOrderReopened', { workOrderId: id, reason: 'customer called back' }, tick(24)));
-      push(
-        wo,
-        ev(
-          'WorkOrderClosed',
-          {
-            workOrderId: id,
-            closureEvidenceId: `note-${n}-2`,
-            evidence: [{ kind: 'closure-note', ref: `note-${n}-2` }],
-          },
-          tick(12),
-        ),
-      );
-    }
-  } else if (end < 0.82) {
-    const missing = rnd() < 0.5;
-    push(
-      wo,
-      ev(
-        'WorkOrderClosureReported',
-        {
-          workOrderId: id,
-          source: 'helpdesk',
-          closedAt: closeAt,
-          evidence: missing ? [] : [{ kind: 'closure-note', ref: 'src' }],
-          evidenceMissing: missing,
-          openBlockers: [],
-        },
-        closeAt,
-      ),
-    );
-  } else if (end < 0.84) {
-    push(wo, ev('WorkOrderStopped', { workOrderId: id, reason: 'delegation timed out' }, closeAt));
-  }
+  ending(streams, n, open);
   return appends;
 }
 

@@ -6,6 +6,7 @@ import { FLOOD_DIST, Latencies, probe } from './flood';
 import { draftWith, NOTES, zeros } from './hostile-definitions';
 import { machineLine, percentile, saveResults, SummaryRow, table } from './stats';
 import { startWorkgateProcess } from './workgate-process';
+import { expectShape, isString, objectOf } from '@workgate/contracts';
 
 /**
  * `npm run bench:hostile`: one caller's hostile definitions against `npm start` on loopback, with
@@ -68,11 +69,12 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wg-hostile-'));
   const keys = { admin: '', analyst: '', helpdesk: '', agent: '' };
   const roles = { admin: 'admin', analyst: 'analyst', helpdesk: 'integrator', agent: 'operator' } as const;
-  const lines = Object.keys(keys).map((id) => {
+  const people = ['admin', 'analyst', 'helpdesk', 'agent'] as const satisfies ReadonlyArray<keyof typeof keys>;
+  const lines = people.map((id) => {
     const key = randomBytes(24).toString('hex');
-    keys[id as keyof typeof keys] = key;
+    keys[id] = key;
     const sha = createHash('sha256').update(key).digest('hex');
-    return `  - { id: ${id}, roles: [${roles[id as keyof typeof roles]}], apiKeySha256: ${sha} }`;
+    return `  - { id: ${id}, roles: [${roles[id]}], apiKeySha256: ${sha} }`;
   });
   writeFileSync(join(dir, 'principals.yaml'), `principals:\n${lines.join('\n')}\n`);
   const workgate = await startWorkgateProcess(
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
         '/v1/work-orders',
         JSON.stringify({ jobType: 'hostile-notes', externalRef: `H-${i}`, source: 'bench', inputs: {} }),
       );
-      const { id } = (await opened.json()) as { id: string };
+      const { id } = expectShape(await opened.json(), objectOf({ id: isString }), 'a work order');
       const acted = await call(
         'agent',
         `/v1/work-orders/${id}/actions`,

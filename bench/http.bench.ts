@@ -1,11 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { machineLine, median, saveResults, SummaryRow, table } from './stats';
-import { freePort } from '../cli/infra';
-import { startWorkgateProcess } from './workgate-process';
+import { failure, machineLine, median, saveResults, SummaryRow, table } from './stats';
+import { startWorkgateProcess, writePrincipals } from './workgate-process';
+import { frameworkPeer, natsIntakeRate } from './http-compared';
 
 import autocannon from 'autocannon';
 import { isPlainObject } from '@workgate/contracts';
@@ -48,17 +46,7 @@ const REFUND = { system: 'payments', operation: 'refund', kind: 'write' };
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'wg-bench-http-'));
-  const keys = Object.fromEntries(Object.keys(ROLES).map((id) => [id, randomBytes(24).toString('hex')]));
-  const principals = join(dir, 'principals.yaml');
-  writeFileSync(
-    principals,
-    `principals:\n${Object.entries(ROLES)
-      .map(
-        ([id, roles]) =>
-          `  - { id: ${id}, roles: [${roles.join(', ')}], apiKeySha256: ${createHash('sha256').update(keys[id]).digest('hex')} }`,
-      )
-      .join('\n')}\n`,
-  );
+  const { path: principals, keys } = writePrincipals(dir, ROLES);
   const workgate = await startWorkgateProcess('http', 'one', {
     WORKGATE_PRINCIPALS: principals,
     WORKGATE_RATE_LIMIT_PER_MINUTE: '1000000000',
@@ -219,7 +207,7 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const peer = process.env.BENCH_PEER === '0' ? undefined : await frameworkPeer();
+  const peer = process.env.BENCH_PEER === '0' ? undefined : await frameworkPeer(REPS, SECONDS);
   const med = (key: string, f: keyof Run) => median(runs[key].map((r) => r[f]));
   const worst = (key: string, f: keyof Run) => Math.max(...runs[key].map((r) => r[f]));
   const rows = scenarios.flatMap((s) =>
@@ -295,81 +283,10 @@ async function main(): Promise<void> {
   );
 }
 
-/** The peer's GET and POST rates at 50 connections (medians of BENCH_REPS runs), with workgate stopped. */
-async function frameworkPeer(): Promise<{ get: number; post: number }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, 'peers', 'nest-fastify.peer.js'), String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-      child.once('exit', (code) => reject(new Error(`the framework peer exited (${code})`)));
-    });
-    const rates = { get: [] as number[], post: [] as number[] };
-    const url = `http://127.0.0.1:${port}/v1/work-orders/00000000-0000-4000-8000-000000000000`;
-    for (let rep = 1; rep <= REPS; rep++) {
-      for (const method of ['get', 'post'] as const) {
-        const r = await autocannon({
-          url: method === 'get' ? url : `${url}/actions`,
-          method: method.toUpperCase(),
-          connections: 50,
-          duration: SECONDS,
-          headers: { 'content-type': 'application/json', authorization: 'Bearer peer' },
-          ...(method === 'post'
-            ? { body: JSON.stringify({ system: 'shop', operation: 'order.read', kind: 'read' }) }
-            : {}),
-        });
-        if (r.non2xx + r.errors > 0)
-          throw new Error(`the framework peer answered ${r.non2xx} non-2xx and ${r.errors} errors`);
-        rates[method].push(r.requests.total / ((r.finish.getTime() - r.start.getTime()) / 1000));
-        process.stderr.write(
-          `run ${rep}/${REPS}: the framework alone, ${method.toUpperCase()}, 50 connections: ${Math.round(rates[method][rep - 1])} req/s\n`,
-        );
-      }
-    }
-    return { get: Math.round(median(rates.get)), post: Math.round(median(rates.post)) };
-  } finally {
-    child.kill();
-  }
-}
-
-/** The sustained rate of `npm run bench:intake` (one process, one repetition), run now: the same commands over NATS. */
-function natsIntakeRate(): number | undefined {
-  const file = join(tmpdir(), `workgate-bench-http-intake-${process.pid}.jsonl`);
-  process.stderr.write('the same commands over NATS intake (bench:intake, one repetition)\n');
-  const run = spawnSync(process.execPath, [join(__dirname, 'intake.bench.js')], {
-    env: {
-      ...process.env,
-      BENCH_TOPOLOGY: 'one',
-      BENCH_REPS: '1',
-      BENCH_EVENTS: '20000',
-      BENCH_WARMUP: '5000',
-      BENCH_SECONDS: '5',
-      BENCH_RATES: '1000',
-      BENCH_SUMMARY: file,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  try {
-    if (run.status !== 0) return undefined;
-    const rows = readFileSync(file, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as SummaryRow);
-    const sustained = rows.find((r) => r.measure.startsWith('sustained events/s'));
-    return typeof sustained?.value === 'number' ? sustained.value : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    rmSync(file, { force: true });
-  }
-}
-
 main().then(
   () => process.exit(0),
   (error) => {
-    process.stderr.write(`${(error as Error).stack}\n`);
+    process.stderr.write(`${failure(error)}\n`);
     process.exit(1);
   },
 );

@@ -1,8 +1,10 @@
 import { createPool } from '@workgate/event-store';
 import { CpuPerEvent, cpuPerEvent, cpuSeconds, medianCpu } from './cpu';
-import { machineLine, median, percentile, saveResults, SummaryRow, table, waitUntil } from './stats';
-import { events, WorkEventPublisher } from './work-events';
+import { failure, machineLine, median, saveResults, SummaryRow, table, waitUntil } from './stats';
+import { WorkEventPublisher } from './work-events';
 import { startWorkgateProcess, Topology } from './workgate-process';
+import { atRate, RateResult, settled } from './intake-rate';
+import { expectShape, oneOf } from '@workgate/contracts';
 
 /**
  * `npm run bench:intake`: CloudEvents published to JetStream WORK_EVENTS and followed into the
@@ -15,21 +17,17 @@ import { startWorkgateProcess, Topology } from './workgate-process';
  * scale-out check: each service its own process, two intake instances); BENCH_EVENTS (default
  * 20,000), BENCH_REPS (default 3), BENCH_RATES (default 500,1000,2000), BENCH_SECONDS (default 10).
  */
-const TOPOLOGY = (process.env.BENCH_TOPOLOGY ?? 'one') as Topology;
+const TOPOLOGY: Topology = expectShape(
+  process.env.BENCH_TOPOLOGY ?? 'one',
+  oneOf('one', 'split'),
+  'BENCH_TOPOLOGY one or split',
+);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const RATES = (process.env.BENCH_RATES ?? '500,1000,2000').split(',').filter(Boolean).map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** Events published and committed before the measured runs. */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 10_000);
-interface RateResult {
-  rate: number;
-  events: number;
-  commitP50: number;
-  commitP99: number;
-  viewP50: number;
-  viewP99: number;
-}
 
 async function main(): Promise<void> {
   const workgate = await startWorkgateProcess(`intake_${TOPOLOGY}`, TOPOLOGY);
@@ -106,7 +104,7 @@ async function main(): Promise<void> {
 
       for (const rate of RATES) {
         await settled(pool);
-        const result = await atRate(publisher, pool, `r${rate}x${rep}`, rate, sampleRss);
+        const result = await atRate(publisher, pool, `r${rate}x${rep}`, rate, SECONDS, sampleRss);
         expected += rate * SECONDS;
         await waitForLedger(expected, Date.now());
         rates.get(rate)!.push(result);
@@ -186,109 +184,10 @@ function cpuLine(c: CpuPerEvent): string {
   return `${Math.round(c.total)} (${[c.workgate, c.natsServer, c.postgres, c.bench].map(Math.round).join(' / ')})`;
 }
 
-/** Waits until the views have folded the whole ledger, so a fixed-rate run starts from a steady state. */
-function settled(pool: ReturnType<typeof createPool>): Promise<void> {
-  return waitUntil('the views catching up with the ledger', 120_000, async () => {
-    const { rows } = await pool.query<{ head: number | null; views: number | null }>(
-      `SELECT (SELECT max(position) FROM ledger_events)::int AS head, (SELECT position FROM projection_checkpoints WHERE name = 'views')::int AS views`,
-    );
-    return (rows[0].views ?? 0) >= (rows[0].head ?? 0);
-  });
-}
-
-/**
- * Pairs paced at `rate` events/s for SECONDS, from a steady state. publish -> commit from each row's recorded_at;
- * publish -> view from the views checkpoint, polled every few milliseconds: a row is visible in
- * the views once the checkpoint has passed its position (the page that folded it committed).
- */
-async function atRate(
-  publisher: WorkEventPublisher,
-  pool: ReturnType<typeof createPool>,
-  run: string,
-  rate: number,
-  sampleRss: () => void,
-): Promise<RateResult> {
-  const total = rate * SECONDS;
-  const checkpoints: Array<[number, number]> = [];
-  let polling = true;
-  const poller = (async () => {
-    while (polling) {
-      const { rows } = await pool.query<{ p: number }>(
-        `SELECT position::int AS p FROM projection_checkpoints WHERE name = 'views'`,
-      );
-      checkpoints.push([Date.now(), rows[0]?.p ?? 0]);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  })();
-  const t0 = Date.now();
-  const inflight: Promise<void>[] = [];
-  let lastRss = 0;
-  for (let pair = 0; pair < total / 2; pair++) {
-    const due = t0 + (pair * 2 * 1000) / rate;
-    const wait = due - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const [open, act] = events(run, pair, Date.now());
-    inflight.push(publisher.publish(open).then(() => publisher.publish(act)));
-    if (Date.now() - lastRss > 1000) {
-      sampleRss();
-      lastRss = Date.now();
-    }
-  }
-  await Promise.all(inflight);
-  const fetchRows = async () =>
-    (
-      await pool.query(
-        `SELECT position::int AS position, extract(epoch FROM recorded_at) * 1000 AS committed,
-                (COALESCE(data->'inputs'->>'sentAt', data->'facts'->>'sentAt'))::float8 AS sent
-           FROM ledger_events
-          WHERE type IN ('WorkOrderOpened', 'ActionDecided') AND position > (SELECT max(position) FROM ledger_events) - $1
-            AND COALESCE(data->'inputs'->>'sentAt', data->'facts'->>'sentAt') IS NOT NULL
-            AND (data->'inputs'->>'caseId' LIKE $2 OR data->'workOrder'->>'externalRef' LIKE $2)`,
-        [total * 4, `${run}-%`],
-      )
-    ).rows as Array<{ position: number; committed: number; sent: number }>;
-  let rows = await fetchRows();
-  for (let i = 0; rows.length < total && i < 600; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    rows = await fetchRows();
-  }
-  const last = Math.max(...rows.map((r) => r.position));
-  await waitUntil(
-    `the views reaching position ${last}`,
-    60_000,
-    () => checkpoints.length > 0 && checkpoints[checkpoints.length - 1][1] >= last,
-    20,
-  );
-  polling = false;
-  await poller;
-  const commit = rows.map((r) => Number(r.committed) - Number(r.sent)).sort((a, b) => a - b);
-  const view = rows
-    .map((r) => {
-      // The first poll that saw the checkpoint at or past the row (checkpoints are in time order).
-      let lo = 0;
-      let hi = checkpoints.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (checkpoints[mid][1] >= r.position) hi = mid;
-        else lo = mid + 1;
-      }
-      return checkpoints[lo][0] - Number(r.sent);
-    })
-    .sort((a, b) => a - b);
-  return {
-    rate,
-    events: rows.length,
-    commitP50: percentile(commit, 50),
-    commitP99: percentile(commit, 99),
-    viewP50: percentile(view, 50),
-    viewP99: percentile(view, 99),
-  };
-}
-
 main().then(
   () => process.exit(0),
   (error) => {
-    process.stderr.write(`${(error as Error).stack}\n`);
+    process.stderr.write(`${failure(error)}\n`);
     process.exit(1);
   },
 );

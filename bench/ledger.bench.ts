@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { machineLine, median, saveResults, SummaryRow, table } from './stats';
+import { Guard, isNumber, isString, objectOf, parseJsonAs } from '@workgate/contracts';
 
 /**
  * `npm run bench:ledger`: durable appends/s, one event per append to its own stream with an
@@ -48,8 +49,18 @@ function runScenario(scenario: string): Result {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  return JSON.parse(out.trim().split('\n').pop()!) as Result;
+  return parseJsonAs(out.trim().split('\n').pop() ?? '', isResult, 'a scenario result');
 }
+
+const isResult: Guard<Result> = objectOf({
+  scenario: isString,
+  events: isNumber,
+  seconds: isNumber,
+  rate: isNumber,
+  p50: isNumber,
+  p99: isNumber,
+  errors: isNumber,
+});
 
 function main(): void {
   const runs: Record<string, Result[]> = {};
@@ -66,7 +77,7 @@ function main(): void {
     const mean = (rates: number[]) => rates.reduce((a, b) => a + b, 0) / rates.length;
     pairs.push(mean(inRep.inprocess) / mean(inRep['inprocess-no-tree']));
   }
-  const med = (s: string, k: keyof Result) => median(runs[s].map((r) => r[k] as number));
+  const med = (s: string, k: Exclude<keyof Result, 'scenario'>) => median(runs[s].map((r) => r[k]));
   const emmettRate = med('emmett', 'rate');
   const rawRate = med('raw', 'rate');
   const rows = SCENARIOS.map(([s, label]) => [

@@ -18,7 +18,7 @@ import {
 } from '@workgate/event-store';
 import { BatchingRpcClient, borrowNats, releaseNats, RpcClient } from '@workgate/messaging';
 import { startScratchNats } from '../cli/infra';
-import { closedLoop, waitUntil } from './stats';
+import { closedLoop, failure, waitUntil } from './stats';
 
 /**
  * One ledger-append scenario in its own process (so no scenario inherits another's pg type
@@ -207,14 +207,16 @@ async function rawInsert(url: string) {
 }
 
 async function main(): Promise<void> {
-  const run = {
-    inprocess: inProcess,
-    'inprocess-no-tree': (url: string) => inProcess(url, false),
-    nats: (url: string) => overNats(url, false),
-    'nats-batched': (url: string) => overNats(url, true),
-    emmett,
-    raw: rawInsert,
-  }[scenario as 'inprocess'];
+  const run = new Map(
+    Object.entries({
+      inprocess: inProcess,
+      'inprocess-no-tree': (url: string) => inProcess(url, false),
+      nats: (url: string) => overNats(url, false),
+      'nats-batched': (url: string) => overNats(url, true),
+      emmett,
+      raw: rawInsert,
+    }),
+  ).get(scenario);
   if (!run)
     throw new Error(
       `unknown scenario ${scenario}: use inprocess, inprocess-no-tree, nats, nats-batched, emmett or raw`,
@@ -231,7 +233,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error) => {
-    process.stderr.write(`${scenario}: ${(error as Error).stack}\n`);
+    process.stderr.write(`${scenario}: ${failure(error)}\n`);
     process.exit(1);
   },
 );

@@ -7,7 +7,7 @@ import { Queryable } from '../apps/ledger/views/view-table';
 import { viewsProjection } from '../apps/ledger/views/views.projection';
 import { timersProjection } from '../apps/ledger/views/timers.projection';
 import { fillWithHistory } from './history-ledger';
-import { median, numberArg, percentile } from './stats';
+import { failure, median, numberArg, percentile } from './stats';
 import { scannedExceptionCodes, scannedRules, scannedStepExceptions, scannedSteps } from './steps-scan';
 import { BASE_URL, dropBenchDatabase } from './workgate-process';
 
@@ -64,9 +64,9 @@ async function compare(db: Queryable): Promise<number> {
   for (const q of queries) {
     const asOf = new Date().toISOString();
     for (const view of ['steps', 'step-exceptions', 'rules', 'exception-codes'] as const) {
-      const query = { ...q, view, asOf: q.asOf ?? asOf } as ViewQuery;
-      const a = await scan[view]!(db, query, query.asOf!);
-      const b = await counted(db, query, query.asOf!);
+      const query: ViewQuery & { asOf: string } = { ...q, view, asOf: q.asOf ?? asOf };
+      const a = await scan[view]!(db, query, query.asOf);
+      const b = await counted(db, query, query.asOf);
       const near = (x: unknown, y: unknown) =>
         x === y || Math.abs(Number(x) - Number(y)) <= Math.max(1, 0.04 * Math.abs(Number(x)));
       const same =
@@ -115,6 +115,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`bench:map failed: ${(error as Error).stack}\n`);
+  process.stderr.write(`bench:map failed: ${failure(error)}\n`);
   process.exit(1);
 });

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { closedLoop, machineLine, median, saveResults, SummaryRow, table } from './stats';
+import { closedLoop, failure, machineLine, median, saveResults, SummaryRow, table } from './stats';
 import { ROOT, startWorkgateProcess } from './workgate-process';
+import { expectShape, isRecord, isString, objectOf } from '@workgate/contracts';
 
 /**
  * `npm run bench:mcp`: read calls (read_text_file) to the official filesystem MCP server, made
@@ -36,13 +37,22 @@ async function main(): Promise<void> {
     WORKGATE_RATE_LIMIT_PER_MINUTE: '10000000',
   });
   const headers = { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' };
-  const opened = (await (
-    await fetch(`${workgate.url}/v1/work-orders`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ jobType: 'agent-files', externalRef: 'bench', source: 'bench', inputs: { task: 'read' } }),
-    })
-  ).json()) as { id: string };
+  const opened = expectShape(
+    await (
+      await fetch(`${workgate.url}/v1/work-orders`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          jobType: 'agent-files',
+          externalRef: 'bench',
+          source: 'bench',
+          inputs: { task: 'read' },
+        }),
+      })
+    ).json(),
+    objectOf({ id: isString }),
+    'a work order',
+  );
 
   const direct = new Client({ name: 'bench-direct', version: '1' });
   await direct.connect(
@@ -87,8 +97,8 @@ async function main(): Promise<void> {
   ];
   /** A call that counts as an error when the tool answers one. */
   const checked = (op: (n: number) => Promise<unknown>) => async (_worker: number, n: number) => {
-    const answer = (await op(n)) as { isError?: boolean };
-    if (answer.isError) throw new Error('tool error');
+    const answer = await op(n);
+    if (isRecord(answer) && answer.isError) throw new Error('tool error');
   };
   type Result = Awaited<ReturnType<typeof closedLoop>>;
   const runs: Record<string, Result[]> = {};
@@ -153,7 +163,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error) => {
-    process.stderr.write(`${(error as Error).stack}\n`);
+    process.stderr.write(`${failure(error)}\n`);
     process.exit(1);
   },
 );

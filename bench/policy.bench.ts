@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ActionRequest, WorkflowDefinition } from '@workgate/contracts';
+import { ActionRequest } from '@workgate/contracts';
 import { decideAction, evolveWorkOrder, initialWorkOrderState, openWorkOrder, WorkOrder } from '@workgate/domain';
-import { CompiledWorkflow, compileWorkflow, decide, parseDefinitionText } from '@workgate/workflow';
+import { CompiledWorkflow, compileWorkflow, decide } from '@workgate/workflow';
 import { machineLine, median, saveResults, table } from './stats';
+import { shippedDefinition } from './history-workflows';
 import { ROOT } from './workgate-process';
 
 /**
@@ -65,13 +64,13 @@ function openedOn(workflow: CompiledWorkflow): WorkOrder {
       workOrderId: 'wo-1',
     },
   );
-  return events.reduce(evolveWorkOrder, initialWorkOrderState()) as WorkOrder;
+  const state = events.reduce(evolveWorkOrder, initialWorkOrderState());
+  if (state.status === 'none') throw new Error('the work order did not open');
+  return state;
 }
 
 function main(): void {
-  const def = parseDefinitionText(
-    readFileSync(join(ROOT, 'workflows', 'support-recovery.yaml'), 'utf8'),
-  ) as WorkflowDefinition;
+  const def = shippedDefinition(ROOT, 'support-recovery');
   const workflow = compileWorkflow(def);
   const wo = openedOn(workflow);
   if (wo.status !== 'open') throw new Error('the benchmark work order should be open');

@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { Guard, isNumber, isString, objectOf, optional } from '@workgate/contracts';
 
 /** Small statistics helpers shared by the benchmarks. */
 export function percentile(sorted: number[], p: number): number {
@@ -122,4 +123,17 @@ export async function waitUntil(
 export function numberArg(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+}
+
+/** Whether a line of the summary file is a summary row. */
+export const isSummaryRow: Guard<SummaryRow> = objectOf({
+  stage: isString,
+  measure: isString,
+  value: (value): value is number | string => isNumber(value) || isString(value),
+  target: optional(isString),
+});
+
+/** What a benchmark that failed prints: the error's stack, or the thrown value. */
+export function failure(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

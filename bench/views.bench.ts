@@ -19,7 +19,8 @@ import {
 import { timersProjection } from '../apps/ledger/views/timers.projection';
 import { viewsProjection } from '../apps/ledger/views/views.projection';
 import { fillWithHistory } from './history-ledger';
-import { median, numberArg, percentile, saveResults, table } from './stats';
+import { viewLatency } from './views-latency';
+import { failure, median, numberArg, saveResults, table } from './stats';
 import { BASE_URL, dropBenchDatabase } from './workgate-process';
 
 /**
@@ -203,67 +204,7 @@ async function main(): Promise<void> {
       }
       if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
       if (RELAY_ONLY) return;
-      const now = new Date().toISOString();
-      const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString();
-      const past = new Date(Date.now() - 10 * 86_400_000).toISOString();
-      const variants = ['', 'jobType=field-work-order', 'groupBy=version', `asOf=${past}`, `from=${weekAgo}&to=${now}`];
-      const views: Array<[string, string]> = [
-        ['closures', 'evidence=missing'],
-        ['exception-codes/top', ''],
-        ['exception-trends', 'interval=day'],
-        ['stall-rates', ''],
-        ['post-reviews', 'overdue=true'],
-        ['first-time-fix', ''],
-        ['approvals', ''],
-        ['evidence-completeness', ''],
-      ];
-      /** Times each query once, in order: p50, p95 and max ms, and the most rows (or map nodes) answered. */
-      const timed = async (label: string, paths: string[]): Promise<Array<string | number>> => {
-        const times: number[] = [];
-        let size = 0;
-        for (const path of paths) {
-          const t0 = process.hrtime.bigint();
-          const res = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${key}` } });
-          const body = await res.text();
-          times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-          if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.slice(0, 200)}`);
-          const answer: unknown = JSON.parse(body);
-          const count = Array.isArray(answer)
-            ? answer.length
-            : typeof answer === 'object' && answer !== null && 'nodes' in answer && Array.isArray(answer.nodes)
-              ? answer.nodes.length
-              : 0;
-          size = Math.max(size, count);
-        }
-        times.sort((a, b) => a - b);
-        return [
-          label,
-          Number(percentile(times, 50).toFixed(1)),
-          Number(percentile(times, 95).toFixed(1)),
-          Number(times[times.length - 1].toFixed(1)),
-          size,
-        ];
-      };
-      const rows: Array<Array<string | number>> = [];
-      for (const [view, fixed] of views) {
-        const paths: string[] = [];
-        for (let i = 0; i < QUERIES; i++) {
-          const variant = variants[i % variants.length];
-          if (variant === 'groupBy=version' && ['closures', 'post-reviews', 'approvals'].includes(view)) continue;
-          paths.push(`/v1/views/${view}?${[fixed, variant].filter(Boolean).join('&')}`);
-        }
-        rows.push(await timed(`GET /v1/views/${view}`, paths));
-      }
-      // The live workflow map: the current version's map with the numbers of its five views, for a job type.
-      const jobTypes = ['field-work-order', 'support-recovery', 'engagement-lifecycle'];
-      const mapVariants = ['', `asOf=${past}`, `from=${weekAgo}&to=${now}`];
-      const live = await timed(
-        'GET /v1/workflows/:jobType/map',
-        Array.from(
-          { length: QUERIES },
-          (_, i) => `/v1/workflows/${jobTypes[i % jobTypes.length]}/map?${mapVariants[i % mapVariants.length]}`,
-        ),
-      );
+      const { rows, live } = await viewLatency(base, key, QUERIES);
       process.stdout.write(
         `\nview latency over HTTP at ${head.toLocaleString('en-US')} ledger events (${QUERIES} queries each, mixed filters; target p95 <= 150 ms)\n\n`,
       );
@@ -339,6 +280,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`bench:views failed: ${(error as Error).stack}\n`);
+  process.stderr.write(`bench:views failed: ${failure(error)}\n`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NatsConnection } from 'nats';
 import { HealthReply, isPlainObject, ServiceName, Subjects } from '@workgate/contracts';
@@ -138,7 +139,7 @@ export async function startWorkgateProcess(
         await ready(service, service === 'ledger' ? (h) => h?.details?.writer === 'active' : Boolean);
       }
     }
-    await ready('policy', (h) => (h?.details?.jobTypes as number) >= 4);
+    await ready('policy', (h) => Number(h?.details?.jobTypes) >= 4);
     await ready('intake');
     // Intake may answer on a thread of its own before the gateway listens (WORKGATE_INTAKE_THREAD).
     if (topology === 'one')
@@ -161,4 +162,19 @@ export async function startWorkgateProcess(
     rss: () => children.reduce((sum, c) => sum + (c.pid ? residentBytes(c.pid) : 0), 0),
     stop,
   };
+}
+
+/** A principals file in `dir` with a new API key for each id (its roles as given): its path and the keys by id. */
+export function writePrincipals(
+  dir: string,
+  roles: Record<string, string[]>,
+): { path: string; keys: Record<string, string> } {
+  const keys = Object.fromEntries(Object.keys(roles).map((id) => [id, randomBytes(24).toString('hex')]));
+  const path = join(dir, 'principals.yaml');
+  const lines = Object.entries(roles).map(
+    ([id, its]) =>
+      `  - { id: ${id}, roles: [${its.join(', ')}], apiKeySha256: ${createHash('sha256').update(keys[id]).digest('hex')} }`,
+  );
+  writeFileSync(path, `principals:\n${lines.join('\n')}\n`);
+  return { path, keys };
 }

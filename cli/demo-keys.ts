@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { isRecord } from '@workgate/contracts';
 import { addPrincipals } from './principal';
 
 /** The keys of a definition (or catalog entry) whose values name people: owners, reviewers, escalation. */
@@ -41,13 +42,9 @@ export const DEMO_LEADS: Array<Omit<DemoKey, 'key'>> = [
 function existing(path: string): Set<string> {
   if (!existsSync(path)) return new Set();
   const doc: unknown = parse(readFileSync(path, 'utf8'));
-  const list: unknown = typeof doc === 'object' && doc !== null ? (doc as Record<string, unknown>).principals : [];
+  const list: unknown = isRecord(doc) ? doc.principals : [];
   return new Set(
-    (Array.isArray(list) ? list : []).flatMap((p: unknown) =>
-      typeof p === 'object' && p !== null && typeof (p as { id?: unknown }).id === 'string'
-        ? [(p as { id: string }).id]
-        : [],
-    ),
+    (Array.isArray(list) ? list : []).flatMap((p: unknown) => (isRecord(p) && typeof p.id === 'string' ? [p.id] : [])),
   );
 }
 

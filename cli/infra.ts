@@ -162,8 +162,9 @@ export function freePort(): Promise<number> {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+      const address = server.address();
+      if (address === null || typeof address === 'string') return reject(new Error('the port has no TCP address'));
+      server.close(() => resolve(address.port));
     });
   });
 }

@@ -5,6 +5,7 @@ import { loadConfig } from '@workgate/config';
 import { isPlainObject } from '@workgate/contracts';
 import {
   answerThreadMetrics,
+  errorMessage,
   borrowNats,
   offerLocalRoutes,
   releaseNats,
@@ -93,7 +94,7 @@ async function main(port: MessagePort): Promise<void> {
     port.postMessage('stopped');
   };
   port.on('message', (order: LedgerThreadOrder) => {
-    if (order === 'serve') serve().catch((error: unknown) => port.postMessage({ error: (error as Error).message }));
+    if (order === 'serve') serve().catch((error: unknown) => port.postMessage({ error: errorMessage(error) }));
     else if (order === 'stop') void stop();
     else if ('start' in order)
       startMicroservice((c) => IntakeModule.register(c), ctx('intake')).then(
@@ -101,7 +102,7 @@ async function main(port: MessagePort): Promise<void> {
           running.intake = intake;
           port.postMessage({ started: 'intake' });
         },
-        (error: unknown) => port.postMessage({ error: (error as Error).message }),
+        (error: unknown) => port.postMessage({ error: errorMessage(error) }),
       );
     else void stopIntake().then(() => port.postMessage({ stopped: 'intake' }));
   });
@@ -109,5 +110,5 @@ async function main(port: MessagePort): Promise<void> {
 
 if (parentPort) {
   const port = parentPort;
-  main(port).catch((error) => port.postMessage({ error: (error as Error).message }));
+  main(port).catch((error) => port.postMessage({ error: errorMessage(error) }));
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isSeq, parseDocument, YAMLSeq } from 'yaml';
 import { loadConfigOrExit } from '@workgate/config';
 import { isPlainObject } from '@workgate/contracts';
 
@@ -25,7 +25,8 @@ export function addPrincipal(path: string, id: string, roles: string[]): string 
 export function addPrincipals(path: string, entries: Array<{ id: string; roles: string[] }>): string[] {
   if (entries.length === 0) return [];
   const doc = parseDocument(existsSync(path) ? readFileSync(path, 'utf8') : 'principals: []\n');
-  const principals = (doc.get('principals') as { items?: unknown[] } | undefined) ?? doc.createNode([]);
+  const found = doc.get('principals');
+  const principals = isSeq(found) ? found : new YAMLSeq();
   const js: unknown = doc.toJS();
   const list: unknown[] = isPlainObject(js) && Array.isArray(js.principals) ? js.principals : [];
   const keys = entries.map(({ id, roles }) => {
@@ -34,11 +35,11 @@ export function addPrincipals(path: string, entries: Array<{ id: string; roles: 
     list.push({ id });
     const key = `wg_${randomBytes(24).toString('base64url')}`;
     const entry = doc.createNode({ id, roles, apiKeySha256: createHash('sha256').update(key).digest('hex') });
-    (entry as { flow?: boolean }).flow = true;
-    (principals as { items: unknown[] }).items.push(entry);
+    entry.flow = true;
+    principals.items.push(entry);
     return key;
   });
-  (principals as { flow?: boolean }).flow = false;
+  principals.flow = false;
   doc.set('principals', principals);
   mkdirSync(dirname(path), { recursive: true });
   const next = `${path}.${process.pid}.tmp`;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadConfigOrExit } from '@workgate/config';
-import { SignedCheckpoint } from '@workgate/contracts';
+import { isSignedCheckpoint, parseJsonAs, SignedCheckpoint } from '@workgate/contracts';
+import { errorMessage } from '@workgate/messaging';
 import {
   commitVerifierOfNoteKey,
   createPool,
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
     const text = readFileSync(file, 'utf8');
     // A JSON checkpoint (GET /v1/ledger/checkpoint), or its signed note alone (the text/plain answer, a line of the checkpoint log).
     if (text.trimStart().startsWith('{')) {
-      checkpoint = JSON.parse(text) as SignedCheckpoint;
+      checkpoint = parseJsonAs(text, isSignedCheckpoint, 'a signed checkpoint');
       note = checkpoint.note;
       if (!note && !verifyCheckpointSignature(checkpoint)) {
         process.stdout.write(`checkpoint ${file}: its signature does not verify\n`);
@@ -121,6 +122,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`verify failed: ${(error as Error).message}\n`);
+  process.stderr.write(`verify failed: ${errorMessage(error)}\n`);
   process.exit(2);
 });

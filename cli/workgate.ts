@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join, sep } from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { INestApplicationContext, Logger } from '@nestjs/common';
-import { ServiceName } from '@workgate/contracts';
+import { isRecord, ServiceName } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import {
   borrowNats,
@@ -96,8 +96,7 @@ interface LedgerThread extends Pick<INestApplicationContext, 'close'> {
 }
 
 /** A field of a message from the thread (its objects may come from another realm: not tested as plain objects). */
-const fieldOf = (m: unknown, field: string): unknown =>
-  typeof m === 'object' && m !== null ? (m as Record<string, unknown>)[field] : undefined;
+const fieldOf = (m: unknown, field: string): unknown => (isRecord(m) ? m[field] : undefined);
 
 /** An error the ledger thread reports, or any other message it was not expected to send now. */
 const threadFailure = (m: unknown) => {

@@ -38,6 +38,52 @@ describe('the shape of apps and libs', () => {
   });
 });
 
+/**
+ * The whole tree: every folder of TypeScript the product, its tools and its tests are written in
+ * (a folder of browser code joins it once the measure reads it). apps/ and libs/ are held above;
+ * each folder below to what it holds now, until the whole tree is held to the limits of apps/ and
+ * libs/ (no file over 300 lines, no `any`, casts only where nothing can check the type).
+ */
+const WHOLE_TREE = ['apps', 'libs', 'cli', 'bench', 'scripts', 'test'];
+
+/** Per folder (a file counts in the longest one that holds it): the most long files, `any`, `.data` casts and casts. */
+const HELD: Record<string, { longFiles: number; anys: number; dataCasts: number; casts: number }> = {
+  cli: { longFiles: 0, anys: 0, dataCasts: 0, casts: 2 },
+  bench: { longFiles: 0, anys: 0, dataCasts: 0, casts: 0 },
+  scripts: { longFiles: 0, anys: 0, dataCasts: 0, casts: 0 },
+  'test/faults': { longFiles: 2, anys: 0, dataCasts: 0, casts: 45 },
+};
+
+describe('the shape of the whole tree', () => {
+  const shape = measureCodeShape({ folders: WHOLE_TREE });
+  const folderOf = (file: string) =>
+    Object.keys(HELD)
+      .filter((folder) => file.startsWith(`${folder}/`))
+      .sort((x, y) => y.length - x.length)[0];
+
+  it.each(Object.keys(HELD))('holds %s to its long files, `any`, `.data` casts and casts', (folder) => {
+    const found = {
+      longFiles: shape.longFiles.filter((f) => folderOf(f.file) === folder),
+      anys: shape.anys.filter((f) => folderOf(f.file) === folder),
+      dataCasts: shape.dataCasts.filter((f) => folderOf(f.file) === folder),
+      casts: shape.casts.filter((f) => folderOf(f.file) === folder),
+    };
+    const over = (['longFiles', 'anys', 'dataCasts', 'casts'] as const).filter(
+      (k) => found[k].length > HELD[folder][k],
+    );
+    const listed = (k: (typeof over)[number]) =>
+      found[k].map((f) => ('lines' in f ? `${f.file}  ${f.lines} lines` : `${f.file}:${f.line}  ${f.text}`)).join('\n');
+    if (over.length)
+      throw new Error(
+        over.map((k) => `${folder}: ${found[k].length} ${k} (at most ${HELD[folder][k]}):\n${listed(k)}`).join('\n\n'),
+      );
+  });
+
+  it('has no import cycle', () => {
+    expect(shape.cycles).toEqual([]);
+  });
+});
+
 describe('the measure', () => {
   let root: string;
   const write = (file: string, text: string) => {

@@ -12,7 +12,6 @@ import {
   roundedNumberProblems,
   roundedNumbers,
   storable,
-  validateDto,
   WorkOrderCommandRequest,
 } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
@@ -27,7 +26,13 @@ export type Parsed =
 
 /** An attribute of a refused event as it is kept: only a string, and only as text that can be stored. */
 const kept = (value: unknown): string | undefined => (typeof value === 'string' ? storable(value) : undefined);
-const fail = (reasons: string[], envelope?: Partial<Envelope>): Parsed => ({
+/** A structured event's attributes as it holds them, before they are checked. */
+type RawEnvelope = { [K in 'id' | 'source' | 'type' | 'subject' | 'time' | 'data']: unknown } & {
+  traceparent?: string;
+  tracestate?: string;
+};
+
+const fail = (reasons: string[], envelope?: { source?: unknown; id?: unknown }): Parsed => ({
   ok: false,
   source: kept(envelope?.source),
   id: kept(envelope?.id),
@@ -57,14 +62,14 @@ export function fromStructured(
   if (problems.length) return fail(problems.map(describe), value);
   const raw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (v !== null || REQUIRED.has(k)) raw[k] = v;
-  const envelope = {
+  const envelope: RawEnvelope = {
     id: raw.id,
     source: raw.source,
     type: raw.type,
     subject: raw.subject,
     time: raw.time,
     data: raw.data,
-  } as Envelope;
+  };
   if (typeof raw.traceparent === 'string') envelope.traceparent = raw.traceparent;
   if (typeof raw.tracestate === 'string') envelope.tracestate = raw.tracestate;
   const reasons: string[] = [];
@@ -203,28 +208,28 @@ export function fromHttp(
   return decoded.value.map((item) => fromStructured(item, receivedAt, decoded.rounded));
 }
 
-function toCommand(envelope: Envelope, receivedAt: string): Parsed {
-  if (!isCloudEventType(envelope.type))
-    return fail(
-      [`unknown CloudEvent type "${envelope.type}" (known: ${Object.keys(CLOUD_EVENT_COMMANDS).join(', ')})`],
-      envelope,
-    );
-  const mapping = CLOUD_EVENT_COMMANDS[envelope.type];
-  const subject = envelope.subject;
+function toCommand(raw: RawEnvelope, receivedAt: string): Parsed {
+  const { id, source, type, subject, time } = raw;
+  // fromStructured refused an event without id, source or type already.
+  if (typeof id !== 'string' || typeof source !== 'string' || typeof type !== 'string')
+    return fail(['id, source and type are required'], raw);
+  if (!isCloudEventType(type))
+    return fail([`unknown CloudEvent type "${type}" (known: ${Object.keys(CLOUD_EVENT_COMMANDS).join(', ')})`], raw);
   if (typeof subject !== 'string' || subject.length === 0) {
-    return fail(["subject is required: it is the work order's externalRef within source"], envelope);
+    return fail(["subject is required: it is the work order's externalRef within source"], raw);
   }
-  if (envelope.time !== undefined && (typeof envelope.time !== 'string' || Number.isNaN(Date.parse(envelope.time))))
-    return fail(['time must be an RFC 3339 time'], envelope);
-  const checked = validateDto(mapping.dto, envelope.data, { keysChecked: true }); // fromStructured checked the whole event
+  if (time !== undefined && (typeof time !== 'string' || Number.isNaN(Date.parse(time))))
+    return fail(['time must be an RFC 3339 time'], raw);
+  const envelope: Envelope = { ...raw, id, source, type, subject, time };
+  const mapping = CLOUD_EVENT_COMMANDS[type];
+  // fromStructured checked the whole event's keys; the checked data is the plain JSON as it is.
+  const checked = mapping.command(envelope.data, envelope.source, subject);
   if (!checked.ok)
     return fail(
       checked.problems.map((p) => `data${p.path ? `.${p.path}` : ''}: ${p.message}`),
       envelope,
     );
-  // The checked data has exactly the keys of the plain data (unknown keys are refused, nothing is
-  // converted), so the plain JSON is used as is.
-  const command = mapping.command(envelope.data, envelope.source, subject);
+  const command = checked.command;
   return {
     ok: true,
     envelope,

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { JsMsg, NatsConnection } from 'nats';
-import { Streams, WorkgateError } from '@workgate/contracts';
+import { isWorkgateError, Streams } from '@workgate/contracts';
 import {
   contextOf,
+  errorMessage,
   DeadLetterSink,
   isOutage,
   NATS_CONNECTION,
@@ -204,7 +205,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
         outcomes.push({ kind: 'ack' });
       }
       if (error !== undefined)
-        outcomes.push(await this.failed(id, batch[replies.length], error as WorkgateError, waitingFor, receivedAt));
+        outcomes.push(await this.failed(id, batch[replies.length], error, waitingFor, receivedAt));
     }
     return outcomes;
   }
@@ -219,11 +220,20 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
   private failed(
     id: string,
     item: Item,
-    e: WorkgateError,
+    e: unknown,
     waitingFor: number | undefined,
     receivedAt: string,
   ): Promise<Outcome> | Outcome {
     const { m, request } = item;
+    if (!isWorkgateError(e)) {
+      // Not a refusal with a code: kept as a rejection, never retried.
+      this.wentThrough(id, item, waitingFor);
+      return this.reject(
+        { ok: false, source: request.address.source, reasons: [`refused: ${errorMessage(e)}`] },
+        m,
+        receivedAt,
+      );
+    }
     // With several intake instances, a work order's open may still be committing on another
     // instance: "no such work order" is retried (with back-off) until the last delivery.
     const notOpenYet =
@@ -238,7 +248,7 @@ export class IntakeProcessor implements OnApplicationBootstrap, OnApplicationShu
     }
     this.wentThrough(id, item, waitingFor);
     return this.reject(
-      { ok: false, source: request.address.source, reasons: [`${e.code ?? 'refused'}: ${e.message}`] },
+      { ok: false, source: request.address.source, reasons: [`${e.code}: ${e.message}`] },
       m,
       receivedAt,
     );

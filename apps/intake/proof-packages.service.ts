@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import {
   canonicalize,
+  isRecord,
+  parseJsonAs,
   ProofEvents,
   proofStream,
   ProofPackageIssuedData,
@@ -53,10 +55,7 @@ export class ProofPackages {
     });
     // Hashed as the package is read: its JSON (a Date is its text, an undefined member absent),
     // the delivery page as the package's `delivery.json`.
-    const shown = JSON.parse(JSON.stringify({ ...parts, delivery: { json: parts.delivery } })) as Record<
-      string,
-      unknown
-    >;
+    const shown = parseJsonAs(JSON.stringify({ ...parts, delivery: { json: parts.delivery } }), isRecord, 'a package');
     const issuance = await this.issue(issuedDigests(shown, id, includePrivate ? 'ops-lead' : 'public'));
     // Asked for after the issuance is recorded: the checkpoint covers it and every receipt.
     const proofs = await this.rpc.request(Subjects.ledger.proveAll, { positions: [...positions, issuance.position] });

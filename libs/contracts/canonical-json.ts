@@ -8,6 +8,7 @@
  * so it is written for speed: no path strings or visited sets per value (a depth bound refuses
  * cycles instead). The spec proves it equal to the `json-canonicalize` package on arbitrary JSON.
  */
+import { isRecord } from './json-guards';
 export function canonicalize(value: unknown): string {
   return write(value, 0);
 }
@@ -54,14 +55,15 @@ function write(value: unknown, depth: number): string {
       return JSON.stringify(value) ?? 'null';
   }
   if (depth >= MAX_DEPTH) throw new Error(`nested deeper than ${MAX_DEPTH} levels (or circular)`);
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(value);
+  if ('toJSON' in value && typeof value.toJSON === 'function') return JSON.stringify(value);
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++)
       out += (i ? ',' : '') + (value[i] === undefined ? 'null' : write(value[i], depth + 1));
     return out + ']';
   }
-  const object = value as Record<string, unknown>;
+  // What is left is an object that is not an array: isRecord holds, and gives its members their type.
+  const object = isRecord(value) ? value : {};
   const keys = sortInPlace(Object.keys(object));
   let out = '{';
   let first = true;

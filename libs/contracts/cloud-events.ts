@@ -15,6 +15,8 @@ import {
   ReportClosureDto,
   RequestActionDto,
 } from './dto';
+import { FieldProblem } from './json-problems';
+import { decodeDto } from './validation';
 import { WorkOrderAnswer, WorkOrderCommand } from './work-orders';
 
 /** The envelope fields workgate uses. */
@@ -33,8 +35,15 @@ export interface Envelope {
 interface CloudEventCommand {
   /** What `data` must be. */
   dto: new () => object;
-  /** The command, from `data` once it is valid as `dto`, and the envelope's source and subject. */
-  command: (data: unknown, source: string, subject: string) => WorkOrderCommand;
+  /**
+   * The command, from `data` when it is valid as `dto` (its problems when not), and the envelope's
+   * source and subject. `keysChecked`: the whole event's keys were checked already.
+   */
+  command: (
+    data: unknown,
+    source: string,
+    subject: string,
+  ) => { ok: true; command: WorkOrderCommand } | { ok: false; problems: FieldProblem[] };
 }
 
 const mapping = <D extends object>(
@@ -42,7 +51,10 @@ const mapping = <D extends object>(
   command: (data: D, source: string, subject: string) => WorkOrderCommand,
 ): CloudEventCommand => ({
   dto,
-  command: (data, source, subject) => command(data as D, source, subject),
+  command: (data, source, subject) => {
+    const checked = decodeDto(dto, data, { keysChecked: true });
+    return checked.ok ? { ok: true, command: command(checked.value, source, subject) } : checked;
+  },
 });
 
 /**

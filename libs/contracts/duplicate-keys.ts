@@ -1,3 +1,4 @@
+import { isRecord } from './json-guards';
 import { FieldProblem, memberPath, storable } from './json-problems';
 
 const QUOTE = 34;
@@ -32,9 +33,10 @@ export function objectMembers(value: unknown): number {
       for (const item of v) if (item !== null && typeof item === 'object') stack.push(item);
       continue;
     }
+    if (!isRecord(v)) continue;
     for (const key in v) {
       count++;
-      const child = (v as Record<string, unknown>)[key];
+      const child = v[key];
       if (child !== null && typeof child === 'object') stack.push(child);
     }
   }

@@ -19,6 +19,7 @@ export * from './dto';
 export * from './evidence-input';
 export * from './validation';
 export * from './json-problems';
+export * from './json-guards';
 export * from './exact-numbers';
 export * from './compiled-check';
 export * from './duplicate-keys';

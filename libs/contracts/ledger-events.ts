@@ -83,8 +83,19 @@ export function eventOf<S extends StreamType, T extends EventType<S>>(
   stream: S,
   type: T,
 ): (RecordedEvent & { type: T; data: EventData<S, T> }) | undefined {
-  if (e.type !== type || !e.streamId.startsWith(`${stream}-`)) return undefined;
-  return e as RecordedEvent & { type: T; data: EventData<S, T> };
+  return isEventOf(e, stream, type) ? e : undefined;
+}
+
+/**
+ * Whether a recorded event is of this stream type and event type: its data is then what the event
+ * map declares for them (the ledger records only events its deciders made from that map).
+ */
+export function isEventOf<S extends StreamType, T extends EventType<S>>(
+  e: RecordedEvent,
+  stream: S,
+  type: T,
+): e is RecordedEvent & { type: T; data: EventData<S, T> } {
+  return e.type === type && e.streamId.startsWith(`${stream}-`);
 }
 
 /** The data of a recorded event of a known stream type and event type; a refusal when the event is another. */

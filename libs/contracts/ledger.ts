@@ -1,4 +1,5 @@
 /** Messages of the ledger service (request/reply over NATS). */
+import { Guard, isNumber, isString, objectOf } from './json-guards';
 import type { WorkOrderStatus } from './work-order.events';
 
 export type ExpectedVersion = number | 'any' | 'no_stream';
@@ -128,6 +129,20 @@ export interface SignedCheckpoint {
   /** The signed-note verifier key (`<name>+<key hash>+<base64 key>`), also at GET /v1/ledger/key. */
   verifierKey: string;
 }
+
+/** Whether a value (a checkpoint file's JSON) has every member of a signed checkpoint, each of its type. */
+export const isSignedCheckpoint: Guard<SignedCheckpoint> = objectOf({
+  position: isNumber,
+  headHash: isString,
+  at: isString,
+  keyId: isString,
+  signature: isString,
+  publicKey: isString,
+  treeSize: isNumber,
+  rootHash: isString,
+  note: isString,
+  verifierKey: isString,
+});
 
 /** A kept checkpoint to verify against: the JSON form, or its signed note alone. */
 export interface VerifyCheckpointRequest {

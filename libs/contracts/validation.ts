@@ -29,18 +29,34 @@ export function validateDto<T extends object>(
   plain: unknown,
   options: { keysChecked?: boolean } = {},
 ): { ok: true } | { ok: false; problems: FieldProblem[] } {
+  const checked = decodeDto(cls, plain, options);
+  return checked.ok ? { ok: true } : checked;
+}
+
+/** As `validateDto`, with the plain value typed as the DTO when it is valid (it is used as it is: nothing is converted). */
+export function decodeDto<T extends object>(
+  cls: ClassConstructor<T>,
+  plain: unknown,
+  options: { keysChecked?: boolean } = {},
+): { ok: true; value: T } | { ok: false; problems: FieldProblem[] } {
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain))
     return { ok: false, problems: [{ path: '', message: 'must be a JSON object' }] };
   // keysChecked: the caller already ran jsonValueProblems over a value that contains this one.
   const forbidden = options.keysChecked ? [] : jsonValueProblems(plain);
   if (forbidden.length) return { ok: false, problems: forbidden };
-  if (vouchesFor(cls, plain)) return { ok: true };
+  if (validAs(cls, plain, vouchesFor(cls, plain))) return { ok: true, value: plain };
   const errors = validateSync(plainToInstance(cls, plain), {
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     validationError: { target: false, value: false },
   });
-  if (errors.length) return { ok: false, problems: flattenValidationErrors(errors) };
-  return { ok: true };
+  if (!validAs(cls, plain, errors.length === 0)) return { ok: false, problems: flattenValidationErrors(errors) };
+  // Unknown keys are refused and nothing is converted: the plain value is the DTO's data as it is.
+  return { ok: true, value: plain };
+}
+
+/** The plain value is a valid `cls` when its rules passed (`passed`). */
+function validAs<T extends object>(_cls: ClassConstructor<T>, _plain: object, passed: boolean): _plain is T {
+  return passed;
 }

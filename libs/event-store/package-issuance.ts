@@ -13,13 +13,16 @@ export interface Issued {
 
 const isDigest = (x: unknown): x is string => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
 
-/** The record's data, when shaped as an issuance record of `audience`. */
-function issuedData(data: Record<string, unknown>, audience: ProofAudience): ProofPackageIssuedData | undefined {
+/** Whether the record's data is shaped as an issuance record of `audience`. */
+function isIssuedData(
+  data: Record<string, unknown>,
+  audience: ProofAudience,
+): data is Record<string, unknown> & ProofPackageIssuedData {
   const parts = data.parts;
   const receipts = data.receipts;
-  if (!isRecord(parts) || !ISSUED_PARTS[audience].every((p) => isDigest(parts[p]))) return undefined;
-  if (!Array.isArray(receipts) || !receipts.every((r) => isRecord(r) && isDigest(r.sha256))) return undefined;
-  return data as unknown as ProofPackageIssuedData;
+  if (!isRecord(parts) || !ISSUED_PARTS[audience].every((p) => isDigest(parts[p]))) return false;
+  if (!Array.isArray(receipts) || !receipts.every((r) => isRecord(r) && isDigest(r.sha256))) return false;
+  return true;
 }
 
 /** What does not hold of the package's issuance record, or what it records. */
@@ -54,8 +57,9 @@ function issuanceProblem(
     return `its event is not a ProofPackageIssued of work order ${String(workOrderId)}`;
   if (e.data.audience !== audience)
     return `it records the ${String(e.data.audience)} package, this is the ${audience} one`;
-  const data = issuedData(e.data, audience);
-  return data ? { data, position: e.position } : 'it does not record the sha256 of every part';
+  return isIssuedData(e.data, audience)
+    ? { data: e.data, position: e.position }
+    : 'it does not record the sha256 of every part';
 }
 
 /**

@@ -229,7 +229,7 @@ export function verifyPackage(
   for (const verdict of [
     checkDefinition(pkg, checked.opened, issued),
     ...checks.map((check) => check(pkg, checked.proven, issued)),
-    ...recorded.map((part) => partAgainstIssued(pkg, part, issued as Issued)),
+    ...(issued ? recorded.map((part) => partAgainstIssued(pkg, part, issued)) : []),
   ]) {
     lines.push(...verdict.lines);
     problems.push(...verdict.problems);

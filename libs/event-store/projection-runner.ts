@@ -4,6 +4,7 @@ import { LedgerReader, ReadLimit } from './ledger-reader';
 import { CommittedTail } from './committed-tail';
 import type { CommittedEvent } from './ledger-writer';
 import { foldSettingAside, isUnfoldable, ParkedEvent, recordParked } from './parked-events';
+import { isRecordedEvent } from './receipt-verify';
 import { inTransaction } from './pg';
 import type { Projection } from './projection';
 
@@ -139,7 +140,13 @@ export class ProjectionRunner {
     const page = this.tail.page(after, window);
     if (!page) return undefined;
     const events: RecordedEvent[] = [];
-    for (const e of page.events) if (types.has(e.type)) events.push(JSON.parse(e.json) as RecordedEvent);
+    for (const e of page.events) {
+      if (!types.has(e.type)) continue;
+      const parsed: unknown = JSON.parse(e.json);
+      if (!isRecordedEvent(parsed))
+        throw new Error(`the recent events hold a text that is no recorded event: ${e.json.slice(0, 120)}`);
+      events.push(parsed);
+    }
     return { events, next: page.next };
   }
 

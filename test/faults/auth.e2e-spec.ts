@@ -1,50 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { sha256Hex } from '../../apps/gateway/http';
-import { eventually } from '../support/processes';
 import { withinOneMinute } from '../support/rate-limit';
 import { client, clientsFor, roleRefusalText, writePrincipals } from '../support/principals';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
-import { declaredRoutes, DeclaredRoute, fillPath, openApiRoutes, Role, ROLES, routeKey } from './http-routes';
-import type { ActionAnswer, ApprovalView, OpenedAnswer, WorkflowSummary } from '@workgate/contracts';
+import { declaredRoutes, DeclaredRoute, openApiRoutes, Role, ROLES, routeKey } from './http-routes';
+import type { ApprovalView, WorkflowSummary } from '@workgate/contracts';
 import type { ErrorBody } from '../support/answers';
 import { errorCodeOf } from '../support/answers';
-
-type Call = ReturnType<typeof client>;
-
-/** What the docs' route tables say each route accepts: `undefined` for "any". */
-function documentedRoles(): Map<string, readonly Role[] | undefined> {
-  const out = new Map<string, readonly Role[] | undefined>();
-  for (const line of readFileSync(join(__dirname, '..', '..', 'docs', 'api.md'), 'utf8').split('\n')) {
-    const cells = line.split(/(?<!\\)\|/).map((c) => c.trim());
-    const paths = [...(cells[1] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1]);
-    const method = /^(GET|POST|PUT|PATCH|DELETE) \//.exec(paths[0] ?? '')?.[1];
-    if (!method || !paths[0].includes(' /v1/')) continue;
-    const roles = cells[2]
-      .replace(/\(.*\)/, '')
-      .split(',')
-      .map((r) => r.trim());
-    for (const raw of paths) {
-      const path = raw
-        .replace(/^[A-Z]+ /, '')
-        .replace(/\?.*$/, '')
-        .replace(/:[A-Za-z]+/g, '{}');
-      out.set(`${method} ${path}`, roles.includes('any') ? undefined : (roles as Role[]));
-    }
-  }
-  return out;
-}
-
-/** The one /v1 route anyone may call: the verifier key of the ledger's checkpoints. */
-const PUBLIC_V1 = ['GET /v1', 'GET /v1/ledger/key'];
-
-/** Any value fits a path parameter here: the guard answers before pipes and handlers run. */
-const pathOf = (route: { path: string; params: string[] }) =>
-  fillPath(route.path, Object.fromEntries(route.params.map((p) => [p, p === 'version' ? '1' : randomUUID()])));
-
-const send = (call: Call, route: { method: string; path: string; params: string[] }) =>
-  call(route.method, pathOf(route), route.method === 'GET' ? undefined : {});
+import { Call, documentedRoles, matrixRoleSets, PUBLIC_V1, REFUND, refundFor, send } from './auth-routes';
 
 /**
  * The auth matrix of the HTTP edge: every /v1 route refuses a missing or unknown key (401) and
@@ -54,17 +17,7 @@ const send = (call: Call, route: { method: string; path: string; params: string[
 describe('auth matrix', () => {
   const declared = declaredRoutes();
   const restricted = declared.filter((r): r is DeclaredRoute & { roles: readonly Role[] } => r.roles !== undefined);
-  // One principal per single role, and one per route role set holding every other role.
-  const complements = [...new Set(restricted.map((r) => r.roles.join('+')))];
-  const roleSets: Record<string, Role[]> = {
-    ...Object.fromEntries(ROLES.map((role) => [`only-${role}`, [role]])),
-    ...Object.fromEntries(
-      complements.map((set) => [`none-of-${set}`, ROLES.filter((role) => !set.split('+').includes(role))]),
-    ),
-    helpdesk: ['integrator', 'operator'],
-    'support-lead': ['operator', 'approver'],
-    'other-approver': ['approver'],
-  };
+  const roleSets = matrixRoleSets(restricted);
   const principals = writePrincipals(roleSets);
   let t: TestWorkgate;
   let as: Record<string, Call>;
@@ -226,33 +179,7 @@ describe('auth matrix', () => {
   });
 
   describe('approvals', () => {
-    const REFUND = { system: 'payments', operation: 'refund', kind: 'write' };
-    /** A support-recovery refund requested by `requester`: it waits for support-lead. */
-    const refundWaiting = async (requester: string, externalRef: string): Promise<string> => {
-      const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-        jobType: 'support-recovery',
-        externalRef,
-        source: 'auth',
-        inputs: { caseId: 'C-1', orderId: '1', orderPaid: true },
-      });
-      expect(opened.status).toBe(201);
-      const wait = await as[requester]<ActionAnswer>('POST', `/v1/work-orders/${opened.body.id}/actions`, {
-        ...REFUND,
-        facts: { amount: 20 },
-      });
-      expect(wait).toMatchObject({
-        status: 201,
-        body: { decision: 'wait', decisionOwner: 'support-lead', approvalId: expect.any(String) },
-      });
-      const approvalId = wait.body.approvalId as string;
-      // The approvals service opens it from the ledger, a moment after the decision.
-      await eventually(
-        async () => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).status === 200,
-        10_000,
-        `approval ${approvalId}`,
-      );
-      return approvalId;
-    };
+    const refundWaiting = (requester: string, externalRef: string) => refundFor(as, requester, externalRef);
     const status = async (approvalId: string) =>
       (await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${approvalId}`)).body.status;
 

@@ -7,6 +7,7 @@ import { withDatabase } from '../../libs/event-store';
 import { TEST_PG_URL } from '../support/env';
 import { freePort, startNatsServer, TestNatsServer } from '../support/nats-server';
 import { eventually, spawnBuilt } from '../support/processes';
+import { errorMessage } from '@workgate/messaging';
 
 const ROUNDS = 10;
 
@@ -87,7 +88,7 @@ describe('faults: two workgate processes starting at once on one Postgres cluste
           }),
         );
         for (const s of started)
-          outcomes.push(s.status === 'fulfilled' ? s.value : `round ${round}: ${(s.reason as Error).message}`);
+          outcomes.push(s.status === 'fulfilled' ? s.value : `round ${round}: ${errorMessage(s.reason)}`);
         await Promise.all(running.map((p) => p.kill()));
         await Promise.all(nats.map((n) => n.stop()));
         nats = [];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LedgerReader } from '@workgate/event-store';
 import { ledgerStreamTail } from '@workgate/messaging';
+import { dataOf } from '@workgate/contracts';
 import type {
   ActionAnswer,
   LedgerHealthDetails,
@@ -13,6 +14,7 @@ import { eventually } from '../support/processes';
 import { client, clientsFor, writePrincipals } from '../support/principals';
 import { runVerify } from '../support/verify-cli';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
+import { defined } from '../support/answers';
 
 const inputs = { caseId: 'c', orderId: '1001', orderPaid: true };
 const steps = ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'];
@@ -42,7 +44,7 @@ async function waitingRefund(as: Record<string, ReturnType<typeof client>>, ref:
     facts: { amount: 40 },
   });
   expect(wait.body).toMatchObject({ decision: 'wait', approvalId: expect.any(String) });
-  return { id, approvalId: wait.body.approvalId as string, receiptId: wait.body.receiptId };
+  return { id, approvalId: defined(wait.body.approvalId, 'approval id'), receiptId: wait.body.receiptId };
 }
 
 const principals = writePrincipals({
@@ -245,7 +247,7 @@ describe('a row edited behind the append-only triggers', () => {
     const event = (await new LedgerReader(t.db.appPool()).readAll(0, 10_000)).events.find(
       (e) => e.eventId === receiptId,
     )!;
-    const data = event.data as { decision: { decision: string } };
+    const data = dataOf(event, 'workorder', 'ActionDecided');
     const c = await t.db.ownerPool().connect();
     try {
       await c.query('SET session_replication_role = replica');

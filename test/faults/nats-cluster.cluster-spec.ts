@@ -5,6 +5,7 @@ import { connect, NatsConnection } from 'nats';
 import { freePort, NatsServerProcess, spawnNatsServer } from '../../cli/infra';
 import { eventually } from '../support/processes';
 import { expectEveryEventOnce, killPoints, publishOpens, Rig, startRig, stuckReport } from './support';
+import { errorMessage } from '@workgate/messaging';
 
 /**
  * A 3-node nats-server cluster on loopback ports with every stream at 3 replicas
@@ -85,7 +86,7 @@ describe('faults: kill the stream leader of a 3-node NATS cluster during ingest'
     for (const point of killPoints(5, 300, N - 800, 21)) {
       await eventually(async () => publishing.acked.size >= point, 60_000, `publishing to reach ${point}`).catch(
         async (error) => {
-          const info = await jsm.streams.info('WORK_EVENTS').catch((e) => ({ error: (e as Error).message }));
+          const info = await jsm.streams.info('WORK_EVENTS').catch((e) => ({ error: errorMessage(e) }));
           const logs = nodes
             .map(
               (n) =>
@@ -96,7 +97,7 @@ describe('faults: kill the stream leader of a 3-node NATS cluster during ingest'
             )
             .join('\n');
           throw new Error(
-            `${(error as Error).message} (last publish error: ${publishing.lastError}; stream ${JSON.stringify((info as { cluster?: unknown }).cluster ?? info)})\n${logs}`,
+            `${errorMessage(error)} (last publish error: ${publishing.lastError}; stream ${JSON.stringify((info as { cluster?: unknown }).cluster ?? info)})\n${logs}`,
           );
         },
       );
@@ -123,7 +124,7 @@ describe('faults: kill the stream leader of a 3-node NATS cluster during ingest'
                 .join('\n')}`,
           )
           .join('\n');
-        throw new Error(`${(error as Error).message} (last publish error: ${publishing.lastError})\n${logs}`);
+        throw new Error(`${errorMessage(error)} (last publish error: ${publishing.lastError})\n${logs}`);
       });
       outages.push({ leader: leader!, seconds: (Date.now() - down) / 1000 });
       await restarted;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { freePort, NatsServerProcess, spawnNatsServer } from '../../cli/infra';
 import { eventually } from '../support/processes';
 import { expectEveryEventOnce, killPoints, publishOpens, Rig, startRig } from './support';
+import { errorMessage } from '@workgate/messaging';
 
 /**
  * nats-server killed (SIGKILL) and restarted on the same store three times while events are
@@ -43,9 +44,7 @@ describe('faults: kill and restart nats-server during publishing', () => {
       await startNats();
       const before = publishing.acked.size;
       await eventually(async () => publishing.acked.size > before, 60_000, 'publishing to resume').catch((error) => {
-        throw new Error(
-          `${(error as Error).message}: ${publishing.lastError}\n${readFileSync(log, 'utf8').slice(-3000)}`,
-        );
+        throw new Error(`${errorMessage(error)}: ${publishing.lastError}\n${readFileSync(log, 'utf8').slice(-3000)}`);
       });
       outages.push(Date.now() - down);
     }

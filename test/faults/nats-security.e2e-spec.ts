@@ -37,6 +37,7 @@ import type {
   WorkOrderHandoff,
   WorkOrderListItem,
 } from '@workgate/contracts';
+import { defined } from '../support/answers';
 
 const ROOT = join(__dirname, '..', '..');
 const CONF = join(ROOT, 'deploy', 'nats.conf');
@@ -258,7 +259,7 @@ describe('NATS security: deploy/nats.conf', () => {
       code: 'CUSTOMER_UNREACHABLE',
       rationale: 'no answer',
     });
-    const exceptionId = blocked.body?.exception?.exceptionId as string;
+    const exceptionId = defined(blocked.body?.exception?.exceptionId, 'exception id');
     expect(exceptionId).toEqual(expect.any(String));
     await until(
       async () => (await as.agent('GET', `/v1/exceptions/${exceptionId}`)).status === 200,
@@ -294,7 +295,7 @@ describe('NATS security: deploy/nats.conf', () => {
       status: 201,
       body: { decision: 'wait', decisionOwner: 'support-lead', approvalId: expect.any(String) },
     });
-    const approvalId = wait.body.approvalId as string;
+    const approvalId = defined(wait.body.approvalId, 'approval id');
     await until(
       async () => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).status === 200,
       20_000,

@@ -8,6 +8,7 @@ import { createPool } from '../../libs/event-store';
 import { TestDatabase } from '../support/database';
 import { eventually } from '../support/processes';
 import { expectEveryEventOnce, killPoints, openedCount, publishOpens, Rig, startRig, stuckReport } from './support';
+import { errorMessage } from '@workgate/messaging';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -86,7 +87,7 @@ describe('faults: Postgres stopped immediately during ingest', () => {
         120_000,
         'the ingest to resume by itself',
       ).catch(async (error) => {
-        throw new Error(`${(error as Error).message}\n${await stuckReport(rig)}`);
+        throw new Error(`${errorMessage(error)}\n${await stuckReport(rig)}`);
       });
       outages.push(Date.now() - down);
     }

@@ -197,11 +197,11 @@ describe('faults: canary secrets never leak', () => {
     expect({ ...seenAs, status: res.status }).toEqual({ ...seenAs, status });
     return res;
   };
-  const ids = {
-    workOrders: [] as string[],
-    receipts: [] as string[],
-    exceptions: [] as string[],
-    postReviews: [] as string[],
+  const ids: Record<'workOrders' | 'receipts' | 'exceptions' | 'postReviews', string[]> = {
+    workOrders: [],
+    receipts: [],
+    exceptions: [],
+    postReviews: [],
   };
 
   // The process's own configuration carries secrets too: a database password and NATS credentials.
@@ -368,7 +368,7 @@ describe('faults: canary secrets never leak', () => {
     );
     expect(wait.body).toMatchObject({ decision: 'wait', approvalId: expect.any(String) });
     remember(wait.body);
-    const approvalId = wait.body.approvalId as string;
+    const approvalId = defined(wait.body.approvalId, 'approval id');
     ok(
       await as.agent<StepAnswer>('POST', `/v1/work-orders/${wo}/steps/inspect-case/complete`, {
         evidence: [],

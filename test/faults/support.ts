@@ -3,7 +3,7 @@ import { connect, headers as natsHeaders, JetStreamClient, NatsConnection } from
 import { ServiceName, Subjects } from '@workgate/contracts';
 import { loadConfig } from '@workgate/config';
 import { verifyLedger } from '@workgate/event-store';
-import { RpcClient } from '@workgate/messaging';
+import { errorMessage, RpcClient } from '@workgate/messaging';
 import { seededRandom } from '../../cli/seeded-random';
 import { RunningWorkgate, startWorkgate } from '../../cli/workgate';
 import { INTAKE_DURABLE } from '../../apps/intake/intake.processor';
@@ -154,7 +154,7 @@ export function publishOpens(
           break;
         } catch (error) {
           p.retries++;
-          p.lastError = (error as Error).message;
+          p.lastError = errorMessage(error);
           if (renew && ++failuresInARow >= 20 && !renewing) {
             p.renewals = (p.renewals ?? 0) + 1;
             renewing = renew().then((fresh) => {
@@ -203,7 +203,7 @@ export async function stuckReport(rig: Pick<Rig, 'db' | 'nc' | 'intakes' | 'ledg
     await rig.nc.jetstreamManager()
   ).consumers
     .info('WORK_EVENTS', INTAKE_DURABLE)
-    .catch((e) => ({ error: (e as Error).message }));
+    .catch((e) => ({ error: errorMessage(e) }));
   const c = consumer as {
     num_pending?: number;
     num_ack_pending?: number;
@@ -266,7 +266,7 @@ export async function expectEveryEventOnce(
     180_000,
     `all ${n} work orders`,
   ).catch(async (error) => {
-    throw new Error(`${(error as Error).message} (${(await openedCount(db, run)).n} recorded)\n${await context()}`);
+    throw new Error(`${errorMessage(error)} (${(await openedCount(db, run)).n} recorded)\n${await context()}`);
   });
   expect(final).toEqual({ n, distinct: n });
   const audit = await auditRun(db, run, acked);

@@ -16,9 +16,14 @@ const streamOf = (streamId: string): OutcomeStream | undefined =>
 
 /** A recorded event of a `<stream>-<id>` stream as that aggregate's decider's event (the ledger's event map types it). */
 export function recordedEventOf<S extends OutcomeStream>(stream: S, e: RecordedEvent): StreamEventAt<S> {
-  if (!e.streamId.startsWith(`${stream}-`))
+  if (!isEventOfStream(stream, e))
     throw refuse('invalid_event', `${e.eventId} is an event of ${e.streamId}, not of an ${stream}`);
-  return e as unknown as StreamEventAt<S>;
+  return e;
+}
+
+/** Whether a recorded event is of a `<stream>-<id>` stream: the ledger records only the events its decider made from the event map. */
+function isEventOfStream<S extends OutcomeStream>(stream: S, e: RecordedEvent): e is RecordedEvent & StreamEventAt<S> {
+  return e.streamId.startsWith(`${stream}-`);
 }
 
 /** A recorded event of an `approval-<id>` stream as the approval decider's event. */

@@ -17,7 +17,12 @@ export type WorkOrderEvent = EventOf<'workorder'> & { eventId: string; metadata:
 
 /** A recorded event of a `workorder-<id>` stream as the decider's event (the ledger's event map types it). */
 export function workOrderEventOf(e: RecordedEvent): WorkOrderEvent {
-  if (!e.streamId.startsWith('workorder-'))
+  if (!isWorkOrderStreamEvent(e))
     throw refuse('invalid_event', `${e.eventId} is an event of ${e.streamId}, not of a work order`);
-  return e as unknown as WorkOrderEvent;
+  return e;
+}
+
+/** Whether a recorded event is of a `workorder-<id>` stream: the ledger records only the events the work-order decider made from the event map. */
+function isWorkOrderStreamEvent(e: RecordedEvent): e is RecordedEvent & WorkOrderEvent {
+  return e.streamId.startsWith('workorder-');
 }
