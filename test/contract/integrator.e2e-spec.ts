@@ -150,9 +150,7 @@ describe('the integrator contract', () => {
     const emit = (mode: Mode) => emitterFor(httpTransport(`${t.url}/v1/events`), { mode });
     const auth = () => ({ headers: { authorization: `Bearer ${principals.keys.helpdesk}` } });
     const listed = async (ref: string) =>
-      (await as.helpdesk<WorkOrderListItem[]>('GET', `/v1/work-orders?source=sdk&externalRef=${ref}`)).body as Array<{
-        externalRef: string;
-      }>;
+      (await as.helpdesk<WorkOrderListItem[]>('GET', `/v1/work-orders?source=sdk&externalRef=${ref}`)).body;
 
     it.each([
       ['binary', Mode.BINARY],
@@ -640,7 +638,7 @@ describe('the integrator contract', () => {
           undefined,
           { 'Workgate-Min-Position': wait.headers.get('workgate-position')! },
         );
-        if (!(queue.body as Array<{ approvalId: string }>).some((a) => a.approvalId === wait.body.approvalId)) {
+        if (!queue.body.some((a) => a.approvalId === wait.body.approvalId)) {
           // What was seen, so that a miss says whether the write, the position or the view fell short.
           missed.push(
             `${ref}: ${wait.status} ${wait.body.decision} ${wait.body.approvalId} at ${wait.headers.get('workgate-position')}; queue ${queue.status} with ${queue.body.length}`,
