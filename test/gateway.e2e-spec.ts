@@ -497,10 +497,7 @@ describe('gateway: support recovery over HTTP', () => {
       sla: 'PT4H',
     });
     expect(added.status).toBe(201);
-    const after = (await as.agent<ExceptionCode[]>('GET', '/v1/exception-codes')).body as Array<{
-      code: string;
-      owner: string;
-    }>;
+    const after = (await as.agent<ExceptionCode[]>('GET', '/v1/exception-codes')).body;
     expect(after.find((c) => c.code === 'LABEL_PRINTER_DOWN')).toMatchObject({ owner: 'warehouse-lead' });
     const { rows } = await db
       .appPool()

@@ -21,6 +21,7 @@ import type {
   WorkflowVersion,
 } from '@workgate/contracts';
 import type { ErrorBody, IngestAnswer, IntakeRefusal } from '../support/answers';
+import { checked, isRecord, isString, shaped } from '../support/guards';
 
 const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
 /** 50 in `npm test`, 200 in the faults tier (test/support/volume.ts). */
@@ -156,19 +157,19 @@ describe('the integrator contract', () => {
       ['binary', Mode.BINARY],
       ['structured', Mode.STRUCTURED],
     ])('accepts %s mode (202), and the work order is listed right after', async (name, mode) => {
-      const res = (await emit(mode)(open(`sdk-${name}`, `SDK-${name}`), auth())) as {
-        statusCode?: number;
-        body: string;
-        headers: Record<string, string>;
-      };
+      const res = checked(
+        await emit(mode)(open(`sdk-${name}`, `SDK-${name}`), auth()),
+        shaped({ body: isString, headers: isRecord }),
+        "the transport's answer",
+      );
       expect(JSON.parse(res.body)).toMatchObject({ accepted: 1, results: [{ ok: true, answer: { status: 'open' } }] });
       expect(Number(res.headers['workgate-position'])).toBeGreaterThan(0);
       expect(await listed(`SDK-${name}`)).toEqual([expect.objectContaining({ externalRef: `SDK-${name}` })]);
     });
 
     it('accepts a structured event of any size up to the limit (202)', async () => {
-      const big = open('sdk-big', 'SDK-BIG').toJSON() as { data: { inputs: Record<string, unknown> } };
-      big.data.inputs.history = 'call log '.repeat(20_000);
+      const big = open('sdk-big', 'SDK-BIG').toJSON();
+      checked(big.data, shaped({ inputs: isRecord }), "the event's data").inputs.history = 'call log '.repeat(20_000);
       const res = await as.helpdesk<IngestAnswer>('POST', '/v1/events', big, {
         'Content-Type': 'application/cloudevents+json',
       });
