@@ -69,3 +69,6 @@ export function portOf(server: { address(): AddressInfo | string | null }): numb
 
 /** The message of something thrown: an Error's message, else its text. */
 export const messageOf = (thrown: unknown): string => (thrown instanceof Error ? thrown.message : String(thrown));
+
+/** The JSON of a fetch answer, as `unknown` until a guard checks it. */
+export const jsonOf = async (res: Response): Promise<unknown> => res.json();
