@@ -59,7 +59,7 @@ describe('steps, rules and exception-codes views equal a scan of the work orders
     let rows = 0;
     for (const query of QUERIES) {
       const asOf = query.asOf ?? new Date(NOW).toISOString();
-      const stepsQ = { ...query, view: 'steps' } as ViewQuery;
+      const stepsQ: ViewQuery = { ...query, view: 'steps' };
       const scanned = await scannedSteps(app, stepsQ, asOf);
       const counted = await steps(app, stepsQ, asOf);
       const exact = (r: ViewRow) => ({ ...r, p50Seconds: undefined, p95Seconds: undefined });
@@ -71,11 +71,11 @@ describe('steps, rules and exception-codes views equal a scan of the work orders
           else expect(Math.abs(Number(r[p]) - Number(want))).toBeLessThanOrEqual(Math.max(1, 0.04 * Number(want)));
         }
       });
-      const exceptionsQ = { ...query, view: 'step-exceptions' } as ViewQuery;
+      const exceptionsQ: ViewQuery = { ...query, view: 'step-exceptions' };
       expect(await stepExceptions(app, exceptionsQ, asOf)).toEqual(await scannedStepExceptions(app, exceptionsQ, asOf));
-      const rulesQ = { ...query, view: 'rules' } as ViewQuery;
+      const rulesQ: ViewQuery = { ...query, view: 'rules' };
       expect(await rules(app, rulesQ, asOf)).toEqual(await scannedRules(app, rulesQ, asOf));
-      const codesQ = { ...query, view: 'exception-codes' } as ViewQuery;
+      const codesQ: ViewQuery = { ...query, view: 'exception-codes' };
       const codes = await scannedExceptionCodes(app, codesQ, asOf);
       expect(await exceptionCodes(app, codesQ, asOf)).toEqual(codes);
       rows += scanned.length + codes.length;
@@ -94,7 +94,7 @@ describe('steps, rules and exception-codes views equal a scan of the work orders
     for (const { jobType, from, to, asOf = new Date(NOW).toISOString() } of QUERIES) {
       if (jobType === undefined) continue;
       const q = { jobType, from, to, asOf };
-      const view = (name: ViewQuery['view']) => ({ ...q, view: name }) as ViewQuery;
+      const view = (name: ViewQuery['view']): ViewQuery => ({ ...q, view: name });
       const want = {
         steps: await steps(app, view('steps'), asOf),
         stepExceptions: await stepExceptions(app, view('step-exceptions'), asOf),
@@ -106,7 +106,7 @@ describe('steps, rules and exception-codes views equal a scan of the work orders
       rows += Object.values(want).reduce((n, r) => n + r.length, 0);
     }
     expect(rows).toBeGreaterThan(QUERIES.length * 3);
-    await expect(liveMapViews(app, { from: ago(3) } as never)).rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(liveMapViews(app, undefined)).rejects.toMatchObject({ code: 'validation_failed' });
     await expect(liveMapViews(app, { jobType: 'field-work-order', asOf: 'soon' })).rejects.toMatchObject({
       code: 'validation_failed',
     });
