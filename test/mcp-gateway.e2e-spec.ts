@@ -266,11 +266,11 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
       expect(batch.status).toBe(200);
       const body = checked(
         await batch.json(),
-        arrayOf(shaped({ id: isString, result: shaped({ tools: arrayOf(isUnknown) }) })),
+        arrayOf(shaped({ id: isString, result: shaped({ tools: optional(arrayOf(isUnknown)) }) })),
         'the batch answer',
       );
       expect(body.map((m) => m.id)).toEqual(['a', 'b']);
-      expect(body[0].result.tools.length).toBeGreaterThan(0);
+      expect(body[0].result.tools?.length).toBeGreaterThan(0);
       const notification = await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
       expect(notification.status).toBe(202);
       expect(await notification.text()).toBe('');
