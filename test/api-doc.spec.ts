@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCode, ErrorCodes } from '@workgate/contracts';
+import { ErrorCodes } from '@workgate/contracts';
 
 /** docs/api.md is the reference of the HTTP API: its error catalog names every code with the status the gateway answers. */
 describe('docs/api.md', () => {
@@ -10,11 +10,10 @@ describe('docs/api.md', () => {
 
   it('lists every code of the catalog once, in a row with its status', () => {
     const problems: string[] = [];
-    for (const code of Object.keys(ErrorCodes) as ErrorCode[]) {
+    for (const [code, status] of Object.entries(ErrorCodes)) {
       const found = rows.filter((row) => row.split('|')[1].includes(`\`${code}\``));
       if (found.length !== 1) problems.push(`${code}: in ${found.length} rows`);
-      else if (!found[0].split('|')[2].includes(String(ErrorCodes[code])))
-        problems.push(`${code}: not with ${ErrorCodes[code]}`);
+      else if (!found[0].split('|')[2].includes(String(status))) problems.push(`${code}: not with ${status}`);
     }
     expect(problems).toEqual([]);
   });

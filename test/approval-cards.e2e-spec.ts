@@ -7,17 +7,11 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Browser, Page } from 'playwright-core';
 import type { ApprovalQueueRow, ApprovalSubject, ApprovalView, OpenedAnswer } from '@workgate/contracts';
 import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
-import { gatewayClient } from './support/mcp-client';
+import { callTool, gatewayClient } from './support/mcp-client';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
-
-type ToolResult = {
-  isError?: boolean;
-  structuredContent?: Record<string, unknown>;
-  content: Array<{ type: string; text?: string }>;
-  _meta?: Record<string, { approvalId?: string; argumentsSha256?: string } | undefined>;
-};
+import { checked, isString, shaped } from './support/guards';
 
 /**
  * An approver sees what they approve (docs/approvers.md, "What a card shows"): an agent asks with
@@ -52,8 +46,7 @@ describe('an approval card shows the tool call it releases', () => {
   let exact: string; // the approval of the gateway's call
   let browser: Browser;
   const { launch, signIn } = consolePage(() => t.url, principals.keys, problems, /status of 40[34]/);
-  const writeFile = async () =>
-    (await gateway.callTool({ name: 'files__write_file', arguments: { path, content } })) as ToolResult;
+  const writeFile = async () => callTool(gateway, 'files__write_file', { path, content });
 
   beforeAll(async () => {
     mkdirSync(join(dir, 'notes'));
@@ -74,16 +67,23 @@ describe('an approval card shows the tool call it releases', () => {
         requestInit: { headers: { Authorization: `Bearer ${principals.keys.agent}` } },
       }),
     );
-    const ask = (await workgate.callTool({
-      name: 'request_action',
-      arguments: { workOrderId, system: 'files', operation: 'write_file', kind: 'write' },
-    })) as ToolResult;
+    const ask = await callTool(workgate, 'request_action', {
+      workOrderId,
+      system: 'files',
+      operation: 'write_file',
+      kind: 'write',
+    });
     expect(ask.structuredContent).toMatchObject({ decision: 'wait', decisionOwner: 'files-owner' });
     asked = String(ask.structuredContent!.approvalId);
     const wait = await writeFile();
     expect(wait.isError).toBe(true);
-    exact = String(wait._meta!['workgate/decision']!.approvalId);
-    expect(wait._meta!['workgate/decision']!.argumentsSha256).toBe(expectedSha256);
+    const decision = checked(
+      wait._meta?.['workgate/decision'],
+      shaped({ approvalId: isString, argumentsSha256: isString }),
+      'the decision of the held call',
+    );
+    exact = decision.approvalId;
+    expect(decision.argumentsSha256).toBe(expectedSha256);
     ({ browser } = await launch());
   });
   afterAll(async () => {

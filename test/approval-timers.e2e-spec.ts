@@ -64,10 +64,11 @@ describe('approval timers across a restart and with two instances', () => {
     const pool = t.db.appPool();
     const count = async (type: string) =>
       (
-        await pool.query(`SELECT stream_id, count(*)::int AS n FROM ledger_events WHERE type = $1 GROUP BY stream_id`, [
-          type,
-        ])
-      ).rows as Array<{ stream_id: string; n: number }>;
+        await pool.query<{ stream_id: string; n: number }>(
+          `SELECT stream_id, count(*)::int AS n FROM ledger_events WHERE type = $1 GROUP BY stream_id`,
+          [type],
+        )
+      ).rows;
     await eventually(
       async () => (await count('ApprovalExpired')).length === approvals.length,
       20_000,

@@ -12,7 +12,8 @@ import type {
   Receipt,
   WorkOrderHandoff,
 } from '@workgate/contracts';
-import { found } from './support/answers';
+import { defined, fieldProblemsOf, found } from './support/answers';
+import { isRecord } from './support/guards';
 
 /** A refund waits for its owner; only the owner decides, never the requester; approval releases the action. */
 describe('approvals over HTTP', () => {
@@ -57,7 +58,7 @@ describe('approvals over HTTP', () => {
       decisionOwner: 'support-lead',
       approvalId: expect.any(String),
     });
-    const approvalId = wait.body.approvalId as string;
+    const approvalId = defined(wait.body.approvalId, 'the approval the action waits for');
     await eventually(
       async () => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).status === 200,
       10_000,
@@ -358,7 +359,7 @@ describe('approvals over HTTP', () => {
       operation: 'refund',
       kind: 'write',
     });
-    const approvalId = wait.body.approvalId as string;
+    const approvalId = defined(wait.body.approvalId, 'the approval the action waits for');
     const expired = await eventually(
       async () => {
         const a = await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${approvalId}`);
@@ -423,7 +424,7 @@ describe('approvals over HTTP', () => {
         conditions,
       });
     const pathsOf = (body: unknown): string[] => [
-      ...new Set(((body as { details?: Array<{ path: string }> }).details ?? []).map((d) => d.path)),
+      ...new Set(fieldProblemsOf(isRecord(body) && Array.isArray(body.details) ? body.details : []).map((d) => d.path)),
     ];
     const statusOf = async (approvalId: string) =>
       (await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${approvalId}`)).body.status;

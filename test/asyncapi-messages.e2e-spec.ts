@@ -6,6 +6,7 @@ import { eventually } from './support/processes';
 import { clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ActionAnswer, OpenedAnswer } from '@workgate/contracts';
+import { defined } from './support/answers';
 
 const REFUSED_TYPE = 'no.such.type';
 const isTheRefusedEvent = (payload: unknown): boolean =>
@@ -90,7 +91,7 @@ describe('the AsyncAPI document against the messages of a run', () => {
       ...refund,
       facts: { amount: 40 },
     });
-    const approvalId = wait.body.approvalId as string;
+    const approvalId = defined(wait.body.approvalId, 'the approval the action waits for');
     await eventually(
       async () => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).status === 200,
       10_000,

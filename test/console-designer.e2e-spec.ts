@@ -7,7 +7,6 @@ import type {
   ActionAnswer,
   ApprovalQueueRow,
   OpenedAnswer,
-  WorkflowChangeRef,
   WorkflowDefinition,
   WorkflowDraft,
   WorkflowVersion,
@@ -15,6 +14,7 @@ import type {
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
+import { isRecord, isString, parsed, recordOf, shaped } from './support/guards';
 
 /** Version 1: the shop may be read, not written; one step. */
 const V1: WorkflowDefinition = {
@@ -106,7 +106,7 @@ describe('the workflow designer in a real browser', () => {
     const res = await fetch(`${t.url}/console`);
     const html = await res.text();
     const map = /<script type="importmap">([^<]*)<\/script>/.exec(html)?.[1] ?? '';
-    const imports = (JSON.parse(map) as { imports: Record<string, string> }).imports;
+    const imports = parsed(map, shaped({ imports: recordOf(isString) }), 'the import map').imports;
     const hash = createHash('sha256').update(map).digest('base64');
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain(`script-src 'self' 'sha256-${hash}';`);
@@ -351,7 +351,7 @@ describe('the workflow designer in a real browser', () => {
     const withdrawn = await eventually(
       async () =>
         (await as['ops-admin']<ApprovalQueueRow[]>('GET', '/v1/approvals?status=withdrawn')).body.find(
-          (r) => r.kind === 'workflow-change' && (r.change as WorkflowChangeRef | undefined)?.jobType === 'own-desk',
+          (r) => r.kind === 'workflow-change' && isRecord(r.change) && r.change.jobType === 'own-desk',
         ),
       10_000,
       'the withdrawn change',

@@ -6,6 +6,13 @@ import { client, clientsFor, openNotedCase, writePrincipals } from './support/pr
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ActionAnswer, ApprovalView } from '@workgate/contracts';
 
+declare global {
+  interface Window {
+    /** What the test exposes to the page to mark the first card shown. */
+    firstCard?: () => Promise<void>;
+  }
+}
+
 /** More approvals than one page of the console holds (50): the second page is read with "Load more". */
 const WAITING = 56;
 
@@ -69,7 +76,7 @@ describe('the console approvals queue in a real browser', () => {
       const seenCard = new MutationObserver(() => {
         if (document.querySelector('#approvals-list article')) {
           seenCard.disconnect();
-          void (window as unknown as { firstCard: () => void }).firstCard();
+          void window.firstCard?.();
         }
       });
       seenCard.observe(document.body, { childList: true, subtree: true });

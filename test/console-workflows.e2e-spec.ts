@@ -7,6 +7,8 @@ import type { ActionAnswer, LiveWorkflowMap, OpenedAnswer, WorkflowMap, Workflow
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { replyOf } from './support/replies';
+import * as workflowMap from '../libs/contracts/schemas/map.schemas';
 
 const SHIPPED = readdirSync(join(__dirname, '..', 'workflows'))
   .filter((f) => f.endsWith('.yaml'))
@@ -195,7 +197,7 @@ describe('the Workflows tab in a real browser', () => {
       }
       expect(await page.locator('#workflows table tbody tr').count()).toBe(map.nodes.length);
 
-      const json = JSON.parse(await downloaded('Download JSON')) as LiveWorkflowMap;
+      const json: LiveWorkflowMap = replyOf(workflowMap.LiveWorkflowMap, JSON.parse(await downloaded('Download JSON')));
       expect(json).toEqual(pageAnswer);
       expect({ ...json, window: { ...json.window, asOf: '' } }).toEqual({
         ...liveMap,

@@ -23,6 +23,8 @@ import type {
 } from '@workgate/contracts';
 import type { ErrorBody } from './support/answers';
 import { defined } from './support/answers';
+import { replyOf } from './support/replies';
+import * as proof from '../libs/contracts/schemas/proof.schemas';
 
 /** A rollback note the refund request carries: private evidence, read by ops leads only. */
 const ROLLBACK_NOTE = 'undo: cancel refund 40 EUR in the payments console';
@@ -71,7 +73,7 @@ describe('the console in a real browser', () => {
   ) => {
     const r = await as[who]<ActionAnswer>('POST', `/v1/work-orders/${workOrderId}/actions`, { ...action, facts });
     expect(r.body).toMatchObject({ decision: 'wait' });
-    return r.body.approvalId as string;
+    return defined(r.body.approvalId, 'the approval the action waits for');
   };
 
   beforeAll(async () => {
@@ -324,7 +326,10 @@ describe('the console in a real browser', () => {
       page.getByRole('button', { name: 'Download proof package' }).click(),
     ]);
     expect(plainProof.suggestedFilename()).toBe('proof-public-CASE-1042.json');
-    const publicPackage = JSON.parse(readFileSync(await plainProof.path(), 'utf8')) as ProofPackage;
+    const publicPackage: ProofPackage = replyOf(
+      proof.ProofPackage,
+      JSON.parse(readFileSync(await plainProof.path(), 'utf8')),
+    );
     expect(publicPackage.workOrder.id).toBe(ids.caseWo);
     expect(publicPackage.receipts.length).toBeGreaterThan(0);
     expect(publicPackage.receipts.filter((r) => r.event !== undefined)).toEqual([]);
@@ -338,10 +343,13 @@ describe('the console in a real browser', () => {
       page.getByRole('button', { name: 'Download proof package' }).click(),
     ]);
     expect(leadProof.suggestedFilename()).toBe('proof-CASE-1042.json');
-    const fullPackage = JSON.parse(readFileSync(await leadProof.path(), 'utf8')) as ProofPackage;
+    const fullPackage: ProofPackage = replyOf(
+      proof.ProofPackage,
+      JSON.parse(readFileSync(await leadProof.path(), 'utf8')),
+    );
     expect(fullPackage.receipts.length).toBeGreaterThan(0);
     expect(fullPackage.receipts.filter((r) => r.event === undefined)).toEqual([]);
-    const events = (await as.lead<RecordedEvent[]>('GET', `/v1/work-orders/${ids.caseWo}/events`)).body as unknown[];
+    const events = (await as.lead<RecordedEvent[]>('GET', `/v1/work-orders/${ids.caseWo}/events`)).body;
     expect(await page.locator('#work-order table').last().locator('tbody tr').count()).toBe(events.length);
     // The rollback note is private evidence: an ops lead reads it beside its decision.
     await page.getByRole('columnheader', { name: 'Rollback note' }).waitFor();

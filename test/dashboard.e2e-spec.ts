@@ -8,6 +8,17 @@ import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import { viewsCaughtUp } from './support/views-caught-up';
 
+declare global {
+  interface Window {
+    /** Chart.js, as the dashboard page loads it. */
+    Chart?: {
+      getChart(
+        id: string,
+      ): { data: { labels: string[]; datasets: Array<{ label: string; data: number[] }> } } | undefined;
+    };
+  }
+}
+
 const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, 'artifacts');
 
@@ -119,13 +130,8 @@ describe('the ops dashboard in a real browser', () => {
       rowsShown += shown.body.length;
       if (!s.hasChart) continue;
       const chart = await page.evaluate((id) => {
-        const c = (
-          window as unknown as {
-            Chart: {
-              getChart(id: string): { data: { labels: string[]; datasets: Array<{ label: string; data: number[] }> } };
-            };
-          }
-        ).Chart.getChart(`${id}-chart`);
+        const c = window.Chart?.getChart(`${id}-chart`);
+        if (!c) throw new Error(`no chart ${id}-chart on the page`);
         return { labels: c.data.labels, datasets: c.data.datasets.map((d) => ({ label: d.label, data: d.data })) };
       }, s.id);
       expect(chart).toEqual(expectedChart(s.id, rows));

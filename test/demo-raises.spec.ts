@@ -2,13 +2,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { demoEvents } from '../cli/demo';
+import { arrayOf, checked, isString, optional, shaped } from './support/guards';
 
 /** Each shipped workflow's steps and the codes its `knownFailures` say a step raises ("… (CODE)"). */
 function declared(jobType: string): { steps: string[]; raisedAt: Map<string, string> } {
-  const d = parse(readFileSync(join(__dirname, '..', 'workflows', `${jobType}.yaml`), 'utf8')) as {
-    steps?: { id: string }[];
-    knownFailures?: { at: string; note: string }[];
-  };
+  const d = checked(
+    parse(readFileSync(join(__dirname, '..', 'workflows', `${jobType}.yaml`), 'utf8')),
+    shaped({
+      steps: optional(arrayOf(shaped({ id: isString }))),
+      knownFailures: optional(arrayOf(shaped({ at: isString, note: isString }))),
+    }),
+    `workflows/${jobType}.yaml`,
+  );
   const steps = (d.steps ?? []).map((s) => s.id);
   const raisedAt = new Map<string, string>();
   for (const k of d.knownFailures ?? []) {

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { writePrincipals } from './support/principals';
 import { volume } from './support/volume';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { arrayOf, isNumber, isString, parsed, recordOf, shaped } from './support/guards';
 
 const MIB = 1024 * 1024;
 /** 5 rounds in `npm test`, 20 in the faults tier (test/support/volume.ts). */
@@ -14,6 +15,8 @@ const TRIES_PER_ROUND = 3;
 
 /** What one try got (test/support/refused-bodies.mjs): a readable answer, or the socket error that took it. */
 type Outcome = { status: number; error: unknown } | { failed: string };
+const isOutcome = (value: unknown): value is Outcome =>
+  shaped({ status: isNumber })(value) || shaped({ failed: isString })(value);
 
 /** Runs test/support/refused-bodies.mjs against `url`; what every try of every kind got. */
 async function sendBodies(
@@ -29,7 +32,7 @@ async function sendBodies(
       timeout: 120_000,
     },
   );
-  return JSON.parse(stdout) as Record<string, Outcome[]>;
+  return parsed(stdout, recordOf(arrayOf(isOutcome)), 'the outcomes of refused-bodies.mjs');
 }
 
 const REFUSALS: Record<number, string> = { 401: 'unauthorized', 413: 'payload_too_large', 429: 'rate_limited' };

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import { withinOneMinute } from './support/rate-limit';
+import { checked, isString, shaped } from './support/guards';
 
 const MIB = 1024 * 1024;
 
@@ -114,9 +115,8 @@ describe('the edge decides a request before its body is read (docs/api.md, Conve
   });
 
   it('answers 413 to a body declared over the limit without reading it, with or without a key', async () => {
-    for (const headers of [{ Authorization: `Bearer ${principals.keys.helpdesk}` }, {}] as Array<
-      Record<string, string>
-    >) {
+    const withAndWithout: Array<Record<string, string>> = [{ Authorization: `Bearer ${principals.keys.helpdesk}` }, {}];
+    for (const headers of withAndWithout) {
       const res = await open(headers, MIB + 1);
       expect(res).toMatchObject({
         status: 413,
@@ -174,7 +174,9 @@ describe('the byte budget of callers without a valid key', () => {
         ),
       });
       // Retry-After says what the message says: whole seconds, at least one, within the minute.
-      const seconds = Number(/retry after (\d+) s$/.exec((refused.body as { message: string }).message)![1]);
+      const seconds = Number(
+        /retry after (\d+) s$/.exec(checked(refused.body, shaped({ message: isString }), 'the refusal').message)![1],
+      );
       expect(refused.headers['retry-after']).toBe(String(seconds));
       expect(seconds).toBeGreaterThanOrEqual(1);
       expect(seconds).toBeLessThanOrEqual(60);

@@ -4,25 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 // The receiver checks signatures with the Standard Webhooks reference library, not with workgate's code.
-import { Webhook } from 'standardwebhooks';
 import { notifySubject } from '@workgate/contracts';
 import { rebuildProjection } from '@workgate/event-store';
 import { timersProjection } from '../apps/ledger/views/timers.projection';
 import { viewsProjection } from '../apps/ledger/views/views.projection';
-import type {
-  CreatedWebhook,
-  ExceptionCode,
-  ExceptionView,
-  StepAnswer,
-  ViewRow,
-  WebhookPayload,
-} from '@workgate/contracts';
-import { defined, ErrorBody } from './support/answers';
+import type { CreatedWebhook, ExceptionCode, ExceptionView, StepAnswer, ViewRow } from '@workgate/contracts';
+import { defined, ErrorBody, fieldProblemsOf } from './support/answers';
 import { openSupportCase } from './support/fixtures';
 import { SERVICE_ROLES } from './support/database';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
-import { headersOf, Receiver } from './support/webhook-receiver';
+import { Receiver, verifiedPayload } from './support/webhook-receiver';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
 const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
@@ -112,11 +104,11 @@ describe('escalation of exceptions past their SLA', () => {
     (
       await t.db
         .appPool()
-        .query(`SELECT count(*)::int AS n FROM ledger_events WHERE stream_id = $1 AND type = $2`, [
+        .query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_events WHERE stream_id = $1 AND type = $2`, [
           `exception-${id}`,
           type,
         ])
-    ).rows[0].n as number;
+    ).rows[0].n;
   const timerOf = async (id: string) =>
     (
       await t.db
@@ -124,8 +116,7 @@ describe('escalation of exceptions past their SLA', () => {
         .query<{ due_at: Date }>('SELECT due_at FROM view_timers WHERE stream_id = $1', [`exception-${id}`])
     ).rows;
   /** The verified payloads a path received. */
-  const verified = (path: string) =>
-    receiver.at(path).map((r) => new Webhook(secrets.get(path)!).verify(r.body, headersOf(r)) as WebhookPayload);
+  const verified = (path: string) => receiver.at(path).map((r) => verifiedPayload(secrets.get(path)!, r));
 
   it('keeps escalateTo and escalateAfter on catalog entries, and refuses a bad one naming the field', async () => {
     const entry = { code: 'VENDOR_LATE', title: 'The vendor is late', owner: 'stores-lead', sla: 'PT4H' };
@@ -133,7 +124,7 @@ describe('escalation of exceptions past their SLA', () => {
       const r = await as.admin<ErrorBody>('POST', '/v1/exception-codes', body);
       expect(r.status).toBe(422);
       expect(r.body.error).toBe('validation_failed');
-      return (r.body.details as Array<{ path: string }>).map((d) => d.path);
+      return fieldProblemsOf(r.body.details).map((d) => d.path);
     };
     expect(await refused({ ...entry, escalateTo: 'duty-manager', escalateAfter: 'soon' })).toEqual(['escalateAfter']);
     expect(await refused({ ...entry, escalateAfter: 'PT1H' })).toEqual(['escalateAfter']);
@@ -238,7 +229,7 @@ describe('escalation of exceptions past their SLA', () => {
     expect(await view('escalated=false')).toEqual([
       expect.objectContaining({ exceptionId: ids.resolved, status: 'resolved', escalated: false, escalatedTo: null }),
     ]);
-    expect(await view(`escalated=true&to=${encodeURIComponent(escalated[0].raisedAt as string)}`)).toEqual([]);
+    expect(await view(`escalated=true&to=${encodeURIComponent(String(escalated[0].raisedAt))}`)).toEqual([]);
     expect((await as.lead('GET', '/v1/views/exceptions?escalated=maybe')).status).toBe(422);
 
     for (const p of [viewsProjection, timersProjection]) {

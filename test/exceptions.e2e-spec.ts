@@ -91,11 +91,9 @@ describe('exceptions over HTTP', () => {
     });
     expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved' } });
     expect(
-      (
-        (await as.agent<ExceptionListItem[]>('GET', '/v1/exceptions?owner=support-lead')).body as Array<{
-          exceptionId: string;
-        }>
-      ).some((e) => e.exceptionId === exceptionId),
+      (await as.agent<ExceptionListItem[]>('GET', '/v1/exceptions?owner=support-lead')).body.some(
+        (e) => e.exceptionId === exceptionId,
+      ),
     ).toBe(false);
     expect((await as.agent<ExceptionListItem[]>('GET', '/v1/exceptions?status=resolved')).body).toEqual(
       expect.arrayContaining([expect.objectContaining({ exceptionId, resolvedAt: expect.any(String) })]),

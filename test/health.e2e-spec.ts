@@ -5,6 +5,7 @@ import { ensurePostgres, PrivateInstance } from '../cli/infra';
 import { freePort, startNatsServer, TestNatsServer } from './support/nats-server';
 import { writePrincipals } from './support/principals';
 import { eventually, ServiceProcess, startBuiltWorkgate } from './support/processes';
+import { checked, isRecord, isString, recordOf, shaped } from './support/guards';
 
 const COMPONENTS = ['nats', 'postgres', 'gateway', 'intake', 'policy', 'approvals', 'ledger', 'exceptions'];
 /** Far above the 2 s /health promises (docs/operations.md, Readiness), so a loaded machine never fails it; a hung answer does. */
@@ -35,12 +36,11 @@ describe('/health', () => {
     return { status: res.status, text, body: JSON.parse(text) };
   };
   /** The report, whether it came as a 200 or inside a 503's error body. */
-  const report = (body: { status?: string; details?: unknown }) =>
-    (body.status ? body : (body.details as unknown[])[0]) as {
-      status: string;
-      error: Record<string, unknown>;
-      details: Record<string, Record<string, unknown>>;
-    };
+  const isReport = shaped({ status: isString, error: isRecord, details: recordOf(isRecord) });
+  const report = (body: unknown) =>
+    isReport(body)
+      ? body
+      : checked(isRecord(body) && Array.isArray(body.details) ? body.details[0] : body, isReport, 'the health report');
 
   beforeAll(async () => {
     // Postgres runs as its own system user when we are root: it must reach its data directory.

@@ -12,6 +12,8 @@ import { commandMeta, sendCommandInProcess } from '../apps/gateway/routes/comman
 import { eventually } from './support/processes';
 import { clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { defined } from './support/answers';
+import { checked, isString, recordOf, shaped } from './support/guards';
 
 /**
  * Intake on the ledger's thread (WORKGATE_INTAKE_THREAD=on): the main thread serves HTTP and
@@ -59,7 +61,9 @@ describe('workgate with intake on the ledger thread', () => {
     const health = await eventually(
       async () => {
         const res = await fetch(`${t.url}/health`);
-        return res.status === 200 ? ((await res.json()) as { info: Record<string, { status: string }> }) : undefined;
+        return res.status === 200
+          ? checked(await res.json(), shaped({ info: recordOf(shaped({ status: isString })) }), 'the health report')
+          : undefined;
       },
       10_000,
       'every service up',
@@ -108,7 +112,7 @@ describe('workgate with intake on the ledger thread', () => {
       facts: { amount: 40 },
     });
     expect(wait.body).toMatchObject({ decision: 'wait', approvalId: expect.any(String) });
-    const approvalId = wait.body.approvalId as string;
+    const approvalId = defined(wait.body.approvalId, 'the approval the action waits for');
     await eventually(
       async () => (await as['support-lead']('GET', `/v1/approvals/${approvalId}`)).status === 200,
       10_000,

@@ -276,7 +276,7 @@ describe('intake over JetStream', () => {
         expect.stringMatching(/not valid UTF-8/),
       ]),
     );
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect('polluted' in {}).toBe(false);
     expect(Buffer.from(rejections.find((r) => /UTF-8/.test(r.reasons[0]))!.rawBase64, 'base64')).toEqual(
       Buffer.from([0x7b, 0xff, 0xfe, 0x7d]),
     );

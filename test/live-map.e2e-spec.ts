@@ -7,6 +7,7 @@ import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import { ledgerEvents, percentile, tally, Tally, WindowCounts } from './support/ledger-tally';
+import { isNumber, isRecord, nullable } from './support/guards';
 
 const DAY = 86_400_000;
 
@@ -74,6 +75,7 @@ describe('the live workflow map', () => {
   }
 
   /** Within 4% or 1 s of the exact duration: what the map reads from its duration buckets. */
+  const isDuration = nullable(isNumber);
   const near = (got: unknown, exact: number | null) =>
     exact === null ? got === null : typeof got === 'number' && Math.abs(got - exact) <= Math.max(1, 0.04 * exact) + 0.5;
 
@@ -133,12 +135,12 @@ describe('the live workflow map', () => {
   ): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [id, n] of Object.entries(numbers)) {
-      const e = expected[id] as Record<string, number | null> | undefined;
-      if (!e || !('p50Seconds' in e)) {
+      const e = expected[id];
+      if (!isRecord(e) || !isDuration(e.p50Seconds) || !isDuration(e.p95Seconds)) {
         out[id] = n;
         continue;
       }
-      const got = { ...n } as Record<string, unknown>;
+      const got: Record<string, unknown> = { ...n };
       expect({ id, p50: near(got.p50Seconds, e.p50Seconds), p95: near(got.p95Seconds, e.p95Seconds) }).toEqual({
         id,
         p50: true,

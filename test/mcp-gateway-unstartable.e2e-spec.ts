@@ -7,6 +7,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { OpenedAnswer } from '@workgate/contracts';
+import { callTool } from './support/mcp-client';
 
 type ToolResult = {
   isError?: boolean;
@@ -83,10 +84,7 @@ describe('the MCP gateway when a system cannot start', () => {
     const mcp = await connect('agent-files');
     const expected = 'system files: its command could not start: WORKGATE_MCP_FILES_DIR is not set';
     await expect(mcp.listTools()).rejects.toThrow(expected);
-    const called = (await mcp.callTool({
-      name: 'files__read_text_file',
-      arguments: { path: 'hello.txt' },
-    })) as ToolResult;
+    const called = await callTool(mcp, 'files__read_text_file', { path: 'hello.txt' });
     expect(called.isError).toBe(true);
     expect(textOf(called)).toBe(`unavailable: ${expected}`);
     expect(called._meta?.['workgate/refusal']).toEqual({ error: 'unavailable', message: expected });
@@ -96,7 +94,7 @@ describe('the MCP gateway when a system cannot start', () => {
   it('names a command that is not there (the spawn error)', async () => {
     await publish(workflow('no-such-command', [{ name: 'tracker', mcp: { command: 'workgate-no-such-command-41' } }]));
     const mcp = await connect('no-such-command');
-    const called = (await mcp.callTool({ name: 'tracker__search', arguments: {} })) as ToolResult;
+    const called = await callTool(mcp, 'tracker__search', {});
     expect({ isError: called.isError, text: textOf(called) }).toEqual({
       isError: true,
       text: 'unavailable: system tracker: its command could not start: spawn workgate-no-such-command-41 ENOENT',
@@ -118,7 +116,7 @@ describe('the MCP gateway when a system cannot start', () => {
     const expected =
       'system store: its command could not start: it stopped before it answered (stderr: starting | cannot open the store: token [redacted] refused ([redacted]))';
     await expect(mcp.listTools()).rejects.toThrow(expected);
-    const called = (await mcp.callTool({ name: 'store__get', arguments: {} })) as ToolResult;
+    const called = await callTool(mcp, 'store__get', {});
     expect(textOf(called)).toBe(`unavailable: ${expected}`);
     expect(warnings).toContain(expected);
     expect(warnings.join('\n')).not.toMatch(/tok-canary-5521977|sk_live_4eC39/);

@@ -7,8 +7,9 @@ import type { ActionAnswer, OpenedAnswer, Receipt, RecordedEvent } from '@workga
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
-import { gatewayClient } from './support/mcp-client';
+import { callTool, gatewayClient } from './support/mcp-client';
 import { defined, eventsOfType, firstOfType, found } from './support/answers';
+import { arrayOf, checked, isRecord, isString, isUnknown, optional, shaped } from './support/guards';
 
 type ToolResult = {
   isError?: boolean;
@@ -25,6 +26,12 @@ interface WorkgateMeta {
   'workgate/resultSha256'?: string;
   [key: string]: unknown;
 }
+const isWorkgateMeta = (value: unknown): value is WorkgateMeta =>
+  isRecord(value) &&
+  ['workgate/receiptId', 'workgate/argumentsSha256', 'workgate/resultSha256'].every((key) =>
+    optional(isString)(value[key]),
+  ) &&
+  optional(isRecord)(value['workgate/decision']);
 /** The decision a held or stopped call carries. */
 const decisionOf = (r: ToolResult) => r._meta?.['workgate/decision'];
 
@@ -42,8 +49,10 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
   let t: TestWorkgate;
   let mcp: Client;
   let workOrderId: string;
-  const call = async (name: string, args: Record<string, unknown>) =>
-    (await mcp.callTool({ name, arguments: args })) as ToolResult;
+  const call = async (name: string, args: Record<string, unknown>): Promise<ToolResult> => {
+    const result = await callTool(mcp, name, args);
+    return { ...result, _meta: checked(result._meta, optional(isWorkgateMeta), `the _meta of ${name}`) };
+  };
 
   beforeAll(async () => {
     writeFileSync(join(dir, 'hello.txt'), 'hello from the files');
@@ -255,9 +264,13 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
         { jsonrpc: '2.0', id: 'b', method: 'ping' },
       ]);
       expect(batch.status).toBe(200);
-      const body = (await batch.json()) as Array<{ id: string; result: { tools: unknown[] } }>;
+      const body = checked(
+        await batch.json(),
+        arrayOf(shaped({ id: isString, result: shaped({ tools: optional(arrayOf(isUnknown)) }) })),
+        'the batch answer',
+      );
       expect(body.map((m) => m.id)).toEqual(['a', 'b']);
-      expect(body[0].result.tools.length).toBeGreaterThan(0);
+      expect(body[0].result.tools?.length).toBeGreaterThan(0);
       const notification = await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
       expect(notification.status).toBe(202);
       expect(await notification.text()).toBe('');

@@ -7,6 +7,7 @@ import type { OpenedAnswer, Receipt } from '@workgate/contracts';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import { gatewayClient } from './support/mcp-client';
+import { checked, isString, shaped } from './support/guards';
 
 const NOTE = 'CANARY-mcp-note: delete the written file';
 
@@ -68,7 +69,7 @@ describe('rollback notes through the MCP gateway', () => {
   it('with the note in _meta the rules decide (write_file waits for its owner); the note is on the ops lead receipt only', async () => {
     const answer = await write({ 'workgate/rollbackNote': NOTE });
     expect(answer._meta).toMatchObject({ 'workgate/decision': { decision: 'wait', reason: 'rule_matched' } });
-    const receiptId = String((answer._meta?.['workgate/decision'] as { receiptId?: unknown } | undefined)?.receiptId);
+    const { receiptId } = checked(answer._meta?.['workgate/decision'], shaped({ receiptId: isString }), 'the decision');
     const lead = await client(t.url, principals.keys.lead)<Receipt>('GET', `/v1/receipts/${receiptId}`);
     expect(lead.body.evidence).toMatchObject([{ kind: 'rollback-note', note: NOTE, private: true }]);
     const agent = await client(t.url, principals.keys.agent)<Receipt>('GET', `/v1/receipts/${receiptId}`);

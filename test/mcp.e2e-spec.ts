@@ -3,13 +3,14 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { join } from 'node:path';
 import { client, writePrincipals } from './support/principals';
-import type { ActionAnswer, InboxMessage, OpenedAnswer, WorkOrderHandoff } from '@workgate/contracts';
+import type { WorkOrderHandoff } from '@workgate/contracts';
 import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
-
-/** A tool's answer, its structured content typed as the tool documents it. */
-type ToolResult<T> = { isError?: boolean; structuredContent: T; content: Array<{ type: string; text?: string }> };
-/** What send_message answers. */
-type SentMessage = { 'dispatch-id': string; 'dispatch-created-at': string };
+import { callTool } from './support/mcp-client';
+import { arrayOf, checked, isString, shaped } from './support/guards';
+import { defined } from './support/answers';
+import { replyOf } from './support/replies';
+import * as views from '../libs/contracts/schemas/work-order-views.schemas';
+import { processEnv } from './support/env';
 
 /**
  * workgate as an MCP server (`POST /mcp`, streamable HTTP) driven by the official SDK's client, as
@@ -33,8 +34,11 @@ describe('the MCP server at /mcp', () => {
     );
     return c;
   };
-  const call = async <T = Record<string, unknown>>(name: string, args: Record<string, unknown>, on = mcp) =>
-    (await on.callTool({ name, arguments: args })) as ToolResult<T>;
+  /** A workgate tool's result; each carries its answer as structured content. */
+  const call = async (name: string, args: Record<string, unknown>, on = mcp) => {
+    const result = await callTool(on, name, args);
+    return { ...result, structuredContent: defined(result.structuredContent, `the structured content of ${name}`) };
+  };
 
   beforeAll(async () => {
     t = await sharedTestWorkgate({ principals });
@@ -75,7 +79,7 @@ describe('the MCP server at /mcp', () => {
   });
 
   it('opens a work order and decides actions: run, wait (with the approval and its owner) and stop (with the reason)', async () => {
-    const opened = await call<OpenedAnswer>('open_work_order', {
+    const opened = await call('open_work_order', {
       jobType: 'support-recovery',
       externalRef: 'MCP-1',
       source: 'agent',
@@ -109,21 +113,21 @@ describe('the MCP server at /mcp', () => {
   });
 
   it('waits for an approval until the owner approves it over HTTP', async () => {
-    const opened = await call<OpenedAnswer>('open_work_order', {
+    const opened = await call('open_work_order', {
       jobType: 'support-recovery',
       externalRef: 'MCP-2',
       source: 'agent',
       inputs: { caseId: 'c', orderId: 'o', orderPaid: true },
     });
     const refund = { system: 'payments', operation: 'refund', kind: 'write' as const };
-    const wait = (await call<ActionAnswer>('request_action', { workOrderId: opened.structuredContent.id, ...refund }))
+    const wait = (await call('request_action', { workOrderId: opened.structuredContent.id, ...refund }))
       .structuredContent;
     const waiting = call('wait_for_approval', { approvalId: wait.approvalId, timeoutSeconds: 20 });
     await new Promise((r) => setTimeout(r, 300));
     const owner = client(t.url, principals.keys['support-lead']);
     expect(
       (
-        await owner('POST', `/v1/approvals/${wait.approvalId}/decision`, {
+        await owner('POST', `/v1/approvals/${String(wait.approvalId)}/decision`, {
           decision: 'approve',
           permittedAction: refund,
         })
@@ -135,7 +139,7 @@ describe('the MCP server at /mcp', () => {
       waitedUntilDecided: true,
     });
     // Nothing decided within the time: it answers the status as it stands.
-    const again = (await call<ActionAnswer>('request_action', { workOrderId: opened.structuredContent.id, ...refund }))
+    const again = (await call('request_action', { workOrderId: opened.structuredContent.id, ...refund }))
       .structuredContent;
     expect(
       (await call('wait_for_approval', { approvalId: again.approvalId, timeoutSeconds: 0 })).structuredContent,
@@ -143,7 +147,7 @@ describe('the MCP server at /mcp', () => {
   });
 
   it('delegates with send_message, shows the inbox with each filter and since, completes a phase with artifacts and stops the work order', async () => {
-    const opened = await call<OpenedAnswer>('open_work_order', {
+    const opened = await call('open_work_order', {
       jobType: 'agent-delegation',
       externalRef: 'MCP-3',
       source: 'agent',
@@ -157,7 +161,7 @@ describe('the MCP server at /mcp', () => {
       verification: ['npm test'],
       completion: 'stop and wait for the operator',
     };
-    const sent = await call<SentMessage>('send_message', {
+    const sent = await call('send_message', {
       workOrderId,
       recipient: 'worker-1',
       command: 'delegate_task',
@@ -166,16 +170,18 @@ describe('the MCP server at /mcp', () => {
     expect(sent.structuredContent).toEqual(
       expect.objectContaining({ 'dispatch-id': expect.any(String), 'dispatch-created-at': expect.any(String) }),
     );
-    const executed = await call<SentMessage>('send_message', {
+    const executed = await call('send_message', {
       workOrderId,
       recipient: 'worker-1',
       command: 'execute',
       prompt,
     });
     const inbox = async (args: Record<string, unknown>) =>
-      (
-        await call<{ messages: InboxMessage[] }>('check_inbox', { recipient: 'worker-1', ...args })
-      ).structuredContent.messages.map((m) => m.dispatchId);
+      checked(
+        (await call('check_inbox', { recipient: 'worker-1', ...args })).structuredContent,
+        shaped({ messages: arrayOf(shaped({ dispatchId: isString })) }),
+        'the inbox',
+      ).messages.map((m) => m.dispatchId);
     expect(await inbox({ box: 'inbox', filter: 'all' })).toEqual([
       sent.structuredContent['dispatch-id'],
       executed.structuredContent['dispatch-id'],
@@ -193,7 +199,10 @@ describe('the MCP server at /mcp', () => {
     });
     expect(leaked).toMatchObject({ isError: true, structuredContent: { error: 'private_path' } });
 
-    const handoff = (await call<WorkOrderHandoff>('get_work_order', { workOrderId })).structuredContent;
+    const handoff: WorkOrderHandoff = replyOf(
+      views.WorkOrderHandoff,
+      (await call('get_work_order', { workOrderId })).structuredContent,
+    );
     const step = handoff.steps[0].id;
     const done = await call('complete_workflow_phase', {
       workOrderId,
@@ -218,7 +227,7 @@ describe('the MCP server at /mcp', () => {
       new StdioClientTransport({
         command: process.execPath,
         args: [join(__dirname, '..', 'dist', 'cli', 'mcp.js'), '--url', t.url],
-        env: { ...(process.env as Record<string, string>), WORKGATE_API_KEY: principals.keys.agent },
+        env: { ...processEnv(), WORKGATE_API_KEY: principals.keys.agent },
         stderr: 'pipe',
       }),
     );

@@ -6,6 +6,7 @@ import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ActionAnswer, OpenedAnswer, RejectionsPage, VerifyResult, WorkOrderListItem } from '@workgate/contracts';
+import { arrayOf, isString, parsed, shaped } from './support/guards';
 
 /** The samples of a Prometheus text exposition: `name{labels}` -> value. */
 function samples(text: string): Map<string, number> {
@@ -169,9 +170,11 @@ describe.each([
   });
 
   it('has every metric the Grafana dashboard in deploy/ queries', async () => {
-    const dashboard = JSON.parse(readFileSync(join(__dirname, '..', 'deploy', 'grafana-dashboard.json'), 'utf8')) as {
-      panels: Array<{ targets: Array<{ expr: string }> }>;
-    };
+    const dashboard = parsed(
+      readFileSync(join(__dirname, '..', 'deploy', 'grafana-dashboard.json'), 'utf8'),
+      shaped({ panels: arrayOf(shaped({ targets: arrayOf(shaped({ expr: isString })) })) }),
+      'deploy/grafana-dashboard.json',
+    );
     const queried = new Set(
       dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/workgate_[a-z_]+/g) ?? [])),
     );

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freshDatabase, TestDatabase } from './support/database';
 import { freePort, startNatsServer, TestNatsServer } from './support/nats-server';
+import { isString, optional, parsed, shaped } from './support/guards';
 
 /** Every process below `pid` (its children, theirs, ...). */
 function descendants(pid: number): number[] {
@@ -107,7 +108,7 @@ describe('npm start', () => {
     expect(lines.filter((l) => l.includes('\x1b'))).toEqual([]);
     const records = lines.map((l) => {
       try {
-        return JSON.parse(l) as { message: string; level: string; context?: string };
+        return parsed(l, shaped({ message: isString, level: isString, context: optional(isString) }), 'a log line');
       } catch {
         throw new Error(`not a JSON line: ${l}`);
       }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { jsonOf } from './support/guards';
 
 /** `npm run oidc:dev`: the tests' provider on loopback, with the settings to start workgate with (docs/sign-in.md). */
 describe('npm run oidc:dev', () => {
@@ -23,7 +24,7 @@ describe('npm run oidc:dev', () => {
       expect(issuer).toBeDefined();
       const discovery = await fetch(`${issuer}/.well-known/openid-configuration`);
       expect(discovery.status).toBe(200);
-      expect(((await discovery.json()) as { issuer: string }).issuer).toBe(issuer);
+      expect(await jsonOf(discovery)).toMatchObject({ issuer });
       expect(lines).toContain(
         `  WORKGATE_OIDC_ISSUER=${issuer} WORKGATE_OIDC_CLIENT_ID=workgate-console WORKGATE_OIDC_AUDIENCE=workgate-api npm start`,
       );

@@ -14,6 +14,8 @@ import { compileWorkflow, decide } from '@workgate/workflow';
 import { TestDatabase } from './support/database';
 import { eventually } from './support/processes';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { checked, isString, shaped } from './support/guards';
+import { fieldProblemsOf } from './support/answers';
 
 const v1: WorkflowDefinition = {
   jobType: 'credit-review',
@@ -73,7 +75,7 @@ describe('policy service over NATS', () => {
       .then((r) => r.answer);
   const openOn = (externalRef: string, jobType = 'credit-review') =>
     command(undefined, { type: 'OpenWorkOrder', body: { jobType, externalRef, source: 'finance', inputs: {} } }).then(
-      (a) => (a as { id: string }).id,
+      (a) => checked(a, shaped({ id: isString }), 'the opened answer').id,
     );
   const act = (workOrderId: string, input: Input) =>
     command(workOrderId, { type: 'RequestAction', body: { ...input.action, facts: input.facts } });
@@ -148,7 +150,7 @@ describe('policy service over NATS', () => {
   });
 
   it('refuses an invalid definition with every problem listed', async () => {
-    const error = (await rpc
+    const error = await rpc
       .request(Subjects.policy.publish, {
         definition: {
           ...v1,
@@ -158,13 +160,17 @@ describe('policy service over NATS', () => {
           rules: [{ id: 'x', when: '((', decision: 'run' }],
         },
       })
-      .catch((e) => e)) as WorkgateError;
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    if (!(error instanceof WorkgateError)) throw new Error(`not refused with a WorkgateError: ${String(error)}`);
     expect(error.code).toBe('invalid_definition');
-    expect((error.details as Array<{ path: string }>).map((p) => p.path).sort()).toEqual([
-      'colour',
-      'exceptionCodes[0]',
-      'rules[0].when',
-    ]);
+    expect(
+      fieldProblemsOf(error.details)
+        .map((p) => p.path)
+        .sort(),
+    ).toEqual(['colour', 'exceptionCodes[0]', 'rules[0].when']);
   });
 
   it('decides each work order once, under the version it opened on: the same request differently under v1 and v2', async () => {

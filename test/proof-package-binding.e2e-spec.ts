@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { verifyProofPackage } from '../cli/verify-package';
+import { checked, isRecord, parsed } from './support/guards';
 import { eventually } from './support/processes';
 import { client, clientsFor, openNotedCase, writePrincipals } from './support/principals';
 import { runVerifyReceipt } from './support/verify-cli';
@@ -14,22 +15,30 @@ function flipped(text: string, at: number): string {
 }
 
 type Json = Record<string, unknown>;
+/** A package as JSON, the way the verifier reads one (a file's contents). */
+type PackageJson = Json & { receipts: unknown[] };
+const isPackageJson = (value: unknown): value is PackageJson => isRecord(value) && Array.isArray(value.receipts);
+/** An object or an array of the JSON, indexed by key or position. */
+const isNode = (value: unknown): value is Json => typeof value === 'object' && value !== null;
+
+/** The package as the JSON a file of it holds: a deep copy. */
+const asJson = (pkg: ProofPackage | PackageJson): PackageJson =>
+  parsed(JSON.stringify(pkg), isPackageJson, 'the package');
 
 /** A deep copy of the package with one character of the string at `path` flipped (at `at`, the middle when not given). */
-function flipAt(pkg: ProofPackage, path: Array<string | number>, at?: number): ProofPackage {
-  const copy = JSON.parse(JSON.stringify(pkg)) as Json;
+function flipAt(pkg: ProofPackage, path: Array<string | number>, at?: number): PackageJson {
+  const copy = asJson(pkg);
   let holder: Json = copy;
-  for (const step of path.slice(0, -1)) holder = holder[step] as Json;
+  for (const step of path.slice(0, -1)) holder = checked(holder[step], isNode, path.join('.'));
   const last = path[path.length - 1];
   const text = holder[last];
   if (typeof text !== 'string') throw new Error(`${path.join('.')} is not a string`);
   holder[last] = flipped(text, at ?? Math.floor(text.length / 2));
-  return copy as unknown as ProofPackage;
+  return copy;
 }
 
 /** What the verifier says of a package, in this process. */
-const verdictOf = (pkg: ProofPackage, key: string) =>
-  verifyProofPackage(pkg as unknown as Json & { receipts: unknown[] }, key);
+const verdictOf = (pkg: ProofPackage | PackageJson, key: string) => verifyProofPackage(asJson(pkg), key);
 
 /** The part a problem names: the words before its first `:` (or after `NOT BOUND: ` up to ` —`). */
 const partOf = (problem: string) =>
@@ -81,9 +90,9 @@ describe('a proof package bound end to end', () => {
   afterAll(() => t?.close());
 
   /** The flips of the parts of a package that a verifier must name: [the part's name, what was flipped, the package]. */
-  const flipsOf = (pkg: ProofPackage): Array<[string, string, ProofPackage]> => {
+  const flipsOf = (pkg: ProofPackage): Array<[string, string, PackageJson]> => {
     const exception = pkg.map.nodes.findIndex((n) => n.kind === 'exception');
-    const flip = (part: string, path: Array<string | number>, at?: number): [string, string, ProofPackage] => [
+    const flip = (part: string, path: Array<string | number>, at?: number): [string, string, PackageJson] => [
       part,
       path.join('.'),
       flipAt(pkg, path, at),
@@ -218,8 +227,8 @@ describe('a proof package bound end to end', () => {
   });
 
   it('names every part of a public package whose issuance record is taken out, and exits 1', () => {
-    const { issuance: _issuance, ...stripped } = pub;
-    const { problems } = verdictOf(stripped as ProofPackage, key);
+    const { issuance: _issuance, ...stripped } = asJson(pub);
+    const { problems } = verdictOf(stripped, key);
     expect(problems).toEqual([
       ...pub.receipts.map(
         (r) =>

@@ -7,6 +7,7 @@ import { eventually } from './support/processes';
 import { client, roleRefusalText } from './support/principals';
 import { ecKey, rsaKey } from './support/oidc';
 import { ALL_ROLES, API_AUDIENCE, SignInWorld, startSignInWorld } from './support/sign-in';
+import { isString, shaped } from './support/guards';
 
 type Call = ReturnType<typeof client>;
 
@@ -23,10 +24,15 @@ const send = (call: Call, route: DeclaredRoute) =>
  * handler refuse with its own 403, as the proof package does without `?public=true`).
  */
 const passed = (res: { status: number; body: unknown }) => {
-  const body = res.body as { error?: string; message?: string };
+  const refusal = shaped({ error: isString, message: isString });
   return (
     res.status !== 401 &&
-    !(res.status === 403 && body?.error === 'forbidden' && /^only the .* role may do this; /.test(body.message ?? ''))
+    !(
+      res.status === 403 &&
+      refusal(res.body) &&
+      res.body.error === 'forbidden' &&
+      /^only the .* role may do this; /.test(res.body.message)
+    )
   );
 };
 

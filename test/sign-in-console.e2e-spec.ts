@@ -9,6 +9,7 @@ import { eventually } from './support/processes';
 import { client, parseJson } from './support/principals';
 import { REFUND, refundWaiting } from './support/refunds';
 import { SignInWorld, startSignInWorld } from './support/sign-in';
+import { checked, isString, jsonOf, shaped } from './support/guards';
 
 const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, 'artifacts');
@@ -131,16 +132,20 @@ describe('console sign-in with OpenID Connect', () => {
     expect(refused.status()).toBe(403);
     await elsewhere.close();
 
-    const { csrfToken } = (await (
-      await fetch(`${w.t.url}/console/session`, { headers: { Cookie: `workgate_session=${cookie!.value}` } })
-    ).json()) as { csrfToken: string };
+    const { csrfToken } = checked(
+      await jsonOf(
+        await fetch(`${w.t.url}/console/session`, { headers: { Cookie: `workgate_session=${cookie!.value}` } }),
+      ),
+      shaped({ csrfToken: isString }),
+      'the session',
+    );
     const body = JSON.stringify({ decision: 'approve', permittedAction: REFUND });
     const post = (headers: Record<string, string>) =>
       fetch(decide, {
         method: 'POST',
         headers: { Cookie: `workgate_session=${cookie!.value}`, 'Content-Type': 'application/json', ...headers },
         body,
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error: string } }));
+      }).then(async (r) => ({ status: r.status, body: await jsonOf(r) }));
     expect(await post({ Origin: w.t.url })).toMatchObject({ status: 403, body: { error: 'csrf_refused' } });
     expect(await post({ Origin: otherOrigin, 'X-CSRF-Token': csrfToken })).toMatchObject({
       status: 403,

@@ -7,6 +7,7 @@ import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { API_AUDIENCE, OIDC_BLOCK } from './support/sign-in';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { isUnknown, parsed } from './support/guards';
 
 /** The rate limit of this workgate: room for the waits below, small enough to spend. */
 const PER_MINUTE = 400;
@@ -92,7 +93,7 @@ describe('bearer tokens while the identity provider is down', () => {
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
-            body: JSON.parse(text) as unknown,
+            body: parsed(text, isUnknown, 'the answer'),
             remaining: Number(res.headers['x-ratelimit-remaining']),
           }),
         );
@@ -134,7 +135,7 @@ describe('bearer tokens while the identity provider is down', () => {
     // Only the minute turning between the last anonymous call and the token's opens a budget
     // again (the previous minute's count then fades); the next attempt starts afresh.
     let before = { ...fetches };
-    let res = { status: 0, body: {} as unknown };
+    let res: { status: number; body: unknown } = { status: 0, body: {} };
     for (let attempt = 0; attempt < 3 && res.status !== 429; attempt++) {
       const source = `127.0.0.${20 + attempt}`;
       const token = await madeUp();

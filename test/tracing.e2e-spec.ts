@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { freePort, startNatsServer, TestNatsServer } from './support/nats-server
 import { eventually, ServiceProcess, startBuiltWorkgate } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import type { OpenedAnswer, RecordedEvent } from '@workgate/contracts';
+import { arrayOf, Guard, isRecord, isString, optional, parsed, portOf, shaped } from './support/guards';
 
 interface ReceivedSpan {
   traceId: string;
@@ -28,6 +28,18 @@ interface OtlpSpan {
   attributes?: Array<{ key: string; value: Record<string, unknown> }>;
 }
 
+const isOtlpSpan: Guard<OtlpSpan> = shaped({
+  traceId: isString,
+  spanId: isString,
+  parentSpanId: optional(isString),
+  name: isString,
+  attributes: optional(arrayOf(shaped({ key: isString, value: isRecord }))),
+});
+/** An OTLP/HTTP JSON export request: spans by resource and scope. */
+const isTraces = shaped({
+  resourceSpans: arrayOf(shaped({ scopeSpans: arrayOf(shaped({ spans: arrayOf(isOtlpSpan) })) })),
+});
+
 /** An OTLP/HTTP receiver (JSON encoding) in this process: every span exported to it. */
 async function startReceiver(): Promise<{ url: string; spans: ReceivedSpan[]; server: Server }> {
   const spans: ReceivedSpan[] = [];
@@ -36,9 +48,7 @@ async function startReceiver(): Promise<{ url: string; spans: ReceivedSpan[]; se
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
       if (req.url === '/v1/traces') {
-        const payload = JSON.parse(body) as {
-          resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }>;
-        };
+        const payload = parsed(body, isTraces, 'the exported traces');
         for (const r of payload.resourceSpans) {
           for (const s of r.scopeSpans) {
             for (const span of s.spans) {
@@ -60,7 +70,7 @@ async function startReceiver(): Promise<{ url: string; spans: ReceivedSpan[]; se
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, server };
+  return { url: `http://127.0.0.1:${portOf(server)}`, spans, server };
 }
 
 /**
@@ -159,10 +169,7 @@ describe.each([
     expect([...services].sort()).toEqual(expect.arrayContaining(['gateway', 'intake', 'ledger']));
     // The decision's ledger event carries the trace it was made in.
     const lead = client(url, principals.keys.lead);
-    const events = (await lead<RecordedEvent[]>('GET', `/v1/work-orders/${opened.body.id}/events`)).body as Array<{
-      type: string;
-      metadata: { traceparent?: string };
-    }>;
+    const events = (await lead<RecordedEvent[]>('GET', `/v1/work-orders/${opened.body.id}/events`)).body;
     expect(events.find((e) => e.type === 'ActionDecided')?.metadata.traceparent).toMatch(
       new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`),
     );

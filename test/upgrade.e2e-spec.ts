@@ -1,17 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AckPolicy } from 'nats';
-import {
-  ActionDecidedData,
-  BreakGlassUsedData,
-  GateRequestedData,
-  RecordedEvent,
-  StepBlockedData,
-  Streams,
-  Subjects,
-  workOrderStream,
-  WorkOrderEvents,
-  WorkOrderOpenedData,
-} from '@workgate/contracts';
+import { Streams, Subjects, workOrderStream, WorkOrderEvents, WorkOrderOpenedData } from '@workgate/contracts';
+import { firstOfType } from './support/answers';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -64,7 +54,6 @@ describe('upgrading a ledger of an earlier version', () => {
         { eventId: randomUUID(), type, data, metadata: { commandId: randomUUID(), actor, channel: 'earlier-version' } },
       ],
     });
-  const eventOf = (events: RecordedEvent[], type: string) => events.find((e) => e.type === type)!.data;
 
   it('starts the approvals, exceptions and post-reviews an earlier version left to its consumers, then deletes them', async () => {
     for (const [durable] of RETIRED) expect(await consumerExists(durable)).toBe(false);
@@ -94,10 +83,10 @@ describe('upgrading a ledger of an earlier version', () => {
       action: { system: 'shop', operation: 'order.note', kind: 'write' },
     });
     const recorded = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
-    const decided = eventOf(recorded, WorkOrderEvents.ActionDecided) as unknown as ActionDecidedData;
-    const gate = eventOf(recorded, WorkOrderEvents.GateRequested) as unknown as GateRequestedData;
-    const blocked = eventOf(recorded, WorkOrderEvents.StepBlocked) as unknown as StepBlockedData;
-    const used = eventOf(recorded, WorkOrderEvents.BreakGlassUsed) as unknown as BreakGlassUsedData;
+    const decided = firstOfType(recorded, WorkOrderEvents.ActionDecided).data;
+    const gate = firstOfType(recorded, WorkOrderEvents.GateRequested).data;
+    const blocked = firstOfType(recorded, WorkOrderEvents.StepBlocked).data;
+    const used = firstOfType(recorded, WorkOrderEvents.BreakGlassUsed).data;
 
     // What earlier versions left: their consumers, and events whose streams were never started.
     const jsm = await t.nc.jetstreamManager();
@@ -122,7 +111,7 @@ describe('upgrading a ledger of an earlier version', () => {
     const blockedId = randomUUID();
     const prerequisite = randomUUID();
     const blockedOpening: WorkOrderOpenedData = {
-      ...(eventOf(recorded, WorkOrderEvents.Opened) as unknown as WorkOrderOpenedData),
+      ...firstOfType(recorded, WorkOrderEvents.Opened).data,
       workOrderId: blockedId,
       externalRef: 'UP-2',
       status: 'blocked',

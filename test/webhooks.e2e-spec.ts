@@ -1,11 +1,17 @@
 import { Logger } from '@nestjs/common';
 // The receivers check signatures with the Standard Webhooks reference library, not with workgate's code.
-import { Webhook } from 'standardwebhooks';
 import { eventually } from './support/processes';
-import { headersOf, Receiver } from './support/webhook-receiver';
+import { Receiver, verifiedPayload } from './support/webhook-receiver';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
-import type { ActionAnswer, CreatedWebhook, DelegationAnswer, OpenedAnswer } from '@workgate/contracts';
+import type {
+  ActionAnswer,
+  CreatedWebhook,
+  DelegationAnswer,
+  OpenedAnswer,
+  WebhookDelivery,
+  WebhookPayload,
+} from '@workgate/contracts';
 
 const CANARY = 'canary-webhook-7d1c-private';
 const refund = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };
@@ -82,18 +88,13 @@ describe('webhooks', () => {
   }
 
   /** Every request a path received verifies under its webhook's secret. */
-  function verifyAll(path: string): unknown[] {
+  function verifyAll(path: string): WebhookPayload[] {
     const secret = secrets.get(path)!;
-    return receiver.at(path).map((r) => new Webhook(secret).verify(r.body, headersOf(r)));
+    return receiver.at(path).map((r) => verifiedPayload(secret, r));
   }
 
   const deliveries = async (webhookId: string) =>
-    (await call('lead')('GET', `/v1/webhooks/${webhookId}/deliveries`)).body as Array<{
-      deliveryId: string;
-      type: string;
-      status: string;
-      attempts: Array<{ status?: number; error?: string }>;
-    }>;
+    (await call('lead')<WebhookDelivery[]>('GET', `/v1/webhooks/${webhookId}/deliveries`)).body;
 
   it('manages subscriptions: the secret is shown once, unknown types and other schemes are 422 naming the field', async () => {
     const id = await subscribe('/managed', ['approval', 'decision.stopped'], ['support-lead']);
@@ -191,7 +192,7 @@ describe('webhooks', () => {
     const attempts = receiver.at(path);
     expect(attempts).toHaveLength(4);
     expect(new Set(attempts.map((r) => r.headers['webhook-id'])).size).toBe(1);
-    const [payload] = verifyAll(path) as Array<{ type: string; data: Record<string, unknown> }>;
+    const [payload] = verifyAll(path);
     expect(payload).toMatchObject({
       type: 'approval.requested',
       timestamp: expect.any(String),
@@ -233,7 +234,7 @@ describe('webhooks', () => {
       10_000,
       'the stop to be delivered',
     );
-    const types = (verifyAll(allPath) as Array<{ type: string }>).map((p) => p.type);
+    const types = verifyAll(allPath).map((p) => p.type);
     expect(types).toEqual(expect.arrayContaining(['approval.requested', 'decision.stopped']));
     expect(receiver.at(`/nobody?token=${CANARY}`)).toEqual([]);
     for (const r of receiver.received) {
@@ -327,13 +328,13 @@ describe('webhooks', () => {
     await t.restart(async () => {
       const { rows } = await t.db
         .appPool()
-        .query(
+        .query<{ next_attempt_at: Date }>(
           `SELECT next_attempt_at FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE s.id = $1`,
           [restarting],
         );
       expect(rows).toHaveLength(1);
       await new Promise((resolve) =>
-        setTimeout(resolve, Math.max(0, (rows[0].next_attempt_at as Date).getTime() - Date.now()) + 100),
+        setTimeout(resolve, Math.max(0, rows[0].next_attempt_at.getTime() - Date.now()) + 100),
       );
       up = true;
       downUntil = Date.now();

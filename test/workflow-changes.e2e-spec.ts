@@ -12,10 +12,15 @@ import type {
   WorkflowVersion,
 } from '@workgate/contracts';
 import { Subjects } from '@workgate/contracts';
+import * as changes from '../libs/contracts/schemas/workflow-change.schemas';
 import { found } from './support/answers';
 import { eventually } from './support/processes';
+import { replyOf } from './support/replies';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
+
+/** The 202 answer of a publish that widens a version: the change its owner (or reviewers) decide. */
+const requested = (body: unknown): WorkflowChangeRequested => replyOf(changes.WorkflowChangeRequested, body);
 
 /** v1: the shop may be read, not written. */
 const v1: WorkflowDefinition = {
@@ -82,7 +87,7 @@ describe('governed changes of a workflow', () => {
   it('answers a version that adds a write with 202: a workflow-change approval for the owner, with its diff', async () => {
     const asked = await publish(withWrites(2, ['order.note']));
     expect(asked.status).toBe(202);
-    change = asked.body as WorkflowChangeRequested;
+    change = requested(asked.body);
     expect(change).toMatchObject({
       changeId: expect.any(String),
       approvalId: expect.any(String),
@@ -137,7 +142,7 @@ describe('governed changes of a workflow', () => {
   it('leaves the version in force when the owner rejects a change', async () => {
     const asked = await publish(withWrites(3, ['order.note', 'order.refund']));
     expect(asked.status).toBe(202);
-    const { approvalId } = asked.body as WorkflowChangeRequested;
+    const { approvalId } = requested(asked.body);
     expect(await decide('wc-lead', approvalId, { decision: 'reject', note: 'not now' })).toMatchObject({
       status: 200,
       body: { status: 'rejected' },
@@ -205,7 +210,7 @@ describe('governed changes of a workflow', () => {
       systems: [{ name: 'shop', read: true, write: ['order.note'] }],
     });
     expect(asked.status).toBe(202);
-    const { approvalId } = asked.body as WorkflowChangeRequested;
+    const { approvalId } = requested(asked.body);
     await eventually(
       async () => (await as['wc-lead']<ApprovalView>('GET', `/v1/approvals/${approvalId}`)).body.status === 'expired',
       20_000,
@@ -279,7 +284,7 @@ describe('governed changes of a workflow', () => {
         status: 202,
         body: { owner: 'lead-admin', reviewers: ['change-admin'], status: 'requested', version: 2 },
       });
-      const { approvalId } = asked.body as WorkflowChangeRequested;
+      const { approvalId } = requested(asked.body);
       const row = await eventually(
         async () => (await pendingFor('change-admin')).find((r) => r.approvalId === approvalId),
         10_000,
@@ -305,7 +310,7 @@ describe('governed changes of a workflow', () => {
     it('is withdrawn by its proposer: 200 withdrawn, out of the queue, the version in force kept', async () => {
       const asked = await publishAs('lead-admin', ownVersion(3, ['order.note', 'order.refund']));
       expect(asked.status).toBe(202);
-      const { approvalId, changeId } = asked.body as WorkflowChangeRequested;
+      const { approvalId, changeId } = requested(asked.body);
       await eventually(
         async () => (await pendingFor('change-admin')).some((r) => r.approvalId === approvalId),
         10_000,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { NatsConnection } from 'nats';
-import { AppendRequest, InProcessSubjects, Subjects } from '@workgate/contracts';
+import { InProcessSubjects, Subjects } from '@workgate/contracts';
 import { ledgerStreamTail, RpcClient } from '@workgate/messaging';
 import { loadConfig } from '@workgate/config';
 import { LedgerWriter, prepareCommit } from '@workgate/event-store';
@@ -11,6 +11,8 @@ import { RunningWorkgate } from '../cli/workgate';
 import { freshDatabase } from './support/database';
 import { eventually } from './support/processes';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { checked, isString, jsonOf, recordOf, shaped } from './support/guards';
+import { defined } from './support/answers';
 
 /** Every service in one process (as `npm start` runs them), against real NATS and Postgres. */
 describe('workgate in one process', () => {
@@ -30,7 +32,11 @@ describe('workgate in one process', () => {
     let body: { status: string; info: Record<string, { status: string }> } | undefined;
     for (let i = 0; i < 50; i++) {
       const res = await fetch(`${workgate.url}/health`);
-      body = (await res.json()) as typeof body;
+      body = checked(
+        await jsonOf(res),
+        shaped({ status: isString, info: recordOf(shaped({ status: isString })) }),
+        'the health report',
+      );
       if (res.status === 200) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -67,7 +73,8 @@ describe('workgate in one process', () => {
       }),
     ).rejects.toMatchObject({ code: 'version_conflict' });
     await expect(
-      rpc.request(Subjects.ledger.append, { streamId: 'x', events: [] } as unknown as AppendRequest),
+      // No expected version: a request the contract's type cannot say, so sent as its JSON.
+      rpc.requestEncoded(Subjects.ledger.append, Buffer.from(JSON.stringify({ streamId: 'x', events: [] }))),
     ).rejects.toMatchObject({ code: 'invalid_event' });
 
     const stream = await rpc.request(Subjects.ledger.readStream, { streamId: 'workorder-1' });
@@ -134,8 +141,9 @@ describe('workgate in one process', () => {
     // LEDGER holds this ledger's events and nothing else: exactly one message per position up to
     // its head, the last one that head's event (the running workgate may still commit meanwhile).
     const onlyThisLedger = async () => {
-      const head = (await t.db.ownerPool().query('SELECT max(position)::int AS p FROM ledger_events')).rows[0].p as
-        number | null;
+      const head = (
+        await t.db.ownerPool().query<{ p: number | null }>('SELECT max(position)::int AS p FROM ledger_events')
+      ).rows[0].p;
       const tail = await ledgerStreamTail(jsm);
       return head !== null && tail.seq === head && tail.position === head;
     };
@@ -164,8 +172,11 @@ describe('workgate in one process', () => {
     try {
       // The other ledger's relay has looked at LEDGER: it refused it (paused), or it published up to its own head.
       const relay = ledger.get(LedgerRelay);
-      const otherHead = (await other.ownerPool().query('SELECT max(position)::int AS p FROM ledger_events')).rows[0]
-        .p as number;
+      const otherHead = defined(
+        (await other.ownerPool().query<{ p: number | null }>('SELECT max(position)::int AS p FROM ledger_events'))
+          .rows[0].p,
+        "the other ledger's head",
+      );
       await eventually(
         async () => relay.paused !== undefined || relay.publishedPosition >= otherHead,
         10_000,

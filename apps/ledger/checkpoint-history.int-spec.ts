@@ -14,8 +14,8 @@ describe('the history check before a checkpoint is signed (real Postgres)', () =
   /** The writer as the check sees it: its head is `head` until its commit in flight settles at `settlesAt`. */
   const writerAt = (head: number, settlesAt: number, refusesWhenSettled?: string) => {
     let position = head;
-    const writer = {
-      refusing: undefined as string | undefined,
+    const writer: { refusing: string | undefined; currentHead: () => LedgerHead; settled: () => Promise<void> } = {
+      refusing: undefined,
       currentHead: (): LedgerHead => ({ position, hash: '' }),
       settled: async () => {
         position = settlesAt;

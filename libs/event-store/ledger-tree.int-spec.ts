@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
 import { freshDatabase, TestDatabase } from '../../test/support/database';
 import { consistencyProof, inclusionProof, treeRoot } from './ledger-tree';
 import { insertLedgerRows } from './ledger-rows';
@@ -156,5 +157,4 @@ describe('the ledger tree', () => {
 });
 
 /** A reader with a cache of its own (the cache is per pool or client object), asking the same pool. */
-const createFreshReader = (pool: { query: (...args: never[]) => unknown }) =>
-  ({ query: (...args: never[]) => pool.query(...args) }) as unknown as Parameters<typeof treeRoot>[0];
+const createFreshReader = (pool: Pool): Pick<Pool, 'query'> => ({ query: pool.query.bind(pool) });

@@ -3,6 +3,10 @@ import { WorkgateError } from '@workgate/contracts';
 import { eventually } from '../../test/support/processes';
 import { RouteRegistry } from './local-routes';
 import { offerLocalRoutes, useOfferedRoutes } from './thread-routes';
+import { checked, shaped } from '../../test/support/guards';
+
+/** The callback a route's payload carries across (`{ callback: 'decided' }`). */
+const isCallback = (value: unknown): value is (answer: unknown) => void => typeof value === 'function';
 
 const open: Array<() => void> = [];
 afterEach(() => open.splice(0).forEach((close) => close()));
@@ -127,7 +131,7 @@ describe('thread routes', () => {
     t.thread.register(
       'decide',
       async (payload) => {
-        const { decided, ...rest } = payload as { decided: (answer: unknown) => void; n: number };
+        const { decided, ...rest } = checked(payload, shaped({ decided: isCallback }), 'the payload');
         seen.push(rest);
         decided({ decision: 'run', try: 1 });
         decided({ decision: 'run', try: 2 }); // decided again (a version conflict)
@@ -150,7 +154,7 @@ describe('thread routes', () => {
     t.thread.register(
       'decide-at-once',
       async (payload) => {
-        (payload as { decided: (answer: unknown) => void }).decided({ decision: 'run' });
+        checked(payload, shaped({ decided: isCallback }), 'the payload').decided({ decision: 'run' });
         return 'recorded';
       },
       { callback: 'decided' },

@@ -21,6 +21,7 @@ import type {
   WorkflowVersion,
 } from '@workgate/contracts';
 import type { ErrorBody, IngestAnswer, IntakeRefusal } from '../support/answers';
+import { checked, isRecord, isString, shaped } from '../support/guards';
 
 const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
 /** 50 in `npm test`, 200 in the faults tier (test/support/volume.ts). */
@@ -150,27 +151,25 @@ describe('the integrator contract', () => {
     const emit = (mode: Mode) => emitterFor(httpTransport(`${t.url}/v1/events`), { mode });
     const auth = () => ({ headers: { authorization: `Bearer ${principals.keys.helpdesk}` } });
     const listed = async (ref: string) =>
-      (await as.helpdesk<WorkOrderListItem[]>('GET', `/v1/work-orders?source=sdk&externalRef=${ref}`)).body as Array<{
-        externalRef: string;
-      }>;
+      (await as.helpdesk<WorkOrderListItem[]>('GET', `/v1/work-orders?source=sdk&externalRef=${ref}`)).body;
 
     it.each([
       ['binary', Mode.BINARY],
       ['structured', Mode.STRUCTURED],
     ])('accepts %s mode (202), and the work order is listed right after', async (name, mode) => {
-      const res = (await emit(mode)(open(`sdk-${name}`, `SDK-${name}`), auth())) as {
-        statusCode?: number;
-        body: string;
-        headers: Record<string, string>;
-      };
+      const res = checked(
+        await emit(mode)(open(`sdk-${name}`, `SDK-${name}`), auth()),
+        shaped({ body: isString, headers: isRecord }),
+        "the transport's answer",
+      );
       expect(JSON.parse(res.body)).toMatchObject({ accepted: 1, results: [{ ok: true, answer: { status: 'open' } }] });
       expect(Number(res.headers['workgate-position'])).toBeGreaterThan(0);
       expect(await listed(`SDK-${name}`)).toEqual([expect.objectContaining({ externalRef: `SDK-${name}` })]);
     });
 
     it('accepts a structured event of any size up to the limit (202)', async () => {
-      const big = open('sdk-big', 'SDK-BIG').toJSON() as { data: { inputs: Record<string, unknown> } };
-      big.data.inputs.history = 'call log '.repeat(20_000);
+      const big = open('sdk-big', 'SDK-BIG').toJSON();
+      checked(big.data, shaped({ inputs: isRecord }), "the event's data").inputs.history = 'call log '.repeat(20_000);
       const res = await as.helpdesk<IngestAnswer>('POST', '/v1/events', big, {
         'Content-Type': 'application/cloudevents+json',
       });
@@ -640,7 +639,7 @@ describe('the integrator contract', () => {
           undefined,
           { 'Workgate-Min-Position': wait.headers.get('workgate-position')! },
         );
-        if (!(queue.body as Array<{ approvalId: string }>).some((a) => a.approvalId === wait.body.approvalId)) {
+        if (!queue.body.some((a) => a.approvalId === wait.body.approvalId)) {
           // What was seen, so that a miss says whether the write, the position or the view fell short.
           missed.push(
             `${ref}: ${wait.status} ${wait.body.decision} ${wait.body.approvalId} at ${wait.headers.get('workgate-position')}; queue ${queue.status} with ${queue.body.length}`,

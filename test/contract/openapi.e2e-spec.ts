@@ -32,6 +32,7 @@ import type {
 } from '@workgate/contracts';
 import type { IngestAnswer } from '../support/answers';
 import { defined } from '../support/answers';
+import { arrayOf, checked, isString, shaped } from '../support/guards';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 /** The POSTs whose body is a question: they record nothing. */
@@ -126,9 +127,11 @@ describe('the OpenAPI document', () => {
       },
     ).catch((e: { stdout: string }) => e);
     const report = JSON.parse(run.stdout.slice(run.stdout.indexOf('{')));
-    const problems = (report.problems as Array<{ severity: string; ruleId: string; message: string }>).map(
-      (p) => `${p.severity} ${p.ruleId}: ${p.message}`,
-    );
+    const problems = checked(
+      report.problems,
+      arrayOf(shaped({ severity: isString, ruleId: isString, message: isString })),
+      "redocly's problems",
+    ).map((p) => `${p.severity} ${p.ruleId}: ${p.message}`);
     expect(problems.filter((p) => p.startsWith('error'))).toEqual([]);
     expect(problems).toEqual([]);
   });

@@ -6,6 +6,7 @@ import { connect } from 'nats';
 import { Client } from 'pg';
 import { migrate, withDatabase } from '../../libs/event-store';
 import { TEST_NATS_URL, TEST_PG_URL } from './env';
+import { messageOf } from './guards';
 
 /**
  * Once per `jest` run: check Postgres and NATS answer, and build a migrated template
@@ -20,13 +21,13 @@ export default async function globalSetup(): Promise<void> {
   try {
     await admin.connect();
   } catch (error) {
-    throw new Error(`tests need Postgres at ${TEST_PG_URL}: ${(error as Error).message}`);
+    throw new Error(`tests need Postgres at ${TEST_PG_URL}: ${messageOf(error)}`);
   }
   try {
     const nc = await connect({ servers: TEST_NATS_URL.split(','), timeout: 3000 });
     await nc.close();
   } catch (error) {
-    throw new Error(`tests need NATS with JetStream at ${TEST_NATS_URL}: ${(error as Error).message}`);
+    throw new Error(`tests need NATS with JetStream at ${TEST_NATS_URL}: ${messageOf(error)}`);
   }
   const template = `wg_tpl_${process.pid}`;
   await admin.query(`DROP DATABASE IF EXISTS ${template}`);

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProofPackage } from '@workgate/contracts';
+import { Guard, isBoolean, isNumber, isString, optional, parsed, shaped } from './guards';
 
 /** Where Debian's golang-golang-x-mod-dev puts golang.org/x/mod (GOPATH layout). */
 const GOCODE = '/usr/share/gocode';
@@ -15,6 +16,14 @@ export interface GoVerdict {
   /** How many records of `leaves` were checked. */
   checked?: number;
 }
+
+const isGoVerdict: Guard<GoVerdict> = shaped({
+  ok: isBoolean,
+  error: optional(isString),
+  origin: optional(isString),
+  size: isNumber,
+  checked: optional(isNumber),
+});
 
 /** A record of a proof package: its leaf index, its data (the event's chain hash, hex) and its inclusion proof. */
 export interface GoLeaf {
@@ -70,7 +79,11 @@ function verifierBinary(): string {
  */
 export function goVerify(request: GoRequest): GoVerdict {
   built ??= verifierBinary();
-  return JSON.parse(execFileSync(built, { input: JSON.stringify(request), encoding: 'utf8' })) as GoVerdict;
+  return parsed(
+    execFileSync(built, { input: JSON.stringify(request), encoding: 'utf8' }),
+    isGoVerdict,
+    'the Go verdict',
+  );
 }
 
 /**

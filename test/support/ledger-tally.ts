@@ -1,6 +1,14 @@
-import { RecordedEvent } from '@workgate/contracts';
+import { eventOf, ExceptionRef, RecordedEvent } from '@workgate/contracts';
 import { toRecordedEvent } from '@workgate/event-store';
 import { parseDuration } from '@workgate/workflow';
+import type {
+  Spell,
+  TalliedApproval,
+  TalliedException,
+  TalliedWorkOrder,
+  Tally,
+  TallyWindow,
+} from './ledger-tally-types';
 import type { TestWorkgate } from './workgate';
 
 /**
@@ -10,12 +18,7 @@ import type { TestWorkgate } from './workgate';
  * docs/ (work orders opened in [from, to) by asOf; closures and exception raises on their own time).
  */
 
-/** A window of the views: [from, to), measured at asOf. */
-export interface TallyWindow {
-  from: string;
-  to: string;
-  asOf: string;
-}
+export type { Spell, TalliedApproval, TalliedException, TalliedWorkOrder, Tally, TallyWindow };
 
 /** Every event of the ledger, oldest first. */
 export async function ledgerEvents(t: TestWorkgate): Promise<RecordedEvent[]> {
@@ -26,59 +29,14 @@ export async function ledgerEvents(t: TestWorkgate): Promise<RecordedEvent[]> {
   return rows.map(toRecordedEvent);
 }
 
-/** One blocked-or-waiting spell: from `since` to `until` (null: still running), at the step next when it began. */
-interface Spell {
-  since: number;
-  until: number | null;
-  step: string | null;
-}
-
-/** A work order as its events left it. */
-export interface TalliedWorkOrder {
-  id: string;
-  jobType: string;
-  openedAt: number;
-  active: boolean;
-  closedAt: number | null;
-  evidenceMissing: boolean;
-  /** Its version's steps in the definition's order. */
-  order: string[];
-  /** Step id -> seconds from the previous completion (or the opening) to its first completion. */
-  completed: Map<string, number>;
-  /** Every block at a step of its version. */
-  blocks: Array<{ stepId: string; code: string }>;
-  spells: Spell[];
-  stallAfterMs: number;
-}
-
-export interface TalliedException {
-  workOrder: TalliedWorkOrder;
-  code: string;
-  raisedAt: number;
-  dueAt: number;
-  resolvedAt: number | null;
-  escalatedAt: number | null;
-}
-
-export interface TalliedApproval {
-  workOrder: TalliedWorkOrder;
-  gate: string | null;
-  status: 'requested' | 'approved' | 'conditional' | 'rejected' | 'expired';
-  requestedAt: number;
-  expiresAt: number;
-  decidedAt: number | null;
-}
-
-export interface Tally {
-  workOrders: Map<string, TalliedWorkOrder>;
-  exceptions: Map<string, TalliedException>;
-  approvals: Map<string, TalliedApproval>;
-  /** Per action: its work order and the rule that decided it (null: the boundary). */
-  decisions: Map<string, { workOrder: TalliedWorkOrder; rule: string | null; decision: string }>;
-}
-
 const idOf = (streamId: string) => streamId.slice(streamId.indexOf('-') + 1);
-type Data = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** How an approval's decision event leaves its status. */
+const DECIDED = {
+  ApprovalGranted: 'approved',
+  ApprovalConditioned: 'conditional',
+  ApprovalRejected: 'rejected',
+} as const;
 
 /** Folds the ledger's events into work orders, exceptions, approvals and decisions. */
 export function tally(events: RecordedEvent[]): Tally {
@@ -94,23 +52,23 @@ export function tally(events: RecordedEvent[]): Tally {
     if (stuck && !running) wo.spells.push({ since: at, until: null, step: next(wo) });
     if (!stuck && running) running.until = at;
   };
-  const raise = (wo: TalliedWorkOrder, x: Data, at: string) =>
-    out.exceptions.set(String(x.exceptionId), {
+  const raise = (wo: TalliedWorkOrder, x: ExceptionRef, at: string) =>
+    out.exceptions.set(x.exceptionId, {
       workOrder: wo,
-      code: String(x.code),
+      code: x.code,
       raisedAt: Date.parse(at),
-      dueAt: Date.parse(String(x.dueAt)),
+      dueAt: Date.parse(x.dueAt),
       resolvedAt: null,
       escalatedAt: null,
     });
   for (const e of events) {
-    const d = e.data as Data;
     const at = Date.parse(e.occurredAt);
-    if (e.type === 'WorkflowPublished') {
-      const def = d.definition as Data;
-      versions.set(`${d.jobType} ${d.version}`, {
-        order: ((def.steps ?? []) as Data[]).map((s) => String(s.id)),
-        stallAfterMs: parseDuration(def.stallAfter ?? 'PT4H')!,
+    const published = eventOf(e, 'workflow', 'WorkflowPublished');
+    if (published) {
+      const { jobType, version, definition } = published.data;
+      versions.set(`${jobType} ${version}`, {
+        order: (definition.steps ?? []).map((s) => s.id),
+        stallAfterMs: parseDuration(definition.stallAfter ?? 'PT4H')!,
       });
       continue;
     }
@@ -121,35 +79,13 @@ export function tally(events: RecordedEvent[]): Tally {
       continue;
     }
     if (e.streamId.startsWith('approval-')) {
-      const approval = out.approvals.get(idOf(e.streamId));
-      if (e.type === 'ApprovalRequested' && d.workOrderId && out.workOrders.has(d.workOrderId)) {
-        const wo = out.workOrders.get(d.workOrderId)!;
-        const held = out.decisions.get(d.actionId);
-        out.approvals.set(idOf(e.streamId), {
-          workOrder: wo,
-          gate: held?.decision === 'wait' && held.rule ? held.rule : d.kind ? `gate:${d.kind}` : null,
-          status: 'requested',
-          requestedAt: Date.parse(d.requestedAt),
-          expiresAt: Date.parse(d.expiresAt),
-          decidedAt: null,
-        });
-        state.get(wo.id)!.pending += 1;
-        restate(wo, at);
-      } else if (approval) {
-        const status = (
-          { ApprovalGranted: 'approved', ApprovalConditioned: 'conditional', ApprovalRejected: 'rejected' } as const
-        )[e.type as 'ApprovalGranted'];
-        const when = Date.parse(d.at);
-        if (status) approval.status = status;
-        if (e.type === 'ApprovalExpired') approval.status = 'expired';
-        if (status || e.type === 'ApprovalExpired')
-          approval.decidedAt ??= e.type === 'ApprovalExpired' ? Math.min(approval.expiresAt, when) : when;
-      }
+      tallyApproval(out, state, e, restate);
       continue;
     }
-    if (!e.streamId.startsWith('workorder-')) continue;
-    const id = idOf(e.streamId);
-    if (e.type === 'WorkOrderOpened') {
+    const opened = eventOf(e, 'workorder', 'WorkOrderOpened');
+    if (opened) {
+      const d = opened.data;
+      const id = idOf(e.streamId);
       if (out.workOrders.has(id)) continue;
       const v = versions.get(`${d.policy.jobType} ${d.policy.version}`) ?? { order: [], stallAfterMs: 4 * 3_600_000 };
       const wo: TalliedWorkOrder = {
@@ -167,56 +103,94 @@ export function tally(events: RecordedEvent[]): Tally {
       };
       out.workOrders.set(id, wo);
       state.set(id, { openExceptions: d.exceptions.length, pending: 0, lastDone: at });
-      for (const x of d.exceptions as Data[]) raise(wo, x, e.occurredAt);
+      for (const x of d.exceptions) raise(wo, x, e.occurredAt);
       restate(wo, at);
       continue;
     }
-    const wo = out.workOrders.get(id);
+    const wo = e.streamId.startsWith('workorder-') ? out.workOrders.get(idOf(e.streamId)) : undefined;
     if (!wo) continue;
-    const s = state.get(id)!;
-    switch (e.type) {
-      case 'ActionDecided':
-        out.decisions.set(d.actionId, { workOrder: wo, rule: d.decision.rule ?? null, decision: d.decision.decision });
-        continue;
-      case 'StepCompleted':
-        if (wo.order.includes(d.stepId) && !wo.completed.has(d.stepId)) {
-          wo.completed.set(d.stepId, Math.max(0, (at - s.lastDone) / 1000));
-          s.lastDone = at;
-        }
-        break;
-      case 'StepBlocked':
-      case 'BreakGlassUsed':
-        if (e.type === 'StepBlocked' && d.stepId && wo.order.includes(d.stepId))
-          wo.blocks.push({ stepId: d.stepId, code: d.code });
-        raise(wo, d, e.occurredAt);
-        s.openExceptions += 1;
-        break;
-      case 'WorkOrderExceptionClosed':
-        s.openExceptions = Math.max(0, s.openExceptions - 1);
-        break;
-      case 'ApprovalResolved':
-        s.pending = Math.max(0, s.pending - 1);
-        break;
-      case 'WorkOrderClosed':
-      case 'WorkOrderClosureReported':
-        wo.active = false;
-        wo.closedAt = at;
-        wo.evidenceMissing = e.type === 'WorkOrderClosureReported' && d.evidenceMissing === true;
-        break;
-      case 'WorkOrderStopped':
-        wo.active = false;
-        break;
-      case 'WorkOrderReopened':
-        wo.active = true;
-        wo.closedAt = null;
-        wo.evidenceMissing = false;
-        break;
-      default:
-        continue;
+    const s = state.get(wo.id)!;
+    const decided = eventOf(e, 'workorder', 'ActionDecided');
+    if (decided) {
+      const { actionId, decision } = decided.data;
+      out.decisions.set(actionId, { workOrder: wo, rule: decision.rule ?? null, decision: decision.decision });
+      continue;
+    }
+    const completed = eventOf(e, 'workorder', 'StepCompleted');
+    const blocked = eventOf(e, 'workorder', 'StepBlocked') ?? eventOf(e, 'workorder', 'BreakGlassUsed');
+    const reported = eventOf(e, 'workorder', 'WorkOrderClosureReported');
+    if (completed) {
+      const { stepId } = completed.data;
+      if (wo.order.includes(stepId) && !wo.completed.has(stepId)) {
+        wo.completed.set(stepId, Math.max(0, (at - s.lastDone) / 1000));
+        s.lastDone = at;
+      }
+    } else if (blocked) {
+      const { stepId, code } = blocked.data;
+      if (blocked.type === 'StepBlocked' && stepId && wo.order.includes(stepId)) wo.blocks.push({ stepId, code });
+      raise(wo, blocked.data, e.occurredAt);
+      s.openExceptions += 1;
+    } else if (e.type === 'WorkOrderExceptionClosed') {
+      s.openExceptions = Math.max(0, s.openExceptions - 1);
+    } else if (e.type === 'ApprovalResolved') {
+      s.pending = Math.max(0, s.pending - 1);
+    } else if (reported || e.type === 'WorkOrderClosed') {
+      wo.active = false;
+      wo.closedAt = at;
+      wo.evidenceMissing = reported?.data.evidenceMissing === true;
+    } else if (e.type === 'WorkOrderStopped') {
+      wo.active = false;
+    } else if (e.type === 'WorkOrderReopened') {
+      wo.active = true;
+      wo.closedAt = null;
+      wo.evidenceMissing = false;
+    } else {
+      continue;
     }
     restate(wo, at);
   }
   return out;
+}
+
+/** An event of an approval's stream: its request (for a work order tallied) or its decision. */
+function tallyApproval(
+  out: Tally,
+  state: Map<string, { pending: number }>,
+  e: RecordedEvent,
+  restate: (wo: TalliedWorkOrder, at: number) => void,
+): void {
+  const approval = out.approvals.get(idOf(e.streamId));
+  const requested = eventOf(e, 'approval', 'ApprovalRequested');
+  if (requested) {
+    const d = requested.data;
+    const wo = d.workOrderId === undefined ? undefined : out.workOrders.get(d.workOrderId);
+    if (!wo) return;
+    const held = out.decisions.get(d.actionId);
+    out.approvals.set(idOf(e.streamId), {
+      workOrder: wo,
+      gate: held?.decision === 'wait' && held.rule ? held.rule : d.kind ? `gate:${d.kind}` : null,
+      status: 'requested',
+      requestedAt: Date.parse(d.requestedAt),
+      expiresAt: Date.parse(d.expiresAt),
+      decidedAt: null,
+    });
+    state.get(wo.id)!.pending += 1;
+    restate(wo, Date.parse(e.occurredAt));
+    return;
+  }
+  if (!approval) return;
+  const decision =
+    eventOf(e, 'approval', 'ApprovalGranted') ??
+    eventOf(e, 'approval', 'ApprovalConditioned') ??
+    eventOf(e, 'approval', 'ApprovalRejected');
+  const expired = eventOf(e, 'approval', 'ApprovalExpired');
+  if (decision) {
+    approval.status = DECIDED[decision.type];
+    approval.decidedAt ??= Date.parse(decision.data.at);
+  } else if (expired) {
+    approval.status = 'expired';
+    approval.decidedAt ??= Math.min(approval.expiresAt, Date.parse(expired.data.at));
+  }
 }
 
 /** The numbers of one job type's work orders opened in a window, counted from a tally. */

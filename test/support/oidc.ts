@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { checked, isString, parsed, shaped } from './guards';
 
 /** A private signing key as a JWK with its `kid`, the way the test provider is given its keys. */
 export interface ProviderKey {
@@ -68,7 +69,7 @@ export async function startProvider(settings: ProviderSettings): Promise<TestPro
       createInterface({ input: child.stdout! }).once('line', resolve);
       child.once('exit', (code) => reject(new Error(`the test provider exited with ${code}: ${errors}`)));
     });
-    return (JSON.parse(first) as { issuer: string }).issuer;
+    return parsed(first, shaped({ issuer: isString }), "the test provider's first line").issuer;
   };
   const stopChild = () =>
     new Promise<void>((resolve) => {
@@ -186,7 +187,7 @@ async function exchange(
       ...(client.resource ? { resource: client.resource } : {}),
     }).toString(),
   });
-  const body = (await res.json()) as { access_token: string; id_token: string };
+  const body: unknown = await res.json();
   if (res.status !== 200) throw new Error(`token endpoint: ${res.status} ${JSON.stringify(body)}`);
-  return body;
+  return checked(body, shaped({ access_token: isString, id_token: isString }), "the token endpoint's answer");
 }

@@ -49,6 +49,21 @@ export function parseJson(text: string): unknown {
 }
 
 /**
+ * The JSON of an answer, typed as the reply `T` the caller names (the one cast of the test client).
+ * An answer that says it is JSON must parse as JSON (else this fails, quoting it); any other answer's
+ * body is its JSON when it has some. The type is trusted because the API's answers are checked
+ * against its published schemas, every route 2xx and 4xx (test/contract/openapi.e2e-spec.ts), and
+ * each schema is checked at compile time against the contract type it documents (libs/contracts/schemas).
+ */
+function bodyOf<T>(res: Response, text: string): T {
+  const type = res.headers.get('content-type') ?? '';
+  const body = parseJson(text);
+  if (body === undefined && text !== '' && /^application\/(problem\+)?json\b/.test(type))
+    throw new Error(`a ${res.status} ${type} answer that is not JSON: ${text.slice(0, 200)}`);
+  return body as T;
+}
+
+/**
  * fetch with a principal's key. `T` names the reply type the API documents for the route
  * (a contract type); without it the body is `unknown`, to narrow or to compare as a whole.
  */
@@ -69,8 +84,7 @@ export function client(baseUrl: string, key?: string) {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    // The caller names the documented reply type; the contract tests check bodies against the OpenAPI schemas.
-    return { status: res.status, body: parseJson(text) as T, text, headers: res.headers };
+    return { status: res.status, body: bodyOf<T>(res, text), text, headers: res.headers };
   };
 }
 

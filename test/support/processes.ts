@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { NatsConnection } from 'nats';
 import { inboxSubject, Streams } from '@workgate/contracts';
+import { messageOf } from './guards';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -49,7 +50,7 @@ export async function eventually<T>(
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+  throw new Error(`timed out waiting for ${what}${last ? `: ${messageOf(last)}` : ''}`);
 }
 
 /** `npm start` (dist/cli/start.js) as its own process, resolved once it says it is ready. */

@@ -18,6 +18,7 @@ import { connect, NatsConnection } from 'nats';
 import { RpcClient } from '../../libs/messaging/rpc-client';
 import { cloneTemplate, databaseNamed, dropDatabase, TestDatabase } from './database';
 import { freePort } from './nats-server';
+import { Guard, isNumber, isString, messageOf, optional, parsed, shaped } from './guards';
 import { principalsFile } from './principals';
 
 /**
@@ -58,6 +59,18 @@ interface SharedRecord {
   lastKey?: string;
 }
 
+/** A record file as `startShared` writes it (another worker's, or one a killed run left). */
+const isSharedRecord: Guard<SharedRecord> = shaped({
+  workgatePid: isNumber,
+  natsPid: isNumber,
+  url: isString,
+  natsUrl: isString,
+  database: isString,
+  principalsPath: isString,
+  dir: isString,
+  lastKey: optional(isString),
+});
+
 const ROOT = join(__dirname, '..', '..');
 const RECORD_PREFIX = 'wg-shared-';
 
@@ -96,7 +109,7 @@ async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, w
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+  throw new Error(`timed out waiting for ${what}${last ? `: ${messageOf(last)}` : ''}`);
 }
 
 /** A detached process whose output goes to `log`: it outlives the file that started it, and holds no handle of the worker's. */
@@ -176,7 +189,7 @@ async function currentShared(): Promise<{ path: string; record: SharedRecord }> 
   const worker = process.env.JEST_WORKER_ID ?? '1';
   const path = recordPath(template(), worker);
   if (existsSync(path)) {
-    const record = JSON.parse(readFileSync(path, 'utf8')) as SharedRecord;
+    const record = parsed(readFileSync(path, 'utf8'), isSharedRecord, path);
     if (record.workgatePid && alive(record.workgatePid) && alive(record.natsPid)) return { path, record };
     // A worker that died half way: stop what it left and start again.
     await stopShared(record);
@@ -258,7 +271,7 @@ export async function stopSharedWorkgates(tpl: string): Promise<void> {
     records.map(async (file) => {
       const path = join(tmpdir(), file);
       try {
-        await stopShared(JSON.parse(readFileSync(path, 'utf8')) as SharedRecord);
+        await stopShared(parsed(readFileSync(path, 'utf8'), isSharedRecord, path));
       } finally {
         rmSync(path, { force: true });
       }

@@ -1,5 +1,7 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { NOTIFICATION_TYPES, NotificationType, WebhookPayload } from '@workgate/contracts';
+import { checked, isRecord, portOf } from './guards';
 
 export interface Received {
   path: string;
@@ -28,7 +30,7 @@ export class Receiver {
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.url = `http://127.0.0.1:${portOf(this.server)}`;
   }
 
   at(path: string): Received[] {
@@ -46,3 +48,17 @@ export const headersOf = (r: Received) => ({
   'webhook-timestamp': String(r.headers['webhook-timestamp']),
   'webhook-signature': String(r.headers['webhook-signature']),
 });
+
+const isNotificationType = (value: unknown): value is NotificationType => NOTIFICATION_TYPES.some((t) => t === value);
+
+/** The body every webhook carries (docs: WebhookPayload): a notification type, a timestamp and data with a message. */
+export const isWebhookPayload = (value: unknown): value is WebhookPayload =>
+  isRecord(value) &&
+  isNotificationType(value.type) &&
+  typeof value.timestamp === 'string' &&
+  isRecord(value.data) &&
+  typeof value.data.message === 'string';
+
+/** A received request's payload once its signature verified with `secret`, checked to be a webhook's. */
+export const verifiedPayload = (secret: string, r: Received): WebhookPayload =>
+  checked(new Webhook(secret).verify(r.body, headersOf(r)), isWebhookPayload, `the payload to ${r.path}`);

@@ -67,13 +67,15 @@ export async function startTestWorkgate(
       ledgerThread: options.ledgerThread ?? config.WORKGATE_LEDGER_THREAD === 'on',
       intakeThread: options.intakeThread ?? config.WORKGATE_INTAKE_THREAD === 'on',
     });
+  const workgate = await start();
+  const nc = await connect({ servers: nats.url });
   const t: TestWorkgate = {
     nats,
     db,
     config,
-    workgate: await start(),
-    nc: await connect({ servers: nats.url }),
-    rpc: undefined as unknown as RpcClient,
+    workgate,
+    nc,
+    rpc: new RpcClient(nc, 5000, false),
     url: '',
     restart: async (whileDown) => {
       await t.workgate.close();
@@ -89,7 +91,6 @@ export async function startTestWorkgate(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  t.rpc = new RpcClient(t.nc, 5000, false);
   t.url = t.workgate.url;
   return t;
 }

@@ -92,15 +92,25 @@ describe('step counts', () => {
       seconds: completed ? 3600 : null,
       blocked,
     });
-    const steps = (completed: boolean, blocked: string[]) => ({
+    // A whole steps row: only its job type, version, opening and steps are counted.
+    const steps = (completed: boolean, blocked: string[]): StepsRow => ({
       ...row({ a: progress(completed, blocked) }),
+      workOrderId: 'w',
+      lastDoneAt: '2026-11-03T23:59:59.999Z',
+      nextStep: completed ? null : 'a',
+      stuckStep: null,
+      stalledStep: null,
+      active: true,
+      stuckSince: null,
+      stalledAt: null,
+      stallAfterMs: 3_600_000,
     });
-    const before = { ...steps(false, ['X']) } as StepsRow;
+    const before = steps(false, ['X']);
     rows.set('read', before);
     const page = new CountRows({ rows }, stepCounts);
     void page.read();
-    rows.set('read', { ...steps(true, ['X', 'Y']) } as StepsRow);
-    rows.set('started', { ...steps(false, []) } as StepsRow);
+    rows.set('read', steps(true, ['X', 'Y']));
+    rows.set('started', steps(false, []));
     const change = page.changes().get('fix 2 a 2026-11-03');
     // The read work order completed a and was blocked once more; the started one adds itself.
     expect(change).toMatchObject({ workOrders: 1, completed: 1, blocked: 1, codes: { Y: 1 } });
