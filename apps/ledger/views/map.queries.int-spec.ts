@@ -107,6 +107,9 @@ describe('steps, rules and exception-codes views equal a scan of the work orders
     }
     expect(rows).toBeGreaterThan(QUERIES.length * 3);
     await expect(liveMapViews(app, undefined)).rejects.toMatchObject({ code: 'validation_failed' });
+    // A query without its job type, as an untyped caller (a message off the wire) sends it.
+    const untyped: unknown = Reflect.apply(liveMapViews, undefined, [app, { from: ago(3) }]);
+    await expect(untyped).rejects.toMatchObject({ code: 'validation_failed' });
     await expect(liveMapViews(app, { jobType: 'field-work-order', asOf: 'soon' })).rejects.toMatchObject({
       code: 'validation_failed',
     });
