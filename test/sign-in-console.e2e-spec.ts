@@ -97,7 +97,7 @@ describe('console sign-in with OpenID Connect', () => {
         [`approval-${ids.theirs}`],
       );
     expect(granted.rows.map((r) => r.metadata)).toEqual([
-      { actor: 'support-lead', issuer: w.provider.issuer, subject: 'support-lead' },
+      { actor: 'support-lead', issuer: w.provider.issuer, subject: 'support-lead', producer: 'approvals' },
     ]);
   });
 
