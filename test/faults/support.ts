@@ -197,7 +197,7 @@ export async function stuckReport(rig: Pick<Rig, 'db' | 'nc' | 'intakes' | 'ledg
     `SELECT consumer, reason, count(*)::int AS n FROM dead_letters GROUP BY 1, 2 ORDER BY n DESC LIMIT 5`,
   );
   const rejected = await pool.query(
-    `SELECT data->'reasons' AS reasons, count(*)::int AS n FROM ledger_events WHERE type = 'IntakeRejected' GROUP BY 1 ORDER BY n DESC LIMIT 5`,
+    `SELECT (data->'reasons')::text AS reasons, count(*)::int AS n FROM ledger_events WHERE type = 'IntakeRejected' GROUP BY 1 ORDER BY n DESC LIMIT 5`,
   );
   const consumer = await (
     await rig.nc.jetstreamManager()
