@@ -5,43 +5,21 @@ import type { AddressInfo } from 'node:net';
  * a provider's answer): each checks, at run time, the shape the test goes on to read, so a value
  * of another shape fails there, naming it, instead of typing it on trust.
  */
-export type Guard<T> = (value: unknown) => value is T;
+import { Guard, Guarded, isRecord } from '@workgate/contracts';
 
-/** The type a guard checks. */
-export type Guarded<G> = G extends Guard<infer T> ? T : never;
-
-export const isString: Guard<string> = (value): value is string => typeof value === 'string';
-export const isNumber: Guard<number> = (value): value is number => typeof value === 'number';
-export const isBoolean: Guard<boolean> = (value): value is boolean => typeof value === 'boolean';
-export const isUnknown: Guard<unknown> = (_value): _value is unknown => true;
-
-/** A JSON object (not null, not an array). */
-export const isRecord: Guard<Record<string, unknown>> = (value): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** An array whose every item passes `item`. */
-export const arrayOf =
-  <T>(item: Guard<T>): Guard<T[]> =>
-  (value): value is T[] =>
-    Array.isArray(value) && value.every(item);
-
-/** A JSON object whose every value passes `item`. */
-export const recordOf =
-  <T>(item: Guard<T>): Guard<Record<string, T>> =>
-  (value): value is Record<string, T> =>
-    isRecord(value) && Object.values(value).every(item);
-
-/** `undefined`, or what `inner` checks. */
-export const optional =
-  <T>(inner: Guard<T>): Guard<T | undefined> =>
-  (value): value is T | undefined =>
-    value === undefined || inner(value);
-
-/** `null`, or what `inner` checks. */
-export const nullable =
-  <T>(inner: Guard<T>): Guard<T | null> =>
-  (value): value is T | null =>
-    value === null || inner(value);
+// The basic checks are the contracts' own (libs/contracts/json-guards.ts); the ones below are tests' additions.
+export type { Guard, Guarded } from '@workgate/contracts';
+export {
+  arrayOf,
+  isBoolean,
+  isNumber,
+  isRecord,
+  isString,
+  isUnknown,
+  nullable,
+  optional,
+  recordOf,
+} from '@workgate/contracts';
 
 /** A JSON object with (at least) these fields, each passing its guard; other fields are not read. */
 export const shaped =
