@@ -114,4 +114,32 @@ parentPort.on('message', () => parentPort.postMessage({ kind: 'replay', verdicts
     await after.close();
     expect(started()).toBe(4);
   });
+
+  it("refuses an answer that came after the job's limit, though the limit's timer has not run yet", async () => {
+    // A process too busy to run the limit's timer before the answer arrives: the timer never runs here.
+    const slow = join(dir, 'slow.js');
+    writeFileSync(
+      slow,
+      `const { parentPort } = require('node:worker_threads');
+parentPort.on('message', () => {
+  const until = Date.now() + 50;
+  while (Date.now() < until);
+  parentPort.postMessage({ kind: 'replay', verdicts: [] });
+});
+`,
+    );
+    jest.useFakeTimers({ doNotFake: ['performance', 'Date', 'nextTick', 'setImmediate', 'queueMicrotask'] });
+    const threads = new DefinitionThreads(slow);
+    try {
+      const refused = await threads.run(job, 20).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(WorkgateError);
+      expect(refused).toMatchObject({
+        code: 'invalid_definition',
+        message: "the simulation took longer than 0.02 s: narrow its window (from, to) or simplify the draft's rules",
+      });
+    } finally {
+      jest.useRealTimers();
+      await threads.close();
+    }
+  });
 });

@@ -53,7 +53,7 @@ const overLimit = (job: DefinitionJob, limitMs: number) =>
 export class DefinitionThreads {
   private worker?: Worker;
   private readonly queue: Pending[] = [];
-  private current?: { pending: Pending; timer: NodeJS.Timeout };
+  private current?: { pending: Pending; timer: NodeJS.Timeout; startedAt: number };
 
   constructor(private readonly file = threadFile()) {}
 
@@ -104,16 +104,22 @@ export class DefinitionThreads {
       void worker.terminate();
       this.finish(undefined, overLimit(pending.job, pending.limitMs));
     }, pending.limitMs);
-    this.current = { pending, timer };
+    this.current = { pending, timer, startedAt: performance.now() };
     worker.postMessage(pending.job);
   }
 
-  /** Settles the running job with `answer` (or `error`) and starts the next. */
+  /**
+   * Settles the running job with `answer` (or `error`) and starts the next. An answer that comes
+   * after the job's limit is refused as over it, even when this thread was too busy to see the
+   * limit's timer first: the limit holds however loaded the process is.
+   */
   private finish(answer: unknown, error?: Error): void {
     const current = this.current;
     if (!current) return;
     clearTimeout(current.timer);
     this.current = undefined;
+    const { job, limitMs } = current.pending;
+    if (!error && performance.now() - current.startedAt > limitMs) error = overLimit(job, limitMs);
     if (error) current.pending.reject(error);
     else if (isJobAnswer(answer)) current.pending.resolve(answer);
     else current.pending.reject(new WorkgateError('internal', 'the definition thread gave no answer'));
