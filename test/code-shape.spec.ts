@@ -22,8 +22,8 @@ describe('the shape of apps and libs', () => {
     expect(where(shape.dataCasts)).toBe('');
   });
 
-  it('keeps casts (narrowing a caught error aside) under 60 in all', () => {
-    if (shape.casts.length >= 60) throw new Error(`${shape.casts.length} casts:\n${where(shape.casts)}`);
+  it('keeps casts (narrowing a caught error aside) to 26 at most in all', () => {
+    if (shape.casts.length > 26) throw new Error(`${shape.casts.length} casts:\n${where(shape.casts)}`);
   });
 
   it('has no import cycle', () => {
@@ -51,10 +51,10 @@ const HELD: Record<string, { longFiles: number; anys: number; dataCasts: number;
   cli: { longFiles: 0, anys: 0, dataCasts: 0, casts: 2 },
   bench: { longFiles: 0, anys: 0, dataCasts: 0, casts: 0 },
   scripts: { longFiles: 0, anys: 0, dataCasts: 0, casts: 0 },
-  'test/faults': { longFiles: 2, anys: 0, dataCasts: 0, casts: 45 },
+  'test/faults': { longFiles: 0, anys: 0, dataCasts: 0, casts: 1 },
   test: { longFiles: 17, anys: 0, dataCasts: 0, casts: 1 },
   apps: { longFiles: 0, anys: 0, dataCasts: 0, casts: 9 },
-  libs: { longFiles: 0, anys: 0, dataCasts: 0, casts: 20 },
+  libs: { longFiles: 0, anys: 0, dataCasts: 0, casts: 17 },
 };
 
 describe('the shape of the whole tree', () => {

@@ -1,6 +1,7 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { healthController, ServiceContext, ServiceCoreModule } from '@workgate/messaging';
+import { WorkgateConfig } from '@workgate/config';
 import { DomainMetrics } from './domain-metrics';
 import { GatewayDatabase } from './gateway-database.repository';
 import { ToolCallArgumentsRepository } from './mcp/tool-call-arguments.repository';
@@ -61,6 +62,19 @@ export const API_CONTROLLERS = [
   WebhooksController,
 ];
 
+/** Every controller the gateway serves: the HTTP API's, the browser pages', MCP's and sign-in's. */
+export function gatewayControllers(config: Pick<WorkgateConfig, 'WORKGATE_OIDC_ISSUER'>): Type[] {
+  return [
+    ...API_CONTROLLERS,
+    healthController('gateway'),
+    PagesController,
+    McpController,
+    FrontDoorController,
+    // The console's OpenID Connect sign-in, only where an issuer is configured (docs/sign-in.md, The console).
+    config.WORKGATE_OIDC_ISSUER ? SignInController : NoSignInController,
+  ];
+}
+
 @Module({})
 export class GatewayModule {
   static register(ctx: ServiceContext): DynamicModule {
@@ -71,15 +85,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [ServiceCoreModule.forService(ctx), rateLimit],
-      controllers: [
-        ...API_CONTROLLERS,
-        healthController('gateway'),
-        PagesController,
-        McpController,
-        FrontDoorController,
-        // The console's OpenID Connect sign-in, only where an issuer is configured (docs/sign-in.md, The console).
-        ctx.config.WORKGATE_OIDC_ISSUER ? SignInController : NoSignInController,
-      ],
+      controllers: gatewayControllers(ctx.config),
       providers: [
         GatewayDatabase,
         HealthMonitor,

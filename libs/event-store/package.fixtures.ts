@@ -100,7 +100,7 @@ export function proofPackage(withEvents: boolean) {
   const data = issuedDigests(parts, WORK_ORDER, withEvents ? 'ops-lead' : 'public');
   const events = chained([
     ...CONTENTS,
-    { type: 'ProofPackageIssued', streamId: `proof-${WORK_ORDER}`, data: data as unknown as Record<string, unknown> },
+    { type: 'ProofPackageIssued', streamId: `proof-${WORK_ORDER}`, data: { ...data } },
   ]);
   const leaves = events.map((e) => leaf(e.hash));
   const note = signNote(`${origin}\n${events.length}\n${mth(leaves).toString('base64')}\n`, origin, privateKey);

@@ -131,9 +131,10 @@ function withCallback(payload: unknown, field: string | undefined, told: (data: 
 
 /** The payload without its callback field (a function cannot be cloned), and that callback. */
 function splitCallback(payload: unknown, field: string | undefined): { sent: unknown; told?: (data: unknown) => void } {
-  if (!field || !isRecord(payload) || typeof payload[field] !== 'function') return { sent: payload };
-  const { [field]: told, ...sent } = payload;
-  return { sent, told: told as (data: unknown) => void };
+  if (!field || !isRecord(payload)) return { sent: payload };
+  const { [field]: callback, ...sent } = payload;
+  if (typeof callback !== 'function') return { sent: payload };
+  return { sent, told: (data) => void Reflect.apply(callback, undefined, [data]) };
 }
 
 /**

@@ -7,6 +7,7 @@ import { INTAKE_DURABLE } from '../../apps/intake/intake.processor';
 import { freshDatabase, TestDatabase } from '../support/database';
 import { freePort, startNatsServer, TestNatsServer } from '../support/nats-server';
 import { eventually, ServiceProcess, startBuiltWorkgate } from '../support/processes';
+import { checked, isNumber, shaped } from '../support/guards';
 
 /**
  * `npm start` (node dist/cli/start.js) as its own process, sent SIGTERM while CloudEvents stream
@@ -34,14 +35,18 @@ describe('faults: SIGTERM during load', () => {
       p.child.once('exit', (code, signal) => resolve({ code, signal }));
     });
   const opened = async () =>
-    (
-      await db
-        .appPool()
-        .query(
-          `SELECT count(*)::int AS n, count(DISTINCT stream_id)::int AS d FROM ledger_events WHERE type = 'WorkOrderOpened' AND data->>'source' = $1`,
-          [SOURCE],
-        )
-    ).rows[0] as { n: number; d: number };
+    checked(
+      (
+        await db
+          .appPool()
+          .query(
+            `SELECT count(*)::int AS n, count(DISTINCT stream_id)::int AS d FROM ledger_events WHERE type = 'WorkOrderOpened' AND data->>'source' = $1`,
+            [SOURCE],
+          )
+      ).rows[0],
+      shaped({ n: isNumber, d: isNumber }),
+      'the count of opened work orders',
+    );
   /** Resolves with the promise's value, or 'hung' after `ms` (a guard against a hang, never a pass criterion). */
   const within = async <T>(promise: Promise<T>, ms: number): Promise<T | 'hung'> => {
     let timer: NodeJS.Timeout | undefined;

@@ -2,6 +2,7 @@ import { headers as natsHeaders } from 'nats';
 import { TestDatabase } from '../support/database';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 import { eventually, ServiceProcess, spawnBuilt } from '../support/processes';
+import { checked, isNumber, shaped } from '../support/guards';
 
 /** Intake as its own process, killed with SIGKILL while events stream in: nothing accepted by JetStream is lost or doubled. */
 describe('intake process: SIGKILL mid-stream', () => {
@@ -14,13 +15,17 @@ describe('intake process: SIGKILL mid-stream', () => {
     intake = spawnBuilt('apps/intake/main.js', { DATABASE_URL: db.url, NATS_URL: t.nats.url });
   };
   const opened = async () =>
-    (
-      await db
-        .appPool()
-        .query(
-          `SELECT count(*)::int AS n, count(DISTINCT stream_id)::int AS d FROM ledger_events WHERE type = 'WorkOrderOpened'`,
-        )
-    ).rows[0] as { n: number; d: number };
+    checked(
+      (
+        await db
+          .appPool()
+          .query(
+            `SELECT count(*)::int AS n, count(DISTINCT stream_id)::int AS d FROM ledger_events WHERE type = 'WorkOrderOpened'`,
+          )
+      ).rows[0],
+      shaped({ n: isNumber, d: isNumber }),
+      'the count of opened work orders',
+    );
 
   beforeAll(async () => {
     t = await startTestWorkgate({ without: ['intake'] });

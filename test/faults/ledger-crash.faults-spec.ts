@@ -6,6 +6,7 @@ import { RpcClient } from '@workgate/messaging';
 import { freshDatabase, TestDatabase } from '../support/database';
 import { startNatsServer, TestNatsServer } from '../support/nats-server';
 import { eventually, ServiceProcess, spawnBuilt } from '../support/processes';
+import { arrayOf, checked, isNumber, isString, shaped } from '../support/guards';
 
 /**
  * The ledger as its own process, killed with SIGKILL while 32 writers append over NATS: after a
@@ -83,7 +84,12 @@ describe('ledger process: SIGKILL during appends', () => {
 
     const pool = db.appPool();
     const { rows } = await pool.query('SELECT event_id::text AS id, position FROM ledger_events');
-    const stored = new Map(rows.map((r) => [r.id as string, r.position as number]));
+    const stored = new Map(
+      checked(rows, arrayOf(shaped({ id: isString, position: isNumber })), 'the ledger rows').map((r) => [
+        r.id,
+        r.position,
+      ]),
+    );
     const missing = [...acked.keys()].filter((id) => !stored.has(id));
     expect(missing).toEqual([]);
     for (const [id, r] of acked) expect(stored.get(id)).toBe(r.positions[0]);

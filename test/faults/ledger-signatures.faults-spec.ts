@@ -7,6 +7,7 @@ import { client, writePrincipals } from '../support/principals';
 import { insertChainedRow } from '../support/ledger-tamper';
 import { runVerify } from '../support/verify-cli';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
+import { checked, isNumber, isString, shaped } from '../support/guards';
 
 const inputs = { caseId: 'c', orderId: 'o', orderPaid: true };
 
@@ -32,11 +33,11 @@ describe('a row forged while no writer runs', () => {
 
   it('is not adopted after a restart: the writer refuses, /health and verify name its position', async () => {
     await open('F-1');
-    const kept = (await lead()('GET', '/v1/ledger/checkpoint')).body as {
-      treeSize: number;
-      note: string;
-      verifierKey: string;
-    };
+    const kept = checked(
+      (await lead()('GET', '/v1/ledger/checkpoint')).body,
+      shaped({ treeSize: isNumber, note: isString, verifierKey: isString }),
+      'the checkpoint',
+    );
     // Events past the kept checkpoint that the writer did write: a restart extends them.
     expect((await open('F-2')).status).toBe(201);
     await t.restart();

@@ -97,7 +97,7 @@ describe('faults: kill the stream leader of a 3-node NATS cluster during ingest'
             )
             .join('\n');
           throw new Error(
-            `${errorMessage(error)} (last publish error: ${publishing.lastError}; stream ${JSON.stringify((info as { cluster?: unknown }).cluster ?? info)})\n${logs}`,
+            `${errorMessage(error)} (last publish error: ${publishing.lastError}; stream ${JSON.stringify(('error' in info ? undefined : info.cluster) ?? info)})\n${logs}`,
           );
         },
       );

@@ -10,6 +10,7 @@ import { INTAKE_DURABLE } from '../../apps/intake/intake.processor';
 import { freshDatabase, TestDatabase } from '../support/database';
 import { startNatsServer, TestNatsServer } from '../support/nats-server';
 import { eventually, ServiceProcess, spawnBuilt } from '../support/processes';
+import { arrayOf, checked, isNumber, isString, shaped } from '../support/guards';
 
 /**
  * A deployment for fault tests: the ledger and intake as their own processes (so they can be
@@ -42,39 +43,16 @@ export async function startRig(
   const env = { DATABASE_URL: db.url, NATS_URL: natsUrl, ...options.env };
   const nc = await connect({ servers: natsUrl.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 200 });
   const rpc = new RpcClient(nc, 2000, false);
-  const rig: Rig = {
-    nats,
-    natsUrl,
-    db,
-    nc,
-    js: nc.jetstream(),
-    rpc,
-    ledger: undefined as unknown as ServiceProcess,
-    intakes: [],
-    rest: undefined as unknown as RunningWorkgate,
-    env,
-    startLedger: async () => {
-      rig.ledger = spawnBuilt('apps/ledger/main.js', env);
-      await eventually(
-        async () => (await rpc.request(Subjects.health('ledger'), {}, { timeoutMs: 500 })).details?.writer === 'active',
-        60_000,
-        `the ledger to become the writer\n${rig.ledger.output()}`,
-      );
-    },
-    startIntake: (i = 0) => {
-      rig.intakes[i] = spawnBuilt('apps/intake/main.js', env);
-    },
-    close: async () => {
-      for (const p of [rig.ledger, ...rig.intakes]) await p?.kill('SIGKILL');
-      await rig.rest?.close();
-      await nc.close();
-      await db.drop();
-      await nats?.stop();
-    },
-  };
-  await rig.startLedger();
+  const becomesWriter = (ledger: ServiceProcess) =>
+    eventually(
+      async () => (await rpc.request(Subjects.health('ledger'), {}, { timeoutMs: 500 })).details?.writer === 'active',
+      60_000,
+      `the ledger to become the writer\n${ledger.output()}`,
+    );
+  const ledger = spawnBuilt('apps/ledger/main.js', env);
+  await becomesWriter(ledger);
   const without: ServiceName[] = ['ledger', 'intake'];
-  rig.rest = await startWorkgate(
+  const rest = await startWorkgate(
     loadConfig({
       ...env,
       LOG_LEVEL: 'silent',
@@ -83,6 +61,32 @@ export async function startRig(
     }),
     { port: 0, without },
   );
+  const rig: Rig = {
+    nats,
+    natsUrl,
+    db,
+    nc,
+    js: nc.jetstream(),
+    rpc,
+    ledger,
+    intakes: [],
+    rest,
+    env,
+    startLedger: async () => {
+      rig.ledger = spawnBuilt('apps/ledger/main.js', env);
+      await becomesWriter(rig.ledger);
+    },
+    startIntake: (i = 0) => {
+      rig.intakes[i] = spawnBuilt('apps/intake/main.js', env);
+    },
+    close: async () => {
+      for (const p of [rig.ledger, ...rig.intakes]) await p?.kill('SIGKILL');
+      await rig.rest.close();
+      await nc.close();
+      await db.drop();
+      await nats?.stop();
+    },
+  };
   for (let i = 0; i < (options.intakes ?? 1); i++) rig.startIntake(i);
   return rig;
 }
@@ -187,7 +191,7 @@ export async function openedCount(db: TestDatabase, run: string): Promise<Ledger
       `SELECT count(*)::int AS n, count(DISTINCT stream_id)::int AS distinct FROM ledger_events WHERE type = 'WorkOrderOpened' AND data->>'externalRef' LIKE $1`,
       [`${run}-REF-%`],
     );
-  return rows[0] as LedgerCount;
+  return checked(rows[0], shaped({ n: isNumber, distinct: isNumber }), 'the count of opened work orders');
 }
 
 /** Why an ingest may have stopped short, for a failure message: dead letters, rejections, the intake consumer's state, the services' last output. */
@@ -204,18 +208,10 @@ export async function stuckReport(rig: Pick<Rig, 'db' | 'nc' | 'intakes' | 'ledg
   ).consumers
     .info('WORK_EVENTS', INTAKE_DURABLE)
     .catch((e) => ({ error: errorMessage(e) }));
-  const c = consumer as {
-    num_pending?: number;
-    num_ack_pending?: number;
-    num_redelivered?: number;
-    delivered?: unknown;
-    ack_floor?: unknown;
-    error?: string;
-  };
   return [
     `dead letters: ${JSON.stringify(dead.rows)}`,
     `rejections: ${JSON.stringify(rejected.rows)}`,
-    `intake consumer: ${c.error ?? JSON.stringify({ pending: c.num_pending, ackPending: c.num_ack_pending, redelivered: c.num_redelivered, delivered: c.delivered, ackFloor: c.ack_floor })}`,
+    `intake consumer: ${'error' in consumer ? consumer.error : JSON.stringify({ pending: consumer.num_pending, ackPending: consumer.num_ack_pending, redelivered: consumer.num_redelivered, delivered: consumer.delivered, ackFloor: consumer.ack_floor })}`,
     `--- intake\n${rig.intakes[0].output().slice(-2000)}`,
     `--- ledger\n${rig.ledger.output().slice(-2000)}`,
   ].join('\n');
@@ -231,11 +227,16 @@ export async function auditRun(db: TestDatabase, run: string, acked: Map<string,
     `SELECT data->>'externalRef' AS ref, count(*)::int AS n FROM ledger_events WHERE type = 'WorkOrderOpened' AND data->>'externalRef' LIKE $1 GROUP BY 1`,
     [`${run}-REF-%`],
   );
-  const recorded = new Map(rows.map((r) => [r.ref as string, r.n as number]));
+  const recorded = new Map(
+    checked(rows, arrayOf(shaped({ ref: isString, n: isNumber })), 'the opened work orders').map((r) => [r.ref, r.n]),
+  );
   const missing = [...acked.keys()].filter((id) => !recorded.has(id.replace(`${run}-`, `${run}-REF-`)));
   const duplicates = [...recorded.values()].filter((n) => n > 1).length;
-  const rejected = (await pool.query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'IntakeRejected'`))
-    .rows[0].n as number;
+  const { n: rejected } = checked(
+    (await pool.query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'IntakeRejected'`)).rows[0],
+    shaped({ n: isNumber }),
+    'the count of rejections',
+  );
   const verdict = await verifyLedger(pool);
   return {
     recorded: recorded.size,
