@@ -4,16 +4,15 @@ import {
   eventOf,
   DriftEvents,
   DriftSignaledData,
-  driftStream,
+  Subjects,
   ExceptionEvents,
   ledgerEventSubject,
   RecordedEvent,
-  Subjects,
-  WorkgateError,
 } from '@workgate/contracts';
 import { WorkgateConfig } from '@workgate/config';
 import {
   deterministicUuid,
+  DomainEvent,
   driftCheckedAt,
   driftSignal,
   Raise,
@@ -21,11 +20,28 @@ import {
   raisesWithin,
   RaiseTimes,
 } from '@workgate/domain';
-import { LedgerConsumers, LedgerReaction, LedgerReactions, Outcome, RpcClient } from '@workgate/messaging';
+import {
+  CommandStream,
+  handle,
+  LedgerConsumers,
+  LedgerReaction,
+  LedgerReactions,
+  ledgerStream,
+  Outcome,
+  RpcClient,
+} from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
 import { ExceptionCatalog } from './exception-catalog';
 
 const REMEDIATION_DUE_MS = 7 * 24 * 3600_000;
+
+/** A drift signal's stream (`drift-<signalId>`): one `DriftSignaled`, under an id of the signal alone. */
+const driftSignals: CommandStream<{ recorded: boolean }, DomainEvent<'drift'>>['def'] = {
+  stream: 'drift',
+  initial: () => ({ recorded: false }),
+  evolve: () => ({ recorded: true }),
+  eventId: (signalId) => deterministicUuid('drift', signalId),
+};
 
 /**
  * Exceptions are process signals, not human failures: a code raised WORKGATE_DRIFT_THRESHOLD times
@@ -86,23 +102,14 @@ export class DriftReaction extends LedgerReactions {
         due: new Date(Date.parse(at) + REMEDIATION_DUE_MS).toISOString(),
       },
     };
-    try {
-      await this.rpc.request(Subjects.ledger.append, {
-        streamId: driftStream(signalId),
-        expectedVersion: 'no_stream',
-        events: [
-          {
-            eventId: deterministicUuid('drift', signalId),
-            type: DriftEvents.Signaled,
-            data,
-            metadata: { actor: 'exceptions' },
-            occurredAt: at,
-          },
-        ],
-      });
-    } catch (error) {
-      if ((error as WorkgateError).code !== 'version_conflict') throw error; // already signaled for this window
-    }
+    // Once per code and window: a check that finds the signal recorded (another instance's, or this
+    // event's again) records nothing.
+    await handle(
+      ledgerStream(this.rpc, driftSignals),
+      signalId,
+      (signal) => (signal.recorded ? [] : [{ type: DriftEvents.Signaled, data }]),
+      { actor: 'exceptions', now: at, opens: true },
+    );
     return { kind: 'ack' };
   }
 

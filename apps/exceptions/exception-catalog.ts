@@ -1,21 +1,31 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import {
-  CATALOG_STREAM,
-  CatalogEvents,
-  eventOf,
-  ExceptionCode,
-  Notices,
-  Subjects,
-  WorkgateError,
-  Written,
-} from '@workgate/contracts';
-import { deterministicUuid } from '@workgate/domain';
-import { foldStream, NoticeBus, pagesOver, patiently, retryOnConflict, RpcClient } from '@workgate/messaging';
+import { CatalogEvents, ExceptionCode, Notices, Written } from '@workgate/contracts';
+import { deterministicUuid, DomainEvent } from '@workgate/domain';
+import { CommandStream, handle, ledgerStream, NoticeBus, patiently, RpcClient } from '@workgate/messaging';
 import { ConfigFiles, WorkgateConfig } from '@workgate/config';
 import { readCatalog, readCatalogEntries } from './catalog-entries';
 
 const DEFINED = CatalogEvents.CodeDefined;
 const REFRESH_MS = 2000;
+/** The catalog's one stream: `catalog-exception-codes`. */
+const CATALOG = 'exception-codes';
+
+/** The catalog as read: each code's latest entry, and how many entries were recorded (the stream's version). */
+interface Catalog {
+  byCode: Map<string, ExceptionCode>;
+  defined: number;
+}
+
+/**
+ * The catalog's stream. Every entry is recorded under an id its decision fixes: a seeded code's by
+ * the code alone, a later one's by the code and the stream version it makes.
+ */
+const catalog: CommandStream<Catalog, DomainEvent<'catalog'>>['def'] = {
+  stream: 'catalog',
+  initial: () => ({ byCode: new Map(), defined: 0 }),
+  evolve: ({ byCode, defined }, e) => ({ byCode: byCode.set(e.data.code, e.data), defined: defined + 1 }),
+  eventId: (id, version, type) => deterministicUuid('catalog', id, String(version), type),
+};
 
 /**
  * The exception-code catalog, kept in the ledger (`catalog-exception-codes`, one
@@ -29,12 +39,15 @@ export class ExceptionCatalog implements OnModuleInit {
   private version = 0;
   private loadedAt = 0;
   private readonly logger = new Logger('exceptions');
+  private readonly stream: CommandStream<Catalog, DomainEvent<'catalog'>>;
 
   constructor(
     @Inject(WorkgateConfig) private readonly config: WorkgateConfig,
-    private readonly rpc: RpcClient,
+    rpc: RpcClient,
     private readonly notices: NoticeBus,
-  ) {}
+  ) {
+    this.stream = ledgerStream(rpc, catalog);
+  }
 
   async onModuleInit(): Promise<void> {
     // The ledger may still be starting (services start in any order), or admitting its writer (it
@@ -46,38 +59,30 @@ export class ExceptionCatalog implements OnModuleInit {
     this.logger.log(`exception-code catalog: ${this.codes.length} codes`);
   }
 
+  /** Records the configured codes in a catalog that has none yet (another instance may just have). */
   private async seed(): Promise<void> {
     const seedCodes = readCatalog(ConfigFiles.text(this.config.WORKGATE_EXCEPTION_CODES));
-    try {
-      await this.rpc.request(Subjects.ledger.append, {
-        streamId: CATALOG_STREAM,
-        expectedVersion: 'no_stream',
-        events: seedCodes.map((c) => ({
-          eventId: deterministicUuid('catalog-seed', c.code),
-          type: DEFINED,
-          data: { ...c },
-          metadata: { actor: 'seed' },
-        })),
-      });
-    } catch (error) {
-      if ((error as WorkgateError).code !== 'version_conflict') throw error; // another instance seeded it
-    }
+    await handle(
+      this.stream,
+      CATALOG,
+      ({ defined }) =>
+        defined > 0
+          ? []
+          : seedCodes.map((c) => ({
+              eventId: deterministicUuid('catalog-seed', c.code),
+              type: DEFINED,
+              data: { ...c },
+            })),
+      { actor: 'seed', opens: true },
+    );
     await this.refresh(true);
   }
 
   private async refresh(force = false): Promise<void> {
     if (!force && Date.now() - this.loadedAt < REFRESH_MS) return;
-    const stream = await foldStream(
-      pagesOver(this.rpc),
-      CATALOG_STREAM,
-      new Map<string, ExceptionCode>(),
-      (byCode, recorded) => {
-        const e = eventOf(recorded, 'catalog', DEFINED);
-        return e ? byCode.set(e.data.code, e.data) : byCode;
-      },
-    );
-    this.codes = [...stream.state.values()].sort((a, b) => a.code.localeCompare(b.code));
-    this.version = stream.version;
+    const { state, version } = await this.stream.load(CATALOG);
+    this.codes = [...state.byCode.values()].sort((a, b) => a.code.localeCompare(b.code));
+    this.version = version;
     this.loadedAt = Date.now();
   }
 
@@ -95,23 +100,20 @@ export class ExceptionCatalog implements OnModuleInit {
   /** Adds a code or changes one (title, owner, SLA); refuses a malformed entry with every problem. */
   async define(entry: ExceptionCode, actor: string): Promise<Written<ExceptionCode>> {
     const [checked] = readCatalogEntries([entry], (_, field) => field);
-    return retryOnConflict(async () => {
-      await this.refresh(true);
-      const appended = await this.rpc.request(Subjects.ledger.append, {
-        streamId: CATALOG_STREAM,
-        expectedVersion: this.version,
-        events: [
-          {
-            eventId: deterministicUuid('catalog', checked.code, String(this.version + 1)),
-            type: DEFINED,
-            data: { ...checked },
-            metadata: { actor },
-          },
-        ],
-      });
-      await this.refresh(true);
-      this.notices.publish(Notices.exceptionCodeDefined, { code: checked.code });
-      return { answer: checked, position: appended.positions[0] };
-    });
+    const { position } = await handle(
+      this.stream,
+      CATALOG,
+      ({ defined }) => [
+        {
+          eventId: deterministicUuid('catalog', checked.code, String(defined + 1)),
+          type: DEFINED,
+          data: { ...checked },
+        },
+      ],
+      { actor },
+    );
+    await this.refresh(true);
+    this.notices.publish(Notices.exceptionCodeDefined, { code: checked.code });
+    return { answer: checked, position };
   }
 }

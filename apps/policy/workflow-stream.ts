@@ -1,6 +1,6 @@
 import { Notices, OpenChangeApprovalRequest, openChangeApproval, Subjects } from '@workgate/contracts';
-import { appendOf, WorkflowCommand, workflows, WorkflowEvent } from '@workgate/domain';
-import { NoticeBus, retryOnConflict, RpcClient } from '@workgate/messaging';
+import { WorkflowCommand, workflows, WorkflowEvent, WorkflowState } from '@workgate/domain';
+import { appendOver, CommandStream, handle, NoticeBus, RpcClient } from '@workgate/messaging';
 import { PolicyRegistry } from './policy-registry';
 
 /** What a command on a job type's stream recorded, and the position of its commit (0: nothing new). */
@@ -10,50 +10,53 @@ export interface WorkflowCommitted {
 }
 
 /**
- * The application step of the workflow aggregate: decide on the job type's state as the registry
- * holds it, commit at the stream's version, apply what was recorded; then ask the approvals
- * service for the approval a proposed change waits for. Another instance's write meanwhile: learn
- * it and decide again.
+ * The application step of the workflow aggregate: the command handler decides on the job type's
+ * state as the registry holds it and commits at the stream's version; what was recorded is applied
+ * to the registry, and the approvals service is asked for the approval a proposed change waits
+ * for. Another instance's write meanwhile: the registry learns it and the command is decided again.
  */
 export class WorkflowStream {
+  private readonly stream: CommandStream<WorkflowState, WorkflowEvent>;
+
   constructor(
     private readonly rpc: RpcClient,
     private readonly notices: NoticeBus,
     private readonly registry: PolicyRegistry,
     private readonly reload: () => Promise<void>,
     /** The service name every event's metadata carries as `producer` (docs/ledger.md, Table). */
-    private readonly producer: string,
-  ) {}
+    producer: string,
+  ) {
+    this.stream = {
+      def: workflows,
+      producer,
+      // The registry is the stream as read; a commit that records nothing new answers position 0.
+      load: async (jobType) => ({
+        state: registry.state(jobType),
+        version: registry.streamVersion(jobType),
+        position: 0,
+      }),
+      commit: appendOver(rpc),
+    };
+  }
 
   async handle(jobType: string, command: WorkflowCommand, actor: string): Promise<WorkflowCommitted> {
-    const committed = await retryOnConflict(
-      async () => {
-        const now = new Date().toISOString();
-        const events = workflows.decide(command, this.registry.state(jobType), { now });
-        if (events.length === 0) return { events, position: 0, at: now };
-        const version = this.registry.streamVersion(jobType);
-        const recorded = { metadata: { actor, producer: this.producer }, occurredAt: now };
-        const appended = await this.rpc.request(
-          Subjects.ledger.append,
-          appendOf(workflows, jobType, version, events, recorded),
-        );
-        events.forEach((e, i) => this.registry.record(e, version + i + 1, now));
-        for (const e of events)
-          if (e.type === 'WorkflowPublished')
-            this.notices.publish(Notices.workflowPublished, {
-              jobType,
-              version: e.data.version,
-              sha256: e.data.sha256,
-            });
-        return { events, position: appended.positions[appended.positions.length - 1], at: now };
-      },
-      () => this.reload(),
-    );
+    const now = new Date().toISOString();
+    const committed = await handle(this.stream, jobType, (state, clock) => workflows.decide(command, state, clock), {
+      actor,
+      now,
+      beforeRetry: () => this.reload(),
+    });
+    const { events } = committed;
+    const before = committed.version - events.length;
+    events.forEach((e, i) => this.registry.record(e, before + i + 1, now));
+    for (const e of events)
+      if (e.type === 'WorkflowPublished')
+        this.notices.publish(Notices.workflowPublished, { jobType, version: e.data.version, sha256: e.data.sha256 });
     let { position } = committed;
-    for (const e of committed.events)
+    for (const e of events)
       if (e.type === 'WorkflowChangeProposed')
-        position = Math.max(position, await this.askApproval(openChangeApproval(e.data, committed.at)));
-    return { events: committed.events, position };
+        position = Math.max(position, await this.askApproval(openChangeApproval(e.data, now)));
+    return { events, position };
   }
 
   /**

@@ -30,13 +30,14 @@ export const versionedEventId = (prefix: string) => (id: string, version: number
 /**
  * The one way decided events become a ledger append: the aggregate's stream `id`, expected at
  * `version` (0: the stream must not exist yet), each event under the id its decider fixed or the
- * aggregate's versioned id, with the command's metadata and time.
+ * aggregate's versioned id, with the command's metadata and time (an event that carries its own,
+ * as a work order's does, keeps them).
  */
 export function appendOf(
   aggregate: Pick<Aggregate<unknown, unknown, { type: string }, unknown>, 'stream' | 'eventId'>,
   id: string,
   version: number,
-  events: ReadonlyArray<{ type: string; eventId?: string; data: object }>,
+  events: ReadonlyArray<{ type: string; eventId?: string; data: object; metadata?: object; occurredAt?: string }>,
   recorded: { metadata: object; occurredAt: string },
 ): AppendRequest {
   return {
@@ -46,8 +47,8 @@ export function appendOf(
       eventId: e.eventId ?? aggregate.eventId(id, version + i + 1, e.type),
       type: e.type,
       data: e.data,
-      metadata: recorded.metadata,
-      occurredAt: recorded.occurredAt,
+      metadata: e.metadata ?? recorded.metadata,
+      occurredAt: e.occurredAt ?? recorded.occurredAt,
     })),
   };
 }

@@ -14,6 +14,7 @@ export * from './batching-client';
 export * from './local-routes';
 export * from './thread-routes';
 export * from './command-retry';
+export * from './command-handler';
 export * from './aggregate-store';
 export * from './ledger-reaction';
 export * from './due-timers';
