@@ -3,31 +3,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Locator, Page } from 'playwright-core';
 import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
-import { Subjects } from '@workgate/contracts';
-import { urgentFix } from './support/fixtures';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type {
-  ActionAnswer,
   ApprovalView,
-  BreakGlassAnswer,
   DecisionRecord,
   ExceptionView,
-  OpenedAnswer,
   PostReviewView,
   ProofPackage,
   RecordedEvent,
-  StepAnswer,
-  ViewRow,
 } from '@workgate/contracts';
 import type { ErrorBody } from './support/answers';
-import { defined } from './support/answers';
-import { replyOf } from './support/replies';
-import * as proof from '../libs/contracts/schemas/proof.schemas';
-
-/** A rollback note the refund request carries: private evidence, read by ops leads only. */
-const ROLLBACK_NOTE = 'undo: cancel refund 40 EUR in the payments console';
+import { CONSOLE_ROLES, download, proofIn, ROLLBACK_NOTE, seedConsole } from './support/console-seed';
 
 /**
  * The console in a real headless Chromium: an approver signs in with a key, decides approvals
@@ -39,93 +27,24 @@ describe('the console in a real browser', () => {
   let t: TestWorkgate;
   let browser: Browser;
   let page: Page;
-  const principals = writePrincipals({
-    helpdesk: ['integrator'],
-    agent: ['operator'],
-    'support-lead': ['approver', 'operator'],
-    lead: ['ops-lead', 'analyst'],
-  });
+  const principals = writePrincipals(CONSOLE_ROLES);
   let as: Record<string, ReturnType<typeof client>>;
   const problems: string[] = [];
-  const ids = { caseWo: '', refund: '', credit: '', own: '', postReview: '', exception: '' };
-  const refund = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1042'] };
-  const credit = { system: 'payments', operation: 'credit', kind: 'write', objects: ['customer:C-77'] };
-
-  const open = async (
-    externalRef: string,
-    jobType = 'support-recovery',
-    inputs: Record<string, unknown> = { caseId: 'C-77', orderId: '1042', orderPaid: true },
-  ) => {
-    const r = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType,
-      externalRef,
-      source: 'helpdesk',
-      inputs,
-    });
-    expect(r.status).toBe(201);
-    return r.body.id;
-  };
-  const ask = async (
-    who: string,
-    workOrderId: string,
-    action: Record<string, unknown>,
-    facts: Record<string, unknown>,
-  ) => {
-    const r = await as[who]<ActionAnswer>('POST', `/v1/work-orders/${workOrderId}/actions`, { ...action, facts });
-    expect(r.body).toMatchObject({ decision: 'wait' });
-    return defined(r.body.approvalId, 'the approval the action waits for');
-  };
+  let ids: Awaited<ReturnType<typeof seedConsole>>['ids'];
+  let refund: Record<string, unknown>;
+  let credit: Record<string, unknown>;
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
     as = clientsFor(t.url, principals.keys);
-    await t.rpc.request(Subjects.policy.publish, { definition: urgentFix('urgent-fix') });
-
-    ids.caseWo = await open('CASE-1042');
-    ids.refund = await ask(
-      'agent',
-      ids.caseWo,
-      { ...refund, rollbackNote: ROLLBACK_NOTE },
-      {
-        amount: 40,
-        currency: 'EUR',
-        reason: 'parcel lost in transit',
-      },
-    );
-    ids.credit = await ask('agent', ids.caseWo, credit, { amount: 15, currency: 'EUR' });
-    const other = await open('CASE-1077', 'support-recovery', { caseId: 'C-78', orderId: '1077', orderPaid: true });
-    // One the owner asked for herself: only someone else may approve it.
-    ids.own = await ask(
-      'support-lead',
-      other,
-      { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1077'] },
-      { amount: 120 },
-    );
-    const blocked = await as.agent<StepAnswer>('POST', `/v1/work-orders/${other}/steps/confirm-customer/block`, {
-      code: 'CUSTOMER_UNREACHABLE',
-      rationale: 'no answer on two calls',
-    });
-    expect(blocked.status).toBe(201);
-    ids.exception = defined(blocked.body.exception, 'exception of the blocked step').exceptionId;
-
-    const urgent = await open('URG-7', 'urgent-fix', {});
-    const glass = await as.agent<BreakGlassAnswer>('POST', `/v1/work-orders/${urgent}/break-glass`, {
-      code: 'CUSTOMER_UNREACHABLE',
-      rationale: 'customer flight leaves in an hour',
-      action: { system: 'shop', operation: 'order.note', kind: 'write' },
-    });
-    expect(glass.status).toBe(201);
-    ids.postReview = glass.body.postReview.id;
-    await eventually(
-      async () => {
-        const r = await as['support-lead']<ViewRow[]>('GET', '/v1/post-reviews?owner=support-lead&overdue=true');
-        return r.status === 200 && r.body.some((p) => p.postReviewId === ids.postReview);
-      },
-      15_000,
-      'the post-review to fall overdue',
-    );
-
-    ({ browser, page } = await launch());
+    // Chromium starts while the work waits to be seen (the post-review falls overdue).
+    const launching = launch();
+    launching.catch(() => undefined);
+    try {
+      ({ ids, refund, credit } = await seedConsole(t, as));
+    } finally {
+      ({ browser, page } = await launching);
+    }
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
@@ -314,22 +233,13 @@ describe('the console in a real browser', () => {
     await page.getByRole('heading', { name: /CASE-1042/ }).waitFor();
     expect(await page.innerText('#work-order')).toContain('is shown to ops leads');
     expect(await page.innerText('#work-order')).not.toContain(ROLLBACK_NOTE);
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Download the delivery page' }).click(),
-    ]);
-    expect(download.suggestedFilename()).toBe('delivery-CASE-1042.html');
-    expect(readFileSync(await download.path(), 'utf8')).toMatch(/^<!doctype html>/i);
+    const delivery = await download(page, 'Download the delivery page');
+    expect(delivery.suggestedFilename()).toBe('delivery-CASE-1042.html');
+    expect(readFileSync(await delivery.path(), 'utf8')).toMatch(/^<!doctype html>/i);
     // Not an ops lead: the client-safe proof package, its receipts without their events.
-    const [plainProof] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Download proof package' }).click(),
-    ]);
+    const plainProof = await download(page, 'Download proof package');
     expect(plainProof.suggestedFilename()).toBe('proof-public-CASE-1042.json');
-    const publicPackage: ProofPackage = replyOf(
-      proof.ProofPackage,
-      JSON.parse(readFileSync(await plainProof.path(), 'utf8')),
-    );
+    const publicPackage: ProofPackage = await proofIn(plainProof);
     expect(publicPackage.workOrder.id).toBe(ids.caseWo);
     expect(publicPackage.receipts.length).toBeGreaterThan(0);
     expect(publicPackage.receipts.filter((r) => r.event !== undefined)).toEqual([]);
@@ -338,15 +248,9 @@ describe('the console in a real browser', () => {
     await signIn(page, 'lead');
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     // An ops lead: the proof package with every receipt's event.
-    const [leadProof] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Download proof package' }).click(),
-    ]);
+    const leadProof = await download(page, 'Download proof package');
     expect(leadProof.suggestedFilename()).toBe('proof-CASE-1042.json');
-    const fullPackage: ProofPackage = replyOf(
-      proof.ProofPackage,
-      JSON.parse(readFileSync(await leadProof.path(), 'utf8')),
-    );
+    const fullPackage: ProofPackage = await proofIn(leadProof);
     expect(fullPackage.receipts.length).toBeGreaterThan(0);
     expect(fullPackage.receipts.filter((r) => r.event === undefined)).toEqual([]);
     const events = (await as.lead<RecordedEvent[]>('GET', `/v1/work-orders/${ids.caseWo}/events`)).body;

@@ -1,26 +1,21 @@
 /// <reference lib="dom" />
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import { seedDemo } from '../cli/demo';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import { viewsCaughtUp } from './support/views-caught-up';
-
-declare global {
-  interface Window {
-    /** Chart.js, as the dashboard page loads it. */
-    Chart?: {
-      getChart(
-        id: string,
-      ): { data: { labels: string[]; datasets: Array<{ label: string; data: number[] }> } } | undefined;
-    };
-  }
-}
-
-const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = join(__dirname, 'artifacts');
+import { ARTIFACTS, launchWatched, watcher } from './support/console-page';
+import {
+  UUID,
+  FIRST_COLUMN,
+  percentText,
+  expectedFirstColumn,
+  tableOf,
+  expectedChart,
+  ViewRow,
+} from './support/dashboard-tables';
 
 /**
  * The dashboard in a real headless Chromium over the demo month: every chart's data equals what
@@ -37,15 +32,18 @@ describe('the ops dashboard in a real browser', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    const summary = await seedDemo(t.nc, { days: 30, perDay: 5, seed: 11 });
-    expect(summary.workOrders).toBeGreaterThan(100);
-    // Everything the demo caused has reached the views.
-    await viewsCaughtUp(t);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(e.message));
+    // Chromium starts while the demo month is sent; its page collects script and console errors.
+    const launching = launchWatched(watcher(problems), { viewport: { width: 1440, height: 900 } });
+    launching.catch(() => undefined);
+    try {
+      t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+      const summary = await seedDemo(t.nc, { days: 30, perDay: 5, seed: 11 });
+      expect(summary.workOrders).toBeGreaterThan(100);
+      // Everything the demo caused has reached the views.
+      await viewsCaughtUp(t);
+    } finally {
+      ({ browser, page } = await launching);
+    }
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
@@ -172,7 +170,6 @@ describe('the ops dashboard in a real browser', () => {
     await page.click('#filters button[type=submit]');
     await page.waitForSelector('body[data-state="ready"]');
 
-    mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect(problems).toEqual([]);
   });
@@ -195,127 +192,3 @@ describe('the ops dashboard in a real browser', () => {
     expect(problems).toEqual([]);
   });
 });
-
-/** A row of a view as this test reads it: each view answers the fields it has. */
-interface ViewRow {
-  code: string;
-  period: string;
-  count: number;
-  jobType: string;
-  stalled: number;
-  workOrders: number;
-  stallRate: number | null;
-  ratio: number | null;
-  closureShare: number | null;
-  overdueSeconds: number;
-  ageSeconds: number;
-  closedAt: string;
-  externalRef: string;
-  workOrderId: string;
-}
-
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
-
-/** The measure each table leads with. */
-const FIRST_COLUMN: Record<string, string> = {
-  trends: 'exceptions',
-  'top-codes': 'exceptions',
-  'stall-rates': 'stall rate',
-  'first-time-fix': 'first-time-fix',
-  'post-reviews': 'overdue by',
-  approvals: 'age',
-  evidence: 'closure evidence',
-  closures: 'closed',
-};
-
-const percentText = (ratio: number | null) =>
-  ratio === null ? '–' : `${(Math.round(ratio * 1000) / 10).toFixed(1)} %`;
-
-/**
- * Seconds as the page writes them: the shared module it imports (`web/shared/duration.js`, whose
- * values its own spec checks), asked in the page, so the table is checked against it, not a copy.
- */
-function durations(page: Page, seconds: number[]): Promise<string[]> {
-  return page.evaluate<string[]>(
-    `import('/shared/duration.js').then((m) => ${JSON.stringify(seconds)}.map(m.duration))`,
-  );
-}
-
-/** What the first column of each table must read, from the view's rows, in the order shown. */
-async function expectedFirstColumn(page: Page, id: string, rows: ViewRow[]): Promise<string[]> {
-  switch (id) {
-    case 'trends': {
-      const byCode = new Map<string, number>();
-      for (const r of rows) byCode.set(r.code, (byCode.get(r.code) ?? 0) + r.count);
-      return [...byCode.values()].sort((a, b) => b - a).map((n) => n.toLocaleString('en-US'));
-    }
-    case 'top-codes':
-      return rows.map((r) => r.count.toLocaleString('en-US'));
-    case 'stall-rates':
-      return rows.map((r) => percentText(r.stallRate));
-    case 'first-time-fix':
-      return rows.map((r) => percentText(r.ratio));
-    case 'evidence':
-      return rows.map((r) => percentText(r.closureShare));
-    case 'post-reviews':
-      return durations(
-        page,
-        rows.map((r) => r.overdueSeconds),
-      );
-    case 'approvals':
-      return durations(
-        page,
-        [...rows].sort((a, b) => b.ageSeconds - a.ageSeconds).map((r) => r.ageSeconds),
-      );
-    case 'closures':
-      return rows.map((r) => String(r.closedAt).slice(0, 10));
-    default:
-      throw new Error(`no table expected for ${id}`);
-  }
-}
-
-/** A section's table as the page shows it: headings, body rows and the totals row, as text. */
-async function tableOf(page: Page, id: string): Promise<{ head: string[]; body: string[][]; foot: string[] }> {
-  return page.$eval(`#${id}`, (section) => {
-    const texts = (row: Element) => Array.from(row.children).map((c) => (c.textContent ?? '').trim());
-    const head = section.querySelector('thead tr');
-    const foot = section.querySelector('tfoot tr');
-    return {
-      head: head ? texts(head) : [],
-      body: Array.from(section.querySelectorAll('tbody tr')).map(texts),
-      foot: foot ? texts(foot) : [],
-    };
-  });
-}
-
-/** What each chart must hold, computed from the view's rows. */
-function expectedChart(id: string, rows: ViewRow[]) {
-  const pct = (x: number | null) => (x === null ? 0 : Math.round(x * 1000) / 10);
-  switch (id) {
-    case 'trends': {
-      const periods = [...new Set(rows.map((r) => r.period))].sort();
-      const codes = [...new Set(rows.map((r) => r.code))].sort();
-      return {
-        labels: periods,
-        datasets: codes.map((code) => ({
-          label: code,
-          data: periods.map((p) => rows.find((r) => r.period === p && r.code === code)?.count ?? 0),
-        })),
-      };
-    }
-    case 'top-codes':
-      return { labels: rows.map((r) => r.code), datasets: [{ label: 'exceptions', data: rows.map((r) => r.count) }] };
-    case 'stall-rates':
-      return {
-        labels: rows.map((r) => r.jobType),
-        datasets: [{ label: 'stall rate (%)', data: rows.map((r) => pct(r.stallRate)) }],
-      };
-    case 'first-time-fix':
-      return {
-        labels: rows.map((r) => r.jobType),
-        datasets: [{ label: 'first-time-fix (%)', data: rows.map((r) => pct(r.ratio)) }],
-      };
-    default:
-      throw new Error(`no chart expected for ${id}`);
-  }
-}

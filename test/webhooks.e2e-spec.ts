@@ -1,17 +1,9 @@
-import { Logger } from '@nestjs/common';
 // The receivers check signatures with the Standard Webhooks reference library, not with workgate's code.
 import { eventually } from './support/processes';
-import { Receiver, verifiedPayload } from './support/webhook-receiver';
-import { client, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
-import type {
-  ActionAnswer,
-  CreatedWebhook,
-  DelegationAnswer,
-  OpenedAnswer,
-  WebhookDelivery,
-  WebhookPayload,
-} from '@workgate/contracts';
+
+import { client } from './support/principals';
+import { webhookSuite } from './support/webhook-suite';
+import type { ActionAnswer, CreatedWebhook, DelegationAnswer } from '@workgate/contracts';
 
 const CANARY = 'canary-webhook-7d1c-private';
 const refund = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:1001'] };
@@ -23,78 +15,8 @@ const steps = ['inspect-case', 'validate-address', 'update-order', 'notify-wareh
  * restart too; one that never recovers ends as a dead letter that can be sent again by hand.
  */
 describe('webhooks', () => {
-  let t: TestWorkgate;
-  const receiver = new Receiver();
-  const principals = writePrincipals({
-    admin: ['admin'],
-    lead: ['ops-lead'],
-    helpdesk: ['integrator'],
-    agent: ['operator'],
-    'support-lead': ['approver', 'operator'],
-  });
-  const secrets = new Map<string, string>();
-  // What the services warn about (the level is silent here, so they are caught before it applies).
-  const warnings: string[] = [];
-
-  beforeAll(async () => {
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
-    await receiver.start();
-    t = await startTestWorkgate({
-      env: {
-        WORKGATE_PRINCIPALS: principals.path,
-        WORKGATE_WEBHOOK_ALLOW_PRIVATE: '1',
-        WORKGATE_WEBHOOK_BACKOFF_MS: '100,200,400,1000',
-        WORKGATE_WEBHOOK_TIMEOUT_MS: '2000',
-      },
-    });
-  });
-  afterAll(async () => {
-    await t?.close();
-    await receiver.stop();
-    jest.restoreAllMocks();
-  });
-  const call =
-    (who: string) =>
-    <T = unknown>(method: string, path: string, body?: unknown) =>
-      client(t.url, principals.keys[who])<T>(method, path, body);
-
-  async function subscribe(path: string, events: string[], principalIds?: string[]): Promise<string> {
-    const created = await call('admin')<CreatedWebhook>('POST', '/v1/webhooks', {
-      url: `${receiver.url}${path}?token=${CANARY}`,
-      events,
-      ...(principalIds ? { principals: principalIds } : {}),
-    });
-    expect(created).toMatchObject({
-      status: 201,
-      body: { id: expect.any(String), events, secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/) },
-    });
-    secrets.set(`${path}?token=${CANARY}`, created.body.secret);
-    return created.body.id;
-  }
-
-  async function openWorkOrder(ref: string, jobType = 'support-recovery'): Promise<string> {
-    const inputs =
-      jobType === 'support-recovery'
-        ? { caseId: ref, orderId: '1001', orderPaid: true }
-        : { objective: 'x', repository: 'r' };
-    const opened = await call('helpdesk')<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType,
-      externalRef: ref,
-      source: 'helpdesk',
-      inputs,
-    });
-    expect(opened.status).toBe(201);
-    return opened.body.id;
-  }
-
-  /** Every request a path received verifies under its webhook's secret. */
-  function verifyAll(path: string): WebhookPayload[] {
-    const secret = secrets.get(path)!;
-    return receiver.at(path).map((r) => verifiedPayload(secret, r));
-  }
-
-  const deliveries = async (webhookId: string) =>
-    (await call('lead')<WebhookDelivery[]>('GET', `/v1/webhooks/${webhookId}/deliveries`)).body;
+  const w = webhookSuite(CANARY);
+  const { receiver, secrets, warnings, call, subscribe, openWorkOrder, verifyAll, deliveries } = w;
 
   it('manages subscriptions: the secret is shown once, unknown types and other schemes are 422 naming the field', async () => {
     const id = await subscribe('/managed', ['approval', 'decision.stopped'], ['support-lead']);
@@ -132,7 +54,7 @@ describe('webhooks', () => {
     });
 
     // A replay with the same Idempotency-Key answers the same webhook, without its secret: the secret is never kept.
-    const once = client(t.url, principals.keys.admin);
+    const once = client(w.t.url, w.principals.keys.admin);
     const first = await once<CreatedWebhook>(
       'POST',
       '/v1/webhooks',
@@ -148,7 +70,7 @@ describe('webhooks', () => {
     );
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body).toEqual(Object.fromEntries(Object.entries(first.body).filter(([k]) => k !== 'secret')));
-    const kept = await t.db
+    const kept = await w.t.db
       .appPool()
       .query(`SELECT reply::text FROM idempotency_answers WHERE key = 'create-replayed'`);
     expect(kept.rows).toHaveLength(1);
@@ -243,7 +165,7 @@ describe('webhooks', () => {
     }
     expect((await deliveries(all)).every((d) => d.status === 'delivered')).toBe(true);
 
-    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    const metrics = await (await fetch(`${w.t.url}/metrics`)).text();
     expect(metrics).toMatch(/workgate_webhook_deliveries_total\{outcome="delivered"\} [1-9]/);
     expect(metrics).toMatch(/workgate_webhook_deliveries_total\{outcome="failed"\} [3-9]/);
   });
@@ -297,7 +219,7 @@ describe('webhooks', () => {
     expect(receiver.at(path)[5].headers['webhook-id']).toBe(dead.deliveryId);
     expect(verifyAll(path)).toHaveLength(6);
 
-    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    const metrics = await (await fetch(`${w.t.url}/metrics`)).text();
     expect(metrics).toMatch(/workgate_webhook_deliveries_total\{outcome="dead"\} [1-9]/);
   });
 
@@ -325,8 +247,8 @@ describe('webhooks', () => {
     // Whatever the receiver gets after `downUntil` is sent by the restarted workgate (which may
     // deliver before restart() has seen it healthy).
     let downUntil = Infinity;
-    await t.restart(async () => {
-      const { rows } = await t.db
+    await w.t.restart(async () => {
+      const { rows } = await w.t.db
         .appPool()
         .query<{ next_attempt_at: Date }>(
           `SELECT next_attempt_at FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE s.id = $1`,
@@ -374,34 +296,5 @@ describe('webhooks', () => {
       expect(w).not.toContain('whsec_');
       for (const secret of secrets.values()) expect(w).not.toContain(secret.slice('whsec_'.length));
     }
-  });
-});
-
-describe('webhooks without WORKGATE_WEBHOOK_ALLOW_PRIVATE', () => {
-  let t: TestWorkgate;
-  const principals = writePrincipals({ admin: ['admin'] });
-
-  beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-  });
-  afterAll(() => t?.close());
-
-  it.each([
-    'http://127.0.0.1:9/hook',
-    'http://localhost:9/hook',
-    'http://[::1]:9/hook',
-    'http://10.0.0.7/hook',
-    'http://169.254.169.254/latest/meta-data',
-    'http://[fe80::1]/hook',
-    'http://0.0.0.0/hook',
-  ])('refuses %s with 422 naming url', async (url) => {
-    const res = await client(t.url, principals.keys.admin)<CreatedWebhook>('POST', '/v1/webhooks', {
-      url,
-      events: ['*'],
-    });
-    expect(res).toMatchObject({
-      status: 422,
-      body: { error: 'validation_failed', details: [{ path: 'url', message: expect.stringMatching(/address/) }] },
-    });
   });
 });
