@@ -31,6 +31,7 @@ import { IntakeController } from './routes/intake.controller';
 import { LedgerController, LedgerKeyController } from './routes/ledger.controller';
 import { MeController } from './routes/me.controller';
 import { PagesController } from './routes/pages.controller';
+import { PrincipalSessionsController } from './routes/principal-sessions.controller';
 import { NoSignInController, SignInController } from './routes/sign-in.controller';
 import { ViewsController } from './routes/views.controller';
 import { PostReviewsController } from './routes/post-reviews.controller';
@@ -59,6 +60,7 @@ export const API_CONTROLLERS = [
   LedgerKeyController,
   ViewsController,
   MeController,
+  PrincipalSessionsController,
   WebhooksController,
 ];
 
@@ -96,7 +98,7 @@ export class GatewayModule {
         ApprovalSubjects,
         HttpMetrics,
         principalsProvider(ctx.config.WORKGATE_PRINCIPALS),
-        consoleSessionsProvider,
+        consoleSessionsProvider(ctx.config),
         signInProvider(ctx.config),
         consoleSignInProvider,
         Consistency,

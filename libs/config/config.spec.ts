@@ -15,6 +15,7 @@ describe('loadConfig', () => {
     expect(config.WORKGATE_RATE_LIMIT_PER_MINUTE).toBe(6000);
     expect(config.WORKGATE_ANONYMOUS_BYTES_PER_MINUTE).toBe(10_485_760);
     expect(config.WORKGATE_OIDC_REFETCH_SECONDS).toBe(10);
+    expect(config.WORKGATE_SESSION_IDLE_MINUTES).toBe(60);
     expect(config).toMatchObject({
       WORKGATE_HTTP_HEADERS_SECONDS: 10,
       WORKGATE_HTTP_REQUEST_SECONDS: 60,
@@ -55,6 +56,8 @@ describe('loadConfig', () => {
     ['WORKGATE_OIDC_REFETCH_SECONDS', '0', /WORKGATE_OIDC_REFETCH_SECONDS must be at least 1/],
     ['WORKGATE_OIDC_REFETCH_SECONDS', '2.5', /WORKGATE_OIDC_REFETCH_SECONDS must be an integer/],
     ['WORKGATE_OIDC_REFETCH_SECONDS', '86400', /WORKGATE_OIDC_REFETCH_SECONDS must be at most 3600/],
+    ['WORKGATE_SESSION_IDLE_MINUTES', '0', /WORKGATE_SESSION_IDLE_MINUTES must be at least 1/],
+    ['WORKGATE_SESSION_IDLE_MINUTES', '721', /WORKGATE_SESSION_IDLE_MINUTES must be at most 720/],
     ['WORKGATE_OIDC_NAME', 'x'.repeat(61), /WORKGATE_OIDC_NAME must be 1 to 60 printable characters/],
     ['WORKGATE_OIDC_NAME', 'Acme\nID', /WORKGATE_OIDC_NAME must be 1 to 60 printable characters/],
   ])('refuses a bad %s with a message naming it', (name, value, message) => {

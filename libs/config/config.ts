@@ -68,11 +68,8 @@ export class WorkgateConfig {
   })
   WORKGATE_LEDGER_ORIGIN?: string;
 
-  /**
-   * The login role the services use in Postgres: it reads the ledger and writes only what is not
-   * evidence (idempotency answers, dead letters). Empty: every connection logs in as the URL's user
-   * (the ledger and views roles below are then not used either).
-   */
+  /** The services' login role in Postgres: reads the ledger, writes only what is not evidence (idempotency answers, dead
+   * letters). Empty: every connection logs in as the URL's user (the ledger and views roles below are then not used either). */
   @Matches(/^([a-z_][a-z0-9_]*)?$/, { message: 'WORKGATE_DB_ROLE must be a plain Postgres role name' })
   WORKGATE_DB_ROLE = 'workgate_app';
 
@@ -218,16 +215,19 @@ export class WorkgateConfig {
   @IsString()
   WORKGATE_OIDC_CLIENT_SECRET?: string;
 
-  /**
-   * The shortest time between two fetches of the issuer's discovery document or key set, in
-   * seconds, whether the last one succeeded or failed: a flood of tokens naming unknown keys, or
-   * of tokens while the provider is down, costs one fetch per period.
-   */
+  /** Least seconds between two fetches of the issuer's discovery document or keys, failed or not: a flood of tokens costs one per period. */
   @Transform(asNumber)
   @IsInt({ message: 'WORKGATE_OIDC_REFETCH_SECONDS must be an integer' })
   @Min(1, { message: 'WORKGATE_OIDC_REFETCH_SECONDS must be at least 1' })
   @Max(3600, { message: 'WORKGATE_OIDC_REFETCH_SECONDS must be at most 3600 (an hour)' })
   WORKGATE_OIDC_REFETCH_SECONDS = 10;
+
+  /** Minutes a console session may go unused before it ends (docs/sign-in.md, Sessions); at most 720, its longest life. */
+  @Transform(asNumber)
+  @IsInt({ message: 'WORKGATE_SESSION_IDLE_MINUTES must be an integer' })
+  @Min(1, { message: 'WORKGATE_SESSION_IDLE_MINUTES must be at least 1' })
+  @Max(720, { message: 'WORKGATE_SESSION_IDLE_MINUTES must be at most 720 (12 h, the longest a session lasts)' })
+  WORKGATE_SESSION_IDLE_MINUTES = 60;
 
   /** What API bearer tokens must carry in `aud` (default WORKGATE_OIDC_CLIENT_ID). */
   @IsOptional()

@@ -208,6 +208,8 @@ export function useFuzzWorkgate(): void {
       version: ['1', '2'],
       file: ['dashboard.js', 'chart.umd.min.js'],
       webhooks: [webhook.body.id],
+      // A principal id of the principals file, and a signed-in person's form of one (no console session either way).
+      principals: ['support-lead', 'ana@example.com'],
       deliveryId: [delivery.deliveryId],
       draftId: [draft.body.draftId],
       changeId: [change.body.changeId],

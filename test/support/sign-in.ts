@@ -31,6 +31,8 @@ export interface SignInWorld {
   key: ProviderKey;
   /** The API keys of the principals file (API-key principals, one per role and the tests' own). */
   keys: Record<string, string>;
+  /** WORKGATE_PUBLIC_URL, when the world was started behind one (`startSignInWorld({ publicUrl: true })`). */
+  publicUrl?: string;
   /** An access token for the API, issued by the provider to `login` after its login and consent. */
   token(login: string): Promise<string>;
   close(): Promise<void>;
@@ -41,9 +43,11 @@ export interface SignInWorld {
  * (group `wg-<role>`), `support-lead` (operator and approver), `helpdesk` (integrator and
  * operator), `nobody` (a group that maps to no role) and `key-approver` (the id of an API-key
  * principal, in group `wg-approver`); the principals file also holds an API
- * key per role (`key-<role>`) and `helpdesk-key`.
+ * key per role (`key-<role>`) and `helpdesk-key`. With `publicUrl`, workgate is reached at a
+ * WORKGATE_PUBLIC_URL of its own on loopback (nothing listens there: a test plays the load balancer
+ * in front of one gateway or several, sending each request where it chooses).
  */
-export async function startSignInWorld(): Promise<SignInWorld> {
+export async function startSignInWorld(options: { publicUrl?: boolean } = {}): Promise<SignInWorld> {
   const principals = writePrincipals({
     ...Object.fromEntries(ALL_ROLES.map((role) => [`key-${role}`, [role]])),
     'helpdesk-key': ['integrator', 'operator'],
@@ -51,8 +55,10 @@ export async function startSignInWorld(): Promise<SignInWorld> {
   appendFileSync(principals.path, OIDC_BLOCK);
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
+  const publicUrl = options.publicUrl ? `http://127.0.0.1:${await freePort()}` : undefined;
   const t = await startTestWorkgate({
     env: {
+      ...(publicUrl ? { WORKGATE_PUBLIC_URL: publicUrl } : {}),
       WORKGATE_PRINCIPALS: principals.path,
       WORKGATE_OIDC_ISSUER: issuer,
       WORKGATE_OIDC_CLIENT_ID: 'workgate-console',
@@ -69,8 +75,8 @@ export async function startSignInWorld(): Promise<SignInWorld> {
       {
         client_id: 'workgate-console',
         token_endpoint_auth_method: 'none',
-        redirect_uris: [`${t.url}/console/callback`],
-        post_logout_redirect_uris: [`${t.url}/console`],
+        redirect_uris: [`${publicUrl ?? t.url}/console/callback`],
+        post_logout_redirect_uris: [`${publicUrl ?? t.url}/console`],
       },
       { client_id: TEST_CLIENT.clientId, token_endpoint_auth_method: 'none', redirect_uris: [TEST_CLIENT.redirectUri] },
     ],
@@ -89,6 +95,7 @@ export async function startSignInWorld(): Promise<SignInWorld> {
     provider,
     key,
     keys: principals.keys,
+    publicUrl,
     token: async (login) => (await tokensFor(provider.issuer, login, TEST_CLIENT)).access_token,
     close: async () => {
       await provider.stop();

@@ -10,17 +10,17 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 /** How long a sign-in may take at the provider. */
 export const LOGIN_TTL_MS = 10 * 60_000;
-/** The most sessions and sign-ins in progress kept at once (the oldest go first). */
+/** The most entries an `Expiring` keeps at once (the oldest go first). */
 const MAX_KEPT = 10_000;
 
-/** A signed-in person's console session: their verified claims (kept by a `ConsoleSessionRepository`). */
+/** A signed-in person's console session: who they signed in as, their verified claims (kept by a `ConsoleSessionRepository`). */
 export interface ConsoleSession {
+  /** The principal id the claims mapped to at sign-in: the session ends once they map to another, or to none. */
+  principal: string;
   claims: Record<string, unknown>;
   issuer: string;
   csrfToken: string;
   expiresAt: number;
-  /** The ID token, as the hint of the provider's end-session endpoint. */
-  idToken?: string;
 }
 
 /** A sign-in on its way through the provider: what its callback must match. */

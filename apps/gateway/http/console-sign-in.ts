@@ -1,7 +1,7 @@
 import { Provider } from '@nestjs/common';
 import { BaseClient, generators, TokenSet } from 'openid-client';
 import { WorkgateError } from '@workgate/contracts';
-import { cookieOf, LOGIN_COOKIE, LOGIN_TTL_MS, SESSION_COOKIE, setCookie } from './console-sessions';
+import { ConsoleSession, cookieOf, LOGIN_COOKIE, LOGIN_TTL_MS, SESSION_COOKIE, setCookie } from './console-sessions';
 import { SIGN_IN, SignIn, SignInRequest } from './sign-in';
 
 /** Provider token of the ConsoleSignIn (null without WORKGATE_OIDC_ISSUER). */
@@ -38,9 +38,15 @@ export interface ConsoleSignInRequest extends SignInRequest {
 export class ConsoleSignIn {
   constructor(private readonly signIn: SignIn) {}
 
-  /** The provider, and whether the request's cookie is a live session (with its CSRF token). */
-  session(req: SignInRequest): ConsoleSessionAnswer {
-    const session = this.signIn.sessionOf(req);
+  /**
+   * The provider, and whether the request's cookie is a live session (with its CSRF token); a
+   * session that just ended (its claims no longer make its principal) is signed out.
+   */
+  async session(req: SignInRequest): Promise<ConsoleSessionAnswer> {
+    const session = await this.signIn.sessionOf(req).catch((error: unknown) => {
+      if (error instanceof WorkgateError && error.code !== 'unavailable') return undefined;
+      throw error;
+    });
     const provider = { issuer: this.signIn.issuerUrl, provider: this.signIn.providerName };
     return session ? { ...provider, signedIn: true, csrfToken: session.csrfToken } : { ...provider, signedIn: false };
   }
@@ -48,7 +54,7 @@ export class ConsoleSignIn {
   /** The start of a sign-in: to the provider's authorization endpoint, the sign-in's `state` in the login cookie. */
   async start(req: ConsoleSignInRequest): Promise<SignInRedirect> {
     const [client, issuer] = await Promise.all([this.signIn.client(req), this.signIn.issuer()]);
-    const login = this.signIn.sessions.startLogin();
+    const login = await this.signIn.sessions.startLogin();
     const scopes: unknown = issuer.metadata.scopes_supported;
     const groups = Array.isArray(scopes) && scopes.includes('groups') ? ' groups' : '';
     const location = client.authorizationUrl({
@@ -70,7 +76,8 @@ export class ConsoleSignIn {
     const params = client.callbackParams(req.url);
     const state = cookieOf(req.headers, LOGIN_COOKIE);
     // The state must be the one this browser's sign-in started with, and is good once.
-    const login = state !== undefined && state === params.state ? this.signIn.sessions.finishLogin(state) : undefined;
+    const login =
+      state !== undefined && state === params.state ? await this.signIn.sessions.finishLogin(state) : undefined;
     if (!login)
       throw new WorkgateError(
         'bad_request',
@@ -90,9 +97,12 @@ export class ConsoleSignIn {
       );
     }
     const claims = await this.claimsOf(client, tokens);
-    const sessions = this.signIn.sessions;
-    const id = sessions.open({ claims, issuer: this.signIn.issuerUrl, idToken: tokens.id_token }, tokens.claims().exp);
-    const maxAgeS = sessions.session(id)!.expiresAt / 1000 - Date.now() / 1000;
+    const principal = this.signIn.principalOf(claims).id;
+    const { id, session } = await this.signIn.sessions.open(
+      { principal, claims, issuer: this.signIn.issuerUrl },
+      tokens.claims().exp,
+    );
+    const maxAgeS = session.expiresAt / 1000 - Date.now() / 1000;
     return {
       location: '/console',
       cookies: [
@@ -107,20 +117,43 @@ export class ConsoleSignIn {
    * clears it, and the provider's end-session address when it has one. 401 without a session.
    */
   async signOut(req: SignInRequest): Promise<{ cookies: string[]; answer: { endSessionUrl?: string } }> {
-    const session = this.signIn.sessionOf(req);
+    await this.writingSession(req);
+    await this.signIn.sessions.end(cookieOf(req.headers, SESSION_COOKIE));
+    return this.signedOut(req, {});
+  }
+
+  /**
+   * Ends every session of the request's principal, on every gateway (a write, checked as sign-out
+   * is): the cookie that clears this one, how many ended, and the provider's end-session address.
+   */
+  async signOutEverywhere(
+    req: SignInRequest,
+  ): Promise<{ cookies: string[]; answer: { ended: number; endSessionUrl?: string } }> {
+    const session = await this.writingSession(req);
+    const ended = await this.signIn.sessions.endAll(session.principal);
+    return this.signedOut(req, { ended });
+  }
+
+  /** The request's live session, for a write: 401 without one, 403 `csrf_refused` without its token or origin. */
+  private async writingSession(req: SignInRequest): Promise<ConsoleSession> {
+    const session = await this.signIn.sessionOf(req);
     if (!session) throw new WorkgateError('unauthorized', 'no console session: already signed out');
     const refusal = this.signIn.csrfRefusal(req, session);
     if (refusal) throw refusal;
-    this.signIn.sessions.end(cookieOf(req.headers, SESSION_COOKIE));
+    return session;
+  }
+
+  /** The cookie that clears the session, and the provider's end-session address when it has one. */
+  private async signedOut<T extends object>(
+    req: SignInRequest,
+    answer: T,
+  ): Promise<{ cookies: string[]; answer: T & { endSessionUrl?: string } }> {
     const cookies = [this.cookie(req, SESSION_COOKIE, '', '/', 0)];
     const issuer = await this.signIn.issuer().catch(() => undefined);
-    if (!issuer?.metadata.end_session_endpoint) return { cookies, answer: {} };
+    if (!issuer?.metadata.end_session_endpoint) return { cookies, answer };
     const client = await this.signIn.client(req);
-    const endSessionUrl = client.endSessionUrl({
-      id_token_hint: session.idToken,
-      post_logout_redirect_uri: `${this.signIn.publicUrl(req)}/console`,
-    });
-    return { cookies, answer: { endSessionUrl } };
+    const endSessionUrl = client.endSessionUrl({ post_logout_redirect_uri: `${this.signIn.publicUrl(req)}/console` });
+    return { cookies, answer: { ...answer, endSessionUrl } };
   }
 
   /**

@@ -1,4 +1,7 @@
+import { Pool } from 'pg';
 import { WorkgateError } from '@workgate/contracts';
+import type { ConsoleSession } from './console-sessions';
+import { ConsoleSessionRepository } from './console-sessions.repository';
 import { parsePrincipalsFile, PrincipalDirectory } from './principals';
 import { SignIn } from './sign-in';
 
@@ -13,22 +16,25 @@ const file = parsePrincipalsFile(
   'principals: []\noidc: { principalClaim: email, rolesClaim: roles, roles: { approvers: [approver] } }\n',
   'p.yaml',
 );
+/** Never asked here (no session is looked up): test/console-sessions.int-spec.ts tests the sessions against Postgres. */
+const SESSIONS = new ConsoleSessionRepository(new Pool(), 3600);
 
 describe('SignIn', () => {
   it('does not start without the oidc: block, naming the file and what to add', () => {
-    expect(() => new SignIn(CONFIG, new PrincipalDirectory())).toThrow(
+    expect(() => new SignIn(CONFIG, new PrincipalDirectory(), SESSIONS)).toThrow(
       'WORKGATE_OIDC_ISSUER is set but the principals file config/principals.local.yaml has no "oidc:" block: ' +
         'add oidc: { principalClaim, rolesClaim, roles: { <group>: [roles] } } (docs/sign-in.md)',
     );
   });
 
-  const signIn = new SignIn(CONFIG, new PrincipalDirectory(file.principals, file.oidc));
-  const session = signIn.sessions.session(
-    signIn.sessions.open(
-      { claims: { email: 'a@example.com', roles: ['approvers'] }, issuer: CONFIG.WORKGATE_OIDC_ISSUER },
-      undefined,
-    ),
-  )!;
+  const signIn = new SignIn(CONFIG, new PrincipalDirectory(file.principals, file.oidc), SESSIONS);
+  const session: ConsoleSession = {
+    principal: 'a@example.com',
+    claims: { email: 'a@example.com', roles: ['approvers'] },
+    issuer: CONFIG.WORKGATE_OIDC_ISSUER,
+    csrfToken: 'the-csrf-token',
+    expiresAt: Date.now() + 60_000,
+  };
   const request = (method: string, headers: Record<string, string>) => ({
     method,
     headers,
@@ -48,6 +54,7 @@ describe('SignIn', () => {
     const taken = new SignIn(
       CONFIG,
       new PrincipalDirectory([{ id: 'a@example.com', roles: ['admin'], apiKeySha256: 'a'.repeat(64) }], file.oidc),
+      SESSIONS,
     );
     expect(() => taken.principalOf(session.claims)).toThrow(
       new WorkgateError(
@@ -72,18 +79,5 @@ describe('SignIn', () => {
     expect(code('DELETE', { origin: 'https://work.example.com.evil.test', 'x-csrf-token': session.csrfToken })).toBe(
       'csrf_refused',
     );
-  });
-
-  it('ends a session once: its cookie then finds nothing', () => {
-    const id = signIn.sessions.open(
-      { claims: {}, issuer: CONFIG.WORKGATE_OIDC_ISSUER },
-      Math.floor(Date.now() / 1000) + 60,
-    );
-    expect(signIn.sessions.session(id)).toBeDefined();
-    expect(signIn.sessions.end(id)).toBeDefined();
-    expect(signIn.sessions.session(id)).toBeUndefined();
-    expect(
-      signIn.sessions.session(signIn.sessions.open({ claims: {}, issuer: 'x' }, Math.floor(Date.now() / 1000) - 1)),
-    ).toBeUndefined();
   });
 });

@@ -5,10 +5,11 @@ import type { WorkgateConfig } from '@workgate/config';
 import { bearerKey, PRINCIPALS, settlePrincipal } from './auth.guard';
 import { BearerTokens, looksLikeJwt, unreachable } from './bearer-tokens';
 import { ConsoleSession, cookieOf, CSRF_HEADER, csrfMatches, Expiring, SESSION_COOKIE } from './console-sessions';
-import { CONSOLE_SESSIONS, ConsoleSessionRepository, InMemoryConsoleSessions } from './console-sessions.repository';
+import { CONSOLE_SESSIONS, ConsoleSessionRepository } from './console-sessions.repository';
 import { principalOfClaims } from './oidc-mapping';
 import type { Principal, PrincipalDirectory } from './principals';
 import { ThrottledFetch } from './throttled-fetch';
+import { GatewayDatabase } from '../gateway-database.repository';
 
 /** Provider token of the SignIn (null without WORKGATE_OIDC_ISSUER). */
 export const SIGN_IN = Symbol('workgate:sign-in');
@@ -57,7 +58,7 @@ export class SignIn {
     private readonly config: OidcConfig & { WORKGATE_OIDC_ISSUER: string; WORKGATE_OIDC_CLIENT_ID: string },
     private readonly directory: PrincipalDirectory,
     /** The console's sessions and sign-ins in progress. */
-    readonly sessions: ConsoleSessionRepository = new InMemoryConsoleSessions(),
+    readonly sessions: ConsoleSessionRepository,
   ) {
     this.issuerUrl = config.WORKGATE_OIDC_ISSUER;
     this.providerName = config.WORKGATE_OIDC_NAME ?? new URL(config.WORKGATE_OIDC_ISSUER).host;
@@ -121,9 +122,36 @@ export class SignIn {
     return principal;
   }
 
-  /** The console session of the request's cookie, if it has a live one. */
-  sessionOf(req: SignInRequest): ConsoleSession | undefined {
-    return this.sessions.session(cookieOf(req.headers, SESSION_COOKIE));
+  /**
+   * The console session of the request's cookie, if it has a live one. A session whose claims no
+   * longer make its principal (the principals file changed: its roles no longer map, an API key
+   * now has its id, or the claims map to another id) is ended, and why is thrown; 503
+   * `unavailable` when the sessions cannot be read.
+   */
+  async sessionOf(req: SignInRequest): Promise<ConsoleSession | undefined> {
+    const id = cookieOf(req.headers, SESSION_COOKIE);
+    if (id === undefined) return undefined;
+    const session = await this.sessions.session(id);
+    if (!session) return undefined;
+    const refusal = this.mappingRefusal(session);
+    if (!refusal) return session;
+    await this.sessions.end(id);
+    throw refusal;
+  }
+
+  /** Why a session's claims no longer make the principal it was opened for, or undefined while they do. */
+  private mappingRefusal(session: ConsoleSession): WorkgateError | undefined {
+    try {
+      const now = this.principalOf(session.claims).id;
+      if (now === session.principal) return undefined;
+      return new WorkgateError(
+        'unauthorized',
+        `this console session of "${session.principal}" has ended: the principals file's oidc: block now maps its claims to "${now}"; sign in again`,
+      );
+    } catch (error) {
+      if (error instanceof WorkgateError) return error;
+      throw error;
+    }
   }
 
   /**
@@ -143,9 +171,10 @@ export class SignIn {
   /**
    * The edge's first step for a request with a bearer JWT or a console session cookie: uses only
    * the headers, so it runs before the body is read; the principal or the refusal is kept for the
-   * gate and the AuthGuard. A session, or a JWT verified before, is settled at once; a JWT not seen
-   * yet is answered as its verification, which the gate runs once the request is counted (its
-   * issuer's keys may need fetching). Undefined for any other request: an API key is looked up as before.
+   * gate and the AuthGuard. A JWT verified before is settled at once; a JWT not seen yet, or a
+   * session cookie, is answered as its verification (the token's signature, the session's row),
+   * which the gate runs once the request is counted against its address. Undefined for any other
+   * request: an API key is looked up as before.
    */
   identify(req: SignInRequest): (() => Promise<void>) | undefined {
     const bearer = bearerKey(req);
@@ -163,14 +192,24 @@ export class SignIn {
           (error: unknown) => settlePrincipal(req, undefined, error instanceof WorkgateError ? error : undefined),
         );
     }
-    const session = this.sessionOf(req);
-    if (!session) return undefined;
-    settle(req, () => {
-      const refusal = this.csrfRefusal(req, session);
-      if (refusal) throw refusal;
-      return this.principalOf(session.claims);
-    });
-    return undefined;
+    if (cookieOf(req.headers, SESSION_COOKIE) === undefined) return undefined;
+    return async () => {
+      let session: ConsoleSession | undefined;
+      try {
+        session = await this.sessionOf(req);
+      } catch (error) {
+        // The sessions cannot be read: the gate answers it (503); a session just ended: its refusal.
+        if (!(error instanceof WorkgateError) || error.code === 'unavailable') throw error;
+        return settlePrincipal(req, undefined, error);
+      }
+      if (!session) return settlePrincipal(req, undefined);
+      const live = session;
+      settle(req, () => {
+        const refusal = this.csrfRefusal(req, live);
+        if (refusal) throw refusal;
+        return this.principalOf(live.claims);
+      });
+    };
   }
 }
 
@@ -182,11 +221,15 @@ function settle(req: object, principal: () => Principal): void {
   }
 }
 
-/** Provides the console's session repository: in the gateway's memory. */
-export const consoleSessionsProvider: Provider = {
-  provide: CONSOLE_SESSIONS,
-  useFactory: (): ConsoleSessionRepository => new InMemoryConsoleSessions(),
-};
+/** Provides the console's session repository: the gateway's tables, shared by every gateway of the deployment. */
+export function consoleSessionsProvider(config: Pick<WorkgateConfig, 'WORKGATE_SESSION_IDLE_MINUTES'>): Provider {
+  return {
+    provide: CONSOLE_SESSIONS,
+    inject: [GatewayDatabase],
+    useFactory: (db: Pick<GatewayDatabase, 'pool'>) =>
+      new ConsoleSessionRepository(db.pool, config.WORKGATE_SESSION_IDLE_MINUTES * 60),
+  };
+}
 
 /** Provides SIGN_IN: a SignIn when WORKGATE_OIDC_ISSUER is set, else null (API keys only). */
 export function signInProvider(config: OidcConfig): Provider {

@@ -28,6 +28,10 @@ const GATEWAY: readonly s.Component[] = [
     ),
   ),
   s.component('Principal', s.documents<Principal>()(s.object({ id: s.str, roles: s.array(s.oneOf(...ROLES)) }))),
+  s.component(
+    'SessionsEnded',
+    s.object({ principal: s.str, ended: s.int }, {}, 'how many console sessions of the principal were live and ended'),
+  ),
   s.component('Health', s.object({ status: s.oneOf('ok', 'error'), info: s.map(), error: s.map(), details: s.map() })),
 ];
 

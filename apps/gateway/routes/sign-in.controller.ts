@@ -16,7 +16,8 @@ import {
  * WORKGATE_OIDC_ISSUER: `/console/sign-in` starts the authorization code flow, `/console/callback`
  * finishes it into an HttpOnly session cookie, `/console/session` tells the console who is signed
  * in and its CSRF token, `/console/sign-out` ends the session (and answers the provider's
- * end-session address, when it has one). The flow itself is the ConsoleSignIn's.
+ * end-session address, when it has one), `/console/sign-out-everywhere` every session of its
+ * principal. The flow itself is the ConsoleSignIn's.
  */
 @ApiExcludeController()
 @Public()
@@ -25,7 +26,7 @@ export class SignInController {
   constructor(@Inject(CONSOLE_SIGN_IN) private readonly signIn: ConsoleSignIn) {}
 
   @Get('session')
-  session(@Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply): ConsoleSessionAnswer {
+  session(@Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<ConsoleSessionAnswer> {
     void res.header('Cache-Control', 'no-store');
     return this.signIn.session(req);
   }
@@ -47,6 +48,17 @@ export class SignInController {
     @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<{ endSessionUrl?: string }> {
     const { cookies, answer } = await this.signIn.signOut(req);
+    void res.header('Set-Cookie', cookies);
+    return answer;
+  }
+
+  @Post('sign-out-everywhere')
+  @HttpCode(200)
+  async signOutEverywhere(
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ): Promise<{ ended: number; endSessionUrl?: string }> {
+    const { cookies, answer } = await this.signIn.signOutEverywhere(req);
     void res.header('Set-Cookie', cookies);
     return answer;
   }

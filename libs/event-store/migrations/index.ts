@@ -22,6 +22,7 @@ import { MapCounts1763800000020 } from './1763800000020-map-counts';
 import { LedgerTiles1763800000021 } from './1763800000021-ledger-tiles';
 import { MapCoveringIndexes1763800000022 } from './1763800000022-map-covering-indexes';
 import { ToolCallArguments1763800000030 } from './1763800000030-tool-call-arguments';
+import { ConsoleSessions1763800000031 } from './1763800000031-console-sessions';
 
 /** Every migration, in order. Schema changes only ever go through these. */
 export const MIGRATIONS = [
@@ -49,6 +50,7 @@ export const MIGRATIONS = [
   LedgerTiles1763800000021,
   MapCoveringIndexes1763800000022,
   ToolCallArguments1763800000030,
+  ConsoleSessions1763800000031,
 ];
 
 /** Event types with an index of their own (must match the partial index of the latest type-index migration). */
