@@ -3,7 +3,8 @@ import { DefinitionJob, JobAnswer, runJob } from './definition-jobs';
 
 /**
  * The definition thread's entry (dist/apps/policy/definition-thread.js): one job at a time, each
- * answered with one message. The main thread ends the thread when a job runs past its limit
+ * answered with one message, after one `{kind: 'ready'}` once its modules are loaded (a job's
+ * limit counts from then). The main thread ends the thread when a job runs past its limit
  * (definition-threads.ts).
  */
 parentPort?.on('message', (job: DefinitionJob) => {
@@ -15,3 +16,4 @@ parentPort?.on('message', (job: DefinitionJob) => {
   }
   parentPort?.postMessage(answer);
 });
+parentPort?.postMessage({ kind: 'ready' });

@@ -82,6 +82,7 @@ describe('a thread warmed ahead of its first job', () => {
 const { parentPort } = require('node:worker_threads');
 appendFileSync(${JSON.stringify(starts)}, 'started\\n');
 parentPort.on('message', () => parentPort.postMessage({ kind: 'replay', verdicts: [] }));
+parentPort.postMessage({ kind: 'ready' });
 `,
   );
   const started = () => readFileSync(starts, 'utf8').split('\n').filter(Boolean).length;
@@ -126,6 +127,7 @@ parentPort.on('message', () => {
   while (Date.now() < until);
   parentPort.postMessage({ kind: 'replay', verdicts: [] });
 });
+parentPort.postMessage({ kind: 'ready' });
 `,
     );
     jest.useFakeTimers({ doNotFake: ['performance', 'Date', 'nextTick', 'setImmediate', 'queueMicrotask'] });

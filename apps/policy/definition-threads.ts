@@ -7,6 +7,8 @@ import { DefinitionJob, isJobAnswer, JobAnswer } from './definition-jobs';
 export const EXAMINE_LIMIT_MS = 5_000;
 /** How long one simulation's re-decisions may take in all. */
 export const SIMULATION_LIMIT_MS = 20_000;
+/** How long a new thread may take to load its modules before its first job fails `unavailable`. */
+export const START_LIMIT_MS = 60_000;
 
 /** The built thread's file: the sources (tests) and the build both run dist/apps/policy/definition-thread.js. */
 function threadFile(): string {
@@ -15,14 +17,17 @@ function threadFile(): string {
 }
 
 /** A thread started ahead of its first job (`DefinitionThreads.warm`), for the first one that needs one. */
-let spare: { file: string; worker: Worker } | undefined;
+let spare: { file: string; worker: Worker; ready: boolean } | undefined;
 
 /** The spare thread of `file`, taken (no one else gets it), if one is there and has not failed. */
-function takeSpare(file: string): Worker | undefined {
-  const taken = spare?.file === file ? spare.worker : undefined;
+function takeSpare(file: string): { worker: Worker; ready: boolean } | undefined {
+  const taken = spare?.file === file ? spare : undefined;
   if (taken) spare = undefined;
   return taken;
 }
+
+/** What a thread posts once it has loaded its modules, before any answer. */
+const isReady = (m: unknown): boolean => typeof m === 'object' && m !== null && 'kind' in m && m.kind === 'ready';
 
 interface Pending {
   job: DefinitionJob;
@@ -53,6 +58,8 @@ const overLimit = (job: DefinitionJob, limitMs: number) =>
 export class DefinitionThreads {
   private worker?: Worker;
   private readonly queue: Pending[] = [];
+  /** Threads that said they are ready (their modules loaded). */
+  private readonly ready = new WeakSet<Worker>();
   private current?: { pending: Pending; timer: NodeJS.Timeout; startedAt: number };
 
   constructor(private readonly file = threadFile()) {}
@@ -71,7 +78,10 @@ export class DefinitionThreads {
     };
     worker.once('error', lost);
     worker.once('exit', lost);
-    spare = { file, worker };
+    worker.on('message', (m: unknown) => {
+      if (isReady(m) && spare?.worker === worker) spare.ready = true;
+    });
+    spare = { file, worker, ready: false };
   }
 
   /** Ends the spare thread nobody took (a start that failed before policy started). */
@@ -99,13 +109,39 @@ export class DefinitionThreads {
     const pending = this.queue.shift();
     if (!pending) return;
     const worker = (this.worker ??= this.start());
-    const timer = setTimeout(() => {
-      this.worker = undefined;
-      void worker.terminate();
-      this.finish(undefined, overLimit(pending.job, pending.limitMs));
-    }, pending.limitMs);
-    this.current = { pending, timer, startedAt: performance.now() };
+    this.current = { pending, timer: this.startLimit(worker, pending), startedAt: performance.now() };
     worker.postMessage(pending.job);
+  }
+
+  /**
+   * The running job's limit, counted from when its thread is ready: a thread still loading its
+   * modules (a busy machine at startup) does not spend the job's time, but gets START_LIMIT_MS.
+   */
+  private startLimit(worker: Worker, pending: Pending): NodeJS.Timeout {
+    const ready = this.ready.has(worker);
+    return setTimeout(
+      () => {
+        this.worker = undefined;
+        void worker.terminate();
+        this.finish(
+          undefined,
+          ready
+            ? overLimit(pending.job, pending.limitMs)
+            : new WorkgateError('unavailable', 'the definition thread did not start: try again'),
+        );
+      },
+      ready ? pending.limitMs : START_LIMIT_MS,
+    );
+  }
+
+  /** The thread has loaded its modules: the running job's limit starts now. */
+  private readied(worker: Worker): void {
+    this.ready.add(worker);
+    const current = this.current;
+    if (this.worker !== worker || !current) return;
+    clearTimeout(current.timer);
+    current.timer = this.startLimit(worker, current.pending);
+    current.startedAt = performance.now();
   }
 
   /**
@@ -127,11 +163,15 @@ export class DefinitionThreads {
   }
 
   private start(): Worker {
-    const worker = takeSpare(this.file) ?? new Worker(this.file);
+    const taken = takeSpare(this.file);
+    const spareReady = taken?.ready ?? false;
+    const worker = taken?.worker ?? new Worker(this.file);
     // A thread left idle does not keep the process alive.
     worker.unref();
+    if (spareReady) this.ready.add(worker);
     worker.on('message', (m: unknown) => {
-      if (this.worker === worker) this.finish(m);
+      if (isReady(m)) this.readied(worker);
+      else if (this.worker === worker) this.finish(m);
     });
     // A thread that failed or exited on its own (never one ended for its limit) fails its job.
     const lost = () => {
