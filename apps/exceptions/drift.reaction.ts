@@ -95,7 +95,7 @@ export class DriftReaction extends LedgerReactions {
             eventId: deterministicUuid('drift', signalId),
             type: DriftEvents.Signaled,
             data,
-            metadata: { actor: 'exceptions' },
+            metadata: { actor: 'exceptions', producer: 'exceptions' },
             occurredAt: at,
           },
         ],

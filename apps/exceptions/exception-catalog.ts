@@ -56,7 +56,7 @@ export class ExceptionCatalog implements OnModuleInit {
           eventId: deterministicUuid('catalog-seed', c.code),
           type: DEFINED,
           data: { ...c },
-          metadata: { actor: 'seed' },
+          metadata: { actor: 'seed', producer: 'exceptions' },
         })),
       });
     } catch (error) {
@@ -105,7 +105,7 @@ export class ExceptionCatalog implements OnModuleInit {
             eventId: deterministicUuid('catalog', checked.code, String(this.version + 1)),
             type: DEFINED,
             data: { ...checked },
-            metadata: { actor },
+            metadata: { actor, producer: 'exceptions' },
           },
         ],
       });

@@ -17,6 +17,7 @@ import type { NatsConnection } from 'nats';
 import { NoticeBus, RpcClient } from '@workgate/messaging';
 import { startTestWorkgate, TestWorkgate } from '../../test/support/workgate';
 import { LedgerCommits, LedgerReads } from './ledger-commits';
+import { StreamStartAsks } from './stream-start-asks';
 import { requestOf, WorkOrderRequest, workOrderIdFor } from './work-order-requests';
 import { WorkOrderStore } from './work-order.store';
 import { WorkflowVersions } from './workflow-versions';
@@ -85,7 +86,7 @@ export class BatchReadsRefused extends CountingRpc {
 /** The service and its store as intake wires them, over `rpc`. */
 export function workOrdersOver(rpc: RpcClient, workflows: WorkflowVersions) {
   const reads = new LedgerReads(rpc);
-  const store = new WorkOrderStore(new LedgerCommits(rpc), reads);
+  const store = new WorkOrderStore(new LedgerCommits(rpc), reads, new StreamStartAsks(rpc));
   return { store, service: new WorkOrdersService(store, workflows, reads) };
 }
 

@@ -20,3 +20,4 @@ export * from './due-timers';
 export * from './metrics';
 export * from './tracing';
 export * from './served-routes';
+export * from './stream-starts';
