@@ -91,8 +91,8 @@ export function workOrdersOver(rpc: RpcClient, workflows: WorkflowVersions) {
 }
 
 /**
- * The service and its store over the real ledger, policy and exceptions services over NATS (no
- * intake, no gateway, no approvals), started before a specification's tests and closed after
+ * The service and its store over the real ledger, policy, approvals and exceptions services over
+ * NATS (no intake, no gateway), started before a specification's tests and closed after
  * them; the commits are counted from each test's start.
  */
 export function serviceOverLedger() {
@@ -103,7 +103,7 @@ export function serviceOverLedger() {
     return { t, ...started };
   };
   beforeAll(async () => {
-    t = await startTestWorkgate({ without: ['intake', 'gateway', 'approvals'] });
+    t = await startTestWorkgate({ without: ['intake', 'gateway'] });
     const rpc = new CountingRpc(t.nc, 5000, false);
     const workflows = new WorkflowVersions(rpc, new NoticeBus(t.nc));
     started = { rpc, workflows, service: workOrdersOver(rpc, workflows).service };
