@@ -176,7 +176,8 @@ describe('exceptions over HTTP', () => {
       rationale: 'refund not captured',
     });
     const exceptionId = defined(blocked.body.exception, 'exception of the blocked step').exceptionId;
-    // An earlier exceptions service appended the resolution to the exception's stream alone.
+    // An earlier exceptions service appended the resolution to the exception's stream alone (its
+    // writer all the same: docs/ledger.md, Who writes which stream).
     const stream = await t.rpc.request(Subjects.ledger.readStream, { streamId: `exception-${exceptionId}` });
     const data = {
       exceptionId,
@@ -188,7 +189,14 @@ describe('exceptions over HTTP', () => {
     await t.rpc.request(Subjects.ledger.append, {
       streamId: `exception-${exceptionId}`,
       expectedVersion: stream.version,
-      events: [{ eventId: randomUUID(), type: 'ExceptionResolved', data, metadata: { actor: 'agent' } }],
+      events: [
+        {
+          eventId: randomUUID(),
+          type: 'ExceptionResolved',
+          data,
+          metadata: { actor: 'agent', producer: 'exceptions' },
+        },
+      ],
     });
     await eventually(
       async () => (await as.agent<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`)).body.status === 'open',

@@ -212,6 +212,7 @@ describe('policy service over NATS', () => {
         workOrder: {},
         decision,
       };
+      t.exemptWriters(`workorder-sim-${i}`, 'a decision history to simulate over, appended around the services');
       await rpc.request(Subjects.ledger.append, {
         streamId: `workorder-sim-${i}`,
         expectedVersion: 'any',

@@ -59,6 +59,10 @@ describe('relay on a LEDGER stream of another ledger', () => {
     // The second deployment's services answer on the first one's NATS (first.rpc), where they run.
     const head = await first.rpc.request(Subjects.ledger.head, {});
     expect(head.position).toBeGreaterThanOrEqual(foreign.position);
+    second.exemptWriters(
+      'workorder-relay-foreign',
+      'an event appended to the ledger alone, to see where the relay publishes it',
+    );
     await first.rpc.request(Subjects.ledger.append, {
       streamId: 'workorder-relay-foreign',
       expectedVersion: 'no_stream',

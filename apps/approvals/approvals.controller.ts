@@ -15,12 +15,15 @@ import {
   PostReviewIdRequest,
   PostReviewView,
   requireUuid,
+  StartedStreams,
+  StartStreamsRequest,
   Subjects,
   WithdrawApprovalRequest,
   Written,
 } from '@workgate/contracts';
 import { existing, RecordedBy, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { approvalView, ApprovalsStore, DelegationsStore, PostReviewsStore } from './stores';
+import { ApprovalStarts } from './stream-starts';
 
 /** Who made a request, as its events record it. */
 const recordedBy = (req: { by: string; signedIn?: RecordedBy['signedIn'] }): RecordedBy => ({
@@ -34,6 +37,7 @@ export class ApprovalsController {
     private readonly approvals: ApprovalsStore,
     private readonly postReviews: PostReviewsStore,
     private readonly delegations: DelegationsStore,
+    private readonly starts: ApprovalStarts,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
 
@@ -79,6 +83,16 @@ export class ApprovalsController {
       { actor: proposedBy, now: proposedAt },
     );
     return { answer: approvalView(existing(state, 'approval')), position };
+  }
+
+  /**
+   * Starts the approvals, post-reviews and delegations of work-order events intake committed
+   * (docs/ledger.md, Who writes which stream): this service alone writes them. Asked again, or
+   * after its reaction started them, they are answered as started and nothing is written.
+   */
+  @Serves(Subjects.approvals.start)
+  start(@Payload() req: StartStreamsRequest): Promise<StartedStreams> {
+    return this.starts.start(req);
   }
 
   /** Takes back a workflow change nobody decided yet; the policy service then closes the change. */

@@ -2,7 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { ApprovalTimers } from './approval-timers';
 import { ApprovalsController } from './approvals.controller';
-import { EarlierVersionReactions } from './earlier-version.reaction';
+import { ApprovalStarts } from './stream-starts';
+import { StartReactions } from './stream-starts.reaction';
 import { NotificationReactions } from './notifications.reaction';
 import { STORES } from './stores';
 import { WEBHOOK_PROVIDERS, WebhooksController } from './webhooks';
@@ -14,7 +15,14 @@ export class ApprovalsModule {
       module: ApprovalsModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [ApprovalsController, WebhooksController],
-      providers: [...STORES, NotificationReactions, EarlierVersionReactions, ApprovalTimers, ...WEBHOOK_PROVIDERS],
+      providers: [
+        ...STORES,
+        NotificationReactions,
+        ApprovalStarts,
+        StartReactions,
+        ApprovalTimers,
+        ...WEBHOOK_PROVIDERS,
+      ],
     };
   }
 }

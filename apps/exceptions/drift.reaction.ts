@@ -105,7 +105,7 @@ export class DriftReaction extends LedgerReactions {
     // Once per code and window: a check that finds the signal recorded (another instance's, or this
     // event's again) records nothing.
     await handle(
-      ledgerStream(this.rpc, driftSignals),
+      ledgerStream(this.rpc, driftSignals, 'exceptions'),
       signalId,
       (signal) => (signal.recorded ? [] : [{ type: DriftEvents.Signaled, data }]),
       { actor: 'exceptions', now: at, opens: true },

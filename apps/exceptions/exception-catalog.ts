@@ -46,7 +46,7 @@ export class ExceptionCatalog implements OnModuleInit {
     rpc: RpcClient,
     private readonly notices: NoticeBus,
   ) {
-    this.stream = ledgerStream(rpc, catalog);
+    this.stream = ledgerStream(rpc, catalog, 'exceptions');
   }
 
   async onModuleInit(): Promise<void> {

@@ -12,21 +12,34 @@ import {
   requireUuid,
   ResolveExceptionRequest,
   SignedIn,
+  StartedStreams,
+  StartStreamsRequest,
   Subjects,
   Written,
 } from '@workgate/contracts';
 import { ExceptionCommand, exceptions } from '@workgate/domain';
 import { existing, handle, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
 import { ExceptionCatalog } from './exception-catalog';
-import { exceptionView, ExceptionsStore } from './exceptions.store';
+import { ExceptionStarts, exceptionView, ExceptionsStore } from './exceptions.store';
 
 @Controller()
 export class ExceptionsController {
   constructor(
     private readonly catalog: ExceptionCatalog,
     private readonly store: ExceptionsStore,
+    private readonly starts: ExceptionStarts,
     @Inject(SERVICE_CONTEXT) private readonly ctx: ServiceContext,
   ) {}
+
+  /**
+   * Starts the exceptions of work-order events intake committed (docs/ledger.md, Who writes which
+   * stream): this service alone writes them. Asked again, or after its reaction raised them, they
+   * are answered as started and nothing is written.
+   */
+  @Serves(Subjects.exceptions.start)
+  start(@Payload() req: StartStreamsRequest): Promise<StartedStreams> {
+    return this.starts.start(req);
+  }
 
   @Serves(Subjects.exceptions.listCodes)
   listCodes(@Payload() _req: Empty): Promise<ExceptionCode[]> {

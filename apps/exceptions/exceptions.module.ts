@@ -3,7 +3,7 @@ import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { DriftReaction } from './drift.reaction';
 import { ExceptionCatalog } from './exception-catalog';
 import { ExceptionsController } from './exceptions.controller';
-import { ExceptionsStore } from './exceptions.store';
+import { ExceptionStarts, ExceptionsStore } from './exceptions.store';
 import { RemediationReactions } from './remediations.reaction';
 import { SlaTimers } from './sla-timers';
 
@@ -14,7 +14,7 @@ export class ExceptionsModule {
       module: ExceptionsModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [ExceptionsController],
-      providers: [ExceptionCatalog, ExceptionsStore, RemediationReactions, SlaTimers, DriftReaction],
+      providers: [ExceptionCatalog, ExceptionsStore, ExceptionStarts, RemediationReactions, SlaTimers, DriftReaction],
     };
   }
 }

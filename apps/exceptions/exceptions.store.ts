@@ -1,6 +1,7 @@
+import { Injectable } from '@nestjs/common';
 import { ExceptionView } from '@workgate/contracts';
 import { exceptions, ExceptionState, workOrderChangedBy } from '@workgate/domain';
-import { storeFor } from '@workgate/messaging';
+import { RpcClient, storeFor, StreamStarts } from '@workgate/messaging';
 
 /**
  * Exceptions as aggregates over the ledger (`exception-<id>`). A resolution changes its work order
@@ -20,4 +21,16 @@ export function exceptionView(state: Exclude<ExceptionState, { status: 'none' }>
     closed,
   }));
   return { exceptionId, status, workOrderId, stepId, code, owner, dueAt, slaBreached, escalation, remediations };
+}
+
+/**
+ * The exceptions committed work-order events raise: this service alone writes them (docs/ledger.md,
+ * Who writes which stream), asked by intake (`workgate.exceptions.start`) or from its own ledger
+ * reactions (RemediationReactions).
+ */
+@Injectable()
+export class ExceptionStarts extends StreamStarts {
+  constructor(rpc: RpcClient) {
+    super(rpc, 'exceptions');
+  }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppendRequest, dataOf, ledgerEventSubject, postReviewStream, RecordedEvent } from '@workgate/contracts';
-import { exceptions, startAppend, startedBy, workOrderEventOf } from '@workgate/domain';
+import { dataOf, ledgerEventSubject, postReviewStream, RecordedEvent } from '@workgate/contracts';
+import { exceptions } from '@workgate/domain';
 import {
   handle,
   LedgerConsumers,
@@ -9,19 +9,19 @@ import {
   LedgerReaction,
   LedgerReactions,
   Outcome,
-  retiredStarting,
   RpcClient,
 } from '@workgate/messaging';
-import { ExceptionsStore } from './exceptions.store';
+import { ExceptionStarts, ExceptionsStore } from './exceptions.store';
 
 /**
  * A completed post-review's remediation becomes a remediation task of the exception it reviewed,
  * so it stays open (and counted) until it is closed with evidence.
  *
- * Exceptions start in the commit of the command that raises them (a blocked step, a failed
- * prerequisite, a break-glass). The consumers an earlier version raised them with run, where they
- * exist, until they have handled everything recorded before this version started, and are then
- * deleted; they start the very same exceptions, with the same event ids, a command would have.
+ * The exceptions a work order's events raise (a blocked step, a failed prerequisite, a
+ * break-glass) are this service's to start: intake asks for them once it committed the events
+ * (`workgate.exceptions.start`), and when that ask did not reach this service, these reactions
+ * start them, with the very same event ids (docs/ledger.md, Who writes which stream). An exception
+ * already started is left as it is.
  */
 @Injectable()
 export class RemediationReactions extends LedgerReactions {
@@ -29,6 +29,7 @@ export class RemediationReactions extends LedgerReactions {
     consumers: LedgerConsumers,
     private readonly store: ExceptionsStore,
     private readonly rpc: RpcClient,
+    private readonly starts: ExceptionStarts,
   ) {
     super(consumers, 'exceptions');
   }
@@ -38,14 +39,7 @@ export class RemediationReactions extends LedgerReactions {
       durable: string,
       type: 'StepBlocked' | 'WorkOrderExceptionRaised' | 'BreakGlassUsed' | 'WorkOrderOpened',
       mayConcern?: (raw: Uint8Array) => boolean,
-    ) =>
-      retiredStarting(
-        this.rpc,
-        durable,
-        ledgerEventSubject('workorder', type),
-        (e) => Promise.resolve(this.exceptionsOf(e)),
-        mayConcern,
-      );
+    ) => this.starts.reaction(durable, ledgerEventSubject('workorder', type), mayConcern);
     return [
       {
         durable: 'exceptions-post-review-remediations',
@@ -59,12 +53,6 @@ export class RemediationReactions extends LedgerReactions {
       // an exception (each holds its exceptionId) is decoded.
       raising('exceptions-prerequisites', 'WorkOrderOpened', holdsText('"exceptionId":')),
     ];
-  }
-
-  private exceptionsOf(e: RecordedEvent): AppendRequest[] {
-    return startedBy(workOrderEventOf(e), { approvalTimeoutMs: 0 })
-      .filter((s) => s.stream === 'exception')
-      .map((s) => startAppend(s, e.metadata, e.occurredAt));
   }
 
   private async remediate(e: RecordedEvent): Promise<Outcome> {

@@ -7,6 +7,7 @@ import { OutcomeReactions } from './outcomes.reaction';
 import { ProofPackages } from './proof-packages.service';
 import { RejectionStore } from './rejections';
 import { LedgerCommits, LedgerReads } from './ledger-commits';
+import { StreamStartAsks } from './stream-start-asks';
 import { WorkOrderStore } from './work-order.store';
 import { WorkOrdersService } from './work-orders.service';
 import { WorkflowVersions } from './workflow-versions';
@@ -22,6 +23,7 @@ export class IntakeModule {
         WorkflowVersions,
         LedgerCommits,
         LedgerReads,
+        StreamStartAsks,
         WorkOrderStore,
         WorkOrdersService,
         RejectionStore,

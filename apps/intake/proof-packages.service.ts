@@ -71,7 +71,7 @@ export class ProofPackages {
     await this.rpc.request(Subjects.ledger.append, {
       streamId: proofStream(data.workOrderId),
       expectedVersion: 'any',
-      events: [{ eventId, type: ProofEvents.Issued, data, metadata: { actor: 'intake:proof' } }],
+      events: [{ eventId, type: ProofEvents.Issued, data, metadata: { actor: 'intake:proof', producer: 'intake' } }],
     });
     return this.rpc.request(Subjects.ledger.getEvent, { eventId });
   }

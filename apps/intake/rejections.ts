@@ -72,7 +72,7 @@ export class RejectionStore {
           eventId: rejectionId,
           type: IntakeEvents.Rejected,
           data,
-          metadata: { actor: `intake:${r.channel}` },
+          metadata: { actor: `intake:${r.channel}`, producer: 'intake' },
           occurredAt: r.receivedAt,
         },
       ],

@@ -1,4 +1,3 @@
-import { AppendRequest } from '@workgate/contracts';
 import { WorkOrder, WorkOrderEvent, WorkOrderState } from '@workgate/domain';
 
 /** A work order as loaded: its state, the stream's version (the next append's expected version) and its last event's position. */
@@ -8,10 +7,9 @@ export interface Loaded {
   position: number;
 }
 
-/** What a command records on its work order, and the appends of the streams those events start (committed with them). */
+/** What a command records on its work order (the streams those events start are their owners' to start). */
 export interface Decision {
   events: WorkOrderEvent[];
-  starts: AppendRequest[];
 }
 
 /** One command as the store runs it: how it is decided on the state it finds, and who hears the outcome before the commit. */
@@ -23,7 +21,11 @@ export interface Step {
   opens?: boolean;
 }
 
-/** A command recorded: the work order after it, its own events, and the ledger position of the commit (or of the last event when it recorded nothing). */
+/**
+ * A command recorded: the work order after it, its own events, and the ledger position of the
+ * commit (or of the last event when it recorded nothing), or of the streams the commit's events
+ * started when their owners started them later.
+ */
 export interface Handled {
   state: WorkOrder;
   events: WorkOrderEvent[];

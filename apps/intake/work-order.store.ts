@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   AppendRequest,
+  CommitResult,
   isWorkgateError,
   ReadStreamRequest,
   ReadStreamResult,
@@ -17,6 +18,7 @@ import {
 } from '@workgate/domain';
 import { foldStream, pagesOver, retryOnConflict, StreamPageReader } from '@workgate/messaging';
 import { LedgerCommits, LedgerReads } from './ledger-commits';
+import { StreamStartAsks } from './stream-start-asks';
 import { Decision, Handled, InOrder, Loaded, Step } from './work-order-steps';
 
 export type { Decision, Handled, InOrder, Loaded, Step };
@@ -73,6 +75,7 @@ export class WorkOrderStore {
   constructor(
     private readonly commits: LedgerCommits,
     private readonly reads: LedgerReads,
+    private readonly starts: StreamStartAsks,
   ) {
     this.pageAlone = pagesOver(reads.rpc);
   }
@@ -199,7 +202,6 @@ export class WorkOrderStore {
           : await this.load(id);
         optimisticOpen = false;
         const events: WorkOrderEvent[] = [];
-        const starts: AppendRequest[] = [];
         const decided: Array<{ state: WorkOrder; events: WorkOrderEvent[] }> = [];
         let after = state;
         for (const step of steps) {
@@ -213,13 +215,13 @@ export class WorkOrderStore {
           }
           after = decision.events.reduce(evolveWorkOrder, after);
           events.push(...decision.events);
-          starts.push(...decision.starts);
           decided.push({ state: existingAfter(after), events: decision.events });
         }
         if (events.length === 0 && !also) return decided.map((d) => ({ ...d, position }));
         decided.forEach((d, i) => tell(steps[i], d.state));
+        let committed: CommitResult;
         try {
-          const committed = await this.commits.commit({
+          committed = await this.commits.commit({
             appends: [
               ...(events.length > 0
                 ? [
@@ -230,7 +232,6 @@ export class WorkOrderStore {
                     },
                   ]
                 : []),
-              ...starts,
               ...(also ? [also] : []),
             ],
           });
@@ -240,12 +241,14 @@ export class WorkOrderStore {
               version: committed.results[0].nextVersion,
               position: committed.position,
             });
-          return decided.map((d) => ({ ...d, position: committed.position }));
         } catch (error) {
           // Whatever failed, the cached state may be behind the ledger now.
           this.cache.delete(id);
           throw error;
         }
+        // The streams the events start are their owners' (docs/ledger.md, Who writes which stream).
+        const started = await this.starts.ask(events);
+        return decided.map((d) => ({ ...d, position: Math.max(committed.position, started) }));
       },
       // A conflict on `also`'s stream: deciding the work order again would not help.
       (conflict) => {

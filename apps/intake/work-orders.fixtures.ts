@@ -17,6 +17,7 @@ import type { NatsConnection } from 'nats';
 import { NoticeBus, RpcClient } from '@workgate/messaging';
 import { startTestWorkgate, TestWorkgate } from '../../test/support/workgate';
 import { LedgerCommits, LedgerReads } from './ledger-commits';
+import { StreamStartAsks } from './stream-start-asks';
 import { requestOf, WorkOrderRequest, workOrderIdFor } from './work-order-requests';
 import { WorkOrderStore } from './work-order.store';
 import { WorkflowVersions } from './workflow-versions';
@@ -85,13 +86,13 @@ export class BatchReadsRefused extends CountingRpc {
 /** The service and its store as intake wires them, over `rpc`. */
 export function workOrdersOver(rpc: RpcClient, workflows: WorkflowVersions) {
   const reads = new LedgerReads(rpc);
-  const store = new WorkOrderStore(new LedgerCommits(rpc), reads);
+  const store = new WorkOrderStore(new LedgerCommits(rpc), reads, new StreamStartAsks(rpc));
   return { store, service: new WorkOrdersService(store, workflows, reads) };
 }
 
 /**
- * The service and its store over the real ledger, policy and exceptions services over NATS (no
- * intake, no gateway, no approvals), started before a specification's tests and closed after
+ * The service and its store over the real ledger, policy, approvals and exceptions services over
+ * NATS (no intake, no gateway), started before a specification's tests and closed after
  * them; the commits are counted from each test's start.
  */
 export function serviceOverLedger() {
@@ -102,7 +103,7 @@ export function serviceOverLedger() {
     return { t, ...started };
   };
   beforeAll(async () => {
-    t = await startTestWorkgate({ without: ['intake', 'gateway', 'approvals'] });
+    t = await startTestWorkgate({ without: ['intake', 'gateway'] });
     const rpc = new CountingRpc(t.nc, 5000, false);
     const workflows = new WorkflowVersions(rpc, new NoticeBus(t.nc));
     started = { rpc, workflows, service: workOrdersOver(rpc, workflows).service };

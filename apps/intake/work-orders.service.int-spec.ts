@@ -23,7 +23,7 @@ import { answerWith } from '../../libs/domain/work-order/work-order.fixtures';
 describe('WorkOrdersService (real Postgres and NATS)', () => {
   const rig = serviceOverLedger();
 
-  it('decides an open and its actions together; a wait and its approval commit together, and the answer carries the position', async () => {
+  it("decides an open and its actions together; a wait's approval is started by its owner, and the answer carries its position", async () => {
     const ref = 'WOS-1';
     const { replies, error } = await rig.service.executeInOrder(idOf(ref), [
       open(ref),
@@ -37,17 +37,17 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
       expect.objectContaining({ decision: 'run', rule: 'address-fix-before-cutoff' }),
       expect.objectContaining({ decision: 'wait', approvalId: expect.any(String) }),
     ]);
-    // One commit: the work order's events and the approval's stream.
+    // One commit of the work order's events alone; the approvals service starts the approval before the answer.
     expect(rig.rpc.commits.flat()).toHaveLength(1);
     const [commit] = rig.rpc.commits.flat();
     const approvalId = actionAnswer(replies[2].answer).approvalId!;
     expect(commit.appends.map((a) => [a.streamId, a.expectedVersion, a.events.map((e) => e.type)])).toEqual([
       [workOrderStream(idOf(ref)), 'no_stream', ['WorkOrderOpened', 'ActionDecided', 'GateRequested', 'ActionDecided']],
-      [`approval-${approvalId}`, 'no_stream', ['ApprovalRequested']],
     ]);
     const approval = await rig.stream(`approval-${approvalId}`);
     expect(approval.events[0]).toMatchObject({
       type: 'ApprovalRequested',
+      metadata: { producer: 'approvals' },
       data: {
         approvalId,
         owner: 'support-lead',
@@ -156,7 +156,7 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     settled.forEach((s, i) => expect(told[i]).toEqual(s.status === 'fulfilled' ? [s.value.answer] : []));
   });
 
-  it('starts the exception and the post-review of a break-glass in its commit', async () => {
+  it('has the exception and the post-review of a break-glass started by their owners before the answer', async () => {
     const ref = 'WOS-5';
     await rig.service.execute(open(ref));
     const { answer, position } = await rig.service.execute(
@@ -183,7 +183,7 @@ describe('WorkOrdersService (real Postgres and NATS)', () => {
     expect(Math.max(exception.events[0].position, review.events[0].position)).toBe(position);
   });
 
-  it('starts a delegation in the commit that records it on the work order', async () => {
+  it('has a delegation started by the approvals service before the answer', async () => {
     const ref = 'WOS-6';
     await rig.service.execute(open(ref));
     const prompt = {

@@ -11,7 +11,6 @@ import {
 } from '@workgate/contracts';
 import {
   answerOf,
-  startAppendsOf,
   WorkOrder,
   WorkOrderCommand,
   WorkOrderContext,
@@ -45,10 +44,9 @@ export function answerFor(state: WorkOrder, commandId: string): WorkOrderAnswer 
   return handled ? answerOf(handled, state) : { id: state.id, status: state.status };
 }
 
-/** The events of a command and the streams they start, decided on `state` with `ctx`. */
+/** The events of a command, decided on `state` with `ctx`. */
 function decision(command: WorkOrderCommand, state: WorkOrderState, ctx: WorkOrderContext): Decision {
-  const events = workOrders.decide(command, state, ctx);
-  return { events, starts: startAppendsOf(events, ctx.workflow) };
+  return { events: workOrders.decide(command, state, ctx) };
 }
 
 /**

@@ -78,6 +78,7 @@ import {
   WorkflowDraftSummary,
 } from './workflow-change';
 import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
+import { StartedStreams, StartStreamsRequest } from './stream-starts';
 import { LiveMapQuery, LiveMapViewRows, ViewCounts, ViewQuery, ViewRow, ViewsPosition } from './views';
 import {
   CreatedWebhook,
@@ -190,12 +191,16 @@ export const Subjects = {
     resolve: rpc<ResolveExceptionRequest, Written<ExceptionView>>('workgate.exceptions.resolve'),
     addRemediation: rpc<AddRemediationRequest, Written<ExceptionView>>('workgate.exceptions.add-remediation'),
     closeRemediation: rpc<CloseRemediationRequest, Written<ExceptionView>>('workgate.exceptions.close-remediation'),
+    /** Starts the exceptions committed work-order events raise (intake's, once committed; idempotent). */
+    start: rpc<StartStreamsRequest, StartedStreams>('workgate.exceptions.start'),
   },
   approvals: {
     decide: rpc<DecideApprovalRequest, Written<ApprovalView>>('workgate.approvals.decide'),
     closeCondition: rpc<CloseConditionRequest, Written<ApprovalView>>('workgate.approvals.close-condition'),
     /** Opens the approval of a workflow change the policy service recorded (the policy service's; idempotent). */
     openChange: rpc<OpenChangeApprovalRequest, Written<ApprovalView>>('workgate.approvals.open-change'),
+    /** Starts the approvals, post-reviews and delegations committed work-order events ask for (intake's, once committed; idempotent). */
+    start: rpc<StartStreamsRequest, StartedStreams>('workgate.approvals.start'),
     /** Takes back a workflow-change approval nobody decided yet (its requester, or an admin). */
     withdraw: rpc<WithdrawApprovalRequest, Written<ApprovalView>>('workgate.approvals.withdraw'),
     get: rpc<ApprovalIdRequest, ApprovalView>('workgate.approvals.get'),

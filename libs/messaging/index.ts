@@ -21,3 +21,4 @@ export * from './due-timers';
 export * from './metrics';
 export * from './tracing';
 export * from './served-routes';
+export * from './stream-starts';

@@ -47,11 +47,10 @@ export async function firstEventOf(rpc: RpcClient, streamId: string): Promise<Re
 }
 
 /**
- * A retired reaction of an earlier version that started streams from the events it read (an
- * approval, an exception, a post-review): this version starts them with the command that records
- * the event. For what an earlier version recorded alone, it appends the appends `starts` makes of
- * each event, each expected not to exist yet; one that exists was started already (its event ids
- * are the same), and is left as it is.
+ * A retired reaction of an earlier version that started streams from events this version no
+ * longer records (a wait recorded as its ActionDecided alone). For what an earlier version
+ * recorded, it appends the appends `starts` makes of each event, each expected not to exist yet;
+ * one that exists was started already (its event ids are the same), and is left as it is.
  */
 export function retiredStarting(
   rpc: RpcClient,

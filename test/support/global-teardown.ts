@@ -8,10 +8,14 @@ export default async function globalTeardown(): Promise<void> {
   const template = process.env.WORKGATE_TEST_TEMPLATE;
   if (!template) return;
   delete process.env.WORKGATE_TEST_TEMPLATE; // each project that named the setup names this teardown too
-  // The shared workgates of the run (test/support/shared-workgate.ts), a dead worker's included.
-  await stopSharedWorkgates(template);
-  const admin = new Client({ connectionString: TEST_PG_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
-  await admin.end();
+  // The shared workgates of the run (test/support/shared-workgate.ts), a dead worker's included;
+  // fails the run when a stream of one of their ledgers had no ONE named writer, after the cleanup.
+  try {
+    await stopSharedWorkgates(template);
+  } finally {
+    const admin = new Client({ connectionString: TEST_PG_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+    await admin.end();
+  }
 }

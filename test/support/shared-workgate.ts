@@ -20,6 +20,7 @@ import { cloneTemplate, databaseNamed, dropDatabase, TestDatabase } from './data
 import { freePort } from './nats-server';
 import { Guard, isNumber, isString, messageOf, optional, parsed, shaped } from './guards';
 import { principalsFile } from './principals';
+import { checkOneWriterPerStream, exemptionsKeptIn, keepExemption } from './stream-writers';
 
 /**
  * One workgate per jest worker, shared by the test files that do not need one of their own
@@ -41,6 +42,11 @@ export interface SharedTestWorkgate {
   rpc: RpcClient;
   /** The shared database: pools of the file's own (closed by close()); never dropped by a file. */
   db: Omit<TestDatabase, 'drop'>;
+  /**
+   * Leaves a stream the file writes around the services on purpose out of the one-writer check the
+   * run's teardown makes when it stops the shared workgate (docs/ledger.md, Table: metadata.producer), saying why.
+   */
+  exemptWriters(stream: string | RegExp, why: string): void;
   /** Closes what this file opened; the shared workgate keeps running for the next file. */
   close(): Promise<void>;
 }
@@ -234,6 +240,7 @@ export async function sharedTestWorkgate(
     nc,
     rpc: new RpcClient(nc, 5000, false),
     db,
+    exemptWriters: (stream, why) => keepExemption(record.dir, { stream, why }),
     close: async () => {
       await nc.close();
       await db.closePools();
@@ -256,25 +263,38 @@ async function stopPid(pid: number): Promise<void> {
   }
 }
 
-async function stopShared(record: SharedRecord): Promise<void> {
+/**
+ * Stops a shared workgate and drops its database; with `check` (the run's teardown), first checks
+ * that every stream of its ledger had one named writer, and throws after the cleanup when not.
+ */
+async function stopShared(record: SharedRecord, check = false): Promise<void> {
   await stopPid(record.workgatePid);
   await stopPid(record.natsPid);
+  const checked = check
+    ? await checkOneWriterPerStream(record.database, exemptionsKeptIn(record.dir)).then(
+        () => undefined,
+        (error: Error) => error,
+      )
+    : undefined;
   await dropDatabase(record.database).catch(() => undefined);
   rmSync(record.dir, { recursive: true, force: true });
+  if (checked) throw checked;
 }
 
 /** Stops every shared workgate of the run of `tpl` (its template database): for the global teardown. */
 export async function stopSharedWorkgates(tpl: string): Promise<void> {
   const prefix = `${RECORD_PREFIX}${tpl}-`;
   const records = readdirSync(tmpdir()).filter((f) => f.startsWith(prefix) && f.endsWith('.json'));
-  await Promise.all(
+  const stopped = await Promise.allSettled(
     records.map(async (file) => {
       const path = join(tmpdir(), file);
       try {
-        await stopShared(parsed(readFileSync(path, 'utf8'), isSharedRecord, path));
+        await stopShared(parsed(readFileSync(path, 'utf8'), isSharedRecord, path), true);
       } finally {
         rmSync(path, { force: true });
       }
     }),
   );
+  const failed = stopped.flatMap((s) => (s.status === 'rejected' ? [messageOf(s.reason)] : []));
+  if (failed.length > 0) throw new Error(failed.join('\n'));
 }

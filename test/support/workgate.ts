@@ -8,6 +8,7 @@ import { RpcClient } from '@workgate/messaging';
 import { RunningWorkgate, startWorkgate } from '../../cli/workgate';
 import { freshDatabase, TestDatabase } from './database';
 import { startNatsServer, TestNatsServer } from './nats-server';
+import { checkOneWriterPerStream, WriterExemption } from './stream-writers';
 
 export interface TestWorkgate {
   nats: TestNatsServer;
@@ -21,6 +22,12 @@ export interface TestWorkgate {
   url: string;
   /** Stops workgate and starts it again on the same NATS and database (after `whileDown`, when given). */
   restart(whileDown?: () => Promise<void>): Promise<void>;
+  /**
+   * Leaves a stream the test writes around the services on purpose out of the one-writer check
+   * that close() makes (docs/ledger.md, Table: metadata.producer), saying why.
+   */
+  exemptWriters(stream: string | RegExp, why: string): void;
+  /** Stops everything; fails when a stream of the ledger has no ONE named writer (see checkOneWriterPerStream). */
   close(): Promise<void>;
 }
 
@@ -69,6 +76,7 @@ export async function startTestWorkgate(
     });
   const workgate = await start();
   const nc = await connect({ servers: nats.url });
+  const exemptions: WriterExemption[] = [];
   const t: TestWorkgate = {
     nats,
     db,
@@ -83,12 +91,19 @@ export async function startTestWorkgate(
       t.workgate = await start();
       t.url = t.workgate.url;
     },
+    exemptWriters: (stream, why) => void exemptions.push({ stream, why }),
     close: async () => {
       await t.nc.close();
       await t.workgate.close();
+      // Everything is written: every stream must have had one writer, before the database goes.
+      const checked = await checkOneWriterPerStream(db.name, exemptions).then(
+        () => undefined,
+        (error: Error) => error,
+      );
       await db.drop();
       await nats.stop();
       rmSync(dataDir, { recursive: true, force: true });
+      if (checked) throw checked;
     },
   };
   t.url = t.workgate.url;

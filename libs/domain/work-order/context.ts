@@ -25,12 +25,20 @@ export type Started =
   | { stream: 'postreview'; id: string; events: PostReviewEvent[] }
   | { stream: 'delegation'; id: string; events: DelegationEvent[] };
 
+/** The service that decides work orders and alone writes their streams (docs/ledger.md, Table). */
+export const WORK_ORDER_PRODUCER = 'intake';
+
 /**
  * The events of one command: ids derived from the command id, its type and an index (so a retried
  * command records the very same events), with who caused them and when.
  */
 export function recorder(meta: CommandMeta) {
-  const metadata: EventMeta = { commandId: meta.commandId, actor: meta.actor, channel: meta.channel };
+  const metadata: EventMeta = {
+    commandId: meta.commandId,
+    actor: meta.actor,
+    channel: meta.channel,
+    producer: WORK_ORDER_PRODUCER,
+  };
   if (meta.traceparent) metadata.traceparent = meta.traceparent;
   if (meta.signedIn) Object.assign(metadata, { issuer: meta.signedIn.issuer, subject: meta.signedIn.subject });
   return <T extends EventType<'workorder'>>(type: T, data: EventData<'workorder', T>, index = 0): WorkOrderEvent =>

@@ -1,5 +1,5 @@
 import { deterministicUuid } from '../ids';
-import { startAppend, startedBy } from './starts';
+import { ownersOf, startAppend, startAppendsOwnedBy, startedBy, STREAM_OWNERS } from './starts';
 import { NOW, open, openWith, orderNote, refund, stateAfter, work, workflow } from './work-order.fixtures';
 import { WorkOrderEvent } from './work-order.state';
 
@@ -25,7 +25,7 @@ describe('streams a work-order event starts', () => {
           eventId: deterministicUuid('approval', gate.data.approvalId, '1', 'ApprovalRequested'),
           type: 'ApprovalRequested',
           data: expect.objectContaining({ approvalId: gate.data.approvalId }),
-          metadata,
+          metadata: { ...metadata, producer: 'approvals' },
           occurredAt: NOW,
         },
       ],
@@ -38,6 +38,26 @@ describe('streams a work-order event starts', () => {
     expect(appendsOf(opened).map((a) => [a.streamId, a.events.map((e) => e.eventId)])).toEqual([
       [`exception-${exception.exceptionId}`, [deterministicUuid('exception', exception.exceptionId, 'raised')]],
     ]);
+  });
+
+  it('names the owner of every started stream as its producer, and intake asks exactly those owners', () => {
+    const histories = [
+      work
+        .given(...work.history(open))
+        .when(refund)
+        .result(),
+      work.history(openWith({ orderId: '1' })),
+      work.history(open, orderNote),
+    ];
+    for (const e of histories.flat()) {
+      const started = startedBy(e, workflow);
+      expect(new Set(ownersOf(e))).toEqual(new Set(started.map((s) => STREAM_OWNERS[s.stream])));
+      for (const owner of ownersOf(e))
+        for (const append of startAppendsOwnedBy(owner, e, workflow))
+          expect(append.events.map((x) => x.metadata)).toEqual(
+            append.events.map(() => ({ ...e.metadata, producer: owner })),
+          );
+    }
   });
 
   it('nothing for events that start no stream', () => expect(appendsOf(work.history(open, orderNote))).toEqual([]));

@@ -12,11 +12,47 @@ import type { WorkOrderEvent } from './work-order.state';
 const at = (time: string, ms: number) => new Date(Date.parse(time) + ms).toISOString();
 
 /**
+ * The service that decides, and alone writes, each kind of stream a work-order event starts
+ * (docs/ledger.md, Who writes which stream): named as `producer` on every event of the stream.
+ */
+export const STREAM_OWNERS = {
+  approval: 'approvals',
+  postreview: 'approvals',
+  delegation: 'approvals',
+  exception: 'exceptions',
+} as const;
+
+/** A service that starts streams for work-order events. */
+export type StreamOwner = (typeof STREAM_OWNERS)[Started['stream']];
+
+/**
+ * The services whose streams a recorded work-order event starts, known from the event alone
+ * (nothing is decided): intake asks each of them to start theirs once the event is committed.
+ */
+export function ownersOf(e: WorkOrderEvent): StreamOwner[] {
+  switch (e.type) {
+    case 'WorkOrderOpened':
+      return e.data.exceptions.length > 0 ? ['exceptions'] : [];
+    case 'StepBlocked':
+    case 'WorkOrderExceptionRaised':
+      return ['exceptions'];
+    case 'BreakGlassUsed':
+      return ['exceptions', 'approvals'];
+    case 'GateRequested':
+    case 'TaskDelegated':
+      return ['approvals'];
+    default:
+      return [];
+  }
+}
+
+/**
  * The streams a recorded work-order event starts, with their first events: an exception for each
  * exception it records, a post-review for a break-glass, an approval for a gate request, a
- * delegation for a delegated task. The command that records the event commits them with it; an
- * upgrade starts them, with the very same event ids, for events an earlier version recorded
- * alone. `workflow` is the version the work order runs on (its approval timeout applies).
+ * delegation for a delegated task. Each is started by its owner (STREAM_OWNERS), asked by intake
+ * once the event is committed or, when that ask fails, from its own ledger reaction to the event:
+ * with the very same event ids either way. `workflow` is the version the work order runs on (its
+ * approval timeout applies).
  */
 export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'approvalTimeoutMs'>): Started[] {
   const by = e.metadata.actor;
@@ -97,12 +133,15 @@ export function startsOf(events: WorkOrderEvent[], workflow: Pick<CompiledWorkfl
   return events.flatMap((e) => startedBy(e, workflow));
 }
 
-/** The appends that start the streams these events start, each with its cause's metadata and time. */
-export function startAppendsOf(
-  events: WorkOrderEvent[],
+/** The appends with which `owner` starts the streams of the event `e` it owns, each with the cause's metadata and time. */
+export function startAppendsOwnedBy(
+  owner: StreamOwner,
+  e: WorkOrderEvent,
   workflow: Pick<CompiledWorkflow, 'approvalTimeoutMs'>,
 ): AppendRequest[] {
-  return events.flatMap((e) => startedBy(e, workflow).map((s) => startAppend(s, e.metadata, e.occurredAt)));
+  return startedBy(e, workflow)
+    .filter((s) => STREAM_OWNERS[s.stream] === owner)
+    .map((s) => startAppend(s, e.metadata, e.occurredAt));
 }
 
 const AGGREGATES = {
@@ -112,7 +151,11 @@ const AGGREGATES = {
   delegation: delegations,
 } as const;
 
-/** A started stream as the append that starts it: expected not to exist, each event under its fixed or derived id. */
+/**
+ * A started stream as the append that starts it: expected not to exist, each event under its fixed
+ * or derived id, with the cause's metadata and its owner named as `producer`.
+ */
 export function startAppend(started: Started, metadata: object, occurredAt: string): AppendRequest {
-  return appendOf(AGGREGATES[started.stream], started.id, 0, started.events, { metadata, occurredAt });
+  const recorded = { metadata: { ...metadata, producer: STREAM_OWNERS[started.stream] }, occurredAt };
+  return appendOf(AGGREGATES[started.stream], started.id, 0, started.events, recorded);
 }

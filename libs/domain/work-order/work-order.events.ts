@@ -10,6 +10,8 @@ export interface EventMeta {
   /** The issuer and subject of an actor signed in with OpenID Connect. */
   issuer?: string;
   subject?: string;
+  /** The service that decided it: `intake` (docs/ledger.md, Table); events of earlier versions name none. */
+  producer?: string;
 }
 
 /** A work-order event as recorded: typed by the ledger's event map, with its id, cause and time. */
