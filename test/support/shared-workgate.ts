@@ -41,6 +41,8 @@ export interface SharedTestWorkgate {
   rpc: RpcClient;
   /** The shared database: pools of the file's own (closed by close()); never dropped by a file. */
   db: Omit<TestDatabase, 'drop'>;
+  /** The shared workgate's WORKGATE_DATA_DIR (its signing key, its kept checkpoints): read it, never write it. */
+  dataDir: string;
   /** Closes what this file opened; the shared workgate keeps running for the next file. */
   close(): Promise<void>;
 }
@@ -234,6 +236,7 @@ export async function sharedTestWorkgate(
     nc,
     rpc: new RpcClient(nc, 5000, false),
     db,
+    dataDir: join(record.dir, 'data'),
     close: async () => {
       await nc.close();
       await db.closePools();
