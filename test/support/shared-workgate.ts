@@ -1,16 +1,5 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  renameSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, NatsConnection } from 'nats';
@@ -20,6 +9,7 @@ import { cloneTemplate, databaseNamed, dropDatabase, TestDatabase } from './data
 import { freePort } from './nats-server';
 import { Guard, isNumber, isString, messageOf, optional, parsed, shaped } from './guards';
 import { principalsFile } from './principals';
+import { alive, logTail, spawnDetached, writeAtomically } from './detached';
 import { checkOneWriterPerStream, exemptionsKeptIn, keepExemption } from './stream-writers';
 
 /**
@@ -47,6 +37,8 @@ export interface SharedTestWorkgate {
    * run's teardown makes when it stops the shared workgate (docs/ledger.md, Table: metadata.producer), saying why.
    */
   exemptWriters(stream: string | RegExp, why: string): void;
+  /** The shared workgate's WORKGATE_DATA_DIR (its signing key, its kept checkpoints): read it, never write it. */
+  dataDir: string;
   /** Closes what this file opened; the shared workgate keeps running for the next file. */
   close(): Promise<void>;
 }
@@ -88,21 +80,6 @@ function template(): string {
 
 const recordPath = (tpl: string, worker: string) => join(tmpdir(), `${RECORD_PREFIX}${tpl}-${worker}.json`);
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function writeAtomically(path: string, text: string): void {
-  const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temp, text);
-  renameSync(temp, path);
-}
-
 async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: unknown;
@@ -117,21 +94,6 @@ async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, w
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${messageOf(last)}` : ''}`);
 }
-
-/** A detached process whose output goes to `log`: it outlives the file that started it, and holds no handle of the worker's. */
-function spawnDetached(command: string, args: string[], log: string, env?: NodeJS.ProcessEnv): number {
-  const out = openSync(log, 'a');
-  try {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', out, out], detached: true });
-    child.unref();
-    if (child.pid === undefined) throw new Error(`cannot start ${command}`);
-    return child.pid;
-  } finally {
-    closeSync(out);
-  }
-}
-
-const logTail = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').slice(-4000) : '');
 
 async function startShared(path: string, worker: string): Promise<SharedRecord> {
   const dir = join(tmpdir(), `wg-shared-${randomBytes(6).toString('hex')}`);
@@ -241,6 +203,7 @@ export async function sharedTestWorkgate(
     rpc: new RpcClient(nc, 5000, false),
     db,
     exemptWriters: (stream, why) => keepExemption(record.dir, { stream, why }),
+    dataDir: join(record.dir, 'data'),
     close: async () => {
       await nc.close();
       await db.closePools();
