@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync } fro
 import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isHostList, parsePostgresUrl } from '@workgate/config';
 
 /** Resolves true when something accepts connections at host:port, or at a Unix socket's path. */
 export function answers(at: { host: string; port: number } | { path: string }, timeoutMs = 1000): Promise<boolean> {
@@ -112,6 +113,14 @@ export async function ensurePostgres(
   dataDir: string,
   log: (m: string) => void,
 ): Promise<PrivateInstance | undefined> {
+  if (isHostList(databaseUrl)) {
+    // A fleet's servers (docs/operations.md, Running a fleet): never one started here.
+    const servers = parsePostgresUrl(databaseUrl).hosts.map((h) => ({ host: h.host, port: h.port ?? 5432 }));
+    for (const { host, port } of servers)
+      if (await answers(host.startsWith('/') ? { path: join(host, `.s.PGSQL.${port}`) } : { host, port }))
+        return undefined;
+    throw new Error(`no host of DATABASE_URL answers (${servers.map((s) => `${s.host}:${s.port}`).join(', ')})`);
+  }
   const url = new URL(databaseUrl);
   const host = decodeURIComponent(url.hostname) || '127.0.0.1';
   const port = Number(url.port || 5432);

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { loadConfigOrExit } from '@workgate/config';
+import { loadConfigOrExit, redactPostgresUrl } from '@workgate/config';
 import { ensureDatabase, loadSigningKey, migrate, signerFromKey } from '@workgate/event-store';
 import { redactNatsUrl, stopTracing, workgateLogger } from '@workgate/messaging';
 import { ensureNats, ensurePostgres, PrivateInstance } from './infra';
@@ -37,8 +37,6 @@ async function main(): Promise<void> {
       ledgerThread: config.WORKGATE_LEDGER_THREAD !== 'off',
       intakeThread: config.WORKGATE_INTAKE_THREAD === 'on',
     });
-    const safeDb = new URL(config.DATABASE_URL);
-    safeDb.password = safeDb.password ? '***' : '';
     say(`ready
   dashboard  ${running.url}/
   console    ${running.url}/console
@@ -48,7 +46,7 @@ async function main(): Promise<void> {
   metrics    ${running.url}/metrics
   checkpoint key  ${signerFromKey(loadSigningKey(config.WORKGATE_SIGNING_KEY, config.WORKGATE_DATA_DIR), config.WORKGATE_LEDGER_ORIGIN).verifierKey}
   NATS       ${redactNatsUrl(config.NATS_URL)}
-  Postgres   ${safeDb.toString()}`);
+  Postgres   ${redactPostgresUrl(config.DATABASE_URL)}`);
     let closing = false;
     const shutdown = async (signal: string) => {
       if (closing) return;

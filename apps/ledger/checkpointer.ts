@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { headers as natsHeaders, NatsConnection } from 'nats';
 import { Streams, WorkgateError } from '@workgate/contracts';
-import { WorkgateConfig } from '@workgate/config';
+import { postgresEndpoint, WorkgateConfig } from '@workgate/config';
 import { isSignedCheckpointRow, openNote, parseCheckpoint, verifyLedger, WriterAdmission } from '@workgate/event-store';
 import { counter, NATS_CONNECTION } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
@@ -56,8 +56,7 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
   ) {
     // One ledger's checkpoints: a data directory may serve ledgers in several databases.
-    const url = new URL(config.DATABASE_URL);
-    const ledger = createHash('sha256').update(`${url.hostname}:${url.port}${url.pathname}`).digest('hex').slice(0, 12);
+    const ledger = createHash('sha256').update(postgresEndpoint(config.DATABASE_URL)).digest('hex').slice(0, 12);
     this.file = join(config.WORKGATE_DATA_DIR, `ledger-${ledger}-checkpoints.jsonl`);
     this.refusalFile = join(config.WORKGATE_DATA_DIR, `ledger-${ledger}-checkpoints-refused.json`);
     this.signedFile = join(config.WORKGATE_DATA_DIR, `ledger-${ledger}-commits-signed`);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform, TransformFnParams } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsDatabaseUrl } from './postgres-url';
 
 /** A numeric variable as a number, for the validators to check; an unset one stays unset (its default). */
 function asNumber({ value }: TransformFnParams): unknown {
@@ -22,8 +23,7 @@ export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
 export const DEFAULT_ANONYMOUS_BYTES_PER_MINUTE = 10 * 1024 * 1024;
 
 export class WorkgateConfig {
-  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
-  DATABASE_URL = 'postgres://127.0.0.1:5432/workgate';
+  @IsDatabaseUrl() DATABASE_URL = 'postgres://127.0.0.1:5432/workgate';
 
   @Matches(/^nats:\/\/[^,\s]+(,nats:\/\/[^,\s]+)*$/, {
     message: 'NATS_URL must be one or more comma-separated nats:// URLs',

@@ -1,2 +1,3 @@
 export * from './config';
 export * from './config-files';
+export * from './postgres-url';

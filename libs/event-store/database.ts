@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { MIGRATIONS } from './migrations';
-import { createClient, databaseName, withDatabase, withDefaultUser } from './pg';
+import { createClient, databaseName, pinToServer, withDatabase, withDefaultUser } from './pg';
 
 /** Creates the database named in the URL when it does not exist yet. */
 export async function ensureDatabase(connectionString: string): Promise<boolean> {
@@ -49,9 +49,11 @@ const MIGRATION_LOCK_WAIT = '120s';
  * databases of one cluster at the same moment would otherwise collide (`tuple concurrently
  * updated`). An advisory lock's reach is its database, so the lock is held in `postgres`, the
  * database every cluster has and `ensureDatabase` already uses; Postgres drops it with the session
- * when a starter dies. One that has waited MIGRATION_LOCK_WAIT says so and fails.
+ * when a starter dies. One that has waited MIGRATION_LOCK_WAIT says so and fails. A host list is
+ * narrowed first to the server it reaches now, so the lock and the migrations are on one server.
  */
-export async function migrate(connectionString: string): Promise<string[]> {
+export async function migrate(databaseUrl: string): Promise<string[]> {
+  const connectionString = await pinToServer(databaseUrl);
   const lock = createClient(withDatabase(withDefaultUser(connectionString), 'postgres'));
   await lock.connect();
   try {

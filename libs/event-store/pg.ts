@@ -1,5 +1,7 @@
 import { userInfo } from 'node:os';
+import { formatPostgresUrl, isHostList, parsePostgresUrl, PostgresUrl } from '@workgate/config';
 import { Client, ClientConfig, Pool, PoolClient, PoolConfig, types } from 'pg';
+import { FailoverClient, FailoverClientConfig, hostPlan, pinnedUrl } from './pg-hosts';
 
 // Positions and counts are bigint in Postgres; they stay far below 2^53 here.
 types.setTypeParser(types.builtins.INT8, (value: string) => Number(value));
@@ -17,24 +19,42 @@ export interface PgOptions {
 
 /** Like libpq: with no user in the URL (nor PGUSER), connect as the operating-system user. */
 export function withDefaultUser(connectionString: string): string {
-  const url = new URL(connectionString);
-  if (url.username) return connectionString;
+  const hostList = isHostList(connectionString);
+  const url = hostList ? undefined : new URL(connectionString);
+  if (hostList ? parsePostgresUrl(connectionString).user : url?.username) return connectionString;
   let user = process.env.PGUSER;
   try {
     user ??= userInfo().username;
   } catch {
     return connectionString;
   }
+  if (!url) return edited(connectionString, (u) => (u.user = user));
   url.username = encodeURIComponent(user);
   return url.toString();
 }
 
-function connectionConfig(connectionString: string, options: PgOptions): ClientConfig {
-  return {
-    connectionString: options.role ? asRole(connectionString, options.role) : withDefaultUser(connectionString),
+/** A host list URL (which WHATWG `URL` cannot read) changed by `edit`. */
+function edited(connectionString: string, edit: (url: PostgresUrl) => void): string {
+  const url = parsePostgresUrl(connectionString);
+  edit(url);
+  return formatPostgresUrl(url);
+}
+
+/**
+ * A URL's session settings. A host list, `target_session_attrs` or `connect_timeout` makes a host
+ * plan (docs/operations.md, Running a fleet); any other URL goes to pg as it is.
+ */
+function connectionConfig(connectionString: string, options: PgOptions): FailoverClientConfig {
+  const url = options.role ? asRole(connectionString, options.role) : withDefaultUser(connectionString);
+  const settings: ClientConfig = {
     options: '-c TimeZone=UTC',
     application_name: options.applicationName ?? 'workgate',
   };
+  const plan =
+    isHostList(url) || /[?&](target_session_attrs|connect_timeout)=/.test(url)
+      ? hostPlan(parsePostgresUrl(url), settings)
+      : undefined;
+  return plan ? { ...settings, hostPlan: plan } : { ...settings, connectionString: url };
 }
 
 /**
@@ -42,6 +62,11 @@ function connectionConfig(connectionString: string, options: PgOptions): ClientC
  * user is that role, so no `RESET ROLE` or `SET ROLE` can take another's privileges.
  */
 function asRole(connectionString: string, role: string): string {
+  if (isHostList(connectionString))
+    return edited(connectionString, (u) => {
+      u.user = role;
+      u.password = process.env.WORKGATE_DB_PASSWORD || undefined;
+    });
   const url = new URL(connectionString);
   url.username = encodeURIComponent(role);
   url.password = process.env.WORKGATE_DB_PASSWORD ? encodeURIComponent(process.env.WORKGATE_DB_PASSWORD) : '';
@@ -49,25 +74,66 @@ function asRole(connectionString: string, role: string): string {
 }
 
 export function createPool(connectionString: string, options: PgOptions = {}): Pool {
-  const config: PoolConfig = { ...connectionConfig(connectionString, options), max: options.max ?? 8 };
+  const config: PoolConfig & FailoverClientConfig = {
+    ...connectionConfig(connectionString, options),
+    max: options.max ?? 8,
+    Client: FailoverClient,
+  };
   const pool = new Pool(config);
   // An idle client that loses its connection must not crash the process; the pool drops it.
   pool.on('error', () => undefined);
+  retireWithReadOnlySiblings(pool);
   return pool;
 }
 
+/**
+ * When one session finds its server read-only (a demoted or fenced primary), the idle sessions on
+ * that server are dropped too, so the next checkouts connect afresh through the host list.
+ */
+function retireWithReadOnlySiblings(pool: Pool): void {
+  const idle = new Set<FailoverClient>();
+  const track = (client: unknown, isIdle: boolean) => {
+    if (!(client instanceof FailoverClient)) return;
+    if (isIdle) idle.add(client);
+    else idle.delete(client);
+  };
+  pool.on('connect', (client) => {
+    if (client instanceof FailoverClient)
+      client.whenReadOnly = (server) => {
+        for (const sibling of idle) if (sibling !== client && sibling.server === server) sibling.retire();
+      };
+  });
+  pool.on('acquire', (client) => track(client, false));
+  pool.on('release', (_error, client) => track(client, true));
+  pool.on('remove', (client) => track(client, false));
+}
+
 export function createClient(connectionString: string, options: PgOptions = {}): Client {
-  return new Client(connectionConfig(connectionString, options));
+  return new FailoverClient(connectionConfig(connectionString, options));
+}
+
+/**
+ * For tools that take one server (the migrations' TypeORM): a host list URL narrowed to the server
+ * a session reaches through it now; any other URL as it is.
+ */
+export async function pinToServer(connectionString: string): Promise<string> {
+  if (!isHostList(connectionString)) return connectionString;
+  const client = new FailoverClient(connectionConfig(connectionString, {}));
+  await client.connect();
+  await client.end();
+  return pinnedUrl(connectionString, client.server);
 }
 
 /** The same URL pointing at another database (e.g. `postgres` for CREATE DATABASE). */
 export function withDatabase(connectionString: string, database: string): string {
+  if (isHostList(connectionString)) return edited(connectionString, (u) => (u.database = database));
   const url = new URL(connectionString);
   url.pathname = `/${database}`;
   return url.toString();
 }
 
 export function databaseName(connectionString: string): string {
+  if (isHostList(connectionString)) return parsePostgresUrl(connectionString).database || 'postgres';
   return decodeURIComponent(new URL(connectionString).pathname.replace(/^\//, '')) || 'postgres';
 }
 
