@@ -39,6 +39,9 @@ export function approvalView(state: Exclude<ApprovalState, { status: 'none' }>):
     action,
     change,
     reviewers,
+    required,
+    from,
+    decisions,
   } = state;
   return {
     approvalId,
@@ -56,5 +59,9 @@ export function approvalView(state: Exclude<ApprovalState, { status: 'none' }>):
     ...(state.status === 'conditional' ? { conditions: conditionViews(state) } : {}),
     ...(change ? { change } : {}),
     ...(reviewers ? { reviewers } : {}),
+    // An approval of several approvers: who may, how many must, and each one's decision so far.
+    ...(required !== undefined
+      ? { required, from, approvals: (decisions ?? []).map(({ by, at, decision }) => ({ by, at, decision })) }
+      : {}),
   };
 }

@@ -44,6 +44,7 @@ export function receiptOf(
     workOrderId: state.id,
     ...verdict,
     actor: typeof actor === 'string' ? actor : 'unknown',
+    ...('approvers' in data && data.approvers ? { approvers: data.approvers } : {}),
     at: e.recordedAt,
     policy: d.decision?.policy ?? state.policy,
     ...(d.decision ? { inputsSha256: d.decision.inputsSha256 } : {}),

@@ -52,6 +52,26 @@ export interface ApprovalRequestedData {
   change?: WorkflowChangeRef;
   /** A `workflow-change` approval its owner asked for: who decides it instead (any one of them). */
   reviewers?: string[];
+  /**
+   * An approval its rule or gate asks of several approvers (`approvals: {required, from}`,
+   * docs/policy.md, Two-person approvals): how many distinct approvers must approve...
+   */
+  required?: number;
+  /** ...and who may (principal ids; never the requester). */
+  from?: string[];
+}
+
+/** One approver's decision on an approval that asks for `required` of several (docs/policy.md, Two-person approvals). */
+export interface ApprovalDecisionRecordedData {
+  approvalId: string;
+  by: string;
+  decision: 'approve' | 'reject' | 'conditional';
+  at: string;
+  /** What an approve or a conditional decision permits: the same for every approver. */
+  permittedAction?: PermittedAction;
+  /** A conditional decision's conditions: it counts once they are closed. */
+  conditions?: ApprovalCondition[];
+  note?: string;
 }
 
 export interface ApprovalGrantedData {
@@ -60,6 +80,8 @@ export interface ApprovalGrantedData {
   permittedAction: PermittedAction;
   at: string;
   note?: string;
+  /** An approval of several approvers: every approver whose decision counted, in the order they decided. */
+  approvers?: string[];
 }
 
 export interface ApprovalConditionedData {
@@ -110,6 +132,7 @@ export interface ApprovalEventMap {
   ApprovalRejected: ApprovalRejectedData;
   ApprovalExpired: ApprovalExpiredData;
   ApprovalWithdrawn: ApprovalWithdrawnData;
+  ApprovalDecisionRecorded: ApprovalDecisionRecordedData;
 }
 
 export const ApprovalEvents = {
@@ -120,6 +143,7 @@ export const ApprovalEvents = {
   Rejected: 'ApprovalRejected',
   Expired: 'ApprovalExpired',
   Withdrawn: 'ApprovalWithdrawn',
+  DecisionRecorded: 'ApprovalDecisionRecorded',
 } as const satisfies Record<string, keyof ApprovalEventMap>;
 
 /** A post-review's remediation task: what must change so the break-glass is not needed again. */

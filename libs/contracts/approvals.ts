@@ -73,6 +73,7 @@ export type ApprovalQueueRow = {
     | ApprovalSubject
     | PermittedAction
     | QueueDecision
+    | ApproverDecisionView[]
     | string[];
 };
 
@@ -95,6 +96,15 @@ export interface ApprovalView extends Omit<ApprovalRequestedData, 'scopeHash' | 
   conditions?: ConditionView[];
   /** What approving decides and releases (the gateway adds it; docs/approvers.md). */
   subject?: ApprovalSubject;
+  /** An approval of several approvers (`required` and `from` set): each approver's decision so far, in order. */
+  approvals?: ApproverDecisionView[];
+}
+
+/** One approver's decision on an approval of several approvers (docs/approvers.md, Two-person approvals). */
+export interface ApproverDecisionView {
+  by: string;
+  at: string;
+  decision: 'approve' | 'reject' | 'conditional';
 }
 
 /** A condition of a conditional approval: closed with evidence by its owner or the approval's owner. */

@@ -28,6 +28,7 @@ export const ErrorCodes = {
   delegate_cannot_confirm: 403,
   permitted_action_mismatch: 422,
   approval_decided: 409,
+  already_decided: 409,
   no_reviewers: 409,
   not_requester: 403,
   exception_resolved: 409,

@@ -39,6 +39,17 @@ export interface Rule {
   owner?: string;
   /** The kind of approval this rule's wait asks for, as the state handoff lists it (default: the rule id). */
   gate?: string;
+  /** Its wait needs `required` distinct approvers of `from` instead of its owner alone. */
+  approvals?: ApprovalQuorum;
+}
+
+/**
+ * How many distinct approvers an approval needs, and from whom: principal ids, the requester never
+ * among those who count (docs/policy.md, Two-person approvals).
+ */
+export interface ApprovalQuorum {
+  required: number;
+  from: string[];
 }
 
 export interface Step {
@@ -82,6 +93,8 @@ export interface Overlay {
   gate: string;
   /** Who decides the gate (default: the workflow owner). */
   owner?: string;
+  /** The gate needs `required` distinct approvers of `from` instead of its owner alone. */
+  approvals?: ApprovalQuorum;
 }
 
 export interface WorkflowDefinition {

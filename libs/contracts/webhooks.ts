@@ -6,6 +6,7 @@ export const NOTIFICATION_TYPES = [
   'approval.requested',
   'approval.reminder',
   'approval.decided',
+  'approval.approver_decided',
   'approval.expired',
   'post_review.due',
   'post_review.overdue',

@@ -27,6 +27,8 @@ export interface Receipt {
   decision?: DecisionResult['decision'];
   reason?: string;
   actor: string;
+  /** An approval outcome of several approvers: every approver whose decision counted. */
+  approvers?: string[];
   at: string;
   policy: PolicyRef;
   inputsSha256?: string;

@@ -1,7 +1,7 @@
 /** What the `workorder-<id>` stream records: the data of each event type, declared once. */
 import type { DelegationDispatchedData, PermittedAction } from './approval.events';
 import type { Evidence } from './evidence';
-import { ActionRequest, ActionScope, DecisionResult, Facts, PolicyRef } from './policy';
+import { ActionRequest, ActionScope, ApprovalQuorum, DecisionResult, Facts, PolicyRef } from './policy';
 
 export type { Evidence } from './evidence';
 
@@ -100,6 +100,8 @@ export interface GateRequestedData {
   action: ActionScope & { objects?: string[] };
   /** The work order's workflow version (its approval timeout applies). */
   policy: PolicyRef;
+  /** The rule's or overlay's `approvals`: distinct approvers needed instead of the owner alone. */
+  approvals?: ApprovalQuorum;
 }
 
 export interface StageArtifact {
@@ -155,6 +157,8 @@ export interface ApprovalResolvedData {
   decidedBy?: string;
   /** `approved`: what the owner permitted (a tool call's approval may cover later calls). */
   permittedAction?: PermittedAction;
+  /** `approved` by several approvers: every one whose decision counted (docs/policy.md, Two-person approvals). */
+  approvers?: string[];
 }
 
 /** A run action was carried out (a tool call forwarded by the MCP gateway): the hashes of what it was asked and answered. */

@@ -50,6 +50,8 @@ export interface ApprovalOutcomeBody {
   approvalVersion?: number;
   /** `approved`: what the owner permitted. */
   permittedAction?: PermittedAction;
+  /** `approved` by several approvers: every one whose decision counted. */
+  approvers?: string[];
 }
 
 /** A resolved exception coming back to its work order. */

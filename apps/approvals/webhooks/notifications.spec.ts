@@ -98,6 +98,16 @@ describe('webhook notifications', () => {
       ),
       notificationOf(recorded('approval-a1', 'ApprovalExpired', { approvalId: 'a1', at: AT }), requested),
       notificationOf(
+        recorded('approval-a1', 'ApprovalDecisionRecorded', {
+          approvalId: 'a1',
+          by: 'cy',
+          decision: 'approve',
+          at: AT,
+          note: CANARY,
+        }),
+        requested,
+      ),
+      notificationOf(
         recorded('postreview-p1', 'PostReviewCreated', {
           postReviewId: 'p1',
           workOrderId: 'w1',
@@ -143,7 +153,7 @@ describe('webhook notifications', () => {
     ];
     const types = examples.map((n) => n?.type);
     expect(new Set(types)).toEqual(new Set(NOTIFICATION_TYPES.filter((t) => t !== 'approval.reminder')));
-    expect(NOTIFICATION_SOURCES).toHaveLength(14);
+    expect(NOTIFICATION_SOURCES).toHaveLength(15);
   });
 
   it('say whom they are addressed to, and what the receiver needs: ids, owners, due times, a message', () => {
@@ -225,5 +235,24 @@ describe('webhook notifications', () => {
       decision: { decision: 'run', reason: 'inside_boundary', message: 'ok', rule: null, decisionOwner: null },
     });
     expect(notificationOf(run)).toBeUndefined();
+  });
+});
+
+describe('an approval of several approvers', () => {
+  it('notifies each decision as approval.approver_decided, without its note', () => {
+    const n = notificationOf(
+      recorded('approval-a1', 'ApprovalDecisionRecorded', {
+        approvalId: 'a1',
+        by: 'cy',
+        decision: 'approve',
+        at: AT,
+        note: CANARY,
+      }),
+      requested,
+    );
+    expect(n?.type).toBe('approval.approver_decided');
+    expect(n?.to).toEqual(['cy', 'ana', 'bot']);
+    expect(n?.payload.data).toMatchObject({ approvalId: 'a1', decision: 'approve', decidedBy: 'cy' });
+    expect(JSON.stringify(n)).not.toContain(CANARY);
   });
 });

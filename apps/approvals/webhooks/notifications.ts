@@ -104,12 +104,33 @@ const decided =
  */
 export const NOTIFICATION_SOURCES: NotificationSource[] = [
   source('approval', 'ApprovalRequested', (d, at) =>
-    notification('approval.requested', d.reviewers ?? [d.owner], at, {
+    notification('approval.requested', d.from ? [d.owner, ...d.from] : (d.reviewers ?? [d.owner]), at, {
       ...fields(d, 'approvalId', 'workOrderId', 'actionId', 'owner', 'requestedBy'),
       ...(d.kind ? { kind: d.kind } : {}),
       expiresAt: d.expiresAt,
       message: `approval ${d.approvalId} waits for ${d.owner} (requested by ${d.requestedBy}) until ${d.expiresAt}`,
     }),
+  ),
+  // One approver's decision on an approval of several approvers; its outcome follows as `approval.decided`.
+  source(
+    'approval',
+    'ApprovalDecisionRecorded',
+    (d, at, origin) => {
+      const { expiresAt: _expiresAt, ...request } = requested(origin);
+      return notification(
+        'approval.approver_decided',
+        [d.by, ...[request.owner, request.requestedBy].filter((p): p is string => !!p)],
+        at,
+        {
+          approvalId: d.approvalId,
+          ...request,
+          decision: d.decision,
+          decidedBy: d.by,
+          message: `${d.by} decided ${d.decision} on approval ${d.approvalId}`,
+        },
+      );
+    },
+    true,
   ),
   source('approval', 'ApprovalGranted', decided('approved'), true),
   source('approval', 'ApprovalConditioned', decided('conditional'), true),

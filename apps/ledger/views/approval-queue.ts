@@ -42,6 +42,7 @@ export async function approvalQueue(
     const reviewers = state.status === 'none' ? undefined : state.reviewers;
     const kind = state.status === 'none' ? undefined : state.kind;
     const action = state.status === 'none' ? undefined : state.action;
+    const quorum = state.status === 'none' || state.required === undefined ? undefined : state;
     return {
       ...r,
       ...(kind ? { kind } : {}),
@@ -49,6 +50,13 @@ export async function approvalQueue(
       ...(conditions ? { conditions } : {}),
       ...(change ? { kind: 'workflow-change', change } : {}),
       ...(reviewers ? { reviewers } : {}),
+      ...(quorum
+        ? {
+            required: quorum.required ?? 1,
+            from: quorum.from ?? [],
+            approvals: (quorum.decisions ?? []).map(({ by, at, decision }) => ({ by, at, decision })),
+          }
+        : {}),
     };
   });
 }
@@ -69,10 +77,14 @@ async function statesOf(db: Queryable, ids: string[], signedUpTo: number): Promi
   return states;
 }
 
-/** The workflow changes (approvals of no work order) that name `principal` among their reviewers, another owning them. */
+/**
+ * The workflow changes (approvals of no work order) that name `principal` among their reviewers,
+ * and the pending approvals of several approvers that name it in `from`, another owning them.
+ */
 async function reviewedBy(db: Queryable, principal: string, signedUpTo: number): Promise<Map<string, ApprovalState>> {
   const { rows } = await db.query<{ approval_id: string }>(
-    `SELECT approval_id FROM view_approvals WHERE work_order_id IS NULL AND owner <> $1`,
+    `SELECT approval_id FROM view_approvals
+      WHERE (work_order_id IS NULL OR status IN ('requested', 'conditional')) AND owner <> $1`,
     [principal],
   );
   const states = await statesOf(
@@ -80,6 +92,7 @@ async function reviewedBy(db: Queryable, principal: string, signedUpTo: number):
     rows.map((r) => r.approval_id),
     signedUpTo,
   );
-  for (const [id, s] of states) if (s.status === 'none' || !s.reviewers?.includes(principal)) states.delete(id);
+  for (const [id, s] of states)
+    if (s.status === 'none' || !(s.reviewers?.includes(principal) || s.from?.includes(principal))) states.delete(id);
   return states;
 }

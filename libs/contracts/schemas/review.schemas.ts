@@ -71,6 +71,12 @@ export const ApprovalView = component(
         permittedAction,
         conditions,
         subject: ApprovalSubject.ref,
+        required: described(int, 'an approval of several approvers: how many distinct approvers must approve'),
+        from: described(strings, 'an approval of several approvers: who may decide it (never the requester)'),
+        approvals: described(
+          array(object({ by: str, at: time, decision: oneOf('approve', 'reject', 'conditional') })),
+          'an approval of several approvers: each decision so far, in order',
+        ),
       },
     ),
   ),

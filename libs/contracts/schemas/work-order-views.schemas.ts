@@ -144,6 +144,10 @@ export const Receipt = component(
         decision,
         reason: str,
         inputsSha256: sha256,
+        approvers: described(
+          strings,
+          'an approval outcome of several approvers: every approver whose decision counted',
+        ),
         event: described(RecordedEvent.ref, 'the recorded event itself (ops leads only)'),
         proof: InclusionProof.ref,
         proofUnavailable: str,

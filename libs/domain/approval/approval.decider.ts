@@ -17,10 +17,10 @@ import {
   withdrawApproval,
 } from './workflow-change';
 import { actionScopeHash, describeAction } from './scope';
+import { approversOf, assertMayDecideQuorum, isQuorum, quorumDecision, quorumYes } from './quorum';
+import { Requested, requestOf } from './requested';
 
 export { actionScopeHash } from './scope';
-
-type Requested = ApprovalRequestedData;
 
 export type ApprovalState =
   | { status: 'none' }
@@ -47,6 +47,9 @@ export type ApprovalCommand =
       action: PermittedAction;
       expiresAt: string;
       kind?: string;
+      /** The rule's or gate's `approvals`: distinct approvers needed, and who they may be. */
+      required?: number;
+      from?: string[];
     }
   | {
       type: 'DecideApproval';
@@ -71,13 +74,15 @@ const withNote = (note: string | undefined) => (note ? { note } : {});
  * Approvals: only the named owner decides, never the requester; the decision names the permitted
  * action, which must be exactly the waiting action's scope; a conditional approval becomes
  * approved when its last condition closes with evidence, and no condition is the requester's to
- * meet or close (docs/api.md, What the commands record); an unanswered request expires.
+ * meet or close (docs/api.md, What the commands record); an unanswered request expires. An
+ * approval of several approvers (`required` of `from`) records each one's decision, once each, and
+ * is approved when `required` of them permit the same action (docs/policy.md, Two-person approvals).
  * Time comes in `now`.
  */
 export function decideApproval(command: ApprovalCommand, state: ApprovalState, { now }: Clock): ApprovalEvent[] {
   if (command.type === 'RequestApproval') {
     if (state.status !== 'none') return []; // the same request seen again: already requested
-    const { approvalId, workOrderId, actionId, owner, requestedBy, expiresAt, kind, action } = command;
+    const { approvalId, workOrderId, actionId, owner, requestedBy, expiresAt, kind, action, required, from } = command;
     const data: ApprovalRequestedData = {
       approvalId,
       workOrderId,
@@ -89,6 +94,7 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, {
       scopeHash: actionScopeHash(action),
       ...(kind ? { kind } : {}),
       action,
+      ...(required !== undefined && from ? { required, from } : {}),
     };
     return [{ type: 'ApprovalRequested', data }];
   }
@@ -101,7 +107,16 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, {
     case 'DecideApproval': {
       if (state.status !== 'requested')
         throw refuse('approval_decided', `approval ${approvalId} is already ${state.status}`);
-      assertMayDecide(state, command.by);
+      if (isQuorum(state)) assertMayDecideQuorum(state, command.by);
+      else assertMayDecide(state, command.by);
+      if (isQuorum(state) && command.decision === 'reject')
+        return quorumDecision(state, {
+          approvalId,
+          by: command.by,
+          decision: 'reject',
+          at: now,
+          ...withNote(command.note),
+        });
       const decided = { approvalId, decidedBy: command.by, at: now, ...withNote(command.note) };
       if (command.decision === 'reject') return [{ type: 'ApprovalRejected', data: decided }];
       // A change to a workflow is approved or rejected as a whole: approving it permits publishing it.
@@ -134,6 +149,7 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, {
           waiting,
         );
       }
+      if (isQuorum(state)) return quorumYes(state, { ...command, decision: command.decision, permittedAction }, now);
       if (command.decision === 'approve') return [{ type: 'ApprovalGranted', data: { ...decided, permittedAction } }];
       const conditions = conditionsOf(command.conditions ?? [], now, state.requestedBy);
       return [{ type: 'ApprovalConditioned', data: { ...decided, permittedAction, conditions } }];
@@ -154,11 +170,18 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, {
         },
       };
       if (open.length > 0) return [closed];
+      const approvers = isQuorum(state) ? { approvers: approversOf(state) } : {};
       return [
         closed,
         {
           type: 'ApprovalGranted',
-          data: { approvalId, decidedBy: state.decidedBy, permittedAction: state.permittedAction, at: now },
+          data: {
+            approvalId,
+            decidedBy: state.decidedBy,
+            permittedAction: state.permittedAction,
+            at: now,
+            ...approvers,
+          },
         },
       ];
     }
@@ -220,43 +243,14 @@ export function evolveApproval(state: ApprovalState, event: ApprovalEvent): Appr
       return { ...requested, status: 'expired', at: event.data.at };
     case 'ApprovalWithdrawn':
       return { ...requested, status: 'withdrawn', withdrawnBy: event.data.withdrawnBy, at: event.data.at };
+    case 'ApprovalDecisionRecorded':
+      // One approver's decision: the approval waits for the others (its outcome follows as its own event).
+      return { ...state, decisions: [...(state.decisions ?? []), event.data] };
     default: {
       const never: never = event;
       throw new Error(`unknown event ${JSON.stringify(never)}`);
     }
   }
-}
-
-/** What every approval keeps of its request, whatever became of it. */
-function requestOf(s: Exclude<ApprovalState, { status: 'none' }>): Requested {
-  const {
-    approvalId,
-    workOrderId,
-    actionId,
-    owner,
-    requestedBy,
-    requestedAt,
-    expiresAt,
-    scopeHash,
-    kind,
-    action,
-    change,
-    reviewers,
-  } = s;
-  return {
-    approvalId,
-    ...(workOrderId ? { workOrderId } : {}),
-    actionId,
-    owner,
-    requestedBy,
-    requestedAt,
-    expiresAt,
-    scopeHash,
-    ...(kind ? { kind } : {}),
-    ...(action ? { action } : {}),
-    ...(change ? { change } : {}),
-    ...(reviewers ? { reviewers } : {}),
-  };
 }
 
 /** The approval aggregate (`approval-<id>`). */

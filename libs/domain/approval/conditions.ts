@@ -16,20 +16,27 @@ import { dueTime } from '@workgate/workflow';
  * duration from `now`. The owner is never the requester: a condition of a request is met by someone
  * else (docs/api.md, What the commands record). Refuses with every problem, each by its path.
  */
-export function conditionsOf(inputs: ConditionInput[], now: string, requester: string): ApprovalCondition[] {
+export function conditionsOf(
+  inputs: ConditionInput[],
+  now: string,
+  requester: string,
+  /** On an approval of several approvers: the conditions others named before (ids stay unique) and who names these (their owner unless given). */
+  among: { taken: ApprovalCondition[]; namedBy: string } | undefined = undefined,
+): ApprovalCondition[] {
   const problems: FieldProblem[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<string>((among?.taken ?? []).map((c) => c.conditionId));
+  const offset = among?.taken.length ?? 0;
   const conditions = inputs.map((input, i): ApprovalCondition => {
     const c = typeof input === 'string' ? { title: input } : input;
     const title = typeof c.title === 'string' ? c.title.trim() : '';
     if (!title) problems.push({ path: `conditions[${i}].title`, message: 'is required' });
-    const conditionId = c.id ?? `c${i + 1}`;
+    const conditionId = c.id ?? `c${offset + i + 1}`;
     if (seen.has(conditionId))
       problems.push({ path: `conditions[${i}].id`, message: `"${conditionId}" names another condition too` });
     seen.add(conditionId);
     const due = c.due === undefined ? undefined : dueTime(c.due, now);
     if (due && !due.ok) problems.push({ path: `conditions[${i}].due`, message: due.problem });
-    const owner = c.owner?.trim();
+    const owner = c.owner?.trim() || among?.namedBy;
     if (owner === requester)
       problems.push({
         path: `conditions[${i}].owner`,

@@ -141,6 +141,7 @@ export function decideAction(
         ? { system: action.system, operation: action.operation, kind: action.kind }
         : gateAction(overlay.gate, { overlayId: overlay.id }),
       policy,
+      ...(overlay.approvals ? { approvals: overlay.approvals } : {}),
     };
     const message = `overlay ${overlay.id} applies: the ${overlay.gate} gate is ${describeStatus(gate)}; approval ${opens.approvalId} is requested from ${owner}`;
     return {
@@ -180,6 +181,7 @@ export function decideAction(
       ...(action.argumentsSha256 ? { argumentsSha256: action.argumentsSha256 } : {}),
     },
     policy,
+    ...(rule?.approvals ? { approvals: rule.approvals } : {}),
   };
   return { decision: boundaryAndRules, approvalId, gate, ...scope };
 }

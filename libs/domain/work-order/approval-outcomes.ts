@@ -50,9 +50,13 @@ export function applyApprovalOutcome(
     ...(waiting ? { actionId: waiting[0], decision: outcome === 'approved' ? 'run' : 'stop' } : {}),
     approvalId,
     outcome,
-    reason: outcome === 'approved' ? `approved by ${decidedBy ?? 'its owner'}` : `approval ${approvalId} ${outcome}`,
+    reason:
+      outcome === 'approved'
+        ? `approved by ${body.approvers?.join(' and ') ?? decidedBy ?? 'its owner'}`
+        : `approval ${approvalId} ${outcome}`,
     ...by,
     ...(outcome === 'approved' && body.permittedAction ? { permittedAction: body.permittedAction } : {}),
+    ...(outcome === 'approved' && body.approvers ? { approvers: body.approvers } : {}),
   });
   return [resolved];
 }
@@ -83,7 +87,12 @@ export function approvalOutcomeOf(
     case 'ApprovalGranted':
       return outcome(
         e.data.decidedBy,
-        { approvalId, outcome: 'approved', permittedAction: e.data.permittedAction },
+        {
+          approvalId,
+          outcome: 'approved',
+          permittedAction: e.data.permittedAction,
+          ...(e.data.approvers ? { approvers: e.data.approvers } : {}),
+        },
         resolved,
       );
     case 'ApprovalRejected':

@@ -94,7 +94,7 @@ export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'a
       ];
     }
     case 'GateRequested': {
-      const { approvalId, workOrderId, owner, action, kind, source } = e.data;
+      const { approvalId, workOrderId, owner, action, kind, source, approvals } = e.data;
       // The waiting action asks for the approval; a gate of the work order is asked for by its request.
       const request = {
         type: 'RequestApproval' as const,
@@ -106,6 +106,7 @@ export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'a
         action,
         kind,
         expiresAt: at(now, workflow.approvalTimeoutMs),
+        ...(approvals ? { required: approvals.required, from: approvals.from } : {}),
       };
       return [{ stream: 'approval', id: approvalId, events: decideApproval(request, initialApprovalState(), { now }) }];
     }

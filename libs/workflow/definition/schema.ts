@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   Allow,
+  ArrayMinSize,
   ArrayUnique,
   IsArray,
   IsBoolean,
@@ -60,6 +61,19 @@ export class SystemDto {
   @IsOptional() @IsIn(['required'], { message: 'rollback must be "required" when present' }) rollback?: 'required';
 }
 
+/** `approvals: {required, from}`: distinct approvers a wait or a gate needs (docs/policy.md, Two-person approvals). */
+export class ApprovalQuorumDto {
+  @IsInt({ message: 'required must be an integer' })
+  @Min(1, { message: 'required must be at least 1' })
+  required: number;
+  @IsArray()
+  @ArrayMinSize(1, { message: 'from must name at least one approver' })
+  @IsString({ each: true })
+  @MinLength(1, { each: true, message: 'from must name principals (no empty names)' })
+  @ArrayUnique({ message: 'from names an approver twice' })
+  from: string[];
+}
+
 export class RuleDto {
   @IsString() @Matches(ID, { message: 'id must be an identifier' }) id: string;
   @IsString() @MinLength(1) when: string;
@@ -67,6 +81,7 @@ export class RuleDto {
   @IsOptional() @IsString() @MaxLength(500) reason?: string;
   @IsOptional() @IsString() @MinLength(1) owner?: string;
   @IsOptional() @IsString() @Matches(ID, { message: 'gate must be an identifier' }) gate?: string;
+  @IsOptional() @ValidateNested() @Type(() => ApprovalQuorumDto) approvals?: ApprovalQuorumDto;
 }
 
 export class StepDto {
@@ -120,6 +135,7 @@ export class OverlayDto {
   @IsString() @MinLength(1) when: string;
   @IsString() @Matches(ID, { message: 'gate must be an identifier' }) gate: string;
   @IsOptional() @IsString() @MinLength(1) owner?: string;
+  @IsOptional() @ValidateNested() @Type(() => ApprovalQuorumDto) approvals?: ApprovalQuorumDto;
 }
 
 export class WorkflowDefinitionDto {

@@ -123,6 +123,7 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
       }
     });
   }
+  problems.push(...quorumProblems(d));
   if (Array.isArray(d.stages)) {
     // Each stage's artifact is its own kind: a discovery artifact is never a proposal.
     const seen = new Map<string, string>();
@@ -190,6 +191,36 @@ export function validateDefinition(raw: unknown, ctx: ValidationContext): Valida
 
   if (!passed(raw, problems)) return { ok: false, problems };
   return { ok: true, definition: raw };
+}
+
+/**
+ * What the schema cannot say of `approvals: {required, from}` (docs/policy.md, Two-person
+ * approvals): `required` at most the number of approvers named, and only on a rule that waits.
+ */
+function quorumProblems(d: Arrived<WorkflowDefinition>): Problem[] {
+  const problems: Problem[] = [];
+  for (const [field, items] of [
+    ['rules', d.rules],
+    ['overlays', d.overlays],
+  ] as const) {
+    listOf(items).forEach((raw, i) => {
+      const item = fieldsOf(raw);
+      if (item.approvals === undefined) return;
+      const { required, from } = fieldsOf(item.approvals);
+      const path = `${field}[${i}].approvals`;
+      if (field === 'rules' && item.decision !== 'wait')
+        problems.push({
+          path,
+          message: `a ${String(item.decision)} rule asks no approval: approvals go with decision: wait`,
+        });
+      if (typeof required === 'number' && Array.isArray(from) && from.length > 0 && required > from.length)
+        problems.push({
+          path: `${path}.required`,
+          message: `is ${required}, more than the ${from.length} approver${from.length === 1 ? '' : 's'} from names`,
+        });
+    });
+  }
+  return problems;
 }
 
 /** Names that hold secrets: their values must reference an environment variable. */

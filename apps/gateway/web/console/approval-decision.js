@@ -11,6 +11,28 @@ import { act } from './session.js';
 /** @typedef {import('@workgate/contracts/approvals').ConditionView} ConditionView */
 
 /**
+ * How far an approval of several approvers got: `1 of 2 approvals` and who decided what
+ * (docs/approvers.md, Two-person approvals); null for an approval of its owner alone.
+ * @param {ApprovalView} approval
+ */
+export function approvalProgress(approval) {
+  if (approval.required === undefined) return null;
+  const decisions = approval.approvals || [];
+  const yes = decisions.filter((d) => d.decision !== 'reject').length;
+  const who = decisions.map(
+    (d) =>
+      `${d.by} ${words(d.decision === 'approve' ? 'approved' : d.decision === 'reject' ? 'rejected' : 'conditional')}`,
+  );
+  return h(
+    'span',
+    { class: 'approvals-progress', 'data-approved': String(yes), 'data-required': String(approval.required) },
+    h('strong', { text: `${yes} of ${approval.required}` }),
+    ` approval${approval.required === 1 ? '' : 's'}`,
+    h('span', { class: 'muted', text: who.length ? ` · ${who.join(', ')}` : ' · nobody yet' }),
+  );
+}
+
+/**
  * The card of `approval` as a decision left it: its badge and what is left to do, in place.
  * @param {HTMLElement} card
  * @param {ApprovalView} row
@@ -26,7 +48,17 @@ function decided(card, row, heading) {
     ))
       n.remove();
     card.dataset.status = approval.status;
-    if (approval.status === 'conditional') card.append(conditionList(approval, card, heading));
+    const progress = approvalProgress(approval);
+    if (progress) card.querySelector('.approvals-progress')?.replaceWith(progress);
+    // One approver decided; the others still may: the card says so, without buttons for this approver.
+    if (approval.status === 'requested' && progress)
+      card.append(
+        h('p', {
+          class: 'muted decided',
+          text: `Your decision is recorded; it waits for ${approval.required} approvers.`,
+        }),
+      );
+    else if (approval.status === 'conditional') card.append(conditionList(approval, card, heading));
     else if (approval.decidedBy)
       card.append(h('p', { class: 'muted decided', text: `${words(approval.status)} by ${approval.decidedBy}` }));
   };

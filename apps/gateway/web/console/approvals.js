@@ -5,8 +5,8 @@ import { apiPage, messageOf } from '../shared/api.js';
 import { $, h, status } from '../shared/dom.js';
 import { roughDuration } from '../shared/duration.js';
 import { argumentList, subjectHeading, subjectRows } from './approval-subject.js';
-import { badge, cardsOr, details, due, enc, shortId, since, timeCell, workOrderLink } from './parts.js';
-import { conditionList, decisionControls } from './approval-decision.js';
+import { badge, cardsOr, details, due, enc, shortId, since, timeCell, words, workOrderLink } from './parts.js';
+import { approvalProgress, conditionList, decisionControls } from './approval-decision.js';
 import { session } from './session.js';
 
 /** @typedef {import('@workgate/contracts/approvals').ApprovalView} ApprovalView */
@@ -120,6 +120,7 @@ function approvalCard(row, workOrderId, linked) {
       ['Due', timeCell(approval.expiresAt, due(approval.expiresAt))],
       ['Rule', decision ? decision.rule || 'the workflow boundary' : `gate: ${approval.kind || 'approval'}`],
       ['Why', decision ? decision.message : null],
+      ['Approvals', approvalProgress(approval)],
       ['Policy', decision ? `${decision.policy.jobType} v${decision.policy.version}` : row.jobType],
       ...subjectRows(subject, approval),
       ['Approval', h('span', { class: 'muted', title: row.approvalId, text: shortId(row.approvalId) })],
@@ -127,7 +128,17 @@ function approvalCard(row, workOrderId, linked) {
     argumentList(subject),
   );
   const also = subject && subject.follows && linked.has(subject.follows) ? subject.follows : null;
-  if (approval.status === 'requested') card.append(...decisionControls(approval, heading, { also, card }));
+  // An approver of several who decided already sees how far it got, not the buttons again.
+  const me = session.me?.id ?? '';
+  const mine = (approval.approvals || []).find((d) => d.by === me);
+  if (approval.status === 'requested' && mine)
+    card.append(
+      h('p', {
+        class: 'muted decided',
+        text: `You decided: ${words(mine.decision)}; it waits for ${approval.required} approvers.`,
+      }),
+    );
+  else if (approval.status === 'requested') card.append(...decisionControls(approval, heading, { also, card }));
   if (approval.status === 'conditional') card.append(conditionList(approval, card, heading));
   return card;
 }
