@@ -289,4 +289,7 @@ export async function walkTheDay(as: Record<string, Call>, day: Morning): Promis
   await refused(as.admin('POST', `/v1/webhooks/${day.webhookId}/deliveries/${unknownId}/retry`), 404);
   await ok(as.admin('DELETE', `/v1/webhooks/${day.webhookId}`));
   await refused(as.admin('DELETE', `/v1/webhooks/${day.webhookId}`), 404);
+  // A principal's console sessions ended by an admin (none open here: it answers how many ended).
+  await ok(as.admin('DELETE', '/v1/principals/agent/sessions'));
+  await refused(as.lead('DELETE', '/v1/principals/agent/sessions'), 403);
 }
