@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { client, clientsFor, writePrincipals } from '../support/principals';
-import { sharedTestWorkgate, SharedTestWorkgate } from '../support/shared-workgate';
+import { onSharedWorkgate, INTEGRATOR_PRINCIPALS } from '../support/suite';
 import { volume } from '../support/volume';
 import type {
   ActionAnswer,
@@ -26,20 +25,8 @@ const N = volume(50, 200);
  * sources (contract, ryw) are this file's alone.
  */
 describe('the integrator contract: publishing, and reading your own writes', () => {
-  let t: SharedTestWorkgate;
-  const principals = writePrincipals({
-    admin: ['admin'],
-    helpdesk: ['integrator'],
-    agent: ['operator'],
-    'support-lead': ['approver'],
-  });
-  let as: Record<string, ReturnType<typeof client>>;
-
-  beforeAll(async () => {
-    t = await sharedTestWorkgate({ principals });
-    as = clientsFor(t.url, principals.keys);
-  });
-  afterAll(() => t?.close());
+  const suite = onSharedWorkgate(INTEGRATOR_PRINCIPALS);
+  const { as } = suite;
 
   describe('publishing a workflow', () => {
     const yamlText = readFileSync(join(WORKFLOWS, 'field-work-order.yaml'), 'utf8');
