@@ -1,11 +1,10 @@
-import { onSharedWorkgate } from './support/suite';
+import { onSharedWorkgate, openSupportRecovery } from './support/suite';
 import type {
   ActionAnswer,
   ApprovalView,
   BreakGlassAnswer,
   DelegationAnswer,
   DelegationView,
-  OpenedAnswer,
   PostReviewView,
 } from '@workgate/contracts';
 
@@ -42,12 +41,7 @@ describe('ids usable the moment they are returned', () => {
   const { as } = suite;
 
   const open = async (ref: string): Promise<string> => {
-    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef: ref,
-      source: 'helpdesk',
-      inputs: { caseId: ref, orderId: '1', orderPaid: true },
-    });
+    const opened = await openSupportRecovery(as)(ref, { caseId: ref, orderId: '1', orderPaid: true });
     expect(opened.status).toBe(201);
     return opened.body.id;
   };

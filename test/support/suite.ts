@@ -75,14 +75,18 @@ export function onSharedWorkgate(roles: Record<string, TestRole[]>): Suite<Share
 
 /**
  * Opens a support-recovery work order from the helpdesk as `as.helpdesk` (read at each call), with
- * the inputs that pass its prerequisites unless `inputs` say.
+ * the inputs that pass its prerequisites unless `inputs` say (and from `source` when it says).
  */
 export const openSupportRecovery =
   (as: Record<string, Client>) =>
-  (externalRef: string, inputs: Record<string, unknown> = { caseId: 'C-1', orderId: '1001', orderPaid: true }) =>
+  (
+    externalRef: string,
+    inputs: Record<string, unknown> = { caseId: 'C-1', orderId: '1001', orderPaid: true },
+    source = 'helpdesk',
+  ) =>
     as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'support-recovery',
       externalRef,
-      source: 'helpdesk',
+      source,
       inputs,
     });
