@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Browser, Page } from 'playwright-core';
 import type { ApprovalQueueRow, ApprovalSubject, ApprovalView, OpenedAnswer } from '@workgate/contracts';
-import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
+import { consolePage, shootCardWideAndNarrow } from './support/console-page';
 import { callTool, gatewayClient } from './support/mcp-client';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
@@ -150,21 +150,8 @@ describe('an approval card shows the tool call it releases', () => {
     expect(text).toContain('the full new content');
     expect(text).toContain(`request_action (approval ${asked.slice(0, 8)}`);
     expect(await card.getByText(`Show all ${content.length.toLocaleString('en-GB')} characters`).count()).toBe(1);
-    const shot = async (name: string) => {
-      const file = join(ARTIFACTS, name);
-      await page.screenshot({ path: file, fullPage: true });
-      mkdirSync(join(__dirname, '..', 'docs', 'images'), { recursive: true });
-      copyFileSync(file, join(__dirname, '..', 'docs', 'images', name));
-    };
-    await shot('approval-card-tool-call.png');
-    await page.setViewportSize(NARROW);
-    await shot('approval-card-tool-call-narrow.png');
     // At 420 px nothing on the card is wider than the screen.
-    const widest = await card.evaluate((el) =>
-      Math.max(...Array.from(el.querySelectorAll('*')).map((e) => e.getBoundingClientRect().right)),
-    );
-    expect(widest).toBeLessThanOrEqual(NARROW.width);
-    await page.setViewportSize({ width: 1920, height: 1080 });
+    await shootCardWideAndNarrow(page, card, 'approval-card-tool-call');
 
     // Approving the card permits this exact call and declines the request for every call; the call then runs.
     await card.getByRole('button', { name: 'Approve', exact: true }).click();

@@ -1,8 +1,7 @@
 import { Streams, Subjects } from '@workgate/contracts';
 
 import { eventually } from './support/processes';
-import { client, clientsFor, writePrincipals } from './support/principals';
-import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
+import { onSharedWorkgate, APPROVALS_PRINCIPALS } from './support/suite';
 import type { ApprovalQueueRow, ApprovalView, WorkOrderHandoff } from '@workgate/contracts';
 import { fieldProblemsOf, found } from './support/answers';
 import { isRecord } from './support/guards';
@@ -13,28 +12,14 @@ import { refundFlow } from './support/approval-flow';
  * the position its answer names; conditions that hold closure until each closes with evidence.
  */
 describe('approvals over HTTP: decisions and conditions', () => {
-  let t: SharedTestWorkgate;
-  const principals = writePrincipals({
-    helpdesk: ['integrator'],
-    agent: ['operator'],
-    'support-lead': ['approver', 'operator'],
-    finance: ['approver'],
-    // A requester who may also approve: separation of duties must not rest on roles alone.
-    clerk: ['operator', 'approver'],
-  });
-  let as: Record<string, ReturnType<typeof client>>;
-
-  beforeAll(async () => {
-    t = await sharedTestWorkgate({ principals });
-    as = clientsFor(t.url, principals.keys);
-  });
-  afterAll(() => t?.close());
+  const suite = onSharedWorkgate(APPROVALS_PRINCIPALS);
+  const { as } = suite;
 
   const { refund, workOrderWithRefund, close } = refundFlow(() => as);
 
   /** The work order's events up to a ledger position (what a read at that position holds). */
   const eventsUpTo = async (id: string, position: number) =>
-    (await t.rpc.request(Subjects.intake.events, { workOrderId: id })).filter((e) => e.position <= position);
+    (await suite.t.rpc.request(Subjects.intake.events, { workOrderId: id })).filter((e) => e.position <= position);
 
   /**
    * The ledger rows an approval's write recorded: its event on the approval's stream and the outcome on
@@ -42,7 +27,7 @@ describe('approvals over HTTP: decisions and conditions', () => {
    */
   const rowsOf = async (approvalId: string, approvalType: string, workOrderType: string) =>
     (
-      await t.db.ownerPool().query<{ position: number; type: string }>(
+      await suite.t.db.ownerPool().query<{ position: number; type: string }>(
         `SELECT position::int AS position, type FROM ledger_events
            WHERE data->>'approvalId' = $1 AND (stream_id = $2 AND type = $3 OR stream_id LIKE 'workorder-%' AND type = $4)
            ORDER BY position`,
@@ -155,13 +140,13 @@ describe('approvals over HTTP: decisions and conditions', () => {
     // The reaction that carries outcomes recorded elsewhere (intake's consumer of the approvals' ledger events)
     // finds them applied: once it has acknowledged the approval's last event, each outcome is there once.
     const lastOfApproval = (
-      await t.db
+      await suite.t.db
         .ownerPool()
         .query<{ p: number }>('SELECT max(position)::int AS p FROM ledger_events WHERE stream_id = $1', [
           `approval-${approvalId}`,
         ])
     ).rows[0].p;
-    const jsm = await t.nc.jetstreamManager();
+    const jsm = await suite.t.nc.jetstreamManager();
     await eventually(
       async () =>
         (await jsm.consumers.info(Streams.ledger.name, 'intake-approval-outcomes')).ack_floor.stream_seq >=
@@ -169,7 +154,7 @@ describe('approvals over HTTP: decisions and conditions', () => {
       10_000,
       "intake's approval outcomes reaction past the approval's last event",
     );
-    const events = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
+    const events = await suite.t.rpc.request(Subjects.intake.events, { workOrderId: id });
     expect(events.filter((e) => e.type === 'ApprovalResolved')).toHaveLength(1);
     expect(events.filter((e) => e.type === 'ApprovalConditional')).toHaveLength(1);
   });

@@ -1,8 +1,7 @@
 import { Subjects } from '@workgate/contracts';
 import { QUICK_REFUND } from './support/fixtures';
 import { eventually } from './support/processes';
-import { client, clientsFor, writePrincipals } from './support/principals';
-import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
+import { onSharedWorkgate, APPROVALS_PRINCIPALS } from './support/suite';
 import type {
   ActionAnswer,
   ApprovalQueueRow,
@@ -17,22 +16,8 @@ import { refundFlow } from './support/approval-flow';
 
 /** A refund waits for its owner; only the owner decides, never the requester; approval releases the action. */
 describe('approvals over HTTP', () => {
-  let t: SharedTestWorkgate;
-  const principals = writePrincipals({
-    helpdesk: ['integrator'],
-    agent: ['operator'],
-    'support-lead': ['approver', 'operator'],
-    finance: ['approver'],
-    // A requester who may also approve: separation of duties must not rest on roles alone.
-    clerk: ['operator', 'approver'],
-  });
-  let as: Record<string, ReturnType<typeof client>>;
-
-  beforeAll(async () => {
-    t = await sharedTestWorkgate({ principals });
-    as = clientsFor(t.url, principals.keys);
-  });
-  afterAll(() => t?.close());
+  const suite = onSharedWorkgate(APPROVALS_PRINCIPALS);
+  const { as } = suite;
 
   const { refund, workOrderWithRefund, close } = refundFlow(() => as);
 
@@ -102,7 +87,7 @@ describe('approvals over HTTP', () => {
       'the work order to learn the approval',
     );
     expect(closed.body).toMatchObject({ status: 'closed' });
-    const events = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
+    const events = await suite.t.rpc.request(Subjects.intake.events, { workOrderId: id });
     expect(events.find((e) => e.type === 'ApprovalResolved')?.data).toMatchObject({
       approvalId,
       outcome: 'approved',
@@ -147,7 +132,7 @@ describe('approvals over HTTP', () => {
   });
 
   it('an unanswered approval expires after the workflow timeout and stops the action', async () => {
-    expect((await t.rpc.request(Subjects.policy.publish, { definition: QUICK_REFUND })).answer).toMatchObject({
+    expect((await suite.t.rpc.request(Subjects.policy.publish, { definition: QUICK_REFUND })).answer).toMatchObject({
       created: true,
     });
     const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
@@ -173,14 +158,14 @@ describe('approvals over HTTP', () => {
     expect(expired.body).toMatchObject({ status: 'expired' });
     const resolved = await eventually(
       async () => {
-        const events = await t.rpc.request(Subjects.intake.events, { workOrderId: opened.body.id });
+        const events = await suite.t.rpc.request(Subjects.intake.events, { workOrderId: opened.body.id });
         return events.find((e) => e.type === 'ApprovalResolved');
       },
       10_000,
       'the expiry to reach the work order',
     );
     expect(resolved.data).toMatchObject({ outcome: 'expired', decision: 'stop' });
-    const { rows } = await t.db
+    const { rows } = await suite.t.db
       .appPool()
       .query(`SELECT count(*)::int AS n FROM ledger_events WHERE stream_id = $1 AND type = 'ApprovalExpired'`, [
         `approval-${approvalId}`,
@@ -200,7 +185,7 @@ describe('approvals over HTTP', () => {
     ).toMatchObject({ status: 'rejected' });
     const resolved = await eventually(
       async () => {
-        const events = await t.rpc.request(Subjects.intake.events, { workOrderId: id });
+        const events = await suite.t.rpc.request(Subjects.intake.events, { workOrderId: id });
         return events.find((e) => e.type === 'ApprovalResolved');
       },
       10_000,

@@ -1,8 +1,9 @@
 import { Subjects } from '@workgate/contracts';
 import { TestDatabase } from './support/database';
 import { eventually } from './support/processes';
-import { client, clientsFor, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { client } from './support/principals';
+import { GATEWAY_PRINCIPALS, onWorkgate, openSupportRecovery } from './support/suite';
+import { startTestWorkgate } from './support/workgate';
 import type { ExceptionCode, OpenedAnswer, PublishWorkflowResult, ViewRow, WorkflowVersion } from '@workgate/contracts';
 
 import type { OpenAPIObject } from '@nestjs/swagger';
@@ -13,42 +14,24 @@ import type { OpenAPIObject } from '@nestjs/swagger';
  * count the whole ledger and the catalog's whole stream.
  */
 describe('gateway: the HTTP edge', () => {
-  let t: TestWorkgate;
+  const suite = onWorkgate(GATEWAY_PRINCIPALS, (principals) =>
+    startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } }),
+  );
+  const { as, principals } = suite;
   let db: TestDatabase;
-  const principals = writePrincipals({
-    helpdesk: ['integrator'],
-    agent: ['operator'],
-    lead: ['ops-lead'],
-    admin: ['admin'],
-    analyst: ['analyst'],
-    'support-lead': ['approver'],
-  });
-  let as: Record<string, ReturnType<typeof client>>;
   let anonymous: ReturnType<typeof client>;
 
-  beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    db = t.db;
-    as = clientsFor(t.url, principals.keys);
-    anonymous = client(t.url);
+  beforeAll(() => {
+    db = suite.t.db;
+    anonymous = client(suite.t.url);
   });
-  afterAll(() => t?.close());
 
-  const open = (
-    externalRef: string,
-    inputs: Record<string, unknown> = { caseId: 'C-1', orderId: '1001', orderPaid: true },
-  ) =>
-    as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef,
-      source: 'helpdesk',
-      inputs,
-    });
+  const open = openSupportRecovery(as);
 
   describe('refusals', () => {
     it('401 without or with a wrong key, 403 with the wrong role', async () => {
       expect(await anonymous('GET', '/v1/workflows')).toMatchObject({ status: 401, body: { error: 'unauthorized' } });
-      expect(await client(t.url, 'nope')('GET', '/v1/workflows')).toMatchObject({ status: 401 });
+      expect(await client(suite.t.url, 'nope')('GET', '/v1/workflows')).toMatchObject({ status: 401 });
       expect(
         await as.analyst<OpenedAnswer>('POST', '/v1/work-orders', {
           jobType: 'support-recovery',
@@ -212,7 +195,7 @@ describe('gateway: the HTTP edge', () => {
 
   it('answers which work orders closed without closure evidence, as JSON and formula-safe CSV', async () => {
     const { body } = await open('=CASE-CSV');
-    await t.rpc.request(Subjects.intake.command, {
+    await suite.t.rpc.request(Subjects.intake.command, {
       address: { workOrderId: body.id },
       command: { type: 'ReportClosure', body: { note: 'closed in the helpdesk' } },
       meta: {
@@ -240,7 +223,7 @@ describe('gateway: the HTTP edge', () => {
     expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="workgate-closures.csv"/);
     const raw = new Uint8Array(
       await (
-        await fetch(`${t.url}/v1/views/closures?evidence=missing`, {
+        await fetch(`${suite.t.url}/v1/views/closures?evidence=missing`, {
           headers: { Authorization: `Bearer ${principals.keys.lead}`, Accept: 'text/csv' },
         })
       ).arrayBuffer(),
@@ -257,7 +240,7 @@ describe('gateway: the HTTP edge', () => {
       body: { name: 'workgate', version: '1', docs: '/docs', openapi: '/docs-json', health: '/health', me: '/v1/me' },
     });
     expect(index.text).not.toMatch(/127\.0\.0\.1|nats:|postgres/i);
-    const icon = await fetch(`${t.url}/favicon.ico`);
+    const icon = await fetch(`${suite.t.url}/favicon.ico`);
     const bytes = new Uint8Array(await icon.arrayBuffer());
     expect([icon.status, icon.headers.get('content-type'), icon.headers.get('cache-control')]).toEqual([
       200,

@@ -1,15 +1,6 @@
 import { eventually } from './support/processes';
-import { client, clientsFor, writePrincipals } from './support/principals';
-import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
-import type {
-  ActionAnswer,
-  ApprovalView,
-  DeliveryPage,
-  OpenedAnswer,
-  Receipt,
-  StatusAnswer,
-  StepAnswer,
-} from '@workgate/contracts';
+import { onSharedWorkgate, GATEWAY_PRINCIPALS, openSupportRecovery } from './support/suite';
+import type { ActionAnswer, ApprovalView, DeliveryPage, Receipt, StatusAnswer, StepAnswer } from '@workgate/contracts';
 import { found } from './support/answers';
 import type { ErrorBody } from './support/answers';
 
@@ -20,33 +11,9 @@ const CANARY = 'CANARY-7f3a9c-SECRET';
  * On the worker's shared workgate: what it reads is its own work orders'.
  */
 describe('gateway: support recovery over HTTP', () => {
-  let t: SharedTestWorkgate;
-  const principals = writePrincipals({
-    helpdesk: ['integrator'],
-    agent: ['operator'],
-    lead: ['ops-lead'],
-    admin: ['admin'],
-    analyst: ['analyst'],
-    'support-lead': ['approver'],
-  });
-  let as: Record<string, ReturnType<typeof client>>;
-
-  beforeAll(async () => {
-    t = await sharedTestWorkgate({ principals });
-    as = clientsFor(t.url, principals.keys);
-  });
-  afterAll(() => t?.close());
-
-  const open = (
-    externalRef: string,
-    inputs: Record<string, unknown> = { caseId: 'C-1', orderId: '1001', orderPaid: true },
-  ) =>
-    as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef,
-      source: 'helpdesk',
-      inputs,
-    });
+  const suite = onSharedWorkgate(GATEWAY_PRINCIPALS);
+  const { as } = suite;
+  const open = openSupportRecovery(as);
 
   it('runs the address fix, makes the refund wait, stops the unnamed system, and closes only with evidence', async () => {
     const opened = await open('CASE-1');

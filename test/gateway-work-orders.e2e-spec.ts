@@ -1,9 +1,7 @@
 import { eventually } from './support/processes';
-import { client, clientsFor, writePrincipals } from './support/principals';
-import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
+import { onSharedWorkgate, GATEWAY_PRINCIPALS, openSupportRecovery } from './support/suite';
 import type {
   ActionAnswer,
-  OpenedAnswer,
   RejectionsPage,
   StepAnswer,
   WorkOrderHandoff,
@@ -17,33 +15,9 @@ import type { ErrorBody, IngestAnswer } from './support/answers';
  * worker's shared workgate: the refs and sources it reads (helpdesk CASE-3, shopify) are its own.
  */
 describe('gateway: work orders over HTTP', () => {
-  let t: SharedTestWorkgate;
-  const principals = writePrincipals({
-    helpdesk: ['integrator'],
-    agent: ['operator'],
-    lead: ['ops-lead'],
-    admin: ['admin'],
-    analyst: ['analyst'],
-    'support-lead': ['approver'],
-  });
-  let as: Record<string, ReturnType<typeof client>>;
-
-  beforeAll(async () => {
-    t = await sharedTestWorkgate({ principals });
-    as = clientsFor(t.url, principals.keys);
-  });
-  afterAll(() => t?.close());
-
-  const open = (
-    externalRef: string,
-    inputs: Record<string, unknown> = { caseId: 'C-1', orderId: '1001', orderPaid: true },
-  ) =>
-    as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef,
-      source: 'helpdesk',
-      inputs,
-    });
+  const suite = onSharedWorkgate(GATEWAY_PRINCIPALS);
+  const { as } = suite;
+  const open = openSupportRecovery(as);
 
   it('opens blocked with PREREQ_MISSING when a prerequisite fails, and finds work orders by source and externalRef', async () => {
     const opened = await open('CASE-3', { caseId: 'C-3', orderId: '1003', orderPaid: false });
@@ -104,7 +78,7 @@ describe('gateway: work orders over HTTP', () => {
       'Idempotency-Key': 'reply-1',
     });
     expect(again.body).toEqual(first.body);
-    const { rows } = await t.db
+    const { rows } = await suite.t.db
       .appPool()
       .query(`SELECT count(*)::int AS n FROM ledger_events WHERE stream_id = $1 AND type = 'ActionDecided'`, [
         `workorder-${body.id}`,

@@ -1,9 +1,7 @@
 import type { ActionAnswer, ApprovalView, ArtifactAnswer, DeliveryPage, ScopeChangeAnswer } from '@workgate/contracts';
 import { REFUND, requestedTracks } from '../libs/domain/work-order/engagement.fixtures';
-import { client } from './support/principals';
-import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import { eventually } from './support/processes';
-import { engagement, Engagement, engagementPrincipals } from './support/engagement';
+import { onEngagement } from './support/engagement';
 
 /**
  * The engagement example after delivery (lifecycle.e2e-spec.ts takes it there: commercial
@@ -12,23 +10,12 @@ import { engagement, Engagement, engagementPrincipals } from './support/engageme
  * `scope_not_approved` until both are approved, while work inside the original scope goes on.
  */
 describe('engagement lifecycle: scope change', () => {
-  let t: SharedTestWorkgate;
-  const principals = engagementPrincipals();
-  let e: Engagement;
-  let as: Record<string, ReturnType<typeof client>>;
-  let id: string;
-
-  beforeAll(async () => {
-    t = await sharedTestWorkgate({ principals });
-    e = engagement(t.url, principals.keys, 'ENG-NW-2');
-    as = e.as;
-    await e.atDeliveryConditional();
-    id = e.id();
-  });
-  afterAll(() => t?.close());
+  const e = onEngagement('ENG-NW-2', (e) => e.atDeliveryConditional());
+  const { as } = e;
+  const id = () => e.id();
 
   it('a refund-recommendation request opens change-order and security tracks and stops with scope_not_approved until both name the permitted action', async () => {
-    const change = await as.crm<ScopeChangeAnswer>('POST', `/v1/work-orders/${id}/scope-changes`, {
+    const change = await as.crm<ScopeChangeAnswer>('POST', `/v1/work-orders/${id()}/scope-changes`, {
       add: [REFUND],
       reason: 'Northwind asks whether the pilot can recommend refunds',
     });
@@ -37,7 +24,7 @@ describe('engagement lifecycle: scope change', () => {
     const [changeOrder, review] = change.body.tracks;
 
     const refund = () =>
-      as.consultant<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, { ...REFUND, facts: { ticket: 'T-88' } });
+      as.consultant<ActionAnswer>('POST', `/v1/work-orders/${id()}/actions`, { ...REFUND, facts: { ticket: 'T-88' } });
     expect(await refund()).toMatchObject({
       status: 201,
       body: {
@@ -49,7 +36,7 @@ describe('engagement lifecycle: scope change', () => {
     });
     // Work inside the approved support-triage scope goes on.
     expect(
-      await as.consultant<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
+      await as.consultant<ActionAnswer>('POST', `/v1/work-orders/${id()}/actions`, {
         system: 'support-desk',
         operation: 'ticket.triage',
         kind: 'write',
@@ -60,7 +47,7 @@ describe('engagement lifecycle: scope change', () => {
     });
     // Scope that is already approved is not a scope change.
     expect(
-      await as.crm<ScopeChangeAnswer>('POST', `/v1/work-orders/${id}/scope-changes`, {
+      await as.crm<ScopeChangeAnswer>('POST', `/v1/work-orders/${id()}/scope-changes`, {
         add: [{ system: 'crm', operation: 'note', kind: 'write' }],
         reason: 'x',
       }),
@@ -145,7 +132,7 @@ describe('engagement lifecycle: scope change', () => {
     });
     await e.handoffWhen('security approved', (x) => x.approvals.security === 'approved');
     expect(
-      await as.consultant<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
+      await as.consultant<ActionAnswer>('POST', `/v1/work-orders/${id()}/actions`, {
         system: 'support-desk',
         operation: 'launch',
         kind: 'write',
@@ -155,7 +142,7 @@ describe('engagement lifecycle: scope change', () => {
   });
 
   it('shows stage progress on the public delivery page without artifact references', async () => {
-    const page = await as.consultant<DeliveryPage>('GET', `/v1/work-orders/${id}/delivery`);
+    const page = await as.consultant<DeliveryPage>('GET', `/v1/work-orders/${id()}/delivery`);
     expect(page.body).toMatchObject({
       stage: 'support',
       stages: expect.arrayContaining([
@@ -163,29 +150,31 @@ describe('engagement lifecycle: scope change', () => {
       ]),
     });
     expect(page.text).not.toContain('ADSA-2026-0142');
-    const html = await as.consultant('GET', `/v1/work-orders/${id}/delivery`, undefined, { Accept: 'text/html' });
+    const html = await as.consultant('GET', `/v1/work-orders/${id()}/delivery`, undefined, { Accept: 'text/html' });
     expect(html.text).toContain('<h2>Stages</h2>');
     expect(html.text).not.toContain('DISC-2026-0117');
   });
 
   it('refuses malformed stage and scope-change bodies with the fields named', async () => {
     expect(
-      await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id}/stages/support/artifact`, {
+      await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id()}/stages/support/artifact`, {
         artifact: { kind: 'health-scorecard', ref: 'H-1', extra: 1 },
       }),
     ).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
-    expect(await as.consultant('POST', `/v1/work-orders/${id}/scope-changes`, { add: [], reason: 'x' })).toMatchObject({
+    expect(
+      await as.consultant('POST', `/v1/work-orders/${id()}/scope-changes`, { add: [], reason: 'x' }),
+    ).toMatchObject({
       status: 422,
       body: { error: 'validation_failed' },
     });
     expect(
-      await as.consultant<ScopeChangeAnswer>('POST', `/v1/work-orders/${id}/scope-changes`, {
+      await as.consultant<ScopeChangeAnswer>('POST', `/v1/work-orders/${id()}/scope-changes`, {
         add: [{ system: 'x', operation: 'y', kind: 'delete' }],
         reason: 'x',
       }),
     ).toMatchObject({ status: 422 });
     expect(
-      await as['engagement-lead']<ScopeChangeAnswer>('POST', `/v1/work-orders/${id}/scope-changes`, {
+      await as['engagement-lead']<ScopeChangeAnswer>('POST', `/v1/work-orders/${id()}/scope-changes`, {
         add: [REFUND],
         reason: 'x',
       }),

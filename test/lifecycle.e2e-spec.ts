@@ -1,9 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { ActionAnswer, ArtifactAnswer, WorkOrderHandoff } from '@workgate/contracts';
-import { client } from './support/principals';
-import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
-import { defined } from './support/answers';
-import { engagement, Engagement, engagementPrincipals } from './support/engagement';
+import { onEngagement } from './support/engagement';
 
 const REF = 'ENG-NW-1';
 
@@ -13,19 +9,9 @@ const REF = 'ENG-NW-1';
  * conditional (R-03 open). The scope change that follows: lifecycle-scope-change.e2e-spec.ts.
  */
 describe('engagement lifecycle: stages and the security overlay', () => {
-  let t: SharedTestWorkgate;
-  const principals = engagementPrincipals();
-  let e: Engagement;
-  let as: Record<string, ReturnType<typeof client>>;
-  let id: string;
-
-  beforeAll(async () => {
-    t = await sharedTestWorkgate({ principals });
-    e = engagement(t.url, principals.keys, REF);
-    as = e.as;
-    id = await e.open();
-  });
-  afterAll(() => t?.close());
+  const e = onEngagement(REF, (e) => e.open());
+  const { as } = e;
+  const id = () => e.id();
 
   it('routes through the stages; each artifact must be its stage kind and follow the earlier gates', async () => {
     expect(await e.handoff()).toMatchObject({
@@ -38,7 +24,7 @@ describe('engagement lifecycle: stages and the security overlay', () => {
 
     // A discovery artifact is not a proposal; a contract cannot come before the commercial gate.
     expect(
-      await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id}/stages/proposal/artifact`, {
+      await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id()}/stages/proposal/artifact`, {
         artifact: { kind: 'requirements-brief', ref: 'DISC-2026-0117' },
       }),
     ).toMatchObject({
@@ -46,7 +32,7 @@ describe('engagement lifecycle: stages and the security overlay', () => {
       body: { error: 'artifact_mismatch' },
     });
     expect(
-      await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id}/stages/contract/artifact`, {
+      await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id()}/stages/contract/artifact`, {
         artifact: { kind: 'signed-agreement', ref: 'ADSA-2026-0142' },
       }),
     ).toMatchObject({
@@ -57,49 +43,20 @@ describe('engagement lifecycle: stages and the security overlay', () => {
       },
     });
     expect(
-      await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id}/stages/closing/artifact`, {
+      await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id()}/stages/closing/artifact`, {
         artifact: { kind: 'x', ref: 'y' },
       }),
     ).toMatchObject({ status: 404, body: { error: 'unknown_stage' } });
     await e.passStage('proposal', 'pilot-proposal', 'PRO-2026-0188');
 
     // The contract arrives from the CRM as a CloudEvent.
-    const ce = await as.crm(
-      'POST',
-      '/v1/events',
-      JSON.stringify({
-        specversion: '1.0',
-        id: randomUUID(),
-        source: 'crm',
-        type: 'workgate.stage.artifact_recorded',
-        subject: REF,
-        data: { stageId: 'contract', artifact: { kind: 'signed-agreement', ref: 'ADSA-2026-0142' } },
-      }),
-      { 'Content-Type': 'application/cloudevents+json' },
-    );
-    expect(ce.status).toBe(202);
-    const contract = await e.handoffWhen(
-      'the contract artifact',
-      (h) => e.stageOf(h, 'contract').gate.status === 'requested',
-    );
-    const contractGate = e.stageOf(contract, 'contract').gate;
-    expect(
-      await e.decideWhenOpen('engagement-lead', defined(contractGate.approvalId, 'the contract gate approval'), {
-        decision: 'approve',
-        permittedAction: {
-          system: 'lifecycle',
-          operation: 'contract.signature-and-deposit',
-          kind: 'write',
-          objects: ['artifact:ADSA-2026-0142'],
-        },
-      }),
-    ).toMatchObject({ status: 200 });
-    await e.handoffWhen('the contract gate approved', (h) => h.approvals['signature-and-deposit'] === 'approved');
+    expect((await e.contractEvent()).status).toBe(202);
+    await e.approveContract();
     expect((await e.handoff()).stage).toBe('delivery');
   });
 
   it('at delivery the handoff shows commercial approved, security conditional with its open risk, external send unknown and the next action', async () => {
-    const recorded = await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id}/stages/delivery/artifact`, {
+    const recorded = await as.consultant<ArtifactAnswer>('POST', `/v1/work-orders/${id()}/stages/delivery/artifact`, {
       artifact: { kind: 'launch-readiness-checklist', ref: 'LRC-2026-0031' },
     });
     expect(recorded).toMatchObject({
@@ -145,16 +102,16 @@ describe('engagement lifecycle: stages and the security overlay', () => {
       `security approval ${security.approvalId} is conditional: R-03 open (security-lead closes)`,
     ]);
     // Asking for a specific stage routes there instead.
-    expect((await as.consultant<WorkOrderHandoff>('GET', `/v1/work-orders/${id}?stage=support`)).body.nextStage).toBe(
+    expect((await as.consultant<WorkOrderHandoff>('GET', `/v1/work-orders/${id()}?stage=support`)).body.nextStage).toBe(
       'support',
     );
-    expect(await as.consultant('GET', `/v1/work-orders/${id}?stage=launch`)).toMatchObject({
+    expect(await as.consultant('GET', `/v1/work-orders/${id()}?stage=launch`)).toMatchObject({
       status: 404,
       body: { error: 'unknown_stage' },
     });
 
     // The launch waits on that security approval: a signed contract does not authorize it.
-    const launch = await as.consultant<ActionAnswer>('POST', `/v1/work-orders/${id}/actions`, {
+    const launch = await as.consultant<ActionAnswer>('POST', `/v1/work-orders/${id()}/actions`, {
       system: 'support-desk',
       operation: 'launch',
       kind: 'write',

@@ -1,8 +1,6 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { ActionAnswer, ApprovalView, OpenedAnswer, PermittedAction, Receipt } from '@workgate/contracts';
-import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
+import { consolePage, shootCardWideAndNarrow } from './support/console-page';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -109,20 +107,7 @@ describe('an approval of two approvers', () => {
     await expect(card.locator('.approvals-progress').textContent()).resolves.toMatch(
       /^1 of 2 approvals · ana approved$/,
     );
-    const shot = async (name: string) => {
-      const file = join(ARTIFACTS, name);
-      await page.screenshot({ path: file, fullPage: true });
-      mkdirSync(join(__dirname, '..', 'docs', 'images'), { recursive: true });
-      copyFileSync(file, join(__dirname, '..', 'docs', 'images', name));
-    };
-    await shot('approval-card-two-person.png');
-    await page.setViewportSize(NARROW);
-    await shot('approval-card-two-person-narrow.png');
-    const widest = await card.evaluate((el) =>
-      Math.max(...Array.from(el.querySelectorAll('*')).map((e) => e.getBoundingClientRect().right)),
-    );
-    expect(widest).toBeLessThanOrEqual(NARROW.width);
-    await page.setViewportSize({ width: 1920, height: 1080 });
+    await shootCardWideAndNarrow(page, card, 'approval-card-two-person');
     await card.getByRole('button', { name: 'Approve', exact: true }).click();
     await eventually(
       async () => (await as.ana<ApprovalView>('GET', `/v1/approvals/${approvalId}`)).body.status === 'approved',

@@ -1,12 +1,10 @@
-import { client, clientsFor, writePrincipals } from './support/principals';
-import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
+import { onSharedWorkgate, openSupportRecovery } from './support/suite';
 import type {
   ActionAnswer,
   ApprovalView,
   BreakGlassAnswer,
   DelegationAnswer,
   DelegationView,
-  OpenedAnswer,
   PostReviewView,
 } from '@workgate/contracts';
 
@@ -34,28 +32,16 @@ async function each<T>(n: number, inFlight: number, work: (i: number) => Promise
  * a client would; the answers carry the ledger position of their commit.
  */
 describe('ids usable the moment they are returned', () => {
-  let t: SharedTestWorkgate;
-  const principals = writePrincipals({
+  const suite = onSharedWorkgate({
     helpdesk: ['integrator'],
     agent: ['operator'],
     colleague: ['operator'],
     'support-lead': ['approver'],
   });
-  let as: Record<string, ReturnType<typeof client>>;
-
-  beforeAll(async () => {
-    t = await sharedTestWorkgate({ principals });
-    as = clientsFor(t.url, principals.keys);
-  });
-  afterAll(() => t?.close());
+  const { as } = suite;
 
   const open = async (ref: string): Promise<string> => {
-    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef: ref,
-      source: 'helpdesk',
-      inputs: { caseId: ref, orderId: '1', orderPaid: true },
-    });
+    const opened = await openSupportRecovery(as)(ref, { caseId: ref, orderId: '1', orderPaid: true });
     expect(opened.status).toBe(201);
     return opened.body.id;
   };

@@ -1,6 +1,5 @@
 import { CloudEvent, emitterFor, httpTransport, Mode } from 'cloudevents';
-import { client, clientsFor, writePrincipals } from '../support/principals';
-import { sharedTestWorkgate, SharedTestWorkgate } from '../support/shared-workgate';
+import { onSharedWorkgate, INTEGRATOR_PRINCIPALS } from '../support/suite';
 import type { OpenedAnswer, Receipt, RejectionsPage, WorkOrderListItem } from '@workgate/contracts';
 import type { IngestAnswer, IntakeRefusal } from '../support/answers';
 import { checked, isRecord, isString, shaped } from '../support/guards';
@@ -12,20 +11,8 @@ import { checked, isRecord, isString, shaped } from '../support/guards';
  * alone, and the rejections it reads are the newest, its own.
  */
 describe('the integrator contract: CloudEvents and receipts', () => {
-  let t: SharedTestWorkgate;
-  const principals = writePrincipals({
-    admin: ['admin'],
-    helpdesk: ['integrator'],
-    agent: ['operator'],
-    'support-lead': ['approver'],
-  });
-  let as: Record<string, ReturnType<typeof client>>;
-
-  beforeAll(async () => {
-    t = await sharedTestWorkgate({ principals });
-    as = clientsFor(t.url, principals.keys);
-  });
-  afterAll(() => t?.close());
+  const suite = onSharedWorkgate(INTEGRATOR_PRINCIPALS);
+  const { as, principals } = suite;
 
   describe('CloudEvents over HTTP with the official SDK', () => {
     const open = (id: string, ref: string) =>
@@ -38,7 +25,7 @@ describe('the integrator contract: CloudEvents and receipts', () => {
         datacontenttype: 'application/json',
         data: { jobType: 'support-recovery', inputs: { caseId: ref, orderId: '1', orderPaid: true } },
       });
-    const emit = (mode: Mode) => emitterFor(httpTransport(`${t.url}/v1/events`), { mode });
+    const emit = (mode: Mode) => emitterFor(httpTransport(`${suite.t.url}/v1/events`), { mode });
     const auth = () => ({ headers: { authorization: `Bearer ${principals.keys.helpdesk}` } });
     const listed = async (ref: string) =>
       (await as.helpdesk<WorkOrderListItem[]>('GET', `/v1/work-orders?source=sdk&externalRef=${ref}`)).body;
@@ -103,7 +90,7 @@ describe('the integrator contract: CloudEvents and receipts', () => {
         status: 422,
         body: { error: 'invalid_event', details: [{ ok: false, rejectionId: expect.any(String) }] },
       });
-      const invalid = await fetch(`${t.url}/v1/events`, {
+      const invalid = await fetch(`${suite.t.url}/v1/events`, {
         method: 'POST',
         headers: {
           authorization: `Bearer ${principals.keys.helpdesk}`,

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWorkgate } from '../../cli/workgate';
 import { idemBody, sendConcurrently } from '../support/idempotency';
-import { client, clientsFor, writePrincipals } from '../support/principals';
-import { startTestWorkgate, TestWorkgate } from '../support/workgate';
+import { client } from '../support/principals';
+import { INTEGRATOR_PRINCIPALS, onWorkgate } from '../support/suite';
+import { startTestWorkgate } from '../support/workgate';
 import type {
   ActionAnswer,
   ApprovalView,
@@ -21,22 +22,12 @@ const WORKFLOWS = join(__dirname, '..', '..', 'workflows');
  * A workgate of its own: the tests hold its ledger locked and start a second gateway on it.
  */
 describe('the integrator contract: Idempotency-Key', () => {
-  let t: TestWorkgate;
-  const principals = writePrincipals({
-    admin: ['admin'],
-    helpdesk: ['integrator'],
-    agent: ['operator'],
-    'support-lead': ['approver'],
-  });
-  let as: Record<string, ReturnType<typeof client>>;
-
-  beforeAll(async () => {
-    t = await startTestWorkgate({
+  const suite = onWorkgate(INTEGRATOR_PRINCIPALS, (principals) =>
+    startTestWorkgate({
       env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_RATE_LIMIT_PER_MINUTE: '100000' },
-    });
-    as = clientsFor(t.url, principals.keys);
-  });
-  afterAll(() => t?.close());
+    }),
+  );
+  const { as, principals } = suite;
 
   describe('Idempotency-Key', () => {
     const body = idemBody;
@@ -100,18 +91,18 @@ describe('the integrator contract: Idempotency-Key', () => {
      * writes and five are 422 idempotency_key_reused; with one body one writes and five replay it.
      */
     it('the same key sent concurrently: one write; with other bodies the rest are 422 idempotency_key_reused, with the same body they replay it', async () => {
-      await sendConcurrently(t.db.ownerPool(), [as.helpdesk], as.helpdesk, 'IDEM-C', 'concurrent');
+      await sendConcurrently(suite.t.db.ownerPool(), [as.helpdesk], as.helpdesk, 'IDEM-C', 'concurrent');
     });
 
     it('the same key sent concurrently to two gateways of one deployment: the database decides, one write, the rest 422 or replays', async () => {
       // A second gateway instance on the same database and NATS, as a deployment runs several.
-      const second = await startWorkgate(t.config, {
+      const second = await startWorkgate(suite.t.config, {
         port: 0,
         without: ['ledger', 'exceptions', 'policy', 'approvals', 'intake'],
       });
       try {
         await sendConcurrently(
-          t.db.ownerPool(),
+          suite.t.db.ownerPool(),
           [as.helpdesk, client(second.url, principals.keys.helpdesk)],
           as.helpdesk,
           'IDEM-G',
@@ -124,7 +115,7 @@ describe('the integrator contract: Idempotency-Key', () => {
 
     it('a write whose caller went away holds its key until it has answered: the same key with another body is then 422, one work order', async () => {
       const key = 'gone-1';
-      const owner = t.db.ownerPool();
+      const owner = suite.t.db.ownerPool();
       const holderOf = async () =>
         (await owner.query<{ holder: string | null }>('SELECT holder FROM idempotency_answers WHERE key = $1', [key]))
           .rows[0]?.holder;
@@ -135,7 +126,7 @@ describe('the integrator contract: Idempotency-Key', () => {
         await ledger.query('BEGIN');
         await ledger.query('LOCK TABLE ledger_events IN EXCLUSIVE MODE');
         const gone = new AbortController();
-        const first = fetch(`${t.url}/v1/work-orders`, {
+        const first = fetch(`${suite.t.url}/v1/work-orders`, {
           method: 'POST',
           signal: gone.signal,
           headers: {

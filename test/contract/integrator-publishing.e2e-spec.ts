@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { client, clientsFor, writePrincipals } from '../support/principals';
-import { sharedTestWorkgate, SharedTestWorkgate } from '../support/shared-workgate';
+import { INTEGRATOR_PRINCIPALS, onSharedWorkgate, openSupportRecovery } from '../support/suite';
 import { volume } from '../support/volume';
 import type {
   ActionAnswer,
@@ -26,20 +25,8 @@ const N = volume(50, 200);
  * sources (contract, ryw) are this file's alone.
  */
 describe('the integrator contract: publishing, and reading your own writes', () => {
-  let t: SharedTestWorkgate;
-  const principals = writePrincipals({
-    admin: ['admin'],
-    helpdesk: ['integrator'],
-    agent: ['operator'],
-    'support-lead': ['approver'],
-  });
-  let as: Record<string, ReturnType<typeof client>>;
-
-  beforeAll(async () => {
-    t = await sharedTestWorkgate({ principals });
-    as = clientsFor(t.url, principals.keys);
-  });
-  afterAll(() => t?.close());
+  const suite = onSharedWorkgate(INTEGRATOR_PRINCIPALS);
+  const { as } = suite;
 
   describe('publishing a workflow', () => {
     const yamlText = readFileSync(join(WORKFLOWS, 'field-work-order.yaml'), 'utf8');
@@ -133,12 +120,7 @@ describe('the integrator contract: publishing, and reading your own writes', () 
       const missed: string[] = [];
       for (let i = 0; i < N; i++) {
         const ref = `RYW-${i}`;
-        const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-          jobType: 'support-recovery',
-          externalRef: ref,
-          source: 'ryw',
-          inputs: { caseId: ref, orderId: '1', orderPaid: true },
-        });
+        const opened = await openSupportRecovery(as)(ref, { caseId: ref, orderId: '1', orderPaid: true }, 'ryw');
         expect(opened.status).toBe(201);
         const list = await as.helpdesk<WorkOrderListItem[]>('GET', `/v1/work-orders?source=ryw&externalRef=${ref}`);
         if (list.body.length !== 1 || list.body[0].id !== opened.body.id) missed.push(ref);

@@ -1,5 +1,5 @@
 import { canary } from './canaries';
-import type { CanaryRig } from './canary-rig';
+import type { Call, CanaryRig } from './canary-rig';
 import type { IngestAnswer } from '../support/answers';
 import type { ActionAnswer, OpenedAnswer, WorkOrderListItem, WorkflowSummary } from '@workgate/contracts';
 
@@ -7,6 +7,14 @@ import type { ActionAnswer, OpenedAnswer, WorkOrderListItem, WorkflowSummary } f
 export async function sendRefusedCanaries(rig: CanaryRig, wo: string) {
   const { as, ok, caller } = rig;
   const anonymous = caller(undefined);
+  /** A support-recovery work order opened by `call`, with the rest of the body `body` says (where the canaries ride). */
+  const open = (call: Call, body: Record<string, unknown>) =>
+    call<OpenedAnswer>('POST', '/v1/work-orders', {
+      jobType: 'support-recovery',
+      externalRef: 'X',
+      source: 's',
+      ...body,
+    });
   ok(await caller(canary('wrong API key', 'plain', { recorded: false }))('GET', '/v1/workflows'), 401);
   ok(
     await anonymous<WorkflowSummary[]>('GET', '/v1/workflows', undefined, {
@@ -20,15 +28,7 @@ export async function sendRefusedCanaries(rig: CanaryRig, wo: string) {
     }),
     401,
   );
-  ok(
-    await as.analyst<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef: 'X',
-      source: 's',
-      inputs: { pin: canary('forbidden-role body', 'password', { recorded: false }) },
-    }),
-    403,
-  );
+  ok(await open(as.analyst, { inputs: { pin: canary('forbidden-role body', 'password', { recorded: false }) } }), 403);
   ok(
     await as.agent(
       'GET',
@@ -76,16 +76,7 @@ export async function sendRefusedCanaries(rig: CanaryRig, wo: string) {
     ),
     422,
   );
-  ok(
-    await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef: 'X',
-      source: 's',
-      inputs: {},
-      colour: canary('unknown key value', 'bearer', { recorded: false }),
-    }),
-    422,
-  );
+  ok(await open(as.helpdesk, { inputs: {}, colour: canary('unknown key value', 'bearer', { recorded: false }) }), 422);
   ok(
     await as.helpdesk<OpenedAnswer>(
       'POST',
@@ -103,10 +94,7 @@ export async function sendRefusedCanaries(rig: CanaryRig, wo: string) {
     422,
   );
   ok(
-    await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef: 'X',
-      source: 's',
+    await open(as.helpdesk, {
       inputs: { blob: `${canary('oversized body', 'password', { recorded: false })} ${'x'.repeat(1_100_000)}` },
     }),
     413,

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContextOptions, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContextOptions, chromium, Locator, Page } from 'playwright-core';
 
 /** The Chromium the browser tests drive. */
 export const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
@@ -59,4 +59,26 @@ export function consolePage(
   };
   const launch = (options?: BrowserContextOptions) => launchWatched(watch, options);
   return { watch, ready, signIn, signedIn, launch };
+}
+
+/**
+ * Screenshots an approval card's page at 1920 px and at NARROW as `<name>.png` and `<name>-narrow.png`
+ * (kept in test/artifacts and docs/images), checks nothing on `card` is wider than the narrow
+ * screen, and leaves the page at 1920 px.
+ */
+export async function shootCardWideAndNarrow(page: Page, card: Locator, name: string): Promise<void> {
+  const shot = async (file: string) => {
+    const path = join(ARTIFACTS, file);
+    await page.screenshot({ path, fullPage: true });
+    mkdirSync(join(__dirname, '..', '..', 'docs', 'images'), { recursive: true });
+    copyFileSync(path, join(__dirname, '..', '..', 'docs', 'images', file));
+  };
+  await shot(`${name}.png`);
+  await page.setViewportSize(NARROW);
+  await shot(`${name}-narrow.png`);
+  const widest = await card.evaluate((el) =>
+    Math.max(...Array.from(el.querySelectorAll('*')).map((e) => e.getBoundingClientRect().right)),
+  );
+  expect(widest).toBeLessThanOrEqual(NARROW.width);
+  await page.setViewportSize({ width: 1920, height: 1080 });
 }

@@ -2,24 +2,23 @@ import { randomUUID } from 'node:crypto';
 import type { ArtifactAnswer, OpenedAnswer, WorkOrderHandoff } from '@workgate/contracts';
 import { defined, found } from './answers';
 import { eventually } from './processes';
-import { clientsFor, writePrincipals } from './principals';
+import type { TestRole } from './principals';
+import { Client, onSharedWorkgate } from './suite';
 
 /** The principals of the engagement example (workflows/engagement-lifecycle). */
-export const engagementPrincipals = () =>
-  writePrincipals({
-    crm: ['integrator'],
-    consultant: ['operator'],
-    'engagement-lead': ['approver'],
-    'security-lead': ['approver'],
-  });
+const ENGAGEMENT_PRINCIPALS: Record<string, TestRole[]> = {
+  crm: ['integrator'],
+  consultant: ['operator'],
+  'engagement-lead': ['approver'],
+  'security-lead': ['approver'],
+};
 
 /**
  * One engagement work order of the Northwind pilot over HTTP (workflows/engagement-lifecycle), with the steps
- * the lifecycle tests share. `ref` is its external reference: unique per file, as the files share
- * a workgate.
+ * the lifecycle tests share. `as` are the callers (read at each call); `ref` is its external
+ * reference: unique per file, as the files share a workgate.
  */
-export function engagement(url: string, keys: Record<string, string>, ref: string) {
-  const as = clientsFor(url, keys);
+export function engagement(as: Record<string, Client>, ref: string) {
   const state = { id: '' };
 
   const open = async () => {
@@ -154,3 +153,16 @@ export function engagement(url: string, keys: Record<string, string>, ref: strin
 }
 
 export type Engagement = ReturnType<typeof engagement>;
+
+/**
+ * A describe block's engagement `ref` on the worker's shared workgate, with the engagement's
+ * principals: before the first test, `ready` takes it as far as the block starts from.
+ */
+export function onEngagement(ref: string, ready: (e: Engagement) => Promise<unknown>): Engagement {
+  const { as } = onSharedWorkgate(ENGAGEMENT_PRINCIPALS);
+  const e = engagement(as, ref);
+  beforeAll(async () => {
+    await ready(e);
+  });
+  return e;
+}

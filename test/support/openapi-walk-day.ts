@@ -1,3 +1,4 @@
+import { VIEW_NAMES } from '@workgate/contracts';
 import type {
   ArtifactAnswer,
   BreakGlassAnswer,
@@ -234,22 +235,7 @@ export async function walkTheDay(as: Record<string, Call>, day: Morning): Promis
   await refused(as.lead('POST', '/v1/ledger/verify', { checkpoint: { ...checkpoint, headHash: 'x' } }), 422);
 
   // The views, as JSON and CSV.
-  for (const view of [
-    'closures',
-    'exception-codes/top',
-    'exception-trends',
-    'stall-rates',
-    'post-reviews',
-    'first-time-fix',
-    'approvals',
-    'evidence-completeness',
-    'steps',
-    'step-exceptions',
-    'gates',
-    'rules',
-    'exception-codes',
-    'exceptions',
-  ]) {
+  for (const view of VIEW_NAMES) {
     await ok(as.analyst('GET', `/v1/views/${view}?groupBy=version`));
     await ok(as.analyst('GET', `/v1/views/${view}`, undefined, { Accept: 'text/csv' }));
     await refused(as.analyst('GET', `/v1/views/${view}?from=yesterday`), 422);

@@ -32,6 +32,14 @@ const requested = recorded('approval-a1', 'ApprovalRequested', {
   expiresAt: '2026-11-27T12:00:00.000Z',
   scopeHash: 'h',
 });
+/** One approver's decision on a1, with a note that must never leave the service. */
+const approverDecided = recorded('approval-a1', 'ApprovalDecisionRecorded', {
+  approvalId: 'a1',
+  by: 'cy',
+  decision: 'approve',
+  at: AT,
+  note: CANARY,
+});
 const raised = recorded('exception-e1', 'ExceptionRaised', {
   exceptionId: 'e1',
   workOrderId: 'w1',
@@ -97,16 +105,7 @@ describe('webhook notifications', () => {
         requested,
       ),
       notificationOf(recorded('approval-a1', 'ApprovalExpired', { approvalId: 'a1', at: AT }), requested),
-      notificationOf(
-        recorded('approval-a1', 'ApprovalDecisionRecorded', {
-          approvalId: 'a1',
-          by: 'cy',
-          decision: 'approve',
-          at: AT,
-          note: CANARY,
-        }),
-        requested,
-      ),
+      notificationOf(approverDecided, requested),
       notificationOf(
         recorded('postreview-p1', 'PostReviewCreated', {
           postReviewId: 'p1',
@@ -240,16 +239,7 @@ describe('webhook notifications', () => {
 
 describe('an approval of several approvers', () => {
   it('notifies each decision as approval.approver_decided, without its note', () => {
-    const n = notificationOf(
-      recorded('approval-a1', 'ApprovalDecisionRecorded', {
-        approvalId: 'a1',
-        by: 'cy',
-        decision: 'approve',
-        at: AT,
-        note: CANARY,
-      }),
-      requested,
-    );
+    const n = notificationOf(approverDecided, requested);
     expect(n?.type).toBe('approval.approver_decided');
     expect(n?.to).toEqual(['cy', 'ana', 'bot']);
     expect(n?.payload.data).toMatchObject({ approvalId: 'a1', decision: 'approve', decidedBy: 'cy' });
