@@ -17,7 +17,7 @@ import type {
   WorkflowVersion,
 } from '@workgate/contracts';
 import { defined } from '../support/answers';
-import { enc, natsSecurityRig, RETIRED } from './nats-security-rig';
+import { enc, KEPT, natsSecurityRig, RETIRED } from './nats-security-rig';
 
 /**
  * deploy/nats.conf exactly as shipped, on a scratch nats-server (test/faults/nats-security-rig.ts):
@@ -261,7 +261,7 @@ describe('NATS security: deploy/nats.conf runs workgate', () => {
     expect(violations()).toEqual([]);
   });
 
-  it('retires the consumers an earlier version left under its own permissions: they run until drained, then are deleted', async () => {
+  it('retires the consumer an earlier version left under its own permissions (run until drained, then deleted) and keeps the starting ones', async () => {
     for (const [user, durable] of RETIRED) {
       const jsm = await (await probe(user)).jetstreamManager();
       await until(
@@ -273,6 +273,11 @@ describe('NATS security: deploy/nats.conf runs workgate', () => {
         20_000,
         `${durable} to be retired`,
       );
+    }
+    // The consumers this version keeps run under the same permissions, and stay.
+    for (const [user, durable] of KEPT) {
+      const jsm = await (await probe(user)).jetstreamManager();
+      expect((await jsm.consumers.info(Streams.ledger.name, durable)).config.durable_name).toBe(durable);
     }
     expect(violations()).toEqual([]);
   });

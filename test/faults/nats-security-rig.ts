@@ -26,9 +26,14 @@ export const enc = new TextEncoder();
 /** A reply subject a request names to make a service publish where it may not. */
 export const DEPUTY_REPLY = '$JS.API.STREAM.DELETE.LEDGER';
 
-/** The consumers earlier versions started approvals, post-reviews and exceptions with: their user, durable and subject. */
-export const RETIRED = [
-  ['approvals', 'approvals-waits', 'ledger.workorder.ActionDecided'],
+/** The consumer an earlier version started approvals with and this one retires: its user, durable and subject. */
+export const RETIRED = [['approvals', 'approvals-waits', 'ledger.workorder.ActionDecided']] as const;
+
+/**
+ * The consumers earlier versions started approvals, post-reviews and exceptions with, which this
+ * version keeps: each owning service starts its streams from them when intake's ask did not (docs/ledger.md).
+ */
+export const KEPT = [
   ['approvals', 'approvals-gates', 'ledger.workorder.GateRequested'],
   ['approvals', 'approvals-break-glass', 'ledger.workorder.BreakGlassUsed'],
   ['exceptions', 'exceptions-prerequisites', 'ledger.workorder.WorkOrderOpened'],
@@ -185,7 +190,7 @@ export function natsSecurityRig(): NatsSecurityRig {
     );
     // What earlier versions left: the consumers they started streams with, created under the
     // users of the services that ran them.
-    for (const [user, durable, subject] of RETIRED) {
+    for (const [user, durable, subject] of [...RETIRED, ...KEPT]) {
       await (
         await (await rig.probe(user)).jetstreamManager()
       ).consumers.add(Streams.ledger.name, {
