@@ -2,7 +2,8 @@
 /* Zoom and pan of the workflow map: the drawing fits its box by default (the whole map in view);
  * zooming and panning move the SVG's viewBox, so the drawing stays sharp and nodes keep their
  * click and keyboard handling. The arithmetic is pure (`zoomed`, `panned`, `viewBox`); `viewport`
- * binds it to the page's buttons, keys, wheel and pointer. */
+ * binds it to the page's buttons, keys, wheel and pointer; `zoomBar` makes those buttons. */
+import { h } from '../shared/dom.js';
 
 /** How far one step zooms, and the bounds: the whole map (1) to eight times closer. */
 export const ZOOM = { step: 1.25, min: 1, max: 8 };
@@ -150,4 +151,39 @@ export function viewport(svg, figure, controls) {
       return view;
     },
   };
+}
+
+/**
+ * The bar above the map: zoom out, the level, zoom in, fit, how to move; with failure points
+ * (`ranked`), the legend of their tags, which rank places in the list beside the map, not steps.
+ * @param {boolean} ranked
+ */
+export function zoomBar(ranked) {
+  /** @type {(text: string, label: string) => HTMLButtonElement} */
+  const zoomButton = (text, label) =>
+    h('button', { type: 'button', class: 'quiet', text, 'aria-label': label, title: label });
+  const controls = {
+    zoomOut: zoomButton('−', 'Zoom out'),
+    level: h('span', { class: 'muted zoom-level', 'aria-live': 'polite', text: '100%' }),
+    zoomIn: zoomButton('+', 'Zoom in'),
+    fit: zoomButton('Fit', 'Fit the map to its box'),
+  };
+  const toolbar = h(
+    'div',
+    { class: 'map-toolbar', role: 'toolbar', 'aria-label': 'Zoom the map' },
+    controls.zoomOut,
+    controls.level,
+    controls.zoomIn,
+    controls.fit,
+    h('span', { class: 'muted note', text: 'Drag or use the arrow keys to move; Ctrl + wheel zooms.' }),
+    ranked
+      ? h(
+          'span',
+          { class: 'rank-legend note' },
+          h('span', { class: 'rank-tag', text: '#1 blocked' }),
+          ' rank in “Where work stalls or fails”, not step order',
+        )
+      : null,
+  );
+  return { controls, toolbar };
 }

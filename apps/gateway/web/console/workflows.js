@@ -12,7 +12,8 @@ import { badgesOf, describe } from './workflow-numbers.js';
 import { layoutEngine, measure } from './workflow-engine.js';
 import { drawMap, svgFile } from './workflow-svg.js';
 import { nodeTable, showNode, sidePanel } from './workflow-table.js';
-import { viewport } from './workflow-zoom.js';
+import { raisedAtText, raisingSteps, withRaisingSteps } from './workflow-raised.js';
+import { viewport, zoomBar } from './workflow-zoom.js';
 
 /** @typedef {import('@workgate/contracts/policy').WorkflowSummary} WorkflowSummary */
 /** @typedef {import('@workgate/contracts/workflow-map').WorkflowMap} WorkflowMap */
@@ -170,33 +171,7 @@ function mapView(map, live, summary) {
     tabindex: 0,
     'aria-label': 'Workflow map: + and - zoom, 0 fits, arrow keys pan',
   });
-  /** @type {(text: string, label: string) => HTMLButtonElement} */
-  const zoomButton = (text, label) =>
-    h('button', { type: 'button', class: 'quiet', text, 'aria-label': label, title: label });
-  const controls = {
-    zoomOut: zoomButton('−', 'Zoom out'),
-    level: h('span', { class: 'muted zoom-level', 'aria-live': 'polite', text: '100%' }),
-    zoomIn: zoomButton('+', 'Zoom in'),
-    fit: zoomButton('Fit', 'Fit the map to its box'),
-  };
-  const ranked = (live.map?.failurePoints || []).length > 0;
-  const toolbar = h(
-    'div',
-    { class: 'map-toolbar', role: 'toolbar', 'aria-label': 'Zoom the map' },
-    controls.zoomOut,
-    controls.level,
-    controls.zoomIn,
-    controls.fit,
-    h('span', { class: 'muted note', text: 'Drag or use the arrow keys to move; Ctrl + wheel zooms.' }),
-    ranked
-      ? h(
-          'span',
-          { class: 'rank-legend note' },
-          h('span', { class: 'rank-tag', text: '#1 blocked' }),
-          ' rank in “Where work stalls or fails”, not step order',
-        )
-      : null,
-  );
+  const { controls, toolbar } = zoomBar((live.map?.failurePoints || []).length > 0);
   const aside = sidePanel(map, live.map);
   const name = `${map.jobType}-v${map.version}`;
   const svgButton = h('button', { type: 'button', class: 'quiet', text: 'Download SVG', disabled: true });
@@ -237,29 +212,35 @@ function mapView(map, live, summary) {
     h('h3', { text: 'Nodes' }),
     nodeTable(map, live.map),
   ];
+  // The live map draws each exception code from the steps that raised it in the window.
+  const drawn = live.map ? withRaisingSteps(map, numbers) : map;
+  const raised = raisingSteps(map, numbers);
   const draw = async () => {
     try {
       const engine = await layoutEngine();
-      const laid = await layoutMap(engine, map, (n) => badgesOf(numbers[n.id]), measure);
+      const laid = await layoutMap(engine, drawn, (n) => badgesOf(numbers[n.id]), measure);
       const points = live.map?.failurePoints || [];
       const ranks = new Map(points.map((p, i) => [p.at, { rank: i + 1, of: points.length, point: p }]));
       const svg = drawMap(
         laid,
-        map,
+        drawn,
         (n) =>
           [
             describe(n, numbers[n.id]),
-            ...(live.map?.failurePoints || []).filter((p) => p.at === n.id).map((p) => `failure point: ${p.message}`),
-          ].join('\n'),
+            n.kind === 'exception' ? raisedAtText(raised, n.id) : '',
+            ...points.filter((p) => p.at === n.id).map((p) => `failure point: ${p.message}`),
+          ]
+            .filter(Boolean)
+            .join('\n'),
         (id) => ranks.get(id),
       );
       figure.append(svg);
       viewport(svg, figure, controls);
-      svg.addEventListener('click', (event) => select(nodeAt(event), map, live.map));
+      svg.addEventListener('click', (event) => select(nodeAt(event), drawn, live.map));
       svg.addEventListener('keydown', (event) => {
         if (event.key !== 'Enter' && event.key !== ' ') return;
         event.preventDefault();
-        select(nodeAt(event), map, live.map);
+        select(nodeAt(event), drawn, live.map);
       });
       svgButton.disabled = false;
       svgButton.onclick = () => download(new Blob([svgFile(svg)], { type: 'image/svg+xml' }), `${name}-map.svg`);
