@@ -45,6 +45,11 @@ describe('exception resolutions over HTTP', () => {
     expect(
       (await eventsUpTo(id, position)).filter((e) => e.type === 'WorkOrderExceptionClosed').map((e) => e.data),
     ).toEqual([expect.objectContaining({ exceptionId, resolvedBy: 'agent' })]);
+    // And the exception's own stream holds the resolution at that position: the two commit together.
+    const exception = await suite.t.rpc.request(Subjects.ledger.readStream, { streamId: `exception-${exceptionId}` });
+    expect(
+      exception.events.filter((e) => e.type === 'ExceptionResolved' && e.position <= position).map((e) => e.data),
+    ).toEqual([expect.objectContaining({ exceptionId, resolution: 'reached by email' })]);
     for (const read of [
       await as.agent<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`),
       await as.helpdesk<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`, undefined, {
