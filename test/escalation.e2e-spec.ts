@@ -1,21 +1,16 @@
 /// <reference lib="dom" />
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-// The receiver checks signatures with the Standard Webhooks reference library, not with workgate's code.
 import { notifySubject } from '@workgate/contracts';
 import { rebuildProjection } from '@workgate/event-store';
 import { timersProjection } from '../apps/ledger/views/timers.projection';
 import { viewsProjection } from '../apps/ledger/views/views.projection';
-import type { CreatedWebhook, ExceptionCode, ExceptionView, StepAnswer, ViewRow } from '@workgate/contracts';
-import { defined, ErrorBody, fieldProblemsOf } from './support/answers';
-import { openSupportCase } from './support/fixtures';
+import type { ViewRow } from '@workgate/contracts';
+import { defined } from './support/answers';
 import { SERVICE_ROLES } from './support/database';
+import { escalationSuite } from './support/escalation-suite';
 import { eventually } from './support/processes';
-import { client, clientsFor, writePrincipals } from './support/principals';
-import { Receiver, verifiedPayload } from './support/webhook-receiver';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
 const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, 'artifacts');
@@ -23,128 +18,18 @@ const ARTIFACTS = join(__dirname, 'artifacts');
 /**
  * Escalation rules (docs/api.md, What the commands record): an exception whose code has `sla: PT2S, escalateAfter: PT2S,
  * escalateTo: duty-manager` is breached, then escalated once: recorded in the ledger, delivered as a
- * signed `exception.escalated` webhook, listed by `GET /v1/views/exceptions?escalated=true` (also
- * after a rebuild) and in duty-manager's console. A resolved exception is not escalated, and an
- * escalation due while workgate is down happens once it is back.
+ * signed `exception.escalated` webhook (checked with the Standard Webhooks reference library, not
+ * with workgate's code), listed by `GET /v1/views/exceptions?escalated=true` (also after a rebuild)
+ * and in duty-manager's console. A resolved exception is not escalated.
  */
 describe('escalation of exceptions past their SLA', () => {
-  let t: TestWorkgate;
-  const receiver = new Receiver();
-  const principals = writePrincipals({
-    admin: ['admin'],
-    helpdesk: ['integrator'],
-    agent: ['operator'],
-    lead: ['ops-lead', 'analyst'],
-    'duty-manager': ['operator'],
-  });
-  let as: Record<string, ReturnType<typeof client>>;
-  const secrets = new Map<string, string>();
+  const { suite, subscribe, blocked, exception, until, resolve, ledgerCount, timerOf, verified } = escalationSuite();
+  const { as } = suite;
   const ids = { escalates: '', resolved: '' };
-
-  beforeAll(async () => {
-    await receiver.start();
-    // The seed catalog: CUSTOMER_UNREACHABLE escalates 2 s after a 2 s SLA, ADDRESS_INVALID 8 s after
-    // (time for the last test to see the breach, resolve one and stop workgate before it is due).
-    const catalog = join(mkdtempSync(join(tmpdir(), 'wg-catalog-')), 'codes.yaml');
-    writeFileSync(
-      catalog,
-      readFileSync(join(__dirname, '..', 'config', 'exception-codes.yaml'), 'utf8')
-        .replace(/(code: CUSTOMER_UNREACHABLE,.*sla: )PT24H/, '$1PT2S, escalateAfter: PT2S, escalateTo: duty-manager')
-        .replace(/(code: ADDRESS_INVALID,.*sla: )PT8H/, '$1PT2S, escalateAfter: PT8S, escalateTo: duty-manager'),
-    );
-    t = await startTestWorkgate({
-      env: {
-        WORKGATE_PRINCIPALS: principals.path,
-        WORKGATE_EXCEPTION_CODES: catalog,
-        WORKGATE_WEBHOOK_ALLOW_PRIVATE: '1',
-      },
-    });
-    as = clientsFor(t.url, principals.keys);
-  });
-  afterAll(async () => {
-    await t?.close();
-    await receiver.stop();
-  });
-
-  async function subscribe(path: string, events: string[], principalIds?: string[]): Promise<void> {
-    const created = await as.admin<CreatedWebhook>('POST', '/v1/webhooks', {
-      url: `${receiver.url}${path}`,
-      events,
-      ...(principalIds ? { principals: principalIds } : {}),
-    });
-    expect(created.status).toBe(201);
-    secrets.set(path, created.body.secret);
-  }
-
-  /** Opens a work order and blocks its last step with `code`: the exception's id. */
-  async function blocked(ref: string, code: string): Promise<string> {
-    const workOrderId = await openSupportCase(as.helpdesk, ref);
-    const step = await as.agent<StepAnswer>('POST', `/v1/work-orders/${workOrderId}/steps/confirm-customer/block`, {
-      code,
-      rationale: 'no answer on two calls',
-    });
-    expect(step.status).toBe(201);
-    return defined(step.body.exception, 'the exception of the blocked step').exceptionId;
-  }
-
-  const exception = async (id: string) => (await as.agent<ExceptionView>('GET', `/v1/exceptions/${id}`)).body;
-  /** Polls the exception until `done` holds of it. */
-  const until = (id: string, what: string, done: (x: ExceptionView) => boolean) =>
-    eventually(
-      async () => {
-        const r = await as.agent<ExceptionView>('GET', `/v1/exceptions/${id}`);
-        return r.status === 200 && done(r.body);
-      },
-      20_000,
-      what,
-    );
-  const resolve = (id: string) =>
-    as.agent('POST', `/v1/exceptions/${id}/resolve`, { resolution: 'reached the customer by email' });
-  const ledgerCount = async (id: string, type: string) =>
-    (
-      await t.db
-        .appPool()
-        .query<{ n: number }>(`SELECT count(*)::int AS n FROM ledger_events WHERE stream_id = $1 AND type = $2`, [
-          `exception-${id}`,
-          type,
-        ])
-    ).rows[0].n;
-  const timerOf = async (id: string) =>
-    (
-      await t.db
-        .appPool()
-        .query<{ due_at: Date }>('SELECT due_at FROM view_timers WHERE stream_id = $1', [`exception-${id}`])
-    ).rows;
-  /** The verified payloads a path received. */
-  const verified = (path: string) => receiver.at(path).map((r) => verifiedPayload(secrets.get(path)!, r));
-
-  it('keeps escalateTo and escalateAfter on catalog entries, and refuses a bad one naming the field', async () => {
-    const entry = { code: 'VENDOR_LATE', title: 'The vendor is late', owner: 'stores-lead', sla: 'PT4H' };
-    const refused = async (body: Record<string, unknown>) => {
-      const r = await as.admin<ErrorBody>('POST', '/v1/exception-codes', body);
-      expect(r.status).toBe(422);
-      expect(r.body.error).toBe('validation_failed');
-      return fieldProblemsOf(r.body.details).map((d) => d.path);
-    };
-    expect(await refused({ ...entry, escalateTo: 'duty-manager', escalateAfter: 'soon' })).toEqual(['escalateAfter']);
-    expect(await refused({ ...entry, escalateAfter: 'PT1H' })).toEqual(['escalateAfter']);
-    expect(await refused({ ...entry, escalateTo: 'two words' })).toEqual(['escalateTo']);
-    const added = await as.admin<ExceptionCode>('POST', '/v1/exception-codes', {
-      ...entry,
-      escalateTo: 'duty-manager',
-    });
-    expect(added).toMatchObject({ status: 201, body: { ...entry, escalateTo: 'duty-manager', escalateAfter: 'PT0S' } });
-    const listed = (await as.agent<ExceptionCode[]>('GET', '/v1/exception-codes')).body;
-    expect(listed.find((c) => c.code === 'CUSTOMER_UNREACHABLE')).toMatchObject({
-      sla: 'PT2S',
-      escalateTo: 'duty-manager',
-      escalateAfter: 'PT2S',
-    });
-  });
 
   it('breaches, then escalates once to escalateTo: in the ledger, as a signed exception.escalated webhook and on NATS', async () => {
     const notices: Array<{ kind: string; to: string; ref?: string }> = [];
-    const sub = t.nc.subscribe(notifySubject('duty-manager'), {
+    const sub = suite.t.nc.subscribe(notifySubject('duty-manager'), {
       callback: (_e, m) => notices.push(JSON.parse(new TextDecoder().decode(m.data))),
     });
     await subscribe('/escalated', ['exception.escalated'], ['duty-manager']);
@@ -222,7 +107,7 @@ describe('escalation of exceptions past their SLA', () => {
         externalRef: 'ESC-1',
       }),
     ]);
-    const { rows } = await t.db
+    const { rows } = await suite.t.db
       .appPool()
       .query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'ExceptionEscalated'`);
     expect(escalated).toHaveLength(rows[0].n);
@@ -233,7 +118,7 @@ describe('escalation of exceptions past their SLA', () => {
     expect((await as.lead('GET', '/v1/views/exceptions?escalated=maybe')).status).toBe(422);
 
     for (const p of [viewsProjection, timersProjection]) {
-      const rebuilt = await rebuildProjection(t.db.ownerPool(), p, { roles: SERVICE_ROLES });
+      const rebuilt = await rebuildProjection(suite.t.db.ownerPool(), p, { roles: SERVICE_ROLES });
       expect(rebuilt.differences).toEqual(Object.fromEntries(p.tables.map((table) => [table, 0])));
     }
     expect(await view('escalated=true')).toEqual(escalated);
@@ -245,8 +130,8 @@ describe('escalation of exceptions past their SLA', () => {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const problems: string[] = [];
       page.on('pageerror', (e) => problems.push(e.message));
-      await page.goto(`${t.url}/console`);
-      await page.getByLabel('API key').fill(principals.keys['duty-manager']);
+      await page.goto(`${suite.t.url}/console`);
+      await page.getByLabel('API key').fill(suite.principals.keys['duty-manager']);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForSelector('body[data-state="ready"]');
       await page.getByRole('link', { name: 'Exceptions' }).click();
@@ -263,42 +148,5 @@ describe('escalation of exceptions past their SLA', () => {
     } finally {
       await browser.close();
     }
-  });
-
-  it('escalates what fell due while workgate was down once it is back; one resolved after its breach never', async () => {
-    const later = await blocked('ESC-3', 'ADDRESS_INVALID');
-    const resolvedAfterBreach = await blocked('ESC-4', 'ADDRESS_INVALID');
-    await until(later, 'the breach', (x) => x.slaBreached);
-    await until(resolvedAfterBreach, 'the breach', (x) => x.slaBreached);
-    const escalatesAt = defined((await exception(later)).escalation, 'the escalation rule').escalatesAt;
-    // Breached with the rule: the timer is armed for the escalation, until the resolution disarms it.
-    const rule = defined((await exception(resolvedAfterBreach)).escalation, 'the rule').escalatesAt;
-    await eventually(
-      async () => {
-        const timers = await timerOf(resolvedAfterBreach);
-        return timers.length === 1 && timers[0].due_at.toISOString() === rule;
-      },
-      10_000,
-      'the timer armed for the escalation',
-    );
-    expect((await resolve(resolvedAfterBreach)).status).toBe(200);
-    await eventually(async () => (await timerOf(resolvedAfterBreach)).length === 0, 10_000, 'the timer to be disarmed');
-
-    let stoppedAt = 0;
-    await t.restart(async () => {
-      stoppedAt = Date.now();
-      await eventually(async () => Date.now() > Date.parse(escalatesAt) + 500, 30_000, 'the escalation to fall due');
-    });
-    as = clientsFor(t.url, principals.keys);
-    await until(later, 'the escalation after the restart', (x) => !!x.escalation?.escalatedAt);
-    const { escalation } = await exception(later);
-    expect(escalation).toMatchObject({ to: 'duty-manager', escalatesAt });
-    expect(Date.parse(escalation!.escalatedAt!)).toBeGreaterThan(stoppedAt);
-    expect(await exception(resolvedAfterBreach)).toMatchObject({
-      status: 'resolved',
-      slaBreached: true,
-      escalation: { escalatedAt: null },
-    });
-    expect(await ledgerCount(resolvedAfterBreach, 'ExceptionEscalated')).toBe(0);
   });
 });

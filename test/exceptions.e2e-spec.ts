@@ -1,34 +1,12 @@
-import { Subjects } from '@workgate/contracts';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ExceptionListItem, ExceptionView, OpenedAnswer, StepAnswer } from '@workgate/contracts';
+import { defined } from './support/answers';
+import { exceptionsSuite } from './support/exceptions-suite';
 import { eventually } from './support/processes';
-import { client, clientsFor, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
-import type { ExceptionListItem, ExceptionView, OpenedAnswer, StepAnswer, WorkOrderHandoff } from '@workgate/contracts';
-import { defined, found } from './support/answers';
 
-/** Blocked work becomes an owned exception; resolving it with evidence unblocks closure. */
+/** Blocked work becomes an owned exception with its SLA, its remediation tasks and drift signals; resolving it with evidence unblocks closure. */
 describe('exceptions over HTTP', () => {
-  let t: TestWorkgate;
-  const principals = writePrincipals({ helpdesk: ['integrator'], agent: ['operator'] });
-  let as: Record<string, ReturnType<typeof client>>;
-
-  beforeAll(async () => {
-    // The seed catalog, with a one-second SLA for CUSTOMER_UNREACHABLE so a breach can be seen.
-    const catalog = join(mkdtempSync(join(tmpdir(), 'wg-catalog-')), 'codes.yaml');
-    writeFileSync(
-      catalog,
-      readFileSync(join(__dirname, '..', 'config', 'exception-codes.yaml'), 'utf8').replace(
-        /(code: CUSTOMER_UNREACHABLE,.*sla: )PT24H/,
-        '$1PT1S',
-      ),
-    );
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path, WORKGATE_EXCEPTION_CODES: catalog } });
-    as = clientsFor(t.url, principals.keys);
-  });
-  afterAll(() => t?.close());
+  const suite = exceptionsSuite();
+  const { as } = suite;
 
   const steps = ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'];
   const close = (id: string) =>
@@ -107,110 +85,6 @@ describe('exceptions over HTTP', () => {
     await eventually(async () => (await close(id)).status === 200, 10_000, 'closure after the exception was resolved');
   });
 
-  /** The work order's events up to a ledger position (what a read at that position holds). */
-  const eventsUpTo = async (id: string, position: number) =>
-    (await t.rpc.request(Subjects.intake.events, { workOrderId: id })).filter((e) => e.position <= position);
-
-  it("a resolution's position covers its work order: read at once, by the resolver or at Workgate-Position, the blocker is gone", async () => {
-    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef: 'EX-RYW',
-      source: 'helpdesk',
-      inputs: { caseId: 'C', orderId: '9', orderPaid: true },
-    });
-    const id = opened.body.id;
-    const blocked = await as.agent<StepAnswer>('POST', `/v1/work-orders/${id}/steps/update-order/block`, {
-      code: 'PAYMENT_MISMATCH',
-      rationale: 'refund not captured',
-    });
-    const exceptionId = defined(blocked.body.exception, 'exception of the blocked step').exceptionId;
-    const before = await as.agent<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`);
-    expect(before.body).toMatchObject({
-      status: 'blocked',
-      openExceptions: [expect.objectContaining({ exceptionId, code: 'PAYMENT_MISMATCH' })],
-    });
-    expect(before.body.blockers).toContain(`exception PAYMENT_MISMATCH (${exceptionId}) is open`);
-    expect(before.body.nextAction).toBe('resolve exception PAYMENT_MISMATCH');
-
-    const resolved = await as.agent<ExceptionView>('POST', `/v1/exceptions/${exceptionId}/resolve`, {
-      resolution: 'reached by email',
-    });
-    expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved' } });
-    const position = Number(resolved.headers.get('workgate-position'));
-    expect(position).toBeGreaterThan(0);
-    // The work order records the resolution in the resolution's own commit, not after it.
-    expect(
-      (await eventsUpTo(id, position)).filter((e) => e.type === 'WorkOrderExceptionClosed').map((e) => e.data),
-    ).toEqual([expect.objectContaining({ exceptionId, resolvedBy: 'agent' })]);
-    for (const read of [
-      await as.agent<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`),
-      await as.helpdesk<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`, undefined, {
-        'Workgate-Min-Position': String(position),
-      }),
-    ]) {
-      expect(read.status).toBe(200);
-      expect(read.body).toMatchObject({ status: 'open', openExceptions: [] });
-      expect(read.body.blockers.filter((b) => b.startsWith('exception'))).toEqual([]);
-      expect(found(read.body.steps, (s) => s.id === 'update-order', 'step update-order').status).toBe('pending');
-      expect(read.body.nextAction).toBe('complete step inspect-case: Inspect case, order, shipment and payment');
-    }
-    // The reaction that carries resolutions recorded elsewhere finds this one applied: closed once.
-    await new Promise((r) => setTimeout(r, 500));
-    expect(
-      (await t.rpc.request(Subjects.intake.events, { workOrderId: id })).filter(
-        (e) => e.type === 'WorkOrderExceptionClosed',
-      ),
-    ).toHaveLength(1);
-  });
-
-  it('a resolution recorded without its work order (by an earlier version) still reaches it from the ledger, once', async () => {
-    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef: 'EX-OLD',
-      source: 'helpdesk',
-      inputs: { caseId: 'C', orderId: '8', orderPaid: true },
-    });
-    const id = opened.body.id;
-    const blocked = await as.agent<StepAnswer>('POST', `/v1/work-orders/${id}/steps/update-order/block`, {
-      code: 'PAYMENT_MISMATCH',
-      rationale: 'refund not captured',
-    });
-    const exceptionId = defined(blocked.body.exception, 'exception of the blocked step').exceptionId;
-    // An earlier exceptions service appended the resolution to the exception's stream alone (its
-    // writer all the same: docs/ledger.md, Who writes which stream).
-    const stream = await t.rpc.request(Subjects.ledger.readStream, { streamId: `exception-${exceptionId}` });
-    const data = {
-      exceptionId,
-      resolution: 'captured',
-      evidence: [],
-      resolvedBy: 'agent',
-      at: new Date().toISOString(),
-    };
-    await t.rpc.request(Subjects.ledger.append, {
-      streamId: `exception-${exceptionId}`,
-      expectedVersion: stream.version,
-      events: [
-        {
-          eventId: randomUUID(),
-          type: 'ExceptionResolved',
-          data,
-          metadata: { actor: 'agent', producer: 'exceptions' },
-        },
-      ],
-    });
-    await eventually(
-      async () => (await as.agent<WorkOrderHandoff>('GET', `/v1/work-orders/${id}`)).body.status === 'open',
-      10_000,
-      'the resolution to reach the work order',
-    );
-    await new Promise((r) => setTimeout(r, 500));
-    expect(
-      (await t.rpc.request(Subjects.intake.events, { workOrderId: id })).filter(
-        (e) => e.type === 'WorkOrderExceptionClosed',
-      ),
-    ).toHaveLength(1);
-  });
-
   it('records an SLA breach once when an exception is still open past its due time', async () => {
     const blockedException = async (ref: string) => {
       const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
@@ -237,7 +111,7 @@ describe('exceptions over HTTP', () => {
     // A sentinel raised after the breach with the same SLA: once it has breached, the timers have
     // run past the first one's breach again, where a second breach would have been recorded.
     await breached(await blockedException('EX-3-SENTINEL'));
-    const { rows } = await t.db
+    const { rows } = await suite.t.db
       .appPool()
       .query(`SELECT count(*)::int AS n FROM ledger_events WHERE stream_id = $1 AND type = 'SlaBreached'`, [
         `exception-${exceptionId}`,
@@ -300,14 +174,14 @@ describe('exceptions over HTTP', () => {
 
     const signals = await eventually(
       async () => {
-        const { rows } = await t.db.appPool().query(DRIFT_OF_ADDRESS_INVALID);
+        const { rows } = await suite.t.db.appPool().query(DRIFT_OF_ADDRESS_INVALID);
         return rows.length ? rows : undefined;
       },
       15_000,
       'the drift signal',
     );
     await new Promise((r) => setTimeout(r, 500));
-    const { rows } = await t.db.appPool().query(DRIFT_OF_ADDRESS_INVALID);
+    const { rows } = await suite.t.db.appPool().query(DRIFT_OF_ADDRESS_INVALID);
     expect(rows).toHaveLength(1);
     // The three raises within the window that reached the threshold.
     expect(signals[0].data).toMatchObject({
@@ -316,30 +190,5 @@ describe('exceptions over HTTP', () => {
       owner: 'support-lead',
       task: { owner: 'support-lead', title: expect.stringMatching(/^ADDRESS_INVALID repeated 3 times within /) },
     });
-  });
-
-  it('a failed prerequisite opens PREREQ_MISSING; resolving it unblocks the work order', async () => {
-    const opened = await as.helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
-      jobType: 'support-recovery',
-      externalRef: 'EX-2',
-      source: 'helpdesk',
-      inputs: { caseId: 'C', orderId: '2', orderPaid: false },
-    });
-    const exceptionId = opened.body.exceptions[0].exceptionId;
-    await eventually(
-      async () => (await as.agent('GET', `/v1/exceptions/${exceptionId}`)).status === 200,
-      10_000,
-      'PREREQ_MISSING to be raised',
-    );
-    expect((await as.agent<WorkOrderHandoff>('GET', `/v1/work-orders/${opened.body.id}`)).body.status).toBe('blocked');
-    const resolved = await as.agent('POST', `/v1/exceptions/${exceptionId}/resolve`, {
-      resolution: 'payment captured',
-      evidence: [{ kind: 'payment', ref: 'pay-2' }],
-    });
-    // Unblocked in the resolution's own commit: read at its position, at once.
-    const read = await as.helpdesk<WorkOrderHandoff>('GET', `/v1/work-orders/${opened.body.id}`, undefined, {
-      'Workgate-Min-Position': resolved.headers.get('workgate-position')!,
-    });
-    expect(read.body).toMatchObject({ status: 'open', openExceptions: [] });
   });
 });

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
   AppendRequest,
-  CommitResult,
   isWorkgateError,
   ReadStreamRequest,
   ReadStreamResult,
@@ -15,8 +14,10 @@ import {
   WorkOrderEvent,
   workOrderEventOf,
   WorkOrderState,
+  WORK_ORDER_PRODUCER,
+  workOrders,
 } from '@workgate/domain';
-import { foldStream, pagesOver, retryOnConflict, StreamPageReader } from '@workgate/messaging';
+import { type CommandStream, foldStream, handle, pagesOver, StreamPageReader } from '@workgate/messaging';
 import { LedgerCommits, LedgerReads } from './ledger-commits';
 import { StreamStartAsks } from './stream-start-asks';
 import { Decision, Handled, InOrder, Loaded, Step } from './work-order-steps';
@@ -190,71 +191,63 @@ export class WorkOrderStore {
 
   /**
    * Records the first command and as many of the next ones as decide together, in order (at least
-   * one). `also`, another stream's append, commits with them (alone when they record nothing).
+   * one), through the command handler: their events in one append at the version read, `also`,
+   * another stream's append, in the same commit (alone when they record nothing).
    */
   private async recordNow(id: string, steps: Step[], also?: AppendRequest): Promise<Handled[]> {
-    // Opening a new work order needs no read: append with 'no_stream' and learn on a conflict.
-    let optimisticOpen = steps[0].opens === true && !this.cache.has(id);
-    return retryOnConflict(
-      async () => {
-        const { state, version, position } = optimisticOpen
-          ? { state: initialWorkOrderState(), version: 0, position: 0 }
-          : await this.load(id);
-        optimisticOpen = false;
-        const events: WorkOrderEvent[] = [];
-        const decided: Array<{ state: WorkOrder; events: WorkOrderEvent[] }> = [];
-        let after = state;
-        for (const step of steps) {
-          let decision: Decision;
-          try {
-            const d = step.decide(after);
-            decision = d instanceof Promise ? await d : d;
-          } catch (error) {
-            if (decided.length === 0) throw error;
-            break; // decided again once the ones before it are recorded
-          }
-          after = decision.events.reduce(evolveWorkOrder, after);
-          events.push(...decision.events);
-          decided.push({ state: existingAfter(after), events: decision.events });
-        }
-        if (events.length === 0 && !also) return decided.map((d) => ({ ...d, position }));
-        decided.forEach((d, i) => tell(steps[i], d.state));
-        let committed: CommitResult;
+    let decided: Array<{ state: WorkOrder; events: WorkOrderEvent[] }> = [];
+    const decide = async (state: WorkOrderState): Promise<WorkOrderEvent[]> => {
+      decided = [];
+      let after = state;
+      for (const step of steps) {
+        let decision: Decision;
         try {
-          committed = await this.commits.commit({
-            appends: [
-              ...(events.length > 0
-                ? [
-                    {
-                      streamId: workOrderStream(id),
-                      expectedVersion: version === 0 ? ('no_stream' as const) : version,
-                      events,
-                    },
-                  ]
-                : []),
-              ...(also ? [also] : []),
-            ],
-          });
-          if (events.length > 0)
-            this.cache.remember(id, {
-              state: after,
-              version: committed.results[0].nextVersion,
-              position: committed.position,
-            });
+          const d = step.decide(after);
+          decision = d instanceof Promise ? await d : d;
+        } catch (error) {
+          if (decided.length === 0) throw error;
+          break; // decided again once the ones before it are recorded
+        }
+        after = decision.events.reduce(evolveWorkOrder, after);
+        decided.push({ state: existingAfter(after), events: decision.events });
+      }
+      return decided.flatMap((d) => d.events);
+    };
+    const recorded = await handle(this.streamOf(id), id, decide, {
+      // Each work-order event carries its command's actor, metadata and time (`recorder`).
+      actor: WORK_ORDER_PRODUCER,
+      // Opening a new work order needs no read: append with 'no_stream' and learn on a conflict.
+      opens: steps[0].opens === true && !this.cache.has(id),
+      with: () => (also ? [also] : []),
+      told: () => decided.forEach((d, i) => tell(steps[i], d.state)),
+      // A conflict on `also`'s stream: deciding the work order again would not help.
+      beforeRetry: (conflict) => {
+        if (conflictsOn(conflict.details, also)) throw conflict;
+      },
+    });
+    if (recorded.events.length === 0) return decided.map((d) => ({ ...d, position: recorded.position }));
+    this.cache.remember(id, { state: recorded.state, version: recorded.version, position: recorded.position });
+    // The streams the events start are their owners' (docs/ledger.md, Who writes which stream).
+    const started = await this.starts.ask(recorded.events);
+    return decided.map((d) => ({ ...d, position: Math.max(recorded.position, started) }));
+  }
+
+  /** The work order `id` as the command handler's stream: loaded through the cache, committed with the ledger commits. */
+  private streamOf(id: string): CommandStream<WorkOrderState, WorkOrderEvent> {
+    return {
+      def: workOrders,
+      producer: WORK_ORDER_PRODUCER,
+      load: (workOrderId) => this.load(workOrderId),
+      commit: async (appends) => {
+        try {
+          return (await this.commits.commit({ appends })).position;
         } catch (error) {
           // Whatever failed, the cached state may be behind the ledger now.
           this.cache.delete(id);
           throw error;
         }
-        // The streams the events start are their owners' (docs/ledger.md, Who writes which stream).
-        const started = await this.starts.ask(events);
-        return decided.map((d) => ({ ...d, position: Math.max(committed.position, started) }));
       },
-      // A conflict on `also`'s stream: deciding the work order again would not help.
-      (conflict) => {
-        if (conflictsOn(conflict.details, also)) throw conflict;
-      },
-    );
+    };
   }
 
   /**

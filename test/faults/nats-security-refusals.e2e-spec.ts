@@ -34,6 +34,12 @@ describe('NATS security: deploy/nats.conf refuses', () => {
       ['gateway', Subjects.approvals.openChange.subject, 'policy'],
       ['approvals', Subjects.policy.applyChange.subject, 'gateway'],
       ['policy', Subjects.ledger.appendBatch.subject, 'intake'],
+      // The streams committed work-order events start: intake alone asks their owners to start them.
+      ['gateway', Subjects.approvals.start.subject, 'intake'],
+      ['policy', Subjects.approvals.start.subject, 'intake'],
+      ['exceptions', Subjects.approvals.start.subject, 'intake'],
+      ['approvals', Subjects.exceptions.start.subject, 'intake'],
+      ['integrator', Subjects.exceptions.start.subject, 'intake'],
     ];
     for (const [refused, subject, allowed] of cases) {
       // An empty body: the service refuses it itself (validation), but it does answer.
@@ -63,6 +69,20 @@ describe('NATS security: deploy/nats.conf refuses', () => {
     expect(await subscribeVerdict(await probe('gateway'), 'workgate.events.>')).toBe(
       `${ErrorCode.PermissionsViolation} subscription workgate.events.>`,
     );
+    // An ask to start streams is served by its owner alone: intake, which asks, cannot overhear it.
+    const asks: Array<[User, string]> = [
+      ['intake', Subjects.approvals.start.subject],
+      ['intake', Subjects.exceptions.start.subject],
+      ['exceptions', Subjects.approvals.start.subject],
+      ['gateway', Subjects.exceptions.start.subject],
+      ['approvals', Subjects.exceptions.start.subject],
+    ];
+    for (const [user, subject] of asks)
+      expect(await subscribeVerdict(await probe(user), subject)).toBe(
+        `${ErrorCode.PermissionsViolation} subscription ${subject}`,
+      );
+    expect(await subscribeVerdict(await probe('approvals'), Subjects.approvals.start.subject)).toBeUndefined();
+    expect(await subscribeVerdict(await probe('exceptions'), Subjects.exceptions.start.subject)).toBeUndefined();
     // What a service does use is granted (the same check answers "allowed").
     expect(await subscribeVerdict(await probe('intake'), 'ledger.workflow.WorkflowPublished')).toBeUndefined();
     expect(await subscribeVerdict(await probe('ledger'), Subjects.ledger.append.subject)).toBeUndefined();
