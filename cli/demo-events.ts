@@ -2,12 +2,12 @@ import { isRecord } from '@workgate/contracts';
 import { seededRandom } from './seeded-random';
 import { Ce, Scenario, SCENARIOS } from './demo-scenarios';
 
-/** A month of work events for the shipped workflows (the CloudEvents `seedDemo` publishes), from a seed. */
+/** The work events of `days` days for the shipped workflows (the CloudEvents `seedDemo` publishes), from a seed. */
 export interface DemoOptions {
   days: number;
   perDay: number;
   seed: number;
-  /** Defaults to now; the month ends here. */
+  /** Defaults to now; the days end here. */
   now?: number;
 }
 
@@ -131,7 +131,7 @@ function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: 
   return events;
 }
 
-/** Every CloudEvent of the month, in time order. */
+/** Every CloudEvent of the days, in time order. */
 export function demoEvents(options: DemoOptions): Ce[] {
   const now = options.now ?? Date.now();
   const r = seededRandom(options.seed);

@@ -312,7 +312,7 @@ describe('the monthly review (docs/views.md, The monthly review)', () => {
       );
       // Without a month it opens on the last whole month.
       expect(await page.evaluate(() => location.hash)).toBe('#/review/desk-fix');
-      expect(await page.locator('#review h3').innerText()).toContain(title);
+      expect(await page.locator('#review .heading h3').innerText()).toContain(title);
       await page.evaluate((h) => (location.hash = h), `#/review/desk-fix?month=${M}`);
       await page.waitForFunction((t) => document.querySelector('#review h3')?.textContent?.includes(t), title);
       await ready();
