@@ -2,16 +2,24 @@ import { isRecord } from '@workgate/contracts';
 import { seededRandom } from './seeded-random';
 import { Ce, Scenario, SCENARIOS } from './demo-scenarios';
 
-/** A month of work events for the shipped workflows (the CloudEvents `seedDemo` publishes), from a seed. */
+/** The work events of `days` days for the shipped workflows (the CloudEvents `seedDemo` publishes), from a seed. */
 export interface DemoOptions {
   days: number;
   perDay: number;
   seed: number;
-  /** Defaults to now; the month ends here. */
+  /** Defaults to now; the days end here. */
   now?: number;
 }
 
 export const MINUTE = 60_000;
+
+/**
+ * Days back to the first of the month before last: last month whole (the month the console's
+ * review opens on), the whole month it is compared with, and this month to date.
+ */
+export function demoDays(now: Date): number {
+  return Math.ceil((now.getTime() - Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1)) / (24 * 60 * MINUTE));
+}
 
 export interface DemoSummary {
   workOrders: number;
@@ -26,14 +34,8 @@ const waitsForOwner = (a: Record<string, unknown>) =>
   ['refund', 'isolate', 'send'].includes(String(a.operation)) ||
   (a.operation === 'parts.issue' && isRecord(a.facts) && Number(a.facts.partsCost) > 5000);
 
-/**
- * How far back work may still wait for its owner's approval: inside the shortest timeout of the
- * workflows whose actions wait for one (field work, PT8H), so the owners decide it before it expires.
- */
 /** How far back today's engagement work reaches: inside the 72 h an engagement gate waits before it expires. */
 export const GATE_WINDOW_MS = 70 * 60 * MINUTE;
-
-const OWNER_WINDOW_MS = 7 * 60 * MINUTE;
 
 /** The CloudEvents of one work order, in time order. */
 function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: () => number): Ce[] {
@@ -45,6 +47,9 @@ function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: 
   const push = (type: string, data: Record<string, unknown>) =>
     events.push({ source: s.source, subject: ref, type, time: later(90), data });
   const evidence = (kinds: string[], tag: string) => kinds.map((kind) => ({ kind, ref: `${kind}:${ref}:${tag}` }));
+  // An owner decides within the workflow's approval timeout: only recent work still asks for what waits for one.
+  const asks = (action: Record<string, unknown>) =>
+    !waitsForOwner(action) || start >= now - s.ownerWindowHours * 60 * MINUTE;
 
   const inputs = s.inputs(n);
   const prereqFails = r() < 0.06;
@@ -77,15 +82,13 @@ function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: 
   }
   if (s.jobType === 'engagement-lifecycle') {
     for (const [stepId, action, p] of s.actions)
-      if (!stepId && r() < p && (!waitsForOwner(action) || start >= now - OWNER_WINDOW_MS))
-        push('workgate.action.requested', action);
+      if (!stepId && r() < p && asks(action)) push('workgate.action.requested', action);
     return events; // an engagement closes only after its stages (advanceEngagements)
   }
   const steps = s.steps.length ? s.steps : [{ id: '', evidence: [] }];
   for (const step of steps) {
     for (const [stepId, action, p] of s.actions) {
-      // An owner decides within the workflow's approval timeout: only recent work still waits for one.
-      if (stepId === step.id && r() < p && (!waitsForOwner(action) || start >= now - OWNER_WINDOW_MS))
+      if (stepId === step.id && r() < p && asks(action))
         push('workgate.action.requested', { ...action, ...(stepId ? { stepId } : {}) });
     }
     if (s.breakGlass && r() < s.breakGlass.p) {
@@ -128,7 +131,7 @@ function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: 
   return events;
 }
 
-/** Every CloudEvent of the month, in time order. */
+/** Every CloudEvent of the days, in time order. */
 export function demoEvents(options: DemoOptions): Ce[] {
   const now = options.now ?? Date.now();
   const r = seededRandom(options.seed);

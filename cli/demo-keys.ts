@@ -23,19 +23,29 @@ export function namedPeople(documents: unknown[]): string[] {
   return [...found].sort();
 }
 
-/** A demo principal: the roles it was given, and its key (none when the file had the principal already). */
+/**
+ * A demo principal: the roles it was given, where it works (a page of the console or the dashboard),
+ * and its key (none when the file had the principal already).
+ */
 export interface DemoKey {
   id: string;
   roles: string[];
+  use: string;
   key?: string;
 }
 
 /** The roles of everyone a workflow names: approving what waits for them, and doing and resolving their steps. */
 export const PERSON_ROLES = ['approver', 'operator'];
+/** Where a person a workflow names works with that key. */
+export const PERSON_USE = 'console Approvals and Exceptions: decides and resolves what waits for its id';
 /** Who reads the dashboard, the review and the proof packages; who designs workflows. */
 export const DEMO_LEADS: Array<Omit<DemoKey, 'key'>> = [
-  { id: 'demo-ops-lead', roles: ['ops-lead', 'analyst'] },
-  { id: 'demo-admin', roles: ['admin', 'analyst'] },
+  {
+    id: 'demo-ops-lead',
+    roles: ['ops-lead', 'analyst'],
+    use: 'dashboard, console Workflows and Monthly review, /health details',
+  },
+  { id: 'demo-admin', roles: ['admin', 'analyst'], use: 'console Workflows: designs, publishes and reviews changes' },
 ];
 
 /** Ids the principals file at `path` holds already. */
@@ -54,12 +64,12 @@ function existing(path: string): Set<string> {
  */
 export function issueDemoKeys(path: string, people: string[]): DemoKey[] {
   const held = existing(path);
-  const all = [...people.map((id) => ({ id, roles: PERSON_ROLES })), ...DEMO_LEADS];
+  const all = [...people.map((id) => ({ id, roles: PERSON_ROLES, use: PERSON_USE })), ...DEMO_LEADS];
   // One write for all the new keys: the first that works proves the rest do.
   const keys = addPrincipals(
     path,
     all.filter(({ id }) => !held.has(id)),
   );
   let next = 0;
-  return all.map(({ id, roles }) => (held.has(id) ? { id, roles } : { id, roles, key: keys[next++] }));
+  return all.map((p) => (held.has(p.id) ? p : { ...p, key: keys[next++] }));
 }

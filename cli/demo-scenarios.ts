@@ -29,6 +29,11 @@ export interface Scenario {
   breakGlass?: { code: string; action: { system: string; operation: string; kind: 'write' }; p: number };
   /** A lifecycle stage's artifact recorded by the source, with its probability. */
   artifact?: { stageId: string; kind: string; p: number };
+  /**
+   * How far back (hours) work still asks for what waits for the workflow's owner: inside the
+   * workflow's approval timeout (workflows/*.yaml), so the demo's owners decide it before it expires.
+   */
+  ownerWindowHours: number;
 }
 
 const CLIENTS = [
@@ -56,6 +61,7 @@ export const ENGAGEMENT_STAGES: Array<[string, string]> = [
 export const SCENARIOS: Scenario[] = [
   {
     jobType: 'support-recovery',
+    ownerWindowHours: 20, // approval timeout PT24H
     source: 'helpdesk',
     weight: 45,
     inputs: (n) => ({ caseId: `CS-${10000 + n}`, orderId: `SO-${50000 + n}`, orderPaid: true }),
@@ -94,6 +100,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     jobType: 'field-work-order',
+    ownerWindowHours: 7, // approval timeout PT8H
     source: 'cmms',
     weight: 30,
     inputs: (n) => ({
@@ -137,6 +144,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     jobType: 'agent-delegation',
+    ownerWindowHours: 3, // approval timeout PT4H
     source: 'agent-hub',
     weight: 15,
     inputs: (n) => ({ objective: `Fix flaky test #${n}`, repository: 'git@example.com:shop/web.git' }),
@@ -169,6 +177,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     jobType: 'engagement-lifecycle',
+    ownerWindowHours: 70, // approval timeout PT72H
     source: 'crm',
     weight: 10,
     inputs: (n) => ({

@@ -11,17 +11,18 @@ export { demoEvents } from './demo-events';
 export type { DemoOptions, DemoSummary } from './demo-events';
 
 /**
- * A month of work for the shipped workflows, through the real paths: work events as CloudEvents
- * on JetStream (`workgate.events.<source>`, with their own times), then what people do today
- * over the services' NATS API: owners resolve most exceptions, approvers decide about half of
- * the pending approvals, reviewers complete some post-reviews. The scenarios follow the seeds:
- * support cases whose refunds wait for the owner and whose addresses fail validation; field work
- * orders short of parts or site access, with a safety hold now and then; delegated agent tasks
- * that go quiet; engagements waiting on client approval; and source systems that close work
- * without closure evidence.
+ * Months of work for the shipped workflows (`npm run seed:demo`: the month before last, last
+ * month and this month to date), through the real paths: work events as CloudEvents on JetStream
+ * (`workgate.events.<source>`, with their own times), then what people do today over the
+ * services' NATS API: owners resolve most exceptions, approvers decide about 95% of the pending
+ * approvals (each asked for within its workflow's approval timeout), reviewers complete some
+ * post-reviews. The scenarios follow the seeds: support cases whose refunds wait for the owner
+ * and whose addresses fail validation; field work orders short of parts or site access, with a
+ * safety hold now and then; delegated agent tasks that go quiet; engagements waiting on client
+ * approval; and source systems that close work without closure evidence.
  */
 
-/** Publishes the month, waits until intake has committed it, then does today's human work. */
+/** Publishes the days' work, waits until intake has committed it, then does today's human work. */
 export async function seedDemo(
   nc: NatsConnection,
   options: DemoOptions,

@@ -112,6 +112,9 @@ async function main(): Promise<void> {
     process.stderr.write(
       `${id} decides the approvals that wait for "${id}": a workflow's owner (owner: ${id}), or a system's or stage's\n`,
     );
+  process.stderr.write(
+    "a principal's id must equal the name a workflow gives its owner: an approval waits for exactly that id\n",
+  );
   const url = process.env.WORKGATE_URL ?? `http://127.0.0.1:${config.PORT}`;
   const works = await untilKeyWorks(url, key);
   const said = {

@@ -4,15 +4,17 @@ import { Subjects } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { seedDemo } from './demo';
 import { DemoKey, issueDemoKeys, namedPeople } from './demo-keys';
+import { demoDays } from './demo-events';
 import { untilKeyWorks } from './principal';
 
 /**
- * `npm run seed:demo [-- --days <n> --per-day 40 --seed 1]`: publishes work for the shipped
+ * `npm run seed:demo [-- --days <n> --per-day 30 --seed 1]`: publishes work for the shipped
  * workflows through the real intake path of a running workgate (`npm start`), from the first day
- * of last month (or `--days` back) to now, then resolves, decides and reviews part of it, so the
- * views, the dashboard and the monthly review (this month against last) have something true to
- * show. Then it gives everyone the workflows name (owners, reviewers, escalation) and a demo ops
- * lead and admin an API key in the principals file, and prints the keys once.
+ * of the month before last (or `--days` back) to now, then resolves, decides and reviews part of
+ * it, so the views, the dashboard and the monthly review (last month, the one the console opens
+ * on, against the month before) have something true to show. Then it gives everyone the workflows
+ * name (owners, reviewers, escalation) and a demo ops lead and admin an API key in the principals
+ * file, and prints the keys once, each with its roles and where it is used.
  */
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -28,11 +30,9 @@ function option(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const now = new Date();
-  // Last month whole and this month to date: the review of this month compares with a full month.
-  const sinceLastMonth = Math.ceil((now.getTime() - Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)) / DAY_MS);
   const options = {
-    days: option('days', sinceLastMonth),
-    perDay: option('per-day', 40),
+    days: option('days', demoDays(now)),
+    perDay: option('per-day', 30),
     seed: option('seed', 1),
     now: now.getTime(),
   };
@@ -82,17 +82,21 @@ async function peopleNamed(rpc: RpcClient): Promise<string[]> {
   return namedPeople([...definitions, ...(await rpc.request(Subjects.exceptions.listCodes, {}))]);
 }
 
-/** The keys as a table, one principal a line; those the file held already say so instead of a key. */
+/**
+ * The keys as a table, one principal a line (id, roles, key), with where each is used beneath it;
+ * those the file held already say so instead of a key.
+ */
 function keyTable(keys: DemoKey[], path: string): string {
   const width = Math.max(...keys.map((k) => k.id.length));
   const roles = Math.max(...keys.map((k) => k.roles.join(', ').length));
-  const lines = keys.map(
-    (k) =>
-      `  ${k.id.padEnd(width)}  ${k.roles.join(', ').padEnd(roles)}  ${k.key ?? '(in the file already: its key is unchanged)'}`,
-  );
+  const lines = keys.flatMap((k) => [
+    `  ${k.id.padEnd(width)}  ${k.roles.join(', ').padEnd(roles)}  ${k.key ?? '(in the file already: its key is unchanged)'}`,
+    `    ${k.use}`,
+  ]);
   return [
     `API keys for the demo's people (shown once; ${path} keeps only their sha256).`,
-    "A principal's id is the name a workflow gives its owner: each approves what waits for it.",
+    "A principal's id must equal the name a workflow gives its owner: each approves what waits for that name.",
+    'Paste a key into the console (/console) or send it as Authorization: Bearer <key>.',
     ...lines,
     '',
   ].join('\n');

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { seedDemo } from '../cli/demo';
+import { demoDays } from '../cli/demo-events';
 import type { MonthlyReview, WorkflowSummary } from '@workgate/contracts';
 import { client, writePrincipals } from './support/principals';
 import { ledgerEvents, tally } from './support/ledger-tally';
@@ -10,20 +11,24 @@ import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import { viewsCaughtUp } from './support/views-caught-up';
 
 /**
- * The monthly review over the demo data (`npm run seed:demo`), reaching back over the whole of last
- * month: for every shipped workflow, last month's review answers every section, and its numbers and
- * those of the month before equal those counted here from the ledger's own events for the same windows.
+ * The monthly review over the demo data (`npm run seed:demo`), reaching back to the first of the
+ * month before last as the seeder does by default: for every shipped workflow, last month's review
+ * (the month the console opens on) answers every section, and its numbers and those of the month
+ * before equal those counted here from the ledger's own events for the same windows. The tests run
+ * in order: the months are read as seeded, then `npm run seed:demo` itself adds three busier days
+ * and prints its keys, then the approvals of all of it are counted.
  */
 describe('the monthly review of the demo month', () => {
   let t: TestWorkgate;
   const principals = writePrincipals({ lead: ['analyst', 'ops-lead'] });
   const now = new Date();
-  const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+  const monthStart = (back: number) => Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1);
+  const lastMonth = new Date(monthStart(1)).toISOString().slice(0, 7);
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
-    // Days back to the first of last month, and a few of the month before.
-    await seedDemo(t.nc, { days: now.getUTCDate() + 34, perDay: 3, seed: 44 });
+    // What `npm run seed:demo` covers: the month before last, last month and this month to date.
+    await seedDemo(t.nc, { days: demoDays(now), perDay: 2, seed: 44, now: now.getTime() });
     await viewsCaughtUp(t, 60_000);
   }, 240_000);
   afterAll(() => t?.close());
@@ -60,18 +65,25 @@ describe('the monthly review of the demo month', () => {
     );
   }, 120_000);
 
-  it("decides most approvals before they expire: expired ones at most a tenth of those decided, counted from the ledger's events", async () => {
-    const events = await ledgerEvents(t);
-    const count = (type: string) => events.filter((e) => e.type === type).length;
-    const decided = count('ApprovalGranted') + count('ApprovalRejected') + count('ApprovalConditioned');
-    expect(decided).toBeGreaterThan(3);
-    expect(count('ApprovalExpired') / decided).toBeLessThanOrEqual(0.1);
+  it("has last month and the month before it alike: work opened in each, in numbers within a half of each other, counted from the ledger's events", async () => {
+    const opened = (await ledgerEvents(t))
+      .filter((e) => e.type === 'WorkOrderOpened')
+      .map((e) => Date.parse(e.occurredAt));
+    const within = (from: number, to: number) => opened.filter((at) => at >= from && at < to).length;
+    const demoMonth = within(monthStart(1), monthStart(0));
+    const before = within(monthStart(2), monthStart(1));
+    expect(demoMonth).toBeGreaterThan(20);
+    expect(before).toBeGreaterThan(20);
+    expect(demoMonth / before).toBeGreaterThanOrEqual(2 / 3);
+    expect(demoMonth / before).toBeLessThanOrEqual(3 / 2);
   });
 
-  it('`npm run seed:demo` prints a key for each person the workflows name and a demo ops lead, and each works at once', async () => {
+  it('`npm run seed:demo` prints a key for each person the workflows name, a demo ops lead and an admin, with roles and where each is used, and each works at once as its principal', async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      [join(__dirname, '..', 'dist', 'cli', 'seed-demo.js'), '--days', '1', '--per-day', '2', '--seed', '45'],
+      // The last three days again, busier: an owner is asked only within its workflow's approval
+      // timeout, so recent work is where the approvals counted next come from.
+      [join(__dirname, '..', 'dist', 'cli', 'seed-demo.js'), '--days', '3', '--per-day', '8', '--seed', '46'],
       {
         env: {
           ...process.env,
@@ -83,18 +95,41 @@ describe('the monthly review of the demo month', () => {
         timeout: 120_000,
       },
     );
-    const keys = new Map(
-      [...stdout.matchAll(/^ {2}(\S+) +([a-z-]+(?:, [a-z-]+)*) +(wg_\S+)$/gm)].map((m) => [m[1], m[3]]),
+    const printed = [...stdout.matchAll(/^ {2}(\S+) +([a-z-]+(?:, [a-z-]+)*) +(wg_\S+)\n {4}(\S.*)$/gm)].map(
+      ([, id, roles, key, use]) => ({ id, roles: roles.split(', '), key, use }),
     );
+    const keys = new Map(printed.map(({ id, key }) => [id, key]));
     // The shipped workflows' owners (workflows/*.yaml) and the ones the exception codes name.
     for (const id of ['support-lead', 'finance-lead', 'maintenance-lead', 'security-lead', 'safety-officer'])
-      expect(keys.get(id)).toMatch(/^wg_/);
+      expect(printed.find((p) => p.id === id)).toMatchObject({ roles: ['approver', 'operator'], use: /Approvals/ });
+    expect(printed.find((p) => p.id === 'demo-ops-lead')).toMatchObject({ roles: ['ops-lead', 'analyst'] });
+    expect(printed.find((p) => p.id === 'demo-admin')).toMatchObject({ roles: ['admin', 'analyst'] });
     expect(stdout).toContain('the keys work now');
+    // Each printed key is accepted as the principal it was printed for, with the roles printed beside it.
+    for (const { id, roles, key } of printed)
+      expect((await client(t.url, key)('GET', '/v1/me')).body).toEqual({ id, roles });
     const owner = client(t.url, keys.get('support-lead'));
     expect((await owner('GET', '/v1/approvals?owner=support-lead')).status).toBe(200);
     const lead = client(t.url, keys.get('demo-ops-lead'));
     expect((await lead('GET', `/v1/workflows/support-recovery/review?month=${lastMonth}`)).status).toBe(200);
+    expect((await lead('GET', '/v1/webhooks')).status).toBe(403);
+    const admin = client(t.url, keys.get('demo-admin'));
+    expect((await admin('GET', '/v1/webhooks')).status).toBe(200);
     // The principal the test started with keeps its key and is not listed.
     expect(keys.has('lead')).toBe(false);
   }, 150_000);
+
+  it("decides most approvals before they expire, in the month and in `npm run seed:demo`'s days: expired ones at most a tenth of those decided, counted from the ledger's events", async () => {
+    const events = await ledgerEvents(t);
+    const count = (type: string) => events.filter((e) => e.type === type).length;
+    const decided = count('ApprovalGranted') + count('ApprovalRejected') + count('ApprovalConditioned');
+    expect(decided).toBeGreaterThan(3);
+    expect(count('ApprovalExpired') / decided).toBeLessThanOrEqual(0.1);
+    // Each decided before its approval's expiry.
+    const approvals = [...tally(events).approvals.values()];
+    const late = approvals.filter(
+      (a) => a.status !== 'requested' && a.status !== 'expired' && a.decidedAt! >= a.expiresAt,
+    );
+    expect(late).toEqual([]);
+  });
 });

@@ -87,10 +87,13 @@ describe('the monthly review: drafts, months and the Review page', () => {
       await page.getByRole('link', { name: 'Monthly review' }).click();
       await page.waitForFunction(() => location.hash.startsWith('#/review/desk-fix'));
       await ready();
-      await page.evaluate((h) => (location.hash = h), `#/review/desk-fix?month=${M}`);
       const title = new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
         new Date(`${M}-01T00:00:00Z`),
       );
+      // Without a month it opens on the last whole month.
+      expect(await page.evaluate(() => location.hash)).toBe('#/review/desk-fix');
+      expect(await page.locator('#review .heading h3').innerText()).toContain(title);
+      await page.evaluate((h) => (location.hash = h), `#/review/desk-fix?month=${M}`);
       await page.waitForFunction((t) => document.querySelector('#review h3')?.textContent?.includes(t), title);
       await ready();
       const text = (await page.locator('#review').innerText()).replace(/\s+/g, ' ');

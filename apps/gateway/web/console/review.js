@@ -168,7 +168,9 @@ const readReview = (path) => api('GET', path);
 const readWorkflow = (jobType) => api('GET', `/v1/workflows/${enc(jobType)}`);
 
 /**
- * Shows the monthly review of `asked` (else the first job type) for the month `params` name; answers the status line.
+ * Shows the monthly review of `asked` (else the first job type) for the month `params` name, else
+ * the last whole month (a month as it ended, against the one before; "→" leads on to this month so
+ * far); answers the status line.
  * @param {string} asked
  * @param {URLSearchParams} params
  */
@@ -178,13 +180,12 @@ export async function showReview(asked, params) {
     $('#review').replaceChildren(h('p', { class: 'empty', text: 'No workflow is published.' }));
     return 'No workflow is published.';
   }
-  const month = params.get('month') || '';
-  const q = new URLSearchParams();
-  if (month) q.set('month', month);
+  const month = params.get('month') || shift(new Date().toISOString().slice(0, 7), -1);
+  const q = new URLSearchParams({ month });
   const draftId = params.get('draft');
   if (draftId) q.set('draft', draftId);
   const [r, workflow] = await Promise.all([
-    readReview(`/v1/workflows/${enc(jobType)}/review${q.size ? `?${q}` : ''}`),
+    readReview(`/v1/workflows/${enc(jobType)}/review?${q}`),
     readWorkflow(jobType),
   ]);
   const m = r.month.month;
