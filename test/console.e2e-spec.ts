@@ -73,6 +73,11 @@ describe('the console in a real browser', () => {
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
     expect(await page.getAttribute('body', 'data-state')).toBe('signed-out');
+    // The dashboard is one click away before signing in, and opens.
+    await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+    await page.waitForURL(`${t.url}/`);
+    expect(await page.title()).toBe('workgate — operations dashboard');
+    await page.goto(`${t.url}/console`);
     expect((await fetch(`${t.url}/console/..%2F..%2Fpackage.json`)).status).toBe(404);
     expect((await fetch(`${t.url}/console/console.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
   });

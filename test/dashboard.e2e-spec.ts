@@ -65,7 +65,11 @@ describe('the ops dashboard in a real browser', () => {
     expect(csp).not.toContain('unsafe-inline');
     expect(await page.getAttribute('body', 'data-state')).toBe('locked');
     // The console is one click away, before any key is entered.
-    expect(await page.getByRole('link', { name: 'Console', exact: true }).getAttribute('href')).toBe('/console');
+    await page.getByRole('link', { name: 'Console', exact: true }).click();
+    await page.waitForURL(`${t.url}/console`);
+    expect(await page.title()).toBe('workgate — console');
+    await page.waitForSelector('body[data-state="signed-out"] #api-key');
+    await page.goto(`${t.url}/`);
     expect((await fetch(`${t.url}/dashboard/..%2F..%2Fpackage.json`)).status).toBe(404);
     expect((await fetch(`${t.url}/dashboard/dashboard.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
     expect((await fetch(`${t.url}/shared/duration.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);

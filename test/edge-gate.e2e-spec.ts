@@ -109,7 +109,11 @@ describe('the edge decides a request before its body is read (docs/api.md, Conve
     const res = await open({ Authorization: `Bearer ${principals.keys.reader}` }, MIB);
     expect(res).toMatchObject({
       status: 403,
-      body: { error: 'forbidden', message: 'only the integrator role may do this; reader has analyst' },
+      body: {
+        error: 'forbidden',
+        message:
+          'Only integrators can open a work order. Your key (reader) has the analyst role: ask an admin to give it the integrator role.',
+      },
       closed: true,
     });
   });

@@ -22,7 +22,7 @@ describe('the MCP gateway of a work order (POST /mcp/work-orders/:id)', () => {
       requestInit: { headers: { Authorization: `Bearer ${principals.keys.lead}` } },
     });
     await expect(analyst.connect(transport)).rejects.toThrow(
-      /forbidden.*only the integrator or operator role may do this; lead has ops-lead/,
+      /forbidden.*Only integrators and operators can use this route\. Your key \(lead\) has the ops-lead role: ask an admin to give it the integrator or operator role\./,
     );
     await analyst.close();
   });

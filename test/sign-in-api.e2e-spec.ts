@@ -4,7 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { importJWK, JWTPayload, SignJWT } from 'jose';
 import { declaredRoutes, DeclaredRoute, fillPath, openApiRoutes, routeKey } from './faults/http-routes';
 import { eventually } from './support/processes';
-import { client, roleRefusalText } from './support/principals';
+import { client, roleRefusalPattern } from './support/principals';
 import { ecKey, rsaKey } from './support/oidc';
 import { ALL_ROLES, API_AUDIENCE, SignInWorld, startSignInWorld } from './support/sign-in';
 import { isString, shaped } from './support/guards';
@@ -31,7 +31,7 @@ const passed = (res: { status: number; body: unknown }) => {
       res.status === 403 &&
       refusal(res.body) &&
       res.body.error === 'forbidden' &&
-      /^only the .* role may do this; /.test(res.body.message)
+      /^Only [^.]+ can [^.]+\. (Your key|You) \(/.test(res.body.message)
     )
   );
 };
@@ -88,7 +88,7 @@ describe('bearer tokens from the OpenID provider', () => {
         if (!passed(byToken)) {
           expect(byToken.body).toEqual({
             error: 'forbidden',
-            message: roleRefusalText(route.roles!, `only-${role}`, [role]),
+            message: expect.stringMatching(roleRefusalPattern(route.roles!, `only-${role}`, [role], 'person')),
           });
           restricted++;
         }

@@ -93,13 +93,44 @@ export function clientsFor(baseUrl: string, keys: Record<string, string>): Recor
   return Object.fromEntries(Object.entries(keys).map(([id, key]) => [id, client(baseUrl, key)]));
 }
 
+/** Who holds each role, as docs/api.md's 403 message names them. */
+const HOLDERS: Record<TestRole, string> = {
+  integrator: 'integrators',
+  operator: 'operators',
+  approver: 'approvers',
+  analyst: 'analysts',
+  'ops-lead': 'ops leads',
+  admin: 'admins',
+};
+
 /**
  * The 403 body's message for a principal `id` holding `has` at a route that `roles` may call
- * (docs/api.md, Conventions): the roles as "a", "a or b", "a, b or c", then the principal's own.
+ * (docs/api.md, Conventions (auth)), as a pattern: who may ("approvers and ops leads"), what the route
+ * does (any words), the principal's roles, and the remedy for an API key or for a signed-in `person`.
  */
-export function roleRefusalText(roles: readonly string[], id: string, has: readonly string[]): string {
-  const may = roles.length < 2 ? roles.join('') : `${roles.slice(0, -1).join(', ')} or ${roles[roles.length - 1]}`;
-  return `only the ${may} role may do this; ${id} has ${has.length > 0 ? has.join(', ') : 'no role'}`;
+export function roleRefusalPattern(
+  roles: readonly TestRole[],
+  id: string,
+  has: readonly TestRole[],
+  kind: 'key' | 'person' = 'key',
+): RegExp {
+  const listed = (words: readonly string[], last: string) =>
+    words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} ${last} ${words[words.length - 1]}`;
+  const held = has.length === 0 ? 'no role' : `the ${listed(has, 'and')} role${has.length > 1 ? 's' : ''}`;
+  const wanted = `the ${listed(roles, 'or')} role`;
+  const remedy =
+    kind === 'key'
+      ? `Your key (${id}) has ${held}: ask an admin to give it ${wanted}.`
+      : `You (${id}) have ${held}: ask an admin to map one of your groups to ${wanted}.`;
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(
+    `^Only ${escape(
+      listed(
+        roles.map((role) => HOLDERS[role]),
+        'and',
+      ),
+    )} can [^.]+\\. ${escape(remedy)}$`,
+  );
 }
 
 /**

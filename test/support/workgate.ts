@@ -52,6 +52,8 @@ export async function startTestWorkgate(
     without?: ServiceName[];
     ledgerThread?: boolean;
     intakeThread?: boolean;
+    /** The port to listen on (default: any free one). */
+    port?: number;
   } = {},
 ): Promise<TestWorkgate> {
   const nats = await startNatsServer();
@@ -69,7 +71,7 @@ export async function startTestWorkgate(
   });
   const start = () =>
     startWorkgate(config, {
-      port: 0,
+      port: options.port ?? 0,
       without: options.without,
       ledgerThread: options.ledgerThread ?? config.WORKGATE_LEDGER_THREAD === 'on',
       intakeThread: options.intakeThread ?? config.WORKGATE_INTAKE_THREAD === 'on',

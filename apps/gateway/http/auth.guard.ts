@@ -1,8 +1,11 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable, Provider } from '@nestjs/common';
+import { METHOD_METADATA } from '@nestjs/common/constants';
 import type { FastifyRequest } from 'fastify';
 import { WorkgateError } from '@workgate/contracts';
 import { Principal, PrincipalDirectory, Role, WatchedPrincipalDirectory } from './principals';
 import { RouteSetting } from './route-settings';
+import { summaryOf } from '../openapi/decorators';
+import { roleRefusal, routeAction } from './role-refusal';
 
 /** Provider token of the PrincipalDirectory (tests inject their own). */
 export const PRINCIPALS = Symbol('workgate:principals');
@@ -21,11 +24,21 @@ export const Public = (): MethodDecorator & ClassDecorator => IS_PUBLIC.decorate
 /** The route needs a principal holding at least one of these roles. */
 export const Roles = (...roles: [Role, ...Role[]]): MethodDecorator & ClassDecorator => ROLE_SETTING.decorate(roles);
 
-/** Who may call a route (for the API document): no key at all, or a principal with one of these roles (none listed: any principal). */
-export function routeAccess(handler: object, controller: object): { public: boolean; roles: Role[] } {
+/** Who may call a route: no key at all, or a principal with one of these roles (none listed: any principal). */
+export interface RouteAccess {
+  public: boolean;
+  roles: Role[];
+  /** What the route does, as a refusal of its role says it (`decide an approval`). */
+  action: string;
+}
+
+/** Who may call a route (for the gate and the API document), and what it does in words. */
+export function routeAccess(handler: object, controller: object): RouteAccess {
+  const method: unknown = Reflect.getMetadata(METHOD_METADATA, handler);
   return {
     public: !!IS_PUBLIC.of(handler, controller),
     roles: ROLE_SETTING.of(handler, controller) ?? [],
+    action: routeAction(summaryOf(handler), method === 0 || method === 7), // RequestMethod.GET, HEAD
   };
 }
 
@@ -69,23 +82,12 @@ export function principalOf(
   return principal;
 }
 
-/** `a`, `a or b`, `a, b or c`. */
-const oneOf = (words: string[]): string =>
-  words.length < 2 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
-
-/**
- * What a principal without a route's role reads: the roles that may, and its own (docs/api.md,
- * Conventions), e.g. `only the approver or ops-lead role may do this; agent-7 has integrator, operator`.
- */
-export const roleRefusal = (roles: string[], principal: Pick<Principal, 'id' | 'roles'>): string =>
-  `only the ${oneOf(roles)} role may do this; ${principal.id} has ${principal.roles.length > 0 ? principal.roles.join(', ') : 'no role'}`;
-
 /**
  * Why a caller may not call a route whose access is `access`: without a valid API key (401) or
  * without one of its roles (403); undefined when it may. `@Public()` routes are open to anyone.
  */
 export function accessRefusal(
-  access: { public: boolean; roles: Role[] },
+  access: RouteAccess,
   req: { headers: Record<string, string | string[] | undefined> },
   principal: Principal | undefined,
 ): WorkgateError | undefined {
@@ -98,7 +100,7 @@ export function accessRefusal(
       : new WorkgateError('unauthorized', 'the API key is not known');
   }
   if (access.roles.length > 0 && !access.roles.some((role) => principal.roles.includes(role))) {
-    return new WorkgateError('forbidden', roleRefusal(access.roles, principal));
+    return new WorkgateError('forbidden', roleRefusal(access.roles, access.action, principal));
   }
   return undefined;
 }

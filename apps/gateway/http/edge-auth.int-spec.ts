@@ -118,7 +118,8 @@ describe('HTTP edge: principals, keys, roles and the rate limit', () => {
       expect(forbidden.status).toBe(403);
       expect(await json(forbidden)).toEqual({
         error: 'forbidden',
-        message: 'only the operator role may do this; analyst-1 has analyst',
+        message:
+          'Only operators can use this route. Your key (analyst-1) has the analyst role: ask an admin to give it the operator role.',
       });
 
       const noKey = await post('/t/steps', JSON.stringify(validStep));

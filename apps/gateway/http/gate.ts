@@ -4,19 +4,17 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import type { FastifyContextConfig, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { WorkgateError } from '@workgate/contracts';
-import { accessRefusal, principalOf, PRINCIPALS, RequestWithPrincipal, routeAccess } from './auth.guard';
+import { accessRefusal, principalOf, PRINCIPALS, RequestWithPrincipal, RouteAccess, routeAccess } from './auth.guard';
 import { tooLargeMessage } from './body';
 import { toHttpError } from './error.filter';
-import type { PrincipalDirectory, Role } from './principals';
+import type { PrincipalDirectory } from './principals';
 import { countRequest, RATE_LIMITS, RateLimits, rateLimitedRoute } from './rate-limit';
 import { SIGN_IN, SignIn } from './sign-in';
 import { bearerChallenge } from './bearer-tokens';
 import { lingerAfterAnswer, LingerLimits } from './lingering-close';
 
 /** Who may call a route and whether it is counted: decided from its decorators once, at start. */
-export interface GateAccess {
-  public: boolean;
-  roles: Role[];
+export interface GateAccess extends RouteAccess {
   counted: boolean;
 }
 

@@ -22,10 +22,13 @@ export interface RequestBodyDoc {
 const answers = new WeakMap<object, AnswerDoc>();
 const requestBodies = new WeakMap<object, RequestBodyDoc>();
 const readsByPost = new WeakSet<object>();
+const summaries = new WeakMap<object, string>();
 
 export const answerOf = (handler: object): AnswerDoc | undefined => answers.get(handler);
 export const requestBodyOf = (handler: object): RequestBodyDoc | undefined => requestBodies.get(handler);
 export const isReadByPost = (handler: object): boolean => readsByPost.has(handler);
+/** A documented route's summary ("Decide an approval"); a refusal of its role says it (http/role-refusal.ts). */
+export const summaryOf = (handler: object): string | undefined => summaries.get(handler);
 
 /** A POST that only reads (its body is a question): it records nothing, so it answers no Workgate-Position and takes no Idempotency-Key. */
 export const ReadByPost =
@@ -64,6 +67,7 @@ export function Documented(
   return (target, key, descriptor) => {
     ApiOperation({ summary, ...(description ? { description } : {}) })(target, key, descriptor);
     answers.set(handlerOf(descriptor), doc);
+    summaries.set(handlerOf(descriptor), summary);
   };
 }
 
