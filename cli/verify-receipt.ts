@@ -11,7 +11,9 @@ import { verifyProofPackage } from './verify-package';
  * its checkpoint, every receipt's inclusion proof against that one checkpoint; in the ops-lead
  * package each receipt's event and fields, that the receipts are the work order's whole stream and
  * that its definition is the policy its WorkOrderOpened event records; the boundary and map
- * re-derived from the definition. The public package's verdict says what it cannot bind. Exit 0
+ * re-derived from the definition; the parts its issuance record (ProofPackageIssued) holds the
+ * sha256 of, which bind the public package's receipts and parts; its verifier key is the key given
+ * (docs/ledger.md, "The proof package"). A part nothing signed binds is named NOT BOUND. Exit 0
  * when all it checks holds, 1 when anything does not (the first failure named), 2 for bad arguments
  * or an unreadable file.
  */

@@ -43,7 +43,7 @@ describe('the proof package of a work order: the client-safe package, tampering 
     expect(verified).toEqual({
       code: 0,
       out: expect.stringContaining(
-        `proof package of work order ${id}: verified (8 parts and ${got.body.receipts.length} receipt(s), every one bound)`,
+        `proof package of work order ${id}: verified (9 parts and ${got.body.receipts.length} receipt(s), every one bound)`,
       ),
     });
     expect(verified.out).not.toContain('NOT BOUND');

@@ -9,7 +9,7 @@ describe('a proof package verified offline', () => {
     const verdict = verifyPackage(proofPackage(true), key);
     expect(verdict.problems).toEqual([]);
     expect(verdict.lines.at(-1)).toBe(
-      `proof package of work order ${WORK_ORDER}: verified (8 parts and 3 receipt(s), every one bound)`,
+      `proof package of work order ${WORK_ORDER}: verified (9 parts and 3 receipt(s), every one bound)`,
     );
     expect(verdict.lines).toContain(
       'events: every receipt carries its event, each hashes to its leaf and agrees with its receipt',
@@ -28,7 +28,7 @@ describe('a proof package verified offline', () => {
       "issuance: the public package's ProofPackageIssued event, position 5: in the tree, hashes to its leaf",
     );
     expect(verdict.lines.at(-1)).toBe(
-      `proof package of work order ${WORK_ORDER}: verified (8 parts and 3 receipt(s), every one bound)`,
+      `proof package of work order ${WORK_ORDER}: verified (9 parts and 3 receipt(s), every one bound)`,
     );
   });
 

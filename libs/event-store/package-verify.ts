@@ -156,9 +156,13 @@ function checkDefinition(
       ],
       problems,
     };
+  // The ops lead's package binds it by its opening receipt, which did not hold (named above).
+  const why = pkg.receipts.some((r) => isRecord(r) && r.event !== undefined)
+    ? 'its opening receipt and the issuance record do not hold'
+    : 'the public package carries no events';
   if (!opened)
     problems.push(
-      `NOT BOUND: definition — ${named}, sha256 ${sha}: the ${decisions.length} decision receipt(s), the map and the work order name it, but nothing the ledger signed does (the public package carries no events)`,
+      `NOT BOUND: definition — ${named}, sha256 ${sha}: the ${decisions.length} decision receipt(s), the map and the work order name it, but nothing the ledger signed does (${why})`,
     );
   const line = `definition: ${named}, sha256 ${sha}: the policy the work order was opened under (its WorkOrderOpened event, receipt ${opened?.receiptId}), named by ${decisions.length} decision receipt(s), the map and the work order`;
   return { lines: opened ? [line] : [], problems };
@@ -184,6 +188,7 @@ export const PACKAGE_PARTS = [
   'delivery.json',
   'delivery.html',
   'issuance',
+  'verifierKey',
 ];
 
 /**
@@ -216,7 +221,6 @@ export function verifyPackage(
     lines.push(
       `checkpoint: signed by ${checkpoint.origin}, ${checkpoint.size} events, root ${checkpoint.root.toString('base64')}`,
     );
-    if (pkg.verifierKey !== key) lines.push('note: the package names another verifier key; checked with the key given');
     const audience = pkg.receipts.some((r) => isRecord(r) && r.event !== undefined) ? 'ops-lead' : 'public';
     const issuance = checkIssuance(pkg, note, checkpoint, workOrderId, audience);
     issued = issuance.issued;
@@ -234,6 +238,9 @@ export function verifyPackage(
     lines.push(...verdict.lines);
     problems.push(...verdict.problems);
   }
+  // The package's copy of the key is checked against the key one trusts (which is what verifies).
+  if (pkg.verifierKey !== key) problems.push('verifierKey: it is not the verifier key given (--key)');
+  else lines.push('verifierKey: the key given');
   lines.push(...summary(String(workOrderId), pkg.receipts.length, problems));
   return { lines, problems };
 }

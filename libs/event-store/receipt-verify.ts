@@ -96,6 +96,7 @@ export function eventProblem(receipt: Receipt): string | undefined {
   if (!e) return undefined;
   if (e.eventId !== receipt.receiptId || e.position !== receipt.ledger.position)
     return "the event in the receipt is not the receipt's event";
+  if (e.hash !== receipt.ledger.hash) return "the event's chain hash is not the receipt's";
   if (e.prevHash !== receipt.ledger.prevHash || chainHash(e.prevHash, canonicalEventJson(e)) !== receipt.ledger.hash)
     return "the event does not hash to the receipt's chain hash: its content differs from what the ledger recorded";
   return undefined;

@@ -45,7 +45,8 @@ function mapDifference(got: unknown, fresh: Record<string, unknown>): string | u
       : typeof differs.id === 'string'
         ? differs.id
         : `${String(differs.from)} → ${String(differs.to)}`;
-    return `its ${key}${id === undefined ? '' : ` (at ${id})`} are not what the definition gives`;
+    const are = Array.isArray(fresh[key]) ? 'are' : 'is';
+    return `its ${key}${id === undefined ? '' : ` (at ${id})`} ${are} not what the definition gives`;
   }
   return Object.keys(got).find((key) => !(key in fresh)) && 'it has fields the definition does not give';
 }
