@@ -150,6 +150,9 @@ describe('evidence views (docs/views.md, The views) over a scripted history', ()
       overdueSeconds,
       source: 'desk',
       externalRef: 'D',
+      // The break-glass at T+1h raised ADDRESS_INVALID (test/support/views-history.ts), never resolved.
+      exceptionCode: 'ADDRESS_INVALID',
+      exceptionStatus: 'open',
     });
     await expectView(`/v1/views/post-reviews?overdue=true&asOf=${at(2)}`, []);
     await expectView(`/v1/views/post-reviews?overdue=true&asOf=${at(3)}`, []);

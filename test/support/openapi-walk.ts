@@ -109,6 +109,10 @@ export async function walkTheMorning(as: Record<string, Call>): Promise<Morning>
   await refused(as.admin('POST', `/v1/workflows/support-recovery/drafts/${unknownId}/propose`), 404);
   await ok(as.analyst('GET', '/v1/workflows/support-recovery/change-deciders'), 200);
   await refused(as.analyst('GET', '/v1/workflows/no-such-job/change-deciders'), 404);
+  // The change waits: it is listed among the job type's pending changes, for those who may withdraw it.
+  const pending = await ok(as.analyst('GET', '/v1/workflows/support-recovery/changes'), 200);
+  if (!JSON.stringify(pending).includes(proposed.changeId)) throw new Error('the proposed change is not pending');
+  await refused(as.agent('GET', '/v1/workflows/support-recovery/changes'), 403);
   const withdraw = (changeId: string) =>
     as.admin('POST', `/v1/workflows/support-recovery/changes/${changeId}/withdraw`);
   await ok(withdraw(proposed.changeId), 200);
