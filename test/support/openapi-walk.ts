@@ -13,6 +13,7 @@ import type {
   WorkflowDraft,
 } from '@workgate/contracts';
 import { defined } from './answers';
+import { eventually } from './processes';
 import { Call, expecting, Morning } from './openapi-walk-day';
 
 /**
@@ -109,9 +110,12 @@ export async function walkTheMorning(as: Record<string, Call>): Promise<Morning>
   await refused(as.admin('POST', `/v1/workflows/support-recovery/drafts/${unknownId}/propose`), 404);
   await ok(as.analyst('GET', '/v1/workflows/support-recovery/change-deciders'), 200);
   await refused(as.analyst('GET', '/v1/workflows/no-such-job/change-deciders'), 404);
-  // The change waits: it is listed among the job type's pending changes, for those who may withdraw it.
-  const pending = await ok(as.analyst('GET', '/v1/workflows/support-recovery/changes'), 200);
-  if (!JSON.stringify(pending).includes(proposed.changeId)) throw new Error('the proposed change is not pending');
+  // The change waits: listed among the job type's pending changes once its approval is in the views.
+  const listed = async () =>
+    JSON.stringify(await ok(as.admin('GET', '/v1/workflows/support-recovery/changes'), 200)).includes(
+      proposed.changeId,
+    );
+  await eventually(listed, 10_000, 'the proposed change among the pending changes');
   await refused(as.agent('GET', '/v1/workflows/support-recovery/changes'), 403);
   const withdraw = (changeId: string) =>
     as.admin('POST', `/v1/workflows/support-recovery/changes/${changeId}/withdraw`);

@@ -37,6 +37,7 @@ describe('the cursor of a list page (docs/api.md, Conventions: pages)', () => {
   it('reads a time column as RFC 3339 and an id column as a uuid, refusing others', () => {
     expect(timeOf('2026-11-28T10:00:00Z')).toBe('2026-11-28T10:00:00.000Z');
     expect(refusal(() => timeOf('yesterday'))).toEqual(NOT_A_CURSOR);
+    expect(refusal(() => timeOf('+275760-09-13T00:00:00.000Z'))).toEqual(NOT_A_CURSOR);
     expect(uuidOf('B1C2D3E4-0000-4000-8000-000000000001')).toBe('B1C2D3E4-0000-4000-8000-000000000001');
     expect(refusal(() => uuidOf("1' OR '1'='1"))).toEqual(NOT_A_CURSOR);
   });

@@ -38,8 +38,10 @@ export function columnsOf(cursor: string | undefined, count: number): string[] |
 /** A sort column that is a time: its cursor value must read as one (answered in RFC 3339). */
 export function timeOf(value: string): string {
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw badCursor();
-  return new Date(ms).toISOString();
+  // Years 0000-9999 only: the database reads no other.
+  const iso = Number.isNaN(ms) ? '' : new Date(ms).toISOString();
+  if (!/^\d{4}-/.test(iso)) throw badCursor();
+  return iso;
 }
 
 /** A sort column that is a uuid (the row's id): its cursor value must be one. */
