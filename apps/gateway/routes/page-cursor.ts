@@ -1,7 +1,7 @@
 import { WorkgateError } from '@workgate/contracts';
 
 /**
- * The pages of a list (docs/api.md, "Pages"): a page of at most `limit` rows; when more follow, a
+ * The pages of a list (docs/api.md, "Conventions", its pages): a page of at most `limit` rows; when more follow, a
  * `Link: <…&after=CURSOR>; rel="next"` header whose cursor names the page's last row by the list's
  * order (its sort columns, in order). The cursor is opaque to callers: base64url of the columns.
  */

@@ -1,5 +1,5 @@
 // @ts-check
-/* A list of the console read one page at a time (docs/api.md, "Pages"): the first page as soon as it
+/* A list of the console read one page at a time (docs/api.md, "Conventions", its pages): the first page as soon as it
  * is read, "Load more" under it while the API names a next page (`Link: rel="next"`), one request a page. */
 import { apiPage, messageOf } from '../shared/api.js';
 import { h, status } from '../shared/dom.js';
