@@ -2,7 +2,8 @@
  * The console's approvals page with a long queue (docs/performance.md, "The console"): 500 approvals
  * wait for one approver; headless Chromium (the e2e specs' driver) signs in again and again, and each
  * run reports the API requests sent before the first card showed and the time from pressing Sign in
- * to the first card. Prints the median of the runs.
+ * to the first card, then the requests and the time "Load more" takes to show the next page's cards.
+ * Prints the median of the runs.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -67,6 +68,8 @@ async function main(): Promise<void> {
     }
     const requests: number[] = [];
     const millis: number[] = [];
+    const moreRequests: number[] = [];
+    const moreMillis: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
       await page.goto(`${workgate.url}/console`);
@@ -80,6 +83,15 @@ async function main(): Promise<void> {
       await page.waitForSelector('#approvals-list article', { timeout: 60_000 });
       millis.push(performance.now() - started);
       requests.push(sent);
+      // The next page: "Load more" reads it with one request and adds its cards under the first page's.
+      await page.waitForSelector('body[data-state="ready"]');
+      const shown = await page.locator('#approvals-list article').count();
+      const before = sent;
+      const more = performance.now();
+      await page.getByRole('button', { name: 'Load more' }).click();
+      await page.locator('#approvals-list article').nth(shown).waitFor({ timeout: 60_000 });
+      moreMillis.push(performance.now() - more);
+      moreRequests.push(sent - before);
       await page.close();
     }
     console.log(
@@ -90,6 +102,8 @@ async function main(): Promise<void> {
         requestsBeforeFirstCard: median(requests),
         signInToFirstCardMs: Math.round(median(millis)),
         allMs: millis.map(Math.round),
+        requestsForNextPage: median(moreRequests),
+        loadMoreToNextCardsMs: Math.round(median(moreMillis)),
       }),
     );
   } finally {

@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
@@ -31,6 +32,8 @@ describe('the console approvals queue in a real browser', () => {
   });
   let as: Record<string, ReturnType<typeof client>>;
   const problems: string[] = [];
+  /** The approvals the test created, oldest first: the queue's order. */
+  const created: string[] = [];
 
   beforeAll(async () => {
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
@@ -45,6 +48,7 @@ describe('the console approvals queue in a real browser', () => {
         facts: { amount: 10 + i },
       });
       expect(r.body).toMatchObject({ decision: 'wait' });
+      created.push(String(r.body.approvalId));
     }
     ({ browser } = await launch());
   }, 180_000);
@@ -55,6 +59,13 @@ describe('the console approvals queue in a real browser', () => {
 
   const { launch, signIn } = consolePage(() => t.url, principals.keys, problems);
   const cards = (p: Page) => p.locator('#approvals-list article');
+  const shownIds = (p: Page) =>
+    p.$$eval('#approvals-list article[data-approval]', (els) => els.map((e) => e.getAttribute('data-approval') ?? ''));
+  /** Keeps a screenshot in test/artifacts and docs/images. */
+  const shoot = async (p: Page, file: string) => {
+    await p.screenshot({ path: join(ARTIFACTS, file) });
+    copyFileSync(join(ARTIFACTS, file), join(__dirname, '..', 'docs', 'images', file));
+  };
 
   /** The /v1 requests `p` sends from now on, in order. */
   function requestsOf(p: Page): string[] {
@@ -87,7 +98,9 @@ describe('the console approvals queue in a real browser', () => {
     expect(seen.slice(0, atFirstCard).length).toBeLessThanOrEqual(3);
     expect(seen.filter((r) => /^GET \/v1\/approvals\//.test(r) || r.includes('/v1/work-orders/'))).toEqual([]);
     expect(await cards(page).count()).toBe(50);
-    await page.screenshot({ path: join(ARTIFACTS, 'console-queue-1920.png') });
+    // The first page: the 50 oldest the test created, each once.
+    expect(await shownIds(page)).toEqual(created.slice(0, 50));
+    await shoot(page, 'console-queue-1920.png');
 
     // Approving changes that card in place: no list request, the other cards stay.
     const before = seen.length;
@@ -104,13 +117,15 @@ describe('the console approvals queue in a real browser', () => {
     await page.getByRole('button', { name: 'Load more' }).click();
     await page.waitForFunction((n) => document.querySelectorAll('#approvals-list article').length === n, WAITING);
     expect(seen.filter((r) => r.startsWith('GET /v1/approvals?'))).toHaveLength(2);
+    // The second page: the next ones, none twice, none missing.
+    expect(await shownIds(page)).toEqual(created);
     expect(await page.getByRole('button', { name: 'Load more' }).isHidden()).toBe(true);
     await page.close();
 
     const narrow = await browser.newPage({ viewport: NARROW });
     await signIn(narrow, 'support-lead', '#/approvals');
     await cards(narrow).first().waitFor();
-    await narrow.screenshot({ path: join(ARTIFACTS, 'console-queue-420.png') });
+    await shoot(narrow, 'console-queue-420.png');
     await narrow.close();
     expect(problems).toEqual([]);
   }, 120_000);

@@ -1,11 +1,10 @@
 import { SERVICE_ROLES } from './support/database';
-import { VIEW_NAMES, viewColumns } from '@workgate/contracts';
+import { VIEW_NAMES, viewColumns, type ViewRow } from '@workgate/contracts';
 import { rebuildProjection } from '@workgate/event-store';
 import { VIEW_TABLES, viewsProjection } from '../apps/ledger/views/views.projection';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
-import type { ViewRow } from '@workgate/contracts';
 import { at, day, scriptHistory } from './support/views-history';
 
 /**
@@ -150,6 +149,7 @@ describe('evidence views (docs/views.md, The views) over a scripted history', ()
       overdueSeconds,
       source: 'desk',
       externalRef: 'D',
+      ...{ exceptionCode: 'ADDRESS_INVALID', exceptionStatus: 'open' }, // D's break-glass, never resolved
     });
     await expectView(`/v1/views/post-reviews?overdue=true&asOf=${at(2)}`, []);
     await expectView(`/v1/views/post-reviews?overdue=true&asOf=${at(3)}`, []);

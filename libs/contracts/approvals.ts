@@ -54,6 +54,10 @@ export interface ApprovalQueueRequest {
   limit?: number;
   /** Only the approvals after this one in the queue's order (oldest first): the next page. */
   after?: { requestedAt: string; approvalId: string };
+  /** Only the approvals of this job type (a work order's, or a workflow change's). */
+  jobType?: string;
+  /** `workflow-change`: only the approvals of workflow changes (no work order). */
+  kind?: 'workflow-change';
 }
 
 /** The decision that held an approval's action: its rule, its words and the policy version. */

@@ -248,7 +248,10 @@ export interface ExceptionListQuery {
   escalatedTo?: string;
   /** `open` (default), `resolved` or `all`. */
   status?: 'open' | 'resolved' | 'all';
+  /** At most 1,001 (a page of 1,000 and whether more follow); 500 by default. */
   limit?: number;
+  /** Only the exceptions after this one in the list's order (owner, due time, id): the next page. */
+  after?: { owner: string; dueAt: string; exceptionId: string };
 }
 
 /** A row of the exceptions list: open ones by owner, the soonest due first. */

@@ -42,6 +42,8 @@ export interface ViewQuery {
   escalated?: boolean;
   /** closures: `missing` lists only closures without closure evidence. */
   evidence?: 'missing';
+  /** post-reviews: only those after this one in the view's order (owner, due time, id): the next page. */
+  after?: { owner: string; dueAt: string; postReviewId: string };
 }
 
 export type ViewRow = Record<string, string | number | boolean | null>;
@@ -82,6 +84,8 @@ const COLUMNS: Record<ViewName, string[]> = {
     'overdueSeconds',
     'source',
     'externalRef',
+    'exceptionCode',
+    'exceptionStatus',
   ],
   'first-time-fix': ['jobType', 'closed', 'firstTimeFix', 'ratio'],
   approvals: [

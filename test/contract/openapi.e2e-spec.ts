@@ -68,6 +68,7 @@ describe('the OpenAPI document', () => {
           text: res.text,
           body: res.body,
           position: res.headers.get('workgate-position'),
+          link: res.headers.get('link'),
         };
         answers.push(answer);
         return answer;

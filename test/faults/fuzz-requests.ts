@@ -105,6 +105,10 @@ export const QUERY_VALUES = [
   '2026-13-45',
   'x'.repeat(300),
   '',
+  // Cursors of list pages (`after`): well-formed, with an id that is not a uuid, with a year past 9999.
+  'WyJhIiwiMjAyNi0wMS0wMVQwMDowMDowMFoiLCIwMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDAiXQ',
+  'WyJhIiwiMjAyNi0wMS0wMVQwMDowMDowMFoiLCJub3QtYS11dWlkIl0',
+  'WyJhIiwiKzI3NTc2MC0wOS0xM1QwMDowMDowMC4wMDFaIiwiMDAwMDAwMDAtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAwIl0',
 ];
 export const queryString = fc
   .array(

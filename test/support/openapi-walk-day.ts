@@ -26,6 +26,8 @@ export interface Answer<T = unknown> {
   body: T;
   /** The `Workgate-Position` header, when the answer carries one. */
   position: string | null;
+  /** The `Link` header (a list's next page), when the answer carries one. */
+  link?: string | null;
 }
 
 export type Call = <T = unknown>(
@@ -81,6 +83,17 @@ export async function walkTheDay(as: Record<string, Call>, day: Morning): Promis
   );
   await ok(as['support-lead']('GET', `/v1/post-reviews/${glass.postReview.id}`));
   await ok(as['support-lead']('GET', '/v1/post-reviews?owner=support-lead'));
+  await ok(as['support-lead']('GET', '/v1/post-reviews?owner=support-lead&overdue=false&limit=1'));
+  await refused(as['support-lead']('GET', '/v1/post-reviews?after=not*a*cursor'), 422);
+  await refused(as['support-lead']('GET', '/v1/post-reviews?after=bm90LWEtY3Vyc29y'), 422);
+  // Exceptions a page at a time: the blocked step's and the break-glass's, the next page by its Link.
+  const firstException = await as.agent('GET', '/v1/exceptions?status=all&limit=1');
+  const nextExceptions = /<([^>]+)>;\s*rel="next"/.exec(firstException.link ?? '')?.[1];
+  if (firstException.status !== 200 || !nextExceptions)
+    throw new Error(`GET /v1/exceptions?status=all&limit=1: ${firstException.status}, Link ${firstException.link}`);
+  await ok(as.agent('GET', nextExceptions));
+  await refused(as.agent('GET', '/v1/exceptions?after=not*a*cursor'), 422);
+  await refused(as.agent('GET', '/v1/exceptions?after=bm90LWEtY3Vyc29y'), 422);
   await refused(as.agent('GET', '/v1/post-reviews'), 403);
   await refused(as['support-lead']('GET', `/v1/post-reviews/${unknownId}`), 404);
   await refused(

@@ -13,6 +13,7 @@ import type {
   WorkflowDraft,
 } from '@workgate/contracts';
 import { defined } from './answers';
+import { eventually } from './processes';
 import { Call, expecting, Morning } from './openapi-walk-day';
 
 /**
@@ -109,6 +110,13 @@ export async function walkTheMorning(as: Record<string, Call>): Promise<Morning>
   await refused(as.admin('POST', `/v1/workflows/support-recovery/drafts/${unknownId}/propose`), 404);
   await ok(as.analyst('GET', '/v1/workflows/support-recovery/change-deciders'), 200);
   await refused(as.analyst('GET', '/v1/workflows/no-such-job/change-deciders'), 404);
+  // The change waits: listed among the job type's pending changes once its approval is in the views.
+  const listed = async () =>
+    JSON.stringify(await ok(as.admin('GET', '/v1/workflows/support-recovery/changes'), 200)).includes(
+      proposed.changeId,
+    );
+  await eventually(listed, 10_000, 'the proposed change among the pending changes');
+  await refused(as.agent('GET', '/v1/workflows/support-recovery/changes'), 403);
   const withdraw = (changeId: string) =>
     as.admin('POST', `/v1/workflows/support-recovery/changes/${changeId}/withdraw`);
   await ok(withdraw(proposed.changeId), 200);

@@ -1,9 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import {
   CloseRemediationDto,
   ExceptionListItem,
+  ExceptionListQuery,
   ExceptionView,
   RemediationDto,
   ResolveExceptionDto,
@@ -11,9 +13,18 @@ import {
   Written,
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { Documented } from '../openapi';
+import { Documented, ref } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 import { byOf, commandMeta } from './command';
+import { columnsOf, CURSOR_MESSAGE, CURSOR_PATTERN, pageOf, timeOf, uuidOf } from './page-cursor';
+
+/** The exception a cursor names by the list's order (owner, due time, id). */
+function afterOf(cursor: string | undefined): ExceptionListQuery['after'] {
+  const columns = columnsOf(cursor, 3);
+  if (!columns) return undefined;
+  const [owner, dueAt, exceptionId] = columns;
+  return { owner, dueAt: timeOf(dueAt), exceptionId: uuidOf(exceptionId) };
+}
 
 class ExceptionsQuery {
   @IsOptional() @IsString() @MaxLength(200) owner?: string;
@@ -21,6 +32,8 @@ class ExceptionsQuery {
   @IsOptional() @IsString() @MaxLength(200) escalatedTo?: string;
   @IsOptional() @IsIn(['open', 'resolved', 'all']) status?: 'open' | 'resolved' | 'all';
   @IsOptional() @Matches(/^\d{1,4}$/, { message: 'limit must be a number up to 1000' }) limit?: string;
+  /** The cursor of the previous page's `Link: rel="next"`. */
+  @IsOptional() @Matches(CURSOR_PATTERN, { message: CURSOR_MESSAGE }) after?: string;
 }
 
 @ApiTags('exceptions')
@@ -32,13 +45,32 @@ export class ExceptionsController {
   @ReadsViews()
   @Documented(
     'List exceptions',
-    ['ExceptionListItem'],
-    "By owner, the soonest due first, with the work order's reference; the open ones unless `status` is `resolved` or `all`; `escalatedTo` keeps those escalated to one principal.",
+    {
+      json: { type: 'array', items: ref('ExceptionListItem') },
+      headers: {
+        Link: {
+          description: '`<…&after=CURSOR>; rel="next"` when more exceptions follow this page',
+          schema: { type: 'string' },
+        },
+      },
+    },
+    'By owner, the soonest due first, with the work order\'s reference; the open ones unless `status` is `resolved` or `all`; `escalatedTo` keeps those escalated to one principal. One page of at most `limit` (1-1000, default 500) rows; `after` (the cursor of the `Link: rel="next"` header) answers the next page.',
   )
-  list(@Query() q: ExceptionsQuery): Promise<ExceptionListItem[]> {
-    const limit = q.limit === undefined ? undefined : Number(q.limit);
+  async list(@Query() q: ExceptionsQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<ExceptionListItem[]> {
+    const limit = Math.min(Math.max(q.limit === undefined ? 500 : Number(q.limit), 1), 1000);
     const { owner, escalatedTo, status } = q;
-    return this.rpc.request(Subjects.ledger.listExceptions, { owner, escalatedTo, status, limit });
+    const rows = await this.rpc.request(Subjects.ledger.listExceptions, {
+      owner,
+      escalatedTo,
+      status,
+      limit: limit + 1,
+      after: afterOf(q.after),
+    });
+    return pageOf(rows, limit, res, {
+      path: '/v1/exceptions',
+      query: { owner, escalatedTo, status },
+      columns: (r) => [r.owner, r.dueAt, r.exceptionId],
+    });
   }
 
   @Get(':id')

@@ -1,10 +1,18 @@
 import { Controller, Get, HttpCode, Inject, Logger, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApprovalView, ChangeApplied, ChangeDeciders, Subjects, WorkgateError, Written } from '@workgate/contracts';
+import {
+  ApprovalQueueRow,
+  ApprovalView,
+  ChangeApplied,
+  ChangeDeciders,
+  Subjects,
+  WorkgateError,
+  Written,
+} from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { changeReviewers } from '@workgate/workflow';
-import { Documented } from '../openapi';
-import { CurrentPrincipal, Principal, PrincipalDirectory, PRINCIPALS, Roles } from '../http';
+import { Documented, ref } from '../openapi';
+import { CurrentPrincipal, Principal, PrincipalDirectory, PRINCIPALS, ReadsViews, Roles } from '../http';
 import { byOf } from './command';
 
 /**
@@ -55,6 +63,23 @@ export class WorkflowChangesController {
     const { definition } = await this.rpc.request(Subjects.policy.get, { jobType });
     const { owner } = definition;
     return { jobType, owner, reviewers: changeReviewers(definition, owner, adminApprovers(this.principals)) };
+  }
+
+  @Get('changes')
+  @Roles('admin', 'analyst', 'approver')
+  @ReadsViews()
+  @Documented(
+    'Pending changes of a workflow',
+    { type: 'array', items: ref('ApprovalQueueRow') },
+    "The job type's proposed changes nobody decided yet, oldest first (at most 100), each as its approval's row in the queue: `requestedBy` (who proposed it, who may withdraw it), `owner`, `expiresAt` and the `change` (`changeId`, `fromVersion`, `version`, the diff).",
+  )
+  pending(@Param('jobType') jobType: string): Promise<ApprovalQueueRow[]> {
+    return this.rpc.request(Subjects.ledger.listApprovals, {
+      jobType,
+      kind: 'workflow-change',
+      status: 'pending',
+      limit: 100,
+    });
   }
 
   @Post('changes/:changeId/withdraw')

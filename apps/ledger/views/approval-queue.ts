@@ -18,7 +18,7 @@ export async function approvalQueue(
 ): Promise<ApprovalQueueRow[]> {
   const after = req?.after;
   // The queue is read up to the view's bound, then ordered oldest first: a page starts past the cursor.
-  const query = { view: 'approvals', status: req?.status ?? 'all', limit: 10_000 } as const;
+  const query = { view: 'approvals', status: req?.status ?? 'all', limit: 10_000, jobType: req?.jobType } as const;
   const rows = await queryView(db, { ...query, owner: req?.owner });
   const reviewed = req?.owner ? await reviewedBy(db, req.owner, signedUpTo) : new Map<string, ApprovalState>();
   // The owners of the changes this principal reviews: their rows, kept when the principal is a reviewer.
@@ -27,7 +27,8 @@ export async function approvalQueue(
   const key = (r: { requestedAt?: unknown; approvalId?: unknown }) =>
     `${String(r.requestedAt)}\u0000${String(r.approvalId)}`;
   rows.sort((a, b) => key(a).localeCompare(key(b)));
-  const from = after ? rows.filter((r) => key(r) > key(after)) : rows;
+  const kept = req?.kind === 'workflow-change' ? rows.filter((r) => r.workOrderId === null) : rows;
+  const from = after ? kept.filter((r) => key(r) > key(after)) : kept;
   const page = from.slice(0, req?.limit ?? from.length);
   // Each row of the page carries what its card shows, as the approval does: a few events per approval.
   const states = await statesOf(

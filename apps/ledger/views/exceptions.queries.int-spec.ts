@@ -112,4 +112,16 @@ describe('exception queries: escalated, by code, at asOf', () => {
     ]);
     expect(await listExceptions(db.appPool(), { escalatedTo: 'nobody' })).toEqual([]);
   });
+
+  it('answers the page after a cursor: the next rows by owner, due time and id', async () => {
+    type After = { owner: string; dueAt: string; exceptionId: string };
+    const ids = async (limit?: number, after?: After) =>
+      (await listExceptions(db.appPool(), { status: 'all', limit, after })).map((r) => r.exceptionId);
+    // Due 2 h after raised: 1 (h 2), 2 (h 3), 3 (h 4), 4 and 5 (both h 5), 6 (h 32).
+    expect(await ids(3)).toEqual([id(1), id(2), id(3)]);
+    expect(await ids(3, { owner: 'stores', dueAt: at(4), exceptionId: id(3) })).toEqual([id(4), id(5), id(6)]);
+    // Two due at once: the page after the first of them starts at the second.
+    expect(await ids(undefined, { owner: 'stores', dueAt: at(5), exceptionId: id(4) })).toEqual([id(5), id(6)]);
+    expect(await ids(undefined, { owner: 'stores', dueAt: at(32), exceptionId: id(6) })).toEqual([]);
+  });
 });

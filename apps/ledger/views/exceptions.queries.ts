@@ -45,9 +45,13 @@ export async function listExceptions(db: Queryable, q: ExceptionListQuery): Prom
   const w = new Where().add('e.owner = ?', q.owner).add('e.escalated_to = ?', q.escalatedTo);
   if (status === 'open') w.also('e.resolved_at IS NULL');
   if (status === 'resolved') w.also('e.resolved_at IS NOT NULL');
+  if (q.after) {
+    const [owner, dueAt, id] = [w.param(q.after.owner), w.param(q.after.dueAt), w.param(q.after.exceptionId)];
+    w.also(`(e.owner, e.due_at, e.exception_id) > (${owner}, ${dueAt}::timestamptz, ${id}::uuid)`);
+  }
   const { rows } = await db.query<ExceptionColumns & { sla_breached: boolean; remediations_open: number }>(
     `SELECT e.*, ${WORK_ORDER_REF} FROM view_exceptions e ${w.sql}
-      ORDER BY e.owner, e.due_at, e.exception_id LIMIT ${w.param(clamp(q.limit, 500, 1000))}`,
+      ORDER BY e.owner, e.due_at, e.exception_id LIMIT ${w.param(clamp(q.limit, 500, 1001))}`,
     w.params,
   );
   return rows.map((r) => ({

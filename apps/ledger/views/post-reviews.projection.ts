@@ -86,12 +86,20 @@ export const postReviewsView: View<PostReviewRow, typeof handles, WorkOrderLooku
   },
 };
 
-/** post-reviews: the post-reviews open at asOf (created by then, not completed by then), by owner; `overdue` keeps those past due. */
+/**
+ * post-reviews: the post-reviews open at asOf (created by then, not completed by then), by owner, then
+ * due time; `overdue` keeps those past due; each with its work order's reference and its exception's
+ * code and status at asOf.
+ */
 export async function postReviews(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
   const w = window(q, asOf, 'created_at').add('owner = ?', q.owner);
   const at = w.param(asOf);
   w.also(`(completed_at IS NULL OR completed_at > ${at})`);
   if (q.overdue) w.also(`due_at < ${at}`);
+  if (q.after) {
+    const [owner, dueAt, id] = [w.param(q.after.owner), w.param(q.after.dueAt), w.param(q.after.postReviewId)];
+    w.also(`(owner, due_at, post_review_id) > (${owner}, ${dueAt}::timestamptz, ${id}::uuid)`);
+  }
   const { rows } = await db.query<{
     post_review_id: string;
     work_order_id: string;
@@ -102,10 +110,15 @@ export async function postReviews(db: Queryable, q: ViewQuery, asOf: string): Pr
     due_at: Date;
     source: string | null;
     external_ref: string | null;
+    exception_code: string | null;
+    exception_status: string | null;
   }>(
     `SELECT post_review_id, work_order_id, exception_id, job_type, version, owner, created_at, due_at,
             (SELECT wo.source FROM view_work_orders wo WHERE wo.id = view_post_reviews.work_order_id) AS source,
-            (SELECT wo.external_ref FROM view_work_orders wo WHERE wo.id = view_post_reviews.work_order_id) AS external_ref
+            (SELECT wo.external_ref FROM view_work_orders wo WHERE wo.id = view_post_reviews.work_order_id) AS external_ref,
+            (SELECT e.code FROM view_exceptions e WHERE e.exception_id = view_post_reviews.exception_id) AS exception_code,
+            (SELECT CASE WHEN e.resolved_at <= ${at} THEN 'resolved' ELSE 'open' END
+               FROM view_exceptions e WHERE e.exception_id = view_post_reviews.exception_id) AS exception_status
        FROM view_post_reviews ${w.sql}
       ORDER BY owner, due_at, post_review_id LIMIT ${w.param(clamp(q.limit, 1000, 10_000))}`,
     w.params,
@@ -126,6 +139,8 @@ export async function postReviews(db: Queryable, q: ViewQuery, asOf: string): Pr
       overdueSeconds: late > 0 ? Math.floor(late / 1000) : 0,
       source: r.source ?? null,
       externalRef: r.external_ref ?? null,
+      exceptionCode: r.exception_code ?? null,
+      exceptionStatus: r.exception_status ?? null,
     };
   });
 }

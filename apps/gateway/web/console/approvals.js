@@ -1,66 +1,53 @@
 // @ts-check
 /* The console's approvals page: the approvals that wait for the signed-in approver, each with what it
  * permits, why it was asked and the controls to decide it or close its conditions with evidence. */
-import { apiPage, messageOf } from '../shared/api.js';
-import { $, h, status } from '../shared/dom.js';
+import { $, h } from '../shared/dom.js';
 import { roughDuration } from '../shared/duration.js';
 import { argumentList, subjectHeading, subjectRows } from './approval-subject.js';
 import { badge, cardsOr, details, due, enc, shortId, since, timeCell, words, workOrderLink } from './parts.js';
 import { approvalProgress, conditionList, decisionControls } from './approval-decision.js';
 import { session } from './session.js';
+import { counted, loadMore, pageSize, readPage } from './paged-list.js';
 
 /** @typedef {import('@workgate/contracts/approvals').ApprovalView} ApprovalView */
 /** @typedef {import('@workgate/contracts/approvals').QueueDecision} QueueDecision */
 /** @typedef {import('@workgate/contracts/workflow-change').ChangeEffect} ChangeEffect */
+/** @template R @typedef {import('./paged-list.js').Page<R>} Page */
 /**
  * A row of the approval queue (GET /v1/approvals): the approval as its owner sees it, with the
  * approvals view's columns of its work order and the decision that held its action.
  * @typedef {ApprovalView & { externalRef?: string, source?: string, jobType?: string, decision?: QueueDecision }} QueueRow
  */
-/** A page of the queue. @typedef {{ rows: QueueRow[], next: string | null }} QueuePage */
-
-/** Approvals one page of the queue shows; "Load more" reads the next. */
-const PAGE = 50;
-
-/** @type {(path: string) => Promise<QueuePage>} */
-const readQueue = (path) => apiPage(path);
-
-/** Shows the approvals that wait for the signed-in approver; answers the status line. */
-export async function showApprovals() {
+/**
+ * Shows the approvals that wait for the signed-in approver, a page at a time (`limit=` in the
+ * address, else PAGE); answers the status line.
+ * @param {URLSearchParams} [params]
+ */
+export async function showApprovals(params) {
   const me = session.me?.id ?? '';
   const list = $('#approvals-list');
   list.replaceChildren(h('p', { class: 'empty', role: 'status', text: 'Loading the approvals that wait for you…' }));
   // One request a page: each row carries what its card shows (docs/api.md, Routes: `GET /v1/approvals`).
-  const first = await readQueue(`/v1/approvals?owner=${enc(me)}&status=pending&limit=${PAGE}`);
+  /** @type {Page<QueueRow>} */
+  const first = await readPage(`/v1/approvals?owner=${enc(me)}&status=pending&limit=${pageSize(params)}`);
   /** @type {Map<string, HTMLElement>} */
   const shown = new Map();
   list.replaceChildren();
-  const more = h('button', { type: 'button', class: 'quiet', text: 'Load more' });
-  const tail = h('div', { class: 'actions load-more' }, more);
-  /** @param {QueuePage} page */
-  const append = (page) => {
-    const cards = cardsOf(page.rows, shown);
-    list.append(...cards);
-    const { next } = page;
-    tail.hidden = !next;
-    more.onclick = async () => {
-      if (!next) return;
-      more.disabled = true;
-      try {
-        append(await readQueue(next));
-        status(`${shown.size} approval${shown.size === 1 ? '' : 's'} shown.`);
-      } catch (error) {
-        status(messageOf(error), true);
-      } finally {
-        more.disabled = false;
-      }
-    };
+  // A later page's cards go before "Load more", which stays last.
+  /** @param {QueueRow[]} rows */
+  const show = (rows) => {
+    const cards = cardsOf(rows, shown);
+    if (tail) tail.before(...cards);
+    else list.append(...cards);
+    return shown.size;
   };
-  append(first);
+  /** @type {HTMLElement | null} */
+  let tail = null;
+  tail = loadMore(first, show, (n, more) => `${counted(n, 'approval')} shown${more ? ', more to load' : ''}.`);
   if (shown.size === 0) list.replaceChildren(...cardsOr([], 'Nothing waits for you.'));
   list.append(tail);
   const also = first.next ? ', more to load' : '';
-  return `${shown.size} approval${shown.size === 1 ? '' : 's'} waiting for ${me}${also}.`;
+  return `${counted(shown.size, 'approval')} waiting for ${me}${also}.`;
 }
 
 /**

@@ -43,10 +43,10 @@ async function route(afterAction) {
   const { page, arg, params } = parseHash();
   /** @type {Record<string, () => Promise<string>>} */
   const pages = {
-    approvals: () => showApprovals(),
+    approvals: () => showApprovals(params),
     'work-orders': () => (arg ? showWorkOrder(arg) : showWorkOrders(params)),
     receipts: () => showReceipt(arg),
-    'post-reviews': () => showPostReviews(),
+    'post-reviews': () => showPostReviews(params),
     exceptions: () => showExceptions(params),
     workflows: () => showWorkflows(arg && decodeURIComponent(arg), params),
     review: () => showReview(decodeURIComponent(arg || ''), params),

@@ -1,6 +1,7 @@
 // @ts-check
 /* What the designer says a proposal did: published, or waiting for the owner's (or reviewers')
  * approval, with where to follow it. */
+import { api, messageOf } from '../shared/api.js';
 import { h } from '../shared/dom.js';
 import { enc, shortId, when } from './parts.js';
 
@@ -41,4 +42,47 @@ export function outcomeOf(jobType, answer) {
     h('a', { href: '#/approvals', text: 'Approvals tab', title: answer.approvalId }),
     ` when ${who} signs in), due ${when(answer.expiresAt)}; the current version stays in force until then.`,
   ];
+}
+
+/** @typedef {import('@workgate/contracts/approvals').ApprovalView} ApprovalView */
+
+/** @type {(base: string) => Promise<ApprovalView[]>} */
+const readPendingChanges = (base) => api('GET', `${base}/changes`);
+
+/**
+ * The proposals of the job type at `base` that `me` made and nobody decided yet, each with a
+ * Withdraw button (docs/approvers.md, Designing a change): withdrawn, the version in force stays.
+ * @param {string} base
+ * @param {string} me
+ * @returns {Promise<HTMLElement[]>}
+ */
+export async function pendingProposals(base, me) {
+  const rows = await readPendingChanges(base).catch(() => []);
+  return rows.flatMap((row) => {
+    const change = row.change;
+    if (!change || row.requestedBy !== me) return [];
+    const line = h(
+      'p',
+      { class: 'draft-outcome', 'data-change': change.changeId },
+      h('strong', { text: `Your proposal v${change.version} waits for ${row.owner}'s approval` }),
+      ` (approval ${shortId(row.approvalId)}, due ${when(row.expiresAt)}); v${change.fromVersion} stays in force until then. `,
+    );
+    const button = h('button', { type: 'button', text: 'Withdraw' });
+    button.addEventListener('click', () => {
+      button.disabled = true;
+      api('POST', `${base}/changes/${enc(change.changeId)}/withdraw`, { body: {} }).then(
+        () =>
+          line.replaceChildren(
+            h('strong', { text: `Withdrawn: ${change.jobType} v${change.version} will not be published.` }),
+            ` v${change.fromVersion} stays the current version.`,
+          ),
+        (error) => {
+          button.disabled = false;
+          line.append(h('span', { class: 'error', text: ` ${messageOf(error)}` }));
+        },
+      );
+    });
+    line.append(button);
+    return [line];
+  });
 }

@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { api, messageOf } from '../shared/api.js';
 import { $, h } from '../shared/dom.js';
 import { yamlEditor } from './designer-editor.js';
-import { isChangeRequested, outcomeOf } from './designer-outcome.js';
+import { isChangeRequested, outcomeOf, pendingProposals } from './designer-outcome.js';
 import { changeList, mark, problemList, problemText, simulationList, whoDecides } from './designer-panels.js';
 import { session } from './session.js';
 import { enc, shortId, when } from './parts.js';
@@ -68,6 +68,8 @@ export async function showDesigner(jobType, draftId, summary) {
     : yamlOf({ ...current.definition, version: current.version + 1 });
   const designer = new Designer(jobType, current, deciders, summary, text);
   $('#workflows').replaceChildren(...designer.parts);
+  // The signed-in user's proposals still waiting, each to withdraw here.
+  designer.outcome.replaceChildren(...(await pendingProposals(base, session.me?.id ?? '')));
   if (saved) designer.showDraft(saved, text);
   designer.editor.view.focus();
   return saved

@@ -1,54 +1,65 @@
 // @ts-check
 /* The console's post-reviews page: break-glass actions waiting for the signed-in reviewer. */
-import { api } from '../shared/api.js';
 import { $, h, valueOf } from '../shared/dom.js';
 import { roughDuration } from '../shared/duration.js';
-import { ago, cardsOr, details, due, enc, shortId, timeCell, when, workOrderLink } from './parts.js';
-import { act, handoff, session } from './session.js';
+import { ago, badge, cardsOr, details, due, enc, shortId, timeCell, when, workOrderLink } from './parts.js';
+import { counted, loadMore, pageSize, readPage } from './paged-list.js';
+import { act, session } from './session.js';
 
-/** @typedef {import('@workgate/contracts/approvals').ExceptionView} ExceptionView */
-/** @typedef {import('@workgate/contracts/work-order-reads').WorkOrderHandoff} WorkOrderHandoff */
 /**
- * A row of GET /v1/post-reviews: the view `post-reviews` (docs/views.md), its columns.
+ * A row of GET /v1/post-reviews: the view `post-reviews` (docs/views.md), its columns: with its
+ * work order's reference and its exception's code and status, all its card shows.
  * @typedef {object} PostReviewRow
  * @property {string} postReviewId
  * @property {string} workOrderId
  * @property {string} exceptionId
+ * @property {string} jobType
  * @property {string} createdAt
  * @property {string} dueAt
  * @property {boolean} overdue
  * @property {number} overdueSeconds
+ * @property {string | null} source
+ * @property {string | null} externalRef
+ * @property {string | null} exceptionCode
+ * @property {string | null} exceptionStatus
  */
-
-/** @type {(owner: string) => Promise<PostReviewRow[]>} */
-const readPostReviews = (owner) => api('GET', `/v1/post-reviews?owner=${enc(owner)}`);
-/** @type {(id: string) => Promise<ExceptionView>} */
-const readException = (id) => api('GET', `/v1/exceptions/${id}`);
-
-/** Shows the post-reviews that wait for the signed-in reviewer; answers the status line. */
-export async function showPostReviews() {
-  const rows = await readPostReviews(session.me?.id ?? '');
-  rows.sort((a, b) => b.overdueSeconds - a.overdueSeconds || a.dueAt.localeCompare(b.dueAt));
-  const cards = await Promise.all(
-    rows.map(async (row) => {
-      const [wo, exception] = await Promise.all([
-        handoff(row.workOrderId),
-        readException(row.exceptionId).catch(() => null),
-      ]);
-      return postReviewCard(row, wo, exception);
-    }),
-  );
-  $('#post-reviews-list').replaceChildren(...cardsOr(cards, 'No post-review waits for you.'));
-  const overdue = rows.filter((r) => r.overdue).length;
-  return `${rows.length} post-review${rows.length === 1 ? '' : 's'} open, ${overdue} overdue.`;
-}
+/** @template R @typedef {import('./paged-list.js').Page<R>} Page */
 
 /**
- * @param {PostReviewRow} row
- * @param {WorkOrderHandoff | null} wo
- * @param {ExceptionView | null} exception
+ * Shows the post-reviews that wait for the signed-in reviewer, the longest overdue first, a page at
+ * a time (`limit=` in the address); answers the status line.
+ * @param {URLSearchParams} [params]
  */
-function postReviewCard(row, wo, exception) {
+export async function showPostReviews(params) {
+  const list = $('#post-reviews-list');
+  list.replaceChildren(h('p', { class: 'empty', role: 'status', text: 'Loading the post-reviews that wait for you…' }));
+  // One request a page: each row carries what its card shows (docs/api.md, Routes: `GET /v1/post-reviews`).
+  /** @type {Page<PostReviewRow>} */
+  const first = await readPage(`/v1/post-reviews?owner=${enc(session.me?.id ?? '')}&limit=${pageSize(params)}`);
+  list.replaceChildren();
+  let shown = 0;
+  let overdue = 0;
+  /** @param {PostReviewRow[]} rows */
+  const show = (rows) => {
+    const cards = rows.map(postReviewCard);
+    if (tail) tail.before(...cards);
+    else list.append(...cards);
+    shown += rows.length;
+    overdue += rows.filter((r) => r.overdue).length;
+    return shown;
+  };
+  /** @type {HTMLElement | null} */
+  let tail = null;
+  tail = loadMore(first, show, (n, more) => `${counted(n, 'post-review')} shown${more ? ', more to load' : ''}.`);
+  if (shown === 0) list.replaceChildren(...cardsOr([], 'No post-review waits for you.'));
+  list.append(tail);
+  const also = first.next ? ', more to load' : '';
+  return `${counted(shown, 'post-review')} open, ${overdue} overdue${also}.`;
+}
+
+/** @param {PostReviewRow} row */
+function postReviewCard(row) {
+  const wo = row.externalRef ? { externalRef: row.externalRef } : null;
   const id = `review-${row.postReviewId}`;
   /** @type {(name: string, label: string, attrs: Record<string, string>) => HTMLElement[]} */
   const field = (name, label, attrs) => [
@@ -81,18 +92,28 @@ function postReviewCard(row, wo, exception) {
       `Post-review of ${wo ? wo.externalRef : shortId(row.workOrderId)} completed.`,
       `/v1/post-reviews/${row.postReviewId}/complete`,
       { outcome: v('outcome'), remediation: { title: v('title'), owner: v('owner'), due: v('due') } },
+      // The card changes in place: the list is not read again.
+      () => {
+        heading.append(' ', badge('completed'));
+        form.replaceWith(h('p', { class: 'muted', text: `Completed: ${v('outcome')}` }));
+      },
     );
   });
+  const heading = h(
+    'h3',
+    { id: `${id}-title` },
+    row.overdue ? `Overdue by ${roughDuration(row.overdueSeconds)}` : `Due ${due(row.dueAt)}`,
+    ' · ',
+    wo ? wo.externalRef : `work order ${shortId(row.workOrderId)}`,
+  );
   return h(
     'article',
-    { class: `card${row.overdue ? ' overdue' : ''}`, 'aria-labelledby': `${id}-title` },
-    h(
-      'h3',
-      { id: `${id}-title` },
-      row.overdue ? `Overdue by ${roughDuration(row.overdueSeconds)}` : `Due ${due(row.dueAt)}`,
-      ' · ',
-      wo ? wo.externalRef : `work order ${shortId(row.workOrderId)}`,
-    ),
+    {
+      class: `card${row.overdue ? ' overdue' : ''}`,
+      'aria-labelledby': `${id}-title`,
+      'data-post-review': row.postReviewId,
+    },
+    heading,
     details([
       [
         'Work order',
@@ -100,10 +121,10 @@ function postReviewCard(row, wo, exception) {
           'span',
           {},
           workOrderLink(row.workOrderId, wo),
-          wo ? h('span', { class: 'muted', text: ` · ${wo.workflow.title}` }) : null,
+          h('span', { class: 'muted', text: ` · ${row.source ? `${row.source} · ` : ''}${row.jobType}` }),
         ),
       ],
-      ['Exception', exception ? `${exception.code} (${exception.status})` : null],
+      ['Exception', row.exceptionCode ? `${row.exceptionCode} (${row.exceptionStatus})` : null],
       ['Break-glass', timeCell(row.createdAt, ago(row.createdAt))],
       ['Due', timeCell(row.dueAt, when(row.dueAt))],
     ]),
