@@ -55,6 +55,12 @@ export function pinnedUrl(connectionString: string, server: string): string {
   return formatPostgresUrl({ ...url, hosts: host ? [host] : url.hosts.slice(0, 1), params });
 }
 
+/** An error's message, whichever realm made it (a socket's errors are not this realm's `Error` under a test runner). */
+const messageOf = (error: unknown): string =>
+  typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string'
+    ? error.message
+    : String(error);
+
 // A type, not an interface: query rows are records.
 type ServerRole = { readOnly: boolean; inRecovery: boolean };
 
@@ -167,7 +173,7 @@ export class FailoverClient extends Client {
       await super.connect();
     } catch (error) {
       await this.closed();
-      return `did not answer: ${error instanceof Error ? error.message : String(error)}`;
+      return `did not answer: ${messageOf(error)}`;
     }
     try {
       if (attrs === 'any') return undefined;
@@ -180,15 +186,22 @@ export class FailoverClient extends Client {
       return rows[0].inRecovery ? 'is a standby' : rows[0].readOnly ? 'is read-only' : 'is a primary';
     } catch (error) {
       await this.closed();
-      return `failed: ${error instanceof Error ? error.message : String(error)}`;
+      return `failed: ${messageOf(error)}`;
     }
   }
 
+  /**
+   * Resolves once this attempt's connection has ended as the client sees it (its `end`, which the
+   * client handles as the end of whatever attempt is connecting then): a refused connection reports
+   * its socket closed before it says so, and the next host's attempt must not start before.
+   */
   private async closed(): Promise<void> {
-    const stream = this.connection.stream;
-    if (!stream.closed) {
-      const gone = new Promise((resolve) => stream.once('close', resolve));
-      stream.destroy();
+    const connection = this.connection;
+    // The client marks itself ended when its connection says `end`.
+    const ended = Reflect.get(this, '_ended') === true;
+    if (!ended) {
+      const gone = new Promise((resolve) => connection.once('end', resolve));
+      connection.stream.destroy();
       await gone;
     }
     // The client reports its connection's end a tick later.

@@ -153,8 +153,9 @@ export async function runStandalone(service: ServiceName, factory: ServiceModule
   const nc = await borrowNats(config.NATS_URL, `workgate-${service}`);
   await ensureStreams(nc, { replicas: config.WORKGATE_STREAM_REPLICAS });
   startTracing(`workgate-${service}`);
-  const app = await startMicroservice(factory, { service, instance: randomUUID(), config, nc });
-  logger.log(`${service} listening on ${redactNatsUrl(config.NATS_URL)} (queue group ${service})`);
+  const instance = randomUUID();
+  const app = await startMicroservice(factory, { service, instance, config, nc });
+  logger.log(`${service} listening on ${redactNatsUrl(config.NATS_URL)} (queue group ${service}, instance ${instance})`);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;

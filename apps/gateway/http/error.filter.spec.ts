@@ -78,3 +78,34 @@ describe('error bodies never echo internals', () => {
     expect(echoesInternals('the work order is closed')).toBe(false);
   });
 });
+
+describe('a database out of reach is 503, not 500 (docs/api.md, Error catalog)', () => {
+  const withCode = (message: string, code?: string) => Object.assign(new Error(message), code ? { code } : {});
+  it.each<[string, Error]>([
+    [
+      'no host of a host list answering',
+      withCode(
+        'no host of the database URL took a read-write session: 127.0.0.1:5433 did not answer: connect ECONNREFUSED 127.0.0.1:5433',
+      ),
+    ],
+    ['a refused connection', withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
+    ['a server shutting down', withCode('terminating connection due to administrator command', '57P01')],
+    ['a primary demoted under the session', withCode('cannot execute INSERT in a read-only transaction', '25006')],
+    ['a connection lost mid-answer', withCode('Connection terminated unexpectedly')],
+  ])('%s', (_, error) => {
+    expect(toHttpError(error)).toEqual({
+      status: 503,
+      body: { error: 'unavailable', message: 'a service is unavailable: retry later' },
+      unexpected: error,
+    });
+  });
+
+  it('keeps other errors a 500 that says nothing of them', () => {
+    for (const error of [new Error('boom'), withCode('duplicate key value violates unique constraint "x"', '23505')])
+      expect(toHttpError(error)).toEqual({
+        status: 500,
+        body: { error: 'internal', message: 'internal error' },
+        unexpected: error,
+      });
+  });
+});

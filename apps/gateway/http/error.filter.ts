@@ -158,7 +158,43 @@ export function toHttpError(exception: unknown, bodyLimit = BODY_LIMIT_BYTES): H
     }
   }
 
+  if (databaseUnreachable(exception))
+    return { status: 503, body: { error: 'unavailable', message: GENERIC[503] }, unexpected: exception };
   return { status: 500, body: INTERNAL, unexpected: exception };
+}
+
+/**
+ * SQLSTATEs and socket codes of a database the gateway could not reach or that went away mid-answer
+ * (class 08 connection exceptions; 57P01-57P03 a server shutting down or starting; 25006 a primary
+ * demoted to read-only under the gateway's session): a failover, not a bug, so 503 and retry.
+ */
+const DATABASE_GONE = new Set([
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '25006',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
+const DATABASE_GONE_TEXT =
+  /^(?:no host of the database URL took|Connection terminated|timeout expired|Client has encountered a connection error)/;
+
+/** Whether an error is the database being out of reach (`DATABASE_GONE`), for a 503 instead of a 500. */
+export function databaseUnreachable(exception: unknown): boolean {
+  if (typeof exception !== 'object' || exception === null) return false;
+  const code: unknown = Reflect.get(exception, 'code');
+  const message: unknown = Reflect.get(exception, 'message');
+  return (
+    (typeof code === 'string' && DATABASE_GONE.has(code)) ||
+    (typeof message === 'string' && DATABASE_GONE_TEXT.test(message))
+  );
 }
 
 /** The matched route's template (`/v1/work-orders/:id`), or `(no route)` when none matched. */
@@ -208,7 +244,7 @@ export class GatewayErrorFilter implements ExceptionFilter {
       return;
     }
     if (status === 401) reply.header('WWW-Authenticate', 'Bearer realm="workgate"');
-    if (body.error === 'not_caught_up') reply.header('Retry-After', '1');
+    if (body.error === 'not_caught_up' || body.error === 'unavailable') reply.header('Retry-After', '1');
     reply.code(status).type(JSON_TYPE).send(body);
   }
 }
