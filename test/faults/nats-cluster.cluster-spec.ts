@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, NatsConnection } from 'nats';
-import { freePort, NatsServerProcess, spawnNatsServer } from '../../cli/infra';
 import { eventually } from '../support/processes';
+import { NatsCluster } from './fleet/nats-cluster';
 import { expectEveryEventOnce, killPoints, publishOpens, Rig, startRig, stuckReport } from './support';
 import { errorMessage } from '@workgate/messaging';
 
@@ -15,59 +15,21 @@ import { errorMessage } from '@workgate/messaging';
  */
 describe('faults: kill the stream leader of a 3-node NATS cluster during ingest', () => {
   let rig: Rig;
-  const nodes: Array<{ name: string; port: number; clusterPort: number; store: string; server?: NatsServerProcess }> =
-    [];
+  let cluster: NatsCluster;
   const root = mkdtempSync(join(tmpdir(), 'wg-nats-cluster-'));
   const N = 6000;
   const RUN = 'cluster';
   const RESTART_AFTER_MS = 3000;
 
-  const startNode = async (i: number) => {
-    const n = nodes[i];
-    const routes = nodes
-      .filter((_, j) => j !== i)
-      .map((o) => `nats://127.0.0.1:${o.clusterPort}`)
-      .join(',');
-    n.server = await spawnNatsServer('127.0.0.1', n.port, n.store, {
-      logFile: join(root, `${n.name}.log`),
-      extraArgs: [
-        '--server_name',
-        n.name,
-        '--cluster_name',
-        'workgate',
-        '--cluster',
-        `nats://127.0.0.1:${n.clusterPort}`,
-        '--routes',
-        routes,
-      ],
-    });
-  };
-
   beforeAll(async () => {
-    for (let i = 0; i < 3; i++)
-      nodes.push({
-        name: `n${i + 1}`,
-        port: await freePort(),
-        clusterPort: await freePort(),
-        store: join(root, `n${i + 1}`),
-      });
-    await Promise.all(nodes.map((_, i) => startNode(i)));
-    const urls = nodes.map((n) => `nats://127.0.0.1:${n.port}`).join(',');
-    // JetStream in a cluster answers once a meta leader is elected.
-    const probe = await connect({ servers: urls.split(',') });
-    await eventually(
-      async () => (await (await probe.jetstreamManager()).getAccountInfo()) !== undefined,
-      60_000,
-      'the JetStream meta leader',
-    );
-    await probe.close();
-    rig = await startRig({ natsUrl: urls, env: { WORKGATE_STREAM_REPLICAS: '3' } });
+    cluster = await NatsCluster.start(root);
+    rig = await startRig({ natsUrl: cluster.urls().join(','), env: { WORKGATE_STREAM_REPLICAS: '3' } });
   });
   const publishers: NatsConnection[] = [];
   afterAll(async () => {
     for (const c of publishers) await c.close().catch(() => undefined);
     await rig?.close();
-    for (const n of nodes) await n.server?.kill();
+    await cluster?.stop();
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -87,7 +49,7 @@ describe('faults: kill the stream leader of a 3-node NATS cluster during ingest'
       await eventually(async () => publishing.acked.size >= point, 60_000, `publishing to reach ${point}`).catch(
         async (error) => {
           const info = await jsm.streams.info('WORK_EVENTS').catch((e) => ({ error: errorMessage(e) }));
-          const logs = nodes
+          const logs = cluster.nodes
             .map(
               (n) =>
                 `--- ${n.name}\n${readFileSync(join(root, `${n.name}.log`), 'utf8')
@@ -102,20 +64,22 @@ describe('faults: kill the stream leader of a 3-node NATS cluster during ingest'
         },
       );
       const leader = (await jsm.streams.info('WORK_EVENTS')).cluster?.leader;
-      const i = nodes.findIndex((n) => n.name === leader);
+      const i = cluster.nodes.findIndex((n) => n.name === leader);
       expect(i).toBeGreaterThanOrEqual(0);
       const down = Date.now();
-      await nodes[i].server!.kill('SIGKILL');
+      await cluster.nodes[i].server!.kill('SIGKILL');
       const before = publishing.acked.size;
       // The killed node comes back after a few seconds, as under any supervisor; publishing may
       // resume before that (the two survivors elect a leader) or only after it.
-      const restarted = new Promise((r) => setTimeout(r, RESTART_AFTER_MS)).then(() => startNode(i));
+      const restarted = new Promise((r) => setTimeout(r, RESTART_AFTER_MS)).then(() =>
+        cluster.startNode(cluster.nodes[i]),
+      );
       await eventually(
         async () => publishing.acked.size > before,
         120_000,
         'publishing to resume on a new leader',
       ).catch((error) => {
-        const logs = nodes
+        const logs = cluster.nodes
           .map(
             (n) =>
               `--- ${n.name}\n${readFileSync(join(root, `${n.name}.log`), 'utf8')
