@@ -155,7 +155,9 @@ export async function runStandalone(service: ServiceName, factory: ServiceModule
   startTracing(`workgate-${service}`);
   const instance = randomUUID();
   const app = await startMicroservice(factory, { service, instance, config, nc });
-  logger.log(`${service} listening on ${redactNatsUrl(config.NATS_URL)} (queue group ${service}, instance ${instance})`);
+  logger.log(
+    `${service} listening on ${redactNatsUrl(config.NATS_URL)} (queue group ${service}, instance ${instance})`,
+  );
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
