@@ -9,7 +9,7 @@ import { fieldsOf, listOf } from '../libs/workflow/definition/arrived';
 import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
 import { ledgerEvents, tally, WindowCounts } from './support/ledger-tally';
 import { clientsFor, writePrincipals } from './support/principals';
-import { eventually } from './support/processes';
+import { viewsCaughtUp } from './support/views-caught-up';
 import { replyOf } from './support/replies';
 import * as workflowMap from '../libs/contracts/schemas/map.schemas';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -76,18 +76,7 @@ describe('the live map fits its box and counts failures where they happened', ()
       expect([200, 201]).toContain(block.status);
       sent.set(opened.body.id, { stepId, code });
     }
-    await eventually(
-      async () => {
-        const { rows } = await t.db
-          .appPool()
-          .query(
-            `SELECT (SELECT position FROM projection_checkpoints WHERE name = 'views') AS views, (SELECT max(position) FROM ledger_events) AS head`,
-          );
-        return rows[0].views === rows[0].head;
-      },
-      30_000,
-      'the views to catch up',
-    );
+    await viewsCaughtUp(t);
     ({ browser, page } = await browserPage.launch());
     const answered = page.waitForResponse((r) => new URL(r.url()).pathname === `/v1/workflows/${JOB}/map`);
     await browserPage.signIn(page, 'lead', `#/workflows/${JOB}`);

@@ -51,6 +51,16 @@ const isAnswerDoc = (answer: Schema | AnswerDoc): answer is AnswerDoc => 'json' 
  * and what it answers. `answer` is a component schema's name, `[name]` for an array of them, or
  * a schema.
  */
+/** A paged list's answer (docs/api.md, Conventions): an array of `item` rows, and `Link: rel="next"` when `more`. */
+export function pagedList(item: string, more: string): AnswerDoc {
+  return {
+    json: { type: 'array', items: ref(item) },
+    headers: {
+      Link: { description: `\`<…&after=CURSOR>; rel="next"\` when ${more}`, schema: { type: 'string' } },
+    },
+  };
+}
+
 export function Documented(
   summary: string,
   answer: string | [string] | Schema | AnswerDoc,

@@ -12,7 +12,7 @@ import {
   Written,
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { Documented, ref } from '../openapi';
+import { Documented, pagedList } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 import { ApprovalSubjects } from './approval-subjects';
 import { byOf } from './command';
@@ -66,15 +66,7 @@ export class ApprovalsController {
   @ReadsViews()
   @Documented(
     'The approval queue',
-    {
-      json: { type: 'array', items: ref('ApprovalQueueRow') },
-      headers: {
-        Link: {
-          description: '`<…&after=CURSOR>; rel="next"` when the queue has more after this page',
-          schema: { type: 'string' },
-        },
-      },
-    },
+    pagedList('ApprovalQueueRow', 'the queue has more after this page'),
     'Oldest first, with age, one page of at most `limit` (1-1000, default 1000) rows; `after` (the cursor of the `Link: rel="next"` header) answers the next page; filter by owner and status (`pending`: requested or conditional). Each row carries what its card shows, as the approval does: `kind`, `requestedAction`, a conditional approval\'s `conditions`, a work order\'s `subject` (private values masked as on the approval) and the `decision` that held its action.',
   )
   async list(

@@ -13,7 +13,7 @@ import {
   Written,
 } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { Documented, ref } from '../openapi';
+import { Documented, pagedList } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 import { byOf, commandMeta } from './command';
 import { columnsOf, CURSOR_MESSAGE, CURSOR_PATTERN, pageOf, timeOf, uuidOf } from './page-cursor';
@@ -45,15 +45,7 @@ export class ExceptionsController {
   @ReadsViews()
   @Documented(
     'List exceptions',
-    {
-      json: { type: 'array', items: ref('ExceptionListItem') },
-      headers: {
-        Link: {
-          description: '`<…&after=CURSOR>; rel="next"` when more exceptions follow this page',
-          schema: { type: 'string' },
-        },
-      },
-    },
+    pagedList('ExceptionListItem', 'more exceptions follow this page'),
     'By owner, the soonest due first, with the work order\'s reference; the open ones unless `status` is `resolved` or `all`; `escalatedTo` keeps those escalated to one principal. One page of at most `limit` (1-1000, default 500) rows; `after` (the cursor of the `Link: rel="next"` header) answers the next page.',
   )
   async list(@Query() q: ExceptionsQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<ExceptionListItem[]> {

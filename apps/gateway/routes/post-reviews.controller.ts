@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CompletePostReviewDto, PostReviewView, Subjects, ViewQuery, ViewRow, Written } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
-import { Documented, ref, viewSchemaName } from '../openapi';
+import { Documented, pagedList, viewSchemaName } from '../openapi';
 import { CurrentPrincipal, Principal, ReadsViews, Roles } from '../http';
 import { byOf } from './command';
 import { columnsOf, CURSOR_MESSAGE, CURSOR_PATTERN, pageOf, timeOf, uuidOf } from './page-cursor';
@@ -39,15 +39,7 @@ export class PostReviewsController {
   @ReadsViews()
   @Documented(
     'Open post-reviews',
-    {
-      json: { type: 'array', items: ref(viewSchemaName('post-reviews')) },
-      headers: {
-        Link: {
-          description: '`<…&after=CURSOR>; rel="next"` when more post-reviews follow this page',
-          schema: { type: 'string' },
-        },
-      },
-    },
+    pagedList(viewSchemaName('post-reviews'), 'more post-reviews follow this page'),
     'The post-reviews not yet completed, by owner, the longest overdue first, each with its work order\'s reference and its exception\'s code and status; `overdue=true` keeps those past due. One page of at most `limit` (1-1000, default 1000) rows; `after` (the cursor of the `Link: rel="next"` header) answers the next page.',
   )
   async list(@Query() q: PostReviewsQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<ViewRow[]> {
