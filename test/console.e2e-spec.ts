@@ -61,7 +61,7 @@ describe('the console in a real browser', () => {
   const approval = async (id: string) => (await as['support-lead']<ApprovalView>('GET', `/v1/approvals/${id}`)).body;
 
   async function signOut(p: Page = page): Promise<void> {
-    await p.getByRole('button', { name: 'Sign out' }).click();
+    await p.getByRole('button', { name: 'Sign out', exact: true }).click();
     await p.waitForSelector('body[data-state="signed-out"]');
   }
 

@@ -167,7 +167,7 @@ describe('console sign-in with OpenID Connect', () => {
     const cookie = await sessionCookie();
     const me = () => fetch(`${w.t.url}/v1/me`, { headers: { Cookie: `workgate_session=${cookie!.value}` } });
     expect((await me()).status).toBe(200);
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.waitForURL((url) => url.toString().startsWith(w.provider.issuer));
     await shot('provider-sign-out');
     await page.getByRole('button', { name: /yes/i }).click();
@@ -181,6 +181,36 @@ describe('console sign-in with OpenID Connect', () => {
     // Signing in again asks the provider for the login again: its session ended too.
     await page.getByRole('link', { name: `Sign in with ${new URL(w.provider.issuer).host}` }).click();
     await page.locator('input[name="login"]').waitFor();
+    expect(problems).toEqual([]);
+  });
+
+  it('signs out everywhere: the same person signed in on another browser is signed out there too', async () => {
+    const signedIn = async () => {
+      const person = await (await browser.newContext()).newPage();
+      person.on('pageerror', (e) => problems.push(e.message));
+      await person.goto(`${w.t.url}/console/sign-in`);
+      await person.locator('input[name="login"]').fill('support-lead');
+      await person.locator('input[name="password"]').fill('any password');
+      await person.getByRole('button', { name: /sign-in/i }).click();
+      await person.getByRole('button', { name: 'Continue' }).click();
+      await person.waitForURL(`${w.t.url}/console`);
+      await person.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
+      return person;
+    };
+    const [here, there] = [await signedIn(), await signedIn()];
+    const cookieOf = async (p: Page) =>
+      (await p.context().cookies(w.t.url)).find((c) => c.name === 'workgate_session')!.value;
+    const meWith = async (cookie: string) =>
+      (await fetch(`${w.t.url}/v1/me`, { headers: { Cookie: `workgate_session=${cookie}` } })).status;
+    const [hereCookie, thereCookie] = [await cookieOf(here), await cookieOf(there)];
+    expect([await meWith(hereCookie), await meWith(thereCookie)]).toEqual([200, 200]);
+    await here.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await here.waitForURL((url) => url.toString().startsWith(w.provider.issuer));
+    expect([await meWith(hereCookie), await meWith(thereCookie)]).toEqual([401, 401]);
+    await there.reload();
+    await there.getByRole('link', { name: `Sign in with ${new URL(w.provider.issuer).host}` }).waitFor();
+    expect(await there.getAttribute('body', 'data-state')).toBe('signed-out');
+    for (const p of [here, there]) await p.context().close();
     expect(problems).toEqual([]);
   });
 

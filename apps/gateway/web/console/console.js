@@ -3,7 +3,7 @@
  * a call to the /v1 API with the key the user signs in with (kept in sessionStorage, for this tab
  * only); what the API refuses is shown as the API said it. Text is set as text only. This module
  * signs in and out and shows the page the address names; each page is a module of its own. */
-import { api, ApiError, apiKey, messageOf } from '../shared/api.js';
+import { api, ApiError, apiKey, consoleSession, messageOf } from '../shared/api.js';
 import { $, $as, fieldOf, status } from '../shared/dom.js';
 import { showApprovals } from './approvals.js';
 import { showExceptions } from './exceptions.js';
@@ -100,6 +100,8 @@ async function signIn() {
   }
   session.me = me;
   $('#who').textContent = `Signed in as ${me.id} (${me.roles.join(', ')})`;
+  // Only a person signed in through the provider has console sessions to end elsewhere.
+  $('#sign-out-everywhere').hidden = !consoleSession.csrfToken;
   // The page first: the work-order search's job types are read after it shows.
   await route();
   const workflows = await readWorkflows().catch(() => []);
@@ -110,8 +112,10 @@ async function signIn() {
   );
 }
 
-function signOut() {
-  void endSession();
+/** @param {boolean} [everywhere] every console session of this person, on every browser */
+function signOut(everywhere = false) {
+  void endSession(everywhere);
+  $('#sign-out-everywhere').hidden = true;
   apiKey.forget();
   session.me = null;
   $('#who').textContent = '';
@@ -127,7 +131,9 @@ function signOut() {
   ])
     $(id).replaceChildren();
   document.body.dataset.state = 'signed-out';
-  status('Signed out. Sign in with your API key.');
+  status(
+    everywhere ? 'Signed out on every browser. Sign in again to go on.' : 'Signed out. Sign in with your API key.',
+  );
   $as('#api-key', HTMLInputElement).focus();
 }
 
@@ -139,7 +145,8 @@ document.addEventListener('DOMContentLoaded', () => {
     key.value = '';
     void signIn();
   });
-  $('#sign-out').addEventListener('click', signOut);
+  $('#sign-out').addEventListener('click', () => signOut());
+  $('#sign-out-everywhere').addEventListener('click', () => signOut(true));
   $('#work-order-search').addEventListener('submit', (event) => {
     event.preventDefault();
     const p = new URLSearchParams();

@@ -120,15 +120,18 @@ export async function resumeSession() {
   return answer.signedIn === true;
 }
 
-/** Ends the console session here, then at the provider when it has an end-session page. */
-export async function endSession() {
+/**
+ * Ends the console session here (`everywhere`: every console session of this person, on every
+ * browser and gateway), then at the provider when it has an end-session page.
+ * @param {boolean} [everywhere]
+ */
+export async function endSession(everywhere = false) {
   if (!consoleSession.csrfToken) return;
   const token = consoleSession.csrfToken;
   consoleSession.csrfToken = '';
-  const res = await fetch('/console/sign-out', { method: 'POST', headers: { 'X-CSRF-Token': token } }).catch(
-    () => null,
-  );
-  /** @type {{ endSessionUrl?: string }} POST /console/sign-out */
+  const path = everywhere ? '/console/sign-out-everywhere' : '/console/sign-out';
+  const res = await fetch(path, { method: 'POST', headers: { 'X-CSRF-Token': token } }).catch(() => null);
+  /** @type {{ ended?: number, endSessionUrl?: string }} POST /console/sign-out, /console/sign-out-everywhere */
   const answer = res?.ok ? await answerOf(res) : {};
   if (answer.endSessionUrl) location.assign(answer.endSessionUrl);
 }
