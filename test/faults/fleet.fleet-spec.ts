@@ -12,6 +12,12 @@ import { Load } from './fleet/load';
 /** The seconds a fleet may take, after a kill, to answer a decision again (docs/operations.md, Running a fleet). */
 const GOAL_S = 5;
 const POSTGRES_GOAL_S = 20;
+/**
+ * A NATS node that led streams takes their leadership with it: nats-server 2.9 elects new leaders in
+ * 4-8 s (test/faults/nats-cluster.cluster-spec.ts), so this bound is wider than GOAL_S, and the run
+ * prints how long it took (docs/reliability.md).
+ */
+const NATS_NODE_BOUND_S = 15;
 
 interface Checkpoint {
   size: number;
@@ -88,7 +94,7 @@ describe('fleet: kill one of everything under load', () => {
         goal: GOAL_S,
         kill: async () => fleet.killAndRestart(await fleet.activeWriter()),
       },
-      { killed: 'NATS node 1', goal: GOAL_S, kill: async () => fleet.killNatsNode(0) },
+      { killed: 'NATS node 1', goal: NATS_NODE_BOUND_S, kill: async () => fleet.killNatsNode(0) },
       { killed: 'the Postgres primary', goal: POSTGRES_GOAL_S, kill: async () => fleet.killPostgresPrimary() },
     ];
     for (const step of kills) {
