@@ -31,6 +31,7 @@ import { IntakeController } from './routes/intake.controller';
 import { LedgerController, LedgerKeyController } from './routes/ledger.controller';
 import { MeController } from './routes/me.controller';
 import { PagesController } from './routes/pages.controller';
+import { PatternsController } from './routes/patterns.controller';
 import { PrincipalSessionsController } from './routes/principal-sessions.controller';
 import { NoSignInController, SignInController } from './routes/sign-in.controller';
 import { ViewsController } from './routes/views.controller';
@@ -50,6 +51,7 @@ export const API_CONTROLLERS = [
   WorkflowDraftsController,
   WorkflowChangesController,
   WorkflowReviewController,
+  PatternsController,
   WorkOrdersController,
   IntakeController,
   ApprovalsController,

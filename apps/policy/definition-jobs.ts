@@ -1,6 +1,13 @@
 import { DecisionResult, WireError, WorkflowDefinition, WorkgateError } from '@workgate/contracts';
-import { CompiledWorkflow, compileWorkflow, decide, definitionSha256, validateDefinition } from '@workgate/workflow';
-import type { Problem } from '@workgate/workflow';
+import {
+  CompiledWorkflow,
+  compileWorkflow,
+  decide,
+  definitionSha256,
+  validateDefinition,
+  validatePattern,
+} from '@workgate/workflow';
+import type { PatternValidation, Problem, StoredPattern } from '@workgate/workflow';
 import { parsedDefinition } from './parsed';
 
 /**
@@ -9,7 +16,8 @@ import { parsedDefinition } from './parsed';
  * functions of their input; the main thread never runs them (docs/policy.md, "Bounded rules").
  */
 export type DefinitionJob =
-  | { kind: 'examine'; source: unknown; catalog: string[] }
+  | { kind: 'examine'; source: unknown; catalog: string[]; patterns?: StoredPattern[] }
+  | { kind: 'examine-pattern'; source: unknown; catalog: string[] }
   | { kind: 'replay'; draft: WorkflowDefinition; versions: WorkflowDefinition[]; requests: ReplayRequest[] };
 
 /** One recorded request, and the version it was decided under. */
@@ -24,6 +32,7 @@ export type Examined = { ok: true; definition: WorkflowDefinition } | { ok: fals
 
 export type JobAnswer =
   | { kind: 'examine'; examined: Examined }
+  | { kind: 'examine-pattern'; examined: PatternValidation }
   | { kind: 'replay'; verdicts: Array<{ before: Verdict; after: Verdict }> }
   | { kind: 'refused'; error: WireError };
 
@@ -44,8 +53,17 @@ const verdict = ({ decision, rule, reason }: DecisionResult): Verdict => ({ deci
 
 export function runJob(job: DefinitionJob): JobAnswer {
   try {
+    if (job.kind === 'examine-pattern')
+      return {
+        kind: job.kind,
+        examined: validatePattern(parsedDefinition(job.source), { catalog: new Set(job.catalog) }),
+      };
     if (job.kind === 'examine') {
-      const validation = validateDefinition(parsedDefinition(job.source), { catalog: new Set(job.catalog) });
+      const patterns = new Map((job.patterns ?? []).map((p) => [`${p.pattern.name}@${p.pattern.version}`, p]));
+      const validation = validateDefinition(parsedDefinition(job.source), {
+        catalog: new Set(job.catalog),
+        pattern: (name, version) => patterns.get(`${name}@${version}`),
+      });
       return {
         kind: 'examine',
         examined: validation.ok ? { ok: true, definition: validation.definition } : validation,
@@ -71,4 +89,7 @@ export function runJob(job: DefinitionJob): JobAnswer {
  * jest's: not tested as plain objects).
  */
 export const isJobAnswer = (m: unknown): m is JobAnswer =>
-  typeof m === 'object' && m !== null && 'kind' in m && ['examine', 'replay', 'refused'].includes(String(m.kind));
+  typeof m === 'object' &&
+  m !== null &&
+  'kind' in m &&
+  ['examine', 'examine-pattern', 'replay', 'refused'].includes(String(m.kind));

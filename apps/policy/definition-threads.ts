@@ -37,7 +37,7 @@ interface Pending {
 }
 
 const overLimit = (job: DefinitionJob, limitMs: number) =>
-  job.kind === 'examine'
+  job.kind === 'examine' || job.kind === 'examine-pattern'
     ? new WorkgateError(
         'invalid_definition',
         `checking the definition took longer than ${limitMs / 1000} s: make it smaller or its conditions simpler`,

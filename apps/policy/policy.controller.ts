@@ -1,7 +1,14 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
+  DerivedWorkflow,
   Empty,
+  GetPatternRequest,
+  PatternNameRequest,
+  PatternSummary,
+  PatternVersion,
+  PublishPatternRequest,
+  PublishPatternResult,
   GetWorkflowRequest,
   HealthReply,
   PublishOutcome,
@@ -100,6 +107,26 @@ export class PolicyController {
   @Serves(Subjects.policy.simulate)
   simulate(@Payload() req: SimulateRequest): Promise<SimulateResult> {
     return this.policy.simulate(req);
+  }
+
+  @Serves(Subjects.policy.publishPattern)
+  publishPattern(@Payload() req: PublishPatternRequest): Promise<Written<PublishPatternResult>> {
+    return this.policy.patterns.publish(req);
+  }
+
+  @Serves(Subjects.policy.getPattern)
+  getPattern(@Payload() req: GetPatternRequest): PatternVersion {
+    return this.policy.patterns.get(String(req?.name), req?.version);
+  }
+
+  @Serves(Subjects.policy.listPatterns)
+  listPatterns(@Payload() _req: Empty): PatternSummary[] {
+    return this.policy.patterns.list();
+  }
+
+  @Serves(Subjects.policy.derived)
+  derived(@Payload() req: PatternNameRequest): DerivedWorkflow[] {
+    return this.policy.patterns.derived(String(req?.name));
   }
 
   @Serves(Subjects.health('policy'))

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import {
   isPlainObject,
+  PatternEvents,
   PublishOutcome,
+  PublishPatternResult,
   PublishWorkflowRequest,
   RecordedEvent,
   SimulateRequest,
@@ -22,6 +24,7 @@ import { DefinitionThreads, EXAMINE_LIMIT_MS } from './definition-threads';
 import { PolicyRegistry } from './policy-registry';
 import { changeRequested, WORKFLOW_EVENTS, workflowEventOf } from './workflow-events';
 import { WorkflowStream } from './workflow-stream';
+import { PatternStore } from './pattern-store';
 import { simulateDraft } from './simulation';
 
 /** A refusal whose every problem is an exception code the catalog does not (yet) hold. */
@@ -54,6 +57,8 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
   readonly threads = new DefinitionThreads();
   private listening: Listening[] = [];
   readonly stream: WorkflowStream;
+  /** Patterns workflows extend (docs/patterns.md). */
+  readonly patterns: PatternStore;
 
   constructor(
     private readonly rpc: RpcClient,
@@ -61,15 +66,30 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     @Inject(WorkgateConfig) private readonly config: WorkgateConfig,
   ) {
     this.stream = new WorkflowStream(rpc, notices, this.registry, () => this.loadFromLedger(), 'policy');
+    this.patterns = new PatternStore(
+      rpc,
+      this.threads,
+      async () => [...(await this.catalog())],
+      this.registry,
+      'policy',
+    );
   }
 
   async onModuleInit(): Promise<void> {
     // Definitions another instance publishes reach every instance through the ledger relay.
-    this.listening = WORKFLOW_EVENTS.map((type) =>
-      this.notices.onLedgerEvent('workflow', type, (e) => this.applyRecorded(e)),
-    );
+    this.listening = [
+      ...WORKFLOW_EVENTS.map((type) => this.notices.onLedgerEvent('workflow', type, (e) => this.applyRecorded(e))),
+      this.notices.onLedgerEvent('pattern', PatternEvents.PatternPublished, (e) => this.patterns.record(e)),
+    ];
+    await this.patiently('load patterns from the ledger', () => this.patterns.load());
     await this.patiently('load definitions from the ledger', () => this.loadFromLedger());
-    await this.loadDirectory(this.config.WORKGATE_WORKFLOWS_DIR);
+    // Patterns first: the workflows that extend them are merged with them as they are published.
+    await this.loadDirectory(this.config.WORKGATE_PATTERNS_DIR, 'pattern', (definition, actor) =>
+      this.patterns.publish({ definition, actor }),
+    );
+    await this.loadDirectory(this.config.WORKGATE_WORKFLOWS_DIR, 'workflow', (definition, actor) =>
+      this.publish({ definition, actor }, { governed: false }),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -105,11 +125,15 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Publishes every definition in the workflows directory that is new; logs (never hides) the ones refused. */
-  private async loadDirectory(dir: string): Promise<void> {
+  /** Publishes every definition in a directory (workflows, patterns) that is new; logs (never hides) the ones refused. */
+  private async loadDirectory(
+    dir: string,
+    what: 'workflow' | 'pattern',
+    publish: (definition: string, actor: string) => Promise<Written<PublishOutcome | PublishPatternResult>>,
+  ): Promise<void> {
     const files = ConfigFiles.definitions(dir);
     if (!files) {
-      this.logger.warn(`no workflow directory at ${dir}`);
+      if (what === 'workflow') this.logger.warn(`no workflow directory at ${dir}`);
       return;
     }
     for (const { name: file, read } of files) {
@@ -118,11 +142,13 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
         // any order): a definition refused only for codes missing from the catalog is tried again.
         const { answer: result } = await this.patiently(
           `publish ${file}`,
-          () => this.publish({ definition: read(), actor: `file:${file}` }, { governed: false }),
+          () => publish(read(), `file:${file}`),
           onlyMissingCodes,
         );
         if ('created' in result && result.created)
-          this.logger.log(`published ${result.jobType} v${result.version} from ${file}`);
+          this.logger.log(
+            `published ${'name' in result ? `pattern ${result.name}` : result.jobType} v${result.version} from ${file}`,
+          );
       } catch (error) {
         const e = error as WorkgateError;
         const details = Array.isArray(e.details) ? `\n  ${e.details.map((d) => JSON.stringify(d)).join('\n  ')}` : '';
@@ -144,7 +170,10 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
   async examine(definition: unknown): Promise<Examined> {
     assertDefinitionSize(definition);
     const catalog = [...(await this.catalog())];
-    const answer = await this.threads.run({ kind: 'examine', source: definition, catalog }, EXAMINE_LIMIT_MS);
+    const answer = await this.threads.run(
+      { kind: 'examine', source: definition, catalog, patterns: this.patterns.all() },
+      EXAMINE_LIMIT_MS,
+    );
     if (answer.kind === 'refused') throw WorkgateError.fromWire(answer.error);
     if (answer.kind !== 'examine') throw new WorkgateError('internal', 'the definition thread answered another job');
     return answer.examined;

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from './config-load';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {

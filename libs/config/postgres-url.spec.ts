@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { loadConfig } from './config';
+import { loadConfig } from './config-load';
 import {
   databaseUrlProblem,
   formatPostgresUrl,

@@ -34,6 +34,7 @@ export * as jsonSchema from './schemas/json-schema';
 export * from './type-storage';
 export * from './workflow-map';
 export * from './workflow-change';
+export * from './patterns';
 export * from './stream-starts';
 export * from './proof-package';
 export * from './monthly-review';

@@ -6,6 +6,7 @@ import { ApprovalEventMap, DelegationEventMap, PostReviewEventMap } from './appr
 import { IntakeEventMap } from './cloud-events';
 import { CatalogEventMap, DriftEventMap, ExceptionEventMap } from './exception.events';
 import { WorkflowEventMap } from './workflow-change';
+import type { PatternEventMap } from './patterns';
 import { refuse } from './errors';
 import { RecordedEvent } from './ledger';
 import type { ProofEventMap } from './proof-package';
@@ -20,6 +21,7 @@ export interface LedgerEventMap {
   drift: DriftEventMap;
   catalog: CatalogEventMap;
   workflow: WorkflowEventMap;
+  pattern: PatternEventMap;
   rejections: IntakeEventMap;
   proof: ProofEventMap;
 }
@@ -47,6 +49,8 @@ export const driftStream = (signalId: string) => streamId('drift', signalId);
 /** The issuance records of a work order's proof packages (written by intake, which makes them). */
 export const proofStream = (workOrderId: string) => streamId('proof', workOrderId);
 export const workflowStream = (jobType: string) => streamId('workflow', jobType);
+/** A pattern's versions (docs/patterns.md). */
+export const patternStream = (name: string) => streamId('pattern', name);
 /** The one stream of the exception-code catalog. */
 export const CATALOG_STREAM = streamId('catalog', 'exception-codes');
 

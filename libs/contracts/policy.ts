@@ -97,11 +97,26 @@ export interface Overlay {
   approvals?: ApprovalQuorum;
 }
 
+/** The pattern an effective definition was merged from, what it gave and what it locks (docs/patterns.md, The effective definition). */
+export interface PatternRef {
+  name: string;
+  version: number;
+  sha256: string;
+  from: string[];
+  locked: string[];
+}
+
 export interface WorkflowDefinition {
   jobType: string;
   version: number;
   title: string;
   owner: string;
+  /** The team the workflow belongs to: views and the monthly review compare departments (docs/views.md). */
+  department?: string;
+  /** In a definition as written: `<pattern>@<version>`, the pattern it extends; the effective definition has `pattern`. */
+  extends?: string;
+  /** In an effective definition: the pattern it was merged from (docs/patterns.md). */
+  pattern?: PatternRef;
   requiredInputs?: RequiredInput[];
   systems: SystemBoundary[];
   rules?: Rule[];

@@ -28,3 +28,4 @@ export * from './work-order/starts';
 export * from './work-order/approval-outcomes';
 export * from './work-order/outcomes';
 export * from './workflow/workflow.decider';
+export * from './workflow/pattern.decider';

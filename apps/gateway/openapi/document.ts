@@ -4,7 +4,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { OperationObject, PathItemObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { CLOUD_EVENT_COMMANDS } from '@workgate/contracts';
-import { WorkflowDefinitionDto } from '@workgate/workflow';
+import { PatternDefinitionDto, WorkflowDefinitionDto } from '@workgate/workflow';
 import { readsViewsRoute, routeAccess } from '../http';
 import { answerOf, isReadByPost, requestBodyOf } from './decorators';
 import { describeValidatedClass } from './from-validation';
@@ -45,7 +45,8 @@ export function openApiDocument(app: INestApplication, controllers: Class[]): Op
     if (queryClass) describeValidatedClass(queryClass);
   }
   const eventData = Object.values(CLOUD_EVENT_COMMANDS).map((c) => c.dto);
-  for (const cls of [WorkflowDefinitionDto, ...eventData]) describeValidatedClass(cls, bodyClasses);
+  for (const cls of [WorkflowDefinitionDto, PatternDefinitionDto, ...eventData])
+    describeValidatedClass(cls, bodyClasses);
 
   const config = new DocumentBuilder()
     .setOpenAPIVersion('3.1.0')

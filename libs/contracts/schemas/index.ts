@@ -2,6 +2,7 @@ import type { Component } from './json-schema';
 import * as ledger from './ledger.schemas';
 import * as workflowMap from './map.schemas';
 import * as monthlyReview from './monthly-review.schemas';
+import * as patterns from './pattern.schemas';
 import * as policy from './policy.schemas';
 import * as proof from './proof.schemas';
 import * as review from './review.schemas';
@@ -49,6 +50,10 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   policy.PublishWorkflowResult,
   policy.WorkflowSummary,
   policy.WorkflowVersion,
+  patterns.PublishPatternResult,
+  patterns.PatternSummary,
+  patterns.PatternVersion,
+  patterns.DerivedWorkflow,
   workflowMap.MapNode,
   workflowMap.WorkflowMap,
   proof.ProofPackage,
@@ -72,4 +77,5 @@ export const REPLY_SCHEMAS: readonly Component[] = [
 ];
 
 export { WORKFLOW_DEFINITION } from './policy.schemas';
+export { PATTERN_DEFINITION } from './pattern.schemas';
 export * as replyShapes from './shapes';

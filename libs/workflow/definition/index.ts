@@ -7,4 +7,6 @@ export * from './duration';
 export * from './validate';
 export * from './bounds';
 export * from './compile';
-export { WorkflowDefinitionDto } from './schema';
+export * from './pattern';
+export * from './pattern-validate';
+export { PatternDefinitionDto, WorkflowDefinitionDto } from './schema';

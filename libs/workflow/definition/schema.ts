@@ -19,6 +19,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { PATTERN_PARTS } from '@workgate/contracts';
 
 /**
  * The structure of a workflow definition as class-validator DTOs. Validated with
@@ -138,6 +139,15 @@ export class OverlayDto {
   @IsOptional() @ValidateNested() @Type(() => ApprovalQuorumDto) approvals?: ApprovalQuorumDto;
 }
 
+/** `pattern` of an effective definition: what workgate records of the pattern it was merged from (docs/patterns.md). */
+export class PatternRefDto {
+  @IsString() @Matches(NAME, { message: 'pattern.name must match [a-z0-9-]+' }) name: string;
+  @IsInt() @Min(1) @Max(MAX_VERSION) version: number;
+  @IsString() @Matches(/^[0-9a-f]{64}$/, { message: 'pattern.sha256 must be a sha256 in hex' }) sha256: string;
+  @IsArray() @IsString({ each: true }) from: string[];
+  @IsArray() @IsIn([...PATTERN_PARTS], { each: true }) locked: string[];
+}
+
 export class WorkflowDefinitionDto {
   @IsString() @Matches(NAME, { message: 'jobType must match [a-z0-9-]+' }) @MaxLength(100) jobType: string;
   @IsInt({ message: 'version must be an integer' })
@@ -146,6 +156,12 @@ export class WorkflowDefinitionDto {
   version: number;
   @IsString() @MinLength(1) title: string;
   @IsString() @MinLength(1) owner: string;
+  @IsOptional()
+  @IsString()
+  @Matches(NAME, { message: 'department must match [a-z0-9-]+' })
+  @MaxLength(100)
+  department?: string;
+  @IsOptional() @ValidateNested() @Type(() => PatternRefDto) pattern?: PatternRefDto;
 
   @IsOptional()
   @IsArray()
@@ -214,4 +230,42 @@ export class WorkflowDefinitionDto {
   @ValidateNested({ each: true })
   @Type(() => KnownFailureDto)
   knownFailures?: KnownFailureDto[];
+}
+
+/**
+ * A pattern (docs/patterns.md): the parts workflows share, declared as a workflow's are. Its parts
+ * are validated as a workflow's (the pattern stands on its own: a rule names only the pattern's
+ * systems); `locked` names parts it holds.
+ */
+export class PatternDefinitionDto {
+  @IsString() @Matches(NAME, { message: 'name must match [a-z0-9-]+' }) @MaxLength(100) name: string;
+  @IsInt({ message: 'version must be an integer' })
+  @Min(1)
+  @Max(MAX_VERSION, { message: `version must be at most ${MAX_VERSION}` })
+  version: number;
+  @IsString() @MinLength(1) title: string;
+  @IsString() @MinLength(1) owner: string;
+  @IsOptional()
+  @IsArray()
+  @IsIn([...PATTERN_PARTS], { each: true, message: `locked may name only ${PATTERN_PARTS.join(', ')}` })
+  @ArrayUnique({ message: 'locked names a part twice' })
+  locked?: string[];
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @ArrayUnique()
+  changeReviewers?: string[];
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RequiredInputDto)
+  requiredInputs?: RequiredInputDto[];
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => SystemDto) systems?: SystemDto[];
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => RuleDto) rules?: RuleDto[];
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => StepDto) steps?: StepDto[];
+  @IsOptional() @IsArray() @Matches(CODE, { each: true }) @ArrayUnique() exceptionCodes?: string[];
+  @IsOptional() @ValidateNested() @Type(() => ApprovalDto) approval?: ApprovalDto;
+  @IsOptional() @ValidateNested() @Type(() => BreakGlassPolicyDto) breakGlass?: BreakGlassPolicyDto;
+  @IsOptional() @ValidateNested() @Type(() => ClosureDto) closure?: ClosureDto;
 }

@@ -9,12 +9,18 @@ import { WorkflowDefinition } from './definition';
 import { parseDuration, timerProblem } from './duration';
 import type { Problem } from './problem';
 import { WorkflowDefinitionDto } from './schema';
+import { mcpProblems } from './mcp-problems';
+
+export { MCP_ENV_PREFIX } from './mcp-problems';
+import { mergeWithPattern, patternWanted, StoredPattern } from './pattern';
 
 export type { Problem } from './problem';
 
 export interface ValidationContext {
   /** The exception-code catalog: a definition may only allow codes in it. */
   catalog: ReadonlySet<string>;
+  /** The published pattern of that name and version, for a definition that `extends` one (docs/patterns.md). */
+  pattern?: (name: string, version: number) => StoredPattern | undefined;
 }
 
 export type Validation = { ok: true; definition: WorkflowDefinition } | { ok: false; problems: Problem[] };
@@ -59,17 +65,39 @@ function duplicates(items: readonly unknown[], key: (t: unknown) => string): Set
  * ISO 8601 durations, steps and overlays that do not line up, more steps or rules than
  * DEFINITION_BOUNDS allows.
  */
-export function validateDefinition(raw: unknown, ctx: ValidationContext): Validation {
-  const problems: Problem[] = [];
-  if (!isFields(raw) || Array.isArray(raw)) {
+export function validateDefinition(written: unknown, ctx: ValidationContext): Validation {
+  if (!isFields(written) || Array.isArray(written)) {
     return { ok: false, problems: [{ path: '', message: 'a definition must be an object' }] };
   }
   // Past its bounds a definition is refused before its entries are walked (validating 15,000 steps blocks the process for seconds).
-  problems.push(...boundProblems(raw));
-  if (problems.length) return { ok: false, problems };
   // Inherited names as keys, nesting past MAX_DEPTH, U+0000 or unpaired surrogates, each named by its path (walked without recursion).
-  problems.push(...jsonValueProblems(raw));
-  if (problems.length) return { ok: false, problems };
+  const early = boundProblems(written);
+  if (early.length) return { ok: false, problems: early };
+  early.push(...jsonValueProblems(written));
+  if (early.length) return { ok: false, problems: early };
+  const wanted = patternWanted(written);
+  if (wanted === undefined) return validateEffective(written, ctx);
+  if ('path' in wanted) return { ok: false, problems: [wanted] };
+  const stored = ctx.pattern?.(wanted.name, wanted.version);
+  if (!stored)
+    return {
+      ok: false,
+      problems: [
+        {
+          path: written.extends === undefined ? 'pattern' : 'extends',
+          message: `no pattern ${wanted.name}@${wanted.version} is published`,
+        },
+      ],
+    };
+  const merged = mergeWithPattern(written, stored);
+  if (!merged.ok) return merged;
+  const bounds = boundProblems(merged.definition);
+  return bounds.length ? { ok: false, problems: bounds } : validateEffective(merged.definition, ctx);
+}
+
+/** The checks of `validateDefinition` on an effective definition (a pattern merged in already). */
+function validateEffective(raw: Readonly<Record<string, unknown>>, ctx: ValidationContext): Validation {
+  const problems: Problem[] = [];
 
   const dto = plainToInstance(WorkflowDefinitionDto, raw);
   problems.push(
@@ -219,65 +247,6 @@ function quorumProblems(d: Arrived<WorkflowDefinition>): Problem[] {
           message: `is ${required}, more than the ${from.length} approver${from.length === 1 ? '' : 's'} from names`,
         });
     });
-  }
-  return problems;
-}
-
-/** Names that hold secrets: their values must reference an environment variable. */
-const SECRET_NAME = /key|token|secret|passw|auth|credential|cookie|session/i;
-/** What a workflow may read of workgate's environment: only variables the operator named for MCP servers. */
-export const MCP_ENV_PREFIX = 'WORKGATE_MCP_';
-const ENV_REFERENCE = /^\$\{WORKGATE_MCP_[A-Za-z0-9_]+\}$/;
-const ANY_REFERENCE = /\$\{([^}]*)\}/g;
-
-/** Every string an MCP server's configuration holds, with its path. */
-function mcpStrings(m: Record<string, unknown>, path: string): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const [field, value] of Object.entries(m)) {
-    if (typeof value === 'string') out.push([`${path}.${field}`, value]);
-    else if (value && typeof value === 'object')
-      for (const [k, v] of Object.entries(value))
-        if (typeof v === 'string') out.push([`${path}.${field}${Array.isArray(value) ? `[${k}]` : `.${k}`}`, v]);
-  }
-  return out;
-}
-
-/**
- * An MCP system's problems: a process (command) or a URL, not both; no secret written in plain
- * text; `${NAME}` references only to variables named WORKGATE_MCP_* (a workflow never reads the
- * database password or any other variable of workgate's).
- */
-function mcpProblems(mcp: unknown, path: string): Problem[] {
-  if (!isFields(mcp)) return [];
-  const m = mcp;
-  const problems: Problem[] = [];
-  if ((m.command === undefined) === (m.url === undefined))
-    problems.push({ path, message: 'an MCP server is a command (stdio) or a url (streamable HTTP), one of them' });
-  if (m.command !== undefined && m.headers !== undefined)
-    problems.push({ path: `${path}.headers`, message: 'headers go with a url, not a command' });
-  if (m.url !== undefined && (m.args !== undefined || m.env !== undefined))
-    problems.push({ path, message: 'args and env go with a command, not a url' });
-  for (const [at, value] of mcpStrings(m, path)) {
-    for (const [, name] of value.matchAll(ANY_REFERENCE)) {
-      if (!name.startsWith(MCP_ENV_PREFIX) || !/^[A-Za-z0-9_]+$/.test(name))
-        problems.push({
-          path: at,
-          message: `references \${${name}}: a workflow may only read variables named ${MCP_ENV_PREFIX}…`,
-        });
-    }
-  }
-  for (const field of ['env', 'headers'] as const) {
-    const values = m[field];
-    if (values === undefined || values === null || typeof values !== 'object') continue;
-    for (const [name, value] of Object.entries(values)) {
-      if (typeof value !== 'string') problems.push({ path: `${path}.${field}.${name}`, message: 'must be a string' });
-      else if (SECRET_NAME.test(name) && !ENV_REFERENCE.test(value))
-        problems.push({
-          path: `${path}.${field}.${name}`,
-          message:
-            'holds a secret in plain text: reference an environment variable instead, e.g. "${WORKGATE_MCP_TRACKER_TOKEN}"',
-        });
-    }
   }
   return problems;
 }

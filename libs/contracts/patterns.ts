@@ -1,0 +1,102 @@
+import type { RequiredInput, Rule, Step, SystemBoundary } from './policy';
+
+/** The parts of a workflow a pattern may hold (docs/patterns.md). */
+export const PATTERN_PARTS = [
+  'requiredInputs',
+  'systems',
+  'rules',
+  'steps',
+  'exceptionCodes',
+  'approval',
+  'breakGlass',
+  'closure',
+] as const;
+export type PatternPart = (typeof PATTERN_PARTS)[number];
+
+/** A pattern: the parts workflows share, versioned and hashed like a workflow (docs/patterns.md). */
+export interface PatternDefinition {
+  name: string;
+  version: number;
+  title: string;
+  owner: string;
+  /** The parts a workflow that extends the pattern may add to but not remove or weaken. */
+  locked?: PatternPart[];
+  changeReviewers?: string[];
+  requiredInputs?: RequiredInput[];
+  systems?: SystemBoundary[];
+  rules?: Rule[];
+  steps?: Step[];
+  exceptionCodes?: string[];
+  approval?: { timeout: string };
+  breakGlass?: { allowed: boolean; postReviewDue?: string; reviewer?: string };
+  closure?: { evidence: string[] };
+}
+
+/** A pattern version recorded on `pattern-<name>` (docs/patterns.md). */
+export interface PatternPublishedData {
+  name: string;
+  version: number;
+  sha256: string;
+  pattern: PatternDefinition;
+  publishedBy: string;
+}
+
+export interface PatternEventMap {
+  PatternPublished: PatternPublishedData;
+}
+
+export const PatternEvents = {
+  PatternPublished: 'PatternPublished',
+} as const satisfies Record<string, keyof PatternEventMap>;
+
+export interface PublishPatternRequest {
+  /** The pattern as an object, or as YAML / JSON text. */
+  definition: unknown;
+  actor?: string;
+}
+
+export interface PublishPatternResult {
+  name: string;
+  version: number;
+  sha256: string;
+  /** False when identical content was already published (nothing written). */
+  created: boolean;
+}
+
+export interface GetPatternRequest {
+  name: string;
+  version?: number;
+}
+
+export interface PatternNameRequest {
+  name: string;
+}
+
+/** `GET /v1/patterns/:name/versions/:version`. */
+export interface PatternVersion {
+  name: string;
+  version: number;
+  sha256: string;
+  publishedAt: string;
+  pattern: PatternDefinition;
+}
+
+/** `GET /v1/patterns`: each pattern, its current version and every version. */
+export interface PatternSummary {
+  name: string;
+  title: string;
+  owner: string;
+  currentVersion: number;
+  versions: Array<{ version: number; sha256: string; publishedAt: string }>;
+}
+
+/** `GET /v1/patterns/:name/derived`: a workflow whose current version extends the pattern. */
+export interface DerivedWorkflow {
+  jobType: string;
+  /** The workflow's current version. */
+  version: number;
+  /** The pattern version it extends. */
+  patternVersion: number;
+  /** Whether a newer version of the pattern is published. */
+  behind: boolean;
+}
