@@ -6,7 +6,7 @@
 #
 # Expects in the build context: package.json + package-lock.json (in sync),
 # an `npm run build` script that emits dist/apps/<service>/main.js, and the
-# top-level workflows/ and config/ directories.
+# top-level workflows/, patterns/ and config/ directories.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -37,6 +37,7 @@ RUN npm ci --omit=dev --no-audit --no-fund \
 # Compiled code and runtime data. Files stay root-owned (read-only for the app user).
 COPY --from=build /app/dist ./dist
 COPY workflows ./workflows
+COPY patterns ./patterns
 COPY config ./config
 
 # Writable state directory (ledger signing key). Created here and owned by the

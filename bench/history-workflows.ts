@@ -3,7 +3,14 @@ import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { AppendRequest, arrayOf, expectShape, isString, objectOf, WorkflowDefinition } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
-import { definitionSha256, parseDefinitionText, validateDefinition } from '@workgate/workflow';
+import {
+  definitionSha256,
+  parseDefinitionText,
+  patternSha256,
+  StoredPattern,
+  validateDefinition,
+  validatePattern,
+} from '@workgate/workflow';
 
 /** The workflow versions a synthetic history (`history.ts`) runs on, and the catalog's owners of its exception codes. */
 
@@ -22,16 +29,31 @@ function shipped(): WorkflowDefinition[] {
 
 /** A shipped workflow (`<root>/workflows/<jobType>.yaml`), validated against the seed catalog as publishing validates it. */
 export function shippedDefinition(root: string, jobType: string): WorkflowDefinition {
-  const catalog: unknown = parse(readFileSync(join(root, 'config', 'exception-codes.yaml'), 'utf8'));
+  const file: unknown = parse(readFileSync(join(root, 'config', 'exception-codes.yaml'), 'utf8'));
   const codes = expectShape(
-    catalog,
+    file,
     objectOf({ codes: arrayOf(objectOf({ code: isString })) }),
     'an exception-code catalog',
   );
+  const catalog = new Set(codes.codes.map((c) => c.code));
   const parsed = parseDefinitionText(readFileSync(join(root, 'workflows', `${jobType}.yaml`), 'utf8'));
-  const checked = validateDefinition(parsed, { catalog: new Set(codes.codes.map((c) => c.code)) });
+  const checked = validateDefinition(parsed, {
+    catalog,
+    pattern: (name, version) => shippedPattern(root, name, version, catalog),
+  });
   if (!checked.ok) throw new Error(`workflows/${jobType}.yaml: ${JSON.stringify(checked.problems)}`);
   return checked.definition;
+}
+
+/** A shipped pattern (`<root>/patterns/<name>.yaml`) of that version, as the policy service publishes it at start. */
+function shippedPattern(root: string, name: string, version: number, catalog: Set<string>): StoredPattern | undefined {
+  const file = join(root, 'patterns', `${name}.yaml`);
+  if (!existsSync(file)) return undefined;
+  const checked = validatePattern(parseDefinitionText(readFileSync(file, 'utf8')), { catalog });
+  if (!checked.ok) throw new Error(`patterns/${name}.yaml: ${JSON.stringify(checked.problems)}`);
+  return checked.pattern.version === version
+    ? { pattern: checked.pattern, sha256: patternSha256(checked.pattern) }
+    : undefined;
 }
 
 const CODES: Record<string, string[]> = {

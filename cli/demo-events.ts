@@ -29,10 +29,11 @@ export interface DemoSummary {
   postReviewsCompleted: number;
 }
 
-/** Actions the shipped workflows send to their owner for approval. */
+/** Actions the shipped workflows send to their owner (or their approvers) for approval. */
 const waitsForOwner = (a: Record<string, unknown>) =>
-  ['refund', 'isolate', 'send'].includes(String(a.operation)) ||
-  (a.operation === 'parts.issue' && isRecord(a.facts) && Number(a.facts.partsCost) > 5000);
+  ['refund', 'isolate', 'send', 'deploy', 'config.change'].includes(String(a.operation)) ||
+  (a.operation === 'parts.issue' && isRecord(a.facts) && Number(a.facts.partsCost) > 5000) ||
+  (a.operation === 'access.grant' && isRecord(a.facts) && a.facts.endDate !== undefined);
 
 /** How far back today's engagement work reaches: inside the 72 h an engagement gate waits before it expires. */
 export const GATE_WINDOW_MS = 70 * 60 * MINUTE;
@@ -94,7 +95,7 @@ function workOrderEvents(s: Scenario, n: number, start: number, now: number, r: 
     if (s.breakGlass && r() < s.breakGlass.p) {
       push('workgate.workorder.break_glass', {
         code: s.breakGlass.code,
-        rationale: 'urgent: the customer or the site could not wait',
+        rationale: s.breakGlass.rationale ?? 'urgent: the customer or the site could not wait',
         action: s.breakGlass.action,
       });
       return events; // the break-glass exception stays open until its owner resolves it

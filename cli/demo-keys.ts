@@ -5,21 +5,24 @@ import { addPrincipals } from './principal';
 
 /** The keys of a definition (or catalog entry) whose values name people: owners, reviewers, escalation. */
 const PEOPLE_KEYS = new Set(['owner', 'reviewer', 'escalateTo', 'changeReviewers']);
+/** A key that names people only inside another: the approvers `from` of a two-person `approvals`. */
+const PEOPLE_WITHIN: ReadonlyMap<string, string> = new Map([['approvals', 'from']]);
 
 /**
- * Everyone the given workflow definitions and exception codes name as an owner, a reviewer or an
- * escalation target, once each, sorted: the people a demo needs keys for. A principal's id must
- * equal the name a workflow gives (README.md, Start).
+ * Everyone the given workflow definitions and exception codes name as an owner, a reviewer, an
+ * approver of a two-person approval or an escalation target, once each, sorted: the people a demo
+ * needs keys for. A principal's id must equal the name a workflow gives (README.md, Start).
  */
 export function namedPeople(documents: unknown[]): string[] {
   const found = new Set<string>();
-  const walk = (value: unknown, key?: string): void => {
-    if (typeof value === 'string' && key !== undefined && PEOPLE_KEYS.has(key)) found.add(value);
-    else if (Array.isArray(value)) value.forEach((v) => walk(v, key));
+  const walk = (value: unknown, people: boolean, parent?: string): void => {
+    if (typeof value === 'string' && people) found.add(value);
+    else if (Array.isArray(value)) value.forEach((v) => walk(v, people));
     else if (typeof value === 'object' && value !== null)
-      for (const [k, v] of Object.entries(value)) walk(v, PEOPLE_KEYS.has(k) ? k : undefined);
+      for (const [k, v] of Object.entries(value))
+        walk(v, PEOPLE_KEYS.has(k) || (parent !== undefined && PEOPLE_WITHIN.get(parent) === k), k);
   };
-  documents.forEach((d) => walk(d));
+  documents.forEach((d) => walk(d, false));
   return [...found].sort();
 }
 

@@ -1,40 +1,8 @@
-/** The demo's scenarios: each shipped workflow's work orders, their inputs, steps, exceptions and actions, and how often each comes. */
-export type Ce = { source: string; subject: string; type: string; time: number; data: Record<string, unknown> };
+import { Ce, Scenario } from './demo-scenario';
+import { ACCESS_REQUEST, INCIDENT_RESPONSE } from './demo-scenarios-it';
 
-export interface Scenario {
-  jobType: string;
-  source: string;
-  weight: number;
-  inputs: (n: number) => Record<string, unknown>;
-  /** A required input to drop when the prerequisite check should fail. */
-  fragileInput: string;
-  steps: Array<{ id: string; evidence: string[] }>;
-  closure: string[];
-  /** Exception codes, each with the step that raises it (where the workflow says it fails) and its probability. */
-  codes: Array<[string, string, number]>;
-  /** Actions asked before some steps: [stepId, action, probability]. */
-  actions: Array<
-    [
-      string,
-      {
-        system: string;
-        operation: string;
-        kind: 'read' | 'write';
-        facts?: Record<string, unknown>;
-        rollbackNote?: string;
-      },
-      number,
-    ]
-  >;
-  breakGlass?: { code: string; action: { system: string; operation: string; kind: 'write' }; p: number };
-  /** A lifecycle stage's artifact recorded by the source, with its probability. */
-  artifact?: { stageId: string; kind: string; p: number };
-  /**
-   * How far back (hours) work still asks for what waits for the workflow's owner: inside the
-   * workflow's approval timeout (workflows/*.yaml), so the demo's owners decide it before it expires.
-   */
-  ownerWindowHours: number;
-}
+/** The demo's scenarios: each shipped workflow's work orders, their inputs, steps, exceptions and actions, and how often each comes. */
+export type { Ce, Scenario };
 
 const CLIENTS = [
   'Northwind Trading Co.',
@@ -194,4 +162,6 @@ export const SCENARIOS: Scenario[] = [
     actions: [['', { system: 'email', operation: 'send', kind: 'write' }, 0.2]],
     artifact: { stageId: 'discovery', kind: 'requirements-brief', p: 0.9 },
   },
+  INCIDENT_RESPONSE,
+  ACCESS_REQUEST,
 ];

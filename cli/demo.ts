@@ -1,7 +1,8 @@
 import { NatsConnection } from 'nats';
-import { ApprovalEvents, dataOf, ExceptionEvents, PostReviewEvents, Subjects } from '@workgate/contracts';
+import { dataOf, ExceptionEvents, PostReviewEvents, Subjects } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { INTAKE_DURABLE } from '../apps/intake/intake.processor';
+import { decideApprovals } from './demo-approvals';
 import { advanceEngagements } from './demo-engagements';
 import { DemoOptions, demoEvents, DemoSummary, MINUTE } from './demo-events';
 import { allOf, publishAll, settle } from './demo-ledger';
@@ -15,11 +16,15 @@ export type { DemoOptions, DemoSummary } from './demo-events';
  * month and this month to date), through the real paths: work events as CloudEvents on JetStream
  * (`workgate.events.<source>`, with their own times), then what people do today over the
  * services' NATS API: owners resolve most exceptions, approvers decide about 95% of the pending
- * approvals (each asked for within its workflow's approval timeout), reviewers complete some
- * post-reviews. The scenarios follow the seeds: support cases whose refunds wait for the owner
- * and whose addresses fail validation; field work orders short of parts or site access, with a
- * safety hold now and then; delegated agent tasks that go quiet; engagements waiting on client
- * approval; and source systems that close work without closure evidence.
+ * approvals (each asked for within its workflow's approval timeout; two approvers for an access
+ * grant), reviewers complete some post-reviews. The scenarios follow the seeds: support cases
+ * whose refunds wait for the owner and whose addresses fail validation; field work orders short
+ * of parts or site access, with a safety hold now and then; delegated agent tasks that go quiet;
+ * engagements waiting on client approval; incidents whose production deploys wait for the change
+ * manager, with an emergency deploy through break-glass now and then; access requests granted
+ * only by two approvers, some held by a segregation-of-duties risk; and source systems that close
+ * work without closure evidence. The departments (customer support, field service, engineering,
+ * professional services, IT operations, regulated services) come from the workflows.
  */
 
 /** Publishes the days' work, waits until intake has committed it, then does today's human work. */
@@ -71,29 +76,7 @@ export async function seedDemo(
         .catch(() => undefined);
     }
   }
-  for (const e of await allOf(rpc, [ApprovalEvents.Requested])) {
-    const d = dataOf(e, 'approval', ApprovalEvents.Requested);
-    const approval = await rpc.request(Subjects.approvals.get, { approvalId: d.approvalId }).catch(() => undefined);
-    // Lifecycle gates move with their engagements (below); security reviews of other moves stay pending.
-    if (
-      !approval?.requestedAction ||
-      approval.status !== 'requested' ||
-      approval.requestedAction.system === 'lifecycle' ||
-      r() < 0.05
-    )
-      continue;
-    const approve = r() < 0.85;
-    await rpc
-      .request(Subjects.approvals.decide, {
-        approvalId: d.approvalId,
-        by: d.owner,
-        decision: approve ? 'approve' : 'reject',
-        ...(approve ? { permittedAction: approval.requestedAction } : {}),
-        note: approve ? 'within policy' : 'not this time',
-      })
-      .then(() => summary.approvalsDecided++)
-      .catch(() => undefined);
-  }
+  await decideApprovals(rpc, r, summary);
   await advanceEngagements(rpc, jsm, r, summary, log);
   for (const e of await allOf(rpc, [PostReviewEvents.Created])) {
     const d = dataOf(e, 'postreview', PostReviewEvents.Created);

@@ -28,6 +28,14 @@ const INPUTS: Record<string, Record<string, unknown>> = {
   'agent-delegation': { objective: 'fix the flaky test', repository: 'git://example/repo' },
   'engagement-lifecycle': { client: 'ACME', sponsor: 'j.doe' },
   'agent-files': { task: 'rename the config key' },
+  'incident-response': { incidentId: 'INC-1', service: 'checkout-api', severity: 'sev2' },
+  'access-request': {
+    requestId: 'AR-1',
+    requestedFor: 'employee-7',
+    resource: 'client-records-db',
+    managerApproved: true,
+    trainingComplete: true,
+  },
 };
 
 const STEPS = ['inspect-case', 'validate-address', 'update-order', 'notify-warehouse', 'confirm-customer'];
@@ -238,16 +246,20 @@ describe('the Workflows tab in a real browser', () => {
     expect(problems).toEqual([]);
   });
 
-  it('reads at 420 px as a table of every node, without scrolling the page sideways', async () => {
-    const narrow = await signedIn(browser, 'lead', '#/workflows/support-recovery', NARROW);
-    const map = (await as.lead<WorkflowMap>('GET', '/v1/workflows/support-recovery/versions/1/map')).body;
+  it.each([
+    ['support-recovery', ''],
+    ['incident-response', '-incident-response'],
+    ['access-request', '-access-request'],
+  ])('reads %s at 420 px as a table of every node, without scrolling the page sideways', async (jobType, suffix) => {
+    const narrow = await signedIn(browser, 'lead', `#/workflows/${jobType}`, NARROW);
+    const map = (await as.lead<WorkflowMap>('GET', `/v1/workflows/${jobType}/versions/1/map`)).body;
     for (const n of map.nodes)
       expect(await narrow.locator(`#node-row-${n.id.replace(/[^\w-]/g, '\\$&')}`).isVisible()).toBe(true);
     expect(await narrow.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
-    await narrow.screenshot({ path: join(ARTIFACTS, 'console-workflows-420-full.png'), fullPage: true });
+    await narrow.screenshot({ path: join(ARTIFACTS, `console-workflows-420${suffix}-full.png`), fullPage: true });
     await narrow.getByRole('heading', { name: 'Where work stalls or fails' }).scrollIntoViewIfNeeded();
     await narrow.evaluate(() => document.querySelector('.map-aside')?.scrollIntoView());
-    await narrow.screenshot({ path: join(ARTIFACTS, 'console-workflows-420.png') });
+    await narrow.screenshot({ path: join(ARTIFACTS, `console-workflows-420${suffix}.png`) });
     await narrow.close();
     expect(problems).toEqual([]);
   });

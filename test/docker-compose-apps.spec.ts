@@ -79,6 +79,10 @@ describe('docker-compose.yml', () => {
       expect(volumesOf(services[name])).toContain('./workflows:/app/workflows:ro');
     });
 
+    it('policy mounts ./patterns read-only: the shipped workflows extend them', () => {
+      expect(volumesOf(services.policy)).toContain('./patterns:/app/patterns:ro');
+    });
+
     it('ledger keeps /app/.data (signing key) on a named volume', () => {
       const namedVolumes = Object.keys(compose.volumes ?? {});
       const dataMount = volumesOf(services.ledger).find((v) => v.split(':')[1] === '/app/.data');

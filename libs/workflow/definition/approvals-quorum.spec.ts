@@ -1,6 +1,6 @@
 import { compileWorkflow } from './compile';
 import { validateDefinition } from './validate';
-import { CATALOG, shippedWorkflow } from './test-fixtures';
+import { SHIPPED_CONTEXT, shippedWorkflow } from './test-fixtures';
 
 /** `approvals: {required, from}` on a wait rule or an overlay's gate (docs/policy.md, Two-person approvals). */
 type Doc = Record<string, unknown>;
@@ -12,7 +12,7 @@ function withApprovals(approvals: unknown, rule = 0): Doc {
 }
 
 const problemsOf = (raw: unknown) => {
-  const v = validateDefinition(raw, { catalog: CATALOG });
+  const v = validateDefinition(raw, SHIPPED_CONTEXT);
   return v.ok ? [] : v.problems;
 };
 
@@ -20,7 +20,7 @@ describe('approvals: {required, from} in a definition', () => {
   it('is taken on a wait rule and kept as written by the compiled workflow', () => {
     const d = withApprovals({ required: 2, from: ['support-lead', 'finance-lead', 'ops-lead'] });
     expect(problemsOf(d)).toEqual([]);
-    const v = validateDefinition(d, { catalog: CATALOG });
+    const v = validateDefinition(d, SHIPPED_CONTEXT);
     if (!v.ok) throw new Error('refused');
     expect(compileWorkflow(v.definition).rules[0].approvals).toEqual({
       required: 2,

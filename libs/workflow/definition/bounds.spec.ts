@@ -1,10 +1,10 @@
 import { stringify } from 'yaml';
 import { assertDefinitionSize, definitionBytes } from './bounds';
 import { validateDefinition } from './validate';
-import { CATALOG, SHIPPED, shippedWorkflow } from './test-fixtures';
+import { SHIPPED, SHIPPED_CONTEXT, shippedWorkflow } from './test-fixtures';
 
 const problemsOf = (raw: unknown) => {
-  const v = validateDefinition(raw, { catalog: CATALOG });
+  const v = validateDefinition(raw, SHIPPED_CONTEXT);
   return v.ok ? [] : v.problems;
 };
 const steps = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `step-${i}`, title: `Step ${i}` }));

@@ -1,6 +1,6 @@
 import { parseDefinitionText } from './compile';
 import { validateDefinition } from './validate';
-import { CATALOG, SHIPPED, shippedWorkflow } from './test-fixtures';
+import { SHIPPED, SHIPPED_CONTEXT, shippedWorkflow } from './test-fixtures';
 
 /** A parsed definition as a test edits it: any field, valid or not. */
 type Doc = Record<string, unknown>;
@@ -37,7 +37,7 @@ const push = (d: Doc, path: string, value: unknown): void => {
 
 const valid = (): Doc => ({ ...shippedWorkflow('support-recovery') });
 const problemsOf = (raw: unknown) => {
-  const v = validateDefinition(raw, { catalog: CATALOG });
+  const v = validateDefinition(raw, SHIPPED_CONTEXT);
   return v.ok ? [] : v.problems;
 };
 
