@@ -77,7 +77,7 @@ export const ACCESS_REQUEST: Scenario = {
   jobType: 'access-request',
   ownerWindowHours: 20, // approval timeout PT24H
   source: 'service-portal',
-  weight: 15,
+  weight: 20,
   inputs: (n) => ({
     requestId: `AR-${30000 + n}`,
     requestedFor: `employee-${100 + (n % 60)}`,

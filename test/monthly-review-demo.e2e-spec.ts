@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { seedDemo } from '../cli/demo';
 import { demoDays } from '../cli/demo-events';
-import type { MonthlyReview, WorkflowSummary } from '@workgate/contracts';
+import type { MonthlyReview, WorkflowSummary, WorkflowVersion } from '@workgate/contracts';
 import { client, writePrincipals } from './support/principals';
 import { ledgerEvents, tally } from './support/ledger-tally';
 import { expectReviewMatchesLedger } from './support/review-views';
@@ -37,7 +37,7 @@ describe('the monthly review of the demo month', () => {
     const as = client(t.url, principals.keys.lead);
     const ledger = tally(await ledgerEvents(t));
     const workflows = (await as<WorkflowSummary[]>('GET', '/v1/workflows')).body;
-    expect(workflows.length).toBeGreaterThanOrEqual(4);
+    expect(workflows.length).toBeGreaterThanOrEqual(7);
     const reviews: MonthlyReview[] = [];
     for (const { jobType } of workflows) {
       const answer = await as<MonthlyReview>('GET', `/v1/workflows/${jobType}/review?month=${lastMonth}`);
@@ -58,6 +58,34 @@ describe('the monthly review of the demo month', () => {
     expect(reviews.some((r) => (r.exceptions.breached.thisMonth ?? 0) > 0)).toBe(true);
     // The month the review compares with has data: work orders opened in it.
     expect(reviews.some((r) => (r.stalls.workOrders.lastMonth ?? 0) > 0)).toBe(true);
+    // IT operations and the regulated service beside the rest: their work in both months, with exceptions.
+    const departments = new Map<string, string>();
+    for (const { jobType } of workflows)
+      departments.set(
+        jobType,
+        String((await as<WorkflowVersion>('GET', `/v1/workflows/${jobType}`)).body.definition.department),
+      );
+    expect(new Set(departments.values()).size).toBeGreaterThanOrEqual(6);
+    for (const [jobType, department] of [
+      ['incident-response', 'it-ops'],
+      ['access-request', 'regulated-services'],
+    ]) {
+      const r = reviews.find((x) => x.jobType === jobType);
+      expect([jobType, departments.get(jobType)]).toEqual([jobType, department]);
+      expect([jobType, r?.stalls.workOrders.thisMonth, r?.stalls.workOrders.lastMonth]).toEqual([
+        jobType,
+        expect.any(Number),
+        expect.any(Number),
+      ]);
+      expect([jobType, (r?.stalls.workOrders.thisMonth ?? 0) > 0 && (r?.stalls.workOrders.lastMonth ?? 0) > 0]).toEqual(
+        [jobType, true],
+      );
+    }
+    expect(
+      reviews.some(
+        (r) => ['incident-response', 'access-request'].includes(r.jobType) && (r.exceptions.raised.thisMonth ?? 0) > 0,
+      ),
+    ).toBe(true);
     // A minority of the month's work orders stall.
     const sum = (f: (r: MonthlyReview) => number | null) => reviews.reduce((n, r) => n + (f(r) ?? 0), 0);
     expect(sum((r) => r.stalls.stalled.thisMonth) / sum((r) => r.stalls.workOrders.thisMonth)).toBeLessThanOrEqual(
@@ -82,8 +110,8 @@ describe('the monthly review of the demo month', () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       // The last three days again, busier: an owner is asked only within its workflow's approval
-      // timeout, so recent work is where the approvals counted next come from.
-      [join(__dirname, '..', 'dist', 'cli', 'seed-demo.js'), '--days', '3', '--per-day', '8', '--seed', '46'],
+      // timeout, so recent work is where the approvals counted next come from (access grants that two approve among them).
+      [join(__dirname, '..', 'dist', 'cli', 'seed-demo.js'), '--days', '3', '--per-day', '12', '--seed', '46'],
       {
         env: {
           ...process.env,
@@ -99,8 +127,19 @@ describe('the monthly review of the demo month', () => {
       ([, id, roles, key, use]) => ({ id, roles: roles.split(', '), key, use }),
     );
     const keys = new Map(printed.map(({ id, key }) => [id, key]));
-    // The shipped workflows' owners (workflows/*.yaml) and the ones the exception codes name.
-    for (const id of ['support-lead', 'finance-lead', 'maintenance-lead', 'security-lead', 'safety-officer'])
+    // The shipped workflows' owners (workflows/*.yaml), the access request's approvers and the ones the exception codes name.
+    for (const id of [
+      'support-lead',
+      'finance-lead',
+      'maintenance-lead',
+      'security-lead',
+      'safety-officer',
+      'it-ops-lead',
+      'change-manager',
+      'on-call-engineer',
+      'compliance-officer',
+      'access-admin',
+    ])
       expect(printed.find((p) => p.id === id)).toMatchObject({ roles: ['approver', 'operator'], use: /Approvals/ });
     expect(printed.find((p) => p.id === 'demo-ops-lead')).toMatchObject({ roles: ['ops-lead', 'analyst'] });
     expect(printed.find((p) => p.id === 'demo-admin')).toMatchObject({ roles: ['admin', 'analyst'] });
@@ -121,6 +160,20 @@ describe('the monthly review of the demo month', () => {
 
   it("decides most approvals before they expire, in the month and in `npm run seed:demo`'s days: expired ones at most a tenth of those decided, counted from the ledger's events", async () => {
     const events = await ledgerEvents(t);
+    // Access grants granted by two approvers, neither the one who asked.
+    const requester = new Map(
+      events.filter((e) => e.type === 'ApprovalRequested').map((e) => [e.streamId, String(e.data.requestedBy)]),
+    );
+    const twoPerson = events.flatMap((e) =>
+      e.type === 'ApprovalGranted' && Array.isArray(e.data.approvers) && e.data.approvers.length === 2
+        ? [{ approvers: e.data.approvers.map(String), requestedBy: requester.get(e.streamId) }]
+        : [],
+    );
+    expect(twoPerson.length).toBeGreaterThan(0);
+    for (const { approvers, requestedBy } of twoPerson) {
+      expect(new Set(approvers).size).toBe(2);
+      expect(approvers).not.toContain(requestedBy);
+    }
     const count = (type: string) => events.filter((e) => e.type === type).length;
     const decided = count('ApprovalGranted') + count('ApprovalRejected') + count('ApprovalConditioned');
     expect(decided).toBeGreaterThan(3);
