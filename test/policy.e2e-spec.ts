@@ -89,10 +89,12 @@ describe('policy service over NATS', () => {
   it('publishes the shipped workflows at start', async () => {
     const list = await rpc.request(Subjects.policy.list, {});
     expect(list.map((w) => w.jobType)).toEqual([
+      'access-request',
       'agent-delegation',
       'agent-files',
       'engagement-lifecycle',
       'field-work-order',
+      'incident-response',
       'support-recovery',
     ]);
   });
