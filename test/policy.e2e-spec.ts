@@ -265,10 +265,10 @@ describe('policy service over NATS', () => {
       currentVersion: 2,
       versions: [expect.objectContaining({ version: 1 }), expect.objectContaining({ version: 2 })],
     });
-    // The shipped files were already published: nothing new was written for them.
+    // The shipped files were already published: nothing new was written for them (seven shipped, two credit-review).
     const { rows } = await db
       .appPool()
       .query(`SELECT count(*)::int AS n FROM ledger_events WHERE type = 'WorkflowPublished'`);
-    expect(rows[0].n).toBe(7);
+    expect(rows[0].n).toBe(9);
   });
 });
