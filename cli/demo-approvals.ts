@@ -21,7 +21,8 @@ export function demoApprovers(
 /**
  * Today's approvals: about 95% of those still requested are decided (lifecycle gates move with
  * their engagements instead), 85% approved. An approval of several approvers is approved by as
- * many distinct approvers as it needs, each deciding once; a rejection is the first approver's.
+ * many distinct approvers as it needs, each deciding once, though about a third still wait for
+ * the second approver; a rejection is the first approver's.
  */
 export async function decideApprovals(rpc: RpcClient, r: () => number, summary: DemoSummary): Promise<void> {
   for (const e of await allOf(rpc, [ApprovalEvents.Requested])) {
@@ -37,8 +38,10 @@ export async function decideApprovals(rpc: RpcClient, r: () => number, summary: 
       continue;
     const approve = r() < 0.85;
     const approvers = demoApprovers(approval, r);
+    // An approval of several approvers sometimes still waits for its second approver ("1 of 2").
+    const deciding = !approve || (approvers.length > 1 && r() < 0.3) ? approvers.slice(0, 1) : approvers;
     let decided = false;
-    for (const by of approve ? approvers : approvers.slice(0, 1)) {
+    for (const by of deciding) {
       decided = await rpc
         .request(Subjects.approvals.decide, {
           approvalId: d.approvalId,
@@ -51,6 +54,6 @@ export async function decideApprovals(rpc: RpcClient, r: () => number, summary: 
         .catch(() => false);
       if (!decided) break;
     }
-    if (decided) summary.approvalsDecided++;
+    if (decided && deciding.length === approvers.length) summary.approvalsDecided++;
   }
 }

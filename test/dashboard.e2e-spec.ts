@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
+import type { OpenedAnswer } from '@workgate/contracts';
 import { seedDemo } from '../cli/demo';
 import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
@@ -28,7 +29,11 @@ describe('the ops dashboard in a real browser', () => {
   let t: TestWorkgate;
   let browser: Browser;
   let page: Page;
-  const principals = writePrincipals({ lead: ['analyst', 'ops-lead'], agent: ['operator'] });
+  const principals = writePrincipals({
+    lead: ['analyst', 'ops-lead'],
+    agent: ['operator'],
+    helpdesk: ['integrator', 'operator'],
+  });
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -39,6 +44,17 @@ describe('the ops dashboard in a real browser', () => {
       t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
       const summary = await seedDemo(t.nc, { days: 30, perDay: 5, seed: 11 });
       expect(summary.workOrders).toBeGreaterThan(100);
+      // And a refund asked just now, still waiting for its owner: the approval queue is never empty,
+      // whatever the demo's owners decided.
+      const helpdesk = client(t.url, principals.keys.helpdesk);
+      const opened = await helpdesk<OpenedAnswer>('POST', '/v1/work-orders', {
+        jobType: 'support-recovery',
+        externalRef: 'CS-WAITING',
+        source: 'helpdesk',
+        inputs: { caseId: 'CS-WAITING', orderId: 'SO-1', orderPaid: true },
+      });
+      const refund = { system: 'payments', operation: 'refund', kind: 'write' };
+      expect((await helpdesk('POST', `/v1/work-orders/${opened.body.id}/actions`, refund)).status).toBe(201);
       // Everything the demo caused has reached the views.
       await viewsCaughtUp(t);
     } finally {
