@@ -99,7 +99,8 @@ export class PatternStore {
     const sha256 = patternSha256(pattern);
     const by = req.actor ?? 'unknown';
     const now = new Date().toISOString();
-    const command: PatternCommand = { type: 'PublishPattern', pattern, sha256, by };
+    // A widening version is recorded as such only once its approval can be asked for (docs/patterns.md).
+    const command: PatternCommand = { type: 'PublishPattern', pattern, sha256, by, governed: false };
     const { events, position } = await handle(
       this.store,
       pattern.name,
@@ -109,7 +110,7 @@ export class PatternStore {
         now,
       },
     );
-    for (const e of events) this.apply(e.data, now);
+    for (const e of events) if (e.type === 'PatternPublished') this.apply(e.data, now);
     const created = events.length > 0;
     return {
       answer: { name: pattern.name, version: pattern.version, sha256, created },

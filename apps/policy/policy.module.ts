@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceContext, ServiceCoreModule } from '@workgate/messaging';
 import { ChangeProcess } from './change-process';
+import { PatternFollowers } from './pattern-followers';
 import { PolicyController } from './policy.controller';
 import { PolicyService } from './policy.service';
 import { WorkflowDrafts } from './workflow-drafts';
@@ -12,7 +13,7 @@ export class PolicyModule {
       module: PolicyModule,
       imports: [ServiceCoreModule.forService(ctx)],
       controllers: [PolicyController],
-      providers: [PolicyService, WorkflowDrafts, ChangeProcess],
+      providers: [PolicyService, WorkflowDrafts, ChangeProcess, PatternFollowers],
     };
   }
 }

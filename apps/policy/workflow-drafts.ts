@@ -92,6 +92,18 @@ export class WorkflowDrafts implements OnApplicationBootstrap {
     return { answer: await this.get({ jobType, draftId }), position };
   }
 
+  /** Saves a new draft under a given id; one of that id already saved records nothing (a retry, another instance). */
+  async saveOnce(req: SaveDraftRequest & { draftId: string }): Promise<void> {
+    const { jobType, draftId, by } = req;
+    if (this.policy.registry.draft(jobType, draftId)) return;
+    const { problems } = await this.examine(jobType, req.definition);
+    await this.policy.stream.handle(
+      jobType,
+      { type: 'SaveDraft', draftId, jobType, create: true, source: req.definition, problems, by },
+      by,
+    );
+  }
+
   async get({ jobType, draftId }: DraftIdRequest): Promise<WorkflowDraft> {
     const saved = this.policy.savedDraft(jobType, draftId);
     const { definition } = await this.examine(jobType, saved.source);

@@ -1,4 +1,5 @@
 import type { RequiredInput, Rule, Step, SystemBoundary } from './policy';
+import type { DefinitionChange } from './workflow-change';
 
 /** The parts of a workflow a pattern may hold (docs/patterns.md). */
 export const PATTERN_PARTS = [
@@ -39,14 +40,51 @@ export interface PatternPublishedData {
   sha256: string;
   pattern: PatternDefinition;
   publishedBy: string;
+  /** A widening version published on its approval (docs/patterns.md, Changing a pattern). */
+  approvalId?: string;
+  approvedBy?: string;
+}
+
+/**
+ * A pattern version that widens what derived workflows may do, waiting for the approval of the
+ * pattern's owner (its changeReviewers when the owner proposes it): docs/patterns.md, Changing a pattern.
+ */
+export interface PatternChangeProposedData {
+  changeId: string;
+  approvalId: string;
+  name: string;
+  /** The newest version when it was proposed. */
+  fromVersion: number;
+  version: number;
+  sha256: string;
+  changes: DefinitionChange[];
+  owner: string;
+  proposedBy: string;
+  reviewers?: string[];
+  expiresAt: string;
+  pattern: PatternDefinition;
+}
+
+/** A proposed pattern version that will not be published. */
+export interface PatternChangeClosedData {
+  changeId: string;
+  approvalId: string;
+  name: string;
+  version: number;
+  outcome: 'rejected' | 'expired' | 'withdrawn' | 'superseded';
+  decidedBy?: string;
 }
 
 export interface PatternEventMap {
   PatternPublished: PatternPublishedData;
+  PatternChangeProposed: PatternChangeProposedData;
+  PatternChangeClosed: PatternChangeClosedData;
 }
 
 export const PatternEvents = {
   PatternPublished: 'PatternPublished',
+  PatternChangeProposed: 'PatternChangeProposed',
+  PatternChangeClosed: 'PatternChangeClosed',
 } as const satisfies Record<string, keyof PatternEventMap>;
 
 export interface PublishPatternRequest {

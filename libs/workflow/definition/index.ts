@@ -8,5 +8,6 @@ export * from './validate';
 export * from './bounds';
 export * from './compile';
 export * from './pattern';
+export * from './pattern-own';
 export * from './pattern-validate';
 export { PatternDefinitionDto, WorkflowDefinitionDto } from './schema';

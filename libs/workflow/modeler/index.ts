@@ -9,3 +9,4 @@ export * from './change-reviewers';
 export * from './live-map';
 export * from './failure-points';
 export * from './package-boundary';
+export * from './pattern-diff';

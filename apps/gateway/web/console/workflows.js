@@ -7,6 +7,7 @@ import { $, $as, download, fieldOf, h } from '../shared/dom.js';
 import { enc, tableOf, when } from './parts.js';
 import { session } from './session.js';
 import { draftsLine } from './workflow-drafts.js';
+import { patternCell, readExtended } from './workflow-patterns.js';
 import { layoutMap } from './workflow-layout.js';
 import { badgesOf, describe } from './workflow-numbers.js';
 import { layoutEngine, measure } from './workflow-engine.js';
@@ -73,7 +74,7 @@ export async function showWorkflows(jobType, params) {
   const target = $('#workflows');
   if (!jobType) {
     fillPicker(list, list[0]?.jobType, undefined, params);
-    target.replaceChildren(workflowList(list));
+    target.replaceChildren(workflowList(list, await readExtended()));
     return `${list.length} workflow${list.length === 1 ? '' : 's'}.`;
   }
   const summary = list.find((w) => w.jobType === jobType);
@@ -112,13 +113,17 @@ async function liveMap(jobType, params) {
   }
 }
 
-/** @param {WorkflowSummary[]} list */
-function workflowList(list) {
+/**
+ * @param {WorkflowSummary[]} list
+ * @param {Map<string, import('./workflow-patterns.js').Extended>} extended
+ */
+function workflowList(list, extended) {
   return tableOf(
     [
       { title: 'Job type', cell: (w) => h('a', { href: `#/workflows/${enc(w.jobType)}`, text: w.jobType }) },
       { title: 'Title', cell: (w) => w.title },
       { title: 'Owner', cell: (w) => w.owner },
+      { title: 'Pattern', cell: (w) => patternCell(extended.get(w.jobType)) },
       {
         title: 'Versions',
         cell: (w) =>
