@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { CompareRow, eventOf, RecordedEvent, Subjects, WorkflowDefinition } from '@workgate/contracts';
+import {
+  CompareRow,
+  eventOf,
+  isChangeRequested,
+  RecordedEvent,
+  Subjects,
+  WorkflowDefinition,
+} from '@workgate/contracts';
 import type { IngestAnswer } from './support/answers';
 import { ledgerEvents, tally, TalliedWorkOrder } from './support/ledger-tally';
 import { eventually } from './support/processes';
@@ -238,5 +245,38 @@ describe('departments and comparisons (docs/views.md, Departments and comparison
     );
     const outsider = await suite.as.desk('GET', `/v1/views/departments`);
     expect(outsider.status).toBe(403);
+  });
+
+  it('keeps a work order in the department of the version it opened under when a later version moves the workflow', async () => {
+    const relayed = suite.t.nc.subscribe('ledger.workflow.WorkflowPublished', { max: 1 });
+    const { answer } = await suite.t.rpc.request(Subjects.policy.publish, {
+      definition: { ...workflow('field-visit', 'billing'), version: 2 },
+      actor: 'admin',
+    });
+    if (isChangeRequested(answer))
+      await suite.t.rpc.request(Subjects.approvals.decide, {
+        approvalId: answer.approvalId,
+        by: 'desk-lead',
+        decision: 'approve',
+      });
+    for await (const _ of relayed) break;
+    await open('F4', 'field-visit');
+    await steps('F4', 10);
+    await close('F4', 20);
+    const rows = await eventually(
+      async () => {
+        const r = await compare(`/v1/views/departments?${query}`);
+        return r.reduce((n, g) => n + g.workOrders, 0) === 7 && r;
+      },
+      30_000,
+      'the comparison counts F4',
+    );
+    // F1-F3 opened under version 1 (field-service): they stay there.
+    expect(rows.find((r) => r.department === 'field-service')?.workOrders).toBe(3);
+    const events = await ledgerEvents(suite.t);
+    const f4 = events.map((e) => eventOf(e, 'workorder', 'WorkOrderOpened')).find((e) => e?.data.externalRef === 'F4');
+    expect(f4?.data.policy.version).toBe(2);
+    expect(rows.find((r) => r.department === 'billing')?.workOrders).toBe(3);
+    expect(rows).toEqual(countedFromLedger(events, 'department'));
   });
 });
