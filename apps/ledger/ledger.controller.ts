@@ -33,6 +33,8 @@ import {
   Subjects,
   VerifyResult,
   LiveMapQuery,
+  CompareQuery,
+  CompareRow,
   LiveMapViewRows,
   ViewQuery,
   ViewRow,
@@ -59,6 +61,7 @@ import { approvalQueue } from './views/approval-queue';
 import { listExceptions } from './views/exceptions.queries';
 import { inboxMessages } from './views/inbox.projection';
 import { queryView } from './views/views.queries';
+import { compareGroups } from './views/compare.queries';
 import { liveMapViews } from './views/map.queries';
 import { listWorkOrders } from './views/work-orders.projection';
 
@@ -260,6 +263,11 @@ export class LedgerController {
   @Serves(Subjects.ledger.view)
   view(@Payload() req: ViewQuery): Promise<ViewRow[]> {
     return queryView(this.store.pool, req);
+  }
+
+  @Serves(Subjects.ledger.compare)
+  compare(@Payload() req: CompareQuery): Promise<CompareRow[]> {
+    return compareGroups(this.store.pool, req);
   }
 
   @Serves(Subjects.ledger.liveMap)

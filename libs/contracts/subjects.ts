@@ -88,7 +88,16 @@ import {
 } from './patterns';
 import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
 import { StartedStreams, StartStreamsRequest } from './stream-starts';
-import { LiveMapQuery, LiveMapViewRows, ViewCounts, ViewQuery, ViewRow, ViewsPosition } from './views';
+import {
+  CompareQuery,
+  CompareRow,
+  LiveMapQuery,
+  LiveMapViewRows,
+  ViewCounts,
+  ViewQuery,
+  ViewRow,
+  ViewsPosition,
+} from './views';
 import {
   CreatedWebhook,
   CreateWebhookRequest,
@@ -153,6 +162,8 @@ export const Subjects = {
     view: rpc<ViewQuery, ViewRow[]>('workgate.ledger.view'),
     /** The live workflow map's five views for one job type and window, at once (the rows `view` answers for each). */
     liveMap: rpc<LiveMapQuery, LiveMapViewRows>('workgate.ledger.live-map'),
+    /** Departments or job types side by side (docs/views.md, Departments and comparisons). */
+    compare: rpc<CompareQuery, CompareRow[]>('workgate.ledger.compare'),
     /** How far the views have folded the ledger: what a read that must see a write waits for. */
     viewsPosition: rpc<Empty, ViewsPosition>('workgate.ledger.views-position'),
     /** The views' counts the gateway's metrics show: approvals pending, post-reviews overdue, dead letters. */

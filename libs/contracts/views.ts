@@ -162,3 +162,67 @@ export interface ViewCounts {
   /** Messages set aside as dead letters. */
   deadLetters: number;
 }
+
+/** How `workgate.ledger.compare` groups work orders: by their workflow version's department, or by job type. */
+export const COMPARE_BY = ['department', 'jobType'] as const;
+export type CompareBy = (typeof COMPARE_BY)[number];
+
+/** The comparison of departments or job types (docs/views.md, Departments and comparisons). */
+export interface CompareQuery {
+  /** [from, to) on the work order's closure, RFC 3339. */
+  from?: string;
+  to?: string;
+  /** The instant overdue post-reviews are measured at (default: now). */
+  asOf?: string;
+  /** Default `department`. */
+  by?: CompareBy;
+}
+
+/** One group's row: the work orders closed in the window and how their work went. */
+export interface CompareRow {
+  /** by=department: the department (null: workflows that name none); by=jobType: the job type. */
+  department?: string | null;
+  jobType?: string;
+  workOrders: number;
+  firstTimeFix: number;
+  firstTimeFixRate: number | null;
+  exceptions: number;
+  exceptionsPer100: number | null;
+  /** Code -> exceptions per 100 work orders. */
+  exceptionsPer100ByCode: Record<string, number>;
+  closuresWithEvidence: number;
+  closureEvidenceShare: number | null;
+  stepsRequired: number;
+  stepsWithEvidence: number;
+  stepEvidenceShare: number | null;
+  /** Time from opening to closure, nearest rank, in seconds. */
+  timeToCloseP50Seconds: number | null;
+  timeToCloseP95Seconds: number | null;
+  /** p95 / p50: how far the slow closures are from the typical one. */
+  timeToCloseSpread: number | null;
+  breakGlass: number;
+  breakGlassRate: number | null;
+  overduePostReviews: number;
+}
+
+/** The columns of the comparison's CSV, in order (the codes as `CODE=n` pairs in one cell). */
+export const compareColumns = (by: CompareBy): string[] => [
+  by,
+  'workOrders',
+  'firstTimeFix',
+  'firstTimeFixRate',
+  'exceptions',
+  'exceptionsPer100',
+  'exceptionsPer100ByCode',
+  'closuresWithEvidence',
+  'closureEvidenceShare',
+  'stepsRequired',
+  'stepsWithEvidence',
+  'stepEvidenceShare',
+  'timeToCloseP50Seconds',
+  'timeToCloseP95Seconds',
+  'timeToCloseSpread',
+  'breakGlass',
+  'breakGlassRate',
+  'overduePostReviews',
+];

@@ -255,6 +255,10 @@ export async function walkTheDay(as: Record<string, Call>, day: Morning): Promis
   }
   await ok(as.analyst('GET', '/v1/views/exceptions?escalated=true&status=open'));
   await refused(as.analyst('GET', '/v1/views/exceptions?escalated=yes'), 422);
+  await ok(as.analyst('GET', '/v1/views/workflows/compare?by=jobType'));
+  await refused(as.analyst('GET', '/v1/views/workflows/compare?by=owner'), 422);
+  await ok(as.analyst('GET', '/v1/views/departments', undefined, { Accept: 'text/csv' }));
+  await refused(as.analyst('GET', '/v1/views/departments?to=yesterday'), 422);
 
   // The workflow map of a version, and the current version's with its live numbers.
   await ok(as.analyst('GET', '/v1/workflows/support-recovery/versions/1/map'));

@@ -2,7 +2,7 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Subjects, viewColumns, ViewName, ViewQuery } from '@workgate/contracts';
+import { compareColumns, CompareBy, CompareRow, Subjects, viewColumns, ViewName, ViewQuery } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { Documented, ref, viewSchemaName } from '../openapi';
 import { preferredType, ReadsViews, Roles } from '../http';
@@ -51,6 +51,24 @@ class ExceptionsViewQuery extends ViewQueryDto {
   @IsOptional() @IsString() @MaxLength(200) code?: string;
   @IsOptional() @IsString() @MaxLength(200) owner?: string;
 }
+
+/** Departments or job types side by side: a window on closure, and asOf for overdue post-reviews. */
+class DepartmentsQuery {
+  @IsOptional() @IsISO8601({ strict: true }) from?: string;
+  @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
+}
+
+class CompareQueryDto extends DepartmentsQuery {
+  /** Default `department`. */
+  @IsOptional() @IsIn(['department', 'jobType']) by?: CompareBy;
+}
+
+/** The comparison answers its rows as JSON, or as CSV with `Accept: text/csv`. */
+const compareAnswer = {
+  json: { type: 'array', items: ref('CompareRow') },
+  alternatives: { 'text/csv': { type: 'string', description: 'UTF-8 with BOM, formula-safe, as an attachment' } },
+};
 
 /** A view's query as it comes in: its limit still the text of the query string. */
 type ViewQueryFields = Omit<ViewQuery, 'view' | 'limit'> & { limit?: string };
@@ -179,6 +197,33 @@ export class ViewsController {
     );
   }
 
+  /** Per department (the one a work order's workflow version names; null: none) or job type: how work went. */
+  @Get('workflows/compare')
+  @Documented('Departments or job types side by side', compareAnswer)
+  compare(@Query() q: CompareQueryDto, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.compared(q, req, res);
+  }
+
+  /** Per department: the comparison grouped by department. */
+  @Get('departments')
+  @Documented('Departments side by side', compareAnswer)
+  departments(@Query() q: DepartmentsQuery, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.compared({ ...q, by: 'department' }, req, res);
+  }
+
+  private async compared(q: CompareQueryDto, req: FastifyRequest, res: FastifyReply): Promise<void> {
+    const by = q.by ?? 'department';
+    const rows = await this.rpc.request(Subjects.ledger.compare, { ...q, by });
+    if (preferredType(req.headers.accept, ['application/json', 'text/csv']) === 'text/csv') {
+      void res
+        .type('text/csv; charset=utf-8')
+        .header('Content-Disposition', `attachment; filename="workgate-compare-${by}.csv"`)
+        .send(toCsv(rows.map(codesAsText), compareColumns(by)));
+    } else {
+      void res.send(rows);
+    }
+  }
+
   private async answer(view: ViewName, q: ViewQueryFields, req: FastifyRequest, res: FastifyReply): Promise<void> {
     const { limit, ...rest } = q;
     const query: ViewQuery = { ...rest, view, ...(limit !== undefined ? { limit: Number(limit) } : {}) };
@@ -193,3 +238,11 @@ export class ViewsController {
     }
   }
 }
+
+/** A row for CSV: the codes as `CODE=n` pairs in one cell, by code. */
+const codesAsText = (row: CompareRow): Record<string, unknown> => ({
+  ...row,
+  exceptionsPer100ByCode: Object.entries(row.exceptionsPer100ByCode)
+    .map(([code, n]) => `${code}=${n}`)
+    .join('; '),
+});

@@ -13,6 +13,8 @@ export interface WorkflowRow {
   /** Step id -> its place in the definition (0 first). */
   stepOrder: Record<string, number>;
   publishedAt: string;
+  /** The department the version names (`department: <id>`); null without one. */
+  department: string | null;
 }
 
 export const DEFAULT_STALL_MS = parseDuration(DEFAULT_STALL_AFTER) ?? 0;
@@ -30,6 +32,7 @@ export const workflowsView: View<WorkflowRow, typeof handles, unknown> = {
     ['steps', 'int', 'steps'],
     ['step_order', 'jsonb', 'stepOrder'],
     ['published_at', 'timestamptz', 'publishedAt'],
+    ['department', 'text', 'department'],
   ]),
   handles,
   read: { by: 'table', when: [WorkOrderEvents.Opened] },
@@ -42,6 +45,7 @@ export const workflowsView: View<WorkflowRow, typeof handles, unknown> = {
     steps: e.data.definition.steps?.length ?? 0,
     stepOrder: Object.fromEntries((e.data.definition.steps ?? []).map((s, i) => [s.id, i])),
     publishedAt: e.recordedAt,
+    department: e.data.definition.department ?? null,
   }),
 };
 

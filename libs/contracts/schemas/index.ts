@@ -1,4 +1,5 @@
 import type { Component } from './json-schema';
+import * as compare from './compare.schemas';
 import * as ledger from './ledger.schemas';
 import * as workflowMap from './map.schemas';
 import * as monthlyReview from './monthly-review.schemas';
@@ -59,6 +60,7 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   proof.ProofPackage,
   workflowMap.LiveWorkflowMap,
   monthlyReview.MonthlyReview,
+  compare.CompareRow,
   policy.SimulateResult,
   policy.SimulatedVerdict,
   policy.SimulatedChange,

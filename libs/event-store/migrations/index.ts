@@ -23,6 +23,7 @@ import { LedgerTiles1763800000021 } from './1763800000021-ledger-tiles';
 import { MapCoveringIndexes1763800000022 } from './1763800000022-map-covering-indexes';
 import { ToolCallArguments1763800000030 } from './1763800000030-tool-call-arguments';
 import { ConsoleSessions1763800000031 } from './1763800000031-console-sessions';
+import { WorkflowDepartments1763800000032 } from './1763800000032-workflow-departments';
 
 /** Every migration, in order. Schema changes only ever go through these. */
 export const MIGRATIONS = [
@@ -51,6 +52,7 @@ export const MIGRATIONS = [
   MapCoveringIndexes1763800000022,
   ToolCallArguments1763800000030,
   ConsoleSessions1763800000031,
+  WorkflowDepartments1763800000032,
 ];
 
 /** Event types with an index of their own (must match the partial index of the latest type-index migration). */
