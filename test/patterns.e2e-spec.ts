@@ -8,6 +8,7 @@ import type {
   PatternVersion,
   PermittedAction,
   PublishPatternResult,
+  WorkflowMap,
   WorkflowVersion,
 } from '@workgate/contracts';
 import { clientsFor, writePrincipals } from './support/principals';
@@ -66,6 +67,7 @@ describe('a pattern two workflows extend', () => {
     'pat-admin': ['admin'],
     'pat-agent': ['integrator', 'operator'],
     'pat-lead': ['approver'],
+    'pat-analyst': ['analyst'],
   });
   let t: TestWorkgate;
   let as: ReturnType<typeof clientsFor>;
@@ -133,6 +135,18 @@ describe('a pattern two workflows extend', () => {
       breakGlass: { allowed: true, postReviewDue: 'PT24H', reviewer: 'pat-lead' },
       pattern,
     });
+  });
+
+  it("marks the map's nodes the pattern gave", async () => {
+    const map = await as['pat-analyst']<WorkflowMap>('GET', '/v1/workflows/pat-refunds/versions/1/map');
+    expect(map.status).toBe(200);
+    expect(map.body.nodes.map((n) => [n.id, n.from ?? 'workflow'])).toEqual([
+      ['payments', 'workflow'],
+      ['no-purges', 'pattern'],
+      ['no-voids', 'workflow'],
+      ['break-glass', 'pattern'],
+      ['closure', 'workflow'],
+    ]);
   });
 
   it("stops what the pattern's rule matches in both workflows; a workflow's own rule decides in its own only", async () => {
