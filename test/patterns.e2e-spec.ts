@@ -8,6 +8,7 @@ import type {
   PatternVersion,
   PermittedAction,
   PublishPatternResult,
+  Receipt,
   WorkflowMap,
   WorkflowVersion,
 } from '@workgate/contracts';
@@ -95,6 +96,10 @@ describe('a pattern two workflows extend', () => {
     expect(opened.status).toBe(201);
     const answer = await as['pat-agent']<ActionAnswer>('POST', `/v1/work-orders/${opened.body.id}/actions`, action);
     expect(answer.status).toBe(201);
+    // The decision and its receipt name the pattern the version extends (docs/patterns.md).
+    expect(answer.body.policy.pattern).toEqual({ name: 'e2e-controls', version: 1, sha256: SHA1 });
+    const receipt = await as['pat-lead']<Receipt>('GET', `/v1/receipts/${answer.body.receiptId}`);
+    expect(receipt.body.policy.pattern).toEqual({ name: 'e2e-controls', version: 1, sha256: SHA1 });
     return { decision: answer.body.decision, reason: answer.body.reason, rule: answer.body.rule ?? null };
   };
   const write = (system: string, operation: string): PermittedAction => ({ system, operation, kind: 'write' });
