@@ -159,10 +159,12 @@ describe('one writer per stream', () => {
     expect(twoWriters).toEqual([]);
     const byKind = new Map<string, Set<string>>();
     for (const [id, w] of writers)
-      if (['workflow', 'approval'].includes(kindOf(id)))
+      if (['workflow', 'approval', 'pattern'].includes(kindOf(id)))
         w.forEach((p) => byKind.set(kindOf(id), (byKind.get(kindOf(id)) ?? new Set()).add(p)));
     expect(Object.fromEntries([...byKind].map(([k, w]) => [k, [...w].sort()]))).toEqual({
       approval: ['approvals'],
+      // The shipped patterns (docs/patterns.md), published at start.
+      pattern: ['policy'],
       workflow: ['policy'],
     });
     // The walk saw every path: four approvals decided or expired, and the one opened late.

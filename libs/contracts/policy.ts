@@ -165,6 +165,8 @@ export interface PolicyRef {
   jobType: string;
   version: number;
   sha256: string;
+  /** The pattern the version extends, when it extends one (docs/patterns.md, The effective definition). */
+  pattern?: { name: string; version: number; sha256: string };
 }
 
 export const DECISION_REASONS = [

@@ -33,6 +33,8 @@ export interface MapNode {
   owner?: string;
   /** What a person needs to read the node: evidence kinds, reason, reads and writes, SLA, timeout contract. */
   detail: Record<string, string | number | boolean | string[]>;
+  /** `pattern` when the pattern the workflow extends gave the node's part (docs/patterns.md, The effective definition). */
+  from?: 'pattern';
 }
 
 export interface MapEdge {

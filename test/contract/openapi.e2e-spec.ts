@@ -10,6 +10,7 @@ import { client, writePrincipals } from '../support/principals';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 import { walkTheMorning } from '../support/openapi-walk';
 import { Answer, Call, walkTheDay } from '../support/openapi-walk-day';
+import { walkThePatterns } from '../support/openapi-walk-patterns';
 import { arrayOf, checked, isString, shaped } from '../support/guards';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -108,6 +109,7 @@ describe('the OpenAPI document', () => {
 
   it('answers every operation as documented, 2xx and 4xx', async () => {
     await walkTheDay(as, await walkTheMorning(as));
+    await walkThePatterns(as);
     expect(t.url).toBeTruthy();
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);

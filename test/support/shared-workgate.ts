@@ -134,6 +134,7 @@ async function startShared(path: string, worker: string): Promise<SharedRecord> 
     WORKGATE_PRINCIPALS: principalsPath,
     WORKGATE_DATA_DIR: join(dir, 'data'),
     WORKGATE_WORKFLOWS_DIR: join(ROOT, 'workflows'),
+    WORKGATE_PATTERNS_DIR: join(ROOT, 'patterns'),
     // Files reuse principal names (`helpdesk`, `agent`) one after another within a minute: one file's
     // requests must not spend the next one's budget. The rate limit's own tests start their own workgate.
     WORKGATE_RATE_LIMIT_PER_MINUTE: '100000',

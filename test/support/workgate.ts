@@ -65,6 +65,7 @@ export async function startTestWorkgate(
     NATS_URL: nats.url,
     LOG_LEVEL: 'silent',
     WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', '..', 'workflows'),
+    WORKGATE_PATTERNS_DIR: join(__dirname, '..', '..', 'patterns'),
     WORKGATE_DATA_DIR: dataDir,
     ...threadEnv(),
     ...options.env,

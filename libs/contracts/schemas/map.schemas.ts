@@ -32,7 +32,13 @@ export const MapNode = component(
         label: str,
         detail: described(map(), 'what a person needs to read the node: evidence kinds, reason, reads and writes, SLA'),
       },
-      { owner: str },
+      {
+        owner: str,
+        from: described(
+          oneOf('pattern'),
+          'present when the pattern the workflow extends gave the part: its rules, steps, systems, inputs, codes, closure evidence, approval time-out (gates) or break-glass',
+        ),
+      },
     ),
   ),
 );

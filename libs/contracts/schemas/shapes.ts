@@ -23,7 +23,10 @@ export const actionKind = oneOf('read', 'write');
 export const scopeFields = { system: str, operation: str, kind: actionKind };
 export const scope = object(scopeFields);
 export const permittedAction = object(scopeFields, { objects: strings });
-export const policyRef = object({ jobType: str, version: int, sha256 });
+export const policyRef = object(
+  { jobType: str, version: int, sha256 },
+  { pattern: object({ name: str, version: int, sha256 }) },
+);
 export const prerequisite = object({ name: str, ok: bool }, { reason: str });
 export const evidence = object({ kind: str, ref: str }, { sha256, private: bool, note: str });
 export const scopeChecks = object({ passed: int, total: int });

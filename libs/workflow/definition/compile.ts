@@ -45,7 +45,21 @@ export function compileWorkflow(
 ): CompiledWorkflow {
   return {
     definition,
-    policy: { jobType: definition.jobType, version: definition.version, sha256 },
+    policy: {
+      jobType: definition.jobType,
+      version: definition.version,
+      sha256,
+      // Decisions and receipts name the pattern the version extends (docs/patterns.md).
+      ...(definition.pattern
+        ? {
+            pattern: {
+              name: definition.pattern.name,
+              version: definition.pattern.version,
+              sha256: definition.pattern.sha256,
+            },
+          }
+        : {}),
+    },
     systems: new Map(definition.systems.map((s) => [s.name, { ...s, writeSet: new Set(s.write) }])),
     rules: (definition.rules ?? []).map((r) => {
       const { program, analysis } = compileCel(r.when);

@@ -21,6 +21,15 @@ export const gateNodeId = (gate: string): string => `gate:${gate}`;
 export const inputNodeId = (name: string): string => `input:${name}`;
 export const objectNodeId = (name: string): string => `object:${name}`;
 
+/**
+ * The pattern's mark of a part of the map (docs/patterns.md, The effective definition): `from`
+ * names `<list>.<id>`, `exceptionCodes.<code>`, `closure.evidence.<name>`, `approval`, `breakGlass`.
+ */
+function patternMark(d: WorkflowDefinition): (...entries: string[]) => Pick<MapNode, 'from'> {
+  const given = new Set(d.pattern?.from ?? []);
+  return (...entries) => (entries.some((e) => given.has(e)) ? { from: 'pattern' } : {});
+}
+
 /** What a rule's condition names: the systems it governs and the steps it is about. */
 function ruleTargets(when: string, d: WorkflowDefinition): { systems: string[]; steps: string[] } {
   let analysis;
@@ -57,6 +66,7 @@ export function workflowMap(
   const edges: MapEdge[] = [];
   const receiptPlan: ReceiptPlanEntry[] = [];
   const ownerOf = new Map<string, string>();
+  const mark = patternMark(d);
   const node = (n: MapNode) => {
     nodes.push(n);
     if (n.owner) ownerOf.set(n.id, n.owner);
@@ -73,6 +83,7 @@ export function workflowMap(
       id: inputNodeId(input.name),
       kind: 'input',
       label: input.name,
+      ...mark(`requiredInputs.${input.name}`),
       detail: input.equals === undefined ? { required: true } : { equals: JSON.stringify(input.equals) },
     });
   for (const o of d.objects ?? [])
@@ -88,6 +99,7 @@ export function workflowMap(
       id: s.name,
       kind: 'system',
       label: s.name,
+      ...mark(`systems.${s.name}`),
       detail: {
         read: s.read,
         writes: s.write,
@@ -101,9 +113,10 @@ export function workflowMap(
       kind: 'step',
       label: s.title,
       owner: s.owner ?? DEFAULT_STEP_OWNER,
+      ...mark(`steps.${s.id}`),
       detail: { evidence: s.evidence ?? [] },
     });
-  ruleNodes(d, node);
+  ruleNodes(d, node, mark);
   const gates = new Map<string, string>();
   for (const g of [...(d.stages ?? []), ...(d.overlays ?? [])])
     if (!gates.has(g.gate)) gates.set(g.gate, g.owner ?? d.owner);
@@ -113,6 +126,7 @@ export function workflowMap(
       kind: 'gate',
       label: gate,
       owner,
+      ...mark('approval'),
       detail: { approvalTimeout: d.approval?.timeout ?? '' },
     });
   for (const st of d.stages ?? [])
@@ -132,6 +146,7 @@ export function workflowMap(
       kind: 'exception',
       label: entry?.title ?? code,
       ...(entry ? { owner: entry.owner } : {}),
+      ...mark(`exceptionCodes.${code}`),
       detail: entry ? { code, sla: entry.sla } : { code },
     });
   }
@@ -141,6 +156,7 @@ export function workflowMap(
       kind: 'break-glass',
       label: 'Break-glass',
       ...(d.breakGlass.reviewer ? { owner: d.breakGlass.reviewer } : {}),
+      ...mark('breakGlass'),
       detail: { reviewer: d.breakGlass.reviewer ?? '', postReviewDue: d.breakGlass.postReviewDue ?? '' },
     });
   if (d.delegation)
@@ -149,6 +165,7 @@ export function workflowMap(
     id: DERIVED_NODE_IDS.closure,
     kind: 'closure',
     label: 'Close with evidence',
+    ...mark(...(d.closure?.evidence ?? []).map((e) => `closure.evidence.${e}`)),
     detail: { evidence: d.closure?.evidence ?? [] },
   });
 
@@ -210,12 +227,12 @@ export function workflowMap(
 }
 
 /** A node per rule: a wait rule is a gate, a stop rule a stop with its reason, a run rule a run. */
-function ruleNodes(d: WorkflowDefinition, node: (n: MapNode) => void): void {
+function ruleNodes(d: WorkflowDefinition, node: (n: MapNode) => void, mark: ReturnType<typeof patternMark>): void {
   for (const r of d.rules ?? []) {
     const detail: MapNode['detail'] = { when: r.when, decision: r.decision };
     if (r.decision === 'stop') detail.reason = r.reason ?? `rule ${r.id} stops this action`;
     if (r.decision === 'wait') detail.gate = r.gate ?? r.id;
-    node({ id: r.id, kind: RULE_KIND[r.decision], label: r.id, ...ruleOwner(r, d), detail });
+    node({ id: r.id, kind: RULE_KIND[r.decision], label: r.id, ...ruleOwner(r, d), ...mark(`rules.${r.id}`), detail });
   }
 }
 
