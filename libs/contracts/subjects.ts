@@ -77,15 +77,7 @@ import {
   WorkflowDraft,
   WorkflowDraftSummary,
 } from './workflow-change';
-import {
-  DerivedWorkflow,
-  GetPatternRequest,
-  PatternNameRequest,
-  PatternSummary,
-  PatternVersion,
-  PublishPatternRequest,
-  PublishPatternResult,
-} from './patterns';
+import { PATTERN_SUBJECTS } from './pattern-subjects';
 import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
 import { StartedStreams, StartStreamsRequest } from './stream-starts';
 import {
@@ -203,12 +195,7 @@ export const Subjects = {
     applyChange: rpc<ApprovalIdRequest, Written<ChangeApplied>>('workgate.policy.apply-change'),
     /** A change of a job type by its id, with its approval (`not_found` when the job type never had it). */
     change: rpc<ChangeIdRequest, ChangeRef>('workgate.policy.change'),
-    /** A pattern version (docs/patterns.md): versions only go up; the same content again writes nothing. */
-    publishPattern: rpc<PublishPatternRequest, Written<PublishPatternResult>>('workgate.policy.publish-pattern'),
-    getPattern: rpc<GetPatternRequest, PatternVersion>('workgate.policy.get-pattern'),
-    listPatterns: rpc<Empty, PatternSummary[]>('workgate.policy.list-patterns'),
-    /** The workflows whose current version extends a pattern, and whether each is behind its newest version. */
-    derived: rpc<PatternNameRequest, DerivedWorkflow[]>('workgate.policy.derived'),
+    ...PATTERN_SUBJECTS,
   },
   exceptions: {
     listCodes: rpc<Empty, ExceptionCode[]>('workgate.exceptions.list-codes'),

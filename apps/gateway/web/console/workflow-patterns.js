@@ -20,12 +20,13 @@ export async function readExtended() {
     patterns.map(async (p) => {
       /** @type {DerivedWorkflow[]} */
       const rows = await api('GET', `/v1/patterns/${enc(p.name)}/derived`);
-      return rows.map(
-        (d) => /** @type {[string, Extended]} */ ([d.jobType, { ...d, name: p.name, newest: p.currentVersion }]),
-      );
+      return rows.map((d) => ({ ...d, name: p.name, newest: p.currentVersion }));
     }),
   );
-  return new Map(derived.flat());
+  /** @type {Map<string, Extended>} */
+  const byJobType = new Map();
+  for (const row of derived.flat()) byJobType.set(row.jobType, row);
+  return byJobType;
 }
 
 /** @param {Extended | undefined} e */
