@@ -81,6 +81,15 @@ export const validBodies = (checkpoint: unknown): Record<string, unknown> => ({
   },
   'POST /v1/delegations/{dispatchId}/confirm': { note: 'verified' },
   'POST /v1/workflows': { definition: FUZZ_FLOW },
+  'POST /v1/patterns': {
+    definition: {
+      name: 'fuzz-pattern',
+      version: 1,
+      title: 'Fuzz pattern',
+      owner: 'support-lead',
+      exceptionCodes: ['PREREQ_MISSING'],
+    },
+  },
   'POST /v1/workflows/{jobType}/simulate': {
     definition: { ...FUZZ_FLOW, jobType: 'support-recovery' },
     from: '2026-01-01T00:00:00Z',

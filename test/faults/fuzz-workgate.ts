@@ -205,6 +205,8 @@ export function useFuzzWorkgate(): void {
       dispatchId: [dispatch.body.dispatchId],
       recipient: ['agent-7'],
       jobType: ['support-recovery', 'engagement-lifecycle', 'fuzz-flow'],
+      // The shipped pattern, published at start (docs/patterns.md).
+      name: ['governed-checklist'],
       version: ['1', '2'],
       file: ['dashboard.js', 'chart.umd.min.js'],
       webhooks: [webhook.body.id],

@@ -18,9 +18,10 @@ describe('HTTP limits', () => {
     /** A JSON body of exactly `bytes` bytes. */
     const sized = (bytes: number) => `{"blob":"${'x'.repeat(bytes - 11)}"}`;
 
-    /** The routes whose body carries a workflow definition take at most 256 KiB (docs/api.md, Conventions (bodies)); the others 1 MiB. */
+    /** The routes whose body carries a workflow definition or a pattern take at most 256 KiB (docs/api.md, Conventions (bodies)); the others 1 MiB. */
     const DEFINITION_ROUTES = [
       'POST /v1/workflows',
+      'POST /v1/patterns',
       'POST /v1/workflows/{jobType}/simulate',
       'POST /v1/workflows/{jobType}/drafts',
       'PUT /v1/workflows/{jobType}/drafts/{draftId}',
