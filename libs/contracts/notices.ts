@@ -31,6 +31,12 @@ export interface ExceptionCodeDefinedNotice {
   code: string;
 }
 
+/** A ledger instance has just become the writer: requests in flight to the ledger are sent again. */
+export interface LedgerWriterActiveNotice {
+  instance: string;
+  position: number;
+}
+
 export const Notices = {
   /** From policy, after its `WorkflowPublished` commit; to intake. */
   workflowPublished: notice(
@@ -46,5 +52,18 @@ export const Notices = {
   exceptionCodeDefined: notice(
     'workgate.notice.exception-code-defined',
     (p): p is ExceptionCodeDefinedNotice => isPlainObject(p) && typeof p.code === 'string',
+  ),
+  /**
+   * From the ledger, once it holds the writer's lock and serves appends; to every service. A writer
+   * that died took the requests in flight to it along: each process sends its ledger requests in
+   * flight again (docs/ledger.md, Single writer).
+   */
+  ledgerWriterActive: notice(
+    'workgate.notice.ledger-writer-active',
+    (p): p is LedgerWriterActiveNotice =>
+      isPlainObject(p) &&
+      typeof p.instance === 'string' &&
+      typeof p.position === 'number' &&
+      Number.isInteger(p.position),
   ),
 } as const;

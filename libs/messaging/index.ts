@@ -22,3 +22,4 @@ export * from './metrics';
 export * from './tracing';
 export * from './served-routes';
 export * from './stream-starts';
+export * from './ledger-takeovers';

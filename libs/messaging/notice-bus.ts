@@ -98,7 +98,11 @@ export class NoticeBus {
         }
       },
     });
-    return { stop: () => subscription.unsubscribe() };
+    return {
+      stop: () => {
+        if (!this.nc.isClosed()) subscription.unsubscribe();
+      },
+    };
   }
 }
 

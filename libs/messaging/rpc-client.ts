@@ -1,4 +1,11 @@
-import { ErrorCode as NatsErrorCode, headers as natsHeaders, NatsConnection, NatsError } from 'nats';
+import {
+  ErrorCode as NatsErrorCode,
+  headers as natsHeaders,
+  Msg,
+  NatsConnection,
+  NatsError,
+  RequestOptions,
+} from 'nats';
 import { Reply, RpcContract, WorkgateError } from '@workgate/contracts';
 import { LocalRoutes } from './local-routes';
 import { currentTraceparent } from './tracing';
@@ -12,8 +19,16 @@ const NO_RESPONDERS: string = NatsErrorCode.NoResponders;
 const TIMED_OUT: string = NatsErrorCode.Timeout;
 const TOO_LARGE: string = NatsErrorCode.MaxPayloadExceeded;
 
+/** A request over NATS awaiting its answer, and how to send it again. */
+interface InFlight {
+  subject: string;
+  again(): void;
+}
+
 /** Request/reply over NATS with an explicit time-out; remote refusals come back as WorkgateErrors with their code. */
 export class RpcClient {
+  private readonly inFlight = new Set<InFlight>();
+
   constructor(
     private readonly nc: NatsConnection,
     private readonly defaultTimeoutMs = 5000,
@@ -34,6 +49,23 @@ export class RpcClient {
   /** The most bytes one NATS message (a request or an answer) carries: the server's `max_payload`. */
   maxPayload(): number {
     return this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+  }
+
+  /**
+   * Sends again every request over NATS in flight now on a subject under `prefix` (the ledger's,
+   * when another instance has taken over its writer: the one that died took them along). The first
+   * answer of any attempt is the request's; each attempt has the whole time-out, and the request
+   * fails only when its latest attempt does. For requests that are safe to repeat (the ledger's
+   * reads, and appends, which event ids make idempotent). Answers how many it sent.
+   */
+  resendInFlight(prefix: string): number {
+    let sent = 0;
+    for (const request of [...this.inFlight])
+      if (request.subject.startsWith(prefix)) {
+        request.again();
+        sent++;
+      }
+    return sent;
   }
 
   private local(subject: string) {
@@ -71,7 +103,7 @@ export class RpcClient {
         headers = natsHeaders();
         headers.set('traceparent', traceparent);
       }
-      reply = await this.nc.request(subject, bytes, headers ? { timeout, headers } : { timeout });
+      reply = await this.resendable(subject, bytes, headers ? { timeout, headers } : { timeout });
     } catch (error) {
       const code = (error as NatsError).code;
       if (code === NO_RESPONDERS) {
@@ -90,6 +122,41 @@ export class RpcClient {
     }
     return unwrapReply(decodeJson<Reply<Res>>(reply.data));
   }
+
+  /** One request, sent again on `resendInFlight`: the first answer wins, the latest attempt's failure is the request's. */
+  private resendable(subject: string, bytes: Uint8Array, options: RequestOptions): Promise<Msg> {
+    return new Promise<Msg>((resolve, reject) => {
+      let latest = 0;
+      const request: InFlight = { subject, again: () => send() };
+      const send = () => {
+        const attempt = ++latest;
+        let answer: Promise<Msg>;
+        try {
+          answer = this.nc.request(subject, bytes, options);
+        } catch (error) {
+          answer = Promise.reject(asError(error));
+        }
+        answer.then(
+          (msg) => {
+            this.inFlight.delete(request);
+            resolve(msg);
+          },
+          (error: unknown) => {
+            if (attempt !== latest) return;
+            this.inFlight.delete(request);
+            reject(asError(error));
+          },
+        );
+      };
+      this.inFlight.add(request);
+      send();
+    });
+  }
+}
+
+/** nats.js fails with Errors (NatsError, with its code); anything else is made one. */
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** The same time-out contract for a request answered in-process. */

@@ -15,6 +15,7 @@ import { ServiceName } from '@workgate/contracts';
 import { loadConfigOrExit, WorkgateConfig } from '@workgate/config';
 import { ensureStreams } from './jetstream';
 import { DeadLetterSink, LedgerConsumers } from './ledger-reaction';
+import { LedgerTakeovers } from './ledger-takeovers';
 import { LocalRoutes } from './local-routes';
 import { startTracing, stopTracing } from './tracing';
 import { borrowNats, redactNatsUrl, releaseNats } from './nats-connection';
@@ -34,19 +35,26 @@ export interface ServiceContext {
 export const SERVICE_CONTEXT = Symbol('SERVICE_CONTEXT');
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 
-/** Provides the service context, the configuration, the NATS connection, an RpcClient and a NoticeBus to a service's modules. */
+/**
+ * Provides the service context, the configuration, the NATS connection, an RpcClient and a
+ * NoticeBus to a service's modules; its ledger requests in flight are sent again when another
+ * ledger instance takes over the writer (LedgerTakeovers).
+ */
 @Global()
 @Module({})
 export class ServiceCoreModule {
   static forService(ctx: ServiceContext): DynamicModule {
+    const rpc = new RpcClient(ctx.nc, ctx.config.WORKGATE_RPC_TIMEOUT_MS);
+    const notices = new NoticeBus(ctx.nc);
     return {
       module: ServiceCoreModule,
       providers: [
         { provide: SERVICE_CONTEXT, useValue: ctx },
         { provide: NATS_CONNECTION, useValue: ctx.nc },
         { provide: WorkgateConfig, useValue: ctx.config },
-        { provide: RpcClient, useValue: new RpcClient(ctx.nc, ctx.config.WORKGATE_RPC_TIMEOUT_MS) },
-        { provide: NoticeBus, useValue: new NoticeBus(ctx.nc) },
+        { provide: RpcClient, useValue: rpc },
+        { provide: NoticeBus, useValue: notices },
+        { provide: LedgerTakeovers, useFactory: () => new LedgerTakeovers(notices, rpc) },
         DeadLetterSink,
         {
           provide: LedgerConsumers,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { connect, NatsConnection } from 'nats';
-import { AppendResult, LedgerHeaders, Streams, Subjects } from '@workgate/contracts';
+import { AppendResult, LedgerHeaders, LedgerWriterActiveNotice, Notices, Streams, Subjects } from '@workgate/contracts';
 import { verifyLedger } from '@workgate/event-store';
-import { RpcClient } from '@workgate/messaging';
+import { NoticeBus, RpcClient } from '@workgate/messaging';
 import { freshDatabase, TestDatabase } from '../support/database';
 import { startNatsServer, TestNatsServer } from '../support/nats-server';
 import { eventually, ServiceProcess, spawnBuilt } from '../support/processes';
@@ -11,7 +11,8 @@ import { arrayOf, checked, isNumber, isString, shaped } from '../support/guards'
 /**
  * The ledger as its own process, killed with SIGKILL while 32 writers append over NATS: after a
  * restart every acknowledged append is in Postgres, the chain verifies, and the LEDGER stream holds
- * every event exactly once, in position order.
+ * every event exactly once, in position order. Each start as the writer is announced
+ * (workgate.notice.ledger-writer-active) at the position it took over.
  */
 describe('ledger process: SIGKILL during appends', () => {
   let nats: TestNatsServer;
@@ -19,8 +20,10 @@ describe('ledger process: SIGKILL during appends', () => {
   let nc: NatsConnection;
   let rpc: RpcClient;
   let ledger: ServiceProcess;
+  const announced: LedgerWriterActiveNotice[] = [];
 
   const startLedger = async () => {
+    const before = announced.length;
     ledger = spawnBuilt('apps/ledger/main.js', { DATABASE_URL: db.url, NATS_URL: nats.url });
     await eventually(
       async () => {
@@ -30,6 +33,7 @@ describe('ledger process: SIGKILL during appends', () => {
       20_000,
       `the ledger to become the writer\n${ledger.output()}`,
     );
+    await eventually(async () => announced.length > before, 20_000, 'the new writer to announce itself');
   };
 
   beforeAll(async () => {
@@ -37,6 +41,7 @@ describe('ledger process: SIGKILL during appends', () => {
     db = await freshDatabase();
     nc = await connect({ servers: nats.url });
     rpc = new RpcClient(nc, 2000);
+    new NoticeBus(nc).subscribe(Notices.ledgerWriterActive, (notice) => announced.push(notice));
     await startLedger();
   });
 
@@ -93,6 +98,15 @@ describe('ledger process: SIGKILL during appends', () => {
     const missing = [...acked.keys()].filter((id) => !stored.has(id));
     expect(missing).toEqual([]);
     for (const [id, r] of acked) expect(stored.get(id)).toBe(r.positions[0]);
+
+    // One announcement per start as the writer, each at the head it took over (never behind the one before).
+    const at = announced.map((a) => a.position);
+    expect(at).toEqual([...at].sort((a, b) => a - b));
+    expect({ starts: at.length, first: at[0], beyondEnd: at.filter((p) => p > rows.length) }).toEqual({
+      starts: 4,
+      first: 0,
+      beyondEnd: [],
+    });
 
     const verdict = await verifyLedger(pool);
     expect(verdict.ok).toBe(true);
