@@ -41,6 +41,14 @@ describe('LedgerTakeovers: ledger requests in flight are sent again when a write
     await nc.flush();
     return sub;
   };
+  /** A request on `subject` to a server that holds what it receives (answered by the test, or never). */
+  const askHeld = async (subject: string, n: number, timeoutMs?: number) => {
+    const held: Msg[] = [];
+    const sub = await serve(writer, subject, (msg) => held.push(msg));
+    const asked = rpcClient.request(rpc<{ n: number }, string>(subject), { n }, timeoutMs ? { timeoutMs } : {});
+    await eventuallyTrue(() => held.length === 1);
+    return { held, sub, asked };
+  };
   const answer = (msg: Msg, data: unknown) => msg.respond(encodeJson({ ok: true, data }));
   const announce = async (instance: string) => {
     new NoticeBus(writer).publish(Notices.ledgerWriterActive, { instance, position: 7 });
@@ -67,10 +75,7 @@ describe('LedgerTakeovers: ledger requests in flight are sent again when a write
 
   it('keeps the first answer when the first attempt answers after all', async () => {
     const subject = 'workgate.ledger.takeover-slow';
-    const held: Msg[] = [];
-    const sub = await serve(writer, subject, (msg) => held.push(msg));
-    const asked = rpcClient.request(rpc<{ n: number }, string>(subject), { n: 2 });
-    await eventuallyTrue(() => held.length === 1);
+    const { held, sub, asked } = await askHeld(subject, 2);
     await announce('ledger-1');
     await eventuallyTrue(() => held.length === 2);
     answer(held[0], 'first attempt');
@@ -81,10 +86,7 @@ describe('LedgerTakeovers: ledger requests in flight are sent again when a write
 
   it('waits for the latest attempt when an earlier one times out', async () => {
     const subject = 'workgate.ledger.takeover-late';
-    const held: Msg[] = [];
-    const sub = await serve(writer, subject, (msg) => held.push(msg));
-    const asked = rpcClient.request(rpc<{ n: number }, string>(subject), { n: 3 }, { timeoutMs: 400 });
-    await eventuallyTrue(() => held.length === 1);
+    const { held, sub, asked } = await askHeld(subject, 3, 400);
     await announce('ledger-3');
     await eventuallyTrue(() => held.length === 2);
     await new Promise((r) => setTimeout(r, 300)); // the first attempt's time-out passes meanwhile
@@ -95,10 +97,7 @@ describe('LedgerTakeovers: ledger requests in flight are sent again when a write
 
   it("answers a refusal as the request's answer, and fails when its latest attempt times out", async () => {
     const subject = 'workgate.ledger.takeover-refused';
-    const held: Msg[] = [];
-    const sub = await serve(writer, subject, (msg) => held.push(msg));
-    const refused = rpcClient.request(rpc<{ n: number }, string>(subject), { n: 4 });
-    await eventuallyTrue(() => held.length === 1);
+    const { held, sub, asked: refused } = await askHeld(subject, 4);
     held[0].respond(encodeJson(replyError(new WorkgateError('version_conflict', 'refused by the writer'))));
     await expect(refused).rejects.toEqual(new WorkgateError('version_conflict', 'refused by the writer'));
     const unanswered = rpcClient.request(rpc<{ n: number }, string>(subject), { n: 5 }, { timeoutMs: 200 });
@@ -108,10 +107,7 @@ describe('LedgerTakeovers: ledger requests in flight are sent again when a write
 
   it('never sends again a request to another service', async () => {
     const subject = 'workgate.policy.takeover-other';
-    const held: Msg[] = [];
-    const sub = await serve(writer, subject, (msg) => held.push(msg));
-    const asked = rpcClient.request(rpc<{ n: number }, string>(subject), { n: 6 });
-    await eventuallyTrue(() => held.length === 1);
+    const { held, sub, asked } = await askHeld(subject, 6);
     await announce('ledger-4');
     await client.flush();
     await writer.flush();
