@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   Logger.overrideLogger(workgateLogger(config.LOG_LEVEL));
   const nc = await borrowNats(config.NATS_URL, 'workgate-gateway');
-  await ensureStreams(nc, { replicas: config.WORKGATE_STREAM_REPLICAS });
+  await ensureStreams(nc, { replicas: config.WORKGATE_STREAM_REPLICAS, log: (m) => new Logger('gateway').warn(m) });
   const app = await startGateway({ service: 'gateway', instance: randomUUID(), config, nc });
   new Logger('gateway').log(`listening on ${await app.getUrl()}`);
   const shutdown = async () => {

@@ -70,32 +70,67 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof Error && /not found/i.test(error.message);
 }
 
-/** Creates (or brings up to date) WORK_EVENTS, LEDGER, INBOX and CHECKPOINTS; safe to call from every service at every start. */
-export async function ensureStreams(nc: NatsConnection, options: StreamOptions = {}): Promise<JetStreamManager> {
+/** How long a start waits for a forming JetStream cluster to place its streams. */
+const CLUSTER_PATIENCE_MS = 60_000;
+
+/**
+ * Whether a JetStream API error says the cluster is still forming (its meta leader not elected, or
+ * too few peers known for the replicas asked): worth waiting out at a start, not a fault.
+ */
+export function isClusterForming(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    /no suitable peers for placement|temporarily unavailable|insufficient resources/i.test(error.message)
+  );
+}
+
+/**
+ * Creates (or brings up to date) WORK_EVENTS, LEDGER, INBOX and CHECKPOINTS; safe to call from
+ * every service at every start. On a JetStream cluster that is still forming (a whole fleet
+ * started at once) it waits, saying so on `log`, for up to a minute.
+ */
+export async function ensureStreams(
+  nc: NatsConnection,
+  options: StreamOptions & { log?: (message: string) => void } = {},
+): Promise<JetStreamManager> {
   const jsm = await nc.jetstreamManager();
+  const until = Date.now() + CLUSTER_PATIENCE_MS;
   for (const config of streamConfigs(options)) {
-    for (let attempt = 0; ; attempt++) {
+    for (let pause = 250; ; pause = Math.min(pause * 2, 2000)) {
       try {
-        const info = await jsm.streams.info(config.name);
-        const c = info.config;
-        const differs =
-          c.deny_delete !== true ||
-          c.deny_purge !== true ||
-          c.duplicate_window !== config.duplicate_window ||
-          JSON.stringify(c.subjects) !== JSON.stringify(config.subjects);
-        if (differs) await jsm.streams.update(config.name, { ...c, ...config });
+        await ensureStream(jsm, config);
         break;
       } catch (error) {
-        if (!isNotFound(error)) throw error;
-        try {
-          await jsm.streams.add(config);
-          break;
-        } catch (addError) {
-          // Another service created it a moment ago: look again.
-          if (attempt >= 2) throw addError;
-        }
+        if (!isClusterForming(error) || Date.now() >= until) throw error;
+        options.log?.(`waiting for the JetStream cluster to place ${config.name}: ${(error as Error).message}`);
+        await new Promise((r) => setTimeout(r, pause));
       }
     }
   }
   return jsm;
+}
+
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const info = await jsm.streams.info(config.name);
+      const c = info.config;
+      const differs =
+        c.deny_delete !== true ||
+        c.deny_purge !== true ||
+        c.duplicate_window !== config.duplicate_window ||
+        JSON.stringify(c.subjects) !== JSON.stringify(config.subjects);
+      if (differs) await jsm.streams.update(config.name, { ...c, ...config });
+      return;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      try {
+        await jsm.streams.add(config);
+        return;
+      } catch (addError) {
+        // Another service created it a moment ago: look again.
+        if (attempt >= 2) throw addError;
+      }
+    }
+  }
 }

@@ -159,7 +159,7 @@ export async function runStandalone(service: ServiceName, factory: ServiceModule
   const logger = new Logger(service);
   Logger.overrideLogger(workgateLogger(config.LOG_LEVEL));
   const nc = await borrowNats(config.NATS_URL, `workgate-${service}`);
-  await ensureStreams(nc, { replicas: config.WORKGATE_STREAM_REPLICAS });
+  await ensureStreams(nc, { replicas: config.WORKGATE_STREAM_REPLICAS, log: (m) => logger.warn(m) });
   startTracing(`workgate-${service}`);
   const instance = randomUUID();
   const app = await startMicroservice(factory, { service, instance, config, nc });
