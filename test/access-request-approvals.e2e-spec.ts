@@ -1,9 +1,9 @@
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import type { ActionAnswer, ApprovalView, OpenedAnswer, PermittedAction, Receipt } from '@workgate/contracts';
-import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
+import type { ActionAnswer, ApprovalView, OpenedAnswer, PermittedAction } from '@workgate/contracts';
+import { consolePage } from './support/console-page';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
+import { approvalDecisions, approveSecondInConsole, outcomeReceipt } from './support/two-person';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
 /**
@@ -76,11 +76,8 @@ describe('the shipped access request: two approvers grant access', () => {
     );
     return { approvalId, workOrderId: opened.body.id };
   };
-  const decide = (who: string, approvalId: string, decision: string) =>
-    as[who]<ApprovalView & { error?: string; message?: string }>('POST', `/v1/approvals/${approvalId}/decision`, {
-      decision,
-      ...(decision === 'reject' ? {} : { permittedAction: GRANT }),
-    });
+  const decide = (who: string, approvalId: string, decision: 'approve' | 'reject') =>
+    approvalDecisions(as, GRANT)(who, approvalId, decision);
 
   it('refuses the requester, counts each approver once, waits at one approve, grants at the second and names both on the receipt', async () => {
     const { approvalId, workOrderId } = await grantWaiting('AR-1');
@@ -109,31 +106,16 @@ describe('the shipped access request: two approvers grant access', () => {
     expect([again.status, again.body.error]).toEqual([409, 'already_decided']);
 
     // The second approver decides in the console: the card says 1 of 2, and who approved.
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    await signIn(page, 'compliance-officer', '#approvals');
-    const card = page.locator(`article[data-approval="${approvalId}"]`);
-    await card.waitFor();
-    await expect(card.locator('.approvals-progress').textContent()).resolves.toMatch(
-      /^1 of 2 approvals · security-lead approved$/,
-    );
-    await page.screenshot({ path: join(ARTIFACTS, 'access-request-approval.png'), fullPage: true });
-    await page.setViewportSize(NARROW);
-    await page.screenshot({ path: join(ARTIFACTS, 'access-request-approval-narrow.png'), fullPage: true });
-    await page.setViewportSize({ width: 1920, height: 1080 });
-    await card.getByRole('button', { name: 'Approve', exact: true }).click();
-    await eventually(
-      async () =>
-        (await as['security-lead']<ApprovalView>('GET', `/v1/approvals/${approvalId}`)).body.status === 'approved',
-    );
-    await page.close();
-
-    let receipt: Receipt | undefined;
-    await eventually(async () => {
-      const proof = await as.lead<{ receipts: Receipt[] }>('GET', `/v1/work-orders/${workOrderId}/proof`);
-      receipt = proof.body.receipts?.find((r) => r.kind === 'approval-outcome');
-      return receipt !== undefined;
-    }, 15_000);
-    expect(receipt?.approvers).toEqual(['security-lead', 'compliance-officer']);
+    await approveSecondInConsole({
+      browser,
+      signIn,
+      second: 'compliance-officer',
+      first: 'security-lead',
+      approvalId,
+      shot: 'approval-card-access-request',
+      read: as['security-lead'],
+    });
+    expect((await outcomeReceipt(as.lead, workOrderId)).approvers).toEqual(['security-lead', 'compliance-officer']);
 
     // Each step with its evidence; the grant's is the access end date.
     const endDate = { kind: 'access-end-date', ref: 'iam:employee-7:2027-03-31' };

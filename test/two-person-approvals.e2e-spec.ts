@@ -1,8 +1,9 @@
 import type { Browser } from 'playwright-core';
-import type { ActionAnswer, ApprovalView, OpenedAnswer, PermittedAction, Receipt } from '@workgate/contracts';
-import { consolePage, shootCardWideAndNarrow } from './support/console-page';
+import type { ActionAnswer, ApprovalView, OpenedAnswer, PermittedAction } from '@workgate/contracts';
+import { consolePage } from './support/console-page';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
+import { approvalDecisions, approveSecondInConsole, outcomeReceipt } from './support/two-person';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
 /**
@@ -70,11 +71,8 @@ describe('an approval of two approvers', () => {
     await eventually(async () => (await as.ana('GET', `/v1/approvals/${approvalId}`)).status === 200, 10_000);
     return { approvalId, workOrderId: opened.body.id };
   };
-  const decide = (who: string, approvalId: string, decision: string) =>
-    as[who]<ApprovalView & { error?: string; message?: string }>('POST', `/v1/approvals/${approvalId}/decision`, {
-      decision,
-      ...(decision === 'reject' ? {} : { permittedAction: REFUND }),
-    });
+  const decide = (who: string, approvalId: string, decision: 'approve' | 'reject') =>
+    approvalDecisions(as, REFUND)(who, approvalId, decision);
 
   it('refuses the requester, counts each approver once, waits at one approve and is granted at the second', async () => {
     const { approvalId, workOrderId } = await refundWaiting('TWO-1');
@@ -100,33 +98,23 @@ describe('an approval of two approvers', () => {
     );
 
     // The second approver decides in the console: the card says 1 of 2, and who approved.
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    await signIn(page, 'ben', '#approvals');
-    const card = page.locator(`article[data-approval="${approvalId}"]`);
-    await card.waitFor();
-    await expect(card.locator('.approvals-progress').textContent()).resolves.toMatch(
-      /^1 of 2 approvals · ana approved$/,
-    );
-    await shootCardWideAndNarrow(page, card, 'approval-card-two-person');
-    await card.getByRole('button', { name: 'Approve', exact: true }).click();
-    await eventually(
-      async () => (await as.ana<ApprovalView>('GET', `/v1/approvals/${approvalId}`)).body.status === 'approved',
-    );
+    await approveSecondInConsole({
+      browser,
+      signIn,
+      second: 'ben',
+      first: 'ana',
+      approvalId,
+      shot: 'approval-card-two-person',
+      read: as.ana,
+    });
     const granted = await as.ana<ApprovalView>('GET', `/v1/approvals/${approvalId}`);
     expect(granted.body.approvals?.map((a) => [a.by, a.decision])).toEqual([
       ['ana', 'approve'],
       ['ben', 'approve'],
     ]);
-    await page.close();
 
     // The receipt of the outcome names both approvers.
-    let receipt: Receipt | undefined;
-    await eventually(async () => {
-      const proof = await as.lead<{ receipts: Receipt[] }>('GET', `/v1/work-orders/${workOrderId}/proof`);
-      receipt = proof.body.receipts?.find((r) => r.kind === 'approval-outcome');
-      return receipt !== undefined;
-    }, 15_000);
-    expect(receipt?.approvers).toEqual(['ana', 'ben']);
+    expect((await outcomeReceipt(as.lead, workOrderId)).approvers).toEqual(['ana', 'ben']);
     expect(problems).toEqual([]);
   });
 

@@ -92,7 +92,15 @@ describe('fleet: kill one of everything under load', () => {
       {
         killed: 'the active ledger writer',
         goal: GOAL_S,
-        kill: async () => fleet.killAndRestart(await fleet.activeWriter()),
+        kill: async () => {
+          const writer = await fleet.activeWriter();
+          const restart = await fleet.killAndRestart(writer);
+          return async () => {
+            // The decision after the kill was committed by the standby: it is the writer now.
+            expect((await fleet.activeWriter()).index).not.toBe(writer.index);
+            await restart();
+          };
+        },
       },
       { killed: 'NATS node 1', goal: NATS_NODE_BOUND_S, kill: async () => fleet.killNatsNode(0) },
       { killed: 'the Postgres primary', goal: POSTGRES_GOAL_S, kill: async () => fleet.killPostgresPrimary() },
@@ -117,6 +125,10 @@ describe('fleet: kill one of everything under load', () => {
     process.stdout.write(
       `fleet outages: ${outages.map((o) => `${o.killed} ${o.seconds.toFixed(1)} s`).join('; ')}; ${load.opened.size} opened, ${load.decided.length} decided, ${load.retries} retries\n`,
     );
+    const resent = fleet.processes
+      .flatMap((p) => p.process.output().match(/(\d+) request\(s\) in flight sent again/g) ?? [])
+      .reduce((sum, line) => sum + Number(line.split(' ')[0]), 0);
+    process.stdout.write(`fleet: ledger requests in flight sent again after the writer's takeover: ${resent}\n`);
     expect(load.refused).toEqual([]);
 
     // Every acknowledged work order once, every decision once.

@@ -111,7 +111,9 @@ export class Fleet {
         const health = await this.rpc.request(Subjects.health('ledger'), {}, { timeoutMs: 1000 });
         if (health.details?.writer !== 'active') return undefined;
         return this.processes.find(
-          (p) => p.service === 'ledger' && p.process.output().includes(`instance ${health.instance}`),
+          // Its start line names its instance (other processes' logs may name it too).
+          (p) =>
+            p.service === 'ledger' && p.process.output().includes(`(queue group ledger, instance ${health.instance})`),
         );
       },
       30_000,
