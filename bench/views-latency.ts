@@ -1,15 +1,16 @@
 import { percentile } from './stats';
 
 /**
- * Each view's latency over HTTP (`base`, with the API key `key`) and the live workflow map's,
- * `queries` of each with a mix of filters (default, job type, groupBy=version, a past asOf, a
- * one-week window): a row per view and the map's row (label, p50, p95 and max ms, most rows).
+ * Each view's latency over HTTP (`base`, with the API key `key`), the live workflow map's and the
+ * department comparison's, `queries` of each with a mix of filters (default, job type,
+ * groupBy=version, a past asOf, a one-week window; by department or job type): a row per view, the
+ * map's row and the comparison's (label, p50, p95 and max ms, most rows).
  */
 export async function viewLatency(
   base: string,
   key: string,
   queries: number,
-): Promise<{ rows: Array<Array<string | number>>; live: Array<string | number> }> {
+): Promise<{ rows: Array<Array<string | number>>; live: Array<string | number>; compare: Array<string | number> }> {
   const now = new Date().toISOString();
   const weekAgo = new Date(Date.now() - 7 * 86_400_000).toISOString();
   const past = new Date(Date.now() - 10 * 86_400_000).toISOString();
@@ -71,5 +72,19 @@ export async function viewLatency(
       (_, i) => `/v1/workflows/${jobTypes[i % jobTypes.length]}/map?${mapVariants[i % mapVariants.length]}`,
     ),
   );
-  return { rows, live };
+  // Departments (or job types) side by side on every measure, over the same windows.
+  const compareVariants = [
+    'by=department',
+    'by=jobType',
+    `by=department&asOf=${past}`,
+    `by=department&from=${weekAgo}&to=${now}`,
+  ];
+  const compare = await timed(
+    'GET /v1/views/workflows/compare',
+    Array.from(
+      { length: queries },
+      (_, i) => `/v1/views/workflows/compare?${compareVariants[i % compareVariants.length]}`,
+    ),
+  );
+  return { rows, live, compare };
 }

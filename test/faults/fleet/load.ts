@@ -4,9 +4,10 @@ import { isPlainObject, parseJsonAs } from '@workgate/contracts';
 /** A 2xx answer of the API: a JSON object (its `id` read where it is a work order's). */
 const isAnswer = (v: unknown): v is { id?: unknown } => isPlainObject(v);
 
-/** One decision the load got: when the attempt that got it was sent and when it was answered. */
+/** One decision the load got: when its first attempt and the attempt that got it were sent, and when it was answered. */
 export interface Decided {
   ref: string;
+  firstSentAt: number;
   sentAt: number;
   answeredAt: number;
 }
@@ -44,6 +45,14 @@ export class Load {
     await this.done;
   }
 
+  /**
+   * The longest a decision asked before `at` and answered after it waited past `at` (0 when none):
+   * what a client whose request a kill at `at` caught saw, its retries included.
+   */
+  caughtWait(at: number): number {
+    return Math.max(0, ...this.decided.filter((d) => d.firstSentAt < at).map((d) => d.answeredAt - at));
+  }
+
   /** The first decision whose successful attempt was sent at or after `at`. */
   firstDecisionSentAfter(at: number): Decided | undefined {
     return this.decided.filter((d) => d.sentAt >= at).sort((a, b) => a.answeredAt - b.answeredAt)[0];
@@ -70,13 +79,15 @@ export class Load {
         operation: 'case.note',
         kind: 'write',
       });
-      if (action) this.decided.push({ ref, sentAt: action.sentAt, answeredAt: Date.now() });
+      if (action)
+        this.decided.push({ ref, firstSentAt: action.firstSentAt, sentAt: action.sentAt, answeredAt: Date.now() });
       await new Promise((r) => setTimeout(r, pauseMs));
     }
   }
 
   /** Sends until answered 2xx (undefined when refused for good: recorded in `refused`). */
   private async send(method: string, path: string, idempotencyKey: string, body: unknown) {
+    const firstSentAt = Date.now();
     for (;;) {
       const sentAt = Date.now();
       const answer = await fetch(`${this.url}${path}`, {
@@ -93,7 +104,7 @@ export class Load {
         () => ({ status: 0, text: '' }),
       );
       if (answer.status >= 200 && answer.status < 300)
-        return { sentAt, body: parseJsonAs(answer.text, isAnswer, 'an answer') };
+        return { firstSentAt, sentAt, body: parseJsonAs(answer.text, isAnswer, 'an answer') };
       if (!AGAIN.has(answer.status)) {
         this.refused.push(`${method} ${path}: ${answer.status} ${answer.text.slice(0, 300)}`);
         return undefined;
