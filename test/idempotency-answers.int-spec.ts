@@ -7,7 +7,8 @@ const answer = (position: number) => ({ answer: { id: `wo-${position}` }, positi
 /**
  * The gateways' shared record of Idempotency-Keys, as the services' role sees it: a key is reserved
  * by one request at a time, its answer is kept by that request only, and a reservation whose holder
- * died (it never answered) is taken over once it is older than a minute, so a key is never stuck.
+ * died (it never answered, and renews its lease no more) is taken over 5 s after its last renewal,
+ * so a key is never stuck for long.
  */
 describe('the Idempotency-Key reservations', () => {
   let db: TestDatabase;
@@ -40,14 +41,19 @@ describe('the Idempotency-Key reservations', () => {
     expect(await answers.reserve('q', 'k1', 'print-b', 'holder-3')).toBe(true);
   });
 
-  it('takes over the reservation of a holder that died once it is older than a minute, not before', async () => {
+  it('takes over the reservation of a holder that died 5 s after its last renewal, not before', async () => {
     expect(await answers.reserve('p', 'k2', 'print-a', 'dead')).toBe(true);
-    await age('k2', 59);
+    await age('k2', 4);
     expect(await answers.reserve('p', 'k2', 'print-b', 'next')).toBe(false);
-    await age('k2', 61);
+    // A live holder renews it: its lease starts again.
+    await age('k2', 6);
+    expect(await answers.renew('p', 'k2', 'dead')).toBe(true);
+    expect(await answers.reserve('p', 'k2', 'print-b', 'next')).toBe(false);
+    await age('k2', 6);
     expect(await answers.reserve('p', 'k2', 'print-b', 'next')).toBe(true);
     expect(await answers.find('p', 'k2')).toEqual({ fingerprint: 'print-b', reply: null });
-    // The dead holder, if it was only slow, keeps nothing over the new one's reservation.
+    // The dead holder, if it was only slow, neither renews nor keeps anything over the new one's reservation.
+    expect(await answers.renew('p', 'k2', 'dead')).toBe(false);
     expect(await answers.keep('p', 'k2', 'dead', answer(1))).toBe(false);
     expect(await answers.keep('p', 'k2', 'next', answer(2))).toBe(true);
     expect((await answers.find('p', 'k2'))?.reply).toEqual(answer(2));

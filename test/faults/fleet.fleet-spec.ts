@@ -128,7 +128,10 @@ describe('fleet: kill one of everything under load', () => {
     await load.stop();
     // Requests a kill caught in flight: answered once another instance took over (the ledger's sent
     // again at its writer's takeover), or after the caller's time-out and retry.
-    const caught = kills.map((k, i) => ({ killed: k.killed, seconds: load.caughtWait(killedAt[i]) / 1000 }));
+    const caught = kills.map((k, i) => ({
+      killed: k.killed,
+      seconds: load.caughtWait(killedAt[i], killedAt[i - 1] ?? 0) / 1000,
+    }));
     process.stdout.write(
       `fleet: the longest wait of a request in flight at the kill: ${caught.map((c) => `${c.killed} ${c.seconds.toFixed(1)} s`).join('; ')}\n`,
     );

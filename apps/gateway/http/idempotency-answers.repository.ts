@@ -9,8 +9,13 @@ export interface KeyRow {
   reply: Written<unknown> | null;
 }
 
-/** How long a reservation holds a key without an answer before another request may take it over (its holder died). */
-export const RESERVATION_EXPIRES_MS = 60_000;
+/**
+ * A reservation is a lease: its holder renews it (RESERVATION_RENEW_MS) while its write runs, and
+ * one not renewed for this long (its gateway died) is taken over by the next request with its key.
+ */
+export const RESERVATION_LEASE_MS = 5_000;
+/** How often a holder renews its reservation while its write runs. */
+export const RESERVATION_RENEW_MS = 1_000;
 
 /**
  * The gateway's `idempotency_answers` table: one row per principal and Idempotency-Key. A request
@@ -28,20 +33,29 @@ export class IdempotencyAnswersRepository {
 
   /**
    * Reserves the key for `holder` unless another request holds it or has answered on it: true when
-   * it is now held by `holder`. A reservation older than `expiresMs` with no reply is taken over.
+   * it is now held by `holder`. A reservation not renewed for `leaseMs` (no reply) is taken over.
    */
   async reserve(
     principal: string,
     key: string,
     fingerprint: string,
     holder: string,
-    expiresMs = RESERVATION_EXPIRES_MS,
+    leaseMs = RESERVATION_LEASE_MS,
   ): Promise<boolean> {
     const { rowCount } = await this.pool.query(
       `INSERT INTO idempotency_answers AS a (principal, key, fingerprint, holder) VALUES ($1, $2, $3, $4)
        ON CONFLICT (principal, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, holder = EXCLUDED.holder, created_at = now()
          WHERE a.reply IS NULL AND a.created_at < now() - make_interval(secs => $5::double precision / 1000)`,
-      [principal, key, fingerprint, holder, expiresMs],
+      [principal, key, fingerprint, holder, leaseMs],
+    );
+    return rowCount === 1;
+  }
+
+  /** Renews the holder's reservation (its lease starts again): false when it was answered, given back or taken over. */
+  async renew(principal: string, key: string, holder: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      'UPDATE idempotency_answers SET created_at = now() WHERE principal = $1 AND key = $2 AND holder = $3 AND reply IS NULL',
+      [principal, key, holder],
     );
     return rowCount === 1;
   }

@@ -13,7 +13,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { canonicalize, refuse, Written } from '@workgate/contracts';
 import { RequestWithPrincipal } from './auth.guard';
-import { IdempotencyAnswersRepository, RESERVATION_EXPIRES_MS } from './idempotency-answers.repository';
+import { IdempotencyAnswersRepository, RESERVATION_RENEW_MS } from './idempotency-answers.repository';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Set on an answer that is the replay of a first one. */
@@ -24,7 +24,7 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const SHOWN_ONCE = 'workgate:shown-once';
 /** How long a request waits for another of this gateway with the same key to be answered (a write's own time-outs are shorter). */
-const HOLD_MS = RESERVATION_EXPIRES_MS;
+const HOLD_MS = 60_000;
 /** A request waiting for another gateway's answer on its key looks again after this, doubling up to LONGEST_PAUSE_MS. */
 const FIRST_PAUSE_MS = 5;
 const LONGEST_PAUSE_MS = 200;
@@ -75,6 +75,8 @@ interface ToKeep {
   answered: boolean;
   /** Gives the key back; set when the caller went away before the route answered, which then calls it. */
   abandoned?: () => void;
+  /** Renews the reservation's lease while the write runs; stopped once it has answered. */
+  renewing?: NodeJS.Timeout;
 }
 const TO_KEEP = Symbol('workgate:idempotency');
 type KeyedRequest = RequestWithPrincipal & { [TO_KEEP]?: ToKeep };
@@ -149,6 +151,8 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
       const shownOnce = this.reflector.get<string[] | undefined>(SHOWN_ONCE, context.getHandler()) ?? [];
       const toKeep: ToKeep = { principal, key: header, holder, shownOnce, kept: false, answered: false };
       req[TO_KEEP] = toKeep;
+      toKeep.renewing = setInterval(() => void this.renew(toKeep), RESERVATION_RENEW_MS);
+      toKeep.renewing.unref();
       // The answer is kept before it is sent: once it is out, the next may look. An answer that kept nothing (a refused write)
       // gives the key back first. A caller gone before the route answered does not free the key while its write runs: the
       // route's answer does (`answered`), kept for a retry to replay, or given back if the write was refused.
@@ -156,6 +160,7 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
       const release = () => {
         if (released) return;
         released = true;
+        clearInterval(toKeep.renewing);
         void this.giveBack(toKeep).finally(releaseTurn);
       };
       const answer = context.switchToHttp().getResponse<FastifyReply>().raw;
@@ -169,7 +174,8 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
   /**
    * Reserves the key for this request (undefined: it writes), or waits while another request (of
    * any gateway) holds it and answers what that one kept. The wait is bounded by the reservation's
-   * expiry: a holder that died is taken over after RESERVATION_EXPIRES_MS.
+   * lease: a holder whose gateway died renews it no more, and is taken over RESERVATION_LEASE_MS
+   * after its last renewal.
    */
   private async reserve(
     principal: string,
@@ -239,13 +245,19 @@ export class Idempotency implements CanActivate, OnModuleInit, OnApplicationShut
     toKeep.abandoned?.();
   }
 
+  /** Renews a reservation while its write runs, so no other request takes it over (a failed renewal is tried again next time). */
+  private async renew(toKeep: ToKeep): Promise<void> {
+    if (toKeep.kept) return;
+    await this.answers.renew(toKeep.principal, toKeep.key, toKeep.holder).catch(() => undefined);
+  }
+
   /** Gives a key back that its request answered without keeping anything, so a corrected request may use it. */
   private async giveBack(toKeep: ToKeep): Promise<void> {
     if (toKeep.kept) return;
     try {
       await this.answers.release(toKeep.principal, toKeep.key, toKeep.holder);
     } catch (error) {
-      // The reservation then expires after RESERVATION_EXPIRES_MS.
+      // Its lease is no longer renewed: it is free RESERVATION_LEASE_MS after the last renewal.
       this.logger.warn(`an Idempotency-Key of ${toKeep.principal} was not given back: ${(error as Error).message}`);
     }
   }

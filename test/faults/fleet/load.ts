@@ -46,11 +46,15 @@ export class Load {
   }
 
   /**
-   * The longest a decision asked before `at` and answered after it waited past `at` (0 when none):
-   * what a client whose request a kill at `at` caught saw, its retries included.
+   * The longest a decision asked in [`since`, `at`) and answered after `at` waited past `at` (0 when
+   * none): what a client whose request a kill at `at` caught saw, its retries included. Those asked
+   * before `since` (an earlier kill's) are that kill's.
    */
-  caughtWait(at: number): number {
-    return Math.max(0, ...this.decided.filter((d) => d.firstSentAt < at).map((d) => d.answeredAt - at));
+  caughtWait(at: number, since: number): number {
+    return Math.max(
+      0,
+      ...this.decided.filter((d) => d.firstSentAt >= since && d.firstSentAt < at).map((d) => d.answeredAt - at),
+    );
   }
 
   /** The first decision whose successful attempt was sent at or after `at`. */
