@@ -97,6 +97,10 @@ describe('the proof package of a work order', () => {
     );
     expect(verified.out).toContain("boundary: the definition's systems and rules");
     expect(verified.out).toContain('map: built afresh from the definition, the same nodes and edges');
+    // support-recovery extends the shipped governed-checklist pattern: its decisions' receipts name it, and Go checks them too.
+    const patterns = pkg.receipts.filter((r) => r.kind === 'decision').map((r) => r.policy?.pattern?.name);
+    expect(patterns.length).toBeGreaterThan(0);
+    expect(new Set(patterns)).toEqual(new Set(['governed-checklist']));
     expect(goVerifyPackage(pkg, key)).toMatchObject({ ok: true, checked: pkg.receipts.length });
     // What one receipt weighs in the package, and the checkpoint note each proof repeats.
     writeFileSync(
