@@ -14,7 +14,10 @@ import { Queryable } from './view-table';
 const per100 = (count: number, workOrders: number): number | null =>
   workOrders ? Math.round((count * 10_000) / workOrders) / 100 : null;
 
-/** The closed work orders of the window with their group (`grp`), as a subquery. */
+/**
+ * The closed work orders of the window with their group (`grp`), read once (a materialized CTE:
+ * one scan of the work orders, whatever the measures ask of them).
+ */
 function closedInWindow(q: CompareQuery, asOf: string, by: CompareBy) {
   const w = new Where()
     .also('closed_at IS NOT NULL')
@@ -22,9 +25,11 @@ function closedInWindow(q: CompareQuery, asOf: string, by: CompareBy) {
     .add('closed_at < ?', q.to)
     .add('closed_at <= ?', asOf);
   const grp = by === 'department' ? 'wf.department' : 'wo.job_type';
-  const sql = `(SELECT ${grp} AS grp, wo.*
-                  FROM (SELECT * FROM view_work_orders ${w.sql}) wo
-                  LEFT JOIN view_workflows wf ON wf.job_type = wo.job_type AND wf.version = wo.version) c`;
+  const sql = `c AS MATERIALIZED (
+      SELECT ${grp} AS grp, wo.id, wo.exceptions_total, wo.reopened, wo.evidence_missing, wo.steps_required,
+             wo.steps_completed, extract(epoch FROM wo.closed_at - wo.opened_at) AS seconds
+        FROM (SELECT * FROM view_work_orders ${w.sql}) wo
+        LEFT JOIN view_workflows wf ON wf.job_type = wo.job_type AND wf.version = wo.version)`;
   return { w, sql };
 }
 
@@ -40,6 +45,12 @@ interface GroupRow {
   break_glass: number;
 }
 
+interface Compared {
+  groups: GroupRow[];
+  codes: Array<{ grp: string | null; code: string; count: number }>;
+  overdue: Array<{ grp: string | null; count: number }>;
+}
+
 /** One row per group: departments (or job types) side by side. */
 export async function compareGroups(db: Queryable, q: CompareQuery | undefined): Promise<CompareRow[]> {
   const query = q ?? {};
@@ -47,33 +58,36 @@ export async function compareGroups(db: Queryable, q: CompareQuery | undefined):
   if (!COMPARE_BY.includes(by)) throw new WorkgateError('validation_failed', 'by must be department or jobType');
   const asOf = checkTimes({ view: 'closures', from: query.from, to: query.to, asOf: query.asOf });
   const { w, sql } = closedInWindow(query, asOf, by);
-  const seconds = 'extract(epoch FROM c.closed_at - c.opened_at)';
-  const groups = db.query<GroupRow>(
-    `SELECT grp, count(*)::int AS work_orders,
-            count(*) FILTER (WHERE exceptions_total = 0 AND reopened = 0)::int AS first_time_fix,
-            count(*) FILTER (WHERE NOT evidence_missing)::int AS closures_with_evidence,
-            sum(steps_required)::int AS steps_required, sum(least(steps_completed, steps_required))::int AS steps_with_evidence,
-            (percentile_disc(0.5) WITHIN GROUP (ORDER BY ${seconds}))::float8 AS p50,
-            (percentile_disc(0.95) WITHIN GROUP (ORDER BY ${seconds}))::float8 AS p95,
-            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM view_post_reviews p WHERE p.work_order_id = c.id))::int AS break_glass
-       FROM ${sql} GROUP BY grp ORDER BY grp NULLS LAST`,
+  const at = w.param(asOf);
+  // One statement, one round trip: the groups' measures, the exceptions by code, the overdue post-reviews.
+  const { rows } = await db.query<{ compared: Compared }>(
+    `WITH ${sql},
+     groups AS (
+       SELECT grp, count(*)::int AS work_orders,
+              count(*) FILTER (WHERE exceptions_total = 0 AND reopened = 0)::int AS first_time_fix,
+              count(*) FILTER (WHERE NOT evidence_missing)::int AS closures_with_evidence,
+              sum(steps_required)::int AS steps_required,
+              sum(least(steps_completed, steps_required))::int AS steps_with_evidence,
+              (percentile_disc(0.5) WITHIN GROUP (ORDER BY seconds))::float8 AS p50,
+              (percentile_disc(0.95) WITHIN GROUP (ORDER BY seconds))::float8 AS p95,
+              count(*) FILTER (WHERE id IN (SELECT work_order_id FROM view_post_reviews))::int AS break_glass
+         FROM c GROUP BY grp),
+     codes AS (
+       SELECT c.grp, e.code, count(*)::int AS count FROM c JOIN view_exceptions e ON e.work_order_id = c.id
+        GROUP BY c.grp, e.code),
+     overdue AS (
+       SELECT c.grp, count(*)::int AS count FROM c JOIN view_post_reviews p ON p.work_order_id = c.id
+        WHERE p.created_at <= ${at} AND (p.completed_at IS NULL OR p.completed_at > ${at}) AND p.due_at < ${at}
+        GROUP BY c.grp)
+     SELECT json_build_object(
+       'groups', (SELECT coalesce(json_agg(groups ORDER BY grp NULLS LAST), '[]') FROM groups),
+       'codes', (SELECT coalesce(json_agg(codes ORDER BY code), '[]') FROM codes),
+       'overdue', (SELECT coalesce(json_agg(overdue), '[]') FROM overdue)) AS compared`,
     w.params,
   );
-  const codes = db.query<{ grp: string | null; code: string; count: number }>(
-    `SELECT grp, e.code, count(*)::int AS count FROM ${sql} JOIN view_exceptions e ON e.work_order_id = c.id
-      GROUP BY grp, e.code ORDER BY e.code`,
-    w.params,
-  );
-  const at = `$${w.params.length + 1}`;
-  const overdue = db.query<{ grp: string | null; count: number }>(
-    `SELECT grp, count(*)::int AS count FROM ${sql} JOIN view_post_reviews p ON p.work_order_id = c.id
-      WHERE p.created_at <= ${at} AND (p.completed_at IS NULL OR p.completed_at > ${at}) AND p.due_at < ${at}
-      GROUP BY grp`,
-    [...w.params, asOf],
-  );
-  const [g, x, o] = await Promise.all([groups, codes, overdue]);
-  return g.rows.map((r) => {
-    const mine = x.rows.filter((c) => c.grp === r.grp);
+  const { groups, codes, overdue } = rows[0].compared;
+  return groups.map((r) => {
+    const mine = codes.filter((c) => c.grp === r.grp);
     const exceptions = mine.reduce((n, c) => n + c.count, 0);
     return {
       ...(by === 'department' ? { department: r.grp } : { jobType: r.grp ?? '' }),
@@ -93,7 +107,7 @@ export async function compareGroups(db: Queryable, q: CompareQuery | undefined):
       timeToCloseSpread: r.p50 && r.p95 !== null ? Math.round((r.p95 / r.p50) * 100) / 100 : null,
       breakGlass: r.break_glass,
       breakGlassRate: ratio(r.break_glass, r.work_orders),
-      overduePostReviews: o.rows.find((c) => c.grp === r.grp)?.count ?? 0,
+      overduePostReviews: overdue.find((c) => c.grp === r.grp)?.count ?? 0,
     };
   });
 }
