@@ -15,8 +15,9 @@ const per100 = (count: number, workOrders: number): number | null =>
   workOrders ? Math.round((count * 10_000) / workOrders) / 100 : null;
 
 /**
- * The closed work orders of the window with their group (`grp`), read once (a materialized CTE:
- * one scan of the work orders, whatever the measures ask of them).
+ * The closed work orders of the window with their group (`grp`) and only the columns the measures
+ * read, as a subquery named `wo` (plain joins and aggregates: no per-row subquery, whose cost
+ * estimate would have Postgres compile the statement first).
  */
 function closedInWindow(q: CompareQuery, asOf: string, by: CompareBy) {
   const w = new Where()
@@ -24,12 +25,11 @@ function closedInWindow(q: CompareQuery, asOf: string, by: CompareBy) {
     .add('closed_at >= ?', q.from)
     .add('closed_at < ?', q.to)
     .add('closed_at <= ?', asOf);
-  const grp = by === 'department' ? 'wf.department' : 'wo.job_type';
-  const sql = `c AS MATERIALIZED (
-      SELECT ${grp} AS grp, wo.id, wo.exceptions_total, wo.reopened, wo.evidence_missing, wo.steps_required,
-             wo.steps_completed, extract(epoch FROM wo.closed_at - wo.opened_at) AS seconds
-        FROM (SELECT * FROM view_work_orders ${w.sql}) wo
-        LEFT JOIN view_workflows wf ON wf.job_type = wo.job_type AND wf.version = wo.version)`;
+  const grp = by === 'department' ? 'wf.department' : 'o.job_type';
+  const sql = `(SELECT ${grp} AS grp, o.id, o.exceptions_total, o.reopened, o.evidence_missing, o.steps_required,
+                       o.steps_completed, (extract(epoch FROM o.closed_at - o.opened_at))::float8 AS seconds
+                  FROM (SELECT * FROM view_work_orders ${w.sql}) o
+                  LEFT JOIN view_workflows wf ON wf.job_type = o.job_type AND wf.version = o.version) wo`;
   return { w, sql };
 }
 
@@ -40,15 +40,8 @@ interface GroupRow {
   closures_with_evidence: number;
   steps_required: number;
   steps_with_evidence: number;
-  p50: number | null;
-  p95: number | null;
   break_glass: number;
-}
-
-interface Compared {
-  groups: GroupRow[];
-  codes: Array<{ grp: string | null; code: string; count: number }>;
-  overdue: Array<{ grp: string | null; count: number }>;
+  overdue: number;
 }
 
 /** One row per group: departments (or job types) side by side. */
@@ -58,37 +51,40 @@ export async function compareGroups(db: Queryable, q: CompareQuery | undefined):
   if (!COMPARE_BY.includes(by)) throw new WorkgateError('validation_failed', 'by must be department or jobType');
   const asOf = checkTimes({ view: 'closures', from: query.from, to: query.to, asOf: query.asOf });
   const { w, sql } = closedInWindow(query, asOf, by);
-  const at = w.param(asOf);
-  // One statement, one round trip: the groups' measures, the exceptions by code, the overdue post-reviews.
-  const { rows } = await db.query<{ compared: Compared }>(
-    `WITH ${sql},
-     groups AS (
-       SELECT grp, count(*)::int AS work_orders,
-              count(*) FILTER (WHERE exceptions_total = 0 AND reopened = 0)::int AS first_time_fix,
-              count(*) FILTER (WHERE NOT evidence_missing)::int AS closures_with_evidence,
-              sum(steps_required)::int AS steps_required,
-              sum(least(steps_completed, steps_required))::int AS steps_with_evidence,
-              (percentile_disc(0.5) WITHIN GROUP (ORDER BY seconds))::float8 AS p50,
-              (percentile_disc(0.95) WITHIN GROUP (ORDER BY seconds))::float8 AS p95,
-              count(*) FILTER (WHERE id IN (SELECT work_order_id FROM view_post_reviews))::int AS break_glass
-         FROM c GROUP BY grp),
-     codes AS (
-       SELECT c.grp, e.code, count(*)::int AS count FROM c JOIN view_exceptions e ON e.work_order_id = c.id
-        GROUP BY c.grp, e.code),
-     overdue AS (
-       SELECT c.grp, count(*)::int AS count FROM c JOIN view_post_reviews p ON p.work_order_id = c.id
-        WHERE p.created_at <= ${at} AND (p.completed_at IS NULL OR p.completed_at > ${at}) AND p.due_at < ${at}
-        GROUP BY c.grp)
-     SELECT json_build_object(
-       'groups', (SELECT coalesce(json_agg(groups ORDER BY grp NULLS LAST), '[]') FROM groups),
-       'codes', (SELECT coalesce(json_agg(codes ORDER BY code), '[]') FROM codes),
-       'overdue', (SELECT coalesce(json_agg(overdue), '[]') FROM overdue)) AS compared`,
+  const at = `$${w.params.length + 1}`;
+  // Three statements at once on the pool: the counts (a hash aggregate), the times to close (a sort), the exceptions by code.
+  const counts = db.query<GroupRow>(
+    `SELECT grp, count(*)::int AS work_orders,
+            count(*) FILTER (WHERE exceptions_total = 0 AND reopened = 0)::int AS first_time_fix,
+            count(*) FILTER (WHERE NOT evidence_missing)::int AS closures_with_evidence,
+            sum(steps_required)::int AS steps_required,
+            sum(least(steps_completed, steps_required))::int AS steps_with_evidence,
+            count(p.work_order_id)::int AS break_glass, coalesce(sum(p.overdue), 0)::int AS overdue
+       FROM ${sql}
+       LEFT JOIN (SELECT work_order_id,
+                         count(*) FILTER (WHERE created_at <= ${at} AND (completed_at IS NULL OR completed_at > ${at})
+                                            AND due_at < ${at}) AS overdue
+                    FROM view_post_reviews GROUP BY work_order_id) p ON p.work_order_id = wo.id
+      GROUP BY grp`,
+    [...w.params, asOf],
+  );
+  const times = db.query<{ grp: string | null; p: [number, number] }>(
+    `SELECT grp, percentile_disc(ARRAY[0.5, 0.95]) WITHIN GROUP (ORDER BY seconds) AS p FROM ${sql} GROUP BY grp`,
     w.params,
   );
-  const { groups, codes, overdue } = rows[0].compared;
+  const byCode = db.query<{ grp: string | null; code: string; count: number }>(
+    `SELECT grp, e.code, count(*)::int AS count FROM ${sql} JOIN view_exceptions e ON e.work_order_id = wo.id
+      GROUP BY grp, e.code ORDER BY e.code`,
+    w.params,
+  );
+  const [g, t, codes] = await Promise.all([counts, times, byCode]);
+  const groups = g.rows.sort((a, b) =>
+    a.grp === b.grp ? 0 : a.grp === null ? 1 : b.grp === null ? -1 : a.grp < b.grp ? -1 : 1,
+  );
   return groups.map((r) => {
-    const mine = codes.filter((c) => c.grp === r.grp);
+    const mine = codes.rows.filter((c) => c.grp === r.grp);
     const exceptions = mine.reduce((n, c) => n + c.count, 0);
+    const [p50, p95] = t.rows.find((x) => x.grp === r.grp)?.p ?? [null, null];
     return {
       ...(by === 'department' ? { department: r.grp } : { jobType: r.grp ?? '' }),
       workOrders: r.work_orders,
@@ -102,12 +98,12 @@ export async function compareGroups(db: Queryable, q: CompareQuery | undefined):
       stepsRequired: r.steps_required,
       stepsWithEvidence: r.steps_with_evidence,
       stepEvidenceShare: ratio(r.steps_with_evidence, r.steps_required),
-      timeToCloseP50Seconds: r.p50,
-      timeToCloseP95Seconds: r.p95,
-      timeToCloseSpread: r.p50 && r.p95 !== null ? Math.round((r.p95 / r.p50) * 100) / 100 : null,
+      timeToCloseP50Seconds: p50,
+      timeToCloseP95Seconds: p95,
+      timeToCloseSpread: p50 && p95 !== null ? Math.round((p95 / p50) * 100) / 100 : null,
       breakGlass: r.break_glass,
       breakGlassRate: ratio(r.break_glass, r.work_orders),
-      overduePostReviews: overdue.find((c) => c.grp === r.grp)?.count ?? 0,
+      overduePostReviews: r.overdue,
     };
   });
 }
