@@ -53,7 +53,9 @@ export function countedFromLedger(
   const ledger = tally(events);
   const departments = new Map<string, string | null>();
   const groupOf = new Map<string, string | null>();
-  const breakGlassDue = new Map<string, number[]>();
+  /** Each work order's post-reviews (one per break-glass): created, due and completed (if it was). */
+  const postReviews = new Map<string, Array<{ id: string; createdAt: number; dueAt: number }>>();
+  const completedAt = new Map<string, number>();
   const reopened = new Set<string>();
   for (const e of events) {
     const published = eventOf(e, 'workflow', 'WorkflowPublished');
@@ -68,7 +70,12 @@ export function countedFromLedger(
       groupOf.set(id, by === 'jobType' ? jobType : (departments.get(`${jobType}@${version}`) ?? null));
     }
     const glass = eventOf(e, 'workorder', 'BreakGlassUsed');
-    if (glass) breakGlassDue.set(id, [...(breakGlassDue.get(id) ?? []), Date.parse(glass.data.postReviewDueAt)]);
+    if (glass) {
+      const { postReviewId, postReviewDueAt } = glass.data;
+      const review = { id: postReviewId, createdAt: Date.parse(e.occurredAt), dueAt: Date.parse(postReviewDueAt) };
+      postReviews.set(id, [...(postReviews.get(id) ?? []), review]);
+    }
+    if (e.type === 'PostReviewCompleted' && !completedAt.has(id)) completedAt.set(id, Date.parse(e.occurredAt));
     if (e.type === 'WorkOrderReopened') reopened.add(id);
   }
   const closed = [...ledger.workOrders.values()].filter(
@@ -93,8 +100,12 @@ export function countedFromLedger(
     const stepsDone = wos.reduce((n, wo) => n + Math.min(wo.completed.size, wo.order.length), 0);
     const seconds = wos.map((wo) => ((wo.closedAt ?? 0) - wo.openedAt) / 1000).sort((a, b) => a - b);
     const [p50, p95] = [rank(seconds, 0.5), rank(seconds, 0.95)];
-    const glass = wos.filter((wo) => breakGlassDue.has(wo.id)).length;
-    const overdue = wos.flatMap((wo) => breakGlassDue.get(wo.id) ?? []).filter((due) => due < Date.parse(window.asOf));
+    const glass = wos.filter((wo) => postReviews.has(wo.id)).length;
+    // Open at asOf (created by then, not completed by then) and past due.
+    const asOf = Date.parse(window.asOf);
+    const overdue = wos
+      .flatMap((wo) => postReviews.get(wo.id) ?? [])
+      .filter((p) => p.createdAt <= asOf && (completedAt.get(p.id) ?? Infinity) > asOf && p.dueAt < asOf);
     return {
       ...(by === 'department' ? { department: key } : { jobType: key ?? '' }),
       workOrders: wos.length,
