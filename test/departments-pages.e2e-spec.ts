@@ -91,8 +91,9 @@ async function shootWideAndNarrow(page: Page, box: Locator, name: string): Promi
  * ledger's events (test/support/department-fixture.ts), never from the views the pages read.
  */
 describe('the departments on the dashboard and the monthly review page', () => {
-  const suite = onWorkgate({ desk: ['integrator'], lead: ['analyst', 'ops-lead'] }, (principals) =>
-    startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } }),
+  const suite = onWorkgate(
+    { desk: ['integrator'], lead: ['analyst', 'ops-lead'], 'desk-lead': ['approver'] },
+    (principals) => startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } }),
   );
   let browser: Browser;
   let page: Page;
@@ -109,6 +110,25 @@ describe('the departments on the dashboard and the monthly review page', () => {
       },
       30_000,
       'the comparison counts the six closures and both break-glasses',
+    );
+    // F2's post-review is completed now: still overdue as March ended, no longer now.
+    const open = await suite.as['desk-lead']<Array<{ postReviewId: string; externalRef: string }>>(
+      'GET',
+      '/v1/post-reviews?owner=desk-lead',
+    );
+    const f2 = open.body.find((p) => p.externalRef === 'F2');
+    const completed = await suite.as['desk-lead']('POST', `/v1/post-reviews/${f2?.postReviewId}/complete`, {
+      outcome: 'justified: the courier was at the door',
+      remediation: { title: 'call ahead of visits', owner: 'desk-lead', due: '2026-12-15T00:00:00Z' },
+    });
+    expect(completed.status).toBe(200);
+    await eventually(
+      async () => {
+        const r = await suite.as.lead<CompareRow[]>('GET', '/v1/views/departments?from=2026-03-01T00:00:00Z');
+        return r.body.find((g) => g.department === 'field-service')?.overduePostReviews === 0;
+      },
+      30_000,
+      "F2's post-review no longer overdue",
     );
   }, 60_000);
   afterAll(() => browser?.close());
@@ -136,6 +156,8 @@ describe('the departments on the dashboard and the monthly review page', () => {
       byDepartment.map((r) => expectedRow(r, r.department ?? 'no department')),
     );
     expect(await page.textContent('#departments .count')).toBe('3 departments, 6 work orders closed');
+    // field-service broke glass once and has reviewed it since: none overdue now.
+    expect(byDepartment[1]).toMatchObject({ department: 'field-service', breakGlass: 1, overduePostReviews: 0 });
 
     await page.selectOption('#compare-by', 'jobType');
     await page.waitForFunction(() =>
@@ -164,6 +186,8 @@ describe('the departments on the dashboard and the monthly review page', () => {
     await part.waitFor();
     const month = { from: WINDOW.from, to: WINDOW.to, asOf: '2026-03-31T23:59:59.999Z' };
     const counted = countedFromLedger(await ledgerEvents(suite.t), 'department', month);
+    // As March ended, F2's post-review was still open and past due.
+    expect(counted[1]).toMatchObject({ department: 'field-service', breakGlass: 1, overduePostReviews: 1 });
     expect(await shownRows(review, '#review')).toEqual(
       counted.map((r) => expectedRow(r, r.department ?? 'no department')),
     );
