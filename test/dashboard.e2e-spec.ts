@@ -128,9 +128,11 @@ describe('the ops dashboard in a real browser', () => {
       'approvals',
       'evidence',
       'closures',
+      'departments',
     ]);
     let rowsShown = 0;
-    for (const s of sections) {
+    // The departments' table is checked against the ledger's events (test/departments-pages.e2e-spec.ts).
+    for (const s of sections.filter((x) => x.id !== 'departments')) {
       expect(s.csv).toMatch(/^\/v1\/views\//);
       const rows = await api(s.csv);
       const shown = await tableOf(page, s.id);

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { seedDemo } from '../cli/demo';
 import { demoDays } from '../cli/demo-events';
 import type { MonthlyReview, WorkflowSummary, WorkflowVersion } from '@workgate/contracts';
+import { countedFromLedger } from './support/department-fixture';
 import { client, writePrincipals } from './support/principals';
 import { ledgerEvents, tally } from './support/ledger-tally';
 import { expectReviewMatchesLedger } from './support/review-views';
@@ -35,7 +36,8 @@ describe('the monthly review of the demo month', () => {
 
   it("every workflow's review equals the ledger's events counted for last month and the month before", async () => {
     const as = client(t.url, principals.keys.lead);
-    const ledger = tally(await ledgerEvents(t));
+    const events = await ledgerEvents(t);
+    const ledger = tally(events);
     const workflows = (await as<WorkflowSummary[]>('GET', '/v1/workflows')).body;
     expect(workflows.length).toBeGreaterThanOrEqual(7);
     const reviews: MonthlyReview[] = [];
@@ -48,6 +50,10 @@ describe('the monthly review of the demo month', () => {
       expectReviewMatchesLedger(r, 'lastMonth', ledger, r.previous);
       reviews.push(r);
     }
+    // Its departments side by side, the same on every job type's review: each number as counted from the ledger's events.
+    const sideBySide = countedFromLedger(events, 'department', reviews[0].month);
+    expect(sideBySide.length).toBeGreaterThanOrEqual(6);
+    for (const r of reviews) expect([r.jobType, r.departments]).toEqual([r.jobType, sideBySide]);
     // The demo month has something in every section somewhere.
     expect(reviews.some((r) => r.topCodes.some((c) => (c.raised.thisMonth ?? 0) > 0 && c.owner && c.stepId))).toBe(
       true,

@@ -1,4 +1,5 @@
 import type { SimulatedChange } from './policy';
+import type { CompareRow } from './views';
 
 /** The monthly review of a job type (docs/views.md, The monthly review): a calendar month (UTC) against the one before. */
 
@@ -67,4 +68,9 @@ export interface MonthlyReview {
   /** Exceptions of the work orders opened in the month: raised, open past their SLA at the month's end, escalated. */
   exceptions: { raised: Compared; breached: Compared; escalated: Compared };
   draft: ReviewDraftSection;
+  /**
+   * The work orders of every job type closed in the month, by the department of their workflow
+   * version (docs/views.md, Departments and comparisons): where this job type's department stands.
+   */
+  departments: CompareRow[];
 }

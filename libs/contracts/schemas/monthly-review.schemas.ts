@@ -1,4 +1,5 @@
 import type * as C from '../monthly-review';
+import { CompareRow } from './compare.schemas';
 import { SimulatedChange } from './policy.schemas';
 import { array, component, described, documents, int, nullable, num, object, oneOf, str, time } from './json-schema';
 
@@ -70,6 +71,10 @@ export const MonthlyReview = component(
         changed: compared('decisions the draft changes'),
         decisions: array(SimulatedChange.ref),
       }),
+      departments: described(
+        array(CompareRow.ref),
+        'the work orders of every job type closed in the month, by department (as GET /v1/views/departments for the month)',
+      ),
     }),
   ),
 );

@@ -116,7 +116,8 @@ function draftSection(d: ReviewDraftInput): ReviewDraftSection {
 
 /**
  * The monthly review of a job type (docs/views.md, The monthly review) from the views' rows of the month (`now`) and
- * of the month before (`before`): every number is a view's number, or a sum of a view's rows.
+ * of the month before (`before`): every number is a view's number, or a sum of a view's rows. The
+ * month's departments are added beside it (assembleMonthlyReview).
  */
 export function monthlyReview(
   jobType: string,
@@ -124,7 +125,7 @@ export function monthlyReview(
   now: ReviewRows,
   before: ReviewRows,
   draft: ReviewDraftInput,
-): MonthlyReview {
+): Omit<MonthlyReview, 'departments'> {
   const both = (view: keyof ReviewRows, key: string) => compared(numOf(now[view][0], key), numOf(before[view][0], key));
   const stalls = {
     workOrders: compared(numOf(now.stallRates[0], 'workOrders') ?? 0, numOf(before.stallRates[0], 'workOrders') ?? 0),

@@ -1,8 +1,30 @@
-import { ReviewWindow, ViewQuery, ViewRow, WorkgateError } from '@workgate/contracts';
+import { CompareQuery, CompareRow, ReviewWindow, ViewQuery, ViewRow, WorkgateError } from '@workgate/contracts';
 import { assembleMonthlyReview, ReviewSources } from './review';
 import { REVIEW_VIEWS } from './review-queries';
 
 const now = new Date('2026-11-26T12:00:00Z');
+
+/** A department's row, as the comparison answers it. */
+const DEPARTMENT: CompareRow = {
+  department: 'billing',
+  workOrders: 2,
+  firstTimeFix: 1,
+  firstTimeFixRate: 0.5,
+  exceptions: 1,
+  exceptionsPer100: 50,
+  exceptionsPer100ByCode: { ADDRESS_INVALID: 50 },
+  closuresWithEvidence: 1,
+  closureEvidenceShare: 0.5,
+  stepsRequired: 4,
+  stepsWithEvidence: 2,
+  stepEvidenceShare: 0.5,
+  timeToCloseP50Seconds: 2700,
+  timeToCloseP95Seconds: 3600,
+  timeToCloseSpread: 1.33,
+  breakGlass: 1,
+  breakGlassRate: 0.5,
+  overduePostReviews: 1,
+};
 
 /** Sources kept in memory that write down each thing asked, in order. */
 function sources(jobTypes: string[]): ReviewSources & { asked: string[] } {
@@ -18,6 +40,10 @@ function sources(jobTypes: string[]): ReviewSources & { asked: string[] } {
     view: (q: ViewQuery): Promise<ViewRow[]> => {
       asked.push(`view ${q.view} ${q.jobType} ${q.from} ${q.to}`);
       return Promise.resolve(q.view === 'exception-codes/top' ? [{ code: 'ADDRESS_INVALID', count: 3 }] : []);
+    },
+    compare: (q: CompareQuery): Promise<CompareRow[]> => {
+      asked.push(`compare ${q.by} ${q.from} ${q.to} ${q.asOf}`);
+      return Promise.resolve(q.by === 'department' ? [DEPARTMENT] : []);
     },
     drafts: {
       list: () => {
@@ -59,6 +85,8 @@ describe('a monthly review assembled from its sources', () => {
       'jobType fix',
       ...views.map((v) => `view ${v} fix 2026-03-01T00:00:00.000Z 2026-04-01T00:00:00.000Z`),
       ...views.map((v) => `view ${v} fix 2026-02-01T00:00:00.000Z 2026-03-01T00:00:00.000Z`),
+      // The departments of the month, every job type's, measured at its last instant.
+      'compare department 2026-03-01T00:00:00.000Z 2026-04-01T00:00:00.000Z 2026-03-31T23:59:59.999Z',
       'drafts',
       'simulate d-2 2026-03',
       'simulate d-2 2026-02',
@@ -68,6 +96,7 @@ describe('a monthly review assembled from its sources', () => {
       ['ADDRESS_INVALID', { thisMonth: 3, lastMonth: 3, change: 0 }],
     ]);
     expect(review.draft).toMatchObject({ draftId: 'd-2', source: 'latest' });
+    expect(review.departments).toEqual([DEPARTMENT]);
   });
 
   it('replays the draft asked for, over the current month when none is asked for', async () => {

@@ -1,4 +1,4 @@
-import { MonthlyReview, ViewQuery, ViewRow } from '@workgate/contracts';
+import { CompareQuery, CompareRow, MonthlyReview, ViewQuery, ViewRow } from '@workgate/contracts';
 import { monthlyReview } from './monthly-review';
 import { ReviewDraftSource, reviewDraft } from './review-draft';
 import { reviewMonths } from './review-month';
@@ -10,6 +10,8 @@ export interface ReviewSources {
   jobType(jobType: string): Promise<unknown>;
   /** One view's rows, as the views API answers them. */
   view(query: ViewQuery): Promise<ViewRow[]>;
+  /** The comparison of departments, as the departments API answers it. */
+  compare(query: CompareQuery): Promise<CompareRow[]>;
   drafts: ReviewDraftSource;
 }
 
@@ -22,7 +24,7 @@ export interface ReviewRequest {
 /**
  * A job type's monthly review: the month asked for (422 naming `month` before anything is read), the
  * job type (404), every view of both months and the draft replayed over each, assembled into one
- * review. An empty `draft` is none asked for.
+ * review, with the month's departments side by side. An empty `draft` is none asked for.
  */
 export async function assembleMonthlyReview(
   sources: ReviewSources,
@@ -33,11 +35,13 @@ export async function assembleMonthlyReview(
   const windows = reviewMonths(request.month, now);
   await sources.jobType(jobType);
   const ask = (query: ViewQuery): Promise<ViewRow[]> => sources.view(query);
-  const [thisMonth, lastMonth] = await Promise.all([
+  const { from, to, asOf } = windows.month;
+  const [thisMonth, lastMonth, departments] = await Promise.all([
     reviewRows(jobType, windows.month, ask),
     reviewRows(jobType, windows.previous, ask),
+    sources.compare({ from, to, asOf, by: 'department' }),
   ]);
   const requested = typeof request.draft === 'string' && request.draft !== '' ? request.draft : undefined;
   const draft = await reviewDraft(sources.drafts, jobType, requested, windows);
-  return monthlyReview(jobType, windows, thisMonth, lastMonth, draft);
+  return { ...monthlyReview(jobType, windows, thisMonth, lastMonth, draft), departments };
 }

@@ -3,6 +3,7 @@
  * first with last month's beside it and the change, read from GET /v1/workflows/:jobType/review.
  * "Draft a new version" links to the designer with the current version as a new draft. */
 import { api } from '../shared/api.js';
+import { compareTable } from '../shared/compare-table.js';
 import { $, h } from '../shared/dom.js';
 import { enc, tableOf, when, words, workOrderLink } from './parts.js';
 import { compared, measure, measures, ofTheMonth, percent, plain, section, time } from './review-measures.js';
@@ -148,6 +149,20 @@ function draft(r) {
 }
 
 /**
+ * The month's departments side by side, every job type's work orders closed in it; the workflow's
+ * own department picked out.
+ * @param {MonthlyReview} r
+ * @param {string | null} mine
+ */
+function departments(r, mine) {
+  return section(
+    'Departments this month',
+    `The work orders of every job type closed in the month, by the department of their workflow${mine ? `; this workflow's, ${mine}, is picked out` : ''}.`,
+    compareTable(r.departments, { mark: mine, empty: 'No work order was closed in the month.' }),
+  );
+}
+
+/**
  * Draft a new version: the designer's entry point, which opens the current version as a new draft.
  * Drafts are made by admins (the drafts API refuses others), so others are told so beside it.
  * @param {string} jobType
@@ -213,6 +228,7 @@ export async function showReview(asked, params) {
     evidence(r),
     exceptions(r),
     draft(r),
+    departments(r, workflow.definition.department || null),
   );
   return `Monthly review of ${jobType}, ${monthName(m)}.`;
 }

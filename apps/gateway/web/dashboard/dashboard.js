@@ -5,6 +5,7 @@
 import { api, ApiError, apiBlob, apiKey, messageOf } from '../shared/api.js';
 import { $, $as, download, h, status } from '../shared/dom.js';
 import { table } from '../shared/table.js';
+import { showDepartments } from './departments.js';
 import { SECTIONS } from './sections.js';
 
 /** @typedef {import('./sections.js').Section} Section */
@@ -87,7 +88,9 @@ function renderTable(section, rows, url, viewRows) {
     text: 'CSV',
     onclick: (event) => {
       event.preventDefault();
-      downloadCsv(section, url).catch((error) => status(messageOf(error), true));
+      downloadCsv(url, `workgate-${section.view.replace('/', '-')}.csv`).catch((error) =>
+        status(messageOf(error), true),
+      );
     },
   });
   if (!rows.length) {
@@ -98,14 +101,14 @@ function renderTable(section, rows, url, viewRows) {
 }
 
 /**
- * @param {Section} section
  * @param {string} url
+ * @param {string} name
  */
-async function downloadCsv(section, url) {
+async function downloadCsv(url, name) {
   const csv = await apiBlob(url, 'text/csv').catch((error) => {
     throw explained(error);
   });
-  download(csv, `workgate-${section.view.replace('/', '-')}.csv`);
+  download(csv, name);
 }
 
 /**
@@ -126,15 +129,18 @@ async function refresh() {
   status('Loading…');
   asOf = new Date().toISOString();
   try {
-    await Promise.all(
-      SECTIONS.map(async (section) => {
+    const csv = (/** @type {string} */ url, /** @type {string} */ name) =>
+      downloadCsv(url, name).catch((error) => status(messageOf(error), true));
+    await Promise.all([
+      showDepartments(filters(), read, csv),
+      ...SECTIONS.map(async (section) => {
         const url = viewUrl(section.view, section.extra ? section.extra() : {});
         /** @type {ViewRow[]} */
         const rows = await read(url);
         renderTable(section, section.rowsForTable ? section.rowsForTable(rows) : rows, url, rows);
         if (section.chart) renderChart(section, rows);
       }),
-    );
+    ]);
     document.body.dataset.state = 'ready';
     status(`Views as of ${asOf.slice(0, 19).replace('T', ' ')} UTC.`);
   } catch (error) {
@@ -180,6 +186,7 @@ document.addEventListener('DOMContentLoaded', () => {
     document.body.dataset.state = 'locked';
     status('Key forgotten. Enter an API key with the analyst or ops-lead role.');
   });
+  $('#compare-by').addEventListener('change', () => void refresh());
   $('#filters').addEventListener('submit', (event) => {
     event.preventDefault();
     void refresh();
