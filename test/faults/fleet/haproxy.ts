@@ -9,10 +9,16 @@ import { eventually } from '../../support/processes';
  * gateway that refuses connections marked down within a second (TCP checks every 250 ms), and a
  * request whose connection failed sent to the other gateway (`option redispatch`; nothing of it
  * reached a gateway, so any method may be retried). A request a gateway dies while answering is
- * answered 502: the client sends it again with its Idempotency-Key.
+ * answered 502: the client sends it again with its Idempotency-Key. Every answer names the gateway
+ * that gave it in `X-Served-By` (`gateway1`, `gateway2`, … in the order of `gateways`). On `port`
+ * when given (a WORKGATE_PUBLIC_URL chosen before), else on any free one.
  */
-export async function startHaproxy(dir: string, gateways: number[]): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
+export async function startHaproxy(
+  dir: string,
+  gateways: number[],
+  port?: number,
+): Promise<{ url: string; stop(): Promise<void> }> {
+  port ??= await freePort();
   const config = join(dir, 'haproxy.cfg');
   writeFileSync(
     config,
@@ -31,6 +37,7 @@ export async function startHaproxy(dir: string, gateways: number[]): Promise<{ u
       '  default_backend gateways',
       'backend gateways',
       '  balance roundrobin',
+      '  http-response set-header X-Served-By %s',
       ...gateways.map((p, i) => `  server gateway${i + 1} 127.0.0.1:${p} check inter 250 fall 2 rise 2`),
       '',
     ].join('\n'),
