@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JetStreamManager } from 'nats';
+import { JetStreamManager, NatsError } from 'nats';
 import { postgresEndpoint } from '@workgate/config';
 import { Streams } from '@workgate/contracts';
 import { leafHash, LedgerWriter, openNote, parseCheckpoint, treeFrontier } from '@workgate/event-store';
@@ -145,6 +145,9 @@ export function lastKeptCheckpoint(file: string, verifierKey: string): SignedTre
   return undefined;
 }
 
+/** JetStream's error code for a stream that does not exist. */
+const STREAM_NOT_FOUND = 10059;
+
 /**
  * The last checkpoint published on JetStream CHECKPOINTS when this key signed it, with the chain
  * hash the ledger holds at its size (null when that position is gone). It outlives a database that
@@ -155,9 +158,13 @@ export async function lastPublishedCheckpoint(
   verifierKey: string,
   pool: HistorySources['pool'],
 ): Promise<SignedTree | undefined> {
-  const { state } = await jsm.streams.info(Streams.checkpoints.name);
-  if (state.messages === 0) return undefined;
-  const message = await jsm.streams.getMessage(Streams.checkpoints.name, { seq: state.last_seq });
+  const info = await jsm.streams.info(Streams.checkpoints.name).catch((error: unknown) => {
+    // A NATS without the stream holds no copy; any other failure leaves the writer waiting for the lock again.
+    if (error instanceof NatsError && error.api_error?.err_code === STREAM_NOT_FOUND) return undefined;
+    throw error;
+  });
+  if (!info || info.state.messages === 0) return undefined;
+  const message = await jsm.streams.getMessage(Streams.checkpoints.name, { seq: info.state.last_seq });
   const note = message.string();
   const opened = openNote(note, verifierKey);
   const checkpoint = opened.ok ? parseCheckpoint(opened.text) : undefined;
