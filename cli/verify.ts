@@ -16,6 +16,7 @@ import {
   verifyCheckpointSignature,
   verifyLedger,
 } from '@workgate/event-store';
+import { checkpointFiles, lastKeptCheckpoint } from '../apps/ledger/checkpoint-history';
 
 /**
  * `npm run verify [-- --checkpoint <file> [--key <verifier key>]]`: walk the ledger's hash chain and
@@ -23,9 +24,10 @@ import {
  * note), also check that the ledger is consistent with it: the Merkle root of its first events,
  * computed from the events themselves, is the one signed (a truncated or rewritten history fails).
  * Either way the Merkle root recomputed from the rows must be the root of every checkpoint in
- * `ledger_checkpoints` (each signed with the key), every commit signature found must verify over its
- * row's hash, every event past the last checkpoint signed with the key (the kept one, or a later one
- * in `ledger_checkpoints`) must be covered by one, and no position signed may be gone: the first
+ * `ledger_checkpoints` and of the last one the writer kept in WORKGATE_DATA_DIR's checkpoints file
+ * (each signed with the key), every commit signature found must verify over its row's hash, every
+ * event past the last checkpoint signed with the key (the kept one, or a later one in
+ * `ledger_checkpoints` or the file) must be covered by one, and no position signed may be gone: the first
  * position that fails is named. Exit 0 when everything holds, 1 when not.
  */
 async function main(): Promise<void> {
@@ -80,6 +82,21 @@ async function main(): Promise<void> {
       );
     }
   }
+  // The writer's own copy of what it signed (docs/operations.md, Running a fleet): a ledger that lost
+  // positions it covers (a truncation, a standby promoted without them) fails against it.
+  const file = checkpointFiles(config.WORKGATE_DATA_DIR, config.DATABASE_URL).checkpoints;
+  const inFile = lastKeptCheckpoint(file, key);
+  if (inFile) process.stdout.write(`checkpoint kept in ${file}: ${inFile.size} events, signed ${inFile.signedAt}\n`);
+  const keptRoots = inFile
+    ? [
+        {
+          size: inFile.size,
+          root: inFile.root,
+          name: `the checkpoint of ${inFile.size} events kept in ${file}`,
+          signed: true,
+        },
+      ]
+    : [];
   const pool = createPool(config.DATABASE_URL, {
     role: config.WORKGATE_DB_ROLE || undefined,
     max: 1,
@@ -95,8 +112,11 @@ async function main(): Promise<void> {
     };
     const options = {
       ...progress,
-      signatures: { from: Math.max(kept, await lastSignedCheckpointSize(pool, key)), verify: verifyCommit },
-      roots: await storedCheckpoints(pool, key),
+      signatures: {
+        from: Math.max(kept, inFile?.size ?? 0, await lastSignedCheckpointSize(pool, key)),
+        verify: verifyCommit,
+      },
+      roots: [...(await storedCheckpoints(pool, key)), ...keptRoots],
     };
     const result = note
       ? await verifyAgainstNote(pool, note, key, options)

@@ -1,4 +1,10 @@
-import { leafHash, LedgerWriter, treeFrontier } from '@workgate/event-store';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { JetStreamManager, NatsError } from 'nats';
+import { postgresEndpoint } from '@workgate/config';
+import { Streams } from '@workgate/contracts';
+import { leafHash, LedgerWriter, openNote, parseCheckpoint, treeFrontier } from '@workgate/event-store';
 import { LedgerStore } from './ledger-store';
 
 /** What the history check reads: the ledger's rows and tree, and the writer's head. */
@@ -31,8 +37,8 @@ export async function historyProblem(
 ): Promise<string | undefined> {
   if (store.writer.refusing) return store.writer.refusing;
   const from = last?.size ?? 0;
-  if (size < from)
-    return `the tree has ${size} leaves, fewer than the ${from} of the last checkpoint signed: the ledger was truncated`;
+  const lost = lostTail(size, from);
+  if (lost) return lost;
   const { rows } = await store.pool.query<{ position: number; hash: string; prev_hash: string }>(
     'SELECT position, hash, prev_hash FROM ledger_events WHERE position >= $1 ORDER BY position',
     [Math.max(from, 1)],
@@ -63,6 +69,16 @@ export async function historyProblem(
   if (beyond) return `the ledger holds position ${beyond}, which the writer did not write`;
   // The commit it waited for may have met that row (a unique violation) and made the writer refuse.
   return store.writer.refusing;
+}
+
+/**
+ * Why a tree of `size` leaves cannot continue the last checkpoint signed, over `signed` leaves, or
+ * undefined: the positions past `size` that checkpoint covers are gone (docs/operations.md, Running a fleet).
+ */
+export function lostTail(size: number, signed: number): string | undefined {
+  if (size >= signed) return undefined;
+  const gone = size + 1 === signed ? `position ${signed} is` : `positions ${size + 1} to ${signed} are`;
+  return `the tree has ${size} leaves, fewer than the ${signed} of the last checkpoint signed: ${gone} gone (the ledger was truncated, or is a standby's copy promoted without them)`;
 }
 
 /**
@@ -98,4 +114,64 @@ export function keptRefusal(text: string): { reason: string; since: string } {
   if (typeof kept === 'object' && kept !== null && 'reason' in kept && 'since' in kept)
     return { reason: String(kept.reason), since: String(kept.since) };
   return { reason: `the refusal kept in its file cannot be read: ${text}`, since: new Date().toISOString() };
+}
+
+/** Where a data directory keeps what the ledger of `databaseUrl` signed (docs/ledger.md, The Merkle tree and signed checkpoints). */
+export function checkpointFiles(dataDir: string, databaseUrl: string) {
+  // One ledger's files: a data directory may serve ledgers in several databases.
+  const ledger = createHash('sha256').update(postgresEndpoint(databaseUrl)).digest('hex').slice(0, 12);
+  return {
+    checkpoints: join(dataDir, `ledger-${ledger}-checkpoints.jsonl`),
+    refusal: join(dataDir, `ledger-${ledger}-checkpoints-refused.json`),
+    /** Present once this data directory's writer has signed commits of the ledger: no unsigned tail is adopted again. */
+    commitsSigned: join(dataDir, `ledger-${ledger}-commits-signed`),
+  };
+}
+
+/** The last checkpoint in the checkpoints file that `verifierKey` signed, for the size the line says. */
+export function lastKeptCheckpoint(file: string, verifierKey: string): SignedTree | undefined {
+  if (!existsSync(file)) return undefined;
+  const lines = readFileSync(file, 'utf8').trim().split('\n').filter(Boolean);
+  for (const line of lines.reverse()) {
+    try {
+      const kept = keptCheckpoint(line);
+      const opened = kept && openNote(kept.note, verifierKey);
+      const checkpoint = opened?.ok ? parseCheckpoint(opened.text) : undefined;
+      if (kept && checkpoint && checkpoint.size === kept.size) return { ...kept, root: checkpoint.root };
+    } catch {
+      // a torn last line: the one before it
+    }
+  }
+  return undefined;
+}
+
+/** JetStream's error code for a stream that does not exist. */
+const STREAM_NOT_FOUND = 10059;
+
+/**
+ * The last checkpoint published on JetStream CHECKPOINTS when this key signed it, with the chain
+ * hash the ledger holds at its size (null when that position is gone). It outlives a database that
+ * lost its tail and a data directory that never held it (another ledger instance of the fleet).
+ */
+export async function lastPublishedCheckpoint(
+  jsm: JetStreamManager,
+  verifierKey: string,
+  pool: HistorySources['pool'],
+): Promise<SignedTree | undefined> {
+  const info = await jsm.streams.info(Streams.checkpoints.name).catch((error: unknown) => {
+    // A NATS without the stream holds no copy; any other failure leaves the writer waiting for the lock again.
+    if (error instanceof NatsError && error.api_error?.err_code === STREAM_NOT_FOUND) return undefined;
+    throw error;
+  });
+  if (!info || info.state.messages === 0) return undefined;
+  const message = await jsm.streams.getMessage(Streams.checkpoints.name, { seq: info.state.last_seq });
+  const note = message.string();
+  const opened = openNote(note, verifierKey);
+  const checkpoint = opened.ok ? parseCheckpoint(opened.text) : undefined;
+  if (!checkpoint) return undefined;
+  const { rows } = await pool.query<{ hash: string }>('SELECT hash FROM ledger_events WHERE position = $1', [
+    checkpoint.size,
+  ]);
+  const { size, root } = checkpoint;
+  return { size, root, lastLeaf: rows[0]?.hash ?? null, note, signedAt: message.time.toISOString() };
 }

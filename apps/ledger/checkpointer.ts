@@ -1,14 +1,21 @@
-import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { headers as natsHeaders, NatsConnection } from 'nats';
 import { Streams, WorkgateError } from '@workgate/contracts';
-import { postgresEndpoint, WorkgateConfig } from '@workgate/config';
-import { isSignedCheckpointRow, openNote, parseCheckpoint, verifyLedger, WriterAdmission } from '@workgate/event-store';
+import { WorkgateConfig } from '@workgate/config';
+import { isSignedCheckpointRow, verifyLedger, WriterAdmission } from '@workgate/event-store';
 import { counter, NATS_CONNECTION } from '@workgate/messaging';
 import { parseDuration } from '@workgate/workflow';
-import { historyProblem, keptCheckpoint, keptRefusal, SignedTree } from './checkpoint-history';
+import {
+  checkpointFiles,
+  historyProblem,
+  keptRefusal,
+  lastKeptCheckpoint,
+  lastPublishedCheckpoint,
+  lostTail,
+  SignedTree,
+} from './checkpoint-history';
 import { LedgerStore } from './ledger-store';
 
 const refusals = counter({
@@ -55,11 +62,10 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     @Inject(WorkgateConfig) config: WorkgateConfig,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
   ) {
-    // One ledger's checkpoints: a data directory may serve ledgers in several databases.
-    const ledger = createHash('sha256').update(postgresEndpoint(config.DATABASE_URL)).digest('hex').slice(0, 12);
-    this.file = join(config.WORKGATE_DATA_DIR, `ledger-${ledger}-checkpoints.jsonl`);
-    this.refusalFile = join(config.WORKGATE_DATA_DIR, `ledger-${ledger}-checkpoints-refused.json`);
-    this.signedFile = join(config.WORKGATE_DATA_DIR, `ledger-${ledger}-commits-signed`);
+    const files = checkpointFiles(config.WORKGATE_DATA_DIR, config.DATABASE_URL);
+    this.file = files.checkpoints;
+    this.refusalFile = files.refusal;
+    this.signedFile = files.commitsSigned;
     this.everyMs = parseDuration(config.WORKGATE_CHECKPOINT_EVERY) ?? 10_000;
     if (existsSync(this.refusalFile)) this.refusal = keptRefusal(readFileSync(this.refusalFile, 'utf8'));
     store.admitWith(() => this.admit());
@@ -151,8 +157,13 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
    * tail past the last checkpoint adopted: the writer signs its head.
    */
   private async admit(): Promise<WriterAdmission> {
-    await this.load();
+    // Read afresh at every admission: a standby instance may have loaded it long before it takes over.
+    await this.load(true);
     const from = this.last?.size ?? 0;
+    const { size, root } = this.store.writer.currentTree();
+    // A lost tail (a truncation, a standby promoted without it) is named by the positions gone, before any walk.
+    const lost = lostTail(size, from);
+    if (lost) return { ok: false, reason: `ledger ${this.store.signer.origin}: ${lost}` };
     const earlier =
       !existsSync(this.signedFile) &&
       (await this.store.pool.query('SELECT 1 FROM ledger_commit_signatures LIMIT 1')).rows.length === 0;
@@ -160,7 +171,6 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
       after: from,
       ...(earlier ? {} : { signatures: { from, verify: this.store.signer.verifyCommit } }),
     });
-    const { size, root } = this.store.writer.currentTree();
     const problem = walked.ok ? await historyProblem(this.store, this.last, size, root) : walked.problem;
     // The writer logs the refusal at error level and counts it (the same way as rows appearing around it while it runs).
     if (problem) return { ok: false, reason: `ledger ${this.store.signer.origin}: ${problem}` };
@@ -207,9 +217,12 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** The last checkpoint signed: the later of the table's and the file's (either may have been tampered with). */
-  private async load(): Promise<void> {
-    if (this.loaded) return;
+  /**
+   * The last checkpoint signed: the latest of the table's, the file's and the one on CHECKPOINTS
+   * (any may have been tampered with, or lost with a database's tail), and the one this process signed.
+   */
+  private async load(fresh = false): Promise<void> {
+    if (this.loaded && !fresh) return;
     const { rows } = await this.store.pool.query<{
       tree_size: number;
       root_hash: Buffer;
@@ -228,37 +241,13 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
       note: row.note,
       signedAt: row.signed_at.toISOString(),
     };
-    const fromFile = this.lastInFile();
-    this.last = [fromTable, fromFile].filter((c): c is SignedTree => !!c).sort((a, b) => b.size - a.size)[0];
+    const key = this.store.signer.verifierKey;
+    const fromFile = lastKeptCheckpoint(this.file, key);
+    const published = await lastPublishedCheckpoint(await this.nc.jetstreamManager(), key, this.store.pool);
+    this.last = [this.last, fromTable, fromFile, published]
+      .filter((c): c is SignedTree => !!c)
+      .sort((a, b) => b.size - a.size)[0];
     this.loaded = true;
-  }
-
-  private lastInFile(): SignedTree | undefined {
-    if (!existsSync(this.file)) return undefined;
-    const lines = readFileSync(this.file, 'utf8').trim().split('\n').filter(Boolean);
-    for (const line of lines.reverse()) {
-      try {
-        const kept = keptCheckpoint(line);
-        const checkpoint = kept && this.signedTree(kept.note);
-        if (kept && checkpoint && checkpoint.size === kept.size)
-          return {
-            size: kept.size,
-            root: checkpoint.root,
-            lastLeaf: kept.lastLeaf,
-            note: kept.note,
-            signedAt: kept.signedAt,
-          };
-      } catch {
-        // a torn last line: the one before it
-      }
-    }
-    return undefined;
-  }
-
-  /** The checkpoint a note holds when this ledger's key signed it. */
-  private signedTree(note: string): { size: number; root: Buffer } | undefined {
-    const opened = openNote(note, this.store.signer.verifierKey);
-    return opened.ok ? parseCheckpoint(opened.text) : undefined;
   }
 
   /** A copy in the data directory and one on JetStream; neither failing stops the signing. */

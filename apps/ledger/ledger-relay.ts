@@ -110,6 +110,8 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
    * ledger's, so the relay refuses and says why.
    */
   private async streamTail(): Promise<{ position: number; seq: number }> {
+    // Said before the stream is compared: a ledger that lost its tail would otherwise pass for another ledger.
+    this.unlessRefusing();
     const { seq, position, eventId, hash } = await ledgerStreamTail(this.jsm!);
     if (eventId === undefined) return { position, seq };
     const [mine] = position > 0 ? (await this.store.reader.readAll(position - 1, 1)).events : [];
@@ -155,11 +157,7 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
 
   /** The events after `position`: from memory when they are there, otherwise from the log. */
   private async nextPage(position: number): Promise<CommittedEvent[]> {
-    // Nothing of a ledger the writer refuses is relayed: it may hold rows the writer did not write.
-    if (this.store.writer.refusing)
-      throw new Error(
-        `the ledger writer refuses to write (${this.store.writer.refusing}): nothing is relayed until the ledger is restored`,
-      );
+    this.unlessRefusing();
     this.tail.dropThrough(position);
     const kept = this.tail.page(position, PAGE);
     if (kept) return kept.events;
@@ -175,6 +173,14 @@ export class LedgerRelay implements OnModuleInit, OnApplicationShutdown {
       type: e.type,
       json: JSON.stringify(e),
     }));
+  }
+
+  /** Nothing of a ledger the writer refuses is relayed: it may hold rows the writer did not write, or lack ones it relayed. */
+  private unlessRefusing(): void {
+    if (this.store.writer.refusing)
+      throw new Error(
+        `the ledger writer refuses to write (${this.store.writer.refusing}): nothing is relayed until the ledger is restored`,
+      );
   }
 
   private idle(): Promise<void> {

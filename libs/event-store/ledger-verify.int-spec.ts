@@ -70,6 +70,27 @@ describe('verify (tampering by a superuser with triggers disabled)', () => {
     });
   });
 
+  it('names every position a signed tree covers past the end of a truncated ledger', async () => {
+    await writer.stop();
+    // The rows stop before the checkpoint's size, so its root is never compared: any stands in for it.
+    const signed = { size: 10, root: Buffer.alloc(32), name: 'the checkpoint of 10 events', signed: true };
+    await asSuperuser('DELETE FROM ledger_events WHERE position > 9');
+    expect(await verifyLedger(db.appPool(), { roots: [signed] })).toMatchObject({
+      ok: false,
+      firstBadPosition: 10,
+      problem:
+        'the ledger ends at 9, but the checkpoint of 10 events covers 10 events: position 10 is gone, its tail was truncated',
+    });
+    await asSuperuser('DELETE FROM ledger_events WHERE position > 6');
+    const smaller = { ...signed, size: 8, name: 'the checkpoint of 8 events' };
+    expect(await verifyLedger(db.appPool(), { roots: [smaller, signed] })).toMatchObject({
+      ok: false,
+      firstBadPosition: 7,
+      problem:
+        'the ledger ends at 6, but the checkpoint of 10 events covers 10 events: positions 7 to 10 are gone, its tail was truncated',
+    });
+  });
+
   it('signs checkpoints with Ed25519; any change breaks the signature', () => {
     const signer = signerFromKey(generateKeyPairSync('ed25519').privateKey);
     const c = signer.sign(10, 'a'.repeat(64), '2026-11-22T10:00:00.000Z');

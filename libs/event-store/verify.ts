@@ -135,15 +135,18 @@ export async function verifyLedger(pool: Pool, options: VerifyOptions = {}): Pro
     );
   }
   if (options.until === undefined) {
-    const beyond = roots.find((r) => r.size > prev.position);
+    // The largest signed tree past the end names every position lost, not only the first.
+    const beyond = roots.filter((r) => r.size > prev.position).at(-1);
     const lost = beyond
       ? `${beyond.name} covers ${beyond.size} events`
       : `the writer signed a commit at position ${lastSigned}`;
+    const last = Math.max(beyond?.size ?? 0, lastSigned);
+    const gone = last === prev.position + 1 ? `position ${last} is` : `positions ${prev.position + 1} to ${last} are`;
     if (beyond || lastSigned > prev.position)
       return broken(
         prev,
         prev.position + 1,
-        `the ledger ends at ${prev.position}, but ${lost}: its tail was truncated`,
+        `the ledger ends at ${prev.position}, but ${lost}: ${gone} gone, its tail was truncated`,
       );
   }
   return { ok: true, checked: prev.position - after, headHash: prev.hash, headPosition: prev.position };

@@ -229,6 +229,9 @@ describe('NATS security: deploy/nats.conf runs workgate', () => {
       status: 200,
       body: { ok: true },
     });
+    // Started again, the ledger reads that checkpoint back from CHECKPOINTS before it writes (docs/ledger.md, Signed commits).
+    await rig.restartLedger();
+    await until(async () => (await fetch(`${rig.baseUrl}/health`)).status === 200, 30_000, '/health after the restart');
 
     expect((await fetch(`${rig.baseUrl}/health`)).status).toBe(200);
     expect(violations()).toEqual([]);

@@ -92,6 +92,8 @@ export interface NatsSecurityRig {
   until: <T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string) => Promise<T>;
   /** A connection of the test's own as `user` (named probe-<user>, so the server log tells it from the services). */
   probe: (user: User) => Promise<NatsConnection>;
+  /** Stops the ledger and starts it again under its user; resolves once it is the writer again. */
+  restartLedger: () => Promise<void>;
 }
 
 /** Starts the nats-server and the services before the file's tests, and stops them after. */
@@ -145,6 +147,20 @@ export function natsSecurityRig(): NatsSecurityRig {
       }
       return nc;
     },
+    restartLedger: async () => {
+      await rig.services.get('ledger')?.kill();
+      start('ledger');
+      await ledgerWriting();
+    },
+  };
+  let start: (service: ServiceName) => void = () => undefined;
+  const ledgerWriting = async () => {
+    const rpc = new RpcClient(await rig.probe('gateway'), 1000, false);
+    await rig.until(
+      async () => (await rpc.request(Subjects.health('ledger'), {})).details?.writer === 'active',
+      60_000,
+      'the ledger to become the writer',
+    );
   };
 
   beforeAll(async () => {
@@ -178,16 +194,10 @@ export function natsSecurityRig(): NatsSecurityRig {
       // info: the start-up line names the NATS URL (it must come out without the password)
       LOG_LEVEL: 'info',
     });
-    const start = (service: ServiceName) =>
-      rig.services.set(service, spawnBuilt(`apps/${service}/main.js`, env(service)));
+    start = (service) => void rig.services.set(service, spawnBuilt(`apps/${service}/main.js`, env(service)));
 
     start('ledger');
-    const rpc = new RpcClient(await rig.probe('gateway'), 1000, false);
-    await rig.until(
-      async () => (await rpc.request(Subjects.health('ledger'), {})).details?.writer === 'active',
-      60_000,
-      'the ledger to become the writer',
-    );
+    await ledgerWriting();
     // What earlier versions left: the consumers they started streams with, created under the
     // users of the services that ran them.
     for (const [user, durable, subject] of [...RETIRED, ...KEPT]) {

@@ -1,48 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, Pool } from 'pg';
-import { ensurePostgres, freePort } from '../../cli/infra';
+import { Pool } from 'pg';
 import { createPool, inTransaction } from '../../libs/event-store';
 import { eventually } from '../support/processes';
-
-const BIN = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
-const asPostgres = (tool: string, ...args: string[]) =>
-  execFileSync('runuser', ['-u', 'postgres', '--', join(BIN, tool), ...args], { stdio: 'pipe' });
-
-/** One node of the private cluster pair: its data directory and port on loopback. */
-interface Node {
-  dir: string;
-  port: number;
-}
-const start = (n: Node) =>
-  asPostgres(
-    'pg_ctl',
-    '-D',
-    n.dir,
-    '-l',
-    join(n.dir, 'server.log'),
-    '-o',
-    `-p ${n.port} -c listen_addresses=127.0.0.1 -k ${n.dir}`,
-    '-w',
-    'start',
-  );
-const stop = (n: Node) => asPostgres('pg_ctl', '-D', n.dir, '-m', 'fast', '-w', 'stop');
-const promote = (n: Node) => asPostgres('pg_ctl', '-D', n.dir, '-w', 'promote');
-const nodeUrl = (n: Node) => `postgres://root@127.0.0.1:${n.port}/postgres`;
-
-async function onNode<T>(n: Node, sql: string): Promise<T[]> {
-  const client = new Client({ connectionString: nodeUrl(n) });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
-const role = async (n: Node) =>
-  (await onNode<{ r: boolean }>(n, 'SELECT pg_is_in_recovery() AS r'))[0].r ? 'standby' : 'primary';
+import {
+  nodeRole as role,
+  onNode,
+  PgNode as Node,
+  PgPair,
+  promoteNode as promote,
+  startNode as start,
+  startPgPair,
+  stopNode as stop,
+} from '../support/pg-pair';
 
 /** One write through the pool: the row records the port of the server that took it. */
 const write = (pool: Pool, note: string) =>
@@ -61,8 +32,7 @@ const write = (pool: Pool, note: string) =>
  * go on through the host list.
  */
 describe('faults: Postgres failover behind a host list', () => {
-  const root = mkdtempSync(join(tmpdir(), 'wg-pg-failover-'));
-  chmodSync(root, 0o755); // the postgres system user runs the clusters inside it
+  let pair: PgPair;
   let primary: Node;
   let standby: Node;
   let url: string;
@@ -74,43 +44,17 @@ describe('faults: Postgres failover behind a host list', () => {
   };
 
   beforeAll(async () => {
-    primary = { dir: join(root, 'postgres'), port: await freePort() };
-    standby = { dir: join(root, 'standby'), port: await freePort() };
-    await ensurePostgres(nodeUrl(primary), root, () => undefined);
-    await onNode(
-      primary,
-      'CREATE TABLE failover_writes (id serial PRIMARY KEY, note text NOT NULL, port int NOT NULL)',
+    pair = await startPgPair('wg-pg-failover-', (p) =>
+      onNode(p, 'CREATE TABLE failover_writes (id serial PRIMARY KEY, note text NOT NULL, port int NOT NULL)'),
     );
-    mkdirSync(standby.dir, { mode: 0o700 });
-    execFileSync('chown', ['postgres', standby.dir]);
-    asPostgres(
-      'pg_basebackup',
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(primary.port),
-      '-U',
-      'root',
-      '-D',
-      standby.dir,
-      '-R',
-      '-X',
-      'stream',
-    );
-    start(standby);
+    ({ primary, standby } = pair);
     expect(await role(standby)).toBe('standby');
     url = `postgres://root@127.0.0.1:${standby.port},127.0.0.1:${primary.port}/postgres?target_session_attrs=read-write&connect_timeout=2`;
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
-    for (const n of [standby, primary])
-      try {
-        stop(n);
-      } catch {
-        // not running
-      }
-    rmSync(root, { recursive: true, force: true });
+    pair?.remove();
   });
 
   it('with any, takes the first host that answers: the standby, whose read-only answer drops the session', async () => {
