@@ -55,6 +55,7 @@ export class ChangeProcess extends LedgerReactions {
   private async settle(e: RecordedEvent, type: (typeof OUTCOMES)[number]): Promise<Outcome> {
     const { approvalId } = dataOf(e, 'approval', type);
     if (this.policy.registry.pendingChange(approvalId)) await this.drafts.applyChange({ approvalId });
+    if (this.policy.patterns.isChange(approvalId, true)) await this.policy.patterns.settle(approvalId);
     return { kind: 'ack' };
   }
 }
