@@ -33,6 +33,11 @@ export class ChangeProcess extends LedgerReactions {
         subject: ledgerEventSubject('workflow', 'WorkflowChangeProposed'),
         react: (e) => this.askApproval(e),
       },
+      {
+        durable: 'policy-pattern-change-approvals',
+        subject: ledgerEventSubject('pattern', 'PatternChangeProposed'),
+        react: (e) => this.askPatternApproval(e),
+      },
       ...OUTCOMES.map((type): LedgerReaction => ({
         durable: `policy-change-${type}`,
         subject: ledgerEventSubject('approval', type),
@@ -48,6 +53,12 @@ export class ChangeProcess extends LedgerReactions {
     const known = state.status !== 'none' && state.proposals.has(change.changeId);
     if (known && !this.policy.registry.pendingChange(change.approvalId)) return { kind: 'ack' };
     await this.policy.stream.askApproval(openChangeApproval(change, e.occurredAt));
+    return { kind: 'ack' };
+  }
+
+  /** A recorded pattern change still waiting (docs/patterns.md, A version that widens): its approval is asked for. */
+  private async askPatternApproval(e: RecordedEvent): Promise<Outcome> {
+    await this.policy.patterns.askApprovalOf(e);
     return { kind: 'ack' };
   }
 

@@ -183,6 +183,15 @@ export class PatternStore {
       .position;
   }
 
+  /** A recorded change still waiting (or not yet known here): its approval is asked for again (idempotent). */
+  async askApprovalOf(e: RecordedEvent): Promise<void> {
+    const proposed = eventOf(e, 'pattern', PatternEvents.PatternChangeProposed);
+    if (!proposed) return;
+    const { approvalId } = proposed.data;
+    if (this.isChange(approvalId) && !this.isChange(approvalId, true)) return;
+    await this.askApproval(proposed.data, proposed.occurredAt);
+  }
+
   /** A pattern-change approval was decided, withdrawn or expired: publishes or closes its change. */
   async settle(approvalId: string): Promise<Written<PatternChangeApplied>> {
     const { change, outcome, by } = await approvalOutcome(this.rpc, approvalId);
