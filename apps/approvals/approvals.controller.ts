@@ -12,6 +12,9 @@ import {
   Empty,
   HealthReply,
   OpenChangeApprovalRequest,
+  OpenPatternChangeApprovalRequest,
+  PATTERN_CHANGE,
+  PatternChangeRef,
   PostReviewIdRequest,
   PostReviewView,
   requireUuid,
@@ -19,6 +22,7 @@ import {
   StartStreamsRequest,
   Subjects,
   WithdrawApprovalRequest,
+  WorkflowChangeRef,
   Written,
 } from '@workgate/contracts';
 import { existing, RecordedBy, Serves, SERVICE_CONTEXT, ServiceContext } from '@workgate/messaging';
@@ -64,22 +68,17 @@ export class ApprovalsController {
    * service's reaction to its own event), the approval as it stands is answered and nothing is written.
    */
   @Serves(Subjects.approvals.openChange)
-  async openChange(@Payload() req: OpenChangeApprovalRequest): Promise<Written<ApprovalView>> {
+  async openChange(
+    @Payload() req: OpenChangeApprovalRequest | OpenPatternChangeApprovalRequest,
+  ): Promise<Written<ApprovalView>> {
     const id = requireUuid(req?.approvalId, 'approval');
     const { owner, proposedBy, reviewers, expiresAt, proposedAt } = req;
-    const { changeId, jobType, fromVersion, version, sha256, changes, draftId } = req;
-    const change = { changeId, jobType, fromVersion, version, sha256, changes, ...(draftId ? { draftId } : {}) };
+    const asked = { approvalId: id, owner, requestedBy: proposedBy, ...(reviewers ? { reviewers } : {}), expiresAt };
     const { state, position } = await this.approvals.execute(
       id,
-      {
-        type: 'RequestWorkflowChange',
-        approvalId: id,
-        owner,
-        requestedBy: proposedBy,
-        ...(reviewers ? { reviewers } : {}),
-        expiresAt,
-        change,
-      },
+      isPatternChange(req)
+        ? { type: 'RequestPatternChange', ...asked, patternChange: patternChangeRef(req) }
+        : { type: 'RequestWorkflowChange', ...asked, change: workflowChangeRef(req) },
       { actor: proposedBy, now: proposedAt },
     );
     return { answer: approvalView(existing(state, 'approval')), position };
@@ -156,4 +155,20 @@ export class ApprovalsController {
   health(@Payload() _req: Empty): HealthReply {
     return { service: 'approvals', ok: true, instance: this.ctx.instance };
   }
+}
+
+const isPatternChange = (
+  req: OpenChangeApprovalRequest | OpenPatternChangeApprovalRequest,
+): req is OpenPatternChangeApprovalRequest => 'kind' in req && req.kind === PATTERN_CHANGE;
+
+/** What a workflow-change approval is about, of the policy service's request. */
+function workflowChangeRef(req: OpenChangeApprovalRequest): WorkflowChangeRef {
+  const { changeId, jobType, fromVersion, version, sha256, changes, draftId } = req;
+  return { changeId, jobType, fromVersion, version, sha256, changes, ...(draftId ? { draftId } : {}) };
+}
+
+/** What a pattern-change approval is about (docs/patterns.md, Changing a pattern). */
+function patternChangeRef(req: OpenPatternChangeApprovalRequest): PatternChangeRef {
+  const { changeId, name, fromVersion, version, sha256, changes } = req;
+  return { changeId, name, fromVersion, version, sha256, changes };
 }

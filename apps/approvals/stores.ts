@@ -38,6 +38,7 @@ export function approvalView(state: Exclude<ApprovalState, { status: 'none' }>):
     kind,
     action,
     change,
+    patternChange,
     reviewers,
     required,
     from,
@@ -58,6 +59,7 @@ export function approvalView(state: Exclude<ApprovalState, { status: 'none' }>):
     ...('permittedAction' in state ? { permittedAction: state.permittedAction } : {}),
     ...(state.status === 'conditional' ? { conditions: conditionViews(state) } : {}),
     ...(change ? { change } : {}),
+    ...(patternChange ? { patternChange } : {}),
     ...(reviewers ? { reviewers } : {}),
     // An approval of several approvers: who may, how many must, and each one's decision so far.
     ...(required !== undefined

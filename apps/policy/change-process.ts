@@ -33,6 +33,11 @@ export class ChangeProcess extends LedgerReactions {
         subject: ledgerEventSubject('workflow', 'WorkflowChangeProposed'),
         react: (e) => this.askApproval(e),
       },
+      {
+        durable: 'policy-pattern-change-approvals',
+        subject: ledgerEventSubject('pattern', 'PatternChangeProposed'),
+        react: (e) => this.askPatternApproval(e),
+      },
       ...OUTCOMES.map((type): LedgerReaction => ({
         durable: `policy-change-${type}`,
         subject: ledgerEventSubject('approval', type),
@@ -51,10 +56,17 @@ export class ChangeProcess extends LedgerReactions {
     return { kind: 'ack' };
   }
 
+  /** A recorded pattern change still waiting (docs/patterns.md, A version that widens): its approval is asked for. */
+  private async askPatternApproval(e: RecordedEvent): Promise<Outcome> {
+    await this.policy.patterns.askApprovalOf(e);
+    return { kind: 'ack' };
+  }
+
   /** An approval of a change waiting here was decided, withdrawn or expired: the change is published or closed. */
   private async settle(e: RecordedEvent, type: (typeof OUTCOMES)[number]): Promise<Outcome> {
     const { approvalId } = dataOf(e, 'approval', type);
     if (this.policy.registry.pendingChange(approvalId)) await this.drafts.applyChange({ approvalId });
+    if (this.policy.patterns.isChange(approvalId, true)) await this.policy.patterns.settle(approvalId);
     return { kind: 'ack' };
   }
 }

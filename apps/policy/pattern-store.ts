@@ -1,11 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import {
   DerivedWorkflow,
+  openPatternChangeApproval,
+  PatternChangeApplied,
+  PatternChangeProposedData,
+  patternChangeRequested,
   PatternEvents,
   PatternPublishedData,
   PatternSummary,
   PatternVersion,
+  PublishPatternOutcome,
   PublishPatternRequest,
-  PublishPatternResult,
   RecordedEvent,
   Subjects,
   eventOf,
@@ -15,7 +20,9 @@ import {
 import { decidePattern, PatternCommand, PatternEvent, patterns, PatternState } from '@workgate/domain';
 import { AggregateStore, handle, RpcClient } from '@workgate/messaging';
 import { assertDefinitionSize, patternSha256, StoredPattern } from '@workgate/workflow';
+import type { PatternDefinition } from '@workgate/contracts';
 import { EXAMINE_LIMIT_MS, DefinitionThreads } from './definition-threads';
+import { approvalOutcome } from './pattern-changes';
 import { PolicyRegistry } from './policy-registry';
 
 interface Published {
@@ -31,6 +38,10 @@ interface Published {
  */
 export class PatternStore {
   private readonly byName = new Map<string, Map<number, Published>>();
+  /** Widening versions waiting for their approval, by approval id, with when each was proposed. */
+  private readonly waiting = new Map<string, { change: PatternChangeProposedData; at: string }>();
+  /** The approval ids of every pattern change recorded. */
+  private readonly changes = new Set<string>();
   private readonly store: AggregateStore<PatternState, PatternCommand, PatternEvent>;
 
   constructor(
@@ -43,13 +54,29 @@ export class PatternStore {
     this.store = new AggregateStore(rpc, patterns, undefined, producer);
   }
 
-  /** A recorded `PatternPublished`, from the ledger or this instance's own commit; one seen already changes nothing. */
+  /** A recorded pattern event, from the ledger or this instance's own commit; one seen already changes nothing. */
   record(e: RecordedEvent): void {
     const published = eventOf(e, 'pattern', PatternEvents.PatternPublished);
     if (published) this.apply(published.data, published.recordedAt);
+    const proposed = eventOf(e, 'pattern', PatternEvents.PatternChangeProposed);
+    if (proposed) this.propose(proposed.data, proposed.occurredAt);
+    const closed = eventOf(e, 'pattern', PatternEvents.PatternChangeClosed);
+    if (closed) this.waiting.delete(closed.data.approvalId);
+  }
+
+  private propose(change: PatternChangeProposedData, at: string): void {
+    if (this.changes.has(change.approvalId)) return;
+    this.changes.add(change.approvalId);
+    this.waiting.set(change.approvalId, { change, at });
+  }
+
+  /** Whether the approval is of a pattern change (`pending`: one still waiting). */
+  isChange(approvalId: string, pending = false): boolean {
+    return pending ? this.waiting.has(approvalId) : this.changes.has(approvalId);
   }
 
   private apply(data: PatternPublishedData, at: string): void {
+    if (data.approvalId) this.waiting.delete(data.approvalId);
     const versions = this.byName.get(data.name) ?? new Map<number, Published>();
     if (versions.has(data.version)) return;
     versions.set(data.version, {
@@ -65,7 +92,7 @@ export class PatternStore {
     let after = 0;
     for (;;) {
       const page = await this.rpc.request(Subjects.ledger.query, {
-        types: [PatternEvents.PatternPublished],
+        types: Object.values(PatternEvents),
         after,
         limit: 1000,
       });
@@ -75,14 +102,52 @@ export class PatternStore {
     }
   }
 
-  /** Validates a pattern on the definition thread and publishes it; the same content again writes nothing. */
-  async publish(req: PublishPatternRequest): Promise<Written<PublishPatternResult>> {
-    assertDefinitionSize(req?.definition);
+  /**
+   * Validates a pattern on the definition thread and publishes it, or proposes it when it widens the
+   * newest version (docs/patterns.md, Changing a pattern); the same content again writes nothing.
+   */
+  async publish(req: PublishPatternRequest, governed = true): Promise<Written<PublishPatternOutcome>> {
+    const pattern = await this.examined(req?.definition);
+    const sha256 = patternSha256(pattern);
+    const by = req.actor ?? 'unknown';
+    const now = new Date().toISOString();
+    const command: PatternCommand = {
+      type: 'PublishPattern',
+      pattern,
+      sha256,
+      by,
+      governed,
+      changeId: randomUUID(),
+      approvalId: randomUUID(),
+      adminApprovers: Array.isArray(req.adminApprovers) ? req.adminApprovers : [],
+    };
+    const { events, position } = await this.handle(pattern.name, command, by, now);
+    const proposed = events.find((e) => e.type === 'PatternChangeProposed');
+    if (proposed?.type === 'PatternChangeProposed') {
+      const asked = await this.askApproval(proposed.data, now);
+      return { answer: patternChangeRequested(proposed.data), position: Math.max(position, asked) };
+    }
+    const created = events.length > 0;
+    if (!created) {
+      // Waiting already: its approval may not have been opened (the approvals service did not answer).
+      const waiting = [...this.waiting.values()].find((w) => w.change.sha256 === sha256);
+      if (waiting)
+        return {
+          answer: patternChangeRequested(waiting.change),
+          position: await this.askApproval(waiting.change, waiting.at),
+        };
+    }
+    return {
+      answer: { name: pattern.name, version: pattern.version, sha256, created },
+      position: created ? position : 0,
+    };
+  }
+
+  /** The pattern of a definition, examined on the definition thread, or refused with every problem. */
+  private async examined(definition: unknown): Promise<PatternDefinition> {
+    assertDefinitionSize(definition);
     const catalog = await this.catalog();
-    const answer = await this.threads.run(
-      { kind: 'examine-pattern', source: req.definition, catalog },
-      EXAMINE_LIMIT_MS,
-    );
+    const answer = await this.threads.run({ kind: 'examine-pattern', source: definition, catalog }, EXAMINE_LIMIT_MS);
     if (answer.kind === 'refused') throw WorkgateError.fromWire(answer.error);
     if (answer.kind !== 'examine-pattern')
       throw new WorkgateError('internal', 'the definition thread answered another job');
@@ -95,27 +160,57 @@ export class PatternStore {
         examined.problems,
       );
     }
-    const { pattern } = examined;
-    const sha256 = patternSha256(pattern);
-    const by = req.actor ?? 'unknown';
-    const now = new Date().toISOString();
-    // A widening version is recorded as such only once its approval can be asked for (docs/patterns.md).
-    const command: PatternCommand = { type: 'PublishPattern', pattern, sha256, by, governed: false };
-    const { events, position } = await handle(
-      this.store,
-      pattern.name,
-      (state, clock) => decidePattern(command, state, clock),
-      {
-        actor: by,
-        now,
-      },
-    );
-    for (const e of events) if (e.type === 'PatternPublished') this.apply(e.data, now);
-    const created = events.length > 0;
-    return {
-      answer: { name: pattern.name, version: pattern.version, sha256, created },
-      position: created ? position : 0,
-    };
+    return examined.pattern;
+  }
+
+  /** Decides a command on `pattern-<name>` and commits it; what was recorded is applied here at once. */
+  private async handle(name: string, command: PatternCommand, actor: string, now: string) {
+    const committed = await handle(this.store, name, (state, clock) => decidePattern(command, state, clock), {
+      actor,
+      now,
+    });
+    for (const e of committed.events) {
+      if (e.type === 'PatternPublished') this.apply(e.data, now);
+      if (e.type === 'PatternChangeProposed') this.propose(e.data, now);
+      if (e.type === 'PatternChangeClosed') this.waiting.delete(e.data.approvalId);
+    }
+    return committed;
+  }
+
+  /** Asks the approvals service to open a recorded change's approval (idempotent); the position of its commit. */
+  private async askApproval(change: PatternChangeProposedData, proposedAt: string): Promise<number> {
+    return (await this.rpc.request(Subjects.approvals.openChange, openPatternChangeApproval(change, proposedAt)))
+      .position;
+  }
+
+  /** A recorded change still waiting (or not yet known here): its approval is asked for again (idempotent). */
+  async askApprovalOf(e: RecordedEvent): Promise<void> {
+    const proposed = eventOf(e, 'pattern', PatternEvents.PatternChangeProposed);
+    if (!proposed) return;
+    const { approvalId } = proposed.data;
+    if (this.isChange(approvalId) && !this.isChange(approvalId, true)) return;
+    await this.askApproval(proposed.data, proposed.occurredAt);
+  }
+
+  /** A pattern-change approval was decided, withdrawn or expired: publishes or closes its change. */
+  async settle(approvalId: string): Promise<Written<PatternChangeApplied>> {
+    const { change, outcome, by } = await approvalOutcome(this.rpc, approvalId);
+    const { changeId, name, version } = change;
+    if (!outcome) return { answer: { changeId, name, version, status: 'requested' }, position: 0 };
+    const command: PatternCommand = { type: 'ClosePatternChange', approvalId, outcome, ...(by ? { by } : {}) };
+    const { events, position } = await this.handle(name, command, by ?? 'timer', new Date().toISOString());
+    const e = events[0];
+    const status =
+      e?.type === 'PatternPublished'
+        ? 'published'
+        : e?.type === 'PatternChangeClosed'
+          ? e.data.outcome
+          : outcome !== 'approved'
+            ? outcome
+            : this.lookup(name, version)?.sha256 === change.sha256
+              ? 'published'
+              : 'superseded';
+    return { answer: { changeId, name, version, status }, position };
   }
 
   /** The published pattern of that name and version. */

@@ -8,7 +8,8 @@ import {
   PatternSummary,
   PatternVersion,
   PublishPatternRequest,
-  PublishPatternResult,
+  PublishPatternOutcome,
+  PatternChangeApplied,
   GetWorkflowRequest,
   HealthReply,
   PublishOutcome,
@@ -76,7 +77,10 @@ export class PolicyController {
   }
 
   @Serves(Subjects.policy.applyChange)
-  applyChange(@Payload() req: ApprovalIdRequest): Promise<Written<ChangeApplied>> {
+  applyChange(@Payload() req: ApprovalIdRequest): Promise<Written<ChangeApplied | PatternChangeApplied>> {
+    // A pattern's change (docs/patterns.md, Changing a pattern) or a workflow's, as its approval says.
+    if (typeof req?.approvalId === 'string' && this.policy.patterns.isChange(req.approvalId))
+      return this.policy.patterns.settle(req.approvalId);
     return this.drafts.applyChange(req);
   }
 
@@ -110,7 +114,7 @@ export class PolicyController {
   }
 
   @Serves(Subjects.policy.publishPattern)
-  publishPattern(@Payload() req: PublishPatternRequest): Promise<Written<PublishPatternResult>> {
+  publishPattern(@Payload() req: PublishPatternRequest): Promise<Written<PublishPatternOutcome>> {
     return this.policy.patterns.publish(req);
   }
 

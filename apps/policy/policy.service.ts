@@ -4,7 +4,7 @@ import {
   isPlainObject,
   PatternEvents,
   PublishOutcome,
-  PublishPatternResult,
+  PublishPatternOutcome,
   PublishWorkflowRequest,
   RecordedEvent,
   SimulateRequest,
@@ -79,13 +79,15 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
     // Definitions another instance publishes reach every instance through the ledger relay.
     this.listening = [
       ...WORKFLOW_EVENTS.map((type) => this.notices.onLedgerEvent('workflow', type, (e) => this.applyRecorded(e))),
-      this.notices.onLedgerEvent('pattern', PatternEvents.PatternPublished, (e) => this.patterns.record(e)),
+      ...Object.values(PatternEvents).map((type) =>
+        this.notices.onLedgerEvent('pattern', type, (e) => this.patterns.record(e)),
+      ),
     ];
     await this.patiently('load patterns from the ledger', () => this.patterns.load());
     await this.patiently('load definitions from the ledger', () => this.loadFromLedger());
     // Patterns first: the workflows that extend them are merged with them as they are published.
     await this.loadDirectory(this.config.WORKGATE_PATTERNS_DIR, 'pattern', (definition, actor) =>
-      this.patterns.publish({ definition, actor }),
+      this.patterns.publish({ definition, actor }, false),
     );
     await this.loadDirectory(this.config.WORKGATE_WORKFLOWS_DIR, 'workflow', (definition, actor) =>
       this.publish({ definition, actor }, { governed: false }),
@@ -129,7 +131,7 @@ export class PolicyService implements OnModuleInit, OnApplicationShutdown {
   private async loadDirectory(
     dir: string,
     what: 'workflow' | 'pattern',
-    publish: (definition: string, actor: string) => Promise<Written<PublishOutcome | PublishPatternResult>>,
+    publish: (definition: string, actor: string) => Promise<Written<PublishOutcome | PublishPatternOutcome>>,
   ): Promise<void> {
     const files = ConfigFiles.definitions(dir);
     if (!files) {

@@ -2,6 +2,7 @@
 import { Evidence } from './evidence';
 import type { EvidenceInput } from './evidence-input';
 import type { WorkflowChangeRef } from './workflow-change';
+import type { PatternChangeRef } from './patterns';
 
 /** What an approval permits: an action's scope and, optionally, the objects it is limited to. */
 export interface PermittedAction {
@@ -50,6 +51,8 @@ export interface ApprovalRequestedData {
   action?: PermittedAction;
   /** A `workflow-change` approval: the version proposed and its diff. */
   change?: WorkflowChangeRef;
+  /** A `pattern-change` approval: the pattern version proposed and its diff (docs/patterns.md, Changing a pattern). */
+  patternChange?: PatternChangeRef;
   /** A `workflow-change` approval its owner asked for: who decides it instead (any one of them). */
   reviewers?: string[];
   /**

@@ -15,6 +15,7 @@ import type {
 import type { ApprovalSubject } from './approval-subject';
 import type { ViewRow } from './views';
 import type { WorkflowChangeRef } from './workflow-change';
+import type { PatternChangeRef } from './patterns';
 
 /** Who sends a command to an approval, post-review, delegation or exception: the caller's principal. */
 interface By {
@@ -74,6 +75,7 @@ export type ApprovalQueueRow = {
     | ViewRow[string]
     | ConditionView[]
     | WorkflowChangeRef
+    | PatternChangeRef
     | ApprovalSubject
     | PermittedAction
     | QueueDecision

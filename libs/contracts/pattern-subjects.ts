@@ -5,14 +5,14 @@ import {
   PatternSummary,
   PatternVersion,
   PublishPatternRequest,
-  PublishPatternResult,
+  PublishPatternOutcome,
 } from './patterns';
 import { Empty, rpc, Written } from './rpc';
 
 /** The policy service's subjects of patterns (docs/patterns.md, The API), part of `Subjects.policy`. */
 export const PATTERN_SUBJECTS = {
-  /** A pattern version (docs/patterns.md): versions only go up; the same content again writes nothing. */
-  publishPattern: rpc<PublishPatternRequest, Written<PublishPatternResult>>('workgate.policy.publish-pattern'),
+  /** A pattern version (docs/patterns.md): versions only go up; the same content again writes nothing; a widening one waits. */
+  publishPattern: rpc<PublishPatternRequest, Written<PublishPatternOutcome>>('workgate.policy.publish-pattern'),
   getPattern: rpc<GetPatternRequest, PatternVersion>('workgate.policy.get-pattern'),
   listPatterns: rpc<Empty, PatternSummary[]>('workgate.policy.list-patterns'),
   /** The workflows whose current version extends a pattern, and whether each is behind its newest version. */

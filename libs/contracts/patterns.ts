@@ -91,6 +91,86 @@ export interface PublishPatternRequest {
   /** The pattern as an object, or as YAML / JSON text. */
   definition: unknown;
   actor?: string;
+  /** The principals with both the admin and the approver role: who reviews an owner's own widening change. */
+  adminApprovers?: string[];
+}
+
+/** What a `pattern-change` approval is about: the version proposed and its diff against the newest one. */
+export interface PatternChangeRef {
+  changeId: string;
+  /** The pattern's name. */
+  name: string;
+  fromVersion: number;
+  version: number;
+  sha256: string;
+  changes: DefinitionChange[];
+}
+
+/** The approval kind of a change to a pattern. */
+export const PATTERN_CHANGE = 'pattern-change';
+
+/** The action a pattern-change approval permits: publishing this version of this pattern. */
+export const patternChangeAction = (name: string, version: number) => ({
+  system: 'workgate',
+  operation: 'publish-pattern',
+  kind: 'write' as const,
+  objects: [`pattern:${name}@${version}`],
+});
+
+/**
+ * The request (on `workgate.approvals.open-change`) that opens the approval of a recorded pattern
+ * change: its event without the pattern, and when it was proposed.
+ */
+export type OpenPatternChangeApprovalRequest = Omit<PatternChangeProposedData, 'pattern'> & {
+  kind: typeof PATTERN_CHANGE;
+  proposedAt: string;
+};
+
+export function openPatternChangeApproval(
+  { pattern: _pattern, ...change }: PatternChangeProposedData,
+  proposedAt: string,
+): OpenPatternChangeApprovalRequest {
+  return { ...change, kind: PATTERN_CHANGE, proposedAt };
+}
+
+/** A pattern version that widens the newest one: published on its approval (HTTP 202). */
+export interface PatternChangeRequested {
+  changeId: string;
+  approvalId: string;
+  name: string;
+  version: number;
+  sha256: string;
+  /** The owner of the newest version: who approves. */
+  owner: string;
+  /** When the owner proposed it: who decides it instead. */
+  reviewers?: string[];
+  status: 'requested';
+  expiresAt: string;
+  changes: DefinitionChange[];
+  /** What an approver may name as `permittedAction` (the decision needs none). */
+  permittedAction: ReturnType<typeof patternChangeAction>;
+}
+
+export const patternChangeRequested = (c: PatternChangeProposedData): PatternChangeRequested => ({
+  changeId: c.changeId,
+  approvalId: c.approvalId,
+  name: c.name,
+  version: c.version,
+  sha256: c.sha256,
+  owner: c.owner,
+  ...(c.reviewers ? { reviewers: c.reviewers } : {}),
+  status: 'requested',
+  expiresAt: c.expiresAt,
+  changes: c.changes,
+  permittedAction: patternChangeAction(c.name, c.version),
+});
+
+/** Where a pattern change stands after its approval was decided. */
+export interface PatternChangeApplied {
+  changeId: string;
+  name: string;
+  version: number;
+  status: 'requested' | 'published' | 'rejected' | 'expired' | 'withdrawn' | 'superseded';
 }
 
 export interface PublishPatternResult {
@@ -100,6 +180,9 @@ export interface PublishPatternResult {
   /** False when identical content was already published (nothing written). */
   created: boolean;
 }
+
+/** What publishing a pattern answers: the version published (201), or the change that waits (202). */
+export type PublishPatternOutcome = PublishPatternResult | PatternChangeRequested;
 
 export interface GetPatternRequest {
   name: string;

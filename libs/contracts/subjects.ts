@@ -78,6 +78,7 @@ import {
   WorkflowDraftSummary,
 } from './workflow-change';
 import { PATTERN_SUBJECTS } from './pattern-subjects';
+import type { OpenPatternChangeApprovalRequest, PatternChangeApplied } from './patterns';
 import { BatchReply, BatchRequest, Empty, rpc, Written } from './rpc';
 import { StartedStreams, StartStreamsRequest } from './stream-starts';
 import {
@@ -192,7 +193,7 @@ export const Subjects = {
      * from the approval's stream). The policy service's own reaction to the decision does it too; the
      * gateway asks it at once so a decision's answer covers the change's commit.
      */
-    applyChange: rpc<ApprovalIdRequest, Written<ChangeApplied>>('workgate.policy.apply-change'),
+    applyChange: rpc<ApprovalIdRequest, Written<ChangeApplied | PatternChangeApplied>>('workgate.policy.apply-change'),
     /** A change of a job type by its id, with its approval (`not_found` when the job type never had it). */
     change: rpc<ChangeIdRequest, ChangeRef>('workgate.policy.change'),
     ...PATTERN_SUBJECTS,
@@ -211,7 +212,9 @@ export const Subjects = {
     decide: rpc<DecideApprovalRequest, Written<ApprovalView>>('workgate.approvals.decide'),
     closeCondition: rpc<CloseConditionRequest, Written<ApprovalView>>('workgate.approvals.close-condition'),
     /** Opens the approval of a workflow change the policy service recorded (the policy service's; idempotent). */
-    openChange: rpc<OpenChangeApprovalRequest, Written<ApprovalView>>('workgate.approvals.open-change'),
+    openChange: rpc<OpenChangeApprovalRequest | OpenPatternChangeApprovalRequest, Written<ApprovalView>>(
+      'workgate.approvals.open-change',
+    ),
     /** Starts the approvals, post-reviews and delegations committed work-order events ask for (intake's, once committed; idempotent). */
     start: rpc<StartStreamsRequest, StartedStreams>('workgate.approvals.start'),
     /** Takes back a workflow-change approval nobody decided yet (its requester, or an admin). */

@@ -22,8 +22,13 @@ const GATEWAY: readonly s.Component[] = [
       ref(viewSchemaName('approvals')),
       s.object(
         {},
-        { conditions: replyShapes.conditions, kind: s.str, change: ref('WorkflowChangeRef') },
-        "a conditional approval's row lists its conditions; a workflow change's (`kind: workflow-change`, no work order) its diff",
+        {
+          conditions: replyShapes.conditions,
+          kind: s.str,
+          change: ref('WorkflowChangeRef'),
+          patternChange: ref('PatternChangeRef'),
+        },
+        "a conditional approval's row lists its conditions; a workflow change's (`kind: workflow-change`, no work order) its diff; a pattern change's (`kind: pattern-change`) its `patternChange`",
       ),
     ),
   ),

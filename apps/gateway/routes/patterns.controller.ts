@@ -1,11 +1,12 @@
-import { Controller, Get, Param, ParseIntPipe, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, ParseIntPipe, Post, Req, Res } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiTags } from '@nestjs/swagger';
 import { DerivedWorkflow, PatternSummary, PatternVersion, Subjects, WorkgateError } from '@workgate/contracts';
 import { RpcClient } from '@workgate/messaging';
 import { Documented, ref, RequestBody } from '../openapi';
-import { CurrentPrincipal, Principal, Roles } from '../http';
+import { CurrentPrincipal, Principal, PrincipalDirectory, PRINCIPALS, Roles } from '../http';
+import { adminApprovers } from './workflow-changes.controller';
 import { DEFINITION_ROUTE, definitionOf } from './workflows.controller';
 
 const version = new ParseIntPipe({
@@ -16,7 +17,10 @@ const version = new ParseIntPipe({
 @ApiTags('patterns')
 @Controller('v1')
 export class PatternsController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    @Inject(PRINCIPALS) private readonly principals: PrincipalDirectory,
+  ) {}
 
   @Post('patterns')
   @RouteConfig(DEFINITION_ROUTE)
@@ -41,15 +45,25 @@ export class PatternsController {
   @Roles('admin')
   @Documented(
     'Publish a pattern version',
-    'PublishPatternResult',
-    'The body is the pattern, as YAML or JSON, at most 256 KiB (413 beyond); every problem is listed (422 `invalid_definition`). Versions only go up (409 `version_not_higher`); the same content again writes nothing (`created: false`). Workflows that extend an earlier version keep it until their own next version.',
+    {
+      json: ref('PublishPatternResult'),
+      also: {
+        '202': {
+          description:
+            "The version widens the newest one: it waits for the pattern owner's approval (`pattern-change`)",
+          json: ref('PatternChangeRequested'),
+        },
+      },
+    },
+    "The body is the pattern, as YAML or JSON, at most 256 KiB (413 beyond); every problem is listed (422 `invalid_definition`). Versions only go up (409 `version_not_higher`); the same content again writes nothing (`created: false`). A version that widens the newest one answers 202 `PatternChangeRequested`: it is published when the pattern's owner approves it, or, when that owner proposes it, one of its `reviewers` (409 `no_reviewers` when nobody else could decide it). Workflows that extend an earlier version keep it until their own next version.",
   )
   async publish(@Req() req: FastifyRequest, @CurrentPrincipal() p: Principal, @Res() res: FastifyReply): Promise<void> {
     const written = await this.rpc.request(Subjects.policy.publishPattern, {
       definition: definitionOf(req),
       actor: p.id,
+      adminApprovers: adminApprovers(this.principals),
     });
-    void res.status(201).send(written);
+    void res.status('status' in written.answer && written.answer.status === 'requested' ? 202 : 201).send(written);
   }
 
   @Get('patterns')

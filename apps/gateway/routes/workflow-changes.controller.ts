@@ -23,7 +23,7 @@ import { byOf } from './command';
 export const adminApprovers = (directory: PrincipalDirectory): string[] => directory.withRoles('admin', 'approver');
 
 /**
- * A decided, withdrawn or expired workflow-change approval, with its change settled: the policy
+ * A decided, withdrawn or expired workflow-change (or pattern-change) approval, with its change settled: the policy
  * service, which reacts to the decision in the ledger anyway, is asked to publish or close the
  * change at once, so the answer's position covers that commit too (docs/api.md, Conventions (read
  * your writes)). Should it not answer, the decision stands and its reaction settles the change.
@@ -33,7 +33,7 @@ export async function withChangeSettled(
   written: Written<ApprovalView>,
 ): Promise<Written<ApprovalView>> {
   const { answer, position } = written;
-  if (!answer.change || answer.status === 'requested') return written;
+  if ((!answer.change && !answer.patternChange) || answer.status === 'requested') return written;
   try {
     const settled = await rpc.request(Subjects.policy.applyChange, { approvalId: answer.approvalId });
     return { answer, position: Math.max(position, settled.position) };

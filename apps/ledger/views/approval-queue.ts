@@ -40,6 +40,7 @@ export async function approvalQueue(
     const state = states.get(String(r.approvalId)) ?? initialApprovalState();
     const conditions = conditionViews(state);
     const change = state.status === 'none' ? undefined : state.change;
+    const patternChange = state.status === 'none' ? undefined : state.patternChange;
     const reviewers = state.status === 'none' ? undefined : state.reviewers;
     const kind = state.status === 'none' ? undefined : state.kind;
     const action = state.status === 'none' ? undefined : state.action;
@@ -50,6 +51,7 @@ export async function approvalQueue(
       ...(action ? { requestedAction: action } : {}),
       ...(conditions ? { conditions } : {}),
       ...(change ? { kind: 'workflow-change', change } : {}),
+      ...(patternChange ? { patternChange } : {}),
       ...(reviewers ? { reviewers } : {}),
       ...(quorum
         ? {

@@ -55,6 +55,8 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   patterns.PatternSummary,
   patterns.PatternVersion,
   patterns.DerivedWorkflow,
+  patterns.PatternChangeRef,
+  patterns.PatternChangeRequested,
   workflowMap.MapNode,
   workflowMap.WorkflowMap,
   proof.ProofPackage,

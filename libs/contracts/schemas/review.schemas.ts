@@ -18,6 +18,7 @@ import {
 } from './json-schema';
 import { actionKind, approvalStatus, conditions, permittedAction } from './shapes';
 import { WorkflowChangeRef } from './workflow-change.schemas';
+import { PatternChangeRef } from './pattern.schemas';
 
 const actionRequest = object(
   { system: str, operation: str, kind: actionKind },
@@ -64,6 +65,10 @@ export const ApprovalView = component(
       {
         workOrderId: described(str, 'absent on a `workflow-change` approval: it belongs to its job type'),
         change: described(WorkflowChangeRef.ref, 'a `workflow-change` approval: the version proposed and its diff'),
+        patternChange: described(
+          PatternChangeRef.ref,
+          'a `pattern-change` approval: the pattern version proposed and its diff',
+        ),
         reviewers: described(strings, 'a `workflow-change` approval its owner asked for: who decides it instead'),
         kind: str,
         requestedAction: permittedAction,

@@ -11,6 +11,8 @@ import { Aggregate, Clock, DomainEvent, versionedEventId } from '../aggregate';
 import { conditionsOf, conditionToClose } from './conditions';
 import {
   assertMayDecide,
+  RequestPatternChange,
+  requestPatternChange,
   RequestWorkflowChange,
   requestWorkflowChange,
   WithdrawApproval,
@@ -60,6 +62,7 @@ export type ApprovalCommand =
       note?: string;
     }
   | RequestWorkflowChange
+  | RequestPatternChange
   | WithdrawApproval
   | { type: 'CloseCondition'; by: string; conditionId: string; evidence: EvidenceInput }
   | { type: 'ExpireApproval' };
@@ -100,6 +103,7 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, {
   }
   if (command.type === 'RequestWorkflowChange')
     return state.status === 'none' ? requestWorkflowChange(command, now) : []; // the same request seen again
+  if (command.type === 'RequestPatternChange') return state.status === 'none' ? requestPatternChange(command, now) : [];
   if (state.status === 'none') throw refuse('not_found', 'no such approval');
   const { approvalId } = state;
 
@@ -119,13 +123,14 @@ export function decideApproval(command: ApprovalCommand, state: ApprovalState, {
         });
       const decided = { approvalId, decidedBy: command.by, at: now, ...withNote(command.note) };
       if (command.decision === 'reject') return [{ type: 'ApprovalRejected', data: decided }];
-      // A change to a workflow is approved or rejected as a whole: approving it permits publishing it.
-      if (state.change && command.decision === 'conditional')
+      // A change to a workflow (or a pattern) is approved or rejected as a whole: approving it permits publishing it.
+      const change = state.change ?? state.patternChange;
+      if (change && command.decision === 'conditional')
         throw refuse(
           'validation_failed',
           `a workflow change is approved or rejected; approval ${approvalId} takes no conditions`,
         );
-      const permittedAction = command.permittedAction ?? (state.change ? state.action : undefined);
+      const permittedAction = command.permittedAction ?? (change ? state.action : undefined);
       // The refusal names the action that waits, so the approver can name it.
       const waiting = state.action ? [{ path: 'permittedAction', waiting: state.action }] : undefined;
       const named = state.action ? `: name ${describeAction(state.action)} as permittedAction` : '';

@@ -1,5 +1,8 @@
 import {
   ApprovalRequestedData,
+  PATTERN_CHANGE,
+  PatternChangeRef,
+  patternChangeAction,
   refuse,
   WORKFLOW_CHANGE,
   workflowChangeAction,
@@ -9,7 +12,10 @@ import { DomainEvent } from '../aggregate';
 import { actionScopeHash } from './scope';
 
 /** What an approval needs to say who decides it. */
-type Asked = Pick<ApprovalRequestedData, 'approvalId' | 'owner' | 'requestedBy' | 'reviewers' | 'change'>;
+type Asked = Pick<
+  ApprovalRequestedData,
+  'approvalId' | 'owner' | 'requestedBy' | 'reviewers' | 'change' | 'patternChange'
+>;
 
 /**
  * Who decides an approval: its owner, or, on a workflow change its owner asked for, any one of the
@@ -58,6 +64,38 @@ export function requestWorkflowChange(command: RequestWorkflowChange, now: strin
   return [{ type: 'ApprovalRequested', data }];
 }
 
+export interface RequestPatternChange {
+  type: 'RequestPatternChange';
+  approvalId: string;
+  owner: string;
+  requestedBy: string;
+  reviewers?: string[];
+  expiresAt: string;
+  patternChange: PatternChangeRef;
+}
+
+/** A widening version of a pattern waits for its owner (or its reviewers), as a workflow change does (docs/patterns.md, Changing a pattern). */
+export function requestPatternChange(command: RequestPatternChange, now: string): Array<DomainEvent<'approval'>> {
+  const { approvalId, owner, requestedBy, reviewers, expiresAt, patternChange } = command;
+  if (reviewers !== undefined && decidersOf({ approvalId, owner, requestedBy, reviewers }).length === 0)
+    throw refuse('no_reviewers', `nobody but ${requestedBy} could decide the change of pattern ${patternChange.name}`);
+  const action = patternChangeAction(patternChange.name, patternChange.version);
+  const data: ApprovalRequestedData = {
+    approvalId,
+    actionId: patternChange.changeId,
+    owner,
+    requestedBy,
+    requestedAt: now,
+    expiresAt,
+    scopeHash: actionScopeHash(action),
+    kind: PATTERN_CHANGE,
+    action,
+    patternChange,
+    ...(reviewers ? { reviewers } : {}),
+  };
+  return [{ type: 'ApprovalRequested', data }];
+}
+
 export interface WithdrawApproval {
   type: 'WithdrawApproval';
   by: string;
@@ -75,7 +113,7 @@ export function withdrawApproval(
   now: string,
 ): Array<DomainEvent<'approval'>> {
   const { approvalId } = state;
-  if (!state.change)
+  if (!state.change && !state.patternChange)
     throw refuse('validation_failed', `approval ${approvalId} is no workflow change: it is decided, not withdrawn`);
   if (state.status !== 'requested')
     throw refuse('approval_decided', `approval ${approvalId} is already ${state.status}`);

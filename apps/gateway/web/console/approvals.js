@@ -137,14 +137,17 @@ function approvalCard(row, workOrderId, linked) {
 const EFFECT_LOOK = { widens: 'wait', narrows: 'run', neutral: '' };
 
 /**
- * A workflow-change approval: the version proposed, each change with its effect and sentence, approve or reject.
+ * A workflow-change (or pattern-change) approval: the version proposed, each change with its effect and sentence, approve or reject.
  * @param {QueueRow} row
  */
 function changeCard(row) {
   const approval = row;
   const id = `approval-${row.approvalId}`;
-  const change = row.change || { jobType: row.jobType, fromVersion: '?', version: '?', changes: [] };
-  const heading = `Workflow change: ${change.jobType} v${change.fromVersion} → v${change.version}`;
+  const pattern = row.patternChange;
+  const change = pattern
+    ? { ...pattern, jobType: pattern.name }
+    : row.change || { jobType: row.jobType, fromVersion: '?', version: '?', changes: [] };
+  const heading = `${pattern ? 'Pattern' : 'Workflow'} change: ${change.jobType} v${change.fromVersion} → v${change.version}`;
   const widening = change.changes.filter((c) => c.effect === 'widens').length;
   const card = h(
     'article',
@@ -152,7 +155,7 @@ function changeCard(row) {
       class: 'card',
       'aria-labelledby': `${id}-title`,
       'data-approval': row.approvalId,
-      'data-kind': 'workflow-change',
+      'data-kind': pattern ? 'pattern-change' : 'workflow-change',
     },
     h('h3', { id: `${id}-title` }, heading, ' ', badge(approval.status)),
     details([

@@ -1,0 +1,160 @@
+import type {
+  ApprovalQueueRow,
+  PatternChangeRequested,
+  PatternDefinition,
+  PatternVersion,
+  WorkflowDraftSummary,
+} from '@workgate/contracts';
+import { eventually } from './support/processes';
+import { clientsFor, writePrincipals } from './support/principals';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
+
+/** A pattern of these tests alone: derived workflows may comment on the tracker, and deletes stop. */
+const V1: PatternDefinition = {
+  name: 'pa-checklist',
+  version: 1,
+  title: 'Pattern approval checklist',
+  owner: 'pa-controls',
+  locked: ['rules'],
+  systems: [{ name: 'tracker', read: true, write: ['comment'] }],
+  rules: [{ id: 'no-deletes', when: 'action.operation == "delete"', decision: 'stop', reason: 'nothing is deleted' }],
+};
+/** Widens: derived workflows may close tickets too. */
+const V2: PatternDefinition = {
+  ...V1,
+  version: 2,
+  systems: [{ name: 'tracker', read: true, write: ['comment', 'close'] }],
+};
+/** Narrows: a closure needs a sign-off. */
+const V3: PatternDefinition = { ...V2, version: 3, closure: { evidence: ['sign-off'] } };
+/** Widens again: derived workflows may reopen tickets. */
+const V4: PatternDefinition = {
+  ...V3,
+  version: 4,
+  systems: [{ name: 'tracker', read: true, write: ['comment', 'close', 'reopen'] }],
+};
+
+const derived = (jobType: string, owner: string) => ({
+  jobType,
+  version: 1,
+  title: `Derived ${jobType}`,
+  owner,
+  extends: 'pa-checklist@1',
+  steps: [{ id: `${jobType}-check`, title: 'Check the ticket' }],
+});
+
+/** docs/patterns.md, Changing a pattern. */
+describe("a pattern version that widens waits for the pattern owner's approval", () => {
+  let t: SharedTestWorkgate;
+  const principals = writePrincipals({
+    'pa-admin': ['admin', 'approver'],
+    'pa-controls': ['approver'],
+    'pa-other': ['approver'],
+  });
+  let as: ReturnType<typeof clientsFor>;
+  let v2: PatternChangeRequested;
+  const newest = async () => (await as['pa-admin']<PatternVersion>('GET', '/v1/patterns/pa-checklist')).body.version;
+  const drafts = async (jobType: string) =>
+    (await as['pa-admin']<WorkflowDraftSummary[]>('GET', `/v1/workflows/${jobType}/drafts`)).body;
+  const decide = (who: string, approvalId: string, body: object) =>
+    as[who]('POST', `/v1/approvals/${approvalId}/decision`, body);
+
+  beforeAll(async () => {
+    t = await sharedTestWorkgate({ principals });
+    as = clientsFor(t.url, principals.keys);
+  });
+  afterAll(() => t?.close());
+
+  it('publishes v1 and two workflows extending it', async () => {
+    expect((await as['pa-admin']('POST', '/v1/patterns', V1)).status).toBe(201);
+    for (const w of [derived('pa-tickets', 'pa-ana'), derived('pa-desk', 'pa-bo')])
+      expect((await as['pa-admin']('POST', '/v1/workflows', w)).status).toBe(201);
+  });
+
+  it('answers 202 with what widens and who approves; v1 stays the newest and no workflow gets a draft', async () => {
+    const asked = await as['pa-admin']<PatternChangeRequested>('POST', '/v1/patterns', V2);
+    expect(asked).toMatchObject({
+      status: 202,
+      body: {
+        status: 'requested',
+        name: 'pa-checklist',
+        version: 2,
+        owner: 'pa-controls',
+        changes: [expect.objectContaining({ path: 'systems[tracker].write', effect: 'widens', after: 'close' })],
+        permittedAction: { operation: 'publish-pattern', objects: ['pattern:pa-checklist@2'] },
+      },
+    });
+    v2 = asked.body;
+    expect(await newest()).toBe(1);
+    // The same version again: the same change, nothing new.
+    const again = await as['pa-admin']<PatternChangeRequested>('POST', '/v1/patterns', V2);
+    expect(again).toMatchObject({ status: 202, body: { approvalId: v2.approvalId } });
+    expect(await drafts('pa-tickets')).toEqual([]);
+    expect(await drafts('pa-desk')).toEqual([]);
+  });
+
+  it("is in the pattern owner's approval queue with its diff", async () => {
+    const rows = (await as['pa-controls']<ApprovalQueueRow[]>('GET', '/v1/approvals?owner=pa-controls&status=pending'))
+      .body;
+    expect(rows.find((r) => r.approvalId === v2.approvalId)).toMatchObject({
+      kind: 'pattern-change',
+      workOrderId: null,
+      requestedBy: 'pa-admin',
+      patternChange: { name: 'pa-checklist', fromVersion: 1, version: 2 },
+    });
+  });
+
+  it('refuses the proposer (403 self_approval) and anyone but the owner (403 not_owner)', async () => {
+    expect(await decide('pa-admin', v2.approvalId, { decision: 'approve' })).toMatchObject({
+      status: 403,
+      body: { error: 'self_approval' },
+    });
+    expect(await decide('pa-other', v2.approvalId, { decision: 'approve' })).toMatchObject({
+      status: 403,
+      body: { error: 'not_owner' },
+    });
+    expect(await newest()).toBe(1);
+  });
+
+  it("publishes v2 on the owner's approval; each derived workflow gets one draft on v2", async () => {
+    expect(await decide('pa-controls', v2.approvalId, { decision: 'approve' })).toMatchObject({
+      status: 200,
+      body: { status: 'approved', decidedBy: 'pa-controls' },
+    });
+    expect(await newest()).toBe(2);
+    for (const jobType of ['pa-tickets', 'pa-desk']) {
+      const rows = await eventually(
+        async () => {
+          const found = await drafts(jobType);
+          return found.length ? found : undefined;
+        },
+        15_000,
+        `a draft of ${jobType}`,
+      );
+      expect(rows).toEqual([expect.objectContaining({ savedBy: 'workgate-policy' })]);
+    }
+  });
+
+  it('publishes a narrowing v3 by someone other than the owner at once', async () => {
+    expect(await as['pa-admin']('POST', '/v1/patterns', V3)).toMatchObject({
+      status: 201,
+      body: { version: 3, created: true },
+    });
+    expect(await newest()).toBe(3);
+  });
+
+  it('leaves a widening version unpublished when the owner rejects it', async () => {
+    const asked = await as['pa-admin']<PatternChangeRequested>('POST', '/v1/patterns', V4);
+    expect(asked.status).toBe(202);
+    expect(await decide('pa-controls', asked.body.approvalId, { decision: 'reject', note: 'not now' })).toMatchObject({
+      status: 200,
+      body: { status: 'rejected' },
+    });
+    expect(await newest()).toBe(3);
+    expect((await as['pa-admin']('GET', '/v1/patterns/pa-checklist/versions/4')).status).toBe(404);
+    // Closed: the same version proposed again is a new change.
+    const again = await as['pa-admin']<PatternChangeRequested>('POST', '/v1/patterns', V4);
+    expect(again.status).toBe(202);
+    expect(again.body.approvalId).not.toBe(asked.body.approvalId);
+  });
+});
