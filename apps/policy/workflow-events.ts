@@ -2,6 +2,7 @@ import {
   eventOf,
   PolicyEvents,
   RecordedEvent,
+  requestedOf,
   WorkflowChangeProposedData,
   WorkflowChangeRequested,
   workflowChangeAction,
@@ -34,13 +35,6 @@ export function changeRequested(c: WorkflowChangeProposedData): WorkflowChangeRe
     changeId: c.changeId,
     approvalId: c.approvalId,
     jobType: c.jobType,
-    version: c.version,
-    sha256: c.sha256,
-    owner: c.owner,
-    ...(c.reviewers ? { reviewers: c.reviewers } : {}),
-    status: 'requested',
-    expiresAt: c.expiresAt,
-    changes: c.changes,
-    permittedAction: workflowChangeAction(c.jobType, c.version),
+    ...requestedOf(c, workflowChangeAction(c.jobType, c.version)),
   };
 }

@@ -1,5 +1,5 @@
 import type { RequiredInput, Rule, Step, SystemBoundary } from './policy';
-import type { DefinitionChange } from './workflow-change';
+import { ChangeRequestedFields, DefinitionChange, publishAction, requestedOf } from './workflow-change';
 
 /** The parts of a workflow a pattern may hold (docs/patterns.md). */
 export const PATTERN_PARTS = [
@@ -110,12 +110,7 @@ export interface PatternChangeRef {
 export const PATTERN_CHANGE = 'pattern-change';
 
 /** The action a pattern-change approval permits: publishing this version of this pattern. */
-export const patternChangeAction = (name: string, version: number) => ({
-  system: 'workgate',
-  operation: 'publish-pattern',
-  kind: 'write' as const,
-  objects: [`pattern:${name}@${version}`],
-});
+export const patternChangeAction = (name: string, version: number) => publishAction('pattern', name, version);
 
 /**
  * The request (on `workgate.approvals.open-change`) that opens the approval of a recorded pattern
@@ -133,36 +128,18 @@ export function openPatternChangeApproval(
   return { ...change, kind: PATTERN_CHANGE, proposedAt };
 }
 
-/** A pattern version that widens the newest one: published on its approval (HTTP 202). */
-export interface PatternChangeRequested {
+/** A pattern version that widens the newest one: published on its approval (HTTP 202) by its `owner`, the owner of the newest version. */
+export interface PatternChangeRequested extends ChangeRequestedFields {
   changeId: string;
   approvalId: string;
   name: string;
-  version: number;
-  sha256: string;
-  /** The owner of the newest version: who approves. */
-  owner: string;
-  /** When the owner proposed it: who decides it instead. */
-  reviewers?: string[];
-  status: 'requested';
-  expiresAt: string;
-  changes: DefinitionChange[];
-  /** What an approver may name as `permittedAction` (the decision needs none). */
-  permittedAction: ReturnType<typeof patternChangeAction>;
 }
 
 export const patternChangeRequested = (c: PatternChangeProposedData): PatternChangeRequested => ({
   changeId: c.changeId,
   approvalId: c.approvalId,
   name: c.name,
-  version: c.version,
-  sha256: c.sha256,
-  owner: c.owner,
-  ...(c.reviewers ? { reviewers: c.reviewers } : {}),
-  status: 'requested',
-  expiresAt: c.expiresAt,
-  changes: c.changes,
-  permittedAction: patternChangeAction(c.name, c.version),
+  ...requestedOf(c, patternChangeAction(c.name, c.version)),
 });
 
 /** Where a pattern change stands after its approval was decided. */

@@ -134,11 +134,8 @@ export interface DiffRequest {
   to?: string;
 }
 
-/** A version that widens the current one: its approval by the current owner publishes it (HTTP 202). */
-export interface WorkflowChangeRequested {
-  changeId: string;
-  approvalId: string;
-  jobType: string;
+/** What a widening change waiting for approval answers besides what it changes: a workflow's or a pattern's. */
+export interface ChangeRequestedFields {
   version: number;
   sha256: string;
   owner: string;
@@ -149,6 +146,13 @@ export interface WorkflowChangeRequested {
   changes: DefinitionChange[];
   /** What an approver may name as `permittedAction` (the decision needs none). */
   permittedAction: ActionScope & { objects: string[] };
+}
+
+/** A version that widens the current one: its approval by the current owner publishes it (HTTP 202). */
+export interface WorkflowChangeRequested extends ChangeRequestedFields {
+  changeId: string;
+  approvalId: string;
+  jobType: string;
 }
 
 /** `POST …/drafts/:draftId/propose`. */
@@ -183,12 +187,30 @@ export interface ChangeDeciders {
 /** The approval kind of a change to a workflow. */
 export const WORKFLOW_CHANGE = 'workflow-change';
 
-/** The action a workflow-change approval permits: publishing this version of this job type. */
-export const workflowChangeAction = (jobType: string, version: number) => ({
+/** The action a change's approval permits: publishing this version of this workflow or pattern. */
+export const publishAction = (what: 'workflow' | 'pattern', name: string, version: number) => ({
   system: 'workgate',
-  operation: 'publish-workflow',
+  operation: `publish-${what}`,
   kind: 'write' as const,
-  objects: [`workflow:${jobType}@${version}`],
+  objects: [`${what}:${name}@${version}`],
+});
+
+/** The action a workflow-change approval permits: publishing this version of this job type. */
+export const workflowChangeAction = (jobType: string, version: number) => publishAction('workflow', jobType, version);
+
+/** What a widening change waiting for approval answers (HTTP 202) besides what it changes: a workflow's or a pattern's. */
+export const requestedOf = (
+  c: Pick<WorkflowChangeProposedData, 'version' | 'sha256' | 'owner' | 'reviewers' | 'expiresAt' | 'changes'>,
+  permittedAction: ReturnType<typeof publishAction>,
+): ChangeRequestedFields => ({
+  version: c.version,
+  sha256: c.sha256,
+  owner: c.owner,
+  ...(c.reviewers ? { reviewers: c.reviewers } : {}),
+  status: 'requested' as const,
+  expiresAt: c.expiresAt,
+  changes: c.changes,
+  permittedAction,
 });
 
 /** Event type -> data of the `workflow-<jobType>` stream. */

@@ -12,7 +12,7 @@ export interface JsonSchema<T = unknown> {
 /** The type of the JSON a schema accepts. */
 export type Infer<S> = S extends JsonSchema<infer T> ? T : never;
 
-type Fields = Record<string, JsonSchema>;
+export type Fields = Record<string, JsonSchema>;
 type Simplify<T> = { [K in keyof T]: T[K] };
 type ObjectOf<R extends Fields, O extends Fields> = Simplify<
   { [K in keyof R]: Infer<R[K]> } & { [K in keyof O]?: Infer<O[K]> }

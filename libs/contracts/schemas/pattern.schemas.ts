@@ -1,21 +1,6 @@
 import type * as P from '../patterns';
-import {
-  array,
-  bool,
-  component,
-  constant,
-  described,
-  documents,
-  int,
-  object,
-  refTo,
-  sha256,
-  str,
-  strings,
-  time,
-} from './json-schema';
-import { permittedAction } from './shapes';
-import { DefinitionChange } from './workflow-change.schemas';
+import { array, bool, component, described, documents, int, object, refTo, sha256, str, time } from './json-schema';
+import { changeRefFields, changeRequested } from './workflow-change.schemas';
 
 /** What the policy service answers of patterns (docs/patterns.md). */
 export const PublishPatternResult = component(
@@ -69,39 +54,16 @@ export const DerivedWorkflow = component(
 export const PatternChangeRef = component(
   'PatternChangeRef',
   documents<P.PatternChangeRef>()(
-    object({
-      changeId: str,
-      name: described(str, "the pattern's name"),
-      fromVersion: int,
-      version: int,
-      sha256,
-      changes: array(DefinitionChange.ref),
-    }),
+    object({ changeId: str, name: described(str, "the pattern's name"), ...changeRefFields }),
   ),
 );
 
 export const PatternChangeRequested = component(
   'PatternChangeRequested',
   documents<P.PatternChangeRequested>()(
-    object(
-      {
-        changeId: str,
-        approvalId: str,
-        name: str,
-        version: int,
-        sha256,
-        owner: described(str, 'the owner of the newest version: the one who approves'),
-        status: constant('requested'),
-        expiresAt: time,
-        changes: array(DefinitionChange.ref),
-        permittedAction: described(permittedAction, 'what an approver may name as `permittedAction` (none is needed)'),
-      },
-      {
-        reviewers: described(
-          strings,
-          "when the owner proposed it: who decides it instead, any one of them (the pattern's `changeReviewers`, or the other admins with the approver role)",
-        ),
-      },
+    changeRequested(
+      { changeId: str, approvalId: str, name: str },
+      { of: 'the newest version', reviewers: "the pattern's `changeReviewers`" },
     ),
   ),
 );

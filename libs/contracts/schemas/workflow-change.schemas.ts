@@ -8,6 +8,7 @@ import {
   constant,
   described,
   documents,
+  Fields,
   int,
   nullable,
   object,
@@ -70,45 +71,44 @@ export const WorkflowDraftSummary = component(
   ),
 );
 
+/** What a change's approval is about besides what it changes: a workflow's or a pattern's (`PatternChangeRef`). */
+export const changeRefFields = { fromVersion: int, version: int, sha256, changes: array(DefinitionChange.ref) };
+
 export const WorkflowChangeRef = component(
   'WorkflowChangeRef',
-  documents<C.WorkflowChangeRef>()(
-    object(
-      {
-        changeId: str,
-        jobType: str,
-        fromVersion: int,
-        version: int,
-        sha256,
-        changes: array(DefinitionChange.ref),
-      },
-      { draftId: str },
-    ),
-  ),
+  documents<C.WorkflowChangeRef>()(object({ changeId: str, jobType: str, ...changeRefFields }, { draftId: str })),
 );
+
+/**
+ * What a widening change's 202 says besides what it changes: `owner` is the owner of `deciders.of`,
+ * `reviewers` those named by `deciders.reviewers` or the other admins with the approver role.
+ */
+export const changeRequested = <R extends Fields>(named: R, deciders: { of: string; reviewers: string }) =>
+  object(
+    {
+      ...named,
+      version: int,
+      sha256,
+      owner: described(str, `the owner of ${deciders.of}: the one who approves`),
+      status: constant('requested'),
+      expiresAt: time,
+      changes: array(DefinitionChange.ref),
+      permittedAction: described(permittedAction, 'what an approver may name as `permittedAction` (none is needed)'),
+    },
+    {
+      reviewers: described(
+        strings,
+        `when the owner proposed it: who decides it instead, any one of them (${deciders.reviewers}, or the other admins with the approver role)`,
+      ),
+    },
+  );
 
 export const WorkflowChangeRequested = component(
   'WorkflowChangeRequested',
   documents<C.WorkflowChangeRequested>()(
-    object(
-      {
-        changeId: str,
-        approvalId: str,
-        jobType: str,
-        version: int,
-        sha256,
-        owner: described(str, 'the owner of the version in force: the one who approves'),
-        status: constant('requested'),
-        expiresAt: time,
-        changes: array(DefinitionChange.ref),
-        permittedAction: described(permittedAction, 'what an approver may name as `permittedAction` (none is needed)'),
-      },
-      {
-        reviewers: described(
-          strings,
-          'when the owner proposed it: who decides it instead, any one of them (`changeReviewers`, or the other admins with the approver role)',
-        ),
-      },
+    changeRequested(
+      { changeId: str, approvalId: str, jobType: str },
+      { of: 'the version in force', reviewers: '`changeReviewers`' },
     ),
   ),
 );

@@ -31,66 +31,77 @@ export function assertMayDecide(a: Asked, by: string): void {
     throw refuse('not_owner', `only ${deciders.join(' or ') || 'nobody'} decides approval ${a.approvalId}`);
 }
 
-export interface RequestWorkflowChange {
-  type: 'RequestWorkflowChange';
+/** Who asks for a change's approval, who decides it and until when: a workflow's or a pattern's. */
+interface ChangeAsked {
   approvalId: string;
   owner: string;
   requestedBy: string;
   /** The owner asked for it: who decides it instead. */
   reviewers?: string[];
   expiresAt: string;
+}
+
+export interface RequestWorkflowChange extends ChangeAsked {
+  type: 'RequestWorkflowChange';
   change: WorkflowChangeRef;
 }
 
 /** A widening version of a workflow waits for its current owner (or its reviewers): an approval that belongs to no work order. */
 export function requestWorkflowChange(command: RequestWorkflowChange, now: string): Array<DomainEvent<'approval'>> {
-  const { approvalId, owner, requestedBy, reviewers, expiresAt, change } = command;
-  if (reviewers !== undefined && decidersOf({ approvalId, owner, requestedBy, reviewers }).length === 0)
-    throw refuse('no_reviewers', `nobody but ${requestedBy} could decide the change of ${change.jobType}`);
-  const action = workflowChangeAction(change.jobType, change.version);
-  const data: ApprovalRequestedData = {
-    approvalId,
-    actionId: change.changeId,
-    owner,
-    requestedBy,
-    requestedAt: now,
-    expiresAt,
-    scopeHash: actionScopeHash(action),
+  const { change } = command;
+  return requestChange(command, now, {
     kind: WORKFLOW_CHANGE,
-    action,
-    change,
-    ...(reviewers ? { reviewers } : {}),
-  };
-  return [{ type: 'ApprovalRequested', data }];
+    what: change.jobType,
+    action: workflowChangeAction(change.jobType, change.version),
+    changeId: change.changeId,
+    about: { change },
+  });
 }
 
-export interface RequestPatternChange {
+export interface RequestPatternChange extends ChangeAsked {
   type: 'RequestPatternChange';
-  approvalId: string;
-  owner: string;
-  requestedBy: string;
-  reviewers?: string[];
-  expiresAt: string;
   patternChange: PatternChangeRef;
 }
 
 /** A widening version of a pattern waits for its owner (or its reviewers), as a workflow change does (docs/patterns.md, Changing a pattern). */
 export function requestPatternChange(command: RequestPatternChange, now: string): Array<DomainEvent<'approval'>> {
-  const { approvalId, owner, requestedBy, reviewers, expiresAt, patternChange } = command;
+  const { patternChange } = command;
+  return requestChange(command, now, {
+    kind: PATTERN_CHANGE,
+    what: `pattern ${patternChange.name}`,
+    action: patternChangeAction(patternChange.name, patternChange.version),
+    changeId: patternChange.changeId,
+    about: { patternChange },
+  });
+}
+
+/** What an approval of a change records: who asked, who decides, the action it permits and the change. */
+function requestChange(
+  asked: ChangeAsked,
+  now: string,
+  of: {
+    kind: string;
+    /** What changes, as the refusal names it. */
+    what: string;
+    action: ReturnType<typeof workflowChangeAction>;
+    changeId: string;
+    about: Pick<ApprovalRequestedData, 'change' | 'patternChange'>;
+  },
+): Array<DomainEvent<'approval'>> {
+  const { approvalId, owner, requestedBy, reviewers, expiresAt } = asked;
   if (reviewers !== undefined && decidersOf({ approvalId, owner, requestedBy, reviewers }).length === 0)
-    throw refuse('no_reviewers', `nobody but ${requestedBy} could decide the change of pattern ${patternChange.name}`);
-  const action = patternChangeAction(patternChange.name, patternChange.version);
+    throw refuse('no_reviewers', `nobody but ${requestedBy} could decide the change of ${of.what}`);
   const data: ApprovalRequestedData = {
     approvalId,
-    actionId: patternChange.changeId,
+    actionId: of.changeId,
     owner,
     requestedBy,
     requestedAt: now,
     expiresAt,
-    scopeHash: actionScopeHash(action),
-    kind: PATTERN_CHANGE,
-    action,
-    patternChange,
+    scopeHash: actionScopeHash(of.action),
+    kind: of.kind,
+    action: of.action,
+    ...of.about,
     ...(reviewers ? { reviewers } : {}),
   };
   return [{ type: 'ApprovalRequested', data }];

@@ -148,55 +148,63 @@ export class PatternRefDto {
   @IsArray() @IsIn([...PATTERN_PARTS], { each: true }) locked: string[];
 }
 
+/**
+ * The rules of one property, as if written on it in this order: a definition and a pattern declare
+ * their shared properties with the same rules (the metadata, and so each problem's order, is theirs).
+ */
+const rules =
+  (...decorators: PropertyDecorator[]): PropertyDecorator =>
+  (target, key) => {
+    for (const decorator of [...decorators].reverse()) decorator(target, key);
+  };
+type Class = new () => object;
+/** `version`: a positive 32-bit integer. */
+const VersionRules = () =>
+  rules(
+    IsInt({ message: 'version must be an integer' }),
+    Min(1),
+    Max(MAX_VERSION, { message: `version must be at most ${MAX_VERSION}` }),
+  );
+/** `title`, `owner`: text. */
+const Text = () => rules(IsString(), MinLength(1));
+/** `changeReviewers`: distinct principals. */
+const Reviewers = () =>
+  rules(IsOptional(), IsArray(), IsString({ each: true }), MinLength(1, { each: true }), ArrayUnique());
+/** An optional list of `cls`. */
+const ListOf = (cls: Class) =>
+  rules(
+    IsOptional(),
+    IsArray(),
+    ValidateNested({ each: true }),
+    Type(() => cls),
+  );
+/** An optional `cls`. */
+const One = (cls: Class) =>
+  rules(
+    IsOptional(),
+    ValidateNested(),
+    Type(() => cls),
+  );
+
 export class WorkflowDefinitionDto {
   @IsString() @Matches(NAME, { message: 'jobType must match [a-z0-9-]+' }) @MaxLength(100) jobType: string;
-  @IsInt({ message: 'version must be an integer' })
-  @Min(1)
-  @Max(MAX_VERSION, { message: `version must be at most ${MAX_VERSION}` })
-  version: number;
-  @IsString() @MinLength(1) title: string;
-  @IsString() @MinLength(1) owner: string;
+  @VersionRules() version: number;
+  @Text() title: string;
+  @Text() owner: string;
   @IsOptional()
   @IsString()
   @Matches(NAME, { message: 'department must match [a-z0-9-]+' })
   @MaxLength(100)
   department?: string;
-  @IsOptional() @ValidateNested() @Type(() => PatternRefDto) pattern?: PatternRefDto;
-
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => RequiredInputDto)
-  requiredInputs?: RequiredInputDto[];
-
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => SystemDto)
-  systems: SystemDto[];
-
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => RuleDto)
-  rules?: RuleDto[];
-
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => StepDto)
-  steps?: StepDto[];
-
-  @IsOptional() @ValidateNested() @Type(() => ApprovalDto) approval?: ApprovalDto;
-
-  @IsOptional()
-  @IsArray()
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @ArrayUnique()
-  changeReviewers?: string[];
-
-  @IsOptional() @ValidateNested() @Type(() => BreakGlassPolicyDto) breakGlass?: BreakGlassPolicyDto;
-  @IsOptional() @ValidateNested() @Type(() => ClosureDto) closure?: ClosureDto;
+  @One(PatternRefDto) pattern?: PatternRefDto;
+  @ListOf(RequiredInputDto) requiredInputs?: RequiredInputDto[];
+  @IsArray() @ValidateNested({ each: true }) @Type(() => SystemDto) systems: SystemDto[];
+  @ListOf(RuleDto) rules?: RuleDto[];
+  @ListOf(StepDto) steps?: StepDto[];
+  @One(ApprovalDto) approval?: ApprovalDto;
+  @Reviewers() changeReviewers?: string[];
+  @One(BreakGlassPolicyDto) breakGlass?: BreakGlassPolicyDto;
+  @One(ClosureDto) closure?: ClosureDto;
 
   @IsOptional()
   @IsArray()
@@ -204,32 +212,12 @@ export class WorkflowDefinitionDto {
   @ArrayUnique()
   exceptionCodes?: string[];
 
-  @IsOptional() @ValidateNested() @Type(() => DelegationContractDto) delegation?: DelegationContractDto;
+  @One(DelegationContractDto) delegation?: DelegationContractDto;
   @IsOptional() @IsString() stallAfter?: string;
-
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => StageDto)
-  stages?: StageDto[];
-
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => OverlayDto)
-  overlays?: OverlayDto[];
-
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => WorkObjectDto)
-  objects?: WorkObjectDto[];
-
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => KnownFailureDto)
-  knownFailures?: KnownFailureDto[];
+  @ListOf(StageDto) stages?: StageDto[];
+  @ListOf(OverlayDto) overlays?: OverlayDto[];
+  @ListOf(WorkObjectDto) objects?: WorkObjectDto[];
+  @ListOf(KnownFailureDto) knownFailures?: KnownFailureDto[];
 }
 
 /**
@@ -239,33 +227,21 @@ export class WorkflowDefinitionDto {
  */
 export class PatternDefinitionDto {
   @IsString() @Matches(NAME, { message: 'name must match [a-z0-9-]+' }) @MaxLength(100) name: string;
-  @IsInt({ message: 'version must be an integer' })
-  @Min(1)
-  @Max(MAX_VERSION, { message: `version must be at most ${MAX_VERSION}` })
-  version: number;
-  @IsString() @MinLength(1) title: string;
-  @IsString() @MinLength(1) owner: string;
+  @VersionRules() version: number;
+  @Text() title: string;
+  @Text() owner: string;
   @IsOptional()
   @IsArray()
   @IsIn([...PATTERN_PARTS], { each: true, message: `locked may name only ${PATTERN_PARTS.join(', ')}` })
   @ArrayUnique({ message: 'locked names a part twice' })
   locked?: string[];
-  @IsOptional()
-  @IsArray()
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @ArrayUnique()
-  changeReviewers?: string[];
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => RequiredInputDto)
-  requiredInputs?: RequiredInputDto[];
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => SystemDto) systems?: SystemDto[];
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => RuleDto) rules?: RuleDto[];
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => StepDto) steps?: StepDto[];
+  @Reviewers() changeReviewers?: string[];
+  @ListOf(RequiredInputDto) requiredInputs?: RequiredInputDto[];
+  @ListOf(SystemDto) systems?: SystemDto[];
+  @ListOf(RuleDto) rules?: RuleDto[];
+  @ListOf(StepDto) steps?: StepDto[];
   @IsOptional() @IsArray() @Matches(CODE, { each: true }) @ArrayUnique() exceptionCodes?: string[];
-  @IsOptional() @ValidateNested() @Type(() => ApprovalDto) approval?: ApprovalDto;
-  @IsOptional() @ValidateNested() @Type(() => BreakGlassPolicyDto) breakGlass?: BreakGlassPolicyDto;
-  @IsOptional() @ValidateNested() @Type(() => ClosureDto) closure?: ClosureDto;
+  @One(ApprovalDto) approval?: ApprovalDto;
+  @One(BreakGlassPolicyDto) breakGlass?: BreakGlassPolicyDto;
+  @One(ClosureDto) closure?: ClosureDto;
 }
