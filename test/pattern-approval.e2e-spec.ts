@@ -99,9 +99,23 @@ describe("a pattern version that widens waits for the pattern owner's approval",
     expect(rows.find((r) => r.approvalId === v2.approvalId)).toMatchObject({
       kind: 'pattern-change',
       workOrderId: null,
+      jobType: 'pa-checklist',
       requestedBy: 'pa-admin',
       patternChange: { name: 'pa-checklist', fromVersion: 1, version: 2 },
     });
+  });
+
+  it('is selected by the kind filter as a pattern change, not as a workflow change', async () => {
+    const queue = async (kind: string) =>
+      (await as['pa-controls']<ApprovalQueueRow[]>('GET', `/v1/approvals?status=pending&kind=${kind}`)).body;
+    const patterns = await queue('pattern-change');
+    expect(patterns.map((r) => r.approvalId)).toContain(v2.approvalId);
+    expect(patterns.every((r) => r.kind === 'pattern-change')).toBe(true);
+    const workflows = await queue('workflow-change');
+    expect(workflows.map((r) => r.approvalId)).not.toContain(v2.approvalId);
+    expect(workflows.every((r) => r.kind === 'workflow-change')).toBe(true);
+    const refused = await as['pa-controls']('GET', '/v1/approvals?kind=tool-call');
+    expect(refused).toMatchObject({ status: 422, body: { error: 'validation_failed' } });
   });
 
   it('refuses the proposer (403 self_approval) and anyone but the owner (403 not_owner)', async () => {

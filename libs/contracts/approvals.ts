@@ -15,7 +15,7 @@ import type {
 import type { ApprovalSubject } from './approval-subject';
 import type { ViewRow } from './views';
 import type { WorkflowChangeRef } from './workflow-change';
-import type { PatternChangeRef } from './patterns';
+import type { ChangeKind, PatternChangeRef } from './patterns';
 
 /** Who sends a command to an approval, post-review, delegation or exception: the caller's principal. */
 interface By {
@@ -55,10 +55,10 @@ export interface ApprovalQueueRequest {
   limit?: number;
   /** Only the approvals after this one in the queue's order (oldest first): the next page. */
   after?: { requestedAt: string; approvalId: string };
-  /** Only the approvals of this job type (a work order's, or a workflow change's). */
+  /** Only the approvals of this job type (a work order's, or a workflow change's), or of this pattern's changes. */
   jobType?: string;
-  /** `workflow-change`: only the approvals of workflow changes (no work order). */
-  kind?: 'workflow-change';
+  /** Only the approvals of workflow changes, or of pattern changes (no work order). */
+  kind?: ChangeKind;
 }
 
 /** The decision that held an approval's action: its rule, its words and the policy version. */

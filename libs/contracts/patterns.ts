@@ -1,5 +1,11 @@
 import type { RequiredInput, Rule, Step, SystemBoundary } from './policy';
-import { ChangeRequestedFields, DefinitionChange, publishAction, requestedOf } from './workflow-change';
+import {
+  ChangeRequestedFields,
+  DefinitionChange,
+  publishAction,
+  requestedOf,
+  WORKFLOW_CHANGE,
+} from './workflow-change';
 
 /** The parts of a workflow a pattern may hold (docs/patterns.md). */
 export const PATTERN_PARTS = [
@@ -108,6 +114,10 @@ export interface PatternChangeRef {
 
 /** The approval kind of a change to a pattern. */
 export const PATTERN_CHANGE = 'pattern-change';
+
+/** The approval kinds of changes, which belong to no work order: the queue's `kind` filter. */
+export const CHANGE_KINDS = [WORKFLOW_CHANGE, PATTERN_CHANGE] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** The action a pattern-change approval permits: publishing this version of this pattern. */
 export const patternChangeAction = (name: string, version: number) => publishAction('pattern', name, version);

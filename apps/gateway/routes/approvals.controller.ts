@@ -5,6 +5,8 @@ import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import {
   ApprovalQueueRow,
   ApprovalView,
+  CHANGE_KINDS,
+  ChangeKind,
   CloseConditionDto,
   DecideApprovalDto,
   Subjects,
@@ -26,6 +28,8 @@ class QueueQuery {
   @IsOptional()
   @IsIn(['requested', 'conditional', 'pending', 'approved', 'rejected', 'expired', 'withdrawn'])
   status?: string;
+  /** Only the approvals of workflow changes, or of pattern changes. */
+  @IsOptional() @IsIn([...CHANGE_KINDS]) kind?: ChangeKind;
   @IsOptional()
   @Matches(/^(?:[1-9]\d{0,2}|1000)$/, { message: 'limit must be a number from 1 to 1000' })
   limit?: string;
@@ -67,7 +71,7 @@ export class ApprovalsController {
   @Documented(
     'The approval queue',
     pagedList('ApprovalQueueRow', 'the queue has more after this page'),
-    'Oldest first, with age, one page of at most `limit` (1-1000, default 1000) rows; `after` (the cursor of the `Link: rel="next"` header) answers the next page; filter by owner and status (`pending`: requested or conditional). Each row carries what its card shows, as the approval does: `kind`, `requestedAction`, a conditional approval\'s `conditions`, a work order\'s `subject` (private values masked as on the approval) and the `decision` that held its action.',
+    'Oldest first, with age, one page of at most `limit` (1-1000, default 1000) rows; `after` (the cursor of the `Link: rel="next"` header) answers the next page; filter by owner, status (`pending`: requested or conditional) and `kind` (`workflow-change` or `pattern-change`: only the approvals of such changes). Each row carries what its card shows, as the approval does: `kind`, `requestedAction`, a conditional approval\'s `conditions`, a work order\'s `subject` (private values masked as on the approval) and the `decision` that held its action.',
   )
   async list(
     @Query() q: QueueQuery,
@@ -78,6 +82,7 @@ export class ApprovalsController {
     const rows = await this.rpc.request(Subjects.ledger.listApprovals, {
       owner: q.owner,
       status: q.status,
+      kind: q.kind,
       limit: limit + 1,
       after: afterOf(q.after),
     });
@@ -86,6 +91,7 @@ export class ApprovalsController {
       const next = new URLSearchParams({
         ...(q.owner ? { owner: q.owner } : {}),
         ...(q.status ? { status: q.status } : {}),
+        ...(q.kind ? { kind: q.kind } : {}),
         limit: String(limit),
         after: cursorOf(page[page.length - 1]),
       });

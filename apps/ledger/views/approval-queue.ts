@@ -1,4 +1,12 @@
-import { ApprovalQueueRequest, ApprovalQueueRow, approvalStream, idOfStream } from '@workgate/contracts';
+import {
+  ApprovalQueueRequest,
+  ApprovalQueueRow,
+  approvalStream,
+  ChangeKind,
+  idOfStream,
+  PATTERN_CHANGE,
+} from '@workgate/contracts';
+import { gateNodeId } from '@workgate/workflow';
 import { approvalEventOf, ApprovalState, conditionViews, evolveApproval, initialApprovalState } from '@workgate/domain';
 import { toRecordedEvent } from '@workgate/event-store';
 import { Queryable } from './view-table';
@@ -27,7 +35,8 @@ export async function approvalQueue(
   const key = (r: { requestedAt?: unknown; approvalId?: unknown }) =>
     `${String(r.requestedAt)}\u0000${String(r.approvalId)}`;
   rows.sort((a, b) => key(a).localeCompare(key(b)));
-  const kept = req?.kind === 'workflow-change' ? rows.filter((r) => r.workOrderId === null) : rows;
+  const ofKind = req?.kind ? await changesOf(db, req.kind) : undefined;
+  const kept = ofKind ? rows.filter((r) => ofKind.has(String(r.approvalId))) : rows;
   const from = after ? kept.filter((r) => key(r) > key(after)) : kept;
   const page = from.slice(0, req?.limit ?? from.length);
   // Each row of the page carries what its card shows, as the approval does: a few events per approval.
@@ -51,7 +60,7 @@ export async function approvalQueue(
       ...(action ? { requestedAction: action } : {}),
       ...(conditions ? { conditions } : {}),
       ...(change ? { kind: 'workflow-change', change } : {}),
-      ...(patternChange ? { patternChange } : {}),
+      ...(patternChange ? { jobType: patternChange.name, patternChange } : {}),
       ...(reviewers ? { reviewers } : {}),
       ...(quorum
         ? {
@@ -62,6 +71,15 @@ export async function approvalQueue(
         : {}),
     };
   });
+}
+
+/** The approvals of changes of this kind (no work order; a pattern change's gate is its kind's). */
+async function changesOf(db: Queryable, kind: ChangeKind): Promise<Set<string>> {
+  const { rows } = await db.query<{ approval_id: string }>(
+    `SELECT approval_id FROM view_approvals WHERE work_order_id IS NULL AND (gate IS NOT DISTINCT FROM $1) = $2`,
+    [gateNodeId(PATTERN_CHANGE), kind === PATTERN_CHANGE],
+  );
+  return new Set(rows.map((r) => r.approval_id));
 }
 
 /** The approvals' states by id, folded from their streams up to the signed frontier. */

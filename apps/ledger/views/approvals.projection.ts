@@ -9,9 +9,10 @@ import { WorkOrderLookup } from './work-orders.projection';
 
 export interface ApprovalRow {
   approvalId: string;
-  /** Null for a `workflow-change` approval: it belongs to its job type. */
+  /** Null for a `workflow-change` or `pattern-change` approval: it belongs to its job type or pattern. */
   workOrderId: string | null;
   actionId: string;
+  /** A work order's or a workflow change's job type; a pattern change's pattern. */
   jobType: string;
   version: number;
   owner: string;
@@ -82,8 +83,9 @@ export const approvalsView: View<ApprovalRow, typeof handles, WorkOrderLookup & 
           approvalId: id,
           workOrderId: d.workOrderId ?? null,
           actionId: d.actionId,
-          jobType: wo?.jobType ?? d.change?.jobType ?? '',
-          version: wo?.version ?? d.change?.version ?? 0,
+          // A pattern change's row names the pattern and its proposed version.
+          jobType: wo?.jobType ?? d.change?.jobType ?? d.patternChange?.name ?? '',
+          version: wo?.version ?? d.change?.version ?? d.patternChange?.version ?? 0,
           owner: d.owner,
           requestedBy: d.requestedBy,
           status: 'requested',
