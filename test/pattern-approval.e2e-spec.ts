@@ -53,6 +53,7 @@ describe("a pattern version that widens waits for the pattern owner's approval",
   });
   let as: ReturnType<typeof clientsFor>;
   let v2: PatternChangeRequested;
+  let v4: PatternChangeRequested;
   const newest = async () => (await as['pa-admin']<PatternVersion>('GET', '/v1/patterns/pa-checklist')).body.version;
   const drafts = async (jobType: string) =>
     (await as['pa-admin']<WorkflowDraftSummary[]>('GET', `/v1/workflows/${jobType}/drafts`)).body;
@@ -170,5 +171,46 @@ describe("a pattern version that widens waits for the pattern owner's approval",
     const again = await as['pa-admin']<PatternChangeRequested>('POST', '/v1/patterns', V4);
     expect(again.status).toBe(202);
     expect(again.body.approvalId).not.toBe(asked.body.approvalId);
+    v4 = again.body;
+  });
+
+  it("lists the pattern's waiting change; only its proposer or an admin withdraws it, once", async () => {
+    // The list reads the views: it is waited for until they hold the change, and again until they hold its withdrawal.
+    const pending = (waiting: boolean) =>
+      eventually(
+        async () => {
+          const rows = (await as['pa-other']<ApprovalQueueRow[]>('GET', '/v1/patterns/pa-checklist/changes')).body;
+          return rows.length > 0 === waiting ? rows : undefined;
+        },
+        15_000,
+        waiting ? 'the change in the list' : 'an empty list',
+      );
+    expect(await pending(true)).toEqual([
+      expect.objectContaining({
+        approvalId: v4.approvalId,
+        kind: 'pattern-change',
+        requestedBy: 'pa-admin',
+        patternChange: expect.objectContaining({ changeId: v4.changeId, fromVersion: 3, version: 4 }),
+      }),
+    ]);
+    const withdraw = (who: string, changeId: string) =>
+      as[who]('POST', `/v1/patterns/pa-checklist/changes/${changeId}/withdraw`);
+    expect(await withdraw('pa-other', v4.changeId)).toMatchObject({ status: 403, body: { error: 'not_requester' } });
+    expect(await withdraw('pa-admin', 'no-such-change')).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    expect((await as['pa-admin']('POST', `/v1/patterns/pa-other-pattern/changes/${v4.changeId}/withdraw`)).status).toBe(
+      404,
+    );
+    expect(await withdraw('pa-admin', v4.changeId)).toMatchObject({
+      status: 200,
+      body: { changeId: v4.changeId, name: 'pa-checklist', version: 4, status: 'withdrawn' },
+    });
+    expect(await withdraw('pa-admin', v4.changeId)).toMatchObject({ status: 409, body: { error: 'approval_decided' } });
+    expect(await decide('pa-controls', v4.approvalId, { decision: 'approve' })).toMatchObject({
+      status: 409,
+      body: { error: 'approval_decided' },
+    });
+    expect(await pending(false)).toEqual([]);
+    expect(await newest()).toBe(3);
+    expect((await as['pa-admin']('GET', '/v1/patterns/pa-checklist/versions/4')).status).toBe(404);
   });
 });

@@ -31,6 +31,7 @@ import { IntakeController } from './routes/intake.controller';
 import { LedgerController, LedgerKeyController } from './routes/ledger.controller';
 import { MeController } from './routes/me.controller';
 import { PagesController } from './routes/pages.controller';
+import { PatternChangesController } from './routes/pattern-changes.controller';
 import { PatternsController } from './routes/patterns.controller';
 import { PrincipalSessionsController } from './routes/principal-sessions.controller';
 import { NoSignInController, SignInController } from './routes/sign-in.controller';
@@ -52,6 +53,7 @@ export const API_CONTROLLERS = [
   WorkflowChangesController,
   WorkflowReviewController,
   PatternsController,
+  PatternChangesController,
   WorkOrdersController,
   IntakeController,
   ApprovalsController,

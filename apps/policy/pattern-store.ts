@@ -3,6 +3,8 @@ import {
   DerivedWorkflow,
   openPatternChangeApproval,
   PatternChangeApplied,
+  PatternChangeFound,
+  PatternChangeIdRequest,
   PatternChangeProposedData,
   patternChangeRequested,
   PatternEvents,
@@ -40,8 +42,8 @@ export class PatternStore {
   private readonly byName = new Map<string, Map<number, Published>>();
   /** Widening versions waiting for their approval, by approval id, with when each was proposed. */
   private readonly waiting = new Map<string, { change: PatternChangeProposedData; at: string }>();
-  /** The approval ids of every pattern change recorded. */
-  private readonly changes = new Set<string>();
+  /** Every pattern change recorded, by its approval id. */
+  private readonly changes = new Map<string, PatternChangeFound>();
   private readonly store: AggregateStore<PatternState, PatternCommand, PatternEvent>;
 
   constructor(
@@ -66,13 +68,21 @@ export class PatternStore {
 
   private propose(change: PatternChangeProposedData, at: string): void {
     if (this.changes.has(change.approvalId)) return;
-    this.changes.add(change.approvalId);
+    const { changeId, approvalId, name, version } = change;
+    this.changes.set(approvalId, { changeId, approvalId, name, version });
     this.waiting.set(change.approvalId, { change, at });
   }
 
   /** Whether the approval is of a pattern change (`pending`: one still waiting). */
   isChange(approvalId: string, pending = false): boolean {
     return pending ? this.waiting.has(approvalId) : this.changes.has(approvalId);
+  }
+
+  /** A change the pattern's stream recorded, by its id, with its approval. */
+  change({ name, changeId }: PatternChangeIdRequest): PatternChangeFound {
+    const found = [...this.changes.values()].find((c) => c.name === name && c.changeId === changeId);
+    if (!found) throw new WorkgateError('not_found', `pattern ${name} has no change ${changeId}`);
+    return found;
   }
 
   private apply(data: PatternPublishedData, at: string): void {

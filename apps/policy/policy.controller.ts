@@ -10,6 +10,8 @@ import {
   PublishPatternRequest,
   PublishPatternOutcome,
   PatternChangeApplied,
+  PatternChangeFound,
+  PatternChangeIdRequest,
   GetWorkflowRequest,
   HealthReply,
   PublishOutcome,
@@ -131,6 +133,11 @@ export class PolicyController {
   @Serves(Subjects.policy.derived)
   derived(@Payload() req: PatternNameRequest): DerivedWorkflow[] {
     return this.policy.patterns.derived(String(req?.name));
+  }
+
+  @Serves(Subjects.policy.patternChange)
+  patternChange(@Payload() req: PatternChangeIdRequest): PatternChangeFound {
+    return this.policy.patterns.change({ name: String(req?.name), changeId: String(req?.changeId) });
   }
 
   @Serves(Subjects.health('policy'))

@@ -1,6 +1,8 @@
 import {
   DerivedWorkflow,
   GetPatternRequest,
+  PatternChangeFound,
+  PatternChangeIdRequest,
   PatternNameRequest,
   PatternSummary,
   PatternVersion,
@@ -17,4 +19,6 @@ export const PATTERN_SUBJECTS = {
   listPatterns: rpc<Empty, PatternSummary[]>('workgate.policy.list-patterns'),
   /** The workflows whose current version extends a pattern, and whether each is behind its newest version. */
   derived: rpc<PatternNameRequest, DerivedWorkflow[]>('workgate.policy.derived'),
+  /** A change of a pattern by its id, with its approval (`not_found` when the pattern never had it). */
+  patternChange: rpc<PatternChangeIdRequest, PatternChangeFound>('workgate.policy.pattern-change'),
 };

@@ -152,6 +152,15 @@ export const patternChangeRequested = (c: PatternChangeProposedData): PatternCha
   ...requestedOf(c, patternChangeAction(c.name, c.version)),
 });
 
+/** `POST /v1/patterns/:name/changes/:changeId/withdraw`: the change's approval, looked up by the policy service. */
+export interface PatternChangeIdRequest {
+  name: string;
+  changeId: string;
+}
+
+/** A change a pattern's stream recorded, and its approval. */
+export type PatternChangeFound = Pick<PatternChangeProposedData, 'changeId' | 'approvalId' | 'name' | 'version'>;
+
 /** Where a pattern change stands after its approval was decided. */
 export interface PatternChangeApplied {
   changeId: string;

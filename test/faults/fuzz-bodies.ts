@@ -5,6 +5,7 @@ export const BODILESS = [
   'POST /v1/webhooks/{id}/deliveries/{deliveryId}/retry',
   'POST /v1/workflows/{jobType}/drafts/{draftId}/propose',
   'POST /v1/workflows/{jobType}/changes/{changeId}/withdraw',
+  'POST /v1/patterns/{name}/changes/{changeId}/withdraw',
 ];
 
 /** Valid bodies of the write routes, with the free-form maps inside them (any keys are data there). */

@@ -1,11 +1,13 @@
-import { Controller, Get, HttpCode, Inject, Logger, Param, Post } from '@nestjs/common';
+import { applyDecorators, Controller, Get, HttpCode, Inject, Logger, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import {
   ApprovalQueueRow,
   ApprovalView,
   ChangeApplied,
   ChangeDeciders,
+  ChangeKind,
   Subjects,
+  WORKFLOW_CHANGE,
   WorkgateError,
   Written,
 } from '@workgate/contracts';
@@ -43,6 +45,46 @@ export async function withChangeSettled(
   }
 }
 
+/**
+ * Withdraws the change waiting for approval `approvalId` as `p` (an admin may withdraw anyone's), its
+ * change settled: 409 `approval_decided` once decided, expired or withdrawn (`what` names the change).
+ */
+export async function withdrawChange(rpc: RpcClient, approvalId: string, p: Principal, what: string): Promise<number> {
+  const withdrawn = await rpc.request(Subjects.approvals.withdraw, {
+    approvalId,
+    ...byOf(p),
+    asAdmin: p.roles.includes('admin'),
+  });
+  const { answer, position } = await withChangeSettled(rpc, withdrawn);
+  if (answer.status !== 'withdrawn') throw new WorkgateError('approval_decided', `${what} is already ${answer.status}`);
+  return position;
+}
+
+/** `GET …/changes`: the changes of a job type or a pattern nobody decided yet, as rows of the queue. */
+const PendingChanges = (summary: string, description: string) =>
+  applyDecorators(
+    Get('changes'),
+    Roles('admin', 'analyst', 'approver'),
+    ReadsViews(),
+    Documented(summary, { type: 'array', items: ref('ApprovalQueueRow') }, description),
+  );
+
+/** The changes of `kind` to `jobType` (a job type or a pattern) nobody decided yet, oldest first (at most 100). */
+export const pendingChanges = (rpc: RpcClient, kind: ChangeKind, jobType: string): Promise<ApprovalQueueRow[]> =>
+  rpc.request(Subjects.ledger.listApprovals, { jobType, kind, status: 'pending', limit: 100 });
+
+/** `POST …/changes/:changeId/withdraw`: the proposer, or any admin, takes back a change. */
+const WithdrawsChange = (summary: string, answer: string, description: string) =>
+  applyDecorators(
+    Post('changes/:changeId/withdraw'),
+    Roles('admin', 'approver'),
+    HttpCode(200),
+    Documented(summary, answer, description),
+  );
+
+/** The routes of a workflow's or a pattern's changes: the list of those that wait, and a withdrawal. */
+export const ChangeRoutes = { PendingChanges, WithdrawsChange };
+
 /** A proposed change of a workflow: who will decide it, and its withdrawal. */
 @ApiTags('workflows')
 @Controller('v1/workflows/:jobType')
@@ -65,27 +107,15 @@ export class WorkflowChangesController {
     return { jobType, owner, reviewers: changeReviewers(definition, owner, adminApprovers(this.principals)) };
   }
 
-  @Get('changes')
-  @Roles('admin', 'analyst', 'approver')
-  @ReadsViews()
-  @Documented(
+  @PendingChanges(
     'Pending changes of a workflow',
-    { type: 'array', items: ref('ApprovalQueueRow') },
     "The job type's proposed changes nobody decided yet, oldest first (at most 100), each as its approval's row in the queue: `requestedBy` (who proposed it, who may withdraw it), `owner`, `expiresAt` and the `change` (`changeId`, `fromVersion`, `version`, the diff).",
   )
   pending(@Param('jobType') jobType: string): Promise<ApprovalQueueRow[]> {
-    return this.rpc.request(Subjects.ledger.listApprovals, {
-      jobType,
-      kind: 'workflow-change',
-      status: 'pending',
-      limit: 100,
-    });
+    return pendingChanges(this.rpc, WORKFLOW_CHANGE, jobType);
   }
 
-  @Post('changes/:changeId/withdraw')
-  @Roles('admin', 'approver')
-  @HttpCode(200)
-  @Documented(
+  @WithdrawsChange(
     'Withdraw a proposed change',
     'ChangeApplied',
     'The proposer, or any admin, takes back a change nobody decided yet: its approval is closed (`withdrawn`) and leaves the queue, and the version in force stays. 409 `approval_decided` once decided, expired or withdrawn; 404 for a change the job type never had; 403 `not_requester` for anyone else.',
@@ -96,14 +126,7 @@ export class WorkflowChangesController {
     @CurrentPrincipal() p: Principal,
   ): Promise<Written<ChangeApplied>> {
     const change = await this.rpc.request(Subjects.policy.change, { jobType, changeId });
-    const withdrawn = await this.rpc.request(Subjects.approvals.withdraw, {
-      approvalId: change.approvalId,
-      ...byOf(p),
-      asAdmin: p.roles.includes('admin'),
-    });
-    const { answer, position } = await withChangeSettled(this.rpc, withdrawn);
-    if (answer.status !== 'withdrawn')
-      throw new WorkgateError('approval_decided', `change ${changeId} is already ${answer.status}`);
+    const position = await withdrawChange(this.rpc, change.approvalId, p, `change ${changeId}`);
     return { answer: { changeId, jobType, version: change.version, status: 'withdrawn' }, position };
   }
 }

@@ -57,6 +57,7 @@ export const REPLY_SCHEMAS: readonly Component[] = [
   patterns.DerivedWorkflow,
   patterns.PatternChangeRef,
   patterns.PatternChangeRequested,
+  patterns.PatternChangeApplied,
   workflowMap.MapNode,
   workflowMap.WorkflowMap,
   proof.ProofPackage,

@@ -1,6 +1,6 @@
 import type * as P from '../patterns';
 import { array, bool, component, described, documents, int, object, refTo, sha256, str, time } from './json-schema';
-import { changeRefFields, changeRequested } from './workflow-change.schemas';
+import { changeRefFields, changeRequested, changeStatus } from './workflow-change.schemas';
 
 /** What the policy service answers of patterns (docs/patterns.md). */
 export const PublishPatternResult = component(
@@ -66,4 +66,9 @@ export const PatternChangeRequested = component(
       { of: 'the newest version', reviewers: "the pattern's `changeReviewers`" },
     ),
   ),
+);
+
+export const PatternChangeApplied = component(
+  'PatternChangeApplied',
+  documents<P.PatternChangeApplied>()(object({ changeId: str, name: str, version: int, status: changeStatus })),
 );

@@ -113,6 +113,9 @@ export const WorkflowChangeRequested = component(
   ),
 );
 
+/** Where a change stands after its approval was decided: a workflow's or a pattern's. */
+export const changeStatus = oneOf('requested', 'published', 'rejected', 'expired', 'withdrawn', 'superseded');
+
 export const ChangeApplied = component(
   'ChangeApplied',
   documents<C.ChangeApplied>()(
@@ -120,7 +123,7 @@ export const ChangeApplied = component(
       changeId: str,
       jobType: str,
       version: int,
-      status: oneOf('requested', 'published', 'rejected', 'expired', 'withdrawn', 'superseded'),
+      status: changeStatus,
     }),
   ),
 );
