@@ -1,27 +1,14 @@
 /// <reference lib="dom" />
 import { Browser, Page } from 'playwright-core';
-import type { ApprovalView, PatternChangeRequested, PatternDefinition, PatternVersion } from '@workgate/contracts';
+import type { ApprovalView, PatternChangeRequested, PatternVersion } from '@workgate/contracts';
 import { consolePage, shootCardWideAndNarrow } from './support/console-page';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
+import { trackerPattern } from './support/tracker-pattern';
 
-/** A pattern of this file alone: derived workflows may comment on the tracker. */
-const V1: PatternDefinition = {
-  name: 'cpc-checklist',
-  version: 1,
-  title: 'Console pattern change checklist',
-  owner: 'cpc-owner',
-  locked: ['rules'],
-  systems: [{ name: 'tracker', read: true, write: ['comment'] }],
-  rules: [{ id: 'no-deletes', when: 'action.operation == "delete"', decision: 'stop', reason: 'nothing is deleted' }],
-};
-/** Widens: derived workflows may close tickets too. */
-const V2: PatternDefinition = {
-  ...V1,
-  version: 2,
-  systems: [{ name: 'tracker', read: true, write: ['comment', 'close'] }],
-};
+/** A pattern of this file alone, and its version 2 that widens it (derived workflows may close tickets too). */
+const { v1: V1, v2: V2 } = trackerPattern('cpc-checklist', 'cpc-owner', 'Console pattern change checklist');
 
 /** The owner of a pattern sees a version that widens it in the console's approvals, with its diff, and approves it there (docs/patterns.md). */
 describe('a pattern change in the console', () => {

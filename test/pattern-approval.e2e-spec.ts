@@ -8,23 +8,10 @@ import type {
 import { eventually } from './support/processes';
 import { clientsFor, writePrincipals } from './support/principals';
 import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
+import { trackerPattern } from './support/tracker-pattern';
 
-/** A pattern of these tests alone: derived workflows may comment on the tracker, and deletes stop. */
-const V1: PatternDefinition = {
-  name: 'pa-checklist',
-  version: 1,
-  title: 'Pattern approval checklist',
-  owner: 'pa-controls',
-  locked: ['rules'],
-  systems: [{ name: 'tracker', read: true, write: ['comment'] }],
-  rules: [{ id: 'no-deletes', when: 'action.operation == "delete"', decision: 'stop', reason: 'nothing is deleted' }],
-};
-/** Widens: derived workflows may close tickets too. */
-const V2: PatternDefinition = {
-  ...V1,
-  version: 2,
-  systems: [{ name: 'tracker', read: true, write: ['comment', 'close'] }],
-};
+/** A pattern of these tests alone: derived workflows may comment on the tracker, and deletes stop; V2 widens (they may close tickets too). */
+const { v1: V1, v2: V2 } = trackerPattern('pa-checklist', 'pa-controls', 'Pattern approval checklist');
 /** Narrows: a closure needs a sign-off. */
 const V3: PatternDefinition = { ...V2, version: 3, closure: { evidence: ['sign-off'] } };
 /** Widens again: derived workflows may reopen tickets. */
