@@ -12,7 +12,7 @@ const {
   ...withRealServices
 } = require('./jest.config').projects.find((p) => p.displayName === 'integration');
 /** Specs `npm test` runs at a smaller volume; here at full size (WORKGATE_TEST_VOLUME=full). */
-const VOLUME_SPECS = ['views-rebuild', 'edge-early-refusals', 'contract/integrator-publishing'];
+const VOLUME_SPECS = ['views-rebuild', 'edge-early-refusals', 'contract/integrator-publishing', 'intake-scale-out'];
 module.exports = {
   ...withRealServices,
   roots: ['<rootDir>/test', '<rootDir>/libs'],

@@ -4,7 +4,7 @@ import { consolePage } from './support/console-page';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { approvalDecisions, approveSecondInConsole, outcomeReceipt } from './support/two-person';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 
 /**
  * The two-person rule of the shipped access request (workflows/access-request.yaml; docs/policy.md,
@@ -26,7 +26,7 @@ describe('the shipped access request: two approvers grant access', () => {
     lead: ['ops-lead'],
   });
   const problems: string[] = [];
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   let as: Record<string, ReturnType<typeof client>>;
   let browser: Browser;
   const { launch, signIn } = consolePage(() => t.url, principals.keys, problems, /status of 40[349]/);
@@ -38,7 +38,7 @@ describe('the shipped access request: two approvers grant access', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     as = clientsFor(t.url, principals.keys);
     ({ browser } = await launch());
   }, 240_000);

@@ -4,7 +4,7 @@ import { Subjects } from '@workgate/contracts';
 import { loadAsyncApiChannels } from './support/asyncapi-channels';
 import { eventually } from './support/processes';
 import { clientsFor, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import type { ActionAnswer, OpenedAnswer } from '@workgate/contracts';
 import { defined } from './support/answers';
 
@@ -37,7 +37,7 @@ function parsed(m: Msg): unknown {
  * replies) is on a documented channel, and its payload is valid against that channel's schema.
  */
 describe('the AsyncAPI document against the messages of a run', () => {
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   let all: Subscription;
   const captured: Captured[] = [];
   /** Reply inboxes of requests on documented subjects, to the request's subject. */
@@ -50,7 +50,7 @@ describe('the AsyncAPI document against the messages of a run', () => {
   });
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     const channels = loadAsyncApiChannels();
     all = t.nc.subscribe('>');
     void (async () => {

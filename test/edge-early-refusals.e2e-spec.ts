@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { writePrincipals } from './support/principals';
 import { volume } from './support/volume';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import { arrayOf, isNumber, isString, parsed, recordOf, shaped } from './support/guards';
 
 const MIB = 1024 * 1024;
@@ -50,9 +50,9 @@ const unreadable = (outcomes: Outcome[], statuses: number[]) =>
  */
 describe('early refusals are readable by a client still sending its body', () => {
   const principals = writePrincipals({ helpdesk: ['integrator'] });
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
   });
   afterAll(() => t?.close());
 

@@ -1,6 +1,7 @@
 import { WorkEventPublisher } from '../bench/work-events';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import { eventually, ServiceProcess, spawnBuilt } from './support/processes';
+import { volume } from './support/volume';
 
 /**
  * Intake scaled out: two intake processes share its durable consumer of WORK_EVENTS and take a
@@ -11,7 +12,8 @@ import { eventually, ServiceProcess, spawnBuilt } from './support/processes';
 describe('intake scaled out: two processes on one durable', () => {
   let t: TestWorkgate;
   const intakes: ServiceProcess[] = [];
-  const PAIRS = 5000;
+  /** Work orders of the burst: 3,000 events in `npm test`, six times the 512 the durable lets wait unacknowledged (docs/messaging.md); 10,000 in the faults tier. */
+  const PAIRS = volume(1500, 5000);
 
   beforeAll(async () => {
     t = await startTestWorkgate({ without: ['intake'] });

@@ -3,8 +3,7 @@ import { headers as natsHeaders, NatsConnection } from 'nats';
 import { Subjects } from '@workgate/contracts';
 import { deterministicUuid } from '@workgate/domain';
 import { RpcClient } from '@workgate/messaging';
-import { TestDatabase } from './support/database';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import { eventually } from './support/processes';
 
 const SOURCE = 'helpdesk';
@@ -12,13 +11,13 @@ const enc = new TextEncoder();
 
 /** The support-recovery scenario driven through JetStream CloudEvents (structured and binary mode). */
 describe('intake over JetStream', () => {
-  let t: TestWorkgate;
-  let db: TestDatabase;
+  let t: SharedTestWorkgate;
+  let db: SharedTestWorkgate['db'];
   let nc: NatsConnection;
   let rpc: RpcClient;
 
   beforeAll(async () => {
-    t = await startTestWorkgate();
+    t = await sharedTestWorkgate();
     ({ db, nc, rpc } = t);
   });
   afterAll(() => t?.close());

@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { OpenedAnswer, Receipt } from '@workgate/contracts';
 import { client, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import { gatewayClient } from './support/mcp-client';
 import { checked, isString, shaped } from './support/guards';
 
@@ -19,7 +19,7 @@ const NOTE = 'CANARY-mcp-note: delete the written file';
 describe('rollback notes through the MCP gateway', () => {
   const principals = writePrincipals({ admin: ['admin'], agent: ['integrator', 'operator'], lead: ['ops-lead'] });
   const dir = mkdtempSync(join(tmpdir(), 'wg-undo-files-'));
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   let mcp: Client;
   const write = (meta?: Record<string, unknown>) =>
     mcp
@@ -32,7 +32,7 @@ describe('rollback notes through the MCP gateway', () => {
 
   beforeAll(async () => {
     process.env.WORKGATE_MCP_FILES_DIR = dir;
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     const yaml = readFileSync(join(__dirname, '..', 'workflows', 'agent-files.yaml'), 'utf8')
       .replace(/^jobType: .*$/m, 'jobType: undoable-files')
       .replace('    write: [write_file]\n', '    write: [write_file]\n    rollback: required\n');

@@ -13,7 +13,7 @@ import type {
   WorkflowVersion,
 } from '@workgate/contracts';
 import { clientsFor, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 
 /**
  * Patterns end to end (docs/patterns.md): a pattern with a locked stop rule and a locked
@@ -70,11 +70,11 @@ describe('a pattern two workflows extend', () => {
     'pat-lead': ['approver'],
     'pat-analyst': ['analyst'],
   });
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   let as: ReturnType<typeof clientsFor>;
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     as = clientsFor(t.url, principals.keys);
     const published = await as['pat-admin']<PublishPatternResult>('POST', '/v1/patterns', CONTROLS);
     expect(published).toMatchObject({

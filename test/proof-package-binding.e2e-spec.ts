@@ -18,7 +18,7 @@ import { eventually } from './support/processes';
 import { clientsFor, openNotedCase, writePrincipals } from './support/principals';
 import { runVerifyReceipt } from './support/verify-cli';
 import { verifyInProcess } from './support/verify-in-process';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 import type { ProofPackage } from '@workgate/contracts';
 
 /** What the verifier says of a package, in this process. */
@@ -41,13 +41,13 @@ const problemLines = (out: string) =>
  */
 describe('a proof package bound end to end', () => {
   const principals = writePrincipals({ helpdesk: ['integrator'], agent: ['operator'], lead: ['ops-lead'] });
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   let key: string;
   let id: string;
   const packages: Record<'ops-lead' | 'public', ProofPackage> = Object.create(null);
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     const as = clientsFor(t.url, principals.keys);
     key = (await (await fetch(`${t.url}/v1/ledger/key`)).text()).trim();
     const noted = await openNotedCase(as.helpdesk, as.agent, `PB-${randomUUID()}`);

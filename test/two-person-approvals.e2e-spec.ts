@@ -4,7 +4,7 @@ import { consolePage } from './support/console-page';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { approvalDecisions, approveSecondInConsole, outcomeReceipt } from './support/two-person';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 
 /**
  * Two-person approvals over HTTP and in the console (docs/policy.md, Two-person approvals): a
@@ -24,14 +24,14 @@ describe('an approval of two approvers', () => {
     lead: ['ops-lead'],
   });
   const problems: string[] = [];
-  let t: TestWorkgate;
+  let t: SharedTestWorkgate;
   let as: Record<string, ReturnType<typeof client>>;
   let browser: Browser;
   const { launch, signIn } = consolePage(() => t.url, principals.keys, problems, /status of 40[349]/);
   const REFUND: PermittedAction = { system: 'payments', operation: 'refund', kind: 'write', objects: ['order:7'] };
 
   beforeAll(async () => {
-    t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    t = await sharedTestWorkgate({ principals });
     as = clientsFor(t.url, principals.keys);
     const published = await as.admin('POST', '/v1/workflows', {
       jobType: 'two-person-refunds',

@@ -7,13 +7,13 @@ import { freshDatabase, TestDatabase, SERVICE_ROLES } from './support/database';
 import { eventually } from './support/processes';
 import { volume } from './support/volume';
 
-/** Events appended, at least: well past the runner's in-memory tail of the newest 10,000 (RECENT_LIMIT). */
-const EVENTS = volume(25_000, 100_000);
+/** Events appended, at least: past the runner's in-memory tail of the newest 10,000 (RECENT_LIMIT), which it drops and starts again. */
+const EVENTS = volume(15_000, 100_000);
 /** Work orders whose histories make EVENTS (about ten events each). */
-const WORK_ORDERS = volume(2_700, 10_300);
+const WORK_ORDERS = volume(1_650, 10_300);
 
 /**
- * The live projections follow EVENTS+ events (25,000 in `npm test`, 100,000 in the faults tier)
+ * The live projections follow EVENTS+ events (15,000 in `npm test`, 100,000 in the faults tier)
  * appended by 64 concurrent writers; they skip
  * nothing (every work order and every completed step is counted), and a rebuild from position 0
  * into fresh tables equals the live tables row by row before it is swapped in.

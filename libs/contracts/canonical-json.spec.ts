@@ -3,29 +3,6 @@ import { canonicalize as reference } from 'json-canonicalize';
 import { canonicalize } from './canonical-json';
 
 describe('canonicalize (RFC 8785)', () => {
-  it('writes exactly what the json-canonicalize package writes, for any JSON value', () => {
-    // Full Unicode strings (escapes, surrogate pairs, lone surrogates) as values and as keys.
-    const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }));
-    const value = fc.letrec((tie) => ({
-      value: fc.oneof(
-        { depthSize: 'small' },
-        fc.constant(null),
-        fc.boolean(),
-        fc.double({ noNaN: true, noDefaultInfinity: true }),
-        fc.integer(),
-        text,
-        fc.array(tie('value')),
-        fc.dictionary(text, tie('value')),
-      ),
-    })).value;
-    fc.assert(
-      fc.property(value, (v) => {
-        expect(canonicalize(v)).toBe(reference(v));
-      }),
-      { numRuns: 2000 },
-    );
-  });
-
   it('sorts keys by UTF-16 code units and writes numbers as ECMAScript does', () => {
     expect(canonicalize({ b: [1e21, 1e-7, -0, 0.1], a: { '\u20ac': 1, '\r': 2, '\ud83d\ude00': 3, '1': 4 } })).toBe(
       '{"a":{"\\r":2,"1":4,"\u20ac":1,"\ud83d\ude00":3},"b":[1e+21,1e-7,0,0.1]}',

@@ -10,13 +10,12 @@ const problemsOf = (raw: unknown) => {
 };
 
 describe('definition text a parser cannot follow, and values no text can store', () => {
+  // Block nesting grows the text with the square of its depth: 1,400 and 1,000 levels are the
+  // deepest 1 MiB holds, the largest body the API reads (docs/api.md, Conventions).
   it.each([
     ['a flow sequence 10,000 deep', `jobType: a\nsteps: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`],
-    ['a block mapping 10,000 deep', Array.from({ length: 10_000 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')],
-    [
-      'a block sequence 10,000 deep',
-      `${Array.from({ length: 10_000 }, (_, i) => `${' '.repeat(i * 2)}- `).join('\n')}x`,
-    ],
+    ['a block mapping 1,400 deep', Array.from({ length: 1_400 }, (_, i) => `${' '.repeat(i)}k:`).join('\n')],
+    ['a block sequence 1,000 deep', `${Array.from({ length: 1_000 }, (_, i) => `${' '.repeat(i * 2)}- `).join('\n')}x`],
   ])("refuses %s as invalid_definition naming the depth limit, never the engine's words", (_what, text) => {
     const error = refusal(text);
     expect(error).toBeInstanceOf(WorkgateError);
