@@ -68,25 +68,29 @@ export const closureCountsTable = new ViewTable<ClosureCountsRow>('view_closure_
 export function closureCountsOf(row: Closure): ClosureCountsRow[] {
   if (row.closedAt === null) return [];
   const day = dayOf(row.closedAt);
-  const ms = Date.parse(row.closedAt) - Date.parse(row.openedAt);
+  const key = { key: [row.jobType, row.version, day].join(' '), jobType: row.jobType, version: row.version, day };
+  return [closureOf(key, row, Date.parse(row.closedAt) - Date.parse(row.openedAt))];
+}
+
+/** What a work order closed after `ms` milliseconds adds to the counts of `key` (its version and day). */
+export function closureOf(
+  key: Pick<ClosureCountsRow, 'key' | 'jobType' | 'version' | 'day'>,
+  row: Omit<Closure, 'jobType' | 'version' | 'openedAt' | 'closedAt'>,
+  ms: number,
+): ClosureCountsRow {
   const bucket = durationBucket(ms / 1000);
-  return [
-    {
-      key: [row.jobType, row.version, day].join(' '),
-      jobType: row.jobType,
-      version: row.version,
-      day,
-      workOrders: 1,
-      firstTimeFix: row.exceptionsTotal === 0 && row.reopened === 0 ? 1 : 0,
-      closuresWithEvidence: row.evidenceMissing ? 0 : 1,
-      stepsRequired: row.stepsRequired,
-      stepsWithEvidence: Math.min(row.stepsCompleted, row.stepsRequired),
-      breakGlass: row.breakGlass ? 1 : 0,
-      codes: { ...row.exceptionCodes },
-      seconds: { [bucket]: 1 },
-      millis: { [bucket]: ms },
-    },
-  ];
+  return {
+    ...key,
+    workOrders: 1,
+    firstTimeFix: row.exceptionsTotal === 0 && row.reopened === 0 ? 1 : 0,
+    closuresWithEvidence: row.evidenceMissing ? 0 : 1,
+    stepsRequired: row.stepsRequired,
+    stepsWithEvidence: Math.min(row.stepsCompleted, row.stepsRequired),
+    breakGlass: row.breakGlass ? 1 : 0,
+    codes: { ...row.exceptionCodes },
+    seconds: { [bucket]: 1 },
+    millis: { [bucket]: ms },
+  };
 }
 
 /** No counts yet, for `c`'s version and day. */
