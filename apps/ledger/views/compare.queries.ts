@@ -1,11 +1,5 @@
 import { COMPARE_BY, CompareBy, CompareQuery, CompareRow, WorkgateError } from '@workgate/contracts';
-import {
-  closureCounts,
-  closureOf,
-  ClosureCountsRow,
-  closureCountsTable,
-  timeToClose,
-} from './closure-counts.projection';
+import { ClosureCountsRow, timeToClose } from './closure-counts.projection';
 import { checkTimes, outside, ratio, Where, wholeDays } from './query-filters';
 import { Queryable } from './view-table';
 
@@ -38,7 +32,14 @@ function closedIn(q: CompareQuery, asOf: string): Where {
     .add('o.closed_at <= ?', asOf);
 }
 
-/** What the work orders closed in the window add up to, per group (null: no department). */
+/** The bucket of a time to close of `ms` milliseconds, as durationBucket (step-counts.projection.ts) takes it. */
+const BUCKET = `CASE WHEN ms < 1000 THEN 0 ELSE 1 + floor(ln(ms / 1000) / ln(1.04::float8))::int END`;
+
+/**
+ * What the work orders closed in the window add up to, per group (null: no department), added up
+ * in Postgres: the counts of the whole days, and the work orders closed on the partial days each
+ * counted as one closure (its time to close in ms: exact, the times are to the millisecond).
+ */
 async function countsOfWindow(
   db: Queryable,
   q: CompareQuery,
@@ -46,54 +47,74 @@ async function countsOfWindow(
   by: CompareBy,
 ): Promise<Map<string | null, ClosureCountsRow>> {
   const days = wholeDays(q, asOf);
-  const d = new Where().add('c.day >= ?', days.first?.slice(0, 10)).add('c.day < ?', days.end.slice(0, 10));
-  const counted = db.query<Record<string, unknown> & { grp: string | null }>(
-    `SELECT ${closureCountsTable.list.replace(/(^|, )/g, '$1c.')}, ${groupOf(by, 'c')} AS grp
-       FROM view_closure_counts c ${withWorkflow('c')} ${d.sql}`,
-    d.params,
-  );
   const w = outside(closedIn(q, asOf), days, 'o.closed_at');
-  // Only what the counts read: the time to close in ms (exact: the times are to the millisecond).
-  const edges = db.query<{
+  const d = [`c.day < ${w.param(days.end.slice(0, 10))}`];
+  if (days.first !== null) d.push(`c.day >= ${w.param(days.first.slice(0, 10))}`);
+  const same = (t: string) => `${t}.grp IS NOT DISTINCT FROM s.grp`;
+  const { rows } = await db.query<{
     grp: string | null;
-    ms: number;
-    exceptions_total: number;
-    reopened: number;
-    evidence_missing: boolean;
+    work_orders: number;
+    first_time_fix: number;
+    closures_with_evidence: number;
     steps_required: number;
-    steps_completed: number;
-    exception_codes: Record<string, number>;
-    break_glass: boolean;
+    steps_with_evidence: number;
+    break_glass: number;
+    codes: Record<string, number> | null;
+    seconds: Record<string, number> | null;
+    millis: Record<string, number> | null;
   }>(
-    `SELECT ${groupOf(by, 'o')} AS grp, (extract(epoch FROM o.closed_at - o.opened_at) * 1000)::float8 AS ms,
-            o.exceptions_total, o.reopened, o.evidence_missing, o.steps_required, o.steps_completed, o.exception_codes,
-            o.break_glass
-       FROM view_work_orders o ${withWorkflow('o')} ${w.sql}`,
+    `WITH src AS MATERIALIZED (
+       SELECT ${groupOf(by, 'c')} AS grp, c.work_orders, c.first_time_fix, c.closures_with_evidence, c.steps_required,
+              c.steps_with_evidence, c.break_glass, c.codes, c.seconds, c.millis
+         FROM view_closure_counts c ${withWorkflow('c')} WHERE ${d.join(' AND ')}
+       UNION ALL
+       SELECT grp, 1, (exceptions_total = 0 AND reopened = 0)::int, (NOT evidence_missing)::int, steps_required,
+              least(steps_completed, steps_required), break_glass::int, exception_codes,
+              jsonb_build_object(${BUCKET}, 1), jsonb_build_object(${BUCKET}, ms)
+         FROM (SELECT ${groupOf(by, 'o')} AS grp, (extract(epoch FROM o.closed_at - o.opened_at) * 1000)::float8 AS ms,
+                      o.exceptions_total, o.reopened, o.evidence_missing, o.steps_required, o.steps_completed,
+                      o.exception_codes, o.break_glass
+                 FROM view_work_orders o ${withWorkflow('o')} ${w.sql}) o
+     ), sums AS (
+       SELECT grp, sum(work_orders)::int AS work_orders, sum(first_time_fix)::int AS first_time_fix,
+              sum(closures_with_evidence)::int AS closures_with_evidence, sum(steps_required)::int AS steps_required,
+              sum(steps_with_evidence)::int AS steps_with_evidence, sum(break_glass)::int AS break_glass
+         FROM src GROUP BY grp
+     ), codes AS (
+       SELECT grp, jsonb_object_agg(code, n) AS codes
+         FROM (SELECT grp, e.key AS code, sum(e.value::bigint) AS n FROM src, jsonb_each_text(src.codes) e GROUP BY 1, 2) x
+        WHERE n <> 0 GROUP BY grp
+     ), buckets AS (
+       SELECT grp, jsonb_object_agg(bucket, n) AS seconds, jsonb_object_agg(bucket, ms) AS millis
+         FROM (SELECT grp, e.key AS bucket, sum(e.value::bigint) AS n,
+                      coalesce(sum((src.millis->>e.key)::float8), 0) AS ms
+                 FROM src, jsonb_each_text(src.seconds) e GROUP BY 1, 2) x
+        WHERE n <> 0 GROUP BY grp
+     )
+     SELECT s.*, codes.codes, buckets.seconds, buckets.millis
+       FROM sums s LEFT JOIN codes ON ${same('codes')} LEFT JOIN buckets ON ${same('buckets')}`,
     w.params,
   );
-  const sums = new Map<string | null, ClosureCountsRow>();
-  const add = (grp: string | null, c: ClosureCountsRow) =>
-    sums.set(grp, closureCounts.addInto(sums.get(grp) ?? closureCounts.none(c), c));
-  for (const r of (await counted).rows) add(r.grp, closureCountsTable.fromDb(r));
-  const group = { key: '', jobType: '', version: 0, day: '' };
-  for (const r of (await edges).rows)
-    add(
+  return new Map(
+    rows.map((r) => [
       r.grp,
-      closureOf(
-        group,
-        {
-          exceptionsTotal: r.exceptions_total,
-          reopened: r.reopened,
-          evidenceMissing: r.evidence_missing,
-          stepsRequired: r.steps_required,
-          stepsCompleted: r.steps_completed,
-          exceptionCodes: r.exception_codes,
-          breakGlass: r.break_glass,
-        },
-        r.ms,
-      ),
-    );
-  return sums;
+      {
+        key: '',
+        jobType: '',
+        version: 0,
+        day: '',
+        workOrders: r.work_orders,
+        firstTimeFix: r.first_time_fix,
+        closuresWithEvidence: r.closures_with_evidence,
+        stepsRequired: r.steps_required,
+        stepsWithEvidence: r.steps_with_evidence,
+        breakGlass: r.break_glass,
+        codes: r.codes ?? {},
+        seconds: r.seconds ?? {},
+        millis: r.millis ?? {},
+      },
+    ]),
+  );
 }
 
 /**
