@@ -267,6 +267,8 @@ async function main(): Promise<void> {
     } finally {
       await nc.close();
       for (const child of children) {
+        // A service that exited already (one that gave up while starting) sends no exit to wait for.
+        if (child.exitCode !== null || child.signalCode !== null) continue;
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         // A service still working through the backlog (a relay-only run stops early) may not finish

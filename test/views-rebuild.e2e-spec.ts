@@ -39,12 +39,17 @@ describe('views: live under concurrent appends, rebuild equals live', () => {
   it(`follows ${EVENTS.toLocaleString('en')} events without skipping one, and a rebuild equals the live views`, async () => {
     for (const a of historyWorkflows(new Date().toISOString())) await writer.append(a);
     const workOrders: AppendRequest[][] = [...history(7, WORK_ORDERS, Date.now())];
-    const expected = { workOrders: workOrders.length, steps: 0, events: 0 };
+    const expected = { workOrders: workOrders.length, steps: 0, events: 0, closed: 0 };
     for (const appends of workOrders) {
+      let closed = false;
       for (const a of appends) {
         expected.events += a.events.length;
         expected.steps += a.events.filter((e) => e.type === 'StepCompleted').length;
+        for (const e of a.events)
+          if (e.type === 'WorkOrderClosed' || e.type === 'WorkOrderClosureReported') closed = true;
+          else if (e.type === 'WorkOrderReopened') closed = false;
       }
+      if (closed) expected.closed++;
     }
     expect(expected.events).toBeGreaterThanOrEqual(EVENTS);
 
@@ -74,13 +79,17 @@ describe('views: live under concurrent appends, rebuild equals live', () => {
     // The step counts by day add up every completed step too.
     const counted = await db.appPool().query('SELECT sum(completed)::int AS steps FROM view_step_counts');
     expect(counted.rows[0].steps).toBe(expected.steps);
+    // The closures by day count every work order closed (last closed, not reopened since) once.
+    const closures = await db.appPool().query('SELECT sum(work_orders)::int AS n FROM view_closure_counts');
+    expect(closures.rows[0].n).toBe(expected.closed);
+    expect(expected.closed).toBeGreaterThan(0);
 
     for (const p of [viewsProjection, timersProjection]) {
       const result = await rebuildProjection(db.ownerPool(), p, { roles: SERVICE_ROLES });
       expect(result.position).toBe(head);
       expect(result.differences).toEqual(Object.fromEntries(p.tables.map((t) => [t, 0])));
     }
-    expect(VIEW_TABLES).toContain('view_exceptions');
+    expect(VIEW_TABLES).toEqual(expect.arrayContaining(['view_exceptions', 'view_closure_counts']));
     // The swapped-in tables are live: the runner keeps feeding them.
     await writer.append({
       streamId: 'workorder-00000000-0000-4000-8000-000000000001',

@@ -131,6 +131,30 @@ export function countedFromLedger(
   });
 }
 
+/**
+ * The comparison's `rows` against those `counted` from the ledger's events: every number equal but
+ * the times to close, each within 4% or 1 s of the exact nearest rank (docs/views.md, Departments
+ * and comparisons: they are read from buckets 4% wide), and their spread the ratio of those answered.
+ */
+export function expectComparedToLedger(rows: CompareRow[], counted: CompareRow[]): void {
+  const counts = (r: CompareRow) => ({
+    ...r,
+    timeToCloseP50Seconds: undefined,
+    timeToCloseP95Seconds: undefined,
+    timeToCloseSpread: undefined,
+  });
+  expect(rows.map(counts)).toEqual(counted.map(counts));
+  rows.forEach((r, i) => {
+    for (const p of ['timeToCloseP50Seconds', 'timeToCloseP95Seconds'] as const) {
+      const want = counted[i][p];
+      if (want === null) expect(r[p]).toBeNull();
+      else expect(Math.abs((r[p] ?? NaN) - want)).toBeLessThanOrEqual(Math.max(1, 0.04 * Math.abs(want)));
+    }
+    const [p50, p95] = [r.timeToCloseP50Seconds, r.timeToCloseP95Seconds];
+    expect(r.timeToCloseSpread).toBe(p50 && p95 !== null ? Math.round((p95 / p50) * 100) / 100 : null);
+  });
+}
+
 /** Sends the fixture's events as the integrator `desk` (a client with the integrator role). */
 export function departmentEvents(desk: Client) {
   async function send(ref: string, type: string, minutes: number, data: Record<string, unknown> = {}) {

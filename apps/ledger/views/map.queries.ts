@@ -1,5 +1,5 @@
 import { LiveMapQuery, LiveMapViewRows, ViewQuery, ViewRow, WorkgateError } from '@workgate/contracts';
-import { checkTimes, versionOf, Where, window } from './query-filters';
+import { checkTimes, outside, versionOf, Where, wholeDays, window } from './query-filters';
 import { countsOf, percentileOf, stepCounts, StepCountsRow, stepCountsTable } from './step-counts.projection';
 import { StepsRow } from './steps.projection';
 import { Queryable } from './view-table';
@@ -14,30 +14,6 @@ const seconds = (p: number, expr: string) => `round(percentile_cont(${p}) WITHIN
 
 /** Groups and orders by job type (and version). */
 const by = (q: ViewQuery, prefix = '') => `${prefix}job_type${q.groupBy === 'version' ? `, ${prefix}version` : ''}`;
-
-const DAY = 86_400_000;
-
-/**
- * The whole days (UTC) of a window, [first, end) as midnights (`first` null: from the start): their
- * counts are read from the counts by day, the work orders opened outside them (the window's first
- * and last partial days) row by row, so any window answers what a scan of its work orders does.
- */
-function wholeDays(q: ViewQuery, asOf: string): { first: string | null; end: string } {
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const until = Math.min(Date.parse(asOf), q.to === undefined ? Infinity : Date.parse(q.to));
-  return {
-    first: q.from === undefined ? null : iso(Math.ceil(Date.parse(q.from) / DAY) * DAY),
-    end: iso(Math.floor(until / DAY) * DAY),
-  };
-}
-
-/** Narrows `w` (on opened_at) to what was opened outside the whole days: the partial days. */
-function outside(w: Where, days: { first: string | null; end: string }): Where {
-  const end = w.param(days.end);
-  return w.also(
-    days.first === null ? `opened_at >= ${end}` : `(opened_at < ${w.param(days.first)} OR opened_at >= ${end})`,
-  );
-}
 
 /** The columns of view_step_counts but the durations (`seconds`, most of a row's size). */
 const WITHOUT_SECONDS = stepCountsTable.list
@@ -64,7 +40,7 @@ async function countsOfWindow(
     `SELECT ${durations ? stepCountsTable.list : WITHOUT_SECONDS} FROM view_step_counts ${d.sql}`,
     d.params,
   );
-  const w = outside(window(q, asOf, 'opened_at'), days);
+  const w = outside(window(q, asOf, 'opened_at'), days, 'opened_at');
   const edges = await db.query<{ job_type: string; version: number; opened_at: Date; steps: StepsRow['steps'] }>(
     `SELECT job_type, version, opened_at, steps FROM view_steps ${w.sql}`,
     w.params,
@@ -206,7 +182,7 @@ export async function gates(db: Queryable, q: ViewQuery, asOf: string): Promise<
 /** rules: action decisions per rule (null: the boundary decided) and decision; the whole days counted by day. */
 export async function rules(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
   const days = wholeDays(q, asOf);
-  const w = outside(window(q, asOf, 'opened_at'), days);
+  const w = outside(window(q, asOf, 'opened_at'), days, 'opened_at');
   const counted = [`day < ${w.param(days.end.slice(0, 10))}`];
   if (days.first !== null) counted.push(`day >= ${w.param(days.first.slice(0, 10))}`);
   if (q.jobType !== undefined) counted.push(`job_type = ${w.param(q.jobType)}`);

@@ -54,6 +54,30 @@ export function window(q: ViewQuery, asOf: string, column: string): Where {
     .add('job_type = ?', q.jobType);
 }
 
+const DAY = 86_400_000;
+
+/**
+ * The whole days (UTC) of a window, [first, end) as midnights (`first` null: from the start): their
+ * counts are read from counts kept by day, the rows outside them (the window's first and last
+ * partial days) row by row, so any window answers what a scan of its rows does.
+ */
+export function wholeDays(q: { from?: string; to?: string }, asOf: string): { first: string | null; end: string } {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const until = Math.min(Date.parse(asOf), q.to === undefined ? Infinity : Date.parse(q.to));
+  return {
+    first: q.from === undefined ? null : iso(Math.ceil(Date.parse(q.from) / DAY) * DAY),
+    end: iso(Math.floor(until / DAY) * DAY),
+  };
+}
+
+/** Narrows `w` (on `column`) to the rows outside the whole days: the partial days. */
+export function outside(w: Where, days: { first: string | null; end: string }, column: string): Where {
+  const end = w.param(days.end);
+  return w.also(
+    days.first === null ? `${column} >= ${end}` : `(${column} < ${w.param(days.first)} OR ${column} >= ${end})`,
+  );
+}
+
 /** Checks the query's times; answers the instant it is measured at (asOf, else now). */
 export function checkTimes(q: ViewQuery): string {
   for (const name of ['from', 'to', 'asOf'] as const) {

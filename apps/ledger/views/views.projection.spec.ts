@@ -157,4 +157,65 @@ describe('the views fold (pure)', () => {
       reopened: 1,
     });
   });
+
+  it("keeps each work order's exceptions by code and its post-review, and counts its last closure by day", () => {
+    const P = '44444444-4444-4444-8444-444444444444';
+    const Y = '55555555-5555-4555-8555-555555555555';
+    const withPermit = {
+      ...opened,
+      data: { ...opened.data, exceptions: [{ exceptionId: Y, code: 'PERMIT', owner: 'o', dueAt: at(5) }] },
+    };
+    const glass = wo('BreakGlassUsed', 2, {
+      exceptionId: '66666666-6666-4666-8666-666666666666',
+      code: 'PARTS_UNAVAILABLE',
+      owner: 'stores',
+      dueAt: at(9),
+      actionId: A,
+      postReviewId: P,
+      reviewer: 'lead',
+      postReviewDueAt: at(3),
+    });
+    const rows = fold([
+      published,
+      withPermit,
+      blocked,
+      glass,
+      wo('WorkOrderClosed', 20),
+      wo('WorkOrderReopened', 22),
+      wo('WorkOrderClosureReported', 30, { evidenceMissing: true }),
+    ]);
+    const row = rows.workOrders.get(WO);
+    // As many per code as the exceptions view holds of it.
+    const raised: Record<string, number> = {};
+    for (const x of rows.exceptions.values()) if (x) raised[x.code] = (raised[x.code] ?? 0) + 1;
+    expect(raised).toEqual({ PERMIT: 1, PARTS_UNAVAILABLE: 2 });
+    expect(row).toMatchObject({ exceptionCodes: raised, exceptionsTotal: 3, breakGlass: true });
+    expect(rows.postReviews.get(P)).toMatchObject({ workOrderId: WO });
+    // Closed on the first (20 h), reopened, closed again on the second of November (30 h): counted there alone.
+    expect([...rows.closureCounts.keys()]).toEqual(['fix 1 2026-11-02']);
+    expect(rows.closureCounts.get('fix 1 2026-11-02')).toMatchObject({
+      workOrders: 1,
+      firstTimeFix: 0,
+      closuresWithEvidence: 0,
+      stepsRequired: 2,
+      stepsWithEvidence: 0,
+      breakGlass: 1,
+      codes: { PERMIT: 1, PARTS_UNAVAILABLE: 2 },
+      millis: { [Object.keys(rows.closureCounts.get('fix 1 2026-11-02')?.seconds ?? {})[0]]: 30 * 3_600_000 },
+    });
+    // A post-review created for a work order without a break-glass: it owes one too.
+    const created = event(`postreview-${P}`, 'PostReviewCreated', 4, {
+      postReviewId: P,
+      workOrderId: WO,
+      exceptionId: X,
+      reviewer: 'lead',
+      dueAt: at(5),
+      at: at(4),
+    });
+    expect(fold([published, opened, created]).workOrders.get(WO)).toMatchObject({
+      breakGlass: true,
+      exceptionCodes: {},
+    });
+    expect(fold([published, opened]).workOrders.get(WO)).toMatchObject({ breakGlass: false });
+  });
 });

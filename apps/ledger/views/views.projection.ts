@@ -4,6 +4,7 @@ import { decisionCounts, DecisionCountsRow, DecisionLookup, DecisionRow, decisio
 import { ExceptionRow, exceptionsView } from './exceptions.projection';
 import { InboxRow, inboxView } from './inbox.projection';
 import { PostReviewRow, postReviewsView } from './post-reviews.projection';
+import { closureCounts, ClosureCountsRow } from './closure-counts.projection';
 import { CountRows } from './day-counts';
 import { stepCounts, StepCountsRow } from './step-counts.projection';
 import { StepsRow, stepsView } from './steps.projection';
@@ -25,6 +26,7 @@ function pageRows() {
   const counts = {
     steps: new CountRows<StepsRow, StepCountsRow, Ctx>(steps, stepCounts),
     decisions: new CountRows<DecisionRow, DecisionCountsRow, Ctx>(decisions, decisionCounts),
+    closures: new CountRows<WorkOrderRow, ClosureCountsRow, Ctx>(workOrders, closureCounts),
   };
   const ctx: Ctx = {
     workOrder: (id) => workOrders.get(id),
@@ -33,7 +35,7 @@ function pageRows() {
   };
   // In this order: a work order reads its workflow version, the others read their work order (as
   // this event left it), an approval the decision of the action it holds; the counts add what
-  // the page changed of the steps and decisions rows (read after them).
+  // the page changed of the steps, decisions and work orders rows (read after them).
   const all: Array<PageRows<Ctx>> = [
     workflows,
     workOrders,
@@ -45,6 +47,7 @@ function pageRows() {
     steps,
     counts.steps,
     counts.decisions,
+    counts.closures,
   ];
   return { workflows, workOrders, exceptions, postReviews, approvals, inbox, steps, decisions, counts, all, ctx };
 }
@@ -61,6 +64,7 @@ export const VIEW_TABLES = [
   decisionsView,
   stepCounts,
   decisionCounts,
+  closureCounts,
 ].map((v) => v.table.name);
 
 /**
@@ -82,6 +86,7 @@ export function foldViews(events: RecordedEvent[]): {
   decisions: Map<string, DecisionRow | null>;
   stepCounts: Map<string, StepCountsRow>;
   decisionCounts: Map<string, DecisionCountsRow>;
+  closureCounts: Map<string, ClosureCountsRow>;
 } {
   const page = pageRows();
   foldEvents(events, page.all, page.ctx);
@@ -96,5 +101,6 @@ export function foldViews(events: RecordedEvent[]): {
     decisions: page.decisions.rows,
     stepCounts: page.counts.steps.changes(),
     decisionCounts: page.counts.decisions.changes(),
+    closureCounts: page.counts.closures.changes(),
   };
 }

@@ -28,6 +28,10 @@ export interface WorkOrderRow extends WorkOrderListItem {
   /** Its workflow version's number of steps. */
   stepsRequired: number;
   stepsCompleted: number;
+  /** Its exceptions per code (as `exceptionsTotal` counts them): the department comparison counts them by code. */
+  exceptionCodes: Record<string, number>;
+  /** Whether it owes a post-review (a break-glass, or a post-review created for it). */
+  breakGlass: boolean;
 }
 
 /** Every event that may open, start or end a work order's stuck spell, or move its steps. */
@@ -47,8 +51,9 @@ export const STUCK_SPELL_EVENTS = {
 
 const handles = {
   ...STUCK_SPELL_EVENTS,
-  // Change nothing here: their work order is read for the post-reviews and decisions views.
+  // Its work order is read for the post-reviews view, and owes a post-review.
   [PostReviewEvents.Created]: 'postreview',
+  // Changes nothing here: its work order is read for the decisions view.
   [WorkOrderEvents.ActionDecided]: 'workorder',
 } as const satisfies Handles;
 
@@ -79,7 +84,15 @@ export const workOrdersTable = new ViewTable<WorkOrderRow>('view_work_orders', '
   ['stall_after_ms', 'bigint', 'stallAfterMs'],
   ['steps_required', 'int', 'stepsRequired'],
   ['steps_completed', 'int', 'stepsCompleted'],
+  ['exception_codes', 'jsonb', 'exceptionCodes'],
+  ['break_glass', 'bool', 'breakGlass'],
 ]);
+
+/** Counts one more exception of `x`'s code into `codes` (changed in place). */
+const withCode = (codes: Record<string, number>, x: { code: string }): Record<string, number> => {
+  codes[x.code] = (codes[x.code] ?? 0) + 1;
+  return codes;
+};
 
 /** Whether a work order is blocked or waiting now; opens or ends a stuck spell at `at` (changes `row`, a fresh copy). */
 function restate(row: WorkOrderRow, at: string): WorkOrderRow {
@@ -126,6 +139,8 @@ function opened(
       stallAfterMs: workflow?.stallAfterMs ?? DEFAULT_STALL_MS,
       stepsRequired: workflow?.steps ?? 0,
       stepsCompleted: 0,
+      exceptionCodes: o.exceptions.reduce<Record<string, number>>(withCode, {}),
+      breakGlass: false,
     },
     at,
   );
@@ -155,6 +170,8 @@ function copy(row: WorkOrderRow, at: string, position: number): WorkOrderRow {
     stallAfterMs: row.stallAfterMs,
     stepsRequired: row.stepsRequired,
     stepsCompleted: row.stepsCompleted,
+    exceptionCodes: row.exceptionCodes,
+    breakGlass: row.breakGlass,
   };
 }
 
@@ -172,6 +189,8 @@ function changed(
     case WorkOrderEvents.BreakGlassUsed:
       next.openExceptions += 1;
       next.exceptionsTotal += 1;
+      next.exceptionCodes = withCode({ ...next.exceptionCodes }, e.data);
+      if (e.type === WorkOrderEvents.BreakGlassUsed) next.breakGlass = true;
       if (next.status !== 'closed') next.status = 'blocked';
       break;
     case WorkOrderEvents.ExceptionClosed:
@@ -223,7 +242,9 @@ export const workOrdersView: View<WorkOrderRow, typeof handles, WorkflowLookup> 
       : [idOfStream(e.streamId)],
   evolve: (row, e, id, ctx) => {
     if (e.type === WorkOrderEvents.Opened) return row ?? opened(e, id, ctx);
-    if (e.type === PostReviewEvents.Created || e.type === WorkOrderEvents.ActionDecided || !row) return row;
+    // A post-review created for it (its break-glass usually marked it already): it owes one.
+    if (e.type === PostReviewEvents.Created) return row && !row.breakGlass ? { ...row, breakGlass: true } : row;
+    if (e.type === WorkOrderEvents.ActionDecided || !row) return row;
     return changed(row, e);
   },
 };

@@ -20,8 +20,14 @@ export const CompareRow = component(
         stepsRequired: int,
         stepsWithEvidence: int,
         stepEvidenceShare: share('stepsWithEvidence / stepsRequired'),
-        timeToCloseP50Seconds: described(nullable(num), 'opening to closure, nearest-rank median, seconds'),
-        timeToCloseP95Seconds: described(nullable(num), 'opening to closure, nearest-rank 95th percentile, seconds'),
+        timeToCloseP50Seconds: described(
+          nullable(num),
+          'opening to closure, nearest-rank median, seconds (within 4% or 1 s: counted in buckets 4% wide)',
+        ),
+        timeToCloseP95Seconds: described(
+          nullable(num),
+          'opening to closure, nearest-rank 95th percentile, seconds (within 4% or 1 s: counted in buckets 4% wide)',
+        ),
         timeToCloseSpread: described(nullable(num), 'p95 / p50, two decimals (null when p50 is 0)'),
         breakGlass: described(int, 'work orders with a break-glass (each owes a post-review)'),
         breakGlassRate: share('breakGlass / workOrders'),

@@ -24,6 +24,7 @@ import { MapCoveringIndexes1763800000022 } from './1763800000022-map-covering-in
 import { ToolCallArguments1763800000030 } from './1763800000030-tool-call-arguments';
 import { ConsoleSessions1763800000031 } from './1763800000031-console-sessions';
 import { WorkflowDepartments1763800000032 } from './1763800000032-workflow-departments';
+import { ClosureCounts1763800000033 } from './1763800000033-closure-counts';
 
 /** Every migration, in order. Schema changes only ever go through these. */
 export const MIGRATIONS = [
@@ -53,6 +54,7 @@ export const MIGRATIONS = [
   ToolCallArguments1763800000030,
   ConsoleSessions1763800000031,
   WorkflowDepartments1763800000032,
+  ClosureCounts1763800000033,
 ];
 
 /** Event types with an index of their own (must match the partial index of the latest type-index migration). */
