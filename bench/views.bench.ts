@@ -24,7 +24,7 @@ import { failure, median, numberArg, saveResults, table } from './stats';
 import { BASE_URL, dropBenchDatabase } from './workgate-process';
 
 /**
- * `npm run bench:views [-- --events 1000000 --runs 3] [-- --relay-only]`: fills a fresh ledger with
+ * `npm run bench:views [-- --events 1000000 --runs 3] [-- --relay-only] [-- --keep]`: fills a fresh ledger with
  * about a million events (the shapes the services record, 30 days of work), then measures
  *  - catch-up: the live projections (views + timers) following the whole ledger from position 0;
  *  - rebuild: both rebuilt into fresh tables, compared row by row and swapped in;
@@ -35,13 +35,16 @@ import { BASE_URL, dropBenchDatabase } from './workgate-process';
  *    service, the catalog from the exceptions service, five views from the ledger), beside them;
  *  - the relay of the whole ledger, as a backlog, to a fresh JetStream while the services started
  *    beside it react to it (from when LEDGER exists until it holds the ledger's head).
- * `--relay-only` measures the relay alone (no projection runs, no view queries).
+ * `--relay-only` measures the relay alone (no projection runs, no view queries); `--keep` keeps
+ * the filled database and prints its name.
  * Rates are ledger positions covered per second (events of every type), medians of the runs.
  */
 const TARGET_EVENTS = numberArg('events', 1_000_000);
 const RUNS = numberArg('runs', 3);
 const QUERIES = numberArg('queries', 40);
 const RELAY_ONLY = process.argv.includes('--relay-only');
+/** `--keep`: the filled database is kept (its name printed) to query by hand; drop it with dropdb. */
+const KEEP = process.argv.includes('--keep');
 
 async function resetViews(owner: ReturnType<typeof createPool>): Promise<void> {
   await owner.query(`TRUNCATE ${[...viewsProjection.tables, ...timersProjection.tables].join(', ')}`);
@@ -283,7 +286,8 @@ async function main(): Promise<void> {
     await owner.end().catch(() => undefined);
     await app.end().catch(() => undefined);
     await projector.end().catch(() => undefined);
-    await dropBenchDatabase(dbName);
+    if (KEEP) process.stdout.write(`database kept: ${dbName}\n`);
+    else await dropBenchDatabase(dbName);
   }
 }
 

@@ -47,7 +47,7 @@ async function countsOfWindow(
   by: CompareBy,
 ): Promise<Map<string | null, ClosureCountsRow>> {
   const days = wholeDays(q, asOf);
-  const w = outside(closedIn(q, asOf), days, 'o.closed_at');
+  const w = outside(closedIn(q, asOf), days, 'o.closed_at', q, asOf);
   const d = [`c.day < ${w.param(days.end.slice(0, 10))}`];
   if (days.first !== null) d.push(`c.day >= ${w.param(days.first.slice(0, 10))}`);
   const same = (t: string) => `${t}.grp IS NOT DISTINCT FROM s.grp`;

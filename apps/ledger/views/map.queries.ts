@@ -40,7 +40,7 @@ async function countsOfWindow(
     `SELECT ${durations ? stepCountsTable.list : WITHOUT_SECONDS} FROM view_step_counts ${d.sql}`,
     d.params,
   );
-  const w = outside(window(q, asOf, 'opened_at'), days, 'opened_at');
+  const w = outside(window(q, asOf, 'opened_at'), days, 'opened_at', q, asOf);
   const edges = await db.query<{ job_type: string; version: number; opened_at: Date; steps: StepsRow['steps'] }>(
     `SELECT job_type, version, opened_at, steps FROM view_steps ${w.sql}`,
     w.params,
@@ -182,7 +182,7 @@ export async function gates(db: Queryable, q: ViewQuery, asOf: string): Promise<
 /** rules: action decisions per rule (null: the boundary decided) and decision; the whole days counted by day. */
 export async function rules(db: Queryable, q: ViewQuery, asOf: string): Promise<ViewRow[]> {
   const days = wholeDays(q, asOf);
-  const w = outside(window(q, asOf, 'opened_at'), days, 'opened_at');
+  const w = outside(window(q, asOf, 'opened_at'), days, 'opened_at', q, asOf);
   const counted = [`day < ${w.param(days.end.slice(0, 10))}`];
   if (days.first !== null) counted.push(`day >= ${w.param(days.first.slice(0, 10))}`);
   if (q.jobType !== undefined) counted.push(`job_type = ${w.param(q.jobType)}`);

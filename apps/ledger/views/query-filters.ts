@@ -70,12 +70,23 @@ export function wholeDays(q: { from?: string; to?: string }, asOf: string): { fi
   };
 }
 
-/** Narrows `w` (on `column`) to the rows outside the whole days: the partial days. */
-export function outside(w: Where, days: { first: string | null; end: string }, column: string): Where {
-  const end = w.param(days.end);
-  return w.also(
-    days.first === null ? `${column} >= ${end}` : `(${column} < ${w.param(days.first)} OR ${column} >= ${end})`,
-  );
+/**
+ * Narrows `w` (on `column`) to the rows outside the whole days: the partial days. Each partial day
+ * is written as a range with both its ends, so Postgres reads it as one index range (a condition
+ * such as `col < first OR col >= end` alone would read the whole window and filter it).
+ */
+export function outside(
+  w: Where,
+  days: { first: string | null; end: string },
+  column: string,
+  q: { from?: string; to?: string },
+  asOf: string,
+): Where {
+  const last = [`${column} >= ${w.param(days.end)}`, `${column} <= ${w.param(asOf)}`];
+  if (q.to !== undefined) last.push(`${column} < ${w.param(q.to)}`);
+  if (days.first === null || q.from === undefined) return w.also(last.join(' AND '));
+  const head = `${column} >= ${w.param(q.from)} AND ${column} < ${w.param(days.first)}`;
+  return w.also(`((${head}) OR (${last.join(' AND ')}))`);
 }
 
 /** Checks the query's times; answers the instant it is measured at (asOf, else now). */
