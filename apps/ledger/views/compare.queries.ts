@@ -63,14 +63,16 @@ async function countsOfWindow(
     seconds: Record<string, number> | null;
     millis: Record<string, number> | null;
   }>(
-    `WITH src AS MATERIALIZED (
+    // `days`: the whole days' counts; `edge`: the partial days' work orders, each one closure. A day's
+    // seconds and millis hold the same buckets, so their entries are read side by side (jsonb keeps
+    // keys in one order); an entry whose keys differ looks its bucket up instead.
+    `WITH days AS MATERIALIZED (
        SELECT ${groupOf(by, 'c')} AS grp, c.work_orders, c.first_time_fix, c.closures_with_evidence, c.steps_required,
               c.steps_with_evidence, c.break_glass, c.codes, c.seconds, c.millis
          FROM view_closure_counts c ${withWorkflow('c')} WHERE ${d.join(' AND ')}
-       UNION ALL
-       SELECT grp, 1, (exceptions_total = 0 AND reopened = 0)::int, (NOT evidence_missing)::int, steps_required,
-              least(steps_completed, steps_required), break_glass::int, exception_codes,
-              jsonb_build_object(${BUCKET}, 1), jsonb_build_object(${BUCKET}, ms)
+     ), edge AS MATERIALIZED (
+       SELECT grp, ms, ${BUCKET} AS bucket, exceptions_total, reopened, evidence_missing, steps_required,
+              steps_completed, exception_codes, break_glass
          FROM (SELECT ${groupOf(by, 'o')} AS grp, (extract(epoch FROM o.closed_at - o.opened_at) * 1000)::float8 AS ms,
                       o.exceptions_total, o.reopened, o.evidence_missing, o.steps_required, o.steps_completed,
                       o.exception_codes, o.break_glass
@@ -79,16 +81,30 @@ async function countsOfWindow(
        SELECT grp, sum(work_orders)::int AS work_orders, sum(first_time_fix)::int AS first_time_fix,
               sum(closures_with_evidence)::int AS closures_with_evidence, sum(steps_required)::int AS steps_required,
               sum(steps_with_evidence)::int AS steps_with_evidence, sum(break_glass)::int AS break_glass
-         FROM src GROUP BY grp
+         FROM (SELECT grp, work_orders, first_time_fix, closures_with_evidence, steps_required, steps_with_evidence,
+                      break_glass FROM days
+               UNION ALL
+               SELECT grp, 1, (exceptions_total = 0 AND reopened = 0)::int, (NOT evidence_missing)::int, steps_required,
+                      least(steps_completed, steps_required), break_glass::int FROM edge) x
+        GROUP BY grp
      ), codes AS (
        SELECT grp, jsonb_object_agg(code, n) AS codes
-         FROM (SELECT grp, e.key AS code, sum(e.value::bigint) AS n FROM src, jsonb_each_text(src.codes) e GROUP BY 1, 2) x
+         FROM (SELECT grp, code, sum(n)::int AS n
+                 FROM (SELECT grp, e.key AS code, e.value::int AS n FROM days, jsonb_each(days.codes) e
+                       UNION ALL
+                       SELECT grp, e.key, e.value::int FROM edge, jsonb_each(edge.exception_codes) e
+                        WHERE edge.exception_codes <> '{}') x
+                GROUP BY 1, 2) x
         WHERE n <> 0 GROUP BY grp
      ), buckets AS (
        SELECT grp, jsonb_object_agg(bucket, n) AS seconds, jsonb_object_agg(bucket, ms) AS millis
-         FROM (SELECT grp, e.key AS bucket, sum(e.value::bigint) AS n,
-                      coalesce(sum((src.millis->>e.key)::float8), 0) AS ms
-                 FROM src, jsonb_each_text(src.seconds) e GROUP BY 1, 2) x
+         FROM (SELECT grp, bucket, sum(n)::int AS n, sum(ms) AS ms
+                 FROM (SELECT grp, z.sk::int AS bucket, z.sn::int AS n,
+                              (CASE WHEN z.mk = z.sk THEN z.ms ELSE days.millis -> z.sk END)::float8 AS ms
+                         FROM days, ROWS FROM (jsonb_each(days.seconds), jsonb_each(days.millis)) z(sk, sn, mk, ms)
+                       UNION ALL
+                       SELECT grp, bucket, 1, ms FROM edge) x
+                GROUP BY 1, 2) x
         WHERE n <> 0 GROUP BY grp
      )
      SELECT s.*, codes.codes, buckets.seconds, buckets.millis
