@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PolicyRef, Subjects } from '@workgate/contracts';
 import { WorkOrderEvent } from '@workgate/domain';
-import { RpcClient, StreamStarts } from '@workgate/messaging';
+import { RpcClient, startsLedgerOver, StreamStarts } from '@workgate/messaging';
 import { DEFAULT_APPROVAL_TIMEOUT, parseDuration } from '@workgate/workflow';
 
 /**
@@ -15,7 +15,7 @@ export class ApprovalStarts extends StreamStarts {
   private readonly timeouts = new Map<string, number>();
 
   constructor(private readonly client: RpcClient) {
-    super(client, 'approvals');
+    super(startsLedgerOver(client), 'approvals');
   }
 
   protected override async workflowOf(e: WorkOrderEvent): Promise<{ approvalTimeoutMs: number }> {

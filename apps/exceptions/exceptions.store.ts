@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ExceptionView } from '@workgate/contracts';
 import { exceptions, ExceptionState, workOrderChangedBy } from '@workgate/domain';
-import { RpcClient, storeFor, StreamStarts } from '@workgate/messaging';
+import { RpcClient, startsLedgerOver, storeFor, StreamStarts } from '@workgate/messaging';
 
 /**
  * Exceptions as aggregates over the ledger (`exception-<id>`). A resolution changes its work order
@@ -31,6 +31,6 @@ export function exceptionView(state: Exclude<ExceptionState, { status: 'none' }>
 @Injectable()
 export class ExceptionStarts extends StreamStarts {
   constructor(rpc: RpcClient) {
-    super(rpc, 'exceptions');
+    super(startsLedgerOver(rpc), 'exceptions');
   }
 }

@@ -217,11 +217,6 @@ export function planBatch(
   return { rows, committed, answers, rejected, head: { position, hash: prevHash }, batchVersions };
 }
 
-/** Whether every stream a batch appends to is in the version cache or is expected not to exist yet. */
-export function knownStreamsOnly(batch: Pending[], versions: Map<string, number>): boolean {
-  return batch.every((p) => p.commit.appends.every((a) => versions.has(a.streamId) || a.expectedVersion === 0));
-}
-
 /**
  * What the callers of a failed group commit are told: a refusal as it is; anything else (the
  * database's own words, constraint names, SQL) goes to `logError` and they get the outcome.

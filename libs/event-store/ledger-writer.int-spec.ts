@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { LedgerReader } from './ledger-reader';
 import { LedgerWriter } from './ledger-writer';
 import { ev, ledgerUnderTest } from './spec-support';
@@ -209,5 +210,25 @@ describe('LedgerWriter (real Postgres): commits, versions and replays', () => {
     ).resolves.toMatchObject({
       nextVersion: 2,
     });
+  });
+
+  it('keeps what a lookup found of a stream it refused: the next append to it asks the database nothing', async () => {
+    await ledger.writer.append({ streamId: 'started-twice', expectedVersion: 'no_stream', events: [ev()] });
+    const lookups = () =>
+      query.mock.calls.filter(([sql]) => typeof sql === 'string' && sql.includes('WHERE event_id = ANY')).length;
+    const query = jest.spyOn(Client.prototype, 'query');
+    try {
+      // A second start of the stream (as two services racing to start it): refused after a lookup.
+      await expect(
+        ledger.writer.append({ streamId: 'started-twice', expectedVersion: 'no_stream', events: [ev()] }),
+      ).rejects.toMatchObject({ code: 'version_conflict' });
+      expect(lookups()).toBe(1);
+      await expect(
+        ledger.writer.append({ streamId: 'started-twice', expectedVersion: 1, events: [ev()] }),
+      ).resolves.toMatchObject({ nextVersion: 2 });
+      expect(lookups()).toBe(1);
+    } finally {
+      query.mockRestore();
+    }
   });
 });

@@ -1,13 +1,14 @@
 import { Client } from 'pg';
 import type { AppendRequest, AppendResult, CommitRequest, CommitResult, LedgerHead } from '@workgate/contracts';
-import { rememberRecent, WorkgateError } from '@workgate/contracts';
-import { BatchPlan, commitFailure, Known, knownStreamsOnly, lookupRecorded, Pending, planBatch } from './commit-plan';
+import { WorkgateError } from '@workgate/contracts';
+import { BatchPlan, commitFailure, Known, lookupRecorded, Pending, planBatch } from './commit-plan';
 import { CommitQueue } from './commit-queue';
 import { GENESIS_HASH } from './hash';
 import { insertLedgerRows, isUniqueViolation } from './ledger-rows';
 import { createClient } from './pg';
 import { commitOf, prepareAppend, PreparedCommit, prepareCommit } from './validate';
 import { adoptHead, endsAt, readHead, tryWriterLock, WRITER_LOCK_KEY } from './writer-admission';
+import { StreamVersions } from './stream-versions';
 import { LedgerWriterOptions, writerSettings, WriterSettings } from './writer-options';
 import { WriterTree } from './writer-tree';
 
@@ -33,7 +34,7 @@ export class LedgerWriter {
   private around?: LedgerHead;
   /** After a lost connection: when to compete for the lock again (cleared by `stop`). */
   private restartTimer?: NodeJS.Timeout;
-  private readonly versions = new Map<string, number>();
+  private readonly versions: StreamVersions;
   private acquiring?: Promise<void>;
   private readonly queue: CommitQueue;
 
@@ -43,6 +44,7 @@ export class LedgerWriter {
   ) {
     this.opts = writerSettings(options);
     this.tree = new WriterTree(this.opts.merkleTree);
+    this.versions = new StreamVersions(this.opts.streamCacheSize);
     this.queue = new CommitQueue(
       this.opts,
       (batch) => this.flush(batch),
@@ -247,7 +249,7 @@ export class LedgerWriter {
    * the batch is then redone with the lookup. The INSERT is one statement: a refused batch wrote nothing.
    */
   private async writeBatch(client: Client, batch: Pending[]): Promise<void> {
-    if (knownStreamsOnly(batch, this.versions)) {
+    if (this.versions.cover(batch)) {
       const plan = this.plan(batch, new Map(), new Map());
       // A refusal may really be the replay of an accepted append: only the lookup can tell.
       if (plan.rejected.length === 0) {
@@ -260,15 +262,14 @@ export class LedgerWriter {
       }
     }
     const { existing, dbVersions, streams } = await lookupRecorded(client, batch);
-    // What the database says wins over the cache (the cache may predate a takeover).
-    for (const s of streams) this.versions.delete(s);
+    // What the database says wins over the cache (the cache may predate a takeover) and stays in it.
+    this.versions.adopt(streams, dbVersions);
     await this.write(client, this.plan(batch, existing, dbVersions));
   }
 
   /** Version-checks and hashes a batch in position order; writes nothing. */
   private plan(batch: Pending[], existing: Map<string, Known>, dbVersions: Map<string, number>): BatchPlan {
-    const { head, versions } = this;
-    return planBatch(batch, existing, dbVersions, { head, versions });
+    return planBatch(batch, existing, dbVersions, { head: this.head, versions: this.versions.versions });
   }
 
   /**
@@ -290,8 +291,7 @@ export class LedgerWriter {
       await inserted;
       grown.keep();
       this.head = plan.head;
-      for (const [streamId, version] of plan.batchVersions)
-        rememberRecent(this.versions, streamId, version, this.opts.streamCacheSize);
+      this.versions.remember(plan.batchVersions);
     }
     for (const { p, error } of plan.rejected) p.reject(error);
     for (const { p, result } of plan.answers) p.resolve(result);

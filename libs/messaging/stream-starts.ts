@@ -5,6 +5,7 @@ import {
   MAX_START_CAUSES,
   RecordedEvent,
   refuse,
+  rememberRecent,
   StartedStreams,
   StartStreamsRequest,
   Subjects,
@@ -17,6 +18,30 @@ import { RpcClient } from './rpc-client';
 const startedAlready = (error: unknown) =>
   isWorkgateError(error) && (error.code === 'version_conflict' || error.code === 'duplicate_event_id');
 
+/** What starting streams asks of the ledger. */
+export interface StartsLedger {
+  getEvent(eventId: string): Promise<RecordedEvent>;
+  /** The position of each event appended. */
+  append(append: AppendRequest): Promise<number[]>;
+  /** The positions of a stream's first `limit` events (none: no such stream). */
+  firstPositions(streamId: string, limit: number): Promise<number[]>;
+}
+
+/** The ledger's requests over the service's RPC client. */
+export function startsLedgerOver(rpc: RpcClient): StartsLedger {
+  return {
+    getEvent: (eventId) => rpc.request(Subjects.ledger.getEvent, { eventId }),
+    append: async (append) => (await rpc.request(Subjects.ledger.append, append)).positions,
+    firstPositions: async (streamId, limit) =>
+      (await rpc.request(Subjects.ledger.readStream, { streamId, fromVersion: 1, limit })).events.map(
+        (e) => e.position,
+      ),
+  };
+}
+
+/** How many causes' starts a service remembers (under way or done): enough for the ask and the reaction of one cause to meet. */
+const RECENT_CAUSES = 10_000;
+
 /**
  * The streams a service owns that committed work-order events start (docs/ledger.md, Who writes
  * which stream): decided by the owner from the events as the ledger recorded them, with ids
@@ -24,8 +49,15 @@ const startedAlready = (error: unknown) =>
  * same streams, whichever comes first, and the other writes nothing.
  */
 export class StreamStarts {
+  /**
+   * The starts under way or done lately, by cause event id: the ask and the reaction of one cause
+   * wait for the same start instead of both appending it (one of the two would be refused). A
+   * start that failed is forgotten: whoever comes next tries again.
+   */
+  private readonly byCause = new Map<string, Promise<StartedStreams>>();
+
   constructor(
-    private readonly rpc: RpcClient,
+    private readonly ledger: StartsLedger,
     private readonly owner: StreamOwner,
   ) {}
 
@@ -39,10 +71,15 @@ export class StreamStarts {
     const ids = req?.eventIds;
     if (!Array.isArray(ids) || ids.length > MAX_START_CAUSES || !ids.every(isUuid))
       throw refuse('validation_failed', `eventIds must be an array of at most ${MAX_START_CAUSES} event ids (UUIDs)`);
-    const causes = await Promise.all(ids.map((eventId) => this.rpc.request(Subjects.ledger.getEvent, { eventId })));
-    const appends = (await Promise.all(causes.map((e) => this.appendsOf(e)))).flat();
-    const positions = await Promise.all(appends.map((a) => this.append(a)));
-    return { streamIds: appends.map((a) => a.streamId), position: Math.max(0, ...positions) };
+    const started = await Promise.all(
+      ids.map((eventId) =>
+        this.once(eventId, async () => this.startOf(await this.ledger.getEvent(eventId), (a) => this.append(a))),
+      ),
+    );
+    return {
+      streamIds: started.flatMap((s) => s.streamIds),
+      position: Math.max(0, ...started.map((s) => s.position)),
+    };
   }
 
   /**
@@ -56,8 +93,9 @@ export class StreamStarts {
       subject,
       ...(mayConcern ? { mayConcern } : {}),
       react: async (e) => {
-        for (const append of await this.appendsOf(e))
-          if ((await this.startedAt(append)) === 0) await this.append(append);
+        await this.once(e.eventId, () =>
+          this.startOf(e, async (append) => (await this.startedAt(append)) || this.append(append)),
+        );
         return { kind: 'ack' };
       },
     };
@@ -73,11 +111,30 @@ export class StreamStarts {
     return startAppendsOwnedBy(this.owner, event, await this.workflowOf(event));
   }
 
+  /** The start of a cause, or the one under way or done for it already. */
+  private once(eventId: string, start: () => Promise<StartedStreams>): Promise<StartedStreams> {
+    const known = this.byCause.get(eventId);
+    if (known) return known;
+    const started = start();
+    rememberRecent(this.byCause, eventId, started, RECENT_CAUSES);
+    started.catch(() => {
+      if (this.byCause.get(eventId) === started) this.byCause.delete(eventId);
+    });
+    return started;
+  }
+
+  /** Starts this owner's streams of a recorded event, each with `append`; the position covers them all. */
+  private async startOf(e: RecordedEvent, append: (a: AppendRequest) => Promise<number>): Promise<StartedStreams> {
+    const appends = await this.appendsOf(e);
+    const positions = await Promise.all(appends.map(append));
+    return { streamIds: appends.map((a) => a.streamId), position: Math.max(0, ...positions) };
+  }
+
   /** Appends a start; a stream started already answers the position of its first events. */
   private async append(append: AppendRequest): Promise<number> {
     try {
-      const appended = await this.rpc.request(Subjects.ledger.append, append);
-      return appended.positions[appended.positions.length - 1];
+      const positions = await this.ledger.append(append);
+      return positions[positions.length - 1];
     } catch (error) {
       if (!startedAlready(error)) throw error;
       const at = await this.startedAt(append);
@@ -88,11 +145,7 @@ export class StreamStarts {
 
   /** The position of the last of a started stream's first events; 0 while it is not started. */
   private async startedAt(append: AppendRequest): Promise<number> {
-    const { events } = await this.rpc.request(Subjects.ledger.readStream, {
-      streamId: append.streamId,
-      fromVersion: 1,
-      limit: append.events.length,
-    });
-    return events.length === 0 ? 0 : events[events.length - 1].position;
+    const positions = await this.ledger.firstPositions(append.streamId, append.events.length);
+    return positions.length === 0 ? 0 : positions[positions.length - 1];
   }
 }
