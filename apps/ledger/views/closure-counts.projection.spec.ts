@@ -1,5 +1,15 @@
 import fc from 'fast-check';
-import { Closure, closureCounts, closureCountsOf, ClosureCountsRow, timeToClose } from './closure-counts.projection';
+import {
+  Closure,
+  ClosureBucketRow,
+  closureBuckets,
+  closureBucketsOf,
+  closureCounts,
+  closureCountsOf,
+  ClosureCountsRow,
+  timeToClose,
+  TimesToClose,
+} from './closure-counts.projection';
 import { CountRows } from './day-counts';
 import { durationBucket } from './step-counts.projection';
 
@@ -22,7 +32,7 @@ function recounted(rows: Iterable<Closure | null>): Map<string, ClosureCountsRow
     const s = sums.get(key) ?? {
       ...{ key, jobType: r.jobType, version: r.version, day, workOrders: 0, firstTimeFix: 0 },
       ...{ closuresWithEvidence: 0, stepsRequired: 0, stepsWithEvidence: 0, breakGlass: 0 },
-      ...{ codes: {}, seconds: {}, millis: {} },
+      codes: {},
     };
     s.workOrders++;
     if (!r.exceptionsTotal && !r.reopened) s.firstTimeFix++;
@@ -31,14 +41,36 @@ function recounted(rows: Iterable<Closure | null>): Map<string, ClosureCountsRow
     s.stepsWithEvidence += Math.min(r.stepsCompleted, r.stepsRequired);
     if (r.breakGlass) s.breakGlass++;
     for (const [code, n] of Object.entries(r.exceptionCodes)) s.codes[code] = (s.codes[code] ?? 0) + n;
-    const ms = Date.parse(r.closedAt) - Date.parse(r.openedAt);
-    const bucket = String(durationBucket(ms / 1000));
-    s.seconds[bucket] = (s.seconds[bucket] ?? 0) + 1;
-    s.millis[bucket] = (s.millis[bucket] ?? 0) + ms;
     sums.set(key, s);
   }
-  for (const s of sums.values()) for (const k in s.millis) if (!s.millis[k]) delete s.millis[k];
   return sums;
+}
+
+/** The times to close as one sum over the closed rows, per version, day and bucket. */
+function recountedBuckets(rows: Iterable<Closure | null>): Map<string, ClosureBucketRow> {
+  const sums = new Map<string, ClosureBucketRow>();
+  for (const r of rows) {
+    if (!r?.closedAt) continue;
+    const day = r.closedAt.slice(0, 10);
+    const ms = Date.parse(r.closedAt) - Date.parse(r.openedAt);
+    const bucket = durationBucket(ms / 1000);
+    const key = `${r.jobType} ${r.version} ${day} ${bucket}`;
+    const s = sums.get(key) ?? { key, jobType: r.jobType, version: r.version, day, bucket, closures: 0, millis: 0 };
+    s.closures++;
+    s.millis += ms;
+    sums.set(key, s);
+  }
+  return sums;
+}
+
+/** Bucket rows of any days and versions as the comparison adds them up for a group. */
+function timesOf(rows: Iterable<ClosureBucketRow>): TimesToClose {
+  const times: TimesToClose = { seconds: {}, millis: {} };
+  for (const r of rows) {
+    times.seconds[r.bucket] = (times.seconds[r.bucket] ?? 0) + r.closures;
+    times.millis[r.bucket] = (times.millis[r.bucket] ?? 0) + r.millis;
+  }
+  return times;
 }
 
 /** A work order's row as the comparison reads it: closed or not, on one of a few days, after up to a few weeks. */
@@ -66,8 +98,7 @@ describe('closure counts', () => {
   it('reads times to close within 4% (or 1 s) of the exact nearest rank, exact when a bucket holds one time', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 40 * 86_400_000 }), { maxLength: 300 }), (ms) => {
-        const counts = recounted(ms.map((t) => ({ ...base, closedAt: iso(t) })));
-        const sum = [...counts.values()].reduce((a, c) => closureCounts.addInto(a, c), closureCounts.none(one));
+        const sum = timesOf(recountedBuckets(ms.map((t) => ({ ...base, closedAt: iso(t) }))).values());
         for (const p of [0.5, 0.95]) {
           const want = nearestRank(
             ms.map((t) => t / 1000),
@@ -82,10 +113,7 @@ describe('closure counts', () => {
     );
     // Whole hours, each alone in its bucket or with equal ones: exact.
     const hours = [2, 2, 2, 0.5, 5, 1, 0.75].map((h) => h * 3_600_000);
-    const sum = [...recounted(hours.map((t) => ({ ...base, closedAt: iso(t) }))).values()].reduce(
-      (a, c) => closureCounts.addInto(a, c),
-      closureCounts.none(one),
-    );
+    const sum = timesOf(recountedBuckets(hours.map((t) => ({ ...base, closedAt: iso(t) }))).values());
     expect([0.3, 0.5, 0.95].map((p) => timeToClose(sum, p))).toEqual([3600, 7200, 18_000]);
   });
 
@@ -101,21 +129,28 @@ describe('closure counts', () => {
         (pages) => {
           const stored = new Map<string, Closure | null>();
           const kept = new Map<string, ClosureCountsRow>();
+          const keptBuckets = new Map<string, ClosureBucketRow>();
           for (const changes of pages) {
             // A page reads its rows as stored, changes some (a closure, a reopen, a new row), and adds the difference.
             const rows = new Map(stored);
             const page = new CountRows({ rows }, closureCounts);
+            const buckets = new CountRows({ rows }, closureBuckets);
             void page.read();
+            void buckets.read();
             for (const [id, row] of changes) rows.set(String(id), row);
-            for (const [key, d] of page.changes()) {
-              const row = kept.get(key);
-              kept.set(key, closureCounts.addInto(row ?? closureCounts.none(d), d));
-            }
+            for (const [key, d] of page.changes())
+              kept.set(key, closureCounts.addInto(kept.get(key) ?? closureCounts.none(d), d));
+            for (const [key, d] of buckets.changes())
+              keptBuckets.set(key, closureBuckets.addInto(keptBuckets.get(key) ?? closureBuckets.none(d), d));
             for (const [id, row] of rows) stored.set(id, row);
           }
           const want = recounted(stored.values());
           for (const [key, row] of kept) if (!want.has(key)) expect(closureCounts.isZero(row)).toBe(true);
           for (const [key, row] of want) expect(kept.get(key)).toEqual(row);
+          const wantBuckets = recountedBuckets(stored.values());
+          for (const [key, row] of keptBuckets)
+            if (!wantBuckets.has(key)) expect(closureBuckets.isZero(row)).toBe(true);
+          for (const [key, row] of wantBuckets) expect(keptBuckets.get(key)).toEqual(row);
         },
       ),
       { numRuns: 300 },
@@ -133,7 +168,19 @@ describe('closure counts', () => {
       breakGlass: 1,
       codes: { X: 2 },
     });
-    expect(Object.values(c.millis)).toEqual([9_000_000]);
+    expect(closureBucketsOf({ ...closed, closedAt: null })).toEqual([]);
+    // 2.5 h: bucket 1 + floor(ln(9000) / ln(1.04)) = 233.
+    expect(closureBucketsOf(closed)).toEqual([
+      {
+        key: 'fix 1 2026-11-04 233',
+        jobType: 'fix',
+        version: 1,
+        day: '2026-11-04',
+        bucket: 233,
+        closures: 1,
+        millis: 9_000_000,
+      },
+    ]);
   });
 });
 
@@ -150,4 +197,3 @@ const base: Closure = {
   exceptionCodes: {},
   breakGlass: false,
 };
-const [one] = closureCountsOf({ ...base, closedAt: iso(1) });

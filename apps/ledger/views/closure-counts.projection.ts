@@ -21,8 +21,7 @@ export type Closure = Pick<
 
 /**
  * The work orders of one workflow version closed on one day (UTC), as the department comparison
- * counts them. Times to close are counted in the step durations' buckets (4% wide), each with
- * the sum of the times it holds, in milliseconds.
+ * counts them (their times to close: ClosureBucketRow).
  */
 export interface ClosureCountsRow {
   /** job type, version and day, joined by spaces. */
@@ -42,9 +41,26 @@ export interface ClosureCountsRow {
   breakGlass: number;
   /** Exceptions per code (none zero). */
   codes: Record<string, number>;
-  /** Closures per time-to-close bucket (bucket -> count, none zero). */
+}
+
+/**
+ * The times to close of the work orders of one workflow version closed on one day (UTC) that fall
+ * in one of the step durations' buckets (4% wide): how many, and their sum in milliseconds.
+ */
+export interface ClosureBucketRow {
+  /** job type, version, day and bucket, joined by spaces. */
+  key: string;
+  jobType: string;
+  version: number;
+  day: string;
+  bucket: number;
+  closures: number;
+  millis: number;
+}
+
+/** Times to close counted in buckets: closures per bucket (none zero), and their times summed in milliseconds (absent: 0). */
+export interface TimesToClose {
   seconds: Record<string, number>;
-  /** The times to close of each bucket's closures, summed in milliseconds. */
   millis: Record<string, number>;
 }
 
@@ -60,37 +76,50 @@ export const closureCountsTable = new ViewTable<ClosureCountsRow>('view_closure_
   ['steps_with_evidence', 'int', 'stepsWithEvidence'],
   ['break_glass', 'int', 'breakGlass'],
   ['codes', 'jsonb', 'codes'],
-  ['seconds', 'jsonb', 'seconds'],
-  ['millis', 'jsonb', 'millis'],
 ]);
+
+export const closureBucketsTable = new ViewTable<ClosureBucketRow>('view_closure_buckets', 'key', [
+  ['key', 'text', 'key'],
+  ['job_type', 'text', 'jobType'],
+  ['version', 'int', 'version'],
+  ['day', 'text', 'day'],
+  ['bucket', 'int', 'bucket'],
+  ['closures', 'int', 'closures'],
+  ['millis', 'float8', 'millis'],
+]);
+
+/** The version and day a closed work order counts on, or undefined while it is not closed. */
+function closedOn(row: Closure): Pick<ClosureCountsRow, 'key' | 'jobType' | 'version' | 'day'> | undefined {
+  if (row.closedAt === null) return undefined;
+  const day = dayOf(row.closedAt);
+  return { key: [row.jobType, row.version, day].join(' '), jobType: row.jobType, version: row.version, day };
+}
 
 /** What a work order adds to the counts: one row on the day it was (last) closed; none while it is not closed. */
 export function closureCountsOf(row: Closure): ClosureCountsRow[] {
-  if (row.closedAt === null) return [];
-  const day = dayOf(row.closedAt);
-  const key = { key: [row.jobType, row.version, day].join(' '), jobType: row.jobType, version: row.version, day };
-  return [closureOf(key, row, Date.parse(row.closedAt) - Date.parse(row.openedAt))];
+  const key = closedOn(row);
+  if (!key) return [];
+  return [
+    {
+      ...key,
+      workOrders: 1,
+      firstTimeFix: row.exceptionsTotal === 0 && row.reopened === 0 ? 1 : 0,
+      closuresWithEvidence: row.evidenceMissing ? 0 : 1,
+      stepsRequired: row.stepsRequired,
+      stepsWithEvidence: Math.min(row.stepsCompleted, row.stepsRequired),
+      breakGlass: row.breakGlass ? 1 : 0,
+      codes: { ...row.exceptionCodes },
+    },
+  ];
 }
 
-/** What a work order closed after `ms` milliseconds adds to the counts of `key` (its version and day). */
-export function closureOf(
-  key: Pick<ClosureCountsRow, 'key' | 'jobType' | 'version' | 'day'>,
-  row: Omit<Closure, 'jobType' | 'version' | 'openedAt' | 'closedAt'>,
-  ms: number,
-): ClosureCountsRow {
+/** What a work order adds to the times to close: one closure in its bucket on the day it was (last) closed. */
+export function closureBucketsOf(row: Closure): ClosureBucketRow[] {
+  const on = closedOn(row);
+  if (!on || row.closedAt === null) return [];
+  const ms = Date.parse(row.closedAt) - Date.parse(row.openedAt);
   const bucket = durationBucket(ms / 1000);
-  return {
-    ...key,
-    workOrders: 1,
-    firstTimeFix: row.exceptionsTotal === 0 && row.reopened === 0 ? 1 : 0,
-    closuresWithEvidence: row.evidenceMissing ? 0 : 1,
-    stepsRequired: row.stepsRequired,
-    stepsWithEvidence: Math.min(row.stepsCompleted, row.stepsRequired),
-    breakGlass: row.breakGlass ? 1 : 0,
-    codes: { ...row.exceptionCodes },
-    seconds: { [bucket]: 1 },
-    millis: { [bucket]: ms },
-  };
+  return [{ ...on, key: `${on.key} ${bucket}`, bucket, closures: 1, millis: ms }];
 }
 
 /** No counts yet, for `c`'s version and day. */
@@ -106,8 +135,6 @@ const none = (c: ClosureCountsRow): ClosureCountsRow => ({
   stepsWithEvidence: 0,
   breakGlass: 0,
   codes: {},
-  seconds: {},
-  millis: {},
 });
 
 /** Adds `sign` times `c`'s counts into `into` (a sum being made: changed in place, zeros dropped). */
@@ -125,9 +152,6 @@ function addInto(into: ClosureCountsRow, c: ClosureCountsRow, sign: 1 | -1 = 1):
   into.stepsWithEvidence += sign * c.stepsWithEvidence;
   into.breakGlass += sign * c.breakGlass;
   sum(into.codes, c.codes);
-  sum(into.seconds, c.seconds);
-  // A bucket's times may sum to zero with closures in it (times of 0 ms): absent, its sum is 0.
-  sum(into.millis, c.millis);
   return into;
 }
 
@@ -138,7 +162,7 @@ function addInto(into: ClosureCountsRow, c: ClosureCountsRow, sign: 1 | -1 = 1):
  * width of the exact one (4%, or 1 s), and exact when that bucket's closures took the same time.
  * Null when nothing is counted.
  */
-export function timeToClose(c: Pick<ClosureCountsRow, 'seconds' | 'millis'>, p: number): number | null {
+export function timeToClose(c: TimesToClose, p: number): number | null {
   const buckets = Object.entries(c.seconds).sort((a, b) => Number(a[0]) - Number(b[0]));
   const total = buckets.reduce((sum, [, n]) => sum + n, 0);
   if (!total) return null;
@@ -164,7 +188,18 @@ export const closureCounts: Counts<Closure, ClosureCountsRow> = {
     !r.stepsRequired &&
     !r.stepsWithEvidence &&
     !r.breakGlass &&
-    !Object.keys(r.codes).length &&
-    !Object.keys(r.seconds).length &&
-    !Object.keys(r.millis).length,
+    !Object.keys(r.codes).length,
+};
+
+/** `view_closure_buckets`: the sum of the times to close of every work order's row (`closureBucketsOf`). */
+export const closureBuckets: Counts<Closure, ClosureBucketRow> = {
+  table: closureBucketsTable,
+  of: closureBucketsOf,
+  none: ({ key, jobType, version, day, bucket }) => ({ key, jobType, version, day, bucket, closures: 0, millis: 0 }),
+  addInto: (into, c, sign = 1) => {
+    into.closures += sign * c.closures;
+    into.millis += sign * c.millis;
+    return into;
+  },
+  isZero: (r) => !r.closures && !r.millis,
 };

@@ -1,5 +1,5 @@
 import { COMPARE_BY, CompareBy, CompareQuery, CompareRow, WorkgateError } from '@workgate/contracts';
-import { ClosureCountsRow, timeToClose } from './closure-counts.projection';
+import { ClosureCountsRow, timeToClose, TimesToClose } from './closure-counts.projection';
 import { checkTimes, outside, ratio, Where, wholeDays } from './query-filters';
 import { Queryable } from './view-table';
 
@@ -9,9 +9,10 @@ import { Queryable } from './view-table';
  * version that names none) or by job type. Each measure is counted as its own view counts it:
  * first-time fix and evidence completeness as those views, exceptions as the exceptions view,
  * break-glass and overdue post-reviews as the post-reviews view, so the numbers agree.
- * The counts come from the closures counted by day (view_closure_counts) for the window's whole
- * days, and from the work orders closed on its partial first and last days row by row; the
- * overdue post-reviews, from those open at asOf.
+ * The counts come from the closures counted by day (view_closure_counts, and the times to close by
+ * day and bucket: view_closure_buckets) for the window's whole days, and from the work orders
+ * closed on its partial first and last days row by row; the overdue post-reviews, from those open
+ * at asOf.
  */
 
 /** Per 100 work orders, to two decimals. */
@@ -45,11 +46,12 @@ async function countsOfWindow(
   q: CompareQuery,
   asOf: string,
   by: CompareBy,
-): Promise<Map<string | null, ClosureCountsRow>> {
+): Promise<Map<string | null, ClosureCountsRow & TimesToClose>> {
   const days = wholeDays(q, asOf);
   const w = outside(closedIn(q, asOf), days, 'o.closed_at', q, asOf);
-  const d = [`c.day < ${w.param(days.end.slice(0, 10))}`];
-  if (days.first !== null) d.push(`c.day >= ${w.param(days.first.slice(0, 10))}`);
+  const end = w.param(days.end.slice(0, 10));
+  const first = days.first === null ? undefined : w.param(days.first.slice(0, 10));
+  const daysOf = (t: string) => `${t}.day < ${end}${first ? ` AND ${t}.day >= ${first}` : ''}`;
   const same = (t: string) => `${t}.grp IS NOT DISTINCT FROM s.grp`;
   const { rows } = await db.query<{
     grp: string | null;
@@ -63,13 +65,11 @@ async function countsOfWindow(
     seconds: Record<string, number> | null;
     millis: Record<string, number> | null;
   }>(
-    // `days`: the whole days' counts; `edge`: the partial days' work orders, each one closure. A day's
-    // seconds and millis hold the same buckets, so their entries are read side by side (jsonb keeps
-    // keys in one order); an entry whose keys differ looks its bucket up instead.
+    // `days`: the whole days' counts; `edge`: the partial days' work orders, each one closure.
     `WITH days AS MATERIALIZED (
        SELECT ${groupOf(by, 'c')} AS grp, c.work_orders, c.first_time_fix, c.closures_with_evidence, c.steps_required,
-              c.steps_with_evidence, c.break_glass, c.codes, c.seconds, c.millis
-         FROM view_closure_counts c ${withWorkflow('c')} WHERE ${d.join(' AND ')}
+              c.steps_with_evidence, c.break_glass, c.codes
+         FROM view_closure_counts c ${withWorkflow('c')} WHERE ${daysOf('c')}
      ), edge AS MATERIALIZED (
        SELECT grp, ms, ${BUCKET} AS bucket, exceptions_total, reopened, evidence_missing, steps_required,
               steps_completed, exception_codes, break_glass
@@ -99,9 +99,8 @@ async function countsOfWindow(
      ), buckets AS (
        SELECT grp, jsonb_object_agg(bucket, n) AS seconds, jsonb_object_agg(bucket, ms) AS millis
          FROM (SELECT grp, bucket, sum(n)::int AS n, sum(ms) AS ms
-                 FROM (SELECT grp, z.sk::int AS bucket, z.sn::int AS n,
-                              (CASE WHEN z.mk = z.sk THEN z.ms ELSE days.millis -> z.sk END)::float8 AS ms
-                         FROM days, ROWS FROM (jsonb_each(days.seconds), jsonb_each(days.millis)) z(sk, sn, mk, ms)
+                 FROM (SELECT ${groupOf(by, 'b')} AS grp, b.bucket, b.closures AS n, b.millis AS ms
+                         FROM view_closure_buckets b ${withWorkflow('b')} WHERE ${daysOf('b')}
                        UNION ALL
                        SELECT grp, bucket, 1, ms FROM edge) x
                 GROUP BY 1, 2) x

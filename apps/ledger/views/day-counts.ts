@@ -28,7 +28,7 @@ export interface Counts<Source, Count extends { key: string }> {
 /**
  * A count view: the sum of what every row of its source view adds. A page adds the difference
  * the page made to the source's rows (as they were read, as the page left them): it reads the
- * count rows it changes, adds, and writes them back. It handles no event of its own, so it comes
+ * count rows it changes, adds, and writes them back (deletes those that count nothing). It handles no event of its own, so it comes
  * after its source in the page (it reads what the source read).
  */
 export class CountRows<Source, Count extends { key: string }, Ctx> implements PageRows<Ctx> {
@@ -70,17 +70,24 @@ export class CountRows<Source, Count extends { key: string }, Ctx> implements Pa
   async write(client: PoolClient, table: TableName): Promise<void> {
     const diff = this.changes();
     if (!diff.size) return;
-    const { table: t, addInto } = this.counts;
+    const { table: t, addInto, isZero } = this.counts;
     const rows = new Map<string, Count | null>();
     await t.load(client, table(t.name), diff.keys(), rows);
-    // The rows read are this page's own copies: add into them.
+    // The rows read are this page's own copies: add into them. A row that comes to count nothing
+    // goes, as if never written (a replay in larger pages never writes it).
+    const sums = [...diff].map(([key, d]) => {
+      const row = rows.get(key);
+      return row ? addInto(row, d) : d;
+    });
     await t.upsert(
       client,
       table(t.name),
-      [...diff].map(([key, d]) => {
-        const row = rows.get(key);
-        return row ? addInto(row, d) : d;
-      }),
+      sums.filter((c) => !isZero(c)),
+    );
+    await t.delete(
+      client,
+      table(t.name),
+      sums.filter(isZero).map((c) => c.key),
     );
   }
 }

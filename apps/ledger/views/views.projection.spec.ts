@@ -201,8 +201,19 @@ describe('the views fold (pure)', () => {
       stepsWithEvidence: 0,
       breakGlass: 1,
       codes: { PERMIT: 1, PARTS_UNAVAILABLE: 2 },
-      millis: { [Object.keys(rows.closureCounts.get('fix 1 2026-11-02')?.seconds ?? {})[0]]: 30 * 3_600_000 },
     });
+    // Its time to close, 30 h: bucket 1 + floor(ln(108000) / ln(1.04)) = 296; the first closure's counts nothing.
+    expect([...rows.closureBuckets.values()]).toEqual([
+      {
+        key: 'fix 1 2026-11-02 296',
+        jobType: 'fix',
+        version: 1,
+        day: '2026-11-02',
+        bucket: 296,
+        closures: 1,
+        millis: 30 * 3_600_000,
+      },
+    ]);
     // A post-review created for a work order without a break-glass: it owes one too.
     const created = event(`postreview-${P}`, 'PostReviewCreated', 4, {
       postReviewId: P,

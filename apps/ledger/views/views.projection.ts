@@ -4,7 +4,7 @@ import { decisionCounts, DecisionCountsRow, DecisionLookup, DecisionRow, decisio
 import { ExceptionRow, exceptionsView } from './exceptions.projection';
 import { InboxRow, inboxView } from './inbox.projection';
 import { PostReviewRow, postReviewsView } from './post-reviews.projection';
-import { closureCounts, ClosureCountsRow } from './closure-counts.projection';
+import { closureBuckets, ClosureBucketRow, closureCounts, ClosureCountsRow } from './closure-counts.projection';
 import { CountRows } from './day-counts';
 import { stepCounts, StepCountsRow } from './step-counts.projection';
 import { StepsRow, stepsView } from './steps.projection';
@@ -27,6 +27,7 @@ function pageRows() {
     steps: new CountRows<StepsRow, StepCountsRow, Ctx>(steps, stepCounts),
     decisions: new CountRows<DecisionRow, DecisionCountsRow, Ctx>(decisions, decisionCounts),
     closures: new CountRows<WorkOrderRow, ClosureCountsRow, Ctx>(workOrders, closureCounts),
+    closureBuckets: new CountRows<WorkOrderRow, ClosureBucketRow, Ctx>(workOrders, closureBuckets),
   };
   const ctx: Ctx = {
     workOrder: (id) => workOrders.get(id),
@@ -48,6 +49,7 @@ function pageRows() {
     counts.steps,
     counts.decisions,
     counts.closures,
+    counts.closureBuckets,
   ];
   return { workflows, workOrders, exceptions, postReviews, approvals, inbox, steps, decisions, counts, all, ctx };
 }
@@ -65,6 +67,7 @@ export const VIEW_TABLES = [
   stepCounts,
   decisionCounts,
   closureCounts,
+  closureBuckets,
 ].map((v) => v.table.name);
 
 /**
@@ -87,6 +90,7 @@ export function foldViews(events: RecordedEvent[]): {
   stepCounts: Map<string, StepCountsRow>;
   decisionCounts: Map<string, DecisionCountsRow>;
   closureCounts: Map<string, ClosureCountsRow>;
+  closureBuckets: Map<string, ClosureBucketRow>;
 } {
   const page = pageRows();
   foldEvents(events, page.all, page.ctx);
@@ -102,5 +106,6 @@ export function foldViews(events: RecordedEvent[]): {
     stepCounts: page.counts.steps.changes(),
     decisionCounts: page.counts.decisions.changes(),
     closureCounts: page.counts.closures.changes(),
+    closureBuckets: page.counts.closureBuckets.changes(),
   };
 }

@@ -25,6 +25,7 @@ import { ToolCallArguments1763800000030 } from './1763800000030-tool-call-argume
 import { ConsoleSessions1763800000031 } from './1763800000031-console-sessions';
 import { WorkflowDepartments1763800000032 } from './1763800000032-workflow-departments';
 import { ClosureCounts1763800000033 } from './1763800000033-closure-counts';
+import { ClosureBuckets1763800000034 } from './1763800000034-closure-buckets';
 
 /** Every migration, in order. Schema changes only ever go through these. */
 export const MIGRATIONS = [
@@ -55,6 +56,7 @@ export const MIGRATIONS = [
   ConsoleSessions1763800000031,
   WorkflowDepartments1763800000032,
   ClosureCounts1763800000033,
+  ClosureBuckets1763800000034,
 ];
 
 /** Event types with an index of their own (must match the partial index of the latest type-index migration). */
