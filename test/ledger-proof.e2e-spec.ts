@@ -1,6 +1,6 @@
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
-import type { ReadAllResult, SignedCheckpoint, VerifyResult } from '@workgate/contracts';
+import type { ReadAllResult, Receipt, SignedCheckpoint, VerifyResult } from '@workgate/contracts';
 
 /** Ledger export and proof over HTTP: verify, signed checkpoints, and a truncated tail caught against a kept checkpoint. */
 describe('ledger export and proof', () => {
@@ -36,6 +36,32 @@ describe('ledger export and proof', () => {
         .map((l) => JSON.parse(l).position),
     ).toEqual([4, 5]);
     expect((await as.agent('GET', '/v1/ledger/events')).status).toBe(403);
+  });
+
+  it("proves a receipt's event even while a checkpoint signed before it is being signed", async () => {
+    const id = (
+      await as.helpdesk<{ id: string }>('POST', '/v1/work-orders', {
+        jobType: 'support-recovery',
+        externalRef: 'LP-RACE',
+        source: 'helpdesk',
+        inputs: { caseId: 'C', orderId: 'race', orderPaid: true },
+      })
+    ).body.id;
+    const missing: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      // A signing asked for just before the action is committed: the receipt's proof must not wait on it alone.
+      const signing = as.lead('GET', '/v1/ledger/checkpoint');
+      const action = await as.agent<{ receiptId: string }>('POST', `/v1/work-orders/${id}/actions`, {
+        system: 'shop',
+        operation: 'order.read',
+        kind: 'read',
+        facts: { n: i },
+      });
+      const receipt = await as.agent<Receipt>('GET', `/v1/receipts/${action.body.receiptId}`);
+      expect((await signing).status).toBe(200);
+      if (!receipt.body.proof) missing.push(receipt.body.proofUnavailable ?? 'no proof');
+    }
+    expect(missing).toEqual([]);
   });
 
   it('verifies, signs a checkpoint, and catches a truncated tail against the kept checkpoint', async () => {

@@ -85,10 +85,17 @@ export class Checkpointer implements OnModuleInit, OnApplicationShutdown {
     return this.refusal;
   }
 
-  /** The newest checkpoint signed (signing one now when the tree has grown and this is the writer). */
-  async latest(): Promise<SignedTree> {
+  /**
+   * The newest checkpoint signed (signing one now when the tree has grown and this is the writer).
+   * A signing under way when asked may predate the events the caller needs (up to position
+   * `covering`): then one more is signed.
+   */
+  async latest(covering = 0): Promise<SignedTree> {
     if (this.refusal) throw new WorkgateError('unavailable', `checkpoints are refused: ${this.refusal.reason}`);
-    if (this.store.writer.isActive) return this.sign();
+    if (this.store.writer.isActive) {
+      const signed = await this.sign();
+      return signed.size >= covering ? signed : this.sign();
+    }
     await this.load();
     if (this.last) return this.last;
     throw new WorkgateError('unavailable', 'no checkpoint has been signed yet');

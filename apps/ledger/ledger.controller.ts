@@ -167,7 +167,7 @@ export class LedgerController {
     const position = req?.position;
     if (!Number.isSafeInteger(position) || position < 1)
       throw new WorkgateError('validation_failed', 'position must be a ledger position (1 or more)');
-    const tree = await this.checkpoints.latest();
+    const tree = await this.checkpoints.latest(position);
     if (position > tree.size)
       throw new WorkgateError(
         'not_found',

@@ -30,7 +30,7 @@ export class ProofsController {
         'validation_failed',
         `positions must be up to ${MAX_PROOFS} ledger positions (each 1 or more)`,
       );
-    const tree = await this.checkpoints.latest();
+    const tree = await this.checkpoints.latest(Math.max(...positions));
     const beyond = positions.find((p) => p > tree.size);
     if (beyond !== undefined)
       throw new WorkgateError('not_found', `position ${beyond} is not in the newest checkpoint (${tree.size} events)`);
