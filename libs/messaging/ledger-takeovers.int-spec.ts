@@ -86,10 +86,15 @@ describe('LedgerTakeovers: ledger requests in flight are sent again when a write
 
   it('waits for the latest attempt when an earlier one times out', async () => {
     const subject = 'workgate.ledger.takeover-late';
-    const { held, sub, asked } = await askHeld(subject, 3, 400);
+    const timeoutMs = 2000;
+    const { held, sub, asked } = await askHeld(subject, 3, timeoutMs);
+    const sent = Date.now(); // the first attempt was sent before this
+    const until = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
+    // The second attempt goes half a time-out after the first: the first times out while the second still waits.
+    await until(sent + timeoutMs / 2);
     await announce('ledger-3');
     await eventuallyTrue(() => held.length === 2);
-    await new Promise((r) => setTimeout(r, 300)); // the first attempt's time-out passes meanwhile
+    await until(sent + timeoutMs + 100);
     answer(held[1], 'second attempt');
     await expect(asked).resolves.toBe('second attempt');
     sub.unsubscribe();
