@@ -81,8 +81,10 @@ export class ConditionDto {
   id?: string;
   @IsString() @IsNotEmpty() @MaxLength(1000) title: string;
   @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200) owner?: string;
-  /** An RFC 3339 time, or an ISO 8601 duration from the decision (`P14D`). */
-  @IsOptional() @IsString() @MaxLength(64) due?: string;
+  @IsOptional()
+  @IsString()
+  @MaxLength(64, { context: { description: 'An RFC 3339 time, or an ISO 8601 duration from the decision (`P14D`).' } })
+  due?: string;
 }
 
 /** Each condition as a ConditionDto (a string as its title), so each is validated by path. */
@@ -116,8 +118,10 @@ export class CloseConditionDto {
 export class RemediationDto {
   @IsString() @IsNotEmpty() @MaxLength(1000) title: string;
   @IsString() @IsNotEmpty() owner: string;
-  /** An RFC 3339 time, or an ISO 8601 duration from now (`P14D`). */
-  @IsString() @IsNotEmpty() @MaxLength(64) due: string;
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64, { context: { description: 'An RFC 3339 time, or an ISO 8601 duration from now (`P14D`).' } })
+  due: string;
 }
 
 export class CompletePostReviewDto {
@@ -168,6 +172,11 @@ export class ExceptionCodeDto {
   @IsOptional()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, { message: 'escalateTo must be a principal id' })
   escalateTo?: string;
-  /** ISO 8601 duration after the SLA due time before escalating (default PT0S). */
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(100) escalateAfter?: string;
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100, {
+    context: { description: 'ISO 8601 duration after the SLA due time before escalating (default PT0S).' },
+  })
+  escalateAfter?: string;
 }

@@ -7,6 +7,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { OpenAPIObject, OperationObject } from '@nestjs/swagger';
 import { client, writePrincipals } from '../support/principals';
+import { sharedTestWorkgate } from '../support/shared-workgate';
 import { startTestWorkgate, TestWorkgate } from '../support/workgate';
 import { walkTheMorning } from '../support/openapi-walk';
 import { Answer, Call, walkTheDay } from '../support/openapi-walk-day';
@@ -105,6 +106,29 @@ describe('the OpenAPI document', () => {
       .filter(({ operation }) => !operation.summary)
       .map(({ method, path }) => `${method} ${path}`);
     expect(missing).toEqual([]);
+  });
+
+  it("bounds a list by its number of items, never by a string's length (docs/api.md)", () => {
+    // A string bound on a list schema is one no validation enforces: the rule holds for each item.
+    const misbounded: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (typeof node !== 'object' || node === null) return;
+      const schema: Record<string, unknown> = { ...node };
+      if (schema.type === 'array' && ('maxLength' in schema || 'minLength' in schema)) misbounded.push(at);
+      for (const [key, value] of Object.entries(schema)) walk(value, `${at}/${key}`);
+    };
+    walk(doc.components?.schemas, '#/components/schemas');
+    expect(misbounded).toEqual([]);
+  });
+
+  it('is the document the built workgate serves (npm run build), word for word', async () => {
+    // This file's workgate runs the sources; the shared one runs dist/, as `npm start` does.
+    const built = await sharedTestWorkgate();
+    try {
+      expect(await (await fetch(`${built.url}/docs-json`)).json()).toEqual(doc);
+    } finally {
+      await built.close();
+    }
   });
 
   it('answers every operation as documented, 2xx and 4xx', async () => {

@@ -1,4 +1,4 @@
-import { CloseConditionDto, CompleteStepDto } from '@workgate/contracts';
+import { CloseConditionDto, CompleteStepDto, RemediationDto, RequestActionDto } from '@workgate/contracts';
 import { describeValidatedClass } from './from-validation';
 
 /** What the OpenAPI document says of `evidence`: what `@IsEvidence` accepts (docs/api.md, Conventions). */
@@ -18,6 +18,30 @@ describe('the OpenAPI description of evidence', () => {
     expect(evidenceOf(CompleteStepDto)).toMatchObject({
       required: true,
       oneOf: [item, { type: 'array', items: item, minItems: 0, maxItems: 100 }],
+    });
+  });
+});
+
+/** What the document says of a property comes from its validation rules alone (docs/api.md). */
+describe('the OpenAPI description of a validated property', () => {
+  const propertyOf = (cls: new () => object, property: string): unknown => {
+    describeValidatedClass(cls);
+    const described: unknown = Reflect.getMetadata('swagger/apiModelProperties', cls.prototype, property);
+    return described;
+  };
+
+  it("bounds a list's items where the rule holds for each item, never the list's length", () => {
+    const objects = propertyOf(RequestActionDto, 'objects');
+    expect(objects).toMatchObject({ type: 'array', items: { type: 'string', maxLength: 200 } });
+    expect(objects).not.toHaveProperty('maxLength');
+  });
+
+  it("says what a property means from its rule's context.description", () => {
+    expect(propertyOf(RemediationDto, 'due')).toMatchObject({
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description: 'An RFC 3339 time, or an ISO 8601 duration from now (`P14D`).',
     });
   });
 });

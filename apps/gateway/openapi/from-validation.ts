@@ -69,6 +69,12 @@ export function describeValidatedClass(cls: Class, named: Map<string, Class> = n
   return named;
 }
 
+const hasDescription = (context: unknown): context is { description: string } =>
+  typeof context === 'object' &&
+  context !== null &&
+  'description' in context &&
+  typeof context.description === 'string';
+
 function rule(rules: ValidationMetadata[], name: string): ValidationMetadata | undefined {
   return rules.find((r) => r.name === name);
 }
@@ -147,7 +153,11 @@ function scalar(rules: ValidationMetadata[], nested: Class | undefined): Schema 
   if (minLength) schema.minLength = minLength.constraints[0];
   const maxLength = rule(rules, 'maxLength');
   if (maxLength) schema.maxLength = maxLength.constraints[0];
+  // What the property means: a rule's `context.description` (the DTO says it where it declares the
+  // rule), else a rule's message.
+  const context: unknown = rules.find((r) => hasDescription(r.context))?.context;
   const message = rules.find((r) => typeof r.message === 'string')?.message;
-  if (typeof message === 'string') schema.description = message;
+  if (hasDescription(context)) schema.description = context.description;
+  else if (typeof message === 'string') schema.description = message;
   return schema;
 }
