@@ -18,10 +18,14 @@ const common = {
   moduleNameMapper: Object.fromEntries(libs.map((l) => [`^@workgate/${l}$`, `<rootDir>/libs/${l}`])),
 };
 
-/** Checks Postgres and NATS, builds dist/ if stale, migrates the template database (once per run). */
+/**
+ * Checks Postgres and NATS, builds dist/ if stale, migrates the template database (once per run);
+ * the test files get Node's own `require` as `nodeRequire` (test/support/node-require-environment.js).
+ */
 const realServices = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  testEnvironment: '<rootDir>/test/support/node-require-environment.js',
 };
 
 module.exports = {

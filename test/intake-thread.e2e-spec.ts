@@ -35,6 +35,7 @@ describe('workgate with intake on the ledger thread', () => {
       env: { WORKGATE_PRINCIPALS: principals.path },
       ledgerThread: true,
       intakeThread: true,
+      sources: true,
     });
     as = clientsFor(t.url, principals.keys);
   });

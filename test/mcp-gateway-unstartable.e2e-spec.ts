@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Logger } from '@nestjs/common';
+import type * as Nest from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { client, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { startTestWorkgate, TestWorkgate, workgateModule } from './support/workgate';
 import type { OpenedAnswer } from '@workgate/contracts';
 import { callTool } from './support/mcp-client';
 
@@ -66,7 +66,9 @@ describe('the MCP gateway when a system cannot start', () => {
     delete process.env.WORKGATE_MCP_FILES_DIR;
     process.env.WORKGATE_MCP_UNSTARTABLE_DIR = dir;
     process.env.WORKGATE_MCP_UNSTARTABLE_TOKEN = 'tok-canary-5521977';
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation(function (this: Logger, message: unknown) {
+    jest.spyOn(workgateModule<typeof Nest>('@nestjs/common').Logger.prototype, 'warn').mockImplementation(function (
+      message: unknown,
+    ) {
       warnings.push(String(message));
     });
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { headers as natsHeaders } from 'nats';
-import { register } from 'prom-client';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
-import { startTestWorkgate, TestWorkgate } from './support/workgate';
+import { resetProcessMetrics, startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ActionAnswer, OpenedAnswer, RejectionsPage, VerifyResult, WorkOrderListItem } from '@workgate/contracts';
 import { arrayOf, isString, parsed, shaped } from './support/guards';
 
@@ -40,7 +39,7 @@ describe.each([
   let as: Record<string, ReturnType<typeof client>>;
 
   beforeAll(async () => {
-    register.resetMetrics(); // this file's earlier workgate counted on this thread too
+    resetProcessMetrics(); // this worker's earlier workgates counted in this process too
     t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path }, ...threads });
     as = clientsFor(t.url, principals.keys);
   });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { RunningWorkgate, startWorkgate } from '../cli/workgate';
+import type { RunningWorkgate } from '../cli/workgate';
 import { Jar, signInAt } from './support/oidc';
 import { client } from './support/principals';
+import { startWorkgate } from './support/workgate';
 import { SignInWorld, startSignInWorld } from './support/sign-in';
 import { checked, isString, jsonOf, shaped } from './support/guards';
 

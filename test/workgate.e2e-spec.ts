@@ -23,7 +23,7 @@ describe('workgate in one process', () => {
 
   beforeAll(async () => {
     // As `npm start` runs it: the ledger on its own thread.
-    t = await startTestWorkgate({ ledgerThread: true });
+    t = await startTestWorkgate({ ledgerThread: true, sources: true });
     ({ workgate, nc, rpc } = t);
   });
   afterAll(() => t?.close());

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startWorkgate } from '../../cli/workgate';
 import { idemBody, sendConcurrently } from '../support/idempotency';
 import { client } from '../support/principals';
 import { INTEGRATOR_PRINCIPALS, onWorkgate } from '../support/suite';
-import { startTestWorkgate } from '../support/workgate';
+import { startTestWorkgate, startWorkgate } from '../support/workgate';
 import type {
   ActionAnswer,
   ApprovalView,

@@ -1,8 +1,8 @@
-import { Logger } from '@nestjs/common';
+import type * as Nest from '@nestjs/common';
 import type { CreatedWebhook, OpenedAnswer, WebhookDelivery, WebhookPayload } from '@workgate/contracts';
 import { client, writePrincipals } from './principals';
 import { Receiver, verifiedPayload } from './webhook-receiver';
-import { startTestWorkgate, TestWorkgate } from './workgate';
+import { startTestWorkgate, TestWorkgate, workgateModule } from './workgate';
 
 /**
  * The webhooks spec's workgate (test/webhooks.e2e-spec.ts): its own, with webhooks allowed to the
@@ -26,7 +26,9 @@ export function webhookSuite(canary: string) {
   const warnings: string[] = [];
 
   beforeAll(async () => {
-    jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+    jest
+      .spyOn(workgateModule<typeof Nest>('@nestjs/common').Logger.prototype, 'warn')
+      .mockImplementation((message: unknown) => void warnings.push(String(message)));
     await receiver.start();
     t = await startTestWorkgate({
       env: {

@@ -2,13 +2,67 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, NatsConnection } from 'nats';
-import { ServiceName } from '@workgate/contracts';
-import { loadConfig, WorkgateConfig } from '@workgate/config';
-import { RpcClient } from '@workgate/messaging';
-import { RunningWorkgate, startWorkgate } from '../../cli/workgate';
+import type { ServiceName } from '@workgate/contracts';
+import type { WorkgateConfig } from '@workgate/config';
+import type * as Config from '@workgate/config';
+// The client alone, not the messaging library's index: the services come from dist/ (below).
+import { RpcClient } from '../../libs/messaging/rpc-client';
+import type * as PromClient from 'prom-client';
+import type * as Workgate from '../../cli/workgate';
+import type { RunningWorkgate } from '../../cli/workgate';
 import { freshDatabase, TestDatabase } from './database';
 import { startNatsServer, TestNatsServer } from './nats-server';
 import { checkOneWriterPerStream, WriterExemption } from './stream-writers';
+
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * A module of the built workgate (dist/, what `npm start` runs), loaded by Node's own `require`
+ * rather than jest's module registry: a jest worker loads the services once and keeps them for its
+ * next files, where through jest each file would load them again (about 3 s of CPU a file). The
+ * global setup rebuilds dist/ when a source is newer than it.
+ */
+function nodeModule<T>(id: string): T {
+  const nodeRequire: unknown = Reflect.get(globalThis, 'nodeRequire');
+  if (typeof nodeRequire !== 'function')
+    throw new Error("no nodeRequire: run this under jest's integration, e2e or faults project (jest.config.js)");
+  return nodeRequire(id);
+}
+const built = <T>(file: string): T => nodeModule<T>(join(ROOT, 'dist', file));
+
+const builtWorkgate = built<typeof Workgate>('cli/workgate.js');
+const { loadConfig } = built<typeof Config>('libs/config/index.js');
+
+/**
+ * The built services read Node's own `process.env`, of which jest gives each file a copy: make it
+ * the file's (what it set or deleted) before they start. The jest environment puts it back after
+ * the file (test/support/node-require-environment.js).
+ */
+function applyFileEnv(): void {
+  const real = nodeModule<NodeJS.Process>('process').env;
+  for (const key of Object.keys(real)) if (!(key in process.env)) delete real[key];
+  Object.assign(real, process.env);
+}
+
+/** startWorkgate() of the built workgate (cli/workgate.ts): every service in this process. */
+export const startWorkgate: typeof builtWorkgate.startWorkgate = (...args) => {
+  applyFileEnv();
+  return builtWorkgate.startWorkgate(...args);
+};
+
+/**
+ * A module as the workgates this file starts load it (Node's own require, not jest's): what a test
+ * spies on or resets in them (`jest.spyOn(workgateModule<typeof Nest>('@nestjs/common').Logger.prototype, 'warn')`).
+ */
+export const workgateModule = nodeModule;
+
+/**
+ * Zeroes the metrics of this process (prom-client's registry is one per process, where every
+ * workgate this jest worker started counted), as a workgate's own process starts with them.
+ */
+export function resetProcessMetrics(): void {
+  nodeModule<typeof PromClient>('prom-client').register.resetMetrics();
+}
 
 export interface TestWorkgate {
   nats: TestNatsServer;
@@ -54,6 +108,11 @@ export async function startTestWorkgate(
     intakeThread?: boolean;
     /** The port to listen on (default: any free one). */
     port?: number;
+    /**
+     * The services loaded through jest from the sources, sharing this file's modules, for a test
+     * that reaches into them in-process (their in-process routes); otherwise the built ones.
+     */
+    sources?: boolean;
   } = {},
 ): Promise<TestWorkgate> {
   const nats = await startNatsServer();
@@ -64,14 +123,15 @@ export async function startTestWorkgate(
     DATABASE_URL: db.url,
     NATS_URL: nats.url,
     LOG_LEVEL: 'silent',
-    WORKGATE_WORKFLOWS_DIR: join(__dirname, '..', '..', 'workflows'),
-    WORKGATE_PATTERNS_DIR: join(__dirname, '..', '..', 'patterns'),
+    WORKGATE_WORKFLOWS_DIR: join(ROOT, 'workflows'),
+    WORKGATE_PATTERNS_DIR: join(ROOT, 'patterns'),
     WORKGATE_DATA_DIR: dataDir,
     ...threadEnv(),
     ...options.env,
   });
+  const begin = options.sources ? (await import('../../cli/workgate')).startWorkgate : startWorkgate;
   const start = () =>
-    startWorkgate(config, {
+    begin(config, {
       port: options.port ?? 0,
       without: options.without,
       ledgerThread: options.ledgerThread ?? config.WORKGATE_LEDGER_THREAD === 'on',

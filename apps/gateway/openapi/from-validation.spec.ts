@@ -1,4 +1,10 @@
-import { CloseConditionDto, CompleteStepDto, RemediationDto, RequestActionDto } from '@workgate/contracts';
+import {
+  CloseConditionDto,
+  CompletePostReviewDto,
+  CompleteStepDto,
+  RemediationDto,
+  RequestActionDto,
+} from '@workgate/contracts';
 import { describeValidatedClass } from './from-validation';
 
 /** What the OpenAPI document says of `evidence`: what `@IsEvidence` accepts (docs/api.md, Conventions). */
@@ -43,5 +49,13 @@ describe('the OpenAPI description of a validated property', () => {
       maxLength: 64,
       description: 'An RFC 3339 time, or an ISO 8601 duration from now (`P14D`).',
     });
+  });
+});
+
+describe('the classes a document names', () => {
+  it('are the same for every document built in one process (a second gateway of the process)', () => {
+    const names = () => [...describeValidatedClass(CompletePostReviewDto).keys()].sort();
+    expect(names()).toEqual(['CompletePostReviewDto', 'RemediationDto']);
+    expect(names()).toEqual(['CompletePostReviewDto', 'RemediationDto']);
   });
 });

@@ -35,6 +35,7 @@ const OVERRIDES: Record<string, { options: ApiPropertyOptions; classes?: Class[]
   },
 };
 
+/** The classes whose properties carry their description already (once per process). */
 const described = new WeakSet<Class>();
 const isClass = (value: unknown): value is Class => typeof value === 'function';
 
@@ -45,9 +46,11 @@ const isClass = (value: unknown): value is Class => typeof value === 'function';
  * Returns every class it described, for the document's components.
  */
 export function describeValidatedClass(cls: Class, named: Map<string, Class> = new Map()): Map<string, Class> {
-  if (described.has(cls)) return named;
-  described.add(cls);
+  if (named.has(cls.name)) return named;
   named.set(cls.name, cls);
+  // Described before (another gateway of this process): its nested classes are named all the same.
+  const again = described.has(cls);
+  described.add(cls);
   const metadata = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
   const byProperty = new Map<string, ValidationMetadata[]>();
   for (const m of metadata) byProperty.set(m.propertyName, [...(byProperty.get(m.propertyName) ?? []), m]);
@@ -64,7 +67,7 @@ export function describeValidatedClass(cls: Class, named: Map<string, Class> = n
       options = propertyOptions(rules, nested);
     }
     const prototype: unknown = cls.prototype;
-    if (typeof prototype === 'object' && prototype !== null) ApiProperty(options)(prototype, property);
+    if (!again && typeof prototype === 'object' && prototype !== null) ApiProperty(options)(prototype, property);
   }
   return named;
 }
