@@ -2,7 +2,7 @@ import type * as Nest from '@nestjs/common';
 import type { CreatedWebhook, OpenedAnswer, WebhookDelivery, WebhookPayload } from '@workgate/contracts';
 import { client, writePrincipals } from './principals';
 import { Receiver, verifiedPayload } from './webhook-receiver';
-import { startTestWorkgate, TestWorkgate, workgateModule } from './workgate';
+import { resetProcessMetrics, startTestWorkgate, TestWorkgate, workgateModule } from './workgate';
 
 /**
  * The webhooks spec's workgate (test/webhooks.e2e-spec.ts): its own, with webhooks allowed to the
@@ -30,6 +30,7 @@ export function webhookSuite(canary: string) {
       .spyOn(workgateModule<typeof Nest>('@nestjs/common').Logger.prototype, 'warn')
       .mockImplementation((message: unknown) => void warnings.push(String(message)));
     await receiver.start();
+    resetProcessMetrics(); // this worker's earlier workgates counted their deliveries in this process too
     t = await startTestWorkgate({
       env: {
         WORKGATE_PRINCIPALS: principals.path,
