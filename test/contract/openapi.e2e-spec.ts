@@ -45,12 +45,15 @@ describe('the OpenAPI document', () => {
 
   beforeAll(async () => {
     // Webhooks may go to loopback here: their deliveries go to a closed local port and fail at once.
+    // From the sources (through jest, as no build step rewrites them): the shared workgate runs dist/,
+    // and the document it serves must be this one, word for word.
     t = await startTestWorkgate({
       env: {
         WORKGATE_PRINCIPALS: principals.path,
         WORKGATE_RATE_LIMIT_PER_MINUTE: '100000',
         WORKGATE_WEBHOOK_ALLOW_PRIVATE: '1',
       },
+      sources: true,
     });
     const recorded = (key?: string) => {
       const call = client(t.url, key);
