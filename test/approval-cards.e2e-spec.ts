@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Browser, Page } from 'playwright-core';
 import type { ApprovalQueueRow, ApprovalSubject, ApprovalView, OpenedAnswer } from '@workgate/contracts';
-import { consolePage, shootCardWideAndNarrow } from './support/console-page';
+import { closeContexts, consolePage, shootCardWideAndNarrow } from './support/console-page';
 import { callTool, gatewayClient } from './support/mcp-client';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
@@ -87,7 +87,7 @@ describe('an approval card shows the tool call it releases', () => {
     ({ browser } = await launch());
   });
   afterAll(async () => {
-    await browser?.close();
+    await closeContexts(browser);
     await gateway?.close();
     await workgate?.close();
     await t?.close();

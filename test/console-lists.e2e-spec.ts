@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import type { ApprovalView, BreakGlassAnswer, WorkflowDefinition, WorkflowVersion } from '@workgate/contracts';
-import { ARTIFACTS, consolePage } from './support/console-page';
+import { ARTIFACTS, closeContexts, consolePage } from './support/console-page';
 import { client, clientsFor, openNotedCase, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 
@@ -61,7 +61,7 @@ describe('the console lists, a page at a time, in a real browser', () => {
     ({ browser } = await launch());
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
+    await closeContexts(browser);
     await t?.close();
   });
 

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { Browser, Page } from 'playwright-core';
 import type { ApprovalView, PatternChangeRequested, PatternVersion } from '@workgate/contracts';
-import { consolePage, shootCardWideAndNarrow } from './support/console-page';
+import { closeContexts, consolePage, shootCardWideAndNarrow } from './support/console-page';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
@@ -27,7 +27,7 @@ describe('a pattern change in the console', () => {
     ({ browser, page } = await launch());
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
+    await closeContexts(browser);
     await t?.close();
   });
 

@@ -2,7 +2,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
+import { ARTIFACTS, NARROW, closeContexts, consolePage } from './support/console-page';
 import { client, clientsFor, openNotedCase, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ActionAnswer, ApprovalView } from '@workgate/contracts';
@@ -53,7 +53,7 @@ describe('the console approvals queue in a real browser', () => {
     ({ browser } = await launch());
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
+    await closeContexts(browser);
     await t?.close();
   });
 

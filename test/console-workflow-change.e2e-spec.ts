@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import type { ApprovalView, WorkflowChangeRequested, WorkflowDefinition, WorkflowVersion } from '@workgate/contracts';
-import { ARTIFACTS, consolePage } from './support/console-page';
+import { ARTIFACTS, closeContexts, consolePage } from './support/console-page';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
@@ -57,7 +57,7 @@ describe('a workflow change in the console', () => {
     ({ browser, page } = await launch({ viewport: { width: 1280, height: 900 } }));
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
+    await closeContexts(browser);
     await t?.close();
   });
 

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { Browser } from 'playwright-core';
 import type { PatternDefinition } from '@workgate/contracts';
-import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
+import { ARTIFACTS, NARROW, closeContexts, consolePage } from './support/console-page';
 import { clientsFor, writePrincipals } from './support/principals';
 import { sharedTestWorkgate, SharedTestWorkgate } from './support/shared-workgate';
 
@@ -40,7 +40,7 @@ describe('the Workflows tab lists the pattern each workflow extends', () => {
     ({ browser } = await launch());
   });
   afterAll(async () => {
-    await browser?.close();
+    await closeContexts(browser);
     await t?.close();
   });
 

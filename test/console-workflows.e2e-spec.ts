@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
+import { ARTIFACTS, NARROW, closeContexts, consolePage } from './support/console-page';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
@@ -156,7 +156,7 @@ describe('the Workflows tab in a real browser', () => {
     ({ browser, page } = await browserPage.launch({ acceptDownloads: true }));
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
+    await closeContexts(browser);
     await t?.close();
   });
 

@@ -7,7 +7,7 @@ import { eventually } from './support/processes';
 import { client, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import { viewsCaughtUp } from './support/views-caught-up';
-import { ARTIFACTS, launchWatched, watcher } from './support/console-page';
+import { ARTIFACTS, closeContexts, launchWatched, watcher } from './support/console-page';
 import {
   UUID,
   FIRST_COLUMN,
@@ -62,7 +62,7 @@ describe('the ops dashboard in a real browser', () => {
     }
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
+    await closeContexts(browser);
     await t?.close();
   });
 

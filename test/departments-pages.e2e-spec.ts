@@ -3,7 +3,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Locator, Page } from 'playwright-core';
 import { CompareRow } from '@workgate/contracts';
-import { ARTIFACTS, consolePage } from './support/console-page';
+import { ARTIFACTS, closeContexts, consolePage } from './support/console-page';
 import { countedFromLedger, query, seedDepartments, WINDOW } from './support/department-fixture';
 import { ledgerEvents } from './support/ledger-tally';
 import { eventually } from './support/processes';
@@ -131,7 +131,7 @@ describe('the departments on the dashboard and the monthly review page', () => {
       "F2's post-review no longer overdue",
     );
   }, 60_000);
-  afterAll(() => browser?.close());
+  afterAll(() => closeContexts(browser));
 
   it("the dashboard's Departments section shows every measure as counted from the ledger, by department and by job type", async () => {
     await page.goto(`${suite.t.url}/`);

@@ -1,7 +1,6 @@
 /// <reference lib="dom" />
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { notifySubject } from '@workgate/contracts';
 import { rebuildProjection } from '@workgate/event-store';
 import { timersProjection } from '../apps/ledger/views/timers.projection';
@@ -11,8 +10,8 @@ import { defined } from './support/answers';
 import { SERVICE_ROLES } from './support/database';
 import { escalationSuite } from './support/escalation-suite';
 import { eventually } from './support/processes';
+import { closeContexts, launchChromium } from './support/console-page';
 
-const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, 'artifacts');
 
 /**
@@ -125,7 +124,7 @@ describe('escalation of exceptions past their SLA', () => {
   });
 
   it("lists it in duty-manager's console Exceptions tab, marked escalated", async () => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const problems: string[] = [];
@@ -146,7 +145,7 @@ describe('escalation of exceptions past their SLA', () => {
       await page.screenshot({ path: join(ARTIFACTS, 'console-exceptions-escalated.png'), fullPage: true });
       expect(problems).toEqual([]);
     } finally {
-      await browser.close();
+      await closeContexts(browser);
     }
   });
 });

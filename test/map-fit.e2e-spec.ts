@@ -6,7 +6,7 @@ import { Browser, Page } from 'playwright-core';
 import { eventOf, LiveWorkflowMap, OpenedAnswer } from '@workgate/contracts';
 import { seedDemo } from '../cli/demo';
 import { fieldsOf, listOf } from '../libs/workflow/definition/arrived';
-import { ARTIFACTS, consolePage, NARROW } from './support/console-page';
+import { ARTIFACTS, NARROW, closeContexts, consolePage } from './support/console-page';
 import { ledgerEvents, tally, WindowCounts } from './support/ledger-tally';
 import { clientsFor, writePrincipals } from './support/principals';
 import { viewsCaughtUp } from './support/views-caught-up';
@@ -87,7 +87,7 @@ describe('the live map fits its box and counts failures where they happened', ()
     counts = new WindowCounts(tally(await ledgerEvents(t)), JOB, every);
   }, 240_000);
   afterAll(async () => {
-    await browser?.close();
+    await closeContexts(browser);
     await t?.close();
   });
 

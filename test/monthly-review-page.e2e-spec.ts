@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { MonthlyReview } from '@workgate/contracts';
-import { ARTIFACTS, consolePage } from './support/console-page';
+import { ARTIFACTS, closeContexts, consolePage } from './support/console-page';
 import { deskFix, M, monthlyReviewSuite, monthOf } from './support/monthly-review-seed';
 
 /**
@@ -75,7 +75,7 @@ describe('the monthly review: drafts, months and the Review page', () => {
     beforeAll(async () => {
       ({ browser, page } = await launch());
     }, 60_000);
-    afterAll(() => browser?.close());
+    afterAll(() => closeContexts(browser));
 
     // Every console error counts here, a 403 too.
     const browserPage = consolePage(() => suite.t.url, suite.principals.keys, problems, null);

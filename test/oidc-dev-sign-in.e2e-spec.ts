@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { appendFileSync } from 'node:fs';
 import { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, launchWatched, NARROW } from './support/console-page';
+import { ARTIFACTS, NARROW, closeContexts, launchWatched } from './support/console-page';
 import { freePort } from './support/nats-server';
 import { writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
@@ -76,7 +76,7 @@ describe('signing in to workgate through npm run oidc:dev', () => {
     ({ browser, page } = await launchWatched(watch, { viewport: NARROW }));
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
+    await closeContexts(browser);
     await t?.close();
     if (child?.pid) process.kill(-child.pid, 'SIGTERM');
     await exited;

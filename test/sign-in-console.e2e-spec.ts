@@ -2,7 +2,7 @@
 import { createServer, Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
 import type { ApprovalView } from '@workgate/contracts';
 import { Jar, signInAt } from './support/oidc';
 import { eventually } from './support/processes';
@@ -10,8 +10,8 @@ import { client, parseJson } from './support/principals';
 import { REFUND, refundWaiting } from './support/refunds';
 import { SignInWorld, startSignInWorld } from './support/sign-in';
 import { checked, isString, jsonOf, shaped } from './support/guards';
+import { closeContexts, launchChromium } from './support/console-page';
 
-const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, 'artifacts');
 
 /**
@@ -42,13 +42,13 @@ describe('console sign-in with OpenID Connect', () => {
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
     const address = other.address();
     otherOrigin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.on('pageerror', (e) => problems.push(e.message));
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 120_000);
   afterAll(async () => {
-    await browser?.close();
+    await closeContexts(browser);
     other?.close();
     await w?.close();
   });

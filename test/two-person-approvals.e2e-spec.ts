@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import type { ActionAnswer, ApprovalView, OpenedAnswer, PermittedAction } from '@workgate/contracts';
-import { consolePage } from './support/console-page';
+import { closeContexts, consolePage } from './support/console-page';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { approvalDecisions, approveSecondInConsole, outcomeReceipt } from './support/two-person';
@@ -52,7 +52,7 @@ describe('an approval of two approvers', () => {
     ({ browser } = await launch());
   }, 240_000);
   afterAll(async () => {
-    await browser?.close();
+    await closeContexts(browser);
     await t?.close();
   });
 

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContextOptions, chromium, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import { nodeModule } from './node-require';
 
 /** The Chromium the browser tests drive. */
 export const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
@@ -18,12 +19,32 @@ export function watcher(problems: string[], quiet: RegExp | null = null) {
   };
 }
 
-/** Chromium and its first page (1920 × 1080 unless `options` say otherwise), watched by `watch`; the artifacts folder made. */
+/**
+ * This jest worker's Chromium: launched by the worker's first file that asks and kept for its next
+ * files (test/support/worker-chromium.js), as a launch costs about 3 s of CPU. Each file opens
+ * contexts and pages of its own and closes them with closeContexts(), never the browser; what an
+ * earlier file of the worker left open is closed here.
+ */
+export async function launchChromium(): Promise<Browser> {
+  const { workerChromium } = nodeModule<{ workerChromium: (path: string) => Promise<Browser> }>(
+    join(__dirname, 'worker-chromium.js'),
+  );
+  const browser = await workerChromium(CHROMIUM);
+  await closeContexts(browser);
+  return browser;
+}
+
+/** Closes the contexts (and their pages) a file opened in the worker's Chromium (launchChromium). */
+export async function closeContexts(browser: Browser | undefined): Promise<void> {
+  if (browser) await Promise.all(browser.contexts().map((context) => context.close()));
+}
+
+/** The worker's Chromium (launchChromium) and a first page (1920 × 1080 unless `options` say otherwise), watched by `watch`; the artifacts folder made. */
 export async function launchWatched(
   watch: (p: Page) => void,
   options: BrowserContextOptions = {},
 ): Promise<{ browser: Browser; page: Page }> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const browser = await launchChromium();
   const page = await browser.newPage({ viewport: WIDE, ...options });
   watch(page);
   mkdirSync(ARTIFACTS, { recursive: true });

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { Browser, Page } from 'playwright-core';
 import type { WorkflowDefinition } from '@workgate/contracts';
-import { consolePage } from './console-page';
+import { closeContexts, consolePage } from './console-page';
 import { Client, onSharedWorkgate } from './suite';
 
 /** Version 1: the shop may be read, not written; one step. */
@@ -42,7 +42,7 @@ export function designerConsole(seed: (as: Record<string, Client>) => Promise<vo
     await seed(suite.as);
     opened = await browserPage.launch();
   }, 180_000);
-  afterAll(() => opened?.browser.close());
+  afterAll(() => closeContexts(opened?.browser));
 
   return {
     principals: suite.principals,

@@ -13,6 +13,7 @@ import type { RunningWorkgate } from '../../cli/workgate';
 import { freshDatabase, TestDatabase } from './database';
 import { startNatsServer, TestNatsServer } from './nats-server';
 import { checkOneWriterPerStream, WriterExemption } from './stream-writers';
+import { nodeModule } from './node-require';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -22,12 +23,6 @@ const ROOT = join(__dirname, '..', '..');
  * next files, where through jest each file would load them again (about 3 s of CPU a file). The
  * global setup rebuilds dist/ when a source is newer than it.
  */
-function nodeModule<T>(id: string): T {
-  const nodeRequire: unknown = Reflect.get(globalThis, 'nodeRequire');
-  if (typeof nodeRequire !== 'function')
-    throw new Error("no nodeRequire: run this under jest's integration, e2e or faults project (jest.config.js)");
-  return nodeRequire(id);
-}
 const built = <T>(file: string): T => nodeModule<T>(join(ROOT, 'dist', file));
 
 const builtWorkgate = built<typeof Workgate>('cli/workgate.js');

@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, Page } from 'playwright-core';
+import { closeContexts, launchChromium } from '../../../../test/support/console-page';
 import { browserModules, withImportMap } from '../../routes/browser-modules';
 import { PAGE_CSP } from '../../routes/static-page';
 
-const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ORIGIN = 'http://127.0.0.1:9';
 
 interface Located {
@@ -80,7 +80,7 @@ describe('the workflow designer: paths to lines, the editor under the CSP', () =
       modules.importMap,
     );
     const csp = PAGE_CSP.replace("script-src 'self'", `script-src 'self' ${html.scriptSource}`);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
@@ -103,7 +103,7 @@ describe('the workflow designer: paths to lines, the editor under the CSP', () =
     await page.goto(`${ORIGIN}/`);
     await page.waitForSelector('body[data-ready]', { state: 'attached', timeout: 20_000 });
   }, 30_000);
-  afterAll(() => browser?.close());
+  afterAll(() => closeContexts(browser));
 
   it('splits a path into keys, list positions and named items', async () => {
     expect(await page.evaluate(() => window.probe.pathSegments('systems[shop].write[0]'))).toEqual([

@@ -9,7 +9,7 @@ import { fieldsOf, listOf } from '../../../../libs/workflow/definition/arrived';
 import { SHIPPED, shippedWorkflow } from '../../../../libs/workflow/definition/test-fixtures';
 import { workflowMap } from '@workgate/workflow';
 import { PAGE_CSP } from '../../routes/static-page';
-import { ARTIFACTS, launchWatched, NARROW, watcher } from '../../../../test/support/console-page';
+import { ARTIFACTS, NARROW, closeContexts, launchWatched, watcher } from '../../../../test/support/console-page';
 
 const ORIGIN = 'http://127.0.0.1:9';
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -115,7 +115,7 @@ describe('the workflow map in the console', () => {
       return route.fulfill({ status: 404, json: { error: 'not_found', message: `no answer for ${path}` } });
     });
   }, 30_000);
-  afterAll(() => browser?.close());
+  afterAll(() => closeContexts(browser));
 
   it('loads elkjs in Node and lays out a graph left to right', async () => {
     const laid = await new ELK().layout({

@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium, Page, Request, Route } from 'playwright-core';
+import { Browser, Page, Request, Route } from 'playwright-core';
+import { closeContexts, launchChromium } from '../../../../test/support/console-page';
 
-const CHROMIUM = process.env.WORKGATE_CHROMIUM ?? '/usr/bin/chromium';
 const ORIGIN = 'http://127.0.0.1:9';
 
 /** What `api` throws: what the API refused, as it said it. */
@@ -46,7 +46,7 @@ describe('the shared browser modules', () => {
   const sent: Request[] = [];
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     page = await browser.newPage();
     await page.route('**/*', async (route) => {
       const path = new URL(route.request().url()).pathname;
@@ -63,7 +63,7 @@ describe('the shared browser modules', () => {
     await page.goto(`${ORIGIN}/`);
     await page.waitForSelector('body[data-ready]', { state: 'attached' });
   }, 30_000);
-  afterAll(() => browser?.close());
+  afterAll(() => closeContexts(browser));
   beforeEach(() => {
     answers.clear();
     sent.length = 0;
