@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, consolePage } from '../support/console-page';
+import { ARTIFACTS, closeContexts, consolePage } from '../support/console-page';
 import { Jar, signInAt } from '../support/oidc';
 import { client } from '../support/principals';
 import { eventually } from '../support/processes';
@@ -119,7 +119,7 @@ describe('faults: console sessions survive a gateway killed behind HAProxy', () 
     browser = (await cp().launch()).browser;
   }, 180_000);
   afterAll(async () => {
-    await browser?.close();
+    await closeContexts(browser);
     await fleet?.close();
   });
 

@@ -4,7 +4,16 @@ import { Client } from 'pg';
 import { TEST_PG_URL } from './env';
 import { stopSharedWorkgates } from './shared-workgate';
 
+/** What test/support/worker-chromium.js exports to the teardown. */
+interface WorkerChromium {
+  closeWorkerChromium(this: void): Promise<void>;
+}
+
 export default async function globalTeardown(): Promise<void> {
+  // In a run in band the files ran in this process: close the Chromium they shared, if they launched
+  // one (loaded by Node's require, so it is in Node's module cache), or this process would not exit.
+  const chromium: { exports: WorkerChromium } | undefined = require.cache[require.resolve('./worker-chromium.js')];
+  await chromium?.exports.closeWorkerChromium();
   const template = process.env.WORKGATE_TEST_TEMPLATE;
   if (!template) return;
   delete process.env.WORKGATE_TEST_TEMPLATE; // each project that named the setup names this teardown too

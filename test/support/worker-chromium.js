@@ -1,7 +1,8 @@
 // This jest worker's Chromium (test/support/console-page.ts, launchChromium): loaded by Node's own
-// require, so the browser it launched stays for the worker's next files. It exits with the worker
-// (playwright kills what it launched when its process exits). A browser that closed or crashed is
-// launched again by the next file that asks.
+// require, so the browser it launched stays for the worker's next files. It exits with the worker;
+// in a run in band (one file, the faults tier) the files run in jest's own process, and the global
+// teardown closes it (closeWorkerChromium), as its open pipe would keep that process from exiting.
+// A browser that closed or crashed is launched again by the next file that asks.
 const { chromium } = require('playwright-core');
 
 /** @type {Promise<import('playwright-core').Browser> | null} */
@@ -20,4 +21,11 @@ exports.workerChromium = (executablePath) => {
     },
   );
   return launched;
+};
+
+/** Closes this process's Chromium, if a file launched one. */
+exports.closeWorkerChromium = async () => {
+  const browser = await launched?.catch(() => undefined);
+  launched = null;
+  await browser?.close();
 };
