@@ -10,17 +10,23 @@ let launched = null;
 
 /** @param {string} executablePath */
 exports.workerChromium = (executablePath) => {
-  launched ??= chromium.launch({ executablePath, args: ['--no-sandbox'] }).then(
+  if (launched) return launched;
+  // Forgotten when it fails or the browser goes (closed, crashed), unless a newer one replaced it.
+  const forget = () => {
+    if (launched === launching) launched = null;
+  };
+  const launching = chromium.launch({ executablePath, args: ['--no-sandbox'] }).then(
     (browser) => {
-      browser.on('disconnected', () => (launched = null));
+      browser.on('disconnected', forget);
       return browser;
     },
     (error) => {
-      launched = null;
+      forget();
       throw error;
     },
   );
-  return launched;
+  launched = launching;
+  return launching;
 };
 
 /** Closes this process's Chromium, if a file launched one. */
