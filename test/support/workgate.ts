@@ -80,20 +80,22 @@ export interface TestWorkgate {
   close(): Promise<void>;
 }
 
-/** The thread switches a test run may set (e.g. WORKGATE_INTAKE_THREAD=off npx jest ...), as `npm start` reads them. */
-const threadEnv = (): Record<string, string> => {
-  const env: Record<string, string> = {};
-  for (const key of ['WORKGATE_LEDGER_THREAD', 'WORKGATE_INTAKE_THREAD']) {
-    const value = process.env[key];
-    if (value !== undefined) env[key] = value;
-  }
-  return env;
-};
+/**
+ * The thread switches: off unless the test run sets them (e.g. WORKGATE_LEDGER_THREAD=on npx jest ...).
+ * A thread loads the built services again (about 1.3 s of CPU a start, and a restart is a start);
+ * on the main thread they are the ones this jest worker already loaded. The arrangement `npm start`
+ * runs (threads on) is the shared workgates' (test/support/shared-workgate.ts), and the files about
+ * the threads themselves say `ledgerThread` / `intakeThread`.
+ */
+const threadEnv = (): Record<string, string> => ({
+  WORKGATE_LEDGER_THREAD: process.env.WORKGATE_LEDGER_THREAD ?? 'off',
+  WORKGATE_INTAKE_THREAD: process.env.WORKGATE_INTAKE_THREAD ?? 'off',
+});
 
 /**
  * Every service in one process on a scratch nats-server and a fresh database, with the shipped
- * workflows. The ledger and intake run on threads as `npm start` runs them (its configuration's
- * WORKGATE_LEDGER_THREAD and WORKGATE_INTAKE_THREAD) unless `ledgerThread` / `intakeThread` say.
+ * workflows. The ledger and intake run on the main thread (threadEnv above) unless `ledgerThread` /
+ * `intakeThread` or the run's WORKGATE_LEDGER_THREAD / WORKGATE_INTAKE_THREAD say otherwise.
  */
 export async function startTestWorkgate(
   options: {
