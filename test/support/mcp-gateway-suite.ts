@@ -54,7 +54,13 @@ export function mcpGatewaySuite() {
   beforeAll(async () => {
     writeFileSync(join(dir, 'hello.txt'), 'hello from the files');
     process.env.WORKGATE_MCP_FILES_DIR = dir;
-    const t = await startTestWorkgate({ env: { WORKGATE_PRINCIPALS: principals.path } });
+    // As `npm start` runs it (the ledger and intake on the ledger's thread): a call's result waits
+    // RESULT_HOLD_MS for the next call's decision, so how soon the next call comes is the arrangement's.
+    const t = await startTestWorkgate({
+      env: { WORKGATE_PRINCIPALS: principals.path },
+      ledgerThread: true,
+      intakeThread: true,
+    });
     const opened = await client(t.url, principals.keys.agent)<OpenedAnswer>('POST', '/v1/work-orders', {
       jobType: 'agent-files',
       externalRef: 'FILES-1',
