@@ -17,7 +17,10 @@ const NOTES: WorkflowDefinition = {
 /** The definition thread (the built dist/apps/policy/definition-thread.js) and its hard limit. */
 describe('the definition thread', () => {
   const threads = new DefinitionThreads();
-  afterAll(() => threads.close());
+  afterAll(async () => {
+    await threads.close();
+    await DefinitionThreads.dropSpare();
+  });
 
   it('parses and validates a definition sent as YAML text', async () => {
     const answer = await threads.run({ kind: 'examine', source: 'jobType: notes\nversion: 1\n', catalog: [] }, 30_000);
@@ -90,7 +93,10 @@ parentPort.postMessage({ kind: 'ready' });
     while (started() < n) await new Promise((r) => setTimeout(r, 10));
   };
   const job: DefinitionJob = { kind: 'replay', draft: NOTES, versions: [], requests: [] };
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await DefinitionThreads.dropSpare();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('is the thread the first job runs on: no second one starts', async () => {
     DefinitionThreads.warm(file);
@@ -102,18 +108,34 @@ parentPort.postMessage({ kind: 'ready' });
     expect(started()).toBe(1);
   });
 
-  it('is taken once: the next DefinitionThreads starts its own, and one dropped is never used', async () => {
-    const threads = new DefinitionThreads(file);
-    await threads.run(job, 30_000);
-    await threads.close();
+  it('is kept again by a DefinitionThreads that closes idle: the next one runs on it, as a restart in this process', async () => {
+    const next = new DefinitionThreads(file);
+    expect(await next.run(job, 30_000)).toEqual({ kind: 'replay', verdicts: [] });
+    await next.close();
+    expect(started()).toBe(1);
+  });
+
+  it('is taken once: a DefinitionThreads beside the one that took it starts its own, and one dropped is never used', async () => {
+    const first = new DefinitionThreads(file);
+    const second = new DefinitionThreads(file);
+    await first.run(job, 30_000);
+    await second.run(job, 30_000);
     expect(started()).toBe(2);
-    DefinitionThreads.warm(file);
-    await untilStarted(3);
+    await first.close(); // kept as the spare
+    await second.close(); // a spare is kept already: ended
     await DefinitionThreads.dropSpare();
     const after = new DefinitionThreads(file);
     await after.run(job, 30_000);
     await after.close();
-    expect(started()).toBe(4);
+    expect(started()).toBe(3);
+    await DefinitionThreads.dropSpare();
+    DefinitionThreads.warm(file);
+    await untilStarted(4);
+    await DefinitionThreads.dropSpare();
+    const last = new DefinitionThreads(file);
+    await last.run(job, 30_000);
+    await last.close();
+    expect(started()).toBe(5);
   });
 
   it("refuses an answer that came after the job's limit, though the limit's timer has not run yet", async () => {

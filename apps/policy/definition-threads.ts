@@ -26,6 +26,21 @@ function takeSpare(file: string): { worker: Worker; ready: boolean } | undefined
   return taken;
 }
 
+/** Keeps `worker` as the spare thread of `file`, until it is taken or fails. */
+function keepSpare(file: string, worker: Worker, ready: boolean): void {
+  const lost = () => {
+    if (spare?.worker === worker) spare = undefined;
+  };
+  worker.once('error', lost);
+  worker.once('exit', lost);
+  worker.on('message', (m: unknown) => {
+    if (isReady(m) && spare?.worker === worker) spare.ready = true;
+  });
+  // A thread left idle does not keep the process alive (unref after the listeners, which ref it).
+  worker.unref();
+  spare = { file, worker, ready };
+}
+
 /** What a thread posts once it has loaded its modules, before any answer. */
 const isReady = (m: unknown): boolean => typeof m === 'object' && m !== null && 'kind' in m && m.kind === 'ready';
 
@@ -69,19 +84,7 @@ export class DefinitionThreads {
    * while the other services load theirs): the first DefinitionThreads to need a thread takes it.
    */
   static warm(file = threadFile()): void {
-    if (spare) return;
-    const worker = new Worker(file);
-    // A thread left idle does not keep the process alive.
-    worker.unref();
-    const lost = () => {
-      if (spare?.worker === worker) spare = undefined;
-    };
-    worker.once('error', lost);
-    worker.once('exit', lost);
-    worker.on('message', (m: unknown) => {
-      if (isReady(m) && spare?.worker === worker) spare.ready = true;
-    });
-    spare = { file, worker, ready: false };
+    if (!spare) keepSpare(file, new Worker(file), false);
   }
 
   /** Ends the spare thread nobody took (a start that failed before policy started). */
@@ -98,10 +101,21 @@ export class DefinitionThreads {
     });
   }
 
+  /**
+   * Ends the thread, or, when it is ready and idle and no spare is kept, keeps it as the spare for
+   * the next policy service this process starts (the threads hold nothing between jobs): a process
+   * that starts workgate again, as the tests do, does not load the thread's modules again.
+   */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    await worker?.terminate();
+    if (!worker) return;
+    if (!spare && !this.current && this.queue.length === 0 && this.ready.has(worker)) {
+      for (const event of ['message', 'error', 'exit']) worker.removeAllListeners(event);
+      keepSpare(this.file, worker, true);
+      return;
+    }
+    await worker.terminate();
   }
 
   private next(): void {
