@@ -121,7 +121,9 @@ describe('the monthly review of the demo month', () => {
       process.execPath,
       // The last three days again, busier: an owner is asked only within its workflow's approval
       // timeout, so recent work is where the approvals counted next come from (access grants that two approve among them).
-      [join(__dirname, '..', 'dist', 'cli', 'seed-demo.js'), '--days', '3', '--per-day', '12', '--seed', '46'],
+      // Busy enough for a Monday just after midnight, when those days are mostly a quiet weekend:
+      // this seed asks for 11 approvals or more at every hour of the week.
+      [join(__dirname, '..', 'dist', 'cli', 'seed-demo.js'), '--days', '3', '--per-day', '36', '--seed', '46'],
       {
         env: {
           ...process.env,
