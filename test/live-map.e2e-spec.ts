@@ -207,9 +207,16 @@ describe('the live workflow map', () => {
 
   it("counts the work orders stalled, and each once at the step its stalled spell began, as the ledger's events do", async () => {
     let stalled = 0;
-    for (const jobType of ['support-recovery', 'field-work-order']) {
+    // Every shipped workflow: which of them the seeded days stall in the window moves with the
+    // weekdays those days fall on, that some do does not.
+    for (const { jobType } of await get<WorkflowSummary[]>('/v1/workflows')) {
       const counts = new WindowCounts(ledger, jobType, window);
       const rates = await view('stall-rates', jobType);
+      // A workflow the demo opened nothing of in the window has no row.
+      if (counts.opened.length === 0) {
+        expect([jobType, rates]).toEqual([jobType, []]);
+        continue;
+      }
       expect([jobType, rates[0]?.workOrders, rates[0]?.stalled]).toEqual([
         jobType,
         counts.opened.length,
