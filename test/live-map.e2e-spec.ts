@@ -207,8 +207,8 @@ describe('the live workflow map', () => {
 
   it("counts the work orders stalled, and each once at the step its stalled spell began, as the ledger's events do", async () => {
     let stalled = 0;
-    // Every shipped workflow: which of them the seeded days stall in the window moves with the
-    // weekdays those days fall on, that some do does not.
+    // Every shipped workflow: which ones stall in the window changes with the weekdays the seeded
+    // days fall on (none of two on the last day of December), but some always do.
     for (const { jobType } of await get<WorkflowSummary[]>('/v1/workflows')) {
       const counts = new WindowCounts(ledger, jobType, window);
       const rates = await view('stall-rates', jobType);

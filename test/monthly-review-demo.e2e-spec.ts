@@ -122,7 +122,7 @@ describe('the monthly review of the demo month', () => {
       // The last three days again, busier: an owner is asked only within its workflow's approval
       // timeout, so recent work is where the approvals counted next come from (access grants that two approve among them).
       // Busy enough for a Monday just after midnight, when those days are mostly a quiet weekend:
-      // this seed asks for 11 approvals or more at every hour of the week.
+      // this seed asks for 11 approvals or more at each 3-hour step of a week (12 a day asked for 3 then).
       [join(__dirname, '..', 'dist', 'cli', 'seed-demo.js'), '--days', '3', '--per-day', '36', '--seed', '46'],
       {
         env: {
