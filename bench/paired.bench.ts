@@ -141,10 +141,11 @@ async function session(first: Side, dists: Record<Side, string>, dir: string): P
       // What the last opens set off (projections, the relay, reactions) settles before the reading.
       await new Promise((r) => setTimeout(r, 1500));
       const after = await Promise.all(running.map((r) => r.spent()));
-      const by = Object.fromEntries(running.map((r, i) => [r.side, perOpen(before[i], after[i])])) as Record<
-        Side,
-        Share
-      >;
+      const of = (side: Side) => {
+        const i = running.findIndex((r) => r.side === side);
+        return perOpen(before[i], after[i]);
+      };
+      const by: Record<Side, Share> = { baseline: of('baseline'), this: of('this') };
       rounds.push(by);
       process.stderr.write(
         `${first} first, round ${round}/${ROUNDS}: CPU µs per open baseline ${Math.round(total(by.baseline))}, this ${Math.round(total(by.this))} (${(total(by.this) / total(by.baseline)).toFixed(3)})\n`,
