@@ -132,7 +132,9 @@ async function session(first: Side, dists: Record<Side, string>, dir: string): P
   const running: Running[] = [];
   try {
     for (const side of order)
-      running.push(new Running(side, await startWorkgateProcess(`paired_${side}`, 'one', env, dists[side]), key));
+      running.push(
+        new Running(side, await startWorkgateProcess(`paired_${side}_${first}`, 'one', env, dists[side]), key),
+      );
     await Promise.all(running.map((r) => r.open(WARM_UP)));
     const rounds: Array<Record<Side, Share>> = [];
     for (let round = 1; round <= ROUNDS; round++) {
@@ -184,7 +186,8 @@ async function main(): Promise<void> {
         table(
           ['CPU per open', 'baseline µs', 'this µs', 'this / baseline (median of rounds)', 'range of rounds'],
           rows,
-        ),
+        ) +
+        '\n',
     );
     const summary: SummaryRow[] = [
       {
