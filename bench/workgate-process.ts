@@ -42,6 +42,8 @@ export interface WorkgateProcess {
   nc: NatsConnection;
   rpc: RpcClient;
   children: ChildProcess[];
+  /** The process id of its private nats-server. */
+  natsPid(): number;
   /** Resident memory of every workgate process together, in bytes. */
   rss(): number;
   stop(): Promise<void>;
@@ -69,7 +71,7 @@ export async function startWorkgateProcess(
   name: string,
   topology: Topology = 'one',
   extraEnv: Record<string, string> = {},
-  dist = join(__dirname, '..'),
+  dist = join(ROOT, 'dist'),
 ): Promise<WorkgateProcess> {
   const nats = await startScratchNats();
   const dbName = `wg_bench_${name}_${process.pid}`;
@@ -86,8 +88,9 @@ export async function startWorkgateProcess(
     NATS_URL: nats.url,
     PORT: String(port),
     LOG_LEVEL: 'warn',
-    WORKGATE_WORKFLOWS_DIR: join(ROOT, 'workflows'),
-    WORKGATE_EXCEPTION_CODES: join(ROOT, 'config', 'exception-codes.yaml'),
+    // The workflows and codes of the checkout whose build starts (another build's may differ).
+    WORKGATE_WORKFLOWS_DIR: join(dist, '..', 'workflows'),
+    WORKGATE_EXCEPTION_CODES: join(dist, '..', 'config', 'exception-codes.yaml'),
     ...extraEnv,
   };
   const stdout = process.env.BENCH_STDOUT ? openSync(process.env.BENCH_STDOUT, 'a') : 'ignore';
@@ -159,6 +162,7 @@ export async function startWorkgateProcess(
     nc,
     rpc,
     children,
+    natsPid: () => nats.pid,
     rss: () => children.reduce((sum, c) => sum + (c.pid ? residentBytes(c.pid) : 0), 0),
     stop,
   };

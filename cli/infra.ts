@@ -55,6 +55,8 @@ export interface PrivateInstance {
 
 export interface NatsServerProcess {
   url: string;
+  /** The server's process id (what its CPU is read by). */
+  pid: number;
   /** Stops the server (SIGTERM) or crashes it (SIGKILL); resolves when it has exited. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Sends a signal and returns at once (SIGSTOP freezes the server, SIGCONT resumes it). */
@@ -80,6 +82,7 @@ export async function spawnNatsServer(
   await waitFor(host, port, 'nats-server', 10_000);
   return {
     url: `nats://${host}:${port}`,
+    pid: child.pid ?? 0,
     kill: (signal = 'SIGTERM') =>
       new Promise((resolveKill) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolveKill();
@@ -182,6 +185,8 @@ export interface ScratchNatsServer {
   url: string;
   port: number;
   storeDir: string;
+  /** The server's process id (a new one after `restart`). */
+  readonly pid: number;
   stop(): Promise<void>;
   /** Kill -9 and start again on the same port with the same store (a crash). */
   restart(): Promise<void>;
@@ -201,6 +206,9 @@ export async function startScratchNats(extraArgs: string[] = []): Promise<Scratc
     url: server.url,
     port,
     storeDir,
+    get pid() {
+      return server.pid;
+    },
     stop: async () => {
       await server.kill();
       rmSync(storeDir, { recursive: true, force: true });

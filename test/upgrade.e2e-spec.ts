@@ -7,14 +7,19 @@ import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
 import type { ApprovalView, ExceptionView, OpenedAnswer, PostReviewView } from '@workgate/contracts';
 
-/** The consumer the earliest versions started approvals of waits with, and what it read. */
-const RETIRED: Array<[string, string]> = [['approvals-waits', 'ActionDecided']];
+/**
+ * The consumers of events this version no longer starts streams from, and what they read: the
+ * earliest versions' waits recorded alone, and openings recorded without the exception beside them.
+ */
+const RETIRED: Array<[string, string]> = [
+  ['approvals-waits', 'ActionDecided'],
+  ['exceptions-prerequisites', 'WorkOrderOpened'],
+];
 /** The reactions that start the streams of work-order events their owners' asks did not (docs/ledger.md, Who writes which stream). */
 const STARTING = [
   'approvals-gates',
   'approvals-break-glass',
   'approvals-delegations',
-  'exceptions-prerequisites',
   'exceptions-work-order-raised',
   'exceptions-blocked-steps',
   'exceptions-break-glass',
@@ -23,8 +28,8 @@ const STARTING = [
 /**
  * A ledger written by earlier versions: approvals, exceptions and post-reviews were started by
  * consumers reacting to the work order's events, or not at all. The owners' reactions start what
- * is missing, with the ids intake's ask would have used; the consumer of waits recorded alone runs
- * until it has handled what the earliest versions left, and is then deleted.
+ * is missing, with the ids intake's ask would have used; the consumers of waits and of openings
+ * recorded alone run until they have handled what earlier versions left, and are then deleted.
  */
 describe('upgrading a ledger of an earlier version', () => {
   let t: TestWorkgate;
@@ -59,7 +64,7 @@ describe('upgrading a ledger of an earlier version', () => {
     });
   };
 
-  it('starts the approvals, exceptions and post-reviews an earlier version left, and deletes the retired consumer', async () => {
+  it('starts the approvals, exceptions and post-reviews an earlier version left, and deletes the retired consumers', async () => {
     for (const [durable] of RETIRED) expect(await consumerExists(durable)).toBe(false);
     for (const durable of STARTING) expect(await consumerExists(durable)).toBe(true);
 

@@ -5,6 +5,7 @@ import {
   handle,
   LedgerConsumers,
   firstEventOf,
+  ledgerHeadPosition,
   holdsText,
   LedgerReaction,
   LedgerReactions,
@@ -49,9 +50,14 @@ export class RemediationReactions extends LedgerReactions {
       raising('exceptions-blocked-steps', 'StepBlocked'),
       raising('exceptions-work-order-raised', 'WorkOrderExceptionRaised'),
       raising('exceptions-break-glass', 'BreakGlassUsed'),
-      // Nearly every work order opens without a failed prerequisite: only an opening that records
-      // an exception (each holds its exceptionId) is decoded.
-      raising('exceptions-prerequisites', 'WorkOrderOpened', holdsText('"exceptionId":')),
+      // An opening's failed prerequisite is recorded beside it (WorkOrderExceptionRaised, above);
+      // where an earlier version recorded the opening alone, this retired reaction starts its
+      // exception, up to the ledger's head at start, then its consumer is deleted. Only an opening
+      // that lists an exception (each holds its exceptionId) is decoded.
+      {
+        ...raising('exceptions-prerequisites', 'WorkOrderOpened', holdsText('"exceptionId":')),
+        retiredAfter: ledgerHeadPosition(this.rpc),
+      },
     ];
   }
 

@@ -209,7 +209,7 @@ export interface StepBlockedData extends ExceptionRef {
   workOrderId: string;
 }
 
-/** Recorded with an opening's failed prerequisites by earlier versions (the opening lists them too). */
+/** Recorded beside an opening, one per exception its failed prerequisites raise (the opening lists them too): what starts each exception's stream. */
 export interface WorkOrderExceptionRaisedData extends ExceptionRef {
   workOrderId: string;
 }

@@ -267,7 +267,7 @@ describe('NATS security: deploy/nats.conf runs workgate', () => {
     expect(violations()).toEqual([]);
   });
 
-  it('retires the consumer an earlier version left under its own permissions (run until drained, then deleted) and keeps the starting ones', async () => {
+  it('retires the consumers earlier versions left under their own permissions (run until drained, then deleted) and keeps the starting ones', async () => {
     for (const [user, durable] of RETIRED) {
       const jsm = await (await probe(user)).jetstreamManager();
       await until(

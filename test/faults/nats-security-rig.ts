@@ -26,8 +26,11 @@ export const enc = new TextEncoder();
 /** A reply subject a request names to make a service publish where it may not. */
 export const DEPUTY_REPLY = '$JS.API.STREAM.DELETE.LEDGER';
 
-/** The consumer an earlier version started approvals with and this one retires: its user, durable and subject. */
-export const RETIRED = [['approvals', 'approvals-waits', 'ledger.workorder.ActionDecided']] as const;
+/** The consumers earlier versions started approvals and exceptions with and this one retires: user, durable and subject. */
+export const RETIRED = [
+  ['approvals', 'approvals-waits', 'ledger.workorder.ActionDecided'],
+  ['exceptions', 'exceptions-prerequisites', 'ledger.workorder.WorkOrderOpened'],
+] as const;
 
 /**
  * The consumers earlier versions started approvals, post-reviews and exceptions with, which this
@@ -36,7 +39,6 @@ export const RETIRED = [['approvals', 'approvals-waits', 'ledger.workorder.Actio
 export const KEPT = [
   ['approvals', 'approvals-gates', 'ledger.workorder.GateRequested'],
   ['approvals', 'approvals-break-glass', 'ledger.workorder.BreakGlassUsed'],
-  ['exceptions', 'exceptions-prerequisites', 'ledger.workorder.WorkOrderOpened'],
   ['exceptions', 'exceptions-blocked-steps', 'ledger.workorder.StepBlocked'],
   ['exceptions', 'exceptions-work-order-raised', 'ledger.workorder.WorkOrderExceptionRaised'],
   ['exceptions', 'exceptions-break-glass', 'ledger.workorder.BreakGlassUsed'],

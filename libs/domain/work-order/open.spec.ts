@@ -33,10 +33,10 @@ describe('opening a work order', () => {
         expect(e.data).toMatchObject({ policy: { jobType: 'support-recovery', version: 1 }, owner: 'support-lead' });
       }));
 
-  it('opens blocked when a prerequisite fails: PREREQ_MISSING (owner and SLA from the catalog) starts its own stream in the same commit', () => {
+  it('opens blocked when a prerequisite fails: PREREQ_MISSING (owner and SLA from the catalog) recorded beside the opening starts its own stream', () => {
     const failing = openWith({ orderId: '', orderPaid: false });
     const decided = work.given().when(failing).result();
-    expect(decided.map((e) => e.type)).toEqual(['WorkOrderOpened']);
+    expect(decided.map((e) => e.type)).toEqual(['WorkOrderOpened', 'WorkOrderExceptionRaised']);
     const s = stateAfter(decided);
     expect(s.status).toBe('blocked');
     const answer = answerWith(answerOf(decided[0], s), 'prerequisites');
@@ -66,6 +66,8 @@ describe('opening a work order', () => {
         ],
       },
     ]);
+    expect(decided[1].data).toEqual({ workOrderId: 'wo-1', ...exception });
+    expect(decided[1].metadata).toEqual(decided[0].metadata);
     // A retry is answered from the opening, as the first time.
     expect(answerOf(s.handled.get(decided[0].metadata.commandId)!, s)).toEqual(answer);
   });
@@ -73,7 +75,7 @@ describe('opening a work order', () => {
   it('says what a failed prerequisite got by its type only (the handoff and the rationale show it; an input may carry a secret)', () =>
     given()
       .when(openWith({ orderId: '1', orderPaid: 'sk_live_123' }))
-      .then(['WorkOrderOpened'], ([e]) => {
+      .then(['WorkOrderOpened', 'WorkOrderExceptionRaised'], ([e]) => {
         if (e.type !== 'WorkOrderOpened') throw new Error('an opening');
         expect(e.data.prerequisites[1]).toEqual({
           name: 'orderPaid',

@@ -30,8 +30,8 @@ export function checkPrerequisites(
 
 /**
  * Opens a work order on the job type's current workflow version. A failed prerequisite opens it
- * `blocked` under a PREREQ_MISSING exception (its own stream starts in the same commit): writes
- * stop until it is resolved.
+ * `blocked` under a PREREQ_MISSING exception, recorded beside the opening (WorkOrderExceptionRaised)
+ * and started by its owner: writes stop until it is resolved.
  */
 export function openWorkOrder(body: OpenWorkOrderDto, state: WorkOrderState, ctx: WorkOrderContext): WorkOrderEvent[] {
   if (state.status !== 'none')
@@ -56,5 +56,11 @@ export function openWorkOrder(body: OpenWorkOrderDto, state: WorkOrderState, ctx
     status: failed.length ? 'blocked' : 'open',
     exceptions,
   });
-  return [opened];
+  // The exception is listed in the opening and recorded beside it as its own event: the exceptions
+  // service starts it from that event (docs/ledger.md, Who writes which stream), and reacts to the
+  // rare raised events instead of every opening.
+  return [
+    opened,
+    ...exceptions.map((x, i) => event('WorkOrderExceptionRaised', { workOrderId: ctx.workOrderId, ...x }, i)),
+  ];
 }

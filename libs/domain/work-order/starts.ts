@@ -31,8 +31,9 @@ export type StreamOwner = (typeof STREAM_OWNERS)[Started['stream']];
  */
 export function ownersOf(e: WorkOrderEvent): StreamOwner[] {
   switch (e.type) {
+    // An opening's exceptions are each recorded beside it (WorkOrderExceptionRaised), which is asked for.
     case 'WorkOrderOpened':
-      return e.data.exceptions.length > 0 ? ['exceptions'] : [];
+      return [];
     case 'StepBlocked':
     case 'WorkOrderExceptionRaised':
       return ['exceptions'];
@@ -63,6 +64,9 @@ export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'a
     events: decideException({ type: 'RaiseException', exception, workOrderId, by }, initialExceptionState(), { now }),
   });
   switch (e.type) {
+    // The exceptions an opening lists; this version records each beside it too, which starts the
+    // same stream with the same events: an opening is read for them only where an earlier version
+    // recorded it alone.
     case 'WorkOrderOpened':
       return e.data.exceptions.map((x) => raised(e.data.workOrderId, x));
     case 'StepBlocked':
@@ -129,9 +133,9 @@ export function startedBy(e: WorkOrderEvent, workflow: Pick<CompiledWorkflow, 'a
   }
 }
 
-/** The streams these events start (what the command that recorded them commits with them). */
+/** The streams these events start: those their owners are asked to start once the events are committed. */
 export function startsOf(events: WorkOrderEvent[], workflow: Pick<CompiledWorkflow, 'approvalTimeoutMs'>): Started[] {
-  return events.flatMap((e) => startedBy(e, workflow));
+  return events.filter((e) => ownersOf(e).length > 0).flatMap((e) => startedBy(e, workflow));
 }
 
 /** The appends with which `owner` starts the streams of the event `e` it owns, each with the cause's metadata and time. */

@@ -88,7 +88,7 @@ export function evolveWorkOrder(state: WorkOrderState, e: WorkOrderEvent): WorkO
   }
   if (state.status === 'none') return state;
   const next = apply(state, e);
-  // Recorded by earlier versions beside the event that answers their command: they answer nothing.
+  // Recorded beside the event that answers their command (an opening's exceptions; earlier versions' requests): they answer nothing.
   if (e.type === 'ActionRequested' || e.type === 'WorkOrderExceptionRaised') return next;
   return { ...next, handled: set(next.handled, e.metadata.commandId, answeredBy(e)) };
 }
