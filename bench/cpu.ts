@@ -20,7 +20,7 @@ const TICKS_PER_SECOND = (() => {
 })();
 
 /** utime + stime of one process (every thread), in seconds; 0 when it is gone. */
-function processSeconds(pid: string | number): number {
+export function processSeconds(pid: string | number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createClient, withDatabase } from '@workgate/event-store';
+import { processSeconds } from './cpu';
 import { failure, machineLine, median, saveResults, SummaryRow, table } from './stats';
 import { BASE_URL, ROOT, startWorkgateProcess, WorkgateProcess } from './workgate-process';
 
@@ -22,7 +23,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const OPENS = Number(process.env.BENCH_OPENS ?? 2500);
 const WARM_UP = 1500;
 const CONNECTIONS = 25;
-const TICKS_PER_SECOND = 100;
 
 type Side = 'baseline' | 'this';
 interface Share {
@@ -31,17 +31,6 @@ interface Share {
   postgres: number;
 }
 const total = (s: Share) => s.workgate + s.nats + s.postgres;
-
-/** utime + stime of one process and its threads, in seconds (0 when it is gone). */
-function seconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
-}
 
 /** The build under `checkout`: its dist/, which must hold a built `npm start`. */
 function distOf(checkout: string): string {
@@ -103,9 +92,9 @@ class Running {
     try {
       const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [db]);
       return {
-        workgate: this.workgate.children.reduce((sum, c) => sum + (c.pid ? seconds(c.pid) : 0), 0),
-        nats: seconds(this.workgate.natsPid()),
-        postgres: rows.reduce((sum, r) => sum + seconds(r.pid), 0),
+        workgate: this.workgate.children.reduce((sum, c) => sum + (c.pid ? processSeconds(c.pid) : 0), 0),
+        nats: processSeconds(this.workgate.natsPid()),
+        postgres: rows.reduce((sum, r) => sum + processSeconds(r.pid), 0),
       };
     } finally {
       await admin.end();
