@@ -84,18 +84,24 @@ class Running {
     );
   }
 
-  /** CPU seconds spent so far by its workgate processes, its nats-server and its database's backends. */
-  async spent(): Promise<Share> {
+  /**
+   * CPU seconds each of its processes has spent so far, by part: its workgate processes, its
+   * nats-server and the Postgres backends of its database (each process apart, so that one
+   * ending between two readings takes away only what it used meanwhile).
+   */
+  async spent(): Promise<Reading> {
     const db = new URL(this.workgate.dbUrl).pathname.slice(1);
     const admin = createClient(withDatabase(BASE_URL, 'postgres'));
     await admin.connect();
     try {
       const { rows } = await admin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [db]);
-      return {
-        workgate: this.workgate.children.reduce((sum, c) => sum + (c.pid ? processSeconds(c.pid) : 0), 0),
-        nats: processSeconds(this.workgate.natsPid()),
-        postgres: rows.reduce((sum, r) => sum + processSeconds(r.pid), 0),
-      };
+      const reading: Reading = new Map();
+      for (const c of this.workgate.children)
+        if (c.pid) reading.set(c.pid, { part: 'workgate', seconds: processSeconds(c.pid) });
+      const nats = this.workgate.natsPid();
+      reading.set(nats, { part: 'nats', seconds: processSeconds(nats) });
+      for (const { pid } of rows) reading.set(pid, { part: 'postgres', seconds: processSeconds(pid) });
+      return reading;
     } finally {
       await admin.end();
     }
@@ -106,12 +112,19 @@ class Running {
   }
 }
 
-/** Microseconds per open between two readings. */
-const perOpen = (before: Share, after: Share): Share => ({
-  workgate: ((after.workgate - before.workgate) * 1e6) / OPENS,
-  nats: ((after.nats - before.nats) * 1e6) / OPENS,
-  postgres: ((after.postgres - before.postgres) * 1e6) / OPENS,
-});
+/** CPU seconds so far by process id, with the part each process is of. */
+type Reading = Map<number, { part: keyof Share; seconds: number }>;
+
+/** Microseconds per open between two readings: per process, what it used between them (all of it for one that started in between). */
+function perOpen(before: Reading, after: Reading): Share {
+  const share: Share = { workgate: 0, nats: 0, postgres: 0 };
+  for (const [pid, now] of after) share[now.part] += Math.max(0, now.seconds - (before.get(pid)?.seconds ?? 0));
+  return {
+    workgate: (share.workgate * 1e6) / OPENS,
+    nats: (share.nats * 1e6) / OPENS,
+    postgres: (share.postgres * 1e6) / OPENS,
+  };
+}
 
 /** Starts both builds (`first` first), warms them up, and measures ROUNDS rounds: per round, each side's CPU per open. */
 async function session(first: Side, dists: Record<Side, string>, dir: string): Promise<Array<Record<Side, Share>>> {

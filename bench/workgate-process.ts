@@ -49,9 +49,9 @@ export interface WorkgateProcess {
   stop(): Promise<void>;
 }
 
-/** The Node flags of `npm start` (package.json), read from there so the two cannot drift apart. */
-function startFlags(): string[] {
-  const pkg: unknown = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+/** The Node flags of `npm start` in the checkout `root` (its package.json), read from there so the two cannot drift apart. */
+function startFlags(root = ROOT): string[] {
+  const pkg: unknown = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const start = isPlainObject(pkg) && isPlainObject(pkg.scripts) ? pkg.scripts.start : undefined;
   if (typeof start !== 'string') throw new Error('package.json has no start script');
   return (/node ((?:--\S+ )*)dist\/cli\/start\.js/.exec(start)?.[1] ?? '').split(' ').filter(Boolean);
@@ -131,7 +131,8 @@ export async function startWorkgateProcess(
   try {
     if (topology === 'one') {
       // As `npm start` runs it: the old-generation heap capped, so V8 collects before the process grows.
-      children.push(spawnNode(join(dist, 'cli', 'start.js'), START_FLAGS));
+      // As its own checkout's `npm start` runs it (another build's flags may differ).
+      children.push(spawnNode(join(dist, 'cli', 'start.js'), startFlags(join(dist, '..'))));
     } else {
       // As deployed: the schema first (`npm run migrate`), then each service in start order (the
       // ledger first, the catalog before policy).
