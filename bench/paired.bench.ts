@@ -31,10 +31,13 @@ const CONNECTIONS = 25;
 const ROUTES = ['open', 'action', 'approval', 'get', 'health'] as const;
 const REFUND = { system: 'payments', operation: 'refund', kind: 'write' };
 type Route = (typeof ROUTES)[number];
-const isRoute = (name: string): name is Route => (ROUTES as readonly string[]).includes(name);
-const ROUTE_NAME = process.env.BENCH_ROUTE ?? 'open';
-if (!isRoute(ROUTE_NAME)) throw new Error(`BENCH_ROUTE names no request: ${ROUTE_NAME} (one of ${ROUTES.join(', ')})`);
-const ROUTE: Route = ROUTE_NAME;
+/** The request BENCH_ROUTE names. */
+function routeOf(name: string): Route {
+  const route = ROUTES.find((r) => r === name);
+  if (!route) throw new Error(`BENCH_ROUTE names no request: ${name} (one of ${ROUTES.join(', ')})`);
+  return route;
+}
+const ROUTE = routeOf(process.env.BENCH_ROUTE ?? 'open');
 
 type Side = 'baseline' | 'this';
 interface Share {

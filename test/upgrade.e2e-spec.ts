@@ -5,7 +5,8 @@ import { firstOfType } from './support/answers';
 import { eventually } from './support/processes';
 import { client, clientsFor, writePrincipals } from './support/principals';
 import { startTestWorkgate, TestWorkgate } from './support/workgate';
-import type { ApprovalView, ExceptionView, OpenedAnswer, PostReviewView } from '@workgate/contracts';
+import { requested, v1, withWrites } from './support/workflow-change';
+import type { ApprovalView, ExceptionView, OpenedAnswer, PostReviewView, WorkflowVersion } from '@workgate/contracts';
 
 /**
  * The consumers of events this version no longer starts streams from, and what they read: the
@@ -38,6 +39,8 @@ describe('upgrading a ledger of an earlier version', () => {
     agent: ['operator'],
     'support-lead': ['approver', 'operator'],
     'ops-lead': ['ops-lead'],
+    'change-admin': ['admin', 'approver'],
+    'wc-lead': ['approver'],
   });
   let as: Record<string, ReturnType<typeof client>>;
   const clients = () => (as = clientsFor(t.url, principals.keys));
@@ -192,5 +195,56 @@ describe('upgrading a ledger of an earlier version', () => {
         `SELECT stream_id, count(*)::int AS n FROM ledger_events WHERE type = 'ApprovalRequested' GROUP BY stream_id HAVING count(*) > 1`,
       );
     expect(approvals.rows).toEqual([]);
+  });
+  /** The policy service's consumers of every approval's outcome, which an earlier version kept (docs/ledger.md, Who writes which stream). */
+  const OUTCOME_CONSUMERS = ['ApprovalGranted', 'ApprovalRejected', 'ApprovalExpired', 'ApprovalWithdrawn'];
+
+  it("settles a change whose approval an earlier version decided, and deletes that version's consumers of every outcome", async () => {
+    for (const type of OUTCOME_CONSUMERS) expect(await consumerExists(`policy-change-${type}`)).toBe(false);
+    expect(await consumerExists('policy-change-settled')).toBe(true);
+
+    expect((await as['change-admin']('POST', '/v1/workflows', v1)).status).toBe(201);
+    const change = requested((await as['change-admin']('POST', '/v1/workflows', withWrites(2, ['order.note']))).body);
+    const approval = (await as['wc-lead']<ApprovalView>('GET', `/v1/approvals/${change.approvalId}`)).body;
+
+    // What an earlier version left: its consumers, and the approval granted with nothing beside it.
+    const jsm = await t.nc.jetstreamManager();
+    for (const type of OUTCOME_CONSUMERS)
+      await jsm.consumers.add(Streams.ledger.name, {
+        durable_name: `policy-change-${type}`,
+        ack_policy: AckPolicy.Explicit,
+        filter_subject: `ledger.approval.${type}`,
+      });
+    await append(
+      `approval-${change.approvalId}`,
+      'ApprovalGranted',
+      {
+        approvalId: change.approvalId,
+        decidedBy: 'wc-lead',
+        at: new Date().toISOString(),
+        permittedAction: approval.requestedAction,
+      },
+      'wc-lead',
+    );
+    await t.restart();
+    clients();
+
+    await eventually(
+      async () =>
+        (await as['change-admin']<WorkflowVersion>('GET', '/v1/workflows/wc-desk')).body.version === 2
+          ? true
+          : undefined,
+      15_000,
+      'the change published',
+    );
+    await eventually(
+      async () => {
+        for (const type of OUTCOME_CONSUMERS) if (await consumerExists(`policy-change-${type}`)) return undefined;
+        return true;
+      },
+      20_000,
+      "the earlier version's consumers deleted",
+    );
+    expect(await consumerExists('policy-change-settled')).toBe(true);
   });
 });

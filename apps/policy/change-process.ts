@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { dataOf, ledgerEventSubject, openChangeApproval, RecordedEvent } from '@workgate/contracts';
-import { LedgerConsumers, LedgerReaction, LedgerReactions, Outcome } from '@workgate/messaging';
+import {
+  LedgerConsumers,
+  ledgerHeadPosition,
+  LedgerReaction,
+  LedgerReactions,
+  Outcome,
+  RpcClient,
+} from '@workgate/messaging';
 import { PolicyService } from './policy.service';
 import { WorkflowDrafts } from './workflow-drafts';
 
-/** The outcomes of an approval that settle the change it is about. */
+/** The outcomes of an approval that settle the change it is about: an earlier version's consumers, one for each. */
 const OUTCOMES = ['ApprovalGranted', 'ApprovalRejected', 'ApprovalExpired', 'ApprovalWithdrawn'] as const;
 
 /**
@@ -14,7 +21,9 @@ const OUTCOMES = ['ApprovalGranted', 'ApprovalRejected', 'ApprovalExpired', 'App
  * publishes or closes the change on its own stream. Each step is idempotent, so these reactions
  * redo whatever a crash or an unanswered request left undone: a recorded change whose approval
  * was never opened is asked for again (its approval id is in the event), and a decided approval
- * whose change was not yet settled is settled.
+ * whose change was not yet settled is settled. The outcome of a change's approval comes with an
+ * ApprovalOfChangeSettled beside it, the one event reacted to; an earlier version's consumers of
+ * every outcome run, where they exist, up to the ledger's head at start, then are deleted.
  */
 @Injectable()
 export class ChangeProcess extends LedgerReactions {
@@ -22,6 +31,7 @@ export class ChangeProcess extends LedgerReactions {
     consumers: LedgerConsumers,
     private readonly policy: PolicyService,
     private readonly drafts: WorkflowDrafts,
+    private readonly rpc: RpcClient,
   ) {
     super(consumers, 'policy');
   }
@@ -38,10 +48,16 @@ export class ChangeProcess extends LedgerReactions {
         subject: ledgerEventSubject('pattern', 'PatternChangeProposed'),
         react: (e) => this.askPatternApproval(e),
       },
+      {
+        durable: 'policy-change-settled',
+        subject: ledgerEventSubject('approval', 'ApprovalOfChangeSettled'),
+        react: (e) => this.settle(dataOf(e, 'approval', 'ApprovalOfChangeSettled').approvalId),
+      },
       ...OUTCOMES.map((type): LedgerReaction => ({
         durable: `policy-change-${type}`,
         subject: ledgerEventSubject('approval', type),
-        react: (e) => this.settle(e, type),
+        retiredAfter: ledgerHeadPosition(this.rpc),
+        react: (e) => this.settle(dataOf(e, 'approval', type).approvalId),
       })),
     ];
   }
@@ -63,8 +79,7 @@ export class ChangeProcess extends LedgerReactions {
   }
 
   /** An approval of a change waiting here was decided, withdrawn or expired: the change is published or closed. */
-  private async settle(e: RecordedEvent, type: (typeof OUTCOMES)[number]): Promise<Outcome> {
-    const { approvalId } = dataOf(e, 'approval', type);
+  private async settle(approvalId: string): Promise<Outcome> {
     if (this.policy.registry.pendingChange(approvalId)) await this.drafts.applyChange({ approvalId });
     if (this.policy.patterns.isChange(approvalId, true)) await this.policy.patterns.settle(approvalId);
     return { kind: 'ack' };

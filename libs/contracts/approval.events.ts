@@ -126,6 +126,17 @@ export interface ApprovalWithdrawnData {
   at: string;
 }
 
+/**
+ * Recorded beside the outcome of an approval of a workflow or pattern change (granted, rejected,
+ * expired or withdrawn), in the same commit: the event the policy service reacts to, so that it is
+ * not handed every other approval's outcome (docs/ledger.md, Who writes which stream).
+ */
+export interface ApprovalOfChangeSettledData {
+  approvalId: string;
+  outcome: 'granted' | 'rejected' | 'expired' | 'withdrawn';
+  at: string;
+}
+
 /** Event type -> data of the `approval-<id>` stream. */
 export interface ApprovalEventMap {
   ApprovalRequested: ApprovalRequestedData;
@@ -136,6 +147,7 @@ export interface ApprovalEventMap {
   ApprovalExpired: ApprovalExpiredData;
   ApprovalWithdrawn: ApprovalWithdrawnData;
   ApprovalDecisionRecorded: ApprovalDecisionRecordedData;
+  ApprovalOfChangeSettled: ApprovalOfChangeSettledData;
 }
 
 export const ApprovalEvents = {
@@ -147,6 +159,7 @@ export const ApprovalEvents = {
   Expired: 'ApprovalExpired',
   Withdrawn: 'ApprovalWithdrawn',
   DecisionRecorded: 'ApprovalDecisionRecorded',
+  OfChangeSettled: 'ApprovalOfChangeSettled',
 } as const satisfies Record<string, keyof ApprovalEventMap>;
 
 /** A post-review's remediation task: what must change so the break-glass is not needed again. */

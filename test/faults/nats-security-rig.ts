@@ -26,10 +26,14 @@ export const enc = new TextEncoder();
 /** A reply subject a request names to make a service publish where it may not. */
 export const DEPUTY_REPLY = '$JS.API.STREAM.DELETE.LEDGER';
 
-/** The consumers earlier versions started approvals and exceptions with and this one retires: user, durable and subject. */
+/** The consumers earlier versions started approvals and exceptions with, or settled changes from, and this one retires: user, durable and subject. */
 export const RETIRED = [
   ['approvals', 'approvals-waits', 'ledger.workorder.ActionDecided'],
   ['exceptions', 'exceptions-prerequisites', 'ledger.workorder.WorkOrderOpened'],
+  ['policy', 'policy-change-ApprovalGranted', 'ledger.approval.ApprovalGranted'],
+  ['policy', 'policy-change-ApprovalRejected', 'ledger.approval.ApprovalRejected'],
+  ['policy', 'policy-change-ApprovalExpired', 'ledger.approval.ApprovalExpired'],
+  ['policy', 'policy-change-ApprovalWithdrawn', 'ledger.approval.ApprovalWithdrawn'],
 ] as const;
 
 /**

@@ -82,7 +82,32 @@ const withNote = (note: string | undefined) => (note ? { note } : {});
  * is approved when `required` of them permit the same action (docs/policy.md, Two-person approvals).
  * Time comes in `now`.
  */
-export function decideApproval(command: ApprovalCommand, state: ApprovalState, { now }: Clock): ApprovalEvent[] {
+export function decideApproval(command: ApprovalCommand, state: ApprovalState, clock: Clock): ApprovalEvent[] {
+  return withChangeSettled(state, decided(command, state, clock));
+}
+
+/** The outcomes of an approval, by event type. */
+const OUTCOMES = {
+  ApprovalGranted: 'granted',
+  ApprovalRejected: 'rejected',
+  ApprovalExpired: 'expired',
+  ApprovalWithdrawn: 'withdrawn',
+} as const;
+const isOutcome = (type: string): type is keyof typeof OUTCOMES => Object.hasOwn(OUTCOMES, type);
+
+/** An approval of a change that `events` settle gets ApprovalOfChangeSettled beside its outcome, in the same commit. */
+function withChangeSettled(state: ApprovalState, events: ApprovalEvent[]): ApprovalEvent[] {
+  if (state.status === 'none' || !(state.change ?? state.patternChange)) return events;
+  const outcome = events.find((e) => isOutcome(e.type));
+  if (!outcome || !isOutcome(outcome.type)) return events;
+  const at = 'at' in outcome.data ? outcome.data.at : '';
+  return [
+    ...events,
+    { type: 'ApprovalOfChangeSettled', data: { approvalId: state.approvalId, outcome: OUTCOMES[outcome.type], at } },
+  ];
+}
+
+function decided(command: ApprovalCommand, state: ApprovalState, { now }: Clock): ApprovalEvent[] {
   if (command.type === 'RequestApproval') {
     if (state.status !== 'none') return []; // the same request seen again: already requested
     const { approvalId, workOrderId, actionId, owner, requestedBy, expiresAt, kind, action, required, from } = command;
@@ -248,6 +273,9 @@ export function evolveApproval(state: ApprovalState, event: ApprovalEvent): Appr
       return { ...requested, status: 'expired', at: event.data.at };
     case 'ApprovalWithdrawn':
       return { ...requested, status: 'withdrawn', withdrawnBy: event.data.withdrawnBy, at: event.data.at };
+    case 'ApprovalOfChangeSettled':
+      // Says again what the outcome beside it said, for the policy service (decideApproval).
+      return state;
     case 'ApprovalDecisionRecorded':
       // One approver's decision: the approval waits for the others (its outcome follows as its own event).
       return { ...state, decisions: [...(state.decisions ?? []), event.data] };

@@ -51,15 +51,17 @@ describe('a pattern-change approval', () => {
   it('is approved by the pattern owner with no permitted action; never by the proposer or anyone else', () => {
     proposed()
       .when(decide('controls', 'approve'))
-      .then(['ApprovalGranted'], (_, after) => expect(after).toMatchObject({ permittedAction: publishV2 }));
+      .then(['ApprovalGranted', 'ApprovalOfChangeSettled'], (_, after) =>
+        expect(after).toMatchObject({ permittedAction: publishV2 }),
+      );
     proposed().when(decide('ana', 'approve')).thenThrows('self_approval');
     proposed().when(decide('sec', 'approve')).thenThrows('not_owner');
   });
 
   it('takes no conditions, and may be rejected or withdrawn by its proposer', () => {
     proposed().when(decide('controls', 'conditional')).thenThrows('validation_failed');
-    proposed().when(decide('controls', 'reject')).then(['ApprovalRejected']);
-    proposed().when({ type: 'WithdrawApproval', by: 'ana' }).then(['ApprovalWithdrawn']);
+    proposed().when(decide('controls', 'reject')).then(['ApprovalRejected', 'ApprovalOfChangeSettled']);
+    proposed().when({ type: 'WithdrawApproval', by: 'ana' }).then(['ApprovalWithdrawn', 'ApprovalOfChangeSettled']);
   });
 
   it('is refused when nobody but the proposer could decide it', () => {

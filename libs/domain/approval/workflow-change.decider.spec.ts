@@ -64,7 +64,7 @@ describe('a workflow-change approval', () => {
   it('is approved by its owner with no permitted action, and permits publishing that version', () => {
     proposed()
       .when(decide('support-lead', 'approve'))
-      .then(['ApprovalGranted'], (_, after) =>
+      .then(['ApprovalGranted', 'ApprovalOfChangeSettled'], (_, after) =>
         expect(after).toMatchObject({ status: 'approved', permittedAction: publishV2 }),
       );
   });
@@ -72,7 +72,7 @@ describe('a workflow-change approval', () => {
   it('is approved naming the action the proposal answered, and refuses any other action', () => {
     proposed()
       .when(decide('support-lead', 'approve', publishV2))
-      .then(['ApprovalGranted']);
+      .then(['ApprovalGranted', 'ApprovalOfChangeSettled']);
     proposed()
       .when(decide('support-lead', 'approve', { ...publishV2, objects: ['workflow:refund@3'] }))
       .thenThrows('permitted_action_mismatch');
@@ -88,8 +88,10 @@ describe('a workflow-change approval', () => {
   });
 
   it('is rejected, or expires undecided at its time', () => {
-    proposed().when(decide('support-lead', 'reject')).then(['ApprovalRejected']);
-    proposed().when({ type: 'ExpireApproval' }, { now: '2026-11-23T10:00:00.000Z' }).then(['ApprovalExpired']);
+    proposed().when(decide('support-lead', 'reject')).then(['ApprovalRejected', 'ApprovalOfChangeSettled']);
+    proposed()
+      .when({ type: 'ExpireApproval' }, { now: '2026-11-23T10:00:00.000Z' })
+      .then(['ApprovalExpired', 'ApprovalOfChangeSettled']);
   });
 
   it('takes no conditions', () => {
@@ -132,12 +134,12 @@ describe('a workflow change its owner proposed', () => {
   it('is decided by any one reviewer, approving or rejecting', () => {
     proposedOwn()
       .when(decideOwn('ops-admin'))
-      .then(['ApprovalGranted'], (_, after) =>
+      .then(['ApprovalGranted', 'ApprovalOfChangeSettled'], (_, after) =>
         expect(after).toMatchObject({ status: 'approved', decidedBy: 'ops-admin' }),
       );
     proposedOwn()
       .when(decideOwn('sec-admin', 'reject'))
-      .then(['ApprovalRejected'], (_, after) =>
+      .then(['ApprovalRejected', 'ApprovalOfChangeSettled'], (_, after) =>
         expect(after).toMatchObject({ status: 'rejected', decidedBy: 'sec-admin' }),
       );
   });
@@ -168,10 +170,10 @@ describe('withdrawing a workflow change', () => {
   it('is done by its proposer, or an admin: the approval is withdrawn', () => {
     proposedOwn()
       .when(withdraw('lead-admin'))
-      .then(['ApprovalWithdrawn'], (_, after) =>
+      .then(['ApprovalWithdrawn', 'ApprovalOfChangeSettled'], (_, after) =>
         expect(after).toMatchObject({ status: 'withdrawn', withdrawnBy: 'lead-admin', at: T0 }),
       );
-    proposedOwn().when(withdraw('other-admin', true)).then(['ApprovalWithdrawn']);
+    proposedOwn().when(withdraw('other-admin', true)).then(['ApprovalWithdrawn', 'ApprovalOfChangeSettled']);
   });
 
   it('is refused to anyone else (not_requester), once decided or withdrawn (approval_decided)', () => {
@@ -201,5 +203,43 @@ describe('withdrawing a workflow change', () => {
       )
       .when(withdraw('agent-7', true))
       .thenThrows('validation_failed');
+  });
+});
+
+describe("a change's approval settled (docs/ledger.md, Who writes which stream)", () => {
+  const T1 = '2026-11-22T11:00:00.000Z';
+  const DUE = '2026-11-23T10:00:00.000Z';
+
+  it('records ApprovalOfChangeSettled beside each outcome, naming the approval, the outcome and its time', () => {
+    const cases: Array<[ApprovalCommand, string, string]> = [
+      [decide('support-lead', 'approve'), 'granted', T1],
+      [decide('support-lead', 'reject'), 'rejected', T1],
+      [withdraw('admin-1'), 'withdrawn', T1],
+      [{ type: 'ExpireApproval' }, 'expired', DUE],
+    ];
+    for (const [command, outcome, now] of cases) {
+      const events = proposed().when(command, { now }).result();
+      expect(events).toHaveLength(2);
+      expect(events[1]).toEqual({ type: 'ApprovalOfChangeSettled', data: { approvalId: 'ap-1', outcome, at: now } });
+    }
+  });
+
+  it("records nothing beside the outcome of a work order's approval", () => {
+    const refund: PermittedAction = { system: 'payments', operation: 'refund', kind: 'write' };
+    const waiting = spec.given(
+      ...spec.history({
+        type: 'RequestApproval',
+        approvalId: 'ap-2',
+        workOrderId: 'wo-1',
+        actionId: 'act-1',
+        owner: 'support-lead',
+        requestedBy: 'agent-1',
+        action: refund,
+        expiresAt: DUE,
+      }),
+    );
+    waiting.when(decide('support-lead', 'approve', refund)).then(['ApprovalGranted']);
+    waiting.when(decide('support-lead', 'reject')).then(['ApprovalRejected']);
+    waiting.when({ type: 'ExpireApproval' }, { now: DUE }).then(['ApprovalExpired']);
   });
 });
