@@ -166,6 +166,22 @@ describe('a workflow change its owner proposed', () => {
   });
 });
 
+const refund: PermittedAction = { system: 'payments', operation: 'refund', kind: 'write' };
+/** A work order's refund waiting for its approval (ap-2): not a change. */
+const refundWaiting = () =>
+  spec.given(
+    ...spec.history({
+      type: 'RequestApproval',
+      approvalId: 'ap-2',
+      workOrderId: 'wo-1',
+      actionId: 'act-1',
+      owner: 'support-lead',
+      requestedBy: 'agent-7',
+      action: refund,
+      expiresAt: '2026-11-23T10:00:00.000Z',
+    }),
+  );
+
 describe('withdrawing a workflow change', () => {
   it('is done by its proposer, or an admin: the approval is withdrawn', () => {
     proposedOwn()
@@ -188,21 +204,7 @@ describe('withdrawing a workflow change', () => {
   });
 
   it('is refused on an approval of a work order: that one is decided, not withdrawn', () => {
-    spec
-      .given(
-        ...spec.history({
-          type: 'RequestApproval',
-          approvalId: 'ap-2',
-          workOrderId: 'wo-1',
-          actionId: 'act-1',
-          owner: 'support-lead',
-          requestedBy: 'agent-7',
-          action: { system: 'payments', operation: 'refund', kind: 'write' },
-          expiresAt: '2026-11-23T10:00:00.000Z',
-        }),
-      )
-      .when(withdraw('agent-7', true))
-      .thenThrows('validation_failed');
+    refundWaiting().when(withdraw('agent-7', true)).thenThrows('validation_failed');
   });
 });
 
@@ -225,19 +227,7 @@ describe("a change's approval settled (docs/ledger.md, Who writes which stream)"
   });
 
   it("records nothing beside the outcome of a work order's approval", () => {
-    const refund: PermittedAction = { system: 'payments', operation: 'refund', kind: 'write' };
-    const waiting = spec.given(
-      ...spec.history({
-        type: 'RequestApproval',
-        approvalId: 'ap-2',
-        workOrderId: 'wo-1',
-        actionId: 'act-1',
-        owner: 'support-lead',
-        requestedBy: 'agent-1',
-        action: refund,
-        expiresAt: DUE,
-      }),
-    );
+    const waiting = refundWaiting();
     waiting.when(decide('support-lead', 'approve', refund)).then(['ApprovalGranted']);
     waiting.when(decide('support-lead', 'reject')).then(['ApprovalRejected']);
     waiting.when({ type: 'ExpireApproval' }, { now: DUE }).then(['ApprovalExpired']);
